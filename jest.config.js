@@ -1,0 +1,16 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
+  },
+  // @middy/* ships ES modules only; compile them for jest's CommonJS runtime.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  setupFilesAfterEnv: ['<rootDir>/tests/setup.ts'],
+  globalSetup: '<rootDir>/tests/global-setup.ts',
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,57 @@
+/**
+ * Runtime configuration, read from the environment that serverless.yml declares per stage
+ * (the local runtime sets the same variables for stage `local`).
+ */
+import path from 'node:path';
+
+export type Runtime = 'aws' | 'local';
+
+function intEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'`);
+  return n;
+}
+
+export function runtime(): Runtime {
+  const r = process.env.LAKE_RUNTIME;
+  if (r === 'aws' || r === 'local') return r;
+  if (r) throw new Error(`LAKE_RUNTIME must be 'aws' or 'local', got '${r}'`);
+  // In a Lambda execution environment default to AWS; anywhere else to the local lake.
+  return process.env.AWS_EXECUTION_ENV && !process.env.IS_LOCAL ? 'aws' : 'local';
+}
+
+/** Absolute path of the local lake (LAKE_DIR, default `.lake` in the working directory). */
+export function lakeDir(): string {
+  return path.resolve(process.env.LAKE_DIR || '.lake');
+}
+
+export function requiredEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is required`);
+  return v;
+}
+
+export const ingestLimits = () => ({
+  /** Largest accepted request body. API Gateway allows 10 MB and Lambda 6 MB; 4 MiB keeps well clear of both. */
+  maxBodyBytes: intEnv('INGEST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1),
+  /** Events per request, as Firehose PutRecordBatch takes at most 500 records. */
+  maxEvents: Math.min(intEnv('INGEST_MAX_EVENTS', 500, 1), 500),
+  /** How far in the future occurred_at may be (producer clock skew), seconds. */
+  maxFutureSkewSeconds: intEnv('INGEST_MAX_FUTURE_SKEW_SECONDS', 24 * 3600),
+});
+
+export const localFirehoseSettings = () => ({
+  streamName: process.env.DELIVERY_STREAM_NAME || 'events',
+  bufferBytes: intEnv('LAKE_FIREHOSE_BUFFER_MB', 16, 0) * 1024 * 1024 || 1,
+  bufferIntervalMs: intEnv('LAKE_FIREHOSE_BUFFER_SECONDS', 10, 0) * 1000,
+});
+
+/** Comma-separated list of allowed CORS origins, or '*'. Empty disables CORS headers. */
+export function corsOrigins(): string[] {
+  return (process.env.CORS_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,163 @@
+/**
+ * The event envelope: turns a request body (one event, or {"events": [...]}) into stamped raw-zone records,
+ * all or nothing. What lands in the raw zone is one JSON object per line:
+ *   {"id", "type", "occurred_at", "received_at", "data"}
+ */
+import { ApiError, ErrorCode, EventErrorCode } from './errors';
+import { newEventId } from './ids';
+import { eventValidator, fieldErrors, validateEnvelope } from './schema-registry';
+
+export interface RawEvent {
+  id: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  data: Record<string, unknown>;
+}
+
+/** A record ready for the delivery stream: the event and its serialised line (without the newline). */
+export interface EventRecord {
+  id: string;
+  type: string;
+  line: string;
+}
+
+export interface EventProblem {
+  index: number;
+  pointer: string;
+  code: string;
+  message: string;
+}
+
+export interface BatchLimits {
+  maxEvents: number;
+  maxFutureSkewSeconds: number;
+  /** Largest record Firehose takes, including the newline delimiter: 1,000 KiB. */
+  maxRecordBytes?: number;
+}
+
+export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
+/** Most problems listed in one response; the count of all is always given. */
+const MAX_REPORTED_PROBLEMS = 100;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Splits a parsed body into the list of submitted events, or throws INVALID_BODY / TOO_MANY_EVENTS. */
+export function submittedEvents(body: unknown, maxEvents: number): unknown[] {
+  if (!isPlainObject(body)) {
+    throw new ApiError(400, ErrorCode.InvalidBody, 'body must be one event object or {"events": [...]}', {
+      pointer: '',
+    });
+  }
+  if (!('events' in body)) return [body];
+  const extra = Object.keys(body).filter((k) => k !== 'events');
+  if (extra.length > 0) {
+    throw new ApiError(400, ErrorCode.InvalidBody, 'a batch body has only the "events" property', {
+      pointer: '/' + extra[0],
+    });
+  }
+  const events = body.events;
+  if (!Array.isArray(events)) {
+    throw new ApiError(400, ErrorCode.InvalidBody, '"events" must be an array', { pointer: '/events' });
+  }
+  if (events.length === 0) {
+    throw new ApiError(400, ErrorCode.InvalidBody, '"events" must not be empty', { pointer: '/events' });
+  }
+  if (events.length > maxEvents) {
+    throw new ApiError(400, ErrorCode.TooManyEvents, `a batch holds at most ${maxEvents} events`, {
+      pointer: '/events',
+      limit: maxEvents,
+      count: events.length,
+    });
+  }
+  return events;
+}
+
+/**
+ * Validates and stamps every event. Throws VALIDATION_FAILED listing each bad event (index, pointer, code,
+ * reason) if any is invalid; nothing is returned for writing in that case.
+ */
+export function prepareEvents(body: unknown, limits: BatchLimits, now: number = Date.now()): EventRecord[] {
+  const submitted = submittedEvents(body, limits.maxEvents);
+  const maxRecordBytes = limits.maxRecordBytes ?? FIREHOSE_MAX_RECORD_BYTES;
+  const receivedAt = new Date(now).toISOString();
+  const problems: EventProblem[] = [];
+  const records: EventRecord[] = [];
+
+  submitted.forEach((event, index) => {
+    const before = problems.length;
+    const report = (pointer: string, code: string, message: string) =>
+      problems.push({ index, pointer, code, message });
+
+    if (!isPlainObject(event)) {
+      report('', EventErrorCode.NotAnObject, 'an event must be a JSON object');
+      return;
+    }
+    if (!validateEnvelope(event)) {
+      for (const f of fieldErrors(validateEnvelope.errors))
+        report(f.pointer, EventErrorCode.InvalidEnvelope, f.message);
+      return;
+    }
+    const type = event.type as string;
+    const validate = eventValidator(type);
+    if (!validate) {
+      report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
+      return;
+    }
+    if (!validate(event.data)) {
+      for (const f of fieldErrors(validate.errors, '/data'))
+        report(f.pointer, EventErrorCode.SchemaViolation, f.message);
+    }
+    let occurredAt = receivedAt;
+    if (typeof event.occurred_at === 'string') {
+      const t = Date.parse(event.occurred_at);
+      if (Number.isNaN(t)) {
+        report('/occurred_at', EventErrorCode.InvalidEnvelope, 'must be a valid ISO-8601 date-time');
+      } else if (t > now + limits.maxFutureSkewSeconds * 1000) {
+        report(
+          '/occurred_at',
+          EventErrorCode.OccurredInFuture,
+          `is more than ${limits.maxFutureSkewSeconds}s after the time it was received`,
+        );
+      } else {
+        occurredAt = new Date(t).toISOString();
+      }
+    }
+    if (problems.length > before) return;
+
+    const raw: RawEvent = {
+      id: (event.id as string | undefined) ?? newEventId(now),
+      type,
+      occurred_at: occurredAt,
+      received_at: receivedAt,
+      data: event.data as Record<string, unknown>,
+    };
+    const line = JSON.stringify(raw);
+    const bytes = Buffer.byteLength(line) + 1;
+    if (bytes > maxRecordBytes) {
+      report(
+        '',
+        EventErrorCode.EventTooLarge,
+        `the stamped event is ${bytes} bytes; the limit is ${maxRecordBytes}`,
+      );
+      return;
+    }
+    records.push({ id: raw.id, type, line });
+  });
+
+  if (problems.length > 0) {
+    const invalidEvents = new Set(problems.map((p) => p.index)).size;
+    throw new ApiError(
+      400,
+      ErrorCode.ValidationFailed,
+      `${invalidEvents} of ${submitted.length} event(s) are invalid; nothing was written`,
+      {
+        invalidEvents,
+        totalProblems: problems.length,
+        errors: problems.slice(0, MAX_REPORTED_PROBLEMS),
+      },
+    );
+  }
+  return records;
+}

@@ -1,0 +1,154 @@
+/**
+ * Firehose adapter for AWS: PutRecordBatch within the service's hard limits (500 records, 4 MiB per call,
+ * 1,000 KiB per record), retrying only the entries that failed, with bounded exponential backoff and full jitter.
+ */
+import { FirehoseClient, PutRecordBatchCommand, type _Record } from '@aws-sdk/client-firehose';
+import type { EventRecord } from '../envelope';
+import type { EventStream, FailedRecord, PutResult } from './types';
+
+export const PUT_RECORD_BATCH_MAX_RECORDS = 500;
+export const PUT_RECORD_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+export const FIREHOSE_MAX_RECORD_BYTES = 1000 * 1024;
+
+export interface RetryPolicy {
+  /** Attempts per chunk, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };
+
+/** Errors of the whole call that are worth another try (throttling, service-side, network). */
+const RETRYABLE_ERRORS = new Set([
+  'ServiceUnavailableException',
+  'ThrottlingException',
+  'LimitExceededException',
+  'InternalFailure',
+  'InternalServerError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+function isRetryable(err: unknown): boolean {
+  const e = err as {
+    name?: string;
+    code?: string;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (e?.$retryable) return true;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  return RETRYABLE_ERRORS.has(e?.name ?? '') || RETRYABLE_ERRORS.has(e?.code ?? '');
+}
+
+interface Entry {
+  record: EventRecord;
+  data: Uint8Array;
+}
+
+/** Splits entries into PutRecordBatch-sized chunks: at most 500 records and 4 MiB of data per call. */
+export function chunkEntries<T extends { data: Uint8Array }>(entries: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entry.data.byteLength;
+    if (
+      current.length > 0 &&
+      (current.length >= PUT_RECORD_BATCH_MAX_RECORDS || bytes + size > PUT_RECORD_BATCH_MAX_BYTES)
+    ) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+export class FirehoseEventStream implements EventStream {
+  constructor(
+    private readonly client: FirehoseClient,
+    private readonly deliveryStreamName: string,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async putRecords(records: EventRecord[]): Promise<PutResult> {
+    const failed: FailedRecord[] = [];
+    const entries: Entry[] = [];
+    for (const record of records) {
+      const data = Buffer.from(record.line + '\n', 'utf8');
+      if (data.byteLength > FIREHOSE_MAX_RECORD_BYTES) {
+        failed.push({
+          id: record.id,
+          errorCode: 'RecordTooLarge',
+          errorMessage: `record is ${data.byteLength} bytes`,
+        });
+      } else {
+        entries.push({ record, data });
+      }
+    }
+    // Chunks go out concurrently; each retries its own failures.
+    const results = await Promise.all(chunkEntries(entries).map((chunk) => this.putChunk(chunk)));
+    for (const r of results) failed.push(...r);
+    return { failed };
+  }
+
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.random() * cap); // full jitter
+  }
+
+  private async putChunk(chunk: Entry[]): Promise<FailedRecord[]> {
+    let pending = chunk;
+    let lastFailures: FailedRecord[] = [];
+    for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+      try {
+        const out = await this.client.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: this.deliveryStreamName,
+            Records: pending.map((e): _Record => ({ Data: e.data })),
+          }),
+        );
+        if (!out.FailedPutCount) return [];
+        const responses = out.RequestResponses ?? [];
+        const retry: Entry[] = [];
+        lastFailures = [];
+        pending.forEach((entry, i) => {
+          const r = responses[i];
+          // A missing response entry is treated as a failure: never assume an unconfirmed record landed.
+          if (!r || r.ErrorCode || !r.RecordId) {
+            retry.push(entry);
+            lastFailures.push({
+              id: entry.record.id,
+              errorCode: r?.ErrorCode ?? 'NoResponse',
+              errorMessage: r?.ErrorMessage ?? 'no response entry for this record',
+            });
+          }
+        });
+        if (retry.length === 0) return [];
+        pending = retry;
+      } catch (err) {
+        const e = err as Error;
+        lastFailures = pending.map((entry) => ({
+          id: entry.record.id,
+          errorCode: e.name || 'Error',
+          errorMessage: e.message,
+        }));
+        if (!isRetryable(err)) break;
+      }
+    }
+    return lastFailures;
+  }
+}

@@ -1,0 +1,95 @@
+/** API Gateway (REST, Lambda proxy) request/response helpers shared by every HTTP handler. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { corsOrigins } from './config';
+import { ApiError, ErrorCode } from './errors';
+
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted && v != null) return v;
+  return undefined;
+}
+
+function corsHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
+  const allowed = corsOrigins();
+  if (allowed.length === 0) return {};
+  if (allowed.includes('*')) return { 'access-control-allow-origin': '*' };
+  const origin = header(event, 'origin');
+  if (origin && allowed.includes(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
+  return { vary: 'Origin' };
+}
+
+export function json(
+  event: Pick<APIGatewayProxyEvent, 'headers'>,
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...corsHeaders(event), ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(
+  event: Pick<APIGatewayProxyEvent, 'headers'>,
+  err: ApiError,
+  requestId?: string,
+): APIGatewayProxyResult {
+  return json(
+    event,
+    err.status,
+    { code: err.code, message: err.message, ...err.details, ...(requestId ? { requestId } : {}) },
+    err.headers,
+  );
+}
+
+/** The raw request body as bytes, honouring API Gateway's base64 flag. */
+export function bodyBytes(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body == null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+/** Parses a JSON request body, enforcing content type and size. */
+export function parseJsonBody(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+  maxBytes: number,
+): unknown {
+  const contentType = header(event, 'content-type');
+  const mediaType = contentType?.split(';')[0]?.trim() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new ApiError(415, ErrorCode.UnsupportedMediaType, 'content-type must be application/json', {
+      contentType: contentType ?? null,
+    });
+  }
+  const charset = /charset\s*=\s*"?([\w-]+)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new ApiError(415, ErrorCode.UnsupportedMediaType, 'only utf-8 bodies are accepted', { charset });
+  }
+  const bytes = bodyBytes(event);
+  if (bytes.length > maxBytes) {
+    throw new ApiError(413, ErrorCode.PayloadTooLarge, `request body exceeds ${maxBytes} bytes`, {
+      limit: maxBytes,
+      size: bytes.length,
+    });
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError(400, ErrorCode.MalformedJson, 'request body is not valid UTF-8');
+  }
+  if (text.trim() === '') throw new ApiError(400, ErrorCode.MalformedJson, 'request body is empty');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(
+      400,
+      ErrorCode.MalformedJson,
+      `request body is not valid JSON: ${(e as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Applies the environment that serverless.yml gives the functions (provider-wide and per function) to this
+ * process, as Lambda would to each function. Variables already set by the user win, so any setting can be
+ * overridden from the shell.
+ */
+import type { ServiceConfig } from './service-config';
+
+export function applyFunctionEnvironment(config: ServiceConfig): void {
+  const merged: Record<string, string> = { ...(config.provider.environment ?? {}) };
+  for (const [name, fn] of Object.entries(config.functions ?? {})) {
+    for (const [k, v] of Object.entries(fn.environment ?? {})) {
+      if (k in merged && merged[k] !== String(v)) {
+        throw new Error(
+          `functions.${name}.environment.${k} differs from another function's; the local runtime shares one process`,
+        );
+      }
+      merged[k] = String(v);
+    }
+  }
+  for (const [k, v] of Object.entries(merged)) if (process.env[k] === undefined) process.env[k] = v;
+  process.env.LAKE_SERVER = '1';
+  process.env.IS_LOCAL ??= 'true';
+  // Readable logs in a terminal.
+  if (process.stdout.isTTY && process.env.POWERTOOLS_DEV === undefined) process.env.POWERTOOLS_DEV = 'true';
+}

@@ -1,0 +1,63 @@
+/**
+ * The local lake: one process that runs the service's functions against embedded stand-ins for AWS.
+ *   - API Gateway  → LocalApi (local/http-api.ts), routes from serverless.yml
+ *   - Firehose     → LocalFirehose (lib/firehose/local.ts), the raw zone under <LAKE_DIR>/raw/
+ * Later stand-ins (S3 events, Step Functions, Glue, Athena) register here the same way: started in `start`,
+ * stopped in reverse order in `stop`.
+ */
+import { lakeDir } from '../lib/config';
+import { closeEventStream, openLocalFirehose } from '../lib/firehose';
+import { localLog as logger } from './log';
+import { resolveApiKey } from './api-key';
+import { LocalApi } from './http-api';
+import { httpRoutes, type ServiceConfig } from './service-config';
+
+export interface LocalLakeOptions {
+  config: ServiceConfig;
+  stage: string;
+  port: number;
+  host?: string;
+  /** Log one line per request (default true). */
+  accessLog?: boolean;
+}
+
+export interface RunningLake {
+  url: string;
+  apiKey: string;
+  apiKeySource: string;
+  apiKeyFile: string;
+  lakeDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
+  const dir = lakeDir();
+  const key = await resolveApiKey(dir);
+  // Recover what an earlier process left in the delivery stream before accepting new records.
+  await openLocalFirehose();
+
+  const api = new LocalApi({
+    routes: httpRoutes(opts.config),
+    apiKey: key.key,
+    stage: opts.stage,
+    service: opts.config.service,
+    defaultTimeoutSeconds: opts.config.provider.timeout,
+    onRequest: opts.accessLog === false ? undefined : (info) => logger.info('request', info),
+    onError: (err, info) => logger.error('handler failed', { ...info, error: err }),
+  });
+  const url = await api.listen(opts.port, opts.host);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    apiKey: key.key,
+    apiKeySource: key.source,
+    apiKeyFile: key.file,
+    lakeDir: dir,
+    stop: () =>
+      (stopping ??= (async () => {
+        await api.close();
+        await closeEventStream();
+      })()),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The service definition as the Serverless Framework resolves it for a stage (`sls print`), so the local runtime
+ * serves exactly the routes, handlers and environment that serverless.yml declares. The resolved form is cached
+ * under node_modules/.cache/, keyed by the content of the files it comes from.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const projectRoot = path.resolve(__dirname, '..');
+
+export interface HttpEvent {
+  path: string;
+  method: string;
+  private?: boolean;
+  cors?: boolean | { origin?: string; origins?: string[]; headers?: string[]; allowCredentials?: boolean };
+}
+
+export interface FunctionConfig {
+  handler: string;
+  timeout?: number;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  events?: ({ http?: HttpEvent } & Record<string, unknown>)[];
+}
+
+export interface ServiceConfig {
+  service: string;
+  provider: { stage?: string; timeout?: number; memorySize?: number; environment?: Record<string, string> };
+  functions: Record<string, FunctionConfig>;
+}
+
+/** Files whose content the resolved configuration depends on. */
+async function sourceFiles(): Promise<string[]> {
+  const files = [path.join(projectRoot, 'serverless.yml')];
+  for (const dir of ['resources', 'lib']) {
+    for (const f of await fs.readdir(path.join(projectRoot, dir))) {
+      if (/\.(ya?ml|json)$/.test(f)) files.push(path.join(projectRoot, dir, f));
+    }
+  }
+  return files.sort();
+}
+
+export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {
+  const hash = createHash('sha256')
+    .update(stage)
+    .update(process.env.AWS_REGION ?? '');
+  for (const f of await sourceFiles()) hash.update(f).update(await fs.readFile(f));
+  const cacheFile = path.join(
+    projectRoot,
+    'node_modules',
+    '.cache',
+    'data-lake',
+    `service-${stage}-${hash.digest('hex').slice(0, 16)}.json`,
+  );
+  try {
+    return JSON.parse(await fs.readFile(cacheFile, 'utf8')) as ServiceConfig;
+  } catch {
+    // not cached yet
+  }
+  const cli = path.join(projectRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const { stdout } = await run(process.execPath, [cli, 'print', '--stage', stage, '--format', 'json'], {
+    cwd: projectRoot,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  });
+  const config = JSON.parse(stdout) as ServiceConfig;
+  await fs.mkdir(path.dirname(cacheFile), { recursive: true });
+  await fs.writeFile(cacheFile, JSON.stringify(config));
+  return config;
+}
+
+export interface Route {
+  functionName: string;
+  fn: FunctionConfig;
+  method: string;
+  /** The resource path as API Gateway declares it, e.g. /queries/{id}. */
+  resource: string;
+  private: boolean;
+  cors: { origin: string; headers: string[]; allowCredentials: boolean } | null;
+}
+
+const DEFAULT_CORS_HEADERS = [
+  'Content-Type',
+  'X-Amz-Date',
+  'Authorization',
+  'X-Api-Key',
+  'X-Amz-Security-Token',
+  'X-Amz-User-Agent',
+];
+
+export function httpRoutes(config: ServiceConfig): Route[] {
+  const routes: Route[] = [];
+  for (const [functionName, fn] of Object.entries(config.functions ?? {})) {
+    for (const ev of fn.events ?? []) {
+      const http = ev.http;
+      if (!http) continue;
+      const cors = http.cors
+        ? {
+            origin:
+              typeof http.cors === 'object' ? (http.cors.origin ?? http.cors.origins?.join(',') ?? '*') : '*',
+            headers:
+              typeof http.cors === 'object' && http.cors.headers ? http.cors.headers : DEFAULT_CORS_HEADERS,
+            allowCredentials: typeof http.cors === 'object' && !!http.cors.allowCredentials,
+          }
+        : null;
+      routes.push({
+        functionName,
+        fn,
+        method: http.method.toUpperCase(),
+        resource: '/' + http.path.replace(/^\/+/, ''),
+        private: !!http.private,
+        cors,
+      });
+    }
+  }
+  return routes;
+}

@@ -1,0 +1,146 @@
+import { prepareEvents } from '../../lib/envelope';
+import { ApiError } from '../../lib/errors';
+
+const limits = { maxEvents: 500, maxFutureSkewSeconds: 3600 };
+const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+const pageView = (over: Record<string, unknown> = {}) => ({
+  type: 'page_view',
+  data: { session_id: 'sess-0001', url: 'https://shop.example/p/1' },
+  ...over,
+});
+
+function problems(body: unknown): { code: string; details: Record<string, unknown> } {
+  try {
+    prepareEvents(body, limits, NOW);
+  } catch (e) {
+    if (e instanceof ApiError) return { code: e.code, details: e.details };
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('event envelope', () => {
+  it('stamps a single event: server id (ULID), occurred_at defaulting to receipt, received_at', () => {
+    const [r] = prepareEvents(pageView(), limits, NOW);
+    const line = JSON.parse(r!.line);
+    expect(line).toEqual({
+      id: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+      type: 'page_view',
+      occurred_at: '2026-11-24T12:00:00.000Z',
+      received_at: '2026-11-24T12:00:00.000Z',
+      data: { session_id: 'sess-0001', url: 'https://shop.example/p/1' },
+    });
+    expect(r!.id).toBe(line.id);
+    expect(Object.keys(line)).toEqual(['id', 'type', 'occurred_at', 'received_at', 'data']);
+  });
+
+  it('keeps client ids, normalises occurred_at to UTC, and orders server ids by time', () => {
+    const records = prepareEvents(
+      {
+        events: [
+          pageView({ id: 'client-1', occurred_at: '2026-11-24T13:30:00+02:00' }),
+          pageView(),
+          pageView(),
+        ],
+      },
+      limits,
+      NOW,
+    );
+    expect(records[0]!.id).toBe('client-1');
+    expect(JSON.parse(records[0]!.line).occurred_at).toBe('2026-11-24T11:30:00.000Z');
+    expect(records[1]!.id < records[2]!.id).toBe(true);
+  });
+
+  it('lists every bad event with index, pointer and reason, all or nothing', () => {
+    const p = problems({
+      events: [
+        pageView(),
+        pageView({ data: { session_id: 'short', url: 'not a url', extra: 1 } }),
+        { type: 'no_such_type', data: {} },
+        'not an object',
+        { type: 'signup', data: { user_id: 'u', email: 'nope', plan: 'gold' } },
+        pageView({ occurred_at: '2027-01-01T00:00:00Z' }),
+        pageView({ id: 'bad id with spaces' }),
+        { type: 'page_view' },
+      ],
+    });
+    expect(p.code).toBe('VALIDATION_FAILED');
+    const errors = p.details.errors as { index: number; pointer: string; code: string }[];
+    const at = (i: number) =>
+      errors
+        .filter((e) => e.index === i)
+        .map((e) => `${e.code} ${e.pointer}`)
+        .sort();
+    expect(at(0)).toEqual([]);
+    expect(at(1)).toEqual([
+      'SCHEMA_VIOLATION /data/extra',
+      'SCHEMA_VIOLATION /data/session_id',
+      'SCHEMA_VIOLATION /data/url',
+    ]);
+    expect(at(2)).toEqual(['UNKNOWN_TYPE /type']);
+    expect(at(3)).toEqual(['NOT_AN_OBJECT ']);
+    expect(at(4)).toEqual(['SCHEMA_VIOLATION /data/email', 'SCHEMA_VIOLATION /data/plan']);
+    expect(at(5)).toEqual(['OCCURRED_AT_IN_FUTURE /occurred_at']);
+    expect(at(6)).toEqual(['INVALID_ENVELOPE /id']);
+    expect(at(7)).toEqual(['INVALID_ENVELOPE /data']);
+    expect(p.details.invalidEvents).toBe(7);
+  });
+
+  it('checks nested fields and bounds', () => {
+    const p = problems({
+      type: 'order_placed',
+      data: {
+        order_id: 'o1',
+        customer_id: 'c1',
+        currency: 'eur',
+        total: -1,
+        items: [{ sku: 'a', quantity: 0, unit_price: 1 }],
+      },
+    });
+    const pointers = (p.details.errors as { pointer: string }[]).map((e) => e.pointer).sort();
+    expect(pointers).toEqual(['/data/currency', '/data/items/0/quantity', '/data/total']);
+  });
+
+  it('refuses unknown envelope fields and __proto__ smuggling', () => {
+    expect(
+      problems(
+        JSON.parse('{"type":"page_view","data":{"session_id":"sess-0001","url":"https://a.b/"},"extra":1}'),
+      ).code,
+    ).toBe('VALIDATION_FAILED');
+    const p = problems(
+      JSON.parse(
+        '{"type":"page_view","data":{"session_id":"sess-0001","url":"https://a.b/","__proto__":{"x":1}}}',
+      ),
+    );
+    expect((p.details.errors as { pointer: string }[])[0]!.pointer).toBe('/data/__proto__');
+  });
+
+  it('refuses body shapes that are neither an event nor a batch', () => {
+    expect(problems([pageView()]).code).toBe('INVALID_BODY');
+    expect(problems('x').code).toBe('INVALID_BODY');
+    expect(problems({ events: [] }).code).toBe('INVALID_BODY');
+    expect(problems({ events: {} }).code).toBe('INVALID_BODY');
+    expect(problems({ events: [pageView()], extra: true }).code).toBe('INVALID_BODY');
+  });
+
+  it('takes at most 500 events', () => {
+    expect(
+      prepareEvents({ events: Array.from({ length: 500 }, () => pageView()) }, limits, NOW),
+    ).toHaveLength(500);
+    const p = problems({ events: Array.from({ length: 501 }, () => pageView()) });
+    expect(p.code).toBe('TOO_MANY_EVENTS');
+    expect(p.details).toMatchObject({ limit: 500, count: 501 });
+  });
+
+  it('refuses an event whose record would exceed the Firehose record limit', () => {
+    const big = pageView({ data: { session_id: 'sess-0001', url: 'https://a.b/', title: 'x'.repeat(500) } });
+    expect(() => prepareEvents(big, { ...limits, maxRecordBytes: 300 }, NOW)).toThrow(ApiError);
+    try {
+      prepareEvents(big, { ...limits, maxRecordBytes: 300 }, NOW);
+    } catch (e) {
+      expect((e as ApiError).details.errors).toEqual([
+        expect.objectContaining({ index: 0, code: 'EVENT_TOO_LARGE' }),
+      ]);
+    }
+  });
+});

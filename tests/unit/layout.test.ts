@@ -1,0 +1,44 @@
+import layoutJson from '../../lib/lake-layout.json';
+import {
+  deliveredObjectName,
+  extractPartitionKeys,
+  formatJavaTimestamp,
+  renderPrefix,
+} from '../../lib/layout';
+
+const t = Date.UTC(2026, 0, 5, 7, 8, 9);
+
+describe('Firehose prefix rendering', () => {
+  it('formats Java DateTimeFormatter patterns in UTC', () => {
+    expect(formatJavaTimestamp('yyyy-MM-dd', t)).toBe('2026-01-05');
+    expect(formatJavaTimestamp('HH', t)).toBe('07');
+    expect(formatJavaTimestamp("yyyy/MM/dd/'h'HH", t)).toBe('2026/01/05/h07');
+    expect(() => formatJavaTimestamp('YYYY', t)).toThrow(/unsupported/);
+  });
+
+  it('renders the delivery stream prefix with the partition key and the arrival time', () => {
+    expect(
+      renderPrefix(layoutJson.rawEvents.prefix, { partitionKeys: { type: 'page_view' }, arrivalMs: t }),
+    ).toBe('events/type=page_view/arrival_date=2026-01-05/arrival_hour=07/');
+    expect(
+      renderPrefix(layoutJson.rawEvents.errorPrefix, { arrivalMs: t, errorOutputType: 'processing-failed' }),
+    ).toBe('errors/events/processing-failed/arrival_date=2026-01-05/arrival_hour=07/');
+  });
+
+  it('refuses to render a prefix whose partition key is missing', () => {
+    expect(() => renderPrefix(layoutJson.rawEvents.prefix, { arrivalMs: t })).toThrow(/partition key/);
+  });
+
+  it('names objects like Firehose: stream, version, timestamp, unique id, extension', () => {
+    expect(deliveredObjectName('s', t, 'abc')).toBe('s-1-2026-01-05-07-08-09-abc.gz');
+  });
+
+  it('extracts partition keys as the {type: .type} query does, refusing values that would leave the folder', () => {
+    expect(extractPartitionKeys({ type: 'signup' })).toEqual({ type: 'signup' });
+    expect(extractPartitionKeys({ type: 3 })).toEqual({ type: '3' });
+    expect(extractPartitionKeys({})).toBeUndefined();
+    expect(extractPartitionKeys([])).toBeUndefined();
+    expect(extractPartitionKeys({ type: '../x' })).toBeUndefined();
+    expect(extractPartitionKeys({ type: '..' })).toBeUndefined();
+  });
+});
