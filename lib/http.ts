@@ -1,4 +1,5 @@
 /** API Gateway (REST, Lambda proxy) request/response helpers shared by every HTTP handler. */
+import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { corsOrigins } from './config';
 import { ApiError, ErrorCode } from './errors';
@@ -51,6 +52,9 @@ export function bodyBytes(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64En
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
+const tooLarge = (limit: number, size: number) =>
+  new ApiError(413, ErrorCode.PayloadTooLarge, `request body exceeds ${limit} bytes`, { limit, size });
+
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 /** Parses a JSON request body, enforcing content type and size. */
@@ -69,20 +73,18 @@ export function parseJsonBody(
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw new ApiError(415, ErrorCode.UnsupportedMediaType, 'only utf-8 bodies are accepted', { charset });
   }
-  const bytes = bodyBytes(event);
-  if (bytes.length > maxBytes) {
-    throw new ApiError(413, ErrorCode.PayloadTooLarge, `request body exceeds ${maxBytes} bytes`, {
-      limit: maxBytes,
-      size: bytes.length,
-    });
-  }
   let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new ApiError(400, ErrorCode.MalformedJson, 'request body is not valid UTF-8');
+  if (event.isBase64Encoded) {
+    const bytes = bodyBytes(event);
+    if (bytes.length > maxBytes) throw tooLarge(maxBytes, bytes.length);
+    if (!isUtf8(bytes)) throw new ApiError(400, ErrorCode.MalformedJson, 'request body is not valid UTF-8');
+    text = bytes.toString('utf8');
+  } else {
+    text = event.body ?? '';
+    const size = Buffer.byteLength(text, 'utf8');
+    if (size > maxBytes) throw tooLarge(maxBytes, size);
   }
-  if (text.trim() === '') throw new ApiError(400, ErrorCode.MalformedJson, 'request body is empty');
+  if (/^\s*$/.test(text)) throw new ApiError(400, ErrorCode.MalformedJson, 'request body is empty');
   try {
     return JSON.parse(text);
   } catch (e) {

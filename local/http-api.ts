@@ -4,6 +4,7 @@
  * payload limit and the function's timeout.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -101,15 +102,6 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function isUtf8(buf: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class LocalApi {

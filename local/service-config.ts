@@ -37,9 +37,9 @@ export interface ServiceConfig {
 /** Files whose content the resolved configuration depends on. */
 async function sourceFiles(): Promise<string[]> {
   const files = [path.join(projectRoot, 'serverless.yml')];
-  for (const dir of ['resources', 'lib']) {
+  for (const dir of ['resources', 'lib', 'local']) {
     for (const f of await fs.readdir(path.join(projectRoot, dir))) {
-      if (/\.(ya?ml|json)$/.test(f)) files.push(path.join(projectRoot, dir, f));
+      if (/\.(ya?ml|json|cjs)$/.test(f)) files.push(path.join(projectRoot, dir, f));
     }
   }
   return files.sort();

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: the performance report. Prints measured numbers beside their targets and writes the same
+ * report as JSON to .bench/report.json. A missed target never fails the run; only a crash does (exit 1, after
+ * everything else has been reported).
+ *
+ * Environment:
+ *   BENCH_SECONDS          measured duration of each ingest load level (default 8)
+ *   BENCH_WARMUP_SECONDS   warm-up before each level (default 1.5)
+ *   BENCH_CONNECTIONS      ingest concurrency levels (default 1,10,50)
+ *   BENCH_INIT_RUNS        fresh processes per bundle for the init-time median (default 5)
+ *   BENCH_ONLY             comma-separated section ids to run (default: all)
+ *   BENCH_TMPDIR           where temporary lake directories go (default: the OS temp dir)
+ *
+ * A new section (ETL, query, ...) is a module exporting a `Section`, added to `sections` below.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { bundlesSection } from './bundles';
+import { ingestSection } from './ingest';
+import {
+  environmentInfo,
+  renderSection,
+  renderSummary,
+  writeJsonReport,
+  type BenchContext,
+  type Section,
+  type SectionOutcome,
+} from './report';
+
+const sections: Section[] = [ingestSection, bundlesSection];
+
+function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return n;
+}
+
+async function main(): Promise<number> {
+  const root = path.resolve(__dirname, '..');
+  const ctx: BenchContext = {
+    root,
+    seconds: numberEnv('BENCH_SECONDS', 8),
+    warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 1.5),
+    tmpBase: process.env.BENCH_TMPDIR || os.tmpdir(),
+    progress: (message) =>
+      process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`),
+  };
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = only.filter((id) => !sections.some((s) => s.id === id));
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`,
+    );
+  const selected = only.length > 0 ? sections.filter((s) => only.includes(s.id)) : sections;
+
+  const env = environmentInfo();
+  process.stdout.write(
+    `Benchmark report — ${new Date().toISOString()}\n` +
+      `Node ${env.node}, ${env.cpus} x ${env.cpuModel}, ${env.memoryGB} GB RAM, ${env.platform}\n`,
+  );
+
+  const started = performance.now();
+  const outcomes: SectionOutcome[] = [];
+  for (const [i, section] of selected.entries()) {
+    ctx.progress(`section ${section.id}: ${section.title}`);
+    const t0 = performance.now();
+    const outcome: SectionOutcome = { id: section.id, title: section.title, durationMs: 0 };
+    try {
+      outcome.result = await section.run(ctx);
+    } catch (e) {
+      outcome.error = (e as Error).stack ?? String(e);
+    }
+    outcome.durationMs = performance.now() - t0;
+    outcomes.push(outcome);
+    process.stdout.write(renderSection(i + 1, outcome) + '\n');
+  }
+  process.stdout.write(renderSummary(outcomes) + '\n');
+
+  const file = await writeJsonReport(
+    root,
+    { seconds: ctx.seconds, warmupSeconds: ctx.warmupSeconds, sections: selected.map((s) => s.id) },
+    outcomes,
+  );
+  process.stdout.write(
+    `\nTotal ${((performance.now() - started) / 1000).toFixed(1)} s. JSON report: ${path.relative(process.cwd(), file)}\n`,
+  );
+  return outcomes.some((o) => o.error) ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench crashed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);
