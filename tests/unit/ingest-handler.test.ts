@@ -153,14 +153,12 @@ describe('POST /events handler (AWS runtime)', () => {
 
   it('answers 503 when Firehose throttles every attempt', async () => {
     firehose.reset();
-    firehose
-      .on(PutRecordBatchCommand)
-      .rejects(
-        Object.assign(new Error('Slow down.'), {
-          name: 'ServiceUnavailableException',
-          $metadata: { httpStatusCode: 503 },
-        }),
-      );
+    firehose.on(PutRecordBatchCommand).rejects(
+      Object.assign(new Error('Slow down.'), {
+        name: 'ServiceUnavailableException',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
     const res = await post(pageView({ id: 'x1' }));
     expect(res.status).toBe(503);
     expect(res.body.failedIds).toEqual(['x1']);

@@ -1,0 +1,71 @@
+/**
+ * Packages the service offline (`sls package`, no AWS credentials) once per stage and test run, and reads the
+ * CloudFormation template it writes.
+ */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { withBuildLock } from './build-lock';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../..');
+
+export interface CfnResource {
+  Type: string;
+  Properties: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  DependsOn?: string | string[];
+}
+export interface Template {
+  Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, unknown>;
+}
+
+export interface Packaged {
+  template: Template;
+  dir: string;
+}
+
+export async function packageService(stage = 'prod'): Promise<Packaged> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `sls-package-${stage}-`));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
+  // Prove it needs no credentials.
+  for (const k of Object.keys(env))
+    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(k)) delete env[k];
+  env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'no-credentials');
+  env.AWS_CONFIG_FILE = path.join(dir, 'no-config');
+  await withBuildLock(() =>
+    run(
+      process.execPath,
+      [path.join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--package', dir],
+      {
+        cwd: root,
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ),
+  );
+  const template = JSON.parse(
+    await fs.readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+  return { template, dir };
+}
+
+export const resourcesOfType = (t: Template, type: string) =>
+  Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+
+/** Every IAM statement of a role's inline policies. */
+export function roleStatements(
+  role: CfnResource,
+): { Effect: string; Action: string | string[]; Resource: unknown }[] {
+  return (role.Properties.Policies ?? []).flatMap(
+    (p: { PolicyDocument: { Statement: unknown[] } }) => p.PolicyDocument.Statement,
+  );
+}
+
+export const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);

@@ -1,0 +1,139 @@
+/** The CloudFormation that `sls package --stage prod` writes, offline: ingestion resources. */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import layout from '../../lib/lake-layout.json';
+import {
+  asArray,
+  packageService,
+  resourcesOfType,
+  roleStatements,
+  type Packaged,
+  type Template,
+} from '../support/template';
+
+let packaged: Packaged;
+let t: Template;
+
+beforeAll(async () => {
+  packaged = await packageService('prod');
+  t = packaged.template;
+}, 180_000);
+
+describe('packaged template: ingestion', () => {
+  it('has the delivery stream with dynamic partitioning on the event type and arrival time, from lake-layout.json', () => {
+    const stream = t.Resources.DeliveryStream!;
+    expect(stream.Type).toBe('AWS::KinesisFirehose::DeliveryStream');
+    expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
+    expect(stream.Properties.DeliveryStreamName).toBe('data-lake-prod-events');
+    expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({
+      KeyType: 'AWS_OWNED_CMK',
+    });
+    const s3 = stream.Properties.ExtendedS3DestinationConfiguration;
+    expect(s3.BucketARN).toEqual({ 'Fn::GetAtt': ['RawBucket', 'Arn'] });
+    expect(s3.Prefix).toBe(layout.rawEvents.prefix);
+    expect(s3.Prefix).toContain('!{partitionKeyFromQuery:type}');
+    expect(s3.Prefix).toContain('!{timestamp:');
+    expect(s3.ErrorOutputPrefix).toBe(layout.rawEvents.errorPrefix);
+    expect(s3.ErrorOutputPrefix).toContain('!{firehose:error-output-type}');
+    expect(s3.CompressionFormat).toBe('GZIP');
+    expect(s3.DynamicPartitioningConfiguration.Enabled).toBe(true);
+    // Dynamic partitioning: at least 64 MiB buffers, 60-900 s.
+    expect(s3.BufferingHints.SizeInMBs).toBeGreaterThanOrEqual(64);
+    expect(s3.BufferingHints.IntervalInSeconds).toBeGreaterThanOrEqual(60);
+    expect(s3.BufferingHints.IntervalInSeconds).toBeLessThanOrEqual(900);
+    const extraction = s3.ProcessingConfiguration.Processors.find(
+      (p: { Type: string }) => p.Type === 'MetadataExtraction',
+    );
+    const params = Object.fromEntries(
+      extraction.Parameters.map((p: { ParameterName: string; ParameterValue: string }) => [
+        p.ParameterName,
+        p.ParameterValue,
+      ]),
+    );
+    expect(params).toEqual({
+      MetadataExtractionQuery: layout.rawEvents.partitionKeyQuery,
+      JsonParsingEngine: 'JQ-1.6',
+    });
+    expect(s3.CloudWatchLoggingOptions.Enabled).toBe(true);
+  });
+
+  it('limits the Firehose role to the raw bucket prefixes it writes and its log stream', () => {
+    const statements = roleStatements(t.Resources.DeliveryStreamRole!);
+    const actions = statements.flatMap((s) => asArray(s.Action));
+    expect(actions.every((a) => !a.includes('*'))).toBe(true);
+    const objectStatement = statements.find((s) => asArray(s.Action).includes('s3:PutObject'))!;
+    expect(JSON.stringify(objectStatement.Resource)).toContain('/events/*');
+    expect(JSON.stringify(objectStatement.Resource)).toContain('/errors/*');
+  });
+
+  it('encrypts the raw bucket, blocks public access, enforces ownership and denies non-TLS requests', () => {
+    const bucket = t.Resources.RawBucket!;
+    expect(
+      bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+    ).toMatch(/AES256|aws:kms/);
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls.Rules[0].ObjectOwnership).toBe('BucketOwnerEnforced');
+    const policy = t.Resources.RawBucketPolicy!.Properties.PolicyDocument.Statement;
+    expect(policy).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('gives the ingest function its own role: firehose:PutRecordBatch on its stream and its own logs, nothing else', () => {
+    const fn = t.Resources.IngestLambdaFunction!;
+    expect(fn.Properties.Runtime).toBe('nodejs24.x');
+    expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IngestRole', 'Arn'] });
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      LAKE_RUNTIME: 'aws',
+      DELIVERY_STREAM_NAME: 'data-lake-prod-events',
+    });
+    const statements = roleStatements(t.Resources.IngestRole!);
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    const firehose = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('firehose:')));
+    expect(firehose).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'firehose:PutRecordBatch',
+        Resource: { 'Fn::GetAtt': ['DeliveryStream', 'Arn'] },
+      },
+    ]);
+    const others = statements.filter((s) => !firehose.includes(s)).flatMap((s) => asArray(s.Action));
+    expect(others.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    const logs = statements.find((s) => asArray(s.Action).includes('logs:PutLogEvents'))!;
+    expect(JSON.stringify(logs.Resource)).toContain('/aws/lambda/data-lake-prod-ingest:*');
+    // No managed policies that would widen it.
+    expect(t.Resources.IngestRole!.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('protects POST /events with an API key and a usage plan with throttling and a quota', () => {
+    const methods = resourcesOfType(t, 'AWS::ApiGateway::Method').map(([, r]) => r.Properties);
+    const post = methods.find((m) => m.HttpMethod === 'POST')!;
+    expect(post.ApiKeyRequired).toBe(true);
+    const nonOptions = methods.filter((m) => m.HttpMethod !== 'OPTIONS');
+    expect(nonOptions.every((m) => m.ApiKeyRequired === true)).toBe(true);
+    const [, plan] = resourcesOfType(t, 'AWS::ApiGateway::UsagePlan')[0]!;
+    expect(plan.Properties.Throttle).toEqual({
+      RateLimit: expect.any(Number),
+      BurstLimit: expect.any(Number),
+    });
+    expect(plan.Properties.Quota).toEqual({ Limit: expect.any(Number), Period: 'DAY' });
+    expect(resourcesOfType(t, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(1);
+    expect(methods.some((m) => m.HttpMethod === 'OPTIONS')).toBe(true); // CORS preflight
+  });
+
+  it('bundles the handler (with the schemas) minified into a small zip with no node_modules', () => {
+    const zip = path.join(packaged.dir, 'ingest.zip');
+    const listing = execFileSync('unzip', ['-Z1', zip]).toString().trim().split('\n');
+    expect(listing).toEqual(['functions/ingest.js']);
+    const code = execFileSync('unzip', ['-p', zip, 'functions/ingest.js']).toString();
+    for (const type of ['page_view', 'order_placed', 'signup'])
+      expect(code).toContain(`schemas/events/${type}.json`);
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2000); // minified: long lines
+  });
+});
