@@ -1,0 +1,27 @@
+/**
+ * The object-store port: S3 on AWS, the local filesystem on the local lake (<LAKE_DIR>/<bucket>/<key>).
+ * Buckets are named by their role in the lake; each runtime maps a role to its bucket (env RAW_BUCKET,
+ * CURATED_BUCKET on AWS; folders raw/ and curated/ locally).
+ */
+export type BucketRole = 'raw' | 'curated';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag?: string;
+  versionId?: string;
+  lastModified?: Date;
+}
+
+export interface ObjectStore {
+  /** Metadata, or undefined when the object does not exist. */
+  head(bucket: BucketRole, key: string): Promise<ObjectInfo | undefined>;
+  /** Bytes [start, end] inclusive (a range read; never the whole object unless it is that small). */
+  getRange(bucket: BucketRole, key: string, start: number, end: number): Promise<Buffer>;
+  /** A stream of the whole object (for readers that stop early). */
+  getStream(bucket: BucketRole, key: string): Promise<NodeJS.ReadableStream>;
+  put(bucket: BucketRole, key: string, body: Buffer | string, contentType?: string): Promise<void>;
+  /** Copies then deletes: the object is at `toKey` before it leaves `fromKey`. */
+  move(bucket: BucketRole, fromKey: string, toKey: string): Promise<void>;
+  list(bucket: BucketRole, prefix: string): Promise<ObjectInfo[]>;
+}
