@@ -10,12 +10,15 @@
  *   BENCH_INIT_RUNS        fresh processes per bundle for the init-time median (default 5)
  *   BENCH_ONLY             comma-separated section ids to run (default: all)
  *   BENCH_TMPDIR           where temporary lake directories go (default: the OS temp dir)
+ *   BENCH_ETL_ROWS         rows of each generated file in the ETL section (default 1000000)
+ *   BENCH_ETL_EVENTS       events compacted in the ETL section (default 500000)
  *
  * A new section (ETL, query, ...) is a module exporting a `Section`, added to `sections` below.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { bundlesSection } from './bundles';
+import { etlSection } from './etl';
 import { ingestSection } from './ingest';
 import {
   environmentInfo,
@@ -27,7 +30,7 @@ import {
   type SectionOutcome,
 } from './report';
 
-const sections: Section[] = [ingestSection, bundlesSection];
+const sections: Section[] = [ingestSection, bundlesSection, etlSection];
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -7,9 +7,13 @@
  */
 import { lakeDir } from '../lib/config';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
+// Athena → DuckDB (lib/query/duckdb.ts), opened on the first /queries request; stopped here.
+import { closeQueryEngine } from '../lib/query';
 import { localLog as logger } from './log';
 import { resolveApiKey } from './api-key';
 import { LocalApi } from './http-api';
+import { startUploadsWatcher } from './uploads-watcher';
+import { startLocalEtl } from './step-functions';
 import { httpRoutes, type ServiceConfig } from './service-config';
 
 export interface LocalLakeOptions {
@@ -35,6 +39,11 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   const key = await resolveApiKey(dir);
   // Recover what an earlier process left in the delivery stream before accepting new records.
   await openLocalFirehose();
+  // Step Functions → the ETL state machine of serverless.yml, with its schedule (local/step-functions.ts); runs the
+  // executions an earlier process left requested before the uploads watcher adds new ones.
+  const etl = await startLocalEtl({ config: opts.config, stage: opts.stage, lakeDir: dir });
+  // S3 → EventBridge → validateUpload: files dropped under <LAKE_DIR>/raw/uploads/ (LAKE_UPLOADS_POLL_MS).
+  const uploads = await startUploadsWatcher({ lakeDir: dir, config: opts.config, stage: opts.stage });
 
   const api = new LocalApi({
     routes: httpRoutes(opts.config),
@@ -57,6 +66,9 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
     stop: () =>
       (stopping ??= (async () => {
         await api.close();
+        await closeQueryEngine();
+        await uploads.stop();
+        await etl.stop();
         await closeEventStream();
       })()),
   };

@@ -17,6 +17,8 @@ export interface HttpEvent {
   path: string;
   method: string;
   private?: boolean;
+  /** `aws_iam` (SigV4 on AWS): the local API Gateway asks for the API key instead. */
+  authorizer?: string | { type?: string; name?: string };
   cors?: boolean | { origin?: string; origins?: string[]; headers?: string[]; allowCredentials?: boolean };
 }
 
@@ -37,7 +39,7 @@ export interface ServiceConfig {
 /** Files whose content the resolved configuration depends on. */
 async function sourceFiles(): Promise<string[]> {
   const files = [path.join(projectRoot, 'serverless.yml')];
-  for (const dir of ['resources', 'lib', 'local']) {
+  for (const dir of ['resources', 'lib', 'local', 'state-machines']) {
     for (const f of await fs.readdir(path.join(projectRoot, dir))) {
       if (/\.(ya?ml|json|cjs)$/.test(f)) files.push(path.join(projectRoot, dir, f));
     }
@@ -93,6 +95,11 @@ const DEFAULT_CORS_HEADERS = [
   'X-Amz-User-Agent',
 ];
 
+function isIamAuthorizer(a: HttpEvent['authorizer']): boolean {
+  const type = typeof a === 'string' ? a : (a?.type ?? a?.name);
+  return typeof type === 'string' && type.toLowerCase() === 'aws_iam';
+}
+
 export function httpRoutes(config: ServiceConfig): Route[] {
   const routes: Route[] = [];
   for (const [functionName, fn] of Object.entries(config.functions ?? {})) {
@@ -113,7 +120,8 @@ export function httpRoutes(config: ServiceConfig): Route[] {
         fn,
         method: http.method.toUpperCase(),
         resource: '/' + http.path.replace(/^\/+/, ''),
-        private: !!http.private,
+        // Locally the API key stands in for IAM authorisation: aws_iam routes require it too.
+        private: !!http.private || isIamAuthorizer(http.authorizer),
         cors,
       });
     }

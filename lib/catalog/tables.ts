@@ -11,7 +11,7 @@
  * Types: string → string (date → date, date-time → timestamp), integer → bigint, number → double,
  * boolean → boolean; objects and arrays are kept as JSON text (string).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import layout from '../lake-layout.json';
 
@@ -217,7 +217,19 @@ export function datasetTable(name: string, schema: ObjectSchema): TableDef {
   };
 }
 
-export const schemasDir = path.resolve(__dirname, '../../schemas');
+/**
+ * The nearest schemas/ folder (with an events/ folder) above this module: the project's when run from source, and
+ * also when `sls invoke local` runs a bundle from .esbuild/.build/ (where __dirname is not lib/catalog/).
+ */
+function findSchemasDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'schemas');
+    if (existsSync(path.join(candidate, 'events'))) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '../../schemas');
+  }
+}
+
+export const schemasDir = findSchemasDir();
 
 function readSchemas(kind: 'events' | 'datasets', dir = schemasDir): [string, ObjectSchema][] {
   return readdirSync(path.join(dir, kind))

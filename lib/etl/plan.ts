@@ -16,7 +16,7 @@
  *
  * Dialect rules kept by the generator: unquoted identifiers (checked by the catalog), string literals without
  * quotes or backslashes, regexp_like (native in Spark, a macro in DuckDB), TRY_CAST, CONCAT_WS, NULLIF,
- * ROW_NUMBER() OVER, UNION ALL. Timestamps are UTC: accepted with a trailing Z or no offset.
+ * ROW_NUMBER() OVER, UNION ALL. Timestamps are UTC: accepted with a trailing Z, +00:00 or no offset.
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
 
@@ -36,12 +36,19 @@ export interface EtlPlan {
 }
 
 /** Statements an engine runs before a plan: DuckDB needs regexp_like, which Spark SQL has built in. */
-export const DUCKDB_PRELUDE = [
-  'CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)',
-];
+export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)'];
 
-const DATE_RE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
-const TIMESTAMP_RE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z?$';
+// Years 1000-9999 (year 0 is 1 BC in DuckDB and would name a partition '0001-01-01 (BC)'); hours 00-23 (DuckDB
+// reads 24:00:00 as the next day, Spark as invalid).
+const DATE_RE = '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$';
+/**
+ * Dataset timestamps are UTC: a trailing Z, +00:00, or no offset (taken as UTC). Other offsets are refused by both
+ * engines (DuckDB's TIMESTAMP cast would silently drop them) and by validateUpload's sample check, which uses this
+ * same pattern (lib/dataset-registry.ts).
+ */
+export const UTC_TIMESTAMP_RE =
+  '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,9})?(Z|[+]00:00)?$';
+const TIMESTAMP_RE = UTC_TIMESTAMP_RE;
 const BIGINT_RE = '^-?[0-9]{1,18}$';
 const DOUBLE_RE = '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$';
 
@@ -51,7 +58,8 @@ function literal(value: string | number | boolean, where: string): string {
     return String(value);
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (/['\\]/.test(value)) throw new Error(`${where}: values used in ETL checks cannot contain quotes or backslashes`);
+  if (/['\\]/.test(value))
+    throw new Error(`${where}: values used in ETL checks cannot contain quotes or backslashes`);
   return `'${value}'`;
 }
 
@@ -92,7 +100,7 @@ function rule(c: ColumnDef): ColumnRule {
     case 'timestamp':
       valid = `(regexp_like(${v}, ${literal(TIMESTAMP_RE, where)}) AND TRY_CAST(${v} AS TIMESTAMP) IS NOT NULL)`;
       value = `TRY_CAST(${v} AS TIMESTAMP)`;
-      problems.push([`NOT ${valid}`, 'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z])']);
+      problems.push([`NOT ${valid}`, 'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])']);
       break;
     case 'string':
       valid = 'true';
@@ -103,8 +111,10 @@ function rule(c: ColumnDef): ColumnRule {
     const values = c.enum.map((e) => literal(String(e), where)).join(', ');
     problems.push([`${v} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
   }
-  if (c.pattern) problems.push([`NOT regexp_like(${v}, ${literal(c.pattern, where)})`, `does not match ${c.pattern}`]);
-  if (c.maxLength !== undefined) problems.push([`length(${v}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
+  if (c.pattern)
+    problems.push([`NOT regexp_like(${v}, ${literal(c.pattern, where)})`, `does not match ${c.pattern}`]);
+  if (c.maxLength !== undefined)
+    problems.push([`length(${v}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
   if (c.minimum !== undefined && (c.type === 'bigint' || c.type === 'double')) {
     problems.push([`${valid} AND ${value} < ${literal(c.minimum, where)}`, `less than ${c.minimum}`]);
   }
@@ -123,11 +133,15 @@ export function buildPlan(table: TableDef): EtlPlan {
     selects.push(`${r.value} AS ${c.name}`);
     if (c.required) reasons.push(`CASE WHEN ${c.name} IS NULL THEN '${c.name}: required' END`);
     for (const [cond, reason] of r.problems) {
-      reasons.push(`CASE WHEN ${c.name} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`);
+      reasons.push(
+        `CASE WHEN ${c.name} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`,
+      );
     }
   }
   for (const c of table.columns.filter((x) => x.generated)) {
-    selects.push(c.type === 'timestamp' ? `CAST(${c.name} AS TIMESTAMP) AS ${c.name}` : `${c.name} AS ${c.name}`);
+    selects.push(
+      c.type === 'timestamp' ? `CAST(${c.name} AS TIMESTAMP) AS ${c.name}` : `${c.name} AS ${c.name}`,
+    );
   }
   const typedByName = new Map(inputColumns.map((c) => [c.name, rule(c).value]));
   for (const p of table.partitionKeys) {
@@ -158,7 +172,12 @@ export function buildPlan(table: TableDef): EtlPlan {
   const order =
     table.kind === 'events'
       ? 'received_at ASC, lake_rank ASC'
-      : [table.latestBy ? `${table.latestBy} DESC NULLS LAST` : null, 'lake_ingested_at DESC', 'lake_source_file DESC', 'lake_rank ASC']
+      : [
+          table.latestBy ? `${table.latestBy} DESC NULLS LAST` : null,
+          'lake_ingested_at DESC',
+          'lake_source_file DESC',
+          'lake_rank ASC',
+        ]
           .filter(Boolean)
           .join(', ');
   const cols = outputColumns.join(', ');

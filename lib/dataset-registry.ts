@@ -1,0 +1,68 @@
+/**
+ * Dataset schemas: schemas/datasets/<name>.json (JSON Schema 2020-12 with an `x-lake` section), looked up one at a
+ * time the way lib/schema-registry.ts looks up event schemas — a `require` with a template path, which esbuild
+ * bundles as a glob (every file in schemas/datasets/ goes into the handler bundle) and jest/tsx resolve from disk.
+ * Each dataset's table definition and row validator are built once per cold start, on first use.
+ */
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { datasetTable, IDENTIFIER, type TableDef } from './catalog/tables';
+import { UTC_TIMESTAMP_RE } from './etl/plan';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+addFormats(ajv);
+// The lake's own settings beside the schema: not a validation keyword.
+ajv.addVocabulary(['x-lake']);
+// Dataset timestamps follow the ETL's rule (lib/etl/plan.ts): UTC with Z, +00:00 or no offset — so a file that
+// passes this sample check is typed the same way by the Glue job and the local runner.
+const utcTimestamp = new RegExp(UTC_TIMESTAMP_RE);
+ajv.addFormat('date-time', {
+  type: 'string',
+  validate: (s: string) => {
+    if (!utcTimestamp.test(s)) return false;
+    const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, m - 1, d));
+    return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+  },
+});
+
+export interface Dataset {
+  name: string;
+  schema: object;
+  table: TableDef;
+  /** Validates one row (an object of column values; absent = missing). */
+  validate: ValidateFunction;
+}
+
+const cache = new Map<string, Dataset | null>();
+
+/** The JSON Schema of a dataset, or null if no such dataset is registered. */
+export function datasetSchema(name: string): object | null {
+  if (!IDENTIFIER.test(name)) return null; // also keeps the path inside schemas/datasets/
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`../schemas/datasets/${name}.json`) as object;
+  } catch (e) {
+    if (e instanceof SyntaxError)
+      throw new Error(`schemas/datasets/${name}.json is not valid JSON: ${e.message}`);
+    return null; // not registered (MODULE_NOT_FOUND, or "not found in bundle" once bundled)
+  }
+}
+
+/** A dataset's schema, table definition and compiled row validator, or null if it is not registered. */
+export function dataset(name: string): Dataset | null {
+  let d = cache.get(name);
+  if (d === undefined) {
+    const schema = datasetSchema(name);
+    d = schema
+      ? {
+          name,
+          schema,
+          table: datasetTable(name, schema as Parameters<typeof datasetTable>[1]),
+          validate: ajv.compile(schema),
+        }
+      : null;
+    cache.set(name, d);
+  }
+  return d;
+}

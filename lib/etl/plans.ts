@@ -1,0 +1,93 @@
+/**
+ * The ETL plans file: every table's EtlPlan (lib/etl/plan.ts) plus the object layout an engine needs, generated from
+ * schemas/ at package time. The Glue job (resources/glue/etl_job.py) reads it from the deployment bucket
+ * (--plans_bucket/--plans_key); resources/glue-assets.cjs writes it next to the script.
+ *
+ * Curated-bucket layout shared by both ETL engines (the Glue job and the local DuckDB runner):
+ *   tables/...                                                  the tables (TableDef.prefix, hive partitions)
+ *   rejected/<table>/run_date=<yyyy-MM-dd>/run_id=<id>/         rejected rows, JSON lines
+ *   _state/runs/<run_id>.json                                   EtlRunSummary (lib/etl/run.ts)
+ *   _state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json    {"processed": [raw keys, sorted]} (mode 'events')
+ * and in the raw bucket, the streamed events of a table under rawEventsPrefix(type) (events/type=<type>/).
+ */
+import layout from '../lake-layout.json';
+import { lakeTables, schemasDir, type TableDef } from '../catalog/tables';
+import { buildPlan, type EtlPlan } from './plan';
+
+export const PLANS_FILE_VERSION = 1;
+
+export interface EtlPlansFile {
+  version: typeof PLANS_FILE_VERSION;
+  layout: {
+    /** Curated bucket: where rejected rows go (then <table>/run_date=<d>/run_id=<id>/). */
+    rejectedPrefix: string;
+    /** Curated bucket: run summaries (then <run_id>.json). */
+    runsPrefix: string;
+    /** Curated bucket: compaction manifests (then <table>/arrival_date=<d>.json). */
+    compactionPrefix: string;
+    /** Raw bucket: the extension of the objects the delivery stream writes. */
+    rawEventsExtension: string;
+    /** Raw bucket: a regular expression whose group 1 is the arrival date (yyyy-MM-dd) of a raw event object key. */
+    arrivalDatePattern: string;
+  };
+  /** Event tables: where their raw objects are (raw bucket). */
+  events: Record<string, { rawPrefix: string }>;
+  tables: Record<string, EtlPlan>;
+}
+
+const ARRIVAL_DATE_SEGMENT = 'arrival_date=!{timestamp:yyyy-MM-dd}/';
+
+/**
+ * The fixed part of the delivery stream's prefix for one event type: every raw object of the type is below it
+ * (events/type=<type>/).
+ */
+export function rawEventsPrefix(type: string): string {
+  const template = layout.rawEvents.prefix;
+  const withType = template.replace('!{partitionKeyFromQuery:type}', type);
+  const dynamic = withType.indexOf('!{');
+  const fixed = dynamic < 0 ? withType : withType.slice(0, dynamic);
+  const prefix = fixed.slice(0, fixed.lastIndexOf('/') + 1);
+  if (!prefix.includes(type) || !prefix.endsWith('/')) {
+    throw new Error(`lake-layout.json rawEvents.prefix '${template}' does not start with a per-type folder`);
+  }
+  return prefix;
+}
+
+/** The arrival date (yyyy-MM-dd) in a raw event object key, as the compaction manifests are kept per arrival date. */
+export const ARRIVAL_DATE_PATTERN = '(?:^|/)arrival_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/';
+
+export function arrivalDateOf(key: string): string | undefined {
+  return new RegExp(ARRIVAL_DATE_PATTERN).exec(key)?.[1];
+}
+
+export const compactionManifestKey = (table: string, arrivalDate: string) =>
+  `${layout.curated.statePrefix}compaction/${table}/arrival_date=${arrivalDate}.json`;
+
+export const rejectedRowsPrefix = (table: string, runDate: string, runId: string) =>
+  `${layout.curated.rejectedPrefix}${table}/run_date=${runDate}/run_id=${runId}/`;
+
+export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPlansFile {
+  if (!layout.rawEvents.prefix.includes(ARRIVAL_DATE_SEGMENT)) {
+    throw new Error(
+      `lake-layout.json rawEvents.prefix must contain '${ARRIVAL_DATE_SEGMENT}': compaction manifests are kept per arrival date`,
+    );
+  }
+  const plans: Record<string, EtlPlan> = {};
+  const events: Record<string, { rawPrefix: string }> = {};
+  for (const t of tables) {
+    plans[t.name] = buildPlan(t);
+    if (t.kind === 'events') events[t.name] = { rawPrefix: rawEventsPrefix(t.name) };
+  }
+  return {
+    version: PLANS_FILE_VERSION,
+    layout: {
+      rejectedPrefix: layout.curated.rejectedPrefix,
+      runsPrefix: `${layout.curated.statePrefix}runs/`,
+      compactionPrefix: `${layout.curated.statePrefix}compaction/`,
+      rawEventsExtension: layout.rawEvents.fileExtension,
+      arrivalDatePattern: ARRIVAL_DATE_PATTERN,
+    },
+    events,
+    tables: plans,
+  };
+}

@@ -1,0 +1,54 @@
+/** Notices on AWS: one SNS message per notice on the notifications topic (env NOTIFICATIONS_TOPIC_ARN). */
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Notice, Notifier } from './types';
+
+/** SNS subjects: printable ASCII, no line breaks, fewer than 100 characters. */
+export const SNS_SUBJECT_MAX = 99;
+/** SNS message size limit (256 KiB). */
+export const SNS_MESSAGE_MAX_BYTES = 256 * 1024;
+
+/** A subject SNS accepts: control characters and non-ASCII replaced, cut to the limit with an ellipsis. */
+export function snsSubject(subject: string): string {
+  let s = subject
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  if (s === '') s = 'Notice';
+  return s.length <= SNS_SUBJECT_MAX ? s : s.slice(0, SNS_SUBJECT_MAX - 3).trimEnd() + '...';
+}
+
+/** The message body of a notice: JSON that subscribers (email, SQS, Lambda) can parse. */
+export function noticeMessage(notice: Notice, publishedAt: Date): string {
+  return JSON.stringify({
+    kind: notice.kind,
+    subject: notice.subject,
+    detail: notice.detail,
+    publishedAt: publishedAt.toISOString(),
+  });
+}
+
+export class SnsNotifier implements Notifier {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async publish(notice: Notice): Promise<void> {
+    if (!notice.kind) throw new Error('a notice needs a kind');
+    const message = noticeMessage(notice, this.now());
+    const bytes = Buffer.byteLength(message);
+    if (bytes > SNS_MESSAGE_MAX_BYTES) {
+      throw new Error(`notice ${notice.kind} is ${bytes} bytes; SNS takes at most ${SNS_MESSAGE_MAX_BYTES}`);
+    }
+    await this.sns.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: snsSubject(notice.subject),
+        Message: message,
+        // Subscriptions can filter on the kind.
+        MessageAttributes: { kind: { DataType: 'String', StringValue: notice.kind } },
+      }),
+    );
+  }
+}

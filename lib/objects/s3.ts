@@ -1,0 +1,188 @@
+/**
+ * The object store on AWS: S3. A bucket role maps to its bucket through the environment (RAW_BUCKET,
+ * CURATED_BUCKET), read when the role is first used, so a function only needs the variables of the buckets it uses.
+ */
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { requiredEnv } from '../config';
+import { checkRange, InvalidRangeError, NoSuchKeyError } from './errors';
+import type { BucketRole, ObjectInfo, ObjectStore } from './types';
+
+/** CopyObject copies at most 5 GiB; larger objects are copied in parts (UploadPartCopy). */
+export const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
+/** Part size of a multipart copy (S3: 5 MiB to 5 GiB, at most 10,000 parts). */
+export const COPY_PART_BYTES = 512 * 1024 ** 2;
+
+const ENV_OF_ROLE: Record<BucketRole, string> = { raw: 'RAW_BUCKET', curated: 'CURATED_BUCKET' };
+
+interface AwsError {
+  name?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+const statusOf = (e: unknown) => (e as AwsError).$metadata?.httpStatusCode;
+const nameOf = (e: unknown) => (e as AwsError).name ?? (e as AwsError).Code;
+
+/** S3 ETags come quoted ("abc…"); events and the local store give them bare. */
+export const bareEtag = (etag: string | undefined) => etag?.replace(/^"|"$/g, '');
+
+/** `bucket/key` for x-amz-copy-source: URL-encoded, slashes kept. */
+export const copySource = (bucket: string, key: string) =>
+  `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly buckets: Partial<Record<BucketRole, string>> = {},
+  ) {}
+
+  /** The bucket name of a role (constructor argument, else env RAW_BUCKET / CURATED_BUCKET). */
+  bucketName(role: BucketRole): string {
+    const env = ENV_OF_ROLE[role];
+    if (!env) throw new Error(`unknown bucket role '${String(role)}'`);
+    return (this.buckets[role] ??= requiredEnv(env));
+  }
+
+  async head(bucket: BucketRole, key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const res = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName(bucket), Key: key }));
+      return {
+        key,
+        size: res.ContentLength ?? 0,
+        ...(res.ETag ? { etag: bareEtag(res.ETag) } : {}),
+        ...(res.VersionId ? { versionId: res.VersionId } : {}),
+        ...(res.LastModified ? { lastModified: res.LastModified } : {}),
+      };
+    } catch (e) {
+      // 404 needs s3:ListBucket on the bucket; without it S3 answers 403 and that is thrown as it is.
+      if (statusOf(e) === 404 || nameOf(e) === 'NotFound' || nameOf(e) === 'NoSuchKey') return undefined;
+      throw e;
+    }
+  }
+
+  async getRange(bucket: BucketRole, key: string, start: number, end: number): Promise<Buffer> {
+    checkRange(key, start, end);
+    const name = this.bucketName(bucket);
+    try {
+      const res = await this.s3.send(
+        new GetObjectCommand({ Bucket: name, Key: key, Range: `bytes=${start}-${end}` }),
+      );
+      if (!res.Body) return Buffer.alloc(0);
+      return Buffer.from(await res.Body.transformToByteArray());
+    } catch (e) {
+      if (nameOf(e) === 'NoSuchKey' || statusOf(e) === 404) throw new NoSuchKeyError(name, key);
+      if (nameOf(e) === 'InvalidRange' || statusOf(e) === 416) throw new InvalidRangeError(key, start, end);
+      throw e;
+    }
+  }
+
+  async getStream(bucket: BucketRole, key: string): Promise<NodeJS.ReadableStream> {
+    const name = this.bucketName(bucket);
+    try {
+      const res = await this.s3.send(new GetObjectCommand({ Bucket: name, Key: key }));
+      if (!res.Body) throw new Error(`GetObject of '${key}' returned no body`);
+      return res.Body as NodeJS.ReadableStream;
+    } catch (e) {
+      if (nameOf(e) === 'NoSuchKey' || statusOf(e) === 404) throw new NoSuchKeyError(name, key);
+      throw e;
+    }
+  }
+
+  async put(bucket: BucketRole, key: string, body: Buffer | string, contentType?: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucketName(bucket),
+        Key: key,
+        Body: body,
+        ...(contentType ? { ContentType: contentType } : {}),
+      }),
+    );
+  }
+
+  async move(bucket: BucketRole, fromKey: string, toKey: string): Promise<void> {
+    const name = this.bucketName(bucket);
+    const info = await this.head(bucket, fromKey);
+    if (!info) throw new NoSuchKeyError(name, fromKey);
+    if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, fromKey, toKey, info);
+    else
+      await this.s3.send(
+        new CopyObjectCommand({
+          Bucket: name,
+          Key: toKey,
+          CopySource: copySource(name, fromKey),
+          // The version that was looked at, not one written since.
+          ...(info.etag ? { CopySourceIfMatch: `"${info.etag}"` } : {}),
+          MetadataDirective: 'COPY',
+        }),
+      );
+    await this.s3.send(new DeleteObjectCommand({ Bucket: name, Key: fromKey }));
+  }
+
+  private async copyInParts(name: string, fromKey: string, toKey: string, info: ObjectInfo): Promise<void> {
+    const { UploadId } = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: name, Key: toKey }));
+    if (!UploadId) throw new Error(`CreateMultipartUpload for '${toKey}' returned no upload id`);
+    try {
+      const parts: { ETag: string; PartNumber: number }[] = [];
+      for (let start = 0, n = 1; start < info.size; start += COPY_PART_BYTES, n++) {
+        const end = Math.min(start + COPY_PART_BYTES, info.size) - 1;
+        const res = await this.s3.send(
+          new UploadPartCopyCommand({
+            Bucket: name,
+            Key: toKey,
+            UploadId,
+            PartNumber: n,
+            CopySource: copySource(name, fromKey),
+            CopySourceRange: `bytes=${start}-${end}`,
+            ...(info.etag ? { CopySourceIfMatch: `"${info.etag}"` } : {}),
+          }),
+        );
+        const etag = res.CopyPartResult?.ETag;
+        if (!etag) throw new Error(`UploadPartCopy of part ${n} of '${fromKey}' returned no ETag`);
+        parts.push({ ETag: etag, PartNumber: n });
+      }
+      await this.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: name,
+          Key: toKey,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (e) {
+      await this.s3
+        .send(new AbortMultipartUploadCommand({ Bucket: name, Key: toKey, UploadId }))
+        .catch(() => undefined); // the bucket's lifecycle rule aborts it later anyway
+      throw e;
+    }
+  }
+
+  async list(bucket: BucketRole, prefix: string): Promise<ObjectInfo[]> {
+    const out: ObjectInfo[] = [];
+    for await (const page of paginateListObjectsV2(
+      { client: this.s3 },
+      { Bucket: this.bucketName(bucket), Prefix: prefix },
+    )) {
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        out.push({
+          key: o.Key,
+          size: o.Size ?? 0,
+          ...(o.ETag ? { etag: bareEtag(o.ETag) } : {}),
+          ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+        });
+      }
+    }
+    return out;
+  }
+}

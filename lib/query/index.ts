@@ -1,0 +1,51 @@
+/**
+ * Chooses the query engine for the runtime: Athena on AWS, DuckDB over the local lake. One instance per execution
+ * environment (locally: per process). The DuckDB engine is imported only when the runtime is local, and
+ * @duckdb/node-api is excluded from the function bundles (serverless.yml custom.esbuild.exclude).
+ */
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { lakeDir, requiredEnv, runtime } from '../config';
+import { AthenaQueryEngine } from './athena';
+import { lakeDatabase, localLakeTables, localQuerySettings, queryLimits } from './settings';
+import type { QueryEngine } from './types';
+
+let current: Promise<QueryEngine> | undefined;
+
+async function openLocalEngine(): Promise<QueryEngine> {
+  const { DuckDbQueryEngine } = await import('./duckdb');
+  return DuckDbQueryEngine.open({
+    lakeDir: lakeDir(),
+    database: lakeDatabase(),
+    tables: localLakeTables(),
+    ...localQuerySettings(),
+  });
+}
+
+export function queryEngine(): Promise<QueryEngine> {
+  if (!current) {
+    current =
+      runtime() === 'aws'
+        ? Promise.resolve(
+            new AthenaQueryEngine(new AthenaClient({ maxAttempts: 1 }), {
+              workGroup: requiredEnv('ATHENA_WORKGROUP'),
+              database: lakeDatabase(),
+              resultReuseMinutes: queryLimits().resultReuseMinutes,
+            }),
+          )
+        : openLocalEngine();
+    current.catch(() => (current = undefined));
+  }
+  return current;
+}
+
+/** Stops the engine if one was opened (local: interrupts running queries, closes DuckDB). */
+export async function closeQueryEngine(): Promise<void> {
+  const c = current;
+  current = undefined;
+  if (c) await (await c.catch(() => undefined))?.close?.();
+}
+
+/** For tests: use this engine instead of the runtime's. */
+export function setQueryEngine(engine: QueryEngine | undefined): void {
+  current = engine ? Promise.resolve(engine) : undefined;
+}

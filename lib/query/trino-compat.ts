@@ -1,0 +1,550 @@
+/**
+ * Athena (Trino) SQL on DuckDB: the compatibility layer of the local query engine. docs/sql-dialect.md lists what
+ * it covers and where DuckDB still differs.
+ *
+ *  - TRINO_MACROS: DuckDB TEMP macros (per connection) named like the Trino functions analysts type. A temp macro
+ *    shadows a DuckDB built-in of the same name; a macro that needs that built-in calls it as system.main.<name>.
+ *  - toDuckDbSql: token-level rewrites of a checked statement (lib/query/sql-guard.ts tokenizer, so strings and
+ *    comments are never touched): Trino lambda functions transform/filter → list_transform/list_filter, and the
+ *    target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP).
+ *  - Integer division is Trino's (7 / 2 = 3): the engine sets DuckDB's integer_division before locking its
+ *    configuration.
+ */
+import { tokenize, type Token } from './sql-guard';
+
+/** MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Unsupported ones are left as they are. */
+export const MYSQL_TO_STRFTIME: [string, string][] = [
+  ['%%', '%%'],
+  ['%Y', '%Y'],
+  ['%y', '%y'],
+  ['%m', '%m'],
+  ['%c', '%-m'],
+  ['%M', '%B'],
+  ['%b', '%b'],
+  ['%d', '%d'],
+  ['%e', '%-d'],
+  ['%j', '%j'],
+  ['%H', '%H'],
+  ['%k', '%-H'],
+  ['%h', '%I'],
+  ['%I', '%I'],
+  ['%l', '%-I'],
+  ['%i', '%M'],
+  ['%s', '%S'],
+  ['%S', '%S'],
+  ['%f', '%f'],
+  ['%p', '%p'],
+  ['%r', '%I:%M:%S %p'],
+  ['%T', '%H:%M:%S'],
+  ['%a', '%a'],
+  ['%W', '%A'],
+  ['%w', '%w'],
+  ['%v', '%V'],
+  ['%x', '%G'],
+];
+
+/** Joda-Time patterns (format_datetime/parse_datetime), longest first. Quoted literals are not supported. */
+export const JODA_TO_STRFTIME: [string, string][] = [
+  ['%', '%%'],
+  ['yyyy', '%Y'],
+  ['yy', '%y'],
+  ['MMMM', '%B'],
+  ['MMM', '%b'],
+  ['MM', '%m'],
+  ['M', '%-m'],
+  ['dd', '%d'],
+  ['d', '%-d'],
+  ['DDD', '%j'],
+  ['HH', '%H'],
+  ['H', '%-H'],
+  ['hh', '%I'],
+  ['h', '%-I'],
+  ['mm', '%M'],
+  ['m', '%-M'],
+  ['ss', '%S'],
+  ['s', '%-S'],
+  ['SSSSSS', '%f'],
+  ['SSS', '%g'],
+  ['a', '%p'],
+  ['EEEE', '%A'],
+  ['EEE', '%a'],
+  ['ZZ', '%z'],
+  ['Z', '%z'],
+];
+
+/** Converts a format string with one of the tables above (patterns matched longest first). */
+export function convertFormat(format: string, pairs: [string, string][]): string {
+  const sorted = [...pairs].sort((a, b) => b[0].length - a[0].length);
+  let out = '';
+  for (let i = 0; i < format.length;) {
+    const hit = sorted.find(([from]) => format.startsWith(from, i));
+    if (hit) {
+      out += hit[1];
+      i += hit[0].length;
+    } else {
+      out += format[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Calls whose constant format argument is converted at rewrite time (strptime needs a constant format). */
+const FORMAT_CALLS: Record<string, { to: string; pairs: [string, string][] }> = {
+  date_format: { to: 'strftime', pairs: MYSQL_TO_STRFTIME },
+  date_parse: { to: 'strptime', pairs: MYSQL_TO_STRFTIME },
+  format_datetime: { to: 'strftime', pairs: JODA_TO_STRFTIME },
+  parse_datetime: { to: 'strptime', pairs: JODA_TO_STRFTIME },
+};
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +
+ * a control character), so no replacement is re-read by a later one, then the placeholders become the targets.
+ */
+function formatConverter(arg: string, pairs: [string, string][]): string {
+  let expr = arg;
+  pairs.forEach(([from], i) => {
+    expr = `replace(${expr}, ${sqlString(from)}, chr(1) || chr(${i + 2}))`;
+  });
+  pairs.forEach(([, to], i) => {
+    expr = `replace(${expr}, chr(1) || chr(${i + 2}), ${sqlString(to)})`;
+  });
+  return expr;
+}
+
+export interface CompatFunction {
+  /** Trino signature, for the documentation. */
+  signature: string;
+  /** The DuckDB macro (body of CREATE TEMP MACRO name(...) AS ...), or how the rewrite maps it. */
+  duckdb: string;
+  note?: string;
+}
+
+/** name → parameter lists and bodies (overloads by arity). */
+interface MacroDef {
+  name: string;
+  overloads: { params: string[]; body: string }[];
+  doc: CompatFunction[];
+}
+
+const m = (
+  name: string,
+  params: string[],
+  body: string,
+  doc: Omit<CompatFunction, 'duckdb'> & { duckdb?: string },
+) => ({
+  name,
+  overloads: [{ params, body }],
+  doc: [{ duckdb: body, ...doc }],
+});
+
+const URL_SCHEME = '^[a-zA-Z][a-zA-Z0-9+.-]*://';
+
+export const TRINO_MACROS: MacroDef[] = [
+  // Aggregates
+  {
+    name: 'approx_distinct',
+    overloads: [
+      { params: ['x'], body: 'count(DISTINCT x)' },
+      { params: ['x', 'e'], body: 'count(DISTINCT x)' },
+    ],
+    doc: [
+      {
+        signature: 'approx_distinct(x [, e])',
+        duckdb: 'count(DISTINCT x)',
+        note: "exact locally (Athena's estimate is within 2.3% of it); DuckDB's own HyperLogLog is much coarser",
+      },
+    ],
+  },
+  m('approx_percentile', ['x', 'p'], 'approx_quantile(x, p)', {
+    signature: 'approx_percentile(x, p) / approx_percentile(x, ARRAY[p1, p2])',
+    note: 'T-Digest; the weighted form is not supported',
+  }),
+  m('map_agg', ['k', 'v'], 'map(list(k), list(v))', { signature: 'map_agg(key, value)' }),
+  // Date and time
+  m('date_format', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', MYSQL_TO_STRFTIME)})`, {
+    signature: 'date_format(timestamp, format)',
+    duckdb: 'strftime(ts, <format mapped>)',
+    note: 'MySQL specifiers %Y %y %m %c %M %b %d %e %j %H %k %h %I %l %i %s %S %f %p %r %T %a %W %w %v %x %%',
+  }),
+  m('date_parse', ['s', 'fmt'], "error('date_parse needs a constant format string on the local engine')", {
+    signature: 'date_parse(string, format)',
+    duckdb: "strptime(s, '<format mapped>') (rewritten; the format must be a string literal)",
+    note: 'same specifiers as date_format',
+  }),
+  m('format_datetime', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', JODA_TO_STRFTIME)})`, {
+    signature: 'format_datetime(timestamp, format)',
+    duckdb: 'strftime(ts, <Joda pattern mapped>)',
+    note: 'Joda letters yyyy yy MMMM MMM MM M dd d DDD HH H hh h mm m ss s SSS SSSSSS a EEEE EEE Z; no quoted literals',
+  }),
+  m(
+    'parse_datetime',
+    ['s', 'fmt'],
+    "error('parse_datetime needs a constant format string on the local engine')",
+    {
+      signature: 'parse_datetime(string, format)',
+      duckdb: "strptime(s, '<Joda pattern mapped>') (rewritten; the format must be a string literal)",
+      note: 'returns timestamp (Trino: timestamp with time zone)',
+    },
+  ),
+  m('from_iso8601_timestamp', ['s'], 'CAST(s AS TIMESTAMPTZ)', {
+    signature: 'from_iso8601_timestamp(string)',
+  }),
+  m('from_iso8601_date', ['s'], 'CAST(s AS DATE)', { signature: 'from_iso8601_date(string)' }),
+  m('from_unixtime', ['x'], 'to_timestamp(x)', {
+    signature: 'from_unixtime(unixtime)',
+    note: 'timestamp with time zone (UTC)',
+  }),
+  m('to_unixtime', ['ts'], 'epoch(ts)', { signature: 'to_unixtime(timestamp)', note: 'double' }),
+  m(
+    'date_add',
+    ['unit', 'n', 'ts'],
+    `ts + CASE lower(unit) WHEN 'millisecond' THEN to_milliseconds(CAST(n AS BIGINT)) ` +
+      `WHEN 'second' THEN to_seconds(CAST(n AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT)) ` +
+      `WHEN 'hour' THEN to_hours(CAST(n AS BIGINT)) WHEN 'day' THEN to_days(CAST(n AS INTEGER)) ` +
+      `WHEN 'week' THEN to_weeks(CAST(n AS INTEGER)) WHEN 'month' THEN to_months(CAST(n AS INTEGER)) ` +
+      `WHEN 'quarter' THEN to_months(CAST(3 * n AS INTEGER)) WHEN 'year' THEN to_years(CAST(n AS INTEGER)) END`,
+    {
+      signature: 'date_add(unit, value, timestamp)',
+      duckdb: 'ts + to_<unit>s(value)',
+      note: 'on a date the result is a timestamp at midnight (Trino: date)',
+    },
+  ),
+  m('date_diff', ['unit', 'a', 'b'], 'date_sub(unit, a, b)', {
+    signature: 'date_diff(unit, a, b)',
+    note: "whole units elapsed, as Trino (DuckDB's own date_diff counts boundaries crossed)",
+  }),
+  m('day_of_week', ['x'], 'isodow(x)', {
+    signature: 'day_of_week(x) / dow(x)',
+    note: 'ISO: Monday = 1 … Sunday = 7',
+  }),
+  m('dow', ['x'], 'isodow(x)', { signature: 'dow(x)' }),
+  m('day_of_month', ['x'], 'dayofmonth(x)', { signature: 'day_of_month(x)' }),
+  m('day_of_year', ['x'], 'dayofyear(x)', { signature: 'day_of_year(x) / doy(x)' }),
+  m('doy', ['x'], 'dayofyear(x)', { signature: 'doy(x)' }),
+  m('week_of_year', ['x'], 'week(x)', { signature: 'week_of_year(x)', note: 'ISO week' }),
+  m('year_of_week', ['x'], 'isoyear(x)', { signature: 'year_of_week(x) / yow(x)' }),
+  m('yow', ['x'], 'isoyear(x)', { signature: 'yow(x)' }),
+  m('millisecond', ['x'], 'system.main.millisecond(x) % 1000', {
+    signature: 'millisecond(x)',
+    note: '0-999',
+  }),
+  m('last_day_of_month', ['x'], 'last_day(x)', { signature: 'last_day_of_month(x)' }),
+  // Strings and regular expressions
+  m('regexp_like', ['s', 'p'], 'regexp_matches(s, p)', { signature: 'regexp_like(string, pattern)' }),
+  {
+    name: 'regexp_extract',
+    overloads: [
+      {
+        params: ['s', 'p'],
+        body: 'CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p) END',
+      },
+      {
+        params: ['s', 'p', 'g'],
+        body: 'CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END',
+      },
+    ],
+    doc: [
+      {
+        signature: 'regexp_extract(string, pattern [, group])',
+        duckdb: 'regexp_extract, NULL when nothing matches',
+        note: "DuckDB's returns '' when nothing matches",
+      },
+    ],
+  },
+  {
+    name: 'regexp_replace',
+    overloads: [
+      { params: ['s', 'p'], body: "system.main.regexp_replace(s, p, '', 'g')" },
+      {
+        params: ['s', 'p', 'r'],
+        body: "system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')",
+      },
+    ],
+    doc: [
+      {
+        signature: 'regexp_replace(string, pattern [, replacement])',
+        duckdb: "regexp_replace(s, p, r with $n → \\n, 'g')",
+        note: 'replaces every match, $1 back-references',
+      },
+    ],
+  },
+  m('regexp_count', ['s', 'p'], 'len(regexp_extract_all(s, p))', {
+    signature: 'regexp_count(string, pattern)',
+  }),
+  m('regexp_split', ['s', 'p'], 'string_split_regex(s, p)', { signature: 'regexp_split(string, pattern)' }),
+  {
+    name: 'replace',
+    overloads: [
+      { params: ['s', 'f'], body: "system.main.replace(s, f, '')" },
+      { params: ['s', 'f', 'r'], body: 'system.main.replace(s, f, r)' },
+    ],
+    doc: [{ signature: 'replace(string, search [, replace])', duckdb: "replace(s, f, coalesce(r, ''))" }],
+  },
+  m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
+  m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
+  m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
+  m('url_extract_host', ['u'], `regexp_extract(u, '${URL_SCHEME}([^/:?#]+)', 1)`, {
+    signature: 'url_extract_host(url)',
+  }),
+  m('url_extract_path', ['u'], `regexp_extract(u, '${URL_SCHEME}[^/?#]*([^?#]*)', 1)`, {
+    signature: 'url_extract_path(url)',
+  }),
+  m('url_extract_query', ['u'], "regexp_extract(u, '\\?([^#]*)', 1)", {
+    signature: 'url_extract_query(url)',
+  }),
+  m('url_extract_protocol', ['u'], "regexp_extract(u, '^([a-zA-Z][a-zA-Z0-9+.-]*):', 1)", {
+    signature: 'url_extract_protocol(url)',
+  }),
+  m(
+    'url_extract_parameter',
+    ['u', 'name'],
+    "url_decode(regexp_extract(u, '[?&]' || name || '=([^&#]*)', 1))",
+    {
+      signature: 'url_extract_parameter(url, name)',
+    },
+  ),
+  // JSON
+  m(
+    'json_extract_scalar',
+    ['j', 'p'],
+    "CASE WHEN json_type(json_extract(j, p)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END",
+    {
+      signature: 'json_extract_scalar(json, path)',
+      duckdb: 'json_extract_string, NULL for objects and arrays',
+    },
+  ),
+  m('json_parse', ['s'], 'json(s)', { signature: 'json_parse(string)' }),
+  m('json_format', ['j'], 'CAST(j AS VARCHAR)', { signature: 'json_format(json)' }),
+  m(
+    'json_size',
+    ['j', 'p'],
+    "CAST(CASE json_type(json_extract(j, p)) WHEN 'ARRAY' THEN json_array_length(j, p) WHEN 'OBJECT' THEN len(json_keys(j, p)) ELSE 0 END AS BIGINT)",
+    {
+      signature: 'json_size(json, path)',
+    },
+  ),
+  // Arrays and maps
+  m(
+    'cardinality',
+    ['x'],
+    "CAST(CASE json_type(to_json(x)) WHEN 'ARRAY' THEN json_array_length(to_json(x)) WHEN 'OBJECT' THEN len(json_keys(to_json(x))) END AS BIGINT)",
+    { signature: 'cardinality(array | map)' },
+  ),
+  {
+    name: 'array_join',
+    overloads: [
+      { params: ['a', 'sep'], body: 'array_to_string(a, sep)' },
+      {
+        params: ['a', 'sep', 'nullrep'],
+        body: 'array_to_string(list_transform(a, e -> coalesce(CAST(e AS VARCHAR), nullrep)), sep)',
+      },
+    ],
+    doc: [
+      {
+        signature: 'array_join(array, delimiter [, null_replacement])',
+        duckdb: 'array_to_string',
+        note: 'NULLs skipped',
+      },
+    ],
+  },
+  m('element_at', ['c', 'k'], 'c[k]', {
+    signature: 'element_at(array, index) / element_at(map, key)',
+    note: 'negative index counts from the end',
+  }),
+  m('array_position', ['a', 'x'], 'coalesce(list_position(a, x), 0)', {
+    signature: 'array_position(array, element)',
+    note: '0 when absent',
+  }),
+  m('array_max', ['a'], 'list_max(a)', { signature: 'array_max(array)' }),
+  m('array_min', ['a'], 'list_min(a)', { signature: 'array_min(array)' }),
+  m('array_remove', ['a', 'x'], 'list_filter(a, e -> e IS DISTINCT FROM x)', {
+    signature: 'array_remove(array, element)',
+  }),
+  m('array_union', ['a', 'b'], 'list_distinct(list_concat(a, b))', { signature: 'array_union(a, b)' }),
+  m('array_except', ['a', 'b'], 'list_distinct(list_filter(a, e -> NOT list_contains(b, e)))', {
+    signature: 'array_except(a, b)',
+  }),
+  m('slice', ['a', 's', 'n'], 'list_slice(a, s, s + n - 1)', { signature: 'slice(array, start, length)' }),
+  {
+    name: 'sequence',
+    overloads: [
+      { params: ['a', 'b'], body: 'generate_series(a, b)' },
+      { params: ['a', 'b', 's'], body: 'generate_series(a, b, s)' },
+    ],
+    doc: [{ signature: 'sequence(start, stop [, step])', duckdb: 'generate_series' }],
+  },
+  // Math
+  m('rand', [], 'random()', { signature: 'rand()' }),
+  m('truncate', ['x'], 'trunc(x)', { signature: 'truncate(x)' }),
+  m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
+  m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),
+  m('is_nan', ['x'], 'isnan(x)', { signature: 'is_nan(x)' }),
+  m('is_finite', ['x'], 'isfinite(x)', { signature: 'is_finite(x)' }),
+  m('is_infinite', ['x'], 'isinf(x)', { signature: 'is_infinite(x)' }),
+  m('bitwise_and', ['a', 'b'], '(a & b)', { signature: 'bitwise_and(a, b)' }),
+  m('bitwise_or', ['a', 'b'], '(a | b)', { signature: 'bitwise_or(a, b)' }),
+  m('bitwise_xor', ['a', 'b'], 'xor(a, b)', { signature: 'bitwise_xor(a, b)' }),
+];
+
+/** The CREATE TEMP MACRO statements the local engine runs on each connection. */
+export function macroStatements(): string[] {
+  return TRINO_MACROS.map(
+    (d) =>
+      `CREATE OR REPLACE TEMP MACRO ${d.name}` +
+      d.overloads.map((o) => `(${o.params.join(', ')}) AS ${o.body}`).join(', '),
+  );
+}
+
+/** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
+const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
+
+/** Trino type names → DuckDB's, for CAST targets. */
+function duckDbType(tokens: Token[]): string {
+  let i = 0;
+  const peek = () => tokens[i];
+  const word = () => {
+    const t = tokens[i++];
+    if (!t) throw new Error('type ends early');
+    return t.text;
+  };
+  const type = (): string => {
+    const name = word();
+    const lower = name.toLowerCase();
+    const args: string[][] = [];
+    if (peek()?.text === '(') {
+      i++;
+      let depth = 0;
+      let current: Token[] = [];
+      const parts: Token[][] = [];
+      while (i < tokens.length) {
+        const t = tokens[i++]!;
+        if (t.text === '(') depth++;
+        if (t.text === ')') {
+          if (depth === 0) break;
+          depth--;
+        }
+        if (t.text === ',' && depth === 0) {
+          parts.push(current);
+          current = [];
+          continue;
+        }
+        current.push(t);
+      }
+      parts.push(current);
+      for (const p of parts) args.push(p.map((t) => t.text));
+      const sub = (p: Token[]) => duckDbType(p);
+      if (lower === 'array') return `${sub(parts[0] ?? [])}[]`;
+      if (lower === 'map') return `MAP(${sub(parts[0] ?? [])}, ${sub(parts[1] ?? [])})`;
+      if (lower === 'row') {
+        return `STRUCT(${parts.map((p) => (p.length > 1 ? `${p[0]!.text} ${sub(p.slice(1))}` : sub(p))).join(', ')})`;
+      }
+      if (lower === 'timestamp' || lower === 'time') {
+        const rest = tokens.slice(i).map((t) => t.text.toLowerCase());
+        i = tokens.length;
+        return rest.join(' ') === 'with time zone' ? `${name.toUpperCase()}TZ` : name.toUpperCase();
+      }
+      return `${name}(${args.map((a) => a.join(' ')).join(', ')})`;
+    }
+    const rest = tokens.slice(i).map((t) => t.text);
+    i = tokens.length;
+    return [name, ...rest].join(' ');
+  };
+  return type();
+}
+
+/** Rewrites a checked statement for DuckDB (see the module comment); strings and comments are left as they are. */
+export function toDuckDbSql(sql: string): string {
+  const { tokens } = tokenize(sql);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'word' && tokens[k + 1]?.text === '(' && FORMAT_CALLS[t.text.toLowerCase()]) {
+      // name ( <first argument> , '<format>' )
+      const call = FORMAT_CALLS[t.text.toLowerCase()]!;
+      let depth = 0;
+      let comma = -1;
+      let close = -1;
+      for (let j = k + 1; j < tokens.length; j++) {
+        const x = tokens[j]!;
+        if (x.text === '(') depth++;
+        else if (x.text === ')') {
+          depth--;
+          if (depth === 0) {
+            close = j;
+            break;
+          }
+        } else if (x.text === ',' && depth === 1) {
+          if (comma >= 0) {
+            comma = -2; // more than two arguments
+            break;
+          }
+          comma = j;
+        }
+      }
+      const format = tokens[comma + 1];
+      if (comma > 0 && close === comma + 2 && format?.kind === 'string') {
+        const literal = format.text.slice(1, -1).replace(/''/g, "'");
+        edits.push({ start: t.start, end: t.end, text: call.to });
+        edits.push({
+          start: format.start,
+          end: format.end,
+          text: sqlString(convertFormat(literal, call.pairs)),
+        });
+      }
+    }
+    if (t.kind === 'word' && tokens[k + 1]?.text === '(') {
+      const rename = RENAMES[t.text.toLowerCase()];
+      // FILTER (WHERE ...) after an aggregate is a clause, not the function.
+      if (rename && tokens[k - 1]?.text !== ')' && !word(k + 2, 'where')) {
+        edits.push({ start: t.start, end: t.end, text: rename });
+      }
+    }
+    if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
+      let depth = 0;
+      let as = -1;
+      let close = -1;
+      for (let j = k + 1; j < tokens.length; j++) {
+        const x = tokens[j]!;
+        if (x.text === '(') depth++;
+        else if (x.text === ')') {
+          depth--;
+          if (depth === 0) {
+            close = j;
+            break;
+          }
+        } else if (depth === 1 && as < 0 && word(j, 'as')) as = j;
+      }
+      if (as < 0 || close <= as + 1) continue;
+      const typeTokens = tokens.slice(as + 1, close);
+      try {
+        const converted = duckDbType(typeTokens);
+        edits.push({
+          start: typeTokens[0]!.start,
+          end: typeTokens[typeTokens.length - 1]!.end,
+          text: converted,
+        });
+      } catch {
+        // leave the type as written; DuckDB reports it
+      }
+    }
+  }
+  // Edits never overlap except nested casts; apply outermost-first by skipping those inside an applied one.
+  edits.sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let cursor = 0;
+  for (const e of edits) {
+    if (e.start < cursor) continue;
+    out += sql.slice(cursor, e.start) + e.text;
+    cursor = e.end;
+  }
+  return out + sql.slice(cursor);
+}
+
+/** Rows of the documentation table (docs/sql-dialect.md is written from the same list). */
+export function compatFunctionDocs(): CompatFunction[] {
+  return TRINO_MACROS.flatMap((d) => d.doc);
+}

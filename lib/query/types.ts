@@ -1,0 +1,144 @@
+/**
+ * The query port: one asynchronous lifecycle for SQL over the lake, served by Athena on AWS (lib/query/athena.ts)
+ * and by DuckDB over the local lake (lib/query/duckdb.ts). Engines only ever receive a CheckedQuery, the output of
+ * the read-only guard (lib/query/sql-guard.ts).
+ */
+
+export const QUERY_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type QueryState = (typeof QUERY_STATES)[number];
+
+export const isFinished = (s: QueryState): boolean =>
+  s === 'SUCCEEDED' || s === 'FAILED' || s === 'CANCELLED';
+
+/** A statement the guard accepted. Only sql-guard.ts creates these (the brand keeps raw strings out of engines). */
+export interface CheckedQuery {
+  readonly __checked: unique symbol;
+  /** The statement to run: the submitted text without a trailing semicolon. */
+  readonly sql: string;
+  /** Lake tables it reads (lower case, unqualified). */
+  readonly tables: readonly string[];
+}
+
+export interface QueryStatus {
+  id: string;
+  state: QueryState;
+  /** The statement as submitted to the engine. */
+  sql: string;
+  /** ISO-8601 UTC. */
+  submittedAt: string;
+  completedAt: string | null;
+  /** Bytes the engine read from the lake (Athena: DataScannedInBytes; DuckDB: bytes read from Parquet files). */
+  dataScannedBytes: number;
+  /** Time the engine spent executing, in milliseconds. */
+  engineTimeMs: number;
+  /** Why the query FAILED (or was CANCELLED), as the engine reports it. */
+  reason?: string;
+  /** Athena's error category for FAILED queries: USER (fix the query), SYSTEM or OTHER. */
+  errorCategory?: 'USER' | 'SYSTEM' | 'OTHER';
+  /** Athena reused the results of an earlier identical query (no data scanned). */
+  resultReused?: boolean;
+  engine: 'athena' | 'duckdb';
+}
+
+/**
+ * Column types use Athena's (Trino's) names on both runtimes: varchar, bigint, integer, smallint, tinyint, double,
+ * real, boolean, date, timestamp, timestamp with time zone, decimal(p,s), json, varbinary, time, uuid, and the
+ * structural array, map and row (locally with their element types, e.g. array(bigint); Athena's result metadata
+ * gives only the bare name).
+ */
+export interface ResultColumn {
+  name: string;
+  type: string;
+}
+
+/**
+ * A JSON value of a result cell: numbers as numbers (bigint beyond ±2^53 and decimals of more than 15 digits as
+ * strings, to stay exact), booleans, null; dates as 'yyyy-MM-dd', timestamps as 'yyyy-MM-dd HH:mm:ss.SSS' (UTC;
+ * with time zone: + ' UTC'); json columns parsed; arrays as arrays, maps and rows as objects.
+ */
+export type Cell = string | number | boolean | null | Cell[] | { [k: string]: Cell };
+
+export interface ResultPage {
+  columns: ResultColumn[];
+  rows: Cell[][];
+  /** Present when more rows follow; pass it back as nextToken. */
+  nextToken: string | null;
+}
+
+export interface PageRequest {
+  maxRows: number;
+  nextToken?: string;
+}
+
+export interface QueryEngine {
+  readonly name: 'athena' | 'duckdb';
+  /** Submits a checked statement; returns at once (QUEUED or RUNNING). */
+  start(query: CheckedQuery): Promise<QueryStatus>;
+  /** The query's status, or undefined for an unknown id. */
+  status(id: string): Promise<QueryStatus | undefined>;
+  /** Resolves with the status once the query finished or `timeoutMs` passed, whichever is first. */
+  wait(id: string, timeoutMs: number): Promise<QueryStatus | undefined>;
+  /**
+   * A page of a SUCCEEDED query's results: QueryNotFoundError for an unknown id, QueryNotSucceededError for one
+   * that did not succeed, InvalidPageTokenError for a token the query did not return.
+   */
+  results(id: string, page: PageRequest): Promise<ResultPage>;
+  /** Requests cancellation of a QUEUED or RUNNING query; returns the status afterwards. */
+  cancel(id: string): Promise<QueryStatus | undefined>;
+  close?(): Promise<void>;
+}
+
+/** Results were asked for a query that did not (yet) succeed. */
+export class QueryNotSucceededError extends Error {
+  constructor(readonly status: QueryStatus) {
+    super(`query ${status.id} is ${status.state}`);
+    this.name = 'QueryNotSucceededError';
+  }
+}
+
+export class QueryNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`no query ${id}`);
+    this.name = 'QueryNotFoundError';
+  }
+}
+
+export class InvalidPageTokenError extends Error {
+  constructor(message = 'nextToken is not a token this query returned') {
+    super(message);
+    this.name = 'InvalidPageTokenError';
+  }
+}
+
+/** The engine cannot take more queries right now (Athena throttling, local queue full). */
+export class EngineBusyError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'EngineBusyError';
+  }
+}
+
+/** The engine refused the statement at submission (e.g. Athena InvalidRequestException, DuckDB's own check). */
+export class QueryRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryRejectedError';
+  }
+}
+
+/** Query ids are UUIDs on both runtimes (Athena's QueryExecutionId; locally crypto.randomUUID). */
+export const QUERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Error codes of the query API (besides the shared ones in lib/errors.ts). */
+export const QueryErrorCode = {
+  QueryNotAllowed: 'QUERY_NOT_ALLOWED',
+  InvalidParameter: 'INVALID_PARAMETER',
+  QueryNotFound: 'QUERY_NOT_FOUND',
+  QueryNotSucceeded: 'QUERY_NOT_SUCCEEDED',
+  QueryAlreadyFinished: 'QUERY_ALREADY_FINISHED',
+  QueryRejected: 'QUERY_REJECTED',
+  TooManyQueries: 'TOO_MANY_QUERIES',
+} as const;

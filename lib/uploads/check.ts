@@ -1,0 +1,458 @@
+/**
+ * The content checks of an upload, per format, against its dataset (schemas/datasets/<name>.json):
+ *
+ *  - columns: a CSV header must name every required column, no unknown column and none twice; JSON rows may only
+ *    use the dataset's columns and the sample must show every required one; a Parquet schema (from the footer)
+ *    likewise, with physical/logical types the column's type can be read from;
+ *  - rows (CSV, JSON): a sample (the first rows / bytes, see SampleLimits) must parse, and type-check with ajv
+ *    against the dataset's JSON Schema. CSV values are typed by their column first, with the rules the ETL uses
+ *    (lib/etl/plan.ts): integers -?[0-9]{1,18}, JSON-style numbers, true/false; an empty field is an absent value.
+ *    A JSON null is an absent value too. As the ETL rejects bad rows one by one and only fails a run above the
+ *    dataset's x-lake.maxRejectedRatio, a file is refused (ROW_INVALID) when the share of failing rows in the
+ *    sample is above that ratio; the reason names the first failing row.
+ * Syntax problems (CSV quoting, a row with the wrong number of fields, invalid JSON, not UTF-8, corrupt gzip) refuse
+ * the file at once (MALFORMED_FILE): no engine can read it.
+ */
+import type { ErrorObject } from 'ajv';
+import type { ColumnDef } from '../catalog/tables';
+import type { Dataset } from '../dataset-registry';
+import type { ObjectStore } from '../objects/types';
+import { CsvParser, CsvSyntaxError } from './csv';
+import { JsonDocumentParser, JsonLinesParser, JsonSyntaxError } from './json';
+import { type ParquetColumn, ParquetFormatError, readParquetFooter } from './parquet';
+import { readTextSample, SampleReadError } from './sample';
+import { type Finding, type SampleLimits, UploadErrorCode } from './types';
+
+const BIGINT_RE = /^-?[0-9]{1,18}$/;
+const DOUBLE_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
+
+const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.generated);
+
+/** Types one CSV field by its column (an empty field never gets here: it is absent). */
+export function coerceCsvValue(text: string, col: ColumnDef): { value: unknown } | { error: string } {
+  if (col.json) {
+    try {
+      return { value: JSON.parse(text) };
+    } catch {
+      return { error: 'is not JSON text' };
+    }
+  }
+  switch (col.type) {
+    case 'bigint':
+      return BIGINT_RE.test(text)
+        ? { value: Number(text) }
+        : { error: `is not an integer: ${JSON.stringify(text)}` };
+    case 'double':
+      return DOUBLE_RE.test(text)
+        ? { value: Number(text) }
+        : { error: `is not a number: ${JSON.stringify(text)}` };
+    case 'boolean': {
+      const l = text.toLowerCase();
+      return l === 'true' || l === 'false'
+        ? { value: l === 'true' }
+        : { error: `is not true or false: ${JSON.stringify(text)}` };
+    }
+    default:
+      return { value: text };
+  }
+}
+
+const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** The field and a message for the first ajv error of a row. */
+export function describeRowError(errors: ErrorObject[] | null | undefined): {
+  field?: string;
+  message: string;
+} {
+  const e = errors?.[0];
+  if (!e) return { message: 'does not match the schema' };
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'required' && typeof p.missingProperty === 'string') {
+    return { field: p.missingProperty, message: 'is required' };
+  }
+  if (e.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string') {
+    return { field: p.additionalProperty, message: 'is not a column of the dataset' };
+  }
+  const field = e.instancePath ? unescapePointer(e.instancePath.split('/')[1] ?? '') : undefined;
+  let message = e.message ?? e.keyword;
+  if (e.keyword === 'enum' && Array.isArray(p.allowedValues)) message += `: ${p.allowedValues.join(', ')}`;
+  return { ...(field ? { field } : {}), message };
+}
+
+/** Counts the sampled rows that fail, remembers the first, and judges the sample against maxRejectedRatio. */
+class RowTally {
+  rows = 0;
+  invalid = 0;
+  first: Finding | undefined;
+
+  constructor(private readonly ds: Dataset) {}
+
+  add(
+    row: Record<string, unknown>,
+    line: number,
+    columnOf: (field: string) => number | undefined,
+    problem?: { field: string; message: string },
+  ): void {
+    this.rows++;
+    let p: { field?: string; message: string } | undefined = problem;
+    if (!p && !this.ds.validate(row)) p = describeRowError(this.ds.validate.errors);
+    if (!p) return;
+    this.invalid++;
+    if (this.first) return;
+    const column = p.field ? columnOf(p.field) : undefined;
+    this.first = {
+      code: UploadErrorCode.RowInvalid,
+      message: `line ${line}${column ? `, column ${column}` : ''}${p.field ? ` (${p.field})` : ''}: ${p.message}`,
+      line,
+      ...(column ? { column } : {}),
+      ...(p.field ? { field: p.field } : {}),
+    };
+  }
+
+  verdict(): Finding | null {
+    if (!this.first || this.rows === 0) return null;
+    const allowed = this.ds.table.maxRejectedRatio;
+    if (this.invalid / this.rows <= allowed) return null;
+    return {
+      ...this.first,
+      message:
+        `${this.invalid} of the first ${this.rows} row(s) fail the schema of dataset ${this.ds.name} ` +
+        `(at most ${+(allowed * 100).toFixed(2)}% may); first: ${this.first.message}`,
+    };
+  }
+}
+
+/** A checker of (decompressed) text, fed piece by piece. */
+export interface TextChecker {
+  /** False once it has seen enough (or found a problem). */
+  push(text: string): boolean;
+  /** `complete`: the whole file was pushed. The problem found, or null. */
+  finish(complete: boolean): Finding | null;
+  /** Lines seen so far (to place problems found outside the checker). */
+  readonly lines: number;
+}
+
+const malformed = (message: string, line?: number, column?: number): Finding => ({
+  code: UploadErrorCode.MalformedFile,
+  message: line ? `line ${line}${column ? `, column ${column}` : ''}: ${message}` : message,
+  ...(line ? { line } : {}),
+  ...(column ? { column } : {}),
+});
+
+const headerMismatch = (message: string, extra: Partial<Finding> = {}): Finding => ({
+  code: UploadErrorCode.HeaderMismatch,
+  message,
+  ...extra,
+});
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function didYouMean(name: string, columns: string[]): string {
+  const norm = name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  const match = columns.find((c) => c === norm);
+  return match ? ` (did you mean '${match}'? names are exact: lower case, no spaces)` : '';
+}
+
+/** Header problems: nameless, repeated, unknown or missing columns. */
+function checkColumnNames(
+  names: string[],
+  ds: Dataset,
+  where: { line?: number; what: string },
+): Finding | null {
+  const columns = inputColumns(ds);
+  const known = new Set(columns.map((c) => c.name));
+  const at = (i: number) => ({ ...(where.line ? { line: where.line } : {}), column: i + 1 });
+  const seen = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name === '') return headerMismatch(`${where.what} ${i + 1} has no name`, at(i));
+    const before = seen.get(name);
+    if (before !== undefined) {
+      return headerMismatch(`column '${name}' appears twice (${where.what}s ${before + 1} and ${i + 1})`, {
+        ...at(i),
+        field: name,
+      });
+    }
+    seen.set(name, i);
+  }
+  const unknown = names.map((n, i) => [n, i] as const).filter(([n]) => !known.has(n));
+  if (unknown.length > 0) {
+    const [name, i] = unknown[0]!;
+    return headerMismatch(
+      `unknown column(s) ${unknown.map(([n]) => `'${n}'`).join(', ')} for dataset ${ds.name}` +
+        `${didYouMean(name, [...known])}; its columns: ${[...known].join(', ')}`,
+      { ...at(i), field: name },
+    );
+  }
+  const missing = columns.filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    return headerMismatch(
+      `missing required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name}`,
+      {
+        ...(where.line ? { line: where.line } : {}),
+        field: missing[0]!,
+      },
+    );
+  }
+  return null;
+}
+
+export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
+  const byName = new Map(inputColumns(ds).map((c) => [c.name, c]));
+  const tally = new RowTally(ds);
+  let header: ColumnDef[] | undefined;
+  let names: string[] = [];
+  let finding: Finding | null = null;
+  let lines = 0;
+  const parser = new CsvParser((fields, line) => {
+    if (!header) {
+      finding = checkColumnNames(fields, ds, { line, what: 'column' });
+      if (finding) return false;
+      names = fields;
+      header = fields.map((n) => byName.get(n)!);
+      return true;
+    }
+    if (fields.length !== header.length) {
+      finding = malformed(`the row has ${fields.length} field(s); the header has ${header.length}`, line);
+      return false;
+    }
+    const row: Record<string, unknown> = {};
+    let problem: { field: string; message: string } | undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const text = fields[i]!;
+      if (text === '') continue; // empty = absent
+      const col = header[i]!;
+      const typed = coerceCsvValue(text, col);
+      if ('error' in typed) problem ??= { field: col.name, message: typed.error };
+      else row[col.name] = typed.value;
+    }
+    tally.add(row, line, (f) => (names.indexOf(f) >= 0 ? names.indexOf(f) + 1 : undefined), problem);
+    return tally.rows < limits.rows;
+  });
+  const fail = (e: unknown) => {
+    if (e instanceof CsvSyntaxError) finding = malformed(e.message, e.line, e.column);
+    else throw e;
+  };
+  return {
+    get lines() {
+      return lines;
+    },
+    push(text) {
+      lines += countLines(text);
+      try {
+        parser.push(text);
+      } catch (e) {
+        fail(e);
+      }
+      return !finding && !parser.done;
+    },
+    finish(complete) {
+      if (!finding && complete) {
+        try {
+          parser.end();
+        } catch (e) {
+          fail(e);
+        }
+      }
+      if (finding) return finding;
+      if (!header) {
+        return complete
+          ? { code: UploadErrorCode.EmptyFile, message: 'the file has no header row and no rows' }
+          : malformed(`no complete header row in the first ${limits.bytes} bytes`);
+      }
+      if (tally.rows === 0) {
+        return complete
+          ? { code: UploadErrorCode.EmptyFile, message: 'the file has a header row but no rows' }
+          : null;
+      }
+      return tally.verdict();
+    },
+  };
+}
+
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: boolean): TextChecker {
+  const columns = inputColumns(ds);
+  const known = new Set(columns.map((c) => c.name));
+  const present = new Set<string>();
+  const tally = new RowTally(ds);
+  let finding: Finding | null = null;
+  let lines = 0;
+  const onValue = (value: unknown, line: number): boolean => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      finding = malformed(`expected a JSON object (one row), got ${kindOf(value)}`, line);
+      return false;
+    }
+    const row: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (!known.has(k)) {
+        finding = headerMismatch(
+          `line ${line}: '${k}' is not a column of dataset ${ds.name}${didYouMean(k, [...known])}; its columns: ${[...known].join(', ')}`,
+          { line, field: k },
+        );
+        return false;
+      }
+      if (v === null) continue; // null = absent
+      row[k] = v;
+      present.add(k);
+    }
+    tally.add(row, line, () => undefined);
+    return tally.rows < limits.rows;
+  };
+  const parser = lineDelimited ? new JsonLinesParser(onValue) : new JsonDocumentParser(onValue);
+  const fail = (e: unknown) => {
+    if (e instanceof JsonSyntaxError) finding = malformed(e.message, e.line, e.column);
+    else throw e;
+  };
+  return {
+    get lines() {
+      return lines;
+    },
+    push(text) {
+      lines += countLines(text);
+      try {
+        parser.push(text);
+      } catch (e) {
+        fail(e);
+      }
+      return !finding && !parser.done;
+    },
+    finish(complete) {
+      if (!finding && complete) {
+        try {
+          parser.end();
+        } catch (e) {
+          fail(e);
+        }
+      }
+      if (finding) return finding;
+      if (tally.rows === 0) {
+        return complete ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' } : null;
+      }
+      const missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
+      if (missing.length > 0) {
+        return headerMismatch(
+          `required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name} ` +
+            `appear in none of the first ${tally.rows} row(s)`,
+          { field: missing[0]! },
+        );
+      }
+      return tally.verdict();
+    },
+  };
+}
+
+/** Checks the beginning of a CSV or JSON upload (range reads, see readTextSample). */
+export async function checkTextUpload(
+  store: ObjectStore,
+  key: string,
+  size: number,
+  format: 'csv' | 'json' | 'jsonl',
+  gzip: boolean,
+  ds: Dataset,
+  limits: SampleLimits,
+): Promise<Finding | null> {
+  const checker = format === 'csv' ? csvChecker(ds, limits) : jsonChecker(ds, limits, format === 'jsonl');
+  let complete: boolean;
+  try {
+    ({ complete } = await readTextSample(
+      store,
+      'raw',
+      key,
+      size,
+      gzip,
+      limits,
+      (t) => checker.push(t),
+      (first) =>
+        first.subarray(0, 4).toString('latin1') === 'PAR1'
+          ? `this is a Parquet file, not ${format}`
+          : undefined,
+    ));
+  } catch (e) {
+    if (!(e instanceof SampleReadError)) throw e;
+    return malformed(e.message, e.atTextByte > 0 ? checker.lines + 1 : undefined);
+  }
+  return checker.finish(complete);
+}
+
+const describeParquetType = (c: ParquetColumn) =>
+  c.group
+    ? `a nested ${c.logical ?? 'group'}`
+    : `Parquet ${c.physical ?? '?'}${c.logical ? ` (${c.logical})` : ''}`;
+
+/** Why a Parquet column cannot hold a lake column's values, or undefined if it can. */
+export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | undefined {
+  const p = pc.physical;
+  const l = pc.logical;
+  const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
+  if (col.json)
+    return pc.group || text
+      ? undefined
+      : `is ${describeParquetType(pc)}; it holds JSON (a struct, list or text)`;
+  if (pc.group) return `is ${describeParquetType(pc)}; it holds a ${col.type}`;
+  const integer = (p === 'INT32' || p === 'INT64') && (l === undefined || l === 'INTEGER');
+  const decimal = l === 'DECIMAL';
+  let ok: boolean;
+  switch (col.type) {
+    case 'string':
+      ok = true;
+      break;
+    case 'bigint':
+      ok = text || integer || (decimal && (pc.scale ?? 0) === 0);
+      break;
+    case 'double':
+      ok = text || integer || decimal || p === 'FLOAT' || p === 'DOUBLE';
+      break;
+    case 'boolean':
+      ok = text || p === 'BOOLEAN';
+      break;
+    case 'date':
+      ok = text || l === 'DATE';
+      break;
+    case 'timestamp':
+      ok = text || l === 'TIMESTAMP' || p === 'INT96';
+      break;
+  }
+  return ok ? undefined : `is ${describeParquetType(pc)}; it holds a ${col.type}`;
+}
+
+/** Checks a Parquet upload's framing and footer schema (2-3 range reads). */
+export async function checkParquetUpload(
+  store: ObjectStore,
+  key: string,
+  size: number,
+  ds: Dataset,
+  limits: SampleLimits,
+): Promise<Finding | null> {
+  let footer;
+  try {
+    footer = await readParquetFooter(
+      { size, read: (s, e) => store.getRange('raw', key, s, e) },
+      limits.parquetTailBytes,
+      limits.parquetMaxFooterBytes,
+    );
+  } catch (e) {
+    if (e instanceof ParquetFormatError) return malformed(`not a readable Parquet file: ${e.message}`);
+    throw e;
+  }
+  const names = footer.columns.map((c) => c.name);
+  const header = checkColumnNames(names, ds, { what: 'Parquet column' });
+  if (header) return header;
+  const byName = new Map(inputColumns(ds).map((c) => [c.name, c]));
+  for (let i = 0; i < footer.columns.length; i++) {
+    const pc = footer.columns[i]!;
+    const problem = parquetTypeProblem(pc, byName.get(pc.name)!);
+    if (problem) return headerMismatch(`column '${pc.name}' ${problem}`, { column: i + 1, field: pc.name });
+  }
+  if (footer.numRows === 0n)
+    return { code: UploadErrorCode.EmptyFile, message: 'the Parquet file has no rows' };
+  return null;
+}

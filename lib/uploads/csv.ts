@@ -1,0 +1,206 @@
+/**
+ * A small push parser for CSV (RFC 4180): comma-separated, '"'-quoted fields with '""' for a quote inside, records
+ * ended by LF, CRLF or CR (line breaks inside quoted fields are data). Text is pushed in pieces of any size; each
+ * complete record is handed over with the line it starts on. Empty lines are skipped.
+ *
+ * Strict where readers disagree: a quote inside an unquoted field, or anything but a delimiter or line break after
+ * a closing quote, is a syntax error (CsvSyntaxError, with line and column).
+ */
+
+export class CsvSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+/** Return false to stop: the parser then ignores the rest of the input. */
+export type CsvRecordHandler = (fields: string[], line: number) => boolean | void;
+
+const enum State {
+  RecordStart,
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteInQuoted,
+}
+
+export class CsvParser {
+  private state = State.RecordStart;
+  private fields: string[] = [];
+  private field = '';
+  private line = 1;
+  private column = 0;
+  private recordLine = 1;
+  private quoteLine = 0;
+  private quoteColumn = 0;
+  private afterCR = false;
+  private stopped = false;
+  /** Records handed over. */
+  records = 0;
+
+  constructor(
+    private readonly onRecord: CsvRecordHandler,
+    private readonly delimiter = ',',
+  ) {}
+
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  push(text: string): void {
+    const d = this.delimiter;
+    for (let i = 0; i < text.length && !this.stopped; i++) {
+      const c = text[i]!;
+      if (this.afterCR) {
+        this.afterCR = false;
+        if (c === '\n') {
+          // CRLF: the CR already ended the line (inside quotes both are data).
+          if (this.state === State.Quoted) this.field += '\n';
+          continue;
+        }
+      }
+      this.column++;
+      switch (this.state) {
+        case State.RecordStart:
+          if (c === '\n' || c === '\r') {
+            this.newline(c);
+            continue; // empty line
+          }
+          this.recordLine = this.line;
+          this.state = State.FieldStart;
+          // Read this character again as the start of the first field.
+          i--;
+          this.column--;
+          break;
+        case State.FieldStart:
+          if (c === '"') {
+            this.state = State.Quoted;
+            this.quoteLine = this.line;
+            this.quoteColumn = this.column;
+          } else if (c === d) {
+            this.fields.push('');
+          } else if (c === '\n' || c === '\r') {
+            this.fields.push('');
+            this.endRecord();
+            this.newline(c);
+          } else {
+            this.field = c;
+            this.state = State.Unquoted;
+          }
+          break;
+        case State.Unquoted: {
+          // Fast path: copy up to the next special character.
+          let j = i;
+          while (j < text.length) {
+            const x = text[j]!;
+            if (x === d || x === '\n' || x === '\r' || x === '"') break;
+            j++;
+          }
+          if (j > i) {
+            this.field += text.slice(i, j);
+            this.column += j - i - 1;
+            i = j - 1;
+            break;
+          }
+          if (c === d) {
+            this.fields.push(this.field);
+            this.field = '';
+            this.state = State.FieldStart;
+          } else if (c === '\n' || c === '\r') {
+            this.fields.push(this.field);
+            this.field = '';
+            this.endRecord();
+            this.newline(c);
+          } else {
+            throw new CsvSyntaxError(
+              `a quote inside an unquoted field (quote the whole field and double the quote)`,
+              this.line,
+              this.column,
+            );
+          }
+          break;
+        }
+        case State.Quoted: {
+          let j = i;
+          while (j < text.length && text[j] !== '"' && text[j] !== '\n' && text[j] !== '\r') j++;
+          if (j > i) {
+            this.field += text.slice(i, j);
+            this.column += j - i - 1;
+            i = j - 1;
+            break;
+          }
+          if (c === '"') this.state = State.QuoteInQuoted;
+          else {
+            this.field += c;
+            this.newline(c); // a line break inside a quoted field
+          }
+          break;
+        }
+        case State.QuoteInQuoted:
+          if (c === '"') {
+            this.field += '"';
+            this.state = State.Quoted;
+          } else if (c === d) {
+            this.fields.push(this.field);
+            this.field = '';
+            this.state = State.FieldStart;
+          } else if (c === '\n' || c === '\r') {
+            this.fields.push(this.field);
+            this.field = '';
+            this.endRecord();
+            this.newline(c);
+          } else {
+            throw new CsvSyntaxError(
+              `unexpected character ${JSON.stringify(c)} after a closing quote (expected '${d}' or a line break)`,
+              this.line,
+              this.column,
+            );
+          }
+          break;
+      }
+    }
+  }
+
+  /** The input is complete: hands over a last record without a line break; throws on an open quote. */
+  end(): void {
+    if (this.stopped) return;
+    switch (this.state) {
+      case State.RecordStart:
+        return;
+      case State.Quoted:
+        throw new CsvSyntaxError(
+          'a quoted field is not closed before the end of the file',
+          this.quoteLine,
+          this.quoteColumn,
+        );
+      case State.FieldStart:
+        this.fields.push('');
+        break;
+      case State.Unquoted:
+      case State.QuoteInQuoted:
+        this.fields.push(this.field);
+        this.field = '';
+        break;
+    }
+    this.endRecord();
+  }
+
+  private newline(c: string): void {
+    this.line++;
+    this.column = 0;
+    if (c === '\r') this.afterCR = true;
+  }
+
+  private endRecord(): void {
+    const fields = this.fields;
+    this.fields = [];
+    this.state = State.RecordStart;
+    this.records++;
+    if (this.onRecord(fields, this.recordLine) === false) this.stopped = true;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Push parsers for the JSON upload formats. Text arrives in pieces of any size; each complete value is handed
+ * over with the line it starts on, and parsing can stop early (return false).
+ *
+ *  - JSON lines (.jsonl): one value per line; blank lines are skipped.
+ *  - JSON (.json): either one array of values (`[{...}, {...}]`) or values one after another, separated by
+ *    whitespace (which includes newline-delimited objects and pretty-printed objects in a row).
+ *
+ * Syntax errors are JsonSyntaxError with the line and, where the engine reports it, the column.
+ */
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column?: number,
+  ) {
+    super(message);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+export type JsonValueHandler = (value: unknown, line: number) => boolean | void;
+
+/** Line and column (1-based) of `position` in `text`, which starts at `line`. */
+function locate(text: string, position: number, line: number): { line: number; column: number } {
+  let l = line;
+  let lineStart = 0;
+  for (let i = 0; i < position && i < text.length; i++) {
+    if (text[i] === '\n') {
+      l++;
+      lineStart = i + 1;
+    }
+  }
+  return { line: l, column: position - lineStart + 1 };
+}
+
+/** JSON.parse with the error turned into a JsonSyntaxError located in the file. */
+function parseAt(text: string, line: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /position (\d+)/.exec(message);
+    if (m) {
+      const at = locate(text, Number(m[1]), line);
+      throw new JsonSyntaxError(`invalid JSON: ${message}`, at.line, at.column);
+    }
+    throw new JsonSyntaxError(`invalid JSON: ${message}`, line);
+  }
+}
+
+export class JsonLinesParser {
+  private partial = '';
+  private line = 1;
+  private stopped = false;
+
+  constructor(private readonly onValue: JsonValueHandler) {}
+
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  push(text: string): void {
+    let start = 0;
+    while (!this.stopped) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const line = this.partial + text.slice(start, nl);
+      this.partial = '';
+      start = nl + 1;
+      this.handle(line);
+      this.line++;
+    }
+    if (!this.stopped) this.partial += text.slice(start);
+  }
+
+  /** The input is complete: a last line without a line break is a line too. */
+  end(): void {
+    if (this.stopped || this.partial === '') return;
+    const line = this.partial;
+    this.partial = '';
+    this.handle(line);
+  }
+
+  private handle(raw: string): void {
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (text.trim() === '') return;
+    if (this.onValue(parseAt(text, this.line), this.line) === false) this.stopped = true;
+  }
+}
+
+const enum Mode {
+  Detect,
+  Array,
+  Sequence,
+  AfterArray,
+}
+const enum Expect {
+  ElementOrEnd,
+  Element,
+  CommaOrEnd,
+}
+
+const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
+
+/**
+ * A .json file: an array of objects, or objects one after another. Values are cut out by a scanner that follows
+ * strings and nesting, then parsed with JSON.parse (so each value is held once, never the whole file). Only
+ * objects are accepted as values (rows); anything else is a syntax error here.
+ */
+export class JsonDocumentParser {
+  private mode = Mode.Detect;
+  private expect = Expect.ElementOrEnd;
+  private inValue = false;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private value = '';
+  private valueLine = 0;
+  private line = 1;
+  private column = 0;
+  private elements = 0;
+  private stopped = false;
+
+  constructor(private readonly onValue: JsonValueHandler) {}
+
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  push(text: string): void {
+    let pieceStart = 0;
+    for (let i = 0; i < text.length && !this.stopped; i++) {
+      const c = text[i]!;
+      if (c === '\n') {
+        this.line++;
+        this.column = 0;
+      } else this.column++;
+      if (this.inValue) {
+        if (this.inString) {
+          if (this.escape) this.escape = false;
+          else if (c === '\\') this.escape = true;
+          else if (c === '"') this.inString = false;
+        } else if (c === '"') this.inString = true;
+        else if (c === '{' || c === '[') this.depth++;
+        else if (c === '}' || c === ']') {
+          this.depth--;
+          if (this.depth === 0) {
+            const valueText = this.value + text.slice(pieceStart, i + 1);
+            this.value = '';
+            this.inValue = false;
+            this.elements++;
+            if (this.mode === Mode.Array) this.expect = Expect.CommaOrEnd;
+            if (this.onValue(parseAt(valueText, this.valueLine), this.valueLine) === false)
+              this.stopped = true;
+          }
+        }
+        continue;
+      }
+      if (isSpace(c)) continue;
+      switch (this.mode) {
+        case Mode.Detect:
+          if (c === '[') this.mode = Mode.Array;
+          else if (c === '{') {
+            this.mode = Mode.Sequence;
+            pieceStart = this.startValue(i);
+          } else this.fail('a JSON upload holds an array of objects, or objects one after another');
+          break;
+        case Mode.Array:
+          if (this.expect === Expect.CommaOrEnd) {
+            if (c === ',') this.expect = Expect.Element;
+            else if (c === ']') this.mode = Mode.AfterArray;
+            else this.fail(`expected ',' or ']' after element ${this.elements}`);
+          } else if (c === '{') pieceStart = this.startValue(i);
+          else if (c === ']' && this.expect === Expect.ElementOrEnd) this.mode = Mode.AfterArray;
+          else this.fail(`element ${this.elements + 1} of the array is not a JSON object`);
+          break;
+        case Mode.Sequence:
+          if (c === '{') pieceStart = this.startValue(i);
+          else this.fail('expected the next JSON object');
+          break;
+        case Mode.AfterArray:
+          this.fail("unexpected content after the array's closing ']'");
+      }
+    }
+    if (this.inValue && !this.stopped) this.value += text.slice(pieceStart);
+  }
+
+  /** The input is complete: an unfinished value or array is a syntax error. */
+  end(): void {
+    if (this.stopped) return;
+    if (this.inValue) throw new JsonSyntaxError('the file ends inside a JSON object', this.valueLine);
+    if (this.mode === Mode.Array)
+      throw new JsonSyntaxError("the file ends before the array's closing ']'", this.line);
+  }
+
+  private startValue(i: number): number {
+    this.inValue = true;
+    this.depth = 1;
+    this.inString = false;
+    this.escape = false;
+    this.value = '';
+    this.valueLine = this.line;
+    return i;
+  }
+
+  private fail(message: string): never {
+    throw new JsonSyntaxError(message, this.line, this.column);
+  }
+}

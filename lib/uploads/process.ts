@@ -1,0 +1,213 @@
+/**
+ * What happens to a file dropped under uploads/: ignored (not an upload), quarantined (with a reason and a notice)
+ * or handed to the ETL workflow. The same code runs in the Lambda function (S3 event through EventBridge) and in
+ * the local lake (the uploads watcher builds the same event).
+ *
+ * Quarantine writes `<quarantine key>.reason.json` first, then publishes the notice, then moves the object (copy,
+ * then delete): if any step fails the invocation fails and is retried from the start while the object is still
+ * under uploads/, so a notice may repeat but is never lost, and nothing invalid is ever handed to the ETL.
+ */
+import { createHash } from 'node:crypto';
+import type { Dataset } from '../dataset-registry';
+import { dataset as lookupDataset } from '../dataset-registry';
+import { logger } from '../logger';
+import type { Notifier } from '../notify/types';
+import type { ObjectInfo, ObjectStore } from '../objects/types';
+import type { Workflow } from '../workflow/types';
+import { checkParquetUpload, checkTextUpload } from './check';
+import type { ObjectCreated } from './event';
+import { classifyKey, quarantineKey, reasonKeyOf, UPLOAD_FORMATS, type UploadFileFormat } from './key';
+import {
+  type Finding,
+  type QuarantineReason,
+  type SampleLimits,
+  sampleLimits,
+  UploadErrorCode,
+} from './types';
+
+export const UPLOAD_QUARANTINED = 'UPLOAD_QUARANTINED';
+
+export type UploadOutcome =
+  | { outcome: 'ignored'; key: string; reason: string }
+  | { outcome: 'quarantined'; key: string; code: string; quarantineKey: string; reasonKey: string }
+  | {
+      outcome: 'started' | 'alreadyStarted';
+      key: string;
+      dataset: string;
+      executionName: string;
+      executionArn: string;
+    };
+
+export interface UploadDeps {
+  objects: ObjectStore;
+  notifier: () => Notifier;
+  workflow: () => Promise<Workflow>;
+  now?: () => Date;
+  limits?: SampleLimits;
+}
+
+/** Input of the ETL state machine for one uploaded file. */
+export interface FileRunInput {
+  mode: 'file';
+  table: string;
+  inputs: string[];
+  bucket: string;
+  key: string;
+  size: number;
+  etag?: string;
+  versionId?: string;
+}
+
+/**
+ * A deterministic Step Functions execution name (<= 80 of [A-Za-z0-9-_]) for one version of one object: the same
+ * upload (a duplicate or retried event) always maps to the same name, so it starts at most one run.
+ */
+export function executionName(dataset: string, key: string, version: string): string {
+  const hash = createHash('sha256').update(`${dataset}\n${key}\n${version}`).digest('hex').slice(0, 32);
+  const file = key.slice(key.lastIndexOf('/') + 1);
+  const readable = `${dataset}-${file}`
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80 - hash.length - 1)
+    .replace(/-$/, '');
+  return readable ? `${readable}-${hash}` : hash;
+}
+
+const normalizeEtag = (e: string | undefined) => e?.replace(/^"|"$/g, '');
+
+/** The problem with an upload (key, dataset, format, size, content), or null if it may go to the ETL. */
+export async function checkUpload(
+  objects: ObjectStore,
+  key: string,
+  info: ObjectInfo,
+  limits: SampleLimits,
+): Promise<{ finding: Finding | null; dataset?: Dataset }> {
+  const cls = classifyKey(key);
+  if (cls.kind !== 'upload') throw new Error(`'${key}' is not an upload`);
+  if (cls.problem) return { finding: { code: UploadErrorCode.BadKey, message: cls.problem } };
+  const ds = lookupDataset(cls.dataset);
+  if (!ds) {
+    return {
+      finding: {
+        code: UploadErrorCode.UnknownDataset,
+        message: `no dataset '${cls.dataset}' (schemas/datasets/${cls.dataset}.json)`,
+      },
+    };
+  }
+  const ext = cls.extension!;
+  const allowed = ds.table.formats;
+  const notAllowed = (message: string) => ({
+    finding: { code: UploadErrorCode.FormatNotAllowed, message },
+    dataset: ds,
+  });
+  if (!(UPLOAD_FORMATS as readonly string[]).includes(ext)) {
+    return notAllowed(
+      `'.${ext}' is not an upload format; dataset ${ds.name} accepts ${allowed.join(', ')} (optionally .gz)`,
+    );
+  }
+  const format = ext as UploadFileFormat;
+  if (!allowed.includes(format))
+    return notAllowed(`dataset ${ds.name} accepts ${allowed.join(', ')}, not ${format}`);
+  if (format === 'parquet' && cls.gzip) {
+    return notAllowed('Parquet is compressed inside the file; upload it as .parquet, without .gz');
+  }
+  if (info.size === 0)
+    return {
+      finding: { code: UploadErrorCode.EmptyFile, message: 'the file is empty (0 bytes)' },
+      dataset: ds,
+    };
+  if (info.size > ds.table.maxFileBytes) {
+    return {
+      finding: {
+        code: UploadErrorCode.FileTooLarge,
+        message: `the file is ${info.size} bytes; dataset ${ds.name} takes files of at most ${ds.table.maxFileBytes} bytes`,
+      },
+      dataset: ds,
+    };
+  }
+  const finding =
+    format === 'parquet'
+      ? await checkParquetUpload(objects, key, info.size, ds, limits)
+      : await checkTextUpload(objects, key, info.size, format, cls.gzip, ds, limits);
+  return { finding, dataset: ds };
+}
+
+export async function processUpload(ev: ObjectCreated, deps: UploadDeps): Promise<UploadOutcome> {
+  const { key } = ev;
+  const now = deps.now ?? (() => new Date());
+  const cls = classifyKey(key);
+  if (cls.kind === 'ignored') {
+    logger.info('upload ignored', { key, reason: cls.reason });
+    return { outcome: 'ignored', key, reason: cls.reason };
+  }
+  const info = await deps.objects.head('raw', key);
+  if (!info) {
+    logger.warn('upload ignored: the object no longer exists', { key });
+    return { outcome: 'ignored', key, reason: 'the object no longer exists' };
+  }
+  const eventEtag = normalizeEtag(ev.etag);
+  if (
+    (eventEtag && info.etag && eventEtag !== info.etag) ||
+    (ev.versionId && info.versionId && ev.versionId !== info.versionId)
+  ) {
+    // Overwritten since: the newer object's own event handles it.
+    logger.info('upload ignored: superseded by a newer object', { key, eventEtag, etag: info.etag });
+    return { outcome: 'ignored', key, reason: 'superseded by a newer object under the same key' };
+  }
+  const etag = info.etag ?? eventEtag;
+  const versionId = ev.versionId ?? info.versionId;
+
+  const { finding, dataset } = await checkUpload(deps.objects, key, info, deps.limits ?? sampleLimits());
+  if (finding) {
+    const at = now();
+    const qKey = quarantineKey(cls.relative, at);
+    const reasonKey = reasonKeyOf(qKey);
+    const reason: QuarantineReason = {
+      code: finding.code,
+      message: finding.message,
+      key,
+      dataset: cls.dataset || null,
+      ...(finding.line !== undefined ? { line: finding.line } : {}),
+      ...(finding.column !== undefined ? { column: finding.column } : {}),
+      ...(finding.field !== undefined ? { field: finding.field } : {}),
+      detectedAt: at.toISOString(),
+      quarantineKey: qKey,
+      size: info.size,
+      ...(etag ? { etag } : {}),
+      ...(versionId ? { versionId } : {}),
+    };
+    await deps.objects.put('raw', reasonKey, JSON.stringify(reason, null, 2) + '\n', 'application/json');
+    await deps.notifier().publish({
+      kind: UPLOAD_QUARANTINED,
+      subject: `Upload quarantined (${finding.code}): ${cls.relative}`,
+      detail: { ...reason, bucket: ev.bucket, reasonKey },
+    });
+    await deps.objects.move('raw', key, qKey);
+    const { message, ...fields } = reason; // `message` is the log line's own key
+    logger.warn('upload quarantined', { ...fields, problem: message, reasonKey });
+    return { outcome: 'quarantined', key, code: finding.code, quarantineKey: qKey, reasonKey };
+  }
+
+  const name = executionName(dataset!.name, key, versionId ?? etag ?? `${info.size}-${ev.sequencer ?? ''}`);
+  const input: FileRunInput = {
+    mode: 'file',
+    table: dataset!.name,
+    inputs: [key],
+    bucket: ev.bucket,
+    key,
+    size: info.size,
+    ...(etag ? { etag } : {}),
+    ...(versionId ? { versionId } : {}),
+  };
+  const wf = await deps.workflow();
+  const res = await wf.startExecution(name, input as unknown as Record<string, unknown>);
+  const outcome = res.alreadyStarted ? 'alreadyStarted' : 'started';
+  logger.info(res.alreadyStarted ? 'upload already handed to the ETL' : 'ETL started for upload', {
+    key,
+    dataset: dataset!.name,
+    executionName: name,
+    executionArn: res.executionArn,
+  });
+  return { outcome, key, dataset: dataset!.name, executionName: name, executionArn: res.executionArn };
+}

@@ -1,0 +1,272 @@
+/**
+ * The workflow port on the local lake, and the durable record of local executions that the local Step Functions
+ * engine (local/step-functions.ts), `npm run executions` and `npm run compact` share.
+ *
+ * Layout, per state machine (the key under stepFunctions.stateMachines in serverless.yml, e.g. `etl`):
+ *   <LAKE_DIR>/.stepfunctions/<machine>/<name>.json        one ExecutionRecord per execution name
+ *   <LAKE_DIR>/.stepfunctions/<machine>/.pending/<name>    a request no engine has taken yet (a hint; the record rules)
+ *   <LAKE_DIR>/.stepfunctions/<machine>/.claims/<name>     {pid, instance} of the engine running it
+ *   <LAKE_DIR>/.stepfunctions/<machine>/.engine.json       {pid} of the engine serving this lake (npm start)
+ *
+ * Starting an execution writes its record (status RUNNING, no runStartDate) exclusively — a second start of the same
+ * name finds it and answers alreadyStarted, as Step Functions does for a duplicate name — then leaves the pending
+ * marker. Whichever engine serves the lake runs it: at once when the request comes from its own process (the
+ * functions the local lake runs), within a second when it comes from another one (`sls invoke local`, `npm run
+ * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { lakeDir } from '../config';
+import { EXECUTION_NAME } from './sfn';
+import type { StartResult, Workflow } from './types';
+
+export const ETL_STATE_MACHINE = 'etl';
+/** The account id local ARNs carry. */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** A state transition or outcome the engine reported (aws-local-stepfunctions' event log, compacted). */
+export interface ExecutionEvent {
+  type: string;
+  timestamp: string;
+  state?: string;
+  stateType?: string;
+  error?: string;
+  cause?: string;
+  /** StateRetried: the retrier's attempt number. */
+  attempt?: number;
+  /** StateEntered / ExecutionStarted: the input; StateExited / ExecutionSucceeded: the output (when small). */
+  input?: unknown;
+  output?: unknown;
+}
+
+export interface ExecutionRecord {
+  name: string;
+  executionArn: string;
+  stateMachineArn: string;
+  status: ExecutionStatus;
+  input: unknown;
+  /** When the execution was requested (Step Functions' startDate). */
+  startDate: string;
+  /** When an engine began running it (after the local concurrency limit let it through). */
+  runStartDate?: string;
+  stopDate?: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  requestedBy: { pid: number };
+  runBy?: { pid: number; instance: string };
+  events?: ExecutionEvent[];
+  /** More events than the record keeps (Step Functions' own history limit, 25,000). */
+  eventsTruncated?: boolean;
+}
+
+export const isFinal = (status: ExecutionStatus) => status !== 'RUNNING';
+
+export function executionsDir(dir: string, machine = ETL_STATE_MACHINE): string {
+  return path.join(dir, '.stepfunctions', machine);
+}
+
+export const recordPath = (dir: string, machine: string, name: string) =>
+  path.join(executionsDir(dir, machine), `${name}.json`);
+export const pendingDir = (dir: string, machine: string) =>
+  path.join(executionsDir(dir, machine), '.pending');
+export const claimsDir = (dir: string, machine: string) => path.join(executionsDir(dir, machine), '.claims');
+export const engineFile = (dir: string, machine: string) =>
+  path.join(executionsDir(dir, machine), '.engine.json');
+
+export function checkExecutionName(name: string): void {
+  if (!EXECUTION_NAME.test(name)) {
+    const err = new Error(`execution name '${name}' must be 1-80 characters of [A-Za-z0-9-_]`);
+    err.name = 'InvalidName';
+    throw err;
+  }
+}
+
+/** The ARN of the local state machine `machine` (ETL_STATE_MACHINE_ARN when the environment has a real one). */
+export function localStateMachineArn(machine = ETL_STATE_MACHINE, stateMachineName?: string): string {
+  const fromEnv = process.env.ETL_STATE_MACHINE_ARN;
+  if (!stateMachineName && machine === ETL_STATE_MACHINE && fromEnv?.startsWith('arn:')) return fromEnv;
+  const name =
+    stateMachineName ??
+    `${process.env.POWERTOOLS_SERVICE_NAME || 'data-lake'}-${process.env.LAKE_STAGE || 'local'}-${machine}`;
+  return `arn:aws:states:${process.env.AWS_REGION || 'us-east-1'}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
+}
+
+export function localExecutionArn(stateMachineArn: string, name: string): string {
+  return stateMachineArn.replace(/:stateMachine:([^:]+)$/, ':execution:$1:') + name;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, fsConstants.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeTemp(dir: string, data: string): Promise<string> {
+  const tmpDir = path.join(dir, '.tmp');
+  await fs.mkdir(tmpDir, { recursive: true });
+  const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  const fh = await fs.open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return tmp;
+}
+
+/** Replaces a record atomically and durably (temporary file, fsync, rename, fsync of the folder). */
+export async function writeRecord(dir: string, machine: string, record: ExecutionRecord): Promise<void> {
+  const folder = executionsDir(dir, machine);
+  const tmp = await writeTemp(folder, JSON.stringify(record, null, 1));
+  await fs.rename(tmp, recordPath(dir, machine, record.name));
+  await fsyncDir(folder);
+}
+
+/** Creates a record only if none has its name; false when one exists. */
+async function createRecord(dir: string, machine: string, record: ExecutionRecord): Promise<boolean> {
+  const folder = executionsDir(dir, machine);
+  await fs.mkdir(folder, { recursive: true });
+  const tmp = await writeTemp(folder, JSON.stringify(record, null, 1));
+  try {
+    await fs.link(tmp, recordPath(dir, machine, record.name));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+  await fsyncDir(folder);
+  return true;
+}
+
+export async function readExecution(
+  dir: string,
+  machine: string,
+  name: string,
+): Promise<ExecutionRecord | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(recordPath(dir, machine, name), 'utf8')) as ExecutionRecord;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Every execution of `machine`, newest first. */
+export async function listExecutions(dir: string, machine = ETL_STATE_MACHINE): Promise<ExecutionRecord[]> {
+  let files: string[];
+  try {
+    files = await fs.readdir(executionsDir(dir, machine));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: ExecutionRecord[] = [];
+  for (const f of files) {
+    if (!f.endsWith('.json') || f.startsWith('.')) continue;
+    const r = await readExecution(dir, machine, f.slice(0, -5)).catch(() => undefined);
+    if (r) out.push(r);
+  }
+  return out.sort((a, b) => (a.startDate < b.startDate ? 1 : a.startDate > b.startDate ? -1 : 0));
+}
+
+type RequestListener = (dir: string, machine: string, name: string) => void;
+const listeners = new Set<RequestListener>();
+
+/** An engine in this process hears of requests at once (others poll the pending folder). */
+export function onExecutionRequested(listener: RequestListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * Records a request to run `name` with `input`. Nothing new happens when an execution with that name exists
+ * (alreadyStarted), whatever its status, as Step Functions keeps names unique per state machine.
+ */
+export async function requestExecution(
+  dir: string,
+  machine: string,
+  name: string,
+  input: unknown,
+  stateMachineArn = localStateMachineArn(machine),
+): Promise<StartResult> {
+  checkExecutionName(name);
+  const executionArn = localExecutionArn(stateMachineArn, name);
+  const record: ExecutionRecord = {
+    name,
+    executionArn,
+    stateMachineArn,
+    status: 'RUNNING',
+    input: input ?? {},
+    startDate: new Date().toISOString(),
+    requestedBy: { pid: process.pid },
+  };
+  if (!(await createRecord(dir, machine, record))) {
+    const existing = await readExecution(dir, machine, name);
+    return { executionArn: existing?.executionArn ?? executionArn, alreadyStarted: true };
+  }
+  await fs.mkdir(pendingDir(dir, machine), { recursive: true });
+  await fs.writeFile(path.join(pendingDir(dir, machine), name), '');
+  for (const l of listeners) l(dir, machine, name);
+  return { executionArn, alreadyStarted: false };
+}
+
+/** Whether an engine is serving this lake's executions (npm start). */
+export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Promise<boolean> {
+  try {
+    const { pid } = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as { pid: number };
+    return pidAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Polls a record until it is final (or the time is up: then the last record read). */
+export async function waitForExecution(
+  dir: string,
+  machine: string,
+  name: string,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<ExecutionRecord | undefined> {
+  const deadline = Date.now() + (opts.timeoutMs ?? Number.POSITIVE_INFINITY);
+  for (;;) {
+    const r = await readExecution(dir, machine, name);
+    if (!r || isFinal(r.status) || Date.now() >= deadline) return r;
+    await new Promise((res) => setTimeout(res, opts.intervalMs ?? 200));
+  }
+}
+
+/** The ETL workflow on the local lake: each start is recorded and run by the lake's engine. */
+export class LocalWorkflow implements Workflow {
+  constructor(
+    private readonly dir: string,
+    private readonly machine = ETL_STATE_MACHINE,
+  ) {}
+
+  startExecution(name: string, input: Record<string, unknown>): Promise<StartResult> {
+    return requestExecution(this.dir, this.machine, name, input);
+  }
+}
+
+export async function openLocalWorkflow(): Promise<Workflow> {
+  return new LocalWorkflow(lakeDir());
+}

@@ -1,0 +1,348 @@
+/**
+ * S3 → EventBridge on the local lake: every file that appears under <LAKE_DIR>/raw/uploads/ (a user's `cp`, or the
+ * local object store) becomes the "Object Created" event S3 sends through EventBridge, and the validateUpload
+ * handler module (serverless.yml) is invoked with it in this process, as the rule in resources/uploads.yml does.
+ *
+ *  - Half-written files are not picked up: a file is handed over once its size and mtime are the same in two
+ *    observations at least LAKE_UPLOADS_POLL_MS apart (default 1000). Hidden and temporary names (the rule of
+ *    lib/uploads/key.ts: .x, _x, *.tmp, *.part, *~, ...) never are.
+ *  - Each content of each key is handed over once: successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl
+ *    as {key, etag, size, mtimeMs}, read back at start, so a restart does not re-trigger. Duplicates would be harmless
+ *    anyway: the execution name is derived from the key and its etag.
+ *  - A failing invocation is retried at the next observations, twice (as Lambda retries an asynchronous
+ *    invocation), then left alone until the next start.
+ *  - fs.watch (recursive) makes it quick; a rescan every LAKE_UPLOADS_POLL_MS makes it sure (fs.watch misses events on
+ *    some platforms and file systems).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Dirent, type FSWatcher, promises as fs, watch } from 'node:fs';
+import path from 'node:path';
+import type { Context, S3ObjectCreatedNotificationEvent } from 'aws-lambda';
+import { md5File } from '../lib/objects/local';
+import { encodeS3EventKey, ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
+import { localLog } from './log';
+import { projectRoot, type ServiceConfig } from './service-config';
+
+export type UploadHandler = (event: S3ObjectCreatedNotificationEvent, context: Context) => Promise<unknown>;
+
+export const SEEN_FILE = '.uploads-seen.jsonl';
+export const UPLOAD_FUNCTION = 'validateUpload';
+const DEFAULT_HANDLER = 'functions/validate-upload.handler';
+const LOCAL_ACCOUNT = '000000000000';
+
+export interface UploadsWatcherOptions {
+  lakeDir: string;
+  /** The function to invoke; default: functions.validateUpload.handler of `config` (or functions/validate-upload). */
+  handler?: UploadHandler;
+  config?: ServiceConfig;
+  stage?: string;
+  /** Rescan interval and the time a file must stay unchanged (env LAKE_UPLOADS_POLL_MS, default 1000). */
+  pollMs?: number;
+  /** Bucket name in the events (default 'raw', the raw bucket's folder). */
+  bucketName?: string;
+  /** Invocations per content before giving up until the next start (default 3: Lambda's 1 + 2 retries). */
+  maxAttempts?: number;
+  /** Use fs.watch besides the rescans (default true). */
+  useFsWatch?: boolean;
+  onHandled?: (info: { key: string; etag: string; result: unknown }) => void;
+  onError?: (err: Error, info: { key: string; etag?: string; attempt: number; gaveUp: boolean }) => void;
+}
+
+export interface UploadsWatcher {
+  /** Looks at the folder now (and hands over what has become stable). */
+  scan(): Promise<void>;
+  stop(): Promise<void>;
+  readonly stats: { scans: number; invocations: number; failures: number };
+}
+
+interface SeenEntry {
+  key: string;
+  etag: string;
+  size: number;
+  mtimeMs: number;
+}
+
+interface Observation {
+  size: number;
+  mtimeMs: number;
+  /** When this (size, mtime) was first observed. */
+  since: number;
+}
+
+function pollMsFromEnv(): number {
+  const raw = process.env.LAKE_UPLOADS_POLL_MS;
+  if (raw === undefined || raw === '') return 1000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 10)
+    throw new Error(`LAKE_UPLOADS_POLL_MS must be a number >= 10, got '${raw}'`);
+  return n;
+}
+
+function loadHandler(config: ServiceConfig | undefined): UploadHandler {
+  const spec = config?.functions?.[UPLOAD_FUNCTION]?.handler ?? DEFAULT_HANDLER;
+  const dot = spec.lastIndexOf('.');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(projectRoot, spec.slice(0, dot))) as Record<string, unknown>;
+  const fn = mod[spec.slice(dot + 1)];
+  if (typeof fn !== 'function') throw new Error(`handler ${spec} is not a function`);
+  return fn as UploadHandler;
+}
+
+/** The event S3 sends to EventBridge for a new object (detail-type "Object Created"). */
+export function objectCreatedEvent(
+  bucket: string,
+  key: string,
+  size: number,
+  etag: string,
+  mtimeMs: number,
+  now = new Date(),
+): S3ObjectCreatedNotificationEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL_ACCOUNT,
+    time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: process.env.AWS_REGION || 'us-east-1',
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: {
+        key: encodeS3EventKey(key),
+        size,
+        etag,
+        sequencer: BigInt(Math.round(mtimeMs * 1000))
+          .toString(16)
+          .toUpperCase()
+          .padStart(18, '0'),
+      },
+      'request-id': randomBytes(8).toString('hex').toUpperCase(),
+      requester: LOCAL_ACCOUNT,
+      'source-ip-address': '127.0.0.1',
+      reason: 'PutObject',
+    },
+  } as S3ObjectCreatedNotificationEvent;
+}
+
+async function readSeen(file: string): Promise<SeenEntry[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: SeenEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as SeenEntry;
+      if (typeof e.key === 'string' && typeof e.etag === 'string') out.push(e);
+    } catch {
+      // a torn last line (a crash while appending): that file is handed over again, which is harmless
+    }
+  }
+  return out;
+}
+
+export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<UploadsWatcher> {
+  const pollMs = opts.pollMs ?? pollMsFromEnv();
+  const maxAttempts = opts.maxAttempts ?? 3;
+  const bucket = opts.bucketName ?? 'raw';
+  const rawDir = path.join(opts.lakeDir, 'raw');
+  const uploadsDir = path.join(rawDir, ...UPLOADS_PREFIX.split('/').filter(Boolean));
+  const seenFile = path.join(opts.lakeDir, SEEN_FILE);
+  const handler = opts.handler ?? loadHandler(opts.config);
+  const functionName = `${opts.config?.service ?? 'data-lake'}-${opts.stage ?? 'local'}-${UPLOAD_FUNCTION}`;
+  const timeoutSeconds = opts.config?.functions?.[UPLOAD_FUNCTION]?.timeout ?? 120;
+
+  await fs.mkdir(uploadsDir, { recursive: true });
+  const seenContent = new Set<string>();
+  const seenStamp = new Set<string>();
+  const stamp = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}`;
+  for (const e of await readSeen(seenFile)) {
+    seenContent.add(`${e.key}\0${e.etag}`);
+    seenStamp.add(stamp(e.key, e.size, e.mtimeMs));
+  }
+
+  const observations = new Map<string, Observation>();
+  const attempts = new Map<string, number>();
+  const stats = { scans: 0, invocations: 0, failures: 0 };
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let followUp: NodeJS.Timeout | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+
+  const remember = async (entry: SeenEntry) => {
+    seenContent.add(`${entry.key}\0${entry.etag}`);
+    seenStamp.add(stamp(entry.key, entry.size, entry.mtimeMs));
+    const fh = await fs.open(seenFile, 'a');
+    try {
+      await fh.write(JSON.stringify(entry) + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  };
+
+  const listFiles = async (): Promise<{ key: string; file: string }[]> => {
+    const out: { key: string; file: string }[] = [];
+    const walk = async (dir: string, prefix: string) => {
+      let entries: Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (e) {
+        if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
+        throw e;
+      }
+      for (const d of entries) {
+        const key = prefix + d.name;
+        if (d.isDirectory()) {
+          if (!ignoreReason(key + '/x')) await walk(path.join(dir, d.name), key + '/');
+        } else if (d.isFile() && !ignoreReason(key)) out.push({ key, file: path.join(dir, d.name) });
+      }
+    };
+    await walk(uploadsDir, UPLOADS_PREFIX);
+    return out;
+  };
+
+  const invoke = async (key: string, file: string, size: number, mtimeMs: number): Promise<void> => {
+    const etag = await md5File(file);
+    const content = `${key}\0${etag}`;
+    if (seenContent.has(content)) {
+      seenStamp.add(stamp(key, size, mtimeMs));
+      return;
+    }
+    const attempt = (attempts.get(content) ?? 0) + 1;
+    if (attempt > maxAttempts) return;
+    attempts.set(content, attempt);
+    const started = Date.now();
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: false,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:${functionName}`,
+      memoryLimitInMB: String(opts.config?.functions?.[UPLOAD_FUNCTION]?.memorySize ?? 512),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: 'local',
+      getRemainingTimeInMillis: () => Math.max(0, started + timeoutSeconds * 1000 - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    stats.invocations++;
+    try {
+      const result = await handler(objectCreatedEvent(bucket, key, size, etag, mtimeMs), context);
+      attempts.delete(content);
+      await remember({ key, etag, size, mtimeMs });
+      opts.onHandled?.({ key, etag, result });
+    } catch (e) {
+      stats.failures++;
+      const gaveUp = attempt >= maxAttempts;
+      if (opts.onError) opts.onError(e as Error, { key, etag, attempt, gaveUp });
+      else
+        localLog.error(
+          gaveUp ? 'upload handler failed; giving up until the next start' : 'upload handler failed',
+          {
+            key,
+            attempt,
+            error: e as Error,
+          },
+        );
+    }
+  };
+
+  const scanOnce = async (): Promise<void> => {
+    stats.scans++;
+    const now = Date.now();
+    const files = await listFiles();
+    const present = new Set(files.map((f) => f.key));
+    for (const key of observations.keys()) if (!present.has(key)) observations.delete(key);
+    const stable: { key: string; file: string; size: number; mtimeMs: number }[] = [];
+    for (const { key, file } of files) {
+      const st = await fs.stat(file).catch(() => undefined);
+      if (!st) continue;
+      if (seenStamp.has(stamp(key, st.size, st.mtimeMs))) {
+        observations.delete(key);
+        continue;
+      }
+      const prev = observations.get(key);
+      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
+        observations.set(key, { size: st.size, mtimeMs: st.mtimeMs, since: now });
+      } else if (now - prev.since >= pollMs) {
+        stable.push({ key, file, size: st.size, mtimeMs: st.mtimeMs });
+      }
+    }
+    for (const f of stable) {
+      if (stopped) return;
+      await invoke(f.key, f.file, f.size, f.mtimeMs).catch((e) =>
+        localLog.error('uploads watcher failed on a file', { key: f.key, error: e as Error }),
+      );
+    }
+    // Files still settling: look again once they may have become stable.
+    if (!stopped && [...observations.values()].some((o) => Date.now() - o.since < pollMs)) {
+      clearTimeout(followUp);
+      followUp = setTimeout(() => void scan(), pollMs);
+      followUp.unref();
+    }
+  };
+
+  const scan = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await scanOnce();
+        } while (again && !stopped);
+      } catch (e) {
+        localLog.error('uploads watcher scan failed', { error: e as Error });
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+
+  let watcher: FSWatcher | undefined;
+  if (opts.useFsWatch !== false) {
+    try {
+      watcher = watch(uploadsDir, { recursive: true, persistent: false }, () => {
+        clearTimeout(debounce);
+        debounce = setTimeout(() => void scan(), 50);
+        debounce.unref();
+      });
+      watcher.on('error', (e) => {
+        localLog.warn('fs.watch on uploads/ failed; rescans continue', { error: e });
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch (e) {
+      localLog.warn('fs.watch is not available for uploads/; rescans only', { error: e as Error });
+    }
+  }
+  const timer = setInterval(() => void scan(), pollMs);
+  timer.unref();
+  await scan();
+
+  return {
+    scan,
+    stats,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      clearTimeout(followUp);
+      clearTimeout(debounce);
+      watcher?.close();
+      await running;
+    },
+  };
+}

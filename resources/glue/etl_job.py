@@ -1,0 +1,683 @@
+"""The lake's ETL on AWS Glue 5.0 (PySpark, Spark 3.5): raw files and streamed events become curated Parquet.
+
+It runs the shared ETL plans (lib/etl/plan.ts, generated into plans.json at package time by lib/etl/plans.ts) exactly
+as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner.ts) runs the same plans with the same layout:
+
+  1. read the input into the view raw_input: one STRING column per plan.input.columns entry (nested objects and
+     arrays as JSON text, absent -> NULL) plus lake_source_file (the raw key) and lake_ingested_at (run start);
+  2. typed := plan.typedSql; rejected rows := plan.rejectedSql; incoming := typed rows without reject_reason;
+  3. existing := the table's rows in the partitions incoming touches; merged := plan.mergeSql;
+  4. merged replaces those partitions (dynamic partition overwrite, one Parquet file per partition);
+     rejected rows go to rejected/<table>/run_date=<yyyy-MM-dd>/run_id=<run_id>/ as JSON lines, with the records
+     that did not even parse (reject_reason, and their text in raw_record), which count as read and rejected;
+  5. the run summary (EtlRunSummary, lib/etl/run.ts) goes to _state/runs/<run_id>.json in the curated bucket.
+
+Arguments (lib/etl/run.ts): --mode file|events, --table (file), --inputs (file: JSON list of raw keys), --run_id,
+--raw_bucket, --curated_bucket, --plans_bucket and --plans_key (where plans.json is), --database (optional: the
+Glue database whose tables must match the plans).
+
+Mode 'events' compacts streamed events: for every event table, the raw objects under events/type=<type>/ that the
+compaction manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys]}) do not list
+are run through the table's plan, and only after the data is written are their keys added to the manifests (a crash
+in between only causes a harmless re-run: the merge deduplicates by event id).
+
+The module imports pyspark and boto3 only inside the functions that need them, so its pure helpers can be tested
+with a plain Python 3 (tests/unit/glue-etl-job.test.ts).
+"""
+
+import json
+import re
+import sys
+import zlib
+from datetime import datetime, timezone
+
+ENGINE = "glue"
+MODES = ("file", "events")
+FORMATS = ("csv", "json", "jsonl", "parquet")
+REQUIRED_ARGS = ("mode", "run_id", "raw_bucket", "curated_bucket", "plans_bucket", "plans_key")
+# Keys that Spark's input_file_name() reports unchanged (it URL-encodes others): read together, named from the path.
+SAFE_KEY = re.compile(r"^[A-Za-z0-9=/_.:-]+$")
+RUN_ID = re.compile(r"[^/\\:\s\x00-\x1f*?{}\[\]]{1,128}")
+# The column that holds the text of a record Spark cannot parse; in rejected rows it is raw_record (as locally).
+RAW_RECORD = "lake_raw_record"
+MALFORMED_REASON = "malformed record: not valid JSON or CSV, or not of the expected shape"
+# How many bytes of a .json upload are inspected to tell JSON lines from one JSON document.
+JSON_SNIFF_BYTES = 65536
+
+
+class JobError(Exception):
+    """A problem with the job's arguments or inputs (the run fails with this message)."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pure helpers (no Spark, no AWS)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    """Glue passes job arguments as `--name value` (or `--name=value`); returns {name: value}."""
+    args = {}
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if not token.startswith("--"):
+            i += 1
+            continue
+        name = token[2:]
+        if "=" in name:
+            name, value = name.split("=", 1)
+            i += 1
+        elif i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+            value = argv[i + 1]
+            i += 2
+        else:
+            value = ""
+            i += 1
+        args[name] = value
+    return args
+
+
+def job_options(args):
+    """Validates the arguments of a run; returns the options the job uses."""
+    missing = [name for name in REQUIRED_ARGS if not args.get(name)]
+    if missing:
+        raise JobError("missing job arguments: " + ", ".join("--" + m for m in missing))
+    mode = args["mode"]
+    if mode not in MODES:
+        raise JobError("--mode must be one of %s, got %r" % (", ".join(MODES), mode))
+    options = {
+        "mode": mode,
+        "run_id": args["run_id"],
+        "raw_bucket": args["raw_bucket"],
+        "curated_bucket": args["curated_bucket"],
+        "plans_bucket": args["plans_bucket"],
+        "plans_key": args["plans_key"],
+        "database": args.get("database") or None,
+        "table": None,
+        "inputs": [],
+    }
+    # The run id names objects (rejected/.../run_id=<id>/, _state/runs/<id>.json): one path segment that Hadoop
+    # paths take as is. Step Functions execution names (the state machine passes $$.Execution.Name) always qualify.
+    if not RUN_ID.fullmatch(options["run_id"]) or options["run_id"] in (".", ".."):
+        raise JobError("--run_id must be 1-128 characters without /, \\, :, whitespace or glob characters, got %r"
+                       % options["run_id"])
+    if mode == "file":
+        if not args.get("table"):
+            raise JobError("--table is required in mode 'file'")
+        try:
+            inputs = json.loads(args.get("inputs") or "")
+        except ValueError:
+            raise JobError("--inputs must be a JSON array of raw-bucket keys")
+        if not isinstance(inputs, list) or not inputs or not all(isinstance(k, str) and k for k in inputs):
+            raise JobError("--inputs must be a non-empty JSON array of raw-bucket keys")
+        options["table"] = args["table"]
+        options["inputs"] = inputs
+    return options
+
+
+def input_format(key):
+    """(format, gzipped) of a raw object from its name: <name>.(csv|json|jsonl|parquet)[.gz]."""
+    name = key.rsplit("/", 1)[-1].lower()
+    gz = name.endswith(".gz")
+    if gz:
+        name = name[: -len(".gz")]
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    if ext not in FORMATS:
+        raise JobError("cannot tell the format of %r (expected .csv, .json, .jsonl or .parquet, optionally .gz)" % key)
+    if ext == "parquet" and gz:
+        raise JobError("%r: gzip-compressed Parquet is not supported (Parquet compresses its pages itself)" % key)
+    return ext, gz
+
+
+def json_layout(head, gz):
+    """'lines' (one JSON object per line) or 'document' (one JSON array or object) from a .json file's first bytes."""
+    data = head
+    if gz:
+        try:
+            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+        except zlib.error as e:
+            raise JobError("not a valid gzip stream: %s" % e)
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("["):
+        return "document"
+    first_line = text.split("\n", 1)[0].strip()
+    try:
+        return "lines" if isinstance(json.loads(first_line), dict) else "document"
+    except ValueError:
+        return "document"
+
+
+def schema_tree(paths):
+    """Nested {field: subtree or None (a leaf)} from input column paths, e.g. [['id'], ['data', 'x']]."""
+    tree = {}
+    for path in paths:
+        if not path:
+            raise JobError("an input column has an empty path")
+        node = tree
+        for depth, field in enumerate(path):
+            leaf = depth == len(path) - 1
+            if leaf:
+                if field in node:
+                    raise JobError("input path %s conflicts with another column's path" % ".".join(path))
+                node[field] = None
+            else:
+                child = node.setdefault(field, {})
+                if child is None:
+                    raise JobError("input path %s conflicts with another column's path" % ".".join(path))
+                node = child
+    return tree
+
+
+def iso_utc(moment):
+    """ISO-8601 UTC with milliseconds and a Z, as the TypeScript side writes instants."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def arrival_date(key, pattern):
+    match = re.search(pattern, key)
+    return match.group(1) if match else None
+
+
+def manifest_key(layout, table, date):
+    return "%s%s/arrival_date=%s.json" % (layout["compactionPrefix"], table, date)
+
+
+def rejected_prefix(layout, table, run_date, run_id):
+    return "%s%s/run_date=%s/run_id=%s/" % (layout["rejectedPrefix"], table, run_date, run_id)
+
+
+def summary_key(layout, run_id):
+    return "%s%s.json" % (layout["runsPrefix"], run_id)
+
+
+def pending_by_date(keys, processed_by_date, layout):
+    """Raw event keys not yet compacted, grouped by arrival date: {date: [keys]} (sorted)."""
+    pending = {}
+    for key in sorted(keys):
+        if not key.endswith(layout["rawEventsExtension"]):
+            continue
+        date = arrival_date(key, layout["arrivalDatePattern"])
+        if date is None:
+            raise JobError("raw event object %r has no arrival_date in its key" % key)
+        if key in processed_by_date.get(date, set()):
+            continue
+        pending.setdefault(date, []).append(key)
+    return pending
+
+
+def merged_manifest(old, added):
+    """The manifest after a run: the union of what it listed and the keys just processed, sorted."""
+    processed = set(old.get("processed", []) if isinstance(old, dict) else [])
+    processed.update(added)
+    return {"processed": sorted(processed)}
+
+
+def partition_path(plan, values):
+    """tables/.../<key>=<value>/ for one partition (values in plan.partitionKeys order)."""
+    return plan["prefix"] + "".join("%s=%s/" % (k, v) for k, v in zip(plan["partitionKeys"], values))
+
+
+def partition_name(plan, values):
+    return "/".join("%s=%s" % (k, v) for k, v in zip(plan["partitionKeys"], values))
+
+
+def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, partitions, rejected_location):
+    """
+    One table's figures. Every row read is accounted for once: rowsRead = rowsWritten + rowsRejected +
+    duplicatesRemoved, where rowsWritten counts new keys (merged - existing) and duplicatesRemoved the rows the
+    merge dropped (a repeated key in the input, or a key the table already had: replaced or kept).
+    """
+    figures = {
+        "table": plan["table"],
+        "rowsRead": rows_read,
+        "rowsWritten": merged_rows - existing_rows,
+        "rowsRejected": rows_rejected,
+        "duplicatesRemoved": (rows_read - rows_rejected) + existing_rows - merged_rows,
+        "partitions": sorted(partitions),
+        "maxRejectedRatio": plan["maxRejectedRatio"],
+    }
+    if rejected_location:
+        figures["rejectedLocation"] = rejected_location
+    return figures
+
+
+def rejected_above(figures):
+    return figures["rowsRead"] > 0 and figures["rowsRejected"] / figures["rowsRead"] > figures["maxRejectedRatio"]
+
+
+def run_summary(options, started_at, finished_at, inputs, tables):
+    rows_read = sum(t["rowsRead"] for t in tables)
+    rows_rejected = sum(t["rowsRejected"] for t in tables)
+    return {
+        "runId": options["run_id"],
+        "mode": options["mode"],
+        "engine": ENGINE,
+        "startedAt": iso_utc(started_at),
+        "finishedAt": iso_utc(finished_at),
+        "inputs": list(inputs),
+        "tables": tables,
+        "rowsRead": rows_read,
+        "rowsWritten": sum(t["rowsWritten"] for t in tables),
+        "rowsRejected": rows_rejected,
+        "rejectedRatio": (rows_rejected / rows_read) if rows_read else 0,
+        "rejectedAboveThreshold": any(rejected_above(t) for t in tables),
+    }
+
+
+def catalog_mismatch(glue_table, plan, curated_bucket):
+    """Why a Glue Data Catalog table does not describe what the plan writes (None when it does)."""
+    descriptor = glue_table.get("StorageDescriptor", {})
+    columns = [c["Name"] for c in descriptor.get("Columns", [])]
+    keys = [c["Name"] for c in glue_table.get("PartitionKeys", [])]
+    expected_columns = [c for c in plan["outputColumns"] if c not in plan["partitionKeys"]]
+    if columns != expected_columns:
+        return "columns %s, the plan writes %s" % (columns, expected_columns)
+    if keys != plan["partitionKeys"]:
+        return "partition keys %s, the plan writes %s" % (keys, plan["partitionKeys"])
+    location = descriptor.get("Location", "").rstrip("/") + "/"
+    expected_location = "s3://%s/%s" % (curated_bucket, plan["prefix"])
+    if location != expected_location:
+        return "location %s, the plan writes %s" % (location, expected_location)
+    return None
+
+
+def quote_identifier(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# S3 (boto3)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def s3_client():
+    import boto3
+
+    return boto3.client("s3")
+
+
+def list_keys(s3, bucket, prefix):
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys.extend(o["Key"] for o in page.get("Contents", []) if not o["Key"].endswith("/"))
+    return keys
+
+
+def has_objects(s3, bucket, prefix):
+    return s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1).get("KeyCount", 0) > 0
+
+
+def get_json(s3, bucket, key, default=None):
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return default
+    return json.loads(body)
+
+
+def put_json(s3, bucket, key, value):
+    body = (json.dumps(value, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+
+
+def head_bytes(s3, bucket, key, size=JSON_SNIFF_BYTES):
+    from botocore.exceptions import ClientError
+
+    try:
+        return s3.get_object(Bucket=bucket, Key=key, Range="bytes=0-%d" % (size - 1))["Body"].read()
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") == "InvalidRange":
+            return b""  # an empty object
+        raise
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Spark
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def spark_session():
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.appName("lake-etl").getOrCreate()
+    conf = {
+        # Timestamps without an offset are UTC, and dates of timestamps are UTC dates (plan.ts).
+        "spark.sql.session.timeZone": "UTC",
+        # Casts of invalid text give NULL, as the plans expect (they check with regexp_like first anyway).
+        "spark.sql.ansi.enabled": "false",
+        # Overwrite only the partitions the merged rows are in.
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        # Partition values stay strings (dt=2024-01-01 is not read back as a DATE).
+        "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.parquet.compression.codec": "zstd",
+    }
+    for name, value in conf.items():
+        spark.conf.set(name, value)
+    # No _SUCCESS markers among the table's files.
+    spark.sparkContext._jsc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+    return spark
+
+
+def struct_type(tree):
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    return StructType(
+        [StructField(name, StringType() if sub is None else struct_type(sub), True) for name, sub in tree.items()]
+    )
+
+
+def nested_column(path):
+    from pyspark.sql import functions as F
+
+    column = F.col(quote_identifier(path[0]))
+    for field in path[1:]:
+        column = column.getField(field)
+    return column
+
+
+def as_text(column, data_type):
+    """A value as the text raw_input holds: JSON text for nested values, the cast to STRING otherwise."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, MapType, StructType
+
+    if isinstance(data_type, (StructType, ArrayType, MapType)):
+        return F.to_json(column)
+    return column.cast("string")
+
+
+def resolve_path(schema, path):
+    """The data type at a path in a Spark schema, or None when the path is absent."""
+    from pyspark.sql.types import StructType
+
+    data_type = schema
+    for field in path:
+        if not isinstance(data_type, StructType):
+            return None
+        match = [f for f in data_type.fields if f.name == field]
+        if not match:
+            return None
+        data_type = match[0].dataType
+    return data_type
+
+
+def with_lineage(df, plan, source, ingested_at, columns, raw_record=None):
+    """
+    Selects the raw_input columns (in plan order), lake_source_file and lake_ingested_at, and the text of a record
+    that could not be parsed (RAW_RECORD, NULL for the others).
+    """
+    from pyspark.sql import functions as F
+
+    selected = [columns[c["name"]].alias(c["name"]) for c in plan["input"]["columns"]]
+    selected.append(source.alias("lake_source_file"))
+    selected.append(F.lit(ingested_at).alias("lake_ingested_at"))
+    selected.append((null_text() if raw_record is None else F.col(RAW_RECORD)).alias(RAW_RECORD))
+    return df.select(*selected)
+
+
+def null_text():
+    from pyspark.sql import functions as F
+
+    return F.lit(None).cast("string")
+
+
+def source_column(raw_bucket, key=None):
+    """lake_source_file: the key itself, or (for keys read together) the path Spark reports minus s3://<bucket>/."""
+    from pyspark.sql import functions as F
+
+    if key is not None:
+        return F.lit(key)
+    return F.regexp_replace(F.input_file_name(), "^s3[an]?://" + re.escape(raw_bucket) + "/", "")
+
+
+def with_raw_record(schema):
+    """The schema plus the column Spark fills with the text of a record it cannot parse (PERMISSIVE mode)."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    if RAW_RECORD in schema.fieldNames():
+        raise JobError("the input has a column named %s, which the job uses for unparseable records" % RAW_RECORD)
+    return StructType(schema.fields + [StructField(RAW_RECORD, StringType(), True)])
+
+
+def read_json_like(spark, plan, raw_bucket, keys, multiline, ingested_at, key=None):
+    """
+    JSON lines (multiline False) or JSON documents: an explicit schema of strings from the input paths, so that
+    nested objects and arrays come as JSON text. A line that is not JSON, or whose nested path holds something else
+    than an object, is kept whole as a malformed record; a document that does not parse gives a row of NULLs.
+    """
+    schema = struct_type(schema_tree([c["path"] for c in plan["input"]["columns"]]))
+    reader = spark.read.option("mode", "PERMISSIVE").option("multiLine", "true" if multiline else "false")
+    if not multiline:
+        schema = with_raw_record(schema)
+        reader = reader.option("columnNameOfCorruptRecord", RAW_RECORD)
+    df = reader.schema(schema).json(["s3://%s/%s" % (raw_bucket, k) for k in keys])
+    columns = {c["name"]: nested_column(c["path"]) for c in plan["input"]["columns"]}
+    raw_record = None if multiline else RAW_RECORD
+    return with_lineage(df, plan, source_column(raw_bucket, key), ingested_at, columns, raw_record)
+
+
+def read_csv(spark, plan, raw_bucket, key, ingested_at):
+    """
+    One CSV file with its header row (columns in any order, matched by name). A record Spark cannot parse is kept
+    whole as a malformed record; in Spark's PERMISSIVE mode a line with too few fields gets NULLs and one with too
+    many loses the extra ones (the required-column checks of the plan still apply).
+    """
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    path = "s3://%s/%s" % (raw_bucket, key)
+    options = {"header": "true", "multiLine": "true", "escape": '"', "mode": "PERMISSIVE"}
+    # The header names (Spark reads only the first line for them), then the file with one string column per name.
+    names = spark.read.options(inferSchema="false", **options).csv(path).columns
+    schema = with_raw_record(StructType([StructField(n, StringType(), True) for n in names]))
+    df = spark.read.options(columnNameOfCorruptRecord=RAW_RECORD, **options).schema(schema).csv(path)
+    header = {name.lstrip("\ufeff").strip(): name for name in names}
+    columns = {}
+    for c in plan["input"]["columns"]:
+        actual = header.get(c["path"][0]) if len(c["path"]) == 1 else None
+        columns[c["name"]] = null_text() if actual is None else nested_column([actual])
+    return with_lineage(df, plan, source_column(raw_bucket, key), ingested_at, columns, RAW_RECORD)
+
+
+def read_parquet(spark, plan, raw_bucket, keys, ingested_at, key=None):
+    df = spark.read.option("mergeSchema", "true").parquet(*["s3://%s/%s" % (raw_bucket, k) for k in keys])
+    columns = {}
+    for c in plan["input"]["columns"]:
+        data_type = resolve_path(df.schema, c["path"])
+        columns[c["name"]] = null_text() if data_type is None else as_text(nested_column(c["path"]), data_type)
+    return with_lineage(df, plan, source_column(raw_bucket, key), ingested_at, columns)
+
+
+def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at):
+    """
+    Reads the given raw objects (any mix of the accepted formats) into the view raw_input; returns the records that
+    could not be parsed as rejected rows (lake_source_file, reject_reason, raw_record), and the frame to unpersist.
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    groups = {}
+    for key in keys:
+        fmt, gz = input_format(key)
+        if fmt == "json":
+            fmt = "jsonl" if json_layout(head_bytes(s3, raw_bucket, key), gz) == "lines" else "json"
+        groups.setdefault(fmt, []).append(key)
+    frames = []
+    for fmt, group in sorted(groups.items()):
+        if fmt == "csv":
+            # Each CSV file with its own header row (columns may come in any order).
+            frames.extend(read_csv(spark, plan, raw_bucket, k, ingested_at) for k in group)
+            continue
+        together = [k for k in group if SAFE_KEY.match(k)]
+        alone = [k for k in group if not SAFE_KEY.match(k)]
+        if fmt == "parquet":
+            if together:
+                frames.append(read_parquet(spark, plan, raw_bucket, together, ingested_at))
+            frames.extend(read_parquet(spark, plan, raw_bucket, [k], ingested_at, key=k) for k in alone)
+        else:
+            multiline = fmt == "json"
+            if together:
+                frames.append(read_json_like(spark, plan, raw_bucket, together, multiline, ingested_at))
+            frames.extend(read_json_like(spark, plan, raw_bucket, [k], multiline, ingested_at, key=k) for k in alone)
+    raw = frames[0]
+    for frame in frames[1:]:
+        raw = raw.unionByName(frame)
+    # Read once: raw_input and the malformed records are two filters of it (and Spark refuses queries that need
+    # only the corrupt-record column of a raw JSON or CSV scan).
+    raw = raw.persist(StorageLevel.MEMORY_AND_DISK)
+    raw.where(F.col(RAW_RECORD).isNull()).drop(RAW_RECORD).createOrReplaceTempView("raw_input")
+    malformed = raw.where(F.col(RAW_RECORD).isNotNull()).select(
+        F.col("lake_source_file"),
+        F.lit(MALFORMED_REASON).alias("reject_reason"),
+        F.col(RAW_RECORD).alias("raw_record"),
+    )
+    return malformed, raw
+
+
+def existing_rows(spark, s3, plan, curated_bucket, partitions, schema):
+    """The table's current rows in the given partitions (an empty frame when none of them exists yet)."""
+    root = "s3://%s/%s" % (curated_bucket, plan["prefix"])
+    paths = [
+        "s3://%s/%s" % (curated_bucket, partition_path(plan, values))
+        for values in partitions
+        if has_objects(s3, curated_bucket, partition_path(plan, values))
+    ]
+    if not paths:
+        return spark.createDataFrame([], schema)
+    df = spark.read.schema(schema).option("basePath", root).parquet(*paths)
+    return df.select(*[quote_identifier(c) for c in plan["outputColumns"]])
+
+
+def check_catalog(database, plan, curated_bucket):
+    import boto3
+
+    table = boto3.client("glue").get_table(DatabaseName=database, Name=plan["table"])["Table"]
+    problem = catalog_mismatch(table, plan, curated_bucket)
+    if problem:
+        raise JobError(
+            "Glue table %s.%s does not match the ETL plan (%s): deploy the plans and the catalog together"
+            % (database, plan["table"], problem)
+        )
+
+
+def run_plan(spark, s3, options, layouts, plan, keys, started_at):
+    """Runs one table's plan over raw objects; writes the table, the rejected rows; returns the figures."""
+    from pyspark import StorageLevel
+
+    if options["database"]:
+        check_catalog(options["database"], plan, options["curated_bucket"])
+    malformed, raw = read_raw_input(spark, s3, plan, options["raw_bucket"], keys, iso_utc(started_at))
+
+    typed = spark.sql(plan["typedSql"]).persist(StorageLevel.MEMORY_AND_DISK)
+    typed.createOrReplaceTempView("typed")
+    malformed_count = malformed.count()
+    rows_read = typed.count() + malformed_count
+
+    # Rows that failed typing, then records that did not parse (raw_record: their text; NULL for the others).
+    rejected = spark.sql(plan["rejectedSql"]).unionByName(malformed, allowMissingColumns=True)
+    rows_rejected = rejected.count()
+    rejected_location = None
+    if rows_rejected:
+        rejected_location = rejected_prefix(
+            layouts, plan["table"], started_at.strftime("%Y-%m-%d"), options["run_id"]
+        )
+        (
+            rejected.coalesce(1)
+            .write.mode("overwrite")
+            .option("ignoreNullFields", "false")
+            .json("s3://%s/%s" % (options["curated_bucket"], rejected_location))
+        )
+
+    incoming = spark.sql("SELECT * FROM typed WHERE reject_reason IS NULL")
+    incoming.createOrReplaceTempView("incoming")
+    output = [quote_identifier(c) for c in plan["outputColumns"]]
+    schema = incoming.select(*output).schema
+    partitions = [tuple(r) for r in incoming.select(*plan["partitionKeys"]).distinct().collect()]
+    if any(v is None for values in partitions for v in values):
+        raise JobError("%s: a row without a partition value was not rejected" % plan["table"])
+
+    existing_count = merged_count = 0
+    if partitions:
+        existing = existing_rows(spark, s3, plan, options["curated_bucket"], partitions, schema)
+        existing = existing.persist(StorageLevel.MEMORY_AND_DISK)
+        existing.createOrReplaceTempView("existing")
+        existing_count = existing.count()
+        merged = spark.sql(plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
+        merged_count = merged.count()
+        (
+            merged.repartition(*plan["partitionKeys"])
+            .sortWithinPartitions(*plan["partitionKeys"], *plan["primaryKey"])
+            .write.mode("overwrite")
+            .partitionBy(*plan["partitionKeys"])
+            .option("compression", "zstd")
+            .parquet("s3://%s/%s" % (options["curated_bucket"], plan["prefix"]))
+        )
+        merged.unpersist()
+        existing.unpersist()
+    typed.unpersist()
+    raw.unpersist()
+
+    return table_figures(
+        plan,
+        rows_read,
+        rows_rejected,
+        existing_count,
+        merged_count,
+        [partition_name(plan, values) for values in partitions],
+        rejected_location,
+    )
+
+
+def run_file(spark, s3, options, plans_file, started_at):
+    plan = plans_file["tables"].get(options["table"])
+    if plan is None:
+        raise JobError("no ETL plan for table %r (plans: %s)" % (options["table"], ", ".join(plans_file["tables"])))
+    figures = run_plan(spark, s3, options, plans_file["layout"], plan, options["inputs"], started_at)
+    return options["inputs"], [figures]
+
+
+def run_events(spark, s3, options, plans_file, started_at):
+    layout = plans_file["layout"]
+    inputs, tables = [], []
+    for table in sorted(plans_file["events"]):
+        plan = plans_file["tables"][table]
+        keys = list_keys(s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"])
+        dates = {arrival_date(k, layout["arrivalDatePattern"]) for k in keys} - {None}
+        manifests = {d: get_json(s3, options["curated_bucket"], manifest_key(layout, table, d), {}) for d in dates}
+        processed = {d: set(m.get("processed", [])) for d, m in manifests.items()}
+        pending = pending_by_date(keys, processed, layout)
+        batch = sorted(k for group in pending.values() for k in group)
+        if not batch:
+            tables.append(table_figures(plan, 0, 0, 0, 0, [], None))
+            continue
+        tables.append(run_plan(spark, s3, options, layout, plan, batch, started_at))
+        # Only now that the rows are in the table: a crash before this line re-runs these keys (deduplicated).
+        for date, added in sorted(pending.items()):
+            put_json(
+                s3,
+                options["curated_bucket"],
+                manifest_key(layout, table, date),
+                merged_manifest(manifests.get(date, {}), added),
+            )
+        inputs.extend(batch)
+    return inputs, tables
+
+
+def main(argv):
+    options = job_options(parse_args(argv))
+    started_at = datetime.now(timezone.utc)
+    s3 = s3_client()
+    plans_file = get_json(s3, options["plans_bucket"], options["plans_key"])
+    if not plans_file or plans_file.get("version") != 1:
+        raise JobError("s3://%s/%s is not a version 1 plans file" % (options["plans_bucket"], options["plans_key"]))
+    spark = spark_session()
+    runner = run_file if options["mode"] == "file" else run_events
+    inputs, tables = runner(spark, s3, options, plans_file, started_at)
+    summary = run_summary(options, started_at, datetime.now(timezone.utc), inputs, tables)
+    put_json(s3, options["curated_bucket"], summary_key(plans_file["layout"], options["run_id"]), summary)
+    print(json.dumps({k: v for k, v in summary.items() if k != "inputs"}))
+    return summary
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1090 @@
+/**
+ * The local Glue runner (lib/etl/duckdb-runner.ts) on real files with real DuckDB, and the shared plan SQL
+ * (lib/etl/plan.ts) on DuckDB for tricky values.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { lakeTable } from '../../lib/catalog/tables';
+import type { EventRecord } from '../../lib/envelope';
+import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
+import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
+import type { EtlRunSummary } from '../../lib/etl/run';
+import { LocalFirehose } from '../../lib/firehose/local';
+import { tempLake } from '../support/raw-zone';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers
+
+let db: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  conn = await db.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  for (const s of DUCKDB_PRELUDE) await conn.run(s);
+});
+
+const lakes: string[] = [];
+
+afterAll(async () => {
+  conn.closeSync();
+  db.closeSync();
+  for (const lake of lakes) await fs.rm(lake, { recursive: true, force: true });
+});
+
+/** A fresh lake folder, removed after the suite. */
+async function newLake(): Promise<string> {
+  const lake = await tempLake('etl-runner');
+  lakes.push(lake);
+  return lake;
+}
+
+type Row = Record<string, unknown>;
+const q = async (sql: string): Promise<Row[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Row[];
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+async function writeRaw(lake: string, key: string, body: string | Buffer): Promise<string> {
+  const file = path.join(lake, 'raw', key);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, body);
+  return key;
+}
+
+const fixedClock = (iso: string) => () => new Date(iso);
+
+function fileJob(table: string, inputs: string[], runId: string) {
+  return { '--mode': 'file', '--table': table, '--inputs': JSON.stringify(inputs), '--run_id': runId };
+}
+
+const run = (lake: string, args: Record<string, string>, over: Partial<EtlRunnerOptions> = {}) =>
+  runEtlJob(args, { lakeDir: lake, threads: 1, memoryLimit: '256MB', ...over });
+
+/** Files under a folder, relative, sorted. */
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string, rel: string) => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(path.join(d, e.name), r);
+      else out.push(r);
+    }
+  };
+  await walk(dir, '');
+  return out.sort();
+}
+
+const tableDir = (lake: string, table: string) => path.join(lake, 'curated', lakeTable(table)!.prefix);
+
+/** Every row of a curated table (partition columns from the folder names), ordered by the given columns. */
+async function tableRows(lake: string, table: string, orderBy: string): Promise<Row[]> {
+  const dir = tableDir(lake, table);
+  if ((await files(dir)).length === 0) return [];
+  return q(
+    `SELECT * EXCLUDE (filename) FROM read_parquet(${lit(dir + '**/*.parquet')}, hive_partitioning = true, ` +
+      `hive_types_autocast = false, filename = true) ORDER BY ${orderBy}`,
+  );
+}
+
+async function columnTypes(file: string): Promise<Record<string, string>> {
+  const rows = await q(`DESCRIBE SELECT * FROM read_parquet(${lit(file)}, hive_partitioning = false)`);
+  return Object.fromEntries(rows.map((r) => [String(r.column_name), String(r.column_type)]));
+}
+
+async function rejectedRows(lake: string, table: string): Promise<Row[]> {
+  const root = path.join(lake, 'curated', 'rejected', table);
+  const list = (await files(root)).filter((f) => f.endsWith('.json'));
+  const out: Row[] = [];
+  for (const f of list) {
+    const text = await fs.readFile(path.join(root, f), 'utf8');
+    for (const line of text.split('\n').filter(Boolean)) out.push({ _file: f, ...(JSON.parse(line) as Row) });
+  }
+  return out;
+}
+
+const ORDERS_HEADER = 'order_id,customer_id,order_date,status,amount,currency,item_count,coupon,updated_at';
+
+function ordersCsv(rows: string[]): string {
+  return [ORDERS_HEADER, ...rows].join('\n') + '\n';
+}
+
+const customer = (id: string, over: Record<string, unknown> = {}) => ({
+  customer_id: id,
+  email: `${id}@example.com`,
+  name: `Name ${id}`,
+  country: 'DE',
+  segment: 'consumer',
+  marketing_opt_in: true,
+  lifetime_value: 12.5,
+  created_at: '2026-03-01T08:00:00Z',
+  updated_at: '2026-03-02T08:00:00Z',
+  ...over,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files
+
+describe('runEtlJob, mode file (the local Glue job)', () => {
+  it('turns a CSV of orders into typed Parquet partitioned by dt, one file per partition, with a summary', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/2026-03-01.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,12.50,EUR,2,,2026-03-01T10:00:00Z',
+        'o2,c2,2026-03-01,paid,3,USD,1,WELCOME,2026-03-01T11:00:00.123Z',
+        'o3,"c,3",2026-03-02,shipped,1e3,GBP,,,2026-03-02 09:00:00',
+      ]),
+    );
+    const summary = await run(lake, fileJob('orders', [key], 'run-orders-1'), {
+      now: fixedClock('2026-03-05T12:00:00.000Z'),
+    });
+
+    expect(summary).toMatchObject({
+      runId: 'run-orders-1',
+      mode: 'file',
+      engine: 'duckdb',
+      startedAt: '2026-03-05T12:00:00.000Z',
+      inputs: [key],
+      rowsRead: 3,
+      rowsWritten: 3,
+      rowsRejected: 0,
+      rejectedRatio: 0,
+      rejectedAboveThreshold: false,
+      tables: [
+        {
+          table: 'orders',
+          rowsRead: 3,
+          rowsWritten: 3,
+          rowsRejected: 0,
+          duplicatesRemoved: 0,
+          partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+          maxRejectedRatio: 0.05,
+        },
+      ],
+    });
+    expect(summary.tables[0]!.rejectedLocation).toBeUndefined();
+    const stored = JSON.parse(
+      await fs.readFile(path.join(lake, 'curated', '_state', 'runs', 'run-orders-1.json'), 'utf8'),
+    ) as EtlRunSummary;
+    expect(stored).toEqual(summary);
+
+    const dir = tableDir(lake, 'orders');
+    const written = await files(dir);
+    expect(written).toEqual([
+      'dt=2026-03-01/part-0-run-orders-1.parquet',
+      'dt=2026-03-02/part-0-run-orders-1.parquet',
+    ]);
+    // The partition column is in the folder name only (Hive layout, as Glue writes it).
+    expect(await columnTypes(path.join(dir, written[0]!))).toEqual({
+      order_id: 'VARCHAR',
+      customer_id: 'VARCHAR',
+      order_date: 'DATE',
+      status: 'VARCHAR',
+      amount: 'DOUBLE',
+      currency: 'VARCHAR',
+      item_count: 'BIGINT',
+      coupon: 'VARCHAR',
+      updated_at: 'TIMESTAMP',
+      lake_source_file: 'VARCHAR',
+      lake_ingested_at: 'TIMESTAMP',
+    });
+    const schema = await q(`SELECT name, type FROM parquet_schema(${lit(path.join(dir, written[0]!))})`);
+    expect(schema).toEqual(
+      expect.arrayContaining([
+        { name: 'amount', type: 'DOUBLE' },
+        { name: 'item_count', type: 'INT64' },
+      ]),
+    );
+    const meta = await q(
+      `SELECT DISTINCT compression FROM parquet_metadata(${lit(path.join(dir, written[0]!))})`,
+    );
+    expect(meta).toEqual([{ compression: 'ZSTD' }]);
+
+    const rows = await tableRows(lake, 'orders', 'order_id');
+    expect(rows).toEqual([
+      {
+        order_id: 'o1',
+        customer_id: 'c1',
+        order_date: '2026-03-01',
+        status: 'placed',
+        amount: 12.5,
+        currency: 'EUR',
+        item_count: '2',
+        coupon: null,
+        updated_at: '2026-03-01 10:00:00',
+        lake_source_file: key,
+        lake_ingested_at: '2026-03-05 12:00:00',
+        dt: '2026-03-01',
+      },
+      expect.objectContaining({
+        order_id: 'o2',
+        coupon: 'WELCOME',
+        updated_at: '2026-03-01 11:00:00.123',
+        dt: '2026-03-01',
+      }),
+      expect.objectContaining({
+        order_id: 'o3',
+        customer_id: 'c,3',
+        amount: 1000,
+        item_count: null,
+        dt: '2026-03-02',
+      }),
+    ]);
+    // Nothing is left in the staging area, and the table lock is released.
+    expect(await files(path.join(lake, 'curated', '_state', 'tmp'))).toEqual([]);
+    expect(await files(path.join(lake, 'curated', '_state', 'locks'))).toEqual([]);
+  });
+
+  it('reads a JSON-lines customers file, a JSON document and Parquet, with columns in any order', async () => {
+    const lake = await newLake();
+    const lines = await writeRaw(
+      lake,
+      'uploads/customers/crm.jsonl',
+      [customer('c1'), customer('c2', { marketing_opt_in: false, lifetime_value: 0, segment: null })]
+        .map((c) => JSON.stringify(c))
+        .join('\n') + '\n',
+    );
+    const doc = await writeRaw(
+      lake,
+      'uploads/customers/export.json',
+      JSON.stringify(
+        [customer('c3', { created_at: '2026-03-02T23:59:59.999Z', country: undefined })],
+        null,
+        2,
+      ),
+    );
+    // Parquet with native types (and a column order of its own), as another system would export it.
+    const parquetKey = 'uploads/customers/dump.parquet';
+    await fs.mkdir(path.join(lake, 'raw', 'uploads', 'customers'), { recursive: true });
+    await conn.run(
+      `COPY (SELECT TIMESTAMP '2026-03-03 07:00:00' AS created_at, 'c4' AS customer_id, 'c4@example.com' AS email, ` +
+        `true AS marketing_opt_in, 99.25::DECIMAL(10,2) AS lifetime_value, 42 AS extra_column) ` +
+        `TO ${lit(path.join(lake, 'raw', parquetKey))} (FORMAT parquet)`,
+    );
+
+    const summary = await run(lake, fileJob('customers', [lines, doc, parquetKey], 'run-customers-1'));
+    expect(summary.tables[0]).toMatchObject({
+      rowsRead: 4,
+      rowsWritten: 4,
+      rowsRejected: 0,
+      partitions: ['dt=2026-03-01', 'dt=2026-03-02', 'dt=2026-03-03'],
+    });
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(
+      rows.map((r) => [r.customer_id, r.marketing_opt_in, r.lifetime_value, r.segment, r.country, r.dt]),
+    ).toEqual([
+      ['c1', true, 12.5, 'consumer', 'DE', '2026-03-01'],
+      ['c2', false, 0, null, 'DE', '2026-03-01'],
+      ['c3', true, 12.5, 'consumer', null, '2026-03-02'],
+      ['c4', true, 99.25, null, null, '2026-03-03'],
+    ]);
+    expect(rows.map((r) => r.lake_source_file)).toEqual([lines, lines, doc, parquetKey]);
+    expect(rows[2]!.created_at).toBe('2026-03-02 23:59:59.999');
+    const file = path.join(tableDir(lake, 'customers'), 'dt=2026-03-01', 'part-0-run-customers-1.parquet');
+    expect(await columnTypes(file)).toMatchObject({
+      marketing_opt_in: 'BOOLEAN',
+      lifetime_value: 'DOUBLE',
+      created_at: 'TIMESTAMP',
+      updated_at: 'TIMESTAMP',
+    });
+  });
+
+  it('reads gzip-compressed CSV and JSON lines', async () => {
+    const lake = await newLake();
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/big.csv.gz',
+      gzipSync(ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,', 'o2,c1,2026-03-01,paid,2,EUR,1,,'])),
+    );
+    const json = await writeRaw(
+      lake,
+      'uploads/customers/crm.jsonl.gz',
+      gzipSync(JSON.stringify(customer('c1')) + '\n' + JSON.stringify(customer('c2')) + '\n'),
+    );
+    expect((await run(lake, fileJob('orders', [csv], 'gz-1'))).rowsWritten).toBe(2);
+    expect((await run(lake, fileJob('customers', [json], 'gz-2'))).rowsWritten).toBe(2);
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1', 'o2']);
+    expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual([
+      'c1',
+      'c2',
+    ]);
+  });
+
+  it('sends rows that fail typing or parsing to the rejected location with the reason, and curates the rest', async () => {
+    const lake = await newLake();
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/mixed.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,12.50,EUR,2,,2026-03-01T10:00:00Z',
+        'o2,c2,2026-02-30,paid,3,USD,1,,', // no such day
+        'o3,c3,2026-03-01,lost,-1,usd,1.5,,2026-03-01T10:00:00+02:00',
+        'o4,c4,2026-03-01,paid', // too few fields
+        ',c5,2026-03-01,paid,1,EUR,1,,', // required key missing
+        'o6,c6,2026-03-01,paid,1,EUR,1,,,surplus', // too many fields
+        'o7,c7,2026-03-01,paid,7,EUR,1,,',
+      ]),
+    );
+    const summary = await run(lake, fileJob('orders', [csv], 'rej-1'), {
+      now: fixedClock('2026-03-05T12:00:00.000Z'),
+    });
+    expect(summary.tables[0]).toMatchObject({
+      rowsRead: 7,
+      rowsWritten: 2,
+      rowsRejected: 5,
+      duplicatesRemoved: 0,
+      rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=rej-1/',
+    });
+    expect(summary.rejectedAboveThreshold).toBe(true); // 5/7 > 5 %
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1', 'o7']);
+
+    const rejected = await rejectedRows(lake, 'orders');
+    expect(new Set(rejected.map((r) => r._file))).toEqual(
+      new Set(['run_date=2026-03-05/run_id=rej-1/part-0.json']),
+    );
+    const byId = (id: string | null) => rejected.find((r) => r.order_id === id)!;
+    expect(byId('o2')).toMatchObject({
+      order_date: '2026-02-30',
+      lake_source_file: csv,
+      reject_reason: 'order_date: not a date (yyyy-MM-dd)',
+    });
+    expect(String(byId('o3').reject_reason).split('; ')).toEqual([
+      'status: not one of placed, paid, shipped, delivered, cancelled, refunded',
+      'amount: less than 0',
+      'currency: does not match ^[A-Z]{3}$',
+      'item_count: not an integer',
+      'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])',
+    ]);
+    // Raw values are kept as text.
+    expect(byId('o3')).toMatchObject({ amount: '-1', item_count: '1.5', currency: 'usd' });
+    expect(rejected.find((r) => r.customer_id === 'c5')!.reject_reason).toBe('order_id: required');
+    // Lines that do not parse as CSV records keep their text.
+    const unparsable = rejected.filter((r) => r.raw_record !== null);
+    expect(unparsable.map((r) => [r.raw_record, r.lake_source_file])).toEqual([
+      ['o4,c4,2026-03-01,paid', csv],
+      ['o6,c6,2026-03-01,paid,1,EUR,1,,,surplus', csv],
+    ]);
+    expect(unparsable[0]!.reject_reason).toMatch(/^line 5: MISSING COLUMNS/);
+    expect(unparsable[1]!.reject_reason).toMatch(/^line 7: TOO MANY COLUMNS/);
+  });
+
+  it('rejects JSON lines that are not objects, or whose fields have the wrong shape, and keeps the others', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/damaged.jsonl',
+      [
+        JSON.stringify(customer('c1')),
+        '{"customer_id": "c2", "email": ', // cut short
+        '[1, 2]',
+        JSON.stringify(customer('c4', { marketing_opt_in: 'yes', lifetime_value: '12,5' })),
+        JSON.stringify(customer('c5')),
+      ].join('\n') + '\n',
+    );
+    const summary = await run(lake, fileJob('customers', [key], 'json-rej'));
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 5, rowsWritten: 2, rowsRejected: 3 });
+    expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual([
+      'c1',
+      'c5',
+    ]);
+    const rejected = await rejectedRows(lake, 'customers');
+    const reasons = rejected.map((r) => String(r.reject_reason)).sort();
+    expect(reasons).toHaveLength(3);
+    expect(reasons[0]).toMatch(/^line 2: not valid JSON \(/);
+    expect(reasons[1]).toBe('line 3: not a JSON object');
+    expect(reasons[2]).toBe('marketing_opt_in: not true or false; lifetime_value: not a number');
+    expect(rejected.find((r) => String(r.reject_reason).startsWith('line 3'))!.raw_record).toBe('[1, 2]');
+  });
+
+  it('runs the same file twice without duplicating or changing a row', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/day.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,1,EUR,1,,2026-03-01T10:00:00Z',
+        'o2,c1,2026-03-01,paid,2,EUR,1,,2026-03-01T10:00:00Z',
+        'o2,c1,2026-03-01,paid,2,EUR,1,,2026-03-01T09:00:00Z', // an older copy in the same file
+      ]),
+    );
+    const clock = fixedClock('2026-03-05T12:00:00.000Z');
+    const first = await run(lake, fileJob('orders', [key], 'twice-1'), { now: clock });
+    expect(first.tables[0]).toMatchObject({ rowsRead: 3, rowsWritten: 2, duplicatesRemoved: 1 });
+    const before = await tableRows(lake, 'orders', 'order_id');
+    const second = await run(lake, fileJob('orders', [key], 'twice-2'), { now: clock });
+    expect(second.tables[0]).toMatchObject({
+      rowsRead: 3,
+      rowsWritten: 0,
+      rowsRejected: 0,
+      duplicatesRemoved: 3,
+    });
+    const after = await tableRows(lake, 'orders', 'order_id');
+    expect(after).toEqual(before);
+    expect(after).toHaveLength(2);
+    expect(after[1]!.updated_at).toBe('2026-03-01 10:00:00');
+    // One file per partition, from the latest run.
+    expect(await files(tableDir(lake, 'orders'))).toEqual(['dt=2026-03-01/part-0-twice-2.parquet']);
+
+    // A later run of the same file: the same rows; only the lineage column says when it was last read.
+    await run(lake, fileJob('orders', [key], 'twice-3'), { now: fixedClock('2026-03-06T12:00:00.000Z') });
+    const third = await tableRows(lake, 'orders', 'order_id');
+    const data = (rows: Row[]) => rows.map(({ lake_ingested_at: _ignored, ...rest }) => rest);
+    expect(data(third)).toEqual(data(before));
+    expect(third.map((r) => r.lake_ingested_at)).toEqual(['2026-03-06 12:00:00', '2026-03-06 12:00:00']);
+  });
+
+  it('keeps the row with the greatest updated_at across files (latestBy), whatever the order of arrival', async () => {
+    const lake = await newLake();
+    const v1 = await writeRaw(
+      lake,
+      'uploads/orders/v1.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,10,EUR,1,,2026-03-01T10:00:00Z',
+        'o2,c2,2026-03-01,placed,20,EUR,1,,2026-03-01T10:00:00Z',
+      ]),
+    );
+    const v2 = await writeRaw(
+      lake,
+      'uploads/orders/v2.csv',
+      ordersCsv(['o1,c1,2026-03-01,shipped,10,EUR,1,,2026-03-02T08:00:00Z']),
+    );
+    const stale = await writeRaw(
+      lake,
+      'uploads/orders/stale.csv',
+      ordersCsv(['o1,c1,2026-03-01,cancelled,10,EUR,1,,2026-03-01T12:00:00Z']),
+    );
+    await run(lake, fileJob('orders', [v1], 'latest-1'));
+    const s2 = await run(lake, fileJob('orders', [v2], 'latest-2'));
+    expect(s2.tables[0]).toMatchObject({ rowsRead: 1, rowsWritten: 0, duplicatesRemoved: 1 });
+    let rows = await tableRows(lake, 'orders', 'order_id');
+    expect(rows.map((r) => [r.order_id, r.status, r.lake_source_file])).toEqual([
+      ['o1', 'shipped', v2],
+      ['o2', 'placed', v1],
+    ]);
+    // An older version arriving later does not win.
+    await run(lake, fileJob('orders', [stale], 'latest-3'));
+    rows = await tableRows(lake, 'orders', 'order_id');
+    expect(rows.map((r) => [r.order_id, r.status])).toEqual([
+      ['o1', 'shipped'],
+      ['o2', 'placed'],
+    ]);
+  });
+
+  it('writes each partition as one Parquet file sorted by the primary key', async () => {
+    const lake = await newLake();
+    // 3,000 orders in scrambled order over two days.
+    const ids = Array.from({ length: 3000 }, (_, i) => (i * 7919) % 3000);
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/many.csv',
+      ordersCsv(ids.map((n) => `o${String(n).padStart(5, '0')},c1,2026-03-0${(n % 2) + 1},paid,1,EUR,1,,`)),
+    );
+    const summary = await run(lake, fileJob('orders', [key], 'sorted'), { threads: 2 });
+    expect(summary.tables[0]).toMatchObject({
+      rowsWritten: 3000,
+      partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+    });
+    for (const f of await files(tableDir(lake, 'orders'))) {
+      const inFileOrder = (
+        await q(`SELECT order_id FROM read_parquet(${lit(path.join(tableDir(lake, 'orders'), f))})`)
+      ).map((r) => String(r.order_id));
+      expect(inFileOrder).toHaveLength(1500);
+      expect(inFileOrder).toEqual([...inFileOrder].sort());
+    }
+  });
+
+  it('writes only the rejected rows when no row passes', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/bad.csv',
+      ordersCsv(['o1,c1,2026-13-01,paid,1,EUR,1,,']),
+    );
+    const summary = await run(lake, fileJob('orders', [key], 'all-bad'), {
+      now: fixedClock('2026-03-05T00:00:00Z'),
+    });
+    expect(summary.tables[0]).toMatchObject({
+      rowsRead: 1,
+      rowsWritten: 0,
+      rowsRejected: 1,
+      partitions: [],
+      rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=all-bad/',
+    });
+    expect(summary.rejectedRatio).toBe(1);
+    expect(await files(tableDir(lake, 'orders'))).toEqual([]);
+    expect((await rejectedRows(lake, 'orders')).map((r) => r.reject_reason)).toEqual([
+      'order_date: not a date (yyyy-MM-dd)',
+    ]);
+  });
+
+  it('moves a row to the partition of its new date and leaves other partitions alone', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,', 'o2,c1,2026-03-02,placed,1,EUR,1,,']),
+    );
+    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o3,c1,2026-03-03,placed,1,EUR,1,,']));
+    await run(lake, fileJob('orders', [a], 'parts-1'));
+    const s = await run(lake, fileJob('orders', [b], 'parts-2'));
+    expect(s.tables[0]!.partitions).toEqual(['dt=2026-03-03']);
+    expect(await files(tableDir(lake, 'orders'))).toEqual([
+      'dt=2026-03-01/part-0-parts-1.parquet',
+      'dt=2026-03-02/part-0-parts-1.parquet',
+      'dt=2026-03-03/part-0-parts-2.parquet',
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Crash safety
+
+describe('runEtlJob crash safety', () => {
+  const day1 = ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,', 'o2,c1,2026-03-02,placed,2,EUR,1,,']);
+  const day2 = ordersCsv(['o1,c1,2026-03-01,paid,1,EUR,1,,', 'o2,c1,2026-03-02,paid,2,EUR,1,,']);
+
+  it('leaves the previous partitions intact when a run fails after staging', async () => {
+    const lake = await newLake();
+    const k1 = await writeRaw(lake, 'uploads/orders/1.csv', day1);
+    const k2 = await writeRaw(lake, 'uploads/orders/2.csv', day2);
+    await run(lake, fileJob('orders', [k1], 'ok-1'));
+    const before = await tableRows(lake, 'orders', 'order_id');
+
+    let staged: string[] = [];
+    const err = await run(lake, fileJob('orders', [k2], 'fails-2'), {
+      hooks: {
+        afterStaging: async ({ partitions }) => {
+          staged = partitions;
+          throw new Error('disk on fire');
+        },
+      },
+    }).catch((e: Error) => e);
+    expect(err).toMatchObject({
+      name: EtlErrorName.RunFailed,
+      message: expect.stringMatching(/disk on fire/),
+    });
+    expect(staged).toEqual(['dt=2026-03-01', 'dt=2026-03-02']);
+    expect(await tableRows(lake, 'orders', 'order_id')).toEqual(before);
+    expect(await files(tableDir(lake, 'orders'))).toEqual([
+      'dt=2026-03-01/part-0-ok-1.parquet',
+      'dt=2026-03-02/part-0-ok-1.parquet',
+    ]);
+    expect(await files(path.join(lake, 'curated', '_state'))).toEqual(['runs/ok-1.json']);
+
+    // The table is not left locked: the same input runs afterwards.
+    await run(lake, fileJob('orders', [k2], 'retry-2'));
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'paid']);
+  });
+
+  it('finishes a swap that a crash interrupted at the next run of the table', async () => {
+    const lake = await newLake();
+    const k1 = await writeRaw(lake, 'uploads/orders/1.csv', day1);
+    const k2 = await writeRaw(lake, 'uploads/orders/2.csv', day2);
+    await run(lake, fileJob('orders', [k1], 'ok-1'));
+
+    // The process "dies" right after the first of two partitions is swapped.
+    const crash = await run(lake, fileJob('orders', [k2], 'crash-2'), {
+      hooks: {
+        afterPartitionSwap: () => {
+          throw new SimulatedCrash('killed');
+        },
+      },
+    }).catch((e: Error) => e);
+    expect(crash).toBeInstanceOf(SimulatedCrash);
+    const half = await tableRows(lake, 'orders', 'order_id');
+    expect(half.map((r) => r.status)).toEqual(['paid', 'placed']); // each partition whole: new, old
+    expect(await files(path.join(lake, 'curated', '_state', 'tmp'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^crash-2\/table=orders\/batch-0\/journal.json$/)]),
+    );
+
+    // Any later run of the table first rolls the interrupted swap forward.
+    const k3 = await writeRaw(lake, 'uploads/orders/3.csv', ordersCsv(['o9,c1,2026-03-09,placed,9,EUR,1,,']));
+    await run(lake, fileJob('orders', [k3], 'next-3'));
+    const rows = await tableRows(lake, 'orders', 'order_id');
+    expect(rows.map((r) => [r.order_id, r.status])).toEqual([
+      ['o1', 'paid'],
+      ['o2', 'paid'],
+      ['o9', 'placed'],
+    ]);
+    expect(await files(path.join(lake, 'curated', '_state', 'tmp'))).toEqual([]);
+    expect((await files(tableDir(lake, 'orders'))).filter((f) => f.startsWith('dt=2026-03-02'))).toEqual([
+      'dt=2026-03-02/part-0-crash-2.parquet',
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Arguments and errors
+
+describe('runEtlJob arguments and errors', () => {
+  it('names its errors as the state machine catches them', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const fail = (args: Record<string, string>) => run(lake, args).catch((e: Error) => e);
+
+    expect(await fail(fileJob('nope', [key], 'r1'))).toMatchObject({ name: 'Glue.EntityNotFoundException' });
+    expect(await fail(fileJob('orders', ['uploads/orders/missing.csv'], 'r1'))).toMatchObject({
+      name: 'Glue.EntityNotFoundException',
+    });
+    for (const bad of <Record<string, string>[]>[
+      { '--mode': 'sometimes', '--run_id': 'r1' },
+      { '--mode': 'file', '--table': 'orders', '--inputs': 'uploads/orders/a.csv', '--run_id': 'r1' },
+      { '--mode': 'file', '--table': 'orders', '--inputs': '[]', '--run_id': 'r1' },
+      fileJob('orders', [key], '../escape'),
+      fileJob('orders', ['../outside.csv'], 'r1'),
+      fileJob('orders', ['/etc/passwd'], 'r1'),
+      fileJob('orders', ['uploads/orders/a.txt'], 'r1'),
+      { '--mode': 'events', '--run_id': 'r1', '--inputs': '["x"]' },
+    ]) {
+      expect(await fail(bad)).toMatchObject({ name: 'Glue.InvalidInputException' });
+    }
+    // A symbolic link out of the raw bucket is refused too.
+    await fs.symlink('/etc/hostname', path.join(lake, 'raw', 'uploads', 'orders', 'link.csv'));
+    expect(await fail(fileJob('orders', ['uploads/orders/link.csv'], 'r1'))).toMatchObject({
+      name: 'Glue.InvalidInputException',
+    });
+    // Arguments without the leading dashes work as well.
+    const ok = await run(lake, {
+      mode: 'file',
+      table: 'orders',
+      inputs: JSON.stringify([key]),
+      run_id: 'plain',
+    });
+    expect(ok.rowsWritten).toBe(1);
+  });
+
+  it('takes over the lock and the leftovers of a process that has ended, not those of a live one', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const state = path.join(lake, 'curated', '_state');
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await fs.mkdir(path.join(state, 'locks'), { recursive: true });
+    await fs.mkdir(path.join(state, 'tmp', 'dead-run', 'table=orders', 'batch-0', 'data'), {
+      recursive: true,
+    });
+    await fs.writeFile(
+      path.join(state, 'tmp', 'dead-run', 'owner.json'),
+      JSON.stringify({ pid: ended, runId: 'dead-run' }),
+    );
+    await fs.writeFile(
+      path.join(state, 'locks', 'orders.lock'),
+      JSON.stringify({ pid: ended, runId: 'dead-run' }),
+    );
+    expect((await run(lake, fileJob('orders', [key], 'after-dead'))).rowsWritten).toBe(1);
+    expect(await files(path.join(state, 'tmp'))).toEqual([]); // staged data without a journal: discarded
+
+    // A lock held by a live process (here: this test's parent) is respected.
+    await fs.writeFile(
+      path.join(state, 'locks', 'orders.lock'),
+      JSON.stringify({ pid: process.ppid, runId: 'other' }),
+    );
+    expect(await run(lake, fileJob('orders', [key], 'blocked')).catch((e: Error) => e)).toMatchObject({
+      name: 'Glue.ConcurrentRunsExceededException',
+      message: expect.stringMatching(/run other/),
+    });
+  });
+
+  it('refuses a second concurrent run of the same table', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let staged!: () => void;
+    const isStaged = new Promise<void>((r) => (staged = r));
+    const first = run(lake, fileJob('orders', [key], 'conc-1'), {
+      hooks: {
+        afterStaging: async () => {
+          staged();
+          await gate;
+        },
+      },
+    });
+    await isStaged;
+    const second = await run(lake, fileJob('orders', [key], 'conc-2')).catch((e: Error) => e);
+    expect(second).toMatchObject({ name: 'Glue.ConcurrentRunsExceededException' });
+    // Another table runs meanwhile.
+    const cust = await writeRaw(lake, 'uploads/customers/a.jsonl', JSON.stringify(customer('c1')) + '\n');
+    expect((await run(lake, fileJob('customers', [cust], 'conc-3'))).rowsWritten).toBe(1);
+    release();
+    expect((await first).rowsWritten).toBe(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events compaction
+
+describe('runEtlJob, mode events (compaction of streamed events)', () => {
+  const event = (
+    id: string,
+    type: string,
+    occurredAt: string,
+    receivedAt: string,
+    data: Record<string, unknown>,
+  ): EventRecord => ({
+    id,
+    type,
+    line: JSON.stringify({ id, type, occurred_at: occurredAt, received_at: receivedAt, data }),
+  });
+  const view = (id: string, occurredAt: string, receivedAt = occurredAt) =>
+    event(id, 'page_view', occurredAt, receivedAt, {
+      session_id: 'sess-0123456789',
+      url: `https://shop.example/${id}`,
+      duration_ms: 1200,
+      viewport: { width: 390, height: 844 },
+    });
+  const signup = (id: string, occurredAt: string) =>
+    event(id, 'signup', occurredAt, occurredAt, {
+      user_id: `u-${id}`,
+      email: `${id}@example.com`,
+      plan: 'pro',
+    });
+
+  async function deliver(lake: string, records: EventRecord[]): Promise<void> {
+    const stream = await LocalFirehose.open({
+      lakeDir: lake,
+      streamName: 'events',
+      bufferBytes: 1 << 20,
+      bufferIntervalMs: 60_000,
+    });
+    await stream.putRecords(records);
+    await stream.close();
+  }
+
+  it('compacts raw objects per type and event date, each id once, also when delivered or compacted twice', async () => {
+    const lake = await newLake();
+    await deliver(lake, [
+      view('v1', '2026-03-01T10:00:00.000Z'),
+      view('v2', '2026-03-01T23:59:59.999Z'),
+      view('v3', '2026-03-02T00:00:00.000Z'),
+      signup('s1', '2026-03-01T12:00:00.000Z'),
+    ]);
+    // The same event sent again later (a client retry), in another raw object.
+    await deliver(lake, [view('v1', '2026-03-01T10:00:00.000Z', '2026-03-01T10:05:00.000Z')]);
+
+    const first = await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
+    expect(first.mode).toBe('events');
+    expect(first.inputs).toHaveLength(3); // two page_view objects, one signup object
+    const figures = Object.fromEntries(first.tables.map((t) => [t.table, t]));
+    expect(Object.keys(figures)).toEqual(['order_placed', 'page_view', 'signup']);
+    expect(figures.order_placed).toMatchObject({ rowsRead: 0, rowsWritten: 0, partitions: [] });
+    expect(figures.page_view).toMatchObject({
+      rowsRead: 4,
+      rowsWritten: 3,
+      rowsRejected: 0,
+      duplicatesRemoved: 1,
+      partitions: ['event_date=2026-03-01', 'event_date=2026-03-02'],
+      maxRejectedRatio: 0,
+    });
+    expect(figures.signup).toMatchObject({
+      rowsRead: 1,
+      rowsWritten: 1,
+      partitions: ['event_date=2026-03-01'],
+    });
+
+    const curated = path.join(lake, 'curated', 'tables', 'events');
+    expect((await files(curated)).map((f) => f.replace(/part-0-.*$/, 'part'))).toEqual([
+      'type=page_view/event_date=2026-03-01/part',
+      'type=page_view/event_date=2026-03-02/part',
+      'type=signup/event_date=2026-03-01/part',
+    ]);
+    const views = await tableRows(lake, 'page_view', 'event_id');
+    expect(views.map((r) => [r.event_id, r.event_date])).toEqual([
+      ['v1', '2026-03-01'],
+      ['v2', '2026-03-01'],
+      ['v3', '2026-03-02'],
+    ]);
+    // The first received copy is kept; nested objects are JSON text.
+    expect(views[0]).toMatchObject({
+      received_at: '2026-03-01 10:00:00',
+      viewport: '{"width":390,"height":844}',
+      duration_ms: '1200',
+      type: 'page_view',
+    });
+    expect(
+      await columnTypes(
+        path.join(
+          curated,
+          (await files(curated)).find((f) => f.startsWith('type=page_view'))!,
+        ),
+      ),
+    ).toMatchObject({
+      event_id: 'VARCHAR',
+      occurred_at: 'TIMESTAMP',
+      duration_ms: 'BIGINT',
+      viewport: 'VARCHAR',
+    });
+
+    // The manifests list every processed object, per arrival date.
+    const manifests = await files(path.join(lake, 'curated', '_state', 'compaction'));
+    expect(manifests.map((m) => m.replace(/=\d{4}-\d{2}-\d{2}/, '=D'))).toEqual([
+      'page_view/arrival_date=D.json',
+      'signup/arrival_date=D.json',
+    ]);
+    const processed = JSON.parse(
+      await fs.readFile(path.join(lake, 'curated', '_state', 'compaction', manifests[0]!), 'utf8'),
+    ) as { processed: string[] };
+    expect(processed.processed).toEqual(first.inputs.filter((k) => k.includes('type=page_view')).sort());
+
+    // Compacting again reads nothing and changes nothing.
+    const tableFiles = await files(curated);
+    const second = await run(lake, { '--mode': 'events', '--run_id': 'compact-2' });
+    expect(second.inputs).toEqual([]);
+    expect(second.rowsRead).toBe(0);
+    expect(await files(curated)).toEqual(tableFiles);
+
+    // A late duplicate and a new event: only the new object is read; v2 stays once.
+    await deliver(lake, [
+      view('v2', '2026-03-01T23:59:59.999Z', '2026-03-03T00:00:00.000Z'),
+      view('v4', '2026-03-01T08:00:00.000Z'),
+    ]);
+    const third = await run(lake, { '--mode': 'events', '--run_id': 'compact-3' });
+    expect(third.inputs).toHaveLength(1);
+    expect(third.tables.find((t) => t.table === 'page_view')).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 1,
+      duplicatesRemoved: 1,
+      partitions: ['event_date=2026-03-01'],
+    });
+    const after = await tableRows(lake, 'page_view', 'event_id');
+    expect(after.map((r) => r.event_id)).toEqual(['v1', 'v2', 'v3', 'v4']);
+    expect(after.find((r) => r.event_id === 'v2')!.received_at).toBe('2026-03-01 23:59:59.999');
+  });
+
+  it('compacts in bounded batches and records each batch in the manifests', async () => {
+    const lake = await newLake();
+    for (let i = 0; i < 3; i++) await deliver(lake, [view(`b${i}`, `2026-03-0${i + 1}T10:00:00.000Z`)]);
+    const s = await run(
+      lake,
+      { '--mode': 'events', '--run_id': 'batches', '--table': 'page_view' },
+      { maxBatchBytes: 1 },
+    );
+    expect(s.tables.map((t) => t.table)).toEqual(['page_view']);
+    expect(s.tables[0]).toMatchObject({
+      rowsRead: 3,
+      rowsWritten: 3,
+      partitions: ['event_date=2026-03-01', 'event_date=2026-03-02', 'event_date=2026-03-03'],
+    });
+    expect(s.inputs).toHaveLength(3);
+    expect((await tableRows(lake, 'page_view', 'event_id')).map((r) => r.event_id)).toEqual([
+      'b0',
+      'b1',
+      'b2',
+    ]);
+  });
+
+  it('rejects events that fail typing (the events table allows none) and still compacts the rest', async () => {
+    const lake = await newLake();
+    await deliver(lake, [
+      view('ok', '2026-03-01T10:00:00.000Z'),
+      event('bad', 'page_view', '2026-03-01T10:00:00+02:00', '2026-03-01T10:00:00.000Z', {
+        session_id: 's',
+        url: 'https://x',
+        duration_ms: 1.5,
+      }),
+    ]);
+    const s = await run(
+      lake,
+      { '--mode': 'events', '--run_id': 'ev-rej' },
+      { now: fixedClock('2026-03-05T00:00:00Z') },
+    );
+    expect(s.tables.find((t) => t.table === 'page_view')).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 1,
+      rowsRejected: 1,
+      rejectedLocation: 'rejected/page_view/run_date=2026-03-05/run_id=ev-rej/',
+    });
+    expect(s.rejectedAboveThreshold).toBe(true);
+    const rejected = await rejectedRows(lake, 'page_view');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({
+      event_id: 'bad',
+      duration_ms: '1.5',
+      reject_reason:
+        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00]); duration_ms: not an integer',
+    });
+    expect(String(rejected[0]!.lake_source_file)).toMatch(/^events\/type=page_view\/arrival_date=/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The shared plan SQL on DuckDB
+
+describe('the shared ETL plan SQL on DuckDB', () => {
+  async function typed(table: string, rows: Record<string, string | null>[]): Promise<Row[]> {
+    const plan = buildPlan(lakeTable(table)!);
+    const cols = plan.input.columns.map((c) => c.name);
+    const values = rows
+      .map(
+        (r, i) =>
+          `(${[...cols.map((c) => r[c] ?? null), `file-${i}`, '2026-03-05T12:00:00.000Z']
+            .map((v) => (v === null ? 'CAST(NULL AS VARCHAR)' : lit(v)))
+            .join(', ')})`,
+      )
+      .join(', ');
+    await conn.run(
+      `CREATE OR REPLACE TEMP VIEW raw_input AS SELECT * FROM (VALUES ${values}) v(${[...cols, 'lake_source_file', 'lake_ingested_at'].join(', ')})`,
+    );
+    await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${plan.typedSql}`);
+    return q('SELECT * FROM typed ORDER BY raw_lake_source_file');
+  }
+
+  const order = (over: Record<string, string | null>) => ({
+    order_id: 'o1',
+    customer_id: 'c1',
+    order_date: '2026-03-01',
+    status: 'paid',
+    amount: '1',
+    currency: 'EUR',
+    ...over,
+  });
+  const reasonsOf = async (table: string, rows: Record<string, string | null>[]) =>
+    (await typed(table, rows)).map((r) => r.reject_reason);
+
+  it('types numbers strictly: no rounding of decimals into integers, no blanks, no exotic notations', async () => {
+    const rows = await typed('orders', [
+      order({ item_count: '12', amount: '1e3' }),
+      order({ item_count: '3.0' }),
+      order({ item_count: '3.5' }),
+      order({ item_count: ' 3' }),
+      order({ amount: '.5' }),
+      order({ amount: 'abc' }),
+      order({ amount: '-0.5' }),
+      order({ amount: '1e400' }),
+      order({ item_count: '1234567890123456789' }),
+    ]);
+    expect(rows[0]).toMatchObject({ item_count: '12', amount: 1000, reject_reason: null });
+    expect(rows.slice(1, 4).map((r) => r.reject_reason)).toEqual([
+      'item_count: not an integer',
+      'item_count: not an integer',
+      'item_count: not an integer',
+    ]);
+    expect(rows.slice(4).map((r) => r.reject_reason)).toEqual([
+      'amount: not a number',
+      'amount: not a number',
+      'amount: less than 0',
+      'amount: greater than 10000000',
+      'item_count: not an integer',
+    ]);
+  });
+
+  it('accepts only true/false for booleans', async () => {
+    const base = { customer_id: 'c1', email: 'a@example.com', created_at: '2026-03-01T00:00:00Z' };
+    const rows = await typed('customers', [
+      { ...base, marketing_opt_in: 'TRUE' },
+      { ...base, marketing_opt_in: 'false' },
+      { ...base, marketing_opt_in: 'yes' },
+      { ...base, marketing_opt_in: '1' },
+    ]);
+    expect(rows.map((r) => [r.marketing_opt_in, r.reject_reason])).toEqual([
+      [true, null],
+      [false, null],
+      [null, 'marketing_opt_in: not true or false'],
+      [null, 'marketing_opt_in: not true or false'],
+    ]);
+  });
+
+  it('takes +00:00 as UTC, like Z (the rule validateUpload checks too)', async () => {
+    const rows = await typed('orders', [order({ updated_at: '2026-03-01T10:00:00+00:00' })]);
+    expect(rows[0]).toMatchObject({ updated_at: '2026-03-01 10:00:00', reject_reason: null });
+  });
+
+  it('accepts real calendar dates and UTC timestamps only, and derives the partition from them', async () => {
+    const rows = await typed('orders', [
+      order({ order_date: '2026-02-28', updated_at: '2026-03-01T10:00:00Z' }),
+      order({ order_date: '2028-02-29', updated_at: '2026-03-01 10:00:00.123456789' }),
+      order({ order_date: '2026-02-30' }),
+      order({ order_date: '2026-2-3' }),
+      order({ order_date: '0000-01-01' }),
+      order({ updated_at: '2026-03-01T10:00:00+02:00' }),
+      order({ updated_at: '2026-03-01T10:00:00-05:00' }),
+      order({ updated_at: '2026-03-01T24:00:00Z' }),
+      order({ updated_at: '2026-03-01' }),
+      order({ updated_at: '0000-01-01T00:00:00Z' }),
+    ]);
+    expect(rows[0]).toMatchObject({
+      order_date: '2026-02-28',
+      dt: '2026-02-28',
+      updated_at: '2026-03-01 10:00:00',
+    });
+    expect(rows[1]).toMatchObject({
+      order_date: '2028-02-29',
+      dt: '2028-02-29',
+      updated_at: '2026-03-01 10:00:00.123456',
+    });
+    expect(rows.slice(2, 5).map((r) => [r.reject_reason, r.dt])).toEqual([
+      ['order_date: not a date (yyyy-MM-dd)', null],
+      ['order_date: not a date (yyyy-MM-dd)', null],
+      ['order_date: not a date (yyyy-MM-dd)', null],
+    ]);
+    expect(rows.slice(5).map((r) => r.reject_reason)).toEqual(
+      Array(5).fill('updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])'),
+    );
+  });
+
+  it('checks enums, patterns, lengths, bounds and required columns, listing every problem of a row', async () => {
+    expect(
+      await reasonsOf('orders', [
+        order({ status: 'Paid' }),
+        order({ currency: 'EURO' }),
+        order({ order_id: 'x'.repeat(65) }),
+        order({ amount: '10000000' }),
+        order({ amount: '10000000.01' }),
+        order({ item_count: '-1' }),
+        order({ order_id: null, customer_id: null, amount: null }),
+        order({ status: 'lost', currency: 'eu', amount: '-2' }),
+      ]),
+    ).toEqual([
+      'status: not one of placed, paid, shipped, delivered, cancelled, refunded',
+      'currency: does not match ^[A-Z]{3}$',
+      'order_id: longer than 64',
+      null,
+      'amount: greater than 10000000',
+      'item_count: less than 0',
+      'order_id: required; customer_id: required; amount: required',
+      'status: not one of placed, paid, shipped, delivered, cancelled, refunded; amount: less than 0; currency: does not match ^[A-Z]{3}$',
+    ]);
+  });
+
+  it('keeps the raw text of rejected rows and one row per key in the merge', async () => {
+    const plan = buildPlan(lakeTable('orders')!);
+    await typed('orders', [
+      order({ order_id: 'o1', updated_at: '2026-03-01T10:00:00Z', amount: '1' }),
+      order({ order_id: 'o1', updated_at: '2026-03-02T10:00:00Z', amount: '2' }),
+      order({ order_id: 'o2', amount: 'lots' }),
+    ]);
+    expect(await q(plan.rejectedSql)).toEqual([
+      expect.objectContaining({
+        order_id: 'o2',
+        amount: 'lots',
+        lake_source_file: 'file-2',
+        reject_reason: 'amount: not a number',
+      }),
+    ]);
+    await conn.run('CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM typed WHERE reject_reason IS NULL');
+    await conn.run('CREATE OR REPLACE TEMP VIEW existing AS SELECT * FROM incoming WHERE false');
+    const merged = await q(`SELECT * FROM (${plan.mergeSql}) ORDER BY order_id`);
+    expect(merged.map((r) => [r.order_id, r.amount])).toEqual([['o1', 2]]);
+  });
+});

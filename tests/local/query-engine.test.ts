@@ -1,0 +1,480 @@
+/**
+ * The local query engine (lib/query/duckdb.ts): real DuckDB over Parquet written into a temporary lake's curated
+ * layout, as the ETL would (<LAKE_DIR>/curated/<table prefix><partition key>=<value>/*.parquet).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { lakeTables } from '../../lib/catalog/tables';
+import { DuckDbQueryEngine, type LocalQueryEngineOptions } from '../../lib/query/duckdb';
+import { checkQuery } from '../../lib/query/sql-guard';
+import {
+  InvalidPageTokenError,
+  QueryNotFoundError,
+  QueryNotSucceededError,
+  type CheckedQuery,
+  type QueryStatus,
+} from '../../lib/query/types';
+import { tempLake } from '../support/raw-zone';
+
+const DATABASE = 'data_lake_local';
+const tables = lakeTables();
+const table = (name: string) => tables.find((t) => t.name === name)!;
+
+let writer: DuckDBConnection;
+let lake: string;
+let engine: DuckDbQueryEngine;
+
+const options = (over: Partial<LocalQueryEngineOptions> = {}): LocalQueryEngineOptions => ({
+  lakeDir: lake,
+  database: DATABASE,
+  tables,
+  concurrency: 2,
+  maxQueued: 10,
+  timeoutMs: 60_000,
+  maxResultRows: 100_000,
+  memoryLimit: '256MB',
+  threads: 1,
+  ...over,
+});
+
+/** Writes one partition of a table as Parquet, from a SELECT of its columns. */
+async function writePartition(lakeDir: string, name: string, value: string, select: string, file = 'part-0') {
+  const t = table(name);
+  const dir = path.join(lakeDir, 'curated', t.prefix, `${t.partitionKeys[0]!.name}=${value}`);
+  await fs.mkdir(dir, { recursive: true });
+  await writer.run(`COPY (${select}) TO '${path.join(dir, `${file}.parquet`)}' (FORMAT parquet)`);
+}
+
+const pageViews = (day: string, n: number) => `
+  SELECT 'pv-${day}-' || lpad(CAST(i AS VARCHAR), 5, '0') AS event_id,
+         TIMESTAMP '${day} 08:00:00' + to_seconds(i) AS occurred_at,
+         TIMESTAMP '${day} 08:00:00' + to_seconds(i + 1) AS received_at,
+         'sess-' || (i % 7) AS session_id,
+         CASE WHEN i % 2 = 0 THEN 'user-' || i END AS user_id,
+         'https://shop.example/p/' || i || '?ref=x' AS url,
+         NULL::VARCHAR AS referrer, 'Product ' || i AS title, 'UA' AS user_agent,
+         CAST(i * 10 AS BIGINT) AS duration_ms, '{"w":' || (300 + i) || ',"h":600}' AS viewport
+  FROM range(${n}) t(i)`;
+
+const check = (sql: string): CheckedQuery =>
+  checkQuery(sql, { database: DATABASE, tables: tables.map((t) => t.name), maxBytes: 65536 });
+
+async function run(sql: string, e = engine): Promise<QueryStatus> {
+  const started = await e.start(check(sql));
+  const s = await e.wait(started.id, 30_000);
+  return s!;
+}
+
+async function rows(sql: string): Promise<unknown[][]> {
+  const s = await run(sql);
+  expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+  return (await engine.results(s.id, { maxRows: 1000 })).rows;
+}
+
+async function waitForState(id: string, state: string, e = engine): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if ((await e.status(id))?.state === state) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`query ${id} never reached ${state}`);
+}
+
+beforeAll(async () => {
+  writer = await (await DuckDBInstance.create(':memory:')).connect();
+  lake = await tempLake('query-engine');
+  for (const day of ['2024-03-01', '2024-03-02', '2024-03-03']) {
+    await writePartition(lake, 'page_view', day, pageViews(day, 2000));
+  }
+  // orders: an older file without the newer `coupon` column (schema evolution), a newer one with it.
+  await writePartition(
+    lake,
+    'orders',
+    '2024-03-01',
+    `SELECT 'o-1' AS order_id, 'c-1' AS customer_id, DATE '2024-03-01' AS order_date, 'paid' AS status,
+            19.99 :: DOUBLE AS amount, 'EUR' AS currency, 2 :: BIGINT AS item_count,
+            TIMESTAMP '2024-03-01 10:00:00' AS updated_at, 'uploads/orders/a.csv' AS lake_source_file,
+            TIMESTAMP '2024-03-01 11:00:00' AS lake_ingested_at`,
+  );
+  await writePartition(
+    lake,
+    'orders',
+    '2024-03-02',
+    `SELECT 'o-2' AS order_id, 'c-2' AS customer_id, DATE '2024-03-02' AS order_date, 'refunded' AS status,
+            5.5 :: DOUBLE AS amount, 'EUR' AS currency, 1 :: BIGINT AS item_count, 'SPRING' AS coupon,
+            TIMESTAMP '2024-03-02 10:00:00' AS updated_at, 'uploads/orders/b.csv' AS lake_source_file,
+            TIMESTAMP '2024-03-02 11:00:00' AS lake_ingested_at`,
+  );
+  engine = await DuckDbQueryEngine.open(options());
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.close();
+});
+
+describe('local query engine: results', () => {
+  it('answers with typed rows: numbers as numbers, nulls as null, no header row', async () => {
+    const s = await run(
+      `SELECT event_id, duration_ms, user_id, occurred_at, event_date, duration_ms > 10 AS long_view
+       FROM page_view WHERE event_date = '2024-03-01' ORDER BY event_id LIMIT 2`,
+    );
+    expect(s).toMatchObject({ state: 'SUCCEEDED', engine: 'duckdb', completedAt: expect.any(String) });
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.columns).toEqual([
+      { name: 'event_id', type: 'varchar' },
+      { name: 'duration_ms', type: 'bigint' },
+      { name: 'user_id', type: 'varchar' },
+      { name: 'occurred_at', type: 'timestamp' },
+      { name: 'event_date', type: 'varchar' },
+      { name: 'long_view', type: 'boolean' },
+    ]);
+    expect(page.rows).toEqual([
+      ['pv-2024-03-01-00000', 0, 'user-0', '2024-03-01 08:00:00.000', '2024-03-01', false],
+      ['pv-2024-03-01-00001', 10, null, '2024-03-01 08:00:01.000', '2024-03-01', false],
+    ]);
+    expect(page.nextToken).toBeNull();
+  });
+
+  it('types decimals, dates, arrays, maps, rows and json; names unaliased expressions as Athena does', async () => {
+    const s = await run(
+      `SELECT CAST(12.5 AS DECIMAL(10,2)) AS price, DATE '2024-03-01' AS day, ARRAY[1, 2] AS ids,
+              MAP(ARRAY['a'], ARRAY[1.5]) AS weights, CAST(ROW(1, 'x') AS ROW(n BIGINT, s VARCHAR)) AS pair,
+              json_parse('{"k":[1,null]}') AS doc, count(*), 9007199254740993 AS big`,
+    );
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.columns.map((c) => c.type)).toEqual([
+      'decimal(10,2)',
+      'date',
+      'array(integer)',
+      'map(varchar, decimal(2,1))',
+      'row(n bigint, s varchar)',
+      'json',
+      'bigint',
+      'bigint',
+    ]);
+    expect(page.columns[6]!.name).toBe('_col6');
+    expect(page.rows).toEqual([
+      [12.5, '2024-03-01', [1, 2], { a: 1.5 }, { n: 1, s: 'x' }, { k: [1, null] }, 1, '9007199254740993'],
+    ]);
+  });
+
+  it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {
+    const s = await run(
+      `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 25`,
+    );
+    const seen: unknown[] = [];
+    let token: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await engine.results(s.id, { maxRows: 10, ...(token ? { nextToken: token } : {}) });
+      sizes.push(page.rows.length);
+      seen.push(...page.rows.map((r) => r[0]));
+      token = page.nextToken ?? undefined;
+    } while (token);
+    expect(sizes).toEqual([10, 10, 5]);
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `pv-2024-03-02-${String(i).padStart(5, '0')}`));
+    const first = await engine.results(s.id, { maxRows: 10 });
+    const forged = Buffer.from('3:17').toString('base64url');
+    await expect(engine.results(s.id, { maxRows: 10, nextToken: forged })).rejects.toBeInstanceOf(
+      InvalidPageTokenError,
+    );
+    await expect(engine.results(s.id, { maxRows: 10, nextToken: 'not-a-token' })).rejects.toBeInstanceOf(
+      InvalidPageTokenError,
+    );
+    expect(first.nextToken).toEqual(expect.any(String));
+  });
+
+  it('has every lake table as a view; a table without data is empty with its columns', async () => {
+    const s = await run('SELECT * FROM customers');
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.rows).toEqual([]);
+    expect(page.columns.map((c) => c.name)).toEqual([...table('customers').columns.map((c) => c.name), 'dt']);
+    expect(page.columns.find((c) => c.name === 'lifetime_value')?.type).toBe('double');
+    expect(s.dataScannedBytes).toBe(0);
+  });
+
+  it('reads files written with fewer columns (NULL for the missing ones), qualified names too', async () => {
+    expect(
+      await rows(`SELECT order_id, coupon, dt FROM awsdatacatalog.data_lake_local.orders ORDER BY order_id`),
+    ).toEqual([
+      ['o-1', null, '2024-03-01'],
+      ['o-2', 'SPRING', '2024-03-02'],
+    ]);
+  });
+
+  it('sees partitions written after the first query', async () => {
+    expect(await rows(`SELECT count(*) FROM signup`)).toEqual([[0]]);
+    await writePartition(
+      lake,
+      'signup',
+      '2024-03-05',
+      `SELECT 'su-1' AS event_id, TIMESTAMP '2024-03-05 09:00:00' AS occurred_at,
+              TIMESTAMP '2024-03-05 09:00:01' AS received_at, 'user-1' AS user_id, 'a@b.co' AS email,
+              'pro' AS plan, 'FR' AS country, true AS marketing_opt_in, NULL::VARCHAR AS referral_code`,
+    );
+    expect(await rows(`SELECT user_id, plan, marketing_opt_in, event_date FROM signup`)).toEqual([
+      ['user-1', 'pro', true, '2024-03-05'],
+    ]);
+  });
+
+  it('skips files whose names start with _ or . (as Athena does)', async () => {
+    const before = await rows('SELECT count(*) FROM orders');
+    await writePartition(lake, 'orders', '2024-03-01', `SELECT 'o-x' AS order_id`, '_staging');
+    await writePartition(lake, 'orders', '2024-03-01', `SELECT 'o-y' AS order_id`, '.hidden');
+    expect(await rows('SELECT count(*) FROM orders')).toEqual(before);
+  });
+
+  it('reports a failing statement as FAILED with the engine’s reason', async () => {
+    const s = await run('SELECT no_such_column FROM page_view');
+    expect(s.state).toBe('FAILED');
+    expect(s.reason).toMatch(/no_such_column/);
+    await expect(engine.results(s.id, { maxRows: 1 })).rejects.toBeInstanceOf(QueryNotSucceededError);
+  });
+
+  it('does not know ids it never issued', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    expect(await engine.status(id)).toBeUndefined();
+    await expect(engine.results(id, { maxRows: 1 })).rejects.toBeInstanceOf(QueryNotFoundError);
+    expect(await engine.cancel(id)).toBeUndefined();
+  });
+});
+
+describe('local query engine: data scanned', () => {
+  it('reports the bytes read from Parquet; a partition filter prunes files and reads fewer', async () => {
+    const all = await run('SELECT sum(duration_ms), count(DISTINCT url) FROM page_view');
+    const one = await run(
+      `SELECT sum(duration_ms), count(DISTINCT url) FROM page_view WHERE event_date = '2024-03-02'`,
+    );
+    expect(all.state).toBe('SUCCEEDED');
+    expect(one.state).toBe('SUCCEEDED');
+    const files = await fs.readdir(path.join(lake, 'curated', table('page_view').prefix), {
+      recursive: true,
+    });
+    const sizes = await Promise.all(
+      files
+        .filter((f) => String(f).endsWith('.parquet'))
+        .map(
+          async (f) => (await fs.stat(path.join(lake, 'curated', table('page_view').prefix, String(f)))).size,
+        ),
+    );
+    const total = sizes.reduce((a, b) => a + b, 0);
+    expect(all.dataScannedBytes).toBeGreaterThan(0);
+    expect(all.dataScannedBytes).toBeLessThanOrEqual(total);
+    expect(one.dataScannedBytes).toBeGreaterThan(0);
+    expect(one.dataScannedBytes).toBeLessThan(all.dataScannedBytes * 0.6);
+    // The same query again reads the files again (no cache hides the cost).
+    const again = await run('SELECT sum(duration_ms), count(DISTINCT url) FROM page_view');
+    expect(again.dataScannedBytes).toBe(all.dataScannedBytes);
+    // Fewer columns, fewer bytes.
+    const narrow = await run('SELECT sum(duration_ms) FROM page_view');
+    expect(narrow.dataScannedBytes).toBeLessThan(all.dataScannedBytes);
+  });
+});
+
+describe('local query engine: Athena (Trino) compatibility', () => {
+  it('integer division truncates as in Trino (7 / 2 = 3)', async () => {
+    expect(await rows('SELECT 7 / 2, -7 / 2, 7 / 2.0, 7 % 3, CAST(7 AS DOUBLE) / 2')).toEqual([
+      [3, -3, 3.5, 1, 3.5],
+    ]);
+    expect(
+      await rows(`SELECT sum(duration_ms) / count(*) FROM page_view WHERE event_date = '2024-03-01'`),
+    ).toEqual([[9995]]);
+  });
+
+  // Expected values are those of the Athena / Trino documentation examples.
+  it.each([
+    ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],
+    [
+      "date_format(TIMESTAMP '2001-01-09 13:04:05.321', '%Y-%m-%d %H:%i:%s %W %M %e')",
+      '2001-01-09 13:04:05 Tuesday January 9',
+    ],
+    ["date_parse('2022/10/20/05', '%Y/%m/%d/%H')", '2022-10-20 05:00:00.000'],
+    [
+      "format_datetime(TIMESTAMP '2024-03-05 14:07:09.123', 'yyyy-MM-dd HH:mm:ss.SSS')",
+      '2024-03-05 14:07:09.123',
+    ],
+    ["from_iso8601_timestamp('2020-05-11T11:15:05.123+02:00')", '2020-05-11 09:15:05.123 UTC'],
+    ['from_unixtime(1700000000)', '2023-11-14 22:13:20.000 UTC'],
+    ["to_unixtime(TIMESTAMP '2023-11-14 22:13:20')", 1700000000],
+    ["date_add('day', 1, TIMESTAMP '2024-01-31 10:00:00')", '2024-02-01 10:00:00.000'],
+    ["date_add('month', 1, TIMESTAMP '2024-01-31 00:00:00')", '2024-02-29 00:00:00.000'],
+    ["date_diff('day', TIMESTAMP '2024-01-01 23:00:00', TIMESTAMP '2024-01-02 01:00:00')", 0],
+    ["date_diff('hour', TIMESTAMP '2024-01-01 00:00:00', TIMESTAMP '2024-01-01 05:59:00')", 5],
+    ['json_extract_scalar(\'{"a":{"b":1}}\', \'$.a.b\')', '1'],
+    ['json_extract_scalar(\'{"a":{"b":1}}\', \'$.a\')', null],
+    ['json_extract(\'{"a":{"b":1}}\', \'$.a\')', { b: 1 }],
+    ["regexp_like('1a 2b 14m', '\\d+b')", true],
+    ["regexp_extract('1a 2b 14m', '\\d+')", '1'],
+    ["regexp_extract('1a 2b 14m', '(\\d+)([a-z]+)', 2)", 'a'],
+    ["regexp_extract('abc', 'x')", null],
+    ["regexp_replace('1a 2b 14m', '(\\d+)([ab]) ', '3c$2 ')", '3ca 3cb 14m'],
+    ["regexp_replace('1a 2b 14m', '\\d+[ab] ')", '14m'],
+    ['cardinality(ARRAY[1, 2, 3])', 3],
+    ["cardinality(MAP(ARRAY['a', 'b'], ARRAY[1, 2]))", 2],
+    ["array_join(ARRAY[1, NULL, 2], ',')", '1,2'],
+    ['element_at(ARRAY[1, 2, 3], -1)', 3],
+    ["element_at(MAP(ARRAY['a'], ARRAY[1]), 'a')", 1],
+    ['array_position(ARRAY[5, 6], 7)', 0],
+    ["day_of_week(DATE '2024-01-07')", 7],
+    ["url_extract_host('https://shop.example:8080/p/1?q=a')", 'shop.example'],
+    ["url_extract_parameter('https://a.b/p?q=a%20b&x=1', 'q')", 'a b'],
+    ['transform(ARRAY[1, 2], x -> x * 10)', [10, 20]],
+    ["CAST(json_parse('[1,2]') AS ARRAY(BIGINT))", [1, 2]],
+  ])('%s', async (expr, expected) => {
+    expect(await rows(`SELECT ${expr}`)).toEqual([[expected]]);
+  });
+
+  it('approx_distinct and approx_percentile on lake data', async () => {
+    expect(
+      await rows(
+        `SELECT approx_distinct(session_id), approx_distinct(event_id), approx_percentile(duration_ms, 0.5)
+         FROM page_view WHERE event_date = '2024-03-01'`,
+      ),
+    ).toEqual([[7, 2000, expect.any(Number)]]);
+  });
+
+  it('date functions over the lake, grouped by the partition column', async () => {
+    expect(
+      await rows(
+        `SELECT event_date, date_format(min(occurred_at), '%H:%i'), count(DISTINCT session_id)
+         FROM page_view GROUP BY event_date ORDER BY event_date`,
+      ),
+    ).toEqual([
+      ['2024-03-01', '08:00', 7],
+      ['2024-03-02', '08:00', 7],
+      ['2024-03-03', '08:00', 7],
+    ]);
+  });
+});
+
+describe('local query engine: lifecycle', () => {
+  const slow = 'SELECT count(*) FROM page_view a, page_view b, page_view c';
+
+  it('cancels a running query: the connection is interrupted, the state CANCELLED', async () => {
+    const s = await engine.start(check(slow));
+    await waitForState(s.id, 'RUNNING');
+    const after = await engine.cancel(s.id);
+    expect(after).toMatchObject({ id: s.id, state: 'CANCELLED', completedAt: expect.any(String) });
+    // The engine keeps serving.
+    expect(await rows('SELECT 1')).toEqual([[1]]);
+  });
+
+  it('runs at most `concurrency` queries; the rest wait QUEUED and can be cancelled there', async () => {
+    const single = await DuckDbQueryEngine.open(options({ concurrency: 1 }));
+    try {
+      const a = await single.start(check(slow));
+      const b = await single.start(check('SELECT 1'));
+      await waitForState(a.id, 'RUNNING', single);
+      expect((await single.status(b.id))?.state).toBe('QUEUED');
+      expect((await single.cancel(b.id))?.state).toBe('CANCELLED');
+      expect((await single.cancel(a.id))?.state).toBe('CANCELLED');
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('stops a query that runs past the timeout: FAILED with the reason', async () => {
+    const short = await DuckDbQueryEngine.open(options({ timeoutMs: 300 }));
+    try {
+      const s = await short.start(check(slow));
+      const done = await short.wait(s.id, 30_000);
+      expect(done?.state).toBe('FAILED');
+      expect(done?.reason).toMatch(/ran longer than 0.3 s/);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('keeps finished queries across a restart; queries a dead process left running read as FAILED', async () => {
+    const dir = await tempLake('query-restart');
+    await writePartition(dir, 'page_view', '2024-03-01', pageViews('2024-03-01', 30));
+    const first = await DuckDbQueryEngine.open(options({ lakeDir: dir }));
+    const done = await run(`SELECT event_id FROM page_view ORDER BY event_id`, first);
+    const page1 = await first.results(done.id, { maxRows: 20 });
+    await first.close();
+
+    // A query some earlier process was running when it died.
+    const orphan = '11111111-2222-4333-8444-555555555555';
+    await fs.mkdir(path.join(dir, '.queries', orphan), { recursive: true });
+    await fs.writeFile(
+      path.join(dir, '.queries', orphan, 'state.json'),
+      JSON.stringify({
+        id: orphan,
+        state: 'RUNNING',
+        sql: 'SELECT 1',
+        submittedAt: new Date().toISOString(),
+        completedAt: null,
+        dataScannedBytes: 0,
+        engineTimeMs: 0,
+        engine: 'duckdb',
+        tables: [],
+        owner: 'gone',
+        pid: 2 ** 22 + 12345, // above the default pid_max: not a live process
+      }),
+    );
+
+    const second = await DuckDbQueryEngine.open(options({ lakeDir: dir }));
+    try {
+      expect(await second.status(done.id)).toEqual(done);
+      const again = await second.results(done.id, { maxRows: 20, nextToken: page1.nextToken! });
+      expect(again.rows.map((r) => r[0])).toEqual(
+        Array.from({ length: 10 }, (_, i) => `pv-2024-03-01-${String(20 + i).padStart(5, '0')}`),
+      );
+      expect(again.nextToken).toBeNull();
+      expect(await second.status(orphan)).toMatchObject({
+        state: 'FAILED',
+        reason: expect.stringMatching(/stopped/),
+      });
+      const files = await fs.readdir(path.join(dir, '.queries', done.id));
+      expect(files.sort()).toEqual(['results.jsonl', 'state.json']);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('local query engine: defence in depth (statements that bypassed the guard)', () => {
+  // CheckedQuery is only made by the guard; forging one shows what DuckDB itself still refuses.
+  const forged = (sql: string, tablesRead: string[] = []) =>
+    ({ sql, tables: tablesRead }) as unknown as CheckedQuery;
+
+  it('cannot read files outside the curated tables (sandbox)', async () => {
+    const s = await engine.wait(
+      (await engine.start(forged("SELECT * FROM read_csv('/etc/passwd')"))).id,
+      30_000,
+    );
+    expect(s?.state).toBe('FAILED');
+    expect(s?.reason).toMatch(/Permission Error|disabled by configuration/);
+  });
+
+  it('runs only one SELECT statement (even a COPY into the allowed directory is refused)', async () => {
+    // The sandbox alone would allow a write inside the curated tables; DuckDB's statement type check refuses it.
+    const outside = path.join(lake, 'curated', 'tables', 'escaped.csv');
+    const multi = await engine.wait(
+      (await engine.start(forged(`SELECT 1; COPY (SELECT 1) TO '${outside}'`))).id,
+      30_000,
+    );
+    expect(multi).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/one statement/) });
+    const copy = await engine.wait(
+      (await engine.start(forged(`COPY (SELECT 1) TO '${outside}'`))).id,
+      30_000,
+    );
+    expect(copy).toMatchObject({ state: 'FAILED', reason: expect.stringMatching(/only SELECT/) });
+    await expect(fs.access(outside)).rejects.toThrow();
+  });
+
+  it('cannot change the locked configuration', async () => {
+    const s = await engine.wait((await engine.start(forged('SET enable_external_access = true'))).id, 30_000);
+    expect(s?.state).toBe('FAILED');
+    expect(await rows('SELECT 7 / 2')).toEqual([[3]]);
+  });
+});
+
+describe('docs/sql-dialect.md', () => {
+  it('documents every compatibility macro', async () => {
+    const { TRINO_MACROS } = await import('../../lib/query/trino-compat');
+    const doc = await fs.readFile(path.join(__dirname, '../../docs/sql-dialect.md'), 'utf8');
+    const missing = TRINO_MACROS.map((m) => m.name).filter((name) => !doc.includes(`\`${name}(`));
+    expect(missing).toEqual([]);
+  });
+});

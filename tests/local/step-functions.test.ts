@@ -1,0 +1,441 @@
+/**
+ * The local Step Functions engine: the ETL definition as serverless.yml resolves it for stage `local`, run with
+ * injected task handlers; durable execution records, duplicate names, the concurrency limit, restart recovery.
+ */
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { EtlRunSummary } from '../../lib/etl/run';
+import { runSummaryKey } from '../../lib/etl/run';
+import type { Notice } from '../../lib/notify/types';
+import {
+  executionsDir,
+  listExecutions,
+  openLocalWorkflow,
+  readExecution,
+  type ExecutionRecord,
+} from '../../lib/workflow/local';
+import { loadServiceConfig } from '../../local/service-config';
+import {
+  LocalStateMachine,
+  RESOURCE,
+  glueJobHandler,
+  localDefinition,
+  localResourceRefs,
+  localSchedules,
+  rateSeconds,
+  resolveIntrinsics,
+  s3GetObjectHandler,
+  snsPublishHandler,
+  startLocalEtl,
+  type LocalStateMachineOptions,
+  type ServiceConfigWithStateMachines,
+  type TaskHandlers,
+} from '../../local/step-functions';
+import { tempLake } from '../support/raw-zone';
+
+let config: ServiceConfigWithStateMachines;
+
+beforeAll(async () => {
+  config = (await loadServiceConfig('local')) as ServiceConfigWithStateMachines;
+}, 120_000);
+
+const fileInput = {
+  mode: 'file',
+  table: 'orders',
+  inputs: ['uploads/orders/2025-01-02.csv'],
+  bucket: 'raw',
+  key: 'uploads/orders/2025-01-02.csv',
+  size: 10,
+  etag: '"e"',
+};
+
+function summaryFor(args: Record<string, string>, over: Partial<EtlRunSummary> = {}): EtlRunSummary {
+  return {
+    runId: args['--run_id']!,
+    mode: args['--mode'] as 'file' | 'events',
+    engine: 'duckdb',
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    inputs: args['--inputs'] ? (JSON.parse(args['--inputs']) as string[]) : [],
+    tables: [],
+    rowsRead: 3,
+    rowsWritten: 3,
+    rowsRejected: 0,
+    rejectedRatio: 0,
+    rejectedAboveThreshold: false,
+    ...over,
+  };
+}
+
+interface Lake {
+  dir: string;
+  notices: Notice[];
+  runs: Record<string, string>[];
+  /** The Glue stand-in: writes the summary the job would, unless told otherwise. */
+  runner: jest.Mock<Promise<EtlRunSummary>, [Record<string, string>, { lakeDir: string }]>;
+  handlers: TaskHandlers;
+}
+
+async function lake(): Promise<Lake> {
+  const dir = await tempLake('sfn');
+  const notices: Notice[] = [];
+  const runs: Record<string, string>[] = [];
+  const runner = jest.fn(async (args: Record<string, string>, opts: { lakeDir: string }) => {
+    runs.push(args);
+    const summary = summaryFor(args);
+    const file = path.join(opts.lakeDir, 'curated', runSummaryKey(args['--run_id']!));
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, JSON.stringify(summary));
+    return summary;
+  });
+  const handlers: TaskHandlers = {
+    [RESOURCE.glueStartJobRunSync]: glueJobHandler(async () => runner, dir),
+    [RESOURCE.snsPublish]: snsPublishHandler(() => ({ publish: async (n: Notice) => void notices.push(n) })),
+    [RESOURCE.s3GetObject]: s3GetObjectHandler(dir),
+  };
+  return { dir, notices, runs, runner, handlers };
+}
+
+const opened: LocalStateMachine[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((e) => e.close()));
+});
+
+async function engine(l: Lake, over: Partial<LocalStateMachineOptions> = {}): Promise<LocalStateMachine> {
+  const { definition, name } = localDefinition(config);
+  const e = await LocalStateMachine.open({
+    lakeDir: l.dir,
+    stateMachineName: name,
+    definition,
+    handlers: l.handlers,
+    retryIntervalOverrides: { RunEtlJob: 0, ReadRunSummary: 0 },
+    pollIntervalMs: 50,
+    stopGraceMs: 2000,
+    ...over,
+  });
+  opened.push(e);
+  return e;
+}
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('the definition serverless.yml deploys, resolved for the local lake', () => {
+  it('is the etl state machine from state-machines/etl.asl.json, with local names for the job, bucket and topic', async () => {
+    const source = JSON.parse(
+      await fs.readFile(path.resolve(__dirname, '../../state-machines/etl.asl.json'), 'utf8'),
+    ) as { States: Record<string, { Parameters?: Record<string, unknown> }> };
+    const { definition, name } = localDefinition(config);
+    expect(name).toBe('data-lake-local-etl');
+    const states = definition.States as unknown as Record<string, { Parameters: Record<string, unknown> }>;
+    expect(Object.keys(states)).toEqual(Object.keys(source.States));
+    expect(states.RunEtlJob!.Parameters.JobName).toBe('data-lake-local-etl');
+    expect(states.ReadRunSummary!.Parameters.Bucket).toBe('curated');
+    expect(states.PublishFailure!.Parameters.TopicArn).toBe(
+      'arn:aws:sns:us-east-1:000000000000:data-lake-local-notifications',
+    );
+    expect(JSON.stringify(definition)).not.toMatch(/"Ref"|"Fn::/);
+  });
+
+  it('resolves Ref, Fn::GetAtt, Fn::Sub, Fn::Join and #{AWS::...} the same way everywhere', () => {
+    const refs = localResourceRefs(config, { region: 'eu-west-1', accountId: '000000000000' });
+    expect(
+      resolveIntrinsics(
+        {
+          a: { 'Fn::Sub': '${CuratedBucket.Arn}/_state/${AWS::Region}/${!Literal}' },
+          b: { 'Fn::GetAtt': ['NotificationsTopic', 'Arn'] },
+          c: { 'Fn::Join': [':', ['x', { Ref: 'AWS::AccountId' }]] },
+          d: 'region #{AWS::Region}',
+          e: { 'Fn::Sub': ['${X}-y', { X: { Ref: 'RawBucket' } }] },
+        },
+        refs,
+      ),
+    ).toEqual({
+      a: 'arn:aws:s3:::curated/_state/eu-west-1/${Literal}',
+      b: 'arn:aws:sns:eu-west-1:000000000000:data-lake-local-notifications',
+      c: 'x:000000000000',
+      d: 'region eu-west-1',
+      e: 'raw-y',
+    });
+    expect(() => resolveIntrinsics({ Ref: 'NoSuchThing' }, refs)).toThrow(/does not declare/);
+    expect(() => resolveIntrinsics({ 'Fn::ImportValue': 'x' }, refs)).toThrow(/cannot resolve/);
+  });
+
+  it('refuses a definition with a Task it has no stand-in for', async () => {
+    const l = await lake();
+    const { [RESOURCE.snsPublish]: _dropped, ...rest } = l.handlers;
+    await expect(engine(l, { handlers: rest })).rejects.toThrow(/no local stand-in.*PublishSuccess/);
+  });
+
+  it('runs the schedule from serverless.yml, or LAKE_COMPACTION_INTERVAL_SECONDS (0 disables)', () => {
+    const sm = config.stepFunctions!.stateMachines!.etl!;
+    expect(localSchedules(sm, {})).toEqual([
+      {
+        intervalSeconds: rateSeconds(String((sm.events![0]!.schedule as { rate: string }).rate)),
+        input: { mode: 'events' },
+        source: expect.stringMatching(/^rate\(/),
+      },
+    ]);
+    expect(localSchedules(sm, { LAKE_COMPACTION_INTERVAL_SECONDS: '30' })[0]!.intervalSeconds).toBe(30);
+    expect(localSchedules(sm, { LAKE_COMPACTION_INTERVAL_SECONDS: '0' })).toEqual([]);
+    expect(rateSeconds('rate(5 minutes)')).toBe(300);
+    expect(rateSeconds('rate(1 hour)')).toBe(3600);
+    expect(rateSeconds('cron(0 * * * ? *)')).toBeUndefined();
+  });
+});
+
+describe('local executions', () => {
+  it('runs an execution to SUCCEEDED and keeps its record: input, output, dates and transitions', async () => {
+    const l = await lake();
+    const e = await engine(l);
+    const res = await e.startExecution('upload-1', fileInput);
+    expect(res).toEqual({
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:upload-1',
+      alreadyStarted: false,
+    });
+    const rec = (await e.waitForExecution('upload-1'))!;
+    expect(rec).toMatchObject({
+      name: 'upload-1',
+      status: 'SUCCEEDED',
+      input: fileInput,
+      output: expect.objectContaining({ runId: 'upload-1', rowsWritten: 3 }),
+    });
+    expect(Date.parse(rec.stopDate!)).toBeGreaterThanOrEqual(Date.parse(rec.startDate));
+    const types = rec.events!.map((ev) => `${ev.type}${ev.state ? ':' + ev.state : ''}`);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types).toContain('StateEntered:RunEtlJob');
+    expect(types).toContain('StateExited:ReadRunSummary');
+    expect(types[types.length - 1]).toBe('ExecutionSucceeded');
+    expect(l.runs).toEqual([
+      {
+        '--mode': 'file',
+        '--table': 'orders',
+        '--inputs': JSON.stringify(fileInput.inputs),
+        '--run_id': 'upload-1',
+      },
+    ]);
+    expect(l.notices).toEqual([
+      expect.objectContaining({ kind: 'ETL_SUCCEEDED', detail: expect.objectContaining({ rowsRead: 3 }) }),
+    ]);
+    // The record on disk is the same, and nothing is left pending or claimed.
+    const onDisk = JSON.parse(
+      await fs.readFile(path.join(executionsDir(l.dir), 'upload-1.json'), 'utf8'),
+    ) as ExecutionRecord;
+    expect(onDisk.status).toBe('SUCCEEDED');
+    expect(await fs.readdir(path.join(executionsDir(l.dir), '.pending'))).toEqual([]);
+    expect(await fs.readdir(path.join(executionsDir(l.dir), '.claims'))).toEqual([]);
+  });
+
+  it('starting an existing name answers alreadyStarted and runs nothing new', async () => {
+    const l = await lake();
+    const e = await engine(l);
+    const first = await e.startExecution('upload-dup', fileInput);
+    const second = await e.startExecution('upload-dup', { ...fileInput, size: 99 });
+    expect(second).toEqual({ executionArn: first.executionArn, alreadyStarted: true });
+    await e.waitForExecution('upload-dup');
+    const third = await e.startExecution('upload-dup', fileInput);
+    expect(third.alreadyStarted).toBe(true);
+    expect(l.runner).toHaveBeenCalledTimes(1);
+    expect((await readExecution(l.dir, 'etl', 'upload-dup'))!.input).toEqual(fileInput);
+  });
+
+  it('rejects names Step Functions would', async () => {
+    const l = await lake();
+    const e = await engine(l);
+    await expect(e.startExecution('../escape', {})).rejects.toMatchObject({ name: 'InvalidName' });
+    await expect(e.startExecution('x'.repeat(81), {})).rejects.toMatchObject({ name: 'InvalidName' });
+  });
+
+  it('the workflow port (lib/workflow/local) starts executions that the lake engine runs', async () => {
+    const l = await lake();
+    const e = await engine(l, { pollIntervalMs: 0 }); // in-process requests only
+    const saved = process.env.LAKE_DIR;
+    process.env.LAKE_DIR = l.dir;
+    try {
+      const wf = await openLocalWorkflow();
+      const res = await wf.startExecution('via-port', fileInput);
+      expect(res.alreadyStarted).toBe(false);
+      expect(res.executionArn).toMatch(/:execution:data-lake-local-etl:via-port$/);
+      expect((await e.waitForExecution('via-port'))!.status).toBe('SUCCEEDED');
+      expect((await wf.startExecution('via-port', fileInput)).alreadyStarted).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.LAKE_DIR;
+      else process.env.LAKE_DIR = saved;
+    }
+  });
+
+  it('a failed job run: FAILED with States.TaskFailed, the cause, and a failure notice with the input', async () => {
+    const l = await lake();
+    l.runner.mockRejectedValueOnce(new Error('Binder Error: column "amount" not found'));
+    const e = await engine(l);
+    await e.startExecution('upload-bad', fileInput);
+    const rec = (await e.waitForExecution('upload-bad'))!;
+    expect(rec.status).toBe('FAILED');
+    expect(rec.error).toBe('States.TaskFailed');
+    const cause = JSON.parse(rec.cause!) as Record<string, unknown>;
+    expect(cause).toMatchObject({
+      JobRunState: 'FAILED',
+      JobName: 'data-lake-local-etl',
+      ErrorMessage: expect.stringContaining('amount'),
+    });
+    expect(l.notices).toEqual([
+      {
+        kind: 'ETL_FAILED',
+        subject: expect.any(String),
+        detail: expect.objectContaining({ error: 'States.TaskFailed', cause: rec.cause, input: fileInput }),
+      },
+    ]);
+    expect(rec.events!.some((ev) => ev.type === 'StateCaught' && ev.state === 'RunEtlJob')).toBe(true);
+  });
+
+  it('retries a Glue error the runner emulates, as the definition says', async () => {
+    const l = await lake();
+    const busy = Object.assign(new Error('Concurrent runs exceeded'), {
+      name: 'Glue.ConcurrentRunsExceededException',
+    });
+    l.runner.mockRejectedValueOnce(busy).mockRejectedValueOnce(busy);
+    const e = await engine(l);
+    await e.startExecution('upload-busy', fileInput);
+    const rec = (await e.waitForExecution('upload-busy'))!;
+    expect(rec.status).toBe('SUCCEEDED');
+    expect(rec.events!.filter((ev) => ev.type === 'StateRetried')).toHaveLength(2);
+    expect(l.runner).toHaveBeenCalledTimes(3);
+  });
+
+  it('runs at most maxConcurrency executions at once; the others wait in start order', async () => {
+    const l = await lake();
+    const gate = deferred();
+    const real = l.runner.getMockImplementation()!;
+    l.runner.mockImplementation(async (args, opts) => {
+      await gate.promise;
+      return real(args, opts);
+    });
+    const e = await engine(l, { maxConcurrency: 1 });
+    await e.startExecution('first', fileInput);
+    await e.startExecution('second', { mode: 'events' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await e.describeExecution('first'))!.runStartDate).toBeDefined();
+    expect((await e.describeExecution('second'))!.runStartDate).toBeUndefined();
+    expect(l.runner).toHaveBeenCalledTimes(1);
+    gate.resolve();
+    expect((await e.waitForExecution('second'))!.status).toBe('SUCCEEDED');
+    expect(l.runs.map((r) => r['--run_id'])).toEqual(['first', 'second']);
+    const listed = await e.listExecutions();
+    expect(listed.map((r) => r.name).sort()).toEqual(['first', 'second']);
+  });
+
+  it('picks up requests another process recorded (pending marker)', async () => {
+    const l = await lake();
+    const e = await engine(l);
+    const dir = executionsDir(l.dir);
+    const record: ExecutionRecord = {
+      name: 'from-cli',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:from-cli',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:data-lake-local-etl',
+      status: 'RUNNING',
+      input: { mode: 'events' },
+      startDate: new Date().toISOString(),
+      requestedBy: { pid: 1 },
+    };
+    await fs.writeFile(path.join(dir, 'from-cli.json'), JSON.stringify(record));
+    await fs.writeFile(path.join(dir, '.pending', 'from-cli'), '');
+    expect((await e.waitForExecution('from-cli', 10_000))!.status).toBe('SUCCEEDED');
+    expect(l.runs).toEqual([{ '--mode': 'events', '--run_id': 'from-cli' }]);
+  });
+
+  it('after a restart: FAILED for what a dead process was running, runs what it had only requested', async () => {
+    const l = await lake();
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const dir = executionsDir(l.dir);
+    await fs.mkdir(path.join(dir, '.claims'), { recursive: true });
+    const base = {
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:data-lake-local-etl',
+      status: 'RUNNING' as const,
+      requestedBy: { pid: deadPid },
+    };
+    const interrupted: ExecutionRecord = {
+      ...base,
+      name: 'was-running',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:was-running',
+      input: fileInput,
+      startDate: '2025-01-01T00:00:00.000Z',
+      runStartDate: '2025-01-01T00:00:01.000Z',
+      runBy: { pid: deadPid, instance: 'gone' },
+    };
+    const requested: ExecutionRecord = {
+      ...base,
+      name: 'was-requested',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:was-requested',
+      input: { mode: 'events' },
+      startDate: '2025-01-01T00:00:02.000Z',
+    };
+    await fs.writeFile(path.join(dir, 'was-running.json'), JSON.stringify(interrupted));
+    await fs.writeFile(
+      path.join(dir, '.claims', 'was-running'),
+      JSON.stringify({ pid: deadPid, instance: 'gone' }),
+    );
+    await fs.writeFile(path.join(dir, 'was-requested.json'), JSON.stringify(requested)); // its marker was lost
+
+    const e = await engine(l);
+    const failed = (await e.describeExecution('was-running'))!;
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Local.Interrupted', input: fileInput });
+    expect(failed.stopDate).toBeDefined();
+    expect((await e.waitForExecution('was-requested'))!.status).toBe('SUCCEEDED');
+    expect(l.runs.map((r) => r['--run_id'])).toEqual(['was-requested']);
+    // Starting the interrupted name again is a duplicate, as on AWS.
+    expect((await e.startExecution('was-running', fileInput)).alreadyStarted).toBe(true);
+  });
+
+  it('an engine that stops lets running executions finish, or aborts them after the grace period; queued ones stay for the next start', async () => {
+    const l = await lake();
+    const hang = deferred();
+    const real = l.runner.getMockImplementation()!;
+    l.runner.mockImplementation(async (args, opts) => {
+      await hang.promise; // outlasts the grace period; released at the end so that no timer outlives the test
+      return real(args, opts);
+    });
+    const e = await engine(l, { maxConcurrency: 1, stopGraceMs: 100 });
+    await e.startExecution('long', fileInput);
+    await e.startExecution('queued', { mode: 'events' });
+    await new Promise((r) => setTimeout(r, 100));
+    await e.close();
+    expect((await readExecution(l.dir, 'etl', 'long'))!.status).toBe('ABORTED');
+    const queued = (await readExecution(l.dir, 'etl', 'queued'))!;
+    expect(queued.status).toBe('RUNNING');
+    expect(queued.runStartDate).toBeUndefined();
+
+    l.runner.mockImplementation(real);
+    const e2 = await engine(l);
+    expect((await e2.waitForExecution('queued'))!.status).toBe('SUCCEEDED');
+    expect((await listExecutions(l.dir)).map((r) => [r.name, r.status]).sort()).toEqual([
+      ['long', 'ABORTED'],
+      ['queued', 'SUCCEEDED'],
+    ]);
+    hang.resolve();
+  });
+
+  it('startLocalEtl: the definition from serverless.yml with the given handlers, and on-demand compaction', async () => {
+    const l = await lake();
+    const etl = await startLocalEtl({
+      config,
+      lakeDir: l.dir,
+      handlers: l.handlers,
+      schedule: false,
+      engine: { pollIntervalMs: 0, retryIntervalOverrides: { RunEtlJob: 0 } },
+    });
+    try {
+      const started = await etl.startScheduled('compact');
+      expect(started.name).toMatch(/^compact-\d{8}T\d{6}Z$/);
+      const rec = (await etl.engine.waitForExecution(started.name))!;
+      expect(rec.status).toBe('SUCCEEDED');
+      expect(rec.input).toEqual({ mode: 'events' });
+      expect(l.notices.map((n) => n.kind)).toEqual(['ETL_SUCCEEDED']);
+    } finally {
+      await etl.stop();
+    }
+  });
+});

@@ -1,0 +1,276 @@
+/** The local S3 → EventBridge stand-in for uploads/, for real on the filesystem. */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
+import { startLakeProcess } from '../support/lake-process';
+import { tempLake } from '../support/raw-zone';
+
+// The real handler (last tests) runs on the local runtime against this lake.
+const e2eLake = path.join(os.tmpdir(), `uploads-e2e-${process.pid}-${Date.now()}`);
+process.env.LAKE_RUNTIME = 'local';
+process.env.LAKE_DIR = e2eLake;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startUploadsWatcher, SEEN_FILE } =
+  require('../../local/uploads-watcher') as typeof import('../../local/uploads-watcher');
+type Watcher = Awaited<ReturnType<typeof startUploadsWatcher>>;
+
+const POLL_MS = 300;
+const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+const watchers: Watcher[] = [];
+afterEach(async () => {
+  await Promise.all(watchers.splice(0).map((w) => w.stop()));
+});
+afterAll(() => fs.rm(e2eLake, { recursive: true, force: true }));
+
+async function recordingWatcher(lake: string, over: Partial<Parameters<typeof startUploadsWatcher>[0]> = {}) {
+  const events: S3ObjectCreatedNotificationEvent[] = [];
+  const w = await startUploadsWatcher({
+    lakeDir: lake,
+    pollMs: POLL_MS,
+    handler: async (e) => {
+      events.push(e);
+      return { outcome: 'recorded' };
+    },
+    ...over,
+  });
+  watchers.push(w);
+  return { w, events };
+}
+
+/** Waits for enough rescans that anything pending would have been handed over. */
+async function settle(w: Watcher): Promise<void> {
+  const target = w.stats.scans + 3;
+  await waitFor('rescans', () => w.stats.scans >= target);
+  await sleep(POLL_MS);
+  await w.scan();
+}
+
+describe('uploads watcher', () => {
+  it('hands over a file copied in slowly once, after it is complete, as an S3 Object Created event', async () => {
+    const lake = await tempLake('uploads');
+    const { w, events } = await recordingWatcher(lake);
+    const file = path.join(lake, 'raw/uploads/orders/slow copy é+1.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const chunks = Array.from({ length: 12 }, (_, i) => `line ${i} ${'x'.repeat(1000)}\n`);
+    for (const c of chunks) {
+      await fs.appendFile(file, c);
+      await sleep(20);
+    }
+    const full = chunks.join('');
+    await waitFor('the event', () => events.length > 0);
+    await settle(w);
+    expect(events).toHaveLength(1);
+    const e = events[0]!;
+    expect(e).toMatchObject({
+      version: '0',
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: '000000000000',
+      region: expect.any(String),
+      resources: ['arn:aws:s3:::raw'],
+      detail: {
+        version: '0',
+        bucket: { name: 'raw' },
+        object: {
+          key: 'uploads/orders/slow+copy+%C3%A9%2B1.csv',
+          size: Buffer.byteLength(full),
+          etag: md5(full),
+          sequencer: expect.stringMatching(/^[0-9A-F]{18,}$/),
+        },
+        'request-id': expect.any(String),
+        requester: '000000000000',
+        'source-ip-address': '127.0.0.1',
+        reason: 'PutObject',
+      },
+    });
+    expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it('ignores hidden and temporary files', async () => {
+    const lake = await tempLake('uploads');
+    const { w, events } = await recordingWatcher(lake);
+    const put = async (rel: string) => {
+      const f = path.join(lake, 'raw/uploads', rel);
+      await fs.mkdir(path.dirname(f), { recursive: true });
+      await fs.writeFile(f, 'a,b\n');
+    };
+    for (const rel of [
+      'orders/.hidden.csv',
+      'orders/x.csv.tmp',
+      'orders/x.csv.part',
+      'orders/x.csv~',
+      'orders/_SUCCESS',
+      '_staging/orders/y.csv',
+      '.git/config',
+    ])
+      await put(rel);
+    await put('orders/visible.csv');
+    await waitFor('the visible file', () => events.length > 0);
+    await settle(w);
+    expect(events.map((e) => e.detail.object.key)).toEqual(['uploads/orders/visible.csv']);
+  });
+
+  it('hands each content over once, across restarts; a new content of the same key again', async () => {
+    const lake = await tempLake('uploads');
+    const file = path.join(lake, 'raw/uploads/orders/a.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, 'one\n');
+    const first = await recordingWatcher(lake);
+    await waitFor('the first event', () => first.events.length > 0);
+    await first.w.stop();
+    const seen = (await fs.readFile(path.join(lake, SEEN_FILE), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(seen).toEqual([expect.objectContaining({ key: 'uploads/orders/a.csv', etag: md5('one\n') })]);
+
+    const second = await recordingWatcher(lake);
+    await settle(second.w);
+    expect(second.events).toHaveLength(0);
+    // Same content rewritten (new mtime): still the same content, not handed over again.
+    await fs.writeFile(file, 'one\n');
+    await settle(second.w);
+    expect(second.events).toHaveLength(0);
+    await fs.writeFile(file, 'two\n');
+    await waitFor('the new content', () => second.events.length > 0);
+    expect(second.events[0]!.detail.object.etag).toBe(md5('two\n'));
+  });
+
+  it('retries a failing invocation, then gives up until the next start', async () => {
+    const lake = await tempLake('uploads');
+    const file = path.join(lake, 'raw/uploads/orders/f.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, 'x\n');
+    let calls = 0;
+    const errors: { attempt: number; gaveUp: boolean }[] = [];
+    const w = await startUploadsWatcher({
+      lakeDir: lake,
+      pollMs: 50,
+      maxAttempts: 3,
+      handler: async () => {
+        calls++;
+        throw new Error('boom');
+      },
+      onError: (_e, info) => errors.push(info),
+    });
+    watchers.push(w);
+    await waitFor('three attempts', () => errors.length >= 3);
+    await settle(w);
+    expect(calls).toBe(3);
+    expect(errors.map((e) => [e.attempt, e.gaveUp])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    await expect(fs.stat(path.join(lake, SEEN_FILE))).rejects.toThrow(); // not remembered as handled
+  });
+
+  describe('with the real validateUpload handler on the local lake', () => {
+    const raw = path.join(e2eLake, 'raw');
+    const put = async (rel: string, body: string) => {
+      const f = path.join(raw, rel);
+      await fs.mkdir(path.dirname(f), { recursive: true });
+      await fs.writeFile(f, body);
+    };
+
+    it('quarantines a bad file: moved, reason beside it, a notice in notifications.jsonl', async () => {
+      const handled: { key: string; result: unknown }[] = [];
+      const w = await startUploadsWatcher({
+        lakeDir: e2eLake,
+        pollMs: POLL_MS,
+        onHandled: (i) => handled.push(i),
+      });
+      watchers.push(w);
+      await put('uploads/orders/bad orders.csv', 'order_id,nope\n1,2\n');
+      await waitFor('the quarantine', () => handled.length > 0);
+      const date = new Date().toISOString().slice(0, 10);
+      const qKey = `quarantine/${date}/orders/bad orders.csv`;
+      expect(handled[0]!.result).toMatchObject({
+        outcome: 'quarantined',
+        code: 'HEADER_MISMATCH',
+        quarantineKey: qKey,
+      });
+      await expect(fs.stat(path.join(raw, 'uploads/orders/bad orders.csv'))).rejects.toThrow();
+      expect(await fs.readFile(path.join(raw, qKey), 'utf8')).toBe('order_id,nope\n1,2\n');
+      const reason = JSON.parse(await fs.readFile(path.join(raw, `${qKey}.reason.json`), 'utf8'));
+      expect(reason).toMatchObject({
+        code: 'HEADER_MISMATCH',
+        key: 'uploads/orders/bad orders.csv',
+        dataset: 'orders',
+        line: 1,
+      });
+      const notices = (await fs.readFile(path.join(e2eLake, 'notifications.jsonl'), 'utf8'))
+        .trim()
+        .split('\n');
+      expect(notices.map((l) => JSON.parse(l))).toEqual([
+        expect.objectContaining({
+          kind: 'UPLOAD_QUARANTINED',
+          detail: expect.objectContaining({ code: 'HEADER_MISMATCH' }),
+        }),
+      ]);
+    });
+
+    it('hands a good file to the local workflow', async () => {
+      const handled: { key: string; result: unknown }[] = [];
+      const w = await startUploadsWatcher({
+        lakeDir: e2eLake,
+        pollMs: POLL_MS,
+        onHandled: (i) => handled.push(i),
+      });
+      watchers.push(w);
+      await put(
+        'uploads/orders/good.csv',
+        'order_id,customer_id,order_date,status,amount,currency\no-1,c-1,2026-11-24,paid,10.5,EUR\n',
+      );
+      await waitFor('the start', () => handled.length > 0);
+      expect(handled[0]!.result).toMatchObject({
+        outcome: 'started',
+        dataset: 'orders',
+        executionName: expect.stringMatching(/^orders-good-csv-[0-9a-f]{32}$/),
+      });
+      await fs.access(path.join(raw, 'uploads/orders/good.csv')); // left for the ETL
+    });
+  });
+});
+
+describe('npm start', () => {
+  it('runs the uploads watcher: a file dropped into <LAKE_DIR>/raw/uploads/ is checked by validateUpload', async () => {
+    const lake = await tempLake('uploads-lake');
+    const proc = await startLakeProcess({ LAKE_DIR: lake, LAKE_UPLOADS_POLL_MS: '200' });
+    try {
+      const dir = path.join(lake, 'raw/uploads/nosuchdataset');
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(path.join(dir, 'x.csv'), 'a\n1\n');
+      const date = new Date().toISOString().slice(0, 10);
+      const reasonFile = path.join(lake, `raw/quarantine/${date}/nosuchdataset/x.csv.reason.json`);
+      const reason = await waitFor(
+        'the quarantine',
+        () => fs.readFile(reasonFile, 'utf8').catch(() => undefined),
+        30_000,
+      );
+      expect(JSON.parse(reason)).toMatchObject({ code: 'UNKNOWN_DATASET', dataset: 'nosuchdataset' });
+    } finally {
+      expect(await proc.kill('SIGTERM')).toBe(0);
+    }
+  }, 90_000);
+});

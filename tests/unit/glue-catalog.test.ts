@@ -1,0 +1,177 @@
+/** The Glue Data Catalog generated from the table definitions (lib/catalog/glue.ts) and the plans file (lib/etl/plans.ts). */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  glueCatalogArns,
+  glueCatalogResources,
+  glueDatabaseName,
+  glueTableLogicalId,
+  glueTableResource,
+} from '../../lib/catalog/glue';
+import { datasetTable, eventTable, lakeTables, type TableDef } from '../../lib/catalog/tables';
+import { arrivalDateOf, etlPlansFile, rawEventsPrefix } from '../../lib/etl/plans';
+import { buildPlan } from '../../lib/etl/plan';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const props = (r: any) => r.Properties.TableInput;
+
+const sample: TableDef = datasetTable('sales_lines', {
+  description: 'Lines',
+  required: ['line_id', 'sold_on'],
+  properties: {
+    line_id: { type: 'string', description: 'Line key' },
+    sold_on: { type: 'string', format: 'date' },
+    qty: { type: 'integer' },
+    price: { type: ['number', 'null'] },
+    paid: { type: 'boolean' },
+    at: { type: 'string', format: 'date-time' },
+    tags: { type: 'array' },
+  },
+  'x-lake': { primaryKey: ['line_id'], partitionBy: 'sold_on', formats: ['csv'] },
+} as any);
+
+describe('Glue catalog from the table definitions', () => {
+  it('names the database after service and stage, in lower snake case', () => {
+    expect(glueDatabaseName('data-lake', 'prod')).toBe('data_lake_prod');
+    expect(glueDatabaseName('data-lake', 'Feature-X.1')).toBe('data_lake_feature_x_1');
+  });
+
+  it('gives each table a PascalCase logical id', () => {
+    expect(glueTableLogicalId('page_view')).toBe('GlueTablePageView');
+    expect(glueTableLogicalId('orders')).toBe('GlueTableOrders');
+  });
+
+  it('describes a table as external Parquet with Hive types, its partition key and its location', () => {
+    const t = props(glueTableResource(sample));
+    expect(t.Name).toBe('sales_lines');
+    expect(t.TableType).toBe('EXTERNAL_TABLE');
+    expect(t.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual([
+      ['line_id', 'string'],
+      ['sold_on', 'date'],
+      ['qty', 'bigint'],
+      ['price', 'double'],
+      ['paid', 'boolean'],
+      ['at', 'timestamp'],
+      ['tags', 'string'],
+      ['lake_source_file', 'string'],
+      ['lake_ingested_at', 'timestamp'],
+    ]);
+    expect(t.StorageDescriptor.Columns[0].Comment).toBe('Line key');
+    expect(t.StorageDescriptor.Columns[6].Comment).toMatch(/JSON text/);
+    expect(t.PartitionKeys).toEqual([expect.objectContaining({ Name: 'dt', Type: 'string' })]);
+    expect(t.StorageDescriptor.Location).toEqual({
+      'Fn::Sub': 's3://${CuratedBucket}/tables/datasets/sales_lines/',
+    });
+    expect(t.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+      'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    );
+    expect(t.StorageDescriptor.InputFormat).toBe(
+      'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+    );
+    expect(t.StorageDescriptor.OutputFormat).toBe(
+      'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    );
+  });
+
+  it('configures date partition projection, with Athena placeholders escaped from Fn::Sub', () => {
+    const t = props(
+      glueTableResource(eventTable('page_view', { properties: { url: { type: 'string' } } } as any)),
+    );
+    expect(t.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.event_date.type': 'date',
+      'projection.event_date.format': 'yyyy-MM-dd',
+      'projection.event_date.range': '2020-01-01,NOW+1DAYS',
+      'projection.event_date.interval': '1',
+      'projection.event_date.interval.unit': 'DAYS',
+    });
+    expect(t.Parameters['storage.location.template']).toEqual({
+      'Fn::Sub': 's3://${CuratedBucket}/tables/events/type=page_view/event_date=${!event_date}/',
+    });
+  });
+
+  it('creates one database and one table per lake table, referencing the database, and outputs its name', () => {
+    const tables = lakeTables();
+    const cfn = glueCatalogResources({ service: 'data-lake', stage: 'prod', tables });
+    const db = (cfn.Resources as any).GlueDatabase;
+    expect(db.Type).toBe('AWS::Glue::Database');
+    expect(db.Properties.DatabaseInput.Name).toBe('data_lake_prod');
+    const glueTables = Object.entries(cfn.Resources).filter(([, r]: any) => r.Type === 'AWS::Glue::Table');
+    expect(glueTables.map(([id]) => id).sort()).toEqual(tables.map((t) => glueTableLogicalId(t.name)).sort());
+    for (const [, r] of glueTables as [string, any][]) {
+      expect(r.Properties.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
+      expect(r.Properties.CatalogId).toEqual({ Ref: 'AWS::AccountId' });
+    }
+    expect(cfn.Outputs).toEqual({
+      GlueDatabaseName: expect.objectContaining({ Value: { Ref: 'GlueDatabase' } }),
+    });
+  });
+
+  it('refuses two tables whose logical ids collide', () => {
+    const a = datasetTable('a_1', {
+      required: ['k', 'd'],
+      properties: { k: { type: 'string' }, d: { type: 'string', format: 'date' } },
+      'x-lake': { primaryKey: ['k'], partitionBy: 'd', formats: ['csv'] },
+    } as any);
+    expect(() =>
+      glueCatalogResources({ service: 's', stage: 'dev', tables: [a, { ...a, name: 'a1' }] }),
+    ).toThrow(/same logical id/);
+  });
+
+  it('lists the catalog, database and table ARNs for IAM', () => {
+    const arns = glueCatalogArns('data-lake', 'prod', [sample]).map((a: any) => a['Fn::Sub']);
+    expect(arns).toEqual([
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog',
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/data_lake_prod',
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/data_lake_prod/sales_lines',
+    ]);
+  });
+});
+
+describe('ETL plans file', () => {
+  it('has the plan of every table of schemas/ and the raw prefix of every event table', () => {
+    const tables = lakeTables();
+    const file = etlPlansFile(tables);
+    expect(file.version).toBe(1);
+    expect(Object.keys(file.tables).sort()).toEqual(tables.map((t) => t.name).sort());
+    for (const t of tables) expect(file.tables[t.name]).toEqual(buildPlan(t));
+    expect(Object.keys(file.events).sort()).toEqual(
+      tables
+        .filter((t) => t.kind === 'events')
+        .map((t) => t.name)
+        .sort(),
+    );
+    expect(file.events.page_view).toEqual({ rawPrefix: 'events/type=page_view/' });
+    expect(file.layout).toEqual({
+      rejectedPrefix: 'rejected/',
+      runsPrefix: '_state/runs/',
+      compactionPrefix: '_state/compaction/',
+      rawEventsExtension: '.gz',
+      arrivalDatePattern: expect.any(String),
+    });
+  });
+
+  it('follows the schemas directory it is given', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
+    mkdirSync(path.join(dir, 'events'));
+    mkdirSync(path.join(dir, 'datasets'));
+    writeFileSync(
+      path.join(dir, 'events', 'click.json'),
+      JSON.stringify({ required: ['x'], properties: { x: { type: 'string' } } }),
+    );
+    const file = etlPlansFile(lakeTables(dir));
+    expect(Object.keys(file.tables)).toEqual(['click']);
+    expect(file.events).toEqual({ click: { rawPrefix: 'events/type=click/' } });
+  });
+
+  it('finds the arrival date in the keys the delivery stream writes', () => {
+    expect(rawEventsPrefix('signup')).toBe('events/type=signup/');
+    expect(
+      arrivalDateOf(
+        'events/type=signup/arrival_date=2026-01-05/arrival_hour=07/data-lake-prod-events-1-x.gz',
+      ),
+    ).toBe('2026-01-05');
+    expect(arrivalDateOf('uploads/orders/arrival_date.csv')).toBeUndefined();
+  });
+});

@@ -1,0 +1,322 @@
+/**
+ * The Glue job script (resources/glue/etl_job.py): it compiles, and its Spark-free helpers — arguments, formats,
+ * compaction manifests, figures, summary, catalog check — keep the contract of lib/etl/run.ts and lib/etl/plans.ts
+ * that the local DuckDB runner keeps too. Runs the helpers in python3 (no Spark or boto3 needed).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { glueTableResource } from '../../lib/catalog/glue';
+import { lakeTables } from '../../lib/catalog/tables';
+import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
+import { runSummaryKey } from '../../lib/etl/run';
+import {
+  compactionManifestKey,
+  etlPlansFile,
+  rejectedRowsPrefix,
+  type EtlPlansFile,
+} from '../../lib/etl/plans';
+
+const script = path.resolve(__dirname, '../../resources/glue/etl_job.py');
+
+const python = (() => {
+  const r = spawnSync('python3', ['--version']);
+  return r.status === 0 ? 'python3' : null;
+})();
+const withPython = python ? it : it.skip;
+if (!python) console.warn('python3 is not installed: the Glue job script tests are skipped');
+
+// Calls functions of the script in one python3 process: [[name, ...args]] → results ({error} when one raises).
+const DRIVER = `
+import base64, importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(job)
+def arg(a):
+    return base64.b64decode(a["$b64"]) if isinstance(a, dict) and "$b64" in a else a
+out = []
+for name, *args in json.load(sys.stdin):
+    try:
+        out.append({"value": getattr(job, name)(*[arg(a) for a in args])})
+    except job.JobError as e:
+        out.append({"error": str(e)})
+json.dump(out, sys.stdout, default=sorted)
+`;
+
+type Result = { value?: any; error?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function py(calls: unknown[][]): Result[] {
+  const stdout = execFileSync(python!, ['-c', DRIVER, script], { input: JSON.stringify(calls) });
+  return JSON.parse(stdout.toString()) as Result[];
+}
+const one = (name: string, ...args: unknown[]) => py([[name, ...args]])[0]!;
+const b64 = (b: Buffer) => ({ $b64: b.toString('base64') });
+
+let plans: EtlPlansFile;
+beforeAll(() => {
+  plans = etlPlansFile();
+});
+
+describe('resources/glue/etl_job.py', () => {
+  withPython('compiles with python3 -m py_compile, and imports without Spark, AWS SDK or awsglue', () => {
+    const r = spawnSync(python!, ['-m', 'py_compile', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(one('parse_args', []).value).toEqual({});
+  });
+
+  withPython('reads Glue job arguments in both --name value and --name=value forms', () => {
+    const argv = [
+      '--JOB_ID',
+      'j_1',
+      '--enable-metrics',
+      '--mode',
+      'file',
+      '--inputs=["uploads/orders/a.csv"]',
+      '--table',
+      'orders',
+    ];
+    expect(one('parse_args', argv).value).toEqual({
+      JOB_ID: 'j_1',
+      'enable-metrics': '',
+      mode: 'file',
+      inputs: '["uploads/orders/a.csv"]',
+      table: 'orders',
+    });
+  });
+
+  withPython('validates the run arguments of lib/etl/run.ts', () => {
+    const base = {
+      run_id: 'run-1',
+      raw_bucket: 'raw',
+      curated_bucket: 'curated',
+      plans_bucket: 'deploy',
+      plans_key: 'k/plans.json',
+    };
+    const [file, events, noTable, badInputs, emptyInputs, badMode, missing, badRunId, oddRunId, newline] = py(
+      [
+        ['job_options', { ...base, mode: 'file', table: 'orders', inputs: '["uploads/orders/a.csv"]' }],
+        ['job_options', { ...base, mode: 'events', database: 'data_lake_prod' }],
+        ['job_options', { ...base, mode: 'file', inputs: '["a.csv"]' }],
+        ['job_options', { ...base, mode: 'file', table: 'orders', inputs: 'uploads/a.csv' }],
+        ['job_options', { ...base, mode: 'file', table: 'orders', inputs: '[]' }],
+        ['job_options', { ...base, mode: 'stream' }],
+        ['job_options', { mode: 'events', run_id: 'x' }],
+        ['job_options', { ...base, mode: 'events', run_id: '../x' }],
+        ['job_options', { ...base, mode: 'events', run_id: 'file-orders_a=b+c@1' }],
+        ['job_options', { ...base, mode: 'events', run_id: 'run\n' }],
+      ],
+    );
+    expect(file!.value).toMatchObject({
+      mode: 'file',
+      table: 'orders',
+      inputs: ['uploads/orders/a.csv'],
+      database: null,
+    });
+    expect(events!.value).toMatchObject({
+      mode: 'events',
+      table: null,
+      inputs: [],
+      database: 'data_lake_prod',
+    });
+    expect(noTable!.error).toMatch(/--table is required/);
+    expect(badInputs!.error).toMatch(/JSON array/);
+    expect(emptyInputs!.error).toMatch(/non-empty/);
+    expect(badMode!.error).toMatch(/--mode/);
+    expect(missing!.error).toMatch(/--raw_bucket.*--curated_bucket.*--plans_bucket.*--plans_key/);
+    expect(badRunId!.error).toMatch(/--run_id/);
+    expect(oddRunId!.value).toMatchObject({ run_id: 'file-orders_a=b+c@1' });
+    expect(newline!.error).toMatch(/--run_id/);
+  });
+
+  withPython('tells upload formats from their names, gzip included', () => {
+    const r = py([
+      ['input_format', 'uploads/orders/2024.CSV'],
+      ['input_format', 'uploads/orders/a.json.gz'],
+      ['input_format', 'events/type=signup/arrival_date=2024-01-01/arrival_hour=01/s-1-x.jsonl.gz'],
+      ['input_format', 'uploads/orders/a.parquet'],
+      ['input_format', 'uploads/orders/a.parquet.gz'],
+      ['input_format', 'uploads/orders/a.txt'],
+    ]);
+    expect(r.slice(0, 4).map((x) => x.value)).toEqual([
+      ['csv', false],
+      ['json', true],
+      ['jsonl', true],
+      ['parquet', false],
+    ]);
+    expect(r[4]!.error).toMatch(/gzip-compressed Parquet/);
+    expect(r[5]!.error).toMatch(/cannot tell the format/);
+  });
+
+  withPython('tells JSON lines from one JSON document in a .json upload, compressed or not', () => {
+    const lines = Buffer.from('{"order_id":"1"}\n{"order_id":"2"}\n');
+    const array = Buffer.from('\ufeff  [\n {"order_id": "1"}\n]');
+    const pretty = Buffer.from('{\n  "order_id": "1"\n}\n');
+    const r = py([
+      ['json_layout', b64(lines), false],
+      ['json_layout', b64(gzipSync(lines)), true],
+      ['json_layout', b64(array), false],
+      ['json_layout', b64(gzipSync(pretty).subarray(0, 20)), true], // a truncated head still decompresses
+      ['json_layout', b64(pretty), false],
+      ['json_layout', b64(Buffer.alloc(0)), false],
+    ]);
+    expect(r.map((x) => x.value)).toEqual(['lines', 'lines', 'document', 'document', 'document', 'document']);
+  });
+
+  withPython(
+    'builds the read schema tree from the plan input paths (events: the envelope with data.*)',
+    () => {
+      const plan = plans.tables.page_view!;
+      const tree = one(
+        'schema_tree',
+        plan.input.columns.map((c) => c.path),
+      ).value;
+      expect(Object.keys(tree)).toEqual(['id', 'occurred_at', 'received_at', 'data']);
+      expect(tree.id).toBeNull();
+      expect(Object.keys(tree.data)).toEqual(
+        plan.input.columns.filter((c) => c.path[0] === 'data').map((c) => c.path[1]),
+      );
+      expect(one('schema_tree', [['data'], ['data', 'x']]).error).toMatch(/conflicts/);
+    },
+  );
+
+  withPython(
+    'names state objects exactly as lib/etl/plans.ts and lib/etl/run.ts do (shared with the local runner)',
+    () => {
+      const [manifest, rejected, summary, date, none] = py([
+        ['manifest_key', plans.layout, 'page_view', '2024-03-01'],
+        ['rejected_prefix', plans.layout, 'orders', '2024-03-02', 'run-7'],
+        ['summary_key', plans.layout, 'run-7'],
+        [
+          'arrival_date',
+          `${plans.events.page_view!.rawPrefix}arrival_date=2024-03-01/arrival_hour=05/data-lake-prod-events-1-2024-03-01-05-00-00-abc.gz`,
+          plans.layout.arrivalDatePattern,
+        ],
+        ['arrival_date', 'uploads/orders/a.csv', plans.layout.arrivalDatePattern],
+      ]);
+      expect(manifest!.value).toBe(compactionManifestKey('page_view', '2024-03-01'));
+      expect(manifest!.value).toBe('_state/compaction/page_view/arrival_date=2024-03-01.json');
+      expect(rejected!.value).toBe(rejectedRowsPrefix('orders', '2024-03-02', 'run-7'));
+      expect(summary!.value).toBe(runSummaryKey('run-7'));
+      expect(date!.value).toBe('2024-03-01');
+      expect(none!.value).toBeNull();
+    },
+  );
+
+  withPython('compacts only raw event objects the manifests do not list, and adds them after the run', () => {
+    const prefix = plans.events.signup!.rawPrefix;
+    const k = (date: string, name: string) => `${prefix}arrival_date=${date}/arrival_hour=00/${name}.gz`;
+    const keys = [k('2024-01-02', 'c'), k('2024-01-01', 'a'), k('2024-01-01', 'b'), `${prefix}notes.txt`];
+    const processed = { '2024-01-01': [k('2024-01-01', 'a')] };
+    const [pending, manifest, fresh, noDate] = py([
+      ['pending_by_date', keys, processed, plans.layout],
+      ['merged_manifest', { processed: [k('2024-01-01', 'a')] }, [k('2024-01-01', 'b')]],
+      ['merged_manifest', {}, [k('2024-01-02', 'c')]],
+      ['pending_by_date', [`${prefix}misplaced.gz`], {}, plans.layout],
+    ]);
+    expect(pending!.value).toEqual({
+      '2024-01-01': [k('2024-01-01', 'b')],
+      '2024-01-02': [k('2024-01-02', 'c')],
+    });
+    expect(manifest!.value).toEqual({ processed: [k('2024-01-01', 'a'), k('2024-01-01', 'b')] });
+    expect(fresh!.value).toEqual({ processed: [k('2024-01-02', 'c')] });
+    expect(noDate!.error).toMatch(/no arrival_date/);
+  });
+
+  withPython('accounts for every row read and writes an EtlRunSummary with engine glue', () => {
+    const orders = plans.tables.orders!;
+    const events = plans.tables.page_view!;
+    // orders: 10 read, 2 rejected, 8 valid; 5 rows already in the touched partitions; 9 rows after the merge.
+    const [figures, clean, above, within, empty] = py([
+      ['table_figures', orders, 10, 2, 5, 9, ['dt=2024-01-02', 'dt=2024-01-01'], 'rejected/orders/x/'],
+      ['table_figures', events, 4, 0, 0, 3, ['event_date=2024-01-01'], null],
+      ['rejected_above', { rowsRead: 10, rowsRejected: 1, maxRejectedRatio: 0.05 }],
+      ['rejected_above', { rowsRead: 20, rowsRejected: 1, maxRejectedRatio: 0.05 }],
+      ['rejected_above', { rowsRead: 0, rowsRejected: 0, maxRejectedRatio: 0 }],
+    ]);
+    const f = figures!.value as EtlTableFigures;
+    expect(f).toEqual({
+      table: 'orders',
+      rowsRead: 10,
+      rowsWritten: 4,
+      rowsRejected: 2,
+      duplicatesRemoved: 4,
+      partitions: ['dt=2024-01-01', 'dt=2024-01-02'],
+      rejectedLocation: 'rejected/orders/x/',
+      maxRejectedRatio: 0.05,
+    });
+    expect(f.rowsRead).toBe(f.rowsWritten + f.rowsRejected + f.duplicatesRemoved);
+    expect(clean!.value).toMatchObject({ rowsWritten: 3, duplicatesRemoved: 1, maxRejectedRatio: 0 });
+    expect(clean!.value).not.toHaveProperty('rejectedLocation');
+    expect([above!.value, within!.value, empty!.value]).toEqual([true, false, false]);
+  });
+
+  withPython('builds the summary from the table figures, with its ratio and threshold', () => {
+    const drive = `
+import importlib.util, json, sys
+from datetime import datetime, timezone
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+plans = json.load(sys.stdin)
+a = job.table_figures(plans["tables"]["orders"], 10, 1, 0, 9, ["dt=2024-01-01"], "rejected/orders/r/")
+b = job.table_figures(plans["tables"]["signup"], 0, 0, 0, 0, [], None)
+start = datetime(2024, 1, 1, 0, 0, 0, 123456, tzinfo=timezone.utc)
+end = datetime(2024, 1, 1, 0, 5, 0, tzinfo=timezone.utc)
+print(json.dumps(job.run_summary({"run_id": "r", "mode": "events"}, start, end, ["k1"], [a, b])))
+`;
+    const out = execFileSync(python!, ['-c', drive, script], { input: JSON.stringify(plans) }).toString();
+    const s = JSON.parse(out) as EtlRunSummary;
+    const expected: EtlRunSummary = {
+      runId: 'r',
+      mode: 'events',
+      engine: 'glue',
+      startedAt: '2024-01-01T00:00:00.123Z',
+      finishedAt: '2024-01-01T00:05:00.000Z',
+      inputs: ['k1'],
+      tables: s.tables,
+      rowsRead: 10,
+      rowsWritten: 9,
+      rowsRejected: 1,
+      rejectedRatio: 0.1,
+      rejectedAboveThreshold: true, // 10 % rejected, orders allows 5 %
+    };
+    expect(s).toEqual(expected);
+    expect(Object.keys(s).sort()).toEqual(Object.keys(expected).sort());
+    expect(s.tables.map((t) => t.table)).toEqual(['orders', 'signup']);
+  });
+
+  withPython('accepts the generated catalog tables and refuses one that differs from the plan', () => {
+    // What glue:GetTable returns for the tables resources/catalog.cjs creates (bucket name substituted).
+    const bucket = 'data-lake-prod-curated-123-us-east-1';
+    const asGetTable = (name: string) => {
+      const input = (glueTableResource(lakeTables().find((t) => t.name === name)!) as any).Properties
+        .TableInput; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const location = (input.StorageDescriptor.Location['Fn::Sub'] as string).replace(
+        '${CuratedBucket}',
+        bucket,
+      );
+      return { ...input, StorageDescriptor: { ...input.StorageDescriptor, Location: location } };
+    };
+    const names = Object.keys(plans.tables);
+    const ok = py(names.map((n) => ['catalog_mismatch', asGetTable(n), plans.tables[n], bucket]));
+    expect(ok.map((r) => r.value)).toEqual(names.map(() => null));
+
+    const orders = asGetTable('orders');
+    const fewer = {
+      ...orders,
+      StorageDescriptor: { ...orders.StorageDescriptor, Columns: orders.StorageDescriptor.Columns.slice(1) },
+    };
+    const moved = {
+      ...orders,
+      StorageDescriptor: { ...orders.StorageDescriptor, Location: `s3://${bucket}/elsewhere/` },
+    };
+    const [a, b, c] = py([
+      ['catalog_mismatch', fewer, plans.tables.orders, bucket],
+      ['catalog_mismatch', moved, plans.tables.orders, bucket],
+      ['catalog_mismatch', { ...orders, PartitionKeys: [] }, plans.tables.orders, bucket],
+    ]);
+    expect(a!.value).toMatch(/^columns/);
+    expect(b!.value).toMatch(/^location/);
+    expect(c!.value).toMatch(/^partition keys/);
+  });
+});

@@ -1,0 +1,227 @@
+/** The read-only guard of the query API (lib/query/sql-guard.ts): a corpus of allowed and refused statements. */
+import { checkQuery, QueryNotAllowedError, tokenize } from '../../lib/query/sql-guard';
+
+const opts = {
+  database: 'data_lake_prod',
+  tables: ['page_view', 'signup', 'order_placed', 'orders', 'customers'],
+  maxBytes: 64 * 1024,
+};
+
+function refusal(sql: string): string {
+  try {
+    checkQuery(sql, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(QueryNotAllowedError);
+    return (e as QueryNotAllowedError).reason;
+  }
+  throw new Error(`expected a refusal for: ${sql}`);
+}
+
+describe('allowed: what analysts type', () => {
+  it.each([
+    [
+      'aggregate with partition filter',
+      "SELECT url, count(*) AS n FROM page_view WHERE event_date >= '2024-01-01' GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
+    ],
+    [
+      'nested CTEs',
+      'WITH x AS (SELECT * FROM page_view), y AS (WITH z AS (SELECT 1 AS q) SELECT * FROM z) SELECT * FROM x, y',
+    ],
+    [
+      'window function',
+      'SELECT user_id, row_number() OVER (PARTITION BY user_id ORDER BY occurred_at DESC) AS rn FROM signup',
+    ],
+    ['UNNEST', "SELECT t.part FROM page_view CROSS JOIN UNNEST(split(url, '/')) AS t(part)"],
+    ['qualified with the lake database', 'SELECT count(*) FROM data_lake_prod.page_view'],
+    ['catalog-qualified', 'SELECT count(*) FROM AwsDataCatalog.data_lake_prod.page_view'],
+    ['quoted identifiers', 'SELECT "url" FROM "data_lake_prod"."page_view"'],
+    [
+      'joins',
+      'SELECT o.order_id, c.email FROM orders o LEFT JOIN customers c ON c.customer_id = o.customer_id',
+    ],
+    ['parenthesised join', 'SELECT * FROM (page_view a JOIN signup b ON a.user_id = b.user_id)'],
+    [
+      'EXISTS subquery',
+      'SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = o.customer_id)',
+    ],
+    ['scalar subquery', 'SELECT * FROM orders WHERE amount > (SELECT avg(amount) FROM orders)'],
+    ['IN subquery', 'SELECT * FROM page_view WHERE user_id IN (SELECT user_id FROM signup)'],
+    ['UNION ALL', 'SELECT user_id FROM signup UNION ALL SELECT user_id FROM page_view'],
+    ['VALUES in FROM', "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS v(id, name)"],
+    [
+      'lambdas',
+      "SELECT transform(split(url, '/'), x -> upper(x)), filter(ARRAY[1, 2], x -> x > 1) FROM page_view",
+    ],
+    ['FILTER clause', 'SELECT count(*) FILTER (WHERE duration_ms > 1000) FROM page_view'],
+    [
+      'Trino functions',
+      "SELECT approx_distinct(user_id), approx_percentile(duration_ms, 0.5), date_format(occurred_at, '%Y-%m'), json_extract_scalar(viewport, '$.w') FROM page_view",
+    ],
+    [
+      'typed literals and intervals',
+      "SELECT DATE '2024-01-01', TIMESTAMP '2024-01-01 00:00:00', INTERVAL '1' DAY",
+    ],
+    [
+      'CAST to ARRAY(…) and ROW(…)',
+      'SELECT CAST(json_parse(viewport) AS MAP(VARCHAR, BIGINT)), TRY_CAST(x AS ARRAY(ROW(a VARCHAR, b DOUBLE))) FROM page_view',
+    ],
+    ['AT TIME ZONE', "SELECT occurred_at AT TIME ZONE 'Europe/Paris' FROM page_view"],
+    ['TABLESAMPLE', 'SELECT * FROM page_view TABLESAMPLE BERNOULLI (10)'],
+    ['a trailing semicolon and comment', 'SELECT 1; -- done'],
+    ['a leading comment', '-- weekly views\n/* by url */ SELECT url FROM page_view'],
+    ['parenthesised SELECT', '(SELECT 1) UNION (SELECT 2)'],
+  ])('%s', (_name, sql) => {
+    expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
+
+  it('returns the statement without the trailing semicolon and the lake tables it reads', () => {
+    const q = checkQuery(
+      '  SELECT * FROM signup s JOIN data_lake_prod.page_view p ON s.user_id = p.user_id ;  -- x',
+      opts,
+    );
+    expect(q.sql).toBe('SELECT * FROM signup s JOIN data_lake_prod.page_view p ON s.user_id = p.user_id');
+    expect(q.tables).toEqual(['page_view', 'signup']);
+  });
+
+  it('keeps keywords, semicolons and backslashes inside strings as data', () => {
+    expect(checkQuery("SELECT 'DROP TABLE page_view; DELETE FROM x' AS s", opts).sql).toBe(
+      "SELECT 'DROP TABLE page_view; DELETE FROM x' AS s",
+    );
+    expect(() =>
+      checkQuery("SELECT * FROM page_view WHERE url LIKE '%;%' -- ; DROP TABLE x", opts),
+    ).not.toThrow();
+    expect(() =>
+      checkQuery("SELECT regexp_like(url, '^https?://[^/]+\\.com/') FROM page_view", opts),
+    ).not.toThrow();
+    expect(() => checkQuery("SELECT 'it''s; fine' FROM page_view", opts)).not.toThrow();
+    expect(() => checkQuery('SELECT 1 /* ; DROP TABLE x */ FROM page_view', opts)).not.toThrow();
+  });
+
+  it('treats a CTE named like nothing in the lake as a table of the query', () => {
+    expect(checkQuery('WITH recent AS (SELECT * FROM page_view) SELECT * FROM recent', opts).tables).toEqual([
+      'page_view',
+    ]);
+  });
+});
+
+describe('refused, with the reason', () => {
+  it.each([
+    ['INSERT INTO page_view SELECT * FROM page_view', /DML/],
+    ["UPDATE orders SET status = 'x'", /DML/],
+    ['DELETE FROM orders', /DML/],
+    ['MERGE INTO orders USING x ON 1 = 1 WHEN MATCHED THEN DELETE', /DML/],
+    ['CREATE TABLE x AS SELECT * FROM page_view', /CREATE TABLE AS SELECT/],
+    ['CREATE VIEW v AS SELECT 1', /DDL/],
+    ['DROP TABLE page_view', /DDL \(DROP\)/],
+    ['ALTER TABLE page_view ADD COLUMNS (x string)', /DDL \(ALTER\)/],
+    ["UNLOAD (SELECT * FROM page_view) TO 's3://bucket/x/' WITH (format = 'PARQUET')", /UNLOAD/],
+    ['MSCK REPAIR TABLE page_view', /MSCK/],
+    ["CALL system.sync_partition_metadata('data_lake_prod', 'page_view', 'ADD')", /CALL/],
+    ['PREPARE q FROM SELECT * FROM page_view', /prepared statements/],
+    ["EXECUTE q USING 'x'", /prepared statements/],
+    ['DEALLOCATE PREPARE q', /prepared statements/],
+    ["SET SESSION query_max_run_time = '1h'", /SET/],
+    ['USE other', /USE/],
+    ['SHOW TABLES', /SHOW/],
+    ['DESCRIBE page_view', /DESCRIBE/],
+    ['EXPLAIN ANALYZE SELECT 1', /EXPLAIN/],
+    ["COPY page_view TO '/tmp/x.csv'", /COPY/],
+    ["ATTACH '/tmp/x.db' AS x", /ATTACH/],
+    ['INSTALL httpfs', /INSTALL/],
+    ['PRAGMA enable_profiling', /PRAGMA/],
+    ['FROM page_view', /FROM-first/],
+    ['TRUNCATE TABLE orders', /TRUNCATE/],
+    ['GRANT SELECT ON page_view TO x', /GRANT/],
+  ])('%s', (sql, reason) => {
+    expect(refusal(sql)).toMatch(reason);
+  });
+
+  it('refuses SELECT ... INTO', () => {
+    expect(refusal('SELECT * INTO copy_of_views FROM page_view')).toMatch(/SELECT \.\.\. INTO/);
+  });
+
+  it('refuses more than one statement, however it is hidden', () => {
+    expect(refusal('SELECT 1; SELECT 2')).toMatch(/only one statement/);
+    expect(refusal('SELECT 1; DROP TABLE page_view')).toMatch(/only one statement/);
+    expect(refusal('SELECT 1;;')).toMatch(/only one statement/);
+    expect(refusal('SELECT 1 -- comment\n; DELETE FROM orders')).toMatch(/only one statement/);
+    // Standard SQL: a backslash does not escape a quote, so the string ends before the semicolon.
+    expect(refusal("SELECT 'a\\' ; DROP TABLE page_view; --' FROM page_view")).toMatch(/only one statement/);
+  });
+
+  it('refuses constructs engines and parser could read differently', () => {
+    expect(refusal("SELECT E'\\' ; COPY (SELECT 1) TO ''/tmp/x''; --'")).toMatch(/E'\.\.\.' escape strings/);
+    expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);
+    expect(refusal('SELECT $$a$$')).toMatch(/dollar quoting/);
+    expect(refusal('SELECT 7 // 2')).toMatch(/'\/\/'/);
+    expect(refusal('SELECT `url` FROM page_view')).toMatch(/backtick/);
+    expect(refusal('SELECT * FROM page_view WHERE url = ?')).toMatch(/placeholders/);
+    expect(refusal('SELECT * FROM page_view WHERE url = $1')).toMatch(/dollar quoting or parameters/);
+    expect(refusal('SELECT "a\\b" FROM page_view')).toMatch(/backslashes/);
+    expect(refusal("SELECT 'unterminated")).toMatch(/unterminated string/);
+    expect(refusal('SELECT 1 /* open')).toMatch(/unterminated comment/);
+    expect(refusal('SELECT 1\u0000')).toMatch(/control characters/);
+    expect(refusal(`SELECT ${'('.repeat(100)}1${')'.repeat(100)}`)).toMatch(/nested deeper/);
+  });
+
+  it('refuses other databases, catalogs and schemas', () => {
+    expect(refusal('SELECT * FROM other_db.page_view')).toMatch(/database 'other_db' is not allowed/);
+    expect(refusal('SELECT * FROM information_schema.tables')).toMatch(/database 'information_schema'/);
+    expect(refusal('SELECT * FROM hive.data_lake_prod.page_view')).toMatch(/catalog 'hive'/);
+    expect(refusal('SELECT * FROM awsdatacatalog.other.page_view')).toMatch(/database 'other'/);
+    expect(refusal('SELECT * FROM page_view p JOIN data_lake_dev.signup s ON true')).toMatch(/data_lake_dev/);
+  });
+
+  it('refuses tables that are not the lake’s, also inside subqueries and CTEs', () => {
+    expect(refusal('SELECT * FROM secrets')).toMatch(/'secrets' is not a table of the lake/);
+    expect(refusal('SELECT * FROM page_view WHERE user_id IN (SELECT id FROM users)')).toMatch(/'users'/);
+    expect(refusal('WITH a AS (SELECT * FROM users) SELECT * FROM a')).toMatch(/'users'/);
+    expect(refusal('SELECT * FROM duckdb_settings')).toMatch(/not a table of the lake/);
+  });
+
+  it('refuses table functions and file paths', () => {
+    expect(refusal("SELECT * FROM read_csv('/etc/passwd')")).toMatch(/table function read_csv\(\)/);
+    expect(refusal("SELECT * FROM read_parquet('/lake/curated/**/*.parquet')")).toMatch(/read_parquet/);
+    expect(refusal("SELECT * FROM glob('/etc/*')")).toMatch(/glob/);
+    expect(refusal("SELECT * FROM read_text('/etc/hostname')")).toMatch(/read_text/);
+    expect(refusal("SELECT * FROM page_view, read_json_auto('/tmp/x.json')")).toMatch(/read_json_auto/);
+    expect(refusal("SELECT * FROM page_view WHERE url IN (SELECT * FROM read_csv('/x'))")).toMatch(
+      /read_csv/,
+    );
+    expect(refusal("SELECT * FROM query('SELECT 1')")).toMatch(/query\(\)/);
+    expect(refusal("SELECT * FROM '/etc/passwd'")).toMatch(/file paths are not allowed/);
+    expect(refusal("SELECT * FROM 'page_view'")).toMatch(/file paths are not allowed/);
+    expect(refusal('SELECT * FROM "/etc/passwd"')).toMatch(/not a table of the lake/);
+    expect(refusal("SELECT * FROM 's3://other-bucket/data.parquet'")).toMatch(/file paths/);
+  });
+
+  it('refuses functions that reach outside the data, and qualified function names', () => {
+    expect(refusal("SELECT current_setting('allowed_directories')")).toMatch(/current_setting\(\)/);
+    expect(refusal("SELECT getenv('HOME')")).toMatch(/getenv\(\)/);
+    expect(refusal("SELECT read_blob('/etc/passwd')")).toMatch(/read_blob\(\)/);
+    expect(refusal("SELECT count(*) FROM page_view WHERE length(read_text('/x')) > 0")).toMatch(/read_text/);
+  });
+
+  it('refuses what the parser does not understand, with the position', () => {
+    const reason = refusal('SELECT FROM WHERE page_view');
+    expect(reason).toMatch(/could not be checked/);
+    expect(reason).toMatch(/line 1, column \d+/);
+    expect(refusal('SELECT x FROM page_view GROUP BY GROUPING SETS ((x), ())')).toMatch(
+      /could not be checked/,
+    );
+  });
+
+  it('refuses an empty statement and limits the size', () => {
+    expect(refusal('   ')).toMatch(/empty/);
+    expect(refusal('-- nothing but a comment')).toMatch(/empty/);
+    expect(refusal(`SELECT '${'x'.repeat(70_000)}'`)).toMatch(/at most 65536/);
+  });
+});
+
+describe('tokenize', () => {
+  it('finds the statement end and skips comments', () => {
+    const lexed = tokenize("SELECT 'a;b' -- c;\n; /* tail */");
+    expect(lexed.body).toBe("SELECT 'a;b' -- c;");
+    expect(lexed.tokens.map((t) => t.text)).toEqual(['SELECT', "'a;b'"]);
+  });
+});

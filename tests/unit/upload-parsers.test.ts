@@ -1,0 +1,253 @@
+/** The pieces of the upload check: keys, CSV and JSON push parsers, UTF-8, Parquet footers, execution names. */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { CsvParser, CsvSyntaxError } from '../../lib/uploads/csv';
+import { JsonDocumentParser, JsonLinesParser, JsonSyntaxError } from '../../lib/uploads/json';
+import {
+  classifyKey,
+  decodeS3EventKey,
+  encodeS3EventKey,
+  ignoreReason,
+  quarantineKey,
+} from '../../lib/uploads/key';
+import { parseFileMetaData, ParquetFormatError, readParquetFooter } from '../../lib/uploads/parquet';
+import { executionName } from '../../lib/uploads/process';
+import { validUtf8Prefix } from '../../lib/uploads/sample';
+
+/** Pushes `text` in pieces of `size` characters. */
+function csv(text: string, size = text.length): [number, string[]][] {
+  const out: [number, string[]][] = [];
+  const p = new CsvParser((fields, line) => void out.push([line, fields]));
+  for (let i = 0; i < text.length; i += size) p.push(text.slice(i, i + size));
+  p.end();
+  return out;
+}
+
+describe('CSV push parser', () => {
+  const tricky = 'a,b,c\r\n1,"x, ""quoted""\r\nnext line",\r\n\r\n"",,3\rlast,"",x';
+  const expected: [number, string[]][] = [
+    [1, ['a', 'b', 'c']],
+    [2, ['1', 'x, "quoted"\r\nnext line', '']],
+    [5, ['', '', '3']],
+    [6, ['last', '', 'x']],
+  ];
+
+  it('parses quotes, doubled quotes, line breaks in quotes, CRLF/CR/LF and empty fields', () => {
+    expect(csv(tricky)).toEqual(expected);
+  });
+
+  it('gives the same records whatever the piece boundaries', () => {
+    for (const size of [1, 2, 3, 5, 7]) expect(csv(tricky, size)).toEqual(expected);
+  });
+
+  it('reports syntax errors with line and column', () => {
+    const at = (text: string) => {
+      try {
+        csv(text);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CsvSyntaxError);
+        return [(e as CsvSyntaxError).line, (e as CsvSyntaxError).column];
+      }
+      throw new Error('no error');
+    };
+    expect(at('a,b\nx,y"z\n')).toEqual([2, 4]);
+    expect(at('a,b\n"x"y,z\n')).toEqual([2, 4]);
+    expect(at('a,b\nx,"open\nstill open')).toEqual([2, 3]);
+  });
+
+  it('stops when the handler says so', () => {
+    const seen: string[][] = [];
+    const p = new CsvParser((f) => {
+      seen.push(f);
+      return seen.length < 2;
+    });
+    p.push('1\n2\n3\n4\n');
+    expect(seen).toEqual([['1'], ['2']]);
+    expect(p.done).toBe(true);
+  });
+});
+
+describe('JSON push parsers', () => {
+  it('JSON lines: one value per line, blank lines skipped, CRLF tolerated, a last line without a break', () => {
+    const out: [number, unknown][] = [];
+    const p = new JsonLinesParser((v, line) => void out.push([line, v]));
+    p.push('{"a":1}\r\n\n{"a"');
+    p.push(':2}\n{"a":3}');
+    p.end();
+    expect(out).toEqual([
+      [1, { a: 1 }],
+      [3, { a: 2 }],
+      [4, { a: 3 }],
+    ]);
+  });
+
+  it('JSON lines: a syntax error names its line', () => {
+    let err: unknown;
+    try {
+      new JsonLinesParser(() => true).push('{"a":1}\n{"a":}\n');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(JsonSyntaxError);
+    expect((err as JsonSyntaxError).line).toBe(2);
+  });
+
+  it('JSON documents: an array or a sequence of objects, with strings that contain brackets, in any pieces', () => {
+    const text = '[\n {"a": "}]\\"{"},\n {"b": [1, {"c": [2]}]}\n]\n';
+    for (const size of [1, 3, text.length]) {
+      const out: [number, unknown][] = [];
+      const p = new JsonDocumentParser((v, line) => void out.push([line, v]));
+      for (let i = 0; i < text.length; i += size) p.push(text.slice(i, i + size));
+      p.end();
+      expect(out).toEqual([
+        [2, { a: '}]"{' }],
+        [3, { b: [1, { c: [2] }] }],
+      ]);
+    }
+    const seq: unknown[] = [];
+    const p = new JsonDocumentParser((v) => void seq.push(v));
+    p.push('{"a":1}\n{\n  "a": 2\n}{"a":3}');
+    p.end();
+    expect(seq).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  });
+
+  it('JSON documents: refuses what is not objects, missing commas, content after the array, unclosed input', () => {
+    const fails = (text: string) => {
+      const p = new JsonDocumentParser(() => true);
+      p.push(text);
+      p.end();
+    };
+    expect(() => fails('[1, 2]')).toThrow(/element 1 of the array is not a JSON object/);
+    expect(() => fails('[{} {}]')).toThrow(/expected ',' or ']'/);
+    expect(() => fails('[{}] x')).toThrow(/after the array/);
+    expect(() => fails('[{}')).toThrow(/closing/);
+    expect(() => fails('{"a": 1')).toThrow(/ends inside/);
+    expect(() => fails('"text"')).toThrow(/array of objects/);
+    expect(() => fails('[{"a": tru}]')).toThrow(JsonSyntaxError);
+  });
+});
+
+describe('UTF-8 check', () => {
+  it('finds the first invalid byte, accepting a sequence cut at the end', () => {
+    expect(validUtf8Prefix(Buffer.from('héllo €'))).toBe(Buffer.byteLength('héllo €'));
+    expect(validUtf8Prefix(Buffer.from([0x61, 0xe9, 0x62]))).toBe(1); // latin-1 é
+    expect(validUtf8Prefix(Buffer.from([0x61, 0xc0, 0x80]))).toBe(1); // overlong
+    expect(validUtf8Prefix(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).toBe(1); // surrogate
+    expect(validUtf8Prefix(Buffer.from([0x61, 0xe2, 0x82]))).toBe(3); // € cut: may continue
+  });
+});
+
+describe('upload keys', () => {
+  it('round-trips S3 event key encoding', () => {
+    for (const key of [
+      'uploads/a b/c+d.csv',
+      'uploads/ü/€ (1).json',
+      "uploads/x/it's*!.csv",
+      'uploads/%41/x.csv',
+    ]) {
+      const encoded = encodeS3EventKey(key);
+      expect(encoded).not.toMatch(/[ ()'*!]/);
+      expect(decodeS3EventKey(encoded)).toBe(key);
+    }
+    expect(decodeS3EventKey('uploads/orders/a+b%2Bc.csv')).toBe('uploads/orders/a b+c.csv');
+  });
+
+  it('classifies keys', () => {
+    expect(classifyKey('uploads/orders/a.CSV.GZ')).toMatchObject({
+      kind: 'upload',
+      dataset: 'orders',
+      extension: 'csv',
+      gzip: true,
+    });
+    expect(classifyKey('uploads/orders/a.tar')).toMatchObject({ kind: 'upload', extension: 'tar' });
+    expect(classifyKey('uploads/orders/a.tar')).not.toHaveProperty('problem');
+    expect(classifyKey('uploads//a.csv')).toMatchObject({ problem: expect.stringContaining('empty') });
+    expect(classifyKey('uploads/orders/a\tb.csv')).toMatchObject({
+      problem: expect.stringContaining('control'),
+    });
+    expect(ignoreReason('uploads/orders/a.csv')).toBeUndefined();
+    expect(ignoreReason('quarantine/2026-01-01/orders/a.csv')).toMatch(/outside/);
+    expect(quarantineKey('orders/a.csv', new Date('2026-02-03T23:59:59Z'))).toBe(
+      'quarantine/2026-02-03/orders/a.csv',
+    );
+  });
+
+  it('derives execution names: deterministic, <= 80 of [A-Za-z0-9-_], different per version', () => {
+    const a = executionName('orders', 'uploads/orders/a.csv', 'v1');
+    expect(a).toBe(executionName('orders', 'uploads/orders/a.csv', 'v1'));
+    expect(a).not.toBe(executionName('orders', 'uploads/orders/a.csv', 'v2'));
+    expect(a).not.toBe(executionName('orders', 'uploads/orders/b.csv', 'v1'));
+    for (const name of [
+      a,
+      executionName('x'.repeat(63), `uploads/x/${'é'.repeat(300)}.csv`, 'e'),
+      executionName('d', 'uploads/d/ü.csv', 'e'),
+    ]) {
+      expect(name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    }
+  });
+});
+
+describe('Parquet footer', () => {
+  it('reads top-level columns with physical and logical types (nested columns as groups) from a DuckDB file', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pq-'));
+    const file = path.join(dir, 'x.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(
+      `COPY (SELECT 'a' AS s, 1::INTEGER AS i, 2::BIGINT AS b, 1.5::DOUBLE AS d, true AS t, DATE '2026-01-01' AS dt,
+              TIMESTAMP '2026-01-01 00:00:00' AS ts, 1.25::DECIMAL(10,2) AS dec, [1, 2] AS l, {'x': 1, 'y': [3]} AS st,
+              'z' AS after_nested FROM range(3)) TO '${file}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    const buf = await fs.readFile(file);
+    const footer = await readParquetFooter({
+      size: buf.length,
+      read: async (s, e) => buf.subarray(s, e + 1),
+    });
+    expect(footer.numRows).toBe(3n);
+    const cols = Object.fromEntries(footer.columns.map((col) => [col.name, col]));
+    expect(footer.columns.map((col) => col.name)).toEqual([
+      's',
+      'i',
+      'b',
+      'd',
+      't',
+      'dt',
+      'ts',
+      'dec',
+      'l',
+      'st',
+      'after_nested',
+    ]);
+    expect(cols.s).toMatchObject({ physical: 'BYTE_ARRAY', logical: 'STRING', group: false });
+    expect(cols.i).toMatchObject({ physical: 'INT32' });
+    expect(cols.b).toMatchObject({ physical: 'INT64' });
+    expect(cols.d).toMatchObject({ physical: 'DOUBLE' });
+    expect(cols.t).toMatchObject({ physical: 'BOOLEAN' });
+    expect(cols.dt).toMatchObject({ physical: 'INT32', logical: 'DATE' });
+    expect(cols.ts).toMatchObject({ physical: 'INT64', logical: 'TIMESTAMP' });
+    expect(cols.dec).toMatchObject({ logical: 'DECIMAL', scale: 2 });
+    expect(cols.l).toMatchObject({ group: true, logical: 'LIST' });
+    expect(cols.st).toMatchObject({ group: true });
+  });
+
+  it('refuses bad framing and garbage metadata', async () => {
+    const src = (b: Buffer) => ({
+      size: b.length,
+      read: async (s: number, e: number) => b.subarray(s, e + 1),
+    });
+    await expect(readParquetFooter(src(Buffer.from('PAR1')))).rejects.toThrow(/too small/);
+    await expect(readParquetFooter(src(Buffer.from('PAR0xxxxxxxxxxxxPAR1')))).rejects.toThrow(/start with/);
+    await expect(readParquetFooter(src(Buffer.from('PAR1xxxxxxxxxxxxPARE')))).rejects.toThrow(/encrypted/);
+    const huge = Buffer.concat([
+      Buffer.from('PAR1xxxx'),
+      Buffer.from([0xff, 0xff, 0, 0]),
+      Buffer.from('PAR1'),
+    ]);
+    await expect(readParquetFooter(src(huge))).rejects.toThrow(/does not fit/);
+    expect(() => parseFileMetaData(Buffer.from([0x15, 0x02]))).toThrow(ParquetFormatError);
+    expect(() => parseFileMetaData(Buffer.from([0x19, 0xfc]))).toThrow(ParquetFormatError);
+  });
+});

@@ -1,0 +1,733 @@
+/**
+ * The validateUpload handler on the AWS runtime: S3, SNS and Step Functions mocked (aws-sdk-client-mock), S3 backed
+ * by an in-memory bucket that serves range reads, so every check runs on real bytes.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
+import { lambdaContext } from '../support/api-event';
+
+process.env.LAKE_RUNTIME = 'aws';
+process.env.RAW_BUCKET = 'lake-raw';
+process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:data-lake-test-notifications';
+process.env.ETL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:data-lake-test-etl';
+
+// Loaded after the environment is set, as Lambda would.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } =
+  require('../../functions/validate-upload') as typeof import('../../functions/validate-upload');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { encodeS3EventKey } = require('../../lib/uploads/key') as typeof import('../../lib/uploads/key');
+type Outcome = import('../../lib/uploads/process').UploadOutcome;
+
+const s3 = mockClient(S3Client);
+const sns = mockClient(SNSClient);
+const sfn = mockClient(SFNClient);
+
+// ---- an in-memory raw bucket behind the S3 mock ----------------------------------------------------------------
+
+interface Stored {
+  body: Buffer;
+  etag: string;
+  versionId?: string;
+  /** Reported size when the body stands for a bigger object (size checks without allocating gigabytes). */
+  size?: number;
+}
+const bucket = new Map<string, Stored>();
+const notFound = () =>
+  Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+
+function putObject(key: string, body: Buffer | string, extra: Partial<Stored> = {}): Stored {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const o = { body: buf, etag: createHash('md5').update(buf).digest('hex'), ...extra };
+  bucket.set(key, o);
+  return o;
+}
+
+function installS3(): void {
+  s3.on(HeadObjectCommand).callsFake(({ Key }) => {
+    const o = bucket.get(Key);
+    if (!o) throw notFound();
+    return {
+      ContentLength: o.size ?? o.body.length,
+      ETag: `"${o.etag}"`,
+      ...(o.versionId ? { VersionId: o.versionId } : {}),
+    };
+  });
+  s3.on(GetObjectCommand).callsFake(({ Key, Range }) => {
+    const o = bucket.get(Key);
+    if (!o)
+      throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    let body = o.body;
+    const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '');
+    if (m) body = o.body.subarray(Number(m[1]), Number(m[2]) + 1);
+    return { Body: { transformToByteArray: async () => new Uint8Array(body) } as never };
+  });
+  s3.on(PutObjectCommand).callsFake(({ Key, Body }) => {
+    putObject(Key, Body as string);
+    return {};
+  });
+  s3.on(CopyObjectCommand).callsFake(({ Key, CopySource }) => {
+    const from = decodeURIComponent(String(CopySource).slice('lake-raw/'.length));
+    const o = bucket.get(from);
+    if (!o) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+    bucket.set(Key, { ...o });
+    return {};
+  });
+  s3.on(DeleteObjectCommand).callsFake(({ Key }) => {
+    bucket.delete(Key);
+    return {};
+  });
+}
+
+const startedNames = new Set<string>();
+function installSfn(): void {
+  sfn.on(StartExecutionCommand).callsFake(({ name }) => {
+    if (startedNames.has(name))
+      throw new ExecutionAlreadyExists({ message: `Execution Already Exists: ${name}`, $metadata: {} });
+    startedNames.add(name);
+    return {
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:data-lake-test-etl:${name}`,
+      startDate: new Date(),
+    };
+  });
+}
+
+beforeEach(() => {
+  s3.reset();
+  sns.reset();
+  sfn.reset();
+  bucket.clear();
+  startedNames.clear();
+  installS3();
+  installSfn();
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+});
+
+// ---- events ---------------------------------------------------------------------------------------------------
+
+function objectCreated(
+  key: string,
+  over: { size?: number; etag?: string; versionId?: string; encodedKey?: string } = {},
+) {
+  const o = bucket.get(key);
+  return {
+    version: '0',
+    id: 'e1f2',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-11-24T10:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:s3:::lake-raw'],
+    detail: {
+      version: '0',
+      bucket: { name: 'lake-raw' },
+      object: {
+        key: over.encodedKey ?? encodeS3EventKey(key),
+        size: over.size ?? o?.size ?? o?.body.length ?? 0,
+        etag: over.etag ?? o?.etag ?? 'd41d8cd98f00b204e9800998ecf8427e',
+        ...((over.versionId ?? o?.versionId) ? { 'version-id': over.versionId ?? o?.versionId } : {}),
+        sequencer: '00617F08299329D189',
+      },
+      'request-id': 'N4N7GDK58NMKJ12R',
+      requester: '123456789012',
+      'source-ip-address': '1.2.3.4',
+      reason: 'PutObject',
+    },
+  } as unknown as S3ObjectCreatedNotificationEvent;
+}
+
+const invoke = (event: S3ObjectCreatedNotificationEvent) =>
+  handler(event, lambdaContext('data-lake-test-validateUpload')) as Promise<Outcome>;
+const upload = async (key: string, body: Buffer | string, extra: Partial<Stored> = {}) => {
+  putObject(key, body, extra);
+  return invoke(objectCreated(key));
+};
+
+const today = () => new Date().toISOString().slice(0, 10);
+const rangeHeaders = () => s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Range);
+
+/** Asserts a quarantine (object moved, reason beside it, notice sent, nothing started) and returns the reason. */
+function expectQuarantined(res: Outcome, key: string, code: string): Record<string, unknown> {
+  expect(res).toMatchObject({ outcome: 'quarantined', key, code });
+  const relative = key.slice('uploads/'.length);
+  const qKey = `quarantine/${today()}/${relative}`;
+  expect(res).toMatchObject({ quarantineKey: qKey, reasonKey: `${qKey}.reason.json` });
+  expect(bucket.has(key)).toBe(false);
+  expect(bucket.has(qKey)).toBe(true);
+  const reason = JSON.parse(bucket.get(`${qKey}.reason.json`)!.body.toString()) as Record<string, unknown>;
+  expect(reason).toMatchObject({ code, key, quarantineKey: qKey });
+  expect(typeof reason.message).toBe('string');
+  expect(new Date(reason.detectedAt as string).toISOString()).toBe(reason.detectedAt);
+  // The notice.
+  expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  const pub = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+  expect(pub.TopicArn).toBe(process.env.NOTIFICATIONS_TOPIC_ARN);
+  expect(pub.Subject!.length).toBeLessThanOrEqual(100);
+  expect(pub.Subject).toContain(code);
+  const message = JSON.parse(pub.Message!);
+  expect(message).toMatchObject({
+    kind: 'UPLOAD_QUARANTINED',
+    detail: { code, key, quarantineKey: qKey, bucket: 'lake-raw' },
+  });
+  // Copy before delete; nothing for the ETL.
+  const order = s3
+    .calls()
+    .map((c) => c.args[0].constructor.name)
+    .filter((n) => /Copy|Delete|Put/.test(n));
+  expect(order).toEqual(['PutObjectCommand', 'CopyObjectCommand', 'DeleteObjectCommand']);
+  expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+  return reason;
+}
+
+const ORDERS_HEADER = 'order_id,customer_id,order_date,status,amount,currency,item_count,coupon,updated_at';
+const orderRow = (i: number, over: Partial<Record<string, string>> = {}) => {
+  const r = {
+    order_id: `o-${i}`,
+    customer_id: `c-${i % 7}`,
+    order_date: '2026-11-24',
+    status: 'paid',
+    amount: `${(i * 1.25).toFixed(2)}`,
+    currency: 'EUR',
+    item_count: String(i % 5),
+    coupon: '',
+    updated_at: '2026-11-24T10:00:00Z',
+    ...over,
+  };
+  return ORDERS_HEADER.split(',')
+    .map((c) => r[c as keyof typeof r])
+    .join(',');
+};
+const ordersCsv = (n: number, rows: (i: number) => string = orderRow) =>
+  [ORDERS_HEADER, ...Array.from({ length: n }, (_, i) => rows(i + 1))].join('\n') + '\n';
+const customer = (i: number, over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    customer_id: `c-${i}`,
+    email: `c${i}@example.com`,
+    name: `Customer ${i}`,
+    country: 'DE',
+    segment: 'consumer',
+    created_at: '2026-01-01T00:00:00Z',
+    ...over,
+  });
+
+// ---- Parquet fixtures, written by DuckDB ------------------------------------------------------------------------
+
+const parquet: Record<string, Buffer> = {};
+beforeAll(async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vu-parquet-'));
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const write = async (name: string, select: string) => {
+    const file = path.join(dir, `${name}.parquet`);
+    await c.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+    parquet[name] = await fs.readFile(file);
+  };
+  const base = `'c-1' AS customer_id, 'a@example.com' AS email, TIMESTAMP '2026-01-01 00:00:00' AS created_at`;
+  await write(
+    'good',
+    `SELECT ${base}, 'DE' AS country, 12.5::DOUBLE AS lifetime_value, true AS marketing_opt_in`,
+  );
+  await write('missing', `SELECT 'c-1' AS customer_id, TIMESTAMP '2026-01-01 00:00:00' AS created_at`);
+  await write('unknown', `SELECT ${base}, 1 AS shoe_size`);
+  await write('wrongType', `SELECT ${base}, 42::INTEGER AS marketing_opt_in`);
+  await write('empty', `SELECT ${base} WHERE false`);
+  c.closeSync();
+}, 60_000);
+
+// ---- the tests ------------------------------------------------------------------------------------------------
+
+describe('validateUpload: good files start the ETL', () => {
+  it('starts the state machine with a deterministic name and the file input', async () => {
+    const key = 'uploads/orders/2026-11-24.csv';
+    const res = await upload(key, ordersCsv(3));
+    expect(res).toMatchObject({ outcome: 'started', key, dataset: 'orders' });
+    const input = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(input.stateMachineArn).toBe(process.env.ETL_STATE_MACHINE_ARN);
+    expect(input.name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    expect(input.name).toMatch(/^orders-2026-11-24-csv-[0-9a-f]{32}$/);
+    expect(JSON.parse(input.input!)).toEqual({
+      mode: 'file',
+      table: 'orders',
+      inputs: [key],
+      bucket: 'lake-raw',
+      key,
+      size: bucket.get(key)!.body.length,
+      etag: bucket.get(key)!.etag,
+    });
+    expect(bucket.has(key)).toBe(true); // stays where it is, for the ETL
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 0);
+  });
+
+  it('a duplicate event starts nothing new (ExecutionAlreadyExists → success)', async () => {
+    const key = 'uploads/orders/dup.csv';
+    putObject(key, ordersCsv(2));
+    const first = await invoke(objectCreated(key));
+    const second = await invoke(objectCreated(key));
+    expect(first.outcome).toBe('started');
+    expect(second.outcome).toBe('alreadyStarted');
+    const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(names).toHaveLength(2);
+    expect(names[0]).toBe(names[1]);
+  });
+
+  it('names executions by version: a new version of the same key is a new run', async () => {
+    const key = 'uploads/orders/daily.csv';
+    putObject(key, ordersCsv(2), { versionId: 'v1' });
+    const a = await invoke(objectCreated(key));
+    putObject(key, ordersCsv(2), { versionId: 'v2' });
+    const b = await invoke(objectCreated(key));
+    expect(a.outcome).toBe('started');
+    expect(b.outcome).toBe('started');
+    const inputs = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(inputs[0]!.name).not.toBe(inputs[1]!.name);
+    expect(JSON.parse(inputs[1]!.input!).versionId).toBe('v2');
+  });
+
+  it('decodes URL-encoded keys (spaces as +, unicode, a literal +)', async () => {
+    const key = 'uploads/orders/März Bestellungen +1 (final).csv';
+    putObject(key, ordersCsv(1));
+    const encoded = 'uploads/orders/M%C3%A4rz+Bestellungen+%2B1+%28final%29.csv';
+    expect(encodeS3EventKey(key)).toBe(encoded);
+    const res = await invoke(objectCreated(key, { encodedKey: encoded }));
+    expect(res).toMatchObject({ outcome: 'started', key });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'lake-raw', Key: key });
+    const input = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(JSON.parse(input.input!).inputs).toEqual([key]);
+    expect(input.name).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+  });
+
+  it('quarantines an encoded key to its decoded name', async () => {
+    const key = 'uploads/orders/bad file é.csv';
+    putObject(key, 'nope\n1\n');
+    expectQuarantined(
+      await invoke(objectCreated(key, { encodedKey: 'uploads/orders/bad+file+%C3%A9.csv' })),
+      key,
+      'HEADER_MISMATCH',
+    );
+  });
+
+  it('accepts JSON lines, JSON arrays and Parquet where the dataset allows them', async () => {
+    const lines = [customer(1), customer(2, { segment: null }), '', customer(3)].join('\n');
+    expect(await upload('uploads/customers/a.jsonl', lines)).toMatchObject({ outcome: 'started' });
+    expect(await upload('uploads/customers/b.json', `[\n${customer(1)},\n${customer(2)}\n]`)).toMatchObject({
+      outcome: 'started',
+    });
+    expect(await upload('uploads/customers/c.json', `${customer(1)}\n${customer(2)}\n`)).toMatchObject({
+      outcome: 'started',
+    });
+    expect(await upload('uploads/customers/d.parquet', parquet.good!)).toMatchObject({ outcome: 'started' });
+  });
+
+  it('accepts a spreadsheet export: byte-order mark, CRLF line ends, quoted fields', async () => {
+    const csv = '\ufeff' + ordersCsv(3, (i) => orderRow(i, { coupon: '"SAVE, 10%"' })).replace(/\n/g, '\r\n');
+    expect(await upload('uploads/orders/excel.csv', csv)).toMatchObject({ outcome: 'started' });
+  });
+
+  it('tolerates bad rows up to the dataset maxRejectedRatio (the ETL rejects them one by one)', async () => {
+    const csv = ordersCsv(100, (i) => (i === 50 ? orderRow(i, { amount: '-1' }) : orderRow(i)));
+    expect(await upload('uploads/orders/mostly-good.csv', csv)).toMatchObject({ outcome: 'started' });
+  });
+});
+
+describe('validateUpload: ignored keys (success, nothing read)', () => {
+  it.each([
+    ['events/type=page_view/x.gz', 'outside'],
+    ['uploads/orders/_SUCCESS', 'hidden'],
+    ['uploads/orders/.DS_Store', 'hidden'],
+    ['uploads/orders/_temporary/0/part-0.csv', 'hidden'],
+    ['uploads/.staging/orders.csv', 'hidden'],
+    ['uploads/orders/a.csv.tmp', 'temporary'],
+    ['uploads/orders/a.csv.part', 'temporary'],
+    ['uploads/orders/a.csv~', 'temporary'],
+    ['uploads/orders/a.csv.crc', 'temporary'],
+    ['uploads/orders_$folder$', 'temporary'],
+    ['uploads/orders/', 'folder'],
+  ])('%s', async (key, why) => {
+    putObject(key, 'whatever');
+    const res = await invoke(objectCreated(key));
+    expect(res).toMatchObject({ outcome: 'ignored', key });
+    expect((res as { reason: string }).reason).toContain(why);
+    expect(s3.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('an object already gone (moved by an earlier delivery of the event) is ignored', async () => {
+    const res = await invoke(objectCreated('uploads/orders/gone.csv', { size: 10, etag: 'abc' }));
+    expect(res).toMatchObject({ outcome: 'ignored', reason: 'the object no longer exists' });
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 0);
+  });
+
+  it('an object overwritten since the event is left to the newer event', async () => {
+    putObject('uploads/orders/x.csv', ordersCsv(1));
+    const res = await invoke(objectCreated('uploads/orders/x.csv', { etag: 'old-etag' }));
+    expect(res).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('superseded') });
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
+
+describe('validateUpload: every rejection reason quarantines with a reason file and a notice', () => {
+  it('BAD_KEY: no dataset folder', async () => {
+    const r = expectQuarantined(
+      await upload('uploads/orders.csv', ordersCsv(1)),
+      'uploads/orders.csv',
+      'BAD_KEY',
+    );
+    expect(r.dataset).toBeNull();
+  });
+
+  it('BAD_KEY: nested folders', async () => {
+    const key = 'uploads/orders/2026/11/a.csv';
+    const r = expectQuarantined(await upload(key, ordersCsv(1)), key, 'BAD_KEY');
+    expect(r.dataset).toBe('orders');
+    expect(r.message).toMatch(/nested/);
+  });
+
+  it('BAD_KEY: no extension', async () => {
+    expectQuarantined(await upload('uploads/orders/README', 'x'), 'uploads/orders/README', 'BAD_KEY');
+  });
+
+  it('UNKNOWN_DATASET', async () => {
+    const r = expectQuarantined(
+      await upload('uploads/products/p.csv', 'a\n1\n'),
+      'uploads/products/p.csv',
+      'UNKNOWN_DATASET',
+    );
+    expect(r).toMatchObject({
+      dataset: 'products',
+      message: expect.stringContaining("no dataset 'products'"),
+    });
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 0);
+  });
+
+  it('FORMAT_NOT_ALLOWED: a format the dataset does not take, a non-lake format, gzipped Parquet', async () => {
+    const r = expectQuarantined(
+      await upload('uploads/orders/a.jsonl', '{}'),
+      'uploads/orders/a.jsonl',
+      'FORMAT_NOT_ALLOWED',
+    );
+    expect(r.message).toBe('dataset orders accepts csv, not jsonl');
+    sns.resetHistory();
+    s3.resetHistory();
+    expectQuarantined(
+      await upload('uploads/orders/a.xlsx', 'PK'),
+      'uploads/orders/a.xlsx',
+      'FORMAT_NOT_ALLOWED',
+    );
+    sns.resetHistory();
+    s3.resetHistory();
+    expectQuarantined(
+      await upload('uploads/customers/a.parquet.gz', gzipSync(parquet.good!)),
+      'uploads/customers/a.parquet.gz',
+      'FORMAT_NOT_ALLOWED',
+    );
+  });
+
+  it('EMPTY_FILE: no bytes, a header without rows, an empty gzip, a Parquet file without rows', async () => {
+    for (const [key, body] of [
+      ['uploads/orders/zero.csv', ''],
+      ['uploads/orders/header-only.csv', `${ORDERS_HEADER}\n\n`],
+      ['uploads/orders/empty.csv.gz', gzipSync(Buffer.alloc(0))],
+      ['uploads/customers/blank.jsonl', '\n\n  \n'],
+      ['uploads/customers/none.json', '[ ]'],
+      ['uploads/customers/empty.parquet', parquet.empty!],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      expectQuarantined(await upload(key, body), key, 'EMPTY_FILE');
+    }
+  });
+
+  it('FILE_TOO_LARGE: over x-lake.maxFileBytes, decided from the size alone (nothing read)', async () => {
+    const key = 'uploads/orders/huge.csv';
+    const r = expectQuarantined(
+      await upload(key, ordersCsv(1), { size: 2 * 1024 ** 3 + 1 }),
+      key,
+      'FILE_TOO_LARGE',
+    );
+    expect(r.size).toBe(2 * 1024 ** 3 + 1);
+    expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 0);
+  });
+
+  it('HEADER_MISMATCH: a missing required column', async () => {
+    const csv = 'order_id,customer_id,order_date,status,amount\no1,c1,2026-11-24,paid,1\n';
+    const r = expectQuarantined(
+      await upload('uploads/orders/m.csv', csv),
+      'uploads/orders/m.csv',
+      'HEADER_MISMATCH',
+    );
+    expect(r).toMatchObject({
+      line: 1,
+      field: 'currency',
+      message: expect.stringContaining("missing required column(s) 'currency'"),
+    });
+  });
+
+  it('HEADER_MISMATCH: an unknown column (with a hint for near misses)', async () => {
+    const csv = `${ORDERS_HEADER},Order_Note\n${orderRow(1)},x\n`;
+    const r = expectQuarantined(
+      await upload('uploads/orders/u.csv', csv),
+      'uploads/orders/u.csv',
+      'HEADER_MISMATCH',
+    );
+    expect(r).toMatchObject({ line: 1, column: 10, field: 'Order_Note' });
+    const csv2 = `${ORDERS_HEADER.replace('order_id', 'Order ID')}\n${orderRow(1)}\n`;
+    sns.resetHistory();
+    s3.resetHistory();
+    const r2 = expectQuarantined(
+      await upload('uploads/orders/u2.csv', csv2),
+      'uploads/orders/u2.csv',
+      'HEADER_MISMATCH',
+    );
+    expect(r2.message).toContain("did you mean 'order_id'?");
+  });
+
+  it('HEADER_MISMATCH: a column twice', async () => {
+    const csv = `${ORDERS_HEADER},amount\n${orderRow(1)},1\n`;
+    const r = expectQuarantined(
+      await upload('uploads/orders/d.csv', csv),
+      'uploads/orders/d.csv',
+      'HEADER_MISMATCH',
+    );
+    expect(r).toMatchObject({
+      column: 10,
+      field: 'amount',
+      message: expect.stringContaining('appears twice'),
+    });
+  });
+
+  it('HEADER_MISMATCH: JSON keys that are not columns, required columns in no sampled row', async () => {
+    const r = expectQuarantined(
+      await upload('uploads/customers/k.jsonl', `${customer(1)}\n${customer(2, { shoe_size: 44 })}\n`),
+      'uploads/customers/k.jsonl',
+      'HEADER_MISMATCH',
+    );
+    expect(r).toMatchObject({ line: 2, field: 'shoe_size' });
+    sns.resetHistory();
+    s3.resetHistory();
+    const noEmail = [1, 2]
+      .map((i) => JSON.stringify({ customer_id: `c${i}`, created_at: '2026-01-01T00:00:00Z' }))
+      .join('\n');
+    const r2 = expectQuarantined(
+      await upload('uploads/customers/e.jsonl', noEmail),
+      'uploads/customers/e.jsonl',
+      'HEADER_MISMATCH',
+    );
+    expect(r2).toMatchObject({ field: 'email' });
+  });
+
+  it('HEADER_MISMATCH: Parquet schema (missing, unknown, incompatible type) read from the footer', async () => {
+    for (const [name, field] of [
+      ['missing', 'email'],
+      ['unknown', 'shoe_size'],
+      ['wrongType', 'marketing_opt_in'],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const key = `uploads/customers/${name}.parquet`;
+      const r = expectQuarantined(await upload(key, parquet[name]!), key, 'HEADER_MISMATCH');
+      expect(r.field).toBe(field);
+      // Footer only: the first bytes and the tail, by range.
+      expect(rangeHeaders().every((h) => /^bytes=\d+-\d+$/.test(h ?? ''))).toBe(true);
+    }
+  });
+
+  it('ROW_INVALID: a CSV value of the wrong type, with line, column and field', async () => {
+    const csv = ordersCsv(3, (i) => (i === 2 ? orderRow(i, { amount: 'twelve' }) : orderRow(i)));
+    const r = expectQuarantined(
+      await upload('uploads/orders/t.csv', csv),
+      'uploads/orders/t.csv',
+      'ROW_INVALID',
+    );
+    expect(r).toMatchObject({ line: 3, column: 5, field: 'amount' });
+    expect(r.message).toContain('1 of the first 3 row(s)');
+    expect(r.message).toContain('is not a number');
+  });
+
+  it('ROW_INVALID: schema rules (enum, pattern, format, required) checked with ajv', async () => {
+    const csv = ordersCsv(2, (i) => orderRow(i, { status: 'lost', currency: i === 1 ? 'euro' : 'EUR' }));
+    const r = expectQuarantined(
+      await upload('uploads/orders/s.csv', csv),
+      'uploads/orders/s.csv',
+      'ROW_INVALID',
+    );
+    expect(r).toMatchObject({ line: 2 });
+    expect(['status', 'currency']).toContain(r.field);
+    sns.resetHistory();
+    s3.resetHistory();
+    const noId = ordersCsv(1, (i) => orderRow(i, { order_id: '' }));
+    const r2 = expectQuarantined(
+      await upload('uploads/orders/r.csv', noId),
+      'uploads/orders/r.csv',
+      'ROW_INVALID',
+    );
+    expect(r2).toMatchObject({
+      line: 2,
+      column: 1,
+      field: 'order_id',
+      message: expect.stringContaining('is required'),
+    });
+    sns.resetHistory();
+    s3.resetHistory();
+    const badEmail = `${customer(1, { email: 'not-an-email' })}\n`;
+    const r3 = expectQuarantined(
+      await upload('uploads/customers/m.jsonl', badEmail),
+      'uploads/customers/m.jsonl',
+      'ROW_INVALID',
+    );
+    expect(r3).toMatchObject({ line: 1, field: 'email' });
+  });
+
+  it('MALFORMED_FILE: CSV syntax (open quote, stray quote, wrong field count)', async () => {
+    for (const [name, csv, line] of [
+      ['open-quote', `${ORDERS_HEADER}\n${orderRow(1)}\n"o-2,c,2026-11-24,paid,1,EUR,1,,x\n`, 3],
+      ['stray-quote', `${ORDERS_HEADER}\no"1,c,2026-11-24,paid,1,EUR,1,,x\n`, 2],
+      ['fields', `${ORDERS_HEADER}\n${orderRow(1)}\n${orderRow(2)},extra\n`, 3],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const key = `uploads/orders/${name}.csv`;
+      const r = expectQuarantined(await upload(key, csv), key, 'MALFORMED_FILE');
+      expect(r.line).toBe(line);
+    }
+  });
+
+  it('MALFORMED_FILE: invalid JSON, not an object, not UTF-8, gzip in name only, not Parquet', async () => {
+    const cases: [string, Buffer | string, number | undefined][] = [
+      ['uploads/customers/j.jsonl', `${customer(1)}\n{"customer_id": "c2",\n`, 2],
+      ['uploads/customers/a.json', `[${customer(1)} ${customer(2)}]`, 1],
+      ['uploads/customers/n.jsonl', `${customer(1)}\n[1,2]\n`, 2],
+      [
+        'uploads/orders/latin1.csv',
+        Buffer.concat([
+          Buffer.from(`${ORDERS_HEADER}\no-1,c,2026-11-24,paid,1,EUR,1,`),
+          Buffer.from([0xe9]),
+          Buffer.from(',x\n'),
+        ]),
+        2,
+      ],
+      ['uploads/orders/fake.csv.gz', ordersCsv(1), undefined],
+      ['uploads/orders/zipped.csv', gzipSync(ordersCsv(1)), undefined],
+      ['uploads/customers/not.parquet', 'this is not parquet at all', undefined],
+      ['uploads/customers/cut.parquet', parquet.good!.subarray(0, parquet.good!.length - 3), undefined],
+    ];
+    for (const [key, body, line] of cases) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const r = expectQuarantined(await upload(key, body), key, 'MALFORMED_FILE');
+      if (line !== undefined) expect(r.line).toBe(line);
+    }
+  });
+
+  it('a failing notice fails the invocation before the object is moved (retried whole, never lost)', async () => {
+    sns.on(PublishCommand).rejects(new Error('SNS down'));
+    const key = 'uploads/products/x.csv';
+    putObject(key, 'a\n');
+    await expect(invoke(objectCreated(key))).rejects.toThrow('SNS down');
+    expect(bucket.has(key)).toBe(true);
+    expect(s3).toHaveReceivedCommandTimes(DeleteObjectCommand, 0);
+  });
+});
+
+describe('validateUpload: gzip and large files (range reads only)', () => {
+  it('checks gzip files through a streaming gunzip', async () => {
+    expect(await upload('uploads/orders/a.csv.gz', gzipSync(ordersCsv(20)))).toMatchObject({
+      outcome: 'started',
+    });
+    sfn.resetHistory();
+    const bad = gzipSync(ordersCsv(3, (i) => orderRow(i, { amount: 'x' })));
+    expectQuarantined(await upload('uploads/orders/b.csv.gz', bad), 'uploads/orders/b.csv.gz', 'ROW_INVALID');
+    sns.resetHistory();
+    s3.resetHistory();
+    const truncated = gzipSync(ordersCsv(20)).subarray(0, 200);
+    expectQuarantined(
+      await upload('uploads/orders/c.csv.gz', truncated),
+      'uploads/orders/c.csv.gz',
+      'MALFORMED_FILE',
+    );
+    sns.resetHistory();
+    s3.resetHistory();
+    expect(
+      await upload('uploads/customers/d.jsonl.GZ', gzipSync([customer(1), customer(2)].join('\n'))),
+    ).toMatchObject({
+      outcome: 'started',
+    });
+  });
+
+  it('reads only the first MiB of a large CSV, by range', async () => {
+    const csv = ordersCsv(120_000); // ~8 MiB
+    expect(csv.length).toBeGreaterThan(6 * 1024 * 1024);
+    const res = await upload('uploads/orders/big.csv', csv);
+    expect(res).toMatchObject({ outcome: 'started' });
+    const ranges = rangeHeaders();
+    expect(ranges.length).toBeGreaterThan(0);
+    expect(ranges.every((r) => /^bytes=\d+-\d+$/.test(r ?? ''))).toBe(true);
+    const fetched = ranges.reduce((n, r) => {
+      const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(r!)!;
+      return n + Number(b) - Number(a) + 1;
+    }, 0);
+    expect(fetched).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it('a bad row beyond the sample is left to the ETL (rejected there, row by row)', async () => {
+    const csv = ordersCsv(30_000, (i) => (i === 29_999 ? orderRow(i, { amount: 'bad' }) : orderRow(i)));
+    expect(await upload('uploads/orders/late-error.csv', csv)).toMatchObject({ outcome: 'started' });
+  });
+
+  it('reads a large gzip file in ranged chunks until the sample is full', async () => {
+    const gz = gzipSync(ordersCsv(300_000)); // ~20 MiB of text
+    const res = await upload('uploads/orders/big.csv.gz', gz);
+    expect(res).toMatchObject({ outcome: 'started' });
+    const ranges = rangeHeaders();
+    expect(ranges.every((r) => /^bytes=\d+-\d+$/.test(r ?? ''))).toBe(true);
+    const last = Number(/-(\d+)$/.exec(ranges.at(-1)!)![1]);
+    expect(last + 1).toBeLessThan(gz.length);
+    expect(last + 1).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
+  it('reads a Parquet file by its ends (magic bytes and footer), never its middle', async () => {
+    const pad = Buffer.alloc(3 * 1024 * 1024, 0); // column data stand-in: a bigger file, same footer
+    const good = parquet.good!;
+    const big = Buffer.concat([good.subarray(0, 4), pad, good.subarray(4)]);
+    // The footer does not point into the data here, so only its framing and schema matter.
+    expect(await upload('uploads/customers/big.parquet', big)).toMatchObject({ outcome: 'started' });
+    const ranges = rangeHeaders();
+    expect(ranges[0]).toBe('bytes=0-3');
+    const fetched = ranges.reduce((n, r) => {
+      const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(r!)!;
+      return n + Number(b) - Number(a) + 1;
+    }, 0);
+    expect(fetched).toBeLessThanOrEqual(64 * 1024 + 4);
+  });
+});
+
+describe('validateUpload: bad events', () => {
+  it('refuses events that are not S3 Object Created, or for another bucket, and touches nothing', async () => {
+    const wrongType = { ...objectCreated('uploads/orders/a.csv'), 'detail-type': 'Object Deleted' } as never;
+    await expect(invoke(wrongType)).rejects.toThrow(/Object Created/);
+    const other = objectCreated('uploads/orders/a.csv');
+    other.detail.bucket.name = 'someone-elses';
+    await expect(invoke(other)).rejects.toThrow(/not the raw bucket/);
+    const badKey = objectCreated('uploads/orders/a.csv', { encodedKey: 'uploads/orders/%E0%A4%A.csv' });
+    await expect(invoke(badKey)).rejects.toThrow(/URL-encoded/);
+    expect(s3.calls()).toHaveLength(0);
+  });
+});

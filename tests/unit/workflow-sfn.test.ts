@@ -1,0 +1,57 @@
+/** The Step Functions workflow adapter, with SFN mocked. */
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { executionArn, SfnWorkflow } from '../../lib/workflow/sfn';
+
+const sfn = mockClient(SFNClient);
+const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:data-lake-test-etl';
+const wf = () => new SfnWorkflow(new SFNClient({ region: 'us-east-1' }), ARN);
+
+beforeEach(() => sfn.reset());
+
+describe('Step Functions workflow', () => {
+  it('starts an execution with the name and the input as JSON', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: `${ARN.replace('stateMachine', 'execution')}:run-1` });
+    const res = await wf().startExecution('run-1', {
+      mode: 'file',
+      table: 'orders',
+      inputs: ['uploads/orders/a.csv'],
+    });
+    expect(res).toEqual({
+      executionArn: expect.stringContaining(':execution:data-lake-test-etl:run-1'),
+      alreadyStarted: false,
+    });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: ARN,
+      name: 'run-1',
+      input: JSON.stringify({ mode: 'file', table: 'orders', inputs: ['uploads/orders/a.csv'] }),
+    });
+  });
+
+  it('answers alreadyStarted for a name that exists (ExecutionAlreadyExists)', async () => {
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    expect(await wf().startExecution('run-1', {})).toEqual({
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:data-lake-test-etl:run-1',
+      alreadyStarted: true,
+    });
+  });
+
+  it('passes other errors on, and refuses names Step Functions would refuse', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('nope'), { name: 'StateMachineDoesNotExist' }));
+    await expect(wf().startExecution('run-1', {})).rejects.toThrow('nope');
+    await expect(wf().startExecution('x'.repeat(81), {})).rejects.toThrow(/1-80 characters/);
+    await expect(wf().startExecution('has space', {})).rejects.toThrow(/1-80 characters/);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  it('derives execution ARNs from the state machine ARN', () => {
+    expect(executionArn('arn:aws-cn:states:cn-north-1:1:stateMachine:m', 'n')).toBe(
+      'arn:aws-cn:states:cn-north-1:1:execution:m:n',
+    );
+    expect(() => executionArn('arn:aws:sns:us-east-1:1:topic', 'n')).toThrow(/not a state machine ARN/);
+  });
+});
