@@ -164,7 +164,13 @@ export function eventTable(type: string, schema: ObjectSchema): TableDef {
     kind: 'events',
     description: schema.description ?? `${type} events`,
     columns: [
-      { name: 'event_id', type: 'string', source: ['id'], required: true, description: 'Event id (deduplication key).' },
+      {
+        name: 'event_id',
+        type: 'string',
+        source: ['id'],
+        required: true,
+        description: 'Event id (deduplication key).',
+      },
       { name: 'occurred_at', type: 'timestamp', source: ['occurred_at'], required: true },
       { name: 'received_at', type: 'timestamp', source: ['received_at'], required: true },
       ...data,
@@ -188,13 +194,17 @@ export function datasetTable(name: string, schema: ObjectSchema): TableDef {
   const columns = columnsOf(schema, [], where);
   const byName = new Map(columns.map((c) => [c.name, c]));
   for (const k of lake.primaryKey) {
-    if (!byName.get(k)?.required) throw new Error(`${where}: primary key column '${k}' must be a required property`);
+    if (!byName.get(k)?.required)
+      throw new Error(`${where}: primary key column '${k}' must be a required property`);
   }
   const part = byName.get(lake.partitionBy);
   if (!part?.required || (part.type !== 'date' && part.type !== 'timestamp')) {
-    throw new Error(`${where}: partitionBy '${lake.partitionBy}' must be a required date or date-time property`);
+    throw new Error(
+      `${where}: partitionBy '${lake.partitionBy}' must be a required date or date-time property`,
+    );
   }
-  if (lake.latestBy && !byName.has(lake.latestBy)) throw new Error(`${where}: latestBy '${lake.latestBy}' is not a property`);
+  if (lake.latestBy && !byName.has(lake.latestBy))
+    throw new Error(`${where}: latestBy '${lake.latestBy}' is not a property`);
   for (const f of lake.formats) {
     if (!['csv', 'json', 'jsonl', 'parquet'].includes(f)) throw new Error(`${where}: unknown format '${f}'`);
   }
@@ -204,8 +214,22 @@ export function datasetTable(name: string, schema: ObjectSchema): TableDef {
     description: schema.description ?? name,
     columns: [
       ...columns,
-      { name: 'lake_source_file', type: 'string', source: [], required: true, generated: true, description: 'Object the row came from.' },
-      { name: 'lake_ingested_at', type: 'timestamp', source: [], required: true, generated: true, description: 'When the ETL run read it.' },
+      {
+        name: 'lake_source_file',
+        type: 'string',
+        source: [],
+        required: true,
+        generated: true,
+        description: 'Object the row came from.',
+      },
+      {
+        name: 'lake_ingested_at',
+        type: 'timestamp',
+        source: [],
+        required: true,
+        generated: true,
+        description: 'When the ETL run read it.',
+      },
     ],
     partitionKeys: [{ name: 'dt', type: 'string', fromColumn: lake.partitionBy }],
     primaryKey: lake.primaryKey,
@@ -249,7 +273,8 @@ export function lakeTables(dir = schemasDir): TableDef[] {
   ];
   const seen = new Set<string>();
   for (const t of tables) {
-    if (seen.has(t.name)) throw new Error(`table name '${t.name}' is defined both as an event type and a dataset`);
+    if (seen.has(t.name))
+      throw new Error(`table name '${t.name}' is defined both as an event type and a dataset`);
     seen.add(t.name);
   }
   return tables;

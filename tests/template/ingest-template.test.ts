@@ -117,7 +117,9 @@ describe('packaged template: ingestion', () => {
     expect(post.ApiKeyRequired).toBe(true);
     // Every other route is authenticated too: API keys for producers, IAM for the query routes.
     const nonOptions = methods.filter((m) => m.HttpMethod !== 'OPTIONS');
-    expect(nonOptions.every((m) => m.ApiKeyRequired === true || m.AuthorizationType === 'AWS_IAM')).toBe(true);
+    expect(nonOptions.every((m) => m.ApiKeyRequired === true || m.AuthorizationType === 'AWS_IAM')).toBe(
+      true,
+    );
     const [, plan] = resourcesOfType(t, 'AWS::ApiGateway::UsagePlan')[0]!;
     expect(plan.Properties.Throttle).toEqual({
       RateLimit: expect.any(Number),
