@@ -30,10 +30,10 @@
  * Glue.ConcurrentRunsExceededException (the table is being processed by another run), States.TaskFailed (the run
  * itself failed, as a Glue job run that ends FAILED).
  */
+import { fsyncDir, fsyncFile, pidAlive, writeFileDurably } from '../durable-fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, constants as fsConstants, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -144,34 +144,6 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function fsyncPath(p: string, dir = false): Promise<void> {
-  const fh = await fs.open(p, dir ? fsConstants.O_RDONLY : fsConstants.O_RDWR);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Writes a file so that after a crash it is either the old one or the whole new one (temp + fsync + rename). */
-async function writeFileDurably(target: string, data: string | Buffer): Promise<void> {
-  const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(
-    dir,
-    `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
-  );
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, target);
-  await fsyncPath(dir, true);
-}
-
 async function readJsonFile<T>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(await fs.readFile(file, 'utf8')) as T;
@@ -200,16 +172,6 @@ async function listFiles(dir: string): Promise<string[]> {
   };
   await walk(dir, '');
   return out.sort();
-}
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -433,7 +395,7 @@ async function rollForward(curatedDir: string, j: SwapJournal, hooks?: EtlRunner
     const target = abs(j.rejected.target);
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.rename(abs(j.rejected.staged), target);
-    await fsyncPath(path.dirname(target), true);
+    await fsyncDir(path.dirname(target));
   }
   for (const p of j.partitions) {
     const staged = abs(p.staged);
@@ -446,7 +408,7 @@ async function rollForward(curatedDir: string, j: SwapJournal, hooks?: EtlRunner
       }
       await fs.mkdir(path.dirname(target), { recursive: true });
       await fs.rename(staged, target);
-      await fsyncPath(path.dirname(target), true);
+      await fsyncDir(path.dirname(target));
       await hooks?.afterPartitionSwap?.({ table: j.table, partition: p.name });
     }
   }
@@ -1052,7 +1014,7 @@ async function runBatch(
       `COPY (SELECT * FROM (${plan.rejectedSql}) UNION ALL BY NAME SELECT * FROM lake_malformed) ` +
         `TO ${sqlString(staged)} (FORMAT json)`,
     );
-    await fsyncPath(staged);
+    await fsyncFile(staged);
     rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate, ctx.runId);
     rejected = {
       staged: path.relative(ctx.curatedDir, staged),
@@ -1158,11 +1120,11 @@ async function runBatch(
       for (const f of files) await fs.rm(path.join(stagedData, f));
       await fs.rename(single, path.join(dir, `part-0-${ctx.runId}.parquet`));
     }
-    for (const f of await listFiles(dir)) await fsyncPath(path.join(dir, f));
+    for (const f of await listFiles(dir)) await fsyncFile(path.join(dir, f));
     // The folder and its entry in each parent up to the batch folder (the journal names them).
-    for (let d = dir; d.startsWith(stagedData); d = path.dirname(d)) await fsyncPath(d, true);
+    for (let d = dir; d.startsWith(stagedData); d = path.dirname(d)) await fsyncDir(d);
   }
-  await fsyncPath(batchDir, true);
+  await fsyncDir(batchDir);
   await dropTempObjects(conn);
   step('fsync');
 

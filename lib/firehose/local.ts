@@ -16,10 +16,11 @@
  * Records whose partition key cannot be extracted go to the error prefix, as on AWS.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
+import { fsyncDir, pidAlive, pidOfTempFile, writeFileDurably } from '../durable-fs';
 import type { EventRecord } from '../envelope';
 import { deliveredObjectName, extractPartitionKeys, lakeLayout, renderPrefix } from '../layout';
 import type { EventStream, PutResult } from './types';
@@ -55,39 +56,6 @@ interface Segment {
 
 const SEGMENT_SUFFIX = '.wal';
 const SEALED_SUFFIX = '.sealed';
-
-function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, fsConstants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function writeFileDurably(tmpDir: string, target: string, data: Buffer): Promise<void> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await fs.open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fs.rename(tmp, target);
-  await fsyncDir(path.dirname(target));
-}
 
 export interface SegmentContents {
   /** Complete records: arrival time, partition key ('' if none could be extracted), the record (no newline). */
@@ -301,7 +269,7 @@ export class LocalFirehose implements EventStream {
     await this.deliveries;
     // Leftover temporary files of interrupted deliveries (their segments were redelivered above).
     for (const f of await fs.readdir(this.tmpDir)) {
-      if (!pidAlive(Number(f.split('-')[0]))) await fs.rm(path.join(this.tmpDir, f), { force: true });
+      if (!pidAlive(pidOfTempFile(f))) await fs.rm(path.join(this.tmpDir, f), { force: true });
     }
   }
 
@@ -365,7 +333,7 @@ export class LocalFirehose implements EventStream {
       const unique = `${segmentId}-${createHash('sha1').update(groupKey).digest('hex').slice(0, 8)}`;
       const key = prefix + deliveredObjectName(this.opts.streamName, g.oldest, unique);
       const body = await gzip(Buffer.from(g.lines.join('\n') + '\n', 'utf8'));
-      await writeFileDurably(this.tmpDir, path.join(this.rawDir, key), body);
+      await writeFileDurably(path.join(this.rawDir, key), body, { tmpDir: this.tmpDir });
       this.stats.objectsDelivered++;
       this.stats.recordsDelivered += g.lines.length;
       this.opts.onDelivered?.({ key, records: g.lines.length, bytes: body.length });

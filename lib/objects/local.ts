@@ -11,8 +11,9 @@
  *  - ETags are the MD5 of the content (hex), as S3 gives for objects uploaded in one part; they are cached per
  *    (inode, size, mtime).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream, promises as fs, type Dirent, type Stats } from 'node:fs';
+import { fsyncDir, writeFileDurably } from '../durable-fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { InvalidKeyError, InvalidRangeError, NoSuchKeyError, checkRange } from './errors';
 import type { BucketRole, ObjectInfo, ObjectStore } from './types';
@@ -32,15 +33,6 @@ export function checkLocalKey(key: string): void {
   for (const seg of key.split('/')) {
     if (seg === '') throw new InvalidKeyError(key, 'has an empty path segment');
     if (seg === '.' || seg === '..') throw new InvalidKeyError(key, `has a '${seg}' path segment`);
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, fsConstants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
 
@@ -153,21 +145,7 @@ export class LocalObjectStore implements ObjectStore {
     const target = this.pathOf(bucket, key);
     await fs.mkdir(this.tmpDir, { recursive: true });
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = path.join(this.tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const fh = await fs.open(tmp, 'wx');
-      try {
-        await fh.writeFile(body);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await fs.rename(tmp, target);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    }
-    await fsyncDir(path.dirname(target));
+    await writeFileDurably(target, body, { tmpDir: this.tmpDir });
   }
 
   async move(bucket: BucketRole, fromKey: string, toKey: string): Promise<void> {

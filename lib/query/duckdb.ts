@@ -23,6 +23,7 @@
  * enable_external_access = false, lock_configuration = true; integer_division = true (Trino's 7 / 2 = 3); time
  * zone UTC. Before running, each statement must be exactly one statement of type SELECT per DuckDB's own parser.
  */
+import { pidAlive } from '../durable-fs';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -498,22 +499,13 @@ export class DuckDbQueryEngine implements QueryEngine {
     };
   }
 
-  private static alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-
   private async stored(id: string): Promise<StoredQuery | undefined> {
     if (!QUERY_ID.test(id)) return undefined; // ids name directories: nothing else reaches the file system
     const a = this.active.get(id);
     if (a) return a.stored;
     const q = await this.load(id);
     if (!q || isFinished(q.state) || q.owner === this.owner) return q;
-    if (q.pid !== process.pid && DuckDbQueryEngine.alive(q.pid)) return q; // another local process runs it
+    if (q.pid !== process.pid && pidAlive(q.pid)) return q; // another local process runs it
     // Left unfinished by a process that stopped.
     q.state = 'FAILED';
     q.reason = 'the local lake stopped before the query finished; run it again';

@@ -14,8 +14,9 @@
  * functions the local lake runs), within a second when it comes from another one (`sls invoke local`, `npm run
  * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
  */
+import { fsyncDir, pidAlive } from '../durable-fs';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../config';
 import { EXECUTION_NAME } from './sfn';
@@ -97,15 +98,6 @@ export function localStateMachineArn(machine = ETL_STATE_MACHINE, stateMachineNa
 
 export function localExecutionArn(stateMachineArn: string, name: string): string {
   return stateMachineArn.replace(/:stateMachine:([^:]+)$/, ':execution:$1:') + name;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, fsConstants.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 async function writeTemp(dir: string, data: string): Promise<string> {
@@ -229,16 +221,7 @@ export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Pro
   }
 }
 
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive };
 
 /** Polls a record until it is final (or the time is up: then the last record read). */
 export async function waitForExecution(

@@ -73,7 +73,9 @@ async function rows(sql: string): Promise<unknown[][]> {
 }
 
 async function waitForState(id: string, state: string, e = engine): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  // Generous: on a loaded 2-core machine a query can take seconds to be picked up.
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
     if ((await e.status(id))?.state === state) return;
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -1,0 +1,76 @@
+/**
+ * Filesystem primitives the local stand-ins share to keep accepted data across crashes: a file is either the old
+ * one or the whole new one (temporary file, fsync, rename, fsync of the folder), and a process-liveness check for
+ * files and locks named after the process that owns them.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Makes a folder's entries (created, renamed, removed files) durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, fsConstants.O_RDONLY);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Makes a file's content durable (a file written by another writer, e.g. DuckDB's COPY). */
+export async function fsyncFile(file: string): Promise<void> {
+  const fh = await fs.open(file, fsConstants.O_RDWR);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A temporary file name owned by this process (see pidOfTempFile). */
+export const tempFileName = (suffix = '.tmp') => `${process.pid}-${randomBytes(6).toString('hex')}${suffix}`;
+
+/** The process that wrote a temporary file named by tempFileName, or NaN. */
+export const pidOfTempFile = (name: string) => Number(name.split('-')[0]);
+
+/**
+ * Writes `target` durably and atomically. The temporary file goes into `tmpDir` (same filesystem; default: the
+ * target's folder, as a hidden file) and is removed if the write fails.
+ */
+export async function writeFileDurably(
+  target: string,
+  data: string | Buffer,
+  opts: { tmpDir?: string; exclusive?: boolean } = {},
+): Promise<void> {
+  const dir = path.dirname(target);
+  await fs.mkdir(dir, { recursive: true });
+  const tmpDir = opts.tmpDir ?? dir;
+  if (opts.tmpDir) await fs.mkdir(tmpDir, { recursive: true });
+  const tmp = path.join(tmpDir, opts.tmpDir ? tempFileName() : `.${path.basename(target)}.${tempFileName()}`);
+  try {
+    const fh = await fs.open(tmp, opts.exclusive === false ? 'w' : 'wx');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dir);
+}
+
+/** Whether a process with this id is running (on this machine). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
