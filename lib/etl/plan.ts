@@ -64,98 +64,112 @@ function literal(value: string | number | boolean, where: string): string {
 }
 
 interface ColumnRule {
-  /** Typed value expression (NULL when invalid). */
-  value: string;
-  /** Conditions (on the raw text `v`) under which the row is rejected, with their reasons. */
+  /**
+   * The typed value, from the raw text column of raw_input; NULL when the text is absent or invalid. For every type
+   * but string, present text gives NULL exactly when it is invalid: bigint and double texts that match their
+   * pattern always cast (18 digits fit a BIGINT; a DOUBLE cast of such text never fails, huge values give
+   * Infinity), date and timestamp are TRY_CAST behind their pattern, boolean takes only true/false.
+   */
+  typed: string;
+  /**
+   * Conditions under which the row is rejected, with their reasons, over the raw text `raw` and the typed value
+   * `typed` (columns of typedSql's inner SELECT); checked only when the text is present.
+   */
   problems: [condition: string, reason: string][];
 }
 
-function rule(c: ColumnDef): ColumnRule {
+function rule(c: ColumnDef, raw: string, typed: string): ColumnRule {
   const v = c.name; // the raw text column in raw_input
   const where = `column ${c.name}`;
   const problems: [string, string][] = [];
-  let valid: string;
   let value: string;
   switch (c.type) {
     case 'bigint':
-      valid = `regexp_like(${v}, ${literal(BIGINT_RE, where)})`;
-      value = `CAST(${v} AS BIGINT)`;
-      problems.push([`NOT ${valid}`, 'not an integer']);
+      value = `CASE WHEN regexp_like(${v}, ${literal(BIGINT_RE, where)}) THEN CAST(${v} AS BIGINT) END`;
+      problems.push([`${typed} IS NULL`, 'not an integer']);
       break;
     case 'double':
-      valid = `regexp_like(${v}, ${literal(DOUBLE_RE, where)})`;
-      value = `CAST(${v} AS DOUBLE)`;
-      problems.push([`NOT ${valid}`, 'not a number']);
+      value = `CASE WHEN regexp_like(${v}, ${literal(DOUBLE_RE, where)}) THEN CAST(${v} AS DOUBLE) END`;
+      problems.push([`${typed} IS NULL`, 'not a number']);
       break;
     case 'boolean':
-      valid = `lower(${v}) IN ('true', 'false')`;
-      value = `(lower(${v}) = 'true')`;
-      problems.push([`NOT ${valid}`, 'not true or false']);
+      value = `CASE lower(${v}) WHEN 'true' THEN true WHEN 'false' THEN false END`;
+      problems.push([`${typed} IS NULL`, 'not true or false']);
       break;
     case 'date':
-      valid = `(regexp_like(${v}, ${literal(DATE_RE, where)}) AND TRY_CAST(${v} AS DATE) IS NOT NULL)`;
-      value = `TRY_CAST(${v} AS DATE)`;
-      problems.push([`NOT ${valid}`, 'not a date (yyyy-MM-dd)']);
+      value = `CASE WHEN regexp_like(${v}, ${literal(DATE_RE, where)}) THEN TRY_CAST(${v} AS DATE) END`;
+      problems.push([`${typed} IS NULL`, 'not a date (yyyy-MM-dd)']);
       break;
     case 'timestamp':
-      valid = `(regexp_like(${v}, ${literal(TIMESTAMP_RE, where)}) AND TRY_CAST(${v} AS TIMESTAMP) IS NOT NULL)`;
-      value = `TRY_CAST(${v} AS TIMESTAMP)`;
-      problems.push([`NOT ${valid}`, 'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])']);
+      value = `CASE WHEN regexp_like(${v}, ${literal(TIMESTAMP_RE, where)}) THEN TRY_CAST(${v} AS TIMESTAMP) END`;
+      problems.push([`${typed} IS NULL`, 'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])']);
       break;
     case 'string':
-      valid = 'true';
       value = v;
       break;
   }
   if (c.enum) {
     const values = c.enum.map((e) => literal(String(e), where)).join(', ');
-    problems.push([`${v} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
+    problems.push([`${raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
   }
   if (c.pattern)
-    problems.push([`NOT regexp_like(${v}, ${literal(c.pattern, where)})`, `does not match ${c.pattern}`]);
+    problems.push([`NOT regexp_like(${raw}, ${literal(c.pattern, where)})`, `does not match ${c.pattern}`]);
   if (c.maxLength !== undefined)
-    problems.push([`length(${v}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
+    problems.push([`length(${raw}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
+  // A NULL typed value (invalid text) makes these conditions NULL: only valid numbers are compared.
   if (c.minimum !== undefined && (c.type === 'bigint' || c.type === 'double')) {
-    problems.push([`${valid} AND ${value} < ${literal(c.minimum, where)}`, `less than ${c.minimum}`]);
+    problems.push([`${typed} < ${literal(c.minimum, where)}`, `less than ${c.minimum}`]);
   }
   if (c.maximum !== undefined && (c.type === 'bigint' || c.type === 'double')) {
-    problems.push([`${valid} AND ${value} > ${literal(c.maximum, where)}`, `greater than ${c.maximum}`]);
+    problems.push([`${typed} > ${literal(c.maximum, where)}`, `greater than ${c.maximum}`]);
   }
-  return { value: `CASE WHEN ${v} IS NOT NULL AND ${valid} THEN ${value} END`, problems };
+  return { typed: value, problems };
 }
 
 export function buildPlan(table: TableDef): EtlPlan {
   const inputColumns = table.columns.filter((c) => !c.generated);
+  const generatedColumns = table.columns.filter((c) => c.generated);
+  const rawColumns = [...inputColumns.map((c) => c.name), 'lake_source_file'];
+  // typedSql is two SELECTs so that every pattern check and cast runs once per row: the inner one types each
+  // input column (under its own name, its raw text as raw_<name>), the outer one derives the partition keys and
+  // the reasons from those columns. (Spark keeps the inner projection: it does not collapse projections whose
+  // expressions would be computed twice; DuckDB does not inline them.)
+  const inner: string[] = [];
   const reasons: string[] = [];
-  const selects: string[] = [];
   for (const c of inputColumns) {
-    const r = rule(c);
-    selects.push(`${r.value} AS ${c.name}`);
-    if (c.required) reasons.push(`CASE WHEN ${c.name} IS NULL THEN '${c.name}: required' END`);
+    const raw = `raw_${c.name}`;
+    const r = rule(c, raw, c.name);
+    inner.push(`${r.typed} AS ${c.name}`);
+    if (c.required) reasons.push(`CASE WHEN ${raw} IS NULL THEN '${c.name}: required' END`);
     for (const [cond, reason] of r.problems) {
       reasons.push(
-        `CASE WHEN ${c.name} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`,
+        `CASE WHEN ${raw} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`,
       );
     }
   }
-  for (const c of table.columns.filter((x) => x.generated)) {
-    selects.push(
+  for (const c of generatedColumns) {
+    inner.push(
       c.type === 'timestamp' ? `CAST(${c.name} AS TIMESTAMP) AS ${c.name}` : `${c.name} AS ${c.name}`,
     );
   }
-  const typedByName = new Map(inputColumns.map((c) => [c.name, rule(c).value]));
+  inner.push(...rawColumns.map((n) => `${n} AS raw_${n}`));
+  const outer = [...inputColumns, ...generatedColumns].map((c) => c.name);
+  const inputNames = new Set(inputColumns.map((c) => c.name));
   for (const p of table.partitionKeys) {
-    const source = typedByName.get(p.fromColumn);
-    if (!source) throw new Error(`${table.name}: partition source ${p.fromColumn} is not an input column`);
-    selects.push(`CAST(CAST(${source} AS DATE) AS STRING) AS ${p.name}`);
+    if (!inputNames.has(p.fromColumn))
+      throw new Error(`${table.name}: partition source ${p.fromColumn} is not an input column`);
+    outer.push(`CAST(CAST(${p.fromColumn} AS DATE) AS STRING) AS ${p.name}`);
   }
-  const rawColumns = [...inputColumns.map((c) => c.name), 'lake_source_file'];
   const typedSql = [
     'SELECT',
-    '  ' + selects.join(',\n  ') + ',',
+    '  ' + outer.join(',\n  ') + ',',
     `  NULLIF(CONCAT_WS('; ',\n    ${reasons.join(',\n    ')}), '') AS reject_reason,`,
-    '  ' + rawColumns.map((n) => `${n} AS raw_${n}`).join(', '),
-    'FROM raw_input',
+    '  ' + rawColumns.map((n) => `raw_${n}`).join(', '),
+    'FROM (',
+    '  SELECT',
+    '    ' + inner.join(',\n    '),
+    '  FROM raw_input',
+    ') lake_typed',
   ].join('\n');
 
   const outputColumns = [...table.columns.map((c) => c.name), ...table.partitionKeys.map((p) => p.name)];
