@@ -12,6 +12,10 @@
  *   BENCH_TMPDIR           where temporary lake directories go (default: the OS temp dir)
  *   BENCH_ETL_ROWS         rows of each generated file in the ETL section (default 1000000)
  *   BENCH_ETL_EVENTS       events compacted in the ETL section (default 500000)
+ *   BENCH_QUERY_EVENTS     events in the query section's generated lake (default 10000000; kept in .bench/query-lake/)
+ *   BENCH_QUERY_DAYS       days the query lake's events span (default 75)
+ *   BENCH_QUERY_RUNS       measured runs of each query after its warm-up (default 20)
+ *   BENCH_QUERY_FRESH      1: rebuild the query lake even if the kept one matches
  *
  * A new section (ETL, query, ...) is a module exporting a `Section`, added to `sections` below.
  */
@@ -20,6 +24,7 @@ import path from 'node:path';
 import { bundlesSection } from './bundles';
 import { etlSection } from './etl';
 import { ingestSection } from './ingest';
+import { querySection } from './query';
 import {
   environmentInfo,
   renderSection,
@@ -30,7 +35,7 @@ import {
   type SectionOutcome,
 } from './report';
 
-const sections: Section[] = [ingestSection, bundlesSection, etlSection];
+const sections: Section[] = [ingestSection, bundlesSection, etlSection, querySection];
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
