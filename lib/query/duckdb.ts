@@ -4,9 +4,11 @@
  *
  * Tables: every table of lib/catalog/tables.ts is a view in schema awsdatacatalog.<database> over its curated
  * Parquet, <LAKE_DIR>/curated/<prefix><partition key>=<value>/*.parquet (names starting with _ or . skipped, as
- * Athena does), read with hive_partitioning (partition filters prune files) and union_by_name (older files may lack
- * newer columns); a table without data is an empty view with the right columns. A view is rebuilt when the files
- * under its prefix change (checked before each query that reads the table).
+ * Athena does), read with hive_partitioning (partition filters prune files); union_by_name only when the files'
+ * columns differ (older files may lack newer columns) — it makes DuckDB read every file's footer before pruning, so
+ * each file's schema is read once (cached by path, size and mtime) and compared. A table without data is an empty
+ * view with the right columns. A view is rebuilt when the files under its prefix change (checked before each query
+ * that reads the table).
  *
  * Lifecycle: start() records the query QUEUED and returns; queries run off the request path on a pool of
  * LAKE_QUERY_CONCURRENCY connections, FIFO; each is interrupted on cancel or after LAKE_QUERY_TIMEOUT_SECONDS.
@@ -307,6 +309,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly queue: Active[] = [];
   private readonly idle: DuckDBConnection[] = [];
   private readonly viewSignatures = new Map<string, string>();
+  /** Each data file's columns (names and types, in order), by path, for the stamp (path, size, mtime) read. */
+  private readonly fileSchemas = new Map<string, { stamp: string; columns: string }>();
   private readonly setupLock = new Mutex();
   private closed = false;
   private running = 0;
@@ -411,8 +415,26 @@ export class DuckDbQueryEngine implements QueryEngine {
     return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   }
 
-  /** (Re)creates the table's view over exactly these files (hive partitioning prunes them by partition filters). */
-  private async createView(t: TableDef, files: string[]): Promise<void> {
+  /** The file's columns (names and types, in order), read from its Parquet footer once per stamp. */
+  private async fileColumns(f: { file: string; stamp: string }): Promise<string> {
+    const cached = this.fileSchemas.get(f.file);
+    if (cached?.stamp === f.stamp) return cached.columns;
+    const described = await this.setup.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet(${quoteString(f.file)}, hive_partitioning = false)`,
+    );
+    const columns = JSON.stringify(
+      described.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]),
+    );
+    this.fileSchemas.set(f.file, { stamp: f.stamp, columns });
+    return columns;
+  }
+
+  /**
+   * (Re)creates the table's view over exactly these files (hive partitioning prunes them by partition filters),
+   * with union_by_name only if their columns differ.
+   */
+  private async createView(t: TableDef, entries: { file: string; stamp: string }[]): Promise<void> {
+    const files = entries.map((f) => f.file);
     const db = quoteIdent(this.opts.database);
     const view = `${CATALOG}.${db}.${quoteIdent(t.name)}`;
     const keys = t.partitionKeys.map((k) => k.name);
@@ -425,8 +447,11 @@ export class DuckDbQueryEngine implements QueryEngine {
       sql = `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`;
     } else {
       const hiveTypes = keys.map((k) => `${quoteString(k)}: VARCHAR`).join(', ');
+      const schemas = new Set<string>();
+      for (const f of entries) schemas.add(await this.fileColumns(f));
+      const unionByName = schemas.size > 1 ? ', union_by_name = true' : '';
       const source =
-        `read_parquet([${files.map(quoteString).join(', ')}], hive_partitioning = true, union_by_name = true` +
+        `read_parquet([${files.map(quoteString).join(', ')}], hive_partitioning = true${unionByName}` +
         (hiveTypes ? `, hive_types = {${hiveTypes}})` : ')');
       const present = new Set(
         (await (await this.setup.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS()).map(
@@ -455,10 +480,13 @@ export class DuckDbQueryEngine implements QueryEngine {
         const files = await this.tableFiles(t);
         const signature = files.map((f) => f.stamp).join('\n');
         if (this.viewSignatures.get(name) === signature) continue;
-        await this.createView(
-          t,
-          files.map((f) => f.file),
-        );
+        // Forget the schemas of the table's files that are gone.
+        const inTable = this.tableDir(t) + path.sep;
+        const current = new Set(files.map((f) => f.file));
+        for (const file of this.fileSchemas.keys()) {
+          if (file.startsWith(inTable) && !current.has(file)) this.fileSchemas.delete(file);
+        }
+        await this.createView(t, files);
         this.viewSignatures.set(name, signature);
       }
     });
