@@ -34,6 +34,13 @@ export interface LocalFirehoseOptions {
   bufferBytes: number;
   /** Seal and deliver a segment once its first record is this old; 0 delivers after every write. */
   bufferIntervalMs: number;
+  /**
+   * Share of records refused as Firehose refuses them under throttling (per-record ServiceUnavailableException;
+   * refused records are not written). For testing producers' retries; default 0.
+   */
+  faultRate?: number;
+  /** Random numbers for faultRate (tests). */
+  random?: () => number;
   /** Called with delivery problems (the segment stays on disk and is retried at the next start). */
   onError?: (err: Error, context: Record<string, unknown>) => void;
   /** Called after each delivered object. */
@@ -148,6 +155,25 @@ export class LocalFirehose implements EventStream {
       };
     }
     this.stats.puts++;
+    const refused: PutResult['failed'] = [];
+    const faultRate = this.opts.faultRate ?? 0;
+    if (faultRate > 0) {
+      const random = this.opts.random ?? Math.random;
+      const kept: EventRecord[] = [];
+      for (const r of records) {
+        if (random() < faultRate) {
+          refused.push({
+            id: r.id,
+            errorCode: 'ServiceUnavailableException',
+            errorMessage: 'Slow down. (injected)',
+          });
+        } else {
+          kept.push(r);
+        }
+      }
+      records = kept;
+      if (records.length === 0) return { failed: refused };
+    }
     const now = Date.now();
     const buf = Buffer.from(records.map((r) => `${now}\t${partitionKeyOf(r)}\t${r.line}\n`).join(''), 'utf8');
     try {
@@ -158,11 +184,14 @@ export class LocalFirehose implements EventStream {
     } catch (e) {
       const err = e as Error;
       return {
-        failed: records.map((r) => ({ id: r.id, errorCode: 'WriteFailed', errorMessage: err.message })),
+        failed: [
+          ...refused,
+          ...records.map((r) => ({ id: r.id, errorCode: 'WriteFailed', errorMessage: err.message })),
+        ],
       };
     }
     if (this.opts.bufferIntervalMs === 0) await this.flush();
-    return { failed: [] };
+    return { failed: refused };
   }
 
   /** Seals the current segment and waits until everything written so far is delivered. */

@@ -170,6 +170,19 @@ describe('local Firehose writer', () => {
     expect((await deliveredRecords(lake)).map((r) => r.id).sort()).toEqual(['d1', 'd2']);
   });
 
+  it('injects Firehose-like per-record throttling when asked (faultRate): refused records are not written', async () => {
+    const lake = await tempLake();
+    let n = 0;
+    const stream = await open(lake, { faultRate: 0.5, random: () => (n++ % 2 === 0 ? 0.9 : 0.1) });
+    const res = await stream.putRecords([rec('f1'), rec('f2'), rec('f3'), rec('f4')]);
+    expect(res.failed).toEqual([
+      { id: 'f2', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down. (injected)' },
+      { id: 'f4', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down. (injected)' },
+    ]);
+    await stream.close();
+    expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['f1', 'f3']);
+  });
+
   it('refuses records after close instead of losing them', async () => {
     const lake = await tempLake();
     const stream = await open(lake);
