@@ -22,6 +22,7 @@ export function openLocalFirehose(): Promise<LocalFirehose> {
       streamName: settings.streamName,
       bufferBytes: settings.bufferBytes,
       bufferIntervalMs: oneShot ? 0 : settings.bufferIntervalMs,
+      faultRate: settings.faultRate,
       onError: (err, context) => logger.error('local firehose delivery failed', { ...context, error: err }),
       onDelivered: (info) => logger.debug('delivered', info),
     });
