@@ -18,12 +18,13 @@
  * Targets: the partition-pruned aggregate answers in <= 200 ms at p50; the partition filter cuts the bytes read by the
  * same aggregate by >= 95%.
  */
+import { DUCKDB_TYPES } from '../lib/duckdb-sql';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lakeTables, type LakeType, type TableDef } from '../lib/catalog/tables';
+import { lakeTables, type TableDef } from '../lib/catalog/tables';
 import { prepareEvents } from '../lib/envelope';
 import { runEtlJob } from '../lib/etl/duckdb-runner';
 import { LocalFirehose } from '../lib/firehose/local';
@@ -131,16 +132,6 @@ const SIZES = ['S', 'M', 'L', 'XL'];
 const COUNTRIES = ['DE', 'FR', 'GB', 'US', 'NL', 'SE', 'ES', 'IT', 'CH', 'PL'];
 const FIRST = ['Anna', 'Ben', 'Carla', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ines', 'Jonas'];
 const LAST = ['Meyer', 'Schmidt', 'Dubois', 'Smith', 'Jansen', 'Berg', 'Garcia', 'Rossi', 'Keller', 'Nowak'];
-
-/** The column types the ETL writes (lib/etl/duckdb-runner.ts). */
-const DUCK_TYPES: Record<LakeType, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
 
 function intEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
@@ -299,7 +290,7 @@ function selectList(table: TableDef, exprs: Record<string, string>, missing: str
     .map((c) => {
       const expr = exprs[c.name];
       if (expr === undefined) missing.push(`${table.name}.${c.name}`);
-      return `CAST(${expr ?? 'NULL'} AS ${DUCK_TYPES[c.type]}) AS ${c.name}`;
+      return `CAST(${expr ?? 'NULL'} AS ${DUCKDB_TYPES[c.type]}) AS ${c.name}`;
     })
     .join(',\n  ');
 }

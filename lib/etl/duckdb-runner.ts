@@ -30,6 +30,7 @@
  * Glue.ConcurrentRunsExceededException (the table is being processed by another run), States.TaskFailed (the run
  * itself failed, as a Glue job run that ends FAILED).
  */
+import { DUCKDB_TYPES, sqlIdent, sqlString, sqlStringList } from '../duckdb-sql';
 import { fsyncDir, fsyncFile, pidAlive, writeFileDurably } from '../durable-fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { once } from 'node:events';
@@ -39,7 +40,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { lakeTable, lakeTables, type LakeType, type TableDef } from '../catalog/tables';
+import { lakeTable, lakeTables, type TableDef } from '../catalog/tables';
 import layout from '../lake-layout.json';
 import { buildPlan, DUCKDB_PRELUDE, type EtlPlan } from './plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix, rejectedRowsPrefix } from './plans';
@@ -120,19 +121,6 @@ type InputFormat = (typeof FORMATS)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
-const sqlList = (xs: string[]) => `[${xs.map(sqlString).join(', ')}]`;
-
-const DUCK_TYPES: Record<LakeType, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -607,12 +595,12 @@ function jsonColumns(plan: EtlPlan): string {
   const typeOf = (n: Node): string =>
     n.leaf
       ? 'VARCHAR'
-      : `STRUCT(${[...n.children].map(([name, child]) => `${ident(name)} ${typeOf(child)}`).join(', ')})`;
+      : `STRUCT(${[...n.children].map(([name, child]) => `${sqlIdent(name)} ${typeOf(child)}`).join(', ')})`;
   return `{${[...root.children].map(([name, child]) => `${sqlString(name)}: ${sqlString(typeOf(child))}`).join(', ')}}`;
 }
 
 function pathSql(p: string[]): string {
-  let expr = ident(p[0]!);
+  let expr = sqlIdent(p[0]!);
   for (const field of p.slice(1)) expr = `struct_extract(${expr}, ${sqlString(field)})`;
   return expr;
 }
@@ -627,7 +615,7 @@ function jsonSegment(
   const format = layoutKind === 'lines' ? 'newline_delimited' : 'auto';
   return {
     sql:
-      `SELECT ${cols.join(', ')}, ${lineageSql(ctx, key)} FROM read_json(${sqlList(files)}, ` +
+      `SELECT ${cols.join(', ')}, ${lineageSql(ctx, key)} FROM read_json(${sqlStringList(files)}, ` +
       `columns = ${jsonColumns(ctx.plan)}, format = '${format}', maximum_object_size = ${MAX_JSON_OBJECT_BYTES})`,
   };
 }
@@ -848,10 +836,10 @@ async function dropTempObjects(conn: DuckDBConnection): Promise<void> {
     conn,
     'SELECT view_name AS name FROM duckdb_views() WHERE temporary AND NOT internal',
   )) {
-    await conn.run(`DROP VIEW IF EXISTS ${ident(String(r.name))}`);
+    await conn.run(`DROP VIEW IF EXISTS ${sqlIdent(String(r.name))}`);
   }
   for (const r of await query(conn, 'SELECT table_name AS name FROM duckdb_tables() WHERE temporary')) {
-    await conn.run(`DROP TABLE IF EXISTS ${ident(String(r.name))}`);
+    await conn.run(`DROP TABLE IF EXISTS ${sqlIdent(String(r.name))}`);
   }
 }
 
@@ -876,7 +864,7 @@ async function openDuckDb(opts: { threads: number; memoryLimit: string; spillDir
     await conn.run('SET partitioned_write_max_open_files = 100000');
     for (const s of DUCKDB_PRELUDE) await conn.run(s);
     // The run reads and writes only the lake.
-    await conn.run(`SET allowed_directories = ${sqlList([opts.lakeDir + path.sep])}`);
+    await conn.run(`SET allowed_directories = ${sqlStringList([opts.lakeDir + path.sep])}`);
     await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
   } catch (e) {
@@ -935,7 +923,7 @@ async function runBatch(
   await fs.rm(batchDir, { recursive: true, force: true });
   await fs.mkdir(batchDir, { recursive: true });
   const tableColumns = table.columns.map((c) => c.name);
-  const typeOf = new Map(table.columns.map((c) => [c.name, DUCK_TYPES[c.type]]));
+  const typeOf = new Map(table.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
   let lap = performance.now();
   const step = (name: string) => {
     const t = performance.now();
@@ -1048,10 +1036,10 @@ async function runBatch(
     }
   }
   const outputTyped = (name: string, present: boolean) =>
-    `CAST(${present ? ident(name) : 'NULL'} AS ${typeOf.get(name) ?? 'VARCHAR'}) AS ${name}`;
+    `CAST(${present ? sqlIdent(name) : 'NULL'} AS ${typeOf.get(name) ?? 'VARCHAR'}) AS ${name}`;
   if (existingFiles.length > 0) {
     const source = (withFile: boolean) =>
-      `read_parquet(${sqlList(existingFiles.map((f) => f.file))}, union_by_name = true, hive_partitioning = false` +
+      `read_parquet(${sqlStringList(existingFiles.map((f) => f.file))}, union_by_name = true, hive_partitioning = false` +
       `${withFile ? ", filename = 'lake_file'" : ''})`;
     const present = new Set(
       (await query(conn, `DESCRIBE SELECT * FROM ${source(false)}`)).map((r) => String(r.column_name)),
@@ -1114,7 +1102,7 @@ async function runBatch(
       // Never expected (every partition file stays open), but a partition must be one file: combine.
       const single = path.join(dir, `part-0-${ctx.runId}.parquet.tmp`);
       await conn.run(
-        `COPY (SELECT * FROM read_parquet(${sqlList(files.map((f) => path.join(stagedData, f)))}, hive_partitioning = false) ` +
+        `COPY (SELECT * FROM read_parquet(${sqlStringList(files.map((f) => path.join(stagedData, f)))}, hive_partitioning = false) ` +
           `ORDER BY ${plan.primaryKey.join(', ')}) TO ${sqlString(single)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       for (const f of files) await fs.rm(path.join(stagedData, f));

@@ -25,6 +25,7 @@
  * enable_external_access = false, lock_configuration = true; integer_division = true (Trino's 7 / 2 = 3); time
  * zone UTC. Before running, each statement must be exactly one statement of type SELECT per DuckDB's own parser.
  */
+import { DUCKDB_TYPES, sqlIdent, sqlString } from '../duckdb-sql';
 import { pidAlive } from '../durable-fs';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -96,17 +97,6 @@ interface Active {
 }
 
 const CATALOG = 'awsdatacatalog';
-const LAKE_TYPE_SQL: Record<TableDef['columns'][number]['type'], string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
-
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const quoteString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
@@ -346,14 +336,14 @@ export class DuckDbQueryEngine implements QueryEngine {
       ...(opts.threads > 0 ? { threads: String(opts.threads) } : {}),
     });
     const setup = await instance.connect();
-    const db = quoteIdent(opts.database);
+    const db = sqlIdent(opts.database);
     await setup.run(`ATTACH ':memory:' AS ${CATALOG}`);
     await setup.run(`CREATE SCHEMA ${CATALOG}.${db}`);
     await setup.run(`SET GLOBAL TimeZone = 'UTC'`);
     await setup.run('SET GLOBAL enable_external_file_cache = false');
     await setup.run(`CALL enable_logging('FileSystem')`);
     // The sandbox; nothing can change the configuration after the lock.
-    await setup.run(`SET allowed_directories = [${quoteString(tablesDir)}]`);
+    await setup.run(`SET allowed_directories = [${sqlString(tablesDir)}]`);
     await setup.run('SET enable_external_access = false');
     await setup.run('SET lock_configuration = true');
     await setup.run(`USE ${CATALOG}.${db}`);
@@ -420,7 +410,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const cached = this.fileSchemas.get(f.file);
     if (cached?.stamp === f.stamp) return cached.columns;
     const described = await this.setup.runAndReadAll(
-      `DESCRIBE SELECT * FROM read_parquet(${quoteString(f.file)}, hive_partitioning = false)`,
+      `DESCRIBE SELECT * FROM read_parquet(${sqlString(f.file)}, hive_partitioning = false)`,
     );
     const columns = JSON.stringify(
       described.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]),
@@ -435,23 +425,23 @@ export class DuckDbQueryEngine implements QueryEngine {
    */
   private async createView(t: TableDef, entries: { file: string; stamp: string }[]): Promise<void> {
     const files = entries.map((f) => f.file);
-    const db = quoteIdent(this.opts.database);
-    const view = `${CATALOG}.${db}.${quoteIdent(t.name)}`;
+    const db = sqlIdent(this.opts.database);
+    const view = `${CATALOG}.${db}.${sqlIdent(t.name)}`;
     const keys = t.partitionKeys.map((k) => k.name);
     let sql: string;
     if (files.length === 0) {
       const cols = [
-        ...t.columns.map((c) => `CAST(NULL AS ${LAKE_TYPE_SQL[c.type]}) AS ${quoteIdent(c.name)}`),
-        ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${quoteIdent(k)}`),
+        ...t.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`),
+        ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${sqlIdent(k)}`),
       ];
       sql = `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`;
     } else {
-      const hiveTypes = keys.map((k) => `${quoteString(k)}: VARCHAR`).join(', ');
+      const hiveTypes = keys.map((k) => `${sqlString(k)}: VARCHAR`).join(', ');
       const schemas = new Set<string>();
       for (const f of entries) schemas.add(await this.fileColumns(f));
       const unionByName = schemas.size > 1 ? ', union_by_name = true' : '';
       const source =
-        `read_parquet([${files.map(quoteString).join(', ')}], hive_partitioning = true${unionByName}` +
+        `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true${unionByName}` +
         (hiveTypes ? `, hive_types = {${hiveTypes}})` : ')');
       const present = new Set(
         (await (await this.setup.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS()).map(
@@ -461,10 +451,10 @@ export class DuckDbQueryEngine implements QueryEngine {
       const cols = [
         ...t.columns.map((c) =>
           present.has(c.name)
-            ? `CAST(${quoteIdent(c.name)} AS ${LAKE_TYPE_SQL[c.type]}) AS ${quoteIdent(c.name)}`
-            : `CAST(NULL AS ${LAKE_TYPE_SQL[c.type]}) AS ${quoteIdent(c.name)}`,
+            ? `CAST(${sqlIdent(c.name)} AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`
+            : `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`,
         ),
-        ...keys.map((k) => quoteIdent(k)),
+        ...keys.map((k) => sqlIdent(k)),
       ];
       sql = `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
     }
@@ -808,7 +798,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const reader = await c.runAndReadAll(
       `SELECT coalesce(sum(bytes), 0), count(DISTINCT path) FROM duckdb_logs_parsed('FileSystem') ` +
         `WHERE op = 'READ' AND connection_id = current_connection_id() AND query_id > ${afterQueryId} ` +
-        `AND starts_with(path, ${quoteString(this.tablesDir)})`,
+        `AND starts_with(path, ${sqlString(this.tablesDir)})`,
     );
     const [bytes, files] = reader.getRowsJS()[0] ?? [0, 0];
     return [Number(bytes), Number(files)];

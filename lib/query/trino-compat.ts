@@ -10,6 +10,7 @@
  *  - Integer division is Trino's (7 / 2 = 3): the engine sets DuckDB's integer_division before locking its
  *    configuration.
  */
+import { sqlString } from '../duckdb-sql';
 import { tokenize, type Token } from './sql-guard';
 
 /** MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Unsupported ones are left as they are. */
@@ -96,8 +97,6 @@ const FORMAT_CALLS: Record<string, { to: string; pairs: [string, string][] }> = 
   format_datetime: { to: 'strftime', pairs: JODA_TO_STRFTIME },
   parse_datetime: { to: 'strptime', pairs: JODA_TO_STRFTIME },
 };
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +
