@@ -27,33 +27,48 @@ export interface Packaged {
   dir: string;
 }
 
+/**
+ * The package of `stage` for this test run. jest's global setup gives the run an id (LAKE_TEST_RUN_ID); the first
+ * template test to ask packages the service, the others (in any worker) read the same output.
+ */
 export async function packageService(stage = 'prod'): Promise<Packaged> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `sls-package-${stage}-`));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-  };
-  // Prove it needs no credentials.
-  for (const k of Object.keys(env))
-    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(k)) delete env[k];
-  env.AWS_SHARED_CREDENTIALS_FILE = path.join(dir, 'no-credentials');
-  env.AWS_CONFIG_FILE = path.join(dir, 'no-config');
-  await withBuildLock(() =>
-    run(
+  const runId = process.env.LAKE_TEST_RUN_ID;
+  const dir = runId
+    ? path.join(os.tmpdir(), `sls-package-${runId}-${stage}`)
+    : await fs.mkdtemp(path.join(os.tmpdir(), `sls-package-${stage}-`));
+  const templateFile = path.join(dir, 'cloudformation-template-update-stack.json');
+  const readTemplate = async () => JSON.parse(await fs.readFile(templateFile, 'utf8')) as Template;
+  await withBuildLock(async () => {
+    if (runId && (await fs.stat(templateFile).catch(() => null))) return; // packaged earlier in this run
+    const staging = `${dir}.tmp-${process.pid}`;
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.mkdir(staging, { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    };
+    // Prove it needs no credentials.
+    for (const k of Object.keys(env))
+      if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(k)) delete env[k];
+    env.AWS_SHARED_CREDENTIALS_FILE = path.join(staging, 'no-credentials');
+    env.AWS_CONFIG_FILE = path.join(staging, 'no-config');
+    await run(
       process.execPath,
-      [path.join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--package', dir],
-      {
-        cwd: root,
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    ),
-  );
-  const template = JSON.parse(
-    await fs.readFile(path.join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-  ) as Template;
-  return { template, dir };
+      [
+        path.join(root, 'node_modules/osls/bin/serverless.js'),
+        'package',
+        '--stage',
+        stage,
+        '--package',
+        staging,
+      ],
+      { cwd: root, env, maxBuffer: 64 * 1024 * 1024 },
+    );
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(staging, dir);
+  });
+  return { template: await readTemplate(), dir };
 }
 
 export const resourcesOfType = (t: Template, type: string) =>
