@@ -4,14 +4,12 @@
  * bundles as a glob (every file in schemas/datasets/ goes into the handler bundle) and jest/tsx resolve from disk.
  * Each dataset's table definition and row validator are built once per cold start, on first use.
  */
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020';
 import { datasetTable, IDENTIFIER, type TableDef } from './catalog/tables';
 import { UTC_TIMESTAMP_RE } from './etl/plan';
+import { loadSchema, schemaAjv } from './schema-loader';
 
-// Checked against the 2020-12 meta-schema by the tests (tests/unit/schemas.test.ts), not at every cold start.
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, validateSchema: false });
-addFormats(ajv);
+const ajv = schemaAjv();
 // The lake's own settings beside the schema: not a validation keyword.
 ajv.addVocabulary(['x-lake']);
 // Dataset timestamps follow the ETL's rule (lib/etl/plan.ts): UTC with Z, +00:00 or no offset — so a file that
@@ -40,14 +38,7 @@ const cache = new Map<string, Dataset | null>();
 /** The JSON Schema of a dataset, or null if no such dataset is registered. */
 export function datasetSchema(name: string): object | null {
   if (!IDENTIFIER.test(name)) return null; // also keeps the path inside schemas/datasets/
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(`../schemas/datasets/${name}.json`) as object;
-  } catch (e) {
-    if (e instanceof SyntaxError)
-      throw new Error(`schemas/datasets/${name}.json is not valid JSON: ${e.message}`);
-    return null; // not registered (MODULE_NOT_FOUND, or "not found in bundle" once bundled)
-  }
+  return loadSchema('datasets', name);
 }
 
 /** A dataset's schema, table definition and compiled row validator, or null if it is not registered. */

@@ -5,38 +5,24 @@
  * The schemas are `require`d with a template path, which esbuild bundles as a glob (every file in
  * schemas/events/ goes into the handler bundle) and jest/tsx resolve from disk — one code path for both.
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { loadSchema, schemaAjv } from './schema-loader';
 import envelopeSchema from '../schemas/envelope.json';
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
-// The schemas are checked against the 2020-12 meta-schema by the tests (tests/unit/schemas.test.ts), not at every
-// cold start: compiling the meta-schema is a third of the function's init time.
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, validateSchema: false });
-addFormats(ajv);
+const ajv = schemaAjv();
 
 export const validateEnvelope: ValidateFunction = ajv.compile(envelopeSchema);
 
 const validators = new Map<string, ValidateFunction | null>();
-
-function loadEventSchema(type: string): object | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(`../schemas/events/${type}.json`) as object;
-  } catch (e) {
-    if (e instanceof SyntaxError)
-      throw new Error(`schemas/events/${type}.json is not valid JSON: ${e.message}`);
-    return null; // not registered (MODULE_NOT_FOUND, or "not found in bundle" once bundled)
-  }
-}
 
 /** The compiled validator of an event type's data, or null if the type is not registered. */
 export function eventValidator(type: string): ValidateFunction | null {
   if (!EVENT_TYPE_PATTERN.test(type)) return null;
   let v = validators.get(type);
   if (v === undefined) {
-    const schema = loadEventSchema(type);
+    const schema = loadSchema('events', type);
     v = schema ? ajv.compile(schema) : null;
     validators.set(type, v);
   }
