@@ -204,23 +204,73 @@ function checkColumnNames(
   return null;
 }
 
+/** What the CSV and JSON parsers share: push text, end, and whether they have seen enough. */
+interface StreamParser {
+  push(text: string): void;
+  end(): void;
+  readonly done: boolean;
+}
+
+/**
+ * A TextChecker around a streaming parser: counts lines, turns the parser's syntax errors into MALFORMED_FILE
+ * findings, and asks `verdict` once the sample is read without a finding.
+ */
+function parsingChecker(
+  parser: StreamParser,
+  SyntaxErrorClass: new (...args: never[]) => Error & { line: number; column?: number },
+  state: { finding: Finding | null },
+  verdict: (complete: boolean) => Finding | null,
+): TextChecker {
+  let lines = 0;
+  const fail = (e: unknown) => {
+    if (e instanceof SyntaxErrorClass) state.finding = malformed(e.message, e.line, e.column);
+    else throw e;
+  };
+  return {
+    get lines() {
+      return lines;
+    },
+    push(text) {
+      lines += countLines(text);
+      try {
+        parser.push(text);
+      } catch (e) {
+        fail(e);
+      }
+      return !state.finding && !parser.done;
+    },
+    finish(complete) {
+      if (!state.finding && complete) {
+        try {
+          parser.end();
+        } catch (e) {
+          fail(e);
+        }
+      }
+      return state.finding ?? verdict(complete);
+    },
+  };
+}
+
 export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
   const byName = new Map(inputColumns(ds).map((c) => [c.name, c]));
   const tally = new RowTally(ds);
   let header: ColumnDef[] | undefined;
   let names: string[] = [];
-  let finding: Finding | null = null;
-  let lines = 0;
+  const state: { finding: Finding | null } = { finding: null };
   const parser = new CsvParser((fields, line) => {
     if (!header) {
-      finding = checkColumnNames(fields, ds, { line, what: 'column' });
-      if (finding) return false;
+      state.finding = checkColumnNames(fields, ds, { line, what: 'column' });
+      if (state.finding) return false;
       names = fields;
       header = fields.map((n) => byName.get(n)!);
       return true;
     }
     if (fields.length !== header.length) {
-      finding = malformed(`the row has ${fields.length} field(s); the header has ${header.length}`, line);
+      state.finding = malformed(
+        `the row has ${fields.length} field(s); the header has ${header.length}`,
+        line,
+      );
       return false;
     }
     const row: Record<string, unknown> = {};
@@ -236,45 +286,19 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     tally.add(row, line, (f) => (names.indexOf(f) >= 0 ? names.indexOf(f) + 1 : undefined), problem);
     return tally.rows < limits.rows;
   });
-  const fail = (e: unknown) => {
-    if (e instanceof CsvSyntaxError) finding = malformed(e.message, e.line, e.column);
-    else throw e;
-  };
-  return {
-    get lines() {
-      return lines;
-    },
-    push(text) {
-      lines += countLines(text);
-      try {
-        parser.push(text);
-      } catch (e) {
-        fail(e);
-      }
-      return !finding && !parser.done;
-    },
-    finish(complete) {
-      if (!finding && complete) {
-        try {
-          parser.end();
-        } catch (e) {
-          fail(e);
-        }
-      }
-      if (finding) return finding;
-      if (!header) {
-        return complete
-          ? { code: UploadErrorCode.EmptyFile, message: 'the file has no header row and no rows' }
-          : malformed(`no complete header row in the first ${limits.bytes} bytes`);
-      }
-      if (tally.rows === 0) {
-        return complete
-          ? { code: UploadErrorCode.EmptyFile, message: 'the file has a header row but no rows' }
-          : null;
-      }
-      return tally.verdict();
-    },
-  };
+  return parsingChecker(parser, CsvSyntaxError, state, (complete) => {
+    if (!header) {
+      return complete
+        ? { code: UploadErrorCode.EmptyFile, message: 'the file has no header row and no rows' }
+        : malformed(`no complete header row in the first ${limits.bytes} bytes`);
+    }
+    if (tally.rows === 0) {
+      return complete
+        ? { code: UploadErrorCode.EmptyFile, message: 'the file has a header row but no rows' }
+        : null;
+    }
+    return tally.verdict();
+  });
 }
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
@@ -284,17 +308,16 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
   const known = new Set(columns.map((c) => c.name));
   const present = new Set<string>();
   const tally = new RowTally(ds);
-  let finding: Finding | null = null;
-  let lines = 0;
+  const state: { finding: Finding | null } = { finding: null };
   const onValue = (value: unknown, line: number): boolean => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      finding = malformed(`expected a JSON object (one row), got ${kindOf(value)}`, line);
+      state.finding = malformed(`expected a JSON object (one row), got ${kindOf(value)}`, line);
       return false;
     }
     const row: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (!known.has(k)) {
-        finding = headerMismatch(
+        state.finding = headerMismatch(
           `line ${line}: '${k}' is not a column of dataset ${ds.name}${didYouMean(k, [...known])}; its columns: ${[...known].join(', ')}`,
           { line, field: k },
         );
@@ -308,46 +331,20 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
     return tally.rows < limits.rows;
   };
   const parser = lineDelimited ? new JsonLinesParser(onValue) : new JsonDocumentParser(onValue);
-  const fail = (e: unknown) => {
-    if (e instanceof JsonSyntaxError) finding = malformed(e.message, e.line, e.column);
-    else throw e;
-  };
-  return {
-    get lines() {
-      return lines;
-    },
-    push(text) {
-      lines += countLines(text);
-      try {
-        parser.push(text);
-      } catch (e) {
-        fail(e);
-      }
-      return !finding && !parser.done;
-    },
-    finish(complete) {
-      if (!finding && complete) {
-        try {
-          parser.end();
-        } catch (e) {
-          fail(e);
-        }
-      }
-      if (finding) return finding;
-      if (tally.rows === 0) {
-        return complete ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' } : null;
-      }
-      const missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
-      if (missing.length > 0) {
-        return headerMismatch(
-          `required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name} ` +
-            `appear in none of the first ${tally.rows} row(s)`,
-          { field: missing[0]! },
-        );
-      }
-      return tally.verdict();
-    },
-  };
+  return parsingChecker(parser, JsonSyntaxError, state, (complete) => {
+    if (tally.rows === 0) {
+      return complete ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' } : null;
+    }
+    const missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
+    if (missing.length > 0) {
+      return headerMismatch(
+        `required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name} ` +
+          `appear in none of the first ${tally.rows} row(s)`,
+        { field: missing[0]! },
+      );
+    }
+    return tally.verdict();
+  });
 }
 
 /** Checks the beginning of a CSV or JSON upload (range reads, see readTextSample). */
