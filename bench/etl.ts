@@ -20,7 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { prepareEvents } from '../lib/envelope';
 import { runEtlJob } from '../lib/etl/duckdb-runner';
 import { LocalFirehose } from '../lib/firehose/local';
-import { generateBodies } from './events';
+import { generateBodies, prng } from './events';
 import {
   emptyResult,
   fmtBytes,
@@ -45,18 +45,6 @@ function intEnv(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${raw}'`);
   return n;
-}
-
-/** mulberry32, as bench/events.ts: the same bytes every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function writeLines(

@@ -4,7 +4,7 @@
  */
 
 /** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -15,15 +15,15 @@ function prng(seed: number): () => number {
   };
 }
 
-const USER_AGENTS = [
+export const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
   'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.71 Mobile Safari/537.36',
   'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0',
 ];
-const CATEGORIES = ['shoes', 'jackets', 'bags', 'accessories', 'kids', 'sale', 'new-in', 'outdoor'];
-const WORDS = [
+export const CATEGORIES = ['shoes', 'jackets', 'bags', 'accessories', 'kids', 'sale', 'new-in', 'outdoor'];
+export const WORDS = [
   'trail',
   'runner',
   'classic',
@@ -36,7 +36,7 @@ const WORDS = [
   'alpine',
   'rain',
 ];
-const REFERRERS = [
+export const REFERRERS = [
   'https://www.google.com/search?q=',
   'https://www.bing.com/search?q=',
   'https://duckduckgo.com/?q=',
@@ -44,7 +44,7 @@ const REFERRERS = [
   'https://www.instagram.com/p/',
 ];
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK'];
-const COUNTRIES = ['DE', 'FR', 'GB', 'US', 'NL', 'SE', 'ES', 'IT', 'CH', 'PL'];
+export const COUNTRIES = ['DE', 'FR', 'GB', 'US', 'NL', 'SE', 'ES', 'IT', 'CH', 'PL'];
 const PLANS = ['free', 'pro', 'enterprise'] as const;
 
 export interface BodySet {

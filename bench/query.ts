@@ -39,7 +39,7 @@ import {
 } from '../lib/query/settings';
 import { checkQuery } from '../lib/query/sql-guard';
 import type { Cell as QueryCell, QueryEngine } from '../lib/query/types';
-import { generateBodies } from './events';
+import { CATEGORIES, COUNTRIES, generateBodies, REFERRERS, USER_AGENTS, WORDS } from './events';
 import {
   emptyResult,
   fmtBytes,
@@ -91,34 +91,6 @@ const BASE_MS = Date.UTC(2026, 0, 1);
 const DIURNAL_A = 0.6;
 const DIURNAL_PEAK = 14 / 24;
 
-const CATEGORIES = ['shoes', 'jackets', 'bags', 'accessories', 'kids', 'sale', 'new-in', 'outdoor'];
-const WORDS = [
-  'trail',
-  'runner',
-  'classic',
-  'linen',
-  'wool',
-  'canvas',
-  'leather',
-  'summer',
-  'city',
-  'alpine',
-  'rain',
-];
-const REFERRERS = [
-  'https://www.google.com/search?q=',
-  'https://www.bing.com/search?q=',
-  'https://duckduckgo.com/?q=',
-  'https://newsletter.shop.example/campaign/',
-  'https://www.instagram.com/p/',
-];
-const USER_AGENTS = [
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
-  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
-  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.6478.71 Mobile Safari/537.36',
-  'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0',
-];
 const VIEWPORTS = [
   [390, 844],
   [412, 915],
@@ -129,7 +101,6 @@ const VIEWPORTS = [
 ].map(([w, h]) => `{"width":${w},"height":${h}}`);
 const UTM_SOURCES = ['google', 'newsletter', 'instagram'];
 const SIZES = ['S', 'M', 'L', 'XL'];
-const COUNTRIES = ['DE', 'FR', 'GB', 'US', 'NL', 'SE', 'ES', 'IT', 'CH', 'PL'];
 const FIRST = ['Anna', 'Ben', 'Carla', 'David', 'Eva', 'Felix', 'Greta', 'Hugo', 'Ines', 'Jonas'];
 const LAST = ['Meyer', 'Schmidt', 'Dubois', 'Smith', 'Jansen', 'Berg', 'Garcia', 'Rossi', 'Keller', 'Nowak'];
 
