@@ -1,13 +1,10 @@
 /** `sls invoke local -f validateUpload --stage local` with the sample event, against a local lake. */
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { decodeS3EventKey } from '../../lib/uploads/key';
-import { withBuildLock } from '../support/build-lock';
+import { invokeLocal } from '../support/invoke-local';
 import { tempLake } from '../support/raw-zone';
 
-const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
 it('checks the sample event’s upload and hands it to the local workflow', async () => {
@@ -21,28 +18,11 @@ it('checks the sample event’s upload and hands it to the local workflow', asyn
     file,
     'order_id,customer_id,order_date,status,amount,currency\no-1,c-1,2026-11-24,paid,10.50,EUR\n',
   );
-  const { stdout } = await withBuildLock(() =>
-    run(
-      process.execPath,
-      [
-        path.join(root, 'node_modules/osls/bin/serverless.js'),
-        'invoke',
-        'local',
-        '-f',
-        'validateUpload',
-        '--stage',
-        'local',
-        '--path',
-        'events/validate-upload.json',
-      ],
-      {
-        cwd: root,
-        env: { ...process.env, LAKE_DIR: lakeDir, SLS_TELEMETRY_DISABLED: '1' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    ),
+  const result = await invokeLocal<Record<string, unknown>>(
+    'validateUpload',
+    'events/validate-upload.json',
+    lakeDir,
   );
-  const result = JSON.parse(stdout.slice(stdout.indexOf('{\n'))) as Record<string, unknown>;
   expect(result).toMatchObject({
     outcome: 'started',
     key,
