@@ -30,13 +30,7 @@ import { runEtlJob } from '../lib/etl/duckdb-runner';
 import { LocalFirehose } from '../lib/firehose/local';
 import layout from '../lib/lake-layout.json';
 import { DuckDbQueryEngine } from '../lib/query/duckdb';
-import {
-  lakeDatabase,
-  lakeTableNames,
-  localLakeTables,
-  localQuerySettings,
-  queryLimits,
-} from '../lib/query/settings';
+import { lakeDatabase, lakeTableNames, localQuerySettings, queryLimits } from '../lib/query/settings';
 import { checkQuery } from '../lib/query/sql-guard';
 import type { Cell as QueryCell, QueryEngine } from '../lib/query/types';
 import { CATEGORIES, COUNTRIES, generateBodies, REFERRERS, USER_AGENTS, WORDS } from './events';
@@ -819,7 +813,7 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
   const days = intEnv('BENCH_QUERY_DAYS', 75);
   const runs = intEnv('BENCH_QUERY_RUNS', 20);
   const spec = lakeSpec(events, days);
-  const all = localLakeTables();
+  const all = lakeTables();
   const tables = [...EVENT_MIX.map(([t]) => t), ...DATASETS].map((name) => {
     const t = all.find((x) => x.name === name);
     if (!t) throw new Error(`table ${name} is not in schemas/`);

@@ -266,18 +266,26 @@ function readSchemas(kind: 'events' | 'datasets', dir = schemasDir): [string, Ob
  * Every table of the lake, read from schemas/ on disk (package time and the local runtime; a Lambda function
  * looks up single schemas through lib/schema-registry instead).
  */
+const tablesByDir = new Map<string, readonly TableDef[]>();
+
 export function lakeTables(dir = schemasDir): TableDef[] {
-  const tables = [
-    ...readSchemas('events', dir).map(([type, s]) => eventTable(type, s)),
-    ...readSchemas('datasets', dir).map(([name, s]) => datasetTable(name, s)),
-  ];
-  const seen = new Set<string>();
-  for (const t of tables) {
-    if (seen.has(t.name))
-      throw new Error(`table name '${t.name}' is defined both as an event type and a dataset`);
-    seen.add(t.name);
+  // Read once per process and folder: the local runtime asks on every query (restart it for new schemas).
+  let tables = tablesByDir.get(dir);
+  if (!tables) {
+    const all = [
+      ...readSchemas('events', dir).map(([type, s]) => eventTable(type, s)),
+      ...readSchemas('datasets', dir).map(([name, s]) => datasetTable(name, s)),
+    ];
+    const seen = new Set<string>();
+    for (const t of all) {
+      if (seen.has(t.name))
+        throw new Error(`table name '${t.name}' is defined both as an event type and a dataset`);
+      seen.add(t.name);
+    }
+    tables = Object.freeze(all);
+    tablesByDir.set(dir, tables);
   }
-  return tables;
+  return [...tables];
 }
 
 export function lakeTable(name: string, dir = schemasDir): TableDef | undefined {

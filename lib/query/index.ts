@@ -6,7 +6,8 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { lakeDir, requiredEnv, runtime } from '../config';
 import { AthenaQueryEngine } from './athena';
-import { lakeDatabase, localLakeTables, localQuerySettings, queryLimits } from './settings';
+import { lakeTables } from '../catalog/tables';
+import { lakeDatabase, localQuerySettings, queryLimits } from './settings';
 import type { QueryEngine } from './types';
 
 let current: Promise<QueryEngine> | undefined;
@@ -16,7 +17,7 @@ async function openLocalEngine(): Promise<QueryEngine> {
   return DuckDbQueryEngine.open({
     lakeDir: lakeDir(),
     database: lakeDatabase(),
-    tables: localLakeTables(),
+    tables: lakeTables(),
     ...localQuerySettings(),
   });
 }

@@ -2,7 +2,7 @@
  * Limits and names of the query API, from the environment serverless.yml gives the queries function (the local
  * runtime sets the same variables; LAKE_QUERY_* only matter to the local engine).
  */
-import { lakeTables, type TableDef } from '../catalog/tables';
+import { lakeTables } from '../catalog/tables';
 import { requiredEnv, runtime } from '../config';
 
 function intEnv(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -54,14 +54,9 @@ export function lakeDatabase(): string {
  * where schemas/ is not on disk, from LAKE_TABLES (comma-separated, resolved from schemas/ when packaging).
  */
 export function lakeTableNames(): string[] {
-  if (runtime() === 'local') return localLakeTables().map((t) => t.name);
+  if (runtime() === 'local') return lakeTables().map((t) => t.name);
   return requiredEnv('LAKE_TABLES')
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
-}
-
-/** The lake's tables for the local engine (schemas/ found as lib/catalog/tables.ts finds it). */
-export function localLakeTables(): TableDef[] {
-  return lakeTables();
 }
