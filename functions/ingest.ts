@@ -1,53 +1,102 @@
 /**
  * POST /events — validates one event or a batch against schemas/, stamps them and writes them to the
  * delivery stream. All or nothing on validation; 202 only once every record is accepted by the stream.
+ *
+ * Observability: correlation id (lib/logger.ts httpCorrelation) on every log line and in the x-correlation-id
+ * response header; the 'events accepted' line lists the ids of the records the stream took (the id is the
+ * Firehose record's and the curated row's). Metrics (lib/metrics.ts): EventsAccepted, EventsRejected,
+ * EventsDeliveryFailed, RequestsRejected, ColdStart.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ingestLimits } from '../lib/config';
-import { prepareEvents } from '../lib/envelope';
+import { type EventRecord, prepareEvents } from '../lib/envelope';
 import { ApiError, ErrorCode } from '../lib/errors';
 import { eventStream } from '../lib/firehose';
 import { json, parseJsonBody } from '../lib/http';
 import { httpErrors } from '../lib/http-middleware';
-import { logger } from '../lib/logger';
+import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
+import { count, MetricName, metrics } from '../lib/metrics';
 
 const limits = ingestLimits();
 
 /** Seconds a client should wait before retrying records the stream did not accept. */
 const RETRY_AFTER_SECONDS = 2;
 
-export async function ingest(
-  event: APIGatewayProxyEvent,
-  _context?: Context,
-): Promise<APIGatewayProxyResult> {
-  const body = parseJsonBody(event, limits.maxBodyBytes);
-  const records = prepareEvents(body, limits);
+/** At most this many ids in a log line (a batch holds at most 500). */
+const MAX_LOGGED_IDS = 500;
+
+/** How many events a request carried, for EventsRejected: the batch's length, else one. */
+function submittedCount(body: unknown): number {
+  if (Array.isArray(body)) return body.length;
+  if (typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events)) {
+    return (body as { events: unknown[] }).events.length;
+  }
+  return 1;
+}
+
+/** Counts a request refused before anything was written. */
+function countRefusal(err: unknown, body: unknown): void {
+  if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500) return;
+  if (err.code === ErrorCode.ValidationFailed) count(MetricName.EventsRejected, submittedCount(body));
+  else count(MetricName.RequestsRejected);
+  metrics.addMetadata('error_code', err.code);
+}
+
+export async function ingest(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
+  const correlationId = apiCorrelationId(event, context);
+  if (correlationId) metrics.addMetadata('correlation_id', correlationId);
+  let body: unknown;
+  let records: EventRecord[];
+  try {
+    body = parseJsonBody(event, limits.maxBodyBytes);
+    records = prepareEvents(body, limits);
+  } catch (e) {
+    countRefusal(e, body);
+    throw e;
+  }
   const stream = await eventStream();
   const { failed } = await stream.putRecords(records);
 
   if (failed.length > 0) {
     const failedIds = new Set(failed.map((f) => f.id));
     const acceptedIds = records.filter((r) => !failedIds.has(r.id)).map((r) => r.id);
+    count(MetricName.EventsAccepted, acceptedIds.length);
+    count(MetricName.EventsDeliveryFailed, failed.length);
     logger.warn('records not accepted by the delivery stream', {
+      correlation_id: correlationId,
       accepted: acceptedIds.length,
       failed: failed.length,
       errorCodes: [...new Set(failed.map((f) => f.errorCode))],
+      acceptedIds: acceptedIds.slice(0, MAX_LOGGED_IDS),
     });
     throw new ApiError(
       503,
       ErrorCode.DeliveryFailed,
       `${failed.length} of ${records.length} event(s) were not accepted; retry them (ids are deduplicated downstream)`,
-      { accepted: acceptedIds.length, acceptedIds, failedIds: [...failedIds] },
+      // `ids`: every event's id in request order, so that a producer that let the server make ids can send the
+      // failed events again under the ids they were given (exactly once in curated, as with its own ids).
+      { accepted: acceptedIds.length, acceptedIds, failedIds: [...failedIds], ids: records.map((r) => r.id) },
       { 'retry-after': String(RETRY_AFTER_SECONDS) },
     );
   }
-  logger.info('events accepted', { count: records.length });
-  return json(event, 202, { accepted: records.length, ids: records.map((r) => r.id) });
+  count(MetricName.EventsAccepted, records.length);
+  const ids = records.map((r) => r.id);
+  logger.info('events accepted', {
+    correlation_id: correlationId,
+    count: records.length,
+    ids: ids.slice(0, MAX_LOGGED_IDS),
+  });
+  return json(event, 202, { accepted: records.length, ids });
 }
 
+// Order: the logger's context first (its resetKeys runs last), metrics flushed after the response is known, the
+// correlation header added after httpErrors has turned an error into a response.
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(httpCorrelation())
   .use(httpErrors())
   .handler(ingest);

@@ -1,15 +1,43 @@
 /**
  * The query API (lib/query/api.ts): POST /queries, GET /queries/{id}, GET /queries/{id}/results,
  * DELETE /queries/{id}. Athena on AWS, DuckDB over the local lake; every statement passes the read-only guard first.
+ *
+ * Observability: correlation id (lib/logger.ts httpCorrelation: x-correlation-id or API Gateway's request id) on
+ * every log line — the 'query started' line has the query id — and in the x-correlation-id response header.
+ * Metrics (lib/metrics.ts): QueriesStarted, QueriesRejected (POST /queries only), ColdStart.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, ErrorCode } from '../lib/errors';
 import { httpErrors } from '../lib/http-middleware';
-import { logger } from '../lib/logger';
+import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
+import { count, MetricName, metrics } from '../lib/metrics';
 import { queryEngine } from '../lib/query';
 import { cancelQuery, getQuery, getResults, startQuery } from '../lib/query/api';
+
+/** POST /queries, counted: started, or refused as a bad request (not a throttle, 429, nor a failure, 5xx). */
+async function countedStart(
+  engine: Parameters<typeof startQuery>[0],
+  event: APIGatewayProxyEvent,
+  context: Context | undefined,
+): Promise<APIGatewayProxyResult> {
+  const correlationId = apiCorrelationId(event, context);
+  const remainingMs = () => context?.getRemainingTimeInMillis() ?? 29_000;
+  if (correlationId) metrics.addMetadata('correlation_id', correlationId);
+  try {
+    const res = await startQuery(engine, event, remainingMs);
+    count(MetricName.QueriesStarted);
+    return res;
+  } catch (e) {
+    if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429) {
+      count(MetricName.QueriesRejected);
+      metrics.addMetadata('error_code', e.code);
+    }
+    throw e;
+  }
+}
 
 export async function queries(
   event: APIGatewayProxyEvent,
@@ -19,7 +47,7 @@ export async function queries(
   const engine = await queryEngine();
   switch (route) {
     case 'POST /queries':
-      return startQuery(engine, event, () => context?.getRemainingTimeInMillis() ?? 29_000);
+      return countedStart(engine, event, context);
     case 'GET /queries/{id}':
       return getQuery(engine, event);
     case 'GET /queries/{id}/results':
@@ -37,5 +65,7 @@ export async function queries(
 
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(httpCorrelation())
   .use(httpErrors())
   .handler(queries);

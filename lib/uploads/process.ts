@@ -56,6 +56,16 @@ export interface FileRunInput {
   size: number;
   etag?: string;
   versionId?: string;
+  /**
+   * The correlation id of the event that started the run (the EventBridge event id), to follow an upload from its
+   * event to the execution. Not part of the execution name: a duplicate event (another id) still starts nothing new.
+   */
+  correlationId?: string;
+}
+
+/** What an invocation knows about itself, passed on to what it starts. */
+export interface UploadTrace {
+  correlationId?: string;
 }
 
 /**
@@ -133,7 +143,11 @@ export async function checkUpload(
   return { finding, dataset: ds };
 }
 
-export async function processUpload(ev: ObjectCreated, deps: UploadDeps): Promise<UploadOutcome> {
+export async function processUpload(
+  ev: ObjectCreated,
+  deps: UploadDeps,
+  trace: UploadTrace = {},
+): Promise<UploadOutcome> {
   const { key } = ev;
   const now = deps.now ?? (() => new Date());
   const cls = classifyKey(key);
@@ -199,6 +213,7 @@ export async function processUpload(ev: ObjectCreated, deps: UploadDeps): Promis
     size: info.size,
     ...(etag ? { etag } : {}),
     ...(versionId ? { versionId } : {}),
+    ...(trace.correlationId ? { correlationId: trace.correlationId } : {}),
   };
   const wf = await deps.workflow();
   const res = await wf.startExecution(name, input as unknown as Record<string, unknown>);

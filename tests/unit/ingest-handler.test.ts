@@ -38,6 +38,8 @@ describe('POST /events handler (AWS runtime)', () => {
     const res = await post(pageView({ id: 'evt-1' }));
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: 1, ids: ['evt-1'] });
+    // The correlation id: API Gateway's request id, unless the client sent a valid one.
+    expect(res.headers['x-correlation-id']).toBe('req-1');
     expect(firehose).toHaveReceivedCommandWith(PutRecordBatchCommand, {
       DeliveryStreamName: 'data-lake-test-events',
     });
@@ -139,11 +141,13 @@ describe('POST /events handler (AWS runtime)', () => {
     const res = await post({ events: [pageView({ id: 'a' }), pageView({ id: 'b' }), pageView({ id: 'c' })] });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.headers['x-correlation-id']).toBe('req-1');
     expect(res.body).toMatchObject({
       code: 'DELIVERY_FAILED',
       accepted: 2,
       acceptedIds: ['a', 'c'],
       failedIds: ['b'],
+      ids: ['a', 'b', 'c'],
     });
     // The first call carried all three; the retries only 'b'.
     const calls = firehose.commandCalls(PutRecordBatchCommand);
@@ -162,6 +166,21 @@ describe('POST /events handler (AWS runtime)', () => {
     const res = await post(pageView({ id: 'x1' }));
     expect(res.status).toBe(503);
     expect(res.body.failedIds).toEqual(['x1']);
+  });
+
+  it("returns the client's x-correlation-id when it is valid, API Gateway's request id otherwise", async () => {
+    const own = await post(pageView(), {
+      'content-type': 'application/json',
+      'x-correlation-id': 'batch-2026-11-24',
+    });
+    expect(own.headers['x-correlation-id']).toBe('batch-2026-11-24');
+    const refused = await post('{', {
+      'content-type': 'application/json',
+      'x-correlation-id': 'batch-2026-11-24',
+    });
+    expect([refused.status, refused.headers['x-correlation-id']]).toEqual([400, 'batch-2026-11-24']);
+    const invalid = await post(pageView(), { 'content-type': 'application/json', 'x-correlation-id': 'a b' });
+    expect(invalid.headers['x-correlation-id']).toBe('req-1');
   });
 
   it('adds CORS headers for allowed origins only', async () => {
@@ -197,6 +216,7 @@ describe('POST /events handler (AWS runtime)', () => {
       const res = await post(pageView());
       expect(res.status).toBe(500);
       expect(res.body).toEqual({ code: 'INTERNAL_ERROR', message: 'internal error', requestId: 'aws-req-1' });
+      expect(res.headers['x-correlation-id']).toBe('req-1');
     } finally {
       setEventStream(undefined);
     }

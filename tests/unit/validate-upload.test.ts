@@ -270,6 +270,8 @@ describe('validateUpload: good files start the ETL', () => {
       key,
       size: bucket.get(key)!.body.length,
       etag: bucket.get(key)!.etag,
+      // The EventBridge event's id: follows the upload from its event to the execution.
+      correlationId: 'e1f2',
     });
     expect(bucket.has(key)).toBe(true); // stays where it is, for the ETL
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
