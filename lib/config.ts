@@ -46,21 +46,7 @@ export const localFirehoseSettings = () => ({
   streamName: process.env.DELIVERY_STREAM_NAME || 'events',
   bufferBytes: intEnv('LAKE_FIREHOSE_BUFFER_MB', 16, 0) * 1024 * 1024 || 1,
   bufferIntervalMs: intEnv('LAKE_FIREHOSE_BUFFER_SECONDS', 10, 0) * 1000,
-  /**
-   * Fault injection for testing producers' retry paths: the share (0..1) of records the local stream refuses, as
-   * Firehose does under throttling (per-record ServiceUnavailableException). Off (0) unless set.
-   */
-  faultRate: faultRate(),
 });
-
-function faultRate(): number {
-  const raw = process.env.LAKE_FIREHOSE_FAULT_RATE;
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!(n >= 0 && n <= 1))
-    throw new Error(`LAKE_FIREHOSE_FAULT_RATE must be a number from 0 to 1, got '${raw}'`);
-  return n;
-}
 
 /** Comma-separated list of allowed CORS origins, or '*'. Empty disables CORS headers. */
 export function corsOrigins(): string[] {

@@ -11,10 +11,10 @@
  *    functions are the library's, as on AWS.
  *  - Executions are durable records (lib/workflow/local.ts): written before a run starts and when it ends, with the
  *    state transitions. At most `maxConcurrency` run at once; the others wait their turn in start order.
- *  - At start, an engine runs what was requested but never started, and marks FAILED (error Local.Interrupted) what
- *    a process that is gone left running. It does not re-run those: their tasks may already have had effects (a Glue
- *    run that merged rows, a notice sent), Step Functions never restarts an execution either, and a run that brought
- *    the process down would do so again at every start. Start a new execution (e.g. `npm run compact`) instead.
+ *  - At start, an engine runs what was requested but never started, and runs again from the start what a process
+ *    that is gone left running (on AWS an execution outlives any worker; its tasks are idempotent: the Glue job by
+ *    its run id, notices at least once). An execution interrupted more than MAX_RESTARTS times is marked FAILED
+ *    (error Local.Interrupted): a run that brings the process down would do so at every start.
  *  - On AWS a Task timeout or an abort makes Step Functions stop the Glue job run (BatchStopJobRun). The local runner
  *    cannot be interrupted: after a States.Timeout it finishes in the background and its result is ignored.
  */
@@ -28,6 +28,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
+import { faults } from '../lib/faults';
 import type { EtlRunSummary } from '../lib/etl/run';
 import type { Notice, Notifier } from '../lib/notify/types';
 import type { StartResult } from '../lib/workflow/types';
@@ -285,6 +286,16 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
   return async (params) => {
     const { JobName, Arguments = {} } = params as { JobName: string; Arguments?: Record<string, string> };
     const run = await runner();
+    // Fault injection (LAKE_FAULTS glue.concurrent / glue.fail, lib/faults.ts), keyed by the run id so that one
+    // run's retries see the same choice: a transient StartJobRun error, or a run that ends FAILED having written
+    // nothing.
+    const runKey = String(Arguments['--run_id'] ?? JSON.stringify(Arguments));
+    if (faults().transient('glue.concurrent', runKey, { runId: runKey })) {
+      throw namedError(
+        'Glue.ConcurrentRunsExceededException',
+        `Concurrent runs exceeded for ${JobName} (injected)`,
+      );
+    }
     const startedOn = Date.now();
     const jobRun = {
       Id: `jr_${randomBytes(32).toString('hex')}`,
@@ -295,6 +306,8 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
       GlueVersion: 'local',
     };
     try {
+      if (faults().permanent('glue.fail', runKey, { runId: runKey }))
+        throw new Error('Worker lost: the job run failed (injected)');
       await run(Arguments, { lakeDir });
     } catch (e) {
       const err = e as Error;
@@ -502,6 +515,14 @@ export interface LocalStateMachineOptions {
   stopGraceMs?: number;
   logger?: Pick<typeof localLog, 'info' | 'warn' | 'error'>;
 }
+
+/** How often an execution interrupted by the death of its process is run again before it is marked FAILED. */
+export const MAX_RESTARTS = 2;
+
+type RestartableRecord = ExecutionRecord & {
+  /** Times it was run again after its process died. */
+  restarts?: number;
+};
 
 /** Instances of this process that are open (an execution claimed by a closed one is no longer running). */
 const openInstances = new Set<string>();
@@ -783,23 +804,47 @@ export class LocalStateMachine {
       const owner = await this.liveClaim(r.name);
       if (owner && owner !== 'dead') continue; // another live engine runs it
       if (owner === 'dead' && r.runStartDate) {
-        const stopDate = new Date().toISOString();
+        const restarts = (r as RestartableRecord).restarts ?? 0;
+        const now = new Date().toISOString();
+        await fs.rm(this.claimPath(r.name), { force: true });
+        if (restarts < MAX_RESTARTS) {
+          // Step Functions keeps an execution going when a worker dies; the local engine runs it again from the
+          // start, under the same name and input. Its tasks are idempotent by design: the Glue job by its run id
+          // (the execution name: a re-run replaces what a torn run left), notices at least once.
+          const restarted: RestartableRecord = {
+            ...r,
+            restarts: restarts + 1,
+            events: [
+              ...(r.events ?? []),
+              { type: 'ExecutionRestarted', timestamp: now, cause: `process ${r.runBy?.pid ?? '?'} stopped` },
+            ],
+          };
+          delete restarted.runStartDate;
+          delete restarted.runBy;
+          await writeRecord(this.lakeDir, this.machine, restarted);
+          this.log.warn('restarting an execution interrupted by a stopped process', {
+            name: r.name,
+            restart: restarts + 1,
+          });
+          pending.push(restarted);
+          continue;
+        }
         await writeRecord(this.lakeDir, this.machine, {
           ...r,
           status: 'FAILED',
-          stopDate,
+          stopDate: now,
           error: 'Local.Interrupted',
           cause:
-            `The local lake process (pid ${r.runBy?.pid ?? '?'}) that ran this execution stopped before it finished. ` +
-            'It is not re-run, as its tasks may have had effects; start a new execution to run it again.',
+            `The local lake process (pid ${r.runBy?.pid ?? '?'}) that ran this execution stopped before it finished, ` +
+            `${restarts + 1} times: it is not run again (it may be what stops the process). ` +
+            'Start a new execution to run its input again.',
           events: [
             ...(r.events ?? []),
-            { type: 'ExecutionFailed', timestamp: stopDate, error: 'Local.Interrupted' },
+            { type: 'ExecutionFailed', timestamp: now, error: 'Local.Interrupted' },
           ],
         });
-        await fs.rm(this.claimPath(r.name), { force: true });
         await fs.rm(path.join(pendingDir(this.lakeDir, this.machine), r.name), { force: true });
-        this.log.warn('marked an execution interrupted by a stopped process as FAILED', { name: r.name });
+        this.log.error('an execution was interrupted too often; marked FAILED', { name: r.name });
         continue;
       }
       pending.push(r);
@@ -894,7 +939,8 @@ export class LocalStateMachine {
       ...record,
       ...outcome,
       stopDate: new Date().toISOString(),
-      events,
+      // After a restart: the history before it (ExecutionRestarted), then this run's.
+      events: [...(record.events ?? []), ...events],
       ...(eventsTruncated ? { eventsTruncated } : {}),
     });
     await fs.rm(this.claimPath(name), { force: true });
@@ -1006,6 +1052,25 @@ export function localDefinition(
   };
 }
 
+/**
+ * LAKE_SFN_RETRY_INTERVAL_MS: every Retry of every state waits this long instead of its IntervalSeconds, backoff
+ * and jitter (system tests and soaks, where a 60 s concurrency backoff would only slow the run). Unset: the ASL's.
+ */
+export function retryIntervalsFromEnv(
+  definition: StateMachineDefinition,
+  env = process.env,
+): Record<string, number> | undefined {
+  const raw = env.LAKE_SFN_RETRY_INTERVAL_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new Error(`LAKE_SFN_RETRY_INTERVAL_MS must be a whole number >= 0, got '${raw}'`);
+  const out: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States as Record<string, { Retry?: unknown[] }>))
+    if (Array.isArray(state.Retry) && state.Retry.length > 0) out[name] = ms;
+  return out;
+}
+
 /** Opens the ETL state machine on the local lake, with its schedule. */
 export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
   const config = (opts.config ??
@@ -1017,6 +1082,7 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     definition,
     handlers: { ...defaultTaskHandlers(config, opts.lakeDir), ...opts.handlers },
     region: config.provider.region,
+    retryIntervalOverrides: retryIntervalsFromEnv(definition),
     ...opts.engine,
   });
   const schedules = opts.schedule === false ? [] : localSchedules(sm);

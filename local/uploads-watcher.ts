@@ -18,6 +18,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Dirent, type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import type { Context, S3ObjectCreatedNotificationEvent } from 'aws-lambda';
+import { faults } from '../lib/faults';
 import { md5File } from '../lib/objects/local';
 import { encodeS3EventKey, ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
 import { localLog } from './log';
@@ -52,7 +53,7 @@ export interface UploadsWatcher {
   /** Looks at the folder now (and hands over what has become stable). */
   scan(): Promise<void>;
   stop(): Promise<void>;
-  readonly stats: { scans: number; invocations: number; failures: number };
+  readonly stats: { scans: number; invocations: number; failures: number; duplicates: number };
 }
 
 interface SeenEntry {
@@ -169,7 +170,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
 
   const observations = new Map<string, Observation>();
   const attempts = new Map<string, number>();
-  const stats = { scans: 0, invocations: 0, failures: 0 };
+  const stats = { scans: 0, invocations: 0, failures: 0, duplicates: 0 };
+  const duplicates: { event: S3ObjectCreatedNotificationEvent; key: string; etag: string }[] = [];
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
@@ -209,18 +211,9 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     return out;
   };
 
-  const invoke = async (key: string, file: string, size: number, mtimeMs: number): Promise<void> => {
-    const etag = await md5File(file);
-    const content = `${key}\0${etag}`;
-    if (seenContent.has(content)) {
-      seenStamp.add(stamp(key, size, mtimeMs));
-      return;
-    }
-    const attempt = (attempts.get(content) ?? 0) + 1;
-    if (attempt > maxAttempts) return;
-    attempts.set(content, attempt);
+  const invocationContext = (): Context => {
     const started = Date.now();
-    const context: Context = {
+    return {
       callbackWaitsForEmptyEventLoop: false,
       functionName,
       functionVersion: '$LATEST',
@@ -234,12 +227,45 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       fail: () => undefined,
       succeed: () => undefined,
     };
+  };
+
+  /** Delivers the injected duplicates queued so far (their outcome is the handler's business: logged only). */
+  const deliverDuplicates = async () => {
+    for (const d of duplicates.splice(0)) {
+      if (stopped) return;
+      stats.invocations++;
+      stats.duplicates++;
+      try {
+        const result = await handler(d.event, invocationContext());
+        opts.onHandled?.({ key: d.key, etag: d.etag, result });
+      } catch (e) {
+        stats.failures++;
+        localLog.warn('duplicate upload event failed', { key: d.key, error: e as Error });
+      }
+    }
+  };
+
+  const invoke = async (key: string, file: string, size: number, mtimeMs: number): Promise<void> => {
+    const etag = await md5File(file);
+    const content = `${key}\0${etag}`;
+    if (seenContent.has(content)) {
+      seenStamp.add(stamp(key, size, mtimeMs));
+      return;
+    }
+    const attempt = (attempts.get(content) ?? 0) + 1;
+    if (attempt > maxAttempts) return;
+    attempts.set(content, attempt);
+    const context = invocationContext();
     stats.invocations++;
+    const event = objectCreatedEvent(bucket, key, size, etag, mtimeMs);
     try {
-      const result = await handler(objectCreatedEvent(bucket, key, size, etag, mtimeMs), context);
+      const result = await handler(event, context);
       attempts.delete(content);
       await remember({ key, etag, size, mtimeMs });
       opts.onHandled?.({ key, etag, result });
+      // Fault injection (LAKE_FAULTS uploads.duplicate): EventBridge delivers at least once; the same event again,
+      // after the events of other files (out of order).
+      if (faults().hit('uploads.duplicate', { key })) duplicates.push({ event, key, etag });
     } catch (e) {
       stats.failures++;
       const gaveUp = attempt >= maxAttempts;
@@ -277,7 +303,12 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
         stable.push({ key, file, size: st.size, mtimeMs: st.mtimeMs });
       }
     }
-    for (const f of stable) {
+    // Duplicates queued by earlier scans go after nothing of this scan: deliver them first, then this scan's files
+    // (in random order under LAKE_FAULTS uploads.shuffle).
+    await deliverDuplicates();
+    const order = faults().rate('uploads.shuffle') > 0 ? faults().shuffle(stable) : stable;
+    if (order !== stable && stable.length > 1) faults().count('uploads.shuffle', { files: stable.length });
+    for (const f of order) {
       if (stopped) return;
       await invoke(f.key, f.file, f.size, f.mtimeMs).catch((e) =>
         localLog.error('uploads watcher failed on a file', { key: f.key, error: e as Error }),

@@ -4,6 +4,7 @@
  */
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { lakeDir, localFirehoseSettings, requiredEnv, runtime } from '../config';
+import { faults } from '../faults';
 import { logger } from '../logger';
 import { FirehoseEventStream } from './aws';
 import { LocalFirehose } from './local';
@@ -22,7 +23,10 @@ export function openLocalFirehose(): Promise<LocalFirehose> {
       streamName: settings.streamName,
       bufferBytes: settings.bufferBytes,
       bufferIntervalMs: oneShot ? 0 : settings.bufferIntervalMs,
-      faultRate: settings.faultRate,
+      // Fault injection (LAKE_FAULTS, lib/faults.ts): off unless asked for.
+      faultRate: faults().rate('firehose.partial'),
+      throttleRate: faults().rate('firehose.throttle'),
+      onFault: (fault, detail) => faults().count(fault, detail),
       onError: (err, context) => logger.error('local firehose delivery failed', { ...context, error: err }),
       onDelivered: (info) => logger.debug('delivered', info),
     });

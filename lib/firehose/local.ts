@@ -39,8 +39,15 @@ export interface LocalFirehoseOptions {
    * refused records are not written). For testing producers' retries; default 0.
    */
   faultRate?: number;
-  /** Random numbers for faultRate (tests). */
+  /**
+   * Share of PutRecordBatch calls refused whole, as Firehose throttles a stream over its limits
+   * (ThrottlingException: nothing of the call is written). For testing producers' retries; default 0.
+   */
+  throttleRate?: number;
+  /** Random numbers for faultRate and throttleRate (tests). */
   random?: () => number;
+  /** Called for each injected fault (lib/faults.ts counts and logs them). */
+  onFault?: (fault: 'firehose.partial' | 'firehose.throttle', detail: Record<string, unknown>) => void;
   /** Called with delivery problems (the segment stays on disk and is retried at the next start). */
   onError?: (err: Error, context: Record<string, unknown>) => void;
   /** Called after each delivered object. */
@@ -156,9 +163,20 @@ export class LocalFirehose implements EventStream {
     }
     this.stats.puts++;
     const refused: PutResult['failed'] = [];
+    const random = this.opts.random ?? Math.random;
+    const throttleRate = this.opts.throttleRate ?? 0;
+    if (throttleRate > 0 && random() < throttleRate) {
+      this.opts.onFault?.('firehose.throttle', { records: records.length });
+      return {
+        failed: records.map((r) => ({
+          id: r.id,
+          errorCode: 'ThrottlingException',
+          errorMessage: 'Rate exceeded for stream (injected)',
+        })),
+      };
+    }
     const faultRate = this.opts.faultRate ?? 0;
     if (faultRate > 0) {
-      const random = this.opts.random ?? Math.random;
       const kept: EventRecord[] = [];
       for (const r of records) {
         if (random() < faultRate) {
@@ -172,6 +190,7 @@ export class LocalFirehose implements EventStream {
         }
       }
       records = kept;
+      if (refused.length > 0) this.opts.onFault?.('firehose.partial', { refused: refused.length });
       if (records.length === 0) return { failed: refused };
     }
     const now = Date.now();

@@ -18,6 +18,7 @@ import {
 import { loadServiceConfig } from '../../local/service-config';
 import {
   LocalStateMachine,
+  MAX_RESTARTS,
   RESOURCE,
   glueJobHandler,
   localDefinition,
@@ -347,7 +348,7 @@ describe('local executions', () => {
     expect(l.runs).toEqual([{ '--mode': 'events', '--run_id': 'from-cli' }]);
   });
 
-  it('after a restart: FAILED for what a dead process was running, runs what it had only requested', async () => {
+  it('after a restart: runs again what a dead process was running (at most MAX_RESTARTS times), runs what it had only requested', async () => {
     const l = await lake();
     const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
     const dir = executionsDir(l.dir);
@@ -379,15 +380,30 @@ describe('local executions', () => {
       JSON.stringify({ pid: deadPid, instance: 'gone' }),
     );
     await fs.writeFile(path.join(dir, 'was-requested.json'), JSON.stringify(requested)); // its marker was lost
+    // Interrupted as often as it may be already: it is not run again.
+    const tooOften = {
+      ...interrupted,
+      name: 'interrupted-too-often',
+      executionArn: interrupted.executionArn.replace('was-running', 'interrupted-too-often'),
+      restarts: MAX_RESTARTS,
+    };
+    await fs.writeFile(path.join(dir, 'interrupted-too-often.json'), JSON.stringify(tooOften));
+    await fs.writeFile(
+      path.join(dir, '.claims', 'interrupted-too-often'),
+      JSON.stringify({ pid: deadPid, instance: 'gone' }),
+    );
 
     const e = await engine(l);
-    const failed = (await e.describeExecution('was-running'))!;
+    const rerun = (await e.waitForExecution('was-running'))!;
+    expect(rerun).toMatchObject({ status: 'SUCCEEDED', input: fileInput, restarts: 1 });
+    expect(rerun.events!.map((ev) => ev.type)).toContain('ExecutionRestarted');
+    expect((await e.waitForExecution('was-requested'))!.status).toBe('SUCCEEDED');
+    expect(l.runs.map((r) => r['--run_id']).sort()).toEqual(['was-requested', 'was-running']);
+    const failed = (await e.describeExecution('interrupted-too-often'))!;
     expect(failed).toMatchObject({ status: 'FAILED', error: 'Local.Interrupted', input: fileInput });
     expect(failed.stopDate).toBeDefined();
-    expect((await e.waitForExecution('was-requested'))!.status).toBe('SUCCEEDED');
-    expect(l.runs.map((r) => r['--run_id'])).toEqual(['was-requested']);
-    // Starting the interrupted name again is a duplicate, as on AWS.
-    expect((await e.startExecution('was-running', fileInput)).alreadyStarted).toBe(true);
+    // Starting a finished name again is a duplicate, as on AWS.
+    expect((await e.startExecution('interrupted-too-often', fileInput)).alreadyStarted).toBe(true);
   });
 
   it('an engine that stops lets running executions finish, or aborts them after the grace period; queued ones stay for the next start', async () => {
