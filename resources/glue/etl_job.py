@@ -242,6 +242,44 @@ def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, pa
     return figures
 
 
+METRICS_NAMESPACE = "DataLake"
+
+
+def row_metric_data(figures_list, service, stage):
+    """CloudWatch datums of a run: EtlRowsWritten and EtlRowsRejected per table (dimensions service, stage, table)."""
+    data = []
+    for figures in figures_list:
+        dimensions = [
+            {"Name": "service", "Value": service},
+            {"Name": "stage", "Value": stage},
+            {"Name": "table", "Value": figures["table"]},
+        ]
+        for name, key in (("EtlRowsWritten", "rowsWritten"), ("EtlRowsRejected", "rowsRejected")):
+            data.append({"MetricName": name, "Dimensions": dimensions, "Value": figures[key], "Unit": "Count"})
+    return data
+
+
+def publish_row_metrics(args, tables, cloudwatch=None):
+    """
+    Puts the run's row counts to CloudWatch (namespace DataLake; the Glue role may put only there and to Glue).
+    Best effort: a metrics failure is printed and never fails the job. Returns the number of datums sent.
+    """
+    try:
+        data = row_metric_data(tables, args.get("service") or "data-lake", args.get("stage") or "unknown")
+        if not data:
+            return 0
+        if cloudwatch is None:
+            import boto3
+
+            cloudwatch = boto3.client("cloudwatch")
+        for i in range(0, len(data), 500):  # PutMetricData: at most 1,000 datums per call
+            cloudwatch.put_metric_data(Namespace=METRICS_NAMESPACE, MetricData=data[i : i + 500])
+        return len(data)
+    except Exception as error:  # noqa: BLE001 - metrics must never fail the run
+        print(json.dumps({"warning": "row metrics not published", "error": repr(error)}))
+        return 0
+
+
 def rejected_above(figures):
     return figures["rowsRead"] > 0 and figures["rowsRejected"] / figures["rowsRead"] > figures["maxRejectedRatio"]
 
@@ -664,7 +702,8 @@ def run_events(spark, s3, options, plans_file, started_at):
 
 
 def main(argv):
-    options = job_options(parse_args(argv))
+    args = parse_args(argv)
+    options = job_options(args)
     started_at = datetime.now(timezone.utc)
     s3 = s3_client()
     plans_file = get_json(s3, options["plans_bucket"], options["plans_key"])
@@ -675,6 +714,7 @@ def main(argv):
     inputs, tables = runner(spark, s3, options, plans_file, started_at)
     summary = run_summary(options, started_at, datetime.now(timezone.utc), inputs, tables)
     put_json(s3, options["curated_bucket"], summary_key(plans_file["layout"], options["run_id"]), summary)
+    publish_row_metrics(args, tables)
     print(json.dumps({k: v for k, v in summary.items() if k != "inputs"}))
     return summary
 

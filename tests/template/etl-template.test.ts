@@ -12,6 +12,7 @@ import {
   type Packaged,
   type Template,
 } from '../support/template';
+import { resolveConditions } from '../support/cfn-spec';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 let packaged: Packaged;
@@ -20,7 +21,8 @@ let manifest: { prefix: string; files: { name: string; key: string; sha256: stri
 
 beforeAll(async () => {
   packaged = await packageService('prod');
-  t = packaged.template;
+  // What the prod stack contains: conditions (encryption: kms) resolved.
+  t = resolveConditions(packaged.template);
   manifest = JSON.parse(readFileSync(path.join(packaged.dir, 'glue-assets', 'manifest.json'), 'utf8'));
 }, 180_000);
 
@@ -97,7 +99,11 @@ describe('packaged template: curated zone and ETL', () => {
     const prefix = args['--custom-logGroup-prefix'];
     const groups = resourcesOfType(t, 'AWS::Logs::LogGroup').map(([, r]) => r.Properties);
     for (const suffix of ['output', 'error']) {
-      expect(groups).toContainEqual({ LogGroupName: `${prefix}/${suffix}`, RetentionInDays: 90 });
+      expect(groups).toContainEqual({
+        LogGroupName: `${prefix}/${suffix}`,
+        RetentionInDays: 90,
+        KmsKeyId: { 'Fn::GetAtt': ['LakeKey', 'Arn'] },
+      });
     }
   });
 
@@ -160,12 +166,13 @@ describe('packaged template: curated zone and ETL', () => {
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     const actions = statements.flatMap((s) => asArray(s.Action) as string[]);
     expect(actions.every((a) => !a.includes('*'))).toBe(true);
-    // Only PutMetricData (no resource-level permissions) has Resource '*', and only for the Glue namespace.
+    // Only PutMetricData (no resource-level permissions) has Resource '*', and only for the Glue and DataLake
+    // (the job's row counts) namespaces.
     for (const s of statements.filter(
       (x) => JSON.stringify(x.Resource).includes('"*"') || x.Resource === '*',
     )) {
       expect(s.Action).toBe('cloudwatch:PutMetricData');
-      expect(s.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'Glue' } });
+      expect(s.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': ['Glue', 'DataLake'] } });
     }
     const resourcesOf = (action: string) =>
       statements

@@ -10,13 +10,15 @@ import {
   type Packaged,
   type Template,
 } from '../support/template';
+import { resolveConditions } from '../support/cfn-spec';
 
 let packaged: Packaged;
 let t: Template;
 
 beforeAll(async () => {
   packaged = await packageService('prod');
-  t = packaged.template;
+  // What the prod stack contains: conditions (encryption: kms) resolved.
+  t = resolveConditions(packaged.template);
 }, 180_000);
 
 describe('packaged template: ingestion', () => {
@@ -25,8 +27,10 @@ describe('packaged template: ingestion', () => {
     expect(stream.Type).toBe('AWS::KinesisFirehose::DeliveryStream');
     expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
     expect(stream.Properties.DeliveryStreamName).toBe('data-lake-prod-events');
+    // prod: the lake key (dev: AWS_OWNED_CMK, tests/template/policy.test.ts).
     expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({
-      KeyType: 'AWS_OWNED_CMK',
+      KeyType: 'CUSTOMER_MANAGED_CMK',
+      KeyARN: { 'Fn::GetAtt': ['LakeKey', 'Arn'] },
     });
     const s3 = stream.Properties.ExtendedS3DestinationConfiguration;
     expect(s3.BucketARN).toEqual({ 'Fn::GetAtt': ['RawBucket', 'Arn'] });
@@ -104,7 +108,15 @@ describe('packaged template: ingestion', () => {
       },
     ]);
     const others = statements.filter((s) => !firehose.includes(s)).flatMap((s) => asArray(s.Action));
-    expect(others.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(others.sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    // Resource "*" only for the X-Ray trace writes (no resource-level permissions); no KMS (Firehose's grant).
+    for (const s of statements.filter((x) => x.Resource === '*'))
+      expect(asArray(s.Action).every((a) => a.startsWith('xray:'))).toBe(true);
     const logs = statements.find((s) => asArray(s.Action).includes('logs:PutLogEvents'))!;
     expect(JSON.stringify(logs.Resource)).toContain('/aws/lambda/data-lake-prod-ingest:*');
     // No managed policies that would widen it.

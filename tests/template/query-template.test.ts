@@ -9,13 +9,15 @@ import {
   type Packaged,
   type Template,
 } from '../support/template';
+import { resolveConditions } from '../support/cfn-spec';
 
 let packaged: Packaged;
 let t: Template;
 
 beforeAll(async () => {
   packaged = await packageService('prod');
-  t = packaged.template;
+  // What the prod stack contains: conditions (encryption: kms) resolved.
+  t = resolveConditions(packaged.template);
 }, 180_000);
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -31,7 +33,11 @@ describe('packaged template: query API', () => {
     expect(c.BytesScannedCutoffPerQuery).toBe(107374182400);
     expect(c.PublishCloudWatchMetricsEnabled).toBe(true);
     expect(json(c.ResultConfiguration.OutputLocation)).toContain('QueryResultsBucket');
-    expect(c.ResultConfiguration.EncryptionConfiguration).toEqual({ EncryptionOption: 'SSE_S3' });
+    // prod: encryption kms (tests/template/policy.test.ts checks dev's SSE_S3).
+    expect(c.ResultConfiguration.EncryptionConfiguration).toEqual({
+      EncryptionOption: 'SSE_KMS',
+      KmsKey: { 'Fn::GetAtt': ['LakeKey', 'Arn'] },
+    });
   });
 
   it('keeps query results in an encrypted, private, TLS-only bucket that expires them after days', () => {
@@ -86,7 +92,25 @@ describe('packaged template: query API', () => {
     const statements = roleStatements(t.Resources.QueriesRole!);
     const actions = statements.flatMap((s) => asArray(s.Action));
     expect(actions.every((a) => !a.includes('*'))).toBe(true);
-    for (const s of statements) expect(json(s.Resource)).not.toMatch(/"\*"/);
+    // Resource "*" only for the X-Ray trace writes (no resource-level permissions).
+    for (const s of statements.filter((x) => json(x.Resource).match(/"\*"/)))
+      expect(asArray(s.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    // The lake key only, through S3 and Athena.
+    const kms = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': ['LakeKey', 'Arn'] },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': [
+              { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' },
+              { 'Fn::Sub': 'athena.${AWS::Region}.amazonaws.com' },
+            ],
+          },
+        },
+      }),
+    ]);
     const byAction = (a: string) => statements.filter((s) => asArray(s.Action).includes(a));
 
     const athena = byAction('athena:StartQueryExecution');

@@ -10,11 +10,12 @@ import {
   type CfnResource,
   type Template,
 } from '../support/template';
+import { resolveConditions } from '../support/cfn-spec';
 
 let t: Template;
 
 beforeAll(async () => {
-  t = (await packageService('prod')).template;
+  t = resolveConditions((await packageService('prod')).template);
 }, 180_000);
 
 const source = JSON.parse(readFileSync(path.resolve(__dirname, '../../state-machines/etl.asl.json'), 'utf8'));
@@ -93,7 +94,18 @@ describe('packaged template: ETL state machine', () => {
 
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     expect(statements.flatMap((s) => asArray(s.Action)).every((a) => !a.includes('*'))).toBe(true);
-    expect(statements.every((s) => JSON.stringify(s.Resource) !== '"*"')).toBe(true);
+    // Resource "*" only for X-Ray tracing (no resource-level permissions).
+    expect(
+      statements
+        .filter((s) => JSON.stringify(s.Resource) === '"*"')
+        .flatMap((s) => asArray(s.Action))
+        .sort(),
+    ).toEqual([
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
 
     const glue = byAction('glue:');
     expect(glue).toHaveLength(1);
@@ -117,7 +129,24 @@ describe('packaged template: ETL state machine', () => {
       expect.objectContaining({ Action: 'sns:Publish', Resource: { Ref: 'NotificationsTopic' } }),
     ]);
 
-    expect(statements).toHaveLength(3);
+    // prod: the lake key, through S3 (run summaries) and SNS (the encrypted topic) only.
+    const kms = byAction('kms:');
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': ['LakeKey', 'Arn'] },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': [
+              { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' },
+              { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
+            ],
+          },
+        },
+      }),
+    ]);
+
+    expect(statements).toHaveLength(5);
   });
 
   it('compacts the events on a schedule: an EventBridge rule that starts {"mode":"events"} with a role of its own', () => {

@@ -2,13 +2,15 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { asArray, packageService, roleStatements, type Packaged, type Template } from '../support/template';
+import { resolveConditions } from '../support/cfn-spec';
 
 let packaged: Packaged;
 let t: Template;
 
 beforeAll(async () => {
   packaged = await packageService('prod');
-  t = packaged.template;
+  // What the prod stack contains: conditions (encryption: kms) resolved.
+  t = resolveConditions(packaged.template);
 }, 180_000);
 
 const ruleArn = { 'Fn::GetAtt': ['UploadsRule', 'Arn'] };
@@ -45,7 +47,9 @@ describe('packaged template: uploads', () => {
 
     const queue = t.Resources.UploadsDeadLetterQueue!;
     expect(queue.Type).toBe('AWS::SQS::Queue');
-    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    // prod: the lake key (dev: SQS managed SSE, tests/template/policy.test.ts).
+    expect(queue.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['LakeKey', 'Arn'] });
+    expect(queue.Properties.SqsManagedSseEnabled).toBeUndefined();
     expect(queue.Properties.MessageRetentionPeriod).toBe(1209600);
 
     const policy = t.Resources.UploadsDeadLetterQueuePolicy!;
@@ -117,6 +121,8 @@ describe('packaged template: uploads', () => {
     const actions = statements.flatMap((s) => asArray(s.Action));
     expect(actions.every((a) => !a.includes('*'))).toBe(true);
     expect([...actions].sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:AbortMultipartUpload',
@@ -127,6 +133,8 @@ describe('packaged template: uploads', () => {
       'sns:Publish',
       'sqs:SendMessage',
       'states:StartExecution',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
     const resourcesOf = (action: string) =>
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
@@ -146,6 +154,12 @@ describe('packaged template: uploads', () => {
     expect(JSON.stringify(resourcesOf('logs:PutLogEvents'))).toContain(
       '/aws/lambda/data-lake-prod-validateUpload:*',
     );
+    expect(resourcesOf('kms:Decrypt')).toEqual([{ 'Fn::GetAtt': ['LakeKey', 'Arn'] }]);
+    const kms = statements.find((s) => asArray(s.Action).includes('kms:Decrypt')) as any;
+    expect(kms.Condition.StringEquals['kms:ViaService']).toEqual(
+      ['s3', 'sns', 'sqs'].map((s) => ({ 'Fn::Sub': `${s}.\${AWS::Region}.amazonaws.com` })),
+    );
+    expect(resourcesOf('xray:PutTraceSegments')).toEqual(['*']); // no resource-level permissions
   });
 
   it('bundles the handler with the dataset schemas and without the local engines', () => {
