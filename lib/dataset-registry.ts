@@ -15,14 +15,21 @@ ajv.addVocabulary(['x-lake']);
 // Dataset timestamps follow the ETL's rule (lib/etl/plan.ts): UTC with Z, +00:00 or no offset — so a file that
 // passes this sample check is typed the same way by the Glue job and the local runner.
 const utcTimestamp = new RegExp(UTC_TIMESTAMP_RE);
+const isCalendarDay = (s: string) => {
+  const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+};
 ajv.addFormat('date-time', {
   type: 'string',
-  validate: (s: string) => {
-    if (!utcTimestamp.test(s)) return false;
-    const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
-    const day = new Date(Date.UTC(y, m - 1, d));
-    return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-  },
+  validate: (s: string) => utcTimestamp.test(s) && isCalendarDay(s),
+});
+// Dates likewise: the ETL's DATE_RE (lib/etl/plan.ts) takes years 1000-9999 only (year 0 is 1 BC in DuckDB), so
+// the sample check refuses what the ETL would reject row by row.
+const LAKE_DATE_RE = /^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$/;
+ajv.addFormat('date', {
+  type: 'string',
+  validate: (s: string) => LAKE_DATE_RE.test(s) && isCalendarDay(s),
 });
 
 export interface Dataset {

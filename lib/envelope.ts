@@ -43,6 +43,40 @@ const MAX_REPORTED_PROBLEMS = 100;
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * The earliest occurred_at the lake stores: the tables' timestamps have 4-digit years from 1000 (lib/etl/plan.ts —
+ * year 0 is 1 BC in DuckDB); an earlier event would be accepted here and rejected by the compaction.
+ */
+export const MIN_OCCURRED_AT_MS = Date.UTC(1000, 0, 1);
+
+/** A UTF-16 surrogate without its pair (JSON's "\ud800"): not Unicode text, not storable as UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * The pointer of the first string (value or property name) in a validated value that holds a lone surrogate, or
+ * undefined. Only called on data that passed its schema, so its depth is bounded by the schema.
+ */
+function loneSurrogateAt(value: unknown, pointer: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? pointer : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = loneSurrogateAt(value[i], `${pointer}/${i}`);
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  }
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = `${pointer}/${escapePointer(k)}`;
+      if (LONE_SURROGATE.test(k)) return p;
+      const at = loneSurrogateAt(v, p);
+      if (at !== undefined) return at;
+    }
+  }
+  return undefined;
+}
+
 /** Splits a parsed body into the list of submitted events, or throws INVALID_BODY / TOO_MANY_EVENTS. */
 export function submittedEvents(body: unknown, maxEvents: number): unknown[] {
   if (!isPlainObject(body)) {
@@ -108,12 +142,27 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     if (!validate(event.data)) {
       for (const f of fieldErrors(validate.errors, '/data'))
         report(f.pointer, EventErrorCode.SchemaViolation, f.message);
+    } else {
+      const at = loneSurrogateAt(event.data, '/data');
+      if (at !== undefined) {
+        report(
+          at,
+          EventErrorCode.SchemaViolation,
+          'is not valid Unicode text (a lone UTF-16 surrogate escape such as \\ud800 without its pair)',
+        );
+      }
     }
     let occurredAt = receivedAt;
     if (typeof event.occurred_at === 'string') {
       const t = Date.parse(event.occurred_at);
       if (Number.isNaN(t)) {
         report('/occurred_at', EventErrorCode.InvalidEnvelope, 'must be a valid ISO-8601 date-time');
+      } else if (t < MIN_OCCURRED_AT_MS) {
+        report(
+          '/occurred_at',
+          EventErrorCode.InvalidEnvelope,
+          'is before 1000-01-01T00:00:00Z (UTC), the earliest time the lake stores',
+        );
       } else if (t > now + limits.maxFutureSkewSeconds * 1000) {
         report(
           '/occurred_at',

@@ -66,6 +66,14 @@ function loadHandler(spec: string): Handler {
   return h;
 }
 
+function decodePathParameter(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 function keysEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -143,12 +151,16 @@ export class LocalApi {
     const method = (req.method ?? 'GET').toUpperCase();
     const finish = (status: number, functionName?: string) =>
       this.opts.onRequest?.({ method, path: url.pathname, status, ms: Date.now() - started, functionName });
+    const requestId = randomUUID();
+    // The gateway's own refusals have the shape of the handlers' errors: {code, message, requestId}.
+    const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+      send(res, status, { code, message, requestId }, { 'x-amzn-requestid': requestId, ...headers });
 
     const matching = this.routes
       .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
       .filter((x): x is { r: CompiledRoute; m: RegExpExecArray } => x.m !== null);
     if (matching.length === 0) {
-      send(res, 404, { code: 'NOT_FOUND', message: `no route for ${url.pathname}` });
+      refuse(404, 'NOT_FOUND', `no route for ${url.pathname}`);
       return finish(404);
     }
     const corsRoute = matching.find((x) => x.r.cors)?.r;
@@ -175,7 +187,7 @@ export class LocalApi {
     }
     const hit = matching.find((x) => x.r.method === method || x.r.method === 'ANY');
     if (!hit) {
-      send(res, 405, { code: 'METHOD_NOT_ALLOWED', message: `${method} is not allowed on ${url.pathname}` });
+      refuse(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);
       return finish(405);
     }
     const { r: route, m } = hit;
@@ -184,27 +196,23 @@ export class LocalApi {
     const apiKey = Array.isArray(presented) ? presented[0] : presented;
     if (route.private) {
       if (!apiKey) {
-        send(res, 401, { code: 'UNAUTHORIZED', message: 'missing API key (x-api-key header)' });
+        refuse(401, 'UNAUTHORIZED', 'missing API key (x-api-key header)');
         return finish(401, route.functionName);
       }
       if (!keysEqual(apiKey, this.opts.apiKey)) {
-        send(res, 403, { code: 'FORBIDDEN', message: 'invalid API key' });
+        refuse(403, 'FORBIDDEN', 'invalid API key');
         return finish(403, route.functionName);
       }
     }
 
     const body = await readBody(req, API_GATEWAY_MAX_PAYLOAD);
     if (body === null) {
-      send(
-        res,
-        413,
-        { code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds ${API_GATEWAY_MAX_PAYLOAD} bytes` },
-        { connection: 'close' },
-      );
+      refuse(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${API_GATEWAY_MAX_PAYLOAD} bytes`, {
+        connection: 'close',
+      });
       return finish(413, route.functionName);
     }
 
-    const requestId = randomUUID();
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -220,7 +228,8 @@ export class LocalApi {
       (multiQuery[k] ??= []).push(v);
     }
     const pathParameters: Record<string, string> = {};
-    route.paramNames.forEach((name, i) => (pathParameters[name] = decodeURIComponent(m[i + 1]!)));
+    // Decoded like API Gateway does; a malformed percent-escape is passed as written, for the handler to refuse.
+    route.paramNames.forEach((name, i) => (pathParameters[name] = decodePathParameter(m[i + 1]!)));
     const textual = body.length === 0 || isUtf8(body);
     const event = {
       resource: route.resource,

@@ -429,17 +429,34 @@ function parse(text: string): Parsed {
 type Node = Record<string, unknown>;
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A function call's name as written, lower case, with its qualifier (`schema.name`) when it has one; '' when the
+ * AST has a shape this does not know (the caller refuses it: failing closed).
+ */
 function functionName(node: Node): string {
   const name = node.name;
   if (typeof name === 'string') return name.toLowerCase();
-  if (isNode(name) && Array.isArray(name.name)) {
-    return (name.name as Node[])
-      .map((p) => String(p.value ?? ''))
-      .join('.')
-      .toLowerCase();
+  if (!isNode(name)) return '';
+  let base = '';
+  if (Array.isArray(name.name)) {
+    base = (name.name as unknown[])
+      .map((p) => (isNode(p) && typeof p.value === 'string' ? p.value : ''))
+      .join('.');
+    if ((name.name as unknown[]).length === 0 || base.split('.').some((p) => p === '')) return '';
+  } else if (isNode(name.name) && typeof name.name.value === 'string') {
+    // { name: { value }, schema: { value } }: a qualified call such as main.getenv(...)
+    base = name.name.value;
+  } else if (typeof name.value === 'string') {
+    base = name.value;
+  } else {
+    return '';
   }
-  if (isNode(name) && typeof name.value === 'string') return name.value.toLowerCase();
-  return '';
+  const schema = name.schema;
+  if (schema != null) {
+    const qualifier = isNode(schema) && typeof schema.value === 'string' ? schema.value : '?';
+    base = `${qualifier}.${base}`;
+  }
+  return base.toLowerCase();
 }
 
 interface Context {
@@ -543,6 +560,9 @@ function walk(value: unknown, ctx: Context): void {
   }
   if (type === 'function' || type === 'aggr_func' || type === 'window_func') {
     const name = functionName(value);
+    if (name === '') {
+      throw new QueryNotAllowedError('a function call the guard cannot identify is not allowed');
+    }
     if (name.includes('.')) {
       throw new QueryNotAllowedError(`qualified function names are not allowed (${name})`);
     }
@@ -622,6 +642,24 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     throw new QueryNotAllowedError(STATEMENT_REASONS[t] ?? `only SELECT queries are allowed (got ${t})`);
   }
 
+  try {
+    return checkTree(root, parsed.tableList, lexed, sql, lead, opts);
+  } catch (e) {
+    // A long chain of operators (1+1+...+1) parses into an AST deeper than the walk's stack: refuse, don't crash.
+    if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
+    throw e;
+  }
+}
+
+/** The AST checks of checkQuery: every table, CTE, subquery and function of the one SELECT. */
+function checkTree(
+  root: Node,
+  tableList: string[],
+  lexed: Lexed,
+  sql: string,
+  lead: number,
+  opts: GuardOptions,
+): CheckedQuery {
   const ctes = new Set<string>();
   collectCtes(root, ctes);
   const ctx: Context = {
@@ -636,7 +674,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   walk(root, ctx);
 
   // Belt and braces: every table the parser saw must have passed the checks above.
-  for (const entry of parsed.tableList) {
+  for (const entry of tableList) {
     const [kind, db, table] = entry.split('::');
     if (kind !== 'select') throw new QueryNotAllowedError(`${String(kind).toUpperCase()} is not allowed`);
     const name = String(table).toLowerCase();

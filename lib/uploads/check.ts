@@ -293,12 +293,38 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
         : malformed(`no complete header row in the first ${limits.bytes} bytes`);
     }
     if (tally.rows === 0) {
+      // A first row longer than the whole sample: no dataset row is that long, and the engines refuse such lines.
       return complete
         ? { code: UploadErrorCode.EmptyFile, message: 'the file has a header row but no rows' }
-        : null;
+        : malformed(`no complete row after the header in the first ${limits.bytes} bytes`);
     }
     return tally.verdict();
   });
+}
+
+/** A UTF-16 surrogate without its pair (JSON's "\ud800"): engines refuse it (DuckDB: "no low surrogate"). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Where a parsed JSON row holds a lone surrogate in a string or a property name ("a string", "property 'x'", ...),
+ * or undefined. Iterative: a row may be nested arbitrarily deep.
+ */
+function loneSurrogateIn(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, top] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return top ? `the value of '${top}'` : 'a string';
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push([x, top]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return 'a property name';
+        stack.push([x, top || k]);
+      }
+    }
+  }
+  return undefined;
 }
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
@@ -312,6 +338,14 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
   const onValue = (value: unknown, line: number): boolean => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       state.finding = malformed(`expected a JSON object (one row), got ${kindOf(value)}`, line);
+      return false;
+    }
+    const surrogate = loneSurrogateIn(value);
+    if (surrogate !== undefined) {
+      state.finding = malformed(
+        `${surrogate} holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): not Unicode text`,
+        line,
+      );
       return false;
     }
     const row: Record<string, unknown> = {};
@@ -333,7 +367,9 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
   const parser = lineDelimited ? new JsonLinesParser(onValue) : new JsonDocumentParser(onValue);
   return parsingChecker(parser, JsonSyntaxError, state, (complete) => {
     if (tally.rows === 0) {
-      return complete ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' } : null;
+      return complete
+        ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' }
+        : malformed(`no complete JSON value in the first ${limits.bytes} bytes`);
     }
     const missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
     if (missing.length > 0) {
