@@ -232,8 +232,9 @@ export async function writeJsonReport(
   root: string,
   settings: Record<string, unknown>,
   outcomes: SectionOutcome[],
+  name = 'report.json',
 ): Promise<string> {
-  const file = path.join(root, '.bench', 'report.json');
+  const file = path.join(root, '.bench', path.basename(name));
   await fs.mkdir(path.dirname(file), { recursive: true });
   const report = {
     generatedAt: new Date().toISOString(),

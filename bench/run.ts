@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the performance report. Prints measured numbers beside their targets and writes the same
- * report as JSON to .bench/report.json. A missed target never fails the run; only a crash does (exit 1, after
+ * report as JSON to .bench/report.json. A missed target never fails the run; a crash (exit 1) or a failed correctness check (exit 2) does, after
  * everything else has been reported).
  *
  * Environment:
@@ -16,6 +16,11 @@
  *   BENCH_QUERY_DAYS       days the query lake's events span (default 75)
  *   BENCH_QUERY_RUNS       measured runs of each query after its warm-up (default 20)
  *   BENCH_QUERY_FRESH      1: rebuild the query lake even if the kept one matches
+ *   BENCH_SYSTEM_SCALE     test (default) or soak: the size of the whole-system proof (bench/system.ts)
+ *   BENCH_REPORT           the JSON report's file name under .bench/ (default report.json)
+ *
+ * `npm run soak` is BENCH_ONLY=system BENCH_SYSTEM_SCALE=soak BENCH_REPORT=soak-report.json.
+ * Exit status: 1 if a section crashed, 2 if a correctness check failed (a missed target is reported only).
  *
  * A new section (ETL, query, ...) is a module exporting a `Section`, added to `sections` below.
  */
@@ -25,6 +30,7 @@ import { bundlesSection } from './bundles';
 import { etlSection } from './etl';
 import { ingestSection } from './ingest';
 import { querySection } from './query';
+import { systemSection } from './system';
 import {
   environmentInfo,
   renderSection,
@@ -35,7 +41,7 @@ import {
   type SectionOutcome,
 } from './report';
 
-const sections: Section[] = [ingestSection, bundlesSection, etlSection, querySection];
+const sections: Section[] = [ingestSection, bundlesSection, etlSection, querySection, systemSection];
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -93,11 +99,13 @@ async function main(): Promise<number> {
     root,
     { seconds: ctx.seconds, warmupSeconds: ctx.warmupSeconds, sections: selected.map((s) => s.id) },
     outcomes,
+    process.env.BENCH_REPORT || 'report.json',
   );
   process.stdout.write(
     `\nTotal ${((performance.now() - started) / 1000).toFixed(1)} s. JSON report: ${path.relative(process.cwd(), file)}\n`,
   );
-  return outcomes.some((o) => o.error) ? 1 : 0;
+  if (outcomes.some((o) => o.error)) return 1;
+  return outcomes.some((o) => o.result?.checks.some((c) => !c.ok)) ? 2 : 0;
 }
 
 main().then(

@@ -27,7 +27,9 @@ export function checkLocalKey(key: string): void {
   if (Buffer.byteLength(key) > MAX_KEY_BYTES)
     throw new InvalidKeyError(key, `longer than ${MAX_KEY_BYTES} bytes`);
   if (key.includes('\0')) throw new InvalidKeyError(key, 'contains NUL');
-  if (key.includes('\\')) throw new InvalidKeyError(key, 'contains a backslash');
+  // A backslash is an ordinary character of S3 keys and POSIX file names, but a path separator on Windows.
+  if (path.sep === '\\' && key.includes('\\'))
+    throw new InvalidKeyError(key, 'contains a backslash (a path separator here)');
   if (key.startsWith('/')) throw new InvalidKeyError(key, 'starts with /');
   if (key.endsWith('/')) throw new InvalidKeyError(key, 'ends with / (a folder, not an object)');
   for (const seg of key.split('/')) {

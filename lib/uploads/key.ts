@@ -100,6 +100,11 @@ export function classifyKey(key: string): KeyClass {
   if (segments.length > 2) return { ...base, problem: `nested folders are not allowed; ${expected}` };
   if (segments.some((s) => s === '')) return { ...base, problem: `empty path segment; ${expected}` };
   if (/[\u0000-\u001f\u007f]/.test(key)) return { ...base, problem: 'the key contains control characters' };
+  if (key.includes('\\'))
+    return {
+      ...base,
+      problem: 'the key contains a backslash (a path separator on some systems); use / between folders',
+    };
   if (!extension) return { ...base, problem: `the file name has no format extension; ${expected}` };
   return base;
 }

@@ -183,6 +183,26 @@ describe('local Firehose writer', () => {
     expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['f1', 'f3']);
   });
 
+  it('injects whole-call throttling when asked (throttleRate): nothing of a throttled call is written', async () => {
+    const lake = await tempLake();
+    const draws = [0.01, 0.99]; // first call throttled, second not
+    const faults: string[] = [];
+    const stream = await open(lake, {
+      throttleRate: 0.5,
+      random: () => draws.shift() ?? 0.99,
+      onFault: (fault) => faults.push(fault),
+    });
+    const throttled = await stream.putRecords([rec('t1'), rec('t2')]);
+    expect(throttled.failed).toEqual([
+      { id: 't1', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded for stream (injected)' },
+      { id: 't2', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded for stream (injected)' },
+    ]);
+    expect((await stream.putRecords([rec('t3')])).failed).toEqual([]);
+    await stream.close();
+    expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['t3']);
+    expect(faults).toEqual(['firehose.throttle']);
+  });
+
   it('refuses records after close instead of losing them', async () => {
     const lake = await tempLake();
     const stream = await open(lake);
