@@ -26,6 +26,10 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   Internal: 'INTERNAL_ERROR',
+  /** API Gateway's answers (resources/api-gateway-responses.yml; the local lake: local/http-api.ts). */
+  Throttled: 'THROTTLED',
+  QuotaExceeded: 'QUOTA_EXCEEDED',
+  Timeout: 'TIMEOUT',
 } as const;
 
 /** Per-event problem codes inside a VALIDATION_FAILED response. */

@@ -1,7 +1,9 @@
 /**
  * The local API Gateway: serves the http routes serverless.yml declares by invoking the same handler modules with
  * REST-API (Lambda proxy) shaped events, with API-key checks on private routes, CORS preflight, API Gateway's
- * payload limit and the function's timeout.
+ * payload limit, its request validator (the routes' `request.schemas`) and the function's timeout. What it refuses
+ * itself it answers as the deployed API does: the GatewayResponses of resources/api-gateway-responses.yml
+ * (GATEWAY_RESPONSES below; tests/template/gateway-responses.test.ts checks the two agree).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
@@ -9,10 +11,96 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { projectRoot, type Route } from './service-config';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { ErrorCode } from '../lib/errors';
+import { QueryErrorCode } from '../lib/query/types';
+import { projectRoot, type HttpEvent, type Route } from './service-config';
 
 /** API Gateway's largest request payload. */
 export const API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024;
+
+/** One of API Gateway's own answers: status (null: the refusal's own), code, message (null: the refusal's own). */
+export interface GatewayResponse {
+  status: number | null;
+  code: string;
+  message: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The gateway responses of the deployed API (resources/api-gateway-responses.yml), by API Gateway response type.
+ * Bodies are `{code, message, ...details, requestId}` like lib/http.ts errorResponse.
+ */
+export const GATEWAY_RESPONSES = {
+  BAD_REQUEST_BODY: {
+    status: 400,
+    code: ErrorCode.InvalidBody,
+    message: 'request body is not valid JSON of the type this route accepts',
+    details: { pointer: '' },
+  },
+  BAD_REQUEST_PARAMETERS: {
+    status: 400,
+    code: QueryErrorCode.InvalidParameter,
+    message: 'a required request parameter is missing or blank',
+  },
+  API_KEY_INVALID: {
+    status: 403,
+    code: ErrorCode.Forbidden,
+    message: 'missing or invalid API key (x-api-key header)',
+  },
+  MISSING_AUTHENTICATION_TOKEN: {
+    status: 401,
+    code: ErrorCode.Unauthorized,
+    message:
+      'missing authentication token: the request is not signed (SigV4 on AWS, the x-api-key header on the local lake), or no route matches its method and path',
+  },
+  ACCESS_DENIED: {
+    status: 403,
+    code: ErrorCode.Forbidden,
+    message: 'access denied: the caller may not invoke this route',
+  },
+  UNAUTHORIZED: { status: 401, code: ErrorCode.Unauthorized, message: 'unauthorized' },
+  INVALID_SIGNATURE: {
+    status: 403,
+    code: ErrorCode.Forbidden,
+    message:
+      'invalid credentials: the request signature (SigV4 on AWS, the x-api-key header on the local lake) is not valid',
+  },
+  EXPIRED_TOKEN: {
+    status: 403,
+    code: ErrorCode.Forbidden,
+    message: "the request's security token has expired",
+  },
+  THROTTLED: {
+    status: 429,
+    code: ErrorCode.Throttled,
+    message:
+      'too many requests: the rate limit of the API or of the API key was exceeded; retry with backoff',
+  },
+  QUOTA_EXCEEDED: {
+    status: 429,
+    code: ErrorCode.QuotaExceeded,
+    message: "the API key's request quota for the period is used up",
+  },
+  REQUEST_TOO_LARGE: {
+    status: 413,
+    code: ErrorCode.PayloadTooLarge,
+    message: `request body exceeds API Gateway's limit of ${API_GATEWAY_MAX_PAYLOAD} bytes`,
+  },
+  INTEGRATION_TIMEOUT: {
+    status: 504,
+    code: ErrorCode.Timeout,
+    message: 'the function did not answer in time (endpoint request timed out)',
+  },
+  // The catch-alls keep the refusal's own status; DEFAULT_4XX's code is the response type ($context.error.responseType).
+  DEFAULT_4XX: { status: null, code: '$context.error.responseType', message: null },
+  DEFAULT_5XX: { status: null, code: ErrorCode.Internal, message: null },
+} as const satisfies Record<string, GatewayResponse>;
+
+export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
+
+/** API Gateway's message for a function that failed or answered a malformed proxy response (DEFAULT_5XX, 502). */
+const INTERNAL_SERVER_ERROR = 'Internal server error';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -35,6 +123,44 @@ export interface LocalApiOptions {
 interface CompiledRoute extends Route {
   pattern: RegExp;
   paramNames: string[];
+  /** aws_iam on AWS (SigV4): locally the API key stands in, refused as API Gateway refuses a signature. */
+  iam: boolean;
+  /** The request validator: a body check per media type, from the route's `request.schemas`. */
+  models: Map<string, ValidateFunction>;
+}
+
+/** The serverless.yml http event a route comes from. */
+function httpEventOf(
+  route: Route,
+): (HttpEvent & { request?: { schemas?: Record<string, unknown> } }) | undefined {
+  for (const ev of route.fn.events ?? []) {
+    const h = ev.http;
+    if (h && h.method.toUpperCase() === route.method && '/' + h.path.replace(/^\/+/, '') === route.resource)
+      return h;
+  }
+  return undefined;
+}
+
+const DRAFT_04 = /^https?:\/\/json-schema\.org\/draft-04\/schema#?$/;
+const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: false });
+
+/**
+ * The JSON schema of one `request.schemas` entry as `sls print` resolves it: `{name, description, schema}` or the
+ * schema itself. API Gateway models are JSON Schema draft-04; they are compiled with ajv (whose default draft agrees
+ * with draft-04 on what these models use, and whose strict mode refuses a keyword it would read differently).
+ */
+export function compileRequestModel(entry: unknown, where: string): ValidateFunction {
+  if (typeof entry !== 'object' || entry === null)
+    throw new Error(`${where}: a request model given by name is not supported by the local API Gateway`);
+  const e = entry as Record<string, unknown>;
+  const schema = (typeof e.schema === 'object' && e.schema !== null ? e.schema : e) as Record<
+    string,
+    unknown
+  >;
+  const { $schema, ...rest } = schema;
+  if ($schema !== undefined && !(typeof $schema === 'string' && DRAFT_04.test($schema)))
+    throw new Error(`${where}: API Gateway models are JSON Schema draft-04, not ${String($schema)}`);
+  return ajv.compile(rest);
 }
 
 function compile(route: Route): CompiledRoute {
@@ -48,7 +174,51 @@ function compile(route: Route): CompiledRoute {
       return m[2] ? '(.+)' : '([^/]+)';
     })
     .join('/');
-  return { ...route, pattern: new RegExp(`^${source}/?$`), paramNames };
+  const ev = httpEventOf(route);
+  const type =
+    typeof ev?.authorizer === 'string' ? ev.authorizer : (ev?.authorizer?.type ?? ev?.authorizer?.name);
+  const models = new Map<string, ValidateFunction>();
+  for (const [mediaType, entry] of Object.entries(ev?.request?.schemas ?? {}))
+    models.set(
+      mediaType.toLowerCase(),
+      compileRequestModel(entry, `${route.method} ${route.resource} request.schemas.${mediaType}`),
+    );
+  return {
+    ...route,
+    pattern: new RegExp(`^${source}/?$`),
+    paramNames,
+    iam: typeof type === 'string' && type.toLowerCase() === 'aws_iam',
+    models,
+  };
+}
+
+/**
+ * API Gateway's request validator on a body: the model of the request's media type (no Content-Type: the
+ * application/json one), if the route has one, must accept the body parsed as JSON. An empty body is validated as
+ * `{}`, as API Gateway does (and left to the function to refuse); a body that is not UTF-8 JSON text fails. A media
+ * type without a model is passed through to the function.
+ */
+export function bodyPassesValidator(
+  models: Map<string, ValidateFunction>,
+  contentType: string | undefined,
+  body: Buffer,
+): boolean {
+  const mediaType =
+    contentType === undefined || contentType.trim() === ''
+      ? 'application/json'
+      : (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const validate = models.get(mediaType);
+  if (!validate) return true;
+  let value: unknown = {};
+  if (body.length > 0) {
+    if (!isUtf8(body)) return false;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      return false;
+    }
+  }
+  return validate(value) === true;
 }
 
 const handlers = new Map<string, Handler>();
@@ -91,23 +261,33 @@ function send(
   res.end(text);
 }
 
+/** Bytes of an oversized body read and discarded before answering 413, so that the client sees the answer (a server
+ * that closes while the client is still sending makes most clients report a connection reset instead). Beyond this
+ * the connection is cut. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+/** The body, or null when it is larger than `limit` (then drained, up to MAX_DISCARDED_BYTES, before resolving). */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
-    if (declared > limit) return resolve(null);
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declared > limit;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        resolve(null);
-        req.removeAllListeners('data');
-        req.resume();
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > MAX_DISCARDED_BYTES) {
+          req.removeAllListeners('data');
+          req.socket.destroy();
+          resolve(null);
+        }
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -115,13 +295,17 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
 export class LocalApi {
   readonly server: http.Server;
   private readonly routes: CompiledRoute[];
+  /** The gateway responses' Access-Control-Allow-Origin: the stage's corsOrigins when it is `*` or one origin. */
+  private readonly gatewayCors: Record<string, string>;
 
   constructor(private readonly opts: LocalApiOptions) {
     this.routes = opts.routes.map(compile);
+    const origin = this.routes.find((r) => r.cors)?.cors?.origin.trim();
+    this.gatewayCors = origin && !origin.includes(',') ? { 'access-control-allow-origin': origin } : {};
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err) => {
         opts.onError?.(err as Error, { method: req.method, url: req.url });
-        if (!res.headersSent) send(res, 502, { message: 'Internal server error' });
+        if (!res.headersSent) this.refuse(res, randomUUID(), 'DEFAULT_5XX', { status: 502 });
         else res.destroy();
       });
     });
@@ -145,6 +329,24 @@ export class LocalApi {
     });
   }
 
+  /** One of API Gateway's own answers (GATEWAY_RESPONSES), as the deployed API's GatewayResponse renders it. */
+  private refuse(
+    res: http.ServerResponse,
+    requestId: string,
+    type: GatewayResponseType,
+    own: { status?: number; message?: string; headers?: Record<string, string> } = {},
+  ): number {
+    const r: GatewayResponse = GATEWAY_RESPONSES[type];
+    const status = r.status ?? own.status ?? (type === 'DEFAULT_5XX' ? 500 : 400);
+    send(
+      res,
+      status,
+      { code: r.code, message: r.message ?? own.message ?? INTERNAL_SERVER_ERROR, ...r.details, requestId },
+      { 'x-amzn-requestid': requestId, ...this.gatewayCors, ...own.headers },
+    );
+    return status;
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -153,16 +355,14 @@ export class LocalApi {
       this.opts.onRequest?.({ method, path: url.pathname, status, ms: Date.now() - started, functionName });
     const requestId = randomUUID();
     // The gateway's own refusals have the shape of the handlers' errors: {code, message, requestId}.
-    const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-      send(res, status, { code, message, requestId }, { 'x-amzn-requestid': requestId, ...headers });
+    const refuse = (type: GatewayResponseType, own: Parameters<LocalApi['refuse']>[3] = {}) =>
+      this.refuse(res, requestId, type, own);
 
     const matching = this.routes
       .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
       .filter((x): x is { r: CompiledRoute; m: RegExpExecArray } => x.m !== null);
-    if (matching.length === 0) {
-      refuse(404, 'NOT_FOUND', `no route for ${url.pathname}`);
-      return finish(404);
-    }
+    // A REST API answers an unknown path, or a method the path does not have, as an unsigned request.
+    if (matching.length === 0) return finish(refuse('MISSING_AUTHENTICATION_TOKEN'));
     const corsRoute = matching.find((x) => x.r.cors)?.r;
     if (method === 'OPTIONS' && corsRoute?.cors) {
       const cors = corsRoute.cors;
@@ -186,32 +386,32 @@ export class LocalApi {
       return finish(200);
     }
     const hit = matching.find((x) => x.r.method === method || x.r.method === 'ANY');
-    if (!hit) {
-      refuse(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);
-      return finish(405);
-    }
+    if (!hit) return finish(refuse('MISSING_AUTHENTICATION_TOKEN'));
     const { r: route, m } = hit;
 
     const presented = req.headers['x-api-key'];
     const apiKey = Array.isArray(presented) ? presented[0] : presented;
     if (route.private) {
-      if (!apiKey) {
-        refuse(401, 'UNAUTHORIZED', 'missing API key (x-api-key header)');
-        return finish(401, route.functionName);
-      }
-      if (!keysEqual(apiKey, this.opts.apiKey)) {
-        refuse(403, 'FORBIDDEN', 'invalid API key');
-        return finish(403, route.functionName);
+      // aws_iam routes: no key is an unsigned request, a wrong one a signature that does not verify; API-key
+      // routes: API Gateway answers a missing and a wrong key alike.
+      if (!apiKey || !keysEqual(apiKey, this.opts.apiKey)) {
+        const type = !route.iam
+          ? 'API_KEY_INVALID'
+          : apiKey
+            ? 'INVALID_SIGNATURE'
+            : 'MISSING_AUTHENTICATION_TOKEN';
+        return finish(refuse(type), route.functionName);
       }
     }
 
     const body = await readBody(req, API_GATEWAY_MAX_PAYLOAD);
-    if (body === null) {
-      refuse(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${API_GATEWAY_MAX_PAYLOAD} bytes`, {
-        connection: 'close',
-      });
-      return finish(413, route.functionName);
-    }
+    if (body === null)
+      return finish(refuse('REQUEST_TOO_LARGE', { headers: { connection: 'close' } }), route.functionName);
+
+    // The request validator (request.schemas): the function never sees a body that is not JSON of its model.
+    const contentType = req.headers['content-type'];
+    if (!bodyPassesValidator(route.models, contentType, body))
+      return finish(refuse('BAD_REQUEST_BODY'), route.functionName);
 
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
@@ -294,22 +494,17 @@ export class LocalApi {
       result = await Promise.race([loadHandler(route.fn.handler)(event, context), timeout]);
     } catch (err) {
       this.opts.onError?.(err as Error, { functionName, requestId });
-      send(res, 502, { message: 'Internal server error' });
-      return finish(502, route.functionName);
+      return finish(refuse('DEFAULT_5XX', { status: 502 }), route.functionName);
     } finally {
       clearTimeout(timer);
     }
-    if (result === 'timeout') {
-      send(res, 504, { message: 'Endpoint request timed out' });
-      return finish(504, route.functionName);
-    }
+    if (result === 'timeout') return finish(refuse('INTEGRATION_TIMEOUT'), route.functionName);
     if (!result || typeof result.statusCode !== 'number') {
       this.opts.onError?.(new Error('handler returned a malformed proxy response'), {
         functionName,
         requestId,
       });
-      send(res, 502, { message: 'Internal server error' });
-      return finish(502, route.functionName);
+      return finish(refuse('DEFAULT_5XX', { status: 502 }), route.functionName);
     }
     const outHeaders: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
     for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k.toLowerCase()] = String(v);

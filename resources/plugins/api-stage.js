@@ -7,7 +7,8 @@
  * osls would set access logs and API tracing (provider.logs.restApi, provider.tracing.apiGateway) with SDK calls
  * after the deployment, outside the template, and would add a custom resource whose Lambda sets the account-wide
  * API Gateway CloudWatch role with broad IAM permissions. Instead, this sets StageDescription on the framework's
- * AWS::ApiGateway::Deployment (a new one each deploy, so the stage is updated each deploy). Execution logging stays
+ * AWS::ApiGateway::Deployment (a new one each deploy, so the stage is updated each deploy), which also waits for the
+ * gateway responses so that the deployment includes them. Execution logging stays
  * off; access logging needs the account's API Gateway CloudWatch Logs role to be set once per account and region
  * (README, "Deploying to AWS").
  */
@@ -57,6 +58,13 @@ class ApiStagePlugin {
         ThrottlingRateLimit: Number(settings.rateLimit || 100),
         ThrottlingBurstLimit: Number(settings.burstLimit || 200),
       };
+      // A deployment publishes the API as it is when it is created: the gateway responses
+      // (resources/api-gateway-responses.yml) must exist by then, or the stage answers with API Gateway's defaults.
+      const responses = Object.keys(template.Resources).filter(
+        (id) => template.Resources[id].Type === 'AWS::ApiGateway::GatewayResponse',
+      );
+      const dependsOn = [].concat(deployment.DependsOn || []);
+      deployment.DependsOn = [...dependsOn, ...responses.filter((id) => !dependsOn.includes(id))];
     }
   }
 }

@@ -1,7 +1,10 @@
 /** The events API through the local runtime (real HTTP on a random port, real local Firehose). */
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { applyFunctionEnvironment } from '../../local/environment';
+import { bodyPassesValidator, compileRequestModel, GATEWAY_RESPONSES, LocalApi } from '../../local/http-api';
+import { projectRoot, type Route } from '../../local/service-config';
 import type { RunningLake } from '../../local/lake';
 import { loadServiceConfig } from '../../local/service-config';
 import { pageView } from '../support/api-event';
@@ -60,23 +63,87 @@ describe('local runtime: POST /events over HTTP', () => {
     accepted.push(...res.body.ids);
   });
 
-  it('401 without an API key, 403 with a wrong one; nothing written', async () => {
+  it("403 FORBIDDEN without an API key and with a wrong one, as API Gateway's API_KEY_INVALID; nothing written", async () => {
     const missing = await fetch(`${lake.url}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(pageView({ id: 'nokey' })),
     });
-    expect(missing.status).toBe(401);
-    expect(((await missing.json()) as { code: string }).code).toBe('UNAUTHORIZED');
     const wrong = await post(pageView({ id: 'badkey' }), { 'x-api-key': 'nope' });
-    expect(wrong.status).toBe(403);
-    expect(wrong.body.code).toBe('FORBIDDEN');
+    for (const res of [
+      { status: missing.status, headers: missing.headers, body: await missing.json() },
+      wrong,
+    ]) {
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({
+        code: 'FORBIDDEN',
+        message: GATEWAY_RESPONSES.API_KEY_INVALID.message,
+        requestId: expect.any(String),
+      });
+      expect(res.headers.get('x-amzn-requestid')).toBe(res.body.requestId);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    }
     refusedIds.push('nokey', 'badkey');
   });
 
-  it('400 MALFORMED_JSON', async () => {
-    const res = await post('{"type": "page_view", ');
-    expect([res.status, res.body.code]).toEqual([400, 'MALFORMED_JSON']);
+  describe("the request validator (request.schemas), before the function, as API Gateway's BAD_REQUEST_BODY", () => {
+    const gatewayInvalidBody = {
+      code: 'INVALID_BODY',
+      message: GATEWAY_RESPONSES.BAD_REQUEST_BODY.message,
+      pointer: '',
+      requestId: expect.any(String),
+    };
+
+    it('400 INVALID_BODY for a body that is not JSON', async () => {
+      const res = await post(`{"type": "page_view", "id": "notjson"`);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(gatewayInvalidBody);
+      expect(res.headers.get('x-amzn-requestid')).toBe(res.body.requestId);
+      refusedIds.push('notjson');
+    });
+
+    it('400 INVALID_BODY for JSON that is not of the model type (a string, a number, null)', async () => {
+      for (const body of ['"page_view"', '42', 'null', ' \n ']) {
+        const res = await post(body);
+        expect([body, res.status, res.body]).toEqual([body, 400, gatewayInvalidBody]);
+      }
+    });
+
+    it('a JSON object or array reaches the function; an empty body is validated as {} and left to it', async () => {
+      const array = await post([pageView({ id: 'in-array' })]);
+      expect([array.status, array.body.code, array.body.pointer]).toEqual([400, 'INVALID_BODY', '']);
+      expect(array.body.message).not.toBe(GATEWAY_RESPONSES.BAD_REQUEST_BODY.message);
+      const object = await post({ type: 'page_view', data: {} });
+      expect([object.status, object.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      const empty = await post('');
+      expect([empty.status, empty.body.code]).toEqual([400, 'MALFORMED_JSON']);
+      refusedIds.push('in-array');
+    });
+
+    it('checks only the media types the route has a model for: another content type reaches the function', async () => {
+      const res = await post('{"type": ', { 'content-type': 'text/plain' });
+      expect([res.status, res.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    });
+
+    it('is driven by the configured schema, not by the route', () => {
+      const models = new Map([
+        [
+          'application/json',
+          compileRequestModel(
+            { name: 'S', schema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'string' } },
+            'test',
+          ),
+        ],
+      ]);
+      expect(bodyPassesValidator(models, 'application/json', Buffer.from('"x"'))).toBe(true);
+      expect(bodyPassesValidator(models, 'Application/JSON; charset=utf-8', Buffer.from('{}'))).toBe(false);
+      expect(bodyPassesValidator(models, undefined, Buffer.from('[]'))).toBe(false);
+      expect(bodyPassesValidator(models, 'text/plain', Buffer.from('{'))).toBe(true);
+      expect(bodyPassesValidator(models, 'application/json', Buffer.from([0x22, 0xff, 0x22]))).toBe(false);
+      expect(() =>
+        compileRequestModel({ schema: { $schema: 'https://json-schema.org/draft/2020-12/schema' } }, 'x'),
+      ).toThrow(/draft-04/);
+    });
   });
 
   it('400 VALIDATION_FAILED lists index, pointer and reason; nothing of the batch is written', async () => {
@@ -115,12 +182,17 @@ describe('local runtime: POST /events over HTTP', () => {
     refusedIds.push('plain');
   });
 
-  it('404 for an unknown route, 405 for a wrong method', async () => {
+  it("401 UNAUTHORIZED for an unknown route and a wrong method, as API Gateway's MISSING_AUTHENTICATION_TOKEN", async () => {
     const nf = await fetch(`${lake.url}/nope`, { headers: { 'x-api-key': lake.apiKey } });
-    expect(nf.status).toBe(404);
     const na = await fetch(`${lake.url}/events`, { headers: { 'x-api-key': lake.apiKey } });
-    expect(na.status).toBe(405);
-    expect(((await na.json()) as { code: string }).code).toBe('METHOD_NOT_ALLOWED');
+    for (const res of [nf, na]) {
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({
+        code: 'UNAUTHORIZED',
+        message: GATEWAY_RESPONSES.MISSING_AUTHENTICATION_TOKEN.message,
+        requestId: expect.any(String),
+      });
+    }
   });
 
   it('answers CORS preflight for browser producers, and CORS headers on responses', async () => {
@@ -145,5 +217,68 @@ describe('local runtime: POST /events over HTTP', () => {
     for (const id of refusedIds) expect(ids).not.toContain(id);
     for (const r of records)
       expect(Object.keys(r)).toEqual(['id', 'type', 'occurred_at', 'received_at', 'data']);
+  });
+});
+
+describe("local API Gateway: the function's failures, answered as the deployed API's gateway responses", () => {
+  let api: LocalApi;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'http-api-handlers-'));
+    await fs.writeFile(
+      path.join(dir, 'h.js'),
+      `exports.slow = () => new Promise((r) => setTimeout(() => r({ statusCode: 200, body: '{}' }), 3000).unref());
+exports.crash = async () => { throw new Error('boom'); };
+exports.malformed = async () => ({ nope: 1 });`,
+    );
+    const module = path.relative(projectRoot, path.join(dir, 'h'));
+    const route = (name: string, timeout?: number): Route => ({
+      functionName: name,
+      fn: { handler: `${module}.${name}`, timeout, events: [{ http: { path: name, method: 'post' } }] },
+      method: 'POST',
+      resource: `/${name}`,
+      private: false,
+      cors: { origin: 'https://app.example', headers: [], allowCredentials: false },
+    });
+    api = new LocalApi({
+      routes: [route('slow', 1), route('crash'), route('malformed')],
+      apiKey: 'k',
+      stage: 'local',
+      service: 'test',
+    });
+    url = await api.listen(0);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('504 TIMEOUT past the function timeout; 502 INTERNAL_ERROR for a crash or a malformed proxy response', async () => {
+    const call = async (name: string) => {
+      const res = await fetch(`${url}/${name}`, { method: 'POST', body: '{}' });
+      return {
+        status: res.status,
+        cors: res.headers.get('access-control-allow-origin'),
+        body: await res.json(),
+      };
+    };
+    expect(await call('slow')).toEqual({
+      status: 504,
+      cors: 'https://app.example',
+      body: {
+        code: 'TIMEOUT',
+        message: GATEWAY_RESPONSES.INTEGRATION_TIMEOUT.message,
+        requestId: expect.any(String),
+      },
+    });
+    for (const name of ['crash', 'malformed'])
+      expect(await call(name)).toEqual({
+        status: 502,
+        cors: 'https://app.example',
+        body: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId: expect.any(String) },
+      });
   });
 });
