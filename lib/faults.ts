@@ -84,8 +84,8 @@ function rate(what: string, raw: string): number {
   return n;
 }
 
-/** mulberry32: a small seeded PRNG (repeatable fault choices for a given LAKE_FAULTS_SEED). */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded PRNG (repeatable fault choices for a given LAKE_FAULTS_SEED; the bench's generators). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

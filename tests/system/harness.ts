@@ -12,6 +12,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { prng } from '../../lib/faults';
 import { isFinal, listExecutions, type ExecutionRecord } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
 import { tempLake } from '../support/raw-zone';
@@ -42,7 +43,7 @@ export const SYSTEM_TEST_SETTINGS: SystemSettings = {
   rowsPerFile: 30,
   dropEveryMs: 400,
   faults:
-    'firehose.partial=0.05,firehose.throttle=0.05,glue.concurrent=0.3,glue.fail=0.15,sns.fail=0.3,' +
+    'firehose.partial=0.05,firehose.throttle=0.05,glue.concurrent=0.3,glue.fail=0.25,sns.fail=0.3,' +
     'uploads.duplicate=0.5,uploads.shuffle=1',
   seed: 20261124,
   settleMs: 90_000,
@@ -81,22 +82,10 @@ export interface SystemReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32, so a run is repeatable in what the clients do. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function runSystemProof(settings: SystemSettings): Promise<SystemReport> {
   const started = Date.now();
   const log = settings.log ?? (() => undefined);
-  const random = prng(settings.seed);
+  const random = prng(settings.seed); // so a run is repeatable in what the clients choose to do
   const lakeDir = await tempLake('system');
   const env = {
     LAKE_DIR: lakeDir,
@@ -264,25 +253,24 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
   };
   const goodFiles: DroppedFile[] = [];
   let fileSeq = 0;
+  /** Files in a fixed rotation (so every kind occurs in every run): good orders and customers, copies, broken. */
   const dropOne = async () => {
     const n = fileSeq++;
-    const r = random();
+    const kind = ['orders', 'customers', 'bad', 'orders', 'copy', 'customers', 'orders', 'bad'][n % 8]!;
     const day = new Date().toISOString().slice(0, 10);
-    if (r < 0.12 && goodFiles.length > 0) {
+    if (kind === 'copy' && goodFiles.length > 0) {
       // A copy of an earlier good file under another name: its rows must still be there once.
       const orig = goodFiles[Math.floor(random() * goodFiles.length)]!;
-      const content = await fs.readFile(path.join(lakeDir, 'raw', orig.key)).catch(() => undefined);
-      if (content) {
-        const ext = path.extname(orig.key);
-        const key = `uploads/${orig.dataset}/copy-${n}${ext}`;
-        await drop(orig.dataset, `copy-${n}${ext}`, content.toString());
-        dropped.push({ ...orig, key, kind: 'copy' });
-        return;
-      }
+      // Good files stay under uploads/ after their run (nothing archives them).
+      const content = await fs.readFile(path.join(lakeDir, 'raw', orig.key));
+      const ext = path.extname(orig.key);
+      await drop(orig.dataset, `copy-${n}${ext}`, content.toString());
+      dropped.push({ ...orig, key: `uploads/${orig.dataset}/copy-${n}${ext}`, kind: 'copy' });
+      return;
     }
-    if (r < 0.24) {
-      // Broken: wrong header (CSV) or not JSON at all (JSON lines).
-      if (random() < 0.5) {
+    if (kind === 'bad') {
+      // Broken: a CSV with the wrong header, or JSON lines that are not JSON.
+      if (n % 16 === 2) {
         await drop('orders', `bad-${n}.csv`, 'order_id,nonsense\nx,y\n');
         dropped.push({
           key: `uploads/orders/bad-${n}.csv`,
@@ -303,7 +291,7 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       }
       return;
     }
-    if (r < 0.62) {
+    if (kind !== 'customers') {
       const ids = Array.from({ length: settings.rowsPerFile }, (_, i) => `o-${n}-${i}`);
       const rows = ids.map(
         (id, i) => `${id},c-${i % 7},${day},paid,${(i % 50) + 0.5},EUR,${1 + (i % 3)},,${now()}`,

@@ -4,6 +4,7 @@
  * may be, every quarantined file has its reason and every failed execution its notice. The same harness runs larger
  * under `npm run soak` (bench/soak.ts). Prints the counts it checked.
  */
+import { FAULT_NAMES } from '../../lib/faults';
 import { runSystemProof, SYSTEM_TEST_SETTINGS } from './harness';
 
 it('loses and duplicates nothing under load, two SIGKILLs, injected faults and parallel file drops', async () => {
@@ -27,13 +28,7 @@ it('loses and duplicates nothing under load, two SIGKILLs, injected faults and p
   expect(c.filesGood).toBeGreaterThan(3);
   expect(c.executionsFailed).toBeGreaterThan(0);
   expect(c.failureNotices).toBe(c.executionsFailed);
-  for (const f of [
-    'firehose.partial',
-    'firehose.throttle',
-    'glue.concurrent',
-    'glue.fail',
-    'sns.fail',
-    'uploads.duplicate',
-  ])
+  // Every kind of fault was injected at least once (the shuffle needs two files ready at once: not always).
+  for (const f of FAULT_NAMES.filter((n) => n !== 'uploads.shuffle'))
     expect(report.faultsInjected[f] ?? 0).toBeGreaterThan(0);
 }, 300_000);
