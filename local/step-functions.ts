@@ -579,6 +579,8 @@ export class LocalStateMachine {
   /** Task state name → its stand-in. */
   private readonly tasks = new Map<string, { resource: string; handler: TaskHandler }>();
   private readonly maxConcurrency: number;
+  /** close() is stopping what still runs after its grace period (those run again at the next start). */
+  private shutdownAbort = false;
   private readonly log: NonNullable<LocalStateMachineOptions['logger']>;
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
@@ -685,8 +687,9 @@ export class LocalStateMachine {
   }
 
   /**
-   * Stops serving: no new runs; running executions get `stopGraceMs` to finish, then are aborted. Requests that
-   * have not started stay pending for the next start.
+   * Stops serving: no new runs; running executions get `stopGraceMs` to finish, then are stopped and left to run
+   * again from the start at the next start (as after a crash, counted in MAX_RESTARTS: on AWS, stopping a machine
+   * does not stop an execution). Requests that have not started stay pending for the next start.
    */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
@@ -704,8 +707,11 @@ export class LocalStateMachine {
       ]);
       clearTimeout(timer);
       if (timedOut) {
+        this.shutdownAbort = true;
         for (const [name, r] of this.running) {
-          this.log.warn('aborting an execution still running at shutdown', { name });
+          this.log.warn('stopping an execution still running at shutdown: it runs again at the next start', {
+            name,
+          });
           r.abort();
         }
         await all;
@@ -909,11 +915,13 @@ export class LocalStateMachine {
     })();
 
     let outcome: Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
+    let requeue = false;
     try {
       outcome = { status: 'SUCCEEDED', output: await execution.result };
     } catch (e) {
       if (e instanceof ExecutionAbortedError) {
         outcome = { status: 'ABORTED' };
+        requeue = this.shutdownAbort && ((record as RestartableRecord).restarts ?? 0) < MAX_RESTARTS;
       } else if (e instanceof ExecutionTimeoutError) {
         outcome = {
           status: 'TIMED_OUT',
@@ -935,6 +943,28 @@ export class LocalStateMachine {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([collecting, new Promise((r) => (timer = setTimeout(r, 1000)))]);
     clearTimeout(timer);
+    if (requeue) {
+      // Stopped by the shutdown: requested again, to run from the start at the next start.
+      const again: RestartableRecord = {
+        ...record,
+        restarts: ((record as RestartableRecord).restarts ?? 0) + 1,
+        events: [
+          ...(record.events ?? []),
+          ...events,
+          {
+            type: 'ExecutionRestarted',
+            timestamp: new Date().toISOString(),
+            cause: 'the local lake stopped',
+          },
+        ],
+      };
+      delete again.runStartDate;
+      delete again.runBy;
+      await writeRecord(this.lakeDir, this.machine, again);
+      await fs.writeFile(marker, '');
+      await fs.rm(this.claimPath(name), { force: true });
+      return;
+    }
     await writeRecord(this.lakeDir, this.machine, {
       ...record,
       ...outcome,

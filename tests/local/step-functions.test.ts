@@ -406,7 +406,7 @@ describe('local executions', () => {
     expect((await e.startExecution('interrupted-too-often', fileInput)).alreadyStarted).toBe(true);
   });
 
-  it('an engine that stops lets running executions finish, or aborts them after the grace period; queued ones stay for the next start', async () => {
+  it('an engine that stops lets running executions finish, or stops them after the grace period to run again at the next start; queued ones stay for the next start', async () => {
     const l = await lake();
     const hang = deferred();
     const real = l.runner.getMockImplementation()!;
@@ -419,7 +419,10 @@ describe('local executions', () => {
     await e.startExecution('queued', { mode: 'events' });
     await new Promise((r) => setTimeout(r, 100));
     await e.close();
-    expect((await readExecution(l.dir, 'etl', 'long'))!.status).toBe('ABORTED');
+    const stopped = (await readExecution(l.dir, 'etl', 'long'))!;
+    expect(stopped).toMatchObject({ status: 'RUNNING', restarts: 1 });
+    expect(stopped.runStartDate).toBeUndefined();
+    expect(stopped.events!.map((ev) => ev.type)).toContain('ExecutionRestarted');
     const queued = (await readExecution(l.dir, 'etl', 'queued'))!;
     expect(queued.status).toBe('RUNNING');
     expect(queued.runStartDate).toBeUndefined();
@@ -427,8 +430,9 @@ describe('local executions', () => {
     l.runner.mockImplementation(real);
     const e2 = await engine(l);
     expect((await e2.waitForExecution('queued'))!.status).toBe('SUCCEEDED');
+    expect((await e2.waitForExecution('long'))!.status).toBe('SUCCEEDED');
     expect((await listExecutions(l.dir)).map((r) => [r.name, r.status]).sort()).toEqual([
-      ['long', 'ABORTED'],
+      ['long', 'SUCCEEDED'],
       ['queued', 'SUCCEEDED'],
     ]);
     hang.resolve();
