@@ -53,9 +53,29 @@ export const MIN_OCCURRED_AT_MS = Date.UTC(1000, 0, 1);
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
+/** String.prototype.isWellFormed (ES2024, native in Node >= 20): false when a string holds a lone surrogate. */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+/** Whether any string (value or property name) in `value` holds a lone surrogate: the fast check, no allocation. */
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return !isWellFormed(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasLoneSurrogate(value[i])) return true;
+    return false;
+  }
+  if (isPlainObject(value)) {
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
+      if (!isWellFormed(k) || hasLoneSurrogate(value[k])) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * The pointer of the first string (value or property name) in a validated value that holds a lone surrogate, or
- * undefined. Only called on data that passed its schema, so its depth is bounded by the schema.
+ * undefined. Only called on data that passed its schema, so its depth is bounded by the schema; it builds pointers,
+ * so it runs only once hasLoneSurrogate found one.
  */
 function loneSurrogateAt(value: unknown, pointer: string): string | undefined {
   if (typeof value === 'string') return LONE_SURROGATE.test(value) ? pointer : undefined;
@@ -142,7 +162,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     if (!validate(event.data)) {
       for (const f of fieldErrors(validate.errors, '/data'))
         report(f.pointer, EventErrorCode.SchemaViolation, f.message);
-    } else {
+    } else if (hasLoneSurrogate(event.data)) {
       const at = loneSurrogateAt(event.data, '/data');
       if (at !== undefined) {
         report(

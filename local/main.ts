@@ -38,7 +38,20 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
 
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    // A second signal must not kill the process half-way through delivering what is buffered: a process group
+    // signal reaches both `tsx` and this process, and `tsx` relays it again (and people press Ctrl-C twice).
+    if (shuttingDown) {
+      logger.warn(
+        'still shutting down: delivering what is buffered (SIGKILL stops at once; nothing acknowledged is lost)',
+        {
+          signal,
+        },
+      );
+      return;
+    }
+    shuttingDown = true;
     logger.info('shutting down', { signal });
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
@@ -53,8 +66,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((err) => {
