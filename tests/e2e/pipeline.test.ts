@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { isFinal, listExecutions, type ExecutionRecord } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
 import { deliveredRecords, tempLake } from '../support/raw-zone';
+import { until as waitUntil } from '../support/until';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -19,16 +20,8 @@ const KEY = 'e2e-key';
 let lake: LakeProcess;
 let lakeDir: string;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${lake?.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000) =>
+  waitUntil(what, fn, { timeoutMs, context: () => lake?.output() ?? '' });
 
 const executions = () => listExecutions(lakeDir);
 type Execution = ExecutionRecord & { input: { mode?: string } };

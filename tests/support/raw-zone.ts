@@ -8,7 +8,8 @@ export interface DeliveredObject {
   lines: string[];
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** Every file below `dir` (none if it does not exist). */
+export async function walkFiles(dir: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -18,7 +19,7 @@ async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
+    if (e.isDirectory()) out.push(...(await walkFiles(p)));
     else out.push(p);
   }
   return out;
@@ -26,7 +27,7 @@ async function walk(dir: string): Promise<string[]> {
 
 export async function deliveredObjects(lakeDir: string, prefix = 'events/'): Promise<DeliveredObject[]> {
   const raw = path.join(lakeDir, 'raw');
-  const files = (await walk(path.join(raw, prefix))).sort();
+  const files = (await walkFiles(path.join(raw, prefix))).sort();
   const out: DeliveredObject[] = [];
   for (const f of files) {
     const text = gunzipSync(await fs.readFile(f)).toString('utf8');

@@ -20,7 +20,8 @@ import type { ObjectStore } from '../../lib/objects/types';
 import { classifyKey, encodeS3EventKey } from '../../lib/uploads/key';
 import { isFinal, listExecutions } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
-import { tempLake } from '../support/raw-zone';
+import { tempLake, walkFiles } from '../support/raw-zone';
+import { until as waitUntil } from '../support/until';
 import {
   apiCases,
   CONTROL_MARKER,
@@ -39,21 +40,7 @@ let lake: LakeProcess;
 let lakeDir: string;
 let stopped = false;
 
-async function walk(dir: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else out.push(p);
-  }
-  return out;
-}
+const walk = walkFiles;
 
 /** Every file of the lake with its size and mtime, relative to the lake, except `skip` prefixes. */
 async function listing(dir: string, skip: string[] = []): Promise<Map<string, string>> {
@@ -67,16 +54,8 @@ async function listing(dir: string, skip: string[] = []): Promise<Map<string, st
   return out;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${lake?.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000) =>
+  waitUntil(what, fn, { timeoutMs, intervalMs: 100, context: () => lake?.output() ?? '' });
 
 interface RawResponse {
   status: number;

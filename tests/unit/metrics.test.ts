@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { apiEvent, lambdaContext, pageView } from '../support/api-event';
+import { apiEvent, lambdaContext, pageView, s3ObjectCreated } from '../support/api-event';
 
 const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-metrics-'));
 
@@ -356,22 +356,7 @@ describe('validateUpload metrics and correlation', () => {
     writeFileSync(file, body);
   }
 
-  const objectCreated = (key: string, id = 'evt-0001') => ({
-    version: '0',
-    id,
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2026-11-24T10:00:00Z',
-    region: 'us-east-1',
-    resources: ['arn:aws:s3:::lake-raw'],
-    detail: {
-      version: '0',
-      bucket: { name: 'lake-raw' },
-      object: { key, sequencer: '00617F08299329D189' },
-      reason: 'PutObject',
-    },
-  });
+  const objectCreated = (key: string, id = 'evt-0001') => s3ObjectCreated(key, {}, id);
 
   const invoke = (key: string, id?: string) =>
     m.validateUpload(objectCreated(key, id), lambdaContext('data-lake-test-validateUpload'));

@@ -20,7 +20,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { S3ObjectCreatedNotificationEvent } from 'aws-lambda';
-import { lambdaContext } from '../support/api-event';
+import { lambdaContext, s3ObjectCreated } from '../support/api-event';
 
 process.env.LAKE_RUNTIME = 'aws';
 process.env.RAW_BUCKET = 'lake-raw';
@@ -126,31 +126,11 @@ function objectCreated(
   over: { size?: number; etag?: string; versionId?: string; encodedKey?: string } = {},
 ) {
   const o = bucket.get(key);
-  return {
-    version: '0',
-    id: 'e1f2',
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2026-11-24T10:00:00Z',
-    region: 'us-east-1',
-    resources: ['arn:aws:s3:::lake-raw'],
-    detail: {
-      version: '0',
-      bucket: { name: 'lake-raw' },
-      object: {
-        key: over.encodedKey ?? encodeS3EventKey(key),
-        size: over.size ?? o?.size ?? o?.body.length ?? 0,
-        etag: over.etag ?? o?.etag ?? 'd41d8cd98f00b204e9800998ecf8427e',
-        ...((over.versionId ?? o?.versionId) ? { 'version-id': over.versionId ?? o?.versionId } : {}),
-        sequencer: '00617F08299329D189',
-      },
-      'request-id': 'N4N7GDK58NMKJ12R',
-      requester: '123456789012',
-      'source-ip-address': '1.2.3.4',
-      reason: 'PutObject',
-    },
-  } as unknown as S3ObjectCreatedNotificationEvent;
+  return s3ObjectCreated(over.encodedKey ?? encodeS3EventKey(key), {
+    size: over.size ?? o?.size ?? o?.body.length ?? 0,
+    etag: over.etag ?? o?.etag ?? 'd41d8cd98f00b204e9800998ecf8427e',
+    versionId: over.versionId ?? o?.versionId,
+  });
 }
 
 const invoke = (event: S3ObjectCreatedNotificationEvent) =>
