@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { isFinal, listExecutions, type ExecutionRecord } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
+import { queryClient } from '../support/query-client';
 import { deliveredRecords, tempLake } from '../support/raw-zone';
 import { until as waitUntil } from '../support/until';
 
@@ -37,22 +38,7 @@ async function api(method: string, url: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-async function query(sql: string): Promise<Record<string, unknown>[]> {
-  const started = await api('POST', '/queries', { sql, wait: 20, maxRows: 1000 });
-  expect([200, 202]).toContain(started.status);
-  const id = started.body.queryId ?? started.body.id;
-  const state = await until(`query ${id}`, async () => {
-    const s = await api('GET', `/queries/${id}`);
-    return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.body.state) ? s.body : undefined;
-  });
-  expect(state).toMatchObject({ state: 'SUCCEEDED' });
-  const results = await api('GET', `/queries/${id}/results?maxRows=1000`);
-  expect(results.status).toBe(200);
-  const names = (results.body.columns as { name: string }[]).map((c) => c.name);
-  return (results.body.rows as unknown[][]).map((row) =>
-    Object.fromEntries(names.map((n, i) => [n, row[i]])),
-  );
-}
+const query = (sql: string) => queryClient(() => lake.url, KEY).objects(sql);
 
 beforeAll(async () => {
   lakeDir = await tempLake('e2e');

@@ -20,6 +20,7 @@ import type { ObjectStore } from '../../lib/objects/types';
 import { classifyKey, encodeS3EventKey } from '../../lib/uploads/key';
 import { isFinal, listExecutions } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
+import { queryClient } from '../support/query-client';
 import { tempLake, walkFiles } from '../support/raw-zone';
 import { until as waitUntil } from '../support/until';
 import {
@@ -131,23 +132,7 @@ function send(c: ApiCase): Promise<RawResponse> {
   return request(c.method, c.path, headers, c.body);
 }
 
-async function query(sql: string): Promise<unknown[][]> {
-  const started = await request(
-    'POST',
-    '/queries',
-    { 'content-type': 'application/json', 'x-api-key': KEY },
-    JSON.stringify({ sql, wait: 20, maxRows: 1000 }),
-  );
-  expect([200, 202]).toContain(started.status);
-  const id = started.body!.id as string;
-  const state = await until(`query ${id}`, async () => {
-    const s = await request('GET', `/queries/${id}`, { 'x-api-key': KEY });
-    return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(s.body!.state as string) ? s.body : undefined;
-  });
-  expect(state).toMatchObject({ state: 'SUCCEEDED' });
-  const page = await request('GET', `/queries/${id}/results?maxRows=1000`, { 'x-api-key': KEY });
-  return page.body!.rows as unknown[][];
-}
+const query = (sql: string) => queryClient(() => lake.url, KEY).rows(sql);
 
 /** Markers found in files (gzip objects read decompressed). */
 async function markersIn(files: string[]): Promise<Map<string, string[]>> {

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { prng } from '../../lib/faults';
 import { isFinal, listExecutions, type ExecutionRecord } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
+import { queryClient } from '../support/query-client';
 import { tempLake } from '../support/raw-zone';
 
 export interface SystemSettings {
@@ -349,7 +350,7 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
     log(`producers done: ${ledger.acked.size} ids acknowledged, ${ledger.refused.size} refused`);
 
     // -- let the lake finish ----------------------------------------------------------------------------------------
-    const client = lakeClient(() => lake!.url);
+    const client = queryClient(() => lake!.url, KEY);
     const deadline = Date.now() + settings.settleMs;
     const settled = async () => {
       const execs = await listExecutions(lakeDir);
@@ -564,46 +565,6 @@ async function quarantinedReasons(lakeDir: string): Promise<Map<string, { code: 
   };
   await walk(root);
   return out;
-}
-
-/** The query API, as a client uses it: start, wait, page through the results. */
-function lakeClient(url: () => string) {
-  const call = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${url()}${p}`, {
-      method,
-      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-  const rows = async <T extends unknown[]>(sql: string): Promise<T[]> => {
-    const started = await call('POST', '/queries', { sql, wait: 20, maxRows: 1000 });
-    if (![200, 202].includes(started.status))
-      throw new Error(`query refused: ${JSON.stringify(started.body)}`);
-    const id = started.body.id as string;
-    for (let state = started.body.state; state !== 'SUCCEEDED';) {
-      if (state === 'FAILED' || state === 'CANCELLED')
-        throw new Error(`query ${state}: ${JSON.stringify(started.body)}`);
-      await sleep(200);
-      state = (await call('GET', `/queries/${id}`)).body.state;
-    }
-    const out: T[] = [];
-    let token: string | null | undefined;
-    do {
-      const page = await call(
-        'GET',
-        `/queries/${id}/results?maxRows=1000${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`,
-      );
-      if (page.status !== 200) throw new Error(`results: ${JSON.stringify(page.body)}`);
-      out.push(...(page.body.rows as T[]));
-      token = page.body.nextToken as string | null;
-    } while (token);
-    return out;
-  };
-  return {
-    rows,
-    count: async (sql: string) => Number((await rows<[number]>(sql))[0]?.[0] ?? 0),
-  };
 }
 
 export type { ExecutionRecord };
