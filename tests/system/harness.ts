@@ -243,6 +243,34 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
     }
   };
 
+  /** A POST whose body is half sent and then held back: in flight for as long as the process lives. */
+  const halfSentRequest = (url: string, tag: string) => {
+    const events = Array.from({ length: 10 }, (_, i) => event('page_view', `${tag}-${i}`, `cid-${tag}-${i}`));
+    const body = Buffer.from(JSON.stringify({ events }));
+    let sentHalf!: () => void;
+    const sent = new Promise<void>((r) => (sentHalf = r));
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(body.subarray(0, body.length >> 1));
+        sentHalf(); // the rest never comes: the server waits for it
+      },
+    });
+    const failed = fetch(`${url}/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': KEY,
+        'content-length': String(body.length),
+      },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit).then(
+      () => false,
+      () => true,
+    );
+    return { events, sent: sent.then(() => sleep(50)), failed };
+  };
+
   // -- uploads ---------------------------------------------------------------------------------------------------
   const uploads = path.join(lakeDir, 'raw', 'uploads');
   const drop = async (dataset: string, name: string, content: string) => {
@@ -336,14 +364,21 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       await sleep(settings.phaseMs);
       if (phase === settings.crashes) break;
       for (let i = 0; i < 100 && inFlight < 3; i++) await sleep(5);
+      // One request surely in flight when the process dies: a producer half-way through sending its body.
+      const cutOff = halfSentRequest(lake!.url, `cut-${phase}`);
+      await cutOff.sent;
       const victim: LakeProcess = lake!;
       lake = undefined;
       outputs.push(victim.output());
       await victim.kill('SIGKILL');
       count('crashes');
       log(`SIGKILL #${phase + 1} after ${ledger.acked.size} acknowledged ids`);
+      // The cut-off request failed with the process: the producer sends it again (its own ids) once it is back.
+      if (await cutOff.failed) count('connectionErrors');
+      else throw new Error('a request half-sent when the process was killed did not fail');
       await dropOne(); // a file lands while the runtime is down
       lake = await startLakeProcess(env);
+      await send(-1, cutOff.events, false, true);
     }
     producing = false;
     await Promise.all(loops);
