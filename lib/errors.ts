@@ -26,7 +26,7 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   Internal: 'INTERNAL_ERROR',
-  /** API Gateway's answers (resources/api-gateway-responses.yml; the local lake: local/http-api.ts). */
+  /** API Gateway's answers (resources/api-gateway-responses.cjs, from lib/gateway-responses.json; the local lake: local/http-api.ts). */
   Throttled: 'THROTTLED',
   QuotaExceeded: 'QUOTA_EXCEEDED',
   Timeout: 'TIMEOUT',

@@ -2,8 +2,8 @@
  * The local API Gateway: serves the http routes serverless.yml declares by invoking the same handler modules with
  * REST-API (Lambda proxy) shaped events, with API-key checks on private routes, CORS preflight, API Gateway's
  * payload limit, its request validator (the routes' `request.schemas`) and the function's timeout. What it refuses
- * itself it answers as the deployed API does: the GatewayResponses of resources/api-gateway-responses.yml
- * (GATEWAY_RESPONSES below; tests/template/gateway-responses.test.ts checks the two agree).
+ * itself it answers as the deployed API does: from the one table of lib/gateway-responses.json that the deployed
+ * API's GatewayResponses are generated from (resources/api-gateway-responses.cjs).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
@@ -12,8 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import Ajv, { type ValidateFunction } from 'ajv';
-import { ErrorCode } from '../lib/errors';
-import { QueryErrorCode } from '../lib/query/types';
+import gatewayResponses from '../lib/gateway-responses.json';
 import { projectRoot, type HttpEvent, type Route } from './service-config';
 
 /** API Gateway's largest request payload. */
@@ -28,74 +27,13 @@ export interface GatewayResponse {
 }
 
 /**
- * The gateway responses of the deployed API (resources/api-gateway-responses.yml), by API Gateway response type.
- * Bodies are `{code, message, ...details, requestId}` like lib/http.ts errorResponse.
+ * API Gateway's own answers by response type: lib/gateway-responses.json, the table the deployed API's
+ * GatewayResponses are generated from too (resources/api-gateway-responses.cjs).
  */
-export const GATEWAY_RESPONSES = {
-  BAD_REQUEST_BODY: {
-    status: 400,
-    code: ErrorCode.InvalidBody,
-    message: 'request body is not valid JSON of the type this route accepts',
-    details: { pointer: '' },
-  },
-  BAD_REQUEST_PARAMETERS: {
-    status: 400,
-    code: QueryErrorCode.InvalidParameter,
-    message: 'a required request parameter is missing or blank',
-  },
-  API_KEY_INVALID: {
-    status: 403,
-    code: ErrorCode.Forbidden,
-    message: 'missing or invalid API key (x-api-key header)',
-  },
-  MISSING_AUTHENTICATION_TOKEN: {
-    status: 401,
-    code: ErrorCode.Unauthorized,
-    message:
-      'missing authentication token: the request is not signed (SigV4 on AWS, the x-api-key header on the local lake), or no route matches its method and path',
-  },
-  ACCESS_DENIED: {
-    status: 403,
-    code: ErrorCode.Forbidden,
-    message: 'access denied: the caller may not invoke this route',
-  },
-  UNAUTHORIZED: { status: 401, code: ErrorCode.Unauthorized, message: 'unauthorized' },
-  INVALID_SIGNATURE: {
-    status: 403,
-    code: ErrorCode.Forbidden,
-    message:
-      'invalid credentials: the request signature (SigV4 on AWS, the x-api-key header on the local lake) is not valid',
-  },
-  EXPIRED_TOKEN: {
-    status: 403,
-    code: ErrorCode.Forbidden,
-    message: "the request's security token has expired",
-  },
-  THROTTLED: {
-    status: 429,
-    code: ErrorCode.Throttled,
-    message:
-      'too many requests: the rate limit of the API or of the API key was exceeded; retry with backoff',
-  },
-  QUOTA_EXCEEDED: {
-    status: 429,
-    code: ErrorCode.QuotaExceeded,
-    message: "the API key's request quota for the period is used up",
-  },
-  REQUEST_TOO_LARGE: {
-    status: 413,
-    code: ErrorCode.PayloadTooLarge,
-    message: `request body exceeds API Gateway's limit of ${API_GATEWAY_MAX_PAYLOAD} bytes`,
-  },
-  INTEGRATION_TIMEOUT: {
-    status: 504,
-    code: ErrorCode.Timeout,
-    message: 'the function did not answer in time (endpoint request timed out)',
-  },
-  // The catch-alls keep the refusal's own status; DEFAULT_4XX's code is the response type ($context.error.responseType).
-  DEFAULT_4XX: { status: null, code: '$context.error.responseType', message: null },
-  DEFAULT_5XX: { status: null, code: ErrorCode.Internal, message: null },
-} as const satisfies Record<string, GatewayResponse>;
+export const GATEWAY_RESPONSES = gatewayResponses.responses as Record<
+  keyof typeof gatewayResponses.responses,
+  GatewayResponse
+>;
 
 export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
 

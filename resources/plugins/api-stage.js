@@ -59,7 +59,7 @@ class ApiStagePlugin {
         ThrottlingBurstLimit: Number(settings.burstLimit || 200),
       };
       // A deployment publishes the API as it is when it is created: the gateway responses
-      // (resources/api-gateway-responses.yml) must exist by then, or the stage answers with API Gateway's defaults.
+      // (resources/api-gateway-responses.cjs, from lib/gateway-responses.json) must exist by then, or the stage answers with API Gateway's defaults.
       const responses = Object.keys(template.Resources).filter(
         (id) => template.Resources[id].Type === 'AWS::ApiGateway::GatewayResponse',
       );

@@ -4,7 +4,7 @@
  *
  * Every expectation comes from the specification (README.md: "Responses and error codes", "Dropping files",
  * "Querying"; lib/errors.ts, lib/uploads/types.ts, lib/query/types.ts; API Gateway's own answers:
- * resources/api-gateway-responses.yml), not from what the code happens to answer. API expectations hold for both
+ * resources/api-gateway-responses.cjs, from lib/gateway-responses.json), not from what the code happens to answer. API expectations hold for both
  * runtimes: what the local lake answers is what the deployed API answers.
  *
  * Markers: every API and upload case carries a unique marker (`bimk<n>x`) in its payload where the payload can hold

@@ -1,6 +1,6 @@
 /**
  * The CloudFormation that `sls package --stage prod` writes, offline: API Gateway's own answers (GatewayResponses,
- * resources/api-gateway-responses.yml) have the flat error shape of lib/http.ts ({code, message, ...details,
+ * resources/api-gateway-responses.cjs, from lib/gateway-responses.json) have the flat error shape of lib/http.ts ({code, message, ...details,
  * requestId}) and the very status, code and message the local lake's API Gateway answers (local/http-api.ts).
  */
 import { ErrorCode } from '../../lib/errors';
