@@ -3,6 +3,7 @@
  * all or nothing. What lands in the raw zone is one JSON object per line:
  *   {"id", "type", "occurred_at", "received_at", "data"}
  */
+import { isWellFormed } from './unicode';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
 import { newEventId } from './ids';
 import { eventValidator, fieldErrors, validateEnvelope } from './schema-registry';
@@ -49,12 +50,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  */
 export const MIN_OCCURRED_AT_MS = Date.UTC(1000, 0, 1);
 
-/** A UTF-16 surrogate without its pair (JSON's "\ud800"): not Unicode text, not storable as UTF-8. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** String.prototype.isWellFormed (ES2024, native in Node >= 20): false when a string holds a lone surrogate. */
-const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** Whether any string (value or property name) in `value` holds a lone surrogate: the fast check, no allocation. */
 function hasLoneSurrogate(value: unknown): boolean {
@@ -78,7 +74,7 @@ function hasLoneSurrogate(value: unknown): boolean {
  * so it runs only once hasLoneSurrogate found one.
  */
 function loneSurrogateAt(value: unknown, pointer: string): string | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? pointer : undefined;
+  if (typeof value === 'string') return isWellFormed(value) ? undefined : pointer;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const at = loneSurrogateAt(value[i], `${pointer}/${i}`);
@@ -89,7 +85,7 @@ function loneSurrogateAt(value: unknown, pointer: string): string | undefined {
   if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       const p = `${pointer}/${escapePointer(k)}`;
-      if (LONE_SURROGATE.test(k)) return p;
+      if (!isWellFormed(k)) return p;
       const at = loneSurrogateAt(v, p);
       if (at !== undefined) return at;
     }

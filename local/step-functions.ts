@@ -519,11 +519,6 @@ export interface LocalStateMachineOptions {
 /** How often an execution interrupted by the death of its process is run again before it is marked FAILED. */
 export const MAX_RESTARTS = 2;
 
-type RestartableRecord = ExecutionRecord & {
-  /** Times it was run again after its process died. */
-  restarts?: number;
-};
-
 /** Instances of this process that are open (an execution claimed by a closed one is no longer running). */
 const openInstances = new Set<string>();
 
@@ -810,24 +805,14 @@ export class LocalStateMachine {
       const owner = await this.liveClaim(r.name);
       if (owner && owner !== 'dead') continue; // another live engine runs it
       if (owner === 'dead' && r.runStartDate) {
-        const restarts = (r as RestartableRecord).restarts ?? 0;
+        const restarts = r.restarts ?? 0;
         const now = new Date().toISOString();
         await fs.rm(this.claimPath(r.name), { force: true });
         if (restarts < MAX_RESTARTS) {
           // Step Functions keeps an execution going when a worker dies; the local engine runs it again from the
           // start, under the same name and input. Its tasks are idempotent by design: the Glue job by its run id
           // (the execution name: a re-run replaces what a torn run left), notices at least once.
-          const restarted: RestartableRecord = {
-            ...r,
-            restarts: restarts + 1,
-            events: [
-              ...(r.events ?? []),
-              { type: 'ExecutionRestarted', timestamp: now, cause: `process ${r.runBy?.pid ?? '?'} stopped` },
-            ],
-          };
-          delete restarted.runStartDate;
-          delete restarted.runBy;
-          await writeRecord(this.lakeDir, this.machine, restarted);
+          const restarted = await this.requestAgain(r, [], `process ${r.runBy?.pid ?? '?'} stopped`);
           this.log.warn('restarting an execution interrupted by a stopped process', {
             name: r.name,
             restart: restarts + 1,
@@ -859,6 +844,30 @@ export class LocalStateMachine {
     if (pending.length)
       this.log.info('resuming executions requested earlier', { names: pending.map((p) => p.name) });
     for (const r of pending) this.enqueue(r.name);
+  }
+
+  /**
+   * Writes `r` back as requested and not started (its history so far, `events` of a run cut short, and an
+   * ExecutionRestarted event), one restart more: to run again from the start.
+   */
+  private async requestAgain(
+    r: ExecutionRecord,
+    events: ExecutionEvent[],
+    cause: string,
+  ): Promise<ExecutionRecord> {
+    const again: ExecutionRecord = {
+      ...r,
+      restarts: (r.restarts ?? 0) + 1,
+      events: [
+        ...(r.events ?? []),
+        ...events,
+        { type: 'ExecutionRestarted', timestamp: new Date().toISOString(), cause },
+      ],
+    };
+    delete again.runStartDate;
+    delete again.runBy;
+    await writeRecord(this.lakeDir, this.machine, again);
+    return again;
   }
 
   // -- one execution ---------------------------------------------------------------------------------------------
@@ -921,7 +930,7 @@ export class LocalStateMachine {
     } catch (e) {
       if (e instanceof ExecutionAbortedError) {
         outcome = { status: 'ABORTED' };
-        requeue = this.shutdownAbort && ((record as RestartableRecord).restarts ?? 0) < MAX_RESTARTS;
+        requeue = this.shutdownAbort && (record.restarts ?? 0) < MAX_RESTARTS;
       } else if (e instanceof ExecutionTimeoutError) {
         outcome = {
           status: 'TIMED_OUT',
@@ -945,22 +954,7 @@ export class LocalStateMachine {
     clearTimeout(timer);
     if (requeue) {
       // Stopped by the shutdown: requested again, to run from the start at the next start.
-      const again: RestartableRecord = {
-        ...record,
-        restarts: ((record as RestartableRecord).restarts ?? 0) + 1,
-        events: [
-          ...(record.events ?? []),
-          ...events,
-          {
-            type: 'ExecutionRestarted',
-            timestamp: new Date().toISOString(),
-            cause: 'the local lake stopped',
-          },
-        ],
-      };
-      delete again.runStartDate;
-      delete again.runBy;
-      await writeRecord(this.lakeDir, this.machine, again);
+      await this.requestAgain(record, events, 'the local lake stopped');
       await fs.writeFile(marker, '');
       await fs.rm(this.claimPath(name), { force: true });
       return;

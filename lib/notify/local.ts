@@ -3,7 +3,6 @@
  * publish resolves), and a log line. The line is the SNS message body the AWS notifier sends.
  */
 import { promises as fs } from 'node:fs';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { faults } from '../faults';
 import { logger } from '../logger';
@@ -26,11 +25,16 @@ export class LocalNotifier implements Notifier {
 
   publish(notice: Notice): Promise<void> {
     if (!notice.kind) return Promise.reject(new Error('a notice needs a kind'));
-    // Fault injection (LAKE_FAULTS sns.fail, lib/faults.ts): a transient publish failure, as SNS throttling is.
-    const key = createHash('sha256')
-      .update(JSON.stringify([notice.kind, notice.subject, notice.detail]))
-      .digest('hex');
-    if (faults().transient('sns.fail', key, { kind: notice.kind, subject: notice.subject })) {
+    // Fault injection (LAKE_FAULTS sns.fail, lib/faults.ts): a transient publish failure, as SNS throttling is;
+    // keyed by the notice, so that its retries see the same choice.
+    const f = faults();
+    if (
+      f.rate('sns.fail') > 0 &&
+      f.transient('sns.fail', JSON.stringify([notice.kind, notice.subject, notice.detail]), {
+        kind: notice.kind,
+        subject: notice.subject,
+      })
+    ) {
       const err = new Error('Rate exceeded (injected)');
       err.name = 'ThrottledException';
       return Promise.reject(err);

@@ -13,6 +13,7 @@
  * Syntax problems (CSV quoting, a row with the wrong number of fields, invalid JSON, not UTF-8, corrupt gzip) refuse
  * the file at once (MALFORMED_FILE): no engine can read it.
  */
+import { isWellFormed } from '../unicode';
 import type { ErrorObject } from 'ajv';
 import type { ColumnDef } from '../catalog/tables';
 import type { Dataset } from '../dataset-registry';
@@ -302,9 +303,6 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
   });
 }
 
-/** A UTF-16 surrogate without its pair (JSON's "\ud800"): engines refuse it (DuckDB: "no low surrogate"). */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /**
  * Where a parsed JSON row holds a lone surrogate in a string or a property name ("a string", "property 'x'", ...),
  * or undefined. Iterative: a row may be nested arbitrarily deep.
@@ -314,12 +312,12 @@ function loneSurrogateIn(value: unknown): string | undefined {
   while (stack.length > 0) {
     const [v, top] = stack.pop()!;
     if (typeof v === 'string') {
-      if (LONE_SURROGATE.test(v)) return top ? `the value of '${top}'` : 'a string';
+      if (!isWellFormed(v)) return top ? `the value of '${top}'` : 'a string';
     } else if (Array.isArray(v)) {
       for (const x of v) stack.push([x, top]);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (LONE_SURROGATE.test(k)) return 'a property name';
+        if (!isWellFormed(k)) return 'a property name';
         stack.push([x, top || k]);
       }
     }

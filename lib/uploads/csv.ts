@@ -108,12 +108,10 @@ export class CsvParser {
             break;
           }
           if (c === d) {
-            this.fields.push(this.field);
-            this.field = '';
+            this.endField();
             this.state = State.FieldStart;
           } else if (c === '\n' || c === '\r') {
-            this.fields.push(this.field);
-            this.field = '';
+            this.endField();
             this.endRecord();
             this.newline(c);
           } else {
@@ -146,12 +144,10 @@ export class CsvParser {
             this.field += '"';
             this.state = State.Quoted;
           } else if (c === d) {
-            this.fields.push(this.field);
-            this.field = '';
+            this.endField();
             this.state = State.FieldStart;
           } else if (c === '\n' || c === '\r') {
-            this.fields.push(this.field);
-            this.field = '';
+            this.endField();
             this.endRecord();
             this.newline(c);
           } else {
@@ -183,11 +179,16 @@ export class CsvParser {
         break;
       case State.Unquoted:
       case State.QuoteInQuoted:
-        this.fields.push(this.field);
-        this.field = '';
+        this.endField();
         break;
     }
     this.endRecord();
+  }
+
+  /** The field being read is complete. */
+  private endField(): void {
+    this.fields.push(this.field);
+    this.field = '';
   }
 
   private newline(c: string): void {

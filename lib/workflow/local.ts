@@ -62,6 +62,8 @@ export interface ExecutionRecord {
   events?: ExecutionEvent[];
   /** More events than the record keeps (Step Functions' own history limit, 25,000). */
   eventsTruncated?: boolean;
+  /** Times the local engine ran it again from the start after its process died or stopped (local/step-functions.ts). */
+  restarts?: number;
 }
 
 export const isFinal = (status: ExecutionStatus) => status !== 'RUNNING';

@@ -548,7 +548,7 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       executions: execs.length,
       executionsSucceeded: execs.filter((e) => e.status === 'SUCCEEDED').length,
       executionsFailed: execs.filter((e) => e.status !== 'SUCCEEDED').length,
-      executionsRestarted: execs.filter((e) => (e as { restarts?: number }).restarts).length,
+      executionsRestarted: execs.filter((e) => e.restarts).length,
       failureNotices: failedNotices.size,
       quarantineNotices: notices.filter((n) => n.kind === 'UPLOAD_QUARANTINED').length,
       successNotices: notices.filter((n) => n.kind === 'ETL_SUCCEEDED').length,
