@@ -1,5 +1,5 @@
 /**
- * Section: ETL on the local lake (lib/etl/duckdb-runner.ts, the local Glue job).
+ * Section: ETL on the local lake (lib/etl/duckdb-runner/, the local Glue job).
  *
  *  - Files → curated Parquet: a generated orders CSV and a customers JSON-lines file (BENCH_ETL_ROWS rows each,
  *    default 1,000,000) go through runEtlJob (typing, rejection, merge, one zstd Parquet file per partition,

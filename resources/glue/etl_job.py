@@ -1,7 +1,7 @@
 """The lake's ETL on AWS Glue 5.0 (PySpark, Spark 3.5): raw files and streamed events become curated Parquet.
 
 It runs the shared ETL plans (lib/etl/plan.ts, generated into plans.json at package time by lib/etl/plans.ts) exactly
-as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner.ts) runs the same plans with the same layout:
+as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner/) runs the same plans with the same layout:
 
   1. read the input into the view raw_input: one STRING column per plan.input.columns entry (nested objects and
      arrays as JSON text, absent -> NULL) plus lake_source_file (the raw key) and lake_ingested_at (run start);

@@ -1,5 +1,5 @@
 /**
- * The local Glue runner (lib/etl/duckdb-runner.ts) on real files with real DuckDB, and the shared plan SQL
+ * The local Glue runner (lib/etl/duckdb-runner/) on real files with real DuckDB, and the shared plan SQL
  * (lib/etl/plan.ts) on DuckDB for tricky values.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';

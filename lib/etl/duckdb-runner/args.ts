@@ -1,0 +1,85 @@
+/**
+ * The Glue job arguments (lib/etl/run.ts): parsed and checked, and what a raw-bucket key may be.
+ */
+import type { EtlMode } from '../run';
+import { invalid } from './errors';
+import { isPlainObject } from './is-plain-object';
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const FORMATS = ['csv', 'json', 'jsonl', 'parquet'] as const;
+export type InputFormat = (typeof FORMATS)[number];
+
+export interface JobArgs {
+  mode: EtlMode;
+  table?: string;
+  inputs: string[];
+  runId: string;
+}
+
+export function parseArgs(args: Record<string, string>): JobArgs {
+  if (!isPlainObject(args)) throw invalid('job arguments must be an object of --name: value');
+  const named = new Map<string, string>();
+  for (const [k, v] of Object.entries(args)) {
+    const name = k.startsWith('--') ? k.slice(2) : k;
+    if (typeof v !== 'string') throw invalid(`--${name} must be a string`);
+    if (named.has(name) && named.get(name) !== v)
+      throw invalid(`--${name} is given twice with different values`);
+    named.set(name, v);
+  }
+  const mode = named.get('mode');
+  if (mode !== 'file' && mode !== 'events')
+    throw invalid(`--mode must be 'file' or 'events', got '${mode ?? ''}'`);
+  const runId = named.get('run_id') ?? '';
+  if (!RUN_ID.test(runId))
+    throw invalid(`--run_id must be 1-128 letters, digits, '.', '_' or '-', got '${runId}'`);
+  const table = named.get('table') || undefined;
+  let inputs: string[] = [];
+  const rawInputs = named.get('inputs');
+  if (mode === 'file') {
+    if (!table) throw invalid("--table is required in mode 'file'");
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawInputs ?? '');
+    } catch {
+      throw invalid('--inputs must be a JSON array of raw-bucket keys');
+    }
+    if (
+      !Array.isArray(parsed) ||
+      parsed.length === 0 ||
+      !parsed.every((k) => typeof k === 'string' && k !== '')
+    ) {
+      throw invalid('--inputs must be a non-empty JSON array of raw-bucket keys');
+    }
+    inputs = parsed as string[];
+    for (const key of inputs) checkKey(key);
+  } else if (rawInputs !== undefined && rawInputs !== '' && rawInputs.replace(/\s/g, '') !== '[]') {
+    throw invalid("--inputs is not used in mode 'events' (every pending raw event object is compacted)");
+  }
+  return { mode, ...(table ? { table } : {}), inputs, runId };
+}
+
+/** A raw-bucket key that stays inside the bucket: relative, no empty, '.' or '..' segments. */
+export function checkKey(key: string): void {
+  if (
+    key.length > 1024 ||
+    key.startsWith('/') ||
+    /[\\\0]/.test(key) ||
+    key.split('/').some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    throw invalid(`input key '${key}' is not a plain raw-bucket key`);
+  }
+}
+
+export function inputFormat(key: string): { format: InputFormat; gz: boolean } {
+  let name = key.slice(key.lastIndexOf('/') + 1).toLowerCase();
+  const gz = name.endsWith('.gz');
+  if (gz) name = name.slice(0, -3);
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
+  const format = FORMATS.find((f) => f === ext);
+  if (!format)
+    throw invalid(
+      `cannot tell the format of '${key}' (expected .csv, .json, .jsonl or .parquet, optionally .gz)`,
+    );
+  if (format === 'parquet' && gz) throw invalid(`'${key}': gzip-compressed Parquet is not supported`);
+  return { format, gz };
+}

@@ -1,0 +1,281 @@
+/**
+ * One plan over one batch of inputs: read, reject, merge with the existing rows, stage, swap.
+ */
+import { DUCKDB_TYPES, sqlIdent, sqlString, sqlStringList } from '../../duckdb-sql';
+import { fsyncDir, fsyncFile, writeFileDurably } from '../../durable-fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { TableDef } from '../../catalog/tables';
+import type { EtlPlan } from '../plan';
+import { rejectedRowsPrefix } from '../plans';
+import { count, dropTempObjects, query } from './duckdb';
+import { failed } from './errors';
+import type { BatchFigures } from './figures';
+import { listFiles } from './fs-util';
+import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
+import { rawSegments } from './readers/raw-segments';
+import type { InputFile, ReadContext, Segment } from './readers/types';
+import { JOURNAL, rollForward, type SwapJournal } from './swap-journal';
+
+export interface RunContext {
+  lakeDir: string;
+  rawDir: string;
+  curatedDir: string;
+  runId: string;
+  runDir: string;
+  startedAt: Date;
+  ingestedAt: string;
+  runDate: string;
+  conn: DuckDBConnection;
+  hooks?: EtlRunnerHooks;
+  onStep?: EtlRunnerOptions['onStep'];
+}
+
+const PARTITION_VALUE = /^[A-Za-z0-9_.:-]+$/;
+
+export async function runBatch(
+  ctx: RunContext,
+  table: TableDef,
+  plan: EtlPlan,
+  inputs: InputFile[],
+  batch: number,
+): Promise<BatchFigures> {
+  const { conn } = ctx;
+  const tableDir = path.join(ctx.runDir, `table=${table.name}`);
+  const batchDir = path.join(tableDir, `batch-${batch}`);
+  const stagedData = path.join(batchDir, 'data');
+  await fs.rm(batchDir, { recursive: true, force: true });
+  await fs.mkdir(batchDir, { recursive: true });
+  const tableColumns = table.columns.map((c) => c.name);
+  const typeOf = new Map(table.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
+  let lap = performance.now();
+  const step = (name: string) => {
+    const t = performance.now();
+    ctx.onStep?.({ table: table.name, step: name, ms: t - lap });
+    lap = t;
+  };
+
+  await dropTempObjects(conn);
+  await conn.run(
+    'CREATE TEMP TABLE lake_malformed (lake_source_file VARCHAR, reject_reason VARCHAR, raw_record VARCHAR)',
+  );
+
+  // 1-2. raw_input → typed (materialised once; read_json refusing a file as a whole → the line-by-line fallback)
+  const readCtx: ReadContext = {
+    conn,
+    plan,
+    rawDir: ctx.rawDir,
+    ingestedAt: ctx.ingestedAt,
+    workDir: batchDir,
+    seq: { n: 0 },
+  };
+  const hasJson = inputs.some((i) => i.format === 'json' || i.format === 'jsonl');
+  let segments: Segment[] = [];
+  for (let clean = false; ; clean = true) {
+    segments = await rawSegments(readCtx, inputs, clean);
+    const rawSql =
+      segments.length > 0
+        ? segments.map((s) => s.sql).join('\nUNION ALL\n')
+        : `SELECT ${[...plan.input.columns.map((c) => c.name), 'lake_source_file', 'lake_ingested_at']
+            .map((n) => `CAST(NULL AS VARCHAR) AS ${n}`)
+            .join(', ')} WHERE false`;
+    await conn.run(`CREATE OR REPLACE TEMP VIEW raw_input AS ${rawSql}`);
+    try {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${plan.typedSql}`);
+      break;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!clean && hasJson && /json/i.test(message)) {
+        await conn.run('DELETE FROM lake_malformed');
+        for (const s of segments) {
+          if (s.csvRejects) {
+            await conn.run(`DROP TABLE IF EXISTS ${s.csvRejects.table}`);
+            await conn.run(`DROP TABLE IF EXISTS ${s.csvRejects.scan}`);
+          }
+        }
+        continue;
+      }
+      throw failed(`${table.name}: reading the input failed: ${message}`, e);
+    }
+  }
+  for (const s of segments) {
+    if (!s.csvRejects) continue;
+    const r = s.csvRejects;
+    // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
+    // column: the kinds, and the message of the first).
+    await conn.run(
+      `INSERT INTO lake_malformed SELECT ${sqlString(r.key)}, ` +
+        `'line ' || line || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || arg_min(error_message, column_idx) || ')', ` +
+        `arg_min(csv_line, column_idx) FROM ${r.table} GROUP BY line ORDER BY line`,
+    );
+  }
+
+  const typedCount = await count(conn, 'SELECT 1 FROM typed');
+  const typedRejected = await count(conn, 'SELECT 1 FROM typed WHERE reject_reason IS NOT NULL');
+  const malformedCount = await count(conn, 'SELECT 1 FROM lake_malformed');
+  const rowsRead = typedCount + malformedCount;
+  const rowsRejected = typedRejected + malformedCount;
+  step('read');
+
+  // 3. rejected rows → JSON lines (staged)
+  let rejected: SwapJournal['rejected'];
+  let rejectedLocation: string | undefined;
+  if (rowsRejected > 0) {
+    const staged = path.join(batchDir, 'rejected.json');
+    await conn.run(
+      `COPY (SELECT * FROM (${plan.rejectedSql}) UNION ALL BY NAME SELECT * FROM lake_malformed) ` +
+        `TO ${sqlString(staged)} (FORMAT json)`,
+    );
+    await fsyncFile(staged);
+    rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate, ctx.runId);
+    rejected = {
+      staged: path.relative(ctx.curatedDir, staged),
+      target: path.join(rejectedLocation, `part-${batch}.json`),
+    };
+  }
+  step('rejected');
+
+  // 4-5. incoming, and existing: the current rows of the partitions incoming touches
+  await conn.run('CREATE TEMP VIEW incoming AS SELECT * FROM typed WHERE reject_reason IS NULL');
+  const keys = plan.partitionKeys;
+  const partitionRows = await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM incoming ORDER BY ALL`);
+  const partitions = partitionRows.map((r) => {
+    const values = keys.map((k) => r[k]);
+    if (values.some((v) => typeof v !== 'string' || !PARTITION_VALUE.test(v) || v === '.' || v === '..')) {
+      throw failed(
+        `${table.name}: a row with an unusable partition value ${JSON.stringify(values)} was not rejected`,
+      );
+    }
+    return { values: values as string[], name: keys.map((k, i) => `${k}=${values[i]}`).join('/') };
+  });
+
+  const existingFiles: { file: string; values: string[] }[] = [];
+  for (const p of partitions) {
+    const dir = path.join(ctx.curatedDir, plan.prefix, p.name);
+    for (const f of await listFiles(dir)) {
+      const base = f.slice(f.lastIndexOf('/') + 1);
+      if (!f.includes('/') && f.endsWith('.parquet') && !base.startsWith('.') && !base.startsWith('_')) {
+        existingFiles.push({ file: path.join(dir, f), values: p.values });
+      }
+    }
+  }
+  const outputTyped = (name: string, present: boolean) =>
+    `CAST(${present ? sqlIdent(name) : 'NULL'} AS ${typeOf.get(name) ?? 'VARCHAR'}) AS ${name}`;
+  if (existingFiles.length > 0) {
+    const source = (withFile: boolean) =>
+      `read_parquet(${sqlStringList(existingFiles.map((f) => f.file))}, union_by_name = true, hive_partitioning = false` +
+      `${withFile ? ", filename = 'lake_file'" : ''})`;
+    const present = new Set(
+      (await query(conn, `DESCRIBE SELECT * FROM ${source(false)}`)).map((r) => String(r.column_name)),
+    );
+    await conn.run(
+      `CREATE TEMP TABLE lake_existing_files AS SELECT * FROM (VALUES ${existingFiles
+        .map((f) => `(${[f.file, ...f.values].map(sqlString).join(', ')})`)
+        .join(', ')}) v(lake_file, ${keys.join(', ')})`,
+    );
+    await conn.run(
+      `CREATE TEMP TABLE existing AS SELECT ${tableColumns.map((c) => outputTyped(c, present.has(c))).join(', ')}, ` +
+        `${keys.map((k) => `f.${k}`).join(', ')} FROM ${source(true)} p JOIN lake_existing_files f USING (lake_file)`,
+    );
+  } else {
+    await conn.run(
+      `CREATE TEMP VIEW existing AS SELECT ${tableColumns.map((c) => outputTyped(c, false)).join(', ')}, ` +
+        `${keys.map((k) => `CAST(NULL AS VARCHAR) AS ${k}`).join(', ')} WHERE false`,
+    );
+  }
+
+  // 6. merged → one Parquet file per partition, staged
+  const existingRows = await count(conn, 'SELECT 1 FROM existing');
+  step('existing');
+  const incomingRows = rowsRead - rowsRejected;
+  // mergeSql keeps one row per key. When the table has no rows in these partitions yet and no key repeats in the
+  // input, every row is its key's only candidate and the merge is the identity: skip its window.
+  const mergeNeeded =
+    existingRows > 0 ||
+    (await count(conn, `SELECT DISTINCT ${plan.primaryKey.join(', ')} FROM incoming`)) !== incomingRows;
+  let merged = 'incoming';
+  if (mergeNeeded) {
+    await conn.run(`CREATE TEMP TABLE lake_merged AS ${plan.mergeSql}`);
+    merged = 'lake_merged';
+  }
+  step('merge');
+  const mergedRows = await count(conn, `SELECT 1 FROM ${merged}`);
+  if (partitions.length > 0) {
+    await conn.run(
+      `COPY (SELECT ${[...tableColumns, ...keys].join(', ')} FROM ${merged} ORDER BY ${plan.primaryKey.join(', ')}) ` +
+        `TO ${sqlString(stagedData)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${keys.join(', ')}), ` +
+        `FILENAME_PATTERN ${sqlString(`part-{i}-${ctx.runId}`)}, WRITE_PARTITION_COLUMNS false)`,
+    );
+  }
+  step('write');
+  const staged = await listFiles(stagedData);
+  const stagedByPartition = new Map<string, string[]>();
+  for (const f of staged) {
+    const dir = f.slice(0, f.lastIndexOf('/'));
+    stagedByPartition.set(dir, [...(stagedByPartition.get(dir) ?? []), f]);
+  }
+  const expected = new Set(partitions.map((p) => p.name));
+  for (const dir of stagedByPartition.keys()) {
+    if (!expected.has(dir)) throw failed(`${table.name}: DuckDB wrote an unexpected partition '${dir}'`);
+  }
+  for (const p of partitions) {
+    const files = stagedByPartition.get(p.name) ?? [];
+    if (files.length === 0) throw failed(`${table.name}: partition ${p.name} was not written`);
+    const dir = path.join(stagedData, p.name);
+    if (files.length > 1) {
+      // Never expected (every partition file stays open), but a partition must be one file: combine.
+      const single = path.join(dir, `part-0-${ctx.runId}.parquet.tmp`);
+      await conn.run(
+        `COPY (SELECT * FROM read_parquet(${sqlStringList(files.map((f) => path.join(stagedData, f)))}, hive_partitioning = false) ` +
+          `ORDER BY ${plan.primaryKey.join(', ')}) TO ${sqlString(single)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      for (const f of files) await fs.rm(path.join(stagedData, f));
+      await fs.rename(single, path.join(dir, `part-0-${ctx.runId}.parquet`));
+    }
+    for (const f of await listFiles(dir)) await fsyncFile(path.join(dir, f));
+    // The folder and its entry in each parent up to the batch folder (the journal names them).
+    for (let d = dir; d.startsWith(stagedData); d = path.dirname(d)) await fsyncDir(d);
+  }
+  await fsyncDir(batchDir);
+  await dropTempObjects(conn);
+  step('fsync');
+
+  await ctx.hooks?.afterStaging?.({ table: table.name, partitions: partitions.map((p) => p.name) });
+
+  // Swap: journal first (durable), then partition by partition.
+  const journal: SwapJournal = {
+    table: table.name,
+    partitions: partitions.map((p) => ({
+      name: p.name,
+      target: path.join(plan.prefix, p.name),
+      staged: path.relative(ctx.curatedDir, path.join(stagedData, p.name)),
+      aside: path.relative(ctx.curatedDir, path.join(batchDir, 'aside', p.name)),
+    })),
+    ...(rejected ? { rejected } : {}),
+  };
+  await writeFileDurably(path.join(batchDir, JOURNAL), JSON.stringify(journal, null, 2));
+  try {
+    await rollForward(ctx.curatedDir, journal, ctx.hooks);
+  } catch (e) {
+    if (e instanceof SimulatedCrash) throw e;
+    // Finish the swap now if possible (the run still fails); otherwise the next run of the table does.
+    const finished = await rollForward(ctx.curatedDir, journal).then(
+      () => true,
+      () => false,
+    );
+    if (finished) await fs.rm(batchDir, { recursive: true, force: true });
+    throw e;
+  }
+  await fs.rm(batchDir, { recursive: true, force: true });
+  step('swap');
+
+  return {
+    rowsRead,
+    rowsRejected,
+    existingRows,
+    mergedRows,
+    partitions: partitions.map((p) => p.name),
+    ...(rejectedLocation ? { rejectedLocation } : {}),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Errors of a run, with the `name` the state machine (state-machines/etl.asl.json) catches.
+ */
+
+export const EtlErrorName = {
+  InvalidInput: 'Glue.InvalidInputException',
+  EntityNotFound: 'Glue.EntityNotFoundException',
+  ConcurrentRunsExceeded: 'Glue.ConcurrentRunsExceededException',
+  /** What Step Functions reports when a Glue job run (startJobRun.sync) ends FAILED. */
+  RunFailed: 'States.TaskFailed',
+} as const;
+
+export class EtlJobError extends Error {
+  constructor(name: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+export const invalid = (message: string) => new EtlJobError(EtlErrorName.InvalidInput, message);
+export const notFound = (message: string) => new EtlJobError(EtlErrorName.EntityNotFound, message);
+export const failed = (message: string, cause?: unknown) =>
+  new EtlJobError(EtlErrorName.RunFailed, message, cause === undefined ? undefined : { cause });

@@ -1,0 +1,36 @@
+/**
+ * The local Glue job: runs the shared ETL plans (lib/etl/plan.ts) on DuckDB over the local lake
+ * (<lakeDir>/raw/ is the raw bucket, <lakeDir>/curated/ the curated bucket), with the job arguments, output layout,
+ * compaction manifests and run summary of the Glue job (resources/glue/etl_job.py, lib/etl/run.ts, lib/etl/plans.ts).
+ *
+ * How a plan runs (plan.ts's header, step by step):
+ *  1. raw_input: every input column as VARCHAR — CSV with its own header row (read_csv, all text, RFC 4180 quoting),
+ *     JSON lines / JSON documents (read_json with explicit columns: STRUCT(... VARCHAR) for nested paths, so objects
+ *     and arrays come out as JSON text), Parquet (each column cast to text, nested values as JSON); .gz inputs are
+ *     read as such. Plus lake_source_file (the raw key) and lake_ingested_at (run start, ISO-8601 UTC).
+ *  2. typed (materialised once), rejected rows → JSON lines, incoming, existing (the current Parquet rows of the
+ *     partitions incoming touches, typed), merged (mergeSql).
+ *  3. The merged rows are written as ONE Parquet file (zstd) per partition into a staging folder
+ *     (curated/_state/tmp/<run_id>/...), fsynced, then a swap journal is written and each partition folder is
+ *     swapped by rename (the old folder is moved aside, the staged one moved in, the old one removed). A crash during
+ *     the swap is finished by the next run of the table (roll forward from the journal), so no partition stays
+ *     half-written or missing; re-running the same input changes no row but the datasets' lake_ingested_at (the
+ *     newest run wins ties, as the plan says; events keep the first received copy).
+ *
+ * Rows that do not even parse (a CSV line with the wrong number of fields or an unterminated quote, a JSON line
+ * that is not an object) are not dropped: they go to the rejected rows with the reason and the raw text in
+ * `raw_record`, and count as read and rejected.
+ *
+ * Figures (as the Glue job): rowsRead = rowsWritten + rowsRejected + duplicatesRemoved, where rowsWritten counts the
+ * keys that are new to the table and duplicatesRemoved the rows the merge dropped (a key repeated in the input, or
+ * one the table already had — replaced or kept).
+ *
+ * Errors carry a `name` the state machine (state-machines/etl.asl.json) can catch: Glue.InvalidInputException (bad
+ * arguments), Glue.EntityNotFoundException (unknown table, missing input object),
+ * Glue.ConcurrentRunsExceededException (the table is being processed by another run), States.TaskFailed (the run
+ * itself failed, as a Glue job run that ends FAILED).
+ */
+export { runEtlJob } from './run-etl-job';
+export { EtlErrorName, EtlJobError } from './errors';
+export { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
+export { MAX_CONCURRENT_RUNS } from './run-slots';

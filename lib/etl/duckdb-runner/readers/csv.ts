@@ -1,0 +1,71 @@
+/**
+ * CSV inputs: the header row, then read_csv with every column as text and DuckDB's rejects table for bad lines.
+ */
+import { sqlString } from '../../../duckdb-sql';
+import { failed } from '../errors';
+import { headText } from './input-stream';
+import { lineageSql } from './select-sql';
+import type { InputFile, ReadContext, Segment } from './types';
+
+/** Largest CSV line (DuckDB's default; its read buffer is 16 lines of this size); longer lines are rejected. */
+const MAX_CSV_LINE_BYTES = 2 * 1024 * 1024;
+
+/** The first record of a CSV text (RFC 4180), or undefined if it is not complete in `text`. */
+function firstCsvRecord(text: string): string[] | undefined {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      fields.push(field);
+      return fields;
+    } else field += ch;
+  }
+  return undefined;
+}
+
+async function csvHeader(input: InputFile): Promise<string[]> {
+  const text = await headText(
+    input.file,
+    input.gz,
+    MAX_CSV_LINE_BYTES,
+    (t) => firstCsvRecord(t) !== undefined,
+  );
+  const record = firstCsvRecord(text) ?? (text === '' ? [] : firstCsvRecord(text + '\n'));
+  if (!record) throw failed(`'${input.key}': the CSV header row is not complete`);
+  return record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+}
+
+export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Segment | undefined> {
+  const header = await csvHeader(input);
+  if (header.length === 0) return undefined; // an empty file
+  const position = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (!position.has(h)) position.set(h, i);
+  });
+  const cols = ctx.plan.input.columns.map((c) => {
+    const i = c.path.length === 1 ? position.get(c.path[0]!) : undefined;
+    return `${i === undefined ? 'CAST(NULL AS VARCHAR)' : `c${i}`} AS ${c.name}`;
+  });
+  const n = ctx.seq.n++;
+  const rejects = { table: `lake_csv_rejects_${n}`, scan: `lake_csv_scans_${n}`, key: input.key };
+  const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  const sql =
+    `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(input.file)}, ` +
+    `header = true, columns = {${columns}}, delim = ',', quote = '"', escape = '"', auto_detect = false, ` +
+    `compression = ${input.gz ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
+    `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}')`;
+  return { sql, csvRejects: rejects };
+}

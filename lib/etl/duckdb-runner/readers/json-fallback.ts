@@ -1,0 +1,122 @@
+/**
+ * The line-by-line fallback for JSON inputs read_json refuses: good records to a clean JSON-lines file, the others
+ * to a file of rejected records.
+ */
+import { once } from 'node:events';
+import { createWriteStream, promises as fs } from 'node:fs';
+import readline from 'node:readline';
+import { failed } from '../errors';
+import { isPlainObject } from '../is-plain-object';
+import { inputStream } from './input-stream';
+import { MAX_JSON_OBJECT_BYTES } from './json';
+import type { InputFile, ReadContext } from './types';
+
+/** A JSON document (not lines) that needs the line-by-line fallback is parsed whole up to this size. */
+const MAX_JSON_DOCUMENT_FALLBACK_BYTES = 256 * 1024 * 1024;
+
+interface Malformed {
+  lake_source_file: string;
+  reject_reason: string;
+  raw_record: string;
+}
+
+/** Rejected records that never became rows, written to a JSON-lines file as they are found. */
+export class MalformedSink {
+  count = 0;
+  longest = 0;
+  private readonly out;
+  constructor(readonly file: string) {
+    this.out = createWriteStream(file);
+  }
+  async add(m: Malformed): Promise<void> {
+    const line = JSON.stringify(m) + '\n';
+    this.count++;
+    this.longest = Math.max(this.longest, Buffer.byteLength(line));
+    if (!this.out.write(line)) await once(this.out, 'drain');
+  }
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+}
+
+/**
+ * The line-by-line fallback for JSON that read_json refuses as a whole (a line that is not JSON, not an object, or
+ * whose nested path holds a non-object): good records are copied to a clean JSON-lines file, the others are
+ * returned as rejected records with their text.
+ */
+export async function cleanJson(
+  ctx: ReadContext,
+  input: InputFile,
+  layoutKind: 'lines' | 'document',
+  out: string,
+  malformed: MalformedSink,
+): Promise<void> {
+  const parents = ctx.plan.input.columns
+    .filter((c) => c.path.length > 1)
+    .flatMap((c) => c.path.slice(0, -1).map((_, i) => c.path.slice(0, i + 1)));
+  const problem = (value: unknown): string | undefined => {
+    if (!isPlainObject(value)) return 'not a JSON object';
+    for (const p of parents) {
+      let v: unknown = value;
+      for (const f of p) v = isPlainObject(v) ? v[f] : undefined;
+      if (v !== undefined && v !== null && !isPlainObject(v)) return `${p.join('.')} is not an object`;
+    }
+    return undefined;
+  };
+  const sink = createWriteStream(out);
+  const write = async (text: string) => {
+    if (!sink.write(text)) await once(sink, 'drain');
+  };
+  try {
+    if (layoutKind === 'lines') {
+      const rl = readline.createInterface({ input: inputStream(input.file, input.gz), crlfDelay: Infinity });
+      let n = 0;
+      for await (const line of rl) {
+        n++;
+        if (line.trim() === '') continue;
+        let reason: string | undefined;
+        if (Buffer.byteLength(line) > MAX_JSON_OBJECT_BYTES)
+          reason = `larger than ${MAX_JSON_OBJECT_BYTES} bytes`;
+        else {
+          try {
+            reason = problem(JSON.parse(line));
+          } catch (e) {
+            reason = `not valid JSON (${(e as Error).message})`;
+          }
+        }
+        if (reason) {
+          await malformed.add({
+            lake_source_file: input.key,
+            reject_reason: `line ${n}: ${reason}`,
+            raw_record: line,
+          });
+        } else await write(line + '\n');
+      }
+    } else {
+      const size = (await fs.stat(input.file)).size;
+      if (size > MAX_JSON_DOCUMENT_FALLBACK_BYTES)
+        throw failed(`'${input.key}' is not a readable JSON document`);
+      const chunks: Buffer[] = [];
+      for await (const c of inputStream(input.file, input.gz)) chunks.push(c as Buffer);
+      let doc: unknown;
+      try {
+        doc = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch (e) {
+        throw failed(`'${input.key}' is not valid JSON: ${(e as Error).message}`, e);
+      }
+      const items = Array.isArray(doc) ? doc : [doc];
+      for (const [i, item] of items.entries()) {
+        const reason = problem(item);
+        if (reason) {
+          await malformed.add({
+            lake_source_file: input.key,
+            reject_reason: `element ${i}: ${reason}`,
+            raw_record: JSON.stringify(item),
+          });
+        } else await write(JSON.stringify(item) + '\n');
+      }
+    }
+  } finally {
+    await new Promise<void>((resolve, reject) => sink.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+}

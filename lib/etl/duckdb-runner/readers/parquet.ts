@@ -1,0 +1,27 @@
+/**
+ * Parquet inputs: each input column cast to text (nested values as JSON, timestamps with time zone in UTC).
+ */
+import { sqlString } from '../../../duckdb-sql';
+import { query } from '../duckdb';
+import { lineageSql, pathSql } from './select-sql';
+import type { InputFile, ReadContext, Segment } from './types';
+
+export async function parquetSegment(ctx: ReadContext, input: InputFile): Promise<Segment> {
+  const source = `read_parquet(${sqlString(input.file)}, hive_partitioning = false)`;
+  const cols: string[] = [];
+  for (const c of ctx.plan.input.columns) {
+    const expr = pathSql(c.path);
+    // The column's type, or undefined when the file has no such column (or nested field).
+    const type = await query(ctx.conn, `DESCRIBE SELECT ${expr} AS v FROM ${source}`).then(
+      (rows) => String(rows[0]?.column_type),
+      () => undefined,
+    );
+    if (type === undefined) cols.push(`CAST(NULL AS VARCHAR) AS ${c.name}`);
+    else if (/^(STRUCT|MAP|UNION)\b/.test(type) || type.endsWith(']')) {
+      cols.push(`CAST(to_json(${expr}) AS VARCHAR) AS ${c.name}`);
+    } else if (type === 'TIMESTAMP WITH TIME ZONE') {
+      cols.push(`CAST(CAST(${expr} AS TIMESTAMP) AS VARCHAR) AS ${c.name}`); // UTC (the session time zone)
+    } else cols.push(`CAST(${expr} AS VARCHAR) AS ${c.name}`);
+  }
+  return { sql: `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM ${source}` };
+}

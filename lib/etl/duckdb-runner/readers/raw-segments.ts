@@ -1,0 +1,72 @@
+/**
+ * The segments of raw_input for a batch of inputs, by format; rejected records of the JSON fallback go to
+ * lake_malformed.
+ */
+import { sqlString } from '../../../duckdb-sql';
+import path from 'node:path';
+import { csvSegment } from './csv';
+import { jsonLayoutOf, jsonSegment, MAX_JSON_OBJECT_BYTES } from './json';
+import { cleanJson, MalformedSink } from './json-fallback';
+import { parquetSegment } from './parquet';
+import type { InputFile, ReadContext, Segment } from './types';
+
+/** Builds the segments of raw_input; with `clean`, JSON inputs go through the line-by-line fallback first. */
+export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: boolean): Promise<Segment[]> {
+  const segments: Segment[] = [];
+  const byFormat = new Map<string, InputFile[]>();
+  for (const input of inputs) {
+    const kind =
+      input.format === 'csv' || input.format === 'parquet' ? input.format : await jsonLayoutOf(input);
+    byFormat.set(kind, [...(byFormat.get(kind) ?? []), input]);
+  }
+  const malformed = clean
+    ? new MalformedSink(path.join(ctx.workDir, `malformed-${ctx.seq.n++}.jsonl`))
+    : undefined;
+  // DuckDB's filename column names the file a row came from, unless the input has a column of that name.
+  const together = !ctx.plan.input.columns.some((c) => c.path[0] === 'filename');
+  for (const [kind, group] of [...byFormat].sort((a, b) => a[0].localeCompare(b[0]))) {
+    if (kind === 'csv') {
+      for (const input of group) {
+        const s = await csvSegment(ctx, input);
+        if (s) segments.push(s);
+      }
+    } else if (kind === 'parquet') {
+      for (const input of group) segments.push(await parquetSegment(ctx, input));
+    } else {
+      const layoutKind = kind as 'lines' | 'document';
+      if (!malformed && together) {
+        // The files read together; lake_source_file from DuckDB's filename column (absolute paths under rawDir).
+        segments.push(
+          jsonSegment(
+            ctx,
+            group.map((g) => g.file),
+            layoutKind,
+            null,
+          ),
+        );
+        continue;
+      }
+      for (const input of group) {
+        if (!malformed) {
+          segments.push(jsonSegment(ctx, [input.file], layoutKind, input.key));
+          continue;
+        }
+        const out = path.join(ctx.workDir, `clean-${ctx.seq.n++}.jsonl`);
+        await cleanJson(ctx, input, layoutKind, out, malformed);
+        segments.push(jsonSegment(ctx, [out], 'lines', input.key));
+      }
+    }
+  }
+  if (malformed) {
+    await malformed.close();
+    if (malformed.count > 0) {
+      await ctx.conn.run(
+        `INSERT INTO lake_malformed SELECT lake_source_file, reject_reason, raw_record FROM read_json(` +
+          `${sqlString(malformed.file)}, columns = {'lake_source_file': 'VARCHAR', 'reject_reason': 'VARCHAR', ` +
+          `'raw_record': 'VARCHAR'}, format = 'newline_delimited', ` +
+          `maximum_object_size = ${Math.max(MAX_JSON_OBJECT_BYTES, malformed.longest + 1024)})`,
+      );
+    }
+  }
+  return segments;
+}

@@ -1,0 +1,93 @@
+/**
+ * Swap journal: staged partitions → place, finished by the next run after a crash.
+ */
+import { fsyncDir } from '../../durable-fs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import layout from '../../lake-layout.json';
+import { exists, readJsonFile } from './fs-util';
+import type { EtlRunnerHooks } from './options';
+import { activeRunDirs, heldByOther, type LockFile } from './run-ownership';
+
+export interface SwapJournal {
+  table: string;
+  /** Paths relative to the curated folder. */
+  partitions: { name: string; target: string; staged: string; aside: string }[];
+  rejected?: { staged: string; target: string };
+}
+
+export const JOURNAL = 'journal.json';
+
+export async function rollForward(curatedDir: string, j: SwapJournal, hooks?: EtlRunnerHooks): Promise<void> {
+  const abs = (rel: string) => path.join(curatedDir, rel);
+  if (j.rejected && (await exists(abs(j.rejected.staged)))) {
+    const target = abs(j.rejected.target);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.rename(abs(j.rejected.staged), target);
+    await fsyncDir(path.dirname(target));
+  }
+  for (const p of j.partitions) {
+    const staged = abs(p.staged);
+    const target = abs(p.target);
+    const aside = abs(p.aside);
+    if (await exists(staged)) {
+      if (await exists(target)) {
+        await fs.mkdir(path.dirname(aside), { recursive: true });
+        await fs.rename(target, aside);
+      }
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(staged, target);
+      await fsyncDir(path.dirname(target));
+      await hooks?.afterPartitionSwap?.({ table: j.table, partition: p.name });
+    }
+  }
+  for (const p of j.partitions) await fs.rm(abs(p.aside), { recursive: true, force: true });
+}
+
+/**
+ * Finishes or discards what crashed runs left in curated/_state/tmp/: a batch with a swap journal is rolled
+ * forward (its staged data is complete), one without is discarded. Only tables this run holds are touched.
+ */
+export async function recoverLeftovers(
+  curatedDir: string,
+  tables: Set<string>,
+  ownRunDir: string,
+): Promise<void> {
+  const tmpRoot = path.join(curatedDir, layout.curated.statePrefix, 'tmp');
+  let runs: string[];
+  try {
+    runs = await fs.readdir(tmpRoot);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  for (const run of runs) {
+    const runDir = path.join(tmpRoot, run);
+    if (runDir !== ownRunDir && activeRunDirs.has(runDir)) continue;
+    const holder = await readJsonFile<LockFile>(path.join(runDir, 'owner.json')).catch(() => undefined);
+    if (holder && (await heldByOther(holder))) continue;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(runDir, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    let left = 0;
+    for (const e of entries) {
+      if (!e.isDirectory() || !e.name.startsWith('table=')) continue;
+      const table = e.name.slice('table='.length);
+      if (!tables.has(table)) {
+        left++;
+        continue;
+      }
+      const tableDir = path.join(runDir, e.name);
+      for (const batch of (await fs.readdir(tableDir).catch(() => [] as string[])).sort()) {
+        const journal = await readJsonFile<SwapJournal>(path.join(tableDir, batch, JOURNAL));
+        if (journal) await rollForward(curatedDir, journal);
+      }
+      await fs.rm(tableDir, { recursive: true, force: true });
+    }
+    if (left === 0) await fs.rm(runDir, { recursive: true, force: true });
+  }
+}
