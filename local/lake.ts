@@ -39,7 +39,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   const key = await resolveApiKey(dir);
   // Recover what an earlier process left in the delivery stream before accepting new records.
   await openLocalFirehose();
-  // Step Functions → the ETL state machine of serverless.yml, with its schedule (local/step-functions.ts); runs the
+  // Step Functions → the ETL state machine of serverless.yml, with its schedule (local/step-functions/); runs the
   // executions an earlier process left requested before the uploads watcher adds new ones.
   const etl = await startLocalEtl({ config: opts.config, stage: opts.stage, lakeDir: dir });
   // S3 → EventBridge → validateUpload: files dropped under <LAKE_DIR>/raw/uploads/ (LAKE_UPLOADS_POLL_MS).

@@ -1,6 +1,6 @@
 /**
  * The workflow port on the local lake, and the durable record of local executions that the local Step Functions
- * engine (local/step-functions.ts), `npm run executions` and `npm run compact` share.
+ * engine (local/step-functions/), `npm run executions` and `npm run compact` share.
  *
  * Layout, per state machine (the key under stepFunctions.stateMachines in serverless.yml, e.g. `etl`):
  *   <LAKE_DIR>/.stepfunctions/<machine>/<name>.json        one ExecutionRecord per execution name
@@ -62,7 +62,10 @@ export interface ExecutionRecord {
   events?: ExecutionEvent[];
   /** More events than the record keeps (Step Functions' own history limit, 25,000). */
   eventsTruncated?: boolean;
-  /** Times the local engine ran it again from the start after its process died or stopped (local/step-functions.ts). */
+  /**
+   * Times the local engine ran it again from the start after its process died or stopped
+   * (local/step-functions/execution-recovery.ts).
+   */
   restarts?: number;
 }
 

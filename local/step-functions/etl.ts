@@ -1,0 +1,120 @@
+/** The local lake's ETL state machine: its definition, resolved, run by the engine with its schedule. */
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StartResult } from '../../lib/workflow/types';
+import { ETL_STATE_MACHINE, LOCAL_ACCOUNT_ID } from '../../lib/workflow/local';
+import { localLog } from '../log';
+import { loadServiceConfig } from '../service-config';
+import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
+import { localResourceRefs, resolveIntrinsics } from './intrinsics';
+import { localSchedules, scheduledExecutionName } from './schedules';
+import { LocalStateMachine, type LocalStateMachineOptions } from './state-machine';
+import { defaultTaskHandlers, type TaskHandlers } from './task-handlers';
+
+export interface LocalEtlOptions {
+  config?: ServiceConfigWithStateMachines;
+  stage?: string;
+  lakeDir: string;
+  handlers?: TaskHandlers;
+  /** Run the schedule events (default true). */
+  schedule?: boolean;
+  engine?: Partial<
+    Omit<LocalStateMachineOptions, 'definition' | 'handlers' | 'lakeDir' | 'stateMachineName'>
+  >;
+}
+
+export interface LocalEtl {
+  engine: LocalStateMachine;
+  /** Starts an execution now, as the schedule does (npm run compact). */
+  startScheduled(prefix?: string): Promise<StartResult & { name: string }>;
+  stop(): Promise<void>;
+}
+
+/** The definition of a state machine of the configuration, resolved for the local lake. */
+export function localDefinition(
+  config: ServiceConfigWithStateMachines,
+  key = ETL_STATE_MACHINE,
+): { sm: StateMachineConfig; definition: StateMachineDefinition; name: string } {
+  const sm = config.stepFunctions?.stateMachines?.[key];
+  if (!sm)
+    throw new Error(`serverless.yml declares no state machine '${key}' under stepFunctions.stateMachines`);
+  const refs = localResourceRefs(config, {
+    region: config.provider.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    accountId: LOCAL_ACCOUNT_ID,
+  });
+  return {
+    sm,
+    definition: resolveIntrinsics(sm.definition, refs),
+    name: sm.name ?? `${config.service}-${config.provider.stage ?? 'local'}-${key}`,
+  };
+}
+
+/**
+ * LAKE_SFN_RETRY_INTERVAL_MS: every Retry of every state waits this long instead of its IntervalSeconds, backoff
+ * and jitter (system tests and soaks, where a 60 s concurrency backoff would only slow the run). Unset: the ASL's.
+ */
+export function retryIntervalsFromEnv(
+  definition: StateMachineDefinition,
+  env = process.env,
+): Record<string, number> | undefined {
+  const raw = env.LAKE_SFN_RETRY_INTERVAL_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new Error(`LAKE_SFN_RETRY_INTERVAL_MS must be a whole number >= 0, got '${raw}'`);
+  const out: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States as Record<string, { Retry?: unknown[] }>))
+    if (Array.isArray(state.Retry) && state.Retry.length > 0) out[name] = ms;
+  return out;
+}
+
+/** Opens the ETL state machine on the local lake, with its schedule. */
+export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
+  const config = (opts.config ??
+    (await loadServiceConfig(opts.stage ?? 'local'))) as ServiceConfigWithStateMachines;
+  const { sm, definition, name } = localDefinition(config);
+  const engine = await LocalStateMachine.open({
+    lakeDir: opts.lakeDir,
+    stateMachineName: name,
+    definition,
+    handlers: { ...defaultTaskHandlers(config, opts.lakeDir), ...opts.handlers },
+    region: config.provider.region,
+    retryIntervalOverrides: retryIntervalsFromEnv(definition),
+    ...opts.engine,
+  });
+  const schedules = opts.schedule === false ? [] : localSchedules(sm);
+  const timers: NodeJS.Timeout[] = [];
+  const startScheduled = async (
+    prefix = 'scheduled',
+    input: unknown = schedules[0]?.input ?? { mode: 'events' },
+  ) => {
+    const execName = scheduledExecutionName(new Date(), prefix);
+    return { name: execName, ...(await engine.startExecution(execName, input)) };
+  };
+  for (const s of schedules) {
+    localLog.info('schedule', { stateMachine: name, everySeconds: s.intervalSeconds, from: s.source });
+    // Unlike EventBridge, a tick is skipped while the previous scheduled execution has not finished: one machine
+    // does not pile up compactions of the same events.
+    let previous: string | undefined;
+    const tick = async () => {
+      const prev = previous && (await engine.describeExecution(previous));
+      if (prev && prev.status === 'RUNNING') {
+        localLog.info('scheduled execution skipped: the previous one is still running', { previous });
+        return;
+      }
+      previous = (await startScheduled('scheduled', s.input)).name;
+    };
+    const t = setInterval(() => {
+      tick().catch((e) => localLog.error('scheduled execution failed to start', { error: e as Error }));
+    }, s.intervalSeconds * 1000);
+    t.unref();
+    timers.push(t);
+  }
+  return {
+    engine,
+    startScheduled: (prefix) => startScheduled(prefix),
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      await engine.close();
+    },
+  };
+}

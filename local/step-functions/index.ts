@@ -1,0 +1,59 @@
+/**
+ * Step Functions on the local lake: the state machines that serverless.yml deploys, run by aws-local-stepfunctions.
+ *
+ *  - The definition is the one the deployment uses: stepFunctions.stateMachines.<key>.definition from the resolved
+ *    service configuration (`sls print`, local/service-config.ts). The CloudFormation intrinsics that
+ *    serverless-step-functions turns into Fn::Sub on AWS (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, #{AWS::Region}) are
+ *    resolved here to local stand-in names and ARNs (resolveIntrinsics, localResourceRefs).
+ *  - Task states run local stand-ins chosen by their Resource (TaskHandlers): Glue startJobRun.sync → the local Glue
+ *    runner (lib/etl/duckdb-runner), sns:publish → the notifier (lib/notify), aws-sdk:s3:getObject → the lake's
+ *    folders (<LAKE_DIR>/<bucket>/<key>), Lambda → the service's own handlers. Retry, Catch, timeouts and intrinsic
+ *    functions are the library's, as on AWS.
+ *  - Executions are durable records (lib/workflow/local.ts): written before a run starts and when it ends, with the
+ *    state transitions. At most `maxConcurrency` run at once; the others wait their turn in start order.
+ *  - At start, an engine runs what was requested but never started, and runs again from the start what a process
+ *    that is gone left running (on AWS an execution outlives any worker; its tasks are idempotent: the Glue job by
+ *    its run id, notices at least once). An execution interrupted more than MAX_RESTARTS times is marked FAILED
+ *    (error Local.Interrupted): a run that brings the process down would do so at every start.
+ *  - On AWS a Task timeout or an abort makes Step Functions stop the Glue job run (BatchStopJobRun). The local runner
+ *    cannot be interrupted: after a States.Timeout it finishes in the background and its result is ignored.
+ */
+export {
+  declaredResources,
+  type CfnResource,
+  type Json,
+  type ServiceConfigWithStateMachines,
+  type StateMachineConfig,
+} from './config';
+export {
+  functionLogicalId,
+  localBucketName,
+  localResourceRefs,
+  resolveIntrinsics,
+  type LocalAws,
+  type ResourceRefs,
+} from './intrinsics';
+export {
+  RESOURCE,
+  defaultTaskHandlers,
+  glueJobHandler,
+  lambdaHandlers,
+  namedError,
+  s3GetObjectHandler,
+  snsPublishHandler,
+  type EtlRunner,
+  type TaskContext,
+  type TaskHandler,
+  type TaskHandlers,
+} from './task-handlers';
+export { taskStates } from './task-states';
+export { MAX_RESTARTS } from './execution-recovery';
+export { LocalStateMachine, type LocalStateMachineOptions } from './state-machine';
+export { localSchedules, rateSeconds, scheduledExecutionName, type LocalSchedule } from './schedules';
+export {
+  localDefinition,
+  retryIntervalsFromEnv,
+  startLocalEtl,
+  type LocalEtl,
+  type LocalEtlOptions,
+} from './etl';

@@ -1,0 +1,374 @@
+/** The engine: durable executions of one state machine, run by aws-local-stepfunctions with local task handlers. */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import type { StartResult } from '../../lib/workflow/types';
+import {
+  ETL_STATE_MACHINE,
+  LOCAL_ACCOUNT_ID,
+  claimsDir,
+  engineFile,
+  executionsDir,
+  isFinal,
+  listExecutions,
+  onExecutionRequested,
+  pendingDir,
+  pidAlive,
+  readExecution,
+  requestExecution,
+  writeRecord,
+  type ExecutionEvent,
+  type ExecutionRecord,
+} from '../../lib/workflow/local';
+import { localLog } from '../log';
+import type { Json } from './config';
+import { claimExecution, claimPath, openInstances } from './execution-claims';
+import { compactEvent, MAX_EVENTS } from './execution-events';
+import { MAX_RESTARTS, executionsToResume, requestAgain } from './execution-recovery';
+import type { TaskHandler, TaskHandlers } from './task-handlers';
+import { handlerFor, taskStates } from './task-states';
+
+export interface LocalStateMachineOptions {
+  lakeDir: string;
+  /** The key in stepFunctions.stateMachines (names the records' folder). */
+  machine?: string;
+  /** The deployed name, e.g. data-lake-local-etl. */
+  stateMachineName: string;
+  /** The definition with its intrinsics resolved. */
+  definition: StateMachineDefinition;
+  handlers: TaskHandlers;
+  region?: string;
+  /** Executions running at once (env LAKE_SFN_MAX_CONCURRENCY, default 2); the rest wait in start order. */
+  maxConcurrency?: number;
+  /** Shorter retry pauses, per state (tests): aws-local-stepfunctions' retryIntervalOverrides. */
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** How often to look for requests made by other processes (ms); 0: only this process's (default 1000). */
+  pollIntervalMs?: number;
+  /** At open: run pending requests and mark executions of dead processes FAILED (default true). */
+  recover?: boolean;
+  /** How long close() lets running executions finish before aborting them (default 20 s). */
+  stopGraceMs?: number;
+  logger?: Pick<typeof localLog, 'info' | 'warn' | 'error'>;
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got '${raw}'`);
+  return n;
+}
+
+interface Running {
+  abort: () => void;
+  done: Promise<void>;
+}
+
+export class LocalStateMachine {
+  readonly machine: string;
+  readonly stateMachineArn: string;
+  readonly lakeDir: string;
+  private readonly instance = randomBytes(8).toString('hex');
+  private readonly stateMachine: StateMachine;
+  /** Task state name → its stand-in. */
+  private readonly tasks = new Map<string, { resource: string; handler: TaskHandler }>();
+  private readonly maxConcurrency: number;
+  /** close() is stopping what still runs after its grace period (those run again at the next start). */
+  private shutdownAbort = false;
+  private readonly log: NonNullable<LocalStateMachineOptions['logger']>;
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly running = new Map<string, Running>();
+  private readonly finishWaiters = new Map<string, (() => void)[]>();
+  private poller?: NodeJS.Timeout;
+  private unlisten?: () => void;
+  private closed = false;
+  private closing?: Promise<void>;
+
+  private constructor(private readonly opts: LocalStateMachineOptions) {
+    if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+      // Otherwise every Task state fails (after its handler ran) with a TypeError.
+      throw new Error(
+        `aws-local-stepfunctions needs Node >= 22 (this is ${process.version}); use npm start / npx`,
+      );
+    }
+    this.machine = opts.machine ?? ETL_STATE_MACHINE;
+    this.lakeDir = opts.lakeDir;
+    this.stateMachineArn = `arn:aws:states:${opts.region ?? process.env.AWS_REGION ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:stateMachine:${opts.stateMachineName}`;
+    this.maxConcurrency = Math.max(1, opts.maxConcurrency ?? envInt('LAKE_SFN_MAX_CONCURRENCY', 2));
+    this.log = opts.logger ?? localLog;
+    this.stateMachine = new StateMachine(opts.definition);
+    const missing: string[] = [];
+    for (const [stateName, resource] of taskStates(opts.definition)) {
+      const handler = handlerFor(opts.handlers, resource);
+      if (!handler) {
+        missing.push(`${stateName} (${resource})`);
+        continue;
+      }
+      this.tasks.set(stateName, { resource, handler });
+    }
+    if (missing.length) throw new Error(`no local stand-in for the Task states ${missing.join(', ')}`);
+  }
+
+  /** Opens the engine: recovers what earlier processes left, then serves requests. */
+  static async open(opts: LocalStateMachineOptions): Promise<LocalStateMachine> {
+    const sm = new LocalStateMachine(opts);
+    openInstances.add(sm.instance);
+    const dir = executionsDir(sm.lakeDir, sm.machine);
+    await fs.mkdir(pendingDir(sm.lakeDir, sm.machine), { recursive: true });
+    await fs.mkdir(claimsDir(sm.lakeDir, sm.machine), { recursive: true });
+    await sm.removeStaleTemporaryFiles();
+    sm.unlisten = onExecutionRequested((lake, machine, name) => {
+      if (path.resolve(lake) === path.resolve(sm.lakeDir) && machine === sm.machine) sm.enqueue(name);
+    });
+    if (opts.recover !== false) await sm.recover();
+    const poll = opts.pollIntervalMs ?? 1000;
+    if (poll > 0) {
+      await fs.writeFile(
+        engineFile(sm.lakeDir, sm.machine),
+        JSON.stringify({ pid: process.pid, instance: sm.instance }),
+      );
+      sm.poller = setInterval(
+        () => void sm.pollPending().catch((e) => sm.log.warn('polling failed', { error: e })),
+        poll,
+      );
+      sm.poller.unref();
+    }
+    sm.log.info('local state machine ready', { stateMachineArn: sm.stateMachineArn, executions: dir });
+    return sm;
+  }
+
+  /** Starts an execution (alreadyStarted when the name exists); it runs when a slot is free. */
+  async startExecution(name: string, input: unknown): Promise<StartResult> {
+    if (this.closed) throw new Error('the local state machine is stopped');
+    const res = await requestExecution(this.lakeDir, this.machine, name, input, this.stateMachineArn);
+    if (!res.alreadyStarted) this.enqueue(name);
+    return res;
+  }
+
+  describeExecution(name: string): Promise<ExecutionRecord | undefined> {
+    return readExecution(this.lakeDir, this.machine, name);
+  }
+
+  listExecutions(): Promise<ExecutionRecord[]> {
+    return listExecutions(this.lakeDir, this.machine);
+  }
+
+  /** Resolves with the record once the execution is final (or the time is up: the record as it is). */
+  async waitForExecution(name: string, timeoutMs = 60_000): Promise<ExecutionRecord | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.describeExecution(name);
+      if (!r || isFinal(r.status) || Date.now() >= deadline) return r;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, Math.min(250, Math.max(0, deadline - Date.now())));
+        const list = this.finishWaiters.get(name) ?? [];
+        list.push(done);
+        this.finishWaiters.set(name, list);
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    }
+  }
+
+  /** Aborts an execution this engine runs (status ABORTED). */
+  stopExecution(name: string): boolean {
+    const r = this.running.get(name);
+    r?.abort();
+    return !!r;
+  }
+
+  /**
+   * Stops serving: no new runs; running executions get `stopGraceMs` to finish, then are stopped and left to run
+   * again from the start at the next start (as after a crash, counted in MAX_RESTARTS: on AWS, stopping a machine
+   * does not stop an execution). Requests that have not started stay pending for the next start.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.closed = true;
+      this.unlisten?.();
+      if (this.poller) clearInterval(this.poller);
+      this.queue.length = 0;
+      this.queued.clear();
+      const grace = this.opts.stopGraceMs ?? envInt('LAKE_SFN_STOP_GRACE_SECONDS', 20) * 1000;
+      const all = Promise.all([...this.running.values()].map((r) => r.done));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), grace))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        this.shutdownAbort = true;
+        for (const [name, r] of this.running) {
+          this.log.warn('stopping an execution still running at shutdown: it runs again at the next start', {
+            name,
+          });
+          r.abort();
+        }
+        await all;
+      }
+      if (this.poller) {
+        const f = engineFile(this.lakeDir, this.machine);
+        const owner = await fs.readFile(f, 'utf8').catch(() => '');
+        if (owner.includes(this.instance)) await fs.rm(f, { force: true });
+      }
+      openInstances.delete(this.instance);
+    })());
+  }
+
+  /** Temporary files of record writes that a process which is gone never finished. */
+  private async removeStaleTemporaryFiles(): Promise<void> {
+    const tmp = path.join(executionsDir(this.lakeDir, this.machine), '.tmp');
+    for (const f of await fs.readdir(tmp).catch(() => [] as string[])) {
+      if (!pidAlive(Number(f.split('-')[0]))) await fs.rm(path.join(tmp, f), { force: true });
+    }
+  }
+
+  // -- scheduling ------------------------------------------------------------------------------------------------
+
+  private enqueue(name: string): void {
+    if (this.closed || this.queued.has(name) || this.running.has(name)) return;
+    this.queued.add(name);
+    this.queue.push(name);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.maxConcurrency && this.queue.length) {
+      const name = this.queue.shift()!;
+      this.queued.delete(name);
+      let abort: () => void = () => undefined;
+      const done = this.run(name, (a) => (abort = a))
+        .catch((e) => this.log.error('local execution failed to run', { name, error: e as Error }))
+        .finally(() => {
+          this.running.delete(name);
+          for (const w of this.finishWaiters.get(name) ?? []) w();
+          this.finishWaiters.delete(name);
+          this.pump();
+        });
+      this.running.set(name, { abort: () => abort(), done });
+    }
+  }
+
+  private async pollPending(): Promise<void> {
+    if (this.closed) return;
+    const names = await fs.readdir(pendingDir(this.lakeDir, this.machine)).catch(() => [] as string[]);
+    for (const n of names) this.enqueue(n);
+  }
+
+  private async recover(): Promise<void> {
+    for (const r of await executionsToResume(this.lakeDir, this.machine, this.log)) this.enqueue(r.name);
+  }
+
+  // -- one execution ---------------------------------------------------------------------------------------------
+
+  private async run(name: string, setAbort: (abort: () => void) => void): Promise<void> {
+    if (!(await claimExecution(this.lakeDir, this.machine, name, this.instance))) return;
+    const marker = path.join(pendingDir(this.lakeDir, this.machine), name);
+    let record = await readExecution(this.lakeDir, this.machine, name);
+    if (!record || isFinal(record.status) || this.closed) {
+      await fs.rm(claimPath(this.lakeDir, this.machine, name), { force: true });
+      if (!this.closed || !record || isFinal(record.status)) await fs.rm(marker, { force: true });
+      return;
+    }
+    record = {
+      ...record,
+      runStartDate: new Date().toISOString(),
+      runBy: { pid: process.pid, instance: this.instance },
+    };
+    await writeRecord(this.lakeDir, this.machine, record);
+    await fs.rm(marker, { force: true });
+
+    // aws-local-stepfunctions overrides Task states by name.
+    const overrides = Object.fromEntries(
+      [...this.tasks].map(([stateName, { resource, handler }]) => [
+        stateName,
+        (input: Json) => handler(input, { executionName: name, stateName, resource }),
+      ]),
+    );
+    const execution = this.stateMachine.run(record.input as Json, {
+      overrides: {
+        taskResourceLocalHandlers: overrides,
+        ...(this.opts.retryIntervalOverrides
+          ? { retryIntervalOverrides: this.opts.retryIntervalOverrides }
+          : {}),
+      },
+      context: {
+        Execution: {
+          Id: record.executionArn,
+          Name: name,
+          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-step-functions`,
+          RedriveCount: 0,
+        },
+        StateMachine: { Id: this.stateMachineArn, Name: this.opts.stateMachineName },
+      },
+    });
+    setAbort(execution.abort);
+    const events: ExecutionEvent[] = [];
+    let eventsTruncated = false;
+    const collecting = (async () => {
+      for await (const ev of execution.eventLogs) {
+        if (events.length < MAX_EVENTS) events.push(compactEvent(ev as unknown as Record<string, unknown>));
+        else eventsTruncated = true;
+      }
+    })();
+
+    let outcome: Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
+    let requeue = false;
+    try {
+      outcome = { status: 'SUCCEEDED', output: await execution.result };
+    } catch (e) {
+      if (e instanceof ExecutionAbortedError) {
+        outcome = { status: 'ABORTED' };
+        requeue = this.shutdownAbort && (record.restarts ?? 0) < MAX_RESTARTS;
+      } else if (e instanceof ExecutionTimeoutError) {
+        outcome = {
+          status: 'TIMED_OUT',
+          error: 'States.Timeout',
+          cause: 'The execution ran longer than its TimeoutSeconds',
+        };
+      } else if (e instanceof ExecutionError) {
+        const inner = e.cause as Error | undefined;
+        outcome = {
+          status: 'FAILED',
+          error: inner?.name ?? 'States.Runtime',
+          cause: inner?.message ?? e.message,
+        };
+      } else {
+        outcome = { status: 'FAILED', error: 'States.Runtime', cause: (e as Error)?.message ?? String(e) };
+      }
+    }
+    // The library closes its event log with the outcome; don't hang on it should that ever not happen.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([collecting, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
+    if (requeue) {
+      // Stopped by the shutdown: requested again, to run from the start at the next start.
+      await requestAgain(this.lakeDir, this.machine, record, events, 'the local lake stopped');
+      await fs.writeFile(marker, '');
+      await fs.rm(claimPath(this.lakeDir, this.machine, name), { force: true });
+      return;
+    }
+    await writeRecord(this.lakeDir, this.machine, {
+      ...record,
+      ...outcome,
+      stopDate: new Date().toISOString(),
+      // After a restart: the history before it (ExecutionRestarted), then this run's.
+      events: [...(record.events ?? []), ...events],
+      ...(eventsTruncated ? { eventsTruncated } : {}),
+    });
+    await fs.rm(claimPath(this.lakeDir, this.machine, name), { force: true });
+    const level = outcome.status === 'SUCCEEDED' ? 'info' : 'warn';
+    this.log[level]('execution finished', { name, status: outcome.status, error: outcome.error });
+  }
+}
