@@ -27,20 +27,17 @@ const upperFirst = (s) => s[0].toUpperCase() + s.slice(1);
 async function settings({ resolveConfigurationProperty, resolveVariable }) {
   const service = await resolveConfigurationProperty(['service']);
   const stage = await resolveVariable('sls:stage');
-  const param = async (name, fallback) => {
-    try {
-      const v = await resolveVariable(`param:${name}`);
-      return v === undefined || v === null ? fallback : v;
-    } catch {
-      return fallback;
-    }
-  };
+  // No try/catch and no fallback here: the framework resolves `param:` in a later pass and signals it by throwing
+  // ("Cannot resolve variable", MISSING_VARIABLE_DEPENDENCY) until then; catching that error froze every parameter at
+  // its fallback. Every stage resolves these from params.<stage> or params.default in serverless.yml, and a missing
+  // one is an error of the configuration, reported by the framework.
+  const param = (name) => resolveVariable(`param:${name}`);
   return {
     service: typeof service === 'object' ? service.name : service,
     stage,
-    alertEmail: String(await param('alertEmail', '')),
-    api5xxThreshold: Number(await param('alarmApi5xxThreshold', 5)),
-    firehoseFreshnessSeconds: Number(await param('alarmFirehoseFreshnessSeconds', 600)),
+    alertEmail: String((await param('alertEmail')) ?? ''),
+    api5xxThreshold: Number(await param('alarmApi5xxThreshold')),
+    firehoseFreshnessSeconds: Number(await param('alarmFirehoseFreshnessSeconds')),
     region: await resolveConfigurationProperty(['provider', 'region']),
   };
 }

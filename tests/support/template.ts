@@ -3,6 +3,7 @@
  * CloudFormation template it writes.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,13 +30,18 @@ export interface Packaged {
 
 /**
  * The package of `stage` for this test run. jest's global setup gives the run an id (LAKE_TEST_RUN_ID); the first
- * template test to ask packages the service, the others (in any worker) read the same output.
+ * template test to ask packages the service, the others (in any worker) read the same output. `params` are passed
+ * as `--param name=value` (they override the stage's params: of serverless.yml, as on the command line).
  */
-export async function packageService(stage = 'prod'): Promise<Packaged> {
+export async function packageService(stage = 'prod', params: Record<string, string> = {}): Promise<Packaged> {
   const runId = process.env.LAKE_TEST_RUN_ID;
+  const paramArgs = Object.entries(params).map(([k, v]) => `--param=${k}=${v}`);
+  const variant = paramArgs.length
+    ? `-${createHash('sha256').update(paramArgs.join('\n')).digest('hex').slice(0, 12)}`
+    : '';
   const dir = runId
-    ? path.join(os.tmpdir(), `sls-package-${runId}-${stage}`)
-    : await fs.mkdtemp(path.join(os.tmpdir(), `sls-package-${stage}-`));
+    ? path.join(os.tmpdir(), `sls-package-${runId}-${stage}${variant}`)
+    : await fs.mkdtemp(path.join(os.tmpdir(), `sls-package-${stage}${variant}-`));
   const templateFile = path.join(dir, 'cloudformation-template-update-stack.json');
   const readTemplate = async () => JSON.parse(await fs.readFile(templateFile, 'utf8')) as Template;
   await withBuildLock(async () => {
@@ -62,6 +68,7 @@ export async function packageService(stage = 'prod'): Promise<Packaged> {
         stage,
         '--package',
         staging,
+        ...paramArgs,
       ],
       { cwd: root, env, maxBuffer: 64 * 1024 * 1024 },
     );
