@@ -9,6 +9,7 @@
  *  - `!{firehose:error-output-type}` names why records went to the error prefix;
  *  - object names are `<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<id>` plus the compression extension.
  */
+import { createHash } from 'node:crypto';
 import layout from './lake-layout.json';
 
 export const lakeLayout = layout;
@@ -91,9 +92,50 @@ export function renderPrefix(template: string, ctx: PrefixContext): string {
   });
 }
 
-/** The name Firehose gives a delivered object (without the prefix). */
+/** The extension Firehose gives an object of each compression format when the stream sets no FileExtension. */
+const COMPRESSION_EXTENSION: Record<string, string> = {
+  UNCOMPRESSED: '',
+  GZIP: '.gz',
+  ZIP: '.zip',
+  Snappy: '.snappy',
+};
+
+/**
+ * How raw event objects are stored, declared once (lib/lake-layout.json rawEvents): the record format and the
+ * compression. Both ETL engines read raw event objects this way (the plans file carries it to the Glue job); their
+ * names say nothing of the format (Firehose's names end with the compression's extension only).
+ */
+export const rawEventsFormat = (() => {
+  const { recordFormat, compression, fileExtension } = layout.rawEvents;
+  if (recordFormat !== 'jsonl')
+    throw new Error(`lake-layout.json rawEvents.recordFormat '${recordFormat}' is not jsonl`);
+  if (COMPRESSION_EXTENSION[compression] !== fileExtension) {
+    throw new Error(
+      `lake-layout.json rawEvents.fileExtension '${fileExtension}' is not what Firehose names ${compression} objects ` +
+        `('${COMPRESSION_EXTENSION[compression] ?? '?'}') when the stream sets no FileExtension`,
+    );
+  }
+  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
+    throw new Error(
+      `lake-layout.json rawEvents.compression ${compression}: the ETL engines read GZIP or UNCOMPRESSED`,
+    );
+  }
+  return { format: 'jsonl' as const, gzip: compression === 'GZIP', extension: fileExtension };
+})();
+
+/**
+ * The random part of a Firehose object name, a UUID (8-4-4-4-12 hex). Firehose draws it at random; the local writer
+ * derives it from `seed` (the segment and the partition) so that delivering a segment again names the same objects.
+ */
+export function firehoseObjectId(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The name Firehose gives a delivered object (without the prefix): <stream>-1-<yyyy-MM-dd-HH-mm-ss>-<id><ext>. */
 export function deliveredObjectName(streamName: string, arrivalMs: number, uniqueId: string): string {
-  return `${streamName}-1-${formatJavaTimestamp('yyyy-MM-dd-HH-mm-ss', arrivalMs)}-${uniqueId}${layout.rawEvents.fileExtension}`;
+  return `${streamName}-1-${formatJavaTimestamp('yyyy-MM-dd-HH-mm-ss', arrivalMs)}-${uniqueId}${rawEventsFormat.extension}`;
 }
 
 /**

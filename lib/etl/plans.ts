@@ -12,6 +12,7 @@
  */
 import layout from '../lake-layout.json';
 import { lakeTables, schemasDir, type TableDef } from '../catalog/tables';
+import { rawEventsFormat } from '../layout';
 import { buildPlan, type EtlPlan } from './plan';
 
 export const PLANS_FILE_VERSION = 1;
@@ -25,8 +26,11 @@ export interface EtlPlansFile {
     runsPrefix: string;
     /** Curated bucket: compaction manifests (then <table>/arrival_date=<d>.json). */
     compactionPrefix: string;
-    /** Raw bucket: the extension of the objects the delivery stream writes. */
-    rawEventsExtension: string;
+    /**
+     * Raw bucket: how the delivery stream's objects are stored (lib/layout.ts rawEventsFormat). Both engines read raw
+     * event objects with this format; only objects whose names end with `extension` are delivery objects.
+     */
+    rawEvents: { format: 'jsonl'; gzip: boolean; extension: string };
     /** Raw bucket: a regular expression whose group 1 is the arrival date (yyyy-MM-dd) of a raw event object key. */
     arrivalDatePattern: string;
   };
@@ -84,7 +88,7 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
       rejectedPrefix: layout.curated.rejectedPrefix,
       runsPrefix: `${layout.curated.statePrefix}runs/`,
       compactionPrefix: `${layout.curated.statePrefix}compaction/`,
-      rawEventsExtension: layout.rawEvents.fileExtension,
+      rawEvents: { ...rawEventsFormat },
       arrivalDatePattern: ARRIVAL_DATE_PATTERN,
     },
     events,

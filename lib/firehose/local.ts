@@ -15,14 +15,20 @@
  *    was never acknowledged) is dropped, every complete line is delivered.
  * Records whose partition key cannot be extracted go to the error prefix, as on AWS.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { fsyncDir, pidAlive, pidOfTempFile, writeFileDurably } from '../durable-fs';
 import type { EventRecord } from '../envelope';
-import { deliveredObjectName, extractPartitionKeys, lakeLayout, renderPrefix } from '../layout';
+import {
+  deliveredObjectName,
+  extractPartitionKeys,
+  firehoseObjectId,
+  lakeLayout,
+  renderPrefix,
+} from '../layout';
 import type { EventStream, PutResult } from './types';
 
 const gzip = promisify(gzipCb);
@@ -378,7 +384,8 @@ export class LocalFirehose implements EventStream {
         arrivalMs: g.oldest,
         errorOutputType: g.errorType,
       });
-      const unique = `${segmentId}-${createHash('sha1').update(groupKey).digest('hex').slice(0, 8)}`;
+      // Firehose's random UUID, derived here from the segment and the partition: a redelivery names the same object.
+      const unique = firehoseObjectId(`${segmentId}\n${groupKey}`);
       const key = prefix + deliveredObjectName(this.opts.streamName, g.oldest, unique);
       const body = await gzip(Buffer.from(g.lines.join('\n') + '\n', 'utf8'));
       await writeFileDurably(path.join(this.rawDir, key), body, { tmpDir: this.tmpDir });

@@ -129,6 +129,22 @@ def input_format(key):
     return ext, gz
 
 
+def raw_events_format(layout):
+    """
+    (format, gzipped) of every raw event object, as the plans file declares it (lib/layout.ts rawEventsFormat). Firehose
+    names its objects <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>.gz: the name tells the compression, not the
+    format, so events are never routed by input_format(). Spark picks the gzip codec from the .gz suffix, which the
+    declaration guarantees (the extension is the one Firehose gives the compression).
+    """
+    declared = layout.get("rawEvents") or {}
+    fmt, gz, ext = declared.get("format"), declared.get("gzip"), declared.get("extension")
+    if fmt != "jsonl" or not isinstance(gz, bool) or not isinstance(ext, str):
+        raise JobError("the plans file declares no readable raw events format (layout.rawEvents: %r)" % (declared,))
+    if gz and ext != ".gz":
+        raise JobError("gzip raw events must end with .gz for Spark to decompress them, the layout says %r" % ext)
+    return fmt, gz
+
+
 def json_layout(head, gz):
     """'lines' (one JSON object per line) or 'document' (one JSON array or object) from a .json file's first bytes."""
     data = head
@@ -195,7 +211,7 @@ def pending_by_date(keys, processed_by_date, layout):
     """Raw event keys not yet compacted, grouped by arrival date: {date: [keys]} (sorted)."""
     pending = {}
     for key in sorted(keys):
-        if not key.endswith(layout["rawEventsExtension"]):
+        if not key.endswith(layout["rawEvents"]["extension"]):
             continue
         date = arrival_date(key, layout["arrivalDatePattern"])
         if date is None:
@@ -526,20 +542,33 @@ def read_parquet(spark, plan, raw_bucket, keys, ingested_at, key=None):
     return with_lineage(df, plan, source_column(raw_bucket, key), ingested_at, columns)
 
 
-def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at):
+def input_groups(keys, declared=None, head=None):
     """
-    Reads the given raw objects (any mix of the accepted formats) into the view raw_input; returns the records that
-    could not be parsed as rejected rows (lake_source_file, reject_reason, raw_record), and the frame to unpersist.
+    {format: [keys]} of the inputs of a run. Uploads are routed by their names (input_format; a .json upload by its
+    first bytes, read with head(key)); raw event objects all have the declared format (raw_events_format).
+    """
+    groups = {}
+    for key in keys:
+        if declared is not None:
+            fmt, gz = declared
+        else:
+            fmt, gz = input_format(key)
+            if fmt == "json":
+                fmt = "jsonl" if json_layout(head(key), gz) == "lines" else "json"
+        groups.setdefault(fmt, []).append(key)
+    return groups
+
+
+def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None):
+    """
+    Reads the given raw objects (uploads in any mix of the accepted formats, or raw event objects of the declared
+    format) into the view raw_input; returns the records that could not be parsed as rejected rows
+    (lake_source_file, reject_reason, raw_record), and the frame to unpersist.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    groups = {}
-    for key in keys:
-        fmt, gz = input_format(key)
-        if fmt == "json":
-            fmt = "jsonl" if json_layout(head_bytes(s3, raw_bucket, key), gz) == "lines" else "json"
-        groups.setdefault(fmt, []).append(key)
+    groups = input_groups(keys, declared, lambda key: head_bytes(s3, raw_bucket, key))
     frames = []
     for fmt, group in sorted(groups.items()):
         if fmt == "csv":
@@ -598,13 +627,16 @@ def check_catalog(database, plan, curated_bucket):
         )
 
 
-def run_plan(spark, s3, options, layouts, plan, keys, started_at):
-    """Runs one table's plan over raw objects; writes the table, the rejected rows; returns the figures."""
+def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None):
+    """
+    Runs one table's plan over raw objects (uploads, or raw event objects of the declared format); writes the table
+    and the rejected rows; returns the figures.
+    """
     from pyspark import StorageLevel
 
     if options["database"]:
         check_catalog(options["database"], plan, options["curated_bucket"])
-    malformed, raw = read_raw_input(spark, s3, plan, options["raw_bucket"], keys, iso_utc(started_at))
+    malformed, raw = read_raw_input(spark, s3, plan, options["raw_bucket"], keys, iso_utc(started_at), declared)
 
     typed = spark.sql(plan["typedSql"]).persist(StorageLevel.MEMORY_AND_DISK)
     typed.createOrReplaceTempView("typed")
@@ -676,6 +708,7 @@ def run_file(spark, s3, options, plans_file, started_at):
 
 def run_events(spark, s3, options, plans_file, started_at):
     layout = plans_file["layout"]
+    declared = raw_events_format(layout)
     inputs, tables = [], []
     for table in sorted(plans_file["events"]):
         plan = plans_file["tables"][table]
@@ -688,7 +721,7 @@ def run_events(spark, s3, options, plans_file, started_at):
         if not batch:
             tables.append(table_figures(plan, 0, 0, 0, 0, [], None))
             continue
-        tables.append(run_plan(spark, s3, options, layout, plan, batch, started_at))
+        tables.append(run_plan(spark, s3, options, layout, plan, batch, started_at, declared))
         # Only now that the rows are in the table: a crash before this line re-runs these keys (deduplicated).
         for date, added in sorted(pending.items()):
             put_json(

@@ -40,7 +40,8 @@ describe('local Firehose writer', () => {
     const date = now.toISOString().slice(0, 10);
     expect(byType['type=page_view']!.key).toMatch(
       new RegExp(
-        `^events/type=page_view/arrival_date=${date}/arrival_hour=\\d\\d/test-events-1-${date}-\\d\\d-\\d\\d-\\d\\d-.+\\.gz$`,
+        // Firehose's own naming: <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>.gz (no format extension).
+        `^events/type=page_view/arrival_date=${date}/arrival_hour=\\d\\d/test-events-1-${date}-\\d\\d-\\d\\d-\\d\\d-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.gz$`,
       ),
     );
     expect(byType['type=page_view']!.lines.map((l) => JSON.parse(l).id)).toEqual(['a', 'c']);

@@ -39,7 +39,11 @@ describe('packaged template: ingestion', () => {
     expect(s3.Prefix).toContain('!{timestamp:');
     expect(s3.ErrorOutputPrefix).toBe(layout.rawEvents.errorPrefix);
     expect(s3.ErrorOutputPrefix).toContain('!{firehose:error-output-type}');
-    expect(s3.CompressionFormat).toBe('GZIP');
+    // The stream's compression and naming are what lib/lake-layout.json declares to both ETL engines: the records
+    // are JSON lines (the ingest function ends each with a newline), gzip, named <...>-<uuid>.gz (no FileExtension).
+    expect(s3.CompressionFormat).toBe(layout.rawEvents.compression);
+    expect(s3.FileExtension).toBeUndefined();
+    expect(layout.rawEvents.fileExtension).toBe('.gz');
     expect(s3.DynamicPartitioningConfiguration.Enabled).toBe(true);
     // Dynamic partitioning: at least 64 MiB buffers, 60-900 s.
     expect(s3.BufferingHints.SizeInMBs).toBeGreaterThanOrEqual(64);

@@ -147,7 +147,7 @@ describe('ETL plans file', () => {
       rejectedPrefix: 'rejected/',
       runsPrefix: '_state/runs/',
       compactionPrefix: '_state/compaction/',
-      rawEventsExtension: '.gz',
+      rawEvents: { format: 'jsonl', gzip: true, extension: '.gz' },
       arrivalDatePattern: expect.any(String),
     });
   });

@@ -6,6 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { LocalFirehose } from '../../lib/firehose/local';
+import { deliveredObjects, tempLake } from '../support/raw-zone';
 import { glueTableResource } from '../../lib/catalog/glue';
 import { lakeTables } from '../../lib/catalog/tables';
 import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
@@ -133,7 +135,7 @@ describe('resources/glue/etl_job.py', () => {
     const r = py([
       ['input_format', 'uploads/orders/2024.CSV'],
       ['input_format', 'uploads/orders/a.json.gz'],
-      ['input_format', 'events/type=signup/arrival_date=2024-01-01/arrival_hour=01/s-1-x.jsonl.gz'],
+      ['input_format', 'uploads/orders/a.jsonl.gz'],
       ['input_format', 'uploads/orders/a.parquet'],
       ['input_format', 'uploads/orders/a.parquet.gz'],
       ['input_format', 'uploads/orders/a.txt'],
@@ -147,6 +149,54 @@ describe('resources/glue/etl_job.py', () => {
     expect(r[4]!.error).toMatch(/gzip-compressed Parquet/);
     expect(r[5]!.error).toMatch(/cannot tell the format/);
   });
+
+  withPython(
+    'routes the raw event objects the local writer really produced (named as Firehose names them) by the declared format',
+    async () => {
+      // The local delivery stream writes objects exactly as Firehose does: <stream>-1-<time>-<uuid>.gz.
+      const lake = await tempLake();
+      const stream = await LocalFirehose.open({
+        lakeDir: lake,
+        streamName: 'data-lake-prod-events',
+        bufferBytes: 1 << 20,
+        bufferIntervalMs: 60_000,
+      });
+      const line = (id: string, type: string) =>
+        JSON.stringify({
+          id,
+          type,
+          occurred_at: '2026-11-24T10:00:00Z',
+          received_at: '2026-11-24T10:00:00Z',
+          data: {},
+        });
+      await stream.putRecords(
+        ['signup', 'page_view', 'signup'].map((type, i) => ({
+          id: `e${i}`,
+          type,
+          line: line(`e${i}`, type),
+        })),
+      );
+      await stream.close();
+      const keys = (await deliveredObjects(lake)).map((o) => o.key);
+      expect(keys).toHaveLength(2);
+      const signup = keys.filter((k) => k.startsWith(plans.events.signup!.rawPrefix));
+      const [declared, groups, pending, byName] = py([
+        ['raw_events_format', plans.layout],
+        ['input_groups', signup, ['jsonl', true]],
+        ['pending_by_date', signup, {}, plans.layout],
+        ['input_format', signup[0]],
+      ]);
+      expect(declared!.value).toEqual(['jsonl', true]);
+      expect(groups!.value).toEqual({ jsonl: signup });
+      expect(Object.values(pending!.value as Record<string, string[]>).flat()).toEqual(signup);
+      // Routing raw event objects by name, as the job once did, cannot work: the name has no format extension.
+      expect(byName!.error).toMatch(/cannot tell the format/);
+      // A plans file without the declaration is refused rather than guessed.
+      expect(one('raw_events_format', { ...plans.layout, rawEvents: undefined }).error).toMatch(
+        /no readable raw events format/,
+      );
+    },
+  );
 
   withPython('tells JSON lines from one JSON document in a .json upload, compressed or not', () => {
     const lines = Buffer.from('{"order_id":"1"}\n{"order_id":"2"}\n');

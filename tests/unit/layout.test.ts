@@ -2,6 +2,8 @@ import layoutJson from '../../lib/lake-layout.json';
 import {
   deliveredObjectName,
   extractPartitionKeys,
+  firehoseObjectId,
+  rawEventsFormat,
   formatJavaTimestamp,
   renderPrefix,
 } from '../../lib/layout';
@@ -29,8 +31,18 @@ describe('Firehose prefix rendering', () => {
     expect(() => renderPrefix(layoutJson.rawEvents.prefix, { arrivalMs: t })).toThrow(/partition key/);
   });
 
-  it('names objects like Firehose: stream, version, timestamp, unique id, extension', () => {
+  it('names objects like Firehose: stream, version, timestamp, unique id, the compression extension', () => {
     expect(deliveredObjectName('s', t, 'abc')).toBe('s-1-2026-01-05-07-08-09-abc.gz');
+    // The unique id is a UUID, derived from its seed (a redelivered segment names the same objects).
+    const id = firehoseObjectId('segment-1\npage_view');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(firehoseObjectId('segment-1\npage_view')).toBe(id);
+    expect(firehoseObjectId('segment-1\nsignup')).not.toBe(id);
+  });
+
+  it('declares the raw events format once: JSON lines, compressed as the stream says, named as Firehose names it', () => {
+    expect(layoutJson.rawEvents.compression).toBe('GZIP');
+    expect(rawEventsFormat).toEqual({ format: 'jsonl', gzip: true, extension: '.gz' });
   });
 
   it('extracts partition keys as the {type: .type} query does, refusing values that would leave the folder', () => {

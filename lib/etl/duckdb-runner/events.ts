@@ -6,7 +6,7 @@ import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TableDef } from '../../catalog/tables';
-import layout from '../../lake-layout.json';
+import { rawEventsFormat } from '../../layout';
 import { buildPlan } from '../plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans';
 import type { EtlTableFigures } from '../run';
@@ -33,9 +33,7 @@ export async function runEvents(
     const prefix = rawEventsPrefix(table.name);
     const keys = (await listFiles(path.join(ctx.rawDir, prefix)))
       .map((rel) => prefix + rel)
-      .filter(
-        (k) => k.endsWith(layout.rawEvents.fileExtension) && !k.split('/').some((s) => s.startsWith('.')),
-      );
+      .filter((k) => k.endsWith(rawEventsFormat.extension) && !k.split('/').some((s) => s.startsWith('.')));
     const byDate = new Map<string, string[]>();
     for (const key of keys) {
       const date = arrivalDateOf(key);
@@ -74,8 +72,9 @@ export async function runEvents(
       const files = batch.map((p) => ({
         key: p.key,
         file: path.join(ctx.rawDir, ...p.key.split('/')),
-        format: 'jsonl' as const,
-        gz: true,
+        // The declared format of raw event objects (their names do not tell it).
+        format: rawEventsFormat.format,
+        gz: rawEventsFormat.gzip,
       }));
       addFigures(f, await runBatch(ctx, table, plan, files, i));
       // Only now that the rows are in the table: a crash before this re-runs these objects (deduplicated).
