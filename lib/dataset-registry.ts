@@ -6,13 +6,13 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020';
 import { datasetTable, IDENTIFIER, type TableDef } from './catalog/tables';
-import { UTC_TIMESTAMP_RE } from './etl/plan';
+import { DATE_PATTERN, UTC_TIMESTAMP_RE } from './etl/value-patterns';
 import { loadSchema, schemaAjv } from './schema-loader';
 
 const ajv = schemaAjv();
 // The lake's own settings beside the schema: not a validation keyword.
 ajv.addVocabulary(['x-lake']);
-// Dataset timestamps follow the ETL's rule (lib/etl/plan.ts): UTC with Z, +00:00 or no offset — so a file that
+// Dataset timestamps follow the ETL's rule (lib/etl/value-patterns.ts): UTC with Z, +00:00 or no offset — so a file that
 // passes this sample check is typed the same way by the Glue job and the local runner.
 const utcTimestamp = new RegExp(UTC_TIMESTAMP_RE);
 const isCalendarDay = (s: string) => {
@@ -24,9 +24,9 @@ ajv.addFormat('date-time', {
   type: 'string',
   validate: (s: string) => utcTimestamp.test(s) && isCalendarDay(s),
 });
-// Dates likewise: the ETL's DATE_RE (lib/etl/plan.ts) takes years 1000-9999 only (year 0 is 1 BC in DuckDB), so
-// the sample check refuses what the ETL would reject row by row.
-const LAKE_DATE_RE = /^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$/;
+// Dates likewise: the ETL's DATE_PATTERN takes years 1000-9999 only (year 0 is 1 BC in DuckDB), so the sample check
+// refuses what the ETL would reject row by row.
+const LAKE_DATE_RE = new RegExp(DATE_PATTERN);
 ajv.addFormat('date', {
   type: 'string',
   validate: (s: string) => LAKE_DATE_RE.test(s) && isCalendarDay(s),

@@ -15,10 +15,16 @@
  *  6. mergeSql over incoming and existing: one row per primary key; these rows replace those partitions.
  *
  * Dialect rules kept by the generator: unquoted identifiers (checked by the catalog), string literals without
- * quotes or backslashes, regexp_like (native in Spark, a macro in DuckDB), TRY_CAST, CONCAT_WS, NULLIF,
+ * quotes (backslashes are literal in both: Spark runs with escapedStringLiterals), regular expressions in the common
+ * subset of RE2 and Java with ECMAScript's meaning (lib/etl/portable-regex.ts), regexp_like (native in Spark, a
+ * macro in DuckDB), TRY_CAST, CONCAT_WS, NULLIF,
  * ROW_NUMBER() OVER, UNION ALL. Timestamps are UTC: accepted with a trailing Z, +00:00 or no offset.
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
+import { PatternError, portablePattern } from './portable-regex';
+import { BIGINT_PATTERN, DATE_PATTERN, DOUBLE_PATTERN, UTC_TIMESTAMP_RE } from './value-patterns';
+
+export { UTC_TIMESTAMP_RE };
 
 export interface EtlPlan {
   table: string;
@@ -38,29 +44,33 @@ export interface EtlPlan {
 /** Statements an engine runs before a plan: DuckDB needs regexp_like, which Spark SQL has built in. */
 export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)'];
 
-// Years 1000-9999 (year 0 is 1 BC in DuckDB and would name a partition '0001-01-01 (BC)'); hours 00-23 (DuckDB
-// reads 24:00:00 as the next day, Spark as invalid).
-const DATE_RE = '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$';
-/**
- * Dataset timestamps are UTC: a trailing Z, +00:00, or no offset (taken as UTC). Other offsets are refused by both
- * engines (DuckDB's TIMESTAMP cast would silently drop them) and by validateUpload's sample check, which uses this
- * same pattern (lib/dataset-registry.ts).
- */
-export const UTC_TIMESTAMP_RE =
-  '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,9})?(Z|[+]00:00)?$';
-const TIMESTAMP_RE = UTC_TIMESTAMP_RE;
-const BIGINT_RE = '^-?[0-9]{1,18}$';
-const DOUBLE_RE = '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$';
+const DATE_RE = portablePattern(DATE_PATTERN);
+const TIMESTAMP_RE = portablePattern(UTC_TIMESTAMP_RE);
+const BIGINT_RE = portablePattern(BIGINT_PATTERN);
+const DOUBLE_RE = portablePattern(DOUBLE_PATTERN);
 
+/**
+ * An SQL string literal both engines read the same: DuckDB takes backslashes literally, and so does Spark with
+ * spark.sql.parser.escapedStringLiterals (set by the Glue job). Quotes would need engine-specific escaping: refused.
+ */
 function literal(value: string | number | boolean, where: string): string {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`${where}: ${value} is not a finite number`);
     return String(value);
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (/['\\]/.test(value))
-    throw new Error(`${where}: values used in ETL checks cannot contain quotes or backslashes`);
+  if (value.includes("'")) throw new Error(`${where}: values used in ETL checks cannot contain quotes`);
   return `'${value}'`;
+}
+
+/** A schema's pattern for regexp_like in both engines (lib/etl/portable-regex.ts), or an error naming the column. */
+function patternLiteral(pattern: string, where: string): string {
+  try {
+    return literal(portablePattern(pattern), where);
+  } catch (e) {
+    if (e instanceof PatternError) throw new Error(`${where}: ${e.message}`);
+    throw e;
+  }
 }
 
 interface ColumnRule {
@@ -113,7 +123,10 @@ function rule(c: ColumnDef, raw: string, typed: string): ColumnRule {
     problems.push([`${raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
   }
   if (c.pattern)
-    problems.push([`NOT regexp_like(${raw}, ${literal(c.pattern, where)})`, `does not match ${c.pattern}`]);
+    problems.push([
+      `NOT regexp_like(${raw}, ${patternLiteral(c.pattern, where)})`,
+      `does not match ${c.pattern}`,
+    ]);
   if (c.maxLength !== undefined)
     problems.push([`length(${raw}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
   // A NULL typed value (invalid text) makes these conditions NULL: only valid numbers are compared.

@@ -391,22 +391,29 @@ def head_bytes(s3, bucket, key, size=JSON_SNIFF_BYTES):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+# The Spark settings the plans are written for (lib/etl/plan.ts).
+SPARK_CONF = {
+    # Timestamps without an offset are UTC, and dates of timestamps are UTC dates (plan.ts).
+    "spark.sql.session.timeZone": "UTC",
+    # Casts of invalid text give NULL, as the plans expect (they check with regexp_like first anyway).
+    "spark.sql.ansi.enabled": "false",
+    # String literals are taken as written, as DuckDB takes them: the plans' regular expressions (\z, \x{2028}, ...)
+    # reach java.util.regex exactly as they reach RE2 (lib/etl/portable-regex.ts).
+    "spark.sql.parser.escapedStringLiterals": "true",
+    # Overwrite only the partitions the merged rows are in.
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    # Partition values stay strings (dt=2024-01-01 is not read back as a DATE).
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.parquet.compression.codec": "zstd",
+}
+
+
 def spark_session():
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.appName("lake-etl").getOrCreate()
-    conf = {
-        # Timestamps without an offset are UTC, and dates of timestamps are UTC dates (plan.ts).
-        "spark.sql.session.timeZone": "UTC",
-        # Casts of invalid text give NULL, as the plans expect (they check with regexp_like first anyway).
-        "spark.sql.ansi.enabled": "false",
-        # Overwrite only the partitions the merged rows are in.
-        "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        # Partition values stay strings (dt=2024-01-01 is not read back as a DATE).
-        "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
-        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-        "spark.sql.parquet.compression.codec": "zstd",
-    }
+    conf = SPARK_CONF
     for name, value in conf.items():
         spark.conf.set(name, value)
     # No _SUCCESS markers among the table's files.

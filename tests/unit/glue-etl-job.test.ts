@@ -39,7 +39,8 @@ def arg(a):
 out = []
 for name, *args in json.load(sys.stdin):
     try:
-        out.append({"value": getattr(job, name)(*[arg(a) for a in args])})
+        v = getattr(job, name)
+        out.append({"value": v(*[arg(a) for a in args]) if callable(v) else v})
     except job.JobError as e:
         out.append({"error": str(e)})
 json.dump(out, sys.stdout, default=sorted)
@@ -197,6 +198,16 @@ describe('resources/glue/etl_job.py', () => {
       );
     },
   );
+
+  withPython('runs Spark with the settings the plans are written for', () => {
+    expect(one('SPARK_CONF').value).toMatchObject({
+      'spark.sql.session.timeZone': 'UTC',
+      'spark.sql.ansi.enabled': 'false',
+      // The plans' regular expressions carry backslashes (\\z, \\x{…}): Spark must take literals as written, as
+      // DuckDB does (tests/etl/portable-regex.test.ts runs both engines' regex libraries on them).
+      'spark.sql.parser.escapedStringLiterals': 'true',
+    });
+  });
 
   withPython('tells JSON lines from one JSON document in a .json upload, compressed or not', () => {
     const lines = Buffer.from('{"order_id":"1"}\n{"order_id":"2"}\n');

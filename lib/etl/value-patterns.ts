@@ -1,0 +1,26 @@
+/**
+ * The text forms the lake types values from, as ECMAScript regular expressions: validateUpload's sample check tests
+ * them as they are (lib/dataset-registry.ts), the ETL plans through lib/etl/portable-regex.ts (lib/etl/plan.ts), so
+ * a value that passes the sample check is typed the same way by the Glue job and the local runner.
+ * No dependency beyond this file: the validateUpload bundle takes it.
+ */
+
+/**
+ * Years 1000-9999 (year 0 is 1 BC in DuckDB and would name a partition '0001-01-01 (BC)'); the calendar check is
+ * the cast's (TRY_CAST gives NULL for 2024-02-30).
+ */
+export const DATE_PATTERN = '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$';
+
+/**
+ * Dataset timestamps are UTC: a trailing Z, +00:00, or no offset (taken as UTC). Other offsets are refused by both
+ * engines (DuckDB's TIMESTAMP cast would silently drop them) and by validateUpload's sample check. Hours 00-23
+ * (DuckDB reads 24:00:00 as the next day, Spark as invalid).
+ */
+export const UTC_TIMESTAMP_RE =
+  '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,9})?(Z|[+]00:00)?$';
+
+/** Integers the ETL casts to BIGINT: up to 18 digits always fit. */
+export const BIGINT_PATTERN = '^-?[0-9]{1,18}$';
+
+/** Numbers the ETL casts to DOUBLE (JSON's number syntax). */
+export const DOUBLE_PATTERN = '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$';

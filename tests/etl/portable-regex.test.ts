@@ -1,0 +1,187 @@
+/**
+ * One meaning for every regular expression of the ETL plans, checked in the three real engines: ECMAScript (ajv at
+ * ingest and in validateUpload), RE2 (DuckDB, the local runner) and java.util.regex `find()` (Spark's regexp_like,
+ * the Glue job). Every pattern the plans generate from schemas/ and a corpus of constructs are run over inputs
+ * chosen where the dialects differ (trailing line terminators, Unicode line and space characters, non-ASCII digits).
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { lakeTables } from '../../lib/catalog/tables';
+import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
+import { PatternError, portablePattern } from '../../lib/etl/portable-regex';
+import { BIGINT_PATTERN, DATE_PATTERN, DOUBLE_PATTERN, UTC_TIMESTAMP_RE } from '../../lib/etl/value-patterns';
+import { javaAvailable, javaFind } from '../support/java-regex';
+
+const withJava = javaAvailable() ? it : it.skip;
+if (!javaAvailable()) console.warn('no JDK: the java.util.regex comparisons are skipped');
+
+let db: DuckDBInstance;
+let conn: DuckDBConnection;
+beforeAll(async () => {
+  db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  conn = await db.connect();
+  for (const s of DUCKDB_PRELUDE) await conn.run(s);
+});
+afterAll(() => {
+  conn.closeSync();
+  db.closeSync();
+});
+
+/** The schemas' patterns, and the value patterns every plan uses. */
+const schemaPatterns = () => [
+  ...new Set(
+    lakeTables()
+      .flatMap((t) => t.columns)
+      .flatMap((c) => (c.pattern ? [c.pattern] : [])),
+  ),
+];
+const CORPUS = [
+  DATE_PATTERN,
+  UTC_TIMESTAMP_RE,
+  BIGINT_PATTERN,
+  DOUBLE_PATTERN,
+  '^[A-Z]{3}$',
+  'a.c',
+  '^.*$',
+  '\\s+',
+  '^\\S+$',
+  '^\\d+$',
+  '^\\w+$',
+  '[\\w.-]+@[\\w-]+',
+  '^[^,]*$',
+  'x|y$',
+  '^(?<cur>[A-Z]{2})[0-9]?$',
+  '^(?:ab)+?$',
+  '^\\p{Lu}\\p{Ll}*$',
+  '^[\\p{L}\\d ]+$',
+  '^\\u00e9t\\u00e9$',
+  '^[\\u2028]$',
+  '^\\x41\\t\\n$',
+  '^[a-c\\]\\[&&]+$',
+  '\\$\\^\\.\\|\\?\\*\\+\\(\\)\\{\\}',
+  '^[^]$',
+  '^a{2,}$',
+  '^-?[1-9]\\d{0,2}(,\\d{3})*$',
+];
+const INPUTS = [
+  '',
+  'USD',
+  'USD\n',
+  'USD\r\n',
+  'USD\u2028',
+  'USD\u0085',
+  'usd',
+  '123',
+  '123\n',
+  '-42',
+  '١٢٣',
+  '12.5',
+  '1e10',
+  '2024-01-02',
+  '2024-01-02\n',
+  '2024-01-02T10:00:00Z',
+  '2024-01-02T10:00:00Z\n',
+  'abc',
+  'a\nc',
+  'a\rc',
+  'a\u2028c',
+  'a\u0085c',
+  ' ',
+  '\u00a0',
+  '\u3000',
+  '\u000b',
+  'x\n',
+  'ada@example.com',
+  'été',
+  'Éa',
+  'Zoë',
+  'A\t\n',
+  'ab]&[',
+  '$^.|?*+(){}',
+  '\n',
+  'aa',
+  '1,234,567',
+  '🙂',
+  'SE',
+  'SE1',
+];
+
+async function duckdbFind(pairs: [string, string][]): Promise<boolean[]> {
+  const values = pairs
+    .map(([p, s], i) => `(${i}, '${p.replace(/'/g, "''")}', '${s.replace(/'/g, "''")}')`)
+    .join(',\n');
+  const r = await conn.runAndReadAll(
+    `SELECT i, regexp_like(s, p) AS m FROM (VALUES ${values}) t(i, p, s) ORDER BY i`,
+  );
+  return r.getRowObjectsJS().map((row) => row.m as boolean);
+}
+
+const cases = () => {
+  const patterns = [...new Set([...CORPUS, ...schemaPatterns()])];
+  return patterns.flatMap((p) => INPUTS.map((s) => ({ p, s, portable: portablePattern(p) })));
+};
+
+describe('portable regular expressions (ECMAScript → RE2 and java.util.regex)', () => {
+  it('covers every pattern the plans generate from schemas/', () => {
+    const sql = lakeTables()
+      .map((t) => buildPlan(t).typedSql)
+      .join('\n');
+    for (const p of schemaPatterns()) expect(sql).toContain(`'${portablePattern(p)}'`);
+    // The plans carry no `$` anchor any more: its Java meaning differs.
+    expect(sql).not.toMatch(/regexp_like\([^)]*\$'/);
+  });
+
+  it('DuckDB (RE2) finds exactly what ECMAScript finds, for every pattern and input', async () => {
+    const all = cases();
+    const duck = await duckdbFind(all.map((c) => [c.portable, c.s]));
+    const differ = all.filter((c, i) => duck[i] !== new RegExp(c.p, 'u').test(c.s));
+    expect(differ.map(({ p, s, portable }) => ({ p, s, portable }))).toEqual([]);
+  });
+
+  withJava('java.util.regex (Spark) finds exactly what ECMAScript finds, for every pattern and input', () => {
+    const all = cases();
+    const java = javaFind(all.map((c) => [c.portable, c.s]));
+    const differ = all
+      .map((c, i) => ({ ...c, java: java[i] }))
+      .filter((c) => c.java !== new RegExp(c.p, 'u').test(c.s));
+    expect(differ.map(({ p, s, portable, java }) => ({ p, s, portable, java: String(java) }))).toEqual([]);
+  });
+
+  withJava(
+    "without the translation, Java's `$` takes a trailing newline (what the plans used to hand Spark)",
+    () => {
+      const [usd, num, date] = javaFind([
+        ['^[A-Z]{3}$', 'USD\n'],
+        [BIGINT_PATTERN, '123\n'],
+        [DATE_PATTERN, '2024-01-02\n'],
+      ]);
+      expect([usd, num, date]).toEqual([true, true, true]);
+      expect(new RegExp('^[A-Z]{3}$', 'u').test('USD\n')).toBe(false);
+    },
+  );
+
+  it('refuses what cannot mean the same in the ETL engines, naming the construct', () => {
+    const refused: [string, RegExp][] = [
+      ['^(?=a)a$', /lookahead.*RE2/],
+      ['(?<!a)b', /lookbehind/],
+      ['(a)\\1', /backreference/],
+      ['\\bword\\b', /word boundary/],
+      ['^\\p{Script=Greek}+$', /general categories/],
+      ['[\\D]', /inside a character class/],
+      ['^a{1001}$', /repeat count above 1000/],
+      ['(', /not a valid regular expression/],
+    ];
+    for (const [p, why] of refused) {
+      expect(() => portablePattern(p)).toThrow(PatternError);
+      expect(() => portablePattern(p)).toThrow(why);
+    }
+  });
+
+  it('refuses such a pattern in a schema when the plan is built, naming the table and the column', () => {
+    const orders = lakeTables().find((t) => t.name === 'orders')!;
+    const broken = {
+      ...orders,
+      columns: orders.columns.map((c) => (c.name === 'currency' ? { ...c, pattern: '^(?=[A-Z])...$' } : c)),
+    };
+    expect(() => buildPlan(broken)).toThrow(/column currency: a lookahead assertion/);
+  });
+});
