@@ -203,7 +203,7 @@ describe('resources/glue/etl_job.py', () => {
     expect(one('SPARK_CONF').value).toMatchObject({
       'spark.sql.session.timeZone': 'UTC',
       'spark.sql.ansi.enabled': 'false',
-      // The plans' regular expressions carry backslashes (\\z, \\x{…}): Spark must take literals as written, as
+      // The plans' regular expressions carry backslashes (\z, \x{…}): Spark must take literals as written, as
       // DuckDB does (tests/etl/portable-regex.test.ts runs both engines' regex libraries on them).
       'spark.sql.parser.escapedStringLiterals': 'true',
     });
