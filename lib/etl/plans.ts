@@ -14,6 +14,12 @@ import layout from '../lake-layout.json';
 import { lakeTables, schemasDir, type TableDef } from '../catalog/tables';
 import { rawEventsFormat } from '../layout';
 import { buildPlan, type EtlPlan } from './plan';
+import {
+  MAX_UPLOAD_ATTEMPTS,
+  PARTITIONS_LISTED,
+  pendingUploadsPrefix,
+  uploadResultKey,
+} from './upload-queue';
 
 export const PLANS_FILE_VERSION = 1;
 
@@ -33,6 +39,13 @@ export interface EtlPlansFile {
     rawEvents: { format: 'jsonl'; gzip: boolean; extension: string };
     /** Raw bucket: a regular expression whose group 1 is the arrival date (yyyy-MM-dd) of a raw event object key. */
     arrivalDatePattern: string;
+    /** Curated bucket: the queue of accepted uploads (lib/etl/upload-queue.ts): pending/ and done/ records. */
+    pendingUploadsPrefix: string;
+    uploadResultsPrefix: string;
+    /** Runs that may take an upload without an outcome before it is given up. */
+    maxUploadAttempts: number;
+    /** Partitions listed in a result or summary (the count says how many). */
+    partitionsListed: number;
   };
   /** Event tables: where their raw objects are (raw bucket). */
   events: Record<string, { rawPrefix: string }>;
@@ -90,6 +103,10 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
       compactionPrefix: `${layout.curated.statePrefix}compaction/`,
       rawEvents: { ...rawEventsFormat },
       arrivalDatePattern: ARRIVAL_DATE_PATTERN,
+      pendingUploadsPrefix,
+      uploadResultsPrefix: uploadResultKey('').slice(0, -'.json'.length),
+      maxUploadAttempts: MAX_UPLOAD_ATTEMPTS,
+      partitionsListed: PARTITIONS_LISTED,
     },
     events,
     tables: plans,

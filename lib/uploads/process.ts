@@ -3,11 +3,14 @@
  * or handed to the ETL workflow. The same code runs in the Lambda function (S3 event through EventBridge) and in
  * the local lake (the uploads watcher builds the same event).
  *
+ * An accepted upload is written to the ETL's queue (lib/etl/upload-queue.ts), then its execution is started.
+ *
  * Quarantine writes `<quarantine key>.reason.json` first, then publishes the notice, then moves the object (copy,
  * then delete): if any step fails the invocation fails and is retried from the start while the object is still
  * under uploads/, so a notice may repeat but is never lost, and nothing invalid is ever handed to the ETL.
  */
 import { createHash } from 'node:crypto';
+import { pendingUploadKey, type PendingUpload } from '../etl/upload-queue';
 import type { Dataset } from '../dataset-registry';
 import { dataset as lookupDataset } from '../dataset-registry';
 import { logger } from '../logger';
@@ -215,6 +218,24 @@ export async function processUpload(
     ...(versionId ? { versionId } : {}),
     ...(trace.correlationId ? { correlationId: trace.correlationId } : {}),
   };
+  // The upload joins the queue before its execution starts: the next ETL run takes it, whichever execution starts
+  // that run (lib/etl/upload-queue.ts). Written again by a duplicate event: the run that took it discards it.
+  const pending: PendingUpload = {
+    execution: name,
+    table: dataset!.name,
+    key,
+    size: info.size,
+    ...(etag ? { etag } : {}),
+    ...(versionId ? { versionId } : {}),
+    acceptedAt: now().toISOString(),
+    ...(trace.correlationId ? { correlationId: trace.correlationId } : {}),
+  };
+  await deps.objects.put(
+    'curated',
+    pendingUploadKey(name),
+    JSON.stringify(pending, null, 2) + '\n',
+    'application/json',
+  );
   const wf = await deps.workflow();
   const res = await wf.startExecution(name, input as unknown as Record<string, unknown>);
   const outcome = res.alreadyStarted ? 'alreadyStarted' : 'started';

@@ -14,6 +14,7 @@
  * functions the local lake runs), within a second when it comes from another one (`sls invoke local`, `npm run
  * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
  */
+import { checkExecutionInput } from './execution-input';
 import { fsyncDir, pidAlive } from '../durable-fs';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -250,7 +251,9 @@ export class LocalWorkflow implements Workflow {
     private readonly machine = ETL_STATE_MACHINE,
   ) {}
 
-  startExecution(name: string, input: Record<string, unknown>): Promise<StartResult> {
+  async startExecution(name: string, input: Record<string, unknown>): Promise<StartResult> {
+    // Refused before anything is recorded, as StartExecution refuses it (lib/workflow/execution-input.ts).
+    checkExecutionInput(input);
     return requestExecution(this.dir, this.machine, name, input);
   }
 }

@@ -67,6 +67,26 @@ export function retryIntervalsFromEnv(
   return out;
 }
 
+/**
+ * LAKE_SFN_WAIT_MS: how long every Wait state waits on the local lake (default 1000 ms; `asl`: the ASL's own
+ * Seconds). The ETL's only Wait is WaitForLake, between two looks at a busy lake: 60 s on AWS, where a run lasts
+ * minutes; locally a run lasts seconds. Only the pace differs: the states visited and their order are the ASL's.
+ */
+export function waitTimesFromEnv(
+  definition: StateMachineDefinition,
+  env = process.env,
+): Record<string, number> | undefined {
+  const raw = env.LAKE_SFN_WAIT_MS ?? '1000';
+  if (raw === 'asl') return undefined;
+  const ms = Number(raw);
+  if (raw === '' || !Number.isInteger(ms) || ms < 0)
+    throw new Error(`LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '${raw}'`);
+  const out: Record<string, number> = {};
+  for (const [name, state] of Object.entries(definition.States as Record<string, { Type?: string }>))
+    if (state.Type === 'Wait') out[name] = ms;
+  return out;
+}
+
 /** Opens the ETL state machine on the local lake, with its schedule. */
 export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
   const config = (opts.config ??
@@ -79,6 +99,7 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     handlers: { ...defaultTaskHandlers(config, opts.lakeDir), ...opts.handlers },
     region: config.provider.region,
     retryIntervalOverrides: retryIntervalsFromEnv(definition),
+    waitTimeOverrides: waitTimesFromEnv(definition),
     ...opts.engine,
   });
   const schedules = opts.schedule === false ? [] : localSchedules(sm);

@@ -1,6 +1,11 @@
 /** The state transitions an execution record keeps, compacted. */
 import type { ExecutionEvent } from '../../lib/workflow/local';
 
+/**
+ * The most library events a record keeps (then eventsTruncated). A cap on the record's size only: Step Functions'
+ * 25,000-event history quota is enforced on the estimate of AWS's history (history-quota.ts), which counts several
+ * AWS events for most library events, so an execution normally fails on the quota before its record reaches this cap.
+ */
 export const MAX_EVENTS = 25_000;
 const MAX_EVENT_PAYLOAD_BYTES = 8 * 1024;
 

@@ -17,6 +17,10 @@
  *    (error Local.Interrupted): a run that brings the process down would do so at every start.
  *  - On AWS a Task timeout or an abort makes Step Functions stop the Glue job run (BatchStopJobRun). The local runner
  *    cannot be interrupted: after a States.Timeout it finishes in the background and its result is ignored.
+ *  - Step Functions' quotas hold locally: 256 KiB payloads (payload-quota.ts: StartExecution's ValidationException,
+ *    States.DataLimitExceeded in executions) and 25,000 history events (history-quota.ts, on an estimate of AWS's
+ *    history); the S3 stand-in answers as the state machine's role lets S3 answer (state-machine-role.ts,
+ *    role-policy.ts: 403 without s3:GetObject, 403 instead of 404 without s3:ListBucket).
  */
 export {
   declaredResources,
@@ -47,12 +51,34 @@ export {
   type TaskHandlers,
 } from './task-handlers';
 export { taskStates } from './task-states';
+export {
+  DATA_LIMIT_EXCEEDED,
+  DataLimitExceededError,
+  PAYLOAD_QUOTA_BYTES,
+  checkExecutionInput,
+  payloadBytes,
+} from './payload-quota';
+export { HISTORY_QUOTA_EVENTS, HistoryEstimate } from './history-quota';
+export {
+  PolicyNotEvaluated,
+  evaluate as evaluatePolicy,
+  isAllowed,
+  wildcardMatch,
+  type PolicyStatement,
+} from './role-policy';
+export {
+  roleS3Access,
+  stateMachineRoleStatements,
+  stateMachineS3Access,
+  type S3ReadAccess,
+} from './state-machine-role';
 export { MAX_RESTARTS } from './execution-recovery';
 export { LocalStateMachine, type LocalStateMachineOptions } from './state-machine';
 export { localSchedules, rateSeconds, scheduledExecutionName, type LocalSchedule } from './schedules';
 export {
   localDefinition,
   retryIntervalsFromEnv,
+  waitTimesFromEnv,
   startLocalEtl,
   type LocalEtl,
   type LocalEtlOptions,

@@ -1,14 +1,13 @@
-/** The engine: durable executions of one state machine, run by aws-local-stepfunctions with local task handlers. */
+/**
+ * The engine: durable executions of one state machine, run by aws-local-stepfunctions with local task handlers.
+ * Step Functions' quotas the library does not know are enforced here: the payload quota (payload-quota.ts: at
+ * start, around every Task stand-in, and on the event log) and the history quota (history-quota.ts, on the event
+ * log: execution-watch.ts).
+ */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  ExecutionAbortedError,
-  ExecutionError,
-  ExecutionTimeoutError,
-  StateMachine,
-  type StateMachineDefinition,
-} from 'aws-local-stepfunctions';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { StartResult } from '../../lib/workflow/types';
 import {
   ETL_STATE_MACHINE,
@@ -28,12 +27,11 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import { localLog } from '../log';
-import type { Json } from './config';
 import { claimExecution, claimPath, openInstances } from './execution-claims';
-import { compactEvent, MAX_EVENTS } from './execution-events';
 import { MAX_RESTARTS, executionsToResume, requestAgain } from './execution-recovery';
-import type { TaskHandler, TaskHandlers } from './task-handlers';
-import { handlerFor, taskStates } from './task-states';
+import { startRun, taskStandIns, type Outcome, type TaskStandIn } from './execution-run';
+import { checkExecutionInput, oversizedStatePayload } from './payload-quota';
+import type { TaskHandlers } from './task-handlers';
 
 export interface LocalStateMachineOptions {
   lakeDir: string;
@@ -49,6 +47,8 @@ export interface LocalStateMachineOptions {
   maxConcurrency?: number;
   /** Shorter retry pauses, per state (tests): aws-local-stepfunctions' retryIntervalOverrides. */
   retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Shorter Wait states, per state, in ms: aws-local-stepfunctions' waitTimeOverrides. */
+  waitTimeOverrides?: Record<string, number>;
   /** How often to look for requests made by other processes (ms); 0: only this process's (default 1000). */
   pollIntervalMs?: number;
   /** At open: run pending requests and mark executions of dead processes FAILED (default true). */
@@ -56,6 +56,8 @@ export interface LocalStateMachineOptions {
   /** How long close() lets running executions finish before aborting them (default 20 s). */
   stopGraceMs?: number;
   logger?: Pick<typeof localLog, 'info' | 'warn' | 'error'>;
+  /** Step Functions' history quota in (estimated AWS) events: HISTORY_QUOTA_EVENTS, 25,000; lower in tests. */
+  historyQuota?: number;
 }
 
 function envInt(name: string, fallback: number): number {
@@ -78,7 +80,7 @@ export class LocalStateMachine {
   private readonly instance = randomBytes(8).toString('hex');
   private readonly stateMachine: StateMachine;
   /** Task state name → its stand-in. */
-  private readonly tasks = new Map<string, { resource: string; handler: TaskHandler }>();
+  private readonly tasks: Map<string, TaskStandIn>;
   private readonly maxConcurrency: number;
   /** close() is stopping what still runs after its grace period (those run again at the next start). */
   private shutdownAbort = false;
@@ -105,16 +107,7 @@ export class LocalStateMachine {
     this.maxConcurrency = Math.max(1, opts.maxConcurrency ?? envInt('LAKE_SFN_MAX_CONCURRENCY', 2));
     this.log = opts.logger ?? localLog;
     this.stateMachine = new StateMachine(opts.definition);
-    const missing: string[] = [];
-    for (const [stateName, resource] of taskStates(opts.definition)) {
-      const handler = handlerFor(opts.handlers, resource);
-      if (!handler) {
-        missing.push(`${stateName} (${resource})`);
-        continue;
-      }
-      this.tasks.set(stateName, { resource, handler });
-    }
-    if (missing.length) throw new Error(`no local stand-in for the Task states ${missing.join(', ')}`);
+    this.tasks = taskStandIns(opts.definition, opts.handlers);
   }
 
   /** Opens the engine: recovers what earlier processes left, then serves requests. */
@@ -145,9 +138,13 @@ export class LocalStateMachine {
     return sm;
   }
 
-  /** Starts an execution (alreadyStarted when the name exists); it runs when a slot is free. */
+  /**
+   * Starts an execution (alreadyStarted when the name exists); it runs when a slot is free. An input over the payload
+   * quota is refused as StartExecution refuses it (ValidationException).
+   */
   async startExecution(name: string, input: unknown): Promise<StartResult> {
     if (this.closed) throw new Error('the local state machine is stopped');
+    checkExecutionInput(input ?? {});
     const res = await requestExecution(this.lakeDir, this.machine, name, input, this.stateMachineArn);
     if (!res.alreadyStarted) this.enqueue(name);
     return res;
@@ -289,76 +286,42 @@ export class LocalStateMachine {
     await writeRecord(this.lakeDir, this.machine, record);
     await fs.rm(marker, { force: true });
 
-    // aws-local-stepfunctions overrides Task states by name.
-    const overrides = Object.fromEntries(
-      [...this.tasks].map(([stateName, { resource, handler }]) => [
-        stateName,
-        (input: Json) => handler(input, { executionName: name, stateName, resource }),
-      ]),
-    );
-    const execution = this.stateMachine.run(record.input as Json, {
-      overrides: {
-        taskResourceLocalHandlers: overrides,
-        ...(this.opts.retryIntervalOverrides
-          ? { retryIntervalOverrides: this.opts.retryIntervalOverrides }
-          : {}),
-      },
-      context: {
-        Execution: {
-          Id: record.executionArn,
-          Name: name,
-          RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-step-functions`,
-          RedriveCount: 0,
-        },
-        StateMachine: { Id: this.stateMachineArn, Name: this.opts.stateMachineName },
-      },
-    });
-    setAbort(execution.abort);
-    const events: ExecutionEvent[] = [];
-    let eventsTruncated = false;
-    const collecting = (async () => {
-      for await (const ev of execution.eventLogs) {
-        if (events.length < MAX_EVENTS) events.push(compactEvent(ev as unknown as Record<string, unknown>));
-        else eventsTruncated = true;
-      }
-    })();
-
-    let outcome: Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
-    let requeue = false;
-    try {
-      outcome = { status: 'SUCCEEDED', output: await execution.result };
-    } catch (e) {
-      if (e instanceof ExecutionAbortedError) {
-        outcome = { status: 'ABORTED' };
-        requeue = this.shutdownAbort && (record.restarts ?? 0) < MAX_RESTARTS;
-      } else if (e instanceof ExecutionTimeoutError) {
-        outcome = {
-          status: 'TIMED_OUT',
-          error: 'States.Timeout',
-          cause: 'The execution ran longer than its TimeoutSeconds',
-        };
-      } else if (e instanceof ExecutionError) {
-        const inner = e.cause as Error | undefined;
-        outcome = {
-          status: 'FAILED',
-          error: inner?.name ?? 'States.Runtime',
-          cause: inner?.message ?? e.message,
-        };
-      } else {
-        outcome = { status: 'FAILED', error: 'States.Runtime', cause: (e as Error)?.message ?? String(e) };
-      }
+    // An input StartExecution would have refused, requested by a path that does not check it (another process,
+    // lib/workflow/local.ts): FAILED without running, as no execution would exist on AWS.
+    const refused = oversizedStatePayload({ type: 'ExecutionStarted', input: record.input });
+    if (refused) {
+      await this.finish(record, { status: 'FAILED', ...refused }, [], false);
+      return;
     }
-    // The library closes its event log with the outcome; don't hang on it should that ever not happen.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([collecting, new Promise((r) => (timer = setTimeout(r, 1000)))]);
-    clearTimeout(timer);
-    if (requeue) {
+
+    const { abort, settled } = startRun(this.stateMachine, record, {
+      definition: this.opts.definition,
+      tasks: this.tasks,
+      stateMachineArn: this.stateMachineArn,
+      stateMachineName: this.opts.stateMachineName,
+      retryIntervalOverrides: this.opts.retryIntervalOverrides,
+      waitTimeOverrides: this.opts.waitTimeOverrides,
+      historyQuota: this.opts.historyQuota,
+    });
+    setAbort(abort);
+    const { outcome, aborted, events, eventsTruncated } = await settled;
+    if (aborted && this.shutdownAbort && (record.restarts ?? 0) < MAX_RESTARTS) {
       // Stopped by the shutdown: requested again, to run from the start at the next start.
       await requestAgain(this.lakeDir, this.machine, record, events, 'the local lake stopped');
       await fs.writeFile(marker, '');
       await fs.rm(claimPath(this.lakeDir, this.machine, name), { force: true });
       return;
     }
+    await this.finish(record, outcome, events, eventsTruncated);
+  }
+
+  /** Writes the final record and releases the claim. */
+  private async finish(
+    record: ExecutionRecord,
+    outcome: Outcome,
+    events: ExecutionEvent[],
+    eventsTruncated: boolean,
+  ): Promise<void> {
     await writeRecord(this.lakeDir, this.machine, {
       ...record,
       ...outcome,
@@ -367,8 +330,12 @@ export class LocalStateMachine {
       events: [...(record.events ?? []), ...events],
       ...(eventsTruncated ? { eventsTruncated } : {}),
     });
-    await fs.rm(claimPath(this.lakeDir, this.machine, name), { force: true });
+    await fs.rm(claimPath(this.lakeDir, this.machine, record.name), { force: true });
     const level = outcome.status === 'SUCCEEDED' ? 'info' : 'warn';
-    this.log[level]('execution finished', { name, status: outcome.status, error: outcome.error });
+    this.log[level]('execution finished', {
+      name: record.name,
+      status: outcome.status,
+      error: outcome.error,
+    });
   }
 }

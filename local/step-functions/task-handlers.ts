@@ -5,8 +5,10 @@ import path from 'node:path';
 import { faults } from '../../lib/faults';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import type { Notice, Notifier } from '../../lib/notify/types';
+import { ETL_STATE_MACHINE } from '../../lib/workflow/local';
 import { projectRoot } from '../service-config';
 import type { Json, ServiceConfigWithStateMachines } from './config';
+import { stateMachineS3Access, type S3ReadAccess } from './state-machine-role';
 
 export const RESOURCE = {
   glueStartJobRunSync: 'arn:aws:states:::glue:startJobRun.sync',
@@ -67,7 +69,8 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
     try {
       if (faults().permanent('glue.fail', runKey, { runId: runKey }))
         throw new Error('Worker lost: the job run failed (injected)');
-      await run(Arguments, { lakeDir });
+      // Glue hands every run its own id as an argument (--JOB_RUN_ID): the run records it in its results.
+      await run({ ...Arguments, '--JOB_RUN_ID': jobRun.Id }, { lakeDir });
     } catch (e) {
       const err = e as Error;
       if (typeof err?.name === 'string' && err.name.startsWith('Glue.')) throw err;
@@ -128,15 +131,41 @@ export function snsPublishHandler(getNotifier: () => Promise<Notifier> | Notifie
   };
 }
 
-/** aws-sdk:s3:getObject: <lakeDir>/<bucket folder>/<key>, the Body as a string, as the SDK integration returns it. */
-export function s3GetObjectHandler(lakeDir: string): TaskHandler {
+/**
+ * aws-sdk:s3:getObject: <lakeDir>/<bucket folder>/<key>, the Body as a string, as the SDK integration returns it,
+ * answered as S3 answers the state machine's role (`access`, state-machine-role.ts):
+ *  - no s3:GetObject on the object: 403 AccessDenied, whether or not the object exists;
+ *  - a missing key: 404 NoSuchKey if the role may s3:ListBucket on the bucket, 403 AccessDenied if not (Amazon S3
+ *    API Reference, GetObject, "Permissions": "If you have the s3:ListBucket permission on the bucket, Amazon S3
+ *    returns an HTTP status code 404 Not Found error. If you don't have the s3:ListBucket permission, Amazon S3
+ *    returns an HTTP status code 403 Access Denied error.").
+ * Error names as Step Functions reports them ("Learning to use AWS service SDK integrations in Step Functions":
+ * ServiceName.ErrorName with the Exception suffix): S3.NoSuchKeyException, S3.NoSuchBucketException; AccessDenied
+ * has no modelled exception, so it is S3's generic S3.S3Exception, its cause the SDK's message ("Access Denied
+ * (Service: S3, Status Code: 403, Request ID: …, Extended Request ID: …)").
+ */
+export function s3GetObjectHandler(lakeDir: string, access: S3ReadAccess): TaskHandler {
+  const requestIds = () => {
+    const id = randomBytes(8).toString('hex').toUpperCase();
+    return `Request ID: ${id}, Extended Request ID: ${randomBytes(48).toString('base64')}`;
+  };
+  const accessDenied = (why: string) =>
+    namedError(
+      'S3.S3Exception',
+      `Access Denied (Service: S3, Status Code: 403, ${requestIds()}) [local: ${access.principal} ${why}]`,
+    );
   return async (params) => {
     const { Bucket, Key } = params as { Bucket: string; Key: string };
     if (!/^[a-z0-9][a-z0-9.-]*$/.test(Bucket ?? ''))
-      throw namedError('S3.NoSuchBucketException', `no bucket ${Bucket}`);
+      throw namedError(
+        'S3.NoSuchBucketException',
+        `The specified bucket does not exist (Service: S3, Status Code: 404, ${requestIds()})`,
+      );
     const root = path.join(lakeDir, Bucket);
     const file = path.resolve(root, Key ?? '');
     if (!Key || !file.startsWith(root + path.sep)) throw namedError('S3.S3Exception', `invalid key ${Key}`);
+    if (!access.mayGetObject(Bucket, Key))
+      throw accessDenied(`may not s3:GetObject on arn:aws:s3:::${Bucket}/${Key}`);
     let body: Buffer;
     let stat: import('node:fs').Stats;
     try {
@@ -144,7 +173,12 @@ export function s3GetObjectHandler(lakeDir: string): TaskHandler {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
-        throw namedError('S3.NoSuchKeyException', 'The specified key does not exist.');
+        if (!access.mayListBucket(Bucket))
+          throw accessDenied(`may not s3:ListBucket on arn:aws:s3:::${Bucket}, so a missing key is a 403`);
+        throw namedError(
+          'S3.NoSuchKeyException',
+          `The specified key does not exist. (Service: S3, Status Code: 404, ${requestIds()})`,
+        );
       }
       throw e;
     }
@@ -197,8 +231,15 @@ export function lambdaHandlers(config: ServiceConfigWithStateMachines): TaskHand
   };
 }
 
-/** The stand-ins of the local lake, each loaded on first use. */
-export function defaultTaskHandlers(config: ServiceConfigWithStateMachines, lakeDir: string): TaskHandlers {
+/**
+ * The stand-ins of the local lake, each loaded on first use, for the state machine `machine` (its key under
+ * stepFunctions.stateMachines: the S3 stand-in answers as that state machine's role allows).
+ */
+export function defaultTaskHandlers(
+  config: ServiceConfigWithStateMachines,
+  lakeDir: string,
+  machine = ETL_STATE_MACHINE,
+): TaskHandlers {
   // Loaded on first use: DuckDB only when a job runs.
   return {
     [RESOURCE.glueStartJobRunSync]: glueJobHandler(
@@ -206,7 +247,7 @@ export function defaultTaskHandlers(config: ServiceConfigWithStateMachines, lake
       lakeDir,
     ),
     [RESOURCE.snsPublish]: snsPublishHandler(async () => (await import('../../lib/notify')).notifier()),
-    [RESOURCE.s3GetObject]: s3GetObjectHandler(lakeDir),
+    [RESOURCE.s3GetObject]: s3GetObjectHandler(lakeDir, stateMachineS3Access(config, machine)),
     ...lambdaHandlers(config),
   };
 }

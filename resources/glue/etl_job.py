@@ -12,14 +12,20 @@ as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner/) runs the 
      that did not even parse (reject_reason, and their text in raw_record), which count as read and rejected;
   5. the run summary (EtlRunSummary, lib/etl/run.ts) goes to _state/runs/<run_id>.json in the curated bucket.
 
-Arguments (lib/etl/run.ts): --mode file|events, --table (file), --inputs (file: JSON list of raw keys), --run_id,
---raw_bucket, --curated_bucket, --plans_bucket and --plans_key (where plans.json is), --database (optional: the
-Glue database whose tables must match the plans).
+Every run, whatever its mode, does two things (the lake runs one at a time, MaxConcurrentRuns 1, so what waits is
+taken by the next run; lib/etl/upload-queue.ts):
+  - takes the queue of accepted uploads: every _state/uploads/pending/<execution>.json, grouped by table, run through
+    the table's plan; each upload's result (figures, or the reason it failed) goes to _state/uploads/done/
+    <execution>.json before its pending record is deleted;
+  - compacts streamed events: for every event table, the raw objects under events/type=<type>/ that the compaction
+    manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys]}) do not list are run
+    through the table's plan, and only after the data is written are their keys added to the manifests (a crash in
+    between only causes a harmless re-run: the merge deduplicates by event id).
 
-Mode 'events' compacts streamed events: for every event table, the raw objects under events/type=<type>/ that the
-compaction manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys]}) do not list
-are run through the table's plan, and only after the data is written are their keys added to the manifests (a crash
-in between only causes a harmless re-run: the merge deduplicates by event id).
+Arguments (lib/etl/run.ts): --mode file|events, --table (file: the triggering upload's table; events: optional, one
+event table), --inputs (file: JSON list of raw keys, taken when no pending record names this run), --run_id,
+--raw_bucket, --curated_bucket, --plans_bucket and --plans_key (where plans.json is), --database (optional: the
+Glue database whose tables must match the plans); --JOB_RUN_ID is Glue's own.
 
 The module imports pyspark and boto3 only inside the functions that need them, so its pure helpers can be tested
 with a plain Python 3 (tests/unit/glue-etl-job.test.ts).
@@ -95,12 +101,17 @@ def job_options(args):
         "database": args.get("database") or None,
         "table": None,
         "inputs": [],
+        # Glue passes every run its id; the run records it in its results and summary.
+        "job_run_id": args.get("JOB_RUN_ID") or None,
     }
     # The run id names objects (rejected/.../run_id=<id>/, _state/runs/<id>.json): one path segment that Hadoop
     # paths take as is. Step Functions execution names (the state machine passes $$.Execution.Name) always qualify.
     if not RUN_ID.fullmatch(options["run_id"]) or options["run_id"] in (".", ".."):
         raise JobError("--run_id must be 1-128 characters without /, \\, :, whitespace or glob characters, got %r"
                        % options["run_id"])
+    if mode == "events":
+        # Optional: compact that event table only.
+        options["table"] = args.get("table") or None
     if mode == "file":
         if not args.get("table"):
             raise JobError("--table is required in mode 'file'")
@@ -238,7 +249,13 @@ def partition_name(plan, values):
     return "/".join("%s=%s" % (k, v) for k, v in zip(plan["partitionKeys"], values))
 
 
-def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, partitions, rejected_location):
+def listed_partitions(partitions, layout):
+    """The first layout['partitionsListed'] partitions, sorted, and how many there are (payloads stay small)."""
+    unique = sorted(set(partitions))
+    return {"partitions": unique[: layout["partitionsListed"]], "partitionCount": len(unique)}
+
+
+def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, partitions, rejected_location, layout):
     """
     One table's figures. Every row read is accounted for once: rowsRead = rowsWritten + rowsRejected +
     duplicatesRemoved, where rowsWritten counts new keys (merged - existing) and duplicatesRemoved the rows the
@@ -250,12 +267,131 @@ def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, pa
         "rowsWritten": merged_rows - existing_rows,
         "rowsRejected": rows_rejected,
         "duplicatesRemoved": (rows_read - rows_rejected) + existing_rows - merged_rows,
-        "partitions": sorted(partitions),
-        "maxRejectedRatio": plan["maxRejectedRatio"],
     }
+    figures.update(listed_partitions(partitions, layout))
     if rejected_location:
         figures["rejectedLocation"] = rejected_location
+    figures["maxRejectedRatio"] = plan["maxRejectedRatio"]
     return figures
+
+
+def add_figures(total, figures):
+    """Adds a batch's figures to a table's (partitions: the full set, listed at the end)."""
+    if total is None:
+        return dict(figures, partitions=set(figures["partitions"]))
+    for name in ("rowsRead", "rowsWritten", "rowsRejected", "duplicatesRemoved"):
+        total[name] += figures[name]
+    total["partitions"] |= set(figures["partitions"])
+    total["partitionCount"] = len(total["partitions"])
+    if figures.get("rejectedLocation"):
+        total["rejectedLocation"] = figures["rejectedLocation"]
+    return total
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The queue of accepted uploads (lib/etl/upload-queue.ts)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def pending_upload_key(layout, execution):
+    return "%s%s.json" % (layout["pendingUploadsPrefix"], execution)
+
+
+def upload_result_key(layout, execution):
+    return "%s%s.json" % (layout["uploadResultsPrefix"], execution)
+
+
+def queue_order(records):
+    """Pending uploads oldest first (accepted time, then execution name)."""
+    return sorted(records, key=lambda r: (r.get("acceptedAt") or "", r["execution"]))
+
+
+def own_pending(options, records, has_result, accepted_at):
+    """
+    A run in mode 'file' takes its own --inputs too when validateUpload recorded no pending upload for them (an
+    execution started by hand, or by a validateUpload of before the queue) and no run has taken them.
+    """
+    if options["mode"] != "file" or any(r["execution"] == options["run_id"] for r in records):
+        return None
+    if has_result:
+        return None
+    return {
+        "execution": options["run_id"],
+        "table": options["table"],
+        "key": options["inputs"][0],
+        "keys": list(options["inputs"]),
+        "acceptedAt": accepted_at,
+    }
+
+
+def upload_base(options, record, processed_at):
+    return {
+        "execution": record["execution"],
+        "key": record["key"],
+        "mode": "file",
+        "runId": options["run_id"],
+        "jobRunId": options["job_run_id"],
+        "table": record["table"],
+        "processedAt": processed_at,
+    }
+
+
+def upload_success(options, record, plan, sources, rejected_location, layout, processed_at):
+    """The result of an upload the run loaded: its figures, summed over its keys' shares of the batch."""
+    rows_read = sum(s["rowsRead"] for s in sources)
+    rows_rejected = sum(s["rowsRejected"] for s in sources)
+    rows_written = sum(s["rowsWritten"] for s in sources)
+    figures = {
+        "table": record["table"],
+        "rowsRead": rows_read,
+        "rowsWritten": rows_written,
+        "rowsRejected": rows_rejected,
+        "duplicatesRemoved": rows_read - rows_rejected - rows_written,
+    }
+    figures.update(listed_partitions([p for s in sources for p in s["partitions"]], layout))
+    if rows_rejected and rejected_location:
+        figures["rejectedLocation"] = rejected_location
+    figures["maxRejectedRatio"] = plan["maxRejectedRatio"]
+    ratio = (rows_rejected / rows_read) if rows_read else 0
+    result = upload_base(options, record, processed_at)
+    result.update(figures)
+    result.update(
+        {
+            "status": "SUCCEEDED",
+            "rejectedRatio": ratio,
+            "rejectedAboveThreshold": ratio > plan["maxRejectedRatio"],
+            "tables": [figures],
+        }
+    )
+    return result
+
+
+def upload_failure(options, record, error, cause, max_rejected_ratio, processed_at):
+    result = upload_base(options, record, processed_at)
+    result.update(
+        {
+            "status": "FAILED",
+            "error": error,
+            "cause": cause,
+            "rowsRead": 0,
+            "rowsWritten": 0,
+            "rowsRejected": 0,
+            "duplicatesRemoved": 0,
+            "partitions": [],
+            "partitionCount": 0,
+            "maxRejectedRatio": max_rejected_ratio,
+            "rejectedRatio": 0,
+            "rejectedAboveThreshold": False,
+            "tables": [],
+        }
+    )
+    return result
+
+
+GIVEN_UP = (
+    "%d ETL runs took this upload and none finished it (they failed or stopped as a whole): it is given up so that "
+    "it cannot hold up the others. See those runs, fix the cause, then replay the file."
+)
 
 
 METRICS_NAMESPACE = "DataLake"
@@ -300,23 +436,40 @@ def rejected_above(figures):
     return figures["rowsRead"] > 0 and figures["rowsRejected"] / figures["rowsRead"] > figures["maxRejectedRatio"]
 
 
-def run_summary(options, started_at, finished_at, inputs, tables):
+def run_summary(options, started_at, finished_at, inputs, tables, uploads, event_tables, inputs_key):
+    """
+    The run's record (lib/etl/run.ts EtlRunSummary), bounded whatever the backlog: the keys read are counted here and
+    listed under inputs_key. rejectedAboveThreshold concerns the event tables: uploads are judged in their results.
+    """
     rows_read = sum(t["rowsRead"] for t in tables)
     rows_rejected = sum(t["rowsRejected"] for t in tables)
-    return {
+    summary = {
         "runId": options["run_id"],
+        "jobRunId": options["job_run_id"],
         "mode": options["mode"],
         "engine": ENGINE,
         "startedAt": iso_utc(started_at),
         "finishedAt": iso_utc(finished_at),
-        "inputs": list(inputs),
-        "tables": tables,
-        "rowsRead": rows_read,
-        "rowsWritten": sum(t["rowsWritten"] for t in tables),
-        "rowsRejected": rows_rejected,
-        "rejectedRatio": (rows_rejected / rows_read) if rows_read else 0,
-        "rejectedAboveThreshold": any(rejected_above(t) for t in tables),
+        "inputCount": len(inputs),
     }
+    if inputs_key:
+        summary["inputsKey"] = inputs_key
+    summary.update(
+        {
+            "tables": tables,
+            "rowsRead": rows_read,
+            "rowsWritten": sum(t["rowsWritten"] for t in tables),
+            "rowsRejected": rows_rejected,
+            "rejectedRatio": (rows_rejected / rows_read) if rows_read else 0,
+            "rejectedAboveThreshold": any(rejected_above(t) for t in tables if t["table"] in event_tables),
+            "uploads": uploads,
+        }
+    )
+    return summary
+
+
+def inputs_key(layout, run_id):
+    return "%s%s.inputs.json" % (layout["runsPrefix"], run_id)
 
 
 def catalog_mismatch(glue_table, plan, curated_bucket):
@@ -637,7 +790,7 @@ def check_catalog(database, plan, curated_bucket):
 def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None):
     """
     Runs one table's plan over raw objects (uploads, or raw event objects of the declared format); writes the table
-    and the rejected rows; returns the figures.
+    and the rejected rows; returns the table's figures and, for datasets, each input object's share (source_figures).
     """
     from pyspark import StorageLevel
 
@@ -674,6 +827,7 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None)
         raise JobError("%s: a row without a partition value was not rejected" % plan["table"])
 
     existing_count = merged_count = 0
+    sources = None
     if partitions:
         existing = existing_rows(spark, s3, plan, options["curated_bucket"], partitions, schema)
         existing = existing.persist(StorageLevel.MEMORY_AND_DISK)
@@ -681,6 +835,8 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None)
         existing_count = existing.count()
         merged = spark.sql(plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
         merged_count = merged.count()
+        if "lake_source_file" in plan["outputColumns"]:
+            sources = source_figures(typed, malformed, existing, merged, plan)
         (
             merged.repartition(*plan["partitionKeys"])
             .sortWithinPartitions(*plan["partitionKeys"], *plan["primaryKey"])
@@ -691,10 +847,13 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None)
         )
         merged.unpersist()
         existing.unpersist()
-    typed.unpersist()
     raw.unpersist()
 
-    return table_figures(
+    if sources is None and "lake_source_file" in plan["outputColumns"]:
+        # Nothing was merged (every row rejected): each file's reads and rejections still count.
+        sources = source_figures(typed, malformed, None, None, plan)
+    typed.unpersist()
+    figures = table_figures(
         plan,
         rows_read,
         rows_rejected,
@@ -702,22 +861,151 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None)
         merged_count,
         [partition_name(plan, values) for values in partitions],
         rejected_location,
+        layouts,
     )
+    return figures, sources
 
 
-def run_file(spark, s3, options, plans_file, started_at):
-    plan = plans_file["tables"].get(options["table"])
-    if plan is None:
-        raise JobError("no ETL plan for table %r (plans: %s)" % (options["table"], ", ".join(plans_file["tables"])))
-    figures = run_plan(spark, s3, options, plans_file["layout"], plan, options["inputs"], started_at)
-    return options["inputs"], [figures]
+def source_figures(typed, malformed, existing, merged, plan):
+    """
+    Each input object's share of a run of a plan (tables with lake_source_file: datasets): rows read and rejected
+    (typed rows by their raw key, and records that did not parse), rows written (its rows in the merged partitions
+    minus those it already had there) and the partitions its rows went to. {key: figures}.
+    """
+    from pyspark.sql import functions as F
+
+    out = {}
+
+    def of(key):
+        return out.setdefault(key, {"rowsRead": 0, "rowsRejected": 0, "rowsWritten": 0, "partitions": []})
+
+    read = typed.groupBy("raw_lake_source_file").agg(
+        F.count(F.lit(1)).alias("n"), F.count("reject_reason").alias("r")
+    )
+    for row in read.collect():
+        of(row["raw_lake_source_file"])["rowsRead"] += row["n"]
+        of(row["raw_lake_source_file"])["rowsRejected"] += row["r"]
+    for row in malformed.groupBy("lake_source_file").count().collect():
+        of(row["lake_source_file"])["rowsRead"] += row["count"]
+        of(row["lake_source_file"])["rowsRejected"] += row["count"]
+    if merged is not None:
+        for row in merged.groupBy("lake_source_file").count().collect():
+            of(row["lake_source_file"])["rowsWritten"] += row["count"]
+        for row in existing.groupBy("lake_source_file").count().collect():
+            of(row["lake_source_file"])["rowsWritten"] -= row["count"]
+        name = F.concat_ws("/", *[F.concat(F.lit(k + "="), F.col(k)) for k in plan["partitionKeys"]])
+        parts = merged.groupBy("lake_source_file").agg(F.collect_set(name).alias("p"))
+        for row in parts.collect():
+            of(row["lake_source_file"])["partitions"] = sorted(row["p"])
+    return out
+
+
+def head_object(s3, bucket, key):
+    """The object's metadata, or None when there is none (the Glue role may list the raw bucket: 404, not 403)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return s3.head_object(Bucket=bucket, Key=key)
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def take_uploads(spark, s3, options, plans_file, started_at):
+    """
+    Takes every pending upload (lib/etl/upload-queue.ts): groups them by table, runs each table's plan over its
+    files, writes each upload's result, then deletes its pending record. A table that fails fails its own uploads;
+    an upload whose file is gone fails alone. Returns (keys read, table figures, {taken, succeeded, failed}).
+    """
+    layout = plans_file["layout"]
+    bucket = options["curated_bucket"]
+    counts = {"taken": 0, "succeeded": 0, "failed": 0}
+
+    def has_result(execution):
+        return get_json(s3, bucket, upload_result_key(layout, execution)) is not None
+
+    def finish(record, result):
+        put_json(s3, bucket, upload_result_key(layout, record["execution"]), result)
+        s3.delete_object(Bucket=bucket, Key=pending_upload_key(layout, record["execution"]))
+        counts["succeeded" if result["status"] == "SUCCEEDED" else "failed"] += 1
+
+    records = []
+    for key in list_keys(s3, bucket, layout["pendingUploadsPrefix"]):
+        record = get_json(s3, bucket, key)
+        name = key[len(layout["pendingUploadsPrefix"]) :]
+        if not isinstance(record, dict) or "%s.json" % record.get("execution") != name or "key" not in record:
+            print(json.dumps({"warning": "a pending upload record is unreadable: left in place", "record": key}))
+            continue
+        records.append(dict(record, keys=[record["key"]]))
+    own = own_pending(options, records, has_result(options["run_id"]), iso_utc(started_at))
+    if own:
+        records.append(own)
+
+    by_table = {}
+    for record in queue_order(records):
+        if has_result(record["execution"]):
+            # Taken by a run that recorded its outcome and stopped before deleting the record.
+            s3.delete_object(Bucket=bucket, Key=pending_upload_key(layout, record["execution"]))
+            continue
+        counts["taken"] += 1
+        plan = plans_file["tables"].get(record["table"])
+        attempts = record.get("attempts", 0) + 1
+        now = iso_utc(datetime.now(timezone.utc))
+        if attempts > layout["maxUploadAttempts"]:
+            ratio = plan["maxRejectedRatio"] if plan else 0
+            finish(record, upload_failure(options, record, "Etl.UploadGivenUp", GIVEN_UP % layout["maxUploadAttempts"], ratio, now))
+            continue
+        if record["execution"] != (own or {}).get("execution"):
+            stored = {k: v for k, v in record.items() if k != "keys"}
+            put_json(s3, bucket, pending_upload_key(layout, record["execution"]), dict(stored, attempts=attempts))
+        if plan is None or plan["kind"] != "dataset":
+            finish(record, upload_failure(options, record, "Etl.TableFailed", "there is no dataset %r" % record["table"], 0, now))
+            continue
+        by_table.setdefault(record["table"], []).append(record)
+
+    inputs, tables = [], []
+    for table, records in sorted(by_table.items()):
+        plan = plans_file["tables"][table]
+        ready = []
+        for record in records:
+            missing = [k for k in record["keys"] if head_object(s3, options["raw_bucket"], k) is None]
+            if missing:
+                cause = "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
+                now = iso_utc(datetime.now(timezone.utc))
+                finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan["maxRejectedRatio"], now))
+            else:
+                ready.append(record)
+        if not ready:
+            continue
+        keys = sorted({k for r in ready for k in r["keys"]})
+        try:
+            figures, sources = run_plan(spark, s3, options, layout, plan, keys, started_at)
+        except Exception as error:  # noqa: BLE001 - a table's failure is its uploads' outcome; the others go on
+            now = iso_utc(datetime.now(timezone.utc))
+            for record in ready:
+                finish(record, upload_failure(options, record, "Etl.TableFailed", "%s: %s" % (table, error), plan["maxRejectedRatio"], now))
+            continue
+        tables.append(figures)
+        inputs.extend(keys)
+        now = iso_utc(datetime.now(timezone.utc))
+        for record in ready:
+            shares = [sources[k] for k in record["keys"] if sources and k in sources]
+            finish(record, upload_success(options, record, plan, shares, figures.get("rejectedLocation"), layout, now))
+    return inputs, tables, counts
 
 
 def run_events(spark, s3, options, plans_file, started_at):
+    """Compacts the pending streamed events of every event table (mode 'events' with --table: that one only)."""
     layout = plans_file["layout"]
     declared = raw_events_format(layout)
     inputs, tables = [], []
-    for table in sorted(plans_file["events"]):
+    names = sorted(plans_file["events"])
+    if options["mode"] == "events" and options.get("table"):
+        if options["table"] not in plans_file["events"]:
+            raise JobError("no event table %r (event tables: %s)" % (options["table"], ", ".join(names)))
+        names = [options["table"]]
+    for table in names:
         plan = plans_file["tables"][table]
         keys = list_keys(s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"])
         dates = {arrival_date(k, layout["arrivalDatePattern"]) for k in keys} - {None}
@@ -726,9 +1014,9 @@ def run_events(spark, s3, options, plans_file, started_at):
         pending = pending_by_date(keys, processed, layout)
         batch = sorted(k for group in pending.values() for k in group)
         if not batch:
-            tables.append(table_figures(plan, 0, 0, 0, 0, [], None))
+            tables.append(table_figures(plan, 0, 0, 0, 0, [], None, layout))
             continue
-        tables.append(run_plan(spark, s3, options, layout, plan, batch, started_at, declared))
+        tables.append(run_plan(spark, s3, options, layout, plan, batch, started_at, declared)[0])
         # Only now that the rows are in the table: a crash before this line re-runs these keys (deduplicated).
         for date, added in sorted(pending.items()):
             put_json(
@@ -749,13 +1037,26 @@ def main(argv):
     plans_file = get_json(s3, options["plans_bucket"], options["plans_key"])
     if not plans_file or plans_file.get("version") != 1:
         raise JobError("s3://%s/%s is not a version 1 plans file" % (options["plans_bucket"], options["plans_key"]))
+    if options["mode"] == "file" and options["table"] not in plans_file["tables"]:
+        raise JobError("no ETL plan for table %r (plans: %s)" % (options["table"], ", ".join(plans_file["tables"])))
+    layout = plans_file["layout"]
     spark = spark_session()
-    runner = run_file if options["mode"] == "file" else run_events
-    inputs, tables = runner(spark, s3, options, plans_file, started_at)
-    summary = run_summary(options, started_at, datetime.now(timezone.utc), inputs, tables)
-    put_json(s3, options["curated_bucket"], summary_key(plans_file["layout"], options["run_id"]), summary)
+    # Every run, whatever its mode, takes the pending uploads and compacts the pending events (the lake runs one at a
+    # time: what waits for it is taken by the next run).
+    upload_inputs, upload_tables, uploads = take_uploads(spark, s3, options, plans_file, started_at)
+    event_inputs, event_tables = run_events(spark, s3, options, plans_file, started_at)
+    inputs = upload_inputs + event_inputs
+    tables = upload_tables + event_tables
+    key = None
+    if inputs:
+        key = inputs_key(layout, options["run_id"])
+        put_json(s3, options["curated_bucket"], key, {"inputs": inputs})
+    summary = run_summary(
+        options, started_at, datetime.now(timezone.utc), inputs, tables, uploads, set(plans_file["events"]), key
+    )
+    put_json(s3, options["curated_bucket"], summary_key(layout, options["run_id"]), summary)
     publish_row_metrics(args, tables)
-    print(json.dumps({k: v for k, v in summary.items() if k != "inputs"}))
+    print(json.dumps(summary))
     return summary
 
 

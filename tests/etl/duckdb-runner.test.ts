@@ -12,6 +12,7 @@ import type { EventRecord } from '../../lib/envelope';
 import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import type { EtlRunSummary } from '../../lib/etl/run';
+import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { LocalFirehose } from '../../lib/firehose/local';
 import { tempLake } from '../support/raw-zone';
 
@@ -85,6 +86,22 @@ async function files(dir: string): Promise<string[]> {
 
 const tableDir = (lake: string, table: string) => path.join(lake, 'curated', lakeTable(table)!.prefix);
 
+/** The raw keys a run read (listed apart from its summary). */
+const inputsOf = async (lake: string, summary: EtlRunSummary): Promise<string[]> =>
+  summary.inputsKey
+    ? (
+        JSON.parse(await fs.readFile(path.join(lake, 'curated', summary.inputsKey), 'utf8')) as {
+          inputs: string[];
+        }
+      ).inputs
+    : [];
+
+/** The result a run wrote for an upload (its execution's name), lib/etl/upload-queue.ts. */
+const uploadResult = async (lake: string, execution: string): Promise<UploadResult> =>
+  JSON.parse(
+    await fs.readFile(path.join(lake, 'curated', uploadResultKey(execution)), 'utf8'),
+  ) as UploadResult;
+
 /** Every row of a curated table (partition columns from the folder names), ordered by the given columns. */
 async function tableRows(lake: string, table: string, orderBy: string): Promise<Row[]> {
   const dir = tableDir(lake, table);
@@ -154,13 +171,19 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       mode: 'file',
       engine: 'duckdb',
       startedAt: '2026-03-05T12:00:00.000Z',
-      inputs: [key],
+      inputCount: 1,
+      inputsKey: '_state/runs/run-orders-1.inputs.json',
+      uploads: { taken: 1, succeeded: 1, failed: 0 },
       rowsRead: 3,
       rowsWritten: 3,
       rowsRejected: 0,
       rejectedRatio: 0,
       rejectedAboveThreshold: false,
-      tables: [
+    });
+    // Every run also compacts the streamed events: their tables are listed too (nothing pending here).
+    expect(summary.tables.map((t) => t.table)).toEqual(['orders', 'order_placed', 'page_view', 'signup']);
+    expect(summary.tables).toEqual(
+      expect.arrayContaining([
         {
           table: 'orders',
           rowsRead: 3,
@@ -168,11 +191,28 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
           rowsRejected: 0,
           duplicatesRemoved: 0,
           partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+          partitionCount: 2,
           maxRejectedRatio: 0.05,
         },
-      ],
-    });
+      ]),
+    );
     expect(summary.tables[0]!.rejectedLocation).toBeUndefined();
+    // The file's own result, which its execution reports (a run started by hand takes its --inputs).
+    expect(await uploadResult(lake, 'run-orders-1')).toMatchObject({
+      execution: 'run-orders-1',
+      key,
+      status: 'SUCCEEDED',
+      runId: 'run-orders-1',
+      rowsRead: 3,
+      rowsWritten: 3,
+      rowsRejected: 0,
+      partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+      rejectedAboveThreshold: false,
+      tables: [expect.objectContaining({ table: 'orders', rowsWritten: 3 })],
+    });
+    expect(JSON.parse(await fs.readFile(path.join(lake, 'curated', summary.inputsKey!), 'utf8'))).toEqual({
+      inputs: [key],
+    });
     const stored = JSON.parse(
       await fs.readFile(path.join(lake, 'curated', '_state', 'runs', 'run-orders-1.json'), 'utf8'),
     ) as EtlRunSummary;
@@ -345,7 +385,17 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       duplicatesRemoved: 0,
       rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=rej-1/',
     });
-    expect(summary.rejectedAboveThreshold).toBe(true); // 5/7 > 5 %
+    // The file is judged on its own (its result): 5/7 > 5 %. The run's own verdict concerns event tables.
+    expect(await uploadResult(lake, 'rej-1')).toMatchObject({
+      status: 'SUCCEEDED',
+      rowsRead: 7,
+      rowsRejected: 5,
+      rowsWritten: 2,
+      rejectedRatio: 5 / 7,
+      rejectedAboveThreshold: true,
+      rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=rej-1/',
+    });
+    expect(summary.rejectedAboveThreshold).toBe(false);
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1', 'o7']);
 
     const rejected = await rejectedRows(lake, 'orders');
@@ -561,17 +611,20 @@ describe('runEtlJob crash safety', () => {
     const before = await tableRows(lake, 'orders', 'order_id');
 
     let staged: string[] = [];
-    const err = await run(lake, fileJob('orders', [k2], 'fails-2'), {
+    const summary = await run(lake, fileJob('orders', [k2], 'fails-2'), {
       hooks: {
         afterStaging: async ({ partitions }) => {
           staged = partitions;
           throw new Error('disk on fire');
         },
       },
-    }).catch((e: Error) => e);
-    expect(err).toMatchObject({
-      name: EtlErrorName.RunFailed,
-      message: expect.stringMatching(/disk on fire/),
+    });
+    // The table's failure is its uploads' outcome (the file's execution fails with it); the run goes on.
+    expect(summary.uploads).toEqual({ taken: 1, succeeded: 0, failed: 1 });
+    expect(await uploadResult(lake, 'fails-2')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.TableFailed',
+      cause: expect.stringMatching(/orders: .*disk on fire/),
     });
     expect(staged).toEqual(['dt=2026-03-01', 'dt=2026-03-02']);
     expect(await tableRows(lake, 'orders', 'order_id')).toEqual(before);
@@ -579,7 +632,13 @@ describe('runEtlJob crash safety', () => {
       'dt=2026-03-01/part-0-ok-1.parquet',
       'dt=2026-03-02/part-0-ok-1.parquet',
     ]);
-    expect(await files(path.join(lake, 'curated', '_state'))).toEqual(['runs/ok-1.json']);
+    expect(await files(path.join(lake, 'curated', '_state'))).toEqual([
+      'runs/fails-2.json',
+      'runs/ok-1.inputs.json',
+      'runs/ok-1.json',
+      'uploads/done/fails-2.json',
+      'uploads/done/ok-1.json',
+    ]);
 
     // The table is not left locked: the same input runs afterwards.
     await run(lake, fileJob('orders', [k2], 'retry-2'));
@@ -637,9 +696,6 @@ describe('runEtlJob arguments and errors', () => {
     const fail = (args: Record<string, string>) => run(lake, args).catch((e: Error) => e);
 
     expect(await fail(fileJob('nope', [key], 'r1'))).toMatchObject({ name: 'Glue.EntityNotFoundException' });
-    expect(await fail(fileJob('orders', ['uploads/orders/missing.csv'], 'r1'))).toMatchObject({
-      name: 'Glue.EntityNotFoundException',
-    });
     for (const bad of <Record<string, string>[]>[
       { '--mode': 'sometimes', '--run_id': 'r1' },
       { '--mode': 'file', '--table': 'orders', '--inputs': 'uploads/orders/a.csv', '--run_id': 'r1' },
@@ -647,16 +703,25 @@ describe('runEtlJob arguments and errors', () => {
       fileJob('orders', [key], '../escape'),
       fileJob('orders', ['../outside.csv'], 'r1'),
       fileJob('orders', ['/etc/passwd'], 'r1'),
-      fileJob('orders', ['uploads/orders/a.txt'], 'r1'),
       { '--mode': 'events', '--run_id': 'r1', '--inputs': '["x"]' },
     ]) {
       expect(await fail(bad)).toMatchObject({ name: 'Glue.InvalidInputException' });
     }
-    // A symbolic link out of the raw bucket is refused too.
+    // An input the run cannot read fails that upload, with the reason; the run itself succeeds.
     await fs.symlink('/etc/hostname', path.join(lake, 'raw', 'uploads', 'orders', 'link.csv'));
-    expect(await fail(fileJob('orders', ['uploads/orders/link.csv'], 'r1'))).toMatchObject({
-      name: 'Glue.InvalidInputException',
-    });
+    for (const [input, runId, error, cause] of [
+      ['uploads/orders/missing.csv', 'r-missing', 'Etl.InputMissing', /does not exist.*moved or deleted/],
+      ['uploads/orders/a.txt', 'r-format', 'Etl.InvalidInput', /cannot tell the format/],
+      ['uploads/orders/link.csv', 'r-link', 'Etl.InvalidInput', /outside the raw bucket/],
+    ] as const) {
+      const summary = await run(lake, fileJob('orders', [input], runId));
+      expect(summary.uploads).toEqual({ taken: 1, succeeded: 0, failed: 1 });
+      expect(await uploadResult(lake, runId)).toMatchObject({
+        status: 'FAILED',
+        error,
+        cause: expect.stringMatching(cause),
+      });
+    }
     // Arguments without the leading dashes work as well.
     const ok = await run(lake, {
       mode: 'file',
@@ -685,7 +750,7 @@ describe('runEtlJob arguments and errors', () => {
       JSON.stringify({ pid: ended, runId: 'dead-run' }),
     );
     await fs.writeFile(
-      path.join(state, 'locks', 'orders.lock'),
+      path.join(state, 'locks', '_lake.lock'),
       JSON.stringify({ pid: ended, runId: 'dead-run' }),
     );
     expect((await run(lake, fileJob('orders', [key], 'after-dead'))).rowsWritten).toBe(1);
@@ -693,7 +758,7 @@ describe('runEtlJob arguments and errors', () => {
 
     // A lock held by a live process (here: this test's parent) is respected.
     await fs.writeFile(
-      path.join(state, 'locks', 'orders.lock'),
+      path.join(state, 'locks', '_lake.lock'),
       JSON.stringify({ pid: process.ppid, runId: 'other' }),
     );
     expect(await run(lake, fileJob('orders', [key], 'blocked')).catch((e: Error) => e)).toMatchObject({
@@ -702,13 +767,21 @@ describe('runEtlJob arguments and errors', () => {
     });
   });
 
-  it('refuses a second concurrent run of the same table', async () => {
+  it('runs one at a time: a second run is refused as Glue refuses it, and the run in progress takes its upload', async () => {
     const lake = await newLake();
     const key = await writeRaw(
       lake,
       'uploads/orders/a.csv',
       ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,']),
     );
+    const cust = await writeRaw(lake, 'uploads/customers/a.jsonl', JSON.stringify(customer('c1')) + '\n');
+    const accepted = async (execution: string, table: string, k: string) => {
+      const file = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const record = { execution, table, key: k, acceptedAt: new Date().toISOString() };
+      await fs.writeFile(file, JSON.stringify(record));
+    };
+    await accepted('conc-1', 'orders', key);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let staged!: () => void;
@@ -722,13 +795,71 @@ describe('runEtlJob arguments and errors', () => {
       },
     });
     await isStaged;
-    const second = await run(lake, fileJob('orders', [key], 'conc-2')).catch((e: Error) => e);
-    expect(second).toMatchObject({ name: 'Glue.ConcurrentRunsExceededException' });
-    // Another table runs meanwhile.
-    const cust = await writeRaw(lake, 'uploads/customers/a.jsonl', JSON.stringify(customer('c1')) + '\n');
-    expect((await run(lake, fileJob('customers', [cust], 'conc-3'))).rowsWritten).toBe(1);
+    // Another file, of another table, is accepted while the lake is busy: its run is refused...
+    await accepted('conc-2', 'customers', cust);
+    const second = await run(lake, fileJob('customers', [cust], 'conc-2')).catch((e: Error) => e);
+    expect(second).toMatchObject({
+      name: 'Glue.ConcurrentRunsExceededException',
+      message: expect.stringMatching(/run conc-1.*one at a time/),
+    });
     release();
-    expect((await first).rowsWritten).toBe(1);
+    expect((await first).uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
+    // ... and the next run, whoever starts it, takes every pending upload: here one started by the schedule.
+    const next = await run(lake, { '--mode': 'events', '--run_id': 'scheduled-1' });
+    expect(next.uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
+    expect(await uploadResult(lake, 'conc-2')).toMatchObject({
+      status: 'SUCCEEDED',
+      runId: 'scheduled-1',
+      table: 'customers',
+      rowsWritten: 1,
+    });
+    expect(await files(path.join(lake, 'curated', '_state', 'uploads', 'pending'))).toEqual([]);
+    // The execution that was refused, once it asks again, finds its file done: the run takes nothing twice.
+    const again = await run(lake, fileJob('customers', [cust], 'conc-2'));
+    expect(again.uploads).toEqual({ taken: 0, succeeded: 0, failed: 0 });
+    expect(await tableRows(lake, 'customers', 'customer_id')).toHaveLength(1);
+  });
+
+  it('gives up an upload that runs took without finishing, so that it cannot hold up the others', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const file = path.join(lake, 'curated', pendingUploadKey('stuck-1'));
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const record = {
+      execution: 'stuck-1',
+      table: 'orders',
+      key,
+      acceptedAt: '2026-03-01T00:00:00Z',
+      attempts: 3,
+    };
+    await fs.writeFile(file, JSON.stringify(record));
+    const summary = await run(lake, { '--mode': 'events', '--run_id': 'after-crashes' });
+    expect(summary.uploads).toEqual({ taken: 1, succeeded: 0, failed: 1 });
+    expect(await uploadResult(lake, 'stuck-1')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.UploadGivenUp',
+      cause: expect.stringMatching(/3 ETL runs took this upload/),
+    });
+    // A run counts its attempt before it reads: a crash leaves the count behind.
+    await fs.writeFile(file, JSON.stringify({ ...record, execution: 'stuck-1', attempts: 0 }));
+    await fs.rm(path.join(lake, 'curated', uploadResultKey('stuck-1')));
+    const crashed = await run(
+      lake,
+      { '--mode': 'events', '--run_id': 'crashing' },
+      {
+        hooks: {
+          afterStaging: () => {
+            throw new SimulatedCrash('the process dies');
+          },
+        },
+      },
+    ).catch((e: Error) => e);
+    expect(crashed).toBeInstanceOf(SimulatedCrash);
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ attempts: 1 });
   });
 });
 
@@ -785,7 +916,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
 
     const first = await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
     expect(first.mode).toBe('events');
-    expect(first.inputs).toHaveLength(3); // two page_view objects, one signup object
+    expect(await inputsOf(lake, first)).toHaveLength(3); // two page_view objects, one signup object
     const figures = Object.fromEntries(first.tables.map((t) => [t.table, t]));
     expect(Object.keys(figures)).toEqual(['order_placed', 'page_view', 'signup']);
     expect(figures.order_placed).toMatchObject({ rowsRead: 0, rowsWritten: 0, partitions: [] });
@@ -845,12 +976,14 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     const processed = JSON.parse(
       await fs.readFile(path.join(lake, 'curated', '_state', 'compaction', manifests[0]!), 'utf8'),
     ) as { processed: string[] };
-    expect(processed.processed).toEqual(first.inputs.filter((k) => k.includes('type=page_view')).sort());
+    expect(processed.processed).toEqual(
+      (await inputsOf(lake, first)).filter((k) => k.includes('type=page_view')).sort(),
+    );
 
     // Compacting again reads nothing and changes nothing.
     const tableFiles = await files(curated);
     const second = await run(lake, { '--mode': 'events', '--run_id': 'compact-2' });
-    expect(second.inputs).toEqual([]);
+    expect(await inputsOf(lake, second)).toEqual([]);
     expect(second.rowsRead).toBe(0);
     expect(await files(curated)).toEqual(tableFiles);
 
@@ -860,7 +993,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       view('v4', '2026-03-01T08:00:00.000Z'),
     ]);
     const third = await run(lake, { '--mode': 'events', '--run_id': 'compact-3' });
-    expect(third.inputs).toHaveLength(1);
+    expect(await inputsOf(lake, third)).toHaveLength(1);
     expect(third.tables.find((t) => t.table === 'page_view')).toMatchObject({
       rowsRead: 2,
       rowsWritten: 1,
@@ -886,7 +1019,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       rowsWritten: 3,
       partitions: ['event_date=2026-03-01', 'event_date=2026-03-02', 'event_date=2026-03-03'],
     });
-    expect(s.inputs).toHaveLength(3);
+    expect(await inputsOf(lake, s)).toHaveLength(3);
     expect((await tableRows(lake, 'page_view', 'event_id')).map((r) => r.event_id)).toEqual([
       'b0',
       'b1',

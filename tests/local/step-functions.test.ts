@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
+import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import type { Notice } from '../../lib/notify/types';
 import {
   executionsDir,
@@ -29,6 +30,7 @@ import {
   s3GetObjectHandler,
   snsPublishHandler,
   startLocalEtl,
+  stateMachineS3Access,
   type LocalStateMachineOptions,
   type ServiceConfigWithStateMachines,
   type TaskHandlers,
@@ -58,14 +60,43 @@ function summaryFor(args: Record<string, string>, over: Partial<EtlRunSummary> =
     engine: 'duckdb',
     startedAt: new Date().toISOString(),
     finishedAt: new Date().toISOString(),
-    inputs: args['--inputs'] ? (JSON.parse(args['--inputs']) as string[]) : [],
+    jobRunId: args['--JOB_RUN_ID'] ?? null,
+    inputCount: args['--inputs'] ? (JSON.parse(args['--inputs']) as string[]).length : 0,
     tables: [],
     rowsRead: 3,
     rowsWritten: 3,
     rowsRejected: 0,
     rejectedRatio: 0,
     rejectedAboveThreshold: false,
+    uploads: { taken: 0, succeeded: 0, failed: 0 },
     ...over,
+  };
+}
+
+function resultFor(args: Record<string, string>): UploadResult {
+  const inputs = JSON.parse(args['--inputs'] ?? '[]') as string[];
+  const figures = {
+    table: args['--table']!,
+    rowsRead: 3,
+    rowsWritten: 3,
+    rowsRejected: 0,
+    duplicatesRemoved: 0,
+    partitions: ['dt=2025-01-02'],
+    partitionCount: 1,
+    maxRejectedRatio: 0.05,
+  };
+  return {
+    execution: args['--run_id']!,
+    key: inputs[0]!,
+    status: 'SUCCEEDED',
+    mode: 'file',
+    runId: args['--run_id']!,
+    jobRunId: args['--JOB_RUN_ID'] ?? null,
+    ...figures,
+    rejectedRatio: 0,
+    rejectedAboveThreshold: false,
+    tables: [figures],
+    processedAt: new Date().toISOString(),
   };
 }
 
@@ -85,15 +116,21 @@ async function lake(): Promise<Lake> {
   const runner = jest.fn(async (args: Record<string, string>, opts: { lakeDir: string }) => {
     runs.push(args);
     const summary = summaryFor(args);
-    const file = path.join(opts.lakeDir, 'curated', runSummaryKey(args['--run_id']!));
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, JSON.stringify(summary));
+    const write = async (key: string, value: unknown) => {
+      const file = path.join(opts.lakeDir, 'curated', key);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, JSON.stringify(value));
+    };
+    await write(runSummaryKey(args['--run_id']!), summary);
+    // A file's run writes the file's result too, as the job does (lib/etl/upload-queue.ts).
+    if (args['--mode'] === 'file') await write(uploadResultKey(args['--run_id']!), resultFor(args));
     return summary;
   });
   const handlers: TaskHandlers = {
     [RESOURCE.glueStartJobRunSync]: glueJobHandler(async () => runner, dir),
     [RESOURCE.snsPublish]: snsPublishHandler(() => ({ publish: async (n: Notice) => void notices.push(n) })),
-    [RESOURCE.s3GetObject]: s3GetObjectHandler(dir),
+    // Reads as the ETL state machine's role (EtlStateMachineRole) may.
+    [RESOURCE.s3GetObject]: s3GetObjectHandler(dir, stateMachineS3Access(config, 'etl')),
   };
   return { dir, notices, runs, runner, handlers };
 }
@@ -110,7 +147,8 @@ async function engine(l: Lake, over: Partial<LocalStateMachineOptions> = {}): Pr
     stateMachineName: name,
     definition,
     handlers: l.handlers,
-    retryIntervalOverrides: { RunEtlJob: 0, ReadRunSummary: 0 },
+    retryIntervalOverrides: { RunEtlJob: 0, ReadRunSummary: 0, ReadUploadResult: 0 },
+    waitTimeOverrides: { WaitForLake: 0 },
     pollIntervalMs: 50,
     stopGraceMs: 2000,
     ...over,
@@ -209,7 +247,7 @@ describe('local executions', () => {
     const types = rec.events!.map((ev) => `${ev.type}${ev.state ? ':' + ev.state : ''}`);
     expect(types[0]).toBe('ExecutionStarted');
     expect(types).toContain('StateEntered:RunEtlJob');
-    expect(types).toContain('StateExited:ReadRunSummary');
+    expect(types).toContain('StateExited:ReadUploadResult');
     expect(types[types.length - 1]).toBe('ExecutionSucceeded');
     expect(l.runs).toEqual([
       {
@@ -217,6 +255,8 @@ describe('local executions', () => {
         '--table': 'orders',
         '--inputs': JSON.stringify(fileInput.inputs),
         '--run_id': 'upload-1',
+        // Glue gives every run its id as an argument; the local Glue handler does too.
+        '--JOB_RUN_ID': expect.stringMatching(/^jr_[0-9a-f]{64}$/),
       },
     ]);
     expect(l.notices).toEqual([
@@ -269,15 +309,22 @@ describe('local executions', () => {
     }
   });
 
-  it('a failed job run: FAILED with States.TaskFailed, the cause, and a failure notice with the input', async () => {
+  it('failed job runs: three for a file, then FAILED with States.TaskFailed, the cause, and a failure notice with the input', async () => {
     const l = await lake();
-    l.runner.mockRejectedValueOnce(new Error('Binder Error: column "amount" not found'));
+    l.runner.mockRejectedValue(new Error('Binder Error: column "amount" not found'));
     const e = await engine(l);
     await e.startExecution('upload-bad', fileInput);
     const rec = (await e.waitForExecution('upload-bad'))!;
     expect(rec.status).toBe('FAILED');
     expect(rec.error).toBe('States.TaskFailed');
+    expect(l.runner).toHaveBeenCalledTimes(3);
+    // The last run's job run (as Step Functions reports it), then why the execution stopped trying.
+    // The last run's job run, as Step Functions reports it; the notice says why the execution stopped trying.
     const cause = JSON.parse(rec.cause!) as Record<string, unknown>;
+    expect(l.notices[0]!.detail).toMatchObject({
+      fileQueued: true,
+      message: expect.stringMatching(/3 runs of this execution failed.*stays queued/),
+    });
     expect(cause).toMatchObject({
       JobRunState: 'FAILED',
       JobName: 'data-lake-local-etl',
@@ -293,7 +340,7 @@ describe('local executions', () => {
     expect(rec.events!.some((ev) => ev.type === 'StateCaught' && ev.state === 'RunEtlJob')).toBe(true);
   });
 
-  it('retries a Glue error the runner emulates, as the definition says', async () => {
+  it('waits for a busy lake as the definition says: looks for its result (a 403 without ListBucket), waits, asks again', async () => {
     const l = await lake();
     const busy = Object.assign(new Error('Concurrent runs exceeded'), {
       name: 'Glue.ConcurrentRunsExceededException',
@@ -303,7 +350,13 @@ describe('local executions', () => {
     await e.startExecution('upload-busy', fileInput);
     const rec = (await e.waitForExecution('upload-busy'))!;
     expect(rec.status).toBe('SUCCEEDED');
-    expect(rec.events!.filter((ev) => ev.type === 'StateRetried')).toHaveLength(2);
+    const entered = rec.events!.filter((ev) => ev.type === 'StateEntered').map((ev) => ev.state);
+    expect(entered.filter((s) => s === 'WaitForLake')).toHaveLength(2);
+    // The role may not list the curated bucket: the missing result is S3's 403, which the ASL takes as "not yet".
+    const caught = rec.events!.filter((ev) => ev.type === 'StateCaught' && ev.state === 'CheckUploadDone');
+    expect(caught).toHaveLength(2);
+    const failed = rec.events!.filter((ev) => ev.type === 'StateFailed' && ev.state === 'CheckUploadDone');
+    expect(failed.map((ev) => ev.error)).toEqual(['S3.S3Exception', 'S3.S3Exception']);
     expect(l.runner).toHaveBeenCalledTimes(3);
   });
 
@@ -345,7 +398,9 @@ describe('local executions', () => {
     await fs.writeFile(path.join(dir, 'from-cli.json'), JSON.stringify(record));
     await fs.writeFile(path.join(dir, '.pending', 'from-cli'), '');
     expect((await e.waitForExecution('from-cli', 10_000))!.status).toBe('SUCCEEDED');
-    expect(l.runs).toEqual([{ '--mode': 'events', '--run_id': 'from-cli' }]);
+    expect(l.runs).toEqual([
+      { '--mode': 'events', '--run_id': 'from-cli', '--JOB_RUN_ID': expect.stringMatching(/^jr_/) },
+    ]);
   });
 
   it('after a restart: runs again what a dead process was running (at most MAX_RESTARTS times), runs what it had only requested', async () => {

@@ -13,6 +13,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { prng } from '../../lib/faults';
+import { pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import { isFinal, listExecutions, type ExecutionRecord } from '../../lib/workflow/local';
 import { startLakeProcess, type LakeProcess } from '../support/lake-process';
 import { queryClient } from '../support/query-client';
@@ -67,8 +68,8 @@ interface Ledger {
 interface DroppedFile {
   key: string;
   dataset: 'orders' | 'customers';
-  kind: 'good' | 'copy' | 'bad';
-  /** Primary keys of the rows (good files and copies). */
+  kind: 'good' | 'copy' | 'bad' | 'overThreshold';
+  /** Primary keys of the rows that load (good files, copies; the valid rows of an overThreshold file). */
   ids: string[];
   expectedCode?: string;
 }
@@ -285,7 +286,17 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
   /** Files in a fixed rotation (so every kind occurs in every run): good orders and customers, copies, broken. */
   const dropOne = async () => {
     const n = fileSeq++;
-    const kind = ['orders', 'customers', 'bad', 'orders', 'copy', 'customers', 'orders', 'bad'][n % 8]!;
+    const kind = [
+      'orders',
+      'customers',
+      'bad',
+      'orders',
+      'copy',
+      'customers',
+      'orders',
+      'bad',
+      'overThreshold',
+    ][n % 9]!;
     const day = new Date().toISOString().slice(0, 10);
     if (kind === 'copy' && goodFiles.length > 0) {
       // A copy of an earlier good file under another name: its rows must still be there once.
@@ -295,6 +306,19 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       const ext = path.extname(orig.key);
       await drop(orig.dataset, `copy-${n}${ext}`, content.toString());
       dropped.push({ ...orig, key: `uploads/${orig.dataset}/copy-${n}${ext}`, kind: 'copy' });
+      return;
+    }
+    if (kind === 'overThreshold') {
+      // Passes validateUpload's sample (the first 1,000 rows are good) but a fifth of the file is not: its good rows
+      // load, and its execution fails with ETL_REJECTED_ROWS_ABOVE_THRESHOLD (orders allow 5 %).
+      const ids = Array.from({ length: 1000 }, (_, i) => `ot-${n}-${i}`);
+      const good = ids.map((id, i) => `${id},c-${i % 7},${day},paid,1.5,EUR,1,,${now()}`);
+      const bad = Array.from(
+        { length: 250 },
+        (_, i) => `ot-${n}-bad-${i},c-1,${day},paid,not-a-number,EUR,1,,`,
+      );
+      await drop('orders', `mixed-${n}.csv`, [ORDERS_HEADER, ...good, ...bad].join('\n') + '\n');
+      dropped.push({ key: `uploads/orders/mixed-${n}.csv`, dataset: 'orders', kind: 'overThreshold', ids });
       return;
     }
     if (kind === 'bad') {
@@ -484,19 +508,54 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
         violations.push(`bad file ${f.key} has no UPLOAD_QUARANTINED notice`);
     }
     const runsOf = (key: string) => execs.filter((e) => (e.input as { key?: string }).key === key);
+    // A file's truth is its result (lib/etl/upload-queue.ts), written by whichever run took it; its execution
+    // reports it. An execution may fail while its file stays queued (three runs of its own failed as a whole): its
+    // notice must say so, and a later run may still load the file, with a result that says so.
+    const resultOf = async (execution: string) =>
+      (await readJson<{ status: string; error?: string }>(
+        path.join(lakeDir, 'curated', uploadResultKey(execution)),
+      )) ??
+      ((await exists(path.join(lakeDir, 'curated', pendingUploadKey(execution)))) ? 'QUEUED' : undefined);
+    const noticeOf = new Map(
+      notices
+        .filter((n) => n.kind === 'ETL_FAILED')
+        .map((n) => [
+          (n.detail as { runId?: string }).runId,
+          String((n.detail as { message?: string }).message),
+        ]),
+    );
     const expectedRows = new Map<string, Set<string>>([
       ['orders', new Set()],
       ['customers', new Set()],
     ]);
+    let stillQueued = 0;
     for (const f of dropped.filter((x) => x.kind !== 'bad')) {
       const runs = runsOf(f.key);
       if (runs.length === 0) {
         violations.push(`good file ${f.key} never reached the ETL`);
         continue;
       }
-      if (runs.some((r) => r.status === 'SUCCEEDED'))
-        for (const id of f.ids) expectedRows.get(f.dataset)!.add(id);
+      let loaded = false;
+      for (const r of runs) {
+        const result = await resultOf(r.name);
+        if (typeof result === 'object' && result.status === 'SUCCEEDED') loaded = true;
+        if (r.status === 'SUCCEEDED' && (typeof result !== 'object' || result.status !== 'SUCCEEDED'))
+          violations.push(`execution ${r.name} SUCCEEDED but its file's result is ${JSON.stringify(result)}`);
+        if (r.status !== 'SUCCEEDED' && typeof result !== 'object' && result === 'QUEUED') {
+          stillQueued++;
+          if (!/stays queued/.test(noticeOf.get(r.name) ?? ''))
+            violations.push(
+              `execution ${r.name} failed with its file still queued, and its notice does not say so`,
+            );
+        }
+        if (r.status !== 'SUCCEEDED' && result === undefined)
+          violations.push(
+            `execution ${r.name} ended ${r.status}: its file is neither loaded, refused nor queued`,
+          );
+      }
+      if (loaded) for (const id of f.ids) expectedRows.get(f.dataset)!.add(id);
     }
+    count('filesStillQueued', stillQueued);
     for (const e of execs) {
       if (e.status === 'SUCCEEDED') continue;
       if (!isFinal(e.status)) violations.push(`execution ${e.name} still ${e.status}`);
@@ -517,11 +576,11 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       const twice = [...got].filter(([, n]) => n > 1);
       if (extra.length)
         violations.push(
-          `${dataset}: ${extra.length} row(s) from files whose runs all failed or never ran, e.g. ${extra.slice(0, 3).join(', ')}`,
+          `${dataset}: ${extra.length} row(s) from files without a SUCCEEDED result, e.g. ${extra.slice(0, 3).join(', ')}`,
         );
       if (lost.length)
         violations.push(
-          `${dataset}: ${lost.length} row(s) of succeeded runs missing, e.g. ${lost.slice(0, 3).join(', ')}`,
+          `${dataset}: ${lost.length} row(s) of files with a SUCCEEDED result missing, e.g. ${lost.slice(0, 3).join(', ')}`,
         );
       if (twice.length) violations.push(`${dataset}: ${twice.length} key(s) more than once`);
       count(`${dataset}RowsCurated`, got.size);
@@ -543,6 +602,7 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       filesDropped: dropped.length,
       filesGood: dropped.filter((f) => f.kind === 'good').length,
       filesCopies: dropped.filter((f) => f.kind === 'copy').length,
+      filesOverThreshold: dropped.filter((f) => f.kind === 'overThreshold').length,
       filesBad: dropped.filter((f) => f.kind === 'bad').length,
       filesQuarantined: quarantined.size,
       executions: execs.length,
@@ -603,3 +663,18 @@ async function quarantinedReasons(lakeDir: string): Promise<Map<string, { code: 
 }
 
 export type { ExecutionRecord };
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );

@@ -26,6 +26,7 @@ it('loses and duplicates nothing under load, two SIGKILLs, injected faults and p
   expect(c.batchesResent).toBeGreaterThan(0);
   expect(c.filesBad).toBeGreaterThan(0);
   expect(c.filesGood).toBeGreaterThan(3);
+  expect(c.filesOverThreshold).toBeGreaterThan(0); // their executions fail, their good rows load
   expect(c.executionsFailed).toBeGreaterThan(0);
   expect(c.failureNotices).toBe(c.executionsFailed);
   // Every kind of fault was injected at least once (the shuffle needs two files ready at once: not always).

@@ -56,8 +56,6 @@ const WHERE: Record<string, (raw: CfnTemplate, t: CfnTemplate) => unknown> = {
     )?.Properties?.ScheduleExpression,
   glueWorkers: (_, t) => (t.Resources.EtlGlueJob!.Properties as any).NumberOfWorkers,
   glueTimeoutMinutes: (_, t) => (t.Resources.EtlGlueJob!.Properties as any).Timeout,
-  glueMaxConcurrentRuns: (_, t) =>
-    (t.Resources.EtlGlueJob!.Properties as any).ExecutionProperty.MaxConcurrentRuns,
   apiRateLimit: (_, t) => (t.Resources.ApiGatewayUsagePlan!.Properties as any).Throttle.RateLimit,
   apiBurstLimit: (_, t) => (t.Resources.ApiGatewayUsagePlan!.Properties as any).Throttle.BurstLimit,
   apiQuotaPerDay: (_, t) => (t.Resources.ApiGatewayUsagePlan!.Properties as any).Quota.Limit,
@@ -168,7 +166,6 @@ describe('stage parameters reach the packaged template', () => {
     compactionSchedule: 'rate(7 hours)',
     glueWorkers: '7',
     glueTimeoutMinutes: '77',
-    glueMaxConcurrentRuns: '3',
     apiRateLimit: '71',
     apiBurstLimit: '142',
     apiQuotaPerDay: '7000007',

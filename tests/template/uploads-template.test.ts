@@ -120,7 +120,7 @@ describe('packaged template: uploads', () => {
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     const actions = statements.flatMap((s) => asArray(s.Action));
     expect(actions.every((a) => !a.includes('*'))).toBe(true);
-    expect([...actions].sort()).toEqual([
+    expect([...new Set(actions)].sort()).toEqual([
       'kms:Decrypt',
       'kms:GenerateDataKey',
       'logs:CreateLogStream',
@@ -140,7 +140,11 @@ describe('packaged template: uploads', () => {
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     expect(resourcesOf('s3:GetObject')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
     expect(resourcesOf('s3:DeleteObject')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
-    expect(resourcesOf('s3:PutObject')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' }]);
+    // Quarantined files and their reasons; the ETL's queue of accepted uploads (lib/etl/upload-queue.ts).
+    expect(resourcesOf('s3:PutObject')).toEqual([
+      { 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' },
+      { 'Fn::Sub': '${CuratedBucket.Arn}/_state/uploads/pending/*' },
+    ]);
     expect(resourcesOf('s3:AbortMultipartUpload')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' }]);
     expect(resourcesOf('s3:ListBucket')).toEqual([{ 'Fn::GetAtt': ['RawBucket', 'Arn'] }]);
     expect(resourcesOf('sns:Publish')).toEqual([{ Ref: 'NotificationsTopic' }]);

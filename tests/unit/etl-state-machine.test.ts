@@ -12,6 +12,7 @@ import {
 } from 'aws-local-stepfunctions';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
+import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { resolveIntrinsics } from '../../local/step-functions';
 
 // asl-validator ships no type declarations.
@@ -57,29 +58,50 @@ const fileInput = {
   versionId: 'v1',
 };
 
+const orders = {
+  table: 'orders',
+  rowsRead: 10,
+  rowsWritten: 9,
+  rowsRejected: 1,
+  duplicatesRemoved: 0,
+  partitions: ['dt=2025-01-02'],
+  partitionCount: 1,
+  maxRejectedRatio: 0.2,
+};
+
+/** A run's summary (events executions read it). */
 const summary = (over: Partial<EtlRunSummary> = {}): EtlRunSummary => ({
   runId: 'exec-1',
-  mode: 'file',
+  jobRunId: 'jr_1',
+  mode: 'events',
   engine: 'glue',
   startedAt: '2025-01-02T00:00:00.000Z',
   finishedAt: '2025-01-02T00:01:00.000Z',
-  inputs: fileInput.inputs,
-  tables: [
-    {
-      table: 'orders',
-      rowsRead: 10,
-      rowsWritten: 9,
-      rowsRejected: 1,
-      duplicatesRemoved: 0,
-      partitions: ['dt=2025-01-02'],
-      maxRejectedRatio: 0.2,
-    },
-  ],
+  inputCount: 1,
+  inputsKey: '_state/runs/exec-1.inputs.json',
+  tables: [{ ...orders, table: 'page_view', maxRejectedRatio: 0 }],
   rowsRead: 10,
   rowsWritten: 9,
   rowsRejected: 1,
   rejectedRatio: 0.1,
   rejectedAboveThreshold: false,
+  uploads: { taken: 0, succeeded: 0, failed: 0 },
+  ...over,
+});
+
+/** The result a run wrote for a file (file executions read it). */
+const result = (over: Partial<UploadResult> = {}): UploadResult => ({
+  execution: 'exec-1',
+  key: fileInput.key,
+  status: 'SUCCEEDED',
+  mode: 'file',
+  runId: 'exec-1',
+  jobRunId: 'jr_1',
+  ...orders,
+  rejectedRatio: 0.1,
+  rejectedAboveThreshold: false,
+  tables: [orders],
+  processedAt: '2025-01-02T00:01:00.000Z',
   ...over,
 });
 
@@ -97,26 +119,47 @@ function named(name: string, message: string): Error {
   return e;
 }
 
+/** S3 without s3:ListBucket (the state machine's role): a missing object is a 403, S3.S3Exception. */
+const accessDenied = () =>
+  named('S3.S3Exception', 'Access Denied (Service: S3, Status Code: 403, Request ID: 00000000)');
+
 interface Harness {
   glue: jest.Mock<Promise<Json>, [Json]>;
   s3: jest.Mock<Promise<Json>, [Json]>;
   sns: jest.Mock<Promise<Json>, [Json]>;
+  /** What the curated bucket holds, by key. */
+  objects: Map<string, unknown>;
   notices: () => { kind: string; subject: string; detail: Record<string, unknown> }[];
 }
 
-/** runSummary null: no summary object (S3 NoSuchKey). */
-function harness(runSummary: EtlRunSummary | null = summary()): Harness {
-  const glue = jest.fn(async (p: Json) => jobRun((p as { Arguments: Json }).Arguments));
+/**
+ * The Glue job mocked as the real one behaves: a run writes its summary and the result of the file that started it.
+ * `writes: false`: a run that writes nothing (a faulty job).
+ */
+function harness(opts: { summary?: EtlRunSummary; result?: UploadResult; writes?: boolean } = {}): Harness {
+  const objects = new Map<string, unknown>();
+  const glue = jest.fn(async (p: Json) => {
+    const args = (p as { Arguments: Record<string, string> }).Arguments;
+    const runId = args['--run_id']!;
+    if (opts.writes !== false) {
+      objects.set(runSummaryKey(runId), { ...(opts.summary ?? summary()), runId, mode: args['--mode'] });
+      if (args['--mode'] === 'file')
+        objects.set(uploadResultKey(runId), { ...(opts.result ?? result()), execution: runId, runId });
+    }
+    return jobRun(args);
+  });
   const s3 = jest.fn(async (p: Json) => {
-    const { Key } = p as { Key: string };
-    if (!runSummary) throw named('S3.NoSuchKeyException', 'The specified key does not exist.');
-    return { Body: JSON.stringify({ ...runSummary, runId: Key }), ContentType: 'application/json' };
+    const { Bucket, Key } = p as { Bucket: string; Key: string };
+    expect(Bucket).toBe('curated');
+    if (!objects.has(Key)) throw accessDenied();
+    return { Body: JSON.stringify(objects.get(Key)), ContentType: 'application/json' };
   });
   const sns = jest.fn(async (_p: Json): Promise<Json> => ({ MessageId: 'm-1' }));
   return {
     glue,
     s3,
     sns,
+    objects,
     // Step Functions serializes a Message that is a JSON object (the notice) into the JSON text SNS delivers.
     notices: () => sns.mock.calls.map(([p]) => JSON.parse(JSON.stringify((p as { Message: Json }).Message))),
   };
@@ -128,12 +171,21 @@ function run(h: Harness, input: Json, name = 'exec-1', extra: RunOptions['overri
     overrides: {
       taskResourceLocalHandlers: {
         RunEtlJob: h.glue,
+        CheckUploadDone: h.s3,
+        ReadUploadResult: h.s3,
         ReadRunSummary: h.s3,
         PublishSuccess: h.sns,
         PublishRejectedRows: h.sns,
         PublishFailure: h.sns,
       },
-      retryIntervalOverrides: { RunEtlJob: 0, ReadRunSummary: 0, PublishSuccess: 0, PublishFailure: 0 },
+      retryIntervalOverrides: {
+        RunEtlJob: 0,
+        ReadUploadResult: 0,
+        ReadRunSummary: 0,
+        PublishSuccess: 0,
+        PublishFailure: 0,
+      },
+      waitTimeOverrides: { WaitForLake: 0 },
       ...extra,
     },
     context: {
@@ -175,14 +227,13 @@ describe('ETL state machine definition', () => {
     expect(source.TimeoutSeconds).toBeGreaterThan(states.RunEtlJob!.TimeoutSeconds as number);
   });
 
-  it('runs the Glue job .sync by Ref, retries only Glue API errors, with capped exponential backoff and full jitter', () => {
+  it('runs the Glue job .sync by Ref, retries only Glue API errors, and waits for the lake when it is busy', () => {
     const task = states.RunEtlJob!;
     expect(task.Resource).toBe('arn:aws:states:::glue:startJobRun.sync');
     expect((task.Parameters as Record<string, unknown>).JobName).toEqual({ Ref: 'EtlGlueJob' });
     const retry = task.Retry as Record<string, unknown>[];
     expect(retry.flatMap((r) => r.ErrorEquals as string[]).sort()).toEqual([
       'Glue.AWSGlueException',
-      'Glue.ConcurrentRunsExceededException',
       'Glue.InternalServiceException',
       'Glue.ThrottlingException',
     ]);
@@ -193,23 +244,39 @@ describe('ETL state machine definition', () => {
       expect(r.MaxAttempts).toBeGreaterThan(0);
       expect(r.MaxAttempts).toBeLessThanOrEqual(10);
     }
+    // A busy lake is not an error with a bounded number of retries: the execution waits for it (WaitForLake).
     expect(task.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FailureNotice' },
+      { ErrorEquals: ['Glue.ConcurrentRunsExceededException'], ResultPath: '$.busy', Next: 'LakeBusy' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RunFailed' },
     ]);
+    expect(states.WaitForLake).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'RunEtlJob' });
   });
 
-  it('reads the summary where lib/etl/run.ts says the job writes it', () => {
-    const read = states.ReadRunSummary!;
-    expect(read.Resource).toBe('arn:aws:states:::aws-sdk:s3:getObject');
-    const key = (read.Parameters as Record<string, string>)['Key.$'];
-    const format = /^States\.Format\('([^']*)', \$\$\.Execution\.Name\)$/.exec(key!)![1]!;
-    expect(format.replace('{}', 'RUN')).toBe(runSummaryKey('RUN'));
-    expect((read.Parameters as Record<string, unknown>).Bucket).toEqual({ Ref: 'CuratedBucket' });
+  it('reads the summary and the file results where lib/etl/run.ts and lib/etl/upload-queue.ts say the job writes them', () => {
+    const keyOf = (state: string) => {
+      const read = states[state]!;
+      expect(read.Resource).toBe('arn:aws:states:::aws-sdk:s3:getObject');
+      expect((read.Parameters as Record<string, unknown>).Bucket).toEqual({ Ref: 'CuratedBucket' });
+      const key = (read.Parameters as Record<string, string>)['Key.$'];
+      return /^States\.Format\('([^']*)', \$\$\.Execution\.Name\)$/.exec(key!)![1]!.replace('{}', 'RUN');
+    };
+    expect(keyOf('ReadRunSummary')).toBe(runSummaryKey('RUN'));
+    expect(keyOf('ReadUploadResult')).toBe(uploadResultKey('RUN'));
+    expect(keyOf('CheckUploadDone')).toBe(uploadResultKey('RUN'));
+    // Without s3:ListBucket a missing object is a 403 (S3.S3Exception): the ASL names that, not only NoSuchKey.
+    expect(states.CheckUploadDone!.Catch).toEqual([
+      {
+        ErrorEquals: ['S3.S3Exception', 'S3.NoSuchKeyException'],
+        ResultPath: '$.notYet',
+        Next: 'NotYet',
+      },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'FailureNotice' },
+    ]);
   });
 });
 
 describe('ETL state machine executions', () => {
-  it('file mode: runs the job with the run arguments, reads the summary and reports its figures', async () => {
+  it("file mode: runs the job with the run arguments, reads the file's result and reports its figures", async () => {
     const h = harness();
     const output = (await run(h, fileInput).result) as Record<string, unknown>;
 
@@ -223,7 +290,7 @@ describe('ETL state machine executions', () => {
         '--run_id': 'exec-1',
       },
     });
-    expect(h.s3.mock.calls[0]![0]).toEqual({ Bucket: 'curated', Key: runSummaryKey('exec-1') });
+    expect(h.s3.mock.calls.map(([p]) => p)).toEqual([{ Bucket: 'curated', Key: uploadResultKey('exec-1') }]);
     expect(h.sns).toHaveBeenCalledTimes(1);
     const params = h.sns.mock.calls[0]![0] as Record<string, unknown>;
     expect(params).toMatchObject({
@@ -236,6 +303,7 @@ describe('ETL state machine executions', () => {
       kind: 'ETL_SUCCEEDED',
       detail: {
         runId: 'exec-1',
+        processedBy: 'exec-1',
         mode: 'file',
         jobRunId: 'jr_1',
         rowsRead: 10,
@@ -249,45 +317,69 @@ describe('ETL state machine executions', () => {
     expect(output).toEqual(notice!.detail);
   });
 
-  it('events mode: only --mode and --run_id', async () => {
-    const h = harness(summary({ mode: 'events', inputs: [] }));
+  it('events mode: only --mode and --run_id; reports the run from its summary', async () => {
+    const h = harness();
     await run(h, { mode: 'events' }, 'events-1').result;
     expect(h.glue.mock.calls[0]![0]).toEqual({
       JobName: JOB,
       Arguments: { '--mode': 'events', '--run_id': 'events-1' },
     });
+    expect(h.s3.mock.calls.map(([p]) => p)).toEqual([{ Bucket: 'curated', Key: runSummaryKey('events-1') }]);
     expect(h.notices()[0]).toMatchObject({
       kind: 'ETL_SUCCEEDED',
-      detail: { mode: 'events', input: { mode: 'events' } },
+      detail: { mode: 'events', processedBy: 'events-1', input: { mode: 'events' } },
     });
   });
 
-  it('retries Glue.ConcurrentRunsExceededException, then succeeds', async () => {
+  it('a busy lake: the file waits, looks for its result, and runs the job again once the lake is free', async () => {
     const h = harness();
-    h.glue
-      .mockRejectedValueOnce(
-        named('Glue.ConcurrentRunsExceededException', 'Concurrent runs exceeded for job'),
-      )
-      .mockRejectedValueOnce(
-        named('Glue.ConcurrentRunsExceededException', 'Concurrent runs exceeded for job'),
-      );
+    const busy = () => named('Glue.ConcurrentRunsExceededException', 'Concurrent runs exceeded for job');
+    h.glue.mockRejectedValueOnce(busy()).mockRejectedValueOnce(busy());
     const execution = run(h, fileInput);
     const events: string[] = [];
     const collecting = (async () => {
       for await (const ev of execution.eventLogs)
-        events.push(`${ev.type}:${'state' in ev ? ev.state.name : ''}`);
+        if (ev.type === 'StateEntered') events.push('state' in ev ? ev.state.name : '');
     })();
     await execution.result;
     await collecting;
     expect(h.glue).toHaveBeenCalledTimes(3);
-    expect(events.filter((e) => e === 'StateRetried:RunEtlJob')).toHaveLength(2);
+    expect(events.filter((e) => e === 'WaitForLake')).toHaveLength(2);
+    expect(events.filter((e) => e === 'CheckUploadDone')).toHaveLength(2);
     expect(h.notices().map((n) => n.kind)).toEqual(['ETL_SUCCEEDED']);
   });
 
-  it('gives up on throttling after the bounded attempts: failure notice, then Fail', async () => {
+  it('a busy lake whose run took the file: the execution reports that run, without a run of its own', async () => {
+    const h = harness();
+    h.glue.mockRejectedValue(
+      named('Glue.ConcurrentRunsExceededException', 'Concurrent runs exceeded for job'),
+    );
+    h.objects.set(uploadResultKey('exec-1'), result({ runId: 'other-run', jobRunId: 'jr_other' }));
+    await run(h, fileInput).result;
+    expect(h.glue).toHaveBeenCalledTimes(1);
+    expect(h.notices()).toEqual([
+      expect.objectContaining({
+        kind: 'ETL_SUCCEEDED',
+        detail: expect.objectContaining({ runId: 'exec-1', processedBy: 'other-run', jobRunId: 'jr_other' }),
+      }),
+    ]);
+  });
+
+  it('a busy lake in events mode: the execution ends, the run in progress compacts (no notice, no run)', async () => {
+    const h = harness();
+    h.glue.mockRejectedValue(
+      named('Glue.ConcurrentRunsExceededException', 'Concurrent runs exceeded for job'),
+    );
+    await run(h, { mode: 'events' }, 'events-2').result;
+    expect(h.glue).toHaveBeenCalledTimes(1);
+    expect(h.s3).not.toHaveBeenCalled();
+    expect(h.notices()).toEqual([]);
+  });
+
+  it('gives up on throttling after the bounded attempts: failure notice, then Fail (events)', async () => {
     const h = harness();
     h.glue.mockRejectedValue(named('Glue.ThrottlingException', 'Rate exceeded'));
-    const { error } = await failure(run(h, fileInput).result);
+    const { error } = await failure(run(h, { mode: 'events' }, 'events-3').result);
     expect(error).toBe('Glue.ThrottlingException');
     const retrier = (states.RunEtlJob!.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]).find((r) =>
       r.ErrorEquals.includes('Glue.ThrottlingException'),
@@ -296,7 +388,7 @@ describe('ETL state machine executions', () => {
     expect(h.notices().map((n) => n.kind)).toEqual(['ETL_FAILED']);
   });
 
-  it('a failed job run: failure notice with the error, the cause and the original input, then Fail', async () => {
+  it('a failed job run (events): failure notice with the error, the cause and the original input, then Fail', async () => {
     const h = harness();
     const cause = JSON.stringify({
       Id: 'jr_1',
@@ -304,22 +396,21 @@ describe('ETL state machine executions', () => {
       ErrorMessage: 'AnalysisException: bad column',
     });
     h.glue.mockRejectedValue(named('States.TaskFailed', cause));
-    const result = await failure(run(h, fileInput).result);
+    const outcome = await failure(run(h, { mode: 'events' }, 'events-4').result);
 
-    expect(result).toEqual({ error: 'States.TaskFailed', cause });
+    expect(outcome).toEqual({ error: 'States.TaskFailed', cause });
     expect(h.glue).toHaveBeenCalledTimes(1); // a failed run is not retried
     expect(h.s3).not.toHaveBeenCalled();
-    const notices = h.notices();
-    expect(notices).toEqual([
+    expect(h.notices()).toEqual([
       {
         kind: 'ETL_FAILED',
         subject: expect.any(String),
         detail: {
-          runId: 'exec-1',
+          runId: 'events-4',
           executionArn: expect.stringContaining(':execution:'),
           error: 'States.TaskFailed',
           cause,
-          input: fileInput,
+          input: { mode: 'events' },
         },
       },
     ]);
@@ -328,12 +419,76 @@ describe('ETL state machine executions', () => {
     });
   });
 
-  it('a job that outlives the task TimeoutSeconds: States.Timeout is caught, noticed, and fails the execution', async () => {
+  it("a file's run that fails as a whole: its execution tries again; three failures and no result end it, the file still queued", async () => {
+    const h = harness();
+    const cause = JSON.stringify({ Id: 'jr_1', JobRunState: 'FAILED', ErrorMessage: 'Worker lost' });
+    h.glue.mockRejectedValue(named('States.TaskFailed', cause));
+    const { error, cause: why } = await failure(run(h, fileInput).result);
+    expect(error).toBe('States.TaskFailed');
+    expect(why).toBe(cause);
+    expect(h.glue).toHaveBeenCalledTimes(3);
+    // Before each new attempt, and before giving up, it looks for the file's result.
+    expect(h.s3.mock.calls.map(([p]) => (p as { Key: string }).Key)).toEqual(
+      Array(3).fill(uploadResultKey('exec-1')),
+    );
+    expect(h.notices()).toEqual([
+      expect.objectContaining({
+        kind: 'ETL_FAILED',
+        detail: expect.objectContaining({
+          error: 'States.TaskFailed',
+          cause,
+          input: fileInput,
+          fileQueued: true,
+          message: expect.stringMatching(
+            /3 runs of this execution failed.*stays queued.*_state\/uploads\/done\/exec-1\.json/,
+          ),
+        }),
+      }),
+    ]);
+  });
+
+  it("a file's run that fails, while another run takes the file: the execution reports that run's result", async () => {
+    const h = harness();
+    h.glue.mockImplementationOnce(async () => {
+      // Meanwhile another run (started by another execution) took the file and recorded its result.
+      h.objects.set(uploadResultKey('exec-1'), result({ runId: 'other-run' }));
+      throw named('States.TaskFailed', '{"JobRunState":"FAILED"}');
+    });
+    await run(h, fileInput).result;
+    expect(h.glue).toHaveBeenCalledTimes(1);
+    expect(h.notices()).toEqual([
+      expect.objectContaining({
+        kind: 'ETL_SUCCEEDED',
+        detail: expect.objectContaining({ runId: 'exec-1', processedBy: 'other-run' }),
+      }),
+    ]);
+  });
+
+  it('a file the run could not load: its result says why, and the execution fails with that', async () => {
+    const h = harness({
+      result: result({
+        status: 'FAILED',
+        error: 'Etl.InputMissing',
+        cause: "input 'uploads/orders/2025-01-02.csv' does not exist in the raw bucket",
+      }),
+    });
+    const { error, cause } = await failure(run(h, fileInput).result);
+    expect(error).toBe('Etl.InputMissing');
+    expect(cause).toMatch(/does not exist/);
+    expect(h.notices()).toEqual([
+      expect.objectContaining({
+        kind: 'ETL_FAILED',
+        detail: expect.objectContaining({ error: 'Etl.InputMissing', input: fileInput }),
+      }),
+    ]);
+  });
+
+  it('a job that outlives the task TimeoutSeconds (events): States.Timeout is caught, noticed, and fails the execution', async () => {
     jest.useFakeTimers();
     try {
       const h = harness();
       h.glue.mockImplementation(() => new Promise<Json>(() => undefined)); // never ends
-      const outcome = failure(run(h, fileInput).result);
+      const outcome = failure(run(h, { mode: 'events' }, 'events-5').result);
       await jest.advanceTimersByTimeAsync((states.RunEtlJob!.TimeoutSeconds as number) * 1000 + 1000);
       const { error } = await outcome;
       expect(error).toBe('States.Timeout');
@@ -349,10 +504,10 @@ describe('ETL state machine executions', () => {
     }
   });
 
-  it('rejected rows above the threshold: a distinct notice, then Fail with Etl.RejectedRowsAboveThreshold', async () => {
-    const h = harness(
-      summary({ rowsRejected: 6, rowsWritten: 4, rejectedRatio: 0.6, rejectedAboveThreshold: true }),
-    );
+  it('rejected rows of the file above its threshold: a distinct notice, then Fail with Etl.RejectedRowsAboveThreshold', async () => {
+    const h = harness({
+      result: result({ rowsRejected: 6, rowsWritten: 4, rejectedRatio: 0.6, rejectedAboveThreshold: true }),
+    });
     const { error, cause } = await failure(run(h, fileInput).result);
     expect(error).toBe('Etl.RejectedRowsAboveThreshold');
     expect(cause).toContain('6 of 10 rows were rejected');
@@ -366,13 +521,20 @@ describe('ETL state machine executions', () => {
     });
   });
 
-  it('a missing run summary is not retried: failure notice, then Fail', async () => {
-    const h = harness(null);
-    const { error } = await failure(run(h, fileInput).result);
-    expect(error).toBe('S3.NoSuchKeyException');
-    expect(h.s3).toHaveBeenCalledTimes(1);
-    expect(h.notices().map((n) => n.kind)).toEqual(['ETL_FAILED']);
-  });
+  it.each([
+    ['file', fileInput],
+    ['events', { mode: 'events' }],
+  ])(
+    "%s: a run that ended SUCCEEDED without writing its result is reported as the job's fault, with the read error",
+    async (_mode, input) => {
+      const h = harness({ writes: false });
+      const { error, cause } = await failure(run(h, input).result);
+      expect(error).toBe('Etl.RunResultUnreadable');
+      expect(cause).toMatch(/ended SUCCEEDED.*S3\.S3Exception: Access Denied/);
+      expect(h.s3).toHaveBeenCalledTimes(4); // bounded retries of the read
+      expect(h.notices().map((n) => n.kind)).toEqual(['ETL_FAILED']);
+    },
+  );
 
   it.each([[{}], [{ mode: 'file', inputs: ['x'] }], [{ mode: 'other' }]])(
     'an input it does not know (%j) is reported, and no job runs',

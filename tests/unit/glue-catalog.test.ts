@@ -149,6 +149,10 @@ describe('ETL plans file', () => {
       compactionPrefix: '_state/compaction/',
       rawEvents: { format: 'jsonl', gzip: true, extension: '.gz' },
       arrivalDatePattern: expect.any(String),
+      pendingUploadsPrefix: '_state/uploads/pending/',
+      uploadResultsPrefix: '_state/uploads/done/',
+      maxUploadAttempts: 3,
+      partitionsListed: 20,
     });
   });
 

@@ -11,7 +11,8 @@ import { deliveredObjects, tempLake } from '../support/raw-zone';
 import { glueTableResource } from '../../lib/catalog/glue';
 import { lakeTables } from '../../lib/catalog/tables';
 import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
-import { runSummaryKey } from '../../lib/etl/run';
+import { runInputsKey, runSummaryKey } from '../../lib/etl/run';
+import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import {
   compactionManifestKey,
   etlPlansFile,
@@ -289,8 +290,18 @@ describe('resources/glue/etl_job.py', () => {
     const events = plans.tables.page_view!;
     // orders: 10 read, 2 rejected, 8 valid; 5 rows already in the touched partitions; 9 rows after the merge.
     const [figures, clean, above, within, empty] = py([
-      ['table_figures', orders, 10, 2, 5, 9, ['dt=2024-01-02', 'dt=2024-01-01'], 'rejected/orders/x/'],
-      ['table_figures', events, 4, 0, 0, 3, ['event_date=2024-01-01'], null],
+      [
+        'table_figures',
+        orders,
+        10,
+        2,
+        5,
+        9,
+        ['dt=2024-01-02', 'dt=2024-01-01'],
+        'rejected/orders/x/',
+        plans.layout,
+      ],
+      ['table_figures', events, 4, 0, 0, 3, ['event_date=2024-01-01'], null, plans.layout],
       ['rejected_above', { rowsRead: 10, rowsRejected: 1, maxRejectedRatio: 0.05 }],
       ['rejected_above', { rowsRead: 20, rowsRejected: 1, maxRejectedRatio: 0.05 }],
       ['rejected_above', { rowsRead: 0, rowsRejected: 0, maxRejectedRatio: 0 }],
@@ -303,6 +314,7 @@ describe('resources/glue/etl_job.py', () => {
       rowsRejected: 2,
       duplicatesRemoved: 4,
       partitions: ['dt=2024-01-01', 'dt=2024-01-02'],
+      partitionCount: 2,
       rejectedLocation: 'rejected/orders/x/',
       maxRejectedRatio: 0.05,
     });
@@ -312,39 +324,165 @@ describe('resources/glue/etl_job.py', () => {
     expect([above!.value, within!.value, empty!.value]).toEqual([true, false, false]);
   });
 
-  withPython('builds the summary from the table figures, with its ratio and threshold', () => {
+  withPython('builds a bounded summary: counts and a pointer for the inputs, capped partition lists', () => {
     const drive = `
 import importlib.util, json, sys
 from datetime import datetime, timezone
 spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
 job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
 plans = json.load(sys.stdin)
-a = job.table_figures(plans["tables"]["orders"], 10, 1, 0, 9, ["dt=2024-01-01"], "rejected/orders/r/")
-b = job.table_figures(plans["tables"]["signup"], 0, 0, 0, 0, [], None)
+layout = plans["layout"]
+days = ["dt=2024-%02d-%02d" % (m, d) for m in range(1, 13) for d in range(1, 29)]
+a = job.table_figures(plans["tables"]["orders"], 10, 1, 0, 9, days, "rejected/orders/r/", layout)
+b = job.table_figures(plans["tables"]["signup"], 4, 1, 0, 3, ["event_date=2024-01-01"], None, layout)
 start = datetime(2024, 1, 1, 0, 0, 0, 123456, tzinfo=timezone.utc)
 end = datetime(2024, 1, 1, 0, 5, 0, tzinfo=timezone.utc)
-print(json.dumps(job.run_summary({"run_id": "r", "mode": "events"}, start, end, ["k1"], [a, b])))
+keys = ["events/type=signup/arrival_date=2024-01-01/arrival_hour=00/x-%05d.gz" % i for i in range(5000)]
+options = {"run_id": "r", "mode": "events", "job_run_id": "jr_9"}
+uploads = {"taken": 2, "succeeded": 1, "failed": 1}
+print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"signup"}, job.inputs_key(layout, "r"))))
 `;
     const out = execFileSync(python!, ['-c', drive, script], { input: JSON.stringify(plans) }).toString();
     const s = JSON.parse(out) as EtlRunSummary;
     const expected: EtlRunSummary = {
       runId: 'r',
+      jobRunId: 'jr_9',
       mode: 'events',
       engine: 'glue',
       startedAt: '2024-01-01T00:00:00.123Z',
       finishedAt: '2024-01-01T00:05:00.000Z',
-      inputs: ['k1'],
+      inputCount: 5000,
+      inputsKey: runInputsKey('r'),
       tables: s.tables,
-      rowsRead: 10,
-      rowsWritten: 9,
-      rowsRejected: 1,
-      rejectedRatio: 0.1,
-      rejectedAboveThreshold: true, // 10 % rejected, orders allows 5 %
+      rowsRead: 14,
+      rowsWritten: 12,
+      rowsRejected: 2,
+      rejectedRatio: 2 / 14,
+      // The event table allows none; orders (10 %, allows 5 %) is judged in its uploads' results.
+      rejectedAboveThreshold: true,
+      uploads: { taken: 2, succeeded: 1, failed: 1 },
     };
     expect(s).toEqual(expected);
     expect(Object.keys(s).sort()).toEqual(Object.keys(expected).sort());
     expect(s.tables.map((t) => t.table)).toEqual(['orders', 'signup']);
+    const days = Array.from(
+      { length: 12 * 28 },
+      (_, i) =>
+        `dt=2024-${String(Math.floor(i / 28) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+    );
+    expect(s.tables[0]).toMatchObject({ partitionCount: 336, partitions: days.slice(0, 20) });
+    // A backlog of 5,000 objects and 336 partitions stays far below Step Functions' 256 KiB payload quota.
+    expect(Buffer.byteLength(out)).toBeLessThan(8 * 1024);
   });
+
+  withPython(
+    'takes the queue of uploads as lib/etl/upload-queue.ts defines it: keys, order, own inputs, results',
+    () => {
+      const pending = (execution: string, acceptedAt: string) => ({
+        execution,
+        table: 'orders',
+        key: `uploads/orders/${execution}.csv`,
+        acceptedAt,
+      });
+      const fileOptions = {
+        mode: 'file',
+        run_id: 'exec-own',
+        table: 'orders',
+        inputs: ['uploads/orders/own.csv'],
+        job_run_id: 'jr_1',
+      };
+      const sources = {
+        'uploads/orders/a.csv': {
+          rowsRead: 10,
+          rowsRejected: 1,
+          rowsWritten: 7,
+          partitions: ['dt=2024-01-02'],
+        },
+        'uploads/orders/b.csv': {
+          rowsRead: 5,
+          rowsRejected: 0,
+          rowsWritten: 5,
+          partitions: ['dt=2024-01-01'],
+        },
+      };
+      const record = { ...pending('exec-1', '2024-01-01T00:00:00Z'), key: 'uploads/orders/a.csv' };
+      const at = '2024-01-03T00:00:00.000Z';
+      const [pendingKey, resultKey, order, own, ownQueued, ownDone, success, failed] = py([
+        ['pending_upload_key', plans.layout, 'exec-1'],
+        ['upload_result_key', plans.layout, 'exec-1'],
+        [
+          'queue_order',
+          [
+            pending('b', '2024-01-02T00:00:00Z'),
+            pending('a', '2024-01-02T00:00:00Z'),
+            pending('c', '2024-01-01T00:00:00Z'),
+          ],
+        ],
+        ['own_pending', fileOptions, [], false, at],
+        ['own_pending', fileOptions, [pending('exec-own', '2024-01-01T00:00:00Z')], false, at],
+        ['own_pending', fileOptions, [], true, at],
+        [
+          'upload_success',
+          fileOptions,
+          record,
+          plans.tables.orders,
+          [sources['uploads/orders/a.csv'], sources['uploads/orders/b.csv']],
+          'rejected/orders/run_date=2024-01-03/run_id=exec-own/',
+          plans.layout,
+          at,
+        ],
+        ['upload_failure', fileOptions, record, 'Etl.InputMissing', 'gone', 0.05, at],
+      ]);
+      expect(pendingKey!.value).toBe(pendingUploadKey('exec-1'));
+      expect(resultKey!.value).toBe(uploadResultKey('exec-1'));
+      expect((order!.value as { execution: string }[]).map((r) => r.execution)).toEqual(['c', 'a', 'b']);
+      // A run started by hand takes its own --inputs; not when validateUpload queued them or a run took them.
+      expect(own!.value).toEqual({
+        execution: 'exec-own',
+        table: 'orders',
+        key: 'uploads/orders/own.csv',
+        keys: ['uploads/orders/own.csv'],
+        acceptedAt: at,
+      });
+      expect(ownQueued!.value).toBeNull();
+      expect(ownDone!.value).toBeNull();
+      // The result the local runner writes too (tests/etl/duckdb-runner.test.ts): same fields, same arithmetic.
+      const expectedFigures = {
+        table: 'orders',
+        rowsRead: 15,
+        rowsWritten: 12,
+        rowsRejected: 1,
+        duplicatesRemoved: 2,
+        partitions: ['dt=2024-01-01', 'dt=2024-01-02'],
+        partitionCount: 2,
+        rejectedLocation: 'rejected/orders/run_date=2024-01-03/run_id=exec-own/',
+        maxRejectedRatio: 0.05,
+      };
+      const ok: UploadResult = {
+        execution: 'exec-1',
+        key: 'uploads/orders/a.csv',
+        mode: 'file',
+        runId: 'exec-own',
+        jobRunId: 'jr_1',
+        processedAt: at,
+        ...expectedFigures,
+        status: 'SUCCEEDED',
+        rejectedRatio: 1 / 15,
+        rejectedAboveThreshold: true,
+        tables: [expectedFigures],
+      };
+      expect(success!.value).toEqual(ok);
+      expect(failed!.value).toMatchObject({
+        execution: 'exec-1',
+        status: 'FAILED',
+        error: 'Etl.InputMissing',
+        cause: 'gone',
+        rowsRead: 0,
+        tables: [],
+        rejectedAboveThreshold: false,
+      });
+    },
+  );
 
   withPython('accepts the generated catalog tables and refuses one that differs from the plan', () => {
     // What glue:GetTable returns for the tables resources/catalog.cjs creates (bucket name substituted).

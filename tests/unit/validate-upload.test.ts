@@ -24,6 +24,7 @@ import { lambdaContext, s3ObjectCreated } from '../support/api-event';
 
 process.env.LAKE_RUNTIME = 'aws';
 process.env.RAW_BUCKET = 'lake-raw';
+process.env.CURATED_BUCKET = 'lake-curated';
 process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:data-lake-test-notifications';
 process.env.ETL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:data-lake-test-etl';
 
@@ -31,6 +32,9 @@ process.env.ETL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:state
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } =
   require('../../functions/validate-upload') as typeof import('../../functions/validate-upload');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pendingUploadKey } =
+  require('../../lib/etl/upload-queue') as typeof import('../../lib/etl/upload-queue');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { encodeS3EventKey } = require('../../lib/uploads/key') as typeof import('../../lib/uploads/key');
 type Outcome = import('../../lib/uploads/process').UploadOutcome;
@@ -78,7 +82,8 @@ function installS3(): void {
     if (m) body = o.body.subarray(Number(m[1]), Number(m[2]) + 1);
     return { Body: { transformToByteArray: async () => new Uint8Array(body) } as never };
   });
-  s3.on(PutObjectCommand).callsFake(({ Key, Body }) => {
+  s3.on(PutObjectCommand).callsFake(({ Bucket, Key, Body }) => {
+    calls.push(`PutObject ${Bucket}/${Key}`);
     putObject(Key, Body as string);
     return {};
   });
@@ -95,9 +100,12 @@ function installS3(): void {
   });
 }
 
+/** The order of writes and starts across the S3 and Step Functions mocks. */
+const calls: string[] = [];
 const startedNames = new Set<string>();
 function installSfn(): void {
   sfn.on(StartExecutionCommand).callsFake(({ name }) => {
+    calls.push(`StartExecution ${name}`);
     if (startedNames.has(name))
       throw new ExecutionAlreadyExists({ message: `Execution Already Exists: ${name}`, $metadata: {} });
     startedNames.add(name);
@@ -114,6 +122,7 @@ beforeEach(() => {
   sfn.reset();
   bucket.clear();
   startedNames.clear();
+  calls.length = 0;
   installS3();
   installSfn();
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
@@ -254,6 +263,20 @@ describe('validateUpload: good files start the ETL', () => {
       correlationId: 'e1f2',
     });
     expect(bucket.has(key)).toBe(true); // stays where it is, for the ETL
+    // The upload joins the ETL's queue (the curated bucket) before its execution starts.
+    expect(calls).toEqual([
+      `PutObject lake-curated/${pendingUploadKey(input.name!)}`,
+      `StartExecution ${input.name}`,
+    ]);
+    expect(JSON.parse(bucket.get(pendingUploadKey(input.name!))!.body.toString())).toEqual({
+      execution: input.name,
+      table: 'orders',
+      key,
+      size: bucket.get(key)!.body.length,
+      etag: bucket.get(key)!.etag,
+      acceptedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      correlationId: 'e1f2',
+    });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
     expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 0);
   });
@@ -635,6 +658,7 @@ describe('validateUpload: gzip and large files (range reads only)', () => {
       outcome: 'started',
     });
     sfn.resetHistory();
+    s3.resetHistory(); // the accepted file's pending record
     const bad = gzipSync(ordersCsv(3, (i) => orderRow(i, { amount: 'x' })));
     expectQuarantined(await upload('uploads/orders/b.csv.gz', bad), 'uploads/orders/b.csv.gz', 'ROW_INVALID');
     sns.resetHistory();

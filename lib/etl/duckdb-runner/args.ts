@@ -14,6 +14,8 @@ export interface JobArgs {
   table?: string;
   inputs: string[];
   runId: string;
+  /** --JOB_RUN_ID: the id Glue gives the run (and passes to every run of a job). */
+  jobRunId?: string;
 }
 
 export function parseArgs(args: Record<string, string>): JobArgs {
@@ -55,7 +57,8 @@ export function parseArgs(args: Record<string, string>): JobArgs {
   } else if (rawInputs !== undefined && rawInputs !== '' && rawInputs.replace(/\s/g, '') !== '[]') {
     throw invalid("--inputs is not used in mode 'events' (every pending raw event object is compacted)");
   }
-  return { mode, ...(table ? { table } : {}), inputs, runId };
+  const jobRunId = named.get('JOB_RUN_ID') || undefined;
+  return { mode, ...(table ? { table } : {}), inputs, runId, ...(jobRunId ? { jobRunId } : {}) };
 }
 
 /** A raw-bucket key that stays inside the bucket: relative, no empty, '.' or '..' segments. */

@@ -11,7 +11,7 @@ import type { EtlPlan } from '../plan';
 import { rejectedRowsPrefix } from '../plans';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed } from './errors';
-import type { BatchFigures } from './figures';
+import type { BatchFigures, SourceFigures } from './figures';
 import { listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import { rawSegments } from './readers/raw-segments';
@@ -23,6 +23,8 @@ export interface RunContext {
   rawDir: string;
   curatedDir: string;
   runId: string;
+  /** The Glue job run id of this run (--JOB_RUN_ID), recorded in results and the summary. */
+  jobRunId?: string;
   runDir: string;
   startedAt: Date;
   ingestedAt: string;
@@ -201,6 +203,9 @@ export async function runBatch(
   }
   step('merge');
   const mergedRows = await count(conn, `SELECT 1 FROM ${merged}`);
+  const sources = tableColumns.includes('lake_source_file')
+    ? await figuresBySource(conn, merged, keys)
+    : undefined;
   if (partitions.length > 0) {
     await conn.run(
       `COPY (SELECT ${[...tableColumns, ...keys].join(', ')} FROM ${merged} ORDER BY ${plan.primaryKey.join(', ')}) ` +
@@ -277,5 +282,46 @@ export async function runBatch(
     mergedRows,
     partitions: partitions.map((p) => p.name),
     ...(rejectedLocation ? { rejectedLocation } : {}),
+    ...(sources ? { sources } : {}),
   };
+}
+
+/**
+ * Each input object's share of a batch (tables with a lake_source_file column: datasets): rows read and rejected
+ * (typed rows by their raw key, and records that did not parse), rows written (its rows in the merged partitions
+ * minus those it already had there) and the partitions its rows went to.
+ */
+async function figuresBySource(
+  conn: DuckDBConnection,
+  merged: string,
+  keys: string[],
+): Promise<Record<string, SourceFigures>> {
+  const out: Record<string, SourceFigures> = {};
+  const of = (key: unknown) =>
+    (out[String(key)] ??= { rowsRead: 0, rowsRejected: 0, rowsWritten: 0, partitions: [] });
+  for (const r of await query(
+    conn,
+    'SELECT raw_lake_source_file AS k, count(*) AS n, count(reject_reason) AS r FROM typed GROUP BY 1',
+  )) {
+    of(r.k).rowsRead += Number(r.n);
+    of(r.k).rowsRejected += Number(r.r);
+  }
+  for (const r of await query(
+    conn,
+    'SELECT lake_source_file AS k, count(*) AS n FROM lake_malformed GROUP BY 1',
+  )) {
+    of(r.k).rowsRead += Number(r.n);
+    of(r.k).rowsRejected += Number(r.n);
+  }
+  for (const r of await query(conn, `SELECT lake_source_file AS k, count(*) AS n FROM ${merged} GROUP BY 1`))
+    of(r.k).rowsWritten += Number(r.n);
+  for (const r of await query(conn, 'SELECT lake_source_file AS k, count(*) AS n FROM existing GROUP BY 1'))
+    of(r.k).rowsWritten -= Number(r.n);
+  const partition = keys.map((k) => `'${k}=' || ${k}`).join(` || '/' || `);
+  for (const r of await query(
+    conn,
+    `SELECT lake_source_file AS k, list(DISTINCT ${partition} ORDER BY ${partition}) AS p FROM ${merged} GROUP BY 1`,
+  ))
+    of(r.k).partitions = (r.p as string[]).map(String);
+  return out;
 }

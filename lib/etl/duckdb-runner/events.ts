@@ -9,10 +9,9 @@ import type { TableDef } from '../../catalog/tables';
 import { rawEventsFormat } from '../../layout';
 import { buildPlan } from '../plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans';
-import type { EtlTableFigures } from '../run';
 import { runBatch, type RunContext } from './batch';
 import { failed } from './errors';
-import { addFigures, emptyFigures } from './figures';
+import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles, readJsonFile } from './fs-util';
 
 interface Manifest {
@@ -23,9 +22,9 @@ export async function runEvents(
   ctx: RunContext,
   tables: TableDef[],
   maxBatchBytes: number,
-): Promise<{ inputs: string[]; figures: EtlTableFigures[] }> {
+): Promise<{ inputs: string[]; figures: TableTally[] }> {
   const inputs: string[] = [];
-  const figures: EtlTableFigures[] = [];
+  const figures: TableTally[] = [];
   for (const table of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
     const plan = buildPlan(table);
     const f = emptyFigures(plan);

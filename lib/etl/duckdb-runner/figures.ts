@@ -1,8 +1,18 @@
 /**
- * The figures of a batch, and how they add up to a table's figures in the run summary.
+ * The figures of a batch, and how they add up to a table's figures in the run summary and to an upload's result.
  */
 import type { EtlPlan } from '../plan';
 import type { EtlTableFigures } from '../run';
+import { listedPartitions } from '../upload-queue';
+
+/** One input object's share of a batch. */
+export interface SourceFigures {
+  rowsRead: number;
+  rowsRejected: number;
+  /** Its rows in the merged partitions minus those it already had there. */
+  rowsWritten: number;
+  partitions: string[];
+}
 
 export interface BatchFigures {
   rowsRead: number;
@@ -11,25 +21,37 @@ export interface BatchFigures {
   mergedRows: number;
   partitions: string[];
   rejectedLocation?: string;
+  /** By raw key (tables with a lake_source_file column). */
+  sources?: Record<string, SourceFigures>;
 }
 
-export function emptyFigures(plan: EtlPlan): EtlTableFigures {
+/** A table's figures while a run adds batches to them: every partition is kept until the summary lists them. */
+export interface TableTally extends Omit<EtlTableFigures, 'partitions' | 'partitionCount'> {
+  partitions: Set<string>;
+}
+
+export function emptyFigures(plan: EtlPlan): TableTally {
   return {
     table: plan.table,
     rowsRead: 0,
     rowsWritten: 0,
     rowsRejected: 0,
     duplicatesRemoved: 0,
-    partitions: [],
+    partitions: new Set(),
     maxRejectedRatio: plan.maxRejectedRatio,
   };
 }
 
-export function addFigures(f: EtlTableFigures, b: BatchFigures): void {
+export function addFigures(f: TableTally, b: BatchFigures): void {
   f.rowsRead += b.rowsRead;
   f.rowsRejected += b.rowsRejected;
   f.rowsWritten += b.mergedRows - b.existingRows;
   f.duplicatesRemoved += b.rowsRead - b.rowsRejected + b.existingRows - b.mergedRows;
-  f.partitions = [...new Set([...f.partitions, ...b.partitions])].sort();
+  for (const p of b.partitions) f.partitions.add(p);
   if (b.rejectedLocation) f.rejectedLocation = b.rejectedLocation;
+}
+
+/** The tally as the summary reports it: partitions listed up to the cap, with their count. */
+export function tableFigures(f: TableTally): EtlTableFigures {
+  return { ...f, ...listedPartitions([...f.partitions]) };
 }

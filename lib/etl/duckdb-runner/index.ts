@@ -25,12 +25,16 @@
  * keys that are new to the table and duplicatesRemoved the rows the merge dropped (a key repeated in the input, or
  * one the table already had — replaced or kept).
  *
- * Errors carry a `name` the state machine (state-machines/etl.asl.json) can catch: Glue.InvalidInputException (bad
- * arguments), Glue.EntityNotFoundException (unknown table, missing input object),
- * Glue.ConcurrentRunsExceededException (the table is being processed by another run), States.TaskFailed (the run
- * itself failed, as a Glue job run that ends FAILED).
+ * Every run takes the queue of accepted uploads (lib/etl/upload-queue.ts: each upload's result is written before
+ * its pending record is deleted) and compacts the pending streamed events, whatever its mode, one run at a time per
+ * lake (lake-lock.ts), as the Glue job does.
+ *
+ * Errors of the run itself carry a `name` the state machine (state-machines/etl.asl.json) can catch:
+ * Glue.InvalidInputException (bad arguments), Glue.EntityNotFoundException (unknown table),
+ * Glue.ConcurrentRunsExceededException (another run is in progress: the execution waits for the lake),
+ * States.TaskFailed (the run itself failed, as a Glue job run that ends FAILED). What goes wrong with one upload (a
+ * missing file, a table that fails) is that upload's FAILED result, not the run's error.
  */
 export { runEtlJob } from './run-etl-job';
 export { EtlErrorName, EtlJobError } from './errors';
 export { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
-export { MAX_CONCURRENT_RUNS } from './run-slots';

@@ -1,21 +1,20 @@
 /**
- * The job: arguments, tables and inputs checked, table locks and a run slot taken, leftovers of crashed runs
- * recovered, then the batches run on DuckDB and the run summary written.
+ * The job: arguments checked, the lake's run lock taken, leftovers of crashed runs recovered, then the pending
+ * uploads and events run on DuckDB and the run summary written.
  */
 import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lakeTable, lakeTables, type TableDef } from '../../catalog/tables';
+import { lakeTable, lakeTables } from '../../catalog/tables';
 import layout from '../../lake-layout.json';
-import { buildPlan } from '../plan';
-import { runSummaryKey, type EtlRunSummary, type EtlTableFigures } from '../run';
+import { runInputsKey, runSummaryKey, type EtlRunSummary } from '../run';
 import { parseArgs } from './args';
-import { runBatch, type RunContext } from './batch';
+import type { RunContext } from './batch';
 import { openDuckDb } from './duckdb';
 import { EtlErrorName, EtlJobError, failed, notFound } from './errors';
 import { runEvents } from './events';
-import { addFigures, emptyFigures } from './figures';
+import { tableFigures, type TableTally } from './figures';
 import { exists, listFiles } from './fs-util';
 import {
   DEFAULT_MAX_BATCH_BYTES,
@@ -23,15 +22,16 @@ import {
   SimulatedCrash,
   type EtlRunnerOptions,
 } from './options';
-import { resolveInputs } from './resolve-inputs';
 import { activeRunDirs, owner } from './run-ownership';
-import { acquireSlot, releaseSlot } from './run-slots';
 import { JOURNAL, recoverLeftovers } from './swap-journal';
-import { lockTables } from './table-locks';
+import { lockLake } from './lake-lock';
+import { takeUploads, type UploadsTaken } from './uploads';
 
 /**
  * Runs one ETL job on the local lake. `args` are the Glue job arguments of lib/etl/run.ts (keys with or without
- * the leading `--`). Returns the run summary, also written to curated/_state/runs/<run_id>.json.
+ * the leading `--`). Whatever its mode, a run takes every pending upload (lib/etl/upload-queue.ts) and compacts the
+ * pending streamed events (mode 'events' with --table: that event table only). Returns the run summary, also
+ * written to curated/_state/runs/<run_id>.json.
  */
 export async function runEtlJob(
   args: Record<string, string>,
@@ -43,20 +43,15 @@ export async function runEtlJob(
   const rawDir = path.join(lakeDir, 'raw');
   const curatedDir = path.join(lakeDir, 'curated');
 
-  let tables: TableDef[];
-  if (a.mode === 'file') {
-    const t = lakeTable(a.table!);
-    if (!t) throw notFound(`table '${a.table}' does not exist (no schema in schemas/)`);
-    tables = [t];
-  } else {
-    const all = lakeTables().filter((t) => t.kind === 'events');
-    if (a.table) {
-      const t = all.find((x) => x.name === a.table);
-      if (!t) throw notFound(`event table '${a.table}' does not exist (no schema in schemas/events/)`);
-      tables = [t];
-    } else tables = all;
+  if (a.mode === 'file' && !lakeTable(a.table!)) {
+    throw notFound(`table '${a.table}' does not exist (no schema in schemas/)`);
   }
-  const inputs = a.mode === 'file' ? await resolveInputs(rawDir, a.inputs) : [];
+  let eventTables = lakeTables().filter((t) => t.kind === 'events');
+  if (a.mode === 'events' && a.table) {
+    const t = eventTables.find((x) => x.name === a.table);
+    if (!t) throw notFound(`event table '${a.table}' does not exist (no schema in schemas/events/)`);
+    eventTables = [t];
+  }
 
   const runDir = path.join(curatedDir, layout.curated.statePrefix, 'tmp', a.runId);
   if (activeRunDirs.has(runDir)) {
@@ -66,18 +61,9 @@ export async function runEtlJob(
   let keepRunDir = true;
   try {
     await fs.mkdir(curatedDir, { recursive: true });
-    const unlock = await lockTables(
-      curatedDir,
-      tables.map((t) => t.name),
-      a.runId,
-    );
+    const unlock = await lockLake(curatedDir, a.runId);
     try {
-      await acquireSlot();
-      try {
-        return await runLocked();
-      } finally {
-        releaseSlot();
-      }
+      return await runLocked();
     } finally {
       await unlock();
     }
@@ -87,12 +73,10 @@ export async function runEtlJob(
   }
 
   async function runLocked(): Promise<EtlRunSummary> {
-    // What crashed runs left for these tables (an earlier attempt of this run id included).
-    await recoverLeftovers(curatedDir, new Set(tables.map((t) => t.name)), runDir);
+    // What crashed runs left (an earlier attempt of this run id included): the lake lock is ours.
+    await recoverLeftovers(curatedDir, new Set(lakeTables().map((t) => t.name)), runDir);
     if (await exists(runDir)) {
-      throw failed(
-        `curated/_state/tmp/${a.runId} holds an unfinished earlier run of other tables; run those first`,
-      );
+      throw failed(`curated/_state/tmp/${a.runId} holds an unfinished earlier run; run it again first`);
     }
     keepRunDir = false;
     await fs.mkdir(runDir, { recursive: true });
@@ -107,13 +91,16 @@ export async function runEtlJob(
     }).catch((e) => {
       throw failed(`DuckDB could not start: ${(e as Error).message}`, e);
     });
-    let result: { inputs: string[]; figures: EtlTableFigures[] };
+    const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    let uploads: UploadsTaken;
+    let events: { inputs: string[]; figures: TableTally[] };
     try {
       const ctx: RunContext = {
         lakeDir,
         rawDir,
         curatedDir,
         runId: a.runId,
+        ...(a.jobRunId ? { jobRunId: a.jobRunId } : {}),
         runDir,
         startedAt,
         ingestedAt: startedAt.toISOString(),
@@ -122,42 +109,48 @@ export async function runEtlJob(
         ...(opts.hooks ? { hooks: opts.hooks } : {}),
         ...(opts.onStep ? { onStep: opts.onStep } : {}),
       };
-      if (a.mode === 'file') {
-        const table = tables[0]!;
-        const plan = buildPlan(table);
-        const f = emptyFigures(plan);
-        addFigures(f, await runBatch(ctx, table, plan, inputs, 0));
-        result = { inputs: a.inputs, figures: [f] };
-      } else {
-        result = await runEvents(ctx, tables, opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES);
-      }
+      uploads = await takeUploads(ctx, a, maxBatchBytes);
+      events = await runEvents(ctx, eventTables, maxBatchBytes);
     } catch (e) {
       if (e instanceof SimulatedCrash) keepRunDir = true;
-      // A swap that could not be finished keeps its journal for the next run of the table.
+      // A swap that could not be finished keeps its journal for the next run.
       else keepRunDir = (await listFiles(runDir)).some((f) => f.endsWith(`/${JOURNAL}`));
       if (e instanceof EtlJobError || e instanceof SimulatedCrash) throw e;
       throw failed(`the ETL run failed: ${(e as Error).message}`, e);
     } finally {
       db.close();
     }
+    // A table whose swap could not be finished failed its own uploads; its journal stays for the next run.
+    keepRunDir = (await listFiles(runDir)).some((f) => f.endsWith(`/${JOURNAL}`));
 
-    const rowsRead = result.figures.reduce((s, t) => s + t.rowsRead, 0);
-    const rowsRejected = result.figures.reduce((s, t) => s + t.rowsRejected, 0);
+    const tables = [...uploads.figures, ...events.figures].map(tableFigures);
+    const eventNames = new Set(eventTables.map((t) => t.name));
+    const inputs = [...uploads.inputs, ...events.inputs];
+    const rowsRead = tables.reduce((s, t) => s + t.rowsRead, 0);
+    const rowsRejected = tables.reduce((s, t) => s + t.rowsRejected, 0);
+    let inputsKey: string | undefined;
+    if (inputs.length > 0) {
+      inputsKey = runInputsKey(a.runId);
+      await writeFileDurably(path.join(curatedDir, inputsKey), JSON.stringify({ inputs }) + '\n');
+    }
     const summary: EtlRunSummary = {
       runId: a.runId,
+      jobRunId: a.jobRunId ?? null,
       mode: a.mode,
       engine: 'duckdb',
       startedAt: startedAt.toISOString(),
       finishedAt: now().toISOString(),
-      inputs: result.inputs,
-      tables: result.figures,
+      inputCount: inputs.length,
+      ...(inputsKey ? { inputsKey } : {}),
+      tables,
       rowsRead,
-      rowsWritten: result.figures.reduce((s, t) => s + t.rowsWritten, 0),
+      rowsWritten: tables.reduce((s, t) => s + t.rowsWritten, 0),
       rowsRejected,
       rejectedRatio: rowsRead > 0 ? rowsRejected / rowsRead : 0,
-      rejectedAboveThreshold: result.figures.some(
-        (t) => t.rowsRead > 0 && t.rowsRejected / t.rowsRead > t.maxRejectedRatio,
+      rejectedAboveThreshold: tables.some(
+        (t) => eventNames.has(t.table) && t.rowsRead > 0 && t.rowsRejected / t.rowsRead > t.maxRejectedRatio,
       ),
+      uploads: { taken: uploads.taken, succeeded: uploads.succeeded, failed: uploads.failed },
     };
     await writeFileDurably(
       path.join(curatedDir, runSummaryKey(a.runId)),

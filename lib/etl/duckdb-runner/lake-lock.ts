@@ -1,0 +1,72 @@
+/**
+ * One ETL run at a time on a lake, as on AWS, where the Glue job allows one concurrent run (resources/glue.yml):
+ * a run that finds another in progress is refused with Glue.ConcurrentRunsExceededException, as StartJobRun is, and
+ * its execution waits for the lake (state-machines/etl.asl.json). Every run takes every pending upload and every
+ * pending streamed event (lib/etl/upload-queue.ts), so two runs must never overlap.
+ *
+ * The lock is held in this process (a set) and across processes by a lock file, curated/_state/locks/_lake.lock,
+ * created exclusively; a lock file whose holder has ended is taken over.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import layout from '../../lake-layout.json';
+import { EtlErrorName, EtlJobError } from './errors';
+import { readJsonFile } from './fs-util';
+import { heldByOther, owner, type LockFile } from './run-ownership';
+
+/** The lock file's name: not a table name (those start with a letter), so it never collides with one. */
+const LOCK_NAME = '_lake';
+
+/** Curated folders whose lake lock a run of this process holds. */
+const held = new Set<string>();
+
+const busy = (holder?: LockFile) =>
+  new EtlJobError(
+    EtlErrorName.ConcurrentRunsExceeded,
+    'another ETL run is in progress' +
+      (holder ? ` (run ${holder.runId}, process ${holder.pid})` : '') +
+      ': the lake runs one at a time, and that run takes every pending upload and event',
+  );
+
+/** Takes the lake's run lock, or throws Glue.ConcurrentRunsExceededException; resolves to its release. */
+export async function lockLake(curatedDir: string, runId: string): Promise<() => Promise<void>> {
+  const locksDir = path.join(curatedDir, layout.curated.statePrefix, 'locks');
+  await fs.mkdir(locksDir, { recursive: true });
+  const file = path.join(locksDir, `${LOCK_NAME}.lock`);
+  if (held.has(curatedDir)) throw busy(await readJsonFile<LockFile>(file).catch(() => undefined));
+  held.add(curatedDir);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fh = await fs.open(file, 'wx');
+        try {
+          await fh.writeFile(JSON.stringify(await owner(runId)));
+        } finally {
+          await fh.close();
+        }
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw e;
+        const holder = await readJsonFile<LockFile>(file).catch(() => undefined);
+        // An unreadable lock may be one being written right now; a lock of this process that no run here
+        // holds, or of a process that has ended, is stale.
+        const young =
+          Date.now() -
+            (await fs.stat(file).then(
+              (st) => st.mtimeMs,
+              () => 0,
+            )) <
+          10_000;
+        if (holder ? await heldByOther(holder) : young) throw busy(holder);
+        await fs.rm(file, { force: true });
+      }
+    }
+  } catch (e) {
+    held.delete(curatedDir);
+    throw e;
+  }
+  return async () => {
+    held.delete(curatedDir);
+    await fs.rm(file, { force: true });
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * Every run takes the queue of accepted uploads (lib/etl/upload-queue.ts): each pending upload gets its result —
+ * SUCCEEDED with the file's figures, or FAILED with the reason — written before its pending record is deleted.
+ * Uploads are grouped by table and run through the table's plan in batches of bounded size; a table that fails
+ * fails its own uploads only. A run in mode 'file' also takes its own --inputs when validateUpload recorded no
+ * pending upload for them (an execution started by hand, or by a validateUpload of before the queue).
+ */
+import { writeFileDurably } from '../../durable-fs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { lakeTable } from '../../catalog/tables';
+import { logger } from '../../logger';
+import { buildPlan } from '../plan';
+import type { EtlTableFigures } from '../run';
+import {
+  MAX_UPLOAD_ATTEMPTS,
+  UploadError,
+  listedPartitions,
+  pendingUploadKey,
+  pendingUploadsPrefix,
+  uploadResultKey,
+  type PendingUpload,
+  type UploadResult,
+} from '../upload-queue';
+import type { JobArgs } from './args';
+import { runBatch, type RunContext } from './batch';
+import { EtlErrorName, EtlJobError } from './errors';
+import { addFigures, emptyFigures, type SourceFigures, type TableTally } from './figures';
+import { exists, readJsonFile } from './fs-util';
+import { SimulatedCrash } from './options';
+import { resolveInputs } from './resolve-inputs';
+import type { InputFile } from './readers/types';
+
+export interface UploadsTaken {
+  inputs: string[];
+  figures: TableTally[];
+  taken: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** A pending upload of this run, with the keys it reads (`keys`: more than one only for hand-started runs). */
+interface Taken {
+  pending: PendingUpload;
+  keys: string[];
+}
+
+export async function takeUploads(
+  ctx: RunContext,
+  args: JobArgs,
+  maxBatchBytes: number,
+): Promise<UploadsTaken> {
+  const curated = (key: string) => path.join(ctx.curatedDir, ...key.split('/'));
+  const out: UploadsTaken = { inputs: [], figures: [], taken: 0, succeeded: 0, failed: 0 };
+  const results: UploadResult[] = [];
+  const finish = async (r: UploadResult) => {
+    await writeFileDurably(curated(uploadResultKey(r.execution)), JSON.stringify(r, null, 2) + '\n');
+    await fs.rm(curated(pendingUploadKey(r.execution)), { force: true });
+    results.push(r);
+    out[r.status === 'SUCCEEDED' ? 'succeeded' : 'failed']++;
+  };
+
+  // The queue, oldest first.
+  const pendingDir = curated(pendingUploadsPrefix);
+  const names = (await fs.readdir(pendingDir).catch(() => [] as string[])).filter(
+    (n) => n.endsWith('.json') && !n.startsWith('.'),
+  );
+  const queue: Taken[] = [];
+  for (const name of names) {
+    const p = await readJsonFile<PendingUpload>(path.join(pendingDir, name)).catch(() => undefined);
+    if (
+      !p ||
+      typeof p.execution !== 'string' ||
+      `${p.execution}.json` !== name ||
+      typeof p.key !== 'string'
+    ) {
+      logger.warn('a pending upload record is unreadable: left in place', { record: name });
+      continue;
+    }
+    queue.push({ pending: p, keys: [p.key] });
+  }
+  if (args.mode === 'file' && !queue.some((t) => t.pending.execution === args.runId)) {
+    if (!(await exists(curated(uploadResultKey(args.runId))))) {
+      queue.push({
+        pending: {
+          execution: args.runId,
+          table: args.table!,
+          key: args.inputs[0]!,
+          acceptedAt: ctx.startedAt.toISOString(),
+        },
+        keys: args.inputs,
+      });
+    }
+  }
+  queue.sort(
+    (a, b) =>
+      a.pending.acceptedAt.localeCompare(b.pending.acceptedAt) ||
+      a.pending.execution.localeCompare(b.pending.execution),
+  );
+
+  const byTable = new Map<string, Taken[]>();
+  for (const t of queue) {
+    const { pending } = t;
+    // Taken by a run that recorded its outcome and stopped before deleting the record.
+    if (await exists(curated(uploadResultKey(pending.execution)))) {
+      await fs.rm(curated(pendingUploadKey(pending.execution)), { force: true });
+      continue;
+    }
+    out.taken++;
+    const attempts = (pending.attempts ?? 0) + 1;
+    if (attempts > MAX_UPLOAD_ATTEMPTS) {
+      await finish(
+        failure(ctx, t, UploadError.GivenUp, [
+          `${MAX_UPLOAD_ATTEMPTS} ETL runs took this upload and none finished it (they failed or stopped as a `,
+          'whole): it is given up so that it cannot hold up the others. See those runs, fix the cause, then ',
+          'replay the file.',
+        ]),
+      );
+      continue;
+    }
+    if (await exists(curated(pendingUploadKey(pending.execution)))) {
+      t.pending = { ...pending, attempts };
+      await writeFileDurably(
+        curated(pendingUploadKey(pending.execution)),
+        JSON.stringify(t.pending, null, 2),
+      );
+    }
+    byTable.set(pending.table, [...(byTable.get(pending.table) ?? []), t]);
+  }
+
+  for (const [tableName, taken] of [...byTable].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const table = lakeTable(tableName);
+    if (!table || table.kind !== 'dataset') {
+      for (const t of taken)
+        await finish(
+          failure(ctx, t, UploadError.TableFailed, [`there is no dataset '${tableName}' (schemas/datasets)`]),
+        );
+      continue;
+    }
+    const plan = buildPlan(table);
+    const tally = emptyFigures(plan);
+    out.figures.push(tally);
+    // The files, each checked to exist (a missing one fails its own upload).
+    const ready: { t: Taken; files: InputFile[]; bytes: number }[] = [];
+    for (const t of taken) {
+      try {
+        const files = await resolveInputs(ctx.rawDir, t.keys);
+        let bytes = 0;
+        for (const f of files) bytes += (await fs.stat(f.file)).size;
+        ready.push({ t, files, bytes });
+      } catch (e) {
+        if (!(e instanceof EtlJobError)) throw e;
+        const missing = e.name === EtlErrorName.EntityNotFound;
+        await finish(
+          failure(ctx, t, missing ? UploadError.InputMissing : UploadError.InvalidInput, [
+            `${(e as Error).message}${missing ? ': the file was moved or deleted after it was accepted' : ''}`,
+          ]),
+        );
+      }
+    }
+    // Batches of bounded size, in queue order.
+    const batches: (typeof ready)[] = [];
+    let bytes = 0;
+    for (const r of ready) {
+      if (batches.length === 0 || (bytes + r.bytes > maxBatchBytes && batches.at(-1)!.length > 0)) {
+        batches.push([]);
+        bytes = 0;
+      }
+      batches.at(-1)!.push(r);
+      bytes += r.bytes;
+    }
+    for (const [i, batch] of batches.entries()) {
+      let figures;
+      try {
+        figures = await runBatch(
+          ctx,
+          table,
+          plan,
+          batch.flatMap((r) => r.files),
+          i,
+        );
+      } catch (e) {
+        if (e instanceof SimulatedCrash) throw e;
+        // The table's failure is its uploads' outcome; the other tables of the run go on.
+        for (const r of batch) {
+          await finish(
+            failure(ctx, r.t, UploadError.TableFailed, [`${table.name}: ${(e as Error).message}`]),
+          );
+        }
+        continue;
+      }
+      addFigures(tally, figures);
+      out.inputs.push(...batch.flatMap((r) => r.files.map((f) => f.key)));
+      for (const r of batch) {
+        const mine = r.t.keys.map((k) => figures.sources?.[k]).filter((x): x is SourceFigures => !!x);
+        await finish(success(ctx, r.t, plan.maxRejectedRatio, mine, figures.rejectedLocation));
+      }
+    }
+  }
+  return out;
+}
+
+function base(ctx: RunContext, t: Taken) {
+  return {
+    execution: t.pending.execution,
+    key: t.pending.key,
+    mode: 'file' as const,
+    runId: ctx.runId,
+    jobRunId: ctx.jobRunId ?? null,
+    table: t.pending.table,
+    processedAt: new Date().toISOString(),
+  };
+}
+
+function success(
+  ctx: RunContext,
+  t: Taken,
+  maxRejectedRatio: number,
+  sources: SourceFigures[],
+  rejectedLocation: string | undefined,
+): UploadResult {
+  const sum = (k: 'rowsRead' | 'rowsRejected' | 'rowsWritten') => sources.reduce((s, x) => s + x[k], 0);
+  const rowsRead = sum('rowsRead');
+  const rowsRejected = sum('rowsRejected');
+  const rowsWritten = sum('rowsWritten');
+  const figures: EtlTableFigures = {
+    table: t.pending.table,
+    rowsRead,
+    rowsWritten,
+    rowsRejected,
+    duplicatesRemoved: rowsRead - rowsRejected - rowsWritten,
+    ...listedPartitions(sources.flatMap((s) => s.partitions)),
+    ...(rowsRejected > 0 && rejectedLocation ? { rejectedLocation } : {}),
+    maxRejectedRatio,
+  };
+  const rejectedRatio = rowsRead > 0 ? rowsRejected / rowsRead : 0;
+  return {
+    ...base(ctx, t),
+    ...figures,
+    status: 'SUCCEEDED',
+    rejectedRatio,
+    rejectedAboveThreshold: rejectedRatio > maxRejectedRatio,
+    tables: [figures],
+  };
+}
+
+function failure(ctx: RunContext, t: Taken, error: string, cause: string[]): UploadResult {
+  const table = lakeTable(t.pending.table);
+  return {
+    ...base(ctx, t),
+    status: 'FAILED',
+    error,
+    cause: cause.join(''),
+    rowsRead: 0,
+    rowsWritten: 0,
+    rowsRejected: 0,
+    duplicatesRemoved: 0,
+    partitions: [],
+    partitionCount: 0,
+    maxRejectedRatio: table?.maxRejectedRatio ?? 0,
+    rejectedRatio: 0,
+    rejectedAboveThreshold: false,
+    tables: [],
+  };
+}

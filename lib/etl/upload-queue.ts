@@ -1,0 +1,85 @@
+/**
+ * The queue of accepted uploads, in the curated bucket (lib/lake-layout.json curated.uploadsQueuePrefix).
+ *
+ * The lake runs one ETL run at a time (the Glue job's MaxConcurrentRuns is 1; the local runner holds a lake-wide
+ * lock), and a run never waits for another: StartJobRun answers Glue.ConcurrentRunsExceededException. So that no
+ * accepted file fails, or waits for a run of its own, because others were busy:
+ *  1. validateUpload writes `pending/<execution>.json` (PendingUpload) before it starts the file's execution;
+ *  2. every ETL run, whatever started it, takes every pending upload: it writes `done/<execution>.json`
+ *     (UploadResult: the file's outcome and figures), then deletes the pending record;
+ *  3. an execution whose StartJobRun finds the lake busy waits (state-machines/etl.asl.json, WaitForLake) and
+ *     looks for its file's result before it asks again.
+ * A file is accepted before the next run starts, so that run takes it: a file waits for at most the run in
+ * progress and its own run (README "Deploying to AWS" has the arithmetic), however many files arrive.
+ *
+ * A run that fails or crashes leaves its uploads pending for the next run; one that has been taken by
+ * MAX_UPLOAD_ATTEMPTS runs without an outcome is given up with a FAILED result (it cannot hold up the others).
+ */
+import layout from '../lake-layout.json';
+import type { EtlTableFigures } from './run';
+
+const PREFIX = layout.curated.uploadsQueuePrefix;
+
+/** An accepted upload that no run has taken yet. */
+export interface PendingUpload {
+  /** The name of the file's execution (lib/uploads/process.ts executionName); names both records. */
+  execution: string;
+  /** The dataset's table. */
+  table: string;
+  /** The object in the raw bucket (uploads/<dataset>/<file>). */
+  key: string;
+  size?: number;
+  etag?: string;
+  versionId?: string;
+  acceptedAt: string;
+  correlationId?: string;
+  /** Runs that took this upload without recording its outcome (a run that crashed, or failed as a whole). */
+  attempts?: number;
+}
+
+/** What became of an upload: written by the run that took it, read by the file's execution. */
+export interface UploadResult extends Omit<EtlTableFigures, 'partitions'> {
+  execution: string;
+  key: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  mode: 'file';
+  /** The run that took it (its execution name), and its Glue job run id. */
+  runId: string;
+  jobRunId: string | null;
+  rejectedRatio: number;
+  rejectedAboveThreshold: boolean;
+  /** The file's figures as the notices report them (one table). */
+  tables: EtlTableFigures[];
+  /** Partitions the file's rows went to (at most PARTITIONS_LISTED; partitionCount has them all). */
+  partitions: string[];
+  partitionCount: number;
+  error?: string;
+  cause?: string;
+  processedAt: string;
+}
+
+export const MAX_UPLOAD_ATTEMPTS = 3;
+/** Partitions named in a result or a summary; the count says how many there were (payloads stay small). */
+export const PARTITIONS_LISTED = 20;
+
+export const pendingUploadsPrefix = `${PREFIX}pending/`;
+export const pendingUploadKey = (execution: string) => `${pendingUploadsPrefix}${execution}.json`;
+export const uploadResultKey = (execution: string) => `${PREFIX}done/${execution}.json`;
+
+/** Error names of a FAILED upload result (the execution fails with them). */
+export const UploadError = {
+  /** The object is no longer in the raw bucket under its key. */
+  InputMissing: 'Etl.InputMissing',
+  /** The key is not one the ETL reads (a format it cannot tell, a link out of the raw bucket). */
+  InvalidInput: 'Etl.InvalidInput',
+  /** Reading or typing the file's table failed in the run. */
+  TableFailed: 'Etl.TableFailed',
+  /** MAX_UPLOAD_ATTEMPTS runs took it and none finished. */
+  GivenUp: 'Etl.UploadGivenUp',
+} as const;
+
+/** The first PARTITIONS_LISTED partitions, sorted, and how many there are. */
+export function listedPartitions(partitions: string[]): { partitions: string[]; partitionCount: number } {
+  const all = [...new Set(partitions)].sort();
+  return { partitions: all.slice(0, PARTITIONS_LISTED), partitionCount: all.length };
+}

@@ -1,0 +1,151 @@
+/**
+ * One run of an execution by aws-local-stepfunctions: the Task stand-ins wrapped with the payload quota checks
+ * (payload-quota.ts), the event log watched for the quotas the library does not know (execution-watch.ts), and the
+ * outcome as the execution record reports it. The engine (state-machine.ts) decides what to do with it.
+ */
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  type StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { LOCAL_ACCOUNT_ID, type ExecutionEvent, type ExecutionRecord } from '../../lib/workflow/local';
+import type { Json } from './config';
+import { watchExecution } from './execution-watch';
+import { checkTaskPayload, taskErrorHandling, type TaskErrorHandling } from './payload-quota';
+import type { TaskHandler, TaskHandlers } from './task-handlers';
+import { handlerFor, taskStates } from './task-states';
+
+export type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
+
+/** A Task state's stand-in, and the Retry/Catch that decide who may match States.DataLimitExceeded. */
+export interface TaskStandIn {
+  resource: string;
+  handler: TaskHandler;
+  handling: TaskErrorHandling;
+}
+
+/** Task state name → its stand-in; throws naming the Task states no handler runs. */
+export function taskStandIns(
+  definition: StateMachineDefinition,
+  handlers: TaskHandlers,
+): Map<string, TaskStandIn> {
+  const out = new Map<string, TaskStandIn>();
+  const missing: string[] = [];
+  const handling = taskErrorHandling(definition);
+  for (const [stateName, resource] of taskStates(definition)) {
+    const handler = handlerFor(handlers, resource);
+    if (!handler) missing.push(`${stateName} (${resource})`);
+    else out.set(stateName, { resource, handler, handling: handling.get(stateName) ?? {} });
+  }
+  if (missing.length) throw new Error(`no local stand-in for the Task states ${missing.join(', ')}`);
+  return out;
+}
+
+export interface RunOptions {
+  definition: StateMachineDefinition;
+  tasks: Map<string, TaskStandIn>;
+  stateMachineArn: string;
+  stateMachineName: string;
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Wait states by name → how long they wait, in ms (aws-local-stepfunctions' waitTimeOverrides). */
+  waitTimeOverrides?: Record<string, number>;
+  historyQuota?: number;
+}
+
+export interface RunResult {
+  outcome: Outcome;
+  /** The run was stopped by abort() (not by a quota: that is a FAILED outcome). */
+  aborted: boolean;
+  events: ExecutionEvent[];
+  eventsTruncated: boolean;
+}
+
+/** Starts the run; `abort` stops it (ABORTED), `settled` resolves once it has ended and its events are read. */
+export function startRun(
+  stateMachine: StateMachine,
+  record: ExecutionRecord,
+  opts: RunOptions,
+): { abort: () => void; settled: Promise<RunResult> } {
+  const execution = stateMachine.run(record.input as Json, {
+    overrides: {
+      taskResourceLocalHandlers: taskOverrides(opts.tasks, record.name),
+      ...(opts.retryIntervalOverrides ? { retryIntervalOverrides: opts.retryIntervalOverrides } : {}),
+      ...(opts.waitTimeOverrides ? { waitTimeOverrides: opts.waitTimeOverrides } : {}),
+    },
+    context: {
+      Execution: {
+        Id: record.executionArn,
+        Name: record.name,
+        RoleArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-step-functions`,
+        RedriveCount: 0,
+      },
+      StateMachine: { Id: opts.stateMachineArn, Name: opts.stateMachineName },
+    },
+  });
+  const watch = watchExecution(execution.eventLogs, {
+    definition: opts.definition,
+    abort: execution.abort,
+    historyQuota: opts.historyQuota,
+  });
+  const settled = (async (): Promise<RunResult> => {
+    let outcome: Outcome;
+    let aborted = false;
+    try {
+      outcome = { status: 'SUCCEEDED', output: await execution.result };
+    } catch (e) {
+      outcome = outcomeOf(e);
+      aborted = e instanceof ExecutionAbortedError;
+    }
+    // The library closes its event log with the outcome; don't hang on it should that ever not happen.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([watch.done, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+    clearTimeout(timer);
+    // A quota breach is where AWS would have failed the execution, whatever the library did after it.
+    if (watch.failure) {
+      outcome = { status: 'FAILED', ...watch.failure };
+      aborted = false;
+    }
+    return { outcome, aborted, events: watch.events, eventsTruncated: watch.eventsTruncated };
+  })();
+  return { abort: execution.abort, settled };
+}
+
+/**
+ * The stand-ins by state name (aws-local-stepfunctions overrides Task states by name), each checked against the
+ * payload quota: its effective input before it runs, its raw result (before ResultSelector) after.
+ */
+function taskOverrides(
+  tasks: Map<string, TaskStandIn>,
+  executionName: string,
+): Record<string, (input: Json) => Promise<Json>> {
+  return Object.fromEntries(
+    [...tasks].map(([stateName, { resource, handler, handling }]) => [
+      stateName,
+      async (input: Json) => {
+        checkTaskPayload(stateName, 'input', input, handling);
+        const result = await handler(input, { executionName, stateName, resource });
+        checkTaskPayload(stateName, 'result', result, handling);
+        return result;
+      },
+    ]),
+  );
+}
+
+/** The outcome of a run whose result rejected. */
+function outcomeOf(e: unknown): Outcome {
+  if (e instanceof ExecutionAbortedError) return { status: 'ABORTED' };
+  if (e instanceof ExecutionTimeoutError) {
+    return {
+      status: 'TIMED_OUT',
+      error: 'States.Timeout',
+      cause: 'The execution ran longer than its TimeoutSeconds',
+    };
+  }
+  if (e instanceof ExecutionError) {
+    const inner = e.cause as Error | undefined;
+    return { status: 'FAILED', error: inner?.name ?? 'States.Runtime', cause: inner?.message ?? e.message };
+  }
+  return { status: 'FAILED', error: 'States.Runtime', cause: (e as Error)?.message ?? String(e) };
+}

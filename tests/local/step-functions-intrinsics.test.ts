@@ -1,0 +1,55 @@
+/**
+ * Intrinsic functions on the local engine answer as Step Functions does (AWS Step Functions Developer Guide,
+ * "Intrinsic functions"): escape sequences (\' \{ \} \\) belong to the string literals written in the definition; a
+ * value taken from the state (a JSONPath argument) is inserted as it is, backslashes included. aws-local-stepfunctions
+ * 3 removed every backslash from every result (`result.replaceAll("\\", "")`), so JSON text with an escaped quote
+ * came out broken — e.g. States.JsonToString of an upload key with a `"` in it, which the ETL's FileJobArguments
+ * passes to the job. The project patches the library (patches/aws-local-stepfunctions+*.patch, applied by
+ * patch-package at install); these tests fail without the patch.
+ */
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+
+async function pass(
+  parameters: Record<string, string>,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const definition = {
+    StartAt: 'P',
+    States: { P: { Type: 'Pass', Parameters: parameters, End: true } },
+  } as unknown as StateMachineDefinition;
+  return (await new StateMachine(definition).run(input as never).result) as Record<string, unknown>;
+}
+
+describe('intrinsic functions on the local engine', () => {
+  it('States.JsonToString gives JSON text that parses back to the value, quotes and backslashes included', async () => {
+    const keys = ['uploads/orders/"quoted" name.csv', 'uploads/orders/back\\slash.csv'];
+    const out = await pass({ 'json.$': 'States.JsonToString($.keys)' }, { keys });
+    expect(JSON.parse(out.json as string)).toEqual(keys);
+  });
+
+  it('States.Format inserts values as they are, and reads escapes only in its template', async () => {
+    const out = await pass(
+      {
+        'plain.$': "States.Format('cause: {}', $.cause)",
+        'braces.$': "States.Format('\\{ name: {} \\}', $.name)",
+        'escapedQuote.$': "States.Format('it\\'s {}', $.name)",
+        'number.$': "States.Format('{} of {}', $.n, $.m)",
+      },
+      {
+        cause: '{"ErrorMessage":"column \\"amount\\" not found","path":"C:\\\\x"}',
+        name: 'Bob',
+        n: 6,
+        m: 10,
+      },
+    );
+    expect(out.plain).toBe('cause: {"ErrorMessage":"column \\"amount\\" not found","path":"C:\\\\x"}');
+    expect(JSON.parse((out.plain as string).slice('cause: '.length))).toMatchObject({ path: 'C:\\x' });
+    expect(out.braces).toBe('{ name: Bob }');
+    expect(out.escapedQuote).toBe("it's Bob");
+    expect(out.number).toBe('6 of 10');
+  });
+
+  it('States.Format still refuses a template whose placeholders and arguments do not match', async () => {
+    await expect(pass({ 'x.$': "States.Format('{} {}', $.a)" }, { a: 1 })).rejects.toThrow(/do not match/);
+  });
+});
