@@ -10,8 +10,6 @@ import { DATE_PATTERN, UTC_TIMESTAMP_RE } from './etl/value-patterns';
 import { loadSchema, schemaAjv } from './schema-loader';
 
 const ajv = schemaAjv();
-// The lake's own settings beside the schema: not a validation keyword.
-ajv.addVocabulary(['x-lake']);
 // Dataset timestamps follow the ETL's rule (lib/etl/value-patterns.ts): UTC with Z, +00:00 or no offset — so a file that
 // passes this sample check is typed the same way by the Glue job and the local runner.
 const utcTimestamp = new RegExp(UTC_TIMESTAMP_RE);

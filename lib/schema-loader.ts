@@ -10,6 +10,9 @@ import addFormats from 'ajv-formats';
 export function schemaAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, validateSchema: false });
   addFormats(ajv);
+  // The lake's own settings beside a schema and its properties (keys, formats, retired columns, renames): not a
+  // validation keyword (lib/catalog/tables.ts reads them).
+  ajv.addVocabulary(['x-lake']);
   return ajv;
 }
 

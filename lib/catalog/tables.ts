@@ -14,53 +14,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import layout from '../lake-layout.json';
+import { readHistories, sameSnapshot, snapshotOf, type TableHistory } from './history';
+import type { ColumnDef, LakeType, TableDef, UploadFormat } from './types';
 
-export type LakeType = 'string' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp';
-
-export interface ColumnDef {
-  name: string;
-  type: LakeType;
-  /** Where the value comes from in an input row: a top-level field, or a path (events: ['data', 'x']). */
-  source: string[];
-  required: boolean;
-  /** The value is JSON text of an object or array. */
-  json?: boolean;
-  enum?: (string | number | boolean)[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  description?: string;
-  /** Added by the pipeline, not read from the input (lineage). */
-  generated?: boolean;
-}
-
-export interface PartitionKeyDef {
-  name: string;
-  type: 'string';
-  /** The column whose UTC date (yyyy-MM-dd) is the partition value. */
-  fromColumn: string;
-}
-
-export interface TableDef {
-  name: string;
-  kind: 'events' | 'dataset';
-  description: string;
-  columns: ColumnDef[];
-  partitionKeys: PartitionKeyDef[];
-  primaryKey: string[];
-  /** Among rows with the same key, the one with the greatest value here wins (ties: the newest input). */
-  latestBy?: string;
-  /** Key prefix of the table in the curated bucket (ends with '/'). */
-  prefix: string;
-  /** Accepted upload formats (datasets). */
-  formats: UploadFormat[];
-  maxFileBytes: number;
-  /** Share of rejected rows above which a run is reported as REJECTED_ROWS_ABOVE_THRESHOLD. */
-  maxRejectedRatio: number;
-}
-
-export type UploadFormat = 'csv' | 'json' | 'jsonl' | 'parquet';
+export type { ColumnDef, LakeType, PartitionKeyDef, TableDef, UploadFormat } from './types';
 
 interface JsonSchemaProp {
   type?: string | string[];
@@ -70,7 +27,10 @@ interface JsonSchemaProp {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  minLength?: number;
   description?: string;
+  deprecated?: boolean;
+  'x-lake'?: { renamedFrom?: string };
 }
 
 interface ObjectSchema {
@@ -85,6 +45,10 @@ interface ObjectSchema {
     formats?: UploadFormat[];
     maxFileBytes?: number;
     maxRejectedRatio?: number;
+    /** Columns that left the schema: no longer accepted, kept in the table with their stored values. */
+    retired?: string[];
+    /** The table this one is the new major version of. */
+    supersedes?: string;
   };
 }
 
@@ -133,10 +97,17 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
   return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
     checkIdentifier(name, `${where} property`);
     const { type, json } = lakeType(prop, `${where}.${name}`);
+    const renamedFrom = prop['x-lake']?.renamedFrom;
+    if (renamedFrom !== undefined) {
+      checkIdentifier(renamedFrom, `${where}.${name} x-lake.renamedFrom`);
+      if (renamedFrom === name)
+        throw new Error(`${where}.${name}: x-lake.renamedFrom names the column itself`);
+    }
     return {
       name,
       type,
       source: [...sourcePrefix, name],
+      ...(renamedFrom ? { alternatives: [[...sourcePrefix, renamedFrom]], renamedFrom } : {}),
       required: required.has(name),
       ...(json ? { json } : {}),
       ...(prop.enum ? { enum: prop.enum } : {}),
@@ -144,54 +115,136 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
       ...(prop.minimum !== undefined ? { minimum: prop.minimum } : {}),
       ...(prop.maximum !== undefined ? { maximum: prop.maximum } : {}),
       ...(prop.maxLength !== undefined ? { maxLength: prop.maxLength } : {}),
+      ...(prop.minLength !== undefined ? { minLength: prop.minLength } : {}),
       ...(prop.description ? { description: prop.description } : {}),
+      ...(prop.deprecated === true ? { deprecated: true } : {}),
     };
   });
 }
 
-export const EVENT_ENVELOPE_COLUMNS = ['event_id', 'occurred_at', 'received_at'] as const;
+/**
+ * The columns the table held (its history) that the schema no longer has: kept, as retired columns, with their
+ * recorded type, so that no rewrite of a partition drops their stored values. Whether their leaving was declared
+ * (x-lake.retired, or a rename) is the compatibility check's business (lib/catalog/compat.ts).
+ */
+function retiredColumns(
+  current: ColumnDef[],
+  history: TableHistory | undefined,
+  declared: string[],
+): ColumnDef[] {
+  const names = new Set(current.map((c) => c.name));
+  const renamed = new Set(current.flatMap((c) => (c.renamedFrom ? [c.renamedFrom] : [])));
+  return (history?.columns ?? [])
+    .filter((c) => !names.has(c.name))
+    .map((c) => ({
+      name: c.name,
+      type: c.type,
+      source: [],
+      required: false,
+      ...(c.json ? { json: true } : {}),
+      retired: true,
+      ...(declared.includes(c.name) || renamed.has(c.name) ? {} : { undeclared: true }),
+      description: renamed.has(c.name)
+        ? `Renamed to ${current.find((x) => x.renamedFrom === c.name)!.name}: holds the values stored before.`
+        : 'Retired: no longer in the schema; holds the values stored before.',
+    }));
+}
 
-export function eventTable(type: string, schema: ObjectSchema): TableDef {
-  checkIdentifier(type, 'event type');
-  const data = columnsOf(schema, ['data'], `schemas/events/${type}.json`);
-  for (const c of data) {
-    if ((EVENT_ENVELOPE_COLUMNS as readonly string[]).includes(c.name) || c.name === 'event_date') {
-      throw new Error(`schemas/events/${type}.json: property '${c.name}' clashes with an envelope column`);
-    }
-  }
+/**
+ * The table's version and its last column, lake_schema_version: the recorded version when the table is as recorded,
+ * the next one while a change is not recorded yet (the first version of a table without a history is 1).
+ */
+function versioned(table: Omit<TableDef, 'version'>, history: TableHistory | undefined): TableDef {
+  const draft = { ...table, version: 0 };
+  const version = !history
+    ? 1
+    : sameSnapshot(snapshotOf(draft), history)
+      ? history.version
+      : history.version + 1;
   return {
-    name: type,
-    kind: 'events',
-    description: schema.description ?? `${type} events`,
+    ...table,
+    version,
     columns: [
+      ...table.columns,
       {
-        name: 'event_id',
-        type: 'string',
-        source: ['id'],
+        name: 'lake_schema_version',
+        type: 'bigint',
+        source: [],
         required: true,
-        description: 'Event id (deduplication key).',
+        generated: true,
+        constant: version,
+        description: 'Version of the table schema that wrote the row (schemas/history/).',
       },
-      { name: 'occurred_at', type: 'timestamp', source: ['occurred_at'], required: true },
-      { name: 'received_at', type: 'timestamp', source: ['received_at'], required: true },
-      ...data,
     ],
-    partitionKeys: [{ name: 'event_date', type: 'string', fromColumn: 'occurred_at' }],
-    primaryKey: ['event_id'],
-    prefix: `${layout.curated.eventsTablePrefix}type=${type}/`,
-    formats: ['jsonl'],
-    maxFileBytes: Number.MAX_SAFE_INTEGER,
-    maxRejectedRatio: 0,
   };
 }
 
-export function datasetTable(name: string, schema: ObjectSchema): TableDef {
+export const EVENT_ENVELOPE_COLUMNS = ['event_id', 'occurred_at', 'received_at'] as const;
+
+function tableLevel(schema: ObjectSchema, where: string): { retired: string[]; supersedes?: string } {
+  const lake = schema['x-lake'] ?? {};
+  for (const r of lake.retired ?? []) checkIdentifier(r, `${where} x-lake.retired`);
+  if (lake.supersedes !== undefined) checkIdentifier(lake.supersedes, `${where} x-lake.supersedes`);
+  const inSchema = new Set(Object.keys(schema.properties ?? {}));
+  for (const r of lake.retired ?? []) {
+    if (inSchema.has(r)) throw new Error(`${where}: '${r}' is in x-lake.retired and still a property`);
+  }
+  return { retired: lake.retired ?? [], ...(lake.supersedes ? { supersedes: lake.supersedes } : {}) };
+}
+
+export function eventTable(type: string, schema: ObjectSchema, history?: TableHistory): TableDef {
+  checkIdentifier(type, 'event type');
+  const where = `schemas/events/${type}.json`;
+  const { supersedes, retired } = tableLevel(schema, where);
+  const data = columnsOf(schema, ['data'], where);
+  for (const c of data) {
+    if ((EVENT_ENVELOPE_COLUMNS as readonly string[]).includes(c.name) || c.name === 'event_date') {
+      throw new Error(`${where}: property '${c.name}' clashes with an envelope column`);
+    }
+  }
+  const columns: ColumnDef[] = [
+    {
+      name: 'event_id',
+      type: 'string',
+      source: ['id'],
+      required: true,
+      description: 'Event id (deduplication key).',
+    },
+    { name: 'occurred_at', type: 'timestamp', source: ['occurred_at'], required: true },
+    { name: 'received_at', type: 'timestamp', source: ['received_at'], required: true },
+    ...data,
+  ];
+  return versioned(
+    {
+      name: type,
+      kind: 'events',
+      description: schema.description ?? `${type} events`,
+      columns: [...columns, ...retiredColumns(columns, history, retired)],
+      partitionKeys: [{ name: 'event_date', type: 'string', fromColumn: 'occurred_at' }],
+      primaryKey: ['event_id'],
+      prefix: `${layout.curated.eventsTablePrefix}type=${type}/`,
+      formats: ['jsonl'],
+      maxFileBytes: Number.MAX_SAFE_INTEGER,
+      maxRejectedRatio: 0,
+      ...(supersedes ? { supersedes } : {}),
+    },
+    history,
+  );
+}
+
+export function datasetTable(name: string, schema: ObjectSchema, history?: TableHistory): TableDef {
   checkIdentifier(name, 'dataset name');
   const where = `schemas/datasets/${name}.json`;
   const lake = schema['x-lake'];
   if (!lake?.primaryKey?.length || !lake.partitionBy || !lake.formats?.length) {
     throw new Error(`${where}: x-lake needs primaryKey, partitionBy and formats`);
   }
+  const { supersedes, retired } = tableLevel(schema, where);
   const columns = columnsOf(schema, [], where);
+  for (const c of columns) {
+    if (c.name.startsWith('lake_'))
+      throw new Error(`${where}: property '${c.name}': lake_ names are the lake's own`);
+  }
   const byName = new Map(columns.map((c) => [c.name, c]));
   for (const k of lake.primaryKey) {
     if (!byName.get(k)?.required)
@@ -208,37 +261,42 @@ export function datasetTable(name: string, schema: ObjectSchema): TableDef {
   for (const f of lake.formats) {
     if (!['csv', 'json', 'jsonl', 'parquet'].includes(f)) throw new Error(`${where}: unknown format '${f}'`);
   }
-  return {
-    name,
-    kind: 'dataset',
-    description: schema.description ?? name,
-    columns: [
-      ...columns,
-      {
-        name: 'lake_source_file',
-        type: 'string',
-        source: [],
-        required: true,
-        generated: true,
-        description: 'Object the row came from.',
-      },
-      {
-        name: 'lake_ingested_at',
-        type: 'timestamp',
-        source: [],
-        required: true,
-        generated: true,
-        description: 'When the ETL run read it.',
-      },
-    ],
-    partitionKeys: [{ name: 'dt', type: 'string', fromColumn: lake.partitionBy }],
-    primaryKey: lake.primaryKey,
-    ...(lake.latestBy ? { latestBy: lake.latestBy } : {}),
-    prefix: `${layout.curated.datasetsTablePrefix}${name}/`,
-    formats: lake.formats,
-    maxFileBytes: lake.maxFileBytes ?? 2 * 1024 ** 3,
-    maxRejectedRatio: lake.maxRejectedRatio ?? 0.05,
-  };
+  return versioned(
+    {
+      name,
+      kind: 'dataset',
+      description: schema.description ?? name,
+      columns: [
+        ...columns,
+        ...retiredColumns(columns, history, retired),
+        {
+          name: 'lake_source_file',
+          type: 'string',
+          source: [],
+          required: true,
+          generated: true,
+          description: 'Object the row came from.',
+        },
+        {
+          name: 'lake_ingested_at',
+          type: 'timestamp',
+          source: [],
+          required: true,
+          generated: true,
+          description: 'When the ETL run read it.',
+        },
+      ],
+      partitionKeys: [{ name: 'dt', type: 'string', fromColumn: lake.partitionBy }],
+      primaryKey: lake.primaryKey,
+      ...(lake.latestBy ? { latestBy: lake.latestBy } : {}),
+      prefix: `${layout.curated.datasetsTablePrefix}${name}/`,
+      formats: lake.formats,
+      maxFileBytes: lake.maxFileBytes ?? 2 * 1024 ** 3,
+      maxRejectedRatio: lake.maxRejectedRatio ?? 0.05,
+      ...(supersedes ? { supersedes } : {}),
+    },
+    history,
+  );
 }
 
 /**
@@ -255,37 +313,104 @@ function findSchemasDir(): string {
 
 export const schemasDir = findSchemasDir();
 
-function readSchemas(kind: 'events' | 'datasets', dir = schemasDir): [string, ObjectSchema][] {
-  return readdirSync(path.join(dir, kind))
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(path.join(dir, kind, f), 'utf8')) as ObjectSchema]);
+/** A schema file of schemas/<kind>/: its table name and its parsed JSON (or why it could not be read). */
+export interface SchemaFile {
+  kind: 'events' | 'datasets';
+  name: string;
+  file: string;
+  schema?: ObjectSchema;
+  error?: string;
+}
+
+export function schemaFiles(dir = schemasDir): SchemaFile[] {
+  const out: SchemaFile[] = [];
+  for (const kind of ['events', 'datasets'] as const) {
+    const folder = path.join(dir, kind);
+    if (!existsSync(folder)) continue;
+    for (const f of readdirSync(folder)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
+      const file = `schemas/${kind}/${f}`;
+      try {
+        out.push({
+          kind,
+          name: f.slice(0, -5),
+          file,
+          schema: JSON.parse(readFileSync(path.join(folder, f), 'utf8')),
+        });
+      } catch (e) {
+        out.push({
+          kind,
+          name: f.slice(0, -5),
+          file,
+          error: `${file} is not valid JSON: ${(e as Error).message}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A table that could not be built from its schema file, and why. */
+export interface TableLoadError {
+  table: string;
+  file: string;
+  message: string;
+}
+
+export interface LoadedLake {
+  tables: TableDef[];
+  /** Schemas that make no table: each one's own (one bad schema never takes another table down). */
+  errors: TableLoadError[];
+  histories: Map<string, TableHistory>;
+}
+
+/** Every table of a schemas folder, built one by one with its history; a schema that fails is an error of its own. */
+export function loadLake(dir = schemasDir): LoadedLake {
+  const histories = readHistories(dir);
+  const tables: TableDef[] = [];
+  const errors: TableLoadError[] = [];
+  const seen = new Map<string, string>();
+  for (const f of schemaFiles(dir)) {
+    if (f.error) {
+      errors.push({ table: f.name, file: f.file, message: f.error });
+      continue;
+    }
+    try {
+      const build = f.kind === 'events' ? eventTable : datasetTable;
+      const t = build(f.name, f.schema!, histories.get(f.name));
+      if (seen.has(t.name)) {
+        throw new Error(`table name '${t.name}' is defined both in ${seen.get(t.name)} and ${f.file}`);
+      }
+      seen.set(t.name, f.file);
+      tables.push(t);
+    } catch (e) {
+      errors.push({ table: f.name, file: f.file, message: (e as Error).message });
+    }
+  }
+  return { tables, errors, histories };
 }
 
 /**
- * Every table of the lake, read from schemas/ on disk (package time and the local runtime; a Lambda function
- * looks up single schemas through lib/schema-registry instead).
+ * Every table of the lake (package time and the local runtime; a Lambda function looks up single schemas through
+ * lib/schema-registry and lib/dataset-registry instead). Read once per process and folder; the local lake replaces
+ * the set when an edit of schemas/ passes the check (useLakeTables), and keeps the last good one otherwise. A schema
+ * that cannot make a table is left out (the check refuses it before the lake starts or deploys).
  */
 const tablesByDir = new Map<string, readonly TableDef[]>();
 
 export function lakeTables(dir = schemasDir): TableDef[] {
-  // Read once per process and folder: the local runtime asks on every query (restart it for new schemas).
   let tables = tablesByDir.get(dir);
   if (!tables) {
-    const all = [
-      ...readSchemas('events', dir).map(([type, s]) => eventTable(type, s)),
-      ...readSchemas('datasets', dir).map(([name, s]) => datasetTable(name, s)),
-    ];
-    const seen = new Set<string>();
-    for (const t of all) {
-      if (seen.has(t.name))
-        throw new Error(`table name '${t.name}' is defined both as an event type and a dataset`);
-      seen.add(t.name);
-    }
-    tables = Object.freeze(all);
+    tables = Object.freeze(loadLake(dir).tables);
     tablesByDir.set(dir, tables);
   }
   return [...tables];
+}
+
+/** Makes `tables` the lake's tables for `dir` (an edit of schemas/ that passed the check). */
+export function useLakeTables(tables: TableDef[], dir = schemasDir): void {
+  tablesByDir.set(dir, Object.freeze([...tables]));
 }
 
 export function lakeTable(name: string, dir = schemasDir): TableDef | undefined {

@@ -11,7 +11,8 @@
  *  2. `typed`     := typedSql over raw_input: the table's columns typed, the partition column, reject_reason.
  *  3. rejectedSql over typed: the rows that failed, with their raw values (as JSON text) and the reason.
  *  4. `incoming`  := SELECT * FROM typed WHERE reject_reason IS NULL.
- *  5. `existing`  := the table's current rows in the partitions incoming touches (empty if none).
+ *  5. `existing`  := existingSql over lake_existing_files, the table's current rows in the partitions incoming
+ *                    touches (empty if none), every output column (NULL where a file lacks it).
  *  6. mergeSql over incoming and existing: one row per primary key; these rows replace those partitions.
  *
  * Dialect rules kept by the generator: unquoted identifiers (checked by the catalog), string literals without
@@ -29,6 +30,8 @@ export { UTC_TIMESTAMP_RE };
 export interface EtlPlan {
   table: string;
   kind: TableDef['kind'];
+  /** The table's schema version: every row the plan writes records it in lake_schema_version. */
+  version: number;
   input: { columns: { name: string; path: string[] }[] };
   /** Table columns in order, then partition keys. */
   outputColumns: string[];
@@ -38,6 +41,8 @@ export interface EtlPlan {
   maxRejectedRatio: number;
   typedSql: string;
   rejectedSql: string;
+  /** `existing` from the view lake_existing_files (the table's current rows, every output column). */
+  existingSql: string;
   mergeSql: string;
 }
 
@@ -88,8 +93,8 @@ interface ColumnRule {
   problems: [condition: string, reason: string][];
 }
 
-function rule(c: ColumnDef, raw: string, typed: string): ColumnRule {
-  const v = c.name; // the raw text column in raw_input
+function rule(c: ColumnDef, raw: string, typed: string, text: string): ColumnRule {
+  const v = text; // the raw text in raw_input (the column, or its first present source)
   const where = `column ${c.name}`;
   const problems: [string, string][] = [];
   let value: string;
@@ -139,10 +144,31 @@ function rule(c: ColumnDef, raw: string, typed: string): ColumnRule {
   return { typed: value, problems };
 }
 
+/** SQL types both engines name alike, for the columns a plan writes NULL or a constant into. */
+const SQL_TYPE: Record<ColumnDef['type'], string> = {
+  string: 'STRING',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+};
+
+/** The raw_input column of a column's n-th alternative source (x-lake.renamedFrom). */
+const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
+
 export function buildPlan(table: TableDef): EtlPlan {
-  const inputColumns = table.columns.filter((c) => !c.generated);
+  // Read from the input: the schema's columns. Retired ones are written NULL (their stored values stay, in
+  // existing rows); generated ones are the pipeline's own.
+  const inputColumns = table.columns.filter((c) => !c.generated && !c.retired);
+  const retiredColumns = table.columns.filter((c) => c.retired);
   const generatedColumns = table.columns.filter((c) => c.generated);
   const rawColumns = [...inputColumns.map((c) => c.name), 'lake_source_file'];
+  // The raw text of a column: its own source, else its alternatives in order (a renamed column's old name).
+  const text = (c: ColumnDef) =>
+    c.alternatives?.length
+      ? `COALESCE(${[c.name, ...c.alternatives.map((_, i) => alternativeName(c, i))].join(', ')})`
+      : c.name;
   // typedSql is two SELECTs so that every pattern check and cast runs once per row: the inner one types each
   // input column (under its own name, its raw text as raw_<name>), the outer one derives the partition keys and
   // the reasons from those columns. (Spark keeps the inner projection: it does not collapse projections whose
@@ -151,7 +177,7 @@ export function buildPlan(table: TableDef): EtlPlan {
   const reasons: string[] = [];
   for (const c of inputColumns) {
     const raw = `raw_${c.name}`;
-    const r = rule(c, raw, c.name);
+    const r = rule(c, raw, c.name, text(c));
     inner.push(`${r.typed} AS ${c.name}`);
     if (c.required) reasons.push(`CASE WHEN ${raw} IS NULL THEN '${c.name}: required' END`);
     for (const [cond, reason] of r.problems) {
@@ -161,12 +187,22 @@ export function buildPlan(table: TableDef): EtlPlan {
     }
   }
   for (const c of generatedColumns) {
-    inner.push(
-      c.type === 'timestamp' ? `CAST(${c.name} AS TIMESTAMP) AS ${c.name}` : `${c.name} AS ${c.name}`,
-    );
+    if (c.constant !== undefined)
+      inner.push(`CAST(${literal(c.constant, c.name)} AS ${SQL_TYPE[c.type]}) AS ${c.name}`);
+    else
+      inner.push(
+        c.type === 'timestamp' ? `CAST(${c.name} AS TIMESTAMP) AS ${c.name}` : `${c.name} AS ${c.name}`,
+      );
   }
-  inner.push(...rawColumns.map((n) => `${n} AS raw_${n}`));
-  const outer = [...inputColumns, ...generatedColumns].map((c) => c.name);
+  inner.push(
+    ...inputColumns.map((c) => `${text(c)} AS raw_${c.name}`),
+    'lake_source_file AS raw_lake_source_file',
+  );
+  const outer = [
+    ...inputColumns.map((c) => c.name),
+    ...retiredColumns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type]}) AS ${c.name}`),
+    ...generatedColumns.map((c) => c.name),
+  ];
   const inputNames = new Set(inputColumns.map((c) => c.name));
   for (const p of table.partitionKeys) {
     if (!inputNames.has(p.fromColumn))
@@ -221,10 +257,33 @@ export function buildPlan(table: TableDef): EtlPlan {
     'WHERE lake_row = 1',
   ].join('\n');
 
+  // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output
+  // column, NULL where a file lacks it): a renamed column takes its old column's stored value where it has none
+  // (the old column keeps it too), so a rewritten partition carries old values into the new name.
+  const existingSql = [
+    'SELECT',
+    '  ' +
+      outputColumns
+        .map((n) => {
+          const c = table.columns.find((x) => x.name === n);
+          return c?.renamedFrom ? `COALESCE(${n}, ${c.renamedFrom}) AS ${n}` : n;
+        })
+        .join(', '),
+    'FROM lake_existing_files',
+  ].join('\n');
+
   return {
     table: table.name,
     kind: table.kind,
-    input: { columns: inputColumns.map((c) => ({ name: c.name, path: c.source })) },
+    version: table.version,
+    input: {
+      columns: [
+        ...inputColumns.map((c) => ({ name: c.name, path: c.source })),
+        ...inputColumns.flatMap((c) =>
+          (c.alternatives ?? []).map((path, i) => ({ name: alternativeName(c, i), path })),
+        ),
+      ],
+    },
     outputColumns,
     partitionKeys: table.partitionKeys.map((p) => p.name),
     primaryKey: table.primaryKey,
@@ -232,6 +291,7 @@ export function buildPlan(table: TableDef): EtlPlan {
     maxRejectedRatio: table.maxRejectedRatio,
     typedSql,
     rejectedSql,
+    existingSql,
     mergeSql,
   };
 }

@@ -770,9 +770,12 @@ def existing_rows(spark, s3, plan, curated_bucket, partitions, schema):
         if has_objects(s3, curated_bucket, partition_path(plan, values))
     ]
     if not paths:
-        return spark.createDataFrame([], schema)
-    df = spark.read.schema(schema).option("basePath", root).parquet(*paths)
-    return df.select(*[quote_identifier(c) for c in plan["outputColumns"]])
+        files = spark.createDataFrame([], schema)
+    else:
+        files = spark.read.schema(schema).option("basePath", root).parquet(*paths)
+    # The plan's view of them (a renamed column takes its old column's value where it has none).
+    files.select(*[quote_identifier(c) for c in plan["outputColumns"]]).createOrReplaceTempView("lake_existing_files")
+    return spark.sql(plan["existingSql"])
 
 
 def check_catalog(database, plan, curated_bucket):

@@ -237,6 +237,8 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       updated_at: 'TIMESTAMP',
       lake_source_file: 'VARCHAR',
       lake_ingested_at: 'TIMESTAMP',
+      // The schema version that wrote the row (schemas/history/orders.json).
+      lake_schema_version: 'BIGINT',
     });
     const schema = await q(`SELECT name, type FROM parquet_schema(${lit(path.join(dir, written[0]!))})`);
     expect(schema).toEqual(
@@ -264,6 +266,7 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
         updated_at: '2026-03-01 10:00:00',
         lake_source_file: key,
         lake_ingested_at: '2026-03-05 12:00:00',
+        lake_schema_version: String(lakeTable('orders')!.version),
         dt: '2026-03-01',
       },
       expect.objectContaining({

@@ -56,6 +56,7 @@ describe('Glue catalog from the table definitions', () => {
       ['tags', 'string'],
       ['lake_source_file', 'string'],
       ['lake_ingested_at', 'timestamp'],
+      ['lake_schema_version', 'bigint'],
     ]);
     expect(t.StorageDescriptor.Columns[0].Comment).toBe('Line key');
     expect(t.StorageDescriptor.Columns[6].Comment).toMatch(/JSON text/);

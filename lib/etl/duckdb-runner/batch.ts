@@ -172,20 +172,22 @@ export async function runBatch(
       (await query(conn, `DESCRIBE SELECT * FROM ${source(false)}`)).map((r) => String(r.column_name)),
     );
     await conn.run(
-      `CREATE TEMP TABLE lake_existing_files AS SELECT * FROM (VALUES ${existingFiles
+      `CREATE TEMP TABLE lake_existing_paths AS SELECT * FROM (VALUES ${existingFiles
         .map((f) => `(${[f.file, ...f.values].map(sqlString).join(', ')})`)
         .join(', ')}) v(lake_file, ${keys.join(', ')})`,
     );
     await conn.run(
-      `CREATE TEMP TABLE existing AS SELECT ${tableColumns.map((c) => outputTyped(c, present.has(c))).join(', ')}, ` +
-        `${keys.map((k) => `f.${k}`).join(', ')} FROM ${source(true)} p JOIN lake_existing_files f USING (lake_file)`,
+      `CREATE TEMP TABLE lake_existing_files AS SELECT ${tableColumns.map((c) => outputTyped(c, present.has(c))).join(', ')}, ` +
+        `${keys.map((k) => `f.${k}`).join(', ')} FROM ${source(true)} p JOIN lake_existing_paths f USING (lake_file)`,
     );
   } else {
     await conn.run(
-      `CREATE TEMP VIEW existing AS SELECT ${tableColumns.map((c) => outputTyped(c, false)).join(', ')}, ` +
+      `CREATE TEMP VIEW lake_existing_files AS SELECT ${tableColumns.map((c) => outputTyped(c, false)).join(', ')}, ` +
         `${keys.map((k) => `CAST(NULL AS VARCHAR) AS ${k}`).join(', ')} WHERE false`,
     );
   }
+  // The plan's view of them (a renamed column takes its old column's value where it has none).
+  await conn.run(`CREATE TEMP TABLE existing AS ${plan.existingSql}`);
 
   // 6. merged → one Parquet file per partition, staged
   const existingRows = await count(conn, 'SELECT 1 FROM existing');

@@ -1,0 +1,216 @@
+/**
+ * Schema compatibility: is a table's new definition safe against what its history says it holds? In the spirit of
+ * Glue Schema Registry's BACKWARD mode (the new schema reads everything stored under the old one) and Snowplow's
+ * SchemaVer, and for one more reason particular to a lake: data accepted under the old schema may still be on its
+ * way (events answered 202 and not compacted yet, files queued), and the new schema must take it too.
+ *
+ *  Safe, and recorded as a new version: adding an optional column; relaxing a rule (a column no longer required, an
+ *  enum with more values, a longer maxLength, a lower minimum, a higher maximum, a pattern removed); deprecating a
+ *  column ("deprecated": true: kept, still accepted); retiring one (x-lake.retired: kept with its stored values, no
+ *  longer accepted); renaming one (x-lake.renamedFrom on the new name: files and events still using the old name
+ *  fill the new column, rewritten partitions carry the stored values over, the old column keeps them too).
+ *
+ *  Refused, before anything takes effect, with the table, the column, the rule and the safe alternative: removing
+ *  a column without declaring it, adding a required column, making one required, narrowing a rule, changing a type,
+ *  a pattern or a key, deleting a table's schema — and a schema that cannot make a table at all (a name the
+ *  engines cannot store). The safe alternative to a breaking change is a new major version: a new table beside the
+ *  old one (x-lake.supersedes), both queryable.
+ */
+import type { RecordedColumn, TableHistory } from './history';
+import type { ColumnDef, TableDef } from './types';
+
+export interface Violation {
+  table: string;
+  column?: string;
+  /** Machine-readable: REMOVED, ADDED_REQUIRED, MADE_REQUIRED, TYPE_CHANGED, NARROWED, PATTERN_CHANGED, … */
+  rule: string;
+  message: string;
+  /** What to do instead. */
+  safe: string;
+}
+
+export interface Compatibility {
+  /** One line per change that the new version records. */
+  changes: string[];
+  violations: Violation[];
+}
+
+const NEW_MAJOR = (table: string) =>
+  `make it a new major version: a new table (e.g. ${table}_v2) with "x-lake": {"supersedes": "${table}"}, ` +
+  'beside this one; both stay queryable';
+
+const typeOf = (c: { type: string; json?: boolean }) => (c.json ? 'JSON text' : c.type);
+
+/** What `now` accepts that `was` did not — narrowing — and what it gave up — relaxing — rule by rule. */
+function compareRules(
+  table: string,
+  was: RecordedColumn,
+  now: ColumnDef,
+  changes: string[],
+  violations: Violation[],
+): void {
+  const v = (rule: string, message: string, safe: string) =>
+    violations.push({ table, column: now.name, rule, message: `${table}.${now.name}: ${message}`, safe });
+  const relaxed = (what: string) => changes.push(`${now.name}: ${what}`);
+  const keepOld = 'keep the rule as it was (data already accepted under it may still be on its way)';
+
+  if (!was.required && now.required) {
+    v(
+      'MADE_REQUIRED',
+      'made required: rows stored and data already accepted without it would be refused',
+      `keep it optional; or ${NEW_MAJOR(table)}`,
+    );
+  } else if (was.required && !now.required) relaxed('no longer required');
+
+  if (was.enum && !now.enum) relaxed('any value (enum removed)');
+  else if (!was.enum && now.enum) v('NARROWED', `enum added (${now.enum.join(', ')})`, keepOld);
+  else if (was.enum && now.enum) {
+    const gone = was.enum.filter((x) => !now.enum!.includes(x));
+    const added = now.enum.filter((x) => !was.enum!.includes(x));
+    if (gone.length)
+      v('NARROWED', `enum values removed: ${gone.join(', ')}`, `${keepOld}; add values, never remove them`);
+    if (added.length) relaxed(`enum values added: ${added.join(', ')}`);
+  }
+
+  if (was.pattern !== now.pattern) {
+    if (now.pattern === undefined) relaxed(`pattern ${was.pattern} removed`);
+    else
+      v(
+        'PATTERN_CHANGED',
+        was.pattern === undefined
+          ? `pattern ${now.pattern} added`
+          : `pattern ${was.pattern} changed to ${now.pattern}`,
+        `${keepOld}; a pattern can only be removed`,
+      );
+  }
+
+  const bound = (key: 'maxLength' | 'maximum' | 'minLength' | 'minimum', upper: boolean) => {
+    const a = was[key];
+    const b = now[key];
+    if (a === b) return;
+    const looser = b === undefined || (a !== undefined && (upper ? b > a : b < a));
+    if (looser) relaxed(b === undefined ? `${key} ${a} removed` : `${key} ${a ?? 'none'} → ${b}`);
+    else v('NARROWED', `${key} ${a ?? 'none'} → ${b}`, keepOld);
+  };
+  bound('maxLength', true);
+  bound('maximum', true);
+  bound('minLength', false);
+  bound('minimum', false);
+
+  if (!was.deprecated && now.deprecated) changes.push(`${now.name}: deprecated (kept, still accepted)`);
+  if (was.deprecated && !now.deprecated) changes.push(`${now.name}: no longer deprecated`);
+}
+
+/**
+ * The compatibility of `table` (built from the schema, with its history) with `history` (what was recorded). A
+ * table without a history is new: nothing to compare, but a new table may not start with rename or retire
+ * declarations about columns it never had.
+ */
+export function compatibility(table: TableDef, history: TableHistory | undefined): Compatibility {
+  const changes: string[] = [];
+  const violations: Violation[] = [];
+  const name = table.name;
+  const columns = table.columns.filter((c) => !c.generated);
+  const recorded = new Map((history?.columns ?? []).map((c) => [c.name, c]));
+
+  for (const c of columns) {
+    if (c.renamedFrom) {
+      const old = recorded.get(c.renamedFrom);
+      if (!old) {
+        violations.push({
+          table: name,
+          column: c.name,
+          rule: 'RENAMED_UNKNOWN',
+          message: `${name}.${c.name}: x-lake.renamedFrom names '${c.renamedFrom}', a column the table never had`,
+          safe: 'name a column of the table (schemas/history/' + name + '.json), or remove the declaration',
+        });
+      } else if (typeOf(old) !== typeOf(c)) {
+        violations.push({
+          table: name,
+          column: c.name,
+          rule: 'TYPE_CHANGED',
+          message: `${name}.${c.name}: renamed from ${c.renamedFrom} (${typeOf(old)}) with another type (${typeOf(c)})`,
+          safe: `rename without changing the type; then add a new column for the new type`,
+        });
+      } else if (!recorded.has(c.name)) changes.push(`${c.name}: renamed from ${c.renamedFrom}`);
+    }
+  }
+  if (!history) return { changes: ['first version'], violations };
+
+  if (history.kind !== table.kind) {
+    violations.push({
+      table: name,
+      rule: 'KIND_CHANGED',
+      message: `${name}: was ${history.kind === 'events' ? 'an event type' : 'a dataset'}, is now ${table.kind === 'events' ? 'an event type' : 'a dataset'}`,
+      safe: NEW_MAJOR(name),
+    });
+  }
+  const keys = (t: {
+    primaryKey: string[];
+    partitionKeys: { name: string; fromColumn: string }[];
+    latestBy?: string;
+  }) =>
+    JSON.stringify([t.primaryKey, t.partitionKeys.map((p) => [p.name, p.fromColumn]), t.latestBy ?? null]);
+  if (keys(history) !== keys(table)) {
+    violations.push({
+      table: name,
+      rule: 'KEY_CHANGED',
+      message:
+        `${name}: keys changed (primary key ${history.primaryKey.join(', ')} → ${table.primaryKey.join(', ')}, ` +
+        `partition from ${history.partitionKeys.map((p) => p.fromColumn).join(', ')} → ` +
+        `${table.partitionKeys.map((p) => p.fromColumn).join(', ')}, latestBy ${history.latestBy ?? 'none'} → ` +
+        `${table.latestBy ?? 'none'}): stored rows are merged and placed by them`,
+      safe: NEW_MAJOR(name),
+    });
+  }
+
+  for (const c of columns) {
+    // A renamed column is judged against the column it renames (its rules carry over; a rename alone is safe).
+    const renamed = !recorded.has(c.name) && c.renamedFrom ? recorded.get(c.renamedFrom) : undefined;
+    const was = recorded.get(c.name) ?? renamed;
+    if (!was) {
+      if (c.required) {
+        violations.push({
+          table: name,
+          column: c.name,
+          rule: 'ADDED_REQUIRED',
+          message: `${name}.${c.name}: added as required: rows stored and data already accepted do not have it`,
+          safe: `add it optional (producers then send it); or ${NEW_MAJOR(name)}`,
+        });
+      } else if (!c.renamedFrom) changes.push(`${c.name}: added (${typeOf(c)}, optional)`);
+      continue;
+    }
+    // The rename's own type check is above.
+    if (renamed && typeOf(was) !== typeOf(c)) continue;
+    if (typeOf(was) !== typeOf(c)) {
+      violations.push({
+        table: name,
+        column: c.name,
+        rule: 'TYPE_CHANGED',
+        message: `${name}.${c.name}: type ${typeOf(was)} → ${typeOf(c)}: values stored as ${typeOf(was)} would not read as ${typeOf(c)}`,
+        safe: `add a new column with the new type and deprecate this one (or rename it with x-lake.renamedFrom first); or ${NEW_MAJOR(name)}`,
+      });
+      continue;
+    }
+    if (c.retired) {
+      if (was.retired) continue;
+      if (c.undeclared) {
+        violations.push({
+          table: name,
+          column: c.name,
+          rule: 'REMOVED',
+          message: `${name}.${c.name}: removed from the schema: its stored values would be dropped at the next rewrite`,
+          safe:
+            'keep it with "deprecated": true (still accepted), or list it in "x-lake": {"retired": [...]} (kept with ' +
+            'its values, no longer accepted), or rename it: "x-lake": {"renamedFrom": "' +
+            c.name +
+            '"} on the new property',
+        });
+      } else changes.push(`${c.name}: retired (kept with its stored values, no longer accepted)`);
+      continue;
+    }
+    if (was.retired) changes.push(`${c.name}: back in the schema`);
+    compareRules(name, was, c, changes, violations);
+  }
+  return { changes, violations };
+}

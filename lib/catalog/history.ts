@@ -1,0 +1,157 @@
+/**
+ * The schema history: schemas/history/<table>.json, committed beside schemas/, records what every curated table
+ * holds — its columns (types, rules, required, deprecated, retired, renamed) and keys — and its version, with one
+ * line per change. It is the lake's memory of its tables: a column that leaves a schema is still in the table (the
+ * data written before is still there), and a change is judged against what was recorded, not against the last
+ * edit (lib/catalog/compat.ts). `npm run schemas:check` compares, `npm run schemas:accept` records.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ColumnDef, LakeType, PartitionKeyDef, TableDef } from './types';
+
+/** A column as the history records it: its type and every rule that decides what it accepts. */
+export interface RecordedColumn {
+  name: string;
+  type: LakeType;
+  json?: boolean;
+  required: boolean;
+  enum?: (string | number | boolean)[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  minLength?: number;
+  deprecated?: boolean;
+  retired?: boolean;
+  renamedFrom?: string;
+}
+
+/** What a table holds, as far as compatibility goes. */
+export interface TableSnapshot {
+  table: string;
+  kind: TableDef['kind'];
+  columns: RecordedColumn[];
+  partitionKeys: PartitionKeyDef[];
+  primaryKey: string[];
+  latestBy?: string;
+}
+
+export interface TableHistory extends TableSnapshot {
+  $comment?: string;
+  version: number;
+  /** Oldest first: each version, when it was recorded, and what changed. */
+  versions: { version: number; recordedAt: string; changes: string[] }[];
+}
+
+export const HISTORY_FOLDER = 'history';
+const COMMENT =
+  'Written by `npm run schemas:accept` (lib/catalog/history.ts): what this curated table holds. Commit it with the ' +
+  'schema; never edit it by hand.';
+
+export const historyDir = (schemasDir: string) => path.join(schemasDir, HISTORY_FOLDER);
+export const historyFile = (schemasDir: string, table: string) =>
+  path.join(historyDir(schemasDir), `${table}.json`);
+
+function recorded(c: ColumnDef): RecordedColumn {
+  const out: RecordedColumn = { name: c.name, type: c.type, required: c.required };
+  if (c.json) out.json = true;
+  for (const k of [
+    'enum',
+    'pattern',
+    'minimum',
+    'maximum',
+    'maxLength',
+    'minLength',
+    'renamedFrom',
+  ] as const) {
+    if (c[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = c[k];
+  }
+  if (c.deprecated) out.deprecated = true;
+  if (c.retired) out.retired = true;
+  return out;
+}
+
+/** The snapshot of a table (the pipeline's own columns, generated, are not part of it). */
+export function snapshotOf(table: TableDef): TableSnapshot {
+  return {
+    table: table.name,
+    kind: table.kind,
+    columns: table.columns.filter((c) => !c.generated).map(recorded),
+    partitionKeys: table.partitionKeys,
+    primaryKey: table.primaryKey,
+    ...(table.latestBy ? { latestBy: table.latestBy } : {}),
+  };
+}
+
+const canonical = (s: TableSnapshot) =>
+  JSON.stringify({
+    table: s.table,
+    kind: s.kind,
+    columns: s.columns.map((c) =>
+      Object.fromEntries(Object.entries(c).sort(([a], [b]) => a.localeCompare(b))),
+    ),
+    partitionKeys: s.partitionKeys,
+    primaryKey: s.primaryKey,
+    latestBy: s.latestBy ?? null,
+  });
+
+export const sameSnapshot = (a: TableSnapshot, b: TableSnapshot) => canonical(a) === canonical(b);
+
+/** Every table's recorded history in a schemas folder (a file that cannot be read is an error: it is committed). */
+export function readHistories(schemasDir: string): Map<string, TableHistory> {
+  const dir = historyDir(schemasDir);
+  const out = new Map<string, TableHistory>();
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
+    const file = path.join(dir, f);
+    let h: TableHistory;
+    try {
+      h = JSON.parse(readFileSync(file, 'utf8')) as TableHistory;
+    } catch (e) {
+      throw new Error(
+        `${path.relative(path.dirname(schemasDir), file)} is not valid JSON: ${(e as Error).message}`,
+      );
+    }
+    if (
+      h.table !== f.slice(0, -'.json'.length) ||
+      !Number.isInteger(h.version) ||
+      !Array.isArray(h.columns)
+    ) {
+      throw new Error(
+        `${path.relative(path.dirname(schemasDir), file)} is not a table history of ${f.slice(0, -5)}`,
+      );
+    }
+    out.set(h.table, h);
+  }
+  return out;
+}
+
+/** The next history of a table: `previous` (if any) plus this snapshot as a new version with its changes. */
+export function nextHistory(
+  previous: TableHistory | undefined,
+  snapshot: TableSnapshot,
+  changes: string[],
+  at = new Date(),
+): TableHistory {
+  const version = (previous?.version ?? 0) + 1;
+  return {
+    $comment: COMMENT,
+    ...snapshot,
+    version,
+    versions: [
+      ...(previous?.versions ?? []),
+      { version, recordedAt: at.toISOString(), changes: changes.length ? changes : ['first version'] },
+    ],
+  };
+}
+
+/** Writes a table's history (temporary file, then rename: never half-written). */
+export function writeHistory(schemasDir: string, history: TableHistory): void {
+  mkdirSync(historyDir(schemasDir), { recursive: true });
+  const file = historyFile(schemasDir, history.table);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(history, null, 2) + '\n');
+  renameSync(tmp, file);
+}

@@ -1,0 +1,124 @@
+/**
+ * The schema check: every schema of schemas/ against its recorded history (lib/catalog/compat.ts), every table on
+ * its own. `npm run schemas:check` prints it; `npm start`, `sls package`/`deploy` and `sls invoke local` refuse to
+ * go on when it finds a violation (and packaging also when a change is not recorded yet); `npm test` runs it over
+ * the project's schemas. `npm run schemas:accept` records the changes it found (recordSchemas).
+ */
+import { loadLake, schemasDir as defaultSchemasDir } from './tables';
+import { compatibility, type Violation } from './compat';
+import { nextHistory, snapshotOf, writeHistory } from './history';
+import type { TableDef } from './types';
+
+export interface TableReport {
+  table: string;
+  /** new: no history yet; unchanged: as recorded; changed: compatible changes not recorded yet; refused. */
+  status: 'new' | 'unchanged' | 'changed' | 'refused';
+  /** The version the table has now (recorded, or the one recording would give it). */
+  version: number;
+  changes: string[];
+  violations: Violation[];
+}
+
+export interface SchemaReport {
+  tables: TableReport[];
+  violations: Violation[];
+  /** Tables whose changes (or whose first version) are not recorded yet. */
+  unrecorded: string[];
+  /** The tables as they would be used (the good ones). */
+  defs: TableDef[];
+}
+
+export function checkSchemas(dir = defaultSchemasDir): SchemaReport {
+  const { tables, errors, histories } = loadLake(dir);
+  const reports: TableReport[] = [];
+  for (const e of errors) {
+    reports.push({
+      table: e.table,
+      status: 'refused',
+      version: histories.get(e.table)?.version ?? 0,
+      changes: [],
+      violations: [
+        {
+          table: e.table,
+          rule: 'INVALID_SCHEMA',
+          message: e.message,
+          safe: `fix ${e.file}; the other tables are not affected`,
+        },
+      ],
+    });
+  }
+  for (const t of tables) {
+    const history = histories.get(t.name);
+    const { changes, violations } = compatibility(t, history);
+    const status = violations.length
+      ? 'refused'
+      : !history
+        ? 'new'
+        : t.version === history.version
+          ? 'unchanged'
+          : 'changed';
+    reports.push({
+      table: t.name,
+      status,
+      version: t.version,
+      changes: status === 'unchanged' ? [] : changes,
+      violations,
+    });
+  }
+  const present = new Set([...tables.map((t) => t.name), ...errors.map((e) => e.table)]);
+  for (const [name, h] of histories) {
+    if (present.has(name)) continue;
+    reports.push({
+      table: name,
+      status: 'refused',
+      version: h.version,
+      changes: [],
+      violations: [
+        {
+          table: name,
+          rule: 'TABLE_REMOVED',
+          message: `${name}: its schema was deleted, but the table holds data (schemas/history/${name}.json)`,
+          safe:
+            `keep schemas/${h.kind === 'events' ? 'events' : 'datasets'}/${name}.json (deprecate its columns if ` +
+            'producers should stop sending them), or supersede it with a new major version',
+        },
+      ],
+    });
+  }
+  reports.sort((a, b) => a.table.localeCompare(b.table));
+  return {
+    tables: reports,
+    violations: reports.flatMap((r) => r.violations),
+    unrecorded: reports.filter((r) => r.status === 'new' || r.status === 'changed').map((r) => r.table),
+    defs: tables.filter((t) => reports.find((r) => r.table === t.name)?.status !== 'refused'),
+  };
+}
+
+/** The report as lines for a terminal: one per changed table, every violation with its safe alternative. */
+export function formatReport(report: SchemaReport): string[] {
+  const lines: string[] = [];
+  for (const r of report.tables) {
+    if (r.status === 'unchanged') continue;
+    if (r.status === 'refused') {
+      for (const v of r.violations) lines.push(`REFUSED ${v.rule} ${v.message}. Instead: ${v.safe}.`);
+    } else {
+      const what = r.status === 'new' ? `new table, version ${r.version}` : `version ${r.version}`;
+      lines.push(`${r.table}: ${what} (not recorded): ${r.changes.join('; ')}`);
+    }
+  }
+  return lines;
+}
+
+/** Records the new versions of a report without violations (schemas/history/<table>.json); returns their names. */
+export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at = new Date()): string[] {
+  if (report.violations.length) throw new Error('a schema change was refused: nothing is recorded');
+  const { histories } = loadLake(dir);
+  const recorded: string[] = [];
+  for (const name of report.unrecorded) {
+    const def = report.defs.find((t) => t.name === name)!;
+    const r = report.tables.find((t) => t.table === name)!;
+    writeHistory(dir, nextHistory(histories.get(name), snapshotOf(def), r.changes, at));
+    recorded.push(name);
+  }
+  return recorded;
+}

@@ -1,0 +1,82 @@
+/**
+ * The lake's table model: what every curated table is, derived from schemas/ (lib/catalog/tables.ts) and recorded
+ * in schemas/history/ (lib/catalog/history.ts). Types only.
+ *
+ * Types: string → string (date → date, date-time → timestamp), integer → bigint, number → double,
+ * boolean → boolean; objects and arrays are kept as JSON text (string).
+ */
+export type LakeType = 'string' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp';
+
+export interface ColumnDef {
+  name: string;
+  type: LakeType;
+  /** Where the value comes from in an input row: a top-level field, or a path (events: ['data', 'x']). */
+  source: string[];
+  /**
+   * Other places the value may come from, tried in order when `source` is absent: the old name of a renamed column
+   * (x-lake.renamedFrom), so that files and events still using it fill the new column.
+   */
+  alternatives?: string[][];
+  required: boolean;
+  /** The value is JSON text of an object or array. */
+  json?: boolean;
+  enum?: (string | number | boolean)[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  minLength?: number;
+  description?: string;
+  /** Added by the pipeline, not read from the input (lineage, schema version). */
+  generated?: boolean;
+  /** A generated column's value, the same for every row a plan writes (lake_schema_version). */
+  constant?: number;
+  /** Still in the schema, still accepted, kept; marked for consumers ("deprecated": true in the schema). */
+  deprecated?: boolean;
+  /**
+   * No longer in the schema (x-lake.retired, or renamed): never written again, but kept in the table with the
+   * values stored before (a schema change never removes a stored value).
+   */
+  retired?: boolean;
+  /** This column is the new name of `renamedFrom` (x-lake.renamedFrom). */
+  renamedFrom?: string;
+  /**
+   * A retired column whose leaving the schema did not declare (neither x-lake.retired nor a rename): kept all the
+   * same, and refused by the compatibility check (lib/catalog/compat.ts). Not part of the history.
+   */
+  undeclared?: boolean;
+}
+
+export interface PartitionKeyDef {
+  name: string;
+  type: 'string';
+  /** The column whose UTC date (yyyy-MM-dd) is the partition value. */
+  fromColumn: string;
+}
+
+export type UploadFormat = 'csv' | 'json' | 'jsonl' | 'parquet';
+
+export interface TableDef {
+  name: string;
+  kind: 'events' | 'dataset';
+  description: string;
+  columns: ColumnDef[];
+  partitionKeys: PartitionKeyDef[];
+  primaryKey: string[];
+  /** Among rows with the same key, the one with the greatest value here wins (ties: the newest input). */
+  latestBy?: string;
+  /** Key prefix of the table in the curated bucket (ends with '/'). */
+  prefix: string;
+  /** Accepted upload formats (datasets). */
+  formats: UploadFormat[];
+  maxFileBytes: number;
+  /** Share of rejected rows above which a run is reported as REJECTED_ROWS_ABOVE_THRESHOLD. */
+  maxRejectedRatio: number;
+  /**
+   * The schema version of the table (schemas/history/<table>.json): what every row it writes records in
+   * lake_schema_version. The recorded version, or the next one while a compatible change is not recorded yet.
+   */
+  version: number;
+  /** A table this one is the new major version of (x-lake.supersedes): both stay queryable. */
+  supersedes?: string;
+}

@@ -1,0 +1,184 @@
+/**
+ * The schema check (lib/catalog/compat.ts, lib/catalog/schema-check.ts) over copies of the project's schemas and
+ * their history, edited the way a data engineer edits them in week two: each unsafe edit is refused with the table,
+ * the column, the rule and the safe alternative; each safe form passes and is recorded as a new version. And the
+ * project's own schemas: all compatible and all recorded.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
+import { loadLake, schemasDir } from '../../lib/catalog/tables';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A copy of schemas/ (with its history), edited by `edit(kind, name, schema)`. */
+function edited(kind: 'events' | 'datasets', name: string, edit: (schema: any) => void): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
+  dirs.push(dir);
+  cpSync(schemasDir, dir, { recursive: true });
+  const file = path.join(dir, kind, `${name}.json`);
+  const schema = JSON.parse(readFileSync(file, 'utf8'));
+  edit(schema);
+  writeFileSync(file, JSON.stringify(schema, null, 2));
+  return dir;
+}
+
+const refusal = (dir: string) => {
+  const r = checkSchemas(dir);
+  return r.violations.map((v) => ({ table: v.table, column: v.column, rule: v.rule }));
+};
+
+describe("the project's schemas", () => {
+  it('are all compatible with their history, and all recorded (npm run schemas:accept was run)', () => {
+    const r = checkSchemas();
+    expect(formatReport(r)).toEqual([]);
+    expect(r.violations).toEqual([]);
+    expect(r.unrecorded).toEqual([]);
+    expect(r.tables.map((t) => t.status)).toEqual(r.tables.map(() => 'unchanged'));
+  });
+});
+
+describe('unsafe edits are refused before they take effect', () => {
+  it('removing a property (its stored values would go at the next rewrite)', () => {
+    const dir = edited('datasets', 'orders', (s) => delete s.properties.coupon);
+    expect(refusal(dir)).toEqual([{ table: 'orders', column: 'coupon', rule: 'REMOVED' }]);
+    const [v] = checkSchemas(dir).violations;
+    expect(v!.message).toMatch(/orders\.coupon: removed.*stored values/);
+    expect(v!.safe).toMatch(/"deprecated": true.*x-lake.*retired.*renamedFrom/);
+    // The table keeps the column all the same (retired), so nothing is dropped even if the check were bypassed.
+    const orders = loadLake(dir).tables.find((t) => t.name === 'orders')!;
+    expect(orders.columns.find((c) => c.name === 'coupon')).toMatchObject({ retired: true, type: 'string' });
+  });
+
+  it('changing a type: number → integer (rounding) and string → integer', () => {
+    expect(refusal(edited('datasets', 'orders', (s) => (s.properties.amount.type = 'integer')))).toEqual([
+      { table: 'orders', column: 'amount', rule: 'TYPE_CHANGED' },
+    ]);
+    const dir = edited('events', 'signup', (s) => (s.properties.user_id = { type: 'integer' }));
+    expect(refusal(dir)).toEqual([{ table: 'signup', column: 'user_id', rule: 'TYPE_CHANGED' }]);
+    expect(checkSchemas(dir).violations[0]!.safe).toMatch(
+      /new column.*deprecate.*new major version.*supersedes/,
+    );
+  });
+
+  it('making an optional property required, or adding a required one (accepted events lack it)', () => {
+    const dir = edited('events', 'signup', (s) => s.required.push('country'));
+    expect(refusal(dir)).toEqual([{ table: 'signup', column: 'country', rule: 'MADE_REQUIRED' }]);
+    const added = edited('events', 'signup', (s) => {
+      s.properties.source = { type: 'string' };
+      s.required.push('source');
+    });
+    expect(refusal(added)).toEqual([{ table: 'signup', column: 'source', rule: 'ADDED_REQUIRED' }]);
+  });
+
+  it('narrowing a rule: an enum value removed, a bound tightened, a pattern added or changed', () => {
+    expect(
+      refusal(edited('datasets', 'orders', (s) => (s.properties.status.enum = ['placed', 'paid']))),
+    ).toEqual([{ table: 'orders', column: 'status', rule: 'NARROWED' }]);
+    expect(refusal(edited('datasets', 'orders', (s) => (s.properties.coupon.maxLength = 8)))).toEqual([
+      { table: 'orders', column: 'coupon', rule: 'NARROWED' },
+    ]);
+    expect(refusal(edited('datasets', 'orders', (s) => (s.properties.amount.minimum = 1)))).toEqual([
+      { table: 'orders', column: 'amount', rule: 'NARROWED' },
+    ]);
+    expect(
+      refusal(edited('datasets', 'orders', (s) => (s.properties.currency.pattern = '^[A-Z]{3,4}$'))),
+    ).toEqual([{ table: 'orders', column: 'currency', rule: 'PATTERN_CHANGED' }]);
+  });
+
+  it('changing a key, or deleting a table', () => {
+    expect(refusal(edited('datasets', 'orders', (s) => (s['x-lake'].latestBy = 'order_date')))).toEqual([
+      { table: 'orders', column: undefined, rule: 'KEY_CHANGED' },
+    ]);
+    const dir = edited('datasets', 'orders', () => undefined);
+    unlinkSync(path.join(dir, 'datasets', 'customers.json'));
+    expect(refusal(dir)).toEqual([{ table: 'customers', column: undefined, rule: 'TABLE_REMOVED' }]);
+  });
+
+  it('a name the engines cannot store is refused, and refuses only its own table', () => {
+    const dir = edited('events', 'page_view', (s) => (s.properties.UtmCampaign = { type: 'string' }));
+    const r = checkSchemas(dir);
+    expect(refusal(dir)).toEqual([{ table: 'page_view', column: undefined, rule: 'INVALID_SCHEMA' }]);
+    expect(r.violations[0]!.message).toMatch(/UtmCampaign/);
+    // Every other table is still there, unchanged.
+    expect(r.defs.map((t) => t.name).sort()).toEqual(['customers', 'order_placed', 'orders', 'signup']);
+    expect(r.tables.filter((t) => t.table !== 'page_view').every((t) => t.status === 'unchanged')).toBe(true);
+  });
+
+  it('a rename that names no column of the table, or that changes the type', () => {
+    const unknown = edited('events', 'signup', (s) => {
+      s.properties.plan_name = { ...s.properties.plan, 'x-lake': { renamedFrom: 'tier' } };
+    });
+    expect(refusal(unknown)).toEqual([{ table: 'signup', column: 'plan_name', rule: 'RENAMED_UNKNOWN' }]);
+    const retyped = edited('datasets', 'orders', (s) => {
+      s.properties.total = { type: 'string', 'x-lake': { renamedFrom: 'amount' } };
+      delete s.properties.amount;
+      s.required = s.required.filter((r: string) => r !== 'amount');
+    });
+    expect(refusal(retyped)).toContainEqual({ table: 'orders', column: 'total', rule: 'TYPE_CHANGED' });
+  });
+});
+
+describe('safe forms pass and are recorded as new versions', () => {
+  it('adding an optional property; relaxing rules', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.channel = { type: 'string', maxLength: 16 };
+      s.properties.status.enum.push('returned');
+      s.properties.coupon.maxLength = 128;
+      delete s.properties.currency.pattern;
+      s.required = s.required.filter((r: string) => r !== 'currency');
+    });
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    const orders = r.tables.find((t) => t.table === 'orders')!;
+    expect(orders).toMatchObject({ status: 'changed', version: 2 });
+    expect(orders.changes).toEqual([
+      'status: enum values added: returned',
+      'currency: no longer required',
+      'currency: pattern ^[A-Z]{3}$ removed',
+      'coupon: maxLength 64 → 128',
+      'channel: added (string, optional)',
+    ]);
+    expect(formatReport(r)).toEqual([`orders: version 2 (not recorded): ${orders.changes.join('; ')}`]);
+    expect(recordSchemas(r, dir, new Date('2026-12-03T00:00:00Z'))).toEqual(['orders']);
+    const history = JSON.parse(readFileSync(path.join(dir, 'history', 'orders.json'), 'utf8'));
+    expect(history.version).toBe(2);
+    expect(history.versions.at(-1)).toEqual({
+      version: 2,
+      recordedAt: '2026-12-03T00:00:00.000Z',
+      changes: orders.changes,
+    });
+    expect(checkSchemas(dir).unrecorded).toEqual([]);
+    // Rows written from now on record the version.
+    const def = loadLake(dir).tables.find((t) => t.name === 'orders')!;
+    expect(def.columns.at(-1)).toMatchObject({ name: 'lake_schema_version', constant: 2 });
+  });
+
+  it('deprecating, retiring and renaming a column', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.coupon.deprecated = true;
+      delete s.properties.item_count;
+      s['x-lake'].retired = ['item_count'];
+      s.properties.total = { ...s.properties.amount, 'x-lake': { renamedFrom: 'amount' } };
+      delete s.properties.amount;
+      s.required = s.required.map((r: string) => (r === 'amount' ? 'total' : r));
+    });
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'orders')!.changes).toEqual([
+      'total: renamed from amount',
+      'coupon: deprecated (kept, still accepted)',
+      'amount: retired (kept with its stored values, no longer accepted)',
+      'item_count: retired (kept with its stored values, no longer accepted)',
+    ]);
+    const def = loadLake(dir).tables.find((t) => t.name === 'orders')!;
+    expect(def.columns.filter((c) => c.retired).map((c) => c.name)).toEqual(['amount', 'item_count']);
+    expect(def.columns.find((c) => c.name === 'total')).toMatchObject({
+      renamedFrom: 'amount',
+      alternatives: [['amount']],
+    });
+  });
+});
