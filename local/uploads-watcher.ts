@@ -6,9 +6,12 @@
  *  - Half-written files are not picked up: a file is handed over once its size and mtime are the same in two
  *    observations at least LAKE_UPLOADS_POLL_MS apart (default 1000). Hidden and temporary names (the rule of
  *    lib/uploads/key.ts: .x, _x, *.tmp, *.part, *~, ...) never are.
- *  - Each content of each key is handed over once: successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl
- *    as {key, etag, size, mtimeMs}, read back at start, so a restart does not re-trigger. Duplicates would be harmless
- *    anyway: the execution name is derived from the key and its etag.
+ *  - Each version of each key is handed over once, as S3 sends one event per PUT: a version is the file's inode and
+ *    change time (lib/objects/local.ts localVersionId), so a file written, copied or moved under the key again — a
+ *    quarantined file moved back after a fix — is a new version and is checked again, while a restart re-triggers
+ *    nothing: successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl as {key, etag, versionId, size,
+ *    mtimeMs} and read back at start. The event carries the version, so its execution is a new one (the execution
+ *    name is derived from the key and the version, as on AWS, where the raw bucket is versioned).
  *  - A failing invocation is retried at the next observations, twice (as Lambda retries an asynchronous
  *    invocation), then left alone until the next start.
  *  - fs.watch (recursive) makes it quick; a rescan every LAKE_UPLOADS_POLL_MS makes it sure (fs.watch misses events on
@@ -19,7 +22,7 @@ import { type Dirent, type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import type { Context, S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import { faults } from '../lib/faults';
-import { md5File } from '../lib/objects/local';
+import { localVersionId, md5File } from '../lib/objects/local';
 import { encodeS3EventKey, ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
 import { localLog } from './log';
 import { projectRoot, type ServiceConfig } from './service-config';
@@ -59,6 +62,8 @@ export interface UploadsWatcher {
 interface SeenEntry {
   key: string;
   etag: string;
+  /** Absent in lists written before versions were recorded: those name the content only. */
+  versionId?: string;
   size: number;
   mtimeMs: number;
 }
@@ -66,6 +71,7 @@ interface SeenEntry {
 interface Observation {
   size: number;
   mtimeMs: number;
+  versionId: string;
   /** When this (size, mtime) was first observed. */
   since: number;
 }
@@ -97,6 +103,7 @@ export function objectCreatedEvent(
   etag: string,
   mtimeMs: number,
   now = new Date(),
+  versionId?: string,
 ): S3ObjectCreatedNotificationEvent {
   return {
     version: '0',
@@ -114,6 +121,7 @@ export function objectCreatedEvent(
         key: encodeS3EventKey(key),
         size,
         etag,
+        ...(versionId ? { 'version-id': versionId } : {}),
         sequencer: BigInt(Math.round(mtimeMs * 1000))
           .toString(16)
           .toUpperCase()
@@ -160,12 +168,17 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   const timeoutSeconds = opts.config?.functions?.[UPLOAD_FUNCTION]?.timeout ?? 120;
 
   await fs.mkdir(uploadsDir, { recursive: true });
-  const seenContent = new Set<string>();
-  const seenStamp = new Set<string>();
-  const stamp = (key: string, size: number, mtimeMs: number) => `${key}\0${size}\0${mtimeMs}`;
+  // What was handed over: by version (key, content, version); a list of before versions names content only.
+  const seenVersion = new Set<string>();
+  const seenContentOnly = new Set<string>();
+  const identity = (key: string, etag: string, versionId: string) => `${key}\0${etag}\0${versionId}`;
+  /** key and version of what needs no second look (no hashing at every scan). */
+  const seenKeyVersion = new Set<string>();
   for (const e of await readSeen(seenFile)) {
-    seenContent.add(`${e.key}\0${e.etag}`);
-    seenStamp.add(stamp(e.key, e.size, e.mtimeMs));
+    if (e.versionId) {
+      seenVersion.add(identity(e.key, e.etag, e.versionId));
+      seenKeyVersion.add(`${e.key}\0${e.versionId}`);
+    } else seenContentOnly.add(`${e.key}\0${e.etag}`);
   }
 
   const observations = new Map<string, Observation>();
@@ -178,9 +191,9 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   let followUp: NodeJS.Timeout | undefined;
   let debounce: NodeJS.Timeout | undefined;
 
-  const remember = async (entry: SeenEntry) => {
-    seenContent.add(`${entry.key}\0${entry.etag}`);
-    seenStamp.add(stamp(entry.key, entry.size, entry.mtimeMs));
+  const remember = async (entry: SeenEntry & { versionId: string }) => {
+    seenVersion.add(identity(entry.key, entry.etag, entry.versionId));
+    seenKeyVersion.add(`${entry.key}\0${entry.versionId}`);
     const fh = await fs.open(seenFile, 'a');
     try {
       await fh.write(JSON.stringify(entry) + '\n');
@@ -245,23 +258,29 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     }
   };
 
-  const invoke = async (key: string, file: string, size: number, mtimeMs: number): Promise<void> => {
+  const invoke = async (
+    key: string,
+    file: string,
+    size: number,
+    mtimeMs: number,
+    versionId: string,
+  ): Promise<void> => {
     const etag = await md5File(file);
-    const content = `${key}\0${etag}`;
-    if (seenContent.has(content)) {
-      seenStamp.add(stamp(key, size, mtimeMs));
+    const id = identity(key, etag, versionId);
+    if (seenVersion.has(id) || seenContentOnly.has(`${key}\0${etag}`)) {
+      seenKeyVersion.add(`${key}\0${versionId}`);
       return;
     }
-    const attempt = (attempts.get(content) ?? 0) + 1;
+    const attempt = (attempts.get(id) ?? 0) + 1;
     if (attempt > maxAttempts) return;
-    attempts.set(content, attempt);
+    attempts.set(id, attempt);
     const context = invocationContext();
     stats.invocations++;
-    const event = objectCreatedEvent(bucket, key, size, etag, mtimeMs);
+    const event = objectCreatedEvent(bucket, key, size, etag, mtimeMs, new Date(), versionId);
     try {
       const result = await handler(event, context);
-      attempts.delete(content);
-      await remember({ key, etag, size, mtimeMs });
+      attempts.delete(id);
+      await remember({ key, etag, versionId, size, mtimeMs });
       opts.onHandled?.({ key, etag, result });
       // Fault injection (LAKE_FAULTS uploads.duplicate): EventBridge delivers at least once; the same event again,
       // after the events of other files (out of order).
@@ -288,19 +307,20 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     const files = await listFiles();
     const present = new Set(files.map((f) => f.key));
     for (const key of observations.keys()) if (!present.has(key)) observations.delete(key);
-    const stable: { key: string; file: string; size: number; mtimeMs: number }[] = [];
+    const stable: { key: string; file: string; size: number; mtimeMs: number; versionId: string }[] = [];
     for (const { key, file } of files) {
       const st = await fs.stat(file).catch(() => undefined);
       if (!st) continue;
-      if (seenStamp.has(stamp(key, st.size, st.mtimeMs))) {
+      const versionId = localVersionId(st);
+      if (seenKeyVersion.has(`${key}\0${versionId}`)) {
         observations.delete(key);
         continue;
       }
       const prev = observations.get(key);
-      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
-        observations.set(key, { size: st.size, mtimeMs: st.mtimeMs, since: now });
+      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs || prev.versionId !== versionId) {
+        observations.set(key, { size: st.size, mtimeMs: st.mtimeMs, versionId, since: now });
       } else if (now - prev.since >= pollMs) {
-        stable.push({ key, file, size: st.size, mtimeMs: st.mtimeMs });
+        stable.push({ key, file, size: st.size, mtimeMs: st.mtimeMs, versionId });
       }
     }
     // Duplicates queued by earlier scans go after nothing of this scan: deliver them first, then this scan's files
@@ -310,7 +330,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     if (order !== stable && stable.length > 1) faults().count('uploads.shuffle', { files: stable.length });
     for (const f of order) {
       if (stopped) return;
-      await invoke(f.key, f.file, f.size, f.mtimeMs).catch((e) =>
+      await invoke(f.key, f.file, f.size, f.mtimeMs, f.versionId).catch((e) =>
         localLog.error('uploads watcher failed on a file', { key: f.key, error: e as Error }),
       );
     }

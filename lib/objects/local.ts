@@ -41,6 +41,15 @@ export function checkLocalKey(key: string): void {
 const isNotFound = (e: unknown) => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
 
 /** MD5 (hex) of a file, streamed. */
+/**
+ * The version of a local object, as S3 gives each PUT of a versioned bucket (the raw bucket is versioned) its own
+ * VersionId: the file's inode and change time. Writing, copying or moving a file under the key (a quarantined file
+ * moved back) makes a new version; reading it, or restarting the lake, does not.
+ */
+export function localVersionId(stat: Pick<Stats, 'ino' | 'ctimeMs'>): string {
+  return `${stat.ino.toString(36)}.${Math.round(stat.ctimeMs * 1000).toString(36)}`;
+}
+
 export async function md5File(file: string): Promise<string> {
   const hash = createHash('md5');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
@@ -111,6 +120,7 @@ export class LocalObjectStore implements ObjectStore {
       key,
       size: found.stat.size,
       etag: await this.etagOf(found.file, found.stat),
+      versionId: localVersionId(found.stat),
       lastModified: new Date(found.stat.mtimeMs),
     };
   }

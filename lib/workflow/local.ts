@@ -218,6 +218,12 @@ export async function requestExecution(
 }
 
 /** Whether an engine is serving this lake's executions (npm start). */
+/** The name of the n-th retry of an execution (at most 80 characters, as Step Functions allows). */
+export function retryName(name: string, n: number): string {
+  const suffix = `-retry-${n}`;
+  return name.replace(/-retry-\d+$/, '').slice(0, 80 - suffix.length) + suffix;
+}
+
 export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Promise<boolean> {
   try {
     const { pid } = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as { pid: number };

@@ -5,14 +5,55 @@
  *   npm run executions -- --limit 50        at most 50 (default 20; 0: all)
  *   npm run executions -- --json            the records as JSON lines
  *   npm run executions -- <name>            one execution in full: input, output, error, cause, transitions
+ *   npm run executions -- retry <name>      runs a FAILED, TIMED_OUT or ABORTED execution again: a new execution
+ *                                           (<name>-retry-<n>) with the same input, on the running lake or at the
+ *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
 import { lakeDir } from '../../lib/config';
 import {
   ETL_STATE_MACHINE,
+  engineAlive,
+  isFinal,
   listExecutions,
   readExecution,
+  requestExecution,
+  retryName,
   type ExecutionRecord,
 } from '../../lib/workflow/local';
+
+/** Requests a new execution with the input of a failed one; waits for it when a lake is running. */
+async function retry(dir: string, name: string): Promise<number> {
+  const r = await readExecution(dir, ETL_STATE_MACHINE, name);
+  if (!r) {
+    process.stderr.write(`no execution named ${name} in ${dir}\n`);
+    return 1;
+  }
+  if (!isFinal(r.status) || r.status === 'SUCCEEDED') {
+    process.stderr.write(
+      `${name} is ${r.status}: only a FAILED, TIMED_OUT or ABORTED execution is retried\n`,
+    );
+    return 1;
+  }
+  let n = 1;
+  while (await readExecution(dir, ETL_STATE_MACHINE, retryName(name, n))) n++;
+  const again = retryName(name, n);
+  await requestExecution(dir, ETL_STATE_MACHINE, again, r.input);
+  process.stdout.write(`requested ${again} with the input of ${name}\n`);
+  if (!(await engineAlive(dir))) {
+    process.stdout.write(`no local lake is running on ${dir}: it runs at the next npm start\n`);
+    return 0;
+  }
+  for (;;) {
+    const now = await readExecution(dir, ETL_STATE_MACHINE, again);
+    if (now && isFinal(now.status)) {
+      process.stdout.write(
+        `${again}: ${now.status}${now.error ? ` ${now.error}: ${now.cause ?? ''}` : ''}\n`,
+      );
+      return now.status === 'SUCCEEDED' ? 0 : 1;
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+}
 
 function duration(r: ExecutionRecord, now = Date.now()): string {
   const from = Date.parse(r.runStartDate ?? r.startDate);
@@ -40,6 +81,10 @@ function table(rows: string[][]): string {
 
 async function main(argv: string[]): Promise<number> {
   const dir = lakeDir();
+  if (argv[0] === 'retry') {
+    if (!argv[1]) throw new Error('usage: npm run executions -- retry <name>');
+    return retry(dir, argv[1]);
+  }
   let statusFilter: string | undefined;
   let limit = 20;
   let json = false;
@@ -50,7 +95,9 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--limit') limit = Number(argv[++i]);
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run executions -- [--status S] [--limit N] [--json] [name]\n');
+      process.stdout.write(
+        'usage: npm run executions -- [--status S] [--limit N] [--json] [name] | retry <name>\n',
+      );
       return 0;
     } else if (!a.startsWith('--')) name = a;
     else throw new Error(`unknown option ${a}`);

@@ -130,7 +130,7 @@ describe('uploads watcher', () => {
     expect(events.map((e) => e.detail.object.key)).toEqual(['uploads/orders/visible.csv']);
   });
 
-  it('hands each content over once, across restarts; a new content of the same key again', async () => {
+  it('hands each version over once, across restarts; a new PUT of the key (a new version) again', async () => {
     const lake = await tempLake('uploads');
     const file = path.join(lake, 'raw/uploads/orders/a.csv');
     await fs.mkdir(path.dirname(file), { recursive: true });
@@ -142,18 +142,30 @@ describe('uploads watcher', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(seen).toEqual([expect.objectContaining({ key: 'uploads/orders/a.csv', etag: md5('one\n') })]);
+    const version = first.events[0]!.detail.object['version-id'];
+    expect(version).toEqual(expect.any(String));
+    expect(seen).toEqual([
+      expect.objectContaining({ key: 'uploads/orders/a.csv', etag: md5('one\n'), versionId: version }),
+    ]);
 
+    // A restart hands nothing over again.
     const second = await recordingWatcher(lake);
     await settle(second.w);
     expect(second.events).toHaveLength(0);
-    // Same content rewritten (new mtime): still the same content, not handed over again.
+    // The same content written again is a new version, as a PUT to a versioned bucket is: handed over again.
     await fs.writeFile(file, 'one\n');
+    await waitFor('the rewrite', () => second.events.length > 0);
+    expect(second.events[0]!.detail.object.etag).toBe(md5('one\n'));
+    expect(second.events[0]!.detail.object['version-id']).not.toBe(version);
+    // A file moved away and back under the same name (a quarantined file replayed) too.
+    const away = path.join(lake, 'raw/quarantine-copy.csv');
+    await fs.rename(file, away);
     await settle(second.w);
-    expect(second.events).toHaveLength(0);
-    await fs.writeFile(file, 'two\n');
-    await waitFor('the new content', () => second.events.length > 0);
-    expect(second.events[0]!.detail.object.etag).toBe(md5('two\n'));
+    await fs.rename(away, file);
+    await waitFor('the file moved back', () => second.events.length > 1);
+    expect(second.events).toHaveLength(2);
+    await settle(second.w);
+    expect(second.events).toHaveLength(2);
   });
 
   it('retries a failing invocation, then gives up until the next start', async () => {
@@ -269,6 +281,33 @@ describe('npm start', () => {
         30_000,
       );
       expect(JSON.parse(reason)).toMatchObject({ code: 'UNKNOWN_DATASET', dataset: 'nosuchdataset' });
+
+      // A refused file, fixed and moved back under its old name, is checked again (on AWS the move is a new PUT):
+      // here an orders file with a wrong header, then the right one; its run then starts.
+      const orders = path.join(lake, 'raw/uploads/orders');
+      await fs.mkdir(orders, { recursive: true });
+      await fs.writeFile(path.join(orders, 'replayed.csv'), 'order_id,nonsense\no-1,x\n');
+      const quarantined = path.join(lake, `raw/quarantine/${date}/orders/replayed.csv`);
+      await waitFor(
+        'the second quarantine',
+        () => fs.stat(`${quarantined}.reason.json`).catch(() => undefined),
+        30_000,
+      );
+      await fs.writeFile(
+        quarantined,
+        'order_id,customer_id,order_date,status,amount,currency\no-1,c-1,2026-11-20,paid,1.5,EUR\n',
+      );
+      await fs.rename(quarantined, path.join(orders, 'replayed.csv'));
+      const executions = path.join(lake, '.stepfunctions', 'etl');
+      const started = await waitFor(
+        "the replayed file's execution",
+        async () =>
+          (await fs.readdir(executions).catch(() => [] as string[])).find((n) =>
+            n.startsWith('orders-replayed-csv-'),
+          ),
+        30_000,
+      );
+      expect(started).toMatch(/^orders-replayed-csv-[0-9a-f]{32}\.json$/);
     } finally {
       expect(await proc.kill('SIGTERM')).toBe(0);
     }
