@@ -1,6 +1,7 @@
 /**
  * The query API (lib/query/api.ts): POST /queries, GET /queries/{id}, GET /queries/{id}/results,
  * DELETE /queries/{id}. Athena on AWS, DuckDB over the local lake; every statement passes the read-only guard first.
+ * GET /tables lists the lake's tables (the Glue Data Catalog on AWS; lib/query/tables.ts) without opening an engine.
  *
  * Observability: correlation id (lib/logger.ts httpCorrelation: x-correlation-id or API Gateway's request id) on
  * every log line — the 'query started' line has the query id — and in the x-correlation-id response header.
@@ -15,7 +16,8 @@ import { httpErrors } from '../lib/http-middleware';
 import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
 import { queryEngine } from '../lib/query';
-import { cancelQuery, getQuery, getResults, startQuery } from '../lib/query/api';
+import { cancelQuery, getQuery, getResults, listTables, startQuery } from '../lib/query/api';
+import { tableCatalog } from '../lib/query/tables';
 
 /** POST /queries, counted: started, or refused as a bad request (not a throttle, 429, nor a failure, 5xx). */
 async function countedStart(
@@ -44,6 +46,7 @@ export async function queries(
   context?: Context,
 ): Promise<APIGatewayProxyResult> {
   const route = `${event.httpMethod.toUpperCase()} ${event.resource}`;
+  if (route === 'GET /tables') return listTables(tableCatalog(), event);
   const engine = await queryEngine();
   switch (route) {
     case 'POST /queries':

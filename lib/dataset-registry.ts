@@ -7,7 +7,7 @@
 import type { ValidateFunction } from 'ajv/dist/2020';
 import { datasetTable, IDENTIFIER, type TableDef } from './catalog/tables';
 import { DATE_PATTERN, UTC_TIMESTAMP_RE } from './etl/value-patterns';
-import { loadSchema, schemaAjv } from './schema-loader';
+import { loadSchema, schemaAjv, schemaGeneration } from './schema-loader';
 
 const ajv = schemaAjv();
 // Dataset timestamps follow the ETL's rule (lib/etl/value-patterns.ts): UTC with Z, +00:00 or no offset — so a file that
@@ -39,6 +39,7 @@ export interface Dataset {
 }
 
 const cache = new Map<string, Dataset | null>();
+let compiledFor = schemaGeneration();
 
 /** The JSON Schema of a dataset, or null if no such dataset is registered. */
 export function datasetSchema(name: string): object | null {
@@ -48,6 +49,10 @@ export function datasetSchema(name: string): object | null {
 
 /** A dataset's schema, table definition and compiled row validator, or null if it is not registered. */
 export function dataset(name: string): Dataset | null {
+  if (compiledFor !== schemaGeneration()) {
+    cache.clear();
+    compiledFor = schemaGeneration();
+  }
   let d = cache.get(name);
   if (d === undefined) {
     const schema = datasetSchema(name);

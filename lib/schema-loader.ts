@@ -21,6 +21,7 @@ export function schemaAjv(): Ajv2020 {
  * (it is part of a path). One templated `require`: esbuild bundles every schema in schemas/<kind>/ as a glob.
  */
 export function loadSchema(kind: 'events' | 'datasets', name: string): object | null {
+  if (snapshot) return snapshot[kind].get(name) ?? null;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(`../schemas/${kind}/${name}.json`) as object;
@@ -30,3 +31,22 @@ export function loadSchema(kind: 'events' | 'datasets', name: string): object | 
     return null; // not registered (MODULE_NOT_FOUND, or "not found in bundle" once bundled)
   }
 }
+
+/**
+ * The schemas the local lake runs on, set by it (local/schemas-follower.ts) when schemas/ passes the check: the
+ * registries then serve these, not the files on disk, so an edit that the check refuses never takes effect (the
+ * lake keeps the last good set), and one that passes does without a restart. Unset (Lambda): schemas/ as bundled.
+ */
+let snapshot: { events: Map<string, object>; datasets: Map<string, object> } | undefined;
+let generation = 0;
+
+export function useSchemaSnapshot(next: {
+  events: Map<string, object>;
+  datasets: Map<string, object>;
+}): void {
+  snapshot = next;
+  generation++;
+}
+
+/** Changes whenever the schemas in use change: the registries drop what they compiled from older ones. */
+export const schemaGeneration = () => generation;

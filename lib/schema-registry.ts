@@ -6,7 +6,7 @@
  * schemas/events/ goes into the handler bundle) and jest/tsx resolve from disk — one code path for both.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
-import { loadSchema, schemaAjv } from './schema-loader';
+import { loadSchema, schemaAjv, schemaGeneration } from './schema-loader';
 import envelopeSchema from '../schemas/envelope.json';
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
@@ -16,10 +16,15 @@ const ajv = schemaAjv();
 export const validateEnvelope: ValidateFunction = ajv.compile(envelopeSchema);
 
 const validators = new Map<string, ValidateFunction | null>();
+let compiledFor = schemaGeneration();
 
 /** The compiled validator of an event type's data, or null if the type is not registered. */
 export function eventValidator(type: string): ValidateFunction | null {
   if (!EVENT_TYPE_PATTERN.test(type)) return null;
+  if (compiledFor !== schemaGeneration()) {
+    validators.clear();
+    compiledFor = schemaGeneration();
+  }
   let v = validators.get(type);
   if (v === undefined) {
     const schema = loadSchema('events', type);

@@ -8,10 +8,11 @@
 import { lakeDir } from '../lib/config';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 // Athena → DuckDB (lib/query/duckdb.ts), opened on the first /queries request; stopped here.
-import { closeQueryEngine } from '../lib/query';
+import { closeQueryEngine, useQueryTables } from '../lib/query';
 import { localLog as logger } from './log';
 import { resolveApiKey } from './api-key';
 import { LocalApi } from './http-api';
+import { applySchemas, startSchemasFollower } from './schemas-follower';
 import { startUploadsWatcher } from './uploads-watcher';
 import { startLocalEtl } from './step-functions';
 import { httpRoutes, type ServiceConfig } from './service-config';
@@ -35,6 +36,12 @@ export interface RunningLake {
 }
 
 export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
+  // schemas/ must pass the check before anything starts (SchemasRefused says why); then the lake follows its edits.
+  const schemas = applySchemas();
+  if (schemas.unrecorded.length)
+    logger.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
+      tables: schemas.unrecorded,
+    });
   const dir = lakeDir();
   const key = await resolveApiKey(dir);
   // Recover what an earlier process left in the delivery stream before accepting new records.
@@ -55,6 +62,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
     onError: (err, info) => logger.error('handler failed', { ...info, error: err }),
   });
   const url = await api.listen(opts.port, opts.host);
+  const follower = startSchemasFollower({ onApplied: (tables) => useQueryTables(tables) });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -65,6 +73,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
     lakeDir: dir,
     stop: () =>
       (stopping ??= (async () => {
+        follower.stop();
         await api.close();
         await closeQueryEngine();
         await uploads.stop();

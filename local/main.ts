@@ -71,6 +71,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`failed to start the local data lake: ${(err as Error).stack ?? err}\n`);
+  // A refusal of schemas/ is an answer, not a crash: its lines, without a stack.
+  const refused = (err as { name?: string }).name === 'SchemasRefused';
+  process.stderr.write(
+    `failed to start the local data lake: ${refused ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
+  );
   process.exit(1);
 });

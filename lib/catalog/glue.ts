@@ -3,9 +3,12 @@
  * one database per stage and one external Parquet table per table, partitioned as the ETL writes them, with
  * partition projection so that Athena finds new partitions without a crawler or partition registration.
  *
+ * Each table also records what the lake knows of it (kind, version, keys, column flags: LAKE_PARAMETER), so that
+ * the catalog alone answers GET /tables (lib/catalog/describe.ts), on AWS and, from the same TableInputs, locally.
+ *
  * serverless.yml includes it through resources/catalog.cjs; the Glue job (resources/glue.yml) writes the data.
  */
-import { lakeTables, schemasDir, type TableDef } from './tables';
+import { lakeTables, schemasDir, type ColumnDef, type TableDef } from './tables';
 
 type Cfn = Record<string, unknown>;
 
@@ -63,8 +66,97 @@ function s3Url(bucketLogicalId: string, rest: string): Cfn {
   return { 'Fn::Sub': `s3://\${${bucketLogicalId}}/${rest.replace(/\$\{/g, '${!')}` };
 }
 
-export function glueTableResource(table: TableDef, bucketLogicalId = 'CuratedBucket'): Cfn {
-  const parameters: Record<string, unknown> = {
+/**
+ * What the lake records about a table in its Glue table's Parameters, beside Athena's own (classification,
+ * projection.*): everything GET /tables answers (lib/catalog/describe.ts) that Glue has no field for. CloudFormation's
+ * AWS::Glue::Table Column has no Parameters (only Name, Type, Comment), so the column flags are table parameters too:
+ * comma-separated column names (column names never hold a comma: lib/catalog/tables.ts IDENTIFIER), left out when
+ * no column has the flag.
+ */
+export const LAKE_PARAMETER = {
+  /** events | dataset */
+  kind: 'lake.kind',
+  /** The schema version (schemas/history/), decimal. */
+  version: 'lake.version',
+  /** Comma-separated key columns. */
+  primaryKey: 'lake.primaryKey',
+  latestBy: 'lake.latestBy',
+  supersedes: 'lake.supersedes',
+  /** `lake.partition.<key>.from`: the column whose UTC date is the partition value. */
+  partitionFrom: (key: string) => `lake.partition.${key}.from`,
+  required: 'lake.columns.required',
+  json: 'lake.columns.json',
+  generated: 'lake.columns.generated',
+  deprecated: 'lake.columns.deprecated',
+  retired: 'lake.columns.retired',
+  /** Comma-separated `<column>=<its old name>`. */
+  renamedFrom: 'lake.columns.renamedFrom',
+} as const;
+
+/** The column flags recorded as lists of column names. */
+export const COLUMN_FLAGS = ['required', 'json', 'generated', 'deprecated', 'retired'] as const;
+
+/** Appended to the comment of a column that holds JSON text (objects and arrays). */
+export const JSON_TEXT_NOTE = '(JSON text)';
+
+const COMMENT_MAX = 255;
+
+/** A column's Glue comment: its description, and the JSON note for JSON text (kept whole when truncating). */
+function columnComment(c: ColumnDef): string | undefined {
+  if (!c.json) return c.description ? truncate(c.description, COMMENT_MAX) : undefined;
+  if (!c.description) return JSON_TEXT_NOTE;
+  return `${truncate(c.description, COMMENT_MAX - JSON_TEXT_NOTE.length - 1)} ${JSON_TEXT_NOTE}`;
+}
+
+function lakeParameters(table: TableDef): Record<string, string> {
+  const p: Record<string, string> = {
+    [LAKE_PARAMETER.kind]: table.kind,
+    [LAKE_PARAMETER.version]: String(table.version),
+    [LAKE_PARAMETER.primaryKey]: table.primaryKey.join(','),
+  };
+  if (table.latestBy) p[LAKE_PARAMETER.latestBy] = table.latestBy;
+  if (table.supersedes) p[LAKE_PARAMETER.supersedes] = table.supersedes;
+  for (const k of table.partitionKeys) p[LAKE_PARAMETER.partitionFrom(k.name)] = k.fromColumn;
+  for (const flag of COLUMN_FLAGS) {
+    const names = table.columns.filter((c) => c[flag] === true).map((c) => c.name);
+    if (names.length) p[LAKE_PARAMETER[flag]] = names.join(',');
+  }
+  const renames = table.columns.filter((c) => c.renamedFrom).map((c) => `${c.name}=${c.renamedFrom}`);
+  if (renames.length) p[LAKE_PARAMETER.renamedFrom] = renames.join(',');
+  return p;
+}
+
+export interface GlueColumnInput {
+  Name: string;
+  Type: string;
+  Comment?: string;
+}
+
+/** A Glue TableInput; `L` is how a location is written (a CloudFormation Fn::Sub, or a plain URL). */
+export interface GlueTableInput<L> {
+  Name: string;
+  Description: string;
+  TableType: 'EXTERNAL_TABLE';
+  Parameters: Record<string, string | L>;
+  PartitionKeys: GlueColumnInput[];
+  StorageDescriptor: {
+    Columns: GlueColumnInput[];
+    Location: L;
+    Compressed: boolean;
+    StoredAsSubDirectories: boolean;
+    InputFormat: string;
+    OutputFormat: string;
+    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
+  };
+}
+
+/**
+ * The Glue TableInput of a table. `location(rest)` makes the URL of `rest`, a key prefix in the curated zone (which
+ * may hold Athena's `${key}` placeholders): `s3://<curated bucket>/<rest>` on AWS (a CloudFormation Fn::Sub), the
+ * local lake's folder as a file: URL locally (lib/catalog/describe.ts).
+ */
+export function glueTableInput<L>(table: TableDef, location: (rest: string) => L): GlueTableInput<L> {
+  const parameters: Record<string, string | L> = {
     classification: 'parquet',
     EXTERNAL: 'TRUE',
     'parquet.compression': 'ZSTD',
@@ -77,44 +169,41 @@ export function glueTableResource(table: TableDef, bucketLogicalId = 'CuratedBuc
     parameters[`projection.${key.name}.interval`] = '1';
     parameters[`projection.${key.name}.interval.unit`] = 'DAYS';
   }
-  // The template's ${key} are Athena's, not CloudFormation's: s3Url escapes them as ${!key}.
   const template = table.prefix + table.partitionKeys.map((k) => `${k.name}=\${${k.name}}/`).join('');
-  parameters['storage.location.template'] = s3Url(bucketLogicalId, template);
+  parameters['storage.location.template'] = location(template);
+  Object.assign(parameters, lakeParameters(table));
 
+  return {
+    Name: table.name,
+    Description: truncate(table.description, 2048),
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: parameters,
+    PartitionKeys: table.partitionKeys.map((k) => ({
+      Name: k.name,
+      Type: k.type,
+      Comment: truncate(`UTC date (yyyy-MM-dd) of ${k.fromColumn}`, COMMENT_MAX),
+    })),
+    StorageDescriptor: {
+      Columns: table.columns.map((c) => {
+        const comment = columnComment(c);
+        return { Name: c.name, Type: c.type, ...(comment !== undefined ? { Comment: comment } : {}) };
+      }),
+      Location: location(table.prefix),
+      Compressed: true,
+      StoredAsSubDirectories: false,
+      ...PARQUET,
+    },
+  };
+}
+
+export function glueTableResource(table: TableDef, bucketLogicalId = 'CuratedBucket'): Cfn {
   return {
     Type: 'AWS::Glue::Table',
     Properties: {
       CatalogId: { Ref: 'AWS::AccountId' },
       DatabaseName: { Ref: DATABASE_LOGICAL_ID },
-      TableInput: {
-        Name: table.name,
-        Description: truncate(table.description, 2048),
-        TableType: 'EXTERNAL_TABLE',
-        Parameters: parameters,
-        PartitionKeys: table.partitionKeys.map((k) => ({
-          Name: k.name,
-          Type: k.type,
-          Comment: truncate(`UTC date (yyyy-MM-dd) of ${k.fromColumn}`, 255),
-        })),
-        StorageDescriptor: {
-          Columns: table.columns.map((c) => ({
-            Name: c.name,
-            Type: c.type,
-            ...(c.description || c.json
-              ? {
-                  Comment: truncate(
-                    [c.description, c.json ? '(JSON text)' : ''].filter(Boolean).join(' '),
-                    255,
-                  ),
-                }
-              : {}),
-          })),
-          Location: s3Url(bucketLogicalId, table.prefix),
-          Compressed: true,
-          StoredAsSubDirectories: false,
-          ...PARQUET,
-        },
-      },
+      // The template's ${key} are Athena's, not CloudFormation's: s3Url escapes them as ${!key}.
+      TableInput: glueTableInput(table, (rest) => s3Url(bucketLogicalId, rest)),
     },
   };
 }

@@ -4,7 +4,7 @@
  * go on when it finds a violation (and packaging also when a change is not recorded yet); `npm test` runs it over
  * the project's schemas. `npm run schemas:accept` records the changes it found (recordSchemas).
  */
-import { loadLake, schemasDir as defaultSchemasDir } from './tables';
+import { loadLake, schemaFiles, schemasDir as defaultSchemasDir } from './tables';
 import { compatibility, type Violation } from './compat';
 import { nextHistory, snapshotOf, writeHistory } from './history';
 import type { TableDef } from './types';
@@ -28,8 +28,8 @@ export interface SchemaReport {
   defs: TableDef[];
 }
 
-export function checkSchemas(dir = defaultSchemasDir): SchemaReport {
-  const { tables, errors, histories } = loadLake(dir);
+export function checkSchemas(dir = defaultSchemasDir, files = schemaFiles(dir)): SchemaReport {
+  const { tables, errors, histories } = loadLake(dir, files);
   const reports: TableReport[] = [];
   for (const e of errors) {
     reports.push({

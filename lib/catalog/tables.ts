@@ -365,13 +365,16 @@ export interface LoadedLake {
   histories: Map<string, TableHistory>;
 }
 
-/** Every table of a schemas folder, built one by one with its history; a schema that fails is an error of its own. */
-export function loadLake(dir = schemasDir): LoadedLake {
+/**
+ * Every table of a schemas folder, built one by one with its history; a schema that fails is an error of its own.
+ * `files`: the schema files as already read (the local lake checks and uses one reading).
+ */
+export function loadLake(dir = schemasDir, files = schemaFiles(dir)): LoadedLake {
   const histories = readHistories(dir);
   const tables: TableDef[] = [];
   const errors: TableLoadError[] = [];
   const seen = new Map<string, string>();
-  for (const f of schemaFiles(dir)) {
+  for (const f of files) {
     if (f.error) {
       errors.push({ table: f.name, file: f.file, message: f.error });
       continue;

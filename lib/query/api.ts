@@ -5,6 +5,7 @@
  *   GET    /queries/{id}             → 200 status (state, times, dataScannedBytes, engineTimeMs, reason)
  *   GET    /queries/{id}/results     ?maxRows=&nextToken= → 200 {columns, rows, nextToken}
  *   DELETE /queries/{id}             → 200 (cancelled) or 202 (stopping); 409 if it had already finished
+ *   GET    /tables                   → 200 {database, tables: [...]} (lib/catalog/describe.ts; errors: ./tables.ts)
  * Errors: 400 QUERY_NOT_ALLOWED (the guard's reason) / INVALID_PARAMETER (with `field`) / INVALID_BODY,
  * 404 QUERY_NOT_FOUND, 409 QUERY_NOT_SUCCEEDED / QUERY_ALREADY_FINISHED, 429 TOO_MANY_QUERIES (Retry-After).
  */
@@ -13,6 +14,7 @@ import { ApiError, ErrorCode } from '../errors';
 import { json, parseJsonBody } from '../http';
 import { logger } from '../logger';
 import { lakeDatabase, lakeTableNames, queryLimits } from './settings';
+import type { TableCatalog } from './tables';
 import { checkQuery, QueryNotAllowedError } from './sql-guard';
 import {
   EngineBusyError,
@@ -235,4 +237,15 @@ export async function cancelQuery(
   const after = (await engine.cancel(id).catch(engineError)) ?? before;
   logger.info('query cancelled', { id, state: after.state });
   return json(event, isFinished(after.state) ? 200 : 202, statusBody(after));
+}
+
+/** GET /tables */
+export async function listTables(
+  catalog: TableCatalog,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
+  for (const k of Object.keys(event.queryStringParameters ?? {})) {
+    throw invalid(k, `unknown parameter '${k}'; GET /tables takes none`);
+  }
+  return json(event, 200, await catalog.list());
 }

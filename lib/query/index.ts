@@ -6,7 +6,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { lakeDir, requiredEnv, runtime } from '../config';
 import { AthenaQueryEngine } from './athena';
-import { lakeTables } from '../catalog/tables';
+import { lakeTables, type TableDef } from '../catalog/tables';
 import { lakeDatabase, localQuerySettings, queryLimits } from './settings';
 import type { QueryEngine } from './types';
 
@@ -44,6 +44,15 @@ export async function closeQueryEngine(): Promise<void> {
   const c = current;
   current = undefined;
   if (c) await (await c.catch(() => undefined))?.close?.();
+}
+
+/**
+ * The local lake's tables changed (an edit of schemas/ that passed the check): the local engine's views follow. An
+ * engine not opened yet reads them when it opens; Athena reads the catalog the deployment made.
+ */
+export async function useQueryTables(tables: TableDef[]): Promise<void> {
+  const engine = await current?.catch(() => undefined);
+  engine?.useTables?.(tables);
 }
 
 /** For tests: use this engine instead of the runtime's. */

@@ -3,6 +3,7 @@
  * and by DuckDB over the local lake (lib/query/duckdb.ts). Engines only ever receive a CheckedQuery, the output of
  * the read-only guard (lib/query/sql-guard.ts).
  */
+import type { TableDef } from '../catalog/types';
 
 export const QUERY_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type QueryState = (typeof QUERY_STATES)[number];
@@ -86,6 +87,8 @@ export interface QueryEngine {
   /** Requests cancellation of a QUEUED or RUNNING query; returns the status afterwards. */
   cancel(id: string): Promise<QueryStatus | undefined>;
   close?(): Promise<void>;
+  /** The local engine: the lake's tables changed (schemas/ edited); queries from now on see these. */
+  useTables?(tables: TableDef[]): void;
 }
 
 /** Results were asked for a query that did not (yet) succeed. */

@@ -27,7 +27,17 @@ import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 const BIGINT_RE = /^-?[0-9]{1,18}$/;
 const DOUBLE_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 
-const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.generated);
+const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.generated && !c.retired);
+
+/**
+ * The column a name in a file stands for: a column's own name, or the old name of a renamed column
+ * (x-lake.renamedFrom) — files written before a rename still load, into the new column.
+ */
+function columnsByName(ds: Dataset): Map<string, ColumnDef> {
+  const out = new Map(inputColumns(ds).map((c) => [c.name, c]));
+  for (const c of inputColumns(ds)) if (c.renamedFrom && !out.has(c.renamedFrom)) out.set(c.renamedFrom, c);
+  return out;
+}
 
 /** Types one CSV field by its column (an empty field never gets here: it is absent). */
 export function coerceCsvValue(text: string, col: ColumnDef): { value: unknown } | { error: string } {
@@ -152,6 +162,14 @@ function countLines(text: string): number {
   return n;
 }
 
+/** Why a name is not a column: retired from the dataset (x-lake.retired), or a near miss of a column's name. */
+function notAColumn(ds: Dataset, name: string, columns: string[]): string {
+  const retired = (ds.schema as { 'x-lake'?: { retired?: string[] } })['x-lake']?.retired ?? [];
+  return retired.includes(name)
+    ? ` ('${name}' is retired (x-lake.retired): new files no longer carry it; its stored values stay in the table)`
+    : didYouMean(name, columns);
+}
+
 function didYouMean(name: string, columns: string[]): string {
   const norm = name
     .trim()
@@ -168,27 +186,36 @@ function checkColumnNames(
   where: { line?: number; what: string },
 ): Finding | null {
   const columns = inputColumns(ds);
+  const byName = columnsByName(ds);
   const known = new Set(columns.map((c) => c.name));
   const at = (i: number) => ({ ...(where.line ? { line: where.line } : {}), column: i + 1 });
   const seen = new Map<string, number>();
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     if (name === '') return headerMismatch(`${where.what} ${i + 1} has no name`, at(i));
-    const before = seen.get(name);
+    const column = byName.get(name)?.name ?? name;
+    const before = seen.get(column);
     if (before !== undefined) {
-      return headerMismatch(`column '${name}' appears twice (${where.what}s ${before + 1} and ${i + 1})`, {
-        ...at(i),
-        field: name,
-      });
+      const as =
+        names[before] === name
+          ? ''
+          : ` (as '${names[before]}' and '${name}': a renamed column and its old name)`;
+      return headerMismatch(
+        `column '${column}' appears twice (${where.what}s ${before + 1} and ${i + 1})${as}`,
+        {
+          ...at(i),
+          field: name,
+        },
+      );
     }
-    seen.set(name, i);
+    seen.set(column, i);
   }
-  const unknown = names.map((n, i) => [n, i] as const).filter(([n]) => !known.has(n));
+  const unknown = names.map((n, i) => [n, i] as const).filter(([n]) => !byName.has(n));
   if (unknown.length > 0) {
     const [name, i] = unknown[0]!;
     return headerMismatch(
       `unknown column(s) ${unknown.map(([n]) => `'${n}'`).join(', ')} for dataset ${ds.name}` +
-        `${didYouMean(name, [...known])}; its columns: ${[...known].join(', ')}`,
+        `${notAColumn(ds, name, [...known])}; its columns: ${[...known].join(', ')}`,
       { ...at(i), field: name },
     );
   }
@@ -254,7 +281,7 @@ function parsingChecker(
 }
 
 export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
-  const byName = new Map(inputColumns(ds).map((c) => [c.name, c]));
+  const byName = columnsByName(ds);
   const tally = new RowTally(ds);
   let header: ColumnDef[] | undefined;
   let names: string[] = [];
@@ -329,6 +356,7 @@ const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an arr
 
 export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: boolean): TextChecker {
   const columns = inputColumns(ds);
+  const byName = columnsByName(ds);
   const known = new Set(columns.map((c) => c.name));
   const present = new Set<string>();
   const tally = new RowTally(ds);
@@ -348,16 +376,19 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
     }
     const row: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (!known.has(k)) {
+      const column = byName.get(k)?.name;
+      if (column === undefined) {
         state.finding = headerMismatch(
-          `line ${line}: '${k}' is not a column of dataset ${ds.name}${didYouMean(k, [...known])}; its columns: ${[...known].join(', ')}`,
+          `line ${line}: '${k}' is not a column of dataset ${ds.name}${notAColumn(ds, k, [...known])}; its columns: ${[...known].join(', ')}`,
           { line, field: k },
         );
         return false;
       }
       if (v === null) continue; // null = absent
-      row[k] = v;
-      present.add(k);
+      // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE.
+      if (k !== column && row[column] !== undefined) continue;
+      row[column] = v;
+      present.add(column);
     }
     tally.add(row, line, () => undefined);
     return tally.rows < limits.rows;
@@ -477,7 +508,7 @@ export async function checkParquetUpload(
   const names = footer.columns.map((c) => c.name);
   const header = checkColumnNames(names, ds, { what: 'Parquet column' });
   if (header) return header;
-  const byName = new Map(inputColumns(ds).map((c) => [c.name, c]));
+  const byName = columnsByName(ds);
   for (let i = 0; i < footer.columns.length; i++) {
     const pc = footer.columns[i]!;
     const problem = parquetTypeProblem(pc, byName.get(pc.name)!);

@@ -15,10 +15,12 @@ export interface LakeProcess {
 export async function startLakeProcess(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  /** The project to run (default: this one; tests/support/project-copy.ts makes others). */
+  cwd = root,
 ): Promise<LakeProcess> {
   // One process (node with tsx's loader), so a signal reaches the runtime itself.
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    cwd: root,
+    cwd,
     env: { ...process.env, PORT: '0', LAKE_ACCESS_LOG: 'false', POWERTOOLS_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -409,9 +409,10 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
       'ApiGatewayMethodQueriesOptions',
       'ApiGatewayMethodQueriesIdVarOptions',
       'ApiGatewayMethodQueriesIdVarResultsOptions',
+      'ApiGatewayMethodTablesOptions',
     ];
 
-    it('authenticates every method: API keys for POST /events, IAM for /queries; CORS preflights are the only open ones', () => {
+    it('authenticates every method: API keys for POST /events, IAM for /queries and /tables; CORS preflights are the only open ones', () => {
       const methods = ofType(R(), 'AWS::ApiGateway::Method');
       const open = methods.filter(
         ([, m]) => m.Properties!.ApiKeyRequired !== true && m.Properties!.AuthorizationType !== 'AWS_IAM',
@@ -428,6 +429,7 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
         'ApiGatewayMethodQueriesIdVarGet',
         'ApiGatewayMethodQueriesIdVarResultsGet',
         'ApiGatewayMethodQueriesIdVarDelete',
+        'ApiGatewayMethodTablesGet',
       ])
         expect(byRoute[id]).toMatchObject({ AuthorizationType: 'AWS_IAM' });
     });

@@ -63,11 +63,11 @@ describe('packaged template: query API', () => {
     expect(policy).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
   });
 
-  it('serves the four routes with IAM authorisation, on the queries function', () => {
+  it('serves the five routes (four of /queries, GET /tables) with IAM authorisation, on the queries function', () => {
     const methods = resourcesOfType(t, 'AWS::ApiGateway::Method')
       .map(([, m]) => m.Properties)
       .filter((p) => p.HttpMethod !== 'OPTIONS' && json(p.Integration).includes('QueriesLambdaFunction'));
-    expect(methods.map((p) => p.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'GET', 'POST']);
+    expect(methods.map((p) => p.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'GET', 'GET', 'POST']);
     for (const m of methods) {
       expect(m.AuthorizationType).toBe('AWS_IAM');
       expect(m.ApiKeyRequired).not.toBe(true);
@@ -157,6 +157,7 @@ describe('packaged template: query API', () => {
     expect(resources).toContain('/POST/queries');
     expect(resources).toContain('/GET/queries/*');
     expect(resources).toContain('/DELETE/queries/*');
+    expect(resources).toContain('/GET/tables');
     expect(resources).not.toContain('events');
   });
 
@@ -165,7 +166,9 @@ describe('packaged template: query API', () => {
     const listing = execFileSync('unzip', ['-l', zip]).toString();
     expect(listing).toContain('functions/queries.js');
     expect(listing).not.toMatch(/duckdb|node_modules/i);
-    const code = execFileSync('unzip', ['-p', zip, 'functions/queries.js']).toString();
+    const code = execFileSync('unzip', ['-p', zip, 'functions/queries.js'], {
+      maxBuffer: 64 * 1024 * 1024,
+    }).toString();
     expect(code).toContain('StartQueryExecution');
     expect(code).not.toMatch(/duckdb\.node|node-bindings-linux/);
   });

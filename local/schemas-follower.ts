@@ -1,0 +1,123 @@
+/**
+ * The local lake and schemas/: checked before the lake starts, and followed while it runs.
+ *
+ *  - At start (applySchemas): the schema check (lib/catalog/schema-check.ts) must pass, or the lake does not start
+ *    and says why — every violation with its table, column, rule and safe alternative. Changes that pass but are not
+ *    recorded yet are used (their rows record the next version) with a warning: `npm run schemas:accept` before a
+ *    deploy, which refuses them.
+ *  - While it runs (startSchemasFollower): an edit of schemas/ (a schema, or the history after schemas:accept) is
+ *    checked; if it passes, the lake uses it at once — ingest, upload checks, the ETL and the queries — without a
+ *    restart; if not, it is refused with the check's message and the lake keeps running on the last good schemas.
+ *
+ * What is applied is one reading of the files: the check and the schemas in use are the same bytes (the registries
+ * serve them from memory: lib/schema-loader.ts useSchemaSnapshot).
+ */
+import { existsSync, type FSWatcher, readdirSync, readFileSync, watch } from 'node:fs';
+import path from 'node:path';
+import { checkSchemas, formatReport, type SchemaReport } from '../lib/catalog/schema-check';
+import { schemaFiles, schemasDir, useLakeTables } from '../lib/catalog/tables';
+import type { TableDef } from '../lib/catalog/types';
+import { useSchemaSnapshot } from '../lib/schema-loader';
+import { localLog } from './log';
+
+export class SchemasRefused extends Error {
+  override name = 'SchemasRefused';
+  constructor(readonly lines: string[]) {
+    super(`schemas/ has changes that are not safe:\n  ${lines.join('\n  ')}`);
+  }
+}
+
+/** Checks schemas/ and, if it passes, makes it the lake's; throws SchemasRefused otherwise (nothing changes). */
+export function applySchemas(dir = schemasDir): SchemaReport {
+  const files = schemaFiles(dir);
+  const report = checkSchemas(dir, files);
+  if (report.violations.length)
+    throw new SchemasRefused(formatReport(report).filter((l) => l.startsWith('REFUSED')));
+  const snapshot = { events: new Map<string, object>(), datasets: new Map<string, object>() };
+  for (const f of files) if (f.schema) snapshot[f.kind].set(f.name, f.schema as object);
+  useSchemaSnapshot(snapshot);
+  useLakeTables(report.defs, dir);
+  return report;
+}
+
+export interface SchemasFollower {
+  stop(): void;
+}
+
+/**
+ * Follows schemas/ (fs.watch, and a look every `pollMs` where fs.watch misses events): each edit is checked and
+ * applied, or refused. `onApplied` gets the tables in use after an edit that passed.
+ */
+export function startSchemasFollower(opts: {
+  dir?: string;
+  pollMs?: number;
+  onApplied?: (tables: TableDef[], report: SchemaReport) => void | Promise<void>;
+}): SchemasFollower {
+  const dir = opts.dir ?? schemasDir;
+  // What the check reads: the schema files and the history, by content.
+  const stamp = () =>
+    ['events', 'datasets', 'history']
+      .map((sub) => {
+        const folder = path.join(dir, sub);
+        if (!existsSync(folder)) return '';
+        return readdirSync(folder)
+          .sort()
+          .map((f) => `${sub}/${f}\n${readFileSync(path.join(folder, f), 'utf8')}`)
+          .join('\n');
+      })
+      .join('\n');
+  let last = stamp();
+  let timer: NodeJS.Timeout | undefined;
+  const look = () => {
+    let now: string;
+    try {
+      now = stamp();
+    } catch (e) {
+      localLog.error('schemas/ could not be read', { error: e as Error });
+      return;
+    }
+    if (now === last) return;
+    last = now;
+    try {
+      const report = applySchemas(dir);
+      const changed = formatReport(report);
+      localLog.info('schemas reloaded', {
+        tables: report.defs.map((t) => `${t.name} v${t.version}`),
+        ...(changed.length ? { changes: changed } : {}),
+      });
+      if (report.unrecorded.length)
+        localLog.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
+          tables: report.unrecorded,
+        });
+      void Promise.resolve(opts.onApplied?.(report.defs, report)).catch((e) =>
+        localLog.error('applying the schemas failed', { error: e as Error }),
+      );
+    } catch (e) {
+      if (!(e instanceof SchemasRefused)) throw e;
+      localLog.error('schema edit refused: the lake keeps running on the last good schemas', {
+        refused: e.lines,
+      });
+    }
+  };
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(look, 200);
+    timer.unref();
+  };
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, { recursive: true }, soon);
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+  const poll = setInterval(look, opts.pollMs ?? 2000);
+  poll.unref();
+  return {
+    stop: () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The schema check guards every door, on a copy of the project whose schemas are edited as a user edits them:
+ * `npm start` and `sls package` refuse an unsafe change before anything starts or is written, naming the table, the
+ * column, the rule and the safe alternative; `sls package` also refuses a change not recorded yet; `sls invoke
+ * local` refuses an unsafe one. And a running lake follows edits of schemas/: one that passes is used at once (an
+ * event with a new property is accepted), one that does not is refused while the lake keeps its last good schemas.
+ */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startLakeProcess } from '../support/lake-process';
+import { projectCopy, type ProjectCopy } from '../support/project-copy';
+import { tempLake } from '../support/raw-zone';
+import { until } from '../support/until';
+
+const run = promisify(execFile);
+
+/** Runs a command of the copy; resolves with its exit code and output (never rejects on a non-zero exit). */
+async function inCopy(copy: ProjectCopy, args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await run(process.execPath, args, {
+      cwd: copy.dir,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { code: 0, output: r.stdout + r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? 1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+const sls = (copy: ProjectCopy, ...args: string[]) =>
+  inCopy(copy, [path.join(copy.dir, 'node_modules/osls/bin/serverless.js'), ...args]);
+
+const copies: ProjectCopy[] = [];
+afterAll(() => copies.forEach((c) => c.remove()));
+const copy = () => {
+  const c = projectCopy();
+  copies.push(c);
+  return c;
+};
+
+describe('the doors the schema check guards', () => {
+  it('npm start refuses an unsafe change before starting anything, and says what to do instead', async () => {
+    const c = copy();
+    c.editJson('schemas/datasets/orders.json', (s) => delete s.properties.coupon);
+    const lake = await tempLake('gate-start');
+    const r = await inCopy(c, ['--import', 'tsx', 'local/main.ts'], { LAKE_DIR: lake, PORT: '0' });
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/REFUSED REMOVED orders\.coupon: removed from the schema/);
+    expect(r.output).toMatch(/Instead: keep it with "deprecated": true/);
+    expect(r.output).not.toMatch(/\n\s+at /); // an answer, not a stack
+    expect(r.output).not.toMatch(/listening on/);
+    // Nothing was started: no lake state was written.
+    expect(await fs.readdir(lake)).toEqual([]);
+  }, 120_000);
+
+  it('sls package refuses an unsafe change, and a safe one that is not recorded yet', async () => {
+    const c = copy();
+    c.editJson('schemas/events/signup.json', (s) => s.required.push('country'));
+    const refused = await sls(c, 'package', '--stage', 'prod', '--package', path.join(c.dir, 'out'));
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/REFUSED MADE_REQUIRED signup\.country: made required/);
+    expect(refused.output).toMatch(/SCHEMA_CHANGE_REFUSED|not safe/);
+
+    c.editJson('schemas/events/signup.json', (s) => {
+      s.required = s.required.filter((r: string) => r !== 'country');
+      s.properties.campaign = { type: 'string', maxLength: 64 };
+    });
+    const unrecorded = await sls(c, 'package', '--stage', 'prod', '--package', path.join(c.dir, 'out'));
+    expect(unrecorded.code).not.toBe(0);
+    expect(unrecorded.output).toMatch(/not recorded: npm run schemas:accept/);
+    expect(unrecorded.output).toMatch(
+      /signup: version 2 \(not recorded\): campaign: added \(string, optional\)/,
+    );
+
+    // Recorded, it packages, and the plans carry the new version.
+    const accepted = await inCopy(c, ['--import', 'tsx', 'local/cli/schemas.ts', 'accept']);
+    expect(accepted).toMatchObject({ code: 0 });
+    expect(accepted.output).toMatch(/recorded: signup v2/);
+    const ok = await sls(c, 'package', '--stage', 'prod', '--package', path.join(c.dir, 'out'));
+    expect(ok.output).not.toMatch(/REFUSED|not recorded/);
+    expect(ok.code).toBe(0);
+    const plans = JSON.parse(await fs.readFile(path.join(c.dir, 'out', 'glue-assets', 'plans.json'), 'utf8'));
+    expect(plans.tables.signup.version).toBe(2);
+  }, 240_000);
+
+  it('sls invoke local refuses an unsafe change', async () => {
+    const c = copy();
+    c.editJson('schemas/datasets/orders.json', (s) => (s.properties.amount.type = 'integer'));
+    const lake = await tempLake('gate-invoke');
+    const r = await inCopy(
+      c,
+      [
+        path.join(c.dir, 'node_modules/osls/bin/serverless.js'),
+        'invoke',
+        'local',
+        '-f',
+        'ingest',
+        '--stage',
+        'local',
+        '--path',
+        'events/ingest.json',
+      ],
+      { LAKE_DIR: lake, SLS_TELEMETRY_DISABLED: '1' },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/REFUSED TYPE_CHANGED orders\.amount: type double → bigint/);
+  }, 240_000);
+});
+
+describe('a running lake follows schemas/', () => {
+  it('uses an edit that passes at once, and refuses one that does not while keeping the last good schemas', async () => {
+    const c = copy();
+    const lake = await tempLake('follow');
+    const proc = await startLakeProcess({ LAKE_DIR: lake, POWERTOOLS_LOG_LEVEL: 'INFO' }, 120_000, c.dir);
+    try {
+      const key = (await fs.readFile(path.join(lake, 'api-key'), 'utf8')).trim();
+      const post = (data: Record<string, unknown>) =>
+        fetch(`${proc.url}/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: JSON.stringify({
+            type: 'page_view',
+            data: { session_id: 'sess-0000000001', url: 'https://x.example/', ...data },
+          }),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+      expect((await post({ campaign: 'spring' })).status).toBe(400); // not a property yet
+
+      // A safe edit: an optional property. No restart.
+      c.editJson(
+        'schemas/events/page_view.json',
+        (s) => (s.properties.campaign = { type: 'string', maxLength: 32 }),
+      );
+      await until(
+        'the edit to be used',
+        async () => ((await post({ campaign: 'spring' })).status === 202 ? true : undefined),
+        {
+          timeoutMs: 30_000,
+          context: proc.output,
+        },
+      );
+      expect(proc.output()).toMatch(/schemas reloaded/);
+
+      // An unsafe edit: the property removed again, and a name the engines cannot store. Refused, logged, and the
+      // lake keeps the last good schemas: the property is still accepted, the bad name still refused.
+      c.editJson('schemas/events/page_view.json', (s) => {
+        delete s.properties.campaign;
+        s.properties.UtmCampaign = { type: 'string' };
+      });
+      await until('the refusal', async () => (/schema edit refused/.test(proc.output()) ? true : undefined), {
+        timeoutMs: 30_000,
+        context: proc.output,
+      });
+      expect(proc.output()).toMatch(/INVALID_SCHEMA.*UtmCampaign/);
+      expect((await post({ campaign: 'summer' })).status).toBe(202);
+      const bad = await post({ UtmCampaign: 'x' });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toMatch(/UtmCampaign/);
+      // Other tables are untouched: a query over them still runs.
+      const q = await fetch(`${proc.url}/queries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ sql: 'SELECT count(*) FROM orders', wait: 10 }),
+      });
+      expect(q.status).toBe(200);
+    } finally {
+      expect(await proc.kill('SIGTERM')).toBe(0);
+    }
+  }, 240_000);
+});
