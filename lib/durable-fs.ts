@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { parseProcessTag, processRunning, processTag, tagRunning } from './process-identity';
 
 /** Makes a folder's entries (created, renamed, removed files) durable. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -27,11 +28,18 @@ export async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-/** A temporary file name owned by this process (see pidOfTempFile). */
-export const tempFileName = (suffix = '.tmp') => `${process.pid}-${randomBytes(6).toString('hex')}${suffix}`;
+/** A temporary file name owned by this process (see tempFileOwnerRunning). */
+export const tempFileName = (suffix = '.tmp') => `${processTag()}-${randomBytes(6).toString('hex')}${suffix}`;
 
-/** The process that wrote a temporary file named by tempFileName, or NaN. */
-export const pidOfTempFile = (name: string) => Number(name.split('-')[0]);
+/**
+ * Whether the process that wrote a temporary file named by tempFileName still runs (told apart from a later
+ * process with the same pid, and from a zombie). Names of earlier versions (`<pid>-…`) are judged by the pid.
+ */
+export function tempFileOwnerRunning(name: string): boolean {
+  const owner = name.split('-')[0] ?? '';
+  if (parseProcessTag(owner)) return tagRunning(owner);
+  return /^[0-9]+$/.test(owner) && processRunning({ pid: Number(owner), start: '', boot: '' });
+}
 
 /**
  * Writes `target` durably and atomically. The temporary file goes into `tmpDir` (same filesystem; default: the

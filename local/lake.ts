@@ -7,6 +7,7 @@
  */
 import { lakeDir } from '../lib/config';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
+import type { CloseReport } from '../lib/firehose/local';
 // Athena → DuckDB (lib/query/duckdb.ts), opened on the first /queries request; stopped here.
 import { closeQueryEngine, useQueryTables } from '../lib/query';
 import { localLog as logger } from './log';
@@ -32,7 +33,8 @@ export interface RunningLake {
   apiKeySource: string;
   apiKeyFile: string;
   lakeDir: string;
-  stop(): Promise<void>;
+  /** Stops everything; says what the delivery stream delivered and left (the lake's last line). */
+  stop(): Promise<CloseReport | undefined>;
 }
 
 export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
@@ -64,7 +66,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   const url = await api.listen(opts.port, opts.host);
   const follower = startSchemasFollower({ onApplied: (tables) => useQueryTables(tables) });
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<CloseReport | undefined> | undefined;
   return {
     url,
     apiKey: key.key,
@@ -78,7 +80,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
         await closeQueryEngine();
         await uploads.stop();
         await etl.stop();
-        await closeEventStream();
+        return closeEventStream();
       })()),
   };
 }

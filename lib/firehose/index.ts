@@ -7,7 +7,7 @@ import { lakeDir, localFirehoseSettings, requiredEnv, runtime } from '../config'
 import { faults } from '../faults';
 import { logger } from '../logger';
 import { FirehoseEventStream } from './aws';
-import { LocalFirehose } from './local';
+import { type CloseReport, LocalFirehose } from './local';
 import type { EventStream } from './types';
 
 let current: Promise<EventStream> | undefined;
@@ -51,12 +51,12 @@ export function eventStream(): Promise<EventStream> {
   return current;
 }
 
-/** Flushes and closes the local stream, if one was opened (graceful shutdown). */
-export async function closeEventStream(): Promise<void> {
+/** Flushes and closes the local stream, if one was opened (graceful shutdown): what it delivered and left. */
+export async function closeEventStream(): Promise<CloseReport | undefined> {
   const l = local;
   local = undefined;
   current = undefined;
-  if (l) await (await l).close();
+  return l ? (await l).close() : undefined;
 }
 
 /** For tests: use this stream instead of the runtime's. */

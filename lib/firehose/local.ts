@@ -4,34 +4,36 @@
  *
  * How it keeps every accepted record:
  *  - putRecords evaluates the partition key (the stream's `{type: .type}` query) and appends
- *    `<arrival ms>\t<partition key>\t<record>\n` lines to a write-ahead segment in <LAKE_DIR>/.firehose/<stream>/ and resolves only
- *    after the bytes are fsynced (fdatasync). Concurrent callers share one write + one fsync (group commit).
+ *    `<arrival ms>\t<partition key>\t<record>\n` lines to a write-ahead segment in <LAKE_DIR>/.firehose/<stream>/ and
+ *    resolves only after the bytes are fsynced (fdatasync). Concurrent callers share one write + one fsync (group
+ *    commit).
  *  - A segment is the stream's buffer. When it reaches the buffer size or age (like Firehose's BufferingHints),
- *    it is sealed and delivered: its records are grouped by partition key (the same `{type: .type}` query), each
- *    group is gzipped into one object named and placed by the stream's prefix templates, written to a temporary
- *    file, fsynced and renamed into place; then the segment is deleted. Object names are derived from the segment,
- *    so a delivery interrupted by a crash is simply redone, overwriting the same objects.
- *  - At start, segments left by processes that are no longer alive are recovered: a torn last line (a write that
- *    was never acknowledged) is dropped, every complete line is delivered.
+ *    it is sealed and delivered (lib/firehose/local-delivery.ts); then the segment is deleted.
+ *  - Segments are owned by their writer: a process told apart from a later one with the same pid (containers) or a
+ *    zombie (lib/process-identity.ts), and the writer in it (lib/firehose/local-segments.ts). Segments whose owner
+ *    is gone are adopted and delivered at open, every `orphanScanMs` while running, and at close: a torn last line
+ *    (a write never acknowledged) is dropped, every complete line is delivered. A delivery that fails is retried at
+ *    the next scan.
  * Records whose partition key cannot be extracted go to the error prefix, as on AWS.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
-import { fsyncDir, pidAlive, pidOfTempFile, writeFileDurably } from '../durable-fs';
+import { fsyncDir, tempFileOwnerRunning } from '../durable-fs';
 import type { EventRecord } from '../envelope';
+import { extractPartitionKeys } from '../layout';
+import { deliverSegmentObjects } from './local-delivery';
 import {
-  deliveredObjectName,
-  extractPartitionKeys,
-  firehoseObjectId,
-  lakeLayout,
-  renderPrefix,
-} from '../layout';
+  newOwner,
+  newSegmentId,
+  ownerActive,
+  ownerPid,
+  parseSegmentFileName,
+  releaseOwner,
+  segmentFileName,
+} from './local-segments';
 import type { EventStream, PutResult } from './types';
 
-const gzip = promisify(gzipCb);
+export { parseSegment, type SegmentContents } from './local-segments';
 
 export interface LocalFirehoseOptions {
   lakeDir: string;
@@ -54,10 +56,12 @@ export interface LocalFirehoseOptions {
   random?: () => number;
   /** Called for each injected fault (lib/faults.ts counts and logs them). */
   onFault?: (fault: 'firehose.partial' | 'firehose.throttle', detail: Record<string, unknown>) => void;
-  /** Called with delivery problems (the segment stays on disk and is retried at the next start). */
+  /** Called with delivery problems (the segment stays on disk and is retried at the next scan or start). */
   onError?: (err: Error, context: Record<string, unknown>) => void;
   /** Called after each delivered object. */
   onDelivered?: (info: { key: string; records: number; bytes: number }) => void;
+  /** How often a running writer looks for segments left by gone writers (and retries failed deliveries); 10 s. */
+  orphanScanMs?: number;
 }
 
 interface Waiter {
@@ -74,37 +78,13 @@ interface Segment {
   firstWriteAt: number;
 }
 
-const SEGMENT_SUFFIX = '.wal';
-const SEALED_SUFFIX = '.sealed';
-
-export interface SegmentContents {
-  /** Complete records: arrival time, partition key ('' if none could be extracted), the record (no newline). */
-  records: { arrivalMs: number; key: string; data: string }[];
-  /** Bytes after the last newline: a write cut short by a crash, never acknowledged. */
-  tornBytes: number;
-  /** Complete lines that are not in the segment format (a damaged file). */
-  damaged: string[];
-}
-
-/** Parses a segment: lines of `<arrival ms>\t<partition key>\t<record>\n`. */
-export function parseSegment(content: Buffer): SegmentContents {
-  const text = content.toString('utf8');
-  const lastNewline = text.lastIndexOf('\n');
-  const complete = lastNewline < 0 ? '' : text.slice(0, lastNewline);
-  const tornBytes = Buffer.byteLength(text.slice(lastNewline + 1));
-  const records: SegmentContents['records'] = [];
-  const damaged: string[] = [];
-  if (complete !== '') {
-    for (const line of complete.split('\n')) {
-      const tab = line.indexOf('\t');
-      const tab2 = tab > 0 ? line.indexOf('\t', tab + 1) : -1;
-      const arrivalMs = tab2 > 0 ? Number(line.slice(0, tab)) : NaN;
-      if (Number.isSafeInteger(arrivalMs))
-        records.push({ arrivalMs, key: line.slice(tab + 1, tab2), data: line.slice(tab2 + 1) });
-      else damaged.push(line);
-    }
-  }
-  return { records, tornBytes, damaged };
+/** What close() leaves behind, for the lake's last line. */
+export interface CloseReport {
+  /** Records and objects this writer delivered since it opened (its own and adopted segments). */
+  recordsDelivered: number;
+  objectsDelivered: number;
+  /** Segments still in the stream's folder: why each is there. Delivered by the next writer that opens. */
+  left: { file: string; reason: string }[];
 }
 
 /**
@@ -125,8 +105,14 @@ export class LocalFirehose implements EventStream {
   private sealRequested = false;
   private deliveries: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private scanTimer: NodeJS.Timeout | null = null;
+  private scanning: Promise<void> | null = null;
   private closed = false;
-  private seq = 0;
+  /** This writer, as owner of its segments (lib/firehose/local-segments.ts). */
+  private readonly owner = newOwner();
+  /** Segments being delivered (by file name), and those whose last delivery failed, with why. */
+  private readonly inDelivery = new Set<string>();
+  private readonly failed = new Map<string, string>();
   /** Counters, for tests and the bench: group commits (one write + one fsync each), segments, objects. */
   readonly stats = {
     puts: 0,
@@ -143,16 +129,27 @@ export class LocalFirehose implements EventStream {
     this.tmpDir = path.join(this.stateDir, 'tmp');
   }
 
-  /** Opens the stream: creates its folders, recovers what dead processes left, starts the buffer timer. */
+  /**
+   * Opens the stream: creates its folders, delivers what gone writers left, starts the buffer timer and the scan
+   * for orphans.
+   */
   static async open(opts: LocalFirehoseOptions): Promise<LocalFirehose> {
     const stream = new LocalFirehose(opts);
-    await fs.mkdir(stream.tmpDir, { recursive: true });
-    await fs.mkdir(stream.rawDir, { recursive: true });
-    await stream.recover();
+    try {
+      await fs.mkdir(stream.tmpDir, { recursive: true });
+      await fs.mkdir(stream.rawDir, { recursive: true });
+      await stream.removeOrphanTempFiles();
+      await stream.scan();
+    } catch (e) {
+      releaseOwner(stream.owner);
+      throw e;
+    }
     if (opts.bufferIntervalMs > 0) {
       stream.timer = setInterval(() => stream.checkAge(), Math.min(1000, opts.bufferIntervalMs));
       stream.timer.unref();
     }
+    stream.scanTimer = setInterval(() => void stream.scan(), opts.orphanScanMs ?? 10_000);
+    stream.scanTimer.unref();
     return stream;
   }
 
@@ -231,11 +228,34 @@ export class LocalFirehose implements EventStream {
     } while (pending !== this.deliveries);
   }
 
-  /** Stops accepting records, then delivers everything accepted. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting records, delivers everything accepted (and what gone writers left), and says what it could
+   * not deliver: segments of writers still running, and segments whose delivery failed (kept for the next start).
+   */
+  async close(): Promise<CloseReport> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.scanTimer) clearInterval(this.scanTimer);
     await this.flush();
+    await this.scan();
+    releaseOwner(this.owner);
+    const left: CloseReport['left'] = [];
+    for (const f of await fs.readdir(this.stateDir)) {
+      const name = parseSegmentFileName(f);
+      if (!name) continue;
+      const reason =
+        name.owner === this.owner
+          ? `delivery failed: ${this.failed.get(f) ?? 'unknown'}`
+          : ownerActive(name.owner)
+            ? `written by a running process (pid ${ownerPid(name.owner)})`
+            : 'left by a writer that stopped while this one closed';
+      left.push({ file: path.join(this.stateDir, f), reason });
+    }
+    return {
+      recordsDelivered: this.stats.recordsDelivered,
+      objectsDelivered: this.stats.objectsDelivered,
+      left,
+    };
   }
 
   private checkAge(): void {
@@ -283,8 +303,8 @@ export class LocalFirehose implements EventStream {
   }
 
   private async openSegment(): Promise<Segment> {
-    const id = `${process.pid}-${Date.now()}-${this.seq++}-${randomBytes(3).toString('hex')}`;
-    const p = path.join(this.stateDir, id + SEGMENT_SUFFIX);
+    const id = newSegmentId();
+    const p = path.join(this.stateDir, segmentFileName(this.owner, id, false));
     const fh = await fs.open(p, 'a');
     await fsyncDir(this.stateDir);
     this.segment = { id, path: p, fh, bytes: 0, firstWriteAt: Date.now() };
@@ -300,99 +320,77 @@ export class LocalFirehose implements EventStream {
       await fs.unlink(seg.path);
       return;
     }
-    const sealed = seg.path.slice(0, -SEGMENT_SUFFIX.length) + SEALED_SUFFIX;
-    await fs.rename(seg.path, sealed);
+    const sealed = segmentFileName(this.owner, seg.id, true);
+    await fs.rename(seg.path, path.join(this.stateDir, sealed));
     this.stats.segmentsSealed++;
-    this.enqueueDelivery(sealed);
+    this.enqueueDelivery(sealed, seg.id);
   }
 
-  private enqueueDelivery(file: string): void {
+  private enqueueDelivery(fileName: string, id: string): void {
+    this.inDelivery.add(fileName);
     this.deliveries = this.deliveries.then(() =>
-      this.deliver(file).catch((e) => this.opts.onError?.(e as Error, { phase: 'deliver', segment: file })),
+      this.deliver(fileName, id)
+        .then(() => void this.failed.delete(fileName))
+        .catch((e) => {
+          this.failed.set(fileName, (e as Error).message);
+          this.opts.onError?.(e as Error, { phase: 'deliver', segment: path.join(this.stateDir, fileName) });
+        })
+        .finally(() => this.inDelivery.delete(fileName)),
     );
   }
 
-  private async recover(): Promise<void> {
-    const entries = await fs.readdir(this.stateDir);
-    const orphans = entries
-      .filter((f) => f.endsWith(SEGMENT_SUFFIX) || f.endsWith(SEALED_SUFFIX))
-      .filter((f) => !pidAlive(Number(f.split('-')[0])))
-      .sort();
-    this.stats.recovered = orphans.length;
-    for (const f of orphans) this.enqueueDelivery(path.join(this.stateDir, f));
+  /**
+   * Adopts the segments of gone writers (renamed to this writer: of two writers that try, one wins) and retries
+   * this writer's failed deliveries; resolves once they are delivered (or failed again).
+   */
+  private scan(): Promise<void> {
+    this.scanning ??= this.scanOnce().finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    for (const f of (await fs.readdir(this.stateDir)).sort()) {
+      const name = parseSegmentFileName(f);
+      if (!name || this.inDelivery.has(f)) continue;
+      if (name.owner === this.owner) {
+        if (name.sealed && this.failed.has(f)) this.enqueueDelivery(f, name.id);
+        continue;
+      }
+      if (ownerActive(name.owner)) continue;
+      const adopted = segmentFileName(this.owner, name.id, true);
+      try {
+        await fs.rename(path.join(this.stateDir, f), path.join(this.stateDir, adopted));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // adopted by another writer
+        throw e;
+      }
+      this.stats.recovered++;
+      this.enqueueDelivery(adopted, name.id);
+    }
+    await fsyncDir(this.stateDir);
     await this.deliveries;
-    // Leftover temporary files of interrupted deliveries (their segments were redelivered above).
+  }
+
+  /** Temporary files of deliveries interrupted in gone processes (their segments are delivered again). */
+  private async removeOrphanTempFiles(): Promise<void> {
     for (const f of await fs.readdir(this.tmpDir)) {
-      if (!pidAlive(pidOfTempFile(f))) await fs.rm(path.join(this.tmpDir, f), { force: true });
+      if (!tempFileOwnerRunning(f)) await fs.rm(path.join(this.tmpDir, f), { force: true });
     }
   }
 
-  /** Delivers one sealed (or orphaned) segment into the raw bucket, then removes it. Idempotent. */
-  private async deliver(file: string): Promise<void> {
-    const segmentId = path.basename(file).replace(/\.(wal|sealed)$/, '');
-    const { records, damaged } = parseSegment(await fs.readFile(file));
-
-    interface Group {
-      keys?: Record<string, string>;
-      errorType?: string;
-      oldest: number;
-      lines: string[];
-    }
-    const groups = new Map<string, Group>();
-    const add = (groupKey: string, g: Omit<Group, 'lines' | 'oldest'>, arrivalMs: number, line: string) => {
-      let group = groups.get(groupKey);
-      if (!group) groups.set(groupKey, (group = { ...g, oldest: arrivalMs, lines: [] }));
-      group.oldest = Math.min(group.oldest, arrivalMs);
-      group.lines.push(line);
-    };
-    const errorLine = (arrivalMs: number, data: string, errorCode: string, errorMessage: string) =>
-      JSON.stringify({
-        attemptsMade: 1,
-        arrivalTimestamp: arrivalMs,
-        errorCode,
-        errorMessage,
-        rawData: Buffer.from(data, 'utf8').toString('base64'),
-      });
-
-    for (const { arrivalMs, key, data } of records) {
-      if (key) {
-        add(key, { keys: { type: key } }, arrivalMs, data);
-      } else {
-        const msg = 'Non JSON record provided, or partition key missing from the record';
-        add(
-          'error:processing-failed',
-          { errorType: 'processing-failed' },
-          arrivalMs,
-          errorLine(arrivalMs, data, 'DynamicPartitioning.MetadataExtractionFailed', msg),
-        );
-      }
-    }
-    for (const line of damaged) {
-      const now = Date.now();
-      add(
-        'error:processing-failed',
-        { errorType: 'processing-failed' },
-        now,
-        errorLine(now, line, 'Local.DamagedSegmentLine', 'line is not in the segment format'),
-      );
-    }
-
-    for (const [groupKey, g] of groups) {
-      const template = g.keys ? lakeLayout.rawEvents.prefix : lakeLayout.rawEvents.errorPrefix;
-      const prefix = renderPrefix(template, {
-        partitionKeys: g.keys,
-        arrivalMs: g.oldest,
-        errorOutputType: g.errorType,
-      });
-      // Firehose's random UUID, derived here from the segment and the partition: a redelivery names the same object.
-      const unique = firehoseObjectId(`${segmentId}\n${groupKey}`);
-      const key = prefix + deliveredObjectName(this.opts.streamName, g.oldest, unique);
-      const body = await gzip(Buffer.from(g.lines.join('\n') + '\n', 'utf8'));
-      await writeFileDurably(path.join(this.rawDir, key), body, { tmpDir: this.tmpDir });
-      this.stats.objectsDelivered++;
-      this.stats.recordsDelivered += g.lines.length;
-      this.opts.onDelivered?.({ key, records: g.lines.length, bytes: body.length });
-    }
+  /** Delivers one sealed segment of this writer into the raw bucket, then removes it. Idempotent. */
+  private async deliver(fileName: string, id: string): Promise<void> {
+    const file = path.join(this.stateDir, fileName);
+    await deliverSegmentObjects(
+      file,
+      id,
+      { rawDir: this.rawDir, tmpDir: this.tmpDir, streamName: this.opts.streamName },
+      (o) => {
+        this.stats.objectsDelivered++;
+        this.stats.recordsDelivered += o.records;
+        this.opts.onDelivered?.(o);
+      },
+    );
     await fs.unlink(file);
     await fsyncDir(this.stateDir);
   }

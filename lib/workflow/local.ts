@@ -15,8 +15,8 @@
  * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
  */
 import { checkExecutionInput } from './execution-input';
-import { fsyncDir, pidAlive } from '../durable-fs';
-import { randomBytes } from 'node:crypto';
+import { fsyncDir, tempFileName } from '../durable-fs';
+import { type ProcessIdentity, processRunning } from '../process-identity';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../config';
@@ -109,7 +109,7 @@ export function localExecutionArn(stateMachineArn: string, name: string): string
 async function writeTemp(dir: string, data: string): Promise<string> {
   const tmpDir = path.join(dir, '.tmp');
   await fs.mkdir(tmpDir, { recursive: true });
-  const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  const tmp = path.join(tmpDir, tempFileName('.json'));
   const fh = await fs.open(tmp, 'w');
   try {
     await fh.writeFile(data);
@@ -226,14 +226,12 @@ export function retryName(name: string, n: number): string {
 
 export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Promise<boolean> {
   try {
-    const { pid } = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as { pid: number };
-    return pidAlive(pid);
+    const engine = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as ProcessIdentity;
+    return processRunning(engine);
   } catch {
     return false;
   }
 }
-
-export { pidAlive };
 
 /** Polls a record until it is final (or the time is up: then the last record read). */
 export async function waitForExecution(

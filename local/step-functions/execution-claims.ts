@@ -1,7 +1,8 @@
 /** Claims: which engine (process and instance) runs an execution, and whether that engine still runs. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { claimsDir, pidAlive, readExecution } from '../../lib/workflow/local';
+import { isThisProcess, type ProcessIdentity, processRunning, thisProcess } from '../../lib/process-identity';
+import { claimsDir, readExecution } from '../../lib/workflow/local';
 
 /** Instances of this process that are open (an execution claimed by a closed one is no longer running). */
 export const openInstances = new Set<string>();
@@ -10,23 +11,26 @@ export function claimPath(lakeDir: string, machine: string, name: string): strin
   return path.join(claimsDir(lakeDir, machine), name);
 }
 
+/** Who claimed an execution: a process (pid, start time, boot) and the engine instance in it. */
+export interface ClaimOwner extends ProcessIdentity {
+  instance: string;
+}
+
 /** The owner of a claim, if that engine is still running. */
 export async function liveClaim(
   lakeDir: string,
   machine: string,
   name: string,
-): Promise<{ pid: number; instance: string } | 'dead' | undefined> {
-  let owner: { pid: number; instance: string };
+): Promise<ClaimOwner | 'dead' | undefined> {
+  let owner: ClaimOwner;
   try {
-    owner = JSON.parse(await fs.readFile(claimPath(lakeDir, machine, name), 'utf8')) as {
-      pid: number;
-      instance: string;
-    };
+    owner = JSON.parse(await fs.readFile(claimPath(lakeDir, machine, name), 'utf8')) as ClaimOwner;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return 'dead'; // torn claim: its writer died while writing it
   }
-  const alive = owner.pid === process.pid ? openInstances.has(owner.instance) : pidAlive(owner.pid);
+  // A process, not a pid: a lake restarted in a container has the pid of the one that died (lib/process-identity.ts).
+  const alive = isThisProcess(owner) ? openInstances.has(owner.instance) : processRunning(owner);
   return alive ? owner : 'dead';
 }
 
@@ -40,7 +44,7 @@ export async function claimExecution(
   name: string,
   instance: string,
 ): Promise<boolean> {
-  const data = JSON.stringify({ pid: process.pid, instance });
+  const data = JSON.stringify({ ...thisProcess(), instance } satisfies ClaimOwner);
   for (let i = 0; i < 2; i++) {
     try {
       await fs.writeFile(claimPath(lakeDir, machine, name), data, { flag: 'wx' });

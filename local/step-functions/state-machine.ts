@@ -19,13 +19,14 @@ import {
   listExecutions,
   onExecutionRequested,
   pendingDir,
-  pidAlive,
   readExecution,
   requestExecution,
   writeRecord,
   type ExecutionEvent,
   type ExecutionRecord,
 } from '../../lib/workflow/local';
+import { tempFileOwnerRunning } from '../../lib/durable-fs';
+import { thisProcess } from '../../lib/process-identity';
 import { localLog } from '../log';
 import { claimExecution, claimPath, openInstances } from './execution-claims';
 import { MAX_RESTARTS, executionsToResume, requestAgain } from './execution-recovery';
@@ -126,7 +127,7 @@ export class LocalStateMachine {
     if (poll > 0) {
       await fs.writeFile(
         engineFile(sm.lakeDir, sm.machine),
-        JSON.stringify({ pid: process.pid, instance: sm.instance }),
+        JSON.stringify({ ...thisProcess(), instance: sm.instance }),
       );
       sm.poller = setInterval(
         () => void sm.pollPending().catch((e) => sm.log.warn('polling failed', { error: e })),
@@ -227,7 +228,7 @@ export class LocalStateMachine {
   private async removeStaleTemporaryFiles(): Promise<void> {
     const tmp = path.join(executionsDir(this.lakeDir, this.machine), '.tmp');
     for (const f of await fs.readdir(tmp).catch(() => [] as string[])) {
-      if (!pidAlive(Number(f.split('-')[0]))) await fs.rm(path.join(tmp, f), { force: true });
+      if (!tempFileOwnerRunning(f)) await fs.rm(path.join(tmp, f), { force: true });
     }
   }
 

@@ -59,7 +59,7 @@ const runtimes: [string, () => Promise<Runtime>][] = [
           await stream.flush();
           return deliveredRecords(lake);
         },
-        done: () => stream.close(),
+        done: async () => void (await stream.close()),
       };
     },
   ],

@@ -1,0 +1,97 @@
+/**
+ * The local Firehose's write-ahead segments: their line format, their names, and who owns them.
+ *
+ * A segment is named `<owner>~<id>.wal` while it is written and `.sealed` once it waits for delivery. `<id>` names
+ * the segment for good (the delivered objects' names derive from it, so a redelivery overwrites the same objects);
+ * `<owner>` is the writer that holds it: a process (pid, start time and boot, see lib/process-identity.ts) and the
+ * writer's number in it. A segment whose owner is gone is an orphan: any writer adopts it by renaming it to its own
+ * owner (atomic: of two writers that try, one wins) and delivers it. Names of earlier versions (`<pid>-<ms>-…`,
+ * owned by a pid alone) are read too.
+ */
+import { randomBytes } from 'node:crypto';
+import { processRunning, processTag, tagRunning } from '../process-identity';
+
+export const SEGMENT_SUFFIX = '.wal';
+export const SEALED_SUFFIX = '.sealed';
+
+export interface SegmentContents {
+  /** Complete records: arrival time, partition key ('' if none could be extracted), the record (no newline). */
+  records: { arrivalMs: number; key: string; data: string }[];
+  /** Bytes after the last newline: a write cut short by a crash, never acknowledged. */
+  tornBytes: number;
+  /** Complete lines that are not in the segment format (a damaged file). */
+  damaged: string[];
+}
+
+/** Parses a segment: lines of `<arrival ms>\t<partition key>\t<record>\n`. */
+export function parseSegment(content: Buffer): SegmentContents {
+  const text = content.toString('utf8');
+  const lastNewline = text.lastIndexOf('\n');
+  const complete = lastNewline < 0 ? '' : text.slice(0, lastNewline);
+  const tornBytes = Buffer.byteLength(text.slice(lastNewline + 1));
+  const records: SegmentContents['records'] = [];
+  const damaged: string[] = [];
+  if (complete !== '') {
+    for (const line of complete.split('\n')) {
+      const tab = line.indexOf('\t');
+      const tab2 = tab > 0 ? line.indexOf('\t', tab + 1) : -1;
+      const arrivalMs = tab2 > 0 ? Number(line.slice(0, tab)) : NaN;
+      if (Number.isSafeInteger(arrivalMs))
+        records.push({ arrivalMs, key: line.slice(tab + 1, tab2), data: line.slice(tab2 + 1) });
+      else damaged.push(line);
+    }
+  }
+  return { records, tornBytes, damaged };
+}
+
+let writers = 0;
+/** Owners open in this process: a writer of this process that is not open (closed, or lost in a test) is gone. */
+const openOwners = new Set<string>();
+
+/** A new owner for a writer of this process; open until `releaseOwner`. */
+export function newOwner(): string {
+  const owner = `${processTag()}.${++writers}`;
+  openOwners.add(owner);
+  return owner;
+}
+
+export const releaseOwner = (owner: string) => void openOwners.delete(owner);
+
+/** A new segment id (unique: time, a per-process sequence and random bytes). */
+let seq = 0;
+export const newSegmentId = () => `${Date.now()}-${seq++}-${randomBytes(6).toString('hex')}`;
+
+export const segmentFileName = (owner: string, id: string, sealed: boolean) =>
+  `${owner}~${id}${sealed ? SEALED_SUFFIX : SEGMENT_SUFFIX}`;
+
+export interface SegmentName {
+  owner: string;
+  id: string;
+  sealed: boolean;
+}
+
+/** What a file name in the segments folder says, or undefined for a file that is not a segment. */
+export function parseSegmentFileName(name: string): SegmentName | undefined {
+  const sealed = name.endsWith(SEALED_SUFFIX);
+  if (!sealed && !name.endsWith(SEGMENT_SUFFIX)) return undefined;
+  const base = name.slice(0, -(sealed ? SEALED_SUFFIX : SEGMENT_SUFFIX).length);
+  const tilde = base.indexOf('~');
+  // An earlier version's name: `<pid>-…`, the whole name the id.
+  if (tilde < 0) return { owner: base.split('-')[0] ?? '', id: base, sealed };
+  return { owner: base.slice(0, tilde), id: base.slice(tilde + 1), sealed };
+}
+
+/** Whether a segment's owner is still writing it: an open writer of this process, or a running process's. */
+export function ownerActive(owner: string): boolean {
+  const dot = owner.lastIndexOf('.');
+  const tag = owner.slice(0, dot);
+  if (dot > 0 && tag.includes('.')) {
+    if (tag === processTag()) return openOwners.has(owner);
+    return tagRunning(tag);
+  }
+  // An earlier version's owner: a pid alone (never this process: it names its segments the new way).
+  return processRunning({ pid: Number(owner), start: '', boot: '' });
+}
+
+/** The pid in an owner, for messages. */
+export const ownerPid = (owner: string) => Number(owner.split('.')[0]);

@@ -1,0 +1,145 @@
+/**
+ * Telling processes apart across pid reuse and zombies (lib/process-identity.ts), and the claims that rely on it:
+ * local executions (local/step-functions/execution-claims.ts), the engine file, temporary files.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tempFileName, tempFileOwnerRunning } from '../../lib/durable-fs';
+import {
+  isThisProcess,
+  parseProcessTag,
+  processRunning,
+  processTag,
+  tagRunning,
+  thisProcess,
+} from '../../lib/process-identity';
+import { claimPath, liveClaim, openInstances } from '../../local/step-functions/execution-claims';
+import { claimsDir, engineAlive, engineFile } from '../../lib/workflow/local';
+import { until } from '../support/until';
+
+const startOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+};
+
+/** A child killed and left unreaped (its parent, sleep, never waits): a zombie. Returns its pid and a cleanup. */
+async function zombie(): Promise<{ pid: number; start: string; done: () => void }> {
+  const parent = spawn('sh', ['-c', 'sh -c "echo \\$\\$; exec sleep 600" & exec sleep 600'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const pid = await new Promise<number>((resolve) =>
+    parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
+  const start = startOf(pid);
+  process.kill(pid, 'SIGKILL');
+  await until('a zombie', async () =>
+    readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z') ? true : undefined,
+  );
+  return { pid, start, done: () => process.kill(-parent.pid!, 'SIGKILL') };
+}
+
+describe('process identity', () => {
+  const me = thisProcess();
+
+  it('names this process by pid, start time and boot', () => {
+    expect(me.pid).toBe(process.pid);
+    expect(me.start).toBe(startOf(process.pid));
+    expect(me.boot).toBe(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+    expect(isThisProcess({ ...me })).toBe(true);
+    expect(parseProcessTag(processTag())).toEqual({
+      pid: me.pid,
+      start: me.start,
+      boot: me.boot.replace(/-/g, '').slice(0, 12),
+    });
+  });
+
+  it('a process with this pid but another start time or boot is not running (pid reuse, as in a container)', () => {
+    expect(processRunning({ ...me, start: String(Number(me.start) + 1) })).toBe(false);
+    expect(processRunning({ ...me, boot: 'another-boot' })).toBe(false);
+    expect(tagRunning(processTag({ ...me, start: '1' }))).toBe(false);
+    expect(tagRunning(processTag())).toBe(true);
+  });
+
+  it('a running process is running; one that exited is not', () => {
+    const parent = { pid: process.ppid, start: startOf(process.ppid), boot: me.boot };
+    expect(processRunning(parent)).toBe(true);
+    expect(tagRunning(processTag(parent))).toBe(true);
+    expect(processRunning({ pid: 2 ** 22 + 3, start: '1', boot: me.boot })).toBe(false);
+  });
+
+  it('a zombie is not running, though kill(pid, 0) still answers', async () => {
+    const z = await zombie();
+    try {
+      expect(() => process.kill(z.pid, 0)).not.toThrow();
+      expect(processRunning({ pid: z.pid, start: z.start, boot: me.boot })).toBe(false);
+      expect(tagRunning(processTag({ pid: z.pid, start: z.start, boot: me.boot }))).toBe(false);
+      expect(processRunning({ pid: z.pid, start: '', boot: '' })).toBe(false); // an identity of an earlier version
+    } finally {
+      z.done();
+    }
+  });
+
+  it('temporary files name their process: this one, a reused pid, an old pid-only name', () => {
+    expect(tempFileOwnerRunning(tempFileName())).toBe(true);
+    const reused = processTag({ ...me, start: '1' });
+    expect(tempFileOwnerRunning(`${reused}-abcdef.tmp`)).toBe(false);
+    expect(tempFileOwnerRunning(`${process.ppid}-abcdef.tmp`)).toBe(true);
+    expect(tempFileOwnerRunning(`${2 ** 22 + 5}-abcdef.tmp`)).toBe(false);
+  });
+});
+
+describe('local execution claims and the engine file', () => {
+  let lake: string;
+  const machine = 'etl';
+  beforeEach(async () => {
+    lake = await fs.mkdtemp(path.join(os.tmpdir(), 'claims-'));
+    await fs.mkdir(claimsDir(lake, machine), { recursive: true });
+  });
+  const claim = (owner: object) => fs.writeFile(claimPath(lake, machine, 'run-1'), JSON.stringify(owner));
+
+  it('a claim of this process is live while its engine instance is open', async () => {
+    await claim({ ...thisProcess(), instance: 'open-one' });
+    openInstances.add('open-one');
+    try {
+      expect(await liveClaim(lake, machine, 'run-1')).toMatchObject({ instance: 'open-one' });
+    } finally {
+      openInstances.delete('open-one');
+    }
+    expect(await liveClaim(lake, machine, 'run-1')).toBe('dead');
+  });
+
+  it('a claim by a process that had this pid (a restarted container) is dead, whatever instances are open', async () => {
+    await claim({ ...thisProcess(), start: '1', instance: 'same-name' });
+    openInstances.add('same-name');
+    try {
+      expect(await liveClaim(lake, machine, 'run-1')).toBe('dead');
+    } finally {
+      openInstances.delete('same-name');
+    }
+  });
+
+  it('a claim by a zombie is dead; by a running process, live', async () => {
+    const z = await zombie();
+    try {
+      await claim({ pid: z.pid, start: z.start, boot: thisProcess().boot, instance: 'x' });
+      expect(await liveClaim(lake, machine, 'run-1')).toBe('dead');
+    } finally {
+      z.done();
+    }
+    await claim({ pid: process.ppid, start: startOf(process.ppid), boot: thisProcess().boot, instance: 'y' });
+    expect(await liveClaim(lake, machine, 'run-1')).toMatchObject({ instance: 'y' });
+  });
+
+  it('the engine file names a process: a dead engine with a reused pid is not serving', async () => {
+    await fs.writeFile(
+      engineFile(lake, machine),
+      JSON.stringify({ ...thisProcess(), start: '1', instance: 'e' }),
+    );
+    expect(await engineAlive(lake, machine)).toBe(false);
+    await fs.writeFile(engineFile(lake, machine), JSON.stringify({ ...thisProcess(), instance: 'e' }));
+    expect(await engineAlive(lake, machine)).toBe(true);
+  });
+});
