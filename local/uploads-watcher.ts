@@ -266,6 +266,10 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     versionId: string,
   ): Promise<void> => {
     const etag = await md5File(file);
+    // Written to while it was read: not the content it was stable with; the next scans observe it again.
+    const after = await fs.stat(file).catch(() => undefined);
+    if (!after || after.size !== size || after.mtimeMs !== mtimeMs || localVersionId(after) !== versionId)
+      return;
     const id = identity(key, etag, versionId);
     if (seenVersion.has(id) || seenContentOnly.has(`${key}\0${etag}`)) {
       seenKeyVersion.add(`${key}\0${versionId}`);

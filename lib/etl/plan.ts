@@ -9,11 +9,19 @@
  *     value at `path` in the row; nested objects/arrays as JSON text; absent → NULL) plus the columns
  *     `lake_source_file` (the object key) and `lake_ingested_at` (run start, ISO-8601 UTC).
  *  2. `typed`     := typedSql over raw_input: the table's columns typed, the partition column, reject_reason.
- *  3. rejectedSql over typed: the rows that failed, with their raw values (as JSON text) and the reason.
+ *  3. rejectedSql[engine] over typed, `lake_malformed` (the records that did not parse: lake_source_file,
+ *     reject_reason, raw_record — their text) and `lake_run` (one row: run_id, rejected_at — the run start): one
+ *     record per rejected row (lib/etl/rejected.ts REJECTED_COLUMNS), the raw values of a row that failed typing as
+ *     a JSON object by input column name. The one expression the engines spell differently: DuckDB's
+ *     to_json(struct_pack(...)) and Spark's to_json(struct(...)) write the same text (tests/etl/rejected-records.test.ts).
  *  4. `incoming`  := SELECT * FROM typed WHERE reject_reason IS NULL.
  *  5. `existing`  := existingSql over lake_existing_files, the table's current rows in the partitions incoming
  *                    touches (empty if none), every output column (NULL where a file lacks it).
- *  6. mergeSql over incoming and existing: one row per primary key; these rows replace those partitions.
+ *  6. mergeSql over incoming and existing: one row per primary key; these rows replace those partitions. Runs that
+ *     read raw objects again (replay, rebuild) use reloadMergeSql: the same rules, except that among copies of a key
+ *     equal by latestBy the one from the object the table's row came from wins, and retired columns keep the values
+ *     the table's row stored (a re-read never changes which version of a key the table keeps, nor loses a value; it
+ *     only re-types the row).
  *
  * Dialect rules kept by the generator: unquoted identifiers (checked by the catalog), string literals without
  * quotes (backslashes are literal in both: Spark runs with escapedStringLiterals), regular expressions in the common
@@ -40,11 +48,18 @@ export interface EtlPlan {
   prefix: string;
   maxRejectedRatio: number;
   typedSql: string;
-  rejectedSql: string;
+  /** Input columns whose raw text a rejected row keeps in raw_record (typed has them as raw_<name>). */
+  rawRecordColumns: string[];
+  /** The rejected records, per engine (the raw_record expression differs, its text does not). */
+  rejectedSql: Record<SqlDialect, string>;
   /** `existing` from the view lake_existing_files (the table's current rows, every output column). */
   existingSql: string;
   mergeSql: string;
+  /** mergeSql for raw objects read again (replay, rebuild). */
+  reloadMergeSql: string;
 }
+
+export type SqlDialect = 'duckdb' | 'spark';
 
 /** Statements an engine runs before a plan: DuckDB needs regexp_like, which Spark SQL has built in. */
 export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)'];
@@ -222,13 +237,11 @@ export function buildPlan(table: TableDef): EtlPlan {
   ].join('\n');
 
   const outputColumns = [...table.columns.map((c) => c.name), ...table.partitionKeys.map((p) => p.name)];
-  const rejectedSql = [
-    'SELECT',
-    '  ' + rawColumns.map((n) => `raw_${n} AS ${n}`).join(', ') + ',',
-    '  reject_reason',
-    'FROM typed',
-    'WHERE reject_reason IS NOT NULL',
-  ].join('\n');
+  const rawRecordColumns = inputColumns.map((c) => c.name);
+  const rejectedSql = {
+    duckdb: rejectedRecordsSql(rawRecordSql('duckdb', rawRecordColumns), table.version),
+    spark: rejectedRecordsSql(rawRecordSql('spark', rawRecordColumns), table.version),
+  };
 
   // Which copy of a key wins: datasets — the greatest latestBy, then the newest run, then the last file name;
   // events — the first received (a repeated id is the same event sent again).
@@ -244,18 +257,36 @@ export function buildPlan(table: TableDef): EtlPlan {
           .filter(Boolean)
           .join(', ');
   const cols = outputColumns.join(', ');
-  const mergeSql = [
-    `SELECT ${cols}`,
-    'FROM (',
-    `  SELECT ${cols}, ROW_NUMBER() OVER (PARTITION BY ${table.primaryKey.join(', ')} ORDER BY ${order}) AS lake_row`,
-    '  FROM (',
-    `    SELECT ${cols}, 0 AS lake_rank FROM existing`,
-    '    UNION ALL',
-    `    SELECT ${cols}, 1 AS lake_rank FROM incoming`,
-    '  ) candidates',
-    ') ranked',
-    'WHERE lake_row = 1',
-  ].join('\n');
+  const key = table.primaryKey.join(', ');
+  const mergeSql = mergeStatement(cols, key, order);
+  // Replay and rebuild: a copy from the object the table's row came from (lake_kept) wins over other copies equal by
+  // latestBy, and a retired column — which no plan writes any more — keeps the value the table's row stored (a
+  // re-read never loses one). Events keep the first received copy whatever was read again: mergeSql.
+  const retired = table.columns.filter((c) => c.retired).map((c) => c.name);
+  const reloadMergeSql =
+    table.kind === 'events'
+      ? mergeSql
+      : mergeStatement(
+          cols,
+          key,
+          [
+            table.latestBy ? `${table.latestBy} DESC NULLS LAST` : null,
+            'lake_kept DESC',
+            'lake_ingested_at DESC',
+            'lake_source_file DESC',
+            'lake_rank ASC',
+          ]
+            .filter(Boolean)
+            .join(', '),
+          [
+            `CASE WHEN lake_source_file = MAX(CASE WHEN lake_rank = 0 THEN lake_source_file END) OVER (PARTITION BY ${key}) THEN 1 ELSE 0 END AS lake_kept`,
+            ...retired.map(
+              (c) =>
+                `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`,
+            ),
+          ],
+          Object.fromEntries(retired.map((c) => [c, `COALESCE(${c}, lake_stored_${c}) AS ${c}`])),
+        );
 
   // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output
   // column, NULL where a file lacks it): a renamed column takes its old column's stored value where it has none
@@ -290,8 +321,78 @@ export function buildPlan(table: TableDef): EtlPlan {
     prefix: table.prefix,
     maxRejectedRatio: table.maxRejectedRatio,
     typedSql,
+    rawRecordColumns,
     rejectedSql,
     existingSql,
     mergeSql,
+    reloadMergeSql,
   };
+}
+
+/**
+ * One row per primary key of existing ∪ incoming, the first by `order`, which may use `marks` (columns computed per
+ * candidate); `output` replaces the expressions of some columns in the result.
+ */
+function mergeStatement(
+  cols: string,
+  key: string,
+  order: string,
+  marks: string[] = [],
+  output: Record<string, string> = {},
+): string {
+  const names = cols.split(', ');
+  const markNames = marks.map((m) => m.slice(m.lastIndexOf(' AS ') + 4));
+  const candidates = [
+    `SELECT ${cols}, 0 AS lake_rank FROM existing`,
+    'UNION ALL',
+    `SELECT ${cols}, 1 AS lake_rank FROM incoming`,
+  ];
+  const source = marks.length
+    ? [
+        '  FROM (',
+        `    SELECT ${cols}, lake_rank, ${marks.join(', ')}`,
+        '    FROM (',
+        ...candidates.map((l) => `      ${l}`),
+        '    ) candidates',
+        '  ) marked',
+      ]
+    : ['  FROM (', ...candidates.map((l) => `    ${l}`), '  ) candidates'];
+  const carried = markNames.filter((m) => Object.values(output).some((o) => o.includes(m)));
+  return [
+    `SELECT ${names.map((n) => output[n] ?? n).join(', ')}`,
+    'FROM (',
+    `  SELECT ${[cols, ...carried].join(', ')}, ROW_NUMBER() OVER (PARTITION BY ${key} ORDER BY ${order}) AS lake_row`,
+    ...source,
+    ') ranked',
+    'WHERE lake_row = 1',
+  ].join('\n');
+}
+
+/**
+ * A rejected row's raw values as JSON text, {"<column>": "<raw text>" | null, ...} in input column order: DuckDB's
+ * to_json of a struct, Spark's to_json of a struct with null fields kept. Both write compact JSON, escape '"', '\\'
+ * and control characters alike (\b \t \n \f \r, others as \u00XX) and keep other characters as they are.
+ */
+export function rawRecordSql(dialect: SqlDialect, columns: string[]): string {
+  return dialect === 'duckdb'
+    ? `CAST(to_json(struct_pack(${columns.map((n) => `${n} := raw_${n}`).join(', ')})) AS STRING)`
+    : `CAST(to_json(struct(${columns.map((n) => `raw_${n} AS ${n}`).join(', ')}), map('ignoreNullFields', 'false')) AS STRING)`;
+}
+
+/** The rejected records (lib/etl/rejected.ts REJECTED_COLUMNS) over typed, lake_malformed and lake_run. */
+function rejectedRecordsSql(rawRecord: string, version: number): string {
+  return [
+    'SELECT',
+    '  lake_run.run_id, lake_rejected_rows.source_file, lake_rejected_rows.reason, lake_rejected_rows.raw_record,',
+    `  lake_run.rejected_at, CAST(${version} AS BIGINT) AS schema_version`,
+    'FROM (',
+    `  SELECT raw_lake_source_file AS source_file, reject_reason AS reason, ${rawRecord} AS raw_record`,
+    '  FROM typed',
+    '  WHERE reject_reason IS NOT NULL',
+    '  UNION ALL',
+    '  SELECT lake_source_file AS source_file, reject_reason AS reason, raw_record',
+    '  FROM lake_malformed',
+    ') lake_rejected_rows',
+    'CROSS JOIN lake_run',
+  ].join('\n');
 }

@@ -5,15 +5,19 @@
  *
  * Curated-bucket layout shared by both ETL engines (the Glue job and the local DuckDB runner):
  *   tables/...                                                  the tables (TableDef.prefix, hive partitions)
- *   rejected/<table>/run_date=<yyyy-MM-dd>/run_id=<id>/         rejected rows, JSON lines
+ *   rejected/table_name=<table>/run_date=<yyyy-MM-dd>/<run_id>-<n>.json   rejected rows (lib/etl/rejected.ts)
  *   _state/runs/<run_id>.json                                   EtlRunSummary (lib/etl/run.ts)
  *   _state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json    {"processed": [raw keys, sorted]} (mode 'events')
- * and in the raw bucket, the streamed events of a table under rawEventsPrefix(type) (events/type=<type>/).
+ *   _state/replayed/<table>.json                                {"replayed": [rejected keys, sorted]} (mode 'replay')
+ * and in the raw bucket, the streamed events of a table under rawEventsPrefix(type) (events/type=<type>/), the
+ * uploads of a dataset under uploads/<dataset>/.
  */
 import layout from '../lake-layout.json';
 import { lakeTables, schemasDir, type TableDef } from '../catalog/tables';
 import { rawEventsFormat } from '../layout';
+import { TEMPORARY_SUFFIXES, UPLOADS_PREFIX } from '../uploads/key';
 import { buildPlan, type EtlPlan } from './plan';
+import { REJECTED_COLUMNS, REJECTED_TABLE, replayedStateKey } from './rejected';
 import {
   MAX_UPLOAD_ATTEMPTS,
   PARTITIONS_LISTED,
@@ -21,13 +25,25 @@ import {
   uploadResultKey,
 } from './upload-queue';
 
-export const PLANS_FILE_VERSION = 1;
+/** 2: rejected records (rejectedSql per engine, lib/etl/rejected.ts), reloadMergeSql, modes replay and rebuild. */
+export const PLANS_FILE_VERSION = 2;
 
 export interface EtlPlansFile {
   version: typeof PLANS_FILE_VERSION;
   layout: {
-    /** Curated bucket: where rejected rows go (then <table>/run_date=<d>/run_id=<id>/). */
+    /** Curated bucket: where rejected rows go (then table_name=<table>/run_date=<d>/<run_id>-<n>.json). */
     rejectedPrefix: string;
+    /** The rejected store's table and its record columns, in order (lib/etl/rejected.ts). */
+    rejected: { table: string; columns: string[] };
+    /** Curated bucket: what replays have taken (then <table>.json, {"replayed": [rejected keys]}). */
+    replayedPrefix: string;
+    /** Curated bucket: a run's work files (then <run_id>/), removed when it ends. */
+    tmpPrefix: string;
+    /**
+     * Raw bucket: where a dataset's uploads are (then <dataset>/<file>), and the name endings of files still being
+     * written, which are no uploads (lib/uploads/key.ts): a rebuild reads the others.
+     */
+    uploads: { prefix: string; temporarySuffixes: string[] };
     /** Curated bucket: run summaries (then <run_id>.json). */
     runsPrefix: string;
     /** Curated bucket: compaction manifests (then <table>/arrival_date=<d>.json). */
@@ -80,9 +96,6 @@ export function arrivalDateOf(key: string): string | undefined {
 export const compactionManifestKey = (table: string, arrivalDate: string) =>
   `${layout.curated.statePrefix}compaction/${table}/arrival_date=${arrivalDate}.json`;
 
-export const rejectedRowsPrefix = (table: string, runDate: string, runId: string) =>
-  `${layout.curated.rejectedPrefix}${table}/run_date=${runDate}/run_id=${runId}/`;
-
 export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPlansFile {
   if (!layout.rawEvents.prefix.includes(ARRIVAL_DATE_SEGMENT)) {
     throw new Error(
@@ -92,6 +105,8 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
   const plans: Record<string, EtlPlan> = {};
   const events: Record<string, { rawPrefix: string }> = {};
   for (const t of tables) {
+    if (t.name === REJECTED_TABLE)
+      throw new Error(`'${REJECTED_TABLE}' is the rejected store's table: rename the schema`);
     plans[t.name] = buildPlan(t);
     if (t.kind === 'events') events[t.name] = { rawPrefix: rawEventsPrefix(t.name) };
   }
@@ -99,6 +114,10 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
     version: PLANS_FILE_VERSION,
     layout: {
       rejectedPrefix: layout.curated.rejectedPrefix,
+      rejected: { table: REJECTED_TABLE, columns: REJECTED_COLUMNS.map((c) => c.name) },
+      replayedPrefix: replayedStateKey('').slice(0, -'.json'.length),
+      tmpPrefix: `${layout.curated.statePrefix}tmp/`,
+      uploads: { prefix: UPLOADS_PREFIX, temporarySuffixes: [...TEMPORARY_SUFFIXES] },
       runsPrefix: `${layout.curated.statePrefix}runs/`,
       compactionPrefix: `${layout.curated.statePrefix}compaction/`,
       rawEvents: { ...rawEventsFormat },

@@ -2,8 +2,11 @@
  * The contract between the ETL state machine, the Glue job (resources/glue/etl_job.py) and the local Glue runner.
  *
  * Job arguments (Glue `--name value`; the state machine passes them, the local runner receives the same map):
- *   --mode            'file' (one uploaded object) | 'events' (compact streamed events from the raw zone)
- *   --table           the table (dataset name) for mode 'file'; omitted for 'events' (every event type)
+ *   --mode            'file' (one uploaded object) | 'events' (compact streamed events from the raw zone) |
+ *                     'replay' (the raw objects rejected rows of --table came from, again through the current plan) |
+ *                     'rebuild' (every raw object of --table, again through the current plan, merged with its rows)
+ *   --table           the table: the dataset of mode 'file', the table of 'replay' and 'rebuild' (required: it must
+ *                     exist); for 'events' optional (one event type; omitted: every event type)
  *   --inputs          JSON array of raw-bucket keys for mode 'file'
  *   --run_id          the execution name: names the run's outputs and its summary
  *   --JOB_RUN_ID      the Glue job run id (Glue passes it to every run; the local Glue handler does too)
@@ -14,10 +17,12 @@
  */
 import layout from '../lake-layout.json';
 
-export type EtlMode = 'file' | 'events';
+export type EtlMode = 'file' | 'events' | 'replay' | 'rebuild';
 
 export interface EtlTableFigures {
   table: string;
+  /** The schema version of the table's plan (plan.version): what the rows the run wrote record. */
+  schemaVersion: number;
   rowsRead: number;
   rowsWritten: number;
   rowsRejected: number;
@@ -27,8 +32,36 @@ export interface EtlTableFigures {
   partitions: string[];
   /** How many partitions were written. */
   partitionCount: number;
+  /** Where the run's rejected rows of the table are: rejected/table_name=<t>/run_date=<d>/ (files <run_id>-<n>.json). */
   rejectedLocation?: string;
   maxRejectedRatio: number;
+}
+
+/** Mode 'replay': what the run read again, and what it could not. */
+export interface ReplaySummary {
+  table: string;
+  /** Rejected files of the table no earlier replay took (now recorded in _state/replayed/<table>.json). */
+  rejectedFiles: number;
+  /** The raw objects their rows came from that still exist: read again through the current plan. */
+  sources: number;
+  /** Those that no longer exist (listed up to PARTITIONS_LISTED; missingCount has them all): not read. */
+  missing: string[];
+  missingCount: number;
+  /** The replay's own figures (the table's entry in `tables` also counts the uploads of the run). */
+  figures: EtlTableFigures;
+}
+
+/** Mode 'rebuild': the table's raw objects, and the partitions only rewritten. */
+export interface RebuildSummary {
+  table: string;
+  /** Raw objects read (every upload of the dataset, every raw object of the event type). */
+  sources: number;
+  /** Objects under the table's raw prefix that are no input of it (listed up to the cap; skippedCount: all). */
+  skipped: string[];
+  skippedCount: number;
+  /** Partitions no raw object touched, rewritten from their rows (the plan's existingSql: renamed columns filled). */
+  partitionsRewritten: number;
+  figures: EtlTableFigures;
 }
 
 /**
@@ -57,12 +90,15 @@ export interface EtlRunSummary {
   /** rowsRejected / rowsRead (0 when nothing was read). */
   rejectedRatio: number;
   /**
-   * True when an event table's rejected share is above its maxRejectedRatio. Uploads are judged one by one in
-   * their results (the file's execution reports them); they do not fail the run's own execution.
+   * True when an event table's rejected share is above its maxRejectedRatio, or the replay's or rebuild's own. Uploads
+   * are judged one by one in their results (the file's execution reports them); they do not fail the run's own
+   * execution.
    */
   rejectedAboveThreshold: boolean;
   /** The uploads the run took: how many, and how many ended SUCCEEDED or FAILED. */
   uploads: { taken: number; succeeded: number; failed: number };
+  replay?: ReplaySummary;
+  rebuild?: RebuildSummary;
 }
 
 export const runSummaryKey = (runId: string) => `${layout.curated.statePrefix}runs/${runId}.json`;

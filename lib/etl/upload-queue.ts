@@ -38,7 +38,9 @@ export interface PendingUpload {
 }
 
 /** What became of an upload: written by the run that took it, read by the file's execution. */
-export interface UploadResult extends Omit<EtlTableFigures, 'partitions'> {
+export interface UploadResult extends Omit<EtlTableFigures, 'partitions' | 'schemaVersion'> {
+  /** The schema version of the table's plan; null when there is no such dataset. */
+  schemaVersion: number | null;
   execution: string;
   key: string;
   status: 'SUCCEEDED' | 'FAILED';

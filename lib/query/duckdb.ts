@@ -8,7 +8,8 @@
  * columns differ (older files may lack newer columns) — it makes DuckDB read every file's footer before pruning, so
  * each file's schema is read once (cached by path, size and mtime) and compared. A table without data is an empty
  * view with the right columns. A view is rebuilt when the files under its prefix change (checked before each query
- * that reads the table).
+ * that reads the table). The rejected store is the view lake_rejected over its JSON-lines files (rejected-view.ts),
+ * kept up to date the same way.
  *
  * Lifecycle: start() records the query QUEUED and returns; queries run off the request path on a pool of
  * LAKE_QUERY_CONCURRENCY connections, FIFO; each is interrupted on cancel or after LAKE_QUERY_TIMEOUT_SECONDS.
@@ -21,7 +22,8 @@
  * column chunks actually read after partition pruning. The external file cache is off so repeated queries count
  * their reads again, as Athena would.
  *
- * Sandbox (shared/README.md), set before the configuration is locked: allowed_directories = the curated tables,
+ * Sandbox (shared/README.md), set before the configuration is locked: allowed_directories = the curated tables and
+ * the rejected store,
  * enable_external_access = false, lock_configuration = true; integer_division = true (Trino's 7 / 2 = 3); time
  * zone UTC. Before running, each statement must be exactly one statement of type SELECT per DuckDB's own parser.
  */
@@ -41,6 +43,8 @@ import {
 } from '@duckdb/node-api';
 import type { TableDef } from '../catalog/tables';
 import layout from '../lake-layout.json';
+import { REJECTED_TABLE } from '../etl/rejected';
+import { rejectedDir, rejectedFiles, rejectedViewSql } from './rejected-view';
 import { macroStatements, toDuckDbSql } from './trino-compat';
 import {
   EngineBusyError,
@@ -314,11 +318,16 @@ export class DuckDbQueryEngine implements QueryEngine {
     private readonly curatedDir: string,
     /** The sandbox: the curated tables (<LAKE_DIR>/curated/tables/), ending with a separator. */
     private readonly tablesDir: string,
+    /** And the rejected store (<LAKE_DIR>/curated/rejected/), ending with a separator. */
+    private readonly rejectedDir: string,
   ) {
     this.idle.push(...connections);
   }
 
   static async open(opts: LocalQueryEngineOptions): Promise<DuckDbQueryEngine> {
+    if (opts.tables.some((t) => t.name === REJECTED_TABLE)) {
+      throw new Error(`a lake table is named ${REJECTED_TABLE}, the rejected store's name`);
+    }
     const queriesDir = path.join(opts.lakeDir, '.queries');
     const tmpDir = path.join(queriesDir, '.tmp');
     await fs.mkdir(tmpDir, { recursive: true });
@@ -327,6 +336,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     await fs.mkdir(path.join(curated, layout.curated.tablesPrefix), { recursive: true });
     const curatedDir = await fs.realpath(curated);
     const tablesDir = path.join(curatedDir, layout.curated.tablesPrefix);
+    const rejected = rejectedDir(curatedDir) + path.sep;
 
     const instance = await DuckDBInstance.create(':memory:', {
       integer_division: 'true',
@@ -343,7 +353,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     await setup.run('SET GLOBAL enable_external_file_cache = false');
     await setup.run(`CALL enable_logging('FileSystem')`);
     // The sandbox; nothing can change the configuration after the lock.
-    await setup.run(`SET allowed_directories = [${sqlString(tablesDir)}]`);
+    await setup.run(`SET allowed_directories = [${sqlString(tablesDir)}, ${sqlString(rejected)}]`);
     await setup.run('SET enable_external_access = false');
     await setup.run('SET lock_configuration = true');
     await setup.run(`USE ${CATALOG}.${db}`);
@@ -363,11 +373,14 @@ export class DuckDbQueryEngine implements QueryEngine {
       queriesDir,
       curatedDir,
       tablesDir,
+      rejected,
     );
     for (const t of opts.tables) {
       await engine.createView(t, []);
       engine.viewSignatures.set(t.name, '');
     }
+    await setup.run(rejectedViewSql(engine.viewName(REJECTED_TABLE), []));
+    engine.viewSignatures.set(REJECTED_TABLE, '');
     return engine;
   }
 
@@ -423,10 +436,13 @@ export class DuckDbQueryEngine implements QueryEngine {
    * (Re)creates the table's view over exactly these files (hive partitioning prunes them by partition filters),
    * with union_by_name only if their columns differ.
    */
+  private viewName(table: string): string {
+    return `${CATALOG}.${sqlIdent(this.opts.database)}.${sqlIdent(table)}`;
+  }
+
   private async createView(t: TableDef, entries: { file: string; stamp: string }[]): Promise<void> {
     const files = entries.map((f) => f.file);
-    const db = sqlIdent(this.opts.database);
-    const view = `${CATALOG}.${db}.${sqlIdent(t.name)}`;
+    const view = this.viewName(t.name);
     const keys = t.partitionKeys.map((k) => k.name);
     let sql: string;
     if (files.length === 0) {
@@ -465,6 +481,19 @@ export class DuckDbQueryEngine implements QueryEngine {
   private syncViews(tables: readonly string[]): Promise<void> {
     return this.setupLock.run(async () => {
       for (const name of tables) {
+        if (name === REJECTED_TABLE) {
+          const files = await rejectedFiles(this.curatedDir);
+          const signature = files.map((f) => f.stamp).join('\n');
+          if (this.viewSignatures.get(name) === signature) continue;
+          await this.setup.run(
+            rejectedViewSql(
+              this.viewName(name),
+              files.map((f) => f.file),
+            ),
+          );
+          this.viewSignatures.set(name, signature);
+          continue;
+        }
         const t = this.opts.tables.find((x) => x.name === name);
         if (!t) continue;
         const files = await this.tableFiles(t);
@@ -793,12 +822,12 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  /** Bytes and files the connection's statements after `afterQueryId` read from the curated tables. */
+  /** Bytes and files the connection's statements after `afterQueryId` read from the curated tables and rejected store. */
   private async scanned(c: DuckDBConnection, afterQueryId: number): Promise<[number, number]> {
     const reader = await c.runAndReadAll(
       `SELECT coalesce(sum(bytes), 0), count(DISTINCT path) FROM duckdb_logs_parsed('FileSystem') ` +
         `WHERE op = 'READ' AND connection_id = current_connection_id() AND query_id > ${afterQueryId} ` +
-        `AND starts_with(path, ${sqlString(this.tablesDir)})`,
+        `AND (starts_with(path, ${sqlString(this.tablesDir)}) OR starts_with(path, ${sqlString(this.rejectedDir)}))`,
     );
     const [bytes, files] = reader.getRowsJS()[0] ?? [0, 0];
     return [Number(bytes), Number(files)];

@@ -4,6 +4,7 @@
  */
 import { lakeTables } from '../catalog/tables';
 import { requiredEnv, runtime } from '../config';
+import { REJECTED_TABLE } from '../etl/rejected';
 
 function intEnv(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = process.env[name];
@@ -50,13 +51,17 @@ export function lakeDatabase(): string {
 }
 
 /**
- * Names of the lake's tables, which are all a query may read. Locally read from schemas/ on disk; in Lambda,
- * where schemas/ is not on disk, from LAKE_TABLES (comma-separated, resolved from schemas/ when packaging).
+ * Names of the lake's tables, which are all a query may read: every table of schemas/ and the rejected store
+ * (lake_rejected, lib/etl/rejected.ts). Locally read from schemas/ on disk; in Lambda, where schemas/ is not on disk,
+ * from LAKE_TABLES (comma-separated, resolved from schemas/ when packaging: resources/query-tables.cjs).
  */
 export function lakeTableNames(): string[] {
-  if (runtime() === 'local') return lakeTables().map((t) => t.name);
-  return requiredEnv('LAKE_TABLES')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
+  const names =
+    runtime() === 'local'
+      ? lakeTables().map((t) => t.name)
+      : requiredEnv('LAKE_TABLES')
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean);
+  return [...new Set([...names, REJECTED_TABLE])];
 }

@@ -114,9 +114,12 @@ async function writeTemp(dir: string, data: string): Promise<string> {
   try {
     await fh.writeFile(data);
     await fh.sync();
-  } finally {
+  } catch (e) {
     await fh.close();
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
+  await fh.close();
   return tmp;
 }
 

@@ -8,8 +8,9 @@ as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner/) runs the 
   2. typed := plan.typedSql; rejected rows := plan.rejectedSql; incoming := typed rows without reject_reason;
   3. existing := the table's rows in the partitions incoming touches; merged := plan.mergeSql;
   4. merged replaces those partitions (dynamic partition overwrite, one Parquet file per partition);
-     rejected rows go to rejected/<table>/run_date=<yyyy-MM-dd>/run_id=<run_id>/ as JSON lines, with the records
-     that did not even parse (reject_reason, and their text in raw_record), which count as read and rejected;
+     rejected records (plan.rejectedSql.spark, over typed, lake_malformed — the records that did not even parse,
+     which count as read and rejected — and lake_run) go to rejected/table_name=<table>/run_date=<yyyy-MM-dd>/
+     <run_id>-<n>.json as JSON lines (lib/etl/rejected.ts): written to _state/tmp/<run_id>/ by Spark, then copied;
   5. the run summary (EtlRunSummary, lib/etl/run.ts) goes to _state/runs/<run_id>.json in the curated bucket.
 
 Every run, whatever its mode, does two things (the lake runs one at a time, MaxConcurrentRuns 1, so what waits is
@@ -22,8 +23,15 @@ taken by the next run; lib/etl/upload-queue.ts):
     through the table's plan, and only after the data is written are their keys added to the manifests (a crash in
     between only causes a harmless re-run: the merge deduplicates by event id).
 
-Arguments (lib/etl/run.ts): --mode file|events, --table (file: the triggering upload's table; events: optional, one
-event table), --inputs (file: JSON list of raw keys, taken when no pending record names this run), --run_id,
+Modes 'replay' and 'rebuild' (--table required) do their table's work between the uploads and the events, as the local
+runner does (lib/etl/duckdb-runner/replay.ts, rebuild.ts): a replay reads again the raw objects that rejected rows of
+the table came from (rejected files no earlier replay took; recorded in _state/replayed/<table>.json after the data),
+a rebuild every raw object of the table and then rewrites the partitions none touched; both merge by
+plan.reloadMergeSql, in batches of at most REBUILD_BATCH_BYTES.
+
+Arguments (lib/etl/run.ts): --mode file|events|replay|rebuild, --table (file: the triggering upload's table; events:
+optional, one event table; replay, rebuild: the table), --inputs (file: JSON list of raw keys, taken when no pending
+record names this run), --run_id,
 --raw_bucket, --curated_bucket, --plans_bucket and --plans_key (where plans.json is), --database (optional: the
 Glue database whose tables must match the plans); --JOB_RUN_ID is Glue's own.
 
@@ -38,7 +46,9 @@ import zlib
 from datetime import datetime, timezone
 
 ENGINE = "glue"
-MODES = ("file", "events")
+MODES = ("file", "events", "replay", "rebuild")
+# Raw bytes read per batch by a replay or a rebuild (a G.1X worker has 16 GiB; the local runner uses 64 MiB).
+REBUILD_BATCH_BYTES = 2 * 1024 ** 3
 FORMATS = ("csv", "json", "jsonl", "parquet")
 REQUIRED_ARGS = ("mode", "run_id", "raw_bucket", "curated_bucket", "plans_bucket", "plans_key")
 # Keys that Spark's input_file_name() reports unchanged (it URL-encodes others): read together, named from the path.
@@ -103,8 +113,11 @@ def job_options(args):
         "inputs": [],
         # Glue passes every run its id; the run records it in its results and summary.
         "job_run_id": args.get("JOB_RUN_ID") or None,
+        # The run's batches so far (they number its rejected files), and the rejected files it wrote.
+        "batches": 0,
+        "rejected_written": [],
     }
-    # The run id names objects (rejected/.../run_id=<id>/, _state/runs/<id>.json): one path segment that Hadoop
+    # The run id names objects (rejected/.../<id>-<n>.json, _state/runs/<id>.json): one path segment that Hadoop
     # paths take as is. Step Functions execution names (the state machine passes $$.Execution.Name) always qualify.
     if not RUN_ID.fullmatch(options["run_id"]) or options["run_id"] in (".", ".."):
         raise JobError("--run_id must be 1-128 characters without /, \\, :, whitespace or glob characters, got %r"
@@ -112,6 +125,10 @@ def job_options(args):
     if mode == "events":
         # Optional: compact that event table only.
         options["table"] = args.get("table") or None
+    if mode in ("replay", "rebuild"):
+        if not args.get("table"):
+            raise JobError("--table is required in mode %r" % mode)
+        options["table"] = args["table"]
     if mode == "file":
         if not args.get("table"):
             raise JobError("--table is required in mode 'file'")
@@ -210,8 +227,53 @@ def manifest_key(layout, table, date):
     return "%s%s/arrival_date=%s.json" % (layout["compactionPrefix"], table, date)
 
 
-def rejected_prefix(layout, table, run_date, run_id):
-    return "%s%s/run_date=%s/run_id=%s/" % (layout["rejectedPrefix"], table, run_date, run_id)
+def rejected_table_prefix(layout, table):
+    return "%stable_name=%s/" % (layout["rejectedPrefix"], table)
+
+
+def rejected_prefix(layout, table, run_date):
+    """Where a run's rejected rows of a table go (lib/etl/rejected.ts rejectedRowsPrefix)."""
+    return "%srun_date=%s/" % (rejected_table_prefix(layout, table), run_date)
+
+
+def rejected_object_key(layout, table, run_date, run_id, n):
+    return "%s%s-%d.json" % (rejected_prefix(layout, table, run_date), run_id, n)
+
+
+def replayed_key(layout, table):
+    return "%s%s.json" % (layout["replayedPrefix"], table)
+
+
+def next_batch(options):
+    """The run's next batch number (names its rejected file, as the local runner numbers its batches)."""
+    n = options["batches"]
+    options["batches"] = n + 1
+    return n
+
+
+def run_row(options, started_at):
+    """The one row of the view lake_run the plans' rejectedSql reads: the run and its start (ISO-8601 UTC)."""
+    return {"run_id": options["run_id"], "rejected_at": iso_utc(started_at)}
+
+
+def rejected_records_sql(plan, layout):
+    """
+    The Spark SQL of a plan's rejected records (lib/etl/plan.ts rejectedSql.spark), checked to select the record
+    columns the layout declares (lib/etl/rejected.ts REJECTED_COLUMNS), in order: one record per rejected row, the raw
+    values of a row that failed typing as to_json(struct(raw_<c> AS <c>, ...)) with null fields kept.
+    """
+    sql = (plan.get("rejectedSql") or {}).get("spark") if isinstance(plan.get("rejectedSql"), dict) else None
+    if not isinstance(sql, str):
+        raise JobError("the plan of %s has no Spark rejectedSql (plans file version 2)" % plan.get("table"))
+    select = sql.split("\nFROM", 1)[0]
+    named = re.findall(r"(?:\.|\bAS )([a-z_]+)(?=,|\s*$)", select)
+    if named != layout["rejected"]["columns"]:
+        raise JobError("the rejected records of %s select %s, the layout declares %s"
+                       % (plan.get("table"), named, layout["rejected"]["columns"]))
+    for c in plan["rawRecordColumns"]:
+        if "raw_%s AS %s" % (c, c) not in sql:
+            raise JobError("the rejected records of %s do not keep the raw value of %s" % (plan.get("table"), c))
+    return sql
 
 
 def summary_key(layout, run_id):
@@ -263,6 +325,7 @@ def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, pa
     """
     figures = {
         "table": plan["table"],
+        "schemaVersion": plan["version"],
         "rowsRead": rows_read,
         "rowsWritten": merged_rows - existing_rows,
         "rowsRejected": rows_rejected,
@@ -276,16 +339,188 @@ def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, pa
 
 
 def add_figures(total, figures):
-    """Adds a batch's figures to a table's (partitions: the full set, listed at the end)."""
+    """
+    Adds a batch's figures (table_figures) to a table's: every partition is kept, under all_partitions (table_figures
+    lists the first ones only), until finished_figures lists them.
+    """
+    partitions = set(figures.get("all_partitions", figures["partitions"]))
     if total is None:
-        return dict(figures, partitions=set(figures["partitions"]))
+        return dict(figures, all_partitions=partitions)
     for name in ("rowsRead", "rowsWritten", "rowsRejected", "duplicatesRemoved"):
         total[name] += figures[name]
-    total["partitions"] |= set(figures["partitions"])
-    total["partitionCount"] = len(total["partitions"])
+    total["all_partitions"] |= partitions
     if figures.get("rejectedLocation"):
         total["rejectedLocation"] = figures["rejectedLocation"]
     return total
+
+
+def finished_figures(total, layout):
+    """A table's figures after add_figures, as the summary reports them (partitions listed up to the cap)."""
+    out = {k: v for k, v in total.items() if k not in ("all_partitions", "rejectedLocation", "maxRejectedRatio")}
+    out.update(listed_partitions(total["all_partitions"], layout))
+    if total.get("rejectedLocation"):
+        out["rejectedLocation"] = total["rejectedLocation"]
+    out["maxRejectedRatio"] = total["maxRejectedRatio"]
+    return out
+
+
+def combined_figures(figures_list, layout):
+    """One entry per table, in the order of their first appearance: the parts of a run that loaded the same table."""
+    totals = {}
+    for figures in figures_list:
+        totals[figures["table"]] = add_figures(totals.get(figures["table"]), figures)
+    return [finished_figures(t, layout) for t in totals.values()]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Replay and rebuild (lib/etl/duckdb-runner/replay.ts, rebuild.ts)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def hidden(relative):
+    """A path (relative to a listed prefix) with a segment that starts with '.' or '_'."""
+    return any(s.startswith(".") or s.startswith("_") for s in relative.split("/"))
+
+
+def replay_taken(prefix, keys, state, written):
+    """
+    The rejected files of a table (keys under prefix) a replay takes, sorted: JSON files, not hidden, that no earlier
+    replay took (state: {"replayed": [...]}) and this run did not write.
+    """
+    replayed = set(state.get("replayed", []) if isinstance(state, dict) else [])
+    return sorted(
+        k for k in set(keys)
+        if k.startswith(prefix) and k.endswith(".json") and not hidden(k[len(prefix):])
+        and k not in replayed and k not in set(written)
+    )
+
+
+def replay_sources(source_files):
+    """The raw objects a replay reads again: the distinct source_file keys of the rejected records, sorted."""
+    return sorted({s for s in source_files if isinstance(s, str) and s})
+
+
+def replayed_state(old, taken):
+    """_state/replayed/<table>.json after a replay: what earlier replays took and what this one took, sorted."""
+    replayed = set(old.get("replayed", []) if isinstance(old, dict) else [])
+    return {"replayed": sorted(replayed | set(taken))}
+
+
+def upload_problem(key, table, layout):
+    """Why a key under uploads/<table>/ is no upload of the table (as validateUpload sees it), or None."""
+    prefix = layout["uploads"]["prefix"]
+    if not key.startswith(prefix):
+        return "outside %s" % prefix
+    relative = key[len(prefix):]
+    if relative == "" or key.endswith("/"):
+        return "a folder marker"
+    if hidden(relative):
+        return "hidden (a path segment starts with . or _)"
+    segments = relative.split("/")
+    if any(segments[-1].lower().endswith(x) for x in layout["uploads"]["temporarySuffixes"]):
+        return "a temporary file"
+    if len(segments) != 2 or "" in segments:
+        return "not %s<dataset>/<file>" % prefix
+    if re.search(r"[\x00-\x1f\x7f\\]", key):
+        return "the key contains control characters or a backslash"
+    if segments[0] != table:
+        return "not under %s%s/" % (prefix, table)
+    try:
+        input_format(key)
+    except JobError as e:
+        return str(e)
+    return None
+
+
+def rebuild_uploads(objects, table, layout):
+    """A dataset's rebuild inputs from the objects [key, size] under uploads/<table>/: (inputs, skipped keys), sorted."""
+    inputs = sorted([k, n] for k, n in objects if upload_problem(k, table, layout) is None)
+    skipped = sorted(k for k, _ in objects if upload_problem(k, table, layout) is not None)
+    return inputs, skipped
+
+
+def rebuild_events(objects, prefix, layout):
+    """
+    An event type's rebuild inputs from the objects [key, size] under its raw prefix: the delivery objects (the
+    declared extension, no hidden segment) by arrival date then key, and the keys skipped.
+    """
+    extension = layout["rawEvents"]["extension"]
+    inputs, skipped = [], []
+    for key, size in objects:
+        if key.endswith(extension) and not any(s.startswith(".") for s in key[len(prefix):].split("/")):
+            date = arrival_date(key, layout["arrivalDatePattern"])
+            if date is None:
+                raise JobError("raw event object %r has no arrival_date in its key" % key)
+            inputs.append([date, key, size])
+        else:
+            skipped.append(key)
+    return [[k, n] for _, k, n in sorted(inputs)], sorted(skipped)
+
+
+def size_batches(items, max_bytes):
+    """[item, size] pairs in batches of at most max_bytes, in order (an item larger than that is a batch of its own)."""
+    batches, current, size = [], [], 0
+    for item, n in items:
+        if current and size + n > max_bytes:
+            batches.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += n
+    if current:
+        batches.append(current)
+    return batches
+
+
+def table_partitions(objects, plan):
+    """
+    The partitions of a table from the objects [key, size] under its prefix: those holding Parquet files (names not
+    starting with '.' or '_'), sorted by name, with the bytes of their files.
+    """
+    keys = plan["partitionKeys"]
+    found = {}
+    for key, size in objects:
+        segments = key[len(plan["prefix"]):].split("/") if key.startswith(plan["prefix"]) else []
+        if len(segments) != len(keys) + 1:
+            continue
+        name = segments[-1]
+        if not name.endswith(".parquet") or name.startswith(".") or name.startswith("_"):
+            continue
+        values = []
+        for k, segment in zip(keys, segments):
+            if not segment.startswith(k + "=") or segment == k + "=":
+                break
+            values.append(segment[len(k) + 1:])
+        if len(values) != len(keys):
+            continue
+        entry = found.setdefault(tuple(values), {"values": values, "name": partition_name(plan, values), "bytes": 0})
+        entry["bytes"] += size
+    return sorted(found.values(), key=lambda p: p["name"])
+
+
+def replay_summary(table, taken, present, missing, figures, layout):
+    """lib/etl/run.ts ReplaySummary."""
+    listed = listed_partitions(missing, layout)
+    return {
+        "table": table,
+        "rejectedFiles": len(taken),
+        "sources": len(present),
+        "missing": listed["partitions"],
+        "missingCount": listed["partitionCount"],
+        "figures": figures,
+    }
+
+
+def rebuild_summary(table, sources, skipped, rewritten, figures, layout):
+    """lib/etl/run.ts RebuildSummary."""
+    listed = listed_partitions(skipped, layout)
+    return {
+        "table": table,
+        "sources": sources,
+        "skipped": listed["partitions"],
+        "skippedCount": listed["partitionCount"],
+        "partitionsRewritten": rewritten,
+        "figures": figures,
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -343,6 +578,7 @@ def upload_success(options, record, plan, sources, rejected_location, layout, pr
     rows_written = sum(s["rowsWritten"] for s in sources)
     figures = {
         "table": record["table"],
+        "schemaVersion": plan["version"],
         "rowsRead": rows_read,
         "rowsWritten": rows_written,
         "rowsRejected": rows_rejected,
@@ -366,20 +602,22 @@ def upload_success(options, record, plan, sources, rejected_location, layout, pr
     return result
 
 
-def upload_failure(options, record, error, cause, max_rejected_ratio, processed_at):
+def upload_failure(options, record, error, cause, plan, processed_at):
+    """A FAILED result; plan is the table's (None when there is no such table: no version, no threshold)."""
     result = upload_base(options, record, processed_at)
     result.update(
         {
             "status": "FAILED",
             "error": error,
             "cause": cause,
+            "schemaVersion": plan["version"] if plan else None,
             "rowsRead": 0,
             "rowsWritten": 0,
             "rowsRejected": 0,
             "duplicatesRemoved": 0,
             "partitions": [],
             "partitionCount": 0,
-            "maxRejectedRatio": max_rejected_ratio,
+            "maxRejectedRatio": plan["maxRejectedRatio"] if plan else 0,
             "rejectedRatio": 0,
             "rejectedAboveThreshold": False,
             "tables": [],
@@ -436,10 +674,11 @@ def rejected_above(figures):
     return figures["rowsRead"] > 0 and figures["rowsRejected"] / figures["rowsRead"] > figures["maxRejectedRatio"]
 
 
-def run_summary(options, started_at, finished_at, inputs, tables, uploads, event_tables, inputs_key):
+def run_summary(options, started_at, finished_at, inputs, tables, uploads, event_tables, inputs_key, own=None):
     """
     The run's record (lib/etl/run.ts EtlRunSummary), bounded whatever the backlog: the keys read are counted here and
-    listed under inputs_key. rejectedAboveThreshold concerns the event tables: uploads are judged in their results.
+    listed under inputs_key. rejectedAboveThreshold concerns the event tables and the replay's or rebuild's own
+    figures (own: its ReplaySummary or RebuildSummary): uploads are judged in their results.
     """
     rows_read = sum(t["rowsRead"] for t in tables)
     rows_rejected = sum(t["rowsRejected"] for t in tables)
@@ -461,10 +700,13 @@ def run_summary(options, started_at, finished_at, inputs, tables, uploads, event
             "rowsWritten": sum(t["rowsWritten"] for t in tables),
             "rowsRejected": rows_rejected,
             "rejectedRatio": (rows_rejected / rows_read) if rows_read else 0,
-            "rejectedAboveThreshold": any(rejected_above(t) for t in tables if t["table"] in event_tables),
+            "rejectedAboveThreshold": any(rejected_above(t) for t in tables if t["table"] in event_tables)
+            or (own is not None and rejected_above(own["figures"])),
             "uploads": uploads,
         }
     )
+    if own is not None:
+        summary[options["mode"]] = own
     return summary
 
 
@@ -746,6 +988,12 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
             if together:
                 frames.append(read_json_like(spark, plan, raw_bucket, together, multiline, ingested_at))
             frames.extend(read_json_like(spark, plan, raw_bucket, [k], multiline, ingested_at, key=k) for k in alone)
+    if not frames:
+        # No input (a rebuild's pass over partitions no raw object touched): an empty raw_input.
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        names = [c["name"] for c in plan["input"]["columns"]] + ["lake_source_file", "lake_ingested_at", RAW_RECORD]
+        frames = [spark.createDataFrame([], StructType([StructField(n, StringType(), True) for n in names]))]
     raw = frames[0]
     for frame in frames[1:]:
         raw = raw.unionByName(frame)
@@ -790,36 +1038,62 @@ def check_catalog(database, plan, curated_bucket):
         )
 
 
-def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None):
+def write_rejected(s3, options, layout, plan, rejected, started_at, n):
     """
-    Runs one table's plan over raw objects (uploads, or raw event objects of the declared format); writes the table
-    and the rejected rows; returns the table's figures and, for datasets, each input object's share (source_figures).
+    Writes a batch's rejected records as ONE object, rejected/table_name=<t>/run_date=<d>/<run_id>-<n>.json: Spark
+    writes them to the run's work folder, the part file is copied into place, the folder removed. Returns its key.
+    """
+    bucket = options["curated_bucket"]
+    tmp = "%s%s/rejected-%d/" % (layout["tmpPrefix"], options["run_id"], n)
+    (
+        rejected.coalesce(1)
+        .write.mode("overwrite")
+        .option("ignoreNullFields", "false")
+        .json("s3://%s/%s" % (bucket, tmp))
+    )
+    written = list_keys(s3, bucket, tmp)
+    parts = [k for k in written if k.rsplit("/", 1)[-1].startswith("part-")]
+    if len(parts) != 1:
+        raise JobError("%s: Spark wrote %d rejected part files, expected one" % (plan["table"], len(parts)))
+    key = rejected_object_key(layout, plan["table"], started_at.strftime("%Y-%m-%d"), options["run_id"], n)
+    s3.copy({"Bucket": bucket, "Key": parts[0]}, bucket, key)
+    for k in written:
+        s3.delete_object(Bucket=bucket, Key=k)
+    options["rejected_written"].append(key)
+    return key
+
+
+def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None, reload=False, rewrite=()):
+    """
+    Runs one table's plan over raw objects (uploads, or raw event objects of the declared format) as one batch; writes
+    the table and the rejected records; returns the table's figures (with all_partitions, for add_figures) and, for
+    datasets, each input object's share (source_figures). reload: raw objects read again (replay, rebuild), merged by
+    reloadMergeSql; rewrite: partition values to rewrite from their rows even if no input row goes there.
     """
     from pyspark import StorageLevel
 
     if options["database"]:
         check_catalog(options["database"], plan, options["curated_bucket"])
+    n = next_batch(options)
     malformed, raw = read_raw_input(spark, s3, plan, options["raw_bucket"], keys, iso_utc(started_at), declared)
+    malformed.createOrReplaceTempView("lake_malformed")
+    row = run_row(options, started_at)
+    spark.createDataFrame([(row["run_id"], row["rejected_at"])], "run_id string, rejected_at string").createOrReplaceTempView(
+        "lake_run"
+    )
 
     typed = spark.sql(plan["typedSql"]).persist(StorageLevel.MEMORY_AND_DISK)
     typed.createOrReplaceTempView("typed")
     malformed_count = malformed.count()
     rows_read = typed.count() + malformed_count
 
-    # Rows that failed typing, then records that did not parse (raw_record: their text; NULL for the others).
-    rejected = spark.sql(plan["rejectedSql"]).unionByName(malformed, allowMissingColumns=True)
-    rows_rejected = rejected.count()
+    # One record per row that failed typing or did not parse (lib/etl/rejected.ts).
+    rejected = spark.sql(rejected_records_sql(plan, layouts))
+    rows_rejected = typed.where("reject_reason IS NOT NULL").count() + malformed_count
     rejected_location = None
     if rows_rejected:
-        rejected_location = rejected_prefix(
-            layouts, plan["table"], started_at.strftime("%Y-%m-%d"), options["run_id"]
-        )
-        (
-            rejected.coalesce(1)
-            .write.mode("overwrite")
-            .option("ignoreNullFields", "false")
-            .json("s3://%s/%s" % (options["curated_bucket"], rejected_location))
-        )
+        write_rejected(s3, options, layouts, plan, rejected, started_at, n)
+        rejected_location = rejected_prefix(layouts, plan["table"], started_at.strftime("%Y-%m-%d"))
 
     incoming = spark.sql("SELECT * FROM typed WHERE reject_reason IS NULL")
     incoming.createOrReplaceTempView("incoming")
@@ -828,16 +1102,20 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None)
     partitions = [tuple(r) for r in incoming.select(*plan["partitionKeys"]).distinct().collect()]
     if any(v is None for values in partitions for v in values):
         raise JobError("%s: a row without a partition value was not rejected" % plan["table"])
+    partitions += [tuple(values) for values in rewrite if tuple(values) not in partitions]
 
     existing_count = merged_count = 0
+    written = []
     sources = None
     if partitions:
         existing = existing_rows(spark, s3, plan, options["curated_bucket"], partitions, schema)
         existing = existing.persist(StorageLevel.MEMORY_AND_DISK)
         existing.createOrReplaceTempView("existing")
         existing_count = existing.count()
-        merged = spark.sql(plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
+        merged = spark.sql(plan["reloadMergeSql"] if reload else plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
         merged_count = merged.count()
+        # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is).
+        written = [tuple(r) for r in merged.select(*plan["partitionKeys"]).distinct().collect()] if rewrite else partitions
         if "lake_source_file" in plan["outputColumns"]:
             sources = source_figures(typed, malformed, existing, merged, plan)
         (
@@ -856,16 +1134,11 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None)
         # Nothing was merged (every row rejected): each file's reads and rejections still count.
         sources = source_figures(typed, malformed, None, None, plan)
     typed.unpersist()
+    names = [partition_name(plan, values) for values in written]
     figures = table_figures(
-        plan,
-        rows_read,
-        rows_rejected,
-        existing_count,
-        merged_count,
-        [partition_name(plan, values) for values in partitions],
-        rejected_location,
-        layouts,
+        plan, rows_read, rows_rejected, existing_count, merged_count, names, rejected_location, layouts
     )
+    figures["all_partitions"] = sorted(set(names))
     return figures, sources
 
 
@@ -956,14 +1229,13 @@ def take_uploads(spark, s3, options, plans_file, started_at):
         attempts = record.get("attempts", 0) + 1
         now = iso_utc(datetime.now(timezone.utc))
         if attempts > layout["maxUploadAttempts"]:
-            ratio = plan["maxRejectedRatio"] if plan else 0
-            finish(record, upload_failure(options, record, "Etl.UploadGivenUp", GIVEN_UP % layout["maxUploadAttempts"], ratio, now))
+            finish(record, upload_failure(options, record, "Etl.UploadGivenUp", GIVEN_UP % layout["maxUploadAttempts"], plan, now))
             continue
         if record["execution"] != (own or {}).get("execution"):
             stored = {k: v for k, v in record.items() if k != "keys"}
             put_json(s3, bucket, pending_upload_key(layout, record["execution"]), dict(stored, attempts=attempts))
         if plan is None or plan["kind"] != "dataset":
-            finish(record, upload_failure(options, record, "Etl.TableFailed", "there is no dataset %r" % record["table"], 0, now))
+            finish(record, upload_failure(options, record, "Etl.TableFailed", "there is no dataset %r" % record["table"], plan, now))
             continue
         by_table.setdefault(record["table"], []).append(record)
 
@@ -976,7 +1248,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
             if missing:
                 cause = "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
                 now = iso_utc(datetime.now(timezone.utc))
-                finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan["maxRejectedRatio"], now))
+                finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan, now))
             else:
                 ready.append(record)
         if not ready:
@@ -987,7 +1259,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
         except Exception as error:  # noqa: BLE001 - a table's failure is its uploads' outcome; the others go on
             now = iso_utc(datetime.now(timezone.utc))
             for record in ready:
-                finish(record, upload_failure(options, record, "Etl.TableFailed", "%s: %s" % (table, error), plan["maxRejectedRatio"], now))
+                finish(record, upload_failure(options, record, "Etl.TableFailed", "%s: %s" % (table, error), plan, now))
             continue
         tables.append(figures)
         inputs.extend(keys)
@@ -1032,30 +1304,133 @@ def run_events(spark, s3, options, plans_file, started_at):
     return inputs, tables
 
 
+def list_objects(s3, bucket, prefix):
+    """[key, size] of every object under a prefix (folder markers left out)."""
+    objects = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        objects.extend([o["Key"], o["Size"]] for o in page.get("Contents", []) if not o["Key"].endswith("/"))
+    return objects
+
+
+def rejected_sources(spark, bucket, keys):
+    """The distinct source_file keys of rejected files (only that field is parsed), sorted."""
+    if not keys:
+        return []
+    df = spark.read.schema("source_file string").json(["s3://%s/%s" % (bucket, k) for k in keys])
+    return replay_sources(r["source_file"] for r in df.select("source_file").distinct().collect())
+
+
+def run_batches(spark, s3, options, layout, plan, objects, started_at, declared, after_batch=None):
+    """Runs [key, size] objects through a plan in batches of REBUILD_BATCH_BYTES (reloadMergeSql): (keys, figures)."""
+    total, inputs = None, []
+    for keys in size_batches(objects, REBUILD_BATCH_BYTES):
+        figures, _ = run_plan(spark, s3, options, layout, plan, keys, started_at, declared, reload=True)
+        total = add_figures(total, figures)
+        inputs.extend(keys)
+        if after_batch:
+            after_batch(keys)
+    return inputs, total
+
+
+def run_replay(spark, s3, options, plans_file, started_at):
+    """Mode 'replay' (lib/etl/duckdb-runner/replay.ts): (keys read, the table's figures, ReplaySummary)."""
+    layout = plans_file["layout"]
+    table = options["table"]
+    plan = plans_file["tables"][table]
+    bucket = options["curated_bucket"]
+    state = get_json(s3, bucket, replayed_key(layout, table), {})
+    prefix = rejected_table_prefix(layout, table)
+    taken = replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"])
+    present, missing = [], []
+    for key in rejected_sources(spark, bucket, taken):
+        head = head_object(s3, options["raw_bucket"], key)
+        if head is None:
+            missing.append(key)
+        else:
+            present.append([key, head["ContentLength"]])
+    declared = raw_events_format(layout) if plan["kind"] == "events" else None
+    inputs, total = run_batches(spark, s3, options, layout, plan, present, started_at, declared)
+    if taken:
+        # Only now that the rows are in: a crash before re-runs the replay (the merge deduplicates).
+        put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken))
+    total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
+    summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout)
+    return inputs, total, summary
+
+
+def run_rebuild(spark, s3, options, plans_file, started_at):
+    """Mode 'rebuild' (lib/etl/duckdb-runner/rebuild.ts): (keys read, the table's figures, RebuildSummary)."""
+    layout = plans_file["layout"]
+    table = options["table"]
+    plan = plans_file["tables"][table]
+    curated = options["curated_bucket"]
+    if plan["kind"] == "events":
+        prefix = plans_file["events"][table]["rawPrefix"]
+        objects, skipped = rebuild_events(list_objects(s3, options["raw_bucket"], prefix), prefix, layout)
+        dates = {arrival_date(k, layout["arrivalDatePattern"]) for k, _ in objects}
+        manifests = {d: get_json(s3, curated, manifest_key(layout, table, d), {}) for d in dates}
+
+        def record(keys):
+            # The compaction manifests then list every object (nothing is left pending for the compaction).
+            by_date = {}
+            for k in keys:
+                by_date.setdefault(arrival_date(k, layout["arrivalDatePattern"]), []).append(k)
+            for date, added in sorted(by_date.items()):
+                manifests[date] = merged_manifest(manifests.get(date, {}), added)
+                put_json(s3, curated, manifest_key(layout, table, date), manifests[date])
+
+        inputs, total = run_batches(
+            spark, s3, options, layout, plan, objects, started_at, raw_events_format(layout), record
+        )
+    else:
+        uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
+        objects, skipped = rebuild_uploads(list_objects(s3, options["raw_bucket"], uploads), table, layout)
+        inputs, total = run_batches(spark, s3, options, layout, plan, objects, started_at, None)
+    # The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
+    touched = total["all_partitions"] if total else set()
+    untouched = [p for p in table_partitions(list_objects(s3, curated, plan["prefix"]), plan) if p["name"] not in touched]
+    rewritten = 0
+    for group in size_batches([[p, p["bytes"]] for p in untouched], REBUILD_BATCH_BYTES):
+        rewrite = [p["values"] for p in group]
+        figures, _ = run_plan(spark, s3, options, layout, plan, [], started_at, None, reload=True, rewrite=rewrite)
+        total = add_figures(total, figures)
+        rewritten += len(figures["all_partitions"])
+    total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
+    summary = rebuild_summary(table, len(inputs), skipped, rewritten, finished_figures(total, layout), layout)
+    return inputs, total, summary
+
+
 def main(argv):
     args = parse_args(argv)
     options = job_options(args)
     started_at = datetime.now(timezone.utc)
     s3 = s3_client()
     plans_file = get_json(s3, options["plans_bucket"], options["plans_key"])
-    if not plans_file or plans_file.get("version") != 1:
-        raise JobError("s3://%s/%s is not a version 1 plans file" % (options["plans_bucket"], options["plans_key"]))
-    if options["mode"] == "file" and options["table"] not in plans_file["tables"]:
+    if not plans_file or plans_file.get("version") != 2:
+        raise JobError("s3://%s/%s is not a version 2 plans file" % (options["plans_bucket"], options["plans_key"]))
+    if options["mode"] in ("file", "replay", "rebuild") and options["table"] not in plans_file["tables"]:
         raise JobError("no ETL plan for table %r (plans: %s)" % (options["table"], ", ".join(plans_file["tables"])))
     layout = plans_file["layout"]
     spark = spark_session()
     # Every run, whatever its mode, takes the pending uploads and compacts the pending events (the lake runs one at a
-    # time: what waits for it is taken by the next run).
+    # time: what waits for it is taken by the next run); a replay or a rebuild does its table's work in between.
     upload_inputs, upload_tables, uploads = take_uploads(spark, s3, options, plans_file, started_at)
+    own_inputs, own_tables, own = [], [], None
+    if options["mode"] == "replay":
+        own_inputs, own_total, own = run_replay(spark, s3, options, plans_file, started_at)
+        own_tables = [own_total]
+    if options["mode"] == "rebuild":
+        own_inputs, own_total, own = run_rebuild(spark, s3, options, plans_file, started_at)
+        own_tables = [own_total]
     event_inputs, event_tables = run_events(spark, s3, options, plans_file, started_at)
-    inputs = upload_inputs + event_inputs
-    tables = upload_tables + event_tables
+    inputs = upload_inputs + own_inputs + event_inputs
+    tables = combined_figures(upload_tables + own_tables + event_tables, layout)
     key = None
     if inputs:
         key = inputs_key(layout, options["run_id"])
         put_json(s3, options["curated_bucket"], key, {"inputs": inputs})
     summary = run_summary(
-        options, started_at, datetime.now(timezone.utc), inputs, tables, uploads, set(plans_file["events"]), key
+        options, started_at, datetime.now(timezone.utc), inputs, tables, uploads, set(plans_file["events"]), key, own
     )
     put_json(s3, options["curated_bucket"], summary_key(layout, options["run_id"]), summary)
     publish_row_metrics(args, tables)

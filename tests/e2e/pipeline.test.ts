@@ -168,21 +168,18 @@ it('takes events and files from the raw zone to curated tables and answers queri
     ),
   ).toEqual([{ user_id: 'c-1', orders: 2 }]);
 
-  // The bad row is in the rejected output with its reason; notifications were sent for each outcome.
-  const rejectedDir = path.join(lakeDir, 'curated', 'rejected', 'orders');
-  const rejectedFiles = (await fs.readdir(rejectedDir, { recursive: true })).filter((f) =>
-    String(f).endsWith('.json'),
-  );
-  const rejected = (
-    await Promise.all(rejectedFiles.map((f) => fs.readFile(path.join(rejectedDir, String(f)), 'utf8')))
-  )
-    .join('')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { order_id: string; reject_reason: string });
+  // The bad row is in the rejected store (lake_rejected, through the query API) with its reason and raw values;
+  // notifications were sent for each outcome.
+  const rejected = (await query(
+    "SELECT reason, raw_record FROM lake_rejected WHERE table_name = 'orders'",
+  )) as { reason: string; raw_record: string }[];
   expect(
     rejected.length >= 1 &&
-      rejected.every((r) => r.order_id === 'o-bad' && /amount: not a number/.test(r.reject_reason)),
+      rejected.every(
+        (r) =>
+          (JSON.parse(r.raw_record) as { order_id: string }).order_id === 'o-bad' &&
+          /amount: not a number/.test(r.reason),
+      ),
   ).toBe(true);
   const notices = (await fs.readFile(path.join(lakeDir, 'notifications.jsonl'), 'utf8'))
     .trim()

@@ -117,13 +117,38 @@ async function columnTypes(file: string): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((r) => [String(r.column_name), String(r.column_type)]));
 }
 
+/**
+ * The rejected records of a table (lib/etl/rejected.ts), each with its file and its raw values parsed (`raw`: the
+ * object of a row that failed typing; undefined for a record that did not parse).
+ */
 async function rejectedRows(lake: string, table: string): Promise<Row[]> {
-  const root = path.join(lake, 'curated', 'rejected', table);
+  const root = path.join(lake, 'curated', 'rejected', `table_name=${table}`);
   const list = (await files(root)).filter((f) => f.endsWith('.json'));
   const out: Row[] = [];
   for (const f of list) {
     const text = await fs.readFile(path.join(root, f), 'utf8');
-    for (const line of text.split('\n').filter(Boolean)) out.push({ _file: f, ...(JSON.parse(line) as Row) });
+    for (const line of text.split('\n').filter(Boolean)) {
+      const record = JSON.parse(line) as Row;
+      expect(Object.keys(record)).toEqual([
+        'run_id',
+        'source_file',
+        'reason',
+        'raw_record',
+        'rejected_at',
+        'schema_version',
+      ]);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(String(record.raw_record));
+      } catch {
+        raw = undefined;
+      }
+      out.push({
+        _file: f,
+        ...record,
+        raw: raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : undefined,
+      });
+    }
   }
   return out;
 }
@@ -186,6 +211,7 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       expect.arrayContaining([
         {
           table: 'orders',
+          schemaVersion: lakeTable('orders')!.version,
           rowsRead: 3,
           rowsWritten: 3,
           rowsRejected: 0,
@@ -386,7 +412,7 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       rowsWritten: 2,
       rowsRejected: 5,
       duplicatesRemoved: 0,
-      rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=rej-1/',
+      rejectedLocation: 'rejected/table_name=orders/run_date=2026-03-05/',
     });
     // The file is judged on its own (its result): 5/7 > 5 %. The run's own verdict concerns event tables.
     expect(await uploadResult(lake, 'rej-1')).toMatchObject({
@@ -396,22 +422,38 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       rowsWritten: 2,
       rejectedRatio: 5 / 7,
       rejectedAboveThreshold: true,
-      rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=rej-1/',
+      rejectedLocation: 'rejected/table_name=orders/run_date=2026-03-05/',
+      schemaVersion: lakeTable('orders')!.version,
     });
     expect(summary.rejectedAboveThreshold).toBe(false);
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1', 'o7']);
 
     const rejected = await rejectedRows(lake, 'orders');
-    expect(new Set(rejected.map((r) => r._file))).toEqual(
-      new Set(['run_date=2026-03-05/run_id=rej-1/part-0.json']),
-    );
-    const byId = (id: string | null) => rejected.find((r) => r.order_id === id)!;
-    expect(byId('o2')).toMatchObject({
+    // One file per batch of the run, JSON lines, one record per rejected row.
+    expect(new Set(rejected.map((r) => r._file))).toEqual(new Set(['run_date=2026-03-05/rej-1-0.json']));
+    for (const r of rejected) {
+      expect(r).toMatchObject({
+        run_id: 'rej-1',
+        source_file: csv,
+        rejected_at: '2026-03-05T12:00:00.000Z',
+        schema_version: lakeTable('orders')!.version,
+      });
+    }
+    const byId = (id: string | null) => rejected.find((r) => (r.raw as Row | undefined)?.order_id === id)!;
+    // A row that failed typing keeps every raw input value, by column name, as the text it was read as.
+    expect(byId('o2').reason).toBe('order_date: not a date (yyyy-MM-dd)');
+    expect(byId('o2').raw).toEqual({
+      order_id: 'o2',
+      customer_id: 'c2',
       order_date: '2026-02-30',
-      lake_source_file: csv,
-      reject_reason: 'order_date: not a date (yyyy-MM-dd)',
+      status: 'paid',
+      amount: '3',
+      currency: 'USD',
+      item_count: '1',
+      coupon: null,
+      updated_at: null,
     });
-    expect(String(byId('o3').reject_reason).split('; ')).toEqual([
+    expect(String(byId('o3').reason).split('; ')).toEqual([
       'status: not one of placed, paid, shipped, delivered, cancelled, refunded',
       'amount: less than 0',
       'currency: does not match ^[A-Z]{3}$',
@@ -419,16 +461,17 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])',
     ]);
     // Raw values are kept as text.
-    expect(byId('o3')).toMatchObject({ amount: '-1', item_count: '1.5', currency: 'usd' });
-    expect(rejected.find((r) => r.customer_id === 'c5')!.reject_reason).toBe('order_id: required');
+    expect(byId('o3').raw).toMatchObject({ amount: '-1', item_count: '1.5', currency: 'usd' });
+    expect(byId(null).reason).toBe('order_id: required');
+    expect(byId(null).raw).toMatchObject({ order_id: null, customer_id: 'c5' });
     // Lines that do not parse as CSV records keep their text.
-    const unparsable = rejected.filter((r) => r.raw_record !== null);
-    expect(unparsable.map((r) => [r.raw_record, r.lake_source_file])).toEqual([
+    const unparsable = rejected.filter((r) => r.raw === undefined);
+    expect(unparsable.map((r) => [r.raw_record, r.source_file])).toEqual([
       ['o4,c4,2026-03-01,paid', csv],
       ['o6,c6,2026-03-01,paid,1,EUR,1,,,surplus', csv],
     ]);
-    expect(unparsable[0]!.reject_reason).toMatch(/^line 5: MISSING COLUMNS/);
-    expect(unparsable[1]!.reject_reason).toMatch(/^line 7: TOO MANY COLUMNS/);
+    expect(unparsable[0]!.reason).toMatch(/^line 5: MISSING COLUMNS/);
+    expect(unparsable[1]!.reason).toMatch(/^line 7: TOO MANY COLUMNS/);
   });
 
   it('rejects JSON lines that are not objects, or whose fields have the wrong shape, and keeps the others', async () => {
@@ -451,12 +494,20 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       'c5',
     ]);
     const rejected = await rejectedRows(lake, 'customers');
-    const reasons = rejected.map((r) => String(r.reject_reason)).sort();
+    const reasons = rejected.map((r) => String(r.reason)).sort();
     expect(reasons).toHaveLength(3);
     expect(reasons[0]).toMatch(/^line 2: not valid JSON \(/);
     expect(reasons[1]).toBe('line 3: not a JSON object');
     expect(reasons[2]).toBe('marketing_opt_in: not true or false; lifetime_value: not a number');
-    expect(rejected.find((r) => String(r.reject_reason).startsWith('line 3'))!.raw_record).toBe('[1, 2]');
+    expect(rejected.find((r) => String(r.reason).startsWith('line 3'))!.raw_record).toBe('[1, 2]');
+    expect(rejected.find((r) => String(r.reason).startsWith('line 2'))!.raw_record).toBe(
+      '{"customer_id": "c2", "email": ',
+    );
+    expect(rejected.find((r) => String(r.reason).startsWith('marketing'))!.raw).toMatchObject({
+      customer_id: 'c4',
+      marketing_opt_in: 'yes',
+      lifetime_value: '12,5',
+    });
   });
 
   it('runs the same file twice without duplicating or changing a row', async () => {
@@ -571,11 +622,11 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       rowsWritten: 0,
       rowsRejected: 1,
       partitions: [],
-      rejectedLocation: 'rejected/orders/run_date=2026-03-05/run_id=all-bad/',
+      rejectedLocation: 'rejected/table_name=orders/run_date=2026-03-05/',
     });
     expect(summary.rejectedRatio).toBe(1);
     expect(await files(tableDir(lake, 'orders'))).toEqual([]);
-    expect((await rejectedRows(lake, 'orders')).map((r) => r.reject_reason)).toEqual([
+    expect((await rejectedRows(lake, 'orders')).map((r) => r.reason)).toEqual([
       'order_date: not a date (yyyy-MM-dd)',
     ]);
   });
@@ -1049,18 +1100,24 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       rowsRead: 2,
       rowsWritten: 1,
       rowsRejected: 1,
-      rejectedLocation: 'rejected/page_view/run_date=2026-03-05/run_id=ev-rej/',
+      rejectedLocation: 'rejected/table_name=page_view/run_date=2026-03-05/',
     });
     expect(s.rejectedAboveThreshold).toBe(true);
     const rejected = await rejectedRows(lake, 'page_view');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toMatchObject({
-      event_id: 'bad',
-      duration_ms: '1.5',
-      reject_reason:
+      _file: 'run_date=2026-03-05/ev-rej-0.json',
+      run_id: 'ev-rej',
+      rejected_at: '2026-03-05T00:00:00.000Z',
+      reason:
         'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00]); duration_ms: not an integer',
+      raw: expect.objectContaining({
+        event_id: 'bad',
+        occurred_at: '2026-03-01T10:00:00+02:00',
+        duration_ms: '1.5',
+      }),
     });
-    expect(String(rejected[0]!.lake_source_file)).toMatch(/^events\/type=page_view\/arrival_date=/);
+    expect(String(rejected[0]!.source_file)).toMatch(/^events\/type=page_view\/arrival_date=/);
   });
 });
 
@@ -1210,13 +1267,23 @@ describe('the shared ETL plan SQL on DuckDB', () => {
       order({ order_id: 'o1', updated_at: '2026-03-02T10:00:00Z', amount: '2' }),
       order({ order_id: 'o2', amount: 'lots' }),
     ]);
-    expect(await q(plan.rejectedSql)).toEqual([
-      expect.objectContaining({
-        order_id: 'o2',
-        amount: 'lots',
-        lake_source_file: 'file-2',
-        reject_reason: 'amount: not a number',
-      }),
+    await conn.run(
+      'CREATE OR REPLACE TEMP TABLE lake_malformed (lake_source_file VARCHAR, reject_reason VARCHAR, raw_record VARCHAR)',
+    );
+    await conn.run(
+      "CREATE OR REPLACE TEMP VIEW lake_run AS SELECT 'run-9' AS run_id, '2026-03-05T12:00:00.000Z' AS rejected_at",
+    );
+    expect(await q(plan.rejectedSql.duckdb)).toEqual([
+      {
+        run_id: 'run-9',
+        source_file: 'file-2',
+        reason: 'amount: not a number',
+        raw_record:
+          '{"order_id":"o2","customer_id":"c1","order_date":"2026-03-01","status":"paid","amount":"lots",' +
+          '"currency":"EUR","item_count":null,"coupon":null,"updated_at":null}',
+        rejected_at: '2026-03-05T12:00:00.000Z',
+        schema_version: String(plan.version),
+      },
     ]);
     await conn.run('CREATE OR REPLACE TEMP VIEW incoming AS SELECT * FROM typed WHERE reject_reason IS NULL');
     await conn.run('CREATE OR REPLACE TEMP VIEW existing AS SELECT * FROM incoming WHERE false');

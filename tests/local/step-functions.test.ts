@@ -77,6 +77,7 @@ function resultFor(args: Record<string, string>): UploadResult {
   const inputs = JSON.parse(args['--inputs'] ?? '[]') as string[];
   const figures = {
     table: args['--table']!,
+    schemaVersion: 1,
     rowsRead: 3,
     rowsWritten: 3,
     rowsRejected: 0,

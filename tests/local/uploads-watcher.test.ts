@@ -106,6 +106,27 @@ describe('uploads watcher', () => {
     expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
+  it('a copy that keeps growing for several poll intervals is handed over once, complete', async () => {
+    const lake = await tempLake('uploads');
+    const { w, events } = await recordingWatcher(lake);
+    const file = path.join(lake, 'raw/uploads/orders/growing.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // A write every third of a poll interval, for five intervals: the file is never unchanged for a whole interval.
+    const chunks = Array.from({ length: 15 }, (_, i) => `line ${i} ${'y'.repeat(5000)}\n`);
+    const scansBefore = w.stats.scans;
+    for (const c of chunks) {
+      await fs.appendFile(file, c);
+      await sleep(POLL_MS / 3);
+    }
+    expect(w.stats.scans - scansBefore).toBeGreaterThanOrEqual(3); // it looked while the file grew
+    const full = chunks.join('');
+    await waitFor('the event', () => events.length > 0);
+    await settle(w);
+    expect(events.map((e) => e.detail.object)).toEqual([
+      expect.objectContaining({ size: Buffer.byteLength(full), etag: md5(full) }),
+    ]);
+  });
+
   it('ignores hidden and temporary files', async () => {
     const lake = await tempLake('uploads');
     const { w, events } = await recordingWatcher(lake);

@@ -60,6 +60,7 @@ const fileInput = {
 
 const orders = {
   table: 'orders',
+  schemaVersion: 1,
   rowsRead: 10,
   rowsWritten: 9,
   rowsRejected: 1,
@@ -536,16 +537,89 @@ describe('ETL state machine executions', () => {
     },
   );
 
-  it.each([[{}], [{ mode: 'file', inputs: ['x'] }], [{ mode: 'other' }]])(
-    'an input it does not know (%j) is reported, and no job runs',
-    async (input) => {
+  describe.each(['replay', 'rebuild'])('%s of a table', (mode) => {
+    const input = { mode, table: 'orders' };
+    const own = {
+      table: 'orders',
+      figures: { ...orders, rowsRejected: 0, rowsWritten: 10 },
+      ...(mode === 'replay'
+        ? { rejectedFiles: 2, sources: 1, missing: ['uploads/orders/gone.csv'], missingCount: 1 }
+        : { sources: 3, skipped: [], skippedCount: 0, partitionsRewritten: 2 }),
+    };
+
+    it('runs the job with --mode, --table and --run_id, and reports the run from its summary', async () => {
+      const h = harness({ summary: summary({ [mode]: own, tables: [own.figures] }) });
+      const output = (await run(h, input, `${mode}-1`).result) as Record<string, unknown>;
+      expect(h.glue.mock.calls[0]![0]).toEqual({
+        JobName: JOB,
+        Arguments: { '--mode': mode, '--table': 'orders', '--run_id': `${mode}-1` },
+      });
+      expect(h.s3.mock.calls.map(([p]) => p)).toEqual([
+        { Bucket: 'curated', Key: runSummaryKey(`${mode}-1`) },
+      ]);
+      expect(h.notices()).toEqual([
+        expect.objectContaining({
+          kind: 'ETL_SUCCEEDED',
+          detail: expect.objectContaining({ mode, processedBy: `${mode}-1`, input, tables: [own.figures] }),
+        }),
+      ]);
+      expect(output).toMatchObject({ mode, rowsRead: 10 });
+    });
+
+    it('waits for a busy lake and runs again: no other run does its work', async () => {
       const h = harness();
-      const { error } = await failure(run(h, input).result);
-      expect(error).toBe('Etl.InvalidInput');
-      expect(h.glue).not.toHaveBeenCalled();
+      const busy = () => named('Glue.ConcurrentRunsExceededException', 'Concurrent runs exceeded for job');
+      h.glue.mockRejectedValueOnce(busy()).mockRejectedValueOnce(busy());
+      const execution = run(h, input, `${mode}-2`);
+      const events: string[] = [];
+      const collecting = (async () => {
+        for await (const ev of execution.eventLogs)
+          if (ev.type === 'StateEntered') events.push('state' in ev ? ev.state.name : '');
+      })();
+      await execution.result;
+      await collecting;
+      expect(h.glue).toHaveBeenCalledTimes(3);
+      expect(events.filter((e) => e === 'WaitForLake')).toHaveLength(2);
+      // No file's result to look for, and it does not end as an events execution does.
+      expect(events).not.toContain('CheckUploadDone');
+      expect(events).not.toContain('EventsTakenByAnotherRun');
+      expect(h.s3.mock.calls.map(([p]) => (p as { Key: string }).Key)).toEqual([runSummaryKey(`${mode}-2`)]);
+      expect(h.notices().map((n) => n.kind)).toEqual(['ETL_SUCCEEDED']);
+    });
+
+    it('a run that fails is reported at once, as an events run', async () => {
+      const h = harness();
+      h.glue.mockRejectedValue(named('States.TaskFailed', '{"JobRunState":"FAILED"}'));
+      const { error } = await failure(run(h, input, `${mode}-3`).result);
+      expect(error).toBe('States.TaskFailed');
+      expect(h.glue).toHaveBeenCalledTimes(1);
       expect(h.notices()).toEqual([
         expect.objectContaining({ kind: 'ETL_FAILED', detail: expect.objectContaining({ input }) }),
       ]);
-    },
-  );
+    });
+
+    it('rows still rejected above the table threshold: the distinct notice, then Fail', async () => {
+      const h = harness({ summary: summary({ rejectedAboveThreshold: true }) });
+      const { error } = await failure(run(h, input, `${mode}-4`).result);
+      expect(error).toBe('Etl.RejectedRowsAboveThreshold');
+      expect(h.notices().map((n) => n.kind)).toEqual(['ETL_REJECTED_ROWS_ABOVE_THRESHOLD']);
+    });
+  });
+
+  it.each([
+    [{}],
+    [{ mode: 'file', inputs: ['x'] }],
+    [{ mode: 'other' }],
+    [{ mode: 'replay' }],
+    [{ mode: 'rebuild', table: 7 }],
+    [{ mode: 'rebuild', table: ['orders'] }],
+  ])('an input it does not know (%j) is reported, and no job runs', async (input) => {
+    const h = harness();
+    const { error } = await failure(run(h, input).result);
+    expect(error).toBe('Etl.InvalidInput');
+    expect(h.glue).not.toHaveBeenCalled();
+    expect(h.notices()).toEqual([
+      expect.objectContaining({ kind: 'ETL_FAILED', detail: expect.objectContaining({ input }) }),
+    ]);
+  });
 });

@@ -134,7 +134,7 @@ describe('ETL plans file', () => {
   it('has the plan of every table of schemas/ and the raw prefix of every event table', () => {
     const tables = lakeTables();
     const file = etlPlansFile(tables);
-    expect(file.version).toBe(1);
+    expect(file.version).toBe(2);
     expect(Object.keys(file.tables).sort()).toEqual(tables.map((t) => t.name).sort());
     for (const t of tables) expect(file.tables[t.name]).toEqual(buildPlan(t));
     expect(Object.keys(file.events).sort()).toEqual(
@@ -146,6 +146,13 @@ describe('ETL plans file', () => {
     expect(file.events.page_view).toEqual({ rawPrefix: 'events/type=page_view/' });
     expect(file.layout).toEqual({
       rejectedPrefix: 'rejected/',
+      rejected: {
+        table: 'lake_rejected',
+        columns: ['run_id', 'source_file', 'reason', 'raw_record', 'rejected_at', 'schema_version'],
+      },
+      replayedPrefix: '_state/replayed/',
+      tmpPrefix: '_state/tmp/',
+      uploads: { prefix: 'uploads/', temporarySuffixes: expect.arrayContaining(['.tmp', '.part', '~']) },
       runsPrefix: '_state/runs/',
       compactionPrefix: '_state/compaction/',
       rawEvents: { format: 'jsonl', gzip: true, extension: '.gz' },

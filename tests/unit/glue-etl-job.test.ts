@@ -4,7 +4,6 @@
  * that the local DuckDB runner keeps too. Runs the helpers in python3 (no Spark or boto3 needed).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LocalFirehose } from '../../lib/firehose/local';
 import { deliveredObjects, tempLake } from '../support/raw-zone';
@@ -13,48 +12,9 @@ import { lakeTables } from '../../lib/catalog/tables';
 import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
 import { runInputsKey, runSummaryKey } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
-import {
-  compactionManifestKey,
-  etlPlansFile,
-  rejectedRowsPrefix,
-  type EtlPlansFile,
-} from '../../lib/etl/plans';
-
-const script = path.resolve(__dirname, '../../resources/glue/etl_job.py');
-
-const python = (() => {
-  const r = spawnSync('python3', ['--version']);
-  return r.status === 0 ? 'python3' : null;
-})();
-const withPython = python ? it : it.skip;
-if (!python) console.warn('python3 is not installed: the Glue job script tests are skipped');
-
-// Calls functions of the script in one python3 process: [[name, ...args]] → results ({error} when one raises).
-const DRIVER = `
-import base64, importlib.util, json, sys
-spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
-job = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(job)
-def arg(a):
-    return base64.b64decode(a["$b64"]) if isinstance(a, dict) and "$b64" in a else a
-out = []
-for name, *args in json.load(sys.stdin):
-    try:
-        v = getattr(job, name)
-        out.append({"value": v(*[arg(a) for a in args]) if callable(v) else v})
-    except job.JobError as e:
-        out.append({"error": str(e)})
-json.dump(out, sys.stdout, default=sorted)
-`;
-
-type Result = { value?: any; error?: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-function py(calls: unknown[][]): Result[] {
-  const stdout = execFileSync(python!, ['-c', DRIVER, script], { input: JSON.stringify(calls) });
-  return JSON.parse(stdout.toString()) as Result[];
-}
-const one = (name: string, ...args: unknown[]) => py([[name, ...args]])[0]!;
-const b64 = (b: Buffer) => ({ $b64: b.toString('base64') });
+import { compactionManifestKey, etlPlansFile, type EtlPlansFile } from '../../lib/etl/plans';
+import { rejectedObjectKey, rejectedRowsPrefix, replayedStateKey } from '../../lib/etl/rejected';
+import { b64, one, py, python, script, withPython } from '../etl/glue-job-python';
 
 let plans: EtlPlansFile;
 beforeAll(() => {
@@ -245,9 +205,11 @@ describe('resources/glue/etl_job.py', () => {
   withPython(
     'names state objects exactly as lib/etl/plans.ts and lib/etl/run.ts do (shared with the local runner)',
     () => {
-      const [manifest, rejected, summary, date, none] = py([
+      const [manifest, rejected, rejectedFile, replayed, summary, date, none] = py([
         ['manifest_key', plans.layout, 'page_view', '2024-03-01'],
-        ['rejected_prefix', plans.layout, 'orders', '2024-03-02', 'run-7'],
+        ['rejected_prefix', plans.layout, 'orders', '2024-03-02'],
+        ['rejected_object_key', plans.layout, 'orders', '2024-03-02', 'run-7', 3],
+        ['replayed_key', plans.layout, 'orders'],
         ['summary_key', plans.layout, 'run-7'],
         [
           'arrival_date',
@@ -258,7 +220,11 @@ describe('resources/glue/etl_job.py', () => {
       ]);
       expect(manifest!.value).toBe(compactionManifestKey('page_view', '2024-03-01'));
       expect(manifest!.value).toBe('_state/compaction/page_view/arrival_date=2024-03-01.json');
-      expect(rejected!.value).toBe(rejectedRowsPrefix('orders', '2024-03-02', 'run-7'));
+      expect(rejected!.value).toBe(rejectedRowsPrefix('orders', '2024-03-02'));
+      expect(rejected!.value).toBe('rejected/table_name=orders/run_date=2024-03-02/');
+      expect(rejectedFile!.value).toBe(rejectedObjectKey('orders', '2024-03-02', 'run-7', 3));
+      expect(rejectedFile!.value).toBe('rejected/table_name=orders/run_date=2024-03-02/run-7-3.json');
+      expect(replayed!.value).toBe(replayedStateKey('orders'));
       expect(summary!.value).toBe(runSummaryKey('run-7'));
       expect(date!.value).toBe('2024-03-01');
       expect(none!.value).toBeNull();
@@ -309,6 +275,7 @@ describe('resources/glue/etl_job.py', () => {
     const f = figures!.value as EtlTableFigures;
     expect(f).toEqual({
       table: 'orders',
+      schemaVersion: orders.version,
       rowsRead: 10,
       rowsWritten: 4,
       rowsRejected: 2,
@@ -407,7 +374,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
       };
       const record = { ...pending('exec-1', '2024-01-01T00:00:00Z'), key: 'uploads/orders/a.csv' };
       const at = '2024-01-03T00:00:00.000Z';
-      const [pendingKey, resultKey, order, own, ownQueued, ownDone, success, failed] = py([
+      const [pendingKey, resultKey, order, own, ownQueued, ownDone, success, failed, unknown] = py([
         ['pending_upload_key', plans.layout, 'exec-1'],
         ['upload_result_key', plans.layout, 'exec-1'],
         [
@@ -427,11 +394,12 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
           record,
           plans.tables.orders,
           [sources['uploads/orders/a.csv'], sources['uploads/orders/b.csv']],
-          'rejected/orders/run_date=2024-01-03/run_id=exec-own/',
+          'rejected/table_name=orders/run_date=2024-01-03/',
           plans.layout,
           at,
         ],
-        ['upload_failure', fileOptions, record, 'Etl.InputMissing', 'gone', 0.05, at],
+        ['upload_failure', fileOptions, record, 'Etl.InputMissing', 'gone', plans.tables.orders, at],
+        ['upload_failure', fileOptions, record, 'Etl.TableFailed', 'no such dataset', null, at],
       ]);
       expect(pendingKey!.value).toBe(pendingUploadKey('exec-1'));
       expect(resultKey!.value).toBe(uploadResultKey('exec-1'));
@@ -449,13 +417,14 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
       // The result the local runner writes too (tests/etl/duckdb-runner.test.ts): same fields, same arithmetic.
       const expectedFigures = {
         table: 'orders',
+        schemaVersion: plans.tables.orders!.version,
         rowsRead: 15,
         rowsWritten: 12,
         rowsRejected: 1,
         duplicatesRemoved: 2,
         partitions: ['dt=2024-01-01', 'dt=2024-01-02'],
         partitionCount: 2,
-        rejectedLocation: 'rejected/orders/run_date=2024-01-03/run_id=exec-own/',
+        rejectedLocation: 'rejected/table_name=orders/run_date=2024-01-03/',
         maxRejectedRatio: 0.05,
       };
       const ok: UploadResult = {
@@ -477,10 +446,13 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
         status: 'FAILED',
         error: 'Etl.InputMissing',
         cause: 'gone',
+        schemaVersion: plans.tables.orders!.version,
+        maxRejectedRatio: 0.05,
         rowsRead: 0,
         tables: [],
         rejectedAboveThreshold: false,
       });
+      expect(unknown!.value).toMatchObject({ schemaVersion: null, maxRejectedRatio: 0 });
     },
   );
 

@@ -6,6 +6,7 @@ import { invalid } from './errors';
 import { isPlainObject } from './is-plain-object';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const MODES: readonly EtlMode[] = ['file', 'events', 'replay', 'rebuild'];
 export const FORMATS = ['csv', 'json', 'jsonl', 'parquet'] as const;
 export type InputFormat = (typeof FORMATS)[number];
 
@@ -28,9 +29,8 @@ export function parseArgs(args: Record<string, string>): JobArgs {
       throw invalid(`--${name} is given twice with different values`);
     named.set(name, v);
   }
-  const mode = named.get('mode');
-  if (mode !== 'file' && mode !== 'events')
-    throw invalid(`--mode must be 'file' or 'events', got '${mode ?? ''}'`);
+  const mode = MODES.find((m) => m === named.get('mode'));
+  if (!mode) throw invalid(`--mode must be one of ${MODES.join(', ')}, got '${named.get('mode') ?? ''}'`);
   const runId = named.get('run_id') ?? '';
   if (!RUN_ID.test(runId))
     throw invalid(`--run_id must be 1-128 letters, digits, '.', '_' or '-', got '${runId}'`);
@@ -55,8 +55,14 @@ export function parseArgs(args: Record<string, string>): JobArgs {
     inputs = parsed as string[];
     for (const key of inputs) checkKey(key);
   } else if (rawInputs !== undefined && rawInputs !== '' && rawInputs.replace(/\s/g, '') !== '[]') {
-    throw invalid("--inputs is not used in mode 'events' (every pending raw event object is compacted)");
+    throw invalid(
+      mode === 'events'
+        ? "--inputs is not used in mode 'events' (every pending raw event object is compacted)"
+        : `--inputs is not used in mode '${mode}' (the table's raw objects are found from the table)`,
+    );
   }
+  if ((mode === 'replay' || mode === 'rebuild') && !table)
+    throw invalid(`--table is required in mode '${mode}'`);
   const jobRunId = named.get('JOB_RUN_ID') || undefined;
   return { mode, ...(table ? { table } : {}), inputs, runId, ...(jobRunId ? { jobRunId } : {}) };
 }

@@ -1,16 +1,17 @@
 /**
  * One plan over one batch of inputs: read, reject, merge with the existing rows, stage, swap.
  */
-import { DUCKDB_TYPES, sqlIdent, sqlString, sqlStringList } from '../../duckdb-sql';
+import { sqlString, sqlStringList } from '../../duckdb-sql';
 import { fsyncDir, fsyncFile, writeFileDurably } from '../../durable-fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
-import { rejectedRowsPrefix } from '../plans';
+import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed } from './errors';
+import { loadExisting, type Partition } from './existing';
 import type { BatchFigures, SourceFigures } from './figures';
 import { listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
@@ -30,8 +31,21 @@ export interface RunContext {
   ingestedAt: string;
   runDate: string;
   conn: DuckDBConnection;
+  /** The lake's tables (EtlRunnerOptions.tables). */
+  tables: TableDef[];
+  /** Numbers the run's batches: names their work folders and rejected files (<run_id>-<n>.json). */
+  batches: { n: number };
+  /** The rejected files this run wrote (curated keys): a replay in the same run does not take them. */
+  rejectedWritten: Set<string>;
   hooks?: EtlRunnerHooks;
   onStep?: EtlRunnerOptions['onStep'];
+}
+
+export interface BatchOptions {
+  /** Raw objects read again (replay, rebuild): the plan's reloadMergeSql instead of mergeSql. */
+  reload?: boolean;
+  /** Partitions (k=v[/k2=v2]) to rewrite from their existing rows even if no input row goes there. */
+  rewrite?: string[];
 }
 
 const PARTITION_VALUE = /^[A-Za-z0-9_.:-]+$/;
@@ -41,16 +55,16 @@ export async function runBatch(
   table: TableDef,
   plan: EtlPlan,
   inputs: InputFile[],
-  batch: number,
+  opts: BatchOptions = {},
 ): Promise<BatchFigures> {
   const { conn } = ctx;
+  const batch = ctx.batches.n++;
   const tableDir = path.join(ctx.runDir, `table=${table.name}`);
   const batchDir = path.join(tableDir, `batch-${batch}`);
   const stagedData = path.join(batchDir, 'data');
   await fs.rm(batchDir, { recursive: true, force: true });
   await fs.mkdir(batchDir, { recursive: true });
   const tableColumns = table.columns.map((c) => c.name);
-  const typeOf = new Map(table.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
   let lap = performance.now();
   const step = (name: string) => {
     const t = performance.now();
@@ -61,6 +75,9 @@ export async function runBatch(
   await dropTempObjects(conn);
   await conn.run(
     'CREATE TEMP TABLE lake_malformed (lake_source_file VARCHAR, reject_reason VARCHAR, raw_record VARCHAR)',
+  );
+  await conn.run(
+    `CREATE TEMP VIEW lake_run AS SELECT ${sqlString(ctx.runId)} AS run_id, ${sqlString(ctx.ingestedAt)} AS rejected_at`,
   );
 
   // 1-2. raw_input → typed (materialised once; read_json refusing a file as a whole → the line-by-line fallback)
@@ -120,29 +137,25 @@ export async function runBatch(
   const rowsRejected = typedRejected + malformedCount;
   step('read');
 
-  // 3. rejected rows → JSON lines (staged)
+  // 3. rejected records → JSON lines (staged), one per rejected row (lib/etl/rejected.ts)
   let rejected: SwapJournal['rejected'];
   let rejectedLocation: string | undefined;
   if (rowsRejected > 0) {
     const staged = path.join(batchDir, 'rejected.json');
-    await conn.run(
-      `COPY (SELECT * FROM (${plan.rejectedSql}) UNION ALL BY NAME SELECT * FROM lake_malformed) ` +
-        `TO ${sqlString(staged)} (FORMAT json)`,
-    );
+    await conn.run(`COPY (${plan.rejectedSql.duckdb}) TO ${sqlString(staged)} (FORMAT json)`);
     await fsyncFile(staged);
-    rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate, ctx.runId);
-    rejected = {
-      staged: path.relative(ctx.curatedDir, staged),
-      target: path.join(rejectedLocation, `part-${batch}.json`),
-    };
+    rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate);
+    const target = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
+    rejected = { staged: path.relative(ctx.curatedDir, staged), target };
+    ctx.rejectedWritten.add(target);
   }
   step('rejected');
 
-  // 4-5. incoming, and existing: the current rows of the partitions incoming touches
+  // 4-5. incoming, and existing: the current rows of the partitions incoming touches (and those to rewrite)
   await conn.run('CREATE TEMP VIEW incoming AS SELECT * FROM typed WHERE reject_reason IS NULL');
   const keys = plan.partitionKeys;
   const partitionRows = await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM incoming ORDER BY ALL`);
-  const partitions = partitionRows.map((r) => {
+  const incoming: Partition[] = partitionRows.map((r) => {
     const values = keys.map((k) => r[k]);
     if (values.some((v) => typeof v !== 'string' || !PARTITION_VALUE.test(v) || v === '.' || v === '..')) {
       throw failed(
@@ -151,46 +164,25 @@ export async function runBatch(
     }
     return { values: values as string[], name: keys.map((k, i) => `${k}=${values[i]}`).join('/') };
   });
-
-  const existingFiles: { file: string; values: string[] }[] = [];
-  for (const p of partitions) {
-    const dir = path.join(ctx.curatedDir, plan.prefix, p.name);
-    for (const f of await listFiles(dir)) {
-      const base = f.slice(f.lastIndexOf('/') + 1);
-      if (!f.includes('/') && f.endsWith('.parquet') && !base.startsWith('.') && !base.startsWith('_')) {
-        existingFiles.push({ file: path.join(dir, f), values: p.values });
-      }
+  const partitions = [...incoming];
+  for (const name of opts.rewrite ?? []) {
+    if (partitions.some((p) => p.name === name)) continue;
+    const parts = name.split('/');
+    const values = parts.map((part, i) =>
+      part.startsWith(`${keys[i]}=`) ? part.slice(`${keys[i]}=`.length) : '',
+    );
+    if (
+      parts.length !== keys.length ||
+      values.some((v) => !PARTITION_VALUE.test(v) || v === '.' || v === '..')
+    ) {
+      throw failed(`${table.name}: '${name}' is not a partition of the table`);
     }
+    partitions.push({ values, name });
   }
-  const outputTyped = (name: string, present: boolean) =>
-    `CAST(${present ? sqlIdent(name) : 'NULL'} AS ${typeOf.get(name) ?? 'VARCHAR'}) AS ${name}`;
-  if (existingFiles.length > 0) {
-    const source = (withFile: boolean) =>
-      `read_parquet(${sqlStringList(existingFiles.map((f) => f.file))}, union_by_name = true, hive_partitioning = false` +
-      `${withFile ? ", filename = 'lake_file'" : ''})`;
-    const present = new Set(
-      (await query(conn, `DESCRIBE SELECT * FROM ${source(false)}`)).map((r) => String(r.column_name)),
-    );
-    await conn.run(
-      `CREATE TEMP TABLE lake_existing_paths AS SELECT * FROM (VALUES ${existingFiles
-        .map((f) => `(${[f.file, ...f.values].map(sqlString).join(', ')})`)
-        .join(', ')}) v(lake_file, ${keys.join(', ')})`,
-    );
-    await conn.run(
-      `CREATE TEMP TABLE lake_existing_files AS SELECT ${tableColumns.map((c) => outputTyped(c, present.has(c))).join(', ')}, ` +
-        `${keys.map((k) => `f.${k}`).join(', ')} FROM ${source(true)} p JOIN lake_existing_paths f USING (lake_file)`,
-    );
-  } else {
-    await conn.run(
-      `CREATE TEMP VIEW lake_existing_files AS SELECT ${tableColumns.map((c) => outputTyped(c, false)).join(', ')}, ` +
-        `${keys.map((k) => `CAST(NULL AS VARCHAR) AS ${k}`).join(', ')} WHERE false`,
-    );
-  }
-  // The plan's view of them (a renamed column takes its old column's value where it has none).
-  await conn.run(`CREATE TEMP TABLE existing AS ${plan.existingSql}`);
+  partitions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const existingRows = await loadExisting(conn, ctx.curatedDir, table, plan, partitions);
 
   // 6. merged → one Parquet file per partition, staged
-  const existingRows = await count(conn, 'SELECT 1 FROM existing');
   step('existing');
   const incomingRows = rowsRead - rowsRejected;
   // mergeSql keeps one row per key. When the table has no rows in these partitions yet and no key repeats in the
@@ -200,7 +192,7 @@ export async function runBatch(
     (await count(conn, `SELECT DISTINCT ${plan.primaryKey.join(', ')} FROM incoming`)) !== incomingRows;
   let merged = 'incoming';
   if (mergeNeeded) {
-    await conn.run(`CREATE TEMP TABLE lake_merged AS ${plan.mergeSql}`);
+    await conn.run(`CREATE TEMP TABLE lake_merged AS ${opts.reload ? plan.reloadMergeSql : plan.mergeSql}`);
     merged = 'lake_merged';
   }
   step('merge');
@@ -226,7 +218,9 @@ export async function runBatch(
   for (const dir of stagedByPartition.keys()) {
     if (!expected.has(dir)) throw failed(`${table.name}: DuckDB wrote an unexpected partition '${dir}'`);
   }
-  for (const p of partitions) {
+  // A partition only to rewrite that holds no rows is left as it is.
+  const written = partitions.filter((p) => stagedByPartition.has(p.name) || incoming.includes(p));
+  for (const p of written) {
     const files = stagedByPartition.get(p.name) ?? [];
     if (files.length === 0) throw failed(`${table.name}: partition ${p.name} was not written`);
     const dir = path.join(stagedData, p.name);
@@ -248,12 +242,12 @@ export async function runBatch(
   await dropTempObjects(conn);
   step('fsync');
 
-  await ctx.hooks?.afterStaging?.({ table: table.name, partitions: partitions.map((p) => p.name) });
+  await ctx.hooks?.afterStaging?.({ table: table.name, partitions: written.map((p) => p.name) });
 
   // Swap: journal first (durable), then partition by partition.
   const journal: SwapJournal = {
     table: table.name,
-    partitions: partitions.map((p) => ({
+    partitions: written.map((p) => ({
       name: p.name,
       target: path.join(plan.prefix, p.name),
       staged: path.relative(ctx.curatedDir, path.join(stagedData, p.name)),
@@ -282,7 +276,7 @@ export async function runBatch(
     rowsRejected,
     existingRows,
     mergedRows,
-    partitions: partitions.map((p) => p.name),
+    partitions: written.map((p) => p.name),
     ...(rejectedLocation ? { rejectedLocation } : {}),
     ...(sources ? { sources } : {}),
   };

@@ -1,6 +1,7 @@
 /**
  * Mode 'events': the pending raw event objects of each table, compacted in batches of bounded size, with the
- * compaction manifests that record which objects are in the table.
+ * compaction manifests that record which objects are in the table. The raw objects and manifests of a table serve
+ * replays and rebuilds too.
  */
 import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
@@ -9,13 +10,117 @@ import type { TableDef } from '../../catalog/tables';
 import { rawEventsFormat } from '../../layout';
 import { buildPlan } from '../plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans';
-import { runBatch, type RunContext } from './batch';
+import { runBatch, type BatchOptions, type RunContext } from './batch';
+import { bySize } from './batching';
 import { failed } from './errors';
 import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles, readJsonFile } from './fs-util';
+import type { InputFile } from './readers/types';
 
 interface Manifest {
   processed: string[];
+}
+
+/** A raw event object of a table: its key, arrival date and size. */
+export interface RawEventObject {
+  key: string;
+  date: string;
+  bytes: number;
+}
+
+/** Every raw event object of a table (delivery objects: the declared extension, no hidden segment), in key order. */
+export async function rawEventObjects(ctx: RunContext, table: TableDef): Promise<RawEventObject[]> {
+  const prefix = rawEventsPrefix(table.name);
+  const keys = (await listFiles(path.join(ctx.rawDir, prefix)))
+    .map((rel) => prefix + rel)
+    .filter((k) => k.endsWith(rawEventsFormat.extension) && !k.split('/').some((s) => s.startsWith('.')));
+  const out: RawEventObject[] = [];
+  for (const key of keys) {
+    const date = arrivalDateOf(key);
+    if (!date) throw failed(`raw event object '${key}' has no arrival_date in its key`);
+    out.push({ key, date, bytes: (await fs.stat(path.join(ctx.rawDir, key))).size });
+  }
+  return out;
+}
+
+/** A raw event object as an input: the declared format of raw event objects (their names do not tell it). */
+export const rawEventInput = (ctx: RunContext, key: string): InputFile => ({
+  key,
+  file: path.join(ctx.rawDir, ...key.split('/')),
+  format: rawEventsFormat.format,
+  gz: rawEventsFormat.gzip,
+});
+
+/** The compaction manifests of a table for these arrival dates: the keys each lists. */
+export async function readManifests(
+  ctx: RunContext,
+  table: TableDef,
+  dates: Iterable<string>,
+): Promise<Map<string, Set<string>>> {
+  const manifests = new Map<string, Set<string>>();
+  for (const date of [...new Set(dates)].sort()) {
+    const m = await readJsonFile<Manifest>(
+      path.join(ctx.curatedDir, compactionManifestKey(table.name, date)),
+    );
+    manifests.set(date, new Set(Array.isArray(m?.processed) ? m.processed : []));
+  }
+  return manifests;
+}
+
+/** Adds a batch's objects to the manifests (only once their rows are in the table). */
+export async function recordInManifests(
+  ctx: RunContext,
+  table: TableDef,
+  manifests: Map<string, Set<string>>,
+  batch: RawEventObject[],
+): Promise<void> {
+  const touched = new Set<string>();
+  for (const p of batch) {
+    if (!manifests.has(p.date)) manifests.set(p.date, new Set());
+    manifests.get(p.date)!.add(p.key);
+    touched.add(p.date);
+  }
+  for (const date of [...touched].sort()) {
+    const manifest: Manifest = { processed: [...manifests.get(date)!].sort() };
+    await writeFileDurably(
+      path.join(ctx.curatedDir, compactionManifestKey(table.name, date)),
+      JSON.stringify(manifest, null, 2) + '\n',
+    );
+  }
+}
+
+/**
+ * Runs raw event objects of a table through its plan in batches of bounded size, adding each batch to the manifests
+ * once its rows are in the table (a crash before re-runs those objects: deduplicated by event id).
+ */
+export async function loadRawEvents(
+  ctx: RunContext,
+  table: TableDef,
+  objects: RawEventObject[],
+  maxBatchBytes: number,
+  tally: TableTally,
+  opts: BatchOptions = {},
+): Promise<string[]> {
+  const plan = buildPlan(table);
+  const manifests = await readManifests(
+    ctx,
+    table,
+    objects.map((o) => o.date),
+  );
+  const inputs: string[] = [];
+  for (const batch of bySize(objects, maxBatchBytes)) {
+    const figures = await runBatch(
+      ctx,
+      table,
+      plan,
+      batch.map((p) => rawEventInput(ctx, p.key)),
+      opts,
+    );
+    addFigures(tally, figures);
+    await recordInManifests(ctx, table, manifests, batch);
+    inputs.push(...batch.map((p) => p.key));
+  }
+  return inputs;
 }
 
 export async function runEvents(
@@ -26,71 +131,19 @@ export async function runEvents(
   const inputs: string[] = [];
   const figures: TableTally[] = [];
   for (const table of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
-    const plan = buildPlan(table);
-    const f = emptyFigures(plan);
+    const f = emptyFigures(buildPlan(table));
     figures.push(f);
-    const prefix = rawEventsPrefix(table.name);
-    const keys = (await listFiles(path.join(ctx.rawDir, prefix)))
-      .map((rel) => prefix + rel)
-      .filter((k) => k.endsWith(rawEventsFormat.extension) && !k.split('/').some((s) => s.startsWith('.')));
-    const byDate = new Map<string, string[]>();
-    for (const key of keys) {
-      const date = arrivalDateOf(key);
-      if (!date) throw failed(`raw event object '${key}' has no arrival_date in its key`);
-      byDate.set(date, [...(byDate.get(date) ?? []), key]);
-    }
-    const manifests = new Map<string, Set<string>>();
-    const pending: { key: string; date: string; bytes: number }[] = [];
-    for (const [date, dateKeys] of [...byDate].sort((a, b) => a[0].localeCompare(b[0]))) {
-      const file = path.join(ctx.curatedDir, compactionManifestKey(table.name, date));
-      const m = await readJsonFile<Manifest>(file);
-      const processed = new Set(Array.isArray(m?.processed) ? m.processed : []);
-      manifests.set(date, processed);
-      for (const key of dateKeys) {
-        if (!processed.has(key)) {
-          pending.push({ key, date, bytes: (await fs.stat(path.join(ctx.rawDir, key))).size });
-        }
-      }
-    }
-    // Batches of bounded size, in key order (arrival order within a day).
-    const batches: (typeof pending)[] = [];
-    let current: typeof pending = [];
-    let bytes = 0;
-    for (const p of pending) {
-      if (current.length > 0 && bytes + p.bytes > maxBatchBytes) {
-        batches.push(current);
-        current = [];
-        bytes = 0;
-      }
-      current.push(p);
-      bytes += p.bytes;
-    }
-    if (current.length > 0) batches.push(current);
-
-    for (const [i, batch] of batches.entries()) {
-      const files = batch.map((p) => ({
-        key: p.key,
-        file: path.join(ctx.rawDir, ...p.key.split('/')),
-        // The declared format of raw event objects (their names do not tell it).
-        format: rawEventsFormat.format,
-        gz: rawEventsFormat.gzip,
-      }));
-      addFigures(f, await runBatch(ctx, table, plan, files, i));
-      // Only now that the rows are in the table: a crash before this re-runs these objects (deduplicated).
-      const touched = new Set<string>();
-      for (const p of batch) {
-        manifests.get(p.date)!.add(p.key);
-        touched.add(p.date);
-      }
-      for (const date of [...touched].sort()) {
-        const manifest: Manifest = { processed: [...manifests.get(date)!].sort() };
-        await writeFileDurably(
-          path.join(ctx.curatedDir, compactionManifestKey(table.name, date)),
-          JSON.stringify(manifest, null, 2) + '\n',
-        );
-      }
-      inputs.push(...batch.map((p) => p.key));
-    }
+    const objects = await rawEventObjects(ctx, table);
+    const manifests = await readManifests(
+      ctx,
+      table,
+      objects.map((o) => o.date),
+    );
+    // Arrival order within a day (key order), days in order.
+    const pending = objects
+      .filter((o) => !manifests.get(o.date)!.has(o.key))
+      .sort((a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key));
+    inputs.push(...(await loadRawEvents(ctx, table, pending, maxBatchBytes, f)));
   }
   return { inputs, figures };
 }

@@ -33,6 +33,7 @@ export interface TableTally extends Omit<EtlTableFigures, 'partitions' | 'partit
 export function emptyFigures(plan: EtlPlan): TableTally {
   return {
     table: plan.table,
+    schemaVersion: plan.version,
     rowsRead: 0,
     rowsWritten: 0,
     rowsRejected: 0,
@@ -55,3 +56,26 @@ export function addFigures(f: TableTally, b: BatchFigures): void {
 export function tableFigures(f: TableTally): EtlTableFigures {
   return { ...f, ...listedPartitions([...f.partitions]) };
 }
+
+/** One tally per table, in the order of their first appearance: a run's parts that loaded the same table, added. */
+export function combinedFigures(tallies: TableTally[]): TableTally[] {
+  const byTable = new Map<string, TableTally>();
+  for (const t of tallies) {
+    const total = byTable.get(t.table);
+    if (!total) {
+      byTable.set(t.table, { ...t, partitions: new Set(t.partitions) });
+      continue;
+    }
+    total.rowsRead += t.rowsRead;
+    total.rowsWritten += t.rowsWritten;
+    total.rowsRejected += t.rowsRejected;
+    total.duplicatesRemoved += t.duplicatesRemoved;
+    for (const p of t.partitions) total.partitions.add(p);
+    if (t.rejectedLocation) total.rejectedLocation = t.rejectedLocation;
+  }
+  return [...byTable.values()];
+}
+
+/** A table's rejected share is above what it allows. */
+export const rejectedAbove = (f: { rowsRead: number; rowsRejected: number; maxRejectedRatio: number }) =>
+  f.rowsRead > 0 && f.rowsRejected / f.rowsRead > f.maxRejectedRatio;

@@ -17,9 +17,14 @@
  *     half-written or missing; re-running the same input changes no row but the datasets' lake_ingested_at (the
  *     newest run wins ties, as the plan says; events keep the first received copy).
  *
- * Rows that do not even parse (a CSV line with the wrong number of fields or an unterminated quote, a JSON line
- * that is not an object) are not dropped: they go to the rejected rows with the reason and the raw text in
- * `raw_record`, and count as read and rejected.
+ * Rejected rows go to the rejected store (lib/etl/rejected.ts): one JSON-lines file per batch,
+ * rejected/table_name=<table>/run_date=<d>/<run_id>-<n>.json, staged and swapped in with the batch's journal, one
+ * record per row (plan.rejectedSql.duckdb). Rows that do not even parse (a CSV line with the wrong number of fields
+ * or an unterminated quote, a JSON line that is not an object) are not dropped: their record holds the reason and
+ * their text in `raw_record`, and they count as read and rejected.
+ *
+ * Modes 'replay' and 'rebuild' (replay.ts, rebuild.ts) read a table's raw objects again, between the uploads and the
+ * events of the run, merged by plan.reloadMergeSql; the tables of a run can be given (EtlRunnerOptions.tables).
  *
  * Figures (as the Glue job): rowsRead = rowsWritten + rowsRejected + duplicatesRemoved, where rowsWritten counts the
  * keys that are new to the table and duplicatesRemoved the rows the merge dropped (a key repeated in the input, or

@@ -1,6 +1,8 @@
 /**
- * What the caller of runEtlJob can set: the lake, clock, DuckDB limits, batch size, test hooks and step timings.
+ * What the caller of runEtlJob can set: the lake, its tables, clock, DuckDB limits, batch size, test hooks and step
+ * timings.
  */
+import type { TableDef } from '../../catalog/tables';
 
 /** Fault injection for tests: called at the named points of a run; a throw there fails the run. */
 export interface EtlRunnerHooks {
@@ -17,12 +19,17 @@ export class SimulatedCrash extends Error {
 
 export interface EtlRunnerOptions {
   lakeDir: string;
+  /**
+   * The lake's tables (default: lakeTables(), from the project's schemas/). The seam for a run over other schemas:
+   * a test that relaxes a schema to replay the rows it rejected, or renames a column to rebuild a table.
+   */
+  tables?: TableDef[];
   now?: () => Date;
   /** DuckDB threads per run (default: min(2, CPUs)). */
   threads?: number;
   /** DuckDB memory_limit per run (default '1GB'); larger work spills to curated/_state/tmp/<run_id>/spill. */
   memoryLimit?: string;
-  /** Mode 'events': raw objects of one table compacted per batch, in gzip bytes (default 64 MiB). */
+  /** Raw objects of one table run per batch, in (stored) bytes (default 64 MiB); rebuilds also bound partitions. */
   maxBatchBytes?: number;
   hooks?: EtlRunnerHooks;
   /** Called after each step of a batch with its duration (read, rejected, existing, merge, write, fsync, swap). */

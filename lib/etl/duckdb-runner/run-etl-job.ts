@@ -1,20 +1,21 @@
 /**
  * The job: arguments checked, the lake's run lock taken, leftovers of crashed runs recovered, then the pending
- * uploads and events run on DuckDB and the run summary written.
+ * uploads, the mode's own work (a replay or a rebuild of --table) and the pending events run on DuckDB, and the run
+ * summary written.
  */
 import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lakeTable, lakeTables } from '../../catalog/tables';
+import { lakeTables } from '../../catalog/tables';
 import layout from '../../lake-layout.json';
-import { runInputsKey, runSummaryKey, type EtlRunSummary } from '../run';
+import { runInputsKey, runSummaryKey, type EtlRunSummary, type EtlTableFigures } from '../run';
 import { parseArgs } from './args';
 import type { RunContext } from './batch';
 import { openDuckDb } from './duckdb';
 import { EtlErrorName, EtlJobError, failed, notFound } from './errors';
 import { runEvents } from './events';
-import { tableFigures, type TableTally } from './figures';
+import { combinedFigures, rejectedAbove, tableFigures, type TableTally } from './figures';
 import { exists, listFiles } from './fs-util';
 import {
   DEFAULT_MAX_BATCH_BYTES,
@@ -25,13 +26,16 @@ import {
 import { activeRunDirs, owner } from './run-ownership';
 import { JOURNAL, recoverLeftovers } from './swap-journal';
 import { lockLake } from './lake-lock';
+import { runRebuild, type RebuildTaken } from './rebuild';
+import { runReplay, type ReplayTaken } from './replay';
 import { takeUploads, type UploadsTaken } from './uploads';
 
 /**
  * Runs one ETL job on the local lake. `args` are the Glue job arguments of lib/etl/run.ts (keys with or without
  * the leading `--`). Whatever its mode, a run takes every pending upload (lib/etl/upload-queue.ts) and compacts the
- * pending streamed events (mode 'events' with --table: that event table only). Returns the run summary, also
- * written to curated/_state/runs/<run_id>.json.
+ * pending streamed events (mode 'events' with --table: that event table only); modes 'replay' and 'rebuild' do
+ * their table's work in between (replay.ts, rebuild.ts). Returns the run summary, also written to
+ * curated/_state/runs/<run_id>.json.
  */
 export async function runEtlJob(
   args: Record<string, string>,
@@ -43,10 +47,12 @@ export async function runEtlJob(
   const rawDir = path.join(lakeDir, 'raw');
   const curatedDir = path.join(lakeDir, 'curated');
 
-  if (a.mode === 'file' && !lakeTable(a.table!)) {
+  const tables = opts.tables ?? lakeTables();
+  const modeTable = a.table ? tables.find((t) => t.name === a.table) : undefined;
+  if (a.mode !== 'events' && !modeTable) {
     throw notFound(`table '${a.table}' does not exist (no schema in schemas/)`);
   }
-  let eventTables = lakeTables().filter((t) => t.kind === 'events');
+  let eventTables = tables.filter((t) => t.kind === 'events');
   if (a.mode === 'events' && a.table) {
     const t = eventTables.find((x) => x.name === a.table);
     if (!t) throw notFound(`event table '${a.table}' does not exist (no schema in schemas/events/)`);
@@ -74,7 +80,7 @@ export async function runEtlJob(
 
   async function runLocked(): Promise<EtlRunSummary> {
     // What crashed runs left (an earlier attempt of this run id included): the lake lock is ours.
-    await recoverLeftovers(curatedDir, new Set(lakeTables().map((t) => t.name)), runDir);
+    await recoverLeftovers(curatedDir, new Set(tables.map((t) => t.name)), runDir);
     if (await exists(runDir)) {
       throw failed(`curated/_state/tmp/${a.runId} holds an unfinished earlier run; run it again first`);
     }
@@ -94,6 +100,8 @@ export async function runEtlJob(
     const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     let uploads: UploadsTaken;
     let events: { inputs: string[]; figures: TableTally[] };
+    let replay: ReplayTaken | undefined;
+    let rebuild: RebuildTaken | undefined;
     try {
       const ctx: RunContext = {
         lakeDir,
@@ -106,10 +114,17 @@ export async function runEtlJob(
         ingestedAt: startedAt.toISOString(),
         runDate: startedAt.toISOString().slice(0, 10),
         conn: db.conn,
+        tables,
+        batches: { n: 0 },
+        rejectedWritten: new Set(),
         ...(opts.hooks ? { hooks: opts.hooks } : {}),
         ...(opts.onStep ? { onStep: opts.onStep } : {}),
       };
       uploads = await takeUploads(ctx, a, maxBatchBytes);
+      // After the uploads (a file's result reports its own rows), before the compaction (a rebuilt event type's
+      // objects are then all in the manifests: nothing left pending).
+      if (a.mode === 'replay') replay = await runReplay(ctx, modeTable!, maxBatchBytes);
+      if (a.mode === 'rebuild') rebuild = await runRebuild(ctx, modeTable!, maxBatchBytes);
       events = await runEvents(ctx, eventTables, maxBatchBytes);
     } catch (e) {
       if (e instanceof SimulatedCrash) keepRunDir = true;
@@ -123,11 +138,15 @@ export async function runEtlJob(
     // A table whose swap could not be finished failed its own uploads; its journal stays for the next run.
     keepRunDir = (await listFiles(runDir)).some((f) => f.endsWith(`/${JOURNAL}`));
 
-    const tables = [...uploads.figures, ...events.figures].map(tableFigures);
+    const own = replay ?? rebuild;
+    const figures = combinedFigures([...uploads.figures, ...(own ? [own.tally] : []), ...events.figures]).map(
+      tableFigures,
+    );
     const eventNames = new Set(eventTables.map((t) => t.name));
-    const inputs = [...uploads.inputs, ...events.inputs];
-    const rowsRead = tables.reduce((s, t) => s + t.rowsRead, 0);
-    const rowsRejected = tables.reduce((s, t) => s + t.rowsRejected, 0);
+    const inputs = [...uploads.inputs, ...(own?.inputs ?? []), ...events.inputs];
+    const rowsRead = figures.reduce((s, t) => s + t.rowsRead, 0);
+    const rowsRejected = figures.reduce((s, t) => s + t.rowsRejected, 0);
+    const ownFigures: EtlTableFigures | undefined = (replay?.replay ?? rebuild?.rebuild)?.figures;
     let inputsKey: string | undefined;
     if (inputs.length > 0) {
       inputsKey = runInputsKey(a.runId);
@@ -142,15 +161,17 @@ export async function runEtlJob(
       finishedAt: now().toISOString(),
       inputCount: inputs.length,
       ...(inputsKey ? { inputsKey } : {}),
-      tables,
+      tables: figures,
       rowsRead,
-      rowsWritten: tables.reduce((s, t) => s + t.rowsWritten, 0),
+      rowsWritten: figures.reduce((s, t) => s + t.rowsWritten, 0),
       rowsRejected,
       rejectedRatio: rowsRead > 0 ? rowsRejected / rowsRead : 0,
-      rejectedAboveThreshold: tables.some(
-        (t) => eventNames.has(t.table) && t.rowsRead > 0 && t.rowsRejected / t.rowsRead > t.maxRejectedRatio,
-      ),
+      rejectedAboveThreshold:
+        figures.some((t) => eventNames.has(t.table) && rejectedAbove(t)) ||
+        (ownFigures !== undefined && rejectedAbove(ownFigures)),
       uploads: { taken: uploads.taken, succeeded: uploads.succeeded, failed: uploads.failed },
+      ...(replay ? { replay: replay.replay } : {}),
+      ...(rebuild ? { rebuild: rebuild.rebuild } : {}),
     };
     await writeFileDurably(
       path.join(curatedDir, runSummaryKey(a.runId)),

@@ -8,9 +8,8 @@
 import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { lakeTable } from '../../catalog/tables';
 import { logger } from '../../logger';
-import { buildPlan } from '../plan';
+import { buildPlan, type EtlPlan } from '../plan';
 import type { EtlTableFigures } from '../run';
 import {
   MAX_UPLOAD_ATTEMPTS,
@@ -129,7 +128,7 @@ export async function takeUploads(
   }
 
   for (const [tableName, taken] of [...byTable].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const table = lakeTable(tableName);
+    const table = ctx.tables.find((t) => t.name === tableName);
     if (!table || table.kind !== 'dataset') {
       for (const t of taken)
         await finish(
@@ -169,7 +168,7 @@ export async function takeUploads(
       batches.at(-1)!.push(r);
       bytes += r.bytes;
     }
-    for (const [i, batch] of batches.entries()) {
+    for (const batch of batches) {
       let figures;
       try {
         figures = await runBatch(
@@ -177,7 +176,6 @@ export async function takeUploads(
           table,
           plan,
           batch.flatMap((r) => r.files),
-          i,
         );
       } catch (e) {
         if (e instanceof SimulatedCrash) throw e;
@@ -193,7 +191,7 @@ export async function takeUploads(
       out.inputs.push(...batch.flatMap((r) => r.files.map((f) => f.key)));
       for (const r of batch) {
         const mine = r.t.keys.map((k) => figures.sources?.[k]).filter((x): x is SourceFigures => !!x);
-        await finish(success(ctx, r.t, plan.maxRejectedRatio, mine, figures.rejectedLocation));
+        await finish(success(ctx, r.t, plan, mine, figures.rejectedLocation));
       }
     }
   }
@@ -215,16 +213,18 @@ function base(ctx: RunContext, t: Taken) {
 function success(
   ctx: RunContext,
   t: Taken,
-  maxRejectedRatio: number,
+  plan: EtlPlan,
   sources: SourceFigures[],
   rejectedLocation: string | undefined,
 ): UploadResult {
+  const { maxRejectedRatio } = plan;
   const sum = (k: 'rowsRead' | 'rowsRejected' | 'rowsWritten') => sources.reduce((s, x) => s + x[k], 0);
   const rowsRead = sum('rowsRead');
   const rowsRejected = sum('rowsRejected');
   const rowsWritten = sum('rowsWritten');
   const figures: EtlTableFigures = {
     table: t.pending.table,
+    schemaVersion: plan.version,
     rowsRead,
     rowsWritten,
     rowsRejected,
@@ -245,12 +245,13 @@ function success(
 }
 
 function failure(ctx: RunContext, t: Taken, error: string, cause: string[]): UploadResult {
-  const table = lakeTable(t.pending.table);
+  const table = ctx.tables.find((x) => x.name === t.pending.table);
   return {
     ...base(ctx, t),
     status: 'FAILED',
     error,
     cause: cause.join(''),
+    schemaVersion: table?.version ?? null,
     rowsRead: 0,
     rowsWritten: 0,
     rowsRejected: 0,

@@ -1,0 +1,127 @@
+/**
+ * Mode 'rebuild': every raw object of a table again through the current plan, in batches of bounded size, merged with
+ * the table's rows by reloadMergeSql — a dataset's uploads (uploads/<dataset>/, what validateUpload would take), an
+ * event type's raw objects (the compaction manifests then list them all). Then every partition no raw object
+ * touched is rewritten from its rows, through the plan's existingSql. So existing rows are never dropped (a row
+ * whose raw object is gone stays as it is), a renamed column gets its old values in every partition, and a second
+ * rebuild changes no row (but a dataset's lake_ingested_at). Each batch is swapped in with its journal, as any.
+ */
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { TableDef } from '../../catalog/tables';
+import { classifyKey, UPLOADS_PREFIX } from '../../uploads/key';
+import { buildPlan } from '../plan';
+import type { RebuildSummary } from '../run';
+import { listedPartitions } from '../upload-queue';
+import { inputFormat } from './args';
+import { runBatch, type RunContext } from './batch';
+import { bySize } from './batching';
+import { EtlJobError } from './errors';
+import { loadRawEvents, rawEventObjects } from './events';
+import { tablePartitions } from './existing';
+import { addFigures, emptyFigures, tableFigures, type TableTally } from './figures';
+import { listFiles } from './fs-util';
+import { rawEventsPrefix } from '../plans';
+import type { InputFile } from './readers/types';
+
+export interface RebuildTaken {
+  inputs: string[];
+  tally: TableTally;
+  rebuild: RebuildSummary;
+}
+
+/** Why a key under uploads/<dataset>/ is no upload of the dataset (as validateUpload sees it), or undefined. */
+export function notAnUpload(key: string, dataset: string): string | undefined {
+  const c = classifyKey(key);
+  if (c.kind === 'ignored') return c.reason;
+  if (c.problem) return c.problem;
+  if (c.dataset !== dataset) return `not under ${UPLOADS_PREFIX}${dataset}/`;
+  try {
+    inputFormat(key);
+  } catch (e) {
+    if (e instanceof EtlJobError) return e.message;
+    throw e;
+  }
+  return undefined;
+}
+
+async function uploadsOf(
+  ctx: RunContext,
+  table: TableDef,
+): Promise<{ inputs: { input: InputFile; bytes: number }[]; skipped: string[] }> {
+  const prefix = `${UPLOADS_PREFIX}${table.name}/`;
+  const inputs: { input: InputFile; bytes: number }[] = [];
+  const skipped: string[] = [];
+  for (const rel of await listFiles(path.join(ctx.rawDir, prefix))) {
+    const key = prefix + rel;
+    if (notAnUpload(key, table.name) !== undefined) {
+      skipped.push(key);
+      continue;
+    }
+    const { format, gz } = inputFormat(key);
+    const file = path.join(ctx.rawDir, ...key.split('/'));
+    inputs.push({ input: { key, file, format, gz }, bytes: (await fs.stat(file)).size });
+  }
+  return { inputs, skipped };
+}
+
+export async function runRebuild(
+  ctx: RunContext,
+  table: TableDef,
+  maxBatchBytes: number,
+): Promise<RebuildTaken> {
+  const plan = buildPlan(table);
+  const tally = emptyFigures(plan);
+  let inputs: string[] = [];
+  let skipped: string[];
+  if (table.kind === 'events') {
+    const objects = (await rawEventObjects(ctx, table)).sort(
+      (a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key),
+    );
+    const prefix = rawEventsPrefix(table.name);
+    const read = new Set(objects.map((o) => o.key));
+    skipped = (await listFiles(path.join(ctx.rawDir, prefix)))
+      .map((r) => prefix + r)
+      .filter((k) => !read.has(k));
+    inputs = await loadRawEvents(ctx, table, objects, maxBatchBytes, tally, { reload: true });
+  } else {
+    const uploads = await uploadsOf(ctx, table);
+    skipped = uploads.skipped;
+    for (const batch of bySize(uploads.inputs, maxBatchBytes)) {
+      addFigures(
+        tally,
+        await runBatch(
+          ctx,
+          table,
+          plan,
+          batch.map((b) => b.input),
+          { reload: true },
+        ),
+      );
+      inputs.push(...batch.map((b) => b.input.key));
+    }
+  }
+  // The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
+  const untouched = (await tablePartitions(ctx.curatedDir, plan)).filter(
+    (p) => !tally.partitions.has(p.name),
+  );
+  let partitionsRewritten = 0;
+  for (const group of bySize(untouched, maxBatchBytes)) {
+    const figures = await runBatch(ctx, table, plan, [], { reload: true, rewrite: group.map((p) => p.name) });
+    addFigures(tally, figures);
+    partitionsRewritten += figures.partitions.length;
+  }
+  const listed = listedPartitions(skipped); // sorted, capped as partitions are
+  return {
+    inputs,
+    tally,
+    rebuild: {
+      table: table.name,
+      sources: inputs.length,
+      skipped: listed.partitions,
+      skippedCount: listed.partitionCount,
+      partitionsRewritten,
+      figures: tableFigures(tally),
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Mode 'replay': the raw objects that rejected rows of a table came from, again through the current plan.
+ *
+ * The rejected files of the table (rejected/table_name=<t>/…) that no earlier replay took — nor this run wrote — are
+ * read for their source_file keys; each raw object that still exists is read again: a dataset's as an upload would
+ * be, an event type's regardless of the compaction manifests, both merged by reloadMergeSql (rows already curated
+ * stay what they are, rows now valid arrive; rows that still fail go to this run's own rejected file, with their
+ * current reason). Objects that no longer exist are reported, not read. The files taken are recorded in
+ * _state/replayed/<table>.json after the data is in (a crash before re-runs the replay: the merge deduplicates).
+ */
+import { writeFileDurably } from '../../durable-fs';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { TableDef } from '../../catalog/tables';
+import { buildPlan } from '../plan';
+import { rejectedTablePrefix, replayedStateKey, type ReplayedState } from '../rejected';
+import type { ReplaySummary } from '../run';
+import { listedPartitions } from '../upload-queue';
+import { runBatch, type RunContext } from './batch';
+import { bySize } from './batching';
+import { EtlErrorName, EtlJobError } from './errors';
+import { rawEventInput } from './events';
+import { addFigures, emptyFigures, tableFigures, type TableTally } from './figures';
+import { listFiles, readJsonFile } from './fs-util';
+import type { InputFile } from './readers/types';
+import { resolveInputs, resolveObject } from './resolve-inputs';
+
+export interface ReplayTaken {
+  inputs: string[];
+  tally: TableTally;
+  replay: ReplaySummary;
+}
+
+/** The table's rejected files (curated keys), sorted: JSON files, no hidden names. */
+export async function rejectedFiles(ctx: RunContext, table: string): Promise<string[]> {
+  const prefix = rejectedTablePrefix(table);
+  return (await listFiles(path.join(ctx.curatedDir, prefix)))
+    .filter(
+      (rel) => rel.endsWith('.json') && !rel.split('/').some((s) => s.startsWith('.') || s.startsWith('_')),
+    )
+    .map((rel) => prefix + rel);
+}
+
+/** The distinct source_file keys of rejected files, sorted. */
+async function sourcesOf(ctx: RunContext, files: string[]): Promise<string[]> {
+  const sources = new Set<string>();
+  for (const key of files) {
+    const lines = readline.createInterface({
+      input: createReadStream(path.join(ctx.curatedDir, key)),
+      crlfDelay: Infinity,
+    });
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      const source = (JSON.parse(line) as { source_file?: unknown }).source_file;
+      if (typeof source === 'string' && source !== '') sources.add(source);
+    }
+  }
+  return [...sources].sort();
+}
+
+export async function runReplay(
+  ctx: RunContext,
+  table: TableDef,
+  maxBatchBytes: number,
+): Promise<ReplayTaken> {
+  const plan = buildPlan(table);
+  const tally = emptyFigures(plan);
+  const stateFile = path.join(ctx.curatedDir, replayedStateKey(table.name));
+  const state = await readJsonFile<ReplayedState>(stateFile);
+  const replayed = new Set(Array.isArray(state?.replayed) ? state.replayed : []);
+  const taken = (await rejectedFiles(ctx, table.name)).filter(
+    (k) => !replayed.has(k) && !ctx.rejectedWritten.has(k),
+  );
+
+  const present: { input: InputFile; bytes: number }[] = [];
+  const missing: string[] = [];
+  for (const key of await sourcesOf(ctx, taken)) {
+    let input: InputFile;
+    try {
+      // Raw event objects have the declared format (their names do not tell it); uploads the one their name tells.
+      input =
+        table.kind === 'events'
+          ? { ...rawEventInput(ctx, key), file: await resolveObject(ctx.rawDir, key) }
+          : (await resolveInputs(ctx.rawDir, [key]))[0]!;
+    } catch (e) {
+      if (e instanceof EtlJobError && e.name === EtlErrorName.EntityNotFound) {
+        missing.push(key);
+        continue;
+      }
+      throw e;
+    }
+    present.push({ input, bytes: (await fs.stat(input.file)).size });
+  }
+
+  const inputs: string[] = [];
+  for (const batch of bySize(present, maxBatchBytes)) {
+    addFigures(
+      tally,
+      await runBatch(
+        ctx,
+        table,
+        plan,
+        batch.map((b) => b.input),
+        { reload: true },
+      ),
+    );
+    inputs.push(...batch.map((b) => b.input.key));
+  }
+  if (taken.length > 0) {
+    const next: ReplayedState = { replayed: [...new Set([...replayed, ...taken])].sort() };
+    await writeFileDurably(stateFile, JSON.stringify(next, null, 2) + '\n');
+  }
+  const listed = listedPartitions(missing); // sorted, capped as partitions are
+  return {
+    inputs,
+    tally,
+    replay: {
+      table: table.name,
+      rejectedFiles: taken.length,
+      sources: present.length,
+      missing: listed.partitions,
+      missingCount: listed.partitionCount,
+      figures: tableFigures(tally),
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The rejected store: every row an ETL run could not load, kept with its raw values and the reason, as one queryable
+ * table (lake_rejected) — a DuckDB view on the local lake (lib/query/duckdb.ts), a Glue table with partition
+ * projection on AWS (lib/catalog/rejected-table.ts).
+ *
+ * Layout (curated bucket, written by both ETL engines):
+ *   rejected/table_name=<table>/run_date=<yyyy-MM-dd>/<run_id>-<n>.json
+ * JSON lines, one record per rejected row (REJECTED_COLUMNS): n numbers the batches of a run (each batch of a table
+ * writes at most one file), run_date is the UTC date the run started.
+ *
+ * Replays (mode 'replay') record which of a table's rejected files they have taken in
+ * _state/replayed/<table>.json ({"replayed": [keys, sorted]}), written after the data.
+ */
+import layout from '../lake-layout.json';
+import type { LakeType } from '../catalog/types';
+
+/** The table's name in the query API, in the Glue database and in the local views. */
+export const REJECTED_TABLE = 'lake_rejected';
+
+export interface RejectedColumn {
+  name: string;
+  type: Extract<LakeType, 'string' | 'bigint'>;
+  description: string;
+}
+
+/** One record per rejected row, in this order. */
+export const REJECTED_COLUMNS: readonly RejectedColumn[] = [
+  { name: 'run_id', type: 'string', description: 'The ETL run (execution name) that rejected the row.' },
+  { name: 'source_file', type: 'string', description: 'The raw object the row came from (raw bucket key).' },
+  { name: 'reason', type: 'string', description: 'Why: every failed check of the row, "; "-separated.' },
+  {
+    name: 'raw_record',
+    type: 'string',
+    description:
+      'The row as read (JSON text): an object of its raw input values by column name, or the text of a record that did not parse.',
+  },
+  { name: 'rejected_at', type: 'string', description: 'When the run started (ISO-8601 UTC).' },
+  { name: 'schema_version', type: 'bigint', description: 'The schema version of the table the run loaded.' },
+];
+
+/** Partition keys, in folder order. */
+export const REJECTED_PARTITION_KEYS = ['table_name', 'run_date'] as const;
+
+export const rejectedTablePrefix = (table: string) => `${layout.curated.rejectedPrefix}table_name=${table}/`;
+
+/** Where one run's rejected rows of a table go (its files are <run_id>-<n>.json in it). */
+export const rejectedRowsPrefix = (table: string, runDate: string) =>
+  `${rejectedTablePrefix(table)}run_date=${runDate}/`;
+
+export const rejectedObjectKey = (table: string, runDate: string, runId: string, n: number) =>
+  `${rejectedRowsPrefix(table, runDate)}${runId}-${n}.json`;
+
+/** The replays' record of a table: the rejected files they have taken. */
+export const replayedStateKey = (table: string) => `${layout.curated.statePrefix}replayed/${table}.json`;
+
+export interface ReplayedState {
+  replayed: string[];
+}

@@ -1,0 +1,297 @@
+/**
+ * The Glue job's pure helpers for the rejected store, replays and rebuilds (resources/glue/etl_job.py), run in
+ * python3 against what the local runner does with the same inputs (lib/etl/duckdb-runner/replay.ts, rebuild.ts):
+ * the record's columns, which rejected files a replay takes, which raw objects a rebuild reads, how both batch.
+ */
+import { etlPlansFile, type EtlPlansFile } from '../../lib/etl/plans';
+import type { EtlRunSummary, RebuildSummary, ReplaySummary } from '../../lib/etl/run';
+import { REJECTED_COLUMNS, rejectedObjectKey, rejectedTablePrefix } from '../../lib/etl/rejected';
+import { bySize } from '../../lib/etl/duckdb-runner/batching';
+import { notAnUpload } from '../../lib/etl/duckdb-runner/rebuild';
+import { execFileSync } from 'node:child_process';
+import { one, py, python, script, withPython } from './glue-job-python';
+
+let plans: EtlPlansFile;
+beforeAll(() => {
+  plans = etlPlansFile();
+});
+
+const base = {
+  run_id: 'run-1',
+  raw_bucket: 'raw',
+  curated_bucket: 'curated',
+  plans_bucket: 'deploy',
+  plans_key: 'k/plans.json',
+};
+
+describe('resources/glue/etl_job.py: replay and rebuild', () => {
+  withPython('takes modes replay and rebuild with their table, as the local runner does', () => {
+    const [replay, rebuild, noTable, modes] = py([
+      ['job_options', { ...base, mode: 'replay', table: 'orders' }],
+      ['job_options', { ...base, mode: 'rebuild', table: 'page_view' }],
+      ['job_options', { ...base, mode: 'rebuild' }],
+      ['MODES'],
+    ]);
+    expect(replay!.value).toMatchObject({ mode: 'replay', table: 'orders', inputs: [], batches: 0 });
+    expect(rebuild!.value).toMatchObject({ mode: 'rebuild', table: 'page_view' });
+    expect(noTable!.error).toMatch(/--table is required in mode 'rebuild'/);
+    expect(modes!.value).toEqual(['file', 'events', 'replay', 'rebuild']);
+  });
+
+  withPython(
+    "builds a rejected record's columns from the plan: the layout's, in order, every raw value kept",
+    () => {
+      const orders = plans.tables.orders!;
+      const [sql, oldPlan, shuffled, numbered] = py([
+        ['rejected_records_sql', orders, plans.layout],
+        ['rejected_records_sql', { ...orders, rejectedSql: 'SELECT * FROM typed' }, plans.layout],
+        [
+          'rejected_records_sql',
+          orders,
+          { ...plans.layout, rejected: { ...plans.layout.rejected, columns: ['reason', 'run_id'] } },
+        ],
+        ['next_batch', { batches: 4 }],
+      ]);
+      expect(sql!.value).toBe(orders.rejectedSql.spark);
+      expect(sql!.value).toContain(
+        `CAST(to_json(struct(${orders.rawRecordColumns.map((c) => `raw_${c} AS ${c}`).join(', ')}), ` +
+          `map('ignoreNullFields', 'false')) AS STRING) AS raw_record`,
+      );
+      expect(plans.layout.rejected.columns).toEqual(REJECTED_COLUMNS.map((c) => c.name));
+      expect(oldPlan!.error).toMatch(/no Spark rejectedSql/);
+      expect(shuffled!.error).toMatch(
+        /select \['run_id', 'source_file', 'reason', 'raw_record', 'rejected_at'/,
+      );
+      expect(numbered!.value).toBe(4);
+    },
+  );
+
+  withPython('takes the rejected files no replay took, nor this run wrote; records them all after', () => {
+    const prefix = rejectedTablePrefix('orders');
+    const k = (date: string, run: string, n = 0) => rejectedObjectKey('orders', date, run, n);
+    const keys = [
+      k('2024-01-02', 'b'),
+      k('2024-01-01', 'a'),
+      k('2024-01-01', 'a', 1),
+      k('2024-01-03', 'own'),
+      `${prefix}run_date=2024-01-01/_tmp/part-0.json`,
+      `${prefix}run_date=2024-01-01/notes.txt`,
+    ];
+    const [taken, sources, state, fresh] = py([
+      ['replay_taken', prefix, keys, { replayed: [k('2024-01-01', 'a')] }, [k('2024-01-03', 'own')]],
+      ['replay_sources', ['uploads/orders/b.csv', null, '', 'uploads/orders/a.csv', 'uploads/orders/b.csv']],
+      ['replayed_state', { replayed: [k('2024-01-01', 'a')] }, [k('2024-01-02', 'b')]],
+      ['replayed_state', {}, []],
+    ]);
+    expect(taken!.value).toEqual([k('2024-01-01', 'a', 1), k('2024-01-02', 'b')]);
+    expect(sources!.value).toEqual(['uploads/orders/a.csv', 'uploads/orders/b.csv']);
+    expect(state!.value).toEqual({ replayed: [k('2024-01-01', 'a'), k('2024-01-02', 'b')] });
+    expect(fresh!.value).toEqual({ replayed: [] });
+  });
+
+  withPython("lists a dataset's uploads as the local runner does (what validateUpload would take)", () => {
+    const keys = [
+      'uploads/orders/a.csv',
+      'uploads/orders/B.JSONL.gz',
+      'uploads/orders/c.parquet',
+      'uploads/orders/d.parquet.gz',
+      'uploads/orders/e.txt',
+      'uploads/orders/noext',
+      'uploads/orders/f.csv.tmp',
+      'uploads/orders/g.csv~',
+      'uploads/orders/.hidden.csv',
+      'uploads/orders/_SUCCESS',
+      'uploads/orders/_temporary/0/x.csv',
+      'uploads/orders/nested/x.csv',
+      'uploads/orders/back\\slash.csv',
+      'uploads/orders/ctl\u0001.csv',
+      'uploads/orders/h.json',
+    ];
+    const objects = keys.map((k, i) => [k, i + 1]);
+    const [rebuild, ...problems] = py([
+      ['rebuild_uploads', objects, 'orders', plans.layout],
+      ...keys.map((k) => ['upload_problem', k, 'orders', plans.layout]),
+    ]);
+    const local = keys.filter((k) => notAnUpload(k, 'orders') === undefined);
+    expect(local).toEqual([
+      'uploads/orders/a.csv',
+      'uploads/orders/B.JSONL.gz',
+      'uploads/orders/c.parquet',
+      'uploads/orders/h.json',
+    ]);
+    expect(problems.map((p, i) => (p.value === null ? keys[i] : null)).filter(Boolean)).toEqual(local);
+    const [inputs, skipped] = rebuild!.value as [[string, number][], string[]];
+    expect(inputs.map(([k]) => k)).toEqual([...local].sort());
+    expect(inputs.find(([k]) => k === 'uploads/orders/c.parquet')![1]).toBe(3);
+    expect(skipped).toEqual(keys.filter((k) => !local.includes(k)).sort());
+  });
+
+  withPython("lists an event type's raw objects by arrival date, and what is no delivery object", () => {
+    const prefix = plans.events.signup!.rawPrefix;
+    const k = (date: string, name: string) => `${prefix}arrival_date=${date}/arrival_hour=00/${name}`;
+    const objects = [
+      [k('2024-01-02', 'a.gz'), 10],
+      [k('2024-01-01', 'z.gz'), 20],
+      [k('2024-01-01', 'notes.txt'), 1],
+      [`${prefix}.tmp/x.gz`, 1],
+    ];
+    const [listed, noDate] = py([
+      ['rebuild_events', objects, prefix, plans.layout],
+      ['rebuild_events', [[`${prefix}misplaced.gz`, 1]], prefix, plans.layout],
+    ]);
+    expect(listed!.value).toEqual([
+      [
+        [k('2024-01-01', 'z.gz'), 20],
+        [k('2024-01-02', 'a.gz'), 10],
+      ],
+      [`${prefix}.tmp/x.gz`, k('2024-01-01', 'notes.txt')].sort(),
+    ]);
+    expect(noDate!.error).toMatch(/no arrival_date/);
+  });
+
+  withPython('batches by size exactly as the local runner does', () => {
+    const sizes = [5, 1, 9, 3, 3, 3, 12, 1, 1, 8, 2];
+    for (const max of [1, 4, 6, 10, 100]) {
+      const local = bySize(
+        sizes.map((bytes, i) => ({ i, bytes })),
+        max,
+      ).map((b) => b.map((x) => x.i));
+      expect(
+        one(
+          'size_batches',
+          sizes.map((n, i) => [i, n]),
+          max,
+        ).value,
+      ).toEqual(local);
+    }
+  });
+
+  withPython("finds the table's partitions from its objects (Parquet files only), with their bytes", () => {
+    const plan = plans.tables.orders!;
+    const objects = [
+      [`${plan.prefix}dt=2024-01-02/part-0-r.parquet`, 100],
+      [`${plan.prefix}dt=2024-01-01/part-0-r.parquet`, 50],
+      [`${plan.prefix}dt=2024-01-01/part-1-r.parquet`, 5],
+      [`${plan.prefix}dt=2024-01-03/_SUCCESS`, 0],
+      [`${plan.prefix}dt=2024-01-04/.part-0.parquet.crc`, 1],
+      [`${plan.prefix}other=x/part-0.parquet`, 1],
+      [`${plan.prefix}dt=/part-0.parquet`, 1],
+      [`${plan.prefix}part-0.parquet`, 1],
+    ];
+    expect(one('table_partitions', objects, plan).value).toEqual([
+      { values: ['2024-01-01'], name: 'dt=2024-01-01', bytes: 55 },
+      { values: ['2024-01-02'], name: 'dt=2024-01-02', bytes: 100 },
+    ]);
+  });
+
+  withPython('adds the parts of a run that loaded one table, and summarises a replay and a rebuild', () => {
+    const orders = plans.tables.orders!;
+    const days = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `dt=2024-02-${String(from + i).padStart(2, '0')}`);
+    const [a, b, c] = py([
+      ['table_figures', orders, 10, 1, 0, 9, days(1, 15), null, plans.layout],
+      [
+        'table_figures',
+        orders,
+        4,
+        2,
+        3,
+        4,
+        days(10, 15),
+        'rejected/table_name=orders/run_date=2024-02-01/',
+        plans.layout,
+      ],
+      ['table_figures', plans.tables.signup!, 1, 0, 0, 1, ['event_date=2024-01-01'], null, plans.layout],
+    ]);
+    // The figures of a batch list its partitions up to the cap: all of them travel under all_partitions.
+    const withAll = (f: { value?: Record<string, unknown> }, all: string[]) => ({
+      ...f.value,
+      all_partitions: all,
+    });
+    const [combined] = py([
+      [
+        'combined_figures',
+        [withAll(a!, days(1, 15)), withAll(c!, ['event_date=2024-01-01']), withAll(b!, days(10, 15))],
+        plans.layout,
+      ],
+    ]);
+    const [ordersTotal, signup] = combined!.value as Record<string, unknown>[];
+    expect(ordersTotal).toEqual({
+      table: 'orders',
+      schemaVersion: orders.version,
+      rowsRead: 14,
+      rowsWritten: 10,
+      rowsRejected: 3,
+      duplicatesRemoved: 1,
+      partitions: days(1, 20),
+      partitionCount: 24,
+      rejectedLocation: 'rejected/table_name=orders/run_date=2024-02-01/',
+      maxRejectedRatio: orders.maxRejectedRatio,
+    });
+    expect(signup).toMatchObject({ table: 'signup', rowsRead: 1, partitionCount: 1 });
+
+    const [replay, rebuild] = py([
+      [
+        'replay_summary',
+        'orders',
+        ['r1', 'r2'],
+        [['uploads/orders/a.csv', 3]],
+        ['uploads/orders/gone.csv'],
+        ordersTotal,
+        plans.layout,
+      ],
+      ['rebuild_summary', 'orders', 5, ['uploads/orders/x.txt'], 2, ordersTotal, plans.layout],
+    ]);
+    const expectedReplay: ReplaySummary = {
+      table: 'orders',
+      rejectedFiles: 2,
+      sources: 1,
+      missing: ['uploads/orders/gone.csv'],
+      missingCount: 1,
+      figures: ordersTotal as unknown as ReplaySummary['figures'],
+    };
+    const expectedRebuild: RebuildSummary = {
+      table: 'orders',
+      sources: 5,
+      skipped: ['uploads/orders/x.txt'],
+      skippedCount: 1,
+      partitionsRewritten: 2,
+      figures: ordersTotal as unknown as RebuildSummary['figures'],
+    };
+    expect(replay!.value).toEqual(expectedReplay);
+    expect(rebuild!.value).toEqual(expectedRebuild);
+  });
+});
+
+describe('resources/glue/etl_job.py: the run summary of a replay', () => {
+  withPython('records the replay and judges its own figures against the table threshold', () => {
+    const drive = `
+import importlib.util, json, sys
+from datetime import datetime, timezone
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+plans = json.load(sys.stdin)
+layout = plans["layout"]
+start = datetime(2024, 1, 1, 0, 0, 0, 5000, tzinfo=timezone.utc)
+figures = job.table_figures(plans["tables"]["orders"], 10, 2, 0, 8, ["dt=2024-01-01"], None, layout)
+options = {"run_id": "r", "mode": "replay", "job_run_id": None}
+own = job.replay_summary("orders", ["k"], [["uploads/orders/a.csv", 1]], [], figures, layout)
+summary = job.run_summary(options, start, start, ["uploads/orders/a.csv"], [figures], {"taken": 0, "succeeded": 0, "failed": 0}, set(plans["events"]), None, own)
+print(json.dumps([summary, job.run_row(options, start)]))
+`;
+    const [s, row] = JSON.parse(
+      execFileSync(python!, ['-c', drive, script], { input: JSON.stringify(plans) }).toString(),
+    ) as [EtlRunSummary, { run_id: string; rejected_at: string }];
+    expect(s.mode).toBe('replay');
+    expect(s.replay).toMatchObject({
+      table: 'orders',
+      rejectedFiles: 1,
+      sources: 1,
+      missing: [],
+      missingCount: 0,
+    });
+    // 2 of 10 rows still rejected, more than the 5 % orders allows: the execution reports it.
+    expect(s.rejectedAboveThreshold).toBe(true);
+    expect(row).toEqual({ run_id: 'r', rejected_at: '2024-01-01T00:00:00.005Z' });
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * Mode 'replay' of the local Glue runner (lib/etl/duckdb-runner/replay.ts), end to end on real files: rows rejected
+ * under one schema come in when a relaxed schema replays them, exactly once; rows that still fail are rejected again;
+ * raw objects that are gone are reported. Edited schemas reach the runner through its `tables` option.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { lakeTable } from '../../lib/catalog/tables';
+import { compactionManifestKey } from '../../lib/etl/plans';
+import { replayedStateKey } from '../../lib/etl/rejected';
+import {
+  clock,
+  editedTables,
+  fileJob,
+  newLake,
+  ordersCsv,
+  rejectedRows,
+  run,
+  tableRows,
+  useReloadLakes,
+  withoutIngestedAt,
+  writeRaw,
+  type Row,
+} from './reload-lake';
+
+useReloadLakes();
+
+describe('mode replay: rejected rows again through the current plan', () => {
+  it('brings in the rows a relaxed schema accepts, exactly once; rows that still fail are rejected again', async () => {
+    const lake = await newLake();
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/day-1.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,10,EUR,1,,2026-03-01T10:00:00Z',
+        'o2,c2,2026-03-01,lost,20,EUR,1,,2026-03-01T10:00:00Z', // not a status (yet)
+        'o3,c3,2026-03-02,paid,30,EUR,1,,2026-03-02T10:00:00Z',
+        'o4,c4,2026-03-02,lost,lots,EUR,1,,2026-03-02T10:00:00Z', // never a number
+      ]),
+    );
+    const first = await run(lake, fileJob('orders', csv, 'load-1'), { now: clock('2026-03-05T08:00:00Z') });
+    expect(first.tables[0]).toMatchObject({ table: 'orders', rowsRead: 4, rowsWritten: 2, rowsRejected: 2 });
+    const before = await tableRows(lake, 'orders', 'order_id');
+    expect(before.map((r) => r.order_id)).toEqual(['o1', 'o3']);
+
+    // A replay under the same schema changes nothing: the rows fail again, into the replay's own file.
+    const same = await run(
+      lake,
+      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-same' },
+      { now: clock('2026-03-05T09:00:00Z') },
+    );
+    expect(same.replay).toMatchObject({ table: 'orders', rejectedFiles: 1, sources: 1, missing: [] });
+    expect(withoutIngestedAt(await tableRows(lake, 'orders', 'order_id'))).toEqual(withoutIngestedAt(before));
+
+    // The schema now accepts 'lost' (a compatible change: a new version).
+    const relaxed = editedTables({
+      'datasets/orders.json': (s) => s.properties.status.enum.push('lost'),
+    });
+    const orders = relaxed.find((t) => t.name === 'orders')!;
+    expect(orders.version).toBe(lakeTable('orders')!.version + 1);
+    const replay = await run(
+      lake,
+      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-1' },
+      { now: clock('2026-03-06T08:00:00Z'), tables: relaxed },
+    );
+    expect(replay.mode).toBe('replay');
+    // It takes the replay-same file only: load-1's file was taken by the first replay.
+    expect(replay.replay).toEqual({
+      table: 'orders',
+      rejectedFiles: 1,
+      sources: 1,
+      missing: [],
+      missingCount: 0,
+      figures: expect.objectContaining({
+        table: 'orders',
+        schemaVersion: orders.version,
+        rowsRead: 4,
+        rowsWritten: 1,
+        rowsRejected: 1,
+        duplicatesRemoved: 2,
+      }),
+    });
+    expect(replay.tables.find((t) => t.table === 'orders')).toMatchObject({ schemaVersion: orders.version });
+    const after = await tableRows(lake, 'orders', 'order_id');
+    // Every row of the file was read again through the current plan: all record the new schema version.
+    expect(after.map((r) => [r.order_id, r.status, r.lake_schema_version])).toEqual([
+      ['o1', 'placed', String(orders.version)],
+      ['o2', 'lost', String(orders.version)],
+      ['o3', 'paid', String(orders.version)],
+    ]);
+    // Rows already curated are what they were (o1 and o3 were replaced by themselves: only the lineage moved on).
+    const data = (rows: Row[]) => withoutIngestedAt(rows).map(({ lake_schema_version: _v, ...rest }) => rest);
+    expect(data(after.filter((r) => r.order_id !== 'o2'))).toEqual(data(before));
+
+    // o4 fails again, with its current reason and the schema version that judged it, in the replay's own file.
+    const rejected = await rejectedRows(lake, 'orders');
+    expect(rejected.map((r) => [r._file, (r.raw as Row).order_id, r.schema_version])).toEqual([
+      ['run_date=2026-03-05/load-1-0.json', 'o2', lakeTable('orders')!.version],
+      ['run_date=2026-03-05/load-1-0.json', 'o4', lakeTable('orders')!.version],
+      ['run_date=2026-03-05/replay-same-0.json', 'o2', lakeTable('orders')!.version],
+      ['run_date=2026-03-05/replay-same-0.json', 'o4', lakeTable('orders')!.version],
+      ['run_date=2026-03-06/replay-1-0.json', 'o4', orders.version],
+    ]);
+    expect(rejected.at(-1)).toMatchObject({
+      run_id: 'replay-1',
+      reason: 'amount: not a number',
+      source_file: csv,
+    });
+    const state = JSON.parse(
+      await fs.readFile(path.join(lake, 'curated', replayedStateKey('orders')), 'utf8'),
+    ) as { replayed: string[] };
+    expect(state.replayed).toEqual([
+      'rejected/table_name=orders/run_date=2026-03-05/load-1-0.json',
+      'rejected/table_name=orders/run_date=2026-03-05/replay-same-0.json',
+    ]);
+
+    // Once more: only the file of rows that still failed is taken; o2 is there once, the rows unchanged.
+    const again = await run(
+      lake,
+      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-2' },
+      { now: clock('2026-03-07T08:00:00Z'), tables: relaxed },
+    );
+    expect(again.replay).toMatchObject({ rejectedFiles: 1, sources: 1 });
+    expect(again.replay!.figures).toMatchObject({ rowsWritten: 0, rowsRejected: 1 });
+    expect(data(await tableRows(lake, 'orders', 'order_id'))).toEqual(data(after));
+  });
+
+  it('reports rejected rows whose raw object is gone, and reads the others', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,1,EUR,1,,']));
+    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,1,EUR,1,,']));
+    await run(lake, fileJob('orders', a, 'load-a'));
+    await run(lake, fileJob('orders', b, 'load-b'));
+    await fs.rm(path.join(lake, 'raw', a));
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    const s = await run(
+      lake,
+      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-gone' },
+      { tables: relaxed },
+    );
+    expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o2']);
+  });
+
+  it('replays events regardless of the compaction manifests: rows already curated stay as they were', async () => {
+    const lake = await newLake();
+    const line = (id: string, title: string, receivedAt: string) =>
+      JSON.stringify({
+        id,
+        type: 'page_view',
+        occurred_at: '2026-03-01T10:00:00.000Z',
+        received_at: receivedAt,
+        data: { session_id: 'sess-0123456789', url: `https://shop.example/${id}`, title },
+      });
+    const key = await writeRaw(
+      lake,
+      'events/type=page_view/arrival_date=2026-03-01/arrival_hour=10/events-1-2026-03-01-10-00-00-a.gz',
+      gzipSync(
+        [
+          line('v1', 'short', '2026-03-01T10:00:01.000Z'),
+          line('v2', 'x'.repeat(600), '2026-03-01T10:00:02.000Z'),
+        ].join('\n') + '\n',
+      ),
+    );
+    const compact = await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
+    expect(compact.tables.find((t) => t.table === 'page_view')).toMatchObject({
+      rowsWritten: 1,
+      rowsRejected: 1,
+    });
+    const before = await tableRows(lake, 'page_view', 'event_id');
+
+    const relaxed = editedTables({ 'events/page_view.json': (s) => (s.properties.title.maxLength = 4096) });
+    const s = await run(
+      lake,
+      { '--mode': 'replay', '--table': 'page_view', '--run_id': 'replay-ev' },
+      { tables: relaxed },
+    );
+    expect(s.replay).toMatchObject({ table: 'page_view', rejectedFiles: 1, sources: 1, missing: [] });
+    expect(s.replay!.figures).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 1,
+      rowsRejected: 0,
+      duplicatesRemoved: 1,
+    });
+    expect(s.rejectedAboveThreshold).toBe(false);
+    const rows = await tableRows(lake, 'page_view', 'event_id');
+    expect(rows.map((r) => r.event_id)).toEqual(['v1', 'v2']);
+    expect(rows[0]).toEqual(before[0]); // the curated row, untouched
+    // The manifests are the compaction's: the replay read the object again without listing it twice.
+    expect(
+      JSON.parse(
+        await fs.readFile(
+          path.join(lake, 'curated', compactionManifestKey('page_view', '2026-03-01')),
+          'utf8',
+        ),
+      ),
+    ).toEqual({ processed: [key] });
+  });
+
+  it('needs a table that exists', async () => {
+    const lake = await newLake();
+    for (const [args, name] of [
+      [{ '--mode': 'replay', '--run_id': 'r' }, 'Glue.InvalidInputException'],
+      [{ '--mode': 'rebuild', '--table': 'nope', '--run_id': 'r' }, 'Glue.EntityNotFoundException'],
+      [
+        { '--mode': 'replay', '--table': 'orders', '--inputs': '["x"]', '--run_id': 'r' },
+        'Glue.InvalidInputException',
+      ],
+    ] as const) {
+      expect(await run(lake, args).catch((e: Error) => e)).toMatchObject({ name });
+    }
+  });
+});
