@@ -9,26 +9,35 @@ import { datasetTable, IDENTIFIER, type TableDef } from './catalog/tables';
 import { DATE_PATTERN, UTC_TIMESTAMP_RE } from './etl/value-patterns';
 import { loadSchema, schemaAjv, schemaGeneration } from './schema-loader';
 
-const ajv = schemaAjv();
-// Dataset timestamps follow the ETL's rule (lib/etl/value-patterns.ts): UTC with Z, +00:00 or no offset — so a file that
-// passes this sample check is typed the same way by the Glue job and the local runner.
+/**
+ * The dataset schemas' compiler, new for each generation of schemas (ajv keeps schemas by $id, and an edited schema
+ * keeps its $id), with the lake's formats.
+ */
+function datasetAjv() {
+  const ajv = schemaAjv();
+  // Dataset timestamps follow the ETL's rule (lib/etl/value-patterns.ts): UTC with Z, +00:00 or no offset — so a file
+  // that passes this sample check is typed the same way by the Glue job and the local runner.
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => utcTimestamp.test(s) && isCalendarDay(s),
+  });
+  // Dates likewise: the ETL's DATE_PATTERN takes years 1000-9999 only (year 0 is 1 BC in DuckDB), so the sample
+  // check refuses what the ETL would reject row by row.
+  ajv.addFormat('date', {
+    type: 'string',
+    validate: (s: string) => LAKE_DATE_RE.test(s) && isCalendarDay(s),
+  });
+  return ajv;
+}
+
 const utcTimestamp = new RegExp(UTC_TIMESTAMP_RE);
+const LAKE_DATE_RE = new RegExp(DATE_PATTERN);
 const isCalendarDay = (s: string) => {
   const [y, m, d] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
   const day = new Date(Date.UTC(y, m - 1, d));
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 };
-ajv.addFormat('date-time', {
-  type: 'string',
-  validate: (s: string) => utcTimestamp.test(s) && isCalendarDay(s),
-});
-// Dates likewise: the ETL's DATE_PATTERN takes years 1000-9999 only (year 0 is 1 BC in DuckDB), so the sample check
-// refuses what the ETL would reject row by row.
-const LAKE_DATE_RE = new RegExp(DATE_PATTERN);
-ajv.addFormat('date', {
-  type: 'string',
-  validate: (s: string) => LAKE_DATE_RE.test(s) && isCalendarDay(s),
-});
+let ajv = datasetAjv();
 
 export interface Dataset {
   name: string;
@@ -51,6 +60,7 @@ export function datasetSchema(name: string): object | null {
 export function dataset(name: string): Dataset | null {
   if (compiledFor !== schemaGeneration()) {
     cache.clear();
+    ajv = datasetAjv();
     compiledFor = schemaGeneration();
   }
   let d = cache.get(name);

@@ -11,27 +11,75 @@ import envelopeSchema from '../schemas/envelope.json';
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
-const ajv = schemaAjv();
+export const validateEnvelope: ValidateFunction = schemaAjv().compile(envelopeSchema);
 
-export const validateEnvelope: ValidateFunction = ajv.compile(envelopeSchema);
+/** The event schemas' compiler, new for each generation: ajv keeps schemas by $id, and an edited one keeps its $id. */
+let ajv = schemaAjv();
 
-const validators = new Map<string, ValidateFunction | null>();
+/** Validates an event's data; `errors` as ajv's, for the last call. */
+export type DataValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+const validators = new Map<string, DataValidator | null>();
 let compiledFor = schemaGeneration();
 
 /** The compiled validator of an event type's data, or null if the type is not registered. */
-export function eventValidator(type: string): ValidateFunction | null {
+export function eventValidator(type: string): DataValidator | null {
   if (!EVENT_TYPE_PATTERN.test(type)) return null;
   if (compiledFor !== schemaGeneration()) {
     validators.clear();
+    ajv = schemaAjv();
     compiledFor = schemaGeneration();
   }
   let v = validators.get(type);
   if (v === undefined) {
     const schema = loadSchema('events', type);
-    v = schema ? ajv.compile(schema) : null;
+    v = schema ? acceptingOldNames(schema, ajv.compile(schema)) : null;
     validators.set(type, v);
   }
   return v;
+}
+
+type PropertySchema = { 'x-lake'?: { renamedFrom?: string } };
+
+/**
+ * A renamed property (x-lake.renamedFrom) under its old name is the property: producers not yet changed keep
+ * sending it, and the ETL reads it into the new column (lib/etl/plan.ts). The data is checked as if the old name were
+ * the new one (the new name wins when both are there, as in the ETL); errors point at the name the producer sent.
+ * The event is stored as sent.
+ */
+function acceptingOldNames(schema: object, validate: ValidateFunction): DataValidator {
+  const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
+  const renames = Object.entries(properties).flatMap(([name, p]) =>
+    p?.['x-lake']?.renamedFrom ? [[p['x-lake'].renamedFrom, name] as const] : [],
+  );
+  if (renames.length === 0) return validate;
+  const check: DataValidator = (data: unknown) => {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      const ok = validate(data);
+      check.errors = validate.errors;
+      return ok;
+    }
+    const record = data as Record<string, unknown>;
+    let view: Record<string, unknown> | undefined;
+    const sentAs = new Map<string, string>();
+    for (const [old, name] of renames) {
+      if (!Object.hasOwn(record, old)) continue;
+      view ??= { ...record };
+      if (!Object.hasOwn(record, name)) {
+        view[name] = record[old];
+        sentAs.set(name, old);
+      }
+      delete view[old];
+    }
+    const ok = validate(view ?? data);
+    check.errors = validate.errors?.map((e) => {
+      const [, first, rest] = /^\/([^/]*)(.*)$/.exec(e.instancePath) ?? [];
+      const old = first !== undefined ? sentAs.get(first) : undefined;
+      return old ? { ...e, instancePath: `/${old}${rest}` } : e;
+    });
+    return ok;
+  };
+  return check;
 }
 
 export interface FieldError {

@@ -8,6 +8,7 @@
  * `file:///<LAKE_DIR>/curated/<prefix>` locally (the Glue StorageDescriptor.Location of each).
  */
 import { COLUMN_FLAGS, glueTableInput, JSON_TEXT_NOTE, LAKE_PARAMETER, type GlueTableInput } from './glue';
+import { rejectedTableInput } from './rejected-table';
 import type { TableDef } from './types';
 
 export interface ColumnDescription {
@@ -32,13 +33,14 @@ export interface ColumnDescription {
 export interface PartitionKeyDescription {
   name: string;
   type: string;
-  /** The column whose UTC date (yyyy-MM-dd) is the partition value. */
-  from: string;
+  /** The column whose UTC date (yyyy-MM-dd) is the partition value (absent: lake_rejected's table_name). */
+  from?: string;
 }
 
 export interface TableDescription {
   name: string;
-  kind: 'events' | 'dataset';
+  /** events and dataset: the lake's tables (schemas/); rejected: lake_rejected, the rows the ETL rejected. */
+  kind: 'events' | 'dataset' | 'rejected';
   description: string;
   version: number;
   supersedes?: string;
@@ -99,7 +101,7 @@ export function describeGlueTable(t: GlueTableMetadata): TableDescription {
   if (!name) fail('no name');
   const p = t.Parameters ?? {};
   const kind = p[LAKE_PARAMETER.kind];
-  if (kind !== 'events' && kind !== 'dataset')
+  if (kind !== 'events' && kind !== 'dataset' && kind !== 'rejected')
     fail(`no lake parameters (${LAKE_PARAMETER.kind} is ${JSON.stringify(kind ?? null)})`);
   const version = Number(p[LAKE_PARAMETER.version]);
   if (!Number.isSafeInteger(version) || version < 1)
@@ -133,8 +135,8 @@ export function describeGlueTable(t: GlueTableMetadata): TableDescription {
   });
   const partitionKeys = (t.PartitionKeys ?? []).map((k) => {
     const from = p[LAKE_PARAMETER.partitionFrom(k.Name ?? '')];
-    if (!from) fail(`no ${LAKE_PARAMETER.partitionFrom(k.Name ?? '')}`);
-    return { name: k.Name ?? '', type: k.Type ?? '', from: from! };
+    if (!from && kind !== 'rejected') fail(`no ${LAKE_PARAMETER.partitionFrom(k.Name ?? '')}`);
+    return { name: k.Name ?? '', type: k.Type ?? '', ...(from ? { from } : {}) };
   });
   const latestBy = p[LAKE_PARAMETER.latestBy];
   const supersedes = p[LAKE_PARAMETER.supersedes];
@@ -177,7 +179,8 @@ export function describeGlueTables(
  */
 export function localGlueTables(tables: TableDef[], curatedUrl: string): GlueTableInput<string>[] {
   if (!curatedUrl.endsWith('/')) throw new Error(`curatedUrl '${curatedUrl}' must end with '/'`);
-  return tables.map((t) => glueTableInput(t, (rest) => curatedUrl + rest));
+  const url = (rest: string) => curatedUrl + rest;
+  return [...tables.map((t) => glueTableInput(t, url)), rejectedTableInput(tables, url)];
 }
 
 /** The listing of the local lake's tables: the same mapper over the TableInputs AWS would hold. */

@@ -9,10 +9,12 @@
  */
 import {
   DATABASE_LOGICAL_ID,
+  LAKE_PARAMETER,
   PROJECTION_END,
   PROJECTION_START,
   glueDatabaseName,
   glueTableLogicalId,
+  type GlueTableInput,
 } from './glue';
 import { lakeTables, schemasDir, type TableDef } from './tables';
 import layout from '../lake-layout.json';
@@ -36,10 +38,15 @@ const s3Url = (bucketLogicalId: string, rest: string): Cfn => ({
   'Fn::Sub': `s3://\${${bucketLogicalId}}/${rest.replace(/\$\{/g, '${!')}`,
 });
 
-export function rejectedTableResource(
-  tables: TableDef[] = lakeTables(schemasDir),
-  bucketLogicalId = 'CuratedBucket',
-): Cfn {
+/** The rejected store's layout version (lake.version of its Glue table): its columns and folders as in REJECTED_COLUMNS. */
+export const REJECTED_TABLE_VERSION = 1;
+
+/**
+ * The Glue TableInput of lake_rejected; `location(rest)` makes the URL of `rest` in the curated zone (see
+ * glueTableInput). Its lake parameters (kind rejected, version, required columns, run_date from rejected_at) let
+ * GET /tables describe it with the lake's tables.
+ */
+export function rejectedTableInput<L>(tables: TableDef[], location: (rest: string) => L): GlueTableInput<L> {
   if (tables.some((t) => t.name === REJECTED_TABLE)) {
     throw new Error(`a lake table is named ${REJECTED_TABLE}, the rejected store's name`);
   }
@@ -48,47 +55,57 @@ export function rejectedTableResource(
   const [tableKey, dateKey] = REJECTED_PARTITION_KEYS;
   const prefix = layout.curated.rejectedPrefix;
   return {
+    Name: REJECTED_TABLE,
+    Description:
+      'Rows the ETL rejected, one record each: the run, the raw object, the reason, the raw values as read ' +
+      '(JSON text) and the schema version that judged them.',
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: {
+      classification: 'json',
+      EXTERNAL: 'TRUE',
+      'projection.enabled': 'true',
+      [`projection.${tableKey}.type`]: 'enum',
+      [`projection.${tableKey}.values`]: tables
+        .map((t) => t.name)
+        .sort()
+        .join(','),
+      [`projection.${dateKey}.type`]: 'date',
+      [`projection.${dateKey}.format`]: 'yyyy-MM-dd',
+      [`projection.${dateKey}.range`]: `${PROJECTION_START},${PROJECTION_END}`,
+      [`projection.${dateKey}.interval`]: '1',
+      [`projection.${dateKey}.interval.unit`]: 'DAYS',
+      'storage.location.template': location(
+        `${prefix}${tableKey}=\${${tableKey}}/${dateKey}=\${${dateKey}}/`,
+      ),
+      [LAKE_PARAMETER.kind]: 'rejected',
+      [LAKE_PARAMETER.version]: String(REJECTED_TABLE_VERSION),
+      [LAKE_PARAMETER.partitionFrom(dateKey)]: 'rejected_at',
+      [LAKE_PARAMETER.required]: REJECTED_COLUMNS.map((c) => c.name).join(','),
+    },
+    PartitionKeys: [
+      { Name: tableKey, Type: 'string', Comment: 'The lake table the rows were meant for.' },
+      { Name: dateKey, Type: 'string', Comment: 'UTC date (yyyy-MM-dd) the rejecting run started.' },
+    ],
+    StorageDescriptor: {
+      Columns: REJECTED_COLUMNS.map((c) => ({ Name: c.name, Type: c.type, Comment: c.description })),
+      Location: location(prefix),
+      Compressed: false,
+      StoredAsSubDirectories: false,
+      ...JSON_LINES,
+    },
+  };
+}
+
+export function rejectedTableResource(
+  tables: TableDef[] = lakeTables(schemasDir),
+  bucketLogicalId = 'CuratedBucket',
+): Cfn {
+  return {
     Type: 'AWS::Glue::Table',
     Properties: {
       CatalogId: { Ref: 'AWS::AccountId' },
       DatabaseName: { Ref: DATABASE_LOGICAL_ID },
-      TableInput: {
-        Name: REJECTED_TABLE,
-        Description:
-          'Rows the ETL rejected, one record each: the run, the raw object, the reason, the raw values as read ' +
-          '(JSON text) and the schema version that judged them.',
-        TableType: 'EXTERNAL_TABLE',
-        Parameters: {
-          classification: 'json',
-          EXTERNAL: 'TRUE',
-          'projection.enabled': 'true',
-          [`projection.${tableKey}.type`]: 'enum',
-          [`projection.${tableKey}.values`]: tables
-            .map((t) => t.name)
-            .sort()
-            .join(','),
-          [`projection.${dateKey}.type`]: 'date',
-          [`projection.${dateKey}.format`]: 'yyyy-MM-dd',
-          [`projection.${dateKey}.range`]: `${PROJECTION_START},${PROJECTION_END}`,
-          [`projection.${dateKey}.interval`]: '1',
-          [`projection.${dateKey}.interval.unit`]: 'DAYS',
-          'storage.location.template': s3Url(
-            bucketLogicalId,
-            `${prefix}${tableKey}=\${${tableKey}}/${dateKey}=\${${dateKey}}/`,
-          ),
-        },
-        PartitionKeys: [
-          { Name: tableKey, Type: 'string', Comment: 'The lake table the rows were meant for.' },
-          { Name: dateKey, Type: 'string', Comment: 'UTC date (yyyy-MM-dd) the rejecting run started.' },
-        ],
-        StorageDescriptor: {
-          Columns: REJECTED_COLUMNS.map((c) => ({ Name: c.name, Type: c.type, Comment: c.description })),
-          Location: s3Url(bucketLogicalId, prefix),
-          Compressed: false,
-          StoredAsSubDirectories: false,
-          ...JSON_LINES,
-        },
-      },
+      TableInput: rejectedTableInput(tables, (rest) => s3Url(bucketLogicalId, rest)),
     },
   };
 }

@@ -308,6 +308,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly setupLock = new Mutex();
   private closed = false;
   private running = 0;
+  /** The lake's tables (replaced by useTables when schemas/ changes). */
+  private tables: readonly TableDef[];
 
   private constructor(
     private readonly opts: LocalQueryEngineOptions,
@@ -322,6 +324,24 @@ export class DuckDbQueryEngine implements QueryEngine {
     private readonly rejectedDir: string,
   ) {
     this.idle.push(...connections);
+    this.tables = opts.tables;
+  }
+
+  /**
+   * The lake's tables changed (an edit of schemas/ the check let through: a column added, deprecated, renamed or
+   * retired, a table added): each changed table's view is made again before the next query that reads it.
+   */
+  useTables(tables: TableDef[]): void {
+    if (tables.some((t) => t.name === REJECTED_TABLE)) {
+      throw new Error(`a lake table is named ${REJECTED_TABLE}, the rejected store's name`);
+    }
+    void this.setupLock.run(async () => {
+      const before = new Map(this.tables.map((t) => [t.name, JSON.stringify(t)]));
+      this.tables = tables;
+      for (const t of tables) {
+        if (before.get(t.name) !== JSON.stringify(t)) this.viewSignatures.delete(t.name);
+      }
+    });
   }
 
   static async open(opts: LocalQueryEngineOptions): Promise<DuckDbQueryEngine> {
@@ -494,7 +514,7 @@ export class DuckDbQueryEngine implements QueryEngine {
           this.viewSignatures.set(name, signature);
           continue;
         }
-        const t = this.opts.tables.find((x) => x.name === name);
+        const t = this.tables.find((x) => x.name === name);
         if (!t) continue;
         const files = await this.tableFiles(t);
         const signature = files.map((f) => f.stamp).join('\n');

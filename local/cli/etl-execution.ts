@@ -22,18 +22,19 @@ import { loadServiceConfig } from '../service-config';
 export interface EtlExecutionRequest {
   /** The execution's input, e.g. {"mode": "replay", "table": "orders"}. */
   input: Record<string, unknown>;
-  /** Its name's prefix: <prefix>-<yyyyMMddTHHmmssZ>. */
+  /** Its name's prefix: <prefix>-<yyyyMMddTHHmmssSSSZ>. */
   prefix: string;
   /** Wait for the outcome (default true); in this process it is waited for anyway. */
   wait?: boolean;
   out?: NodeJS.WritableStream;
 }
 
+/** <prefix>-<yyyyMMddTHHmmssSSSZ>: two runs asked for in the same second are two executions. */
 export function executionName(prefix: string, at = new Date()): string {
   return `${prefix}-${at
     .toISOString()
     .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}`;
+    .replace(/\.(\d+)Z$/, '$1Z')}`;
 }
 
 async function report(

@@ -38,9 +38,7 @@ describe('local runtime: GET /tables over HTTP', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.body.database).toBe('data_lake_local');
     expect(res.body.tables.map((t: { name: string }) => t.name)).toEqual(
-      schemaFiles()
-        .map((f) => f.name)
-        .sort(),
+      [...schemaFiles().map((f) => f.name), 'lake_rejected'].sort(),
     );
     // The catalog the stage deploys, located in this lake's curated folder: field for field.
     const curated = pathToFileURL(path.join(lakeDir, 'curated')).href + '/';

@@ -5,6 +5,7 @@
  */
 import type { Table } from '@aws-sdk/client-glue';
 import { glueTableResource } from '../../lib/catalog/glue';
+import { rejectedTableResource } from '../../lib/catalog/rejected-table';
 import type { TableHistory } from '../../lib/catalog/history';
 import { datasetTable, type TableDef } from '../../lib/catalog/tables';
 
@@ -33,7 +34,16 @@ function resolve(value: unknown, vars: Record<string, string>): unknown {
 
 /** The Glue `Table` GetTables returns for a table the stack created from glueTableResource(table). */
 export function deployedGlueTable(table: TableDef, database: string, bucket: string): Table {
-  const resource = resolve(glueTableResource(table), {
+  return deployed(glueTableResource(table), database, bucket);
+}
+
+/** The Glue `Table` of lake_rejected (resources/rejected-table.cjs) for a stack of these lake tables. */
+export function deployedRejectedTable(tables: TableDef[], database: string, bucket: string): Table {
+  return deployed(rejectedTableResource(tables), database, bucket);
+}
+
+function deployed(generated: unknown, database: string, bucket: string): Table {
+  const resource = resolve(generated, {
     CuratedBucket: bucket,
     'AWS::AccountId': '123456789012',
     GlueDatabase: database,

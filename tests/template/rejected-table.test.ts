@@ -5,7 +5,7 @@
  */
 import { lakeTables } from '../../lib/catalog/tables';
 import { REJECTED_COLUMNS, REJECTED_TABLE } from '../../lib/etl/rejected';
-import { packageService, resourcesOfType, type Template } from '../support/template';
+import { asArray, packageService, resourcesOfType, roleStatements, type Template } from '../support/template';
 
 let t: Template;
 beforeAll(async () => {
@@ -76,5 +76,24 @@ describe('lake_rejected in the packaged prod template', () => {
     expect(env.LAKE_TABLES.split(',')).toEqual(
       expect.arrayContaining([REJECTED_TABLE, 'orders', 'page_view']),
     );
+  });
+
+  it('lets the queries role read it: the table in Glue, the rejected/ prefix in the curated bucket', () => {
+    const statements = roleStatements(t.Resources.QueriesRole!) as {
+      Sid?: string;
+      Action: string | string[];
+      Resource: unknown;
+      Condition?: { StringLike: Record<string, string[]> };
+    }[];
+    const glue = statements.filter((s) => asArray(s.Action).includes('glue:GetPartitions'));
+    expect(glue.flatMap((s) => asArray(s.Resource).map(sub))).toContain(
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/data_lake_prod/lake_rejected',
+    );
+    const read = statements.find((s) => s.Sid === 'CuratedTablesRead')!;
+    expect(asArray(read.Resource).map(sub)).toContain(
+      'arn:${AWS::Partition}:s3:::${AWS::StackName}-curated-${AWS::AccountId}-${AWS::Region}/rejected/*',
+    );
+    const list = statements.find((s) => s.Sid === 'CuratedTablesList')!;
+    expect(list.Condition!.StringLike['s3:prefix']).toEqual(['tables/*', 'rejected/*']);
   });
 });

@@ -39,18 +39,20 @@ describe('packaged template: GET /tables', () => {
     expect(get.Integration.Type).toBe('AWS_PROXY');
   });
 
-  it('lets the queries role call glue:GetTables on the catalog, the database and each lake table only', () => {
+  it('lets the queries role call glue:GetTables on the catalog, the database, each lake table and lake_rejected only', () => {
     const statements = roleStatements(t.Resources.QueriesRole!).filter((s) =>
       asArray(s.Action).includes('glue:GetTables'),
     );
-    expect(statements).toHaveLength(1);
-    const resources = asArray(statements[0]!.Resource).map((r) => (r as { 'Fn::Sub': string })['Fn::Sub']);
+    const resources = statements.flatMap((s) =>
+      asArray(s.Resource).map((r) => (r as { 'Fn::Sub': string })['Fn::Sub']),
+    );
     const base = 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}';
     expect(resources.sort()).toEqual(
       [
         `${base}:catalog`,
         `${base}:database/data_lake_prod`,
         ...lakeTables().map((x) => `${base}:table/data_lake_prod/${x.name}`),
+        `${base}:table/data_lake_prod/lake_rejected`,
       ].sort(),
     );
   });

@@ -225,7 +225,7 @@ describe('describeGlueTables', () => {
     const { listing, skipped } = describeGlueTables('data_lake_test', [foreign, ...tables]);
     expect(listing.database).toBe('data_lake_test');
     expect(listing.tables.map((t) => t.name)).toEqual(
-      [...lakeTables().map((t) => t.name), 'shipments_v2'].sort(),
+      [...lakeTables().map((t) => t.name), 'lake_rejected', 'shipments_v2'].sort(),
     );
     expect(skipped).toEqual([{ table: 'tmp_ctas', reason: expect.stringMatching(/no lake parameters/) }]);
   });
@@ -236,10 +236,16 @@ describe('the local listing', () => {
     const root = pathToFileURL('/tmp/some lake/curated').href + '/';
     const listing = localTableListing('data_lake_local', lakeTables(), root);
     expect(listing.tables.map((t) => t.name)).toEqual(
-      schemaFiles()
-        .map((f) => f.name)
-        .sort(),
+      [...schemaFiles().map((f) => f.name), 'lake_rejected'].sort(),
     );
+    expect(listing.tables.find((t) => t.name === 'lake_rejected')).toMatchObject({
+      kind: 'rejected',
+      version: 1,
+      location: 'file:///tmp/some%20lake/curated/rejected/',
+      columns: expect.arrayContaining([
+        { name: 'raw_record', type: 'string', required: true, description: expect.any(String) },
+      ]),
+    });
     const orders = listing.tables.find((t) => t.name === 'orders')!;
     expect(orders.location).toBe('file:///tmp/some%20lake/curated/tables/datasets/orders/');
     expect(orders).toMatchObject({

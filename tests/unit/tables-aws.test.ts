@@ -16,7 +16,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { localTableListing } from '../../lib/catalog/describe';
 import { lakeTables } from '../../lib/catalog/tables';
 import { apiEvent, lambdaContext } from '../support/api-event';
-import { deployedGlueTable, evolvedTable } from '../support/glue-tables';
+import { deployedGlueTable, deployedRejectedTable, evolvedTable } from '../support/glue-tables';
 
 const DATABASE = 'data_lake_test';
 const BUCKET = 'data-lake-test-curated-123456789012-us-east-1';
@@ -57,7 +57,10 @@ function serve(tables: Table[]) {
     .resolves({ TableList: tables.slice(half) });
 }
 
-const deployed = (tables = lakeTables()) => tables.map((t) => deployedGlueTable(t, DATABASE, BUCKET));
+const deployed = (tables = lakeTables()) => [
+  ...tables.map((t) => deployedGlueTable(t, DATABASE, BUCKET)),
+  deployedRejectedTable(tables, DATABASE, BUCKET),
+];
 
 beforeEach(() => {
   glue.reset();
@@ -86,10 +89,17 @@ describe('GET /tables on AWS', () => {
     expect(res.body).toEqual(relocated);
     expect(res.text).toBe(JSON.stringify(relocated));
     expect(res.body.tables.map((t: { name: string }) => t.name)).toEqual(
-      lakeTables()
-        .map((t) => t.name)
-        .sort(),
+      [...lakeTables().map((t) => t.name), 'lake_rejected'].sort(),
     );
+    expect(res.body.tables.find((t: { name: string }) => t.name === 'lake_rejected')).toMatchObject({
+      kind: 'rejected',
+      location: `s3://${BUCKET}/rejected/`,
+      partitionKeys: [
+        { name: 'table_name', type: 'string' },
+        { name: 'run_date', type: 'string', from: 'rejected_at' },
+      ],
+      primaryKey: [],
+    });
     expect(res.body.tables.find((t: { name: string }) => t.name === 'page_view').location).toBe(
       `s3://${BUCKET}/tables/events/type=page_view/`,
     );
@@ -115,7 +125,7 @@ describe('GET /tables on AWS', () => {
     const res = await getTables();
     expect(res.status).toBe(200);
     expect(res.body.tables.map((t: { name: string }) => t.name)).not.toContain('scratch');
-    expect(res.body.tables).toHaveLength(lakeTables().length);
+    expect(res.body.tables).toHaveLength(lakeTables().length + 1); // and lake_rejected
   });
 
   it('answers 500 CATALOG_DATABASE_NOT_FOUND when the database does not exist', async () => {

@@ -1,0 +1,96 @@
+/**
+ * Ingest after a rename (x-lake.renamedFrom): events that still carry the old name are accepted and stored as sent
+ * (the ETL reads the old name into the new column), checked by the renamed property's rules; errors point at the
+ * name the producer sent.
+ */
+import { loadSchema, useSchemaSnapshot } from '../../lib/schema-loader';
+import { prepareEvents } from '../../lib/envelope';
+import { ApiError } from '../../lib/errors';
+import { dataset } from '../../lib/dataset-registry';
+import pageViewFile from '../../schemas/events/page_view.json';
+import ordersFile from '../../schemas/datasets/orders.json';
+
+const limits = { maxEvents: 500, maxFutureSkewSeconds: 300 };
+
+function renamedPageView(): object {
+  const s = structuredClone(loadSchema('events', 'page_view')) as {
+    properties: Record<string, object>;
+  };
+  const { referrer, ...rest } = s.properties;
+  s.properties = { ...rest, referrer_url: { ...referrer, 'x-lake': { renamedFrom: 'referrer' } } };
+  return s;
+}
+
+function problems(body: unknown): { pointer: string; code: string; message: string }[] {
+  try {
+    prepareEvents(body, limits);
+  } catch (e) {
+    if (e instanceof ApiError) return (e.details as { errors: never[] }).errors;
+    throw e;
+  }
+  return [];
+}
+
+const event = (data: Record<string, unknown>) => ({
+  type: 'page_view',
+  data: { session_id: 'sess-0001', url: 'https://shop.example/p/1', ...data },
+});
+
+describe('ingest after a rename', () => {
+  beforeAll(() => {
+    const events = new Map<string, object>();
+    for (const t of ['page_view', 'signup', 'order_placed']) events.set(t, loadSchema('events', t)!);
+    events.set('page_view', renamedPageView());
+    useSchemaSnapshot({ events, datasets: new Map() });
+  });
+
+  it('accepts the old name, the new name, and both (stored as sent)', () => {
+    const records = prepareEvents(
+      {
+        events: [
+          event({ referrer: 'https://old.example/' }),
+          event({ referrer_url: 'https://new.example/' }),
+          event({ referrer: 'https://old.example/', referrer_url: 'https://new.example/' }),
+        ],
+      },
+      limits,
+    );
+    expect(records.map((r) => JSON.parse(r.line).data)).toEqual([
+      expect.objectContaining({ referrer: 'https://old.example/' }),
+      expect.objectContaining({ referrer_url: 'https://new.example/' }),
+      expect.objectContaining({ referrer: 'https://old.example/', referrer_url: 'https://new.example/' }),
+    ]);
+    expect(JSON.parse(records[0]!.line).data).not.toHaveProperty('referrer_url');
+  });
+
+  it('checks the old name by the renamed property’s rules, pointing at the name sent', () => {
+    expect(problems(event({ referrer: 'not a uri' }))).toEqual([
+      expect.objectContaining({ pointer: '/data/referrer', code: 'SCHEMA_VIOLATION' }),
+    ]);
+    expect(problems(event({ referrer_url: 'not a uri' }))).toEqual([
+      expect.objectContaining({ pointer: '/data/referrer_url', code: 'SCHEMA_VIOLATION' }),
+    ]);
+  });
+
+  it('still refuses names that are neither', () => {
+    expect(problems(event({ referer: 'https://x.example/' }))).toEqual([
+      expect.objectContaining({ pointer: '/data/referer', message: 'is not an allowed property' }),
+    ]);
+  });
+
+  it('compiles a schema edited under the same $id again (a running lake follows edits)', () => {
+    const before = prepareEvents(event({ referrer: 'https://old.example/' }), limits);
+    expect(before).toHaveLength(1);
+    const events = new Map<string, object>();
+    events.set('page_view', pageViewFile); // back to the file: referrer, no rename
+    useSchemaSnapshot({ events, datasets: new Map([['orders', ordersFile]]) });
+    expect(problems(event({ referrer_url: 'https://new.example/' }))).toEqual([
+      expect.objectContaining({ pointer: '/data/referrer_url', message: 'is not an allowed property' }),
+    ]);
+    expect(dataset('orders')?.validate({})).toBe(false);
+    const orders = structuredClone(ordersFile) as { required: string[] };
+    orders.required = orders.required.filter((r) => r !== 'currency');
+    useSchemaSnapshot({ events, datasets: new Map([['orders', orders]]) });
+    expect(dataset('orders')!.table.columns.find((c) => c.name === 'currency')!.required).toBe(false);
+  });
+});
