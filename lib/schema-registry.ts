@@ -42,17 +42,18 @@ export function eventValidator(type: string): DataValidator | null {
 type PropertySchema = { 'x-lake'?: { renamedFrom?: string } };
 
 /**
- * A renamed property (x-lake.renamedFrom) under its old name is the property: producers not yet changed keep
+ * Renamed and retired properties. A renamed property (x-lake.renamedFrom) under its old name is the property: producers not yet changed keep
  * sending it, and the ETL reads it into the new column (lib/etl/plan.ts). The data is checked as if the old name were
  * the new one (the new name wins when both are there, as in the ETL); errors point at the name the producer sent.
- * The event is stored as sent.
+ * The event is stored as sent. A retired property (x-lake.retired) is refused as retired, not as unknown.
  */
 function acceptingOldNames(schema: object, validate: ValidateFunction): DataValidator {
   const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
   const renames = Object.entries(properties).flatMap(([name, p]) =>
     p?.['x-lake']?.renamedFrom ? [[p['x-lake'].renamedFrom, name] as const] : [],
   );
-  if (renames.length === 0) return validate;
+  const retired = new Set((schema as { 'x-lake'?: { retired?: string[] } })['x-lake']?.retired ?? []);
+  if (renames.length === 0 && retired.size === 0) return validate;
   const check: DataValidator = (data: unknown) => {
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
       const ok = validate(data);
@@ -73,6 +74,16 @@ function acceptingOldNames(schema: object, validate: ValidateFunction): DataVali
     }
     const ok = validate(view ?? data);
     check.errors = validate.errors?.map((e) => {
+      const extra = (e.params as { additionalProperty?: unknown }).additionalProperty;
+      if (e.keyword === 'additionalProperties' && e.instancePath === '' && retired.has(extra as string)) {
+        // A retired property (x-lake.retired): say so, rather than that it is unknown.
+        return {
+          ...e,
+          keyword: 'retired',
+          instancePath: `/${extra as string}`,
+          message: 'is retired (x-lake.retired): no longer accepted; its stored values stay in the table',
+        };
+      }
       const [, first, rest] = /^\/([^/]*)(.*)$/.exec(e.instancePath) ?? [];
       const old = first !== undefined ? sentAs.get(first) : undefined;
       return old ? { ...e, instancePath: `/${old}${rest}` } : e;

@@ -16,8 +16,9 @@ function renamedPageView(): object {
   const s = structuredClone(loadSchema('events', 'page_view')) as {
     properties: Record<string, object>;
   };
-  const { referrer, ...rest } = s.properties;
+  const { referrer, title: _retired, ...rest } = s.properties;
   s.properties = { ...rest, referrer_url: { ...referrer, 'x-lake': { renamedFrom: 'referrer' } } };
+  (s as Record<string, unknown>)['x-lake'] = { retired: ['title'] };
   return s;
 }
 
@@ -69,6 +70,17 @@ describe('ingest after a rename', () => {
     ]);
     expect(problems(event({ referrer_url: 'not a uri' }))).toEqual([
       expect.objectContaining({ pointer: '/data/referrer_url', code: 'SCHEMA_VIOLATION' }),
+    ]);
+  });
+
+  it('refuses a retired property as retired', () => {
+    expect(problems(event({ title: 'Home' }))).toEqual([
+      {
+        index: 0,
+        pointer: '/data/title',
+        code: 'SCHEMA_VIOLATION',
+        message: 'is retired (x-lake.retired): no longer accepted; its stored values stay in the table',
+      },
     ]);
   });
 
