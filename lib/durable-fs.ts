@@ -1,7 +1,7 @@
 /**
  * Filesystem primitives the local stand-ins share to keep accepted data across crashes: a file is either the old
- * one or the whole new one (temporary file, fsync, rename, fsync of the folder), and a process-liveness check for
- * files and locks named after the process that owns them.
+ * one or the whole new one (temporary file, fsync, rename, fsync of the folder), and temporary files named after
+ * the process that writes them (lib/process-identity.ts), so that those of a process that is gone can be removed.
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
@@ -69,16 +69,4 @@ export async function writeFileDurably(
     throw e;
   }
   await fsyncDir(dir);
-}
-
-/** Whether a process with this id is running (on this machine). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -28,7 +28,8 @@
  * zone UTC. Before running, each statement must be exactly one statement of type SELECT per DuckDB's own parser.
  */
 import { DUCKDB_TYPES, sqlIdent, sqlString } from '../duckdb-sql';
-import { pidAlive } from '../durable-fs';
+import { writeFileDurably } from '../durable-fs';
+import { isThisProcess, processRunning, thisProcess } from '../process-identity';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -44,6 +45,7 @@ import {
 import type { TableDef } from '../catalog/tables';
 import layout from '../lake-layout.json';
 import { REJECTED_TABLE } from '../etl/rejected';
+import { CATALOG, openQuerySandbox } from './duckdb-sandbox';
 import { rejectedDir, rejectedFiles, rejectedViewSql } from './rejected-view';
 import { macroStatements, toDuckDbSql } from './trino-compat';
 import {
@@ -86,9 +88,11 @@ interface StoredQuery extends QueryStatus {
   filesRead?: number;
   columns?: ResultColumn[];
   rowCount?: number;
-  /** The engine (process) that owns a QUEUED or RUNNING query. */
+  /** The engine that owns a QUEUED or RUNNING query, and its process (told apart from a later one with its pid). */
   owner: string;
   pid: number;
+  start?: string;
+  boot?: string;
 }
 
 interface Active {
@@ -99,8 +103,6 @@ interface Active {
   connection?: DuckDBConnection;
   stop?: 'cancel' | 'timeout' | 'shutdown';
 }
-
-const CATALOG = 'awsdatacatalog';
 
 class Mutex {
   private tail: Promise<unknown> = Promise.resolve();
@@ -358,25 +360,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     const tablesDir = path.join(curatedDir, layout.curated.tablesPrefix);
     const rejected = rejectedDir(curatedDir) + path.sep;
 
-    const instance = await DuckDBInstance.create(':memory:', {
-      integer_division: 'true',
-      memory_limit: opts.memoryLimit,
-      temp_directory: tmpDir,
-      autoinstall_known_extensions: 'false',
-      ...(opts.threads > 0 ? { threads: String(opts.threads) } : {}),
+    const { instance, setup } = await openQuerySandbox({
+      database: opts.database,
+      allowedDirectories: [tablesDir, rejected],
+      tmpDir,
+      memoryLimit: opts.memoryLimit,
+      threads: opts.threads,
     });
-    const setup = await instance.connect();
     const db = sqlIdent(opts.database);
-    await setup.run(`ATTACH ':memory:' AS ${CATALOG}`);
-    await setup.run(`CREATE SCHEMA ${CATALOG}.${db}`);
-    await setup.run(`SET GLOBAL TimeZone = 'UTC'`);
-    await setup.run('SET GLOBAL enable_external_file_cache = false');
-    await setup.run(`CALL enable_logging('FileSystem')`);
-    // The sandbox; nothing can change the configuration after the lock.
-    await setup.run(`SET allowed_directories = [${sqlString(tablesDir)}, ${sqlString(rejected)}]`);
-    await setup.run('SET enable_external_access = false');
-    await setup.run('SET lock_configuration = true');
-    await setup.run(`USE ${CATALOG}.${db}`);
 
     const connections: DuckDBConnection[] = [];
     for (let i = 0; i < opts.concurrency; i++) {
@@ -537,11 +528,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     return path.join(this.queriesDir, id);
   }
 
+  /** Replaces a query's state file, whole and on disk (temporary file, fsync, rename). */
   private async save(q: StoredQuery): Promise<void> {
-    const file = path.join(this.dir(q.id), 'state.json');
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(q, null, 1));
-    await fs.rename(tmp, file);
+    await writeFileDurably(path.join(this.dir(q.id), 'state.json'), JSON.stringify(q, null, 1));
   }
 
   private async load(id: string): Promise<StoredQuery | undefined> {
@@ -572,7 +561,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (a) return a.stored;
     const q = await this.load(id);
     if (!q || isFinished(q.state) || q.owner === this.owner) return q;
-    if (q.pid !== process.pid && pidAlive(q.pid)) return q; // another local process runs it
+    // Another local process runs it (a process, not a pid: a lake restarted in a container has the dead one's pid).
+    const runner = { pid: q.pid, start: q.start ?? '', boot: q.boot ?? '' };
+    if (!isThisProcess(runner) && processRunning(runner)) return q;
     // Left unfinished by a process that stopped.
     q.state = 'FAILED';
     q.reason = 'the local lake stopped before the query finished; run it again';
@@ -600,7 +591,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       engineTimeMs: 0,
       engine: 'duckdb',
       owner: this.owner,
-      pid: process.pid,
+      ...thisProcess(),
     };
     await fs.mkdir(this.dir(id), { recursive: true });
     await this.save(stored);

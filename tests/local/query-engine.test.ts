@@ -2,10 +2,11 @@
  * The local query engine (lib/query/duckdb.ts): real DuckDB over Parquet written into a temporary lake's curated
  * layout, as the ETL would (<LAKE_DIR>/curated/<table prefix><partition key>=<value>/*.parquet).
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { lakeTables } from '../../lib/catalog/tables';
+import { thisProcess } from '../../lib/process-identity';
 import { DuckDbQueryEngine, type LocalQueryEngineOptions } from '../../lib/query/duckdb';
 import { checkQuery } from '../../lib/query/sql-guard';
 import {
@@ -461,8 +462,37 @@ describe('local query engine: lifecycle', () => {
       }),
     );
 
+    // One whose process had this pid (a lake restarted in a container), and one a running process owns.
+    const orphanOf = async (id: string, proc: object) => {
+      await fs.mkdir(path.join(dir, '.queries', id), { recursive: true });
+      await fs.writeFile(
+        path.join(dir, '.queries', id, 'state.json'),
+        JSON.stringify({
+          id,
+          state: 'RUNNING',
+          sql: 'SELECT 1',
+          submittedAt: new Date().toISOString(),
+          completedAt: null,
+          dataScannedBytes: 0,
+          engineTimeMs: 0,
+          engine: 'duckdb',
+          tables: [],
+          owner: 'elsewhere',
+          ...proc,
+        }),
+      );
+    };
+    const reused = '11111111-2222-4333-8444-666666666666';
+    await orphanOf(reused, { ...thisProcess(), start: '1' });
+    const parents = '11111111-2222-4333-8444-777777777777';
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    const parentStart = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    await orphanOf(parents, { pid: process.ppid, start: parentStart, boot: thisProcess().boot });
+
     const second = await DuckDbQueryEngine.open(options({ lakeDir: dir }));
     try {
+      expect(await second.status(reused)).toMatchObject({ state: 'FAILED' });
+      expect(await second.status(parents)).toMatchObject({ state: 'RUNNING' });
       expect(await second.status(done.id)).toEqual(done);
       const again = await second.results(done.id, { maxRows: 20, nextToken: page1.nextToken! });
       expect(again.rows.map((r) => r[0])).toEqual(

@@ -289,7 +289,11 @@ describe('uploads watcher', () => {
 describe('npm start', () => {
   it('runs the uploads watcher: a file dropped into <LAKE_DIR>/raw/uploads/ is checked by validateUpload', async () => {
     const lake = await tempLake('uploads-lake');
-    const proc = await startLakeProcess({ LAKE_DIR: lake, LAKE_UPLOADS_POLL_MS: '200' });
+    const proc = await startLakeProcess({
+      LAKE_DIR: lake,
+      LAKE_UPLOADS_POLL_MS: '200',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
     try {
       const dir = path.join(lake, 'raw/uploads/nosuchdataset');
       await fs.mkdir(dir, { recursive: true });
@@ -327,7 +331,9 @@ describe('npm start', () => {
             n.startsWith('orders-replayed-csv-'),
           ),
         30_000,
-      );
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\nthe lake's output:\n${proc.output().slice(-6000)}`);
+      });
       expect(started).toMatch(/^orders-replayed-csv-[0-9a-f]{32}\.json$/);
     } finally {
       expect(await proc.kill('SIGTERM')).toBe(0);

@@ -16,6 +16,7 @@ import {
   thisProcess,
 } from '../../lib/process-identity';
 import { claimPath, liveClaim, openInstances } from '../../local/step-functions/execution-claims';
+import { lockLake } from '../../lib/etl/duckdb-runner/lake-lock';
 import { claimsDir, engineAlive, engineFile } from '../../lib/workflow/local';
 import { until } from '../support/until';
 
@@ -141,5 +142,42 @@ describe('local execution claims and the engine file', () => {
     expect(await engineAlive(lake, machine)).toBe(false);
     await fs.writeFile(engineFile(lake, machine), JSON.stringify({ ...thisProcess(), instance: 'e' }));
     expect(await engineAlive(lake, machine)).toBe(true);
+  });
+});
+
+describe('the ETL lake lock', () => {
+  let curated: string;
+  const lockFile = () => path.join(curated, '_state', 'locks', '_lake.lock');
+  beforeEach(async () => {
+    curated = await fs.mkdtemp(path.join(os.tmpdir(), 'lake-lock-'));
+    await fs.mkdir(path.dirname(lockFile()), { recursive: true });
+  });
+  const plantLock = (holder: object) =>
+    fs.writeFile(lockFile(), JSON.stringify({ ...holder, runId: 'old-run' }));
+
+  it('is taken over from a process that had this pid (a restarted container) and from a zombie', async () => {
+    await plantLock({ ...thisProcess(), start: '1' });
+    await (
+      await lockLake(curated, 'run-a')
+    )();
+    const z = await zombie();
+    try {
+      await plantLock({ pid: z.pid, start: z.start, boot: thisProcess().boot });
+      const release = await lockLake(curated, 'run-b');
+      expect(JSON.parse(await fs.readFile(lockFile(), 'utf8'))).toMatchObject({
+        runId: 'run-b',
+        ...thisProcess(),
+      });
+      await release();
+    } finally {
+      z.done();
+    }
+  });
+
+  it('is not taken from a running process', async () => {
+    await plantLock({ pid: process.ppid, start: startOf(process.ppid), boot: thisProcess().boot });
+    await expect(lockLake(curated, 'run-c')).rejects.toMatchObject({
+      name: 'Glue.ConcurrentRunsExceededException',
+    });
   });
 });

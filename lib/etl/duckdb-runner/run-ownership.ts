@@ -1,41 +1,29 @@
 /**
  * Who runs what: the runs in progress in this process, and the owner record (process and run) that lock files and
- * run folders carry, so that another process can tell a live holder from a stale one.
+ * run folders carry, so that another process can tell a live holder from a stale one — a process, not a pid: a lake
+ * restarted in a container gets the dead one's pid, and a killed process not yet reaped still answers to its pid
+ * (lib/process-identity.ts).
  */
-import { pidAlive } from '../../durable-fs';
-import { promises as fs } from 'node:fs';
+import { isThisProcess, processRunning, thisProcess } from '../../process-identity';
 
 /** Temporary folders of the runs in progress in this process. */
 export const activeRunDirs = new Set<string>();
 
-/** Who holds a lock or owns a run folder: a process (its pid and, on Linux, its start time) and the run. */
+/** Who holds a lock or owns a run folder: a process (pid, start time, boot) and the run. */
 export interface LockFile {
   pid: number;
-  /** /proc/<pid>/stat start time: tells a live holder from a new process that got the same pid. */
+  /** When the process started (absent in records of earlier versions: judged by the pid). */
   start?: string;
+  boot?: string;
   runId: string;
 }
 
-async function processStart(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-const selfStart = processStart(process.pid);
-
 export async function owner(runId: string): Promise<LockFile> {
-  const start = await selfStart;
-  return { pid: process.pid, ...(start ? { start } : {}), runId };
+  return { ...thisProcess(), runId };
 }
 
-/** The holder is another process that is still running. */
+/** The holder is another process that is still running (this process's runs are tracked in memory). */
 export async function heldByOther(holder: LockFile): Promise<boolean> {
-  // This process's pid: either this process (whose runs are tracked in memory) or an ended one that had it.
-  if (holder.pid === process.pid || !pidAlive(holder.pid)) return false;
-  const start = holder.start ? await processStart(holder.pid) : undefined;
-  return start === undefined || start === holder.start;
+  const id = { pid: holder.pid, start: holder.start ?? '', boot: holder.boot ?? '' };
+  return !isThisProcess(id) && processRunning(id);
 }
