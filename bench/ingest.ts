@@ -1,5 +1,5 @@
 /**
- * Section: ingest throughput. The real local lake (`npm start`'s entry, local/main.ts) and a bare baseline server
+ * Section: ingest throughput. The real local lake (started with `npm start`, as users do) and a bare baseline server
  * (bench/baseline-server.ts, same durability policy) each run in a child process and take the same load: POST
  * /events with 100-event bodies at several connection counts. Only 202 responses count.
  *
@@ -193,8 +193,8 @@ async function runBaseline(
   const file = path.join(workDir, 'baseline.log');
   const server = await startServer(
     'baseline',
-    path.join(ctx.root, 'node_modules', '.bin', 'tsx'),
-    [path.join('bench', 'baseline-server.ts')],
+    path.join(ctx.root, 'node_modules', '.bin', 'node'),
+    ['--import', 'tsx', path.join('bench', 'baseline-server.ts')],
     { cwd: ctx.root, env: serverEnv(ctx, { PORT: String(await freePort()), BASELINE_FILE: file }) },
   );
   try {
@@ -214,23 +214,20 @@ async function runLake(ctx: BenchContext, workDir: string, set: BodySet, levels:
   const headers = { 'x-api-key': apiKey, 'content-type': 'application/json' };
   ctx.progress(`starting the local lake (LAKE_DIR=${lakeDir})`);
   const startedAt = performance.now();
-  const server = await startServer(
-    'local lake',
-    path.join(ctx.root, 'node_modules', '.bin', 'tsx'),
-    [path.join('local', 'main.ts')],
-    {
-      cwd: ctx.root,
-      env: serverEnv(ctx, {
-        PORT: String(await freePort()),
-        HOST: '127.0.0.1',
-        LAKE_DIR: lakeDir,
-        LAKE_API_KEY: apiKey,
-        LAKE_ACCESS_LOG: 'false',
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-      }),
-      readyTimeoutMs: 120_000,
-    },
-  );
+  // As users start it: `npm start` (npm relays the stop signal to the lake and returns once the lake has exited).
+  // Not the `tsx` CLI: its relay SIGKILLs a child that does not acknowledge a signal within ~30 ms.
+  const server = await startServer('local lake', 'npm', ['start'], {
+    cwd: ctx.root,
+    env: serverEnv(ctx, {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LAKE_DIR: lakeDir,
+      LAKE_API_KEY: apiKey,
+      LAKE_ACCESS_LOG: 'false',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    }),
+    readyTimeoutMs: 120_000,
+  });
   const startupMs = performance.now() - startedAt;
   try {
     const preflightAccepted = await preflight(server.url, headers, set);
@@ -409,7 +406,7 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
         .map(([k, v]) => `${k} ${fmtPct(v / (DISTINCT_BODIES * EVENTS_PER_REQUEST))}`)
         .join(', ')}`,
       `"secs" runs from the first request until the last in-flight request is answered (the client stops sending at ${ctx.seconds} s and drains)`,
-      `srv CPU = CPU time of the server's process tree (tsx launcher + node) over the run, in % of one core; cli CPU = the autocannon client in this process`,
+      `srv CPU = CPU time of the server's process tree (the lake: npm + node; the baseline: node) over the run, in % of one core; cli CPU = the autocannon client in this process`,
       `lake startup (until "listening on") took ${fmtNum(lake.startupMs / 1000, 1)} s; baseline wrote ${fmtBytes(baseline.bytes)} to one file`,
     );
     result.data = {

@@ -13,7 +13,7 @@ const running = new Set<ChildProcess>();
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
-    // Each server child leads its own process group (detached), so its own children (tsx → node) go too.
+    // Each server child leads its own process group (detached), so its own children (npm → node) go too.
     process.kill(-child.pid, signal);
   } catch {
     child.kill(signal);

@@ -17,6 +17,7 @@ import { ApiError, ErrorCode } from '../lib/errors';
 import { eventStream } from '../lib/firehose';
 import { json, parseJsonBody } from '../lib/http';
 import { httpErrors } from '../lib/http-middleware';
+import { isolated } from '../lib/invocation-scope';
 import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
 
@@ -94,9 +95,12 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
 
 // Order: the logger's context first (its resetKeys runs last), metrics flushed after the response is known, the
 // correlation header added after httpErrors has turned an error into a response.
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(httpCorrelation())
-  .use(httpErrors())
-  .handler(ingest);
+// One log context per invocation where invocations share a process (the local lake; lib/invocation-scope.ts).
+export const handler = isolated(
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(httpCorrelation())
+    .use(httpErrors())
+    .handler(ingest),
+);

@@ -13,6 +13,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, ErrorCode } from '../lib/errors';
 import { httpErrors } from '../lib/http-middleware';
+import { isolated } from '../lib/invocation-scope';
 import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
 import { queryEngine } from '../lib/query';
@@ -66,9 +67,12 @@ export async function queries(
   }
 }
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(httpCorrelation())
-  .use(httpErrors())
-  .handler(queries);
+// One log context per invocation where invocations share a process (the local lake; lib/invocation-scope.ts).
+export const handler = isolated(
+  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(httpCorrelation())
+    .use(httpErrors())
+    .handler(queries),
+);

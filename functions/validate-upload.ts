@@ -15,6 +15,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import { runtime } from '../lib/config';
+import { isolated } from '../lib/invocation-scope';
 import { logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
 import { notifier } from '../lib/notify';
@@ -79,7 +80,10 @@ export async function validateUpload(
   return outcome;
 }
 
-export const handler = middy<S3ObjectCreatedNotificationEvent, UploadOutcome>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(validateUpload);
+// One log context per invocation where invocations share a process (the local lake; lib/invocation-scope.ts).
+export const handler = isolated(
+  middy<S3ObjectCreatedNotificationEvent, UploadOutcome>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .handler(validateUpload),
+);

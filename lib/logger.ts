@@ -6,12 +6,14 @@
  *                   rows' ids; every response carries it back in x-correlation-id.
  *   validateUpload  correlation_id = the EventBridge event id; it is also the ETL execution's input.correlationId.
  *   queries         as ingest; the 'query started' line has the query id.
+ * Each invocation's context (function name, request id, correlation id, appended keys) is its own, also where many
+ * run at once in one process (the local lake: handlers are wrapped with lib/invocation-scope.ts `isolated`).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { LakeLogger } from './lake-logger';
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'data-lake' });
+export const logger = new LakeLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'data-lake' });
 
 /** The request and response header that carries the correlation id. */
 export const CORRELATION_HEADER = 'x-correlation-id';

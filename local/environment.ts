@@ -1,8 +1,9 @@
 /**
  * Applies the environment that serverless.yml gives the functions (provider-wide and per function) to this
  * process, as Lambda would to each function. Variables already set by the user win, so any setting can be
- * overridden from the shell.
+ * overridden from the shell. Log lines are JSON, as on Lambda, unless local/pretty-log.ts is installed (a terminal).
  */
+import { enableInvocationScopes } from '../lib/invocation-scope';
 import type { ServiceConfig } from './service-config';
 
 export function applyFunctionEnvironment(config: ServiceConfig): void {
@@ -20,6 +21,6 @@ export function applyFunctionEnvironment(config: ServiceConfig): void {
   for (const [k, v] of Object.entries(merged)) if (process.env[k] === undefined) process.env[k] = v;
   process.env.LAKE_SERVER = '1';
   process.env.IS_LOCAL ??= 'true';
-  // Readable logs in a terminal.
-  if (process.stdout.isTTY && process.env.POWERTOOLS_DEV === undefined) process.env.POWERTOOLS_DEV = 'true';
+  // Every function runs in this one process, many at once: each invocation keeps its own log context.
+  enableInvocationScopes();
 }

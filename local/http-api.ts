@@ -11,9 +11,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import Ajv, { type ValidateFunction } from 'ajv';
 import gatewayResponses from '../lib/gateway-responses.json';
-import { projectRoot, type HttpEvent, type Route } from './service-config';
+import { bodyPassesValidator, compile, type CompiledRoute } from './http-routes';
+import { responseSummary } from './request-summary';
+import { projectRoot, type Route } from './service-config';
+
+export { bodyPassesValidator, compileRequestModel } from './http-routes';
+export { responseSummary } from './request-summary';
 
 /** API Gateway's largest request payload. */
 export const API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024;
@@ -54,109 +58,10 @@ export interface LocalApiOptions {
     status: number;
     ms: number;
     functionName?: string;
+    /** What the answer says, in a few words (`3 accepted`, `VALIDATION_FAILED`, `SUCCEEDED 2 rows`). */
+    detail?: string;
   }) => void;
   onError?: (err: Error, info: Record<string, unknown>) => void;
-}
-
-interface CompiledRoute extends Route {
-  pattern: RegExp;
-  paramNames: string[];
-  /** aws_iam on AWS (SigV4): locally the API key stands in, refused as API Gateway refuses a signature. */
-  iam: boolean;
-  /** The request validator: a body check per media type, from the route's `request.schemas`. */
-  models: Map<string, ValidateFunction>;
-}
-
-/** The serverless.yml http event a route comes from. */
-function httpEventOf(
-  route: Route,
-): (HttpEvent & { request?: { schemas?: Record<string, unknown> } }) | undefined {
-  for (const ev of route.fn.events ?? []) {
-    const h = ev.http;
-    if (h && h.method.toUpperCase() === route.method && '/' + h.path.replace(/^\/+/, '') === route.resource)
-      return h;
-  }
-  return undefined;
-}
-
-const DRAFT_04 = /^https?:\/\/json-schema\.org\/draft-04\/schema#?$/;
-const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: false });
-
-/**
- * The JSON schema of one `request.schemas` entry as `sls print` resolves it: `{name, description, schema}` or the
- * schema itself. API Gateway models are JSON Schema draft-04; they are compiled with ajv (whose default draft agrees
- * with draft-04 on what these models use, and whose strict mode refuses a keyword it would read differently).
- */
-export function compileRequestModel(entry: unknown, where: string): ValidateFunction {
-  if (typeof entry !== 'object' || entry === null)
-    throw new Error(`${where}: a request model given by name is not supported by the local API Gateway`);
-  const e = entry as Record<string, unknown>;
-  const schema = (typeof e.schema === 'object' && e.schema !== null ? e.schema : e) as Record<
-    string,
-    unknown
-  >;
-  const { $schema, ...rest } = schema;
-  if ($schema !== undefined && !(typeof $schema === 'string' && DRAFT_04.test($schema)))
-    throw new Error(`${where}: API Gateway models are JSON Schema draft-04, not ${String($schema)}`);
-  return ajv.compile(rest);
-}
-
-function compile(route: Route): CompiledRoute {
-  const paramNames: string[] = [];
-  const source = route.resource
-    .split('/')
-    .map((seg) => {
-      const m = /^\{([^}+]+)(\+)?\}$/.exec(seg);
-      if (!m) return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      paramNames.push(m[1]!);
-      return m[2] ? '(.+)' : '([^/]+)';
-    })
-    .join('/');
-  const ev = httpEventOf(route);
-  const type =
-    typeof ev?.authorizer === 'string' ? ev.authorizer : (ev?.authorizer?.type ?? ev?.authorizer?.name);
-  const models = new Map<string, ValidateFunction>();
-  for (const [mediaType, entry] of Object.entries(ev?.request?.schemas ?? {}))
-    models.set(
-      mediaType.toLowerCase(),
-      compileRequestModel(entry, `${route.method} ${route.resource} request.schemas.${mediaType}`),
-    );
-  return {
-    ...route,
-    pattern: new RegExp(`^${source}/?$`),
-    paramNames,
-    iam: typeof type === 'string' && type.toLowerCase() === 'aws_iam',
-    models,
-  };
-}
-
-/**
- * API Gateway's request validator on a body: the model of the request's media type (no Content-Type: the
- * application/json one), if the route has one, must accept the body parsed as JSON. An empty body is validated as
- * `{}`, as API Gateway does (and left to the function to refuse); a body that is not UTF-8 JSON text fails. A media
- * type without a model is passed through to the function.
- */
-export function bodyPassesValidator(
-  models: Map<string, ValidateFunction>,
-  contentType: string | undefined,
-  body: Buffer,
-): boolean {
-  const mediaType =
-    contentType === undefined || contentType.trim() === ''
-      ? 'application/json'
-      : (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const validate = models.get(mediaType);
-  if (!validate) return true;
-  let value: unknown = {};
-  if (body.length > 0) {
-    if (!isUtf8(body)) return false;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      return false;
-    }
-  }
-  return validate(value) === true;
 }
 
 const handlers = new Map<string, Handler>();
@@ -230,17 +135,37 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | nu
   });
 }
 
+/** Requests being answered by every LocalApi of this process. */
+const answering = new Set<http.ServerResponse>();
+
+/** How many requests the local API Gateways of this process are answering (a stopping lake waits for them). */
+export function requestsInFlight(): number {
+  return answering.size;
+}
+
+/** The answer to a request that arrives while the API stops (on a connection opened before). */
+const STOPPING_MESSAGE = 'the local lake is stopping: retry once it has restarted';
+
 export class LocalApi {
   readonly server: http.Server;
   private readonly routes: CompiledRoute[];
   /** The gateway responses' Access-Control-Allow-Origin: the stage's corsOrigins when it is `*` or one origin. */
   private readonly gatewayCors: Record<string, string>;
+  /** close() was called: new requests are refused (503), those in flight are answered, then connections close. */
+  private closing = false;
+  private readonly active = new Set<http.ServerResponse>();
 
   constructor(private readonly opts: LocalApiOptions) {
     this.routes = opts.routes.map(compile);
     const origin = this.routes.find((r) => r.cors)?.cors?.origin.trim();
     this.gatewayCors = origin && !origin.includes(',') ? { 'access-control-allow-origin': origin } : {};
     this.server = http.createServer((req, res) => {
+      this.active.add(res);
+      answering.add(res);
+      res.once('close', () => {
+        this.active.delete(res);
+        answering.delete(res);
+      });
       this.handle(req, res).catch((err) => {
         opts.onError?.(err as Error, { method: req.method, url: req.url });
         if (!res.headersSent) this.refuse(res, randomUUID(), 'DEFAULT_5XX', { status: 502 });
@@ -260,7 +185,13 @@ export class LocalApi {
     });
   }
 
+  /**
+   * Stops accepting: the listener closes, a request that still arrives on an open connection is answered 503,
+   * requests in flight are answered (with `connection: close`); resolves once every connection is closed.
+   */
   close(): Promise<void> {
+    this.closing = true;
+    for (const res of this.active) if (!res.headersSent) res.setHeader('connection', 'close');
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -289,12 +220,31 @@ export class LocalApi {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const finish = (status: number, functionName?: string) =>
-      this.opts.onRequest?.({ method, path: url.pathname, status, ms: Date.now() - started, functionName });
+    let refusedWith: string | undefined;
+    const finish = (status: number, functionName?: string, detail = refusedWith) =>
+      this.opts.onRequest?.({
+        method,
+        path: url.pathname,
+        status,
+        ms: Date.now() - started,
+        functionName,
+        ...(detail ? { detail } : {}),
+      });
     const requestId = randomUUID();
     // The gateway's own refusals have the shape of the handlers' errors: {code, message, requestId}.
-    const refuse = (type: GatewayResponseType, own: Parameters<LocalApi['refuse']>[3] = {}) =>
-      this.refuse(res, requestId, type, own);
+    const refuse = (type: GatewayResponseType, own: Parameters<LocalApi['refuse']>[3] = {}) => {
+      refusedWith = GATEWAY_RESPONSES[type].code;
+      return this.refuse(res, requestId, type, own);
+    };
+    if (this.closing) {
+      req.resume();
+      refuse('DEFAULT_5XX', {
+        status: 503,
+        message: STOPPING_MESSAGE,
+        headers: { connection: 'close', 'retry-after': '1' },
+      });
+      return finish(503, undefined, 'STOPPING');
+    }
 
     const matching = this.routes
       .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
@@ -450,6 +400,10 @@ export class LocalApi {
       outHeaders[k.toLowerCase()] = v.map(String);
     res.writeHead(result.statusCode, outHeaders);
     res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
-    finish(result.statusCode, route.functionName);
+    const detail =
+      this.opts.onRequest && !result.isBase64Encoded
+        ? responseSummary(result.statusCode, result.body)
+        : undefined;
+    finish(result.statusCode, route.functionName, detail);
   }
 }

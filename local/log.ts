@@ -1,4 +1,4 @@
 /** The local runtime's own logger (separate from the functions', which carries each invocation's context). */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LakeLogger } from '../lib/lake-logger';
 
-export const localLog = new Logger({ serviceName: 'local-lake' });
+export const localLog = new LakeLogger({ serviceName: 'local-lake' });

@@ -1,17 +1,43 @@
 /**
  * `npm start`: the whole data lake on this machine, no AWS account needed.
- * Environment: PORT (3000), HOST (127.0.0.1), LAKE_DIR (.lake), LAKE_API_KEY, LAKE_STAGE (local).
+ * Environment: PORT (3000), HOST (127.0.0.1), LAKE_DIR (.lake), LAKE_API_KEY, LAKE_STAGE (local),
+ * LOG_FORMAT (json | pretty; default: pretty on a terminal, else JSON lines as on Lambda).
+ * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import { applyFunctionEnvironment } from './environment';
+import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
+import { Shutdown, type ShutdownLog } from './shutdown';
+
+/** Until the lake's logger is loaded (a signal during start): plain lines on stderr. */
+const startupLog: ShutdownLog = {
+  info: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`${m}\n`),
+  error: (m) => process.stderr.write(`${m}\n`),
+};
+let log: ShutdownLog = startupLog;
+let inFlight: () => number = () => 0;
+// First thing: as a container's init (pid 1), a signal without a handler is ignored.
+const shutdown = new Shutdown({
+  log: () => log,
+  pending: () => ({ requestsInFlight: inFlight() }),
+}).listen();
 
 async function main(): Promise<void> {
+  const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
   const config = await loadServiceConfig(stage);
   applyFunctionEnvironment(config);
   // Modules that read the environment at load (logger, handlers) are loaded after it is set.
   const { startLocalLake } = await import('./lake');
   const { localLog: logger } = await import('./log');
+  const { logger: functionsLog } = await import('../lib/logger');
+  if (format === 'pretty')
+    (await import('./pretty-log')).installPrettyLogs({ loggers: [functionsLog, logger] });
+  log = logger;
+  inFlight = (await import('./http-api')).requestsInFlight;
+  // Notices log as the topic, executions outside the invocation that started them (local/log-scopes.ts).
+  await (await import('./log-scopes')).scopeLocalPorts();
 
   const lake = await startLocalLake({
     config,
@@ -38,36 +64,7 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
 
-  let shuttingDown = false;
-  const shutdown = (signal: string) => {
-    // A second signal must not kill the process half-way through delivering what is buffered: a process group
-    // signal reaches both `tsx` and this process, and `tsx` relays it again (and people press Ctrl-C twice).
-    if (shuttingDown) {
-      logger.warn(
-        'still shutting down: delivering what is buffered (SIGKILL stops at once; nothing acknowledged is lost)',
-        {
-          signal,
-        },
-      );
-      return;
-    }
-    shuttingDown = true;
-    logger.info('shutting down', { signal });
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    lake.stop().then(
-      () => {
-        logger.info('stopped; every accepted record is delivered');
-        process.exit(0);
-      },
-      (err) => {
-        logger.error('shutdown failed', { error: err as Error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  shutdown.started(lake);
 }
 
 main().catch((err) => {

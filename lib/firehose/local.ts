@@ -83,8 +83,10 @@ export interface CloseReport {
   /** Records and objects this writer delivered since it opened (its own and adopted segments). */
   recordsDelivered: number;
   objectsDelivered: number;
-  /** Segments still in the stream's folder: why each is there. Delivered by the next writer that opens. */
+  /** Segments this writer could not deliver (why each is there); the next writer that opens delivers them. */
   left: { file: string; reason: string }[];
+  /** Segments of other writers still running on the same lake: theirs to deliver. */
+  heldByOthers: { file: string; pid: number }[];
 }
 
 /**
@@ -240,21 +242,21 @@ export class LocalFirehose implements EventStream {
     await this.scan();
     releaseOwner(this.owner);
     const left: CloseReport['left'] = [];
+    const heldByOthers: CloseReport['heldByOthers'] = [];
     for (const f of await fs.readdir(this.stateDir)) {
       const name = parseSegmentFileName(f);
       if (!name) continue;
-      const reason =
-        name.owner === this.owner
-          ? `delivery failed: ${this.failed.get(f) ?? 'unknown'}`
-          : ownerActive(name.owner)
-            ? `written by a running process (pid ${ownerPid(name.owner)})`
-            : 'left by a writer that stopped while this one closed';
-      left.push({ file: path.join(this.stateDir, f), reason });
+      const file = path.join(this.stateDir, f);
+      if (name.owner === this.owner)
+        left.push({ file, reason: `delivery failed: ${this.failed.get(f) ?? 'unknown'}` });
+      else if (ownerActive(name.owner)) heldByOthers.push({ file, pid: ownerPid(name.owner) });
+      else left.push({ file, reason: 'left by a writer that stopped while this one closed' });
     }
     return {
       recordsDelivered: this.stats.recordsDelivered,
       objectsDelivered: this.stats.objectsDelivered,
       left,
+      heldByOthers,
     };
   }
 

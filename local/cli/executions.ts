@@ -4,12 +4,16 @@
  *   npm run executions -- --status FAILED   only those (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
  *   npm run executions -- --limit 50        at most 50 (default 20; 0: all)
  *   npm run executions -- --json            the records as JSON lines
- *   npm run executions -- <name>            one execution in full: input, output, error, cause, transitions
+ *   npm run executions -- <name>            one execution in short: status, input file, states passed with their
+ *                                           time, waits, result or error and cause (execution-summary.ts)
+ *   npm run executions -- <name> --history  the whole record: input, output, error, cause, every transition
+ *                                           (also --full, --json)
  *   npm run executions -- retry <name>      runs a FAILED, TIMED_OUT or ABORTED execution again: a new execution
  *                                           (<name>-retry-<n>) with the same input, on the running lake or at the
  *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
 import { lakeDir } from '../../lib/config';
+import { summarizeExecution } from './execution-summary';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
@@ -88,15 +92,17 @@ async function main(argv: string[]): Promise<number> {
   let statusFilter: string | undefined;
   let limit = 20;
   let json = false;
+  let history = false;
   let name: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--status') statusFilter = argv[++i]?.toUpperCase();
     else if (a === '--limit') limit = Number(argv[++i]);
     else if (a === '--json') json = true;
+    else if (a === '--history' || a === '--full') history = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run executions -- [--status S] [--limit N] [--json] [name] | retry <name>\n',
+        'usage: npm run executions -- [--status S] [--limit N] [--json] | <name> [--history] | retry <name>\n',
       );
       return 0;
     } else if (!a.startsWith('--')) name = a;
@@ -109,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`no execution named ${name} in ${dir}\n`);
       return 1;
     }
-    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    process.stdout.write((history || json ? JSON.stringify(r, null, 2) : summarizeExecution(r)) + '\n');
     return 0;
   }
 

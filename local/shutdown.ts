@@ -1,0 +1,145 @@
+/**
+ * How the local lake stops on SIGTERM or SIGINT, whatever launched it: `npm start` (npm relays the signal to the
+ * lake and waits for it), `node --import tsx local/main.ts`, a benchmark, or a container whose init (pid 1) it is.
+ *
+ *  - The handlers are installed before anything else starts: the init of a pid namespace ignores every signal it
+ *    has no handler for, so a stop sent while the lake starts would otherwise be lost. A stop requested while
+ *    starting is carried out as soon as the lake has started.
+ *  - First signal: the lake stops (local/lake.ts `stop`: the API stops accepting and answers what is in flight, the
+ *    watcher, the schedules and the state machine stop, the delivery stream delivers what it holds) and the process
+ *    exits 0 with a last line saying what was delivered — or 1, saying what is left for the next start.
+ *  - Second signal: a line saying it is still stopping and what it waits for. Third: it exits at once (128 +
+ *    signal number); what was acknowledged and not yet delivered stays in the write-ahead log, and the next start
+ *    delivers it.
+ *  - One Ctrl-C on a terminal reaches both npm and the lake (one process group), and npm relays it: the same
+ *    signal twice within COALESCE_MS counts once.
+ */
+import { constants } from 'node:os';
+
+/** What the delivery stream reports when it closes (lib/firehose/local.ts CloseReport). */
+export interface StopReport {
+  recordsDelivered: number;
+  objectsDelivered: number;
+  left: { file: string; reason: string }[];
+  /** Segments of other lakes running on the same folder: theirs to deliver. */
+  heldByOthers?: { file: string; pid: number }[];
+}
+
+export interface StoppableLake {
+  stop(): Promise<StopReport | undefined | void>;
+}
+
+export interface ShutdownLog {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface ShutdownOptions {
+  /** The logger (a function: the lake's logger is loaded after its environment is set). */
+  log: () => ShutdownLog;
+  /** What the stop is waiting for, for the second signal's line. */
+  pending?: () => Record<string, unknown>;
+  exit?: (code: number) => void;
+  now?: () => number;
+}
+
+/** The same signal again within this many ms is the same stop (a terminal's Ctrl-C, relayed by npm). */
+export const COALESCE_MS = 250;
+
+export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type Signal = (typeof SHUTDOWN_SIGNALS)[number];
+
+export class Shutdown {
+  private lake?: StoppableLake;
+  private requested?: Signal;
+  private signals = 0;
+  private last?: { signal: Signal; at: number };
+  private stopping?: Promise<void>;
+  private readonly exit: (code: number) => void;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ShutdownOptions) {
+    this.exit = opts.exit ?? ((code) => process.exit(code));
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Installs the signal handlers (first thing: see above). */
+  listen(): this {
+    for (const s of SHUTDOWN_SIGNALS) process.on(s, () => this.onSignal(s));
+    return this;
+  }
+
+  /** The lake has started: it is what a signal stops (now, if one came while it started). */
+  started(lake: StoppableLake): void {
+    this.lake = lake;
+    if (this.requested) this.begin(this.requested);
+  }
+
+  /** Resolves once a stop that has begun has ended (the process is exiting). */
+  get done(): Promise<void> | undefined {
+    return this.stopping;
+  }
+
+  onSignal(signal: Signal): void {
+    const at = this.now();
+    if (this.last && this.last.signal === signal && at - this.last.at < COALESCE_MS) return;
+    this.last = { signal, at };
+    this.signals++;
+    const log = this.opts.log();
+    if (this.signals === 1) {
+      this.requested = signal;
+      if (this.lake) this.begin(signal);
+      else log.info('stop requested while starting: the lake stops as soon as it has started', { signal });
+      return;
+    }
+    if (this.signals === 2) {
+      log.warn(
+        'still stopping: a third signal stops at once (what is acknowledged and not delivered yet stays in the ' +
+          'write-ahead log and is delivered at the next start)',
+        { signal, ...(this.lake ? this.opts.pending?.() : { starting: true }) },
+      );
+      return;
+    }
+    log.error('stopping at once on a third signal: the next start delivers what is left', { signal });
+    this.exit(128 + (constants.signals[signal] ?? 15));
+  }
+
+  private begin(signal: Signal): void {
+    if (this.stopping || !this.lake) return;
+    const log = this.opts.log();
+    log.info('shutting down', { signal, ...this.opts.pending?.() });
+    this.stopping = this.lake.stop().then(
+      (report) => {
+        const code = finalLine(log, report ?? undefined);
+        this.exit(code);
+      },
+      (err: unknown) => {
+        log.error('shutdown failed: the next start delivers what is left', { error: err as Error });
+        this.exit(1);
+      },
+    );
+  }
+}
+
+/** The last line: what the stop delivered, and what it left (then exit code 1). */
+export function finalLine(log: ShutdownLog, report: StopReport | undefined): number {
+  const others = report?.heldByOthers ?? [];
+  const delivered = {
+    recordsDelivered: report?.recordsDelivered ?? 0,
+    objectsDelivered: report?.objectsDelivered ?? 0,
+    // Another lake running on the same folder delivers its own.
+    ...(others.length
+      ? { segmentsOfOtherRunningLakes: others.length, pids: [...new Set(others.map((o) => o.pid))] }
+      : {}),
+  };
+  if (!report?.left.length) {
+    log.info('stopped: every accepted event is delivered', delivered);
+    return 0;
+  }
+  log.warn('stopped, leaving events not delivered: the next start delivers them', {
+    ...delivered,
+    left: report.left,
+  });
+  return 1;
+}

@@ -1,0 +1,120 @@
+/**
+ * Readable log lines for a terminal (local/pretty-log.ts): which format the lake chooses, how each kind of line
+ * reads, and that the printer keeps the loggers' threshold while showing deliveries. The request line's detail
+ * comes from the answer (local/request-summary.ts).
+ */
+import { LakeLogger, setLogPrinter } from '../../lib/lake-logger';
+import { installPrettyLogs, logFormat, renderLine } from '../../local/pretty-log';
+import { responseSummary } from '../../local/request-summary';
+
+const TS = '2026-12-03T08:41:34.000Z';
+const TIME = /^\d\d:\d\d:\d\d /;
+
+describe('logFormat', () => {
+  it('is pretty on a terminal and JSON otherwise, unless LOG_FORMAT says', () => {
+    expect(logFormat({}, true)).toBe('pretty');
+    expect(logFormat({}, false)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'json' }, true)).toBe('json');
+    expect(logFormat({ LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+    expect(() => logFormat({ LOG_FORMAT: 'yaml' }, false)).toThrow(/LOG_FORMAT must be 'json' or 'pretty'/);
+  });
+});
+
+describe('renderLine', () => {
+  const line = (a: Record<string, unknown>) => renderLine({ level: 'INFO', timestamp: TS, ...a });
+
+  it('gives requests, deliveries, notices and executions one short line each', () => {
+    expect(
+      line({
+        message: 'request',
+        method: 'POST',
+        path: '/events',
+        status: 202,
+        ms: 12,
+        detail: '3 accepted',
+      }),
+    ).toMatch(/^\d\d:\d\d:\d\d POST \/events 202 3 accepted \(12 ms\)$/);
+    expect(line({ message: 'delivered', key: 'events/type=signup/x.gz', records: 1, bytes: 2048 })).toMatch(
+      /^\d\d:\d\d:\d\d delivered 1 record to raw\/events\/type=signup\/x\.gz \(2\.0 KiB\)$/,
+    );
+    expect(
+      line({
+        message: 'notification',
+        kind: 'ETL_SUCCEEDED',
+        subject: 'Data lake ETL run succeeded',
+        detail: { input: { key: 'uploads/orders/a.csv' }, rowsWritten: 2, rowsRejected: 0 },
+        function_name: 'data-lake-local-notifications',
+      }),
+    ).toMatch(
+      / notice ETL_SUCCEEDED: Data lake ETL run succeeded \(uploads\/orders\/a\.csv, 2 rows written\)$/,
+    );
+    expect(line({ message: 'execution finished', name: 'orders-a', status: 'SUCCEEDED' })).toMatch(
+      /^\d\d:\d\d:\d\d ETL orders-a SUCCEEDED$/,
+    );
+    expect(
+      line({
+        level: 'WARN',
+        message: 'execution finished',
+        name: 'b',
+        status: 'FAILED',
+        error: 'Etl.TableFailed',
+      }),
+    ).toMatch(/ WARN ETL b FAILED Etl\.TableFailed \(npm run executions -- b\)$/);
+  });
+
+  it('shows other lines as message and fields, without Powertools keys, with the short function name', () => {
+    const l = line({
+      message: 'upload ignored',
+      service: 'data-lake',
+      function_name: 'data-lake-local-validateUpload',
+      function_request_id: 'r-1',
+      correlation_id: 'c-1',
+      cold_start: false,
+      sampling_rate: 0,
+      key: 'uploads/x y.csv',
+      size: 3,
+    });
+    expect(l).toMatch(TIME);
+    expect(l!.slice(9)).toBe('validateUpload: upload ignored key="uploads/x y.csv" size=3');
+  });
+
+  it('leaves out lines the request line already says, and gives an error its stack', () => {
+    expect(line({ message: 'events accepted', count: 3 })).toBeNull();
+    const err = { name: 'Error', message: 'boom', stack: 'Error: boom\n    at f (a.ts:1:1)' };
+    expect(line({ level: 'ERROR', message: 'handler failed', error: err })).toMatch(
+      /^\d\d:\d\d:\d\d ERROR handler failed error=Error: boom\n {4}at f \(a\.ts:1:1\)$/,
+    );
+  });
+});
+
+describe('installPrettyLogs', () => {
+  afterEach(() => setLogPrinter(undefined));
+
+  it('prints at the loggers threshold, and deliveries (DEBUG) when that is INFO', () => {
+    const out: string[] = [];
+    const logger = new LakeLogger({ serviceName: 't', logLevel: 'INFO' });
+    installPrettyLogs({ loggers: [logger], write: (l) => out.push(l) });
+    logger.debug('noise');
+    logger.debug('delivered', { key: 'k', records: 2, bytes: 10 });
+    logger.info('hello');
+    expect(out.map((l) => l.slice(9))).toEqual(['delivered 2 records to raw/k (10 B)', 'hello']);
+
+    const quiet = new LakeLogger({ serviceName: 't', logLevel: 'WARN' });
+    out.length = 0;
+    installPrettyLogs({ loggers: [quiet], write: (l) => out.push(l) });
+    quiet.debug('delivered', { key: 'k', records: 2, bytes: 10 });
+    quiet.info('hello');
+    quiet.warn('careful');
+    expect(out.map((l) => l.slice(9))).toEqual(['WARN careful']);
+  });
+});
+
+describe('responseSummary', () => {
+  it('says what an answer says in a few words', () => {
+    expect(responseSummary(202, '{"accepted":3,"ids":["a","b","c"]}')).toBe('3 accepted');
+    expect(responseSummary(400, '{"code":"VALIDATION_FAILED","errors":[]}')).toBe('VALIDATION_FAILED');
+    expect(responseSummary(200, '{"id":"q","state":"SUCCEEDED","rows":[[1]]}')).toBe('SUCCEEDED 1 row');
+    expect(responseSummary(200, 'not json')).toBeUndefined();
+    expect(responseSummary(200, '{"other":1}')).toBeUndefined();
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The stop sequence of local/shutdown.ts with a fake lake, clock and exit: what each signal does, a stop that
+ * comes while the lake starts, one signal delivered twice (a terminal's Ctrl-C relayed by npm), and the last line's
+ * exit code. (tests/system/shutdown.test.ts stops real lakes launched every way.)
+ */
+import { COALESCE_MS, Shutdown, type StopReport } from '../../local/shutdown';
+
+function harness(report: StopReport | undefined = { recordsDelivered: 3, objectsDelivered: 1, left: [] }) {
+  const lines: { level: string; message: string; extra: Record<string, unknown> }[] = [];
+  const exits: number[] = [];
+  let now = 1_000;
+  let finishStop!: () => void;
+  const stops: number[] = [];
+  const lake = {
+    stop: () => {
+      stops.push(now);
+      return new Promise<StopReport | undefined>((resolve) => (finishStop = () => resolve(report)));
+    },
+  };
+  const log = (level: string) => (message: string, extra: Record<string, unknown>) =>
+    lines.push({ level, message, extra });
+  const shutdown = new Shutdown({
+    log: () => ({ info: log('info'), warn: log('warn'), error: log('error') }),
+    pending: () => ({ requestsInFlight: 2 }),
+    exit: (code) => exits.push(code),
+    now: () => now,
+  });
+  return {
+    shutdown,
+    lake,
+    lines,
+    exits,
+    stops,
+    finish: async () => {
+      finishStop();
+      await shutdown.done;
+    },
+    tick: (ms: number) => (now += ms),
+  };
+}
+
+it('stops on the first signal and exits 0 with a last line saying what it delivered', async () => {
+  const h = harness();
+  h.shutdown.started(h.lake);
+  h.shutdown.onSignal('SIGTERM');
+  expect(h.stops).toHaveLength(1);
+  expect(h.exits).toEqual([]); // not before the lake has stopped
+  await h.finish();
+  expect(h.exits).toEqual([0]);
+  expect(h.lines.map((l) => l.message)).toEqual([
+    'shutting down',
+    'stopped: every accepted event is delivered',
+  ]);
+  expect(h.lines[1]!.extra).toEqual({ recordsDelivered: 3, objectsDelivered: 1 });
+});
+
+it('carries out a stop that came while the lake started, once it has started', async () => {
+  const h = harness();
+  h.shutdown.onSignal('SIGINT');
+  expect(h.lines[0]!.message).toMatch(/stop requested while starting/);
+  expect(h.stops).toHaveLength(0);
+  h.shutdown.started(h.lake);
+  expect(h.stops).toHaveLength(1);
+  await h.finish();
+  expect(h.exits).toEqual([0]);
+});
+
+it('counts one signal delivered twice at once as one; says it is still stopping, then stops at once', async () => {
+  const h = harness();
+  h.shutdown.started(h.lake);
+  h.shutdown.onSignal('SIGINT');
+  h.tick(COALESCE_MS - 1);
+  h.shutdown.onSignal('SIGINT'); // the same Ctrl-C, relayed by npm
+  expect(h.lines.map((l) => l.message)).toEqual(['shutting down']);
+  h.tick(COALESCE_MS);
+  h.shutdown.onSignal('SIGINT');
+  expect(h.lines[1]).toMatchObject({ level: 'warn', extra: { signal: 'SIGINT', requestsInFlight: 2 } });
+  expect(h.lines[1]!.message).toMatch(/^still stopping/);
+  expect(h.exits).toEqual([]);
+  h.tick(COALESCE_MS);
+  h.shutdown.onSignal('SIGTERM');
+  expect(h.exits).toEqual([143]);
+  expect(h.stops).toHaveLength(1);
+});
+
+it('exits 1 when the stop left events undelivered, and says which', async () => {
+  const left = [{ file: '/lake/.firehose/s/1~a.wal', reason: 'delivery failed: ENOSPC' }];
+  const h = harness({ recordsDelivered: 0, objectsDelivered: 0, left });
+  h.shutdown.started(h.lake);
+  h.shutdown.onSignal('SIGTERM');
+  await h.finish();
+  expect(h.exits).toEqual([1]);
+  expect(h.lines.at(-1)).toMatchObject({ level: 'warn', extra: { left } });
+});
+
+it('exits 0 when only another lake running on the folder holds segments (theirs to deliver), and names it', async () => {
+  const heldByOthers = [{ file: '/lake/.firehose/s/42.9.b.1~a.wal', pid: 42 }];
+  const h = harness({ recordsDelivered: 2, objectsDelivered: 1, left: [], heldByOthers });
+  h.shutdown.started(h.lake);
+  h.shutdown.onSignal('SIGTERM');
+  await h.finish();
+  expect(h.exits).toEqual([0]);
+  expect(h.lines.at(-1)).toEqual({
+    level: 'info',
+    message: 'stopped: every accepted event is delivered',
+    extra: { recordsDelivered: 2, objectsDelivered: 1, segmentsOfOtherRunningLakes: 1, pids: [42] },
+  });
+});
