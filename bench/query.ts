@@ -1,5 +1,5 @@
 /**
- * Section: queries over the local lake (lib/query/duckdb.ts, the local Athena).
+ * Section: queries over the local lake (lib/query/duckdb/, the local Athena).
  *
  *  - The lake: BENCH_QUERY_EVENTS events (default 10,000,000; page_view / order_placed / signup in the mix of
  *    bench/events.ts) over BENCH_QUERY_DAYS days (default 75), plus a customers dataset (200,000 rows, created over

@@ -8,7 +8,7 @@
 import { lakeDir } from '../lib/config';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 import type { CloseReport } from '../lib/firehose/local';
-// Athena → DuckDB (lib/query/duckdb.ts), opened on the first /queries request; stopped here.
+// Athena → DuckDB (lib/query/duckdb/), opened on the first /queries request; stopped here.
 import { closeQueryEngine, useQueryTables } from '../lib/query';
 import { localLog as logger } from './log';
 import { resolveApiKey } from './api-key';

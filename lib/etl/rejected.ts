@@ -1,6 +1,6 @@
 /**
  * The rejected store: every row an ETL run could not load, kept with its raw values and the reason, as one queryable
- * table (lake_rejected) — a DuckDB view on the local lake (lib/query/duckdb.ts), a Glue table with partition
+ * table (lake_rejected) — a DuckDB view on the local lake (lib/query/duckdb/), a Glue table with partition
  * projection on AWS (lib/catalog/rejected-table.ts).
  *
  * Layout (curated bucket, written by both ETL engines):

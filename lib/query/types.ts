@@ -1,6 +1,6 @@
 /**
  * The query port: one asynchronous lifecycle for SQL over the lake, served by Athena on AWS (lib/query/athena.ts)
- * and by DuckDB over the local lake (lib/query/duckdb.ts). Engines only ever receive a CheckedQuery, the output of
+ * and by DuckDB over the local lake (lib/query/duckdb/). Engines only ever receive a CheckedQuery, the output of
  * the read-only guard (lib/query/sql-guard.ts).
  */
 import type { TableDef } from '../catalog/types';

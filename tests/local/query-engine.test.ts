@@ -1,5 +1,5 @@
 /**
- * The local query engine (lib/query/duckdb.ts): real DuckDB over Parquet written into a temporary lake's curated
+ * The local query engine (lib/query/duckdb/): real DuckDB over Parquet written into a temporary lake's curated
  * layout, as the ETL would (<LAKE_DIR>/curated/<table prefix><partition key>=<value>/*.parquet).
  */
 import { promises as fs, readFileSync } from 'node:fs';
@@ -408,6 +408,17 @@ describe('local query engine: lifecycle', () => {
     expect(after).toMatchObject({ id: s.id, state: 'CANCELLED', completedAt: expect.any(String) });
     // The engine keeps serving.
     expect(await rows('SELECT 1')).toEqual([[1]]);
+  });
+
+  it('a cancel takes effect wherever it finds the run (views, preparation, execution)', async () => {
+    // Without delay, after the RUNNING state, after a few ms: an interrupt sent between two statements of the
+    // run would be lost if it were sent once.
+    for (const delayMs of [0, 0, 1, 2, 5, 10, 20]) {
+      const s = await engine.start(check(slow));
+      await waitForState(s.id, 'RUNNING');
+      await new Promise((r) => setTimeout(r, delayMs));
+      expect(await engine.cancel(s.id)).toMatchObject({ state: 'CANCELLED' });
+    }
   });
 
   it('runs at most `concurrency` queries; the rest wait QUEUED and can be cancelled there', async () => {

@@ -1,5 +1,5 @@
 /**
- * lake_rejected through the local query engine (lib/query/duckdb.ts, lib/query/rejected-view.ts): after ETL runs with
+ * lake_rejected through the local query engine (lib/query/duckdb/, lib/query/rejected-view.ts): after ETL runs with
  * bad rows on a temporary lake, the rejected store is one table, partitioned by table_name and run_date, that the
  * query guard allows and DuckDB reads within its sandbox.
  */

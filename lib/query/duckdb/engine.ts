@@ -1,0 +1,400 @@
+/**
+ * The local query engine, DuckDbQueryEngine: DuckDB over the local lake (views.ts), with Athena's asynchronous
+ * lifecycle.
+ *
+ * Lifecycle: start() records the query QUEUED and returns; queries run off the request path on a pool of
+ * LAKE_QUERY_CONCURRENCY connections, FIFO; each is interrupted on cancel or after LAKE_QUERY_TIMEOUT_SECONDS.
+ * State and results live under <LAKE_DIR>/.queries/<id>/ (state.ts, results.ts); data scanned is counted from
+ * DuckDB's FileSystem log (scanned.ts).
+ *
+ * Sandbox (shared/README.md), set before the configuration is locked: allowed_directories = the curated tables and
+ * the rejected store,
+ * enable_external_access = false, lock_configuration = true; integer_division = true (Trino's 7 / 2 = 3); time
+ * zone UTC. Before running, each statement must be exactly one statement of type SELECT per DuckDB's own parser.
+ */
+import { sqlIdent } from '../../duckdb-sql';
+import { thisProcess } from '../../process-identity';
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DuckDBConnection, DuckDBInstance, StatementType } from '@duckdb/node-api';
+import type { TableDef } from '../../catalog/tables';
+import layout from '../../lake-layout.json';
+import { CATALOG, openQuerySandbox } from '../duckdb-sandbox';
+import { rejectedDir } from '../rejected-view';
+import { macroStatements, toDuckDbSql } from '../trino-compat';
+import {
+  EngineBusyError,
+  QUERY_ID,
+  QueryNotFoundError,
+  QueryNotSucceededError,
+  type CheckedQuery,
+  type PageRequest,
+  type QueryEngine,
+  type QueryState,
+  type QueryStatus,
+  type ResultPage,
+} from '../types';
+import { Mutex } from './mutex';
+import { readResultsPage, RESULTS_FILE, RESULTS_TMP_FILE } from './results';
+import { currentQueryId, scanned } from './scanned';
+import { publicStatus, QueryStore, type StoredQuery } from './state';
+import { columnName, toCell, trinoType } from './values';
+import { checkTableNames, LakeViews } from './views';
+
+export interface LocalQueryEngineOptions {
+  lakeDir: string;
+  /** The schema the views live in (the Glue database name, e.g. data_lake_local). */
+  database: string;
+  tables: TableDef[];
+  concurrency: number;
+  maxQueued: number;
+  timeoutMs: number;
+  maxResultRows: number;
+  memoryLimit: string;
+  /** 0: DuckDB's default (one per core). */
+  threads: number;
+}
+
+interface Active {
+  stored: StoredQuery;
+  query: CheckedQuery;
+  done: Promise<void>;
+  finish: () => void;
+  connection?: DuckDBConnection;
+  stop?: 'cancel' | 'timeout' | 'shutdown';
+}
+
+export class DuckDbQueryEngine implements QueryEngine {
+  readonly name = 'duckdb' as const;
+  private readonly owner = randomUUID();
+  private readonly active = new Map<string, Active>();
+  private readonly queue: Active[] = [];
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly setupLock = new Mutex();
+  private readonly views: LakeViews;
+  private readonly store: QueryStore;
+  private closed = false;
+  private running = 0;
+
+  private constructor(
+    private readonly opts: LocalQueryEngineOptions,
+    private readonly instance: DuckDBInstance,
+    private readonly setup: DuckDBConnection,
+    private readonly connections: DuckDBConnection[],
+    queriesDir: string,
+    curatedDir: string,
+    /** The sandbox: the curated tables (<LAKE_DIR>/curated/tables/), ending with a separator. */
+    private readonly tablesDir: string,
+    /** And the rejected store (<LAKE_DIR>/curated/rejected/), ending with a separator. */
+    private readonly rejectedDir: string,
+  ) {
+    this.idle.push(...connections);
+    this.views = new LakeViews(setup, this.setupLock, curatedDir, opts.database, opts.tables);
+    this.store = new QueryStore(queriesDir);
+  }
+
+  /**
+   * The lake's tables changed (an edit of schemas/ the check let through: a column added, deprecated, renamed or
+   * retired, a table added): each changed table's view is made again before the next query that reads it.
+   */
+  useTables(tables: TableDef[]): void {
+    this.views.useTables(tables);
+  }
+
+  static async open(opts: LocalQueryEngineOptions): Promise<DuckDbQueryEngine> {
+    checkTableNames(opts.tables);
+    const queriesDir = path.join(opts.lakeDir, '.queries');
+    const tmpDir = path.join(queriesDir, '.tmp');
+    await fs.mkdir(tmpDir, { recursive: true });
+    // DuckDB compares real paths: resolve symlinks (e.g. /tmp on macOS) once.
+    const curated = path.join(opts.lakeDir, 'curated');
+    await fs.mkdir(path.join(curated, layout.curated.tablesPrefix), { recursive: true });
+    const curatedDir = await fs.realpath(curated);
+    const tablesDir = path.join(curatedDir, layout.curated.tablesPrefix);
+    const rejected = rejectedDir(curatedDir) + path.sep;
+
+    const { instance, setup } = await openQuerySandbox({
+      database: opts.database,
+      allowedDirectories: [tablesDir, rejected],
+      tmpDir,
+      memoryLimit: opts.memoryLimit,
+      threads: opts.threads,
+    });
+    const db = sqlIdent(opts.database);
+
+    const connections: DuckDBConnection[] = [];
+    for (let i = 0; i < opts.concurrency; i++) {
+      const c = await instance.connect();
+      await c.run(`USE ${CATALOG}.${db}`);
+      for (const statement of macroStatements()) await c.run(statement);
+      connections.push(c);
+    }
+    const engine = new DuckDbQueryEngine(
+      opts,
+      instance,
+      setup,
+      connections,
+      queriesDir,
+      curatedDir,
+      tablesDir,
+      rejected,
+    );
+    await engine.views.createEmpty();
+    return engine;
+  }
+
+  // ---- state ----------------------------------------------------------------------------------------------------
+
+  private async stored(id: string): Promise<StoredQuery | undefined> {
+    if (!QUERY_ID.test(id)) return undefined; // ids name directories: nothing else reaches the file system
+    const a = this.active.get(id);
+    if (a) return a.stored;
+    return this.store.read(id, this.owner);
+  }
+
+  // ---- the port -------------------------------------------------------------------------------------------------
+
+  async start(query: CheckedQuery): Promise<QueryStatus> {
+    if (this.closed) throw new EngineBusyError('the local query engine is shutting down');
+    if (this.queue.length >= this.opts.maxQueued) {
+      throw new EngineBusyError(`${this.queue.length} queries are already queued; try again shortly`);
+    }
+    const id = randomUUID();
+    const stored: StoredQuery = {
+      id,
+      state: 'QUEUED',
+      sql: query.sql,
+      tables: [...query.tables],
+      submittedAt: new Date().toISOString(),
+      completedAt: null,
+      dataScannedBytes: 0,
+      engineTimeMs: 0,
+      engine: 'duckdb',
+      owner: this.owner,
+      ...thisProcess(),
+    };
+    await fs.mkdir(this.store.dir(id), { recursive: true });
+    await this.store.save(stored);
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const entry: Active = { stored, query, done, finish };
+    this.active.set(id, entry);
+    this.queue.push(entry);
+    setImmediate(() => this.pump());
+    return publicStatus(stored);
+  }
+
+  async status(id: string): Promise<QueryStatus | undefined> {
+    const q = await this.stored(id);
+    return q && publicStatus(q);
+  }
+
+  async wait(id: string, timeoutMs: number): Promise<QueryStatus | undefined> {
+    const a = this.active.get(id);
+    if (a && timeoutMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([a.done, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+    }
+    return this.status(id);
+  }
+
+  async cancel(id: string): Promise<QueryStatus | undefined> {
+    const a = this.active.get(id);
+    if (!a) return this.status(id);
+    const queued = this.queue.indexOf(a);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      await this.complete(a, 'CANCELLED', { reason: 'cancelled before it started' });
+    } else {
+      await interruptUntilDone(a, 'cancel');
+    }
+    return this.status(id);
+  }
+
+  async results(id: string, page: PageRequest): Promise<ResultPage> {
+    const q = await this.stored(id);
+    if (!q) throw new QueryNotFoundError(id);
+    if (q.state !== 'SUCCEEDED') throw new QueryNotSucceededError(publicStatus(q));
+    return readResultsPage(
+      path.join(this.store.dir(id), RESULTS_FILE),
+      q.rowCount ?? 0,
+      q.columns ?? [],
+      page,
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const a of this.queue.splice(0)) {
+      await this.complete(a, 'FAILED', {
+        reason: 'the local lake stopped before the query started; run it again',
+      });
+    }
+    await Promise.all([...this.active.values()].map((a) => interruptUntilDone(a, 'shutdown')));
+    for (const c of this.connections) c.closeSync();
+    this.setup.closeSync();
+    this.instance.closeSync();
+  }
+
+  // ---- execution ------------------------------------------------------------------------------------------------
+
+  private pump(): void {
+    while (!this.closed && this.queue.length > 0 && this.idle.length > 0) {
+      const a = this.queue.shift()!;
+      const c = this.idle.pop()!;
+      this.running++;
+      this.execute(a, c)
+        .catch(() => undefined)
+        .finally(() => {
+          this.running--;
+          this.idle.push(c);
+          if (this.running === 0 && this.queue.length === 0) this.truncateLogs();
+          this.pump();
+        });
+    }
+  }
+
+  /** The FileSystem log only grows; clear it whenever no query is running. */
+  private truncateLogs(): void {
+    if (this.closed) return;
+    void this.setupLock.run(() => this.setup.run('CALL truncate_duckdb_logs()')).catch(() => undefined);
+  }
+
+  /** Records the final state. `finish` is false when execute() releases the query itself, once its connection is free. */
+  private async complete(
+    a: Active,
+    state: QueryState,
+    fields: Partial<StoredQuery>,
+    finish = true,
+  ): Promise<void> {
+    Object.assign(a.stored, fields, { state, completedAt: new Date().toISOString() });
+    await this.store.save(a.stored).catch(() => undefined);
+    this.active.delete(a.stored.id);
+    if (finish) a.finish();
+  }
+
+  private async execute(a: Active, c: DuckDBConnection): Promise<void> {
+    const started = performance.now();
+    a.connection = c;
+    a.stored.state = 'RUNNING';
+    a.stored.startedAt = new Date().toISOString();
+    await this.store.save(a.stored);
+    const timer = setTimeout(() => void interruptUntilDone(a, 'timeout'), this.opts.timeoutMs);
+    const dir = this.store.dir(a.stored.id);
+    const tmpResults = path.join(dir, RESULTS_TMP_FILE);
+    let out: import('node:fs/promises').FileHandle | undefined;
+    let preparedStatement: { destroySync(): void } | undefined;
+    try {
+      await this.views.sync(a.query.tables);
+      if (a.stop) throw new Error('stopped');
+      const sql = toDuckDbSql(a.query.sql);
+      a.stored.duckdbSql = sql;
+      const before = await currentQueryId(c);
+      // DuckDB's own parser must agree: exactly one statement, a SELECT.
+      const extracted = await c.extractStatements(sql);
+      if (extracted.count !== 1) throw new Error(`expected one statement, DuckDB found ${extracted.count}`);
+      const prepared = await extracted.prepare(0);
+      if (prepared.statementType !== StatementType.SELECT) {
+        throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
+      }
+      preparedStatement = prepared;
+      const result = await prepared.stream();
+      const types = result.columnTypes();
+      const columns = result
+        .columnNames()
+        .map((name, i) => ({ name: columnName(name, i), type: trinoType(types[i]!) }));
+      out = await fs.open(tmpResults, 'w');
+      let rows = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (a.stop) throw new Error('stopped');
+        if (!chunk || chunk.rowCount === 0) break;
+        rows += chunk.rowCount;
+        if (rows > this.opts.maxResultRows) {
+          throw new Error(
+            `the result has more than ${this.opts.maxResultRows} rows (LAKE_QUERY_MAX_RESULT_ROWS); add a LIMIT or aggregate`,
+          );
+        }
+        const lines = chunk
+          .getRows()
+          .map((r) => JSON.stringify(r.map((v, i) => toCell(v, types[i]!))))
+          .join('\n');
+        await out.write(lines + '\n');
+      }
+      await out.close();
+      out = undefined;
+      const [bytes, files] = await scanned(c, before, {
+        tablesDir: this.tablesDir,
+        rejectedDir: this.rejectedDir,
+      });
+      await fs.rename(tmpResults, path.join(dir, RESULTS_FILE));
+      await this.complete(
+        a,
+        'SUCCEEDED',
+        {
+          columns,
+          rowCount: rows,
+          dataScannedBytes: bytes,
+          filesRead: files,
+          engineTimeMs: Math.round(performance.now() - started),
+        },
+        false,
+      );
+    } catch (e) {
+      await out?.close().catch(() => undefined);
+      await fs.rm(tmpResults, { force: true });
+      const engineTimeMs = Math.round(performance.now() - started);
+      if (a.stop === 'cancel') {
+        await this.complete(a, 'CANCELLED', { reason: 'cancelled by request', engineTimeMs }, false);
+      } else if (a.stop === 'timeout') {
+        await this.complete(
+          a,
+          'FAILED',
+          {
+            reason: `the query ran longer than ${this.opts.timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped`,
+            engineTimeMs,
+          },
+          false,
+        );
+      } else if (a.stop === 'shutdown') {
+        await this.complete(
+          a,
+          'FAILED',
+          { reason: 'the local lake stopped before the query finished; run it again', engineTimeMs },
+          false,
+        );
+      } else {
+        await this.complete(
+          a,
+          'FAILED',
+          { reason: (e as Error).message.slice(0, 4000), engineTimeMs },
+          false,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+      preparedStatement?.destroySync();
+      a.connection = undefined;
+      a.finish();
+    }
+  }
+}
+
+/**
+ * Stops a running query: DuckDB's interrupt stops the statement running on the connection at that moment, so one
+ * sent between two statements of the run (the view sync, the statement's preparation) would be lost; it is sent
+ * again until the run has ended. Resolves when it has.
+ */
+async function interruptUntilDone(a: Active, why: NonNullable<Active['stop']>): Promise<void> {
+  a.stop ??= why;
+  a.connection?.interrupt();
+  const again = setInterval(() => a.connection?.interrupt(), 20);
+  try {
+    await a.done;
+  } finally {
+    clearInterval(again);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Values and types → Athena's names and JSON: DuckDB's column types as the Trino type names Athena reports, DuckDB
+ * values as the JSON cells the API returns (timestamps rendered as Athena renders timestamp(3)), and expressions
+ * without an alias named _col<position> as Athena names them.
+ */
+import { DuckDBTypeId, type DuckDBDecimalValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { Cell } from '../types';
+
+const pad = (n: number | bigint, w = 2) => String(n).padStart(w, '0');
+
+/** yyyy-MM-dd HH:mm:ss.SSS from microseconds since the epoch (UTC), as Athena renders timestamp(3). */
+export function formatMicros(micros: bigint): string {
+  const ms = Number(micros / 1000n) - (micros % 1000n < 0n ? 1 : 0);
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(micros);
+  const year = d.getUTCFullYear();
+  return (
+    `${year < 0 ? '-' : ''}${pad(Math.abs(year), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+  );
+}
+
+export function trinoType(t: DuckDBType): string {
+  switch (t.typeId) {
+    case DuckDBTypeId.VARCHAR:
+      return t.alias?.toUpperCase() === 'JSON' ? 'json' : 'varchar';
+    case DuckDBTypeId.BOOLEAN:
+      return 'boolean';
+    case DuckDBTypeId.TINYINT:
+      return 'tinyint';
+    case DuckDBTypeId.SMALLINT:
+      return 'smallint';
+    case DuckDBTypeId.INTEGER:
+      return 'integer';
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT: // DuckDB's sum(bigint); Trino's is bigint
+    case DuckDBTypeId.UHUGEINT:
+      return 'bigint';
+    case DuckDBTypeId.FLOAT:
+      return 'real';
+    case DuckDBTypeId.DOUBLE:
+      return 'double';
+    case DuckDBTypeId.DECIMAL:
+      return `decimal(${t.width},${t.scale})`;
+    case DuckDBTypeId.DATE:
+      return 'date';
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return 'timestamp';
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return 'timestamp with time zone';
+    case DuckDBTypeId.TIME:
+    case DuckDBTypeId.TIME_NS:
+      return 'time';
+    case DuckDBTypeId.TIME_TZ:
+      return 'time with time zone';
+    case DuckDBTypeId.INTERVAL:
+      return 'interval day to second';
+    case DuckDBTypeId.UUID:
+      return 'uuid';
+    case DuckDBTypeId.BLOB:
+      return 'varbinary';
+    case DuckDBTypeId.ENUM:
+      return 'varchar';
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return `array(${trinoType(t.valueType)})`;
+    case DuckDBTypeId.MAP:
+      return `map(${trinoType(t.keyType)}, ${trinoType(t.valueType)})`;
+    case DuckDBTypeId.STRUCT:
+      return `row(${t.entryNames.map((n, i) => `${n ? `${n} ` : ''}${trinoType(t.entryTypes[i]!)}`).join(', ')})`;
+    case DuckDBTypeId.SQLNULL:
+      return 'unknown';
+    default:
+      return t.toString().toLowerCase();
+  }
+}
+
+/**
+ * Athena names an expression without an alias _col<position>; DuckDB names it after its text (count_star(),
+ * (a + 1)). Names that are not plain identifiers are taken for such expressions and renamed as Athena would.
+ */
+export function columnName(name: string, index: number): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== 'count_star' ? name : `_col${index}`;
+}
+
+function integer(v: bigint | number): Cell {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : String(v);
+}
+
+function float(v: number): Cell {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** A DuckDB value as the JSON cell the API returns (see Cell in lib/query/types.ts). */
+export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
+  if (v === null || v === undefined) return null;
+  switch (t.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return Boolean(v);
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return integer(v as bigint | number);
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return float(v as number);
+    case DuckDBTypeId.DECIMAL: {
+      const text = (v as DuckDBDecimalValue).toString();
+      return t.width <= 15 ? Number(text) : text;
+    }
+    case DuckDBTypeId.VARCHAR:
+      if (t.alias?.toUpperCase() === 'JSON') {
+        try {
+          return JSON.parse(v as string) as Cell;
+        } catch {
+          return v as string;
+        }
+      }
+      return v as string;
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ: {
+      const micros = (v as { micros: bigint }).micros;
+      const text = formatMicros(micros);
+      return t.typeId === DuckDBTypeId.TIMESTAMP_TZ ? `${text} UTC` : text;
+    }
+    case DuckDBTypeId.TIMESTAMP_S:
+      return formatMicros((v as { seconds: bigint }).seconds * 1_000_000n);
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return formatMicros((v as { millis: bigint }).millis * 1000n);
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return formatMicros((v as { nanos: bigint }).nanos / 1000n);
+    case DuckDBTypeId.BLOB:
+      return Buffer.from((v as { bytes: Uint8Array }).bytes)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 ');
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return (v as { items: readonly DuckDBValue[] }).items.map((x) => toCell(x, t.valueType));
+    case DuckDBTypeId.STRUCT: {
+      const entries = (v as { entries: Record<string, DuckDBValue> }).entries;
+      const out: Record<string, Cell> = {};
+      // Anonymous fields (ROW(1, 'x')) are field0, field1, … as Athena renders them.
+      t.entryNames.forEach(
+        (name, i) => (out[name || `field${i}`] = toCell(entries[name] ?? null, t.entryTypes[i]!)),
+      );
+      return out;
+    }
+    case DuckDBTypeId.MAP: {
+      const out: Record<string, Cell> = {};
+      for (const e of (v as { entries: { key: DuckDBValue; value: DuckDBValue }[] }).entries) {
+        out[String(toCell(e.key, t.keyType))] = toCell(e.value, t.valueType);
+      }
+      return out;
+    }
+    default:
+      return String(v);
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The lake's tables as DuckDB views. Every table of lib/catalog/tables.ts is a view in schema
+ * awsdatacatalog.<database> over its curated Parquet, <LAKE_DIR>/curated/<prefix><partition key>=<value>/*.parquet
+ * (names starting with _ or . skipped, as Athena does), read with hive_partitioning (partition filters prune
+ * files); union_by_name only when the files' columns differ (older files may lack newer columns) — it makes DuckDB
+ * read every file's footer before pruning, so each file's schema is read once (cached by path, size and mtime) and
+ * compared. A table without data is an empty view with the right columns. A view is rebuilt when the files under
+ * its prefix change (checked before each query that reads the table). The rejected store is the view lake_rejected
+ * over its JSON-lines files (rejected-view.ts), kept up to date the same way.
+ */
+import { DUCKDB_TYPES, sqlIdent, sqlString } from '../../duckdb-sql';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { TableDef } from '../../catalog/tables';
+import { REJECTED_TABLE } from '../../etl/rejected';
+import { CATALOG } from '../duckdb-sandbox';
+import { rejectedFiles, rejectedViewSql } from '../rejected-view';
+import type { Mutex } from './mutex';
+
+/** No lake table may take the rejected store's name. */
+export function checkTableNames(tables: readonly TableDef[]): void {
+  if (tables.some((t) => t.name === REJECTED_TABLE)) {
+    throw new Error(`a lake table is named ${REJECTED_TABLE}, the rejected store's name`);
+  }
+}
+
+/** The views of the lake's tables and of the rejected store, made on the setup connection. */
+export class LakeViews {
+  private readonly viewSignatures = new Map<string, string>();
+  /** Each data file's columns (names and types, in order), by path, for the stamp (path, size, mtime) read. */
+  private readonly fileSchemas = new Map<string, { stamp: string; columns: string }>();
+  /** The lake's tables (replaced by useTables when schemas/ changes). */
+  private tables: readonly TableDef[];
+
+  constructor(
+    private readonly setup: DuckDBConnection,
+    /** Serialises the use of the setup connection. */
+    private readonly setupLock: Mutex,
+    /** <LAKE_DIR>/curated, its real path. */
+    private readonly curatedDir: string,
+    /** The schema the views live in (the Glue database name). */
+    private readonly database: string,
+    tables: readonly TableDef[],
+  ) {
+    this.tables = tables;
+  }
+
+  /** Makes every view, empty (the first query that reads a table fills its view). */
+  async createEmpty(): Promise<void> {
+    for (const t of this.tables) {
+      await this.createView(t, []);
+      this.viewSignatures.set(t.name, '');
+    }
+    await this.setup.run(rejectedViewSql(this.viewName(REJECTED_TABLE), []));
+    this.viewSignatures.set(REJECTED_TABLE, '');
+  }
+
+  /** The lake's tables changed: each changed table's view is made again before the next query that reads it. */
+  useTables(tables: TableDef[]): void {
+    checkTableNames(tables);
+    void this.setupLock.run(async () => {
+      const before = new Map(this.tables.map((t) => [t.name, JSON.stringify(t)]));
+      this.tables = tables;
+      for (const t of tables) {
+        if (before.get(t.name) !== JSON.stringify(t)) this.viewSignatures.delete(t.name);
+      }
+    });
+  }
+
+  private tableDir(t: TableDef): string {
+    return path.join(this.curatedDir, ...t.prefix.split('/').filter(Boolean));
+  }
+
+  /**
+   * The table's data files, <prefix><key>=<value>/*.parquet, skipping names that start with '_' or '.' as Athena
+   * (and the ETL) do. Each with its size and mtime, which make the view's signature.
+   */
+  private async tableFiles(t: TableDef): Promise<{ file: string; stamp: string }[]> {
+    const dir = this.tableDir(t);
+    const key = t.partitionKeys[0]?.name;
+    const out: { file: string; stamp: string }[] = [];
+    const hidden = (name: string) => name.startsWith('_') || name.startsWith('.');
+    let parts: import('node:fs').Dirent[];
+    try {
+      parts = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return out;
+    }
+    for (const p of parts) {
+      if (!p.isDirectory() || (key && !p.name.startsWith(`${key}=`))) continue;
+      for (const f of await fs.readdir(path.join(dir, p.name), { withFileTypes: true }).catch(() => [])) {
+        if (f.isFile() && f.name.endsWith('.parquet') && !hidden(f.name)) {
+          const file = path.join(dir, p.name, f.name);
+          const st = await fs.stat(file).catch(() => undefined);
+          if (st) out.push({ file, stamp: `${file}:${st.size}:${st.mtimeMs}` });
+        }
+      }
+    }
+    return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  }
+
+  /** The file's columns (names and types, in order), read from its Parquet footer once per stamp. */
+  private async fileColumns(f: { file: string; stamp: string }): Promise<string> {
+    const cached = this.fileSchemas.get(f.file);
+    if (cached?.stamp === f.stamp) return cached.columns;
+    const described = await this.setup.runAndReadAll(
+      `DESCRIBE SELECT * FROM read_parquet(${sqlString(f.file)}, hive_partitioning = false)`,
+    );
+    const columns = JSON.stringify(
+      described.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]),
+    );
+    this.fileSchemas.set(f.file, { stamp: f.stamp, columns });
+    return columns;
+  }
+
+  private viewName(table: string): string {
+    return `${CATALOG}.${sqlIdent(this.database)}.${sqlIdent(table)}`;
+  }
+
+  /**
+   * (Re)creates the table's view over exactly these files (hive partitioning prunes them by partition filters),
+   * with union_by_name only if their columns differ.
+   */
+  private async createView(t: TableDef, entries: { file: string; stamp: string }[]): Promise<void> {
+    const files = entries.map((f) => f.file);
+    const view = this.viewName(t.name);
+    const keys = t.partitionKeys.map((k) => k.name);
+    let sql: string;
+    if (files.length === 0) {
+      const cols = [
+        ...t.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`),
+        ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${sqlIdent(k)}`),
+      ];
+      sql = `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`;
+    } else {
+      const hiveTypes = keys.map((k) => `${sqlString(k)}: VARCHAR`).join(', ');
+      const schemas = new Set<string>();
+      for (const f of entries) schemas.add(await this.fileColumns(f));
+      const unionByName = schemas.size > 1 ? ', union_by_name = true' : '';
+      const source =
+        `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = true${unionByName}` +
+        (hiveTypes ? `, hive_types = {${hiveTypes}})` : ')');
+      const present = new Set(
+        (await (await this.setup.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS()).map(
+          (r) => String(r.column_name),
+        ),
+      );
+      const cols = [
+        ...t.columns.map((c) =>
+          present.has(c.name)
+            ? `CAST(${sqlIdent(c.name)} AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`
+            : `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`,
+        ),
+        ...keys.map((k) => sqlIdent(k)),
+      ];
+      sql = `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
+    }
+    await this.setup.run(sql);
+  }
+
+  /** Rebuilds the views of these tables whose files changed since their view was made. */
+  sync(tables: readonly string[]): Promise<void> {
+    return this.setupLock.run(async () => {
+      for (const name of tables) {
+        if (name === REJECTED_TABLE) {
+          const files = await rejectedFiles(this.curatedDir);
+          const signature = files.map((f) => f.stamp).join('\n');
+          if (this.viewSignatures.get(name) === signature) continue;
+          await this.setup.run(
+            rejectedViewSql(
+              this.viewName(name),
+              files.map((f) => f.file),
+            ),
+          );
+          this.viewSignatures.set(name, signature);
+          continue;
+        }
+        const t = this.tables.find((x) => x.name === name);
+        if (!t) continue;
+        const files = await this.tableFiles(t);
+        const signature = files.map((f) => f.stamp).join('\n');
+        if (this.viewSignatures.get(name) === signature) continue;
+        // Forget the schemas of the table's files that are gone.
+        const inTable = this.tableDir(t) + path.sep;
+        const current = new Set(files.map((f) => f.file));
+        for (const file of this.fileSchemas.keys()) {
+          if (file.startsWith(inTable) && !current.has(file)) this.fileSchemas.delete(file);
+        }
+        await this.createView(t, files);
+        this.viewSignatures.set(name, signature);
+      }
+    });
+  }
+}
