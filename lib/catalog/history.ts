@@ -7,20 +7,14 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ColumnDef, LakeType, PartitionKeyDef, TableDef } from './types';
+import type { ColumnDef, LakeType, PartitionKeyDef, TableDef, ValueRules } from './types';
 
 /** A column as the history records it: its type and every rule that decides what it accepts. */
-export interface RecordedColumn {
+export interface RecordedColumn extends ValueRules {
   name: string;
   type: LakeType;
   json?: boolean;
   required: boolean;
-  enum?: (string | number | boolean)[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  minLength?: number;
   deprecated?: boolean;
   retired?: boolean;
   renamedFrom?: string;

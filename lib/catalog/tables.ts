@@ -15,19 +15,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import layout from '../lake-layout.json';
 import { readHistories, sameSnapshot, snapshotOf, type TableHistory } from './history';
-import type { ColumnDef, LakeType, TableDef, UploadFormat } from './types';
+import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
 
 export type { ColumnDef, LakeType, PartitionKeyDef, TableDef, UploadFormat } from './types';
 
-interface JsonSchemaProp {
+interface JsonSchemaProp extends ValueRules {
   type?: string | string[];
   format?: string;
-  enum?: (string | number | boolean)[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  minLength?: number;
   description?: string;
   deprecated?: boolean;
   'x-lake'?: { renamedFrom?: string };

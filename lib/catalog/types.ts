@@ -7,7 +7,17 @@
  */
 export type LakeType = 'string' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp';
 
-export interface ColumnDef {
+/** The rules a value must meet (from its JSON Schema), as columns, the history and the schemas carry them. */
+export interface ValueRules {
+  enum?: (string | number | boolean)[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  minLength?: number;
+}
+
+export interface ColumnDef extends ValueRules {
   name: string;
   type: LakeType;
   /** Where the value comes from in an input row: a top-level field, or a path (events: ['data', 'x']). */
@@ -20,12 +30,6 @@ export interface ColumnDef {
   required: boolean;
   /** The value is JSON text of an object or array. */
   json?: boolean;
-  enum?: (string | number | boolean)[];
-  pattern?: string;
-  minimum?: number;
-  maximum?: number;
-  maxLength?: number;
-  minLength?: number;
   description?: string;
   /** Added by the pipeline, not read from the input (lineage, schema version). */
   generated?: boolean;
