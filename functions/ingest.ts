@@ -15,6 +15,7 @@ import { ingestLimits } from '../lib/config';
 import { type EventRecord, prepareEvents } from '../lib/envelope';
 import { ApiError, ErrorCode } from '../lib/errors';
 import { eventStream } from '../lib/firehose';
+import { DISK_FULL } from '../lib/firehose/types';
 import { json, parseJsonBody } from '../lib/http';
 import { httpErrors } from '../lib/http-middleware';
 import { isolated } from '../lib/invocation-scope';
@@ -66,20 +67,32 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
     const acceptedIds = records.filter((r) => !failedIds.has(r.id)).map((r) => r.id);
     count(MetricName.EventsAccepted, acceptedIds.length);
     count(MetricName.EventsDeliveryFailed, failed.length);
+    const errorCodes = [...new Set(failed.map((f) => f.errorCode))];
+    // The local lake's disk is full: the same answer, under a code that says so (retrying needs free space).
+    const diskFull = errorCodes.includes(DISK_FULL);
     logger.warn('records not accepted by the delivery stream', {
       correlation_id: correlationId,
       accepted: acceptedIds.length,
       failed: failed.length,
-      errorCodes: [...new Set(failed.map((f) => f.errorCode))],
+      errorCodes,
       acceptedIds: acceptedIds.slice(0, MAX_LOGGED_IDS),
     });
     throw new ApiError(
       503,
-      ErrorCode.DeliveryFailed,
-      `${failed.length} of ${records.length} event(s) were not accepted; retry them (ids are deduplicated downstream)`,
+      diskFull ? ErrorCode.StorageFull : ErrorCode.DeliveryFailed,
+      `${failed.length} of ${records.length} event(s) were not accepted${
+        diskFull ? ': the lake has no space left on its disk' : ''
+      }; retry them (ids are deduplicated downstream)`,
       // `ids`: every event's id in request order, so that a producer that let the server make ids can send the
       // failed events again under the ids they were given (exactly once in curated, as with its own ids).
-      { accepted: acceptedIds.length, acceptedIds, failedIds: [...failedIds], ids: records.map((r) => r.id) },
+      // `errorCodes`: why the stream refused them (Firehose's per-record codes; DiskFull on the local lake).
+      {
+        accepted: acceptedIds.length,
+        acceptedIds,
+        failedIds: [...failedIds],
+        ids: records.map((r) => r.id),
+        errorCodes,
+      },
       { 'retry-after': String(RETRY_AFTER_SECONDS) },
     );
   }

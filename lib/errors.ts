@@ -23,6 +23,8 @@ export const ErrorCode = {
   TooManyEvents: 'TOO_MANY_EVENTS',
   ValidationFailed: 'VALIDATION_FAILED',
   DeliveryFailed: 'DELIVERY_FAILED',
+  /** The local lake's disk is full: as DELIVERY_FAILED (503, the same ids), but retrying waits for free space. */
+  StorageFull: 'STORAGE_FULL',
   NotFound: 'NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   Internal: 'INTERNAL_ERROR',

@@ -4,6 +4,7 @@
  * LOG_FORMAT (json | pretty; default: pretty on a terminal, else JSON lines as on Lambda).
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
+import net from 'node:net';
 import { applyFunctionEnvironment } from './environment';
 import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
@@ -23,9 +24,36 @@ const shutdown = new Shutdown({
   pending: () => ({ requestsInFlight: inFlight() }),
 }).listen();
 
+/** A start that cannot go on, told in one line without a stack (a busy port, a PORT that is no port). */
+class StartRefused extends Error {
+  override readonly name = 'StartRefused';
+}
+
+const portTaken = (port: number, host: string, code: string) =>
+  new StartRefused(
+    code === 'EADDRINUSE'
+      ? `port ${port} on ${host} is already in use (another npm start?): stop it, or choose another port, e.g. PORT=${port + 1} npm start`
+      : `cannot listen on ${host}:${port} (${code}): choose another PORT or HOST`,
+  );
+
+/** Whether the API's address is free, asked before anything starts (nothing is started or written otherwise). */
+async function checkPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return; // any free port
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => reject(portTaken(port, host, e.code ?? e.message)));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 async function main(): Promise<void> {
   const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST || '127.0.0.1';
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new StartRefused(`PORT must be a port number (0-65535), got '${process.env.PORT}'`);
+  await checkPortFree(port, host);
   const config = await loadServiceConfig(stage);
   applyFunctionEnvironment(config);
   // Modules that read the environment at load (logger, handlers) are loaded after it is set.
@@ -42,9 +70,12 @@ async function main(): Promise<void> {
   const lake = await startLocalLake({
     config,
     stage,
-    port: Number(process.env.PORT ?? 3000),
-    host: process.env.HOST || '127.0.0.1',
+    port,
+    host,
     accessLog: process.env.LAKE_ACCESS_LOG !== 'false',
+  }).catch((e: NodeJS.ErrnoException) => {
+    // Taken between the check and the listen: the same one line.
+    throw e.syscall === 'listen' && e.code ? portTaken(port, host, e.code) : e;
   });
   logger.info('local data lake running', {
     url: lake.url,
@@ -68,8 +99,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  // A refusal of schemas/ is an answer, not a crash: its lines, without a stack.
-  const refused = (err as { name?: string }).name === 'SchemasRefused';
+  // A refusal of schemas/, a busy port or a service that does not resolve is an answer, not a crash: its lines,
+  // without a stack.
+  const name = (err as { name?: string }).name;
+  const refused = name === 'SchemasRefused' || name === 'StartRefused' || name === 'ServiceConfigError';
   process.stderr.write(
     `failed to start the local data lake: ${refused ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
   );

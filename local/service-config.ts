@@ -36,7 +36,7 @@ export interface ServiceConfig {
   functions: Record<string, FunctionConfig>;
 }
 
-/** Files whose content the resolved configuration depends on. */
+/** Files whose content the resolved configuration depends on (schemas/ too: the catalog and table names). */
 async function sourceFiles(): Promise<string[]> {
   const files = [path.join(projectRoot, 'serverless.yml')];
   for (const dir of ['resources', 'lib', 'local', 'state-machines']) {
@@ -44,7 +44,34 @@ async function sourceFiles(): Promise<string[]> {
       if (/\.(ya?ml|json|cjs)$/.test(f)) files.push(path.join(projectRoot, dir, f));
     }
   }
+  const schemas = path.join(projectRoot, 'schemas');
+  for (const f of await fs.readdir(schemas, { recursive: true }).catch(() => [] as string[])) {
+    if (f.endsWith('.json')) files.push(path.join(schemas, f));
+  }
   return files.sort();
+}
+
+/** `sls print` refused the service: its reason, without the framework's banner and stack. */
+export class ServiceConfigError extends Error {
+  override readonly name = 'ServiceConfigError';
+}
+
+/**
+ * The reason in what `sls print` printed when it failed: the framework prints the error on stdout, followed by the
+ * stack and its environment banner; a variable that could not be resolved nests the generator's own error
+ * ("Received rejection: Error: <reason>").
+ */
+export function printFailureReason(output: string): string {
+  const lines = output
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l && !/^\s+at /.test(l) && !/^(Environment|Docs|Support|Bugs):/.test(l) && l !== 'Error:');
+  const nested = /out of "([^"]+)": Received rejection: (?:\w*Error: )?(.*)$/;
+  const reasons = lines.flatMap((l) => {
+    const m = nested.exec(l);
+    return m ? [`${m[1]}: ${m[2]}`] : [];
+  });
+  return (reasons.length ? reasons : lines).join('\n  ').trim();
 }
 
 export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {
@@ -69,6 +96,11 @@ export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {
     cwd: projectRoot,
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  }).catch((e: Error & { stdout?: string; stderr?: string }) => {
+    const reason = printFailureReason(`${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    throw new ServiceConfigError(
+      `serverless.yml does not resolve for stage ${stage} (sls print):\n  ${reason || e.message}`,
+    );
   });
   const config = JSON.parse(stdout) as ServiceConfig;
   await fs.mkdir(path.dirname(cacheFile), { recursive: true });

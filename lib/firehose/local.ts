@@ -7,6 +7,11 @@
  *    `<arrival ms>\t<partition key>\t<record>\n` lines to a write-ahead segment in <LAKE_DIR>/.firehose/<stream>/ and
  *    resolves only after the bytes are fsynced (fdatasync). Concurrent callers share one write + one fsync (group
  *    commit).
+ *  - A write that fails (a full disk: ENOSPC, errorCode DiskFull; a failed sync: WriteFailed) fails its records,
+ *    and only those: the segment is cut back to its last acknowledged byte, synced, and sealed, so the refused
+ *    bytes are never delivered and never sit between two acknowledged writes. (Should the cut itself fail, the
+ *    sealed segment ends in the refused write: its complete lines are delivered — at least once, as any retry — and
+ *    a torn tail is dropped.) The next write starts a new segment.
  *  - A segment is the stream's buffer. When it reaches the buffer size or age (like Firehose's BufferingHints),
  *    it is sealed and delivered (lib/firehose/local-delivery.ts); then the segment is deleted.
  *  - Segments are owned by their writer: a process told apart from a later one with the same pid (containers) or a
@@ -22,6 +27,7 @@ import { fsyncDir, tempFileOwnerRunning } from '../durable-fs';
 import type { EventRecord } from '../envelope';
 import { extractPartitionKeys } from '../layout';
 import { deliverSegmentObjects } from './local-delivery';
+import { injectFaults, type FaultOptions } from './local-faults';
 import {
   newOwner,
   newSegmentId,
@@ -31,31 +37,17 @@ import {
   releaseOwner,
   segmentFileName,
 } from './local-segments';
-import type { EventStream, PutResult } from './types';
+import { DISK_FULL, isDiskFull, type EventStream, type PutResult } from './types';
 
 export { parseSegment, type SegmentContents } from './local-segments';
 
-export interface LocalFirehoseOptions {
+export interface LocalFirehoseOptions extends FaultOptions {
   lakeDir: string;
   streamName: string;
   /** Seal and deliver a segment once it holds this many bytes. */
   bufferBytes: number;
   /** Seal and deliver a segment once its first record is this old; 0 delivers after every write. */
   bufferIntervalMs: number;
-  /**
-   * Share of records refused as Firehose refuses them under throttling (per-record ServiceUnavailableException;
-   * refused records are not written). For testing producers' retries; default 0.
-   */
-  faultRate?: number;
-  /**
-   * Share of PutRecordBatch calls refused whole, as Firehose throttles a stream over its limits
-   * (ThrottlingException: nothing of the call is written). For testing producers' retries; default 0.
-   */
-  throttleRate?: number;
-  /** Random numbers for faultRate and throttleRate (tests). */
-  random?: () => number;
-  /** Called for each injected fault (lib/faults.ts counts and logs them). */
-  onFault?: (fault: 'firehose.partial' | 'firehose.throttle', detail: Record<string, unknown>) => void;
   /** Called with delivery problems (the segment stays on disk and is retried at the next scan or start). */
   onError?: (err: Error, context: Record<string, unknown>) => void;
   /** Called after each delivered object. */
@@ -115,6 +107,8 @@ export class LocalFirehose implements EventStream {
   /** Segments being delivered (by file name), and those whose last delivery failed, with why. */
   private readonly inDelivery = new Set<string>();
   private readonly failed = new Map<string, string>();
+  /** Unsealed segments this writer holds open (by file name): the scan leaves them alone. */
+  private readonly writing = new Set<string>();
   /** Counters, for tests and the bench: group commits (one write + one fsync each), segments, objects. */
   readonly stats = {
     puts: 0,
@@ -150,7 +144,10 @@ export class LocalFirehose implements EventStream {
       stream.timer = setInterval(() => stream.checkAge(), Math.min(1000, opts.bufferIntervalMs));
       stream.timer.unref();
     }
-    stream.scanTimer = setInterval(() => void stream.scan(), opts.orphanScanMs ?? 10_000);
+    stream.scanTimer = setInterval(
+      () => void stream.scan().catch((e) => opts.onError?.(e as Error, { phase: 'scan' })),
+      opts.orphanScanMs ?? 10_000,
+    );
     stream.scanTimer.unref();
     return stream;
   }
@@ -167,37 +164,9 @@ export class LocalFirehose implements EventStream {
       };
     }
     this.stats.puts++;
-    const refused: PutResult['failed'] = [];
-    const random = this.opts.random ?? Math.random;
-    const throttleRate = this.opts.throttleRate ?? 0;
-    if (throttleRate > 0 && random() < throttleRate) {
-      this.opts.onFault?.('firehose.throttle', { records: records.length });
-      return {
-        failed: records.map((r) => ({
-          id: r.id,
-          errorCode: 'ThrottlingException',
-          errorMessage: 'Rate exceeded for stream (injected)',
-        })),
-      };
-    }
-    const faultRate = this.opts.faultRate ?? 0;
-    if (faultRate > 0) {
-      const kept: EventRecord[] = [];
-      for (const r of records) {
-        if (random() < faultRate) {
-          refused.push({
-            id: r.id,
-            errorCode: 'ServiceUnavailableException',
-            errorMessage: 'Slow down. (injected)',
-          });
-        } else {
-          kept.push(r);
-        }
-      }
-      records = kept;
-      if (refused.length > 0) this.opts.onFault?.('firehose.partial', { refused: refused.length });
-      if (records.length === 0) return { failed: refused };
-    }
+    const { kept, refused } = injectFaults(records, this.opts);
+    if (kept.length === 0) return { failed: refused };
+    records = kept;
     const now = Date.now();
     const buf = Buffer.from(records.map((r) => `${now}\t${partitionKeyOf(r)}\t${r.line}\n`).join(''), 'utf8');
     try {
@@ -210,7 +179,11 @@ export class LocalFirehose implements EventStream {
       return {
         failed: [
           ...refused,
-          ...records.map((r) => ({ id: r.id, errorCode: 'WriteFailed', errorMessage: err.message })),
+          ...records.map((r) => ({
+            id: r.id,
+            errorCode: isDiskFull(err) ? DISK_FULL : 'WriteFailed',
+            errorMessage: err.message,
+          })),
         ],
       };
     }
@@ -280,13 +253,14 @@ export class LocalFirehose implements EventStream {
     while (this.queue.length > 0 || this.sealRequested) {
       if (this.queue.length === 0) {
         this.sealRequested = false;
-        await this.seal();
+        await this.seal().catch((err) => this.opts.onError?.(err as Error, { phase: 'seal' }));
         continue;
       }
       const batch = this.queue;
       this.queue = [];
+      let seg: Segment | undefined;
       try {
-        const seg = this.segment ?? (await this.openSegment());
+        seg = this.segment ?? (await this.openSegment());
         const data = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((w) => w.buf));
         let off = 0;
         while (off < data.length) off += (await seg.fh.write(data, off, data.length - off)).bytesWritten;
@@ -294,22 +268,47 @@ export class LocalFirehose implements EventStream {
         this.stats.commits++;
         if (seg.bytes === 0) seg.firstWriteAt = Date.now();
         seg.bytes += data.length;
-        for (const w of batch) w.resolve();
-        if (seg.bytes >= this.opts.bufferBytes) await this.seal();
       } catch (e) {
         for (const w of batch) w.reject(e as Error);
-        // The segment may now end in a partial write: seal it; delivery drops the torn tail.
+        // The segment may now end in a part of the refused write: cut it off, then end the segment.
+        if (seg && this.segment === seg) await this.cutBack(seg);
         await this.seal().catch((err) => this.opts.onError?.(err as Error, { phase: 'seal' }));
+        continue;
       }
+      for (const w of batch) w.resolve();
+      if (seg.bytes >= this.opts.bufferBytes)
+        await this.seal().catch((err) => this.opts.onError?.(err as Error, { phase: 'seal' }));
+    }
+  }
+
+  /**
+   * Removes what a failed write left at the end of a segment (its acknowledged bytes stay), and syncs that. If this
+   * fails too, the segment keeps the refused write's bytes: its complete lines are delivered, a torn tail dropped.
+   */
+  private async cutBack(seg: Segment): Promise<void> {
+    try {
+      await seg.fh.truncate(seg.bytes);
+      await seg.fh.datasync();
+    } catch (e) {
+      this.opts.onError?.(e as Error, { phase: 'cut back a failed write', segment: seg.path });
     }
   }
 
   private async openSegment(): Promise<Segment> {
     const id = newSegmentId();
-    const p = path.join(this.stateDir, segmentFileName(this.owner, id, false));
-    const fh = await fs.open(p, 'a');
-    await fsyncDir(this.stateDir);
+    const name = segmentFileName(this.owner, id, false);
+    const p = path.join(this.stateDir, name);
+    this.writing.add(name);
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(p, 'a');
+    } catch (e) {
+      this.writing.delete(name);
+      throw e;
+    }
+    // The current segment from here on: should the folder's sync fail, the failed write ends (and removes) it.
     this.segment = { id, path: p, fh, bytes: 0, firstWriteAt: Date.now() };
+    await fsyncDir(this.stateDir);
     return this.segment;
   }
 
@@ -317,15 +316,23 @@ export class LocalFirehose implements EventStream {
     const seg = this.segment;
     if (!seg) return;
     this.segment = null;
-    await seg.fh.close();
-    if (seg.bytes === 0) {
-      await fs.unlink(seg.path);
-      return;
+    const name = path.basename(seg.path);
+    try {
+      await seg.fh
+        .close()
+        .catch((e) => this.opts.onError?.(e as Error, { phase: 'close', segment: seg.path }));
+      if (seg.bytes === 0) {
+        await fs.unlink(seg.path);
+        return;
+      }
+      const sealed = segmentFileName(this.owner, seg.id, true);
+      await fs.rename(seg.path, path.join(this.stateDir, sealed));
+      this.stats.segmentsSealed++;
+      this.enqueueDelivery(sealed, seg.id);
+    } finally {
+      // Not sealed (the rename failed)? The next scan seals and delivers it.
+      this.writing.delete(name);
     }
-    const sealed = segmentFileName(this.owner, seg.id, true);
-    await fs.rename(seg.path, path.join(this.stateDir, sealed));
-    this.stats.segmentsSealed++;
-    this.enqueueDelivery(sealed, seg.id);
   }
 
   private enqueueDelivery(fileName: string, id: string): void {
@@ -356,6 +363,8 @@ export class LocalFirehose implements EventStream {
       if (!name || this.inDelivery.has(f)) continue;
       if (name.owner === this.owner) {
         if (name.sealed && this.failed.has(f)) this.enqueueDelivery(f, name.id);
+        // A segment of this writer that it no longer writes, but whose sealing failed (a full disk): seal it now.
+        if (!name.sealed && !this.writing.has(f)) await this.sealLeftOver(f, name.id);
         continue;
       }
       if (ownerActive(name.owner)) continue;
@@ -371,6 +380,18 @@ export class LocalFirehose implements EventStream {
     }
     await fsyncDir(this.stateDir);
     await this.deliveries;
+  }
+
+  private async sealLeftOver(fileName: string, id: string): Promise<void> {
+    const sealed = segmentFileName(this.owner, id, true);
+    try {
+      await fs.rename(path.join(this.stateDir, fileName), path.join(this.stateDir, sealed));
+    } catch (e) {
+      this.opts.onError?.(e as Error, { phase: 'seal', segment: path.join(this.stateDir, fileName) });
+      return;
+    }
+    this.stats.segmentsSealed++;
+    this.enqueueDelivery(sealed, id);
   }
 
   /** Temporary files of deliveries interrupted in gone processes (their segments are delivered again). */

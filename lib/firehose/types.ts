@@ -1,6 +1,18 @@
 /** The delivery-stream port: what the ingest handler needs from Firehose, on AWS or on the local lake. */
 import type { EventRecord } from '../envelope';
 
+/**
+ * The error code of records the local writer could not store because its disk (or the user's quota) is full:
+ * ENOSPC / EDQUOT. The ingest API answers them with 503 STORAGE_FULL. Firehose itself never reports it.
+ */
+export const DISK_FULL = 'DiskFull';
+
+/** Whether a filesystem error means the disk (or the quota) is full. */
+export const isDiskFull = (e: unknown) => {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+};
+
 export interface FailedRecord {
   id: string;
   errorCode: string;

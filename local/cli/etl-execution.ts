@@ -1,9 +1,10 @@
 /**
  * Starts an execution of the ETL state machine on the local lake and waits for its outcome, for the CLIs that run
  * the ETL by hand (npm run compact, replay, rebuild). With a local lake running on LAKE_DIR (npm start) the
- * execution is handed to it; otherwise it runs in this process. Prints the outcome (the notice's detail, or the
- * error and cause) and, once it ended, the run's figures from its summary (_state/runs/<execution>.json). Resolves
- * to the exit code: 0 when it succeeded.
+ * execution is handed to it; otherwise it runs in this process. Where LAKE_DIR holds no lake it says so and starts
+ * nothing (a mistyped LAKE_DIR or another folder would otherwise make, and report on, an empty lake). Prints the lake
+ * it used, the outcome and, once it ended, the run's figures from its summary (_state/runs/<execution>.json) in a
+ * few lines (describeRun), or the error and cause. Resolves to the exit code: 0 when it succeeded.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,7 @@ export interface EtlExecutionRequest {
   /** Wait for the outcome (default true); in this process it is waited for anyway. */
   wait?: boolean;
   out?: NodeJS.WritableStream;
+  err?: NodeJS.WritableStream;
 }
 
 /** <prefix>-<yyyyMMddTHHmmssSSSZ>: two runs asked for in the same second are two executions. */
@@ -37,24 +39,83 @@ export function executionName(prefix: string, at = new Date()): string {
     .replace(/\.(\d+)Z$/, '$1Z')}`;
 }
 
+/** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
+export function describeRun(summary: EtlRunSummary): string[] {
+  const { rowsRead, rowsWritten, rowsRejected, uploads, replay, rebuild } = summary;
+  const lines = [`${rowsRead} rows read, ${rowsWritten} written, ${rowsRejected} rejected`];
+  for (const t of summary.tables.filter((t) => t.rowsRead > 0 || t.rowsWritten > 0 || t.rowsRejected > 0)) {
+    const more =
+      t.partitionCount > t.partitions.length ? `, +${t.partitionCount - t.partitions.length} more` : '';
+    const where = t.partitions.length ? ` (${t.partitions.join(', ')}${more})` : '';
+    lines.push(
+      `  ${t.table}: ${t.rowsRead} read, ${t.rowsWritten} written, ${t.rowsRejected} rejected${where}`,
+    );
+  }
+  if (uploads.taken)
+    lines.push(
+      `  uploads taken: ${uploads.taken} (${uploads.succeeded} succeeded, ${uploads.failed} failed)`,
+    );
+  const listed = (names: string[], count: number) =>
+    names.length
+      ? `: ${names.join(', ')}${count > names.length ? `, +${count - names.length} more` : ''}`
+      : '';
+  if (replay)
+    lines.push(
+      `  replay of ${replay.table}: ${replay.rejectedFiles} rejected file(s) not replayed before, ` +
+        `${replay.sources} raw object(s) read again, ${replay.missingCount} gone${listed(replay.missing, replay.missingCount)}`,
+    );
+  if (rebuild)
+    lines.push(
+      `  rebuild of ${rebuild.table}: ${rebuild.sources} raw object(s) read, ` +
+        `${rebuild.partitionsRewritten} partition(s) rewritten from their rows, ` +
+        `${rebuild.skippedCount} skipped${listed(rebuild.skipped, rebuild.skippedCount)}`,
+    );
+  return lines;
+}
+
+/** Whether a folder holds a (non-empty) file, at any depth: stops at the first one. */
+export async function holdsFile(folder: string): Promise<boolean> {
+  const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile() || e.name.startsWith('.')) continue;
+    if (((await fs.stat(path.join(folder, e.name)).catch(() => undefined))?.size ?? 0) > 0) return true;
+  }
+  for (const e of entries) if (e.isDirectory() && (await holdsFile(path.join(folder, e.name)))) return true;
+  return false;
+}
+
 async function report(
   dir: string,
+  req: EtlExecutionRequest,
   r: ExecutionRecord | undefined,
   out: NodeJS.WritableStream,
 ): Promise<number> {
   if (!r) return 1;
-  const detail =
-    r.status === 'SUCCEEDED' ? JSON.stringify(r.output) : `${r.error ?? ''} ${r.cause ?? ''}`.trim();
-  out.write(`${r.name}: ${r.status}${detail ? ` ${detail}` : ''}\n`);
   const summary = await fs
     .readFile(path.join(dir, 'curated', runSummaryKey(r.name)), 'utf8')
     .then((t) => JSON.parse(t) as EtlRunSummary)
     .catch(() => undefined);
-  if (summary) {
-    const { tables, rowsRead, rowsWritten, rowsRejected, uploads, replay, rebuild } = summary;
-    const figures = { rowsRead, rowsWritten, rowsRejected, uploads, tables, replay, rebuild };
-    out.write(`figures: ${JSON.stringify(figures, null, 2)}\n`);
+  const failure = `${r.error ?? ''} ${r.cause ?? ''}`.trim();
+  const figures = summary ? describeRun(summary) : [];
+  out.write(`${r.name}: ${r.status}${figures.length ? `: ${figures[0]}` : failure ? ` ${failure}` : ''}\n`);
+  for (const line of figures.slice(1)) out.write(`${line}\n`);
+  if (figures.length && failure) out.write(`  ${failure}\n`);
+  if (req.input.mode !== 'events') return r.status === 'SUCCEEDED' ? 0 : 1;
+  const buffered = await holdsFile(path.join(dir, '.firehose'));
+  if (summary && summary.rowsRead === 0) {
+    out.write(
+      (await holdsFile(path.join(dir, 'raw', 'events')))
+        ? 'no events were waiting: every raw event object had been compacted already\n'
+        : buffered
+          ? `nothing to compact yet: no event has reached raw/events/ in ${dir}\n`
+          : `nothing to compact: the lake in ${dir} holds no events (raw/events/ is empty)\n`,
+    );
   }
+  if (buffered)
+    out.write(
+      'events accepted in the last seconds are still in the delivery stream (.firehose/): they reach raw/events/ ' +
+        'when its buffer rolls over (LAKE_FIREHOSE_BUFFER_SECONDS, default 10), and their table at the next run\n',
+    );
   return r.status === 'SUCCEEDED' ? 0 : 1;
 }
 
@@ -65,11 +126,11 @@ async function viaRunningLake(
 ): Promise<number> {
   const name = executionName(req.prefix);
   await requestExecution(dir, ETL_STATE_MACHINE, name, req.input);
-  out.write(`started ${name} on the running local lake\n`);
+  out.write(`started ${name} on the local lake running in ${dir}\n`);
   if (req.wait === false) return 0;
   for (;;) {
     const r = await readExecution(dir, ETL_STATE_MACHINE, name);
-    if (r && r.status !== 'RUNNING') return report(dir, r, out);
+    if (r && r.status !== 'RUNNING') return report(dir, req, r, out);
     if (!(await engineAlive(dir))) {
       out.write(`the local lake stopped; ${name} runs when it starts again\n`);
       return 0;
@@ -81,6 +142,8 @@ async function viaRunningLake(
 async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.WritableStream): Promise<number> {
   const stage = process.env.LAKE_STAGE || 'local';
   const config = await loadServiceConfig(stage);
+  // The command prints the outcome; the lake's own log lines only when something goes wrong (or when asked for).
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   applyFunctionEnvironment(config);
   // Loaded after the environment is set, as local/main.ts does.
   const { startLocalEtl } = await import('../step-functions');
@@ -95,9 +158,9 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
   try {
     const name = executionName(req.prefix);
     await etl.engine.startExecution(name, req.input);
-    out.write(`started ${name} in this process (no local lake is running on ${dir})\n`);
+    out.write(`started ${name} in this process, on the lake in ${dir} (no npm start is running there)\n`);
     if (req.wait === false) out.write('waiting for it anyway: it runs in this process\n');
-    return await report(dir, await etl.engine.waitForExecution(name, Number.MAX_SAFE_INTEGER), out);
+    return await report(dir, req, await etl.engine.waitForExecution(name, Number.MAX_SAFE_INTEGER), out);
   } finally {
     await etl.stop();
   }
@@ -106,6 +169,14 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
 export async function runEtlExecution(req: EtlExecutionRequest): Promise<number> {
   const dir = lakeDir();
   const out = req.out ?? process.stdout;
+  // A mistyped LAKE_DIR, or the command run from another folder, must not make (and report on) an empty lake.
+  if (!(await fs.stat(path.join(dir, 'raw')).catch(() => undefined))) {
+    (req.err ?? process.stderr).write(
+      `no local lake in ${dir} (LAKE_DIR, default .lake in the current folder): run this where npm start runs, ` +
+        'or set LAKE_DIR to the folder it prints\n',
+    );
+    return 1;
+  }
   return (await engineAlive(dir, ETL_STATE_MACHINE))
     ? viaRunningLake(dir, req, out)
     : inProcess(dir, req, out);
@@ -116,7 +187,11 @@ export function cliMain(what: string, main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (err) => {
-      process.stderr.write(`${what} failed to start: ${(err as Error).stack ?? err}\n`);
+      // serverless.yml that does not resolve (local/service-config.ts) is told by its reason, without a stack.
+      const told = (err as Error).name === 'ServiceConfigError';
+      process.stderr.write(
+        `${what} failed to start: ${told ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
+      );
       process.exit(2);
     },
   );

@@ -4,6 +4,7 @@
  * error and cause. The full record — every state transition with its input and output — is behind `--history`.
  */
 import type { ExecutionEvent, ExecutionRecord } from '../../lib/workflow/local';
+import { holderOf } from '../step-functions/wait-tracker';
 
 interface StateStats {
   type: string;
@@ -72,6 +73,42 @@ export function stateStats(events: ExecutionEvent[]): Map<string, StateStats> {
     }
   }
   return stats;
+}
+
+/** The runs that held the lake when the execution found it busy (named in the busy errors' causes), in order. */
+export function lakeHolders(events: ExecutionEvent[]): string[] {
+  const out: string[] = [];
+  for (const e of events) {
+    const run = /ConcurrentRuns/.test(e.error ?? '') ? holderOf(e.cause) : undefined;
+    if (run && !out.includes(run)) out.push(run);
+  }
+  return out;
+}
+
+/**
+ * A RUNNING execution that is waiting now: its record was last written as it entered a Wait state (the engine writes
+ * it when a wait begins, while it lasts, and when it ends: local/step-functions/execution-progress.ts).
+ */
+function waitingNow(r: ExecutionRecord, now: number): string | undefined {
+  const events = r.events ?? [];
+  const last = events.at(-1);
+  if (r.status !== 'RUNNING' || last?.type !== 'StateEntered' || last.stateType !== 'Wait') return undefined;
+  const entered = events.flatMap((e, i) =>
+    e.type === 'StateEntered' && e.state ? [{ state: e.state, i }] : [],
+  );
+  const waits = entered.filter((e) => e.state === last.state);
+  // The loop: the states entered between the last two looks. The streak: the looks since a state outside it.
+  const loop = new Set([
+    last.state,
+    ...entered.filter((e) => e.i > (waits.at(-2)?.i ?? Infinity)).map((e) => e.state),
+  ]);
+  const outside = entered.findLast((e) => !loop.has(e.state))?.i ?? -1;
+  const streak = waits.filter((w) => w.i > outside);
+  const holder = lakeHolders(events).at(-1);
+  return (
+    `${last.state} for ${seconds(now - Date.parse(events[streak[0]!.i]!.timestamp))} ` +
+    `(${plural(streak.length, 'look')} so far)${holder ? `: the lake is held by run ${holder}` : ''}`
+  );
 }
 
 /** What an execution was for: the file it loads, or the kind of run. */
@@ -162,13 +199,17 @@ export function summarizeExecution(r: ExecutionRecord, now = Date.now()): string
     lines.push(`  States    ${head!.trimEnd()}`, ...rest.map((l) => `            ${l.trimEnd()}`));
   }
   const waits = [...stats].filter(([, s]) => s.type === 'Wait' && s.visits > 0);
+  const holders = lakeHolders(r.events ?? []);
   lines.push(
     `  Waits     ${
       waits.length
-        ? waits.map(([n, s]) => `${n} ${plural(s.visits, 'time')}, ${seconds(s.ms)} in all`).join('; ')
+        ? waits.map(([n, s]) => `${n} ${plural(s.visits, 'time')}, ${seconds(s.ms)} in all`).join('; ') +
+          (holders.length ? ` (the lake was held by run ${holders.join(', then ')})` : '')
         : 'none'
     }`,
   );
+  const waiting = waitingNow(r, now);
+  if (waiting) lines.push(`  Waiting   now, in ${waiting}`);
   lines.push(...describeOutcome(r).map((l) => `  ${l}`));
   const n = r.events?.length ?? 0;
   lines.push(

@@ -4,15 +4,24 @@
  *   npm run executions -- --status FAILED   only those (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
  *   npm run executions -- --limit 50        at most 50 (default 20; 0: all)
  *   npm run executions -- --json            the records as JSON lines
+ *   npm run executions -- --wait            first waits (on a running lake, up to 5 minutes) until the uploads watcher
+ *                                           has taken every file under uploads/ and no execution is running
+ *   npm run executions -- --last            the newest execution in short (as with its name)
  *   npm run executions -- <name>            one execution in short: status, input file, states passed with their
- *                                           time, waits, result or error and cause (execution-summary.ts)
+ *                                           time, waits, result or error and cause (execution-summary.ts); the
+ *                                           start of a name will do (the newest execution whose name begins so)
  *   npm run executions -- <name> --history  the whole record: input, output, error, cause, every transition
  *                                           (also --full, --json)
  *   npm run executions -- retry <name>      runs a FAILED, TIMED_OUT or ABORTED execution again: a new execution
  *                                           (<name>-retry-<n>) with the same input, on the running lake or at the
  *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { lakeDir } from '../../lib/config';
+import { localVersionId } from '../../lib/objects/local';
+import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
+import { SEEN_FILE } from '../uploads-watcher';
 import { summarizeExecution } from './execution-summary';
 import {
   ETL_STATE_MACHINE,
@@ -59,6 +68,67 @@ async function retry(dir: string, name: string): Promise<number> {
   }
 }
 
+/**
+ * Files under <lake>/raw/uploads/ the uploads watcher has not handed over yet (local/uploads-watcher.ts): not in its
+ * list of versions seen, and not a name it ignores. A file is taken once it has stopped changing for a poll interval.
+ */
+export async function waitingUploads(dir: string): Promise<string[]> {
+  const seen = new Set<string>();
+  const text = await fs.readFile(path.join(dir, SEEN_FILE), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    try {
+      const e = JSON.parse(line) as { key?: string; versionId?: string };
+      if (typeof e.key === 'string') seen.add(e.versionId ? `${e.key}\0${e.versionId}` : e.key);
+    } catch {
+      // an empty or torn line
+    }
+  }
+  const waiting: string[] = [];
+  const walk = async (folder: string, prefix: string): Promise<void> => {
+    for (const d of await fs.readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const key = prefix + d.name;
+      if (d.isDirectory()) {
+        if (!ignoreReason(`${key}/x`)) await walk(path.join(folder, d.name), `${key}/`);
+      } else if (d.isFile() && !ignoreReason(key) && !seen.has(key)) {
+        const stat = await fs.stat(path.join(folder, d.name)).catch(() => undefined);
+        if (stat && !seen.has(`${key}\0${localVersionId(stat)}`)) waiting.push(key);
+      }
+    }
+  };
+  await walk(path.join(dir, 'raw', ...UPLOADS_PREFIX.split('/').filter(Boolean)), UPLOADS_PREFIX);
+  return waiting.sort();
+}
+
+const WAIT_LIMIT_MS = 5 * 60_000;
+
+/** Waits until every file is taken and no execution runs; false when it stopped waiting before (said why). */
+async function settle(dir: string): Promise<boolean> {
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  let told = false;
+  for (;;) {
+    const files = await waitingUploads(dir);
+    const running = (await listExecutions(dir, ETL_STATE_MACHINE)).filter((r) => !isFinal(r.status));
+    if (!files.length && !running.length) return true;
+    if (!(await engineAlive(dir))) {
+      process.stderr.write(`no local lake is running in ${dir}: nothing is taken or run until npm start\n`);
+      return false;
+    }
+    if (Date.now() > deadline) {
+      process.stderr.write(
+        `still waiting after ${WAIT_LIMIT_MS / 1000} s: ${files.length} file(s), ${running.length} execution(s)\n`,
+      );
+      return false;
+    }
+    if (!told) {
+      process.stderr.write(
+        `waiting for ${files.length} file(s) not taken yet and ${running.length} running execution(s)…\n`,
+      );
+      told = true;
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
 function duration(r: ExecutionRecord, now = Date.now()): string {
   const from = Date.parse(r.runStartDate ?? r.startDate);
   const to = r.stopDate ? Date.parse(r.stopDate) : now;
@@ -93,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
   let limit = 20;
   let json = false;
   let history = false;
+  let wait = false;
+  let last = false;
   let name: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -100,23 +172,38 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--limit') limit = Number(argv[++i]);
     else if (a === '--json') json = true;
     else if (a === '--history' || a === '--full') history = true;
+    else if (a === '--wait') wait = true;
+    else if (a === '--last') last = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run executions -- [--status S] [--limit N] [--json] | <name> [--history] | retry <name>\n',
+        'usage: npm run executions -- [--wait] [--status S] [--limit N] [--json] | <name> | --last [--history]' +
+          ' | retry <name>\n',
       );
       return 0;
     } else if (!a.startsWith('--')) name = a;
     else throw new Error(`unknown option ${a}`);
   }
 
+  const settled = wait ? await settle(dir) : true;
+  if (last) {
+    name = (await listExecutions(dir, ETL_STATE_MACHINE))[0]?.name;
+    if (!name) {
+      process.stderr.write(`no executions in ${dir}\n`);
+      return 1;
+    }
+  }
   if (name) {
-    const r = await readExecution(dir, ETL_STATE_MACHINE, name);
+    // The name, or the start of one (the newest that begins so): names end in a 32-digit hash.
+    const prefix = name;
+    const r =
+      (await readExecution(dir, ETL_STATE_MACHINE, prefix)) ??
+      (await listExecutions(dir, ETL_STATE_MACHINE)).find((e) => e.name.startsWith(prefix));
     if (!r) {
-      process.stderr.write(`no execution named ${name} in ${dir}\n`);
+      process.stderr.write(`no execution named ${name} (or starting so) in ${dir}\n`);
       return 1;
     }
     process.stdout.write((history || json ? JSON.stringify(r, null, 2) : summarizeExecution(r)) + '\n');
-    return 0;
+    return settled ? 0 : 1;
   }
 
   let records = await listExecutions(dir, ETL_STATE_MACHINE);
@@ -125,11 +212,23 @@ async function main(argv: string[]): Promise<number> {
   if (limit > 0) records = records.slice(0, limit);
   if (json) {
     for (const { events: _events, ...r } of records) process.stdout.write(JSON.stringify(r) + '\n');
-    return 0;
+    return settled ? 0 : 1;
   }
+  const waiting = await waitingUploads(dir);
+  const note = async () => {
+    if (!waiting.length) return;
+    const list = waiting.slice(0, 5).join(', ') + (waiting.length > 5 ? `, +${waiting.length - 5} more` : '');
+    process.stdout.write(
+      `${waiting.length} file(s) not taken yet by the uploads watcher: ${list}\n` +
+        ((await engineAlive(dir))
+          ? '(it takes a file once it has stopped changing for a second; --wait waits for it and its execution)\n'
+          : `(no local lake is running in ${dir}: npm start takes them)\n`),
+    );
+  };
   if (!records.length) {
     process.stdout.write(`no executions${statusFilter ? ` with status ${statusFilter}` : ''} in ${dir}\n`);
-    return 0;
+    await note();
+    return settled ? 0 : 1;
   }
   const rows = [['NAME', 'STATUS', 'STARTED', 'DURATION', 'ERROR']];
   for (const r of records) {
@@ -139,7 +238,8 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(table(rows) + '\n');
   if (total > records.length)
     process.stdout.write(`(${total - records.length} older not shown; --limit 0 shows all)\n`);
-  return 0;
+  await note();
+  return settled ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -68,9 +68,10 @@ export function retryIntervalsFromEnv(
 }
 
 /**
- * LAKE_SFN_WAIT_MS: how long every Wait state waits on the local lake (default 1000 ms; `asl`: the ASL's own
- * Seconds). The ETL's only Wait is WaitForLake, between two looks at a busy lake: 60 s on AWS, where a run lasts
- * minutes; locally a run lasts seconds. Only the pace differs: the states visited and their order are the ASL's.
+ * LAKE_SFN_WAIT_MS: how long, at most, every Wait state waits on the local lake (default 1000 ms; `asl`: the ASL's
+ * own Seconds). The ETL's only Wait is WaitForLake, between two looks at a busy lake: 60 s on AWS, where a run lasts
+ * minutes; locally a run lasts seconds, and a streak of waits starts with a 100 ms look, doubling up to this
+ * (wait-tracker.ts). Only the pace differs: the states visited and their order are the ASL's.
  */
 export function waitTimesFromEnv(
   definition: StateMachineDefinition,

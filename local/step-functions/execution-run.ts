@@ -52,6 +52,8 @@ export interface RunOptions {
   /** Wait states by name → how long they wait, in ms (aws-local-stepfunctions' waitTimeOverrides). */
   waitTimeOverrides?: Record<string, number>;
   historyQuota?: number;
+  /** Each event of the run as it happens, with the run's events so far (execution-watch.ts). */
+  onEvent?: (ev: ExecutionEvent, events: readonly ExecutionEvent[]) => void;
 }
 
 export interface RunResult {
@@ -88,6 +90,7 @@ export function startRun(
     definition: opts.definition,
     abort: execution.abort,
     historyQuota: opts.historyQuota,
+    onEvent: opts.onEvent,
   });
   const settled = (async (): Promise<RunResult> => {
     let outcome: Outcome;

@@ -17,6 +17,8 @@ export interface WatchOptions {
   /** Stops the execution (aws-local-stepfunctions' abort). */
   abort: () => void;
   historyQuota?: number;
+  /** Called with each event kept, and every event kept so far (the execution's history while it runs). */
+  onEvent?: (ev: ExecutionEvent, events: readonly ExecutionEvent[]) => void;
 }
 
 export interface ExecutionWatch {
@@ -51,7 +53,9 @@ export function watchExecution(eventLogs: AsyncIterable<unknown>, opts: WatchOpt
     for await (const raw of eventLogs) {
       const ev = raw as Record<string, unknown>;
       if (watch.failure) continue; // what the library did after the breach is not AWS's history
-      keep(compactEvent(ev));
+      const kept = compactEvent(ev);
+      keep(kept);
+      opts.onEvent?.(kept, watch.events);
       watch.historyEvents = estimate.add(ev);
       const failure =
         oversizedStatePayload(ev) ??

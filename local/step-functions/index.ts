@@ -10,7 +10,10 @@
  *    folders (<LAKE_DIR>/<bucket>/<key>), Lambda → the service's own handlers. Retry, Catch, timeouts and intrinsic
  *    functions are the library's, as on AWS.
  *  - Executions are durable records (lib/workflow/local.ts): written before a run starts and when it ends, with the
- *    state transitions. At most `maxConcurrency` run at once; the others wait their turn in start order.
+ *    state transitions, and while it waits in a Wait loop (execution-progress.ts: when the wait begins, every 10 s,
+ *    when it resumes — each logged, with the run that holds the lake). A streak of waits is paced: a 100 ms first
+ *    look, doubling up to the state's local wait (wait-tracker.ts). At most `maxConcurrency` run at once; the others
+ *    wait their turn in start order.
  *  - At start, an engine runs what was requested but never started, and runs again from the start what a process
  *    that is gone left running (on AWS an execution outlives any worker; its tasks are idempotent: the Glue job by
  *    its run id, notices at least once). An execution interrupted more than MAX_RESTARTS times is marked FAILED

@@ -30,9 +30,11 @@ import { thisProcess } from '../../lib/process-identity';
 import { localLog } from '../log';
 import { claimExecution, claimPath, openInstances } from './execution-claims';
 import { MAX_RESTARTS, executionsToResume, requestAgain } from './execution-recovery';
+import { executionProgress } from './execution-progress';
 import { startRun, taskStandIns, type Outcome, type TaskStandIn } from './execution-run';
 import { checkExecutionInput, oversizedStatePayload } from './payload-quota';
 import type { TaskHandlers } from './task-handlers';
+import { waitLoops } from './wait-tracker';
 
 export interface LocalStateMachineOptions {
   lakeDir: string;
@@ -82,6 +84,8 @@ export class LocalStateMachine {
   private readonly stateMachine: StateMachine;
   /** Task state name → its stand-in. */
   private readonly tasks: Map<string, TaskStandIn>;
+  /** Each Wait state → the states of its loop (wait-tracker.ts). */
+  private readonly loops: Map<string, Set<string>>;
   private readonly maxConcurrency: number;
   /** close() is stopping what still runs after its grace period (those run again at the next start). */
   private shutdownAbort = false;
@@ -109,6 +113,7 @@ export class LocalStateMachine {
     this.log = opts.logger ?? localLog;
     this.stateMachine = new StateMachine(opts.definition);
     this.tasks = taskStandIns(opts.definition, opts.handlers);
+    this.loops = waitLoops(opts.definition);
   }
 
   /** Opens the engine: recovers what earlier processes left, then serves requests. */
@@ -295,17 +300,33 @@ export class LocalStateMachine {
       return;
     }
 
+    // Waits logged and paced, and the record rewritten while the execution waits (execution-progress.ts).
+    const running = record;
+    const progress = executionProgress({
+      name,
+      definition: this.opts.definition,
+      loops: this.loops,
+      waitTimes: this.opts.waitTimeOverrides,
+      log: this.log,
+      write: (events) =>
+        writeRecord(this.lakeDir, this.machine, {
+          ...running,
+          events: [...(running.events ?? []), ...events],
+        }),
+    });
     const { abort, settled } = startRun(this.stateMachine, record, {
       definition: this.opts.definition,
       tasks: this.tasks,
       stateMachineArn: this.stateMachineArn,
       stateMachineName: this.opts.stateMachineName,
       retryIntervalOverrides: this.opts.retryIntervalOverrides,
-      waitTimeOverrides: this.opts.waitTimeOverrides,
+      waitTimeOverrides: progress.waitTimeOverrides,
       historyQuota: this.opts.historyQuota,
+      onEvent: progress.onEvent,
     });
     setAbort(abort);
     const { outcome, aborted, events, eventsTruncated } = await settled;
+    await progress.settle();
     if (aborted && this.shutdownAbort && (record.restarts ?? 0) < MAX_RESTARTS) {
       // Stopped by the shutdown: requested again, to run from the start at the next start.
       await requestAgain(this.lakeDir, this.machine, record, events, 'the local lake stopped');

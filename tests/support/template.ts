@@ -1,6 +1,8 @@
 /**
  * Packages the service offline (`sls package`, no AWS credentials) once per stage and test run, and reads the
- * CloudFormation template it writes.
+ * CloudFormation template it writes. It packages a copy of the project (tests/support/project-copy.ts): osls uses
+ * <service>/.serverless/ as its work folder even with --package, and empties it, so packaging in the project itself
+ * would delete the user's own .serverless/ (tests/readme/project-untouched.test.ts checks it does not).
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { withBuildLock } from './build-lock';
+import { projectCopy } from './project-copy';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -59,19 +62,24 @@ export async function packageService(stage = 'prod', params: Record<string, stri
       if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(k)) delete env[k];
     env.AWS_SHARED_CREDENTIALS_FILE = path.join(staging, 'no-credentials');
     env.AWS_CONFIG_FILE = path.join(staging, 'no-config');
-    await run(
-      process.execPath,
-      [
-        path.join(root, 'node_modules/osls/bin/serverless.js'),
-        'package',
-        '--stage',
-        stage,
-        '--package',
-        staging,
-        ...paramArgs,
-      ],
-      { cwd: root, env, maxBuffer: 64 * 1024 * 1024 },
-    );
+    const copy = projectCopy();
+    try {
+      await run(
+        process.execPath,
+        [
+          path.join(root, 'node_modules/osls/bin/serverless.js'),
+          'package',
+          '--stage',
+          stage,
+          '--package',
+          staging,
+          ...paramArgs,
+        ],
+        { cwd: copy.dir, env, maxBuffer: 64 * 1024 * 1024 },
+      );
+    } finally {
+      copy.remove();
+    }
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(staging, dir);
   });

@@ -1,5 +1,11 @@
 /**
  * One plan over one batch of inputs: read, reject, merge with the existing rows, stage, swap.
+ *
+ * The batch's swap journal is its commit point (swap-journal.ts). A failure before it — a full disk while staging,
+ * a failed fsync of a staged file or of the journal — discards the batch at once (its staging freed, so that the
+ * failure can be recorded even on a full disk): the table is as it was and the batch fails. A failure after it is
+ * finished now, or, if that fails too, by the next run: the run then fails as a whole (RunFailure), so that its
+ * uploads stay queued instead of being reported FAILED while their rows arrive.
  */
 import { sqlString, sqlStringList } from '../../duckdb-sql';
 import { fsyncDir, fsyncFile, writeFileDurably } from '../../durable-fs';
@@ -10,10 +16,10 @@ import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
 import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
 import { count, dropTempObjects, query } from './duckdb';
-import { failed } from './errors';
+import { failed, RunFailure } from './errors';
 import { loadExisting, type Partition } from './existing';
 import type { BatchFigures, SourceFigures } from './figures';
-import { listFiles } from './fs-util';
+import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import { rawSegments } from './readers/raw-segments';
 import type { InputFile, ReadContext, Segment } from './readers/types';
@@ -50,6 +56,12 @@ export interface BatchOptions {
 
 const PARTITION_VALUE = /^[A-Za-z0-9_.:-]+$/;
 
+/** How far a batch got: its work folder, and whether its journal is durable (the swap decided). */
+interface SwapState {
+  batchDir?: string;
+  committed: boolean;
+}
+
 export async function runBatch(
   ctx: RunContext,
   table: TableDef,
@@ -57,10 +69,49 @@ export async function runBatch(
   inputs: InputFile[],
   opts: BatchOptions = {},
 ): Promise<BatchFigures> {
+  const state: SwapState = { committed: false };
+  try {
+    return await stageAndSwap(ctx, table, plan, inputs, opts, state);
+  } catch (e) {
+    if (e instanceof SimulatedCrash || state.committed || !state.batchDir) throw e;
+    await discard(table, state.batchDir);
+    throw e;
+  }
+}
+
+/**
+ * Removes a batch that failed before its commit. A journal whose write failed half-way may be there: it goes first
+ * (durably), else the next run would swap in what this one reports as failed.
+ */
+async function discard(table: TableDef, batchDir: string): Promise<void> {
+  const journal = path.join(batchDir, JOURNAL);
+  try {
+    if (await exists(journal)) {
+      await fs.rm(journal);
+      await fsyncDir(batchDir);
+    }
+  } catch (e) {
+    throw new RunFailure(
+      `${table.name}: a failed batch could not be discarded (${(e as Error).message}); the next run decides it`,
+      e,
+    );
+  }
+  await fs.rm(batchDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+async function stageAndSwap(
+  ctx: RunContext,
+  table: TableDef,
+  plan: EtlPlan,
+  inputs: InputFile[],
+  opts: BatchOptions,
+  state: SwapState,
+): Promise<BatchFigures> {
   const { conn } = ctx;
   const batch = ctx.batches.n++;
   const tableDir = path.join(ctx.runDir, `table=${table.name}`);
   const batchDir = path.join(tableDir, `batch-${batch}`);
+  state.batchDir = batchDir;
   const stagedData = path.join(batchDir, 'data');
   await fs.rm(batchDir, { recursive: true, force: true });
   await fs.mkdir(batchDir, { recursive: true });
@@ -256,19 +307,21 @@ export async function runBatch(
     ...(rejected ? { rejected } : {}),
   };
   await writeFileDurably(path.join(batchDir, JOURNAL), JSON.stringify(journal, null, 2));
+  state.committed = true;
   try {
     await rollForward(ctx.curatedDir, journal, ctx.hooks);
   } catch (e) {
     if (e instanceof SimulatedCrash) throw e;
-    // Finish the swap now if possible (the run still fails); otherwise the next run of the table does.
-    const finished = await rollForward(ctx.curatedDir, journal).then(
-      () => true,
-      () => false,
-    );
-    if (finished) await fs.rm(batchDir, { recursive: true, force: true });
-    throw e;
+    // The swap is decided: redo it now (each step once, each folder synced again); else the next run finishes it.
+    await rollForward(ctx.curatedDir, journal).catch((again: unknown) => {
+      throw new RunFailure(
+        `${table.name}: the swap could not be finished (${(again as Error).message}); the next run finishes it`,
+        again,
+      );
+    });
   }
-  await fs.rm(batchDir, { recursive: true, force: true });
+  // The journal and the old partitions moved aside; should this fail, the next run removes them.
+  await fs.rm(batchDir, { recursive: true, force: true }).catch(() => undefined);
   step('swap');
 
   return {

@@ -21,3 +21,14 @@ export const invalid = (message: string) => new EtlJobError(EtlErrorName.Invalid
 export const notFound = (message: string) => new EtlJobError(EtlErrorName.EntityNotFound, message);
 export const failed = (message: string, cause?: unknown) =>
   new EtlJobError(EtlErrorName.RunFailed, message, cause === undefined ? undefined : { cause });
+
+/**
+ * A failure of the run as a whole that a table's work must not turn into its uploads' FAILED results: a swap whose
+ * journal is durable but which could not be finished (the next run finishes it), or a batch that could not be
+ * discarded. The run's uploads stay queued, so that their result, once written, is what the table holds.
+ */
+export class RunFailure extends EtlJobError {
+  constructor(message: string, cause?: unknown) {
+    super(EtlErrorName.RunFailed, message, cause === undefined ? undefined : { cause });
+  }
+}

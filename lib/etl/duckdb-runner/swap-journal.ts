@@ -1,5 +1,11 @@
 /**
  * Swap journal: staged partitions → place, finished by the next run after a crash.
+ *
+ * The journal is the commit point of a batch: written durably only once every staged file and folder is synced
+ * (batch.ts), so a partition is never swapped in before its files are on disk. Before it, a failure discards the
+ * batch (the table is as it was); after it, the swap is decided and rollForward finishes it — now, or at the start of
+ * the next run (recoverLeftovers). rollForward is idempotent: a step done before is skipped, and each target's folder
+ * is synced again, so that redoing it after a failed sync makes the swap durable.
  */
 import { fsyncDir } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
@@ -20,11 +26,13 @@ export const JOURNAL = 'journal.json';
 
 export async function rollForward(curatedDir: string, j: SwapJournal, hooks?: EtlRunnerHooks): Promise<void> {
   const abs = (rel: string) => path.join(curatedDir, rel);
-  if (j.rejected && (await exists(abs(j.rejected.staged)))) {
+  if (j.rejected) {
     const target = abs(j.rejected.target);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.rename(abs(j.rejected.staged), target);
-    await fsyncDir(path.dirname(target));
+    if (await exists(abs(j.rejected.staged))) {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(abs(j.rejected.staged), target);
+    }
+    if (await exists(target)) await fsyncDir(path.dirname(target));
   }
   for (const p of j.partitions) {
     const staged = abs(p.staged);
@@ -39,6 +47,9 @@ export async function rollForward(curatedDir: string, j: SwapJournal, hooks?: Et
       await fs.rename(staged, target);
       await fsyncDir(path.dirname(target));
       await hooks?.afterPartitionSwap?.({ table: j.table, partition: p.name });
+    } else if (await exists(target)) {
+      // Swapped before (a redo): its folder's sync may be what failed.
+      await fsyncDir(path.dirname(target));
     }
   }
   for (const p of j.partitions) await fs.rm(abs(p.aside), { recursive: true, force: true });

@@ -23,7 +23,7 @@ import {
 } from '../upload-queue';
 import type { JobArgs } from './args';
 import { runBatch, type RunContext } from './batch';
-import { EtlErrorName, EtlJobError } from './errors';
+import { EtlErrorName, EtlJobError, RunFailure } from './errors';
 import { addFigures, emptyFigures, type SourceFigures, type TableTally } from './figures';
 import { exists, readJsonFile } from './fs-util';
 import { SimulatedCrash } from './options';
@@ -178,7 +178,7 @@ export async function takeUploads(
           batch.flatMap((r) => r.files),
         );
       } catch (e) {
-        if (e instanceof SimulatedCrash) throw e;
+        if (e instanceof SimulatedCrash || e instanceof RunFailure) throw e;
         // The table's failure is its uploads' outcome; the other tables of the run go on.
         for (const r of batch) {
           await finish(

@@ -1,0 +1,65 @@
+/**
+ * What a running execution shows of itself while it waits (issue 12 §3: a busy lake was waited for with nothing
+ * logged and no state in `npm run executions` until the end):
+ *  - a log line when it starts waiting ('execution waiting': the Wait state, the run that holds the lake, why) and
+ *    one when it resumes ('execution resumed': looks, time waited, the state it goes on with) — wait-tracker.ts;
+ *  - its record, rewritten with the history so far when it starts waiting, at most every PERSIST_EVERY_MS while it
+ *    waits, and when it resumes, so that `npm run executions -- <name>` shows the waits of a RUNNING execution.
+ * The engine settles it before it writes the final record: no progress write lands after that one.
+ */
+import type { ExecutionEvent } from '../../lib/workflow/local';
+import { WaitTracker } from './wait-tracker';
+
+/** How often, at most, the record of a waiting execution is rewritten. */
+export const PERSIST_EVERY_MS = 10_000;
+
+export interface ProgressOptions {
+  name: string;
+  definition: { States: Record<string, unknown> };
+  /** waitLoops(definition). */
+  loops: Map<string, Set<string>>;
+  /** Each Wait state's local wait (ms), or undefined for the ASL's own. */
+  waitTimes: Record<string, number> | undefined;
+  log: Record<'info' | 'warn', (message: string, attrs: Record<string, unknown>) => void>;
+  /** Writes the record with these events (the run's so far). */
+  write: (events: ExecutionEvent[]) => Promise<void>;
+}
+
+export interface ExecutionProgress {
+  waitTimeOverrides: Record<string, number> | undefined;
+  onEvent: (ev: ExecutionEvent, events: readonly ExecutionEvent[]) => void;
+  /** Waits for the progress writes under way; none starts after. */
+  settle: () => Promise<void>;
+}
+
+export function executionProgress(opts: ProgressOptions): ExecutionProgress {
+  const { name } = opts;
+  const tracker = new WaitTracker(opts.definition, opts.loops, opts.waitTimes, {
+    waiting: (w) => opts.log.info('execution waiting', { name, ...w }),
+    resumed: (w) => opts.log.info('execution resumed', { name, ...w }),
+  });
+  let writes = Promise.resolve();
+  let settled = false;
+  let lastWrite = 0;
+  const persist = (events: readonly ExecutionEvent[]) => {
+    lastWrite = Date.now();
+    const copy = events.slice();
+    writes = writes
+      .then(() => (settled ? undefined : opts.write(copy)))
+      .catch((e) => opts.log.warn('could not record the progress of an execution', { name, error: e }));
+  };
+  return {
+    waitTimeOverrides: tracker.waitTimeOverrides,
+    onEvent: (ev, events) => {
+      const before = tracker.waiting;
+      tracker.observe(ev);
+      const waitEntered = ev.type === 'StateEntered' && !!ev.state && opts.loops.has(ev.state);
+      if (tracker.waiting !== before || (waitEntered && Date.now() - lastWrite >= PERSIST_EVERY_MS))
+        persist(events);
+    },
+    settle: async () => {
+      settled = true;
+      await writes;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * What a newcomer's first slips print (issue 12 §5): each is one clear answer, not a stack trace, and changes nothing.
+ *   - a second `npm start` on a busy port: one line, before anything starts or is written;
+ *   - a schema the catalog generator refuses: the generator's reason, not "Command failed: … serverless.js print";
+ *   - `npm run compact` where there is no lake: says so, makes none; on an empty lake: says which, and that it was empty;
+ *   - `npm run executions` right after a file was dropped: names the file the watcher has not taken yet.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { projectCopy } from '../support/project-copy';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../..');
+
+/** `npm run <script>` (or `npm start`) in `cwd`; resolves to its exit code and everything it printed. */
+async function npm(args: string[], env: Record<string, string>, cwd = root) {
+  try {
+    const r = await run('npm', args, { cwd, env: { ...process.env, ...env }, timeout: 90_000 });
+    return { code: 0, out: r.stdout + r.stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+/** What the command printed itself: without npm's banner and blank lines. */
+const said = (out: string) =>
+  out
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('> '))
+    .join('\n');
+
+let scratch: string;
+beforeEach(async () => {
+  scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'first-steps-'));
+});
+afterEach(() => fs.rm(scratch, { recursive: true, force: true }));
+
+it('a second npm start on a busy port says so in one line, and starts and writes nothing', async () => {
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as net.AddressInfo).port;
+  const lake = path.join(scratch, 'lake');
+  try {
+    const r = await npm(['start'], { PORT: String(port), LAKE_DIR: lake, LOG_FORMAT: 'json' });
+    expect(r.code).toBe(1);
+    expect(said(r.out)).toBe(
+      `failed to start the local data lake: port ${port} on 127.0.0.1 is already in use (another npm start?): ` +
+        `stop it, or choose another port, e.g. PORT=${port + 1} npm start`,
+    );
+    expect(existsSync(lake)).toBe(false);
+  } finally {
+    busy.close();
+  }
+}, 60_000);
+
+it("a schema the catalog generator refuses: npm start gives the generator's reason, without a stack", async () => {
+  const copy = projectCopy();
+  try {
+    // Two event types whose Glue tables get the same logical id (GlueTableOrderPlaced).
+    await fs.copyFile(
+      path.join(copy.dir, 'schemas/events/order_placed.json'),
+      path.join(copy.dir, 'schemas/events/order__placed.json'),
+    );
+    const r = await npm(['start'], { PORT: '0', LAKE_DIR: path.join(scratch, 'lake') }, copy.dir);
+    expect(r.code).toBe(1);
+    const text = said(r.out);
+    expect(text).toMatch(/^failed to start the local data lake: /);
+    expect(text).toMatch(/order_+placed/); // the table (or file) it is about
+    expect(text).not.toMatch(/Command failed|^\s+at /m);
+    expect(text.split('\n').length).toBeLessThanOrEqual(4);
+  } finally {
+    copy.remove();
+  }
+}, 90_000);
+
+it('npm run compact says which lake it used: none there (and makes none), or one with nothing to compact', async () => {
+  const none = path.join(scratch, 'no-lake');
+  const missing = await npm(['run', 'compact'], { LAKE_DIR: none });
+  expect(missing.code).toBe(1);
+  expect(said(missing.out)).toBe(
+    `no local lake in ${none} (LAKE_DIR, default .lake in the current folder): run this where npm start runs, ` +
+      'or set LAKE_DIR to the folder it prints',
+  );
+  expect(existsSync(none)).toBe(false);
+
+  const empty = path.join(scratch, 'empty-lake');
+  await fs.mkdir(path.join(empty, 'raw'), { recursive: true });
+  const r = await npm(['run', 'compact'], { LAKE_DIR: empty });
+  expect(r.code).toBe(0);
+  const lines = said(r.out).split('\n');
+  expect(lines[0]).toMatch(new RegExp(`^started compact-\\S+ in this process, on the lake in ${empty} \\(`));
+  expect(lines.slice(1)).toEqual([
+    expect.stringMatching(/^compact-\S+: SUCCEEDED: 0 rows read, 0 written, 0 rejected$/),
+    `nothing to compact: the lake in ${empty} holds no events (raw/events/ is empty)`,
+  ]);
+}, 90_000);
+
+it('npm run executions names a dropped file the uploads watcher has not taken yet', async () => {
+  const lake = path.join(scratch, 'lake');
+  await fs.mkdir(path.join(lake, 'raw/uploads/orders'), { recursive: true });
+  await fs.writeFile(path.join(lake, 'raw/uploads/orders/a.csv'), 'order_id\n');
+  await fs.writeFile(path.join(lake, 'raw/uploads/orders/a.csv.tmp'), 'ignored: a temporary name\n');
+  const r = await npm(['run', 'executions'], { LAKE_DIR: lake });
+  expect(r.code).toBe(0);
+  expect(said(r.out).split('\n')).toEqual([
+    `no executions in ${lake}`,
+    '1 file(s) not taken yet by the uploads watcher: uploads/orders/a.csv',
+    `(no local lake is running in ${lake}: npm start takes them)`,
+  ]);
+}, 60_000);
