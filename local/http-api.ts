@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import gatewayResponses from '../lib/gateway-responses.json';
+import { AthenaApi } from './athena';
 import { bodyPassesValidator, compile, type CompiledRoute } from './http-routes';
 import { responseSummary } from './request-summary';
 import { projectRoot, type Route } from './service-config';
@@ -154,9 +155,12 @@ export class LocalApi {
   /** close() was called: new requests are refused (503), those in flight are answered, then connections close. */
   private closing = false;
   private readonly active = new Set<http.ServerResponse>();
+  /** Athena's own API (`POST /` with `X-Amz-Target: AmazonAthena.*`) over the lake's query engine. */
+  private readonly athena: AthenaApi;
 
   constructor(private readonly opts: LocalApiOptions) {
     this.routes = opts.routes.map(compile);
+    this.athena = new AthenaApi({ apiKey: opts.apiKey, service: opts.service, stage: opts.stage });
     const origin = this.routes.find((r) => r.cors)?.cors?.origin.trim();
     this.gatewayCors = origin && !origin.includes(',') ? { 'access-control-allow-origin': origin } : {};
     this.server = http.createServer((req, res) => {
@@ -244,6 +248,10 @@ export class LocalApi {
         headers: { connection: 'close', 'retry-after': '1' },
       });
       return finish(503, undefined, 'STOPPING');
+    }
+    if (this.athena.accepts(req, url)) {
+      const answer = await this.athena.serve(req, res, url);
+      return finish(answer.status, 'athena', answer.detail);
     }
 
     const matching = this.routes

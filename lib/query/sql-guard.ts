@@ -20,6 +20,7 @@
  */
 import { Parser as PostgresParser } from 'node-sql-parser/build/postgresql';
 import { Parser as TrinoParser } from 'node-sql-parser/build/trino';
+import { parseMetadataStatement } from './metadata/statements';
 import type { CheckedQuery } from './types';
 
 export class QueryNotAllowedError extends Error {
@@ -96,6 +97,29 @@ function rewriteForParser(
     if (word(k, 'at') && word(k + 1, 'time') && word(k + 2, 'zone')) {
       replace(tokens[k]!.start, tokens[k + 2]!.end, '||');
       continue;
+    }
+    // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).
+    if (word(k, 'with') && word(k + 1, 'ordinality') && tokens[k - 1]?.text === ')') {
+      replace(tokens[k]!.start, tokens[k + 1]!.end, '');
+      continue;
+    }
+    // OFFSET n ROWS: the grammar knows OFFSET n.
+    if (
+      word(k, 'offset') &&
+      tokens[k + 1]?.kind === 'number' &&
+      (word(k + 2, 'rows') || word(k + 2, 'row'))
+    ) {
+      replace(tokens[k + 2]!.start, tokens[k + 2]!.end, '');
+      continue;
+    }
+    // FETCH {FIRST|NEXT} [n] {ROW|ROWS} ONLY is LIMIT n (WITH TIES is left for the parser to refuse).
+    if (word(k, 'fetch') && (word(k + 1, 'first') || word(k + 1, 'next'))) {
+      const n = tokens[k + 2]?.kind === 'number' ? tokens[k + 2]!.text : undefined;
+      const rows = n === undefined ? k + 2 : k + 3;
+      if ((word(rows, 'rows') || word(rows, 'row')) && word(rows + 1, 'only')) {
+        replace(tokens[k]!.start, tokens[rows + 1]!.end, `LIMIT ${n ?? '1'}`);
+        continue;
+      }
     }
     if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
       // Find AS at depth 1 of this call, then the call's closing parenthesis.
@@ -285,9 +309,6 @@ const STATEMENT_REASONS: Record<string, string> = {
   set: 'SET, RESET and USE are not allowed: session settings are fixed',
   reset: 'SET, RESET and USE are not allowed: session settings are fixed',
   use: 'SET, RESET and USE are not allowed: session settings are fixed',
-  show: 'SHOW is not supported: query the tables with SELECT (the table definitions are in schemas/)',
-  describe: 'DESCRIBE is not supported: query the tables with SELECT (the table definitions are in schemas/)',
-  desc: 'DESCRIBE is not supported: query the tables with SELECT (the table definitions are in schemas/)',
   explain: 'EXPLAIN is not supported',
   analyze: 'ANALYZE is not allowed',
   vacuum: 'VACUUM and OPTIMIZE are not allowed: the query API is read-only',
@@ -308,7 +329,6 @@ const STATEMENT_REASONS: Record<string, string> = {
   checkpoint: 'CHECKPOINT is not allowed',
   summarize: 'SUMMARIZE is not supported',
   from: 'FROM-first queries are DuckDB syntax, not Athena SQL: write SELECT ... FROM ...',
-  values: 'a bare VALUES statement is not supported: write SELECT * FROM (VALUES ...) AS t(c)',
   table: 'TABLE t is not supported: write SELECT * FROM t',
 };
 
@@ -499,6 +519,13 @@ function checkTableRef(item: Node, ctx: Context): void {
     }
     database = schema;
   }
+  if (database === 'information_schema' && (db === 'information_schema' || db === 'awsdatacatalog')) {
+    // Athena's catalog views; the local engine answers them for the lake's database only.
+    if (table === 'tables' || table === 'columns') return;
+    throw new QueryNotAllowedError(
+      `information_schema.${table} is not supported: only information_schema.tables and information_schema.columns`,
+    );
+  }
   if (database !== null && database !== ctx.database) {
     throw new QueryNotAllowedError(
       `database '${database}' is not allowed: only the lake's database '${ctx.database}' can be queried`,
@@ -607,23 +634,31 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   const first = lexed.tokens.find((t) => t.text !== '(');
   if (!first) throw new QueryNotAllowedError('the query is empty');
   const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';
-  if (keyword !== 'select' && keyword !== 'with') {
+  // SHOW …, DESCRIBE …: the lake's metadata (lib/query/metadata/statements.ts); nothing is read from the data.
+  const lake = { database: opts.database.toLowerCase(), tables: opts.tables.map((t) => t.toLowerCase()) };
+  if (parseMetadataStatement(lexed.tokens, lake)) {
+    return { sql: lexed.body, tables: [] } as unknown as CheckedQuery;
+  }
+  if (keyword !== 'select' && keyword !== 'with' && keyword !== 'values') {
     throw new QueryNotAllowedError(
       STATEMENT_REASONS[keyword] ??
         `only SELECT queries (optionally WITH ...) are allowed; this statement starts with '${first.text}'`,
     );
   }
 
-  // The parser reads the statement with leading whitespace trimmed: its offsets are relative to that.
-  const lead = sql.length - sql.trimStart().length;
+  // The parser reads the statement with leading whitespace trimmed: its offsets are relative to that. A bare
+  // VALUES is checked as the FROM item it is equivalent to (offsets shifted by the prefix).
+  const prefix = keyword === 'values' ? 'SELECT * FROM (' : '';
+  const forParser = keyword === 'values' ? `${prefix}${lexed.forParser}) AS t` : lexed.forParser;
+  const lead = sql.length - sql.trimStart().length - prefix.length;
   let parsed: Parsed;
   try {
-    parsed = parse(lexed.forParser);
+    parsed = parse(forParser);
   } catch (e) {
     if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
     const loc = (e as { location?: { start?: { line: number; column: number; offset: number } } }).location;
     const start = loc?.start;
-    const near = start ? lexed.forParser.slice(start.offset, start.offset + 24).split('\n')[0] : '';
+    const near = start ? forParser.slice(start.offset, start.offset + 24).split('\n')[0] : '';
     const where = start ? positionOf(sql, lead + start.offset) : undefined;
     throw new QueryNotAllowedError(
       `the query could not be checked: the guard's Trino SQL parser does not understand it` +
@@ -643,7 +678,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   }
 
   try {
-    return checkTree(root, parsed.tableList, lexed, sql, lead, opts);
+    return checkTree(root, parsed.tableList, { ...lexed, forParser }, sql, lead, opts);
   } catch (e) {
     // A long chain of operators (1+1+...+1) parses into an AST deeper than the walk's stack: refuse, don't crash.
     if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
@@ -681,6 +716,10 @@ function checkTree(
     const qualifier = db === 'null' ? null : String(db).toLowerCase();
     const okQualifier =
       qualifier === null || qualifier === ctx.database || qualifier === `awsdatacatalog.${ctx.database}`;
+    const catalogView =
+      (qualifier === 'information_schema' || qualifier === 'awsdatacatalog.information_schema') &&
+      (name === 'tables' || name === 'columns');
+    if (catalogView) continue;
     if (!okQualifier || !(ctx.tables.has(name) || (qualifier === null && ctes.has(name)))) {
       throw new QueryNotAllowedError(`'${table}' is not a table of the lake`);
     }

@@ -11,7 +11,7 @@
  *    configuration.
  */
 import { sqlString } from '../duckdb-sql';
-import { tokenize, type Token } from './sql-guard';
+import { DIALECT_MACROS } from './dialect/macros';
 
 /** MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Unsupported ones are left as they are. */
 export const MYSQL_TO_STRFTIME: [string, string][] = [
@@ -91,7 +91,7 @@ export function convertFormat(format: string, pairs: [string, string][]): string
 }
 
 /** Calls whose constant format argument is converted at rewrite time (strptime needs a constant format). */
-const FORMAT_CALLS: Record<string, { to: string; pairs: [string, string][] }> = {
+export const FORMAT_CALLS: Record<string, { to: string; pairs: [string, string][] }> = {
   date_format: { to: 'strftime', pairs: MYSQL_TO_STRFTIME },
   date_parse: { to: 'strptime', pairs: MYSQL_TO_STRFTIME },
   format_datetime: { to: 'strftime', pairs: JODA_TO_STRFTIME },
@@ -122,7 +122,7 @@ export interface CompatFunction {
 }
 
 /** name → parameter lists and bodies (overloads by arity). */
-interface MacroDef {
+export interface MacroDef {
   name: string;
   overloads: { params: string[]; body: string }[];
   doc: CompatFunction[];
@@ -157,10 +157,25 @@ export const TRINO_MACROS: MacroDef[] = [
       },
     ],
   },
-  m('approx_percentile', ['x', 'p'], 'approx_quantile(x, p)', {
-    signature: 'approx_percentile(x, p) / approx_percentile(x, ARRAY[p1, p2])',
-    note: 'T-Digest; the weighted form is not supported',
-  }),
+  {
+    name: 'approx_percentile',
+    overloads: [
+      { params: ['x', 'p'], body: 'approx_quantile(x, p)' },
+      { params: ['x', 'w', 'p'], body: 'trino_weighted_percentile(list(struct_pack(v := x, w := w)), p)' },
+    ],
+    doc: [
+      {
+        signature: 'approx_percentile(x, p) / approx_percentile(x, ARRAY[p1, p2])',
+        duckdb: 'approx_quantile(x, p)',
+        note: "T-Digest, as Athena's: both approximate the same percentile within their documented error",
+      },
+      {
+        signature: 'approx_percentile(x, w, p)',
+        duckdb: 'the exact weighted percentile',
+        note: 'the smallest x whose cumulative weight reaches p of the total: the value Athena approximates',
+      },
+    ],
+  },
   m('map_agg', ['k', 'v'], 'map(list(k), list(v))', { signature: 'map_agg(key, value)' }),
   // Date and time
   m('date_format', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', MYSQL_TO_STRFTIME)})`, {
@@ -259,14 +274,15 @@ export const TRINO_MACROS: MacroDef[] = [
       { params: ['s', 'p'], body: "system.main.regexp_replace(s, p, '', 'g')" },
       {
         params: ['s', 'p', 'r'],
-        body: "system.main.regexp_replace(s, p, system.main.regexp_replace(r, '\\$(\\d)', '\\\\\\1', 'g'), 'g')",
+        // r is already in RE2's syntax: the rewrite translates Trino's (lib/query/dialect/regexp.ts).
+        body: "system.main.regexp_replace(s, p, r, 'g')",
       },
     ],
     doc: [
       {
         signature: 'regexp_replace(string, pattern [, replacement])',
-        duckdb: "regexp_replace(s, p, r with $n → \\n, 'g')",
-        note: 'replaces every match, $1 back-references',
+        duckdb: "regexp_replace(s, p, r, 'g'), r translated to RE2's syntax",
+        note: 'every match; $1 and ${name} are groups, \\1 is a literal 1 (Trino); the replacement must be a literal',
       },
     ],
   },
@@ -309,10 +325,11 @@ export const TRINO_MACROS: MacroDef[] = [
   m(
     'json_extract_scalar',
     ['j', 'p'],
-    "CASE WHEN json_type(json_extract(j, p)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END",
+    "CASE WHEN NOT json_valid(j) THEN NULL WHEN json_type(json_extract(j, p)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END",
     {
       signature: 'json_extract_scalar(json, path)',
       duckdb: 'json_extract_string, NULL for objects and arrays',
+      note: "NULL for text that is not JSON (Trino's JsonExtract returns NULL when parsing fails)",
     },
   ),
   m('json_parse', ['s'], 'json(s)', { signature: 'json_parse(string)' }),
@@ -320,7 +337,8 @@ export const TRINO_MACROS: MacroDef[] = [
   m(
     'json_size',
     ['j', 'p'],
-    "CAST(CASE json_type(json_extract(j, p)) WHEN 'ARRAY' THEN json_array_length(j, p) WHEN 'OBJECT' THEN len(json_keys(j, p)) ELSE 0 END AS BIGINT)",
+    "CAST(CASE WHEN NOT json_valid(j) OR json_extract(j, p) IS NULL THEN NULL WHEN json_type(json_extract(j, p)) = 'ARRAY' THEN system.main.json_array_length(j, p) " +
+      "WHEN json_type(json_extract(j, p)) = 'OBJECT' THEN len(json_keys(j, p)) ELSE 0 END AS BIGINT)",
     {
       signature: 'json_size(json, path)',
     },
@@ -390,160 +408,16 @@ export const TRINO_MACROS: MacroDef[] = [
 
 /** The CREATE TEMP MACRO statements the local engine runs on each connection. */
 export function macroStatements(): string[] {
-  return TRINO_MACROS.map(
+  return [...DIALECT_MACROS, ...TRINO_MACROS].map(
     (d) =>
       `CREATE OR REPLACE TEMP MACRO ${d.name}` +
       d.overloads.map((o) => `(${o.params.join(', ')}) AS ${o.body}`).join(', '),
   );
 }
 
-/** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
-const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
-
-/** Trino type names → DuckDB's, for CAST targets. */
-function duckDbType(tokens: Token[]): string {
-  let i = 0;
-  const peek = () => tokens[i];
-  const word = () => {
-    const t = tokens[i++];
-    if (!t) throw new Error('type ends early');
-    return t.text;
-  };
-  const type = (): string => {
-    const name = word();
-    const lower = name.toLowerCase();
-    const args: string[][] = [];
-    if (peek()?.text === '(') {
-      i++;
-      let depth = 0;
-      let current: Token[] = [];
-      const parts: Token[][] = [];
-      while (i < tokens.length) {
-        const t = tokens[i++]!;
-        if (t.text === '(') depth++;
-        if (t.text === ')') {
-          if (depth === 0) break;
-          depth--;
-        }
-        if (t.text === ',' && depth === 0) {
-          parts.push(current);
-          current = [];
-          continue;
-        }
-        current.push(t);
-      }
-      parts.push(current);
-      for (const p of parts) args.push(p.map((t) => t.text));
-      const sub = (p: Token[]) => duckDbType(p);
-      if (lower === 'array') return `${sub(parts[0] ?? [])}[]`;
-      if (lower === 'map') return `MAP(${sub(parts[0] ?? [])}, ${sub(parts[1] ?? [])})`;
-      if (lower === 'row') {
-        return `STRUCT(${parts.map((p) => (p.length > 1 ? `${p[0]!.text} ${sub(p.slice(1))}` : sub(p))).join(', ')})`;
-      }
-      if (lower === 'timestamp' || lower === 'time') {
-        const rest = tokens.slice(i).map((t) => t.text.toLowerCase());
-        i = tokens.length;
-        return rest.join(' ') === 'with time zone' ? `${name.toUpperCase()}TZ` : name.toUpperCase();
-      }
-      return `${name}(${args.map((a) => a.join(' ')).join(', ')})`;
-    }
-    const rest = tokens.slice(i).map((t) => t.text);
-    i = tokens.length;
-    return [name, ...rest].join(' ');
-  };
-  return type();
-}
-
-/** Rewrites a checked statement for DuckDB (see the module comment); strings and comments are left as they are. */
-export function toDuckDbSql(sql: string): string {
-  const { tokens } = tokenize(sql);
-  const edits: { start: number; end: number; text: string }[] = [];
-  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind === 'word' && tokens[k + 1]?.text === '(' && FORMAT_CALLS[t.text.toLowerCase()]) {
-      // name ( <first argument> , '<format>' )
-      const call = FORMAT_CALLS[t.text.toLowerCase()]!;
-      let depth = 0;
-      let comma = -1;
-      let close = -1;
-      for (let j = k + 1; j < tokens.length; j++) {
-        const x = tokens[j]!;
-        if (x.text === '(') depth++;
-        else if (x.text === ')') {
-          depth--;
-          if (depth === 0) {
-            close = j;
-            break;
-          }
-        } else if (x.text === ',' && depth === 1) {
-          if (comma >= 0) {
-            comma = -2; // more than two arguments
-            break;
-          }
-          comma = j;
-        }
-      }
-      const format = tokens[comma + 1];
-      if (comma > 0 && close === comma + 2 && format?.kind === 'string') {
-        const literal = format.text.slice(1, -1).replace(/''/g, "'");
-        edits.push({ start: t.start, end: t.end, text: call.to });
-        edits.push({
-          start: format.start,
-          end: format.end,
-          text: sqlString(convertFormat(literal, call.pairs)),
-        });
-      }
-    }
-    if (t.kind === 'word' && tokens[k + 1]?.text === '(') {
-      const rename = RENAMES[t.text.toLowerCase()];
-      // FILTER (WHERE ...) after an aggregate is a clause, not the function.
-      if (rename && tokens[k - 1]?.text !== ')' && !word(k + 2, 'where')) {
-        edits.push({ start: t.start, end: t.end, text: rename });
-      }
-    }
-    if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
-      let depth = 0;
-      let as = -1;
-      let close = -1;
-      for (let j = k + 1; j < tokens.length; j++) {
-        const x = tokens[j]!;
-        if (x.text === '(') depth++;
-        else if (x.text === ')') {
-          depth--;
-          if (depth === 0) {
-            close = j;
-            break;
-          }
-        } else if (depth === 1 && as < 0 && word(j, 'as')) as = j;
-      }
-      if (as < 0 || close <= as + 1) continue;
-      const typeTokens = tokens.slice(as + 1, close);
-      try {
-        const converted = duckDbType(typeTokens);
-        edits.push({
-          start: typeTokens[0]!.start,
-          end: typeTokens[typeTokens.length - 1]!.end,
-          text: converted,
-        });
-      } catch {
-        // leave the type as written; DuckDB reports it
-      }
-    }
-  }
-  // Edits never overlap except nested casts; apply outermost-first by skipping those inside an applied one.
-  edits.sort((a, b) => a.start - b.start || b.end - a.end);
-  let out = '';
-  let cursor = 0;
-  for (const e of edits) {
-    if (e.start < cursor) continue;
-    out += sql.slice(cursor, e.start) + e.text;
-    cursor = e.end;
-  }
-  return out + sql.slice(cursor);
-}
-
 /** Rows of the documentation table (docs/sql-dialect.md is written from the same list). */
 export function compatFunctionDocs(): CompatFunction[] {
-  return TRINO_MACROS.flatMap((d) => d.doc);
+  return [...TRINO_MACROS, ...DIALECT_MACROS].flatMap((d) => d.doc);
 }
+
+export { toDuckDbSql } from './dialect/rewrite';

@@ -71,6 +71,12 @@ export interface PageRequest {
   nextToken?: string;
 }
 
+/** A page of query ids, newest first; nextToken is present when older queries follow. */
+export interface QueryIdPage {
+  ids: string[];
+  nextToken: string | null;
+}
+
 export interface QueryEngine {
   readonly name: 'athena' | 'duckdb';
   /** Submits a checked statement; returns at once (QUEUED or RUNNING). */
@@ -89,6 +95,12 @@ export interface QueryEngine {
   close?(): Promise<void>;
   /** The local engine: the lake's tables changed (schemas/ edited); queries from now on see these. */
   useTables?(tables: TableDef[]): void;
+  /**
+   * The local engine: the queries it has recorded, newest first, `page.maxRows` at a time (the local lake's Athena
+   * API answers ListQueryExecutions with it; on AWS, Athena keeps the history itself). InvalidPageTokenError for a
+   * token it did not return.
+   */
+  list?(page: PageRequest): Promise<QueryIdPage>;
 }
 
 /** Results were asked for a query that did not (yet) succeed. */

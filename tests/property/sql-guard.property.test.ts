@@ -113,8 +113,8 @@ const FORBIDDEN = [
 
 const OUTSIDE = [
   'otherdb.orders',
-  'information_schema.tables',
-  '"information_schema"."columns"',
+  'information_schema.views',
+  '"information_schema"."schemata"',
   'pg_catalog.pg_tables',
   'system.runtime.nodes',
   '"awsdatacatalog"."x"."y"',

@@ -1310,8 +1310,11 @@ sql('E-string escape hiding a quote', "SELECT E'\\'' ; DROP TABLE orders; --'");
 sql('dollar quoting', 'SELECT $$ ; $$; DROP TABLE orders');
 sql('a backtick identifier', 'SELECT `order_id` FROM orders');
 // catalogs, system tables, other databases
-sql('information_schema.tables', 'SELECT * FROM information_schema.tables');
-sql('"information_schema"."columns"', 'SELECT * FROM "information_schema"."columns"');
+sql(
+  'information_schema.views (only tables and columns are answered)',
+  'SELECT * FROM information_schema.views',
+);
+sql('"information_schema"."schemata"', 'SELECT * FROM "information_schema"."schemata"');
 sql('pg_catalog', 'SELECT * FROM pg_catalog.pg_tables');
 sql('system.runtime.nodes (Trino)', 'SELECT * FROM system.runtime.nodes');
 sql('sqlite_master', 'SELECT * FROM sqlite_master');

@@ -70,6 +70,26 @@ describe('allowed: what analysts type', () => {
     ['a trailing semicolon and comment', 'SELECT 1; -- done'],
     ['a leading comment', '-- weekly views\n/* by url */ SELECT url FROM page_view'],
     ['parenthesised SELECT', '(SELECT 1) UNION (SELECT 2)'],
+    ['UNNEST … WITH ORDINALITY', "SELECT x, n FROM UNNEST(ARRAY['a']) WITH ORDINALITY AS t(x, n)"],
+    [
+      'OFFSET … ROWS FETCH FIRST … ROWS ONLY',
+      'SELECT url FROM page_view OFFSET 10 ROWS FETCH FIRST 5 ROWS ONLY',
+    ],
+    ['FETCH NEXT ROW ONLY', 'SELECT url FROM page_view FETCH NEXT ROW ONLY'],
+    ['a bare VALUES', "VALUES (1, 'a'), (2, 'b')"],
+    [
+      'information_schema',
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'data_lake_prod'",
+    ],
+    ['catalog-qualified information_schema', 'SELECT * FROM AwsDataCatalog.information_schema.columns'],
+    ['SHOW TABLES', 'SHOW TABLES'],
+    ['SHOW TABLES IN db pattern', "SHOW TABLES IN data_lake_prod '*view*|orders'"],
+    ['SHOW TABLES LIKE', "SHOW TABLES LIKE 'page*'"],
+    ['SHOW COLUMNS', 'SHOW COLUMNS FROM data_lake_prod.page_view'],
+    ['SHOW COLUMNS … IN db', 'SHOW COLUMNS IN page_view IN data_lake_prod'],
+    ['DESCRIBE', 'DESCRIBE page_view;'],
+    ['SHOW PARTITIONS', 'SHOW PARTITIONS orders'],
+    ['SHOW CREATE TABLE', 'SHOW CREATE TABLE AwsDataCatalog.data_lake_prod.orders'],
   ])('%s', (_name, sql) => {
     expect(() => checkQuery(sql, opts)).not.toThrow();
   });
@@ -122,8 +142,11 @@ describe('refused, with the reason', () => {
     ['DEALLOCATE PREPARE q', /prepared statements/],
     ["SET SESSION query_max_run_time = '1h'", /SET/],
     ['USE other', /USE/],
-    ['SHOW TABLES', /SHOW/],
-    ['DESCRIBE page_view', /DESCRIBE/],
+    ['SHOW DATABASES', /only SHOW TABLES/],
+    ['SHOW TABLES IN other_db', /database 'other_db' is not allowed/],
+    ['SHOW COLUMNS FROM other_table', /'other_table' is not a table of the lake/],
+    ['DESCRIBE FORMATTED page_view', /only SHOW TABLES/],
+    ['SHOW CREATE TABLE page_view; DROP TABLE page_view', /only one statement/],
     ['EXPLAIN ANALYZE SELECT 1', /EXPLAIN/],
     ["COPY page_view TO '/tmp/x.csv'", /COPY/],
     ["ATTACH '/tmp/x.db' AS x", /ATTACH/],
@@ -134,6 +157,12 @@ describe('refused, with the reason', () => {
     ['GRANT SELECT ON page_view TO x', /GRANT/],
   ])('%s', (sql, reason) => {
     expect(refusal(sql)).toMatch(reason);
+  });
+
+  it('refuses what a bare VALUES or information_schema could hide', () => {
+    expect(refusal('VALUES (1), ((SELECT count(*) FROM other_db.t))')).toMatch(/other_db/);
+    expect(refusal('SELECT * FROM information_schema.tables t JOIN other_db.x ON true')).toMatch(/other_db/);
+    expect(refusal("VALUES (read_csv('/etc/passwd'))")).toMatch(/read_csv/);
   });
 
   it('refuses SELECT ... INTO', () => {
@@ -166,7 +195,10 @@ describe('refused, with the reason', () => {
 
   it('refuses other databases, catalogs and schemas', () => {
     expect(refusal('SELECT * FROM other_db.page_view')).toMatch(/database 'other_db' is not allowed/);
-    expect(refusal('SELECT * FROM information_schema.tables')).toMatch(/database 'information_schema'/);
+    // information_schema.tables/columns are Athena's catalog views (the lake's database only); the rest is refused.
+    expect(refusal('SELECT * FROM information_schema.views')).toMatch(
+      /information_schema\.views is not supported/,
+    );
     expect(refusal('SELECT * FROM hive.data_lake_prod.page_view')).toMatch(/catalog 'hive'/);
     expect(refusal('SELECT * FROM awsdatacatalog.other.page_view')).toMatch(/database 'other'/);
     expect(refusal('SELECT * FROM page_view p JOIN data_lake_dev.signup s ON true')).toMatch(/data_lake_dev/);

@@ -17,11 +17,16 @@ import { thisProcess } from '../../process-identity';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DuckDBConnection, DuckDBInstance, StatementType } from '@duckdb/node-api';
 import type { TableDef } from '../../catalog/tables';
+import { REJECTED_TABLE } from '../../etl/rejected';
 import layout from '../../lake-layout.json';
 import { CATALOG, openQuerySandbox } from '../duckdb-sandbox';
 import { rejectedDir } from '../rejected-view';
+import { localGlueTables } from '../../catalog/describe';
+import { metadataSql, parseMetadataStatement } from '../metadata/statements';
+import { tokenize } from '../sql-guard';
 import { macroStatements, toDuckDbSql } from '../trino-compat';
 import {
   EngineBusyError,
@@ -76,6 +81,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly store: QueryStore;
   private closed = false;
   private running = 0;
+  /** The lake's tables (replaced by useTables). */
+  private tables: TableDef[];
 
   private constructor(
     private readonly opts: LocalQueryEngineOptions,
@@ -83,13 +90,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     private readonly setup: DuckDBConnection,
     private readonly connections: DuckDBConnection[],
     queriesDir: string,
-    curatedDir: string,
+    private readonly curatedDir: string,
     /** The sandbox: the curated tables (<LAKE_DIR>/curated/tables/), ending with a separator. */
     private readonly tablesDir: string,
     /** And the rejected store (<LAKE_DIR>/curated/rejected/), ending with a separator. */
     private readonly rejectedDir: string,
   ) {
     this.idle.push(...connections);
+    this.tables = opts.tables;
     this.views = new LakeViews(setup, this.setupLock, curatedDir, opts.database, opts.tables);
     this.store = new QueryStore(queriesDir);
   }
@@ -99,7 +107,21 @@ export class DuckDbQueryEngine implements QueryEngine {
    * retired, a table added): each changed table's view is made again before the next query that reads it.
    */
   useTables(tables: TableDef[]): void {
+    this.tables = tables;
     this.views.useTables(tables);
+  }
+
+  /**
+   * The statement DuckDB runs: a metadata statement (SHOW …, DESCRIBE …) answered from the Glue TableInputs of the
+   * lake's current tables, anything else through the dialect rewrites (lib/query/dialect/).
+   */
+  private duckDbSql(sql: string): string {
+    const database = this.opts.database;
+    const names = [...this.tables.map((t) => t.name), REJECTED_TABLE];
+    const statement = parseMetadataStatement(tokenize(sql).tokens, { database, tables: names });
+    if (!statement) return toDuckDbSql(sql);
+    const inputs = localGlueTables(this.tables, pathToFileURL(this.curatedDir).href + '/');
+    return metadataSql(statement, database, inputs);
   }
 
   static async open(opts: LocalQueryEngineOptions): Promise<DuckDbQueryEngine> {
@@ -225,6 +247,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     );
   }
 
+  /** The queries recorded under <LAKE_DIR>/.queries/, newest first (QueryEngine.list). */
+  list(page: PageRequest): ReturnType<QueryStore['list']> {
+    return this.store.list(page);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -290,7 +317,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       await this.views.sync(a.query.tables);
       if (a.stop) throw new Error('stopped');
-      const sql = toDuckDbSql(a.query.sql);
+      const sql = this.duckDbSql(a.query.sql);
       a.stored.duckdbSql = sql;
       const before = await currentQueryId(c);
       // DuckDB's own parser must agree: exactly one statement, a SELECT.

@@ -20,7 +20,18 @@ export function formatMicros(micros: bigint): string {
   );
 }
 
+/**
+ * A timestamp with time zone in a zone other than UTC, as the dialect rewrite returns it (lib/query/dialect/
+ * time-zone.ts): a struct of the instant, the wall clock in the zone and the zone.
+ */
+const ZONED = ['__trino_tstz_instant', '__trino_tstz_wall', '__trino_tstz_zone'];
+const isZoned = (t: DuckDBType) =>
+  t.typeId === DuckDBTypeId.STRUCT &&
+  t.entryNames.length === 3 &&
+  t.entryNames.every((n, i) => n === ZONED[i]);
+
 export function trinoType(t: DuckDBType): string {
+  if (isZoned(t)) return 'timestamp with time zone';
   switch (t.typeId) {
     case DuckDBTypeId.VARCHAR:
       return t.alias?.toUpperCase() === 'JSON' ? 'json' : 'varchar';
@@ -154,6 +165,11 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
       return (v as { items: readonly DuckDBValue[] }).items.map((x) => toCell(x, t.valueType));
     case DuckDBTypeId.STRUCT: {
       const entries = (v as { entries: Record<string, DuckDBValue> }).entries;
+      if (isZoned(t)) {
+        // Athena's rendering: the wall clock in the zone, then the zone (2012-10-30 18:00:00.000 America/Los_Angeles).
+        const wall = entries[ZONED[1]!] as { micros: bigint } | null;
+        return wall ? `${formatMicros(wall.micros)} ${String(entries[ZONED[2]!])}` : null;
+      }
       const out: Record<string, Cell> = {};
       // Anonymous fields (ROW(1, 'x')) are field0, field1, … as Athena renders them.
       t.entryNames.forEach(

@@ -11,10 +11,13 @@
 import { DUCKDB_TYPES, sqlIdent, sqlString } from '../../duckdb-sql';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { localGlueTables } from '../../catalog/describe';
 import type { TableDef } from '../../catalog/tables';
 import { REJECTED_TABLE } from '../../etl/rejected';
 import { CATALOG } from '../duckdb-sandbox';
+import { informationSchemaViews } from '../metadata/information-schema';
 import { rejectedFiles, rejectedViewSql } from '../rejected-view';
 import type { Mutex } from './mutex';
 
@@ -54,6 +57,15 @@ export class LakeViews {
     }
     await this.setup.run(rejectedViewSql(this.viewName(REJECTED_TABLE), []));
     this.viewSignatures.set(REJECTED_TABLE, '');
+    await this.catalogViews();
+  }
+
+  /** information_schema.tables/columns of the lake's tables (lib/query/metadata/information-schema.ts). */
+  private async catalogViews(): Promise<void> {
+    const inputs = localGlueTables([...this.tables], pathToFileURL(this.curatedDir).href + '/');
+    for (const sql of informationSchemaViews((v) => this.viewName(v), this.database, inputs)) {
+      await this.setup.run(sql);
+    }
   }
 
   /** The lake's tables changed: each changed table's view is made again before the next query that reads it. */
@@ -65,6 +77,7 @@ export class LakeViews {
       for (const t of tables) {
         if (before.get(t.name) !== JSON.stringify(t)) this.viewSignatures.delete(t.name);
       }
+      await this.catalogViews();
     });
   }
 

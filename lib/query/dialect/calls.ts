@@ -1,0 +1,248 @@
+/**
+ * Call-level rewrites of a checked statement for DuckDB (tokens of the guard's lexer, so strings and comments are
+ * never touched):
+ *  - date_format/date_parse/format_datetime/parse_datetime with a literal format: the format converted to
+ *    strftime/strptime's (../trino-compat.ts), parse_datetime as a timestamp with time zone (UTC);
+ *  - transform/filter → list_transform/list_filter (macros cannot take lambdas), any_match/all_match/none_match →
+ *    trino_*_match(list_transform(array, predicate)) (NULL when no element decides, as Trino);
+ *  - regexp_replace's replacement translated to RE2's rewrite syntax (./regexp.ts), Java named groups in patterns;
+ *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP);
+ *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
+ *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
+ */
+import { sqlString } from '../../duckdb-sql';
+import { information_schema_view } from '../metadata/information-schema';
+import { tokenize, type Token } from '../sql-guard';
+import { convertFormat, FORMAT_CALLS } from '../trino-compat';
+import { LocalDialectError } from './local-error';
+import { patternGroups, re2Pattern, re2Replacement } from './regexp';
+import { applyEdits, callAt, isSymbol, isWord, spanText, type Edit } from './tokens';
+
+/** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
+const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
+
+/** Trino type names → DuckDB's, for CAST targets. */
+function duckDbType(tokens: Token[]): string {
+  let i = 0;
+  const peek = () => tokens[i];
+  const word = () => {
+    const t = tokens[i++];
+    if (!t) throw new Error('type ends early');
+    return t.text;
+  };
+  const type = (): string => {
+    const name = word();
+    const lower = name.toLowerCase();
+    const args: string[][] = [];
+    if (peek()?.text === '(') {
+      i++;
+      let depth = 0;
+      let current: Token[] = [];
+      const parts: Token[][] = [];
+      while (i < tokens.length) {
+        const t = tokens[i++]!;
+        if (t.text === '(') depth++;
+        if (t.text === ')') {
+          if (depth === 0) break;
+          depth--;
+        }
+        if (t.text === ',' && depth === 0) {
+          parts.push(current);
+          current = [];
+          continue;
+        }
+        current.push(t);
+      }
+      parts.push(current);
+      for (const p of parts) args.push(p.map((t) => t.text));
+      const sub = (p: Token[]) => duckDbType(p);
+      if (lower === 'array') return `${sub(parts[0] ?? [])}[]`;
+      if (lower === 'map') return `MAP(${sub(parts[0] ?? [])}, ${sub(parts[1] ?? [])})`;
+      if (lower === 'row') {
+        return `STRUCT(${parts.map((p) => (p.length > 1 ? `${p[0]!.text} ${sub(p.slice(1))}` : sub(p))).join(', ')})`;
+      }
+      if (lower === 'timestamp' || lower === 'time') {
+        const rest = tokens.slice(i).map((t) => t.text.toLowerCase());
+        i = tokens.length;
+        return rest.join(' ') === 'with time zone' ? `${name.toUpperCase()}TZ` : name.toUpperCase();
+      }
+      return `${name}(${args.map((a) => a.join(' ')).join(', ')})`;
+    }
+    const rest = tokens.slice(i).map((t) => t.text);
+    i = tokens.length;
+    return [name, ...rest].join(' ');
+  };
+  return type();
+}
+
+/** The call rewrites of the module comment; strings and comments are left as they are. */
+export function rewriteCalls(sql: string): string {
+  const { tokens } = tokenize(sql);
+  const edits: Edit[] = [];
+  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'word' && tokens[k + 1]?.text === '(' && FORMAT_CALLS[t.text.toLowerCase()]) {
+      // name ( <first argument> , '<format>' )
+      const call = FORMAT_CALLS[t.text.toLowerCase()]!;
+      let depth = 0;
+      let comma = -1;
+      let close = -1;
+      for (let j = k + 1; j < tokens.length; j++) {
+        const x = tokens[j]!;
+        if (x.text === '(') depth++;
+        else if (x.text === ')') {
+          depth--;
+          if (depth === 0) {
+            close = j;
+            break;
+          }
+        } else if (x.text === ',' && depth === 1) {
+          if (comma >= 0) {
+            comma = -2; // more than two arguments
+            break;
+          }
+          comma = j;
+        }
+      }
+      const format = tokens[comma + 1];
+      if (comma > 0 && close === comma + 2 && format?.kind === 'string') {
+        const literal = format.text.slice(1, -1).replace(/''/g, "'");
+        const name = t.text.toLowerCase();
+        if (name === 'parse_datetime') {
+          // Trino returns a timestamp with time zone, in UTC when the pattern has no zone.
+          if (/[zZ]/.test(literal.replace(/'[^']*'/g, ''))) {
+            throw new LocalDialectError(
+              'parse_datetime() with a zone in the pattern',
+              'the parsed zone would be kept by Athena and lost locally',
+            );
+          }
+          edits.push({ start: t.start, end: t.end, text: `CAST(${call.to}` });
+          edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ' AS TIMESTAMPTZ)' });
+        } else {
+          edits.push({ start: t.start, end: t.end, text: call.to });
+        }
+        edits.push({
+          start: format.start,
+          end: format.end,
+          text: sqlString(convertFormat(literal, call.pairs)),
+        });
+      }
+    }
+    if (t.kind === 'word' && tokens[k + 1]?.text === '(') {
+      const rename = RENAMES[t.text.toLowerCase()];
+      // FILTER (WHERE ...) after an aggregate is a clause, not the function.
+      if (rename && tokens[k - 1]?.text !== ')' && !word(k + 2, 'where')) {
+        edits.push({ start: t.start, end: t.end, text: rename });
+      }
+    }
+    callRewrites(sql, tokens, k, edits);
+    if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
+      let depth = 0;
+      let as = -1;
+      let close = -1;
+      for (let j = k + 1; j < tokens.length; j++) {
+        const x = tokens[j]!;
+        if (x.text === '(') depth++;
+        else if (x.text === ')') {
+          depth--;
+          if (depth === 0) {
+            close = j;
+            break;
+          }
+        } else if (depth === 1 && as < 0 && word(j, 'as')) as = j;
+      }
+      if (as < 0 || close <= as + 1) continue;
+      const typeTokens = tokens.slice(as + 1, close);
+      try {
+        const converted = duckDbType(typeTokens);
+        edits.push({
+          start: typeTokens[0]!.start,
+          end: typeTokens[typeTokens.length - 1]!.end,
+          text: converted,
+        });
+      } catch {
+        // leave the type as written; DuckDB reports it
+      }
+    }
+  }
+  // Edits never overlap except nested casts; apply outermost-first by skipping those inside an applied one.
+  return applyEdits(sql, edits);
+}
+
+const MATCHES = new Set(['any_match', 'all_match', 'none_match']);
+const HIDDEN_COLUMNS = ['$path', '$bucket', '$file_size', '$file_modified_time', '$partition'];
+const REGEXP_FUNCTIONS = new Set([
+  'regexp_like',
+  'regexp_extract',
+  'regexp_extract_all',
+  'regexp_replace',
+  'regexp_count',
+  'regexp_split',
+  'regexp_position',
+]);
+
+const literal = (t: Token | undefined) =>
+  t?.kind === 'string' ? t.text.slice(1, -1).replace(/''/g, "'") : undefined;
+
+/** The rewrites that start at token k (see the module comment). */
+function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): void {
+  const t = tokens[k]!;
+  if (t.kind === 'quoted') {
+    const name = t.text.slice(1, -1).toLowerCase();
+    if (HIDDEN_COLUMNS.includes(name)) {
+      throw new LocalDialectError(
+        `the hidden column "${name}"`,
+        name === '$path'
+          ? "Athena gives the S3 URL of the row's file; the local files have file: paths, not the S3 URLs Athena returns"
+          : 'Athena reads it from S3; the local engine has no such column',
+      );
+    }
+  }
+  const view = information_schema_view(tokens, k);
+  if (view) {
+    edits.push(view);
+    return;
+  }
+  const call = callAt(tokens, k);
+  if (!call) return;
+  if (REGEXP_FUNCTIONS.has(call.name) && call.args[1]) {
+    const p = call.args[1];
+    const pattern = p.first === p.last ? literal(tokens[p.first]) : undefined;
+    if (pattern !== undefined && re2Pattern(pattern) !== pattern) {
+      edits.push({
+        start: tokens[p.first]!.start,
+        end: tokens[p.first]!.end,
+        text: sqlString(re2Pattern(pattern)),
+      });
+    }
+  }
+  if (call.name === 'regexp_replace' && call.args.length === 3) {
+    const [, p, r] = call.args as [unknown, { first: number; last: number }, { first: number; last: number }];
+    if (r.first !== r.last && spanText(sql, tokens, r).includes('->')) {
+      throw new LocalDialectError(
+        'regexp_replace(string, pattern, function)',
+        'the lambda form is not translated',
+      );
+    }
+    const replacement = r.first === r.last ? literal(tokens[r.first]) : undefined;
+    if (replacement === undefined) {
+      throw new LocalDialectError(
+        'regexp_replace with a replacement that is not a string literal',
+        "Trino's replacement syntax ($1 a group, \\1 a literal 1) is translated from a literal only",
+      );
+    }
+    const pattern = p.first === p.last ? literal(tokens[p.first]) : undefined;
+    const groups = pattern === undefined ? undefined : patternGroups(pattern);
+    edits.push({
+      start: tokens[r.first]!.start,
+      end: tokens[r.first]!.end,
+      text: sqlString(re2Replacement(replacement, groups)),
+    });
+  }
+  if (MATCHES.has(call.name) && call.args.length === 2) {
+    // Only the name and the closing parenthesis change, so rewrites inside the arguments still apply.
+    edits.push({ start: t.start, end: tokens[call.open]!.end, text: `trino_${call.name}(list_transform(` });
+    edits.push({ start: tokens[call.close]!.end, end: tokens[call.close]!.end, text: ')' });
+  }
+}

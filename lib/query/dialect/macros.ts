@@ -1,0 +1,140 @@
+/**
+ * DuckDB macros for the dialect rewrites (lib/query/dialect/) and for Trino functions added for issue 13: zoned
+ * timestamps (time-zone.ts), Java's format (java-format.ts), the *_match functions, to_iso8601, weighted
+ * approx_percentile, JSON functions that return NULL on text that is not JSON (Trino's JsonExtract). Each is a
+ * MacroDef as in ../trino-compat.ts, which adds them to the connection's macros.
+ */
+import type { MacroDef } from '../trino-compat';
+
+const m = (name: string, params: string[], body: string, signature?: string, note?: string): MacroDef => ({
+  name,
+  overloads: [{ params, body }],
+  doc: signature ? [{ signature, duckdb: body, ...(note ? { note } : {}) }] : [],
+});
+
+const OFFSET = "'^[+-][0-9]{1,2}(:?[0-9]{2})?$'";
+const TIMESTAMP_TYPES =
+  "('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS')";
+
+/** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
+const HELPERS: MacroDef[] = [
+  m(
+    'trino_ts_instant',
+    ['x'],
+    `CASE WHEN typeof(x) IN ${TIMESTAMP_TYPES} THEN CAST(x AS TIMESTAMPTZ) ELSE error('AT TIME ZONE and at_timezone() take a timestamp') END`,
+  ),
+  m(
+    'trino_offset_minutes',
+    ['z'],
+    "(CASE WHEN starts_with(z, '-') THEN -1 ELSE 1 END) * (CAST(regexp_extract(z, '^[+-]([0-9]{1,2})', 1) AS INTEGER) * 60 + coalesce(TRY_CAST(regexp_extract(z, '^[+-][0-9]{1,2}:?([0-9]{2})$', 1) AS INTEGER), 0))",
+  ),
+  // The wall clock of an instant in a zone (a zone id, or an offset ±HH:MM), and back.
+  m(
+    'trino_wall',
+    ['i', 'z'],
+    `CASE WHEN regexp_matches(z, ${OFFSET}) THEN CAST(i AS TIMESTAMP) + to_minutes(trino_offset_minutes(z)) ELSE timezone(z, i) END`,
+  ),
+  m(
+    'trino_instant',
+    ['w', 'z'],
+    `CASE WHEN regexp_matches(z, ${OFFSET}) THEN CAST(w - to_minutes(trino_offset_minutes(z)) AS TIMESTAMPTZ) ELSE timezone(z, w) END`,
+  ),
+  // Minutes the zone is ahead of UTC at that instant.
+  m('trino_zoned_offset', ['i', 'w'], 'CAST((epoch(w) - epoch(CAST(i AS TIMESTAMP))) / 60 AS BIGINT)'),
+  // from_iso8601_timestamp's zone: the string's offset (UTC when it has none or it is zero).
+  m(
+    'trino_iso8601_zone',
+    ['s'],
+    "CASE WHEN regexp_matches(s, 'T[0-9:.,]+[+-][0-9]{2}(:?[0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00:?(00)?$') " +
+      "THEN regexp_extract(s, '([+-][0-9]{2}):?([0-9]{2})?$', 1) || ':' || coalesce(nullif(regexp_extract(s, '[+-][0-9]{2}:?([0-9]{2})$', 1), ''), '00') ELSE 'UTC' END",
+  ),
+  // Java's String.valueOf for format('%s').
+  m(
+    'trino_java_string',
+    ['a'],
+    "CASE WHEN a IS NULL THEN 'null' " +
+      "WHEN typeof(a) IN ('DOUBLE', 'FLOAT') THEN CASE WHEN abs(TRY_CAST(a AS DOUBLE)) >= 0.001 AND abs(TRY_CAST(a AS DOUBLE)) < 10000000 OR TRY_CAST(a AS DOUBLE) = 0 THEN CAST(a AS VARCHAR) " +
+      "ELSE error('format(): %s of a double outside [0.001, 1e7) is not translated by the local engine (Java prints 1.0E7)') END " +
+      "WHEN typeof(a) = 'TIMESTAMP' THEN trino_java_ldt(TRY_CAST(CAST(a AS VARCHAR) AS TIMESTAMP)) " +
+      "WHEN typeof(a) LIKE 'STRUCT%' OR typeof(a) LIKE '%[]' OR typeof(a) LIKE 'MAP%' OR typeof(a) LIKE 'TIME%' OR typeof(a) = 'BLOB' " +
+      "THEN error('format(): %s of ' || typeof(a) || ' is not translated by the local engine (Java prints it differently)') " +
+      'ELSE CAST(a AS VARCHAR) END',
+  ),
+  m(
+    'trino_java_ldt',
+    ['t'],
+    "strftime(t, '%Y-%m-%dT%H:%M') || CASE WHEN microsecond(t) = 0 THEN '' WHEN microsecond(t) % 1000000 = 0 THEN strftime(t, ':%S') " +
+      "WHEN microsecond(t) % 1000 = 0 THEN strftime(t, ':%S.%g') ELSE strftime(t, ':%S.%f') END",
+  ),
+  // 1234567.50 → 1,234,567.50
+  m(
+    'trino_group_digits',
+    ['v'],
+    "(CASE WHEN starts_with(v, '-') THEN '-' ELSE '' END) || printf('%,d', CAST(split_part(ltrim(v, '-'), '.', 1) AS HUGEINT)) || " +
+      "CASE WHEN contains(v, '.') THEN '.' || split_part(v, '.', 2) ELSE '' END",
+  ),
+  // any_match/all_match/none_match over the predicate's results (the rewrite applies the lambda).
+  m(
+    'trino_any_match',
+    ['t'],
+    'CASE WHEN t IS NULL THEN NULL WHEN list_contains(t, true) THEN true WHEN list_count(t) < len(t) THEN NULL ELSE false END',
+  ),
+  m(
+    'trino_all_match',
+    ['t'],
+    'CASE WHEN t IS NULL THEN NULL WHEN list_contains(t, false) THEN false WHEN list_count(t) < len(t) THEN NULL ELSE true END',
+  ),
+  m(
+    'trino_none_match',
+    ['t'],
+    'CASE WHEN t IS NULL THEN NULL WHEN list_contains(t, true) THEN false WHEN list_count(t) < len(t) THEN NULL ELSE true END',
+  ),
+  // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
+  m(
+    'trino_weighted_percentile',
+    ['l', 'p'],
+    '(SELECT min(s.v) FROM (SELECT s, sum(s.w) OVER (ORDER BY s.v ROWS UNBOUNDED PRECEDING) AS cw, sum(s.w) OVER () AS tw ' +
+      'FROM (SELECT unnest(list_filter(l, e -> e.v IS NOT NULL AND e.w > 0)) AS s)) WHERE cw >= p * tw)',
+  ),
+];
+
+/** Athena functions added here (documented in docs/sql-dialect.md with the others). */
+const FUNCTIONS: MacroDef[] = [
+  m(
+    'to_iso8601',
+    ['x'],
+    "CASE WHEN typeof(x) = 'DATE' THEN strftime(x, '%Y-%m-%d') WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%gZ') " +
+      "ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%g') END",
+    'to_iso8601(date | timestamp)',
+    'timestamps with milliseconds; with time zone in UTC: Z (other zones: see AT TIME ZONE)',
+  ),
+  m(
+    'timezone_hour',
+    ['x'],
+    "CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN CAST(0 AS BIGINT) ELSE error('timezone_hour() takes a timestamp with time zone') END",
+    'timezone_hour(timestamp with time zone)',
+    'the zone offset at that instant (the rewrite of AT TIME ZONE and at_timezone gives other zones)',
+  ),
+  m(
+    'timezone_minute',
+    ['x'],
+    "CASE WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN CAST(0 AS BIGINT) ELSE error('timezone_minute() takes a timestamp with time zone') END",
+    'timezone_minute(timestamp with time zone)',
+  ),
+  m(
+    'json_extract',
+    ['j', 'p'],
+    'CASE WHEN json_valid(j) THEN system.main.json_extract(j, p) END',
+    'json_extract(json, path)',
+    'NULL when the text is not JSON, as Trino',
+  ),
+  m(
+    'json_array_length',
+    ['j'],
+    "CASE WHEN json_valid(j) AND json_type(j) = 'ARRAY' THEN system.main.json_array_length(j) END",
+    'json_array_length(json)',
+    'NULL for text that is not a JSON array, as Trino',
+  ),
+];
+
+export const DIALECT_MACROS: MacroDef[] = [...HELPERS, ...FUNCTIONS];

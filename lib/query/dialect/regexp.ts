@@ -1,0 +1,111 @@
+/**
+ * regexp_replace's replacement string, Trino's way (JoniRegexpFunctions.appendReplacement) in DuckDB's (RE2's)
+ * rewrite syntax:
+ *  - `$n` is group n (several digits: the longest number that is a group of the pattern), `${name}` a named group;
+ *  - `\x` is a literal x (`\1` is the character 1, `\$` a dollar, `\\` a backslash);
+ *  - a `$` or `\` at the end, `$` before anything else, or an unknown group fails the query, as in Trino.
+ * RE2 writes groups as \0-\9 and a literal backslash as \\, so a group above 9 is refused. Java's named groups
+ * `(?<name>…)` are RE2's `(?P<name>…)`.
+ */
+import { LocalDialectError } from './local-error';
+
+/** The pattern's capturing groups in order, with their names (undefined for unnamed groups). */
+export function patternGroups(pattern: string): (string | undefined)[] {
+  const groups: (string | undefined)[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      // A character class: ']' right after '[' or '[^' is a literal.
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      for (; j < pattern.length && pattern[j] !== ']'; j++) if (pattern[j] === '\\') j++;
+      i = j;
+      continue;
+    }
+    if (c !== '(') continue;
+    if (pattern[i + 1] !== '?') {
+      groups.push(undefined);
+      continue;
+    }
+    const named = /^\(\?P?<([A-Za-z][A-Za-z0-9]*)>/.exec(pattern.slice(i));
+    if (named) groups.push(named[1]);
+  }
+  return groups;
+}
+
+/** Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse. */
+export function re2Pattern(pattern: string): string {
+  return pattern.replace(/\(\?<(?=[A-Za-z])/g, '(?P<');
+}
+
+const illegal = (replacement: string, detail = '') =>
+  new Error(`Illegal replacement sequence: ${detail || replacement}`);
+
+/**
+ * The RE2 rewrite string for a Trino replacement. `groups` are the pattern's groups when the pattern is a literal
+ * (undefined when it is not: a group number then takes one digit, and `${name}` is refused).
+ */
+export function re2Replacement(replacement: string, groups: (string | undefined)[] | undefined): string {
+  let out = '';
+  const bytes = [...replacement];
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === '\\') {
+      if (i + 1 >= bytes.length) throw illegal(replacement);
+      const next = bytes[++i]!;
+      out += next === '\\' ? '\\\\' : next;
+      continue;
+    }
+    if (c !== '$') {
+      out += c;
+      continue;
+    }
+    if (i + 1 >= bytes.length) throw illegal(replacement);
+    const next = bytes[++i]!;
+    let group: number;
+    if (next === '{') {
+      const close = replacement.indexOf('}', i);
+      const name = bytes.slice(i + 1, close < 0 ? bytes.length : close - 0).join('');
+      if (!groups) {
+        throw new LocalDialectError(
+          'regexp_replace with ${name} in the replacement',
+          'the pattern must be a string literal locally (to find the group)',
+        );
+      }
+      const index = groups.indexOf(name);
+      if (close < 0 || index < 0) throw illegal(replacement, `unknown group { ${name} }`);
+      group = index + 1;
+      i = close;
+    } else {
+      if (!/[0-9]/.test(next)) throw illegal(replacement);
+      group = Number(next);
+      if (groups && group > groups.length) throw illegal(replacement, `unknown group ${group}`);
+      // Adaptive: the longest number that is still a group of the pattern.
+      while (i + 1 < bytes.length && /[0-9]/.test(bytes[i + 1]!)) {
+        if (!groups) {
+          throw new LocalDialectError(
+            `regexp_replace with $${next}${bytes[i + 1]} in the replacement`,
+            'Trino reads the longest group number the pattern has; the pattern must be a string literal locally',
+          );
+        }
+        const longer = group * 10 + Number(bytes[i + 1]);
+        if (longer > groups.length) break;
+        group = longer;
+        i++;
+      }
+    }
+    if (group > 9) {
+      throw new LocalDialectError(
+        `regexp_replace with group $${group} in the replacement`,
+        'DuckDB (RE2) refers to groups 0-9 only',
+      );
+    }
+    out += `\\${group}`;
+  }
+  return out;
+}

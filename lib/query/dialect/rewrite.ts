@@ -1,0 +1,52 @@
+/**
+ * A checked statement as the local engine runs it on DuckDB, in passes (each re-reads the text the previous one
+ * wrote, so a rewrite never hides another): zoned timestamps (time-zone.ts), call-level rewrites (calls.ts),
+ * Java's format() (java-format.ts), and a bare VALUES named as Trino names its columns (_col0, _col1, …).
+ * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
+ */
+import { tokenize } from '../sql-guard';
+import { rewriteCalls } from './calls';
+import { javaFormatSql } from './java-format';
+import { LocalDialectError } from './local-error';
+import { rewriteTimeZones } from './time-zone';
+import { applyEdits, callAt, isWord, spanText, type Edit } from './tokens';
+
+function rewriteFormat(sql: string): string {
+  if (!/\bformat\s*\(/i.test(sql)) return sql;
+  const { tokens } = tokenize(sql);
+  const edits: Edit[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const call = callAt(tokens, k);
+    if (!call || call.name !== 'format' || call.args.length === 0) continue;
+    const f = call.args[0]!;
+    const t = tokens[f.first]!;
+    if (f.first !== f.last || t.kind !== 'string') {
+      throw new LocalDialectError(
+        'format() with a format that is not a string literal',
+        "Java's format strings are translated from a literal only",
+      );
+    }
+    const args = call.args.slice(1).map((a) => spanText(sql, tokens, a));
+    edits.push({
+      start: tokens[k]!.start,
+      end: tokens[call.close]!.end,
+      text: javaFormatSql(t.text.slice(1, -1).replace(/''/g, "'"), args),
+    });
+  }
+  return applyEdits(sql, edits);
+}
+
+/** `VALUES (…), (…)` as a SELECT whose columns are named _col0, _col1, … as in Trino. */
+function bareValues(sql: string): string {
+  const { tokens } = tokenize(sql);
+  if (!isWord(tokens[0], 'values')) return sql;
+  const row = callAt([{ kind: 'word', text: 'row', start: 0, end: 0 }, ...tokens.slice(1)], 0);
+  const width = row && tokens[1]?.text === '(' ? row.args.length : 1;
+  const names = Array.from({ length: width }, (_, i) => `_col${i}`).join(', ');
+  return `SELECT * FROM (${sql}) AS t(${names})`;
+}
+
+/** Rewrites a checked statement for DuckDB (see the module comment). */
+export function toDuckDbSql(sql: string): string {
+  return rewriteFormat(rewriteCalls(rewriteTimeZones(bareValues(sql))));
+}

@@ -1,0 +1,219 @@
+/**
+ * The structure of a checked statement at the token level (the guard's lexer, lib/query/sql-guard.ts): balanced
+ * parentheses, function calls and their arguments, the operand to the left of a postfix operator, and the
+ * syntactic context of an expression. The dialect rewrites (lib/query/dialect/) use it to edit the statement text
+ * surgically: strings and comments are single tokens, so they are never touched.
+ */
+import type { Token } from '../sql-guard';
+
+export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
+  t?.kind === 'word' && (words.length === 0 || words.includes(t.text.toLowerCase()));
+
+export const isSymbol = (t: Token | undefined, ...symbols: string[]): boolean =>
+  t?.kind === 'symbol' && symbols.includes(t.text);
+
+/** The index of the token closing the bracket opened at `open` (`(` or `[`), or -1. */
+export function closing(tokens: Token[], open: number): number {
+  const o = tokens[open]?.text;
+  const c = o === '(' ? ')' : o === '[' ? ']' : '';
+  if (!c) return -1;
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    const t = tokens[j]!.text;
+    if (tokens[j]!.kind !== 'symbol') continue;
+    if (t === o) depth++;
+    else if (t === c && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** The index of the token opening the bracket closed at `close`, or -1. */
+export function opening(tokens: Token[], close: number): number {
+  const c = tokens[close]?.text;
+  const o = c === ')' ? '(' : c === ']' ? '[' : '';
+  if (!o) return -1;
+  let depth = 0;
+  for (let j = close; j >= 0; j--) {
+    const t = tokens[j]!.text;
+    if (tokens[j]!.kind !== 'symbol') continue;
+    if (t === c) depth++;
+    else if (t === o && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** A token range, inclusive. */
+export interface Span {
+  first: number;
+  last: number;
+}
+
+export interface Call {
+  name: string;
+  /** The name token. */
+  at: number;
+  open: number;
+  close: number;
+  args: Span[];
+}
+
+/** The call whose name is at `at` (a word followed by `(`), with its top-level arguments. */
+export function callAt(tokens: Token[], at: number): Call | undefined {
+  if (!isWord(tokens[at]) || !isSymbol(tokens[at + 1], '(')) return undefined;
+  const open = at + 1;
+  const close = closing(tokens, open);
+  if (close < 0) return undefined;
+  const args: Span[] = [];
+  let start = open + 1;
+  let depth = 0;
+  for (let j = open + 1; j < close; j++) {
+    const t = tokens[j]!;
+    if (t.kind !== 'symbol') continue;
+    if (t.text === '(' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === ']') depth--;
+    else if (t.text === ',' && depth === 0) {
+      args.push({ first: start, last: j - 1 });
+      start = j + 1;
+    }
+  }
+  if (close > open + 1) args.push({ first: start, last: close - 1 });
+  return { name: tokens[at]!.text.toLowerCase(), at, open, close, args };
+}
+
+/** Words that end an expression to their left (never the end of a primary expression). */
+const NOT_OPERAND_END = new Set([
+  'select',
+  'distinct',
+  'all',
+  'from',
+  'where',
+  'and',
+  'or',
+  'not',
+  'on',
+  'by',
+  'having',
+  'when',
+  'then',
+  'else',
+  'in',
+  'is',
+  'like',
+  'between',
+  'as',
+  'case',
+  'join',
+  'with',
+  'values',
+  'return',
+  'using',
+]);
+const TYPED_LITERAL = new Set(['timestamp', 'date', 'time', 'interval', 'decimal', 'real', 'double', 'json']);
+
+/**
+ * The first token of the primary expression that ends at `last` (Trino's `valueExpression AT TIME ZONE …` binds
+ * tighter than every operator, so its left operand is a primary expression): a literal (with its type keyword), a
+ * column reference (a.b.c), a call or CAST(…), a parenthesised expression, a subscript x[i], CASE … END. -1 when
+ * the tokens do not end a primary expression.
+ */
+export function primaryStart(tokens: Token[], last: number): number {
+  const t = tokens[last];
+  if (!t) return -1;
+  let first: number;
+  if (isSymbol(t, ')', ']')) {
+    const open = opening(tokens, last);
+    if (open < 0) return -1;
+    first = open;
+    const before = tokens[open - 1];
+    if (t.text === ']') {
+      // x[i], ARRAY[…], or f(…)[i]
+      if (isWord(before, 'array')) return open - 1;
+      const base = primaryStart(tokens, open - 1);
+      return base < 0 ? -1 : base;
+    }
+    if (before?.kind === 'word' && !NOT_OPERAND_END.has(before.text.toLowerCase())) first = open - 1;
+    else if (before?.kind === 'quoted') first = open - 1;
+  } else if (t.kind === 'string') {
+    first = last;
+    if (isWord(tokens[last - 1]) && TYPED_LITERAL.has(tokens[last - 1]!.text.toLowerCase())) first = last - 1;
+  } else if (t.kind === 'number') {
+    first = last;
+  } else if (isWord(t, 'end')) {
+    // CASE … END
+    let depth = 0;
+    for (let j = last; j >= 0; j--) {
+      if (isWord(tokens[j], 'end')) depth++;
+      else if (isWord(tokens[j], 'case') && --depth === 0) return j;
+    }
+    return -1;
+  } else if (t.kind === 'word' || t.kind === 'quoted') {
+    if (t.kind === 'word' && NOT_OPERAND_END.has(t.text.toLowerCase())) return -1;
+    first = last;
+  } else {
+    return -1;
+  }
+  // Qualified names: a.b.c
+  while (isSymbol(tokens[first - 1], '.') && ['word', 'quoted'].includes(tokens[first - 2]?.kind ?? '')) {
+    first -= 2;
+  }
+  return first;
+}
+
+/** The enclosing call of a span that is one whole argument: the call and the argument's index. */
+export function enclosingCall(tokens: Token[], span: Span): { call: Call; index: number } | undefined {
+  const after = tokens[span.last + 1];
+  if (!isSymbol(after, ')', ',')) return undefined;
+  // Walk left at depth 0 to the call's opening parenthesis.
+  let depth = 0;
+  for (let j = span.first - 1; j >= 0; j--) {
+    const t = tokens[j]!;
+    if (t.kind !== 'symbol') continue;
+    if (t.text === ')' || t.text === ']') depth++;
+    else if (t.text === '[') depth--;
+    else if (t.text === '(') {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      const call = callAt(tokens, j - 1);
+      if (!call) return undefined;
+      const index = call.args.findIndex((a) => a.first === span.first && a.last === span.last);
+      return index < 0 ? undefined : { call, index };
+    }
+  }
+  return undefined;
+}
+
+/** Paren depth at token index `at` (0 = top level of the statement). */
+export function depthAt(tokens: Token[], at: number): number {
+  let depth = 0;
+  for (let j = 0; j < at; j++) {
+    if (isSymbol(tokens[j], '(')) depth++;
+    else if (isSymbol(tokens[j], ')')) depth--;
+  }
+  return depth;
+}
+
+/** An edit of the statement text (character offsets). */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Applies non-overlapping edits (an edit inside one already applied is skipped). */
+export function applyEdits(sql: string, edits: Edit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let cursor = 0;
+  for (const e of sorted) {
+    if (e.start < cursor) continue;
+    out += sql.slice(cursor, e.start) + e.text;
+    cursor = e.end;
+  }
+  return out + sql.slice(cursor);
+}
+
+/** The statement text of a token span. */
+export const spanText = (sql: string, tokens: Token[], s: Span): string =>
+  sql.slice(tokens[s.first]!.start, tokens[s.last]!.end);

@@ -1,0 +1,67 @@
+/**
+ * What the local lake's Athena API answers from: the lake's query engine (the one /queries uses: one process, one
+ * engine, one query history), its database and catalog, and its one workgroup.
+ *
+ * The workgroup is the stack's (ATHENA_WORKGROUP, `<service>-<stage>-queries`), whose settings are enforced as
+ * deployed; `primary`, the workgroup Athena uses when a request names none, is accepted as another name for it, so
+ * that tools configured with Athena's default work unchanged.
+ *
+ * OutputLocation: a query's results file, `file://<LAKE_DIR>/.queries/<id>/results.jsonl` (one JSON array per row,
+ * not Athena's CSV; it exists once the query SUCCEEDED). The workgroup's is the folder, `file://<LAKE_DIR>/.queries/`.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { lakeDir } from '../../lib/config';
+import { queryEngine } from '../../lib/query';
+import { RESULTS_FILE } from '../../lib/query/duckdb/results';
+import { lakeDatabase } from '../../lib/query/settings';
+import type { QueryEngine } from '../../lib/query/types';
+import { workGroupNotFound } from './errors';
+
+/** The Glue Data Catalog, as Athena names it. */
+export const CATALOG = 'AwsDataCatalog';
+/** Athena's default workgroup, accepted as another name for the lake's. */
+export const DEFAULT_WORK_GROUP = 'primary';
+export const ENGINE_VERSION = 'Athena engine version 3';
+
+export interface AthenaContext {
+  apiKey: string;
+  /** The lake's workgroup (the stack's). */
+  workGroup: string;
+  /** Description of the lake's Glue database, as the stack deploys it. */
+  databaseDescription: string;
+  engine(): Promise<QueryEngine>;
+  database(): string;
+  lakeDir(): string;
+}
+
+export function lakeContext(opts: { apiKey: string; service: string; stage: string }): AthenaContext {
+  return {
+    apiKey: opts.apiKey,
+    workGroup: process.env.ATHENA_WORKGROUP || `${opts.service}-${opts.stage}-queries`,
+    databaseDescription: `Curated tables of the ${opts.service} lake (${opts.stage}), from schemas/.`,
+    engine: queryEngine,
+    database: lakeDatabase,
+    lakeDir,
+  };
+}
+
+/** The workgroup a request names (none: the lake's); WorkGroup is not found for another. */
+export function checkWorkGroup(ctx: AthenaContext, name: string | undefined): string {
+  if (name === undefined || name === ctx.workGroup || name === DEFAULT_WORK_GROUP) return ctx.workGroup;
+  throw workGroupNotFound();
+}
+
+export function queriesUrl(ctx: AthenaContext): string {
+  return pathToFileURL(path.join(ctx.lakeDir(), '.queries')).href + '/';
+}
+
+/** Where a query's results file is (see the module's comment). */
+export function outputLocation(ctx: AthenaContext, id: string): string {
+  return `${queriesUrl(ctx)}${id}/${RESULTS_FILE}`;
+}
+
+/** A timestamp as AWS JSON carries it: epoch seconds, with milliseconds as the fraction. */
+export function epochSeconds(iso: string): number {
+  return Date.parse(iso) / 1000;
+}

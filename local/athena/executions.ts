@@ -1,0 +1,262 @@
+/**
+ * The query lifecycle operations over the lake's engine: StartQueryExecution (through the same read-only guard as
+ * POST /queries), GetQueryExecution, StopQueryExecution, ListQueryExecutions and BatchGetQueryExecution — with the
+ * QueryExecution shape Athena returns.
+ *
+ * StartQueryExecution needs a ClientRequestToken (the SDKs and the CLI generate one): a retry with the same token
+ * and the same query returns the same id, with another query IDEMPOTENT_PARAMETER_MISMATCH, as on Athena (tokens
+ * are remembered by this process). Every query runs in the lake's database of AwsDataCatalog and in the lake's
+ * workgroup; a QueryExecutionContext naming another database or catalog, and ExecutionParameters, are refused.
+ */
+import { logger } from '../../lib/logger';
+import { checkQuery, QueryNotAllowedError } from '../../lib/query/sql-guard';
+import { lakeTableNames, queryLimits } from '../../lib/query/settings';
+import {
+  EngineBusyError,
+  InvalidPageTokenError,
+  isFinished,
+  QueryRejectedError,
+  type QueryStatus,
+} from '../../lib/query/types';
+import {
+  CATALOG,
+  checkWorkGroup,
+  ENGINE_VERSION,
+  epochSeconds,
+  outputLocation,
+  type AthenaContext,
+} from './context';
+import { AthenaApiError, internalError, invalidRequest, queryNotFound } from './errors';
+import type { Input, Shape } from './input';
+import { statementKind } from './statement';
+
+const WORK_GROUP = { type: 'string', pattern: '[a-zA-Z0-9._-]{1,128}' } as const;
+const QUERY_ID = { type: 'string', required: true, min: 1, max: 128, pattern: '\\S+' } as const;
+const TOKEN = { type: 'string', min: 1, max: 1024 } as const;
+
+export const SHAPES: Record<string, Shape> = {
+  StartQueryExecution: {
+    QueryString: { type: 'string', required: true, min: 1, max: 262144 },
+    ClientRequestToken: { type: 'string', min: 32, max: 128 },
+    QueryExecutionContext: {
+      type: 'structure',
+      members: {
+        Database: { type: 'string', min: 1, max: 255 },
+        Catalog: { type: 'string', min: 1, max: 256 },
+      },
+    },
+    WorkGroup: WORK_GROUP,
+    ExecutionParameters: { type: 'strings', min: 1 },
+  },
+  GetQueryExecution: { QueryExecutionId: QUERY_ID },
+  StopQueryExecution: { QueryExecutionId: QUERY_ID },
+  ListQueryExecutions: {
+    NextToken: TOKEN,
+    MaxResults: { type: 'integer', min: 0, max: 50 },
+    WorkGroup: WORK_GROUP,
+  },
+  BatchGetQueryExecution: { QueryExecutionIds: { type: 'strings', required: true, min: 1, max: 50 } },
+};
+
+/** Athena's reason for a query stopped on request. */
+const CANCELLED_BY_USER = 'Query cancelled by user';
+
+/** A query's QueryExecution, as Athena's GetQueryExecution returns it (timestamps in epoch seconds). */
+export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<string, unknown> {
+  const kind = statementKind(s.sql);
+  const finished = isFinished(s.state);
+  const end = s.completedAt ? Date.parse(s.completedAt) : Date.now();
+  const total = Math.max(0, end - Date.parse(s.submittedAt));
+  const reason = s.state === 'CANCELLED' ? CANCELLED_BY_USER : s.reason;
+  // The local engine's own failures (the lake stopped under the query) are Athena's SYSTEM errors; the rest USER.
+  const system = s.errorCategory ? s.errorCategory !== 'USER' : /local lake stopped/.test(s.reason ?? '');
+  return {
+    QueryExecutionId: s.id,
+    Query: s.sql,
+    StatementType: kind.statementType,
+    SubstatementType: kind.substatementType,
+    ResultConfiguration: { OutputLocation: outputLocation(ctx, s.id) },
+    ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
+    QueryExecutionContext: { Database: ctx.database(), Catalog: CATALOG.toLowerCase() },
+    Status: {
+      State: s.state,
+      ...(reason && (s.state === 'FAILED' || s.state === 'CANCELLED') ? { StateChangeReason: reason } : {}),
+      SubmissionDateTime: epochSeconds(s.submittedAt),
+      ...(s.completedAt ? { CompletionDateTime: epochSeconds(s.completedAt) } : {}),
+      ...(s.state === 'FAILED'
+        ? {
+            AthenaError: {
+              ErrorCategory: system ? 1 : 2,
+              Retryable: system,
+              ErrorMessage: reason ?? 'the query failed',
+            },
+          }
+        : {}),
+    },
+    Statistics: {
+      EngineExecutionTimeInMillis: s.engineTimeMs,
+      DataScannedInBytes: s.dataScannedBytes,
+      TotalExecutionTimeInMillis: total,
+      ...(finished ? { QueryQueueTimeInMillis: Math.max(0, total - s.engineTimeMs) } : {}),
+      ResultReuseInformation: { ReusedPreviousResult: false },
+    },
+    WorkGroup: ctx.workGroup,
+    EngineVersion: { SelectedEngineVersion: ENGINE_VERSION, EffectiveEngineVersion: ENGINE_VERSION },
+  };
+}
+
+/** What StartQueryExecution compares for a repeated ClientRequestToken. */
+interface Started {
+  request: string;
+  id: Promise<string>;
+}
+
+/** ClientRequestTokens of this process, oldest first (at most MAX_TOKENS). */
+export class IdempotencyTokens {
+  private static readonly MAX_TOKENS = 10_000;
+  private readonly started = new Map<string, Started>();
+
+  /** The id of the query `token` started, or starts it (`start`) and remembers it. */
+  run(token: string, request: string, start: () => Promise<string>): Promise<string> {
+    const earlier = this.started.get(token);
+    if (earlier) {
+      if (earlier.request !== request)
+        throw invalidRequest('Idempotent parameters do not match', 'IDEMPOTENT_PARAMETER_MISMATCH');
+      return earlier.id;
+    }
+    const id = start();
+    this.started.set(token, { request, id });
+    // A refused start leaves no trace: the same token may be used again.
+    id.catch(() => this.started.delete(token));
+    if (this.started.size > IdempotencyTokens.MAX_TOKENS)
+      this.started.delete(this.started.keys().next().value as string);
+    return id;
+  }
+}
+
+async function startChecked(ctx: AthenaContext, sql: string): Promise<string> {
+  let checked;
+  try {
+    checked = checkQuery(sql, {
+      database: ctx.database(),
+      tables: lakeTableNames(),
+      maxBytes: queryLimits().maxSqlBytes,
+    });
+  } catch (e) {
+    if (!(e instanceof QueryNotAllowedError)) throw e;
+    logger.info('query refused', { reason: e.reason, via: 'athena-api' });
+    // The guard's parser did not read it: Athena's syntax errors are MALFORMED_QUERY.
+    const code = e.reason.startsWith('the query could not be checked')
+      ? 'MALFORMED_QUERY'
+      : 'QUERY_NOT_ALLOWED';
+    throw invalidRequest(e.reason, code);
+  }
+  const engine = await ctx.engine();
+  try {
+    const status = await engine.start(checked);
+    logger.info('query started', {
+      id: status.id,
+      engine: engine.name,
+      tables: checked.tables,
+      via: 'athena-api',
+    });
+    return status.id;
+  } catch (e) {
+    if (e instanceof EngineBusyError)
+      throw new AthenaApiError('TooManyRequestsException', e.message, 400, {
+        Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED',
+      });
+    if (e instanceof QueryRejectedError) throw invalidRequest(e.message);
+    throw e;
+  }
+}
+
+export async function startQueryExecution(
+  ctx: AthenaContext,
+  tokens: IdempotencyTokens,
+  input: Input,
+): Promise<object> {
+  const sql = input.string('QueryString')!;
+  const token = input.string('ClientRequestToken');
+  if (token === undefined) throw invalidRequest('clientRequestToken is null or empty');
+  checkWorkGroup(ctx, input.string('WorkGroup'));
+  const context = input.structure('QueryExecutionContext');
+  const catalog = context?.string('Catalog');
+  const database = context?.string('Database');
+  const request = JSON.stringify([sql, catalog ?? null, database ?? null]);
+  const id = await tokens.run(token, request, async () => {
+    if (input.has('ExecutionParameters'))
+      throw invalidRequest(
+        'ExecutionParameters are not supported by the local lake: write the values into the query',
+      );
+    if (catalog !== undefined && catalog.toLowerCase() !== CATALOG.toLowerCase())
+      throw invalidRequest(
+        `Catalog '${catalog}' does not exist: the local lake has ${CATALOG} only`,
+        'INVALID_INPUT',
+      );
+    if (database !== undefined && database.toLowerCase() !== ctx.database())
+      throw invalidRequest(
+        `Database '${database}' does not exist: the local lake's tables are in '${ctx.database()}'`,
+        'INVALID_INPUT',
+      );
+    return startChecked(ctx, sql);
+  });
+  return { QueryExecutionId: id };
+}
+
+async function statusOf(ctx: AthenaContext, id: string): Promise<QueryStatus> {
+  const status = await (await ctx.engine()).status(id);
+  if (!status) throw queryNotFound(id);
+  return status;
+}
+
+export async function getQueryExecution(ctx: AthenaContext, input: Input): Promise<object> {
+  return { QueryExecution: queryExecution(ctx, await statusOf(ctx, input.string('QueryExecutionId')!)) };
+}
+
+/** Stops a QUEUED or RUNNING query; a finished one is left as it is (200, as on Athena). */
+export async function stopQueryExecution(ctx: AthenaContext, input: Input): Promise<object> {
+  const id = input.string('QueryExecutionId')!;
+  const status = await statusOf(ctx, id);
+  if (!isFinished(status.state)) {
+    await (await ctx.engine()).cancel(id);
+    logger.info('query cancelled', { id, via: 'athena-api' });
+  }
+  return {};
+}
+
+/** The lake's queries, newest first (those started through /queries too), 50 at a time unless asked. */
+export async function listQueryExecutions(ctx: AthenaContext, input: Input): Promise<object> {
+  checkWorkGroup(ctx, input.string('WorkGroup'));
+  const engine = await ctx.engine();
+  if (!engine.list) throw internalError('the query engine keeps no history');
+  const nextToken = input.string('NextToken');
+  try {
+    const page = await engine.list({
+      maxRows: input.integer('MaxResults') || 50,
+      ...(nextToken !== undefined ? { nextToken } : {}),
+    });
+    return { QueryExecutionIds: page.ids, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
+  } catch (e) {
+    if (e instanceof InvalidPageTokenError)
+      throw invalidRequest(`The nextPageToken is malformed: ${nextToken}`);
+    throw e;
+  }
+}
+
+export async function batchGetQueryExecution(ctx: AthenaContext, input: Input): Promise<object> {
+  const engine = await ctx.engine();
+  const found: Record<string, unknown>[] = [];
+  const unprocessed: Record<string, string>[] = [];
+  for (const id of input.strings('QueryExecutionIds')!) {
+    const status = await engine.status(id);
+    if (status) found.push(queryExecution(ctx, status));
+    else
+      unprocessed.push({
+        QueryExecutionId: id,
+        ErrorCode: 'QUERY_EXECUTION_NOT_FOUND',
+        ErrorMessage: `QueryExecution ${id} was not found`,
+      });
+  }
+  return { QueryExecutions: found, UnprocessedQueryExecutionIds: unprocessed };
+}

@@ -1,0 +1,177 @@
+/**
+ * Query results in Athena's ResultSet shape: `ResultSetMetadata.ColumnInfo` (the type's base name, with the
+ * Precision, Scale and CaseSensitive Athena reports for it; CatalogName `hive`; Nullable `UNKNOWN`) and rows of
+ * `Data[].VarCharValue`, every value as the text Athena renders (NULL: no VarCharValue). The engine's JSON cells
+ * (lib/query/types.ts Cell) are turned back into that text:
+ *   double / real   Java's notation (1.5, 1.0E20, 1.0E-7, NaN, Infinity): Trino renders them with Java
+ *   decimal(p,s)    with its s digits (1.50)
+ *   json            the JSON text; array, map and row: Athena's notation ([1, 2], {k=v}, {a=1, b=x})
+ *   the rest        as the engine has it (varchar, bigint, boolean, date, timestamp 'yyyy-MM-dd HH:mm:ss.SSS', …)
+ * Precision/Scale per type as Athena reports them (measured on the service by the athena-local project).
+ */
+import type { ColumnInfo, Datum, Row } from '@aws-sdk/client-athena';
+import type { Cell, ResultColumn } from '../../lib/query/types';
+
+/** A parsed type name: `array(map(varchar, bigint))`, `row(a bigint, b varchar)`, `decimal(10,2)`. */
+export interface TypeNode {
+  /** The base name, e.g. `array`, `decimal`, `timestamp with time zone`. */
+  base: string;
+  /** Type arguments (array, map, row); for a row, each field with its name. */
+  args: { name?: string; type: TypeNode }[];
+  /** Numeric parameters (decimal's precision and scale, varchar's length). */
+  params: number[];
+}
+
+/** Splits `a, b(c, d), e` at the commas outside parentheses. */
+function splitTop(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+export function parseType(text: string): TypeNode {
+  const t = text.trim();
+  const open = t.indexOf('(');
+  if (open < 0 || !t.endsWith(')')) return { base: t.toLowerCase(), args: [], params: [] };
+  const base = t.slice(0, open).trim().toLowerCase();
+  const inner = splitTop(t.slice(open + 1, -1));
+  if (inner.every((p) => /^\d+$/.test(p))) return { base, args: [], params: inner.map(Number) };
+  const args = inner.map((part) => {
+    if (base !== 'row') return { type: parseType(part) };
+    // A row field is `name type` (the engine names every field).
+    const space = part.search(/\s/);
+    return space > 0 && !part.slice(0, space).includes('(')
+      ? { name: part.slice(0, space).replace(/^"|"$/g, ''), type: parseType(part.slice(space + 1)) }
+      : { type: parseType(part) };
+  });
+  return { base, args, params: [] };
+}
+
+/** Athena's fixed precisions by type (0 for the others); decimal, varchar and char carry their own. */
+const PRECISION: Record<string, number> = {
+  tinyint: 3,
+  smallint: 5,
+  integer: 10,
+  bigint: 19,
+  double: 17,
+  float: 17,
+  varchar: 2147483647,
+  varbinary: 1073741824,
+  timestamp: 3,
+  time: 3,
+  'timestamp with time zone': 3,
+  'time with time zone': 3,
+};
+
+export function columnInfo(column: ResultColumn): ColumnInfo {
+  const type = parseType(column.type);
+  // Athena reports real as float.
+  const base = type.base === 'real' ? 'float' : type.base;
+  const precision =
+    base === 'decimal' || base === 'char' || (base === 'varchar' && type.params.length)
+      ? (type.params[0] ?? 0)
+      : (PRECISION[base] ?? 0);
+  return {
+    CatalogName: 'hive',
+    SchemaName: '',
+    TableName: '',
+    Name: column.name,
+    Label: column.name,
+    Type: base,
+    Precision: precision,
+    Scale: base === 'decimal' ? (type.params[1] ?? 0) : 0,
+    Nullable: 'UNKNOWN',
+    CaseSensitive: base === 'varchar' || base === 'char',
+  };
+}
+
+/** Java's Double.toString / Float.toString of a number whose shortest digits are `digits` (a JS number). */
+function javaNotation(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(n);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(n);
+    return s.includes('.') ? s : `${s}.0`;
+  }
+  const [mantissa = '', exponent = ''] = n.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`;
+}
+
+/** The shortest decimal that reads back as the same 32-bit float (Java's Float.toString digits). */
+function shortestFloat(n: number): number {
+  if (!Number.isFinite(n) || n === 0) return n;
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(n.toPrecision(p));
+    if (Math.fround(candidate) === n) return candidate;
+  }
+  return n;
+}
+
+function floatingText(cell: Cell, real: boolean): string {
+  if (typeof cell === 'number') return javaNotation(real ? shortestFloat(cell) : cell);
+  return String(cell); // NaN, Infinity, -Infinity come as text
+}
+
+/** A cell as Athena's text for a value of `type` inside an array, map or row (NULL reads `null` there). */
+function render(cell: Cell, type: TypeNode): string {
+  if (cell === null) return 'null';
+  switch (type.base) {
+    case 'double':
+      return floatingText(cell, false);
+    case 'real':
+    case 'float':
+      return floatingText(cell, true);
+    case 'decimal':
+      return typeof cell === 'number' ? cell.toFixed(type.params[1] ?? 0) : String(cell);
+    case 'json':
+      return JSON.stringify(cell);
+    case 'array': {
+      const element = type.args[0]?.type ?? parseType('varchar');
+      return `[${(Array.isArray(cell) ? cell : [cell]).map((c) => render(c, element)).join(', ')}]`;
+    }
+    case 'map': {
+      const value = type.args[1]?.type ?? parseType('varchar');
+      const entries = Object.entries(cell as Record<string, Cell>);
+      return `{${entries.map(([k, v]) => `${k}=${render(v, value)}`).join(', ')}}`;
+    }
+    case 'row': {
+      const fields = Object.entries(cell as Record<string, Cell>);
+      return `{${fields
+        .map(
+          ([k, v], i) =>
+            `${k}=${render(v, type.args.find((a) => a.name === k)?.type ?? type.args[i]?.type ?? parseType('varchar'))}`,
+        )
+        .join(', ')}}`;
+    }
+    default:
+      return typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+  }
+}
+
+/** One result value as Athena's Datum. */
+export function datum(cell: Cell, type: TypeNode): Datum {
+  return cell === null ? {} : { VarCharValue: render(cell, type) };
+}
+
+/** The header row Athena puts first on the first page of a DML statement's results: the column names. */
+export function headerRow(columns: ResultColumn[]): Row {
+  return { Data: columns.map((c) => ({ VarCharValue: c.name })) };
+}
+
+export function dataRows(columns: ResultColumn[], rows: Cell[][]): Row[] {
+  const types = columns.map((c) => parseType(c.type));
+  return rows.map((r) => ({ Data: types.map((t, i) => datum(r[i] ?? null, t)) }));
+}

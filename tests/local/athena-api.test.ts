@@ -1,0 +1,346 @@
+/**
+ * Athena's own API on the local lake, driven by the real @aws-sdk/client-athena against a running lake (real HTTP,
+ * SigV4 signatures, the lake's DuckDB engine and query history): the query lifecycle, Athena's ResultSet and paging,
+ * one history shared with /queries, and Athena's errors.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  AthenaClient,
+  BatchGetQueryExecutionCommand,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  ListQueryExecutionsCommand,
+  ListWorkGroupsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+  type QueryExecution,
+} from '@aws-sdk/client-athena';
+import { athenaClient, failure, startAthenaLake, type AthenaLake } from '../support/athena-lake';
+
+let lake: AthenaLake;
+let athena: AthenaClient;
+
+beforeAll(async () => {
+  lake = await startAthenaLake('athena-api');
+  athena = athenaClient(lake);
+}, 120_000);
+
+afterAll(async () => {
+  athena?.destroy();
+  await lake?.stop();
+});
+
+const FIVE_ROWS =
+  "SELECT event_id, duration_ms FROM page_view WHERE event_date = '2024-03-01' ORDER BY event_id LIMIT 5";
+
+async function start(sql: string): Promise<string> {
+  return (await athena.send(new StartQueryExecutionCommand({ QueryString: sql }))).QueryExecutionId!;
+}
+
+async function until(id: string, states: string[]): Promise<QueryExecution> {
+  for (let i = 0; i < 500; i++) {
+    const q = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!;
+    if (states.includes(q.Status!.State!)) return q;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`query ${id} did not reach ${states.join('/')}`);
+}
+
+const values = (rows: { Data?: { VarCharValue?: string }[] }[] = []) =>
+  rows.map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null));
+
+describe("the local lake answers Athena's API", () => {
+  it('starts a query, reports it as Athena does, and pages its results with the header first', async () => {
+    const id = await start(FIVE_ROWS);
+    const q = await until(id, ['SUCCEEDED', 'FAILED']);
+    expect(q).toMatchObject({
+      QueryExecutionId: id,
+      Query: FIVE_ROWS,
+      StatementType: 'DML',
+      SubstatementType: 'SELECT',
+      WorkGroup: 'data-lake-local-queries',
+      QueryExecutionContext: { Database: 'data_lake_local', Catalog: 'awsdatacatalog' },
+      Status: { State: 'SUCCEEDED' },
+      EngineVersion: { EffectiveEngineVersion: 'Athena engine version 3' },
+    });
+    expect(q.Status!.SubmissionDateTime).toBeInstanceOf(Date);
+    expect(q.Status!.CompletionDateTime!.getTime()).toBeGreaterThanOrEqual(
+      q.Status!.SubmissionDateTime!.getTime(),
+    );
+    expect(q.Statistics!.DataScannedInBytes).toBeGreaterThan(0);
+    expect(q.Statistics!.TotalExecutionTimeInMillis).toBeGreaterThanOrEqual(
+      q.Statistics!.EngineExecutionTimeInMillis!,
+    );
+    // The results file, as a file: URL.
+    const output = q.ResultConfiguration!.OutputLocation!;
+    expect(output).toMatch(new RegExp(`^file://.*/\\.queries/${id}/results\\.jsonl$`));
+    expect(existsSync(fileURLToPath(output))).toBe(true);
+
+    // MaxResults counts the header row; a full page carries a token, even the last one.
+    const pages = [];
+    let token: string | undefined;
+    do {
+      const page = await athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 2, NextToken: token }),
+      );
+      pages.push(values(page.ResultSet!.Rows));
+      if (pages.length === 1)
+        expect(page.ResultSet!.ResultSetMetadata!.ColumnInfo).toEqual([
+          expect.objectContaining({
+            Name: 'event_id',
+            Label: 'event_id',
+            Type: 'varchar',
+            Precision: 2147483647,
+            Scale: 0,
+            Nullable: 'UNKNOWN',
+            CaseSensitive: true,
+            CatalogName: 'hive',
+          }),
+          expect.objectContaining({
+            Name: 'duration_ms',
+            Type: 'bigint',
+            Precision: 19,
+            Scale: 0,
+            CaseSensitive: false,
+          }),
+        ]);
+      token = page.NextToken;
+    } while (token && pages.length < 10);
+    expect(pages).toEqual([
+      [
+        ['event_id', 'duration_ms'],
+        ['pv-2024-03-01-000', '0'],
+      ],
+      [
+        ['pv-2024-03-01-001', '1'],
+        ['pv-2024-03-01-002', '2'],
+      ],
+      [
+        ['pv-2024-03-01-003', '3'],
+        ['pv-2024-03-01-004', '4'],
+      ],
+      [],
+    ]);
+
+    // A page of one row holds the header only; the data follow from the first row.
+    const one = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1 }));
+    expect(values(one.ResultSet!.Rows)).toEqual([['event_id', 'duration_ms']]);
+    const after = await athena.send(
+      new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1, NextToken: one.NextToken }),
+    );
+    expect(values(after.ResultSet!.Rows)).toEqual([['pv-2024-03-01-000', '0']]);
+
+    // One page by default (up to 1,000 rows with the header); more than 1,000 is refused as Athena refuses it.
+    const all = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(values(all.ResultSet!.Rows)).toHaveLength(6);
+    expect(all.NextToken).toBeUndefined();
+    expect(
+      await failure(athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: 1001 }))),
+    ).toEqual({
+      name: 'InvalidRequestException',
+      status: 400,
+      code: 'INVALID_INPUT',
+      message: 'MaxResults is more than maximum allowed length 1000',
+    });
+    expect(
+      (await failure(athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: 'bm9wZQ' }))))
+        .message,
+    ).toBe('Malformed nextPageToken bm9wZQ');
+  });
+
+  it("renders values as Athena's text, NULL as no value", async () => {
+    const id = await start(
+      'SELECT count(*) AS n, avg(duration_ms) AS mean, max(occurred_at) AS last, CAST(1.5 AS DECIMAL(10,2)) AS price, ' +
+        "max(user_id) AS nobody FROM page_view WHERE event_date = '2024-03-01'",
+    );
+    await until(id, ['SUCCEEDED']);
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(values(page.ResultSet!.Rows)).toEqual([
+      ['n', 'mean', 'last', 'price', 'nobody'],
+      ['120', '59.5', '2024-03-01 09:01:59.000', '1.50', null],
+    ]);
+    expect(page.ResultSet!.ResultSetMetadata!.ColumnInfo!.map((c) => [c.Type, c.Precision, c.Scale])).toEqual(
+      [
+        ['bigint', 19, 0],
+        ['double', 17, 0],
+        ['timestamp', 3, 0],
+        ['decimal', 10, 2],
+        ['varchar', 2147483647, 0],
+      ],
+    );
+  });
+
+  it('answers a metadata statement as Athena does: UTILITY, its first page without a header row', async () => {
+    const id = await start('SHOW TABLES');
+    const q = await until(id, ['SUCCEEDED', 'FAILED']);
+    expect([q.Status!.State, q.StatementType, q.SubstatementType]).toEqual([
+      'SUCCEEDED',
+      'UTILITY',
+      'SHOW_TABLES',
+    ]);
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    const [column] = page.ResultSet!.ResultSetMetadata!.ColumnInfo!;
+    const rows = values(page.ResultSet!.Rows).map(([name]) => name);
+    expect(rows).toEqual(expect.arrayContaining(['page_view', 'lake_rejected']));
+    expect(rows).not.toContain(column!.Name);
+  });
+
+  it('stops a running query; stopping it again changes nothing; it has no results', async () => {
+    const id = await start('SELECT count(*) FROM page_view a, page_view b, page_view c, page_view d');
+    await until(id, ['RUNNING']);
+    await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    const q = await until(id, ['CANCELLED']);
+    expect(q.Status).toMatchObject({ State: 'CANCELLED', StateChangeReason: 'Query cancelled by user' });
+    await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    expect((await until(id, ['CANCELLED', 'SUCCEEDED', 'FAILED'])).Status!.State).toBe('CANCELLED');
+    expect(await failure(athena.send(new GetQueryResultsCommand({ QueryExecutionId: id })))).toMatchObject({
+      name: 'InvalidRequestException',
+      code: 'RESULT_NOT_FOUND',
+    });
+  });
+
+  it('lists queries newest first, a page at a time, and gets several at once', async () => {
+    const ids = [
+      await start('SELECT 1 AS one'),
+      await start('SELECT 2 AS two'),
+      await start('SELECT 3 AS three'),
+    ];
+    // Newest first: by submission time, then (within a millisecond) by id.
+    const started = (await athena.send(new BatchGetQueryExecutionCommand({ QueryExecutionIds: ids })))
+      .QueryExecutions!;
+    const newest = started
+      .map((q) => [q.Status!.SubmissionDateTime!.getTime(), q.QueryExecutionId!] as const)
+      .sort(([t1, a], [t2, b]) => t2 - t1 || (a < b ? 1 : -1))
+      .map(([, id]) => id);
+    expect(new Set(newest)).toEqual(new Set(ids));
+    const first = await athena.send(new ListQueryExecutionsCommand({ MaxResults: 2 }));
+    expect(first.QueryExecutionIds).toEqual(newest.slice(0, 2));
+    const second = await athena.send(
+      new ListQueryExecutionsCommand({ MaxResults: 2, NextToken: first.NextToken }),
+    );
+    expect(second.QueryExecutionIds![0]).toBe(newest[2]);
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const batch = await athena.send(
+      new BatchGetQueryExecutionCommand({ QueryExecutionIds: [ids[0]!, unknown] }),
+    );
+    expect(batch.QueryExecutions!.map((q) => [q.QueryExecutionId, q.Query])).toEqual([
+      [ids[0], 'SELECT 1 AS one'],
+    ]);
+    expect(batch.UnprocessedQueryExecutionIds).toEqual([
+      {
+        QueryExecutionId: unknown,
+        ErrorCode: 'QUERY_EXECUTION_NOT_FOUND',
+        ErrorMessage: `QueryExecution ${unknown} was not found`,
+      },
+    ]);
+  });
+
+  it('starts a query once per ClientRequestToken, as Athena does', async () => {
+    const token = `retry-${'x'.repeat(32)}-${Date.now()}`;
+    const send = (QueryString: string) =>
+      athena.send(new StartQueryExecutionCommand({ QueryString, ClientRequestToken: token }));
+    const first = (await send('SELECT 7 AS seven')).QueryExecutionId;
+    expect((await send('SELECT 7 AS seven')).QueryExecutionId).toBe(first);
+    expect(await failure(send('SELECT 8 AS eight'))).toMatchObject({
+      name: 'InvalidRequestException',
+      code: 'IDEMPOTENT_PARAMETER_MISMATCH',
+      message: 'Idempotent parameters do not match',
+    });
+  });
+
+  it('shares one query history with /queries', async () => {
+    const res = await fetch(`${lake.url}/queries`, {
+      method: 'POST',
+      headers: { 'x-api-key': lake.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT count(DISTINCT session_id) AS sessions FROM page_view', wait: 10 }),
+    });
+    const viaQueries = (await res.json()) as { id: string; state: string; dataScannedBytes: number };
+    expect(viaQueries.state).toBe('SUCCEEDED');
+    const q = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: viaQueries.id })))
+      .QueryExecution!;
+    expect(q.Statistics!.DataScannedInBytes).toBe(viaQueries.dataScannedBytes);
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: viaQueries.id }));
+    expect(values(page.ResultSet!.Rows)).toEqual([['sessions'], ['3']]);
+    expect((await athena.send(new ListQueryExecutionsCommand({ MaxResults: 1 }))).QueryExecutionIds).toEqual([
+      viaQueries.id,
+    ]);
+
+    const id = await start('SELECT 42 AS answer');
+    await until(id, ['SUCCEEDED']);
+    const viaApi = await fetch(`${lake.url}/queries/${id}/results`, {
+      headers: { 'x-api-key': lake.apiKey },
+    });
+    expect(await viaApi.json()).toMatchObject({ rows: [[42]] });
+  });
+
+  it("refuses what the guard refuses, in Athena's error shape, and runs nothing", async () => {
+    const before = (await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds;
+    expect(await failure(start('DROP TABLE page_view'))).toMatchObject({
+      name: 'InvalidRequestException',
+      status: 400,
+      code: 'QUERY_NOT_ALLOWED',
+    });
+    expect(await failure(start('SELECT * FROM other_db.page_view'))).toMatchObject({
+      code: 'QUERY_NOT_ALLOWED',
+    });
+    expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
+    expect(
+      await failure(
+        athena.send(
+          new GetQueryExecutionCommand({ QueryExecutionId: '00000000-0000-4000-8000-000000000000' }),
+        ),
+      ),
+    ).toEqual({
+      name: 'InvalidRequestException',
+      status: 400,
+      code: 'QUERY_EXECUTION_NOT_FOUND',
+      message: 'QueryExecution 00000000-0000-4000-8000-000000000000 was not found',
+    });
+    expect(await failure(athena.send(new ListWorkGroupsCommand({})))).toMatchObject({
+      name: 'UnknownOperationException',
+      status: 400,
+    });
+    expect(
+      await failure(
+        athena.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1', WorkGroup: 'elsewhere' })),
+      ),
+    ).toMatchObject({ name: 'InvalidRequestException', message: 'WorkGroup is not found.' });
+  });
+
+  it('authenticates: a wrong access key or secret is refused as AWS refuses it, and nothing runs', async () => {
+    const before = (await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds;
+    const stranger = athenaClient(lake, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'local' });
+    expect(await failure(stranger.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1' })))).toEqual(
+      {
+        name: 'UnrecognizedClientException',
+        status: 400,
+        code: undefined,
+        message: 'The security token included in the request is invalid.',
+      },
+    );
+    const wrongSecret = athenaClient(lake, { accessKeyId: lake.apiKey, secretAccessKey: 'not-local' });
+    expect(
+      await failure(wrongSecret.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 1' }))),
+    ).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 400,
+    });
+    const unsigned = await fetch(lake.url, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'AmazonAthena.ListQueryExecutions',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: '{}',
+    });
+    expect([unsigned.status, ((await unsigned.json()) as { __type: string }).__type]).toEqual([
+      400,
+      'MissingAuthenticationTokenException',
+    ]);
+    stranger.destroy();
+    wrongSecret.destroy();
+    expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
+  });
+});

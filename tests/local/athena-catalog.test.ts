@@ -1,0 +1,87 @@
+/**
+ * The catalog side of Athena's API on the local lake, driven by the real @aws-sdk/client-athena against a running
+ * lake: AwsDataCatalog, the lake's database, its tables' metadata (from the Glue TableInputs the stage deploys) and
+ * its workgroup.
+ */
+import {
+  AthenaClient,
+  GetTableMetadataCommand,
+  GetWorkGroupCommand,
+  ListDatabasesCommand,
+  ListDataCatalogsCommand,
+  ListTableMetadataCommand,
+} from '@aws-sdk/client-athena';
+import { athenaClient, failure, startAthenaLake, type AthenaLake } from '../support/athena-lake';
+
+let lake: AthenaLake;
+let athena: AthenaClient;
+
+beforeAll(async () => {
+  lake = await startAthenaLake('athena-catalog');
+  athena = athenaClient(lake);
+}, 120_000);
+
+afterAll(async () => {
+  athena?.destroy();
+  await lake?.stop();
+});
+
+describe("the local lake's catalog through Athena's API", () => {
+  it("describes the lake's catalog, database, tables and workgroup", async () => {
+    const catalogs = await athena.send(new ListDataCatalogsCommand({}));
+    expect(catalogs.DataCatalogsSummary).toEqual([{ CatalogName: 'AwsDataCatalog', Type: 'GLUE' }]);
+    const databases = await athena.send(new ListDatabasesCommand({ CatalogName: 'AwsDataCatalog' }));
+    expect(databases.DatabaseList!.map((d) => d.Name)).toEqual(['data_lake_local']);
+
+    const where = { CatalogName: 'AwsDataCatalog', DatabaseName: 'data_lake_local' };
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await athena.send(
+        new ListTableMetadataCommand({ ...where, MaxResults: 2, NextToken: token }),
+      );
+      expect(page.TableMetadataList!.length).toBeLessThanOrEqual(2);
+      names.push(...page.TableMetadataList!.map((t) => t.Name!));
+      token = page.NextToken;
+    } while (token);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['lake_rejected', 'orders', 'page_view']));
+    const matching = await athena.send(
+      new ListTableMetadataCommand({ ...where, Expression: 'page*|orders' }),
+    );
+    expect(matching.TableMetadataList!.map((t) => t.Name)).toEqual(['orders', 'page_view']);
+
+    const table = (await athena.send(new GetTableMetadataCommand({ ...where, TableName: 'page_view' })))
+      .TableMetadata!;
+    expect(table).toMatchObject({ Name: 'page_view', TableType: 'EXTERNAL_TABLE' });
+    expect(table.PartitionKeys!.map((k) => [k.Name, k.Type])).toEqual([['event_date', 'string']]);
+    expect(table.Columns!.find((c) => c.Name === 'duration_ms')).toMatchObject({ Type: 'bigint' });
+    expect(table.Parameters!.location).toMatch(/^file:\/\/.*\/curated\/.*page_view\/$/);
+    expect(
+      await failure(athena.send(new GetTableMetadataCommand({ ...where, TableName: 'no_such_table' }))),
+    ).toMatchObject({
+      name: 'MetadataException',
+      status: 400,
+      message: expect.stringContaining('Entity Not Found'),
+    });
+    expect(
+      await failure(athena.send(new ListTableMetadataCommand({ ...where, DatabaseName: 'other' }))),
+    ).toMatchObject({ name: 'MetadataException' });
+
+    const workGroup = (await athena.send(new GetWorkGroupCommand({ WorkGroup: 'data-lake-local-queries' })))
+      .WorkGroup!;
+    expect(workGroup).toMatchObject({
+      Name: 'data-lake-local-queries',
+      State: 'ENABLED',
+      Configuration: {
+        EnforceWorkGroupConfiguration: true,
+        EngineVersion: { EffectiveEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: { OutputLocation: expect.stringMatching(/^file:\/\/.*\/\.queries\/$/) },
+      },
+    });
+    expect(await failure(athena.send(new GetWorkGroupCommand({ WorkGroup: 'elsewhere' })))).toMatchObject({
+      name: 'InvalidRequestException',
+      message: 'WorkGroup is not found.',
+    });
+  });
+});

@@ -1,0 +1,237 @@
+/**
+ * The differential dialect corpus: Athena SQL with the answer Athena or Trino documents (the page or source each
+ * answer is taken from is cited with it), run on the local engine through the same path as POST /queries (the
+ * guard, then the engine). `refused` entries are constructs the local engine cannot answer as Athena does: the
+ * query must FAIL with a reason naming the construct, never return another answer.
+ */
+
+/** Where an expected answer comes from. */
+const ATHENA_TZ = 'https://docs.aws.amazon.com/athena/latest/ug/athena-supported-time-zones.html';
+const TRINO_DATETIME = 'https://trino.io/docs/current/functions/datetime.html';
+const TRINO_REGEXP = 'https://trino.io/docs/current/functions/regexp.html';
+const TRINO_REGEXP_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/JoniRegexpFunctions.java (appendReplacement)';
+const TRINO_JSON_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/JsonExtract.java (JsonParseException → NULL)';
+const TRINO_STRING = 'https://trino.io/docs/current/functions/string.html';
+const TRINO_FORMAT_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/FormatFunction.java (java.lang.String.format)';
+const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
+const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
+const TRINO_VALUES = 'https://trino.io/docs/current/sql/values.html';
+const TRINO_AGG = 'https://trino.io/docs/current/functions/aggregate.html';
+
+export interface CorpusEntry {
+  sql: string;
+  /** The answer: its rows (cells as the API returns them). */
+  rows?: unknown[][];
+  /** The column types Athena reports, when the entry checks them. */
+  types?: string[];
+  /** The local engine must refuse: the reason matches. */
+  refused?: RegExp;
+  source: string;
+}
+
+export const CORPUS: CorpusEntry[] = [
+  // --- AT TIME ZONE and timestamp with time zone --------------------------------------------------------------
+  {
+    sql: "SELECT timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles' AS la_time",
+    rows: [['2012-10-30 18:00:00.000 America/Los_Angeles']],
+    types: ['timestamp with time zone'],
+    source: ATHENA_TZ,
+  },
+  {
+    sql: "SELECT at_timezone(timestamp '2021-08-22 00:00 UTC', 'Canada/Newfoundland')",
+    rows: [['2021-08-21 21:30:00.000 Canada/Newfoundland']],
+    source: ATHENA_TZ,
+  },
+  {
+    sql: "SELECT timezone_hour(timestamp '2021-08-22 04:00 UTC' AT TIME ZONE 'Canada/Newfoundland')",
+    rows: [[-2]],
+    source: ATHENA_TZ,
+  },
+  {
+    sql: "SELECT timezone_minute(timestamp '2021-08-22 04:00 UTC' AT TIME ZONE 'Canada/Newfoundland')",
+    rows: [[-30]],
+    source: ATHENA_TZ,
+  },
+  {
+    sql: "SELECT with_timezone(timestamp '2021-08-22 04:00', 'Canada/Newfoundland')",
+    rows: [['2021-08-22 04:00:00.000 Canada/Newfoundland']],
+    source: ATHENA_TZ,
+  },
+  {
+    // A timestamp literal with a zone keeps it (Trino: timestamp(p) with time zone).
+    sql: "SELECT TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles'",
+    rows: [['2001-08-22 03:04:05.321 America/Los_Angeles']],
+    types: ['timestamp with time zone'],
+    source: `${TRINO_DATETIME} (time zone conversion: TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles')`,
+  },
+  {
+    sql: "SELECT TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles' AT TIME ZONE 'UTC'",
+    rows: [['2001-08-22 10:04:05.321 UTC']],
+    source: `${TRINO_DATETIME} (AT TIME ZONE 'UTC' example)`,
+  },
+  {
+    // Read as a wall clock in the zone: hour() of 18:00 Los Angeles time.
+    sql: "SELECT hour(timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles'), date(timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles')",
+    rows: [[18, '2012-10-30']],
+    source: `${ATHENA_TZ} (the same instant: 2012-10-30 18:00 in Los Angeles)`,
+  },
+  {
+    sql: "SELECT date_format(timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles', '%Y-%m-%d %H:%i')",
+    rows: [['2012-10-30 18:00']],
+    source: ATHENA_TZ,
+  },
+  {
+    sql: "SELECT CAST(timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles' AS varchar)",
+    rows: [['2012-10-30 18:00:00.000 America/Los_Angeles']],
+    source: ATHENA_TZ,
+  },
+  {
+    // Equal instants in different zones compare equal.
+    sql: "SELECT timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles' = timestamp '2012-10-31 01:00 UTC'",
+    rows: [[true]],
+    source: `${TRINO_DATETIME} (timestamp with time zone compares instants)`,
+  },
+  {
+    sql: "SELECT date_trunc('day', timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles')",
+    rows: [['2012-10-30 00:00:00.000 America/Los_Angeles']],
+    source: `${TRINO_DATETIME} (date_trunc keeps the zone)`,
+  },
+  {
+    sql: "SELECT from_iso8601_timestamp('2020-05-11T11:15:05.055+01:00')",
+    rows: [['2020-05-11 11:15:05.055 +01:00']],
+    source: `${TRINO_DATETIME} (from_iso8601_timestamp example)`,
+  },
+  {
+    sql: "SELECT from_iso8601_timestamp('2020-05-11T11:15:05')",
+    rows: [['2020-05-11 11:15:05.000 UTC']],
+    source: `${TRINO_DATETIME} (from_iso8601_timestamp: the session zone, UTC on Athena)`,
+  },
+  {
+    sql: "SELECT to_iso8601(DATE '2020-05-11'), to_iso8601(TIMESTAMP '2020-05-11 11:15:05.055')",
+    rows: [['2020-05-11', '2020-05-11T11:15:05.055']],
+    source: `${TRINO_DATETIME} (to_iso8601)`,
+  },
+  {
+    sql: "WITH t AS (SELECT timestamp '2012-10-31 01:00 UTC' AT TIME ZONE 'America/Los_Angeles' AS la) SELECT hour(la) FROM t",
+    refused: /AT TIME ZONE 'America\/Los_Angeles'.*keeps no time zone/,
+    source: 'local engine: a zoned value in a CTE column cannot be carried',
+  },
+  // --- regexp_replace's replacement ---------------------------------------------------------------------------
+  {
+    sql: "SELECT regexp_replace('1a 2b 14m', '(\\d+)([ab]) ', '3c$2 ')",
+    rows: [['3ca 3cb 14m']],
+    source: `${TRINO_REGEXP} (regexp_replace example)`,
+  },
+  {
+    sql: "SELECT regexp_replace('1a 2b 14m', '\\d+[ab] ')",
+    rows: [['14m']],
+    source: `${TRINO_REGEXP} (regexp_replace example)`,
+  },
+  {
+    sql: "SELECT regexp_replace('abc', '(b)', '\\1'), regexp_replace('abc', '(b)', '\\$1'), regexp_replace('abc', '(b)', '\\\\')",
+    rows: [['a1c', 'a$1c', 'a\\c']],
+    source: `${TRINO_REGEXP_SRC}: \\x is a literal x`,
+  },
+  {
+    sql: "SELECT regexp_replace('abc', '(?<x>b)', '[${x}]'), regexp_replace('abc', '', '-')",
+    rows: [['a[b]c', '-a-b-c-']],
+    source: TRINO_REGEXP_SRC,
+  },
+  {
+    sql: "SELECT regexp_replace('abc', '(b)', '$12')",
+    rows: [['ab2c']],
+    source: `${TRINO_REGEXP_SRC}: the longest group number the pattern has ($1, then 2)`,
+  },
+  {
+    sql: "SELECT regexp_replace('abc', '(b)', '$2')",
+    refused: /Illegal replacement sequence: unknown group 2/,
+    source: TRINO_REGEXP_SRC,
+  },
+  // --- format() -----------------------------------------------------------------------------------------------
+  {
+    sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",
+    rows: [['123%', '3.14159', '008', 'hello  ,']],
+    source: `${TRINO_STRING} (format examples)`,
+  },
+  {
+    sql: "SELECT format('%,.2f', 1234567.89), format('%,d', 1234567), format('%s', 1234567890), format('%s', 12345678.9)",
+    rows: [['1,234,567.89', '1,234,567', '1234567890', '12345678.9']],
+    source: `${TRINO_STRING} (format examples)`,
+  },
+  {
+    sql: "SELECT format('%s has %d rows', 'page_view', 42), format('%2$s %1$s', 'a', 'b'), format('%s', NULL)",
+    rows: [['page_view has 42 rows', 'b a', 'null']],
+    source: TRINO_FORMAT_SRC,
+  },
+  {
+    sql: "SELECT format('%.2f', 1.005), format('%x', -1), format('%b', NULL), format('%s', TIMESTAMP '2024-01-01 10:00:00')",
+    rows: [['1.01', 'ffffffffffffffff', 'false', '2024-01-01T10:00']],
+    source: `${TRINO_FORMAT_SRC}: Java rounds half up on the shortest digits, Long in hex, LocalDateTime.toString`,
+  },
+  {
+    sql: "SELECT format('%e', 1.5)",
+    refused: /format\(\) specifier %e/,
+    source: 'local engine: Java scientific notation is not translated',
+  },
+  // --- JSON ---------------------------------------------------------------------------------------------------
+  {
+    sql: "SELECT json_extract_scalar('not json', '$.a'), json_extract('{\"a\": [1', '$.a'), json_array_length('{\"a\": 1}')",
+    rows: [[null, null, null]],
+    source: TRINO_JSON_SRC,
+  },
+  {
+    sql: 'SELECT json_extract_scalar(\'{"a": {"b": 1.5}}\', \'$.a.b\'), json_size(\'{"x": {"a": 1, "b": 2}}\', \'$.x\')',
+    rows: [['1.5', 2]],
+    source: 'https://trino.io/docs/current/functions/json.html (json_extract_scalar, json_size examples)',
+  },
+  // --- arrays -------------------------------------------------------------------------------------------------
+  {
+    sql: 'SELECT all_match(ARRAY[5, 7, 9], x -> x % 2 = 1), any_match(ARRAY[5, 7, 9], x -> x > 8), none_match(ARRAY[1, 2], x -> x > 2)',
+    rows: [[true, true, true]],
+    source: `${TRINO_ARRAY} (all_match, any_match, none_match)`,
+  },
+  {
+    sql: 'SELECT any_match(ARRAY[NULL, 1], x -> x > 1), all_match(ARRAY[], x -> x > 1), any_match(ARRAY[], x -> x > 1)',
+    rows: [[null, true, false]],
+    source: `${TRINO_ARRAY} (NULL when no element decides; empty arrays)`,
+  },
+  // --- statements the grammar missed --------------------------------------------------------------------------
+  {
+    sql: "SELECT x, n FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS t(x, n)",
+    rows: [
+      ['a', 1],
+      ['b', 2],
+    ],
+    source: `${TRINO_SELECT} (UNNEST … WITH ORDINALITY)`,
+  },
+  {
+    sql: 'SELECT x FROM (VALUES (5), (2), (4), (1), (3)) AS t(x) ORDER BY x OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY',
+    rows: [[2], [3]],
+    source: `${TRINO_SELECT} (OFFSET, FETCH FIRST)`,
+  },
+  {
+    sql: "VALUES (1, 'a'), (2, 'b')",
+    rows: [
+      [1, 'a'],
+      [2, 'b'],
+    ],
+    source: TRINO_VALUES,
+  },
+  // --- aggregates ---------------------------------------------------------------------------------------------
+  {
+    // The exact weighted percentile: what Athena's estimate approximates (within its documented accuracy).
+    sql: 'SELECT approx_percentile(x, w, 0.5) FROM (VALUES (1, 1), (2, 1), (3, 10)) AS t(x, w)',
+    rows: [[3]],
+    source: `${TRINO_AGG} (approx_percentile(x, w, percentage))`,
+  },
+  // --- hidden columns -----------------------------------------------------------------------------------------
+  {
+    sql: 'SELECT "$path" FROM page_view LIMIT 1',
+    refused: /"\$path".*S3 URL/,
+    source:
+      'https://docs.aws.amazon.com/athena/latest/ug/select.html ("$path": the S3 location of the row\'s file)',
+  },
+];
