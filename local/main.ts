@@ -92,6 +92,9 @@ async function main(): Promise<void> {
       `  curl -X POST ${lake.url}/events -H "x-api-key: ${lake.apiKey}" -H 'content-type: application/json' \\`,
       `       -d '{"type":"page_view","data":{"session_id":"sess-0001","url":"https://shop.example/"}}'`,
       '',
+      `  Athena's API on the same port (the SDK's AthenaClient, the AWS CLI): access key id = the API key, secret 'local'`,
+      `  AWS_ACCESS_KEY_ID=${lake.apiKey} AWS_SECRET_ACCESS_KEY=local aws athena list-databases --catalog-name AwsDataCatalog --region us-east-1 --endpoint-url ${lake.url}`,
+      '',
     ].join('\n') + '\n',
   );
 

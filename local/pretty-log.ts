@@ -104,6 +104,11 @@ const FORMS: Record<string, (a: Attrs) => string> = {
   'execution finished': (a) =>
     `ETL ${String(a.name)} ${String(a.status)}${a.error ? ` ${String(a.error)}` : ''}` +
     (a.status === 'SUCCEEDED' ? '' : ` (npm run executions -- ${String(a.name)})`),
+  'execution waiting': (a) =>
+    `ETL ${String(a.name)} waiting in ${String(a.state)}` +
+    (a.heldBy ? ` for run ${String(a.heldBy)}` : a.error ? ` (${String(a.error)})` : ''),
+  'execution resumed': (a) =>
+    `ETL ${String(a.name)} resumed with ${String(a.next)} after ${plural(a.waits, 'look')} (${String(a.waitedMs)} ms)`,
   'ETL started for upload': (a) => `upload ${String(a.key)} → ETL ${String(a.executionName)}`,
 };
 

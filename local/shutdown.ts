@@ -13,6 +13,10 @@
  *    delivers it.
  *  - One Ctrl-C on a terminal reaches both npm and the lake (one process group), and npm relays it: the same
  *    signal twice within COALESCE_MS counts once.
+ *  - A local query DuckDB has not ended when asked to stop (lib/query/duckdb/stop.ts) would hold the process's exit
+ *    until it ends on its own (DuckDB's destructors wait for it, minutes for some queries): after its last line
+ *    the lake then ends by the signal it was sent, with the default action (exit status 128 + signal number, as a
+ *    program without a handler), which waits for nothing. Nothing of the lake's data depends on that query.
  */
 import { constants } from 'node:os';
 
@@ -23,6 +27,8 @@ export interface StopReport {
   left: { file: string; reason: string }[];
   /** Segments of other lakes running on the same folder: theirs to deliver. */
   heldByOthers?: { file: string; pid: number }[];
+  /** Local queries DuckDB had not ended when the lake stopped (lib/query/duckdb/stop.ts). */
+  queriesNotEnded?: number;
 }
 
 export interface StoppableLake {
@@ -41,14 +47,22 @@ export interface ShutdownOptions {
   /** What the stop is waiting for, for the second signal's line. */
   pending?: () => Record<string, unknown>;
   exit?: (code: number) => void;
+  /** Ends the process by `signal` with its default action (default: the real signal to this process). */
+  raise?: (signal: Signal) => void;
   now?: () => number;
+}
+
+/** The signal's default action: the process ends as one without a handler would, without exit-time destructors. */
+function raiseDefault(signal: Signal): void {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
 }
 
 /** The same signal again within this many ms is the same stop (a terminal's Ctrl-C, relayed by npm). */
 export const COALESCE_MS = 250;
 
 export const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-type Signal = (typeof SHUTDOWN_SIGNALS)[number];
+export type Signal = (typeof SHUTDOWN_SIGNALS)[number];
 
 export class Shutdown {
   private lake?: StoppableLake;
@@ -57,10 +71,12 @@ export class Shutdown {
   private last?: { signal: Signal; at: number };
   private stopping?: Promise<void>;
   private readonly exit: (code: number) => void;
+  private readonly raise: (signal: Signal) => void;
   private readonly now: () => number;
 
   constructor(private readonly opts: ShutdownOptions) {
     this.exit = opts.exit ?? ((code) => process.exit(code));
+    this.raise = opts.raise ?? raiseDefault;
     this.now = opts.now ?? Date.now;
   }
 
@@ -112,7 +128,13 @@ export class Shutdown {
     this.stopping = this.lake.stop().then(
       (report) => {
         const code = finalLine(log, report ?? undefined);
-        this.exit(code);
+        const notEnded = report?.queriesNotEnded ?? 0;
+        if (notEnded === 0) return this.exit(code);
+        log.warn(`ending by ${signal}: DuckDB has not ended a query it was asked to stop`, {
+          queriesNotEnded: notEnded,
+          exitStatus: 128 + (constants.signals[signal] ?? 15),
+        });
+        this.raise(signal);
       },
       (err: unknown) => {
         log.error('shutdown failed: the next start delivers what is left', { error: err as Error });

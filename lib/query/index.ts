@@ -40,10 +40,12 @@ export function queryEngine(): Promise<QueryEngine> {
 }
 
 /** Stops the engine if one was opened (local: interrupts running queries, closes DuckDB). */
-export async function closeQueryEngine(): Promise<void> {
+/** Closes the engine; resolves with the runs the local engine could not end (QueryEngine.close). */
+export async function closeQueryEngine(): Promise<{ runsNotEnded: number }> {
   const c = current;
   current = undefined;
-  if (c) await (await c.catch(() => undefined))?.close?.();
+  const closed = c ? await (await c.catch(() => undefined))?.close?.() : undefined;
+  return { runsNotEnded: closed ? closed.runsNotEnded : 0 };
 }
 
 /**

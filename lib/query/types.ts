@@ -92,7 +92,11 @@ export interface QueryEngine {
   results(id: string, page: PageRequest): Promise<ResultPage>;
   /** Requests cancellation of a QUEUED or RUNNING query; returns the status afterwards. */
   cancel(id: string): Promise<QueryStatus | undefined>;
-  close?(): Promise<void>;
+  /**
+   * Stops what runs and releases the engine. The local engine resolves with the number of runs DuckDB had not
+   * ended within the stop's bound (lib/query/duckdb/stop.ts): they keep the process from exiting until they end.
+   */
+  close?(): Promise<{ runsNotEnded: number } | void>;
   /** The local engine: the lake's tables changed (schemas/ edited); queries from now on see these. */
   useTables?(tables: TableDef[]): void;
   /**

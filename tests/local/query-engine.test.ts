@@ -4,7 +4,7 @@
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
 import { lakeTables } from '../../lib/catalog/tables';
 import { thisProcess } from '../../lib/process-identity';
 import { DuckDbQueryEngine, type LocalQueryEngineOptions } from '../../lib/query/duckdb';
@@ -17,6 +17,7 @@ import {
   type QueryStatus,
 } from '../../lib/query/types';
 import { tempLake } from '../support/raw-zone';
+import { until } from '../support/until';
 
 const DATABASE = 'data_lake_local';
 const tables = lakeTables();
@@ -419,6 +420,47 @@ describe('local query engine: lifecycle', () => {
       await waitForState(s.id, 'RUNNING');
       await new Promise((r) => setTimeout(r, delayMs));
       expect(await engine.cancel(s.id)).toMatchObject({ state: 'CANCELLED' });
+    }
+  });
+
+  it('answers a cancel within its bound when DuckDB does not stop the run; the first final state recorded wins', async () => {
+    // Some operators never look at an interrupt (sequence() over a huge range): here every interrupt is lost.
+    const e = await DuckDbQueryEngine.open(options({ concurrency: 1, stopGraceMs: 200 }));
+    const deaf = jest.spyOn(DuckDBConnection.prototype, 'interrupt').mockImplementation(() => undefined);
+    const fetching = jest.spyOn(DuckDBResult.prototype, 'fetchChunk');
+    // 10^10 rows: long on any data (the tables of this file may be small when it runs alone).
+    const endless =
+      'SELECT sum(a.x * b.y) FROM UNNEST(sequence(1, 100000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 100000)) AS b(y)';
+    try {
+      const s = await e.start(check(endless));
+      // Inside DuckDB's execution (the engine's own checks between steps would stop it otherwise).
+      await until(
+        'the run to fetch its first chunk',
+        async () => (fetching.mock.calls.length > 0 ? true : undefined),
+        {
+          intervalMs: 10,
+        },
+      );
+      expect(await e.cancel(s.id)).toMatchObject({
+        state: 'CANCELLED',
+        completedAt: expect.any(String),
+        reason: expect.stringMatching(/^cancelled by request; DuckDB had not stopped it 0\.2 s later/),
+      });
+      // Its connection is still busy: the next query waits for it.
+      const next = await e.start(check('SELECT 1'));
+      expect((await e.status(next.id))?.state).toBe('QUEUED');
+      // DuckDB hears the interrupts again (they go on): the run ends, the next query runs.
+      deaf.mockRestore();
+      expect((await e.wait(next.id, 60_000))?.state).toBe('SUCCEEDED');
+      // The run's own end changed nothing of the state recorded.
+      expect(await e.status(s.id)).toMatchObject({
+        state: 'CANCELLED',
+        reason: expect.stringMatching(/had not stopped/),
+      });
+    } finally {
+      deaf.mockRestore();
+      fetching.mockRestore();
+      await e.close();
     }
   });
 

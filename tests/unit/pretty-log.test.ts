@@ -60,6 +60,21 @@ describe('renderLine', () => {
         error: 'Etl.TableFailed',
       }),
     ).toMatch(/ WARN ETL b FAILED Etl\.TableFailed \(npm run executions -- b\)$/);
+    expect(
+      line({
+        message: 'execution waiting',
+        name: 'orders-b',
+        state: 'WaitForLake',
+        error: 'Glue.ConcurrentRunsExceededException',
+        heldBy: 'run-7',
+      }),
+    ).toMatch(/^\d\d:\d\d:\d\d ETL orders-b waiting in WaitForLake for run run-7$/);
+    expect(
+      line({ message: 'execution waiting', name: 'c', state: 'WaitForLake', error: 'Lake.Busy' }),
+    ).toMatch(/ ETL c waiting in WaitForLake \(Lake\.Busy\)$/);
+    expect(
+      line({ message: 'execution resumed', name: 'orders-b', next: 'RunEtlJob', waits: 3, waitedMs: 700 }),
+    ).toMatch(/ ETL orders-b resumed with RunEtlJob after 3 looks \(700 ms\)$/);
   });
 
   it('shows other lines as message and fields, without Powertools keys, with the short function name', () => {

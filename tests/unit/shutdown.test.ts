@@ -8,6 +8,7 @@ import { COALESCE_MS, Shutdown, type StopReport } from '../../local/shutdown';
 function harness(report: StopReport | undefined = { recordsDelivered: 3, objectsDelivered: 1, left: [] }) {
   const lines: { level: string; message: string; extra: Record<string, unknown> }[] = [];
   const exits: number[] = [];
+  const raised: string[] = [];
   let now = 1_000;
   let finishStop!: () => void;
   const stops: number[] = [];
@@ -23,6 +24,7 @@ function harness(report: StopReport | undefined = { recordsDelivered: 3, objects
     log: () => ({ info: log('info'), warn: log('warn'), error: log('error') }),
     pending: () => ({ requestsInFlight: 2 }),
     exit: (code) => exits.push(code),
+    raise: (signal) => raised.push(signal),
     now: () => now,
   });
   return {
@@ -30,6 +32,7 @@ function harness(report: StopReport | undefined = { recordsDelivered: 3, objects
     lake,
     lines,
     exits,
+    raised,
     stops,
     finish: async () => {
       finishStop();
@@ -105,4 +108,20 @@ it('exits 0 when only another lake running on the folder holds segments (theirs 
     message: 'stopped: every accepted event is delivered',
     extra: { recordsDelivered: 2, objectsDelivered: 1, segmentsOfOtherRunningLakes: 1, pids: [42] },
   });
+});
+
+it('ends by the signal it was sent when DuckDB has not ended a query, after its last line', async () => {
+  const h = harness({ recordsDelivered: 2, objectsDelivered: 1, left: [], queriesNotEnded: 1 });
+  h.shutdown.started(h.lake);
+  h.shutdown.onSignal('SIGTERM');
+  await h.finish();
+  // process.exit would wait for DuckDB's destructors, i.e. for the query: the signal's default action does not.
+  expect(h.exits).toEqual([]);
+  expect(h.raised).toEqual(['SIGTERM']);
+  expect(h.lines.map((l) => l.message)).toEqual([
+    'shutting down',
+    'stopped: every accepted event is delivered',
+    'ending by SIGTERM: DuckDB has not ended a query it was asked to stop',
+  ]);
+  expect(h.lines[2]!.extra).toEqual({ queriesNotEnded: 1, exitStatus: 143 });
 });

@@ -44,6 +44,7 @@ import { Mutex } from './mutex';
 import { readResultsPage, RESULTS_FILE, RESULTS_TMP_FILE } from './results';
 import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
+import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { columnName, toCell, trinoType } from './values';
 import { checkTableNames, LakeViews } from './views';
 
@@ -59,6 +60,8 @@ export interface LocalQueryEngineOptions {
   memoryLimit: string;
   /** 0: DuckDB's default (one per core). */
   threads: number;
+  /** How long a cancel, the time limit or a stop waits for DuckDB to end a run (stop.ts; default STOP_GRACE_MS). */
+  stopGraceMs?: number;
 }
 
 interface Active {
@@ -67,7 +70,9 @@ interface Active {
   done: Promise<void>;
   finish: () => void;
   connection?: DuckDBConnection;
-  stop?: 'cancel' | 'timeout' | 'shutdown';
+  stop?: StopReason;
+  /** Its final state is recorded: the first one recorded wins (a run that ends past a stop's bound). */
+  settled?: boolean;
 }
 
 export class DuckDbQueryEngine implements QueryEngine {
@@ -230,7 +235,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       this.queue.splice(queued, 1);
       await this.complete(a, 'CANCELLED', { reason: 'cancelled before it started' });
     } else {
-      await interruptUntilDone(a, 'cancel');
+      await this.stopRun(a, 'cancel');
     }
     return this.status(id);
   }
@@ -252,18 +257,31 @@ export class DuckDbQueryEngine implements QueryEngine {
     return this.store.list(page);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  async close(): Promise<{ runsNotEnded: number }> {
+    if (this.closed) return { runsNotEnded: 0 };
     this.closed = true;
     for (const a of this.queue.splice(0)) {
       await this.complete(a, 'FAILED', {
         reason: 'the local lake stopped before the query started; run it again',
       });
     }
-    await Promise.all([...this.active.values()].map((a) => interruptUntilDone(a, 'shutdown')));
-    for (const c of this.connections) c.closeSync();
+    const running = [...this.active.values()];
+    await Promise.all(running.map((a) => this.stopRun(a, 'shutdown')));
+    // A run DuckDB has not let go of keeps its connection, and the database with it, open: the process ends them.
+    const busy = new Set(running.filter((a) => a.connection).map((a) => a.connection));
+    for (const c of this.connections) if (!busy.has(c)) c.closeSync();
+    if (busy.size > 0) return { runsNotEnded: busy.size };
     this.setup.closeSync();
     this.instance.closeSync();
+    return { runsNotEnded: 0 };
+  }
+
+  /** Stops a run within the bound (stop.ts); past it, records the final state the stop gives it. */
+  private async stopRun(a: Active, why: StopReason): Promise<void> {
+    const grace = this.opts.stopGraceMs ?? STOP_GRACE_MS;
+    if (await interruptWithin(a, why, grace)) return;
+    const reason = overdueReason(a.stop ?? why, grace, this.opts.timeoutMs);
+    await this.complete(a, a.stop === 'cancel' ? 'CANCELLED' : 'FAILED', { reason }, false);
   }
 
   // ---- execution ------------------------------------------------------------------------------------------------
@@ -297,6 +315,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     fields: Partial<StoredQuery>,
     finish = true,
   ): Promise<void> {
+    if (a.settled) {
+      if (finish) a.finish();
+      return;
+    }
+    a.settled = true;
     Object.assign(a.stored, fields, { state, completedAt: new Date().toISOString() });
     await this.store.save(a.stored).catch(() => undefined);
     this.active.delete(a.stored.id);
@@ -309,7 +332,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     a.stored.state = 'RUNNING';
     a.stored.startedAt = new Date().toISOString();
     await this.store.save(a.stored);
-    const timer = setTimeout(() => void interruptUntilDone(a, 'timeout'), this.opts.timeoutMs);
+    const timer = setTimeout(() => void this.stopRun(a, 'timeout'), this.opts.timeoutMs);
     const dir = this.store.dir(a.stored.id);
     const tmpResults = path.join(dir, RESULTS_TMP_FILE);
     let out: import('node:fs/promises').FileHandle | undefined;
@@ -407,21 +430,5 @@ export class DuckDbQueryEngine implements QueryEngine {
       a.connection = undefined;
       a.finish();
     }
-  }
-}
-
-/**
- * Stops a running query: DuckDB's interrupt stops the statement running on the connection at that moment, so one
- * sent between two statements of the run (the view sync, the statement's preparation) would be lost; it is sent
- * again until the run has ended. Resolves when it has.
- */
-async function interruptUntilDone(a: Active, why: NonNullable<Active['stop']>): Promise<void> {
-  a.stop ??= why;
-  a.connection?.interrupt();
-  const again = setInterval(() => a.connection?.interrupt(), 20);
-  try {
-    await a.done;
-  } finally {
-    clearInterval(again);
   }
 }
