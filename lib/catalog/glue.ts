@@ -8,7 +8,10 @@
  *
  * serverless.yml includes it through resources/catalog.cjs; the Glue job (resources/glue.yml) writes the data.
  */
+import { glueTableLogicalId } from './logical-id';
 import { lakeTables, schemasDir, type ColumnDef, type TableDef } from './tables';
+
+export { glueTableLogicalId };
 
 type Cfn = Record<string, unknown>;
 
@@ -45,18 +48,6 @@ export function glueDatabaseName(service: string, stage: string): string {
   const name = `${service}_${stage}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   if (name.length > 255) throw new Error(`Glue database name '${name}' is longer than 255 characters`);
   return name;
-}
-
-/** Logical id of a table's AWS::Glue::Table: GlueTable + the name in PascalCase (page_view → GlueTablePageView). */
-export function glueTableLogicalId(table: string): string {
-  return (
-    'GlueTable' +
-    table
-      .split('_')
-      .filter(Boolean)
-      .map((p) => p[0]!.toUpperCase() + p.slice(1))
-      .join('')
-  );
 }
 
 const truncate = (s: string, max: number) => (s.length <= max ? s : s.slice(0, max - 1) + '…');

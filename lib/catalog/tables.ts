@@ -15,6 +15,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import layout from '../lake-layout.json';
 import { readHistories, sameSnapshot, snapshotOf, type TableHistory } from './history';
+import { glueTableLogicalId } from './logical-id';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
 
 export type { ColumnDef, LakeType, PartitionKeyDef, TableDef, UploadFormat } from './types';
@@ -368,6 +369,8 @@ export function loadLake(dir = schemasDir, files = schemaFiles(dir)): LoadedLake
   const tables: TableDef[] = [];
   const errors: TableLoadError[] = [];
   const seen = new Map<string, string>();
+  /** By CloudFormation logical id: names that differ only in underscores would be one Glue table resource. */
+  const ids = new Map<string, { name: string; file: string }>();
   for (const f of files) {
     if (f.error) {
       errors.push({ table: f.name, file: f.file, message: f.error });
@@ -379,7 +382,16 @@ export function loadLake(dir = schemasDir, files = schemaFiles(dir)): LoadedLake
       if (seen.has(t.name)) {
         throw new Error(`table name '${t.name}' is defined both in ${seen.get(t.name)} and ${f.file}`);
       }
+      const id = glueTableLogicalId(t.name);
+      const other = ids.get(id);
+      if (other) {
+        throw new Error(
+          `table name '${t.name}' (${f.file}) and '${other.name}' (${other.file}) would deploy as one Glue table ` +
+            `resource, ${id}: CloudFormation logical ids drop the underscores; rename one of them`,
+        );
+      }
       seen.set(t.name, f.file);
+      ids.set(id, { name: t.name, file: f.file });
       tables.push(t);
     } catch (e) {
       errors.push({ table: f.name, file: f.file, message: (e as Error).message });

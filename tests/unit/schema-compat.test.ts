@@ -182,3 +182,20 @@ describe('safe forms pass and are recorded as new versions', () => {
     });
   });
 });
+
+describe('table names that would deploy as one Glue table', () => {
+  it('are refused when the lake is loaded, naming both tables and their files', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
+    dirs.push(dir);
+    cpSync(schemasDir, dir, { recursive: true });
+    // order__placed and order_placed: both GlueTableOrderPlaced in CloudFormation.
+    cpSync(path.join(dir, 'events', 'order_placed.json'), path.join(dir, 'events', 'order__placed.json'));
+    const { tables, errors } = loadLake(dir);
+    expect(tables.filter((t) => t.name.startsWith('order_')).map((t) => t.name)).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(
+      /table name 'order_+placed' \(.*events\/order_+placed\.json\) and 'order_+placed' \(.*events\/order_+placed\.json\) would deploy as one Glue table resource, GlueTableOrderPlaced.*rename one of them/,
+    );
+    expect(formatReport(checkSchemas(dir)).join('\n')).toMatch(/GlueTableOrderPlaced/);
+  });
+});
