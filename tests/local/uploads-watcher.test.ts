@@ -313,9 +313,18 @@ describe('npm start', () => {
       await fs.mkdir(orders, { recursive: true });
       await fs.writeFile(path.join(orders, 'replayed.csv'), 'order_id,nonsense\no-1,x\n');
       const quarantined = path.join(lake, `raw/quarantine/${date}/orders/replayed.csv`);
+      // The reason is written first, then the file is moved (copied, then deleted from uploads/): wait for the move
+      // to end, or the fix below races the copy (seen on a loaded machine: the old content came back).
       await waitFor(
-        'the second quarantine',
-        () => fs.stat(`${quarantined}.reason.json`).catch(() => undefined),
+        'the second quarantine, moved',
+        async () => {
+          const [reasonWritten, moved, left] = await Promise.all([
+            fs.stat(`${quarantined}.reason.json`).catch(() => undefined),
+            fs.stat(quarantined).catch(() => undefined),
+            fs.stat(path.join(orders, 'replayed.csv')).catch(() => undefined),
+          ]);
+          return reasonWritten && moved && !left ? true : undefined;
+        },
         30_000,
       );
       await fs.writeFile(
