@@ -12,7 +12,7 @@ import {
 } from 'aws-local-stepfunctions';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
-import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
+import { MAX_UPLOAD_ATTEMPTS, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { resolveIntrinsics } from '../../local/step-functions';
 
 // asl-validator ships no type declarations.
@@ -446,6 +446,11 @@ describe('ETL state machine executions', () => {
         }),
       }),
     ]);
+    // What the next run does with the file is the queue's rule: the notice names its bound (a file taken by
+    // MAX_UPLOAD_ATTEMPTS runs without an outcome is given up, not loaded).
+    expect((h.notices()[0] as { detail: { message: string } }).detail.message).toContain(
+      `unless ${MAX_UPLOAD_ATTEMPTS} runs have taken it already without an outcome: then it gives the file up (Etl.UploadGivenUp`,
+    );
   });
 
   it("a file's run that fails, while another run takes the file: the execution reports that run's result", async () => {
