@@ -4,99 +4,20 @@
  *
  *  - TRINO_MACROS: DuckDB TEMP macros (per connection) named like the Trino functions analysts type. A temp macro
  *    shadows a DuckDB built-in of the same name; a macro that needs that built-in calls it as system.main.<name>.
- *  - toDuckDbSql: token-level rewrites of a checked statement (lib/query/sql-guard.ts tokenizer, so strings and
+ *  - toDuckDbSql: token-level rewrites of a checked statement (lib/query/sql-guard/ tokenizer, so strings and
  *    comments are never touched): Trino lambda functions transform/filter → list_transform/list_filter, and the
  *    target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP).
  *  - Integer division is Trino's (7 / 2 = 3): the engine sets DuckDB's integer_division before locking its
  *    configuration.
  */
 import { sqlString } from '../duckdb-sql';
-import { DIALECT_MACROS } from './dialect/macros';
+import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 
-/** MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Unsupported ones are left as they are. */
-export const MYSQL_TO_STRFTIME: [string, string][] = [
-  ['%%', '%%'],
-  ['%Y', '%Y'],
-  ['%y', '%y'],
-  ['%m', '%m'],
-  ['%c', '%-m'],
-  ['%M', '%B'],
-  ['%b', '%b'],
-  ['%d', '%d'],
-  ['%e', '%-d'],
-  ['%j', '%j'],
-  ['%H', '%H'],
-  ['%k', '%-H'],
-  ['%h', '%I'],
-  ['%I', '%I'],
-  ['%l', '%-I'],
-  ['%i', '%M'],
-  ['%s', '%S'],
-  ['%S', '%S'],
-  ['%f', '%f'],
-  ['%p', '%p'],
-  ['%r', '%I:%M:%S %p'],
-  ['%T', '%H:%M:%S'],
-  ['%a', '%a'],
-  ['%W', '%A'],
-  ['%w', '%w'],
-  ['%v', '%V'],
-  ['%x', '%G'],
-];
+export type { CompatFunction, MacroDef };
 
-/** Joda-Time patterns (format_datetime/parse_datetime), longest first. Quoted literals are not supported. */
-export const JODA_TO_STRFTIME: [string, string][] = [
-  ['%', '%%'],
-  ['yyyy', '%Y'],
-  ['yy', '%y'],
-  ['MMMM', '%B'],
-  ['MMM', '%b'],
-  ['MM', '%m'],
-  ['M', '%-m'],
-  ['dd', '%d'],
-  ['d', '%-d'],
-  ['DDD', '%j'],
-  ['HH', '%H'],
-  ['H', '%-H'],
-  ['hh', '%I'],
-  ['h', '%-I'],
-  ['mm', '%M'],
-  ['m', '%-M'],
-  ['ss', '%S'],
-  ['s', '%-S'],
-  ['SSSSSS', '%f'],
-  ['SSS', '%g'],
-  ['a', '%p'],
-  ['EEEE', '%A'],
-  ['EEE', '%a'],
-  ['ZZ', '%z'],
-  ['Z', '%z'],
-];
+import { convertFormat, FORMAT_CALLS, JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './dialect/date-formats';
 
-/** Converts a format string with one of the tables above (patterns matched longest first). */
-export function convertFormat(format: string, pairs: [string, string][]): string {
-  const sorted = [...pairs].sort((a, b) => b[0].length - a[0].length);
-  let out = '';
-  for (let i = 0; i < format.length;) {
-    const hit = sorted.find(([from]) => format.startsWith(from, i));
-    if (hit) {
-      out += hit[1];
-      i += hit[0].length;
-    } else {
-      out += format[i];
-      i++;
-    }
-  }
-  return out;
-}
-
-/** Calls whose constant format argument is converted at rewrite time (strptime needs a constant format). */
-export const FORMAT_CALLS: Record<string, { to: string; pairs: [string, string][] }> = {
-  date_format: { to: 'strftime', pairs: MYSQL_TO_STRFTIME },
-  date_parse: { to: 'strptime', pairs: MYSQL_TO_STRFTIME },
-  format_datetime: { to: 'strftime', pairs: JODA_TO_STRFTIME },
-  parse_datetime: { to: 'strptime', pairs: JODA_TO_STRFTIME },
-};
+export { convertFormat, FORMAT_CALLS, JODA_TO_STRFTIME, MYSQL_TO_STRFTIME };
 
 /**
  * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +
@@ -111,21 +32,6 @@ function formatConverter(arg: string, pairs: [string, string][]): string {
     expr = `replace(${expr}, chr(1) || chr(${i + 2}), ${sqlString(to)})`;
   });
   return expr;
-}
-
-export interface CompatFunction {
-  /** Trino signature, for the documentation. */
-  signature: string;
-  /** The DuckDB macro (body of CREATE TEMP MACRO name(...) AS ...), or how the rewrite maps it. */
-  duckdb: string;
-  note?: string;
-}
-
-/** name → parameter lists and bodies (overloads by arity). */
-export interface MacroDef {
-  name: string;
-  overloads: { params: string[]; body: string }[];
-  doc: CompatFunction[];
 }
 
 const m = (

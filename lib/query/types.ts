@@ -1,7 +1,7 @@
 /**
  * The query port: one asynchronous lifecycle for SQL over the lake, served by Athena on AWS (lib/query/athena.ts)
  * and by DuckDB over the local lake (lib/query/duckdb/). Engines only ever receive a CheckedQuery, the output of
- * the read-only guard (lib/query/sql-guard.ts).
+ * the read-only guard (lib/query/sql-guard/).
  */
 import type { TableDef } from '../catalog/types';
 
@@ -11,7 +11,7 @@ export type QueryState = (typeof QUERY_STATES)[number];
 export const isFinished = (s: QueryState): boolean =>
   s === 'SUCCEEDED' || s === 'FAILED' || s === 'CANCELLED';
 
-/** A statement the guard accepted. Only sql-guard.ts creates these (the brand keeps raw strings out of engines). */
+/** A statement the guard accepted. Only the guard (sql-guard/) creates these (the brand keeps raw strings out of engines). */
 export interface CheckedQuery {
   readonly __checked: unique symbol;
   /** The statement to run: the submitted text without a trailing semicolon. */

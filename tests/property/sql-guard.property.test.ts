@@ -1,5 +1,5 @@
 /**
- * Property-based tests of the query API's read-only guard (lib/query/sql-guard.ts): generated SELECTs over the
+ * Property-based tests of the query API's read-only guard (lib/query/sql-guard/): generated SELECTs over the
  * lake's tables (lib/catalog/tables.ts) are allowed; the same SELECTs followed by a forbidden statement, wrapped in
  * a write, or reading a table outside the lake are refused with QueryNotAllowedError (the API's 400
  * QUERY_NOT_ALLOWED); and arbitrary text never makes the guard throw anything else, nor hang.

@@ -448,7 +448,7 @@ describe('ETL state machine executions', () => {
     ]);
     // What the next run does with the file is the queue's rule: the notice names its bound (a file taken by
     // MAX_UPLOAD_ATTEMPTS runs without an outcome is given up, not loaded).
-    expect((h.notices()[0] as { detail: { message: string } }).detail.message).toContain(
+    expect(String(h.notices()[0]!.detail.message)).toContain(
       `unless ${MAX_UPLOAD_ATTEMPTS} runs have taken it already without an outcome: then it gives the file up (Etl.UploadGivenUp`,
     );
   });

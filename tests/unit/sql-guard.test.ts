@@ -1,4 +1,4 @@
-/** The read-only guard of the query API (lib/query/sql-guard.ts): a corpus of allowed and refused statements. */
+/** The read-only guard of the query API (lib/query/sql-guard/): a corpus of allowed and refused statements. */
 import { checkQuery, QueryNotAllowedError, tokenize } from '../../lib/query/sql-guard';
 
 const opts = {

@@ -12,8 +12,8 @@
  */
 import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
-import { tokenize, type Token } from '../sql-guard';
-import { convertFormat, FORMAT_CALLS } from '../trino-compat';
+import { tokenize, type Token } from '../sql-guard/lexer';
+import { convertFormat, FORMAT_CALLS } from './date-formats';
 import { LocalDialectError } from './local-error';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
 import { applyEdits, callAt, isSymbol, isWord, spanText, type Edit } from './tokens';

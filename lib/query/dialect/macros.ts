@@ -2,9 +2,23 @@
  * DuckDB macros for the dialect rewrites (lib/query/dialect/) and for Trino functions added for issue 13: zoned
  * timestamps (time-zone.ts), Java's format (java-format.ts), the *_match functions, to_iso8601, weighted
  * approx_percentile, JSON functions that return NULL on text that is not JSON (Trino's JsonExtract). Each is a
- * MacroDef as in ../trino-compat.ts, which adds them to the connection's macros.
+ * MacroDef (below), which ../trino-compat.ts adds to the connection's macros.
  */
-import type { MacroDef } from '../trino-compat';
+
+export interface CompatFunction {
+  /** Trino signature, for the documentation. */
+  signature: string;
+  /** The DuckDB macro (body of CREATE TEMP MACRO name(...) AS ...), or how the rewrite maps it. */
+  duckdb: string;
+  note?: string;
+}
+
+/** name → parameter lists and bodies (overloads by arity). */
+export interface MacroDef {
+  name: string;
+  overloads: { params: string[]; body: string }[];
+  doc: CompatFunction[];
+}
 
 const m = (name: string, params: string[], body: string, signature?: string, note?: string): MacroDef => ({
   name,

@@ -4,7 +4,7 @@
  * Java's format() (java-format.ts), and a bare VALUES named as Trino names its columns (_col0, _col1, …).
  * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
  */
-import { tokenize } from '../sql-guard';
+import { tokenize } from '../sql-guard/lexer';
 import { rewriteCalls } from './calls';
 import { javaFormatSql } from './java-format';
 import { LocalDialectError } from './local-error';

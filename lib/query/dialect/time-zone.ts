@@ -17,7 +17,7 @@
  *        renders as Athena does, with type `timestamp with time zone`;
  *    anywhere else the query fails with a LocalDialectError that says so (never another answer).
  */
-import { tokenize, type Token } from '../sql-guard';
+import { tokenize, type Token } from '../sql-guard/lexer';
 import { LocalDialectError } from './local-error';
 import {
   applyEdits,

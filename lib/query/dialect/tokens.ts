@@ -1,10 +1,10 @@
 /**
- * The structure of a checked statement at the token level (the guard's lexer, lib/query/sql-guard.ts): balanced
+ * The structure of a checked statement at the token level (the guard's lexer, lib/query/sql-guard/lexer.ts): balanced
  * parentheses, function calls and their arguments, the operand to the left of a postfix operator, and the
  * syntactic context of an expression. The dialect rewrites (lib/query/dialect/) use it to edit the statement text
  * surgically: strings and comments are single tokens, so they are never touched.
  */
-import type { Token } from '../sql-guard';
+import type { Token } from '../sql-guard/lexer';
 
 export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
   t?.kind === 'word' && (words.length === 0 || words.includes(t.text.toLowerCase()));

@@ -7,7 +7,7 @@
  */
 import type { GlueTableInput } from '../../catalog/glue';
 import { sqlIdent, sqlString } from '../../duckdb-sql';
-import type { Token } from '../sql-guard';
+import type { Token } from '../sql-guard/lexer';
 import { isSymbol } from '../dialect/tokens';
 import type { Edit } from '../dialect/tokens';
 

@@ -14,7 +14,8 @@
  */
 import type { GlueTableInput } from '../../catalog/glue';
 import { sqlIdent, sqlString } from '../../duckdb-sql';
-import { QueryNotAllowedError, type Token } from '../sql-guard';
+import { QueryNotAllowedError } from '../sql-guard/errors';
+import type { Token } from '../sql-guard/lexer';
 import { describeTable, showColumns, showCreateTable, tableNameMatcher } from './hive-ddl';
 
 export type MetadataStatement =

@@ -1,0 +1,97 @@
+/**
+ * The read-only guard: every statement is checked here before it reaches an engine (Athena or DuckDB).
+ *
+ * Two passes, both failing closed:
+ *  1. A lexer with the string, identifier and comment rules Athena (Trino) and DuckDB share. It finds statement
+ *     boundaries itself (so a `;` inside a string or comment is not one, and a second statement is refused), and it
+ *     refuses the constructs on which engines and the parser could disagree about where a string or comment ends:
+ *     backslash escapes in quoted identifiers, E'...' strings, nested comments, dollar quoting, backticks, `//`
+ *     (DuckDB division, a comment to the parser) and parameter placeholders.
+ *  2. node-sql-parser with its Trino grammar (the closest to Athena engine 3: CTEs, window functions, UNNEST,
+ *     lambdas, FILTER, typed literals, 3-part names all parse) builds the AST, which must be one SELECT (WITH ...,
+ *     UNION, subqueries) whose every FROM item is a lake table (optionally qualified with the lake database, or
+ *     AwsDataCatalog.<database>), a CTE, a subquery, VALUES or UNNEST — no other catalogs or schemas, no table
+ *     functions (read_csv, read_parquet, glob, read_text, ...), no file paths, no SELECT INTO — and whose function
+ *     calls are neither qualified nor engine internals (current_setting, getenv, duckdb_*, ...).
+ * What the grammar does not understand is refused with the parser's position, never passed through.
+ *
+ * The DuckDB engine adds its own checks (exactly one statement, of type SELECT, per DuckDB's parser) and the
+ * sandbox of shared/README.md; Athena runs one statement per StartQueryExecution, with IAM limited to the lake.
+ *
+ * Files: errors.ts, lexer.ts (pass 1), parse.ts, rules.ts and tree.ts (pass 2); checkQuery here.
+ */
+import { parseMetadataStatement } from '../metadata/statements';
+import type { CheckedQuery } from '../types';
+import { QueryNotAllowedError, type GuardOptions } from './errors';
+import { positionOf, tokenize } from './lexer';
+import { parse, type Parsed } from './parse';
+import { STATEMENT_REASONS } from './rules';
+import { checkTree, isNode } from './tree';
+
+export { QueryNotAllowedError, type GuardOptions } from './errors';
+export { tokenize, type Lexed, type Token, type TokenKind } from './lexer';
+
+/**
+ * Checks one submitted statement. Returns the statement to run, or throws QueryNotAllowedError with the reason.
+ */
+export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
+  if (typeof sql !== 'string' || sql.trim() === '') throw new QueryNotAllowedError('the query is empty');
+  const bytes = Buffer.byteLength(sql, 'utf8');
+  if (bytes > opts.maxBytes) {
+    throw new QueryNotAllowedError(`the query is ${bytes} bytes; at most ${opts.maxBytes} are accepted`);
+  }
+  const lexed = tokenize(sql);
+  const first = lexed.tokens.find((t) => t.text !== '(');
+  if (!first) throw new QueryNotAllowedError('the query is empty');
+  const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';
+  // SHOW …, DESCRIBE …: the lake's metadata (lib/query/metadata/statements.ts); nothing is read from the data.
+  const lake = { database: opts.database.toLowerCase(), tables: opts.tables.map((t) => t.toLowerCase()) };
+  if (parseMetadataStatement(lexed.tokens, lake)) {
+    return { sql: lexed.body, tables: [] } as unknown as CheckedQuery;
+  }
+  if (keyword !== 'select' && keyword !== 'with' && keyword !== 'values') {
+    throw new QueryNotAllowedError(
+      STATEMENT_REASONS[keyword] ??
+        `only SELECT queries (optionally WITH ...) are allowed; this statement starts with '${first.text}'`,
+    );
+  }
+
+  // The parser reads the statement with leading whitespace trimmed: its offsets are relative to that. A bare
+  // VALUES is checked as the FROM item it is equivalent to (offsets shifted by the prefix).
+  const prefix = keyword === 'values' ? 'SELECT * FROM (' : '';
+  const forParser = keyword === 'values' ? `${prefix}${lexed.forParser}) AS t` : lexed.forParser;
+  const lead = sql.length - sql.trimStart().length - prefix.length;
+  let parsed: Parsed;
+  try {
+    parsed = parse(forParser);
+  } catch (e) {
+    if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
+    const loc = (e as { location?: { start?: { line: number; column: number; offset: number } } }).location;
+    const start = loc?.start;
+    const near = start ? forParser.slice(start.offset, start.offset + 24).split('\n')[0] : '';
+    const where = start ? positionOf(sql, lead + start.offset) : undefined;
+    throw new QueryNotAllowedError(
+      `the query could not be checked: the guard's Trino SQL parser does not understand it` +
+        (where ? ` at line ${where.line}, column ${where.column}${near ? ` (near '${near}')` : ''}` : '') +
+        '. Only SELECT queries in Athena (Trino) SQL are accepted; simplify the construct or report it.',
+      where,
+    );
+  }
+  const ast = parsed.ast;
+  if (Array.isArray(ast)) {
+    if (ast.length !== 1) throw new QueryNotAllowedError('only one statement per query is allowed');
+  }
+  const root = Array.isArray(ast) ? ast[0] : ast;
+  if (!isNode(root) || root.type !== 'select') {
+    const t = isNode(root) && typeof root.type === 'string' ? root.type : 'unknown';
+    throw new QueryNotAllowedError(STATEMENT_REASONS[t] ?? `only SELECT queries are allowed (got ${t})`);
+  }
+
+  try {
+    return checkTree(root, parsed.tableList, { ...lexed, forParser }, sql, lead, opts);
+  } catch (e) {
+    // A long chain of operators (1+1+...+1) parses into an AST deeper than the walk's stack: refuse, don't crash.
+    if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
+    throw e;
+  }
+}

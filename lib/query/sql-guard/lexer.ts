@@ -1,0 +1,246 @@
+/**
+ * Pass 1 of the guard: a lexer with the string, identifier and comment rules Athena (Trino) and DuckDB share. It
+ * finds statement boundaries itself and refuses the constructs on which engines and the parser could disagree about
+ * where a string or comment ends (index.ts has the whole picture).
+ */
+import { QueryNotAllowedError } from './errors';
+
+export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'symbol';
+
+export interface Token {
+  kind: TokenKind;
+  /** Source text (for words: as written; quoted identifiers and strings: with their quotes). */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface Lexed {
+  tokens: Token[];
+  /** The statement without a trailing semicolon (and what follows it: whitespace and comments). */
+  body: string;
+  /** `body` with backslashes inside string literals replaced, for the parser (which reads \' as an escape). */
+  forParser: string;
+}
+
+export const MAX_NESTING = 64;
+
+export function positionOf(sql: string, offset: number): { line: number; column: number } {
+  const before = sql.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+export function refuse(sql: string, offset: number, reason: string): never {
+  const pos = positionOf(sql, offset);
+  throw new QueryNotAllowedError(`${reason} (line ${pos.line}, column ${pos.column})`, pos);
+}
+
+const isSpace = (c: string) =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+const isWordStart = (c: string) => /[A-Za-z_\u00c0-\uffff]/.test(c);
+const isWordPart = (c: string) => /[A-Za-z0-9_\u00c0-\uffff]/.test(c);
+
+/**
+ * Same-length rewrites of constructs Athena accepts but the parser's grammars do not, in the copy the parser
+ * reads (the engine still gets the statement as written). Neither can hide a table or function reference:
+ *  - the target type of CAST/TRY_CAST (e.g. ARRAY(VARCHAR), ROW(a BIGINT), MAP(VARCHAR, DOUBLE)) becomes VARCHAR,
+ *    if it consists only of type words, numbers, commas and parentheses;
+ *  - the AT TIME ZONE operator becomes ||.
+ */
+function rewriteForParser(
+  tokens: Token[],
+  replace: (start: number, end: number, text: string) => void,
+): void {
+  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  for (let k = 0; k < tokens.length; k++) {
+    if (word(k, 'at') && word(k + 1, 'time') && word(k + 2, 'zone')) {
+      replace(tokens[k]!.start, tokens[k + 2]!.end, '||');
+      continue;
+    }
+    // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).
+    if (word(k, 'with') && word(k + 1, 'ordinality') && tokens[k - 1]?.text === ')') {
+      replace(tokens[k]!.start, tokens[k + 1]!.end, '');
+      continue;
+    }
+    // OFFSET n ROWS: the grammar knows OFFSET n.
+    if (
+      word(k, 'offset') &&
+      tokens[k + 1]?.kind === 'number' &&
+      (word(k + 2, 'rows') || word(k + 2, 'row'))
+    ) {
+      replace(tokens[k + 2]!.start, tokens[k + 2]!.end, '');
+      continue;
+    }
+    // FETCH {FIRST|NEXT} [n] {ROW|ROWS} ONLY is LIMIT n (WITH TIES is left for the parser to refuse).
+    if (word(k, 'fetch') && (word(k + 1, 'first') || word(k + 1, 'next'))) {
+      const n = tokens[k + 2]?.kind === 'number' ? tokens[k + 2]!.text : undefined;
+      const rows = n === undefined ? k + 2 : k + 3;
+      if ((word(rows, 'rows') || word(rows, 'row')) && word(rows + 1, 'only')) {
+        replace(tokens[k]!.start, tokens[rows + 1]!.end, `LIMIT ${n ?? '1'}`);
+        continue;
+      }
+    }
+    if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
+      // Find AS at depth 1 of this call, then the call's closing parenthesis.
+      let depth = 0;
+      let as = -1;
+      let close = -1;
+      for (let j = k + 1; j < tokens.length; j++) {
+        const t = tokens[j]!;
+        if (t.text === '(') depth++;
+        else if (t.text === ')') {
+          depth--;
+          if (depth === 0) {
+            close = j;
+            break;
+          }
+        } else if (depth === 1 && as < 0 && t.kind === 'word' && t.text.toLowerCase() === 'as') as = j;
+      }
+      if (as < 0 || close < 0 || close === as + 1) continue;
+      const typeTokens = tokens.slice(as + 1, close);
+      const plain = typeTokens.every(
+        (t) =>
+          (t.kind === 'word' && !['select', 'with', 'from', 'values'].includes(t.text.toLowerCase())) ||
+          t.kind === 'number' ||
+          t.kind === 'quoted' ||
+          t.text === ',' ||
+          t.text === '(' ||
+          t.text === ')',
+      );
+      const simple = typeTokens.length === 1;
+      if (plain && !simple) replace(typeTokens[0]!.start, typeTokens[typeTokens.length - 1]!.end, 'VARCHAR');
+    }
+  }
+}
+
+/** Splits SQL into tokens with the rules Athena and DuckDB share; refuses what they could read differently. */
+export function tokenize(sql: string): Lexed {
+  const tokens: Token[] = [];
+  let forParser = '';
+  let depth = 0;
+  let end = sql.length; // end of the (single) statement
+  let ended = false;
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === '-' && next === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    if (c === '/' && next === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      if (close < 0) refuse(sql, i, 'unterminated comment');
+      if (sql.slice(i + 2, close).includes('/*')) {
+        refuse(sql, i, 'nested comments are not allowed (engines disagree about where they end)');
+      }
+      i = close + 2;
+      continue;
+    }
+    if (ended) {
+      refuse(sql, i, 'only one statement per query is allowed (found more after a semicolon)');
+    }
+    if (c === "'") {
+      let j = i + 1;
+      for (;;) {
+        const q = sql.indexOf("'", j);
+        if (q < 0) refuse(sql, i, 'unterminated string literal');
+        if (sql[q + 1] === "'") {
+          j = q + 2;
+          continue;
+        }
+        j = q + 1;
+        break;
+      }
+      tokens.push({ kind: 'string', text: sql.slice(i, j), start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      for (;;) {
+        const q = sql.indexOf('"', j);
+        if (q < 0) refuse(sql, i, 'unterminated quoted identifier');
+        if (sql[q + 1] === '"') {
+          j = q + 2;
+          continue;
+        }
+        j = q + 1;
+        break;
+      }
+      const text = sql.slice(i, j);
+      if (text.includes('\\')) refuse(sql, i, 'backslashes are not allowed in quoted identifiers');
+      tokens.push({ kind: 'quoted', text, start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (isWordStart(c)) {
+      let j = i + 1;
+      while (j < n && isWordPart(sql[j]!)) j++;
+      const text = sql.slice(i, j);
+      if (sql[j] === "'" && text.toLowerCase() === 'e') {
+        refuse(
+          sql,
+          i,
+          "E'...' escape strings are not allowed (not Athena SQL; DuckDB reads backslash escapes in them)",
+        );
+      }
+      tokens.push({ kind: 'word', text, start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
+      let j = i + 1;
+      while (j < n && /[0-9A-Za-z_.]/.test(sql[j]!)) {
+        // exponent sign: 1e-5
+        if ((sql[j] === 'e' || sql[j] === 'E') && (sql[j + 1] === '-' || sql[j + 1] === '+')) j++;
+        j++;
+      }
+      tokens.push({ kind: 'number', text: sql.slice(i, j), start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (c === ';') {
+      // The statement ends here; only whitespace and comments may follow.
+      end = i;
+      ended = true;
+      i++;
+      continue;
+    }
+    if (c === '/' && next === '/') refuse(sql, i, "'//' is not an operator in Athena SQL");
+    if (c === '$') refuse(sql, i, "'$' (dollar quoting or parameters) is not allowed");
+    if (c === '?') refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query');
+    if (c === '`') refuse(sql, i, 'backtick-quoted identifiers are not Athena SQL; use double quotes');
+    if (c === '\\') refuse(sql, i, 'a backslash outside a string literal is not allowed');
+    if (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+      refuse(sql, i, 'control characters are not allowed');
+    if (c === '(') {
+      depth++;
+      if (depth > MAX_NESTING) refuse(sql, i, `parentheses are nested deeper than ${MAX_NESTING} levels`);
+    } else if (c === ')') {
+      depth--;
+    }
+    tokens.push({ kind: 'symbol', text: c, start: i, end: i + 1 });
+    i++;
+  }
+  const body = sql.slice(0, end).trim();
+  const offset = sql.slice(0, end).length - sql.slice(0, end).trimStart().length;
+  const chars = sql.split('');
+  const replace = (start: number, stop: number, text: string) => {
+    for (let k = start; k < stop; k++) chars[k] = k - start < text.length ? text[k - start]! : ' ';
+  };
+  for (const t of tokens) {
+    // Backslashes inside string literals are plain characters in Athena and DuckDB (but escapes to the parser).
+    if (t.kind === 'string' && t.text.includes('\\')) replace(t.start, t.end, t.text.replace(/\\/g, '_'));
+  }
+  rewriteForParser(tokens, replace);
+  forParser = chars.slice(offset, offset + body.length).join('');
+  return { tokens, body, forParser };
+}
