@@ -21,6 +21,7 @@ import { loadRawEvents, rawEventObjects } from './events';
 import { tablePartitions } from './existing';
 import { addFigures, emptyFigures, tableFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
+import { reloadInBatches } from './reload';
 import { rawEventsPrefix } from '../plans';
 import type { InputFile } from './readers/types';
 
@@ -87,19 +88,7 @@ export async function runRebuild(
   } else {
     const uploads = await uploadsOf(ctx, table);
     skipped = uploads.skipped;
-    for (const batch of bySize(uploads.inputs, maxBatchBytes)) {
-      addFigures(
-        tally,
-        await runBatch(
-          ctx,
-          table,
-          plan,
-          batch.map((b) => b.input),
-          { reload: true },
-        ),
-      );
-      inputs.push(...batch.map((b) => b.input.key));
-    }
+    inputs.push(...(await reloadInBatches(ctx, table, plan, uploads.inputs, maxBatchBytes, tally)));
   }
   // The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
   const untouched = (await tablePartitions(ctx.curatedDir, plan)).filter(

@@ -17,13 +17,13 @@ import { buildPlan } from '../plan';
 import { rejectedTablePrefix, replayedStateKey, type ReplayedState } from '../rejected';
 import type { ReplaySummary } from '../run';
 import { listedPartitions } from '../upload-queue';
-import { runBatch, type RunContext } from './batch';
-import { bySize } from './batching';
+import type { RunContext } from './batch';
 import { EtlErrorName, EtlJobError } from './errors';
 import { rawEventInput } from './events';
-import { addFigures, emptyFigures, tableFigures, type TableTally } from './figures';
+import { emptyFigures, tableFigures, type TableTally } from './figures';
 import { listFiles, readJsonFile } from './fs-util';
 import type { InputFile } from './readers/types';
+import { reloadInBatches } from './reload';
 import { resolveInputs, resolveObject } from './resolve-inputs';
 
 export interface ReplayTaken {
@@ -93,20 +93,7 @@ export async function runReplay(
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
-  const inputs: string[] = [];
-  for (const batch of bySize(present, maxBatchBytes)) {
-    addFigures(
-      tally,
-      await runBatch(
-        ctx,
-        table,
-        plan,
-        batch.map((b) => b.input),
-        { reload: true },
-      ),
-    );
-    inputs.push(...batch.map((b) => b.input.key));
-  }
+  const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally);
   if (taken.length > 0) {
     const next: ReplayedState = { replayed: [...new Set([...replayed, ...taken])].sort() };
     await writeFileDurably(stateFile, JSON.stringify(next, null, 2) + '\n');

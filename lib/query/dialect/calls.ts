@@ -16,7 +16,7 @@ import { tokenize, type Token } from '../sql-guard/lexer';
 import { convertFormat, FORMAT_CALLS } from './date-formats';
 import { LocalDialectError } from './local-error';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
-import { applyEdits, callAt, isSymbol, isWord, spanText, type Edit } from './tokens';
+import { applyEdits, callAt, closing, isSymbol, isWord, spanText, type Edit } from './tokens';
 
 /** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
 const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
@@ -82,31 +82,14 @@ export function rewriteCalls(sql: string): string {
   const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.kind === 'word' && tokens[k + 1]?.text === '(' && FORMAT_CALLS[t.text.toLowerCase()]) {
-      // name ( <first argument> , '<format>' )
-      const call = FORMAT_CALLS[t.text.toLowerCase()]!;
-      let depth = 0;
-      let comma = -1;
-      let close = -1;
-      for (let j = k + 1; j < tokens.length; j++) {
-        const x = tokens[j]!;
-        if (x.text === '(') depth++;
-        else if (x.text === ')') {
-          depth--;
-          if (depth === 0) {
-            close = j;
-            break;
-          }
-        } else if (x.text === ',' && depth === 1) {
-          if (comma >= 0) {
-            comma = -2; // more than two arguments
-            break;
-          }
-          comma = j;
-        }
-      }
-      const format = tokens[comma + 1];
-      if (comma > 0 && close === comma + 2 && format?.kind === 'string') {
+    const formatCall = Object.hasOwn(FORMAT_CALLS, t.text.toLowerCase()) ? callAt(tokens, k) : undefined;
+    if (formatCall) {
+      // name ( <first argument> , '<format>' ): exactly two arguments, the second one string literal.
+      const call = FORMAT_CALLS[formatCall.name]!;
+      const second = formatCall.args[1];
+      const close = formatCall.close;
+      const format = second && second.first === second.last ? tokens[second.first] : undefined;
+      if (formatCall.args.length === 2 && format?.kind === 'string') {
         const literal = format.text.slice(1, -1).replace(/''/g, "'");
         const name = t.text.toLowerCase();
         if (name === 'parse_datetime') {
@@ -130,7 +113,7 @@ export function rewriteCalls(sql: string): string {
       }
     }
     if (t.kind === 'word' && tokens[k + 1]?.text === '(') {
-      const rename = RENAMES[t.text.toLowerCase()];
+      const rename = Object.hasOwn(RENAMES, t.text.toLowerCase()) ? RENAMES[t.text.toLowerCase()] : undefined;
       // FILTER (WHERE ...) after an aggregate is a clause, not the function.
       if (rename && tokens[k - 1]?.text !== ')' && !word(k + 2, 'where')) {
         edits.push({ start: t.start, end: t.end, text: rename });
@@ -138,19 +121,13 @@ export function rewriteCalls(sql: string): string {
     }
     callRewrites(sql, tokens, k, edits);
     if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
-      let depth = 0;
+      // CAST ( <expression> AS <type> ): the AS at the call's own level.
+      const close = closing(tokens, k + 1);
       let as = -1;
-      let close = -1;
-      for (let j = k + 1; j < tokens.length; j++) {
-        const x = tokens[j]!;
-        if (x.text === '(') depth++;
-        else if (x.text === ')') {
-          depth--;
-          if (depth === 0) {
-            close = j;
-            break;
-          }
-        } else if (depth === 1 && as < 0 && word(j, 'as')) as = j;
+      for (let j = k + 2, depth = 0; j < close && as < 0; j++) {
+        if (isSymbol(tokens[j], '(', '[')) depth++;
+        else if (isSymbol(tokens[j], ')', ']')) depth--;
+        else if (depth === 0 && word(j, 'as')) as = j;
       }
       if (as < 0 || close <= as + 1) continue;
       const typeTokens = tokens.slice(as + 1, close);
