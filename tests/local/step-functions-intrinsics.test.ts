@@ -52,4 +52,23 @@ describe('intrinsic functions on the local engine', () => {
   it('States.Format still refuses a template whose placeholders and arguments do not match', async () => {
     await expect(pass({ 'x.$': "States.Format('{} {}', $.a)" }, { a: 1 })).rejects.toThrow(/do not match/);
   });
+
+  it('States.JsonMerge makes a new object: a Result of the definition is not changed for the next execution', async () => {
+    // aws-local-stepfunctions 3 merged into its first argument, here the Pass state's Result, shared by every run.
+    const sm = new StateMachine({
+      StartAt: 'Defaults',
+      States: {
+        Defaults: { Type: 'Pass', Result: { replay: null }, ResultPath: '$.defaults', Next: 'Merge' },
+        Merge: {
+          Type: 'Pass',
+          Parameters: { 'merged.$': 'States.JsonMerge($.defaults, $.summary, false)' },
+          End: true,
+        },
+      },
+    } as unknown as StateMachineDefinition);
+    const first = await sm.run({ summary: { replay: { sources: 2 } } } as never).result;
+    const second = await sm.run({ summary: { rebuild: { sources: 3 } } } as never).result;
+    expect(first).toEqual({ merged: { replay: { sources: 2 } } });
+    expect(second).toEqual({ merged: { replay: null, rebuild: { sources: 3 } } });
+  });
 });

@@ -108,7 +108,7 @@ it('one of two uploads at once waits for the lake, and says so while it waits an
     expect(lines[waiting]).toMatchObject({ state: 'WaitForLake', heldBy: holder.name });
     expect(resumed).toBeGreaterThan(waiting);
     expect(lines[resumed]).toMatchObject({ state: 'WaitForLake', waits: expect.any(Number) });
-    expect(['ReadResult', 'CheckRunResult']).toContain(lines[resumed]!.next);
+    expect(['ReadResult', 'NoticeDefaults']).toContain(lines[resumed]!.next);
     expect(lines.filter((l) => l.message === 'execution waiting')).toHaveLength(1);
     expect(await lake.kill('SIGTERM')).toBe(0);
   } finally {

@@ -565,7 +565,15 @@ describe('ETL state machine executions', () => {
       expect(h.notices()).toEqual([
         expect.objectContaining({
           kind: 'ETL_SUCCEEDED',
-          detail: expect.objectContaining({ mode, processedBy: `${mode}-1`, input, tables: [own.figures] }),
+          detail: expect.objectContaining({
+            mode,
+            processedBy: `${mode}-1`,
+            input,
+            tables: [own.figures],
+            // What it read again, what it could not (a replay's missing sources): in the notice itself.
+            replay: mode === 'replay' ? own : null,
+            rebuild: mode === 'rebuild' ? own : null,
+          }),
         }),
       ]);
       expect(output).toMatchObject({ mode, rowsRead: 10 });
