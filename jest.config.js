@@ -6,8 +6,8 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023' }, module: { type: 'commonjs' } }],
   },
-  // @middy/* ships ES modules only; compile them for jest's CommonJS runtime.
-  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // @middy/* and hyparquet ship ES modules only; compile them for jest's CommonJS runtime.
+  transformIgnorePatterns: ['/node_modules/(?!@middy/|hyparquet/)'],
   setupFilesAfterEnv: ['<rootDir>/tests/setup.ts'],
   globalSetup: '<rootDir>/tests/global-setup.ts',
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],

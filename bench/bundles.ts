@@ -22,7 +22,9 @@ import {
   type SectionResult,
 } from './report';
 
-const TARGET_BUNDLE_KB = 250;
+/** Minified bundle bounds (issue 15): the query function carries the SQL parser's grammars. */
+const TARGET_BUNDLE_KB: Record<string, number> = { queries: 350 };
+const DEFAULT_TARGET_BUNDLE_KB = 250;
 const TARGET_INIT_MS = 100;
 const TOP_CONTRIBUTORS = 8;
 
@@ -54,6 +56,25 @@ const PLUGIN_ONLY_OPTIONS = new Set([
 interface ServiceYaml {
   functions?: Record<string, { handler?: string }>;
   custom?: { esbuild?: Record<string, unknown> };
+  params?: Record<string, Record<string, unknown>>;
+}
+
+/** The stage that is packaged; its `${param:…}` in custom.esbuild (e.g. define's runtime) resolve as sls does. */
+const STAGE = 'prod';
+
+/** `${param:name}` in the strings of `value` (and of the objects in it), from the stage's params or the defaults. */
+function resolveParams(value: unknown, params: ServiceYaml['params']): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{param:([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+      const v = params?.[STAGE]?.[name] ?? params?.default?.[name];
+      return v === undefined ? whole : String(v);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveParams(v, params));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveParams(v, params)]));
+  }
+  return value;
 }
 
 interface FunctionBundle {
@@ -162,6 +183,9 @@ async function measureInit(ctx: BenchContext, bundleFile: string, runs: number):
         PATH: projectPath(ctx.root),
         HOME: process.env.HOME ?? '/tmp',
         BENCH_BUNDLE: bundleFile,
+        // The AWS SDK is the runtime's (custom.esbuild.exclude): on Lambda NODE_PATH reaches /var/runtime/node_modules;
+        // here the project's, at the versions package.json pins to the runtime's. Its load is part of the init time.
+        NODE_PATH: path.join(ctx.root, 'node_modules'),
         LAKE_RUNTIME: 'aws',
         DELIVERY_STREAM_NAME: 'x',
         AWS_REGION: 'us-east-1',
@@ -189,7 +213,7 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
   ctx.progress('sls package --stage prod');
   const pkg = await runCommand(
     process.execPath,
-    [path.join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'prod'],
+    [path.join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', STAGE],
     {
       cwd: root,
       env: {
@@ -234,11 +258,18 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
     }
 
     // --- sizes and contributors (metafile of a rebuild with the same options)
-    const options = esbuildOptions(service.custom?.esbuild ?? {}, result.notes);
+    const custom = resolveParams(service.custom?.esbuild ?? {}, service.params) as Record<string, unknown>;
+    const options = esbuildOptions(custom, result.notes);
     const sizeRows: Cell[][] = [];
     const perFunction: Record<string, unknown> = {};
     for (const b of bundles) {
-      const t = target(`${b.functionName} bundle size`, b.mainJsBytes / 1024, 'KB', '<=', TARGET_BUNDLE_KB);
+      const t = target(
+        `${b.functionName} bundle size`,
+        b.mainJsBytes / 1024,
+        'KB',
+        '<=',
+        TARGET_BUNDLE_KB[b.functionName] ?? DEFAULT_TARGET_BUNDLE_KB,
+      );
       result.targets.push(t);
       let rebuiltBytes: number | null = null;
       let top: ReturnType<typeof contributors> | null = null;

@@ -12,7 +12,16 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { generateBodies, type BodySet } from './events';
 import { acceptedEventsPerSecond, runLoad, type LoadResult } from './load';
-import { freePort, processTreeCpuSeconds, projectPath, startServer, type ServerChild } from './processes';
+import {
+  freePort,
+  peakSampler,
+  processTreeCpuSeconds,
+  processTreeRssBytes,
+  projectPath,
+  startServer,
+  threadCpuSeconds,
+  type ServerChild,
+} from './processes';
 import {
   emptyResult,
   fmtBytes,
@@ -43,6 +52,10 @@ interface LevelResult {
   serverCpu: number | null;
   /** CPU of the load generator, as a fraction of one core. */
   clientCpu: number;
+  /** CPU ms per accepted request of the server's threads, by thread kind (lake thread, function workers, GC, libuv). */
+  threadMsPerRequest: Record<string, number> | null;
+  /** Largest resident memory of the server's process tree during the measured run. */
+  peakRssBytes: number | null;
   warmup: { seconds: number; accepted: number; non2xx: number; drained: boolean };
 }
 
@@ -83,7 +96,11 @@ async function measureServer(
     acceptedRequests += warmAccepted;
 
     const cpuBefore = processTreeCpuSeconds(server.pid);
+    const threadsBefore = threadCpuSeconds(server.pid);
+    const rss = peakSampler(() => processTreeRssBytes(server.pid));
     const load = await runLoad({ ...base, connections, seconds: ctx.seconds });
+    const peakRssBytes = rss.stop();
+    const threadsAfter = threadCpuSeconds(server.pid);
     const cpuAfter = processTreeCpuSeconds(server.pid);
     const accepted = load.byStatus['202'] ?? 0;
     acceptedRequests += accepted;
@@ -95,6 +112,8 @@ async function measureServer(
       eventsPerSecond: acceptedEventsPerSecond(load, EVENTS_PER_REQUEST),
       serverCpu: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / load.seconds,
       clientCpu: load.clientCpuSeconds / load.seconds,
+      threadMsPerRequest: perRequest(threadsBefore, threadsAfter, load.byStatus['202'] ?? 0),
+      peakRssBytes,
       warmup: { seconds: warm.seconds, accepted: warmAccepted, non2xx: warm.non2xx, drained: warm.drained },
     });
     ctx.progress(
@@ -103,6 +122,38 @@ async function measureServer(
     );
   }
   return { levels: results, acceptedRequests, allDrained };
+}
+
+/** The threads' CPU between two readings, in ms per accepted request, by thread kind. */
+function perRequest(
+  before: Record<string, number> | null,
+  after: Record<string, number> | null,
+  requests: number,
+): Record<string, number> | null {
+  if (!before || !after || requests === 0) return null;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = ((v - (before[k] ?? 0)) * 1000) / requests;
+  return out;
+}
+
+/** Thread kinds as the report names them (Linux thread names). */
+const THREAD_KINDS: [string, string][] = [
+  ['MainThread', 'lake thread'],
+  ['WorkerThread', 'function workers'],
+  ['V8Worker', 'GC helpers'],
+  ['libuv-worker', 'fs + zlib'],
+];
+
+function threadCells(l: LevelResult): Cell[] {
+  const t = l.threadMsPerRequest;
+  if (!t) return [...THREAD_KINDS.map(() => '-'), '-', '-'];
+  const known = THREAD_KINDS.map(([k]) => t[k] ?? 0);
+  const total = Object.values(t).reduce((a, b) => a + b, 0);
+  return [
+    ...known.map((v) => fmtNum(v, 2)),
+    fmtNum(total - known.reduce((a, b) => a + b, 0), 2),
+    fmtNum(total, 2),
+  ];
 }
 
 /** Posts each body once; all must be accepted, or the bench stops with the lake's answer. */
@@ -320,6 +371,13 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
         'status',
       ],
       rows,
+    });
+
+    // --- where the lake's CPU goes, and its memory
+    result.tables.push({
+      title: `Local lake: CPU ms per accepted request (${EVENTS_PER_REQUEST} events) by thread, and peak resident memory (npm + node) under load`,
+      columns: ['conns', ...THREAD_KINDS.map(([, name]) => name), 'other', 'total', 'peak RSS'],
+      rows: lake.run.levels.map((l) => [l.connections, ...threadCells(l), fmtBytes(l.peakRssBytes)]),
     });
 
     // --- ratio table

@@ -209,3 +209,84 @@ export function median(values: number[]): number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The pids of a process and all its descendants (Linux /proc; just the pid elsewhere). */
+export function processTreePids(pid: number): number[] {
+  const out: number[] = [];
+  const visit = (p: number) => {
+    if (out.includes(p)) return;
+    out.push(p);
+    try {
+      for (const task of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
+        if (kids) for (const k of kids.split(/\s+/)) visit(Number(k));
+      }
+    } catch {
+      // gone, or no /proc
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+/** Resident memory of a process and its descendants, bytes (Linux /proc; null elsewhere). */
+export function processTreeRssBytes(pid: number): number | null {
+  if (process.platform !== 'linux') return null;
+  let kb = 0;
+  for (const p of processTreePids(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) kb += Number(m[1]);
+    } catch {
+      // gone
+    }
+  }
+  return kb * 1024;
+}
+
+/**
+ * CPU seconds of every thread of a process tree, by thread kind (the thread's name: MainThread, WorkerThread,
+ * V8Worker = the garbage collector's helpers, libuv-worker = file system and zlib); null where /proc is missing.
+ */
+export function threadCpuSeconds(pid: number): Record<string, number> | null {
+  if (process.platform !== 'linux') return null;
+  const out: Record<string, number> = {};
+  for (const p of processTreePids(pid)) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        const stat = readFileSync(`/proc/${p}/task/${t}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const s = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+        out[name] = (out[name] ?? 0) + s;
+      } catch {
+        // thread gone
+      }
+    }
+  }
+  return out;
+}
+
+/** Samples a value every `ms` until stopped; returns the largest sample. */
+export function peakSampler(sample: () => number | null, ms = 100): { stop(): number | null } {
+  let peak: number | null = null;
+  const take = () => {
+    const v = sample();
+    if (v !== null && (peak === null || v > peak)) peak = v;
+  };
+  take();
+  const timer = setInterval(take, ms);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return peak;
+    },
+  };
+}

@@ -18,7 +18,7 @@
  * Targets: the partition-pruned aggregate answers in <= 200 ms at p50; the partition filter cuts the bytes read by the
  * same aggregate by >= 95%.
  */
-import { DUCKDB_TYPES } from '../lib/duckdb-sql';
+import { duckdbType } from '../lib/duckdb-sql';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -255,7 +255,7 @@ function selectList(table: TableDef, exprs: Record<string, string>, missing: str
     .map((c) => {
       const expr = exprs[c.name];
       if (expr === undefined) missing.push(`${table.name}.${c.name}`);
-      return `CAST(${expr ?? 'NULL'} AS ${DUCKDB_TYPES[c.type]}) AS ${c.name}`;
+      return `CAST(${expr ?? 'NULL'} AS ${duckdbType(c.type)}) AS ${c.name}`;
     })
     .join(',\n  ');
 }

@@ -141,6 +141,15 @@ function fmtValue(n: number, unit: string): string {
 export const targetText = (t: Target): string =>
   `${t.op === '>=' ? '>=' : '<='} ${fmtValue(t.threshold, t.unit)}`;
 
+/** Measured ÷ target, e.g. "0.62x" ('-' when nothing was measured or the target is 0). */
+export const targetRatio = (t: Target): number | null =>
+  t.measured === null || !Number.isFinite(t.measured) || t.threshold === 0 ? null : t.measured / t.threshold;
+
+export const targetRatioText = (t: Target): string => {
+  const r = targetRatio(t);
+  return r === null ? '-' : `${fmtNum(r, 2)}x`;
+};
+
 /** The "status" cell. */
 export const statusText = (t: Target): string => (t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED');
 
@@ -201,11 +210,17 @@ export function renderSummary(outcomes: SectionOutcome[]): string {
   const rows: Cell[][] = [];
   for (const o of outcomes) {
     for (const t of o.result?.targets ?? []) {
-      rows.push([o.id, t.name, t.measured === null ? '-' : fmtValue(t.measured, t.unit), ...targetCells(t)]);
+      rows.push([
+        o.id,
+        t.name,
+        t.measured === null ? '-' : fmtValue(t.measured, t.unit),
+        ...targetCells(t),
+        targetRatioText(t),
+      ]);
     }
     for (const c of o.result?.checks ?? [])
-      rows.push([o.id, c.name, c.ok ? 'ok' : 'FAILED', 'must hold', c.ok ? 'met' : 'FAILED']);
-    if (o.error) rows.push([o.id, '(section crashed)', '-', '', 'ERROR']);
+      rows.push([o.id, c.name, c.ok ? 'ok' : 'FAILED', 'must hold', c.ok ? 'met' : 'FAILED', '']);
+    if (o.error) rows.push([o.id, '(section crashed)', '-', '', 'ERROR', '']);
   }
   const heading = 'Summary';
   return [
@@ -213,7 +228,9 @@ export function renderSummary(outcomes: SectionOutcome[]): string {
     heading,
     '='.repeat(heading.length),
     '',
-    renderTable({ columns: ['section', 'metric', 'measured', 'target', 'status'], rows }),
+    renderTable({ columns: ['section', 'metric', 'measured', 'target', 'status', 'of target'], rows }),
+    '',
+    '  of target: measured ÷ target (a ">=" target is met from 1.00x up, a "<=" target up to 1.00x)',
   ].join('\n');
 }
 

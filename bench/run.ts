@@ -27,8 +27,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { bundlesSection } from './bundles';
+import { consoleSection } from './console';
 import { etlSection } from './etl';
+import { functionMemorySection } from './function-memory';
 import { ingestSection } from './ingest';
+import { ingestCpuSection } from './ingest-cpu';
 import { querySection } from './query';
 import { systemSection } from './system';
 import {
@@ -41,7 +44,16 @@ import {
   type SectionOutcome,
 } from './report';
 
-const sections: Section[] = [ingestSection, bundlesSection, etlSection, querySection, systemSection];
+const sections: Section[] = [
+  ingestSection,
+  ingestCpuSection,
+  bundlesSection,
+  consoleSection,
+  functionMemorySection,
+  etlSection,
+  querySection,
+  systemSection,
+];
 
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];

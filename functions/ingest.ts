@@ -5,7 +5,8 @@
  * Observability: correlation id (lib/logger.ts httpCorrelation) on every log line and in the x-correlation-id
  * response header; the 'events accepted' line lists the ids of the records the stream took (the id is the
  * Firehose record's and the curated row's). Metrics (lib/metrics.ts): EventsAccepted, EventsRejected,
- * EventsDeliveryFailed, RequestsRejected, ColdStart.
+ * EventsDeliveryFailed, RequestsRejected, ColdStart; per event type for GET /ingest/stats (lib/ingest-stats/tally.ts:
+ * EventsAccepted/EventsRejected with a `type` dimension on AWS, the local lake's own counts locally).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -18,6 +19,8 @@ import { eventStream } from '../lib/firehose';
 import { DISK_FULL } from '../lib/firehose/types';
 import { json, parseJsonBody } from '../lib/http';
 import { httpErrors } from '../lib/http-middleware';
+import { acceptedOutcome, refusedOutcome } from '../lib/ingest-stats/outcome';
+import { ingestTally } from '../lib/ingest-stats/tally';
 import { isolated } from '../lib/invocation-scope';
 import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
@@ -57,6 +60,8 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
     records = prepareEvents(body, limits);
   } catch (e) {
     countRefusal(e, body);
+    const refused = refusedOutcome(e, body);
+    if (refused) ingestTally().record(refused);
     throw e;
   }
   const stream = await eventStream();
@@ -67,6 +72,7 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
     const acceptedIds = records.filter((r) => !failedIds.has(r.id)).map((r) => r.id);
     count(MetricName.EventsAccepted, acceptedIds.length);
     count(MetricName.EventsDeliveryFailed, failed.length);
+    ingestTally().record(acceptedOutcome(records.filter((r) => !failedIds.has(r.id))));
     const errorCodes = [...new Set(failed.map((f) => f.errorCode))];
     // The local lake's disk is full: the same answer, under a code that says so (retrying needs free space).
     const diskFull = errorCodes.includes(DISK_FULL);
@@ -97,6 +103,7 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
     );
   }
   count(MetricName.EventsAccepted, records.length);
+  ingestTally().record(acceptedOutcome(records));
   const ids = records.map((r) => r.id);
   logger.info('events accepted', {
     correlation_id: correlationId,

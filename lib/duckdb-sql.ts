@@ -1,5 +1,4 @@
 /** SQL text helpers for the local DuckDB stand-ins (the ETL runner, the query engine, the bench). */
-import type { LakeType } from './catalog/tables';
 
 /** A string literal. */
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -11,11 +10,4 @@ export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 export const sqlStringList = (xs: string[]) => `[${xs.map(sqlString).join(', ')}]`;
 
 /** The DuckDB type that stores each lake type (what the ETL writes and the query views expose). */
-export const DUCKDB_TYPES: Record<LakeType, string> = {
-  string: 'VARCHAR',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
+export { duckdbType } from './catalog/lake-types';

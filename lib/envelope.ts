@@ -4,6 +4,9 @@
  *   {"id", "type", "occurred_at", "received_at", "data"}
  */
 import { isWellFormed } from './unicode';
+import { stringifyJsonExact } from './exact-json';
+import { exactTypeProblem } from './schema-exact-types';
+import { loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
 import { newEventId } from './ids';
 import { eventValidator, fieldErrors, validateEnvelope } from './schema-registry';
@@ -155,9 +158,15 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
       return;
     }
+    const exact = () => exactTypeProblem(loadSchema('events', type) ?? {}, event.data);
+    let inexact: ReturnType<typeof exact>;
     if (!validate(event.data)) {
       for (const f of fieldErrors(validate.errors, '/data'))
         report(f.pointer, EventErrorCode.SchemaViolation, f.message);
+    } else if ((inexact = exact())) {
+      // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
+      // scale: the compaction would reject it (lib/schema-exact-types.ts).
+      report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
     } else if (hasLoneSurrogate(event.data)) {
       const at = loneSurrogateAt(event.data, '/data');
       if (at !== undefined) {
@@ -198,7 +207,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       received_at: receivedAt,
       data: event.data as Record<string, unknown>,
     };
-    const line = JSON.stringify(raw);
+    const line = stringifyJsonExact(raw); // numbers as they were sent (lib/exact-json.ts)
     const bytes = Buffer.byteLength(line) + 1;
     if (bytes > maxRecordBytes) {
       report(

@@ -3,6 +3,8 @@ import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { corsOrigins } from './config';
 import { ApiError, ErrorCode } from './errors';
+import { parseJsonExact } from './exact-json';
+import { recordedParse } from './validated-body';
 
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
   const headers = event.headers ?? {};
@@ -85,8 +87,12 @@ export function parseJsonBody(
     if (size > maxBytes) throw tooLarge(maxBytes, size);
   }
   if (/^\s*$/.test(text)) throw new ApiError(400, ErrorCode.MalformedJson, 'request body is empty');
+  // Parsed already by the local API Gateway's request validator (lib/validated-body.ts): the same value.
+  const known = recordedParse(event, text);
+  if (known) return known.value;
   try {
-    return JSON.parse(text);
+    // Numbers as sent: an integer beyond 2^53 keeps its digits (lib/exact-json.ts).
+    return parseJsonExact(text);
   } catch (e) {
     throw new ApiError(
       400,

@@ -1,23 +1,23 @@
 /**
- * Event schemas: schemas/events/<type>.json (JSON Schema 2020-12), compiled with ajv once per cold start
- * (on first use of each type) and cached for the life of the execution environment.
+ * Event schemas: schemas/events/<type>.json (JSON Schema 2020-12), validated by the validators generated from them at
+ * build time (lib/validators/: ajv standalone code, nothing compiled at a cold start), looked up on first use of each
+ * type and cached for the life of the execution environment.
  *
  * The schemas are `require`d with a template path, which esbuild bundles as a glob (every file in
  * schemas/events/ goes into the handler bundle) and jest/tsx resolve from disk — one code path for both.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
-import { loadSchema, schemaAjv, schemaGeneration } from './schema-loader';
+import type { ErrorObject } from 'ajv/dist/2020';
+import { loadSchema, schemaGeneration } from './schema-loader';
+import { envelopeValidator, eventDataValidator } from './validators/events';
+import type { Validator } from './validators/types';
 import envelopeSchema from '../schemas/envelope.json';
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
-export const validateEnvelope: ValidateFunction = schemaAjv().compile(envelopeSchema);
-
-/** The event schemas' compiler, new for each generation: ajv keeps schemas by $id, and an edited one keeps its $id. */
-let ajv = schemaAjv();
+export const validateEnvelope: Validator = envelopeValidator(envelopeSchema);
 
 /** Validates an event's data; `errors` as ajv's, for the last call. */
-export type DataValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+export type DataValidator = Validator;
 
 const validators = new Map<string, DataValidator | null>();
 let compiledFor = schemaGeneration();
@@ -27,13 +27,12 @@ export function eventValidator(type: string): DataValidator | null {
   if (!EVENT_TYPE_PATTERN.test(type)) return null;
   if (compiledFor !== schemaGeneration()) {
     validators.clear();
-    ajv = schemaAjv();
     compiledFor = schemaGeneration();
   }
   let v = validators.get(type);
   if (v === undefined) {
     const schema = loadSchema('events', type);
-    v = schema ? acceptingOldNames(schema, ajv.compile(schema)) : null;
+    v = schema ? acceptingOldNames(schema, eventDataValidator(type, schema)) : null;
     validators.set(type, v);
   }
   return v;
@@ -47,7 +46,7 @@ type PropertySchema = { 'x-lake'?: { renamedFrom?: string } };
  * the new one (the new name wins when both are there, as in the ETL); errors point at the name the producer sent.
  * The event is stored as sent. A retired property (x-lake.retired) is refused as retired, not as unknown.
  */
-function acceptingOldNames(schema: object, validate: ValidateFunction): DataValidator {
+function acceptingOldNames(schema: object, validate: Validator): DataValidator {
   const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
   const renames = Object.entries(properties).flatMap(([name, p]) =>
     p?.['x-lake']?.renamedFrom ? [[p['x-lake'].renamedFrom, name] as const] : [],

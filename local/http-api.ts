@@ -6,46 +6,38 @@
  * API's GatewayResponses are generated from (resources/api-gateway-responses.cjs).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import gatewayResponses from '../lib/gateway-responses.json';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { AthenaApi } from './athena';
-import { bodyPassesValidator, compile, type CompiledRoute } from './http-routes';
+import { isConsolePath, serveConsole } from './console-static';
+import { invokeFunction, type Invocation, type InvocationOutcome } from './function-invoker';
+import {
+  GATEWAY_RESPONSES,
+  sendGatewayResponse,
+  type GatewayResponseType,
+  type RefusalOptions,
+} from './gateway-responses';
+import { compile, type CompiledRoute } from './http-routes';
+import { isOpenApiRequest, serveOpenApi } from './openapi-route';
+import { contextSpec, proxyEvent } from './proxy-event';
+import { API_GATEWAY_MAX_PAYLOAD, readBody } from './request-body';
 import { responseSummary } from './request-summary';
-import { projectRoot, type Route } from './service-config';
+import type { Route } from './service-config';
 
 export { bodyPassesValidator, compileRequestModel } from './http-routes';
 export { responseSummary } from './request-summary';
-
-/** API Gateway's largest request payload. */
-export const API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024;
-
-/** One of API Gateway's own answers: status (null: the refusal's own), code, message (null: the refusal's own). */
-export interface GatewayResponse {
-  status: number | null;
-  code: string;
-  message: string | null;
-  details?: Record<string, unknown>;
-}
+export { API_GATEWAY_MAX_PAYLOAD } from './request-body';
+export { GATEWAY_RESPONSES, type GatewayResponse, type GatewayResponseType } from './gateway-responses';
 
 /**
- * API Gateway's own answers by response type: lib/gateway-responses.json, the table the deployed API's
- * GatewayResponses are generated from too (resources/api-gateway-responses.cjs).
+ * Runs some functions' invocations elsewhere (local/function-workers.ts: worker threads); a function it does not
+ * take runs in the gateway's thread.
  */
-export const GATEWAY_RESPONSES = gatewayResponses.responses as Record<
-  keyof typeof gatewayResponses.responses,
-  GatewayResponse
->;
-
-export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
-
-/** API Gateway's message for a function that failed or answered a malformed proxy response (DEFAULT_5XX, 502). */
-const INTERNAL_SERVER_ERROR = 'Internal server error';
-
-type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+export interface FunctionRunner {
+  takes(functionName: string): boolean;
+  invoke(functionName: string, invocation: Invocation): Promise<InvocationOutcome>;
+}
 
 export interface LocalApiOptions {
   routes: Route[];
@@ -63,77 +55,14 @@ export interface LocalApiOptions {
     detail?: string;
   }) => void;
   onError?: (err: Error, info: Record<string, unknown>) => void;
-}
-
-const handlers = new Map<string, Handler>();
-
-function loadHandler(spec: string): Handler {
-  let h = handlers.get(spec);
-  if (!h) {
-    const dot = spec.lastIndexOf('.');
-    const mod = require(path.join(projectRoot, spec.slice(0, dot))) as Record<string, unknown>;
-    const fn = mod[spec.slice(dot + 1)];
-    if (typeof fn !== 'function') throw new Error(`handler ${spec} is not a function`);
-    h = fn as Handler;
-    handlers.set(spec, h);
-  }
-  return h;
-}
-
-function decodePathParameter(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
+  /** Where some functions run instead of this thread (the lake: ingest in worker threads). */
+  functions?: FunctionRunner;
 }
 
 function keysEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function send(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(text);
-}
-
-/** Bytes of an oversized body read and discarded before answering 413, so that the client sees the answer (a server
- * that closes while the client is still sending makes most clients report a connection reset instead). Beyond this
- * the connection is cut. */
-const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
-
-/** The body, or null when it is larger than `limit` (then drained, up to MAX_DISCARDED_BYTES, before resolving). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = declared > limit;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) tooLarge = true;
-      if (tooLarge) {
-        chunks.length = 0;
-        if (size > MAX_DISCARDED_BYTES) {
-          req.removeAllListeners('data');
-          req.socket.destroy();
-          resolve(null);
-        }
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** Requests being answered by every LocalApi of this process. */
@@ -207,17 +136,9 @@ export class LocalApi {
     res: http.ServerResponse,
     requestId: string,
     type: GatewayResponseType,
-    own: { status?: number; message?: string; headers?: Record<string, string> } = {},
+    own: RefusalOptions = {},
   ): number {
-    const r: GatewayResponse = GATEWAY_RESPONSES[type];
-    const status = r.status ?? own.status ?? (type === 'DEFAULT_5XX' ? 500 : 400);
-    send(
-      res,
-      status,
-      { code: r.code, message: r.message ?? own.message ?? INTERNAL_SERVER_ERROR, ...r.details, requestId },
-      { 'x-amzn-requestid': requestId, ...this.gatewayCors, ...own.headers },
-    );
-    return status;
+    return sendGatewayResponse(res, requestId, type, this.gatewayCors, own);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -253,6 +174,11 @@ export class LocalApi {
       const answer = await this.athena.serve(req, res, url);
       return finish(answer.status, 'athena', answer.detail);
     }
+    // The console's static files (local/console-static.ts): no key; its data calls go through the routes below.
+    if (isConsolePath(url.pathname)) return finish(await serveConsole(req, res, url), 'console');
+    // The OpenAPI document (local/openapi-route.ts): no key, as `sls package` writes it for AWS.
+    if (isOpenApiRequest(method, url.pathname))
+      return finish(serveOpenApi(req, res, this.opts, this.gatewayCors), 'openapi');
 
     const matching = this.routes
       .map((r) => ({ r, m: r.pattern.exec(url.pathname) }))
@@ -304,96 +230,49 @@ export class LocalApi {
     if (body === null)
       return finish(refuse('REQUEST_TOO_LARGE', { headers: { connection: 'close' } }), route.functionName);
 
-    // The request validator (request.schemas): the function never sees a body that is not JSON of its model.
-    const contentType = req.headers['content-type'];
-    if (!bodyPassesValidator(route.models, contentType, body))
-      return finish(refuse('BAD_REQUEST_BODY'), route.functionName);
-
-    const headers: Record<string, string> = {};
-    const multiValueHeaders: Record<string, string[]> = {};
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const k = req.rawHeaders[i]!;
-      const v = req.rawHeaders[i + 1]!;
-      headers[k] = v;
-      (multiValueHeaders[k] ??= []).push(v);
-    }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
-    for (const [k, v] of url.searchParams) {
-      query[k] = v;
-      (multiQuery[k] ??= []).push(v);
-    }
-    const pathParameters: Record<string, string> = {};
-    // Decoded like API Gateway does; a malformed percent-escape is passed as written, for the handler to refuse.
-    route.paramNames.forEach((name, i) => (pathParameters[name] = decodePathParameter(m[i + 1]!)));
-    const textual = body.length === 0 || isUtf8(body);
-    const event = {
-      resource: route.resource,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      queryStringParameters: url.searchParams.size ? query : null,
-      multiValueQueryStringParameters: url.searchParams.size ? multiQuery : null,
-      pathParameters: route.paramNames.length ? pathParameters : null,
-      stageVariables: null,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        resourceId: 'local',
-        resourcePath: route.resource,
-        httpMethod: method,
-        path: `/${this.opts.stage}${url.pathname}`,
-        stage: this.opts.stage,
-        requestId,
-        extendedRequestId: requestId,
-        requestTime: new Date(started).toUTCString(),
-        requestTimeEpoch: started,
-        protocol: `HTTP/${req.httpVersion}`,
-        domainName: req.headers.host ?? 'localhost',
-        identity: {
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: req.headers['user-agent'] ?? null,
-          apiKey: route.private ? apiKey : null,
-          apiKeyId: route.private ? 'local' : null,
-        },
-        authorizer: null,
-      },
-      body: body.length === 0 ? null : textual ? body.toString('utf8') : body.toString('base64'),
-      isBase64Encoded: !textual,
-    } as unknown as APIGatewayProxyEvent;
-
+    const event = proxyEvent({
+      req,
+      url,
+      method,
+      route,
+      match: m,
+      body,
+      stage: this.opts.stage,
+      requestId,
+      started,
+      apiKey,
+    });
     const timeoutSeconds = route.fn.timeout ?? this.opts.defaultTimeoutSeconds ?? 6;
-    const deadline = started + timeoutSeconds * 1000;
     const functionName = `${this.opts.service}-${this.opts.stage}-${route.functionName}`;
-    const context: Context = {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-      memoryLimitInMB: String(route.fn.memorySize ?? 1024),
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
+    const invocation: Invocation = {
+      handler: route.fn.handler,
+      event,
+      context: contextSpec(functionName, route.fn.memorySize, started + timeoutSeconds * 1000),
+      contentType: req.headers['content-type'],
+      body,
     };
+    const runner = this.opts.functions;
 
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), Math.min(timeoutSeconds, 29) * 1000);
     });
-    let result: APIGatewayProxyResult | 'timeout';
+    let outcome: InvocationOutcome | 'timeout';
     try {
-      result = await Promise.race([loadHandler(route.fn.handler)(event, context), timeout]);
+      // The request validator (request.schemas) first: the function never sees a body that is not JSON of its model.
+      const running = runner?.takes(route.functionName)
+        ? runner.invoke(route.functionName, invocation)
+        : invokeFunction(invocation, route.models);
+      outcome = await Promise.race([running, timeout]);
     } catch (err) {
       this.opts.onError?.(err as Error, { functionName, requestId });
       return finish(refuse('DEFAULT_5XX', { status: 502 }), route.functionName);
     } finally {
       clearTimeout(timer);
     }
+    if (outcome !== 'timeout' && 'refused' in outcome)
+      return finish(refuse(outcome.refused), route.functionName);
+    const result = outcome === 'timeout' ? outcome : (outcome.result as APIGatewayProxyResult | undefined);
     if (result === 'timeout') return finish(refuse('INTEGRATION_TIMEOUT'), route.functionName);
     if (!result || typeof result.statusCode !== 'number') {
       this.opts.onError?.(new Error('handler returned a malformed proxy response'), {

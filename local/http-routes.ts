@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { HttpEvent, Route } from './service-config';
+import { parseJsonExact } from '../lib/exact-json';
 
 export interface CompiledRoute extends Route {
   pattern: RegExp;
@@ -78,31 +79,46 @@ export function compile(route: Route): CompiledRoute {
   };
 }
 
+/** The request validator's verdict on a body, and the body's parse when it made one (the function reuses it). */
+export interface BodyVerdict {
+  passes: boolean;
+  parsed?: { text: string; value: unknown };
+}
+
 /**
  * API Gateway's request validator on a body: the model of the request's media type (no Content-Type: the
  * application/json one), if the route has one, must accept the body parsed as JSON. An empty body is validated as
  * `{}`, as API Gateway does (and left to the function to refuse); a body that is not UTF-8 JSON text fails. A media
  * type without a model is passed through to the function.
  */
-export function bodyPassesValidator(
+export function checkRequestBody(
   models: Map<string, ValidateFunction>,
   contentType: string | undefined,
   body: Buffer,
-): boolean {
+): BodyVerdict {
   const mediaType =
     contentType === undefined || contentType.trim() === ''
       ? 'application/json'
       : (contentType.split(';')[0] ?? '').trim().toLowerCase();
   const validate = models.get(mediaType);
-  if (!validate) return true;
-  let value: unknown = {};
-  if (body.length > 0) {
-    if (!isUtf8(body)) return false;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      return false;
-    }
+  if (!validate) return { passes: true };
+  if (body.length === 0) return { passes: validate({}) === true };
+  if (!isUtf8(body)) return { passes: false };
+  const text = body.toString('utf8');
+  let value: unknown;
+  try {
+    value = parseJsonExact(text); // as parseJsonBody parses it (lib/http.ts): numbers as sent
+  } catch {
+    return { passes: false };
   }
-  return validate(value) === true;
+  return validate(value) === true ? { passes: true, parsed: { text, value } } : { passes: false };
+}
+
+/** Whether the request validator lets a body through (checkRequestBody's verdict alone). */
+export function bodyPassesValidator(
+  models: Map<string, ValidateFunction>,
+  contentType: string | undefined,
+  body: Buffer,
+): boolean {
+  return checkRequestBody(models, contentType, body).passes;
 }

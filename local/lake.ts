@@ -7,11 +7,14 @@
  */
 import { lakeDir } from '../lib/config';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
-import type { CloseReport } from '../lib/firehose/local';
+import type { StopReport } from './shutdown';
 // Athena → DuckDB (lib/query/duckdb/), opened on the first /queries request; stopped here.
 import { closeQueryEngine, useQueryTables } from '../lib/query';
+import { schemaSnapshot } from '../lib/schema-loader';
 import { localLog as logger } from './log';
 import { resolveApiKey } from './api-key';
+import { prepareConsole } from './console-static';
+import { FunctionWorkers, functionWorkerCount, WORKER_FUNCTIONS } from './function-workers';
 import { LocalApi } from './http-api';
 import { applySchemas, startSchemasFollower } from './schemas-follower';
 import { startUploadsWatcher } from './uploads-watcher';
@@ -25,6 +28,8 @@ export interface LocalLakeOptions {
   host?: string;
   /** Log one line per request (default true). */
   accessLog?: boolean;
+  /** How the functions' log lines are printed (local/pretty-log.ts); function workers print the same way. */
+  logFormat?: 'json' | 'pretty';
 }
 
 export interface RunningLake {
@@ -34,7 +39,7 @@ export interface RunningLake {
   apiKeyFile: string;
   lakeDir: string;
   /** Stops everything; says what the delivery stream delivered and left (the lake's last line). */
-  stop(): Promise<CloseReport | undefined>;
+  stop(): Promise<StopReport | undefined>;
 }
 
 export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
@@ -54,19 +59,44 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   // S3 → EventBridge → validateUpload: files dropped under <LAKE_DIR>/raw/uploads/ (LAKE_UPLOADS_POLL_MS).
   const uploads = await startUploadsWatcher({ lakeDir: dir, config: opts.config, stage: opts.stage });
 
+  // Functions whose only port is the delivery stream run in worker threads, on the other cores
+  // (local/function-workers.ts; LAKE_FUNCTION_WORKERS=0 runs them in this thread).
+  const routes = httpRoutes(opts.config);
+  const workerCount = functionWorkerCount();
+  const workers =
+    workerCount > 0
+      ? await FunctionWorkers.start({
+          routes: routes.filter((r) => WORKER_FUNCTIONS.includes(r.functionName)),
+          size: workerCount,
+          logFormat: opts.logFormat ?? 'json',
+          stream: openLocalFirehose,
+          onError: (err, info) => logger.error('function worker failed', { ...info, error: err }),
+          schemas: schemaSnapshot(),
+        })
+      : undefined;
   const api = new LocalApi({
-    routes: httpRoutes(opts.config),
+    routes,
     apiKey: key.key,
     stage: opts.stage,
     service: opts.config.service,
     defaultTimeoutSeconds: opts.config.provider.timeout,
     onRequest: opts.accessLog === false ? undefined : (info) => logger.info('request', info),
     onError: (err, info) => logger.error('handler failed', { ...info, error: err }),
+    ...(workers ? { functions: workers } : {}),
   });
   const url = await api.listen(opts.port, opts.host);
-  const follower = startSchemasFollower({ onApplied: (tables) => useQueryTables(tables) });
+  // The console (GET /console): built in the background when missing or stale (local/console-static.ts).
+  prepareConsole((err) => logger.error('the console could not be built', { error: err }));
+  const follower = startSchemasFollower({
+    onApplied: (tables) => {
+      // The ingest function's workers validate with the schemas just applied, as this thread does.
+      const applied = schemaSnapshot();
+      if (applied) workers?.useSchemas(applied);
+      return useQueryTables(tables);
+    },
+  });
 
-  let stopping: Promise<CloseReport | undefined> | undefined;
+  let stopping: Promise<StopReport | undefined> | undefined;
   return {
     url,
     apiKey: key.key,
@@ -77,10 +107,17 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
       (stopping ??= (async () => {
         follower.stop();
         await api.close();
-        await closeQueryEngine();
+        await workers?.close();
+        const { runsNotEnded } = await closeQueryEngine();
         await uploads.stop();
         await etl.stop();
-        return closeEventStream();
+        const report = await closeEventStream();
+        return runsNotEnded === 0
+          ? report
+          : {
+              ...(report ?? { recordsDelivered: 0, objectsDelivered: 0, left: [] }),
+              queriesNotEnded: runsNotEnded,
+            };
       })()),
   };
 }

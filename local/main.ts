@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     port,
     host,
     accessLog: process.env.LAKE_ACCESS_LOG !== 'false',
+    logFormat: format,
   }).catch((e: NodeJS.ErrnoException) => {
     // Taken between the check and the listen: the same one line.
     throw e.syscall === 'listen' && e.code ? portTaken(port, host, e.code) : e;

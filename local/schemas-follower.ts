@@ -9,15 +9,16 @@
  *    checked; if it passes, the lake uses it at once — ingest, upload checks, the ETL and the queries — without a
  *    restart; if not, it is refused with the check's message and the lake keeps running on the last good schemas.
  *
- * What is applied is one reading of the files: the check and the schemas in use are the same bytes (the registries
- * serve them from memory: lib/schema-loader.ts useSchemaSnapshot).
+ * What is applied is one reading of the files: the check, the schemas in use and their validators come from the same
+ * bytes (the registries serve them from memory: lib/validators/snapshot.ts useSchemas).
  */
 import { existsSync, type FSWatcher, readdirSync, readFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { checkSchemas, formatReport, type SchemaReport } from '../lib/catalog/schema-check';
 import { schemaFiles, schemasDir, useLakeTables } from '../lib/catalog/tables';
 import type { TableDef } from '../lib/catalog/types';
-import { useSchemaSnapshot } from '../lib/schema-loader';
+import { writeValidators } from '../lib/validators/build';
+import { useSchemas } from '../lib/validators/snapshot';
 import { localLog } from './log';
 
 export class SchemasRefused extends Error {
@@ -35,7 +36,10 @@ export function applySchemas(dir = schemasDir): SchemaReport {
     throw new SchemasRefused(formatReport(report).filter((l) => l.startsWith('REFUSED')));
   const snapshot = { events: new Map<string, object>(), datasets: new Map<string, object>() };
   for (const f of files) if (f.schema) snapshot[f.kind].set(f.name, f.schema as object);
-  useSchemaSnapshot(snapshot);
+  // The validators of exactly these schemas, compiled now; written out too when they are the project's (the build
+  // step of lib/validators/build.ts, which `sls invoke local` and the tests also run).
+  const sources = useSchemas(snapshot);
+  if (path.resolve(dir) === path.resolve(schemasDir)) writeValidators(sources);
   useLakeTables(report.defs, dir);
   return report;
 }

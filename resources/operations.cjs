@@ -20,6 +20,7 @@ const FUNCTIONS = {
   ingest: 'IngestLambdaFunction',
   validateUpload: 'ValidateUploadLambdaFunction',
   queries: 'QueriesLambdaFunction',
+  lake: 'LakeLambdaFunction',
 };
 
 const upperFirst = (s) => s[0].toUpperCase() + s.slice(1);

@@ -41,6 +41,28 @@ const NEW_MAJOR = (table: string) =>
 
 const typeOf = (c: { type: string; json?: boolean }) => (c.json ? 'JSON text' : c.type);
 
+const WIDTHS = ['tinyint', 'smallint', 'int', 'bigint'];
+
+/**
+ * Why stored values would not read as the new type. A wider integer is what Athena reads over old Parquet (its
+ * "Change a column data type" page: tinyint → smallint → int → bigint), but the Glue job rewrites old partitions
+ * with Spark 3.5 (Glue 5.0), whose Parquet reader cannot read an INT32 column as a wider type (widening came with
+ * SPARK-40876, Spark 4.0): the next run over an old partition would fail. Decimals of another precision or scale
+ * and every other change are not read by Athena either.
+ */
+function whyNotReadable(was: string, now: string): string {
+  const from = WIDTHS.indexOf(was);
+  const to = WIDTHS.indexOf(now);
+  if (from >= 0 && to > from)
+    return (
+      `a wider integer: Athena would read the stored ${was} values, but the Glue job (Spark 3.5) cannot read them as ` +
+      `${now} when it rewrites their partitions (Parquet type widening needs Spark 4), and the local lake would ` +
+      'silently differ from AWS'
+    );
+  if (from >= 0 && to >= 0) return `a narrower integer: stored ${was} values may not fit ${now}`;
+  return `values stored as ${was} would not read as ${now}`;
+}
+
 /** What `now` accepts that `was` did not — narrowing — and what it gave up — relaxing — rule by rule. */
 function compareRules(
   table: string,
@@ -187,7 +209,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
         table: name,
         column: c.name,
         rule: 'TYPE_CHANGED',
-        message: `${name}.${c.name}: type ${typeOf(was)} → ${typeOf(c)}: values stored as ${typeOf(was)} would not read as ${typeOf(c)}`,
+        message: `${name}.${c.name}: type ${typeOf(was)} → ${typeOf(c)}: ${whyNotReadable(typeOf(was), typeOf(c))}`,
         safe: `add a new column with the new type and deprecate this one (or rename it with x-lake.renamedFrom first); or ${NEW_MAJOR(name)}`,
       });
       continue;

@@ -9,12 +9,14 @@
  *    partitioned by dt (the date of its `x-lake.partitionBy` column), stored under tables/datasets/<name>/dt=.../.
  *
  * Types: string → string (date → date, date-time → timestamp), integer → bigint, number → double,
- * boolean → boolean; objects and arrays are kept as JSON text (string).
+ * boolean → boolean; objects and arrays are kept as JSON text (string); "x-lake": {"type": …} on a property declares
+ * Athena's integer widths (tinyint, smallint, int) on an integer, decimal(p,s) on a string (lib/catalog/lake-types.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import layout from '../lake-layout.json';
 import { readHistories, sameSnapshot, snapshotOf, type TableHistory } from './history';
+import { decimalOf, declaredType } from './lake-types';
 import { glueTableLogicalId } from './logical-id';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
 
@@ -25,7 +27,7 @@ interface JsonSchemaProp extends ValueRules {
   format?: string;
   description?: string;
   deprecated?: boolean;
-  'x-lake'?: { renamedFrom?: string };
+  'x-lake'?: { renamedFrom?: string; type?: string };
 }
 
 interface ObjectSchema {
@@ -68,6 +70,19 @@ export function checkIdentifier(name: string, what: string): void {
 function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?: boolean } {
   const t = Array.isArray(prop.type) ? prop.type.filter((x) => x !== 'null') : [prop.type];
   if (t.length !== 1) throw new Error(`${where}: give exactly one JSON type (optionally with "null")`);
+  const declared = prop['x-lake']?.type;
+  if (declared !== undefined) {
+    const type = declaredType(declared, String(t[0]), where);
+    if (
+      decimalOf(type) &&
+      (prop.minimum !== undefined || prop.maximum !== undefined || prop.format || prop.enum)
+    )
+      throw new Error(
+        `${where}: a ${type} column takes no minimum, maximum, format or enum (its JSON type is a string, which ` +
+          'JSON Schema would not compare as a number)',
+      );
+    return { type };
+  }
   switch (t[0]) {
     case 'string':
       if (prop.format === 'date') return { type: 'date' };

@@ -2,10 +2,13 @@
  * The lake's table model: what every curated table is, derived from schemas/ (lib/catalog/tables.ts) and recorded
  * in schemas/history/ (lib/catalog/history.ts). Types only.
  *
- * Types: string → string (date → date, date-time → timestamp), integer → bigint, number → double,
- * boolean → boolean; objects and arrays are kept as JSON text (string).
+ * Types: string → string (date → date, date-time → timestamp), integer → bigint (or the width x-lake.type declares:
+ * tinyint, smallint, int), a string with x-lake.type decimal(p,s) → decimal(p,s), number → double,
+ * boolean → boolean; objects and arrays are kept as JSON text (string). See lib/catalog/lake-types.ts.
  */
-export type LakeType = 'string' | 'bigint' | 'double' | 'boolean' | 'date' | 'timestamp';
+import type { LakeType } from './lake-types';
+
+export type { LakeType } from './lake-types';
 
 /** The rules a value must meet (from its JSON Schema), as columns, the history and the schemas carry them. */
 export interface ValueRules {

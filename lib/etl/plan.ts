@@ -31,7 +31,22 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
 import { PatternError, portablePattern } from './portable-regex';
-import { BIGINT_PATTERN, DATE_PATTERN, DOUBLE_PATTERN, UTC_TIMESTAMP_RE } from './value-patterns';
+import { decimalOf, isIntegerType, isNumericType, sqlType, type DecimalType } from '../catalog/lake-types';
+import {
+  NOT_AN_INTEGER,
+  NOT_A_DECIMAL,
+  decimalOutOfRange,
+  decimalScaleExceeded,
+  integerOutOfRange,
+} from '../catalog/value-checks';
+import {
+  DATE_PATTERN,
+  DECIMAL_PATTERN,
+  DOUBLE_PATTERN,
+  INTEGER_PATTERN,
+  UTC_TIMESTAMP_RE,
+  decimalScalePattern,
+} from './value-patterns';
 
 export { UTC_TIMESTAMP_RE };
 
@@ -66,7 +81,8 @@ export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS reg
 
 const DATE_RE = portablePattern(DATE_PATTERN);
 const TIMESTAMP_RE = portablePattern(UTC_TIMESTAMP_RE);
-const BIGINT_RE = portablePattern(BIGINT_PATTERN);
+const INTEGER_RE = portablePattern(INTEGER_PATTERN);
+const DECIMAL_RE = portablePattern(DECIMAL_PATTERN);
 const DOUBLE_RE = portablePattern(DOUBLE_PATTERN);
 
 /**
@@ -96,9 +112,10 @@ function patternLiteral(pattern: string, where: string): string {
 interface ColumnRule {
   /**
    * The typed value, from the raw text column of raw_input; NULL when the text is absent or invalid. For every type
-   * but string, present text gives NULL exactly when it is invalid: bigint and double texts that match their
-   * pattern always cast (18 digits fit a BIGINT; a DOUBLE cast of such text never fails, huge values give
-   * Infinity), date and timestamp are TRY_CAST behind their pattern, boolean takes only true/false.
+   * but string, present text gives NULL exactly when it is invalid: integer and decimal texts are TRY_CAST behind
+   * their pattern (NULL beyond the width's range in both engines; a decimal's scale is checked before, so the cast
+   * never rounds a value the row keeps), a DOUBLE cast of a matching text never fails (huge values give Infinity),
+   * date and timestamp are TRY_CAST behind their pattern, boolean takes only true/false.
    */
   typed: string;
   /**
@@ -113,11 +130,28 @@ function rule(c: ColumnDef, raw: string, typed: string, text: string): ColumnRul
   const where = `column ${c.name}`;
   const problems: [string, string][] = [];
   let value: string;
+  if (isIntegerType(c.type)) {
+    // Any number of digits; the width's range is the cast's (exact: TRY_CAST is NULL beyond it, never wraps).
+    const integer = (x: string) => `regexp_like(${x}, ${literal(INTEGER_RE, where)})`;
+    value = `CASE WHEN ${integer(v)} THEN TRY_CAST(${v} AS ${sqlType(c.type)}) END`;
+    // A text that is not an integer is never cast (typed IS NULL): tested first, a valid row skips both regexes.
+    problems.push([`${typed} IS NULL AND NOT ${integer(raw)}`, NOT_AN_INTEGER]);
+    problems.push([`${typed} IS NULL AND ${integer(raw)}`, integerOutOfRange(c.type)]);
+    return withRules(c, raw, typed, value, problems);
+  }
+  const decimal = decimalOf(c.type);
+  if (decimal) {
+    // Plain notation only; more decimal places than the scale are refused (never rounded), then the cast's range.
+    const t = c.type as DecimalType;
+    const syntax = (x: string) => `regexp_like(${x}, ${literal(DECIMAL_RE, where)})`;
+    const scale = `regexp_like(${raw}, ${literal(portablePattern(decimalScalePattern(decimal.scale)), where)})`;
+    value = `CASE WHEN ${syntax(v)} THEN TRY_CAST(${v} AS ${sqlType(c.type)}) END`;
+    problems.push([`NOT ${syntax(raw)}`, NOT_A_DECIMAL]);
+    problems.push([`${syntax(raw)} AND NOT ${scale}`, decimalScaleExceeded(t)]);
+    problems.push([`${syntax(raw)} AND ${scale} AND ${typed} IS NULL`, decimalOutOfRange(t)]);
+    return withRules(c, raw, typed, value, problems);
+  }
   switch (c.type) {
-    case 'bigint':
-      value = `CASE WHEN regexp_like(${v}, ${literal(BIGINT_RE, where)}) THEN CAST(${v} AS BIGINT) END`;
-      problems.push([`${typed} IS NULL`, 'not an integer']);
-      break;
     case 'double':
       value = `CASE WHEN regexp_like(${v}, ${literal(DOUBLE_RE, where)}) THEN CAST(${v} AS DOUBLE) END`;
       problems.push([`${typed} IS NULL`, 'not a number']);
@@ -137,7 +171,21 @@ function rule(c: ColumnDef, raw: string, typed: string, text: string): ColumnRul
     case 'string':
       value = v;
       break;
+    default:
+      throw new Error(`${where}: no ETL typing for type ${c.type}`);
   }
+  return withRules(c, raw, typed, value, problems);
+}
+
+/** The schema's own rules (enum, pattern, maxLength, minimum, maximum) added to a column's typing problems. */
+function withRules(
+  c: ColumnDef,
+  raw: string,
+  typed: string,
+  value: string,
+  problems: [string, string][],
+): ColumnRule {
+  const where = `column ${c.name}`;
   if (c.enum) {
     const values = c.enum.map((e) => literal(String(e), where)).join(', ');
     problems.push([`${raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
@@ -150,24 +198,14 @@ function rule(c: ColumnDef, raw: string, typed: string, text: string): ColumnRul
   if (c.maxLength !== undefined)
     problems.push([`length(${raw}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
   // A NULL typed value (invalid text) makes these conditions NULL: only valid numbers are compared.
-  if (c.minimum !== undefined && (c.type === 'bigint' || c.type === 'double')) {
+  if (c.minimum !== undefined && isNumericType(c.type)) {
     problems.push([`${typed} < ${literal(c.minimum, where)}`, `less than ${c.minimum}`]);
   }
-  if (c.maximum !== undefined && (c.type === 'bigint' || c.type === 'double')) {
+  if (c.maximum !== undefined && isNumericType(c.type)) {
     problems.push([`${typed} > ${literal(c.maximum, where)}`, `greater than ${c.maximum}`]);
   }
   return { typed: value, problems };
 }
-
-/** SQL types both engines name alike, for the columns a plan writes NULL or a constant into. */
-const SQL_TYPE: Record<ColumnDef['type'], string> = {
-  string: 'STRING',
-  bigint: 'BIGINT',
-  double: 'DOUBLE',
-  boolean: 'BOOLEAN',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-};
 
 /** The raw_input column of a column's n-th alternative source (x-lake.renamedFrom). */
 const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
@@ -184,26 +222,35 @@ export function buildPlan(table: TableDef): EtlPlan {
     c.alternatives?.length
       ? `COALESCE(${[c.name, ...c.alternatives.map((_, i) => alternativeName(c, i))].join(', ')})`
       : c.name;
-  // typedSql is two SELECTs so that every pattern check and cast runs once per row: the inner one types each
-  // input column (under its own name, its raw text as raw_<name>), the outer one derives the partition keys and
-  // the reasons from those columns. (Spark keeps the inner projection: it does not collapse projections whose
-  // expressions would be computed twice; DuckDB does not inline them.)
+  // typedSql is three SELECTs so that every pattern check and cast runs once per row: the inner one types each
+  // input column (under its own name, its raw text as raw_<name>), the middle one derives the partition keys and
+  // the reasons from those columns, the outer one keeps the raw texts of rejected rows only (the rejected records
+  // are all that reads them; a valid row carries none of its text twice). (Spark keeps the projections apart: it
+  // does not collapse projections whose expressions would be computed twice; DuckDB does not inline them.)
+  // The reasons are spelled out only for a row that fails a check: `failing` is the same conditions OR'ed, which
+  // both engines evaluate with short-circuit, and a check of a typed column tests the cheap `<typed> IS NULL` before
+  // any pattern, so a valid row costs one evaluation of each check (README: Benchmark, where the ETL time goes).
   const inner: string[] = [];
   const reasons: string[] = [];
+  const failing: string[] = [];
   for (const c of inputColumns) {
     const raw = `raw_${c.name}`;
     const r = rule(c, raw, c.name, text(c));
     inner.push(`${r.typed} AS ${c.name}`);
-    if (c.required) reasons.push(`CASE WHEN ${raw} IS NULL THEN '${c.name}: required' END`);
+    if (c.required) {
+      reasons.push(`CASE WHEN ${raw} IS NULL THEN '${c.name}: required' END`);
+      failing.push(`${raw} IS NULL`);
+    }
     for (const [cond, reason] of r.problems) {
       reasons.push(
         `CASE WHEN ${raw} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`,
       );
+      failing.push(`(${raw} IS NOT NULL AND (${cond}))`);
     }
   }
   for (const c of generatedColumns) {
     if (c.constant !== undefined)
-      inner.push(`CAST(${literal(c.constant, c.name)} AS ${SQL_TYPE[c.type]}) AS ${c.name}`);
+      inner.push(`CAST(${literal(c.constant, c.name)} AS ${sqlType(c.type)}) AS ${c.name}`);
     else
       inner.push(
         c.type === 'timestamp' ? `CAST(${c.name} AS TIMESTAMP) AS ${c.name}` : `${c.name} AS ${c.name}`,
@@ -215,7 +262,7 @@ export function buildPlan(table: TableDef): EtlPlan {
   );
   const outer = [
     ...inputColumns.map((c) => c.name),
-    ...retiredColumns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type]}) AS ${c.name}`),
+    ...retiredColumns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${c.name}`),
     ...generatedColumns.map((c) => c.name),
   ];
   const inputNames = new Set(inputColumns.map((c) => c.name));
@@ -224,16 +271,33 @@ export function buildPlan(table: TableDef): EtlPlan {
       throw new Error(`${table.name}: partition source ${p.fromColumn} is not an input column`);
     outer.push(`CAST(CAST(${p.fromColumn} AS DATE) AS STRING) AS ${p.name}`);
   }
+  const outerNames = outer.map((e) => e.slice(e.lastIndexOf(' ') + 1));
+  const rejectReason =
+    reasons.length > 0
+      ? `CASE WHEN ${failing.join('\n      OR ')}\n    THEN NULLIF(CONCAT_WS('; ',\n      ${reasons.join(',\n      ')}), '') END`
+      : 'CAST(NULL AS STRING)';
   const typedSql = [
     'SELECT',
-    '  ' + outer.join(',\n  ') + ',',
-    `  NULLIF(CONCAT_WS('; ',\n    ${reasons.join(',\n    ')}), '') AS reject_reason,`,
-    '  ' + rawColumns.map((n) => `raw_${n}`).join(', '),
+    '  ' + outerNames.join(', ') + ', reject_reason,',
+    '  ' +
+      rawColumns
+        .map((n) =>
+          n === 'lake_source_file'
+            ? `raw_${n}`
+            : `CASE WHEN reject_reason IS NOT NULL THEN raw_${n} END AS raw_${n}`,
+        )
+        .join(',\n  '),
     'FROM (',
     '  SELECT',
-    '    ' + inner.join(',\n    '),
-    '  FROM raw_input',
-    ') lake_typed',
+    '    ' + outer.join(',\n    ') + ',',
+    `    ${rejectReason} AS reject_reason,`,
+    '    ' + rawColumns.map((n) => `raw_${n}`).join(', '),
+    '  FROM (',
+    '    SELECT',
+    '      ' + inner.join(',\n      '),
+    '    FROM raw_input',
+    '  ) lake_typed',
+    ') lake_checked',
   ].join('\n');
 
   const outputColumns = [...table.columns.map((c) => c.name), ...table.partitionKeys.map((p) => p.name)];

@@ -19,8 +19,20 @@ export const DATE_PATTERN = '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$';
 export const UTC_TIMESTAMP_RE =
   '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,9})?(Z|[+]00:00)?$';
 
-/** Integers the ETL casts to BIGINT: up to 18 digits always fit. */
-export const BIGINT_PATTERN = '^-?[0-9]{1,18}$';
+/**
+ * Integers the ETL casts to TINYINT, SMALLINT, INT or BIGINT: any number of digits (leading zeros included); the
+ * width's range is the cast's (TRY_CAST gives NULL beyond it in both engines) and is checked exactly.
+ */
+export const INTEGER_PATTERN = '^-?[0-9]+$';
+
+/**
+ * Decimals the ETL casts to DECIMAL(p,s): plain notation (no exponent, as both engines render a DECIMAL as text).
+ * Scale and precision are checked apart (decimalScalePattern, and the cast's range), never rounded.
+ */
+export const DECIMAL_PATTERN = '^-?[0-9]+([.][0-9]+)?$';
+
+/** A plain decimal text with at most `scale` decimal places (more digits only if they are trailing zeros). */
+export const decimalScalePattern = (scale: number) => `^-?[0-9]+([.][0-9]{0,${scale}}0*)?$`;
 
 /** Numbers the ETL casts to DOUBLE (JSON's number syntax). */
 export const DOUBLE_PATTERN = '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$';

@@ -7,7 +7,8 @@
  *  - put is durable and atomic: a temporary file under <LAKE_DIR>/.objects/tmp/ is written, fsynced and renamed
  *    into place, then the folder is fsynced. Readers (and the uploads watcher) never see a half-written object.
  *  - move is a rename (atomic: the object is at the new key before it leaves the old one), falling back to copy
- *    then delete across filesystems.
+ *    then delete across filesystems; the moved object's modification time is the move's, as S3's copy gives the
+ *    new object its own LastModified.
  *  - ETags are the MD5 of the content (hex), as S3 gives for objects uploaded in one part; they are cached per
  *    (inode, size, mtime).
  */
@@ -173,6 +174,9 @@ export class LocalObjectStore implements ObjectStore {
       await this.put(bucket, toKey, await fs.readFile(found.file));
       await fs.unlink(from);
     }
+    // The object at toKey is a new object, as S3's copy makes one: its LastModified is the time of the move.
+    const now = new Date();
+    await fs.utimes(to, now, now);
     await fsyncDir(path.dirname(to));
     if (path.dirname(to) !== path.dirname(from)) await fsyncDir(path.dirname(from));
   }

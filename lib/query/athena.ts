@@ -8,8 +8,10 @@
  *  - GetQueryResults, paged: for SELECT (statement type DML) Athena's first row of the first page is the header,
  *    which is dropped; values are typed by the result metadata (see athenaCell);
  *  - StopQueryExecution.
- * Throttling (TooManyRequestsException, ThrottlingException) and 5xx are retried here with jittered backoff (the
- * client makes single attempts); once retries are spent, EngineBusyError (HTTP 429 with Retry-After).
+ * Throttling (TooManyRequestsException, ThrottlingException, ...) and transient/5xx errors are retried by the SDK's
+ * standard retry strategy (the client: ATHENA_MAX_ATTEMPTS attempts, jittered backoff, the same request — so the same
+ * ClientRequestToken); once they are spent, the error the SDK's classification calls throttling or transient becomes
+ * EngineBusyError (HTTP 429 with Retry-After).
  * Query ids of other workgroups are reported as unknown.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,6 +24,7 @@ import {
   type ColumnInfo,
   type QueryExecution,
 } from '@aws-sdk/client-athena';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import {
   EngineBusyError,
   InvalidPageTokenError,
@@ -38,34 +41,31 @@ import {
   type ResultPage,
 } from './types';
 
+/** Attempts per Athena call (the client's retry strategy: throttling, transient and server errors). */
+export const ATHENA_MAX_ATTEMPTS = 5;
+
 export interface AthenaEngineOptions {
   workGroup: string;
   database: string;
   /** Minutes within which an identical query reuses earlier results; 0 turns reuse off. */
   resultReuseMinutes: number;
-  /** Attempts per call on throttling and server errors (default 5). */
-  maxAttempts?: number;
-  /** For tests: how to wait between attempts and polls. */
+  /** For tests: how to wait between polls. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const THROTTLING = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'SlowDown',
-]);
-
-function retryable(e: unknown): 'throttled' | 'server' | false {
-  const err = e as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (err?.name && THROTTLING.has(err.name)) return 'throttled';
-  const status = err?.$metadata?.httpStatusCode;
-  if (status === 429) return 'throttled';
-  if (err?.name === 'InternalServerException' || (status !== undefined && status >= 500)) return 'server';
-  return false;
+/** An error the SDK still had after its retries: Athena is busy (throttling) or unavailable (5xx, transient). */
+function busy(e: unknown): EngineBusyError | undefined {
+  const err = e as Parameters<typeof isThrottlingError>[0];
+  if (typeof e !== 'object' || e === null) return undefined;
+  if (isThrottlingError(err)) {
+    return new EngineBusyError(`Athena is throttling requests (${(e as Error).message}); try again shortly`);
+  }
+  if (isTransientError(err) || isServerError(err) || (e as Error).name === 'InternalServerException') {
+    return new EngineBusyError(`Athena is unavailable (${(e as Error).message}); try again shortly`);
+  }
+  return undefined;
 }
 
 const CATEGORY: Record<number, QueryStatus['errorCategory']> = { 1: 'SYSTEM', 2: 'USER', 3: 'OTHER' };
@@ -186,34 +186,20 @@ function columnType(c: ColumnInfo): string {
 export class AthenaQueryEngine implements QueryEngine {
   readonly name = 'athena' as const;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly maxAttempts: number;
 
   constructor(
     private readonly client: AthenaClient,
     private readonly opts: AthenaEngineOptions,
   ) {
     this.sleep = opts.sleep ?? defaultSleep;
-    this.maxAttempts = opts.maxAttempts ?? 5;
   }
 
-  /** Runs an Athena call, retrying throttling and server errors with full-jitter backoff. */
+  /** Runs an Athena call (the client retries); what is left of throttling or unavailability: EngineBusyError. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        const kind = retryable(e);
-        if (!kind) throw e;
-        if (attempt >= this.maxAttempts) {
-          throw new EngineBusyError(
-            kind === 'throttled'
-              ? `Athena is throttling requests (${(e as Error).message}); try again shortly`
-              : `Athena is unavailable (${(e as Error).message}); try again shortly`,
-          );
-        }
-        const cap = Math.min(2000, 100 * 2 ** attempt);
-        await this.sleep(Math.round(Math.random() * cap));
-      }
+    try {
+      return await fn();
+    } catch (e) {
+      throw busy(e) ?? e;
     }
   }
 

@@ -4,22 +4,27 @@
  * @duckdb/node-api is excluded from the function bundles (serverless.yml custom.esbuild.exclude).
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { notInAwsBundle } from '../bundle-runtime';
 import { lakeDir, requiredEnv, runtime } from '../config';
-import { AthenaQueryEngine } from './athena';
+import { ATHENA_MAX_ATTEMPTS, AthenaQueryEngine } from './athena';
 import { lakeTables, type TableDef } from '../catalog/tables';
 import { lakeDatabase, localQuerySettings, queryLimits } from './settings';
 import type { QueryEngine } from './types';
 
 let current: Promise<QueryEngine> | undefined;
 
+/** The DuckDB engine; not in a bundle built for AWS (lib/bundle-runtime.ts), where the SQL goes to Athena as written. */
 async function openLocalEngine(): Promise<QueryEngine> {
-  const { DuckDbQueryEngine } = await import('./duckdb');
-  return DuckDbQueryEngine.open({
-    lakeDir: lakeDir(),
-    database: lakeDatabase(),
-    tables: lakeTables(),
-    ...localQuerySettings(),
-  });
+  if (process.env.LAKE_BUNDLE_RUNTIME !== 'aws') {
+    const { DuckDbQueryEngine } = await import('./duckdb');
+    return DuckDbQueryEngine.open({
+      lakeDir: lakeDir(),
+      database: lakeDatabase(),
+      tables: lakeTables(),
+      ...localQuerySettings(),
+    });
+  }
+  throw notInAwsBundle('local query engine (DuckDB)');
 }
 
 export function queryEngine(): Promise<QueryEngine> {
@@ -27,7 +32,7 @@ export function queryEngine(): Promise<QueryEngine> {
     current =
       runtime() === 'aws'
         ? Promise.resolve(
-            new AthenaQueryEngine(new AthenaClient({ maxAttempts: 1 }), {
+            new AthenaQueryEngine(new AthenaClient({ maxAttempts: ATHENA_MAX_ATTEMPTS }), {
               workGroup: requiredEnv('ATHENA_WORKGROUP'),
               database: lakeDatabase(),
               resultReuseMinutes: queryLimits().resultReuseMinutes,

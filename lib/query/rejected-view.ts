@@ -5,7 +5,7 @@
  * columns typed as the Glue table types them (lib/catalog/rejected-table.ts). Files and folders whose names start
  * with '.' or '_' are skipped, as Athena skips them.
  */
-import { DUCKDB_TYPES, sqlIdent, sqlString } from '../duckdb-sql';
+import { duckdbType, sqlIdent, sqlString } from '../duckdb-sql';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import layout from '../lake-layout.json';
@@ -56,12 +56,12 @@ export function rejectedViewSql(view: string, files: string[]): string {
   const keys = REJECTED_PARTITION_KEYS.map((k) => sqlIdent(k));
   if (files.length === 0) {
     const cols = [
-      ...REJECTED_COLUMNS.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`),
+      ...REJECTED_COLUMNS.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`),
       ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${k}`),
     ];
     return `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`;
   }
-  const columns = REJECTED_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(DUCKDB_TYPES[c.type])}`);
+  const columns = REJECTED_COLUMNS.map((c) => `${sqlString(c.name)}: ${sqlString(duckdbType(c.type))}`);
   const hiveTypes = REJECTED_PARTITION_KEYS.map((k) => `${sqlString(k)}: VARCHAR`);
   return (
     `CREATE OR REPLACE VIEW ${view} AS SELECT ${[...REJECTED_COLUMNS.map((c) => sqlIdent(c.name)), ...keys].join(', ')} ` +

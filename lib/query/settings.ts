@@ -2,6 +2,7 @@
  * Limits and names of the query API, from the environment serverless.yml gives the queries function (the local
  * runtime sets the same variables; LAKE_QUERY_* only matter to the local engine).
  */
+import { notInAwsBundle } from '../bundle-runtime';
 import { lakeTables } from '../catalog/tables';
 import { requiredEnv, runtime } from '../config';
 import { REJECTED_TABLE } from '../etl/rejected';
@@ -58,10 +59,16 @@ export function lakeDatabase(): string {
 export function lakeTableNames(): string[] {
   const names =
     runtime() === 'local'
-      ? lakeTables().map((t) => t.name)
+      ? localTableNames()
       : requiredEnv('LAKE_TABLES')
           .split(',')
           .map((s) => s.trim().toLowerCase())
           .filter(Boolean);
   return [...new Set([...names, REJECTED_TABLE])];
+}
+
+/** The local lake's tables, from schemas/ on disk; not in a bundle built for AWS (lib/bundle-runtime.ts). */
+function localTableNames(): string[] {
+  if (process.env.LAKE_BUNDLE_RUNTIME !== 'aws') return lakeTables().map((t) => t.name);
+  throw notInAwsBundle("local lake's table list");
 }

@@ -11,7 +11,8 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GetTablesCommand, GlueClient, type Table } from '@aws-sdk/client-glue';
+import type { GlueClient, Table } from '@aws-sdk/client-glue';
+import { notInAwsBundle } from '../bundle-runtime';
 import { describeGlueTables, localTableListing, type TableListing } from '../catalog/describe';
 import { lakeTables } from '../catalog/tables';
 import { lakeDir, runtime } from '../config';
@@ -30,6 +31,14 @@ export const TableErrorCode = {
 const RETRY_AFTER_SECONDS = 2;
 /** GetTables pages (of up to 100 tables) read at most: a token that never ends is Glue's fault, not a long wait. */
 const MAX_PAGES = 100;
+
+/**
+ * The Glue client's module, loaded at the first GET /tables: the query function's other routes never call Glue, and
+ * the module (the runtime's AWS SDK) takes tens of milliseconds to load, which a cold start would pay for nothing.
+ */
+function glue(): typeof import('@aws-sdk/client-glue') {
+  return require('@aws-sdk/client-glue') as typeof import('@aws-sdk/client-glue');
+}
 
 export interface TableCatalog {
   list(): Promise<TableListing>;
@@ -92,7 +101,7 @@ export class GlueTableCatalog implements TableCatalog {
         );
       }
       const out = await this.client
-        .send(new GetTablesCommand({ DatabaseName: this.database, NextToken: token }))
+        .send(new (glue().GetTablesCommand)({ DatabaseName: this.database, NextToken: token }))
         .catch((e: unknown) => {
           logger.warn('GetTables failed', { database: this.database, error: e as Error });
           throw catalogError(e, this.database);
@@ -135,9 +144,11 @@ let current: TableCatalog | undefined;
 export function tableCatalog(): TableCatalog {
   if (!current) {
     if (runtime() === 'aws') {
-      current = new GlueTableCatalog(new GlueClient({}), database());
-    } else {
+      current = new GlueTableCatalog(new (glue().GlueClient)({}), database());
+    } else if (process.env.LAKE_BUNDLE_RUNTIME !== 'aws') {
       current = new LocalTableCatalog(database(), path.join(lakeDir(), 'curated'));
+    } else {
+      throw notInAwsBundle("local lake's table catalog");
     }
   }
   return current;

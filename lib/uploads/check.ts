@@ -6,8 +6,10 @@
  *    likewise, with physical/logical types the column's type can be read from;
  *  - rows (CSV, JSON): a sample (the first rows / bytes, see SampleLimits) must parse, and type-check with ajv
  *    against the dataset's JSON Schema. CSV values are typed by their column first, with the rules the ETL uses
- *    (lib/etl/plan.ts): integers -?[0-9]{1,18}, JSON-style numbers, true/false; an empty field is an absent value.
- *    A JSON null is an absent value too. As the ETL rejects bad rows one by one and only fails a run above the
+ *    (lib/etl/plan.ts, lib/catalog/value-checks.ts): integers within their width's range (checked exactly, 19-digit
+ *    bigints included), decimals in plain notation within their precision and scale, JSON-style numbers,
+ *    true/false; an empty field is an absent value. A JSON null is an absent value too; JSON numbers are judged by
+ *    their source text (lib/exact-json.ts), so no integer beyond 2^53 is rounded before it is checked. As the ETL rejects bad rows one by one and only fails a run above the
  *    dataset's x-lake.maxRejectedRatio, a file is refused (ROW_INVALID) when the share of failing rows in the
  *    sample is above that ratio; the reason names the first failing row.
  * Syntax problems (CSV quoting, a row with the wrong number of fields, invalid JSON, not UTF-8, corrupt gzip) refuse
@@ -15,7 +17,10 @@
  */
 import { isWellFormed } from '../unicode';
 import type { ErrorObject } from 'ajv';
+import { decimalOf, isIntegerType, type DecimalType, type IntegerType } from '../catalog/lake-types';
 import type { ColumnDef } from '../catalog/tables';
+import { exactValueProblem } from '../catalog/value-checks';
+import { exactValueProblemAt } from '../schema-exact-types';
 import type { Dataset } from '../dataset-registry';
 import type { ObjectStore } from '../objects/types';
 import { CsvParser, CsvSyntaxError } from './csv';
@@ -24,7 +29,6 @@ import { type ParquetColumn, ParquetFormatError, readParquetFooter } from './par
 import { readTextSample, SampleReadError } from './sample';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 
-const BIGINT_RE = /^-?[0-9]{1,18}$/;
 const DOUBLE_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 
 const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.generated && !c.retired);
@@ -48,11 +52,13 @@ export function coerceCsvValue(text: string, col: ColumnDef): { value: unknown }
       return { error: 'is not JSON text' };
     }
   }
+  if (isIntegerType(col.type) || decimalOf(col.type)) {
+    const problem = exactValueProblem(text, col.type);
+    if (problem) return { error: `is ${problem}: ${JSON.stringify(text)}` };
+    // The JSON Schema's view of it (an integer's bounds are compared as a number; a decimal is its text).
+    return { value: isIntegerType(col.type) ? Number(text) : text };
+  }
   switch (col.type) {
-    case 'bigint':
-      return BIGINT_RE.test(text)
-        ? { value: Number(text) }
-        : { error: `is not an integer: ${JSON.stringify(text)}` };
     case 'double':
       return DOUBLE_RE.test(text)
         ? { value: Number(text) }
@@ -375,6 +381,7 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       return false;
     }
     const row: Record<string, unknown> = {};
+    let problem: { field: string; message: string } | undefined;
     for (const [k, v] of Object.entries(value)) {
       const column = byName.get(k)?.name;
       if (column === undefined) {
@@ -389,8 +396,15 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       if (k !== column && row[column] !== undefined) continue;
       row[column] = v;
       present.add(column);
+      // Integer widths and decimals, exactly: a 19-digit JSON number by its source text, never a rounded double.
+      const t = byName.get(k)!.type;
+      const exact =
+        isIntegerType(t) || decimalOf(t)
+          ? exactValueProblemAt(value, k, t as IntegerType | DecimalType)
+          : undefined;
+      if (exact) problem ??= { field: k, message: `is ${exact}` };
     }
-    tally.add(row, line, () => undefined);
+    tally.add(row, line, () => undefined, problem);
     return tally.rows < limits.rows;
   };
   const parser = lineDelimited ? new JsonLinesParser(onValue) : new JsonDocumentParser(onValue);
@@ -462,13 +476,20 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
   if (pc.group) return `is ${describeParquetType(pc)}; it holds a ${col.type}`;
   const integer = (p === 'INT32' || p === 'INT64') && (l === undefined || l === 'INTEGER');
   const decimal = l === 'DECIMAL';
-  let ok: boolean;
+  // Integers of any width, and integral decimals: the ETL checks each value against the column's range.
+  if (isIntegerType(col.type))
+    return text || integer || (decimal && (pc.scale ?? 0) === 0)
+      ? undefined
+      : `is ${describeParquetType(pc)}; it holds a ${col.type}`;
+  // Decimals and integers are read as their exact text; a FLOAT or DOUBLE is not (a double holds no 0.1).
+  if (decimalOf(col.type))
+    return text || integer || decimal
+      ? undefined
+      : `is ${describeParquetType(pc)}; it holds a ${col.type}, which a binary floating-point value cannot give exactly`;
+  let ok = false;
   switch (col.type) {
     case 'string':
       ok = true;
-      break;
-    case 'bigint':
-      ok = text || integer || (decimal && (pc.scale ?? 0) === 0);
       break;
     case 'double':
       ok = text || integer || decimal || p === 'FLOAT' || p === 'DOUBLE';

@@ -8,6 +8,7 @@
  *
  * Syntax errors are JsonSyntaxError with the line and, where the engine reports it, the column.
  */
+import { parseJsonExact } from '../exact-json';
 
 export class JsonSyntaxError extends Error {
   constructor(
@@ -38,7 +39,7 @@ function locate(text: string, position: number, line: number): { line: number; c
 /** JSON.parse with the error turned into a JsonSyntaxError located in the file. */
 function parseAt(text: string, line: number): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonExact(text); // numbers as written: a 19-digit integer is checked as it is (lib/exact-json.ts)
   } catch (e) {
     const message = (e as Error).message;
     const m = /position (\d+)/.exec(message);

@@ -1,10 +1,22 @@
 /**
  * Reads a Parquet file's schema from its footer with range reads only:
  *   'PAR1' <column chunks...> <FileMetaData (Thrift compact protocol)> <4-byte little-endian footer length> 'PAR1'
- * The footer is decoded with a small generic Thrift compact-protocol reader (fields it does not need are skipped),
- * giving the top-level columns, their physical and logical types, and the row count. Row values are not read:
- * their pages are compressed and encoded column by column; the ETL types every value and rejects what fails.
+ * The footer is decoded by hyparquet (parquetMetadataAsync over an AsyncBuffer whose slices are range reads of the
+ * objects port), giving the top-level columns, their physical and logical types, and the row count. Our checks of
+ * the framing come first, with the reasons the upload check gives: the size, the magic bytes at both ends, an
+ * encrypted footer ('PARE', which no reader without the key can decode), a footer length that does not fit. Row
+ * values are not read: their pages are compressed and encoded column by column; the ETL types every value and
+ * rejects what fails.
  */
+import {
+  parquetMetadata,
+  parquetMetadataAsync,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+  type ParquetType,
+  type SchemaElement,
+} from 'hyparquet';
 
 export class ParquetFormatError extends Error {
   constructor(message: string) {
@@ -17,209 +29,7 @@ export const PARQUET_MAGIC = 'PAR1';
 /** Files with an encrypted footer end in 'PARE'. */
 const PARQUET_ENCRYPTED_MAGIC = 'PARE';
 
-// ---- Thrift compact protocol --------------------------------------------------------------------------------
-
-const enum CT {
-  Stop = 0,
-  True = 1,
-  False = 2,
-  Byte = 3,
-  I16 = 4,
-  I32 = 5,
-  I64 = 6,
-  Double = 7,
-  Binary = 8,
-  List = 9,
-  Set = 10,
-  Map = 11,
-  Struct = 12,
-  Uuid = 13,
-}
-
-/** A decoded struct: field id → value (numbers, bigint for i64, Buffer for binary, arrays, nested structs). */
-export type ThriftStruct = Map<number, unknown>;
-
-const MAX_DEPTH = 64;
-
-export class CompactReader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
-
-  private byte(): number {
-    if (this.pos >= this.buf.length) throw new ParquetFormatError('the footer metadata ends unexpectedly');
-    return this.buf[this.pos++]!;
-  }
-
-  private varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = this.byte();
-      result |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) return result;
-      shift += 7n;
-      if (shift > 63n) throw new ParquetFormatError('a varint in the footer metadata is too long');
-    }
-  }
-
-  private zigzag(): bigint {
-    const n = this.varint();
-    return (n >> 1n) ^ -(n & 1n);
-  }
-
-  private int(): number {
-    return Number(this.zigzag());
-  }
-
-  private size(): number {
-    const n = Number(this.varint());
-    if (n > this.buf.length - this.pos)
-      throw new ParquetFormatError('a length in the footer metadata exceeds the footer');
-    return n;
-  }
-
-  private value(type: number, depth: number): unknown {
-    if (depth > MAX_DEPTH) throw new ParquetFormatError('the footer metadata is nested too deeply');
-    switch (type) {
-      case CT.True:
-        return true;
-      case CT.False:
-        return false;
-      case CT.Byte: {
-        const b = this.byte();
-        return b > 127 ? b - 256 : b;
-      }
-      case CT.I16:
-      case CT.I32:
-        return this.int();
-      case CT.I64:
-        return this.zigzag();
-      case CT.Double: {
-        if (this.pos + 8 > this.buf.length)
-          throw new ParquetFormatError('the footer metadata ends unexpectedly');
-        const v = this.buf.readDoubleLE(this.pos);
-        this.pos += 8;
-        return v;
-      }
-      case CT.Binary: {
-        const n = this.size();
-        const v = this.buf.subarray(this.pos, this.pos + n);
-        this.pos += n;
-        return v;
-      }
-      case CT.Uuid: {
-        if (this.pos + 16 > this.buf.length)
-          throw new ParquetFormatError('the footer metadata ends unexpectedly');
-        const v = this.buf.subarray(this.pos, this.pos + 16);
-        this.pos += 16;
-        return v;
-      }
-      case CT.List:
-      case CT.Set: {
-        const header = this.byte();
-        let n = header >> 4;
-        if (n === 15) n = this.size();
-        const elemType = header & 0x0f;
-        const out: unknown[] = [];
-        for (let i = 0; i < n; i++) {
-          // Booleans in collections are one byte each (1 = true).
-          if (elemType === CT.True || elemType === CT.False) out.push(this.byte() === 1);
-          else out.push(this.value(elemType, depth + 1));
-        }
-        return out;
-      }
-      case CT.Map: {
-        const n = this.size();
-        const out = new Map<unknown, unknown>();
-        if (n === 0) return out;
-        const types = this.byte();
-        for (let i = 0; i < n; i++) {
-          const k = this.value(types >> 4, depth + 1);
-          out.set(k, this.value(types & 0x0f, depth + 1));
-        }
-        return out;
-      }
-      case CT.Struct:
-        return this.struct(depth + 1);
-      default:
-        throw new ParquetFormatError(`unknown Thrift type ${type} in the footer metadata`);
-    }
-  }
-
-  struct(depth = 0): ThriftStruct {
-    const out: ThriftStruct = new Map();
-    let last = 0;
-    for (;;) {
-      const header = this.byte();
-      const type = header & 0x0f;
-      if (type === CT.Stop) return out;
-      const delta = header >> 4;
-      const id = delta === 0 ? this.int() : last + delta;
-      last = id;
-      out.set(id, this.value(type, depth));
-    }
-  }
-}
-
-// ---- Parquet FileMetaData --------------------------------------------------------------------------------------
-
-export const PhysicalType = [
-  'BOOLEAN',
-  'INT32',
-  'INT64',
-  'INT96',
-  'FLOAT',
-  'DOUBLE',
-  'BYTE_ARRAY',
-  'FIXED_LEN_BYTE_ARRAY',
-] as const;
-export type PhysicalTypeName = (typeof PhysicalType)[number];
-
-const CONVERTED_TYPES: Record<number, string> = {
-  0: 'UTF8',
-  1: 'MAP',
-  2: 'MAP_KEY_VALUE',
-  3: 'LIST',
-  4: 'ENUM',
-  5: 'DECIMAL',
-  6: 'DATE',
-  7: 'TIME_MILLIS',
-  8: 'TIME_MICROS',
-  9: 'TIMESTAMP_MILLIS',
-  10: 'TIMESTAMP_MICROS',
-  11: 'UINT_8',
-  12: 'UINT_16',
-  13: 'UINT_32',
-  14: 'UINT_64',
-  15: 'INT_8',
-  16: 'INT_16',
-  17: 'INT_32',
-  18: 'INT_64',
-  19: 'JSON',
-  20: 'BSON',
-  21: 'INTERVAL',
-};
-
-/** LogicalType is a union: the id of the field that is set names it. */
-const LOGICAL_TYPES: Record<number, string> = {
-  1: 'STRING',
-  2: 'MAP',
-  3: 'LIST',
-  4: 'ENUM',
-  5: 'DECIMAL',
-  6: 'DATE',
-  7: 'TIME',
-  8: 'TIMESTAMP',
-  10: 'INTEGER',
-  11: 'UNKNOWN',
-  12: 'JSON',
-  13: 'BSON',
-  14: 'UUID',
-  15: 'FLOAT16',
-  16: 'VARIANT',
-  17: 'GEOMETRY',
-  18: 'GEOGRAPHY',
-};
+export type PhysicalTypeName = ParquetType;
 
 export interface ParquetColumn {
   name: string;
@@ -241,83 +51,97 @@ export interface ParquetFooter {
   createdBy?: string;
 }
 
-const REPETITION = ['REQUIRED', 'OPTIONAL', 'REPEATED'] as const;
+/** The logical type's name; legacy converted types by the name of the logical type that replaced them. */
+function logicalName(el: SchemaElement): string | undefined {
+  const lt = el.logical_type as { type?: string } | undefined;
+  if (lt) {
+    if (lt.type === 'NULL') return 'UNKNOWN'; // the Parquet specification's name of the null type
+    if (lt.type) return lt.type;
+    // A logical type this reader does not know: hyparquet leaves its Thrift struct ({ field_<id>: … }).
+    const id = Object.keys(lt)
+      .map((k) => /^field_(\d+)$/.exec(k)?.[1])
+      .find(Boolean);
+    return `LOGICAL_${id ?? '?'}`;
+  }
+  const converted = el.converted_type;
+  if (!converted) return undefined;
+  if (converted.startsWith('TIMESTAMP_')) return 'TIMESTAMP';
+  if (converted === 'UTF8') return 'STRING';
+  if (converted.startsWith('INT_') || converted.startsWith('UINT_')) return 'INTEGER';
+  if (converted.startsWith('TIME_')) return 'TIME';
+  return converted;
+}
 
-/** Decodes FileMetaData and keeps what the upload check needs. */
-export function parseFileMetaData(footer: Buffer): ParquetFooter {
-  const meta = new CompactReader(footer).struct();
-  const version = meta.get(1);
-  const schema = meta.get(2);
-  const numRows = meta.get(3);
+/** What the upload check needs of hyparquet's FileMetaData. */
+function footerOf(meta: FileMetaData): ParquetFooter {
+  const { version, schema, num_rows: numRows } = meta;
   if (typeof version !== 'number' || !Array.isArray(schema) || typeof numRows !== 'bigint') {
     throw new ParquetFormatError('the footer metadata lacks the version, schema or row count');
   }
-  const elements = schema as ThriftStruct[];
-  if (elements.length === 0 || !(elements[0] instanceof Map))
-    throw new ParquetFormatError('the schema is empty');
-  const rootChildren = elements[0].get(5);
-  if (typeof rootChildren !== 'number') throw new ParquetFormatError('the schema root has no children count');
-
-  const columns: ParquetColumn[] = [];
-  // The schema is a depth-first list; skip each top-level column's descendants.
-  let i = 1;
-  const skip = (index: number): number => {
-    const el = elements[index];
-    if (!(el instanceof Map)) throw new ParquetFormatError('the schema ends before all columns are listed');
-    const children = el.get(5);
-    let next = index + 1;
-    if (typeof children === 'number') for (let c = 0; c < children; c++) next = skip(next);
-    return next;
-  };
-  for (let c = 0; c < rootChildren; c++) {
-    const el = elements[i];
-    if (!(el instanceof Map)) throw new ParquetFormatError('the schema ends before all columns are listed');
-    const name = el.get(4);
-    if (!Buffer.isBuffer(name)) throw new ParquetFormatError(`schema element ${i} has no name`);
-    const type = el.get(1);
-    const children = el.get(5);
-    const group = typeof children === 'number' && children > 0;
-    const logicalStruct = el.get(10);
-    let logical: string | undefined;
-    let scale: number | undefined;
-    if (logicalStruct instanceof Map && logicalStruct.size > 0) {
-      const [id, body] = [...logicalStruct.entries()][0]!;
-      logical = LOGICAL_TYPES[id] ?? `LOGICAL_${id}`;
-      if (logical === 'DECIMAL' && body instanceof Map && typeof body.get(1) === 'number')
-        scale = body.get(1) as number;
-    } else if (typeof el.get(6) === 'number') {
-      logical = CONVERTED_TYPES[el.get(6) as number];
-      if (logical?.startsWith('TIMESTAMP_')) logical = 'TIMESTAMP';
-      if (logical === 'UTF8') logical = 'STRING';
-      if (logical?.startsWith('INT_') || logical?.startsWith('UINT_')) logical = 'INTEGER';
-      if (logical?.startsWith('TIME_')) logical = 'TIME';
-    }
-    if (scale === undefined && logical === 'DECIMAL' && typeof el.get(7) === 'number')
-      scale = el.get(7) as number;
-    const rep = el.get(3);
-    columns.push({
-      name: name.toString('utf8'),
-      ...(!group && typeof type === 'number' && PhysicalType[type] ? { physical: PhysicalType[type] } : {}),
-      ...(logical ? { logical } : {}),
-      ...(scale !== undefined ? { scale } : {}),
-      group,
-      repetition: (typeof rep === 'number' && REPETITION[rep]) || 'OPTIONAL',
-    });
-    i = skip(i);
+  if (schema.length === 0) throw new ParquetFormatError('the schema is empty');
+  if (typeof schema[0]!.num_children !== 'number') {
+    throw new ParquetFormatError('the schema root has no children count');
   }
-  const createdBy = meta.get(6);
+  if (schema.some((el) => typeof el.name !== 'string')) {
+    throw new ParquetFormatError(
+      `schema element ${schema.findIndex((el) => typeof el.name !== 'string')} has no name`,
+    );
+  }
+  let tree: ReturnType<typeof parquetSchema>;
+  try {
+    tree = parquetSchema(meta);
+  } catch {
+    throw new ParquetFormatError('the schema ends before all columns are listed');
+  }
+  const columns = tree.children.map(({ element: el, children }): ParquetColumn => {
+    if (!el) throw new ParquetFormatError('the schema ends before all columns are listed');
+    const group = children.length > 0;
+    const logical = logicalName(el);
+    const lt = el.logical_type;
+    const scale = lt?.type === 'DECIMAL' ? lt.scale : logical === 'DECIMAL' ? el.scale : undefined;
+    return {
+      name: el.name,
+      ...(!group && el.type ? { physical: el.type } : {}),
+      ...(logical ? { logical } : {}),
+      ...(typeof scale === 'number' ? { scale } : {}),
+      group,
+      repetition: el.repetition_type ?? 'OPTIONAL',
+    };
+  });
   return {
     version,
     numRows,
     columns,
-    ...(Buffer.isBuffer(createdBy) ? { createdBy: createdBy.toString('utf8') } : {}),
+    ...(typeof meta.created_by === 'string' ? { createdBy: meta.created_by } : {}),
   };
+}
+
+/** hyparquet's errors about the bytes it was given, as the upload check's. */
+function decodeError(e: unknown): ParquetFormatError {
+  if (e instanceof ParquetFormatError) return e;
+  return new ParquetFormatError(
+    `the footer metadata cannot be decoded (${(e as Error)?.message ?? String(e)})`,
+  );
+}
+
+/** Decodes FileMetaData (the footer's Thrift bytes, without the length and magic that follow them). */
+export function parseFileMetaData(footer: Buffer): ParquetFooter {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(footer.length);
+  try {
+    return footerOf(parquetMetadata(Buffer.concat([footer, length, Buffer.from(PARQUET_MAGIC, 'latin1')])));
+  } catch (e) {
+    throw decodeError(e);
+  }
 }
 
 export interface FooterSource {
   size: number;
   read(start: number, end: number): Promise<Buffer>;
 }
+
+const arrayBufferOf = (b: Buffer): ArrayBuffer =>
+  b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
 
 /** Checks the framing (magic bytes at both ends, footer length) and decodes the footer, with 2-3 range reads. */
 export async function readParquetFooter(
@@ -348,10 +172,31 @@ export async function readParquetFooter(
   if (footerLength > maxFooterBytes) {
     throw new ParquetFormatError(`the footer is ${footerLength} bytes; at most ${maxFooterBytes} are read`);
   }
-  const footerStart = size - 8 - footerLength;
-  const footer =
-    footerStart >= tailStart
-      ? tail.subarray(footerStart - tailStart, tail.length - 8)
-      : await src.read(footerStart, size - 9);
-  return parseFileMetaData(footer);
+  // hyparquet asks for the tail first (served from the read above), then for the rest of a longer footer.
+  let readFailure: unknown;
+  const file: AsyncBuffer = {
+    byteLength: size,
+    slice: async (start, end = size) => {
+      if (start >= tailStart) return arrayBufferOf(tail.subarray(start - tailStart, end - tailStart));
+      try {
+        return arrayBufferOf(await src.read(start, end - 1));
+      } catch (e) {
+        readFailure = e;
+        throw e;
+      }
+    },
+  };
+  let meta: FileMetaData;
+  try {
+    meta = await parquetMetadataAsync(file, { initialFetchSize: size - tailStart, geoparquet: false });
+  } catch (e) {
+    // A failed read is the store's, not the file's: it is not a reason to refuse the file.
+    if (readFailure !== undefined && e === readFailure) throw e;
+    throw decodeError(e);
+  }
+  try {
+    return footerOf(meta);
+  } catch (e) {
+    throw decodeError(e);
+  }
 }

@@ -1,25 +1,38 @@
 /**
  * Chooses the ETL workflow for the runtime: Step Functions on AWS; on the local lake, the local workflow
- * (lib/workflow/local.ts, openLocalWorkflow(): durable execution requests that the lake's engine runs).
- * One instance per execution environment (cold start).
+ * (lib/workflow/local-workflow.ts, openLocalWorkflow(): durable execution requests that the lake's engine runs).
+ * One instance per execution environment (cold start). `workflow()` starts executions (validateUpload; the local
+ * lake wraps it: local/log-scopes.ts); `executions()` also lists, describes and retries them (the lake function).
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { requiredEnv, runtime } from '../config';
-import { openLocalWorkflow } from './local';
+import { openLocalWorkflow } from './local-workflow';
 import { SfnWorkflow } from './sfn';
-import type { Workflow } from './types';
+import type { Executions, Workflow } from './types';
 
 let current: Promise<Workflow> | undefined;
+let browsing: Promise<Executions> | undefined;
+
+function open(): Promise<Executions> {
+  return runtime() === 'aws'
+    ? Promise.resolve(new SfnWorkflow(new SFNClient({}), requiredEnv('ETL_STATE_MACHINE_ARN')))
+    : openLocalWorkflow();
+}
 
 export function workflow(): Promise<Workflow> {
   if (!current) {
-    current =
-      runtime() === 'aws'
-        ? Promise.resolve(new SfnWorkflow(new SFNClient({}), requiredEnv('ETL_STATE_MACHINE_ARN')))
-        : openLocalWorkflow();
+    current = open();
     current.catch(() => (current = undefined));
   }
   return current;
+}
+
+export function executions(): Promise<Executions> {
+  if (!browsing) {
+    browsing = open();
+    browsing.catch(() => (browsing = undefined));
+  }
+  return browsing;
 }
 
 /** For tests: use this workflow instead of the runtime's (undefined: choose again on next use). */
@@ -27,4 +40,17 @@ export function setWorkflow(w: Workflow | undefined): void {
   current = w ? Promise.resolve(w) : undefined;
 }
 
-export type { StartResult, Workflow } from './types';
+/** For tests: use these executions instead of the runtime's (undefined: choose again on next use). */
+export function setExecutions(e: Executions | undefined): void {
+  browsing = e ? Promise.resolve(e) : undefined;
+}
+
+export type {
+  ExecutionDetail,
+  ExecutionListItem,
+  ExecutionStatus,
+  Executions,
+  StartResult,
+  Workflow,
+} from './types';
+export { EXECUTION_STATUSES, InvalidNextTokenError, NotRetryableError } from './types';

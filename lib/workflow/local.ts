@@ -14,35 +14,19 @@
  * functions the local lake runs), within a second when it comes from another one (`sls invoke local`, `npm run
  * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
  */
-import { checkExecutionInput } from './execution-input';
 import { fsyncDir, tempFileName } from '../durable-fs';
 import { type ProcessIdentity, processRunning } from '../process-identity';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { lakeDir } from '../config';
-import { EXECUTION_NAME } from './sfn';
-import type { StartResult, Workflow } from './types';
+import { EXECUTION_NAME } from './names';
+export { retryName } from './names';
+import type { ExecutionEvent, ExecutionStatus, StartResult } from './types';
 
 export const ETL_STATE_MACHINE = 'etl';
 /** The account id local ARNs carry. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
-
-/** A state transition or outcome the engine reported (aws-local-stepfunctions' event log, compacted). */
-export interface ExecutionEvent {
-  type: string;
-  timestamp: string;
-  state?: string;
-  stateType?: string;
-  error?: string;
-  cause?: string;
-  /** StateRetried: the retrier's attempt number. */
-  attempt?: number;
-  /** StateEntered / ExecutionStarted: the input; StateExited / ExecutionSucceeded: the output (when small). */
-  input?: unknown;
-  output?: unknown;
-}
+export type { ExecutionEvent, ExecutionStatus } from './types';
 
 export interface ExecutionRecord {
   name: string;
@@ -83,6 +67,9 @@ export const pendingDir = (dir: string, machine: string) =>
 export const claimsDir = (dir: string, machine: string) => path.join(executionsDir(dir, machine), '.claims');
 export const engineFile = (dir: string, machine: string) =>
   path.join(executionsDir(dir, machine), '.engine.json');
+/** The definition the lake's engine runs, resolved (written by the engine at start: local/step-functions/etl.ts). */
+export const definitionFile = (dir: string, machine: string) =>
+  path.join(executionsDir(dir, machine), '.definition.json');
 
 export function checkExecutionName(name: string): void {
   if (!EXECUTION_NAME.test(name)) {
@@ -217,16 +204,10 @@ export async function requestExecution(
   await fs.mkdir(pendingDir(dir, machine), { recursive: true });
   await fs.writeFile(path.join(pendingDir(dir, machine), name), '');
   for (const l of listeners) l(dir, machine, name);
-  return { executionArn, alreadyStarted: false };
+  return { executionArn, alreadyStarted: false, startDate: record.startDate };
 }
 
 /** Whether an engine is serving this lake's executions (npm start). */
-/** The name of the n-th retry of an execution (at most 80 characters, as Step Functions allows). */
-export function retryName(name: string, n: number): string {
-  const suffix = `-retry-${n}`;
-  return name.replace(/-retry-\d+$/, '').slice(0, 80 - suffix.length) + suffix;
-}
-
 export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Promise<boolean> {
   try {
     const engine = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as ProcessIdentity;
@@ -249,22 +230,4 @@ export async function waitForExecution(
     if (!r || isFinal(r.status) || Date.now() >= deadline) return r;
     await new Promise((res) => setTimeout(res, opts.intervalMs ?? 200));
   }
-}
-
-/** The ETL workflow on the local lake: each start is recorded and run by the lake's engine. */
-export class LocalWorkflow implements Workflow {
-  constructor(
-    private readonly dir: string,
-    private readonly machine = ETL_STATE_MACHINE,
-  ) {}
-
-  async startExecution(name: string, input: Record<string, unknown>): Promise<StartResult> {
-    // Refused before anything is recorded, as StartExecution refuses it (lib/workflow/execution-input.ts).
-    checkExecutionInput(input);
-    return requestExecution(this.dir, this.machine, name, input);
-  }
-}
-
-export async function openLocalWorkflow(): Promise<Workflow> {
-  return new LocalWorkflow(lakeDir());
 }

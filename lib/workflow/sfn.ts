@@ -1,9 +1,36 @@
-/** The ETL workflow on AWS: Step Functions StartExecution on env ETL_STATE_MACHINE_ARN. */
-import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { StartResult, Workflow } from './types';
+/**
+ * The ETL workflow on AWS: Step Functions on env ETL_STATE_MACHINE_ARN — StartExecution, and for the console's
+ * routes ListExecutions, DescribeExecution, GetExecutionHistory (every page, mapped by ./sfn-history.ts) and
+ * DescribeStateMachineForExecution (the definition the execution ran).
+ */
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  paginateGetExecutionHistory,
+  type DescribeExecutionCommandOutput,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { EXECUTION_NAME, retryable, retryName } from './names';
+import { decodePageToken, encodePageToken } from './page-token';
+import { fromSfnHistory } from './sfn-history';
+import {
+  NotRetryableError,
+  type ExecutionDetail,
+  type ExecutionListItem,
+  type ExecutionPage,
+  type ExecutionStatus,
+  type ListExecutionsOptions,
+  type StartResult,
+  type Executions,
+} from './types';
 
-/** Step Functions execution names: 1-80 characters of letters, digits, '-' and '_'. */
-export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+export { EXECUTION_NAME } from './names';
+
+/** DescribeExecution calls at once when a list page is given its inputs (ListExecutions has none). */
+const DESCRIBE_CONCURRENCY = 8;
 
 /** The ARN an execution of `stateMachineArn` named `name` has. */
 export function executionArn(stateMachineArn: string, name: string): string {
@@ -12,7 +39,24 @@ export function executionArn(stateMachineArn: string, name: string): string {
   return `${m[1]}:execution:${m[2]}:${name}`;
 }
 
-export class SfnWorkflow implements Workflow {
+const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+const parsed = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
+const notFound = (e: unknown) => (e as Error).name === 'ExecutionDoesNotExist';
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export class SfnWorkflow implements Executions {
   constructor(
     private readonly sfn: SFNClient,
     private readonly stateMachineArn: string,
@@ -34,6 +78,7 @@ export class SfnWorkflow implements Workflow {
       return {
         executionArn: res.executionArn ?? executionArn(this.stateMachineArn, name),
         alreadyStarted: false,
+        ...(res.startDate ? { startDate: res.startDate.toISOString() } : {}),
       };
     } catch (e) {
       if ((e as Error).name === 'ExecutionAlreadyExists') {
@@ -41,5 +86,84 @@ export class SfnWorkflow implements Workflow {
       }
       throw e;
     }
+  }
+
+  private async describe(name: string): Promise<DescribeExecutionCommandOutput | undefined> {
+    try {
+      return await this.sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArn(this.stateMachineArn, name) }),
+      );
+    } catch (e) {
+      if (notFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async listExecutions(opts: ListExecutionsOptions): Promise<ExecutionPage<ExecutionListItem>> {
+    const res = await this.sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: this.stateMachineArn,
+        maxResults: opts.limit,
+        ...(opts.status ? { statusFilter: opts.status } : {}),
+        ...(opts.nextToken
+          ? { nextToken: decodePageToken<string>(opts.nextToken, opts.status, 'string') }
+          : {}),
+      }),
+    );
+    const listed = res.executions ?? [];
+    // ListExecutions has no input: each listed execution is described (an execution gone since: input null).
+    const described = await mapLimited(listed, DESCRIBE_CONCURRENCY, (x) => this.describe(x.name ?? ''));
+    const items = listed.map((x, i) => ({
+      name: x.name ?? '',
+      status: x.status as ExecutionStatus,
+      startDate: iso(x.startDate) ?? '',
+      stopDate: iso(x.stopDate),
+      input: parsed(described[i]?.input),
+    }));
+    return { items, ...(res.nextToken ? { nextToken: encodePageToken(res.nextToken, opts.status) } : {}) };
+  }
+
+  async describeExecution(name: string): Promise<ExecutionDetail | undefined> {
+    if (!EXECUTION_NAME.test(name)) return undefined;
+    const d = await this.describe(name);
+    if (!d) return undefined;
+    const arn = executionArn(this.stateMachineArn, name);
+    const history: HistoryEvent[] = [];
+    for await (const page of paginateGetExecutionHistory(
+      { client: this.sfn },
+      { executionArn: arn, maxResults: 1000, includeExecutionData: true },
+    ))
+      history.push(...(page.events ?? []));
+    const machine = await this.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: arn }));
+    return {
+      name,
+      status: d.status as ExecutionStatus,
+      startDate: iso(d.startDate) ?? '',
+      stopDate: iso(d.stopDate),
+      input: parsed(d.input),
+      output: parsed(d.output),
+      error: d.error ?? null,
+      cause: d.cause ?? null,
+      events: fromSfnHistory(history),
+      definition: parsed(machine.definition),
+    };
+  }
+
+  async retryExecution(name: string): Promise<{ name: string; startDate: string } | undefined> {
+    if (!EXECUTION_NAME.test(name)) return undefined;
+    const d = await this.describe(name);
+    if (!d) return undefined;
+    if (!retryable(String(d.status))) throw new NotRetryableError(name, d.status as ExecutionStatus);
+    let n = 1;
+    while (await this.describe(retryName(name, n))) n++;
+    const again = retryName(name, n);
+    const res = await this.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: this.stateMachineArn,
+        name: again,
+        input: d.input ?? '{}',
+      }),
+    );
+    return { name: again, startDate: (res.startDate ?? new Date()).toISOString() };
   }
 }

@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
 import { runSummaryKey, type EtlRunSummary } from '../../lib/etl/run';
+import { executionName } from '../../lib/workflow/names';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
@@ -31,13 +32,7 @@ export interface EtlExecutionRequest {
   err?: NodeJS.WritableStream;
 }
 
-/** <prefix>-<yyyyMMddTHHmmssSSSZ>: two runs asked for in the same second are two executions. */
-export function executionName(prefix: string, at = new Date()): string {
-  return `${prefix}-${at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.(\d+)Z$/, '$1Z')}`;
-}
+export { executionName } from '../../lib/workflow/names';
 
 /** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
 export function describeRun(summary: EtlRunSummary): string[] {

@@ -29,28 +29,26 @@ import {
   isFinal,
   listExecutions,
   readExecution,
-  requestExecution,
-  retryName,
   type ExecutionRecord,
 } from '../../lib/workflow/local';
+import { LocalWorkflow } from '../../lib/workflow/local-workflow';
+import { NotRetryableError } from '../../lib/workflow/types';
 
-/** Requests a new execution with the input of a failed one; waits for it when a lake is running. */
+/** Requests a new execution with the input of a failed one (LocalWorkflow.retryExecution); waits for it when a lake is running. */
 async function retry(dir: string, name: string): Promise<number> {
-  const r = await readExecution(dir, ETL_STATE_MACHINE, name);
-  if (!r) {
+  let started;
+  try {
+    started = await new LocalWorkflow(dir).retryExecution(name);
+  } catch (e) {
+    if (!(e instanceof NotRetryableError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 1;
+  }
+  if (!started) {
     process.stderr.write(`no execution named ${name} in ${dir}\n`);
     return 1;
   }
-  if (!isFinal(r.status) || r.status === 'SUCCEEDED') {
-    process.stderr.write(
-      `${name} is ${r.status}: only a FAILED, TIMED_OUT or ABORTED execution is retried\n`,
-    );
-    return 1;
-  }
-  let n = 1;
-  while (await readExecution(dir, ETL_STATE_MACHINE, retryName(name, n))) n++;
-  const again = retryName(name, n);
-  await requestExecution(dir, ETL_STATE_MACHINE, again, r.input);
+  const again = started.name;
   process.stdout.write(`requested ${again} with the input of ${name}\n`);
   if (!(await engineAlive(dir))) {
     process.stdout.write(`no local lake is running on ${dir}: it runs at the next npm start\n`);

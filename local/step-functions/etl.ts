@@ -2,11 +2,12 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { StartResult } from '../../lib/workflow/types';
 import { ETL_STATE_MACHINE, LOCAL_ACCOUNT_ID } from '../../lib/workflow/local';
+import { writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { localLog } from '../log';
 import { loadServiceConfig } from '../service-config';
 import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
 import { localResourceRefs, resolveIntrinsics } from './intrinsics';
-import { localSchedules, scheduledExecutionName } from './schedules';
+import { localSchedules, nextRun, scheduledExecutionName } from './schedules';
 import { LocalStateMachine, type LocalStateMachineOptions } from './state-machine';
 import { defaultTaskHandlers, type TaskHandlers } from './task-handlers';
 
@@ -103,8 +104,12 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     waitTimeOverrides: waitTimesFromEnv(definition),
     ...opts.engine,
   });
+  // What GET /executions/{name} shows as the definition (lib/workflow/local-workflow.ts).
+  await writeLocalDefinition(opts.lakeDir, definition);
   const schedules = opts.schedule === false ? [] : localSchedules(sm);
   const timers: NodeJS.Timeout[] = [];
+  /** The longest setTimeout (2^31 - 1 ms, ~24.8 days). */
+  const MAX_TIMER_MS = 2 ** 31 - 1;
   const startScheduled = async (
     prefix = 'scheduled',
     input: unknown = schedules[0]?.input ?? { mode: 'events' },
@@ -113,7 +118,11 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     return { name: execName, ...(await engine.startExecution(execName, input)) };
   };
   for (const s of schedules) {
-    localLog.info('schedule', { stateMachine: name, everySeconds: s.intervalSeconds, from: s.source });
+    localLog.info('schedule', {
+      stateMachine: name,
+      ...(s.cron !== undefined ? { cron: s.cron } : { everySeconds: s.intervalSeconds }),
+      from: s.source,
+    });
     // Unlike EventBridge, a tick is skipped while the previous scheduled execution has not finished: one machine
     // does not pile up compactions of the same events.
     let previous: string | undefined;
@@ -125,17 +134,31 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
       }
       previous = (await startScheduled('scheduled', s.input)).name;
     };
-    const t = setInterval(() => {
-      tick().catch((e) => localLog.error('scheduled execution failed to start', { error: e as Error }));
-    }, s.intervalSeconds * 1000);
-    t.unref();
-    timers.push(t);
+    // One timer at a time, set for the next run after the last (a timer waits at most MAX_TIMER_MS: re-armed).
+    let slot = 0;
+    const arm = (after: Date) => {
+      const at = nextRun(s, after);
+      if (!at) return;
+      const wait = Math.max(0, at.getTime() - Date.now());
+      const t = setTimeout(
+        () => {
+          if (wait > MAX_TIMER_MS) return arm(after);
+          tick().catch((e) => localLog.error('scheduled execution failed to start', { error: e as Error }));
+          arm(at);
+        },
+        Math.min(wait, MAX_TIMER_MS),
+      );
+      t.unref();
+      timers[slot] = t;
+    };
+    slot = timers.length;
+    arm(new Date());
   }
   return {
     engine,
     startScheduled: (prefix) => startScheduled(prefix),
     stop: async () => {
-      for (const t of timers) clearInterval(t);
+      for (const t of timers) clearTimeout(t);
       await engine.close();
     },
   };

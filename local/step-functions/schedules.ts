@@ -1,5 +1,5 @@
-/** The schedule: the schedule events of a state machine, as the local lake runs them. */
-import { localLog } from '../log';
+/** The schedule: the schedule events of a state machine, as the local lake runs them (rate() and cron()). */
+import awsCron from 'aws-cron-parser';
 import type { StateMachineConfig } from './config';
 
 /** rate(N minute|minutes|hour|hours|day|days) in seconds; undefined for cron() and anything else. */
@@ -10,15 +10,47 @@ export function rateSeconds(expression: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
-export interface LocalSchedule {
-  intervalSeconds: number;
-  input: unknown;
-  source: string;
+/**
+ * The six fields of an EventBridge cron(minutes hours day-of-month month day-of-week year), UTC, read by
+ * aws-cron-parser (day-of-week 1 = Sunday, L, W, #). What EventBridge refuses is refused here too, with its reason,
+ * rather than read some other way: not six fields, or neither or both of day-of-month and day-of-week '?'.
+ */
+export function cronFields(expression: string): string | undefined {
+  const m = /^cron\((.*)\)$/.exec(expression.trim());
+  if (!m) return undefined;
+  const fields = m[1]!.trim().split(/\s+/);
+  if (fields.length !== 6) {
+    throw new Error(
+      `schedule ${expression}: a cron() expression has six fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
+    );
+  }
+  if ((fields[2] === '?') === (fields[4] === '?')) {
+    throw new Error(
+      `schedule ${expression}: one of day-of-month and day-of-week must be '?' (EventBridge cron expressions)`,
+    );
+  }
+  try {
+    awsCron.parse(fields.join(' '));
+  } catch (e) {
+    throw new Error(`schedule ${expression}: ${(e as Error).message}`);
+  }
+  return fields.join(' ');
+}
+
+/** Every intervalSeconds (rate(), or LAKE_COMPACTION_INTERVAL_SECONDS), or at the times of a cron(). */
+export type LocalSchedule = { input: unknown; source: string } & (
+  { intervalSeconds: number; cron?: undefined } | { cron: string; intervalSeconds?: undefined }
+);
+
+/** When a schedule fires next after `from` (strictly); null when a cron() has no later time (its years are past). */
+export function nextRun(schedule: LocalSchedule, from: Date): Date | null {
+  if (schedule.cron !== undefined) return awsCron.next(awsCron.parse(schedule.cron), from);
+  return new Date(from.getTime() + schedule.intervalSeconds * 1000);
 }
 
 /**
- * The schedule events of a state machine, as the local lake runs them: the rate from serverless.yml, or
- * LAKE_COMPACTION_INTERVAL_SECONDS (0 disables). cron() expressions need the variable.
+ * The schedule events of a state machine, as the local lake runs them: the rate() or cron() from serverless.yml, or
+ * LAKE_COMPACTION_INTERVAL_SECONDS (every so many seconds instead; 0 disables). Anything else is refused by name.
  */
 export function localSchedules(sm: StateMachineConfig, env = process.env): LocalSchedule[] {
   const override = env.LAKE_COMPACTION_INTERVAL_SECONDS;
@@ -40,12 +72,11 @@ export function localSchedules(sm: StateMachineConfig, env = process.env): Local
     } else {
       seconds = rateSeconds(s.rate);
       if (seconds === undefined) {
-        localLog.warn(
-          'schedule not run locally: only rate() expressions are; set LAKE_COMPACTION_INTERVAL_SECONDS',
-          {
-            schedule: s.rate,
-          },
-        );
+        const cron = cronFields(s.rate);
+        if (cron === undefined) {
+          throw new Error(`schedule ${s.rate}: only rate() and cron() expressions are schedules`);
+        }
+        out.push({ cron, input: s.input ?? {}, source: s.rate });
         continue;
       }
     }

@@ -1165,7 +1165,9 @@ describe('the shared ETL plan SQL on DuckDB', () => {
       order({ amount: 'abc' }),
       order({ amount: '-0.5' }),
       order({ amount: '1e400' }),
+      // 19 digits are a bigint (checked against the schema's maximum); 20 are beyond any bigint.
       order({ item_count: '1234567890123456789' }),
+      order({ item_count: '12345678901234567890' }),
     ]);
     expect(rows[0]).toMatchObject({ item_count: '12', amount: 1000, reject_reason: null });
     expect(rows.slice(1, 4).map((r) => r.reject_reason)).toEqual([
@@ -1178,7 +1180,8 @@ describe('the shared ETL plan SQL on DuckDB', () => {
       'amount: not a number',
       'amount: less than 0',
       'amount: greater than 10000000',
-      'item_count: not an integer',
+      'item_count: greater than 100000',
+      'item_count: out of range for bigint (-9223372036854775808 to 9223372036854775807)',
     ]);
   });
 

@@ -8,7 +8,14 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { lakeTables } from '../../lib/catalog/tables';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import { PatternError, portablePattern } from '../../lib/etl/portable-regex';
-import { BIGINT_PATTERN, DATE_PATTERN, DOUBLE_PATTERN, UTC_TIMESTAMP_RE } from '../../lib/etl/value-patterns';
+import {
+  DATE_PATTERN,
+  DECIMAL_PATTERN,
+  DOUBLE_PATTERN,
+  INTEGER_PATTERN,
+  UTC_TIMESTAMP_RE,
+  decimalScalePattern,
+} from '../../lib/etl/value-patterns';
 import { javaAvailable, javaFind } from '../support/java-regex';
 
 const withJava = javaAvailable() ? it : it.skip;
@@ -37,7 +44,10 @@ const schemaPatterns = () => [
 const CORPUS = [
   DATE_PATTERN,
   UTC_TIMESTAMP_RE,
-  BIGINT_PATTERN,
+  INTEGER_PATTERN,
+  DECIMAL_PATTERN,
+  decimalScalePattern(0),
+  decimalScalePattern(2),
   DOUBLE_PATTERN,
   '^[A-Z]{3}$',
   'a.c',
@@ -100,6 +110,15 @@ const INPUTS = [
   '\n',
   'aa',
   '1,234,567',
+  '9223372036854775807',
+  '-9223372036854775808',
+  '0012.50',
+  '12.500',
+  '12.505',
+  '12.',
+  '.5',
+  '-0.00',
+  '1.5e2',
   '🙂',
   'SE',
   'SE1',
@@ -151,7 +170,7 @@ describe('portable regular expressions (ECMAScript → RE2 and java.util.regex)'
     () => {
       const [usd, num, date] = javaFind([
         ['^[A-Z]{3}$', 'USD\n'],
-        [BIGINT_PATTERN, '123\n'],
+        [INTEGER_PATTERN, '123\n'],
         [DATE_PATTERN, '2024-01-02\n'],
       ]);
       expect([usd, num, date]).toEqual([true, true, true]);

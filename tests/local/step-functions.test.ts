@@ -9,13 +9,8 @@ import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
 import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import type { Notice } from '../../lib/notify/types';
-import {
-  executionsDir,
-  listExecutions,
-  openLocalWorkflow,
-  readExecution,
-  type ExecutionRecord,
-} from '../../lib/workflow/local';
+import { executionsDir, listExecutions, readExecution, type ExecutionRecord } from '../../lib/workflow/local';
+import { openLocalWorkflow } from '../../lib/workflow/local-workflow';
 import { loadServiceConfig } from '../../local/service-config';
 import {
   LocalStateMachine,
@@ -236,6 +231,7 @@ describe('local executions', () => {
     expect(res).toEqual({
       executionArn: 'arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:upload-1',
       alreadyStarted: false,
+      startDate: expect.any(String),
     });
     const rec = (await e.waitForExecution('upload-1'))!;
     expect(rec).toMatchObject({

@@ -76,6 +76,10 @@ const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
     'Lambda active tracing: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
   [`QueriesRole ${XRAY_LAMBDA}`]:
     'Lambda active tracing: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
+  [`LakeRole ${XRAY_LAMBDA}`]:
+    'Lambda active tracing: X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.',
+  'LakeRole cloudwatch:GetMetricData':
+    'GET /ingest/stats reads the ingest metrics; GetMetricData has no resource-level permissions (it only reads).',
   'EtlStateMachineRole xray:GetSamplingRules,xray:GetSamplingTargets,xray:PutTelemetryRecords,xray:PutTraceSegments':
     'Step Functions tracing: the X-Ray actions it needs have no resource-level permissions.',
   'EtlGlueRole cloudwatch:PutMetricData':
@@ -98,8 +102,28 @@ const wildcardKey = (owner: string, s: Statement, kind: string) =>
     .sort()
     .join(',')}`;
 const isWildcardResource = (s: Statement) => asArray(s.Resource as unknown).some((x) => x === '*');
+/**
+ * Lambda memory per function, sized from `npm run bench` (section memory: peak resident memory for the largest
+ * normal input, Node and tsx's loader included) with at most 60 % of it used, and from CPU where latency matters
+ * (Lambda gives memory/1769 MB of a vCPU). README "What it costs" has the cost of each.
+ */
+const LAMBDA_MEMORY_MB: Record<string, number> = {
+  // A 500-event batch peaks at ~150 MB: the memory buys CPU for the producers' latency (handler and cold start).
+  IngestLambdaFunction: 1024,
+  // The largest checks (a full 1 MiB sample; a 700-row-group Parquet footer) peak at 230-410 MB.
+  ValidateUploadLambdaFunction: 768,
+  // A 1,000-row page peaks at ~142 MB; it mostly waits on Athena, billed per GB-second of the wait.
+  QueriesLambdaFunction: 256,
+  // The console's function: not measured yet, the provider's 512 MB.
+  LakeLambdaFunction: 512,
+};
 const DATA_BUCKETS = ['RawBucket', 'CuratedBucket', 'QueryResultsBucket'];
-const FUNCTIONS = ['IngestLambdaFunction', 'ValidateUploadLambdaFunction', 'QueriesLambdaFunction'];
+const FUNCTIONS = [
+  'IngestLambdaFunction',
+  'ValidateUploadLambdaFunction',
+  'QueriesLambdaFunction',
+  'LakeLambdaFunction',
+];
 
 describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
   const t = () => templates[stage]!.t;
@@ -367,6 +391,7 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
               'EtlGlueRole',
               'EtlGlueRole',
               'EtlStateMachineRole',
+              'LakeRole',
               'QueriesRole',
               'ValidateUploadRole',
             ]
@@ -410,6 +435,11 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
       'ApiGatewayMethodQueriesIdVarOptions',
       'ApiGatewayMethodQueriesIdVarResultsOptions',
       'ApiGatewayMethodTablesOptions',
+      'ApiGatewayMethodExecutionsOptions',
+      'ApiGatewayMethodExecutionsNameVarOptions',
+      'ApiGatewayMethodExecutionsNameVarRetryOptions',
+      'ApiGatewayMethodUploadsQuarantineOptions',
+      'ApiGatewayMethodIngestStatsOptions',
     ];
 
     it('authenticates every method: API keys for POST /events, IAM for /queries and /tables; CORS preflights are the only open ones', () => {
@@ -430,6 +460,12 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
         'ApiGatewayMethodQueriesIdVarResultsGet',
         'ApiGatewayMethodQueriesIdVarDelete',
         'ApiGatewayMethodTablesGet',
+        'ApiGatewayMethodExecutionsGet',
+        'ApiGatewayMethodExecutionsPost',
+        'ApiGatewayMethodExecutionsNameVarGet',
+        'ApiGatewayMethodExecutionsNameVarRetryPost',
+        'ApiGatewayMethodUploadsQuarantineGet',
+        'ApiGatewayMethodIngestStatsGet',
       ])
         expect(byRoute[id]).toMatchObject({ AuthorizationType: 'AWS_IAM' });
     });
@@ -629,9 +665,10 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
         stage === 'prod' ? 20 : 5,
       );
       for (const fn of FUNCTIONS) {
-        expect(R()[fn]!.Properties!.MemorySize).toBe(512);
+        expect([fn, R()[fn]!.Properties!.MemorySize]).toEqual([fn, LAMBDA_MEMORY_MB[fn]]);
         expect(R()[fn]!.Properties!.Architectures).toEqual(['arm64']);
       }
+      expect(Object.keys(LAMBDA_MEMORY_MB).sort()).toEqual([...FUNCTIONS].sort());
     });
   });
 });

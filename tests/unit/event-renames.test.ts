@@ -3,7 +3,8 @@
  * (the ETL reads the old name into the new column), checked by the renamed property's rules; errors point at the
  * name the producer sent.
  */
-import { loadSchema, useSchemaSnapshot } from '../../lib/schema-loader';
+import { loadSchema } from '../../lib/schema-loader';
+import { useSchemas } from '../../lib/validators/snapshot';
 import { prepareEvents } from '../../lib/envelope';
 import { ApiError } from '../../lib/errors';
 import { dataset } from '../../lib/dataset-registry';
@@ -42,7 +43,7 @@ describe('ingest after a rename', () => {
     const events = new Map<string, object>();
     for (const t of ['page_view', 'signup', 'order_placed']) events.set(t, loadSchema('events', t)!);
     events.set('page_view', renamedPageView());
-    useSchemaSnapshot({ events, datasets: new Map() });
+    useSchemas({ events, datasets: new Map() });
   });
 
   it('accepts the old name, the new name, and both (stored as sent)', () => {
@@ -95,14 +96,14 @@ describe('ingest after a rename', () => {
     expect(before).toHaveLength(1);
     const events = new Map<string, object>();
     events.set('page_view', pageViewFile); // back to the file: referrer, no rename
-    useSchemaSnapshot({ events, datasets: new Map([['orders', ordersFile]]) });
+    useSchemas({ events, datasets: new Map([['orders', ordersFile]]) });
     expect(problems(event({ referrer_url: 'https://new.example/' }))).toEqual([
       expect.objectContaining({ pointer: '/data/referrer_url', message: 'is not an allowed property' }),
     ]);
     expect(dataset('orders')?.validate({})).toBe(false);
     const orders = structuredClone(ordersFile) as { required: string[] };
     orders.required = orders.required.filter((r) => r !== 'currency');
-    useSchemaSnapshot({ events, datasets: new Map([['orders', orders]]) });
+    useSchemas({ events, datasets: new Map([['orders', orders]]) });
     expect(dataset('orders')!.table.columns.find((c) => c.name === 'currency')!.required).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  InternalServerException,
   InvalidRequestException,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
@@ -97,23 +98,20 @@ describe('Athena engine: start', () => {
     expect(input.ClientRequestToken!.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('retries throttling with the same client request token (so the query starts once)', async () => {
-    athena
-      .on(StartQueryExecutionCommand)
-      .rejectsOnce(throttled())
-      .rejectsOnce(throttled())
-      .resolves({ QueryExecutionId: ID });
-    expect((await engine.start(checked('SELECT 1'))).id).toBe(ID);
-    const calls = athena.commandCalls(StartQueryExecutionCommand);
-    expect(calls).toHaveLength(3);
-    expect(new Set(calls.map((c) => c.args[0].input.ClientRequestToken)).size).toBe(1);
-    expect(sleeps).toHaveLength(2);
-  });
-
-  it('gives up after repeated throttling with EngineBusyError', async () => {
+  // The retries themselves are the SDK's (tests/unit/athena-retry.test.ts): a mocked `send` is past them.
+  it('throttling that outlasts the SDK’s retries is EngineBusyError', async () => {
     athena.on(StartQueryExecutionCommand).rejects(throttled());
     await expect(engine.start(checked('SELECT 1'))).rejects.toBeInstanceOf(types.EngineBusyError);
-    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(5);
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  it('so is an internal error of Athena; a refusal is not', async () => {
+    athena
+      .on(StartQueryExecutionCommand)
+      .rejects(new InternalServerException({ message: 'boom', $metadata: { httpStatusCode: 500 } }));
+    await expect(engine.start(checked('SELECT 1'))).rejects.toBeInstanceOf(types.EngineBusyError);
+    athena.on(StartQueryExecutionCommand).rejects(invalid('nope'));
+    await expect(engine.start(checked('SELECT 1'))).rejects.not.toBeInstanceOf(types.EngineBusyError);
   });
 
   it('passes on a refusal of the request', async () => {
@@ -343,21 +341,6 @@ describe('Athena engine: results', () => {
     await expect(engine.results(ID, { maxRows: 1, nextToken: 'forged' })).rejects.toBeInstanceOf(
       types.InvalidPageTokenError,
     );
-  });
-
-  it('retries throttled GetQueryResults', async () => {
-    athena.on(GetQueryExecutionCommand).resolves(execution());
-    athena
-      .on(GetQueryResultsCommand)
-      .rejectsOnce(throttled())
-      .resolves({
-        ResultSet: {
-          ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'integer' }] },
-          Rows: [header, row(['1'])],
-        },
-      });
-    expect((await engine.results(ID, { maxRows: 5 })).rows).toEqual([[1]]);
-    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
   });
 
   it('parses nested structures and keeps what it cannot parse as text', () => {

@@ -53,6 +53,33 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(orders.columns.find((c) => c.name === 'coupon')).toMatchObject({ retired: true, type: 'string' });
   });
 
+  it('changing an integer width: narrower (values may not fit), wider (the Glue job could not read old files)', () => {
+    const narrower = edited(
+      'datasets',
+      'orders',
+      (s) => (s.properties.item_count['x-lake'] = { type: 'smallint' }),
+    );
+    expect(refusal(narrower)).toEqual([{ table: 'orders', column: 'item_count', rule: 'TYPE_CHANGED' }]);
+    expect(checkSchemas(narrower).violations[0]!.message).toMatch(
+      /orders\.item_count: type bigint → smallint: a narrower integer/,
+    );
+    // Declaring the width the column already has (bigint) is no change at all.
+    const same = edited(
+      'datasets',
+      'orders',
+      (s) => (s.properties.item_count['x-lake'] = { type: 'BIGINT' }),
+    );
+    expect(checkSchemas(same).violations).toEqual([]);
+    expect(checkSchemas(same).unrecorded).toEqual([]);
+    // A decimal is a string in JSON and another type in the table: text → decimal is a type change too.
+    const decimal = edited(
+      'datasets',
+      'orders',
+      (s) => (s.properties.currency['x-lake'] = { type: 'decimal(3,0)' }),
+    );
+    expect(refusal(decimal)).toEqual([{ table: 'orders', column: 'currency', rule: 'TYPE_CHANGED' }]);
+  });
+
   it('changing a type: number → integer (rounding) and string → integer', () => {
     expect(refusal(edited('datasets', 'orders', (s) => (s.properties.amount.type = 'integer')))).toEqual([
       { table: 'orders', column: 'amount', rule: 'TYPE_CHANGED' },

@@ -250,4 +250,57 @@ describe('Parquet footer', () => {
     expect(() => parseFileMetaData(Buffer.from([0x15, 0x02]))).toThrow(ParquetFormatError);
     expect(() => parseFileMetaData(Buffer.from([0x19, 0xfc]))).toThrow(ParquetFormatError);
   });
+
+  /** A DuckDB Parquet file with many columns (a footer of several KB), its bytes and a source counting reads. */
+  async function wideFile(columns: number) {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pq-wide-'));
+    const file = path.join(dir, 'wide.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const list = Array.from({ length: columns }, (_, i) => `${i}::BIGINT AS column_with_a_long_name_${i}`);
+    await c.run(`COPY (SELECT ${list.join(', ')} FROM range(2)) TO '${file}' (FORMAT parquet)`);
+    c.closeSync();
+    const buf = await fs.readFile(file);
+    const reads: [number, number][] = [];
+    const src = {
+      size: buf.length,
+      read: async (s: number, e: number) => {
+        reads.push([s, e]);
+        return buf.subarray(s, e + 1);
+      },
+    };
+    return { buf, src, reads };
+  }
+
+  it('reads a footer longer than the first tail read with one more range read, never the data', async () => {
+    const { buf, src, reads } = await wideFile(300);
+    const footerLength = buf.readUInt32LE(buf.length - 8);
+    const tail = 1024;
+    expect(footerLength).toBeGreaterThan(tail);
+    const footer = await readParquetFooter(src, tail);
+    expect(footer.columns).toHaveLength(300);
+    expect(footer.columns[299]).toMatchObject({ name: 'column_with_a_long_name_299', physical: 'INT64' });
+    expect(footer.numRows).toBe(2n);
+    // The head's magic bytes, the tail, then the rest of the footer: three reads, none before the footer.
+    expect(reads).toHaveLength(3);
+    const footerStart = buf.length - 8 - footerLength;
+    expect(reads[2]).toEqual([footerStart, buf.length - tail - 1]);
+    // Bounded by maxFooterBytes before anything more is read.
+    reads.length = 0;
+    await expect(readParquetFooter(src, tail, 1000)).rejects.toThrow(/at most 1000 are read/);
+    expect(reads).toHaveLength(2);
+  });
+
+  it('a failed range read is the store’s error, never a malformed file', async () => {
+    const { src } = await wideFile(300);
+    const broken = new Error('connection reset');
+    const failing = {
+      size: src.size,
+      read: async (s: number, e: number) => {
+        if (s > 4 && e < src.size - 1024) throw broken; // the read of the rest of the footer
+        return src.read(s, e);
+      },
+    };
+    await expect(readParquetFooter(failing, 1024)).rejects.toBe(broken);
+  });
 });

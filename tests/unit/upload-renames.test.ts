@@ -8,7 +8,7 @@ import { datasetTable } from '../../lib/catalog/tables';
 import type { Dataset } from '../../lib/dataset-registry';
 import { csvChecker, jsonChecker } from '../../lib/uploads/check';
 import { sampleLimits, UploadErrorCode } from '../../lib/uploads/types';
-import { schemaAjv } from '../../lib/schema-loader';
+import { compileValidator } from '../../lib/validators/compile';
 
 type Schema = { properties: Record<string, object>; required: string[]; 'x-lake': Record<string, unknown> };
 
@@ -17,7 +17,7 @@ function datasetOf(name: string, schema: Schema): Dataset {
     name,
     schema,
     table: datasetTable(name, schema as Parameters<typeof datasetTable>[1]),
-    validate: schemaAjv().compile(schema),
+    validate: compileValidator('datasets', name, schema),
   };
 }
 

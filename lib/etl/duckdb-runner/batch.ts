@@ -15,10 +15,12 @@ import path from 'node:path';
 import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
 import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
+import { countMergedBySource, countRead, figuresBySource } from './batch-counts';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed, RunFailure } from './errors';
 import { loadExisting, type Partition } from './existing';
-import type { BatchFigures, SourceFigures } from './figures';
+import type { BatchFigures } from './figures';
+import { fsyncAll } from './fsync-all';
 import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import { rawSegments } from './readers/raw-segments';
@@ -181,11 +183,8 @@ async function stageAndSwap(
     );
   }
 
-  const typedCount = await count(conn, 'SELECT 1 FROM typed');
-  const typedRejected = await count(conn, 'SELECT 1 FROM typed WHERE reject_reason IS NOT NULL');
-  const malformedCount = await count(conn, 'SELECT 1 FROM lake_malformed');
-  const rowsRead = typedCount + malformedCount;
-  const rowsRejected = typedRejected + malformedCount;
+  const read = await countRead(conn);
+  const { rowsRead, rowsRejected } = read;
   step('read');
 
   // 3. rejected records → JSON lines (staged), one per rejected row (lib/etl/rejected.ts)
@@ -247,11 +246,16 @@ async function stageAndSwap(
     merged = 'lake_merged';
   }
   step('merge');
-  const mergedRows = await count(conn, `SELECT 1 FROM ${merged}`);
-  const sources = tableColumns.includes('lake_source_file')
-    ? await figuresBySource(conn, merged, keys)
+  const bySource = tableColumns.includes('lake_source_file')
+    ? await countMergedBySource(conn, merged, keys)
     : undefined;
+  const mergedRows = bySource ? bySource.rows : await count(conn, `SELECT 1 FROM ${merged}`);
+  const sources = bySource ? await figuresBySource(conn, read, bySource, existingRows) : undefined;
+  step('count');
   if (partitions.length > 0) {
+    // Sorted by primary key (the Glue job: within each partition). DuckDB's partitioned write keeps the order of
+    // each thread's share, so a file of 1 M rows on 2 threads is 1-2 sorted runs; sorting by partition first did
+    // not help and cost more CPU (README: Benchmark).
     await conn.run(
       `COPY (SELECT ${[...tableColumns, ...keys].join(', ')} FROM ${merged} ORDER BY ${plan.primaryKey.join(', ')}) ` +
         `TO ${sqlString(stagedData)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${keys.join(', ')}), ` +
@@ -271,6 +275,7 @@ async function stageAndSwap(
   }
   // A partition only to rewrite that holds no rows is left as it is.
   const written = partitions.filter((p) => stagedByPartition.has(p.name) || incoming.includes(p));
+  const toSync = { files: [] as string[], dirs: [batchDir] };
   for (const p of written) {
     const files = stagedByPartition.get(p.name) ?? [];
     if (files.length === 0) throw failed(`${table.name}: partition ${p.name} was not written`);
@@ -285,11 +290,11 @@ async function stageAndSwap(
       for (const f of files) await fs.rm(path.join(stagedData, f));
       await fs.rename(single, path.join(dir, `part-0-${ctx.runId}.parquet`));
     }
-    for (const f of await listFiles(dir)) await fsyncFile(path.join(dir, f));
+    for (const f of await listFiles(dir)) toSync.files.push(path.join(dir, f));
     // The folder and its entry in each parent up to the batch folder (the journal names them).
-    for (let d = dir; d.startsWith(stagedData); d = path.dirname(d)) await fsyncDir(d);
+    for (let d = dir; d.startsWith(stagedData); d = path.dirname(d)) toSync.dirs.push(d);
   }
-  await fsyncDir(batchDir);
+  await fsyncAll(toSync.files, toSync.dirs);
   await dropTempObjects(conn);
   step('fsync');
 
@@ -333,44 +338,4 @@ async function stageAndSwap(
     ...(rejectedLocation ? { rejectedLocation } : {}),
     ...(sources ? { sources } : {}),
   };
-}
-
-/**
- * Each input object's share of a batch (tables with a lake_source_file column: datasets): rows read and rejected
- * (typed rows by their raw key, and records that did not parse), rows written (its rows in the merged partitions
- * minus those it already had there) and the partitions its rows went to.
- */
-async function figuresBySource(
-  conn: DuckDBConnection,
-  merged: string,
-  keys: string[],
-): Promise<Record<string, SourceFigures>> {
-  const out: Record<string, SourceFigures> = {};
-  const of = (key: unknown) =>
-    (out[String(key)] ??= { rowsRead: 0, rowsRejected: 0, rowsWritten: 0, partitions: [] });
-  for (const r of await query(
-    conn,
-    'SELECT raw_lake_source_file AS k, count(*) AS n, count(reject_reason) AS r FROM typed GROUP BY 1',
-  )) {
-    of(r.k).rowsRead += Number(r.n);
-    of(r.k).rowsRejected += Number(r.r);
-  }
-  for (const r of await query(
-    conn,
-    'SELECT lake_source_file AS k, count(*) AS n FROM lake_malformed GROUP BY 1',
-  )) {
-    of(r.k).rowsRead += Number(r.n);
-    of(r.k).rowsRejected += Number(r.n);
-  }
-  for (const r of await query(conn, `SELECT lake_source_file AS k, count(*) AS n FROM ${merged} GROUP BY 1`))
-    of(r.k).rowsWritten += Number(r.n);
-  for (const r of await query(conn, 'SELECT lake_source_file AS k, count(*) AS n FROM existing GROUP BY 1'))
-    of(r.k).rowsWritten -= Number(r.n);
-  const partition = keys.map((k) => `'${k}=' || ${k}`).join(` || '/' || `);
-  for (const r of await query(
-    conn,
-    `SELECT lake_source_file AS k, list(DISTINCT ${partition} ORDER BY ${partition}) AS p FROM ${merged} GROUP BY 1`,
-  ))
-    of(r.k).partitions = (r.p as string[]).map(String);
-  return out;
 }

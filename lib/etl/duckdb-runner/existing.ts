@@ -2,7 +2,7 @@
  * The table's current rows in the partitions a batch writes: the view lake_existing_files (every output column,
  * typed, NULL where a file lacks it) read from their Parquet files, then `existing` through the plan's existingSql.
  */
-import { DUCKDB_TYPES, sqlIdent, sqlString, sqlStringList } from '../../duckdb-sql';
+import { duckdbType, sqlIdent, sqlString, sqlStringList } from '../../duckdb-sql';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +33,7 @@ export async function loadExisting(
   partitions: Partition[],
 ): Promise<number> {
   const keys = plan.partitionKeys;
-  const typeOf = new Map(table.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
+  const typeOf = new Map(table.columns.map((c) => [c.name, duckdbType(c.type)]));
   const tableColumns = table.columns.map((c) => c.name);
   const existingFiles: { file: string; values: string[] }[] = [];
   for (const p of partitions) {

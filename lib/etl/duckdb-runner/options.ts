@@ -32,7 +32,7 @@ export interface EtlRunnerOptions {
   /** Raw objects of one table run per batch, in (stored) bytes (default 64 MiB); rebuilds also bound partitions. */
   maxBatchBytes?: number;
   hooks?: EtlRunnerHooks;
-  /** Called after each step of a batch with its duration (read, rejected, existing, merge, write, fsync, swap). */
+  /** Called after each step of a batch with its duration (read, rejected, existing, merge, count, write, fsync, swap). */
   onStep?: (info: { table: string; step: string; ms: number }) => void;
 }
 

@@ -8,7 +8,7 @@
  * its prefix change (checked before each query that reads the table). The rejected store is the view lake_rejected
  * over its JSON-lines files (rejected-view.ts), kept up to date the same way.
  */
-import { DUCKDB_TYPES, sqlIdent, sqlString } from '../../duckdb-sql';
+import { duckdbType, sqlIdent, sqlString } from '../../duckdb-sql';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -142,7 +142,7 @@ export class LakeViews {
     let sql: string;
     if (files.length === 0) {
       const cols = [
-        ...t.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`),
+        ...t.columns.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`),
         ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${sqlIdent(k)}`),
       ];
       sql = `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`;
@@ -162,8 +162,8 @@ export class LakeViews {
       const cols = [
         ...t.columns.map((c) =>
           present.has(c.name)
-            ? `CAST(${sqlIdent(c.name)} AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`
-            : `CAST(NULL AS ${DUCKDB_TYPES[c.type]}) AS ${sqlIdent(c.name)}`,
+            ? `CAST(${sqlIdent(c.name)} AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`
+            : `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`,
         ),
         ...keys.map((k) => sqlIdent(k)),
       ];

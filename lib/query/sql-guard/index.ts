@@ -8,7 +8,8 @@
  *     backslash escapes in quoted identifiers, E'...' strings, nested comments, dollar quoting, backticks, `//`
  *     (DuckDB division, a comment to the parser) and parameter placeholders.
  *  2. node-sql-parser with its Trino grammar (the closest to Athena engine 3: CTEs, window functions, UNNEST,
- *     lambdas, FILTER, typed literals, 3-part names all parse) builds the AST, which must be one SELECT (WITH ...,
+ *     lambdas, FILTER, typed literals, 3-part names all parse; expression subqueries are parsed as statements of
+ *     their own, subqueries.ts) builds the AST, which must be one SELECT (WITH ...,
  *     UNION, subqueries) whose every FROM item is a lake table (optionally qualified with the lake database, or
  *     AwsDataCatalog.<database>), a CTE, a subquery, VALUES or UNNEST — no other catalogs or schemas, no table
  *     functions (read_csv, read_parquet, glob, read_text, ...), no file paths, no SELECT INTO — and whose function
@@ -18,7 +19,7 @@
  * The DuckDB engine adds its own checks (exactly one statement, of type SELECT, per DuckDB's parser) and the
  * sandbox of shared/README.md; Athena runs one statement per StartQueryExecution, with IAM limited to the lake.
  *
- * Files: errors.ts, lexer.ts (pass 1), parse.ts, rules.ts and tree.ts (pass 2); checkQuery here.
+ * Files: errors.ts, lexer.ts (pass 1), parse.ts, subqueries.ts, rules.ts and tree.ts (pass 2); checkQuery here.
  */
 import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';
@@ -26,7 +27,7 @@ import { QueryNotAllowedError, type GuardOptions } from './errors';
 import { positionOf, tokenize } from './lexer';
 import { parse, type Parsed } from './parse';
 import { STATEMENT_REASONS } from './rules';
-import { checkTree, isNode } from './tree';
+import { checkTree, isNode, type Node } from './tree';
 
 export { QueryNotAllowedError, type GuardOptions } from './errors';
 export { tokenize, type Lexed, type Token, type TokenKind } from './lexer';
@@ -77,21 +78,27 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
       where,
     );
   }
-  const ast = parsed.ast;
-  if (Array.isArray(ast)) {
-    if (ast.length !== 1) throw new QueryNotAllowedError('only one statement per query is allowed');
-  }
-  const root = Array.isArray(ast) ? ast[0] : ast;
-  if (!isNode(root) || root.type !== 'select') {
-    const t = isNode(root) && typeof root.type === 'string' ? root.type : 'unknown';
-    throw new QueryNotAllowedError(STATEMENT_REASONS[t] ?? `only SELECT queries are allowed (got ${t})`);
-  }
+  // The statement, and the subqueries lifted out of it for the parser (./subqueries.ts): each one SELECT.
+  const roots = [parsed.ast, ...parsed.subqueries].map(oneSelect);
 
   try {
-    return checkTree(root, parsed.tableList, { ...lexed, forParser }, sql, lead, opts);
+    return checkTree(roots, parsed.tableList, { ...lexed, forParser }, sql, lead, opts);
   } catch (e) {
     // A long chain of operators (1+1+...+1) parses into an AST deeper than the walk's stack: refuse, don't crash.
     if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
     throw e;
   }
+}
+
+/** The one SELECT an AST holds; a refusal for anything else. */
+function oneSelect(ast: unknown): Node {
+  if (Array.isArray(ast) && ast.length !== 1) {
+    throw new QueryNotAllowedError('only one statement per query is allowed');
+  }
+  const root: unknown = Array.isArray(ast) ? ast[0] : ast;
+  if (!isNode(root) || root.type !== 'select') {
+    const t = isNode(root) && typeof root.type === 'string' ? root.type : 'unknown';
+    throw new QueryNotAllowedError(STATEMENT_REASONS[t] ?? `only SELECT queries are allowed (got ${t})`);
+  }
+  return root;
 }

@@ -183,9 +183,12 @@ function collectCtes(value: unknown, into: Set<string>): void {
   for (const [k, v] of Object.entries(value)) if (k !== 'loc') collectCtes(v, into);
 }
 
-/** The AST checks of checkQuery: every table, CTE, subquery and function of the one SELECT. */
+/**
+ * The AST checks of checkQuery: every table, CTE, subquery and function of the one SELECT — given as its roots:
+ * the statement's and those of the subqueries parsed apart from it (parse.ts), one scope of CTE names for all.
+ */
 export function checkTree(
-  root: Node,
+  roots: Node[],
   tableList: string[],
   lexed: Lexed,
   sql: string,
@@ -193,7 +196,7 @@ export function checkTree(
   opts: GuardOptions,
 ): CheckedQuery {
   const ctes = new Set<string>();
-  collectCtes(root, ctes);
+  collectCtes(roots, ctes);
   const ctx: Context = {
     sql: lexed.forParser,
     original: sql,
@@ -203,7 +206,7 @@ export function checkTree(
     ctes,
     referenced: new Set(),
   };
-  walk(root, ctx);
+  walk(roots, ctx);
 
   // Belt and braces: every table the parser saw must have passed the checks above.
   for (const entry of tableList) {

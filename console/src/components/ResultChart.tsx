@@ -1,0 +1,87 @@
+/**
+ * The chart of a query result: the dimension and measure chosen automatically (lib/chart-choice.ts), bar or line,
+ * all three switchable.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { Cell, ResultColumn } from '../lib/api-types';
+import { chartSeries, chooseChart, kindFor, measureColumns, type ChartKind } from '../lib/chart-choice';
+import { Chart } from './Chart';
+
+export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: Cell[][] }) {
+  const auto = useMemo(() => chooseChart(columns), [columns]);
+  const [dimension, setDimension] = useState(auto?.dimension ?? 0);
+  const [measure, setMeasure] = useState(auto?.measure ?? 0);
+  const [kind, setKind] = useState<ChartKind>(auto?.kind ?? 'bar');
+  useEffect(() => {
+    if (!auto) return;
+    setDimension(auto.dimension);
+    setMeasure(auto.measure);
+    setKind(auto.kind);
+  }, [auto]);
+  const series = useMemo(() => chartSeries(rows, { dimension, measure }), [rows, dimension, measure]);
+  const x = useMemo(() => series.labels.map((_, i) => i), [series]);
+  const chartSpec = useMemo(
+    () => [{ label: columns[measure]?.name ?? '', values: series.values }],
+    [series, columns, measure],
+  );
+  if (!auto)
+    return <p class="muted">No chart: the result needs a numeric column and a column to plot it against.</p>;
+  if (rows.length === 0) return null;
+  const measures = measureColumns(columns);
+  return (
+    <section class="result-chart" aria-label="chart of the result">
+      <div class="chart-controls">
+        <label>
+          Dimension{' '}
+          <select
+            value={dimension}
+            onChange={(e) => {
+              const d = Number((e.target as HTMLSelectElement).value);
+              setDimension(d);
+              setKind(kindFor(columns[d]));
+            }}
+          >
+            {columns.map((c, i) => (
+              <option value={i} key={c.name}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Measure{' '}
+          <select value={measure} onChange={(e) => setMeasure(Number((e.target as HTMLSelectElement).value))}>
+            {measures.map((i) => (
+              <option value={i} key={columns[i]!.name}>
+                {columns[i]!.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset class="segmented">
+          <legend>Chart</legend>
+          {(['bar', 'line'] as const).map((k) => (
+            <label key={k}>
+              <input
+                type="radio"
+                name="chart-kind"
+                value={k}
+                checked={kind === k}
+                onChange={() => setKind(k)}
+              />{' '}
+              {k === 'bar' ? 'Bars' : 'Line'}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      <Chart
+        kind={kind}
+        x={x}
+        labels={series.labels}
+        series={chartSpec}
+        xLabel={columns[dimension]?.name ?? ''}
+        ariaLabel={`${kind} chart of ${columns[measure]?.name} by ${columns[dimension]?.name}, ${rows.length} points`}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The SQL editor: CodeMirror 6 with SQL highlighting (the lake's tables and columns offered as completions),
+ * undo history, and Ctrl/Cmd+Enter to run. The parent reads the text through `onChange` and puts one in through
+ * `load` (a history entry, a sample query). The schema
+ * arrives later (GET /tables): it reconfigures the SQL language in place, the editor and its focus stay.
+ */
+import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { sql, StandardSQL } from '@codemirror/lang-sql';
+import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { Compartment, EditorState } from '@codemirror/state';
+import { EditorView, keymap, lineNumbers, placeholder } from '@codemirror/view';
+import { useEffect, useRef } from 'preact/hooks';
+
+export interface SqlEditorProps {
+  /** The text the editor starts with. */
+  initial: string;
+  /** A text to put in the editor (a new object each time). */
+  load: { sql: string } | null;
+  onChange: (sql: string) => void;
+  onRun: () => void;
+  /** Table → column names, for completion. */
+  schema?: Record<string, string[]>;
+}
+
+const sqlLanguage = (schema: Record<string, string[]> | undefined) =>
+  sql({ dialect: StandardSQL, upperCaseKeywords: true, ...(schema ? { schema } : {}) });
+
+export function SqlEditor({ initial, load, onChange, onRun, schema }: SqlEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const language = useRef(new Compartment());
+  const handlers = useRef({ onChange, onRun });
+  handlers.current = { onChange, onRun };
+
+  useEffect(() => {
+    const run = () => {
+      handlers.current.onRun();
+      return true;
+    };
+    const state = EditorState.create({
+      doc: initial,
+      extensions: [
+        lineNumbers(),
+        history(),
+        // Ctrl/Cmd+Enter runs; Tab indents, Escape then Tab leaves the editor (CodeMirror's keyboard escape hatch).
+        keymap.of([
+          { key: 'Mod-Enter', run, preventDefault: true },
+          indentWithTab,
+          ...completionKeymap,
+          ...defaultKeymap,
+          ...historyKeymap,
+        ]),
+        autocompletion(),
+        language.current.of(sqlLanguage(schema)),
+        syntaxHighlighting(defaultHighlightStyle),
+        placeholder('SELECT … FROM … (Ctrl/Cmd+Enter runs)'),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ 'aria-label': 'SQL query', 'data-testid': 'sql-editor' }),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
+        }),
+      ],
+    });
+    const v = new EditorView({ state, parent: host.current! });
+    view.current = v;
+    return () => v.destroy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: language.current.reconfigure(sqlLanguage(schema)) });
+  }, [schema]);
+
+  // A text put in from outside (a history entry, a sample query): replaces the document once per `load`. What the
+  // user types is never fed back (a round trip through the parent's state would race the keyboard).
+  useEffect(() => {
+    const v = view.current;
+    if (v && load && v.state.doc.toString() !== load.sql)
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: load.sql } });
+  }, [load]);
+
+  return <div class="sql-editor" ref={host} />;
+}

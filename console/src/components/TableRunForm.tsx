@@ -1,0 +1,65 @@
+/** Starts a replay or a rebuild of one table (POST /executions), as `npm run replay|rebuild` does. */
+import { useState } from 'preact/hooks';
+import type { LakeApi } from '../lib/api';
+import type { StartedExecution } from '../lib/api-types';
+import { routeHref } from '../lib/route';
+import { ErrorBox } from './ErrorBox';
+import { useAsync } from './use-async';
+
+export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () => void }) {
+  const tables = useAsync(() => api.tables(), [api]);
+  const names = (tables.data?.tables ?? []).filter((t) => t.kind !== 'rejected').map((t) => t.name);
+  const [table, setTable] = useState('');
+  const [mode, setMode] = useState<'replay' | 'rebuild'>('replay');
+  const [started, setStarted] = useState<StartedExecution | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const chosen = table || names[0] || '';
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setStarted(null);
+    try {
+      setStarted(await api.startTableRun(mode, chosen));
+      onStarted();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="toolbar table-run" onSubmit={(e) => void submit(e)} aria-label="replay or rebuild a table">
+      <label>
+        Mode{' '}
+        <select
+          value={mode}
+          onChange={(e) => setMode((e.target as HTMLSelectElement).value as 'replay' | 'rebuild')}
+        >
+          <option value="replay">replay rejected rows</option>
+          <option value="rebuild">rebuild from raw</option>
+        </select>
+      </label>
+      <label>
+        Table{' '}
+        <select value={chosen} onChange={(e) => setTable((e.target as HTMLSelectElement).value)}>
+          {names.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={busy || !chosen}>
+        Start
+      </button>
+      {started ? (
+        <span role="status">
+          Started <a href={routeHref({ page: 'execution', name: started.name })}>{started.name}</a>
+        </span>
+      ) : null}
+      <ErrorBox error={error} title="Not started" />
+    </form>
+  );
+}

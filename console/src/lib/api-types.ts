@@ -1,0 +1,148 @@
+/**
+ * The shapes of the lake's HTTP API the console reads: the query API (lib/query/api.ts), GET /tables
+ * (lib/catalog/describe.ts) and the console routes of issue 14 (executions, quarantine, ingest stats).
+ * No DOM here: pure modules and tests import it too.
+ */
+
+export type QueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export interface ResultColumn {
+  name: string;
+  type: string;
+}
+
+export type Cell = string | number | boolean | null | Cell[] | { [k: string]: Cell };
+
+export interface QueryStatus {
+  id: string;
+  state: QueryState;
+  sql: string;
+  submittedAt: string;
+  completedAt: string | null;
+  dataScannedBytes: number;
+  engineTimeMs: number;
+  reason?: string;
+  engine: 'athena' | 'duckdb';
+}
+
+export interface ResultPage {
+  columns: ResultColumn[];
+  rows: Cell[][];
+  nextToken: string | null;
+}
+
+export type QueryAnswer = QueryStatus & Partial<ResultPage>;
+
+export interface ColumnDescription {
+  name: string;
+  type: string;
+  required: boolean;
+  json?: true;
+  description?: string;
+  deprecated?: true;
+  retired?: true;
+  renamedFrom?: string;
+  generated?: true;
+}
+
+export interface TableDescription {
+  name: string;
+  kind: 'events' | 'dataset' | 'rejected';
+  description: string;
+  version: number;
+  supersedes?: string;
+  location: string;
+  partitionKeys: { name: string; type: string; from?: string }[];
+  primaryKey: string[];
+  latestBy?: string;
+  columns: ColumnDescription[];
+}
+
+export interface TableListing {
+  database: string;
+  tables: TableDescription[];
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface ExecutionItem {
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate: string | null;
+  durationMs: number | null;
+  input: Record<string, unknown>;
+}
+
+export interface ExecutionPage {
+  executions: ExecutionItem[];
+  nextToken: string | null;
+}
+
+export type StateStatus = 'succeeded' | 'failed' | 'caught' | 'retried' | 'running';
+
+export interface VisitedState {
+  name: string;
+  type: string;
+  status: StateStatus;
+  enteredAt: string;
+  exitedAt: string | null;
+  error?: string;
+  cause?: string;
+}
+
+/** An Amazon States Language definition, as much of it as a drawing needs. */
+export interface AslDefinition {
+  StartAt: string;
+  Comment?: string;
+  States: Record<string, AslState>;
+}
+
+export interface AslState {
+  Type: string;
+  Comment?: string;
+  Next?: string;
+  End?: boolean;
+  Default?: string;
+  Choices?: { Next: string }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Retry?: unknown[];
+}
+
+export interface ExecutionDetail extends ExecutionItem {
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+  figures: { rowsRead?: number; rowsWritten?: number; rowsRejected?: number } | null;
+  states: VisitedState[];
+  notices: { at: string; subject: string; code?: string }[];
+  definition: AslDefinition;
+}
+
+export interface StartedExecution {
+  name: string;
+  startDate: string;
+}
+
+export interface QuarantinedUpload {
+  key: string;
+  dataset: string | null;
+  quarantinedAt: string;
+  size: number;
+  reason: { code: string; message: string; field?: string };
+}
+
+export interface QuarantinePage {
+  items: QuarantinedUpload[];
+  nextToken: string | null;
+}
+
+export interface IngestStats {
+  from: string;
+  to: string;
+  bucketMinutes: number;
+  series: { start: string; type: string; accepted: number; refused: number }[];
+  refusals: { at: string; type: string | null; code: string; field: string | null; message: string }[];
+  delivery: { bufferedRecords: number; bufferedBytes: number; oldestBufferedAt: string | null } | null;
+  notes?: string[];
+}

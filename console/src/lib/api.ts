@@ -1,0 +1,97 @@
+/**
+ * The lake's HTTP API as the console calls it: the same routes everyone uses, each call with the tab's key in
+ * `x-api-key`. A refused key (401/403) signs the tab out (onKeyRefused), so that nothing but the refusal shows.
+ */
+import { ApiFailure, failureOf } from './api-error';
+import type {
+  ExecutionDetail,
+  ExecutionPage,
+  IngestStats,
+  QuarantinePage,
+  QueryAnswer,
+  QueryStatus,
+  ResultPage,
+  StartedExecution,
+  TableListing,
+} from './api-types';
+
+type Query = Record<string, string | number | null | undefined>;
+
+function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) params.set(k, String(v));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export class LakeApi {
+  constructor(
+    private readonly key: string,
+    private readonly onKeyRefused: (failure: ApiFailure) => void = () => undefined,
+    private readonly base = '',
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: {
+        'x-api-key': this.key,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(signal ? { signal } : {}),
+    });
+    const raw = await res.text();
+    let parsed: unknown = null;
+    try {
+      parsed = raw ? JSON.parse(raw) : null;
+    } catch {
+      parsed = { message: raw.slice(0, 300) };
+    }
+    if (!res.ok) {
+      const failure = failureOf(res.status, parsed, res.statusText);
+      if (failure.refusesKey) this.onKeyRefused(failure);
+      throw failure;
+    }
+    return parsed as T;
+  }
+
+  startQuery(sql: string, maxRows: number, wait = 2): Promise<QueryAnswer> {
+    return this.call('POST', '/queries', { sql, wait, maxRows });
+  }
+  queryStatus(id: string): Promise<QueryStatus> {
+    return this.call('GET', `/queries/${encodeURIComponent(id)}`);
+  }
+  results(id: string, maxRows: number, nextToken?: string | null): Promise<ResultPage> {
+    return this.call('GET', withQuery(`/queries/${encodeURIComponent(id)}/results`, { maxRows, nextToken }));
+  }
+  cancelQuery(id: string): Promise<QueryStatus> {
+    return this.call('DELETE', `/queries/${encodeURIComponent(id)}`);
+  }
+  tables(): Promise<TableListing> {
+    return this.call('GET', '/tables');
+  }
+  executions(
+    query: { status?: string; limit?: number; nextToken?: string | null } = {},
+  ): Promise<ExecutionPage> {
+    return this.call('GET', withQuery('/executions', query));
+  }
+  execution(name: string): Promise<ExecutionDetail> {
+    return this.call('GET', `/executions/${encodeURIComponent(name)}`);
+  }
+  retry(name: string): Promise<StartedExecution> {
+    return this.call('POST', `/executions/${encodeURIComponent(name)}/retry`);
+  }
+  startTableRun(mode: 'replay' | 'rebuild', table: string): Promise<StartedExecution> {
+    return this.call('POST', '/executions', { mode, table });
+  }
+  quarantine(query: { limit?: number; nextToken?: string | null } = {}): Promise<QuarantinePage> {
+    return this.call('GET', withQuery('/uploads/quarantine', query));
+  }
+  ingestStats(hours: number): Promise<IngestStats> {
+    return this.call('GET', withQuery('/ingest/stats', { hours }));
+  }
+}
+
+export { ApiFailure };

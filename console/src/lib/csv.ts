@@ -1,0 +1,13 @@
+/** A query result as CSV (RFC 4180: CRLF lines, fields quoted when they hold a comma, quote or line break). */
+import type { Cell, ResultColumn } from './api-types';
+
+function field(cell: Cell): string {
+  const text = cell === null ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(columns: ResultColumn[], rows: Cell[][]): string {
+  const lines = [columns.map((c) => field(c.name)).join(',')];
+  for (const row of rows) lines.push(row.map(field).join(','));
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,163 @@
+/**
+ * One ETL execution (GET /executions/{name}): status, times, input, figures, error and cause, the states visited
+ * over a drawing of the state machine, the notices sent; a failed one can be retried (POST .../retry).
+ */
+import { useState } from 'preact/hooks';
+import type { LakeApi } from '../lib/api';
+import type { ExecutionDetail, StartedExecution } from '../lib/api-types';
+import { describeInput } from '../lib/execution-input';
+import { formatCount, formatDuration, formatTime } from '../lib/format';
+import { routeHref } from '../lib/route';
+import { AslDiagram } from '../components/AslDiagram';
+import { ErrorBox } from '../components/ErrorBox';
+import { StatusBadge } from '../components/StatusBadge';
+import { useAsync } from '../components/use-async';
+
+const RETRYABLE = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+function ms(from: string, to: string | null): number | null {
+  return to ? Date.parse(to) - Date.parse(from) : null;
+}
+
+function Retry({ api, x }: { api: LakeApi; x: ExecutionDetail }) {
+  const [started, setStarted] = useState<StartedExecution | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  if (!RETRYABLE.has(x.status)) return null;
+  const retry = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setStarted(await api.retry(x.name));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="toolbar">
+      <button type="button" class="primary" onClick={() => void retry()} disabled={busy || started !== null}>
+        ↻ Retry with the same input
+      </button>
+      {started ? (
+        <span role="status">
+          Started <a href={routeHref({ page: 'execution', name: started.name })}>{started.name}</a>
+        </span>
+      ) : null}
+      <ErrorBox error={error} title="Not retried" />
+    </div>
+  );
+}
+
+function Detail({ api, x }: { api: LakeApi; x: ExecutionDetail }) {
+  const f = x.figures;
+  return (
+    <>
+      <dl class="facts">
+        <div>
+          <dt>Status</dt>
+          <dd data-testid="execution-status">
+            <StatusBadge status={x.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{formatTime(x.startDate)}</dd>
+        </div>
+        <div>
+          <dt>Stopped</dt>
+          <dd>{formatTime(x.stopDate)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{formatDuration(x.durationMs)}</dd>
+        </div>
+        <div class="wide">
+          <dt>Input</dt>
+          <dd>{describeInput(x.input)}</dd>
+        </div>
+        {f ? (
+          <div class="wide">
+            <dt>Rows</dt>
+            <dd>
+              {formatCount(f.rowsRead ?? 0)} read, {formatCount(f.rowsWritten ?? 0)} written,{' '}
+              {formatCount(f.rowsRejected ?? 0)} rejected
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      <Retry api={api} x={x} />
+      {x.error || x.cause ? (
+        <div class="error" role="alert" data-testid="execution-error">
+          <strong>
+            <span aria-hidden="true">✕ </span>
+            {x.error ?? 'Failed'}
+          </strong>
+          {x.cause ? <p class="error-message">{x.cause}</p> : null}
+        </div>
+      ) : null}
+      <h2>Path through the state machine</h2>
+      <AslDiagram definition={x.definition} states={x.states} />
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="states visited">
+        <table data-testid="states">
+          <caption>States visited, in order</caption>
+          <thead>
+            <tr>
+              <th scope="col">State</th>
+              <th scope="col">Type</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Entered</th>
+              <th scope="col" class="num">
+                Time
+              </th>
+              <th scope="col">Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {x.states.map((s, i) => (
+              <tr key={i} class={s.status === 'failed' ? 'row-failed' : ''}>
+                <td>{s.name}</td>
+                <td>{s.type}</td>
+                <td>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td>{formatTime(s.enteredAt)}</td>
+                <td class="num">{formatDuration(ms(s.enteredAt, s.exitedAt))}</td>
+                <td>{[s.error, s.cause].filter(Boolean).join(': ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Notices sent</h2>
+      {x.notices.length === 0 ? <p class="muted">None.</p> : null}
+      <ul class="notices">
+        {x.notices.map((n, i) => (
+          <li key={i}>
+            {formatTime(n.at)} {n.code ? <code class="code-tag">{n.code}</code> : null} {n.subject}
+          </li>
+        ))}
+      </ul>
+      <details>
+        <summary>Input and output as JSON</summary>
+        <pre>{JSON.stringify({ input: x.input, output: x.output }, null, 2)}</pre>
+      </details>
+    </>
+  );
+}
+
+export function ExecutionPage({ api, name }: { api: LakeApi; name: string }) {
+  const x = useAsync(() => api.execution(name), [api, name]);
+  return (
+    <div class="page execution-page">
+      <p>
+        <a href={routeHref({ page: 'runs' })}>← Uploads &amp; runs</a>
+      </p>
+      <h1 class="execution-name">{name}</h1>
+      <ErrorBox error={x.error} title="Could not read the execution" />
+      {x.loading && !x.data ? <p role="status">Loading…</p> : null}
+      {x.data ? <Detail api={api} x={x.data} /> : null}
+    </div>
+  );
+}

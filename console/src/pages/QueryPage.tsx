@@ -1,0 +1,284 @@
+/**
+ * Query: the SQL editor, run (Ctrl/Cmd+Enter) and cancel, the result as a paged table with its column types, the
+ * row count, time and data scanned, a chart, a CSV download and the recent queries of this browser.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { LakeApi } from '../lib/api';
+import type { QueryStatus, ResultPage } from '../lib/api-types';
+import { formatBytes, formatCount, formatDuration } from '../lib/format';
+import { readHistory, saveHistory, withEntry, type HistoryEntry } from '../lib/history';
+import { QueryRun } from '../lib/query-run';
+import { downloadCsv } from '../lib/download';
+import { ErrorBox } from '../components/ErrorBox';
+import { ResultChart } from '../components/ResultChart';
+import { ResultTable } from '../components/ResultTable';
+import { SqlEditor } from '../components/SqlEditor';
+import { StatusBadge } from '../components/StatusBadge';
+import { useAsync } from '../components/use-async';
+
+const PAGE_SIZES = [50, 100, 500, 1000];
+const DEFAULT_SQL =
+  'SELECT table_name, count(*) AS rejected_rows\nFROM lake_rejected\nGROUP BY table_name\nORDER BY 2 DESC';
+
+interface Result {
+  status: QueryStatus;
+  page: ResultPage;
+  /** Tokens of the pages before the current one (undefined: the first page). */
+  previous: (string | undefined)[];
+  current: string | undefined;
+  elapsedMs: number;
+}
+
+export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sql: string } | undefined }) {
+  const [firstSql] = useState(() => initialSql?.sql ?? readHistory()[0]?.sql ?? DEFAULT_SQL);
+  const [sqlText, setSqlText] = useState(firstSql);
+  const [load, setLoad] = useState<{ sql: string } | null>(null);
+  /** Puts a query in the editor (a history entry, a table's sample). */
+  const put = (sql: string) => {
+    setSqlText(sql);
+    setLoad({ sql });
+  };
+  const [pageSize, setPageSize] = useState(100);
+  const [running, setRunning] = useState<QueryStatus | 'starting' | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
+  const [failed, setFailed] = useState<QueryStatus | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [history, setHistory] = useState<HistoryEntry[]>(() => readHistory());
+  const [busyPage, setBusyPage] = useState(false);
+  const [downloading, setDownloading] = useState<string | null>(null);
+  const run = useRef<QueryRun | null>(null);
+  const tables = useAsync(() => api.tables(), [api]);
+  const schema = useMemo(
+    () =>
+      tables.data
+        ? Object.fromEntries(tables.data.tables.map((t) => [t.name, t.columns.map((c) => c.name)]))
+        : undefined,
+    [tables.data],
+  );
+
+  useEffect(() => {
+    if (initialSql) put(initialSql.sql);
+  }, [initialSql]);
+
+  const remember = (entry: HistoryEntry) => {
+    const next = withEntry(readHistory(), entry);
+    saveHistory(next);
+    setHistory(next);
+  };
+
+  const execute = async () => {
+    if (run.current || sqlText.trim() === '') return;
+    const text = sqlText;
+    const r = new QueryRun(api, (s) => setRunning(s));
+    run.current = r;
+    setRunning('starting');
+    setError(null);
+    setFailed(null);
+    try {
+      const outcome = await r.run(text, pageSize);
+      if (outcome.page) {
+        setResult({
+          status: outcome.status,
+          page: outcome.page,
+          previous: [],
+          current: undefined,
+          elapsedMs: outcome.elapsedMs,
+        });
+        remember({
+          sql: text,
+          at: new Date().toISOString(),
+          state: outcome.status.state,
+          rows: outcome.page.rows.length,
+        });
+      } else {
+        setResult(null);
+        setFailed(outcome.status);
+        remember({ sql: text, at: new Date().toISOString(), state: outcome.status.state });
+      }
+    } catch (e) {
+      setResult(null);
+      setError(e);
+      remember({ sql: text, at: new Date().toISOString(), state: 'REFUSED' });
+    } finally {
+      run.current = null;
+      setRunning(null);
+    }
+  };
+
+  const cancel = async () => {
+    try {
+      await run.current?.cancel();
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const turnPage = async (direction: 1 | -1) => {
+    if (!result) return;
+    const token =
+      direction === 1 ? (result.page.nextToken ?? undefined) : result.previous[result.previous.length - 1];
+    setBusyPage(true);
+    try {
+      const page = await api.results(result.status.id, pageSize, token);
+      setResult({
+        ...result,
+        page,
+        current: token,
+        previous: direction === 1 ? [...result.previous, result.current] : result.previous.slice(0, -1),
+      });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusyPage(false);
+    }
+  };
+
+  const download = async () => {
+    if (!result) return;
+    setDownloading('reading rows…');
+    try {
+      await downloadCsv(api, result.status.id, result.page.columns, (n) =>
+        setDownloading(`${formatCount(n)} rows read…`),
+      );
+    } catch (e) {
+      setError(e);
+    } finally {
+      setDownloading(null);
+    }
+  };
+
+  const firstRow = result ? result.previous.length * pageSize + 1 : 1;
+  const lastPage = result?.page.nextToken === null;
+  return (
+    <div class="page query-page">
+      <h1>Query</h1>
+      <section class="editor-block" aria-label="SQL">
+        <SqlEditor
+          initial={firstSql}
+          load={load}
+          onChange={setSqlText}
+          onRun={() => void execute()}
+          schema={schema}
+        />
+        <div class="toolbar">
+          <button type="button" class="primary" onClick={() => void execute()} disabled={running !== null}>
+            Run <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
+          </button>
+          <button type="button" onClick={() => void cancel()} disabled={running === null}>
+            Cancel
+          </button>
+          <label>
+            Rows per page{' '}
+            <select
+              value={pageSize}
+              onChange={(e) => setPageSize(Number((e.target as HTMLSelectElement).value))}
+            >
+              {PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span class="status-line" role="status" aria-live="polite">
+            {running === 'starting' ? (
+              'Starting…'
+            ) : running ? (
+              <>
+                <StatusBadge status={running.state} /> {running.id}
+              </>
+            ) : null}
+          </span>
+        </div>
+        <ErrorBox error={error} title="The query was refused" />
+        {failed ? (
+          <div class="error" role="alert">
+            <strong>
+              <StatusBadge status={failed.state} /> The engine{' '}
+              {failed.state === 'CANCELLED' ? 'stopped' : 'could not run'} the query
+            </strong>
+            {failed.reason ? <p class="error-message">{failed.reason}</p> : null}
+          </div>
+        ) : null}
+      </section>
+
+      {result ? (
+        <section class="result" aria-label="result">
+          <dl class="facts" data-testid="query-facts">
+            <div>
+              <dt>Rows</dt>
+              <dd data-testid="row-count">
+                {lastPage
+                  ? formatCount(firstRow - 1 + result.page.rows.length)
+                  : `${formatCount(firstRow + result.page.rows.length - 1)}+ (more pages)`}
+              </dd>
+            </div>
+            <div>
+              <dt>Engine time</dt>
+              <dd>{formatDuration(result.status.engineTimeMs)}</dd>
+            </div>
+            <div>
+              <dt>Total time</dt>
+              <dd>{formatDuration(result.elapsedMs)}</dd>
+            </div>
+            <div>
+              <dt>Data scanned</dt>
+              <dd>{formatBytes(result.status.dataScannedBytes)}</dd>
+            </div>
+            <div>
+              <dt>Engine</dt>
+              <dd>{result.status.engine}</dd>
+            </div>
+          </dl>
+          <ResultChart columns={result.page.columns} rows={result.page.rows} />
+          <div class="toolbar">
+            <button
+              type="button"
+              onClick={() => void turnPage(-1)}
+              disabled={busyPage || result.previous.length === 0}
+            >
+              ← Previous
+            </button>
+            <span>
+              {result.page.rows.length
+                ? `Rows ${formatCount(firstRow)}–${formatCount(firstRow + result.page.rows.length - 1)}`
+                : 'No rows'}
+            </span>
+            <button type="button" onClick={() => void turnPage(1)} disabled={busyPage || lastPage}>
+              Next →
+            </button>
+            <button type="button" onClick={() => void download()} disabled={downloading !== null}>
+              Download CSV
+            </button>
+            {downloading ? <span role="status">{downloading}</span> : null}
+          </div>
+          <ResultTable columns={result.page.columns} rows={result.page.rows} firstRow={firstRow} />
+        </section>
+      ) : null}
+
+      <section class="history" aria-label="recent queries">
+        <h2>Recent queries</h2>
+        {history.length === 0 ? <p class="muted">None yet in this browser.</p> : null}
+        <ol>
+          {history.map((h) => (
+            <li key={h.at + h.sql}>
+              <button
+                type="button"
+                class="link"
+                onClick={() => put(h.sql)}
+                title="Put this query in the editor"
+              >
+                <code>{h.sql.length > 160 ? `${h.sql.slice(0, 159)}…` : h.sql}</code>
+              </button>
+              <span class="muted">
+                {' '}
+                <StatusBadge status={h.state} /> {h.rows !== undefined ? `${h.rows} rows · ` : ''}
+                {new Date(h.at).toLocaleString()}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

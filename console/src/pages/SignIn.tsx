@@ -1,0 +1,56 @@
+/**
+ * Sign in with the lake's API key. The key is tried on GET /tables before it is kept: a refused key keeps nothing
+ * and shows nothing but the refusal.
+ */
+import { useState } from 'preact/hooks';
+import { LakeApi } from '../lib/api';
+import { ApiFailure } from '../lib/api-error';
+import { ErrorBox } from '../components/ErrorBox';
+
+export function SignIn({ refusal, onSignedIn }: { refusal: unknown; onSignedIn: (key: string) => void }) {
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<unknown>(refusal);
+  const [checking, setChecking] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const k = key.trim();
+    if (!k) return;
+    setChecking(true);
+    setError(null);
+    try {
+      await new LakeApi(k).tables();
+      onSignedIn(k);
+    } catch (err) {
+      setError(err);
+      setChecking(false);
+    }
+  };
+  const refused = error instanceof ApiFailure && error.refusesKey;
+  return (
+    <main class="sign-in">
+      <h1>Data lake console</h1>
+      <form onSubmit={(e) => void submit(e)}>
+        <label for="api-key">API key</label>
+        <p class="muted" id="api-key-help">
+          The key <code>npm start</code> prints (saved in <code>.lake/api-key</code>). It is kept for this tab
+          only.
+        </p>
+        <input
+          id="api-key"
+          name="api-key"
+          type="password"
+          autocomplete="off"
+          aria-describedby="api-key-help"
+          value={key}
+          onInput={(e) => setKey((e.target as HTMLInputElement).value)}
+          required
+        />
+        <button type="submit" class="primary" disabled={checking}>
+          {checking ? 'Checking…' : 'Sign in'}
+        </button>
+      </form>
+      <ErrorBox error={error} title={refused ? 'The lake refused this key' : 'Could not sign in'} />
+    </main>
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * A batch's figures, counted in as few passes as DuckDB allows: what was read (typed rows by their raw key, and the
+ * records that did not parse) in one grouping each, and what the merge keeps (rows by source and partition) in one.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { query } from './duckdb';
+import type { SourceFigures } from './figures';
+
+export interface ReadCounts {
+  rowsRead: number;
+  rowsRejected: number;
+  malformed: number;
+  /** Rows read and rejected by raw key (typed rows and records that did not parse). */
+  bySource: Map<string, { rowsRead: number; rowsRejected: number }>;
+}
+
+/** What the batch read: the rows of `typed` (rejected: with a reason) and of `lake_malformed`, by raw key. */
+export async function countRead(conn: DuckDBConnection): Promise<ReadCounts> {
+  const out: ReadCounts = { rowsRead: 0, rowsRejected: 0, malformed: 0, bySource: new Map() };
+  const add = (key: unknown, read: number, rejected: number) => {
+    const k = String(key);
+    const s = out.bySource.get(k) ?? { rowsRead: 0, rowsRejected: 0 };
+    s.rowsRead += read;
+    s.rowsRejected += rejected;
+    out.bySource.set(k, s);
+    out.rowsRead += read;
+    out.rowsRejected += rejected;
+  };
+  for (const r of await query(
+    conn,
+    'SELECT raw_lake_source_file AS k, count(*) AS n, count(reject_reason) AS r FROM typed GROUP BY 1',
+  ))
+    add(r.k, Number(r.n), Number(r.r));
+  for (const r of await query(
+    conn,
+    'SELECT lake_source_file AS k, count(*) AS n FROM lake_malformed GROUP BY 1',
+  )) {
+    add(r.k, Number(r.n), Number(r.n));
+    out.malformed += Number(r.n);
+  }
+  return out;
+}
+
+/**
+ * What the merge keeps, `merged` (a table or view with lake_source_file and the partition keys): its rows, and
+ * per source its rows and partitions, from one grouping by source and partition.
+ */
+export async function countMergedBySource(
+  conn: DuckDBConnection,
+  merged: string,
+  keys: string[],
+): Promise<{ rows: number; bySource: Map<string, { rows: number; partitions: Set<string> }> }> {
+  const partition = keys.map((k) => `'${k}=' || ${k}`).join(` || '/' || `);
+  const bySource = new Map<string, { rows: number; partitions: Set<string> }>();
+  let rows = 0;
+  for (const r of await query(
+    conn,
+    `SELECT lake_source_file AS k, ${partition} AS p, count(*) AS n FROM ${merged} GROUP BY ALL`,
+  )) {
+    const k = String(r.k);
+    const s = bySource.get(k) ?? { rows: 0, partitions: new Set<string>() };
+    s.rows += Number(r.n);
+    s.partitions.add(String(r.p));
+    bySource.set(k, s);
+    rows += Number(r.n);
+  }
+  return { rows, bySource };
+}
+
+/**
+ * Each input object's share of a batch (tables with a lake_source_file column: datasets): rows read and rejected,
+ * rows written (its rows in the merged partitions minus those it already had there: `existing`) and the
+ * partitions its rows went to.
+ */
+export async function figuresBySource(
+  conn: DuckDBConnection,
+  read: ReadCounts,
+  merged: Awaited<ReturnType<typeof countMergedBySource>>,
+  existingRows: number,
+): Promise<Record<string, SourceFigures>> {
+  const out: Record<string, SourceFigures> = {};
+  const of = (key: string) => (out[key] ??= { rowsRead: 0, rowsRejected: 0, rowsWritten: 0, partitions: [] });
+  for (const [k, s] of read.bySource) {
+    of(k).rowsRead += s.rowsRead;
+    of(k).rowsRejected += s.rowsRejected;
+  }
+  for (const [k, s] of merged.bySource) {
+    of(k).rowsWritten += s.rows;
+    of(k).partitions = [...s.partitions].sort();
+  }
+  if (existingRows > 0) {
+    for (const r of await query(conn, 'SELECT lake_source_file AS k, count(*) AS n FROM existing GROUP BY 1'))
+      of(String(r.k)).rowsWritten -= Number(r.n);
+  }
+  return out;
+}

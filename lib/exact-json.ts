@@ -1,0 +1,125 @@
+/**
+ * JSON without rounding: JSON.parse reads every number into a double, which holds integers exactly only up to 2^53
+ * (9223372036854775807 becomes 9223372036854775808) and decimals to about 15 digits. parseJsonExact remembers the
+ * source text of each number whose value the double does not hold (JSON.parse's source text access, Node ≥ 21), so
+ * that checks can judge the value as written (numberText) and stringifyJsonExact writes it back as it was sent
+ * (JSON.rawJSON) — an event's 19-digit id lands in the raw zone digit for digit.
+ */
+
+/** Source texts of numbers a double does not hold, by the object or array that holds them and the key. */
+const sources = new WeakMap<object, Map<string, string>>();
+
+/** A JSON number text as sign, significant digits and power of ten (value = ±digits × 10^exponent), or undefined. */
+function decimalParts(text: string): { negative: boolean; digits: string; exponent: number } | undefined {
+  const m = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([-+]?[0-9]+))?$/.exec(text);
+  if (!m) return undefined;
+  const fraction = m[3] ?? '';
+  let digits = (m[2]! + fraction).replace(/^0+/, '');
+  let exponent = Number(m[4] ?? 0) - fraction.length;
+  const trailing = /0*$/.exec(digits)![0].length;
+  digits = digits.slice(0, digits.length - trailing);
+  exponent += trailing;
+  return digits === ''
+    ? { negative: false, digits: '0', exponent: 0 }
+    : { negative: m[1] === '-', digits, exponent };
+}
+
+/** Whether two JSON number texts denote the same value exactly ("1.50" and "1.5" do; "1e2" and "100" do). */
+export function sameNumber(a: string, b: string): boolean {
+  const x = decimalParts(a);
+  const y = decimalParts(b);
+  return !!x && !!y && x.negative === y.negative && x.digits === y.digits && x.exponent === y.exponent;
+}
+
+/**
+ * The exact integer a JSON number text denotes ("9223372036854775807", "1e2" → "100", "1.0" → "1"), or undefined
+ * when it has a fraction (or an exponent too large to write out).
+ */
+export function integerTextOf(text: string): string | undefined {
+  const p = decimalParts(text);
+  if (!p || p.exponent < 0 || p.exponent > 400) return undefined;
+  return `${p.negative ? '-' : ''}${p.digits}${'0'.repeat(p.exponent)}`.replace(/^(-?)0+(?=[0-9])/, '$1');
+}
+
+type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
+
+/** Numbers remembered so far in this process (none: stringifyJsonExact has nothing to look for). */
+let remembered = 0;
+
+function remember(this: unknown, key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number') return value;
+  const source = context?.source;
+  // At most 15 characters and no exponent: at most 15 significant digits, which a double holds (the common case,
+  // decided without the exact comparison).
+  if (source === undefined || (source.length <= 15 && !source.includes('e') && !source.includes('E')))
+    return value;
+  if (source === String(value) || sameNumber(source, String(value))) return value;
+  let m = sources.get(this as object);
+  if (!m) sources.set(this as object, (m = new Map()));
+  m.set(key, source);
+  remembered++;
+  return value;
+}
+
+/**
+ * Runs of 16 or more characters that could be a number token with more than 15 significant digits: a number token
+ * stands at the start or after `:`, `,`, `[` or white space and before `,`, `]`, `}`, white space or the end (a run inside a word of
+ * a string, e.g. an id, is none; one inside a string between blanks is a false alarm that only costs the slower
+ * parse).
+ */
+const LONG_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.eE+-]{15,}(?=[,\]}\s]|$)/g;
+
+/**
+ * Whether the text may hold a number a double does not hold as written: a long number that does not read back the
+ * same (a 19-digit id, a decimal of 20 digits). The shortest form of a double — what JavaScript, Python and Java
+ * write — reads back the same, so their long fractions need no source. A run that is no number at all is text.
+ */
+function mayNeedSource(text: string): boolean {
+  for (const [run] of text.matchAll(LONG_NUMBER)) {
+    const n = Number(run);
+    if (Number.isNaN(n)) continue;
+    if (!Number.isFinite(n) || !sameNumber(run, String(n))) return true;
+  }
+  return false;
+}
+
+/**
+ * JSON.parse, remembering the source of every number whose value a double does not hold. Texts without such a
+ * number (mayNeedSource) are parsed without a reviver (at full speed).
+ * Throws JSON.parse's SyntaxError.
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!mayNeedSource(text)) return JSON.parse(text);
+  return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, remember);
+}
+
+/** The text of the number at holder[key] as it was written (when a double does not hold it), else its rendering. */
+export function numberText(holder: object, key: string | number, value: number): string {
+  return sources.get(holder)?.get(String(key)) ?? String(value);
+}
+
+/** Whether holder[key] is a number whose value a double does not hold (its source text is remembered). */
+export const isInexactNumber = (holder: object, key: string | number) =>
+  sources.get(holder)?.has(String(key)) ?? false;
+
+const rawJSON = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+
+/** Whether `value`'s tree holds a number whose source parseJsonExact remembered. */
+function holdsRemembered(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (sources.has(value)) return true;
+  for (const v of Object.values(value)) if (holdsRemembered(v)) return true;
+  return false;
+}
+
+/** JSON.stringify that writes the numbers parseJsonExact read as they were written. */
+export function stringifyJsonExact(value: unknown): string {
+  // Nothing remembered in this process, or nothing in this value's tree (e.g. an envelope around parsed data, or
+  // a copy of it): JSON.stringify at full speed.
+  if (remembered === 0 || !holdsRemembered(value)) return JSON.stringify(value);
+  return JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    if (typeof v !== 'number' || this === null || typeof this !== 'object') return v;
+    const source = sources.get(this)?.get(key);
+    return source === undefined ? v : rawJSON(source);
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The exact types of a row's or an event's top-level properties, beside JSON Schema: an integer width (tinyint,
+ * smallint, int, bigint — every "integer" property is a bigint unless x-lake.type says otherwise) or a decimal(p,s),
+ * checked exactly with the ETL's reasons (lib/catalog/value-checks.ts). JSON Schema cannot say this: ajv compares
+ * doubles, and JSON.parse reads 9223372036854775808 as the same double as 9223372036854775807. A JSON number is
+ * judged by the value it was written with (lib/exact-json.ts). Ingest refuses such an event (400) and validateUpload
+ * counts such a row as failing, as the ETL would reject it.
+ */
+import {
+  decimalOf,
+  declaredType,
+  isIntegerType,
+  type DecimalType,
+  type IntegerType,
+} from './catalog/lake-types';
+import { decimalProblem, integerProblem, NOT_AN_INTEGER } from './catalog/value-checks';
+import { integerTextOf, isInexactNumber, numberText } from './exact-json';
+
+type PropertySchema = { type?: string | string[]; 'x-lake'?: { type?: string; renamedFrom?: string } };
+
+const jsonTypeOf = (p: PropertySchema) =>
+  String((Array.isArray(p.type) ? p.type.filter((t) => t !== 'null') : [p.type])[0]);
+
+/** A property's exact type: its x-lake.type, or bigint for a plain "integer"; undefined for the other types. */
+export function exactTypeOf(p: PropertySchema): IntegerType | DecimalType | undefined {
+  const declared = p['x-lake']?.type;
+  if (declared === undefined) return jsonTypeOf(p) === 'integer' ? 'bigint' : undefined;
+  try {
+    return declaredType(declared, jsonTypeOf(p), '');
+  } catch {
+    return undefined; // a schema the catalog refuses (lib/catalog/tables.ts); the schema check reports it
+  }
+}
+
+/**
+ * Why holder[key] is not a value of type t, or undefined (also when JSON Schema's "type" is what it fails: a
+ * string for an integer, a number for a decimal). A number is judged by its source text when a double does not
+ * hold it; without it (a copy), an integer beyond 2^53 cannot be judged here and is let through.
+ */
+export function exactValueProblemAt(
+  holder: object,
+  key: string,
+  t: IntegerType | DecimalType,
+): string | undefined {
+  const value = (holder as Record<string, unknown>)[key];
+  if (isIntegerType(t)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+    if (isInexactNumber(holder, key)) {
+      const text = integerTextOf(numberText(holder, key, value));
+      return text === undefined ? NOT_AN_INTEGER : integerProblem(text, t);
+    }
+    if (!Number.isInteger(value)) return undefined; // "type": "integer" says so
+    return Number.isSafeInteger(value) ? integerProblem(String(value), t) : undefined;
+  }
+  return decimalOf(t) && typeof value === 'string' ? decimalProblem(value, t) : undefined;
+}
+
+/** Per schema object (schemas are loaded once and not changed: a new version is a new object). */
+const typesBySchema = new WeakMap<object, Map<string, IntegerType | DecimalType>>();
+
+/** The exact types of a schema's properties by name, and by the old name of a renamed one. */
+function exactTypesOf(schema: object): Map<string, IntegerType | DecimalType> {
+  let types = typesBySchema.get(schema);
+  if (types) return types;
+  types = new Map();
+  const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
+  for (const [name, p] of Object.entries(properties)) {
+    const t = p && typeof p === 'object' ? exactTypeOf(p) : undefined;
+    if (!t) continue;
+    types.set(name, t);
+    const old = p['x-lake']?.renamedFrom;
+    if (old && !Object.hasOwn(properties, old)) types.set(old, t);
+  }
+  typesBySchema.set(schema, types);
+  return types;
+}
+
+/**
+ * The first property of `data` (an object) whose value is not of its exact type, with the reason; properties are
+ * looked up by name, or by the old name of a renamed one (x-lake.renamedFrom).
+ */
+export function exactTypeProblem(
+  schema: object,
+  data: unknown,
+): { field: string; message: string } | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
+  const types = exactTypesOf(schema);
+  if (types.size === 0) return undefined;
+  for (const key of Object.keys(data)) {
+    const t = types.get(key);
+    const problem = t && exactValueProblemAt(data, key, t);
+    if (problem) return { field: key, message: `is ${problem}` };
+  }
+  return undefined;
+}

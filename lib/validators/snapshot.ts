@@ -1,0 +1,26 @@
+/**
+ * The schemas a long-running local process serves (the local lake, and tests that stand in for an edit of
+ * schemas/): the registries read them from memory (lib/schema-loader.ts useSchemaSnapshot) and validate with
+ * validators compiled from them now, by the same generator as the build step — never with validators of other
+ * schemas. Returns the generated sources (the lake writes them out when the schemas are the project's).
+ */
+import envelopeSchema from '../../schemas/envelope.json';
+import { useSchemaSnapshot } from '../schema-loader';
+import { validatorSources } from './build';
+import { evaluateValidatorSource } from './evaluate';
+import { useCompiledValidators } from './lookup';
+import type { ValidatorKind } from './types';
+
+export function useSchemas(snapshot: {
+  events: Map<string, object>;
+  datasets: Map<string, object>;
+}): Record<ValidatorKind, string> {
+  const sources = validatorSources({ ...snapshot, envelope: envelopeSchema });
+  const modules = {
+    events: evaluateValidatorSource(sources.events),
+    datasets: evaluateValidatorSource(sources.datasets),
+  };
+  useSchemaSnapshot(snapshot);
+  useCompiledValidators(modules);
+  return sources;
+}

@@ -1,0 +1,109 @@
+/**
+ * The workflow port on the local lake, over the durable execution records of lib/workflow/local.ts (the same ones
+ * the lake's engine writes and `npm run executions` reads): a start is a recorded request the lake's engine runs;
+ * lists, descriptions and retries read and write those records. The definition is the one the engine runs,
+ * resolved, which it writes beside the records when it starts (local/step-functions/etl.ts).
+ */
+import { promises as fs } from 'node:fs';
+import { lakeDir } from '../config';
+import { writeFileDurably } from '../durable-fs';
+import { checkExecutionInput } from './execution-input';
+import {
+  ETL_STATE_MACHINE,
+  definitionFile,
+  listExecutions,
+  readExecution,
+  requestExecution,
+  type ExecutionRecord,
+} from './local';
+import { EXECUTION_NAME, retryable, retryName } from './names';
+import { decodePageToken, encodePageToken } from './page-token';
+import {
+  NotRetryableError,
+  type ExecutionDetail,
+  type ExecutionListItem,
+  type ExecutionPage,
+  type ListExecutionsOptions,
+  type StartResult,
+  type Executions,
+} from './types';
+
+/** Records the definition the lake's engine runs (resolved for the local lake), for describeExecution. */
+export async function writeLocalDefinition(dir: string, definition: unknown, machine = ETL_STATE_MACHINE) {
+  await writeFileDurably(definitionFile(dir, machine), JSON.stringify(definition));
+}
+
+async function readLocalDefinition(dir: string, machine: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(definitionFile(dir, machine), 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+const listItem = (r: ExecutionRecord): ExecutionListItem => ({
+  name: r.name,
+  status: r.status,
+  startDate: r.startDate,
+  stopDate: r.stopDate ?? null,
+  input: r.input ?? null,
+});
+
+/** The ETL workflow on the local lake: each start is recorded and run by the lake's engine. */
+export class LocalWorkflow implements Executions {
+  constructor(
+    private readonly dir: string,
+    private readonly machine = ETL_STATE_MACHINE,
+  ) {}
+
+  async startExecution(name: string, input: Record<string, unknown>): Promise<StartResult> {
+    // Refused before anything is recorded, as StartExecution refuses it (lib/workflow/execution-input.ts).
+    checkExecutionInput(input);
+    return requestExecution(this.dir, this.machine, name, input);
+  }
+
+  async listExecutions(opts: ListExecutionsOptions): Promise<ExecutionPage<ExecutionListItem>> {
+    const offset = opts.nextToken ? decodePageToken<number>(opts.nextToken, opts.status, 'number') : 0;
+    let records = await listExecutions(this.dir, this.machine);
+    if (opts.status) records = records.filter((r) => r.status === opts.status);
+    const page = records.slice(offset, offset + opts.limit);
+    const end = offset + page.length;
+    return {
+      items: page.map(listItem),
+      ...(end < records.length ? { nextToken: encodePageToken(end, opts.status) } : {}),
+    };
+  }
+
+  async describeExecution(name: string): Promise<ExecutionDetail | undefined> {
+    if (!EXECUTION_NAME.test(name)) return undefined;
+    const r = await readExecution(this.dir, this.machine, name);
+    if (!r) return undefined;
+    return {
+      ...listItem(r),
+      output: r.output ?? null,
+      error: r.error ?? null,
+      cause: r.cause ?? null,
+      events: r.events ?? [],
+      definition: await readLocalDefinition(this.dir, this.machine),
+    };
+  }
+
+  async retryExecution(name: string): Promise<{ name: string; startDate: string } | undefined> {
+    if (!EXECUTION_NAME.test(name)) return undefined;
+    const r = await readExecution(this.dir, this.machine, name);
+    if (!r) return undefined;
+    if (!retryable(r.status)) throw new NotRetryableError(name, r.status);
+    let n = 1;
+    while (await readExecution(this.dir, this.machine, retryName(name, n))) n++;
+    const again = retryName(name, n);
+    await requestExecution(this.dir, this.machine, again, r.input);
+    // Its record (or, should another caller have asked for the same retry at the same moment, that one's).
+    const record = await readExecution(this.dir, this.machine, again);
+    return { name: again, startDate: record?.startDate ?? new Date().toISOString() };
+  }
+}
+
+export async function openLocalWorkflow(): Promise<Executions> {
+  return new LocalWorkflow(lakeDir());
+}

@@ -1,0 +1,10 @@
+/** npm run validators: generates lib/validators/generated/ from schemas/ (lib/validators/build.ts). */
+import path from 'node:path';
+import { buildValidators } from '../../lib/validators/build';
+
+const written = buildValidators();
+process.stdout.write(
+  written.length
+    ? `generated ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`
+    : 'validators are up to date with schemas/\n',
+);

@@ -1,0 +1,133 @@
+/**
+ * What the local API Gateway hands a function: the REST API (Lambda proxy) event of a request, and the Lambda
+ * context of the invocation. The context is described by plain data (ContextSpec) so that it can be rebuilt in
+ * another thread (local/function-workers.ts).
+ */
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { CompiledRoute } from './http-routes';
+
+function decodePathParameter(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export interface ProxyEventInput {
+  req: http.IncomingMessage;
+  url: URL;
+  method: string;
+  route: CompiledRoute;
+  /** The route pattern's match on the path (its groups are the path parameters). */
+  match: RegExpExecArray;
+  body: Buffer;
+  stage: string;
+  requestId: string;
+  /** When the request arrived (ms since the epoch). */
+  started: number;
+  /** The API key presented (private routes). */
+  apiKey: string | undefined;
+}
+
+/** The Lambda proxy event API Gateway builds for a request. */
+export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
+  const { req, url, method, route, body, requestId, started } = i;
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let n = 0; n < req.rawHeaders.length; n += 2) {
+    const k = req.rawHeaders[n]!;
+    const v = req.rawHeaders[n + 1]!;
+    headers[k] = v;
+    (multiValueHeaders[k] ??= []).push(v);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    query[k] = v;
+    (multiQuery[k] ??= []).push(v);
+  }
+  const pathParameters: Record<string, string> = {};
+  // Decoded like API Gateway does; a malformed percent-escape is passed as written, for the handler to refuse.
+  route.paramNames.forEach((name, n) => (pathParameters[name] = decodePathParameter(i.match[n + 1]!)));
+  const textual = body.length === 0 || isUtf8(body);
+  return {
+    resource: route.resource,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: url.searchParams.size ? query : null,
+    multiValueQueryStringParameters: url.searchParams.size ? multiQuery : null,
+    pathParameters: route.paramNames.length ? pathParameters : null,
+    stageVariables: null,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      resourceId: 'local',
+      resourcePath: route.resource,
+      httpMethod: method,
+      path: `/${i.stage}${url.pathname}`,
+      stage: i.stage,
+      requestId,
+      extendedRequestId: requestId,
+      requestTime: new Date(started).toUTCString(),
+      requestTimeEpoch: started,
+      protocol: `HTTP/${req.httpVersion}`,
+      domainName: req.headers.host ?? 'localhost',
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: req.headers['user-agent'] ?? null,
+        apiKey: route.private ? i.apiKey : null,
+        apiKeyId: route.private ? 'local' : null,
+      },
+      authorizer: null,
+    },
+    body: body.length === 0 ? null : textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !textual,
+  } as unknown as APIGatewayProxyEvent;
+}
+
+/** The invocation's Lambda context as plain data. */
+export interface ContextSpec {
+  functionName: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  /** When the function's time runs out (ms since the epoch). */
+  deadline: number;
+}
+
+export function contextSpec(
+  functionName: string,
+  memorySize: number | undefined,
+  deadline: number,
+): ContextSpec {
+  return {
+    functionName,
+    memoryLimitInMB: String(memorySize ?? 1024),
+    awsRequestId: randomUUID(),
+    deadline,
+  };
+}
+
+/** The Lambda context a function is invoked with. */
+export function lambdaContext(spec: ContextSpec): Context {
+  const { functionName, deadline } = spec;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: spec.memoryLimitInMB,
+    awsRequestId: spec.awsRequestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

@@ -1,0 +1,36 @@
+/** Reading a request's body as API Gateway takes it: whole, up to its payload limit. */
+import type http from 'node:http';
+
+/** API Gateway's largest request payload. */
+export const API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024;
+
+/** Bytes of an oversized body read and discarded before answering 413, so that the client sees the answer (a server
+ * that closes while the client is still sending makes most clients report a connection reset instead). Beyond this
+ * the connection is cut. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+/** The body, or null when it is larger than `limit` (then drained, up to MAX_DISCARDED_BYTES, before resolving). */
+export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = declared > limit;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > MAX_DISCARDED_BYTES) {
+          req.removeAllListeners('data');
+          req.socket.destroy();
+          resolve(null);
+        }
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(tooLarge ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

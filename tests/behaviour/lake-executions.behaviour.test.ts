@@ -1,0 +1,373 @@
+/**
+ * One behaviour suite, two runtimes: the console's execution routes (functions/lake.ts, lib/lake-api/executions.ts)
+ * against the AWS adapter (Step Functions mocked with aws-sdk-client-mock, as a store of executions and histories)
+ * and against the local lake's execution records (real files). The same executions (tests/support/
+ * execution-fixtures.ts) must come out of both the same way.
+ */
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { lake } from '../../functions/lake';
+import { ApiError } from '../../lib/errors';
+import { setExecutions } from '../../lib/workflow';
+import { ETL_STATE_MACHINE, writeRecord } from '../../lib/workflow/local';
+import { LocalWorkflow, writeLocalDefinition } from '../../lib/workflow/local-workflow';
+import { SfnWorkflow } from '../../lib/workflow/sfn';
+import { apiEvent } from '../support/api-event';
+import {
+  DEFINITION,
+  FAILED,
+  FIXTURES,
+  RUNNING,
+  SUCCEEDED,
+  iso,
+  localRecord,
+  sfnHistory,
+  stopSecond,
+} from '../support/execution-fixtures';
+import { tempLake } from '../support/raw-zone';
+
+const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:data-lake-test-etl';
+
+interface Stored {
+  name: string;
+  status: string;
+  startDate: Date;
+  stopDate?: Date;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+}
+
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+/** Step Functions as a store: what the mocked commands read and StartExecution adds to. */
+function awsRuntime(): { done: () => void } {
+  const store = new Map<string, Stored>();
+  for (const f of FIXTURES)
+    store.set(f.name, {
+      name: f.name,
+      status: f.status,
+      startDate: new Date(iso(f.startSecond)),
+      ...(f.status !== 'RUNNING' ? { stopDate: new Date(iso(stopSecond(f))) } : {}),
+      input: JSON.stringify(f.input),
+      ...(f.output !== undefined ? { output: JSON.stringify(f.output) } : {}),
+      ...(f.error ? { error: f.error, cause: f.cause } : {}),
+      history: sfnHistory(f),
+    });
+  const byArn = (arn: string | undefined) => {
+    const s = store.get(String(arn).split(':').at(-1)!);
+    if (!s) throw named('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return s;
+  };
+  const sfn = mockClient(SFNClient);
+  sfn.on(ListExecutionsCommand).callsFake((input) => {
+    expect(input.stateMachineArn).toBe(ARN);
+    const all = [...store.values()]
+      .filter((s) => !input.statusFilter || s.status === input.statusFilter)
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    const from = input.nextToken ? Number(input.nextToken.replace('sfn-token-', '')) : 0;
+    const page = all.slice(from, from + input.maxResults!);
+    return {
+      executions: page.map((s) => ({
+        name: s.name,
+        status: s.status,
+        startDate: s.startDate,
+        ...(s.stopDate ? { stopDate: s.stopDate } : {}),
+      })),
+      ...(from + page.length < all.length ? { nextToken: `sfn-token-${from + page.length}` } : {}),
+    };
+  });
+  sfn.on(DescribeExecutionCommand).callsFake((input) => {
+    const s = byArn(input.executionArn);
+    const { history: _h, ...rest } = s;
+    return { ...rest, executionArn: input.executionArn };
+  });
+  // Pages of 4 events: the adapter must read every page.
+  sfn.on(GetExecutionHistoryCommand).callsFake((input) => {
+    const s = byArn(input.executionArn);
+    const from = Number(input.nextToken ?? 0);
+    return {
+      events: s.history.slice(from, from + 4),
+      ...(from + 4 < s.history.length ? { nextToken: String(from + 4) } : {}),
+    };
+  });
+  sfn.on(DescribeStateMachineForExecutionCommand).callsFake((input) => {
+    byArn(input.executionArn);
+    return {
+      definition: JSON.stringify(DEFINITION),
+      stateMachineArn: ARN,
+      name: 'etl',
+      roleArn: 'r',
+      updateDate: new Date(),
+    };
+  });
+  sfn.on(StartExecutionCommand).callsFake((input) => {
+    if (store.has(input.name!)) throw named('ExecutionAlreadyExists', 'exists');
+    const startDate = new Date();
+    store.set(input.name!, {
+      name: input.name!,
+      status: 'RUNNING',
+      startDate,
+      input: input.input!,
+      history: [],
+    });
+    return { executionArn: `${ARN}:${input.name}`, startDate };
+  });
+  setExecutions(new SfnWorkflow(new SFNClient({ region: 'us-east-1' }), ARN));
+  return { done: () => sfn.restore() };
+}
+
+async function localRuntime(): Promise<{ done: () => void }> {
+  const dir = await tempLake('lake-executions');
+  for (const f of FIXTURES) await writeRecord(dir, ETL_STATE_MACHINE, localRecord(f, ARN));
+  await writeLocalDefinition(dir, DEFINITION);
+  setExecutions(new LocalWorkflow(dir));
+  return { done: () => undefined };
+}
+
+async function call(
+  method: string,
+  resource: string,
+  opts: { name?: string; query?: Record<string, string>; body?: unknown } = {},
+) {
+  const event = apiEvent({
+    method,
+    path: resource.replace('{name}', opts.name ?? ''),
+    body: opts.body === undefined ? null : JSON.stringify(opts.body),
+  });
+  event.resource = resource;
+  event.pathParameters = opts.name !== undefined ? { name: opts.name } : null;
+  event.queryStringParameters = opts.query ?? null;
+  try {
+    const res = await lake(event);
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  } catch (e) {
+    if (e instanceof ApiError)
+      return { status: e.status, body: { code: e.code, message: e.message, ...e.details } };
+    throw e;
+  }
+}
+
+const runtimes: [string, () => Promise<{ done: () => void }>][] = [
+  ['aws (Step Functions mocked)', async () => awsRuntime()],
+  ['local (execution records)', localRuntime],
+];
+
+describe.each(runtimes)('execution routes on %s', (_name, make) => {
+  let rt: { done: () => void };
+  beforeEach(async () => (rt = await make()));
+  afterEach(() => {
+    rt.done();
+    setExecutions(undefined);
+  });
+
+  it('lists executions newest first with their input, durations, and pages them', async () => {
+    const all = await call('GET', '/executions');
+    expect(all.status).toBe(200);
+    expect(all.body.executions).toEqual([
+      {
+        name: RUNNING.name,
+        status: 'RUNNING',
+        startDate: iso(300),
+        stopDate: null,
+        durationMs: null,
+        input: RUNNING.input,
+      },
+      {
+        name: FAILED.name,
+        status: 'FAILED',
+        startDate: iso(100),
+        stopDate: iso(stopSecond(FAILED)),
+        durationMs: FAILED.steps.length * 1000 + 1000,
+        input: FAILED.input,
+      },
+      {
+        name: SUCCEEDED.name,
+        status: 'SUCCEEDED',
+        startDate: iso(0),
+        stopDate: iso(stopSecond(SUCCEEDED)),
+        durationMs: 9000,
+        input: SUCCEEDED.input,
+      },
+    ]);
+    expect(all.body.nextToken).toBeNull();
+
+    const failed = await call('GET', '/executions', { query: { status: 'FAILED' } });
+    expect(failed.body.executions.map((e: { name: string }) => e.name)).toEqual([FAILED.name]);
+
+    const first = await call('GET', '/executions', { query: { limit: '2' } });
+    expect(first.body.executions.map((e: { name: string }) => e.name)).toEqual([RUNNING.name, FAILED.name]);
+    expect(typeof first.body.nextToken).toBe('string');
+    const second = await call('GET', '/executions', {
+      query: { limit: '2', nextToken: first.body.nextToken },
+    });
+    expect(second.body).toMatchObject({ executions: [{ name: SUCCEEDED.name }], nextToken: null });
+
+    // A token is bound to its filter, and must be one this list gave.
+    const other = await call('GET', '/executions', {
+      query: { status: 'FAILED', nextToken: first.body.nextToken },
+    });
+    expect(other).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER', field: 'nextToken' } });
+    const forged = await call('GET', '/executions', { query: { nextToken: 'not-a-token' } });
+    expect(forged).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER', field: 'nextToken' } });
+  });
+
+  it.each([
+    [{ limit: '0' }, 'limit'],
+    [{ limit: '201' }, 'limit'],
+    [{ limit: 'ten' }, 'limit'],
+    [{ status: 'DONE' }, 'status'],
+    [{ sort: 'asc' }, 'sort'],
+  ])('refuses the parameters %j naming %s', async (query, field) => {
+    expect(await call('GET', '/executions', { query })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_PARAMETER', field },
+    });
+  });
+
+  it('describes a failed execution: the states visited, retried, caught and failed, its notices, the definition', async () => {
+    const { status, body } = await call('GET', '/executions/{name}', { name: FAILED.name });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      name: FAILED.name,
+      status: 'FAILED',
+      error: 'Etl.RunFailed',
+      cause: 'the job failed',
+      output: null,
+      figures: null,
+    });
+    expect(body.states).toEqual([
+      { name: 'CheckInput', type: 'Choice', status: 'succeeded', enteredAt: iso(101), exitedAt: iso(102) },
+      {
+        name: 'RunEtlJob',
+        type: 'Task',
+        status: 'retried',
+        enteredAt: iso(103),
+        exitedAt: iso(105),
+        error: 'Glue.AWSGlueException',
+        cause: 'boom 1',
+      },
+      {
+        name: 'RunEtlJob',
+        type: 'Task',
+        status: 'caught',
+        enteredAt: iso(105),
+        exitedAt: iso(107),
+        error: 'Glue.AWSGlueException',
+        cause: 'boom 2',
+      },
+      { name: 'PublishFailure', type: 'Task', status: 'succeeded', enteredAt: iso(108), exitedAt: iso(109) },
+      {
+        name: 'Failed',
+        type: 'Fail',
+        status: 'failed',
+        enteredAt: iso(110),
+        exitedAt: iso(111),
+        error: 'Etl.RunFailed',
+        cause: 'the job failed',
+      },
+    ]);
+    expect(body.notices).toEqual([{ at: iso(109), subject: 'Data lake ETL run failed', code: 'ETL_FAILED' }]);
+    expect(body.definition).toEqual(DEFINITION);
+  });
+
+  it('describes a succeeded execution with its figures, and a running one with its open state', async () => {
+    const ok = await call('GET', '/executions/{name}', { name: SUCCEEDED.name });
+    expect(ok.body).toMatchObject({
+      status: 'SUCCEEDED',
+      output: SUCCEEDED.output,
+      figures: { rowsRead: 2, rowsWritten: 2, rowsRejected: 0 },
+      notices: [{ at: iso(6), subject: 'Data lake ETL run succeeded', code: 'ETL_SUCCEEDED' }],
+      error: null,
+    });
+    expect(ok.body.states.map((s: { status: string }) => s.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
+    const running = await call('GET', '/executions/{name}', { name: RUNNING.name });
+    expect(running.body.states.at(-1)).toEqual({
+      name: 'RunEtlJob',
+      type: 'Task',
+      status: 'running',
+      enteredAt: iso(303),
+      exitedAt: null,
+    });
+    expect(running.body).toMatchObject({ stopDate: null, durationMs: null, figures: null, notices: [] });
+  });
+
+  it('answers 404 EXECUTION_NOT_FOUND for a name it does not have', async () => {
+    for (const name of ['no-such-execution', 'bad name!'])
+      expect(await call('GET', '/executions/{name}', { name })).toMatchObject({
+        status: 404,
+        body: { code: 'EXECUTION_NOT_FOUND', name },
+      });
+  });
+
+  it('starts a replay or a rebuild as the npm scripts do, and refuses an unknown table or mode, starting nothing', async () => {
+    const started = await call('POST', '/executions', { body: { mode: 'rebuild', table: 'orders' } });
+    expect(started.status).toBe(202);
+    expect(started.body.name).toMatch(/^rebuild-orders-\d{8}T\d{9}Z$/);
+    expect(Date.parse(started.body.startDate)).not.toBeNaN();
+    const listed = (await call('GET', '/executions', { query: { status: 'RUNNING' } })).body.executions;
+    expect(listed).toContainEqual(
+      expect.objectContaining({
+        name: started.body.name,
+        input: { mode: 'rebuild', table: 'orders' },
+        startDate: started.body.startDate,
+      }),
+    );
+    const before = (await call('GET', '/executions')).body.executions.length;
+    expect(await call('POST', '/executions', { body: { mode: 'replay', table: 'nope' } })).toMatchObject({
+      status: 400,
+      body: { code: 'UNKNOWN_TABLE', field: 'table' },
+    });
+    expect(await call('POST', '/executions', { body: { mode: 'events', table: 'orders' } })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_PARAMETER', field: 'mode' },
+    });
+    expect(
+      await call('POST', '/executions', { body: { mode: 'replay', table: 'orders', extra: 1 } }),
+    ).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_PARAMETER', field: 'extra' },
+    });
+    expect(await call('POST', '/executions', { body: ['replay'] })).toMatchObject({
+      status: 400,
+      body: { code: 'INVALID_BODY' },
+    });
+    expect((await call('GET', '/executions')).body.executions).toHaveLength(before);
+  });
+
+  it('retries a failed execution with its input (-retry-1, then -retry-2); refuses a succeeded or running one', async () => {
+    const first = await call('POST', '/executions/{name}/retry', { name: FAILED.name });
+    expect(first).toMatchObject({ status: 202, body: { name: `${FAILED.name}-retry-1` } });
+    const again = await call('POST', '/executions/{name}/retry', { name: FAILED.name });
+    expect(again.body.name).toBe(`${FAILED.name}-retry-2`);
+    const listed = (await call('GET', '/executions')).body.executions;
+    expect(listed.find((e: { name: string }) => e.name === `${FAILED.name}-retry-1`)).toMatchObject({
+      status: 'RUNNING',
+      input: FAILED.input,
+    });
+    for (const f of [SUCCEEDED, RUNNING])
+      expect(await call('POST', '/executions/{name}/retry', { name: f.name })).toMatchObject({
+        status: 409,
+        body: { code: 'EXECUTION_NOT_RETRYABLE', name: f.name, status: f.status },
+      });
+    expect(await call('POST', '/executions/{name}/retry', { name: 'gone' })).toMatchObject({
+      status: 404,
+      body: { code: 'EXECUTION_NOT_FOUND' },
+    });
+  });
+});

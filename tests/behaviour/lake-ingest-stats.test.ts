@@ -1,0 +1,188 @@
+/**
+ * GET /ingest/stats: on the local lake, counted where the events pass (the ingest function records into
+ * lib/ingest-stats/local-store.ts; the delivery buffer is read from the local Firehose's segments); on AWS, read
+ * from the per-type CloudWatch metrics (GetMetricData mocked), with what AWS cannot tell said in `notes`.
+ */
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ingest } from '../../functions/ingest';
+import { lake } from '../../functions/lake';
+import { ApiError } from '../../lib/errors';
+import { setEventStream } from '../../lib/firehose';
+import { LocalFirehose } from '../../lib/firehose/local';
+import { AWS_NOTES, CloudWatchIngestStats } from '../../lib/ingest-stats/cloudwatch';
+import { LocalIngestStats } from '../../lib/ingest-stats/local-store';
+import { localStatsSource, setIngestStatsSource } from '../../lib/ingest-stats/source';
+import { setIngestTally } from '../../lib/ingest-stats/tally';
+import { apiEvent, pageView } from '../support/api-event';
+import { tempLake } from '../support/raw-zone';
+
+async function stats(query: Record<string, string> | null = { hours: '1' }) {
+  const event: APIGatewayProxyEvent = {
+    ...apiEvent({ method: 'GET', path: '/ingest/stats' }),
+    resource: '/ingest/stats',
+  };
+  event.queryStringParameters = query;
+  try {
+    const res = await lake(event);
+    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  } catch (e) {
+    if (e instanceof ApiError) return { status: e.status, body: { code: e.code, ...e.details } };
+    throw e;
+  }
+}
+
+const post = (body: unknown) => ingest(apiEvent({ body: JSON.stringify(body) })).catch((e: unknown) => e);
+
+afterEach(() => {
+  setIngestStatsSource(undefined);
+  setIngestTally(undefined);
+  setEventStream(undefined);
+});
+
+describe('GET /ingest/stats on the local lake', () => {
+  it('counts accepted and refused events per type, lists the refusals, and shows the delivery buffer', async () => {
+    const dir = await tempLake('ingest-stats');
+    const stream = await LocalFirehose.open({
+      lakeDir: dir,
+      streamName: 's',
+      bufferBytes: 1 << 20,
+      bufferIntervalMs: 600_000,
+    });
+    const store = new LocalIngestStats(dir);
+    setEventStream(stream);
+    setIngestTally(store);
+    setIngestStatsSource(localStatsSource(store, dir, 's'));
+    try {
+      await post({
+        events: [
+          pageView(),
+          pageView(),
+          { type: 'signup', data: { user_id: 'u-1', email: 'a@b.example', plan: 'pro' } },
+        ],
+      });
+      const refused = await post({
+        events: [pageView(), pageView({ data: { session_id: 'short', url: 'https://x.example/' } })],
+      });
+      expect(refused).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+      await post({ type: 'no_such_type', data: {} });
+
+      const { status, body } = await stats();
+      expect(status).toBe(200);
+      expect(body.bucketMinutes).toBe(1);
+      const totals = new Map<string | null, [number, number]>();
+      for (const p of body.series as { type: string | null; accepted: number; refused: number }[]) {
+        const t = totals.get(p.type) ?? [0, 0];
+        totals.set(p.type, [t[0] + p.accepted, t[1] + p.refused]);
+      }
+      expect(Object.fromEntries(totals)).toEqual({ page_view: [2, 2], signup: [1, 0], null: [0, 1] });
+      expect(body.refusals).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'page_view', code: 'SCHEMA_VIOLATION', field: '/data/session_id' }),
+          expect.objectContaining({ type: null, code: 'UNKNOWN_TYPE' }),
+        ]),
+      );
+      expect(body.delivery).toMatchObject({ bufferedRecords: 3, oldestBufferedAt: expect.any(String) });
+      expect(body.delivery.bufferedBytes).toBeGreaterThan(100);
+      expect(body.notes).toEqual([]);
+
+      // Appended for other processes: a second store (another process) reads the same counts once they are.
+      store.flush();
+      const other = await new LocalIngestStats(dir).read({
+        from: new Date(Date.now() - 3_600_000),
+        to: new Date(),
+        bucketMinutes: 60,
+      });
+      expect(other.series.reduce((n, p) => n + p.accepted, 0)).toBe(3);
+      expect(other.refusals.length).toBe(body.refusals.length);
+
+      await stream.flush();
+      expect((await stats()).body.delivery).toEqual({
+        bufferedRecords: 0,
+        bufferedBytes: 0,
+        oldestBufferedAt: null,
+      });
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it.each([[{ hours: '0' }], [{ hours: '169' }], [{ hours: 'a day' }], [{ from: 'x' }]])(
+    'refuses %j',
+    async (query) => {
+      const dir = await tempLake('ingest-stats');
+      setIngestStatsSource(localStatsSource(new LocalIngestStats(dir), dir, 's'));
+      expect(await stats(query)).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER' } });
+    },
+  );
+});
+
+describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
+  it('reads the per-type metrics in buckets, and says what AWS cannot tell instead of inventing it', async () => {
+    const cw = mockClient(CloudWatchClient);
+    const t0 = new Date('2026-11-24T09:00:00Z');
+    const t1 = new Date('2026-11-24T09:15:00Z');
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'a0', Timestamps: [t0, t1], Values: [5, 7] },
+          { Id: 'r0', Timestamps: [t1], Values: [2] },
+        ],
+        NextToken: 'more',
+      })
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'r2', Timestamps: [t0], Values: [4] },
+          { Id: 'a1', Timestamps: [], Values: [] },
+        ],
+      });
+    setIngestStatsSource(
+      new CloudWatchIngestStats(
+        new CloudWatchClient({ region: 'us-east-1' }),
+        { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
+        () => ['page_view', 'signup'],
+      ),
+    );
+    try {
+      const { status, body } = await stats({ hours: '24' });
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ bucketMinutes: 15, refusals: [], delivery: null, notes: AWS_NOTES });
+      expect(body.series).toEqual([
+        { start: t0.toISOString(), type: null, accepted: 0, refused: 4 },
+        { start: t0.toISOString(), type: 'page_view', accepted: 5, refused: 0 },
+        { start: t1.toISOString(), type: 'page_view', accepted: 7, refused: 2 },
+      ]);
+      const calls = cw.commandCalls(GetMetricDataCommand);
+      expect(calls).toHaveLength(2);
+      const q = calls[0]!.args[0].input;
+      expect(q.MetricDataQueries).toHaveLength(6);
+      expect(q.MetricDataQueries![0]).toMatchObject({
+        Id: 'a0',
+        MetricStat: {
+          Metric: {
+            Namespace: 'DataLake',
+            MetricName: 'EventsAccepted',
+            Dimensions: [
+              { Name: 'service', Value: 'data-lake' },
+              { Name: 'stage', Value: 'prod' },
+              { Name: 'type', Value: 'page_view' },
+            ],
+          },
+          Period: 900,
+          Stat: 'Sum',
+        },
+      });
+      expect(q.MetricDataQueries![5]!.MetricStat!.Metric!.Dimensions![2]).toEqual({
+        Name: 'type',
+        Value: '(none)',
+      });
+      expect(calls[1]!.args[0].input.NextToken).toBe('more');
+      expect(Date.parse(q.EndTime!.toString()) - Date.parse(q.StartTime!.toString())).toBeGreaterThanOrEqual(
+        24 * 3_600_000,
+      );
+    } finally {
+      cw.restore();
+    }
+  });
+});

@@ -1,0 +1,254 @@
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core) against a real local lake
+ * (console-lake.ts: events posted, uploads dropped, compaction run): sign in, a wrong key, a query read back from
+ * the table, its chart, the tables, a failed execution with its failed state marked, a quarantined upload's reason,
+ * rejected rows, the ingest page, the keyboard and a narrow window. Screenshots go to tests/browser/screenshots/
+ * (git-ignored); with CONSOLE_DOCS_SCREENSHOTS=1 also to docs/console/ (the README's pictures).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+import { CONSOLE_TEST_KEY, startConsoleLake, type ConsoleLake } from './console-lake';
+
+const SHOTS = path.join(__dirname, 'screenshots');
+const DOCS = path.resolve(__dirname, '../../docs/console');
+
+let lake: ConsoleLake;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function shot(p: Page, name: string, docs = false): Promise<void> {
+  await fs.mkdir(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await p.screenshot({ path: file, fullPage: true });
+  if (docs && process.env.CONSOLE_DOCS_SCREENSHOTS === '1') {
+    await fs.mkdir(DOCS, { recursive: true });
+    await fs.copyFile(file, path.join(DOCS, `${name}.png`));
+  }
+}
+
+async function signIn(p: Page, key: string): Promise<void> {
+  await p.goto(`${lake.proc.url}/console`);
+  await p.getByLabel('API key').fill(key);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A link of the console's navigation. */
+const nav = (p: Page, name: string) =>
+  p.getByRole('navigation', { name: 'pages' }).getByRole('link', { name });
+
+/** Replaces the editor's text and runs it with Ctrl+Enter. */
+async function runSql(p: Page, sql: string): Promise<void> {
+  await p.locator('.cm-content').click();
+  await p.keyboard.press('Control+A');
+  await p.keyboard.press('Delete');
+  await p.keyboard.insertText(sql);
+  await p.keyboard.press('Control+Enter');
+}
+
+/** The cells of a table's body, as text. */
+async function bodyRows(p: Page, testId: string): Promise<string[][]> {
+  const rows = p.getByTestId(testId).locator('tbody tr');
+  const out: string[][] = [];
+  for (const row of await rows.all()) out.push(await row.locator('td').allInnerTexts());
+  return out;
+}
+
+beforeAll(async () => {
+  [lake, browser] = await Promise.all([startConsoleLake(), launchBrowser()]);
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+  if (process.env.CONSOLE_TEST_DEBUG) {
+    page.on('console', (m) => process.stderr.write(`console: ${m.type()} ${m.text()}\n`));
+    page.on('response', (r) => process.stderr.write(`resp: ${r.status()} ${r.url()}\n`));
+  }
+}, 300_000);
+
+// What the page showed at the end of each test (tests/browser/screenshots/after-*.png): the first look at a failure.
+afterEach(async () => {
+  const name = (expect.getState().currentTestName ?? 'test').replace(/[^\w]+/g, '-').slice(0, 80);
+  await page?.screenshot({ path: path.join(SHOTS, `after-${name}.png`) }).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await lake?.proc.kill('SIGTERM');
+});
+
+describe('the console in a browser', () => {
+  it('is served without a key; a wrong key shows nothing but the refusal', async () => {
+    const res = await fetch(`${lake.proc.url}/console`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // The data is not: every route still needs the key.
+    expect([401, 403]).toContain((await fetch(`${lake.proc.url}/tables`)).status);
+
+    await signIn(page, 'not-the-key');
+    const alert = page.getByRole('alert');
+    await expect(alert.textContent()).resolves.toMatch(/refused this key/);
+    expect(await page.getByRole('navigation', { name: 'pages' }).count()).toBe(0);
+    expect(await page.locator('table').count()).toBe(0);
+    expect(await page.evaluate<string | null>('sessionStorage.getItem("lake-console:api-key")')).toBeNull();
+    await shot(page, 'sign-in-refused', true);
+
+    // A key that stops working (changed, or another lake) signs the tab out: the refusal, no data.
+    await signIn(page, CONSOLE_TEST_KEY);
+    await page.getByRole('navigation', { name: 'pages' }).waitFor();
+    await page.evaluate('sessionStorage.setItem("lake-console:api-key", "a-key-that-was-revoked")');
+    await page.goto(`${lake.proc.url}/console#/tables`);
+    await page.reload();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/refused this key/);
+    expect(await page.getByRole('navigation', { name: 'pages' }).count()).toBe(0);
+    expect(await page.locator('table').count()).toBe(0);
+  });
+
+  it('signs in, runs a query with Ctrl+Enter and shows its rows, column types, count and figures', async () => {
+    await signIn(page, CONSOLE_TEST_KEY);
+    await page.getByRole('navigation', { name: 'pages' }).waitFor();
+    expect(await page.evaluate<string | null>('sessionStorage.getItem("lake-console:api-key")')).toBe(
+      CONSOLE_TEST_KEY,
+    );
+    await runSql(page, 'SELECT plan, count(*) AS signups FROM signup GROUP BY plan ORDER BY plan');
+    await page.getByTestId('results').waitFor();
+    const expected = Object.entries(lake.signupsByPlan)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([plan, n], i) => [String(i + 1), plan, String(n)]);
+    expect(await bodyRows(page, 'results')).toEqual(expected);
+    const headers = await page.getByTestId('results').locator('thead th').allInnerTexts();
+    expect(headers.map((h) => h.replace(/\s+/g, ' ').trim())).toEqual([
+      '#',
+      'plan varchar',
+      'signups bigint',
+    ]);
+    expect(await page.getByTestId('row-count').innerText()).toBe(String(expected.length));
+    const facts = await page.getByTestId('query-facts').innerText();
+    expect(facts).toMatch(/Data scanned\s+\d/i);
+    expect(facts).toMatch(/Engine time\s+\d/i);
+    // The history remembers it.
+    await expect(page.getByRole('region', { name: 'recent queries' }).innerText()).resolves.toContain(
+      'GROUP BY plan',
+    );
+  });
+
+  it('draws a chart of the result, bars by default for categories, switchable to a line', async () => {
+    const chart = page.locator('figure.chart');
+    await chart.locator('canvas').first().waitFor();
+    expect(await chart.getAttribute('data-kind')).toBe('bar');
+    expect(await chart.getAttribute('data-points')).toBe(String(Object.keys(lake.signupsByPlan).length));
+    // Marks drawn: pixels of the series' colour (blue) on the canvas.
+    const bluePixels = () =>
+      page.evaluate<number>(`(() => {
+        const c = document.querySelector('figure.chart canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i + 2] > d[i] + 60) n++;
+        return n;
+      })()`);
+    expect(await bluePixels()).toBeGreaterThan(500);
+    await shot(page, 'query', true);
+    await page.getByLabel('Line').check();
+    expect(await chart.getAttribute('data-kind')).toBe('line');
+    expect(await bluePixels()).toBeGreaterThan(50);
+  });
+
+  it('a refused query shows the guard’s reason where it occurred', async () => {
+    await runSql(page, 'DROP TABLE signup');
+    const alert = page.getByRole('alert');
+    await expect(alert.innerText()).resolves.toMatch(/QUERY_NOT_ALLOWED/);
+    await runSql(page, 'SELECT plan, count(*) AS signups FROM signup GROUP BY plan ORDER BY plan');
+    await page.getByTestId('results').waitFor();
+  });
+
+  it('lists the tables with columns, types, partitions, source, version and a sample of rows', async () => {
+    await nav(page, 'Tables').click();
+    await page.getByRole('link', { name: /^signup/ }).click();
+    const detail = page.locator('article.table-detail');
+    await expect(detail.locator('h2').innerText()).resolves.toBe('signup');
+    const text = await detail.innerText();
+    expect(text).toMatch(/events of type signup/);
+    expect(text).toMatch(/event_date/);
+    expect(text).toMatch(/Schema version\s+1/i);
+    await page.getByTestId('sample-rows').waitFor();
+    expect((await bodyRows(page, 'sample-rows')).length).toBe(
+      Object.values(lake.signupsByPlan).reduce((a, b) => a + b, 0),
+    );
+    await shot(page, 'tables', true);
+  });
+
+  it('opens a failed execution: its failed state is marked with an icon and a word, not colour alone', async () => {
+    await nav(page, 'Uploads & runs').click();
+    const executions = page.getByTestId('executions');
+    await executions.waitFor();
+    const row = executions.locator('tbody tr', { hasText: lake.failing.key });
+    await expect(row.innerText()).resolves.toMatch(/FAILED/);
+    await page.getByTestId('rejected-rows').waitFor();
+    await shot(page, 'runs', true);
+    await row.getByRole('link').click();
+    const failed = page.locator(`[data-state="${lake.failing.failedState}"]`);
+    await failed.waitFor();
+    expect(await failed.getAttribute('data-status')).toBe('failed');
+    expect(await failed.locator('text.state-note').textContent()).toMatch(/✕ failed/);
+    // The path: the states before it visited and succeeded; states of other paths not visited.
+    expect(await page.locator('[data-state="CheckInput"]').getAttribute('data-status')).toBe('succeeded');
+    expect(await page.locator('[data-state="PublishSuccess"]').getAttribute('data-status')).toBe(
+      'not-visited',
+    );
+    await expect(page.getByTestId('execution-status').innerText()).resolves.toMatch(/FAILED/);
+    await expect(page.getByTestId('states').innerText()).resolves.toContain(lake.failing.failedState);
+    expect(await page.getByRole('button', { name: /Retry/ }).count()).toBe(1);
+    await shot(page, 'execution-failed', true);
+  });
+
+  it('shows a quarantined upload with its reason, and rejected rows with theirs', async () => {
+    await nav(page, 'Uploads & runs').click();
+    const q = page.getByTestId('quarantine');
+    await q.waitFor();
+    const row = q.locator('tbody tr', { hasText: lake.quarantined.file });
+    const text = await row.innerText();
+    expect(text).toContain(lake.quarantined.code);
+    expect(text).toMatch(/nonsense/);
+    await page.getByTestId('rejected-rows').waitFor();
+    const rejected = await page.getByTestId('rejected-rows').innerText();
+    expect(rejected).toContain('uploads/orders/orders-mixed.csv');
+    expect(rejected).toMatch(/amount/);
+  });
+
+  it('shows ingest over time as a chart, and the refusals', async () => {
+    await nav(page, 'Ingest').click();
+    await page.locator('figure.chart canvas').first().waitFor();
+    const totals = await page.getByRole('region', { name: 'events per type' }).innerText();
+    expect(totals).toMatch(/signup\s+6\s+1/);
+    await page.getByTestId('refusals').waitFor();
+    await shot(page, 'ingest', true);
+  });
+
+  it('is reachable by keyboard and fits a narrow window', async () => {
+    await page.goto(`${lake.proc.url}/console#/query`);
+    await page.reload();
+    await page.getByRole('navigation', { name: 'pages' }).waitFor();
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i += 1) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate<string>('document.activeElement?.textContent ?? ""')) === 'Tables';
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.locator('article.table-detail').waitFor();
+
+    const narrow = await context.newPage();
+    await narrow.setViewportSize({ width: 390, height: 800 });
+    // sessionStorage is the tab's: a new tab signs in again.
+    await signIn(narrow, CONSOLE_TEST_KEY);
+    await narrow.getByRole('navigation', { name: 'pages' }).waitFor();
+    await runSql(narrow, 'SELECT plan, count(*) AS signups FROM signup GROUP BY plan ORDER BY plan');
+    await narrow.getByTestId('results').waitFor();
+    const overflow = await narrow.evaluate<number>(
+      'document.documentElement.scrollWidth - window.innerWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(narrow, 'query-narrow', true);
+    await narrow.close();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The plan's typedSql on DuckDB, as the runner materialises it: a row's reasons are spelled out only when it fails a
+ * check (every reason, in column order), integer checks tell "not an integer" from "out of range" without testing
+ * valid rows twice, and the raw texts are kept for rejected rows only — all of them, the valid columns' too, since the
+ * rejected record (rejectedSql) carries the whole raw row.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { lakeTable } from '../../lib/catalog/tables';
+import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
+
+type Row = Record<string, unknown>;
+let db: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+  db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  conn = await db.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  for (const s of DUCKDB_PRELUDE) await conn.run(s);
+});
+afterAll(() => {
+  conn.closeSync();
+  db.closeSync();
+});
+
+const q = async (sql: string): Promise<Row[]> => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Row[];
+const lit = (s: string | null) => (s === null ? 'CAST(NULL AS VARCHAR)' : `'${s.replaceAll("'", "''")}'`);
+const plan = buildPlan(lakeTable('orders')!);
+const cols = plan.input.columns.map((c) => c.name);
+
+/** typed over raw_input rows (file-0, file-1, ... as their source), in input order. */
+async function typed(rows: Record<string, string | null>[]): Promise<Row[]> {
+  const values = rows
+    .map(
+      (r, i) =>
+        `(${[...cols.map((c) => r[c] ?? null), `file-${i}`, '2026-03-05T12:00:00.000Z'].map(lit).join(', ')})`,
+    )
+    .join(', ');
+  await conn.run(
+    `CREATE OR REPLACE TEMP VIEW raw_input AS SELECT * FROM (VALUES ${values}) v(${[...cols, 'lake_source_file', 'lake_ingested_at'].join(', ')})`,
+  );
+  await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${plan.typedSql}`);
+  return q('SELECT * FROM typed ORDER BY raw_lake_source_file');
+}
+
+const order = (over: Record<string, string | null> = {}) => ({
+  order_id: 'o1',
+  customer_id: 'c1',
+  order_date: '2026-03-01',
+  status: 'paid',
+  amount: '12.5',
+  currency: 'EUR',
+  item_count: '2',
+  coupon: 'SPRING',
+  updated_at: '2026-03-01T10:00:00Z',
+  ...over,
+});
+
+it('spells out every reason of a failing row, in column order, and none for a valid one', async () => {
+  const rows = await typed([
+    order(),
+    order({ order_id: null, status: 'lost', amount: '-1', currency: 'eur', item_count: 'x' }),
+    order({ item_count: '99999999999999999999' }),
+    order({ item_count: '-0', updated_at: '2026-03-01T10:00:00+02:00' }),
+  ]);
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    'order_id: required; status: not one of placed, paid, shipped, delivered, cancelled, refunded; ' +
+      'amount: less than 0; currency: does not match ^[A-Z]{3}$; item_count: not an integer',
+    'item_count: out of range for bigint (-9223372036854775808 to 9223372036854775807)',
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])',
+  ]);
+  expect(rows[0]).toMatchObject({ order_id: 'o1', item_count: '2', amount: 12.5, dt: '2026-03-01' });
+  expect(rows[3]).toMatchObject({ item_count: '0' });
+});
+
+it('keeps the raw texts of rejected rows only, every column of them; the source of every row', async () => {
+  const rows = await typed([order(), order({ amount: 'abc', coupon: null })]);
+  const rawOf = (r: Row) => Object.fromEntries(cols.map((c) => [c, r[`raw_${c}`]]));
+  expect(rawOf(rows[0]!)).toEqual(Object.fromEntries(cols.map((c) => [c, null])));
+  expect(rawOf(rows[1]!)).toEqual(order({ amount: 'abc', coupon: null }));
+  expect(rows.map((r) => r.raw_lake_source_file)).toEqual(['file-0', 'file-1']);
+
+  // The rejected record carries the whole raw row.
+  await conn.run(
+    'CREATE OR REPLACE TEMP TABLE lake_malformed (lake_source_file VARCHAR, reject_reason VARCHAR, raw_record VARCHAR)',
+  );
+  await conn.run(
+    `CREATE OR REPLACE TEMP VIEW lake_run AS SELECT 'run-1' AS run_id, '2026-03-05T12:00:00.000Z' AS rejected_at`,
+  );
+  const rejected = await q(plan.rejectedSql.duckdb);
+  expect(rejected).toHaveLength(1);
+  expect(rejected[0]).toMatchObject({ source_file: 'file-1', reason: 'amount: not a number' });
+  expect(JSON.parse(String(rejected[0]!.raw_record))).toEqual(order({ amount: 'abc', coupon: null }));
+});

@@ -1,0 +1,67 @@
+/**
+ * The local lake's schedules (local/step-functions/schedules.ts): rate() and cron() from serverless.yml, as
+ * EventBridge reads them — cron() with AWS's six fields in UTC (aws-cron-parser: day-of-week 1 = Sunday), and what
+ * EventBridge refuses refused with its reason.
+ */
+import type { StateMachineConfig } from '../../local/step-functions/config';
+import { cronFields, localSchedules, nextRun } from '../../local/step-functions/schedules';
+
+const machine = (rate: string): StateMachineConfig => ({
+  definition: { StartAt: 'x', States: { x: { Type: 'Succeed' } } } as never,
+  events: [{ schedule: { rate, input: { mode: 'events' } } }],
+});
+const at = (iso: string) => new Date(iso);
+const next = (rate: string, from: string) => {
+  const [s] = localSchedules(machine(rate), {});
+  return nextRun(s!, at(from))?.toISOString();
+};
+
+describe('local schedules', () => {
+  it('rate(): every so many seconds after the last run', () => {
+    expect(localSchedules(machine('rate(5 minutes)'), {})).toEqual([
+      { intervalSeconds: 300, input: { mode: 'events' }, source: 'rate(5 minutes)' },
+    ]);
+    expect(next('rate(5 minutes)', '2026-01-01T00:02:00Z')).toBe('2026-01-01T00:07:00.000Z');
+  });
+
+  it('cron(): the next time its six fields allow, UTC', () => {
+    expect(localSchedules(machine('cron(0/15 * * * ? *)'), {})).toEqual([
+      { cron: '0/15 * * * ? *', input: { mode: 'events' }, source: 'cron(0/15 * * * ? *)' },
+    ]);
+    expect(next('cron(0/15 * * * ? *)', '2026-01-01T00:02:00Z')).toBe('2026-01-01T00:15:00.000Z');
+    // Strictly after: the run at 00:15 is followed by the one at 00:30.
+    expect(next('cron(0/15 * * * ? *)', '2026-01-01T00:15:00Z')).toBe('2026-01-01T00:30:00.000Z');
+    expect(next('cron(0 12 * * ? *)', '2026-01-01T12:00:00Z')).toBe('2026-01-02T12:00:00.000Z');
+  });
+
+  it('cron(): day-of-week 1 is Sunday, as in EventBridge (2026-01-01 is a Thursday)', () => {
+    expect(next('cron(0 9 ? * 1 *)', '2026-01-01T00:00:00Z')).toBe('2026-01-04T09:00:00.000Z');
+    expect(next('cron(0 9 ? * MON-FRI *)', '2026-01-02T10:00:00Z')).toBe('2026-01-05T09:00:00.000Z');
+    expect(next('cron(0 0 L * ? *)', '2026-02-01T00:00:00Z')).toBe('2026-02-28T00:00:00.000Z');
+  });
+
+  it('cron(): no later time once its years are past', () => {
+    expect(next('cron(0 0 1 1 ? 2020)', '2026-01-01T00:00:00Z')).toBeUndefined();
+  });
+
+  it('refuses what EventBridge refuses, saying why; nothing is scheduled', () => {
+    expect(() => cronFields('cron(0 * * * *)')).toThrow(/six fields .* got 5/);
+    expect(() => cronFields('cron(0 12 * * MON *)')).toThrow(
+      /one of day-of-month and day-of-week must be '\?'/,
+    );
+    expect(() => cronFields('cron(0 12 ? * ? *)')).toThrow(/one of day-of-month and day-of-week/);
+    expect(() => cronFields('cron(99 * * * ? *)')).toThrow(/99 is not between 0 and 59/);
+    expect(() => localSchedules(machine('at(2026-01-01T00:00:00)'), {})).toThrow(
+      /only rate\(\) and cron\(\) expressions/,
+    );
+  });
+
+  it('LAKE_COMPACTION_INTERVAL_SECONDS replaces either (0 disables)', () => {
+    expect(localSchedules(machine('cron(0 * * * ? *)'), { LAKE_COMPACTION_INTERVAL_SECONDS: '30' })).toEqual([
+      { intervalSeconds: 30, input: { mode: 'events' }, source: 'LAKE_COMPACTION_INTERVAL_SECONDS' },
+    ]);
+    expect(localSchedules(machine('cron(0 * * * ? *)'), { LAKE_COMPACTION_INTERVAL_SECONDS: '0' })).toEqual(
+      [],
+    );
+  });
+});

@@ -1,0 +1,196 @@
+/** The console's pure logic (console/src/lib/): chart choice, CSV, history, error shapes, the ASL drawing's graph. */
+import { failureOf } from '../../console/src/lib/api-error';
+import type { AslDefinition, IngestStats, VisitedState } from '../../console/src/lib/api-types';
+import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-graph';
+import { layoutAsl } from '../../console/src/lib/asl-layout';
+import { chartSeries, chooseChart } from '../../console/src/lib/chart-choice';
+import { toCsv } from '../../console/src/lib/csv';
+import { describeInput } from '../../console/src/lib/execution-input';
+import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
+import { ingestSeries, ingestTotals } from '../../console/src/lib/ingest-series';
+import { parseRoute, routeHref } from '../../console/src/lib/route';
+import etl from '../../state-machines/etl.asl.json';
+
+describe('chart choice', () => {
+  it('bars for a category and a count, a line over time, none without a number', () => {
+    const cat = [
+      { name: 'plan', type: 'varchar' },
+      { name: 'n', type: 'bigint' },
+    ];
+    expect(chooseChart(cat)).toEqual({ dimension: 0, measure: 1, kind: 'bar' });
+    expect(
+      chooseChart([
+        { name: 'n', type: 'double' },
+        { name: 'plan', type: 'varchar' },
+        { name: 'day', type: 'date' },
+      ]),
+    ).toEqual({ dimension: 2, measure: 0, kind: 'line' });
+    expect(
+      chooseChart([
+        { name: 'a', type: 'varchar' },
+        { name: 'b', type: 'varchar' },
+      ]),
+    ).toBeNull();
+    expect(chooseChart([{ name: 'n', type: 'bigint' }])).toBeNull();
+    expect(
+      chooseChart([
+        { name: 'x', type: 'bigint' },
+        { name: 'y', type: 'decimal(10,2)' },
+      ]),
+    ).toEqual({
+      dimension: 0,
+      measure: 1,
+      kind: 'line',
+    });
+  });
+
+  it('points: labels from the dimension, numbers (exact big ones as strings) from the measure, gaps for NULL', () => {
+    expect(
+      chartSeries(
+        [
+          ['a', 1],
+          [null, '12345678901234567890'],
+          ['c', null],
+        ],
+        { dimension: 0, measure: 1 },
+      ),
+    ).toEqual({
+      labels: ['a', 'NULL', 'c'],
+      values: [1, 12345678901234567890, null],
+    });
+  });
+});
+
+it('CSV: RFC 4180 quoting, NULL as empty, structures as JSON', () => {
+  expect(
+    toCsv(
+      [
+        { name: 'a', type: 'varchar' },
+        { name: 'b,c', type: 'json' },
+      ],
+      [
+        ['x "y"', { k: [1] }],
+        [null, 'line\nbreak'],
+      ],
+    ),
+  ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"line\nbreak"\r\n');
+});
+
+it('history: newest first, each SQL once, bounded, unreadable storage is empty', () => {
+  let list = withEntry([], { sql: 'SELECT 1', at: 't1', state: 'SUCCEEDED' });
+  list = withEntry(list, { sql: 'SELECT 2', at: 't2', state: 'FAILED' });
+  list = withEntry(list, { sql: ' SELECT 1 ', at: 't3', state: 'SUCCEEDED' });
+  expect(list.map((e) => e.at)).toEqual(['t3', 't2']);
+  for (let i = 0; i < 30; i += 1) list = withEntry(list, { sql: `SELECT ${i + 10}`, at: `${i}`, state: 'x' });
+  expect(list).toHaveLength(HISTORY_LIMIT);
+  expect(readHistory({ getItem: () => '{not json', setItem: () => undefined })).toEqual([]);
+});
+
+it('API failures: the flat and the nested error shapes, and a body that is not JSON', () => {
+  const flat = failureOf(400, {
+    code: 'QUERY_NOT_ALLOWED',
+    message: 'only SELECT',
+    field: 'sql',
+    reason: 'DDL',
+  });
+  expect([flat.status, flat.code, flat.message, flat.field, flat.details]).toEqual([
+    400,
+    'QUERY_NOT_ALLOWED',
+    'only SELECT',
+    'sql',
+    { reason: 'DDL' },
+  ]);
+  const nested = failureOf(404, {
+    error: { code: 'EXECUTION_NOT_FOUND', message: 'no such', field: 'name' },
+  });
+  expect([nested.code, nested.field, nested.refusesKey]).toEqual(['EXECUTION_NOT_FOUND', 'name', false]);
+  const gateway = failureOf(403, null, 'Forbidden');
+  expect([gateway.code, gateway.message, gateway.refusesKey]).toEqual(['HTTP_403', 'Forbidden', true]);
+});
+
+describe('the state machine drawing', () => {
+  const definition = etl as unknown as AslDefinition;
+  const graph = aslGraph(definition);
+
+  it('every state, and every Next, Choice, Default and Catch transition of the ETL state machine', () => {
+    expect(graph.nodes.map((n) => n.name).sort()).toEqual(Object.keys(definition.States).sort());
+    const catches = Object.values(definition.States).reduce((n, s) => n + (s.Catch?.length ?? 0), 0);
+    expect(graph.edges.filter((e) => e.kind === 'catch').length).toBeLessThanOrEqual(catches);
+    expect(graph.edges).toContainEqual({ from: 'CheckInput', to: 'FileJobArguments', kind: 'choice' });
+    expect(graph.edges.some((e) => e.from === 'RunEtlJob' && e.kind === 'catch')).toBe(true);
+  });
+
+  it('a layout where no two states overlap and every edge has a route', () => {
+    const layout = layoutAsl(graph);
+    expect(layout.nodes).toHaveLength(graph.nodes.length);
+    for (const a of layout.nodes)
+      for (const b of layout.nodes) {
+        if (a === b) continue;
+        const apart =
+          Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2;
+        expect(apart).toBe(true);
+      }
+    expect(layout.edges.every((e) => e.points.length >= 2)).toBe(true);
+  });
+
+  it('a state visited several times shows its worst outcome; transitions taken are those between visits', () => {
+    const visit = (name: string, status: VisitedState['status']): VisitedState => ({
+      name,
+      type: 'Task',
+      status,
+      enteredAt: 't',
+      exitedAt: 't',
+    });
+    const states = [
+      visit('CheckInput', 'succeeded'),
+      visit('FileJobArguments', 'succeeded'),
+      visit('FileRunFailures', 'succeeded'),
+      visit('RunEtlJob', 'caught'),
+      visit('RunEtlJob', 'succeeded'),
+      visit('ReadResult', 'succeeded'),
+      visit('PublishFailure', 'failed'),
+    ];
+    const outcomes = stateOutcomes(states);
+    expect(outcomes.get('RunEtlJob')).toMatchObject({ status: 'caught', visits: 2 });
+    expect(outcomes.get('PublishFailure')?.status).toBe('failed');
+    const taken = takenEdges(graph, states);
+    expect(taken.has('CheckInput\u0000FileJobArguments')).toBe(true);
+    expect(taken.has('ReadResult\u0000PublishFailure')).toBe(false); // no such transition
+  });
+});
+
+it('ingest series: every bucket of the window, one type or all', () => {
+  const stats: IngestStats = {
+    from: '2026-12-03T10:00:00.000Z',
+    to: '2026-12-03T11:00:00.000Z',
+    bucketMinutes: 15,
+    series: [
+      { start: '2026-12-03T10:15:00.000Z', type: 'signup', accepted: 2, refused: 1 },
+      { start: '2026-12-03T10:15:00.000Z', type: 'page_view', accepted: 5, refused: 0 },
+      { start: '2026-12-03T10:45:00.000Z', type: 'signup', accepted: 1, refused: 0 },
+    ],
+    refusals: [],
+    delivery: null,
+  };
+  expect(ingestSeries(stats, null)).toEqual({
+    x: [0, 15, 30, 45].map((m) => Date.parse('2026-12-03T10:00:00Z') / 1000 + m * 60),
+    accepted: [0, 7, 0, 1],
+    refused: [0, 1, 0, 0],
+  });
+  expect(ingestSeries(stats, 'signup').accepted).toEqual([0, 2, 0, 1]);
+  expect(ingestTotals(stats)).toEqual([
+    { type: 'page_view', accepted: 5, refused: 0 },
+    { type: 'signup', accepted: 3, refused: 1 },
+  ]);
+});
+
+it('routes and execution inputs in words', () => {
+  expect(parseRoute('#/runs/orders-a%2Fb')).toEqual({ page: 'execution', name: 'orders-a/b' });
+  expect(routeHref({ page: 'execution', name: 'orders-a/b' })).toBe('#/runs/orders-a%2Fb');
+  expect(parseRoute('')).toEqual({ page: 'query' });
+  expect(parseRoute('#/tables/signup')).toEqual({ page: 'tables', table: 'signup' });
+  expect(describeInput({ bucket: 'b', key: 'uploads/orders/a.csv', table: 'orders' })).toBe(
+    'uploads/orders/a.csv (table orders)',
+  );
+  expect(describeInput({ mode: 'replay', table: 'orders' })).toBe('replay of orders');
+});

@@ -1,0 +1,201 @@
+/**
+ * Athena's exact types through the lake's layers: declaring them (lib/catalog/lake-types.ts), their names in each
+ * engine, the exact value checks the ETL's reasons come from (lib/catalog/value-checks.ts), JSON without rounding
+ * (lib/exact-json.ts) and the top-level checks of ingest and validateUpload (lib/schema-exact-types.ts).
+ */
+import { datasetTable } from '../../lib/catalog/tables';
+import { athenaType, declaredType, duckdbType, sqlType } from '../../lib/catalog/lake-types';
+import { decimalProblem, exactValueProblem, integerProblem } from '../../lib/catalog/value-checks';
+import {
+  integerTextOf,
+  numberText,
+  parseJsonExact,
+  sameNumber,
+  stringifyJsonExact,
+} from '../../lib/exact-json';
+import { exactTypeProblem } from '../../lib/schema-exact-types';
+import { coerceCsvValue, parquetTypeProblem } from '../../lib/uploads/check';
+import { buildPlan } from '../../lib/etl/plan';
+import type { ParquetColumn } from '../../lib/uploads/parquet';
+
+const MAX = '9223372036854775807';
+const leaf = (c: Omit<ParquetColumn, 'group' | 'repetition'>): ParquetColumn => ({
+  ...c,
+  group: false,
+  repetition: 'OPTIONAL',
+});
+const MIN = '-9223372036854775808';
+
+const schema = {
+  type: 'object',
+  required: ['id', 'day'],
+  properties: {
+    id: { type: 'string' },
+    day: { type: 'string', format: 'date' },
+    big: { type: 'integer' },
+    tiny: { type: 'integer', 'x-lake': { type: 'tinyint' } },
+    small: { type: 'integer', 'x-lake': { type: 'SMALLINT' } },
+    mid: { type: 'integer', 'x-lake': { type: 'integer' } },
+    price: { type: 'string', 'x-lake': { type: 'decimal(10, 2)' } },
+  },
+  'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['csv' as const, 'jsonl' as const] },
+};
+
+describe('declaring a type', () => {
+  it('maps each declared type to the Glue type, the shared SQL cast, DuckDB and Athena names', () => {
+    const t = datasetTable('measurements', schema);
+    const types = Object.fromEntries(t.columns.map((c) => [c.name, c.type]));
+    expect(types).toMatchObject({
+      big: 'bigint',
+      tiny: 'tinyint',
+      small: 'smallint',
+      mid: 'int',
+      price: 'decimal(10,2)',
+    });
+    const names = (['tinyint', 'smallint', 'int', 'bigint', 'decimal(10,2)'] as const).map((x) => [
+      sqlType(x),
+      duckdbType(x),
+      athenaType(x),
+    ]);
+    expect(names).toEqual([
+      ['TINYINT', 'TINYINT', 'tinyint'],
+      ['SMALLINT', 'SMALLINT', 'smallint'],
+      ['INT', 'INTEGER', 'integer'],
+      ['BIGINT', 'BIGINT', 'bigint'],
+      ['DECIMAL(10,2)', 'DECIMAL(10,2)', 'decimal(10,2)'],
+    ]);
+  });
+
+  it('refuses a type that does not fit the JSON type, a precision beyond 38 and unknown names, saying why', () => {
+    expect(() => declaredType('smallint', 'number', 'p')).toThrow(/needs "type": "integer"/);
+    expect(() => declaredType('decimal(10,2)', 'number', 'p')).toThrow(/needs "type": "string".*double/);
+    expect(() => declaredType('decimal(39,2)', 'string', 'p')).toThrow(/precision must be 1 to 38/);
+    expect(() => declaredType('decimal(5,6)', 'string', 'p')).toThrow(/scale 0 to the precision/);
+    expect(() => declaredType('hugeint', 'integer', 'p')).toThrow(/not a lake type/);
+    expect(declaredType('decimal(38,38)', 'string', 'p')).toBe('decimal(38,38)');
+    const withMinimum = {
+      ...schema,
+      properties: { ...schema.properties, price: { ...schema.properties.price, minimum: 0 } },
+    };
+    expect(() => datasetTable('measurements', withMinimum)).toThrow(/takes no minimum/);
+  });
+});
+
+describe('exact value checks (the ETL reasons)', () => {
+  it('takes both bigint extremes and refuses one beyond, without a double', () => {
+    expect([integerProblem(MAX, 'bigint'), integerProblem(MIN, 'bigint')]).toEqual([undefined, undefined]);
+    expect(integerProblem('9223372036854775808', 'bigint')).toBe(
+      'out of range for bigint (-9223372036854775808 to 9223372036854775807)',
+    );
+    expect(integerProblem('-9223372036854775809', 'bigint')).toMatch(/^out of range/);
+    expect(integerProblem('00000000000000000000042', 'bigint')).toBeUndefined();
+    expect(integerProblem('1.0', 'bigint')).toBe('not an integer');
+    expect(integerProblem('+1', 'bigint')).toBe('not an integer');
+  });
+
+  it('checks each width at its edges', () => {
+    const edges = (['tinyint', 'smallint', 'int'] as const).map((t) => [
+      ['127', '-128', '128', '-129'].map((v) => integerProblem(v, t)),
+      ['32767', '-32768', '32768'].map((v) => integerProblem(v, t)),
+      ['2147483647', '-2147483648', '2147483648'].map((v) => integerProblem(v, t)),
+    ]);
+    expect(edges[0]![0]).toEqual([
+      undefined,
+      undefined,
+      'out of range for tinyint (-128 to 127)',
+      expect.any(String),
+    ]);
+    expect(edges[1]![1]).toEqual([undefined, undefined, 'out of range for smallint (-32768 to 32767)']);
+    expect(edges[2]![2]).toEqual([undefined, undefined, 'out of range for int (-2147483648 to 2147483647)']);
+  });
+
+  it('refuses more decimal places than the scale (never rounds) and too many digits before the point', () => {
+    const t = 'decimal(5,2)';
+    expect(['999.99', '-999.99', '0.5', '12.500', '007.25', '0'].map((v) => decimalProblem(v, t))).toEqual(
+      Array(6).fill(undefined),
+    );
+    expect(decimalProblem('1.005', t)).toBe('more than 2 decimal places for decimal(5,2) (not rounded)');
+    expect(decimalProblem('1000.00', t)).toBe(
+      'out of range for decimal(5,2) (at most 3 digits before the decimal point)',
+    );
+    expect(['1e2', '.5', '5.', '1,5', ' 1'].map((v) => decimalProblem(v, t))).toEqual(
+      Array(5).fill(expect.stringMatching(/^not a decimal number/)),
+    );
+    expect(decimalProblem('12345678901234567890123456789012345678', 'decimal(38,0)')).toBeUndefined();
+    expect(exactValueProblem('anything', 'string')).toBeUndefined();
+  });
+});
+
+describe('JSON without rounding', () => {
+  it('keeps every digit of numbers a double does not hold, and writes them back as sent', () => {
+    const text = `{"a":${MAX},"b":${MIN},"c":0.1000000000000000055,"d":[12345678901234567890],"e":1.5,"s":"${MAX}"}`;
+    const v = parseJsonExact(text) as Record<string, unknown>;
+    expect(JSON.parse(text).a).toBe(9223372036854775808); // what JSON.parse alone would keep
+    expect(numberText(v, 'a', v.a as number)).toBe(MAX);
+    expect(numberText(v, 'e', 1.5)).toBe('1.5');
+    expect(stringifyJsonExact(v)).toBe(text);
+    expect(stringifyJsonExact({ x: 1, nested: v })).toBe(`{"x":1,"nested":${text}}`);
+  });
+
+  it('compares number texts by value and writes integers out exactly', () => {
+    expect([
+      sameNumber('1.50', '1.5'),
+      sameNumber('1e2', '100'),
+      sameNumber('-0', '0'),
+      sameNumber('1', '2'),
+    ]).toEqual([true, true, true, false]);
+    expect([integerTextOf('1e2'), integerTextOf('1.0'), integerTextOf(MAX), integerTextOf('1.5')]).toEqual([
+      '100',
+      '1',
+      MAX,
+      undefined,
+    ]);
+  });
+});
+
+describe('top-level exact types (ingest, the upload sample check)', () => {
+  it('judges a JSON number by its source: the bigint maximum passes, one more is refused', () => {
+    expect(exactTypeProblem(schema, parseJsonExact(`{"big": ${MAX}, "tiny": -128}`))).toBeUndefined();
+    expect(exactTypeProblem(schema, parseJsonExact(`{"big": 9223372036854775808}`))).toEqual({
+      field: 'big',
+      message: 'is out of range for bigint (-9223372036854775808 to 9223372036854775807)',
+    });
+    expect(exactTypeProblem(schema, { tiny: 300 })).toEqual({
+      field: 'tiny',
+      message: 'is out of range for tinyint (-128 to 127)',
+    });
+    expect(exactTypeProblem(schema, { price: '1.234' })).toEqual({
+      field: 'price',
+      message: 'is more than 2 decimal places for decimal(10,2) (not rounded)',
+    });
+  });
+
+  it('types CSV fields exactly and keeps doubles away from decimals in Parquet', () => {
+    const t = datasetTable('measurements', schema);
+    const col = (n: string) => t.columns.find((c) => c.name === n)!;
+    expect(coerceCsvValue(MAX, col('big'))).toEqual({ value: Number(MAX) });
+    expect(coerceCsvValue('9223372036854775808', col('big'))).toEqual({
+      error:
+        'is out of range for bigint (-9223372036854775808 to 9223372036854775807): "9223372036854775808"',
+    });
+    expect(coerceCsvValue('12.50', col('price'))).toEqual({ value: '12.50' });
+    expect(parquetTypeProblem(leaf({ name: 'price', physical: 'DOUBLE' }), col('price'))).toMatch(/exactly/);
+    expect(
+      parquetTypeProblem(
+        leaf({ name: 'price', physical: 'INT64', logical: 'DECIMAL', scale: 2 }),
+        col('price'),
+      ),
+    ).toBe(undefined);
+    expect(parquetTypeProblem(leaf({ name: 'tiny', physical: 'INT64' }), col('tiny'))).toBeUndefined();
+  });
+
+  it('puts each width into the plan as a cast both engines share, with the reasons above', () => {
+    const sql = buildPlan(datasetTable('measurements', schema)).typedSql;
+    expect(sql).toContain('TRY_CAST(big AS BIGINT)');
+    expect(sql).toContain('TRY_CAST(tiny AS TINYINT)');
+    expect(sql).toContain('TRY_CAST(mid AS INT)');
+    expect(sql).toContain('TRY_CAST(price AS DECIMAL(10,2))');
+    expect(sql).toContain("'tiny: out of range for tinyint (-128 to 127)'");
+    expect(sql).toContain("'price: more than 2 decimal places for decimal(10,2) (not rounded)'");
+  });
+});
