@@ -16,6 +16,7 @@
  *                                           (<name>-retry-<n>) with the same input, on the running lake or at the
  *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
+import { parseArgs } from 'node:util';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
@@ -151,36 +152,50 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+const USAGE =
+  'usage: npm run executions -- [--wait] [--status S] [--limit N] [--json] | <name> | --last [--history]' +
+  ' | retry <name>';
+
 async function main(argv: string[]): Promise<number> {
   const dir = lakeDir();
   if (argv[0] === 'retry') {
     if (!argv[1]) throw new Error('usage: npm run executions -- retry <name>');
     return retry(dir, argv[1]);
   }
-  let statusFilter: string | undefined;
-  let limit = 20;
-  let json = false;
-  let history = false;
-  let wait = false;
-  let last = false;
-  let name: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--status') statusFilter = argv[++i]?.toUpperCase();
-    else if (a === '--limit') limit = Number(argv[++i]);
-    else if (a === '--json') json = true;
-    else if (a === '--history' || a === '--full') history = true;
-    else if (a === '--wait') wait = true;
-    else if (a === '--last') last = true;
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(
-        'usage: npm run executions -- [--wait] [--status S] [--limit N] [--json] | <name> | --last [--history]' +
-          ' | retry <name>\n',
-      );
-      return 0;
-    } else if (!a.startsWith('--')) name = a;
-    else throw new Error(`unknown option ${a}`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        history: { type: 'boolean' },
+        full: { type: 'boolean' },
+        wait: { type: 'boolean' },
+        last: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${USAGE}`);
   }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new Error(`one execution name at a time\n${USAGE}`);
+  const statusFilter = values.status?.toUpperCase();
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new Error(`--limit takes a whole number (0: all), got '${values.limit}'`);
+  const json = values.json ?? false;
+  const history = values.history || values.full || false;
+  const wait = values.wait ?? false;
+  const last = values.last ?? false;
+  let name = positionals[0];
 
   const settled = wait ? await settle(dir) : true;
   if (last) {
