@@ -8,21 +8,17 @@
  * EventsDeliveryFailed, RequestsRejected, ColdStart; per event type for GET /ingest/stats (lib/ingest-stats/tally.ts:
  * EventsAccepted/EventsRejected with a `type` dimension on AWS, the local lake's own counts locally).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ingestLimits } from '../lib/config';
 import { type EventRecord, prepareEvents } from '../lib/envelope';
 import { ApiError, ErrorCode } from '../lib/errors';
+import { httpHandler } from '../lib/http-handler';
 import { eventStream } from '../lib/firehose';
 import { DISK_FULL } from '../lib/firehose/types';
 import { json, parseJsonBody } from '../lib/http';
-import { httpErrors } from '../lib/http-middleware';
 import { acceptedOutcome, refusedOutcome } from '../lib/ingest-stats/outcome';
 import { ingestTally } from '../lib/ingest-stats/tally';
-import { isolated } from '../lib/invocation-scope';
-import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
+import { apiCorrelationId, logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
 
 const limits = ingestLimits();
@@ -113,14 +109,4 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
   return json(event, 202, { accepted: records.length, ids });
 }
 
-// Order: the logger's context first (its resetKeys runs last), metrics flushed after the response is known, the
-// correlation header added after httpErrors has turned an error into a response.
-// One log context per invocation where invocations share a process (the local lake; lib/invocation-scope.ts).
-export const handler = isolated(
-  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(httpCorrelation())
-    .use(httpErrors())
-    .handler(ingest),
-);
+export const handler = httpHandler(ingest, { metrics });

@@ -4,17 +4,13 @@
  * and CloudWatch; locally over the local lake's execution records, folders and counts. Authorised like /queries
  * (aws_iam on AWS, the lake's key locally); errors in the shape of every route (lib/http.ts).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, ErrorCode } from '../lib/errors';
-import { httpErrors } from '../lib/http-middleware';
+import { httpHandler } from '../lib/http-handler';
 import { ingestStatsSource } from '../lib/ingest-stats/source';
-import { isolated } from '../lib/invocation-scope';
 import { getExecution, listExecutions, retryExecution, startExecution } from '../lib/lake-api/executions';
 import { ingestStats } from '../lib/lake-api/ingest-stats';
 import { listQuarantined } from '../lib/lake-api/quarantine';
-import { httpCorrelation, logger } from '../lib/logger';
 import { objectStore } from '../lib/objects';
 import { executions } from '../lib/workflow';
 
@@ -42,11 +38,4 @@ export async function lake(event: APIGatewayProxyEvent): Promise<APIGatewayProxy
   }
 }
 
-// One log context per invocation where invocations share a process (the local lake; lib/invocation-scope.ts).
-export const handler = isolated(
-  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpCorrelation())
-    .use(httpErrors())
-    .handler(lake),
-);
+export const handler = httpHandler(lake);

@@ -7,14 +7,10 @@
  * every log line — the 'query started' line has the query id — and in the x-correlation-id response header.
  * Metrics (lib/metrics.ts): QueriesStarted, QueriesRejected (POST /queries only), ColdStart.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, ErrorCode } from '../lib/errors';
-import { httpErrors } from '../lib/http-middleware';
-import { isolated } from '../lib/invocation-scope';
-import { apiCorrelationId, httpCorrelation, logger } from '../lib/logger';
+import { httpHandler } from '../lib/http-handler';
+import { apiCorrelationId, logger } from '../lib/logger';
 import { count, MetricName, metrics } from '../lib/metrics';
 import { queryEngine } from '../lib/query';
 import { cancelQuery, getQuery, getResults, listTables, startQuery } from '../lib/query/api';
@@ -67,12 +63,4 @@ export async function queries(
   }
 }
 
-// One log context per invocation where invocations share a process (the local lake; lib/invocation-scope.ts).
-export const handler = isolated(
-  middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(httpCorrelation())
-    .use(httpErrors())
-    .handler(queries),
-);
+export const handler = httpHandler(queries, { metrics });
