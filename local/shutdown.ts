@@ -56,6 +56,9 @@ export interface ShutdownOptions {
 function raiseDefault(signal: Signal): void {
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
+  // The init of a pid namespace (a container's pid 1) ignores a signal it has no handler for, even its own: there
+  // the process exits with the same status, which waits for DuckDB's destructors (nothing quicker is left to it).
+  setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 15)), 200);
 }
 
 /** The same signal again within this many ms is the same stop (a terminal's Ctrl-C, relayed by npm). */
