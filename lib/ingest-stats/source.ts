@@ -2,11 +2,9 @@
  * Where GET /ingest/stats reads: CloudWatch metrics on AWS (./cloudwatch.ts), the local lake's store
  * (./local-store.ts) and its delivery stream's buffer (./delivery-buffer.ts). One instance per cold start.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { lakeTables } from '../catalog/tables';
 import { lakeDir, localFirehoseSettings, runtime } from '../config';
 import { DEFAULT_NAMESPACE, lakeStage } from '../metrics';
-import { CloudWatchIngestStats } from './cloudwatch';
 import { localDeliveryState } from './delivery-buffer';
 import { localIngestStats, type LocalIngestStats } from './local-store';
 import type { IngestStatsSource } from './types';
@@ -31,21 +29,31 @@ export function localStatsSource(
   };
 }
 
+/** On AWS: the ingest function's metrics. The CloudWatch client is loaded at first use, not at the lake function's init. */
+function cloudWatchSource(): IngestStatsSource {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { CloudWatchClient } =
+    require('@aws-sdk/client-cloudwatch') as typeof import('@aws-sdk/client-cloudwatch');
+  const { CloudWatchIngestStats } = require('./cloudwatch') as typeof import('./cloudwatch');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new CloudWatchIngestStats(
+    new CloudWatchClient({}),
+    {
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_NAMESPACE,
+      service: process.env.POWERTOOLS_SERVICE_NAME || 'data-lake',
+      stage: lakeStage(),
+    },
+    () =>
+      lakeTables()
+        .filter((t) => t.kind === 'events')
+        .map((t) => t.name),
+  );
+}
+
 export function ingestStatsSource(): IngestStatsSource {
   current ??=
     runtime() === 'aws'
-      ? new CloudWatchIngestStats(
-          new CloudWatchClient({}),
-          {
-            namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_NAMESPACE,
-            service: process.env.POWERTOOLS_SERVICE_NAME || 'data-lake',
-            stage: lakeStage(),
-          },
-          () =>
-            lakeTables()
-              .filter((t) => t.kind === 'events')
-              .map((t) => t.name),
-        )
+      ? cloudWatchSource()
       : localStatsSource(localIngestStats(lakeDir()), lakeDir(), localFirehoseSettings().streamName);
   return current;
 }

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { faults } from '../faults';
 import { logger } from '../logger';
-import { noticeMessage } from './sns';
+import { noticeMessage } from './message';
 import type { Notice, Notifier } from './types';
 
 export const NOTIFICATIONS_FILE = 'notifications.jsonl';

@@ -1,6 +1,9 @@
 /** Notices on AWS: one SNS message per notice on the notifications topic (env NOTIFICATIONS_TOPIC_ARN). */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { noticeMessage } from './message';
 import type { Notice, Notifier } from './types';
+
+export { noticeMessage };
 
 /** SNS subjects: printable ASCII, no line breaks, fewer than 100 characters. */
 export const SNS_SUBJECT_MAX = 99;
@@ -15,16 +18,6 @@ export function snsSubject(subject: string): string {
     .trim();
   if (s === '') s = 'Notice';
   return s.length <= SNS_SUBJECT_MAX ? s : s.slice(0, SNS_SUBJECT_MAX - 3).trimEnd() + '...';
-}
-
-/** The message body of a notice: JSON that subscribers (email, SQS, Lambda) can parse. */
-export function noticeMessage(notice: Notice, publishedAt: Date): string {
-  return JSON.stringify({
-    kind: notice.kind,
-    subject: notice.subject,
-    detail: notice.detail,
-    publishedAt: publishedAt.toISOString(),
-  });
 }
 
 export class SnsNotifier implements Notifier {

@@ -4,19 +4,27 @@
  * One instance per execution environment (cold start). `workflow()` starts executions (validateUpload; the local
  * lake wraps it: local/log-scopes.ts); `executions()` also lists, describes and retries them (the lake function).
  */
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { requiredEnv, runtime } from '../config';
 import { openLocalWorkflow } from './local-workflow';
-import { SfnWorkflow } from './sfn';
 import type { Executions, Workflow } from './types';
 
 let current: Promise<Workflow> | undefined;
 let browsing: Promise<Executions> | undefined;
 
+/**
+ * Step Functions' client is loaded at first use, not at module init: validateUpload starts an execution only for a
+ * file it accepts, so an execution environment that only quarantines never loads it.
+ */
+async function openSfn(): Promise<Executions> {
+  const [{ SFNClient }, { SfnWorkflow }] = await Promise.all([
+    import('@aws-sdk/client-sfn'),
+    import('./sfn'),
+  ]);
+  return new SfnWorkflow(new SFNClient({}), requiredEnv('ETL_STATE_MACHINE_ARN'));
+}
+
 function open(): Promise<Executions> {
-  return runtime() === 'aws'
-    ? Promise.resolve(new SfnWorkflow(new SFNClient({}), requiredEnv('ETL_STATE_MACHINE_ARN')))
-    : openLocalWorkflow();
+  return runtime() === 'aws' ? openSfn() : openLocalWorkflow();
 }
 
 export function workflow(): Promise<Workflow> {
