@@ -37,30 +37,24 @@ export function AslDiagram({ definition, states }: { definition: AslDefinition; 
           data-testid="asl-diagram"
         >
           <defs>
-            <marker
-              id="arrow"
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="9"
-              markerHeight="9"
-              markerUnits="userSpaceOnUse"
-              orient="auto-start-reverse"
-            >
-              <path d="M0,0 L10,5 L0,10 z" class="arrow-head" />
-            </marker>
-            <marker
-              id="arrow-taken"
-              viewBox="0 0 10 10"
-              refX="9"
-              refY="5"
-              markerWidth="9"
-              markerHeight="9"
-              markerUnits="userSpaceOnUse"
-              orient="auto-start-reverse"
-            >
-              <path d="M0,0 L10,5 L0,10 z" class="arrow-head taken" />
-            </marker>
+            {[
+              ['arrow', 'arrow-head'],
+              ['arrow-taken', 'arrow-head taken'],
+            ].map(([id, cls]) => (
+              <marker
+                key={id}
+                id={id}
+                viewBox="0 0 10 10"
+                refX="9"
+                refY="5"
+                markerWidth="9"
+                markerHeight="9"
+                markerUnits="userSpaceOnUse"
+                orient="auto-start-reverse"
+              >
+                <path d="M0,0 L10,5 L0,10 z" class={cls} />
+              </marker>
+            ))}
           </defs>
           {layout.edges.map((e) => {
             const on = taken.has(edgeId(e));

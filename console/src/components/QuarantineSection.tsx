@@ -1,30 +1,17 @@
 /** Quarantined uploads (GET /uploads/quarantine), newest first, each with the reason it was refused. */
-import { useState } from 'preact/hooks';
 import type { LakeApi } from '../lib/api';
-import type { QuarantinedUpload } from '../lib/api-types';
 import { formatBytes, formatTime } from '../lib/format';
 import { ErrorBox } from './ErrorBox';
-import { useAsync } from './use-async';
+import { usePagedList } from './use-paged-list';
 
 export function QuarantineSection({ api }: { api: LakeApi }) {
-  const first = useAsync(() => api.quarantine({ limit: 50 }), [api]);
-  const [more, setMore] = useState<{ items: QuarantinedUpload[]; nextToken: string | null } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
-  const next = more ? more.nextToken : (first.data?.nextToken ?? null);
-  const loadMore = async () => {
-    try {
-      const page = await api.quarantine({ limit: 50, nextToken: next });
-      setMore({ items: [...(more?.items ?? []), ...page.items], nextToken: page.nextToken });
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const list = usePagedList((nextToken) => api.quarantine({ limit: 50, nextToken }), [api]);
+  const { items, next, loadMore } = list;
   return (
     <section aria-labelledby="quarantine-title">
       <h2 id="quarantine-title">Quarantined uploads</h2>
-      <ErrorBox error={first.error ?? error} title="Could not list the quarantine" />
-      {first.data && items.length === 0 ? <p class="muted">No upload was refused.</p> : null}
+      <ErrorBox error={list.error} title="Could not list the quarantine" />
+      {list.loaded && items.length === 0 ? <p class="muted">No upload was refused.</p> : null}
       {items.length ? (
         <div class="table-scroll" tabIndex={0} role="region" aria-label="quarantined uploads">
           <table data-testid="quarantine">

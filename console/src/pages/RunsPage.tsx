@@ -4,7 +4,6 @@
  */
 import { useState } from 'preact/hooks';
 import type { LakeApi } from '../lib/api';
-import type { ExecutionItem } from '../lib/api-types';
 import { describeInput } from '../lib/execution-input';
 import { formatDuration, formatTime } from '../lib/format';
 import { routeHref } from '../lib/route';
@@ -13,32 +12,21 @@ import { QuarantineSection } from '../components/QuarantineSection';
 import { RejectedRowsSection } from '../components/RejectedRowsSection';
 import { StatusBadge } from '../components/StatusBadge';
 import { TableRunForm } from '../components/TableRunForm';
-import { useAsync } from '../components/use-async';
+import { usePagedList } from '../components/use-paged-list';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
 function Executions({ api }: { api: LakeApi }) {
   const [status, setStatus] = useState('');
-  const first = useAsync(() => api.executions({ limit: 50, ...(status ? { status } : {}) }), [api, status]);
-  const [more, setMore] = useState<{ for: string; items: ExecutionItem[]; nextToken: string | null } | null>(
-    null,
+  const list = usePagedList(
+    (nextToken) =>
+      api
+        .executions({ limit: 50, nextToken, ...(status ? { status } : {}) })
+        .then((page) => ({ items: page.executions, nextToken: page.nextToken })),
+    [api, status],
+    status,
   );
-  const [error, setError] = useState<unknown>(null);
-  const extra = more && more.for === status ? more : null;
-  const items = [...(first.data?.executions ?? []), ...(extra?.items ?? [])];
-  const next = extra ? extra.nextToken : (first.data?.nextToken ?? null);
-  const loadMore = async () => {
-    try {
-      const page = await api.executions({ limit: 50, nextToken: next, ...(status ? { status } : {}) });
-      setMore({
-        for: status,
-        items: [...(extra?.items ?? []), ...page.executions],
-        nextToken: page.nextToken,
-      });
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const { items, next, loadMore } = list;
   return (
     <section aria-labelledby="executions-title">
       <h2 id="executions-title">ETL executions</h2>
@@ -53,13 +41,13 @@ function Executions({ api }: { api: LakeApi }) {
             ))}
           </select>
         </label>
-        <button type="button" onClick={first.reload}>
+        <button type="button" onClick={list.reload}>
           Refresh
         </button>
       </div>
-      <TableRunForm api={api} onStarted={first.reload} />
-      <ErrorBox error={first.error ?? error} title="Could not list the executions" />
-      {first.data && items.length === 0 ? (
+      <TableRunForm api={api} onStarted={list.reload} />
+      <ErrorBox error={list.error} title="Could not list the executions" />
+      {list.loaded && items.length === 0 ? (
         <p class="muted">No execution{status ? ` ${status}` : ''}.</p>
       ) : null}
       {items.length ? (

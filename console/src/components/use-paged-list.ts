@@ -1,0 +1,52 @@
+/**
+ * A list the lake answers a page at a time (`limit`, `nextToken`): the first page loaded with useAsync, later pages
+ * appended by `loadMore`. `key` names what the list is of (e.g. a status filter): pages loaded for another key are
+ * dropped when it changes.
+ */
+import { useState } from 'preact/hooks';
+import { useAsync } from './use-async';
+
+export interface Page<T> {
+  items: T[];
+  nextToken: string | null;
+}
+
+export interface PagedList<T> {
+  items: T[];
+  /** A token for the next page, or null at the end. */
+  next: string | null;
+  /** The first page's failure, or a later one's. */
+  error: unknown;
+  /** Whether the first page has been answered (an empty list is then really empty). */
+  loaded: boolean;
+  loadMore: () => Promise<void>;
+  reload: () => void;
+}
+
+export function usePagedList<T>(
+  load: (nextToken: string | null) => Promise<Page<T>>,
+  deps: unknown[],
+  key = '',
+): PagedList<T> {
+  const first = useAsync(() => load(null), deps);
+  const [more, setMore] = useState<(Page<T> & { key: string }) | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const extra = more && more.key === key ? more : null;
+  const next = extra ? extra.nextToken : (first.data?.nextToken ?? null);
+  const loadMore = async () => {
+    try {
+      const page = await load(next);
+      setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextToken: page.nextToken });
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return {
+    items: [...(first.data?.items ?? []), ...(extra?.items ?? [])],
+    next,
+    error: first.error ?? error,
+    loaded: first.data !== null,
+    loadMore,
+    reload: first.reload,
+  };
+}
