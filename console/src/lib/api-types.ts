@@ -1,67 +1,22 @@
 /**
  * The shapes of the lake's HTTP API the console reads: the query API (lib/query/api.ts), GET /tables
- * (lib/catalog/describe.ts) and the console routes of issue 14 (executions, quarantine, ingest stats).
+ * (lib/catalog/table-description.ts) and the console routes of issue 14 (executions, quarantine, ingest stats).
  * No DOM here: pure modules and tests import it too.
  */
 
-export type QueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-
-export interface ResultColumn {
-  name: string;
-  type: string;
-}
-
-export type Cell = string | number | boolean | null | Cell[] | { [k: string]: Cell };
-
-export interface QueryStatus {
-  id: string;
-  state: QueryState;
-  sql: string;
-  submittedAt: string;
-  completedAt: string | null;
-  dataScannedBytes: number;
-  engineTimeMs: number;
-  reason?: string;
-  engine: 'athena' | 'duckdb';
-}
-
-export interface ResultPage {
-  columns: ResultColumn[];
-  rows: Cell[][];
-  nextToken: string | null;
-}
+// The query API: the server's own declarations (types only; nothing of the server is bundled).
+import type { QueryStatus, ResultPage } from '../../../lib/query/types';
+export type { Cell, QueryState, QueryStatus, ResultColumn, ResultPage } from '../../../lib/query/types';
 
 export type QueryAnswer = QueryStatus & Partial<ResultPage>;
 
-export interface ColumnDescription {
-  name: string;
-  type: string;
-  required: boolean;
-  json?: true;
-  description?: string;
-  deprecated?: true;
-  retired?: true;
-  renamedFrom?: string;
-  generated?: true;
-}
-
-export interface TableDescription {
-  name: string;
-  kind: 'events' | 'dataset' | 'rejected';
-  description: string;
-  version: number;
-  supersedes?: string;
-  location: string;
-  partitionKeys: { name: string; type: string; from?: string }[];
-  primaryKey: string[];
-  latestBy?: string;
-  columns: ColumnDescription[];
-}
-
-export interface TableListing {
-  database: string;
-  tables: TableDescription[];
-}
+// GET /tables: the server's own declarations (types only; nothing of the server is bundled).
+export type {
+  ColumnDescription,
+  PartitionKeyDescription,
+  TableDescription,
+  TableListing,
+} from '../../../lib/catalog/table-description';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
