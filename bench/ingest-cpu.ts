@@ -46,6 +46,9 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
         HOME: process.env.HOME ?? '/tmp',
         BENCH_OUT: out,
         LAKE_RUNTIME: 'aws',
+        // As inside Lambda: metrics on (the EMF lines are part of the cost), process.env as Lambda makes it
+        // (lib/lambda-environment.ts).
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
         DELIVERY_STREAM_NAME: 'bench',
         AWS_REGION: 'us-east-1',
         POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -127,6 +127,67 @@ export function submittedEvents(body: unknown, maxEvents: number): unknown[] {
   return events;
 }
 
+/** An event type's data validator and schema, looked up once per type in a request. */
+interface TypeCheck {
+  validate: NonNullable<ReturnType<typeof eventValidator>>;
+  schema: object;
+}
+
+/**
+ * An ISO-8601 UTC instant as Date#toISOString writes it, YYYY-MM-DDTHH:MM:SS.sssZ (4-digit year, hours 00-23,
+ * minutes and seconds 00-59): such an occurred_at is its own rendering and is stored as sent. The calendar date has
+ * been checked by the envelope's "format": "date-time" (ajv-formats, full mode: 2026-02-30 is refused, where
+ * Date.parse would roll it over to March 2).
+ */
+const CANONICAL_INSTANT =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z$/;
+
+/**
+ * The raw-zone line of a stamped event: exactly JSON.stringify of {id, type, occurred_at, received_at, data} with
+ * data's numbers as they were sent (lib/exact-json.ts). Written by hand around the data: the id and type have
+ * passed the envelope's patterns and the times are toISOString renderings, so none of them needs escaping.
+ */
+export function rawLine(
+  id: string,
+  type: string,
+  occurredAt: string,
+  receivedAt: string,
+  data: unknown,
+): string {
+  return `{"id":"${id}","type":"${type}","occurred_at":"${occurredAt}","received_at":"${receivedAt}","data":${stringifyJsonExact(data)}}`;
+}
+
+/** Problems of one event's type-specific checks (data schema, exact types, Unicode), reported through `report`. */
+function checkData(
+  check: TypeCheck,
+  data: unknown,
+  report: (pointer: string, code: string, message: string) => void,
+): void {
+  const { validate } = check;
+  if (!validate(data)) {
+    for (const f of fieldErrors(validate.errors, '/data'))
+      report(f.pointer, EventErrorCode.SchemaViolation, f.message);
+    return;
+  }
+  const inexact = exactTypeProblem(check.schema, data);
+  if (inexact) {
+    // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
+    // scale: the compaction would reject it (lib/schema-exact-types.ts).
+    report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
+    return;
+  }
+  if (hasLoneSurrogate(data)) {
+    const at = loneSurrogateAt(data, '/data');
+    if (at !== undefined) {
+      report(
+        at,
+        EventErrorCode.SchemaViolation,
+        'is not valid Unicode text (a lone UTF-16 surrogate escape such as \\ud800 without its pair)',
+      );
+    }
+  }
+}
+
 /**
  * Validates and stamps every event. Throws VALIDATION_FAILED listing each bad event (index, pointer, code,
  * reason) if any is invalid; nothing is returned for writing in that case.
@@ -135,48 +196,38 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
   const submitted = submittedEvents(body, limits.maxEvents);
   const maxRecordBytes = limits.maxRecordBytes ?? FIREHOSE_MAX_RECORD_BYTES;
   const receivedAt = new Date(now).toISOString();
+  const latest = now + limits.maxFutureSkewSeconds * 1000;
   const problems: EventProblem[] = [];
   const records: EventRecord[] = [];
+  const checks = new Map<string, TypeCheck | null>();
+  let index = 0;
+  const report = (pointer: string, code: string, message: string) =>
+    problems.push({ index, pointer, code, message });
 
-  submitted.forEach((event, index) => {
+  for (; index < submitted.length; index++) {
+    const event = submitted[index];
     const before = problems.length;
-    const report = (pointer: string, code: string, message: string) =>
-      problems.push({ index, pointer, code, message });
-
     if (!isPlainObject(event)) {
       report('', EventErrorCode.NotAnObject, 'an event must be a JSON object');
-      return;
+      continue;
     }
     if (!validateEnvelope(event)) {
       for (const f of fieldErrors(validateEnvelope.errors))
         report(f.pointer, EventErrorCode.InvalidEnvelope, f.message);
-      return;
+      continue;
     }
     const type = event.type as string;
-    const validate = eventValidator(type);
-    if (!validate) {
+    let check = checks.get(type);
+    if (check === undefined) {
+      const validate = eventValidator(type);
+      check = validate ? { validate, schema: loadSchema('events', type) ?? {} } : null;
+      checks.set(type, check);
+    }
+    if (!check) {
       report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
-      return;
+      continue;
     }
-    const exact = () => exactTypeProblem(loadSchema('events', type) ?? {}, event.data);
-    let inexact: ReturnType<typeof exact>;
-    if (!validate(event.data)) {
-      for (const f of fieldErrors(validate.errors, '/data'))
-        report(f.pointer, EventErrorCode.SchemaViolation, f.message);
-    } else if ((inexact = exact())) {
-      // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
-      // scale: the compaction would reject it (lib/schema-exact-types.ts).
-      report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
-    } else if (hasLoneSurrogate(event.data)) {
-      const at = loneSurrogateAt(event.data, '/data');
-      if (at !== undefined) {
-        report(
-          at,
-          EventErrorCode.SchemaViolation,
-          'is not valid Unicode text (a lone UTF-16 surrogate escape such as \\ud800 without its pair)',
-        );
-      }
-    }
+    checkData(check, event.data, report);
     let occurredAt = receivedAt;
     if (typeof event.occurred_at === 'string') {
       const t = Date.parse(event.occurred_at);
@@ -188,37 +239,34 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
           EventErrorCode.InvalidEnvelope,
           'is before 1000-01-01T00:00:00Z (UTC), the earliest time the lake stores',
         );
-      } else if (t > now + limits.maxFutureSkewSeconds * 1000) {
+      } else if (t > latest) {
         report(
           '/occurred_at',
           EventErrorCode.OccurredInFuture,
           `is more than ${limits.maxFutureSkewSeconds}s after the time it was received`,
         );
       } else {
-        occurredAt = new Date(t).toISOString();
+        occurredAt = CANONICAL_INSTANT.test(event.occurred_at)
+          ? event.occurred_at
+          : new Date(t).toISOString();
       }
     }
-    if (problems.length > before) return;
+    if (problems.length > before) continue;
 
-    const raw: RawEvent = {
-      id: (event.id as string | undefined) ?? newEventId(now),
-      type,
-      occurred_at: occurredAt,
-      received_at: receivedAt,
-      data: event.data as Record<string, unknown>,
-    };
-    const line = stringifyJsonExact(raw); // numbers as they were sent (lib/exact-json.ts)
-    const bytes = Buffer.byteLength(line) + 1;
+    const id = (event.id as string | undefined) ?? newEventId(now);
+    const line = rawLine(id, type, occurredAt, receivedAt, event.data);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: only a line that could be too large is measured.
+    const bytes = line.length * 3 + 1 <= maxRecordBytes ? 0 : Buffer.byteLength(line) + 1;
     if (bytes > maxRecordBytes) {
       report(
         '',
         EventErrorCode.EventTooLarge,
         `the stamped event is ${bytes} bytes; the limit is ${maxRecordBytes}`,
       );
-      return;
+      continue;
     }
-    records.push({ id: raw.id, type, line });
-  });
+    records.push({ id, type, line });
+  }
 
   if (problems.length > 0) {
     const invalidEvents = new Set(problems.map((p) => p.index)).size;

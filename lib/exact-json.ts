@@ -70,11 +70,27 @@ function remember(this: unknown, key: string, value: unknown, context?: { source
 const LONG_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.eE+-]{15,}(?=[,\]}\s]|$)/g;
 
 /**
+ * The quick test before LONG_NUMBER: a number token follows `:`, `,` or `[` (and any white space) where it does not
+ * begin the text (startsWithNumber). Its 16 characters in a row are a superset of LONG_NUMBER's matches in an
+ * object or array, without the lookbehind that makes LONG_NUMBER slow to scan the whole text with.
+ */
+const LONG_NUMBER_AFTER_DELIMITER = /[:,[]\s*-?[0-9][0-9.eE+-]{15}/;
+
+/** Whether the first character after leading JSON white space could begin a number (`-` or a digit). */
+function startsWithNumber(text: string): boolean {
+  let i = 0;
+  while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  const c = text.charCodeAt(i);
+  return c === 45 || (c >= 48 && c <= 57);
+}
+
+/**
  * Whether the text may hold a number a double does not hold as written: a long number that does not read back the
  * same (a 19-digit id, a decimal of 20 digits). The shortest form of a double — what JavaScript, Python and Java
  * write — reads back the same, so their long fractions need no source. A run that is no number at all is text.
  */
 function mayNeedSource(text: string): boolean {
+  if (!startsWithNumber(text) && !LONG_NUMBER_AFTER_DELIMITER.test(text)) return false;
   for (const [run] of text.matchAll(LONG_NUMBER)) {
     const n = Number(run);
     if (Number.isNaN(n)) continue;

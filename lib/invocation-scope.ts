@@ -20,6 +20,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { inLambda } from './lambda-environment';
 
 /** The variable Powertools reads to keep invocation state apart (Lambda Managed Instances). */
 export const MAX_CONCURRENCY_ENV = 'AWS_LAMBDA_MAX_CONCURRENCY';
@@ -121,8 +122,7 @@ export function enableInvocationScopes(env: NodeJS.ProcessEnv = process.env): vo
  * Inside Lambda the runtime provides the store: nothing is done there.
  */
 export function ensureInvokeStore(env: NodeJS.ProcessEnv = process.env): void {
-  const inLambda = Boolean(env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) && !env.IS_LOCAL;
-  if (env[MAX_CONCURRENCY_ENV] && !inLambda && !runtimeGlobal.awslambda?.InvokeStore)
+  if (env[MAX_CONCURRENCY_ENV] && !inLambda(env) && !runtimeGlobal.awslambda?.InvokeStore)
     enableInvocationScopes(env);
 }
 

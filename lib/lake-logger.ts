@@ -6,6 +6,10 @@
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { ensureInvokeStore } from './invocation-scope';
+import { usePlainEnvironmentInLambda } from './lambda-environment';
+
+// Powertools reads the environment at every use: inside Lambda it reads a plain copy (lib/lambda-environment.ts).
+usePlainEnvironmentInLambda();
 
 // With AWS_LAMBDA_MAX_CONCURRENCY set, Powertools keeps each invocation's context in the runtime's store
 // (lib/invocation-scope.ts), which must exist before any logger does.

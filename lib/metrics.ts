@@ -18,6 +18,7 @@
  * with concurrent requests, where flushes would interleave — which is why metrics are off locally.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { inLambda } from './lambda-environment';
 import { logger } from './logger';
 
 export const MetricName = {
@@ -45,9 +46,6 @@ export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 export const DEFAULT_NAMESPACE = 'DataLake';
 const DEFAULT_SERVICE = 'data-lake';
 
-/** Inside a Lambda execution environment on AWS (not `sls invoke local`, which sets IS_LOCAL). */
-const inLambda = (env: NodeJS.ProcessEnv) =>
-  Boolean(env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) && !env.IS_LOCAL;
 
 /**
  * The stage dimension: env LAKE_STAGE if set, else taken from the function name Serverless gives every function,

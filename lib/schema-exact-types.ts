@@ -9,6 +9,7 @@
 import {
   decimalOf,
   declaredType,
+  INTEGER_RANGES,
   isIntegerType,
   type DecimalType,
   type IntegerType,
@@ -50,7 +51,11 @@ export function exactValueProblemAt(
       return text === undefined ? NOT_AN_INTEGER : integerProblem(text, t);
     }
     if (!Number.isInteger(value)) return undefined; // "type": "integer" says so
-    return Number.isSafeInteger(value) ? integerProblem(String(value), t) : undefined;
+    if (!Number.isSafeInteger(value)) return undefined;
+    // Every safe integer is a bigint; the narrower widths' bounds are doubles exactly.
+    if (t === 'bigint') return undefined;
+    const [min, max] = INTEGER_RANGES[t];
+    return value < Number(min) || value > Number(max) ? integerProblem(String(value), t) : undefined;
   }
   return decimalOf(t) && typeof value === 'string' ? decimalProblem(value, t) : undefined;
 }

@@ -51,6 +51,43 @@ describe('event envelope', () => {
     expect(records[1]!.id < records[2]!.id).toBe(true);
   });
 
+  it('writes each line exactly as JSON.stringify of the stamped event, and keeps an occurred_at already in UTC form', () => {
+    const data = {
+      session_id: 'sess-"quoted"\\back',
+      url: 'https://shop.example/p/1?q=a&b=%C3%A9',
+      title: '\u00e9\u2028\ud83d\ude00 \n\u0000\u001f control',
+      duration_ms: 86400000,
+    };
+    const sent = [
+      '2026-11-24T11:30:00.000Z',
+      '2026-11-24T11:30:00Z',
+      '2026-11-24T11:30:00.5Z',
+      '2026-11-24t11:30:00.000z',
+    ];
+    const records = prepareEvents(
+      { events: sent.map((occurred_at, i) => pageView({ id: `c-${i}`, occurred_at, data })) },
+      limits,
+      NOW,
+    );
+    const stored = [
+      '2026-11-24T11:30:00.000Z',
+      '2026-11-24T11:30:00.000Z',
+      '2026-11-24T11:30:00.500Z',
+      '2026-11-24T11:30:00.000Z',
+    ];
+    records.forEach((r, i) =>
+      expect(r.line).toBe(
+        JSON.stringify({
+          id: `c-${i}`,
+          type: 'page_view',
+          occurred_at: stored[i],
+          received_at: '2026-11-24T12:00:00.000Z',
+          data,
+        }),
+      ),
+    );
+  });
+
   it('lists every bad event with index, pointer and reason, all or nothing', () => {
     const p = problems({
       events: [

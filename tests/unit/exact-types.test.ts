@@ -137,6 +137,20 @@ describe('JSON without rounding', () => {
     expect(stringifyJsonExact({ x: 1, nested: v })).toBe(`{"x":1,"nested":${text}}`);
   });
 
+  it('finds a long number wherever JSON puts one: after any white space, at the start, deep in arrays', () => {
+    const bodies = [
+      `{"a" :\t${MAX}}`,
+      `{"a":\n  ${MIN} }`,
+      `[1,\r\n ${MAX}]`,
+      `{"x":[[[ ${MAX} ]]]}`,
+      `{"d":-0.10000000000000000555}`,
+    ];
+    // Written back compactly, every digit as sent.
+    for (const text of bodies)
+      expect(stringifyJsonExact(parseJsonExact(text))).toBe(text.replace(/\s+/g, ''));
+    expect(String(parseJsonExact(`  ${MAX}`))).toBe('9223372036854776000'); // a bare number: no holder to remember it in
+  });
+
   it('compares number texts by value and writes integers out exactly', () => {
     expect([
       sameNumber('1.50', '1.5'),
