@@ -99,7 +99,7 @@ export async function ingest(event: APIGatewayProxyEvent, context?: Context): Pr
     );
   }
   count(MetricName.EventsAccepted, records.length);
-  ingestTally().record(acceptedOutcome(records));
+  ingestTally().record(acceptedOutcome(records), { onlyAcceptedCount: true });
   const ids = records.map((r) => r.id);
   logger.info('events accepted', {
     correlation_id: correlationId,

@@ -51,9 +51,18 @@ export interface IngestStats {
   notes: string[];
 }
 
+/** How an outcome stands to the rest of its invocation's counts. */
+export interface RecordOptions {
+  /**
+   * The invocation counts nothing but these accepted events (its EventsAccepted, a 202): a tally that writes
+   * metrics may give that count its per-type dimension instead of counting the events again.
+   */
+  onlyAcceptedCount?: boolean;
+}
+
 /** Records outcomes as the ingest function sees them; never fails a request (problems are logged). */
 export interface IngestTally {
-  record(outcome: IngestOutcome): void;
+  record(outcome: IngestOutcome, options?: RecordOptions): void;
 }
 
 export interface IngestStatsSource {

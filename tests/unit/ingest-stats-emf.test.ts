@@ -78,3 +78,35 @@ it('writes one line per type and metric, each with its own type, nothing carried
   for (const d of [...first, ...second])
     expect(d._aws.CloudWatchMetrics[0]!.Dimensions[0]!.slice().sort()).toEqual(['service', 'stage', 'type']);
 });
+
+it("gives a one-type 202's own EventsAccepted the type as a second dimension set instead of a line of its own", () => {
+  const { metrics } = require('../../lib/metrics') as typeof import('../../lib/metrics');
+  const tally = new EmfIngestTally();
+  const lines = captured(() => {
+    metrics.addMetric('EventsAccepted', 'Count', 4);
+    tally.record(outcome([['page_view', 4]]), { onlyAcceptedCount: true });
+    metrics.publishStoredMetrics();
+    // The next invocation's line has neither the type nor its dimension set.
+    metrics.addMetric('EventsAccepted', 'Count', 2);
+    metrics.publishStoredMetrics();
+  });
+  expect(lines).toHaveLength(2);
+  expect(lines[0]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([
+    ['service', 'stage'],
+    ['service', 'stage', 'type'],
+  ]);
+  expect(lines[0]).toMatchObject({ type: 'page_view', EventsAccepted: 4, stage: 'test' });
+  expect(lines[1]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service', 'stage']]);
+  expect(lines[1]!.type).toBeUndefined();
+  // Two types, or refusals: a line per type, as without the option.
+  const mixed = captured(() =>
+    tally.record(
+      outcome([
+        ['page_view', 1],
+        ['signup', 1],
+      ]),
+      { onlyAcceptedCount: true },
+    ),
+  );
+  expect(mixed.map((d) => d.type)).toEqual(['page_view', 'signup']);
+});
