@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { projectPath, runCommand } from './processes';
+import type { Figures } from './ingest-cpu-child';
 import { emptyResult, fmtNum, type BenchContext, type Section, type SectionResult } from './report';
 
 /** AWS Lambda, arm64, us-east-1 (published prices): per GB-second and per request. */
@@ -15,13 +16,6 @@ const PRICE_PER_GB_SECOND = 0.0000133334;
 const PRICE_PER_REQUEST = 0.2 / 1e6;
 /** Memory at which a function has one full vCPU. */
 const MB_PER_VCPU = 1769;
-
-interface Figures {
-  events: number;
-  calls: number;
-  cpuUsPerEvent: number;
-  wallUsPerEvent: number;
-}
 
 async function configuredMemoryMb(root: string): Promise<number> {
   const yml = parseYaml(await fs.readFile(path.join(root, 'serverless.yml'), 'utf8')) as {
@@ -55,9 +49,11 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
         POWERTOOLS_METRICS_NAMESPACE: 'DataLake',
         POWERTOOLS_SERVICE_NAME: 'data-lake',
         LAKE_STAGE: 'bench',
-        ...(process.env.BENCH_INGEST_CPU_EVENTS
-          ? { BENCH_INGEST_CPU_EVENTS: process.env.BENCH_INGEST_CPU_EVENTS }
-          : {}),
+        ...Object.fromEntries(
+          ['BENCH_INGEST_CPU_EVENTS', 'BENCH_INGEST_CPU_ROUNDS'].flatMap((k) =>
+            process.env[k] ? [[k, process.env[k]!]] : [],
+          ),
+        ),
       },
       timeoutMs: 600_000,
     },
@@ -77,7 +73,8 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
     columns: [
       'batch',
       'events',
-      'CPU µs/event',
+      'CPU µs/event (median)',
+      'least',
       'wall µs/event',
       'compute $/M events',
       'requests $/M events',
@@ -87,6 +84,7 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
       x.size,
       x.events,
       fmtNum(x.cpuUsPerEvent, 1),
+      fmtNum(x.cpuUsPerEventMin, 1),
       fmtNum(x.wallUsPerEvent, 1),
       fmtNum(x.compute, 4),
       fmtNum(x.requests, 4),
