@@ -208,7 +208,9 @@ async function run(ctx: BenchContext): Promise<SectionResult> {
   const result = emptyResult();
   const root = ctx.root;
   const initRuns = Math.max(1, Math.round(Number(process.env.BENCH_INIT_RUNS ?? 5)) || 5);
-  const service = parseYaml(await fs.readFile(path.join(root, 'serverless.yml'), 'utf8')) as ServiceYaml;
+  const service = parseYaml(await fs.readFile(path.join(root, 'serverless.yml'), 'utf8'), {
+    logLevel: 'error',
+  }) as ServiceYaml;
 
   ctx.progress('sls package --stage prod');
   const pkg = await runCommand(

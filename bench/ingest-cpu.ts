@@ -18,7 +18,9 @@ const PRICE_PER_REQUEST = 0.2 / 1e6;
 const MB_PER_VCPU = 1769;
 
 async function configuredMemoryMb(root: string): Promise<number> {
-  const yml = parseYaml(await fs.readFile(path.join(root, 'serverless.yml'), 'utf8')) as {
+  const yml = parseYaml(await fs.readFile(path.join(root, 'serverless.yml'), 'utf8'), {
+    logLevel: 'error',
+  }) as {
     provider?: { memorySize?: number };
     functions?: { ingest?: { memorySize?: number } };
   };
