@@ -46,7 +46,6 @@ export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 export const DEFAULT_NAMESPACE = 'DataLake';
 const DEFAULT_SERVICE = 'data-lake';
 
-
 /**
  * The stage dimension: env LAKE_STAGE if set, else taken from the function name Serverless gives every function,
  * `<service>-<stage>-<function key>` (AWS_LAMBDA_FUNCTION_NAME; the keys have no '-'), else `unknown`.
