@@ -1,7 +1,7 @@
 /**
  * One function's memory for its largest normal input, in a fresh process as on Lambda (bench/function-memory.ts
  * starts it): the handler as deployed (LAKE_RUNTIME=aws), its AWS SDK v3 clients answered by aws-sdk-client-mock,
- * invoked RUNS times; prints {maxRssBytes, heapUsedBytes} as JSON. Argument: ingest | queries | validateUpload.
+ * invoked RUNS times; prints {maxRssBytes, heapUsedBytes} as JSON. Argument: ingest | queries | validateUpload | lake.
  *   ingest         — a 500-event batch (the largest the API takes), PutRecordBatch accepting every record
  *   queries        — a 1,000-row result page (GET /queries/{id}/results?maxRows=1000), 12 columns of text
  *   validateUpload — the largest checks an upload gets, in turn: a JSON-lines file whose sample is full (1,000
@@ -10,14 +10,25 @@
  *                    parent: DuckDB is not loaded here); each accepted (queue record written, execution started).
  *                    The bucket serves range reads from the bytes a check may read (all of a text file, the first
  *                    and last MiB of the Parquet file): this process holds no more of an object than Lambda would.
+ *   lake           — GET /executions/{name} (the console's execution page) of an execution whose history is a full
+ *                    GetExecutionHistory page (1,000 events, with its state data: includeExecutionData) of ~8 KB of
+ *                    state in and out of each state — a long wait for a busy lake — and the ETL definition it ran.
  */
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateBodies } from './events';
 
@@ -221,6 +232,81 @@ async function validateUpload(): Promise<void> {
   }
 }
 
+/** An execution's state of about `bytes` of JSON, as the ETL carries it from state to state. */
+function executionState(bytes: number, step: number): string {
+  const files = Array.from({ length: Math.ceil(bytes / 160) }, (_, i) => ({
+    key: `uploads/orders/orders-2026-11-${String((i % 28) + 1).padStart(2, '0')}-${i}.csv`,
+    rows: 10_000 + i,
+    rejected: i % 7,
+  }));
+  return JSON.stringify({ table: 'orders', correlationId: `bench-${step}`, attempt: step, run: { files } });
+}
+
+async function lake(): Promise<void> {
+  const stateMachineArn = 'arn:aws:states:us-east-1:123456789012:stateMachine:bench-etl';
+  process.env.ETL_STATE_MACHINE_ARN = stateMachineArn;
+  const name = 'orders-2026-11-24T10-00-00Z-bench';
+  const start = Date.UTC(2026, 10, 24, 10);
+  const history: HistoryEvent[] = [
+    {
+      id: 1,
+      type: 'ExecutionStarted',
+      timestamp: new Date(start),
+      executionStartedEventDetails: { input: executionState(8 * 1024, 0) },
+    },
+  ];
+  for (let id = 2; id <= 1000; id += 2) {
+    const stateName = id % 4 === 0 ? 'WaitForLake' : 'CheckUploadDone';
+    const kind = id % 4 === 0 ? 'Wait' : 'Task';
+    history.push(
+      {
+        id,
+        previousEventId: id - 1,
+        type: `${kind}StateEntered`,
+        timestamp: new Date(start + id * 1000),
+        stateEnteredEventDetails: { name: stateName, input: executionState(8 * 1024, id) },
+      },
+      {
+        id: id + 1,
+        previousEventId: id,
+        type: `${kind}StateExited`,
+        timestamp: new Date(start + id * 1000 + 500),
+        stateExitedEventDetails: { name: stateName, output: executionState(8 * 1024, id + 1) },
+      },
+    );
+  }
+  const definition = await fs.readFile(path.join(__dirname, '..', 'state-machines', 'etl.asl.json'), 'utf8');
+  const sfn = mockClient(SFNClient);
+  sfn.on(DescribeExecutionCommand).resolves({
+    executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+    stateMachineArn,
+    name,
+    status: 'SUCCEEDED',
+    startDate: new Date(start),
+    stopDate: new Date(start + 1_001_000),
+    input: executionState(8 * 1024, 0),
+    output: executionState(8 * 1024, 1001),
+  });
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: history });
+  sfn.on(DescribeStateMachineForExecutionCommand).resolves({ definition });
+  const { handler } = await import('../functions/lake');
+  for (let i = 0; i < RUNS; i++) {
+    const res = await handler(
+      apiEvent({
+        httpMethod: 'GET',
+        path: `/executions/${name}`,
+        resource: '/executions/{name}',
+        pathParameters: { name },
+      }),
+      context('lake'),
+    );
+    if (res.statusCode !== 200) throw new Error(`lake answered ${res.statusCode}: ${res.body}`);
+    const states = (JSON.parse(res.body) as { states: { name: string }[] }).states;
+    if (!states.some((st) => st.name === 'WaitForLake'))
+      throw new Error(`lake's answer has no visit of WaitForLake: ${res.body.slice(0, 500)}`);
+  }
+}
+
 async function main(): Promise<void> {
   process.env.LAKE_RUNTIME = 'aws';
   process.env.AWS_REGION ??= 'us-east-1';
@@ -232,7 +318,8 @@ async function main(): Promise<void> {
   if (fn === 'ingest') await ingest();
   else if (fn === 'queries') await queries();
   else if (fn === 'validateUpload') await validateUpload();
-  else throw new Error(`unknown function '${fn}' (ingest | queries | validateUpload)`);
+  else if (fn === 'lake') await lake();
+  else throw new Error(`unknown function '${fn}' (ingest | queries | validateUpload | lake)`);
   process.stdout.write(
     JSON.stringify({
       fn,

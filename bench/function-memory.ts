@@ -37,6 +37,11 @@ const CASES = [
     fn: 'validateUpload',
     input: `a full 1 MiB / 1,000-row sample (JSON lines, plain and gzip), a ${PARQUET_ROW_GROUPS}-row-group Parquet footer`,
   },
+  {
+    fn: 'lake',
+    input:
+      "GET /executions/{name}: 1,000 history events (a full page) with ~8 KB of state each, and the ETL's definition",
+  },
 ];
 
 /** A customers Parquet file with PARQUET_ROW_GROUPS row groups (its footer is what validateUpload reads). */

@@ -114,8 +114,8 @@ const LAMBDA_MEMORY_MB: Record<string, number> = {
   ValidateUploadLambdaFunction: 768,
   // A 1,000-row page peaks at ~142 MB; it mostly waits on Athena, billed per GB-second of the wait.
   QueriesLambdaFunction: 256,
-  // The console's function: not measured yet, the provider's 512 MB.
-  LakeLambdaFunction: 512,
+  // An execution page of a full history page (1,000 events, ~8 KB of state each) peaks at 190-310 MB.
+  LakeLambdaFunction: 768,
 };
 const DATA_BUCKETS = ['RawBucket', 'CuratedBucket', 'QueryResultsBucket'];
 const FUNCTIONS = [
