@@ -88,6 +88,22 @@ describe('event envelope', () => {
     );
   });
 
+  it('refuses a calendar date that does not exist, in UTC form too (it is never rolled over to the next month)', () => {
+    for (const occurred_at of [
+      '2026-02-30T10:00:00.000Z',
+      '2025-02-29T10:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+    ]) {
+      const p = problems({ events: [pageView({ occurred_at })] });
+      expect(p.code).toBe('VALIDATION_FAILED');
+      expect(p.details.errors).toEqual([
+        expect.objectContaining({ pointer: '/occurred_at', code: 'INVALID_ENVELOPE' }),
+      ]);
+    }
+    const [leap] = prepareEvents(pageView({ occurred_at: '2024-02-29T10:00:00.000Z' }), limits, NOW);
+    expect(JSON.parse(leap!.line).occurred_at).toBe('2024-02-29T10:00:00.000Z');
+  });
+
   it('lists every bad event with index, pointer and reason, all or nothing', () => {
     const p = problems({
       events: [
