@@ -1,8 +1,8 @@
 /**
  * Child of the ingest-cpu section: the ingest handler (functions/ingest.ts, the whole middy chain, LAKE_RUNTIME=aws
  * with the delivery stream replaced by one that accepts every record) called in this process with 1-, 100- and
- * 500-event batches; CPU (user + system) per event after a warm-up, the median of several interleaved rounds. Writes its figures as JSON to BENCH_OUT; its
- * stdout (the handler's log lines, as on Lambda) is not read.
+ * 500-event batches; CPU (user + system) per event after a warm-up, the median of several interleaved rounds.
+ * Writes its figures as JSON to BENCH_OUT; its stdout (the handler's log lines, as on Lambda) is not read.
  */
 import { writeFileSync } from 'node:fs';
 import { generateBodies } from './events';
