@@ -41,3 +41,42 @@ describe('process.env inside Lambda (lib/lambda-environment.ts)', () => {
     expect(process.env._X_AMZN_TRACE_ID).toBe('Root=1-d');
   });
 });
+
+describe("Powertools' logger inside Lambda, on the plain copy", () => {
+  const real = process.env;
+  afterEach(() => {
+    process.env = real;
+    for (const k of ['AWS_EXECUTION_ENV', '_X_AMZN_TRACE_ID', 'POWERTOOLS_DEV']) delete real[k];
+    real.POWERTOOLS_LOG_LEVEL = level;
+  });
+  const level = real.POWERTOOLS_LOG_LEVEL;
+
+  it("logs each invocation's trace id as the runtime writes it to the real environment", () => {
+    delete real.POWERTOOLS_DEV;
+    real.POWERTOOLS_LOG_LEVEL = 'INFO';
+    real.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write);
+    try {
+      jest.isolateModules(() => {
+        const { logger } = require('../../lib/logger') as typeof import('../../lib/logger');
+        expect(process.env).not.toBe(real); // the plain copy, made when the logger loaded
+        for (const root of ['1-67891233-abcdef012345678912345678', '1-67891234-abcdef012345678912345679']) {
+          real._X_AMZN_TRACE_ID = `Root=${root};Parent=557abcec3ee5a047;Sampled=1`;
+          logger.info('an invocation');
+        }
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const traced = lines
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('an invocation'))
+      .map((l) => (JSON.parse(l) as { xray_trace_id?: string }).xray_trace_id);
+    expect(traced).toEqual(['1-67891233-abcdef012345678912345678', '1-67891234-abcdef012345678912345679']);
+  });
+});
