@@ -9,6 +9,8 @@ process.env.POWERTOOLS_SERVICE_NAME = 'data-lake';
 process.env.LAKE_STAGE = 'test';
 delete process.env.POWERTOOLS_DEV;
 
+import { stdoutLines } from '../support/stdout-lines';
+
 // Loaded after the environment is set, as Lambda loads the handler (an import would be hoisted above it).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { EmfIngestTally, NO_TYPE } =
@@ -19,23 +21,10 @@ interface Emf {
   [k: string]: unknown;
 }
 
-function captured(fn: () => void): Emf[] {
-  const lines: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write);
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return lines
-    .join('')
-    .split('\n')
+const captured = (fn: () => void): Emf[] =>
+  stdoutLines(fn)
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Emf);
-}
 
 const outcome = (accepted: [string, number][], refused: [string, number][] = []) => ({
   at: new Date(),

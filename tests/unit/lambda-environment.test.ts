@@ -1,4 +1,5 @@
 import { plainEnvironment, usePlainEnvironmentInLambda } from '../../lib/lambda-environment';
+import { stdoutLines } from '../support/stdout-lines';
 
 describe('process.env inside Lambda (lib/lambda-environment.ts)', () => {
   const real = process.env;
@@ -55,12 +56,7 @@ describe("Powertools' logger inside Lambda, on the plain copy", () => {
     delete real.POWERTOOLS_DEV;
     real.POWERTOOLS_LOG_LEVEL = 'INFO';
     real.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
-    const lines: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write);
-    try {
+    const lines = stdoutLines(() =>
       jest.isolateModules(() => {
         const { logger } = require('../../lib/logger') as typeof import('../../lib/logger');
         expect(process.env).not.toBe(real); // the plain copy, made when the logger loaded
@@ -68,13 +64,9 @@ describe("Powertools' logger inside Lambda, on the plain copy", () => {
           real._X_AMZN_TRACE_ID = `Root=${root};Parent=557abcec3ee5a047;Sampled=1`;
           logger.info('an invocation');
         }
-      });
-    } finally {
-      spy.mockRestore();
-    }
+      }),
+    );
     const traced = lines
-      .join('')
-      .split('\n')
       .filter((l) => l.includes('an invocation'))
       .map((l) => (JSON.parse(l) as { xray_trace_id?: string }).xray_trace_id);
     expect(traced).toEqual(['1-67891233-abcdef012345678912345678', '1-67891234-abcdef012345678912345679']);
