@@ -224,6 +224,24 @@ describe('the console in a browser', () => {
     await shot(page, 'ingest', true);
   });
 
+  it('starts a replay of a table and links the execution it started, then retries the failed one', async () => {
+    await nav(page, 'Uploads & runs').click();
+    const form = page.getByRole('form', { name: 'replay or rebuild a table' });
+    await form.getByRole('button', { name: 'Start' }).click();
+    const replay = form.getByRole('status');
+    await replay.waitFor();
+    expect(await replay.innerText()).toMatch(/^Started \S+/);
+    expect(await replay.getByRole('link').getAttribute('href')).toMatch(/^#\/runs\/replay-/);
+
+    const failedRow = page.getByTestId('executions').locator('tbody tr', { hasText: lake.failing.key });
+    await failedRow.getByRole('link').click();
+    await page.getByRole('button', { name: /Retry/ }).click();
+    const retried = page.getByRole('status').filter({ hasText: /^Started / });
+    await retried.waitFor();
+    expect(await retried.getByRole('link').innerText()).not.toBe('');
+    expect(await page.getByRole('button', { name: /Retry/ }).isDisabled()).toBe(true);
+  });
+
   it('is reachable by keyboard and fits a narrow window', async () => {
     await page.goto(`${lake.proc.url}/console#/query`);
     await page.reload();
