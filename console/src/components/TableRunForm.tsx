@@ -1,9 +1,7 @@
 /** Starts a replay or a rebuild of one table (POST /executions), as `npm run replay|rebuild` does. */
 import { useState } from 'preact/hooks';
 import type { LakeApi } from '../lib/api';
-import type { StartedExecution } from '../lib/api-types';
-import { routeHref } from '../lib/route';
-import { ErrorBox } from './ErrorBox';
+import { StartOutcome, useStartExecution } from './StartOutcome';
 import { useAsync } from './use-async';
 
 export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () => void }) {
@@ -11,23 +9,11 @@ export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () =
   const names = (tables.data?.tables ?? []).filter((t) => t.kind !== 'rejected').map((t) => t.name);
   const [table, setTable] = useState('');
   const [mode, setMode] = useState<'replay' | 'rebuild'>('replay');
-  const [started, setStarted] = useState<StartedExecution | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { started, error, busy, start } = useStartExecution();
   const chosen = table || names[0] || '';
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setStarted(null);
-    try {
-      setStarted(await api.startTableRun(mode, chosen));
-      onStarted();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (await start(() => api.startTableRun(mode, chosen))) onStarted();
   };
   return (
     <form class="toolbar table-run" onSubmit={(e) => void submit(e)} aria-label="replay or rebuild a table">
@@ -54,12 +40,7 @@ export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () =
       <button type="submit" disabled={busy || !chosen}>
         Start
       </button>
-      {started ? (
-        <span role="status">
-          Started <a href={routeHref({ page: 'execution', name: started.name })}>{started.name}</a>
-        </span>
-      ) : null}
-      <ErrorBox error={error} title="Not started" />
+      <StartOutcome started={started} error={error} errorTitle="Not started" />
     </form>
   );
 }

@@ -2,14 +2,14 @@
  * One ETL execution (GET /executions/{name}): status, times, input, figures, error and cause, the states visited
  * over a drawing of the state machine, the notices sent; a failed one can be retried (POST .../retry).
  */
-import { useState } from 'preact/hooks';
 import type { LakeApi } from '../lib/api';
-import type { ExecutionDetail, StartedExecution } from '../lib/api-types';
+import type { ExecutionDetail } from '../lib/api-types';
 import { describeInput } from '../lib/execution-input';
 import { formatCount, formatDuration, formatTime } from '../lib/format';
 import { routeHref } from '../lib/route';
 import { AslDiagram } from '../components/AslDiagram';
 import { ErrorBox } from '../components/ErrorBox';
+import { StartOutcome, useStartExecution } from '../components/StartOutcome';
 import { StatusBadge } from '../components/StatusBadge';
 import { useAsync } from '../components/use-async';
 
@@ -20,32 +20,19 @@ function ms(from: string, to: string | null): number | null {
 }
 
 function Retry({ api, x }: { api: LakeApi; x: ExecutionDetail }) {
-  const [started, setStarted] = useState<StartedExecution | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { started, error, busy, start } = useStartExecution();
   if (!RETRYABLE.has(x.status)) return null;
-  const retry = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setStarted(await api.retry(x.name));
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <div class="toolbar">
-      <button type="button" class="primary" onClick={() => void retry()} disabled={busy || started !== null}>
+      <button
+        type="button"
+        class="primary"
+        onClick={() => void start(() => api.retry(x.name))}
+        disabled={busy || started !== null}
+      >
         ↻ Retry with the same input
       </button>
-      {started ? (
-        <span role="status">
-          Started <a href={routeHref({ page: 'execution', name: started.name })}>{started.name}</a>
-        </span>
-      ) : null}
-      <ErrorBox error={error} title="Not retried" />
+      <StartOutcome started={started} error={error} errorTitle="Not retried" />
     </div>
   );
 }
