@@ -5,10 +5,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ingest } from '../../functions/ingest';
-import { lake } from '../../functions/lake';
-import { ApiError } from '../../lib/errors';
 import { setEventStream } from '../../lib/firehose';
 import { LocalFirehose } from '../../lib/firehose/local';
 import { AWS_NOTES, CloudWatchIngestStats } from '../../lib/ingest-stats/cloudwatch';
@@ -16,22 +13,10 @@ import { LocalIngestStats } from '../../lib/ingest-stats/local-store';
 import { localStatsSource, setIngestStatsSource } from '../../lib/ingest-stats/source';
 import { setIngestTally } from '../../lib/ingest-stats/tally';
 import { apiEvent, pageView } from '../support/api-event';
+import { lakeGet } from '../support/lake-route';
 import { tempLake } from '../support/raw-zone';
 
-async function stats(query: Record<string, string> | null = { hours: '1' }) {
-  const event: APIGatewayProxyEvent = {
-    ...apiEvent({ method: 'GET', path: '/ingest/stats' }),
-    resource: '/ingest/stats',
-  };
-  event.queryStringParameters = query;
-  try {
-    const res = await lake(event);
-    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  } catch (e) {
-    if (e instanceof ApiError) return { status: e.status, body: { code: e.code, ...e.details } };
-    throw e;
-  }
-}
+const stats = (query: Record<string, string> | null = { hours: '1' }) => lakeGet('/ingest/stats', query);
 
 const post = (body: unknown) => ingest(apiEvent({ body: JSON.stringify(body) })).catch((e: unknown) => e);
 

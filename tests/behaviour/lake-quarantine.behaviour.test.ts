@@ -7,12 +7,10 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { lake } from '../../functions/lake';
-import { ApiError } from '../../lib/errors';
 import { setObjectStore } from '../../lib/objects';
 import { LocalObjectStore } from '../../lib/objects/local';
 import { S3ObjectStore } from '../../lib/objects/s3';
-import { apiEvent } from '../support/api-event';
+import { lakeGet } from '../support/lake-route';
 import { tempLake } from '../support/raw-zone';
 
 interface Quarantined {
@@ -111,18 +109,7 @@ async function localRuntime() {
   return { add, done: () => undefined };
 }
 
-async function get(query: Record<string, string> | null = null) {
-  const event = apiEvent({ method: 'GET', path: '/uploads/quarantine' });
-  event.resource = '/uploads/quarantine';
-  event.queryStringParameters = query;
-  try {
-    const res = await lake(event);
-    return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  } catch (e) {
-    if (e instanceof ApiError) return { status: e.status, body: { code: e.code, ...e.details } };
-    throw e;
-  }
-}
+const get = (query: Record<string, string> | null = null) => lakeGet('/uploads/quarantine', query);
 
 const runtimes: [string, () => Promise<{ add: (f: Quarantined) => Promise<void>; done: () => void }>][] = [
   ['aws (S3 mocked)', async () => awsRuntime()],
