@@ -12,6 +12,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { StartOutcome, useStartExecution } from '../components/StartOutcome';
 import { StatusBadge } from '../components/StatusBadge';
 import { useAsync } from '../components/use-async';
+import { DataTable } from '../components/DataTable';
 
 const RETRYABLE = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
@@ -86,37 +87,32 @@ function Detail({ api, x }: { api: LakeApi; x: ExecutionDetail }) {
       ) : null}
       <h2>Path through the state machine</h2>
       <AslDiagram definition={x.definition} states={x.states} />
-      <div class="table-scroll" tabIndex={0} role="region" aria-label="states visited">
-        <table data-testid="states">
-          <caption>States visited, in order</caption>
-          <thead>
-            <tr>
-              <th scope="col">State</th>
-              <th scope="col">Type</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Entered</th>
-              <th scope="col" class="num">
-                Time
-              </th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {x.states.map((s, i) => (
-              <tr key={i} class={s.status === 'failed' ? 'row-failed' : ''}>
-                <td>{s.name}</td>
-                <td>{s.type}</td>
-                <td>
-                  <StatusBadge status={s.status} />
-                </td>
-                <td>{formatTime(s.enteredAt)}</td>
-                <td class="num">{formatDuration(ms(s.enteredAt, s.exitedAt))}</td>
-                <td>{[s.error, s.cause].filter(Boolean).join(': ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="states visited"
+        caption="States visited, in order"
+        testId="states"
+        columns={[
+          { label: 'State' },
+          { label: 'Type' },
+          { label: 'Outcome' },
+          { label: 'Entered' },
+          { label: 'Time', num: true },
+          { label: 'Error' },
+        ]}
+      >
+        {x.states.map((s, i) => (
+          <tr key={i} class={s.status === 'failed' ? 'row-failed' : ''}>
+            <td>{s.name}</td>
+            <td>{s.type}</td>
+            <td>
+              <StatusBadge status={s.status} />
+            </td>
+            <td>{formatTime(s.enteredAt)}</td>
+            <td class="num">{formatDuration(ms(s.enteredAt, s.exitedAt))}</td>
+            <td>{[s.error, s.cause].filter(Boolean).join(': ')}</td>
+          </tr>
+        ))}
+      </DataTable>
       <h2>Notices sent</h2>
       {x.notices.length === 0 ? <p class="muted">None.</p> : null}
       <ul class="notices">

@@ -6,6 +6,7 @@ import { ingestSeries, ingestTotals } from '../lib/ingest-series';
 import { Chart } from '../components/Chart';
 import { ErrorBox } from '../components/ErrorBox';
 import { useAsync } from '../components/use-async';
+import { DataTable } from '../components/DataTable';
 
 const WINDOWS = [1, 6, 24, 168];
 
@@ -71,30 +72,18 @@ export function IngestPage({ api }: { api: LakeApi }) {
           />
           <section aria-label="per type">
             <h2>Per event type</h2>
-            <div class="table-scroll" tabIndex={0} role="region" aria-label="events per type">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Type</th>
-                    <th scope="col" class="num">
-                      Accepted
-                    </th>
-                    <th scope="col" class="num">
-                      Refused
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {totals.map((t) => (
-                    <tr key={t.type}>
-                      <td>{t.type}</td>
-                      <td class="num">{formatCount(t.accepted)}</td>
-                      <td class="num">{formatCount(t.refused)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              label="events per type"
+              columns={[{ label: 'Type' }, { label: 'Accepted', num: true }, { label: 'Refused', num: true }]}
+            >
+              {totals.map((t) => (
+                <tr key={t.type}>
+                  <td>{t.type}</td>
+                  <td class="num">{formatCount(t.accepted)}</td>
+                  <td class="num">{formatCount(t.refused)}</td>
+                </tr>
+              ))}
+            </DataTable>
           </section>
           <section aria-label="delivery buffer">
             <h2>Delivery stream buffer</h2>
@@ -126,32 +115,29 @@ export function IngestPage({ api }: { api: LakeApi }) {
             <h2>Latest refusals</h2>
             {d.refusals.length === 0 ? <p class="muted">No event was refused in this window.</p> : null}
             {d.refusals.length ? (
-              <div class="table-scroll" tabIndex={0} role="region" aria-label="latest refusals">
-                <table data-testid="refusals">
-                  <thead>
-                    <tr>
-                      <th scope="col">At</th>
-                      <th scope="col">Type</th>
-                      <th scope="col">Code</th>
-                      <th scope="col">Field</th>
-                      <th scope="col">Message</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.refusals.map((r, i) => (
-                      <tr key={i}>
-                        <td>{formatTime(r.at)}</td>
-                        <td>{r.type ?? '–'}</td>
-                        <td>
-                          <code>{r.code}</code>
-                        </td>
-                        <td>{r.field ? <code>{r.field}</code> : '–'}</td>
-                        <td>{r.message}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                label="latest refusals"
+                testId="refusals"
+                columns={[
+                  { label: 'At' },
+                  { label: 'Type' },
+                  { label: 'Code' },
+                  { label: 'Field' },
+                  { label: 'Message' },
+                ]}
+              >
+                {d.refusals.map((r, i) => (
+                  <tr key={i}>
+                    <td>{formatTime(r.at)}</td>
+                    <td>{r.type ?? '–'}</td>
+                    <td>
+                      <code>{r.code}</code>
+                    </td>
+                    <td>{r.field ? <code>{r.field}</code> : '–'}</td>
+                    <td>{r.message}</td>
+                  </tr>
+                ))}
+              </DataTable>
             ) : null}
           </section>
         </>

@@ -13,6 +13,7 @@ import { RejectedRowsSection } from '../components/RejectedRowsSection';
 import { StatusBadge } from '../components/StatusBadge';
 import { TableRunForm } from '../components/TableRunForm';
 import { usePagedList } from '../components/use-paged-list';
+import { DataTable } from '../components/DataTable';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
@@ -51,36 +52,31 @@ function Executions({ api }: { api: LakeApi }) {
         <p class="muted">No execution{status ? ` ${status}` : ''}.</p>
       ) : null}
       {items.length ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="executions">
-          <table data-testid="executions">
-            <thead>
-              <tr>
-                <th scope="col">Execution</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col" class="num">
-                  Duration
-                </th>
-                <th scope="col">Input</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((x) => (
-                <tr key={x.name}>
-                  <td>
-                    <a href={routeHref({ page: 'execution', name: x.name })}>{x.name}</a>
-                  </td>
-                  <td>
-                    <StatusBadge status={x.status} />
-                  </td>
-                  <td>{formatTime(x.startDate)}</td>
-                  <td class="num">{formatDuration(x.durationMs)}</td>
-                  <td>{describeInput(x.input)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="executions"
+          testId="executions"
+          columns={[
+            { label: 'Execution' },
+            { label: 'Status' },
+            { label: 'Started' },
+            { label: 'Duration', num: true },
+            { label: 'Input' },
+          ]}
+        >
+          {items.map((x) => (
+            <tr key={x.name}>
+              <td>
+                <a href={routeHref({ page: 'execution', name: x.name })}>{x.name}</a>
+              </td>
+              <td>
+                <StatusBadge status={x.status} />
+              </td>
+              <td>{formatTime(x.startDate)}</td>
+              <td class="num">{formatDuration(x.durationMs)}</td>
+              <td>{describeInput(x.input)}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {next ? (
         <button type="button" onClick={() => void loadMore()}>

@@ -11,6 +11,7 @@ import { routeHref } from '../lib/route';
 import { ErrorBox } from '../components/ErrorBox';
 import { ResultTable } from '../components/ResultTable';
 import { useAsync } from '../components/use-async';
+import { DataTable } from '../components/DataTable';
 
 const SOURCE: Record<TableDescription['kind'], string> = {
   events: 'streamed events',
@@ -111,46 +112,38 @@ function TableDetail({
           </dd>
         </div>
       </dl>
-      <div class="table-scroll" tabIndex={0} role="region" aria-label={`columns of ${t.name}`}>
-        <table class="columns">
-          <caption>Columns</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Required</th>
-              <th scope="col">Notes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...t.columns, ...t.partitionKeys.filter((p) => !t.columns.some((c) => c.name === p.name))].map(
-              (c) => {
-                const col = c as TableDescription['columns'][number];
-                const notes = [
-                  partitions.has(c.name) ? 'partition key' : '',
-                  t.primaryKey.includes(c.name) ? 'primary key' : '',
-                  col.json ? 'JSON text' : '',
-                  col.deprecated ? 'deprecated' : '',
-                  col.retired ? 'retired' : '',
-                  col.renamedFrom ? `renamed from ${col.renamedFrom}` : '',
-                  col.generated ? 'added by the lake' : '',
-                  col.description ?? '',
-                ].filter(Boolean);
-                return (
-                  <tr key={c.name}>
-                    <td>
-                      <code>{c.name}</code>
-                    </td>
-                    <td>{c.type}</td>
-                    <td>{col.required ? 'yes' : partitions.has(c.name) ? 'yes' : 'no'}</td>
-                    <td>{notes.join('; ')}</td>
-                  </tr>
-                );
-              },
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label={`columns of ${t.name}`}
+        caption="Columns"
+        tableClass="columns"
+        columns={[{ label: 'Name' }, { label: 'Type' }, { label: 'Required' }, { label: 'Notes' }]}
+      >
+        {[...t.columns, ...t.partitionKeys.filter((p) => !t.columns.some((c) => c.name === p.name))].map(
+          (c) => {
+            const col = c as TableDescription['columns'][number];
+            const notes = [
+              partitions.has(c.name) ? 'partition key' : '',
+              t.primaryKey.includes(c.name) ? 'primary key' : '',
+              col.json ? 'JSON text' : '',
+              col.deprecated ? 'deprecated' : '',
+              col.retired ? 'retired' : '',
+              col.renamedFrom ? `renamed from ${col.renamedFrom}` : '',
+              col.generated ? 'added by the lake' : '',
+              col.description ?? '',
+            ].filter(Boolean);
+            return (
+              <tr key={c.name}>
+                <td>
+                  <code>{c.name}</code>
+                </td>
+                <td>{c.type}</td>
+                <td>{col.required ? 'yes' : partitions.has(c.name) ? 'yes' : 'no'}</td>
+                <td>{notes.join('; ')}</td>
+              </tr>
+            );
+          },
+        )}
+      </DataTable>
       <Sample api={api} table={t.name} onQuery={onQuery} />
     </article>
   );
