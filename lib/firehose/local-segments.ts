@@ -14,6 +14,52 @@ import { processRunning, processTag, tagRunning } from '../process-identity';
 export const SEGMENT_SUFFIX = '.wal';
 export const SEALED_SUFFIX = '.sealed';
 
+/** What scanSegment finds in a segment, line by line; positions are byte offsets into the segment. */
+export interface SegmentVisitor {
+  /** A complete record: its arrival time, partition key ('' if none could be extracted), bytes [start, end). */
+  record(arrivalMs: number, key: string, start: number, end: number): void;
+  /** A complete line that is not in the segment format (a damaged file): bytes [start, end). */
+  damaged(start: number, end: number): void;
+}
+
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+const DIGIT_0 = 0x30;
+
+/** The arrival time at content[start, end), as Number() reads that text (digits alone, the common case, directly). */
+function arrivalMsAt(content: Buffer, start: number, end: number): number {
+  if (end - start > 15) return Number(content.toString('utf8', start, end));
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = content[i]! - DIGIT_0;
+    if (d < 0 || d > 9) return Number(content.toString('utf8', start, end));
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Reads a segment's lines, `<arrival ms>\t<partition key>\t<record>\n`, without decoding the records (delivery
+ * copies their bytes as they were written). Returns the bytes after the last newline: a write cut short by a crash,
+ * never acknowledged.
+ */
+export function scanSegment(content: Buffer, visit: SegmentVisitor): number {
+  const lastNewline = content.lastIndexOf(NEWLINE);
+  // The complete lines are content[0, lastNewline): none if that is empty.
+  for (let pos = 0; lastNewline > 0;) {
+    const nl = content.indexOf(NEWLINE, pos);
+    const tab = content.indexOf(TAB, pos);
+    const tab2 = tab > pos && tab < nl ? content.indexOf(TAB, tab + 1) : -1;
+    const arrivalMs = tab2 > 0 && tab2 < nl ? arrivalMsAt(content, pos, tab) : NaN;
+    if (Number.isSafeInteger(arrivalMs))
+      visit.record(arrivalMs, content.toString('utf8', tab + 1, tab2), tab2 + 1, nl);
+    else visit.damaged(pos, nl);
+    if (nl >= lastNewline) break;
+    pos = nl + 1;
+  }
+  return content.length - (lastNewline + 1);
+}
+
 export interface SegmentContents {
   /** Complete records: arrival time, partition key ('' if none could be extracted), the record (no newline). */
   records: { arrivalMs: number; key: string; data: string }[];
@@ -23,24 +69,15 @@ export interface SegmentContents {
   damaged: string[];
 }
 
-/** Parses a segment: lines of `<arrival ms>\t<partition key>\t<record>\n`. */
+/** Parses a segment (scanSegment), with its records and damaged lines as text. */
 export function parseSegment(content: Buffer): SegmentContents {
-  const text = content.toString('utf8');
-  const lastNewline = text.lastIndexOf('\n');
-  const complete = lastNewline < 0 ? '' : text.slice(0, lastNewline);
-  const tornBytes = Buffer.byteLength(text.slice(lastNewline + 1));
   const records: SegmentContents['records'] = [];
   const damaged: string[] = [];
-  if (complete !== '') {
-    for (const line of complete.split('\n')) {
-      const tab = line.indexOf('\t');
-      const tab2 = tab > 0 ? line.indexOf('\t', tab + 1) : -1;
-      const arrivalMs = tab2 > 0 ? Number(line.slice(0, tab)) : NaN;
-      if (Number.isSafeInteger(arrivalMs))
-        records.push({ arrivalMs, key: line.slice(tab + 1, tab2), data: line.slice(tab2 + 1) });
-      else damaged.push(line);
-    }
-  }
+  const tornBytes = scanSegment(content, {
+    record: (arrivalMs, key, start, end) =>
+      records.push({ arrivalMs, key, data: content.toString('utf8', start, end) }),
+    damaged: (start, end) => damaged.push(content.toString('utf8', start, end)),
+  });
   return { records, tornBytes, damaged };
 }
 

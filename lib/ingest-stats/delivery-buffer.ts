@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseSegment, parseSegmentFileName } from '../firehose/local-segments';
+import { parseSegmentFileName, scanSegment } from '../firehose/local-segments';
 import type { DeliveryState } from './types';
 
 export async function localDeliveryState(lakeDir: string, streamName: string): Promise<DeliveryState> {
@@ -21,11 +21,14 @@ export async function localDeliveryState(lakeDir: string, streamName: string): P
     // A segment delivered and removed between the listing and the read holds nothing any more.
     const content = await fs.readFile(path.join(dir, f)).catch(() => undefined);
     if (!content) continue;
-    for (const r of parseSegment(content).records) {
-      bufferedRecords++;
-      bufferedBytes += Buffer.byteLength(r.data) + 1;
-      oldest = Math.min(oldest, r.arrivalMs);
-    }
+    scanSegment(content, {
+      record(arrivalMs, _key, start, end) {
+        bufferedRecords++;
+        bufferedBytes += end - start + 1;
+        oldest = Math.min(oldest, arrivalMs);
+      },
+      damaged: () => undefined,
+    });
   }
   return {
     bufferedRecords,

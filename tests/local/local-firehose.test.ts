@@ -119,6 +119,39 @@ describe('local Firehose writer', () => {
     expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['ok']);
   });
 
+  it('delivers the bytes of each record as written, and a damaged line as an error record of its exact bytes', async () => {
+    const lake = await tempLake();
+    const stateDir = path.join(lake, '.firehose', 'test-events');
+    await fs.mkdir(stateDir, { recursive: true });
+    const deadPid = 2 ** 22 + 12346; // above the default pid_max: never alive
+    const now = Date.now();
+    const wide = rec('w', 'page_view', 'café – 東京 🚀').line; // 2-, 3- and 4-byte UTF-8
+    const damagedLine = 'no tabs here – ü';
+    const content = Buffer.from(
+      `${now}\tpage_view\t${wide}\n${damagedLine}\n${now + 1}\tsignup\t${rec('s', 'signup').line}\n` +
+        `${now + 2}\tpage_view\t${rec('p').line}\n`,
+    );
+    expect(parseSegment(content)).toEqual({
+      records: [
+        { arrivalMs: now, key: 'page_view', data: wide },
+        { arrivalMs: now + 1, key: 'signup', data: rec('s', 'signup').line },
+        { arrivalMs: now + 2, key: 'page_view', data: rec('p').line },
+      ],
+      tornBytes: 0,
+      damaged: [damagedLine],
+    });
+    await fs.writeFile(path.join(stateDir, `${deadPid}-${now}-0-abcdef.wal`), content);
+    const stream = await open(lake);
+    await stream.close();
+    const objects = await deliveredObjects(lake);
+    expect(objects.map((o) => o.lines)).toEqual([[wide, rec('p').line], [rec('s', 'signup').line]]);
+    const errors = await deliveredObjects(lake, 'errors/');
+    expect(errors).toHaveLength(1);
+    const doc = JSON.parse(errors[0]!.lines[0]!);
+    expect(doc.errorCode).toBe('Local.DamagedSegmentLine');
+    expect(Buffer.from(doc.rawData, 'base64').equals(Buffer.from(damagedLine))).toBe(true);
+  });
+
   it('recovers a dead process segment at start: complete lines delivered, the torn tail dropped', async () => {
     const lake = await tempLake();
     const stateDir = path.join(lake, '.firehose', 'test-events');
