@@ -13,7 +13,7 @@ import { invokeFunction, loadHandler, type Invocation } from './function-invoker
 import { compile } from './http-routes';
 import { useSchemas } from '../lib/validators/snapshot';
 import { installPrettyLogs } from './pretty-log';
-import { RelayedEventStream, type PutAnswer } from './relayed-event-stream';
+import { RelayedEventStream, type PutAnswer, type PutMessage } from './relayed-event-stream';
 import type { Route } from './service-config';
 
 /** The schemas the lake runs on (lib/schema-loader.ts schemaSnapshot), as a worker message can carry them. */
@@ -41,7 +41,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'done'; id: number; outcome: unknown }
   | { type: 'failed'; id: number; error: { name: string; message: string; stack?: string } }
-  | { type: 'put'; id: number; records: unknown[] };
+  | PutMessage;
 
 const port = parentPort;
 if (!port) throw new Error('local/function-worker.ts runs in a worker thread (local/function-workers.ts)');

@@ -16,7 +16,7 @@ import type { EventStream } from '../lib/firehose/types';
 import type { Invocation, InvocationOutcome } from './function-invoker';
 import type { FromWorker, SchemasMessage, ToWorker, WorkerSetup } from './function-worker';
 import type { FunctionRunner } from './http-api';
-import { answerPut, type PutMessage } from './relayed-event-stream';
+import { answerPut } from './relayed-event-stream';
 import type { Route } from './service-config';
 
 /**
@@ -154,7 +154,7 @@ export class FunctionWorkers implements FunctionRunner {
   private onMessage(slot: Slot, m: FromWorker): void {
     if (m.type === 'put') {
       const worker = slot.worker;
-      void answerPut(this.opts.stream, m as PutMessage).then((a) => worker.postMessage(a));
+      void answerPut(this.opts.stream, m).then((a) => worker.postMessage(a));
       return;
     }
     if (m.type !== 'done' && m.type !== 'failed') return;
