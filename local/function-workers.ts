@@ -8,14 +8,23 @@
  *
  * A worker that dies fails the invocations it was running (the gateway answers 502, as for a crashed function) and
  * is replaced; what it had written stays written.
+ *
+ * With `idleLakeThread`, the lake's own thread is one more execution environment, used when it would otherwise
+ * wait: the invocation of a client alone (no other client sent a request lately: local/client-activity.ts) that
+ * arrives while no other invocation is in flight runs there, as LAKE_FUNCTION_WORKERS=0 runs them all; every other
+ * goes to a worker. One client at a time then skips the four thread hand-offs of a worker invocation (invoke, put,
+ * its answer, done), which cost it more than the handler does: ~1.5x the events/s at one connection (README).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { eventStream } from '../lib/firehose';
 import type { EventStream } from '../lib/firehose/types';
-import type { Invocation, InvocationOutcome } from './function-invoker';
+import type { ValidateFunction } from 'ajv';
+import { invokeFunction, loadHandler, type Invocation, type InvocationOutcome } from './function-invoker';
 import type { FromWorker, SchemasMessage, ToWorker, WorkerSetup } from './function-worker';
 import type { FunctionRunner } from './http-api';
+import { compile } from './http-routes';
 import { answerPut } from './relayed-event-stream';
 import type { Route } from './service-config';
 
@@ -46,6 +55,8 @@ export interface FunctionWorkersOptions {
   onError?: (err: Error, info: Record<string, unknown>) => void;
   /** The schemas the lake runs on (lib/schema-loader.ts schemaSnapshot); none: schemas/ as on disk. */
   schemas?: { events: Map<string, object>; datasets: Map<string, object> };
+  /** Run an invocation of a client alone, while no other is in flight, in the lake's thread (see above). */
+  idleLakeThread?: boolean;
 }
 
 interface Pending {
@@ -65,18 +76,36 @@ export class FunctionWorkers implements FunctionRunner {
   private readonly slots: Slot[] = [];
   private readonly functions: Set<string>;
   private invocations = 0;
+  /** Invocations in flight, in workers and in the lake's thread. */
+  private running = 0;
   private closed = false;
   private schemas: SchemasMessage | undefined;
-  /** Counters, for tests and the bench: invocations sent to workers, workers replaced after they exited. */
-  readonly stats = { invoked: 0, replaced: 0 };
+  /** The request validator's models of each function's route, for invocations in the lake's thread. */
+  private readonly models = new Map<string, Map<string, ValidateFunction>>();
+  /**
+   * Counters, for tests and the bench: invocations sent to workers, run in the lake's thread, workers replaced
+   * after they exited.
+   */
+  readonly stats = { invoked: 0, inLakeThread: 0, replaced: 0 };
 
   private constructor(private readonly opts: FunctionWorkersOptions) {
     this.functions = new Set(opts.routes.map((r) => r.functionName));
     if (opts.schemas) this.useSchemas(opts.schemas);
+    if (opts.idleLakeThread) {
+      for (const route of opts.routes) {
+        this.models.set(route.functionName, compile(route).models);
+        loadHandler(route.fn.handler);
+      }
+    }
   }
 
   /** Starts the workers and waits until each has loaded its handlers. */
   static async start(opts: FunctionWorkersOptions): Promise<FunctionWorkers> {
+    // An invocation in this thread writes to this thread's delivery stream: it must be the one workers relay to.
+    if (opts.idleLakeThread && (await eventStream()) !== (await opts.stream()))
+      throw new Error(
+        "idleLakeThread: this thread's delivery stream (lib/firehose) is not the workers' stream",
+      );
     const pool = new FunctionWorkers(opts);
     for (let i = 0; i < opts.size; i++) pool.slots.push(pool.spawn());
     try {
@@ -96,7 +125,22 @@ export class FunctionWorkers implements FunctionRunner {
     return !this.closed && this.slots.length > 0 && this.functions.has(functionName);
   }
 
-  invoke(functionName: string, invocation: Invocation): Promise<InvocationOutcome> {
+  invoke(
+    functionName: string,
+    invocation: Invocation,
+    hints?: { alone: boolean },
+  ): Promise<InvocationOutcome> {
+    const here = this.opts.idleLakeThread === true && this.running === 0 && hints?.alone === true;
+    this.running++;
+    const done = () => void this.running--;
+    if (here) {
+      this.stats.inLakeThread++;
+      return invokeFunction(invocation, this.models.get(functionName) ?? new Map()).finally(done);
+    }
+    return this.invokeInWorker(functionName, invocation).finally(done);
+  }
+
+  private invokeInWorker(functionName: string, invocation: Invocation): Promise<InvocationOutcome> {
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = ++this.invocations;

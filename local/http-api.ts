@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { AthenaApi } from './athena';
+import { ClientActivity } from './client-activity';
 import { isConsolePath, serveConsole } from './console-static';
 import { invokeFunction, type Invocation, type InvocationOutcome } from './function-invoker';
 import {
@@ -36,7 +37,12 @@ export { GATEWAY_RESPONSES, type GatewayResponse, type GatewayResponseType } fro
  */
 export interface FunctionRunner {
   takes(functionName: string): boolean;
-  invoke(functionName: string, invocation: Invocation): Promise<InvocationOutcome>;
+  /** `alone`: no other client sent a request lately (local/client-activity.ts). */
+  invoke(
+    functionName: string,
+    invocation: Invocation,
+    hints?: { alone: boolean },
+  ): Promise<InvocationOutcome>;
 }
 
 export interface LocalApiOptions {
@@ -84,6 +90,7 @@ export class LocalApi {
   /** close() was called: new requests are refused (503), those in flight are answered, then connections close. */
   private closing = false;
   private readonly active = new Set<http.ServerResponse>();
+  private readonly clients = new ClientActivity();
   /** Athena's own API (`POST /` with `X-Amz-Target: AmazonAthena.*`) over the lake's query engine. */
   private readonly athena: AthenaApi;
 
@@ -143,6 +150,7 @@ export class LocalApi {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
+    const alone = this.clients.request(req.socket, started);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     let refusedWith: string | undefined;
@@ -261,7 +269,7 @@ export class LocalApi {
     try {
       // The request validator (request.schemas) first: the function never sees a body that is not JSON of its model.
       const running = runner?.takes(route.functionName)
-        ? runner.invoke(route.functionName, invocation)
+        ? runner.invoke(route.functionName, invocation, { alone })
         : invokeFunction(invocation, route.models);
       outcome = await Promise.race([running, timeout]);
     } catch (err) {

@@ -72,6 +72,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
           stream: openLocalFirehose,
           onError: (err, info) => logger.error('function worker failed', { ...info, error: err }),
           schemas: schemaSnapshot(),
+          idleLakeThread: true,
         })
       : undefined;
   const api = new LocalApi({

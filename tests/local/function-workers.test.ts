@@ -3,9 +3,11 @@
  * to the one local Firehose writer of the lake's thread. Real HTTP, real worker threads, a real write-ahead log.
  */
 import { promises as fs } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { parseSegment } from '../../lib/firehose/local';
 import { LocalFirehose } from '../../lib/firehose/local';
+import { setEventStream } from '../../lib/firehose';
 import { applyFunctionEnvironment } from '../../local/environment';
 import { FunctionWorkers, functionWorkerCount, WORKER_FUNCTIONS } from '../../local/function-workers';
 import { GATEWAY_RESPONSES, LocalApi } from '../../local/http-api';
@@ -138,5 +140,93 @@ describe('function workers', () => {
     );
     for (const a of after) expect(a.status).toBe(202);
     expect(errors.some((e) => /exited \(code 3\)/.test(e.message))).toBe(true);
+  });
+});
+
+describe("the lake's thread as an execution environment of a client alone (idleLakeThread)", () => {
+  let pool: FunctionWorkers;
+  let gateway: LocalApi;
+  let base: string;
+
+  beforeAll(async () => {
+    const config = await loadServiceConfig('local');
+    const routes = httpRoutes(config);
+    // The invocations in this thread write where the workers' puts go (FunctionWorkers.start checks it).
+    setEventStream(stream);
+    pool = await FunctionWorkers.start({
+      routes: routes.filter((r) => WORKER_FUNCTIONS.includes(r.functionName)),
+      size: 1,
+      logFormat: 'json',
+      stream: async () => stream,
+      idleLakeThread: true,
+    });
+    gateway = new LocalApi({ routes, apiKey: KEY, stage: 'local', service: config.service, functions: pool });
+    base = await gateway.listen(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await pool?.close();
+    setEventStream(undefined);
+  });
+
+  /** POSTs through `agent` (its sockets are the clients the gateway tells apart). */
+  const postVia = (agent: http.Agent, body: string) =>
+    new Promise<{ status: number; ids: string[] }>((resolve, reject) => {
+      const req = http.request(
+        `${base}/events`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-api-key': KEY } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, ids: (JSON.parse(text).ids ?? []) as string[] }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('refuses to start when an invocation in this thread would write to another stream than the workers', async () => {
+    const other = { putRecords: async () => ({ failed: [] }) };
+    await expect(
+      FunctionWorkers.start({
+        routes: [],
+        size: 1,
+        logFormat: 'json',
+        stream: async () => other,
+        idleLakeThread: true,
+      }),
+    ).rejects.toThrow(/idleLakeThread/);
+  });
+
+  it('runs one client’s requests there, and concurrent clients’ in the worker; every 202 is in the write-ahead log', async () => {
+    const one = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const many = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    try {
+      const alone = [];
+      for (let i = 0; i < 5; i++)
+        alone.push(await postVia(one, JSON.stringify(pageView({ id: `alone-${i}` }))));
+      expect(alone.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
+      expect(pool.stats).toMatchObject({ inLakeThread: 5, invoked: 0 });
+
+      const together = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          postVia(many, JSON.stringify(pageView({ id: `together-${i}` }))),
+        ),
+      );
+      for (const a of together) expect(a.status).toBe(202);
+      // Each of the 16 arrived while another client had just sent one (the first, too: `one` did).
+      expect(pool.stats).toMatchObject({ inLakeThread: 5, invoked: 16 });
+
+      const written = new Set((await walRecords()).map((r) => r.id));
+      const answered = [...alone, ...together].flatMap((a) => a.ids);
+      expect(answered).toHaveLength(21);
+      for (const id of answered) expect(written.has(id)).toBe(true);
+    } finally {
+      one.destroy();
+      many.destroy();
+    }
   });
 });
