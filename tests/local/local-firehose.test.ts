@@ -26,6 +26,14 @@ const open = (lakeDir: string, over: Partial<Parameters<typeof LocalFirehose.ope
     ...over,
   });
 
+/** Leaves `content` as the write-ahead segment of a process that is gone (its pid is above the default pid_max). */
+async function deadWritersSegment(lake: string, content: string | Buffer): Promise<string> {
+  const stateDir = path.join(lake, '.firehose', 'test-events');
+  await fs.mkdir(stateDir, { recursive: true });
+  await fs.writeFile(path.join(stateDir, `${2 ** 22 + 12345}-${Date.now()}-0-abcdef.wal`), content);
+  return stateDir;
+}
+
 describe('local Firehose writer', () => {
   it('delivers records into the partitioned raw layout, one gzip object per partition key', async () => {
     const lake = await tempLake();
@@ -121,9 +129,6 @@ describe('local Firehose writer', () => {
 
   it('delivers the bytes of each record as written, and a damaged line as an error record of its exact bytes', async () => {
     const lake = await tempLake();
-    const stateDir = path.join(lake, '.firehose', 'test-events');
-    await fs.mkdir(stateDir, { recursive: true });
-    const deadPid = 2 ** 22 + 12346; // above the default pid_max: never alive
     const now = Date.now();
     const wide = rec('w', 'page_view', 'café – 東京 🚀').line; // 2-, 3- and 4-byte UTF-8
     const damagedLine = 'no tabs here – ü';
@@ -140,7 +145,7 @@ describe('local Firehose writer', () => {
       tornBytes: 0,
       damaged: [damagedLine],
     });
-    await fs.writeFile(path.join(stateDir, `${deadPid}-${now}-0-abcdef.wal`), content);
+    await deadWritersSegment(lake, content);
     const stream = await open(lake);
     await stream.close();
     const objects = await deliveredObjects(lake);
@@ -154,12 +159,9 @@ describe('local Firehose writer', () => {
 
   it('recovers a dead process segment at start: complete lines delivered, the torn tail dropped', async () => {
     const lake = await tempLake();
-    const stateDir = path.join(lake, '.firehose', 'test-events');
-    await fs.mkdir(stateDir, { recursive: true });
-    const deadPid = 2 ** 22 + 12345; // above the default pid_max: never alive
     const now = Date.now();
     const content = `${now}\tpage_view\t${rec('r1').line}\n${now}\tsignup\t${rec('r2', 'signup').line}\n${now}\tpage_view\t${rec('r3').line.slice(0, 25)}`;
-    await fs.writeFile(path.join(stateDir, `${deadPid}-${now}-0-abcdef.wal`), content);
+    const stateDir = await deadWritersSegment(lake, content);
     expect(parseSegment(Buffer.from(content))).toMatchObject({
       tornBytes: String(now).length + 11 + 25,
       damaged: [],

@@ -30,52 +30,54 @@ describe('relayed delivery stream', () => {
     expect(unpackRecords(packRecords([]))).toEqual([]);
   });
 
-  it("puts records through a real message channel into the lake thread's stream and answers with its result", async () => {
+  /** A worker's relayed stream, its puts answered by `lakeStream` across a real MessageChannel. */
+  function relayTo(lakeStream: EventStream) {
     const { port1: worker, port2: lake } = new MessageChannel();
-    const received: EventRecord[][] = [];
-    const result: PutResult = { failed: [{ id: 'b', errorCode: 'DiskFull', errorMessage: 'no space left' }] };
-    const lakeStream: EventStream = {
-      putRecords: async (r) => {
-        received.push(r);
-        return result;
-      },
-    };
     lake.on(
       'message',
       (m: PutMessage) => void answerPut(async () => lakeStream, m).then((a) => lake.postMessage(a)),
     );
     const relayed = new RelayedEventStream(worker);
     worker.on('message', (a: PutAnswer) => relayed.answer(a));
+    return {
+      relayed,
+      close: () => {
+        worker.close();
+        lake.close();
+      },
+    };
+  }
+
+  it("puts records through a real message channel into the lake thread's stream and answers with its result", async () => {
+    const received: EventRecord[][] = [];
+    const result: PutResult = { failed: [{ id: 'b', errorCode: 'DiskFull', errorMessage: 'no space left' }] };
+    const { relayed, close } = relayTo({
+      putRecords: async (r) => {
+        received.push(r);
+        return result;
+      },
+    });
     try {
       await expect(relayed.putRecords(records)).resolves.toEqual(result);
       expect(received).toEqual([records]);
     } finally {
-      worker.close();
-      lake.close();
+      close();
     }
   });
 
   it("rejects the put with the lake stream's error (name, message, code)", async () => {
-    const { port1: worker, port2: lake } = new MessageChannel();
-    const failing: EventStream = {
+    const { relayed, close } = relayTo({
       putRecords: async () => {
         throw Object.assign(new Error('the write-ahead log is closed'), { code: 'EBADF' });
       },
-    };
-    lake.on(
-      'message',
-      (m: PutMessage) => void answerPut(async () => failing, m).then((a) => lake.postMessage(a)),
-    );
-    const relayed = new RelayedEventStream(worker);
-    worker.on('message', (a: PutAnswer) => relayed.answer(a));
+    });
     try {
       await expect(relayed.putRecords(records.slice(0, 1))).rejects.toMatchObject({
         message: 'the write-ahead log is closed',
         code: 'EBADF',
       });
     } finally {
-      worker.close();
-      lake.close();
+      close();
     }
   });
 });
