@@ -20,11 +20,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { eventStream } from '../lib/firehose';
 import type { EventStream } from '../lib/firehose/types';
-import type { ValidateFunction } from 'ajv';
 import { invokeFunction, loadHandler, type Invocation, type InvocationOutcome } from './function-invoker';
 import type { FromWorker, SchemasMessage, ToWorker, WorkerSetup } from './function-worker';
-import type { FunctionRunner } from './http-api';
-import { compile } from './http-routes';
+import type { FunctionRunner, InvokeHints } from './http-api';
 import { answerPut } from './relayed-event-stream';
 import type { Route } from './service-config';
 
@@ -80,8 +78,6 @@ export class FunctionWorkers implements FunctionRunner {
   private running = 0;
   private closed = false;
   private schemas: SchemasMessage | undefined;
-  /** The request validator's models of each function's route, for invocations in the lake's thread. */
-  private readonly models = new Map<string, Map<string, ValidateFunction>>();
   /**
    * Counters, for tests and the bench: invocations sent to workers, run in the lake's thread, workers replaced
    * after they exited.
@@ -91,12 +87,8 @@ export class FunctionWorkers implements FunctionRunner {
   private constructor(private readonly opts: FunctionWorkersOptions) {
     this.functions = new Set(opts.routes.map((r) => r.functionName));
     if (opts.schemas) this.useSchemas(opts.schemas);
-    if (opts.idleLakeThread) {
-      for (const route of opts.routes) {
-        this.models.set(route.functionName, compile(route).models);
-        loadHandler(route.fn.handler);
-      }
-    }
+    // Loaded now, not by the first request that runs here.
+    if (opts.idleLakeThread) for (const route of opts.routes) loadHandler(route.fn.handler);
   }
 
   /** Starts the workers and waits until each has loaded its handlers. */
@@ -125,17 +117,13 @@ export class FunctionWorkers implements FunctionRunner {
     return !this.closed && this.slots.length > 0 && this.functions.has(functionName);
   }
 
-  invoke(
-    functionName: string,
-    invocation: Invocation,
-    hints?: { alone: boolean },
-  ): Promise<InvocationOutcome> {
+  invoke(functionName: string, invocation: Invocation, hints?: InvokeHints): Promise<InvocationOutcome> {
     const here = this.opts.idleLakeThread === true && this.running === 0 && hints?.alone === true;
     this.running++;
     const done = () => void this.running--;
     if (here) {
       this.stats.inLakeThread++;
-      return invokeFunction(invocation, this.models.get(functionName) ?? new Map()).finally(done);
+      return invokeFunction(invocation, hints.models).finally(done);
     }
     return this.invokeInWorker(functionName, invocation).finally(done);
   }

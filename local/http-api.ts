@@ -9,6 +9,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { ValidateFunction } from 'ajv';
 import { AthenaApi } from './athena';
 import { ClientActivity } from './client-activity';
 import { isConsolePath, serveConsole } from './console-static';
@@ -37,12 +38,15 @@ export { GATEWAY_RESPONSES, type GatewayResponse, type GatewayResponseType } fro
  */
 export interface FunctionRunner {
   takes(functionName: string): boolean;
-  /** `alone`: no other client sent a request lately (local/client-activity.ts). */
-  invoke(
-    functionName: string,
-    invocation: Invocation,
-    hints?: { alone: boolean },
-  ): Promise<InvocationOutcome>;
+  invoke(functionName: string, invocation: Invocation, hints?: InvokeHints): Promise<InvocationOutcome>;
+}
+
+/** What the gateway knows of an invocation it hands to a FunctionRunner. */
+export interface InvokeHints {
+  /** No other client sent a request lately (local/client-activity.ts). */
+  alone: boolean;
+  /** The route's request validator models, to run the invocation in the gateway's thread (invokeFunction). */
+  models: Map<string, ValidateFunction>;
 }
 
 export interface LocalApiOptions {
@@ -269,7 +273,7 @@ export class LocalApi {
     try {
       // The request validator (request.schemas) first: the function never sees a body that is not JSON of its model.
       const running = runner?.takes(route.functionName)
-        ? runner.invoke(route.functionName, invocation, { alone })
+        ? runner.invoke(route.functionName, invocation, { alone, models: route.models })
         : invokeFunction(invocation, route.models);
       outcome = await Promise.race([running, timeout]);
     } catch (err) {
