@@ -7,14 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { generateBodies } from './events';
 import { apiGatewayEvent } from './ingest-cpu-event';
+import { median } from './processes';
 
 /** Rounds of every batch size, interleaved: this kind of machine's speed drifts by a third between minutes. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_INGEST_CPU_ROUNDS ?? 5));
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   const { setEventStream } = await import('../lib/firehose');
