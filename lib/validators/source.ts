@@ -9,10 +9,11 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { _, Name } from 'ajv';
+import { _, type Format, Name } from 'ajv';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import standaloneCode from 'ajv/dist/standalone';
 import { schemaFingerprint } from './fingerprint';
-import { datasetFormats, FORMATS_EXPORT } from './formats';
+import { datasetFormats, eventFormats, FORMATS_EXPORT } from './formats';
 import { ENVELOPE_EXPORT, exportName } from './lookup';
 import type { ValidatorKind } from './types';
 
@@ -34,9 +35,10 @@ function lakeAjv(kind: ValidatorKind): Ajv2020 {
     },
   });
   addFormats(ajv);
-  if (kind === 'datasets') {
-    ajv.addFormat('date-time', datasetFormats['date-time']);
-    ajv.addFormat('date', datasetFormats.date);
+  // The formats this module defines over ajv-formats' own, so that the code ajv generates calls them as they are.
+  const formats: Record<string, unknown> = kind === 'events' ? eventFormats : datasetFormats;
+  for (const [name, format] of Object.entries(formats)) {
+    if (format !== (fullFormats as Record<string, unknown>)[name]) ajv.addFormat(name, format as Format);
   }
   // The lake's own settings beside a schema and its properties (keys, formats, retired columns, renames): not a
   // validation keyword (lib/catalog/tables.ts reads them).
