@@ -12,12 +12,18 @@ import { median } from './processes';
 /** Rounds of every batch size, interleaved: this kind of machine's speed drifts by a third between minutes. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_INGEST_CPU_ROUNDS ?? 5));
 
+/** Batch sizes measured (BENCH_INGEST_CPU_SIZES=100 for one; the instruction count in the README uses it). */
+const SIZES = (process.env.BENCH_INGEST_CPU_SIZES ?? '1,100,500').split(',').map(Number);
+
+/** Calls of each size before measuring, whatever the number measured. */
+const WARM_UP_CALLS = 200;
+
 async function main(): Promise<void> {
   const { setEventStream } = await import('../lib/firehose');
   const { handler } = await import('../functions/ingest');
   setEventStream({ putRecords: async () => ({ failed: [] }) } as never);
   const context = { functionName: 'ingest', awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
-  const sizes = [1, 100, 500].map((size) => ({
+  const sizes = SIZES.map((size) => ({
     size,
     bodies: generateBodies(8, size).bodies.map((b) => apiGatewayEvent(b.toString('utf8'))),
     calls: Math.max(20, Math.round(Number(process.env.BENCH_INGEST_CPU_EVENTS ?? 100_000) / size)),
@@ -28,7 +34,7 @@ async function main(): Promise<void> {
     const res = (await handler(bodies[i % bodies.length]!, context as never)) as { statusCode: number };
     if (res.statusCode !== 202) throw new Error(`ingest answered ${res.statusCode}`);
   };
-  for (const s of sizes) for (let i = 0; i < Math.min(s.calls, 200); i++) await call(s.bodies, i); // warm-up
+  for (const s of sizes) for (let i = 0; i < WARM_UP_CALLS; i++) await call(s.bodies, i);
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of sizes) {
       const cpu0 = process.cpuUsage();

@@ -5,19 +5,8 @@
  */
 import fc from 'fast-check';
 import { decodeTime, isValid, monotonicFactory } from 'ulid';
+import { prng as seeded } from '../../lib/faults';
 import { monotonicIds, newEventId } from '../../lib/ids';
-
-/** A seeded PRNG (mulberry32): the same numbers for both generators. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('event ids', () => {
   it('are the ids of ulid’s monotonic factory for any sequence of times', () => {
