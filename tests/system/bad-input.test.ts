@@ -233,11 +233,16 @@ describe('bad input is refused clearly and changes nothing', () => {
     };
     const quarantined = uploadCases.filter((c) => c.expect !== 'ignored');
     const failures: string[] = [];
+    // Quarantine writes the reason, then the notice, then moves the object (lib/uploads/process.ts): a file is
+    // quarantined once its reason is there and it has left uploads/; the checks below then look at every step.
+    const stillUnder = async (relative: string) =>
+      (await fs.stat(path.join(uploads, relative)).catch(() => undefined)) !== undefined;
     await until(
       'every bad upload to be quarantined',
       async () => {
         const missing: string[] = [];
-        for (const c of quarantined) if (!(await reasonOf(c.relative))) missing.push(c.relative);
+        for (const c of quarantined)
+          if (!(await reasonOf(c.relative)) || (await stillUnder(c.relative))) missing.push(c.relative);
         return missing.length === 0 ? true : undefined;
       },
       45_000,
@@ -262,8 +267,7 @@ describe('bad input is refused clearly and changes nothing', () => {
       // The object moved: beside its reason in quarantine/, gone from uploads/.
       const moved = await fs.stat(path.join(quarantineDir, found.day, c.relative)).catch(() => undefined);
       if (!moved || moved.size !== c.bytes.length) problems.push('the object is not in quarantine/');
-      if (await fs.stat(path.join(uploads, c.relative)).catch(() => undefined))
-        problems.push('still under uploads/');
+      if (await stillUnder(c.relative)) problems.push('still under uploads/');
       if (problems.length)
         failures.push(`${c.name} (${c.relative}): ${problems.join('; ')} — ${String(r.message)}`);
     }
