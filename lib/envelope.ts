@@ -143,40 +143,49 @@ const CANONICAL_INSTANT =
   /^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z$/;
 
 /**
- * The raw-zone line of a stamped event: exactly JSON.stringify of {id, type, occurred_at, received_at, data} with
- * data's numbers as they were sent (lib/exact-json.ts). Written by hand around the data: the id and type have
- * passed the envelope's patterns and the times are toISOString renderings, so none of them needs escaping.
+ * The raw-zone line of a stamped event: exactly JSON.stringify of {id, type, occurred_at, received_at, data}, given
+ * data's JSON text (checkData's: stringifyJsonExact, numbers as they were sent). Written by hand around the data: the
+ * id and type have passed the envelope's patterns and the times are toISOString renderings, so none of them needs
+ * escaping.
  */
 export function rawLine(
   id: string,
   type: string,
   occurredAt: string,
   receivedAt: string,
-  data: unknown,
+  dataJson: string,
 ): string {
-  return `{"id":"${id}","type":"${type}","occurred_at":"${occurredAt}","received_at":"${receivedAt}","data":${stringifyJsonExact(data)}}`;
+  return `{"id":"${id}","type":"${type}","occurred_at":"${occurredAt}","received_at":"${receivedAt}","data":${dataJson}}`;
 }
 
-/** Problems of one event's type-specific checks (data schema, exact types, Unicode), reported through `report`. */
+/**
+ * The type-specific checks of one event's data (data schema, exact types, Unicode), problems reported through
+ * `report`. Returns data's JSON text (stringifyJsonExact) when every check passed, else undefined.
+ */
 function checkData(
   check: TypeCheck,
   data: unknown,
   report: (pointer: string, code: string, message: string) => void,
-): void {
+): string | undefined {
   const { validate } = check;
   if (!validate(data)) {
-    for (const f of fieldErrors(validate.errors, '/data'))
-      report(f.pointer, EventErrorCode.SchemaViolation, f.message);
-    return;
+    const errors = fieldErrors(validate.errors, '/data');
+    for (const f of errors) report(f.pointer, EventErrorCode.SchemaViolation, f.message);
+    if (errors.length === 0) report('/data', EventErrorCode.SchemaViolation, 'does not match its schema');
+    return undefined;
   }
   const inexact = exactTypeProblem(check.schema, data);
   if (inexact) {
     // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
     // scale: the compaction would reject it (lib/schema-exact-types.ts).
     report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
-    return;
+    return undefined;
   }
-  if (hasLoneSurrogate(data)) {
+  const text = stringifyJsonExact(data);
+  // JSON.stringify writes a lone surrogate, in a value or a property name, as a \udxxx escape (well-formed
+  // JSON.stringify, ES2019): a text without "\u" holds none, and only one with it (a lone surrogate, a control
+  // character or a backslash before a "u") is walked.
+  if (text.includes('\\u') && hasLoneSurrogate(data)) {
     const at = loneSurrogateAt(data, '/data');
     if (at !== undefined) {
       report(
@@ -184,8 +193,10 @@ function checkData(
         EventErrorCode.SchemaViolation,
         'is not valid Unicode text (a lone UTF-16 surrogate escape such as \\ud800 without its pair)',
       );
+      return undefined;
     }
   }
+  return text;
 }
 
 /**
@@ -227,7 +238,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
       continue;
     }
-    checkData(check, event.data, report);
+    const dataJson = checkData(check, event.data, report);
     let occurredAt = receivedAt;
     if (typeof event.occurred_at === 'string') {
       const t = Date.parse(event.occurred_at);
@@ -251,10 +262,10 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
           : new Date(t).toISOString();
       }
     }
-    if (problems.length > before) continue;
+    if (problems.length > before || dataJson === undefined) continue;
 
     const id = (event.id as string | undefined) ?? newEventId(now);
-    const line = rawLine(id, type, occurredAt, receivedAt, event.data);
+    const line = rawLine(id, type, occurredAt, receivedAt, dataJson);
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: only a line that could be too large is measured.
     const bytes = line.length * 3 + 1 <= maxRecordBytes ? 0 : Buffer.byteLength(line) + 1;
     if (bytes > maxRecordBytes) {

@@ -88,6 +88,35 @@ describe('event envelope', () => {
     );
   });
 
+  it('refuses a lone surrogate wherever it stands, naming it; a pair, control characters and a literal \\u pass', () => {
+    const order = (sku: string, coupon = 'none') => ({
+      type: 'order_placed',
+      data: {
+        order_id: 'o-1',
+        customer_id: 'c-1',
+        currency: 'EUR',
+        total: 3,
+        coupon,
+        items: [
+          { sku: 'a', quantity: 1, unit_price: 1 },
+          { sku, quantity: 1, unit_price: 2 },
+        ],
+      },
+    });
+    for (const lone of ['\ud800', 'x\udfff', '\ude00\ud83d', 'end \udbff', '\ud800\ud800\udc00']) {
+      const p = problems({ events: [order('ok'), order(lone), order('ok', `tail${lone}`)] });
+      expect(p.details.errors).toEqual([
+        expect.objectContaining({ index: 1, pointer: '/data/items/1/sku', code: 'SCHEMA_VIOLATION' }),
+        expect.objectContaining({ index: 2, pointer: '/data/coupon', code: 'SCHEMA_VIOLATION' }),
+      ]);
+    }
+    // What JSON.stringify also writes with a \u (a control character), a backslash before a u, a surrogate pair.
+    const fine = ['\u0001 \u001f', 'C:\\users\\u1', '\ud83d\ude00', '\\ud800 as text'];
+    const records = prepareEvents({ events: fine.map((sku) => order(sku, sku)) }, limits, NOW);
+    records.forEach((r, i) => expect(JSON.parse(r.line).data).toEqual(order(fine[i]!, fine[i]).data));
+    records.forEach((r) => expect(r.line).toBe(JSON.stringify(JSON.parse(r.line))));
+  });
+
   it('refuses a calendar date that does not exist, in UTC form too (it is never rolled over to the next month)', () => {
     for (const occurred_at of [
       '2026-02-30T10:00:00.000Z',
