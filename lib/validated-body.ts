@@ -11,8 +11,14 @@ export function recordParsedBody(event: object, text: string, value: unknown): v
   parsed.set(event, { text, value });
 }
 
-/** The parse of `text` recorded for `event`, if its body is still that text. */
+/**
+ * The parse of `text` recorded for `event`, if its body is still that text. Handed over once: the record is
+ * forgotten, so that the parsed tree lives only as long as the handler holds it (not while the invocation waits on
+ * the write-ahead log, which would carry it into the old generation of the garbage collector).
+ */
 export function recordedParse(event: object, text: string): { value: unknown } | undefined {
   const p = parsed.get(event);
-  return p !== undefined && p.text === text ? p : undefined;
+  if (p === undefined) return undefined;
+  parsed.delete(event);
+  return p.text === text ? p : undefined;
 }

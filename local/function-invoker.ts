@@ -37,9 +37,8 @@ export interface Invocation {
   handler: string;
   event: APIGatewayProxyEvent;
   context: ContextSpec;
-  /** The request's Content-Type and body as received (for the request validator). */
+  /** The request's Content-Type (for the request validator, which reads the body from the event). */
   contentType: string | undefined;
-  body: Buffer;
 }
 
 /**
@@ -50,7 +49,7 @@ export async function invokeFunction(
   inv: Invocation,
   models: Map<string, ValidateFunction>,
 ): Promise<InvocationOutcome> {
-  const verdict = checkRequestBody(models, inv.contentType, inv.body);
+  const verdict = checkRequestBody(models, inv.contentType, inv.event);
   if (!verdict.passes) return { refused: 'BAD_REQUEST_BODY' };
   if (verdict.parsed) recordParsedBody(inv.event, verdict.parsed.text, verdict.parsed.value);
   return { result: await loadHandler(inv.handler)(inv.event, lambdaContext(inv.context)) };

@@ -69,9 +69,7 @@ port.on('message', (m: ToWorker) => {
   // An edit of schemas/ the lake applied: invocations from now on use it (messages arrive in order).
   if (m.type === 'schemas') return void useLakeSchemas(m);
   const { id, functionName, invocation } = m;
-  // A Buffer arrives as a plain Uint8Array: view the same bytes as a Buffer again.
-  const body = Buffer.from(invocation.body.buffer, invocation.body.byteOffset, invocation.body.byteLength);
-  invokeFunction({ ...invocation, body }, models.get(functionName) ?? new Map()).then(
+  invokeFunction(invocation, models.get(functionName) ?? new Map()).then(
     (outcome) => port.postMessage({ type: 'done', id, outcome } satisfies FromWorker),
     (e: unknown) => {
       const err = e instanceof Error ? e : new Error(String(e));

@@ -261,7 +261,6 @@ export class LocalApi {
       event,
       context: contextSpec(functionName, route.fn.memorySize, started + timeoutSeconds * 1000),
       contentType: req.headers['content-type'],
-      body,
     };
     const runner = this.opts.functions;
 

@@ -2,10 +2,10 @@
  * The routes of the local API Gateway, compiled from serverless.yml's http events: path patterns and parameters,
  * IAM or API-key authorisation, and API Gateway's request validator (the routes' `request.schemas`).
  */
-import { isUtf8 } from 'node:buffer';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { HttpEvent, Route } from './service-config';
 import { parseJsonExact } from '../lib/exact-json';
+import { eventBody, type EventBody } from './request-body';
 
 export interface CompiledRoute extends Route {
   pattern: RegExp;
@@ -86,15 +86,16 @@ export interface BodyVerdict {
 }
 
 /**
- * API Gateway's request validator on a body: the model of the request's media type (no Content-Type: the
- * application/json one), if the route has one, must accept the body parsed as JSON. An empty body is validated as
- * `{}`, as API Gateway does (and left to the function to refuse); a body that is not UTF-8 JSON text fails. A media
- * type without a model is passed through to the function.
+ * API Gateway's request validator on a body, as the proxy event carries it (./request-body.ts eventBody): the model
+ * of the request's media type (no Content-Type: the application/json one), if the route has one, must accept the
+ * body parsed as JSON. An empty body is validated as `{}`, as API Gateway does (and left to the function to
+ * refuse); a body that is not UTF-8 JSON text (base64 in the event) fails. A media type without a model is passed
+ * through to the function.
  */
 export function checkRequestBody(
   models: Map<string, ValidateFunction>,
   contentType: string | undefined,
-  body: Buffer,
+  { body, isBase64Encoded }: EventBody,
 ): BodyVerdict {
   const mediaType =
     contentType === undefined || contentType.trim() === ''
@@ -102,23 +103,22 @@ export function checkRequestBody(
       : (contentType.split(';')[0] ?? '').trim().toLowerCase();
   const validate = models.get(mediaType);
   if (!validate) return { passes: true };
-  if (body.length === 0) return { passes: validate({}) === true };
-  if (!isUtf8(body)) return { passes: false };
-  const text = body.toString('utf8');
+  if (body === null) return { passes: validate({}) === true };
+  if (isBase64Encoded) return { passes: false };
   let value: unknown;
   try {
-    value = parseJsonExact(text); // as parseJsonBody parses it (lib/http.ts): numbers as sent
+    value = parseJsonExact(body); // as parseJsonBody parses it (lib/http.ts): numbers as sent
   } catch {
     return { passes: false };
   }
-  return validate(value) === true ? { passes: true, parsed: { text, value } } : { passes: false };
+  return validate(value) === true ? { passes: true, parsed: { text: body, value } } : { passes: false };
 }
 
-/** Whether the request validator lets a body through (checkRequestBody's verdict alone). */
+/** Whether the request validator lets a body, as received, through (checkRequestBody's verdict alone). */
 export function bodyPassesValidator(
   models: Map<string, ValidateFunction>,
   contentType: string | undefined,
   body: Buffer,
 ): boolean {
-  return checkRequestBody(models, contentType, body).passes;
+  return checkRequestBody(models, contentType, eventBody(body)).passes;
 }

@@ -3,11 +3,11 @@
  * context of the invocation. The context is described by plain data (ContextSpec) so that it can be rebuilt in
  * another thread (local/function-workers.ts).
  */
-import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { CompiledRoute } from './http-routes';
+import { eventBody } from './request-body';
 
 function decodePathParameter(raw: string): string {
   try {
@@ -53,7 +53,6 @@ export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
   const pathParameters: Record<string, string> = {};
   // Decoded like API Gateway does; a malformed percent-escape is passed as written, for the handler to refuse.
   route.paramNames.forEach((name, n) => (pathParameters[name] = decodePathParameter(i.match[n + 1]!)));
-  const textual = body.length === 0 || isUtf8(body);
   return {
     resource: route.resource,
     path: url.pathname,
@@ -86,8 +85,7 @@ export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
       },
       authorizer: null,
     },
-    body: body.length === 0 ? null : textual ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: !textual,
+    ...eventBody(body),
   } as unknown as APIGatewayProxyEvent;
 }
 

@@ -1,4 +1,5 @@
-/** Reading a request's body as API Gateway takes it: whole, up to its payload limit. */
+/** Reading a request's body as API Gateway takes it: whole, up to its payload limit; and as its proxy event carries it. */
+import { isUtf8 } from 'node:buffer';
 import type http from 'node:http';
 
 /** API Gateway's largest request payload. */
@@ -33,4 +34,18 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     req.on('end', () => resolve(tooLarge ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** A request body as the Lambda proxy event carries it: UTF-8 text as is, other bytes in base64, none as null. */
+export interface EventBody {
+  body: string | null;
+  isBase64Encoded: boolean;
+}
+
+/** The proxy event's body of `bytes`, as API Gateway writes it. */
+export function eventBody(bytes: Buffer): EventBody {
+  if (bytes.length === 0) return { body: null, isBase64Encoded: false };
+  return isUtf8(bytes)
+    ? { body: bytes.toString('utf8'), isBase64Encoded: false }
+    : { body: bytes.toString('base64'), isBase64Encoded: true };
 }
