@@ -2,6 +2,7 @@
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { IngestOutcome } from '../../lib/ingest-stats/types';
 import { apiEvent, lambdaContext, pageView } from '../support/api-event';
 
 process.env.LAKE_RUNTIME = 'aws';
@@ -14,6 +15,9 @@ process.env.CORS_ALLOWED_ORIGINS = 'https://app.example';
 const { handler } = require('../../functions/ingest') as typeof import('../../functions/ingest');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { setEventStream } = require('../../lib/firehose') as typeof import('../../lib/firehose');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { setIngestTally } =
+  require('../../lib/ingest-stats/tally') as typeof import('../../lib/ingest-stats/tally');
 
 const firehose = mockClient(FirehoseClient);
 
@@ -138,7 +142,16 @@ describe('POST /events handler (AWS runtime)', () => {
           : { RecordId: `r${i}` },
       ),
     }));
-    const res = await post({ events: [pageView({ id: 'a' }), pageView({ id: 'b' }), pageView({ id: 'c' })] });
+    const outcomes: IngestOutcome[] = [];
+    setIngestTally({ record: (o) => outcomes.push(o) });
+    let res;
+    try {
+      res = await post({ events: [pageView({ id: 'a' }), pageView({ id: 'b' }), pageView({ id: 'c' })] });
+    } finally {
+      setIngestTally(undefined);
+    }
+    // The ingest statistics count what the stream took, not what was sent.
+    expect(outcomes.map((o) => [...o.accepted])).toEqual([[['page_view', 2]]]);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
     expect(res.headers['x-correlation-id']).toBe('req-1');

@@ -1,0 +1,79 @@
+/**
+ * What a POST /events came to, counted where operators and GET /ingest/stats read it: the request's metrics
+ * (lib/metrics.ts: EventsAccepted, EventsRejected, EventsDeliveryFailed, RequestsRejected) and the ingest statistics
+ * by event type (lib/ingest-stats/tally.ts), for an accepted request, a refused one and one the stream took in part.
+ */
+import type { EventRecord } from './envelope';
+import { ApiError, ErrorCode } from './errors';
+import { DISK_FULL, type FailedRecord } from './firehose/types';
+import { acceptedOutcome, refusedOutcome, submitted } from './ingest-stats/outcome';
+import { ingestTally } from './ingest-stats/tally';
+import { logger } from './logger';
+import { count, MetricName, metrics } from './metrics';
+
+/** Seconds a client should wait before retrying records the stream did not accept. */
+const RETRY_AFTER_SECONDS = 2;
+
+/** At most this many ids in a log line (a batch holds at most 500). */
+export const MAX_LOGGED_IDS = 500;
+
+/** Counts a request refused before anything was written (a 4xx ApiError; anything else is not a refusal). */
+export function countRefusedRequest(err: unknown, body: unknown): void {
+  if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500) return;
+  // VALIDATION_FAILED refuses every event of the batch (the body parsed: one event, {events: [...]} or an array).
+  if (err.code === ErrorCode.ValidationFailed) count(MetricName.EventsRejected, submitted(body).length);
+  else count(MetricName.RequestsRejected);
+  metrics.addMetadata('error_code', err.code);
+  const refused = refusedOutcome(err, body);
+  if (refused) ingestTally().record(refused);
+}
+
+/** Counts a request whose every record the stream took. */
+export function countAcceptedRequest(records: EventRecord[]): void {
+  count(MetricName.EventsAccepted, records.length);
+  ingestTally().record(acceptedOutcome(records), { onlyAcceptedCount: true });
+}
+
+/**
+ * Counts and logs a request the stream took only in part, and returns its 503: every event's id in request order,
+ * which were accepted and which failed, and why (Firehose's per-record codes; DiskFull on the local lake, answered
+ * as STORAGE_FULL since retrying needs free space).
+ */
+export function partialDeliveryError(
+  records: EventRecord[],
+  failed: FailedRecord[],
+  correlationId: string | undefined,
+): ApiError {
+  const failedIds = new Set(failed.map((f) => f.id));
+  const accepted = records.filter((r) => !failedIds.has(r.id));
+  const acceptedIds = accepted.map((r) => r.id);
+  count(MetricName.EventsAccepted, acceptedIds.length);
+  count(MetricName.EventsDeliveryFailed, failed.length);
+  ingestTally().record(acceptedOutcome(accepted));
+  const errorCodes = [...new Set(failed.map((f) => f.errorCode))];
+  const diskFull = errorCodes.includes(DISK_FULL);
+  logger.warn('records not accepted by the delivery stream', {
+    correlation_id: correlationId,
+    accepted: acceptedIds.length,
+    failed: failed.length,
+    errorCodes,
+    acceptedIds: acceptedIds.slice(0, MAX_LOGGED_IDS),
+  });
+  return new ApiError(
+    503,
+    diskFull ? ErrorCode.StorageFull : ErrorCode.DeliveryFailed,
+    `${failed.length} of ${records.length} event(s) were not accepted${
+      diskFull ? ': the lake has no space left on its disk' : ''
+    }; retry them (ids are deduplicated downstream)`,
+    // `ids`: every event's id in request order, so that a producer that let the server make ids can send the
+    // failed events again under the ids they were given (exactly once in curated, as with its own ids).
+    {
+      accepted: acceptedIds.length,
+      acceptedIds,
+      failedIds: [...failedIds],
+      ids: records.map((r) => r.id),
+      errorCodes,
+    },
+    { 'retry-after': String(RETRY_AFTER_SECONDS) },
+  );
+}
