@@ -17,7 +17,8 @@ import { logger } from '../logger';
 import type { Notifier } from '../notify/types';
 import type { ObjectInfo, ObjectStore } from '../objects/types';
 import type { Workflow } from '../workflow/types';
-import { checkParquetUpload, checkTextUpload } from './check';
+import { checkTextUpload } from './check';
+import { checkParquetUpload } from './check-parquet';
 import type { ObjectCreated } from './event';
 import { classifyKey, quarantineKey, reasonKeyOf, UPLOAD_FORMATS, type UploadFileFormat } from './key';
 import {

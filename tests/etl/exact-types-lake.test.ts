@@ -14,7 +14,8 @@ import { lakeTables, type TableDef } from '../../lib/catalog/tables';
 import type { Dataset } from '../../lib/dataset-registry';
 import { DuckDbQueryEngine } from '../../lib/query/duckdb';
 import { checkQuery } from '../../lib/query/sql-guard';
-import { csvChecker, jsonChecker } from '../../lib/uploads/check';
+import { csvChecker } from '../../lib/uploads/check-csv';
+import { jsonChecker } from '../../lib/uploads/check-json';
 import { sampleLimits } from '../../lib/uploads/types';
 import { fileJob, newLake, rejectedRows, run, useReloadLakes, writeRaw } from './reload-lake';
 

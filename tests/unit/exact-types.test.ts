@@ -14,7 +14,8 @@ import {
   stringifyJsonExact,
 } from '../../lib/exact-json';
 import { exactTypeProblem } from '../../lib/schema-exact-types';
-import { coerceCsvValue, parquetTypeProblem } from '../../lib/uploads/check';
+import { coerceCsvValue } from '../../lib/uploads/check-csv';
+import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
 import { buildPlan } from '../../lib/etl/plan';
 import type { ParquetColumn } from '../../lib/uploads/parquet';
 

@@ -6,7 +6,8 @@ import orders from '../../schemas/datasets/orders.json';
 import customers from '../../schemas/datasets/customers.json';
 import { datasetTable } from '../../lib/catalog/tables';
 import type { Dataset } from '../../lib/dataset-registry';
-import { csvChecker, jsonChecker } from '../../lib/uploads/check';
+import { csvChecker } from '../../lib/uploads/check-csv';
+import { jsonChecker } from '../../lib/uploads/check-json';
 import { sampleLimits, UploadErrorCode } from '../../lib/uploads/types';
 import { compileValidator } from '../../lib/validators/compile';
 

@@ -1,0 +1,90 @@
+/**
+ * A file's column names against its dataset: the columns a file may carry (the dataset's own, and the old names of
+ * renamed ones), and the header check every format shares (CSV header, Parquet schema; JSON rows name theirs).
+ */
+import type { ColumnDef } from '../catalog/tables';
+import type { Dataset } from '../dataset-registry';
+import { headerMismatch } from './findings';
+import type { Finding } from './types';
+
+export const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.generated && !c.retired);
+
+/**
+ * The column a name in a file stands for: a column's own name, or the old name of a renamed column
+ * (x-lake.renamedFrom) — files written before a rename still load, into the new column.
+ */
+export function columnsByName(ds: Dataset): Map<string, ColumnDef> {
+  const out = new Map(inputColumns(ds).map((c) => [c.name, c]));
+  for (const c of inputColumns(ds)) if (c.renamedFrom && !out.has(c.renamedFrom)) out.set(c.renamedFrom, c);
+  return out;
+}
+
+/** Why a name is not a column: retired from the dataset (x-lake.retired), or a near miss of a column's name. */
+export function notAColumn(ds: Dataset, name: string, columns: string[]): string {
+  const retired = (ds.schema as { 'x-lake'?: { retired?: string[] } })['x-lake']?.retired ?? [];
+  return retired.includes(name)
+    ? ` ('${name}' is retired (x-lake.retired): new files no longer carry it; its stored values stay in the table)`
+    : didYouMean(name, columns);
+}
+
+function didYouMean(name: string, columns: string[]): string {
+  const norm = name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  const match = columns.find((c) => c === norm);
+  return match ? ` (did you mean '${match}'? names are exact: lower case, no spaces)` : '';
+}
+
+/** Header problems: nameless, repeated, unknown or missing columns. */
+export function checkColumnNames(
+  names: string[],
+  ds: Dataset,
+  where: { line?: number; what: string },
+): Finding | null {
+  const columns = inputColumns(ds);
+  const byName = columnsByName(ds);
+  const known = new Set(columns.map((c) => c.name));
+  const at = (i: number) => ({ ...(where.line ? { line: where.line } : {}), column: i + 1 });
+  const seen = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name === '') return headerMismatch(`${where.what} ${i + 1} has no name`, at(i));
+    const column = byName.get(name)?.name ?? name;
+    const before = seen.get(column);
+    if (before !== undefined) {
+      const as =
+        names[before] === name
+          ? ''
+          : ` (as '${names[before]}' and '${name}': a renamed column and its old name)`;
+      return headerMismatch(
+        `column '${column}' appears twice (${where.what}s ${before + 1} and ${i + 1})${as}`,
+        {
+          ...at(i),
+          field: name,
+        },
+      );
+    }
+    seen.set(column, i);
+  }
+  const unknown = names.map((n, i) => [n, i] as const).filter(([n]) => !byName.has(n));
+  if (unknown.length > 0) {
+    const [name, i] = unknown[0]!;
+    return headerMismatch(
+      `unknown column(s) ${unknown.map(([n]) => `'${n}'`).join(', ')} for dataset ${ds.name}` +
+        `${notAColumn(ds, name, [...known])}; its columns: ${[...known].join(', ')}`,
+      { ...at(i), field: name },
+    );
+  }
+  const missing = columns.filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    return headerMismatch(
+      `missing required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name}`,
+      {
+        ...(where.line ? { line: where.line } : {}),
+        field: missing[0]!,
+      },
+    );
+  }
+  return null;
+}

@@ -1,0 +1,95 @@
+/**
+ * The CSV check: the header names the dataset's columns; each sampled row has the header's fields, and each field is
+ * typed by its column with the rules the ETL uses (lib/etl/plan.ts, lib/catalog/value-checks.ts) before the row is
+ * checked against the dataset's JSON Schema. An empty field is an absent value.
+ */
+import { decimalOf, isIntegerType } from '../catalog/lake-types';
+import type { ColumnDef } from '../catalog/tables';
+import { exactValueProblem } from '../catalog/value-checks';
+import type { Dataset } from '../dataset-registry';
+import { checkColumnNames, columnsByName } from './check-columns';
+import { parsingChecker, RowTally, type TextChecker } from './check-rows';
+import { CsvParser, CsvSyntaxError } from './csv';
+import { malformed } from './findings';
+import { type Finding, type SampleLimits, UploadErrorCode } from './types';
+
+const DOUBLE_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
+/** Types one CSV field by its column (an empty field never gets here: it is absent). */
+export function coerceCsvValue(text: string, col: ColumnDef): { value: unknown } | { error: string } {
+  if (col.json) {
+    try {
+      return { value: JSON.parse(text) };
+    } catch {
+      return { error: 'is not JSON text' };
+    }
+  }
+  if (isIntegerType(col.type) || decimalOf(col.type)) {
+    const problem = exactValueProblem(text, col.type);
+    if (problem) return { error: `is ${problem}: ${JSON.stringify(text)}` };
+    // The JSON Schema's view of it (an integer's bounds are compared as a number; a decimal is its text).
+    return { value: isIntegerType(col.type) ? Number(text) : text };
+  }
+  switch (col.type) {
+    case 'double':
+      return DOUBLE_RE.test(text)
+        ? { value: Number(text) }
+        : { error: `is not a number: ${JSON.stringify(text)}` };
+    case 'boolean': {
+      const l = text.toLowerCase();
+      return l === 'true' || l === 'false'
+        ? { value: l === 'true' }
+        : { error: `is not true or false: ${JSON.stringify(text)}` };
+    }
+    default:
+      return { value: text };
+  }
+}
+export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
+  const byName = columnsByName(ds);
+  const tally = new RowTally(ds);
+  let header: ColumnDef[] | undefined;
+  let names: string[] = [];
+  const state: { finding: Finding | null } = { finding: null };
+  const parser = new CsvParser((fields, line) => {
+    if (!header) {
+      state.finding = checkColumnNames(fields, ds, { line, what: 'column' });
+      if (state.finding) return false;
+      names = fields;
+      header = fields.map((n) => byName.get(n)!);
+      return true;
+    }
+    if (fields.length !== header.length) {
+      state.finding = malformed(
+        `the row has ${fields.length} field(s); the header has ${header.length}`,
+        line,
+      );
+      return false;
+    }
+    const row: Record<string, unknown> = {};
+    let problem: { field: string; message: string } | undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const text = fields[i]!;
+      if (text === '') continue; // empty = absent
+      const col = header[i]!;
+      const typed = coerceCsvValue(text, col);
+      if ('error' in typed) problem ??= { field: col.name, message: typed.error };
+      else row[col.name] = typed.value;
+    }
+    tally.add(row, line, (f) => (names.indexOf(f) >= 0 ? names.indexOf(f) + 1 : undefined), problem);
+    return tally.rows < limits.rows;
+  });
+  return parsingChecker(parser, CsvSyntaxError, state, (complete) => {
+    if (!header) {
+      return complete
+        ? { code: UploadErrorCode.EmptyFile, message: 'the file has no header row and no rows' }
+        : malformed(`no complete header row in the first ${limits.bytes} bytes`);
+    }
+    if (tally.rows === 0) {
+      // A first row longer than the whole sample: no dataset row is that long, and the engines refuse such lines.
+      return complete
+        ? { code: UploadErrorCode.EmptyFile, message: 'the file has a header row but no rows' }
+        : malformed(`no complete row after the header in the first ${limits.bytes} bytes`);
+    }
+    return tally.verdict();
+  });
+}

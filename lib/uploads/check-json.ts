@@ -1,0 +1,104 @@
+/**
+ * The JSON and JSON-lines check: every sampled row is an object of Unicode text whose keys are the dataset's columns
+ * (or old names of renamed ones), integers and decimals judged exactly by their source text (lib/exact-json.ts), the
+ * row checked against the dataset's JSON Schema; every required column must appear in the sample. A null is absent.
+ */
+import { decimalOf, isIntegerType, type DecimalType, type IntegerType } from '../catalog/lake-types';
+import type { Dataset } from '../dataset-registry';
+import { exactValueProblemAt } from '../schema-exact-types';
+import { isWellFormed } from '../unicode';
+import { columnsByName, inputColumns, notAColumn } from './check-columns';
+import { parsingChecker, RowTally, type TextChecker } from './check-rows';
+import { headerMismatch, malformed } from './findings';
+import { JsonDocumentParser, JsonLinesParser, JsonSyntaxError } from './json';
+import { type Finding, type SampleLimits, UploadErrorCode } from './types';
+
+/**
+ * Where a parsed JSON row holds a lone surrogate in a string or a property name ("a string", "property 'x'", ...),
+ * or undefined. Iterative: a row may be nested arbitrarily deep.
+ */
+function loneSurrogateIn(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, top] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) return top ? `the value of '${top}'` : 'a string';
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push([x, top]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (!isWellFormed(k)) return 'a property name';
+        stack.push([x, top || k]);
+      }
+    }
+  }
+  return undefined;
+}
+
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: boolean): TextChecker {
+  const columns = inputColumns(ds);
+  const byName = columnsByName(ds);
+  const known = new Set(columns.map((c) => c.name));
+  const present = new Set<string>();
+  const tally = new RowTally(ds);
+  const state: { finding: Finding | null } = { finding: null };
+  const onValue = (value: unknown, line: number): boolean => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      state.finding = malformed(`expected a JSON object (one row), got ${kindOf(value)}`, line);
+      return false;
+    }
+    const surrogate = loneSurrogateIn(value);
+    if (surrogate !== undefined) {
+      state.finding = malformed(
+        `${surrogate} holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): not Unicode text`,
+        line,
+      );
+      return false;
+    }
+    const row: Record<string, unknown> = {};
+    let problem: { field: string; message: string } | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      const column = byName.get(k)?.name;
+      if (column === undefined) {
+        state.finding = headerMismatch(
+          `line ${line}: '${k}' is not a column of dataset ${ds.name}${notAColumn(ds, k, [...known])}; its columns: ${[...known].join(', ')}`,
+          { line, field: k },
+        );
+        return false;
+      }
+      if (v === null) continue; // null = absent
+      // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE.
+      if (k !== column && row[column] !== undefined) continue;
+      row[column] = v;
+      present.add(column);
+      // Integer widths and decimals, exactly: a 19-digit JSON number by its source text, never a rounded double.
+      const t = byName.get(k)!.type;
+      const exact =
+        isIntegerType(t) || decimalOf(t)
+          ? exactValueProblemAt(value, k, t as IntegerType | DecimalType)
+          : undefined;
+      if (exact) problem ??= { field: k, message: `is ${exact}` };
+    }
+    tally.add(row, line, () => undefined, problem);
+    return tally.rows < limits.rows;
+  };
+  const parser = lineDelimited ? new JsonLinesParser(onValue) : new JsonDocumentParser(onValue);
+  return parsingChecker(parser, JsonSyntaxError, state, (complete) => {
+    if (tally.rows === 0) {
+      return complete
+        ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' }
+        : malformed(`no complete JSON value in the first ${limits.bytes} bytes`);
+    }
+    const missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
+    if (missing.length > 0) {
+      return headerMismatch(
+        `required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name} ` +
+          `appear in none of the first ${tally.rows} row(s)`,
+        { field: missing[0]! },
+      );
+    }
+    return tally.verdict();
+  });
+}

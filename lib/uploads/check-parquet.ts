@@ -1,0 +1,93 @@
+/**
+ * The Parquet check: the footer's schema (2-3 range reads, ./parquet.ts) names the dataset's columns, with physical
+ * and logical types each column's values can be read from exactly; a file of no rows is empty.
+ */
+import { decimalOf, isIntegerType } from '../catalog/lake-types';
+import type { ColumnDef } from '../catalog/tables';
+import type { Dataset } from '../dataset-registry';
+import type { ObjectStore } from '../objects/types';
+import { checkColumnNames, columnsByName } from './check-columns';
+import { headerMismatch, malformed } from './findings';
+import { type ParquetColumn, ParquetFormatError, readParquetFooter } from './parquet';
+import { type Finding, type SampleLimits, UploadErrorCode } from './types';
+
+const describeParquetType = (c: ParquetColumn) =>
+  c.group
+    ? `a nested ${c.logical ?? 'group'}`
+    : `Parquet ${c.physical ?? '?'}${c.logical ? ` (${c.logical})` : ''}`;
+
+/** Why a Parquet column cannot hold a lake column's values, or undefined if it can. */
+export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | undefined {
+  const p = pc.physical;
+  const l = pc.logical;
+  const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
+  if (col.json)
+    return pc.group || text
+      ? undefined
+      : `is ${describeParquetType(pc)}; it holds JSON (a struct, list or text)`;
+  if (pc.group) return `is ${describeParquetType(pc)}; it holds a ${col.type}`;
+  const integer = (p === 'INT32' || p === 'INT64') && (l === undefined || l === 'INTEGER');
+  const decimal = l === 'DECIMAL';
+  // Integers of any width, and integral decimals: the ETL checks each value against the column's range.
+  if (isIntegerType(col.type))
+    return text || integer || (decimal && (pc.scale ?? 0) === 0)
+      ? undefined
+      : `is ${describeParquetType(pc)}; it holds a ${col.type}`;
+  // Decimals and integers are read as their exact text; a FLOAT or DOUBLE is not (a double holds no 0.1).
+  if (decimalOf(col.type))
+    return text || integer || decimal
+      ? undefined
+      : `is ${describeParquetType(pc)}; it holds a ${col.type}, which a binary floating-point value cannot give exactly`;
+  let ok = false;
+  switch (col.type) {
+    case 'string':
+      ok = true;
+      break;
+    case 'double':
+      ok = text || integer || decimal || p === 'FLOAT' || p === 'DOUBLE';
+      break;
+    case 'boolean':
+      ok = text || p === 'BOOLEAN';
+      break;
+    case 'date':
+      ok = text || l === 'DATE';
+      break;
+    case 'timestamp':
+      ok = text || l === 'TIMESTAMP' || p === 'INT96';
+      break;
+  }
+  return ok ? undefined : `is ${describeParquetType(pc)}; it holds a ${col.type}`;
+}
+
+/** Checks a Parquet upload's framing and footer schema (2-3 range reads). */
+export async function checkParquetUpload(
+  store: ObjectStore,
+  key: string,
+  size: number,
+  ds: Dataset,
+  limits: SampleLimits,
+): Promise<Finding | null> {
+  let footer;
+  try {
+    footer = await readParquetFooter(
+      { size, read: (s, e) => store.getRange('raw', key, s, e) },
+      limits.parquetTailBytes,
+      limits.parquetMaxFooterBytes,
+    );
+  } catch (e) {
+    if (e instanceof ParquetFormatError) return malformed(`not a readable Parquet file: ${e.message}`);
+    throw e;
+  }
+  const names = footer.columns.map((c) => c.name);
+  const header = checkColumnNames(names, ds, { what: 'Parquet column' });
+  if (header) return header;
+  const byName = columnsByName(ds);
+  for (let i = 0; i < footer.columns.length; i++) {
+    const pc = footer.columns[i]!;
+    const problem = parquetTypeProblem(pc, byName.get(pc.name)!);
+    if (problem) return headerMismatch(`column '${pc.name}' ${problem}`, { column: i + 1, field: pc.name });
+  }
+  if (footer.numRows === 0n)
+    return { code: UploadErrorCode.EmptyFile, message: 'the Parquet file has no rows' };
+  return null;
+}

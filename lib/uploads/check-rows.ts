@@ -1,0 +1,136 @@
+/**
+ * What the CSV and JSON checks share: the checker interface, the streaming parser around it (lines, syntax errors as
+ * MALFORMED_FILE), and the tally of sampled rows judged against the dataset's JSON Schema and maxRejectedRatio.
+ */
+import type { ErrorObject } from 'ajv';
+import type { Dataset } from '../dataset-registry';
+import { malformed } from './findings';
+import { type Finding, UploadErrorCode } from './types';
+
+const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** The field and a message for the first ajv error of a row. */
+export function describeRowError(errors: ErrorObject[] | null | undefined): {
+  field?: string;
+  message: string;
+} {
+  const e = errors?.[0];
+  if (!e) return { message: 'does not match the schema' };
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'required' && typeof p.missingProperty === 'string') {
+    return { field: p.missingProperty, message: 'is required' };
+  }
+  if (e.keyword === 'additionalProperties' && typeof p.additionalProperty === 'string') {
+    return { field: p.additionalProperty, message: 'is not a column of the dataset' };
+  }
+  const field = e.instancePath ? unescapePointer(e.instancePath.split('/')[1] ?? '') : undefined;
+  let message = e.message ?? e.keyword;
+  if (e.keyword === 'enum' && Array.isArray(p.allowedValues)) message += `: ${p.allowedValues.join(', ')}`;
+  return { ...(field ? { field } : {}), message };
+}
+
+/** Counts the sampled rows that fail, remembers the first, and judges the sample against maxRejectedRatio. */
+export class RowTally {
+  rows = 0;
+  invalid = 0;
+  first: Finding | undefined;
+
+  constructor(private readonly ds: Dataset) {}
+
+  add(
+    row: Record<string, unknown>,
+    line: number,
+    columnOf: (field: string) => number | undefined,
+    problem?: { field: string; message: string },
+  ): void {
+    this.rows++;
+    let p: { field?: string; message: string } | undefined = problem;
+    if (!p && !this.ds.validate(row)) p = describeRowError(this.ds.validate.errors);
+    if (!p) return;
+    this.invalid++;
+    if (this.first) return;
+    const column = p.field ? columnOf(p.field) : undefined;
+    this.first = {
+      code: UploadErrorCode.RowInvalid,
+      message: `line ${line}${column ? `, column ${column}` : ''}${p.field ? ` (${p.field})` : ''}: ${p.message}`,
+      line,
+      ...(column ? { column } : {}),
+      ...(p.field ? { field: p.field } : {}),
+    };
+  }
+
+  verdict(): Finding | null {
+    if (!this.first || this.rows === 0) return null;
+    const allowed = this.ds.table.maxRejectedRatio;
+    if (this.invalid / this.rows <= allowed) return null;
+    return {
+      ...this.first,
+      message:
+        `${this.invalid} of the first ${this.rows} row(s) fail the schema of dataset ${this.ds.name} ` +
+        `(at most ${+(allowed * 100).toFixed(2)}% may); first: ${this.first.message}`,
+    };
+  }
+}
+
+/** A checker of (decompressed) text, fed piece by piece. */
+export interface TextChecker {
+  /** False once it has seen enough (or found a problem). */
+  push(text: string): boolean;
+  /** `complete`: the whole file was pushed. The problem found, or null. */
+  finish(complete: boolean): Finding | null;
+  /** Lines seen so far (to place problems found outside the checker). */
+  readonly lines: number;
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+/** What the CSV and JSON parsers share: push text, end, and whether they have seen enough. */
+interface StreamParser {
+  push(text: string): void;
+  end(): void;
+  readonly done: boolean;
+}
+
+/**
+ * A TextChecker around a streaming parser: counts lines, turns the parser's syntax errors into MALFORMED_FILE
+ * findings, and asks `verdict` once the sample is read without a finding.
+ */
+export function parsingChecker(
+  parser: StreamParser,
+  SyntaxErrorClass: new (...args: never[]) => Error & { line: number; column?: number },
+  state: { finding: Finding | null },
+  verdict: (complete: boolean) => Finding | null,
+): TextChecker {
+  let lines = 0;
+  const fail = (e: unknown) => {
+    if (e instanceof SyntaxErrorClass) state.finding = malformed(e.message, e.line, e.column);
+    else throw e;
+  };
+  return {
+    get lines() {
+      return lines;
+    },
+    push(text) {
+      lines += countLines(text);
+      try {
+        parser.push(text);
+      } catch (e) {
+        fail(e);
+      }
+      return !state.finding && !parser.done;
+    },
+    finish(complete) {
+      if (!state.finding && complete) {
+        try {
+          parser.end();
+        } catch (e) {
+          fail(e);
+        }
+      }
+      return state.finding ?? verdict(complete);
+    },
+  };
+}
