@@ -180,21 +180,15 @@ interface Delivered {
   leftoverSegments: number;
 }
 
+/** Every file under dir (none when it does not exist). */
 async function walk(dir: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
   try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
+    const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => !e.isDirectory()).map((e) => path.join(e.parentPath, e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const files: string[] = [];
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await walk(p)));
-    else files.push(p);
-  }
-  return files;
 }
 
 async function countLines(
