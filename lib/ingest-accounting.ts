@@ -6,7 +6,7 @@
 import type { EventRecord } from './envelope';
 import { ApiError, ErrorCode } from './errors';
 import { DISK_FULL, type FailedRecord } from './firehose/types';
-import { acceptedOutcome, refusedOutcome, submitted } from './ingest-stats/outcome';
+import { acceptedOutcome, refusedOutcome } from './ingest-stats/outcome';
 import { ingestTally } from './ingest-stats/tally';
 import { logger } from './logger';
 import { count, MetricName, metrics } from './metrics';
@@ -19,13 +19,20 @@ export const MAX_LOGGED_IDS = 500;
 
 /** Counts a request refused before anything was written (a 4xx ApiError; anything else is not a refusal). */
 export function countRefusedRequest(err: unknown, body: unknown): void {
-  if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500) return;
-  // VALIDATION_FAILED refuses every event of the batch (the body parsed: one event, {events: [...]} or an array).
-  if (err.code === ErrorCode.ValidationFailed) count(MetricName.EventsRejected, submitted(body).length);
-  else count(MetricName.RequestsRejected);
-  metrics.addMetadata('error_code', err.code);
   const refused = refusedOutcome(err, body);
-  if (refused) ingestTally().record(refused);
+  if (!refused) return;
+  // A refusal outcome is only made of an ApiError.
+  const { code } = err as ApiError;
+  // VALIDATION_FAILED refuses every event of the batch (the outcome counts each by its type); any other refusal is
+  // counted by request.
+  if (code === ErrorCode.ValidationFailed)
+    count(
+      MetricName.EventsRejected,
+      [...refused.refused.values()].reduce((a, b) => a + b, 0),
+    );
+  else count(MetricName.RequestsRejected);
+  metrics.addMetadata('error_code', code);
+  ingestTally().record(refused);
 }
 
 /** Counts a request whose every record the stream took. */

@@ -26,7 +26,7 @@ export function registeredType(value: unknown): string | null {
 }
 
 /** The events of a body as submitted (one event, {events: [...]}, or an array), without judging them. */
-export function submitted(body: unknown): unknown[] {
+function submitted(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
   const events = objectOf(body)?.events;
   return Array.isArray(events) ? events : body === undefined ? [] : [body];
