@@ -165,6 +165,8 @@ describe('the console in a browser', () => {
     await nav(page, 'Tables').click();
     await page.getByRole('link', { name: /^signup/ }).click();
     const detail = page.locator('article.table-detail');
+    // The first table's detail shows until the link's page has loaded: wait for signup's heading (or time out).
+    await detail.locator('h2', { hasText: /^signup$/ }).waitFor();
     await expect(detail.locator('h2').innerText()).resolves.toBe('signup');
     const text = await detail.innerText();
     expect(text).toMatch(/events of type signup/);
