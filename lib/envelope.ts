@@ -52,6 +52,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * year 0 is 1 BC in DuckDB); an earlier event would be accepted here and rejected by the compaction.
  */
 export const MIN_OCCURRED_AT_MS = Date.UTC(1000, 0, 1);
+const MIN_OCCURRED_AT = new Date(MIN_OCCURRED_AT_MS).toISOString();
 
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -142,6 +143,59 @@ interface TypeCheck {
 const CANONICAL_INSTANT =
   /^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z$/;
 
+/** The latest occurred_at a request takes (receipt plus the allowed skew), as a time and in canonical form. */
+interface Latest {
+  ms: number;
+  /** Its toISOString rendering when that is canonical (a 4-digit year), else undefined. */
+  canonical: string | undefined;
+}
+
+function latestOccurredAt(now: number, maxFutureSkewSeconds: number): Latest {
+  const ms = now + maxFutureSkewSeconds * 1000;
+  // Beyond ±8.64e15 ms (or NaN) a Date is invalid and has no rendering: every occurred_at is then parsed.
+  const iso = Math.abs(ms) <= 8.64e15 ? new Date(Math.floor(ms)).toISOString() : '';
+  return { ms, canonical: CANONICAL_INSTANT.test(iso) ? iso : undefined };
+}
+
+/**
+ * The occurred_at to store for a sent one (which passed the envelope's date-time format), or undefined after
+ * reporting why it is refused: before MIN_OCCURRED_AT_MS, or after the latest time the request takes. A canonical
+ * instant is stored as sent and judged by comparing texts (a fixed-width UTC rendering sorts as its time does, and
+ * to the millisecond both texts hold: ~7 ns against Date.parse's ~165); any other form is parsed and stored as its
+ * toISOString rendering.
+ */
+function storedOccurredAt(
+  sent: string,
+  latest: Latest,
+  maxFutureSkewSeconds: number,
+  report: (pointer: string, code: string, message: string) => void,
+): string | undefined {
+  const latestText = latest.canonical;
+  const canonical = latestText !== undefined && CANONICAL_INSTANT.test(sent);
+  const t = canonical ? 0 : Date.parse(sent);
+  if (Number.isNaN(t)) {
+    report('/occurred_at', EventErrorCode.InvalidEnvelope, 'must be a valid ISO-8601 date-time');
+    return undefined;
+  }
+  if (canonical ? sent < MIN_OCCURRED_AT : t < MIN_OCCURRED_AT_MS) {
+    report(
+      '/occurred_at',
+      EventErrorCode.InvalidEnvelope,
+      'is before 1000-01-01T00:00:00Z (UTC), the earliest time the lake stores',
+    );
+    return undefined;
+  }
+  if (canonical ? sent > latestText : t > latest.ms) {
+    report(
+      '/occurred_at',
+      EventErrorCode.OccurredInFuture,
+      `is more than ${maxFutureSkewSeconds}s after the time it was received`,
+    );
+    return undefined;
+  }
+  return canonical ? sent : new Date(t).toISOString();
+}
+
 /**
  * The raw-zone line of a stamped event: exactly JSON.stringify of {id, type, occurred_at, received_at, data}, given
  * data's JSON text (checkData's: stringifyJsonExact, numbers as they were sent). Written by hand around the data: the
@@ -207,7 +261,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
   const submitted = submittedEvents(body, limits.maxEvents);
   const maxRecordBytes = limits.maxRecordBytes ?? FIREHOSE_MAX_RECORD_BYTES;
   const receivedAt = new Date(now).toISOString();
-  const latest = now + limits.maxFutureSkewSeconds * 1000;
+  const latest = latestOccurredAt(now, limits.maxFutureSkewSeconds);
   const problems: EventProblem[] = [];
   const records: EventRecord[] = [];
   const checks = new Map<string, TypeCheck | null>();
@@ -239,30 +293,11 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       continue;
     }
     const dataJson = checkData(check, event.data, report);
-    let occurredAt = receivedAt;
-    if (typeof event.occurred_at === 'string') {
-      const t = Date.parse(event.occurred_at);
-      if (Number.isNaN(t)) {
-        report('/occurred_at', EventErrorCode.InvalidEnvelope, 'must be a valid ISO-8601 date-time');
-      } else if (t < MIN_OCCURRED_AT_MS) {
-        report(
-          '/occurred_at',
-          EventErrorCode.InvalidEnvelope,
-          'is before 1000-01-01T00:00:00Z (UTC), the earliest time the lake stores',
-        );
-      } else if (t > latest) {
-        report(
-          '/occurred_at',
-          EventErrorCode.OccurredInFuture,
-          `is more than ${limits.maxFutureSkewSeconds}s after the time it was received`,
-        );
-      } else {
-        occurredAt = CANONICAL_INSTANT.test(event.occurred_at)
-          ? event.occurred_at
-          : new Date(t).toISOString();
-      }
-    }
-    if (problems.length > before || dataJson === undefined) continue;
+    const occurredAt =
+      typeof event.occurred_at === 'string'
+        ? storedOccurredAt(event.occurred_at, latest, limits.maxFutureSkewSeconds, report)
+        : receivedAt;
+    if (problems.length > before || dataJson === undefined || occurredAt === undefined) continue;
 
     const id = (event.id as string | undefined) ?? newEventId(now);
     const line = rawLine(id, type, occurredAt, receivedAt, dataJson);

@@ -133,6 +133,33 @@ describe('event envelope', () => {
     expect(JSON.parse(leap!.line).occurred_at).toBe('2024-02-29T10:00:00.000Z');
   });
 
+  it('takes occurred_at from 1000-01-01 to receipt plus the skew, to the millisecond, in UTC form and with an offset alike', () => {
+    const verdict = (occurred_at: string, skew = limits.maxFutureSkewSeconds, now = NOW) => {
+      try {
+        return JSON.parse(
+          prepareEvents(pageView({ occurred_at }), { ...limits, maxFutureSkewSeconds: skew }, now)[0]!.line,
+        ).occurred_at as string;
+      } catch (e) {
+        return ((e as ApiError).details.errors as { code: string }[]).map((p) => p.code).join();
+      }
+    };
+    // Receipt plus an hour is 2026-11-24T13:00:00.000Z; the same instants written with a +02:00 offset.
+    expect(verdict('2026-11-24T13:00:00.000Z')).toBe('2026-11-24T13:00:00.000Z');
+    expect(verdict('2026-11-24T15:00:00.000+02:00')).toBe('2026-11-24T13:00:00.000Z');
+    expect(verdict('2026-11-24T13:00:00.001Z')).toBe('OCCURRED_AT_IN_FUTURE');
+    expect(verdict('2026-11-24T15:00:00.001+02:00')).toBe('OCCURRED_AT_IN_FUTURE');
+    expect(verdict('1000-01-01T00:00:00.000Z')).toBe('1000-01-01T00:00:00.000Z');
+    expect(verdict('1000-01-01T02:00:00.000+02:00')).toBe('1000-01-01T00:00:00.000Z');
+    expect(verdict('0999-12-31T23:59:59.999Z')).toBe('INVALID_ENVELOPE');
+    expect(verdict('1000-01-01T01:59:59.999+02:00')).toBe('INVALID_ENVELOPE');
+    // A skew of part of a millisecond: the instant after receipt's millisecond is refused, receipt's is taken.
+    expect(verdict('2026-11-24T12:00:00.000Z', 0.0005)).toBe('2026-11-24T12:00:00.000Z');
+    expect(verdict('2026-11-24T12:00:00.001Z', 0.0005)).toBe('OCCURRED_AT_IN_FUTURE');
+    // A latest time past year 9999 has no 4-digit rendering: judged by the parsed time.
+    const farFuture = Date.UTC(9999, 11, 31, 23, 30);
+    expect(verdict('9999-12-31T23:59:59.999Z', 3600, farFuture)).toBe('9999-12-31T23:59:59.999Z');
+  });
+
   it('lists every bad event with index, pointer and reason, all or nothing', () => {
     const p = problems({
       events: [
