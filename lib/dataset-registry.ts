@@ -5,7 +5,8 @@
  * Each dataset's table definition is built once per cold start, on first use; its row validator was generated at
  * build time (lib/validators/; the dates and timestamps follow the ETL's rules: lib/validators/formats.ts).
  */
-import { datasetTable, IDENTIFIER, type TableDef } from './catalog/tables';
+import { datasetTable, IDENTIFIER } from './catalog/table-from-schema';
+import type { TableDef } from './catalog/types';
 import { loadSchema, schemaGeneration } from './schema-loader';
 import { datasetRowValidator } from './validators/datasets';
 import type { Validator } from './validators/types';

@@ -7,7 +7,8 @@ import type { Table } from '@aws-sdk/client-glue';
 import { glueTableResource } from '../../lib/catalog/glue';
 import { rejectedTableResource } from '../../lib/catalog/rejected-table';
 import type { TableHistory } from '../../lib/catalog/history';
-import { datasetTable, type TableDef } from '../../lib/catalog/tables';
+import { datasetTable } from '../../lib/catalog/table-from-schema';
+import type { TableDef } from '../../lib/catalog/tables';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -3,7 +3,7 @@
  * engine, the exact value checks the ETL's reasons come from (lib/catalog/value-checks.ts), JSON without rounding
  * (lib/exact-json.ts) and the top-level checks of ingest and validateUpload (lib/schema-exact-types.ts).
  */
-import { datasetTable } from '../../lib/catalog/tables';
+import { datasetTable } from '../../lib/catalog/table-from-schema';
 import { athenaType, declaredType, duckdbType, sqlType } from '../../lib/catalog/lake-types';
 import { decimalProblem, exactValueProblem, integerProblem } from '../../lib/catalog/value-checks';
 import {

@@ -9,7 +9,8 @@ import {
   glueTableLogicalId,
   glueTableResource,
 } from '../../lib/catalog/glue';
-import { datasetTable, eventTable, lakeTables, type TableDef } from '../../lib/catalog/tables';
+import { datasetTable, eventTable } from '../../lib/catalog/table-from-schema';
+import { lakeTables, type TableDef } from '../../lib/catalog/tables';
 import { arrivalDateOf, etlPlansFile, rawEventsPrefix } from '../../lib/etl/plans';
 import { buildPlan } from '../../lib/etl/plan';
 

@@ -8,7 +8,8 @@ import {
   type GlueTableMetadata,
 } from '../../lib/catalog/describe';
 import { glueTableResource, JSON_TEXT_NOTE } from '../../lib/catalog/glue';
-import { datasetTable, eventTable, lakeTables, schemaFiles } from '../../lib/catalog/tables';
+import { datasetTable, eventTable } from '../../lib/catalog/table-from-schema';
+import { lakeTables, schemaFiles } from '../../lib/catalog/tables';
 import { catalogError, TableErrorCode } from '../../lib/query/tables';
 import { evolvedTable } from '../support/glue-tables';
 

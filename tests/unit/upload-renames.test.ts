@@ -4,7 +4,7 @@
  */
 import orders from '../../schemas/datasets/orders.json';
 import customers from '../../schemas/datasets/customers.json';
-import { datasetTable } from '../../lib/catalog/tables';
+import { datasetTable } from '../../lib/catalog/table-from-schema';
 import type { Dataset } from '../../lib/dataset-registry';
 import { csvChecker } from '../../lib/uploads/check-csv';
 import { jsonChecker } from '../../lib/uploads/check-json';

@@ -1,0 +1,304 @@
+/**
+ * A lake table derived from its schema file (schemas/; ./tables.ts reads the folder):
+ *
+ *  - every schemas/events/<type>.json becomes table <type>: the envelope (event_id, occurred_at, received_at)
+ *    plus one column per top-level `data` property, partitioned by event_date (the UTC date of occurred_at),
+ *    stored under tables/events/type=<type>/event_date=<yyyy-MM-dd>/;
+ *  - every schemas/datasets/<name>.json becomes table <name>: one column per property plus lineage columns,
+ *    partitioned by dt (the date of its `x-lake.partitionBy` column), stored under tables/datasets/<name>/dt=.../.
+ *
+ * Types: string → string (date → date, date-time → timestamp), integer → bigint, number → double,
+ * boolean → boolean; objects and arrays are kept as JSON text (string); "x-lake": {"type": …} on a property declares
+ * Athena's integer widths (tinyint, smallint, int) on an integer, decimal(p,s) on a string (lib/catalog/lake-types.ts).
+ */
+import { sameSnapshot, snapshotOf, type TableHistory } from './history';
+import layout from '../lake-layout.json';
+import { decimalOf, declaredType } from './lake-types';
+import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
+
+interface JsonSchemaProp extends ValueRules {
+  type?: string | string[];
+  format?: string;
+  description?: string;
+  deprecated?: boolean;
+  'x-lake'?: { renamedFrom?: string; type?: string };
+}
+
+export interface ObjectSchema {
+  title?: string;
+  description?: string;
+  required?: string[];
+  properties?: Record<string, JsonSchemaProp>;
+  'x-lake'?: {
+    primaryKey?: string[];
+    partitionBy?: string;
+    latestBy?: string;
+    formats?: UploadFormat[];
+    maxFileBytes?: number;
+    maxRejectedRatio?: number;
+    /** Columns that left the schema: no longer accepted, kept in the table with their stored values. */
+    retired?: string[];
+    /** The table this one is the new major version of. */
+    supersedes?: string;
+  };
+}
+
+/** Names usable unquoted in Spark SQL, DuckDB and Athena: lower snake case, not a reserved word. */
+export const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+const RESERVED = new Set(
+  (
+    'all alter and any array as asc between both by case cast check column constraint create cross cube current date ' +
+    'default delete desc describe distinct drop else end escape except exists extract false fetch for from full group ' +
+    'grouping having in inner insert intersect interval into is join leading left like limit localtime natural not ' +
+    'null of on or order outer over partition range recursive right rollup row rows select set some table then time ' +
+    'timestamp to trailing true union unnest update user using values when where window with'
+  ).split(' '),
+);
+
+export function checkIdentifier(name: string, what: string): void {
+  if (!IDENTIFIER.test(name) || RESERVED.has(name)) {
+    throw new Error(`${what} '${name}' must match ${IDENTIFIER} and not be an SQL reserved word`);
+  }
+}
+
+function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?: boolean } {
+  const t = Array.isArray(prop.type) ? prop.type.filter((x) => x !== 'null') : [prop.type];
+  if (t.length !== 1) throw new Error(`${where}: give exactly one JSON type (optionally with "null")`);
+  const declared = prop['x-lake']?.type;
+  if (declared !== undefined) {
+    const type = declaredType(declared, String(t[0]), where);
+    if (
+      decimalOf(type) &&
+      (prop.minimum !== undefined || prop.maximum !== undefined || prop.format || prop.enum)
+    )
+      throw new Error(
+        `${where}: a ${type} column takes no minimum, maximum, format or enum (its JSON type is a string, which ` +
+          'JSON Schema would not compare as a number)',
+      );
+    return { type };
+  }
+  switch (t[0]) {
+    case 'string':
+      if (prop.format === 'date') return { type: 'date' };
+      if (prop.format === 'date-time') return { type: 'timestamp' };
+      return { type: 'string' };
+    case 'integer':
+      return { type: 'bigint' };
+    case 'number':
+      return { type: 'double' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'object':
+    case 'array':
+      return { type: 'string', json: true };
+    default:
+      throw new Error(`${where}: unsupported type ${String(t[0])}`);
+  }
+}
+
+function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string): ColumnDef[] {
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
+    checkIdentifier(name, `${where} property`);
+    const { type, json } = lakeType(prop, `${where}.${name}`);
+    const renamedFrom = prop['x-lake']?.renamedFrom;
+    if (renamedFrom !== undefined) {
+      checkIdentifier(renamedFrom, `${where}.${name} x-lake.renamedFrom`);
+      if (renamedFrom === name)
+        throw new Error(`${where}.${name}: x-lake.renamedFrom names the column itself`);
+    }
+    return {
+      name,
+      type,
+      source: [...sourcePrefix, name],
+      ...(renamedFrom ? { alternatives: [[...sourcePrefix, renamedFrom]], renamedFrom } : {}),
+      required: required.has(name),
+      ...(json ? { json } : {}),
+      ...(prop.enum ? { enum: prop.enum } : {}),
+      ...(prop.pattern ? { pattern: prop.pattern } : {}),
+      ...(prop.minimum !== undefined ? { minimum: prop.minimum } : {}),
+      ...(prop.maximum !== undefined ? { maximum: prop.maximum } : {}),
+      ...(prop.maxLength !== undefined ? { maxLength: prop.maxLength } : {}),
+      ...(prop.minLength !== undefined ? { minLength: prop.minLength } : {}),
+      ...(prop.description ? { description: prop.description } : {}),
+      ...(prop.deprecated === true ? { deprecated: true } : {}),
+    };
+  });
+}
+
+/**
+ * The columns the table held (its history) that the schema no longer has: kept, as retired columns, with their
+ * recorded type, so that no rewrite of a partition drops their stored values. Whether their leaving was declared
+ * (x-lake.retired, or a rename) is the compatibility check's business (lib/catalog/compat.ts).
+ */
+function retiredColumns(
+  current: ColumnDef[],
+  history: TableHistory | undefined,
+  declared: string[],
+): ColumnDef[] {
+  const names = new Set(current.map((c) => c.name));
+  const renamed = new Set(current.flatMap((c) => (c.renamedFrom ? [c.renamedFrom] : [])));
+  return (history?.columns ?? [])
+    .filter((c) => !names.has(c.name))
+    .map((c) => ({
+      name: c.name,
+      type: c.type,
+      source: [],
+      required: false,
+      ...(c.json ? { json: true } : {}),
+      retired: true,
+      ...(declared.includes(c.name) || renamed.has(c.name) ? {} : { undeclared: true }),
+      description: renamed.has(c.name)
+        ? `Renamed to ${current.find((x) => x.renamedFrom === c.name)!.name}: holds the values stored before.`
+        : 'Retired: no longer in the schema; holds the values stored before.',
+    }));
+}
+
+/**
+ * The table's version and its last column, lake_schema_version: the recorded version when the table is as recorded,
+ * the next one while a change is not recorded yet (the first version of a table without a history is 1).
+ */
+function versioned(table: Omit<TableDef, 'version'>, history: TableHistory | undefined): TableDef {
+  const draft = { ...table, version: 0 };
+  const version = !history
+    ? 1
+    : sameSnapshot(snapshotOf(draft), history)
+      ? history.version
+      : history.version + 1;
+  return {
+    ...table,
+    version,
+    columns: [
+      ...table.columns,
+      {
+        name: 'lake_schema_version',
+        type: 'bigint',
+        source: [],
+        required: true,
+        generated: true,
+        constant: version,
+        description: 'Version of the table schema that wrote the row (schemas/history/).',
+      },
+    ],
+  };
+}
+
+export const EVENT_ENVELOPE_COLUMNS = ['event_id', 'occurred_at', 'received_at'] as const;
+
+function tableLevel(schema: ObjectSchema, where: string): { retired: string[]; supersedes?: string } {
+  const lake = schema['x-lake'] ?? {};
+  for (const r of lake.retired ?? []) checkIdentifier(r, `${where} x-lake.retired`);
+  if (lake.supersedes !== undefined) checkIdentifier(lake.supersedes, `${where} x-lake.supersedes`);
+  const inSchema = new Set(Object.keys(schema.properties ?? {}));
+  for (const r of lake.retired ?? []) {
+    if (inSchema.has(r)) throw new Error(`${where}: '${r}' is in x-lake.retired and still a property`);
+  }
+  return { retired: lake.retired ?? [], ...(lake.supersedes ? { supersedes: lake.supersedes } : {}) };
+}
+
+export function eventTable(type: string, schema: ObjectSchema, history?: TableHistory): TableDef {
+  checkIdentifier(type, 'event type');
+  const where = `schemas/events/${type}.json`;
+  const { supersedes, retired } = tableLevel(schema, where);
+  const data = columnsOf(schema, ['data'], where);
+  for (const c of data) {
+    if ((EVENT_ENVELOPE_COLUMNS as readonly string[]).includes(c.name) || c.name === 'event_date') {
+      throw new Error(`${where}: property '${c.name}' clashes with an envelope column`);
+    }
+  }
+  const columns: ColumnDef[] = [
+    {
+      name: 'event_id',
+      type: 'string',
+      source: ['id'],
+      required: true,
+      description: 'Event id (deduplication key).',
+    },
+    { name: 'occurred_at', type: 'timestamp', source: ['occurred_at'], required: true },
+    { name: 'received_at', type: 'timestamp', source: ['received_at'], required: true },
+    ...data,
+  ];
+  return versioned(
+    {
+      name: type,
+      kind: 'events',
+      description: schema.description ?? `${type} events`,
+      columns: [...columns, ...retiredColumns(columns, history, retired)],
+      partitionKeys: [{ name: 'event_date', type: 'string', fromColumn: 'occurred_at' }],
+      primaryKey: ['event_id'],
+      prefix: `${layout.curated.eventsTablePrefix}type=${type}/`,
+      formats: ['jsonl'],
+      maxFileBytes: Number.MAX_SAFE_INTEGER,
+      maxRejectedRatio: 0,
+      ...(supersedes ? { supersedes } : {}),
+    },
+    history,
+  );
+}
+
+export function datasetTable(name: string, schema: ObjectSchema, history?: TableHistory): TableDef {
+  checkIdentifier(name, 'dataset name');
+  const where = `schemas/datasets/${name}.json`;
+  const lake = schema['x-lake'];
+  if (!lake?.primaryKey?.length || !lake.partitionBy || !lake.formats?.length) {
+    throw new Error(`${where}: x-lake needs primaryKey, partitionBy and formats`);
+  }
+  const { supersedes, retired } = tableLevel(schema, where);
+  const columns = columnsOf(schema, [], where);
+  for (const c of columns) {
+    if (c.name.startsWith('lake_'))
+      throw new Error(`${where}: property '${c.name}': lake_ names are the lake's own`);
+  }
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  for (const k of lake.primaryKey) {
+    if (!byName.get(k)?.required)
+      throw new Error(`${where}: primary key column '${k}' must be a required property`);
+  }
+  const part = byName.get(lake.partitionBy);
+  if (!part?.required || (part.type !== 'date' && part.type !== 'timestamp')) {
+    throw new Error(
+      `${where}: partitionBy '${lake.partitionBy}' must be a required date or date-time property`,
+    );
+  }
+  if (lake.latestBy && !byName.has(lake.latestBy))
+    throw new Error(`${where}: latestBy '${lake.latestBy}' is not a property`);
+  for (const f of lake.formats) {
+    if (!['csv', 'json', 'jsonl', 'parquet'].includes(f)) throw new Error(`${where}: unknown format '${f}'`);
+  }
+  return versioned(
+    {
+      name,
+      kind: 'dataset',
+      description: schema.description ?? name,
+      columns: [
+        ...columns,
+        ...retiredColumns(columns, history, retired),
+        {
+          name: 'lake_source_file',
+          type: 'string',
+          source: [],
+          required: true,
+          generated: true,
+          description: 'Object the row came from.',
+        },
+        {
+          name: 'lake_ingested_at',
+          type: 'timestamp',
+          source: [],
+          required: true,
+          generated: true,
+          description: 'When the ETL run read it.',
+        },
+      ],
+      partitionKeys: [{ name: 'dt', type: 'string', fromColumn: lake.partitionBy }],
+      primaryKey: lake.primaryKey,
+      ...(lake.latestBy ? { latestBy: lake.latestBy } : {}),
+      prefix: `${layout.curated.datasetsTablePrefix}${name}/`,
+      formats: lake.formats,
+      maxFileBytes: lake.maxFileBytes ?? 2 * 1024 ** 3,
+      maxRejectedRatio: lake.maxRejectedRatio ?? 0.05,
+      ...(supersedes ? { supersedes } : {}),
+    },
+    history,
+  );
+}
