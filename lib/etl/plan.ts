@@ -30,23 +30,9 @@
  * ROW_NUMBER() OVER, UNION ALL. Timestamps are UTC: accepted with a trailing Z, +00:00 or no offset.
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
-import { PatternError, portablePattern } from './portable-regex';
-import { decimalOf, isIntegerType, isNumericType, sqlType, type DecimalType } from '../catalog/lake-types';
-import {
-  NOT_AN_INTEGER,
-  NOT_A_DECIMAL,
-  decimalOutOfRange,
-  decimalScaleExceeded,
-  integerOutOfRange,
-} from '../catalog/value-checks';
-import {
-  DATE_PATTERN,
-  DECIMAL_PATTERN,
-  DOUBLE_PATTERN,
-  INTEGER_PATTERN,
-  UTC_TIMESTAMP_RE,
-  decimalScalePattern,
-} from './value-patterns';
+import { sqlType } from '../catalog/lake-types';
+import { literal, rule } from './column-rules';
+import { UTC_TIMESTAMP_RE } from './value-patterns';
 
 export { UTC_TIMESTAMP_RE };
 
@@ -78,134 +64,6 @@ export type SqlDialect = 'duckdb' | 'spark';
 
 /** Statements an engine runs before a plan: DuckDB needs regexp_like, which Spark SQL has built in. */
 export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)'];
-
-const DATE_RE = portablePattern(DATE_PATTERN);
-const TIMESTAMP_RE = portablePattern(UTC_TIMESTAMP_RE);
-const INTEGER_RE = portablePattern(INTEGER_PATTERN);
-const DECIMAL_RE = portablePattern(DECIMAL_PATTERN);
-const DOUBLE_RE = portablePattern(DOUBLE_PATTERN);
-
-/**
- * An SQL string literal both engines read the same: DuckDB takes backslashes literally, and so does Spark with
- * spark.sql.parser.escapedStringLiterals (set by the Glue job). Quotes would need engine-specific escaping: refused.
- */
-function literal(value: string | number | boolean, where: string): string {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`${where}: ${value} is not a finite number`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value.includes("'")) throw new Error(`${where}: values used in ETL checks cannot contain quotes`);
-  return `'${value}'`;
-}
-
-/** A schema's pattern for regexp_like in both engines (lib/etl/portable-regex.ts), or an error naming the column. */
-function patternLiteral(pattern: string, where: string): string {
-  try {
-    return literal(portablePattern(pattern), where);
-  } catch (e) {
-    if (e instanceof PatternError) throw new Error(`${where}: ${e.message}`);
-    throw e;
-  }
-}
-
-interface ColumnRule {
-  /**
-   * The typed value, from the raw text column of raw_input; NULL when the text is absent or invalid. For every type
-   * but string, present text gives NULL exactly when it is invalid: integer and decimal texts are TRY_CAST behind
-   * their pattern (NULL beyond the width's range in both engines; a decimal's scale is checked before, so the cast
-   * never rounds a value the row keeps), a DOUBLE cast of a matching text never fails (huge values give Infinity),
-   * date and timestamp are TRY_CAST behind their pattern, boolean takes only true/false.
-   */
-  typed: string;
-  /**
-   * Conditions under which the row is rejected, with their reasons, over the raw text `raw` and the typed value
-   * `typed` (columns of typedSql's inner SELECT); checked only when the text is present.
-   */
-  problems: [condition: string, reason: string][];
-}
-
-function rule(c: ColumnDef, raw: string, typed: string, text: string): ColumnRule {
-  const v = text; // the raw text in raw_input (the column, or its first present source)
-  const where = `column ${c.name}`;
-  const problems: [string, string][] = [];
-  let value: string;
-  if (isIntegerType(c.type)) {
-    // Any number of digits; the width's range is the cast's (exact: TRY_CAST is NULL beyond it, never wraps).
-    const integer = (x: string) => `regexp_like(${x}, ${literal(INTEGER_RE, where)})`;
-    value = `CASE WHEN ${integer(v)} THEN TRY_CAST(${v} AS ${sqlType(c.type)}) END`;
-    // A text that is not an integer is never cast (typed IS NULL): tested first, a valid row skips both regexes.
-    problems.push([`${typed} IS NULL AND NOT ${integer(raw)}`, NOT_AN_INTEGER]);
-    problems.push([`${typed} IS NULL AND ${integer(raw)}`, integerOutOfRange(c.type)]);
-    return withRules(c, raw, typed, value, problems);
-  }
-  const decimal = decimalOf(c.type);
-  if (decimal) {
-    // Plain notation only; more decimal places than the scale are refused (never rounded), then the cast's range.
-    const t = c.type as DecimalType;
-    const syntax = (x: string) => `regexp_like(${x}, ${literal(DECIMAL_RE, where)})`;
-    const scale = `regexp_like(${raw}, ${literal(portablePattern(decimalScalePattern(decimal.scale)), where)})`;
-    value = `CASE WHEN ${syntax(v)} THEN TRY_CAST(${v} AS ${sqlType(c.type)}) END`;
-    problems.push([`NOT ${syntax(raw)}`, NOT_A_DECIMAL]);
-    problems.push([`${syntax(raw)} AND NOT ${scale}`, decimalScaleExceeded(t)]);
-    problems.push([`${syntax(raw)} AND ${scale} AND ${typed} IS NULL`, decimalOutOfRange(t)]);
-    return withRules(c, raw, typed, value, problems);
-  }
-  switch (c.type) {
-    case 'double':
-      value = `CASE WHEN regexp_like(${v}, ${literal(DOUBLE_RE, where)}) THEN CAST(${v} AS DOUBLE) END`;
-      problems.push([`${typed} IS NULL`, 'not a number']);
-      break;
-    case 'boolean':
-      value = `CASE lower(${v}) WHEN 'true' THEN true WHEN 'false' THEN false END`;
-      problems.push([`${typed} IS NULL`, 'not true or false']);
-      break;
-    case 'date':
-      value = `CASE WHEN regexp_like(${v}, ${literal(DATE_RE, where)}) THEN TRY_CAST(${v} AS DATE) END`;
-      problems.push([`${typed} IS NULL`, 'not a date (yyyy-MM-dd)']);
-      break;
-    case 'timestamp':
-      value = `CASE WHEN regexp_like(${v}, ${literal(TIMESTAMP_RE, where)}) THEN TRY_CAST(${v} AS TIMESTAMP) END`;
-      problems.push([`${typed} IS NULL`, 'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])']);
-      break;
-    case 'string':
-      value = v;
-      break;
-    default:
-      throw new Error(`${where}: no ETL typing for type ${c.type}`);
-  }
-  return withRules(c, raw, typed, value, problems);
-}
-
-/** The schema's own rules (enum, pattern, maxLength, minimum, maximum) added to a column's typing problems. */
-function withRules(
-  c: ColumnDef,
-  raw: string,
-  typed: string,
-  value: string,
-  problems: [string, string][],
-): ColumnRule {
-  const where = `column ${c.name}`;
-  if (c.enum) {
-    const values = c.enum.map((e) => literal(String(e), where)).join(', ');
-    problems.push([`${raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
-  }
-  if (c.pattern)
-    problems.push([
-      `NOT regexp_like(${raw}, ${patternLiteral(c.pattern, where)})`,
-      `does not match ${c.pattern}`,
-    ]);
-  if (c.maxLength !== undefined)
-    problems.push([`length(${raw}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
-  // A NULL typed value (invalid text) makes these conditions NULL: only valid numbers are compared.
-  if (c.minimum !== undefined && isNumericType(c.type)) {
-    problems.push([`${typed} < ${literal(c.minimum, where)}`, `less than ${c.minimum}`]);
-  }
-  if (c.maximum !== undefined && isNumericType(c.type)) {
-    problems.push([`${typed} > ${literal(c.maximum, where)}`, `greater than ${c.maximum}`]);
-  }
-  return { typed: value, problems };
-}
 
 /** The raw_input column of a column's n-th alternative source (x-lake.renamedFrom). */
 const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
