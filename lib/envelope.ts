@@ -48,8 +48,9 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * The earliest occurred_at the lake stores: the tables' timestamps have 4-digit years from 1000 (lib/etl/plan.ts —
- * year 0 is 1 BC in DuckDB); an earlier event would be accepted here and rejected by the compaction.
+ * The earliest occurred_at the lake stores: the tables' timestamps have 4-digit years from 1000
+ * (lib/etl/column-rules.ts — year 0 is 1 BC in DuckDB); an earlier event would be accepted here and rejected by the
+ * compaction.
  */
 export const MIN_OCCURRED_AT_MS = Date.UTC(1000, 0, 1);
 const MIN_OCCURRED_AT = new Date(MIN_OCCURRED_AT_MS).toISOString();

@@ -29,7 +29,7 @@ export function exactTypeOf(p: PropertySchema): IntegerType | DecimalType | unde
   try {
     return declaredType(declared, jsonTypeOf(p), '');
   } catch {
-    return undefined; // a schema the catalog refuses (lib/catalog/tables.ts); the schema check reports it
+    return undefined; // a schema the catalog refuses (lib/catalog/table-from-schema.ts); the schema check reports it
   }
 }
 

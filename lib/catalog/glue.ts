@@ -59,10 +59,10 @@ function s3Url(bucketLogicalId: string, rest: string): Cfn {
 
 /**
  * What the lake records about a table in its Glue table's Parameters, beside Athena's own (classification,
- * projection.*): everything GET /tables answers (lib/catalog/describe.ts) that Glue has no field for. CloudFormation's
- * AWS::Glue::Table Column has no Parameters (only Name, Type, Comment), so the column flags are table parameters too:
- * comma-separated column names (column names never hold a comma: lib/catalog/tables.ts IDENTIFIER), left out when
- * no column has the flag.
+ * projection.*): everything GET /tables answers (lib/catalog/describe.ts) that Glue has no field for.
+ * CloudFormation's AWS::Glue::Table Column has no Parameters (only Name, Type, Comment), so the column flags are
+ * table parameters too: comma-separated column names (column names never hold a comma:
+ * lib/catalog/table-from-schema.ts IDENTIFIER), left out when no column has the flag.
  */
 export const LAKE_PARAMETER = {
   /** events | dataset */

@@ -1,6 +1,6 @@
 /**
  * Whether a text is a value of an integer or decimal column, checked exactly (BigInt, never a double), with the
- * reasons the ETL gives (lib/etl/plan.ts uses these texts): validateUpload's sample check (CSV fields, JSON
+ * reasons the ETL gives (lib/etl/column-rules.ts uses these texts): validateUpload's sample check (CSV fields, JSON
  * numbers by their source text) and ingest (event data) judge a value as the Glue job and the local runner will.
  * Out-of-range values are refused, never rounded or clamped.
  * No dependency beyond lib/catalog/lake-types.ts and lib/etl/value-patterns.ts: the Lambda bundles take it.

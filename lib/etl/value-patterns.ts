@@ -1,7 +1,8 @@
 /**
  * The text forms the lake types values from, as ECMAScript regular expressions: validateUpload's sample check tests
- * them as they are (lib/dataset-registry.ts), the ETL plans through lib/etl/portable-regex.ts (lib/etl/plan.ts), so
- * a value that passes the sample check is typed the same way by the Glue job and the local runner.
+ * them as they are (lib/dataset-registry.ts), the ETL plans through lib/etl/portable-regex.ts
+ * (lib/etl/column-rules.ts), so a value that passes the sample check is typed the same way by the Glue job and the
+ * local runner.
  * No dependency beyond this file: the validateUpload bundle takes it.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The CSV check: the header names the dataset's columns; each sampled row has the header's fields, and each field is
- * typed by its column with the rules the ETL uses (lib/etl/plan.ts, lib/catalog/value-checks.ts) before the row is
- * checked against the dataset's JSON Schema. An empty field is an absent value.
+ * typed by its column with the rules the ETL uses (lib/etl/column-rules.ts, lib/catalog/value-checks.ts) before the
+ * row is checked against the dataset's JSON Schema. An empty field is an absent value.
  */
 import { decimalOf, isIntegerType } from '../catalog/lake-types';
 import type { ColumnDef } from '../catalog/tables';

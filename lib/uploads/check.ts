@@ -6,13 +6,13 @@
  *    likewise, with physical/logical types the column's type can be read from;
  *  - rows (CSV, JSON): a sample (the first rows / bytes, see SampleLimits) must parse, and type-check with ajv
  *    against the dataset's JSON Schema. CSV values are typed by their column first, with the rules the ETL uses
- *    (lib/etl/plan.ts, lib/catalog/value-checks.ts): integers within their width's range (checked exactly, 19-digit
- *    bigints included), decimals in plain notation within their precision and scale, JSON-style numbers,
+ *    (lib/etl/column-rules.ts, lib/catalog/value-checks.ts): integers within their width's range (checked exactly,
+ *    19-digit bigints included), decimals in plain notation within their precision and scale, JSON-style numbers,
  *    true/false; an empty field is an absent value. A JSON null is an absent value too; JSON numbers are judged by
  *    their source text (lib/exact-json.ts), so no integer beyond 2^53 is rounded before it is checked. As the ETL
- *    rejects bad rows one by one and only fails a run above the dataset's x-lake.maxRejectedRatio, a file is
- *    refused (ROW_INVALID) when the share of failing rows in the sample is above that ratio; the reason names the
- *    first failing row.
+ *    rejects bad rows one by one and only fails a run above the dataset's x-lake.maxRejectedRatio, a file is refused
+ *    (ROW_INVALID) when the share of failing rows in the sample is above that ratio; the reason names the first
+ *    failing row.
  * Syntax problems (CSV quoting, a row with the wrong number of fields, invalid JSON, not UTF-8, corrupt gzip) refuse
  * the file at once (MALFORMED_FILE): no engine can read it.
  *

@@ -41,7 +41,7 @@ function lakeAjv(kind: ValidatorKind): Ajv2020 {
     if (format !== (fullFormats as Record<string, unknown>)[name]) ajv.addFormat(name, format as Format);
   }
   // The lake's own settings beside a schema and its properties (keys, formats, retired columns, renames): not a
-  // validation keyword (lib/catalog/tables.ts reads them).
+  // validation keyword (lib/catalog/table-from-schema.ts reads them).
   ajv.addVocabulary(['x-lake']);
   return ajv;
 }
