@@ -204,6 +204,35 @@ export const TRINO_MACROS: MacroDef[] = [
     ],
     doc: [{ signature: 'replace(string, search [, replace])', duckdb: "replace(s, f, coalesce(r, ''))" }],
   },
+  ...['substr', 'substring'].map((name): MacroDef => ({
+    name,
+    // Trino's positions (io.trino.operator.scalar.StringFunctions.substr): a start of 0, a length of 0 or less, or
+    // a negative start before the beginning gives '' (DuckDB's counts a start of 0 or before the beginning as
+    // positions before the first character, and a negative length backwards); otherwise DuckDB's answer, which
+    // is Trino's. NULL in, NULL out.
+    overloads: [
+      {
+        params: ['s', 'st'],
+        body:
+          "CASE WHEN st = 0 OR (st < 0 AND -st > length(s)) THEN (CASE WHEN s IS NOT NULL THEN '' END) " +
+          'ELSE system.main.substr(s, st) END',
+      },
+      {
+        params: ['s', 'st', 'n'],
+        body:
+          'CASE WHEN st = 0 OR n <= 0 OR (st < 0 AND -st > length(s)) ' +
+          "THEN (CASE WHEN s IS NOT NULL AND st IS NOT NULL AND n IS NOT NULL THEN '' END) " +
+          'ELSE system.main.substr(s, st, n) END',
+      },
+    ],
+    doc: [
+      {
+        signature: `${name}(string, start [, length])`,
+        duckdb: "substr, with Trino's positions",
+        note: "a start of 0, a length ≤ 0 or a negative start before the beginning give '' (DuckDB's counts back from position 1)",
+      },
+    ],
+  })),
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
   m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
