@@ -331,6 +331,42 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ).toEqual([[9995]]);
   });
 
+  it('division and remainder by zero: Athena’s error for integers and decimals, never DuckDB’s NULL', async () => {
+    for (const sql of ['SELECT 1 / 0', 'SELECT 5 % 0', 'SELECT 5.5 / 0', 'SELECT 5.5 % 0']) {
+      const s = await run(sql);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining('Division by zero')]);
+    }
+    const someRows = `SELECT duration_ms FROM page_view WHERE event_date = '2024-03-01' ORDER BY event_id LIMIT 3`;
+    const divided = await run(`SELECT duration_ms / (duration_ms - duration_ms) FROM (${someRows}) t`);
+    expect(divided.state).toBe('FAILED');
+    // A double divided by zero is Infinity or NaN on Athena: refused, and the reason says so.
+    const double = await run('SELECT 1e0 / 0');
+    expect([double.state, double.reason]).toEqual([
+      'FAILED',
+      expect.stringMatching(/Infinity or NaN on Athena/),
+    ]);
+    // A double or real remainder by zero is NaN on both; a NULL operand gives NULL, as on Athena; rows a WHERE drops
+    // are never divided; a zero-row aggregate divided by its count is NULL.
+    expect(await rows('SELECT 5e0 % 0, 5 % 0e0')).toEqual([['NaN', 'NaN']]);
+    expect(
+      await rows('SELECT 10 / NULLIF(0, 0), CAST(NULL AS integer) / 0, CAST(NULL AS integer) % 0'),
+    ).toEqual([[null, null, null]]);
+    expect(await rows('SELECT x / 0 FROM (SELECT 1 AS x) t WHERE x > 5')).toEqual([]);
+    expect(
+      await rows(`SELECT sum(duration_ms) / count(*) FROM page_view WHERE event_date = '1999-01-01'`),
+    ).toEqual([[null]]);
+    // Trino's precedence and associativity around the rewritten operators.
+    expect(await rows('SELECT 2 * 3 / 4 * 5, 100 / 5 / 2, 100 / (5 / 2), -7 / 2 % 2, 10 - 7 / 2')).toEqual([
+      [5, 10, 50, -1, 7],
+    ]);
+    expect(
+      await rows('SELECT x / sum(x) OVER (), x % 4 FROM (SELECT 2 AS x UNION ALL SELECT 6) t ORDER BY x'),
+    ).toEqual([
+      [0, 2],
+      [0, 2],
+    ]);
+  });
+
   // Expected values are those of the Athena / Trino documentation examples.
   it.each([
     ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],

@@ -1,7 +1,8 @@
 /**
- * The token-level rewrites of lib/query/dialect/calls.ts, on names that are also properties of every JavaScript
- * object: they are SQL names like any other (a lookup table must not answer for them).
+ * The token-level rewrites of lib/query/dialect/: calls.ts on names that are also properties of every JavaScript
+ * object (they are SQL names like any other: a lookup table must not answer for them), and division.ts's operands.
  */
+import { MAX_NESTED_DIVISIONS } from '../../lib/query/dialect/division';
 import { toDuckDbSql } from '../../lib/query/trino-compat';
 
 it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])(
@@ -21,4 +22,47 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
   expect(toDuckDbSql("SELECT date_format(ts, fmt), date_format(ts, '%Y', 3) FROM t")).toBe(
     "SELECT date_format(ts, fmt), date_format(ts, '%Y', 3) FROM t",
   );
+});
+
+describe('division and remainder (lib/query/dialect/division.ts): operands as Trino reads them', () => {
+  it.each([
+    ['SELECT 7 / 2', 'SELECT trino_div(7 , 2)'],
+    ['SELECT a * b / c * d FROM t', 'SELECT trino_div(a * b , c) * d FROM t'],
+    ['SELECT a/b/c, a/b%c FROM t', 'SELECT trino_div(trino_div(a,b),c), trino_mod(trino_div(a,b),c) FROM t'],
+    ['SELECT a / (b / c) FROM t', 'SELECT trino_div(a , (trino_div(b , c))) FROM t'],
+    [
+      'SELECT a / -b, -a % 3, x - a / b FROM t',
+      'SELECT trino_div(a , -b), trino_mod(-a , 3), x - trino_div(a , b) FROM t',
+    ],
+    ['SELECT a * -b / c FROM t', 'SELECT trino_div(a * -b , c) FROM t'],
+    [
+      'SELECT x / sum(x) OVER (PARTITION BY y), sum(x) OVER w / 3, count(*) FILTER (WHERE y > 0) / 2 FROM t',
+      'SELECT trino_div(x , sum(x) OVER (PARTITION BY y)), trino_div(sum(x) OVER w , 3), trino_div(count(*) FILTER (WHERE y > 0) , 2) FROM t',
+    ],
+    [
+      'SELECT a / t.b.c, f(x)[1] / 2, CASE WHEN x THEN 1 ELSE 0 END / 2, (a + b) / 2 FROM t',
+      'SELECT trino_div(a , t.b.c), trino_div(f(x)[1] , 2), trino_div(CASE WHEN x THEN 1 ELSE 0 END , 2), trino_div((a + b) , 2) FROM t',
+    ],
+    [
+      'SELECT CASE WHEN a > 0 THEN -a / 2 END FROM t',
+      'SELECT CASE WHEN a > 0 THEN trino_div(-a , 2) END FROM t',
+    ],
+    ["SELECT '1/2 % 3', a /* c / d */ / b FROM t", "SELECT '1/2 % 3', trino_div(a /* c / d */ , b) FROM t"],
+    // An INTERVAL literal's unit follows its string: left as written.
+    ["SELECT a / INTERVAL '1' DAY FROM t", "SELECT a / INTERVAL '1' DAY FROM t"],
+  ])('%s', (sql, expected) => {
+    expect(toDuckDbSql(sql)).toBe(expected);
+  });
+
+  it(`refuses more than ${MAX_NESTED_DIVISIONS} nested in one another, naming the limit`, () => {
+    const chain = (n: number) => `SELECT x${'/2'.repeat(n)} FROM t`;
+    expect(() => toDuckDbSql(chain(MAX_NESTED_DIVISIONS))).not.toThrow();
+    expect(() => toDuckDbSql(chain(MAX_NESTED_DIVISIONS + 1))).toThrow(
+      new RegExp(`not supported by the local engine: more than ${MAX_NESTED_DIVISIONS} divisions`),
+    );
+    // Side by side they do not nest.
+    expect(() =>
+      toDuckDbSql(`SELECT ${Array.from({ length: 20 }, (_, i) => `a${i} / b`).join(', ')} FROM t`),
+    ).not.toThrow();
+  });
 });

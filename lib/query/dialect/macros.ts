@@ -30,6 +30,8 @@ const OFFSET = "'^[+-][0-9]{1,2}(:?[0-9]{2})?$'";
 const TIMESTAMP_TYPES =
   "('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS')";
 
+const FLOATING_TYPES = "('DOUBLE', 'FLOAT')";
+
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
   m(
@@ -102,6 +104,23 @@ const HELPERS: MacroDef[] = [
     'trino_none_match',
     ['t'],
     'CASE WHEN t IS NULL THEN NULL WHEN list_contains(t, true) THEN false WHEN list_count(t) < len(t) THEN NULL ELSE true END',
+  ),
+  // a / b and a % b (division.ts): Athena's "Division by zero" for integers and decimals; a double or real divided
+  // by zero (Infinity or NaN on Athena) fails too, saying so; a double or real remainder by zero is NaN on both; a
+  // NULL operand gives NULL, as on Athena. Each operand is written twice (three times for %): division.ts bounds how
+  // deep they nest.
+  m(
+    'trino_div',
+    ['a', 'b'],
+    "CASE WHEN b = 0 AND a IS NOT NULL THEN error('Division by zero (an error on Athena too for integers and " +
+      'decimals; a double or real divided by zero is Infinity or NaN on Athena, which the local engine does not ' +
+      "answer)') ELSE a / b END",
+  ),
+  m(
+    'trino_mod',
+    ['a', 'b'],
+    `CASE WHEN b = 0 AND a IS NOT NULL AND typeof(a) NOT IN ${FLOATING_TYPES} AND typeof(b) NOT IN ${FLOATING_TYPES} ` +
+      "THEN error('Division by zero') ELSE a % b END",
   ),
   // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
   m(

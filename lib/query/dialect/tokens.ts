@@ -159,6 +159,58 @@ export function primaryStart(tokens: Token[], last: number): number {
   return first;
 }
 
+const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
+
+/** The last token of CASE … END opened at `first`, or -1. */
+function caseEnd(tokens: Token[], first: number): number {
+  let depth = 0;
+  for (let j = first; j < tokens.length; j++) {
+    if (isWord(tokens[j], 'case')) depth++;
+    else if (isWord(tokens[j], 'end') && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/**
+ * The last token of the primary expression that begins at `first` (primaryStart's counterpart): a literal (with its
+ * type keyword), a column reference (a.b.c), a call or CAST(…) with its FILTER (…) and OVER (…) / OVER name, a
+ * parenthesised expression, ARRAY[…], CASE … END, each followed by any subscripts x[i] and field references .f.
+ * -1 when the tokens do not begin one (an INTERVAL literal, whose unit words follow its string, is not read).
+ */
+export function primaryEnd(tokens: Token[], first: number): number {
+  const t = tokens[first];
+  let last: number;
+  if (!t) return -1;
+  if (isSymbol(t, '(')) last = closing(tokens, first);
+  else if (isWord(t, 'case')) last = caseEnd(tokens, first);
+  else if (isWord(t, 'array') && isSymbol(tokens[first + 1], '[')) last = closing(tokens, first + 1);
+  else if (isWord(t, 'interval')) return -1;
+  else if (isWord(t) && TYPED_LITERAL.has(t.text.toLowerCase()) && tokens[first + 1]?.kind === 'string')
+    last = first + 1;
+  else if (t.kind === 'string' || t.kind === 'number') last = first;
+  else if (isName(t)) {
+    if (t.kind === 'word' && NOT_OPERAND_END.has(t.text.toLowerCase())) return -1;
+    last = first;
+    while (isSymbol(tokens[last + 1], '.') && isName(tokens[last + 2])) last += 2;
+    if (isSymbol(tokens[last + 1], '(')) {
+      last = closing(tokens, last + 1);
+      if (last >= 0 && isWord(tokens[last + 1], 'filter') && isSymbol(tokens[last + 2], '('))
+        last = closing(tokens, last + 2);
+      if (last >= 0 && isWord(tokens[last + 1], 'over')) {
+        if (isSymbol(tokens[last + 2], '(')) last = closing(tokens, last + 2);
+        else if (isName(tokens[last + 2])) last += 2;
+        else return -1;
+      }
+    }
+  } else return -1;
+  while (last >= 0) {
+    if (isSymbol(tokens[last + 1], '[')) last = closing(tokens, last + 1);
+    else if (isSymbol(tokens[last + 1], '.') && isName(tokens[last + 2])) last += 2;
+    else break;
+  }
+  return last;
+}
+
 /** The enclosing call of a span that is one whole argument: the call and the argument's index. */
 export function enclosingCall(tokens: Token[], span: Span): { call: Call; index: number } | undefined {
   const after = tokens[span.last + 1];
