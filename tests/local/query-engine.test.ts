@@ -367,6 +367,32 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ]);
   });
 
+  it('a double or real cast to varchar reads as Athena (Java) writes it, or is refused by name', async () => {
+    expect(
+      await rows(
+        `SELECT CAST(nan() AS varchar), CAST(infinity() AS varchar), CAST(-infinity() AS varchar), CAST(-0e0 AS varchar),
+                CAST(1234567e0 AS varchar), CAST(0.001e0 AS varchar), CAST(9999999.5e0 AS varchar), TRY_CAST(-2.5e0 AS VARCHAR),
+                CAST(CAST(1.1 AS real) AS varchar), CAST(CAST(NULL AS double) AS varchar)`,
+      ),
+    ).toEqual([
+      ['NaN', 'Infinity', '-Infinity', '-0.0', '1234567.0', '0.001', '9999999.5', '-2.5', '1.1', null],
+    ]);
+    // Other types are cast as before: a string that reads "inf" stays as it is.
+    expect(
+      await rows(
+        `SELECT CAST('inf' AS varchar), CAST(42 AS varchar), CAST(1.50 AS varchar), CAST(DATE '2024-01-02' AS varchar)`,
+      ),
+    ).toEqual([['inf', '42', '1.50', '2024-01-02']]);
+    // Java writes 1.0E10 and 9.9E-4; DuckDB would write 10000000000.0 and 0.00099.
+    for (const sql of ['SELECT CAST(1e10 AS varchar)', 'SELECT CAST(0.00099e0 AS varchar)']) {
+      const s = await run(sql);
+      expect([s.state, s.reason]).toEqual([
+        'FAILED',
+        expect.stringMatching(/not supported by the local engine: a double/),
+      ]);
+    }
+  });
+
   // Expected values are those of the Athena / Trino documentation examples.
   it.each([
     ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],

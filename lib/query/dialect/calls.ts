@@ -6,7 +6,8 @@
  *  - transform/filter → list_transform/list_filter (macros cannot take lambdas), any_match/all_match/none_match →
  *    trino_*_match(list_transform(array, predicate)) (NULL when no element decides, as Trino);
  *  - regexp_replace's replacement translated to RE2's rewrite syntax (./regexp.ts), Java named groups in patterns;
- *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP);
+ *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), and a
+ *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
  */
@@ -131,6 +132,12 @@ export function rewriteCalls(sql: string): string {
       }
       if (as < 0 || close <= as + 1) continue;
       const typeTokens = tokens.slice(as + 1, close);
+      if (typeTokens.length === 1 && isWord(typeTokens[0], 'varchar')) {
+        // CAST(x AS VARCHAR) → trino_cast_varchar(x): a double or real as Java writes it (./macros.ts).
+        edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_varchar' });
+        edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+        continue;
+      }
       try {
         const converted = duckDbType(typeTokens);
         edits.push({

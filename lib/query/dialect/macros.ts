@@ -122,6 +122,23 @@ const HELPERS: MacroDef[] = [
     `CASE WHEN b = 0 AND a IS NOT NULL AND typeof(a) NOT IN ${FLOATING_TYPES} AND typeof(b) NOT IN ${FLOATING_TYPES} ` +
       "THEN error('Division by zero') ELSE a % b END",
   ),
+  // CAST(x AS VARCHAR) (calls.ts): a double or real as Java's Double.toString/Float.toString writes it, which is
+  // DuckDB's text from 0.001 up to 10^7 (shortest digits, ".0" for whole numbers) and NaN, Infinity, -Infinity for
+  // DuckDB's nan, inf, -inf; elsewhere Java writes 1.0E10 where DuckDB writes 10000000000.0: refused by name.
+  m(
+    'trino_float_text',
+    ['t'],
+    "CASE t WHEN 'nan' THEN 'NaN' WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' ELSE (CASE " +
+      'WHEN t IS NULL THEN NULL ' +
+      'WHEN CAST(t AS DOUBLE) = 0 OR abs(CAST(t AS DOUBLE)) >= 0.001 AND abs(CAST(t AS DOUBLE)) < 10000000 THEN t ' +
+      "ELSE error('not supported by the local engine: a double or real outside [0.001, 1e7) cast to varchar: " +
+      "Athena writes it as Java does (1.0E10), DuckDB as 10000000000.0') END) END",
+  ),
+  m(
+    'trino_cast_varchar',
+    ['x'],
+    `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN trino_float_text(CAST(x AS VARCHAR)) ELSE CAST(x AS VARCHAR) END`,
+  ),
   // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
   m(
     'trino_weighted_percentile',
