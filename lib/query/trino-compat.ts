@@ -47,6 +47,9 @@ const m = (
 
 const URL_SCHEME = '^[a-zA-Z][a-zA-Z0-9+.-]*://';
 
+/** The most arguments the variadic macros (concat, greatest, least) take. */
+const VARIADIC_MAX = 16;
+
 export const TRINO_MACROS: MacroDef[] = [
   // Aggregates
   {
@@ -233,6 +236,54 @@ export const TRINO_MACROS: MacroDef[] = [
       },
     ],
   })),
+  // Trino's NULL and bound rules where DuckDB's built-in of the same name has others.
+  {
+    name: 'split_part',
+    overloads: [
+      {
+        params: ['s', 'd', 'i'],
+        body:
+          "CASE WHEN i <= 0 THEN error('Index must be greater than zero') " +
+          'WHEN i > len(string_split(s, d)) THEN NULL ELSE system.main.split_part(s, d, i) END',
+      },
+    ],
+    doc: [
+      {
+        signature: 'split_part(string, delimiter, index)',
+        duckdb: 'split_part',
+        note: "NULL past the last field (DuckDB: ''); an index of 0 or less fails (DuckDB counts from the end)",
+      },
+    ],
+  },
+  ...(['concat', 'greatest', 'least'] as const).map((name): MacroDef => ({
+    name,
+    // 2 to VARIADIC_MAX arguments, each overload NULL as soon as one argument is NULL.
+    overloads: Array.from({ length: VARIADIC_MAX - 1 }, (_, i) => {
+      const params = Array.from({ length: i + 2 }, (_, j) => `a${j + 1}`);
+      return {
+        params,
+        body: `CASE WHEN ${params.map((p) => `${p} IS NULL`).join(' OR ')} THEN NULL ELSE system.main.${name}(${params.join(', ')}) END`,
+      };
+    }),
+    doc: [
+      {
+        signature: `${name}(value1, value2, …)`,
+        duckdb: name,
+        note: `NULL when any argument is NULL (DuckDB's skips NULLs); 2 to ${VARIADIC_MAX} arguments`,
+      },
+    ],
+  })),
+  m(
+    'contains',
+    ['a', 'x'],
+    'CASE WHEN a IS NULL OR x IS NULL THEN NULL WHEN list_contains(a, x) THEN true ' +
+      'WHEN list_count(a) < len(a) THEN NULL ELSE false END',
+    {
+      signature: 'contains(array, element)',
+      duckdb: 'list_contains',
+      note: 'NULL when the element is not found and the array holds a NULL (DuckDB: false); arrays only, as Trino',
+    },
+  ),
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
   m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),

@@ -367,6 +367,11 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ]);
   });
 
+  it('split_part refuses an index of 0 or less, as Trino', async () => {
+    const s = await run("SELECT split_part('a,b', ',', 0)");
+    expect([s.state, s.reason]).toEqual(['FAILED', expect.stringMatching(/Index must be greater than zero/)]);
+  });
+
   it('a double or real cast to varchar reads as Athena (Java) writes it, or is refused by name', async () => {
     expect(
       await rows(
@@ -449,6 +454,21 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ["substr('hello', 6)", ''],
     ['substr(NULL, 0)', null],
     ["substr('hello', 0, NULL)", null],
+    // Trino's NULL rules: split_part past the last field, concat/greatest/least with a NULL argument, contains
+    // with a NULL element and no match are NULL (DuckDB's built-ins answer '', the rest, false).
+    ["split_part('a,b,c', ',', 2)", 'b'],
+    ["split_part('a,b,c', ',', 5)", null],
+    ["concat('a', 'b', 'c')", 'abc'],
+    ["concat('a', NULL)", null],
+    ['concat(ARRAY[1], ARRAY[2, 3])', [1, 2, 3]],
+    ['greatest(1, 3, 2)', 3],
+    ['greatest(1, NULL)', null],
+    ['least(3, 1, 2)', 1],
+    ['least(3, NULL)', null],
+    ['contains(ARRAY[1, 2], 2)', true],
+    ['contains(ARRAY[1, 2], 3)', false],
+    ['contains(ARRAY[1, NULL], 1)', true],
+    ['contains(ARRAY[1, NULL], 2)', null],
     ['transform(ARRAY[1, 2], x -> x * 10)', [10, 20]],
     ["CAST(json_parse('[1,2]') AS ARRAY(BIGINT))", [1, 2]],
   ])('%s', async (expr, expected) => {

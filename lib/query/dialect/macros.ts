@@ -82,12 +82,13 @@ const HELPERS: MacroDef[] = [
     "strftime(t, '%Y-%m-%dT%H:%M') || CASE WHEN microsecond(t) = 0 THEN '' WHEN microsecond(t) % 1000000 = 0 THEN strftime(t, ':%S') " +
       "WHEN microsecond(t) % 1000 = 0 THEN strftime(t, ':%S.%g') ELSE strftime(t, ':%S.%f') END",
   ),
-  // 1234567.50 → 1,234,567.50
+  // 1234567.50 → 1,234,567.50 (DuckDB's own split_part and contains: the Trino macros of the same names differ).
   m(
     'trino_group_digits',
     ['v'],
-    "(CASE WHEN starts_with(v, '-') THEN '-' ELSE '' END) || printf('%,d', CAST(split_part(ltrim(v, '-'), '.', 1) AS HUGEINT)) || " +
-      "CASE WHEN contains(v, '.') THEN '.' || split_part(v, '.', 2) ELSE '' END",
+    "(CASE WHEN starts_with(v, '-') THEN '-' ELSE '' END) || " +
+      "printf('%,d', CAST(system.main.split_part(ltrim(v, '-'), '.', 1) AS HUGEINT)) || " +
+      "CASE WHEN system.main.contains(v, '.') THEN '.' || system.main.split_part(v, '.', 2) ELSE '' END",
   ),
   // any_match/all_match/none_match over the predicate's results (the rewrite applies the lambda).
   m(
