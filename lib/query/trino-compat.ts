@@ -284,6 +284,11 @@ export const TRINO_MACROS: MacroDef[] = [
       note: 'NULL when the element is not found and the array holds a NULL (DuckDB: false); arrays only, as Trino',
     },
   ),
+  m('mod', ['a', 'b'], 'trino_mod(a, b)', {
+    signature: 'mod(n, m)',
+    duckdb: 'a % b (see division)',
+    note: "an integer or decimal m of 0 fails with 'Division by zero' (DuckDB: NULL); a double's is NaN",
+  }),
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
   m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),

@@ -332,7 +332,13 @@ describe('local query engine: Athena (Trino) compatibility', () => {
   });
 
   it('division and remainder by zero: Athena’s error for integers and decimals, never DuckDB’s NULL', async () => {
-    for (const sql of ['SELECT 1 / 0', 'SELECT 5 % 0', 'SELECT 5.5 / 0', 'SELECT 5.5 % 0']) {
+    for (const sql of [
+      'SELECT 1 / 0',
+      'SELECT 5 % 0',
+      'SELECT 5.5 / 0',
+      'SELECT 5.5 % 0',
+      'SELECT mod(5, 0)',
+    ]) {
       const s = await run(sql);
       expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining('Division by zero')]);
     }
@@ -434,6 +440,9 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ["element_at(MAP(ARRAY['a'], ARRAY[1]), 'a')", 1],
     ['array_position(ARRAY[5, 6], 7)', 0],
     ["day_of_week(DATE '2024-01-07')", 7],
+    ["EXTRACT(DOW FROM DATE '2024-01-07')", 7],
+    ["extract(dow FROM DATE '2024-01-08')", 1],
+    ['mod(-7, 2)', -1],
     ["url_extract_host('https://shop.example:8080/p/1?q=a')", 'shop.example'],
     ["url_extract_parameter('https://a.b/p?q=a%20b&x=1', 'q')", 'a b'],
     // substr's positions are Trino's (io.trino.operator.scalar.StringFunctions): 1 is the first character, a negative

@@ -19,6 +19,9 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
   );
   expect(toDuckDbSql('SELECT transform(xs, x -> x + 1) FROM t')).toMatch(/^SELECT list_transform\(xs, /);
   expect(toDuckDbSql('SELECT CAST(x AS ARRAY(BIGINT)) FROM t')).toBe('SELECT CAST(x AS BIGINT[]) FROM t');
+  expect(toDuckDbSql('SELECT EXTRACT(DOW FROM ts), extract(year FROM ts) FROM t')).toBe(
+    'SELECT EXTRACT(isodow FROM ts), extract(year FROM ts) FROM t',
+  );
   expect(toDuckDbSql('SELECT CAST(x AS VARCHAR), TRY_CAST(f(y) AS varchar) FROM t')).toBe(
     'SELECT trino_cast_varchar(x), trino_cast_varchar(f(y)) FROM t',
   );

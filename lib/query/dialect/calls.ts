@@ -8,6 +8,7 @@
  *  - regexp_replace's replacement translated to RE2's rewrite syntax (./regexp.ts), Java named groups in patterns;
  *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), and a
  *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it);
+ *  - EXTRACT(DOW FROM x) as ISO's day of the week (Sunday is 7 in Trino, 0 in DuckDB's dow);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
  */
@@ -18,6 +19,15 @@ import { convertFormat, FORMAT_CALLS } from './date-formats';
 import { LocalDialectError } from './local-error';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
 import { applyEdits, callAt, closing, isSymbol, isWord, spanText, type Edit } from './tokens';
+
+/**
+ * EXTRACT's fields whose meaning differs: Trino's DOW (and DAY_OF_WEEK) is ISO, Monday 1 … Sunday 7; DuckDB's dow
+ * counts Sunday as 0, its isodow is Trino's.
+ */
+const EXTRACT_FIELDS = new Map([
+  ['dow', 'isodow'],
+  ['day_of_week', 'isodow'],
+]);
 
 /** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
 const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
@@ -121,6 +131,10 @@ export function rewriteCalls(sql: string): string {
       }
     }
     callRewrites(sql, tokens, k, edits);
+    const field =
+      word(k, 'extract') && tokens[k + 1]?.text === '(' && word(k + 3, 'from') ? tokens[k + 2] : undefined;
+    const duckDbField = field?.kind === 'word' ? EXTRACT_FIELDS.get(field.text.toLowerCase()) : undefined;
+    if (field && duckDbField) edits.push({ start: field.start, end: field.end, text: duckDbField });
     if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
       // CAST ( <expression> AS <type> ): the AS at the call's own level.
       const close = closing(tokens, k + 1);
