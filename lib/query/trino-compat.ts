@@ -289,6 +289,25 @@ export const TRINO_MACROS: MacroDef[] = [
     duckdb: 'a % b (see division)',
     note: "an integer or decimal m of 0 fails with 'Division by zero' (DuckDB: NULL); a double's is NaN",
   }),
+  m(
+    'array_distinct',
+    ['a'],
+    // Each element at its first occurrence, a NULL once (DuckDB's list_distinct drops NULLs and reorders).
+    'list_filter(a, (x, i) -> CASE WHEN x IS NULL THEN list_count(a[1:i - 1]) = i - 1 ' +
+      'ELSE NOT list_contains(a[1:i - 1], x) END)',
+    {
+      signature: 'array_distinct(array)',
+      duckdb: 'list_filter over first occurrences',
+      note: "in the order of first occurrence, NULL kept once (DuckDB's list_distinct reorders and drops NULL)",
+    },
+  ),
+  ...(['array_max', 'array_min'] as const).map((name) =>
+    m(name, ['a'], `CASE WHEN list_count(a) < len(a) THEN NULL ELSE list_${name.slice(6)}(a) END`, {
+      signature: `${name}(array)`,
+      duckdb: `list_${name.slice(6)}`,
+      note: 'NULL when the array holds a NULL (DuckDB skips it)',
+    }),
+  ),
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
   m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
@@ -366,8 +385,6 @@ export const TRINO_MACROS: MacroDef[] = [
     signature: 'array_position(array, element)',
     note: '0 when absent',
   }),
-  m('array_max', ['a'], 'list_max(a)', { signature: 'array_max(array)' }),
-  m('array_min', ['a'], 'list_min(a)', { signature: 'array_min(array)' }),
   m('array_remove', ['a', 'x'], 'list_filter(a, e -> e IS DISTINCT FROM x)', {
     signature: 'array_remove(array, element)',
   }),

@@ -478,6 +478,11 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ['contains(ARRAY[1, 2], 3)', false],
     ['contains(ARRAY[1, NULL], 1)', true],
     ['contains(ARRAY[1, NULL], 2)', null],
+    ['array_distinct(ARRAY[3, 1, 3, 2])', [3, 1, 2]],
+    ['array_distinct(ARRAY[1, NULL, 1, NULL, 2])', [1, null, 2]],
+    ['array_max(ARRAY[1, 5, 3])', 5],
+    ['array_max(ARRAY[1, NULL, 3])', null],
+    ['array_min(ARRAY[2, NULL])', null],
     ['transform(ARRAY[1, 2], x -> x * 10)', [10, 20]],
     ["CAST(json_parse('[1,2]') AS ARRAY(BIGINT))", [1, 2]],
   ])('%s', async (expr, expected) => {
