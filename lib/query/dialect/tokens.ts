@@ -12,6 +12,9 @@ export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
 export const isSymbol = (t: Token | undefined, ...symbols: string[]): boolean =>
   t?.kind === 'symbol' && symbols.includes(t.text);
 
+/** A name: a word or a quoted identifier. */
+const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
+
 /** The index of the token closing the bracket opened at `open` (`(` or `[`), or -1. */
 export function closing(tokens: Token[], open: number): number {
   const o = tokens[open]?.text;
@@ -153,13 +156,11 @@ export function primaryStart(tokens: Token[], last: number): number {
     return -1;
   }
   // Qualified names: a.b.c
-  while (isSymbol(tokens[first - 1], '.') && ['word', 'quoted'].includes(tokens[first - 2]?.kind ?? '')) {
+  while (isSymbol(tokens[first - 1], '.') && isName(tokens[first - 2])) {
     first -= 2;
   }
   return first;
 }
-
-const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
 
 /** The last token of CASE … END opened at `first`, or -1. */
 function caseEnd(tokens: Token[], first: number): number {
