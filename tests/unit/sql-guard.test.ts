@@ -52,6 +52,10 @@ describe('allowed: what analysts type', () => {
       'lambdas',
       "SELECT transform(split(url, '/'), x -> upper(x)), filter(ARRAY[1, 2], x -> x > 1) FROM page_view",
     ],
+    [
+      'aggregates over DISTINCT or ALL values',
+      'SELECT sum(DISTINCT duration_ms), avg(ALL duration_ms), count(ALL url), max(DISTINCT url) FROM page_view',
+    ],
     ['FILTER clause', 'SELECT count(*) FILTER (WHERE duration_ms > 1000) FROM page_view'],
     [
       'Trino functions',

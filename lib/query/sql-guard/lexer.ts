@@ -46,7 +46,9 @@ const isWordPart = (c: string) => /[A-Za-z0-9_\u00c0-\uffff]/.test(c);
  * reads (the engine still gets the statement as written). Neither can hide a table or function reference:
  *  - the target type of CAST/TRY_CAST (e.g. ARRAY(VARCHAR), ROW(a BIGINT), MAP(VARCHAR, DOUBLE)) becomes VARCHAR,
  *    if it consists only of type words, numbers, commas and parentheses;
- *  - the AT TIME ZONE operator becomes ||.
+ *  - the AT TIME ZONE operator becomes ||;
+ *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
+ *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
  */
 function rewriteForParser(
   tokens: Token[],
@@ -56,6 +58,14 @@ function rewriteForParser(
   for (let k = 0; k < tokens.length; k++) {
     if (word(k, 'at') && word(k + 1, 'time') && word(k + 2, 'zone')) {
       replace(tokens[k]!.start, tokens[k + 2]!.end, '||');
+      continue;
+    }
+    if (
+      (word(k, 'distinct') || word(k, 'all')) &&
+      tokens[k - 1]?.text === '(' &&
+      tokens[k - 2]?.kind === 'word'
+    ) {
+      replace(tokens[k]!.start, tokens[k]!.end, '');
       continue;
     }
     // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).
