@@ -20,6 +20,7 @@ const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
 const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
 const TRINO_VALUES = 'https://trino.io/docs/current/sql/values.html';
 const TRINO_AGG = 'https://trino.io/docs/current/functions/aggregate.html';
+const TRINO_DECIMAL = 'https://trino.io/docs/current/functions/decimal.html';
 
 export interface CorpusEntry {
   sql: string;
@@ -226,6 +227,26 @@ export const CORPUS: CorpusEntry[] = [
     sql: 'SELECT approx_percentile(x, w, 0.5) FROM (VALUES (1, 1), (2, 1), (3, 10)) AS t(x, w)',
     rows: [[3]],
     source: `${TRINO_AGG} (approx_percentile(x, w, percentage))`,
+  },
+  {
+    sql: 'SELECT sum(DISTINCT x), count(ALL x) FROM (VALUES (1), (2), (2)) AS t(x)',
+    rows: [[3, 3]],
+    source: `${TRINO_SELECT} (set quantifier in aggregate calls: DISTINCT, ALL)`,
+  },
+  {
+    // avg(decimal(p,s)) is a decimal(p,s): 1.67; DuckDB's is a double.
+    sql: 'SELECT avg(x) FROM (VALUES (1.00), (2.00), (2.00)) AS t(x)',
+    refused: /avg of a decimal: Athena answers a decimal/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/aggregation/DecimalAverageAggregation.java ' +
+      '(avg of a decimal(p,s) is a decimal(p,s), rounded HALF_UP)',
+  },
+  // --- decimals -----------------------------------------------------------------------------------------------
+  {
+    // Trino's quotient of decimals has the larger scale, rounded half up: 0.3; DuckDB's is a double.
+    sql: 'SELECT 1.0 / 3',
+    refused: /a decimal divided by a decimal or an integer/,
+    source: `${TRINO_DECIMAL} (decimal division); trinodb/trino issue 17651 (SELECT 1.0/3 is 0.3)`,
   },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {

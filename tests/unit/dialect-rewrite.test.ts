@@ -75,3 +75,27 @@ describe('division and remainder (lib/query/dialect/division.ts): operands as Tr
     ).not.toThrow();
   });
 });
+
+describe('decimal results (decimals.ts)', () => {
+  it.each([
+    ['SELECT avg(x) FROM t', 'SELECT avg(trino_avg_arg(x)) FROM t'],
+    [
+      'SELECT AVG(DISTINCT x), avg(ALL f(x)) FROM t',
+      'SELECT AVG(DISTINCT trino_avg_arg( x)), avg(ALL trino_avg_arg( f(x))) FROM t',
+    ],
+    [
+      'SELECT avg(x) FILTER (WHERE y > 0) OVER (PARTITION BY z) FROM t',
+      'SELECT avg(trino_avg_arg(x)) FILTER (WHERE y > 0) OVER (PARTITION BY z) FROM t',
+    ],
+    // A rewrite at the first token of the argument is kept (each edit replaces a token of its own).
+    ['SELECT avg(round(x, 1)) FROM t', 'SELECT avg(trino_avg_arg(trino_round(x, 1))) FROM t'],
+    [
+      'SELECT round(avg(x), 2), round(x) FROM t',
+      'SELECT trino_round(avg(trino_avg_arg(x)), 2), trino_round(x) FROM t',
+    ],
+    // Not the functions: a qualified name, a column, a string.
+    ["SELECT s.avg(x), avg, 'avg(x)', round FROM t", "SELECT s.avg(x), avg, 'avg(x)', round FROM t"],
+  ])('%s', (sql, expected) => {
+    expect(toDuckDbSql(sql)).toBe(expected);
+  });
+});

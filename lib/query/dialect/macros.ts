@@ -4,6 +4,8 @@
  * approx_percentile, JSON functions that return NULL on text that is not JSON (Trino's JsonExtract). Each is a
  * MacroDef (below), which ../trino-compat.ts adds to the connection's macros.
  */
+import { sqlString } from '../../duckdb-sql';
+import { DECIMAL_AVERAGE_REFUSAL, DECIMAL_QUOTIENT_REFUSAL } from './decimals';
 
 export interface CompatFunction {
   /** Trino signature, for the documentation. */
@@ -31,6 +33,14 @@ const TIMESTAMP_TYPES =
   "('TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS')";
 
 const FLOATING_TYPES = "('DOUBLE', 'FLOAT')";
+
+/**
+ * The operand types ("<type of a>|<type of b>", DuckDB's typeof) of a decimal quotient: a decimal and a decimal or
+ * an integer. One test of one text, so that trino_div writes each operand only once more (division.ts).
+ */
+const INTEGER_TYPE = 'U?(?:TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)';
+const DECIMAL_TYPE = 'DECIMAL\\([0-9]+,[0-9]+\\)';
+const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_TYPE})|${INTEGER_TYPE}\\|${DECIMAL_TYPE}`;
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
@@ -108,15 +118,38 @@ const HELPERS: MacroDef[] = [
   ),
   // a / b and a % b (division.ts): Athena's "Division by zero" for integers and decimals; a double or real divided
   // by zero (Infinity or NaN on Athena) fails too, saying so; a double or real remainder by zero is NaN on both; a
-  // NULL operand gives NULL, as on Athena. Each operand is written twice (three times for %): division.ts bounds how
-  // deep they nest.
+  // NULL operand gives NULL, as on Athena. A decimal divided by a decimal or an integer is refused (Athena's quotient
+  // is a decimal rounded half up to the larger scale, DuckDB's a double; ./decimals.ts). Each operand is written
+  // three times: division.ts bounds how deep they nest.
   m(
     'trino_div',
     ['a', 'b'],
     "CASE WHEN b = 0 AND a IS NOT NULL THEN error('Division by zero (an error on Athena too for integers and " +
       'decimals; a double or real divided by zero is Infinity or NaN on Athena, which the local engine does not ' +
-      "answer)') ELSE a / b END",
+      `answer)') WHEN regexp_full_match(typeof(a) || '|' || typeof(b), ${sqlString(DECIMAL_QUOTIENT_TYPES)}) ` +
+      `THEN error(${sqlString(DECIMAL_QUOTIENT_REFUSAL)}) ELSE a / b END`,
   ),
+  // avg(x) (./decimals.ts wraps its argument): Athena's average of a decimal(p,s) is a decimal(p,s) rounded half up,
+  // DuckDB's a double: refused by name.
+  m(
+    'trino_avg_arg',
+    ['x'],
+    `CASE WHEN starts_with(typeof(x), 'DECIMAL') THEN error(${sqlString(DECIMAL_AVERAGE_REFUSAL)}) ELSE x END`,
+  ),
+  // round(x [, n]) (./decimals.ts renames it): Trino's round(decimal(p,s), n) keeps the scale s (round(1.25, 1) is
+  // 1.30), DuckDB's has scale n (1.3); adding x - x (0, of scale s) gives the rounded value Athena's scale. Other
+  // types, and round(x), are DuckDB's round.
+  {
+    name: 'trino_round',
+    overloads: [
+      { params: ['x'], body: 'round(x)' },
+      {
+        params: ['x', 'n'],
+        body: "CASE WHEN starts_with(typeof(x), 'DECIMAL') THEN x - x + round(x, n) ELSE round(x, n) END",
+      },
+    ],
+    doc: [],
+  },
   m(
     'trino_mod',
     ['a', 'b'],

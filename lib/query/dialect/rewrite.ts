@@ -1,12 +1,13 @@
 /**
  * A checked statement as the local engine runs it on DuckDB, in passes (each re-reads the text the previous one
  * wrote, so a rewrite never hides another): division and remainder with Athena's answers for a zero divisor
- * (division.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
+ * (division.ts), decimal results (decimals.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
  * and a bare VALUES named as Trino names its columns (_col0, _col1, …).
  * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
  */
 import { tokenize } from '../sql-guard/lexer';
 import { rewriteCalls } from './calls';
+import { rewriteDecimals } from './decimals';
 import { guardDivisions } from './division';
 import { javaFormatSql } from './java-format';
 import { LocalDialectError } from './local-error';
@@ -50,5 +51,5 @@ function bareValues(sql: string): string {
 
 /** Rewrites a checked statement for DuckDB (see the module comment). */
 export function toDuckDbSql(sql: string): string {
-  return rewriteFormat(rewriteCalls(rewriteTimeZones(guardDivisions(bareValues(sql)))));
+  return rewriteFormat(rewriteCalls(rewriteTimeZones(rewriteDecimals(guardDivisions(bareValues(sql))))));
 }
