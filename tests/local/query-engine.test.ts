@@ -436,6 +436,30 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ]);
   });
 
+  it('CAST to an integer type rounds a double half away from zero and reads a string as Trino does', async () => {
+    // DuckDB rounds a double half to even (2.5 → 2, 0.5 → 0) and reads '2.5' as 3 and ' 12 ' as 12.
+    expect(
+      await rows(
+        'SELECT CAST(2.5e0 AS BIGINT), CAST(-2.5e0 AS INTEGER), CAST(0.5e0 AS INT), CAST(CAST(1.5e0 AS REAL) AS SMALLINT), ' +
+          "CAST(2.5 AS TINYINT), CAST('+17' AS BIGINT), TRY_CAST('2.5' AS BIGINT), TRY_CAST(2.5e0 AS BIGINT), " +
+          'CAST(CAST(NULL AS DOUBLE) AS BIGINT), CAST(9223372036854775807 AS BIGINT)',
+      ),
+    ).toEqual([[3, -3, 1, 2, 3, 17, null, 3, null, '9223372036854775807']]);
+    expect(
+      await rows(
+        'SELECT CAST(x AS BIGINT) FROM (VALUES (0.5e0), (1.5e0), (2.5e0), (-0.5e0)) t(x) ORDER BY x',
+      ),
+    ).toEqual([[-1], [1], [2], [3]]);
+    for (const [sql, reason] of [
+      ["SELECT CAST('2.5' AS BIGINT)", "Cannot cast '2.5' to BIGINT"],
+      ["SELECT CAST(' 12 ' AS INTEGER)", "Cannot cast ' 12 ' to INT"],
+      ['SELECT CAST(1e19 AS BIGINT)', 'out of range'],
+    ] as const) {
+      const s = await run(sql);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(reason)]);
+    }
+  });
+
   it('split_part refuses an index of 0 or less, as Trino', async () => {
     const s = await run("SELECT split_part('a,b', ',', 0)");
     expect([s.state, s.reason]).toEqual(['FAILED', expect.stringMatching(/Index must be greater than zero/)]);

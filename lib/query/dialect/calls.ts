@@ -6,8 +6,10 @@
  *  - transform/filter → list_transform/list_filter (macros cannot take lambdas), any_match/all_match/none_match →
  *    trino_*_match(list_transform(array, predicate)) (NULL when no element decides, as Trino);
  *  - regexp_replace's replacement translated to RE2's rewrite syntax (./regexp.ts), Java named groups in patterns;
- *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), and a
- *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it);
+ *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), a
+ *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it), a cast to an integer
+ *    type as trino_cast_<type>(x) or trino_try_cast_<type>(x) (Trino's rounding of a double, its reading of a
+ *    string);
  *  - EXTRACT(DOW FROM x) as ISO's day of the week (Sunday is 7 in Trino, 0 in DuckDB's dow);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
@@ -27,6 +29,15 @@ import { applyEdits, callAt, closing, isSymbol, isWord, spanText, type Edit } fr
 const EXTRACT_FIELDS = new Map([
   ['dow', 'isodow'],
   ['day_of_week', 'isodow'],
+]);
+
+/** The integer types of CAST targets (Trino's names, INT for INTEGER), as the trino_cast_<type> macros name them. */
+const INTEGER_TYPES = new Map([
+  ['bigint', 'bigint'],
+  ['integer', 'integer'],
+  ['int', 'integer'],
+  ['smallint', 'smallint'],
+  ['tinyint', 'tinyint'],
 ]);
 
 /** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
@@ -149,6 +160,18 @@ export function rewriteCalls(sql: string): string {
       if (typeTokens.length === 1 && isWord(typeTokens[0], 'varchar')) {
         // CAST(x AS VARCHAR) → trino_cast_varchar(x): a double or real as Java writes it (./macros.ts).
         edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_varchar' });
+        edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+        continue;
+      }
+      const integer =
+        typeTokens.length === 1 ? INTEGER_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
+      if (integer) {
+        // CAST(x AS BIGINT) → trino_cast_bigint(x): Trino's rounding of a double and reading of a string (./macros.ts).
+        edits.push({
+          start: tokens[k]!.start,
+          end: tokens[k]!.end,
+          text: `trino_${tokens[k]!.text.toLowerCase()}_${integer}`,
+        });
         edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
         continue;
       }

@@ -42,6 +42,33 @@ const INTEGER_TYPE = 'U?(?:TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)';
 const DECIMAL_TYPE = 'DECIMAL\\([0-9]+,[0-9]+\\)';
 const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_TYPE})|${INTEGER_TYPE}\\|${DECIMAL_TYPE}`;
 
+/**
+ * CAST and TRY_CAST to an integer type (calls.ts): trino_cast_<type>(x) and trino_try_cast_<type>(x). A double or
+ * real is rounded half away from zero, as Trino (DoubleMath.roundToLong(x, HALF_UP); 2.5 is 3, 0.5 is 1), where
+ * DuckDB rounds half to even (2, 0); a string must be an integer as Java's parseLong reads it ('2.5' and ' 12 '
+ * fail: "Cannot cast '2.5' to BIGINT"), where DuckDB rounds '2.5' to 3 and trims blanks. TRY_CAST answers NULL
+ * instead of failing. Every other type is DuckDB's cast (a decimal is rounded half up by both).
+ */
+const INTEGER_CASTS: MacroDef[] = [
+  ['BIGINT', 'BIGINT'],
+  ['INTEGER', 'INT'],
+  ['SMALLINT', 'SMALLINT'],
+  ['TINYINT', 'TINYINT'],
+].flatMap(([type, trinoName]) => {
+  const notInteger = "typeof(x) = 'VARCHAR' AND NOT regexp_full_match(TRY_CAST(x AS VARCHAR), '[+-]?[0-9]+')";
+  const cast = (name: string, failure: string) =>
+    m(
+      `trino_${name.toLowerCase()}_${type!.toLowerCase()}`,
+      ['x'],
+      `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) ` +
+        `WHEN ${notInteger} THEN ${failure} ELSE ${name}(x AS ${type}) END`,
+    );
+  return [
+    cast('CAST', `error('Cannot cast ''' || TRY_CAST(x AS VARCHAR) || ''' to ${trinoName}')`),
+    cast('TRY_CAST', 'NULL'),
+  ];
+});
+
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
   m(
@@ -173,6 +200,7 @@ const HELPERS: MacroDef[] = [
     ['x'],
     `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN trino_float_text(CAST(x AS VARCHAR)) ELSE CAST(x AS VARCHAR) END`,
   ),
+  ...INTEGER_CASTS,
   // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
   m(
     'trino_weighted_percentile',
