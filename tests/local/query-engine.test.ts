@@ -460,6 +460,27 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     }
   });
 
+  it('CAST to a decimal rounds a double half up on its exact binary value, as Trino; DECIMAL is decimal(38,0)', async () => {
+    // 0.015e0 is 0.01499999999999999944…: Trino's new BigDecimal(x).setScale(2, HALF_UP) gives 0.01 (DuckDB: 0.02).
+    const s = await run(
+      'SELECT CAST(0.015e0 AS DECIMAL(10,2)), CAST(-0.015e0 AS DECIMAL(10,2)), CAST(0.125e0 AS DECIMAL(10,2)), ' +
+        'CAST(2.5e0 AS DECIMAL(10)), CAST(1.2345 AS DECIMAL), CAST(true AS DECIMAL(3,1)), ' +
+        "CAST('1.255' AS DECIMAL(3,2)), CAST(1.255 AS DECIMAL(3,2)), TRY_CAST(nan() AS DECIMAL(5,2)), " +
+        'CAST(CAST(0.015e0 AS REAL) AS DECIMAL(10,2)), TRY_CAST(1e3 AS DECIMAL(3,1))',
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.rows).toEqual([[0.01, -0.01, 0.13, 3, '1', 1, 1.26, 1.26, null, 0.01, null]]);
+    expect(page.columns.map((c) => c.type).slice(3, 5)).toEqual(['decimal(10,0)', 'decimal(38,0)']);
+    expect(
+      await rows(
+        'SELECT CAST(x AS DECIMAL(10,2)) FROM (VALUES (0.015e0), (0.045e0), (0.105e0), (0.155e0)) t(x)',
+      ),
+    ).toEqual([[0.01], [0.04], [0.1], [0.15]]);
+    const overflow = await run('SELECT CAST(1e3 AS DECIMAL(3,1))');
+    expect(overflow.state).toBe('FAILED');
+  });
+
   it('split_part refuses an index of 0 or less, as Trino', async () => {
     const s = await run("SELECT split_part('a,b', ',', 0)");
     expect([s.state, s.reason]).toEqual(['FAILED', expect.stringMatching(/Index must be greater than zero/)]);

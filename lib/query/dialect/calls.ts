@@ -9,7 +9,7 @@
  *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), a
  *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it), a cast to an integer
  *    type as trino_cast_<type>(x) or trino_try_cast_<type>(x) (Trino's rounding of a double, its reading of a
- *    string);
+ *    string), a cast to a decimal through trino_decimal_text(x, scale) (a double rounded on its exact value);
  *  - EXTRACT(DOW FROM x) as ISO's day of the week (Sunday is 7 in Trino, 0 in DuckDB's dow);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
@@ -39,6 +39,18 @@ const INTEGER_TYPES = new Map([
   ['smallint', 'smallint'],
   ['tinyint', 'tinyint'],
 ]);
+
+/**
+ * A CAST target DECIMAL(p,s), DECIMAL(p) (scale 0) or DECIMAL (Trino's decimal(38,0); DuckDB's bare DECIMAL is
+ * DECIMAL(18,3)), or undefined for any other type.
+ */
+function decimalTarget(typeTokens: Token[]): { precision: number; scale: number } | undefined {
+  if (!isWord(typeTokens[0], 'decimal')) return undefined;
+  const texts = typeTokens.map((t) => t.text).join(' ');
+  if (typeTokens.length === 1) return { precision: 38, scale: 0 };
+  const m = /^\S+ \( ([0-9]+) (?:, ([0-9]+) )?\)$/.exec(texts);
+  return m ? { precision: Number(m[1]), scale: Number(m[2] ?? 0) } : undefined;
+}
 
 /** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
 const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
@@ -173,6 +185,21 @@ export function rewriteCalls(sql: string): string {
           text: `trino_${tokens[k]!.text.toLowerCase()}_${integer}`,
         });
         edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+        continue;
+      }
+      const decimal = decimalTarget(typeTokens);
+      if (decimal) {
+        // CAST(x AS DECIMAL(p,s)) → CAST(trino_decimal_text(x, s) AS DECIMAL(p,s)): a double or real rounded half up
+        // on its exact binary value, as Trino (./macros.ts). The edits replace the `(` and AS tokens, so that a
+        // rewrite at the first or last token of x is kept.
+        const open = tokens[k + 1]!;
+        edits.push({ start: open.start, end: open.end, text: '(trino_decimal_text(' });
+        edits.push({ start: tokens[as]!.start, end: tokens[as]!.end, text: `, ${decimal.scale}) AS` });
+        edits.push({
+          start: typeTokens[0]!.start,
+          end: typeTokens[typeTokens.length - 1]!.end,
+          text: `DECIMAL(${decimal.precision},${decimal.scale})`,
+        });
         continue;
       }
       try {

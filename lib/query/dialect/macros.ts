@@ -201,6 +201,18 @@ const HELPERS: MacroDef[] = [
     `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN trino_float_text(CAST(x AS VARCHAR)) ELSE CAST(x AS VARCHAR) END`,
   ),
   ...INTEGER_CASTS,
+  // CAST(x AS DECIMAL(p,s)) (calls.ts) casts this text. Trino rounds a double or real half up on its exact binary
+  // value (new BigDecimal(x).setScale(s, HALF_UP): 0.015e0 is 0.01499999999999999944… and becomes 0.01), DuckDB on
+  // a shorter rendering (0.02). printf's %.Nf writes the exact binary digits; cut to s + 1 decimals, the text
+  // rounds as the exact value does (the digit after the scale decides, and s + 40 digits leave no run of 9s a
+  // double can have to carry into it). A boolean is 1 or 0 as in Trino; every other type is its text, exact for
+  // integers and decimals.
+  m(
+    'trino_decimal_text',
+    ['x', 's'],
+    `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN printf('%.' || (s + 40) || 'f', x)[1:-40] ` +
+      "WHEN typeof(x) = 'BOOLEAN' THEN CAST(CAST(x AS INTEGER) AS VARCHAR) ELSE CAST(x AS VARCHAR) END",
+  ),
   // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
   m(
     'trino_weighted_percentile',
