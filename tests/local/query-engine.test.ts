@@ -512,6 +512,41 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     }
   });
 
+  it('a timestamp or JSON cast to varchar reads as Athena writes it; arrays, maps and rows cannot be cast', async () => {
+    // DuckDB wrote 2024-03-01 08:00:00, …:01.5 and 1970-01-01 00:00:00+00; a JSON string with its quotes.
+    expect(
+      await rows(
+        `SELECT CAST(occurred_at AS VARCHAR), CAST(occurred_at + INTERVAL '1.5' SECOND AS VARCHAR),
+                CAST(from_unixtime(0) AS VARCHAR), TRY_CAST(from_unixtime(1.25e0) AS VARCHAR),
+                CAST(json_parse('"abc"') AS VARCHAR), CAST(json_parse('1.50') AS VARCHAR),
+                CAST(json_parse('12345678901234567890123') AS VARCHAR), CAST(json_parse('null') AS VARCHAR),
+                CAST(CAST(NULL AS TIMESTAMP) AS VARCHAR)
+         FROM page_view WHERE event_id = 'pv-2024-03-01-00000'`,
+      ),
+    ).toEqual([
+      [
+        '2024-03-01 08:00:00.000',
+        '2024-03-01 08:00:01.500',
+        '1970-01-01 00:00:00.000 UTC',
+        '1970-01-01 00:00:01.250 UTC',
+        'abc',
+        '1.5',
+        '12345678901234567890123',
+        null,
+        null,
+      ],
+    ]);
+    for (const [sql, reason] of [
+      ['SELECT CAST(ARRAY[1, 2] AS VARCHAR)', /Cannot cast integer\[\] to varchar/],
+      ["SELECT CAST(MAP(ARRAY['a'], ARRAY[1]) AS VARCHAR)", /Cannot cast map\(varchar, integer\) to varchar/],
+      ["SELECT CAST(json_parse('[1,2]') AS VARCHAR)", /Unable to cast \[1,2\] to varchar/],
+      ["SELECT CAST(INTERVAL '1' DAY AS VARCHAR)", /not supported by the local engine: an interval/],
+    ] as const) {
+      const s = await run(sql);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringMatching(reason)]);
+    }
+  });
+
   // Expected values are those of the Athena / Trino documentation examples.
   it.each([
     ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],

@@ -195,10 +195,43 @@ const HELPERS: MacroDef[] = [
       "ELSE error('not supported by the local engine: a double or real outside [0.001, 1e7) cast to varchar: " +
       "Athena writes it as Java does (1.0E10), DuckDB as 10000000000.0') END) END",
   ),
+  // A timestamp's text (DuckDB's: 2024-01-01 10:00:00.12, fractions without trailing zeros) as Athena writes a
+  // timestamp(3), the lake's timestamps: 2024-01-01 10:00:00.120. (regexp_extract is Trino's here: NULL when the
+  // pattern does not match.)
+  m(
+    'trino_timestamp_text',
+    ['t'],
+    "regexp_extract(t, '^(.*?:[0-9]{2}:[0-9]{2})', 1) || '.' || " +
+      "rpad(coalesce(regexp_extract(t, ':[0-9]{2}\\.([0-9]{1,3})', 1), ''), 3, '0')",
+  ),
+  // CAST(json AS VARCHAR) of a JSON text j, as Trino's JsonOperators: a string's value, a number's text (a fraction
+  // or exponent as Java writes the double), true/false, NULL for null; an array or object fails.
+  m(
+    'trino_json_text',
+    ['j'],
+    "CASE json_type(j) WHEN 'VARCHAR' THEN json_extract_string(j, '$') WHEN 'NULL' THEN NULL " +
+      "WHEN 'ARRAY' THEN error('Unable to cast ' || j || ' to varchar') " +
+      "WHEN 'OBJECT' THEN error('Unable to cast ' || j || ' to varchar') " +
+      "WHEN 'DOUBLE' THEN (CASE WHEN regexp_full_match(trim(j), '-?[0-9]+') THEN trim(j) " +
+      'ELSE trino_float_text(CAST(CAST(j AS DOUBLE) AS VARCHAR)) END) ELSE trim(j) END',
+  ),
+  // CAST(x AS VARCHAR) and TRY_CAST (calls.ts): Athena's text of a double or real, a timestamp (milliseconds; " UTC"
+  // after a timestamp with time zone, which is UTC here: zoned values are rewritten by time-zone.ts) and JSON; an
+  // array, map or row cannot be cast to varchar (Trino's error too); an interval is refused (Athena writes
+  // 1 00:00:00.000, DuckDB 1 day). Every other type is DuckDB's text, which is Athena's.
   m(
     'trino_cast_varchar',
     ['x'],
-    `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN trino_float_text(CAST(x AS VARCHAR)) ELSE CAST(x AS VARCHAR) END`,
+    `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN trino_float_text(CAST(x AS VARCHAR)) ` +
+      "WHEN typeof(x) IN ('TIMESTAMP', 'TIMESTAMP_S', 'TIMESTAMP_MS', 'TIMESTAMP_NS') " +
+      'THEN trino_timestamp_text(CAST(x AS VARCHAR)) ' +
+      "WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN trino_timestamp_text(CAST(x AS VARCHAR)) || ' UTC' " +
+      "WHEN typeof(x) = 'JSON' THEN trino_json_text(CAST(x AS VARCHAR)) " +
+      "WHEN regexp_matches(typeof(x), '\\]$|^(MAP|STRUCT|UNION)\\(') " +
+      "THEN error('Cannot cast ' || lower(typeof(x)) || ' to varchar') " +
+      "WHEN typeof(x) = 'INTERVAL' THEN error('not supported by the local engine: an interval cast to varchar: " +
+      "Athena writes 1 00:00:00.000 or 1-2, DuckDB 1 day or 1 year 2 months') " +
+      'ELSE CAST(x AS VARCHAR) END',
   ),
   ...INTEGER_CASTS,
   // CAST(x AS DECIMAL(p,s)) (calls.ts) casts this text. Trino rounds a double or real half up on its exact binary
