@@ -547,6 +547,31 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     }
   });
 
+  it('subscripts fail where Trino fails (an index out of bounds, a missing map key); element_at is NULL', async () => {
+    expect(
+      await rows(
+        `SELECT ARRAY[1, NULL][2], ARRAY[ARRAY[1, 2], ARRAY[3]][2][1], split('a/b/c', '/')[3],
+                MAP(ARRAY['a'], ARRAY[1])['a'], CAST(NULL AS ARRAY(INTEGER))[5], element_at(ARRAY[1, 2], 3),
+                element_at(MAP(ARRAY['a'], ARRAY[1]), 'b'), transform(ARRAY[ARRAY[1, 2]], a -> a[2])`,
+      ),
+    ).toEqual([[null, 3, 'c', 1, null, null, null, [2]]]);
+    // DuckDB answered NULL for each (and the last element for -1).
+    for (const [sql, reason] of [
+      ['SELECT ARRAY[1, 2][3]', 'Array subscript must be less than or equal to array length: 3 > 2'],
+      ['SELECT ARRAY[1, 2][0]', 'SQL array indices start at 1'],
+      ['SELECT ARRAY[1, 2][-1]', 'Array subscript is negative: -1'],
+      [
+        'SELECT ARRAY[ARRAY[1, 2], ARRAY[3]][2][2]',
+        'Array subscript must be less than or equal to array length: 2 > 1',
+      ],
+      ["SELECT MAP(ARRAY['a'], ARRAY[1])['b']", 'Key not present in map: b'],
+      ['SELECT x[2] FROM (VALUES (ARRAY[1, 2]), (ARRAY[1])) t(x)', '2 > 1'],
+    ] as const) {
+      const s = await run(sql);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(reason)]);
+    }
+  });
+
   // Expected values are those of the Athena / Trino documentation examples.
   it.each([
     ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],

@@ -59,7 +59,7 @@ describe('division and remainder (lib/query/dialect/division.ts): operands as Tr
     ],
     [
       'SELECT a / t.b.c, f(x)[1] / 2, CASE WHEN x THEN 1 ELSE 0 END / 2, (a + b) / 2 FROM t',
-      'SELECT trino_div(a , t.b.c), trino_div(f(x)[1] , 2), trino_div(CASE WHEN x THEN 1 ELSE 0 END , 2), trino_div((a + b) , 2) FROM t',
+      'SELECT trino_div(a , t.b.c), trino_div(trino_subscript(f(x), 1) , 2), trino_div(CASE WHEN x THEN 1 ELSE 0 END , 2), trino_div((a + b) , 2) FROM t',
     ],
     [
       'SELECT CASE WHEN a > 0 THEN -a / 2 END FROM t',
@@ -104,6 +104,25 @@ describe('decimal results (decimals.ts)', () => {
     ],
     // Not the functions: a qualified name, a column, a string.
     ["SELECT s.avg(x), avg, 'avg(x)', round FROM t", "SELECT s.avg(x), avg, 'avg(x)', round FROM t"],
+  ])('%s', (sql, expected) => {
+    expect(toDuckDbSql(sql)).toBe(expected);
+  });
+});
+
+describe('subscripts (subscripts.ts)', () => {
+  it.each([
+    ["SELECT a[1], t.m['k'] FROM t", "SELECT trino_subscript(a, 1), trino_subscript(t.m, 'k') FROM t"],
+    [
+      'SELECT a[1][2], f(x)[i + 1] FROM t',
+      'SELECT trino_subscript(trino_subscript(a, 1), 2), trino_subscript(f(x), i + 1) FROM t',
+    ],
+    ['SELECT m[a[1]] FROM t', 'SELECT trino_subscript(m, trino_subscript(a, 1)) FROM t'],
+    // The constructor is not a subscript; its subscript is.
+    [
+      'SELECT ARRAY[1, 2], ARRAY[1, 2][2] FROM t',
+      'SELECT ARRAY[1, 2], trino_subscript(ARRAY[1, 2], 2) FROM t',
+    ],
+    ["SELECT '[1]' FROM t", "SELECT '[1]' FROM t"],
   ])('%s', (sql, expected) => {
     expect(toDuckDbSql(sql)).toBe(expected);
   });

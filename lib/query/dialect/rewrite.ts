@@ -1,7 +1,7 @@
 /**
  * A checked statement as the local engine runs it on DuckDB, in passes (each re-reads the text the previous one
  * wrote, so a rewrite never hides another): division and remainder with Athena's answers for a zero divisor
- * (division.ts), decimal results (decimals.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
+ * (division.ts), subscripts with Athena's errors (subscripts.ts), decimal results (decimals.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
  * and a bare VALUES named as Trino names its columns (_col0, _col1, …).
  * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
  */
@@ -9,6 +9,7 @@ import { tokenize } from '../sql-guard/lexer';
 import { rewriteCalls } from './calls';
 import { rewriteDecimals } from './decimals';
 import { guardDivisions } from './division';
+import { guardSubscripts } from './subscripts';
 import { javaFormatSql } from './java-format';
 import { LocalDialectError } from './local-error';
 import { rewriteTimeZones } from './time-zone';
@@ -51,5 +52,7 @@ function bareValues(sql: string): string {
 
 /** Rewrites a checked statement for DuckDB (see the module comment). */
 export function toDuckDbSql(sql: string): string {
-  return rewriteFormat(rewriteCalls(rewriteTimeZones(rewriteDecimals(guardDivisions(bareValues(sql))))));
+  return rewriteFormat(
+    rewriteCalls(rewriteTimeZones(rewriteDecimals(guardSubscripts(guardDivisions(bareValues(sql)))))),
+  );
 }
