@@ -90,7 +90,7 @@ export const TRINO_MACROS: MacroDef[] = [
   m('date_format', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', MYSQL_TO_STRFTIME)})`, {
     signature: 'date_format(timestamp, format)',
     duckdb: 'strftime(ts, <format mapped>)',
-    note: 'MySQL specifiers %Y %y %m %c %M %b %d %e %j %H %k %h %I %l %i %s %S %f %p %r %T %a %W %w %v %x %%',
+    note: 'MySQL specifiers %Y %y %m %c %M %b %d %e %j %H %k %h %I %l %i %s %S %f %p %r %T %a %W %v %x %%; a literal format as Trino reads it: %w %U %u %V %X %D fail as on Athena, %q is q',
   }),
   m('date_parse', ['s', 'fmt'], "error('date_parse needs a constant format string on the local engine')", {
     signature: 'date_parse(string, format)',

@@ -572,6 +572,25 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     }
   });
 
+  it('date_format reads a literal format as Trino: its specifiers, its errors, any other letter as itself', async () => {
+    expect(
+      await rows(
+        "SELECT date_format(TIMESTAMP '2024-01-05 13:04:05.123', '%a %W %e %j %r %f %v %x [%q %A %%]'), " +
+          "date_parse('2024/01/05 q', '%Y/%m/%d %q')",
+      ),
+    ).toEqual([['Fri Friday 5 005 01:04:05 PM 123000 01 2024 [q A %]', '2024-01-05 00:00:00.000']]);
+    // DuckDB's strftime answered each: the weekday number, ISO weekday and week numbers, its own %X.
+    for (const s of ['w', 'U', 'u', 'V', 'X', 'D']) {
+      const sql = `SELECT date_format(TIMESTAMP '2024-01-05 13:04:05', '%Y %${s}')`;
+      const q = await run(sql);
+      expect([sql, q.state, q.reason]).toEqual([
+        sql,
+        'FAILED',
+        expect.stringContaining(`%${s} not supported in date format string`),
+      ]);
+    }
+  });
+
   // Expected values are those of the Athena / Trino documentation examples.
   it.each([
     ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],

@@ -17,7 +17,7 @@
 import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
 import { tokenize, type Token } from '../sql-guard/lexer';
-import { convertFormat, FORMAT_CALLS } from './date-formats';
+import { FORMAT_CALLS } from './date-formats';
 import { LocalDialectError } from './local-error';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
 import { applyEdits, callAt, closing, isSymbol, isWord, spanText, type Edit } from './tokens';
@@ -123,7 +123,14 @@ export function rewriteCalls(sql: string): string {
       const second = formatCall.args[1];
       const close = formatCall.close;
       const format = second && second.first === second.last ? tokens[second.first] : undefined;
-      if (formatCall.args.length === 2 && format?.kind === 'string') {
+      const converted =
+        formatCall.args.length === 2 && format?.kind === 'string'
+          ? call.convert(format.text.slice(1, -1).replace(/''/g, "'"))
+          : undefined;
+      if (converted && 'error' in converted) {
+        // A specifier Trino refuses: the call fails as on Athena.
+        edits.push({ start: t.start, end: tokens[close]!.end, text: `error(${sqlString(converted.error)})` });
+      } else if (converted && format) {
         const literal = format.text.slice(1, -1).replace(/''/g, "'");
         const name = t.text.toLowerCase();
         if (name === 'parse_datetime') {
@@ -142,7 +149,7 @@ export function rewriteCalls(sql: string): string {
         edits.push({
           start: format.start,
           end: format.end,
-          text: sqlString(convertFormat(literal, call.pairs)),
+          text: sqlString(converted.strftime),
         });
       }
     }

@@ -3,7 +3,10 @@
  * (format_datetime, parse_datetime) → strftime/strptime. Used by the macros (trino-compat.ts) and by the rewrite
  * that converts a constant format at rewrite time (calls.ts).
  */
-/** MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Unsupported ones are left as they are. */
+/**
+ * MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Trino fails on MYSQL_UNSUPPORTED and reads
+ * `%` before any other character as that character (mysqlFormat).
+ */
 export const MYSQL_TO_STRFTIME: [string, string][] = [
   ['%%', '%%'],
   ['%Y', '%Y'],
@@ -29,10 +32,35 @@ export const MYSQL_TO_STRFTIME: [string, string][] = [
   ['%T', '%H:%M:%S'],
   ['%a', '%a'],
   ['%W', '%A'],
-  ['%w', '%w'],
   ['%v', '%V'],
   ['%x', '%G'],
 ];
+
+/** The specifiers Trino refuses: "%w not supported in date format string" (DateTimeFunctions). */
+export const MYSQL_UNSUPPORTED = ['w', 'U', 'u', 'V', 'X', 'D'];
+
+const MYSQL_SPECIFIERS = new Map(MYSQL_TO_STRFTIME.map(([from, to]) => [from[1]!, to]));
+
+/**
+ * A MySQL format string (date_format, date_parse) in strftime's terms, read as Trino reads it: a specifier of the
+ * table, Trino's error for an unsupported one, and any other character after `%` as itself (`%q` is `q`, where
+ * strftime would read `%A` as the weekday or fail); a `%` at the end is dropped.
+ */
+export function mysqlFormat(format: string): { strftime: string } | { error: string } {
+  let out = '';
+  for (let i = 0; i < format.length; i++) {
+    const c = format[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    const next = format[++i];
+    if (next === undefined) break;
+    if (MYSQL_UNSUPPORTED.includes(next)) return { error: `%${next} not supported in date format string` };
+    out += MYSQL_SPECIFIERS.get(next) ?? (next === '%' ? '%%' : next);
+  }
+  return { strftime: out };
+}
 
 /** Joda-Time patterns (format_datetime/parse_datetime), longest first. Quoted literals are not supported. */
 export const JODA_TO_STRFTIME: [string, string][] = [
@@ -80,10 +108,15 @@ export function convertFormat(format: string, pairs: [string, string][]): string
   return out;
 }
 
+const jodaFormat = (format: string) => ({ strftime: convertFormat(format, JODA_TO_STRFTIME) });
+
 /** Calls whose constant format argument is converted at rewrite time (strptime needs a constant format). */
-export const FORMAT_CALLS: Record<string, { to: string; pairs: [string, string][] }> = {
-  date_format: { to: 'strftime', pairs: MYSQL_TO_STRFTIME },
-  date_parse: { to: 'strptime', pairs: MYSQL_TO_STRFTIME },
-  format_datetime: { to: 'strftime', pairs: JODA_TO_STRFTIME },
-  parse_datetime: { to: 'strptime', pairs: JODA_TO_STRFTIME },
+export const FORMAT_CALLS: Record<
+  string,
+  { to: string; convert: (format: string) => { strftime: string } | { error: string } }
+> = {
+  date_format: { to: 'strftime', convert: mysqlFormat },
+  date_parse: { to: 'strptime', convert: mysqlFormat },
+  format_datetime: { to: 'strftime', convert: jodaFormat },
+  parse_datetime: { to: 'strptime', convert: jodaFormat },
 };
