@@ -100,7 +100,7 @@ export const TRINO_MACROS: MacroDef[] = [
   m('format_datetime', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', JODA_TO_STRFTIME)})`, {
     signature: 'format_datetime(timestamp, format)',
     duckdb: 'strftime(ts, <Joda pattern mapped>)',
-    note: 'Joda letters yyyy yy MMMM MMM MM M dd d DDD HH H hh h mm m ss s SSS SSSSSS a EEEE EEE Z; no quoted literals',
+    note: 'Joda letters yyyy yy MMMM MMM MM M dd d DDD D HH H hh h mm m ss s SSS SSSSSS a EEEE EEE Z ZZ and quoted text, from a literal pattern',
   }),
   m(
     'parse_datetime',

@@ -591,6 +591,27 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     }
   });
 
+  it('format_datetime and parse_datetime read a Joda pattern as Joda does: quoted text, unknown letters fail', async () => {
+    // The quotes were written out ('T'), 'q' was a literal q and 'K' a literal K.
+    expect(
+      await rows(
+        "SELECT format_datetime(TIMESTAMP '2024-01-05 13:04:05.123', 'yyyy-MM-dd''T''HH:mm:ss.SSS'), " +
+          "format_datetime(TIMESTAMP '2024-01-05 13:04:05.123', 'EEE, d MMM yyyy h:m:s a ''o''''clock'' 100%'), " +
+          "parse_datetime('2024-01-05T13:04:05', 'yyyy-MM-dd''T''HH:mm:ss')",
+      ),
+    ).toEqual([
+      ['2024-01-05T13:04:05.123', "Fri, 5 Jan 2024 1:4:5 PM o'clock 100%", '2024-01-05 13:04:05.000 UTC'],
+    ]);
+    for (const [pattern, reason] of [
+      ['yyyy q', 'Illegal pattern component: q'],
+      ['K', 'not supported by the local engine: the Joda pattern field K'],
+    ] as const) {
+      const sql = `SELECT format_datetime(TIMESTAMP '2024-01-05 13:04:05', '${pattern}')`;
+      const s = await run(sql);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(reason)]);
+    }
+  });
+
   // Expected values are those of the Athena / Trino documentation examples.
   it.each([
     ["date_format(TIMESTAMP '2022-10-20 05:10:00', '%m-%d-%Y %H')", '10-20-2022 05'],

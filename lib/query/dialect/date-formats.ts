@@ -3,6 +3,8 @@
  * (format_datetime, parse_datetime) → strftime/strptime. Used by the macros (trino-compat.ts) and by the rewrite
  * that converts a constant format at rewrite time (calls.ts).
  */
+import { LocalDialectError } from './local-error';
+
 /**
  * MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Trino fails on MYSQL_UNSUPPORTED and reads
  * `%` before any other character as that character (mysqlFormat).
@@ -108,7 +110,93 @@ export function convertFormat(format: string, pairs: [string, string][]): string
   return out;
 }
 
-const jodaFormat = (format: string) => ({ strftime: convertFormat(format, JODA_TO_STRFTIME) });
+/** Joda-Time's pattern letters (DateTimeFormat): any other letter fails with "Illegal pattern component". */
+const JODA_LETTERS = 'GCYxweEyDMdaKhHkmsSzZ';
+
+/** A run of one Joda letter → strftime, by the run's length (undefined: no strftime equivalent). */
+function jodaField(letter: string, count: number): string | undefined {
+  const numeric = (one: string, two: string) => (count === 1 ? one : count === 2 ? two : undefined);
+  switch (letter) {
+    case 'y':
+    case 'Y':
+      return count === 2 ? '%y' : '%Y';
+    case 'M':
+      return count === 1 ? '%-m' : count === 2 ? '%m' : count === 3 ? '%b' : '%B';
+    case 'd':
+      return numeric('%-d', '%d');
+    case 'D':
+      return count === 1 ? '%-j' : count === 3 ? '%j' : undefined;
+    case 'H':
+      return numeric('%-H', '%H');
+    case 'h':
+      return numeric('%-I', '%I');
+    case 'm':
+      return numeric('%-M', '%M');
+    case 's':
+      return numeric('%-S', '%S');
+    case 'S':
+      return count === 3 ? '%g' : count === 6 ? '%f' : undefined;
+    case 'a':
+      return '%p';
+    case 'E':
+      return count <= 3 ? '%a' : '%A';
+    case 'Z':
+      return count <= 2 ? '%z' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A Joda-Time pattern (format_datetime, parse_datetime) in strftime's terms, read as Joda reads it: runs of one
+ * letter are fields (yyyy, MM, dd, HH, mm, ss, SSS, EEE, a, …), text in single quotes is literal ('' is a quote:
+ * "yyyy-MM-dd'T'HH:mm" is 2024-01-05T13:04), any other character is itself, and a letter Joda does not know
+ * fails as in Trino ("Illegal pattern component: q"). A field strftime cannot write (K, k, e, w, x, C, G, z,
+ * ddd, SS, …) is refused by name.
+ */
+export function jodaFormat(format: string): { strftime: string } | { error: string } {
+  let out = '';
+  const literal = (text: string) => (out += text.replaceAll('%', '%%'));
+  for (let i = 0; i < format.length;) {
+    const c = format[i]!;
+    if (c === "'") {
+      if (format[i + 1] === "'") {
+        literal("'");
+        i += 2;
+        continue;
+      }
+      let text = '';
+      let j = i + 1;
+      for (; j < format.length; j++) {
+        if (format[j] !== "'") text += format[j];
+        else if (format[j + 1] === "'") text += format[j++];
+        else break;
+      }
+      literal(text);
+      i = j + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      literal(c);
+      i++;
+      continue;
+    }
+    let count = 1;
+    while (format[i + count] === c) count++;
+    if (!JODA_LETTERS.includes(c)) return { error: `Illegal pattern component: ${c.repeat(count)}` };
+    const field = jodaField(c, count);
+    if (field === undefined) {
+      throw new LocalDialectError(
+        `the Joda pattern field ${c.repeat(count)}`,
+        "DuckDB's strftime has no equivalent; the local engine writes yyyy yy MMMM MMM MM M dd d DDD D HH H hh h " +
+          'mm m ss s SSS SSSSSS a EEEE EEE Z ZZ and quoted text',
+      );
+    }
+    out += field;
+    i += count;
+  }
+  return { strftime: out };
+}
 
 /** Calls whose constant format argument is converted at rewrite time (strptime needs a constant format). */
 export const FORMAT_CALLS: Record<
