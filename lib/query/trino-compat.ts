@@ -11,13 +11,10 @@
  *    configuration.
  */
 import { sqlString } from '../duckdb-sql';
+import { JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './dialect/date-formats';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 
 export type { CompatFunction, MacroDef };
-
-import { convertFormat, FORMAT_CALLS, JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './dialect/date-formats';
-
-export { convertFormat, FORMAT_CALLS, JODA_TO_STRFTIME, MYSQL_TO_STRFTIME };
 
 /**
  * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +

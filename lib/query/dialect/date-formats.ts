@@ -93,23 +93,6 @@ export const JODA_TO_STRFTIME: [string, string][] = [
   ['Z', '%z'],
 ];
 
-/** Converts a format string with one of the tables above (patterns matched longest first). */
-export function convertFormat(format: string, pairs: [string, string][]): string {
-  const sorted = [...pairs].sort((a, b) => b[0].length - a[0].length);
-  let out = '';
-  for (let i = 0; i < format.length;) {
-    const hit = sorted.find(([from]) => format.startsWith(from, i));
-    if (hit) {
-      out += hit[1];
-      i += hit[0].length;
-    } else {
-      out += format[i];
-      i++;
-    }
-  }
-  return out;
-}
-
 /** Joda-Time's pattern letters (DateTimeFormat): any other letter fails with "Illegal pattern component". */
 const JODA_LETTERS = 'GCYxweEyDMdaKhHkmsSzZ';
 
