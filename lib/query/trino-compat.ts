@@ -10,37 +10,11 @@
  *  - Integer division is Trino's (7 / 2 = 3): the engine sets DuckDB's integer_division before locking its
  *    configuration.
  */
-import { sqlString } from '../duckdb-sql';
-import { JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './dialect/date-formats';
+import { compatMacro as m } from './dialect/compat-macro';
+import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 
 export type { CompatFunction, MacroDef };
-
-/**
- * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +
- * a control character), so no replacement is re-read by a later one, then the placeholders become the targets.
- */
-function formatConverter(arg: string, pairs: [string, string][]): string {
-  let expr = arg;
-  pairs.forEach(([from], i) => {
-    expr = `replace(${expr}, ${sqlString(from)}, chr(1) || chr(${i + 2}))`;
-  });
-  pairs.forEach(([, to], i) => {
-    expr = `replace(${expr}, chr(1) || chr(${i + 2}), ${sqlString(to)})`;
-  });
-  return expr;
-}
-
-const m = (
-  name: string,
-  params: string[],
-  body: string,
-  doc: Omit<CompatFunction, 'duckdb'> & { duckdb?: string },
-) => ({
-  name,
-  overloads: [{ params, body }],
-  doc: [{ duckdb: body, ...doc }],
-});
 
 const URL_SCHEME = '^[a-zA-Z][a-zA-Z0-9+.-]*://';
 
@@ -83,75 +57,7 @@ export const TRINO_MACROS: MacroDef[] = [
     ],
   },
   m('map_agg', ['k', 'v'], 'map(list(k), list(v))', { signature: 'map_agg(key, value)' }),
-  // Date and time
-  m('date_format', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', MYSQL_TO_STRFTIME)})`, {
-    signature: 'date_format(timestamp, format)',
-    duckdb: 'strftime(ts, <format mapped>)',
-    note: 'MySQL specifiers %Y %y %m %c %M %b %d %e %j %H %k %h %I %l %i %s %S %f %p %r %T %a %W %v %x %%; a literal format as Trino reads it: %w %U %u %V %X %D fail as on Athena, %q is q',
-  }),
-  m('date_parse', ['s', 'fmt'], "error('date_parse needs a constant format string on the local engine')", {
-    signature: 'date_parse(string, format)',
-    duckdb: "strptime(s, '<format mapped>') (rewritten; the format must be a string literal)",
-    note: 'same specifiers as date_format',
-  }),
-  m('format_datetime', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', JODA_TO_STRFTIME)})`, {
-    signature: 'format_datetime(timestamp, format)',
-    duckdb: 'strftime(ts, <Joda pattern mapped>)',
-    note: 'Joda letters yyyy yy MMMM MMM MM M dd d DDD D HH H hh h mm m ss s SSS SSSSSS a EEEE EEE Z ZZ and quoted text, from a literal pattern',
-  }),
-  m(
-    'parse_datetime',
-    ['s', 'fmt'],
-    "error('parse_datetime needs a constant format string on the local engine')",
-    {
-      signature: 'parse_datetime(string, format)',
-      duckdb: "strptime(s, '<Joda pattern mapped>') (rewritten; the format must be a string literal)",
-      note: 'returns timestamp (Trino: timestamp with time zone)',
-    },
-  ),
-  m('from_iso8601_timestamp', ['s'], 'CAST(s AS TIMESTAMPTZ)', {
-    signature: 'from_iso8601_timestamp(string)',
-  }),
-  m('from_iso8601_date', ['s'], 'CAST(s AS DATE)', { signature: 'from_iso8601_date(string)' }),
-  m('from_unixtime', ['x'], 'to_timestamp(x)', {
-    signature: 'from_unixtime(unixtime)',
-    note: 'timestamp with time zone (UTC)',
-  }),
-  m('to_unixtime', ['ts'], 'epoch(ts)', { signature: 'to_unixtime(timestamp)', note: 'double' }),
-  m(
-    'date_add',
-    ['unit', 'n', 'ts'],
-    `ts + CASE lower(unit) WHEN 'millisecond' THEN to_milliseconds(CAST(n AS BIGINT)) ` +
-      `WHEN 'second' THEN to_seconds(CAST(n AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT)) ` +
-      `WHEN 'hour' THEN to_hours(CAST(n AS BIGINT)) WHEN 'day' THEN to_days(CAST(n AS INTEGER)) ` +
-      `WHEN 'week' THEN to_weeks(CAST(n AS INTEGER)) WHEN 'month' THEN to_months(CAST(n AS INTEGER)) ` +
-      `WHEN 'quarter' THEN to_months(CAST(3 * n AS INTEGER)) WHEN 'year' THEN to_years(CAST(n AS INTEGER)) END`,
-    {
-      signature: 'date_add(unit, value, timestamp)',
-      duckdb: 'ts + to_<unit>s(value)',
-      note: 'on a date the result is a timestamp at midnight (Trino: date)',
-    },
-  ),
-  m('date_diff', ['unit', 'a', 'b'], 'date_sub(unit, a, b)', {
-    signature: 'date_diff(unit, a, b)',
-    note: "whole units elapsed, as Trino (DuckDB's own date_diff counts boundaries crossed)",
-  }),
-  m('day_of_week', ['x'], 'isodow(x)', {
-    signature: 'day_of_week(x) / dow(x)',
-    note: 'ISO: Monday = 1 … Sunday = 7',
-  }),
-  m('dow', ['x'], 'isodow(x)', { signature: 'dow(x)' }),
-  m('day_of_month', ['x'], 'dayofmonth(x)', { signature: 'day_of_month(x)' }),
-  m('day_of_year', ['x'], 'dayofyear(x)', { signature: 'day_of_year(x) / doy(x)' }),
-  m('doy', ['x'], 'dayofyear(x)', { signature: 'doy(x)' }),
-  m('week_of_year', ['x'], 'week(x)', { signature: 'week_of_year(x)', note: 'ISO week' }),
-  m('year_of_week', ['x'], 'isoyear(x)', { signature: 'year_of_week(x) / yow(x)' }),
-  m('yow', ['x'], 'isoyear(x)', { signature: 'yow(x)' }),
-  m('millisecond', ['x'], 'system.main.millisecond(x) % 1000', {
-    signature: 'millisecond(x)',
-    note: '0-999',
-  }),
-  m('last_day_of_month', ['x'], 'last_day(x)', { signature: 'last_day_of_month(x)' }),
+  ...DATETIME_FUNCTIONS,
   // Strings and regular expressions
   m('regexp_like', ['s', 'p'], 'regexp_matches(s, p)', { signature: 'regexp_like(string, pattern)' }),
   {
