@@ -16,7 +16,7 @@
 import type { Token } from '../sql-guard/lexer';
 import { tokenize } from '../sql-guard/lexer';
 import { LocalDialectError } from './local-error';
-import { isSymbol, isWord, primaryEnd, primaryStart } from './tokens';
+import { applyPieces, isSymbol, isWord, primaryEnd, primaryStart, type Piece } from './tokens';
 
 /**
  * The deepest divisions and remainders may nest in one another (as operands of each other): each macro writes its
@@ -60,15 +60,6 @@ function nestingDepth(spans: { first: number; last: number }[]): number {
   return deepest;
 }
 
-/** A piece of text put into the statement: before the text at `at`, or in place of `at`..`end`. */
-interface Piece {
-  at: number;
-  end: number;
-  text: string;
-  /** Order at one position: closing ")" first, then the calls' names (outer first), then the operator. */
-  rank: number;
-}
-
 /** Every `a / b` as trino_div(a, b) and every `a % b` as trino_mod(a, b) (see the module comment). */
 export function guardDivisions(sql: string): string {
   if (!sql.includes('/') && !sql.includes('%')) return sql;
@@ -97,12 +88,5 @@ export function guardDivisions(sql: string): string {
         'exponentially with the nesting; compute part of it in a subquery',
     );
   }
-  pieces.sort((a, b) => a.at - b.at || a.rank - b.rank);
-  let out = '';
-  let cursor = 0;
-  for (const p of pieces) {
-    out += sql.slice(cursor, p.at) + p.text;
-    cursor = p.end;
-  }
-  return out + sql.slice(cursor);
+  return applyPieces(sql, pieces);
 }

@@ -7,16 +7,7 @@
  * NULL where there is nothing, as in Trino.
  */
 import { tokenize } from '../sql-guard/lexer';
-import { closing, isSymbol, isWord, primaryStart } from './tokens';
-
-/** A piece of text put into the statement: before the text at `at`, or in place of `at`..`end`. */
-interface Piece {
-  at: number;
-  end: number;
-  text: string;
-  /** Order at one position: closing ")" first, then the calls' names (outer first). */
-  rank: number;
-}
+import { applyPieces, closing, isSymbol, isWord, primaryStart, type Piece } from './tokens';
 
 /** Every subscript x[i] as trino_subscript(x, i) (see the module comment). */
 export function guardSubscripts(sql: string): string {
@@ -34,12 +25,5 @@ export function guardSubscripts(sql: string): string {
     pieces.push({ at: tokens[k]!.start, end: tokens[k]!.end, text: ', ', rank: 2 });
     pieces.push({ at: tokens[close]!.start, end: tokens[close]!.end, text: ')', rank: 0 });
   }
-  pieces.sort((a, b) => a.at - b.at || a.rank - b.rank);
-  let out = '';
-  let cursor = 0;
-  for (const p of pieces) {
-    out += sql.slice(cursor, p.at) + p.text;
-    cursor = p.end;
-  }
-  return out + sql.slice(cursor);
+  return applyPieces(sql, pieces);
 }

@@ -270,3 +270,27 @@ export function applyEdits(sql: string, edits: Edit[]): string {
 /** The statement text of a token span. */
 export const spanText = (sql: string, tokens: Token[], s: Span): string =>
   sql.slice(tokens[s.first]!.start, tokens[s.last]!.end);
+
+/**
+ * A piece of text put into the statement where calls wrap operands (division.ts, subscripts.ts): before the text at
+ * `at` (at === end), or in place of `at`..`end`.
+ */
+export interface Piece {
+  at: number;
+  end: number;
+  text: string;
+  /** Order at one position: closing ")" first (0), then the calls' names (outer first, between 0 and 1), then 2. */
+  rank: number;
+}
+
+/** Applies pieces in order of position, then rank (several calls may open at one position: a(b(x…). */
+export function applyPieces(sql: string, pieces: Piece[]): string {
+  const sorted = [...pieces].sort((a, b) => a.at - b.at || a.rank - b.rank);
+  let out = '';
+  let cursor = 0;
+  for (const p of sorted) {
+    out += sql.slice(cursor, p.at) + p.text;
+    cursor = p.end;
+  }
+  return out + sql.slice(cursor);
+}
