@@ -75,11 +75,11 @@ export function guardDivisions(sql: string): string {
     if (first < 0 || last < 0) continue;
     spans.push({ first, last });
     const name = tokens[k]!.text === '/' ? 'trino_div(' : 'trino_mod(';
-    const at = tokens[first]!.start;
+    const start = tokens[first]!.start;
     // Calls opened at one position: the later operator's is the outer one (left to right).
-    pieces.push({ at, end: at, text: name, rank: 1 - k / tokens.length });
-    pieces.push({ at: tokens[k]!.start, end: tokens[k]!.end, text: ',', rank: 2 });
-    pieces.push({ at: tokens[last]!.end, end: tokens[last]!.end, text: ')', rank: 0 });
+    pieces.push({ start, end: start, text: name, rank: 1 - k / tokens.length });
+    pieces.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: ',', rank: 2 });
+    pieces.push({ start: tokens[last]!.end, end: tokens[last]!.end, text: ')', rank: 0 });
   }
   if (nestingDepth(spans) > MAX_NESTED_DIVISIONS) {
     throw new LocalDialectError(

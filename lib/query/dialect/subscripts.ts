@@ -19,11 +19,11 @@ export function guardSubscripts(sql: string): string {
     const first = primaryStart(tokens, k - 1);
     const close = closing(tokens, k);
     if (first < 0 || close < 0) continue;
-    const at = tokens[first]!.start;
+    const start = tokens[first]!.start;
     // Subscripts of one operand open at one position: the later one is the outer call (x[1][2]).
-    pieces.push({ at, end: at, text: 'trino_subscript(', rank: 1 - k / tokens.length });
-    pieces.push({ at: tokens[k]!.start, end: tokens[k]!.end, text: ', ', rank: 2 });
-    pieces.push({ at: tokens[close]!.start, end: tokens[close]!.end, text: ')', rank: 0 });
+    pieces.push({ start, end: start, text: 'trino_subscript(', rank: 1 - k / tokens.length });
+    pieces.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: ', ', rank: 2 });
+    pieces.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: ')', rank: 0 });
   }
   return applyPieces(sql, pieces);
 }

@@ -254,9 +254,16 @@ export interface Edit {
   text: string;
 }
 
-/** Applies non-overlapping edits (an edit inside one already applied is skipped). */
-export function applyEdits(sql: string, edits: Edit[]): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+/** Edits in order of position, the longer first at one position. */
+const byPosition = (a: Edit, b: Edit) => a.start - b.start || b.end - a.end;
+
+/** Applies non-overlapping edits in `order` (an edit that starts inside one already applied is skipped). */
+export function applyEdits<E extends Edit>(
+  sql: string,
+  edits: E[],
+  order: (a: E, b: E) => number = byPosition,
+): string {
+  const sorted = [...edits].sort(order);
   let out = '';
   let cursor = 0;
   for (const e of sorted) {
@@ -272,25 +279,14 @@ export const spanText = (sql: string, tokens: Token[], s: Span): string =>
   sql.slice(tokens[s.first]!.start, tokens[s.last]!.end);
 
 /**
- * A piece of text put into the statement where calls wrap operands (division.ts, subscripts.ts): before the text at
- * `at` (at === end), or in place of `at`..`end`.
+ * An edit where calls wrap operands (division.ts, subscripts.ts): text put before the text at `start` (start ===
+ * end) or in place of `start`..`end`, ordered by `rank` among the pieces at one position.
  */
-export interface Piece {
-  at: number;
-  end: number;
-  text: string;
-  /** Order at one position: closing ")" first (0), then the calls' names (outer first, between 0 and 1), then 2. */
+export interface Piece extends Edit {
+  /** Closing ")" first (0), then the calls' names (outer first, between 0 and 1), then 2. */
   rank: number;
 }
 
 /** Applies pieces in order of position, then rank (several calls may open at one position: a(b(x…). */
-export function applyPieces(sql: string, pieces: Piece[]): string {
-  const sorted = [...pieces].sort((a, b) => a.at - b.at || a.rank - b.rank);
-  let out = '';
-  let cursor = 0;
-  for (const p of sorted) {
-    out += sql.slice(cursor, p.at) + p.text;
-    cursor = p.end;
-  }
-  return out + sql.slice(cursor);
-}
+export const applyPieces = (sql: string, pieces: Piece[]): string =>
+  applyEdits(sql, pieces, (a, b) => a.start - b.start || a.rank - b.rank);
