@@ -74,6 +74,16 @@ async function rows(sql: string): Promise<unknown[][]> {
   return (await engine.results(s.id, { maxRows: 1000 })).rows;
 }
 
+/** Runs each statement and expects it to FAIL with a reason that holds (or matches) its reason. */
+async function failEach(cases: (readonly [string, string | RegExp])[]): Promise<void> {
+  for (const [sql, reason] of cases) {
+    const s = await run(sql);
+    const expected =
+      typeof reason === 'string' ? expect.stringContaining(reason) : expect.stringMatching(reason);
+    expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expected]);
+  }
+}
+
 async function waitForState(id: string, state: string, e = engine): Promise<void> {
   // Generous: on a loaded 2-core machine a query can take seconds to be picked up.
   const deadline = Date.now() + 30_000;
@@ -373,29 +383,17 @@ describe('local query engine: Athena (Trino) compatibility', () => {
 
   it('a decimal quotient and the average of a decimal are refused by name (Athena: a decimal; DuckDB: a double)', async () => {
     const avg = (expr: string) => `SELECT ${expr} FROM (VALUES (1.00), (2.00), (2.00)) t(x)`;
-    for (const sql of [
-      'SELECT 7.5 / 2',
-      'SELECT 7 / 2.0',
-      'SELECT 1 * 1.0 / 3',
-      'SELECT CAST(1 AS DECIMAL(10,2)) / CAST(3 AS DECIMAL(10,2))',
-      `SELECT sum(duration_ms) * 1.0 / count(*) FROM page_view WHERE event_date = '2024-03-01'`,
-    ]) {
-      const s = await run(sql);
-      expect([sql, s.state, s.reason]).toEqual([
-        sql,
-        'FAILED',
-        expect.stringContaining('a decimal divided by a decimal or an integer'),
-      ]);
-    }
-    for (const sql of [
-      avg('avg(x)'),
-      avg('avg(DISTINCT x)'),
-      avg('avg(x) OVER ()'),
-      avg('round(avg(x), 2)'),
-    ]) {
-      const s = await run(sql);
-      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining('avg of a decimal')]);
-    }
+    const quotient = 'a decimal divided by a decimal or an integer';
+    await failEach([
+      ['SELECT 7.5 / 2', quotient],
+      ['SELECT 7 / 2.0', quotient],
+      ['SELECT 1 * 1.0 / 3', quotient],
+      ['SELECT CAST(1 AS DECIMAL(10,2)) / CAST(3 AS DECIMAL(10,2))', quotient],
+      [`SELECT sum(duration_ms) * 1.0 / count(*) FROM page_view WHERE event_date = '2024-03-01'`, quotient],
+      ...['avg(x)', 'avg(DISTINCT x)', 'avg(x) OVER ()', 'round(avg(x), 2)'].map(
+        (e) => [avg(e), 'avg of a decimal'] as const,
+      ),
+    ]);
     // The alternatives the reasons name give a double, as on Athena; a double operand makes the quotient a double
     // there too; an integer's average and a decimal's sum are the same on both; a zero divisor still fails first.
     expect(await rows('SELECT CAST(7.5 AS DOUBLE) / 2, 7.5 / 2e0, 1e0 * 1 / 4, 7.5 * 2')).toEqual([
@@ -450,14 +448,11 @@ describe('local query engine: Athena (Trino) compatibility', () => {
         'SELECT CAST(x AS BIGINT) FROM (VALUES (0.5e0), (1.5e0), (2.5e0), (-0.5e0)) t(x) ORDER BY x',
       ),
     ).toEqual([[-1], [1], [2], [3]]);
-    for (const [sql, reason] of [
+    await failEach([
       ["SELECT CAST('2.5' AS BIGINT)", "Cannot cast '2.5' to BIGINT"],
       ["SELECT CAST(' 12 ' AS INTEGER)", "Cannot cast ' 12 ' to INT"],
       ['SELECT CAST(1e19 AS BIGINT)', 'out of range'],
-    ] as const) {
-      const s = await run(sql);
-      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(reason)]);
-    }
+    ]);
   });
 
   it('CAST to a decimal rounds a double half up on its exact binary value, as Trino; DECIMAL is decimal(38,0)', async () => {
@@ -536,15 +531,12 @@ describe('local query engine: Athena (Trino) compatibility', () => {
         null,
       ],
     ]);
-    for (const [sql, reason] of [
-      ['SELECT CAST(ARRAY[1, 2] AS VARCHAR)', /Cannot cast integer\[\] to varchar/],
-      ["SELECT CAST(MAP(ARRAY['a'], ARRAY[1]) AS VARCHAR)", /Cannot cast map\(varchar, integer\) to varchar/],
-      ["SELECT CAST(json_parse('[1,2]') AS VARCHAR)", /Unable to cast \[1,2\] to varchar/],
-      ["SELECT CAST(INTERVAL '1' DAY AS VARCHAR)", /not supported by the local engine: an interval/],
-    ] as const) {
-      const s = await run(sql);
-      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringMatching(reason)]);
-    }
+    await failEach([
+      ['SELECT CAST(ARRAY[1, 2] AS VARCHAR)', 'Cannot cast integer[] to varchar'],
+      ["SELECT CAST(MAP(ARRAY['a'], ARRAY[1]) AS VARCHAR)", 'Cannot cast map(varchar, integer) to varchar'],
+      ["SELECT CAST(json_parse('[1,2]') AS VARCHAR)", 'Unable to cast [1,2] to varchar'],
+      ["SELECT CAST(INTERVAL '1' DAY AS VARCHAR)", 'not supported by the local engine: an interval'],
+    ]);
   });
 
   it('subscripts fail where Trino fails (an index out of bounds, a missing map key); element_at is NULL', async () => {
@@ -556,7 +548,7 @@ describe('local query engine: Athena (Trino) compatibility', () => {
       ),
     ).toEqual([[null, 3, 'c', 1, null, null, null, [2]]]);
     // DuckDB answered NULL for each (and the last element for -1).
-    for (const [sql, reason] of [
+    await failEach([
       ['SELECT ARRAY[1, 2][3]', 'Array subscript must be less than or equal to array length: 3 > 2'],
       ['SELECT ARRAY[1, 2][0]', 'SQL array indices start at 1'],
       ['SELECT ARRAY[1, 2][-1]', 'Array subscript is negative: -1'],
@@ -566,10 +558,7 @@ describe('local query engine: Athena (Trino) compatibility', () => {
       ],
       ["SELECT MAP(ARRAY['a'], ARRAY[1])['b']", 'Key not present in map: b'],
       ['SELECT x[2] FROM (VALUES (ARRAY[1, 2]), (ARRAY[1])) t(x)', '2 > 1'],
-    ] as const) {
-      const s = await run(sql);
-      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(reason)]);
-    }
+    ]);
   });
 
   it('date_format reads a literal format as Trino: its specifiers, its errors, any other letter as itself', async () => {
@@ -580,15 +569,12 @@ describe('local query engine: Athena (Trino) compatibility', () => {
       ),
     ).toEqual([['Fri Friday 5 005 01:04:05 PM 123000 01 2024 [q A %]', '2024-01-05 00:00:00.000']]);
     // DuckDB's strftime answered each: the weekday number, ISO weekday and week numbers, its own %X.
-    for (const s of ['w', 'U', 'u', 'V', 'X', 'D']) {
-      const sql = `SELECT date_format(TIMESTAMP '2024-01-05 13:04:05', '%Y %${s}')`;
-      const q = await run(sql);
-      expect([sql, q.state, q.reason]).toEqual([
-        sql,
-        'FAILED',
-        expect.stringContaining(`%${s} not supported in date format string`),
-      ]);
-    }
+    await failEach(
+      ['w', 'U', 'u', 'V', 'X', 'D'].map((c) => [
+        `SELECT date_format(TIMESTAMP '2024-01-05 13:04:05', '%Y %${c}')`,
+        `%${c} not supported in date format string`,
+      ]),
+    );
   });
 
   it('format_datetime and parse_datetime read a Joda pattern as Joda does: quoted text, unknown letters fail', async () => {
@@ -602,14 +588,12 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ).toEqual([
       ['2024-01-05T13:04:05.123', "Fri, 5 Jan 2024 1:4:5 PM o'clock 100%", '2024-01-05 13:04:05.000 UTC'],
     ]);
-    for (const [pattern, reason] of [
-      ['yyyy q', 'Illegal pattern component: q'],
-      ['K', 'not supported by the local engine: the Joda pattern field K'],
-    ] as const) {
-      const sql = `SELECT format_datetime(TIMESTAMP '2024-01-05 13:04:05', '${pattern}')`;
-      const s = await run(sql);
-      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(reason)]);
-    }
+    const formatted = (pattern: string) =>
+      `SELECT format_datetime(TIMESTAMP '2024-01-05 13:04:05', '${pattern}')`;
+    await failEach([
+      [formatted('yyyy q'), 'Illegal pattern component: q'],
+      [formatted('K'), 'not supported by the local engine: the Joda pattern field K'],
+    ]);
   });
 
   // Expected values are those of the Athena / Trino documentation examples.

@@ -5,6 +5,12 @@
 import { MAX_NESTED_DIVISIONS } from '../../lib/query/dialect/division';
 import { toDuckDbSql } from '../../lib/query/trino-compat';
 
+/** One test per [statement, the statement toDuckDbSql writes]. */
+const rewritesEach = (cases: [string, string][]) =>
+  it.each(cases)('%s', (sql, expected) => {
+    expect(toDuckDbSql(sql)).toBe(expected);
+  });
+
 it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])(
   'leaves a call named %s as written',
   (name) => {
@@ -43,7 +49,7 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
 });
 
 describe('division and remainder (lib/query/dialect/division.ts): operands as Trino reads them', () => {
-  it.each([
+  rewritesEach([
     ['SELECT 7 / 2', 'SELECT trino_div(7 , 2)'],
     ['SELECT a * b / c * d FROM t', 'SELECT trino_div(a * b , c) * d FROM t'],
     ['SELECT a/b/c, a/b%c FROM t', 'SELECT trino_div(trino_div(a,b),c), trino_mod(trino_div(a,b),c) FROM t'],
@@ -68,9 +74,7 @@ describe('division and remainder (lib/query/dialect/division.ts): operands as Tr
     ["SELECT '1/2 % 3', a /* c / d */ / b FROM t", "SELECT '1/2 % 3', trino_div(a /* c / d */ , b) FROM t"],
     // An INTERVAL literal's unit follows its string: left as written.
     ["SELECT a / INTERVAL '1' DAY FROM t", "SELECT a / INTERVAL '1' DAY FROM t"],
-  ])('%s', (sql, expected) => {
-    expect(toDuckDbSql(sql)).toBe(expected);
-  });
+  ]);
 
   it(`refuses more than ${MAX_NESTED_DIVISIONS} nested in one another, naming the limit`, () => {
     const chain = (n: number) => `SELECT x${'/2'.repeat(n)} FROM t`;
@@ -86,7 +90,7 @@ describe('division and remainder (lib/query/dialect/division.ts): operands as Tr
 });
 
 describe('decimal results (decimals.ts)', () => {
-  it.each([
+  rewritesEach([
     ['SELECT avg(x) FROM t', 'SELECT avg(trino_avg_arg(x)) FROM t'],
     [
       'SELECT AVG(DISTINCT x), avg(ALL f(x)) FROM t',
@@ -104,13 +108,11 @@ describe('decimal results (decimals.ts)', () => {
     ],
     // Not the functions: a qualified name, a column, a string.
     ["SELECT s.avg(x), avg, 'avg(x)', round FROM t", "SELECT s.avg(x), avg, 'avg(x)', round FROM t"],
-  ])('%s', (sql, expected) => {
-    expect(toDuckDbSql(sql)).toBe(expected);
-  });
+  ]);
 });
 
 describe('subscripts (subscripts.ts)', () => {
-  it.each([
+  rewritesEach([
     ["SELECT a[1], t.m['k'] FROM t", "SELECT trino_subscript(a, 1), trino_subscript(t.m, 'k') FROM t"],
     [
       'SELECT a[1][2], f(x)[i + 1] FROM t',
@@ -123,7 +125,5 @@ describe('subscripts (subscripts.ts)', () => {
       'SELECT ARRAY[1, 2], trino_subscript(ARRAY[1, 2], 2) FROM t',
     ],
     ["SELECT '[1]' FROM t", "SELECT '[1]' FROM t"],
-  ])('%s', (sql, expected) => {
-    expect(toDuckDbSql(sql)).toBe(expected);
-  });
+  ]);
 });
