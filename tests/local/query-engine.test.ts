@@ -434,7 +434,7 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ]);
   });
 
-  it('CAST to an integer type rounds a double half away from zero and reads a string as Trino does', async () => {
+  it('CAST to an integer type or boolean rounds a double half away from zero and reads a string as Trino does', async () => {
     // DuckDB rounds a double half to even (2.5 → 2, 0.5 → 0) and reads '2.5' as 3 and ' 12 ' as 12.
     expect(
       await rows(
@@ -448,7 +448,15 @@ describe('local query engine: Athena (Trino) compatibility', () => {
         'SELECT CAST(x AS BIGINT) FROM (VALUES (0.5e0), (1.5e0), (2.5e0), (-0.5e0)) t(x) ORDER BY x',
       ),
     ).toEqual([[-1], [1], [2], [3]]);
+    // Booleans from strings as Trino reads them (t, f, 1, 0, true, false in any case); DuckDB also read yes, no, ….
+    expect(
+      await rows(
+        "SELECT CAST('T' AS BOOLEAN), CAST('FALSE' AS BOOLEAN), CAST('1' AS BOOLEAN), TRY_CAST('no' AS BOOLEAN), " +
+          'CAST(0.4e0 AS BOOLEAN), CAST(0 AS BOOLEAN)',
+      ),
+    ).toEqual([[true, false, true, null, true, false]]);
     await failEach([
+      ["SELECT CAST('yes' AS BOOLEAN)", "Cannot cast 'yes' to BOOLEAN"],
       ["SELECT CAST('2.5' AS BIGINT)", "Cannot cast '2.5' to BIGINT"],
       ["SELECT CAST(' 12 ' AS INTEGER)", "Cannot cast ' 12 ' to INT"],
       ['SELECT CAST(1e19 AS BIGINT)', 'out of range'],

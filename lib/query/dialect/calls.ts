@@ -8,8 +8,8 @@
  *  - regexp_replace's replacement translated to RE2's rewrite syntax (./regexp.ts), Java named groups in patterns;
  *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), a
  *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it), a cast to an integer
- *    type as trino_cast_<type>(x) or trino_try_cast_<type>(x) (Trino's rounding of a double, its reading of a
- *    string), a cast to a decimal through trino_decimal_text(x, scale) (a double rounded on its exact value);
+ *    type or boolean as trino_cast_<type>(x) or trino_try_cast_<type>(x) (Trino's rounding of a double, its reading
+ *    of a string), a cast to a decimal through trino_decimal_text(x, scale) (a double rounded on its exact value);
  *  - EXTRACT(DOW FROM x) as ISO's day of the week (Sunday is 7 in Trino, 0 in DuckDB's dow);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
@@ -31,13 +31,14 @@ const EXTRACT_FIELDS = new Map([
   ['day_of_week', 'isodow'],
 ]);
 
-/** The integer types of CAST targets (Trino's names, INT for INTEGER), as the trino_cast_<type> macros name them. */
-const INTEGER_TYPES = new Map([
+/** CAST targets read as Trino reads them (Trino's names, INT for INTEGER), as the trino_cast_<type> macros name them. */
+const STRICT_TYPES = new Map([
   ['bigint', 'bigint'],
   ['integer', 'integer'],
   ['int', 'integer'],
   ['smallint', 'smallint'],
   ['tinyint', 'tinyint'],
+  ['boolean', 'boolean'],
 ]);
 
 /**
@@ -182,14 +183,14 @@ export function rewriteCalls(sql: string): string {
         edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
         continue;
       }
-      const integer =
-        typeTokens.length === 1 ? INTEGER_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
-      if (integer) {
+      const strict =
+        typeTokens.length === 1 ? STRICT_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
+      if (strict) {
         // CAST(x AS BIGINT) → trino_cast_bigint(x): Trino's rounding of a double and reading of a string (./macros.ts).
         edits.push({
           start: tokens[k]!.start,
           end: tokens[k]!.end,
-          text: `trino_${tokens[k]!.text.toLowerCase()}_${integer}`,
+          text: `trino_${tokens[k]!.text.toLowerCase()}_${strict}`,
         });
         edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
         continue;

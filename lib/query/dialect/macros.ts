@@ -43,25 +43,31 @@ const DECIMAL_TYPE = 'DECIMAL\\([0-9]+,[0-9]+\\)';
 const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_TYPE})|${INTEGER_TYPE}\\|${DECIMAL_TYPE}`;
 
 /**
- * CAST and TRY_CAST to an integer type (calls.ts): trino_cast_<type>(x) and trino_try_cast_<type>(x). A double or
- * real is rounded half away from zero, as Trino (DoubleMath.roundToLong(x, HALF_UP); 2.5 is 3, 0.5 is 1), where
- * DuckDB rounds half to even (2, 0); a string must be an integer as Java's parseLong reads it ('2.5' and ' 12 '
- * fail: "Cannot cast '2.5' to BIGINT"), where DuckDB rounds '2.5' to 3 and trims blanks. TRY_CAST answers NULL
- * instead of failing. Every other type is DuckDB's cast (a decimal is rounded half up by both).
+ * CAST and TRY_CAST to an integer type or boolean (calls.ts): trino_cast_<type>(x) and trino_try_cast_<type>(x).
+ * A double or real is rounded half away from zero for an integer, as Trino (DoubleMath.roundToLong(x, HALF_UP); 2.5
+ * is 3, 0.5 is 1), where DuckDB rounds half to even (2, 0). A string must be what Trino reads: an integer as Java's
+ * parseLong reads it ('2.5' and ' 12 ' fail: "Cannot cast '2.5' to BIGINT", where DuckDB rounds '2.5' to 3 and trims
+ * blanks), a boolean as t, f, 1, 0, true or false in any case ('yes' fails; DuckDB read yes, no, on, off…). TRY_CAST
+ * answers NULL instead of failing. Every other type is DuckDB's cast (a decimal is rounded half up by both).
  */
-const INTEGER_CASTS: MacroDef[] = [
-  ['BIGINT', 'BIGINT'],
-  ['INTEGER', 'INT'],
-  ['SMALLINT', 'SMALLINT'],
-  ['TINYINT', 'TINYINT'],
-].flatMap(([type, trinoName]) => {
-  const notInteger = "typeof(x) = 'VARCHAR' AND NOT regexp_full_match(TRY_CAST(x AS VARCHAR), '[+-]?[0-9]+')";
+const INTEGER_TEXT = '[+-]?[0-9]+';
+const STRICT_CASTS: MacroDef[] = [
+  { type: 'BIGINT', trinoName: 'BIGINT', text: INTEGER_TEXT, rounds: true },
+  { type: 'INTEGER', trinoName: 'INT', text: INTEGER_TEXT, rounds: true },
+  { type: 'SMALLINT', trinoName: 'SMALLINT', text: INTEGER_TEXT, rounds: true },
+  { type: 'TINYINT', trinoName: 'TINYINT', text: INTEGER_TEXT, rounds: true },
+  { type: 'BOOLEAN', trinoName: 'BOOLEAN', text: '(?i)t|f|1|0|true|false', rounds: false },
+].flatMap(({ type, trinoName, text, rounds }) => {
+  const notRead = `typeof(x) = 'VARCHAR' AND NOT regexp_full_match(TRY_CAST(x AS VARCHAR), ${sqlString(text)})`;
   const cast = (name: string, failure: string) =>
     m(
-      `trino_${name.toLowerCase()}_${type!.toLowerCase()}`,
+      `trino_${name.toLowerCase()}_${type.toLowerCase()}`,
       ['x'],
-      `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) ` +
-        `WHEN ${notInteger} THEN ${failure} ELSE ${name}(x AS ${type}) END`,
+      'CASE ' +
+        (rounds
+          ? `WHEN typeof(x) IN ${FLOATING_TYPES} THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) `
+          : '') +
+        `WHEN ${notRead} THEN ${failure} ELSE ${name}(x AS ${type}) END`,
     );
   return [
     cast('CAST', `error('Cannot cast ''' || TRY_CAST(x AS VARCHAR) || ''' to ${trinoName}')`),
@@ -233,7 +239,7 @@ const HELPERS: MacroDef[] = [
       "Athena writes 1 00:00:00.000 or 1-2, DuckDB 1 day or 1 year 2 months') " +
       'ELSE CAST(x AS VARCHAR) END',
   ),
-  ...INTEGER_CASTS,
+  ...STRICT_CASTS,
   // x[i] (subscripts.ts): Trino's errors for an array index out of bounds and a missing map key, where DuckDB
   // answers NULL (or, below 0, counts from the end). The bounds are read from the JSON of the value only when the
   // answer is NULL or the index below 1 (to_json and json_keys bind for an array and a map alike); a row's field by
