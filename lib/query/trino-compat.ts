@@ -18,6 +18,18 @@ export type { CompatFunction, MacroDef };
 
 const URL_SCHEME = '^[a-zA-Z][a-zA-Z0-9+.-]*://';
 
+/**
+ * Java's whitespace (Character.isWhitespace), which Trino's trim removes: U+0009–U+000D, U+001C–U+001F and the
+ * space, line and paragraph separators but the non-breaking ones (U+00A0, U+2007, U+202F).
+ */
+const JAVA_WHITESPACE = [
+  ...[0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x1680],
+  ...[0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2008, 0x2009, 0x200a],
+  ...[0x2028, 0x2029, 0x205f, 0x3000],
+]
+  .map((c) => `chr(${c})`)
+  .join(' || ');
+
 /** The most arguments the variadic macros (concat, greatest, least) take. */
 const VARIADIC_MAX = 16;
 
@@ -158,6 +170,23 @@ export const TRINO_MACROS: MacroDef[] = [
       },
     ],
   },
+  // trim, ltrim, rtrim of one argument remove Java's whitespace as Trino does (airlift SliceUtf8:
+  // Character.isWhitespace — tab, newline, CR, form feed, …, Unicode spaces but the non-breaking ones); DuckDB's
+  // remove spaces only. With a set of characters both remove those.
+  ...(['trim', 'ltrim', 'rtrim'] as const).map((name): MacroDef => ({
+    name,
+    overloads: [
+      { params: ['s'], body: `system.main.${name}(s, ${JAVA_WHITESPACE})` },
+      { params: ['s', 'c'], body: `system.main.${name}(s, c)` },
+    ],
+    doc: [
+      {
+        signature: `${name}(string [, characters])`,
+        duckdb: `${name}(s, <Java's whitespace>)`,
+        note: "tab, newline, CR, … and Unicode spaces as Trino's (Java's) whitespace; DuckDB's removes spaces only",
+      },
+    ],
+  })),
   ...(['concat', 'greatest', 'least'] as const).map((name): MacroDef => ({
     name,
     // 2 to VARIADIC_MAX arguments, each overload NULL as soon as one argument is NULL.

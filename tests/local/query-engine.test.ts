@@ -484,6 +484,17 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     expect(overflow.state).toBe('FAILED');
   });
 
+  it('trim, ltrim and rtrim remove Java’s whitespace as Trino does, or the characters given', async () => {
+    // DuckDB's trim removes spaces only: tab, newline, CR and U+3000 stayed.
+    expect(
+      await rows(
+        "SELECT '[' || trim(chr(9) || ' ab ' || chr(10) || chr(13)) || ']', '[' || ltrim(chr(12288) || 'ab ') || ']', " +
+          "'[' || rtrim(' ab' || chr(8233)) || ']', '[' || trim(chr(160) || 'ab') || ']', trim('xxabx', 'x'), " +
+          "rtrim('abxx', 'x')",
+      ),
+    ).toEqual([['[ab]', '[ab ]', '[ ab]', '[\u00a0ab]', 'ab', 'ab']]);
+  });
+
   it('split_part refuses an index of 0 or less, as Trino', async () => {
     const s = await run("SELECT split_part('a,b', ',', 0)");
     expect([s.state, s.reason]).toEqual(['FAILED', expect.stringMatching(/Index must be greater than zero/)]);
