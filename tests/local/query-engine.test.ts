@@ -495,6 +495,16 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ).toEqual([['[ab]', '[ab ]', '[ ab]', '[\u00a0ab]', 'ab', 'ab']]);
   });
 
+  it('url_encode and url_decode are Java’s URLEncoder and URLDecoder, as Trino’s', async () => {
+    // DuckDB wrote a%20b%2A~.-_%C3%A9%2F%3F%3D%26%2B and kept the + when decoding.
+    expect(
+      await rows(
+        "SELECT url_encode('a b*~.-_é/?=&+'), url_decode('a+b%20c%2B'), " +
+          "url_extract_parameter('https://x.example/p?q=a+b%20c&r=1', 'q')",
+      ),
+    ).toEqual([['a+b*%7E.-_%C3%A9%2F%3F%3D%26%2B', 'a b c+', 'a+b c']]);
+  });
+
   it('split_part refuses an index of 0 or less, as Trino', async () => {
     const s = await run("SELECT split_part('a,b', ',', 0)");
     expect([s.state, s.reason]).toEqual(['FAILED', expect.stringMatching(/Index must be greater than zero/)]);
