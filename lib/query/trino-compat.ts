@@ -13,6 +13,8 @@
 import { compatMacro as m } from './dialect/compat-macro';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
+import { toDuckDbSql as rewriteForDuckDb } from './dialect/rewrite';
+import { erroringMacros, refuseErrorsInsideTry } from './dialect/try';
 
 export type { CompatFunction, MacroDef };
 
@@ -379,4 +381,10 @@ export function compatFunctionDocs(): CompatFunction[] {
   return [...TRINO_MACROS, ...DIALECT_MACROS].flatMap((d) => d.doc);
 }
 
-export { toDuckDbSql } from './dialect/rewrite';
+/** The macros whose expansion can raise error() (refused inside try(): ./dialect/try.ts). */
+const ERRORING = erroringMacros(
+  new Map([...DIALECT_MACROS, ...TRINO_MACROS].map((d) => [d.name, d.overloads.map((o) => o.body)])),
+);
+
+/** A checked statement as the local engine runs it on DuckDB (./dialect/rewrite.ts, then the try() check). */
+export const toDuckDbSql = (sql: string): string => refuseErrorsInsideTry(rewriteForDuckDb(sql), ERRORING);

@@ -505,6 +505,25 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ).toEqual([['a+b*%7E.-_%C3%A9%2F%3F%3D%26%2B', 'a b c+', 'a+b c']]);
   });
 
+  it('try() answers NULL where a cast or a subscript fails, as Trino’s; what DuckDB’s TRY cannot hold is refused', async () => {
+    // The failing forms of the casts and subscripts raise error(), which DuckDB's TRY refuses to hold: inside try()
+    // the forms that answer NULL are used.
+    expect(
+      await rows(
+        "SELECT try(CAST('x' AS BIGINT)), try(CAST(2.5e0 AS INTEGER)), try(ARRAY[1, 2][3]), try(ARRAY[1, 2][-1]), " +
+          "try(MAP(ARRAY['a'], ARRAY[1])['b']), try(ARRAY[1, 2][2]), try(date_parse('x', '%Y-%m-%d'))",
+      ),
+    ).toEqual([[null, 3, null, null, null, 2, null]]);
+    await failEach([
+      ['SELECT try(1 / 0)', 'not supported by the local engine: try() around a / b'],
+      [
+        "SELECT try(split_part('a,b', ',', 0))",
+        'not supported by the local engine: try() around split_part(…)',
+      ],
+      ['SELECT try(CAST(1.5e0 AS VARCHAR))', 'try() around CAST(… AS VARCHAR)'],
+    ]);
+  });
+
   it('split_part refuses an index of 0 or less, as Trino', async () => {
     const s = await run("SELECT split_part('a,b', ',', 0)");
     expect([s.state, s.reason]).toEqual(['FAILED', expect.stringMatching(/Index must be greater than zero/)]);

@@ -127,3 +127,20 @@ describe('subscripts (subscripts.ts)', () => {
     ["SELECT '[1]' FROM t", "SELECT '[1]' FROM t"],
   ]);
 });
+
+describe('try() (try.ts)', () => {
+  rewritesEach([
+    [
+      'SELECT try(CAST(x AS BIGINT)), try(f(a[1])), CAST(y AS INT), b[2] FROM t',
+      'SELECT try(trino_try_cast_bigint(x)), try(f(trino_try_subscript(a, 1))), trino_cast_integer(y), trino_subscript(b, 2) FROM t',
+    ],
+  ]);
+
+  it('refuses what can raise error() inside try(), naming what was written', () => {
+    expect(() => toDuckDbSql('SELECT try(a / b) FROM t')).toThrow(/try\(\) around a \/ b/);
+    expect(() => toDuckDbSql("SELECT try(split_part(s, ',', 2)) FROM t")).toThrow(
+      /try\(\) around split_part\(…\)/,
+    );
+    expect(() => toDuckDbSql('SELECT try(x.split_part(s)), a / b FROM t')).not.toThrow();
+  });
+});

@@ -20,7 +20,7 @@ import { tokenize, type Token } from '../sql-guard/lexer';
 import { FORMAT_CALLS } from './date-formats';
 import { LocalDialectError } from './local-error';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
-import { applyEdits, callAt, closing, isSymbol, isWord, spanText, type Edit } from './tokens';
+import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, type Edit } from './tokens';
 
 /**
  * EXTRACT's fields whose meaning differs: Trino's DOW (and DAY_OF_WEEK) is ISO, Monday 1 … Sunday 7; DuckDB's dow
@@ -190,7 +190,9 @@ export function rewriteCalls(sql: string): string {
         edits.push({
           start: tokens[k]!.start,
           end: tokens[k]!.end,
-          text: `trino_${tokens[k]!.text.toLowerCase()}_${strict}`,
+          // Inside try() the cast answers NULL where it would fail, as Trino's try() does (and as DuckDB's TRY can
+          // hold it: the failing form raises error(), which TRY refuses).
+          text: `trino_${insideCall(tokens, k, 'try') ? 'try_cast' : tokens[k]!.text.toLowerCase()}_${strict}`,
         });
         edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
         continue;

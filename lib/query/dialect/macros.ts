@@ -241,20 +241,29 @@ const HELPERS: MacroDef[] = [
   ),
   ...STRICT_CASTS,
   // x[i] (subscripts.ts): Trino's errors for an array index out of bounds and a missing map key, where DuckDB
-  // answers NULL (or, below 0, counts from the end). The bounds are read from the JSON of the value only when the
-  // answer is NULL or the index below 1 (to_json and json_keys bind for an array and a map alike); a row's field by
-  // position is DuckDB's.
-  m(
-    'trino_subscript',
-    ['x', 'i'],
-    "CASE WHEN x IS NULL OR i IS NULL OR starts_with(typeof(x), 'STRUCT(') THEN x[i] " +
-      "WHEN ends_with(typeof(x), ']') THEN (CASE WHEN i < 0 THEN error('Array subscript is negative: ' || i) " +
-      "WHEN i = 0 THEN error('SQL array indices start at 1') " +
-      'WHEN x[i] IS NULL AND i > json_array_length(to_json(x)) THEN ' +
-      "error('Array subscript must be less than or equal to array length: ' || i || ' > ' || json_array_length(to_json(x))) " +
-      'ELSE x[i] END) ' +
-      'WHEN x[i] IS NULL AND NOT list_contains(json_keys(to_json(x)), CAST(i AS VARCHAR)) ' +
-      "THEN error('Key not present in map: ' || i) ELSE x[i] END",
+  // answers NULL (or, below 0, counts from the end); inside try(), NULL there instead (trino_try_subscript). The
+  // bounds are read from the JSON of the value only when the answer is NULL or the index below 1 (to_json and
+  // json_keys bind for an array and a map alike); a row's field by position is DuckDB's.
+  ...(
+    [
+      ['trino_subscript', (message: string) => `error(${message})`],
+      ['trino_try_subscript', () => 'NULL'],
+    ] as const
+  ).map(([name, fail]) =>
+    m(
+      name,
+      ['x', 'i'],
+      "CASE WHEN x IS NULL OR i IS NULL OR starts_with(typeof(x), 'STRUCT(') THEN x[i] " +
+        `WHEN ends_with(typeof(x), ']') THEN (CASE WHEN i < 0 THEN ${fail("'Array subscript is negative: ' || i")} ` +
+        `WHEN i = 0 THEN ${fail("'SQL array indices start at 1'")} ` +
+        'WHEN x[i] IS NULL AND i > json_array_length(to_json(x)) THEN ' +
+        fail(
+          "'Array subscript must be less than or equal to array length: ' || i || ' > ' || json_array_length(to_json(x))",
+        ) +
+        ' ELSE x[i] END) ' +
+        'WHEN x[i] IS NULL AND NOT list_contains(json_keys(to_json(x)), CAST(i AS VARCHAR)) ' +
+        `THEN ${fail("'Key not present in map: ' || i")} ELSE x[i] END`,
+    ),
   ),
   // CAST(x AS DECIMAL(p,s)) (calls.ts) casts this text. Trino rounds a double or real half up on its exact binary
   // value (new BigDecimal(x).setScale(s, HALF_UP): 0.015e0 is 0.01499999999999999944… and becomes 0.01), DuckDB on

@@ -7,7 +7,7 @@
  * NULL where there is nothing, as in Trino.
  */
 import { tokenize } from '../sql-guard/lexer';
-import { applyPieces, closing, isSymbol, isWord, primaryStart, type Piece } from './tokens';
+import { applyPieces, closing, insideCall, isSymbol, isWord, primaryStart, type Piece } from './tokens';
 
 /** Every subscript x[i] as trino_subscript(x, i) (see the module comment). */
 export function guardSubscripts(sql: string): string {
@@ -21,7 +21,9 @@ export function guardSubscripts(sql: string): string {
     if (first < 0 || close < 0) continue;
     const start = tokens[first]!.start;
     // Subscripts of one operand open at one position: the later one is the outer call (x[1][2]).
-    pieces.push({ start, end: start, text: 'trino_subscript(', rank: 1 - k / tokens.length });
+    // Inside try() a subscript with nothing there is NULL, as Trino's try() answers (trino_try_subscript).
+    const name = insideCall(tokens, k, 'try') ? 'trino_try_subscript(' : 'trino_subscript(';
+    pieces.push({ start, end: start, text: name, rank: 1 - k / tokens.length });
     pieces.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: ', ', rank: 2 });
     pieces.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: ')', rank: 0 });
   }

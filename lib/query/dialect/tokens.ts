@@ -45,6 +45,21 @@ export function opening(tokens: Token[], close: number): number {
   return -1;
 }
 
+/** Whether token k is inside the parentheses of a call to `name` (at any depth: try(f(x[1]))). */
+export function insideCall(tokens: Token[], k: number, name: string): boolean {
+  let depth = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const t = tokens[j]!;
+    if (t.kind !== 'symbol') continue;
+    if (t.text === ')' || t.text === ']') depth++;
+    else if (t.text === '(' || t.text === '[') {
+      if (depth > 0) depth--;
+      else if (t.text === '(' && isWord(tokens[j - 1], name)) return true;
+    }
+  }
+  return false;
+}
+
 /** A token range, inclusive. */
 export interface Span {
   first: number;
