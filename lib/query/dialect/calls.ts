@@ -19,6 +19,7 @@ import { information_schema_view } from '../metadata/information-schema';
 import { tokenize, type Token } from '../sql-guard/lexer';
 import { FORMAT_CALLS } from './date-formats';
 import { LocalDialectError } from './local-error';
+import { STRICT_CAST_TYPES } from './macros';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
 import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, type Edit } from './tokens';
 
@@ -31,15 +32,8 @@ const EXTRACT_FIELDS = new Map([
   ['day_of_week', 'isodow'],
 ]);
 
-/** CAST targets read as Trino reads them (Trino's names, INT for INTEGER), as the trino_cast_<type> macros name them. */
-const STRICT_TYPES = new Map([
-  ['bigint', 'bigint'],
-  ['integer', 'integer'],
-  ['int', 'integer'],
-  ['smallint', 'smallint'],
-  ['tinyint', 'tinyint'],
-  ['boolean', 'boolean'],
-]);
+/** CAST targets read as Trino reads them (./macros.ts's trino_cast_<type>), by name; INT is INTEGER. */
+const STRICT_TYPES = new Map([...STRICT_CAST_TYPES.map((t) => [t, t] as const), ['int', 'integer']]);
 
 /**
  * A CAST target DECIMAL(p,s), DECIMAL(p) (scale 0) or DECIMAL (Trino's decimal(38,0); DuckDB's bare DECIMAL is
@@ -124,19 +118,16 @@ export function rewriteCalls(sql: string): string {
       const second = formatCall.args[1];
       const close = formatCall.close;
       const format = second && second.first === second.last ? tokens[second.first] : undefined;
-      const converted =
-        formatCall.args.length === 2 && format?.kind === 'string'
-          ? call.convert(format.text.slice(1, -1).replace(/''/g, "'"))
-          : undefined;
+      const pattern = formatCall.args.length === 2 ? literal(format) : undefined;
+      const converted = pattern === undefined ? undefined : call.convert(pattern);
       if (converted && 'error' in converted) {
         // A specifier Trino refuses: the call fails as on Athena.
         edits.push({ start: t.start, end: tokens[close]!.end, text: `error(${sqlString(converted.error)})` });
-      } else if (converted && format) {
-        const literal = format.text.slice(1, -1).replace(/''/g, "'");
+      } else if (converted && format && pattern !== undefined) {
         const name = t.text.toLowerCase();
         if (name === 'parse_datetime') {
           // Trino returns a timestamp with time zone, in UTC when the pattern has no zone.
-          if (/[zZ]/.test(literal.replace(/'[^']*'/g, ''))) {
+          if (/[zZ]/.test(pattern.replace(/'[^']*'/g, ''))) {
             throw new LocalDialectError(
               'parse_datetime() with a zone in the pattern',
               'the parsed zone would be kept by Athena and lost locally',

@@ -51,13 +51,18 @@ const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_T
  * answers NULL instead of failing. Every other type is DuckDB's cast (a decimal is rounded half up by both).
  */
 const INTEGER_TEXT = '[+-]?[0-9]+';
-const STRICT_CASTS: MacroDef[] = [
+const STRICT_CAST_TARGETS = [
   { type: 'BIGINT', trinoName: 'BIGINT', text: INTEGER_TEXT, rounds: true },
   { type: 'INTEGER', trinoName: 'INT', text: INTEGER_TEXT, rounds: true },
   { type: 'SMALLINT', trinoName: 'SMALLINT', text: INTEGER_TEXT, rounds: true },
   { type: 'TINYINT', trinoName: 'TINYINT', text: INTEGER_TEXT, rounds: true },
   { type: 'BOOLEAN', trinoName: 'BOOLEAN', text: '(?i)t|f|1|0|true|false', rounds: false },
-].flatMap(({ type, trinoName, text, rounds }) => {
+];
+
+/** The types with a trino_cast_<type> and a trino_try_cast_<type> macro, in lower case. */
+export const STRICT_CAST_TYPES = STRICT_CAST_TARGETS.map((t) => t.type.toLowerCase());
+
+const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, trinoName, text, rounds }) => {
   const notRead = `typeof(x) = 'VARCHAR' AND NOT regexp_full_match(TRY_CAST(x AS VARCHAR), ${sqlString(text)})`;
   const cast = (name: string, failure: string) =>
     m(
