@@ -4,7 +4,7 @@
  *   {"id", "type", "occurred_at", "received_at", "data"}
  */
 import { isWellFormed } from './unicode';
-import { stringifyJsonExact } from './exact-json';
+import { sameJsonValue, stringifyJsonExact } from './exact-json';
 import { exactTypeProblem } from './schema-exact-types';
 import { loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
@@ -254,6 +254,24 @@ function checkData(
   return text;
 }
 
+/** The first accepted event of a request under a client-chosen id. */
+interface FirstWithId {
+  index: number;
+  line: string;
+  type: string;
+  occurredAt: string;
+  data: unknown;
+}
+
+/**
+ * Whether an event is the same as the first one under its id: the same type, the same stored occurred_at (the same
+ * instant, however it was written) and the same data (keys in any order, numbers by value; lib/exact-json.ts).
+ * Asked only when their lines differ; the id and received_at are the request's own.
+ */
+function sameEvent(first: FirstWithId, type: string, occurredAt: string, data: unknown): boolean {
+  return first.type === type && first.occurredAt === occurredAt && sameJsonValue(first.data, data);
+}
+
 /**
  * Validates and stamps every event. Throws VALIDATION_FAILED listing each bad event (index, pointer, code,
  * reason) if any is invalid; nothing is returned for writing in that case.
@@ -266,6 +284,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
   const problems: EventProblem[] = [];
   const records: EventRecord[] = [];
   const checks = new Map<string, TypeCheck | null>();
+  let clientIds: Map<string, FirstWithId> | undefined;
   let index = 0;
   const report = (pointer: string, code: string, message: string) =>
     problems.push({ index, pointer, code, message });
@@ -311,6 +330,21 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
         `the stamped event is ${bytes} bytes; the limit is ${maxRecordBytes}`,
       );
       continue;
+    }
+    if (event.id !== undefined) {
+      // A client-chosen id names one event: a copy in the same request (a client-side retry) is accepted, another
+      // event under the same id is refused here, where the producer can still tell them apart — downstream, the
+      // compaction keeps one row per id.
+      const first = (clientIds ??= new Map()).get(id);
+      if (first === undefined) clientIds.set(id, { index, line, type, occurredAt, data: event.data });
+      else if (first.line !== line && !sameEvent(first, type, occurredAt, event.data)) {
+        report(
+          '/id',
+          EventErrorCode.DuplicateId,
+          `is also the id of event ${first.index}, a different event; an id names one event (a retry sends the same event again): give this event an id of its own`,
+        );
+        continue;
+      }
     }
     records.push({ id, type, line });
   }

@@ -42,4 +42,5 @@ export const EventErrorCode = {
   SchemaViolation: 'SCHEMA_VIOLATION',
   OccurredInFuture: 'OCCURRED_AT_IN_FUTURE',
   EventTooLarge: 'EVENT_TOO_LARGE',
+  DuplicateId: 'DUPLICATE_ID',
 } as const;

@@ -118,6 +118,41 @@ export function numberText(holder: object, key: string | number, value: number):
 export const isInexactNumber = (holder: object, key: string | number) =>
   sources.get(holder)?.has(String(key)) ?? false;
 
+/**
+ * Whether two parsed JSON values are the same value: objects with the same keys in any order, arrays element by
+ * element, numbers by the value they were written with (a number parseJsonExact remembered is compared as written:
+ * 12345678901234567890 and 12345678901234567891 are one double but two values).
+ */
+export function sameJsonValue(a: unknown, b: unknown): boolean {
+  return sameAt(a, b, undefined, undefined, '');
+}
+
+function sameAt(
+  a: unknown,
+  b: unknown,
+  holderA: object | undefined,
+  holderB: object | undefined,
+  key: string,
+) {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const inexact = (holderA && isInexactNumber(holderA, key)) || (holderB && isInexactNumber(holderB, key));
+    if (!inexact) return a === b;
+    const text = (h: object | undefined, v: number) => (h ? numberText(h, key, v) : String(v));
+    return sameNumber(text(holderA, a), text(holderB, b));
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  for (const k of keysA) {
+    if (!Object.hasOwn(b, k)) return false;
+    const va = (a as Record<string, unknown>)[k];
+    const vb = (b as Record<string, unknown>)[k];
+    if (!sameAt(va, vb, a, b, k)) return false;
+  }
+  return true;
+}
+
 const rawJSON = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
 
 /** Whether `value`'s tree holds a number whose source parseJsonExact remembered. */

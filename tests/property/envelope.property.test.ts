@@ -23,6 +23,7 @@ const EVENT_CODES = new Set([
   'SCHEMA_VIOLATION',
   'OCCURRED_AT_IN_FUTURE',
   'EVENT_TOO_LARGE',
+  'DUPLICATE_ID',
 ]);
 
 interface Problem {
@@ -377,7 +378,8 @@ describe('prepareEvents (property-based)', () => {
   it('a batch is all or nothing: one bad event among valid ones refuses the batch, naming only its index', () => {
     fc.assert(
       fc.property(
-        fc.array(validEvent, { minLength: 1, maxLength: 20 }),
+        // Distinct client ids: two different events under one id are a refusal of their own (DUPLICATE_ID).
+        fc.uniqueArray(validEvent, { minLength: 1, maxLength: 20, selector: (e) => e.id ?? e }),
         fc.nat(),
         fc.constantFrom<[string, (e: Record<string, unknown>) => Record<string, unknown>]>(
           ['unknown type', (e) => ({ ...e, type: 'no_such_type' })],

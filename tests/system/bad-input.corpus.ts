@@ -649,6 +649,16 @@ const tooLarge: ApiExpect = { status: 413, code: 'PAYLOAD_TOO_LARGE' };
       },
     }),
   );
+  api(
+    'two different events under one client id',
+    'missing-or-extra-fields',
+    invalid('/id', 'DUPLICATE_ID', [2]),
+    (m) => ({
+      body: {
+        events: [pageView(m), signup(m), pageView(m, { title: m }), pageView(m)],
+      },
+    }),
+  );
   api('a number among valid events', 'missing-or-extra-fields', invalid('', 'NOT_AN_OBJECT', [1]), (m) => ({
     body: { events: [pageView(m), 42] },
   }));

@@ -1,5 +1,6 @@
 import { prepareEvents } from '../../lib/envelope';
 import { ApiError } from '../../lib/errors';
+import { parseJsonExact } from '../../lib/exact-json';
 
 const limits = { maxEvents: 500, maxFutureSkewSeconds: 3600 };
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -239,6 +240,71 @@ describe('event envelope', () => {
     const p = problems({ events: Array.from({ length: 501 }, () => pageView()) });
     expect(p.code).toBe('TOO_MANY_EVENTS');
     expect(p.details).toMatchObject({ limit: 500, count: 501 });
+  });
+
+  it('takes a client id again for the same event (a retry in the batch), however it is written', () => {
+    const copies = [
+      pageView({ id: 'retry-1', occurred_at: '2026-11-24T10:00:00Z' }),
+      // The same event: keys in another order, the same instant with an offset and milliseconds.
+      {
+        data: { url: 'https://shop.example/p/1', session_id: 'sess-0001' },
+        occurred_at: '2026-11-24T11:00:00.000+01:00',
+        type: 'page_view',
+        id: 'retry-1',
+      },
+      pageView({ id: 'retry-1', occurred_at: '2026-11-24T10:00:00Z' }),
+    ];
+    const records = prepareEvents({ events: copies }, limits, NOW);
+    expect(records.map((r) => r.id)).toEqual(['retry-1', 'retry-1', 'retry-1']);
+    expect(new Set(records.map((r) => JSON.parse(r.line).occurred_at))).toEqual(
+      new Set(['2026-11-24T10:00:00.000Z']),
+    );
+    // Numbers by value, as sent: 25 and 25.0 are one value; two 20-digit numbers one double apart are not.
+    const order = (total: string) =>
+      `{"type":"order_placed","id":"o-1","data":{"order_id":"o-1","customer_id":"c-1","currency":"EUR","total":${total},"items":[{"sku":"A","quantity":1,"unit_price":${total}}]}}`;
+    expect(
+      prepareEvents(parseJsonExact(`{"events":[${order('25')},${order('25.0')}]}`), limits, NOW),
+    ).toHaveLength(2);
+  });
+
+  it('refuses a second, different event under the same client id, naming both; nothing is written', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      [
+        'other data',
+        pageView({ id: 'dup-1', data: { session_id: 'sess-0002', url: 'https://shop.example/p/1' } }),
+      ],
+      [
+        'a field more',
+        pageView({
+          id: 'dup-1',
+          data: { session_id: 'sess-0001', url: 'https://shop.example/p/1', duration_ms: 5 },
+        }),
+      ],
+      ['another occurred_at', pageView({ id: 'dup-1', occurred_at: '2026-11-24T11:59:59.999Z' })],
+      [
+        'another type',
+        { type: 'signup', id: 'dup-1', data: { user_id: 'u-1', email: 'a@b.example', plan: 'pro' } },
+      ],
+    ];
+    for (const [what, second] of cases) {
+      const { code, details } = problems({
+        events: [pageView({ id: 'dup-1' }), pageView({ id: 'other' }), second],
+      });
+      expect([what, code]).toEqual([what, 'VALIDATION_FAILED']);
+      expect(details.invalidEvents).toBe(1);
+      expect(details.errors).toEqual([
+        {
+          index: 2,
+          pointer: '/id',
+          code: 'DUPLICATE_ID',
+          message: expect.stringContaining('is also the id of event 0, a different event'),
+        },
+      ]);
+    }
+    // Server-made ids are never compared; distinct client ids are independent.
+    expect(
+      prepareEvents({ events: [pageView(), pageView({ id: 'a' }), pageView({ id: 'b' })] }, limits, NOW),
+    ).toHaveLength(3);
   });
 
   it('refuses an event whose record would exceed the Firehose record limit', () => {

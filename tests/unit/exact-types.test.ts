@@ -10,6 +10,7 @@ import {
   integerTextOf,
   numberText,
   parseJsonExact,
+  sameJsonValue,
   sameNumber,
   stringifyJsonExact,
 } from '../../lib/exact-json';
@@ -165,6 +166,26 @@ describe('JSON without rounding', () => {
       MAX,
       undefined,
     ]);
+  });
+
+  it('compares parsed values by value: keys in any order, numbers as written', () => {
+    const same = (a: string, b: string) => sameJsonValue(parseJsonExact(a), parseJsonExact(b));
+    expect([
+      same('{"a":1,"b":[1,{"c":null}]}', '{"b":[1.0,{"c":null}],"a":1e0}'),
+      same(`{"n":${MAX}}`, `{"n":9223372036854775807.0}`),
+      same('[1e400]', '[1e400]'),
+    ]).toEqual([true, true, true]);
+    expect([
+      // One double, two values: 2^63 - 1 and 2^63 are both read as 9223372036854775808.
+      same(`{"n":${MAX}}`, '{"n":9223372036854775808}'),
+      same(`[${MAX}]`, '[9223372036854775806]'),
+      same('{"a":1}', '{"a":1,"b":1}'),
+      same('{"a":1,"b":2}', '{"a":1,"c":2}'),
+      same('[1,2]', '{"0":1,"1":2}'),
+      same('{"a":"1"}', '{"a":1}'),
+      same('{"a":null}', '{"a":{}}'),
+      same('[[]]', '[{}]'),
+    ]).toEqual([false, false, false, false, false, false, false, false]);
   });
 });
 
