@@ -254,22 +254,21 @@ function checkData(
   return text;
 }
 
-/** The first accepted event of a request under a client-chosen id. */
+/** The first accepted event of a request under a client-chosen id and its type. */
 interface FirstWithId {
   index: number;
   line: string;
-  type: string;
   occurredAt: string;
   data: unknown;
 }
 
 /**
- * Whether an event is the same as the first one under its id: the same type, the same stored occurred_at (the same
+ * Whether an event is the same as the first one of its type under its id: the same stored occurred_at (the same
  * instant, however it was written) and the same data (keys in any order, numbers by value; lib/exact-json.ts).
- * Asked only when their lines differ; the id and received_at are the request's own.
+ * Asked only when their lines differ; the id, type and received_at are the same.
  */
-function sameEvent(first: FirstWithId, type: string, occurredAt: string, data: unknown): boolean {
-  return first.type === type && first.occurredAt === occurredAt && sameJsonValue(first.data, data);
+function sameEvent(first: FirstWithId, occurredAt: string, data: unknown): boolean {
+  return first.occurredAt === occurredAt && sameJsonValue(first.data, data);
 }
 
 /**
@@ -332,16 +331,17 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       continue;
     }
     if (event.id !== undefined) {
-      // A client-chosen id names one event: a copy in the same request (a client-side retry) is accepted, another
-      // event under the same id is refused here, where the producer can still tell them apart — downstream, the
-      // compaction keeps one row per id.
-      const first = (clientIds ??= new Map()).get(id);
-      if (first === undefined) clientIds.set(id, { index, line, type, occurredAt, data: event.data });
-      else if (first.line !== line && !sameEvent(first, type, occurredAt, event.data)) {
+      // A client-chosen id names one event of its type (the compaction keeps one row per id in the type's table): a
+      // copy in the same request (a client-side retry) is taken, another event under the id is refused here, where
+      // the producer can still tell them apart — downstream it would be dropped as a duplicate.
+      const key = `${type} ${id}`; // neither a type nor an id holds a space (schemas/envelope.json)
+      const first = (clientIds ??= new Map()).get(key);
+      if (first === undefined) clientIds.set(key, { index, line, occurredAt, data: event.data });
+      else if (first.line !== line && !sameEvent(first, occurredAt, event.data)) {
         report(
           '/id',
           EventErrorCode.DuplicateId,
-          `is also the id of event ${first.index}, a different event; an id names one event (a retry sends the same event again): give this event an id of its own`,
+          `is also the id of event ${first.index}, a different ${type} event; an id names one event of its type (a retry sends the same event again): give this event an id of its own`,
         );
         continue;
       }

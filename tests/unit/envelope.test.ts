@@ -281,10 +281,6 @@ describe('event envelope', () => {
         }),
       ],
       ['another occurred_at', pageView({ id: 'dup-1', occurred_at: '2026-11-24T11:59:59.999Z' })],
-      [
-        'another type',
-        { type: 'signup', id: 'dup-1', data: { user_id: 'u-1', email: 'a@b.example', plan: 'pro' } },
-      ],
     ];
     for (const [what, second] of cases) {
       const { code, details } = problems({
@@ -297,11 +293,18 @@ describe('event envelope', () => {
           index: 2,
           pointer: '/id',
           code: 'DUPLICATE_ID',
-          message: expect.stringContaining('is also the id of event 0, a different event'),
+          message: expect.stringContaining('is also the id of event 0, a different page_view event'),
         },
       ]);
     }
-    // Server-made ids are never compared; distinct client ids are independent.
+    // An id is one event per type (each type is its own table); server-made ids are never compared; distinct
+    // client ids are independent.
+    const signup = {
+      type: 'signup',
+      id: 'dup-1',
+      data: { user_id: 'u-1', email: 'a@b.example', plan: 'pro' },
+    };
+    expect(prepareEvents({ events: [pageView({ id: 'dup-1' }), signup] }, limits, NOW)).toHaveLength(2);
     expect(
       prepareEvents({ events: [pageView(), pageView({ id: 'a' }), pageView({ id: 'b' })] }, limits, NOW),
     ).toHaveLength(3);
