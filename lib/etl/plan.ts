@@ -16,7 +16,8 @@
  *     to_json(struct_pack(...)) and Spark's to_json(struct(...)) write the same text (tests/etl/rejected-records.test.ts).
  *  4. `incoming`  := SELECT * FROM typed WHERE reject_reason IS NULL.
  *  5. `existing`  := existingSql over lake_existing_files, the table's current rows in the partitions incoming
- *                    touches (empty if none), every output column (NULL where a file lacks it).
+ *                    touches and in those that hold one of its keys under another partition value (empty if
+ *                    none), every output column (NULL where a file lacks it).
  *  6. mergeSql over incoming and existing: one row per primary key; these rows replace those partitions. Runs that
  *     read raw objects again (replay, rebuild) use reloadMergeSql: the same rules, except that among copies of a key
  *     equal by latestBy the one from the object the table's row came from wins, and retired columns keep the values

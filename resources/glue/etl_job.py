@@ -6,8 +6,10 @@ as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner/) runs the 
   1. read the input into the view raw_input: one STRING column per plan.input.columns entry (nested objects and
      arrays as JSON text, absent -> NULL) plus lake_source_file (the raw key) and lake_ingested_at (run start);
   2. typed := plan.typedSql; rejected rows := plan.rejectedSql; incoming := typed rows without reject_reason;
-  3. existing := the table's rows in the partitions incoming touches; merged := plan.mergeSql;
-  4. merged replaces those partitions (dynamic partition overwrite, one Parquet file per partition);
+  3. existing := the table's rows in the partitions incoming touches and in those that hold one of its keys under
+     another partition value (partitions_holding_keys); merged := plan.mergeSql;
+  4. merged replaces those partitions (dynamic partition overwrite, one Parquet file per partition; one the merge
+     left without rows is emptied);
      rejected records (plan.rejectedSql.spark, over typed, lake_malformed — the records that did not even parse,
      which count as read and rejected — and lake_run) go to rejected/table_name=<table>/run_date=<yyyy-MM-dd>/
      <run_id>-<n>.json as JSON lines (lib/etl/rejected.ts): written to _state/tmp/<run_id>/ by Spark, then copied;
@@ -495,6 +497,19 @@ def table_partitions(objects, plan):
         entry = found.setdefault(tuple(values), {"values": values, "name": partition_name(plan, values), "bytes": 0})
         entry["bytes"] += size
     return sorted(found.values(), key=lambda p: p["name"])
+
+
+def partitions_written(incoming, held, kept_in, stored):
+    """
+    The partitions a batch writes when its merge read partitions that held incoming keys (partitions_holding_keys;
+    lib/etl/duckdb-runner/batch.ts): those the merged rows are in (kept_in), and those of the incoming rows or the
+    held ones that the merge left without rows (their keys kept in another partition) where the table has them
+    (among `stored`) — emptied. Returns (written, emptied), each sorted.
+    """
+    kept = {tuple(v) for v in kept_in}
+    has = {tuple(v) for v in stored}
+    emptied = sorted({tuple(v) for v in list(incoming) + list(held) if tuple(v) not in kept and tuple(v) in has})
+    return sorted(kept | set(emptied)), emptied
 
 
 def replay_summary(table, taken, present, missing, figures, layout):
@@ -1026,6 +1041,36 @@ def existing_rows(spark, s3, plan, curated_bucket, partitions, schema):
     return spark.sql(plan["existingSql"])
 
 
+def partitions_holding_keys(spark, s3, plan, curated_bucket, incoming, partitions):
+    """
+    The table's partitions, beside `partitions`, that hold a primary key of an incoming row
+    (lib/etl/duckdb-runner/held-keys.ts). A key can be stored under another partition value than its new copy's: an
+    event retried across a UTC midnight (occurred_at defaulted to each receipt), a dataset row whose partition date
+    changed. They join the merge, so that the table keeps one row per key. Only the key columns are read; a
+    one-column key is narrowed to the incoming keys' range first (Parquet's min/max statistics skip the rest).
+    """
+    from pyspark.sql import functions as F
+
+    taken = {tuple(v) for v in partitions}
+    stored_partitions = table_partitions(list_objects(s3, curated_bucket, plan["prefix"]), plan)
+    others = [p for p in stored_partitions if tuple(p["values"]) not in taken]
+    if not others:
+        return []
+    keys = [quote_identifier(k) for k in plan["primaryKey"]]
+    parts = [quote_identifier(k) for k in plan["partitionKeys"]]
+    stored = (
+        spark.read.option("basePath", "s3://%s/%s" % (curated_bucket, plan["prefix"]))
+        .parquet(*["s3://%s/%s" % (curated_bucket, partition_path(plan, p["values"])) for p in others])
+        .select(*keys, *parts)
+    )
+    wanted = incoming.select(*keys).distinct()
+    if len(keys) == 1:
+        low, high = wanted.agg(F.min(keys[0]), F.max(keys[0])).first()
+        stored = stored.where(F.col(keys[0]).between(low, high))
+    held = stored.join(wanted, plan["primaryKey"], "left_semi").select(*parts).distinct().collect()
+    return sorted(tuple(r) for r in held)
+
+
 def check_catalog(database, plan, curated_bucket):
     import boto3
 
@@ -1099,13 +1144,21 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
     incoming.createOrReplaceTempView("incoming")
     output = [quote_identifier(c) for c in plan["outputColumns"]]
     schema = incoming.select(*output).schema
-    partitions = [tuple(r) for r in incoming.select(*plan["partitionKeys"]).distinct().collect()]
-    if any(v is None for values in partitions for v in values):
+    incoming_partitions = [tuple(r) for r in incoming.select(*plan["partitionKeys"]).distinct().collect()]
+    if any(v is None for values in incoming_partitions for v in values):
         raise JobError("%s: a row without a partition value was not rejected" % plan["table"])
-    partitions += [tuple(values) for values in rewrite if tuple(values) not in partitions]
+    partitions = incoming_partitions + [tuple(v) for v in rewrite if tuple(v) not in incoming_partitions]
+    # Partitions that hold a key of an incoming row under another partition value join the merge.
+    held = (
+        partitions_holding_keys(spark, s3, plan, options["curated_bucket"], incoming, partitions)
+        if incoming_partitions
+        else []
+    )
+    partitions += held
 
     existing_count = merged_count = 0
     written = []
+    emptied = []
     sources = None
     if partitions:
         existing = existing_rows(spark, s3, plan, options["curated_bucket"], partitions, schema)
@@ -1114,8 +1167,19 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
         existing_count = existing.count()
         merged = spark.sql(plan["reloadMergeSql"] if reload else plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
         merged_count = merged.count()
-        # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is).
-        written = [tuple(r) for r in merged.select(*plan["partitionKeys"]).distinct().collect()] if rewrite else partitions
+        # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is);
+        # with held partitions, also those the merge left without rows, emptied below (a dynamic overwrite only
+        # replaces the partitions it writes rows to).
+        written = partitions
+        if rewrite or held:
+            kept_in = [tuple(r) for r in merged.select(*plan["partitionKeys"]).distinct().collect()]
+            candidates = incoming_partitions if held else []
+            stored = held + [
+                v
+                for v in candidates
+                if v not in kept_in and has_objects(s3, options["curated_bucket"], partition_path(plan, v))
+            ]
+            written, emptied = partitions_written(candidates, held, kept_in, stored)
         if "lake_source_file" in plan["outputColumns"]:
             sources = source_figures(typed, malformed, existing, merged, plan)
         (
@@ -1126,6 +1190,9 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
             .option("compression", "zstd")
             .parquet("s3://%s/%s" % (options["curated_bucket"], plan["prefix"]))
         )
+        for values in emptied:
+            for key in list_keys(s3, options["curated_bucket"], partition_path(plan, values)):
+                s3.delete_object(Bucket=options["curated_bucket"], Key=key)
         merged.unpersist()
         existing.unpersist()
     raw.unpersist()

@@ -584,6 +584,54 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     ]);
   });
 
+  it('keeps one row per key when a key changes partition: the version latestBy keeps decides where it is', async () => {
+    const lake = await newLake();
+    const first = await writeRaw(
+      lake,
+      'uploads/orders/first.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,10,EUR,1,,2026-03-01T10:00:00Z',
+        'o2,c1,2026-03-01,placed,20,EUR,1,,2026-03-01T10:00:00Z',
+      ]),
+    );
+    // o1's order date was corrected: its newer version belongs to another partition.
+    const moved = await writeRaw(
+      lake,
+      'uploads/orders/moved.csv',
+      ordersCsv(['o1,c1,2026-03-02,placed,10,EUR,1,,2026-03-02T08:00:00Z']),
+    );
+    const stale = await writeRaw(
+      lake,
+      'uploads/orders/stale.csv',
+      ordersCsv(['o2,c1,2026-03-05,placed,20,EUR,1,,2026-02-28T08:00:00Z']),
+    );
+    await run(lake, fileJob('orders', [first], 'move-1'));
+    const s2 = await run(lake, fileJob('orders', [moved], 'move-2'));
+    expect(s2.tables[0]).toMatchObject({
+      rowsRead: 1,
+      rowsWritten: 0,
+      duplicatesRemoved: 1,
+      partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+    });
+    // An older version in another partition does not win, nor does it add a row there.
+    const s3 = await run(lake, fileJob('orders', [stale], 'move-3'));
+    expect(s3.tables[0]).toMatchObject({
+      rowsRead: 1,
+      rowsWritten: 0,
+      duplicatesRemoved: 1,
+      partitions: ['dt=2026-03-01'],
+    });
+    expect((await files(tableDir(lake, 'orders'))).map((f) => f.replace(/\/part-0-.*$/, ''))).toEqual([
+      'dt=2026-03-01',
+      'dt=2026-03-02',
+    ]);
+    const rows = await tableRows(lake, 'orders', 'order_id');
+    expect(rows.map((r) => [r.order_id, r.dt, r.updated_at])).toEqual([
+      ['o1', '2026-03-02', '2026-03-02 08:00:00'],
+      ['o2', '2026-03-01', '2026-03-01 10:00:00'],
+    ]);
+  });
+
   it('writes each partition as one Parquet file sorted by the primary key', async () => {
     const lake = await newLake();
     // 3,000 orders in scrambled order over two days.
@@ -1057,6 +1105,52 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     const after = await tableRows(lake, 'page_view', 'event_id');
     expect(after.map((r) => r.event_id)).toEqual(['v1', 'v2', 'v3', 'v4']);
     expect(after.find((r) => r.event_id === 'v2')!.received_at).toBe('2026-03-01 23:59:59.999');
+  });
+
+  it('keeps one copy of an event retried across a UTC midnight (occurred_at defaulted to each receipt)', async () => {
+    const lake = await newLake();
+    // Compacted in order: the copy received first stays, the retry's partition gets no row.
+    await deliver(lake, [view('r1', '2026-03-01T23:59:59.900Z'), view('r2', '2026-03-01T12:00:00.000Z')]);
+    await run(lake, { '--mode': 'events', '--run_id': 'midnight-1' });
+    await deliver(lake, [view('r1', '2026-03-02T00:00:00.100Z'), view('r3', '2026-03-02T01:00:00.000Z')]);
+    const second = await run(lake, { '--mode': 'events', '--run_id': 'midnight-2' });
+    expect(second.tables.find((t) => t.table === 'page_view')).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 1,
+      duplicatesRemoved: 1,
+      partitions: ['event_date=2026-03-01', 'event_date=2026-03-02'],
+    });
+    let rows = await tableRows(lake, 'page_view', 'event_id');
+    expect(rows.map((r) => [r.event_id, r.event_date, r.received_at])).toEqual([
+      ['r1', '2026-03-01', '2026-03-01 23:59:59.9'],
+      ['r2', '2026-03-01', '2026-03-01 12:00:00'],
+      ['r3', '2026-03-02', '2026-03-02 01:00:00'],
+    ]);
+
+    // Delivered out of order: the later copy was compacted first; the earlier one, arriving after it, is kept and
+    // the partition that held the later copy alone is emptied.
+    await deliver(lake, [view('r4', '2026-03-04T00:00:00.050Z')]);
+    await run(lake, { '--mode': 'events', '--run_id': 'midnight-3' });
+    await deliver(lake, [view('r4', '2026-03-03T23:59:59.950Z')]);
+    const fourth = await run(lake, { '--mode': 'events', '--run_id': 'midnight-4' });
+    expect(fourth.tables.find((t) => t.table === 'page_view')).toMatchObject({
+      rowsRead: 1,
+      rowsWritten: 0,
+      duplicatesRemoved: 1,
+      partitions: ['event_date=2026-03-03', 'event_date=2026-03-04'],
+    });
+    rows = await tableRows(lake, 'page_view', 'event_id');
+    expect(rows.map((r) => [r.event_id, r.event_date])).toEqual([
+      ['r1', '2026-03-01'],
+      ['r2', '2026-03-01'],
+      ['r3', '2026-03-02'],
+      ['r4', '2026-03-03'],
+    ]);
+    expect((await files(tableDir(lake, 'page_view'))).map((f) => f.replace(/part-0-.*$/, 'part'))).toEqual([
+      'event_date=2026-03-01/part',
+      'event_date=2026-03-02/part',
+      'event_date=2026-03-03/part',
+    ]);
   });
 
   it('compacts in bounded batches and records each batch in the manifests', async () => {

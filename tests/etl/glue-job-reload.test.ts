@@ -184,6 +184,25 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
     ]);
   });
 
+  withPython('writes the partitions the merged rows are in, and empties those it left without rows', () => {
+    // As lib/etl/duckdb-runner/batch.ts: a partition that held an incoming key (held) or took an incoming row, left
+    // without rows by the merge, is emptied where the table has it and not written where it does not.
+    const [moved, stale, none] = py([
+      ['partitions_written', [['2026-03-02']], [['2026-03-01']], [['2026-03-02']], [['2026-03-01']]],
+      ['partitions_written', [['2026-03-05']], [['2026-03-01']], [['2026-03-01']], [['2026-03-01']]],
+      [
+        'partitions_written',
+        [['2026-03-04']],
+        [['2026-03-03']],
+        [['2026-03-03']],
+        [['2026-03-03'], ['2026-03-04']],
+      ],
+    ]);
+    expect(moved!.value).toEqual([[['2026-03-01'], ['2026-03-02']], [['2026-03-01']]]);
+    expect(stale!.value).toEqual([[['2026-03-01']], []]);
+    expect(none!.value).toEqual([[['2026-03-03'], ['2026-03-04']], [['2026-03-04']]]);
+  });
+
   withPython('adds the parts of a run that loaded one table, and summarises a replay and a rebuild', () => {
     const orders = plans.tables.orders!;
     const days = (from: number, n: number) =>

@@ -21,6 +21,7 @@ import { failed, RunFailure } from './errors';
 import { loadExisting, type Partition } from './existing';
 import type { BatchFigures } from './figures';
 import { fsyncAll } from './fsync-all';
+import { partitionsHoldingKeys } from './held-keys';
 import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import { rawSegments } from './readers/raw-segments';
@@ -201,7 +202,8 @@ async function stageAndSwap(
   }
   step('rejected');
 
-  // 4-5. incoming, and existing: the current rows of the partitions incoming touches (and those to rewrite)
+  // 4-5. incoming, and existing: the current rows of the partitions incoming touches (and those to rewrite, and
+  // those that hold an incoming key under another partition value)
   await conn.run('CREATE TEMP VIEW incoming AS SELECT * FROM typed WHERE reject_reason IS NULL');
   const keys = plan.partitionKeys;
   const partitionRows = await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM incoming ORDER BY ALL`);
@@ -229,6 +231,12 @@ async function stageAndSwap(
     }
     partitions.push({ values, name });
   }
+  // Partitions that hold a key of an incoming row under another partition value join the merge (held-keys.ts).
+  const held =
+    incoming.length > 0
+      ? await partitionsHoldingKeys(conn, ctx.curatedDir, plan, new Set(partitions.map((p) => p.name)))
+      : [];
+  partitions.push(...held);
   partitions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const existingRows = await loadExisting(conn, ctx.curatedDir, table, plan, partitions);
 
@@ -262,6 +270,15 @@ async function stageAndSwap(
         `FILENAME_PATTERN ${sqlString(`part-{i}-${ctx.runId}`)}, WRITE_PARTITION_COLUMNS false)`,
     );
   }
+  // With partitions that held incoming keys, one may end without rows: the partitions the merged rows are in.
+  const keptIn =
+    held.length > 0
+      ? new Set(
+          (await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM ${merged}`)).map((r) =>
+            keys.map((k) => `${k}=${String(r[k])}`).join('/'),
+          ),
+        )
+      : undefined;
   step('write');
   const staged = await listFiles(stagedData);
   const stagedByPartition = new Map<string, string[]>();
@@ -273,13 +290,24 @@ async function stageAndSwap(
   for (const dir of stagedByPartition.keys()) {
     if (!expected.has(dir)) throw failed(`${table.name}: DuckDB wrote an unexpected partition '${dir}'`);
   }
-  // A partition only to rewrite that holds no rows is left as it is.
-  const written = partitions.filter((p) => stagedByPartition.has(p.name) || incoming.includes(p));
+  // Every partition the merged rows are in must have been written. A partition only to rewrite that holds no rows
+  // is left as it is; one the merge left without rows (its keys kept in another partition, held-keys.ts) is swapped
+  // for an empty folder where the table has it, and is not written where it does not.
+  const mustWrite = (p: Partition) => (keptIn ? keptIn.has(p.name) : incoming.includes(p));
+  const emptied = new Set<string>();
+  for (const p of keptIn ? [...incoming, ...held] : []) {
+    if (!keptIn!.has(p.name) && (await exists(path.join(ctx.curatedDir, plan.prefix, p.name))))
+      emptied.add(p.name);
+  }
+  const written = partitions.filter(
+    (p) => stagedByPartition.has(p.name) || mustWrite(p) || emptied.has(p.name),
+  );
   const toSync = { files: [] as string[], dirs: [batchDir] };
   for (const p of written) {
     const files = stagedByPartition.get(p.name) ?? [];
-    if (files.length === 0) throw failed(`${table.name}: partition ${p.name} was not written`);
     const dir = path.join(stagedData, p.name);
+    if (files.length === 0 && emptied.has(p.name)) await fs.mkdir(dir, { recursive: true });
+    else if (files.length === 0) throw failed(`${table.name}: partition ${p.name} was not written`);
     if (files.length > 1) {
       // Never expected (every partition file stays open), but a partition must be one file: combine.
       const single = path.join(dir, `part-0-${ctx.runId}.parquet.tmp`);

@@ -70,15 +70,18 @@ export async function loadExisting(
   return count(conn, 'SELECT 1 FROM existing');
 }
 
+/** A partition of the table in the curated zone: its Parquet files (paths) and their bytes. */
+export interface StoredPartition extends Partition {
+  files: string[];
+  bytes: number;
+}
+
 /**
- * Every partition the table has in the curated zone (a folder k=v[/k2=v2] holding Parquet files), with the bytes of
- * its files, sorted by name.
+ * Every partition the table has in the curated zone (a folder k=v[/k2=v2] holding Parquet files), with its files
+ * and their bytes, sorted by name.
  */
-export async function tablePartitions(
-  curatedDir: string,
-  plan: EtlPlan,
-): Promise<(Partition & { bytes: number })[]> {
-  const out: (Partition & { bytes: number })[] = [];
+export async function tablePartitions(curatedDir: string, plan: EtlPlan): Promise<StoredPartition[]> {
+  const out: StoredPartition[] = [];
   const walk = async (dir: string, depth: number, values: string[]): Promise<void> => {
     if (depth === plan.partitionKeys.length) {
       const files = await partitionFiles(dir);
@@ -86,7 +89,7 @@ export async function tablePartitions(
       let bytes = 0;
       for (const f of files) bytes += (await fs.stat(f)).size;
       const name = plan.partitionKeys.map((k, i) => `${k}=${values[i]}`).join('/');
-      out.push({ values, name, bytes });
+      out.push({ values, name, files, bytes });
       return;
     }
     const prefix = `${plan.partitionKeys[depth]}=`;
