@@ -322,16 +322,18 @@ def listed_partitions(partitions, layout):
 def table_figures(plan, rows_read, rows_rejected, existing_rows, merged_rows, partitions, rejected_location, layout):
     """
     One table's figures. Every row read is accounted for once: rowsRead = rowsWritten + rowsRejected +
-    duplicatesRemoved, where rowsWritten counts new keys (merged - existing) and duplicatesRemoved the rows the
-    merge dropped (a repeated key in the input, or a key the table already had: replaced or kept).
+    duplicatesRemoved, where rowsWritten counts new keys (merged - existing, never below 0: a table an earlier version
+    left with one key in two partitions has more stored rows than keys) and duplicatesRemoved the rows the merge
+    dropped (a repeated key in the input, or a key the table already had: replaced or kept).
     """
+    written = max(0, merged_rows - existing_rows)
     figures = {
         "table": plan["table"],
         "schemaVersion": plan["version"],
         "rowsRead": rows_read,
-        "rowsWritten": merged_rows - existing_rows,
+        "rowsWritten": written,
         "rowsRejected": rows_rejected,
-        "duplicatesRemoved": (rows_read - rows_rejected) + existing_rows - merged_rows,
+        "duplicatesRemoved": (rows_read - rows_rejected) - written,
     }
     figures.update(listed_partitions(partitions, layout))
     if rejected_location:
@@ -501,10 +503,10 @@ def table_partitions(objects, plan):
 
 def partitions_written(incoming, held, kept_in, stored):
     """
-    The partitions a batch writes when its merge read partitions that held incoming keys (partitions_holding_keys;
-    lib/etl/duckdb-runner/batch.ts): those the merged rows are in (kept_in), and those of the incoming rows or the
-    held ones that the merge left without rows (their keys kept in another partition) where the table has them
-    (among `stored`) — emptied. Returns (written, emptied), each sorted.
+    The partitions a batch writes (lib/etl/duckdb-runner/batch.ts): those the merged rows are in (kept_in), and those
+    of the incoming rows or of the partitions that held incoming keys (partitions_holding_keys) that the merge left
+    without rows (their keys' kept copies are in other partitions) where the table has them (among `stored`) —
+    emptied. Returns (written, emptied), each sorted.
     """
     kept = {tuple(v) for v in kept_in}
     has = {tuple(v) for v in stored}
@@ -1167,19 +1169,16 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
         existing_count = existing.count()
         merged = spark.sql(plan["reloadMergeSql"] if reload else plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
         merged_count = merged.count()
-        # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is);
-        # with held partitions, also those the merge left without rows, emptied below (a dynamic overwrite only
-        # replaces the partitions it writes rows to).
-        written = partitions
-        if rewrite or held:
-            kept_in = [tuple(r) for r in merged.select(*plan["partitionKeys"]).distinct().collect()]
-            candidates = incoming_partitions if held else []
-            stored = held + [
-                v
-                for v in candidates
-                if v not in kept_in and has_objects(s3, options["curated_bucket"], partition_path(plan, v))
-            ]
-            written, emptied = partitions_written(candidates, held, kept_in, stored)
+        # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is),
+        # and those of the incoming rows or held ones the merge left without rows (their keys' kept copies are in
+        # other partitions), emptied below: a dynamic overwrite only replaces the partitions it writes rows to.
+        kept_in = [tuple(r) for r in merged.select(*plan["partitionKeys"]).distinct().collect()]
+        stored = held + [
+            v
+            for v in incoming_partitions
+            if v not in kept_in and has_objects(s3, options["curated_bucket"], partition_path(plan, v))
+        ]
+        written, emptied = partitions_written(incoming_partitions, held, kept_in, stored)
         if "lake_source_file" in plan["outputColumns"]:
             sources = source_figures(typed, malformed, existing, merged, plan)
         (

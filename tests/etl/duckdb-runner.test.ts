@@ -1151,6 +1151,18 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       'event_date=2026-03-02/part',
       'event_date=2026-03-03/part',
     ]);
+
+    // Both copies compacted by one run (the retry's partition gets nothing: the run used to fail on it).
+    await deliver(lake, [view('r5', '2026-03-05T23:59:59.990Z'), view('r5', '2026-03-06T00:00:00.010Z')]);
+    const fifth = await run(lake, { '--mode': 'events', '--run_id': 'midnight-5' });
+    expect(fifth.tables.find((t) => t.table === 'page_view')).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 1,
+      duplicatesRemoved: 1,
+      partitions: ['event_date=2026-03-05'],
+    });
+    rows = await tableRows(lake, 'page_view', 'event_id');
+    expect(rows.filter((r) => r.event_id === 'r5').map((r) => r.event_date)).toEqual(['2026-03-05']);
   });
 
   it('compacts in bounded batches and records each batch in the manifests', async () => {

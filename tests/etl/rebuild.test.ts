@@ -207,6 +207,43 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(await tableRows(lake, 'signup', 'event_id')).toEqual(rows);
   });
 
+  it('repairs an id an earlier version left in two partitions: the first received copy stays', async () => {
+    const lake = await newLake();
+    // A retry across a UTC midnight without occurred_at: each copy took its own receipt time.
+    const copy = (at: string) =>
+      JSON.stringify({
+        id: 'm1',
+        type: 'signup',
+        occurred_at: at,
+        received_at: at,
+        data: { user_id: 'u-m1', email: 'm1@example.com', plan: 'pro' },
+      });
+    const objectKey = (day: string, n: number) =>
+      `events/type=signup/arrival_date=${day}/arrival_hour=00/events-1-${day}-00-00-00-${n}.gz`;
+    await writeRaw(lake, objectKey('2026-03-01', 1), gzipSync(`${copy('2026-03-01T23:59:59.900Z')}\n`));
+    await run(lake, { '--mode': 'events', '--run_id': 'compact-m1' });
+    await writeRaw(lake, objectKey('2026-03-02', 2), gzipSync(`${copy('2026-03-02T00:00:00.100Z')}\n`));
+    await run(lake, { '--mode': 'events', '--run_id': 'compact-m2' });
+    expect((await tableRows(lake, 'signup', 'event_id')).map((r) => r.event_date)).toEqual(['2026-03-01']);
+
+    // As an earlier version of the runner left it: the second copy stored in its own partition too.
+    const table = path.join(lake, 'curated', lakeTable('signup')!.prefix);
+    const day1 = path.join(table, 'event_date=2026-03-01');
+    await fs.mkdir(path.join(table, 'event_date=2026-03-02'), { recursive: true });
+    for (const f of await fs.readdir(day1))
+      await fs.copyFile(path.join(day1, f), path.join(table, 'event_date=2026-03-02', f));
+    expect((await tableRows(lake, 'signup', 'event_id')).map((r) => r.event_date)).toEqual([
+      '2026-03-01',
+      '2026-03-02',
+    ]);
+    const rebuilt = await run(lake, { '--mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-m' });
+    expect(rebuilt.rebuild!.figures).toMatchObject({ rowsRead: 2, rowsWritten: 0, duplicatesRemoved: 2 });
+    const rows = await tableRows(lake, 'signup', 'event_id');
+    expect(rows.map((r) => [r.event_id, r.event_date, r.received_at])).toEqual([
+      ['m1', '2026-03-01', '2026-03-01 23:59:59.9'],
+    ]);
+  });
+
   it('records the schema version in upload results and run figures', async () => {
     const lake = await newLake();
     const key = await writeRaw(

@@ -270,15 +270,15 @@ async function stageAndSwap(
         `FILENAME_PATTERN ${sqlString(`part-{i}-${ctx.runId}`)}, WRITE_PARTITION_COLUMNS false)`,
     );
   }
-  // With partitions that held incoming keys, one may end without rows: the partitions the merged rows are in.
-  const keptIn =
-    held.length > 0
-      ? new Set(
-          (await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM ${merged}`)).map((r) =>
-            keys.map((k) => `${k}=${String(r[k])}`).join('/'),
-          ),
-        )
-      : undefined;
+  // After a merge a partition may end without rows (its keys' kept copies are in other partitions: a retry across a
+  // UTC midnight, in one batch or with a held partition): the partitions the merged rows are in.
+  const keptIn = mergeNeeded
+    ? new Set(
+        (await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM ${merged}`)).map((r) =>
+          keys.map((k) => `${k}=${String(r[k])}`).join('/'),
+        ),
+      )
+    : undefined;
   step('write');
   const staged = await listFiles(stagedData);
   const stagedByPartition = new Map<string, string[]>();

@@ -46,8 +46,11 @@ export function emptyFigures(plan: EtlPlan): TableTally {
 export function addFigures(f: TableTally, b: BatchFigures): void {
   f.rowsRead += b.rowsRead;
   f.rowsRejected += b.rowsRejected;
-  f.rowsWritten += b.mergedRows - b.existingRows;
-  f.duplicatesRemoved += b.rowsRead - b.rowsRejected + b.existingRows - b.mergedRows;
+  // New keys; never below 0 (a table an earlier version left with one key in two partitions has more stored rows
+  // than keys, which the merge brings back to one).
+  const written = Math.max(0, b.mergedRows - b.existingRows);
+  f.rowsWritten += written;
+  f.duplicatesRemoved += b.rowsRead - b.rowsRejected - written;
   for (const p of b.partitions) f.partitions.add(p);
   if (b.rejectedLocation) f.rejectedLocation = b.rejectedLocation;
 }
