@@ -133,7 +133,7 @@ function sameAt(
   holderA: object | undefined,
   holderB: object | undefined,
   key: string,
-) {
+): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
     const inexact = (holderA && isInexactNumber(holderA, key)) || (holderB && isInexactNumber(holderB, key));
     if (!inexact) return a === b;

@@ -295,8 +295,8 @@ async function stageAndSwap(
   // for an empty folder where the table has it, and is not written where it does not.
   const mustWrite = (p: Partition) => (keptIn ? keptIn.has(p.name) : incoming.includes(p));
   const emptied = new Set<string>();
-  for (const p of keptIn ? [...incoming, ...held] : []) {
-    if (!keptIn!.has(p.name) && (await exists(path.join(ctx.curatedDir, plan.prefix, p.name))))
+  for (const p of [...incoming, ...held]) {
+    if (keptIn && !keptIn.has(p.name) && (await exists(path.join(ctx.curatedDir, plan.prefix, p.name))))
       emptied.add(p.name);
   }
   const written = partitions.filter(

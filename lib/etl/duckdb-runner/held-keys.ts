@@ -24,7 +24,7 @@ export async function partitionsHoldingKeys(
   const byFile = new Map<string, Partition>();
   for (const p of others) for (const f of p.files) byFile.set(f, { values: p.values, name: p.name });
   const keys = plan.primaryKey.join(', ');
-  // Only the key columns are read; DuckDB's join filter narrows the scan to the incoming keys' range (min/max).
+  // Only the key columns are read (DuckDB's join filter may skip files outside the incoming keys' min/max).
   const rows = await query(
     conn,
     `SELECT DISTINCT lake_file FROM read_parquet(${sqlStringList([...byFile.keys()])}, union_by_name = true, ` +
