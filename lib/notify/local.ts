@@ -11,6 +11,17 @@ import type { Notice, Notifier } from './types';
 
 export const NOTIFICATIONS_FILE = 'notifications.jsonl';
 
+/**
+ * A notice as its retries see it: an upload's quarantine notice is built again at each attempt with the time its
+ * check ran (detail.detectedAt), so that time is not part of it — else every retry of validateUpload would be a new
+ * notice to the fault injector, and three in a row could fail (the watcher then gives the file up until the next
+ * start, as Lambda sends an event to its dead-letter queue after its retries).
+ */
+function retryIdentity(notice: Notice): string {
+  const { detectedAt: _time, ...detail } = (notice.detail ?? {}) as Record<string, unknown>;
+  return JSON.stringify([notice.kind, notice.subject, detail]);
+}
+
 export class LocalNotifier implements Notifier {
   readonly file: string;
   /** Appends of this process, one after the other (each is one write of a whole line). */
@@ -26,14 +37,11 @@ export class LocalNotifier implements Notifier {
   publish(notice: Notice): Promise<void> {
     if (!notice.kind) return Promise.reject(new Error('a notice needs a kind'));
     // Fault injection (LAKE_FAULTS sns.fail, lib/faults.ts): a transient publish failure, as SNS throttling is;
-    // keyed by the notice, so that its retries see the same choice.
+    // keyed by the notice, so that its retries see the same choice (at most transientAttempts failures in a row).
     const f = faults();
     if (
       f.rate('sns.fail') > 0 &&
-      f.transient('sns.fail', JSON.stringify([notice.kind, notice.subject, notice.detail]), {
-        kind: notice.kind,
-        subject: notice.subject,
-      })
+      f.transient('sns.fail', retryIdentity(notice), { kind: notice.kind, subject: notice.subject })
     ) {
       const err = new Error('Rate exceeded (injected)');
       err.name = 'ThrottledException';

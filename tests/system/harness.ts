@@ -411,6 +411,8 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
     // -- let the lake finish ----------------------------------------------------------------------------------------
     const client = queryClient(() => lake!.url, KEY);
     const deadline = Date.now() + settings.settleMs;
+    /** What the lake was last waited for (logged while it takes long). */
+    let waiting = '';
     const settled = async () => {
       const execs = await listExecutions(lakeDir);
       const files = dropped.filter((f) => f.kind !== 'bad');
@@ -420,11 +422,13 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
           .map((e) => (e.input as { key: string }).key),
       );
       const quarantined = await quarantinedReasons(lakeDir);
-      const filesDone =
-        files.every((f) => fileRuns.has(f.key)) &&
-        dropped.filter((f) => f.kind === 'bad').every((f) => quarantined.has(f.key));
+      const notRun = files.filter((f) => !fileRuns.has(f.key));
+      const notQuarantined = dropped.filter((f) => f.kind === 'bad' && !quarantined.has(f.key));
       // (Not "nothing running": the schedule starts a compaction every few seconds; the restart below settles that.)
-      if (!filesDone) return false;
+      if (notRun.length > 0 || notQuarantined.length > 0) {
+        waiting = `${notRun.length} file(s) without a finished execution (e.g. ${notRun[0]?.key ?? '-'}), ${notQuarantined.length} bad file(s) not quarantined (e.g. ${notQuarantined[0]?.key ?? '-'})`;
+        return false;
+      }
       // Every acknowledged id, not a count of ids: curated also holds server ids whose answer was lost (uncertain
       // ones), which let a count reach the acknowledged total while an acknowledged id still waits for the next
       // compaction (seen once: the check below then ran before it and found the id missing).
@@ -432,10 +436,25 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
         'SELECT DISTINCT id FROM (SELECT event_id AS id FROM page_view UNION ALL SELECT event_id FROM signup UNION ALL SELECT event_id FROM order_placed)',
       );
       const present = new Set(curated.map(([id]) => id));
-      return [...ledger.acked].every((id) => present.has(id));
+      const missing = [...ledger.acked].filter((id) => !present.has(id));
+      waiting = `${missing.length} acknowledged id(s) not curated yet (e.g. ${missing[0] ?? '-'})`;
+      return missing.length === 0;
     };
-    while (!(await settled().catch(() => false))) {
-      if (Date.now() > deadline) break;
+    let told = Date.now();
+    while (
+      !(await settled().catch((e: unknown) => {
+        waiting = `the check failed: ${(e as Error).message}`;
+        return false;
+      }))
+    ) {
+      if (Date.now() > deadline) {
+        log(`not settled after ${settings.settleMs / 1000} s: ${waiting}; checking after a restart`);
+        break;
+      }
+      if (Date.now() - told > 30_000) {
+        log(`waiting for the lake to finish: ${waiting}`);
+        told = Date.now();
+      }
       await sleep(1000);
     }
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Faults, setFaults } from '../../lib/faults';
 import { LocalNotifier } from '../../lib/notify/local';
 import { SNS_SUBJECT_MAX, SnsNotifier, snsSubject } from '../../lib/notify/sns';
 
@@ -84,6 +85,36 @@ describe('local notifier', () => {
       detail: { i: 0 },
       publishedAt: at.toISOString(),
     });
+  });
+
+  it('fails one notice at most transientAttempts times in a row under LAKE_FAULTS sns.fail, though its retries are checked again', async () => {
+    const lake = await fs.mkdtemp(path.join(os.tmpdir(), 'notify-'));
+    setFaults(new Faults({ rates: { 'sns.fail': 1 }, transientAttempts: 2, seed: 1 }));
+    try {
+      const n = new LocalNotifier(lake, () => at);
+      for (let file = 0; file < 20; file++) {
+        let failures = 0;
+        // As validateUpload retries a quarantine: the same notice, with the time of each new check.
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const detectedAt = new Date(at.getTime() + file * 1000 + attempt).toISOString();
+          const notice = {
+            kind: 'UPLOAD_QUARANTINED',
+            subject: `bad-${file}`,
+            detail: { key: `bad-${file}`, detectedAt },
+          };
+          const ok = await n.publish(notice).then(
+            () => true,
+            () => false,
+          );
+          if (ok) break;
+          failures++;
+        }
+        expect(failures).toBeGreaterThanOrEqual(1); // rate 1: every notice is hit at least once
+        expect(failures).toBeLessThanOrEqual(2);
+      }
+    } finally {
+      setFaults(undefined);
+    }
   });
 
   it('refuses a notice without a kind', async () => {
