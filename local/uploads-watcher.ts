@@ -17,14 +17,16 @@
  *  - fs.watch (recursive) makes it quick; a rescan every LAKE_UPLOADS_POLL_MS makes it sure (fs.watch misses events on
  *    some platforms and file systems).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type Dirent, type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import type { Context, S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import { faults } from '../lib/faults';
 import { localVersionId, md5File } from '../lib/objects/local';
-import { encodeS3EventKey, ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
+import { ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
+import { LOCAL_ACCOUNT_ID } from '../lib/workflow/local';
 import { localLog } from './log';
+import { objectCreatedEvent } from './object-created-event';
 import { projectRoot, type ServiceConfig } from './service-config';
 
 export type UploadHandler = (event: S3ObjectCreatedNotificationEvent, context: Context) => Promise<unknown>;
@@ -32,7 +34,6 @@ export type UploadHandler = (event: S3ObjectCreatedNotificationEvent, context: C
 export const SEEN_FILE = '.uploads-seen.jsonl';
 export const UPLOAD_FUNCTION = 'validateUpload';
 const DEFAULT_HANDLER = 'functions/validate-upload.handler';
-const LOCAL_ACCOUNT = '000000000000';
 
 export interface UploadsWatcherOptions {
   lakeDir: string;
@@ -93,46 +94,6 @@ function loadHandler(config: ServiceConfig | undefined): UploadHandler {
   const fn = mod[spec.slice(dot + 1)];
   if (typeof fn !== 'function') throw new Error(`handler ${spec} is not a function`);
   return fn as UploadHandler;
-}
-
-/** The event S3 sends to EventBridge for a new object (detail-type "Object Created"). */
-export function objectCreatedEvent(
-  bucket: string,
-  key: string,
-  size: number,
-  etag: string,
-  mtimeMs: number,
-  now = new Date(),
-  versionId?: string,
-): S3ObjectCreatedNotificationEvent {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: LOCAL_ACCOUNT,
-    time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: process.env.AWS_REGION || 'us-east-1',
-    resources: [`arn:aws:s3:::${bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: bucket },
-      object: {
-        key: encodeS3EventKey(key),
-        size,
-        etag,
-        ...(versionId ? { 'version-id': versionId } : {}),
-        sequencer: BigInt(Math.round(mtimeMs * 1000))
-          .toString(16)
-          .toUpperCase()
-          .padStart(18, '0'),
-      },
-      'request-id': randomBytes(8).toString('hex').toUpperCase(),
-      requester: LOCAL_ACCOUNT,
-      'source-ip-address': '127.0.0.1',
-      reason: 'PutObject',
-    },
-  } as S3ObjectCreatedNotificationEvent;
 }
 
 async function readSeen(file: string): Promise<SeenEntry[]> {
@@ -230,7 +191,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       callbackWaitsForEmptyEventLoop: false,
       functionName,
       functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:${functionName}`,
+      invokedFunctionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
       memoryLimitInMB: String(opts.config?.functions?.[UPLOAD_FUNCTION]?.memorySize ?? 512),
       awsRequestId: randomUUID(),
       logGroupName: `/aws/lambda/${functionName}`,
