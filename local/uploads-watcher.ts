@@ -12,8 +12,10 @@
  *    nothing: successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl as {key, etag, versionId, size,
  *    mtimeMs} and read back at start. The event carries the version, so its execution is a new one (the execution
  *    name is derived from the key and the version, as on AWS, where the raw bucket is versioned).
- *  - A failing invocation is retried at the next observations, twice (as Lambda retries an asynchronous
- *    invocation), then left alone until the next start.
+ *  - A failing invocation is retried twice, as Lambda retries an asynchronous invocation, then left alone until the
+ *    next start (where Lambda sends the event to the uploads dead-letter queue). Lambda waits about a minute before
+ *    the first retry and two before the second; the watcher waits LAKE_UPLOADS_RETRY_MS (default 1000), then twice
+ *    that, so that a transient failure (a throttled notice, a busy disk) has passed.
  *  - fs.watch (recursive) makes it quick; a rescan every LAKE_UPLOADS_POLL_MS makes it sure (fs.watch misses events on
  *    some platforms and file systems).
  */
@@ -47,6 +49,8 @@ export interface UploadsWatcherOptions {
   bucketName?: string;
   /** Invocations per content before giving up until the next start (default 3: Lambda's 1 + 2 retries). */
   maxAttempts?: number;
+  /** Wait before the first retry, doubled before each next one (env LAKE_UPLOADS_RETRY_MS, default 1000). */
+  retryDelayMs?: number;
   /** Use fs.watch besides the rescans (default true). */
   useFsWatch?: boolean;
   onHandled?: (info: { key: string; etag: string; result: unknown }) => void;
@@ -86,6 +90,15 @@ function pollMsFromEnv(): number {
   return n;
 }
 
+function retryDelayMsFromEnv(): number {
+  const raw = process.env.LAKE_UPLOADS_RETRY_MS;
+  if (raw === undefined || raw === '') return 1000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`LAKE_UPLOADS_RETRY_MS must be a number >= 0, got '${raw}'`);
+  return n;
+}
+
 function loadHandler(config: ServiceConfig | undefined): UploadHandler {
   const spec = config?.functions?.[UPLOAD_FUNCTION]?.handler ?? DEFAULT_HANDLER;
   const dot = spec.lastIndexOf('.');
@@ -120,6 +133,7 @@ async function readSeen(file: string): Promise<SeenEntry[]> {
 export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<UploadsWatcher> {
   const pollMs = opts.pollMs ?? pollMsFromEnv();
   const maxAttempts = opts.maxAttempts ?? 3;
+  const retryDelayMs = opts.retryDelayMs ?? retryDelayMsFromEnv();
   const bucket = opts.bucketName ?? 'raw';
   const rawDir = path.join(opts.lakeDir, 'raw');
   const uploadsDir = path.join(rawDir, ...UPLOADS_PREFIX.split('/').filter(Boolean));
@@ -144,6 +158,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
 
   const observations = new Map<string, Observation>();
   const attempts = new Map<string, number>();
+  /** When a failed version (key and version id) may be invoked again. */
+  const retryAt = new Map<string, number>();
   const stats = { scans: 0, invocations: 0, failures: 0, duplicates: 0 };
   const duplicates: { event: S3ObjectCreatedNotificationEvent; key: string; etag: string }[] = [];
   let stopped = false;
@@ -226,6 +242,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     mtimeMs: number,
     versionId: string,
   ): Promise<void> => {
+    const waiting = retryAt.get(`${key}\0${versionId}`);
+    if (waiting !== undefined && Date.now() < waiting) return; // a later scan retries it
     const etag = await md5File(file);
     // Written to while it was read: not the content it was stable with; the next scans observe it again.
     const after = await fs.stat(file).catch(() => undefined);
@@ -245,6 +263,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     try {
       const result = await handler(event, context);
       attempts.delete(id);
+      retryAt.delete(`${key}\0${versionId}`);
       await remember({ key, etag, versionId, size, mtimeMs });
       opts.onHandled?.({ key, etag, result });
       // Fault injection (LAKE_FAULTS uploads.duplicate): EventBridge delivers at least once; the same event again,
@@ -253,15 +272,13 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     } catch (e) {
       stats.failures++;
       const gaveUp = attempt >= maxAttempts;
+      const retryInMs = retryDelayMs * 2 ** (attempt - 1);
+      if (!gaveUp) retryAt.set(`${key}\0${versionId}`, Date.now() + retryInMs);
       if (opts.onError) opts.onError(e as Error, { key, etag, attempt, gaveUp });
       else
         localLog.error(
           gaveUp ? 'upload handler failed; giving up until the next start' : 'upload handler failed',
-          {
-            key,
-            attempt,
-            error: e as Error,
-          },
+          { key, attempt, ...(gaveUp ? {} : { retryInMs }), error: e as Error },
         );
     }
   };

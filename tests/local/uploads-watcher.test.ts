@@ -189,19 +189,20 @@ describe('uploads watcher', () => {
     expect(second.events).toHaveLength(2);
   });
 
-  it('retries a failing invocation, then gives up until the next start', async () => {
+  it('retries a failing invocation after a wait that doubles, then gives up until the next start', async () => {
     const lake = await tempLake('uploads');
     const file = path.join(lake, 'raw/uploads/orders/f.csv');
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, 'x\n');
-    let calls = 0;
+    const calls: number[] = [];
     const errors: { attempt: number; gaveUp: boolean }[] = [];
     const w = await startUploadsWatcher({
       lakeDir: lake,
       pollMs: 50,
       maxAttempts: 3,
+      retryDelayMs: 300,
       handler: async () => {
-        calls++;
+        calls.push(performance.now());
         throw new Error('boom');
       },
       onError: (_e, info) => errors.push(info),
@@ -209,7 +210,11 @@ describe('uploads watcher', () => {
     watchers.push(w);
     await waitFor('three attempts', () => errors.length >= 3);
     await settle(w);
-    expect(calls).toBe(3);
+    expect(calls).toHaveLength(3);
+    // As Lambda waits between the retries of an asynchronous invocation (a minute, then two): at least 300 ms, then
+    // at least 600 ms (a lower bound only: scans come every 50 ms).
+    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(300);
+    expect(calls[2]! - calls[1]!).toBeGreaterThanOrEqual(600);
     expect(errors.map((e) => [e.attempt, e.gaveUp])).toEqual([
       [1, false],
       [2, false],
