@@ -81,21 +81,12 @@ interface Observation {
   since: number;
 }
 
-function pollMsFromEnv(): number {
-  const raw = process.env.LAKE_UPLOADS_POLL_MS;
+/** A number of milliseconds from the environment (default 1000), at least `min`. */
+function msFromEnv(name: string, min: number): number {
+  const raw = process.env[name];
   if (raw === undefined || raw === '') return 1000;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 10)
-    throw new Error(`LAKE_UPLOADS_POLL_MS must be a number >= 10, got '${raw}'`);
-  return n;
-}
-
-function retryDelayMsFromEnv(): number {
-  const raw = process.env.LAKE_UPLOADS_RETRY_MS;
-  if (raw === undefined || raw === '') return 1000;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0)
-    throw new Error(`LAKE_UPLOADS_RETRY_MS must be a number >= 0, got '${raw}'`);
+  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'`);
   return n;
 }
 
@@ -131,9 +122,9 @@ async function readSeen(file: string): Promise<SeenEntry[]> {
 }
 
 export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<UploadsWatcher> {
-  const pollMs = opts.pollMs ?? pollMsFromEnv();
+  const pollMs = opts.pollMs ?? msFromEnv('LAKE_UPLOADS_POLL_MS', 10);
   const maxAttempts = opts.maxAttempts ?? 3;
-  const retryDelayMs = opts.retryDelayMs ?? retryDelayMsFromEnv();
+  const retryDelayMs = opts.retryDelayMs ?? msFromEnv('LAKE_UPLOADS_RETRY_MS', 0);
   const bucket = opts.bucketName ?? 'raw';
   const rawDir = path.join(opts.lakeDir, 'raw');
   const uploadsDir = path.join(rawDir, ...UPLOADS_PREFIX.split('/').filter(Boolean));
