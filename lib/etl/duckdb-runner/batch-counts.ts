@@ -1,6 +1,6 @@
 /**
  * A batch's figures, counted in as few passes as DuckDB allows: what was read (typed rows by their raw key, and the
- * records that did not parse) in one grouping each, and what the merge keeps (rows by source and partition) in one.
+ * records that did not parse) in one grouping each, and what the merge keeps (rows by partition, and source) in one.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { query } from './duckdb';
@@ -41,30 +41,40 @@ export async function countRead(conn: DuckDBConnection): Promise<ReadCounts> {
   return out;
 }
 
+/** What the merge keeps: its rows, the partitions they are in and, where asked, per source its rows and partitions. */
+export interface MergedCounts {
+  rows: number;
+  /** Partition names (k=v[/k2=v2]) the merged rows are in. */
+  partitions: Set<string>;
+  bySource: Map<string, { rows: number; partitions: Set<string> }>;
+}
+
 /**
- * What the merge keeps, `merged` (a table or view with lake_source_file and the partition keys): its rows, and
- * per source its rows and partitions, from one grouping by source and partition.
+ * What the merge keeps, `merged` (a table or view with the partition keys, and lake_source_file when `bySource`), from
+ * one grouping by partition (and source).
  */
-export async function countMergedBySource(
+export async function countMerged(
   conn: DuckDBConnection,
   merged: string,
   keys: string[],
-): Promise<{ rows: number; bySource: Map<string, { rows: number; partitions: Set<string> }> }> {
+  bySource: boolean,
+): Promise<MergedCounts> {
   const partition = keys.map((k) => `'${k}=' || ${k}`).join(` || '/' || `);
-  const bySource = new Map<string, { rows: number; partitions: Set<string> }>();
-  let rows = 0;
+  const out: MergedCounts = { rows: 0, partitions: new Set(), bySource: new Map() };
   for (const r of await query(
     conn,
-    `SELECT lake_source_file AS k, ${partition} AS p, count(*) AS n FROM ${merged} GROUP BY ALL`,
+    `SELECT ${bySource ? 'lake_source_file' : 'NULL'} AS k, ${partition} AS p, count(*) AS n FROM ${merged} GROUP BY ALL`,
   )) {
+    out.rows += Number(r.n);
+    out.partitions.add(String(r.p));
+    if (!bySource) continue;
     const k = String(r.k);
-    const s = bySource.get(k) ?? { rows: 0, partitions: new Set<string>() };
+    const s = out.bySource.get(k) ?? { rows: 0, partitions: new Set<string>() };
     s.rows += Number(r.n);
     s.partitions.add(String(r.p));
-    bySource.set(k, s);
-    rows += Number(r.n);
+    out.bySource.set(k, s);
   }
-  return { rows, bySource };
+  return out;
 }
 
 /**
@@ -75,7 +85,7 @@ export async function countMergedBySource(
 export async function figuresBySource(
   conn: DuckDBConnection,
   read: ReadCounts,
-  merged: Awaited<ReturnType<typeof countMergedBySource>>,
+  merged: MergedCounts,
   existingRows: number,
 ): Promise<Record<string, SourceFigures>> {
   const out: Record<string, SourceFigures> = {};

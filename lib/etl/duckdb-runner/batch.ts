@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
 import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
-import { countMergedBySource, countRead, figuresBySource } from './batch-counts';
+import { countMerged, countRead, figuresBySource } from './batch-counts';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed, RunFailure } from './errors';
 import { loadExisting, type Partition } from './existing';
@@ -254,11 +254,13 @@ async function stageAndSwap(
     merged = 'lake_merged';
   }
   step('merge');
-  const bySource = tableColumns.includes('lake_source_file')
-    ? await countMergedBySource(conn, merged, keys)
-    : undefined;
-  const mergedRows = bySource ? bySource.rows : await count(conn, `SELECT 1 FROM ${merged}`);
-  const sources = bySource ? await figuresBySource(conn, read, bySource, existingRows) : undefined;
+  // The merged rows, by partition (and source): after a merge a partition may end without rows, its keys' kept
+  // copies being in other partitions (a retry across a UTC midnight, in one batch or with a held partition).
+  const withSources = tableColumns.includes('lake_source_file');
+  const kept = await countMerged(conn, merged, keys, withSources);
+  const mergedRows = kept.rows;
+  const keptIn = kept.partitions;
+  const sources = withSources ? await figuresBySource(conn, read, kept, existingRows) : undefined;
   step('count');
   if (partitions.length > 0) {
     // Sorted by primary key (the Glue job: within each partition). DuckDB's partitioned write keeps the order of
@@ -270,15 +272,6 @@ async function stageAndSwap(
         `FILENAME_PATTERN ${sqlString(`part-{i}-${ctx.runId}`)}, WRITE_PARTITION_COLUMNS false)`,
     );
   }
-  // After a merge a partition may end without rows (its keys' kept copies are in other partitions: a retry across a
-  // UTC midnight, in one batch or with a held partition): the partitions the merged rows are in.
-  const keptIn = mergeNeeded
-    ? new Set(
-        (await query(conn, `SELECT DISTINCT ${keys.join(', ')} FROM ${merged}`)).map((r) =>
-          keys.map((k) => `${k}=${String(r[k])}`).join('/'),
-        ),
-      )
-    : undefined;
   step('write');
   const staged = await listFiles(stagedData);
   const stagedByPartition = new Map<string, string[]>();
@@ -293,14 +286,13 @@ async function stageAndSwap(
   // Every partition the merged rows are in must have been written. A partition only to rewrite that holds no rows
   // is left as it is; one the merge left without rows (its keys kept in another partition, held-keys.ts) is swapped
   // for an empty folder where the table has it, and is not written where it does not.
-  const mustWrite = (p: Partition) => (keptIn ? keptIn.has(p.name) : incoming.includes(p));
   const emptied = new Set<string>();
   for (const p of [...incoming, ...held]) {
-    if (keptIn && !keptIn.has(p.name) && (await exists(path.join(ctx.curatedDir, plan.prefix, p.name))))
+    if (!keptIn.has(p.name) && (await exists(path.join(ctx.curatedDir, plan.prefix, p.name))))
       emptied.add(p.name);
   }
   const written = partitions.filter(
-    (p) => stagedByPartition.has(p.name) || mustWrite(p) || emptied.has(p.name),
+    (p) => stagedByPartition.has(p.name) || keptIn.has(p.name) || emptied.has(p.name),
   );
   const toSync = { files: [] as string[], dirs: [batchDir] };
   for (const p of written) {
