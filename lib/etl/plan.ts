@@ -23,6 +23,9 @@
  *     equal by latestBy the one from the object the table's row came from wins, and retired columns keep the values
  *     the table's row stored (a re-read never changes which version of a key the table keeps, nor loses a value; it
  *     only re-types the row).
+ *  7. Event tables: conflicts.countSql over incoming and `lake_merged` (mergeSql's rows): the incoming copies of an
+ *     id whose data differs from the row kept for it (lib/etl/event-conflicts.ts); if any, conflicts.recordsSql[engine]
+ *     (raw_input typed again, raw texts kept) gives their rejected records, written with those of 3.
  *
  * Dialect rules kept by the generator: unquoted identifiers (checked by the catalog), string literals without
  * quotes (backslashes are literal in both: Spark runs with escapedStringLiterals), regular expressions in the common
@@ -33,6 +36,7 @@
 import type { ColumnDef, TableDef } from '../catalog/tables';
 import { sqlType } from '../catalog/lake-types';
 import { literal, rule } from './column-rules';
+import { conflictCountSql, conflictRowsSql, eventDataColumns, eventMergeCandidates } from './event-conflicts';
 import { UTC_TIMESTAMP_RE } from './value-patterns';
 
 export { UTC_TIMESTAMP_RE };
@@ -54,6 +58,16 @@ export interface EtlPlan {
   rawRecordColumns: string[];
   /** The rejected records, per engine (the raw_record expression differs, its text does not). */
   rejectedSql: Record<SqlDialect, string>;
+  /**
+   * Event tables: the incoming copies of an id whose data differs from the row the merge keeps
+   * (lib/etl/event-conflicts.ts). Absent for datasets (and for an event type without data columns).
+   */
+  conflicts?: {
+    /** Their count (column n), over incoming and lake_merged. */
+    countSql: string;
+    /** Their rejected records, per engine as rejectedSql, over raw_input (read again), lake_merged and lake_run. */
+    recordsSql: Record<SqlDialect, string>;
+  };
   /** `existing` from the view lake_existing_files (the table's current rows, every output column). */
   existingSql: string;
   mergeSql: string;
@@ -135,42 +149,49 @@ export function buildPlan(table: TableDef): EtlPlan {
     reasons.length > 0
       ? `CASE WHEN ${failing.join('\n      OR ')}\n    THEN NULLIF(CONCAT_WS('; ',\n      ${reasons.join(',\n      ')}), '') END`
       : 'CAST(NULL AS STRING)';
-  const typedSql = [
-    'SELECT',
-    '  ' + outerNames.join(', ') + ', reject_reason,',
-    '  ' +
-      rawColumns
-        .map((n) =>
-          n === 'lake_source_file'
-            ? `raw_${n}`
-            : `CASE WHEN reject_reason IS NOT NULL THEN raw_${n} END AS raw_${n}`,
-        )
-        .join(',\n  '),
-    'FROM (',
-    '  SELECT',
-    '    ' + outer.join(',\n    ') + ',',
-    `    ${rejectReason} AS reject_reason,`,
-    '    ' + rawColumns.map((n) => `raw_${n}`).join(', '),
-    '  FROM (',
-    '    SELECT',
-    '      ' + inner.join(',\n      '),
-    '    FROM raw_input',
-    '  ) lake_typed',
-    ') lake_checked',
-  ].join('\n');
+  // keepRaw: every row keeps its raw texts (the copies of event ids with other data, lib/etl/event-conflicts.ts).
+  const typedStatement = (keepRaw: boolean) =>
+    [
+      'SELECT',
+      '  ' + outerNames.join(', ') + ', reject_reason,',
+      '  ' +
+        rawColumns
+          .map((n) =>
+            n === 'lake_source_file' || keepRaw
+              ? `raw_${n}`
+              : `CASE WHEN reject_reason IS NOT NULL THEN raw_${n} END AS raw_${n}`,
+          )
+          .join(',\n  '),
+      'FROM (',
+      '  SELECT',
+      '    ' + outer.join(',\n    ') + ',',
+      `    ${rejectReason} AS reject_reason,`,
+      '    ' + rawColumns.map((n) => `raw_${n}`).join(', '),
+      '  FROM (',
+      '    SELECT',
+      '      ' + inner.join(',\n      '),
+      '    FROM raw_input',
+      '  ) lake_typed',
+      ') lake_checked',
+    ].join('\n');
+  const typedSql = typedStatement(false);
 
   const outputColumns = [...table.columns.map((c) => c.name), ...table.partitionKeys.map((p) => p.name)];
   const rawRecordColumns = inputColumns.map((c) => c.name);
   const rejectedSql = {
-    duckdb: rejectedRecordsSql(rawRecordSql('duckdb', rawRecordColumns), table.version),
-    spark: rejectedRecordsSql(rawRecordSql('spark', rawRecordColumns), table.version),
+    duckdb: rejectedRecordsSql(typedRejectedRowsSql(rawRecordSql('duckdb', rawRecordColumns)), table.version),
+    spark: rejectedRecordsSql(typedRejectedRowsSql(rawRecordSql('spark', rawRecordColumns)), table.version),
   };
 
   // Which copy of a key wins: datasets — the greatest latestBy, then the newest run, then the last file name;
-  // events — the first received (a repeated id is the same event sent again).
+  // events — the stored row against a copy with other data, else the first received (a repeated id is the same
+  // event sent again: lib/etl/event-conflicts.ts).
+  const key = table.primaryKey.join(', ');
+  const dataColumns = eventDataColumns(table);
+  const events = dataColumns.length > 0 ? eventMergeCandidates(outputColumns, dataColumns, key) : undefined;
   const order =
     table.kind === 'events'
-      ? 'received_at ASC, lake_rank ASC'
+      ? (events?.order ?? 'received_at ASC, lake_rank ASC')
       : [
           table.latestBy ? `${table.latestBy} DESC NULLS LAST` : null,
           'lake_ingested_at DESC',
@@ -180,8 +201,22 @@ export function buildPlan(table: TableDef): EtlPlan {
           .filter(Boolean)
           .join(', ');
   const cols = outputColumns.join(', ');
-  const key = table.primaryKey.join(', ');
-  const mergeSql = mergeStatement(cols, key, order);
+  const mergeSql = mergeStatement(cols, key, order, [], {}, events?.candidates);
+  const conflicts = events
+    ? {
+        countSql: conflictCountSql(dataColumns, key),
+        recordsSql: {
+          duckdb: rejectedRecordsSql(
+            conflictRowsSql(dataColumns, key, typedStatement(true), rawRecordSql('duckdb', rawRecordColumns)),
+            table.version,
+          ),
+          spark: rejectedRecordsSql(
+            conflictRowsSql(dataColumns, key, typedStatement(true), rawRecordSql('spark', rawRecordColumns)),
+            table.version,
+          ),
+        },
+      }
+    : undefined;
   // Replay and rebuild: a copy from the object the table's row came from (lake_kept) wins over other copies equal by
   // latestBy, and a retired column — which no plan writes any more — keeps the value the table's row stored (a
   // re-read never loses one). Events keep the first received copy whatever was read again: mergeSql.
@@ -246,6 +281,7 @@ export function buildPlan(table: TableDef): EtlPlan {
     typedSql,
     rawRecordColumns,
     rejectedSql,
+    ...(conflicts ? { conflicts } : {}),
     existingSql,
     mergeSql,
     reloadMergeSql,
@@ -254,7 +290,8 @@ export function buildPlan(table: TableDef): EtlPlan {
 
 /**
  * One row per primary key of existing ∪ incoming, the first by `order`, which may use `marks` (columns computed per
- * candidate); `output` replaces the expressions of some columns in the result.
+ * candidate); `output` replaces the expressions of some columns in the result; `candidates` replaces the statement
+ * of the candidates (every column of cols, and lake_rank: 0 existing, 1 incoming).
  */
 function mergeStatement(
   cols: string,
@@ -262,14 +299,14 @@ function mergeStatement(
   order: string,
   marks: string[] = [],
   output: Record<string, string> = {},
-): string {
-  const names = cols.split(', ');
-  const markNames = marks.map((m) => m.slice(m.lastIndexOf(' AS ') + 4));
-  const candidates = [
+  candidates: string[] = [
     `SELECT ${cols}, 0 AS lake_rank FROM existing`,
     'UNION ALL',
     `SELECT ${cols}, 1 AS lake_rank FROM incoming`,
-  ];
+  ],
+): string {
+  const names = cols.split(', ');
+  const markNames = marks.map((m) => m.slice(m.lastIndexOf(' AS ') + 4));
   const source = marks.length
     ? [
         '  FROM (',
@@ -302,20 +339,27 @@ export function rawRecordSql(dialect: SqlDialect, columns: string[]): string {
     : `CAST(to_json(struct(${columns.map((n) => `raw_${n} AS ${n}`).join(', ')}), map('ignoreNullFields', 'false')) AS STRING)`;
 }
 
-/** The rejected records (lib/etl/rejected.ts REJECTED_COLUMNS) over typed, lake_malformed and lake_run. */
-function rejectedRecordsSql(rawRecord: string, version: number): string {
+/** The rejected records (lib/etl/rejected.ts REJECTED_COLUMNS) of rows (source_file, reason, raw_record), with lake_run. */
+function rejectedRecordsSql(rowsSql: string, version: number): string {
   return [
     'SELECT',
     '  lake_run.run_id, lake_rejected_rows.source_file, lake_rejected_rows.reason, lake_rejected_rows.raw_record,',
     `  lake_run.rejected_at, CAST(${version} AS BIGINT) AS schema_version`,
     'FROM (',
+    rowsSql,
+    ') lake_rejected_rows',
+    'CROSS JOIN lake_run',
+  ].join('\n');
+}
+
+/** The rows of typed that failed typing, and the records of lake_malformed (that did not parse). */
+function typedRejectedRowsSql(rawRecord: string): string {
+  return [
     `  SELECT raw_lake_source_file AS source_file, reject_reason AS reason, ${rawRecord} AS raw_record`,
     '  FROM typed',
     '  WHERE reject_reason IS NOT NULL',
     '  UNION ALL',
     '  SELECT lake_source_file AS source_file, reject_reason AS reason, raw_record',
     '  FROM lake_malformed',
-    ') lake_rejected_rows',
-    'CROSS JOIN lake_run',
   ].join('\n');
 }

@@ -25,8 +25,11 @@ import {
   uploadResultKey,
 } from './upload-queue';
 
-/** 2: rejected records (rejectedSql per engine, lib/etl/rejected.ts), reloadMergeSql, modes replay and rebuild. */
-export const PLANS_FILE_VERSION = 2;
+/**
+ * 2: rejected records (rejectedSql per engine, lib/etl/rejected.ts), reloadMergeSql, modes replay and rebuild.
+ * 3: event tables' conflicts (copies of an id with other data: lib/etl/event-conflicts.ts).
+ */
+export const PLANS_FILE_VERSION = 3;
 
 export interface EtlPlansFile {
   version: typeof PLANS_FILE_VERSION;

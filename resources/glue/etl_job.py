@@ -8,11 +8,13 @@ as plan.ts describes; the local DuckDB runner (lib/etl/duckdb-runner/) runs the 
   2. typed := plan.typedSql; rejected rows := plan.rejectedSql; incoming := typed rows without reject_reason;
   3. existing := the table's rows in the partitions incoming touches and in those that hold one of its keys under
      another partition value (partitions_holding_keys); merged := plan.mergeSql;
-  4. merged replaces those partitions (dynamic partition overwrite, one Parquet file per partition; one the merge
+  4. rejected records (plan.rejectedSql.spark, over typed, lake_malformed — the records that did not even parse,
+     which count as read and rejected — and lake_run; for event tables also plan.conflicts: incoming copies of an
+     event id whose data differs from the row merged keeps, lib/etl/event-conflicts.ts) go to
+     rejected/table_name=<table>/run_date=<yyyy-MM-dd>/<run_id>-<n>.json as JSON lines (lib/etl/rejected.ts):
+     written to _state/tmp/<run_id>/ by Spark, then copied;
+     merged replaces those partitions (dynamic partition overwrite, one Parquet file per partition; one the merge
      left without rows is emptied);
-     rejected records (plan.rejectedSql.spark, over typed, lake_malformed — the records that did not even parse,
-     which count as read and rejected — and lake_run) go to rejected/table_name=<table>/run_date=<yyyy-MM-dd>/
-     <run_id>-<n>.json as JSON lines (lib/etl/rejected.ts): written to _state/tmp/<run_id>/ by Spark, then copied;
   5. the run summary (EtlRunSummary, lib/etl/run.ts) goes to _state/runs/<run_id>.json in the curated bucket.
 
 Every run, whatever its mode, does two things (the lake runs one at a time, MaxConcurrentRuns 1, so what waits is
@@ -52,6 +54,8 @@ MODES = ("file", "events", "replay", "rebuild")
 # Raw bytes read per batch by a replay or a rebuild (a G.1X worker has 16 GiB; the local runner uses 64 MiB).
 REBUILD_BATCH_BYTES = 2 * 1024 ** 3
 FORMATS = ("csv", "json", "jsonl", "parquet")
+# The plans file this job runs (lib/etl/plans.ts PLANS_FILE_VERSION): 3 has the event tables' conflicts.
+PLANS_FILE_VERSION = 3
 REQUIRED_ARGS = ("mode", "run_id", "raw_bucket", "curated_bucket", "plans_bucket", "plans_key")
 # Keys that Spark's input_file_name() reports unchanged (it URL-encodes others): read together, named from the path.
 SAFE_KEY = re.compile(r"^[A-Za-z0-9=/_.:-]+$")
@@ -266,15 +270,38 @@ def rejected_records_sql(plan, layout):
     """
     sql = (plan.get("rejectedSql") or {}).get("spark") if isinstance(plan.get("rejectedSql"), dict) else None
     if not isinstance(sql, str):
-        raise JobError("the plan of %s has no Spark rejectedSql (plans file version 2)" % plan.get("table"))
+        raise JobError("the plan of %s has no Spark rejectedSql (plans file version %d)"
+                       % (plan.get("table"), PLANS_FILE_VERSION))
+    return checked_rejected_sql(plan, sql, layout, "rejected records")
+
+
+def conflict_sql(plan, layout):
+    """
+    An event table's (count_sql, records_sql) of the incoming copies of an id whose data differs from the row the
+    merge keeps (lib/etl/plan.ts conflicts: countSql over incoming and lake_merged; recordsSql.spark, the rejected
+    records, checked as rejected_records_sql), or None: a dataset, an event type without data columns.
+    """
+    conflicts = plan.get("conflicts")
+    if conflicts is None:
+        return None
+    count_sql = conflicts.get("countSql") if isinstance(conflicts, dict) else None
+    records = conflicts.get("recordsSql") if isinstance(conflicts, dict) else None
+    records_sql = records.get("spark") if isinstance(records, dict) else None
+    if not isinstance(count_sql, str) or not isinstance(records_sql, str):
+        raise JobError("the conflicts SQL of %s is incomplete" % plan.get("table"))
+    return count_sql, checked_rejected_sql(plan, records_sql, layout, "conflicting copies' records")
+
+
+def checked_rejected_sql(plan, sql, layout, what):
+    """sql, checked to select the layout's rejected record columns in order and to keep every raw value."""
     select = sql.split("\nFROM", 1)[0]
     named = re.findall(r"(?:\.|\bAS )([a-z_]+)(?=,|\s*$)", select)
     if named != layout["rejected"]["columns"]:
-        raise JobError("the rejected records of %s select %s, the layout declares %s"
-                       % (plan.get("table"), named, layout["rejected"]["columns"]))
+        raise JobError("the %s of %s select %s, the layout declares %s"
+                       % (what, plan.get("table"), named, layout["rejected"]["columns"]))
     for c in plan["rawRecordColumns"]:
         if "raw_%s AS %s" % (c, c) not in sql:
-            raise JobError("the rejected records of %s do not keep the raw value of %s" % (plan.get("table"), c))
+            raise JobError("the %s of %s do not keep the raw value of %s" % (what, plan.get("table"), c))
     return sql
 
 
@@ -1134,13 +1161,19 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
     malformed_count = malformed.count()
     rows_read = typed.count() + malformed_count
 
-    # One record per row that failed typing or did not parse (lib/etl/rejected.ts).
+    # One record per row that failed typing or did not parse (lib/etl/rejected.ts), and per incoming copy of an event
+    # id with other data than the row the merge keeps (conflicts, below): written before the table.
     rejected = spark.sql(rejected_records_sql(plan, layouts))
     rows_rejected = typed.where("reject_reason IS NOT NULL").count() + malformed_count
+    # Raw objects read again (replay, rebuild) were compacted before: their conflicting copies were rejected then.
+    conflicts = None if reload else conflict_sql(plan, layouts)
     rejected_location = None
-    if rows_rejected:
-        write_rejected(s3, options, layouts, plan, rejected, started_at, n)
-        rejected_location = rejected_prefix(layouts, plan["table"], started_at.strftime("%Y-%m-%d"))
+
+    def write_rejected_records(records, count):
+        if not count:
+            return None
+        write_rejected(s3, options, layouts, plan, records, started_at, n)
+        return rejected_prefix(layouts, plan["table"], started_at.strftime("%Y-%m-%d"))
 
     incoming = spark.sql("SELECT * FROM typed WHERE reject_reason IS NULL")
     incoming.createOrReplaceTempView("incoming")
@@ -1169,6 +1202,17 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
         existing_count = existing.count()
         merged = spark.sql(plan["reloadMergeSql"] if reload else plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
         merged_count = merged.count()
+        if conflicts:
+            merged.createOrReplaceTempView("lake_merged")
+            conflict_count = spark.sql(conflicts[0]).collect()[0]["n"]
+            if conflict_count:
+                records = spark.sql(conflicts[1])
+                if records.count() != conflict_count:
+                    raise JobError("%s: %d copies of an id with other data, but %d records of them"
+                                   % (plan["table"], conflict_count, records.count()))
+                rejected = rejected.unionByName(records)
+                rows_rejected += conflict_count
+        rejected_location = write_rejected_records(rejected, rows_rejected)
         # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is),
         # and those of the incoming rows or held ones the merge left without rows (their keys' kept copies are in
         # other partitions), emptied below: a dynamic overwrite only replaces the partitions it writes rows to.
@@ -1196,6 +1240,9 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
         existing.unpersist()
     raw.unpersist()
 
+    if not partitions:
+        # Nothing to merge (every row rejected): only the rejected records.
+        rejected_location = write_rejected_records(rejected, rows_rejected)
     if sources is None and "lake_source_file" in plan["outputColumns"]:
         # Nothing was merged (every row rejected): each file's reads and rejections still count.
         sources = source_figures(typed, malformed, None, None, plan)
@@ -1472,8 +1519,9 @@ def main(argv):
     started_at = datetime.now(timezone.utc)
     s3 = s3_client()
     plans_file = get_json(s3, options["plans_bucket"], options["plans_key"])
-    if not plans_file or plans_file.get("version") != 2:
-        raise JobError("s3://%s/%s is not a version 2 plans file" % (options["plans_bucket"], options["plans_key"]))
+    if not plans_file or plans_file.get("version") != PLANS_FILE_VERSION:
+        raise JobError("s3://%s/%s is not a version %d plans file"
+                       % (options["plans_bucket"], options["plans_key"], PLANS_FILE_VERSION))
     if options["mode"] in ("file", "replay", "rebuild") and options["table"] not in plans_file["tables"]:
         raise JobError("no ETL plan for table %r (plans: %s)" % (options["table"], ", ".join(plans_file["tables"])))
     layout = plans_file["layout"]

@@ -66,6 +66,33 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
     },
   );
 
+  withPython(
+    "takes an event table's conflicting copies' SQL from the plan, checked as the rejected records; none for a dataset",
+    () => {
+      const views = plans.tables.page_view!;
+      const [sql, dataset, incomplete, shuffled, version] = py([
+        ['conflict_sql', views, plans.layout],
+        ['conflict_sql', plans.tables.orders!, plans.layout],
+        ['conflict_sql', { ...views, conflicts: { countSql: views.conflicts!.countSql } }, plans.layout],
+        [
+          'conflict_sql',
+          views,
+          { ...plans.layout, rejected: { ...plans.layout.rejected, columns: ['reason', 'run_id'] } },
+        ],
+        ['PLANS_FILE_VERSION'],
+      ]);
+      expect(version!.value).toBe(plans.version);
+      expect(sql!.value).toEqual([views.conflicts!.countSql, views.conflicts!.recordsSql.spark]);
+      expect(views.conflicts!.recordsSql.spark).toContain(
+        `CAST(to_json(struct(${views.rawRecordColumns.map((c) => `raw_${c} AS ${c}`).join(', ')}), ` +
+          `map('ignoreNullFields', 'false')) AS STRING) AS raw_record`,
+      );
+      expect(dataset!.value).toBeNull();
+      expect(incomplete!.error).toMatch(/conflicts SQL of page_view is incomplete/);
+      expect(shuffled!.error).toMatch(/conflicting copies' records of page_view select/);
+    },
+  );
+
   withPython('takes the rejected files no replay took, nor this run wrote; records them all after', () => {
     const prefix = rejectedTablePrefix('orders');
     const k = (date: string, run: string, n = 0) => rejectedObjectKey('orders', date, run, n);

@@ -1,5 +1,5 @@
 /**
- * One plan over one batch of inputs: read, reject, merge with the existing rows, stage, swap.
+ * One plan over one batch of inputs: read, merge with the existing rows, reject, stage, swap.
  *
  * The batch's swap journal is its commit point (swap-journal.ts). A failure before it — a full disk while staging,
  * a failed fsync of a staged file or of the journal — discards the batch at once (its staging freed, so that the
@@ -185,22 +185,8 @@ async function stageAndSwap(
   }
 
   const read = await countRead(conn);
-  const { rowsRead, rowsRejected } = read;
+  const { rowsRead } = read;
   step('read');
-
-  // 3. rejected records → JSON lines (staged), one per rejected row (lib/etl/rejected.ts)
-  let rejected: SwapJournal['rejected'];
-  let rejectedLocation: string | undefined;
-  if (rowsRejected > 0) {
-    const staged = path.join(batchDir, 'rejected.json');
-    await conn.run(`COPY (${plan.rejectedSql.duckdb}) TO ${sqlString(staged)} (FORMAT json)`);
-    await fsyncFile(staged);
-    rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate);
-    const target = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
-    rejected = { staged: path.relative(ctx.curatedDir, staged), target };
-    ctx.rejectedWritten.add(target);
-  }
-  step('rejected');
 
   // 4-5. incoming, and existing: the current rows of the partitions incoming touches (and those to rewrite, and
   // those that hold an incoming key under another partition value)
@@ -242,7 +228,7 @@ async function stageAndSwap(
 
   // 6. merged → one Parquet file per partition, staged
   step('existing');
-  const incomingRows = rowsRead - rowsRejected;
+  const incomingRows = rowsRead - read.rowsRejected;
   // mergeSql keeps one row per key. When the table has no rows in these partitions yet and no key repeats in the
   // input, every row is its key's only candidate and the merge is the identity: skip its window.
   const mergeNeeded =
@@ -262,6 +248,34 @@ async function stageAndSwap(
   const keptIn = kept.partitions;
   const sources = withSources ? await figuresBySource(conn, read, kept, existingRows) : undefined;
   step('count');
+
+  // 7. rejected records → JSON lines (staged), one per rejected row (lib/etl/rejected.ts): the rows that failed
+  // typing or did not parse, and incoming copies of an event id with other data than the row kept for it
+  // (lib/etl/event-conflicts.ts; none without a merge: then no id repeats). Raw objects read again (replay,
+  // rebuild) were compacted before: their conflicting copies were rejected then, and stay out of the table now.
+  let conflicts = 0;
+  if (plan.conflicts && merged === 'lake_merged' && !opts.reload) {
+    conflicts = Number((await query(conn, plan.conflicts.countSql))[0]!.n);
+    if (conflicts > 0)
+      await conn.run(`CREATE TEMP TABLE lake_conflicts AS ${plan.conflicts.recordsSql.duckdb}`);
+  }
+  const rowsRejected = read.rowsRejected + conflicts;
+  let rejected: SwapJournal['rejected'];
+  let rejectedLocation: string | undefined;
+  if (rowsRejected > 0) {
+    const staged = path.join(batchDir, 'rejected.json');
+    const records =
+      conflicts > 0
+        ? `${plan.rejectedSql.duckdb}\nUNION ALL\nSELECT * FROM lake_conflicts`
+        : plan.rejectedSql.duckdb;
+    await conn.run(`COPY (${records}) TO ${sqlString(staged)} (FORMAT json)`);
+    await fsyncFile(staged);
+    rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate);
+    const target = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
+    rejected = { staged: path.relative(ctx.curatedDir, staged), target };
+    ctx.rejectedWritten.add(target);
+  }
+  step('rejected');
   if (partitions.length > 0) {
     // Sorted by primary key (the Glue job: within each partition). DuckDB's partitioned write keeps the order of
     // each thread's share, so a file of 1 M rows on 2 threads is 1-2 sorted runs; sorting by partition first did

@@ -1,0 +1,102 @@
+/**
+ * An event id reused for another event. An id names one event of its type: copies of it (a client's retries) are
+ * one row, the first received. A copy whose data differs is not that event — a producer gave the id to a second,
+ * different event, in another request (within one request ingest refuses it: DUPLICATE_ID). Such a copy is never
+ * dropped silently and never replaces what is stored:
+ *  - the stored row of an id stays, even against a differing copy received before it (delivered late: a stored value
+ *    is never rewritten by a schema-valid copy that says something else); among copies with the stored row's data,
+ *    or when none is stored, the first received wins as before;
+ *  - every incoming copy whose data differs from the row its id keeps is a rejected record (lake_rejected), with a
+ *    reason naming the id and what to do, and counts among the run's rejected rows, not among duplicates removed —
+ *    when the compaction first reads it; a replay or rebuild, which reads compacted raw objects again, keeps the
+ *    stored row as well and counts such a copy among duplicates removed (it was rejected then; an engine whose JSON
+ *    text differs from the one that stored the row would otherwise reject every re-read copy of an object column).
+ *
+ * "Data" is the event's own columns: not the envelope's times (a retry without occurred_at takes the time of its own
+ * receipt), not the generated columns, not retired ones (no plan writes them: a copy read now has NULL there). Both
+ * engines compare typed values (IS NOT DISTINCT FROM: NULLs equal), JSON text as each writes it.
+ */
+import type { TableDef } from '../catalog/tables';
+import { EVENT_ENVELOPE_COLUMNS } from '../catalog/table-from-schema';
+
+/** The reason of a rejected copy (lake_rejected.reason). */
+export const ID_CONFLICT_REASON =
+  'event_id: names another event of this type, stored with other data (an id names one event: copies must carry ' +
+  'the same data); this copy is not stored: send it again with an id of its own';
+
+/** The columns whose values make an event what it is; empty for a dataset. */
+export function eventDataColumns(table: TableDef): string[] {
+  if (table.kind !== 'events') return [];
+  const envelope: readonly string[] = EVENT_ENVELOPE_COLUMNS;
+  return table.columns
+    .filter((c) => !c.generated && !c.retired && !envelope.includes(c.name))
+    .map((c) => c.name);
+}
+
+const sameData = (columns: string[], a: (c: string) => string, b: (c: string) => string) =>
+  columns.map((c) => `${a(c)} IS NOT DISTINCT FROM ${b(c)}`).join(' AND ');
+
+/**
+ * The candidates of an event table's merge (mergeStatement's: every output column and lake_rank, 0 = stored,
+ * 1 = incoming) with lake_differs (1: an incoming copy whose data differs from the stored row of its id, found by
+ * joining the stored rows on the key: a hash join, cheaper than comparing every column over a window), and the
+ * order: such a copy goes last, then the first received.
+ */
+export function eventMergeCandidates(
+  outputColumns: string[],
+  columns: string[],
+  key: string,
+): { candidates: string[]; order: string } {
+  const differs = `CASE WHEN existing.${key} IS NOT NULL AND NOT (${sameData(
+    columns,
+    (c) => `incoming.${c}`,
+    (c) => `existing.${c}`,
+  )}) THEN 1 ELSE 0 END`;
+  return {
+    candidates: [
+      `SELECT ${outputColumns.join(', ')}, 0 AS lake_rank, 0 AS lake_differs FROM existing`,
+      'UNION ALL',
+      `SELECT ${outputColumns.map((c) => `incoming.${c}`).join(', ')}, 1 AS lake_rank, ${differs} AS lake_differs`,
+      `FROM incoming LEFT JOIN existing ON incoming.${key} = existing.${key}`,
+    ],
+    order: 'lake_differs ASC, received_at ASC, lake_rank ASC',
+  };
+}
+
+/** How many incoming copies of an id have other data than the row the merge keeps for it (incoming, lake_merged). */
+export function conflictCountSql(columns: string[], key: string): string {
+  return [
+    'SELECT count(*) AS n',
+    `FROM incoming JOIN lake_merged ON incoming.${key} = lake_merged.${key}`,
+    `WHERE NOT (${sameData(
+      columns,
+      (c) => `incoming.${c}`,
+      (c) => `lake_merged.${c}`,
+    )})`,
+  ].join('\n');
+}
+
+/**
+ * The rejected rows (source_file, reason, raw_record) of those copies. A valid row of `typed` keeps no raw text, so
+ * the batch's input is typed again with every raw text kept (`typedWithRaw`: typedSql reading raw_input once more —
+ * run only when conflictCountSql found some); `rawRecord` is the engine's raw_record expression over its raw_<column>.
+ */
+export function conflictRowsSql(
+  columns: string[],
+  key: string,
+  typedWithRaw: string,
+  rawRecord: string,
+): string {
+  return [
+    `  SELECT lake_copies.raw_lake_source_file AS source_file, '${ID_CONFLICT_REASON}' AS reason, ${rawRecord} AS raw_record`,
+    '  FROM (',
+    typedWithRaw.replace(/^/gm, '    '),
+    '  ) lake_copies',
+    `  JOIN lake_merged ON lake_copies.${key} = lake_merged.${key}`,
+    `  WHERE lake_copies.reject_reason IS NULL AND NOT (${sameData(
+      columns,
+      (c) => `lake_copies.${c}`,
+      (c) => `lake_merged.${c}`,
+    )})`,
+  ].join('\n');
+}

@@ -1,0 +1,145 @@
+/**
+ * An event id reused for another event (lib/etl/event-conflicts.ts), on the local Glue runner with real DuckDB: a copy
+ * whose data differs from the row its id keeps is rejected with its reason, never dropped as a duplicate, and never
+ * replaces the stored row; copies with the same data stay duplicates (also a retry with its own occurred_at).
+ */
+import type { EventRecord } from '../../lib/envelope';
+import { ID_CONFLICT_REASON } from '../../lib/etl/event-conflicts';
+import { buildPlan } from '../../lib/etl/plan';
+import { lakeTable } from '../../lib/catalog/tables';
+import { LocalFirehose } from '../../lib/firehose/local';
+import { newLake, rejectedRows, run, tableRows, useReloadLakes } from './reload-lake';
+
+useReloadLakes();
+
+const view = (id: string, page: string, receivedAt: string, occurredAt = receivedAt): EventRecord => ({
+  id,
+  type: 'page_view',
+  line: JSON.stringify({
+    id,
+    type: 'page_view',
+    occurred_at: occurredAt,
+    received_at: receivedAt,
+    data: {
+      session_id: 'sess-0123456789',
+      url: `https://shop.example/${page}`,
+      viewport: { width: 1, height: 2 },
+    },
+  }),
+});
+
+async function deliver(lake: string, records: EventRecord[]): Promise<void> {
+  const stream = await LocalFirehose.open({
+    lakeDir: lake,
+    streamName: 'events',
+    bufferBytes: 1 << 20,
+    bufferIntervalMs: 60_000,
+  });
+  await stream.putRecords(records);
+  await stream.close();
+}
+
+const compact = async (lake: string, runId: string) =>
+  (await run(lake, { '--mode': 'events', '--run_id': runId })).tables.find((t) => t.table === 'page_view');
+
+const stored = async (lake: string) =>
+  (await tableRows(lake, 'page_view', 'event_id')).map((r) => [r.event_id, r.url, r.received_at]);
+
+describe('an event id given to another event', () => {
+  it('keeps the stored row, rejects every copy with other data (also one received before it) and drops same-data copies', async () => {
+    const lake = await newLake();
+    await deliver(lake, [view('e1', 'a', '2026-03-01T10:00:00.000Z')]);
+    await compact(lake, 'compact-1');
+
+    await deliver(lake, [
+      view('e1', 'b', '2026-03-01T11:00:00.000Z'), // another event under e1, after it
+      view('e1', 'c', '2026-03-01T09:00:00.000Z'), // another one, received before the stored row (delivered late)
+      view('e1', 'a', '2026-03-01T12:00:00.000Z'), // a retry: the same event
+    ]);
+    expect(await compact(lake, 'compact-2')).toMatchObject({
+      rowsRead: 3,
+      rowsRejected: 2,
+      rowsWritten: 0,
+      duplicatesRemoved: 1,
+      rejectedLocation: expect.stringMatching(/^rejected\/table_name=page_view\//),
+    });
+    expect(await stored(lake)).toEqual([['e1', 'https://shop.example/a', '2026-03-01 10:00:00']]);
+    const rejected = await rejectedRows(lake, 'page_view');
+    expect(rejected.map((r) => [r.reason, (r.raw as Record<string, unknown>).url, r.run_id])).toEqual([
+      [ID_CONFLICT_REASON, 'https://shop.example/b', 'compact-2'],
+      [ID_CONFLICT_REASON, 'https://shop.example/c', 'compact-2'],
+    ]);
+    expect(rejected[0]!.source_file).toMatch(/^events\/type=page_view\//);
+
+    // A replay or a rebuild reads their raw object again: the stored row stays, and the copies, rejected when first
+    // compacted, are not rejected a second time.
+    const replay = await run(lake, { '--mode': 'replay', '--table': 'page_view', '--run_id': 'replay-1' });
+    expect(replay.tables[0]).toMatchObject({
+      rowsRead: 3,
+      rowsRejected: 0,
+      rowsWritten: 0,
+      duplicatesRemoved: 3,
+    });
+    const rebuild = await run(lake, { '--mode': 'rebuild', '--table': 'page_view', '--run_id': 'rebuild-1' });
+    expect(rebuild.tables[0]).toMatchObject({
+      rowsRead: 4,
+      rowsRejected: 0,
+      rowsWritten: 0,
+      duplicatesRemoved: 4,
+    });
+    expect(await stored(lake)).toEqual([['e1', 'https://shop.example/a', '2026-03-01 10:00:00']]);
+    expect(await rejectedRows(lake, 'page_view')).toHaveLength(2);
+  });
+
+  it('in one batch with nothing stored: the first received is kept, a later copy with other data is rejected', async () => {
+    const lake = await newLake();
+    await deliver(lake, [
+      view('e2', 'b', '2026-03-01T10:01:00.000Z'),
+      view('e2', 'a', '2026-03-01T10:00:00.000Z'),
+      // A retry sent without occurred_at takes the time of its own receipt: the same event.
+      view('e2', 'a', '2026-03-01T10:02:00.000Z'),
+      view('e3', 'x', '2026-03-01T10:03:00.000Z'),
+    ]);
+    expect(await compact(lake, 'compact-1')).toMatchObject({
+      rowsRead: 4,
+      rowsRejected: 1,
+      rowsWritten: 2,
+      duplicatesRemoved: 1,
+    });
+    expect(await stored(lake)).toEqual([
+      ['e2', 'https://shop.example/a', '2026-03-01 10:00:00'],
+      ['e3', 'https://shop.example/x', '2026-03-01 10:03:00'],
+    ]);
+    expect(
+      (await rejectedRows(lake, 'page_view')).map((r) => (r.raw as Record<string, unknown>).url),
+    ).toEqual(['https://shop.example/b']);
+  });
+
+  it('a copy received before the stored row with the same data is still the one kept (first received)', async () => {
+    const lake = await newLake();
+    await deliver(lake, [view('e4', 'a', '2026-03-01T10:00:00.000Z')]);
+    await compact(lake, 'compact-1');
+    await deliver(lake, [view('e4', 'a', '2026-03-01T09:00:00.000Z')]);
+    expect(await compact(lake, 'compact-2')).toMatchObject({
+      rowsRead: 1,
+      rowsRejected: 0,
+      duplicatesRemoved: 1,
+    });
+    expect(await stored(lake)).toEqual([['e4', 'https://shop.example/a', '2026-03-01 09:00:00']]);
+    expect(await rejectedRows(lake, 'page_view')).toEqual([]);
+  });
+
+  it('compares the event data only: the plan of an event type names its data columns, a dataset has none', () => {
+    const plan = buildPlan(lakeTable('page_view')!);
+    for (const dialect of ['duckdb', 'spark'] as const) {
+      const sql = plan.conflicts!.recordsSql[dialect];
+      for (const c of ['session_id', 'url', 'viewport', 'duration_ms'])
+        expect(sql).toContain(`lake_copies.${c} IS NOT DISTINCT FROM lake_merged.${c}`);
+      for (const c of ['event_id', 'occurred_at', 'received_at', 'lake_schema_version'])
+        expect(sql).not.toContain(`lake_copies.${c} IS NOT DISTINCT FROM`);
+      expect(sql).toContain(plan.rejectedSql[dialect].slice(0, plan.rejectedSql[dialect].indexOf('\nFROM')));
+    }
+    expect(plan.conflicts!.countSql).toContain('incoming.url IS NOT DISTINCT FROM lake_merged.url');
+    expect(buildPlan(lakeTable('orders')!).conflicts).toBeUndefined();
+  });
+});
