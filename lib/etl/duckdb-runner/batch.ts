@@ -256,8 +256,15 @@ async function stageAndSwap(
   let conflicts = 0;
   if (plan.conflicts && merged === 'lake_merged' && !opts.reload) {
     conflicts = Number((await query(conn, plan.conflicts.countSql))[0]!.n);
-    if (conflicts > 0)
+    if (conflicts > 0) {
+      // Their records, from the input typed again with its raw texts: the same rows, else the batch fails.
       await conn.run(`CREATE TEMP TABLE lake_conflicts AS ${plan.conflicts.recordsSql.duckdb}`);
+      const records = await count(conn, 'SELECT * FROM lake_conflicts');
+      if (records !== conflicts)
+        throw failed(
+          `${table.name}: ${conflicts} copies of an id with other data, but ${records} records of them`,
+        );
+    }
   }
   const rowsRejected = read.rowsRejected + conflicts;
   let rejected: SwapJournal['rejected'];
