@@ -8,9 +8,10 @@
  *     JSON lines / JSON documents (read_json with explicit columns: STRUCT(... VARCHAR) for nested paths, so objects
  *     and arrays come out as JSON text), Parquet (each column cast to text, nested values as JSON); .gz inputs are
  *     read as such. Plus lake_source_file (the raw key) and lake_ingested_at (run start, ISO-8601 UTC).
- *  2. typed (materialised once), rejected rows → JSON lines, incoming, existing (the current Parquet rows of the
- *     partitions incoming touches and of those that hold one of its keys under another partition value, typed:
- *     held-keys.ts), merged (mergeSql).
+ *  2. typed (materialised once), incoming, existing (the current Parquet rows of the partitions incoming touches and
+ *     of those that hold one of its keys under another partition value, typed: held-keys.ts), merged (mergeSql),
+ *     rejected rows → JSON lines (with, for event tables, the copies of an id whose data differs from the row kept:
+ *     lib/etl/event-conflicts.ts).
  *  3. The merged rows are written as ONE Parquet file (zstd) per partition into a staging folder
  *     (curated/_state/tmp/<run_id>/...), fsynced, then a swap journal is written and each partition folder is
  *     swapped by rename (the old folder is moved aside, the staged one moved in, the old one removed). A crash during
