@@ -489,6 +489,13 @@ export async function runSystemProof(settings: SystemSettings): Promise<SystemRe
       violations.push(
         `${missing.length} acknowledged id(s) missing from curated, e.g. ${missing.slice(0, 5).join(', ')}`,
       );
+    // Producers send valid events only, and a retry carries the data it was first sent with: no event row may be
+    // rejected (a retry taken for another event under its id would be: lib/etl/event-conflicts.ts).
+    const eventRejects = await client.rows<[string, string]>(
+      "SELECT table_name, reason FROM lake_rejected WHERE table_name IN ('page_view', 'signup', 'order_placed')",
+    );
+    if (eventRejects.length)
+      violations.push(`${eventRejects.length} event row(s) rejected, e.g. ${eventRejects[0]!.join(': ')}`);
     const refusedSeen = [...present.keys()].filter(
       (id) => id.startsWith('refused-') || ledger.refused.has(id),
     );
