@@ -4,7 +4,7 @@
 import { sqlString } from '../../../duckdb-sql';
 import { failed } from '../errors';
 import { headText } from './input-stream';
-import { lineageSql } from './select-sql';
+import { lineageSql, NO_HIVE_PARTITIONS } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 /** Largest CSV line (DuckDB's default; its read buffer is 16 lines of this size); longer lines are rejected. */
@@ -66,6 +66,6 @@ export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Se
     `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(input.file)}, ` +
     `header = true, columns = {${columns}}, delim = ',', quote = '"', escape = '"', auto_detect = false, ` +
     `compression = ${input.gz ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
-    `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}')`;
+    `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}', ${NO_HIVE_PARTITIONS})`;
   return { sql, csvRejects: rejects };
 }

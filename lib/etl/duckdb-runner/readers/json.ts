@@ -6,7 +6,7 @@ import type { EtlPlan } from '../../plan';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
 import { headText } from './input-stream';
-import { lineageSql, pathSql } from './select-sql';
+import { lineageSql, NO_HIVE_PARTITIONS, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 /**
@@ -55,7 +55,8 @@ export function jsonSegment(
   return {
     sql:
       `SELECT ${cols.join(', ')}, ${lineageSql(ctx, key)} FROM read_json(${sqlStringList(files)}, ` +
-      `columns = ${jsonColumns(ctx.plan)}, format = '${format}', maximum_object_size = ${MAX_JSON_OBJECT_BYTES})`,
+      `columns = ${jsonColumns(ctx.plan)}, format = '${format}', maximum_object_size = ${MAX_JSON_OBJECT_BYTES}, ` +
+      `${NO_HIVE_PARTITIONS})`,
   };
 }
 

@@ -3,11 +3,11 @@
  */
 import { sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
-import { lineageSql, pathSql } from './select-sql';
+import { lineageSql, NO_HIVE_PARTITIONS, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 export async function parquetSegment(ctx: ReadContext, input: InputFile): Promise<Segment> {
-  const source = `read_parquet(${sqlString(input.file)}, hive_partitioning = false)`;
+  const source = `read_parquet(${sqlString(input.file)}, ${NO_HIVE_PARTITIONS})`;
   const cols: string[] = [];
   for (const c of ctx.plan.input.columns) {
     const expr = pathSql(c.path);

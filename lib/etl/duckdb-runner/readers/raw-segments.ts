@@ -8,6 +8,7 @@ import { csvSegment } from './csv';
 import { jsonLayoutOf, jsonSegment, MAX_JSON_OBJECT_BYTES } from './json';
 import { cleanJson, MalformedSink } from './json-fallback';
 import { parquetSegment } from './parquet';
+import { NO_HIVE_PARTITIONS } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 /** Builds the segments of raw_input; with `clean`, JSON inputs go through the line-by-line fallback first. */
@@ -64,7 +65,7 @@ export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: 
         `INSERT INTO lake_malformed SELECT lake_source_file, reject_reason, raw_record FROM read_json(` +
           `${sqlString(malformed.file)}, columns = {'lake_source_file': 'VARCHAR', 'reject_reason': 'VARCHAR', ` +
           `'raw_record': 'VARCHAR'}, format = 'newline_delimited', ` +
-          `maximum_object_size = ${Math.max(MAX_JSON_OBJECT_BYTES, malformed.longest + 1024)})`,
+          `maximum_object_size = ${Math.max(MAX_JSON_OBJECT_BYTES, malformed.longest + 1024)}, ${NO_HIVE_PARTITIONS})`,
       );
     }
   }
