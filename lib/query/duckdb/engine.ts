@@ -46,6 +46,7 @@ import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { columnName, toCell, trinoType } from './values';
+import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
 
 export interface LocalQueryEngineOptions {
@@ -100,10 +101,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     private readonly tablesDir: string,
     /** And the rejected store (<LAKE_DIR>/curated/rejected/), ending with a separator. */
     private readonly rejectedDir: string,
+    private readonly paths: PartitionPaths,
   ) {
     this.idle.push(...connections);
     this.tables = opts.tables;
-    this.views = new LakeViews(setup, this.setupLock, curatedDir, opts.database, opts.tables);
+    this.views = new LakeViews(setup, this.setupLock, curatedDir, paths, opts.database, opts.tables);
     this.store = new QueryStore(queriesDir);
   }
 
@@ -134,6 +136,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const queriesDir = path.join(opts.lakeDir, '.queries');
     const tmpDir = path.join(queriesDir, '.tmp');
     await fs.mkdir(tmpDir, { recursive: true });
+    const paths = await PartitionPaths.open(queriesDir);
     // DuckDB compares real paths: resolve symlinks (e.g. /tmp on macOS) once.
     const curated = path.join(opts.lakeDir, 'curated');
     await fs.mkdir(path.join(curated, layout.curated.tablesPrefix), { recursive: true });
@@ -166,6 +169,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       curatedDir,
       tablesDir,
       rejected,
+      paths,
     );
     await engine.views.createEmpty();
     return engine;
@@ -376,10 +380,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       }
       await out.close();
       out = undefined;
-      const [bytes, files] = await scanned(c, before, {
-        tablesDir: this.tablesDir,
-        rejectedDir: this.rejectedDir,
-      });
+      const [bytes, files] = await scanned(c, before, [this.tablesDir, this.rejectedDir, this.paths.dir]);
       await fs.rename(tmpResults, path.join(dir, RESULTS_FILE));
       await this.complete(
         a,

@@ -12,16 +12,19 @@ export async function currentQueryId(c: DuckDBConnection): Promise<number> {
   return Number((await (await c.runAndReadAll('SELECT current_query_id()')).getRowsJS())[0]![0]);
 }
 
-/** Bytes and files the connection's statements after `afterQueryId` read from the curated tables and rejected store. */
+/**
+ * Bytes and files the connection's statements after `afterQueryId` read from these folders: the curated tables, the
+ * rejected store, and the links the views read them through (partition-paths.ts).
+ */
 export async function scanned(
   c: DuckDBConnection,
   afterQueryId: number,
-  dirs: { tablesDir: string; rejectedDir: string },
+  dirs: string[],
 ): Promise<[number, number]> {
+  const under = dirs.map((d) => `starts_with(path, ${sqlString(d)})`).join(' OR ');
   const reader = await c.runAndReadAll(
     `SELECT coalesce(sum(bytes), 0), count(DISTINCT path) FROM duckdb_logs_parsed('FileSystem') ` +
-      `WHERE op = 'READ' AND connection_id = current_connection_id() AND query_id > ${afterQueryId} ` +
-      `AND (starts_with(path, ${sqlString(dirs.tablesDir)}) OR starts_with(path, ${sqlString(dirs.rejectedDir)}))`,
+      `WHERE op = 'READ' AND connection_id = current_connection_id() AND query_id > ${afterQueryId} AND (${under})`,
   );
   const [bytes, files] = reader.getRowsJS()[0] ?? [0, 0];
   return [Number(bytes), Number(files)];

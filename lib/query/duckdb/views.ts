@@ -2,8 +2,9 @@
  * The lake's tables as DuckDB views. Every table of lib/catalog/tables.ts is a view in schema
  * awsdatacatalog.<database> over its curated Parquet, <LAKE_DIR>/curated/<prefix><partition key>=<value>/*.parquet
  * (names starting with _ or . skipped, as Athena does), read with hive_partitioning (partition filters prune
- * files); union_by_name only when the files' columns differ (older files may lack newer columns) — it makes DuckDB
- * read every file's footer before pruning, so each file's schema is read once (cached by path, size and mtime) and
+ * files) through a link to the table's folder (partition-paths.ts: only the partition folders below it count);
+ * union_by_name only when the files' columns differ (older files may lack newer columns) — it makes DuckDB read
+ * every file's footer before pruning, so each file's schema is read once (cached by path, size and mtime) and
  * compared. A table without data is an empty view with the right columns. A view is rebuilt when the files under
  * its prefix change (checked before each query that reads the table). The rejected store is the view lake_rejected
  * over its JSON-lines files (rejected-view.ts), kept up to date the same way.
@@ -18,8 +19,9 @@ import type { TableDef } from '../../catalog/tables';
 import { REJECTED_TABLE } from '../../etl/rejected';
 import { CATALOG } from '../duckdb-sandbox';
 import { informationSchemaViews } from '../metadata/information-schema';
-import { rejectedFiles, rejectedViewSql } from '../rejected-view';
+import { rejectedDir, rejectedFiles, rejectedViewSql } from '../rejected-view';
 import type { Mutex } from './mutex';
+import type { PartitionPaths } from './partition-paths';
 
 /** No lake table may take the rejected store's name. */
 export function checkTableNames(tables: readonly TableDef[]): void {
@@ -42,6 +44,8 @@ export class LakeViews {
     private readonly setupLock: Mutex,
     /** <LAKE_DIR>/curated, its real path. */
     private readonly curatedDir: string,
+    /** The links the views read the files through (partition-paths.ts). */
+    private readonly paths: PartitionPaths,
     /** The schema the views live in (the Glue database name). */
     private readonly database: string,
     tables: readonly TableDef[],
@@ -136,7 +140,11 @@ export class LakeViews {
    * with union_by_name only if their columns differ.
    */
   private async createView(t: TableDef, entries: { file: string; stamp: string }[]): Promise<void> {
-    const files = entries.map((f) => f.file);
+    const files = await this.paths.through(
+      t.name,
+      this.tableDir(t),
+      entries.map((f) => f.file),
+    );
     const view = this.viewName(t.name);
     const keys = t.partitionKeys.map((k) => k.name);
     let sql: string;
@@ -180,12 +188,12 @@ export class LakeViews {
           const files = await rejectedFiles(this.curatedDir);
           const signature = files.map((f) => f.stamp).join('\n');
           if (this.viewSignatures.get(name) === signature) continue;
-          await this.setup.run(
-            rejectedViewSql(
-              this.viewName(name),
-              files.map((f) => f.file),
-            ),
+          const through = await this.paths.through(
+            REJECTED_TABLE,
+            rejectedDir(this.curatedDir),
+            files.map((f) => f.file),
           );
+          await this.setup.run(rejectedViewSql(this.viewName(name), through));
           this.viewSignatures.set(name, signature);
           continue;
         }
