@@ -205,6 +205,8 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
     if ((EVENT_ENVELOPE_COLUMNS as readonly string[]).includes(c.name) || c.name === 'event_date') {
       throw new Error(`${where}: property '${c.name}' clashes with an envelope column`);
     }
+    if (c.name.startsWith('lake_'))
+      throw new Error(`${where}: property '${c.name}': lake_ names are the lake's own`);
   }
   const columns: ColumnDef[] = [
     {
@@ -236,6 +238,9 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
   );
 }
 
+/** A dataset's partition column: the UTC date of its x-lake.partitionBy column. */
+const DATASET_PARTITION_KEY = 'dt';
+
 export function datasetTable(name: string, schema: ObjectSchema, history?: TableHistory): TableDef {
   checkIdentifier(name, 'dataset name');
   const where = `schemas/datasets/${name}.json`;
@@ -248,6 +253,10 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
   for (const c of columns) {
     if (c.name.startsWith('lake_'))
       throw new Error(`${where}: property '${c.name}': lake_ names are the lake's own`);
+    if (c.name === DATASET_PARTITION_KEY)
+      throw new Error(
+        `${where}: property '${c.name}' clashes with the partition column ${DATASET_PARTITION_KEY} (the date of x-lake.partitionBy)`,
+      );
   }
   const byName = new Map(columns.map((c) => [c.name, c]));
   for (const k of lake.primaryKey) {
@@ -290,7 +299,7 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
           description: 'When the ETL run read it.',
         },
       ],
-      partitionKeys: [{ name: 'dt', type: 'string', fromColumn: lake.partitionBy }],
+      partitionKeys: [{ name: DATASET_PARTITION_KEY, type: 'string', fromColumn: lake.partitionBy }],
       primaryKey: lake.primaryKey,
       ...(lake.latestBy ? { latestBy: lake.latestBy } : {}),
       prefix: `${layout.curated.datasetsTablePrefix}${name}/`,

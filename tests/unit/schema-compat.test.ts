@@ -135,6 +135,23 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(r.tables.filter((t) => t.table !== 'page_view').every((t) => t.status === 'unchanged')).toBe(true);
   });
 
+  it("a property named as a column the lake adds: a dataset's partition column dt, a lake_ name in an event type", () => {
+    for (const [kind, table, name, reason] of [
+      ['datasets', 'customers', 'dt', /property 'dt' clashes with the partition column dt/],
+      [
+        'events',
+        'signup',
+        'lake_schema_version',
+        /property 'lake_schema_version': lake_ names are the lake's own/,
+      ],
+      ['events', 'signup', 'event_date', /property 'event_date' clashes with an envelope column/],
+    ] as const) {
+      const dir = edited(kind, table, (s) => (s.properties[name] = { type: 'string' }));
+      expect(refusal(dir)).toEqual([{ table, column: undefined, rule: 'INVALID_SCHEMA' }]);
+      expect(checkSchemas(dir).violations[0]!.message).toMatch(reason);
+    }
+  });
+
   it('a rename that names no column of the table, or that changes the type', () => {
     const unknown = edited('events', 'signup', (s) => {
       s.properties.plan_name = { ...s.properties.plan, 'x-lake': { renamedFrom: 'tier' } };
