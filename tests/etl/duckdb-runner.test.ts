@@ -13,8 +13,8 @@ import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
-import { LocalFirehose } from '../../lib/firehose/local';
 import { tempLake } from '../support/raw-zone';
+import { deliver } from './reload-lake';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -993,17 +993,6 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       email: `${id}@example.com`,
       plan: 'pro',
     });
-
-  async function deliver(lake: string, records: EventRecord[]): Promise<void> {
-    const stream = await LocalFirehose.open({
-      lakeDir: lake,
-      streamName: 'events',
-      bufferBytes: 1 << 20,
-      bufferIntervalMs: 60_000,
-    });
-    await stream.putRecords(records);
-    await stream.close();
-  }
 
   it('compacts raw objects per type and event date, each id once, also when delivered or compacted twice', async () => {
     const lake = await newLake();

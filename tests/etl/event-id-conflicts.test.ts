@@ -7,8 +7,7 @@ import type { EventRecord } from '../../lib/envelope';
 import { ID_CONFLICT_REASON } from '../../lib/etl/event-conflicts';
 import { buildPlan } from '../../lib/etl/plan';
 import { lakeTable } from '../../lib/catalog/tables';
-import { LocalFirehose } from '../../lib/firehose/local';
-import { newLake, rejectedRows, run, tableRows, useReloadLakes } from './reload-lake';
+import { deliver, newLake, rejectedRows, run, tableRows, useReloadLakes } from './reload-lake';
 
 useReloadLakes();
 
@@ -27,17 +26,6 @@ const view = (id: string, page: string, receivedAt: string, occurredAt = receive
     },
   }),
 });
-
-async function deliver(lake: string, records: EventRecord[]): Promise<void> {
-  const stream = await LocalFirehose.open({
-    lakeDir: lake,
-    streamName: 'events',
-    bufferBytes: 1 << 20,
-    bufferIntervalMs: 60_000,
-  });
-  await stream.putRecords(records);
-  await stream.close();
-}
 
 const compact = async (lake: string, runId: string) =>
   (await run(lake, { '--mode': 'events', '--run_id': runId })).tables.find((t) => t.table === 'page_view');

@@ -8,8 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeTable } from '../../lib/catalog/tables';
 import type { EventRecord } from '../../lib/envelope';
-import { LocalFirehose } from '../../lib/firehose/local';
-import { fileJob, newLake, ordersCsv, run, useReloadLakes, writeRaw, type Row } from './reload-lake';
+import { deliver, fileJob, newLake, ordersCsv, run, useReloadLakes, writeRaw, type Row } from './reload-lake';
 
 useReloadLakes();
 
@@ -60,12 +59,6 @@ describe('a lake under folders named key=value', () => {
     await run(lake, fileJob('orders', orders, 'load-o'));
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid']);
 
-    const stream = await LocalFirehose.open({
-      lakeDir: lake,
-      streamName: 'events',
-      bufferBytes: 1 << 20,
-      bufferIntervalMs: 60_000,
-    });
     const signup: EventRecord = {
       id: 's-1',
       type: 'signup',
@@ -77,8 +70,7 @@ describe('a lake under folders named key=value', () => {
         data: { user_id: 'u-1', email: 'bo@example.com', plan: 'pro' },
       }),
     };
-    await stream.putRecords([signup]);
-    await stream.close();
+    await deliver(lake, [signup]);
     await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
     expect(
       (await tableRows(lake, 'signup', 'event_id')).map((r) => [r.event_id, r.user_id, r.email]),

@@ -1,5 +1,5 @@
 /**
- * A temporary lake for the replay and rebuild tests (tests/etl/replay.test.ts, rebuild.test.ts): raw files, runs of
+ * A temporary lake for the runner's tests (tests/etl/replay.test.ts, rebuild.test.ts, …): raw files and events, runs of
  * the local Glue runner, the curated rows and rejected records read back, and the project's tables with edited
  * schemas (a copy of schemas/, history included, read by lakeTables(dir) and given to the runner as its `tables`).
  */
@@ -8,7 +8,9 @@ import { cpSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lakeTable, lakeTables, schemasDir, type TableDef } from '../../lib/catalog/tables';
+import type { EventRecord } from '../../lib/envelope';
 import { runEtlJob, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
+import { LocalFirehose } from '../../lib/firehose/local';
 import { tempLake } from '../support/raw-zone';
 
 export type Row = Record<string, unknown>;
@@ -52,6 +54,18 @@ export async function writeRaw(lake: string, key: string, body: string | Buffer)
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, body);
   return key;
+}
+
+/** Streamed events delivered to the lake's raw zone by the local delivery stream, as ingest's 202 leaves them. */
+export async function deliver(lake: string, records: EventRecord[]): Promise<void> {
+  const stream = await LocalFirehose.open({
+    lakeDir: lake,
+    streamName: 'events',
+    bufferBytes: 1 << 20,
+    bufferIntervalMs: 60_000,
+  });
+  await stream.putRecords(records);
+  await stream.close();
 }
 
 export const run = (lake: string, args: Record<string, string>, over: Partial<EtlRunnerOptions> = {}) =>
