@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 /** A folder of the path that DuckDB would read as a partition (key=value), or undefined. */
-export const partitionLikeFolder = (dir: string): string | undefined =>
+const partitionLikeFolder = (dir: string): string | undefined =>
   dir.split(/[\\/]/).find((part) => part.includes('='));
 
 export class PartitionPaths {
@@ -30,8 +30,8 @@ export class PartitionPaths {
     const folder = partitionLikeFolder(real);
     if (folder !== undefined) {
       throw new Error(
-        `the lake's folder ${real} has a folder named like a partition ('${folder}'): DuckDB would read it as a ` +
-          'column of every table, which Athena does not; put the lake (LAKE_DIR) under a path without "=" in its folder names',
+        `the lake (LAKE_DIR) is under a folder named like a partition ('${folder}', in ${real}): DuckDB would read ` +
+          'it as a column of every table, which Athena does not; put the lake under a path without "=" in its folder names',
       );
     }
     return new PartitionPaths(real + path.sep);
