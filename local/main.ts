@@ -5,6 +5,8 @@
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import net from 'node:net';
+import { lakeDir } from '../lib/config';
+import { partitionFolderRefusal } from '../lib/query/duckdb/partition-paths';
 import { applyFunctionEnvironment } from './environment';
 import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
@@ -54,6 +56,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new StartRefused(`PORT must be a port number (0-65535), got '${process.env.PORT}'`);
   await checkPortFree(port, host);
+  // A lake under a key=value folder: its queries would read that folder as a column (lib/query/duckdb/partition-paths.ts).
+  const lakeFolderRefusal = partitionFolderRefusal(lakeDir());
+  if (lakeFolderRefusal !== undefined) throw new StartRefused(lakeFolderRefusal);
   const config = await loadServiceConfig(stage);
   applyFunctionEnvironment(config);
   // Modules that read the environment at load (logger, handlers) are loaded after it is set.

@@ -58,6 +58,18 @@ it('a second npm start on a busy port says so in one line, and starts and writes
   }
 }, 60_000);
 
+it('a lake under a folder named key=value: npm start says why in one line, and starts and writes nothing', async () => {
+  const lake = path.join(scratch, 'team=data', 'lake');
+  const r = await npm(['start'], { PORT: '0', LAKE_DIR: lake, LOG_FORMAT: 'json' });
+  expect(r.code).toBe(1);
+  expect(said(r.out)).toBe(
+    `failed to start the local data lake: the lake (LAKE_DIR) is under a folder named like a partition ('team=data', ` +
+      `in ${lake}): DuckDB would read it as a column of every table, which Athena does not; put the lake under a ` +
+      'path without "=" in its folder names',
+  );
+  expect(existsSync(path.join(scratch, 'team=data'))).toBe(false);
+}, 60_000);
+
 it("a schema the catalog generator refuses: npm start gives the generator's reason, without a stack", async () => {
   const copy = projectCopy();
   try {

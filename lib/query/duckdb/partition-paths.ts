@@ -9,9 +9,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** A folder of the path that DuckDB would read as a partition (key=value), or undefined. */
-const partitionLikeFolder = (dir: string): string | undefined =>
-  dir.split(/[\\/]/).find((part) => part.includes('='));
+/**
+ * Why a lake at `dir` cannot be queried locally: a folder of its path named like a partition (key=value), which
+ * DuckDB would read as a column of every table (and which would replace a column of that name); undefined if none.
+ */
+export function partitionFolderRefusal(dir: string): string | undefined {
+  const folder = dir.split(/[\\/]/).find((part) => part.includes('='));
+  return folder === undefined
+    ? undefined
+    : `the lake (LAKE_DIR) is under a folder named like a partition ('${folder}', in ${dir}): DuckDB would read ` +
+        'it as a column of every table, which Athena does not; put the lake under a path without "=" in its folder names';
+}
 
 export class PartitionPaths {
   private constructor(
@@ -27,13 +35,8 @@ export class PartitionPaths {
     const dir = path.join(queriesDir, 'links');
     await fs.mkdir(dir, { recursive: true });
     const real = await fs.realpath(dir);
-    const folder = partitionLikeFolder(real);
-    if (folder !== undefined) {
-      throw new Error(
-        `the lake (LAKE_DIR) is under a folder named like a partition ('${folder}', in ${real}): DuckDB would read ` +
-          'it as a column of every table, which Athena does not; put the lake under a path without "=" in its folder names',
-      );
-    }
+    const refusal = partitionFolderRefusal(real);
+    if (refusal !== undefined) throw new Error(refusal);
     return new PartitionPaths(real + path.sep);
   }
 
