@@ -319,7 +319,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     if (problems.length > before || dataJson === undefined || occurredAt === undefined) continue;
 
     const id = (event.id as string | undefined) ?? newEventId(now);
-    const line = rawLine(id, type, occurredAt, receivedAt, dataJson);
+    let line = rawLine(id, type, occurredAt, receivedAt, dataJson);
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: only a line that could be too large is measured.
     const bytes = line.length * 3 + 1 <= maxRecordBytes ? 0 : Buffer.byteLength(line) + 1;
     if (bytes > maxRecordBytes) {
@@ -337,13 +337,18 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       const key = `${type} ${id}`; // neither a type nor an id holds a space (schemas/envelope.json)
       const first = (clientIds ??= new Map()).get(key);
       if (first === undefined) clientIds.set(key, { index, line, occurredAt, data: event.data });
-      else if (first.line !== line && !sameEvent(first, occurredAt, event.data)) {
-        report(
-          '/id',
-          EventErrorCode.DuplicateId,
-          `is also the id of event ${first.index}, a different ${type} event; an id names one event of its type (a retry sends the same event again): give this event an id of its own`,
-        );
-        continue;
+      else if (first.line !== line) {
+        if (!sameEvent(first, occurredAt, event.data)) {
+          report(
+            '/id',
+            EventErrorCode.DuplicateId,
+            `is also the id of event ${first.index}, a different ${type} event; an id names one event of its type (a retry sends the same event again): give this event an id of its own`,
+          );
+          continue;
+        }
+        // The same event written otherwise (keys in another order, 25.0 for 25): stored as its first copy, so that
+        // the compaction, which compares objects by their JSON text (lib/etl/event-conflicts.ts), sees one event.
+        line = first.line;
       }
     }
     records.push({ id, type, line });

@@ -256,15 +256,25 @@ describe('event envelope', () => {
     ];
     const records = prepareEvents({ events: copies }, limits, NOW);
     expect(records.map((r) => r.id)).toEqual(['retry-1', 'retry-1', 'retry-1']);
-    expect(new Set(records.map((r) => JSON.parse(r.line).occurred_at))).toEqual(
-      new Set(['2026-11-24T10:00:00.000Z']),
-    );
+    // Each copy is stored as the first one: one event, one text (the compaction compares objects by their text).
+    expect(new Set(records.map((r) => r.line))).toEqual(new Set([records[0]!.line]));
+    expect(JSON.parse(records[0]!.line).occurred_at).toBe('2026-11-24T10:00:00.000Z');
     // Numbers by value, as sent: 25 and 25.0 are one value; two 20-digit numbers one double apart are not.
     const order = (total: string) =>
       `{"type":"order_placed","id":"o-1","data":{"order_id":"o-1","customer_id":"c-1","currency":"EUR","total":${total},"items":[{"sku":"A","quantity":1,"unit_price":${total}}]}}`;
     expect(
       prepareEvents(parseJsonExact(`{"events":[${order('25')},${order('25.0')}]}`), limits, NOW),
     ).toHaveLength(2);
+    // Written with other digits (a trailing zero), kept as sent: stored as the first copy.
+    const long = '0.1000000000000000055511151231257827';
+    const orders = prepareEvents(
+      parseJsonExact(`{"events":[${order(long)},${order(`${long}0`)}]}`),
+      limits,
+      NOW,
+    );
+    expect(orders).toHaveLength(2);
+    expect(orders[0]!.line).toContain(`"total":${long},`);
+    expect(orders[1]!.line).toBe(orders[0]!.line);
   });
 
   it('refuses a second, different event under the same client id, naming both; nothing is written', () => {
