@@ -95,6 +95,11 @@ export interface EtlRunSummary {
    * execution.
    */
   rejectedAboveThreshold: boolean;
+  /**
+   * What the rejected-rows notice says: each table above its threshold, "<table>: r of n rows rejected, above its
+   * maxRejectedRatio", "; "-joined; '' when none.
+   */
+  rejectedAbove: string;
   /** The uploads the run took: how many, and how many ended SUCCEEDED or FAILED. */
   uploads: { taken: number; succeeded: number; failed: number };
   replay?: ReplaySummary;

@@ -50,6 +50,8 @@ export interface UploadResult extends Omit<EtlTableFigures, 'partitions' | 'sche
   jobRunId: string | null;
   rejectedRatio: number;
   rejectedAboveThreshold: boolean;
+  /** What the rejected-rows notice says: "<table>: r of n rows rejected, above its maxRejectedRatio", or ''. */
+  rejectedAbove: string;
   /** The file's figures as the notices report them (one table). */
   tables: EtlTableFigures[];
   /** Partitions the file's rows went to (at most PARTITIONS_LISTED; partitionCount has them all). */

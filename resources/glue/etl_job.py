@@ -640,6 +640,7 @@ def upload_success(options, record, plan, sources, rejected_location, layout, pr
             "status": "SUCCEEDED",
             "rejectedRatio": ratio,
             "rejectedAboveThreshold": ratio > plan["maxRejectedRatio"],
+            "rejectedAbove": rejected_above_text([figures]),
             "tables": [figures],
         }
     )
@@ -664,6 +665,7 @@ def upload_failure(options, record, error, cause, plan, processed_at):
             "maxRejectedRatio": plan["maxRejectedRatio"] if plan else 0,
             "rejectedRatio": 0,
             "rejectedAboveThreshold": False,
+            "rejectedAbove": "",
             "tables": [],
         }
     )
@@ -718,6 +720,20 @@ def rejected_above(figures):
     return figures["rowsRead"] > 0 and figures["rowsRejected"] / figures["rowsRead"] > figures["maxRejectedRatio"]
 
 
+def rejected_above_text(figures_list):
+    """
+    What the rejected-rows notice says (lib/etl/duckdb-runner/figures.ts rejectedAboveText): each table above its
+    threshold, once, as "<table>: r of n rows rejected, above its maxRejectedRatio", "; "-joined ('' when none).
+    """
+    named = []
+    out = []
+    for t in figures_list:
+        if rejected_above(t) and t["table"] not in named:
+            named.append(t["table"])
+            out.append("%s: %d of %d rows rejected, above its maxRejectedRatio" % (t["table"], t["rowsRejected"], t["rowsRead"]))
+    return "; ".join(out)
+
+
 def run_summary(options, started_at, finished_at, inputs, tables, uploads, event_tables, inputs_key, own=None):
     """
     The run's record (lib/etl/run.ts EtlRunSummary), bounded whatever the backlog: the keys read are counted here and
@@ -726,6 +742,9 @@ def run_summary(options, started_at, finished_at, inputs, tables, uploads, event
     """
     rows_read = sum(t["rowsRead"] for t in tables)
     rows_rejected = sum(t["rowsRejected"] for t in tables)
+    above = rejected_above_text(
+        [t for t in tables if t["table"] in event_tables] + ([own["figures"]] if own is not None else [])
+    )
     summary = {
         "runId": options["run_id"],
         "jobRunId": options["job_run_id"],
@@ -744,8 +763,8 @@ def run_summary(options, started_at, finished_at, inputs, tables, uploads, event
             "rowsWritten": sum(t["rowsWritten"] for t in tables),
             "rowsRejected": rows_rejected,
             "rejectedRatio": (rows_rejected / rows_read) if rows_read else 0,
-            "rejectedAboveThreshold": any(rejected_above(t) for t in tables if t["table"] in event_tables)
-            or (own is not None and rejected_above(own["figures"])),
+            "rejectedAboveThreshold": bool(above),
+            "rejectedAbove": above,
             "uploads": uploads,
         }
     )

@@ -63,6 +63,7 @@ function summaryFor(args: Record<string, string>, over: Partial<EtlRunSummary> =
     rowsRejected: 0,
     rejectedRatio: 0,
     rejectedAboveThreshold: false,
+    rejectedAbove: '',
     uploads: { taken: 0, succeeded: 0, failed: 0 },
     ...over,
   };
@@ -91,6 +92,7 @@ function resultFor(args: Record<string, string>): UploadResult {
     ...figures,
     rejectedRatio: 0,
     rejectedAboveThreshold: false,
+    rejectedAbove: '',
     tables: [figures],
     processedAt: new Date().toISOString(),
   };

@@ -86,6 +86,7 @@ const summary = (over: Partial<EtlRunSummary> = {}): EtlRunSummary => ({
   rowsRejected: 1,
   rejectedRatio: 0.1,
   rejectedAboveThreshold: false,
+  rejectedAbove: '',
   uploads: { taken: 0, succeeded: 0, failed: 0 },
   ...over,
 });
@@ -101,6 +102,7 @@ const result = (over: Partial<UploadResult> = {}): UploadResult => ({
   ...orders,
   rejectedRatio: 0.1,
   rejectedAboveThreshold: false,
+  rejectedAbove: '',
   tables: [orders],
   processedAt: '2025-01-02T00:01:00.000Z',
   ...over,
@@ -512,11 +514,20 @@ describe('ETL state machine executions', () => {
 
   it('rejected rows of the file above its threshold: a distinct notice, then Fail with Etl.RejectedRowsAboveThreshold', async () => {
     const h = harness({
-      result: result({ rowsRejected: 6, rowsWritten: 4, rejectedRatio: 0.6, rejectedAboveThreshold: true }),
+      result: result({
+        rowsRejected: 6,
+        rowsWritten: 4,
+        rejectedRatio: 0.6,
+        rejectedAboveThreshold: true,
+        rejectedAbove: 'orders: 6 of 10 rows rejected, above its maxRejectedRatio',
+      }),
     });
     const { error, cause } = await failure(run(h, fileInput).result);
     expect(error).toBe('Etl.RejectedRowsAboveThreshold');
-    expect(cause).toContain('6 of 10 rows were rejected');
+    expect(cause).toBe(
+      'More rows rejected than a table allows: orders: 6 of 10 rows rejected, above its maxRejectedRatio; ' +
+        'the rejected rows are under rejected/ in the curated bucket',
+    );
     const notices = h.notices();
     expect(notices.map((n) => n.kind)).toEqual(['ETL_REJECTED_ROWS_ABOVE_THRESHOLD']);
     expect(notices[0]!.detail).toMatchObject({
@@ -612,9 +623,11 @@ describe('ETL state machine executions', () => {
     });
 
     it('rows still rejected above the table threshold: the distinct notice, then Fail', async () => {
-      const h = harness({ summary: summary({ rejectedAboveThreshold: true }) });
-      const { error } = await failure(run(h, input, `${mode}-4`).result);
+      const above = 'page_view: 1 of 10 rows rejected, above its maxRejectedRatio';
+      const h = harness({ summary: summary({ rejectedAboveThreshold: true, rejectedAbove: above }) });
+      const { error, cause } = await failure(run(h, input, `${mode}-4`).result);
       expect(error).toBe('Etl.RejectedRowsAboveThreshold');
+      expect(cause).toContain(`More rows rejected than a table allows: ${above};`);
       expect(h.notices().map((n) => n.kind)).toEqual(['ETL_REJECTED_ROWS_ABOVE_THRESHOLD']);
     });
   });

@@ -14,6 +14,7 @@ import { runInputsKey, runSummaryKey } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { compactionManifestKey, etlPlansFile, type EtlPlansFile } from '../../lib/etl/plans';
 import { rejectedObjectKey, rejectedRowsPrefix, replayedStateKey } from '../../lib/etl/rejected';
+import { rejectedAboveText } from '../../lib/etl/duckdb-runner/figures';
 import { b64, one, py, python, script, withPython } from '../etl/glue-job-python';
 
 let plans: EtlPlansFile;
@@ -91,6 +92,25 @@ describe('resources/glue/etl_job.py', () => {
     expect(badRunId!.error).toMatch(/--run_id/);
     expect(oddRunId!.value).toMatchObject({ run_id: 'file-orders_a=b+c@1' });
     expect(newline!.error).toMatch(/--run_id/);
+  });
+
+  withPython("says which tables rejected more rows than they allow, in the local runner's words", () => {
+    const figures = [
+      { table: 'signup', rowsRead: 404, rowsRejected: 1, maxRejectedRatio: 0 },
+      { table: 'orders', rowsRead: 100, rowsRejected: 5, maxRejectedRatio: 0.05 }, // at its threshold: not above
+      { table: 'page_view', rowsRead: 0, rowsRejected: 0, maxRejectedRatio: 0 },
+      { table: 'customers', rowsRead: 3, rowsRejected: 2, maxRejectedRatio: 0.5 },
+      { table: 'signup', rowsRead: 404, rowsRejected: 1, maxRejectedRatio: 0 }, // named once
+    ];
+    const [text, none] = py([
+      ['rejected_above_text', figures],
+      ['rejected_above_text', []],
+    ]);
+    expect(text!.value).toBe(
+      'signup: 1 of 404 rows rejected, above its maxRejectedRatio; customers: 2 of 3 rows rejected, above its maxRejectedRatio',
+    );
+    expect(text!.value).toBe(rejectedAboveText(figures));
+    expect(none!.value).toBe('');
   });
 
   withPython('tells upload formats from their names, gzip included', () => {
@@ -327,6 +347,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
       rejectedRatio: 2 / 14,
       // The event table allows none; orders (10 %, allows 5 %) is judged in its uploads' results.
       rejectedAboveThreshold: true,
+      rejectedAbove: 'signup: 1 of 4 rows rejected, above its maxRejectedRatio',
       uploads: { taken: 2, succeeded: 1, failed: 1 },
     };
     expect(s).toEqual(expected);
@@ -438,6 +459,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
         status: 'SUCCEEDED',
         rejectedRatio: 1 / 15,
         rejectedAboveThreshold: true,
+        rejectedAbove: 'orders: 1 of 15 rows rejected, above its maxRejectedRatio',
         tables: [expectedFigures],
       };
       expect(success!.value).toEqual(ok);
@@ -451,6 +473,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
         rowsRead: 0,
         tables: [],
         rejectedAboveThreshold: false,
+        rejectedAbove: '',
       });
       expect(unknown!.value).toMatchObject({ schemaVersion: null, maxRejectedRatio: 0 });
     },

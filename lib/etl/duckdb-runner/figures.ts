@@ -79,6 +79,24 @@ export function combinedFigures(tallies: TableTally[]): TableTally[] {
   return [...byTable.values()];
 }
 
+type RejectedShare = { table: string; rowsRead: number; rowsRejected: number; maxRejectedRatio: number };
+
 /** A table's rejected share is above what it allows. */
-export const rejectedAbove = (f: { rowsRead: number; rowsRejected: number; maxRejectedRatio: number }) =>
+export const rejectedAbove = (f: Omit<RejectedShare, 'table'>) =>
   f.rowsRead > 0 && f.rowsRejected / f.rowsRead > f.maxRejectedRatio;
+
+/**
+ * What the rejected-rows notice says (lib/etl/run.ts rejectedAbove): each table of `tables` above its threshold, once,
+ * as "<table>: r of n rows rejected, above its maxRejectedRatio", "; "-joined ('' when none). The Glue job writes the
+ * same text (rejected_above_text).
+ */
+export function rejectedAboveText(tables: RejectedShare[]): string {
+  const named = new Set<string>();
+  const out: string[] = [];
+  for (const t of tables) {
+    if (!rejectedAbove(t) || named.has(t.table)) continue;
+    named.add(t.table);
+    out.push(`${t.table}: ${t.rowsRejected} of ${t.rowsRead} rows rejected, above its maxRejectedRatio`);
+  }
+  return out.join('; ');
+}

@@ -15,7 +15,7 @@ import type { RunContext } from './batch';
 import { openDuckDb } from './duckdb';
 import { EtlErrorName, EtlJobError, failed, notFound } from './errors';
 import { runEvents } from './events';
-import { combinedFigures, rejectedAbove, tableFigures, type TableTally } from './figures';
+import { combinedFigures, rejectedAboveText, tableFigures, type TableTally } from './figures';
 import { exists, listFiles } from './fs-util';
 import {
   DEFAULT_MAX_BATCH_BYTES,
@@ -147,6 +147,11 @@ export async function runEtlJob(
     const rowsRead = figures.reduce((s, t) => s + t.rowsRead, 0);
     const rowsRejected = figures.reduce((s, t) => s + t.rowsRejected, 0);
     const ownFigures: EtlTableFigures | undefined = (replay?.replay ?? rebuild?.rebuild)?.figures;
+    // Uploads are judged in their own results: the event tables and the replay's or rebuild's own table.
+    const rejectedAboveAll = rejectedAboveText([
+      ...figures.filter((t) => eventNames.has(t.table)),
+      ...(ownFigures ? [ownFigures] : []),
+    ]);
     let inputsKey: string | undefined;
     if (inputs.length > 0) {
       inputsKey = runInputsKey(a.runId);
@@ -166,9 +171,8 @@ export async function runEtlJob(
       rowsWritten: figures.reduce((s, t) => s + t.rowsWritten, 0),
       rowsRejected,
       rejectedRatio: rowsRead > 0 ? rowsRejected / rowsRead : 0,
-      rejectedAboveThreshold:
-        figures.some((t) => eventNames.has(t.table) && rejectedAbove(t)) ||
-        (ownFigures !== undefined && rejectedAbove(ownFigures)),
+      rejectedAboveThreshold: rejectedAboveAll !== '',
+      rejectedAbove: rejectedAboveAll,
       uploads: { taken: uploads.taken, succeeded: uploads.succeeded, failed: uploads.failed },
       ...(replay ? { replay: replay.replay } : {}),
       ...(rebuild ? { rebuild: rebuild.rebuild } : {}),

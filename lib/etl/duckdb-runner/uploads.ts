@@ -24,7 +24,7 @@ import {
 import type { JobArgs } from './args';
 import { runBatch, type RunContext } from './batch';
 import { EtlErrorName, EtlJobError, RunFailure } from './errors';
-import { addFigures, emptyFigures, type SourceFigures, type TableTally } from './figures';
+import { addFigures, emptyFigures, rejectedAboveText, type SourceFigures, type TableTally } from './figures';
 import { exists, readJsonFile } from './fs-util';
 import { SimulatedCrash } from './options';
 import { resolveInputs } from './resolve-inputs';
@@ -240,6 +240,7 @@ function success(
     status: 'SUCCEEDED',
     rejectedRatio,
     rejectedAboveThreshold: rejectedRatio > maxRejectedRatio,
+    rejectedAbove: rejectedAboveText([figures]),
     tables: [figures],
   };
 }
@@ -261,6 +262,7 @@ function failure(ctx: RunContext, t: Taken, error: string, cause: string[]): Upl
     maxRejectedRatio: table?.maxRejectedRatio ?? 0,
     rejectedRatio: 0,
     rejectedAboveThreshold: false,
+    rejectedAbove: '',
     tables: [],
   };
 }
