@@ -10,4 +10,12 @@ export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 export const sqlStringList = (xs: string[]) => `[${xs.map(sqlString).join(', ')}]`;
 
 /** The DuckDB type that stores each lake type (what the ETL writes and the query views expose). */
+/**
+ * A read of lake files as they are. DuckDB's hive partitioning, on by default, reads each `key=value` folder of a
+ * file's path — the raw zone's type=…/arrival_date=… folders, any in the path of the lake itself — as a column that
+ * replaces the file's own column of that name: an upload read from /home/ann/email=x/.lake/… stored 'x' as every
+ * row's email. (The query views want the partition columns, and read through links: lib/query/duckdb/partition-paths.ts.)
+ */
+export const NO_HIVE_PARTITIONS = 'hive_partitioning = false';
+
 export { duckdbType } from './catalog/lake-types';

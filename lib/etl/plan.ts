@@ -178,10 +178,12 @@ export function buildPlan(table: TableDef): EtlPlan {
 
   const outputColumns = [...table.columns.map((c) => c.name), ...table.partitionKeys.map((p) => p.name)];
   const rawRecordColumns = inputColumns.map((c) => c.name);
-  const rejectedSql = {
-    duckdb: rejectedRecordsSql(typedRejectedRowsSql(rawRecordSql('duckdb', rawRecordColumns)), table.version),
-    spark: rejectedRecordsSql(typedRejectedRowsSql(rawRecordSql('spark', rawRecordColumns)), table.version),
-  };
+  // The rejected records of some rows, per engine (only the raw_record expression differs).
+  const recordsSql = (rows: (rawRecord: string) => string) => ({
+    duckdb: rejectedRecordsSql(rows(rawRecordSql('duckdb', rawRecordColumns)), table.version),
+    spark: rejectedRecordsSql(rows(rawRecordSql('spark', rawRecordColumns)), table.version),
+  });
+  const rejectedSql = recordsSql(typedRejectedRowsSql);
 
   // Which copy of a key wins: datasets — the greatest latestBy, then the newest run, then the last file name;
   // events — the stored row against a copy with other data, else the first received (a repeated id is the same
@@ -202,19 +204,11 @@ export function buildPlan(table: TableDef): EtlPlan {
           .join(', ');
   const cols = outputColumns.join(', ');
   const mergeSql = mergeStatement(cols, key, order, [], {}, events?.candidates);
+  const typedWithRaw = typedStatement(true);
   const conflicts = events
     ? {
         countSql: conflictCountSql(dataColumns, key),
-        recordsSql: {
-          duckdb: rejectedRecordsSql(
-            conflictRowsSql(dataColumns, key, typedStatement(true), rawRecordSql('duckdb', rawRecordColumns)),
-            table.version,
-          ),
-          spark: rejectedRecordsSql(
-            conflictRowsSql(dataColumns, key, typedStatement(true), rawRecordSql('spark', rawRecordColumns)),
-            table.version,
-          ),
-        },
+        recordsSql: recordsSql((rawRecord) => conflictRowsSql(dataColumns, key, typedWithRaw, rawRecord)),
       }
     : undefined;
   // Replay and rebuild: a copy from the object the table's row came from (lake_kept) wins over other copies equal by

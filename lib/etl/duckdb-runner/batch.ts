@@ -7,7 +7,7 @@
  * finished now, or, if that fails too, by the next run: the run then fails as a whole (RunFailure), so that its
  * uploads stay queued instead of being reported FAILED while their rows arrive.
  */
-import { sqlString, sqlStringList } from '../../duckdb-sql';
+import { NO_HIVE_PARTITIONS, sqlString, sqlStringList } from '../../duckdb-sql';
 import { fsyncDir, fsyncFile, writeFileDurably } from '../../durable-fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { promises as fs } from 'node:fs';
@@ -325,7 +325,7 @@ async function stageAndSwap(
       // Never expected (every partition file stays open), but a partition must be one file: combine.
       const single = path.join(dir, `part-0-${ctx.runId}.parquet.tmp`);
       await conn.run(
-        `COPY (SELECT * FROM read_parquet(${sqlStringList(files.map((f) => path.join(stagedData, f)))}, hive_partitioning = false) ` +
+        `COPY (SELECT * FROM read_parquet(${sqlStringList(files.map((f) => path.join(stagedData, f)))}, ${NO_HIVE_PARTITIONS}) ` +
           `ORDER BY ${plan.primaryKey.join(', ')}) TO ${sqlString(single)} (FORMAT parquet, COMPRESSION zstd)`,
       );
       for (const f of files) await fs.rm(path.join(stagedData, f));

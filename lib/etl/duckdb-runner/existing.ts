@@ -2,7 +2,7 @@
  * The table's current rows in the partitions a batch writes: the view lake_existing_files (every output column,
  * typed, NULL where a file lacks it) read from their Parquet files, then `existing` through the plan's existingSql.
  */
-import { duckdbType, sqlIdent, sqlString, sqlStringList } from '../../duckdb-sql';
+import { duckdbType, NO_HIVE_PARTITIONS, sqlIdent, sqlString, sqlStringList } from '../../duckdb-sql';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -45,7 +45,7 @@ export async function loadExisting(
     `CAST(${present ? sqlIdent(name) : 'NULL'} AS ${typeOf.get(name) ?? 'VARCHAR'}) AS ${name}`;
   if (existingFiles.length > 0) {
     const source = (withFile: boolean) =>
-      `read_parquet(${sqlStringList(existingFiles.map((f) => f.file))}, union_by_name = true, hive_partitioning = false` +
+      `read_parquet(${sqlStringList(existingFiles.map((f) => f.file))}, union_by_name = true, ${NO_HIVE_PARTITIONS}` +
       `${withFile ? ", filename = 'lake_file'" : ''})`;
     const present = new Set(
       (await query(conn, `DESCRIBE SELECT * FROM ${source(false)}`)).map((r) => String(r.column_name)),

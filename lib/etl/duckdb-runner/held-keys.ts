@@ -6,7 +6,7 @@
  * merge's winner is written to its partition, and the other is rewritten without the copy it held.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlStringList } from '../../duckdb-sql';
+import { NO_HIVE_PARTITIONS, sqlStringList } from '../../duckdb-sql';
 import type { EtlPlan } from '../plan';
 import { query } from './duckdb';
 import { failed } from './errors';
@@ -28,7 +28,7 @@ export async function partitionsHoldingKeys(
   const rows = await query(
     conn,
     `SELECT DISTINCT lake_file FROM read_parquet(${sqlStringList([...byFile.keys()])}, union_by_name = true, ` +
-      `hive_partitioning = false, filename = 'lake_file') ` +
+      `${NO_HIVE_PARTITIONS}, filename = 'lake_file') ` +
       `SEMI JOIN (SELECT DISTINCT ${keys} FROM incoming) lake_incoming_keys USING (${keys})`,
   );
   const held = new Map<string, Partition>();

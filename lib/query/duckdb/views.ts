@@ -9,7 +9,7 @@
  * its prefix change (checked before each query that reads the table). The rejected store is the view lake_rejected
  * over its JSON-lines files (rejected-view.ts), kept up to date the same way.
  */
-import { duckdbType, sqlIdent, sqlString } from '../../duckdb-sql';
+import { duckdbType, NO_HIVE_PARTITIONS, sqlIdent, sqlString } from '../../duckdb-sql';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -122,7 +122,7 @@ export class LakeViews {
     const cached = this.fileSchemas.get(f.file);
     if (cached?.stamp === f.stamp) return cached.columns;
     const described = await this.setup.runAndReadAll(
-      `DESCRIBE SELECT * FROM read_parquet(${sqlString(f.file)}, hive_partitioning = false)`,
+      `DESCRIBE SELECT * FROM read_parquet(${sqlString(f.file)}, ${NO_HIVE_PARTITIONS})`,
     );
     const columns = JSON.stringify(
       described.getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]),

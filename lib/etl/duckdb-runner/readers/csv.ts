@@ -1,10 +1,10 @@
 /**
  * CSV inputs: the header row, then read_csv with every column as text and DuckDB's rejects table for bad lines.
  */
-import { sqlString } from '../../../duckdb-sql';
+import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { failed } from '../errors';
 import { headText } from './input-stream';
-import { lineageSql, NO_HIVE_PARTITIONS } from './select-sql';
+import { lineageSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 /** Largest CSV line (DuckDB's default; its read buffer is 16 lines of this size); longer lines are rejected. */

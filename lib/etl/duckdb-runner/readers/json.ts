@@ -1,12 +1,12 @@
 /**
  * JSON inputs (JSON lines or one JSON document): read_json with explicit columns, nested paths as structs of text.
  */
-import { sqlIdent, sqlString, sqlStringList } from '../../../duckdb-sql';
+import { NO_HIVE_PARTITIONS, sqlIdent, sqlString, sqlStringList } from '../../../duckdb-sql';
 import type { EtlPlan } from '../../plan';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
 import { headText } from './input-stream';
-import { lineageSql, NO_HIVE_PARTITIONS, pathSql } from './select-sql';
+import { lineageSql, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 /**

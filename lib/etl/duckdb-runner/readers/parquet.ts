@@ -1,9 +1,9 @@
 /**
  * Parquet inputs: each input column cast to text (nested values as JSON, timestamps with time zone in UTC).
  */
-import { sqlString } from '../../../duckdb-sql';
+import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
-import { lineageSql, NO_HIVE_PARTITIONS, pathSql } from './select-sql';
+import { lineageSql, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 export async function parquetSegment(ctx: ReadContext, input: InputFile): Promise<Segment> {

@@ -2,13 +2,12 @@
  * The segments of raw_input for a batch of inputs, by format; rejected records of the JSON fallback go to
  * lake_malformed.
  */
-import { sqlString } from '../../../duckdb-sql';
+import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import path from 'node:path';
 import { csvSegment } from './csv';
 import { jsonLayoutOf, jsonSegment, MAX_JSON_OBJECT_BYTES } from './json';
 import { cleanJson, MalformedSink } from './json-fallback';
 import { parquetSegment } from './parquet';
-import { NO_HIVE_PARTITIONS } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
 /** Builds the segments of raw_input; with `clean`, JSON inputs go through the line-by-line fallback first. */

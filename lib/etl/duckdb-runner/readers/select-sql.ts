@@ -4,13 +4,6 @@
 import { sqlIdent, sqlString } from '../../../duckdb-sql';
 import type { ReadContext } from './types';
 
-/**
- * Every reader turns DuckDB's hive partitioning off. By default it reads each `key=value` folder of a file's path —
- * the raw zone's type=…/arrival_date=… folders, and any in the path of the lake itself — as a column that replaces
- * the file's own column of that name: an upload read from /home/ann/email=x/.lake/… stored 'x' as every row's email.
- */
-export const NO_HIVE_PARTITIONS = 'hive_partitioning = false';
-
 export function lineageSql(ctx: ReadContext, key: string | null): string {
   const source =
     key === null
