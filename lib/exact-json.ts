@@ -153,7 +153,25 @@ function sameAt(
   return true;
 }
 
-const rawJSON = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+const { rawJSON, isRawJSON } = JSON as unknown as {
+  rawJSON: (text: string) => unknown;
+  isRawJSON: (value: unknown) => boolean;
+};
+
+/** Whether a value is a number parseJsonWithNumberTexts kept as its text (a JSON.rawJSON value). */
+export const isNumberText = (value: unknown): boolean => isRawJSON(value);
+
+/**
+ * JSON.parse with every number kept as its source text (a JSON.rawJSON value, which JSON.stringify writes as it was
+ * written): JSON.stringify of the result is the text again, white space removed, string escapes in JSON.stringify's
+ * form, and a key named twice in an object once, with its last value (as JSON.parse reads it). Slower than
+ * parseJsonExact; for texts that are re-written rather than judged. Throws JSON.parse's SyntaxError.
+ */
+export function parseJsonWithNumberTexts(text: string): unknown {
+  return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, (_key, value, context) =>
+    typeof value === 'number' ? rawJSON(context!.source!) : value,
+  );
+}
 
 /** Whether `value`'s tree holds a number whose source parseJsonExact remembered. */
 function holdsRemembered(value: unknown): boolean {

@@ -1,0 +1,107 @@
+/**
+ * The runner's line-by-line fallback for JSON inputs read_json refuses as a whole (lib/etl/duckdb-runner/readers/
+ * json-fallback.ts): a record that names a key twice is read as its last value — as Spark's JSON reader (the Glue job),
+ * JSON.parse (validateUpload's sample check) and Python's json read it — instead of failing the file's run; the
+ * records it passes on keep every digit of their numbers.
+ */
+import { dataset } from '../../lib/dataset-registry';
+import { jsonChecker } from '../../lib/uploads/check-json';
+import { sampleLimits } from '../../lib/uploads/types';
+import {
+  editedTables,
+  fileJob,
+  newLake,
+  rejectedRows,
+  run,
+  tableRows,
+  useReloadLakes,
+  writeRaw,
+} from './reload-lake';
+
+useReloadLakes();
+
+const MAX = '9223372036854775807';
+
+/** customers with a 64-bit integer column (integers beyond 2^53 are where a double would round). */
+const tables = () =>
+  editedTables({
+    'datasets/customers.json': (s) => {
+      s.properties.visits = { type: 'integer' };
+    },
+  });
+
+const customer = (id: string, rest = '') =>
+  `{"customer_id":"${id}","email":"${id}@example.com","created_at":"2026-11-20T10:00:00Z"${rest}}`;
+
+describe('the JSON fallback of the local Glue runner', () => {
+  it('reads a key named twice as its last value, as the Glue job and the upload check do, and keeps the file', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/twice.jsonl',
+      [
+        customer('c1', ',"name":"first","name":"second"'),
+        customer('c2', `,"visits":${MAX},"address":{"city":"a","city":"b"}`),
+        customer('c3', ',"visits":12,"visits":13'),
+        customer('c4', ', "name" :\t"x", "name"\t : "y" '),
+        customer('c5', ',"name":"holds \\":\\" once"'), // no key twice, though it looks so to the quick test
+      ].join('\n') + '\n',
+    );
+    const summary = await run(lake, fileJob('customers', key, 'twice'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 5, rowsWritten: 5, rowsRejected: 0 });
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => [r.customer_id, r.name, r.visits])).toEqual([
+      ['c1', 'second', null],
+      ['c2', null, MAX],
+      ['c3', null, '13'],
+      ['c4', 'y', null],
+      ['c5', 'holds ":" once', null],
+    ]);
+  });
+
+  it('judges a key named twice by its last value in the upload check and in the run alike', async () => {
+    const lines = [
+      customer('c1', ',"country":"nowhere","country":"DE"'),
+      customer('c2', ',"country":"DE","country":"nowhere"'),
+    ];
+    const customers = {
+      ...dataset('customers')!,
+      table: { ...dataset('customers')!.table, maxRejectedRatio: 0 },
+    };
+    const check = jsonChecker(customers, sampleLimits(), true);
+    check.push(lines.join('\n') + '\n');
+    expect(check.finish(true)).toMatchObject({ code: 'ROW_INVALID', line: 2, field: 'country' });
+
+    const lake = await newLake();
+    const key = await writeRaw(lake, 'uploads/customers/country.jsonl', lines.join('\n') + '\n');
+    await run(lake, fileJob('customers', key, 'country'), { tables: tables() });
+    expect(
+      (await tableRows(lake, 'customers', 'customer_id')).map((r) => [r.customer_id, r.country]),
+    ).toEqual([['c1', 'DE']]);
+    expect(
+      (await rejectedRows(lake, 'customers')).map((r) => [
+        (r.raw as { customer_id: string }).customer_id,
+        r.reason,
+      ]),
+    ).toEqual([['c2', 'country: does not match ^[A-Z]{2}$']]);
+  });
+
+  it('passes the elements of a JSON document on with every digit of their numbers', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/document.json',
+      `[${customer('c1', `,"visits":${MAX}`)}, [1, 2], ${customer('c2', ',"visits":-9007199254740993')}]`,
+    );
+    const summary = await run(lake, fileJob('customers', key, 'document'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => [r.customer_id, r.visits])).toEqual([
+      ['c1', MAX],
+      ['c2', '-9007199254740993'],
+    ]);
+    expect((await rejectedRows(lake, 'customers')).map((r) => [r.reason, r.raw_record])).toEqual([
+      ['element 1: not a JSON object', '[1,2]'],
+    ]);
+  });
+});
