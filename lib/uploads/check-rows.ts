@@ -9,6 +9,16 @@ import { type Finding, UploadErrorCode } from './types';
 
 const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 
+/**
+ * What a dataset's date and date-time formats take (lib/validators/formats.ts, the ETL's rules): a date-time with
+ * another offset is a date-time, and ajv's "must match format" would not say why it is refused.
+ */
+const DATASET_FORMAT_RULES: Record<string, string> = {
+  date: 'is not a date of the calendar (yyyy-MM-dd, years 1000 to 9999)',
+  'date-time':
+    'is not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff] with Z, +00:00 or no offset, years 1000 to 9999): convert other offsets to UTC',
+};
+
 /** The field and a message for the first ajv error of a row. */
 export function describeRowError(errors: ErrorObject[] | null | undefined): {
   field?: string;
@@ -24,7 +34,7 @@ export function describeRowError(errors: ErrorObject[] | null | undefined): {
     return { field: p.additionalProperty, message: 'is not a column of the dataset' };
   }
   const field = e.instancePath ? unescapePointer(e.instancePath.split('/')[1] ?? '') : undefined;
-  let message = e.message ?? e.keyword;
+  let message = (e.keyword === 'format' && DATASET_FORMAT_RULES[String(p.format)]) || e.message || e.keyword;
   if (e.keyword === 'enum' && Array.isArray(p.allowedValues)) message += `: ${p.allowedValues.join(', ')}`;
   return { ...(field ? { field } : {}), message };
 }

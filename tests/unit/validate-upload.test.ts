@@ -599,6 +599,16 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
       'ROW_INVALID',
     );
     expect(r3).toMatchObject({ line: 1, field: 'email' });
+    sns.resetHistory();
+    s3.resetHistory();
+    const offset = `${customer(1, { created_at: '2026-11-20T23:30:00+02:00' })}\n`;
+    const r4 = expectQuarantined(
+      await upload('uploads/customers/o.jsonl', offset),
+      'uploads/customers/o.jsonl',
+      'ROW_INVALID',
+    );
+    expect(r4).toMatchObject({ line: 1, field: 'created_at' });
+    expect(r4.message).toMatch(/\(created_at\): is not a UTC timestamp \(.*with Z, \+00:00 or no offset/);
   });
 
   it('MALFORMED_FILE: CSV syntax (open quote, stray quote, wrong field count)', async () => {
