@@ -23,7 +23,7 @@ import {
 import { compile, type CompiledRoute } from './http-routes';
 import { isOpenApiRequest, serveOpenApi } from './openapi-route';
 import { contextSpec, proxyEvent } from './proxy-event';
-import { API_GATEWAY_MAX_PAYLOAD, readBody } from './request-body';
+import { API_GATEWAY_MAX_PAYLOAD, decodedBody, readBody } from './request-body';
 import { responseSummary } from './request-summary';
 import type { Route } from './service-config';
 
@@ -238,9 +238,13 @@ export class LocalApi {
       }
     }
 
-    const body = await readBody(req, API_GATEWAY_MAX_PAYLOAD);
-    if (body === null)
+    const sent = await readBody(req, API_GATEWAY_MAX_PAYLOAD);
+    if (sent === null)
       return finish(refuse('REQUEST_TOO_LARGE', { headers: { connection: 'close' } }), route.functionName);
+    // Payload compression is enabled on the API: a gzip or deflate body is decoded before anything else sees it.
+    const body = decodedBody(sent, req.headers['content-encoding']);
+    if (body === 'unsupported') return finish(refuse('UNSUPPORTED_MEDIA_TYPE'), route.functionName);
+    if (body === 'too-large') return finish(refuse('REQUEST_TOO_LARGE'), route.functionName);
 
     const event = proxyEvent({
       req,

@@ -1,6 +1,7 @@
 /** Reading a request's body as API Gateway takes it: whole, up to its payload limit; and as its proxy event carries it. */
 import { isUtf8 } from 'node:buffer';
 import type http from 'node:http';
+import zlib from 'node:zlib';
 
 /** API Gateway's largest request payload. */
 export const API_GATEWAY_MAX_PAYLOAD = 10 * 1024 * 1024;
@@ -48,4 +49,37 @@ export function eventBody(bytes: Buffer): EventBody {
   return isUtf8(bytes)
     ? { body: bytes.toString('utf8'), isBase64Encoded: false }
     : { body: bytes.toString('base64'), isBase64Encoded: true };
+}
+
+/**
+ * A body as API Gateway passes it on when payload compression is enabled (serverless.yml minimumCompressionSize): its
+ * Content-Encoding codings (gzip, deflate in HTTP's zlib format, identity; applied in the order listed) decoded;
+ * 'unsupported' for another coding or a body that does not decode with its coding (API Gateway answers 415),
+ * 'too-large' when the decoded body would exceed API Gateway's payload limit. An empty body is passed on as it is.
+ */
+export function decodedBody(
+  bytes: Buffer,
+  contentEncoding: string | undefined,
+): Buffer | 'unsupported' | 'too-large' {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (bytes.length === 0) return bytes;
+  let body = bytes;
+  for (const coding of codings.reverse()) {
+    const decode =
+      coding === 'gzip' || coding === 'x-gzip'
+        ? zlib.gunzipSync
+        : coding === 'deflate'
+          ? zlib.inflateSync
+          : undefined;
+    if (!decode) return 'unsupported';
+    try {
+      body = decode(body, { maxOutputLength: API_GATEWAY_MAX_PAYLOAD });
+    } catch (e) {
+      return (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : 'unsupported';
+    }
+  }
+  return body;
 }

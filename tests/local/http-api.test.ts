@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { applyFunctionEnvironment } from '../../local/environment';
 import { bodyPassesValidator, compileRequestModel, GATEWAY_RESPONSES, LocalApi } from '../../local/http-api';
 import { projectRoot, type Route } from '../../local/service-config';
@@ -180,6 +181,65 @@ describe('local runtime: POST /events over HTTP', () => {
     const res = await post(pageView({ id: 'plain' }), { 'content-type': 'text/plain' });
     expect([res.status, res.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     refusedIds.push('plain');
+  });
+
+  describe('payload compression (minimumCompressionSize): API Gateway decodes the body before anything sees it', () => {
+    const postEncoded = async (bytes: Buffer, encoding: string) => {
+      const res = await fetch(`${lake.url}/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': encoding,
+          'x-api-key': lake.apiKey,
+        },
+        body: bytes,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const batch = (id: string) => Buffer.from(JSON.stringify({ events: [pageView({ id })] }));
+
+    it('202 for a gzip or a deflate body, and for codings listed together', async () => {
+      for (const [id, bytes, encoding] of [
+        ['gzip-1', zlib.gzipSync(batch('gzip-1')), 'gzip'],
+        ['deflate-1', zlib.deflateSync(batch('deflate-1')), 'Deflate'],
+        ['both-1', zlib.gzipSync(zlib.deflateSync(batch('both-1'))), 'deflate, identity, gzip'],
+        ['identity-1', batch('identity-1'), 'identity'],
+      ] as const) {
+        expect([id, await postEncoded(bytes, encoding)]).toEqual([
+          id,
+          { status: 202, body: { accepted: 1, ids: [id] } },
+        ]);
+        accepted.push(id);
+      }
+    });
+
+    it("415 UNSUPPORTED_MEDIA_TYPE for another coding or a body that is not encoded with its own, as API Gateway's", async () => {
+      for (const [id, bytes, encoding] of [
+        ['br-1', zlib.brotliCompressSync(batch('br-1')), 'br'],
+        ['not-gzip-1', batch('not-gzip-1'), 'gzip'],
+        ['raw-deflate-1', zlib.deflateRawSync(batch('raw-deflate-1')), 'deflate'],
+      ] as const) {
+        const res = await postEncoded(bytes, encoding);
+        expect([id, res.status, res.body]).toEqual([
+          id,
+          415,
+          {
+            code: 'UNSUPPORTED_MEDIA_TYPE',
+            message: GATEWAY_RESPONSES.UNSUPPORTED_MEDIA_TYPE.message,
+            pointer: '',
+            requestId: expect.any(String),
+          },
+        ]);
+        refusedIds.push(id);
+      }
+    });
+
+    it("413 when the decoded body would exceed API Gateway's payload limit", async () => {
+      const bomb = zlib.gzipSync(Buffer.alloc(11 * 1024 * 1024, 0x20));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const res = await postEncoded(bomb, 'gzip');
+      expect([res.status, res.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    });
   });
 
   it("401 UNAUTHORIZED for an unknown route and a wrong method, as API Gateway's MISSING_AUTHENTICATION_TOKEN", async () => {

@@ -11,7 +11,7 @@
  * one; the test checks that no marker reaches the delivery stream (WAL segments), the raw zone or the curated
  * tables. CONTROL_MARKER marks the good control request, which must be written (so the check can fail).
  */
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 export type Category =
   | 'malformed-json'
@@ -324,8 +324,18 @@ const tooLarge: ApiExpect = { status: 413, code: 'PAYLOAD_TOO_LARGE' };
       body: { events: Array.from({ length: 500 }, (_, i) => pageView(`${m}-${i}`, { url: 'nope' })) },
     }),
   );
-  api('a gzip bomb as the body (content-encoding: gzip)', 'batch-size', notJson, () => ({
+  // Payload compression is enabled on the API (minimumCompressionSize): API Gateway decodes gzip and deflate bodies
+  // and refuses other codings, or a body its coding does not decode, with 415 (README, "Responses and error codes").
+  api('a gzip bomb as the body (content-encoding: gzip), over 10 MB decoded', 'body-size', tooLarge, () => ({
     body: gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20), { level: 9 }),
+    headers: { ...JSON_CT, 'content-encoding': 'gzip' },
+  }));
+  api('a body in a coding API Gateway does not decode (br)', 'content-type', unsupported, (m) => ({
+    body: brotliCompressSync(JSON.stringify(pageView(m))),
+    headers: { ...JSON_CT, 'content-encoding': 'br' },
+  }));
+  api('content-encoding: gzip on a body that is not gzip', 'content-type', unsupported, (m) => ({
+    body: JSON.stringify(pageView(m)),
     headers: { ...JSON_CT, 'content-encoding': 'gzip' },
   }));
 }

@@ -14,7 +14,10 @@ beforeAll(async () => {
   t = (await packageService('prod')).template;
 }, 180_000);
 
-/** The response types API Gateway can produce for this API (API keys, IAM, a validator, throttling, a 29 s limit). */
+/**
+ * The response types API Gateway can produce for this API (API keys, IAM, a validator, throttling, payload
+ * compression, a 29 s limit).
+ */
 const REQUIRED = [
   'BAD_REQUEST_BODY',
   'BAD_REQUEST_PARAMETERS',
@@ -27,6 +30,7 @@ const REQUIRED = [
   'THROTTLED',
   'QUOTA_EXCEEDED',
   'REQUEST_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
   'INTEGRATION_TIMEOUT',
   'DEFAULT_4XX',
   'DEFAULT_5XX',
