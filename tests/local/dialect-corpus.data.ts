@@ -248,6 +248,29 @@ export const CORPUS: CorpusEntry[] = [
     refused: /a decimal divided by a decimal or an integer/,
     source: `${TRINO_DECIMAL} (decimal division); trinodb/trino issue 17651 (SELECT 1.0/3 is 0.3)`,
   },
+  // --- names of FROM items -----------------------------------------------------------------------------------
+  {
+    // A bare name is a column of a FROM item, never the item's whole row (DuckDB's row variables answer a struct).
+    sql: 'SELECT t FROM (SELECT 1 AS a) t',
+    refused: /^Column 't' cannot be resolved/,
+    source: `${TRINO_SELECT}; "Column 't2.y' cannot be resolved", trinodb/trino issue 17897`,
+  },
+  {
+    sql: 'SELECT count(y) FROM (SELECT ARRAY[1, 2] AS arr) s CROSS JOIN UNNEST(arr) AS y',
+    refused: /^Column 'y' cannot be resolved.*UNNEST\(…\) AS t\(y\)/,
+    source: `${TRINO_SELECT} (UNNEST: the column alias list names its columns)`,
+  },
+  {
+    sql: 'SELECT y FROM (SELECT ARRAY[1, 2] AS arr) s CROSS JOIN UNNEST(arr) AS t(y) ORDER BY y',
+    rows: [[1], [2]],
+    source: `${TRINO_SELECT} (UNNEST with a column alias list)`,
+  },
+  {
+    // The same name for a FROM item and one of its columns: the column.
+    sql: 'SELECT x FROM (SELECT 41 + 1 AS x) x',
+    rows: [[42]],
+    source: TRINO_SELECT,
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

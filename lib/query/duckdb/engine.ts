@@ -48,6 +48,7 @@ import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from '
 import { columnName, toCell, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
+import { refuseRowReferences } from './row-references';
 
 export interface LocalQueryEngineOptions {
   lakeDir: string;
@@ -351,10 +352,11 @@ export class DuckDbQueryEngine implements QueryEngine {
       const extracted = await c.extractStatements(sql);
       if (extracted.count !== 1) throw new Error(`expected one statement, DuckDB found ${extracted.count}`);
       const prepared = await extracted.prepare(0);
+      preparedStatement = prepared;
       if (prepared.statementType !== StatementType.SELECT) {
         throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
       }
-      preparedStatement = prepared;
+      await refuseRowReferences(c, sql);
       const result = await prepared.stream();
       const types = result.columnTypes();
       const columns = result
