@@ -21,6 +21,9 @@ const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
 const TRINO_VALUES = 'https://trino.io/docs/current/sql/values.html';
 const TRINO_AGG = 'https://trino.io/docs/current/functions/aggregate.html';
 const TRINO_DECIMAL = 'https://trino.io/docs/current/functions/decimal.html';
+const ATHENA_TIMESTAMP_EXCEPTIONS =
+  "https://repost.aws/knowledge-center/athena-table-timestamp-exceptions (\"'>' cannot be applied to timestamp, " +
+  'varchar(19)": a TIMESTAMP compared with a STRING; cast the literal)';
 
 export interface CorpusEntry {
   sql: string;
@@ -270,6 +273,36 @@ export const CORPUS: CorpusEntry[] = [
     sql: 'SELECT x FROM (SELECT 41 + 1 AS x) x',
     rows: [[42]],
     source: TRINO_SELECT,
+  },
+  // --- text compared with another type --------------------------------------------------------------------------
+  {
+    sql: "SELECT count(*) FROM (VALUES (TIMESTAMP '2026-12-02 10:00:00')) AS t(ts) WHERE ts > '2026-12-01'",
+    refused:
+      /^Cannot apply operator: timestamp > varchar\(10\): the text '2026-12-01' is compared with a timestamp/,
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  {
+    sql: "SELECT count(*) FROM (VALUES (DATE '2026-12-04', 2.5)) AS t(d, x) WHERE d IN ('2026-12-04') OR x = '2.5'",
+    refused: /^Cannot apply operator: date IN varchar\(10\).*Write DATE '2026-12-04'/,
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  {
+    // The lake's partition columns (event_date, dt) are varchar in the Glue catalog.
+    sql: "SELECT count(*) FROM (VALUES ('2026-12-04')) AS t(event_date) WHERE event_date = DATE '2026-12-04'",
+    refused: /^Cannot apply operator: varchar = date: the date '2026-12-04' is compared with text/,
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  {
+    sql: "SELECT count(*) FROM (VALUES ('a')) AS t(s) WHERE s = 5",
+    refused: /^Cannot apply operator: varchar = integer: the integer 5 is compared with text/,
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  {
+    sql:
+      "SELECT count(*) FROM (VALUES (TIMESTAMP '2026-12-02 10:00:00', '2026-12-04')) AS t(ts, event_date) " +
+      "WHERE ts > TIMESTAMP '2026-12-01 00:00:00' AND event_date = '2026-12-04' AND ts < CAST('2027-01-01' AS timestamp)",
+    rows: [[1]],
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
   },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {

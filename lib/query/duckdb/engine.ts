@@ -49,6 +49,7 @@ import { columnName, toCell, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
 import { refuseRowReferences } from './row-references';
+import { refuseTextComparisons } from './text-comparisons';
 
 export interface LocalQueryEngineOptions {
   lakeDir: string;
@@ -357,6 +358,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
       }
       await refuseRowReferences(c, sql);
+      await refuseTextComparisons(c, sql, a.query.sql);
       const result = await prepared.stream();
       const types = result.columnTypes();
       const columns = result

@@ -9,23 +9,17 @@
  * json_deserialize_sql): if the name no longer resolves, it was the row, not a column.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from '../../duckdb-sql';
-import { parseJsonWithNumberTexts } from '../../exact-json';
-
-type Node = Record<string, unknown>;
-const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Every node of a tree (objects inside objects and arrays), depth first. */
-function* nodes(v: unknown): Generator<Node> {
-  if (Array.isArray(v)) for (const x of v) yield* nodes(x);
-  else if (isNode(v)) {
-    yield v;
-    for (const x of Object.values(v)) yield* nodes(x);
-  }
-}
+import {
+  copyTree,
+  statementTree,
+  treeNodes,
+  treeSql,
+  type StatementTree,
+  type TreeNode,
+} from './statement-tree';
 
 /** The name a FROM item is referred to by (its alias, or a table's name), lower case; '' for none. */
-function fromItemName(ref: Node): string {
+function fromItemName(ref: TreeNode): string {
   const alias = typeof ref.alias === 'string' ? ref.alias : '';
   if (alias !== '') return alias.toLowerCase();
   return ref.type === 'BASE_TABLE' && typeof ref.table_name === 'string' ? ref.table_name.toLowerCase() : '';
@@ -34,10 +28,10 @@ function fromItemName(ref: Node): string {
 const FROM_ITEM_TYPES = new Set(['BASE_TABLE', 'SUBQUERY', 'TABLE_FUNCTION', 'EXPRESSION_LIST']);
 
 /** One-part column references that name a FROM item of the statement: the names to look at, lower case. */
-function candidates(tree: unknown): Set<string> {
+function candidates(tree: StatementTree): Set<string> {
   const fromItems = new Set<string>();
   const bare = new Set<string>();
-  for (const n of nodes(tree)) {
+  for (const n of treeNodes(tree)) {
     if (typeof n.type === 'string' && FROM_ITEM_TYPES.has(n.type) && 'sample' in n) {
       const name = fromItemName(n);
       if (name !== '') fromItems.add(name);
@@ -49,9 +43,9 @@ function candidates(tree: unknown): Set<string> {
 }
 
 /** The tree with every FROM item named `name` given the alias `probe`, and its qualified references with it. */
-function renamed(tree: unknown, name: string, probe: string): unknown {
-  const copy = parseJsonWithNumberTexts(JSON.stringify(tree));
-  for (const n of nodes(copy)) {
+function renamed(tree: StatementTree, name: string, probe: string): StatementTree {
+  const copy = copyTree(tree);
+  for (const n of treeNodes(copy)) {
     if (typeof n.type === 'string' && FROM_ITEM_TYPES.has(n.type) && 'sample' in n) {
       if (fromItemName(n) === name) n.alias = probe;
     } else if (n.class === 'COLUMN_REF' && Array.isArray(n.column_names) && n.column_names.length >= 2) {
@@ -84,23 +78,15 @@ export class RowReferenceError extends Error {
 
 /** Throws a RowReferenceError when the statement (one SELECT, DuckDB's SQL) uses a FROM item's name as a value. */
 export async function refuseRowReferences(c: DuckDBConnection, sql: string): Promise<void> {
-  const serialized = (
-    await c.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`)
-  ).getRows()[0]?.[0];
-  // Numbers as written: the tree holds unsigned 64-bit positions a double would round.
-  const parsed = parseJsonWithNumberTexts(String(serialized)) as { error?: boolean; statements?: unknown[] };
-  if (parsed.error || !parsed.statements) return; // DuckDB's own prepare reports it
-  for (const name of candidates(parsed.statements)) {
+  const tree = await statementTree(c, sql);
+  if (!tree) return; // DuckDB's own prepare reports it
+  for (const name of candidates(tree)) {
     const probe = `lake_row_probe_${Math.random().toString(36).slice(2)}`;
-    const text = (
-      await c.runAndReadAll(
-        `SELECT json_deserialize_sql(${sqlString(JSON.stringify({ ...parsed, statements: renamed(parsed.statements, name, probe) }))})`,
-      )
-    ).getRows()[0]?.[0];
     try {
-      (await c.prepare(String(text))).destroySync();
+      (await c.prepare(await treeSql(c, renamed(tree, name, probe)))).destroySync();
     } catch (e) {
-      if (new RegExp(`"${name}"`, 'i').test((e as Error).message) && /not found/i.test((e as Error).message))
+      const message = (e as Error).message;
+      if (message.toLowerCase().includes(`"${name}"`) && /not found/i.test(message))
         throw new RowReferenceError(name);
     }
   }

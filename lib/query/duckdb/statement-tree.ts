@@ -1,0 +1,48 @@
+/**
+ * A statement as DuckDB's own parser reads it: its tree (json_serialize_sql), walked and edited generically, and
+ * written back to SQL (json_deserialize_sql) — for the local engine's checks that bind an edited statement to ask
+ * DuckDB's binder what it made of the original (lib/query/duckdb/row-references.ts, text-comparisons.ts).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../../duckdb-sql';
+import { parseJsonWithNumberTexts } from '../../exact-json';
+
+export type TreeNode = Record<string, unknown>;
+export const isTreeNode = (v: unknown): v is TreeNode =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every node of a tree (objects inside objects and arrays), depth first. */
+export function* treeNodes(v: unknown): Generator<TreeNode> {
+  if (Array.isArray(v)) for (const x of v) yield* treeNodes(x);
+  else if (isTreeNode(v)) {
+    yield v;
+    for (const x of Object.values(v)) yield* treeNodes(x);
+  }
+}
+
+/** A parsed statement list: the tree json_serialize_sql writes. */
+export interface StatementTree {
+  error?: boolean;
+  statements?: unknown[];
+}
+
+/** Numbers as written: the tree holds unsigned 64-bit positions a double would round. */
+const parseTree = (json: string) => parseJsonWithNumberTexts(json) as StatementTree;
+
+/** The statement's tree, or undefined when DuckDB's parser refuses it (its prepare then reports why). */
+export async function statementTree(c: DuckDBConnection, sql: string): Promise<StatementTree | undefined> {
+  const json = (await c.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`)).getRows()[0]?.[0];
+  const tree = parseTree(String(json));
+  return tree.error || !tree.statements ? undefined : tree;
+}
+
+/** A deep copy of a tree, to edit. */
+export const copyTree = (tree: StatementTree): StatementTree => parseTree(JSON.stringify(tree));
+
+/** The SQL of an (edited) tree. */
+export async function treeSql(c: DuckDBConnection, tree: StatementTree): Promise<string> {
+  const sql = (
+    await c.runAndReadAll(`SELECT json_deserialize_sql(${sqlString(JSON.stringify(tree))})`)
+  ).getRows();
+  return String(sql[0]?.[0]);
+}

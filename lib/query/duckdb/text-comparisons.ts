@@ -1,0 +1,204 @@
+/**
+ * Text compared with another type. Athena (Trino) casts no text to another type implicitly: `occurred_at >
+ * '2026-12-01'`, `order_date = '2026-11-20'` or `amount = '25'` fail there (TYPE_MISMATCH, "Cannot apply operator:
+ * timestamp(3) > varchar(10)"), and so does `event_date = DATE '2026-12-04'` on a varchar partition column. DuckDB
+ * casts the text and answers; the local engine fails such a query as Athena does.
+ *
+ * How: the statement's tree (DuckDB's parser) gives every comparison (=, <>, <, >, <=, >=, IS [NOT] DISTINCT FROM,
+ * [NOT] IN, BETWEEN); each operand that is a literal of the query — text, or a typed literal such as DATE '…' — is
+ * replaced by a parameter, and DuckDB's binder says what type it gives that parameter: the type of what the literal
+ * is compared with. Text where the binder wants another type, or a typed literal where it wants text, is the
+ * mismatch. A comparison of literals alone, or a statement the binder cannot type this way, is left as it is.
+ * Cost: one parse and one bind more, ~2 ms a query.
+ */
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { tokenize } from '../sql-guard/lexer';
+import { copyTree, statementTree, treeNodes, treeSql, type TreeNode } from './statement-tree';
+import { trinoType } from './values';
+
+const COMPARISON_SYMBOLS: Record<string, string> = {
+  COMPARE_EQUAL: '=',
+  COMPARE_NOTEQUAL: '<>',
+  COMPARE_LESSTHAN: '<',
+  COMPARE_GREATERTHAN: '>',
+  COMPARE_LESSTHANOREQUALTO: '<=',
+  COMPARE_GREATERTHANOREQUALTO: '>=',
+  COMPARE_DISTINCT_FROM: 'IS DISTINCT FROM',
+  COMPARE_NOT_DISTINCT_FROM: 'IS NOT DISTINCT FROM',
+  COMPARE_IN: 'IN',
+  COMPARE_NOT_IN: 'NOT IN',
+  COMPARE_BETWEEN: 'BETWEEN',
+  COMPARE_NOT_BETWEEN: 'NOT BETWEEN',
+};
+
+/** The operand slots of a comparison node: [holder, key] pairs, or none for another node. */
+function operands(n: TreeNode): [Record<string, unknown> | unknown[], string | number][] {
+  if (n.class === 'COMPARISON' && n.type !== undefined && String(n.type) in COMPARISON_SYMBOLS)
+    return [
+      [n, 'left'],
+      [n, 'right'],
+    ];
+  if (n.class === 'BETWEEN')
+    return [
+      [n, 'input'],
+      [n, 'lower'],
+      [n, 'upper'],
+    ];
+  if (
+    n.class === 'OPERATOR' &&
+    (n.type === 'COMPARE_IN' || n.type === 'COMPARE_NOT_IN') &&
+    Array.isArray(n.children)
+  )
+    return n.children.map((_, i) => [n.children as unknown[], i] as [unknown[], number]);
+  return [];
+}
+
+/** A literal operand the query wrote: its text, and its type when it is a typed literal (DATE '…', CAST('…' AS T)). */
+interface Literal {
+  text: string;
+  type: string;
+  /** A number or boolean, written without quotes. */
+  unquoted?: boolean;
+}
+
+function textConstant(v: unknown, written: Set<string>): string | undefined {
+  if (!isNode(v) || v.class !== 'CONSTANT' || !isNode(v.value)) return undefined;
+  const value = v.value;
+  if (value.is_null || !isNode(value.type) || value.type.id !== 'VARCHAR' || typeof value.value !== 'string')
+    return undefined;
+  return written.has(value.value) ? value.value : undefined;
+}
+
+const isNode = (v: unknown): v is TreeNode => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Number and boolean literals: compared with text, they are the other half of the mismatch. */
+const NUMBER_TYPES = new Set([
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'BIGINT',
+  'HUGEINT',
+  'DECIMAL',
+  'FLOAT',
+  'DOUBLE',
+  'BOOLEAN',
+]);
+
+function literalOf(v: unknown, written: Set<string>): Literal | undefined {
+  const text = textConstant(v, written);
+  if (text !== undefined) return { text, type: 'VARCHAR' };
+  if (isNode(v) && v.class === 'CONSTANT' && isNode(v.value) && !v.value.is_null && isNode(v.value.type)) {
+    const type = String(v.value.type.id);
+    return NUMBER_TYPES.has(type) ? { text: JSON.stringify(v.value.value), type, unquoted: true } : undefined;
+  }
+  if (!isNode(v) || v.class !== 'CAST' || v.try_cast || !isNode(v.cast_type)) return undefined;
+  const typed = textConstant(v.child, written);
+  const type = String(v.cast_type.id);
+  return typed === undefined || type === 'VARCHAR' ? undefined : { text: typed, type };
+}
+
+/** The string literals of the submitted query, as their values. */
+function writtenTexts(userSql: string): Set<string> {
+  const texts = new Set<string>();
+  for (const t of tokenize(userSql).tokens)
+    if (t.kind === 'string' && t.text.startsWith("'")) texts.add(t.text.slice(1, -1).replace(/''/g, "'"));
+  return texts;
+}
+
+/** What to write instead of text compared with a value of this (Trino) type. */
+function instead(type: string, text: string): string {
+  const quoted = `'${text.replace(/'/g, "''")}'`;
+  if (type === 'date') return `DATE ${quoted}`;
+  if (type.startsWith('timestamp')) return `TIMESTAMP ${quoted} or from_iso8601_timestamp(${quoted})`;
+  if (type.startsWith('decimal')) return `DECIMAL ${quoted}`;
+  if (type === 'boolean') return 'true or false, unquoted';
+  if (/^(tinyint|smallint|integer|bigint|real|double)$/.test(type)) return `the number without quotes`;
+  return `CAST(${quoted} AS ${type})`;
+}
+
+/** Athena's refusal of a comparison of text with another type. */
+export class TextComparisonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TextComparisonError';
+  }
+}
+
+/** The types text is never cast to implicitly by Trino (what the binder may want instead of text). */
+const TYPED =
+  /^(boolean|tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)|date|timestamp|timestamp with time zone|time|time with time zone|interval day to second|uuid|json|varbinary)$/;
+
+interface Probe {
+  literal: Literal;
+  symbol: string;
+}
+
+/**
+ * Throws a TextComparisonError when the statement (DuckDB's SQL of the submitted query `userSql`) compares text of
+ * the query with a value of another type, or a typed literal of the query with text.
+ */
+export async function refuseTextComparisons(
+  c: DuckDBConnection,
+  sql: string,
+  userSql: string,
+): Promise<void> {
+  const written = writtenTexts(userSql);
+  const tree = await statementTree(c, sql);
+  if (!tree) return;
+  const edited = copyTree(tree);
+  const probes: Probe[] = [];
+  for (const n of treeNodes(edited)) {
+    const slots = operands(n);
+    if (slots.length === 0) continue;
+    const literals = slots.map(([holder, key]) =>
+      literalOf((holder as Record<string, unknown>)[key], written),
+    );
+    // A comparison of literals alone leaves the binder nothing to type them by.
+    if (literals.every((l) => l !== undefined)) continue;
+    slots.forEach(([holder, key], i) => {
+      const literal = literals[i];
+      if (!literal) return;
+      probes.push({ literal, symbol: COMPARISON_SYMBOLS[String(n.type)]! });
+      (holder as Record<string, unknown>)[key] = {
+        class: 'PARAMETER',
+        type: 'VALUE_PARAMETER',
+        alias: '',
+        identifier: String(probes.length),
+      };
+    });
+  }
+  if (probes.length === 0) return;
+  let types: DuckDBType[];
+  try {
+    const prepared = await c.prepare(await treeSql(c, edited));
+    try {
+      types = probes.map((_, i) => prepared.parameterType(i + 1));
+    } finally {
+      prepared.destroySync();
+    }
+  } catch {
+    return; // not typed this way (a parameter the binder cannot type): left to run as it is
+  }
+  probes.forEach(({ literal, symbol }, i) => {
+    const wanted = trinoType(types[i]!);
+    const quoted = `'${literal.text.replace(/'/g, "''")}'`;
+    if (literal.type === 'VARCHAR' && TYPED.test(wanted)) {
+      throw new TextComparisonError(
+        `Cannot apply operator: ${wanted} ${symbol} varchar(${[...literal.text].length}): the text ${quoted} is ` +
+          `compared with a ${wanted}. Athena (Trino) casts no text to another type implicitly and fails this ` +
+          `query (TYPE_MISMATCH); DuckDB would cast it, so the local engine fails it too. Write ` +
+          `${instead(wanted, literal.text)}`,
+      );
+    }
+    if (literal.type !== 'VARCHAR' && wanted === 'varchar') {
+      const type = literal.type.toLowerCase();
+      const shown = literal.unquoted ? literal.text : quoted;
+      throw new TextComparisonError(
+        `Cannot apply operator: varchar ${symbol} ${type}: the ${type} ${shown} is compared with text. Athena ` +
+          `(Trino) casts no text to another type implicitly and fails this query (TYPE_MISMATCH); DuckDB would ` +
+          `cast it, so the local engine fails it too. Compare text with text (the partition columns event_date ` +
+          `and dt are varchar: event_date = '2026-12-04'), or cast the text: CAST(… AS ${type})`,
+      );
+    }
+  });
+}
