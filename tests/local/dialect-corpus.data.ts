@@ -304,6 +304,22 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[1]],
     source: ATHENA_TIMESTAMP_EXCEPTIONS,
   },
+  // --- concatenation ----------------------------------------------------------------------------------------------
+  {
+    sql: "SELECT 'order-' || n FROM (VALUES (42)) AS t(n)",
+    refused: /^Unexpected parameters \(varchar, integer\) for function concat/,
+    source: `${TRINO_STRING} (concat(string1, …, stringN): strings; || is concat)`,
+  },
+  {
+    sql: "SELECT concat('day ', d) FROM (VALUES (DATE '2026-12-04')) AS t(d)",
+    refused: /^Unexpected parameters \(varchar, date\) for function concat/,
+    source: `${TRINO_STRING} (concat(string1, …, stringN))`,
+  },
+  {
+    sql: "SELECT 'order-' || CAST(n AS varchar), concat('a', NULL), ARRAY[1] || ARRAY[2], 'x' || s FROM (VALUES (42, 'y')) AS t(n, s)",
+    rows: [['order-42', null, [1, 2], 'xy']],
+    source: `${TRINO_STRING}; ${TRINO_ARRAY} (|| of two arrays)`,
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

@@ -48,8 +48,7 @@ import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from '
 import { columnName, toCell, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
-import { refuseRowReferences } from './row-references';
-import { refuseTextComparisons } from './text-comparisons';
+import { refuseWhatAthenaRefuses } from './athena-refusals';
 
 export interface LocalQueryEngineOptions {
   lakeDir: string;
@@ -357,8 +356,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (prepared.statementType !== StatementType.SELECT) {
         throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
       }
-      await refuseRowReferences(c, sql);
-      await refuseTextComparisons(c, sql, a.query.sql);
+      await refuseWhatAthenaRefuses(c, sql, a.query.sql);
       const result = await prepared.stream();
       const types = result.columnTypes();
       const columns = result

@@ -9,14 +9,7 @@
  * json_deserialize_sql): if the name no longer resolves, it was the row, not a column.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  copyTree,
-  statementTree,
-  treeNodes,
-  treeSql,
-  type StatementTree,
-  type TreeNode,
-} from './statement-tree';
+import { copyTree, treeNodes, treeSql, type StatementTree, type TreeNode } from './statement-tree';
 
 /** The name a FROM item is referred to by (its alias, or a table's name), lower case; '' for none. */
 function fromItemName(ref: TreeNode): string {
@@ -76,10 +69,8 @@ export class RowReferenceError extends Error {
   }
 }
 
-/** Throws a RowReferenceError when the statement (one SELECT, DuckDB's SQL) uses a FROM item's name as a value. */
-export async function refuseRowReferences(c: DuckDBConnection, sql: string): Promise<void> {
-  const tree = await statementTree(c, sql);
-  if (!tree) return; // DuckDB's own prepare reports it
+/** Throws a RowReferenceError when the statement (its tree: one SELECT) uses a FROM item's name as a value. */
+export async function refuseRowReferences(c: DuckDBConnection, tree: StatementTree): Promise<void> {
   for (const name of candidates(tree)) {
     const probe = `lake_row_probe_${Math.random().toString(36).slice(2)}`;
     try {

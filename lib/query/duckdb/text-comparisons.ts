@@ -13,7 +13,7 @@
  */
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { tokenize } from '../sql-guard/lexer';
-import { copyTree, statementTree, treeNodes, treeSql, type TreeNode } from './statement-tree';
+import { copyTree, treeNodes, treeSql, type StatementTree, type TreeNode } from './statement-tree';
 import { trinoType } from './values';
 
 const COMPARISON_SYMBOLS: Record<string, string> = {
@@ -134,17 +134,15 @@ interface Probe {
 }
 
 /**
- * Throws a TextComparisonError when the statement (DuckDB's SQL of the submitted query `userSql`) compares text of
+ * Throws a TextComparisonError when the statement (the tree of the submitted query `userSql`) compares text of
  * the query with a value of another type, or a typed literal of the query with text.
  */
 export async function refuseTextComparisons(
   c: DuckDBConnection,
-  sql: string,
+  tree: StatementTree,
   userSql: string,
 ): Promise<void> {
   const written = writtenTexts(userSql);
-  const tree = await statementTree(c, sql);
-  if (!tree) return;
   const edited = copyTree(tree);
   const probes: Probe[] = [];
   for (const n of treeNodes(edited)) {

@@ -1,0 +1,24 @@
+/**
+ * What Athena (Trino) refuses and DuckDB would answer, refused by the local engine with Athena's message and what to
+ * write instead: a table's name used as a value (row-references.ts), text compared with another type
+ * (text-comparisons.ts), text concatenated with another type (concat-arguments.ts). Each asks DuckDB's binder about
+ * an edited copy of the statement's tree; nothing runs.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { refuseTextConcatenations } from './concat-arguments';
+import { refuseRowReferences } from './row-references';
+import { statementTree } from './statement-tree';
+import { refuseTextComparisons } from './text-comparisons';
+
+/** Throws Athena's refusal of the statement (`sql`, DuckDB's SQL of the submitted `userSql`), if it has one. */
+export async function refuseWhatAthenaRefuses(
+  c: DuckDBConnection,
+  sql: string,
+  userSql: string,
+): Promise<void> {
+  const tree = await statementTree(c, sql);
+  if (!tree) return; // DuckDB's own prepare reports it
+  await refuseRowReferences(c, tree);
+  await refuseTextComparisons(c, tree, userSql);
+  await refuseTextConcatenations(c, tree);
+}
