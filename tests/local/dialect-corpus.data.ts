@@ -304,6 +304,29 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[1]],
     source: ATHENA_TIMESTAMP_EXCEPTIONS,
   },
+  // --- select-list aliases ---------------------------------------------------------------------------------------
+  {
+    sql: "SELECT upper(s) AS big, count(*) FROM (VALUES ('a'), ('a'), ('b')) AS t(s) GROUP BY big",
+    refused: /^Column 'big' cannot be resolved: 'big' is an alias of the select list, used in GROUP BY/,
+    source: `${TRINO_SELECT} (GROUP BY: input column names, expressions or output positions; aliases are for ORDER BY)`,
+  },
+  {
+    sql: 'SELECT x * 2 AS twice FROM (VALUES (1), (6)) AS t(x) WHERE twice > 10',
+    refused: /^Column 'twice' cannot be resolved: .* used in WHERE/,
+    source: TRINO_SELECT,
+  },
+  {
+    sql: "SELECT s, count(*) AS n FROM (VALUES ('a'), ('a'), ('b')) AS t(s) GROUP BY s HAVING n > 1",
+    refused: /^Column 'n' cannot be resolved: .* used in HAVING/,
+    source: TRINO_SELECT,
+  },
+  {
+    sql:
+      "SELECT upper(s) AS big, count(*) AS n FROM (VALUES ('a'), ('a'), ('b')) AS t(s) " +
+      'GROUP BY 1 HAVING count(*) > 1 ORDER BY big, n',
+    rows: [['A', 2]],
+    source: `${TRINO_SELECT} (GROUP BY position; ORDER BY output names)`,
+  },
   // --- concatenation ----------------------------------------------------------------------------------------------
   {
     sql: "SELECT 'order-' || n FROM (VALUES (42)) AS t(n)",

@@ -1,10 +1,12 @@
 /**
  * What Athena (Trino) refuses and DuckDB would answer, refused by the local engine with Athena's message and what to
- * write instead: a table's name used as a value (row-references.ts), text compared with another type
+ * write instead: a table's name used as a value (row-references.ts), a select-list alias in WHERE, GROUP BY or
+ * HAVING (alias-references.ts), text compared with another type
  * (text-comparisons.ts), text concatenated with another type (concat-arguments.ts). Each asks DuckDB's binder about
  * an edited copy of the statement's tree; nothing runs.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { refuseAliasReferences } from './alias-references';
 import { refuseTextConcatenations } from './concat-arguments';
 import { refuseRowReferences } from './row-references';
 import { statementTree } from './statement-tree';
@@ -19,6 +21,7 @@ export async function refuseWhatAthenaRefuses(
   const tree = await statementTree(c, sql);
   if (!tree) return; // DuckDB's own prepare reports it
   await refuseRowReferences(c, tree);
+  await refuseAliasReferences(c, tree);
   await refuseTextComparisons(c, tree, userSql);
   await refuseTextConcatenations(c, tree);
 }

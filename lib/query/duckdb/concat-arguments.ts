@@ -9,30 +9,18 @@
  * is.
  */
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
-import { isTreeNode, treeSql, type StatementTree, type TreeNode } from './statement-tree';
+import {
+  isTreeNode,
+  ownNodes,
+  selectAlone,
+  selectNodes,
+  treeSql,
+  type StatementTree,
+  type TreeNode,
+} from './statement-tree';
 import { trinoType } from './values';
 
 const CONCATENATIONS = new Set(['||', 'concat']);
-
-/** The nodes of an expression tree below `v`, not entering nested SELECTs (each is looked at on its own). */
-function* ownNodes(v: unknown): Generator<TreeNode> {
-  if (Array.isArray(v)) for (const x of v) yield* ownNodes(x);
-  else if (isTreeNode(v)) {
-    if (v.type === 'SELECT_NODE') return;
-    yield v;
-    for (const x of Object.values(v)) yield* ownNodes(x);
-  }
-}
-
-/** Every SELECT node of a tree, with the CTE maps of the SELECTs around it (innermost last). */
-function* selectNodes(v: unknown, ctes: unknown[] = []): Generator<{ node: TreeNode; ctes: unknown[] }> {
-  if (Array.isArray(v)) for (const x of v) yield* selectNodes(x, ctes);
-  else if (isTreeNode(v)) {
-    const inner = v.type === 'SELECT_NODE' && isTreeNode(v.cte_map) ? [...ctes, v.cte_map] : ctes;
-    if (v.type === 'SELECT_NODE') yield { node: v, ctes };
-    for (const x of Object.values(v)) yield* selectNodes(x, inner);
-  }
-}
 
 /** The concatenations of a SELECT's own expressions (not those of its nested SELECTs). */
 function concatenations(node: TreeNode): TreeNode[] {
@@ -44,20 +32,6 @@ function concatenations(node: TreeNode): TreeNode[] {
         found.push(n);
   }
   return found;
-}
-
-/** A statement of the SELECT alone, its select list `expressions`, with the CTEs around it. */
-function probeOf(node: TreeNode, ctes: unknown[], expressions: unknown[]): StatementTree {
-  const map = [...ctes, node.cte_map].flatMap((m) =>
-    isTreeNode(m) && Array.isArray(m.map) ? (m.map as unknown[]) : [],
-  );
-  const select = {
-    ...node,
-    select_list: expressions.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` })),
-    cte_map: { map },
-    modifiers: [],
-  };
-  return { error: false, statements: [{ node: select, named_param_map: [] }] };
 }
 
 const isNullLiteral = (v: unknown) =>
@@ -84,7 +58,14 @@ export async function refuseTextConcatenations(c: DuckDBConnection, tree: Statem
     let types: ReturnType<typeof trinoType>[];
     let lists: boolean[];
     try {
-      const prepared = await c.prepare(await treeSql(c, probeOf(node, ctes, args)));
+      const prepared = await c.prepare(
+        await treeSql(
+          c,
+          selectAlone(node, ctes, {
+            select_list: args.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` })),
+          }),
+        ),
+      );
       try {
         types = args.map((_, i) => trinoType(prepared.columnType(i)));
         lists = args.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST);

@@ -46,3 +46,38 @@ export async function treeSql(c: DuckDBConnection, tree: StatementTree): Promise
   ).getRows();
   return String(sql[0]?.[0]);
 }
+
+/** The nodes of an expression tree below `v`, not entering nested SELECTs (each is looked at on its own). */
+export function* ownNodes(v: unknown): Generator<TreeNode> {
+  if (Array.isArray(v)) for (const x of v) yield* ownNodes(x);
+  else if (isTreeNode(v)) {
+    if (v.type === 'SELECT_NODE') return;
+    yield v;
+    for (const x of Object.values(v)) yield* ownNodes(x);
+  }
+}
+
+/** Every SELECT node of a tree, with the CTE maps of the SELECTs around it (innermost last). */
+export function* selectNodes(
+  v: unknown,
+  ctes: unknown[] = [],
+): Generator<{ node: TreeNode; ctes: unknown[] }> {
+  if (Array.isArray(v)) for (const x of v) yield* selectNodes(x, ctes);
+  else if (isTreeNode(v)) {
+    const inner = v.type === 'SELECT_NODE' && isTreeNode(v.cte_map) ? [...ctes, v.cte_map] : ctes;
+    if (v.type === 'SELECT_NODE') yield { node: v, ctes };
+    for (const x of Object.values(v)) yield* selectNodes(x, inner);
+  }
+}
+
+/**
+ * A statement of one SELECT alone (to bind it apart from the query around it): its FROM, WHERE, GROUP BY and the CTEs
+ * around it kept, ORDER BY and LIMIT dropped, with `changes` (e.g. another select list) applied.
+ */
+export function selectAlone(node: TreeNode, ctes: unknown[], changes: TreeNode): StatementTree {
+  const map = [...ctes, node.cte_map].flatMap((m) =>
+    isTreeNode(m) && Array.isArray(m.map) ? (m.map as unknown[]) : [],
+  );
+  const select = { ...node, cte_map: { map }, modifiers: [], ...changes };
+  return { error: false, statements: [{ node: select, named_param_map: [] }] };
+}
