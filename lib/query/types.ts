@@ -18,6 +18,8 @@ export interface CheckedQuery {
   readonly sql: string;
   /** Lake tables it reads (lower case, unqualified). */
   readonly tables: readonly string[];
+  /** Functions it calls in its expressions (lower case; none for a metadata statement). */
+  readonly functions?: readonly string[];
 }
 
 export interface QueryStatus {

@@ -21,6 +21,7 @@ const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
 const TRINO_VALUES = 'https://trino.io/docs/current/sql/values.html';
 const TRINO_AGG = 'https://trino.io/docs/current/functions/aggregate.html';
 const TRINO_DECIMAL = 'https://trino.io/docs/current/functions/decimal.html';
+const TRINO_FUNCTION_LIST = 'https://trino.io/docs/current/functions/list.html';
 const ATHENA_TIMESTAMP_EXCEPTIONS =
   "https://repost.aws/knowledge-center/athena-table-timestamp-exceptions (\"'>' cannot be applied to timestamp, " +
   'varchar(19)": a TIMESTAMP compared with a STRING; cast the literal)';
@@ -303,6 +304,22 @@ export const CORPUS: CorpusEntry[] = [
       "WHERE ts > TIMESTAMP '2026-12-01 00:00:00' AND event_date = '2026-12-04' AND ts < CAST('2027-01-01' AS timestamp)",
     rows: [[1]],
     source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  // --- functions Athena does not have ------------------------------------------------------------------------------
+  {
+    sql: "SELECT strftime(DATE '2026-12-04', '%Y')",
+    refused: /^Function 'strftime' not registered: .* On Athena: date_format\(ts, format\)/,
+    source: TRINO_FUNCTION_LIST,
+  },
+  {
+    sql: 'SELECT median(x) FROM (VALUES (1), (2), (9)) AS t(x)',
+    refused: /^Function 'median' not registered: .*approx_percentile\(x, 0\.5\)/,
+    source: TRINO_FUNCTION_LIST,
+  },
+  {
+    sql: 'SELECT unnest(ARRAY[1, 2])',
+    refused: /^Function 'unnest' not registered: .*CROSS JOIN UNNEST\(array\) AS t\(x\)/,
+    source: `${TRINO_FUNCTION_LIST}; ${TRINO_SELECT} (UNNEST in FROM)`,
   },
   // --- select-list aliases ---------------------------------------------------------------------------------------
   {

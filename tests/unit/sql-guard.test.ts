@@ -121,6 +121,16 @@ describe('allowed: what analysts type', () => {
     expect(() => checkQuery('SELECT 1 /* ; DROP TABLE x */ FROM page_view', opts)).not.toThrow();
   });
 
+  it('lists the functions the statement calls in its expressions, not UNNEST in FROM', () => {
+    expect(
+      checkQuery(
+        "SELECT upper(t.part), count(*), row_number() OVER (ORDER BY 1) FROM page_view CROSS JOIN UNNEST(split(url, '/')) AS t(part) GROUP BY 1",
+        opts,
+      ).functions,
+    ).toEqual(['count', 'row_number', 'split', 'upper']);
+    expect(checkQuery('SELECT unnest(ARRAY[1]) FROM page_view', opts).functions).toEqual(['unnest']);
+  });
+
   it('treats a CTE named like nothing in the lake as a table of the query', () => {
     expect(checkQuery('WITH recent AS (SELECT * FROM page_view) SELECT * FROM recent', opts).tables).toEqual([
       'page_view',
@@ -187,6 +197,13 @@ describe('refused, with the reason', () => {
     expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);
     expect(refusal('SELECT $$a$$')).toMatch(/dollar quoting/);
     expect(refusal('SELECT 7 // 2')).toMatch(/'\/\/'/);
+    // Other dialects' syntax the parser's PostgreSQL fallback reads and DuckDB answers; Athena fails it.
+    expect(refusal('SELECT url::varchar FROM page_view')).toMatch(
+      /'::' casts are not Athena SQL.*CAST\(x AS type\)/,
+    );
+    expect(refusal("SELECT * FROM page_view WHERE url ILIKE '%A%'")).toMatch(/ILIKE is not Athena SQL/);
+    expect(refusal('SELECT DISTINCT ON (url) url FROM page_view')).toMatch(/DISTINCT ON is not Athena SQL/);
+    expect(() => checkQuery('SELECT \'a::b ilike\', "distinct" FROM page_view', opts)).not.toThrow();
     expect(refusal('SELECT `url` FROM page_view')).toMatch(/backtick/);
     expect(refusal('SELECT * FROM page_view WHERE url = ?')).toMatch(/placeholders/);
     expect(refusal('SELECT * FROM page_view WHERE url = $1')).toMatch(/dollar quoting or parameters/);

@@ -356,7 +356,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (prepared.statementType !== StatementType.SELECT) {
         throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
       }
-      await refuseWhatAthenaRefuses(c, sql, a.query.sql);
+      await refuseWhatAthenaRefuses(c, sql, a.query);
       const result = await prepared.stream();
       const types = result.columnTypes();
       const columns = result

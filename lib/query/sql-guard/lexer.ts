@@ -42,6 +42,25 @@ const isWordStart = (c: string) => /[A-Za-z_\u00c0-\uffff]/.test(c);
 const isWordPart = (c: string) => /[A-Za-z0-9_\u00c0-\uffff]/.test(c);
 
 /**
+ * Words of other dialects that the parser's PostgreSQL grammar (its fallback) reads and DuckDB answers, but Athena
+ * does not have: refused on both runtimes with what to write instead, as Athena would fail them.
+ */
+function refuseOtherDialects(sql: string, tokens: Token[]): void {
+  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  for (let k = 0; k < tokens.length; k++) {
+    if (word(k, 'ilike'))
+      refuse(sql, tokens[k]!.start, 'ILIKE is not Athena SQL: write lower(x) LIKE lower(pattern)');
+    if (word(k, 'distinct') && word(k + 1, 'on') && tokens[k + 2]?.text === '(')
+      refuse(
+        sql,
+        tokens[k]!.start,
+        'DISTINCT ON is not Athena SQL: keep the first row of each group with row_number() OVER (PARTITION BY … ' +
+          'ORDER BY …) = 1 in a subquery',
+      );
+  }
+}
+
+/**
  * Same-length rewrites of constructs Athena accepts but the parser's grammars do not, in the copy the parser
  * reads (the engine still gets the statement as written). Neither can hide a table or function reference:
  *  - the target type of CAST/TRY_CAST (e.g. ARRAY(VARCHAR), ROW(a BIGINT), MAP(VARCHAR, DOUBLE)) becomes VARCHAR,
@@ -225,6 +244,12 @@ export function tokenize(sql: string): Lexed {
       continue;
     }
     if (c === '/' && next === '/') refuse(sql, i, "'//' is not an operator in Athena SQL");
+    if (c === ':' && next === ':')
+      refuse(
+        sql,
+        i,
+        "'::' casts are not Athena SQL (DuckDB and PostgreSQL read them): write CAST(x AS type)",
+      );
     if (c === '$') refuse(sql, i, "'$' (dollar quoting or parameters) is not allowed");
     if (c === '?') refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query');
     if (c === '`') refuse(sql, i, 'backtick-quoted identifiers are not Athena SQL; use double quotes');
@@ -246,6 +271,7 @@ export function tokenize(sql: string): Lexed {
   const replace = (start: number, stop: number, text: string) => {
     for (let k = start; k < stop; k++) chars[k] = k - start < text.length ? text[k - start]! : ' ';
   };
+  refuseOtherDialects(sql, tokens);
   for (const t of tokens) {
     // Backslashes inside string literals are plain characters in Athena and DuckDB (but escapes to the parser).
     if (t.kind === 'string' && t.text.includes('\\')) replace(t.start, t.end, t.text.replace(/\\/g, '_'));

@@ -51,6 +51,10 @@ interface Context {
   tables: Set<string>;
   ctes: Set<string>;
   referenced: Set<string>;
+  /** Names (lower case) of the functions the statement calls in its expressions. */
+  functions: Set<string>;
+  /** Table functions of FROM items (UNNEST), which are not calls in expressions. */
+  tableFunctions: WeakSet<Node>;
 }
 
 function offsetOf(node: Node): number | undefined {
@@ -107,6 +111,7 @@ function checkFromItem(item: Node, ctx: Context): void {
   const expr = item.expr;
   if (isNode(expr)) {
     if (expr.type === 'function') {
+      ctx.tableFunctions.add(expr);
       const name = functionName(expr);
       if (!ALLOWED_TABLE_FUNCTIONS.has(name)) {
         throw new QueryNotAllowedError(`table function ${name}() is not allowed in FROM; query lake tables`);
@@ -158,6 +163,7 @@ function walk(value: unknown, ctx: Context): void {
     if (deniedFunction(name)) {
       throw new QueryNotAllowedError(`function ${name}() is not allowed: it reads outside the lake's tables`);
     }
+    if (!ctx.tableFunctions.has(value)) ctx.functions.add(name);
   }
   if (Array.isArray(value.from)) {
     for (const item of value.from) if (isNode(item)) checkFromItem(item, ctx);
@@ -205,6 +211,8 @@ export function checkTree(
     tables: new Set(opts.tables.map((t) => t.toLowerCase())),
     ctes,
     referenced: new Set(),
+    functions: new Set(),
+    tableFunctions: new WeakSet(),
   };
   walk(roots, ctx);
 
@@ -225,5 +233,9 @@ export function checkTree(
     }
   }
 
-  return { sql: lexed.body, tables: [...ctx.referenced].sort() } as unknown as CheckedQuery;
+  return {
+    sql: lexed.body,
+    tables: [...ctx.referenced].sort(),
+    functions: [...ctx.functions].sort(),
+  } as unknown as CheckedQuery;
 }
