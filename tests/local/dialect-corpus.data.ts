@@ -305,6 +305,21 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[1]],
     source: ATHENA_TIMESTAMP_EXCEPTIONS,
   },
+  {
+    sql: "SELECT coalesce(x, 'n/a') FROM (VALUES (2.5), (NULL)) AS t(x)",
+    refused: /^All COALESCE operands must be the same type \(here decimal\(2,1\), varchar\)/,
+    source: 'https://trino.io/docs/current/functions/conditional.html (coalesce: the same type)',
+  },
+  {
+    sql: "SELECT CASE WHEN x > 1 THEN x ELSE 'small' END FROM (VALUES (1), (2)) AS t(x)",
+    refused: /^All CASE results must be the same type \(here integer, varchar\)/,
+    source: 'https://trino.io/docs/current/functions/conditional.html (CASE)',
+  },
+  {
+    sql: "SELECT coalesce(s, 'none'), if(x > 1, 'big', NULL), CASE x WHEN 1 THEN 'one' END FROM (VALUES (1, CAST(NULL AS varchar))) AS t(x, s)",
+    rows: [['none', null, 'one']],
+    source: 'https://trino.io/docs/current/functions/conditional.html',
+  },
   // --- functions Athena does not have ------------------------------------------------------------------------------
   {
     sql: "SELECT strftime(DATE '2026-12-04', '%Y')",
