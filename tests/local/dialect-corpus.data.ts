@@ -320,6 +320,16 @@ export const CORPUS: CorpusEntry[] = [
     rows: [['none', null, 'one']],
     source: 'https://trino.io/docs/current/functions/conditional.html',
   },
+  {
+    sql: "SELECT x FROM (VALUES (1)) AS t(x) UNION ALL SELECT 'a'",
+    refused: /^column 1 in UNION query has incompatible types: integer, varchar/,
+    source: `${TRINO_SELECT} (UNION: the columns of each query must have compatible types)`,
+  },
+  {
+    sql: 'SELECT x FROM (VALUES (1)) AS t(x) UNION ALL SELECT 2 UNION ALL SELECT NULL ORDER BY 1',
+    rows: [[1], [2], [null]],
+    source: TRINO_SELECT,
+  },
   // --- functions Athena does not have ------------------------------------------------------------------------------
   {
     sql: "SELECT strftime(DATE '2026-12-04', '%Y')",

@@ -57,16 +57,20 @@ export function* ownNodes(v: unknown): Generator<TreeNode> {
   }
 }
 
-/** Every SELECT node of a tree, with the CTE maps of the SELECTs around it (innermost last). */
-export function* selectNodes(
+/** Every SELECT node of a tree, with the CTE maps of the queries around it (innermost last). */
+export const selectNodes = (v: unknown) => queryNodes(v, 'SELECT_NODE');
+
+/** Every node of a type (e.g. SET_OPERATION_NODE) of a tree, with the CTE maps of the queries around it. */
+export function* queryNodes(
   v: unknown,
+  type: string,
   ctes: unknown[] = [],
 ): Generator<{ node: TreeNode; ctes: unknown[] }> {
-  if (Array.isArray(v)) for (const x of v) yield* selectNodes(x, ctes);
+  if (Array.isArray(v)) for (const x of v) yield* queryNodes(x, type, ctes);
   else if (isTreeNode(v)) {
-    const inner = v.type === 'SELECT_NODE' && isTreeNode(v.cte_map) ? [...ctes, v.cte_map] : ctes;
-    if (v.type === 'SELECT_NODE') yield { node: v, ctes };
-    for (const x of Object.values(v)) yield* selectNodes(x, inner);
+    if (v.type === type) yield { node: v, ctes };
+    const inner = isTreeNode(v.cte_map) ? [...ctes, v.cte_map] : ctes;
+    for (const x of Object.values(v)) yield* queryNodes(x, type, inner);
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * UNION, INTERSECT and EXCEPT of text with another type in one column: `SELECT 1 UNION ALL SELECT 'a'`. Athena
+ * (Trino) fails the query ("column 1 in UNION query has incompatible types: integer, varchar(1)"); DuckDB casts the
+ * column to text and answers. The local engine fails it as Athena does.
+ *
+ * How: each SELECT of a set operation is bound alone (nothing runs) and DuckDB's binder gives its columns' types; a
+ * SELECT that cannot be bound alone (it refers to an outer query) leaves the operation as it is.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  isTreeNode,
+  queryNodes,
+  selectAlone,
+  treeSql,
+  type StatementTree,
+  type TreeNode,
+} from './statement-tree';
+import { trinoType } from './values';
+
+/** The types text is never cast to or from implicitly by Trino. */
+const TYPED =
+  /^(boolean|tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)|date|timestamp|timestamp with time zone|time|interval day to second|uuid|varbinary)$/;
+
+/** The SELECTs a set operation combines (through nested set operations). */
+function operands(node: unknown): TreeNode[] {
+  if (!isTreeNode(node)) return [];
+  if (node.type === 'SELECT_NODE') return [node];
+  if (node.type === 'SET_OPERATION_NODE') return [...operands(node.left), ...operands(node.right)];
+  return [];
+}
+
+const isNullLiteral = (v: unknown) =>
+  isTreeNode(v) && v.class === 'CONSTANT' && isTreeNode(v.value) && v.value.is_null === true;
+
+/** Athena's refusal of a set operation's column of text and another type. */
+export class SetOperationTypesError extends Error {
+  constructor(operation: string, column: number, types: string[]) {
+    super(
+      `column ${column} in ${operation} query has incompatible types: ${types.join(', ')}. Athena (Trino) casts no ` +
+        `other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB would cast the column to text, ` +
+        `so the local engine fails it too. Cast it to one type: CAST(x AS varchar)`,
+    );
+    this.name = 'SetOperationTypesError';
+  }
+}
+
+/** The column types (Trino's names) of a SELECT bound alone, or undefined when it cannot be. */
+async function columnTypes(
+  c: DuckDBConnection,
+  node: TreeNode,
+  ctes: unknown[],
+): Promise<string[] | undefined> {
+  try {
+    const prepared = await c.prepare(await treeSql(c, selectAlone(node, ctes, {})));
+    try {
+      const list = Array.isArray(node.select_list) ? (node.select_list as unknown[]) : [];
+      return Array.from({ length: prepared.columnCount }, (_, i) =>
+        isNullLiteral(list[i]) ? 'unknown' : trinoType(prepared.columnType(i)),
+      );
+    } finally {
+      prepared.destroySync();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Throws a SetOperationTypesError when a set operation of the statement (its tree) mixes text with another type. */
+export async function refuseMixedSetOperations(c: DuckDBConnection, tree: StatementTree): Promise<void> {
+  for (const { node, ctes } of queryNodes(tree.statements, 'SET_OPERATION_NODE')) {
+    const inner = isTreeNode(node.cte_map) ? [...ctes, node.cte_map] : ctes;
+    const sides: string[][] = [];
+    for (const side of operands(node)) {
+      const types = await columnTypes(c, side, inner);
+      if (!types) return;
+      sides.push(types);
+    }
+    const width = Math.min(...sides.map((s) => s.length));
+    for (let i = 0; i < width; i++) {
+      const column = sides.map((s) => s[i]!);
+      if (column.includes('varchar') && column.some((t) => TYPED.test(t)))
+        throw new SetOperationTypesError(String(node.setop_type ?? 'UNION'), i + 1, column);
+    }
+  }
+}
