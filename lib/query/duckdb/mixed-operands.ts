@@ -12,6 +12,7 @@
  */
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import {
+  isNullConstant,
   isTreeNode,
   ownNodes,
   selectAlone,
@@ -20,7 +21,7 @@ import {
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
-import { trinoType } from './values';
+import { castFromTextOnlyExplicitly, trinoType } from './values';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
 interface Group {
@@ -57,13 +58,7 @@ function groupsOf(node: TreeNode): Group[] {
  * it an integer), or error(…), which the local engine's rewrites put where Athena would fail.
  */
 const hasNoType = (v: unknown) =>
-  isTreeNode(v) &&
-  ((v.class === 'CONSTANT' && isTreeNode(v.value) && v.value.is_null === true) ||
-    (v.class === 'FUNCTION' && v.function_name === 'error'));
-
-/** The types text is never cast to or from implicitly by Trino. */
-const TYPED =
-  /^(boolean|tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)|date|timestamp|timestamp with time zone|time|interval day to second|uuid|varbinary)$/;
+  isTreeNode(v) && (isNullConstant(v) || (v.class === 'FUNCTION' && v.function_name === 'error'));
 
 /** Athena's refusal of operands of mixed types. */
 export class MixedOperandsError extends Error {
@@ -111,7 +106,7 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
       if (group.kind === 'concat') {
         if (!anyList && named.some((t) => t !== 'varchar' && t !== 'unknown'))
           throw new MixedOperandsError(group.kind, named);
-      } else if (named.includes('varchar') && named.some((t) => TYPED.test(t))) {
+      } else if (named.includes('varchar') && named.some((t) => castFromTextOnlyExplicitly(t))) {
         throw new MixedOperandsError(group.kind, named);
       }
     }

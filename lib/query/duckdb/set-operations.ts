@@ -8,6 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  isNullConstant,
   isTreeNode,
   queryNodes,
   selectAlone,
@@ -15,11 +16,7 @@ import {
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
-import { trinoType } from './values';
-
-/** The types text is never cast to or from implicitly by Trino. */
-const TYPED =
-  /^(boolean|tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)|date|timestamp|timestamp with time zone|time|interval day to second|uuid|varbinary)$/;
+import { castFromTextOnlyExplicitly, trinoType } from './values';
 
 /** The SELECTs a set operation combines (through nested set operations). */
 function operands(node: unknown): TreeNode[] {
@@ -28,9 +25,6 @@ function operands(node: unknown): TreeNode[] {
   if (node.type === 'SET_OPERATION_NODE') return [...operands(node.left), ...operands(node.right)];
   return [];
 }
-
-const isNullLiteral = (v: unknown) =>
-  isTreeNode(v) && v.class === 'CONSTANT' && isTreeNode(v.value) && v.value.is_null === true;
 
 /** Athena's refusal of a set operation's column of text and another type. */
 export class SetOperationTypesError extends Error {
@@ -55,7 +49,7 @@ async function columnTypes(
     try {
       const list = Array.isArray(node.select_list) ? (node.select_list as unknown[]) : [];
       return Array.from({ length: prepared.columnCount }, (_, i) =>
-        isNullLiteral(list[i]) ? 'unknown' : trinoType(prepared.columnType(i)),
+        isNullConstant(list[i]) ? 'unknown' : trinoType(prepared.columnType(i)),
       );
     } finally {
       prepared.destroySync();
@@ -78,7 +72,7 @@ export async function refuseMixedSetOperations(c: DuckDBConnection, tree: Statem
     const width = Math.min(...sides.map((s) => s.length));
     for (let i = 0; i < width; i++) {
       const column = sides.map((s) => s[i]!);
-      if (column.includes('varchar') && column.some((t) => TYPED.test(t)))
+      if (column.includes('varchar') && column.some((t) => castFromTextOnlyExplicitly(t)))
         throw new SetOperationTypesError(String(node.setop_type ?? 'UNION'), i + 1, column);
     }
   }

@@ -85,3 +85,7 @@ export function selectAlone(node: TreeNode, ctes: unknown[], changes: TreeNode):
   const select = { ...node, cte_map: { map }, modifiers: [], ...changes };
   return { error: false, statements: [{ node: select, named_param_map: [] }] };
 }
+
+/** A NULL literal (Trino types it by what it stands with; DuckDB's select list makes it an integer). */
+export const isNullConstant = (v: unknown): boolean =>
+  isTreeNode(v) && v.class === 'CONSTANT' && isTreeNode(v.value) && v.value.is_null === true;

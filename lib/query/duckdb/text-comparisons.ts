@@ -15,7 +15,7 @@
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { tokenize } from '../sql-guard/lexer';
 import { copyTree, treeNodes, treeSql, type StatementTree, type TreeNode } from './statement-tree';
-import { trinoType } from './values';
+import { castFromTextOnlyExplicitly, trinoType } from './values';
 
 const COMPARISON_SYMBOLS: Record<string, string> = {
   COMPARE_EQUAL: '=',
@@ -125,10 +125,6 @@ export class TextComparisonError extends Error {
   }
 }
 
-/** The types text is never cast to implicitly by Trino (what the binder may want instead of text). */
-const TYPED =
-  /^(boolean|tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)|date|timestamp|timestamp with time zone|time|time with time zone|interval day to second|uuid|json|varbinary)$/;
-
 interface Probe {
   literal: Literal;
   symbol: string;
@@ -181,7 +177,7 @@ export async function refuseTextComparisons(
   probes.forEach(({ literal, symbol }, i) => {
     const wanted = trinoType(types[i]!);
     const quoted = `'${literal.text.replace(/'/g, "''")}'`;
-    if (literal.type === 'VARCHAR' && TYPED.test(wanted)) {
+    if (literal.type === 'VARCHAR' && castFromTextOnlyExplicitly(wanted)) {
       throw new TextComparisonError(
         `Cannot apply operator: ${wanted} ${symbol} varchar(${[...literal.text].length}): the text ${quoted} is ` +
           `compared with a ${wanted}. Athena (Trino) casts no text to another type implicitly and fails this ` +

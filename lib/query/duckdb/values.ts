@@ -188,3 +188,13 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
       return String(v);
   }
 }
+
+/**
+ * Trino's types (as trinoType names them) that text is never cast to or from implicitly: Athena refuses comparing,
+ * concatenating or mixing them with varchar where DuckDB casts (lib/query/duckdb/athena-refusals.ts).
+ */
+const NOT_FROM_TEXT =
+  /^(boolean|tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)|date|timestamp|timestamp with time zone|time|time with time zone|interval day to second|uuid|json|varbinary)$/;
+
+export const castFromTextOnlyExplicitly = (trinoTypeName: string): boolean =>
+  NOT_FROM_TEXT.test(trinoTypeName);
