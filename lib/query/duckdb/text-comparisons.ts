@@ -14,7 +14,14 @@
  */
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { tokenize } from '../sql-guard/lexer';
-import { copyTree, treeNodes, treeSql, type StatementTree, type TreeNode } from './statement-tree';
+import {
+  copyTree,
+  isTreeNode,
+  treeNodes,
+  treeSql,
+  type StatementTree,
+  type TreeNode,
+} from './statement-tree';
 import { castFromTextOnlyExplicitly, trinoType } from './values';
 
 const COMPARISON_SYMBOLS: Record<string, string> = {
@@ -63,14 +70,17 @@ interface Literal {
 }
 
 function textConstant(v: unknown, written: Set<string>): string | undefined {
-  if (!isNode(v) || v.class !== 'CONSTANT' || !isNode(v.value)) return undefined;
+  if (!isTreeNode(v) || v.class !== 'CONSTANT' || !isTreeNode(v.value)) return undefined;
   const value = v.value;
-  if (value.is_null || !isNode(value.type) || value.type.id !== 'VARCHAR' || typeof value.value !== 'string')
+  if (
+    value.is_null ||
+    !isTreeNode(value.type) ||
+    value.type.id !== 'VARCHAR' ||
+    typeof value.value !== 'string'
+  )
     return undefined;
   return written.has(value.value) ? value.value : undefined;
 }
-
-const isNode = (v: unknown): v is TreeNode => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Number and boolean literals: compared with text, they are the other half of the mismatch. */
 const NUMBER_TYPES = new Set([
@@ -88,11 +98,17 @@ const NUMBER_TYPES = new Set([
 function literalOf(v: unknown, written: Set<string>): Literal | undefined {
   const text = textConstant(v, written);
   if (text !== undefined) return { text, type: 'VARCHAR' };
-  if (isNode(v) && v.class === 'CONSTANT' && isNode(v.value) && !v.value.is_null && isNode(v.value.type)) {
+  if (
+    isTreeNode(v) &&
+    v.class === 'CONSTANT' &&
+    isTreeNode(v.value) &&
+    !v.value.is_null &&
+    isTreeNode(v.value.type)
+  ) {
     const type = String(v.value.type.id);
     return NUMBER_TYPES.has(type) ? { text: JSON.stringify(v.value.value), type, unquoted: true } : undefined;
   }
-  if (!isNode(v) || v.class !== 'CAST' || v.try_cast || !isNode(v.cast_type)) return undefined;
+  if (!isTreeNode(v) || v.class !== 'CAST' || v.try_cast || !isTreeNode(v.cast_type)) return undefined;
   const typed = textConstant(v.child, written);
   const type = String(v.cast_type.id);
   return typed === undefined || type === 'VARCHAR' ? undefined : { text: typed, type };
