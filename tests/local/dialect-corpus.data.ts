@@ -330,6 +330,21 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[1], [2], [null]],
     source: TRINO_SELECT,
   },
+  {
+    sql: "SELECT x + '1' FROM (VALUES (CAST(2.5 AS double))) AS t(x)",
+    refused: /^Cannot apply operator: double \+ varchar/,
+    source: 'https://trino.io/docs/current/functions/math.html (mathematical operators: numbers)',
+  },
+  {
+    sql: "SELECT count(*) FROM (VALUES (DATE '2026-12-04')) AS t(d) WHERE d + 1 > DATE '2026-01-01'",
+    refused: /^Cannot apply operator: date \+ integer.*INTERVAL '1' DAY/,
+    source: `${TRINO_DATETIME} (date and time operators: + with an interval)`,
+  },
+  {
+    sql: "SELECT d + INTERVAL '2' DAY > DATE '2026-12-05', x * 2 + 1, x / 2, x % 3 FROM (VALUES (DATE '2026-12-04', 7)) AS t(d, x)",
+    rows: [[true, 15, 3, 1]],
+    source: TRINO_DATETIME,
+  },
   // --- functions Athena does not have ------------------------------------------------------------------------------
   {
     sql: "SELECT strftime(DATE '2026-12-04', '%Y')",

@@ -1,10 +1,12 @@
 /**
- * Operands of mixed types that DuckDB casts to text and Athena (Trino) refuses:
+ * Operands of mixed types that DuckDB casts and Athena (Trino) refuses:
  *  - concatenation of text with another type: `'order-' || 42`, `concat('day ', d)` ("Unexpected parameters
  *    (varchar, integer) for function concat");
  *  - text and another type where Trino wants one type: `coalesce(amount, 'n/a')`, `CASE WHEN … THEN 1 ELSE 'x'
- *    END`, `if(c, 1, 'x')`, `greatest`, `least`, `nullif` ("All COALESCE operands must be the same type").
- * DuckDB casts the other operands to text and answers; the local engine fails such a query as Athena does.
+ *    END`, `if(c, 1, 'x')`, `greatest`, `least`, `nullif` ("All COALESCE operands must be the same type");
+ *  - arithmetic of text and a number, or of a date and a number: `amount + '1'`, `order_date + 1` ("Cannot apply
+ *    operator: date + integer"), where DuckDB casts the text or adds days.
+ * DuckDB answers; the local engine fails such a query as Athena does.
  *
  * How: for each SELECT of the statement's tree (DuckDB's parser) that has such operands, they are bound as the select
  * list of that SELECT alone (its FROM, WHERE, GROUP BY and CTEs kept; nothing runs), and DuckDB's binder gives their
@@ -25,28 +27,39 @@ import { castFromTextOnlyExplicitly, trinoType } from './values';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
 interface Group {
-  kind: 'concat' | 'COALESCE' | 'CASE' | 'greatest' | 'least' | 'nullif';
+  kind: 'concat' | 'arithmetic' | 'COALESCE' | 'CASE' | 'greatest' | 'least' | 'nullif';
   operands: unknown[];
+  /** The operator, for arithmetic. */
+  symbol?: string;
+  /** In WHERE: bound without the SELECT's GROUP BY, where its columns need not be grouped. */
+  rowLevel: boolean;
 }
 
 const SAME_TYPE_FUNCTIONS = new Set(['greatest', 'least', 'nullif']);
+
+/** Arithmetic as DuckDB's tree holds it (the local rewrites make `/` and `%` trino_div and trino_mod calls). */
+const ARITHMETIC: Record<string, string> = { '+': '+', '-': '-', '*': '*', trino_div: '/', trino_mod: '%' };
 
 /** The groups of a SELECT's own expressions (not those of its nested SELECTs, each looked at on its own). */
 function groupsOf(node: TreeNode): Group[] {
   const groups: Group[] = [];
   for (const [key, v] of Object.entries(node)) {
     if (key === 'from_table' || key === 'cte_map') continue; // a FROM's subqueries are SELECTs of their own
+    const rowLevel = key === 'where_clause';
     for (const n of ownNodes(v)) {
       if (n.class === 'FUNCTION' && Array.isArray(n.children)) {
         const name = String(n.function_name).toLowerCase();
-        if (name === '||' || name === 'concat') groups.push({ kind: 'concat', operands: n.children });
+        if (name === '||' || name === 'concat')
+          groups.push({ kind: 'concat', operands: n.children, rowLevel });
         else if (SAME_TYPE_FUNCTIONS.has(name))
-          groups.push({ kind: name as Group['kind'], operands: n.children });
+          groups.push({ kind: name as Group['kind'], operands: n.children, rowLevel });
+        else if (name in ARITHMETIC && n.children.length === 2)
+          groups.push({ kind: 'arithmetic', operands: n.children, symbol: ARITHMETIC[name], rowLevel });
       } else if (n.type === 'OPERATOR_COALESCE' && Array.isArray(n.children)) {
-        groups.push({ kind: 'COALESCE', operands: n.children });
+        groups.push({ kind: 'COALESCE', operands: n.children, rowLevel });
       } else if (n.class === 'CASE' && Array.isArray(n.case_checks)) {
         const results = (n.case_checks as TreeNode[]).map((check) => check.then_expr);
-        groups.push({ kind: 'CASE', operands: [...results, n.else_expr] });
+        groups.push({ kind: 'CASE', operands: [...results, n.else_expr], rowLevel });
       }
     }
   }
@@ -62,14 +75,19 @@ const hasNoType = (v: unknown) =>
 
 /** Athena's refusal of operands of mixed types. */
 export class MixedOperandsError extends Error {
-  constructor(kind: Group['kind'], types: string[]) {
+  constructor(kind: Group['kind'], types: string[], symbol = '') {
     const listed = types.join(', ');
     super(
-      kind === 'concat'
-        ? `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
+      kind === 'arithmetic'
+        ? `Cannot apply operator: ${types.join(` ${symbol} `)}: Athena (Trino) has no such arithmetic and fails this ` +
+            `query (TYPE_MISMATCH); DuckDB would cast the text to a number or add days to a date, so the local ` +
+            `engine fails it too. Write a number (1, not '1'), or an interval for dates and timestamps ` +
+            `(d + INTERVAL '1' DAY, date_add('day', 1, d))`
+        : kind === 'concat'
+          ? `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
             `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
             `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
-        : `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
+          : `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
             `Athena (Trino) casts no other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
             `would cast them to text, so the local engine fails it too. Cast them to one type: CAST(x AS varchar)`,
     );
@@ -80,35 +98,72 @@ export class MixedOperandsError extends Error {
 /** Throws a MixedOperandsError when a SELECT of the statement (its tree) mixes text with another type so. */
 export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTree): Promise<void> {
   for (const { node, ctes } of selectNodes(tree.statements)) {
-    const groups = groupsOf(node);
-    if (groups.length === 0) continue;
-    const operands = groups.flatMap((g) => g.operands);
-    const select_list = operands.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` }));
-    let types: string[];
-    let lists: boolean[];
+    const all = groupsOf(node);
+    for (const rowLevel of [true, false]) {
+      const groups = all.filter((g) => g.rowLevel === rowLevel);
+      if (groups.length === 0) continue;
+      // WHERE is row-level: its operands are bound without GROUP BY and HAVING, where they need not be grouped.
+      const grouping = rowLevel
+        ? { group_expressions: [], having: null, aggregate_handling: 'STANDARD_HANDLING' }
+        : {};
+      const typed = await operandTypes(
+        c,
+        selectAlone(node, ctes, grouping),
+        groups.flatMap((g) => g.operands),
+      );
+      if (!typed) continue; // not bound alone (it refers to an outer query): left as it is
+      let at = 0;
+      for (const group of groups) {
+        const n = group.operands.length;
+        const named = typed.types
+          .slice(at, at + n)
+          .map((t, i) => (hasNoType(group.operands[i]) ? 'unknown' : t));
+        const anyList = typed.lists.slice(at, at + n).some(Boolean);
+        at += n;
+        if (mixes(group.kind, named, anyList)) throw new MixedOperandsError(group.kind, named, group.symbol);
+      }
+    }
+  }
+}
+
+const NUMBER = /^(tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\))$/;
+
+/** Whether a group's operand types are a mix Athena refuses. */
+function mixes(kind: Group['kind'], types: string[], anyList: boolean): boolean {
+  if (kind === 'concat') return !anyList && types.some((t) => t !== 'varchar' && t !== 'unknown');
+  if (kind === 'arithmetic') {
+    const [a, b] = types as [string, string];
+    const text = (t: string) => t === 'varchar';
+    const dated = (t: string) => t === 'date' || t.startsWith('timestamp');
+    return (
+      (text(a) && castFromTextOnlyExplicitly(b)) ||
+      (text(b) && castFromTextOnlyExplicitly(a)) ||
+      (dated(a) && NUMBER.test(b)) ||
+      (dated(b) && NUMBER.test(a))
+    );
+  }
+  return types.includes('varchar') && types.some((t) => castFromTextOnlyExplicitly(t));
+}
+
+/** The types (Trino's names) of expressions bound as the select list of a SELECT alone, or undefined. */
+async function operandTypes(
+  c: DuckDBConnection,
+  alone: StatementTree,
+  operands: unknown[],
+): Promise<{ types: string[]; lists: boolean[] } | undefined> {
+  const select = (alone.statements![0] as { node: TreeNode }).node;
+  select.select_list = operands.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` }));
+  try {
+    const prepared = await c.prepare(await treeSql(c, alone));
     try {
-      const prepared = await c.prepare(await treeSql(c, selectAlone(node, ctes, { select_list })));
-      try {
-        types = operands.map((_, i) => trinoType(prepared.columnType(i)));
-        lists = operands.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST);
-      } finally {
-        prepared.destroySync();
-      }
-    } catch {
-      continue; // not bound alone (it refers to an outer query): left as it is
+      return {
+        types: operands.map((_, i) => trinoType(prepared.columnType(i))),
+        lists: operands.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST),
+      };
+    } finally {
+      prepared.destroySync();
     }
-    let at = 0;
-    for (const group of groups) {
-      const n = group.operands.length;
-      const named = types.slice(at, at + n).map((t, i) => (hasNoType(group.operands[i]) ? 'unknown' : t));
-      const anyList = lists.slice(at, at + n).some(Boolean);
-      at += n;
-      if (group.kind === 'concat') {
-        if (!anyList && named.some((t) => t !== 'varchar' && t !== 'unknown'))
-          throw new MixedOperandsError(group.kind, named);
-      } else if (named.includes('varchar') && named.some((t) => castFromTextOnlyExplicitly(t))) {
-        throw new MixedOperandsError(group.kind, named);
-      }
-    }
+  } catch {
+    return undefined;
   }
 }
