@@ -10,7 +10,7 @@
  * is compared with. Text where the binder wants another type, or a typed literal where it wants text, is the
  * mismatch. A comparison of literals alone, or a statement the binder cannot type this way, is left as it is.
  * Cost: one parse and one bind more: ~2 ms on a small table; the bench's pruned page_view query (75 partition
- * files) went from a p50 of 30 to 36 ms with all the checks of athena-refusals.ts.
+ * files) went from a p50 of 30 to 36–40 ms with all the checks of athena-refusals.ts (two runs).
  */
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { tokenize } from '../sql-guard/lexer';
