@@ -198,6 +198,19 @@ describe('local query engine: results', () => {
     expect(first.nextToken).toEqual(expect.any(String));
   });
 
+  it("answers text compared with a lake table's text columns, and refuses text compared with its timestamp", async () => {
+    expect(
+      await rows("SELECT count(*) FROM page_view WHERE event_date >= '2000-01-01' AND url <> 'x'"),
+    ).toEqual([[expect.any(Number)]]);
+    const refused = await run(
+      "SELECT count(*) FROM page_view WHERE occurred_at > '2000-01-01' AND url <> 'x'",
+    );
+    expect([refused.state, refused.reason]).toEqual([
+      'FAILED',
+      expect.stringMatching(/^Cannot apply operator: timestamp > varchar\(10\)/),
+    ]);
+  });
+
   it('has every lake table as a view; a table without data is empty with its columns', async () => {
     const s = await run('SELECT * FROM customers');
     const page = await engine.results(s.id, { maxRows: 10 });

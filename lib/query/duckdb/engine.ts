@@ -356,7 +356,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (prepared.statementType !== StatementType.SELECT) {
         throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
       }
-      await refuseWhatAthenaRefuses(c, sql, a.query);
+      await refuseWhatAthenaRefuses(c, sql, a.query, this.tables);
       const result = await prepared.stream();
       const types = result.columnTypes();
       const columns = result
