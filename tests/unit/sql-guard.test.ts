@@ -202,6 +202,8 @@ describe('refused, with the reason', () => {
       /'::' casts are not Athena SQL.*CAST\(x AS type\)/,
     );
     expect(refusal("SELECT * FROM page_view WHERE url ILIKE '%A%'")).toMatch(/ILIKE is not Athena SQL/);
+    expect(refusal("SELECT url NOT ILIKE '%A%' FROM page_view")).toMatch(/ILIKE is not Athena SQL/);
+    expect(() => checkQuery('SELECT ilike, url AS ilike FROM page_view', opts)).not.toThrow();
     expect(refusal('SELECT DISTINCT ON (url) url FROM page_view')).toMatch(/DISTINCT ON is not Athena SQL/);
     expect(() => checkQuery('SELECT \'a::b ilike\', "distinct" FROM page_view', opts)).not.toThrow();
     expect(refusal('SELECT `url` FROM page_view')).toMatch(/backtick/);

@@ -47,8 +47,14 @@ const isWordPart = (c: string) => /[A-Za-z0-9_\u00c0-\uffff]/.test(c);
  */
 function refuseOtherDialects(sql: string, tokens: Token[]): void {
   const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  // ILIKE as an operator: between an operand and a pattern (a column named ilike is left to the parser).
+  const operand = (t: Token | undefined) =>
+    !!t &&
+    t.text !== ',' &&
+    t.text !== '(' &&
+    !['select', 'distinct', 'from', 'as', 'by'].includes(t.text.toLowerCase());
   for (let k = 0; k < tokens.length; k++) {
-    if (word(k, 'ilike'))
+    if (word(k, 'ilike') && operand(tokens[k - 1]) && operand(tokens[k + 1]) && tokens[k + 1]!.text !== ')')
       refuse(sql, tokens[k]!.start, 'ILIKE is not Athena SQL: write lower(x) LIKE lower(pattern)');
     if (word(k, 'distinct') && word(k + 1, 'on') && tokens[k + 2]?.text === '(')
       refuse(
