@@ -11,10 +11,10 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  bindTree,
   ownNodes,
   selectAlone,
   selectNodes,
-  treeSql,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
@@ -45,14 +45,8 @@ const aliasOf = (item: unknown) =>
   typeof (item as TreeNode).alias === 'string' ? ((item as TreeNode).alias as string).toLowerCase() : '';
 
 /** Whether a statement binds. */
-async function binds(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
-  try {
-    (await c.prepare(await treeSql(c, tree))).destroySync();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const binds = async (c: DuckDBConnection, tree: StatementTree) =>
+  'value' in (await bindTree(c, tree, () => true));
 
 /** Throws an AliasReferenceError when a SELECT of the statement (its tree) reads an alias where Trino reads none. */
 export async function refuseAliasReferences(c: DuckDBConnection, tree: StatementTree): Promise<void> {

@@ -2,8 +2,9 @@
  * What Athena (Trino) refuses and DuckDB would answer, refused by the local engine with Athena's message and what to
  * write instead: a function Athena does not have (trino-functions.ts), a table's name used as a value
  * (row-references.ts), a select-list alias in WHERE, GROUP BY or HAVING (alias-references.ts), text compared with
- * another type (text-comparisons.ts), text concatenated or mixed with another type (mixed-operands.ts), in one column of a UNION (set-operations.ts). The last four ask
- * DuckDB's binder about an edited copy of the statement's tree; nothing runs.
+ * another type (text-comparisons.ts), text concatenated or mixed with another type (mixed-operands.ts) or in one
+ * column of a UNION (set-operations.ts). All but the first ask DuckDB's binder about an edited copy of the
+ * statement's tree (statement-tree.ts); nothing runs.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TableDef } from '../../catalog/tables';

@@ -14,12 +14,12 @@
  */
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
 import {
+  bindTree,
   isNullConstant,
   isTreeNode,
   ownNodes,
   selectAlone,
   selectNodes,
-  treeSql,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
@@ -153,17 +153,9 @@ async function operandTypes(
 ): Promise<{ types: string[]; lists: boolean[] } | undefined> {
   const select = (alone.statements![0] as { node: TreeNode }).node;
   select.select_list = operands.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` }));
-  try {
-    const prepared = await c.prepare(await treeSql(c, alone));
-    try {
-      return {
-        types: operands.map((_, i) => trinoType(prepared.columnType(i))),
-        lists: operands.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST),
-      };
-    } finally {
-      prepared.destroySync();
-    }
-  } catch {
-    return undefined;
-  }
+  const bound = await bindTree(c, alone, (prepared) => ({
+    types: operands.map((_, i) => trinoType(prepared.columnType(i))),
+    lists: operands.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST),
+  }));
+  return 'value' in bound ? bound.value : undefined;
 }

@@ -9,7 +9,7 @@
  * json_deserialize_sql): if the name no longer resolves, it was the row, not a column.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { copyTree, treeNodes, treeSql, type StatementTree, type TreeNode } from './statement-tree';
+import { bindTree, copyTree, treeNodes, type StatementTree, type TreeNode } from './statement-tree';
 
 /** The name a FROM item is referred to by (its alias, or a table's name), lower case; '' for none. */
 function fromItemName(ref: TreeNode): string {
@@ -73,12 +73,8 @@ export class RowReferenceError extends Error {
 export async function refuseRowReferences(c: DuckDBConnection, tree: StatementTree): Promise<void> {
   for (const name of candidates(tree)) {
     const probe = `lake_row_probe_${Math.random().toString(36).slice(2)}`;
-    try {
-      (await c.prepare(await treeSql(c, renamed(tree, name, probe)))).destroySync();
-    } catch (e) {
-      const message = (e as Error).message;
-      if (message.toLowerCase().includes(`"${name}"`) && /not found/i.test(message))
-        throw new RowReferenceError(name);
-    }
+    const bound = await bindTree(c, renamed(tree, name, probe), () => true);
+    if ('error' in bound && bound.error.toLowerCase().includes(`"${name}"`) && /not found/i.test(bound.error))
+      throw new RowReferenceError(name);
   }
 }

@@ -8,11 +8,11 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  bindTree,
   isNullConstant,
   isTreeNode,
   queryNodes,
   selectAlone,
-  treeSql,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
@@ -44,19 +44,13 @@ async function columnTypes(
   node: TreeNode,
   ctes: unknown[],
 ): Promise<string[] | undefined> {
-  try {
-    const prepared = await c.prepare(await treeSql(c, selectAlone(node, ctes, {})));
-    try {
-      const list = Array.isArray(node.select_list) ? (node.select_list as unknown[]) : [];
-      return Array.from({ length: prepared.columnCount }, (_, i) =>
-        isNullConstant(list[i]) ? 'unknown' : trinoType(prepared.columnType(i)),
-      );
-    } finally {
-      prepared.destroySync();
-    }
-  } catch {
-    return undefined;
-  }
+  const list = Array.isArray(node.select_list) ? (node.select_list as unknown[]) : [];
+  const bound = await bindTree(c, selectAlone(node, ctes, {}), (prepared) =>
+    Array.from({ length: prepared.columnCount }, (_, i) =>
+      isNullConstant(list[i]) ? 'unknown' : trinoType(prepared.columnType(i)),
+    ),
+  );
+  return 'value' in bound ? bound.value : undefined;
 }
 
 /** Throws a SetOperationTypesError when a set operation of the statement (its tree) mixes text with another type. */

@@ -1,9 +1,9 @@
 /**
- * A statement as DuckDB's own parser reads it: its tree (json_serialize_sql), walked and edited generically, and
- * written back to SQL (json_deserialize_sql) — for the local engine's checks that bind an edited statement to ask
- * DuckDB's binder what it made of the original (lib/query/duckdb/row-references.ts, text-comparisons.ts).
+ * A statement as DuckDB's own parser reads it: its tree (json_serialize_sql), walked and edited generically, written
+ * back to SQL (json_deserialize_sql) and bound without running — for the local engine's checks that ask DuckDB's
+ * binder what it made of the original (lib/query/duckdb/athena-refusals.ts and its checks).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { sqlString } from '../../duckdb-sql';
 import { parseJsonWithNumberTexts } from '../../exact-json';
 
@@ -45,6 +45,30 @@ export async function treeSql(c: DuckDBConnection, tree: StatementTree): Promise
     await c.runAndReadAll(`SELECT json_deserialize_sql(${sqlString(JSON.stringify(tree))})`)
   ).getRows();
   return String(sql[0]?.[0]);
+}
+
+/**
+ * Binds an (edited) tree — nothing runs — and gives what `read` takes from the prepared statement (its column or
+ * parameter types), or the binder's error message when it does not bind.
+ */
+export async function bindTree<T>(
+  c: DuckDBConnection,
+  tree: StatementTree,
+  read: (prepared: DuckDBPreparedStatement) => T,
+): Promise<{ value: T } | { error: string }> {
+  let prepared: DuckDBPreparedStatement;
+  try {
+    prepared = await c.prepare(await treeSql(c, tree));
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  try {
+    return { value: read(prepared) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  } finally {
+    prepared.destroySync();
+  }
 }
 
 /** The nodes of an expression tree below `v`, not entering nested SELECTs (each is looked at on its own). */

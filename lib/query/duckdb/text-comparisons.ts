@@ -14,13 +14,13 @@
  * judged without binding: the bench's pruned page_view query, p50 30.2 ms at the session's start, 36–40 ms with the
  * binding, 31.9 ms with this shortcut.
  */
-import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { tokenize } from '../sql-guard/lexer';
 import {
+  bindTree,
   copyTree,
   isTreeNode,
   treeNodes,
-  treeSql,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
@@ -198,17 +198,9 @@ export async function refuseTextComparisons(
     });
   }
   if (probes.length === 0) return;
-  let types: DuckDBType[];
-  try {
-    const prepared = await c.prepare(await treeSql(c, edited));
-    try {
-      types = probes.map((_, i) => prepared.parameterType(i + 1));
-    } finally {
-      prepared.destroySync();
-    }
-  } catch {
-    return; // not typed this way (a parameter the binder cannot type): left to run as it is
-  }
+  const bound = await bindTree(c, edited, (prepared) => probes.map((_, i) => prepared.parameterType(i + 1)));
+  if ('error' in bound) return; // not typed this way (a parameter the binder cannot type): left to run as it is
+  const types = bound.value;
   probes.forEach(({ literal, symbol }, i) => {
     const wanted = trinoType(types[i]!);
     const quoted = `'${literal.text.replace(/'/g, "''")}'`;

@@ -41,12 +41,16 @@ const isSpace = (c: string) =>
 const isWordStart = (c: string) => /[A-Za-z_\u00c0-\uffff]/.test(c);
 const isWordPart = (c: string) => /[A-Za-z0-9_\u00c0-\uffff]/.test(c);
 
+/** Whether the token at k is the word w (any case). */
+const isWordAt = (tokens: Token[], k: number, w: string) =>
+  tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+
 /**
  * Words of other dialects that the parser's PostgreSQL grammar (its fallback) reads and DuckDB answers, but Athena
  * does not have: refused on both runtimes with what to write instead, as Athena would fail them.
  */
 function refuseOtherDialects(sql: string, tokens: Token[]): void {
-  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  const word = (k: number, w: string) => isWordAt(tokens, k, w);
   // ILIKE as an operator: between an operand and a pattern (a column named ilike is left to the parser).
   const operand = (t: Token | undefined) =>
     !!t &&
@@ -79,7 +83,7 @@ function rewriteForParser(
   tokens: Token[],
   replace: (start: number, end: number, text: string) => void,
 ): void {
-  const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+  const word = (k: number, w: string) => isWordAt(tokens, k, w);
   for (let k = 0; k < tokens.length; k++) {
     if (word(k, 'at') && word(k + 1, 'time') && word(k + 2, 'zone')) {
       replace(tokens[k]!.start, tokens[k + 2]!.end, '||');
