@@ -326,6 +326,12 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_SELECT} (UNION: the columns of each query must have compatible types)`,
   },
   {
+    // The first UNION refers to the outer query (not checked); the one in FROM is still checked.
+    sql: "SELECT (SELECT t.x UNION ALL SELECT 2 LIMIT 1) FROM (SELECT 1 AS x UNION ALL SELECT 'a') AS t",
+    refused: /^column 1 in UNION query has incompatible types: integer, varchar/,
+    source: TRINO_SELECT,
+  },
+  {
     sql: 'SELECT x FROM (VALUES (1)) AS t(x) UNION ALL SELECT 2 UNION ALL SELECT NULL ORDER BY 1',
     rows: [[1], [2], [null]],
     source: TRINO_SELECT,

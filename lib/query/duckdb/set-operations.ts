@@ -57,12 +57,14 @@ async function columnTypes(
 export async function refuseMixedSetOperations(c: DuckDBConnection, tree: StatementTree): Promise<void> {
   for (const { node, ctes } of queryNodes(tree.statements, 'SET_OPERATION_NODE')) {
     const inner = isTreeNode(node.cte_map) ? [...ctes, node.cte_map] : ctes;
+    const selects = operands(node);
     const sides: string[][] = [];
-    for (const side of operands(node)) {
+    for (const side of selects) {
       const types = await columnTypes(c, side, inner);
-      if (!types) return;
+      if (!types) break; // not bound alone (it refers to an outer query): this operation is left as it is
       sides.push(types);
     }
+    if (sides.length < selects.length) continue;
     const width = Math.min(...sides.map((s) => s.length));
     for (let i = 0; i < width; i++) {
       const column = sides.map((s) => s[i]!);
