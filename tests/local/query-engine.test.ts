@@ -172,6 +172,31 @@ describe('local query engine: results', () => {
     ]);
   });
 
+  it('renders anonymous rows field by field (field0, field1, …), alone, nested and in arrays', async () => {
+    const s = await run(
+      `SELECT ROW(1, 'a') AS r, ARRAY[ROW(1, 2), ROW(3, 4), NULL] AS rs, ROW(ROW(5, 'b'), 6) AS nested,
+              CAST(ROW(7, ROW(8, 'c')) AS ROW(n BIGINT, pair ROW(k BIGINT, v VARCHAR))) AS partly_named,
+              CAST(NULL AS ROW(k BIGINT, v VARCHAR)) AS nothing, ARRAY[ROW(ROW(9, 10))] AS deep`,
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.rows).toEqual([
+      [
+        { field0: 1, field1: 'a' },
+        [{ field0: 1, field1: 2 }, { field0: 3, field1: 4 }, null],
+        { field0: { field0: 5, field1: 'b' }, field1: 6 },
+        { n: 7, pair: { k: 8, v: 'c' } },
+        null,
+        [{ field0: { field0: 9, field1: 10 } }],
+      ],
+    ]);
+    const map = await run(`SELECT MAP(ARRAY['k'], ARRAY[ROW(1, 2)]) AS m`);
+    expect(map).toMatchObject({
+      state: 'FAILED',
+      reason: expect.stringMatching(/map whose elements are rows with unnamed fields/),
+    });
+  });
+
   it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {
     const s = await run(
       `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 25`,

@@ -45,7 +45,8 @@ import { readResultsPage, RESULTS_FILE, RESULTS_TMP_FILE } from './results';
 import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
-import { columnName, toCell, trinoType } from './values';
+import { chunkCells } from './cells';
+import { columnName, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
 import { refuseWhatAthenaRefuses } from './athena-refusals';
@@ -374,9 +375,8 @@ export class DuckDbQueryEngine implements QueryEngine {
             `the result has more than ${this.opts.maxResultRows} rows (LAKE_QUERY_MAX_RESULT_ROWS); add a LIMIT or aggregate`,
           );
         }
-        const lines = chunk
-          .getRows()
-          .map((r) => JSON.stringify(r.map((v, i) => toCell(v, types[i]!))))
+        const lines = chunkCells(chunk, types)
+          .map((r) => JSON.stringify(r))
           .join('\n');
         await out.write(lines + '\n');
       }
