@@ -18,6 +18,9 @@ const TRINO_FORMAT_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/FormatFunction.java (java.lang.String.format)';
 const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
 const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
+const TRINO_UNNEST_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/sql/analyzer/StatementAnalyzer.java (visitUnnest: an array of ' +
+  'rows gives a column per field, a map two)';
 const TRINO_VALUES = 'https://trino.io/docs/current/sql/values.html';
 const TRINO_AGG = 'https://trino.io/docs/current/functions/aggregate.html';
 const TRINO_DECIMAL = 'https://trino.io/docs/current/functions/decimal.html';
@@ -211,6 +214,66 @@ export const CORPUS: CorpusEntry[] = [
       ['b', 2],
     ],
     source: `${TRINO_SELECT} (UNNEST … WITH ORDINALITY)`,
+  },
+  {
+    // Several arrays side by side, the shorter padded with NULLs (DuckDB's unnest() table function takes one).
+    sql:
+      "SELECT n, a FROM (VALUES (ARRAY[2, 5], ARRAY['dog', 'cat', 'bird']), (ARRAY[7, 8, 9], ARRAY['cow', 'pig'])) " +
+      'AS x (numbers, animals) CROSS JOIN UNNEST(numbers, animals) AS t (n, a) ORDER BY 1 NULLS FIRST, 2',
+    rows: [
+      [null, 'bird'],
+      [2, 'dog'],
+      [5, 'cat'],
+      [7, 'cow'],
+      [8, 'pig'],
+      [9, null],
+    ],
+    source: `${TRINO_SELECT} (UNNEST with multiple arguments)`,
+  },
+  {
+    sql:
+      "SELECT * FROM UNNEST(map_from_entries(ARRAY[ROW('SQL', 1974), ROW('Java', 1995)])) AS t(language, first_appeared_year) " +
+      'ORDER BY 2',
+    rows: [
+      ['SQL', 1974],
+      ['Java', 1995],
+    ],
+    source: `${TRINO_SELECT} (UNNEST of a map: its keys and values)`,
+  },
+  {
+    // An array of rows gives a column per field (DuckDB alone would give one struct column).
+    sql:
+      'SELECT sku, qty * 10, n FROM UNNEST(CAST(json_parse(\'[{"sku":"A","qty":2},{"sku":"B","qty":1}]\') ' +
+      'AS ARRAY(ROW(sku VARCHAR, qty INTEGER)))) WITH ORDINALITY AS t(sku, qty, n)',
+    rows: [
+      ['A', 20, 1],
+      ['B', 10, 2],
+    ],
+    source: `${TRINO_SELECT}; ${TRINO_UNNEST_SRC}`,
+  },
+  {
+    // Without a column alias list the columns are the rows' fields.
+    sql: "SELECT t.sku FROM UNNEST(ARRAY[CAST(ROW('A', 2) AS ROW(sku VARCHAR, qty INTEGER))]) AS t",
+    rows: [['A']],
+    source: TRINO_UNNEST_SRC,
+  },
+  {
+    // In a subquery that refers to the outer query (not bound alone): its rows read by position.
+    sql:
+      "SELECT id, (SELECT sum(q) FROM UNNEST(x.it) AS u(s, q)) FROM (VALUES (1, ARRAY[CAST(ROW('a', 2) AS " +
+      "ROW(s VARCHAR, q INTEGER)), CAST(ROW('b', 3) AS ROW(s VARCHAR, q INTEGER))])) AS x(id, it)",
+    rows: [[1, 5]],
+    source: TRINO_UNNEST_SRC,
+  },
+  {
+    sql: 'SELECT a FROM UNNEST(ARRAY[1, 2]) AS t(a, b)',
+    refused: /^Column alias list has 2 entries but 't' has 1 columns available/,
+    source: TRINO_UNNEST_SRC,
+  },
+  {
+    sql: "SELECT item FROM UNNEST(ARRAY[CAST(ROW('A', 2) AS ROW(sku VARCHAR, qty INTEGER))]) AS t(item)",
+    refused: /^Column alias list has 1 entries but 't' has 2 columns available/,
+    source: `${TRINO_UNNEST_SRC}; "Column alias list has 1 entries but 't' has 2 columns available"`,
   },
   {
     sql: 'SELECT x FROM (VALUES (5), (2), (4), (1), (3)) AS t(x) ORDER BY x OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY',

@@ -197,6 +197,16 @@ describe('local query engine: results', () => {
     });
   });
 
+  it('names the columns UNNEST leaves unnamed _col<n> as Athena does (an array, a map, the ordinal)', async () => {
+    const s = await run(
+      `SELECT 5 AS k, * FROM UNNEST(ARRAY[7], MAP(ARRAY['a'], ARRAY[1]), ARRAY[CAST(ROW(8) AS ROW(f INTEGER))]) WITH ORDINALITY`,
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.columns.map((c) => c.name)).toEqual(['k', '_col1', '_col2', '_col3', 'f', '_col5']);
+    expect(page.rows).toEqual([[5, 7, 'a', 1, 8, 1]]);
+  });
+
   it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {
     const s = await run(
       `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 25`,

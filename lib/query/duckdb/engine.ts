@@ -46,6 +46,7 @@ import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { chunkCells } from './cells';
+import { unnestAsTrino } from './unnest-columns';
 import { columnName, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
@@ -346,7 +347,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       await this.views.sync(a.query.tables);
       if (a.stop) throw new Error('stopped');
-      const sql = this.duckDbSql(a.query.sql);
+      // UNNEST of rows, maps or several arrays as Trino reads it (DuckDB's binder tells their types).
+      const sql = await unnestAsTrino(c, this.duckDbSql(a.query.sql));
       a.stored.duckdbSql = sql;
       const before = await currentQueryId(c);
       // DuckDB's own parser must agree: exactly one statement, a SELECT.

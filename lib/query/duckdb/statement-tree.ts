@@ -36,8 +36,9 @@ export async function statementTree(c: DuckDBConnection, sql: string): Promise<S
   return tree.error || !tree.statements ? undefined : tree;
 }
 
-/** A deep copy of a tree, to edit. */
-export const copyTree = (tree: StatementTree): StatementTree => parseTree(JSON.stringify(tree));
+/** A deep copy of a tree or of one of its nodes, to edit. */
+export const copyTree = <T extends StatementTree | TreeNode>(tree: T): T =>
+  parseTree(JSON.stringify(tree)) as T;
 
 /** The SQL of an (edited) tree. */
 export async function treeSql(c: DuckDBConnection, tree: StatementTree): Promise<string> {
