@@ -17,6 +17,7 @@ const TRINO_STRING = 'https://trino.io/docs/current/functions/string.html';
 const TRINO_FORMAT_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/FormatFunction.java (java.lang.String.format)';
 const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
+const TRINO_MATH = 'https://trino.io/docs/current/functions/math.html';
 const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
 const TRINO_UNNEST_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/sql/analyzer/StatementAnalyzer.java (visitUnnest: an array of ' +
@@ -205,6 +206,40 @@ export const CORPUS: CorpusEntry[] = [
     sql: 'SELECT any_match(ARRAY[NULL, 1], x -> x > 1), all_match(ARRAY[], x -> x > 1), any_match(ARRAY[], x -> x > 1)',
     rows: [[null, true, false]],
     source: `${TRINO_ARRAY} (NULL when no element decides; empty arrays)`,
+  },
+  {
+    sql: "SELECT repeat('ab', 2), repeat(NULL, 2), cardinality(repeat(1, 0))",
+    rows: [[['ab', 'ab'], [null, null], 0]],
+    source: `${TRINO_ARRAY} (repeat(element, count) → array; DuckDB's repeat repeats a string)`,
+  },
+  {
+    sql: 'SELECT repeat(1, -1)',
+    refused: /Count argument of repeat function must be greater than or equal to 0/,
+    source: `${TRINO_ARRAY} (repeat)`,
+  },
+  {
+    sql:
+      'SELECT array_union(ARRAY[3, 1, NULL], ARRAY[1, 2, NULL]), array_except(ARRAY[3, 1, 3, 2, NULL], ARRAY[2]), ' +
+      'array_except(ARRAY[1, NULL], ARRAY[NULL])',
+    rows: [[[3, 1, null, 2], [3, 1, null], [1]]],
+    source:
+      `${TRINO_ARRAY}; trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/ArrayUnionFunction.java, ` +
+      'ArrayExceptFunction.java (each element at its first occurrence, in order)',
+  },
+  {
+    sql: 'SELECT log(2, 8)',
+    rows: [[3]],
+    source: `${TRINO_MATH} (log(b, x))`,
+  },
+  {
+    sql: 'SELECT log(100)',
+    refused: /^Unexpected parameters for function log/,
+    source: `${TRINO_MATH} (log(b, x) only; DuckDB's log(x) is log10)`,
+  },
+  {
+    sql: 'SELECT typeof(1)',
+    refused: /typeof\(\): Athena answers Trino's type names/,
+    source: 'https://trino.io/docs/current/functions/conversion.html (typeof(123) is integer)',
   },
   // --- statements the grammar missed --------------------------------------------------------------------------
   {

@@ -12,7 +12,8 @@
  *    of a string), a cast to a decimal through trino_decimal_text(x, scale) (a double rounded on its exact value);
  *  - EXTRACT(DOW FROM x) as ISO's day of the week (Sunday is 7 in Trino, 0 in DuckDB's dow);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
- *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name.
+ *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name; so is log(x), which Trino
+ *    lacks (DuckDB's is log10).
  */
 import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
@@ -255,6 +256,13 @@ function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): v
   }
   const call = callAt(tokens, k);
   if (!call) return;
+  if (call.name === 'log' && call.args.length === 1 && !isSymbol(tokens[k - 1], '.')) {
+    // DuckDB's log(x) is log10(x); Trino has log(base, x) only.
+    throw new Error(
+      'Unexpected parameters for function log: Athena (Trino) has log(base, x) only and fails this query ' +
+        "(FUNCTION_NOT_FOUND); DuckDB's log(x) is log10(x), so the local engine fails it too. Use log10(x) or ln(x)",
+    );
+  }
   if (REGEXP_FUNCTIONS.has(call.name) && call.args[1]) {
     const p = call.args[1];
     const pattern = p.first === p.last ? literal(tokens[p.first]) : undefined;

@@ -9,6 +9,8 @@
  * releases newer than Athena's engine may add names here that Athena lacks; such a call is then answered locally
  * where Athena fails it, never the reverse.
  */
+import { LocalDialectError } from '../dialect/local-error';
+
 const NAMES = `
 abs acos all_match any_match any_value approx_distinct approx_most_frequent approx_percentile approx_set arbitrary
 array_agg array_distinct array_except array_first array_histogram array_intersect array_join array_last array_max
@@ -114,8 +116,24 @@ export class UnknownFunctionError extends Error {
   }
 }
 
-/** Throws an UnknownFunctionError for the first name (lower case) Athena does not have. */
+/**
+ * Functions both have whose answers differ in a way no macro can mend, refused by name (the local engine's own SQL
+ * uses DuckDB's, so no macro may shadow them).
+ */
+const ANSWERED_OTHERWISE: Record<string, string> = {
+  typeof:
+    "Athena answers Trino's type names (integer, varchar(1), decimal(2,1), timestamp(3)); DuckDB's typeof answers " +
+    'its own (INTEGER, VARCHAR, DECIMAL(2,1), TIMESTAMP). The column types of a result are in its metadata',
+};
+
+/**
+ * Throws an UnknownFunctionError for the first name (lower case) Athena does not have, a LocalDialectError for one
+ * DuckDB answers otherwise.
+ */
 export function refuseUnknownFunctions(names: readonly string[]): void {
-  for (const name of names)
+  for (const name of names) {
     if (!TRINO_FUNCTIONS.has(name) && !name.startsWith('st_')) throw new UnknownFunctionError(name);
+    const difference = ANSWERED_OTHERWISE[name];
+    if (difference) throw new LocalDialectError(`${name}()`, difference);
+  }
 }
