@@ -32,6 +32,11 @@ const JAVA_WHITESPACE = [
   .map((c) => `chr(${c})`)
   .join(' || ');
 
+/** Trino's split(string, delimiter) (the split macro below). */
+const SPLIT =
+  "CASE WHEN d = '' THEN error('The delimiter may not be the empty string') WHEN s = '' THEN [''] " +
+  'ELSE string_split(s, d) END';
+
 /** The most arguments the variadic macros (concat, greatest, least) take. */
 const VARIADIC_MAX = 16;
 
@@ -115,7 +120,11 @@ export const TRINO_MACROS: MacroDef[] = [
   m('regexp_count', ['s', 'p'], 'len(regexp_extract_all(s, p))', {
     signature: 'regexp_count(string, pattern)',
   }),
-  m('regexp_split', ['s', 'p'], 'string_split_regex(s, p)', { signature: 'regexp_split(string, pattern)' }),
+  m('regexp_split', ['s', 'p'], "CASE WHEN s = '' THEN [''] ELSE string_split_regex(s, p) END", {
+    signature: 'regexp_split(string, pattern)',
+    duckdb: 'string_split_regex(s, p)',
+    note: "'' gives [''] (DuckDB: [])",
+  }),
   {
     name: 'replace',
     overloads: [
@@ -155,20 +164,41 @@ export const TRINO_MACROS: MacroDef[] = [
   })),
   // Trino's NULL and bound rules where DuckDB's built-in of the same name has others.
   {
+    // Trino's split always gives the text after the last delimiter, '' included: split('', ',') is [''].
+    name: 'split',
+    overloads: [
+      { params: ['s', 'd'], body: SPLIT },
+      {
+        params: ['s', 'd', 'n'],
+        body:
+          "CASE WHEN n <= 0 THEN error('Limit must be positive') WHEN len(split(s, d)) <= n THEN split(s, d) " +
+          'ELSE list_concat(split(s, d)[1:n - 1], [array_to_string(split(s, d)[n:], d)]) END',
+      },
+    ],
+    doc: [
+      {
+        signature: 'split(string, delimiter [, limit])',
+        duckdb: 'string_split',
+        note: "'' gives [''] (DuckDB: []); an empty delimiter fails (DuckDB splits into characters); the last of limit fields holds the rest",
+      },
+    ],
+  },
+  {
     name: 'split_part',
     overloads: [
       {
         params: ['s', 'd', 'i'],
         body:
           "CASE WHEN i <= 0 THEN error('Index must be greater than zero') " +
-          'WHEN i > len(string_split(s, d)) THEN NULL ELSE system.main.split_part(s, d, i) END',
+          "WHEN i > (CASE WHEN s = '' AND d <> '' THEN 1 ELSE len(string_split(s, d)) END) THEN NULL " +
+          'ELSE system.main.split_part(s, d, i) END',
       },
     ],
     doc: [
       {
         signature: 'split_part(string, delimiter, index)',
         duckdb: 'split_part',
-        note: "NULL past the last field (DuckDB: ''); an index of 0 or less fails (DuckDB counts from the end)",
+        note: "NULL past the last field (DuckDB: ''); an index of 0 or less fails (DuckDB counts from the end); split_part('', d, 1) is ''",
       },
     ],
   },

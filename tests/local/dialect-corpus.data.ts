@@ -241,6 +241,19 @@ export const CORPUS: CorpusEntry[] = [
     refused: /typeof\(\): Athena answers Trino's type names/,
     source: 'https://trino.io/docs/current/functions/conversion.html (typeof(123) is integer)',
   },
+  {
+    // Trino's split keeps the text after the last delimiter, '' included (DuckDB's split('', ',') is []).
+    sql:
+      "SELECT split('', ','), split('a,,b,', ','), split('a,b,c', ',', 2), split('a,b', ',', 5), " +
+      "regexp_split('', 'x'), split_part('', ',', 1), split_part('', ',', 2), split_part('abc', '', 2)",
+    rows: [[[''], ['a', '', 'b', ''], ['a', 'b,c'], ['a', 'b'], [''], '', null, 'b']],
+    source: `${TRINO_STRING} (split, split_part); ${TRINO_REGEXP} (regexp_split); trinodb/trino StringFunctions.java`,
+  },
+  {
+    sql: "SELECT split('abc', '')",
+    refused: /The delimiter may not be the empty string/,
+    source: `${TRINO_STRING} (split)`,
+  },
   // --- statements the grammar missed --------------------------------------------------------------------------
   {
     sql: "SELECT x, n FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS t(x, n)",
