@@ -254,6 +254,38 @@ export const CORPUS: CorpusEntry[] = [
     refused: /The delimiter may not be the empty string/,
     source: `${TRINO_STRING} (split)`,
   },
+  {
+    // Date arithmetic on a date is a date (DuckDB's: a timestamp at midnight).
+    sql:
+      "SELECT date_trunc('month', DATE '2024-01-31'), date_add('day', 1, DATE '2024-01-31'), " +
+      "DATE '2024-01-31' + INTERVAL '1' MONTH, DATE '2024-03-01' - INTERVAL '1' DAY, " +
+      "date_trunc('month', date_add('day', 1, DATE '2024-01-31')), date_trunc('month', TIMESTAMP '2024-01-31 10:00:00')",
+    rows: [['2024-01-01', '2024-02-01', '2024-02-29', '2024-02-29', '2024-02-01', '2024-01-01 00:00:00.000']],
+    types: ['date', 'date', 'date', 'date', 'date', 'timestamp'],
+    source: `${TRINO_DATETIME} (date_trunc, date_add: [same as input]; date + interval day)`,
+  },
+  {
+    sql:
+      "SELECT date_trunc('month', d), count(*) FROM (VALUES (DATE '2024-01-05'), (DATE '2024-01-20'), (DATE '2024-02-01')) " +
+      'AS t(d) GROUP BY 1 ORDER BY 1',
+    rows: [
+      ['2024-01-01', 2],
+      ['2024-02-01', 1],
+    ],
+    source: `${TRINO_DATETIME} (date_trunc of a date column, grouped)`,
+  },
+  {
+    sql: "SELECT date_trunc('hour', DATE '2024-01-31')",
+    refused: /^'hour' is not a valid DATE field/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/DateTimeFunctions.java (getDateField)',
+  },
+  {
+    sql: "SELECT DATE '2024-01-31' + INTERVAL '2' HOUR",
+    refused: /^Cannot add hour, minutes or seconds to a date/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/type/DateTimeOperators.java (datePlusIntervalDayToSecond)',
+  },
   // --- statements the grammar missed --------------------------------------------------------------------------
   {
     sql: "SELECT x, n FROM UNNEST(ARRAY['a', 'b']) WITH ORDINALITY AS t(x, n)",

@@ -68,7 +68,7 @@ export const DATETIME_FUNCTIONS: MacroDef[] = [
     {
       signature: 'date_add(unit, value, timestamp)',
       duckdb: 'ts + to_<unit>s(value)',
-      note: 'on a date the result is a timestamp at midnight (Trino: date)',
+      note: 'on a date a date, as Trino (lib/query/duckdb/date-results.ts casts it)',
     },
   ),
   m('date_diff', ['unit', 'a', 'b'], 'date_sub(unit, a, b)', {
