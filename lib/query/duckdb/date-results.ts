@@ -13,6 +13,7 @@ import {
   bindTree,
   isTreeNode,
   ownNodes,
+  replaceNode,
   selectAlone,
   selectNodes,
   statementTree,
@@ -159,8 +160,7 @@ export async function datesAsTrino(c: DuckDBConnection, sql: string): Promise<st
         if (!DATE_UNITS.has(x.unit)) return; // DuckDB's own error for an unknown unit
         const call: TreeNode = { ...x.node, alias: '' };
         const alias = x.node.alias;
-        for (const k of Object.keys(x.node)) delete x.node[k];
-        Object.assign(x.node, {
+        replaceNode(x.node, {
           class: 'CAST',
           type: 'OPERATOR_CAST',
           alias,

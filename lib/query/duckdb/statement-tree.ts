@@ -40,6 +40,12 @@ export async function statementTree(c: DuckDBConnection, sql: string): Promise<S
 export const copyTree = <T extends StatementTree | TreeNode>(tree: T): T =>
   parseTree(JSON.stringify(tree)) as T;
 
+/** Puts `replacement` in the place of `node` in its tree: the same object, its fields replaced. */
+export function replaceNode(node: TreeNode, replacement: TreeNode): void {
+  for (const k of Object.keys(node)) delete node[k];
+  Object.assign(node, replacement);
+}
+
 /** The SQL of an (edited) tree. */
 export async function treeSql(c: DuckDBConnection, tree: StatementTree): Promise<string> {
   const sql = (

@@ -18,6 +18,7 @@ import {
   bindTree,
   copyTree,
   isTreeNode,
+  replaceNode,
   selectAlone,
   selectNodes,
   statementTree,
@@ -123,8 +124,7 @@ async function lateral(c: DuckDBConnection, ref: TreeNode, elements: Element[]):
     const names = n.class === 'COLUMN_REF' ? (n.column_names as string[]) : [];
     const at = /^lake_unnest_arg_(\d+)$/.exec(names.length === 1 ? names[0]! : '');
     if (at) {
-      for (const k of Object.keys(n)) delete n[k];
-      Object.assign(n, copyTree(args[Number(at[1])]!), { alias: '' });
+      replaceNode(n, { ...copyTree(args[Number(at[1])]!), alias: '' });
     }
   }
   return { ...subquery, alias: ref.alias, column_name_alias: ref.column_name_alias };
@@ -172,8 +172,7 @@ export async function unnestAsTrino(c: DuckDBConnection, sql: string): Promise<s
       // DuckDB agrees, but for the names of columns left unnamed.
       if (elements.length === 1 && elements[0]!.kind === 'value' && names.length > 0) continue;
       const replacement = await lateral(c, ref, elements as Element[]);
-      for (const k of Object.keys(ref)) delete ref[k];
-      Object.assign(ref, replacement);
+      replaceNode(ref, replacement);
       changed = true;
     }
   }
