@@ -119,6 +119,27 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_DATETIME} (from_iso8601_timestamp: the session zone, UTC on Athena)`,
   },
   {
+    // A date alone is midnight in the session zone; its day is not an offset.
+    sql: "SELECT from_iso8601_timestamp('2024-03-15'), from_iso8601_timestamp('2021-01-03'), from_iso8601_date('2021-01-03')",
+    rows: [['2024-03-15 00:00:00.000 UTC', '2021-01-03 00:00:00.000 UTC', '2021-01-03']],
+    source: `${TRINO_DATETIME} (from_iso8601_timestamp, from_iso8601_date)`,
+  },
+  {
+    sql: "SELECT from_iso8601_timestamp('2021-01-03 14:05:06')",
+    refused: /not an ISO 8601 date-time \(from_iso8601_timestamp\): 2021-01-03 14:05:06/,
+    source: `${TRINO_DATETIME}; Joda ISODateTimeFormat.dateTimeParser (a T before the time): "Invalid format"`,
+  },
+  {
+    sql: "SELECT from_iso8601_date('2021-01-03T10:00:00')",
+    refused: /not an ISO 8601 date \(from_iso8601_date\): 2021-01-03T10:00:00/,
+    source: `${TRINO_DATETIME}; Joda ISODateTimeFormat.dateElementParser: "Invalid format"`,
+  },
+  {
+    sql: "SELECT try(from_iso8601_timestamp('2021-01-03 14:05:06'))",
+    rows: [[null]],
+    source: 'https://trino.io/docs/current/functions/conditional.html (try: NULL where the expression fails)',
+  },
+  {
     sql: "SELECT to_iso8601(DATE '2020-05-11'), to_iso8601(TIMESTAMP '2020-05-11 11:15:05.055')",
     rows: [['2020-05-11', '2020-05-11T11:15:05.055']],
     source: `${TRINO_DATETIME} (to_iso8601)`,

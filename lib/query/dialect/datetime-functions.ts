@@ -5,7 +5,7 @@
 import { sqlString } from '../../duckdb-sql';
 import { compatMacro as m } from './compat-macro';
 import { JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './date-formats';
-import type { MacroDef } from './macros';
+import { ISO_DATE, type MacroDef } from './macros';
 
 /**
  * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +
@@ -48,10 +48,22 @@ export const DATETIME_FUNCTIONS: MacroDef[] = [
       note: 'returns timestamp (Trino: timestamp with time zone)',
     },
   ),
-  m('from_iso8601_timestamp', ['s'], 'CAST(s AS TIMESTAMPTZ)', {
+  m('from_iso8601_timestamp', ['s'], 'CAST(trino_iso8601_text(s) AS TIMESTAMPTZ)', {
     signature: 'from_iso8601_timestamp(string)',
+    duckdb: 'CAST(s AS TIMESTAMPTZ)',
+    note: "text not in ISO 8601's form ('2021-01-03 14:05:06', a space for the T) fails as on Athena",
   }),
-  m('from_iso8601_date', ['s'], 'CAST(s AS DATE)', { signature: 'from_iso8601_date(string)' }),
+  m(
+    'from_iso8601_date',
+    ['s'],
+    `CAST(CASE WHEN regexp_full_match(s, ${sqlString(ISO_DATE)}) THEN s ` +
+      "ELSE 'not an ISO 8601 date (from_iso8601_date): ' || s END AS DATE)",
+    {
+      signature: 'from_iso8601_date(string)',
+      duckdb: 'CAST(s AS DATE)',
+      note: "text with a time ('2021-01-03T10:00:00') fails as on Athena (DuckDB's cast reads it)",
+    },
+  ),
   m('from_unixtime', ['x'], 'to_timestamp(x)', {
     signature: 'from_unixtime(unixtime)',
     note: 'timestamp with time zone (UTC)',

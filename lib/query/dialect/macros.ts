@@ -34,6 +34,10 @@ const TIMESTAMP_TYPES =
 
 const FLOATING_TYPES = "('DOUBLE', 'FLOAT')";
 
+/** ISO 8601 as Joda's ISODateTimeFormat reads a date (dateElementParser) and a date-time (dateTimeParser). */
+export const ISO_DATE = '[+-]?[0-9]{4,}(-[0-9]{2}(-[0-9]{2})?)?';
+const ISO_DATE_TIME = `${ISO_DATE}(T[0-9]{2}(:?[0-9]{2}(:?[0-9]{2}([.,][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?`;
+
 /**
  * The operand types ("<type of a>|<type of b>", DuckDB's typeof) of a decimal quotient: a decimal and a decimal or
  * an integer. One test of one text, so that trino_div writes each operand only once more (division.ts).
@@ -105,6 +109,15 @@ const HELPERS: MacroDef[] = [
   ),
   // Minutes the zone is ahead of UTC at that instant.
   m('trino_zoned_offset', ['i', 'w'], 'CAST((epoch(w) - epoch(CAST(i AS TIMESTAMP))) / 60 AS BIGINT)'),
+  // from_iso8601_timestamp's text: what Joda's ISO date-time parser reads (a date, then T, a time and an offset),
+  // else a text DuckDB's cast refuses with the value in its message (a space for the T, as in '2021-01-03
+  // 14:05:06', fails on Athena: "Invalid format"). Not error(), so that try() still answers NULL.
+  m(
+    'trino_iso8601_text',
+    ['s'],
+    `CASE WHEN regexp_full_match(s, ${sqlString(ISO_DATE_TIME)}) THEN s ` +
+      "ELSE 'not an ISO 8601 date-time (from_iso8601_timestamp): ' || s END",
+  ),
   // from_iso8601_timestamp's zone: the string's offset (UTC when it has none or it is zero).
   m(
     'trino_iso8601_zone',

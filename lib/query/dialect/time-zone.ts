@@ -175,12 +175,13 @@ function findZoned(sql: string, tokens: Token[]): Zoned[] {
       const a = call.args[0]!;
       const lit =
         a.first === a.last && tokens[a.first]!.kind === 'string' ? unquote(tokens[a.first]!) : undefined;
-      const offset = lit === undefined ? undefined : /([+-]\d{2}(?::?\d{2})?|Z)$/.exec(lit)?.[1];
+      // An offset follows a time (…T10:00+01:00); 2024-03-15's -15 is its day.
+      const offset = lit === undefined ? undefined : /T[0-9:.,]*([+-]\d{2}(?::?\d{2})?|Z)$/.exec(lit)?.[1];
       const staticZone = lit === undefined ? undefined : offset ? normalizeZone(offset) : 'UTC';
       found.push({
         first: k,
         last: call.close,
-        instant: () => `CAST(${text(a)} AS TIMESTAMPTZ)`,
+        instant: () => `CAST(trino_iso8601_text(${text(a)}) AS TIMESTAMPTZ)`,
         zone: staticZone !== undefined ? sqlString(staticZone) : `trino_iso8601_zone(${text(a)})`,
         ...(staticZone !== undefined ? { staticZone } : {}),
         what: 'from_iso8601_timestamp()',
