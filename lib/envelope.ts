@@ -3,6 +3,7 @@
  * all or nothing. What lands in the raw zone is one JSON object per line:
  *   {"id", "type", "occurred_at", "received_at", "data"}
  */
+import layout from './lake-layout.json';
 import { isWellFormed } from './unicode';
 import { sameJsonValue, stringifyJsonExact } from './exact-json';
 import { exactTypeProblem } from './schema-exact-types';
@@ -48,11 +49,12 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
- * The earliest occurred_at the lake stores: the tables' timestamps have 4-digit years from 1000
- * (lib/etl/column-rules.ts — year 0 is 1 BC in DuckDB); an earlier event would be accepted here and rejected by the
- * compaction.
+ * The earliest occurred_at the lake stores: the first day of its date partitions (lib/lake-layout.json
+ * curated.earliestPartitionDate, where Athena's partition projection starts; an event's partition is occurred_at's
+ * UTC date). An earlier event would be accepted here and never read by Athena.
  */
-export const MIN_OCCURRED_AT_MS = Date.UTC(1000, 0, 1);
+export const EARLIEST_PARTITION_DATE = layout.curated.earliestPartitionDate;
+export const MIN_OCCURRED_AT_MS = Date.parse(`${EARLIEST_PARTITION_DATE}T00:00:00.000Z`);
 const MIN_OCCURRED_AT = new Date(MIN_OCCURRED_AT_MS).toISOString();
 
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -182,7 +184,8 @@ function storedOccurredAt(
     report(
       '/occurred_at',
       EventErrorCode.InvalidEnvelope,
-      'is before 1000-01-01T00:00:00Z (UTC), the earliest time the lake stores',
+      `is before ${MIN_OCCURRED_AT} (UTC), the first day of the lake's partitions ` +
+        '(lib/lake-layout.json curated.earliestPartitionDate, where Athena projects them)',
     );
     return undefined;
   }

@@ -38,6 +38,13 @@ import { sqlType } from '../catalog/lake-types';
 import { literal, rule } from './column-rules';
 import { conflictCountSql, conflictRowsSql, eventDataColumns, eventMergeCandidates } from './event-conflicts';
 import { UTC_TIMESTAMP_RE } from './value-patterns';
+import layout from '../lake-layout.json';
+
+/** The lake's first partition day (lib/lake-layout.json), before which a partition value is rejected. */
+const EARLIEST_PARTITION_DATE = layout.curated.earliestPartitionDate;
+const BEFORE_FIRST_PARTITION =
+  `before ${EARLIEST_PARTITION_DATE}, the first partition day of the lake, where Athena partition projection ` +
+  'starts (lib/lake-layout.json curated.earliestPartitionDate)';
 
 export { UTC_TIMESTAMP_RE };
 
@@ -119,6 +126,12 @@ export function buildPlan(table: TableDef): EtlPlan {
         `CASE WHEN ${raw} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`,
       );
       failing.push(`(${raw} IS NOT NULL AND (${cond}))`);
+    }
+    if (table.partitionKeys.some((p) => p.fromColumn === c.name)) {
+      // Athena projects no partition before the lake's first day: such a row would be stored and never read.
+      const early = `${c.name} IS NOT NULL AND CAST(${c.name} AS DATE) < DATE '${EARLIEST_PARTITION_DATE}'`;
+      reasons.push(`CASE WHEN ${early} THEN ${literal(`${c.name}: ${BEFORE_FIRST_PARTITION}`, c.name)} END`);
+      failing.push(`(${early})`);
     }
   }
   for (const c of generatedColumns) {

@@ -7,6 +7,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { lakeTable } from '../../lib/catalog/tables';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
+import layout from '../../lib/lake-layout.json';
 
 type Row = Record<string, unknown>;
 let db: DuckDBInstance;
@@ -92,4 +93,18 @@ it('keeps the raw texts of rejected rows only, every column of them; the source 
   expect(rejected).toHaveLength(1);
   expect(rejected[0]).toMatchObject({ source_file: 'file-1', reason: 'amount: not a number' });
   expect(JSON.parse(String(rejected[0]!.raw_record))).toEqual(order({ amount: 'abc', coupon: null }));
+});
+
+it("rejects a row whose partition value is before the lake's first partition day (Athena projects none earlier)", async () => {
+  const first = layout.curated.earliestPartitionDate;
+  const dayBefore = new Date(Date.parse(`${first}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const rows = await typed([order({ order_date: first }), order({ order_date: dayBefore })]);
+  expect(rows.map((r) => [r.dt, r.reject_reason])).toEqual([
+    [first, null],
+    [
+      dayBefore,
+      `order_date: before ${first}, the first partition day of the lake, where Athena partition projection starts ` +
+        '(lib/lake-layout.json curated.earliestPartitionDate)',
+    ],
+  ]);
 });

@@ -5,7 +5,7 @@
  * removing a required field or adding an unknown one is refused with a pointer to it; a batch is all or nothing.
  */
 import fc from 'fast-check';
-import { prepareEvents, type BatchLimits } from '../../lib/envelope';
+import { MIN_OCCURRED_AT_MS, prepareEvents, type BatchLimits } from '../../lib/envelope';
 import { ApiError } from '../../lib/errors';
 import { eventValidator, validateEnvelope } from '../../lib/schema-registry';
 
@@ -122,10 +122,14 @@ const email = fc
   .filter((e) => e.length <= 254);
 const upper = (n: number) => fc.stringMatching(new RegExp(`^[A-Z]{${n}}$`));
 const clientId = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/);
-/** An occurred_at between year 1001 and a day ahead, with a zone (Z or an offset). */
+/** An occurred_at between a day after the lake's first partition day and a day ahead, with a zone (Z or an offset). */
 const occurredAt = fc
   .tuple(
-    fc.date({ min: new Date(Date.UTC(1001, 0, 1)), max: new Date(NOW + 86_000_000), noInvalidDate: true }),
+    fc.date({
+      min: new Date(MIN_OCCURRED_AT_MS + 86_400_000),
+      max: new Date(NOW + 86_000_000),
+      noInvalidDate: true,
+    }),
     fc.integer({ min: -12 * 60, max: 14 * 60 }),
     fc.boolean(),
   )
@@ -389,7 +393,10 @@ describe('prepareEvents (property-based)', () => {
             'occurred_at in the future',
             (e) => ({ ...e, occurred_at: new Date(NOW + 3 * 86_400_000).toISOString() }),
           ],
-          ['occurred_at before year 1000', (e) => ({ ...e, occurred_at: '0999-12-31T23:59:59Z' })],
+          [
+            "occurred_at before the lake's first partition day",
+            (e) => ({ ...e, occurred_at: new Date(MIN_OCCURRED_AT_MS - 1).toISOString() }),
+          ],
           ['a number', () => 42 as unknown as Record<string, unknown>],
           [
             'a lone surrogate in data',

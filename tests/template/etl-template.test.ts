@@ -1,4 +1,5 @@
 /** The CloudFormation that `sls package --stage prod` writes, offline: curated bucket, Glue job, catalog, ETL assets. */
+import layout from '../../lib/lake-layout.json';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -254,7 +255,9 @@ describe('packaged template: curated zone and ETL', () => {
         [`projection.${key}.interval`]: '1',
         [`projection.${key}.interval.unit`]: 'DAYS',
       });
-      expect(input.Parameters[`projection.${key}.range`]).toMatch(/^2020-01-01,NOW/);
+      expect(input.Parameters[`projection.${key}.range`]).toBe(
+        `${layout.curated.earliestPartitionDate},NOW+1DAYS`,
+      );
       expect(sub(input.Parameters['storage.location.template'])).toBe(
         `s3://\${CuratedBucket}/${def.prefix}${key}=\${!${key}}/`,
       );

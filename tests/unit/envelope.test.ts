@@ -1,4 +1,5 @@
 import { prepareEvents } from '../../lib/envelope';
+import layout from '../../lib/lake-layout.json';
 import { ApiError } from '../../lib/errors';
 import { parseJsonExact } from '../../lib/exact-json';
 
@@ -134,7 +135,7 @@ describe('event envelope', () => {
     expect(JSON.parse(leap!.line).occurred_at).toBe('2024-02-29T10:00:00.000Z');
   });
 
-  it('takes occurred_at from 1000-01-01 to receipt plus the skew, to the millisecond, in UTC form and with an offset alike', () => {
+  it("takes occurred_at from the lake's first partition day to receipt plus the skew, to the millisecond, in UTC form and with an offset alike", () => {
     const verdict = (occurred_at: string, skew = limits.maxFutureSkewSeconds, now = NOW) => {
       try {
         return JSON.parse(
@@ -149,10 +150,14 @@ describe('event envelope', () => {
     expect(verdict('2026-11-24T15:00:00.000+02:00')).toBe('2026-11-24T13:00:00.000Z');
     expect(verdict('2026-11-24T13:00:00.001Z')).toBe('OCCURRED_AT_IN_FUTURE');
     expect(verdict('2026-11-24T15:00:00.001+02:00')).toBe('OCCURRED_AT_IN_FUTURE');
-    expect(verdict('1000-01-01T00:00:00.000Z')).toBe('1000-01-01T00:00:00.000Z');
-    expect(verdict('1000-01-01T02:00:00.000+02:00')).toBe('1000-01-01T00:00:00.000Z');
+    // The first partition day (lib/lake-layout.json; Athena projects no earlier partition), in both forms.
+    const first = `${layout.curated.earliestPartitionDate}T00:00:00.000Z`;
+    const dayBefore = new Date(Date.parse(first) - 86_400_000).toISOString().slice(0, 10);
+    expect(verdict(first)).toBe(first);
+    expect(verdict(`${first.slice(0, 10)}T02:00:00.000+02:00`)).toBe(first);
+    expect(verdict(`${dayBefore}T23:59:59.999Z`)).toBe('INVALID_ENVELOPE');
+    expect(verdict(`${first.slice(0, 10)}T01:59:59.999+02:00`)).toBe('INVALID_ENVELOPE');
     expect(verdict('0999-12-31T23:59:59.999Z')).toBe('INVALID_ENVELOPE');
-    expect(verdict('1000-01-01T01:59:59.999+02:00')).toBe('INVALID_ENVELOPE');
     // A skew of part of a millisecond: the instant after receipt's millisecond is refused, receipt's is taken.
     expect(verdict('2026-11-24T12:00:00.000Z', 0.0005)).toBe('2026-11-24T12:00:00.000Z');
     expect(verdict('2026-11-24T12:00:00.001Z', 0.0005)).toBe('OCCURRED_AT_IN_FUTURE');

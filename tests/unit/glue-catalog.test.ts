@@ -1,4 +1,5 @@
 /** The Glue Data Catalog generated from the table definitions (lib/catalog/glue.ts) and the plans file (lib/etl/plans.ts). */
+import layout from '../../lib/lake-layout.json';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +85,8 @@ describe('Glue catalog from the table definitions', () => {
       'projection.enabled': 'true',
       'projection.event_date.type': 'date',
       'projection.event_date.format': 'yyyy-MM-dd',
-      'projection.event_date.range': '2020-01-01,NOW+1DAYS',
+      // Athena projects from the first day ingest and the ETL accept (lib/lake-layout.json).
+      'projection.event_date.range': `${layout.curated.earliestPartitionDate},NOW+1DAYS`,
       'projection.event_date.interval': '1',
       'projection.event_date.interval.unit': 'DAYS',
     });
