@@ -86,6 +86,30 @@ describe('the JSON fallback of the local Glue runner', () => {
     ).toEqual([['c2', 'country: does not match ^[A-Z]{2}$']]);
   });
 
+  it('reads JSON lines and a JSON document that open with a byte order mark, as Spark does', async () => {
+    const lake = await newLake();
+    const lines = await writeRaw(
+      lake,
+      'uploads/customers/bom.jsonl',
+      `\uFEFF${customer('b1')}\n${customer('b2')}\n`,
+    );
+    const doc = await writeRaw(
+      lake,
+      'uploads/customers/bom.json',
+      `\uFEFF[${customer('b3')},${customer('b4')}]`,
+    );
+    for (const [key, name] of [
+      [lines, 'bom-lines'],
+      [doc, 'bom-document'],
+    ] as const) {
+      const summary = await run(lake, fileJob('customers', key, name), { tables: tables() });
+      expect(summary.tables[0]).toMatchObject({ rowsRead: 2, rowsWritten: 2, rowsRejected: 0 });
+    }
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => r.customer_id)).toEqual(['b1', 'b2', 'b3', 'b4']);
+    expect(await rejectedRows(lake, 'customers')).toEqual([]);
+  });
+
   it('passes the elements of a JSON document on with every digit of their numbers', async () => {
     const lake = await newLake();
     const key = await writeRaw(

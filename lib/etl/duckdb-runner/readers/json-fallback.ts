@@ -1,6 +1,6 @@
 /**
- * The line-by-line fallback for JSON inputs read_json refuses: good records to a clean JSON-lines file, the others
- * to a file of rejected records.
+ * The line-by-line fallback for JSON inputs read_json refuses (one with a byte order mark among them): good records
+ * to a clean JSON-lines file, the others to a file of rejected records.
  */
 import { once } from 'node:events';
 import { createWriteStream, promises as fs } from 'node:fs';
@@ -102,8 +102,10 @@ export async function cleanJson(
     if (layoutKind === 'lines') {
       const rl = readline.createInterface({ input: inputStream(input.file, input.gz), crlfDelay: Infinity });
       let n = 0;
-      for await (const line of rl) {
+      for await (const read of rl) {
         n++;
+        // A byte order mark opens the first line of some files; Spark's JSON reader (Jackson) skips it.
+        const line = n === 1 ? read.replace(/^\uFEFF/, '') : read;
         if (line.trim() === '') continue;
         let reason: string | undefined;
         let record: unknown;
@@ -135,7 +137,11 @@ export async function cleanJson(
       for await (const c of inputStream(input.file, input.gz)) chunks.push(c as Buffer);
       let doc: unknown;
       try {
-        doc = parseJsonWithNumberTexts(Buffer.concat(chunks).toString('utf8'));
+        doc = parseJsonWithNumberTexts(
+          Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/^\uFEFF/, ''),
+        );
       } catch (e) {
         throw failed(`'${input.key}' is not valid JSON: ${(e as Error).message}`, e);
       }
