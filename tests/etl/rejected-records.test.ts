@@ -145,9 +145,20 @@ describe('raw_record: the same text from both engines', () => {
     expect(await duckdb(rows)).toEqual(jackson(jar!, rows));
   });
 
+  it('names fields that are SQL keywords (position, values, offset, …) as it names the others', async () => {
+    const names = ['position', 'values', 'offset', 'primary', 'real', 'precision', 'none'];
+    const reader = await conn.runAndReadAll(
+      `SELECT ${rawRecordSql('duckdb', names)} FROM (VALUES (${names.map((n) => sqlString(n)).join(', ')})) ` +
+        `t(${names.map((n) => `raw_${n}`).join(', ')})`,
+    );
+    expect(JSON.parse(String(reader.getRowsJS()[0]![0]))).toEqual(
+      Object.fromEntries(names.map((n) => [n, n])),
+    );
+  });
+
   it('the Spark expression names the same fields in the same order, null fields kept', () => {
     expect(rawRecordSql('spark', COLUMNS)).toBe(
-      'CAST(to_json(struct(raw_event_id AS event_id, raw_note AS note, raw_missing AS missing, raw_empty AS empty), ' +
+      'CAST(to_json(struct(raw_event_id AS `event_id`, raw_note AS `note`, raw_missing AS `missing`, raw_empty AS `empty`), ' +
         "map('ignoreNullFields', 'false')) AS STRING)",
     );
   });
