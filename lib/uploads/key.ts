@@ -113,9 +113,21 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export const utcDate = (d: Date) =>
   `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 
-/** quarantine/<yyyy-MM-dd>/<dataset>/<file> (the key's path after uploads/, under the day's folder). */
-export function quarantineKey(relative: string, at: Date): string {
-  return `${QUARANTINE_PREFIX}${utcDate(at)}/${relative}`;
+/**
+ * quarantine/<yyyy-MM-dd>/<dataset>/<file> (the key's path after uploads/, under the day's folder). `attempt` > 0:
+ * the name is taken that day (another refusal of a file of that name), so the time of refusal goes before the
+ * file's extensions — <name>.<HHmmssSSS>[-<attempt - 1>].csv — and the file still copies back as it is.
+ */
+export function quarantineKey(relative: string, at: Date, attempt = 0): string {
+  if (attempt === 0) return `${QUARANTINE_PREFIX}${utcDate(at)}/${relative}`;
+  const slash = relative.lastIndexOf('/') + 1;
+  const dot = relative.indexOf('.', slash);
+  const cut = dot === -1 ? relative.length : dot;
+  const time =
+    `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}` +
+    String(at.getUTCMilliseconds()).padStart(3, '0') +
+    (attempt > 1 ? `-${attempt - 1}` : '');
+  return `${QUARANTINE_PREFIX}${utcDate(at)}/${relative.slice(0, cut)}.${time}${relative.slice(cut)}`;
 }
 
 export const reasonKeyOf = (quarantined: string) => `${quarantined}.reason.json`;

@@ -91,6 +91,26 @@ export function executionName(dataset: string, key: string, version: string): st
 const normalizeEtag = (e: string | undefined) => e?.replace(/^"|"$/g, '');
 
 /** The problem with an upload (key, dataset, format, size, content), or null if it may go to the ETL. */
+/** Most names tried for one refused file (the day's, then with the time of refusal and a counter). */
+const MAX_QUARANTINE_ATTEMPTS = 20;
+
+/**
+ * Where a refused file goes: the day's key for its name, or — when a refused file of that name (or its reason) is
+ * already there — that name with the time of refusal (lib/uploads/key.ts), so that a second refusal never replaces
+ * the first file and its reason.
+ */
+async function freeQuarantineKey(objects: ObjectStore, relative: string, at: Date): Promise<string> {
+  for (let attempt = 0; attempt < MAX_QUARANTINE_ATTEMPTS; attempt++) {
+    const candidate = quarantineKey(relative, at, attempt);
+    const [file, reason] = await Promise.all([
+      objects.head('raw', candidate),
+      objects.head('raw', reasonKeyOf(candidate)),
+    ]);
+    if (!file && !reason) return candidate;
+  }
+  throw new Error(`no free quarantine key for ${relative} after ${MAX_QUARANTINE_ATTEMPTS} names`);
+}
+
 export async function checkUpload(
   objects: ObjectStore,
   key: string,
@@ -179,7 +199,7 @@ export async function processUpload(
   const { finding, dataset } = await checkUpload(deps.objects, key, info, deps.limits ?? sampleLimits());
   if (finding) {
     const at = now();
-    const qKey = quarantineKey(cls.relative, at);
+    const qKey = await freeQuarantineKey(deps.objects, cls.relative, at);
     const reasonKey = reasonKeyOf(qKey);
     const reason: QuarantineReason = {
       code: finding.code,

@@ -138,7 +138,11 @@ describe('packaged template: uploads', () => {
     ]);
     const resourcesOf = (action: string) =>
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
-    expect(resourcesOf('s3:GetObject')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
+    // Reads of uploads; HEAD of quarantine/ keys (a second refusal of a name never replaces the first).
+    expect(resourcesOf('s3:GetObject')).toEqual([
+      { 'Fn::Sub': '${RawBucket.Arn}/uploads/*' },
+      { 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' },
+    ]);
     expect(resourcesOf('s3:DeleteObject')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
     // Quarantined files and their reasons; the ETL's queue of accepted uploads (lib/etl/upload-queue.ts).
     expect(resourcesOf('s3:PutObject')).toEqual([

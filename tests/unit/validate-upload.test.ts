@@ -329,6 +329,30 @@ describe('validateUpload: good files start the ETL', () => {
     );
   });
 
+  it('keeps a file refused earlier the same day under the same name: the second goes beside it, timed', async () => {
+    const key = 'uploads/orders/twice.refused.csv';
+    putObject(key, 'nope\n1\n');
+    const first = await invoke(objectCreated(key));
+    putObject(key, 'still nope\n2\n');
+    const second = (await invoke(objectCreated(key))) as Outcome & {
+      quarantineKey: string;
+      reasonKey: string;
+    };
+    expect(first).toMatchObject({
+      outcome: 'quarantined',
+      quarantineKey: `quarantine/${today()}/orders/twice.refused.csv`,
+    });
+    expect(second.quarantineKey).toMatch(
+      new RegExp(`^quarantine/${today()}/orders/twice\\.[0-9]{9}\\.refused\\.csv$`),
+    );
+    expect(bucket.get(`quarantine/${today()}/orders/twice.refused.csv`)!.body.toString()).toBe('nope\n1\n');
+    expect(bucket.get(second.quarantineKey)!.body.toString()).toBe('still nope\n2\n');
+    expect(JSON.parse(bucket.get(second.reasonKey)!.body.toString())).toMatchObject({
+      quarantineKey: second.quarantineKey,
+    });
+    expect(bucket.has(`quarantine/${today()}/orders/twice.refused.csv.reason.json`)).toBe(true);
+  });
+
   it('accepts JSON lines, JSON arrays and Parquet where the dataset allows them', async () => {
     const lines = [customer(1), customer(2, { segment: null }), '', customer(3)].join('\n');
     expect(await upload('uploads/customers/a.jsonl', lines)).toMatchObject({ outcome: 'started' });
