@@ -339,12 +339,13 @@ function mergeStatement(
  * A rejected row's raw values as JSON text, {"<column>": "<raw text>" | null, ...} in input column order: DuckDB's
  * to_json of a struct, Spark's to_json of a struct with null fields kept. Both write compact JSON, escape '"', '\\'
  * and control characters alike (\b \t \n \f \r, others as \u00XX) and keep other characters as they are. A
- * field name is quoted (DuckDB's struct_pack takes no keyword — position, values, offset, … — bare; Spark alike).
+ * field name is quoted for DuckDB: its struct_pack takes no keyword (position, values, offset, …) bare; Spark's
+ * alias does (keywords are not reserved outside ANSI mode), as the Glue job's check of the SQL expects.
  */
 export function rawRecordSql(dialect: SqlDialect, columns: string[]): string {
   return dialect === 'duckdb'
     ? `CAST(to_json(struct_pack(${columns.map((n) => `"${n}" := raw_${n}`).join(', ')})) AS STRING)`
-    : `CAST(to_json(struct(${columns.map((n) => `raw_${n} AS \`${n}\``).join(', ')}), map('ignoreNullFields', 'false')) AS STRING)`;
+    : `CAST(to_json(struct(${columns.map((n) => `raw_${n} AS ${n}`).join(', ')}), map('ignoreNullFields', 'false')) AS STRING)`;
 }
 
 /** The rejected records (lib/etl/rejected.ts REJECTED_COLUMNS) of rows (source_file, reason, raw_record), with lake_run. */

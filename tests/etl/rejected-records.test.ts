@@ -158,7 +158,7 @@ describe('raw_record: the same text from both engines', () => {
 
   it('the Spark expression names the same fields in the same order, null fields kept', () => {
     expect(rawRecordSql('spark', COLUMNS)).toBe(
-      'CAST(to_json(struct(raw_event_id AS `event_id`, raw_note AS `note`, raw_missing AS `missing`, raw_empty AS `empty`), ' +
+      'CAST(to_json(struct(raw_event_id AS event_id, raw_note AS note, raw_missing AS missing, raw_empty AS empty), ' +
         "map('ignoreNullFields', 'false')) AS STRING)",
     );
   });
