@@ -17,8 +17,10 @@ import {
 import {
   DATE_PATTERN,
   DECIMAL_PATTERN,
+  DOUBLE_OUT_OF_RANGE,
   DOUBLE_PATTERN,
   INTEGER_PATTERN,
+  NONZERO_MANTISSA_PATTERN,
   UTC_TIMESTAMP_RE,
   decimalScalePattern,
 } from './value-patterns';
@@ -99,6 +101,12 @@ export function rule(c: ColumnDef, raw: string, typed: string, text: string): Co
     case 'double':
       value = `CASE WHEN regexp_like(${v}, ${literal(DOUBLE_RE, where)}) THEN CAST(${v} AS DOUBLE) END`;
       problems.push([`${typed} IS NULL`, 'not a number']);
+      // 1e400 casts to Infinity and 1e-400 to 0 in both engines: refused, never stored clamped or rounded.
+      problems.push([
+        `abs(${typed}) = CAST('Infinity' AS DOUBLE) OR (${typed} = 0 AND ` +
+          `regexp_like(${raw}, ${literal(portablePattern(NONZERO_MANTISSA_PATTERN), where)}))`,
+        DOUBLE_OUT_OF_RANGE,
+      ]);
       break;
     case 'boolean':
       value = `CASE lower(${v}) WHEN 'true' THEN true WHEN 'false' THEN false END`;

@@ -37,3 +37,15 @@ export const decimalScalePattern = (scale: number) => `^-?[0-9]+([.][0-9]{0,${sc
 
 /** Numbers the ETL casts to DOUBLE (JSON's number syntax). */
 export const DOUBLE_PATTERN = '^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?$';
+
+/**
+ * A number text (DOUBLE_PATTERN) whose digits before the exponent are not all zero: if its double is 0, the text was
+ * too small for a double (1e-400) and rounded; if its double is infinite, too large (1e400). Both are refused, never
+ * stored rounded or clamped, by the ETL (lib/etl/column-rules.ts) and validateUpload's sample check alike.
+ */
+export const NONZERO_MANTISSA_PATTERN = '^-?[0-9.]*[1-9]';
+export const DOUBLE_OUT_OF_RANGE = 'out of range for double (magnitudes from 4.9e-324 to 1.8e308)';
+
+/** Whether a number text that matches DOUBLE_PATTERN has no double: it overflows or underflows. */
+export const doubleOutOfRange = (text: string, value: number): boolean =>
+  !Number.isFinite(value) || (value === 0 && new RegExp(NONZERO_MANTISSA_PATTERN).test(text));

@@ -6,6 +6,7 @@
 import { decimalOf, isIntegerType } from '../catalog/lake-types';
 import type { ColumnDef } from '../catalog/tables';
 import { exactValueProblem } from '../catalog/value-checks';
+import { DOUBLE_OUT_OF_RANGE, doubleOutOfRange } from '../etl/value-patterns';
 import type { Dataset } from '../dataset-registry';
 import { checkColumnNames, columnsByName } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
@@ -30,10 +31,13 @@ export function coerceCsvValue(text: string, col: ColumnDef): { value: unknown }
     return { value: isIntegerType(col.type) ? Number(text) : text };
   }
   switch (col.type) {
-    case 'double':
-      return DOUBLE_RE.test(text)
-        ? { value: Number(text) }
-        : { error: `is not a number: ${JSON.stringify(text)}` };
+    case 'double': {
+      if (!DOUBLE_RE.test(text)) return { error: `is not a number: ${JSON.stringify(text)}` };
+      const value = Number(text);
+      return doubleOutOfRange(text, value)
+        ? { error: `is ${DOUBLE_OUT_OF_RANGE}: ${JSON.stringify(text)}` }
+        : { value };
+    }
     case 'boolean': {
       const l = text.toLowerCase();
       return l === 'true' || l === 'false'

@@ -1274,7 +1274,7 @@ describe('the shared ETL plan SQL on DuckDB', () => {
       'amount: not a number',
       'amount: not a number',
       'amount: less than 0',
-      'amount: greater than 10000000',
+      'amount: out of range for double (magnitudes from 4.9e-324 to 1.8e308); amount: greater than 10000000',
       'item_count: greater than 100000',
       'item_count: out of range for bigint (-9223372036854775808 to 9223372036854775807)',
     ]);

@@ -108,3 +108,17 @@ it("rejects a row whose partition value is before the lake's first partition day
     ],
   ]);
 });
+
+it('rejects a double too large or too small for a double (1e400, 1e-400), never stored clamped or rounded', async () => {
+  const rows = await typed([
+    order({ amount: '1e400' }),
+    order({ amount: '1e-400' }),
+    order({ amount: '0.000e5' }),
+    order({ amount: '4.9e-324' }),
+  ]);
+  const reasons = rows.map((r) => String(r.reject_reason ?? ''));
+  expect(reasons[0]).toContain('amount: out of range for double');
+  expect(reasons[1]).toBe('amount: out of range for double (magnitudes from 4.9e-324 to 1.8e308)');
+  expect(reasons.slice(2)).toEqual(['', '']);
+  expect(rows[3]).toMatchObject({ amount: 5e-324 });
+});

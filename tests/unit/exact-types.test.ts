@@ -206,6 +206,15 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
     });
   });
 
+  it('refuses a CSV number too large or too small for a double, as the ETL rejects it', () => {
+    const double = { name: 'x', type: 'double' } as Parameters<typeof coerceCsvValue>[1];
+    const range = 'is out of range for double (magnitudes from 4.9e-324 to 1.8e308)';
+    expect(coerceCsvValue('1e400', double)).toEqual({ error: `${range}: "1e400"` });
+    expect(coerceCsvValue('-1e-400', double)).toEqual({ error: `${range}: "-1e-400"` });
+    expect(coerceCsvValue('0.00e-400', double)).toEqual({ value: 0 });
+    expect(coerceCsvValue('4.9e-324', double)).toEqual({ value: 5e-324 });
+  });
+
   it('types CSV fields exactly and keeps doubles away from decimals in Parquet', () => {
     const t = datasetTable('measurements', schema);
     const col = (n: string) => t.columns.find((c) => c.name === n)!;
