@@ -6,6 +6,8 @@
  * Glue database's name, for the table views.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+// Strings read back with a leading byte order mark kept (DuckDB's decoder dropped it).
+import '../duckdb-text';
 import { sqlIdent, sqlString } from '../duckdb-sql';
 
 export const CATALOG = 'awsdatacatalog';

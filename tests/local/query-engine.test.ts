@@ -197,6 +197,10 @@ describe('local query engine: results', () => {
     });
   });
 
+  it('answers text that begins with a byte order mark as it is stored', async () => {
+    expect(await rows("SELECT chr(65279) || 'bom', length(chr(65279) || 'bom')")).toEqual([['\uFEFFbom', 4]]);
+  });
+
   it('names the columns UNNEST leaves unnamed _col<n> as Athena does (an array, a map, the ordinal)', async () => {
     const s = await run(
       `SELECT 5 AS k, * FROM UNNEST(ARRAY[7], MAP(ARRAY['a'], ARRAY[1]), ARRAY[CAST(ROW(8) AS ROW(f INTEGER))]) WITH ORDINALITY`,

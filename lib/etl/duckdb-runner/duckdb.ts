@@ -3,6 +3,8 @@
  */
 import { sqlIdent, sqlStringList } from '../../duckdb-sql';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+// Strings read back with a leading byte order mark kept (DuckDB's decoder dropped it).
+import '../../duckdb-text';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DUCKDB_PRELUDE } from '../plan';
