@@ -296,6 +296,15 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_DATETIME} (date_trunc of a date column, grouped)`,
   },
   {
+    // floor, ceiling and sign of an integer keep its type (DuckDB: a double, and a tinyint for sign).
+    sql:
+      'SELECT floor(CAST(47 AS BIGINT) / 10) * 10, ceiling(CAST(47 AS BIGINT)), ceil(4), sign(CAST(-47 AS BIGINT)), ' +
+      'sign(0e0), floor(4.7e0), truncate(CAST(47 AS BIGINT))',
+    rows: [[40, 47, 4, -1, 0, 4, 47]],
+    types: ['bigint', 'bigint', 'integer', 'bigint', 'double', 'double', 'bigint'],
+    source: `${TRINO_MATH} (floor, ceiling, sign, truncate: [same as input])`,
+  },
+  {
     sql: "SELECT date_trunc('hour', DATE '2024-01-31')",
     refused: /^'hour' is not a valid DATE field/,
     source:

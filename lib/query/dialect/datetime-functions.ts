@@ -80,7 +80,7 @@ export const DATETIME_FUNCTIONS: MacroDef[] = [
     {
       signature: 'date_add(unit, value, timestamp)',
       duckdb: 'ts + to_<unit>s(value)',
-      note: 'on a date a date, as Trino (lib/query/duckdb/date-results.ts casts it)',
+      note: 'on a date a date, as Trino (lib/query/duckdb/result-casts.ts casts it)',
     },
   ),
   m('date_diff', ['unit', 'a', 'b'], 'date_sub(unit, a, b)', {

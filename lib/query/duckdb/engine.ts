@@ -46,7 +46,7 @@ import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { chunkCells } from './cells';
-import { datesAsTrino } from './date-results';
+import { castResultsAsTrino } from './result-casts';
 import { unnestAsTrino } from './unnest-columns';
 import { columnName, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
@@ -349,8 +349,8 @@ export class DuckDbQueryEngine implements QueryEngine {
       await this.views.sync(a.query.tables);
       if (a.stop) throw new Error('stopped');
       // UNNEST of rows, maps or several arrays as Trino reads it (DuckDB's binder tells their types).
-      // Dates from date arithmetic on dates, as on Athena (DuckDB answers timestamps).
-      const sql = await datesAsTrino(c, await unnestAsTrino(c, this.duckDbSql(a.query.sql)));
+      // Dates from date arithmetic on dates, integers from floor/ceil of integers, as on Athena.
+      const sql = await castResultsAsTrino(c, await unnestAsTrino(c, this.duckDbSql(a.query.sql)));
       a.stored.duckdbSql = sql;
       const before = await currentQueryId(c);
       // DuckDB's own parser must agree: exactly one statement, a SELECT.

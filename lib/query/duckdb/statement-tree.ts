@@ -46,10 +46,32 @@ export function replaceNode(node: TreeNode, replacement: TreeNode): void {
   Object.assign(node, replacement);
 }
 
-/** The SQL of an (edited) tree. */
+const isDoubleConstant = (n: TreeNode): boolean =>
+  n.class === 'CONSTANT' &&
+  isTreeNode(n.value) &&
+  isTreeNode(n.value.type) &&
+  n.value.type.id === 'DOUBLE' &&
+  n.value.is_null !== true;
+
+/**
+ * The SQL of an (edited) tree. A double literal (4.7e0) is written back as CAST(4.7 AS DOUBLE): json_deserialize_sql
+ * writes it without its exponent (4.7), which DuckDB would read again as a DECIMAL.
+ */
 export async function treeSql(c: DuckDBConnection, tree: StatementTree): Promise<string> {
+  const copy = copyTree(tree);
+  for (const n of [...treeNodes(copy)].filter(isDoubleConstant)) {
+    const constant = { ...n, alias: '' };
+    replaceNode(n, {
+      class: 'CAST',
+      type: 'OPERATOR_CAST',
+      alias: n.alias,
+      child: constant,
+      cast_type: { id: 'DOUBLE', type_info: null },
+      try_cast: false,
+    });
+  }
   const sql = (
-    await c.runAndReadAll(`SELECT json_deserialize_sql(${sqlString(JSON.stringify(tree))})`)
+    await c.runAndReadAll(`SELECT json_deserialize_sql(${sqlString(JSON.stringify(copy))})`)
   ).getRows();
   return String(sql[0]?.[0]);
 }

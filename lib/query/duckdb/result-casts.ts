@@ -1,0 +1,210 @@
+/**
+ * Results whose type is the operand's on Athena and another in DuckDB, cast back in the statement's tree:
+ *  - date arithmetic on a date: `date_trunc('month', d)`, `date_add('day', 1, d)`, `d + INTERVAL '1' DAY` (or `-`).
+ *    Trino answers a date (`2024-01-01`), DuckDB a timestamp at midnight (`2024-01-01 00:00:00.000`), so grouping,
+ *    joining or showing such a value would differ. With a unit of a day or longer the result is cast to DATE; with a
+ *    shorter one the query fails as on Athena ("'hour' is not a valid DATE field", "Cannot add hour, minutes or
+ *    seconds to a date"); a unit that is not a literal is left as it is.
+ *  - floor, ceil/ceiling, truncate (one argument) and sign of an integer, and sign of a double or real: Trino keeps
+ *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint.
+ * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
+ * (statement-tree.ts); an operand that is not bound alone (it refers to an outer query) is left as it is.
+ */
+import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  bindTree,
+  isTreeNode,
+  ownNodes,
+  replaceNode,
+  selectAlone,
+  selectNodes,
+  statementTree,
+  treeSql,
+  type StatementTree,
+  type TreeNode,
+} from './statement-tree';
+
+const DATE_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
+const TIME_UNITS = new Set(['hour', 'minute', 'second', 'millisecond']);
+
+/** DuckDB's functions for an interval literal (INTERVAL '1' DAY is to_days(…)), by the unit they stand for. */
+const INTERVAL_UNITS: Record<string, string> = {
+  to_days: 'day',
+  to_weeks: 'week',
+  to_months: 'month',
+  to_years: 'year',
+  to_hours: 'hour',
+  to_minutes: 'minute',
+  to_seconds: 'second',
+  to_milliseconds: 'millisecond',
+  to_microseconds: 'millisecond',
+};
+
+const INTEGER_TYPES = new Set([
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+]);
+const FLOATING_TYPES = new Set([DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT]);
+
+/** Athena's refusal of a unit shorter than a day on a date. */
+export class DateUnitError extends Error {
+  constructor(unit: string, kind: 'function' | 'interval') {
+    super(
+      kind === 'function'
+        ? `'${unit}' is not a valid DATE field: Athena (Trino) fails date_trunc and date_add of a date with a unit ` +
+            `shorter than a day; DuckDB would answer a timestamp. Cast the date first: CAST(d AS timestamp)`
+        : 'Cannot add hour, minutes or seconds to a date: Athena (Trino) fails it; DuckDB would answer a timestamp. ' +
+            'Cast the date first: CAST(d AS timestamp) + INTERVAL …',
+    );
+    this.name = 'DateUnitError';
+  }
+}
+
+/**
+ * A call or operator whose result type depends on its operand's: `castTo` gives the type (DuckDB's name) to cast the
+ * result to for the operand's type, or undefined to leave it; it throws where Athena fails the query.
+ */
+interface Candidate {
+  node: TreeNode;
+  operand: unknown;
+  castTo: (operand: DuckDBTypeId) => string | undefined;
+}
+
+const isFunction = (n: TreeNode, name: string) =>
+  n.class === 'FUNCTION' && String(n.function_name).toLowerCase() === name;
+
+/** The unit of a VARCHAR constant, or undefined. */
+function literalUnit(v: unknown): string | undefined {
+  if (!isTreeNode(v) || v.class !== 'CONSTANT' || !isTreeNode(v.value)) return undefined;
+  const value = v.value as { is_null?: boolean; value?: unknown };
+  return value.is_null || typeof value.value !== 'string' ? undefined : value.value.toLowerCase();
+}
+
+/** A date operand's result: DATE for a unit of a day or longer, Athena's failure for a shorter one. */
+const onDate =
+  (unit: string, kind: 'function' | 'interval') =>
+  (t: DuckDBTypeId): string | undefined => {
+    if (t !== DuckDBTypeId.DATE) return undefined;
+    if (TIME_UNITS.has(unit)) throw new DateUnitError(unit, kind);
+    return DATE_UNITS.has(unit) ? 'DATE' : undefined; // DuckDB's own error for an unknown unit
+  };
+
+/** The operand's own type for an integer (and, for sign, a floating) operand. */
+const sameType =
+  (floating: boolean) =>
+  (t: DuckDBTypeId): string | undefined =>
+    INTEGER_TYPES.has(t) || (floating && FLOATING_TYPES.has(t)) ? DuckDBTypeId[t] : undefined;
+
+function candidateOf(n: TreeNode): Candidate | undefined {
+  const args = Array.isArray(n.children) ? (n.children as unknown[]) : [];
+  if (isFunction(n, 'date_trunc') && args.length === 2) {
+    const unit = literalUnit(args[0]);
+    return unit ? { node: n, operand: args[1], castTo: onDate(unit, 'function') } : undefined;
+  }
+  if (isFunction(n, 'date_add') && args.length === 3) {
+    const unit = literalUnit(args[0]);
+    return unit ? { node: n, operand: args[2], castTo: onDate(unit, 'function') } : undefined;
+  }
+  if ((isFunction(n, '+') || isFunction(n, '-')) && n.is_operator === true && args.length === 2) {
+    const intervalAt = args.findIndex(
+      (a, i) =>
+        isTreeNode(a) &&
+        a.class === 'FUNCTION' &&
+        (i === 1 || isFunction(n, '+')) &&
+        Object.hasOwn(INTERVAL_UNITS, String(a.function_name).toLowerCase()),
+    );
+    if (intervalAt < 0) return undefined;
+    const unit = INTERVAL_UNITS[String((args[intervalAt] as TreeNode).function_name).toLowerCase()]!;
+    return { node: n, operand: args[1 - intervalAt], castTo: onDate(unit, 'interval') };
+  }
+  if (args.length === 1 && ['floor', 'ceil', 'ceiling', 'truncate'].some((f) => isFunction(n, f))) {
+    return { node: n, operand: args[0], castTo: sameType(false) };
+  }
+  if (args.length === 1 && isFunction(n, 'sign'))
+    return { node: n, operand: args[0], castTo: sameType(true) };
+  return undefined;
+}
+
+/** The operands' types, bound as the select list of the SELECT alone (rows, then groups), or undefined. */
+async function operandTypes(
+  c: DuckDBConnection,
+  node: TreeNode,
+  ctes: unknown[],
+  operands: unknown[],
+): Promise<DuckDBTypeId[] | undefined> {
+  const select_list = operands.map((o, i) => ({ ...(o as TreeNode), alias: `lake_type_probe_${i}` }));
+  const variants: TreeNode[] = [
+    {
+      select_list,
+      group_expressions: [],
+      group_sets: [],
+      having: null,
+      qualify: null,
+      aggregate_handling: 'STANDARD_HANDLING',
+    },
+    { select_list, qualify: null },
+  ];
+  for (const changes of variants) {
+    const alone: StatementTree = selectAlone(node, ctes, changes);
+    const bound = await bindTree(c, alone, (p) => operands.map((_, i) => p.columnTypeId(i)));
+    if ('value' in bound) return bound.value;
+  }
+  return undefined;
+}
+
+/** The candidates of a SELECT's own expressions (not those of the queries nested in it). */
+function ownCandidates(node: TreeNode): Candidate[] {
+  const own = Object.entries(node)
+    .filter(([k]) => k !== 'cte_map')
+    .map(([, v]) => v);
+  return [...ownNodes(own)].map(candidateOf).filter((x): x is Candidate => x !== undefined);
+}
+
+/** Most rounds: a round casts the results whose operand has its type, the next those whose operand was just cast. */
+const MAX_ROUNDS = 8;
+
+const MAY_APPLY = /date_trunc|date_add|interval|floor|ceil|truncate|sign/i;
+
+/** The statement (DuckDB's SQL) with those results cast to Athena's types (see the module comment). */
+export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Promise<string> {
+  if (!MAY_APPLY.test(sql)) return sql;
+  const tree = await statementTree(c, sql);
+  if (!tree) return sql;
+  const cast = new WeakSet<object>();
+  let changed = false;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let more = false;
+    for (const { node, ctes } of [...selectNodes(tree.statements)]) {
+      const candidates = ownCandidates(node).filter((x) => !cast.has(x.node));
+      if (candidates.length === 0) continue;
+      const types = await operandTypes(
+        c,
+        node,
+        ctes,
+        candidates.map((x) => x.operand),
+      );
+      if (!types) continue; // not bound alone: left as it is
+      candidates.forEach((x, i) => {
+        const target = x.castTo(types[i]!);
+        if (!target) return;
+        const call: TreeNode = { ...x.node, alias: '' };
+        const alias = x.node.alias;
+        replaceNode(x.node, {
+          class: 'CAST',
+          type: 'OPERATOR_CAST',
+          alias,
+          child: call,
+          cast_type: { id: target, type_info: null },
+          try_cast: false,
+        });
+        cast.add(call);
+        more = true;
+      });
+    }
+    if (!more) break;
+    changed = true;
+  }
+  return changed ? treeSql(c, tree) : sql;
+}
