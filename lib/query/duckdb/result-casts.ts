@@ -165,7 +165,8 @@ function ownCandidates(node: TreeNode): Candidate[] {
 /** Most rounds: a round casts the results whose operand has its type, the next those whose operand was just cast. */
 const MAX_ROUNDS = 8;
 
-const MAY_APPLY = /date_trunc|date_add|interval|floor|ceil|truncate|sign/i;
+/** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
+const MAY_APPLY = /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign)\b/i;
 
 /** The statement (DuckDB's SQL) with those results cast to Athena's types (see the module comment). */
 export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Promise<string> {
