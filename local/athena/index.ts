@@ -106,7 +106,8 @@ export class AthenaApi {
       if (!operation) {
         throw new AthenaApiError(
           'UnknownOperationException',
-          `the local lake answers ${[...this.operations.keys()].join(', ')}`,
+          `the local lake does not answer ${name || `the target '${target}'`}; it answers ` +
+            [...this.operations.keys()].join(', '),
         );
       }
       payload = await operation.run(readInput(body, operation.shape));

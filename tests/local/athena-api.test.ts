@@ -301,6 +301,9 @@ describe("the local lake answers Athena's API", () => {
     expect(await failure(athena.send(new ListWorkGroupsCommand({})))).toMatchObject({
       name: 'UnknownOperationException',
       status: 400,
+      message: expect.stringMatching(
+        /^the local lake does not answer ListWorkGroups; it answers StartQueryExecution, /,
+      ),
     });
     expect(
       await failure(
