@@ -140,6 +140,38 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/functions/conditional.html (try: NULL where the expression fails)',
   },
   {
+    // Text to timestamp(3): the fraction rounded half up to milliseconds (DuckDB truncated it); a date alone is
+    // midnight; one-digit fields as Trino's DATETIME_PATTERN reads them.
+    sql:
+      "SELECT CAST('2024-03-01 10:00:00.123556' AS timestamp), CAST('2021-01-03 23:59:59.9996' AS timestamp), " +
+      "CAST('2024-03-01 10:00:00.1234' AS timestamp), CAST('2024-03-01' AS timestamp), date('2024-03-01'), " +
+      "TRY_CAST('2021-01-03T14:05:06' AS timestamp), try(date('2024-03-01 10:00:00'))",
+    rows: [
+      [
+        '2024-03-01 10:00:00.124',
+        '2021-01-04 00:00:00.000',
+        '2024-03-01 10:00:00.123',
+        '2024-03-01 00:00:00.000',
+        '2024-03-01',
+        null,
+        null,
+      ],
+    ],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/type/DateTimes.java (DATETIME_PATTERN), ' +
+      'VarcharToTimestampCast.java (round(fraction)); DateTimeUtils.parseDate (yyyy-MM-dd)',
+  },
+  {
+    sql: "SELECT CAST('2021-01-03T14:05:06' AS timestamp)",
+    refused: /Value cannot be cast to timestamp: 2021-01-03T14:05:06/,
+    source: 'trinodb/trino DateTimes.java (DATETIME_PATTERN: a space between the date and the time)',
+  },
+  {
+    sql: "SELECT date('2024-03-01 10:00:00')",
+    refused: /Value cannot be cast to date: 2024-03-01 10:00:00/,
+    source: 'trinodb/trino DateTimeUtils.parseDate (a date alone)',
+  },
+  {
     sql: "SELECT to_iso8601(DATE '2020-05-11'), to_iso8601(TIMESTAMP '2020-05-11 11:15:05.055')",
     rows: [['2020-05-11', '2020-05-11T11:15:05.055']],
     source: `${TRINO_DATETIME} (to_iso8601)`,

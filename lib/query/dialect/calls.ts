@@ -8,8 +8,8 @@
  *  - regexp_replace's replacement translated to RE2's rewrite syntax (./regexp.ts), Java named groups in patterns;
  *  - the target types of CAST/TRY_CAST (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP), a
  *    cast to VARCHAR as trino_cast_varchar(x) (a double or real written as Java writes it), a cast to an integer
- *    type or boolean as trino_cast_<type>(x) or trino_try_cast_<type>(x) (Trino's rounding of a double, its reading
- *    of a string), a cast to a decimal through trino_decimal_text(x, scale) (a double rounded on its exact value);
+ *    type, boolean, timestamp or date (and date(x)) as trino_cast_<type>(x) or trino_try_cast_<type>(x) (Trino's
+ *    rounding of a double, its reading of a string), a cast to a decimal through trino_decimal_text(x, scale) (a double rounded on its exact value);
  *  - EXTRACT(DOW FROM x) as ISO's day of the week (Sunday is 7 in Trino, 0 in DuckDB's dow);
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name; so is log(x), which Trino
@@ -256,6 +256,14 @@ function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): v
   }
   const call = callAt(tokens, k);
   if (!call) return;
+  if (call.name === 'date' && call.args.length === 1 && !isSymbol(tokens[k - 1], '.')) {
+    // date(x) is CAST(x AS DATE) in Trino: a date from text only as yyyy-MM-dd (./macros.ts).
+    edits.push({
+      start: t.start,
+      end: t.end,
+      text: insideCall(tokens, k, 'try') ? 'trino_try_cast_date' : 'trino_cast_date',
+    });
+  }
   if (call.name === 'log' && call.args.length === 1 && !isSymbol(tokens[k - 1], '.')) {
     // DuckDB's log(x) is log10(x); Trino has log(base, x) only.
     throw new Error(

@@ -47,28 +47,54 @@ const DECIMAL_TYPE = 'DECIMAL\\([0-9]+,[0-9]+\\)';
 const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_TYPE})|${INTEGER_TYPE}\\|${DECIMAL_TYPE}`;
 
 /**
- * CAST and TRY_CAST to an integer type or boolean (calls.ts): trino_cast_<type>(x) and trino_try_cast_<type>(x).
- * A double or real is rounded half away from zero for an integer, as Trino (DoubleMath.roundToLong(x, HALF_UP); 2.5
- * is 3, 0.5 is 1), where DuckDB rounds half to even (2, 0). A string must be what Trino reads: an integer as Java's
- * parseLong reads it ('2.5' and ' 12 ' fail: "Cannot cast '2.5' to BIGINT", where DuckDB rounds '2.5' to 3 and trims
- * blanks), a boolean as t, f, 1, 0, true or false in any case ('yes' fails; DuckDB read yes, no, on, off…). TRY_CAST
- * answers NULL instead of failing. Every other type is DuckDB's cast (a decimal is rounded half up by both).
+ * CAST and TRY_CAST to an integer type, boolean, timestamp or date (calls.ts; date(x) too): trino_cast_<type>(x) and
+ * trino_try_cast_<type>(x). A double or real is rounded half away from zero for an integer, as Trino
+ * (DoubleMath.roundToLong(x, HALF_UP); 2.5 is 3, 0.5 is 1), where DuckDB rounds half to even (2, 0). A string must be
+ * what Trino reads: an integer as Java's parseLong reads it ('2.5' and ' 12 ' fail: "Cannot cast '2.5' to BIGINT",
+ * where DuckDB rounds '2.5' to 3 and trims blanks), a boolean as t, f, 1, 0, true or false in any case ('yes' fails;
+ * DuckDB read yes, no, on, off…), a timestamp as Trino's DateTimes.DATETIME_PATTERN (a space between date and time:
+ * '2021-01-03T14:05:06' fails, "Value cannot be cast to timestamp", where DuckDB reads it; no zone) with its fraction
+ * rounded half up to milliseconds (timestamp(3): .123556 is .124, where DuckDB truncated it), a date as yyyy-MM-dd
+ * alone ('2024-03-01 10:00:00' fails; DuckDB dropped the time). TRY_CAST answers NULL instead of failing. Every other
+ * type is DuckDB's cast (a decimal is rounded half up by both).
  */
 const INTEGER_TEXT = '[+-]?[0-9]+';
-const STRICT_CAST_TARGETS = [
-  { type: 'BIGINT', trinoName: 'BIGINT', text: INTEGER_TEXT, rounds: true },
-  { type: 'INTEGER', trinoName: 'INT', text: INTEGER_TEXT, rounds: true },
-  { type: 'SMALLINT', trinoName: 'SMALLINT', text: INTEGER_TEXT, rounds: true },
-  { type: 'TINYINT', trinoName: 'TINYINT', text: INTEGER_TEXT, rounds: true },
-  { type: 'BOOLEAN', trinoName: 'BOOLEAN', text: '(?i)t|f|1|0|true|false', rounds: false },
+const TIMESTAMP_TEXT =
+  '[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}( ([0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]+)?)?)?)?';
+const DATE_TEXT = '\\s*[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\\s*';
+interface StrictCastTarget {
+  type: string;
+  /** What the failure says: "Cannot cast '<text>' to <cannot>", or "Value cannot be cast to <value>: <text>". */
+  failure: { cannot: string } | { value: string };
+  text: string;
+  rounds: boolean;
+  /** The value of a text that matches `text`, when not DuckDB's cast (`cast`: CAST or TRY_CAST). */
+  fromText?: (cast: string) => string;
+}
+const STRICT_CAST_TARGETS: StrictCastTarget[] = [
+  { type: 'BIGINT', failure: { cannot: 'BIGINT' }, text: INTEGER_TEXT, rounds: true },
+  { type: 'INTEGER', failure: { cannot: 'INT' }, text: INTEGER_TEXT, rounds: true },
+  { type: 'SMALLINT', failure: { cannot: 'SMALLINT' }, text: INTEGER_TEXT, rounds: true },
+  { type: 'TINYINT', failure: { cannot: 'TINYINT' }, text: INTEGER_TEXT, rounds: true },
+  { type: 'BOOLEAN', failure: { cannot: 'BOOLEAN' }, text: '(?i)t|f|1|0|true|false', rounds: false },
+  {
+    type: 'TIMESTAMP',
+    failure: { value: 'timestamp' },
+    text: TIMESTAMP_TEXT,
+    rounds: false,
+    // Milliseconds rounded half up (toward the later instant, as Trino rounds the fraction's digits).
+    fromText: (cast) =>
+      `make_timestamp(CAST(floor(epoch_us(${cast}(TRY_CAST(x AS VARCHAR) AS TIMESTAMP)) / 1000.0 + 0.5) AS BIGINT) * 1000)`,
+  },
+  { type: 'DATE', failure: { value: 'date' }, text: DATE_TEXT, rounds: false },
 ];
 
 /** The types with a trino_cast_<type> and a trino_try_cast_<type> macro, in lower case. */
 export const STRICT_CAST_TYPES = STRICT_CAST_TARGETS.map((t) => t.type.toLowerCase());
 
-const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, trinoName, text, rounds }) => {
+const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, failure, text, rounds, fromText }) => {
   const notRead = `typeof(x) = 'VARCHAR' AND NOT regexp_full_match(TRY_CAST(x AS VARCHAR), ${sqlString(text)})`;
-  const cast = (name: string, failure: string) =>
+  const cast = (name: string, failed: string) =>
     m(
       `trino_${name.toLowerCase()}_${type.toLowerCase()}`,
       ['x'],
@@ -76,12 +102,15 @@ const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, trinoName,
         (rounds
           ? `WHEN typeof(x) IN ${FLOATING_TYPES} THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) `
           : '') +
-        `WHEN ${notRead} THEN ${failure} ELSE ${name}(x AS ${type}) END`,
+        `WHEN ${notRead} THEN ${failed} ` +
+        (fromText ? `WHEN typeof(x) = 'VARCHAR' THEN ${fromText(name)} ` : '') +
+        `ELSE ${name}(x AS ${type}) END`,
     );
-  return [
-    cast('CAST', `error('Cannot cast ''' || TRY_CAST(x AS VARCHAR) || ''' to ${trinoName}')`),
-    cast('TRY_CAST', 'NULL'),
-  ];
+  const message =
+    'cannot' in failure
+      ? `'Cannot cast ''' || TRY_CAST(x AS VARCHAR) || ''' to ${failure.cannot}'`
+      : `'Value cannot be cast to ${failure.value}: ' || TRY_CAST(x AS VARCHAR)`;
+  return [cast('CAST', `error(${message})`), cast('TRY_CAST', 'NULL')];
 });
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
