@@ -12,6 +12,7 @@
  */
 import { compatMacro as m } from './dialect/compat-macro';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
+import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 import { toDuckDbSql as rewriteForDuckDb } from './dialect/rewrite';
 import { erroringMacros, refuseErrorsInsideTry } from './dialect/try';
@@ -406,14 +407,7 @@ export const TRINO_MACROS: MacroDef[] = [
     },
   ),
   m('slice', ['a', 's', 'n'], 'list_slice(a, s, s + n - 1)', { signature: 'slice(array, start, length)' }),
-  {
-    name: 'sequence',
-    overloads: [
-      { params: ['a', 'b'], body: 'generate_series(a, b)' },
-      { params: ['a', 'b', 's'], body: 'generate_series(a, b, s)' },
-    ],
-    doc: [{ signature: 'sequence(start, stop [, step])', duckdb: 'generate_series' }],
-  },
+  SEQUENCE_MACRO,
   // Math
   m('rand', [], 'random()', { signature: 'rand()' }),
   m('truncate', ['x'], 'trunc(x)', { signature: 'truncate(x)' }),
@@ -427,9 +421,12 @@ export const TRINO_MACROS: MacroDef[] = [
   m('bitwise_xor', ['a', 'b'], 'xor(a, b)', { signature: 'bitwise_xor(a, b)' }),
 ];
 
+/** The macros the rewrites call (trino_…), before the Athena functions that may call them. */
+const INTERNAL_MACROS = [...DIALECT_MACROS, ...SEQUENCE_HELPERS];
+
 /** The CREATE TEMP MACRO statements the local engine runs on each connection. */
 export function macroStatements(): string[] {
-  return [...DIALECT_MACROS, ...TRINO_MACROS].map(
+  return [...INTERNAL_MACROS, ...TRINO_MACROS].map(
     (d) =>
       `CREATE OR REPLACE TEMP MACRO ${d.name}` +
       d.overloads.map((o) => `(${o.params.join(', ')}) AS ${o.body}`).join(', '),
@@ -443,7 +440,7 @@ export function compatFunctionDocs(): CompatFunction[] {
 
 /** The macros whose expansion can raise error() (refused inside try(): ./dialect/try.ts). */
 const ERRORING = erroringMacros(
-  new Map([...DIALECT_MACROS, ...TRINO_MACROS].map((d) => [d.name, d.overloads.map((o) => o.body)])),
+  new Map([...INTERNAL_MACROS, ...TRINO_MACROS].map((d) => [d.name, d.overloads.map((o) => o.body)])),
 );
 
 /** A checked statement as the local engine runs it on DuckDB (./dialect/rewrite.ts, then the try() check). */

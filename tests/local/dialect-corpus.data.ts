@@ -261,6 +261,41 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_ARRAY} (NULL when no element decides; empty arrays)`,
   },
   {
+    // By -1 when stop is before start; over dates an array of dates, a month step counted from the start.
+    sql:
+      "SELECT sequence(5, 1), sequence(1, 7, 3), sequence(DATE '2024-03-01', DATE '2024-03-03'), " +
+      "sequence(DATE '2024-03-03', DATE '2024-03-01'), sequence(DATE '2021-01-31', DATE '2021-04-01', INTERVAL '1' MONTH), " +
+      "sequence(DATE '2024-01-01', DATE '2024-01-20', INTERVAL '1' WEEK)",
+    rows: [
+      [
+        [5, 4, 3, 2, 1],
+        [1, 4, 7],
+        ['2024-03-01', '2024-03-02', '2024-03-03'],
+        ['2024-03-03', '2024-03-02', '2024-03-01'],
+        ['2021-01-31', '2021-02-28', '2021-03-31'],
+        ['2024-01-01', '2024-01-08', '2024-01-15'],
+      ],
+    ],
+    types: ['array(bigint)', 'array(bigint)', 'array(date)', 'array(date)', 'array(date)', 'array(date)'],
+    source: `${TRINO_ARRAY} (sequence); trinodb/trino SequenceFunction.java (sequenceDateYearToMonth: start + i steps)`,
+  },
+  {
+    sql: 'SELECT sequence(1, 5, -1)',
+    refused:
+      /sequence stop value should be greater than or equal to start value if step is greater than zero/,
+    source: 'trinodb/trino SequenceFunction.java (checkValidStep)',
+  },
+  {
+    sql: 'SELECT cardinality(sequence(1, 10001))',
+    refused: /result of sequence function must not have more than 10000 entries/,
+    source: 'trinodb/trino SequenceFunction.java (checkMaxEntry)',
+  },
+  {
+    sql: "SELECT sequence(DATE '2024-01-01', DATE '2024-01-02', INTERVAL '1' HOUR)",
+    refused: /sequence step must be a day interval if start and end values are dates/,
+    source: 'trinodb/trino SequenceFunction.java (sequenceDateDayToSecond)',
+  },
+  {
     sql: "SELECT repeat('ab', 2), repeat(NULL, 2), cardinality(repeat(1, 0))",
     rows: [[['ab', 'ab'], [null, null], 0]],
     source: `${TRINO_ARRAY} (repeat(element, count) → array; DuckDB's repeat repeats a string)`,

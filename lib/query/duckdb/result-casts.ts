@@ -63,14 +63,39 @@ export class DateUnitError extends Error {
 }
 
 /**
- * A call or operator whose result type depends on its operand's: `castTo` gives the type (DuckDB's name) to cast the
- * result to for the operand's type, or undefined to leave it; it throws where Athena fails the query.
+ * A call or operator whose result depends on its operand's type: `apply` gives what stands in its place for the
+ * operand's type (the call cast to a type, or another call), or undefined to leave it; it throws where Athena fails
+ * the query.
  */
 interface Candidate {
   node: TreeNode;
   operand: unknown;
-  castTo: (operand: DuckDBTypeId) => string | undefined;
+  apply: (operand: DuckDBTypeId) => TreeNode | undefined;
 }
+
+/** The call cast to `type` (DuckDB's name), or undefined. */
+const castTo =
+  (node: TreeNode, target: (t: DuckDBTypeId) => string | undefined) =>
+  (t: DuckDBTypeId): TreeNode | undefined => {
+    const type = target(t);
+    if (!type) return undefined;
+    return {
+      class: 'CAST',
+      type: 'OPERATOR_CAST',
+      alias: node.alias,
+      child: { ...node, alias: '' },
+      cast_type: { id: type, type_info: null },
+      try_cast: false,
+    };
+  };
+
+/** The call as a call of another function (the dialect's macros) with these arguments. */
+const renamed = (node: TreeNode, name: string, children: unknown[]): TreeNode => ({
+  ...node,
+  function_name: name,
+  schema: '',
+  children,
+});
 
 const isFunction = (n: TreeNode, name: string) =>
   n.class === 'FUNCTION' && String(n.function_name).toLowerCase() === name;
@@ -97,15 +122,40 @@ const sameType =
   (t: DuckDBTypeId): string | undefined =>
     INTEGER_TYPES.has(t) || (floating && FLOATING_TYPES.has(t)) ? DuckDBTypeId[t] : undefined;
 
+/** The dialect's sequence for dates (lib/query/dialect/sequences.ts), by the unit of an interval literal step. */
+const DATE_SEQUENCES: Record<string, string> = {
+  day: 'trino_date_sequence_days',
+  week: 'trino_date_sequence_weeks',
+  month: 'trino_date_sequence_months',
+  year: 'trino_date_sequence_years',
+};
+
+/**
+ * sequence(start, stop [, step]) over dates: the dialect's date sequence (an array of dates, a month step counted
+ * from the start); over integers with a step: with Trino's checks. A step that is not an interval literal is left to
+ * DuckDB (an array of timestamps).
+ */
+function sequenceOf(n: TreeNode, args: unknown[], t: DuckDBTypeId): TreeNode | undefined {
+  if (INTEGER_TYPES.has(t)) return args.length === 3 ? renamed(n, 'trino_integer_sequence', args) : undefined;
+  if (t !== DuckDBTypeId.DATE) return undefined;
+  if (args.length === 2) return renamed(n, 'trino_date_sequence', args);
+  const step = args[2];
+  const unit = isTreeNode(step) ? INTERVAL_UNITS[String(step.function_name).toLowerCase()] : undefined;
+  if (!unit || !Array.isArray((step as TreeNode).children)) return undefined;
+  const name = DATE_SEQUENCES[unit];
+  if (!name) throw new Error('sequence step must be a day interval if start and end values are dates');
+  return renamed(n, name, [args[0], args[1], ((step as TreeNode).children as unknown[])[0]]);
+}
+
 function candidateOf(n: TreeNode): Candidate | undefined {
   const args = Array.isArray(n.children) ? (n.children as unknown[]) : [];
   if (isFunction(n, 'date_trunc') && args.length === 2) {
     const unit = literalUnit(args[0]);
-    return unit ? { node: n, operand: args[1], castTo: onDate(unit, 'function') } : undefined;
+    return unit ? { node: n, operand: args[1], apply: castTo(n, onDate(unit, 'function')) } : undefined;
   }
   if (isFunction(n, 'date_add') && args.length === 3) {
     const unit = literalUnit(args[0]);
-    return unit ? { node: n, operand: args[2], castTo: onDate(unit, 'function') } : undefined;
+    return unit ? { node: n, operand: args[2], apply: castTo(n, onDate(unit, 'function')) } : undefined;
   }
   if ((isFunction(n, '+') || isFunction(n, '-')) && n.is_operator === true && args.length === 2) {
     const intervalAt = args.findIndex(
@@ -117,13 +167,17 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     );
     if (intervalAt < 0) return undefined;
     const unit = INTERVAL_UNITS[String((args[intervalAt] as TreeNode).function_name).toLowerCase()]!;
-    return { node: n, operand: args[1 - intervalAt], castTo: onDate(unit, 'interval') };
+    return { node: n, operand: args[1 - intervalAt], apply: castTo(n, onDate(unit, 'interval')) };
   }
   if (args.length === 1 && ['floor', 'ceil', 'ceiling', 'truncate'].some((f) => isFunction(n, f))) {
-    return { node: n, operand: args[0], castTo: sameType(false) };
+    return { node: n, operand: args[0], apply: castTo(n, sameType(false)) };
   }
-  if (args.length === 1 && isFunction(n, 'sign'))
-    return { node: n, operand: args[0], castTo: sameType(true) };
+  if (args.length === 1 && isFunction(n, 'sign')) {
+    return { node: n, operand: args[0], apply: castTo(n, sameType(true)) };
+  }
+  if ((args.length === 2 || args.length === 3) && isFunction(n, 'sequence')) {
+    return { node: n, operand: args[0], apply: (t) => sequenceOf(n, args, t) };
+  }
   return undefined;
 }
 
@@ -166,7 +220,7 @@ function ownCandidates(node: TreeNode): Candidate[] {
 const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
-const MAY_APPLY = /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign)\b/i;
+const MAY_APPLY = /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence)\b/i;
 
 /** The statement (DuckDB's SQL) with those results cast to Athena's types (see the module comment). */
 export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Promise<string> {
@@ -188,19 +242,11 @@ export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Prom
       );
       if (!types) continue; // not bound alone: left as it is
       candidates.forEach((x, i) => {
-        const target = x.castTo(types[i]!);
-        if (!target) return;
-        const call: TreeNode = { ...x.node, alias: '' };
-        const alias = x.node.alias;
-        replaceNode(x.node, {
-          class: 'CAST',
-          type: 'OPERATOR_CAST',
-          alias,
-          child: call,
-          cast_type: { id: target, type_info: null },
-          try_cast: false,
-        });
-        cast.add(call);
+        const replacement = x.apply(types[i]!);
+        if (!replacement) return;
+        replaceNode(x.node, replacement);
+        // A cast's own call is a candidate no more.
+        if (isTreeNode(replacement.child)) cast.add(replacement.child);
         more = true;
       });
     }

@@ -1,0 +1,64 @@
+/**
+ * Trino's sequence() on DuckDB (SequenceFunction): sequence(start, stop) steps by 1 or, when stop is before start, by
+ * -1 (DuckDB's generate_series gave []); a step of 0, or one away from stop, fails; at most 10,000 entries. Over
+ * dates (lib/query/duckdb/result-casts.ts renames such a call once DuckDB's binder says its start is a date) the
+ * result is an array of dates (DuckDB's: timestamps), by days, weeks, months or years: a month step counts from the
+ * start each time (2021-01-31, 2021-02-28, 2021-03-31), where DuckDB's added to the day before (…, 2021-03-28).
+ */
+import { compatMacro } from './compat-macro';
+import type { MacroDef } from './macros';
+
+const MAX_ENTRIES = 10_000;
+const ZERO_STEP = "error('step must not be zero')";
+const WRONG_WAY =
+  "error('sequence stop value should be greater than or equal to start value if step is greater than zero " +
+  "otherwise stop should be less than or equal to start')";
+const TOO_LONG = `error('result of sequence function must not have more than ${MAX_ENTRIES} entries')`;
+
+/** The checks of a sequence from a to b by n (integers or dates), its length being `length`, then `body`. */
+const checked = (length: string, body: string) =>
+  `CASE WHEN n = 0 THEN ${ZERO_STEP} WHEN (n > 0 AND a > b) OR (n < 0 AND a < b) THEN ${WRONG_WAY} ` +
+  `WHEN ${length} > ${MAX_ENTRIES} THEN ${TOO_LONG} ELSE ${body} END`;
+
+/** A date sequence by `unit` (day or month) steps of n: each element computed from the start. */
+const dateSequence = (unit: 'day' | 'month', to: string) =>
+  checked(
+    `date_sub('${unit}', a, b) // n + 1`,
+    `list_transform(range(0, date_sub('${unit}', a, b) // n + 1), i -> CAST(a + ${to}(CAST(i * n AS INTEGER)) AS DATE))`,
+  );
+
+const m = (name: string, params: string[], body: string): MacroDef => ({
+  name,
+  overloads: [{ params, body }],
+  doc: [],
+});
+
+/** The internal macros (trino_…) the sequence macro and result-casts.ts call. */
+export const SEQUENCE_HELPERS: MacroDef[] = [
+  m('trino_date_sequence_days', ['a', 'b', 'n'], dateSequence('day', 'to_days')),
+  m('trino_date_sequence_weeks', ['a', 'b', 'n'], 'trino_date_sequence_days(a, b, 7 * n)'),
+  m('trino_date_sequence_months', ['a', 'b', 'n'], dateSequence('month', 'to_months')),
+  m('trino_date_sequence_years', ['a', 'b', 'n'], 'trino_date_sequence_months(a, b, 12 * n)'),
+  m('trino_date_sequence', ['a', 'b'], 'trino_date_sequence_days(a, b, CASE WHEN b >= a THEN 1 ELSE -1 END)'),
+  m('trino_integer_sequence', ['a', 'b', 'n'], checked('(b - a) // n + 1', 'generate_series(a, b, n)')),
+];
+
+/** Athena's sequence(): its integer forms here, its date forms through result-casts.ts. */
+export const SEQUENCE_MACRO: MacroDef = {
+  ...compatMacro(
+    'sequence',
+    ['a', 'b'],
+    'trino_integer_sequence(a, b, CASE WHEN b >= a THEN 1 ELSE -1 END)',
+    {
+      signature: 'sequence(start, stop [, step])',
+      duckdb: 'generate_series',
+      note:
+        'by 1, or -1 when stop is before start (DuckDB: []); a zero step or one away from stop fails; at most ' +
+        `${MAX_ENTRIES} entries; over dates an array of dates, a month step counted from the start`,
+    },
+  ),
+  overloads: [
+    { params: ['a', 'b'], body: 'trino_integer_sequence(a, b, CASE WHEN b >= a THEN 1 ELSE -1 END)' },
+    { params: ['a', 'b', 's'], body: 'generate_series(a, b, s)' },
+  ],
+};
