@@ -296,6 +296,16 @@ export const CORPUS: CorpusEntry[] = [
     source: 'trinodb/trino SequenceFunction.java (sequenceDateDayToSecond)',
   },
   {
+    sql: "SELECT concat_ws(',', ARRAY['a', NULL, 'c']), concat_ws('-', ARRAY[]), concat_ws(',', 'a', NULL, 'b')",
+    rows: [['a,c', '', 'a,b']],
+    source: `${TRINO_STRING} (concat_ws(string0, array(varchar)): NULLs skipped)`,
+  },
+  {
+    sql: "SELECT concat_ws(',', ARRAY[1, 2])",
+    refused: /Unexpected parameters for function concat_ws/,
+    source: `${TRINO_STRING} (concat_ws takes an array(varchar))`,
+  },
+  {
     sql: "SELECT repeat('ab', 2), repeat(NULL, 2), cardinality(repeat(1, 0))",
     rows: [[['ab', 'ab'], [null, null], 0]],
     source: `${TRINO_ARRAY} (repeat(element, count) → array; DuckDB's repeat repeats a string)`,

@@ -7,10 +7,11 @@
  *    seconds to a date"); a unit that is not a literal is left as it is.
  *  - floor, ceil/ceiling, truncate (one argument) and sign of an integer, and sign of a double or real: Trino keeps
  *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint.
+ *  - sequence() over dates and concat_ws(separator, array): another call in its place (sequenceOf, concatWsOf).
  * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
  * (statement-tree.ts); an operand that is not bound alone (it refers to an outer query) is left as it is.
  */
-import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import {
   bindTree,
   isTreeNode,
@@ -70,14 +71,14 @@ export class DateUnitError extends Error {
 interface Candidate {
   node: TreeNode;
   operand: unknown;
-  apply: (operand: DuckDBTypeId) => TreeNode | undefined;
+  apply: (operand: DuckDBType) => TreeNode | undefined;
 }
 
 /** The call cast to `type` (DuckDB's name), or undefined. */
 const castTo =
   (node: TreeNode, target: (t: DuckDBTypeId) => string | undefined) =>
-  (t: DuckDBTypeId): TreeNode | undefined => {
-    const type = target(t);
+  (t: DuckDBType): TreeNode | undefined => {
+    const type = target(t.typeId);
     if (!type) return undefined;
     return {
       class: 'CAST',
@@ -147,6 +148,27 @@ function sequenceOf(n: TreeNode, args: unknown[], t: DuckDBTypeId): TreeNode | u
   return renamed(n, name, [args[0], args[1], ((step as TreeNode).children as unknown[])[0]]);
 }
 
+/**
+ * concat_ws(separator, array): Trino joins the array's elements, NULLs skipped (DuckDB's concat_ws wrote the array as
+ * text, '[a, NULL, c]'); an array of anything but varchar fails as on Athena.
+ */
+function concatWsOf(n: TreeNode, args: unknown[], t: DuckDBType): TreeNode | undefined {
+  if (t.typeId !== DuckDBTypeId.LIST) return undefined;
+  // ARRAY[] is Trino's array(unknown), read as varchar (DuckDB types it INTEGER[]).
+  const empty =
+    isTreeNode(args[1]) &&
+    args[1].type === 'ARRAY_CONSTRUCTOR' &&
+    Array.isArray(args[1].children) &&
+    args[1].children.length === 0;
+  if (t.valueType.typeId !== DuckDBTypeId.VARCHAR && !empty) {
+    throw new Error(
+      'Unexpected parameters for function concat_ws: Athena (Trino) joins an array(varchar) only; cast its ' +
+        'elements first: transform(a, x -> CAST(x AS varchar))',
+    );
+  }
+  return renamed(n, 'array_to_string', [args[1], args[0]]);
+}
+
 function candidateOf(n: TreeNode): Candidate | undefined {
   const args = Array.isArray(n.children) ? (n.children as unknown[]) : [];
   if (isFunction(n, 'date_trunc') && args.length === 2) {
@@ -176,7 +198,10 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     return { node: n, operand: args[0], apply: castTo(n, sameType(true)) };
   }
   if ((args.length === 2 || args.length === 3) && isFunction(n, 'sequence')) {
-    return { node: n, operand: args[0], apply: (t) => sequenceOf(n, args, t) };
+    return { node: n, operand: args[0], apply: (t) => sequenceOf(n, args, t.typeId) };
+  }
+  if (args.length === 2 && isFunction(n, 'concat_ws')) {
+    return { node: n, operand: args[1], apply: (t) => concatWsOf(n, args, t) };
   }
   return undefined;
 }
@@ -187,7 +212,7 @@ async function operandTypes(
   node: TreeNode,
   ctes: unknown[],
   operands: unknown[],
-): Promise<DuckDBTypeId[] | undefined> {
+): Promise<DuckDBType[] | undefined> {
   const select_list = operands.map((o, i) => ({ ...(o as TreeNode), alias: `lake_type_probe_${i}` }));
   const variants: TreeNode[] = [
     {
@@ -202,7 +227,7 @@ async function operandTypes(
   ];
   for (const changes of variants) {
     const alone: StatementTree = selectAlone(node, ctes, changes);
-    const bound = await bindTree(c, alone, (p) => operands.map((_, i) => p.columnTypeId(i)));
+    const bound = await bindTree(c, alone, (p) => operands.map((_, i) => p.columnType(i)));
     if ('value' in bound) return bound.value;
   }
   return undefined;
@@ -220,7 +245,7 @@ function ownCandidates(node: TreeNode): Candidate[] {
 const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
-const MAY_APPLY = /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence)\b/i;
+const MAY_APPLY = /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws)\b/i;
 
 /** The statement (DuckDB's SQL) with those results cast to Athena's types (see the module comment). */
 export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Promise<string> {
