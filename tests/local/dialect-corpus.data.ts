@@ -382,6 +382,29 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_MATH} (floor, ceiling, sign, truncate: [same as input])`,
   },
   {
+    // Intervals as Athena shows them: day to second to the millisecond, year to month as years-months.
+    sql:
+      "SELECT TIMESTAMP '2024-03-02 12:30:00' - TIMESTAMP '2024-03-01 10:00:00', INTERVAL '2' MONTH, " +
+      "INTERVAL '14' MONTH, TIMESTAMP '2024-03-01 10:00:00' - TIMESTAMP '2024-03-01 10:00:01.5', INTERVAL '0' DAY",
+    rows: [['1 02:30:00.000', '0-2', '1-2', '-0 00:00:01.500', '0 00:00:00.000']],
+    types: [
+      'interval day to second',
+      'interval year to month',
+      'interval year to month',
+      'interval day to second',
+      'interval day to second',
+    ],
+    source:
+      'trinodb/trino core/trino-spi/src/main/java/io/trino/spi/type/SqlIntervalDayTime.java (formatMillis), ' +
+      'SqlIntervalYearMonth.java (formatMonths)',
+  },
+  {
+    sql: "SELECT INTERVAL '1' MONTH + INTERVAL '1' DAY",
+    refused: /has no Athena form: Trino keeps year-to-month and day-to-second intervals apart/,
+    source:
+      'https://trino.io/docs/current/functions/datetime.html (interval year to month, interval day to second)',
+  },
+  {
     sql: "SELECT date_trunc('hour', DATE '2024-01-31')",
     refused: /^'hour' is not a valid DATE field/,
     source:

@@ -46,6 +46,7 @@ import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { chunkCells } from './cells';
+import { IntervalColumns } from './intervals';
 import { castResultsAsTrino } from './result-casts';
 import { unnestAsTrino } from './unnest-columns';
 import { columnName, trinoType } from './values';
@@ -367,6 +368,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       const columns = result
         .columnNames()
         .map((name, i) => ({ name: columnName(name, i), type: trinoType(types[i]!) }));
+      const intervals = new IntervalColumns(types);
       out = await fs.open(tmpResults, 'w');
       let rows = 0;
       for (;;) {
@@ -379,9 +381,9 @@ export class DuckDbQueryEngine implements QueryEngine {
             `the result has more than ${this.opts.maxResultRows} rows (LAKE_QUERY_MAX_RESULT_ROWS); add a LIMIT or aggregate`,
           );
         }
-        const lines = chunkCells(chunk, types)
-          .map((r) => JSON.stringify(r))
-          .join('\n');
+        const cells = chunkCells(chunk, types);
+        intervals.observe(cells);
+        const lines = cells.map((r) => JSON.stringify(r)).join('\n');
         await out.write(lines + '\n');
       }
       await out.close();
@@ -392,7 +394,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         a,
         'SUCCEEDED',
         {
-          columns,
+          columns: intervals.typed(columns),
           rowCount: rows,
           dataScannedBytes: bytes,
           filesRead: files,

@@ -5,6 +5,7 @@
  */
 import { DuckDBTypeId, type DuckDBDecimalValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Cell } from '../types';
+import { intervalText } from './intervals';
 
 const pad = (n: number | bigint, w = 2) => String(n).padStart(w, '0');
 
@@ -156,6 +157,8 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
       return formatMicros((v as { millis: bigint }).millis * 1000n);
     case DuckDBTypeId.TIMESTAMP_NS:
       return formatMicros((v as { nanos: bigint }).nanos / 1000n);
+    case DuckDBTypeId.INTERVAL:
+      return intervalText(v as { months: number; days: number; micros: bigint });
     case DuckDBTypeId.BLOB:
       return Buffer.from((v as { bytes: Uint8Array }).bytes)
         .toString('hex')
