@@ -129,7 +129,7 @@ export function rule(c: ColumnDef, raw: string, typed: string, text: string): Co
   return withRules(c, raw, typed, value, problems);
 }
 
-/** The schema's own rules (enum, pattern, maxLength, minimum, maximum) added to a column's typing problems. */
+/** The schema's own rules (enum, pattern, maxLength, minLength, minimum, maximum) added to a column's typing problems. */
 function withRules(
   c: ColumnDef,
   raw: string,
@@ -149,6 +149,9 @@ function withRules(
     ]);
   if (c.maxLength !== undefined)
     problems.push([`length(${raw}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
+  // An empty text is a value (not absent) in a JSON file: a minLength of 1 refuses it, as the sample check does.
+  if (c.minLength !== undefined && c.minLength > 0)
+    problems.push([`length(${raw}) < ${c.minLength}`, `shorter than ${c.minLength}`]);
   // A NULL typed value (invalid text) makes these conditions NULL: only valid numbers are compared.
   if (c.minimum !== undefined && isNumericType(c.type)) {
     problems.push([`${typed} < ${literal(c.minimum, where)}`, `less than ${c.minimum}`]);

@@ -1205,7 +1205,8 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       run_id: 'ev-rej',
       rejected_at: '2026-03-05T00:00:00.000Z',
       reason:
-        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00]); duration_ms: not an integer',
+        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00]); session_id: shorter than 8; ' +
+        'duration_ms: not an integer',
       raw: expect.objectContaining({
         event_id: 'bad',
         occurred_at: '2026-03-01T10:00:00+02:00',

@@ -122,3 +122,12 @@ it('rejects a double too large or too small for a double (1e400, 1e-400), never 
   expect(reasons.slice(2)).toEqual(['', '']);
   expect(rows[3]).toMatchObject({ amount: 5e-324 });
 });
+
+it("rejects a text shorter than the schema's minLength (an empty key from a JSON file)", async () => {
+  const rows = await typed([order({ order_id: '' }), order({ customer_id: '' }), order({ order_id: 'x' })]);
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    'order_id: shorter than 1',
+    'customer_id: shorter than 1',
+    null,
+  ]);
+});
