@@ -389,6 +389,35 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     ]);
   });
 
+  it('reads a CSV whose header follows empty lines, as the upload check and Spark do', async () => {
+    const lake = await newLake();
+    const rows = (n: number) => [
+      `o${n},c1,2026-03-01,placed,1,EUR,1,,`,
+      `o${n + 1},c1,2026-03-01,paid,2,EUR,1,,`,
+    ];
+    const lf = await writeRaw(lake, 'uploads/orders/blank-lf.csv', '\n\n' + ordersCsv(rows(1)));
+    const crlf = await writeRaw(
+      lake,
+      'uploads/orders/blank-crlf.csv',
+      '\uFEFF\r\n\r\n' + ordersCsv(rows(3)).replaceAll('\n', '\r\n'),
+    );
+    for (const [key, id] of [
+      [lf, 'blank-1'],
+      [crlf, 'blank-2'],
+    ] as const) {
+      expect(await run(lake, fileJob('orders', [key], id))).toMatchObject({
+        rowsWritten: 2,
+        rowsRejected: 0,
+      });
+    }
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual([
+      'o1',
+      'o2',
+      'o3',
+      'o4',
+    ]);
+  });
+
   it('sends rows that fail typing or parsing to the rejected location with the reason, and curates the rest', async () => {
     const lake = await newLake();
     const csv = await writeRaw(

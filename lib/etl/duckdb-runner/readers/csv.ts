@@ -36,20 +36,38 @@ function firstCsvRecord(text: string): string[] | undefined {
   return undefined;
 }
 
-async function csvHeader(input: InputFile): Promise<string[]> {
+/**
+ * The empty lines before a CSV text's header (after a byte order mark): how many, and where the header starts. The
+ * upload check skips them, and so does Spark (CSVUtils.filterCommentAndEmpty); read_csv is told to (skip).
+ */
+function leadingEmptyLines(text: string): { lines: number; offset: number } {
+  let i = text.startsWith('\uFEFF') ? 1 : 0;
+  let lines = 0;
+  for (;;) {
+    if (text[i] === '\r') i += text[i + 1] === '\n' ? 2 : 1;
+    else if (text[i] === '\n') i++;
+    else return { lines, offset: i };
+    lines++;
+  }
+}
+
+/** The header's fields and the empty lines before it. */
+async function csvHeader(input: InputFile): Promise<{ header: string[]; skip: number }> {
   const text = await headText(
     input.file,
     input.gz,
     MAX_CSV_LINE_BYTES,
-    (t) => firstCsvRecord(t) !== undefined,
+    (t) => firstCsvRecord(t.slice(leadingEmptyLines(t).offset)) !== undefined,
   );
-  const record = firstCsvRecord(text) ?? (text === '' ? [] : firstCsvRecord(text + '\n'));
+  const { lines, offset } = leadingEmptyLines(text);
+  const rest = text.slice(offset);
+  const record = firstCsvRecord(rest) ?? (rest === '' ? [] : firstCsvRecord(rest + '\n'));
   if (!record) throw failed(`'${input.key}': the CSV header row is not complete`);
-  return record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+  return { header: record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim()), skip: lines };
 }
 
 export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Segment | undefined> {
-  const header = await csvHeader(input);
+  const { header, skip } = await csvHeader(input);
   if (header.length === 0) return undefined; // an empty file
   const position = new Map<string, number>();
   header.forEach((h, i) => {
@@ -64,7 +82,8 @@ export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Se
   const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sql =
     `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(input.file)}, ` +
-    `header = true, columns = {${columns}}, delim = ',', quote = '"', escape = '"', auto_detect = false, ` +
+    `header = true, skip = ${skip}, columns = {${columns}}, delim = ',', quote = '"', escape = '"', ` +
+    'auto_detect = false, ' +
     `compression = ${input.gz ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
     `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}', ${NO_HIVE_PARTITIONS})`;
   return { sql, csvRejects: rejects };
