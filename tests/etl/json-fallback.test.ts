@@ -86,6 +86,31 @@ describe('the JSON fallback of the local Glue runner', () => {
     ).toEqual([['c2', 'country: does not match ^[A-Z]{2}$']]);
   });
 
+  it('rejects a JSON line that is not UTF-8 with that reason, never storing U+FFFD in its place', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/latin.jsonl',
+      Buffer.concat([
+        Buffer.from(customer('u1') + '\n'),
+        // "Grüße" in Latin-1: ü and ß are single bytes, not UTF-8.
+        Buffer.from(customer('u2', ',"name":"Gr').slice(0, -1)),
+        Buffer.from([0xfc, 0xdf]),
+        Buffer.from('e"}\n' + customer('u3', ',"name":"Grüße"') + '\n'),
+      ]),
+    );
+    const summary = await run(lake, fileJob('customers', key, 'latin'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => [r.customer_id, r.name])).toEqual([
+      ['u1', null],
+      ['u3', 'Grüße'],
+    ]);
+    expect((await rejectedRows(lake, 'customers')).map((r) => r.reason)).toEqual([
+      'line 2: not UTF-8 (its bytes kept here as Latin-1 text)',
+    ]);
+  });
+
   it('reads JSON lines and a JSON document that open with a byte order mark, as Spark does', async () => {
     const lake = await newLake();
     const lines = await writeRaw(

@@ -38,3 +38,31 @@ export async function headText(
   }
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }
+
+/**
+ * The lines of an input as bytes, without their line end (LF or CRLF), the last one also when no line end closes it:
+ * so that a line's text is decoded strictly (utf8Text), where readline replaced bytes that are not UTF-8 with U+FFFD.
+ */
+export async function* inputLines(file: string, gz: boolean): AsyncGenerator<Buffer> {
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of inputStream(file, gz)) {
+    let data = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
+      yield data.subarray(0, nl > 0 && data[nl - 1] === 13 ? nl - 1 : nl);
+      data = data.subarray(nl + 1);
+    }
+    rest = Buffer.from(data);
+  }
+  if (rest.length > 0) yield rest[rest.length - 1] === 13 ? rest.subarray(0, -1) : rest;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The bytes as UTF-8 text, or undefined when they are not UTF-8 (never a U+FFFD in their place). */
+export function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

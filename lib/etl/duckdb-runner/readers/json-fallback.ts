@@ -4,11 +4,10 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, promises as fs } from 'node:fs';
-import readline from 'node:readline';
 import { isNumberText, parseJsonWithNumberTexts } from '../../../exact-json';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
-import { inputStream } from './input-stream';
+import { inputLines, inputStream, utf8Text } from './input-stream';
 import { MAX_JSON_OBJECT_BYTES } from './json';
 import type { InputFile, ReadContext } from './types';
 
@@ -100,17 +99,18 @@ export async function cleanJson(
   };
   try {
     if (layoutKind === 'lines') {
-      const rl = readline.createInterface({ input: inputStream(input.file, input.gz), crlfDelay: Infinity });
       let n = 0;
-      for await (const read of rl) {
+      for await (const bytes of inputLines(input.file, input.gz)) {
         n++;
+        const text = utf8Text(bytes);
         // A byte order mark opens the first line of some files; Spark's JSON reader (Jackson) skips it.
-        const line = n === 1 ? read.replace(/^\uFEFF/, '') : read;
+        const line =
+          text === undefined ? bytes.toString('latin1') : n === 1 ? text.replace(/^\uFEFF/, '') : text;
         if (line.trim() === '') continue;
         let reason: string | undefined;
         let record: unknown;
-        if (Buffer.byteLength(line) > MAX_JSON_OBJECT_BYTES)
-          reason = `larger than ${MAX_JSON_OBJECT_BYTES} bytes`;
+        if (text === undefined) reason = 'not UTF-8 (its bytes kept here as Latin-1 text)';
+        else if (bytes.length > MAX_JSON_OBJECT_BYTES) reason = `larger than ${MAX_JSON_OBJECT_BYTES} bytes`;
         else {
           try {
             record = JSON.parse(line);
@@ -135,13 +135,11 @@ export async function cleanJson(
         throw failed(`'${input.key}' is not a readable JSON document`);
       const chunks: Buffer[] = [];
       for await (const c of inputStream(input.file, input.gz)) chunks.push(c as Buffer);
+      const text = utf8Text(Buffer.concat(chunks));
+      if (text === undefined) throw failed(`'${input.key}' is not UTF-8: the JSON document cannot be read`);
       let doc: unknown;
       try {
-        doc = parseJsonWithNumberTexts(
-          Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/^\uFEFF/, ''),
-        );
+        doc = parseJsonWithNumberTexts(text.replace(/^\uFEFF/, ''));
       } catch (e) {
         throw failed(`'${input.key}' is not valid JSON: ${(e as Error).message}`, e);
       }
