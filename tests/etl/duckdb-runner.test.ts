@@ -368,6 +368,21 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     });
   });
 
+  it('reads Parquet text written as bytes without a UTF8 annotation as its text, as Spark does', async () => {
+    const lake = await newLake();
+    const key = 'uploads/customers/binary-text.parquet';
+    await fs.mkdir(path.join(lake, 'raw', 'uploads', 'customers'), { recursive: true });
+    await conn.run(
+      `COPY (SELECT 'b1' AS customer_id, 'b1@example.com' AS email, TIMESTAMP '2026-03-03 07:00:00' AS created_at, ` +
+        `encode('Grüße') AS name) TO ${lit(path.join(lake, 'raw', key))} (FORMAT parquet)`,
+    );
+    expect((await run(lake, fileJob('customers', [key], 'binary-1'))).tables[0]).toMatchObject({
+      rowsWritten: 1,
+      rowsRejected: 0,
+    });
+    expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.name)).toEqual(['Grüße']);
+  });
+
   it('reads gzip-compressed CSV and JSON lines', async () => {
     const lake = await newLake();
     const csv = await writeRaw(

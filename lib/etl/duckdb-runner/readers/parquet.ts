@@ -1,5 +1,6 @@
 /**
- * Parquet inputs: each input column cast to text (nested values as JSON, timestamps with time zone in UTC).
+ * Parquet inputs: each input column cast to text (nested values as JSON, timestamps with time zone in UTC, bytes
+ * without a UTF8 annotation decoded as UTF-8).
  */
 import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
@@ -19,6 +20,10 @@ export async function parquetSegment(ctx: ReadContext, input: InputFile): Promis
     if (type === undefined) cols.push(`CAST(NULL AS VARCHAR) AS ${c.name}`);
     else if (/^(STRUCT|MAP|UNION)\b/.test(type) || type.endsWith(']')) {
       cols.push(`CAST(to_json(${expr}) AS VARCHAR) AS ${c.name}`);
+    } else if (type === 'BLOB') {
+      // A BYTE_ARRAY written without the UTF8 annotation (older Hive and Impala writers): its bytes are the text, as
+      // Spark reads it; CAST would write escapes (\xC3\xBC). Bytes that are not UTF-8 fail the run, naming decode.
+      cols.push(`decode(${expr}) AS ${c.name}`);
     } else if (type === 'TIMESTAMP WITH TIME ZONE') {
       cols.push(`CAST(CAST(${expr} AS TIMESTAMP) AS VARCHAR) AS ${c.name}`); // UTC (the session time zone)
     } else cols.push(`CAST(${expr} AS VARCHAR) AS ${c.name}`);
