@@ -506,6 +506,17 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_AGG} (approx_percentile(x, w, percentage))`,
   },
   {
+    sql: 'SELECT sum(x) FROM (VALUES (9223372036854775807), (1)) AS t(x)',
+    refused: /^bigint overflow: 9223372036854775808 is beyond a bigint/,
+    source:
+      'trinodb/trino LongSumAggregation.java (BigintOperators.add: addExact, NUMERIC_VALUE_OUT_OF_RANGE)',
+  },
+  {
+    sql: 'SELECT sum(x) FROM (VALUES (9223372036854775807), (-1)) AS t(x)',
+    rows: [['9223372036854775806']],
+    source: `${TRINO_AGG} (sum of bigint is a bigint)`,
+  },
+  {
     sql: 'SELECT sum(DISTINCT x), count(ALL x) FROM (VALUES (1), (2), (2)) AS t(x)',
     rows: [[3, 3]],
     source: `${TRINO_SELECT} (set quantifier in aggregate calls: DISTINCT, ALL)`,

@@ -107,6 +107,24 @@ function integer(v: bigint | number): Cell {
   return Number.isSafeInteger(n) ? n : String(v);
 }
 
+const BIGINT_MIN = -(2n ** 63n);
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/**
+ * DuckDB's 128-bit integer (its sum of integers) as Trino's bigint, which it is on Athena: beyond a bigint Athena
+ * fails the query (sum overflows), so the local engine does too rather than answer a number Athena cannot hold.
+ */
+function bigintOf(v: bigint): Cell {
+  if (v < BIGINT_MIN || v > BIGINT_MAX) {
+    throw new Error(
+      `bigint overflow: ${v} is beyond a bigint (-9223372036854775808 to 9223372036854775807); Athena (Trino) ` +
+        'fails the query (NUMERIC_VALUE_OUT_OF_RANGE) where DuckDB sums into 128 bits. Sum a decimal: ' +
+        'sum(CAST(x AS DECIMAL(38, 0)))',
+    );
+  }
+  return integer(v);
+}
+
 function float(v: number): Cell {
   if (Number.isFinite(v)) return v;
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
@@ -126,9 +144,10 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
     case DuckDBTypeId.UINTEGER:
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UBIGINT:
+      return integer(v as bigint | number);
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
-      return integer(v as bigint | number);
+      return bigintOf(v as bigint);
     case DuckDBTypeId.FLOAT:
     case DuckDBTypeId.DOUBLE:
       return float(v as number);
