@@ -486,6 +486,19 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_UNNEST_SRC}; "Column alias list has 1 entries but 't' has 2 columns available"`,
   },
   {
+    // A window partitioned by expressions (the guard's grammar reads only column names there: partitions.ts).
+    sql:
+      "SELECT d, x, rank() OVER (PARTITION BY date_trunc('month', d), x % 2 ORDER BY x) FROM (VALUES " +
+      "(DATE '2024-01-05', 1), (DATE '2024-01-20', 3), (DATE '2024-02-01', 5), (DATE '2024-01-07', 2)) AS t(d, x) ORDER BY x",
+    rows: [
+      ['2024-01-05', 1, 1],
+      ['2024-01-07', 2, 1],
+      ['2024-01-20', 3, 2],
+      ['2024-02-01', 5, 1],
+    ],
+    source: `${TRINO_SELECT} (window functions: PARTITION BY expressions)`,
+  },
+  {
     sql: 'SELECT x FROM (VALUES (5), (2), (4), (1), (3)) AS t(x) ORDER BY x OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY',
     rows: [[2], [3]],
     source: `${TRINO_SELECT} (OFFSET, FETCH FIRST)`,

@@ -31,6 +31,11 @@ describe('allowed: what analysts type', () => {
       'window function',
       'SELECT user_id, row_number() OVER (PARTITION BY user_id ORDER BY occurred_at DESC) AS rn FROM signup',
     ],
+    [
+      'windows partitioned by expressions',
+      "SELECT rank() OVER (PARTITION BY date_trunc('month', occurred_at), lower(url) ORDER BY duration_ms), " +
+        'sum(duration_ms) OVER (PARTITION BY duration_ms / 1000, (user_id) ROWS UNBOUNDED PRECEDING) FROM page_view',
+    ],
     ['UNNEST', "SELECT t.part FROM page_view CROSS JOIN UNNEST(split(url, '/')) AS t(part)"],
     ['qualified with the lake database', 'SELECT count(*) FROM data_lake_prod.page_view'],
     ['catalog-qualified', 'SELECT count(*) FROM AwsDataCatalog.data_lake_prod.page_view'],
@@ -255,6 +260,13 @@ describe('refused, with the reason', () => {
     expect(refusal("SELECT getenv('HOME')")).toMatch(/getenv\(\)/);
     expect(refusal("SELECT read_blob('/etc/passwd')")).toMatch(/read_blob\(\)/);
     expect(refusal("SELECT count(*) FROM page_view WHERE length(read_text('/x')) > 0")).toMatch(/read_text/);
+    // A window partitioned by an expression is checked too (lifted for the grammar: partitions.ts).
+    expect(refusal("SELECT sum(duration_ms) OVER (PARTITION BY getenv('HOME')) FROM page_view")).toMatch(
+      /getenv\(\)/,
+    );
+    expect(
+      refusal("SELECT rank() OVER (PARTITION BY url, read_text('/x') ORDER BY 1) FROM page_view"),
+    ).toMatch(/read_text/);
   });
 
   it('refuses what the parser does not understand, with the position', () => {

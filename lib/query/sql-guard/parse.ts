@@ -1,9 +1,11 @@
 /**
  * Pass 2's parse: node-sql-parser's Trino grammar, and only it (the guard is the same on every runtime, and the
- * query function carries one grammar). What the grammar throws on because of an expression subquery is read again
- * in pieces (./subqueries.ts), each a statement of its own that the guard checks whole.
+ * query function carries one grammar). What the grammar throws on because of an expression subquery or a window
+ * partitioned by an expression is read again in pieces (./subqueries.ts, ./partitions.ts), each a statement of its
+ * own that the guard checks whole.
  */
 import type { Parser as TrinoParser } from 'node-sql-parser/build/trino';
+import { liftPartitionExpressions } from './partitions';
 import { liftSubqueries } from './subqueries';
 
 export interface Parsed {
@@ -49,7 +51,8 @@ export function parse(text: string): Parsed {
     if (first instanceof RangeError) throw first;
     let pieces: string[];
     try {
-      pieces = liftSubqueries(text);
+      // Partitions by expression lifted first (./partitions.ts); then every piece's expression subqueries.
+      pieces = liftPartitionExpressions(text).flatMap((piece) => liftSubqueries(piece));
     } catch {
       throw first;
     }
