@@ -177,7 +177,13 @@ function storedOccurredAt(
   const canonical = latestText !== undefined && CANONICAL_INSTANT.test(sent);
   const t = canonical ? 0 : Date.parse(sent);
   if (Number.isNaN(t)) {
-    report('/occurred_at', EventErrorCode.InvalidEnvelope, 'must be a valid ISO-8601 date-time');
+    // The date-time format takes forms no timestamp holds: an offset of hours alone (+05), a leap second (:60).
+    report(
+      '/occurred_at',
+      EventErrorCode.InvalidEnvelope,
+      'must be a date-time the lake can store: an offset written ±HH:MM or Z (not +05), seconds 00–59 (no leap ' +
+        'second), e.g. 2026-11-24T09:30:00+05:00',
+    );
     return undefined;
   }
   if (canonical ? sent < MIN_OCCURRED_AT : t < MIN_OCCURRED_AT_MS) {

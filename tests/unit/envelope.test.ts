@@ -145,6 +145,19 @@ describe('event envelope', () => {
         return ((e as ApiError).details.errors as { code: string }[]).map((p) => p.code).join();
       }
     };
+    // Forms the date-time format takes and no timestamp holds: refused naming the form to write.
+    for (const form of ['2026-11-24T09:30:00+05', '2016-12-31T23:59:60Z']) {
+      expect(verdict(form)).toBe('INVALID_ENVELOPE');
+      try {
+        prepareEvents(pageView({ occurred_at: form }), limits, NOW);
+      } catch (e) {
+        expect((e as ApiError).details.errors).toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/offset written ±HH:MM or Z .*no leap second/),
+          }),
+        ]);
+      }
+    }
     // Receipt plus an hour is 2026-11-24T13:00:00.000Z; the same instants written with a +02:00 offset.
     expect(verdict('2026-11-24T13:00:00.000Z')).toBe('2026-11-24T13:00:00.000Z');
     expect(verdict('2026-11-24T15:00:00.000+02:00')).toBe('2026-11-24T13:00:00.000Z');
