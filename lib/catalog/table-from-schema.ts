@@ -129,12 +129,16 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
 /**
  * The columns the table held (its history) that the schema no longer has: kept, as retired columns, with their
  * recorded type, so that no rewrite of a partition drops their stored values. Whether their leaving was declared
- * (x-lake.retired, or a rename) is the compatibility check's business (lib/catalog/compat.ts).
+ * (x-lake.retired, or a rename) is the compatibility check's business (lib/catalog/compat.ts). A retired column
+ * that was not renamed is still read from the input where it stands (`sourcePrefix`: ['data'] for events): what
+ * was accepted before it was retired — events still in the stream, files replayed — keeps its value (new files and
+ * events may not carry it). A renamed one's values go to its new name (that column's alternatives).
  */
 function retiredColumns(
   current: ColumnDef[],
   history: TableHistory | undefined,
   declared: string[],
+  sourcePrefix: string[],
 ): ColumnDef[] {
   const names = new Set(current.map((c) => c.name));
   const renamed = new Set(current.flatMap((c) => (c.renamedFrom ? [c.renamedFrom] : [])));
@@ -143,7 +147,7 @@ function retiredColumns(
     .map((c) => ({
       name: c.name,
       type: c.type,
-      source: [],
+      source: renamed.has(c.name) ? [] : [...sourcePrefix, c.name],
       required: false,
       ...(c.json ? { json: true } : {}),
       retired: true,
@@ -225,7 +229,7 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       name: type,
       kind: 'events',
       description: schema.description ?? `${type} events`,
-      columns: [...columns, ...retiredColumns(columns, history, retired)],
+      columns: [...columns, ...retiredColumns(columns, history, retired, ['data'])],
       partitionKeys: [{ name: 'event_date', type: 'string', fromColumn: 'occurred_at' }],
       primaryKey: ['event_id'],
       prefix: `${layout.curated.eventsTablePrefix}type=${type}/`,
@@ -281,7 +285,7 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
       description: schema.description ?? name,
       columns: [
         ...columns,
-        ...retiredColumns(columns, history, retired),
+        ...retiredColumns(columns, history, retired, []),
         {
           name: 'lake_source_file',
           type: 'string',

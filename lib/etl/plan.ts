@@ -91,10 +91,15 @@ export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS reg
 const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
 
 export function buildPlan(table: TableDef): EtlPlan {
-  // Read from the input: the schema's columns. Retired ones are written NULL (their stored values stay, in
-  // existing rows); generated ones are the pipeline's own.
-  const inputColumns = table.columns.filter((c) => !c.generated && !c.retired);
-  const retiredColumns = table.columns.filter((c) => c.retired);
+  // Read from the input: the schema's columns, and the retired ones that have a source (never required): new files
+  // and events may not carry them (the upload check and ingest refuse them), but what was accepted before the
+  // column was retired — events still in the stream, files replayed — keeps its value. A renamed-away column has
+  // none (its new name reads it) and is written NULL; its stored values stay in existing rows. Generated ones are the
+  // pipeline's own.
+  const inputColumns = table.columns
+    .filter((c) => !c.generated && (!c.retired || c.source.length > 0))
+    .map((c) => (c.retired ? { ...c, required: false } : c));
+  const retiredColumns = table.columns.filter((c) => c.retired && c.source.length === 0);
   const generatedColumns = table.columns.filter((c) => c.generated);
   const rawColumns = [...inputColumns.map((c) => c.name), 'lake_source_file'];
   // The raw text of a column: its own source, else its alternatives in order (a renamed column's old name).

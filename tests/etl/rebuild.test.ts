@@ -104,6 +104,37 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(withoutIngestedAt(again)).toEqual(withoutIngestedAt(rows));
   });
 
+  it('keeps the value of a retired column that a file accepted before the retirement carries (never NULL)', async () => {
+    const lake = await newLake();
+    // Accepted while coupon was a column; loaded (or replayed) after it was retired.
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/before-retire.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,10,EUR,1,KEEPME,2026-03-01T10:00:00Z',
+        'o2,c2,2026-03-01,paid,20,EUR,1,,',
+      ]),
+    );
+    const retired = editedTables({
+      'datasets/orders.json': (s) => {
+        delete s.properties.coupon;
+        s['x-lake'].retired = ['coupon'];
+      },
+    });
+    expect(retired.find((t) => t.name === 'orders')!.columns.find((c) => c.name === 'coupon')).toMatchObject({
+      retired: true,
+    });
+    const summary = await run(lake, fileJob('orders', a, 'after-retire'), { tables: retired });
+    expect(summary.tables.find((t) => t.table === 'orders')).toMatchObject({
+      rowsWritten: 2,
+      rowsRejected: 0,
+    });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.coupon])).toEqual([
+      ['o1', 'KEEPME'],
+      ['o2', null],
+    ]);
+  });
+
   it('is crash-safe: a rebuild that dies mid-swap is finished by the next run, and can simply run again', async () => {
     const lake = await newLake();
     const a = await writeRaw(
