@@ -8,6 +8,7 @@ import { loadLake, schemaFiles, schemasDir as defaultSchemasDir } from './tables
 import { compatibility, type Violation } from './compat';
 import { nextHistory, snapshotOf, writeHistory } from './history';
 import type { TableDef } from './types';
+import { schemaCompileProblem } from '../validators/source';
 
 export interface TableReport {
   table: string;
@@ -31,6 +32,14 @@ export interface SchemaReport {
 export function checkSchemas(dir = defaultSchemasDir, files = schemaFiles(dir)): SchemaReport {
   const { tables, errors, histories } = loadLake(dir, files);
   const reports: TableReport[] = [];
+  // A schema the lake's validator compiler refuses would stop the lake (and every deploy) when its validators are
+  // built: refused here, by name, with the compiler's reason.
+  for (const f of files) {
+    const problem = f.schema ? schemaCompileProblem(f.kind, f.schema as object) : undefined;
+    if (problem && !errors.some((e) => e.table === f.name)) {
+      errors.push({ table: f.name, file: f.file, message: `${f.file} does not compile: ${problem}` });
+    }
+  }
   for (const e of errors) {
     reports.push({
       table: e.table,
@@ -47,7 +56,9 @@ export function checkSchemas(dir = defaultSchemasDir, files = schemaFiles(dir)):
       ],
     });
   }
+  const invalid = new Set(errors.map((e) => e.table));
   for (const t of tables) {
+    if (invalid.has(t.name)) continue; // refused above: its schema does not compile
     const history = histories.get(t.name);
     const { changes, violations } = compatibility(t, history);
     const status = violations.length

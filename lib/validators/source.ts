@@ -47,6 +47,19 @@ function lakeAjv(kind: ValidatorKind): Ajv2020 {
 }
 
 /**
+ * Why the lake's ajv cannot compile `schema` (strict mode: an unknown keyword such as a misspelt "maxlength", a
+ * keyword that does not apply to the property's type, an unknown format), or undefined when it compiles.
+ */
+export function schemaCompileProblem(kind: ValidatorKind, schema: object): string | undefined {
+  try {
+    lakeAjv(kind).compile(schema);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
  * The standalone module for `schemas` (name → schema) of `kind`; `envelope`, for events, is compiled into the same
  * module. Deterministic: the same schemas give the same text.
  */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
+import { applySchemas, SchemasRefused } from '../../local/schemas-follower';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const dirs: string[] = [];
@@ -133,6 +134,27 @@ describe('unsafe edits are refused before they take effect', () => {
     // Every other table is still there, unchanged.
     expect(r.defs.map((t) => t.name).sort()).toEqual(['customers', 'order_placed', 'orders', 'signup']);
     expect(r.tables.filter((t) => t.table !== 'page_view').every((t) => t.status === 'unchanged')).toBe(true);
+  });
+
+  it("a schema the lake's validator compiler refuses (a misspelt keyword, a keyword of another type, an unknown format)", () => {
+    for (const [edit, reason] of [
+      [
+        (s: any) => (s.properties.user_agent.maxlength = 5),
+        /does not compile: strict mode: unknown keyword: "maxlength"/,
+      ],
+      [
+        (s: any) => (s.properties.user_agent.exclusiveMinimum = 3),
+        /does not compile: strict mode: missing type "number"/,
+      ],
+      [(s: any) => (s.properties.user_agent.format = 'nope'), /does not compile: unknown format "nope"/],
+    ] as const) {
+      const dir = edited('events', 'page_view', edit);
+      expect(refusal(dir)).toEqual([{ table: 'page_view', column: undefined, rule: 'INVALID_SCHEMA' }]);
+      const r = checkSchemas(dir);
+      expect(r.violations[0]!.message).toMatch(reason);
+      expect(r.defs.map((t) => t.name)).not.toContain('page_view');
+      expect(() => applySchemas(dir)).toThrow(SchemasRefused);
+    }
   });
 
   it("a property named as a column the lake adds: a dataset's partition column dt, a lake_ name in an event type", () => {
