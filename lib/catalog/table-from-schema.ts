@@ -127,6 +127,27 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
 }
 
 /**
+ * The renamed columns with every name they had before, through the history's renames (C renamed from B, and B
+ * recorded as renamed from A: C reads B, then A, from an input, and takes a stored value from them), so that a
+ * second rename keeps the first one's values and inputs.
+ */
+function withFormerNames(
+  columns: ColumnDef[],
+  history: TableHistory | undefined,
+  prefix: string[],
+): ColumnDef[] {
+  return columns.map((c) => {
+    if (!c.renamedFrom) return c;
+    const names: string[] = [];
+    for (let prev: string | undefined = c.renamedFrom; prev && prev !== c.name && !names.includes(prev);) {
+      names.push(prev);
+      prev = history?.columns.find((h) => h.name === prev)?.renamedFrom;
+    }
+    return { ...c, formerNames: names, alternatives: names.map((n) => [...prefix, n]) };
+  });
+}
+
+/**
  * The columns the table held (its history) that the schema no longer has: kept, as retired columns, with their
  * recorded type, so that no rewrite of a partition drops their stored values. Whether their leaving was declared
  * (x-lake.retired, or a rename) is the compatibility check's business (lib/catalog/compat.ts). A retired column
@@ -141,7 +162,7 @@ function retiredColumns(
   sourcePrefix: string[],
 ): ColumnDef[] {
   const names = new Set(current.map((c) => c.name));
-  const renamed = new Set(current.flatMap((c) => (c.renamedFrom ? [c.renamedFrom] : [])));
+  const renamed = new Set(current.flatMap((c) => c.formerNames ?? []));
   return (history?.columns ?? [])
     .filter((c) => !names.has(c.name))
     .map((c) => ({
@@ -153,7 +174,7 @@ function retiredColumns(
       retired: true,
       ...(declared.includes(c.name) || renamed.has(c.name) ? {} : { undeclared: true }),
       description: renamed.has(c.name)
-        ? `Renamed to ${current.find((x) => x.renamedFrom === c.name)!.name}: holds the values stored before.`
+        ? `Renamed to ${current.find((x) => x.formerNames?.includes(c.name))!.name}: holds the values stored before.`
         : 'Retired: no longer in the schema; holds the values stored before.',
     }));
 }
@@ -204,7 +225,7 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
   checkIdentifier(type, 'event type');
   const where = `schemas/events/${type}.json`;
   const { supersedes, retired } = tableLevel(schema, where);
-  const data = columnsOf(schema, ['data'], where);
+  const data = withFormerNames(columnsOf(schema, ['data'], where), history, ['data']);
   for (const c of data) {
     if ((EVENT_ENVELOPE_COLUMNS as readonly string[]).includes(c.name) || c.name === 'event_date') {
       throw new Error(`${where}: property '${c.name}' clashes with an envelope column`);
@@ -253,7 +274,7 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
     throw new Error(`${where}: x-lake needs primaryKey, partitionBy and formats`);
   }
   const { supersedes, retired } = tableLevel(schema, where);
-  const columns = columnsOf(schema, [], where);
+  const columns = withFormerNames(columnsOf(schema, [], where), history, []);
   for (const c of columns) {
     if (c.name.startsWith('lake_'))
       throw new Error(`${where}: property '${c.name}': lake_ names are the lake's own`);

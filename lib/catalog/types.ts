@@ -48,6 +48,11 @@ export interface ColumnDef extends ValueRules {
   /** This column is the new name of `renamedFrom` (x-lake.renamedFrom). */
   renamedFrom?: string;
   /**
+   * Every name the column had before, newest first, through the recorded renames (C renamed from B, B from A:
+   * [B, A]): its alternatives, and where a rewrite takes a stored value from when the column has none.
+   */
+  formerNames?: string[];
+  /**
    * A retired column whose leaving the schema did not declare (neither x-lake.retired nor a rename): kept all the
    * same, and refused by the compatibility check (lib/catalog/compat.ts). Not part of the history.
    */

@@ -259,15 +259,16 @@ export function buildPlan(table: TableDef): EtlPlan {
         );
 
   // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output
-  // column, NULL where a file lacks it): a renamed column takes its old column's stored value where it has none
-  // (the old column keeps it too), so a rewritten partition carries old values into the new name.
+  // column, NULL where a file lacks it): a renamed column takes its former columns' stored value where it has none
+  // (newest name first; they keep it too), so a rewritten partition carries old values into the new name.
   const existingSql = [
     'SELECT',
     '  ' +
       outputColumns
         .map((n) => {
           const c = table.columns.find((x) => x.name === n);
-          return c?.renamedFrom ? `COALESCE(${n}, ${c.renamedFrom}) AS ${n}` : n;
+          const former = c?.formerNames ?? (c?.renamedFrom ? [c.renamedFrom] : []);
+          return former.length ? `COALESCE(${n}, ${former.join(', ')}) AS ${n}` : n;
         })
         .join(', '),
     'FROM lake_existing_files',

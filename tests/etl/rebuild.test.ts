@@ -3,10 +3,12 @@
  * object again, rows whose raw object is gone kept, a renamed column's values carried everywhere, crash-safe, and
  * nothing changed the second time; schema versions recorded in the figures.
  */
-import { promises as fs } from 'node:fs';
+import { cpSync, promises as fs, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { lakeTable } from '../../lib/catalog/tables';
+import { checkSchemas, recordSchemas } from '../../lib/catalog/schema-check';
+import { lakeTable, loadLake, schemasDir } from '../../lib/catalog/tables';
 import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import type { EtlRunSummary } from '../../lib/etl/run';
@@ -102,6 +104,58 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(second.rebuild!.figures).toMatchObject({ rowsRead: 2, rowsWritten: 0, duplicatesRemoved: 2 });
     const again = await tableRows(lake, 'orders', 'order_id');
     expect(withoutIngestedAt(again)).toEqual(withoutIngestedAt(rows));
+  });
+
+  it('carries values through two renames (coupon → promo_code, recorded, → voucher), from files and stored rows', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,10,EUR,1,WELCOME,2026-03-01T10:00:00Z']),
+    );
+    await run(lake, fileJob('orders', a, 'load-a'), { now: clock('2026-03-03T00:00:00Z') });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-renames-'));
+    cpSync(schemasDir, dir, { recursive: true });
+    const edit = (change: (s: any) => void) => {
+      const file = path.join(dir, 'datasets', 'orders.json');
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      change(schema);
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+    };
+    edit((s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    edit((s) => {
+      s.properties.voucher = { ...s.properties.promo_code, 'x-lake': { renamedFrom: 'promo_code' } };
+      delete s.properties.promo_code;
+    });
+    expect(checkSchemas(dir).violations).toEqual([]);
+    const tables = loadLake(dir).tables;
+    const orders = tables.find((t) => t.name === 'orders')!;
+    expect(orders.columns.find((c) => c.name === 'voucher')).toMatchObject({
+      formerNames: ['promo_code', 'coupon'],
+    });
+    // A file still using the oldest name, accepted after both renames.
+    const b = await writeRaw(
+      lake,
+      'uploads/orders/b.csv',
+      ordersCsv(['o2,c2,2026-03-01,paid,20,EUR,1,SPRING,2026-03-01T10:00:00Z']),
+    );
+    await run(lake, fileJob('orders', b, 'load-b'), { tables, now: clock('2026-03-04T00:00:00Z') });
+    await run(
+      lake,
+      { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-renames' },
+      { tables, now: clock('2026-03-10T00:00:00Z') },
+    );
+    expect(
+      (await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.voucher, r.coupon]),
+    ).toEqual([
+      ['o1', 'WELCOME', 'WELCOME'],
+      ['o2', 'SPRING', null],
+    ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps the value of a retired column that a file accepted before the retirement carries (never NULL)', async () => {
