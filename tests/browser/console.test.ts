@@ -153,6 +153,23 @@ describe('the console in a browser', () => {
     expect(await bluePixels()).toBeGreaterThan(50);
   });
 
+  it('numbers the rows of a page by where it starts, also after the rows per page changed', async () => {
+    await nav(page, 'Query').click();
+    await page.getByLabel('Rows per page').selectOption('50');
+    await runSql(page, 'SELECT x FROM UNNEST(sequence(1, 150)) AS t(x) ORDER BY x');
+    await page.getByTestId('results').waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Rows 51–100').waitFor();
+    await page.getByLabel('Rows per page').selectOption('100');
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Rows 101–150').waitFor();
+    expect((await bodyRows(page, 'results'))[0]).toEqual(['101', '101']);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByText(/^Rows 51–/).waitFor();
+    expect((await bodyRows(page, 'results'))[0]).toEqual(['51', '51']);
+    await page.getByLabel('Rows per page').selectOption('100');
+  });
+
   it('a refused query shows the guard’s reason where it occurred', async () => {
     await runSql(page, 'DROP TABLE signup');
     const alert = page.getByRole('alert');
@@ -201,6 +218,12 @@ describe('the console in a browser', () => {
     await expect(page.getByTestId('states').innerText()).resolves.toContain(lake.failing.failedState);
     expect(await page.getByRole('button', { name: /Retry/ }).count()).toBe(1);
     await shot(page, 'execution-failed', true);
+    // Another execution's page shows nothing of this one (its status, its states, its retry).
+    await page.goto(`${lake.proc.url}/console#/runs/nosuch-exec`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByTestId('execution-status').count()).toBe(0);
+    expect(await page.getByTestId('states').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Retry/ }).count()).toBe(0);
   });
 
   it('shows a quarantined upload with its reason, and rejected rows with theirs', async () => {

@@ -14,8 +14,17 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
   const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
   const current = useRef(0);
+  const shown = useRef<unknown[] | undefined>(undefined);
   useEffect(() => {
     const mine = ++current.current;
+    // Other inputs (another execution, another table): what was loaded for the old ones is not shown meanwhile
+    // (a reload of the same ones keeps it until the new answer).
+    const previous = shown.current;
+    shown.current = deps;
+    if (previous && (previous.length !== deps.length || deps.some((d, i) => !Object.is(d, previous[i])))) {
+      setData(null);
+      setError(null);
+    }
     setLoading(true);
     load().then(
       (v) => {

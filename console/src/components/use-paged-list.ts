@@ -30,23 +30,32 @@ export function usePagedList<T>(
 ): PagedList<T> {
   const first = useAsync(() => load(null), deps);
   const [more, setMore] = useState<(Page<T> & { key: string }) | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // A later page's failure, for the key it was loaded for.
+  const [failure, setFailure] = useState<{ key: string; error: unknown } | null>(null);
   const extra = more && more.key === key ? more : null;
   const next = extra ? extra.nextToken : (first.data?.nextToken ?? null);
   const loadMore = async () => {
     try {
       const page = await load(next);
       setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextToken: page.nextToken });
+      setFailure(null);
     } catch (e) {
-      setError(e);
+      setFailure({ key, error: e });
     }
+  };
+  // A reload starts again from the first page: pages loaded before it were cut where the list then stood, and an
+  // item that moved from one page to the next would fall between them. A later page's failure is forgotten too.
+  const reload = () => {
+    setMore(null);
+    setFailure(null);
+    first.reload();
   };
   return {
     items: [...(first.data?.items ?? []), ...(extra?.items ?? [])],
     next,
-    error: first.error ?? error,
+    error: first.error ?? (failure?.key === key ? failure.error : null),
     loaded: first.data !== null,
     loadMore,
-    reload: first.reload,
+    reload,
   };
 }

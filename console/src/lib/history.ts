@@ -6,7 +6,9 @@ export interface HistoryEntry {
   sql: string;
   at: string;
   state: string;
+  /** Rows of its first page; `more`: the result had more pages (the count is then a lower bound). */
   rows?: number;
+  more?: boolean;
 }
 
 /** The list with `entry` added in front (an earlier entry with the same SQL removed). Pure. */

@@ -11,6 +11,7 @@ import { AslDiagram } from '../components/AslDiagram';
 import { ErrorBox } from '../components/ErrorBox';
 import { StartOutcome, useStartExecution } from '../components/StartOutcome';
 import { StatusBadge } from '../components/StatusBadge';
+import { useEffect } from 'preact/hooks';
 import { useAsync } from '../components/use-async';
 import { DataTable } from '../components/DataTable';
 
@@ -130,8 +131,18 @@ function Detail({ api, x }: { api: LakeApi; x: ExecutionDetail }) {
   );
 }
 
+/** How often a running execution is read again, so that its page follows it to its end. */
+const RUNNING_POLL_MS = 2000;
+
 export function ExecutionPage({ api, name }: { api: LakeApi; name: string }) {
   const x = useAsync(() => api.execution(name), [api, name]);
+  const running = x.data?.status === 'RUNNING';
+  const { reload } = x;
+  useEffect(() => {
+    if (!running || x.loading) return undefined;
+    const timer = setTimeout(reload, RUNNING_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [running, x.loading, x.data, reload]);
   return (
     <div class="page execution-page">
       <p>

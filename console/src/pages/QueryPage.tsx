@@ -23,9 +23,12 @@ const DEFAULT_SQL =
 interface Result {
   status: QueryStatus;
   page: ResultPage;
-  /** Tokens of the pages before the current one (undefined: the first page). */
+  /** Tokens of the pages before the current one (undefined: the first page), with their first row numbers. */
   previous: (string | undefined)[];
+  previousFirsts: number[];
   current: string | undefined;
+  /** The number of the current page's first row (pages may differ in size: rows per page can change between). */
+  first: number;
   elapsedMs: number;
 }
 
@@ -81,7 +84,9 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
           status: outcome.status,
           page: outcome.page,
           previous: [],
+          previousFirsts: [],
           current: undefined,
+          first: 1,
           elapsedMs: outcome.elapsedMs,
         });
         remember({
@@ -89,6 +94,7 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
           at: new Date().toISOString(),
           state: outcome.status.state,
           rows: outcome.page.rows.length,
+          ...(outcome.page.nextToken ? { more: true } : {}),
         });
       } else {
         setResult(null);
@@ -125,6 +131,12 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
         page,
         current: token,
         previous: direction === 1 ? [...result.previous, result.current] : result.previous.slice(0, -1),
+        previousFirsts:
+          direction === 1 ? [...result.previousFirsts, result.first] : result.previousFirsts.slice(0, -1),
+        first:
+          direction === 1
+            ? result.first + result.page.rows.length
+            : (result.previousFirsts[result.previousFirsts.length - 1] ?? 1),
       });
     } catch (e) {
       setError(e);
@@ -147,7 +159,7 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
     }
   };
 
-  const firstRow = result ? result.previous.length * pageSize + 1 : 1;
+  const firstRow = result ? result.first : 1;
   const lastPage = result?.page.nextToken === null;
   return (
     <div class="page query-page">
@@ -272,7 +284,8 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
               </button>
               <span class="muted">
                 {' '}
-                <StatusBadge status={h.state} /> {h.rows !== undefined ? `${h.rows} rows · ` : ''}
+                <StatusBadge status={h.state} />{' '}
+                {h.rows !== undefined ? `${h.rows}${h.more ? '+' : ''} rows · ` : ''}
                 {new Date(h.at).toLocaleString()}
               </span>
             </li>

@@ -70,7 +70,8 @@ export function Shell({ api, onSignOut }: { api: LakeApi; onSignOut: () => void 
         {route.page === 'tables' ? <TablesPage api={api} table={route.table} onQuery={query} /> : null}
         {route.page === 'ingest' ? <IngestPage api={api} /> : null}
         {route.page === 'runs' ? <RunsPage api={api} onQuery={query} /> : null}
-        {route.page === 'execution' ? <ExecutionPage api={api} name={route.name} /> : null}
+        {/* One page per execution: nothing of another one (its retry, its answer) carries over. */}
+        {route.page === 'execution' ? <ExecutionPage key={route.name} api={api} name={route.name} /> : null}
       </main>
     </>
   );
