@@ -177,11 +177,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     violations.push({
       table: name,
       rule: 'KEY_CHANGED',
-      message:
-        `${name}: keys changed (primary key ${history.primaryKey.join(', ')} → ${table.primaryKey.join(', ')}, ` +
-        `partition from ${history.partitionKeys.map((p) => p.fromColumn).join(', ')} → ` +
-        `${table.partitionKeys.map((p) => p.fromColumn).join(', ')}, latestBy ${history.latestBy ?? 'none'} → ` +
-        `${table.latestBy ?? 'none'}): stored rows are merged and placed by them`,
+      message: `${name}: keys changed (${keyChanges(history, table).join(', ')}): stored rows are merged and placed by them`,
       safe: NEW_MAJOR(name),
     });
   }
@@ -234,5 +230,27 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     if (was.retired) changes.push(`${c.name}: back in the schema`);
     compareRules(name, was, c, changes, violations);
   }
+  // The same columns in another order: the catalog's column order (SELECT *) changes, nothing else.
+  const order = (cs: { name: string }[]) => cs.map((c) => c.name).join(', ');
+  const now = columns.filter((c) => !c.generated && !c.retired);
+  const before = history.columns.filter((c) => !c.retired && now.some((n) => n.name === c.name));
+  if (changes.length === 0 && violations.length === 0 && order(now) !== order(before)) {
+    changes.push(`columns reordered (${order(now)}): SELECT * lists them so`);
+  }
   return { changes, violations };
+}
+
+/** What changed among a table's keys: only the keys that differ, each as was → now. */
+function keyChanges(
+  was: { primaryKey: string[]; partitionKeys: { fromColumn: string }[]; latestBy?: string },
+  now: { primaryKey: string[]; partitionKeys: { fromColumn: string }[]; latestBy?: string },
+): string[] {
+  const out: string[] = [];
+  const pk = [was.primaryKey.join(', '), now.primaryKey.join(', ')];
+  if (pk[0] !== pk[1]) out.push(`primary key ${pk[0]} → ${pk[1]}`);
+  const part = [was, now].map((t) => t.partitionKeys.map((p) => p.fromColumn).join(', '));
+  if (part[0] !== part[1]) out.push(`partition from ${part[0]} → ${part[1]}`);
+  if ((was.latestBy ?? 'none') !== (now.latestBy ?? 'none'))
+    out.push(`latestBy ${was.latestBy ?? 'none'} → ${now.latestBy ?? 'none'}`);
+  return out;
 }

@@ -118,9 +118,12 @@ describe('unsafe edits are refused before they take effect', () => {
   });
 
   it('changing a key, or deleting a table', () => {
-    expect(refusal(edited('datasets', 'orders', (s) => (s['x-lake'].latestBy = 'order_date')))).toEqual([
-      { table: 'orders', column: undefined, rule: 'KEY_CHANGED' },
-    ]);
+    const latest = edited('datasets', 'orders', (s) => (s['x-lake'].latestBy = 'order_date'));
+    expect(refusal(latest)).toEqual([{ table: 'orders', column: undefined, rule: 'KEY_CHANGED' }]);
+    // Only the key that changed is named.
+    expect(checkSchemas(latest).violations[0]!.message).toBe(
+      'orders: keys changed (latestBy updated_at → order_date): stored rows are merged and placed by them',
+    );
     const dir = edited('datasets', 'orders', () => undefined);
     unlinkSync(path.join(dir, 'datasets', 'customers.json'));
     expect(refusal(dir)).toEqual([{ table: 'customers', column: undefined, rule: 'TABLE_REMOVED' }]);
@@ -134,6 +137,20 @@ describe('unsafe edits are refused before they take effect', () => {
     // Every other table is still there, unchanged.
     expect(r.defs.map((t) => t.name).sort()).toEqual(['customers', 'order_placed', 'orders', 'signup']);
     expect(r.tables.filter((t) => t.table !== 'page_view').every((t) => t.status === 'unchanged')).toBe(true);
+  });
+
+  it('columns in another order: a version that says so (SELECT * lists them so), nothing refused', () => {
+    const dir = edited('datasets', 'customers', (s) => {
+      const { email, ...rest } = s.properties;
+      s.properties = { ...rest, email };
+    });
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    const customers = r.tables.find((t) => t.table === 'customers')!;
+    expect(customers.status).toBe('changed');
+    expect(customers.changes).toEqual([
+      expect.stringMatching(/^columns reordered \(customer_id, name, .*, email\)/),
+    ]);
   });
 
   it("a schema the lake's validator compiler refuses (a misspelt keyword, a keyword of another type, an unknown format)", () => {

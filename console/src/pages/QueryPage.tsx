@@ -9,6 +9,7 @@ import { formatBytes, formatCount, formatDuration } from '../lib/format';
 import { readHistory, saveHistory, withEntry, type HistoryEntry } from '../lib/history';
 import { QueryRun } from '../lib/query-run';
 import { downloadCsv } from '../lib/download';
+import { ApiFailure } from '../lib/api-error';
 import { ErrorBox } from '../components/ErrorBox';
 import { ResultChart } from '../components/ResultChart';
 import { ResultTable } from '../components/ResultTable';
@@ -202,7 +203,14 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
             ) : null}
           </span>
         </div>
-        <ErrorBox error={error} title="The query was refused" />
+        <ErrorBox
+          error={error}
+          title={
+            error instanceof ApiFailure && error.status < 500
+              ? 'The query was refused'
+              : 'The lake could not answer (it may be stopped or unreachable)'
+          }
+        />
         {failed ? (
           <div class="error" role="alert">
             <strong>
