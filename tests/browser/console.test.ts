@@ -170,6 +170,17 @@ describe('the console in a browser', () => {
     await page.getByLabel('Rows per page').selectOption('100');
   });
 
+  it('keeps the SQL being written when the page is left and opened again', async () => {
+    await nav(page, 'Query').click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('SELECT 42 AS not_run_yet');
+    await nav(page, 'Tables').click();
+    await nav(page, 'Query').click();
+    await expect(page.locator('.cm-content').innerText()).resolves.toBe('SELECT 42 AS not_run_yet');
+  });
+
   it('a refused query shows the guard’s reason where it occurred', async () => {
     await runSql(page, 'DROP TABLE signup');
     const alert = page.getByRole('alert');

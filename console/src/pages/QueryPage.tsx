@@ -33,9 +33,39 @@ interface Result {
   elapsedMs: number;
 }
 
-export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sql: string } | undefined }) {
-  const [firstSql] = useState(() => initialSql?.sql ?? readHistory()[0]?.sql ?? DEFAULT_SQL);
-  const [sqlText, setSqlText] = useState(firstSql);
+/** The editor's text of this tab (sessionStorage), so that leaving the page and coming back keeps it. */
+const DRAFT_KEY = 'lake-console:draft';
+const readDraft = (): string | null => {
+  try {
+    return sessionStorage.getItem(DRAFT_KEY);
+  } catch {
+    return null;
+  }
+};
+const saveDraft = (sql: string) => {
+  try {
+    sessionStorage.setItem(DRAFT_KEY, sql);
+  } catch {
+    // storage full or refused: the draft is only lost when the page is left
+  }
+};
+
+export function QueryPage({
+  api,
+  initialSql,
+  onInitialSqlTaken,
+}: {
+  api: LakeApi;
+  /** A query to open (a table's sample), taken once: onInitialSqlTaken then forgets it. */
+  initialSql?: { sql: string } | undefined;
+  onInitialSqlTaken?: () => void;
+}) {
+  const [firstSql] = useState(() => initialSql?.sql ?? readDraft() ?? readHistory()[0]?.sql ?? DEFAULT_SQL);
+  const [sqlText, setSqlTextState] = useState(firstSql);
+  const setSqlText = (sql: string) => {
+    setSqlTextState(sql);
+    saveDraft(sql);
+  };
   const [load, setLoad] = useState<{ sql: string } | null>(null);
   /** Puts a query in the editor (a history entry, a table's sample). */
   const put = (sql: string) => {
@@ -61,7 +91,9 @@ export function QueryPage({ api, initialSql }: { api: LakeApi; initialSql?: { sq
   );
 
   useEffect(() => {
-    if (initialSql) put(initialSql.sql);
+    if (!initialSql) return;
+    put(initialSql.sql);
+    onInitialSqlTaken?.();
   }, [initialSql]);
 
   const remember = (entry: HistoryEntry) => {

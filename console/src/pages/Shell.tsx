@@ -66,7 +66,9 @@ export function Shell({ api, onSignOut }: { api: LakeApi; onSignOut: () => void 
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {route.page === 'query' ? <QueryPage api={api} initialSql={pendingSql} /> : null}
+        {route.page === 'query' ? (
+          <QueryPage api={api} initialSql={pendingSql} onInitialSqlTaken={() => setPendingSql(undefined)} />
+        ) : null}
         {route.page === 'tables' ? <TablesPage api={api} table={route.table} onQuery={query} /> : null}
         {route.page === 'ingest' ? <IngestPage api={api} /> : null}
         {route.page === 'runs' ? <RunsPage api={api} onQuery={query} /> : null}
