@@ -70,6 +70,7 @@ function compareRules(
   now: ColumnDef,
   changes: string[],
   violations: Violation[],
+  judgeOtherRules: boolean,
 ): void {
   const v = (rule: string, message: string, safe: string) =>
     violations.push({ table, column: now.name, rule, message: `${table}.${now.name}: ${message}`, safe });
@@ -118,6 +119,27 @@ function compareRules(
   bound('maximum', true);
   bound('minLength', false);
   bound('minimum', false);
+
+  if (judgeOtherRules && was.otherRules !== now.otherRules) {
+    // Keyword by keyword: one removed relaxes; one added or changed may narrow, and is refused.
+    const rules = (json: string | undefined): Record<string, unknown> =>
+      json ? (JSON.parse(json) as Record<string, unknown>) : {};
+    const [before, after] = [rules(was.otherRules), rules(now.otherRules)];
+    const text = (r: Record<string, unknown>, k: string) => `${k} ${JSON.stringify(r[k])}`;
+    for (const k of Object.keys(before).filter((k) => !(k in after))) relaxed(`${text(before, k)} removed`);
+    const changed = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (changed.length) {
+      v(
+        'NARROWED',
+        `rules the check cannot judge changed (${changed
+          .map((k) =>
+            k in before ? `${text(before, k)} → ${JSON.stringify(after[k])}` : `${text(after, k)} added`,
+          )
+          .join(', ')}): they may refuse values accepted before`,
+        `${keepOld}; such a rule can only be removed; or ${NEW_MAJOR(table)}`,
+      );
+    }
+  }
 
   if (!was.deprecated && now.deprecated) changes.push(`${now.name}: deprecated (kept, still accepted)`);
   if (was.deprecated && !now.deprecated) changes.push(`${now.name}: no longer deprecated`);
@@ -228,7 +250,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       continue;
     }
     if (was.retired) changes.push(`${c.name}: back in the schema`);
-    compareRules(name, was, c, changes, violations);
+    compareRules(name, was, c, changes, violations, history.otherRulesRecorded === true);
   }
   // The same columns in another order: the catalog's column order (SELECT *) changes, nothing else.
   const order = (cs: { name: string }[]) => cs.map((c) => c.name).join(', ');

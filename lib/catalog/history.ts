@@ -32,6 +32,12 @@ export interface TableSnapshot {
 
 export interface TableHistory extends TableSnapshot {
   $comment?: string;
+  /**
+   * The columns record their otherRules (lib/catalog/types.ts): set by every recording since they do. A history
+   * written before does not hold them, and is neither compared on them nor given a version for them: the next
+   * `schemas:accept` adds them (recordSchemas), and from then on a change of them is judged.
+   */
+  otherRulesRecorded?: true;
   version: number;
   /** Oldest first: each version, when it was recorded, and what changed. */
   versions: { version: number; recordedAt: string; changes: string[] }[];
@@ -56,6 +62,7 @@ function recorded(c: ColumnDef): RecordedColumn {
     'maximum',
     'maxLength',
     'minLength',
+    'otherRules',
     'renamedFrom',
   ] as const) {
     if (c[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = c[k];
@@ -89,7 +96,15 @@ const canonical = (s: TableSnapshot) =>
     latestBy: s.latestBy ?? null,
   });
 
-export const sameSnapshot = (a: TableSnapshot, b: TableSnapshot) => canonical(a) === canonical(b);
+/** A snapshot without its columns' otherRules (to compare with a history that does not record them). */
+export const withoutOtherRules = (s: TableSnapshot): TableSnapshot => ({
+  ...s,
+  columns: s.columns.map(({ otherRules: _, ...c }) => c),
+});
+
+/** Whether a snapshot is what a history records (on what that history records). */
+export const sameSnapshot = (a: TableSnapshot, b: TableSnapshot | TableHistory) =>
+  canonical('otherRulesRecorded' in b && b.otherRulesRecorded ? a : withoutOtherRules(a)) === canonical(b);
 
 /** Every table's recorded history in a schemas folder (a file that cannot be read is an error: it is committed). */
 export function readHistories(schemasDir: string): Map<string, TableHistory> {
@@ -133,6 +148,7 @@ export function nextHistory(
   return {
     $comment: COMMENT,
     ...snapshot,
+    otherRulesRecorded: true,
     version,
     versions: [
       ...(previous?.versions ?? []),

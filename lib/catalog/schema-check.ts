@@ -131,5 +131,19 @@ export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at 
     writeHistory(dir, nextHistory(histories.get(name), snapshotOf(def), r.changes, at));
     recorded.push(name);
   }
+  // A history written before columns recorded their otherRules: the rules added as they are now (the table is as
+  // recorded otherwise), no new version; from now on a change of them is judged.
+  for (const def of report.defs) {
+    const h = histories.get(def.name);
+    if (!h || h.otherRulesRecorded || report.unrecorded.includes(def.name)) continue;
+    writeHistory(dir, {
+      ...h,
+      ...snapshotOf(def),
+      otherRulesRecorded: true,
+      version: h.version,
+      versions: h.versions,
+    });
+    recorded.push(def.name);
+  }
   return recorded;
 }

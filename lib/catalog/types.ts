@@ -18,6 +18,11 @@ export interface ValueRules {
   maximum?: number;
   maxLength?: number;
   minLength?: number;
+  /**
+   * The property's other validation keywords (exclusiveMaximum, const, multipleOf, maxItems, …) as canonical JSON:
+   * the compatibility check cannot judge whether a change of them narrows, so adding or changing one is refused.
+   */
+  otherRules?: string;
 }
 
 export interface ColumnDef extends ValueRules {

@@ -139,6 +139,43 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(r.tables.filter((t) => t.table !== 'page_view').every((t) => t.status === 'unchanged')).toBe(true);
   });
 
+  it('a rule the check does not compare rule by rule (exclusiveMaximum, multipleOf, maxItems…): added or changed is refused, removed relaxes', () => {
+    for (const [kind, table, column, edit] of [
+      ['datasets', 'orders', 'amount', (s: any) => (s.properties.amount.exclusiveMaximum = 5)],
+      ['datasets', 'orders', 'amount', (s: any) => (s.properties.amount.multipleOf = 0.01)],
+      ['events', 'order_placed', 'items', (s: any) => (s.properties.items.maxItems = 100)],
+    ] as const) {
+      const dir = edited(kind, table, edit);
+      expect(refusal(dir)).toEqual([{ table, column, rule: 'NARROWED' }]);
+      expect(checkSchemas(dir).violations[0]!.message).toMatch(/rules the check cannot judge changed/);
+    }
+    const relaxed = edited('events', 'order_placed', (s) => delete s.properties.items.minItems);
+    const r = checkSchemas(relaxed);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'order_placed')!.changes).toEqual(['items: minItems 1 removed']);
+  });
+
+  it('a history recorded before otherRules: not judged on them, no version for them, and recorded on the next accept', () => {
+    const dir = edited('datasets', 'orders', (s) => (s.properties.amount.exclusiveMaximum = 5));
+    const file = path.join(dir, 'history', 'orders.json');
+    const { otherRulesRecorded: _, ...old } = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify(old, null, 2));
+    const before = checkSchemas(dir);
+    expect(before.violations).toEqual([]);
+    expect(before.tables.find((t) => t.table === 'orders')!.status).toBe('unchanged');
+    expect(recordSchemas(before, dir)).toContain('orders');
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(after).toMatchObject({ version: old.version, versions: old.versions, otherRulesRecorded: true });
+    expect(after.columns.find((c: { name: string }) => c.name === 'amount').otherRules).toBe(
+      '{"exclusiveMaximum":5}',
+    );
+    // From now on a change of them is judged.
+    const narrowed = JSON.parse(readFileSync(path.join(dir, 'datasets', 'orders.json'), 'utf8'));
+    narrowed.properties.amount.exclusiveMaximum = 4;
+    writeFileSync(path.join(dir, 'datasets', 'orders.json'), JSON.stringify(narrowed, null, 2));
+    expect(refusal(dir)).toEqual([{ table: 'orders', column: 'amount', rule: 'NARROWED' }]);
+  });
+
   it('columns in another order: a version that says so (SELECT * lists them so), nothing refused', () => {
     const dir = edited('datasets', 'customers', (s) => {
       const { email, ...rest } = s.properties;
