@@ -3,7 +3,7 @@ import { failureOf } from '../../console/src/lib/api-error';
 import type { AslDefinition, IngestStats, VisitedState } from '../../console/src/lib/api-types';
 import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-graph';
 import { layoutAsl } from '../../console/src/lib/asl-layout';
-import { chartSeries, chooseChart } from '../../console/src/lib/chart-choice';
+import { chartSeries, chooseChart, lineAxis } from '../../console/src/lib/chart-choice';
 import { toCsv } from '../../console/src/lib/csv';
 import { describeInput } from '../../console/src/lib/execution-input';
 import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
@@ -42,6 +42,46 @@ describe('chart choice', () => {
       measure: 1,
       kind: 'line',
     });
+  });
+
+  it('a line over dates, timestamps or numbers places its points by value, sorted; other dimensions go by row', () => {
+    const day = 86_400;
+    expect(
+      lineAxis(
+        [
+          ['2026-11-20', 5],
+          ['2026-10-28', 3],
+          ['2026-11-21', 6],
+        ],
+        { dimension: 0, measure: 1 },
+        'date',
+      ),
+    ).toEqual({
+      x: [Date.UTC(2026, 9, 28) / 1000, Date.UTC(2026, 10, 20) / 1000, Date.UTC(2026, 10, 20) / 1000 + day],
+      values: [3, 5, 6],
+      time: true,
+    });
+    expect(lineAxis([['2026-11-20 10:00:00.500', 1]], { dimension: 0, measure: 1 }, 'timestamp')!.x).toEqual([
+      Date.UTC(2026, 10, 20, 10, 0, 0, 500) / 1000,
+    ]);
+    expect(
+      lineAxis(
+        [
+          [10, 1],
+          [2, 2],
+        ],
+        { dimension: 0, measure: 1 },
+        'bigint',
+      ),
+    ).toEqual({ x: [2, 10], values: [2, 1], time: false });
+    expect(lineAxis([['a', 1]], { dimension: 0, measure: 1 }, 'varchar')).toBeUndefined();
+    expect(
+      lineAxis(
+        [['2012-10-30 18:00:00.000 America/Los_Angeles', 1]],
+        { dimension: 0, measure: 1 },
+        'timestamp with time zone',
+      ),
+    ).toBeUndefined();
   });
 
   it('points: labels from the dimension, numbers (exact big ones as strings) from the measure, gaps for NULL', () => {

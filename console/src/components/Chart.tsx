@@ -16,7 +16,7 @@ export interface ChartSeriesSpec {
 
 export interface ChartProps {
   kind: 'bar' | 'line';
-  /** x values: epoch seconds when `time`, else 0..n-1 with `labels`. */
+  /** x values: epoch seconds when `time`, 0..n-1 with `labels`, else the numbers themselves. */
   x: number[];
   labels?: string[];
   time?: boolean;
@@ -62,7 +62,12 @@ export function Chart(props: ChartProps) {
       scales: {
         // Bars and counts from zero: a bar's length is its value.
         y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
-        x: props.time ? { time: true } : { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
+        // Categories by row: half a step beside the first and the last; numbers: uPlot's own range.
+        x: props.time
+          ? { time: true }
+          : props.labels
+            ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }
+            : { time: false },
       },
       axes: [props.time || !props.labels ? {} : categoryAxis(props.labels), { size: 60 }],
       series: [

@@ -4,7 +4,14 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Cell, ResultColumn } from '../lib/api-types';
-import { chartSeries, chooseChart, kindFor, measureColumns, type ChartKind } from '../lib/chart-choice';
+import {
+  chartSeries,
+  chooseChart,
+  kindFor,
+  lineAxis,
+  measureColumns,
+  type ChartKind,
+} from '../lib/chart-choice';
 import { Chart } from './Chart';
 
 export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: Cell[][] }) {
@@ -20,9 +27,15 @@ export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: 
   }, [auto]);
   const series = useMemo(() => chartSeries(rows, { dimension, measure }), [rows, dimension, measure]);
   const x = useMemo(() => series.labels.map((_, i) => i), [series]);
+  // A line over a date, time or number: points placed by value (bars, and other dimensions, go by row).
+  const line = useMemo(
+    () =>
+      kind === 'line' ? lineAxis(rows, { dimension, measure }, columns[dimension]?.type ?? '') : undefined,
+    [kind, rows, dimension, measure, columns],
+  );
   const chartSpec = useMemo(
-    () => [{ label: columns[measure]?.name ?? '', values: series.values }],
-    [series, columns, measure],
+    () => [{ label: columns[measure]?.name ?? '', values: line ? line.values : series.values }],
+    [series, line, columns, measure],
   );
   if (!auto)
     return <p class="muted">No chart: the result needs a numeric column and a column to plot it against.</p>;
@@ -76,8 +89,8 @@ export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: 
       </div>
       <Chart
         kind={kind}
-        x={x}
-        labels={series.labels}
+        x={line ? line.x : x}
+        {...(line ? { time: line.time } : { labels: series.labels })}
         series={chartSpec}
         xLabel={columns[dimension]?.name ?? ''}
         ariaLabel={`${kind} chart of ${columns[measure]?.name} by ${columns[dimension]?.name}, ${rows.length} points`}

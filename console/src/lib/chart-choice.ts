@@ -60,3 +60,44 @@ export function chartSeries(rows: Cell[][], choice: Pick<ChartChoice, 'dimension
   }
   return { labels, values };
 }
+
+/** A point of a line: its x (epoch seconds, or the number itself) and its measure. */
+export interface LineAxis {
+  x: number[];
+  values: (number | null)[];
+  /** x is a time (epoch seconds, UTC). */
+  time: boolean;
+}
+
+/** A date or timestamp as the API writes it (UTC; `… UTC` for a zoned one in UTC), in epoch seconds. */
+function epochSeconds(text: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: UTC)?)?$/.exec(text);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}Z`);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+/**
+ * A line's points placed by their dimension's value, as a line over a date, time or number should be: dates and
+ * timestamps by time, numbers by value, sorted along x (a gap of three weeks is three weeks wide, not one step).
+ * Undefined when the dimension is neither, or a value does not read as one: the points then go by row.
+ */
+export function lineAxis(
+  rows: Cell[][],
+  choice: Pick<ChartChoice, 'dimension' | 'measure'>,
+  dimensionType: string,
+): LineAxis | undefined {
+  const temporal = isTemporalType(dimensionType);
+  if (!temporal && !isNumericType(dimensionType)) return undefined;
+  const { values } = chartSeries(rows, choice);
+  const points: [number, number | null][] = [];
+  for (const [i, row] of rows.entries()) {
+    const d = row[choice.dimension];
+    if (d === null || d === undefined) continue; // no place on the axis
+    const x = temporal ? (typeof d === 'string' ? epochSeconds(d) : undefined) : Number(d);
+    if (x === undefined || !Number.isFinite(x)) return undefined;
+    points.push([x, values[i]!]);
+  }
+  points.sort((a, b) => a[0] - b[0]);
+  return { x: points.map((p) => p[0]), values: points.map((p) => p[1]), time: temporal };
+}
