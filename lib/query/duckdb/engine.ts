@@ -47,8 +47,7 @@ import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { chunkCells } from './cells';
 import { IntervalColumns } from './intervals';
-import { castResultsAsTrino } from './result-casts';
-import { unnestAsTrino } from './unnest-columns';
+import { typedRewrites } from './typed-rewrites';
 import { columnName, trinoType } from './values';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
@@ -349,9 +348,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       await this.views.sync(a.query.tables);
       if (a.stop) throw new Error('stopped');
-      // UNNEST of rows, maps or several arrays as Trino reads it (DuckDB's binder tells their types).
-      // Dates from date arithmetic on dates, integers from floor/ceil of integers, as on Athena.
-      const sql = await castResultsAsTrino(c, await unnestAsTrino(c, this.duckDbSql(a.query.sql)));
+      // UNNEST of rows, maps or several arrays as Trino reads it; dates from date arithmetic on dates, integers from
+      // floor/ceil of integers, … as on Athena (DuckDB's binder tells the operands' types).
+      const sql = await typedRewrites(c, this.duckDbSql(a.query.sql));
       a.stored.duckdbSql = sql;
       const before = await currentQueryId(c);
       // DuckDB's own parser must agree: exactly one statement, a SELECT.

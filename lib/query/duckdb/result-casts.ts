@@ -19,8 +19,6 @@ import {
   replaceNode,
   selectAlone,
   selectNodes,
-  statementTree,
-  treeSql,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
@@ -245,13 +243,11 @@ function ownCandidates(node: TreeNode): Candidate[] {
 const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
-const MAY_APPLY = /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws)\b/i;
+export const MAY_CAST =
+  /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws)\b/i;
 
-/** The statement (DuckDB's SQL) with those results cast to Athena's types (see the module comment). */
-export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Promise<string> {
-  if (!MAY_APPLY.test(sql)) return sql;
-  const tree = await statementTree(c, sql);
-  if (!tree) return sql;
+/** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
+export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
   const cast = new WeakSet<object>();
   let changed = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -278,5 +274,5 @@ export async function castResultsAsTrino(c: DuckDBConnection, sql: string): Prom
     if (!more) break;
     changed = true;
   }
-  return changed ? treeSql(c, tree) : sql;
+  return changed;
 }

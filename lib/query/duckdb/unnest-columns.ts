@@ -23,7 +23,7 @@ import {
   selectNodes,
   statementTree,
   treeNodes,
-  treeSql,
+  type StatementTree,
   type TreeNode,
 } from './statement-tree';
 
@@ -140,11 +140,11 @@ function unboundElements(args: number, names: number, ordinality: boolean): Elem
   return args === 1 && fields > 1 ? [{ kind: 'row', fields: Array<string>(fields).fill('') }] : undefined;
 }
 
-/** The statement (DuckDB's SQL) with every UNNEST DuckDB reads otherwise rewritten as Trino reads it. */
-export async function unnestAsTrino(c: DuckDBConnection, sql: string): Promise<string> {
-  if (!/unnest/i.test(sql)) return sql;
-  const tree = await statementTree(c, sql);
-  if (!tree) return sql;
+/** Words without which the statement has no UNNEST to rewrite. */
+export const MAY_UNNEST = /\bunnest\b/i;
+
+/** Rewrites, in the statement's tree, every UNNEST DuckDB reads otherwise as Trino reads it; whether any was. */
+export async function unnestAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
   let changed = false;
   for (const { node, ctes } of [...selectNodes(tree.statements)]) {
     for (const { ref, left } of [...unnestRefs(node.from_table, EMPTY_FROM)]) {
@@ -176,5 +176,5 @@ export async function unnestAsTrino(c: DuckDBConnection, sql: string): Promise<s
       changed = true;
     }
   }
-  return changed ? treeSql(c, tree) : sql;
+  return changed;
 }
