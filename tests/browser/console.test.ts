@@ -153,6 +153,21 @@ describe('the console in a browser', () => {
     expect(await bluePixels()).toBeGreaterThan(50);
   });
 
+  it('makes the y axis as wide as its widest value label', async () => {
+    await runSql(page, 'SELECT plan, count(*) * 123456789012 AS big FROM signup GROUP BY plan ORDER BY plan');
+    await page.getByTestId('results').locator('thead th', { hasText: 'big' }).waitFor();
+    await page.locator('figure.chart canvas').first().waitFor();
+    // A label cut at the canvas's left edge leaves ink in its first columns; a whole one leaves them blank.
+    const inkAtLeftEdge = await page.evaluate<number>(`(() => {
+      const c = document.querySelector('figure.chart canvas');
+      const d = c.getContext('2d').getImageData(0, 0, 3, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 60) n++;
+      return n;
+    })()`);
+    expect(inkAtLeftEdge).toBe(0);
+  });
+
   it('numbers the rows of a page by where it starts, also after the rows per page changed', async () => {
     await nav(page, 'Query').click();
     await page.getByLabel('Rows per page').selectOption('50');

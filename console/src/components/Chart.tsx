@@ -49,6 +49,26 @@ function categoryAxis(labels: string[]): uPlot.Axis {
   } as uPlot.Axis;
 }
 
+/** Room left of the widest value label, so that no label touches the canvas's edge. */
+const Y_AXIS_MARGIN = 6;
+
+/**
+ * The y axis as wide as its widest value label (uPlot measures with the axis's font): a fixed width cut labels such
+ * as 123,456,789,012 at the canvas's edge. uPlot calls this again while the axes settle; after two rounds the size
+ * stays, so that the layout converges.
+ */
+function valueAxis(): uPlot.Axis {
+  return {
+    size: (u, values, axisIdx, cycleNum) => {
+      const axis = u.axes[axisIdx]! as uPlot.Axis & { _size?: number; font: [string, number] };
+      if (cycleNum > 1 && axis._size !== undefined) return axis._size;
+      u.ctx.font = axis.font[0];
+      const widest = Math.max(0, ...(values ?? []).map((v) => u.ctx.measureText(v).width / uPlot.pxRatio));
+      return Math.ceil(widest + (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + Y_AXIS_MARGIN);
+    },
+  };
+}
+
 export function Chart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -69,7 +89,7 @@ export function Chart(props: ChartProps) {
             ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }
             : { time: false },
       },
-      axes: [props.time || !props.labels ? {} : categoryAxis(props.labels), { size: 60 }],
+      axes: [props.time || !props.labels ? {} : categoryAxis(props.labels), valueAxis()],
       series: [
         {
           label: props.xLabel ?? (props.time ? 'time' : 'x'),
