@@ -16,7 +16,8 @@
  *  engines cannot store). The safe alternative to a breaking change is a new major version: a new table beside the
  *  old one (x-lake.supersedes), both queryable.
  */
-import type { RecordedColumn, TableHistory } from './history';
+import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
+import { NESTED_KEYWORDS, nestedKeysOnlyAdded } from './other-rules';
 import type { ColumnDef, TableDef } from './types';
 
 export interface Violation {
@@ -63,6 +64,12 @@ function whyNotReadable(was: string, now: string): string {
   return `values stored as ${was} would not read as ${now}`;
 }
 
+/** A rule's value as JSON for a message, at most 120 characters (a JSON column's nested rules can be long). */
+function shortJson(v: unknown): string {
+  const text = JSON.stringify(v);
+  return text.length <= 120 ? text : `${text.slice(0, 119)}…`;
+}
+
 /** What `now` accepts that `was` did not — narrowing — and what it gave up — relaxing — rule by rule. */
 function compareRules(
   table: string,
@@ -70,7 +77,6 @@ function compareRules(
   now: ColumnDef,
   changes: string[],
   violations: Violation[],
-  judgeOtherRules: boolean,
 ): void {
   const v = (rule: string, message: string, safe: string) =>
     violations.push({ table, column: now.name, rule, message: `${table}.${now.name}: ${message}`, safe });
@@ -120,27 +126,50 @@ function compareRules(
   bound('minLength', false);
   bound('minimum', false);
 
-  if (judgeOtherRules && was.otherRules !== now.otherRules) {
+  if (was.nullable && !now.nullable) {
+    v(
+      'NARROWED',
+      'null no longer accepted (its type lost "null"): data already accepted with an explicit null would be refused',
+      `${keepOld}; "null" can be added to a type, never removed`,
+    );
+  } else if (!was.nullable && now.nullable) relaxed('null accepted');
+
+  if (was.otherRules !== now.otherRules) {
     // Keyword by keyword: one removed relaxes; one added or changed may narrow, and is refused.
     const rules = (json: string | undefined): Record<string, unknown> =>
       json ? (JSON.parse(json) as Record<string, unknown>) : {};
     const [before, after] = [rules(was.otherRules), rules(now.otherRules)];
-    const text = (r: Record<string, unknown>, k: string) => `${k} ${JSON.stringify(r[k])}`;
+    // Optional keys added inside a JSON column that took no undeclared key: values refused before are taken.
+    const keys = nestedKeysOnlyAdded(before, after, now.name);
+    if (keys) {
+      relaxed(`optional keys accepted inside it: ${keys.join(', ')}`);
+      return compareDeprecation(was, now, changes);
+    }
+    const text = (r: Record<string, unknown>, k: string) => `${k} ${shortJson(r[k])}`;
     for (const k of Object.keys(before).filter((k) => !(k in after))) relaxed(`${text(before, k)} removed`);
     const changed = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     if (changed.length) {
+      const nested = changed.some((k) => NESTED_KEYWORDS.has(k));
       v(
         'NARROWED',
         `rules the check cannot judge changed (${changed
           .map((k) =>
-            k in before ? `${text(before, k)} → ${JSON.stringify(after[k])}` : `${text(after, k)} added`,
+            k in before ? `${text(before, k)} → ${shortJson(after[k])}` : `${text(after, k)} added`,
           )
           .join(', ')}): they may refuse values accepted before`,
-        `${keepOld}; such a rule can only be removed; or ${NEW_MAJOR(table)}`,
+        `${keepOld}; such a rule can only be removed` +
+          (nested
+            ? '; a JSON column takes keys it does not declare (unless additionalProperties is false): leave a new key undeclared'
+            : '') +
+          `; or ${NEW_MAJOR(table)}`,
       );
     }
   }
 
+  compareDeprecation(was, now, changes);
+}
+
+function compareDeprecation(was: RecordedColumn, now: ColumnDef, changes: string[]): void {
   if (!was.deprecated && now.deprecated) changes.push(`${now.name}: deprecated (kept, still accepted)`);
   if (was.deprecated && !now.deprecated) changes.push(`${now.name}: no longer deprecated`);
 }
@@ -250,7 +279,9 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       continue;
     }
     if (was.retired) changes.push(`${c.name}: back in the schema`);
-    compareRules(name, was, c, changes, violations, history.otherRulesRecorded === true);
+    // Compared on the rules the history records (a history older than a rule is not judged on it).
+    const level = rulesLevelOf(history);
+    compareRules(name, was, columnAtLevel(c, level), changes, violations);
   }
   // The same columns in another order: the catalog's column order (SELECT *) changes, nothing else.
   const order = (cs: { name: string }[]) => cs.map((c) => c.name).join(', ');

@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { otherRulesAtLevel, RULES_LEVEL } from './other-rules';
 import type { ColumnDef, LakeType, PartitionKeyDef, TableDef, ValueRules } from './types';
 
 /** A column as the history records it: its type and every rule that decides what it accepts. */
@@ -14,6 +15,7 @@ export interface RecordedColumn extends ValueRules {
   name: string;
   type: LakeType;
   json?: boolean;
+  nullable?: true;
   required: boolean;
   deprecated?: boolean;
   retired?: boolean;
@@ -33,10 +35,12 @@ export interface TableSnapshot {
 export interface TableHistory extends TableSnapshot {
   $comment?: string;
   /**
-   * The columns record their otherRules (lib/catalog/types.ts): set by every recording since they do. A history
-   * written before does not hold them, and is neither compared on them nor given a version for them: the next
-   * `schemas:accept` adds them (recordSchemas), and from then on a change of them is judged.
+   * The rules its columns record (lib/catalog/other-rules.ts RULES_LEVEL): a history is compared on what its level
+   * records only, and is given no version for the rest; the next `schemas:accept` records them at the current level
+   * (recordSchemas), and from then on a change of them is judged. Histories of level 1 say otherRulesRecorded.
    */
+  rulesRecorded?: number;
+  /** Level 1 (the first otherRules), as histories recorded before rulesRecorded say it. */
   otherRulesRecorded?: true;
   version: number;
   /** Oldest first: each version, when it was recorded, and what changed. */
@@ -55,6 +59,7 @@ export const historyFile = (schemasDir: string, table: string) =>
 function recorded(c: ColumnDef): RecordedColumn {
   const out: RecordedColumn = { name: c.name, type: c.type, required: c.required };
   if (c.json) out.json = true;
+  if (c.nullable) out.nullable = true;
   for (const k of [
     'enum',
     'pattern',
@@ -96,15 +101,20 @@ const canonical = (s: TableSnapshot) =>
     latestBy: s.latestBy ?? null,
   });
 
-/** A snapshot without its columns' otherRules (to compare with a history that does not record them). */
-export const withoutOtherRules = (s: TableSnapshot): TableSnapshot => ({
-  ...s,
-  columns: s.columns.map(({ otherRules: _, ...c }) => c),
-});
+/** The level of the rules a history records (0 before otherRules; lib/catalog/other-rules.ts). */
+export const rulesLevelOf = (h: TableHistory): number => h.rulesRecorded ?? (h.otherRulesRecorded ? 1 : 0);
+
+/** A column as a history of `level` records it: the rules that level records, no others. */
+export function columnAtLevel<C extends RecordedColumn | ColumnDef>(c: C, level: number): C {
+  if (level >= RULES_LEVEL) return c;
+  const { otherRules, nullable: _, ...rest } = c;
+  const kept = otherRulesAtLevel(otherRules, level);
+  return (kept === undefined ? rest : { ...rest, otherRules: kept }) as C;
+}
 
 /** Whether a snapshot is what a history records (on what that history records). */
-export const sameSnapshot = (a: TableSnapshot, b: TableSnapshot | TableHistory) =>
-  canonical('otherRulesRecorded' in b && b.otherRulesRecorded ? a : withoutOtherRules(a)) === canonical(b);
+export const sameSnapshot = (a: TableSnapshot, b: TableHistory) =>
+  canonical({ ...a, columns: a.columns.map((c) => columnAtLevel(c, rulesLevelOf(b))) }) === canonical(b);
 
 /** Every table's recorded history in a schemas folder (a file that cannot be read is an error: it is committed). */
 export function readHistories(schemasDir: string): Map<string, TableHistory> {
@@ -148,7 +158,7 @@ export function nextHistory(
   return {
     $comment: COMMENT,
     ...snapshot,
-    otherRulesRecorded: true,
+    rulesRecorded: RULES_LEVEL,
     version,
     versions: [
       ...(previous?.versions ?? []),

@@ -6,7 +6,8 @@
  */
 import { loadLake, schemaFiles, schemasDir as defaultSchemasDir } from './tables';
 import { compatibility, type Violation } from './compat';
-import { nextHistory, snapshotOf, writeHistory } from './history';
+import { nextHistory, rulesLevelOf, snapshotOf, writeHistory } from './history';
+import { RULES_LEVEL } from './other-rules';
 import type { TableDef } from './types';
 import { schemaCompileProblem } from '../validators/source';
 
@@ -131,15 +132,17 @@ export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at 
     writeHistory(dir, nextHistory(histories.get(name), snapshotOf(def), r.changes, at));
     recorded.push(name);
   }
-  // A history written before columns recorded their otherRules: the rules added as they are now (the table is as
-  // recorded otherwise), no new version; from now on a change of them is judged.
+  // A history written before its columns recorded every rule they record now (lib/catalog/other-rules.ts): the rules
+  // added as they are now (the table is as recorded otherwise), no new version; from now on a change of them is
+  // judged.
   for (const def of report.defs) {
     const h = histories.get(def.name);
-    if (!h || h.otherRulesRecorded || report.unrecorded.includes(def.name)) continue;
+    if (!h || rulesLevelOf(h) >= RULES_LEVEL || report.unrecorded.includes(def.name)) continue;
+    const { otherRulesRecorded: _, ...earlier } = h;
     writeHistory(dir, {
-      ...h,
+      ...earlier,
       ...snapshotOf(def),
-      otherRulesRecorded: true,
+      rulesRecorded: RULES_LEVEL,
       version: h.version,
       versions: h.versions,
     });

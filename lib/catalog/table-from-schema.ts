@@ -14,6 +14,7 @@
 import { sameSnapshot, snapshotOf, type TableHistory } from './history';
 import layout from '../lake-layout.json';
 import { decimalOf, declaredType } from './lake-types';
+import { otherRulesOf } from './other-rules';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
 
 interface JsonSchemaProp extends ValueRules {
@@ -96,59 +97,16 @@ function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?:
   }
 }
 
-/**
- * Validation keywords of a property that the compatibility check (lib/catalog/compat.ts) does not compare rule by
- * rule: recorded together (otherRules), so that adding or changing one is seen (and refused: whether it narrows is
- * not known) and removing one relaxes.
- */
-const UNJUDGED_KEYWORDS = [
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'const',
-  'multipleOf',
-  'minItems',
-  'maxItems',
-  'uniqueItems',
-  'contains',
-  'minContains',
-  'maxContains',
-  'minProperties',
-  'maxProperties',
-  'propertyNames',
-  'dependentRequired',
-  'dependentSchemas',
-  'not',
-  'allOf',
-  'anyOf',
-  'oneOf',
-  'if',
-  'then',
-  'else',
-];
-
-/** Canonical JSON (object keys sorted) of a value. */
-const canonicalJson = (v: unknown): string =>
-  Array.isArray(v)
-    ? `[${v.map(canonicalJson).join(',')}]`
-    : v !== null && typeof v === 'object'
-      ? `{${Object.keys(v)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : JSON.stringify(v);
-
-/** The property's unjudged keywords as canonical JSON, or undefined when it has none. */
-function otherRulesOf(prop: object): string | undefined {
-  const p = prop as Record<string, unknown>;
-  const present = UNJUDGED_KEYWORDS.filter((k) => p[k] !== undefined);
-  return present.length ? canonicalJson(Object.fromEntries(present.map((k) => [k, p[k]]))) : undefined;
-}
-
 function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string): ColumnDef[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
     checkIdentifier(name, `${where} property`);
     const { type, json } = lakeType(prop, `${where}.${name}`);
+    const jsonTypes = Array.isArray(prop.type) ? prop.type : [prop.type];
+    const otherRules = otherRulesOf(prop, {
+      formatIsType: type === 'date' || type === 'timestamp',
+      ...(json ? { jsonType: String(jsonTypes.find((t) => t !== 'null')) } : {}),
+    });
     const renamedFrom = prop['x-lake']?.renamedFrom;
     if (renamedFrom !== undefined) {
       checkIdentifier(renamedFrom, `${where}.${name} x-lake.renamedFrom`);
@@ -168,7 +126,8 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
       ...(prop.maximum !== undefined ? { maximum: prop.maximum } : {}),
       ...(prop.maxLength !== undefined ? { maxLength: prop.maxLength } : {}),
       ...(prop.minLength !== undefined ? { minLength: prop.minLength } : {}),
-      ...(otherRulesOf(prop) !== undefined ? { otherRules: otherRulesOf(prop) } : {}),
+      ...(jsonTypes.includes('null') ? { nullable: true as const } : {}),
+      ...(otherRules !== undefined ? { otherRules } : {}),
       ...(prop.description ? { description: prop.description } : {}),
       ...(prop.deprecated === true ? { deprecated: true } : {}),
     };

@@ -19,8 +19,9 @@ export interface ValueRules {
   maxLength?: number;
   minLength?: number;
   /**
-   * The property's other validation keywords (exclusiveMaximum, const, multipleOf, maxItems, …) as canonical JSON:
-   * the compatibility check cannot judge whether a change of them narrows, so adding or changing one is refused.
+   * The property's other validation keywords (exclusiveMaximum, const, multipleOf, maxItems, format, the rules
+   * inside a JSON column, …) as canonical JSON: the compatibility check cannot judge whether a change of them
+   * narrows, so adding or changing one is refused (lib/catalog/other-rules.ts).
    */
   otherRules?: string;
 }
@@ -38,6 +39,8 @@ export interface ColumnDef extends ValueRules {
   required: boolean;
   /** The value is JSON text of an object or array. */
   json?: boolean;
+  /** The property's JSON type includes "null": an explicit null is accepted (and stored as NULL). */
+  nullable?: true;
   description?: string;
   /** Added by the pipeline, not read from the input (lineage, schema version). */
   generated?: boolean;

@@ -158,14 +158,14 @@ describe('unsafe edits are refused before they take effect', () => {
   it('a history recorded before otherRules: not judged on them, no version for them, and recorded on the next accept', () => {
     const dir = edited('datasets', 'orders', (s) => (s.properties.amount.exclusiveMaximum = 5));
     const file = path.join(dir, 'history', 'orders.json');
-    const { otherRulesRecorded: _, ...old } = JSON.parse(readFileSync(file, 'utf8'));
+    const { rulesRecorded: _, ...old } = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify(old, null, 2));
     const before = checkSchemas(dir);
     expect(before.violations).toEqual([]);
     expect(before.tables.find((t) => t.table === 'orders')!.status).toBe('unchanged');
     expect(recordSchemas(before, dir)).toContain('orders');
     const after = JSON.parse(readFileSync(file, 'utf8'));
-    expect(after).toMatchObject({ version: old.version, versions: old.versions, otherRulesRecorded: true });
+    expect(after).toMatchObject({ version: old.version, versions: old.versions, rulesRecorded: 2 });
     expect(after.columns.find((c: { name: string }) => c.name === 'amount').otherRules).toBe(
       '{"exclusiveMaximum":5}',
     );
@@ -174,6 +174,97 @@ describe('unsafe edits are refused before they take effect', () => {
     narrowed.properties.amount.exclusiveMaximum = 4;
     writeFileSync(path.join(dir, 'datasets', 'orders.json'), JSON.stringify(narrowed, null, 2));
     expect(refusal(dir)).toEqual([{ table: 'orders', column: 'amount', rule: 'NARROWED' }]);
+  });
+
+  it('a format added or changed is refused, removed relaxes (date and date-time are types, judged as such)', () => {
+    const changed = edited('datasets', 'customers', (s) => (s.properties.email.format = 'hostname'));
+    expect(refusal(changed)).toEqual([{ table: 'customers', column: 'email', rule: 'NARROWED' }]);
+    expect(checkSchemas(changed).violations[0]!.message).toMatch(/format "email" → "hostname"/);
+    const added = edited('events', 'signup', (s) => (s.properties.plan.format = 'uuid'));
+    expect(refusal(added)).toEqual([{ table: 'signup', column: 'plan', rule: 'NARROWED' }]);
+    const removed = edited('datasets', 'customers', (s) => delete s.properties.email.format);
+    const r = checkSchemas(removed);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'customers')!.changes).toEqual(['email: format "email" removed']);
+  });
+
+  it('null: taken from a type that adds "null" (relaxes), refused when removed again', () => {
+    const dir = edited('datasets', 'orders', (s) => (s.properties.coupon.type = ['string', 'null']));
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'orders')!.changes).toEqual(['coupon: null accepted']);
+    recordSchemas(r, dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.coupon.type = 'string';
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(dir)).toEqual([{ table: 'orders', column: 'coupon', rule: 'NARROWED' }]);
+    expect(checkSchemas(dir).violations[0]!.message).toMatch(/null no longer accepted/);
+  });
+
+  it('rules inside a JSON column: an optional key where none was taken relaxes; any other change is refused', () => {
+    const optional = edited('events', 'page_view', (s) => {
+      s.properties.viewport.properties.dpr = { type: 'number', minimum: 0 };
+    });
+    const r = checkSchemas(optional);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'page_view')!.changes).toEqual([
+      'viewport: optional keys accepted inside it: viewport.dpr',
+    ]);
+    const inArray = edited('events', 'order_placed', (s) => {
+      s.properties.items.items.properties.discount = { type: 'number' };
+    });
+    expect(checkSchemas(inArray).tables.find((t) => t.table === 'order_placed')!.changes).toEqual([
+      'items: optional keys accepted inside it: items[].discount',
+    ]);
+    for (const [table, kind, edit] of [
+      [
+        'page_view',
+        'events',
+        (s: any) => {
+          s.properties.viewport.properties.dpr = { type: 'number' };
+          s.properties.viewport.required.push('dpr');
+        },
+      ],
+      ['page_view', 'events', (s: any) => (s.properties.viewport.properties.width.maximum = 10000)],
+      [
+        'page_view',
+        'events',
+        (s: any) => (s.properties.viewport = { type: 'array', items: { type: 'integer' } }),
+      ],
+      ['order_placed', 'events', (s: any) => (s.properties.items.items.properties.sku.maxLength = 8)],
+    ] as const) {
+      const dir = edited(kind, table, edit);
+      const column = table === 'page_view' ? 'viewport' : 'items';
+      expect(refusal(dir)).toEqual([{ table, column, rule: 'NARROWED' }]);
+      const [v] = checkSchemas(dir).violations;
+      expect(v!.message).toMatch(/rules the check cannot judge changed/);
+    }
+    const required = edited('events', 'page_view', (s) => {
+      s.properties.viewport.properties.dpr = { type: 'number' };
+      s.properties.viewport.required.push('dpr');
+    });
+    expect(checkSchemas(required).violations[0]!.safe).toMatch(/leave a new key undeclared/);
+  });
+
+  it('a history recorded at level 1 (otherRulesRecorded): not judged on format, nulls or nested rules until accepted', () => {
+    const dir = edited('datasets', 'customers', (s) => (s.properties.email.format = 'hostname'));
+    const file = path.join(dir, 'history', 'customers.json');
+    const h = JSON.parse(readFileSync(file, 'utf8'));
+    delete h.rulesRecorded;
+    h.otherRulesRecorded = true;
+    for (const c of h.columns) delete c.otherRules;
+    writeFileSync(file, JSON.stringify(h, null, 2));
+    const before = checkSchemas(dir);
+    expect(before.violations).toEqual([]);
+    expect(before.tables.find((t) => t.table === 'customers')!.status).toBe('unchanged');
+    recordSchemas(before, dir);
+    const after = JSON.parse(readFileSync(file, 'utf8'));
+    expect(after).toMatchObject({ version: h.version, rulesRecorded: 2 });
+    expect(after.otherRulesRecorded).toBeUndefined();
+    expect(after.columns.find((c: { name: string }) => c.name === 'email').otherRules).toBe(
+      '{"format":"hostname"}',
+    );
   });
 
   it('columns in another order: a version that says so (SELECT * lists them so), nothing refused', () => {

@@ -1,0 +1,162 @@
+/**
+ * A column's otherRules: the validation keywords of its property that the compatibility check (./compat.ts) does
+ * not compare rule by rule, recorded together as canonical JSON, so that adding or changing one is seen (and
+ * refused: whether it narrows is not known) and removing one relaxes.
+ *
+ * Which keywords are recorded grew with the lake (RULES_LEVEL): a history states the level it was recorded at
+ * (./history.ts), and a column is compared with it on that level's keywords only — a history written before a
+ * keyword was recorded is neither judged nor given a version for it; `schemas:accept` records it (no new version).
+ *  1. the keywords of one value: exclusiveMinimum, const, multipleOf, the array and object counts, the applicators
+ *     (not, allOf, anyOf, oneOf, if/then/else), …
+ *  2. also `format` (email, uri, uuid, …; date and date-time make the column's type and are judged as types), the
+ *     rules inside a JSON column (properties, required, items, additionalProperties, …) and a JSON column's own
+ *     JSON type (object or array: both are stored as JSON text). And, compared rule by rule (not here), whether the
+ *     column takes an explicit null (`"type": [..., "null"]`).
+ */
+
+export const RULES_LEVEL = 2;
+
+const KEYWORDS_BY_LEVEL: Record<number, readonly string[]> = {
+  1: [
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'const',
+    'multipleOf',
+    'minItems',
+    'maxItems',
+    'uniqueItems',
+    'contains',
+    'minContains',
+    'maxContains',
+    'minProperties',
+    'maxProperties',
+    'propertyNames',
+    'dependentRequired',
+    'dependentSchemas',
+    'not',
+    'allOf',
+    'anyOf',
+    'oneOf',
+    'if',
+    'then',
+    'else',
+  ],
+  2: [
+    'format',
+    'type',
+    'properties',
+    'required',
+    'additionalProperties',
+    'patternProperties',
+    'unevaluatedProperties',
+    'items',
+    'prefixItems',
+    'unevaluatedItems',
+    'dependencies',
+    'contentEncoding',
+    'contentMediaType',
+    'contentSchema',
+  ],
+};
+
+/** Keywords that hold rules for the values inside a JSON column (object keys, array items). */
+export const NESTED_KEYWORDS: ReadonlySet<string> = new Set([
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'unevaluatedProperties',
+  'items',
+  'prefixItems',
+  'unevaluatedItems',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'propertyNames',
+]);
+
+/** The keywords recorded at a level (0: none). */
+function keywordsAt(level: number): string[] {
+  const out: string[] = [];
+  for (let l = 1; l <= level; l++) out.push(...(KEYWORDS_BY_LEVEL[l] ?? []));
+  return out;
+}
+
+/** Canonical JSON (object keys sorted) of a value. */
+export const canonicalJson = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonicalJson).join(',')}]`
+    : v !== null && typeof v === 'object'
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+
+/** What a property's keywords say about a column beyond its lake type. */
+export interface PropertyFacts {
+  /** The format makes the column's type (date, date-time): judged as a type, not recorded here. */
+  formatIsType: boolean;
+  /** The JSON type (without "null") of a column kept as JSON text: object or array. */
+  jsonType?: string;
+}
+
+/** The property's otherRules (every keyword of RULES_LEVEL) as canonical JSON, or undefined when it has none. */
+export function otherRulesOf(prop: object, facts: PropertyFacts): string | undefined {
+  const p = prop as Record<string, unknown>;
+  const rules: Record<string, unknown> = {};
+  for (const k of keywordsAt(RULES_LEVEL)) {
+    if (k === 'type') {
+      if (facts.jsonType !== undefined) rules.type = facts.jsonType;
+    } else if (k === 'format') {
+      if (p.format !== undefined && !facts.formatIsType) rules.format = p.format;
+    } else if (p[k] !== undefined) rules[k] = p[k];
+  }
+  return Object.keys(rules).length ? canonicalJson(rules) : undefined;
+}
+
+/** otherRules as a history of `level` records them: only that level's keywords (undefined when none is left). */
+export function otherRulesAtLevel(otherRules: string | undefined, level: number): string | undefined {
+  if (otherRules === undefined || level >= RULES_LEVEL) return otherRules;
+  const kept = new Set(keywordsAt(level));
+  const rules = JSON.parse(otherRules) as Record<string, unknown>;
+  const left = Object.keys(rules).filter((k) => kept.has(k));
+  return left.length ? canonicalJson(Object.fromEntries(left.map((k) => [k, rules[k]]))) : undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The keys inside a JSON column that `after` accepts and `before` refused, when that is all the two differ in:
+ * optional properties added to an object that takes no undeclared key (additionalProperties false), at any depth
+ * through properties and items ([] in a path). Undefined when anything else differs (the check cannot judge it).
+ */
+export function nestedKeysOnlyAdded(before: unknown, after: unknown, path: string): string[] | undefined {
+  if (canonicalJson(before) === canonicalJson(after)) return [];
+  if (!isObject(before) || !isObject(after)) return undefined;
+  const added: string[] = [];
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (canonicalJson(before[k]) === canonicalJson(after[k])) continue;
+    if (k === 'items') {
+      const inner = nestedKeysOnlyAdded(before.items, after.items, `${path}[]`);
+      if (!inner) return undefined;
+      added.push(...inner);
+      continue;
+    }
+    if (k !== 'properties' || !isObject(before.properties) || !isObject(after.properties)) return undefined;
+    for (const p of new Set([...Object.keys(before.properties), ...Object.keys(after.properties)])) {
+      if (!(p in after.properties)) return undefined;
+      if (!(p in before.properties)) {
+        // A new key narrows where undeclared keys were taken (any value was accepted under it before).
+        if (before.additionalProperties !== false) return undefined;
+        added.push(`${path}.${p}`);
+        continue;
+      }
+      const inner = nestedKeysOnlyAdded(before.properties[p], after.properties[p], `${path}.${p}`);
+      if (!inner) return undefined;
+      added.push(...inner);
+    }
+  }
+  return added;
+}
