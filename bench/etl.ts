@@ -177,7 +177,7 @@ async function fileCase(
   const t0 = performance.now();
   const c0 = cpuMs();
   const summary = await runEtlJob(
-    { '--mode': 'file', '--table': table, '--inputs': JSON.stringify([key]), '--run_id': `bench-${table}` },
+    { '--etl_mode': 'file', '--table': table, '--inputs': JSON.stringify([key]), '--run_id': `bench-${table}` },
     { lakeDir: lake, threads: THREADS, memoryLimit: MEMORY_LIMIT, onStep: rec.onStep },
   );
   const etlMs = performance.now() - t0;
@@ -278,7 +278,7 @@ async function eventsCase(ctx: BenchContext, workDir: string, events: number): P
   const rec = stepRecorder();
   const t1 = performance.now();
   const summary = await runEtlJob(
-    { '--mode': 'events', '--run_id': 'bench-events' },
+    { '--etl_mode': 'events', '--run_id': 'bench-events' },
     { lakeDir: lake, threads: THREADS, memoryLimit: MEMORY_LIMIT, onStep: rec.onStep },
   );
   const compactMs = performance.now() - t1;

@@ -59,7 +59,7 @@ export async function etlReference(ctx: BenchContext, workDir: string): Promise<
   }
   await stream.close();
   const opts = { lakeDir: lake, threads: 1, memoryLimit: '256MB' };
-  await runEtlJob({ '--mode': 'events', '--run_id': 'ref-events' }, opts);
+  await runEtlJob({ '--etl_mode': 'events', '--run_id': 'ref-events' }, opts);
   const uploads: [DatasetTable, string, string][] = [
     [
       'orders',
@@ -87,7 +87,7 @@ export async function etlReference(ctx: BenchContext, workDir: string): Promise<
     await fs.mkdir(path.dirname(path.join(lake, 'raw', key)), { recursive: true });
     await fs.writeFile(path.join(lake, 'raw', key), text);
     await runEtlJob(
-      { '--mode': 'file', '--table': table, '--inputs': JSON.stringify([key]), '--run_id': `ref-${table}` },
+      { '--etl_mode': 'file', '--table': table, '--inputs': JSON.stringify([key]), '--run_id': `ref-${table}` },
       opts,
     );
   }

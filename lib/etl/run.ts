@@ -1,8 +1,10 @@
 /**
  * The contract between the ETL state machine, the Glue job (resources/glue/etl_job.py) and the local Glue runner.
  *
- * Job arguments (Glue `--name value`; the state machine passes them, the local runner receives the same map):
- *   --mode            'file' (one uploaded object) | 'events' (compact streamed events from the raw zone) |
+ * Job arguments (Glue `--name value`; the state machine passes them, the local runner receives the same map). None
+ * is a name Glue uses itself (its "Using job parameters" page: --conf, --debug, --mode, --JOB_NAME, --endpoint:
+ * "never use them"), hence --etl_mode.
+ *   --etl_mode        'file' (one uploaded object) | 'events' (compact streamed events from the raw zone) |
  *                     'replay' (the raw objects rejected rows of --table came from, again through the current plan) |
  *                     'rebuild' (every raw object of --table, again through the current plan, merged with its rows)
  *   --table           the table: the dataset of mode 'file', the table of 'replay' and 'rebuild' (required: it must

@@ -33,7 +33,7 @@ the table came from (rejected files no earlier replay took; recorded in _state/r
 a rebuild every raw object of the table and then rewrites the partitions none touched; both merge by
 plan.reloadMergeSql, in batches of at most REBUILD_BATCH_BYTES.
 
-Arguments (lib/etl/run.ts): --mode file|events|replay|rebuild, --table (file: the triggering upload's table; events:
+Arguments (lib/etl/run.ts): --etl_mode file|events|replay|rebuild, --table (file: the triggering upload's table; events:
 optional, one event table; replay, rebuild: the table), --inputs (file: JSON list of raw keys, taken when no pending
 record names this run), --run_id,
 --raw_bucket, --curated_bucket, --plans_bucket and --plans_key (where plans.json is), --database (optional: the
@@ -56,7 +56,7 @@ REBUILD_BATCH_BYTES = 2 * 1024 ** 3
 FORMATS = ("csv", "json", "jsonl", "parquet")
 # The plans file this job runs (lib/etl/plans.ts PLANS_FILE_VERSION): 3 has the event tables' conflicts.
 PLANS_FILE_VERSION = 3
-REQUIRED_ARGS = ("mode", "run_id", "raw_bucket", "curated_bucket", "plans_bucket", "plans_key")
+REQUIRED_ARGS = ("etl_mode", "run_id", "raw_bucket", "curated_bucket", "plans_bucket", "plans_key")
 # Keys that Spark's input_file_name() reports unchanged (it URL-encodes others): read together, named from the path.
 SAFE_KEY = re.compile(r"^[A-Za-z0-9=/_.:-]+$")
 RUN_ID = re.compile(r"[^/\\:\s\x00-\x1f*?{}\[\]]{1,128}")
@@ -104,9 +104,9 @@ def job_options(args):
     missing = [name for name in REQUIRED_ARGS if not args.get(name)]
     if missing:
         raise JobError("missing job arguments: " + ", ".join("--" + m for m in missing))
-    mode = args["mode"]
+    mode = args["etl_mode"]
     if mode not in MODES:
-        raise JobError("--mode must be one of %s, got %r" % (", ".join(MODES), mode))
+        raise JobError("--etl_mode must be one of %s, got %r" % (", ".join(MODES), mode))
     options = {
         "mode": mode,
         "run_id": args["run_id"],

@@ -58,7 +58,7 @@ async function writeRaw(lake: string, key: string, body: string | Buffer): Promi
 const fixedClock = (iso: string) => () => new Date(iso);
 
 function fileJob(table: string, inputs: string[], runId: string) {
-  return { '--mode': 'file', '--table': table, '--inputs': JSON.stringify(inputs), '--run_id': runId };
+  return { '--etl_mode': 'file', '--table': table, '--inputs': JSON.stringify(inputs), '--run_id': runId };
 }
 
 const run = (lake: string, args: Record<string, string>, over: Partial<EtlRunnerOptions> = {}) =>
@@ -843,13 +843,13 @@ describe('runEtlJob arguments and errors', () => {
 
     expect(await fail(fileJob('nope', [key], 'r1'))).toMatchObject({ name: 'Glue.EntityNotFoundException' });
     for (const bad of <Record<string, string>[]>[
-      { '--mode': 'sometimes', '--run_id': 'r1' },
-      { '--mode': 'file', '--table': 'orders', '--inputs': 'uploads/orders/a.csv', '--run_id': 'r1' },
-      { '--mode': 'file', '--table': 'orders', '--inputs': '[]', '--run_id': 'r1' },
+      { '--etl_mode': 'sometimes', '--run_id': 'r1' },
+      { '--etl_mode': 'file', '--table': 'orders', '--inputs': 'uploads/orders/a.csv', '--run_id': 'r1' },
+      { '--etl_mode': 'file', '--table': 'orders', '--inputs': '[]', '--run_id': 'r1' },
       fileJob('orders', [key], '../escape'),
       fileJob('orders', ['../outside.csv'], 'r1'),
       fileJob('orders', ['/etc/passwd'], 'r1'),
-      { '--mode': 'events', '--run_id': 'r1', '--inputs': '["x"]' },
+      { '--etl_mode': 'events', '--run_id': 'r1', '--inputs': '["x"]' },
     ]) {
       expect(await fail(bad)).toMatchObject({ name: 'Glue.InvalidInputException' });
     }
@@ -870,7 +870,7 @@ describe('runEtlJob arguments and errors', () => {
     }
     // Arguments without the leading dashes work as well.
     const ok = await run(lake, {
-      mode: 'file',
+      etl_mode: 'file',
       table: 'orders',
       inputs: JSON.stringify([key]),
       run_id: 'plain',
@@ -951,7 +951,7 @@ describe('runEtlJob arguments and errors', () => {
     release();
     expect((await first).uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
     // ... and the next run, whoever starts it, takes every pending upload: here one started by the schedule.
-    const next = await run(lake, { '--mode': 'events', '--run_id': 'scheduled-1' });
+    const next = await run(lake, { '--etl_mode': 'events', '--run_id': 'scheduled-1' });
     expect(next.uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
     expect(await uploadResult(lake, 'conc-2')).toMatchObject({
       status: 'SUCCEEDED',
@@ -983,7 +983,7 @@ describe('runEtlJob arguments and errors', () => {
       attempts: 3,
     };
     await fs.writeFile(file, JSON.stringify(record));
-    const summary = await run(lake, { '--mode': 'events', '--run_id': 'after-crashes' });
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'after-crashes' });
     expect(summary.uploads).toEqual({ taken: 1, succeeded: 0, failed: 1 });
     expect(await uploadResult(lake, 'stuck-1')).toMatchObject({
       status: 'FAILED',
@@ -995,7 +995,7 @@ describe('runEtlJob arguments and errors', () => {
     await fs.rm(path.join(lake, 'curated', uploadResultKey('stuck-1')));
     const crashed = await run(
       lake,
-      { '--mode': 'events', '--run_id': 'crashing' },
+      { '--etl_mode': 'events', '--run_id': 'crashing' },
       {
         hooks: {
           afterStaging: () => {
@@ -1049,7 +1049,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     // The same event sent again later (a client retry), in another raw object.
     await deliver(lake, [view('v1', '2026-03-01T10:00:00.000Z', '2026-03-01T10:05:00.000Z')]);
 
-    const first = await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
+    const first = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     expect(first.mode).toBe('events');
     expect(await inputsOf(lake, first)).toHaveLength(3); // two page_view objects, one signup object
     const figures = Object.fromEntries(first.tables.map((t) => [t.table, t]));
@@ -1117,7 +1117,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
 
     // Compacting again reads nothing and changes nothing.
     const tableFiles = await files(curated);
-    const second = await run(lake, { '--mode': 'events', '--run_id': 'compact-2' });
+    const second = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' });
     expect(await inputsOf(lake, second)).toEqual([]);
     expect(second.rowsRead).toBe(0);
     expect(await files(curated)).toEqual(tableFiles);
@@ -1127,7 +1127,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       view('v2', '2026-03-01T23:59:59.999Z', '2026-03-03T00:00:00.000Z'),
       view('v4', '2026-03-01T08:00:00.000Z'),
     ]);
-    const third = await run(lake, { '--mode': 'events', '--run_id': 'compact-3' });
+    const third = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-3' });
     expect(await inputsOf(lake, third)).toHaveLength(1);
     expect(third.tables.find((t) => t.table === 'page_view')).toMatchObject({
       rowsRead: 2,
@@ -1144,9 +1144,9 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     const lake = await newLake();
     // Compacted in order: the copy received first stays, the retry's partition gets no row.
     await deliver(lake, [view('r1', '2026-03-01T23:59:59.900Z'), view('r2', '2026-03-01T12:00:00.000Z')]);
-    await run(lake, { '--mode': 'events', '--run_id': 'midnight-1' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'midnight-1' });
     await deliver(lake, [view('r1', '2026-03-02T00:00:00.100Z'), view('r3', '2026-03-02T01:00:00.000Z')]);
-    const second = await run(lake, { '--mode': 'events', '--run_id': 'midnight-2' });
+    const second = await run(lake, { '--etl_mode': 'events', '--run_id': 'midnight-2' });
     expect(second.tables.find((t) => t.table === 'page_view')).toMatchObject({
       rowsRead: 2,
       rowsWritten: 1,
@@ -1163,9 +1163,9 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     // Delivered out of order: the later copy was compacted first; the earlier one, arriving after it, is kept and
     // the partition that held the later copy alone is emptied.
     await deliver(lake, [view('r4', '2026-03-04T00:00:00.050Z')]);
-    await run(lake, { '--mode': 'events', '--run_id': 'midnight-3' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'midnight-3' });
     await deliver(lake, [view('r4', '2026-03-03T23:59:59.950Z')]);
-    const fourth = await run(lake, { '--mode': 'events', '--run_id': 'midnight-4' });
+    const fourth = await run(lake, { '--etl_mode': 'events', '--run_id': 'midnight-4' });
     expect(fourth.tables.find((t) => t.table === 'page_view')).toMatchObject({
       rowsRead: 1,
       rowsWritten: 0,
@@ -1187,7 +1187,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
 
     // Both copies compacted by one run (the retry's partition gets nothing: the run used to fail on it).
     await deliver(lake, [view('r5', '2026-03-05T23:59:59.990Z'), view('r5', '2026-03-06T00:00:00.010Z')]);
-    const fifth = await run(lake, { '--mode': 'events', '--run_id': 'midnight-5' });
+    const fifth = await run(lake, { '--etl_mode': 'events', '--run_id': 'midnight-5' });
     expect(fifth.tables.find((t) => t.table === 'page_view')).toMatchObject({
       rowsRead: 2,
       rowsWritten: 1,
@@ -1203,7 +1203,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     for (let i = 0; i < 3; i++) await deliver(lake, [view(`b${i}`, `2026-03-0${i + 1}T10:00:00.000Z`)]);
     const s = await run(
       lake,
-      { '--mode': 'events', '--run_id': 'batches', '--table': 'page_view' },
+      { '--etl_mode': 'events', '--run_id': 'batches', '--table': 'page_view' },
       { maxBatchBytes: 1 },
     );
     expect(s.tables.map((t) => t.table)).toEqual(['page_view']);
@@ -1232,7 +1232,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     ]);
     const s = await run(
       lake,
-      { '--mode': 'events', '--run_id': 'ev-rej' },
+      { '--etl_mode': 'events', '--run_id': 'ev-rej' },
       { now: fixedClock('2026-03-05T00:00:00Z') },
     );
     expect(s.tables.find((t) => t.table === 'page_view')).toMatchObject({

@@ -28,7 +28,7 @@ const view = (id: string, page: string, receivedAt: string, occurredAt = receive
 });
 
 const compact = async (lake: string, runId: string) =>
-  (await run(lake, { '--mode': 'events', '--run_id': runId })).tables.find((t) => t.table === 'page_view');
+  (await run(lake, { '--etl_mode': 'events', '--run_id': runId })).tables.find((t) => t.table === 'page_view');
 
 const stored = async (lake: string) =>
   (await tableRows(lake, 'page_view', 'event_id')).map((r) => [r.event_id, r.url, r.received_at]);
@@ -65,7 +65,7 @@ describe('an event id given to another event', () => {
       ['replay', 3], // the raw object of the rejected copies
       ['rebuild', 4], // every raw object of the table
     ] as const) {
-      const s = await run(lake, { '--mode': mode, '--table': 'page_view', '--run_id': `${mode}-1` });
+      const s = await run(lake, { '--etl_mode': mode, '--table': 'page_view', '--run_id': `${mode}-1` });
       expect(s.tables[0]).toMatchObject({
         rowsRead: read,
         rowsRejected: 0,

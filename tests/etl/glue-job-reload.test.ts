@@ -27,9 +27,9 @@ const base = {
 describe('resources/glue/etl_job.py: replay and rebuild', () => {
   withPython('takes modes replay and rebuild with their table, as the local runner does', () => {
     const [replay, rebuild, noTable, modes] = py([
-      ['job_options', { ...base, mode: 'replay', table: 'orders' }],
-      ['job_options', { ...base, mode: 'rebuild', table: 'page_view' }],
-      ['job_options', { ...base, mode: 'rebuild' }],
+      ['job_options', { ...base, etl_mode: 'replay', table: 'orders' }],
+      ['job_options', { ...base, etl_mode: 'rebuild', table: 'page_view' }],
+      ['job_options', { ...base, etl_mode: 'rebuild' }],
       ['MODES'],
     ]);
     expect(replay!.value).toMatchObject({ mode: 'replay', table: 'orders', inputs: [], batches: 0 });

@@ -71,7 +71,7 @@ describe('a lake under folders named key=value', () => {
       }),
     };
     await deliver(lake, [signup]);
-    await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     expect(
       (await tableRows(lake, 'signup', 'event_id')).map((r) => [r.event_id, r.user_id, r.email]),
     ).toEqual([['s-1', 'u-1', 'bo@example.com']]);

@@ -62,7 +62,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(orders.columns.find((c) => c.name === 'coupon')).toMatchObject({ retired: true });
     const first = await run(
       lake,
-      { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-1' },
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-1' },
       { tables: renamed, now: clock('2026-03-10T00:00:00Z') },
     );
     expect(first.rebuild).toEqual({
@@ -98,7 +98,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
 
     const second = await run(
       lake,
-      { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-2' },
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-2' },
       { tables: renamed, now: clock('2026-03-11T00:00:00Z') },
     );
     expect(second.rebuild!.figures).toMatchObject({ rowsRead: 2, rowsWritten: 0, duplicatesRemoved: 2 });
@@ -146,7 +146,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     await run(lake, fileJob('orders', b, 'load-b'), { tables, now: clock('2026-03-04T00:00:00Z') });
     await run(
       lake,
-      { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-renames' },
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-renames' },
       { tables, now: clock('2026-03-10T00:00:00Z') },
     );
     expect(
@@ -201,7 +201,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     let swaps = 0;
     const crashed = await run(
       lake,
-      { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-crash' },
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-crash' },
       {
         now: clock('2026-03-04T00:00:00Z'),
         hooks: {
@@ -213,14 +213,14 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     ).catch((e: Error) => e);
     expect(crashed).toBeInstanceOf(SimulatedCrash);
     // The next run of the lake rolls the journal forward: both partitions are the rebuild's, no row lost.
-    await run(lake, { '--mode': 'events', '--run_id': 'after-crash' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'after-crash' });
     const recovered = await tableRows(lake, 'orders', 'order_id');
     expect(recovered.map((r) => [r.order_id, r.lake_ingested_at])).toEqual([
       ['o1', '2026-03-04 00:00:00'],
       ['o2', '2026-03-04 00:00:00'],
     ]);
     expect(withoutIngestedAt(recovered)).toEqual(withoutIngestedAt(before));
-    const again = await run(lake, { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-again' });
+    const again = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-again' });
     expect(again.rebuild).toMatchObject({ sources: 1, partitionsRewritten: 0 });
     expect(withoutIngestedAt(await tableRows(lake, 'orders', 'order_id'))).toEqual(withoutIngestedAt(before));
   });
@@ -243,7 +243,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['shipped']);
     const s = await run(
       lake,
-      { '--mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-tie' },
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-tie' },
       { now: clock('2026-03-05T00:00:00Z') },
     );
     expect(s.rebuild).toMatchObject({ sources: 2, partitionsRewritten: 0 });
@@ -264,14 +264,14 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     const objectKey = (day: string, n: number) =>
       `events/type=signup/arrival_date=${day}/arrival_hour=10/events-1-${day}-10-00-00-${n}.gz`;
     const k1 = await writeRaw(lake, objectKey('2026-03-01', 1), gzipSync(`${ev('s1', '2026-03-01')}\n`));
-    await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     // Delivered after the compaction: pending until the rebuild reads it.
     const k2 = await writeRaw(
       lake,
       objectKey('2026-03-02', 2),
       gzipSync(`${ev('s2', '2026-03-02')}\n${ev('s1', '2026-03-01')}\n`),
     );
-    const first = await run(lake, { '--mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-1' });
+    const first = await run(lake, { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-1' });
     expect(first.rebuild).toMatchObject({ table: 'signup', sources: 2, skipped: [], partitionsRewritten: 0 });
     // The compaction of the same run finds nothing left.
     expect(first.tables.filter((t) => t.table === 'signup')).toHaveLength(1);
@@ -288,7 +288,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     }
     const rows = await tableRows(lake, 'signup', 'event_id');
     expect(rows.map((r) => r.event_id)).toEqual(['s1', 's2']);
-    await run(lake, { '--mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-2' });
+    await run(lake, { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-2' });
     expect(await tableRows(lake, 'signup', 'event_id')).toEqual(rows);
   });
 
@@ -306,9 +306,9 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     const objectKey = (day: string, n: number) =>
       `events/type=signup/arrival_date=${day}/arrival_hour=00/events-1-${day}-00-00-00-${n}.gz`;
     await writeRaw(lake, objectKey('2026-03-01', 1), gzipSync(`${copy('2026-03-01T23:59:59.900Z')}\n`));
-    await run(lake, { '--mode': 'events', '--run_id': 'compact-m1' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-m1' });
     await writeRaw(lake, objectKey('2026-03-02', 2), gzipSync(`${copy('2026-03-02T00:00:00.100Z')}\n`));
-    await run(lake, { '--mode': 'events', '--run_id': 'compact-m2' });
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-m2' });
     expect((await tableRows(lake, 'signup', 'event_id')).map((r) => r.event_date)).toEqual(['2026-03-01']);
 
     // As an earlier version of the runner left it: the second copy stored in its own partition too.
@@ -321,7 +321,7 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
       '2026-03-01',
       '2026-03-02',
     ]);
-    const rebuilt = await run(lake, { '--mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-m' });
+    const rebuilt = await run(lake, { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-m' });
     expect(rebuilt.rebuild!.figures).toMatchObject({ rowsRead: 2, rowsWritten: 0, duplicatesRemoved: 2 });
     const rows = await tableRows(lake, 'signup', 'event_id');
     expect(rows.map((r) => [r.event_id, r.event_date, r.received_at])).toEqual([

@@ -72,7 +72,7 @@ export const run = (lake: string, args: Record<string, string>, over: Partial<Et
   runEtlJob(args, { lakeDir: lake, threads: 1, memoryLimit: '256MB', ...over });
 
 export const fileJob = (table: string, key: string, runId: string) => ({
-  '--mode': 'file',
+  '--etl_mode': 'file',
   '--table': table,
   '--inputs': JSON.stringify([key]),
   '--run_id': runId,

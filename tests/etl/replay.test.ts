@@ -47,7 +47,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     // A replay under the same schema changes nothing: the rows fail again, into the replay's own file.
     const same = await run(
       lake,
-      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-same' },
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-same' },
       { now: clock('2026-03-05T09:00:00Z') },
     );
     expect(same.replay).toMatchObject({ table: 'orders', rejectedFiles: 1, sources: 1, missing: [] });
@@ -61,7 +61,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(orders.version).toBe(lakeTable('orders')!.version + 1);
     const replay = await run(
       lake,
-      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-1' },
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-1' },
       { now: clock('2026-03-06T08:00:00Z'), tables: relaxed },
     );
     expect(replay.mode).toBe('replay');
@@ -118,7 +118,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     // Once more: only the file of rows that still failed is taken; o2 is there once, the rows unchanged.
     const again = await run(
       lake,
-      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-2' },
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-2' },
       { now: clock('2026-03-07T08:00:00Z'), tables: relaxed },
     );
     expect(again.replay).toMatchObject({ rejectedFiles: 1, sources: 1 });
@@ -136,7 +136,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
     const s = await run(
       lake,
-      { '--mode': 'replay', '--table': 'orders', '--run_id': 'replay-gone' },
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-gone' },
       { tables: relaxed },
     );
     expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
@@ -163,7 +163,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
         ].join('\n') + '\n',
       ),
     );
-    const compact = await run(lake, { '--mode': 'events', '--run_id': 'compact-1' });
+    const compact = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     expect(compact.tables.find((t) => t.table === 'page_view')).toMatchObject({
       rowsWritten: 1,
       rowsRejected: 1,
@@ -173,7 +173,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     const relaxed = editedTables({ 'events/page_view.json': (s) => (s.properties.title.maxLength = 4096) });
     const s = await run(
       lake,
-      { '--mode': 'replay', '--table': 'page_view', '--run_id': 'replay-ev' },
+      { '--etl_mode': 'replay', '--table': 'page_view', '--run_id': 'replay-ev' },
       { tables: relaxed },
     );
     expect(s.replay).toMatchObject({ table: 'page_view', rejectedFiles: 1, sources: 1, missing: [] });
@@ -201,10 +201,10 @@ describe('mode replay: rejected rows again through the current plan', () => {
   it('needs a table that exists', async () => {
     const lake = await newLake();
     for (const [args, name] of [
-      [{ '--mode': 'replay', '--run_id': 'r' }, 'Glue.InvalidInputException'],
-      [{ '--mode': 'rebuild', '--table': 'nope', '--run_id': 'r' }, 'Glue.EntityNotFoundException'],
+      [{ '--etl_mode': 'replay', '--run_id': 'r' }, 'Glue.InvalidInputException'],
+      [{ '--etl_mode': 'rebuild', '--table': 'nope', '--run_id': 'r' }, 'Glue.EntityNotFoundException'],
       [
-        { '--mode': 'replay', '--table': 'orders', '--inputs': '["x"]', '--run_id': 'r' },
+        { '--etl_mode': 'replay', '--table': 'orders', '--inputs': '["x"]', '--run_id': 'r' },
         'Glue.InvalidInputException',
       ],
     ] as const) {

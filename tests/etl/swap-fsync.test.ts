@@ -57,7 +57,7 @@ const options = (lake: string): EtlRunnerOptions => ({
   now: () => new Date('2026-03-10T12:00:00Z'),
 });
 const fileJob = (runId: string) => ({
-  '--mode': 'file',
+  '--etl_mode': 'file',
   '--table': 'orders',
   '--inputs': JSON.stringify(['uploads/orders/2.csv']),
   '--run_id': runId,
@@ -204,7 +204,7 @@ it.each([
           true,
         ]);
         // The next run, after one that failed as a whole: recovers what it left, takes the queue.
-        await runEtlJob({ '--mode': 'events', '--run_id': `next-${n}` }, options(lake));
+        await runEtlJob({ '--etl_mode': 'events', '--run_id': `next-${n}` }, options(lake));
       }
 
       const result = JSON.parse(

@@ -91,7 +91,7 @@ describe('lake_rejected on the local lake', () => {
       ].join('\n') + '\n',
     );
     await etl(
-      { '--mode': 'file', '--table': 'orders', '--inputs': JSON.stringify([csv]), '--run_id': 'bad-orders' },
+      { '--etl_mode': 'file', '--table': 'orders', '--inputs': JSON.stringify([csv]), '--run_id': 'bad-orders' },
       '2026-03-05T12:00:00.000Z',
     );
     const event = JSON.stringify({
@@ -105,7 +105,7 @@ describe('lake_rejected on the local lake', () => {
       'events/type=page_view/arrival_date=2026-03-01/arrival_hour=10/events-1-2026-03-01-10-00-00-a.gz',
       gzipSync(event + '\n'),
     );
-    await etl({ '--mode': 'events', '--run_id': 'bad-events' }, '2026-03-06T00:00:00.000Z');
+    await etl({ '--etl_mode': 'events', '--run_id': 'bad-events' }, '2026-03-06T00:00:00.000Z');
 
     const { rows, status } = await query(
       `SELECT table_name, run_date, run_id, source_file, reason,

@@ -51,7 +51,7 @@ const fileInput = {
 function summaryFor(args: Record<string, string>, over: Partial<EtlRunSummary> = {}): EtlRunSummary {
   return {
     runId: args['--run_id']!,
-    mode: args['--mode'] as 'file' | 'events',
+    mode: args['--etl_mode'] as 'file' | 'events',
     engine: 'duckdb',
     startedAt: new Date().toISOString(),
     finishedAt: new Date().toISOString(),
@@ -121,7 +121,7 @@ async function lake(): Promise<Lake> {
     };
     await write(runSummaryKey(args['--run_id']!), summary);
     // A file's run writes the file's result too, as the job does (lib/etl/upload-queue.ts).
-    if (args['--mode'] === 'file') await write(uploadResultKey(args['--run_id']!), resultFor(args));
+    if (args['--etl_mode'] === 'file') await write(uploadResultKey(args['--run_id']!), resultFor(args));
     return summary;
   });
   const handlers: TaskHandlers = {
@@ -250,7 +250,7 @@ describe('local executions', () => {
     expect(types[types.length - 1]).toBe('ExecutionSucceeded');
     expect(l.runs).toEqual([
       {
-        '--mode': 'file',
+        '--etl_mode': 'file',
         '--table': 'orders',
         '--inputs': JSON.stringify(fileInput.inputs),
         '--run_id': 'upload-1',
@@ -398,7 +398,7 @@ describe('local executions', () => {
     await fs.writeFile(path.join(dir, '.pending', 'from-cli'), '');
     expect((await e.waitForExecution('from-cli', 10_000))!.status).toBe('SUCCEEDED');
     expect(l.runs).toEqual([
-      { '--mode': 'events', '--run_id': 'from-cli', '--JOB_RUN_ID': expect.stringMatching(/^jr_/) },
+      { '--etl_mode': 'events', '--run_id': 'from-cli', '--JOB_RUN_ID': expect.stringMatching(/^jr_/) },
     ]);
   });
 

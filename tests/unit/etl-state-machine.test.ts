@@ -145,8 +145,8 @@ function harness(opts: { summary?: EtlRunSummary; result?: UploadResult; writes?
     const args = (p as { Arguments: Record<string, string> }).Arguments;
     const runId = args['--run_id']!;
     if (opts.writes !== false) {
-      objects.set(runSummaryKey(runId), { ...(opts.summary ?? summary()), runId, mode: args['--mode'] });
-      if (args['--mode'] === 'file')
+      objects.set(runSummaryKey(runId), { ...(opts.summary ?? summary()), runId, mode: args['--etl_mode'] });
+      if (args['--etl_mode'] === 'file')
         objects.set(uploadResultKey(runId), { ...(opts.result ?? result()), execution: runId, runId });
     }
     return jobRun(args);
@@ -230,6 +230,26 @@ describe('ETL state machine definition', () => {
     expect(source.TimeoutSeconds).toBeGreaterThan(states.RunEtlJob!.TimeoutSeconds as number);
   });
 
+  it('passes the Glue job no argument Glue keeps for itself (--mode, --conf, --debug, --JOB_NAME, --endpoint)', () => {
+    // AWS Glue's "Using job parameters" page: "AWS Glue uses the following arguments internally and you should never
+    // use them". The job's own arguments in the state machine and its DefaultArguments (resources/glue.yml).
+    const reserved = ['--conf', '--debug', '--mode', '--JOB_NAME', '--endpoint'];
+    const names = new Set<string>();
+    const collect = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(collect);
+      if (v === null || typeof v !== 'object') return;
+      for (const [k, inner] of Object.entries(v)) {
+        if (k.startsWith('--')) names.add(k.replace(/\.\$$/, ''));
+        collect(inner);
+      }
+    };
+    collect(source);
+    const glueYml = readFileSync(path.resolve(__dirname, '../../resources/glue.yml'), 'utf8');
+    for (const m of glueYml.matchAll(/['"]?(--[A-Za-z_-]+)['"]?\s*:/g)) names.add(m[1]!);
+    expect(names).toContain('--etl_mode');
+    expect([...names].filter((n) => reserved.includes(n))).toEqual([]);
+  });
+
   it('runs the Glue job .sync by Ref, retries only Glue API errors, and waits for the lake when it is busy', () => {
     const task = states.RunEtlJob!;
     expect(task.Resource).toBe('arn:aws:states:::glue:startJobRun.sync');
@@ -287,7 +307,7 @@ describe('ETL state machine executions', () => {
     expect(h.glue.mock.calls[0]![0]).toEqual({
       JobName: JOB,
       Arguments: {
-        '--mode': 'file',
+        '--etl_mode': 'file',
         '--table': 'orders',
         '--inputs': JSON.stringify(fileInput.inputs),
         '--run_id': 'exec-1',
@@ -320,12 +340,12 @@ describe('ETL state machine executions', () => {
     expect(output).toEqual(notice!.detail);
   });
 
-  it('events mode: only --mode and --run_id; reports the run from its summary', async () => {
+  it('events mode: only --etl_mode and --run_id; reports the run from its summary', async () => {
     const h = harness();
     await run(h, { mode: 'events' }, 'events-1').result;
     expect(h.glue.mock.calls[0]![0]).toEqual({
       JobName: JOB,
-      Arguments: { '--mode': 'events', '--run_id': 'events-1' },
+      Arguments: { '--etl_mode': 'events', '--run_id': 'events-1' },
     });
     expect(h.s3.mock.calls.map(([p]) => p)).toEqual([{ Bucket: 'curated', Key: runSummaryKey('events-1') }]);
     expect(h.notices()[0]).toMatchObject({
@@ -563,12 +583,12 @@ describe('ETL state machine executions', () => {
         : { sources: 3, skipped: [], skippedCount: 0, partitionsRewritten: 2 }),
     };
 
-    it('runs the job with --mode, --table and --run_id, and reports the run from its summary', async () => {
+    it('runs the job with --etl_mode, --table and --run_id, and reports the run from its summary', async () => {
       const h = harness({ summary: summary({ [mode]: own, tables: [own.figures] }) });
       const output = (await run(h, input, `${mode}-1`).result) as Record<string, unknown>;
       expect(h.glue.mock.calls[0]![0]).toEqual({
         JobName: JOB,
-        Arguments: { '--mode': mode, '--table': 'orders', '--run_id': `${mode}-1` },
+        Arguments: { '--etl_mode': mode, '--table': 'orders', '--run_id': `${mode}-1` },
       });
       expect(h.s3.mock.calls.map(([p]) => p)).toEqual([
         { Bucket: 'curated', Key: runSummaryKey(`${mode}-1`) },

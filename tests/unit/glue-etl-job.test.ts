@@ -35,7 +35,7 @@ describe('resources/glue/etl_job.py', () => {
       '--JOB_ID',
       'j_1',
       '--enable-metrics',
-      '--mode',
+      '--etl_mode',
       'file',
       '--inputs=["uploads/orders/a.csv"]',
       '--table',
@@ -44,7 +44,7 @@ describe('resources/glue/etl_job.py', () => {
     expect(one('parse_args', argv).value).toEqual({
       JOB_ID: 'j_1',
       'enable-metrics': '',
-      mode: 'file',
+      etl_mode: 'file',
       inputs: '["uploads/orders/a.csv"]',
       table: 'orders',
     });
@@ -60,16 +60,16 @@ describe('resources/glue/etl_job.py', () => {
     };
     const [file, events, noTable, badInputs, emptyInputs, badMode, missing, badRunId, oddRunId, newline] = py(
       [
-        ['job_options', { ...base, mode: 'file', table: 'orders', inputs: '["uploads/orders/a.csv"]' }],
-        ['job_options', { ...base, mode: 'events', database: 'data_lake_prod' }],
-        ['job_options', { ...base, mode: 'file', inputs: '["a.csv"]' }],
-        ['job_options', { ...base, mode: 'file', table: 'orders', inputs: 'uploads/a.csv' }],
-        ['job_options', { ...base, mode: 'file', table: 'orders', inputs: '[]' }],
-        ['job_options', { ...base, mode: 'stream' }],
-        ['job_options', { mode: 'events', run_id: 'x' }],
-        ['job_options', { ...base, mode: 'events', run_id: '../x' }],
-        ['job_options', { ...base, mode: 'events', run_id: 'file-orders_a=b+c@1' }],
-        ['job_options', { ...base, mode: 'events', run_id: 'run\n' }],
+        ['job_options', { ...base, etl_mode: 'file', table: 'orders', inputs: '["uploads/orders/a.csv"]' }],
+        ['job_options', { ...base, etl_mode: 'events', database: 'data_lake_prod' }],
+        ['job_options', { ...base, etl_mode: 'file', inputs: '["a.csv"]' }],
+        ['job_options', { ...base, etl_mode: 'file', table: 'orders', inputs: 'uploads/a.csv' }],
+        ['job_options', { ...base, etl_mode: 'file', table: 'orders', inputs: '[]' }],
+        ['job_options', { ...base, etl_mode: 'stream' }],
+        ['job_options', { etl_mode: 'events', run_id: 'x' }],
+        ['job_options', { ...base, etl_mode: 'events', run_id: '../x' }],
+        ['job_options', { ...base, etl_mode: 'events', run_id: 'file-orders_a=b+c@1' }],
+        ['job_options', { ...base, etl_mode: 'events', run_id: 'run\n' }],
       ],
     );
     expect(file!.value).toMatchObject({
@@ -87,7 +87,7 @@ describe('resources/glue/etl_job.py', () => {
     expect(noTable!.error).toMatch(/--table is required/);
     expect(badInputs!.error).toMatch(/JSON array/);
     expect(emptyInputs!.error).toMatch(/non-empty/);
-    expect(badMode!.error).toMatch(/--mode/);
+    expect(badMode!.error).toMatch(/--etl_mode/);
     expect(missing!.error).toMatch(/--raw_bucket.*--curated_bucket.*--plans_bucket.*--plans_key/);
     expect(badRunId!.error).toMatch(/--run_id/);
     expect(oddRunId!.value).toMatchObject({ run_id: 'file-orders_a=b+c@1' });

@@ -29,8 +29,8 @@ export function parseArgs(args: Record<string, string>): JobArgs {
       throw invalid(`--${name} is given twice with different values`);
     named.set(name, v);
   }
-  const mode = MODES.find((m) => m === named.get('mode'));
-  if (!mode) throw invalid(`--mode must be one of ${MODES.join(', ')}, got '${named.get('mode') ?? ''}'`);
+  const mode = MODES.find((m) => m === named.get('etl_mode'));
+  if (!mode) throw invalid(`--etl_mode must be one of ${MODES.join(', ')}, got '${named.get('etl_mode') ?? ''}'`);
   const runId = named.get('run_id') ?? '';
   if (!RUN_ID.test(runId))
     throw invalid(`--run_id must be 1-128 letters, digits, '.', '_' or '-', got '${runId}'`);
