@@ -177,7 +177,12 @@ async function fileCase(
   const t0 = performance.now();
   const c0 = cpuMs();
   const summary = await runEtlJob(
-    { '--etl_mode': 'file', '--table': table, '--inputs': JSON.stringify([key]), '--run_id': `bench-${table}` },
+    {
+      '--etl_mode': 'file',
+      '--table': table,
+      '--inputs': JSON.stringify([key]),
+      '--run_id': `bench-${table}`,
+    },
     { lakeDir: lake, threads: THREADS, memoryLimit: MEMORY_LIMIT, onStep: rec.onStep },
   );
   const etlMs = performance.now() - t0;

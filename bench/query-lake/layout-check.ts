@@ -87,7 +87,12 @@ export async function etlReference(ctx: BenchContext, workDir: string): Promise<
     await fs.mkdir(path.dirname(path.join(lake, 'raw', key)), { recursive: true });
     await fs.writeFile(path.join(lake, 'raw', key), text);
     await runEtlJob(
-      { '--etl_mode': 'file', '--table': table, '--inputs': JSON.stringify([key]), '--run_id': `ref-${table}` },
+      {
+        '--etl_mode': 'file',
+        '--table': table,
+        '--inputs': JSON.stringify([key]),
+        '--run_id': `ref-${table}`,
+      },
       opts,
     );
   }

@@ -28,7 +28,9 @@ const view = (id: string, page: string, receivedAt: string, occurredAt = receive
 });
 
 const compact = async (lake: string, runId: string) =>
-  (await run(lake, { '--etl_mode': 'events', '--run_id': runId })).tables.find((t) => t.table === 'page_view');
+  (await run(lake, { '--etl_mode': 'events', '--run_id': runId })).tables.find(
+    (t) => t.table === 'page_view',
+  );
 
 const stored = async (lake: string) =>
   (await tableRows(lake, 'page_view', 'event_id')).map((r) => [r.event_id, r.url, r.received_at]);

@@ -220,7 +220,11 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
       ['o2', '2026-03-04 00:00:00'],
     ]);
     expect(withoutIngestedAt(recovered)).toEqual(withoutIngestedAt(before));
-    const again = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-again' });
+    const again = await run(lake, {
+      '--etl_mode': 'rebuild',
+      '--table': 'orders',
+      '--run_id': 'rebuild-again',
+    });
     expect(again.rebuild).toMatchObject({ sources: 1, partitionsRewritten: 0 });
     expect(withoutIngestedAt(await tableRows(lake, 'orders', 'order_id'))).toEqual(withoutIngestedAt(before));
   });
@@ -271,7 +275,11 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
       objectKey('2026-03-02', 2),
       gzipSync(`${ev('s2', '2026-03-02')}\n${ev('s1', '2026-03-01')}\n`),
     );
-    const first = await run(lake, { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-1' });
+    const first = await run(lake, {
+      '--etl_mode': 'rebuild',
+      '--table': 'signup',
+      '--run_id': 'rebuild-ev-1',
+    });
     expect(first.rebuild).toMatchObject({ table: 'signup', sources: 2, skipped: [], partitionsRewritten: 0 });
     // The compaction of the same run finds nothing left.
     expect(first.tables.filter((t) => t.table === 'signup')).toHaveLength(1);
@@ -321,7 +329,11 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
       '2026-03-01',
       '2026-03-02',
     ]);
-    const rebuilt = await run(lake, { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-m' });
+    const rebuilt = await run(lake, {
+      '--etl_mode': 'rebuild',
+      '--table': 'signup',
+      '--run_id': 'rebuild-m',
+    });
     expect(rebuilt.rebuild!.figures).toMatchObject({ rowsRead: 2, rowsWritten: 0, duplicatesRemoved: 2 });
     const rows = await tableRows(lake, 'signup', 'event_id');
     expect(rows.map((r) => [r.event_id, r.event_date, r.received_at])).toEqual([

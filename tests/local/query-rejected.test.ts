@@ -91,7 +91,12 @@ describe('lake_rejected on the local lake', () => {
       ].join('\n') + '\n',
     );
     await etl(
-      { '--etl_mode': 'file', '--table': 'orders', '--inputs': JSON.stringify([csv]), '--run_id': 'bad-orders' },
+      {
+        '--etl_mode': 'file',
+        '--table': 'orders',
+        '--inputs': JSON.stringify([csv]),
+        '--run_id': 'bad-orders',
+      },
       '2026-03-05T12:00:00.000Z',
     );
     const event = JSON.stringify({

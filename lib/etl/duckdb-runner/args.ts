@@ -30,7 +30,8 @@ export function parseArgs(args: Record<string, string>): JobArgs {
     named.set(name, v);
   }
   const mode = MODES.find((m) => m === named.get('etl_mode'));
-  if (!mode) throw invalid(`--etl_mode must be one of ${MODES.join(', ')}, got '${named.get('etl_mode') ?? ''}'`);
+  if (!mode)
+    throw invalid(`--etl_mode must be one of ${MODES.join(', ')}, got '${named.get('etl_mode') ?? ''}'`);
   const runId = named.get('run_id') ?? '';
   if (!RUN_ID.test(runId))
     throw invalid(`--run_id must be 1-128 letters, digits, '.', '_' or '-', got '${runId}'`);
