@@ -484,8 +484,15 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
     });
 
     it('logs access (with request id, caller, API key, status, latency), traces and throttles the stage', () => {
-      const [[, deployment]] = ofType(R(), 'AWS::ApiGateway::Deployment') as [[string, any]];
-      const stageSettings = deployment.Properties.StageDescription;
+      const [[deploymentId, deployment]] = ofType(R(), 'AWS::ApiGateway::Deployment') as [[string, any]];
+      const [[stageId, stageResource]] = ofType(R(), 'AWS::ApiGateway::Stage') as [[string, any]];
+      // The stage is a resource of its own, pointed at the deployment of the day: a deployment that names an existing
+      // stage cannot carry its settings (StageDescription), which CloudFormation refuses on every deploy but the first.
+      expect(deployment.Properties.StageName).toBeUndefined();
+      expect(deployment.Properties.StageDescription).toBeUndefined();
+      const stageSettings = stageResource.Properties;
+      expect(stageSettings.DeploymentId).toEqual({ Ref: deploymentId });
+      expect(stageSettings.StageName).toBe(stage);
       expect(stageSettings.AccessLogSetting.DestinationArn).toEqual(getAtt('ApiAccessLogGroup'));
       const format = JSON.parse(stageSettings.AccessLogSetting.Format);
       for (const v of [
@@ -498,8 +505,23 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
       ])
         expect(Object.values(format)).toContain(v);
       expect(stageSettings.TracingEnabled).toBe(true);
-      expect(stageSettings.ThrottlingRateLimit).toBe(stage === 'prod' ? 1000 : 100);
-      expect(stageSettings.ThrottlingBurstLimit).toBe(stage === 'prod' ? 2000 : 200);
+      expect(stageSettings.MethodSettings).toEqual([
+        expect.objectContaining({
+          ResourcePath: '/*',
+          HttpMethod: '*',
+          MetricsEnabled: true,
+          ThrottlingRateLimit: stage === 'prod' ? 1000 : 100,
+          ThrottlingBurstLimit: stage === 'prod' ? 2000 : 200,
+        }),
+      ]);
+      // What names the stage waits for it: the producer key and the usage plan.
+      for (const [, r] of [
+        ...ofType(R(), 'AWS::ApiGateway::ApiKey'),
+        ...ofType(R(), 'AWS::ApiGateway::UsagePlan'),
+      ] as [string, any][]) {
+        expect([].concat(r.DependsOn)).toContain(stageId);
+        expect([].concat(r.DependsOn)).not.toContain(deploymentId);
+      }
       // No custom resource setting the account's API Gateway role with broad permissions.
       expect(Object.values(R()).filter((x) => x.Type.startsWith('Custom::'))).toEqual([]);
     });

@@ -31,9 +31,9 @@ const env = (t: CfnTemplate, fn = 'IngestLambdaFunction') =>
   (t.Resources[fn]!.Properties as any).Environment.Variables as Record<string, string>;
 const lifecycleRule = (t: CfnTemplate, bucket: string, id: string) =>
   (t.Resources[bucket]!.Properties as any).LifecycleConfiguration.Rules.find((r: any) => r.Id === id);
-const stageDescription = (t: CfnTemplate) =>
-  (Object.values(t.Resources).find((r) => r.Type === 'AWS::ApiGateway::Deployment')!.Properties as any)
-    .StageDescription;
+const stageSettings = (t: CfnTemplate) =>
+  (Object.values(t.Resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties as any)
+    .MethodSettings[0];
 
 /**
  * Where each parameter lands, read from the raw template (`raw`, conditions unresolved) or the template with its
@@ -59,8 +59,8 @@ const WHERE: Record<string, (raw: CfnTemplate, t: CfnTemplate) => unknown> = {
   apiRateLimit: (_, t) => (t.Resources.ApiGatewayUsagePlan!.Properties as any).Throttle.RateLimit,
   apiBurstLimit: (_, t) => (t.Resources.ApiGatewayUsagePlan!.Properties as any).Throttle.BurstLimit,
   apiQuotaPerDay: (_, t) => (t.Resources.ApiGatewayUsagePlan!.Properties as any).Quota.Limit,
-  apiStageRateLimit: (_, t) => stageDescription(t).ThrottlingRateLimit,
-  apiStageBurstLimit: (_, t) => stageDescription(t).ThrottlingBurstLimit,
+  apiStageRateLimit: (_, t) => stageSettings(t).ThrottlingRateLimit,
+  apiStageBurstLimit: (_, t) => stageSettings(t).ThrottlingBurstLimit,
   firehoseBufferSeconds: (_, t) =>
     (t.Resources.DeliveryStream!.Properties as any).ExtendedS3DestinationConfiguration.BufferingHints
       .IntervalInSeconds,
