@@ -5,7 +5,8 @@
  */
 import layout from './lake-layout.json';
 import { isWellFormed } from './unicode';
-import { sameJsonValue, stringifyJsonExact } from './exact-json';
+import { doubleOutOfRangeAt, sameJsonValue, stringifyJsonExact } from './exact-json';
+import { DOUBLE_OUT_OF_RANGE } from './etl/value-patterns';
 import { exactTypeProblem } from './schema-exact-types';
 import { loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
@@ -243,6 +244,17 @@ function checkData(
     // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
     // scale: the compaction would reject it (lib/schema-exact-types.ts).
     report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
+    return undefined;
+  }
+  const beyond = doubleOutOfRangeAt(data);
+  if (beyond) {
+    // Read as Infinity or 0 (1e400, 1e-400): stored, it would be another value; the ETL rejects it in a double
+    // column too (lib/etl/value-patterns.ts doubleOutOfRange).
+    report(
+      `/data/${beyond.map((k) => escapePointer(String(k))).join('/')}`,
+      EventErrorCode.SchemaViolation,
+      `is ${DOUBLE_OUT_OF_RANGE}`,
+    );
     return undefined;
   }
   const text = stringifyJsonExact(data);

@@ -5,6 +5,7 @@
  * that checks can judge the value as written (numberText) and stringifyJsonExact writes it back as it was sent
  * (JSON.rawJSON) — an event's 19-digit id lands in the raw zone digit for digit.
  */
+import { NONZERO_MANTISSA_PATTERN } from './etl/value-patterns';
 
 /** Source texts of numbers a double does not hold, by the object or array that holds them and the key. */
 const sources = new WeakMap<object, Map<string, string>>();
@@ -76,6 +77,9 @@ const LONG_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.eE+-]{15,}(?=[,\]}\s]|$)/g;
  */
 const LONG_NUMBER_AFTER_DELIMITER = /[:,[]\s*-?[0-9][0-9.eE+-]{15}/;
 
+/** An exponent of at least three digits after a digit (a false alarm inside a string only costs the slower parse). */
+const BIG_EXPONENT = /[0-9][eE][+-]?[0-9]{3}/;
+
 /** Whether the first character after leading JSON white space could begin a number (`-` or a digit). */
 function startsWithNumber(text: string): boolean {
   let i = 0;
@@ -90,6 +94,8 @@ function startsWithNumber(text: string): boolean {
  * write — reads back the same, so their long fractions need no source. A run that is no number at all is text.
  */
 function mayNeedSource(text: string): boolean {
+  // An exponent of three digits or more (1e-400, 1e400): a short number a double may not hold at all.
+  if (BIG_EXPONENT.test(text)) return true;
   if (!startsWithNumber(text) && !LONG_NUMBER_AFTER_DELIMITER.test(text)) return false;
   for (const [run] of text.matchAll(LONG_NUMBER)) {
     const n = Number(run);
@@ -192,3 +198,32 @@ export function stringifyJsonExact(value: unknown): string {
     return source === undefined ? v : rawJSON(source);
   });
 }
+
+/**
+ * The path (property names and array indexes) of the first number in `value` that a double does not hold at all:
+ * written beyond a double's range, it was read as Infinity or as 0 (1e400, 1e-400, -1e-400) — stored, it would be
+ * another value. Undefined when there is none. Only values parseJsonExact read carry what this needs.
+ */
+export function doubleOutOfRangeAt(value: unknown): (string | number)[] | undefined {
+  if (remembered === 0 || !holdsRemembered(value)) return undefined;
+  return outOfRangeIn(value as object);
+}
+
+function outOfRangeIn(holder: object): (string | number)[] | undefined {
+  const texts = sources.get(holder);
+  for (const [k, v] of Object.entries(holder)) {
+    const key = Array.isArray(holder) ? Number(k) : k;
+    if (typeof v === 'number') {
+      const text = texts?.get(k);
+      if (text !== undefined && (!Number.isFinite(v) || (v === 0 && NONZERO_MANTISSA.test(text))))
+        return [key];
+    } else if (v !== null && typeof v === 'object') {
+      const inner = outOfRangeIn(v);
+      if (inner) return [key, ...inner];
+    }
+  }
+  return undefined;
+}
+
+/** A number text with a digit other than 0 before its exponent: not zero (the ETL's rule). */
+const NONZERO_MANTISSA = new RegExp(NONZERO_MANTISSA_PATTERN);

@@ -516,6 +516,10 @@ const tooLarge: ApiExpect = { status: 413, code: 'PAYLOAD_TOO_LARGE' };
   num('viewport width 1e-400 (0)', '/data/viewport/width', (m) =>
     pvWith(m, 'viewport', '{"width":1e-400,"height":1}'),
   );
+  num('total 1e-400 (would be stored as 0)', '/data/total', (m) => opWith(m, '"total":25', '"total":1e-400'));
+  num('unit_price -1e-400 (would pass minimum 0 as -0)', '/data/items/0/unit_price', (m) =>
+    opWith(m, '"unit_price":12.5', '"unit_price":-1e-400'),
+  );
   num('total over 10,000,000', '/data/total', (m) => opWith(m, '"total":25', '"total":10000000.01'));
   num('total -0.01', '/data/total', (m) => opWith(m, '"total":25', '"total":-0.01'));
   num('quantity 0', '/data/items/0/quantity', (m) => opWith(m, '"quantity":2', '"quantity":0'));

@@ -7,6 +7,7 @@ import { datasetTable } from '../../lib/catalog/table-from-schema';
 import { athenaType, declaredType, duckdbType, sqlType } from '../../lib/catalog/lake-types';
 import { decimalProblem, exactValueProblem, integerProblem } from '../../lib/catalog/value-checks';
 import {
+  doubleOutOfRangeAt,
   integerTextOf,
   numberText,
   parseJsonExact,
@@ -151,6 +152,24 @@ describe('JSON without rounding', () => {
     for (const text of bodies)
       expect(stringifyJsonExact(parseJsonExact(text))).toBe(text.replace(/\s+/g, ''));
     expect(String(parseJsonExact(`  ${MAX}`))).toBe('9223372036854776000'); // a bare number: no holder to remember it in
+  });
+
+  it('finds a number a double does not hold at all (1e-400 read as 0, 1e400 as Infinity), however short, wherever it is', () => {
+    const at = (text: string) => doubleOutOfRangeAt(parseJsonExact(text));
+    expect(at('{"total":1e-400}')).toEqual(['total']);
+    expect(at('{"items":[{"p":1},{"p":-1E-400}]}')).toEqual(['items', 1, 'p']);
+    expect(at('{"j":{"deep":[1e400]}}')).toEqual(['j', 'deep', 0]);
+    // Zero written any way, the smallest doubles, a text that looks like one: none.
+    for (const ok of [
+      '{"a":0e-500}',
+      '{"a":-0.0E+999}',
+      '{"a":5e-324}',
+      '{"a":1.7976931348623157e308}',
+      '{"a":"1e-400"}',
+    ])
+      expect(at(ok)).toBeUndefined();
+    // Written back as sent, not as 0.
+    expect(stringifyJsonExact(parseJsonExact('{"a":1e-400}'))).toBe('{"a":1e-400}');
   });
 
   it('compares number texts by value and writes integers out exactly', () => {
