@@ -44,12 +44,12 @@ export interface RunningLake {
 
 export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
   // schemas/ must pass the check before anything starts (SchemasRefused says why); then the lake follows its edits.
-  const schemas = applySchemas();
+  const dir = lakeDir();
+  const schemas = applySchemas(undefined, dir);
   if (schemas.unrecorded.length)
     logger.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
       tables: schemas.unrecorded,
     });
-  const dir = lakeDir();
   const key = await resolveApiKey(dir);
   // Recover what an earlier process left in the delivery stream before accepting new records.
   await openLocalFirehose();
@@ -89,6 +89,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   // The console (GET /console): built in the background when missing or stale (local/console-static.ts).
   prepareConsole((err) => logger.error('the console could not be built', { error: err }));
   const follower = startSchemasFollower({
+    lakeDir: dir,
     onApplied: (tables) => {
       // The ingest function's workers validate with the schemas just applied, as this thread does.
       const applied = schemaSnapshot();

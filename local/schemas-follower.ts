@@ -20,6 +20,7 @@ import type { TableDef } from '../lib/catalog/types';
 import { writeValidators } from '../lib/validators/build';
 import { useSchemas } from '../lib/validators/snapshot';
 import { localLog } from './log';
+import { readSchemasInUse, writeSchemasInUse } from './schemas-in-use';
 
 export class SchemasRefused extends Error {
   override name = 'SchemasRefused';
@@ -28,10 +29,14 @@ export class SchemasRefused extends Error {
   }
 }
 
-/** Checks schemas/ and, if it passes, makes it the lake's; throws SchemasRefused otherwise (nothing changes). */
-export function applySchemas(dir = schemasDir): SchemaReport {
+/**
+ * Checks schemas/ and, if it passes, makes it the lake's; throws SchemasRefused otherwise (nothing changes). With
+ * `lakeDir`, an edit is judged against the versions that lake has used too, and the versions applied are recorded
+ * there (local/schemas-in-use.ts).
+ */
+export function applySchemas(dir = schemasDir, lakeDir?: string): SchemaReport {
   const files = schemaFiles(dir);
-  const report = checkSchemas(dir, files);
+  const report = checkSchemas(dir, files, lakeDir === undefined ? undefined : readSchemasInUse(lakeDir));
   if (report.violations.length)
     throw new SchemasRefused(formatReport(report).filter((l) => l.startsWith('REFUSED')));
   const snapshot = { events: new Map<string, object>(), datasets: new Map<string, object>() };
@@ -41,6 +46,7 @@ export function applySchemas(dir = schemasDir): SchemaReport {
   const sources = useSchemas(snapshot);
   if (path.resolve(dir) === path.resolve(schemasDir)) writeValidators(sources);
   useLakeTables(report.defs, dir);
+  if (lakeDir !== undefined) writeSchemasInUse(lakeDir, report.defs);
   return report;
 }
 
@@ -54,6 +60,8 @@ export interface SchemasFollower {
  */
 export function startSchemasFollower(opts: {
   dir?: string;
+  /** The lake whose versions in use an edit is judged against too (applySchemas). */
+  lakeDir?: string;
   pollMs?: number;
   onApplied?: (tables: TableDef[], report: SchemaReport) => void | Promise<void>;
 }): SchemasFollower {
@@ -83,7 +91,7 @@ export function startSchemasFollower(opts: {
     if (now === last) return;
     last = now;
     try {
-      const report = applySchemas(dir);
+      const report = applySchemas(dir, opts.lakeDir);
       const changed = formatReport(report);
       localLog.info('schemas reloaded', {
         tables: report.defs.map((t) => `${t.name} v${t.version}`),

@@ -264,17 +264,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     if (c.retired) {
       if (was.retired) continue;
       if (c.undeclared) {
-        violations.push({
-          table: name,
-          column: c.name,
-          rule: 'REMOVED',
-          message: `${name}.${c.name}: removed from the schema: its stored values would be dropped at the next rewrite`,
-          safe:
-            'keep it with "deprecated": true (still accepted), or list it in "x-lake": {"retired": [...]} (kept with ' +
-            'its values, no longer accepted), or rename it: "x-lake": {"renamedFrom": "' +
-            c.name +
-            '"} on the new property',
-        });
+        violations.push(removedViolation(name, c.name));
       } else changes.push(`${c.name}: retired (kept with its stored values, no longer accepted)`);
       continue;
     }
@@ -291,6 +281,21 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     changes.push(`columns reordered (${order(now)}): SELECT * lists them so`);
   }
   return { changes, violations };
+}
+
+/** A column left out of a schema without a declaration (REMOVED). */
+export function removedViolation(table: string, column: string): Violation {
+  return {
+    table,
+    column,
+    rule: 'REMOVED',
+    message: `${table}.${column}: removed from the schema: its stored values would be dropped at the next rewrite`,
+    safe:
+      'keep it with "deprecated": true (still accepted), or list it in "x-lake": {"retired": [...]} (kept with ' +
+      'its values, no longer accepted), or rename it: "x-lake": {"renamedFrom": "' +
+      column +
+      '"} on the new property',
+  };
 }
 
 /** What changed among a table's keys: only the keys that differ, each as was → now. */

@@ -5,8 +5,16 @@
  * the project's schemas. `npm run schemas:accept` records the changes it found (recordSchemas).
  */
 import { loadLake, schemaFiles, schemasDir as defaultSchemasDir } from './tables';
-import { compatibility, type Violation } from './compat';
-import { nextHistory, rulesLevelOf, snapshotOf, writeHistory } from './history';
+import { compatibility, removedViolation, type Violation } from './compat';
+import {
+  nextHistory,
+  rulesLevelOf,
+  sameSnapshot,
+  snapshotOf,
+  writeHistory,
+  type TableHistory,
+  type TableSnapshot,
+} from './history';
 import { RULES_LEVEL } from './other-rules';
 import type { TableDef } from './types';
 import { schemaCompileProblem } from '../validators/source';
@@ -30,7 +38,26 @@ export interface SchemaReport {
   defs: TableDef[];
 }
 
-export function checkSchemas(dir = defaultSchemasDir, files = schemaFiles(dir)): SchemaReport {
+/**
+ * A version of a table the local lake has used without it being recorded maybe (local/schemas-in-use.ts): data
+ * may have been accepted and stored under it, so an edit is judged against it too.
+ */
+export interface InUseVersion {
+  snapshot: TableSnapshot;
+  version: number;
+  /** When the lake started using it (ISO 8601). */
+  since: string;
+}
+
+/**
+ * Checks every schema of `dir` against its recorded history and, when given, against the version the local lake
+ * uses (`inUse`, where that is not the recorded one).
+ */
+export function checkSchemas(
+  dir = defaultSchemasDir,
+  files = schemaFiles(dir),
+  inUse?: ReadonlyMap<string, InUseVersion>,
+): SchemaReport {
   const { tables, errors, histories } = loadLake(dir, files);
   const reports: TableReport[] = [];
   // A schema the lake's validator compiler refuses would stop the lake (and every deploy) when its validators are
@@ -62,6 +89,7 @@ export function checkSchemas(dir = defaultSchemasDir, files = schemaFiles(dir)):
     if (invalid.has(t.name)) continue; // refused above: its schema does not compile
     const history = histories.get(t.name);
     const { changes, violations } = compatibility(t, history);
+    violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
     const status = violations.length
       ? 'refused'
       : !history
@@ -78,6 +106,23 @@ export function checkSchemas(dir = defaultSchemasDir, files = schemaFiles(dir)):
     });
   }
   const present = new Set([...tables.map((t) => t.name), ...errors.map((e) => e.table)]);
+  for (const [name, used] of inUse ?? []) {
+    if (present.has(name) || histories.has(name)) continue;
+    reports.push({
+      table: name,
+      status: 'refused',
+      version: used.version,
+      changes: [],
+      violations: [
+        {
+          table: name,
+          rule: 'TABLE_REMOVED',
+          message: `${name}: its schema was deleted, but ${usedNote(used)}`,
+          safe: `keep schemas/${used.snapshot.kind === 'events' ? 'events' : 'datasets'}/${name}.json`,
+        },
+      ],
+    });
+  }
   for (const [name, h] of histories) {
     if (present.has(name)) continue;
     reports.push({
@@ -149,4 +194,37 @@ export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at 
     recorded.push(def.name);
   }
   return recorded;
+}
+
+const usedNote = (used: InUseVersion) =>
+  `the local lake has used version ${used.version} of it since ${used.since} (not recorded): data accepted under ` +
+  'it may hold what this change takes away';
+
+/**
+ * The violations of `t` against the version the local lake uses, where that is not the recorded one and not `t`
+ * itself; those already found against the history are not repeated.
+ */
+function againstInUse(
+  t: TableDef,
+  history: TableHistory | undefined,
+  used: InUseVersion | undefined,
+  found: Violation[],
+): Violation[] {
+  if (!used) return [];
+  const asHistory: TableHistory = {
+    ...used.snapshot,
+    rulesRecorded: RULES_LEVEL,
+    version: used.version,
+    versions: [],
+  };
+  if ((history && sameSnapshot(used.snapshot, history)) || sameSnapshot(snapshotOf(t), asHistory)) return [];
+  // The table is built against the recorded history: a column only the version in use had is not among its
+  // columns at all (the history would have kept it as retired), and is removed.
+  const known = new Set(t.columns.flatMap((c) => [c.name, ...(c.formerNames ?? []), c.renamedFrom ?? '']));
+  const removed = used.snapshot.columns
+    .filter((c) => !c.retired && !known.has(c.name))
+    .map((c) => removedViolation(t.name, c.name));
+  return [...removed, ...compatibility(t, asHistory).violations]
+    .filter((v) => !found.some((f) => f.rule === v.rule && f.column === v.column))
+    .map((v) => ({ ...v, message: `${v.message} (${usedNote(used)})` }));
 }

@@ -33,7 +33,7 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import { LocalWorkflow } from '../../lib/workflow/local-workflow';
-import { NotRetryableError } from '../../lib/workflow/types';
+import { EXECUTION_STATUSES, NotRetryableError } from '../../lib/workflow/types';
 
 /** Requests a new execution with the input of a failed one (LocalWorkflow.retryExecution); waits for it when a lake is running. */
 async function retry(dir: string, name: string): Promise<number> {
@@ -188,6 +188,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new Error(`one execution name at a time\n${USAGE}`);
   const statusFilter = values.status?.toUpperCase();
+  if (statusFilter !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(statusFilter))
+    throw new Error(
+      `--status takes one of ${EXECUTION_STATUSES.join(', ')}, got '${values.status}'\n${USAGE}`,
+    );
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 0)
     throw new Error(`--limit takes a whole number (0: all), got '${values.limit}'`);

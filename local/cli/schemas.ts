@@ -2,26 +2,44 @@
  * `npm run schemas:check`: compares every schema of schemas/ with what its table holds (schemas/history/), one line
  * per changed table; exit status 1 with every violation — the table, the column, the rule and what to do instead —
  * when a change is not safe (lib/catalog/compat.ts). `npm run schemas:accept`: the same check, then records the new
- * versions in schemas/history/ (commit them with the schemas). `--dir <schemas folder>` checks another folder.
+ * versions in schemas/history/ (commit them with the schemas). `--dir <schemas folder>` checks another folder. The
+ * project's schemas are also judged against the versions its local lake has used (local/schemas-in-use.ts). Exit
+ * status 2 on a usage error (an unknown option, a folder that holds no schemas).
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { schemasDir } from '../../lib/catalog/tables';
+import { lakeDir } from '../../lib/config';
+import { readSchemasInUse } from '../schemas-in-use';
+
+const USAGE = 'usage: npm run schemas:check|schemas:accept [-- --dir <schemas folder>]';
 
 function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { dir: { type: 'string' } },
-    allowPositionals: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { dir: { type: 'string' } }, allowPositionals: true });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const command = positionals[0] ?? 'check';
-  if (command !== 'check' && command !== 'accept') {
-    process.stderr.write(`usage: schemas [check|accept] [--dir <schemas folder>] (got '${command}')\n`);
+  if ((command !== 'check' && command !== 'accept') || positionals.length > 1) {
+    process.stderr.write(`${USAGE} (got '${positionals.join(' ')}')\n`);
     return 2;
   }
   const dir = values.dir ? path.resolve(values.dir) : schemasDir;
-  const report = checkSchemas(dir);
+  // A folder without schemas would pass as "0 tables, all as recorded": a mistyped --dir in a gate must not.
+  if (!['events', 'datasets'].some((sub) => existsSync(path.join(dir, sub)))) {
+    process.stderr.write(`${dir} is not a schemas folder (no events/ or datasets/ in it)\n${USAGE}\n`);
+    return 2;
+  }
+  // The project's schemas are judged against what its local lake has used too (local/schemas-in-use.ts).
+  const lake = lakeDir();
+  const inUse = dir === schemasDir && existsSync(lake) ? readSchemasInUse(lake) : undefined;
+  const report = checkSchemas(dir, undefined, inUse);
   for (const line of formatReport(report)) process.stdout.write(line + '\n');
   if (report.violations.length) {
     process.stdout.write(

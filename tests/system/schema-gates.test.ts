@@ -159,6 +159,27 @@ describe('a running lake follows schemas/', () => {
       const bad = await post({ UtmCampaign: 'x' });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toMatch(/UtmCampaign/);
+      // The edit only reverted (campaign removed, as recorded in schemas/history/): refused as well — the lake has
+      // used the version with campaign, not recorded, and accepted events under it (a rewrite would drop them).
+      c.editJson('schemas/events/page_view.json', (s) => {
+        delete s.properties.campaign;
+        delete s.properties.UtmCampaign;
+      });
+      await until(
+        'the second refusal',
+        async () => ((proc.output().match(/schema edit refused/g) ?? []).length >= 2 ? true : undefined),
+        { timeoutMs: 30_000, context: proc.output },
+      );
+      expect(proc.output()).toMatch(/REMOVED page_view\.campaign: .*the local lake has used version 2/);
+      expect((await post({ campaign: 'autumn' })).status).toBe(202);
+      // So does schemas:check of the project, which reads the lake's versions in use; a usage error is one.
+      const schemas = (...args: string[]) =>
+        inCopy(c, ['--import', 'tsx', 'local/cli/schemas.ts', ...args], { LAKE_DIR: lake });
+      const check = await schemas('check');
+      expect(check.code).toBe(1);
+      expect(check.output).toMatch(/REFUSED REMOVED page_view\.campaign/);
+      expect((await schemas('check', '--dir', path.join(c.dir, 'no-such-folder'))).code).toBe(2);
+      expect((await schemas('check', '--bogus')).code).toBe(2);
       // Other tables are untouched: a query over them still runs.
       const q = await fetch(`${proc.url}/queries`, {
         method: 'POST',

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
+import { snapshotOf } from '../../lib/catalog/history';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
 import { applySchemas, SchemasRefused } from '../../local/schemas-follower';
 
@@ -265,6 +266,43 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(after.columns.find((c: { name: string }) => c.name === 'email').otherRules).toBe(
       '{"format":"hostname"}',
     );
+  });
+
+  it('a version the local lake used without recording it is judged as the recorded one (reverting it is refused)', () => {
+    // The lake used orders with enum value "returned" and a column "channel", not recorded; the edit is reverted.
+    const used = edited('datasets', 'orders', (s) => {
+      s.properties.status.enum.push('returned');
+      s.properties.channel = { type: 'string' };
+    });
+    const inUse = new Map(
+      loadLake(used)
+        .tables.filter((t) => t.name === 'orders')
+        .map((t) => [
+          t.name,
+          { snapshot: snapshotOf(t), version: t.version, since: '2026-12-01T00:00:00.000Z' },
+        ]),
+    );
+    const reverted = edited('datasets', 'orders', () => undefined);
+    expect(checkSchemas(reverted).violations).toEqual([]);
+    const r = checkSchemas(reverted, undefined, inUse);
+    expect(r.violations.map((v) => ({ column: v.column, rule: v.rule }))).toEqual([
+      { column: 'channel', rule: 'REMOVED' },
+      { column: 'status', rule: 'NARROWED' },
+    ]);
+    expect(r.violations[0]!.message).toMatch(/local lake has used version 2 of it since 2026-12-01/);
+    // The version in use itself, or one that keeps what it took, passes; so does a version in use that is recorded.
+    expect(checkSchemas(used, undefined, inUse).violations).toEqual([]);
+    const recorded = checkSchemas(used);
+    recordSchemas(recorded, used);
+    expect(checkSchemas(used, undefined, inUse).violations).toEqual([]);
+    // A table the lake used whose schema (never recorded) is deleted.
+    const gone = new Map([
+      [
+        'orders_new',
+        { ...inUse.get('orders')!, snapshot: { ...inUse.get('orders')!.snapshot, table: 'orders_new' } },
+      ],
+    ]);
+    expect(checkSchemas(reverted, undefined, gone).violations.map((v) => v.rule)).toEqual(['TABLE_REMOVED']);
   });
 
   it('columns in another order: a version that says so (SELECT * lists them so), nothing refused', () => {

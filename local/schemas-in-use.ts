@@ -1,0 +1,59 @@
+/**
+ * The table versions the local lake has used: <LAKE_DIR>/schemas-in-use/<table>.json, one snapshot per table (its
+ * columns, rules and keys, lib/catalog/history.ts), written whenever the lake starts using a version.
+ *
+ * Locally a change of schemas/ is used before it is recorded (schemas/history/ is written by `schemas:accept`), so
+ * the lake may accept and store data under a version that no history holds: a column added and filled, an enum
+ * value taken. Reverting that edit would pass a check against the history alone, and the next rewrite of a
+ * partition would drop what was stored under it. The schema check therefore also judges an edit against the
+ * version in use (lib/catalog/schema-check.ts `inUse`), as it judges it against the recorded one.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { snapshotOf, type TableSnapshot } from '../lib/catalog/history';
+import type { InUseVersion } from '../lib/catalog/schema-check';
+import type { TableDef } from '../lib/catalog/types';
+
+const FOLDER = 'schemas-in-use';
+
+interface StoredInUse extends InUseVersion {
+  $comment: string;
+}
+
+const COMMENT =
+  'The version of this table the local lake has used (local/schemas-in-use.ts): an edit of schemas/ is judged ' +
+  'against it as against schemas/history/. Deleted with the rest of the lake directory.';
+
+/** The versions in use, by table (a file that cannot be read is skipped: the history still judges the table). */
+export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
+  const dir = path.join(lakeDir, FOLDER);
+  const out = new Map<string, InUseVersion>();
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    try {
+      const v = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as StoredInUse;
+      if (v.snapshot?.table === f.slice(0, -'.json'.length) && Number.isInteger(v.version))
+        out.set(v.snapshot.table, { snapshot: v.snapshot, version: v.version, since: v.since });
+    } catch {
+      // half-written by a crash before the rename cannot happen; anything else is not ours to judge by
+    }
+  }
+  return out;
+}
+
+/** Records the tables as the lake now uses them (only those whose version in use changed). */
+export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Date()): void {
+  const dir = path.join(lakeDir, FOLDER);
+  const current = readSchemasInUse(lakeDir);
+  for (const def of defs) {
+    const snapshot: TableSnapshot = snapshotOf(def);
+    const was = current.get(def.name);
+    if (was && JSON.stringify(was.snapshot) === JSON.stringify(snapshot)) continue;
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${def.name}.json`);
+    const body: StoredInUse = { $comment: COMMENT, snapshot, version: def.version, since: at.toISOString() };
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(body, null, 2) + '\n');
+    renameSync(tmp, file);
+  }
+}
