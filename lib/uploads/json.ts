@@ -3,8 +3,11 @@
  * over with the line it starts on, and parsing can stop early (return false).
  *
  *  - JSON lines (.jsonl): one value per line; blank lines are skipped.
- *  - JSON (.json): either one array of values (`[{...}, {...}]`) or values one after another, separated by
- *    whitespace (which includes newline-delimited objects and pretty-printed objects in a row).
+ *  - JSON (.json): one array of objects (`[{...}, {...}]`), one object (pretty-printed or not), or objects one per
+ *    line (JSON lines). Objects one after another across lines (pretty-printed objects in a row) are refused: the
+ *    ETL's engines read such a file differently (Spark's multi-line JSON reader takes only the first object, and
+ *    both ETL runners take a file whose first line is an object for JSON lines, lib/etl/duckdb-runner/readers/json.ts
+ *    and the Glue job's json_layout).
  *
  * Syntax errors are JsonSyntaxError with the line and, where the engine reports it, the column.
  */
@@ -106,7 +109,7 @@ const enum Expect {
 const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\r' || c === '\t';
 
 /**
- * A .json file: an array of objects, or objects one after another. Values are cut out by a scanner that follows
+ * A .json file: an array of objects, one object, or objects one per line. Values are cut out by a scanner that follows
  * strings and nesting, then parsed with JSON.parse (so each value is held once, never the whole file). Only
  * objects are accepted as values (rows); anything else is a syntax error here.
  */
@@ -123,6 +126,10 @@ export class JsonDocumentParser {
   private column = 0;
   private elements = 0;
   private stopped = false;
+  /** Objects one after another (Mode.Sequence): the first one's line count and line, the last one's end line. */
+  private firstValueLines = 0;
+  private sequenceStartLine = 0;
+  private lastValueEndLine = 0;
 
   constructor(private readonly onValue: JsonValueHandler) {}
 
@@ -148,6 +155,7 @@ export class JsonDocumentParser {
         else if (c === '}' || c === ']') {
           this.depth--;
           if (this.depth === 0) {
+            if (this.mode === Mode.Sequence) this.endSequenceValue();
             const valueText = this.value + text.slice(pieceStart, i + 1);
             this.value = '';
             this.inValue = false;
@@ -166,7 +174,7 @@ export class JsonDocumentParser {
           else if (c === '{') {
             this.mode = Mode.Sequence;
             pieceStart = this.startValue(i);
-          } else this.fail('a JSON upload holds an array of objects, or objects one after another');
+          } else this.fail('a JSON upload holds an array of objects, one object, or objects one per line');
           break;
         case Mode.Array:
           if (this.expect === Expect.CommaOrEnd) {
@@ -178,8 +186,11 @@ export class JsonDocumentParser {
           else this.fail(`element ${this.elements + 1} of the array is not a JSON object`);
           break;
         case Mode.Sequence:
-          if (c === '{') pieceStart = this.startValue(i);
-          else this.fail('expected the next JSON object');
+          if (c !== '{') this.fail('expected the next JSON object');
+          // A second object: the file is JSON lines, so every object takes one line of its own.
+          if (this.firstValueLines > 1) this.failSequence(this.sequenceStartLine);
+          if (this.line === this.lastValueEndLine) this.failSequence(this.line);
+          pieceStart = this.startValue(i);
           break;
         case Mode.AfterArray:
           this.fail("unexpected content after the array's closing ']'");
@@ -204,6 +215,24 @@ export class JsonDocumentParser {
     this.value = '';
     this.valueLine = this.line;
     return i;
+  }
+
+  /** A value of a sequence ended here: a second one or later must have stayed on its line. */
+  private endSequenceValue(): void {
+    if (this.elements === 0) {
+      this.firstValueLines = this.line - this.valueLine + 1;
+      this.sequenceStartLine = this.valueLine;
+    } else if (this.line !== this.valueLine) this.failSequence(this.valueLine);
+    this.lastValueEndLine = this.line;
+  }
+
+  private failSequence(line: number): never {
+    throw new JsonSyntaxError(
+      'objects one after another must each take one line of their own (JSON lines); an object over several lines ' +
+        'must be the only one in the file, or the objects an array ([{...}, {...}]): the ETL reads the file as ' +
+        'JSON lines when its first line is an object, and as one JSON value otherwise',
+      line,
+    );
   }
 
   private fail(message: string): never {

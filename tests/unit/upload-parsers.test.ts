@@ -106,11 +106,43 @@ describe('JSON push parsers', () => {
         [3, { b: [1, { c: [2] }] }],
       ]);
     }
-    const seq: unknown[] = [];
-    const p = new JsonDocumentParser((v) => void seq.push(v));
-    p.push('{"a":1}\n{\n  "a": 2\n}{"a":3}');
-    p.end();
-    expect(seq).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    // One object, pretty-printed; objects one per line (JSON lines), in any pieces.
+    const read = (t: string, size = t.length) => {
+      const seq: [number, unknown][] = [];
+      const p = new JsonDocumentParser((v, line) => void seq.push([line, v]));
+      for (let i = 0; i < t.length; i += size) p.push(t.slice(i, i + size));
+      p.end();
+      return seq;
+    };
+    expect(read('\n{\n  "a": 2\n}\n')).toEqual([[2, { a: 2 }]]);
+    for (const size of [1, 4, 100])
+      expect(read('{"a":1}\n\n{"a": {"b": "}\\n{"}}\r\n{"a":3}', size)).toEqual([
+        [1, { a: 1 }],
+        [3, { a: { b: '}\n{' } }],
+        [4, { a: 3 }],
+      ]);
+  });
+
+  it('JSON documents: refuses objects one after another across lines, which the ETL engines read differently', () => {
+    const fails = (text: string) => () => {
+      const p = new JsonDocumentParser(() => true);
+      p.push(text);
+      p.end();
+    };
+    // The first on one line (read as JSON lines), then one over several lines; pretty objects in a row (Spark's
+    // multi-line reader takes the first only); two objects on one line.
+    for (const [text, line] of [
+      ['{"a":1}\n{\n  "a": 2\n}\n', 2],
+      ['{\n "a": 1\n}\n{\n "a": 2\n}\n', 1],
+      ['{"a":1} {"a":2}\n', 1],
+    ] as const) {
+      expect(fails(text)).toThrow(/must each take one line of their own \(JSON lines\)/);
+      try {
+        fails(text)();
+      } catch (e) {
+        expect((e as JsonSyntaxError).line).toBe(line);
+      }
+    }
   });
 
   it('JSON documents: refuses what is not objects, missing commas, content after the array, unclosed input', () => {
