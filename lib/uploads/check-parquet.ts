@@ -20,6 +20,11 @@ const describeParquetType = (c: ParquetColumn) =>
 export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | undefined {
   const p = pc.physical;
   const l = pc.logical;
+  if (pc.nanosecondTimestamps)
+    return (
+      'holds timestamps in nanoseconds (Parquet TIMESTAMP(NANOS)): the Glue job (Spark 3.5) cannot read them, and ' +
+      'the lake keeps at most microseconds; write them in microseconds or milliseconds'
+    );
   const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
   if (col.json)
     return pc.group || text

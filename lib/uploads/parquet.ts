@@ -41,6 +41,17 @@ export interface ParquetColumn {
   scale?: number;
   group: boolean;
   repetition: 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
+  /** The column, or a field inside it, is a timestamp in nanoseconds (TIMESTAMP(NANOS)). */
+  nanosecondTimestamps?: true;
+}
+
+type SchemaNode = ReturnType<typeof parquetSchema>;
+
+/** Whether a schema node or a node under it is TIMESTAMP(NANOS). */
+function holdsNanosecondTimestamps(node: SchemaNode): boolean {
+  const lt = node.element?.logical_type as { type?: string; unit?: string } | undefined;
+  if (lt?.type === 'TIMESTAMP' && lt.unit === 'NANOS') return true;
+  return node.children.some(holdsNanosecondTimestamps);
 }
 
 export interface ParquetFooter {
@@ -87,13 +98,14 @@ function footerOf(meta: FileMetaData): ParquetFooter {
       `schema element ${schema.findIndex((el) => typeof el.name !== 'string')} has no name`,
     );
   }
-  let tree: ReturnType<typeof parquetSchema>;
+  let tree: SchemaNode;
   try {
     tree = parquetSchema(meta);
   } catch {
     throw new ParquetFormatError('the schema ends before all columns are listed');
   }
-  const columns = tree.children.map(({ element: el, children }): ParquetColumn => {
+  const columns = tree.children.map((node): ParquetColumn => {
+    const { element: el, children } = node;
     if (!el) throw new ParquetFormatError('the schema ends before all columns are listed');
     const group = children.length > 0;
     const logical = logicalName(el);
@@ -106,6 +118,7 @@ function footerOf(meta: FileMetaData): ParquetFooter {
       ...(typeof scale === 'number' ? { scale } : {}),
       group,
       repetition: el.repetition_type ?? 'OPTIONAL',
+      ...(holdsNanosecondTimestamps(node) ? { nanosecondTimestamps: true as const } : {}),
     };
   });
   return {

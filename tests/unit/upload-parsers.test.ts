@@ -12,6 +12,7 @@ import {
   ignoreReason,
   quarantineKey,
 } from '../../lib/uploads/key';
+import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
 import { parseFileMetaData, ParquetFormatError, readParquetFooter } from '../../lib/uploads/parquet';
 import { executionName } from '../../lib/uploads/process';
 import { validUtf8Prefix } from '../../lib/uploads/sample';
@@ -263,6 +264,32 @@ describe('Parquet footer', () => {
     expect(cols.dec).toMatchObject({ logical: 'DECIMAL', scale: 2 });
     expect(cols.l).toMatchObject({ group: true, logical: 'LIST' });
     expect(cols.st).toMatchObject({ group: true });
+    expect(Object.values(cols).filter((col) => col.nanosecondTimestamps)).toEqual([]);
+  });
+
+  it('marks a column that holds timestamps in nanoseconds, also inside a struct, which Spark 3.5 cannot read', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pq-'));
+    const file = path.join(dir, 'ns.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(
+      `COPY (SELECT TIMESTAMP_NS '2026-05-01 10:00:00.123456789' AS ns, TIMESTAMP '2026-05-01 10:00:00' AS us,
+              {'at': TIMESTAMP_NS '2026-05-01 10:00:00.1'} AS st) TO '${file}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    const buf = await fs.readFile(file);
+    const footer = await readParquetFooter({
+      size: buf.length,
+      read: async (s, e) => buf.subarray(s, e + 1),
+    });
+    const cols = Object.fromEntries(footer.columns.map((col) => [col.name, col]));
+    expect(cols.ns).toMatchObject({ logical: 'TIMESTAMP', nanosecondTimestamps: true });
+    expect(cols.us!.nanosecondTimestamps).toBeUndefined();
+    expect(cols.st).toMatchObject({ group: true, nanosecondTimestamps: true });
+    const column = { name: 'ts', type: 'timestamp', source: ['ts'], required: false } as const;
+    expect(parquetTypeProblem(cols.ns!, column)).toMatch(/nanoseconds.*\(Spark 3\.5\) cannot read them/);
+    expect(parquetTypeProblem(cols.us!, column)).toBeUndefined();
+    expect(parquetTypeProblem(cols.st!, { ...column, type: 'string', json: true })).toMatch(/nanoseconds/);
   });
 
   it('refuses bad framing and garbage metadata', async () => {
