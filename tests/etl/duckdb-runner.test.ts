@@ -433,6 +433,26 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     ]);
   });
 
+  it('rejects a CSV line longer than it reads with a reason that names the difference from Spark, and its first characters', async () => {
+    const lake = await newLake();
+    const long = `o2,c2,2026-03-01,paid,1,EUR,1,${'x'.repeat(3_000_000)},`;
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/long.csv',
+      ordersCsv(['o1,c1,2026-03-01,paid,1,EUR,1,,', long, 'o3,c3,2026-03-01,paid,1,EUR,1,,']),
+    );
+    const summary = await run(lake, fileJob('orders', [csv], 'long-1'));
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    const [r] = await rejectedRows(lake, 'orders');
+    expect(r!.reason).toMatch(
+      /^line 3: LINE SIZE OVER MAXIMUM \(Maximum line size of 2097152 bytes exceeded/,
+    );
+    expect(r!.reason).toMatch(
+      /the Glue job \(Spark\) longer ones: on AWS this row would be typed and loaded/,
+    );
+    expect(String(r!.raw_record)).toBe(long.slice(0, 10_000));
+  });
+
   it('sends rows that fail typing or parsing to the rejected location with the reason, and curates the rest', async () => {
     const lake = await newLake();
     const csv = await writeRaw(

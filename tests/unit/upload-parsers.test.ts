@@ -12,6 +12,7 @@ import {
   ignoreReason,
   quarantineKey,
 } from '../../lib/uploads/key';
+import type { ColumnDef } from '../../lib/catalog/types';
 import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
 import { parseFileMetaData, ParquetFormatError, readParquetFooter } from '../../lib/uploads/parquet';
 import { executionName } from '../../lib/uploads/process';
@@ -286,7 +287,7 @@ describe('Parquet footer', () => {
     expect(cols.ns).toMatchObject({ logical: 'TIMESTAMP', nanosecondTimestamps: true });
     expect(cols.us!.nanosecondTimestamps).toBeUndefined();
     expect(cols.st).toMatchObject({ group: true, nanosecondTimestamps: true });
-    const column = { name: 'ts', type: 'timestamp', source: ['ts'], required: false } as const;
+    const column: ColumnDef = { name: 'ts', type: 'timestamp', source: ['ts'], required: false };
     expect(parquetTypeProblem(cols.ns!, column)).toMatch(/nanoseconds.*\(Spark 3\.5\) cannot read them/);
     expect(parquetTypeProblem(cols.us!, column)).toBeUndefined();
     expect(parquetTypeProblem(cols.st!, { ...column, type: 'string', json: true })).toMatch(/nanoseconds/);

@@ -24,6 +24,7 @@ import { fsyncAll } from './fsync-all';
 import { partitionsHoldingKeys } from './held-keys';
 import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
+import { CSV_LINE_TOO_LONG } from './readers/csv';
 import { rawSegments } from './readers/raw-segments';
 import type { InputFile, ReadContext, Segment } from './readers/types';
 import { JOURNAL, rollForward, type SwapJournal } from './swap-journal';
@@ -176,11 +177,14 @@ async function stageAndSwap(
     if (!s.csvRejects) continue;
     const r = s.csvRejects;
     // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
-    // column: the kinds, and the message of the first).
+    // column: the kinds, and the message of the first; an error of the whole line has no column). A line longer
+    // than read_csv reads is one the Glue job (Spark) would read: the reason says so (readers/csv.ts).
     await conn.run(
       `INSERT INTO lake_malformed SELECT ${sqlString(r.key)}, ` +
-        `'line ' || line || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || arg_min(error_message, column_idx) || ')', ` +
-        `arg_min(csv_line, column_idx) FROM ${r.table} GROUP BY line ORDER BY line`,
+        `'line ' || line || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || ` +
+        `coalesce(arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
+        `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
+        `coalesce(arg_min(csv_line, column_idx), min(csv_line)) FROM ${r.table} GROUP BY line ORDER BY line`,
     );
   }
 

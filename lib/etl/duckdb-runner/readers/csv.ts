@@ -10,6 +10,15 @@ import type { InputFile, ReadContext, Segment } from './types';
 /** Largest CSV line (DuckDB's default; its read buffer is 16 lines of this size); longer lines are rejected. */
 const MAX_CSV_LINE_BYTES = 2 * 1024 * 1024;
 
+/**
+ * What a rejected CSV line longer than MAX_CSV_LINE_BYTES adds to its reason: Spark's CSV reader has no such limit,
+ * so the Glue job would type and load the row; read_csv keeps only the line's first characters in its rejects.
+ */
+export const CSV_LINE_TOO_LONG =
+  ': the local lake reads CSV lines of up to 2 MiB (DuckDB max_line_size), the Glue job (Spark) longer ones: on ' +
+  "AWS this row would be typed and loaded; raw_record holds the line's first 10,000 characters, the upload the " +
+  'whole line';
+
 /** The first record of a CSV text (RFC 4180), or undefined if it is not complete in `text`. */
 function firstCsvRecord(text: string): string[] | undefined {
   const fields: string[] = [];
