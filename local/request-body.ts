@@ -53,7 +53,8 @@ export function eventBody(bytes: Buffer): EventBody {
 
 /**
  * A body as API Gateway passes it on when payload compression is enabled (serverless.yml minimumCompressionSize): its
- * Content-Encoding codings (gzip, deflate in HTTP's zlib format, identity; applied in the order listed) decoded;
+ * Content-Encoding codings (gzip, deflate in HTTP's zlib format, identity: API Gateway's list, which does not hold
+ * HTTP's x-gzip; applied in the order listed) decoded;
  * 'unsupported' for another coding or a body that does not decode with its coding (API Gateway answers 415),
  * 'too-large' when the decoded body would exceed API Gateway's payload limit. An empty body is passed on as it is.
  */
@@ -68,12 +69,7 @@ export function decodedBody(
   if (bytes.length === 0) return bytes;
   let body = bytes;
   for (const coding of codings.reverse()) {
-    const decode =
-      coding === 'gzip' || coding === 'x-gzip'
-        ? zlib.gunzipSync
-        : coding === 'deflate'
-          ? zlib.inflateSync
-          : undefined;
+    const decode = coding === 'gzip' ? zlib.gunzipSync : coding === 'deflate' ? zlib.inflateSync : undefined;
     if (!decode) return 'unsupported';
     try {
       body = decode(body, { maxOutputLength: API_GATEWAY_MAX_PAYLOAD });

@@ -216,6 +216,8 @@ describe('local runtime: POST /events over HTTP', () => {
     it("415 UNSUPPORTED_MEDIA_TYPE for another coding or a body that is not encoded with its own, as API Gateway's", async () => {
       for (const [id, bytes, encoding] of [
         ['br-1', zlib.brotliCompressSync(batch('br-1')), 'br'],
+        // HTTP's alias of gzip, which API Gateway's list of codings (deflate, gzip, identity) does not hold.
+        ['x-gzip-1', zlib.gzipSync(batch('x-gzip-1')), 'x-gzip'],
         ['not-gzip-1', batch('not-gzip-1'), 'gzip'],
         ['raw-deflate-1', zlib.deflateRawSync(batch('raw-deflate-1')), 'deflate'],
       ] as const) {
