@@ -10,16 +10,17 @@
  *  - Integer division is Trino's (7 / 2 = 3): the engine sets DuckDB's integer_division before locking its
  *    configuration.
  */
+import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
+import { ARRAY_FUNCTIONS } from './dialect/array-functions';
 import { compatMacro as m } from './dialect/compat-macro';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 import { toDuckDbSql as rewriteForDuckDb } from './dialect/rewrite';
 import { erroringMacros, refuseErrorsInsideTry } from './dialect/try';
+import { URL_FUNCTIONS } from './dialect/url-functions';
 
 export type { CompatFunction, MacroDef };
-
-const URL_SCHEME = '^[a-zA-Z][a-zA-Z0-9+.-]*://';
 
 /**
  * Java's whitespace (Character.isWhitespace), which Trino's trim removes: U+0009–U+000D, U+001C–U+001F and the
@@ -42,41 +43,7 @@ const SPLIT =
 const VARIADIC_MAX = 16;
 
 export const TRINO_MACROS: MacroDef[] = [
-  // Aggregates
-  {
-    name: 'approx_distinct',
-    overloads: [
-      { params: ['x'], body: 'count(DISTINCT x)' },
-      { params: ['x', 'e'], body: 'count(DISTINCT x)' },
-    ],
-    doc: [
-      {
-        signature: 'approx_distinct(x [, e])',
-        duckdb: 'count(DISTINCT x)',
-        note: "exact locally (Athena's estimate is within 2.3% of it); DuckDB's own HyperLogLog is much coarser",
-      },
-    ],
-  },
-  {
-    name: 'approx_percentile',
-    overloads: [
-      { params: ['x', 'p'], body: 'approx_quantile(x, p)' },
-      { params: ['x', 'w', 'p'], body: 'trino_weighted_percentile(list(struct_pack(v := x, w := w)), p)' },
-    ],
-    doc: [
-      {
-        signature: 'approx_percentile(x, p) / approx_percentile(x, ARRAY[p1, p2])',
-        duckdb: 'approx_quantile(x, p)',
-        note: "T-Digest, as Athena's: both approximate the same percentile within their documented error",
-      },
-      {
-        signature: 'approx_percentile(x, w, p)',
-        duckdb: 'the exact weighted percentile',
-        note: 'the smallest x whose cumulative weight reaches p of the total: the value Athena approximates',
-      },
-    ],
-  },
-  m('map_agg', ['k', 'v'], 'map(list(k), list(v))', { signature: 'map_agg(key, value)' }),
+  ...AGGREGATE_FUNCTIONS,
   ...DATETIME_FUNCTIONS,
   // Strings and regular expressions
   m('regexp_like', ['s', 'p'], 'regexp_matches(s, p)', { signature: 'regexp_like(string, pattern)' }),
@@ -276,45 +243,7 @@ export const TRINO_MACROS: MacroDef[] = [
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
   m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
-  m('url_extract_host', ['u'], `regexp_extract(u, '${URL_SCHEME}([^/:?#]+)', 1)`, {
-    signature: 'url_extract_host(url)',
-  }),
-  m('url_extract_path', ['u'], `regexp_extract(u, '${URL_SCHEME}[^/?#]*([^?#]*)', 1)`, {
-    signature: 'url_extract_path(url)',
-  }),
-  m('url_extract_query', ['u'], "regexp_extract(u, '\\?([^#]*)', 1)", {
-    signature: 'url_extract_query(url)',
-  }),
-  m('url_extract_protocol', ['u'], "regexp_extract(u, '^([a-zA-Z][a-zA-Z0-9+.-]*):', 1)", {
-    signature: 'url_extract_protocol(url)',
-  }),
-  // java.net.URI's decoding (%XX only; a + stays a +): DuckDB's url_decode, not Trino's url_decode below.
-  m(
-    'url_extract_parameter',
-    ['u', 'name'],
-    "system.main.url_decode(regexp_extract(u, '[?&]' || name || '=([^&#]*)', 1))",
-    {
-      signature: 'url_extract_parameter(url, name)',
-      duckdb: 'url_decode(regexp_extract(…))',
-    },
-  ),
-  // Java's URLEncoder and URLDecoder (Trino's url_encode, url_decode): a space is +, * is kept and ~ is %7E, where
-  // DuckDB writes %20, %2A and ~ (every other byte is escaped alike, in upper-case hex); + decodes to a space.
-  m(
-    'url_encode',
-    ['s'],
-    "replace(replace(replace(system.main.url_encode(s), '%20', '+'), '%2A', '*'), '~', '%7E')",
-    {
-      signature: 'url_encode(value)',
-      duckdb: 'url_encode, then + * %7E',
-      note: "Java's URLEncoder: a space is +, * is kept, ~ is %7E (DuckDB: %20, %2A, ~)",
-    },
-  ),
-  m('url_decode', ['s'], "system.main.url_decode(replace(s, '+', ' '))", {
-    signature: 'url_decode(value)',
-    duckdb: "url_decode(replace(s, '+', ' '))",
-    note: "Java's URLDecoder: + is a space (DuckDB keeps it)",
-  }),
+  ...URL_FUNCTIONS,
   // JSON
   m(
     'json_extract_scalar',
@@ -337,76 +266,7 @@ export const TRINO_MACROS: MacroDef[] = [
       signature: 'json_size(json, path)',
     },
   ),
-  // Arrays and maps
-  m(
-    'cardinality',
-    ['x'],
-    "CAST(CASE json_type(to_json(x)) WHEN 'ARRAY' THEN json_array_length(to_json(x)) WHEN 'OBJECT' THEN len(json_keys(to_json(x))) END AS BIGINT)",
-    { signature: 'cardinality(array | map)' },
-  ),
-  {
-    name: 'array_join',
-    overloads: [
-      { params: ['a', 'sep'], body: 'array_to_string(a, sep)' },
-      {
-        params: ['a', 'sep', 'nullrep'],
-        body: 'array_to_string(list_transform(a, e -> coalesce(CAST(e AS VARCHAR), nullrep)), sep)',
-      },
-    ],
-    doc: [
-      {
-        signature: 'array_join(array, delimiter [, null_replacement])',
-        duckdb: 'array_to_string',
-        note: 'NULLs skipped',
-      },
-    ],
-  },
-  m('element_at', ['c', 'k'], 'c[k]', {
-    signature: 'element_at(array, index) / element_at(map, key)',
-    note: 'negative index counts from the end',
-  }),
-  m('array_position', ['a', 'x'], 'coalesce(list_position(a, x), 0)', {
-    signature: 'array_position(array, element)',
-    note: '0 when absent',
-  }),
-  m('array_remove', ['a', 'x'], 'list_filter(a, e -> e IS DISTINCT FROM x)', {
-    signature: 'array_remove(array, element)',
-  }),
-  // Trino keeps each element at its first occurrence and a NULL once (DuckDB's list_distinct reorders, drops NULL).
-  m(
-    'array_union',
-    ['a', 'b'],
-    'CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE array_distinct(list_concat(a, b)) END',
-    {
-      signature: 'array_union(a, b)',
-      duckdb: 'array_distinct(list_concat(a, b))',
-      note: 'in the order of first occurrence, NULL kept once; NULL when either array is NULL',
-    },
-  ),
-  m(
-    'array_except',
-    ['a', 'b'],
-    'CASE WHEN b IS NULL THEN NULL ELSE list_filter(array_distinct(a), ' +
-      'e -> CASE WHEN e IS NULL THEN list_count(b) = len(b) ELSE NOT list_contains(b, e) END) END',
-    {
-      signature: 'array_except(a, b)',
-      duckdb: 'list_filter(array_distinct(a), e -> e not in b)',
-      note: "in a's order of first occurrence; a NULL is kept unless b holds one",
-    },
-  ),
-  m(
-    'repeat',
-    ['x', 'n'],
-    "CASE WHEN n < 0 THEN error('Count argument of repeat function must be greater than or equal to 0') " +
-      "WHEN n > 10000 THEN error('Count argument of repeat function must be less than or equal to 10000') " +
-      'ELSE list_transform(range(n), i -> x) END',
-    {
-      signature: 'repeat(element, count)',
-      duckdb: 'list_transform(range(count), i -> element)',
-      note: "an array of count elements (DuckDB's repeat('ab', 2) is the string abab); count 0 to 10,000",
-    },
-  ),
-  m('slice', ['a', 's', 'n'], 'list_slice(a, s, s + n - 1)', { signature: 'slice(array, start, length)' }),
+  ...ARRAY_FUNCTIONS,
   SEQUENCE_MACRO,
   // Math
   m('rand', [], 'random()', { signature: 'rand()' }),
