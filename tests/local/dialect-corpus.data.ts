@@ -519,6 +519,25 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_AGG} (approx_percentile(x, w, percentage))`,
   },
   {
+    sql: 'SELECT count_if(x > 5), count_if(x > 1), count_if(CAST(NULL AS BOOLEAN)) FROM (VALUES (1), (2), (3)) AS t(x)',
+    rows: [[0, 2, 0]],
+    source: `${TRINO_AGG} (count_if: the number of TRUE values; count and count_if never return null)`,
+  },
+  {
+    sql: "SELECT max_by(a, b), min_by(a, b), max_by(a, b, 2), min_by(a, b, 5) FROM (VALUES ('x', 1), (NULL, 3), ('z', 2), ('w', NULL)) AS t(a, b)",
+    rows: [[null, 'x', [null, 'z'], ['x', 'z', null]]],
+    source:
+      'trinodb/trino TestMinMaxByAggregation (testMaxNull: the x of the largest y, NULL when that x is NULL); ' +
+      `${TRINO_AGG} (max_by(x, y, n): n values of x in descending order of y)`,
+  },
+  {
+    sql: 'SELECT arbitrary(x), every(x > 0), round(skewness(CAST(x AS DOUBLE)), 9) FROM (VALUES (NULL), (1), (2), (4)) AS t(x)',
+    rows: [[expect.any(Number), true, 0.381801774]],
+    source:
+      `${TRINO_AGG} (arbitrary: an arbitrary non-null value; every: alias of bool_and); trinodb/trino ` +
+      'CentralMomentsAggregation.skewness (sqrt(n) * m3 / m2^1.5, NULL under 3 values)',
+  },
+  {
     sql: 'SELECT sum(x) FROM (VALUES (9223372036854775807), (1)) AS t(x)',
     refused: /^bigint overflow: 9223372036854775808 is beyond a bigint/,
     source:

@@ -37,4 +37,37 @@ export const AGGREGATE_FUNCTIONS: MacroDef[] = [
     ],
   },
   m('map_agg', ['k', 'v'], 'map(list(k), list(v))', { signature: 'map_agg(key, value)' }),
+  m('count_if', ['b'], 'count(CASE WHEN b THEN 1 END)', {
+    signature: 'count_if(condition)',
+    note: '0 when no row holds (DuckDB: NULL over no rows or only NULL conditions)',
+  }),
+  m('every', ['b'], 'bool_and(b)', { signature: 'every(condition)', note: "Trino's alias of bool_and" }),
+  m('arbitrary', ['x'], 'any_value(x)', {
+    signature: 'arbitrary(x)',
+    note: "a non-NULL value when there is one (DuckDB's arbitrary is first(), which may be NULL)",
+  }),
+  ...(['max', 'min'] as const).map((end): MacroDef => ({
+    name: `${end}_by`,
+    overloads: [
+      { params: ['x', 'y'], body: `arg_${end}_null(x, y)` },
+      {
+        params: ['x', 'y', 'n'],
+        body:
+          `list_transform(list_slice(list_sort(list({'y': y, 'x': x}) FILTER (WHERE y IS NOT NULL), ` +
+          `'${end === 'max' ? 'DESC' : 'ASC'}'), 1, n), e -> e.x)`,
+      },
+    ],
+    doc: [
+      {
+        signature: `${end}_by(x, y [, n])`,
+        duckdb: `arg_${end}_null(x, y); the n form sorts list({y, x})`,
+        note: `x of the row with the ${end === 'max' ? 'largest' : 'smallest'} y, also when that x is NULL (DuckDB's arg_${end} skips rows whose x is NULL)`,
+      },
+    ],
+  })),
+  m('skewness', ['x'], 'system.main.skewness(x) * (count(x) - 2) / sqrt(count(x) * (count(x) - 1))', {
+    signature: 'skewness(x)',
+    duckdb: 'skewness(x) · (n − 2) / √(n(n − 1))',
+    note: "the population skewness √n·m3/m2^1.5, as Trino computes it (DuckDB's is the sample-adjusted one); NULL under 3 values",
+  }),
 ];
