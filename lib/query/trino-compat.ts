@@ -39,6 +39,14 @@ const SPLIT =
   "CASE WHEN d = '' THEN error('The delimiter may not be the empty string') WHEN s = '' THEN [''] " +
   'ELSE string_split(s, d) END';
 
+/** The distinct characters (code points) of levenshtein_distance's two strings, in a fixed order. */
+const DISTINCT_CHARS = "list_sort(list_distinct(string_split(a || b, '')))";
+
+/** A string of levenshtein_distance ('' splits into [''], skipped) with each character as the ASCII character of its place in DISTINCT_CHARS. */
+const asAscii = (v: string) =>
+  `array_to_string(list_transform(list_filter(string_split(${v}, ''), ch -> ch <> ''), ` +
+  `ch -> chr(list_position(${DISTINCT_CHARS}, ch))), '')`;
+
 /** The most arguments the variadic macros (concat, greatest, least) take. */
 const VARIADIC_MAX = 16;
 
@@ -97,9 +105,21 @@ export const TRINO_MACROS: MacroDef[] = [
     name: 'replace',
     overloads: [
       { params: ['s', 'f'], body: "system.main.replace(s, f, '')" },
-      { params: ['s', 'f', 'r'], body: 'system.main.replace(s, f, r)' },
+      {
+        params: ['s', 'f', 'r'],
+        // An empty search: the replacement before every character and at the end (Trino's StringFunctions.replace).
+        body:
+          "CASE WHEN f = '' AND s = '' THEN r WHEN f = '' THEN r || array_to_string(list_transform(string_split(s, ''), " +
+          "ch -> ch || r), '') ELSE system.main.replace(s, f, r) END",
+      },
     ],
-    doc: [{ signature: 'replace(string, search [, replace])', duckdb: "replace(s, f, coalesce(r, ''))" }],
+    doc: [
+      {
+        signature: 'replace(string, search [, replace])',
+        duckdb: "replace(s, f, coalesce(r, ''))",
+        note: "an empty search puts the replacement around every character ('abc', '', '-' → -a-b-c-; DuckDB: abc)",
+      },
+    ],
   },
   ...['substr', 'substring'].map((name): MacroDef => ({
     name,
@@ -241,7 +261,21 @@ export const TRINO_MACROS: MacroDef[] = [
     }),
   ),
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
-  m('levenshtein_distance', ['a', 'b'], 'levenshtein(a, b)', { signature: 'levenshtein_distance(a, b)' }),
+  // DuckDB's levenshtein counts bytes; Trino's code points. Text beyond ASCII is mapped, code point by code point,
+  // to one ASCII character each (at most 127 distinct code points in the two strings).
+  m(
+    'levenshtein_distance',
+    ['a', 'b'],
+    "CASE WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) " +
+      `WHEN len(${DISTINCT_CHARS}) > 127 THEN error('levenshtein_distance: the local lake compares at most 127 ` +
+      "distinct characters beyond ASCII') " +
+      `ELSE levenshtein(${asAscii('a')}, ${asAscii('b')}) END`,
+    {
+      signature: 'levenshtein_distance(a, b)',
+      duckdb: 'levenshtein(a, b) over code points',
+      note: "counts code points, as Trino (DuckDB's counts bytes: 'café' and 'cafe' are 2 apart)",
+    },
+  ),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
   ...URL_FUNCTIONS,
   // JSON
@@ -270,6 +304,18 @@ export const TRINO_MACROS: MacroDef[] = [
   SEQUENCE_MACRO,
   // Math
   m('rand', [], 'random()', { signature: 'rand()' }),
+  // DuckDB's cbrt(27) is 3.0000000000000004; Java's Math.cbrt (Trino's) gives a perfect cube's root exactly.
+  m(
+    'cbrt',
+    ['x'],
+    'CASE WHEN round(system.main.cbrt(x)) * round(system.main.cbrt(x)) * round(system.main.cbrt(x)) = x ' +
+      'THEN round(system.main.cbrt(x)) ELSE system.main.cbrt(x) END',
+    {
+      signature: 'cbrt(x)',
+      duckdb: 'cbrt(x), rounded when that is the exact root',
+      note: "a perfect cube's root exactly (cbrt(27) = 3.0; DuckDB: 3.0000000000000004)",
+    },
+  ),
   m('truncate', ['x'], 'trunc(x)', { signature: 'truncate(x)' }),
   m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
   m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),

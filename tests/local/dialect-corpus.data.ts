@@ -26,6 +26,10 @@ const TRINO_VALUES = 'https://trino.io/docs/current/sql/values.html';
 const TRINO_AGG = 'https://trino.io/docs/current/functions/aggregate.html';
 const TRINO_DECIMAL = 'https://trino.io/docs/current/functions/decimal.html';
 const TRINO_FUNCTION_LIST = 'https://trino.io/docs/current/functions/list.html';
+const TRINO_URL_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/UrlFunctions.java (java.net.URI: getHost, ' +
+  'getPath and getQuery decoded, nullToEmpty; a parameter piece without = is the empty value)';
+const TRINO_ARRAY_SRC = 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/';
 const ATHENA_TIMESTAMP_EXCEPTIONS =
   "https://repost.aws/knowledge-center/athena-table-timestamp-exceptions (\"'>' cannot be applied to timestamp, " +
   'varchar(19)": a TIMESTAMP compared with a STRING; cast the literal)';
@@ -510,6 +514,53 @@ export const CORPUS: CorpusEntry[] = [
       [2, 'b'],
     ],
     source: TRINO_VALUES,
+  },
+  // --- strings, URLs, arrays: Trino's rules where DuckDB's built-ins have others -----------------------------
+  {
+    sql: "SELECT replace('abc', '', '-'), replace('', '', '-'), levenshtein_distance('café', 'cafe'), levenshtein_distance('日本', '日'), levenshtein_distance('', 'é'), cbrt(27), cbrt(-8)",
+    rows: [['-a-b-c-', '-', 1, 1, 1, 3, -2]],
+    source:
+      `${TRINO_STRING} (replace); trinodb/trino StringFunctions.replace (an empty search: the replacement ` +
+      `between the characters and at both ends) and levenshteinDistance (code points); ${TRINO_MATH} (cbrt: Math.cbrt)`,
+  },
+  {
+    sql:
+      "SELECT url_extract_host('https://user:pw@example.com:8080/p'), url_extract_path('https://example.com/a%20b?q'), " +
+      "url_extract_query('https://example.com/p'), url_extract_query('https://e.com/?x=a%20b#f'), " +
+      "url_extract_parameter('https://e.com/p?aXb=2', 'a.b'), url_extract_parameter('https://e.com/p?z', 'z'), " +
+      "url_extract_parameter('https://e.com/p?y=a+b&y=2', 'y'), url_extract_parameter('https://e.com/p?x=a%20b', 'x')",
+    rows: [['example.com', '/a b', '', 'x=a b', null, '', 'a+b', 'a b']],
+    source: TRINO_URL_SRC,
+  },
+  {
+    sql:
+      'SELECT slice(ARRAY[1, 2, 3, 4], -2, 5), slice(ARRAY[1, 2, 3, 4], -9, 2), element_at(ARRAY[1, 2, 3], 5), ' +
+      'array_position(ARRAY[1, NULL], NULL), array_remove(ARRAY[1, NULL, 2], NULL), ' +
+      'array_intersect(ARRAY[3, 1, 2, 1, NULL], ARRAY[1, 3, NULL]), array_position(ARRAY[5, 6], 6)',
+    rows: [[[3, 4], [], null, null, null, [3, 1, null], 2]],
+    types: [
+      'array(integer)',
+      'array(integer)',
+      'integer',
+      'bigint',
+      'array(integer)',
+      'array(integer)',
+      'bigint',
+    ],
+    source:
+      `${TRINO_ARRAY} (array_position returns a bigint); ${TRINO_ARRAY_SRC}ArraySliceFunction.java, ` +
+      'ArrayPositionFunction.java and ArrayRemoveFunction.java (a NULL element gives NULL), ' +
+      'ArrayIntersectFunction.java (NULL matches NULL)',
+  },
+  {
+    sql: 'SELECT slice(ARRAY[1, 2, 3], 0, 2)',
+    refused: /SQL array indices start at 1/,
+    source: `${TRINO_ARRAY_SRC}ArraySliceFunction.java (checkCondition(fromIndex != 0, …))`,
+  },
+  {
+    sql: 'SELECT element_at(ARRAY[1, 2, 3], 0)',
+    refused: /SQL array indices start at 1/,
+    source: `${TRINO_ARRAY_SRC}ArrayElementAtFunction.java (index 0 fails)`,
   },
   // --- aggregates ---------------------------------------------------------------------------------------------
   {

@@ -26,17 +26,48 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
       },
     ],
   },
-  m('element_at', ['c', 'k'], 'c[k]', {
-    signature: 'element_at(array, index) / element_at(map, key)',
-    note: 'negative index counts from the end',
-  }),
-  m('array_position', ['a', 'x'], 'coalesce(list_position(a, x), 0)', {
-    signature: 'array_position(array, element)',
-    note: '0 when absent',
-  }),
-  m('array_remove', ['a', 'x'], 'list_filter(a, e -> e IS DISTINCT FROM x)', {
-    signature: 'array_remove(array, element)',
-  }),
+  m(
+    'element_at',
+    ['c', 'k'],
+    "CASE WHEN typeof(c) LIKE '%[]' AND TRY_CAST(k AS BIGINT) = 0 THEN error('SQL array indices start at 1') " +
+      'ELSE c[k] END',
+    {
+      signature: 'element_at(array, index) / element_at(map, key)',
+      duckdb: 'c[k]',
+      note: 'negative index counts from the end; index 0 fails as in Trino (DuckDB: NULL)',
+    },
+  ),
+  m(
+    'array_position',
+    ['a', 'x'],
+    'CASE WHEN a IS NULL OR x IS NULL THEN NULL ELSE CAST(coalesce(list_position(a, x), 0) AS BIGINT) END',
+    {
+      signature: 'array_position(array, element)',
+      duckdb: 'coalesce(list_position(a, x), 0)',
+      note: '0 when absent; a bigint; NULL for a NULL element (DuckDB finds a NULL entry)',
+    },
+  ),
+  m(
+    'array_remove',
+    ['a', 'x'],
+    'CASE WHEN x IS NULL THEN NULL ELSE list_filter(a, e -> e IS DISTINCT FROM x) END',
+    {
+      signature: 'array_remove(array, element)',
+      duckdb: 'list_filter(a, e -> e IS DISTINCT FROM x)',
+      note: 'NULL for a NULL element',
+    },
+  ),
+  m(
+    'array_intersect',
+    ['a', 'b'],
+    'CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE list_filter(array_distinct(a), ' +
+      'e -> CASE WHEN e IS NULL THEN list_count(b) < len(b) ELSE list_contains(b, e) END) END',
+    {
+      signature: 'array_intersect(a, b)',
+      duckdb: 'list_filter(array_distinct(a), e -> e in b)',
+      note: "in a's order of first occurrence; a NULL is kept when both hold one (DuckDB drops it)",
+    },
+  ),
   // Trino keeps each element at its first occurrence and a NULL once (DuckDB's list_distinct reorders, drops NULL).
   m(
     'array_union',
@@ -71,5 +102,18 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
       note: "an array of count elements (DuckDB's repeat('ab', 2) is the string abab); count 0 to 10,000",
     },
   ),
-  m('slice', ['a', 's', 'n'], 'list_slice(a, s, s + n - 1)', { signature: 'slice(array, start, length)' }),
+  // io.trino.operator.scalar.ArraySliceFunction: a negative start counts from the end; nothing before the first.
+  m(
+    'slice',
+    ['a', 's', 'n'],
+    "CASE WHEN n < 0 THEN error('length must be greater than or equal to 0') " +
+      "WHEN s = 0 THEN error('SQL array indices start at 1') " +
+      'WHEN (CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END) < 1 THEN list_slice(a, 1, 0) ' +
+      'ELSE list_slice(a, (CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END), least((CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END) + n, len(a) + 1) - 1) END',
+    {
+      signature: 'slice(array, start, length)',
+      duckdb: 'list_slice(a, s, s + n - 1)',
+      note: 'a start of 0 or a negative length fails as in Trino; a negative start counts from the end',
+    },
+  ),
 ];
