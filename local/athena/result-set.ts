@@ -10,6 +10,7 @@
  * Precision/Scale per type as Athena reports them (measured on the service by the athena-local project).
  */
 import type { ColumnInfo, Datum, Row } from '@aws-sdk/client-athena';
+import { shortestFloat } from '../../lib/query/duckdb/values';
 import type { Cell, ResultColumn } from '../../lib/query/types';
 
 /** A parsed type name: `array(map(varchar, bigint))`, `row(a bigint, b varchar)`, `decimal(10,2)`. */
@@ -110,16 +111,6 @@ function javaNotation(n: number): string {
   return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`;
 }
 
-/** The shortest decimal that reads back as the same 32-bit float (Java's Float.toString digits). */
-function shortestFloat(n: number): number {
-  if (!Number.isFinite(n) || n === 0) return n;
-  for (let p = 1; p <= 9; p++) {
-    const candidate = Number(n.toPrecision(p));
-    if (Math.fround(candidate) === n) return candidate;
-  }
-  return n;
-}
-
 function floatingText(cell: Cell, real: boolean): string {
   if (typeof cell === 'number') return javaNotation(real ? shortestFloat(cell) : cell);
   return String(cell); // NaN, Infinity, -Infinity come as text
@@ -148,12 +139,13 @@ function render(cell: Cell, type: TypeNode): string {
       return `{${entries.map(([k, v]) => `${k}=${render(v, value)}`).join(', ')}}`;
     }
     case 'row': {
-      const fields = Object.entries(cell as Record<string, Cell>);
-      return `{${fields
-        .map(
-          ([k, v], i) =>
-            `${k}=${render(v, type.args.find((a) => a.name === k)?.type ?? type.args[i]?.type ?? parseType('varchar'))}`,
-        )
+      // In the row type's order (an object lists fields named like integers, "10", first).
+      const fields = cell as Record<string, Cell>;
+      const named = type.args.length > 0 && type.args.every((a) => a.name !== undefined && a.name in fields);
+      if (named)
+        return `{${type.args.map((a) => `${a.name!}=${render(fields[a.name!] ?? null, a.type)}`).join(', ')}}`;
+      return `{${Object.entries(fields)
+        .map(([k, v], i) => `${k}=${render(v, type.args[i]?.type ?? parseType('varchar'))}`)
         .join(', ')}}`;
     }
     default:

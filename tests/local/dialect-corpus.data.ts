@@ -562,6 +562,28 @@ export const CORPUS: CorpusEntry[] = [
     refused: /SQL array indices start at 1/,
     source: `${TRINO_ARRAY_SRC}ArrayElementAtFunction.java (index 0 fails)`,
   },
+  // --- values: map keys, a key or field named __proto__, reals ---------------------------------------------------
+  {
+    sql:
+      "SELECT MAP(ARRAY['__proto__', 'a'], ARRAY[1, 2]), CAST(ROW(1, 2) AS ROW(\"__proto__\" bigint, b bigint)), " +
+      "MAP(ARRAY[CAST(ROW(1, 'x') AS ROW(a bigint, b varchar))], ARRAY[1]), " +
+      "MAP(ARRAY[ARRAY[1, 2], ARRAY[3]], ARRAY['a', 'b']), MAP(ARRAY[CAST('1.50' AS decimal(4, 2))], ARRAY[1]), " +
+      'CAST(0.1 AS REAL), ARRAY[CAST(0.1 AS REAL)]',
+    rows: [
+      [
+        { ['__proto__']: 1, a: 2 },
+        { ['__proto__']: 1, b: 2 },
+        { '{a=1, b=x}': 1 },
+        { '[1, 2]': 'a', '[3]': 'b' },
+        { '1.50': 1 },
+        0.1,
+        [0.1],
+      ],
+    ],
+    source:
+      'https://trino.io/docs/current/language/types.html (map keys of any comparable type; a REAL is a 32-bit ' +
+      "float, shown by Athena with Java's Float.toString digits); docs/sql-dialect.md (values: [1, 2], {k=v}, {a=1, b=x})",
+  },
   // --- aggregates ---------------------------------------------------------------------------------------------
   {
     // The exact weighted percentile: what Athena's estimate approximates (within its documented accuracy).

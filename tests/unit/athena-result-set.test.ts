@@ -96,6 +96,8 @@ describe('values as Athena renders them', () => {
     expect(text({ id: 1, name: 'x', tags: ['a'] }, 'row(id bigint, name varchar, tags array(varchar))')).toBe(
       '{id=1, name=x, tags=[a]}',
     );
+    // A row's fields in its type's order, also a field named like an integer (an object lists "10" first).
+    expect(text({ b: 1, 10: 2 }, 'row(b bigint, 10 bigint)')).toBe('{b=1, 10=2}');
     expect(text({ a: [1, { b: null }] }, 'json')).toBe('{"a":[1,{"b":null}]}');
     expect(datum(null, parseType('varchar'))).toEqual({});
   });

@@ -1,7 +1,7 @@
 /**
  * A result chunk's rows as the JSON cells the API returns. DuckDB's value API keys a struct's entries by name, and an
  * anonymous ROW(1, 'a') is a struct whose entries are all named '': read as values, its fields collapse into one
- * ({field0=a, field1=a} where Athena answers {field0=1, field1=a}). A column whose type holds such a struct (itself, or
+ * ({field0=a, field1=a} where Athena answers {field0=1, field1=a}); a field named __proto__ is lost. A column whose type holds such a struct (itself, or
  * as a list's element) is read from its vectors instead, field by position; every other column through toCell.
  */
 import {
@@ -15,10 +15,14 @@ import {
 import type { Cell } from '../types';
 import { toCell } from './values';
 
-/** A struct whose entries cannot all be told apart by name (anonymous fields, or one name twice). */
+/**
+ * A struct whose entries cannot all be told apart by name (anonymous fields, or one name twice), or that the value
+ * API loses: a field named __proto__ (its plain object takes the assignment as its prototype).
+ */
 const hasAmbiguousNames = (t: DuckDBType): boolean =>
   t.typeId === DuckDBTypeId.STRUCT &&
-  (t.entryNames.some((n) => n === '') || new Set(t.entryNames).size < t.entryNames.length);
+  (t.entryNames.some((n) => n === '' || n === '__proto__') ||
+    new Set(t.entryNames).size < t.entryNames.length);
 
 /** Whether a value of this type, read through the value API, would lose a struct's fields. */
 function losesFields(t: DuckDBType): boolean {
@@ -42,7 +46,7 @@ function cellAt(vector: DuckDBVector, index: number, t: DuckDBType): Cell {
     case DuckDBTypeId.STRUCT: {
       const struct = vector as DuckDBStructVector;
       if (!struct.isItemValid(index)) return null;
-      const out: Record<string, Cell> = {};
+      const out = Object.create(null) as Record<string, Cell>;
       // Anonymous fields (ROW(1, 'x')) are field0, field1, … as Athena renders them.
       t.entryTypes.forEach((type, i) => {
         out[t.entryNames[i] || `field${i}`] = cellAt(struct.entryVectorAt(i), index, type);

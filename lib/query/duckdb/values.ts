@@ -130,6 +130,51 @@ function float(v: number): Cell {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
+/**
+ * The shortest decimal that reads back as the same 32-bit float: a REAL as Athena shows it (Java's Float.toString
+ * digits: 0.1, where the float widened to a double is 0.10000000149011612).
+ */
+export function shortestFloat(n: number): number {
+  if (!Number.isFinite(n) || n === 0) return n;
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(n.toPrecision(p));
+    if (Math.fround(candidate) === n) return candidate;
+  }
+  return n;
+}
+
+/** A new object for a row's fields or a map's entries: no prototype, so a key named __proto__ is a key. */
+const record = (): Record<string, Cell> => Object.create(null) as Record<string, Cell>;
+
+/**
+ * A map key as Athena writes it in the map's text: a row, an array or a map in Athena's notation, a decimal with
+ * its scale (1.50), anything else as its text.
+ */
+function keyText(v: DuckDBValue, t: DuckDBType): string {
+  if (v === null) return 'null';
+  switch (t.typeId) {
+    case DuckDBTypeId.DECIMAL:
+      return (v as DuckDBDecimalValue).toString();
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return `[${(v as { items: readonly DuckDBValue[] }).items.map((x) => keyText(x, t.valueType)).join(', ')}]`;
+    case DuckDBTypeId.STRUCT: {
+      if (isZoned(t)) break;
+      const entries = (v as { entries: Record<string, DuckDBValue> }).entries;
+      const fields = t.entryNames.map(
+        (name, i) => `${name || `field${i}`}=${keyText(entries[name] ?? null, t.entryTypes[i]!)}`,
+      );
+      return `{${fields.join(', ')}}`;
+    }
+    case DuckDBTypeId.MAP: {
+      const entries = (v as { entries: { key: DuckDBValue; value: DuckDBValue }[] }).entries;
+      return `{${entries.map((e) => `${keyText(e.key, t.keyType)}=${keyText(e.value, t.valueType)}`).join(', ')}}`;
+    }
+  }
+  const cell = toCell(v, t);
+  return cell !== null && typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+}
+
 /** A DuckDB value as the JSON cell the API returns (see Cell in lib/query/types.ts). */
 export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
   if (v === null || v === undefined) return null;
@@ -149,6 +194,7 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
     case DuckDBTypeId.UHUGEINT:
       return bigintOf(v as bigint);
     case DuckDBTypeId.FLOAT:
+      return float(shortestFloat(v as number));
     case DuckDBTypeId.DOUBLE:
       return float(v as number);
     case DuckDBTypeId.DECIMAL: {
@@ -192,7 +238,7 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
         const wall = entries[ZONED[1]!] as { micros: bigint } | null;
         return wall ? `${formatMicros(wall.micros)} ${String(entries[ZONED[2]!])}` : null;
       }
-      const out: Record<string, Cell> = {};
+      const out = record();
       // Anonymous fields (ROW(1, 'x')) are field0, field1, … as Athena renders them.
       t.entryNames.forEach(
         (name, i) => (out[name || `field${i}`] = toCell(entries[name] ?? null, t.entryTypes[i]!)),
@@ -200,9 +246,9 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
       return out;
     }
     case DuckDBTypeId.MAP: {
-      const out: Record<string, Cell> = {};
+      const out = record();
       for (const e of (v as { entries: { key: DuckDBValue; value: DuckDBValue }[] }).entries) {
-        out[String(toCell(e.key, t.keyType))] = toCell(e.value, t.valueType);
+        out[keyText(e.key, t.keyType)] = toCell(e.value, t.valueType);
       }
       return out;
     }
