@@ -1,6 +1,6 @@
 /** The lake's console: sign in with the API key, then the pages (pages/Shell.tsx). */
 import { render } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { LakeApi } from './lib/api';
 import { forgetKey, storedKey, storeKey } from './lib/session';
 import { Shell } from './pages/Shell';
@@ -22,6 +22,8 @@ function App() {
         : null,
     [key],
   );
+  // A session ends with its key (sign-out, a refusal, another key): its API stops calling the lake.
+  useEffect(() => () => api?.close(), [api]);
   if (!api)
     return (
       <SignIn

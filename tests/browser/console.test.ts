@@ -185,6 +185,85 @@ describe('the console in a browser', () => {
     await page.getByLabel('Rows per page').selectOption('100');
   });
 
+  it('keeps the chart’s dimension, measure and kind while the pages of a result are turned', async () => {
+    await page.getByLabel('Rows per page').selectOption('50');
+    await runSql(page, 'SELECT x, x * 2 AS y, x * 3 AS z FROM UNNEST(sequence(1, 120)) AS t(x) ORDER BY x');
+    await page.getByTestId('results').locator('thead th', { hasText: 'z' }).waitFor();
+    await page.getByLabel('Measure').selectOption({ label: 'z' });
+    await page.getByRole('radio', { name: 'Line', exact: true }).check();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Rows 51–100').waitFor();
+    expect(await page.locator('figure.chart').getAttribute('data-kind')).toBe('line');
+    await expect(page.getByLabel('Measure').inputValue()).resolves.toBe('2');
+    await page.getByLabel('Rows per page').selectOption('100');
+  });
+
+  it('opens a long value in full with its button (the cell cuts it)', async () => {
+    await runSql(page, "SELECT lpad('', 100, 'ab') AS long_text, 'short' AS short_text");
+    await page.getByTestId('results').locator('thead th', { hasText: 'long_text' }).waitFor();
+    const cell = page.getByTestId('results').locator('tbody td').nth(1);
+    expect(await cell.getAttribute('title')).toBe('ab'.repeat(50));
+    const toggle = cell.locator('button.cell-toggle');
+    expect(await toggle.getAttribute('aria-label')).toBe('show all of long_text (100 characters)');
+    await toggle.click();
+    await expect(cell.getAttribute('class')).resolves.toMatch(/expanded/);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.getByTestId('results').locator('tbody td').nth(2).locator('button').count()).toBe(0);
+  });
+
+  it('rides out a status read that fails while a query runs, and shows its result', async () => {
+    // The lake's first answer says RUNNING (so the console polls); the first status read fails in the network.
+    let failed = false;
+    await page.route('**/queries', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as Record<string, unknown>;
+      const { columns: _c, rows: _r, nextToken: _n, ...status } = body;
+      await route.fulfill({ response, json: { ...status, state: 'RUNNING' } });
+    });
+    await page.route(/\/queries\/[0-9a-f-]+$/, async (route) => {
+      if (route.request().method() === 'GET' && !failed) {
+        failed = true;
+        return route.abort('failed');
+      }
+      return route.continue();
+    });
+    try {
+      await runSql(page, 'SELECT 7 AS seven');
+      await page.getByTestId('results').locator('thead th', { hasText: 'seven' }).waitFor();
+      expect(failed).toBe(true);
+      expect(await bodyRows(page, 'results')).toEqual([['1', '7']]);
+      expect(await page.getByRole('alert').count()).toBe(0);
+    } finally {
+      await page.unrouteAll();
+    }
+  });
+
+  it('draws dates and times in UTC, as the table shows them, whatever the browser’s time zone', async () => {
+    const elsewhere = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      timezoneId: 'America/New_York',
+    });
+    try {
+      const p = await elsewhere.newPage();
+      await signIn(p, CONSOLE_TEST_KEY);
+      await p.getByRole('navigation', { name: 'pages' }).waitFor();
+      await runSql(
+        p,
+        "SELECT DATE '2026-11-01' AS d, 1 AS n UNION ALL SELECT DATE '2026-11-02', 2 ORDER BY d",
+      );
+      const canvas = p.locator('figure.chart canvas').first();
+      await canvas.waitFor();
+      expect(await p.locator('figure.chart').getAttribute('data-kind')).toBe('line');
+      // The legend shows the x value under the cursor: hover the first point (the plot's left edge).
+      const box = (await p.locator('figure.chart .u-over').boundingBox())!;
+      await p.mouse.move(box.x + 2, box.y + box.height / 2);
+      const x = await p.locator('figure.chart .u-legend .u-series').first().locator('.u-value').innerText();
+      expect(x).toMatch(/^2026-11-01/);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('keeps the SQL being written when the page is left and opened again', async () => {
     await nav(page, 'Query').click();
     await page.locator('.cm-content').click();

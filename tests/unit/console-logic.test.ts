@@ -1,13 +1,15 @@
 /** The console's pure logic (console/src/lib/): chart choice, CSV, history, error shapes, the ASL drawing's graph. */
 import { failureOf } from '../../console/src/lib/api-error';
-import type { AslDefinition, IngestStats, VisitedState } from '../../console/src/lib/api-types';
+import type { AslDefinition, IngestStats, QueryStatus, VisitedState } from '../../console/src/lib/api-types';
 import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-graph';
 import { layoutAsl } from '../../console/src/lib/asl-layout';
 import { chartSeries, chooseChart, lineAxis } from '../../console/src/lib/chart-choice';
 import { toCsv } from '../../console/src/lib/csv';
 import { describeInput } from '../../console/src/lib/execution-input';
 import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
-import { ingestSeries, ingestTotals } from '../../console/src/lib/ingest-series';
+import { ingestSeries, ingestTotals, UNKNOWN_TYPE } from '../../console/src/lib/ingest-series';
+import { LakeApi, SignedOutError } from '../../console/src/lib/api';
+import { QueryRun, RunLeftError } from '../../console/src/lib/query-run';
 import { parseRoute, routeHref } from '../../console/src/lib/route';
 import etl from '../../state-machines/etl.asl.json';
 
@@ -222,6 +224,111 @@ it('ingest series: every bucket of the window, one type or all', () => {
     { type: 'page_view', accepted: 5, refused: 0 },
     { type: 'signup', accepted: 3, refused: 1 },
   ]);
+  // Refusals of a type the lake does not have (type null): a type of their own, which can be chosen.
+  const unknown = {
+    ...stats,
+    series: [...stats.series, { start: stats.from, type: null, accepted: 0, refused: 4 }],
+  };
+  expect(ingestTotals(unknown)).toContainEqual({ type: UNKNOWN_TYPE, accepted: 0, refused: 4 });
+  expect(ingestSeries(unknown, UNKNOWN_TYPE).refused).toEqual([4, 0, 0, 0]);
+  expect(ingestSeries(unknown, null).refused).toEqual([4, 1, 0, 0]);
+});
+
+describe('a query run', () => {
+  const running = { id: 'q-1', state: 'RUNNING' } as QueryStatus;
+  const done = { id: 'q-1', state: 'SUCCEEDED' } as QueryStatus;
+  const page = { columns: [], rows: [], nextToken: null };
+
+  it('rides out a lake that does not answer for a while (no answer, 5xx, 429), then ends as the lake says', async () => {
+    const answers: (QueryStatus | Error)[] = [
+      new TypeError('Failed to fetch'),
+      failureOf(502, { message: 'Bad Gateway' }),
+      failureOf(429, { code: 'TOO_MANY_REQUESTS', message: 'slow down' }),
+      running,
+      done,
+    ];
+    const seen: string[] = [];
+    const api = {
+      startQuery: async () => running,
+      queryStatus: async () => {
+        const a = answers.shift()!;
+        if (a instanceof Error) throw a;
+        return a;
+      },
+      results: async () => page,
+    } as unknown as LakeApi;
+    const outcome = await new QueryRun(api, (s) => seen.push(s.state)).run('SELECT 1', 10);
+    expect(outcome.status.state).toBe('SUCCEEDED');
+    expect(outcome.page).toEqual(page);
+    expect(seen).toEqual(['RUNNING', 'RUNNING', 'SUCCEEDED']);
+    expect(answers).toEqual([]);
+  }, 30_000);
+
+  it('ends at once on a refusal, and after its patience when the lake stays silent', async () => {
+    const refusing = {
+      startQuery: async () => running,
+      queryStatus: async () => {
+        throw failureOf(404, { code: 'QUERY_NOT_FOUND', message: 'no such query' });
+      },
+    } as unknown as LakeApi;
+    await expect(new QueryRun(refusing).run('SELECT 1', 10)).rejects.toMatchObject({ status: 404 });
+    let calls = 0;
+    const silent = {
+      startQuery: async () => running,
+      queryStatus: async () => {
+        calls++;
+        throw new TypeError('Failed to fetch');
+      },
+    } as unknown as LakeApi;
+    await expect(new QueryRun(silent, undefined, 1_500).run('SELECT 1', 10)).rejects.toThrow(TypeError);
+    expect(calls).toBeGreaterThan(1);
+  }, 30_000);
+
+  it('left (its page closed): stops polling and asks the lake to cancel the query', async () => {
+    let polls = 0;
+    const cancelled: string[] = [];
+    const api = {
+      startQuery: async () => running,
+      queryStatus: async () => {
+        polls++;
+        return running;
+      },
+      cancelQuery: async (id: string) => {
+        cancelled.push(id);
+        return { ...running, state: 'CANCELLED' };
+      },
+    } as unknown as LakeApi;
+    const run = new QueryRun(api);
+    const outcome = run.run('SELECT 1', 10);
+    await new Promise((r) => setTimeout(r, 700));
+    run.leave();
+    await expect(outcome).rejects.toBeInstanceOf(RunLeftError);
+    const after = polls;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(polls).toBe(after);
+    expect(cancelled).toEqual(['q-1']);
+  }, 30_000);
+
+  it('a closed API (signed out) sends nothing more, and a late refusal does not sign out anyone', async () => {
+    const calls: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (url: string) => {
+      calls.push(url);
+      return new Response(JSON.stringify({ code: 'FORBIDDEN', message: 'no' }), { status: 403 });
+    }) as typeof fetch;
+    try {
+      let refusals = 0;
+      const api = new LakeApi('old-key', () => refusals++, 'http://lake');
+      const inFlight = api.queryStatus('q-1');
+      api.close();
+      await expect(inFlight).rejects.toMatchObject({ status: 403 });
+      await expect(api.queryStatus('q-1')).rejects.toBeInstanceOf(SignedOutError);
+      expect(calls).toEqual(['http://lake/queries/q-1']);
+      expect(refusals).toBe(0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
 });
 
 it('routes and execution inputs in words', () => {

@@ -79,6 +79,8 @@ export function Chart(props: ChartProps) {
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height,
+      // Times in UTC, as the result table shows them (uPlot's default is the browser's zone).
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       scales: {
         // Bars and counts from zero: a bar's length is its value.
         y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },

@@ -15,7 +15,9 @@ import {
 import { Chart } from './Chart';
 
 export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: Cell[][] }) {
-  const auto = useMemo(() => chooseChart(columns), [columns]);
+  // The choice is the result's, not the page's: turning a page (new rows, the same columns) keeps the user's.
+  const columnsKey = columns.map((c) => `${c.name}\u0000${c.type}`).join('\u0001');
+  const auto = useMemo(() => chooseChart(columns), [columnsKey]);
   const [dimension, setDimension] = useState(auto?.dimension ?? 0);
   const [measure, setMeasure] = useState(auto?.measure ?? 0);
   const [kind, setKind] = useState<ChartKind>(auto?.kind ?? 'bar');

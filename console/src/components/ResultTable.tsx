@@ -1,4 +1,8 @@
-/** A page of query results: each column with its type, NULLs marked, numbers aligned right. */
+/**
+ * A page of query results: each column with its type, NULLs marked, numbers aligned right; a long value is cut at
+ * the cell's width and opens in full with its button.
+ */
+import { useEffect, useState } from 'preact/hooks';
 import type { Cell, ResultColumn } from '../lib/api-types';
 import { isNumericType } from '../lib/chart-choice';
 import { cellText } from '../lib/format';
@@ -12,7 +16,19 @@ export interface ResultTableProps {
   testId?: string;
 }
 
+/** Cells longer than this many characters can be opened in full (the table cuts a cell at 32rem). */
+const LONG_CELL = 60;
+
 export function ResultTable({ columns, rows, firstRow = 1, caption, testId }: ResultTableProps) {
+  // The cells opened in full ("row:column"); another page or result closes them.
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => setOpen(new Set()), [rows]);
+  const toggle = (id: string) =>
+    setOpen((was) => {
+      const next = new Set(was);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={caption ?? 'query results'}>
       <table class="results" data-testid={testId ?? 'results'}>
@@ -34,14 +50,32 @@ export function ResultTable({ columns, rows, firstRow = 1, caption, testId }: Re
           {rows.map((row, r) => (
             <tr key={r}>
               <td class="rownum">{firstRow + r}</td>
-              {row.map((cell, i) => (
-                <td
-                  key={i}
-                  class={`${cell === null ? 'null' : ''} ${isNumericType(columns[i]?.type ?? '') ? 'num' : ''}`}
-                >
-                  {cellText(cell)}
-                </td>
-              ))}
+              {row.map((cell, i) => {
+                const text = cellText(cell);
+                const id = `${r}:${i}`;
+                const long = text.length > LONG_CELL;
+                const expanded = long && open.has(id);
+                return (
+                  <td
+                    key={i}
+                    class={`${cell === null ? 'null' : ''} ${isNumericType(columns[i]?.type ?? '') ? 'num' : ''} ${expanded ? 'expanded' : ''}`}
+                    title={long && !expanded ? text : undefined}
+                  >
+                    {long ? (
+                      <button
+                        type="button"
+                        class="cell-toggle"
+                        aria-expanded={expanded}
+                        aria-label={`${expanded ? 'shorten' : 'show all of'} ${columns[i]?.name ?? 'the value'} (${text.length} characters)`}
+                        onClick={() => toggle(id)}
+                      >
+                        {expanded ? 'less' : 'all'}
+                      </button>
+                    ) : null}
+                    {text}
+                  </td>
+                );
+              })}
             </tr>
           ))}
         </tbody>

@@ -13,6 +13,8 @@ const ICONS: Record<string, string> = {
   caught: '⚠',
   retried: '↻',
   REFUSED: '✕',
+  /** Accepted, but its end unknown: the lake stopped answering while it ran. */
+  UNKNOWN: '?',
 };
 
 export function statusTone(status: string): 'ok' | 'bad' | 'warn' | 'busy' {
@@ -20,7 +22,7 @@ export function statusTone(status: string): 'ok' | 'bad' | 'warn' | 'busy' {
   if (s === 'SUCCEEDED') return 'ok';
   if (s === 'FAILED' || s === 'TIMED_OUT' || s === 'ABORTED' || s === 'CANCELLED' || s === 'REFUSED')
     return 'bad';
-  if (s === 'CAUGHT' || s === 'RETRIED') return 'warn';
+  if (s === 'CAUGHT' || s === 'RETRIED' || s === 'UNKNOWN') return 'warn';
   return 'busy';
 }
 

@@ -3,7 +3,7 @@
  * appended by `loadMore`. `key` names what the list is of (e.g. a status filter): pages loaded for another key are
  * dropped when it changes.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useAsync } from './use-async';
 
 export interface Page<T> {
@@ -32,6 +32,12 @@ export function usePagedList<T>(
   const [more, setMore] = useState<(Page<T> & { key: string }) | null>(null);
   // A later page's failure, for the key it was loaded for.
   const [failure, setFailure] = useState<{ key: string; error: unknown } | null>(null);
+  // Pages loaded under another key are dropped for good: when the key comes back, its first page is loaded anew
+  // and later pages appended to it would no longer follow on from where it now ends.
+  useEffect(() => {
+    setMore(null);
+    setFailure(null);
+  }, [key]);
   const extra = more && more.key === key ? more : null;
   const next = extra ? extra.nextToken : (first.data?.nextToken ?? null);
   const loadMore = async () => {

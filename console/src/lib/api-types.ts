@@ -96,7 +96,8 @@ export interface IngestStats {
   from: string;
   to: string;
   bucketMinutes: number;
-  series: { start: string; type: string; accepted: number; refused: number }[];
+  /** type: null for refused events whose type is not one of the lake's (schemas/api/IngestStats.json). */
+  series: { start: string; type: string | null; accepted: number; refused: number }[];
   refusals: { at: string; type: string | null; code: string; field: string | null; message: string }[];
   delivery: { bufferedRecords: number; bufferedBytes: number; oldestBufferedAt: string | null } | null;
   notes?: string[];

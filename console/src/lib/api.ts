@@ -24,14 +24,39 @@ function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+/** A call of a closed LakeApi (signed out, or another key): refused before it reaches the lake. */
+export class SignedOutError extends Error {
+  override readonly name = 'SignedOutError';
+  constructor() {
+    super('signed out: the console no longer calls the lake with this key');
+  }
+}
+
 export class LakeApi {
+  private ended = false;
+
   constructor(
     private readonly key: string,
     private readonly onKeyRefused: (failure: ApiFailure) => void = () => undefined,
     private readonly base = '',
   ) {}
 
+  /** Whether close() was called: the session this API belongs to has ended. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * Ends this API's session (sign-out, or a new key): later calls are refused (SignedOutError), so that nothing is
+   * sent with a key the console has forgotten, and a late refusal of the old key cannot sign out a newer session.
+   * Calls in flight finish (a query's cancel sent as its page closes still reaches the lake).
+   */
+  close(): void {
+    this.ended = true;
+  }
+
   async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    if (this.ended) throw new SignedOutError();
     const res = await fetch(this.base + path, {
       method,
       headers: {
@@ -42,6 +67,10 @@ export class LakeApi {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });
+    return this.read<T>(res);
+  }
+
+  private async read<T>(res: Response): Promise<T> {
     const raw = await res.text();
     let parsed: unknown = null;
     try {
@@ -51,7 +80,7 @@ export class LakeApi {
     }
     if (!res.ok) {
       const failure = failureOf(res.status, parsed, res.statusText);
-      if (failure.refusesKey) this.onKeyRefused(failure);
+      if (failure.refusesKey && !this.closed) this.onKeyRefused(failure);
       throw failure;
     }
     return parsed as T;

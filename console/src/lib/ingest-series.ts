@@ -4,6 +4,14 @@
  */
 import type { IngestStats } from './api-types';
 
+/**
+ * Refused events whose type is none of the lake's (the API's type null), as a type of the chart and the list: no
+ * event type can be named so (they match ^[a-z][a-z0-9_]*$).
+ */
+export const UNKNOWN_TYPE = '(unknown type)';
+
+const typeOf = (p: { type: string | null }) => p.type ?? UNKNOWN_TYPE;
+
 export interface IngestSeries {
   /** Bucket starts, epoch seconds. */
   x: number[];
@@ -19,7 +27,7 @@ export function ingestSeries(stats: IngestStats, type: string | null): IngestSer
   if (step > 0 && Number.isFinite(from) && Number.isFinite(to))
     for (let t = from; t < to; t += step) buckets.set(t, { accepted: 0, refused: 0 });
   for (const p of stats.series) {
-    if (type !== null && p.type !== type) continue;
+    if (type !== null && typeOf(p) !== type) continue;
     const t = Math.floor(Date.parse(p.start) / 1000);
     const b = buckets.get(t) ?? { accepted: 0, refused: 0 };
     b.accepted += p.accepted;
@@ -38,10 +46,10 @@ export function ingestSeries(stats: IngestStats, type: string | null): IngestSer
 export function ingestTotals(stats: IngestStats): { type: string; accepted: number; refused: number }[] {
   const totals = new Map<string, { accepted: number; refused: number }>();
   for (const p of stats.series) {
-    const t = totals.get(p.type) ?? { accepted: 0, refused: 0 };
+    const t = totals.get(typeOf(p)) ?? { accepted: 0, refused: 0 };
     t.accepted += p.accepted;
     t.refused += p.refused;
-    totals.set(p.type, t);
+    totals.set(typeOf(p), t);
   }
   return [...totals.entries()]
     .map(([type, t]) => ({ type, ...t }))

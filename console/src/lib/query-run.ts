@@ -1,6 +1,7 @@
 /**
  * One query's life as the console runs it: start (waiting briefly for a quick answer), poll its status until it
- * ends, then read the first page. `cancel()` asks the lake to stop it (DELETE /queries/{id}).
+ * ends (riding out a lake that does not answer for a while), then read the first page. `cancel()` asks the lake to
+ * stop it (DELETE /queries/{id}); `leave()` too, and stops polling (its page was closed).
  */
 import type { LakeApi } from './api';
 import type { QueryStatus, ResultPage } from './api-types';
@@ -17,13 +18,36 @@ const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long polling keeps trying while the lake does not answer (a network drop, a restart, 5xx, throttling). */
+export const POLL_PATIENCE_MS = 60_000;
+
+/**
+ * Whether a failed status read may succeed if tried again: no answer at all (fetch's TypeError), a 5xx, or 408/429.
+ * An answer that refuses (the key, an unknown id) is final.
+ */
+export function isTransient(e: unknown): boolean {
+  const status = (e as { status?: unknown }).status;
+  if (typeof status !== 'number') return e instanceof TypeError;
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/** The run was left (its page closed): it stops polling; the query was asked to stop. */
+export class RunLeftError extends Error {
+  override readonly name = 'RunLeftError';
+  constructor() {
+    super('the query was left: its page was closed');
+  }
+}
+
 export class QueryRun {
   private id: string | null = null;
   private cancelled = false;
+  private left = false;
 
   constructor(
     private readonly api: LakeApi,
     private readonly onStatus: (status: QueryStatus) => void = () => undefined,
+    private readonly patienceMs = POLL_PATIENCE_MS,
   ) {}
 
   /** The query's id once the lake has given one. */
@@ -35,6 +59,10 @@ export class QueryRun {
     const t0 = performance.now();
     const first = await this.api.startQuery(sql, pageRows);
     this.id = first.id;
+    if (this.left) {
+      if (!FINISHED.has(first.state)) void this.stop().catch(() => undefined);
+      throw new RunLeftError();
+    }
     this.onStatus(first);
     let status: QueryStatus = first;
     if (this.cancelled && !FINISHED.has(status.state)) status = await this.stop();
@@ -42,7 +70,7 @@ export class QueryRun {
     while (!FINISHED.has(status.state)) {
       await sleep(pause);
       pause = Math.min(pause * 1.5, 2000);
-      status = await this.api.queryStatus(first.id);
+      status = await this.statusOf(first.id);
       this.onStatus(status);
     }
     let page: ResultPage | null = null;
@@ -58,6 +86,36 @@ export class QueryRun {
   async cancel(): Promise<void> {
     this.cancelled = true;
     if (this.id) await this.stop();
+  }
+
+  /**
+   * The page that runs the query is closed: polling stops (run() rejects with RunLeftError) and a query still
+   * running is cancelled, since nothing would show its result (Athena's console keeps it; this one has no list of
+   * queries to find it in again).
+   */
+  leave(): void {
+    this.left = true;
+    this.cancelled = true;
+    if (this.id) void this.stop().catch(() => undefined);
+  }
+
+  /**
+   * The query's status, read again while the lake does not answer (isTransient), for up to patienceMs; a refusal,
+   * or silence beyond that, is thrown.
+   */
+  private async statusOf(id: string): Promise<QueryStatus> {
+    const since = performance.now();
+    let pause = 500;
+    for (;;) {
+      if (this.left) throw new RunLeftError();
+      try {
+        return await this.api.queryStatus(id);
+      } catch (e) {
+        if (!isTransient(e) || performance.now() - since + pause > this.patienceMs) throw e;
+      }
+      await sleep(pause);
+      pause = Math.min(pause * 2, 5000);
+    }
   }
 
   private async stop(): Promise<QueryStatus> {

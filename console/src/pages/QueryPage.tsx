@@ -3,11 +3,11 @@
  * row count, time and data scanned, a chart, a CSV download and the recent queries of this browser.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { LakeApi } from '../lib/api';
+import { SignedOutError, type LakeApi } from '../lib/api';
 import type { QueryStatus, ResultPage } from '../lib/api-types';
 import { formatBytes, formatCount, formatDuration } from '../lib/format';
 import { readHistory, saveHistory, withEntry, type HistoryEntry } from '../lib/history';
-import { QueryRun } from '../lib/query-run';
+import { QueryRun, RunLeftError } from '../lib/query-run';
 import { downloadCsv } from '../lib/download';
 import { ApiFailure } from '../lib/api-error';
 import { ErrorBox } from '../components/ErrorBox';
@@ -77,6 +77,8 @@ export function QueryPage({
   const [result, setResult] = useState<Result | null>(null);
   const [failed, setFailed] = useState<QueryStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
+  /** The id of a query the lake accepted whose end the console could not learn (the lake stopped answering). */
+  const [lost, setLost] = useState<string | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>(() => readHistory());
   const [busyPage, setBusyPage] = useState(false);
   const [downloading, setDownloading] = useState<string | null>(null);
@@ -89,6 +91,9 @@ export function QueryPage({
         : undefined,
     [tables.data],
   );
+
+  // Leaving the page stops the query it runs (run.leave: no more polling; the lake is asked to cancel it).
+  useEffect(() => () => run.current?.leave(), []);
 
   useEffect(() => {
     if (!initialSql) return;
@@ -109,6 +114,7 @@ export function QueryPage({
     run.current = r;
     setRunning('starting');
     setError(null);
+    setLost(null);
     setFailed(null);
     try {
       const outcome = await r.run(text, pageSize);
@@ -135,9 +141,14 @@ export function QueryPage({
         remember({ sql: text, at: new Date().toISOString(), state: outcome.status.state });
       }
     } catch (e) {
+      // The page was closed, or the session ended: nothing to show.
+      if (e instanceof RunLeftError || e instanceof SignedOutError) return;
       setResult(null);
       setError(e);
-      remember({ sql: text, at: new Date().toISOString(), state: 'REFUSED' });
+      // Accepted, then out of sight (the lake stopped answering): not a refusal; it may still be running.
+      const accepted = r.queryId;
+      setLost(accepted);
+      remember({ sql: text, at: new Date().toISOString(), state: accepted ? 'UNKNOWN' : 'REFUSED' });
     } finally {
       run.current = null;
       setRunning(null);
@@ -238,9 +249,11 @@ export function QueryPage({
         <ErrorBox
           error={error}
           title={
-            error instanceof ApiFailure && error.status < 500
-              ? 'The query was refused'
-              : 'The lake could not answer (it may be stopped or unreachable)'
+            lost
+              ? `The lake stopped answering while query ${lost} ran: it may still be running there`
+              : error instanceof ApiFailure && error.status < 500
+                ? 'The query was refused'
+                : 'The lake could not answer (it may be stopped or unreachable)'
           }
         />
         {failed ? (
