@@ -13,6 +13,7 @@
 import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
 import { compatMacro as m } from './dialect/compat-macro';
+import { JSON_FUNCTIONS, TRINO_CAST_JSON } from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
@@ -278,28 +279,7 @@ export const TRINO_MACROS: MacroDef[] = [
   ),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
   ...URL_FUNCTIONS,
-  // JSON
-  m(
-    'json_extract_scalar',
-    ['j', 'p'],
-    "CASE WHEN NOT json_valid(j) THEN NULL WHEN json_type(json_extract(j, p)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END",
-    {
-      signature: 'json_extract_scalar(json, path)',
-      duckdb: 'json_extract_string, NULL for objects and arrays',
-      note: "NULL for text that is not JSON (Trino's JsonExtract returns NULL when parsing fails)",
-    },
-  ),
-  m('json_parse', ['s'], 'json(s)', { signature: 'json_parse(string)' }),
-  m('json_format', ['j'], 'CAST(j AS VARCHAR)', { signature: 'json_format(json)' }),
-  m(
-    'json_size',
-    ['j', 'p'],
-    "CAST(CASE WHEN NOT json_valid(j) OR json_extract(j, p) IS NULL THEN NULL WHEN json_type(json_extract(j, p)) = 'ARRAY' THEN system.main.json_array_length(j, p) " +
-      "WHEN json_type(json_extract(j, p)) = 'OBJECT' THEN len(json_keys(j, p)) ELSE 0 END AS BIGINT)",
-    {
-      signature: 'json_size(json, path)',
-    },
-  ),
+  ...JSON_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
   SEQUENCE_MACRO,
   // Math
@@ -316,7 +296,15 @@ export const TRINO_MACROS: MacroDef[] = [
       note: "a perfect cube's root exactly (cbrt(27) = 3.0; DuckDB: 3.0000000000000004)",
     },
   ),
-  m('truncate', ['x'], 'trunc(x)', { signature: 'truncate(x)' }),
+  {
+    name: 'truncate',
+    overloads: [
+      { params: ['x'], body: 'trunc(x)' },
+      { params: ['x', 'n'], body: 'trunc(x, n)' },
+    ],
+    doc: [{ signature: 'truncate(x [, n])', duckdb: 'trunc(x [, n])', note: 'n decimal places kept' }],
+  },
+  m('bitwise_not', ['x'], '(~x)', { signature: 'bitwise_not(x)' }),
   m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
   m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),
   m('is_nan', ['x'], 'isnan(x)', { signature: 'is_nan(x)' }),
@@ -328,7 +316,7 @@ export const TRINO_MACROS: MacroDef[] = [
 ];
 
 /** The macros the rewrites call (trino_…), before the Athena functions that may call them. */
-const INTERNAL_MACROS = [...DIALECT_MACROS, ...SEQUENCE_HELPERS];
+const INTERNAL_MACROS = [...DIALECT_MACROS, ...SEQUENCE_HELPERS, TRINO_CAST_JSON];
 
 /** The CREATE TEMP MACRO statements the local engine runs on each connection. */
 export function macroStatements(): string[] {

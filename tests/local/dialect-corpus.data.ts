@@ -584,6 +584,70 @@ export const CORPUS: CorpusEntry[] = [
       'https://trino.io/docs/current/language/types.html (map keys of any comparable type; a REAL is a 32-bit ' +
       "float, shown by Athena with Java's Float.toString digits); docs/sql-dialect.md (values: [1, 2], {k=v}, {a=1, b=x})",
   },
+  // --- JSON: casts, functions --------------------------------------------------------------------------------
+  {
+    sql:
+      "SELECT json_extract_scalar(CAST('{\"a\":1}' AS JSON), '$.a'), json_format(CAST('abc' AS JSON)), " +
+      'json_format(CAST(CAST(1.50 AS DECIMAL(5, 2)) AS JSON)), json_format(CAST(CAST(0.1 AS REAL) AS JSON))',
+    rows: [[null, '"abc"', '1.50', '0.1']],
+    source:
+      "https://trino.io/docs/current/functions/json.html (Cast to JSON: CAST('abc' AS JSON) is JSON '\"abc\"'); " +
+      'trinodb/trino JsonUtil (a decimal with its scale, a real as Java writes it)',
+  },
+  {
+    sql:
+      "SELECT CAST(json_extract('{\"n\":2.5}', '$.n') AS BIGINT), CAST(json_parse('2.5') AS INTEGER), " +
+      "CAST(json_parse('-2.5') AS BIGINT), CAST(json_parse('3') AS BIGINT)",
+    rows: [[3, 3, -3, 3]],
+    source: 'trinodb/trino JsonUtil.currentTokenAsBigint (DoubleOperators.castToLong: rounded half up)',
+  },
+  {
+    sql:
+      'SELECT CAST(json_parse(\'[{"sku":"a","quantity":2,"price":9.5},{"sku":"b"}]\') AS ' +
+      'ARRAY(ROW(sku VARCHAR, quantity INTEGER)))',
+    rows: [
+      [
+        [
+          { sku: 'a', quantity: 2 },
+          { sku: 'b', quantity: null },
+        ],
+      ],
+    ],
+    source:
+      'trinodb/trino JsonUtil.parseJsonToSingleRowBlock (a key the row does not name is skipped, a missing one is NULL)',
+  },
+  {
+    sql:
+      'SELECT t.sku, t.qty FROM UNNEST(CAST(json_parse(\'[{"sku":"A","qty":2,"x":1}]\') AS ' +
+      'ARRAY(ROW(sku VARCHAR, qty INTEGER)))) AS t(sku, qty)',
+    rows: [['A', 2]],
+    source: `${TRINO_UNNEST_SRC}; the README's UNNEST of a JSON array, with a key the row does not name`,
+  },
+  {
+    sql:
+      "SELECT json_array_get('[1, \"a\", [2]]', 0), json_array_get('[1, \"a\", [2]]', -1), json_array_get('[1]', 5), " +
+      "is_json_scalar('1'), is_json_scalar('[1]'), truncate(1.2345, 2), bitwise_not(5)",
+    rows: [[1, [2], null, true, false, 1.23, -6]],
+    source:
+      'https://trino.io/docs/current/functions/json.html (json_array_get, is_json_scalar); ' + TRINO_MATH,
+  },
+  // --- EXTRACT fields, functions the local engine does not translate -----------------------------------------
+  {
+    sql: "SELECT extract(YOW FROM DATE '2021-01-01'), extract(DAY_OF_MONTH FROM DATE '2021-01-05'), extract(DOY FROM DATE '2021-02-01')",
+    rows: [[2020, 5, 32]],
+    source: `${TRINO_DATETIME} (EXTRACT fields: YEAR_OF_WEEK/YOW, DAY_OF_MONTH, DAY_OF_YEAR/DOY)`,
+  },
+  {
+    sql: "SELECT extract(EPOCH FROM TIMESTAMP '2021-01-01 00:00:00')",
+    refused: /Invalid EXTRACT field: EPOCH — Athena \(Trino\) fails the query/,
+    source: 'trinodb/trino io.trino.sql.tree.Extract.Field (no EPOCH)',
+  },
+  {
+    sql: "SELECT to_hex(md5(to_utf8('a')))",
+    refused:
+      /md5\(\): Athena takes and returns varbinary|to_utf8\(\): an Athena \(Trino\) function the local engine does not translate/,
+    source: 'https://trino.io/docs/current/functions/binary.html (md5(binary) → varbinary; to_utf8)',
+  },
   // --- aggregates ---------------------------------------------------------------------------------------------
   {
     // The exact weighted percentile: what Athena's estimate approximates (within its documented accuracy).

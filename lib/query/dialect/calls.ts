@@ -19,6 +19,7 @@ import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
 import { tokenize, type Token } from '../sql-guard/lexer';
 import { FORMAT_CALLS } from './date-formats';
+import { jsonStructure } from './json-functions';
 import { LocalDialectError } from './local-error';
 import { STRICT_CAST_TYPES } from './macros';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
@@ -31,6 +32,31 @@ import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, ty
 const EXTRACT_FIELDS = new Map([
   ['dow', 'isodow'],
   ['day_of_week', 'isodow'],
+  ['yow', 'isoyear'],
+  ['year_of_week', 'isoyear'],
+  ['day_of_month', 'day'],
+  ['day_of_year', 'doy'],
+]);
+
+/** The fields of Trino's EXTRACT (io.trino.sql.tree.Extract.Field): any other fails the query on Athena. */
+const TRINO_EXTRACT_FIELDS = new Set([
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'day',
+  'day_of_month',
+  'day_of_week',
+  'dow',
+  'day_of_year',
+  'doy',
+  'year_of_week',
+  'yow',
+  'hour',
+  'minute',
+  'second',
+  'timezone_hour',
+  'timezone_minute',
 ]);
 
 /** CAST targets read as Trino reads them (./macros.ts's trino_cast_<type>), by name; INT is INTEGER. */
@@ -46,6 +72,17 @@ function decimalTarget(typeTokens: Token[]): { precision: number; scale: number 
   if (typeTokens.length === 1) return { precision: 38, scale: 0 };
   const m = /^\S+ \( ([0-9]+) (?:, ([0-9]+) )?\)$/.exec(texts);
   return m ? { precision: Number(m[1]), scale: Number(m[2] ?? 0) } : undefined;
+}
+
+/** Trino functions whose value is JSON: a CAST of one to a row, array or map reads JSON (json_transform). */
+const JSON_VALUED = new Set(['json_parse', 'json_extract', 'json_array_get']);
+
+/** Whether tokens[from..as) are one call of a JSON_VALUED function (json_parse(…) AS …). */
+function jsonValuedCall(tokens: Token[], from: number, as: number): boolean {
+  const t = tokens[from];
+  if (t?.kind !== 'word' || !JSON_VALUED.has(t.text.toLowerCase()) || tokens[from + 1]?.text !== '(')
+    return false;
+  return closing(tokens, from + 1) === as - 1;
 }
 
 /** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
@@ -156,6 +193,13 @@ export function rewriteCalls(sql: string): string {
     callRewrites(sql, tokens, k, edits);
     const field =
       word(k, 'extract') && tokens[k + 1]?.text === '(' && word(k + 3, 'from') ? tokens[k + 2] : undefined;
+    if (field?.kind === 'word' && !TRINO_EXTRACT_FIELDS.has(field.text.toLowerCase()))
+      throw new LocalDialectError(
+        `EXTRACT(${field.text} FROM …)`,
+        `Invalid EXTRACT field: ${field.text} — Athena (Trino) fails the query; its fields are ` +
+          [...TRINO_EXTRACT_FIELDS].map((f) => f.toUpperCase()).join(', ') +
+          ' (DuckDB would answer it)',
+      );
     const duckDbField = field?.kind === 'word' ? EXTRACT_FIELDS.get(field.text.toLowerCase()) : undefined;
     if (field && duckDbField) edits.push({ start: field.start, end: field.end, text: duckDbField });
     if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
@@ -174,6 +218,31 @@ export function rewriteCalls(sql: string): string {
         edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_varchar' });
         edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
         continue;
+      }
+      if (typeTokens.length === 1 && isWord(typeTokens[0], 'json') && word(k, 'cast')) {
+        // CAST(x AS JSON) → trino_cast_json(x): text becomes a JSON string, as Trino's (./json-functions.ts).
+        edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_json' });
+        edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+        continue;
+      }
+      if (word(k, 'cast') && jsonValuedCall(tokens, k + 2, as) && typeTokens.length > 1) {
+        // CAST(json_parse(…) AS ARRAY(ROW(…))) → json_transform(json_parse(…), '<structure>'): Trino skips keys the
+        // row does not name and reads a missing one as NULL; DuckDB's CAST fails on both.
+        let structure: unknown;
+        try {
+          structure = jsonStructure(duckDbType(typeTokens));
+        } catch {
+          structure = undefined;
+        }
+        if (structure !== undefined && typeof structure !== 'string') {
+          edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'json_transform' });
+          edits.push({
+            start: tokens[as]!.start,
+            end: typeTokens[typeTokens.length - 1]!.end,
+            text: `, ${sqlString(JSON.stringify(structure))}`,
+          });
+          continue;
+        }
       }
       const strict =
         typeTokens.length === 1 ? STRICT_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;

@@ -100,7 +100,10 @@ const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, failure, t
       ['x'],
       'CASE ' +
         (rounds
-          ? `WHEN typeof(x) IN ${FLOATING_TYPES} THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) `
+          ? `WHEN typeof(x) IN ${FLOATING_TYPES} THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) ` +
+            // A JSON number with a fraction is rounded half up too (Trino's JsonUtil: castToLong → round).
+            `WHEN typeof(x) = 'JSON' AND json_type(TRY_CAST(x AS JSON)) = 'DOUBLE' ` +
+            `THEN ${name}(round(TRY_CAST(x AS DOUBLE)) AS ${type}) `
           : '') +
         `WHEN ${notRead} THEN ${failed} ` +
         (fromText ? `WHEN typeof(x) = 'VARCHAR' THEN ${fromText(name)} ` : '') +

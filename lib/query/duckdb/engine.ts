@@ -46,6 +46,7 @@ import { currentQueryId, scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
 import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
 import { chunkCells } from './cells';
+import { explainEngineError } from './trino-functions';
 import { IntervalColumns } from './intervals';
 import { typedRewrites } from './typed-rewrites';
 import { columnName, trinoType } from './values';
@@ -428,7 +429,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         await this.complete(
           a,
           'FAILED',
-          { reason: (e as Error).message.slice(0, 4000), engineTimeMs },
+          { reason: explainEngineError((e as Error).message).slice(0, 4000), engineTimeMs },
           false,
         );
       }

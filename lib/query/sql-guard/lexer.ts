@@ -70,12 +70,23 @@ function refuseOtherDialects(sql: string, tokens: Token[]): void {
   }
 }
 
+/** EXTRACT fields of Trino's that the parser's grammar does not know. */
+const PARSER_LACKS_EXTRACT_FIELDS = new Set([
+  'yow',
+  'year_of_week',
+  'day_of_month',
+  'day_of_year',
+  'timezone_hour',
+  'timezone_minute',
+]);
+
 /**
  * Same-length rewrites of constructs Athena accepts but the parser's grammars do not, in the copy the parser
  * reads (the engine still gets the statement as written). Neither can hide a table or function reference:
  *  - the target type of CAST/TRY_CAST (e.g. ARRAY(VARCHAR), ROW(a BIGINT), MAP(VARCHAR, DOUBLE)) becomes VARCHAR,
  *    if it consists only of type words, numbers, commas and parentheses;
  *  - the AT TIME ZONE operator becomes ||;
+ *  - an EXTRACT field of Trino's the grammar lacks (YOW, DAY_OF_MONTH, TIMEZONE_HOUR, …) becomes YEAR (YOW: DOW);
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
  */
@@ -95,6 +106,18 @@ function rewriteForParser(
       tokens[k - 2]?.kind === 'word'
     ) {
       replace(tokens[k]!.start, tokens[k]!.end, '');
+      continue;
+    }
+    // EXTRACT(<field> FROM …) with a field of Trino's the grammar lacks: read as YEAR (DOW for YOW, which is
+    // shorter). A field is never a table or a function; the local engine maps or refuses it (dialect/calls.ts).
+    if (
+      word(k, 'extract') &&
+      tokens[k + 1]?.text === '(' &&
+      tokens[k + 2]?.kind === 'word' &&
+      word(k + 3, 'from') &&
+      PARSER_LACKS_EXTRACT_FIELDS.has(tokens[k + 2]!.text.toLowerCase())
+    ) {
+      replace(tokens[k + 2]!.start, tokens[k + 2]!.end, tokens[k + 2]!.text.length >= 4 ? 'year' : 'dow');
       continue;
     }
     // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).

@@ -1,0 +1,122 @@
+/**
+ * Trino's JSON functions and CAST(x AS JSON) as DuckDB macros (lib/query/trino-compat.ts); CAST(json AS ROW/ARRAY/MAP)
+ * of a JSON function's value is json_transform (./calls.ts, jsonStructure).
+ */
+import { compatMacro as m } from './compat-macro';
+import type { MacroDef } from './macros';
+
+export const JSON_FUNCTIONS: MacroDef[] = [
+  m(
+    'json_extract_scalar',
+    ['j', 'p'],
+    "CASE WHEN NOT json_valid(j) THEN NULL WHEN json_type(json_extract(j, p)) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END",
+    {
+      signature: 'json_extract_scalar(json, path)',
+      duckdb: 'json_extract_string, NULL for objects and arrays',
+      note: "NULL for text that is not JSON (Trino's JsonExtract returns NULL when parsing fails)",
+    },
+  ),
+  m('json_parse', ['s'], 'json(s)', { signature: 'json_parse(string)' }),
+  m('json_format', ['j'], 'CAST(j AS VARCHAR)', { signature: 'json_format(json)' }),
+  m(
+    'json_size',
+    ['j', 'p'],
+    "CAST(CASE WHEN NOT json_valid(j) OR json_extract(j, p) IS NULL THEN NULL WHEN json_type(json_extract(j, p)) = 'ARRAY' THEN system.main.json_array_length(j, p) " +
+      "WHEN json_type(json_extract(j, p)) = 'OBJECT' THEN len(json_keys(j, p)) ELSE 0 END AS BIGINT)",
+    {
+      signature: 'json_size(json, path)',
+    },
+  ),
+  m(
+    'json_array_get',
+    ['j', 'i'],
+    "CASE WHEN json_type(TRY_CAST(j AS JSON)) = 'ARRAY' THEN " +
+      "json_extract(j, '$[' || CASE WHEN i >= 0 THEN CAST(i AS VARCHAR) ELSE '#' || CAST(i AS VARCHAR) END || ']') END",
+    {
+      signature: 'json_array_get(json_array, index)',
+      duckdb: "json_extract(j, '$[i]'), '$[#-n]' from the end",
+      note: 'index 0 is the first element, a negative one counts from the end; NULL beyond it or for a non-array',
+    },
+  ),
+  m('is_json_scalar', ['j'], "json_type(CAST(j AS JSON)) NOT IN ('ARRAY', 'OBJECT')", {
+    signature: 'is_json_scalar(json)',
+    note: 'fails on text that is not JSON, as Trino',
+  }),
+];
+
+/** CAST(x AS JSON) (./calls.ts): internal, documented in docs/sql-dialect.md's prose. */
+// Trino's JsonUtil writers: a string is a JSON string (DuckDB parses it as JSON), a decimal keeps its scale, a
+// double or real is written as Java writes it (1.0E20, 0.1).
+export const TRINO_CAST_JSON: MacroDef = m(
+  'trino_cast_json',
+  ['x'],
+  "CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(x) " +
+    "WHEN typeof(x) LIKE 'DECIMAL%' THEN CAST(CAST(x AS VARCHAR) AS JSON) " +
+    "WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isfinite(TRY_CAST(x AS DOUBLE)) " +
+    'THEN CAST(trino_float_text(CAST(x AS VARCHAR)) AS JSON) ' +
+    'ELSE CAST(x AS JSON) END',
+  { signature: 'CAST(x AS JSON)' },
+);
+
+/**
+ * json_transform's structure for a DuckDB type (STRUCT(a INTEGER, b VARCHAR)[] → [{"a":"INTEGER","b":"VARCHAR"}]):
+ * the lenient reading Trino's CAST(json AS ROW(…)) is (a key the row does not name is skipped, a missing one is
+ * NULL), where DuckDB's CAST of JSON to a STRUCT fails on either.
+ */
+export function jsonStructure(duckType: string): unknown {
+  let i = 0;
+  const t = duckType;
+  const space = () => {
+    while (t[i] === ' ') i++;
+  };
+  const name = (): string => {
+    space();
+    if (t[i] === '"') {
+      const end = t.indexOf('"', i + 1);
+      const n = t.slice(i + 1, end);
+      i = end + 1;
+      return n;
+    }
+    const start = i;
+    while (i < t.length && /[A-Za-z0-9_]/.test(t[i]!)) i++;
+    return t.slice(start, i);
+  };
+  const type = (): unknown => {
+    space();
+    const start = i;
+    const head = name().toUpperCase();
+    let value: unknown;
+    if (head === 'STRUCT' && t[i] === '(') {
+      i++;
+      const fields: Record<string, unknown> = {};
+      for (;;) {
+        const field = name();
+        fields[field] = type();
+        space();
+        if (t[i] === ',') i++;
+        else break;
+      }
+      i++; // )
+      value = fields;
+    } else {
+      // A scalar or a map: its text up to the end of its own parentheses.
+      let depth = 0;
+      while (i < t.length) {
+        const c = t[i]!;
+        if (c === '(') depth++;
+        else if (c === ')') {
+          if (depth === 0) break;
+          depth--;
+        } else if ((c === ',' || c === '[') && depth === 0) break;
+        i++;
+      }
+      value = t.slice(start, i).trim();
+    }
+    while (t.slice(i, i + 2) === '[]') {
+      i += 2;
+      value = [value];
+    }
+    return value;
+  };
+  return type();
+}
