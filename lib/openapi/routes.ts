@@ -57,12 +57,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /queries/{id}': {
     summary: "A query's state, times and data scanned.",
     responses: { 200: 'QueryStatus' },
-    errors: ['QUERY_NOT_FOUND'],
+    errors: ['QUERY_NOT_FOUND', 'INVALID_PARAMETER'],
   },
   'GET /queries/{id}/results': {
     summary: "A page of a finished query's rows.",
     parameters: [
-      { name: 'maxRows', description: 'Rows per page.', schema: { type: 'integer', minimum: 1 } },
+      {
+        name: 'maxRows',
+        description: 'Rows per page.',
+        schema: { type: 'integer', minimum: 1, maximum: 1000 },
+      },
       NEXT_TOKEN,
     ],
     responses: { 200: 'QueryResults' },
@@ -71,7 +75,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'DELETE /queries/{id}': {
     summary: 'Cancel a query (409 if it had already finished).',
     responses: { 200: 'QueryStatus', 202: 'QueryStatus' },
-    errors: ['QUERY_NOT_FOUND', 'QUERY_ALREADY_FINISHED'],
+    errors: ['QUERY_NOT_FOUND', 'QUERY_ALREADY_FINISHED', 'INVALID_PARAMETER'],
   },
   'GET /tables': {
     summary: 'Every table of the lake with its columns, keys and schema version.',

@@ -151,6 +151,21 @@ describe('the OpenAPI document', () => {
     expect((await call('POST', '/queries', { body: { sql: 'SELECT 1' }, key: 'wrong' })).body.code).toBe(
       'FORBIDDEN',
     );
+    // Accepted and not finished yet (wait 0): 202, completedAt null.
+    const slow = await call('POST', '/queries', {
+      body: {
+        sql: 'SELECT count(*) FROM UNNEST(sequence(1, 10000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 3000)) AS b(y)',
+        wait: 0,
+      },
+    });
+    expect(slow.status).toBe(202);
+    expect(slow.body.completedAt).toBeNull();
+    expect((await call('GET', '/queries/{id}', { path: '/queries/not-a-uuid' })).body.code).toBe(
+      'INVALID_PARAMETER',
+    );
+    expect((await call('DELETE', '/queries/{id}', { path: '/queries/not-a-uuid' })).body.code).toBe(
+      'INVALID_PARAMETER',
+    );
     const other = '00000000-0000-4000-8000-000000000000';
     expect((await call('GET', '/queries/{id}', { path: `/queries/${id}` })).status).toBe(200);
     expect((await call('GET', '/queries/{id}', { path: `/queries/${other}` })).body.code).toBe(

@@ -235,6 +235,19 @@ describe('local query engine: results', () => {
       InvalidPageTokenError,
     );
     expect(first.nextToken).toEqual(expect.any(String));
+    // A token is its query's own, and as it was given: another query's, or one whose row or offset is edited
+    // (which would skip rows without a word), is refused.
+    const other = await run(
+      `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id DESC LIMIT 25`,
+    );
+    await expect(
+      engine.results(other.id, { maxRows: 10, nextToken: first.nextToken! }),
+    ).rejects.toBeInstanceOf(InvalidPageTokenError);
+    const [row, byte, mac] = Buffer.from(first.nextToken!, 'base64url').toString('utf8').split(':');
+    for (const edited of [`${Number(row) + 1}:${byte}:${mac}`, `${row}:${Number(byte) + 1}:${mac}`])
+      await expect(
+        engine.results(s.id, { maxRows: 10, nextToken: Buffer.from(edited).toString('base64url') }),
+      ).rejects.toBeInstanceOf(InvalidPageTokenError);
   });
 
   it("answers text compared with a lake table's text columns, and refuses text compared with its timestamp", async () => {

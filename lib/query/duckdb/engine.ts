@@ -254,6 +254,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (!q) throw new QueryNotFoundError(id);
     if (q.state !== 'SUCCEEDED') throw new QueryNotSucceededError(publicStatus(q));
     return readResultsPage(
+      id,
       path.join(this.store.dir(id), RESULTS_FILE),
       q.rowCount ?? 0,
       q.columns ?? [],

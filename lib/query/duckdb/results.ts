@@ -1,8 +1,9 @@
 /**
  * A succeeded query's results: results.jsonl in its folder (state.ts), one JSON array per row, written under a
  * temporary name and renamed once complete, and read a page at a time. Page tokens: row index and byte offset in
- * results.jsonl.
+ * results.jsonl, bound to the query (encodeToken).
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import {
   InvalidPageTokenError,
@@ -17,14 +18,25 @@ export const RESULTS_FILE = 'results.jsonl';
 /** Its name while the query runs. */
 export const RESULTS_TMP_FILE = 'results.jsonl.tmp';
 
-function encodeToken(row: number, byte: number): string {
-  return Buffer.from(`${row}:${byte}`).toString('base64url');
+/**
+ * A page token: the row and byte offset where the next page starts, with a digest of the query's id and the two, so
+ * that a token is the query's own and as it was returned: another query's token, or an edited one (a row that is
+ * not at its offset would skip or repeat rows without a word), is InvalidPageTokenError.
+ */
+const digest = (queryId: string, row: number, byte: number) =>
+  createHash('sha256').update(`${queryId}\n${row}\n${byte}`).digest('base64url').slice(0, 16);
+
+function encodeToken(queryId: string, row: number, byte: number): string {
+  return Buffer.from(`${row}:${byte}:${digest(queryId, row, byte)}`).toString('base64url');
 }
 
-function decodeToken(token: string): { row: number; byte: number } {
-  const m = /^(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!m || Buffer.from(`${m[1]}:${m[2]}`).toString('base64url') !== token) throw new InvalidPageTokenError();
-  return { row: Number(m[1]), byte: Number(m[2]) };
+function decodeToken(queryId: string, token: string): { row: number; byte: number } {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const m = /^(\d{1,15}):(\d{1,15}):([A-Za-z0-9_-]{16})$/.exec(text);
+  if (!m || Buffer.from(text).toString('base64url') !== token) throw new InvalidPageTokenError();
+  const [row, byte] = [Number(m[1]), Number(m[2])];
+  if (m[3] !== digest(queryId, row, byte)) throw new InvalidPageTokenError();
+  return { row, byte };
 }
 
 /**
@@ -32,12 +44,13 @@ function decodeToken(token: string): { row: number; byte: number } {
  * (the start without one), and the token of the next page (null after the last row).
  */
 export async function readResultsPage(
+  queryId: string,
   file: string,
   total: number,
   columns: ResultColumn[],
   page: PageRequest,
 ): Promise<ResultPage> {
-  let { row, byte } = page.nextToken ? decodeToken(page.nextToken) : { row: 0, byte: 0 };
+  let { row, byte } = page.nextToken ? decodeToken(queryId, page.nextToken) : { row: 0, byte: 0 };
   const handle = await fs.open(file, 'r');
   try {
     const size = (await handle.stat()).size;
@@ -64,7 +77,7 @@ export async function readResultsPage(
         pending = pending.subarray(nl + 1);
       }
     }
-    return { columns, rows, nextToken: row < total ? encodeToken(row, byte) : null };
+    return { columns, rows, nextToken: row < total ? encodeToken(queryId, row, byte) : null };
   } finally {
     await handle.close();
   }
