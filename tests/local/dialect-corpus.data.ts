@@ -648,6 +648,17 @@ export const CORPUS: CorpusEntry[] = [
       /md5\(\): Athena takes and returns varbinary|to_utf8\(\): an Athena \(Trino\) function the local engine does not translate/,
     source: 'https://trino.io/docs/current/functions/binary.html (md5(binary) → varbinary; to_utf8)',
   },
+  // --- a varbinary literal; TABLESAMPLE's percentage ------------------------------------------------------
+  {
+    sql: "SELECT X'41'",
+    refused: /Athena reads a varbinary literal, DuckDB the text 'x…': write from_hex\('41'\)/,
+    source: "https://trino.io/docs/current/language/types.html (varbinary: X'65683F')",
+  },
+  {
+    sql: 'SELECT count(*) FROM orders TABLESAMPLE BERNOULLI (100)',
+    rows: [[0]],
+    source: `${TRINO_SELECT} (TABLESAMPLE BERNOULLI (p): each row with probability p percent)`,
+  },
   // --- aggregates ---------------------------------------------------------------------------------------------
   {
     // The exact weighted percentile: what Athena's estimate approximates (within its documented accuracy).

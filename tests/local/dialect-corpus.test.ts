@@ -89,6 +89,12 @@ describe('metadata statements: Athena result shapes on the local engine', () => 
     });
     expect((await column("SHOW TABLES LIKE 'PAGE_VIEW|signup'")).lines).toEqual(['page_view', 'signup']);
     expect((await column("SHOW TABLES 'nothing*'")).lines).toEqual([]);
+    // A pattern that is no regular expression: a reason in words, not JavaScript's.
+    const bad = await run("SHOW TABLES LIKE '['");
+    expect([bad.status.state, bad.status.reason]).toEqual([
+      'FAILED',
+      expect.stringMatching(/^SHOW TABLES LIKE '\[': '\[' is not a pattern Hive reads/),
+    ]);
   });
 
   it(`SHOW COLUMNS: field, data columns then partition keys (${DOCS.showColumns})`, async () => {

@@ -191,6 +191,31 @@ export function rewriteCalls(sql: string): string {
       }
     }
     callRewrites(sql, tokens, k, edits);
+    // X'41': a varbinary literal on Athena; DuckDB reads the letter and the string as text ('x41').
+    if (
+      t.kind === 'word' &&
+      t.text.toLowerCase() === 'x' &&
+      tokens[k + 1]?.kind === 'string' &&
+      tokens[k + 1]!.start === t.end
+    )
+      throw new LocalDialectError(
+        `X${tokens[k + 1]!.text}`,
+        `Athena reads a varbinary literal, DuckDB the text 'x…': write from_hex(${tokens[k + 1]!.text})`,
+      );
+    // TABLESAMPLE SYSTEM|BERNOULLI (p): p percent of the rows, as Trino reads it; DuckDB reads a bare number as a
+    // count of rows (and SYSTEM refuses a count).
+    if (
+      word(k, 'tablesample') &&
+      (word(k + 1, 'system') || word(k + 1, 'bernoulli')) &&
+      tokens[k + 2]?.text === '(' &&
+      tokens[k + 3]?.kind === 'number' &&
+      tokens[k + 4]?.text === ')'
+    )
+      edits.push({
+        start: tokens[k + 3]!.start,
+        end: tokens[k + 3]!.end,
+        text: `${tokens[k + 3]!.text} PERCENT`,
+      });
     const field =
       word(k, 'extract') && tokens[k + 1]?.text === '(' && word(k + 3, 'from') ? tokens[k + 2] : undefined;
     if (field?.kind === 'word' && !TRINO_EXTRACT_FIELDS.has(field.text.toLowerCase()))

@@ -68,8 +68,16 @@ export function showColumns(t: GlueTableInput<string>): string[] {
  * expression, case-insensitive, over the whole name.
  */
 export function tableNameMatcher(pattern: string): (name: string) => boolean {
-  const alternatives = pattern
-    .split('|')
-    .map((p) => new RegExp(`^(?:${p.trim().replace(/\*/g, '.*')})$`, 'i'));
+  const alternatives = pattern.split('|').map((p) => {
+    try {
+      return new RegExp(`^(?:${p.trim().replace(/\*/g, '.*')})$`, 'i');
+    } catch {
+      throw new Error(
+        `SHOW TABLES LIKE '${pattern}': '${p.trim()}' is not a pattern Hive reads (a regular expression, with * for ` +
+          'any characters and | between alternatives): a bracket or parenthesis is not closed, or a quantifier has ' +
+          'nothing to repeat',
+      );
+    }
+  });
   return (name) => alternatives.some((re) => re.test(name));
 }
