@@ -659,6 +659,16 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[0]],
     source: `${TRINO_SELECT} (TABLESAMPLE BERNOULLI (p): each row with probability p percent)`,
   },
+  {
+    sql: "SELECT INTERVAL '3' DAY / 2",
+    refused: /an INTERVAL divided \(INTERVAL '3' DAY \/ 2\): Athena divides an interval/,
+    source: 'https://trino.io/docs/current/functions/datetime.html (interval / number)',
+  },
+  {
+    sql: "SELECT INTERVAL '3' DAY * 0.5",
+    rows: [['1 12:00:00.000']],
+    source: 'https://trino.io/docs/current/functions/datetime.html (interval * number)',
+  },
   // --- aggregates ---------------------------------------------------------------------------------------------
   {
     // The exact weighted percentile: what Athena's estimate approximates (within its documented accuracy).

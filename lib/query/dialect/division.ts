@@ -10,8 +10,8 @@
  * The operands are Trino's (its grammar: `*`, `/` and `%` bind looser than unary signs and tighter than everything
  * else, left to right): the right operand is any unary signs and a primary expression, the left one the `*`, `/`,
  * `%` chain before the operator, so `a * b / c * d` is trino_div(a * b, c) * d and `a / b / c`
- * trino_div(trino_div(a, b), c). An operator whose operands the token reader cannot delimit (an INTERVAL literal) is
- * left as written.
+ * trino_div(trino_div(a, b), c). An operator whose operands the token reader cannot delimit is left as written; an
+ * INTERVAL literal divided fails naming the difference (DuckDB cannot divide an interval).
  */
 import type { Token } from '../sql-guard/lexer';
 import { tokenize } from '../sql-guard/lexer';
@@ -73,6 +73,12 @@ export function guardDivisions(sql: string): string {
     while (isSymbol(tokens[rightFirst], '-', '+')) rightFirst++;
     const last = primaryEnd(tokens, rightFirst);
     if (first < 0 || last < 0) continue;
+    if (isWord(tokens[first], 'interval'))
+      throw new LocalDialectError(
+        `an INTERVAL divided (${sql.slice(tokens[first]!.start, tokens[last]!.end)})`,
+        "Athena divides an interval (INTERVAL '3' DAY / 2 is 1 12:00:00.000), DuckDB does not: multiply it by the " +
+          "inverse where that is exact (INTERVAL '3' DAY * 0.5)",
+      );
     spans.push({ first, last });
     const name = tokens[k]!.text === '/' ? 'trino_div(' : 'trino_mod(';
     const start = tokens[first]!.start;

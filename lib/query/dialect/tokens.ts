@@ -166,6 +166,9 @@ export function primaryStart(tokens: Token[], last: number): number {
     return -1;
   } else if (t.kind === 'word' || t.kind === 'quoted') {
     if (t.kind === 'word' && NOT_OPERAND_END.has(t.text.toLowerCase())) return -1;
+    // INTERVAL '3' DAY, INTERVAL '1-2' YEAR TO MONTH: the literal, its unit(s) included.
+    const unit = isWord(tokens[last - 1], 'to') ? last - 2 : last;
+    if (tokens[unit - 1]?.kind === 'string' && isWord(tokens[unit - 2], 'interval')) return unit - 2;
     first = last;
   } else {
     return -1;
