@@ -631,6 +631,19 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'https://trino.io/docs/current/functions/json.html (json_array_get, is_json_scalar); ' + TRINO_MATH,
   },
+  {
+    sql:
+      'SELECT json_extract_scalar(\'{"a b":7,"a.b":8}\', \'$["a b"]\'), json_extract_scalar(\'{"a.b":8}\', \'$["a.b"]\'), ' +
+      "json_extract_scalar('{\"x\":{\"y\":[1,2]}}', '$.x.y[1]'), json_extract_scalar('{\"user_id\":3}', '$.user_id')",
+    rows: [['7', '8', '2', '3']],
+    source:
+      'https://trino.io/docs/current/functions/json.html (json_extract: dot and bracket notation, ["a b"])',
+  },
+  {
+    sql: "SELECT json_extract_scalar('{\"user-id\":7}', '$.user-id')",
+    refused: /Invalid JSON path: '\$\.user-id'/,
+    source: 'trinodb/trino JsonPathTokenizer (an unquoted key of letters, digits, _ and :)',
+  },
   // --- EXTRACT fields, functions the local engine does not translate -----------------------------------------
   {
     sql: "SELECT extract(YOW FROM DATE '2021-01-01'), extract(DAY_OF_MONTH FROM DATE '2021-01-05'), extract(DOY FROM DATE '2021-02-01')",

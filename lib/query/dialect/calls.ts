@@ -19,7 +19,7 @@ import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
 import { tokenize, type Token } from '../sql-guard/lexer';
 import { FORMAT_CALLS } from './date-formats';
-import { jsonStructure } from './json-functions';
+import { JSON_PATH_FUNCTIONS, jsonPathForDuckDb, jsonStructure } from './json-functions';
 import { LocalDialectError } from './local-error';
 import { STRICT_CAST_TYPES } from './macros';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
@@ -191,6 +191,23 @@ export function rewriteCalls(sql: string): string {
       }
     }
     callRewrites(sql, tokens, k, edits);
+    // json_extract(j, '<path>') and its kin: a literal path in Trino's syntax, as DuckDB reads it, or Athena's failure.
+    const pathCall = JSON_PATH_FUNCTIONS.has(t.text.toLowerCase()) ? callAt(tokens, k) : undefined;
+    const pathArg = pathCall?.args.length === 2 ? pathCall.args[1] : undefined;
+    const pathToken = pathArg && pathArg.first === pathArg.last ? tokens[pathArg.first] : undefined;
+    const pathText = literal(pathToken);
+    if (pathCall && pathToken && pathText !== undefined) {
+      const translated = jsonPathForDuckDb(pathText);
+      edits.push(
+        'error' in translated
+          ? {
+              start: t.start,
+              end: tokens[pathCall.close]!.end,
+              text: `error(${sqlString(translated.error)})`,
+            }
+          : { start: pathToken.start, end: pathToken.end, text: sqlString(translated.path) },
+      );
+    }
     // X'41': a varbinary literal on Athena; DuckDB reads the letter and the string as text ('x41').
     if (
       t.kind === 'word' &&

@@ -120,3 +120,59 @@ export function jsonStructure(duckType: string): unknown {
   };
   return type();
 }
+
+/** Functions whose second argument is a Trino JSON path (translated when it is a literal, jsonPathForDuckDb). */
+export const JSON_PATH_FUNCTIONS = new Set(['json_extract', 'json_extract_scalar', 'json_size']);
+
+const isPathLetter = (c: string) => /[\p{L}\p{N}_:]/u.test(c);
+
+/**
+ * A Trino JSON path (io.trino.operator.scalar.JsonPathTokenizer: `$`, then `.key` of letters, digits, `_` and `:`,
+ * `[n]`, `["any key"]`; white space between) as DuckDB's: each key quoted (`$."a b"`), an index `[n]`. A path Trino
+ * refuses is { error } with its message ("Invalid JSON path"), where DuckDB would read it (`$.user-id`, `$.a[-1]`,
+ * `$[*]`, a JSON pointer). A key of digits after a dot is read as a key (Trino reads it as an index of an array).
+ */
+export function jsonPathForDuckDb(path: string): { path: string } | { error: string } {
+  const invalid = { error: `Invalid JSON path: '${path}'` };
+  let i = 0;
+  const space = () => {
+    while (i < path.length && /\s/.test(path[i]!)) i++;
+  };
+  const word = () => {
+    space();
+    const start = i;
+    while (i < path.length && isPathLetter(path[i]!)) i++;
+    return path.slice(start, i);
+  };
+  space();
+  if (path[i] !== '$') return invalid;
+  i++;
+  let out = '$';
+  for (;;) {
+    space();
+    if (i >= path.length) return { path: out };
+    if (path[i] === '.') {
+      i++;
+      const key = word();
+      if (key === '') return invalid;
+      out += `."${key}"`;
+    } else if (path[i] === '[') {
+      i++;
+      space();
+      if (path[i] === '"') {
+        const end = path.indexOf('"', i + 1);
+        if (end < 0) return invalid;
+        const key = path.slice(i + 1, end);
+        i = end + 1;
+        out += `."${key}"`;
+      } else {
+        const token = word();
+        if (token === '') return invalid;
+        out += /^[0-9]+$/.test(token) ? `[${token}]` : `."${token}"`;
+      }
+      space();
+      if (path[i] !== ']') return invalid;
+      i++;
+    } else return invalid;
+  }
+}
