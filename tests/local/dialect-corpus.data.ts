@@ -644,6 +644,14 @@ export const CORPUS: CorpusEntry[] = [
     refused: /Invalid JSON path: '\$\.user-id'/,
     source: 'trinodb/trino JsonPathTokenizer (an unquoted key of letters, digits, _ and :)',
   },
+  {
+    sql: "SELECT date_parse('69-01-01', '%y-%m-%d'), date_parse('70-01-01', '%y-%m-%d'), parse_datetime('60-01-07', 'yy-MM-dd')",
+    // yy '60': 1960 until 2040 (the window moves with the current year; DuckDB's %y reads 2060).
+    rows: [['2069-01-01 00:00:00.000', '1970-01-01 00:00:00.000', '1960-01-07 00:00:00.000 UTC']],
+    source:
+      'trinodb/trino DateTimeFunctions (PIVOT_YEAR = 2020: two-digit years are 1970-2069); Joda DateTimeFormat ' +
+      '(yy: appendTwoDigitYear(current year - 30), 50 years either side)',
+  },
   // --- EXTRACT fields, functions the local engine does not translate -----------------------------------------
   {
     sql: "SELECT extract(YOW FROM DATE '2021-01-01'), extract(DAY_OF_MONTH FROM DATE '2021-01-05'), extract(DOY FROM DATE '2021-02-01')",

@@ -163,6 +163,17 @@ export function rewriteCalls(sql: string): string {
         edits.push({ start: t.start, end: tokens[close]!.end, text: `error(${sqlString(converted.error)})` });
       } else if (converted && format && pattern !== undefined) {
         const name = t.text.toLowerCase();
+        // A two-digit year parsed: DuckDB's %y reads 00-68 as 20xx and 69-99 as 19xx; Trino's date_parse reads
+        // 1970-2069 (DateTimeFunctions' PIVOT_YEAR 2020), parse_datetime as Joda's yy does, from 50 years before to
+        // 49 after the current year minus 30 (./macros.ts trino_two_digit_year_*).
+        const twoDigitYear =
+          (name === 'date_parse' || name === 'parse_datetime') && converted.strftime.includes('%y');
+        const pivot = !twoDigitYear
+          ? ''
+          : name === 'date_parse'
+            ? 'trino_two_digit_year_mysql('
+            : 'trino_two_digit_year_joda(';
+        const pivotEnd = twoDigitYear ? ')' : '';
         if (name === 'parse_datetime') {
           // Trino returns a timestamp with time zone, in UTC when the pattern has no zone.
           if (/[zZ]/.test(pattern.replace(/'[^']*'/g, ''))) {
@@ -171,10 +182,15 @@ export function rewriteCalls(sql: string): string {
               'the parsed zone would be kept by Athena and lost locally',
             );
           }
-          edits.push({ start: t.start, end: t.end, text: `CAST(${call.to}` });
-          edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: ' AS TIMESTAMPTZ)' });
+          edits.push({ start: t.start, end: t.end, text: `${pivot}CAST(${call.to}` });
+          edits.push({
+            start: tokens[close]!.end,
+            end: tokens[close]!.end,
+            text: ` AS TIMESTAMPTZ)${pivotEnd}`,
+          });
         } else {
-          edits.push({ start: t.start, end: t.end, text: call.to });
+          edits.push({ start: t.start, end: t.end, text: `${pivot}${call.to}` });
+          if (pivotEnd) edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: pivotEnd });
         }
         edits.push({
           start: format.start,

@@ -118,6 +118,14 @@ const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, failure, t
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
+  // A timestamp parsed with a two-digit year (%y: 2000-2068 and 1969-1999) moved into Trino's window:
+  // date_parse's 1970-2069, parse_datetime's (Joda's yy) current year − 80 … current year + 19.
+  m('trino_two_digit_year_mysql', ['t'], "CASE WHEN year(t) = 1969 THEN t + INTERVAL '100' YEAR ELSE t END"),
+  m(
+    'trino_two_digit_year_joda',
+    ['t'],
+    "CASE WHEN year(t) > year(current_date) + 19 THEN t - INTERVAL '100' YEAR ELSE t END",
+  ),
   m(
     'trino_ts_instant',
     ['x'],
