@@ -257,6 +257,20 @@ function clauseOf(tokens: Token[], at: number): string {
   return '';
 }
 
+/** Whether a format_datetime pattern argument writes a zone: Z or z outside quoted text (any other: assumed to). */
+function formatsZone(tokens: Token[], arg: { first: number; last: number } | undefined): boolean {
+  if (!arg) return false;
+  const t = tokens[arg.first];
+  if (arg.first !== arg.last || t?.kind !== 'string') return true;
+  // The SQL string's text, then Joda's quoted literals ('T') left out.
+  return /[zZ]/.test(
+    t.text
+      .slice(1, -1)
+      .replace(/''/g, "'")
+      .replace(/'[^']*'/g, ''),
+  );
+}
+
 /** The replacement text of a zoned value where it stands, or a LocalDialectError. */
 function placeZoned(sql: string, tokens: Token[], z: Zoned, all: Zoned[]): Edit {
   const start = tokens[z.first]!.start;
@@ -268,6 +282,13 @@ function placeZoned(sql: string, tokens: Token[], z: Zoned, all: Zoned[]): Edit 
   const encl = enclosingCall(tokens, z);
   if (encl) {
     const { call, index } = encl;
+    if (call.name === 'format_datetime' && index === 0 && formatsZone(tokens, call.args[1])) {
+      throw new LocalDialectError(
+        `format_datetime() of ${z.what} with a zone field (Z, z) in its pattern`,
+        "Athena writes that zone's offset or name (-04:00); the local engine formats the value's wall clock, whose " +
+          'zone it would write as UTC (+00). Format the wall clock without Z, or convert to UTC first',
+      );
+    }
     if (WALL_CLOCK[call.name] === index) return edit(wall(z));
     if (call.name === 'to_unixtime' && index === 0) return edit(`(${z.instant})`);
     if ((call.name === 'timezone_hour' || call.name === 'timezone_minute') && index === 0) {
