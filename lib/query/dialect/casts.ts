@@ -1,0 +1,179 @@
+/**
+ * CAST and TRY_CAST targets, as Trino reads them (a part of ./calls.ts's rewrites):
+ *  - CAST(x AS VARCHAR) → trino_cast_varchar(x); to an integer type, boolean, timestamp or date →
+ *    trino_cast_<type>(x) / trino_try_cast_<type>(x) (./macros.ts); to DECIMAL(p,s) through trino_decimal_text;
+ *  - CAST(x AS JSON) → trino_cast_json(x); CAST(json_parse(…) AS ROW/ARRAY(ROW)/…) → json_transform
+ *    (./json-functions.ts);
+ *  - any other target type in DuckDB's names (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP).
+ */
+import { sqlString } from '../../duckdb-sql';
+import type { Token } from '../sql-guard/lexer';
+import { jsonStructure } from './json-functions';
+import { STRICT_CAST_TYPES } from './macros';
+import { closing, insideCall, isSymbol, isWord, type Edit } from './tokens';
+
+/** CAST targets read as Trino reads them (./macros.ts's trino_cast_<type>), by name; INT is INTEGER. */
+const STRICT_TYPES = new Map([...STRICT_CAST_TYPES.map((t) => [t, t] as const), ['int', 'integer']]);
+
+/**
+ * A CAST target DECIMAL(p,s), DECIMAL(p) (scale 0) or DECIMAL (Trino's decimal(38,0); DuckDB's bare DECIMAL is
+ * DECIMAL(18,3)), or undefined for any other type.
+ */
+function decimalTarget(typeTokens: Token[]): { precision: number; scale: number } | undefined {
+  if (!isWord(typeTokens[0], 'decimal')) return undefined;
+  const texts = typeTokens.map((t) => t.text).join(' ');
+  if (typeTokens.length === 1) return { precision: 38, scale: 0 };
+  const m = /^\S+ \( ([0-9]+) (?:, ([0-9]+) )?\)$/.exec(texts);
+  return m ? { precision: Number(m[1]), scale: Number(m[2] ?? 0) } : undefined;
+}
+
+/** Trino functions whose value is JSON: a CAST of one to a row, array or map reads JSON (json_transform). */
+const JSON_VALUED = new Set(['json_parse', 'json_extract', 'json_array_get']);
+
+/** Whether tokens[from..as) are one call of a JSON_VALUED function (json_parse(…) AS …). */
+function jsonValuedCall(tokens: Token[], from: number, as: number): boolean {
+  const t = tokens[from];
+  if (t?.kind !== 'word' || !JSON_VALUED.has(t.text.toLowerCase()) || tokens[from + 1]?.text !== '(')
+    return false;
+  return closing(tokens, from + 1) === as - 1;
+}
+
+/** Trino type names → DuckDB's, for CAST targets. */
+function duckDbType(tokens: Token[]): string {
+  let i = 0;
+  const peek = () => tokens[i];
+  const word = () => {
+    const t = tokens[i++];
+    if (!t) throw new Error('type ends early');
+    return t.text;
+  };
+  const type = (): string => {
+    const name = word();
+    const lower = name.toLowerCase();
+    const args: string[][] = [];
+    if (peek()?.text === '(') {
+      i++;
+      let depth = 0;
+      let current: Token[] = [];
+      const parts: Token[][] = [];
+      while (i < tokens.length) {
+        const t = tokens[i++]!;
+        if (t.text === '(') depth++;
+        if (t.text === ')') {
+          if (depth === 0) break;
+          depth--;
+        }
+        if (t.text === ',' && depth === 0) {
+          parts.push(current);
+          current = [];
+          continue;
+        }
+        current.push(t);
+      }
+      parts.push(current);
+      for (const p of parts) args.push(p.map((t) => t.text));
+      const sub = (p: Token[]) => duckDbType(p);
+      if (lower === 'array') return `${sub(parts[0] ?? [])}[]`;
+      if (lower === 'map') return `MAP(${sub(parts[0] ?? [])}, ${sub(parts[1] ?? [])})`;
+      if (lower === 'row') {
+        return `STRUCT(${parts.map((p) => (p.length > 1 ? `${p[0]!.text} ${sub(p.slice(1))}` : sub(p))).join(', ')})`;
+      }
+      if (lower === 'timestamp' || lower === 'time') {
+        const rest = tokens.slice(i).map((t) => t.text.toLowerCase());
+        i = tokens.length;
+        return rest.join(' ') === 'with time zone' ? `${name.toUpperCase()}TZ` : name.toUpperCase();
+      }
+      return `${name}(${args.map((a) => a.join(' ')).join(', ')})`;
+    }
+    const rest = tokens.slice(i).map((t) => t.text);
+    i = tokens.length;
+    return [name, ...rest].join(' ');
+  };
+  return type();
+}
+
+/** The rewrite of the CAST or TRY_CAST call at token k, if it is one (edits added to `edits`). */
+export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
+  const word = (j: number, w: string) => isWord(tokens[j], w);
+  if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
+    // CAST ( <expression> AS <type> ): the AS at the call's own level.
+    const close = closing(tokens, k + 1);
+    let as = -1;
+    for (let j = k + 2, depth = 0; j < close && as < 0; j++) {
+      if (isSymbol(tokens[j], '(', '[')) depth++;
+      else if (isSymbol(tokens[j], ')', ']')) depth--;
+      else if (depth === 0 && word(j, 'as')) as = j;
+    }
+    if (as < 0 || close <= as + 1) return;
+    const typeTokens = tokens.slice(as + 1, close);
+    if (typeTokens.length === 1 && isWord(typeTokens[0], 'varchar')) {
+      // CAST(x AS VARCHAR) → trino_cast_varchar(x): a double or real as Java writes it (./macros.ts).
+      edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_varchar' });
+      edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+      return;
+    }
+    if (typeTokens.length === 1 && isWord(typeTokens[0], 'json') && word(k, 'cast')) {
+      // CAST(x AS JSON) → trino_cast_json(x): text becomes a JSON string, as Trino's (./json-functions.ts).
+      edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_json' });
+      edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+      return;
+    }
+    if (word(k, 'cast') && jsonValuedCall(tokens, k + 2, as) && typeTokens.length > 1) {
+      // CAST(json_parse(…) AS ARRAY(ROW(…))) → json_transform(json_parse(…), '<structure>'): Trino skips keys the
+      // row does not name and reads a missing one as NULL; DuckDB's CAST fails on both.
+      let structure: unknown;
+      try {
+        structure = jsonStructure(duckDbType(typeTokens));
+      } catch {
+        structure = undefined;
+      }
+      if (structure !== undefined && typeof structure !== 'string') {
+        edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'json_transform' });
+        edits.push({
+          start: tokens[as]!.start,
+          end: typeTokens[typeTokens.length - 1]!.end,
+          text: `, ${sqlString(JSON.stringify(structure))}`,
+        });
+        return;
+      }
+    }
+    const strict = typeTokens.length === 1 ? STRICT_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
+    if (strict) {
+      // CAST(x AS BIGINT) → trino_cast_bigint(x): Trino's rounding of a double and reading of a string (./macros.ts).
+      edits.push({
+        start: tokens[k]!.start,
+        end: tokens[k]!.end,
+        // Inside try() the cast answers NULL where it would fail, as Trino's try() does (and as DuckDB's TRY can
+        // hold it: the failing form raises error(), which TRY refuses).
+        text: `trino_${insideCall(tokens, k, 'try') ? 'try_cast' : tokens[k]!.text.toLowerCase()}_${strict}`,
+      });
+      edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
+      return;
+    }
+    const decimal = decimalTarget(typeTokens);
+    if (decimal) {
+      // CAST(x AS DECIMAL(p,s)) → CAST(trino_decimal_text(x, s) AS DECIMAL(p,s)): a double or real rounded half up
+      // on its exact binary value, as Trino (./macros.ts). The edits replace the `(` and AS tokens, so that a
+      // rewrite at the first or last token of x is kept.
+      const open = tokens[k + 1]!;
+      edits.push({ start: open.start, end: open.end, text: '(trino_decimal_text(' });
+      edits.push({ start: tokens[as]!.start, end: tokens[as]!.end, text: `, ${decimal.scale}) AS` });
+      edits.push({
+        start: typeTokens[0]!.start,
+        end: typeTokens[typeTokens.length - 1]!.end,
+        text: `DECIMAL(${decimal.precision},${decimal.scale})`,
+      });
+      return;
+    }
+    try {
+      const converted = duckDbType(typeTokens);
+      edits.push({
+        start: typeTokens[0]!.start,
+        end: typeTokens[typeTokens.length - 1]!.end,
+        text: converted,
+      });
+    } catch {
+      // leave the type as written; DuckDB reports it
+    }
+  }
+}
