@@ -1320,6 +1320,30 @@ def head_object(s3, bucket, key):
         raise
 
 
+def replaced_since_accepted(record, head):
+    """
+    Why the upload's object is no longer the version that was accepted (another was written under its key since: it
+    has its own execution), or None: its version id, or else its ETag, differs from the accepted one's.
+    """
+    if not head:
+        return None
+    accepted = record.get("versionId")
+    now = head.get("VersionId")
+    if accepted and now:
+        if accepted == now:
+            return None
+        current = now
+    elif record.get("etag") and head.get("ETag") and record["etag"].strip('"') != head["ETag"].strip('"'):
+        current = head["ETag"].strip('"')
+    else:
+        return None
+    return (
+        "input %r was replaced after it was accepted (accepted version %s, now %s): this version is no longer there "
+        "to load; the file now under that name has an execution of its own"
+        % (record["key"], accepted or record.get("etag"), current)
+    )
+
+
 def take_uploads(spark, s3, options, plans_file, started_at):
     """
     Takes every pending upload (lib/etl/upload-queue.ts): groups them by table, runs each table's plan over its
@@ -1376,11 +1400,16 @@ def take_uploads(spark, s3, options, plans_file, started_at):
         plan = plans_file["tables"][table]
         ready = []
         for record in records:
-            missing = [k for k in record["keys"] if head_object(s3, options["raw_bucket"], k) is None]
+            heads = {k: head_object(s3, options["raw_bucket"], k) for k in record["keys"]}
+            missing = [k for k in record["keys"] if heads[k] is None]
+            replaced = None if missing else replaced_since_accepted(record, heads.get(record["key"]))
             if missing:
                 cause = "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
                 now = iso_utc(datetime.now(timezone.utc))
                 finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan, now))
+            elif replaced:
+                now = iso_utc(datetime.now(timezone.utc))
+                finish(record, upload_failure(options, record, "Etl.InputMissing", replaced, plan, now))
             else:
                 ready.append(record)
         if not ready:

@@ -13,6 +13,7 @@ import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
+import { localVersionId, md5File } from '../../lib/objects/local';
 import { tempLake } from '../support/raw-zone';
 import { deliver } from './reload-lake';
 
@@ -984,6 +985,47 @@ describe('runEtlJob arguments and errors', () => {
     const again = await run(lake, fileJob('customers', [cust], 'conc-2'));
     expect(again.uploads).toEqual({ taken: 0, succeeded: 0, failed: 0 });
     expect(await tableRows(lake, 'customers', 'customer_id')).toHaveLength(1);
+  });
+
+  it('fails an upload whose file was replaced after it was accepted, and loads the version now there once', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/v.csv',
+      ordersCsv(['v1,c1,2026-03-01,placed,1,EUR,1,,', 'v2,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const accepted = async (execution: string) => {
+      const stat = await fs.stat(path.join(lake, 'raw', key));
+      const file = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const record = {
+        execution,
+        table: 'orders',
+        key,
+        versionId: localVersionId(stat),
+        etag: await md5File(path.join(lake, 'raw', key)),
+        acceptedAt: new Date().toISOString(),
+      };
+      await fs.writeFile(file, JSON.stringify(record));
+    };
+    await accepted('v-first');
+    // Written again under the same name (another inode, as mv does) before a run took the first version.
+    await writeRaw(lake, 'uploads/orders/v.csv.new', ordersCsv(['w1,c1,2026-03-01,placed,1,EUR,1,,']));
+    await fs.rename(path.join(lake, 'raw', 'uploads/orders/v.csv.new'), path.join(lake, 'raw', key));
+    await accepted('v-second');
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'versions-1' });
+    expect(summary.uploads).toEqual({ taken: 2, succeeded: 1, failed: 1 });
+    expect(await uploadResult(lake, 'v-first')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InputMissing',
+      cause: expect.stringMatching(/was replaced after it was accepted/),
+    });
+    expect(await uploadResult(lake, 'v-second')).toMatchObject({
+      status: 'SUCCEEDED',
+      rowsRead: 1,
+      rowsWritten: 1,
+    });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['w1']);
   });
 
   it('gives up an upload that runs took without finishing, so that it cannot hold up the others', async () => {

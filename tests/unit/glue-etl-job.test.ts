@@ -50,6 +50,27 @@ describe('resources/glue/etl_job.py', () => {
     });
   });
 
+  withPython(
+    'fails an upload whose object was replaced after it was accepted (its version id, else its ETag)',
+    () => {
+      const record = { key: 'uploads/orders/v.csv', versionId: 'v1', etag: 'aaa' };
+      const [same, otherVersion, otherEtag, sameEtagNoVersion, none] = py([
+        ['replaced_since_accepted', record, { VersionId: 'v1', ETag: '"bbb"' }],
+        ['replaced_since_accepted', record, { VersionId: 'v2', ETag: '"aaa"' }],
+        ['replaced_since_accepted', { key: record.key, etag: 'aaa' }, { ETag: '"bbb"' }],
+        ['replaced_since_accepted', { key: record.key, etag: 'aaa' }, { ETag: '"aaa"' }],
+        ['replaced_since_accepted', record, null],
+      ]);
+      expect(same!.value).toBeNull();
+      expect(otherVersion!.value).toMatch(
+        /'uploads\/orders\/v.csv' was replaced after it was accepted \(accepted version v1, now v2\)/,
+      );
+      expect(otherEtag!.value).toMatch(/accepted version aaa, now bbb/);
+      expect(sameEtagNoVersion!.value).toBeNull();
+      expect(none!.value).toBeNull();
+    },
+  );
+
   withPython('validates the run arguments of lib/etl/run.ts', () => {
     const base = {
       run_id: 'run-1',

@@ -9,6 +9,7 @@ import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { logger } from '../../logger';
+import { localVersionId, md5File } from '../../objects/local';
 import { buildPlan, type EtlPlan } from '../plan';
 import type { EtlTableFigures } from '../run';
 import {
@@ -146,6 +147,11 @@ export async function takeUploads(
         const files = await resolveInputs(ctx.rawDir, t.keys);
         let bytes = 0;
         for (const f of files) bytes += (await fs.stat(f.file)).size;
+        const replaced = await replacedSinceAccepted(t.pending, files);
+        if (replaced) {
+          await finish(failure(ctx, t, UploadError.InputMissing, [replaced]));
+          continue;
+        }
         ready.push({ t, files, bytes });
       } catch (e) {
         if (!(e instanceof EtlJobError)) throw e;
@@ -265,4 +271,24 @@ function failure(ctx: RunContext, t: Taken, error: string, cause: string[]): Upl
     rejectedAbove: '',
     tables: [],
   };
+}
+
+/**
+ * Why the upload's file is no longer the version that was accepted (another was written under its name since: it
+ * has its own execution, and is checked on its own), or undefined. The version id is the local store's (inode and
+ * change time); a different one with the accepted content (its etag) is still that version.
+ */
+async function replacedSinceAccepted(
+  pending: PendingUpload,
+  files: InputFile[],
+): Promise<string | undefined> {
+  const file = files.find((f) => f.key === pending.key);
+  if (!file || (!pending.versionId && !pending.etag)) return undefined;
+  const now = localVersionId(await fs.stat(file.file));
+  if (pending.versionId && now === pending.versionId) return undefined;
+  if (pending.etag && (await md5File(file.file)) === pending.etag) return undefined;
+  return (
+    `input '${pending.key}' was replaced after it was accepted (accepted version ${pending.versionId ?? pending.etag}, ` +
+    `now ${now}): this version is no longer there to load; the file now under that name has an execution of its own`
+  );
 }
