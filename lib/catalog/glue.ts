@@ -8,7 +8,7 @@
  *
  * serverless.yml includes it through resources/catalog.cjs; the Glue job (resources/glue.yml) writes the data.
  */
-import layout from '../lake-layout.json';
+import { curated } from '../lake-layout.json';
 import { glueTableLogicalId } from './logical-id';
 import { lakeTables, schemasDir, type ColumnDef, type TableDef } from './tables';
 
@@ -29,7 +29,7 @@ export interface GlueCatalogOptions {
  * First day that partition projection generates: the lake's earliest partition (ingest and the ETL refuse older ones,
  * lib/lake-layout.json curated.earliestPartitionDate).
  */
-export const PROJECTION_START = layout.curated.earliestPartitionDate;
+export const PROJECTION_START = curated.earliestPartitionDate;
 /**
  * Last day that partition projection generates: tomorrow, as ingest accepts occurred_at up to a day ahead (clock
  * skew) and an event's partition is the UTC date of occurred_at.

@@ -17,7 +17,7 @@ import {
   type GlueTableInput,
 } from './glue';
 import { lakeTables, schemasDir, type TableDef } from './tables';
-import layout from '../lake-layout.json';
+import { curated } from '../lake-layout.json';
 import { REJECTED_COLUMNS, REJECTED_PARTITION_KEYS, REJECTED_TABLE } from '../etl/rejected';
 
 type Cfn = Record<string, unknown>;
@@ -53,7 +53,7 @@ export function rejectedTableInput<L>(tables: TableDef[], location: (rest: strin
   if (tables.length === 0)
     throw new Error('the rejected store needs at least one lake table (projection enum)');
   const [tableKey, dateKey] = REJECTED_PARTITION_KEYS;
-  const prefix = layout.curated.rejectedPrefix;
+  const prefix = curated.rejectedPrefix;
   return {
     Name: REJECTED_TABLE,
     Description:

@@ -12,7 +12,7 @@
  * Athena's integer widths (tinyint, smallint, int) on an integer, decimal(p,s) on a string (lib/catalog/lake-types.ts).
  */
 import { sameSnapshot, snapshotOf, type TableHistory } from './history';
-import layout from '../lake-layout.json';
+import { curated } from '../lake-layout.json';
 import { decimalOf, declaredType } from './lake-types';
 import { otherRulesOf } from './other-rules';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
@@ -261,7 +261,7 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       columns: [...columns, ...retiredColumns(columns, history, retired, ['data'])],
       partitionKeys: [{ name: 'event_date', type: 'string', fromColumn: 'occurred_at' }],
       primaryKey: ['event_id'],
-      prefix: `${layout.curated.eventsTablePrefix}type=${type}/`,
+      prefix: `${curated.eventsTablePrefix}type=${type}/`,
       formats: ['jsonl'],
       maxFileBytes: Number.MAX_SAFE_INTEGER,
       maxRejectedRatio: 0,
@@ -335,7 +335,7 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
       partitionKeys: [{ name: DATASET_PARTITION_KEY, type: 'string', fromColumn: lake.partitionBy }],
       primaryKey: lake.primaryKey,
       ...(lake.latestBy ? { latestBy: lake.latestBy } : {}),
-      prefix: `${layout.curated.datasetsTablePrefix}${name}/`,
+      prefix: `${curated.datasetsTablePrefix}${name}/`,
       formats: lake.formats,
       maxFileBytes: lake.maxFileBytes ?? 2 * 1024 ** 3,
       maxRejectedRatio: lake.maxRejectedRatio ?? 0.05,

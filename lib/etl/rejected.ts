@@ -11,7 +11,7 @@
  * Replays (mode 'replay') record which of a table's rejected files they have taken in
  * _state/replayed/<table>.json ({"replayed": [keys, sorted]}), written after the data.
  */
-import layout from '../lake-layout.json';
+import { curated } from '../lake-layout.json';
 import type { LakeType } from '../catalog/types';
 
 /** The table's name in the query API, in the Glue database and in the local views. */
@@ -41,7 +41,7 @@ export const REJECTED_COLUMNS: readonly RejectedColumn[] = [
 /** Partition keys, in folder order. */
 export const REJECTED_PARTITION_KEYS = ['table_name', 'run_date'] as const;
 
-export const rejectedTablePrefix = (table: string) => `${layout.curated.rejectedPrefix}table_name=${table}/`;
+export const rejectedTablePrefix = (table: string) => `${curated.rejectedPrefix}table_name=${table}/`;
 
 /** Where one run's rejected rows of a table go (its files are <run_id>-<n>.json in it). */
 export const rejectedRowsPrefix = (table: string, runDate: string) =>
@@ -51,7 +51,7 @@ export const rejectedObjectKey = (table: string, runDate: string, runId: string,
   `${rejectedRowsPrefix(table, runDate)}${runId}-${n}.json`;
 
 /** The replays' record of a table: the rejected files they have taken. */
-export const replayedStateKey = (table: string) => `${layout.curated.statePrefix}replayed/${table}.json`;
+export const replayedStateKey = (table: string) => `${curated.statePrefix}replayed/${table}.json`;
 
 export interface ReplayedState {
   replayed: string[];
