@@ -675,6 +675,33 @@ export const CORPUS: CorpusEntry[] = [
       /md5\(\): Athena takes and returns varbinary|to_utf8\(\): an Athena \(Trino\) function the local engine does not translate/,
     source: 'https://trino.io/docs/current/functions/binary.html (md5(binary) → varbinary; to_utf8)',
   },
+  // --- other dialects' syntax: Athena fails it or reads it otherwise; the local engine refuses it -------------
+  {
+    sql: 'SELECT count(*) FROM orders ANTI JOIN orders o2 USING (order_id)',
+    refused: /ANTI JOIN: Athena reads ANTI as an alias of the table before it \(an inner join\)/,
+    source: `${TRINO_SELECT} (joins: no ANTI or SEMI join; a word after a table is its alias)`,
+  },
+
+  {
+    sql: 'SELECT count(*) FROM orders NATURAL JOIN orders o2',
+    refused: /NATURAL JOIN: Athena does not support it/,
+    source: 'trinodb/trino StatementAnalyzer ("Natural join not supported")',
+  },
+  {
+    sql: "SELECT 'abc' ~~ 'a%'",
+    refused: /the '~' operators .*: Athena has none/,
+    source: 'https://trino.io/docs/current/functions/comparison.html (LIKE; no ~~)',
+  },
+  {
+    sql: "SELECT 'abc' SIMILAR TO 'a.*'",
+    refused: /SIMILAR TO: Athena has no such operator/,
+    source: 'https://trino.io/docs/current/functions/comparison.html (no SIMILAR TO)',
+  },
+  {
+    sql: "SELECT DATE '2024-01-01' + INTERVAL 1 DAY",
+    refused: /Athena writes the quantity as a string: INTERVAL '1' DAY/,
+    source: "https://trino.io/docs/current/language/types.html (INTERVAL '1' DAY)",
+  },
   // --- a varbinary literal; TABLESAMPLE's percentage ------------------------------------------------------
   {
     sql: "SELECT X'41'",

@@ -21,6 +21,7 @@ import { FORMAT_CALLS } from './date-formats';
 import { castRewrites } from './casts';
 import { JSON_PATH_FUNCTIONS, jsonPathForDuckDb } from './json-functions';
 import { LocalDialectError } from './local-error';
+import { refuseOtherDialects } from './other-dialects';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
 import { applyEdits, callAt, closing, insideCall, isSymbol, spanText, type Edit } from './tokens';
 
@@ -64,6 +65,7 @@ const RENAMES: Record<string, string> = { transform: 'list_transform', filter: '
 /** The call rewrites of the module comment; strings and comments are left as they are. */
 export function rewriteCalls(sql: string): string {
   const { tokens } = tokenize(sql);
+  refuseOtherDialects(tokens);
   const edits: Edit[] = [];
   const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
   for (let k = 0; k < tokens.length; k++) {

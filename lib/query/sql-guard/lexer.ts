@@ -58,31 +58,6 @@ function refuseOtherDialects(sql: string, tokens: Token[]): void {
     t.text !== '(' &&
     !['select', 'distinct', 'from', 'as', 'by'].includes(t.text.toLowerCase());
   for (let k = 0; k < tokens.length; k++) {
-    // ANTI, SEMI, POSITIONAL, ASOF before JOIN: DuckDB's joins; Athena reads ANTI and SEMI as an alias of the table
-    // before them (an inner join follows) and fails the others.
-    const join = ['anti', 'semi', 'positional', 'asof'].find((w) => word(k, w));
-    if (join && word(k + 1, 'join'))
-      refuse(
-        sql,
-        tokens[k]!.start,
-        `${join.toUpperCase()} JOIN is not Athena SQL (Athena would read ${join.toUpperCase()} as an alias of the ` +
-          'table before it, or fail): write WHERE [NOT] EXISTS (SELECT 1 FROM … WHERE …) for a semi or anti join, or ' +
-          `AS ${join} for an alias`,
-      );
-    if (word(k, 'natural') && (word(k + 1, 'join') || word(k + 2, 'join') || word(k + 3, 'join')))
-      refuse(
-        sql,
-        tokens[k]!.start,
-        'NATURAL JOIN is not supported by Athena: name the columns, JOIN … USING (…)',
-      );
-    if (word(k, 'similar') && word(k + 1, 'to'))
-      refuse(sql, tokens[k]!.start, "SIMILAR TO is not Athena SQL: write regexp_like(s, '^(…)$')");
-    if (word(k, 'interval') && tokens[k + 1]?.kind === 'number')
-      refuse(
-        sql,
-        tokens[k]!.start,
-        `INTERVAL ${tokens[k + 1]!.text} …: Athena writes the quantity as a string: INTERVAL '${tokens[k + 1]!.text}' DAY`,
-      );
     if (word(k, 'ilike') && operand(tokens[k - 1]) && operand(tokens[k + 1]) && tokens[k + 1]!.text !== ')')
       refuse(sql, tokens[k]!.start, 'ILIKE is not Athena SQL: write lower(x) LIKE lower(pattern)');
     if (word(k, 'distinct') && word(k + 1, 'on') && tokens[k + 2]?.text === '(')
@@ -307,13 +282,6 @@ export function tokenize(sql: string): Lexed {
         sql,
         i,
         "'::' casts are not Athena SQL (DuckDB and PostgreSQL read them): write CAST(x AS type)",
-      );
-    if (c === '~')
-      refuse(
-        sql,
-        i,
-        "'~' operators (~~ LIKE, ~ regular expressions, bitwise not) are not Athena SQL: write LIKE, " +
-          'regexp_like(s, pattern) or bitwise_not(x)',
       );
     if (c === '$') refuse(sql, i, "'$' (dollar quoting or parameters) is not allowed");
     if (c === '?') refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query');
