@@ -1028,6 +1028,56 @@ describe('runEtlJob arguments and errors', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['w1']);
   });
 
+  it('what fails, fails alone: an unclosed quote, a gzip stream cut short, an unreadable document; the other files load', async () => {
+    const lake = await newLake();
+    const rows = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `${prefix}${i},c1,2026-03-01,placed,1,EUR,1,,`);
+    const quote = rows('q', 3000);
+    quote[1500] = 'qX,c1,2026-03-01,placed,1,EUR,1,"oops,';
+    const cut = gzipSync(Buffer.from(ordersCsv(rows('g', 20000))));
+    const keys = {
+      quote: await writeRaw(lake, 'uploads/orders/quote.csv', ordersCsv(quote)),
+      cut: await writeRaw(lake, 'uploads/orders/cut.csv.gz', cut.subarray(0, cut.length - 200)),
+      good: await writeRaw(lake, 'uploads/orders/good.csv', ordersCsv(rows('ok', 2))),
+      doc: await writeRaw(
+        lake,
+        'uploads/customers/doc.json',
+        '[' + JSON.stringify(customer('c9')) + ', {"x": }]',
+      ),
+      fine: await writeRaw(lake, 'uploads/customers/fine.jsonl', JSON.stringify(customer('c1')) + '\n'),
+    };
+    for (const [name, key] of Object.entries(keys)) {
+      const file = path.join(lake, 'curated', pendingUploadKey(`alone-${name}`));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const table = key.split('/')[1];
+      await fs.writeFile(
+        file,
+        JSON.stringify({ execution: `alone-${name}`, table, key, acceptedAt: new Date().toISOString() }),
+      );
+    }
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'alone-1' });
+    expect(summary.uploads).toEqual({ taken: 5, succeeded: 2, failed: 3 });
+    expect(await uploadResult(lake, 'alone-quote')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InvalidInput',
+      cause: expect.stringMatching(/^line 1502: a quoted field opened there .* is never closed/),
+    });
+    expect(await uploadResult(lake, 'alone-cut')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InvalidInput',
+      cause: expect.stringMatching(/cut\.csv\.gz' is not a complete gzip stream/),
+    });
+    expect(await uploadResult(lake, 'alone-doc')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.TableFailed',
+    });
+    expect(await uploadResult(lake, 'alone-good')).toMatchObject({ status: 'SUCCEEDED', rowsWritten: 2 });
+    expect(await uploadResult(lake, 'alone-fine')).toMatchObject({ status: 'SUCCEEDED', rowsWritten: 1 });
+    // Nothing of the files that failed: only the good files' rows.
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['ok0', 'ok1']);
+    expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual(['c1']);
+  });
+
   it('gives up an upload that runs took without finishing, so that it cannot hold up the others', async () => {
     const lake = await newLake();
     const key = await writeRaw(

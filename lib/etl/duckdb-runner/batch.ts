@@ -17,7 +17,7 @@ import type { EtlPlan } from '../plan';
 import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
 import { countMerged, countRead, figuresBySource } from './batch-counts';
 import { count, dropTempObjects, query } from './duckdb';
-import { failed, RunFailure } from './errors';
+import { failed, RunFailure, UnreadableInput } from './errors';
 import { loadExisting, type Partition } from './existing';
 import type { BatchFigures } from './figures';
 import { fsyncAll } from './fsync-all';
@@ -176,6 +176,20 @@ async function stageAndSwap(
   for (const s of segments) {
     if (!s.csvRejects) continue;
     const r = s.csvRejects;
+    // A quoted field never closed: read_csv takes the rest of the file as that field and stops, so the rows after
+    // it would be neither loaded nor rejected. The file is not read as rows.
+    const [open] = await query(
+      conn,
+      `SELECT line, byte_position FROM ${r.table} WHERE error_type = 'UNQUOTED VALUE' ` +
+        `AND error_message LIKE '%unterminated quote%' ORDER BY line LIMIT 1`,
+    );
+    if (open)
+      throw new UnreadableInput(
+        r.key,
+        `line ${String(open.line)}: a quoted field opened there (byte ${String(open.byte_position)}) is never ` +
+          'closed, so everything after it reads as one value and the rows that follow cannot be read; close the ' +
+          'quote and upload the file again',
+      );
     // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
     // column: the kinds, and the message of the first; an error of the whole line has no column). A line longer
     // than read_csv reads is one the Glue job (Spark) would read: the reason says so (readers/csv.ts).

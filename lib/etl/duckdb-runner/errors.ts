@@ -32,3 +32,17 @@ export class RunFailure extends EtlJobError {
     super(EtlErrorName.RunFailed, message, cause === undefined ? undefined : { cause });
   }
 }
+
+/**
+ * One input of a batch that cannot be read as rows (a quote never closed, a gzip stream cut short): the upload it
+ * belongs to fails alone (Etl.InvalidInput); the batch's other files are run without it.
+ */
+export class UnreadableInput extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnreadableInput';
+  }
+}

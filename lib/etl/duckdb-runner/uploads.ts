@@ -24,7 +24,8 @@ import {
 } from '../upload-queue';
 import type { JobArgs } from './args';
 import { runBatch, type RunContext } from './batch';
-import { EtlErrorName, EtlJobError, RunFailure } from './errors';
+import { EtlErrorName, EtlJobError, RunFailure, UnreadableInput } from './errors';
+import { gzipProblem } from './gzip-check';
 import { addFigures, emptyFigures, rejectedAboveText, type SourceFigures, type TableTally } from './figures';
 import { exists, readJsonFile } from './fs-util';
 import { SimulatedCrash } from './options';
@@ -141,7 +142,7 @@ export async function takeUploads(
     const tally = emptyFigures(plan);
     out.figures.push(tally);
     // The files, each checked to exist (a missing one fails its own upload).
-    const ready: { t: Taken; files: InputFile[]; bytes: number }[] = [];
+    const ready: Ready[] = [];
     for (const t of taken) {
       try {
         const files = await resolveInputs(ctx.rawDir, t.keys);
@@ -150,6 +151,11 @@ export async function takeUploads(
         const replaced = await replacedSinceAccepted(t.pending, files);
         if (replaced) {
           await finish(failure(ctx, t, UploadError.InputMissing, [replaced]));
+          continue;
+        }
+        const cut = await firstGzipProblem(files);
+        if (cut) {
+          await finish(failure(ctx, t, UploadError.InvalidInput, [cut]));
           continue;
         }
         ready.push({ t, files, bytes });
@@ -174,7 +180,9 @@ export async function takeUploads(
       batches.at(-1)!.push(r);
       bytes += r.bytes;
     }
-    for (const batch of batches) {
+    // What fails, fails alone: a file that cannot be read as rows fails its upload and the batch runs without it;
+    // a batch that fails otherwise is run again upload by upload, so that one file cannot fail the others.
+    const runUploads = async (batch: Ready[]): Promise<void> => {
       let figures;
       try {
         figures = await runBatch(
@@ -185,13 +193,24 @@ export async function takeUploads(
         );
       } catch (e) {
         if (e instanceof SimulatedCrash || e instanceof RunFailure) throw e;
+        if (e instanceof UnreadableInput) {
+          const bad = batch.filter((r) => r.files.some((f) => f.key === e.key));
+          for (const r of bad) await finish(failure(ctx, r.t, UploadError.InvalidInput, [e.message]));
+          const rest = batch.filter((r) => !bad.includes(r));
+          if (rest.length && bad.length) await runUploads(rest);
+          if (bad.length) return;
+        }
+        if (batch.length > 1) {
+          for (const r of batch) await runUploads([r]);
+          return;
+        }
         // The table's failure is its uploads' outcome; the other tables of the run go on.
         for (const r of batch) {
           await finish(
             failure(ctx, r.t, UploadError.TableFailed, [`${table.name}: ${(e as Error).message}`]),
           );
         }
-        continue;
+        return;
       }
       addFigures(tally, figures);
       out.inputs.push(...batch.flatMap((r) => r.files.map((f) => f.key)));
@@ -199,7 +218,8 @@ export async function takeUploads(
         const mine = r.t.keys.map((k) => figures.sources?.[k]).filter((x): x is SourceFigures => !!x);
         await finish(success(ctx, r.t, plan, mine, figures.rejectedLocation));
       }
-    }
+    };
+    for (const batch of batches) await runUploads(batch);
   }
   return out;
 }
@@ -291,4 +311,21 @@ async function replacedSinceAccepted(
     `input '${pending.key}' was replaced after it was accepted (accepted version ${pending.versionId ?? pending.etag}, ` +
     `now ${now}): this version is no longer there to load; the file now under that name has an execution of its own`
   );
+}
+
+/** An upload ready to run: its files, resolved, and their size. */
+interface Ready {
+  t: Taken;
+  files: InputFile[];
+  bytes: number;
+}
+
+/** The first gzip input of an upload that is not a complete stream, as its reason (gzip-check.ts). */
+async function firstGzipProblem(files: InputFile[]): Promise<string | undefined> {
+  for (const f of files) {
+    if (!f.gz) continue;
+    const problem = await gzipProblem(f.file);
+    if (problem) return `'${f.key}' is ${problem}`;
+  }
+  return undefined;
 }
