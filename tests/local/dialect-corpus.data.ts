@@ -702,6 +702,22 @@ export const CORPUS: CorpusEntry[] = [
     refused: /Athena writes the quantity as a string: INTERVAL '1' DAY/,
     source: "https://trino.io/docs/current/language/types.html (INTERVAL '1' DAY)",
   },
+  // --- text compared with another type where neither side is a literal -----------------------------------------
+  {
+    sql: 'SELECT count(*) FROM orders WHERE dt = order_date',
+    refused: /^Cannot apply operator: varchar = date: text is compared with a date/,
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  {
+    sql: "SELECT x = y FROM (VALUES ('1', 1)) AS t(x, y)",
+    refused: /^Cannot apply operator: varchar = integer/,
+    source: ATHENA_TIMESTAMP_EXCEPTIONS,
+  },
+  {
+    sql: 'SELECT count(*) FROM orders a JOIN orders b ON a.order_date = b.order_date AND a.order_id = b.order_id',
+    rows: [[0]],
+    source: `${TRINO_SELECT} (a join of columns of the same types)`,
+  },
   // --- a varbinary literal; TABLESAMPLE's percentage ------------------------------------------------------
   {
     sql: "SELECT X'41'",

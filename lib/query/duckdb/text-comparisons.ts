@@ -197,6 +197,7 @@ export async function refuseTextComparisons(
       };
     });
   }
+  await refuseColumnComparisons(c, tree, written, textColumns);
   if (probes.length === 0) return;
   const bound = await bindTree(c, edited, (prepared) => probes.map((_, i) => prepared.parameterType(i + 1)));
   if ('error' in bound) return; // not typed this way (a parameter the binder cannot type): left to run as it is
@@ -222,5 +223,66 @@ export async function refuseTextComparisons(
           `and dt are varchar: event_date = '2026-12-04'), or cast the text: CAST(… AS ${type})`,
       );
     }
+  });
+}
+
+/** A binary comparison (=, <>, <, >, <=, >=, IS [NOT] DISTINCT FROM) of two expressions none of which is a literal. */
+function columnComparisons(
+  tree: StatementTree,
+  written: Set<string>,
+  textColumns: ReadonlySet<string>,
+): TreeNode[] {
+  const out: TreeNode[] = [];
+  for (const n of treeNodes(tree)) {
+    if (n.class !== 'COMPARISON' || !(String(n.type) in COMPARISON_SYMBOLS)) continue;
+    const sides = [n.left, n.right];
+    if (sides.some((v) => literalOf(v, written) !== undefined || (isTreeNode(v) && v.class === 'CONSTANT')))
+      continue;
+    if (sides.every((v) => isTextColumn(v, textColumns))) continue;
+    out.push(n);
+  }
+  return out;
+}
+
+/**
+ * Text compared with a value of another type where neither is a literal (`dt = order_date`: a varchar partition
+ * column and a date column; a join of text with a number). Each side's type is what DuckDB's binder gives a
+ * parameter put in the other side's place: two binds, only for statements that hold such comparisons.
+ */
+async function refuseColumnComparisons(
+  c: DuckDBConnection,
+  tree: StatementTree,
+  written: Set<string>,
+  textColumns: ReadonlySet<string>,
+): Promise<void> {
+  if (columnComparisons(tree, written, textColumns).length === 0) return;
+  const typesOf = async (side: 'left' | 'right'): Promise<string[] | undefined> => {
+    const edited = copyTree(tree);
+    const found = columnComparisons(edited, written, textColumns);
+    found.forEach((n, i) => {
+      n[side] = { class: 'PARAMETER', type: 'VALUE_PARAMETER', alias: '', identifier: String(i + 1) };
+    });
+    const bound = await bindTree(c, edited, (prepared) =>
+      found.map((_, i) => trinoType(prepared.parameterType(i + 1))),
+    );
+    return 'error' in bound ? undefined : bound.value;
+  };
+  // A parameter on the left takes the right side's type, and the other way round.
+  const right = await typesOf('left');
+  const left = right && (await typesOf('right'));
+  if (!right || !left) return;
+  const nodes = columnComparisons(tree, written, textColumns);
+  nodes.forEach((n, i) => {
+    const [l, r] = [left[i]!, right[i]!];
+    const mismatch =
+      (l === 'varchar' && castFromTextOnlyExplicitly(r)) ||
+      (r === 'varchar' && castFromTextOnlyExplicitly(l));
+    if (!mismatch) return;
+    throw new TextComparisonError(
+      `Cannot apply operator: ${l} ${COMPARISON_SYMBOLS[String(n.type)]} ${r}: text is compared with a ${
+        l === 'varchar' ? r : l
+      }. Athena (Trino) casts no text to another type implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
+        'would cast it, so the local engine fails it too. Cast one side: CAST(… AS date), CAST(… AS varchar)',
+    );
   });
 }
