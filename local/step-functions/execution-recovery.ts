@@ -8,6 +8,7 @@ import {
   type ExecutionEvent,
   type ExecutionRecord,
 } from '../../lib/workflow/local';
+import type { Notice } from '../../lib/notify/types';
 import type { localLog } from '../log';
 import { claimPath, liveClaim } from './execution-claims';
 
@@ -16,12 +17,14 @@ export const MAX_RESTARTS = 2;
 
 /**
  * What an engine runs when it opens, in start order: the executions requested and never started, and those a
- * process that is gone left running (requested again, or marked FAILED after MAX_RESTARTS).
+ * process that is gone left running (requested again, or marked FAILED after MAX_RESTARTS, with its ETL_FAILED
+ * notice through `publish`).
  */
 export async function executionsToResume(
   lakeDir: string,
   machine: string,
   log: Pick<typeof localLog, 'info' | 'warn' | 'error'>,
+  publish: (notice: Notice) => Promise<void>,
 ): Promise<ExecutionRecord[]> {
   const records = await listExecutions(lakeDir, machine);
   const pending: ExecutionRecord[] = [];
@@ -50,7 +53,7 @@ export async function executionsToResume(
         pending.push(restarted);
         continue;
       }
-      await writeRecord(lakeDir, machine, {
+      const failedRecord: ExecutionRecord = {
         ...r,
         status: 'FAILED',
         stopDate: now,
@@ -63,9 +66,17 @@ export async function executionsToResume(
           ...(r.events ?? []),
           { type: 'ExecutionFailed', timestamp: now, error: 'Local.Interrupted' },
         ],
-      });
+      };
+      await writeRecord(lakeDir, machine, failedRecord);
       await fs.rm(path.join(pendingDir(lakeDir, machine), r.name), { force: true });
       log.error('an execution was interrupted too often; marked FAILED', { name: r.name });
+      // The notice its own failure path would have published: the execution never gets there.
+      await publish(interruptedNotice(failedRecord)).catch((e) =>
+        log.error('the notice of an interrupted execution could not be published', {
+          name: r.name,
+          error: e as Error,
+        }),
+      );
       continue;
     }
     pending.push(r);
@@ -100,4 +111,22 @@ export async function requestAgain(
   delete again.runBy;
   await writeRecord(lakeDir, machine, again);
   return again;
+}
+
+/**
+ * The ETL_FAILED notice of an execution marked FAILED here, shaped as the state machine's FailureNotice (its
+ * failure path, state-machines/etl.asl.json, is never reached).
+ */
+export function interruptedNotice(r: ExecutionRecord): Notice {
+  return {
+    kind: 'ETL_FAILED',
+    subject: 'Data lake ETL run failed',
+    detail: {
+      runId: r.name,
+      executionArn: r.executionArn,
+      error: r.error,
+      cause: r.cause,
+      input: r.input,
+    },
+  };
 }

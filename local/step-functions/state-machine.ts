@@ -33,7 +33,9 @@ import { MAX_RESTARTS, executionsToResume, requestAgain } from './execution-reco
 import { executionProgress } from './execution-progress';
 import { startRun, taskStandIns, type Outcome, type TaskStandIn } from './execution-run';
 import { checkExecutionInput, oversizedStatePayload } from './payload-quota';
-import type { TaskHandlers } from './task-handlers';
+import type { Notice } from '../../lib/notify/types';
+import type { Json } from './config';
+import { RESOURCE, type TaskHandlers } from './task-handlers';
 import { waitLoops } from './wait-tracker';
 
 export interface LocalStateMachineOptions {
@@ -270,7 +272,20 @@ export class LocalStateMachine {
   }
 
   private async recover(): Promise<void> {
-    for (const r of await executionsToResume(this.lakeDir, this.machine, this.log)) this.enqueue(r.name);
+    // An execution interrupted too often ends FAILED with its notice, published as its Task would publish it.
+    const publish = async (notice: Notice) => {
+      const sns = this.opts.handlers[RESOURCE.snsPublish];
+      if (!sns) throw new Error('no sns:publish handler');
+      const params = { Subject: notice.subject, Message: notice } as unknown as Json;
+      const ctx = {
+        executionName: String(notice.detail.runId),
+        stateName: 'Recovery',
+        resource: RESOURCE.snsPublish,
+      };
+      await sns(params, ctx);
+    };
+    for (const r of await executionsToResume(this.lakeDir, this.machine, this.log, publish))
+      this.enqueue(r.name);
   }
 
   // -- one execution ---------------------------------------------------------------------------------------------

@@ -456,6 +456,17 @@ describe('local executions', () => {
     const failed = (await e.describeExecution('interrupted-too-often'))!;
     expect(failed).toMatchObject({ status: 'FAILED', error: 'Local.Interrupted', input: fileInput });
     expect(failed.stopDate).toBeDefined();
+    // With the notice its failure path would have sent (it never gets there).
+    expect(l.notices).toContainEqual({
+      kind: 'ETL_FAILED',
+      subject: 'Data lake ETL run failed',
+      detail: expect.objectContaining({
+        runId: 'interrupted-too-often',
+        error: 'Local.Interrupted',
+        input: fileInput,
+        cause: expect.stringMatching(/stopped before it finished, 3 times/),
+      }),
+    });
     // Starting a finished name again is a duplicate, as on AWS.
     expect((await e.startExecution('interrupted-too-often', fileInput)).alreadyStarted).toBe(true);
   });
