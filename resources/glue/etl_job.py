@@ -619,7 +619,9 @@ def upload_success(options, record, plan, sources, rejected_location, layout, pr
     """The result of an upload the run loaded: its figures, summed over its keys' shares of the batch."""
     rows_read = sum(s["rowsRead"] for s in sources)
     rows_rejected = sum(s["rowsRejected"] for s in sources)
-    rows_written = sum(s["rowsWritten"] for s in sources)
+    # A file's share of the new rows: its rows kept less the stored rows it replaced, between none and its valid
+    # rows (as the local runner counts it, lib/etl/duckdb-runner/uploads.ts).
+    rows_written = sum(min(max(0, s["rowsWritten"]), s["rowsRead"] - s["rowsRejected"]) for s in sources)
     figures = {
         "table": record["table"],
         "schemaVersion": plan["version"],

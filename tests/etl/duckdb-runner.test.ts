@@ -1078,6 +1078,40 @@ describe('runEtlJob arguments and errors', () => {
     expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual(['c1']);
   });
 
+  it("counts each file's new rows between none and its valid rows when files of one run carry the same keys", async () => {
+    const lake = await newLake();
+    const csv = (updated: string) =>
+      ordersCsv(Array.from({ length: 5 }, (_, i) => `n${i},c1,2026-03-01,placed,1,EUR,1,,${updated}`));
+    const queue = async (execution: string, key: string) => {
+      const file = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(
+        file,
+        JSON.stringify({ execution, table: 'orders', key, acceptedAt: new Date().toISOString() }),
+      );
+    };
+    const p1 = await writeRaw(lake, 'uploads/orders/p1.csv', csv('2026-01-01T00:00:00Z'));
+    await queue('p1-first', p1);
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'counts-1' });
+    // The same file again and a newer version of its keys, taken by one run.
+    await queue('p1-again', p1);
+    await queue('p3', await writeRaw(lake, 'uploads/orders/p3.csv', csv('2026-02-01T00:00:00Z')));
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'counts-2' });
+    for (const [execution, written] of [
+      ['p1-again', 0],
+      ['p3', 5],
+    ] as const) {
+      const r = await uploadResult(lake, execution);
+      expect([execution, r.rowsRead, r.rowsWritten, r.duplicatesRemoved]).toEqual([
+        execution,
+        5,
+        written,
+        5 - written,
+      ]);
+    }
+    expect(await tableRows(lake, 'orders', 'order_id')).toHaveLength(5);
+  });
+
   it('gives up an upload that runs took without finishing, so that it cannot hold up the others', async () => {
     const lake = await newLake();
     const key = await writeRaw(

@@ -71,6 +71,26 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython("counts a file's new rows between none and its valid rows, as the local runner does", () => {
+    const at = '2024-01-03T00:00:00.000Z';
+    const options = { etl_mode: 'events', run_id: 'r', job_run_id: null };
+    const record = { execution: 'e', table: 'orders', key: 'uploads/orders/p1.csv', acceptedAt: at };
+    const source = (rowsWritten: number) => ({ rowsRead: 5, rowsRejected: 1, rowsWritten, partitions: [] });
+    const [replaced, more] = py([
+      ['upload_success', options, record, plans.tables.orders, [source(-5)], null, plans.layout, at],
+      ['upload_success', options, record, plans.tables.orders, [source(9)], null, plans.layout, at],
+    ]);
+    expect((replaced!.value as { figures?: object }).figures ?? replaced!.value).toMatchObject({
+      rowsRead: 5,
+      rowsWritten: 0,
+      duplicatesRemoved: 4,
+    });
+    expect((more!.value as { figures?: object }).figures ?? more!.value).toMatchObject({
+      rowsWritten: 4,
+      duplicatesRemoved: 0,
+    });
+  });
+
   withPython('validates the run arguments of lib/etl/run.ts', () => {
     const base = {
       run_id: 'run-1',

@@ -244,10 +244,16 @@ function success(
   rejectedLocation: string | undefined,
 ): UploadResult {
   const { maxRejectedRatio } = plan;
-  const sum = (k: 'rowsRead' | 'rowsRejected' | 'rowsWritten') => sources.reduce((s, x) => s + x[k], 0);
+  const sum = (k: 'rowsRead' | 'rowsRejected') => sources.reduce((s, x) => s + x[k], 0);
   const rowsRead = sum('rowsRead');
   const rowsRejected = sum('rowsRejected');
-  const rowsWritten = sum('rowsWritten');
+  // A file's share of the new rows: its rows kept less the stored rows it replaced, between none and its valid
+  // rows (a file whose rows a newer version of the same keys replaced in the same run adds none; one that replaced
+  // rows another file had stored adds no more than it brought).
+  const rowsWritten = sources.reduce(
+    (s, x) => s + Math.min(Math.max(0, x.rowsWritten), x.rowsRead - x.rowsRejected),
+    0,
+  );
   const figures: EtlTableFigures = {
     table: t.pending.table,
     schemaVersion: plan.version,
