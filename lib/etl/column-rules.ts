@@ -118,7 +118,10 @@ export function rule(c: ColumnDef, raw: string, typed: string, text: string): Co
       break;
     case 'timestamp':
       value = `CASE WHEN regexp_like(${v}, ${literal(TIMESTAMP_RE, where)}) THEN TRY_CAST(${v} AS TIMESTAMP) END`;
-      problems.push([`${typed} IS NULL`, 'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])']);
+      problems.push([
+        `${typed} IS NULL`,
+        'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+      ]);
       break;
     case 'string':
       value = v;

@@ -15,10 +15,11 @@ export const DATE_PATTERN = '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$';
 /**
  * Dataset timestamps are UTC: a trailing Z, +00:00, or no offset (taken as UTC). Other offsets are refused by both
  * engines (DuckDB's TIMESTAMP cast would silently drop them) and by validateUpload's sample check. Hours 00-23
- * (DuckDB reads 24:00:00 as the next day, Spark as invalid).
+ * (DuckDB reads 24:00:00 as the next day, Spark as invalid). At most six fraction digits (the lake stores
+ * microseconds; a seventh that is not 0 would be cut off by both engines, never stored as written).
  */
 export const UTC_TIMESTAMP_RE =
-  '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,9})?(Z|[+]00:00)?$';
+  '^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6}0{0,3})?(Z|[+]00:00)?$';
 
 /**
  * Integers the ETL casts to TINYINT, SMALLINT, INT or BIGINT: any number of digits (leading zeros included); the

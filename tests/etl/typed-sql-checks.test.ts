@@ -69,10 +69,25 @@ it('spells out every reason of a failing row, in column order, and none for a va
     'order_id: required; status: not one of placed, paid, shipped, delivered, cancelled, refunded; ' +
       'amount: less than 0; currency: does not match ^[A-Z]{3}$; item_count: not an integer',
     'item_count: out of range for bigint (-9223372036854775808 to 9223372036854775807)',
-    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.fff][Z|+00:00])',
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
   ]);
   expect(rows[0]).toMatchObject({ order_id: 'o1', item_count: '2', amount: 12.5, dt: '2026-03-01' });
   expect(rows[3]).toMatchObject({ item_count: '0' });
+});
+
+it('takes timestamps to the microsecond, and a seventh fraction digit only when it is 0 (never cut off)', async () => {
+  const rows = await typed([
+    order({ updated_at: '2026-03-01T10:00:00.123456Z' }),
+    order({ updated_at: '2026-03-01T10:00:00.123456000Z' }),
+    order({ updated_at: '9999-12-31T23:59:59.9999995Z' }),
+    order({ updated_at: '2026-03-01T10:00:00.1234567' }),
+  ]);
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    null,
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+  ]);
 });
 
 it('keeps the raw texts of rejected rows only, every column of them; the source of every row', async () => {
