@@ -13,7 +13,7 @@
 import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
 import { compatMacro as m } from './dialect/compat-macro';
-import { JSON_FUNCTIONS, TRINO_CAST_JSON } from './dialect/json-functions';
+import { JSON_FUNCTIONS, TRINO_CAST_JSON, TRINO_JSON_ROWS } from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
@@ -300,9 +300,20 @@ export const TRINO_MACROS: MacroDef[] = [
     name: 'truncate',
     overloads: [
       { params: ['x'], body: 'trunc(x)' },
-      { params: ['x', 'n'], body: 'trunc(x, n)' },
+      // A decimal keeps its scale (Trino's decimal(p, s): truncate(1.2345, 2) is 1.2300; DuckDB's trunc has scale
+      // n): x less what trunc cuts off, whose scale is x's.
+      {
+        params: ['x', 'n'],
+        body: "CASE WHEN typeof(x) LIKE 'DECIMAL%' THEN x - (x - trunc(x, n)) ELSE trunc(x, n) END",
+      },
     ],
-    doc: [{ signature: 'truncate(x [, n])', duckdb: 'trunc(x [, n])', note: 'n decimal places kept' }],
+    doc: [
+      {
+        signature: 'truncate(x [, n])',
+        duckdb: 'trunc(x [, n])',
+        note: "n decimal places kept; a decimal keeps its scale (DuckDB's has scale n)",
+      },
+    ],
   },
   m('bitwise_not', ['x'], '(~x)', { signature: 'bitwise_not(x)' }),
   m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
@@ -316,7 +327,7 @@ export const TRINO_MACROS: MacroDef[] = [
 ];
 
 /** The macros the rewrites call (trino_…), before the Athena functions that may call them. */
-const INTERNAL_MACROS = [...DIALECT_MACROS, ...SEQUENCE_HELPERS, TRINO_CAST_JSON];
+const INTERNAL_MACROS = [...DIALECT_MACROS, ...SEQUENCE_HELPERS, TRINO_CAST_JSON, ...TRINO_JSON_ROWS];
 
 /** The CREATE TEMP MACRO statements the local engine runs on each connection. */
 export function macroStatements(): string[] {

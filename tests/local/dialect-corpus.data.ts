@@ -702,6 +702,50 @@ export const CORPUS: CorpusEntry[] = [
     refused: /Athena writes the quantity as a string: INTERVAL '1' DAY/,
     source: "https://trino.io/docs/current/language/types.html (INTERVAL '1' DAY)",
   },
+  // --- names that look like other dialects' words, and the forms the rewrites must keep -----------------------
+  {
+    sql:
+      'WITH semi AS (SELECT 1 AS x) SELECT count(*) FROM orders AS anti ' +
+      'JOIN orders o2 ON anti.order_id = o2.order_id JOIN semi ON semi.x = 1',
+    rows: [[0]],
+    source:
+      'trinodb/trino SqlBase.g4 (ANTI and SEMI are no keywords: identifiers, as aliases or table names)',
+  },
+  {
+    sql:
+      "SELECT EXTRACT(TIMEZONE_HOUR FROM TIMESTAMP '2026-03-04 05:06:07 +05:30'), " +
+      "EXTRACT(TIMEZONE_MINUTE FROM from_iso8601_timestamp('2026-01-01T00:00:00-03:30')), " +
+      "EXTRACT(DAY_OF_WEEK FROM DATE '2026-03-08')",
+    rows: [[5, -30, 7]],
+    source: `${TRINO_DATETIME} (EXTRACT: TIMEZONE_HOUR, TIMEZONE_MINUTE, DAY_OF_WEEK as timezone_hour, …)`,
+  },
+  {
+    sql: 'SELECT count(*) FROM orders o TABLESAMPLE BERNOULLI (100) JOIN orders p ON o.order_id = p.order_id',
+    rows: [[0]],
+    source: `${TRINO_SELECT} (sampledRelation: an aliased relation, then TABLESAMPLE)`,
+  },
+  {
+    sql: 'SELECT truncate(2.567, 2), truncate(1234.5, -2), truncate(1.2345, 2), truncate(2.567e0, 2)',
+    // The scale is the input's, as Athena's (2.560); the precision is three more (docs/sql-dialect.md).
+    rows: [[2.56, 1200, 1.23, 2.56]],
+    source: `${TRINO_MATH} (truncate(x, n) of a decimal(p, s) is a decimal of scale s)`,
+  },
+  {
+    sql: 'SELECT skewness(amount) OVER (PARTITION BY customer_id) FROM orders',
+    refused:
+      /skewness\(…\) OVER \(…\): the local engine computes Trino's answer from DuckDB's with an expression/,
+    source: 'trinodb/trino CentralMomentsAggregation (skewness as a window aggregate)',
+  },
+  {
+    sql: 'SELECT CAST(json_parse(\'[1, "x"]\') AS ROW(a bigint, b varchar))',
+    refused: /CAST of JSON to a row from a JSON array: Athena reads it/,
+    source: 'trinodb/trino JsonUtil.appendRow (a JSON array fills a row by position)',
+  },
+  {
+    sql: 'SELECT CAST(json_parse(\'{"A": 1}\') AS ROW(a bigint))',
+    refused: /CAST of JSON to a row with a key in capitals/,
+    source: 'trinodb/trino JsonUtil.appendRow (keys matched lower-cased)',
+  },
   // --- text compared with another type where neither side is a literal -----------------------------------------
   {
     sql: 'SELECT count(*) FROM orders WHERE dt = order_date',

@@ -21,9 +21,9 @@ import { FORMAT_CALLS } from './date-formats';
 import { castRewrites } from './casts';
 import { JSON_PATH_FUNCTIONS, jsonPathForDuckDb } from './json-functions';
 import { LocalDialectError } from './local-error';
-import { refuseOtherDialects } from './other-dialects';
+import { readOtherDialects } from './other-dialects';
 import { patternGroups, re2Pattern, re2Replacement } from './regexp';
-import { applyEdits, callAt, closing, insideCall, isSymbol, spanText, type Edit } from './tokens';
+import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, type Edit } from './tokens';
 
 /**
  * EXTRACT's fields whose meaning differs: Trino's DOW (and DAY_OF_WEEK) is ISO, Monday 1 … Sunday 7; DuckDB's dow
@@ -65,8 +65,8 @@ const RENAMES: Record<string, string> = { transform: 'list_transform', filter: '
 /** The call rewrites of the module comment; strings and comments are left as they are. */
 export function rewriteCalls(sql: string): string {
   const { tokens } = tokenize(sql);
-  refuseOtherDialects(tokens);
   const edits: Edit[] = [];
+  readOtherDialects(tokens, edits);
   const word = (k: number, w: string) => tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
@@ -128,6 +128,20 @@ export function rewriteCalls(sql: string): string {
       }
     }
     callRewrites(sql, tokens, k, edits);
+    // Aggregates that are expressions locally (./aggregate-functions.ts): a window cannot apply to them.
+    const name = t.text.toLowerCase();
+    const aggregate = Object.hasOwn(EXPRESSION_AGGREGATES, name) ? EXPRESSION_AGGREGATES[name] : undefined;
+    const aggregateCall = aggregate ? callAt(tokens, k) : undefined;
+    if (
+      aggregateCall &&
+      aggregate!(aggregateCall.args.length) &&
+      isWord(tokens[aggregateCall.close + 1], 'over')
+    )
+      throw new LocalDialectError(
+        `${aggregateCall.name}(…) OVER (…)`,
+        "the local engine computes Trino's answer from DuckDB's with an expression, which a window cannot take; " +
+          'aggregate in a subquery grouped by the window’s partition and join it back',
+      );
     // json_extract(j, '<path>') and its kin: a literal path in Trino's syntax, as DuckDB reads it, or Athena's failure.
     const pathCall = JSON_PATH_FUNCTIONS.has(t.text.toLowerCase()) ? callAt(tokens, k) : undefined;
     const pathArg = pathCall?.args.length === 2 ? pathCall.args[1] : undefined;
@@ -198,6 +212,13 @@ const REGEXP_FUNCTIONS = new Set([
   'regexp_split',
   'regexp_position',
 ]);
+
+/** The aggregates whose local form (by argument count) is an expression around DuckDB's aggregate. */
+const EXPRESSION_AGGREGATES: Record<string, (args: number) => boolean> = {
+  skewness: () => true,
+  max_by: (args) => args === 3,
+  min_by: (args) => args === 3,
+};
 
 const literal = (t: Token | undefined) =>
   t?.kind === 'string' ? t.text.slice(1, -1).replace(/''/g, "'") : undefined;

@@ -2,8 +2,8 @@
  * CAST and TRY_CAST targets, as Trino reads them (a part of ./calls.ts's rewrites):
  *  - CAST(x AS VARCHAR) → trino_cast_varchar(x); to an integer type, boolean, timestamp or date →
  *    trino_cast_<type>(x) / trino_try_cast_<type>(x) (./macros.ts); to DECIMAL(p,s) through trino_decimal_text;
- *  - CAST(x AS JSON) → trino_cast_json(x); CAST(json_parse(…) AS ROW/ARRAY(ROW)/…) → json_transform
- *    (./json-functions.ts);
+ *  - CAST(x AS JSON) → trino_cast_json(x); CAST(json_parse(…) AS ROW/ARRAY(ROW)/…) → json_transform, through
+ *    trino_json_row(s) for rows (./json-functions.ts);
  *  - any other target type in DuckDB's names (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP).
  */
 import { sqlString } from '../../duckdb-sql';
@@ -128,7 +128,10 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
         structure = undefined;
       }
       if (structure !== undefined && typeof structure !== 'string') {
-        edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'json_transform' });
+        // A row, or an array of rows: refused where Trino reads what json_transform would not (./json-functions.ts).
+        const rows = Array.isArray(structure) && typeof structure[0] === 'object';
+        const fn = !Array.isArray(structure) ? 'trino_json_row' : rows ? 'trino_json_rows' : 'json_transform';
+        edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: fn });
         edits.push({
           start: tokens[as]!.start,
           end: typeTokens[typeTokens.length - 1]!.end,

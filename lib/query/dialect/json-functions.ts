@@ -44,6 +44,38 @@ export const JSON_FUNCTIONS: MacroDef[] = [
   }),
 ];
 
+/** A JSON object key with a capital letter (the JSON text's strings that a colon follows). */
+const KEY_WITH_CAPITALS = '"(?:[^"\\\\]|\\\\.)*[A-Z](?:[^"\\\\]|\\\\.)*"\\s*:';
+
+const NOT_LOCALLY = (what: string) =>
+  `error('not supported by the local engine: CAST of JSON to a row ${what}: Athena reads it (a JSON array by ` +
+  "position, keys in any case), DuckDB''s json_transform does not')";
+
+/**
+ * CAST(json AS ROW(…)) and CAST(json AS ARRAY(ROW(…))) (./casts.ts): json_transform, refused where Trino reads what
+ * json_transform would read as NULL — a JSON array where a row is expected, a key with capitals (Trino matches row
+ * fields case-insensitively).
+ */
+export const TRINO_JSON_ROWS: MacroDef[] = [
+  m(
+    'trino_json_row',
+    ['j', 's'],
+    `CASE WHEN json_type(j) = 'ARRAY' THEN ${NOT_LOCALLY('from a JSON array')} ` +
+      `WHEN regexp_matches(CAST(j AS VARCHAR), '${KEY_WITH_CAPITALS}') THEN ${NOT_LOCALLY('with a key in capitals')} ` +
+      'ELSE json_transform(j, s) END',
+    { signature: 'CAST(json AS ROW(…))' },
+  ),
+  m(
+    'trino_json_rows',
+    ['j', 's'],
+    "CASE WHEN list_bool_or(list_transform(json_extract(j, '$[*]'), e -> json_type(e) = 'ARRAY')) " +
+      `THEN ${NOT_LOCALLY('from a JSON array')} ` +
+      `WHEN regexp_matches(CAST(j AS VARCHAR), '${KEY_WITH_CAPITALS}') THEN ${NOT_LOCALLY('with a key in capitals')} ` +
+      'ELSE json_transform(j, s) END',
+    { signature: 'CAST(json AS ARRAY(ROW(…)))' },
+  ),
+];
+
 /** CAST(x AS JSON) (./calls.ts): internal, documented in docs/sql-dialect.md's prose. */
 // Trino's JsonUtil writers: a string is a JSON string (DuckDB parses it as JSON), a decimal keeps its scale, a
 // double or real is written as Java writes it (1.0E20, 0.1).

@@ -50,9 +50,32 @@ function bareValues(sql: string): string {
   return `SELECT * FROM (${sql}) AS t(${names})`;
 }
 
+/**
+ * EXTRACT(TIMEZONE_HOUR | TIMEZONE_MINUTE FROM x) as timezone_hour(x) / timezone_minute(x), which Trino answers
+ * alike: so the time-zone pass reads the zone's offset, not the wall clock EXTRACT's other fields read.
+ */
+function extractZoneFields(sql: string): string {
+  if (!/timezone_(hour|minute)/i.test(sql)) return sql;
+  const { tokens } = tokenize(sql);
+  const edits: Edit[] = [];
+  tokens.forEach((t, k) => {
+    const field = tokens[k + 2];
+    if (
+      isWord(t, 'extract') &&
+      tokens[k + 1]?.text === '(' &&
+      isWord(field, 'timezone_hour', 'timezone_minute') &&
+      isWord(tokens[k + 3], 'from')
+    )
+      edits.push({ start: t.start, end: tokens[k + 3]!.end, text: `${field!.text.toLowerCase()}(` });
+  });
+  return applyEdits(sql, edits);
+}
+
 /** Rewrites a checked statement for DuckDB (see the module comment). */
 export function toDuckDbSql(sql: string): string {
   return rewriteFormat(
-    rewriteCalls(rewriteTimeZones(rewriteDecimals(guardSubscripts(guardDivisions(bareValues(sql)))))),
+    rewriteCalls(
+      rewriteTimeZones(extractZoneFields(rewriteDecimals(guardSubscripts(guardDivisions(bareValues(sql)))))),
+    ),
   );
 }

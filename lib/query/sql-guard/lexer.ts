@@ -72,6 +72,7 @@ function refuseOtherDialects(sql: string, tokens: Token[]): void {
 
 /** EXTRACT fields of Trino's that the parser's grammar does not know. */
 const PARSER_LACKS_EXTRACT_FIELDS = new Set([
+  'day_of_week',
   'yow',
   'year_of_week',
   'day_of_month',
@@ -87,6 +88,7 @@ const PARSER_LACKS_EXTRACT_FIELDS = new Set([
  *    if it consists only of type words, numbers, commas and parentheses;
  *  - the AT TIME ZONE operator becomes ||;
  *  - an EXTRACT field of Trino's the grammar lacks (YOW, DAY_OF_MONTH, TIMEZONE_HOUR, …) becomes YEAR (YOW: DOW);
+ *  - TABLESAMPLE <method> (<percent>) is dropped (the grammar takes it after a table's name only);
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
  */
@@ -118,6 +120,17 @@ function rewriteForParser(
       PARSER_LACKS_EXTRACT_FIELDS.has(tokens[k + 2]!.text.toLowerCase())
     ) {
       replace(tokens[k + 2]!.start, tokens[k + 2]!.end, tokens[k + 2]!.text.length >= 4 ? 'year' : 'dow');
+      continue;
+    }
+    // TABLESAMPLE BERNOULLI|SYSTEM (p) after an aliased relation: the grammar takes it only right after a table's
+    // name; it samples rows, never names a table or a function, so the parser's copy goes without it.
+    if (
+      word(k, 'tablesample') &&
+      tokens[k + 2]?.text === '(' &&
+      tokens[k + 3]?.kind === 'number' &&
+      tokens[k + 4]?.text === ')'
+    ) {
+      replace(tokens[k]!.start, tokens[k + 4]!.end, '');
       continue;
     }
     // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).
