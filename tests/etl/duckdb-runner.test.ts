@@ -1028,6 +1028,65 @@ describe('runEtlJob arguments and errors', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['w1']);
   });
 
+  it('fails an upload whose file is replaced while its batch reads it, and writes nothing read of it', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/r.csv',
+      ordersCsv(['ra,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const other = await writeRaw(
+      lake,
+      'uploads/orders/s.csv',
+      ordersCsv(['sa,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    for (const [execution, k] of [
+      ['race-r', key],
+      ['race-s', other],
+    ] as const) {
+      const file = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const stat = await fs.stat(path.join(lake, 'raw', k));
+      await fs.writeFile(
+        file,
+        JSON.stringify({
+          execution,
+          table: 'orders',
+          key: k,
+          versionId: localVersionId(stat),
+          acceptedAt: new Date().toISOString(),
+        }),
+      );
+    }
+    let replaced = false;
+    const summary = await run(
+      lake,
+      { '--etl_mode': 'events', '--run_id': 'race-1' },
+      {
+        hooks: {
+          // After the batch's check, before it reads: another version is moved in under the name.
+          beforeRead: async () => {
+            if (replaced) return;
+            replaced = true;
+            await writeRaw(
+              lake,
+              'uploads/orders/r.csv.next',
+              ordersCsv(['rb,c1,2026-03-01,placed,1,EUR,1,,']),
+            );
+            await fs.rename(path.join(lake, 'raw', 'uploads/orders/r.csv.next'), path.join(lake, 'raw', key));
+          },
+        },
+      },
+    );
+    expect(summary.uploads).toEqual({ taken: 2, succeeded: 1, failed: 1 });
+    expect(await uploadResult(lake, 'race-r')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InputMissing',
+      cause: expect.stringMatching(/was replaced after it was accepted/),
+    });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['sa']);
+  });
+
   it('what fails, fails alone: an unclosed quote, a gzip stream cut short, an unreadable document; the other files load', async () => {
     const lake = await newLake();
     const rows = (prefix: string, n: number) =>
@@ -1035,10 +1094,14 @@ describe('runEtlJob arguments and errors', () => {
     const quote = rows('q', 3000);
     quote[1500] = 'qX,c1,2026-03-01,placed,1,EUR,1,"oops,';
     const cut = gzipSync(Buffer.from(ordersCsv(rows('g', 20000))));
+    // A quote closed and followed by more text: one bad row, the file read on.
+    const closed = rows('k', 3000);
+    closed[1500] = 'kX,c1,2026-03-01,placed,1,EUR,1,"a"b,';
     const keys = {
       quote: await writeRaw(lake, 'uploads/orders/quote.csv', ordersCsv(quote)),
       cut: await writeRaw(lake, 'uploads/orders/cut.csv.gz', cut.subarray(0, cut.length - 200)),
       good: await writeRaw(lake, 'uploads/orders/good.csv', ordersCsv(rows('ok', 2))),
+      closed: await writeRaw(lake, 'uploads/orders/closed.csv', ordersCsv(closed)),
       doc: await writeRaw(
         lake,
         'uploads/customers/doc.json',
@@ -1056,7 +1119,13 @@ describe('runEtlJob arguments and errors', () => {
       );
     }
     const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'alone-1' });
-    expect(summary.uploads).toEqual({ taken: 5, succeeded: 2, failed: 3 });
+    expect(summary.uploads).toEqual({ taken: 6, succeeded: 3, failed: 3 });
+    expect(await uploadResult(lake, 'alone-closed')).toMatchObject({
+      status: 'SUCCEEDED',
+      rowsRead: 3000,
+      rowsWritten: 2999,
+      rowsRejected: 1,
+    });
     expect(await uploadResult(lake, 'alone-quote')).toMatchObject({
       status: 'FAILED',
       error: 'Etl.InvalidInput',
@@ -1074,7 +1143,9 @@ describe('runEtlJob arguments and errors', () => {
     expect(await uploadResult(lake, 'alone-good')).toMatchObject({ status: 'SUCCEEDED', rowsWritten: 2 });
     expect(await uploadResult(lake, 'alone-fine')).toMatchObject({ status: 'SUCCEEDED', rowsWritten: 1 });
     // Nothing of the files that failed: only the good files' rows.
-    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['ok0', 'ok1']);
+    const ids = (await tableRows(lake, 'orders', 'order_id')).map((r) => String(r.order_id));
+    expect(ids.filter((id) => !id.startsWith('k'))).toEqual(['ok0', 'ok1']);
+    expect(ids.filter((id) => id.startsWith('k'))).toHaveLength(2999);
     expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual(['c1']);
   });
 

@@ -56,6 +56,11 @@ export interface BatchOptions {
   reload?: boolean;
   /** Partitions (k=v[/k2=v2]) to rewrite from their existing rows even if no input row goes there. */
   rewrite?: string[];
+  /**
+   * Called once the inputs are read, before anything is written: throws (UnreadableInput) when an input is no
+   * longer the one the batch was for (a file replaced while it was read).
+   */
+  afterRead?: () => Promise<void>;
 }
 
 const PARTITION_VALUE = /^[A-Za-z0-9_.:-]+$/;
@@ -145,6 +150,7 @@ async function stageAndSwap(
     seq: { n: 0 },
   };
   const hasJson = inputs.some((i) => i.format === 'json' || i.format === 'jsonl');
+  await ctx.hooks?.beforeRead?.({ table: table.name, keys: inputs.map((i) => i.key) });
   let segments: Segment[] = [];
   for (let clean = false; ; clean = true) {
     segments = await rawSegments(readCtx, inputs, clean);
@@ -180,8 +186,9 @@ async function stageAndSwap(
     // it would be neither loaded nor rejected. The file is not read as rows.
     const [open] = await query(
       conn,
+      // (A quote closed and followed by more text, "a"b, is the same error on one line; the reading goes on.)
       `SELECT line, byte_position FROM ${r.table} WHERE error_type = 'UNQUOTED VALUE' ` +
-        `AND error_message LIKE '%unterminated quote%' ORDER BY line LIMIT 1`,
+        `AND error_message LIKE '%unterminated quote%' AND regexp_matches(csv_line, '[\r\n]') ORDER BY line LIMIT 1`,
     );
     if (open)
       throw new UnreadableInput(
@@ -205,6 +212,7 @@ async function stageAndSwap(
   const read = await countRead(conn);
   const { rowsRead } = read;
   step('read');
+  await opts.afterRead?.();
 
   // 4-5. incoming, and existing: the current rows of the partitions incoming touches (and those to rewrite, and
   // those that hold an incoming key under another partition value)

@@ -41,6 +41,10 @@ export class UnreadableInput extends Error {
   constructor(
     readonly key: string,
     message: string,
+    /** The upload's error: Etl.InvalidInput, or Etl.InputMissing for a file replaced since it was accepted. */
+    readonly uploadError: 'Etl.InvalidInput' | 'Etl.InputMissing' = 'Etl.InvalidInput',
+    /** The upload it fails, when the key alone does not say (two versions of one key in a batch). */
+    readonly execution?: string,
   ) {
     super(message);
     this.name = 'UnreadableInput';

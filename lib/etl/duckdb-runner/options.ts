@@ -6,6 +6,8 @@ import type { TableDef } from '../../catalog/tables';
 
 /** Fault injection for tests: called at the named points of a run; a throw there fails the run. */
 export interface EtlRunnerHooks {
+  /** A batch is about to read its inputs (raw-bucket keys). */
+  beforeRead?(info: { table: string; keys: string[] }): void | Promise<void>;
   /** The merged partitions (and rejected rows) are staged and fsynced; nothing is swapped yet. */
   afterStaging?(info: { table: string; partitions: string[] }): void | Promise<void>;
   /** One partition folder has been swapped into place. */

@@ -190,12 +190,30 @@ export async function takeUploads(
           table,
           plan,
           batch.flatMap((r) => r.files),
+          {
+            // A file replaced after the check above and before or while it was read: its upload fails, the rest
+            // of the batch runs again without it (what was read of it is never written).
+            afterRead: async () => {
+              for (const r of batch) {
+                const replaced = await replacedSinceAccepted(r.t.pending, r.files);
+                if (replaced)
+                  throw new UnreadableInput(
+                    r.t.pending.key,
+                    replaced,
+                    UploadError.InputMissing,
+                    r.t.pending.execution,
+                  );
+              }
+            },
+          },
         );
       } catch (e) {
         if (e instanceof SimulatedCrash || e instanceof RunFailure) throw e;
         if (e instanceof UnreadableInput) {
-          const bad = batch.filter((r) => r.files.some((f) => f.key === e.key));
-          for (const r of bad) await finish(failure(ctx, r.t, UploadError.InvalidInput, [e.message]));
+          const bad = batch.filter((r) =>
+            e.execution ? r.t.pending.execution === e.execution : r.files.some((f) => f.key === e.key),
+          );
+          for (const r of bad) await finish(failure(ctx, r.t, e.uploadError, [e.message]));
           const rest = batch.filter((r) => !bad.includes(r));
           if (rest.length && bad.length) await runUploads(rest);
           if (bad.length) return;
