@@ -226,5 +226,12 @@ function againstInUse(
     .map((c) => removedViolation(t.name, c.name));
   return [...removed, ...compatibility(t, asHistory).violations]
     .filter((v) => !found.some((f) => f.rule === v.rule && f.column === v.column))
-    .map((v) => ({ ...v, message: `${v.message} (${usedNote(used)})` }));
+    .map((v) => ({
+      ...v,
+      message: `${v.message} (${usedNote(used)})`,
+      safe:
+        `${v.safe}; or record the version in use first (npm run schemas:accept), then change it as a recorded ` +
+        `one; or, if the local lake accepted no data under it, delete its record there ` +
+        `(<LAKE_DIR>/schemas-in-use/${t.name}.json) and edit freely`,
+    }));
 }

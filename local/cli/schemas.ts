@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
-import { schemasDir } from '../../lib/catalog/tables';
+import { schemaFiles, schemasDir } from '../../lib/catalog/tables';
 import { lakeDir } from '../../lib/config';
 import { readSchemasInUse } from '../schemas-in-use';
 
@@ -30,10 +30,14 @@ function main(argv: string[]): number {
     process.stderr.write(`${USAGE} (got '${positionals.join(' ')}')\n`);
     return 2;
   }
+  if (values.dir === '') {
+    process.stderr.write(`--dir needs a folder\n${USAGE}\n`);
+    return 2;
+  }
   const dir = values.dir ? path.resolve(values.dir) : schemasDir;
   // A folder without schemas would pass as "0 tables, all as recorded": a mistyped --dir in a gate must not.
-  if (!['events', 'datasets'].some((sub) => existsSync(path.join(dir, sub)))) {
-    process.stderr.write(`${dir} is not a schemas folder (no events/ or datasets/ in it)\n${USAGE}\n`);
+  if (schemaFiles(dir).length === 0) {
+    process.stderr.write(`${dir} holds no schemas (none in events/ or datasets/)\n${USAGE}\n`);
     return 2;
   }
   // The project's schemas are judged against what its local lake has used too (local/schemas-in-use.ts).

@@ -179,6 +179,8 @@ describe('a running lake follows schemas/', () => {
       expect(check.code).toBe(1);
       expect(check.output).toMatch(/REFUSED REMOVED page_view\.campaign/);
       expect((await schemas('check', '--dir', path.join(c.dir, 'no-such-folder'))).code).toBe(2);
+      expect((await schemas('check', '--dir=')).code).toBe(2);
+      expect(check.output).toMatch(/delete its record there \(<LAKE_DIR>\/schemas-in-use\/page_view\.json\)/);
       expect((await schemas('check', '--bogus')).code).toBe(2);
       // Other tables are untouched: a query over them still runs.
       const q = await fetch(`${proc.url}/queries`, {
