@@ -179,6 +179,8 @@ function retiredColumns(
       source: renamed.has(c.name) ? [] : [...sourcePrefix, c.name],
       required: false,
       ...(c.json ? { json: true } : {}),
+      // A renamed column keeps what it was renamed from when it is renamed again: the chain of names stays whole.
+      ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
       retired: true,
       ...(declared.includes(c.name) || renamed.has(c.name) ? {} : { undeclared: true }),
       description: renamed.has(c.name)

@@ -11,11 +11,14 @@ export const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.g
 
 /**
  * The column a name in a file stands for: a column's own name, or the old name of a renamed column
- * (x-lake.renamedFrom) — files written before a rename still load, into the new column.
+ * (x-lake.renamedFrom, and the names it had before that: formerNames) — files written before a rename still load,
+ * into the new column.
  */
 export function columnsByName(ds: Dataset): Map<string, ColumnDef> {
   const out = new Map(inputColumns(ds).map((c) => [c.name, c]));
-  for (const c of inputColumns(ds)) if (c.renamedFrom && !out.has(c.renamedFrom)) out.set(c.renamedFrom, c);
+  for (const c of inputColumns(ds))
+    for (const former of c.formerNames ?? (c.renamedFrom ? [c.renamedFrom] : []))
+      if (!out.has(former)) out.set(former, c);
   return out;
 }
 

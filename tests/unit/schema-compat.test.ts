@@ -305,6 +305,34 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(checkSchemas(reverted, undefined, gone).violations.map((v) => v.rule)).toEqual(['TABLE_REMOVED']);
   });
 
+  it('renames recorded one at a time keep the whole chain of names (A → B, recorded; B → C, recorded)', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.coupon_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.voucher = {
+      ...schema.properties.coupon_code,
+      'x-lake': { renamedFrom: 'coupon_code' },
+    };
+    delete schema.properties.coupon_code;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    recordSchemas(checkSchemas(dir), dir);
+    const orders = loadLake(dir).tables.find((t) => t.name === 'orders')!;
+    // Files and rows holding the first name still fill the last one (the ETL's alternatives, the upload check).
+    expect(orders.columns.find((c) => c.name === 'voucher')).toMatchObject({
+      formerNames: ['coupon_code', 'coupon'],
+      alternatives: [['coupon_code'], ['coupon']],
+    });
+    const history = JSON.parse(readFileSync(path.join(dir, 'history', 'orders.json'), 'utf8'));
+    expect(history.columns.find((c: { name: string }) => c.name === 'coupon_code')).toMatchObject({
+      retired: true,
+      renamedFrom: 'coupon',
+    });
+  });
+
   it('columns in another order: a version that says so (SELECT * lists them so), nothing refused', () => {
     const dir = edited('datasets', 'customers', (s) => {
       const { email, ...rest } = s.properties;
