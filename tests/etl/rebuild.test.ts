@@ -229,6 +229,31 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(withoutIngestedAt(await tableRows(lake, 'orders', 'order_id'))).toEqual(withoutIngestedAt(before));
   });
 
+  it('skips a file that cannot be read as rows (a gzip stream cut short, a quote never closed), as its upload failed', async () => {
+    const lake = await newLake();
+    const good = await writeRaw(
+      lake,
+      'uploads/orders/good.csv',
+      ordersCsv(['g1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    await run(lake, fileJob('orders', good, 'load-good'), { now: clock('2026-03-03T00:00:00Z') });
+    const rows = Array.from({ length: 3000 }, (_, i) => `q${i},c1,2026-03-01,placed,1,EUR,1,,`);
+    rows[1500] = 'qX,c1,2026-03-01,placed,1,EUR,1,"oops,';
+    await writeRaw(lake, 'uploads/orders/quote.csv', ordersCsv(rows));
+    const gz = gzipSync(Buffer.from(ordersCsv(rows.map((r) => r.replace(/^q/, 'z').replace('"oops', 'ok')))));
+    await writeRaw(lake, 'uploads/orders/cut.csv.gz', gz.subarray(0, gz.length - 200));
+    const s = await run(
+      lake,
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-unreadable' },
+      { now: clock('2026-03-05T00:00:00Z') },
+    );
+    expect(s.rebuild).toMatchObject({
+      sources: 1,
+      skipped: ['uploads/orders/cut.csv.gz', 'uploads/orders/quote.csv'],
+    });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['g1']);
+  });
+
   it('keeps the version of a key the table kept, when the raw files tie on latestBy', async () => {
     const lake = await newLake();
     // o9 without updated_at twice: the later upload won (the newest run), though its name sorts first.

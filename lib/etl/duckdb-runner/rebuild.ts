@@ -88,7 +88,7 @@ export async function runRebuild(
   } else {
     const uploads = await uploadsOf(ctx, table);
     skipped = uploads.skipped;
-    inputs.push(...(await reloadInBatches(ctx, table, plan, uploads.inputs, maxBatchBytes, tally)));
+    inputs.push(...(await reloadInBatches(ctx, table, plan, uploads.inputs, maxBatchBytes, tally, skipped)));
   }
   // The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
   const untouched = (await tablePartitions(ctx.curatedDir, plan)).filter(

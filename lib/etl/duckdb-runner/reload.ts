@@ -6,10 +6,15 @@ import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
 import { runBatch, type RunContext } from './batch';
 import { bySize } from './batching';
+import { UnreadableInput } from './errors';
 import { addFigures, type TableTally } from './figures';
+import { gzipProblem } from './gzip-check';
 import type { InputFile } from './readers/types';
 
-/** Runs `inputs` in batches of at most `maxBatchBytes`, adding each batch's figures to `tally`; the keys read. */
+/**
+ * Runs `inputs` in batches of at most `maxBatchBytes`, adding each batch's figures to `tally`; the keys read. A file that
+ * cannot be read as rows is left out and added to `skipped`.
+ */
 export async function reloadInBatches(
   ctx: RunContext,
   table: TableDef,
@@ -17,11 +22,28 @@ export async function reloadInBatches(
   inputs: { input: InputFile; bytes: number }[],
   maxBatchBytes: number,
   tally: TableTally,
+  skipped: string[] = [],
 ): Promise<string[]> {
   const read: string[] = [];
   for (const batch of bySize(inputs, maxBatchBytes)) {
-    const files = batch.map((b) => b.input);
-    addFigures(tally, await runBatch(ctx, table, plan, files, { reload: true }));
+    let files = batch.map((b) => b.input);
+    // A file that cannot be read as rows (a quote never closed, a gzip stream cut short) is skipped, as its own
+    // upload failed: the batch runs again without it.
+    for (;;) {
+      const cut: string[] = [];
+      for (const f of files) if (f.gz && (await gzipProblem(f.file))) cut.push(f.key);
+      skipped.push(...cut);
+      files = files.filter((f) => !cut.includes(f.key));
+      if (files.length === 0) break;
+      try {
+        addFigures(tally, await runBatch(ctx, table, plan, files, { reload: true }));
+        break;
+      } catch (e) {
+        if (!(e instanceof UnreadableInput)) throw e;
+        skipped.push(e.key);
+        files = files.filter((f) => f.key !== e.key);
+      }
+    }
     read.push(...files.map((f) => f.key));
   }
   return read;
