@@ -77,8 +77,15 @@ const LONG_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.eE+-]{15,}(?=[,\]}\s]|$)/g;
  */
 const LONG_NUMBER_AFTER_DELIMITER = /[:,[]\s*-?[0-9][0-9.eE+-]{15}/;
 
-/** An exponent of at least three digits after a digit (a false alarm inside a string only costs the slower parse). */
-const BIG_EXPONENT = /[0-9][eE][+-]?[0-9]{3}/;
+/**
+ * The quick test for a number with an exponent of three digits or more (1e-400, 1e400: short, yet a double may not
+ * hold it at all) after `:`, `,` or `[` (and any white space). Only in a number token's place: "Mobile/15E148" in an
+ * iPhone's user agent, or a hex id such as "a3e456", is text, which must not send every such body to the slow parse.
+ */
+const BIG_EXPONENT_AFTER_DELIMITER = /[:,[]\s*-?[0-9][0-9.]*[eE][+-]?[0-9]{3}/;
+
+/** Number tokens with an exponent of three digits or more (BIG_EXPONENT_AFTER_DELIMITER's, and one that is the text). */
+const BIG_EXPONENT_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.]*[eE][+-]?[0-9]{3,}(?=[,\]}\s]|$)/g;
 
 /** Whether the first character after leading JSON white space could begin a number (`-` or a digit). */
 function startsWithNumber(text: string): boolean {
@@ -93,16 +100,20 @@ function startsWithNumber(text: string): boolean {
  * same (a 19-digit id, a decimal of 20 digits). The shortest form of a double — what JavaScript, Python and Java
  * write — reads back the same, so their long fractions need no source. A run that is no number at all is text.
  */
-function mayNeedSource(text: string): boolean {
+export function mayNeedSource(text: string): boolean {
+  const atStart = startsWithNumber(text);
   // An exponent of three digits or more (1e-400, 1e400): a short number a double may not hold at all.
-  if (BIG_EXPONENT.test(text)) return true;
-  if (!startsWithNumber(text) && !LONG_NUMBER_AFTER_DELIMITER.test(text)) return false;
-  for (const [run] of text.matchAll(LONG_NUMBER)) {
-    const n = Number(run);
-    if (Number.isNaN(n)) continue;
-    if (!Number.isFinite(n) || !sameNumber(run, String(n))) return true;
-  }
+  if (atStart || BIG_EXPONENT_AFTER_DELIMITER.test(text))
+    for (const [run] of text.matchAll(BIG_EXPONENT_NUMBER)) if (!readsBack(run)) return true;
+  if (!atStart && !LONG_NUMBER_AFTER_DELIMITER.test(text)) return false;
+  for (const [run] of text.matchAll(LONG_NUMBER)) if (!readsBack(run)) return true;
   return false;
+}
+
+/** Whether a number-like run is no number (text: a false alarm), or a number its double writes back as the same value. */
+function readsBack(run: string): boolean {
+  const n = Number(run);
+  return Number.isNaN(n) || (Number.isFinite(n) && sameNumber(run, String(n)));
 }
 
 /**

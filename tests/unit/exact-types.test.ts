@@ -10,6 +10,7 @@ import {
   doubleOutOfRangeAt,
   integerTextOf,
   numberText,
+  mayNeedSource,
   parseJsonExact,
   sameJsonValue,
   sameNumber,
@@ -170,6 +171,19 @@ describe('JSON without rounding', () => {
       expect(at(ok)).toBeUndefined();
     // Written back as sent, not as 0.
     expect(stringifyJsonExact(parseJsonExact('{"a":1e-400}'))).toBe('{"a":1e-400}');
+  });
+
+  it('takes the slow parse only for a number where a number token stands, not for text that looks like one', () => {
+    // Text: an iPhone's user agent ("Mobile/15E148"), a hex id, an exponent inside a word or a string.
+    for (const text of [
+      '{"ua":"Mozilla/5.0 (iPhone) Mobile/15E148 Safari/604.1"}',
+      '{"id":"a3e456","h":"123e4567-e89b-12d3"}',
+      '{"s":"1e400"}',
+      '{"a":1e-300,"b":1.5E+300}', // exponents of three digits a double holds: they read back
+    ])
+      expect(mayNeedSource(text)).toBe(false);
+    for (const text of ['{"a":1e400}', '{"a" :\n -1E-400}', '[1, 2e999]', '  1e400', `{"n":${MAX}}`])
+      expect(mayNeedSource(text)).toBe(true);
   });
 
   it('compares number texts by value and writes integers out exactly', () => {
