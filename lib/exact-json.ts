@@ -70,22 +70,17 @@ function remember(this: unknown, key: string, value: unknown, context?: { source
  */
 const LONG_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.eE+-]{15,}(?=[,\]}\s]|$)/g;
 
-/**
- * The quick test before LONG_NUMBER: a number token follows `:`, `,` or `[` (and any white space) where it does not
- * begin the text (startsWithNumber). Its 16 characters in a row are a superset of LONG_NUMBER's matches in an
- * object or array, without the lookbehind that makes LONG_NUMBER slow to scan the whole text with.
- */
-const LONG_NUMBER_AFTER_DELIMITER = /[:,[]\s*-?[0-9][0-9.eE+-]{15}/;
-
-/**
- * The quick test for a number with an exponent of three digits or more (1e-400, 1e400: short, yet a double may not
- * hold it at all) after `:`, `,` or `[` (and any white space). Only in a number token's place: "Mobile/15E148" in an
- * iPhone's user agent, or a hex id such as "a3e456", is text, which must not send every such body to the slow parse.
- */
-const BIG_EXPONENT_AFTER_DELIMITER = /[:,[]\s*-?[0-9][0-9.]*[eE][+-]?[0-9]{3}/;
-
-/** Number tokens with an exponent of three digits or more (BIG_EXPONENT_AFTER_DELIMITER's, and one that is the text). */
+/** Number tokens with an exponent of three digits or more (1e-400, 1e400: short, yet a double may not hold it at all). */
 const BIG_EXPONENT_NUMBER = /(?<=^|[:,[\s])-?[0-9][0-9.]*[eE][+-]?[0-9]{3,}(?=[,\]}\s]|$)/g;
+
+/**
+ * The quick test before LONG_NUMBER and BIG_EXPONENT_NUMBER, one pass over the text: a number token follows `:`,
+ * `,` or `[` (and any white space) where it does not begin the text (startsWithNumber), with 16 characters in a row
+ * or an exponent of three digits — a superset of their matches in an object or array, without the lookbehind that
+ * makes them slow to scan the whole text with. Only in a number token's place: "Mobile/15E148" in an iPhone's user
+ * agent, or a hex id such as "a3e456", is text, which must not send every such body to the slow parse.
+ */
+const NUMBER_TO_CHECK_AFTER_DELIMITER = /[:,[]\s*-?[0-9](?:[0-9.eE+-]{15}|[0-9.]*[eE][+-]?[0-9]{3})/;
 
 /** Whether the first character after leading JSON white space could begin a number (`-` or a digit). */
 function startsWithNumber(text: string): boolean {
@@ -97,15 +92,13 @@ function startsWithNumber(text: string): boolean {
 
 /**
  * Whether the text may hold a number a double does not hold as written: a long number that does not read back the
- * same (a 19-digit id, a decimal of 20 digits). The shortest form of a double — what JavaScript, Python and Java
- * write — reads back the same, so their long fractions need no source. A run that is no number at all is text.
+ * same (a 19-digit id, a decimal of 20 digits), or one whose exponent takes it beyond a double's range (1e400). The
+ * shortest form of a double — what JavaScript, Python and Java write — reads back the same, so their long fractions
+ * need no source. A run that is no number at all is text.
  */
 export function mayNeedSource(text: string): boolean {
-  const atStart = startsWithNumber(text);
-  // An exponent of three digits or more (1e-400, 1e400): a short number a double may not hold at all.
-  if (atStart || BIG_EXPONENT_AFTER_DELIMITER.test(text))
-    for (const [run] of text.matchAll(BIG_EXPONENT_NUMBER)) if (!readsBack(run)) return true;
-  if (!atStart && !LONG_NUMBER_AFTER_DELIMITER.test(text)) return false;
+  if (!startsWithNumber(text) && !NUMBER_TO_CHECK_AFTER_DELIMITER.test(text)) return false;
+  for (const [run] of text.matchAll(BIG_EXPONENT_NUMBER)) if (!readsBack(run)) return true;
   for (const [run] of text.matchAll(LONG_NUMBER)) if (!readsBack(run)) return true;
   return false;
 }
