@@ -13,6 +13,7 @@
 import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
 import { compatMacro as m } from './dialect/compat-macro';
+import { MATH_FUNCTIONS } from './dialect/math-functions';
 import { JSON_FUNCTIONS, TRINO_CAST_JSON, TRINO_JSON_ROWS } from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
@@ -282,48 +283,7 @@ export const TRINO_MACROS: MacroDef[] = [
   ...JSON_FUNCTIONS,
   ...ARRAY_FUNCTIONS,
   SEQUENCE_MACRO,
-  // Math
-  m('rand', [], 'random()', { signature: 'rand()' }),
-  // DuckDB's cbrt(27) is 3.0000000000000004; Java's Math.cbrt (Trino's) gives a perfect cube's root exactly.
-  m(
-    'cbrt',
-    ['x'],
-    'CASE WHEN round(system.main.cbrt(x)) * round(system.main.cbrt(x)) * round(system.main.cbrt(x)) = x ' +
-      'THEN round(system.main.cbrt(x)) ELSE system.main.cbrt(x) END',
-    {
-      signature: 'cbrt(x)',
-      duckdb: 'cbrt(x), rounded when that is the exact root',
-      note: "a perfect cube's root exactly (cbrt(27) = 3.0; DuckDB: 3.0000000000000004)",
-    },
-  ),
-  {
-    name: 'truncate',
-    overloads: [
-      { params: ['x'], body: 'trunc(x)' },
-      // A decimal keeps its scale (Trino's decimal(p, s): truncate(1.2345, 2) is 1.2300; DuckDB's trunc has scale
-      // n): x less what trunc cuts off, whose scale is x's.
-      {
-        params: ['x', 'n'],
-        body: "CASE WHEN typeof(x) LIKE 'DECIMAL%' THEN x - (x - trunc(x, n)) ELSE trunc(x, n) END",
-      },
-    ],
-    doc: [
-      {
-        signature: 'truncate(x [, n])',
-        duckdb: 'trunc(x [, n])',
-        note: "n decimal places kept; a decimal keeps its scale (DuckDB's has scale n)",
-      },
-    ],
-  },
-  m('bitwise_not', ['x'], '(~x)', { signature: 'bitwise_not(x)' }),
-  m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
-  m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),
-  m('is_nan', ['x'], 'isnan(x)', { signature: 'is_nan(x)' }),
-  m('is_finite', ['x'], 'isfinite(x)', { signature: 'is_finite(x)' }),
-  m('is_infinite', ['x'], 'isinf(x)', { signature: 'is_infinite(x)' }),
-  m('bitwise_and', ['a', 'b'], '(a & b)', { signature: 'bitwise_and(a, b)' }),
-  m('bitwise_or', ['a', 'b'], '(a | b)', { signature: 'bitwise_or(a, b)' }),
-  m('bitwise_xor', ['a', 'b'], 'xor(a, b)', { signature: 'bitwise_xor(a, b)' }),
+  ...MATH_FUNCTIONS,
 ];
 
 /** The macros the rewrites call (trino_…), before the Athena functions that may call them. */

@@ -525,6 +525,16 @@ export const CORPUS: CorpusEntry[] = [
   },
   {
     sql:
+      'SELECT sqrt(-1e0), sqrt(4), ln(0e0), ln(-1), log2(0), log10(-0.5), acos(2e0), asin(-1.5), acos(1), ' +
+      'sqrt(nan()), ln(nan()), sqrt(CAST(NULL AS DOUBLE)), ln(infinity())',
+    rows: [
+      ['NaN', 2, '-Infinity', 'NaN', '-Infinity', 'NaN', 'NaN', 'NaN', 0, 'NaN', 'NaN', null, 'Infinity'],
+    ],
+    types: Array(13).fill('double'),
+    source: `${TRINO_MATH}; trinodb/trino MathFunctions (Math.sqrt, Math.log, Math.log10, Math.acos, Math.asin: NaN outside the domain, -Infinity for log of 0)`,
+  },
+  {
+    sql:
       "SELECT url_extract_host('https://user:pw@example.com:8080/p'), url_extract_path('https://example.com/a%20b?q'), " +
       "url_extract_query('https://example.com/p'), url_extract_query('https://e.com/?x=a%20b#f'), " +
       "url_extract_parameter('https://e.com/p?aXb=2', 'a.b'), url_extract_parameter('https://e.com/p?z', 'z'), " +

@@ -1,0 +1,79 @@
+/**
+ * Trino's math functions where DuckDB's built-in of the same name answers otherwise, and those DuckDB names
+ * differently, as DuckDB macros (lib/query/trino-compat.ts). Trino's are Java's Math.
+ */
+import { compatMacro as m } from './compat-macro';
+import type { MacroDef } from './macros';
+
+const NAN = "CAST('NaN' AS DOUBLE)";
+const MINUS_INFINITY = "CAST('-Infinity' AS DOUBLE)";
+
+export const MATH_FUNCTIONS: MacroDef[] = [
+  m('rand', [], 'random()', { signature: 'rand()' }),
+  // DuckDB's cbrt(27) is 3.0000000000000004; Java's Math.cbrt (Trino's) gives a perfect cube's root exactly.
+  m(
+    'cbrt',
+    ['x'],
+    'CASE WHEN round(system.main.cbrt(x)) * round(system.main.cbrt(x)) * round(system.main.cbrt(x)) = x ' +
+      'THEN round(system.main.cbrt(x)) ELSE system.main.cbrt(x) END',
+    {
+      signature: 'cbrt(x)',
+      duckdb: 'cbrt(x), rounded when that is the exact root',
+      note: "a perfect cube's root exactly (cbrt(27) = 3.0; DuckDB: 3.0000000000000004)",
+    },
+  ),
+  // Java's Math (Trino's) outside a function's domain: NaN, and -Infinity for the logarithm of 0, where DuckDB fails
+  // the query ("cannot take square root of a negative number", "cannot take logarithm of zero").
+  m('sqrt', ['x'], `CASE WHEN x < 0 THEN ${NAN} ELSE system.main.sqrt(x) END`, {
+    signature: 'sqrt(x)',
+    duckdb: 'sqrt(x), NaN below 0',
+    note: "NaN for a negative x, as Java's Math.sqrt (DuckDB fails the query)",
+  }),
+  ...['ln', 'log2', 'log10'].map((name) =>
+    m(
+      name,
+      ['x'],
+      `CASE WHEN x < 0 THEN ${NAN} WHEN x = 0 THEN ${MINUS_INFINITY} ELSE system.main.${name}(x) END`,
+      {
+        signature: `${name}(x)`,
+        duckdb: `${name}(x), NaN below 0, -Infinity at 0`,
+        note: "NaN for a negative x and -Infinity for 0, as Java's Math.log (DuckDB fails the query)",
+      },
+    ),
+  ),
+  ...['acos', 'asin'].map((name) =>
+    m(name, ['x'], `CASE WHEN x < -1 OR x > 1 THEN ${NAN} ELSE system.main.${name}(x) END`, {
+      signature: `${name}(x)`,
+      duckdb: `${name}(x), NaN outside [-1, 1]`,
+      note: `NaN outside [-1, 1], as Java's Math.${name} (DuckDB fails the query)`,
+    }),
+  ),
+  {
+    name: 'truncate',
+    overloads: [
+      { params: ['x'], body: 'trunc(x)' },
+      // A decimal keeps its scale (Trino's decimal(p, s): truncate(1.2345, 2) is 1.2300; DuckDB's trunc has scale
+      // n): x less what trunc cuts off, whose scale is x's.
+      {
+        params: ['x', 'n'],
+        body: "CASE WHEN typeof(x) LIKE 'DECIMAL%' THEN x - (x - trunc(x, n)) ELSE trunc(x, n) END",
+      },
+    ],
+    doc: [
+      {
+        signature: 'truncate(x [, n])',
+        duckdb: 'trunc(x [, n])',
+        note: "n decimal places kept; a decimal keeps its scale (DuckDB's has scale n)",
+      },
+    ],
+  },
+  m('bitwise_not', ['x'], '(~x)', { signature: 'bitwise_not(x)' }),
+  m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
+  m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),
+  m('is_nan', ['x'], 'isnan(x)', { signature: 'is_nan(x)' }),
+  m('is_finite', ['x'], 'isfinite(x)', { signature: 'is_finite(x)' }),
+  m('is_infinite', ['x'], 'isinf(x)', { signature: 'is_infinite(x)' }),
+  m('bitwise_and', ['a', 'b'], '(a & b)', { signature: 'bitwise_and(a, b)' }),
+  m('bitwise_or', ['a', 'b'], '(a | b)', { signature: 'bitwise_or(a, b)' }),
+  m('bitwise_xor', ['a', 'b'], 'xor(a, b)', { signature: 'bitwise_xor(a, b)' }),
+];
