@@ -17,6 +17,7 @@ const TRINO_STRING = 'https://trino.io/docs/current/functions/string.html';
 const TRINO_FORMAT_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/FormatFunction.java (java.lang.String.format)';
 const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
+const TRINO_CAST_SRC = 'trinodb/trino core/trino-main/src/main/java/io/trino/type/CharacterStringCasts.java';
 const TRINO_MATH = 'https://trino.io/docs/current/functions/math.html';
 const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
 const TRINO_UNNEST_SRC =
@@ -522,6 +523,21 @@ export const CORPUS: CorpusEntry[] = [
     source:
       `${TRINO_STRING} (replace); trinodb/trino StringFunctions.replace (an empty search: the replacement ` +
       `between the characters and at both ends) and levenshteinDistance (code points); ${TRINO_MATH} (cbrt: Math.cbrt)`,
+  },
+  {
+    sql: "SELECT CAST('abcdef' AS VARCHAR(3))",
+    refused: /CAST to VARCHAR\(n\): Athena cuts a text to n characters/,
+    source: `${TRINO_CAST_SRC} (varcharToVarcharCast: truncateToLength)`,
+  },
+  {
+    sql: "SELECT TRY_CAST(ARRAY['a'] AS ARRAY(CHAR(5)))",
+    refused: /CAST to CHAR: Athena pads a text with spaces/,
+    source: `${TRINO_CAST_SRC} (varcharToCharCast: padded to the length)`,
+  },
+  {
+    sql: "SELECT CAST(ROW('a') AS ROW(char VARCHAR))",
+    rows: [[{ char: 'a' }]],
+    source: 'a row field named char is a name, not a type',
   },
   {
     sql:

@@ -9,6 +9,7 @@
 import { sqlString } from '../../duckdb-sql';
 import type { Token } from '../sql-guard/lexer';
 import { jsonStructure } from './json-functions';
+import { LocalDialectError } from './local-error';
 import { STRICT_CAST_TYPES } from './macros';
 import { closing, insideCall, isSymbol, isWord, type Edit } from './tokens';
 
@@ -92,6 +93,30 @@ function duckDbType(tokens: Token[]): string {
   return type();
 }
 
+/**
+ * Refuses a CAST target with VARCHAR(n) or CHAR[(n)] in it: Trino cuts a text to n characters (varchar(n)), pads it
+ * with spaces to n (char(n); a bare CHAR is char(1)) and fails a number or date that does not fit, and reports the
+ * type with its length; DuckDB reads both as VARCHAR, keeping the whole value. A CHAR followed by a type is a row
+ * field's name.
+ */
+function refuseBoundedText(typeTokens: Token[]): void {
+  typeTokens.forEach((t, i) => {
+    const next = typeTokens[i + 1];
+    if (isWord(t, 'varchar') && next?.text === '(')
+      throw new LocalDialectError(
+        'CAST to VARCHAR(n)',
+        'Athena cuts a text to n characters (and fails a number or date longer than n) and reports varchar(n); ' +
+          'the local engine would keep the whole value: write CAST(x AS VARCHAR), with substr(…, 1, n) to cut',
+      );
+    if (isWord(t, 'char') && next?.kind !== 'word')
+      throw new LocalDialectError(
+        'CAST to CHAR',
+        'Athena pads a text with spaces to n characters (a bare CHAR is char(1)) and reports char(n); the local ' +
+          "engine would keep the text as it is: write CAST(x AS VARCHAR), with rpad(…, n, ' ') to pad",
+      );
+  });
+}
+
 /** The rewrite of the CAST or TRY_CAST call at token k, if it is one (edits added to `edits`). */
 export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
   const word = (j: number, w: string) => isWord(tokens[j], w);
@@ -106,6 +131,7 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
     }
     if (as < 0 || close <= as + 1) return;
     const typeTokens = tokens.slice(as + 1, close);
+    refuseBoundedText(typeTokens);
     if (typeTokens.length === 1 && isWord(typeTokens[0], 'varchar')) {
       // CAST(x AS VARCHAR) → trino_cast_varchar(x): a double or real as Java writes it (./macros.ts).
       edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_varchar' });
