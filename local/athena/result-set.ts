@@ -10,7 +10,7 @@
  * Precision/Scale per type as Athena reports them (measured on the service by the athena-local project).
  */
 import type { ColumnInfo, Datum, Row } from '@aws-sdk/client-athena';
-import { shortestFloat } from '../../lib/query/duckdb/values';
+import { javaNotation, shortestFloat } from '../../lib/query/duckdb/values';
 import type { Cell, ResultColumn } from '../../lib/query/types';
 
 /** A parsed type name: `array(map(varchar, bigint))`, `row(a bigint, b varchar)`, `decimal(10,2)`. */
@@ -95,20 +95,6 @@ export function columnInfo(column: ResultColumn): ColumnInfo {
     Nullable: 'UNKNOWN',
     CaseSensitive: base === 'varchar' || base === 'char',
   };
-}
-
-/** Java's Double.toString / Float.toString of a number whose shortest digits are `digits` (a JS number). */
-function javaNotation(n: number): string {
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
-  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(n);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(n);
-    return s.includes('.') ? s : `${s}.0`;
-  }
-  const [mantissa = '', exponent = ''] = n.toExponential().split('e');
-  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`;
 }
 
 function floatingText(cell: Cell, real: boolean): string {

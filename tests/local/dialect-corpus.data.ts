@@ -594,7 +594,8 @@ export const CORPUS: CorpusEntry[] = [
       "SELECT MAP(ARRAY['__proto__', 'a'], ARRAY[1, 2]), CAST(ROW(1, 2) AS ROW(\"__proto__\" bigint, b bigint)), " +
       "MAP(ARRAY[CAST(ROW(1, 'x') AS ROW(a bigint, b varchar))], ARRAY[1]), " +
       "MAP(ARRAY[ARRAY[1, 2], ARRAY[3]], ARRAY['a', 'b']), MAP(ARRAY[CAST('1.50' AS decimal(4, 2))], ARRAY[1]), " +
-      'CAST(0.1 AS REAL), ARRAY[CAST(0.1 AS REAL)]',
+      'CAST(0.1 AS REAL), ARRAY[CAST(0.1 AS REAL)], MAP(ARRAY[1e0, 2.5e0, 1e20], ARRAY[1, 2, 3]), ' +
+      'MAP(ARRAY[CAST(0.1 AS REAL)], ARRAY[1])',
     rows: [
       [
         { ['__proto__']: 1, a: 2 },
@@ -604,11 +605,13 @@ export const CORPUS: CorpusEntry[] = [
         { '1.50': 1 },
         0.1,
         [0.1],
+        { '1.0': 1, '2.5': 2, '1.0E20': 3 },
+        { '0.1': 1 },
       ],
     ],
     source:
       'https://trino.io/docs/current/language/types.html (map keys of any comparable type; a REAL is a 32-bit ' +
-      "float, shown by Athena with Java's Float.toString digits); docs/sql-dialect.md (values: [1, 2], {k=v}, {a=1, b=x})",
+      "float, shown by Athena with Java's Float.toString digits; a double key in Java's Double.toString notation); docs/sql-dialect.md (values: [1, 2], {k=v}, {a=1, b=x})",
   },
   // --- JSON: casts, functions --------------------------------------------------------------------------------
   {

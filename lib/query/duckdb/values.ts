@@ -143,18 +143,36 @@ export function shortestFloat(n: number): number {
   return n;
 }
 
+/** Java's Double.toString / Float.toString of a number whose shortest digits are `digits` (a JS number). */
+export function javaNotation(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(n);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(n);
+    return s.includes('.') ? s : `${s}.0`;
+  }
+  const [mantissa = '', exponent = ''] = n.toExponential().split('e');
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`;
+}
+
 /** A new object for a row's fields or a map's entries: no prototype, so a key named __proto__ is a key. */
 const record = (): Record<string, Cell> => Object.create(null) as Record<string, Cell>;
 
 /**
  * A map key as Athena writes it in the map's text: a row, an array or a map in Athena's notation, a decimal with
- * its scale (1.50), anything else as its text.
+ * its scale (1.50), a double or real in Java's notation (1.0, 1.0E20), anything else as its text.
  */
 function keyText(v: DuckDBValue, t: DuckDBType): string {
   if (v === null) return 'null';
   switch (t.typeId) {
     case DuckDBTypeId.DECIMAL:
       return (v as DuckDBDecimalValue).toString();
+    case DuckDBTypeId.DOUBLE:
+      return javaNotation(v as number);
+    case DuckDBTypeId.FLOAT:
+      return javaNotation(shortestFloat(v as number));
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY:
       return `[${(v as { items: readonly DuckDBValue[] }).items.map((x) => keyText(x, t.valueType)).join(', ')}]`;
