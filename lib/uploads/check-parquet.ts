@@ -16,6 +16,13 @@ const describeParquetType = (c: ParquetColumn) =>
     ? `a nested ${c.logical ?? 'group'}`
     : `Parquet ${c.physical ?? '?'}${c.logical ? ` (${c.logical})` : ''}`;
 
+/**
+ * Parquet logical types Spark 3.5's reader refuses (ParquetSchemaConverter: illegalType or typeNotImplemented) —
+ * TIME (DuckDB writes TIME and TIMETZ so), UUID, INTERVAL, FLOAT16 — where DuckDB reads them: loaded locally, the
+ * upload would fail its batch on AWS.
+ */
+const SPARK_UNREADABLE = new Set(['TIME', 'UUID', 'INTERVAL', 'FLOAT16']);
+
 /** Why a Parquet column cannot hold a lake column's values, or undefined if it can. */
 export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | undefined {
   const p = pc.physical;
@@ -24,6 +31,11 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
     return (
       'holds timestamps in nanoseconds (Parquet TIMESTAMP(NANOS)): the Glue job (Spark 3.5) cannot read them, and ' +
       'the lake keeps at most microseconds; write them in microseconds or milliseconds'
+    );
+  if (l !== undefined && (SPARK_UNREADABLE.has(l) || l.startsWith('LOGICAL_')))
+    return (
+      `is Parquet ${l === 'TIME' ? 'TIME (of day)' : l}: the Glue job (Spark 3.5) cannot read it (the local engine ` +
+      'could); write the column as text'
     );
   const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
   if (col.json)
@@ -46,6 +58,11 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
   let ok = false;
   switch (col.type) {
     case 'string':
+      if (p === 'FLOAT' || p === 'DOUBLE')
+        return (
+          `is ${describeParquetType(pc)}; a floating-point value written as text differs between the engines (the ` +
+          "Glue job writes Java's 1.0E-5, the local engine 1e-05): write the column as text, or declare it a number"
+        );
       ok = true;
       break;
     case 'double':

@@ -293,6 +293,38 @@ describe('Parquet footer', () => {
     expect(parquetTypeProblem(cols.st!, { ...column, type: 'string', json: true })).toMatch(/nanoseconds/);
   });
 
+  it('refuses Parquet types Spark 3.5 cannot read (TIME, TIMETZ, UUID, INTERVAL), and floating point for text', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pq-'));
+    const file = path.join(dir, 'types.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(
+      `COPY (SELECT TIME '09:30:00' AS tm, TIMETZ '08:11:12+00' AS tz, uuid() AS id, INTERVAL 3 DAY AS iv,
+              1e-5::DOUBLE AS d, 0.5::FLOAT AS f, 'x' AS s) TO '${file}' (FORMAT parquet)`,
+    );
+    c.closeSync();
+    const buf = await fs.readFile(file);
+    const footer = await readParquetFooter({
+      size: buf.length,
+      read: async (s, e) => buf.subarray(s, e + 1),
+    });
+    const cols = Object.fromEntries(footer.columns.map((col) => [col.name, col]));
+    const text: ColumnDef = { name: 'x', type: 'string', source: ['x'], required: false };
+    for (const name of ['tm', 'tz', 'id', 'iv'])
+      expect([name, parquetTypeProblem(cols[name]!, text)]).toEqual([
+        name,
+        expect.stringMatching(
+          /^is Parquet (TIME \(of day\)|UUID|INTERVAL): the Glue job \(Spark 3\.5\) cannot read it/,
+        ),
+      ]);
+    expect(parquetTypeProblem(cols.d!, text)).toMatch(
+      /floating-point value written as text differs between the engines/,
+    );
+    expect(parquetTypeProblem(cols.f!, text)).toMatch(/floating-point/);
+    expect(parquetTypeProblem(cols.d!, { ...text, type: 'double' })).toBeUndefined();
+    expect(parquetTypeProblem(cols.s!, text)).toBeUndefined();
+  });
+
   it('refuses bad framing and garbage metadata', async () => {
     const src = (b: Buffer) => ({
       size: b.length,
