@@ -6,34 +6,12 @@
 import { decimalOf, isIntegerType, type DecimalType, type IntegerType } from '../catalog/lake-types';
 import type { Dataset } from '../dataset-registry';
 import { exactValueProblemAt } from '../schema-exact-types';
-import { isWellFormed } from '../unicode';
+import { loneSurrogateIn } from '../unicode';
 import { columnsByName, inputColumns, notAColumn } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
 import { headerMismatch, malformed } from './findings';
 import { JsonDocumentParser, JsonLinesParser, JsonSyntaxError } from './json';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
-
-/**
- * Where a parsed JSON row holds a lone surrogate in a string or a property name ("a string", "property 'x'", ...),
- * or undefined. Iterative: a row may be nested arbitrarily deep.
- */
-function loneSurrogateIn(value: unknown): string | undefined {
-  const stack: [unknown, string][] = [[value, '']];
-  while (stack.length > 0) {
-    const [v, top] = stack.pop()!;
-    if (typeof v === 'string') {
-      if (!isWellFormed(v)) return top ? `the value of '${top}'` : 'a string';
-    } else if (Array.isArray(v)) {
-      for (const x of v) stack.push([x, top]);
-    } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (!isWellFormed(k)) return 'a property name';
-        stack.push([x, top || k]);
-      }
-    }
-  }
-  return undefined;
-}
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 

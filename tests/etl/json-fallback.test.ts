@@ -111,6 +111,29 @@ describe('the JSON fallback of the local Glue runner', () => {
     ]);
   });
 
+  it('rejects a JSON line with a lone surrogate escape with that reason; the other lines load', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/surrogate.jsonl',
+      [
+        customer('s1'),
+        customer('s2', ',"name":"a\\ud800b"'),
+        customer('s3', ',"name":"\\ud83d\\ude00"'),
+      ].join('\n') + '\n',
+    );
+    const summary = await run(lake, fileJob('customers', key, 'surrogate'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => [r.customer_id, r.name])).toEqual([
+      ['s1', null],
+      ['s3', '😀'],
+    ]);
+    expect((await rejectedRows(lake, 'customers')).map((r) => r.reason)).toEqual([
+      "line 2: the value of 'name' holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): not Unicode text",
+    ]);
+  });
+
   it('reads JSON lines and a JSON document that open with a byte order mark, as Spark does', async () => {
     const lake = await newLake();
     const lines = await writeRaw(

@@ -7,6 +7,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { isNumberText, parseJsonWithNumberTexts } from '../../../exact-json';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
+import { loneSurrogateIn } from '../../../unicode';
 import { inputLines, inputStream, utf8Text } from './input-stream';
 import { MAX_JSON_OBJECT_BYTES } from './json';
 import type { InputFile, ReadContext } from './types';
@@ -86,6 +87,11 @@ export async function cleanJson(
   const isObject = (v: unknown): v is Record<string, unknown> => isPlainObject(v) && !isNumberText(v);
   const problem = (value: unknown): string | undefined => {
     if (!isObject(value)) return 'not a JSON object';
+    // JSON.parse takes "\ud800" alone; DuckDB refuses the clean file with it ("no low surrogate"), as does the upload
+    // check in its sample.
+    const surrogate = loneSurrogateIn(value);
+    if (surrogate !== undefined)
+      return `${surrogate} holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): not Unicode text`;
     for (const p of parents) {
       let v: unknown = value;
       for (const f of p) v = isObject(v) ? v[f] : undefined;
