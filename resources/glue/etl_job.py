@@ -65,6 +65,9 @@ RAW_RECORD = "lake_raw_record"
 MALFORMED_REASON = "malformed record: not valid JSON or CSV, or not of the expected shape"
 # How many bytes of a .json upload are inspected to tell JSON lines from one JSON document.
 JSON_SNIFF_BYTES = 65536
+# The most of a .json file read to find its first line whole: the largest JSON object either engine reads
+# (lib/etl/duckdb-runner/readers/json.ts MAX_JSON_OBJECT_BYTES).
+JSON_FIRST_LINE_MAX_BYTES = 16 * 1024 * 1024
 
 
 class JobError(Exception):
@@ -179,15 +182,20 @@ def raw_events_format(layout):
     return fmt, gz
 
 
-def json_layout(head, gz):
-    """'lines' (one JSON object per line) or 'document' (one JSON array or object) from a .json file's first bytes."""
+def json_head_text(head, gz):
+    """A .json file's first bytes as text, from its first character that is not white space (or a byte order mark)."""
     data = head
     if gz:
         try:
             data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
         except zlib.error as e:
             raise JobError("not a valid gzip stream: %s" % e)
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+
+
+def json_layout(head, gz):
+    """'lines' (one JSON object per line) or 'document' (one JSON array or object) from a .json file's first bytes."""
+    text = json_head_text(head, gz)
     if text.startswith("["):
         return "document"
     first_line = text.split("\n", 1)[0].strip()
@@ -195,6 +203,23 @@ def json_layout(head, gz):
         return "lines" if isinstance(json.loads(first_line), dict) else "document"
     except ValueError:
         return "document"
+
+
+def json_layout_of(read, gz):
+    """
+    json_layout of a .json file whose first `size` bytes read(size) gives (fewer at its end), read until they hold
+    its first line whole (a line end after its first character, or a document's opening bracket): JSON_SNIFF_BYTES,
+    then sixteen times more, up to JSON_FIRST_LINE_MAX_BYTES. A first line longer than the first read (an object of
+    70 KB) was cut short, did not parse, and sent a file of JSON lines to Spark's multi-line reader, which takes only
+    its first object.
+    """
+    size = JSON_SNIFF_BYTES
+    while True:
+        head = read(size)
+        text = json_head_text(head, gz)
+        if len(head) < size or size > JSON_FIRST_LINE_MAX_BYTES or text.startswith("[") or "\n" in text:
+            return json_layout(head, gz)
+        size = min(size * 16, JSON_FIRST_LINE_MAX_BYTES + 1)
 
 
 def schema_tree(paths):
@@ -1012,7 +1037,8 @@ def read_parquet(spark, plan, raw_bucket, keys, ingested_at, key=None):
 def input_groups(keys, declared=None, head=None):
     """
     {format: [keys]} of the inputs of a run. Uploads are routed by their names (input_format; a .json upload by its
-    first bytes, read with head(key)); raw event objects all have the declared format (raw_events_format).
+    first line, read with head(key, size): its first size bytes); raw event objects all have the declared format
+    (raw_events_format).
     """
     groups = {}
     for key in keys:
@@ -1021,7 +1047,7 @@ def input_groups(keys, declared=None, head=None):
         else:
             fmt, gz = input_format(key)
             if fmt == "json":
-                fmt = "jsonl" if json_layout(head(key), gz) == "lines" else "json"
+                fmt = "jsonl" if json_layout_of(lambda size: head(key, size), gz) == "lines" else "json"
         groups.setdefault(fmt, []).append(key)
     return groups
 
@@ -1035,7 +1061,7 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    groups = input_groups(keys, declared, lambda key: head_bytes(s3, raw_bucket, key))
+    groups = input_groups(keys, declared, lambda key, size: head_bytes(s3, raw_bucket, key, size))
     frames = []
     for fmt, group in sorted(groups.items()):
         if fmt == "csv":

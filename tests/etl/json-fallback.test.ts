@@ -4,6 +4,7 @@
  * JSON.parse (validateUpload's sample check) and Python's json read it — instead of failing the file's run; the
  * records it passes on keep every digit of their numbers.
  */
+import { gzipSync } from 'node:zlib';
 import { dataset } from '../../lib/dataset-registry';
 import { jsonChecker } from '../../lib/uploads/check-json';
 import { sampleLimits } from '../../lib/uploads/types';
@@ -131,6 +132,41 @@ describe('the JSON fallback of the local Glue runner', () => {
     ]);
     expect((await rejectedRows(lake, 'customers')).map((r) => r.reason)).toEqual([
       "line 2: the value of 'name' holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): not Unicode text",
+    ]);
+  });
+
+  it('reads a .json file of JSON lines whose first line is longer than 64 KiB as JSON lines, gzipped too', async () => {
+    const lake = await newLake();
+    const noted = editedTables({
+      'datasets/customers.json': (s) => {
+        s.properties.notes = { type: 'string' };
+      },
+    });
+    const body = (p: string) =>
+      [
+        customer(`${p}1`, `,"notes":"${'x'.repeat(70_000)}"`),
+        customer(`${p}2`),
+        customer(`${p}3`, ',"name":"a","name":"b"'), // a key named twice: the line-by-line fallback reads the file
+      ].join('\n') + '\n';
+    const plain = await writeRaw(lake, 'uploads/customers/long-first.json', body('l'));
+    const gz = await writeRaw(lake, 'uploads/customers/long-first-gz.json.gz', gzipSync(body('z')));
+    for (const [key, runId] of [
+      [plain, 'long'],
+      [gz, 'longgz'],
+    ] as const) {
+      const summary = await run(lake, fileJob('customers', key, runId), { tables: noted });
+      // Read as one document: the Glue job's multi-line reader took the first row; the local fallback failed the
+      // run, the file not being one JSON value.
+      expect(summary.tables[0]).toMatchObject({ rowsRead: 3, rowsWritten: 3, rowsRejected: 0 });
+    }
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => [r.customer_id, String(r.notes ?? '').length])).toEqual([
+      ['l1', 70_000],
+      ['l2', 0],
+      ['l3', 0],
+      ['z1', 70_000],
+      ['z2', 0],
+      ['z3', 0],
     ]);
   });
 

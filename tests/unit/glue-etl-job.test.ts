@@ -15,7 +15,7 @@ import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/
 import { compactionManifestKey, etlPlansFile, type EtlPlansFile } from '../../lib/etl/plans';
 import { rejectedObjectKey, rejectedRowsPrefix, replayedStateKey } from '../../lib/etl/rejected';
 import { rejectedAboveText } from '../../lib/etl/duckdb-runner/figures';
-import { b64, one, py, python, script, withPython } from '../etl/glue-job-python';
+import { b64, reader, one, py, python, script, withPython } from '../etl/glue-job-python';
 
 let plans: EtlPlansFile;
 beforeAll(() => {
@@ -245,6 +245,24 @@ describe('resources/glue/etl_job.py', () => {
     ]);
     expect(r.map((x) => x.value)).toEqual(['lines', 'lines', 'document', 'document', 'document', 'document']);
   });
+
+  withPython(
+    'reads a .json upload until its first line is whole before telling its layout (a first line over 64 KiB)',
+    () => {
+      const long = Buffer.from(`{"order_id":"${'x'.repeat(70_000)}"}\n{"order_id":"2"}\n`);
+      const pretty = Buffer.from(`{\n  "order_id": "${'x'.repeat(70_000)}"\n}\n`);
+      const r = py([
+        ['json_layout', b64(long.subarray(0, 65536)), false], // the first 64 KiB alone: cut short, no object
+        ['json_layout_of', reader(long), false],
+        ['json_layout_of', reader(gzipSync(long)), true],
+        ['json_layout_of', reader(pretty), false],
+        ['json_layout_of', reader(Buffer.from('{"order_id":"1"}\n')), false],
+      ]);
+      expect(r.map((x) => x.value)).toEqual(['document', 'lines', 'lines', 'document', 'lines']);
+      // Read again, larger, only while the first line is not whole; a short file once.
+      expect(r.map((x) => x.reads)).toEqual([[], [65536, 1048576], [65536], [65536], [65536]]);
+    },
+  );
 
   withPython(
     'builds the read schema tree from the plan input paths (events: the envelope with data.*)',

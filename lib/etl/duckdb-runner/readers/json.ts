@@ -5,7 +5,7 @@ import { NO_HIVE_PARTITIONS, sqlIdent, sqlString, sqlStringList } from '../../..
 import type { EtlPlan } from '../../plan';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
-import { headText } from './input-stream';
+import { inputStream } from './input-stream';
 import { lineageSql, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
@@ -15,8 +15,8 @@ import type { InputFile, ReadContext, Segment } from './types';
  */
 export const MAX_JSON_OBJECT_BYTES = 16 * 1024 * 1024;
 
-/** How many bytes of a .json input tell JSON lines from one JSON document (as the Glue job). */
-const JSON_SNIFF_BYTES = 65536;
+/** Bytes before a .json input's first character: white space, and a byte order mark's (EF BB BF). */
+const LEADING_BYTES = new Set([0x20, 0x09, 0x0d, 0x0a, 0xef, 0xbb, 0xbf]);
 
 /** read_json's columns for the input paths: {"id": 'VARCHAR', "data": 'STRUCT("x" VARCHAR, ...)'}. */
 function jsonColumns(plan: EtlPlan): string {
@@ -60,9 +60,42 @@ export function jsonSegment(
   };
 }
 
+/**
+ * A .json input's first bytes as text, read until they hold its first line whole (a line end after its first
+ * character, or a document's opening bracket), at most MAX_JSON_OBJECT_BYTES and a chunk: as the Glue job reads them
+ * (etl_job.py json_layout_of). A first line longer than a fixed sniff was cut short, did not parse, and sent a file
+ * of JSON lines to the document reader — on AWS Spark's multi-line reader, which takes only its first object.
+ */
+async function headToFirstLine(input: InputFile): Promise<string> {
+  const stream = inputStream(input.file, input.gz);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let started = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_JSON_OBJECT_BYTES) break;
+      let i = 0;
+      if (!started) {
+        while (i < chunk.length && LEADING_BYTES.has(chunk[i]!)) i++;
+        if (i === chunk.length) continue;
+        started = true;
+        if (chunk[i] === 0x5b) break; // [
+      }
+      if (chunk.indexOf(0x0a, i) >= 0) break;
+    }
+  } catch (e) {
+    throw failed(`cannot read '${input.file}': ${(e as Error).message}`, e);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function jsonLayoutOf(input: InputFile): Promise<'lines' | 'document'> {
   if (input.format === 'jsonl') return 'lines';
-  const text = (await headText(input.file, input.gz, JSON_SNIFF_BYTES)).replace(/^[\uFEFF \t\r\n]+/, '');
+  const text = (await headToFirstLine(input)).replace(/^[\uFEFF \t\r\n]+/, '');
   if (text.startsWith('[')) return 'document';
   const first = text.split('\n', 1)[0]!.trim();
   try {
