@@ -3,9 +3,17 @@
  * ended by LF, CRLF or CR (line breaks inside quoted fields are data). Text is pushed in pieces of any size; each
  * complete record is handed over with the line it starts on. Empty lines are skipped.
  *
- * Strict where readers disagree: a quote inside an unquoted field, or anything but a delimiter or line break after
- * a closing quote, is a syntax error (CsvSyntaxError, with line and column).
+ * Strict where readers disagree: a quote inside an unquoted field, anything but a delimiter or line break after a
+ * closing quote, or a line that ends otherwise than the lines before it (LF, CRLF, CR: DuckDB's reader takes one
+ * kind per file and fails the whole file on another), is a syntax error (CsvSyntaxError, with line and column).
  */
+
+export type LineEnd = 'LF' | 'CRLF' | 'CR';
+
+/** Why a CSV file whose line `line` ends in `kind`, where line `firstLine` ended in `firstKind`, is refused. */
+export const mixedLineEndsMessage = (line: number, kind: LineEnd, firstLine: number, firstKind: LineEnd) =>
+  `line ${line} ends in ${kind} where line ${firstLine} ends in ${firstKind}: the lines of a CSV file must all ` +
+  'end alike (the lake reads one kind of line end per file); write the file again with one kind';
 
 export class CsvSyntaxError extends Error {
   constructor(
@@ -39,6 +47,10 @@ export class CsvParser {
   private quoteLine = 0;
   private quoteColumn = 0;
   private afterCR = false;
+  /** The CR afterCR follows ended a line outside a quoted field. */
+  private crEndsLine = false;
+  /** The first line's end outside a quoted field, and its line. */
+  private firstEnd: { kind: LineEnd; line: number } | undefined;
   private stopped = false;
   /** Records handed over. */
   records = 0;
@@ -60,9 +72,11 @@ export class CsvParser {
         this.afterCR = false;
         if (c === '\n') {
           // CRLF: the CR already ended the line (inside quotes both are data).
+          if (this.crEndsLine) this.lineEnded('CRLF');
           if (this.state === State.Quoted) this.field += '\n';
           continue;
         }
+        if (this.crEndsLine) this.lineEnded('CR');
       }
       this.column++;
       switch (this.state) {
@@ -135,7 +149,7 @@ export class CsvParser {
           if (c === '"') this.state = State.QuoteInQuoted;
           else {
             this.field += c;
-            this.newline(c); // a line break inside a quoted field
+            this.newline(c, false); // a line break inside a quoted field
           }
           break;
         }
@@ -165,6 +179,7 @@ export class CsvParser {
   /** The input is complete: hands over a last record without a line break; throws on an open quote. */
   end(): void {
     if (this.stopped) return;
+    if (this.afterCR && this.crEndsLine) this.lineEnded('CR');
     switch (this.state) {
       case State.RecordStart:
         return;
@@ -191,10 +206,26 @@ export class CsvParser {
     this.field = '';
   }
 
-  private newline(c: string): void {
+  /** A line break (outside a quoted field unless `outside` is false): a CR's kind is told by what follows it. */
+  private newline(c: string, outside = true): void {
     this.line++;
     this.column = 0;
-    if (c === '\r') this.afterCR = true;
+    if (c === '\r') {
+      this.afterCR = true;
+      this.crEndsLine = outside;
+    } else if (outside) this.lineEnded('LF');
+  }
+
+  /** The line before the current one ended in `kind` outside a quoted field: as the first such line did, or refused. */
+  private lineEnded(kind: LineEnd): void {
+    const line = this.line - 1;
+    if (!this.firstEnd) this.firstEnd = { kind, line };
+    else if (this.firstEnd.kind !== kind)
+      throw new CsvSyntaxError(
+        mixedLineEndsMessage(line, kind, this.firstEnd.line, this.firstEnd.kind),
+        line,
+        0,
+      );
   }
 
   private endRecord(): void {

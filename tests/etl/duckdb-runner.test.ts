@@ -1087,7 +1087,7 @@ describe('runEtlJob arguments and errors', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['sa']);
   });
 
-  it('what fails, fails alone: an unclosed quote, a gzip stream cut short, an unreadable document; the other files load', async () => {
+  it('what fails, fails alone: an unclosed quote, a gzip stream cut short, mixed line ends, an unreadable document; the other files load', async () => {
     const lake = await newLake();
     const rows = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => `${prefix}${i},c1,2026-03-01,placed,1,EUR,1,,`);
@@ -1101,6 +1101,11 @@ describe('runEtlJob arguments and errors', () => {
       quote: await writeRaw(lake, 'uploads/orders/quote.csv', ordersCsv(quote)),
       cut: await writeRaw(lake, 'uploads/orders/cut.csv.gz', cut.subarray(0, cut.length - 200)),
       good: await writeRaw(lake, 'uploads/orders/good.csv', ordersCsv(rows('ok', 2))),
+      mixed: await writeRaw(
+        lake,
+        'uploads/orders/mixed.csv',
+        ordersCsv(['m1,c1,2026-03-01,placed,1,EUR,1,,2026-03-01T00:00:00Z']).replace('\n', '\r\n'),
+      ),
       closed: await writeRaw(lake, 'uploads/orders/closed.csv', ordersCsv(closed)),
       doc: await writeRaw(
         lake,
@@ -1119,7 +1124,14 @@ describe('runEtlJob arguments and errors', () => {
       );
     }
     const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'alone-1' });
-    expect(summary.uploads).toEqual({ taken: 6, succeeded: 3, failed: 3 });
+    expect(summary.uploads).toEqual({ taken: 7, succeeded: 3, failed: 4 });
+    expect(await uploadResult(lake, 'alone-mixed')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InvalidInput',
+      cause: expect.stringMatching(
+        /^line 2 ends in LF where line 1 ends in CRLF: the lines of a CSV file must all end alike/,
+      ),
+    });
     expect(await uploadResult(lake, 'alone-closed')).toMatchObject({
       status: 'SUCCEEDED',
       rowsRead: 3000,

@@ -28,16 +28,42 @@ function csv(text: string, size = text.length): [number, string[]][] {
 }
 
 describe('CSV push parser', () => {
-  const tricky = 'a,b,c\r\n1,"x, ""quoted""\r\nnext line",\r\n\r\n"",,3\rlast,"",x';
+  const tricky = 'a,b,c\r\n1,"x, ""quoted""\nnext line\r\n",\r\n\r\n"",,3\r\nlast,"",x';
   const expected: [number, string[]][] = [
     [1, ['a', 'b', 'c']],
-    [2, ['1', 'x, "quoted"\r\nnext line', '']],
-    [5, ['', '', '3']],
-    [6, ['last', '', 'x']],
+    [2, ['1', 'x, "quoted"\nnext line\r\n', '']],
+    [6, ['', '', '3']],
+    [7, ['last', '', 'x']],
   ];
 
-  it('parses quotes, doubled quotes, line breaks in quotes, CRLF/CR/LF and empty fields', () => {
+  it('parses quotes, doubled quotes, line breaks of any kind in quotes, CRLF and empty fields', () => {
     expect(csv(tricky)).toEqual(expected);
+    expect(csv('a,b\r1,2\r')).toEqual([
+      [1, ['a', 'b']],
+      [2, ['1', '2']],
+    ]);
+    expect(csv('a,b\n1,2')).toEqual([
+      [1, ['a', 'b']],
+      [2, ['1', '2']],
+    ]);
+  });
+
+  it('refuses a line that ends otherwise than the lines before it (outside quoted fields), in pieces of any size', () => {
+    const refusal = (text: string, size?: number) => {
+      try {
+        csv(text, size);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CsvSyntaxError);
+        return (e as CsvSyntaxError).message.replace(/:.*/, '');
+      }
+      return 'none';
+    };
+    for (const size of [undefined, 1, 2]) {
+      expect(refusal('id,s\r\n1,a\n2,b\n', size)).toBe('line 2 ends in LF where line 1 ends in CRLF');
+      expect(refusal('id,s\n1,a\r\n', size)).toBe('line 2 ends in CRLF where line 1 ends in LF');
+      expect(refusal('id,s\n\n1,a\r', size)).toBe('line 3 ends in CR where line 1 ends in LF');
+      expect(refusal('id,s\r\n"a\nb",c\r\n', size)).toBe('none');
+    }
   });
 
   it('gives the same records whatever the piece boundaries', () => {

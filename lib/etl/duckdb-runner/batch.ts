@@ -18,6 +18,7 @@ import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
 import { countMerged, countRead, figuresBySource } from './batch-counts';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed, RunFailure, UnreadableInput } from './errors';
+import { mixedLineEnds } from './readers/csv-line-ends';
 import { loadExisting, type Partition } from './existing';
 import type { BatchFigures } from './figures';
 import { fsyncAll } from './fsync-all';
@@ -176,6 +177,11 @@ async function stageAndSwap(
         }
         continue;
       }
+      if (/CSV Parser state machine reached an invalid state/.test(message))
+        for (const input of inputs.filter((i) => i.format === 'csv')) {
+          const mixed = await mixedLineEnds(input);
+          if (mixed) throw new UnreadableInput(input.key, mixed);
+        }
       throw failed(`${table.name}: reading the input failed: ${message}`, e);
     }
   }
