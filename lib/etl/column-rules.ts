@@ -33,7 +33,9 @@ const DOUBLE_RE = portablePattern(DOUBLE_PATTERN);
 
 /**
  * An SQL string literal both engines read the same: DuckDB takes backslashes literally, and so does Spark with
- * spark.sql.parser.escapedStringLiterals (set by the Glue job). Quotes would need engine-specific escaping: refused.
+ * spark.sql.parser.escapedStringLiterals (set by the Glue job). A quote has no escape both read alike (DuckDB doubles
+ * it, Spark's lexer takes none with that setting): a text with quotes is its pieces joined by chr(39), which both
+ * have ('don' || chr(39) || 't').
  */
 export function literal(value: string | number | boolean, where: string): string {
   if (typeof value === 'number') {
@@ -41,7 +43,11 @@ export function literal(value: string | number | boolean, where: string): string
     return String(value);
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value.includes("'")) throw new Error(`${where}: values used in ETL checks cannot contain quotes`);
+  if (value.includes("'"))
+    return `(${value
+      .split("'")
+      .map((piece) => `'${piece}'`)
+      .join(' || chr(39) || ')})`;
   return `'${value}'`;
 }
 

@@ -30,7 +30,8 @@ const plan = buildPlan(lakeTable('orders')!);
 const cols = plan.input.columns.map((c) => c.name);
 
 /** typed over raw_input rows (file-0, file-1, ... as their source), in input order. */
-async function typed(rows: Record<string, string | null>[]): Promise<Row[]> {
+async function typed(rows: Record<string, string | null>[], p = plan): Promise<Row[]> {
+  const cols = p.input.columns.map((c) => c.name);
   const values = rows
     .map(
       (r, i) =>
@@ -40,7 +41,7 @@ async function typed(rows: Record<string, string | null>[]): Promise<Row[]> {
   await conn.run(
     `CREATE OR REPLACE TEMP VIEW raw_input AS SELECT * FROM (VALUES ${values}) v(${[...cols, 'lake_source_file', 'lake_ingested_at'].join(', ')})`,
   );
-  await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${plan.typedSql}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${p.typedSql}`);
   return q('SELECT * FROM typed ORDER BY raw_lake_source_file');
 }
 
@@ -145,4 +146,27 @@ it("rejects a text shorter than the schema's minLength (an empty key from a JSON
     'customer_id: shorter than 1',
     null,
   ]);
+});
+
+it("checks an enum value and a pattern that hold a quote (o'neil, [A-Za-z' -]), in the reasons too", async () => {
+  const orders = lakeTable('orders')!;
+  const quoted = buildPlan({
+    ...orders,
+    columns: orders.columns.map((c) =>
+      c.name === 'status'
+        ? { ...c, enum: ['placed', "o'neil"] }
+        : c.name === 'coupon'
+          ? { ...c, pattern: "^[A-Za-z' -]+$" }
+          : c,
+    ),
+  });
+  const rows = await typed(
+    [order({ status: "o'neil", coupon: "it's on" }), order({ status: 'oneil', coupon: 'a"b' })],
+    quoted,
+  );
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    "status: not one of placed, o'neil; coupon: does not match ^[A-Za-z' -]+$",
+  ]);
+  expect(rows[0]).toMatchObject({ status: "o'neil", coupon: "it's on" });
 });
