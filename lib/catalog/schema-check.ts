@@ -18,6 +18,7 @@ import {
 import { RULES_LEVEL } from './other-rules';
 import type { TableDef } from './types';
 import { schemaCompileProblem } from '../validators/source';
+import { buildPlan } from '../etl/plan';
 
 export interface TableReport {
   table: string;
@@ -90,6 +91,8 @@ export function checkSchemas(
     const history = histories.get(t.name);
     const { changes, violations } = compatibility(t, history);
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
+    const unplanned = etlPlanProblem(t);
+    if (unplanned) violations.push(unplanned);
     const status = violations.length
       ? 'refused'
       : !history
@@ -149,6 +152,28 @@ export function checkSchemas(
     unrecorded: reports.filter((r) => r.status === 'new' || r.status === 'changed').map((r) => r.table),
     defs: tables.filter((t) => reports.find((r) => r.table === t.name)?.status !== 'refused'),
   };
+}
+
+/**
+ * A schema the ETL cannot run (buildPlan refuses it: a pattern one of its engines cannot run the same — lookaround,
+ * backreferences, \b —, two columns reading one input name): refused here, before a row is accepted under it,
+ * where the ETL would fail every run of the table (and the other tables of an event compaction) once it has data.
+ */
+function etlPlanProblem(t: TableDef): Violation | undefined {
+  try {
+    buildPlan(t);
+    return undefined;
+  } catch (e) {
+    const message = (e as Error).message;
+    const column = /^column (\w+):/.exec(message)?.[1];
+    return {
+      table: t.name,
+      ...(column ? { column } : {}),
+      rule: 'ETL_UNSUPPORTED',
+      message: `${t.name}: the ETL cannot run this schema: ${message}`,
+      safe: 'change the rule or the column as the message says; the other tables are not affected',
+    };
+  }
 }
 
 /** The report as lines for a terminal: one per changed table, every violation with its safe alternative. */

@@ -87,6 +87,25 @@ export type SqlDialect = 'duckdb' | 'spark';
 /** Statements an engine runs before a plan: DuckDB needs regexp_like, which Spark SQL has built in. */
 export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)'];
 
+/**
+ * Refuses two columns that read one name of the input, or one a name inside the other's value (data.a and
+ * data.a.b): a column renamed from one still in the schema, two renamed from one name. The readers could not tell
+ * whose value it is (read_json's columns, Spark's read schema).
+ */
+function refuseSharedPaths(table: string, paths: { path: string[]; owner: string }[]): void {
+  for (const [i, a] of paths.entries())
+    for (const b of paths.slice(i + 1)) {
+      const n = Math.min(a.path.length, b.path.length);
+      if (a.owner === b.owner || a.path.slice(0, n).join('\u0000') !== b.path.slice(0, n).join('\u0000'))
+        continue;
+      throw new Error(
+        `${table}: columns ${a.owner} and ${b.owner} both read ${(a.path.length <= b.path.length ? a : b).path.join('.')} ` +
+          'of the input (a column renamed from one still in the schema, or two renamed from one name): one column ' +
+          'reads each name; rename from a name no column has',
+      );
+    }
+}
+
 /** The raw_input column of a column's n-th alternative source (x-lake.renamedFrom). */
 const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
 
@@ -274,18 +293,18 @@ export function buildPlan(table: TableDef): EtlPlan {
     'FROM lake_existing_files',
   ].join('\n');
 
+  const readPaths = [
+    ...inputColumns.map((c) => ({ name: c.name, path: c.source, owner: c.name })),
+    ...inputColumns.flatMap((c) =>
+      (c.alternatives ?? []).map((path, i) => ({ name: alternativeName(c, i), path, owner: c.name })),
+    ),
+  ];
+  refuseSharedPaths(table.name, readPaths);
   return {
     table: table.name,
     kind: table.kind,
     version: table.version,
-    input: {
-      columns: [
-        ...inputColumns.map((c) => ({ name: c.name, path: c.source })),
-        ...inputColumns.flatMap((c) =>
-          (c.alternatives ?? []).map((path, i) => ({ name: alternativeName(c, i), path })),
-        ),
-      ],
-    },
+    input: { columns: readPaths.map(({ name, path }) => ({ name, path })) },
     outputColumns,
     partitionKeys: table.partitionKeys.map((p) => p.name),
     primaryKey: table.primaryKey,

@@ -55,6 +55,23 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(orders.columns.find((c) => c.name === 'coupon')).toMatchObject({ retired: true, type: 'string' });
   });
 
+  it('a rule the ETL cannot run, or two columns reading one name (it would fail every run once data is in)', () => {
+    const lookahead = edited('events', 'page_view', (s) => {
+      s.properties.code1 = { type: 'string', pattern: '^(?=.*\\d)[a-z0-9]+$' };
+    });
+    expect(refusal(lookahead)).toEqual([{ table: 'page_view', column: 'code1', rule: 'ETL_UNSUPPORTED' }]);
+    expect(checkSchemas(lookahead).violations[0]!.message).toMatch(
+      /^page_view: the ETL cannot run this schema: column code1: a lookahead assertion/,
+    );
+    const twice = edited('datasets', 'orders', (s) => {
+      s.properties.coupon_code = { type: 'string', 'x-lake': { renamedFrom: 'coupon' } };
+    });
+    expect(refusal(twice)).toEqual([{ table: 'orders', column: undefined, rule: 'ETL_UNSUPPORTED' }]);
+    expect(checkSchemas(twice).violations[0]!.message).toMatch(
+      /columns coupon and coupon_code both read coupon of the input .*rename from a name no column has/,
+    );
+  });
+
   it('changing an integer width: narrower (values may not fit), wider (the Glue job could not read old files)', () => {
     const narrower = edited(
       'datasets',
