@@ -35,6 +35,12 @@ export const PROJECTION_START = curated.earliestPartitionDate;
  * skew) and an event's partition is the UTC date of occurred_at.
  */
 export const PROJECTION_END = 'NOW+1DAYS';
+/**
+ * Last day that partition projection generates for a dataset, partitioned by a date of its own (a delivery date, a
+ * contract's end: days ahead are data): lib/lake-layout.json curated.datasetPartitionYearsAhead years ahead. The ETL
+ * rejects a row beyond it, with the reason (lib/etl/plan.ts), as it would be stored and not read until then.
+ */
+export const DATASET_PROJECTION_END = `NOW+${curated.datasetPartitionYearsAhead}YEARS`;
 
 export const DATABASE_LOGICAL_ID = 'GlueDatabase';
 
@@ -160,7 +166,8 @@ export function glueTableInput<L>(table: TableDef, location: (rest: string) => L
   for (const key of table.partitionKeys) {
     parameters[`projection.${key.name}.type`] = 'date';
     parameters[`projection.${key.name}.format`] = 'yyyy-MM-dd';
-    parameters[`projection.${key.name}.range`] = `${PROJECTION_START},${PROJECTION_END}`;
+    parameters[`projection.${key.name}.range`] =
+      `${PROJECTION_START},${table.kind === 'dataset' ? DATASET_PROJECTION_END : PROJECTION_END}`;
     parameters[`projection.${key.name}.interval`] = '1';
     parameters[`projection.${key.name}.interval.unit`] = 'DAYS';
   }

@@ -42,6 +42,11 @@ import layout from '../lake-layout.json';
 
 /** The lake's first partition day (lib/lake-layout.json), before which a partition value is rejected. */
 const EARLIEST_PARTITION_DATE = layout.curated.earliestPartitionDate;
+const DATASET_YEARS_AHEAD = layout.curated.datasetPartitionYearsAhead;
+const AFTER_LAST_PARTITION =
+  `more than ${DATASET_YEARS_AHEAD} years after the day of the run, beyond the last partition day Athena ` +
+  'partition projection reads for a dataset (lib/lake-layout.json curated.datasetPartitionYearsAhead): replay the ' +
+  'row when the date is nearer, or raise that setting';
 const BEFORE_FIRST_PARTITION =
   `before ${EARLIEST_PARTITION_DATE}, the first partition day of the lake, where Athena partition projection ` +
   'starts (lib/lake-layout.json curated.earliestPartitionDate)';
@@ -156,6 +161,15 @@ export function buildPlan(table: TableDef): EtlPlan {
       const early = `${c.name} IS NOT NULL AND CAST(${c.name} AS DATE) < DATE '${EARLIEST_PARTITION_DATE}'`;
       reasons.push(`CASE WHEN ${early} THEN ${literal(`${c.name}: ${BEFORE_FIRST_PARTITION}`, c.name)} END`);
       failing.push(`(${early})`);
+      if (table.kind === 'dataset') {
+        // Nor a dataset's beyond NOW+<years>YEARS (lib/catalog/glue.ts): stored, it would not be read until then.
+        // The run's UTC date (both engines run in UTC) against Athena's NOW at any later query: never later.
+        const late =
+          `${c.name} IS NOT NULL AND CAST(${c.name} AS DATE) > ` +
+          `current_date + INTERVAL ${DATASET_YEARS_AHEAD} YEARS`;
+        reasons.push(`CASE WHEN ${late} THEN ${literal(`${c.name}: ${AFTER_LAST_PARTITION}`, c.name)} END`);
+        failing.push(`(${late})`);
+      }
     }
   }
   for (const c of generatedColumns) {

@@ -170,3 +170,18 @@ it("checks an enum value and a pattern that hold a quote (o'neil, [A-Za-z' -]), 
   ]);
   expect(rows[0]).toMatchObject({ status: "o'neil", coupon: "it's on" });
 });
+
+it("rejects a dataset row whose partition value is beyond the days Athena's projection reads for a dataset", async () => {
+  const year = new Date().getUTCFullYear();
+  const { datasetPartitionYearsAhead } = layout.curated;
+  const rows = await typed([
+    order({ order_date: `${year + datasetPartitionYearsAhead - 1}-06-01` }),
+    order({ order_date: `${year + datasetPartitionYearsAhead + 1}-01-01` }),
+  ]);
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    `order_date: more than ${datasetPartitionYearsAhead} years after the day of the run, beyond the last partition ` +
+      'day Athena partition projection reads for a dataset (lib/lake-layout.json curated.datasetPartitionYearsAhead): ' +
+      'replay the row when the date is nearer, or raise that setting',
+  ]);
+});

@@ -255,8 +255,10 @@ describe('packaged template: curated zone and ETL', () => {
         [`projection.${key}.interval`]: '1',
         [`projection.${key}.interval.unit`]: 'DAYS',
       });
+      // Event tables to tomorrow (ingest refuses a later occurred_at), datasets years ahead (the ETL rejects later).
       expect(input.Parameters[`projection.${key}.range`]).toBe(
-        `${layout.curated.earliestPartitionDate},NOW+1DAYS`,
+        `${layout.curated.earliestPartitionDate},` +
+          (def.kind === 'dataset' ? `NOW+${layout.curated.datasetPartitionYearsAhead}YEARS` : 'NOW+1DAYS'),
       );
       expect(sub(input.Parameters['storage.location.template'])).toBe(
         `s3://\${CuratedBucket}/${def.prefix}${key}=\${!${key}}/`,

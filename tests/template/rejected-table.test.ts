@@ -59,12 +59,12 @@ describe('lake_rejected in the packaged prod template', () => {
         .map((x) => x.name)
         .sort(),
     );
-    // The same range as the curated tables' partitions.
-    const orders = resourcesOfType(t, 'AWS::Glue::Table').find(
-      ([, x]) => x.Properties.TableInput.Name === 'orders',
+    // The same range as the event tables' partitions: run dates are days up to today (a dataset's reach further).
+    const pageView = resourcesOfType(t, 'AWS::Glue::Table').find(
+      ([, x]) => x.Properties.TableInput.Name === 'page_view',
     )!;
     expect(p['projection.run_date.range']).toBe(
-      orders[1].Properties.TableInput.Parameters['projection.dt.range'],
+      pageView[1].Properties.TableInput.Parameters['projection.event_date.range'],
     );
     expect(sub(p['storage.location.template'])).toBe(
       's3://${CuratedBucket}/rejected/table_name=${!table_name}/run_date=${!run_date}/',
