@@ -77,11 +77,16 @@ function compareRules(
   now: ColumnDef,
   changes: string[],
   violations: Violation[],
+  back = false,
 ): void {
   const v = (rule: string, message: string, safe: string) =>
     violations.push({ table, column: now.name, rule, message: `${table}.${now.name}: ${message}`, safe });
   const relaxed = (what: string) => changes.push(`${now.name}: ${what}`);
-  const keepOld = 'keep the rule as it was (data already accepted under it may still be on its way)';
+  const keepOld = back
+    ? 'bring the column back with the rules it had when it was retired, as schemas/history records them (its ' +
+      'stored values were accepted under those; a history from before the rules were recorded with a retired ' +
+      'column holds none), or add it under a new name'
+    : 'keep the rule as it was (data already accepted under it may still be on its way)';
 
   if (!was.required && now.required) {
     v(
@@ -269,9 +274,10 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       continue;
     }
     if (was.retired) changes.push(`${c.name}: back in the schema`);
-    // Compared on the rules the history records (a history older than a rule is not judged on it).
+    // Compared on the rules the history records (a history older than a rule is not judged on it); a column back in
+    // the schema on those it had when it was retired, which its stored values were accepted under.
     const level = rulesLevelOf(history);
-    compareRules(name, was, columnAtLevel(c, level), changes, violations);
+    compareRules(name, was, columnAtLevel(c, level), changes, violations, was.retired === true);
   }
   // The same columns in another order: the catalog's column order (SELECT *) changes, nothing else.
   const order = (cs: { name: string }[]) => cs.map((c) => c.name).join(', ');

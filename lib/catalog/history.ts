@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { otherRulesAtLevel, RULES_LEVEL } from './other-rules';
+import { VALUE_RULE_KEYS } from './value-rules';
 import type { ColumnDef, LakeType, PartitionKeyDef, TableDef, ValueRules } from './types';
 
 /** A column as the history records it: its type and every rule that decides what it accepts. */
@@ -60,16 +61,7 @@ function recorded(c: ColumnDef): RecordedColumn {
   const out: RecordedColumn = { name: c.name, type: c.type, required: c.required };
   if (c.json) out.json = true;
   if (c.nullable) out.nullable = true;
-  for (const k of [
-    'enum',
-    'pattern',
-    'minimum',
-    'maximum',
-    'maxLength',
-    'minLength',
-    'otherRules',
-    'renamedFrom',
-  ] as const) {
+  for (const k of [...VALUE_RULE_KEYS, 'renamedFrom'] as const) {
     if (c[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = c[k];
   }
   if (c.deprecated) out.deprecated = true;

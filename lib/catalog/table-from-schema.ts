@@ -12,6 +12,7 @@
  * Athena's integer widths (tinyint, smallint, int) on an integer, decimal(p,s) on a string (lib/catalog/lake-types.ts).
  */
 import { sameSnapshot, snapshotOf, type TableHistory } from './history';
+import { VALUE_RULE_KEYS } from './value-rules';
 import { curated } from '../lake-layout.json';
 import { decimalOf, declaredType } from './lake-types';
 import { otherRulesOf } from './other-rules';
@@ -155,6 +156,14 @@ function withFormerNames(
   });
 }
 
+/** The value rules (and the null) a recorded column carries. */
+function valueRulesOf(c: ValueRules & { nullable?: true }): ValueRules & { nullable?: true } {
+  const out: Record<string, unknown> = {};
+  for (const k of VALUE_RULE_KEYS) if (c[k] !== undefined) out[k] = c[k];
+  if (c.nullable) out.nullable = true;
+  return out as ValueRules & { nullable?: true };
+}
+
 /**
  * The columns the table held (its history) that the schema no longer has: kept, as retired columns, with their
  * recorded type, so that no rewrite of a partition drops their stored values. Whether their leaving was declared
@@ -179,6 +188,9 @@ function retiredColumns(
       source: renamed.has(c.name) ? [] : [...sourcePrefix, c.name],
       required: false,
       ...(c.json ? { json: true } : {}),
+      // The rules its stored values were accepted under, recorded with it (a column that comes back is judged
+      // against them: lib/catalog/compat.ts); the ETL does not check a retired column's values (lib/etl/plan.ts).
+      ...valueRulesOf(c),
       // A renamed column keeps what it was renamed from when it is renamed again: the chain of names stays whole.
       ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
       retired: true,

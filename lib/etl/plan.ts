@@ -35,6 +35,7 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
 import { sqlType } from '../catalog/lake-types';
+import { VALUE_RULE_KEYS } from '../catalog/value-rules';
 import { literal, rule } from './column-rules';
 import { conflictCountSql, conflictRowsSql, eventDataColumns, eventMergeCandidates } from './event-conflicts';
 import { UTC_TIMESTAMP_RE } from './value-patterns';
@@ -111,6 +112,16 @@ function refuseSharedPaths(table: string, paths: { path: string[]; owner: string
     }
 }
 
+/**
+ * A retired column as the ETL reads it: its value typed, its rules (recorded with it, for a column that comes back)
+ * not checked — what reaches it was accepted under them before it was retired.
+ */
+function withoutValueRules(c: ColumnDef): ColumnDef {
+  const out: ColumnDef = { ...c };
+  for (const k of VALUE_RULE_KEYS) delete out[k];
+  return out;
+}
+
 /** The raw_input column of a column's n-th alternative source (x-lake.renamedFrom). */
 const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
 
@@ -122,7 +133,7 @@ export function buildPlan(table: TableDef): EtlPlan {
   // pipeline's own.
   const inputColumns = table.columns
     .filter((c) => !c.generated && (!c.retired || c.source.length > 0))
-    .map((c) => (c.retired ? { ...c, required: false } : c));
+    .map((c) => (c.retired ? withoutValueRules({ ...c, required: false }) : c));
   const retiredColumns = table.columns.filter((c) => c.retired && c.source.length === 0);
   const generatedColumns = table.columns.filter((c) => c.generated);
   const rawColumns = [...inputColumns.map((c) => c.name), 'lake_source_file'];

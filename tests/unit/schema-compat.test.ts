@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { snapshotOf } from '../../lib/catalog/history';
+import { buildPlan } from '../../lib/etl/plan';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
 import { applySchemas, SchemasRefused } from '../../local/schemas-follower';
 
@@ -348,6 +349,40 @@ describe('unsafe edits are refused before they take effect', () => {
       retired: true,
       renamedFrom: 'coupon',
     });
+  });
+
+  it('a retired column comes back with the rules it had (recorded with it), not narrower ones', () => {
+    const dir = edited('events', 'page_view', (s) => {
+      delete s.properties.title; // maxLength 512
+      s['x-lake'] = { ...s['x-lake'], retired: ['title'] };
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const history = JSON.parse(readFileSync(path.join(dir, 'history', 'page_view.json'), 'utf8'));
+    expect(history.columns.find((c: { name: string }) => c.name === 'title')).toMatchObject({
+      retired: true,
+      maxLength: 512,
+    });
+    // The ETL does not judge a retired column's values on them (they were accepted under them).
+    const retired = loadLake(dir).tables.find((t) => t.name === 'page_view')!;
+    expect(buildPlan(retired).typedSql).not.toMatch(/title: longer than/);
+    const file = path.join(dir, 'events', 'page_view.json');
+    const back = (title: object) => {
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      schema.properties.title = title;
+      schema['x-lake'].retired = [];
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+      return checkSchemas(dir);
+    };
+    const same = back({ type: 'string', maxLength: 512 });
+    expect(same.violations).toEqual([]);
+    expect(same.tables.find((t) => t.table === 'page_view')!.changes).toEqual(['title: back in the schema']);
+    const narrower = back({ type: 'string', maxLength: 100 });
+    expect(narrower.violations.map((v) => [v.rule, v.message])).toEqual([
+      ['NARROWED', 'page_view.title: maxLength 512 → 100'],
+    ]);
+    expect(narrower.violations[0]!.safe).toMatch(
+      /^bring the column back with the rules it had when it was retired/,
+    );
   });
 
   it('columns in another order: a version that says so (SELECT * lists them so), nothing refused', () => {
