@@ -5,6 +5,7 @@
  * dialect Spark SQL and DuckDB share.
  */
 import type { ColumnDef } from '../catalog/tables';
+import { otherRuleProblems } from './other-rule-checks';
 import { PatternError, portablePattern } from './portable-regex';
 import { decimalOf, isIntegerType, isNumericType, sqlType, type DecimalType } from '../catalog/lake-types';
 import {
@@ -168,5 +169,6 @@ function withRules(
   if (c.maximum !== undefined && isNumericType(c.type)) {
     problems.push([`${typed} > ${literal(c.maximum, where)}`, `greater than ${c.maximum}`]);
   }
+  problems.push(...otherRuleProblems(c, raw, typed, literal));
   return { typed: value, problems };
 }

@@ -5,8 +5,10 @@
  * chosen where the dialects differ (trailing line terminators, Unicode line and space characters, non-ASCII digits).
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import { lakeTables } from '../../lib/catalog/tables';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
+import { ETL_FORMATS } from '../../lib/etl/other-rule-checks';
 import { PatternError, portablePattern } from '../../lib/etl/portable-regex';
 import {
   DATE_PATTERN,
@@ -71,6 +73,7 @@ const CORPUS = [
   '^[^]$',
   '^a{2,}$',
   '^-?[1-9]\\d{0,2}(,\\d{3})*$',
+  ...Object.values(ETL_FORMATS).map((f) => f.pattern),
 ];
 const INPUTS = [
   '',
@@ -122,6 +125,16 @@ const INPUTS = [
   '🙂',
   'SE',
   'SE1',
+  // The formats the ETL checks (lib/etl/other-rule-checks.ts).
+  "o'neil+x@Example.co",
+  'a@b',
+  'a..b@c.d',
+  'ADA@EXAMPLE.COM\n',
+  'urn:uuid:123E4567-e89b-12d3-a456-426614174000',
+  '123e4567-e89b-12d3-a456-42661417400',
+  '192.168.0.255',
+  '256.1.1.1',
+  '01.2.3.4',
 ];
 
 async function duckdbFind(pairs: [string, string][]): Promise<boolean[]> {
@@ -177,6 +190,15 @@ describe('portable regular expressions (ECMAScript → RE2 and java.util.regex)'
       expect(new RegExp('^[A-Z]{3}$', 'u').test('USD\n')).toBe(false);
     },
   );
+
+  it("writes ajv-formats' email, uuid and ipv4 (the `i` flag's cases spelled out): the same answers", () => {
+    const inputs = [...INPUTS, 'A@B.C', 'x@y', 'URN:UUID:123e4567-e89b-12d3-a456-426614174000', '0.0.0.0'];
+    for (const [name, f] of Object.entries(ETL_FORMATS)) {
+      const ajv = fullFormats[name as keyof typeof fullFormats] as RegExp;
+      const differ = inputs.filter((s) => new RegExp(f.pattern, 'u').test(s) !== ajv.test(s));
+      expect([name, differ]).toEqual([name, []]);
+    }
+  });
 
   it('refuses what cannot mean the same in the ETL engines, naming the construct', () => {
     const refused: [string, RegExp][] = [

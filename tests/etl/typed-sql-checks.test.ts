@@ -5,7 +5,7 @@
  * rejected record (rejectedSql) carries the whole raw row.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { lakeTable } from '../../lib/catalog/tables';
+import { lakeTable, type ColumnDef } from '../../lib/catalog/tables';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import layout from '../../lib/lake-layout.json';
 
@@ -183,5 +183,41 @@ it("rejects a dataset row whose partition value is beyond the days Athena's proj
     `order_date: more than ${datasetPartitionYearsAhead} years after the day of the run, beyond the last partition ` +
       'day Athena partition projection reads for a dataset (lib/lake-layout.json curated.datasetPartitionYearsAhead): ' +
       'replay the row when the date is nearer, or raise that setting',
+  ]);
+});
+
+it("checks a dataset column's other rules past the upload's sample: exclusive bounds, const, multipleOf, formats", async () => {
+  const orders = lakeTable('orders')!;
+  const rules = (c: ColumnDef, r: object) => ({ ...c, otherRules: JSON.stringify(r) });
+  const checked = buildPlan({
+    ...orders,
+    columns: orders.columns.map((c) =>
+      c.name === 'amount'
+        ? rules(c, { exclusiveMinimum: 0, exclusiveMaximum: 1000 })
+        : c.name === 'item_count'
+          ? rules(c, { multipleOf: 2 })
+          : c.name === 'currency'
+            ? rules(c, { const: 'EUR' })
+            : c.name === 'coupon'
+              ? rules(c, { format: 'email' })
+              : c.name === 'customer_id'
+                ? rules(c, { format: 'uuid' })
+                : c,
+    ),
+  });
+  const id = '123E4567-e89b-12d3-a456-426614174000';
+  const rows = await typed(
+    [
+      order({ customer_id: id, amount: '999.99', item_count: '4', coupon: "o'neil+x@Example.co" }),
+      order({ customer_id: `urn:uuid:${id}`, amount: '0', item_count: '3', currency: 'USD', coupon: 'a@b' }),
+      order({ customer_id: 'c1', amount: '1000', coupon: 'not an email' }),
+    ],
+    checked,
+  );
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    'amount: not greater than 0; currency: not "EUR"; item_count: not a multiple of 2; ' +
+      'coupon: not an email address (format email)',
+    'customer_id: not a UUID (format uuid); amount: not less than 1000; coupon: not an email address (format email)',
   ]);
 });
