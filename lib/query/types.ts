@@ -71,6 +71,11 @@ export interface ResultPage {
 export interface PageRequest {
   maxRows: number;
   nextToken?: string;
+  /**
+   * A json column's values as their JSON text, as Athena's API gives them ('null' for JSON's null, which the parsed
+   * cell cannot tell from SQL NULL; every digit of a number): the local Athena API asks for it.
+   */
+  jsonAsText?: boolean;
 }
 
 /** A page of query ids, newest first; nextToken is present when older queries follow. */

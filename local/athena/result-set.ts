@@ -139,9 +139,10 @@ function render(cell: Cell, type: TypeNode): string {
   }
 }
 
-/** One result value as Athena's Datum. */
+/** One result value as Athena's Datum (a json value comes as its JSON text: PageRequest.jsonAsText). */
 export function datum(cell: Cell, type: TypeNode): Datum {
-  return cell === null ? {} : { VarCharValue: render(cell, type) };
+  if (cell === null) return {};
+  return { VarCharValue: type.base === 'json' && typeof cell === 'string' ? cell : render(cell, type) };
 }
 
 /** The header row Athena puts first on the first page of a DML statement's results: the column names. */

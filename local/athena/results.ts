@@ -84,7 +84,12 @@ export async function getQueryResults(ctx: AthenaContext, input: Input): Promise
   const wanted = maxResults - (header ? 1 : 0);
   const read = async (maxRows: number, nextToken?: string): Promise<ResultPage> => {
     try {
-      return await engine.results(id, { maxRows, ...(nextToken !== undefined ? { nextToken } : {}) });
+      // A json value as its text, as Athena gives it ('null' is JSON's null; SQL NULL has no VarCharValue).
+      return await engine.results(id, {
+        maxRows,
+        jsonAsText: true,
+        ...(nextToken !== undefined ? { nextToken } : {}),
+      });
     } catch (e) {
       if (e instanceof InvalidPageTokenError) throw invalidRequest(`Malformed nextPageToken ${token}`);
       throw e;

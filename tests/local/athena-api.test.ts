@@ -171,6 +171,25 @@ describe("the local lake answers Athena's API", () => {
     );
   });
 
+  it("gives a json value as its JSON text: JSON's null as 'null' (SQL NULL: no value), every digit of a number", async () => {
+    const doc = `'{"a": null, "b": 12345678901234567890, "c": [1, null]}'`;
+    const id = await start(
+      `SELECT json_extract(${doc}, '$.a') AS a, json_extract(${doc}, '$.zz') AS zz, ` +
+        `json_extract(${doc}, '$.b') AS b, json_extract(${doc}, '$.c') AS c`,
+    );
+    await until(id, ['SUCCEEDED']);
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(values(page.ResultSet!.Rows)).toEqual([
+      ['a', 'zz', 'b', 'c'],
+      ['null', null, '12345678901234567890', '[1,null]'],
+    ]);
+    // The query API's cells are the values (JSON's null is null there, on both runtimes).
+    const res = await fetch(`${lake.url}/queries/${id}/results`, { headers: { 'x-api-key': lake.apiKey } });
+    expect(((await res.json()) as { rows: unknown[][] }).rows).toEqual([
+      [null, null, 12345678901234567000, [1, null]],
+    ]);
+  });
+
   it('answers a metadata statement as Athena does: UTILITY, its first page without a header row', async () => {
     const id = await start('SHOW TABLES');
     const q = await until(id, ['SUCCEEDED', 'FAILED']);

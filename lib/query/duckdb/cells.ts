@@ -10,6 +10,7 @@ import {
   type DuckDBListVector,
   type DuckDBStructVector,
   type DuckDBType,
+  type DuckDBValue,
   type DuckDBVector,
 } from '@duckdb/node-api';
 import type { Cell } from '../types';
@@ -68,9 +69,19 @@ function cellAt(vector: DuckDBVector, index: number, t: DuckDBType): Cell {
   }
 }
 
-/** The chunk's rows as cells, in the order of the columns' types. */
+/** A json column (DuckDB's JSON, a VARCHAR alias). */
+const isJson = (t: DuckDBType) => t.typeId === DuckDBTypeId.VARCHAR && t.alias?.toUpperCase() === 'JSON';
+
+/**
+ * The chunk's rows as cells, in the order of the columns' types. A json column's value is kept as its JSON text
+ * (the results file's form; results.ts parses it for the query API): its JSON null ('null') is not SQL NULL, and
+ * its numbers keep every digit, as the Athena API gives them.
+ */
 export function chunkCells(chunk: DuckDBDataChunk, types: readonly DuckDBType[]): Cell[][] {
-  if (!types.some(losesFields)) return chunk.getRows().map((r) => r.map((v, i) => toCell(v, types[i]!)));
+  const cell = (v: DuckDBValue, t: DuckDBType): Cell => (isJson(t) ? (v as string | null) : toCell(v, t));
+  if (!types.some(losesFields)) return chunk.getRows().map((r) => r.map((v, i) => cell(v, types[i]!)));
   const vectors = types.map((_, i) => chunk.getColumnVector(i));
-  return Array.from({ length: chunk.rowCount }, (_, row) => types.map((t, i) => cellAt(vectors[i]!, row, t)));
+  return Array.from({ length: chunk.rowCount }, (_, row) =>
+    types.map((t, i) => (isJson(t) ? cell(vectors[i]!.getItem(row), t) : cellAt(vectors[i]!, row, t))),
+  );
 }

@@ -77,8 +77,23 @@ export async function readResultsPage(
         pending = pending.subarray(nl + 1);
       }
     }
+    if (!page.jsonAsText) {
+      // The results file keeps a json column's JSON text (cells.ts): the query API's cell is the value it holds.
+      const json = columns.flatMap((c, i) => (c.type === 'json' ? [i] : []));
+      for (const r of rows) for (const i of json) r[i] = parsedJson(r[i] ?? null);
+    }
     return { columns, rows, nextToken: row < total ? encodeToken(queryId, row, byte) : null };
   } finally {
     await handle.close();
+  }
+}
+
+/** A json column's JSON text as the value it holds (text that is no JSON stays text; SQL NULL stays null). */
+function parsedJson(cell: Cell): Cell {
+  if (typeof cell !== 'string') return cell;
+  try {
+    return JSON.parse(cell) as Cell;
+  } catch {
+    return cell;
   }
 }
