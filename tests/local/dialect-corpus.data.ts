@@ -525,6 +525,20 @@ export const CORPUS: CorpusEntry[] = [
       `between the characters and at both ends) and levenshteinDistance (code points); ${TRINO_MATH} (cbrt: Math.cbrt)`,
   },
   {
+    sql:
+      "SELECT regexp_like('abc' || chr(10), 'abc$'), regexp_like('abc' || chr(10) || 'x', 'c$'), " +
+      "regexp_like('abc', 'c$'), regexp_like('a$', 'a\\$'), regexp_like('a' || chr(10), '[$]'), " +
+      "regexp_extract('x1y', '\\d$'), regexp_replace('ab', 'b$', 'X')",
+    rows: [[true, false, true, true, false, null, 'aX']],
+    source: `${TRINO_REGEXP}; trinodb/trino JoniRegexpCasts (Syntax.Java: $ also before a final line break)`,
+  },
+  {
+    sql: "SELECT regexp_extract('x1' || chr(10), '\\d$')",
+    refused:
+      /a pattern with \$ on a text that ends in a line break: Athena's \$ also matches before that line break/,
+    source: `${TRINO_REGEXP}; trinodb/trino JoniRegexpCasts (Syntax.Java)`,
+  },
+  {
     sql: "SELECT CAST('abcdef' AS VARCHAR(3))",
     refused: /CAST to VARCHAR\(n\): Athena cuts a text to n characters/,
     source: `${TRINO_CAST_SRC} (varcharToVarcharCast: truncateToLength)`,

@@ -22,7 +22,7 @@ import { castRewrites } from './casts';
 import { JSON_PATH_FUNCTIONS, jsonPathForDuckDb } from './json-functions';
 import { LocalDialectError } from './local-error';
 import { readOtherDialects } from './other-dialects';
-import { patternGroups, re2Pattern, re2Replacement } from './regexp';
+import { endAnchors, patternGroups, re2Pattern, re2Replacement, withJavaEndAnchors } from './regexp';
 import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, type Edit } from './tokens';
 
 /**
@@ -262,11 +262,26 @@ function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): v
   if (REGEXP_FUNCTIONS.has(call.name) && call.args[1]) {
     const p = call.args[1];
     const pattern = p.first === p.last ? literal(tokens[p.first]) : undefined;
-    if (pattern !== undefined && re2Pattern(pattern) !== pattern) {
+    let rewritten = pattern === undefined ? undefined : re2Pattern(pattern);
+    if (pattern !== undefined && endAnchors(pattern).length > 0) {
+      // Trino's `$` also matches before a final line break: a test of a match takes it too; where the match's text
+      // or place counts, a text that ends in a line break fails the query (trino_regexp_input).
+      if (call.name === 'regexp_like') rewritten = withJavaEndAnchors(rewritten!);
+      else {
+        edits.push({
+          start: tokens[call.open]!.start,
+          end: tokens[call.open]!.end,
+          text: '(trino_regexp_input(',
+        });
+        const comma = tokens[call.args[0]!.last + 1]!;
+        edits.push({ start: comma.start, end: comma.end, text: '),' });
+      }
+    }
+    if (rewritten !== undefined && rewritten !== pattern) {
       edits.push({
         start: tokens[p.first]!.start,
         end: tokens[p.first]!.end,
-        text: sqlString(re2Pattern(pattern)),
+        text: sqlString(rewritten),
       });
     }
   }

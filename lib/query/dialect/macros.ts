@@ -118,6 +118,15 @@ const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, failure, t
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
+  // The text a regexp function with a `$` anchor searches (./calls.ts): Trino's `$` (Joni, Java syntax) also matches
+  // before a final line break, RE2's only at the end: where the match's text or place counts, such a text fails.
+  m(
+    'trino_regexp_input',
+    ['s'],
+    "CASE WHEN ends_with(s, chr(10)) THEN error('not supported by the local engine: a pattern with $ on a text that " +
+      "ends in a line break: Athena''s $ also matches before that line break, the local engine''s only at the end; " +
+      "remove the final line break first') ELSE s END",
+  ),
   // A timestamp parsed with a two-digit year (%y: 2000-2068 and 1969-1999) moved into Trino's window:
   // date_parse's 1970-2069, parse_datetime's (Joda's yy) current year − 80 … current year + 19.
   m('trino_two_digit_year_mysql', ['t'], "CASE WHEN year(t) = 1969 THEN t + INTERVAL '100' YEAR ELSE t END"),

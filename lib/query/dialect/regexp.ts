@@ -38,6 +38,35 @@ export function patternGroups(pattern: string): (string | undefined)[] {
   return groups;
 }
 
+/**
+ * The offsets of the pattern's `$` anchors (outside a character class, not escaped), or none when it sets an inline
+ * flag ((?m) …: left as it is). Trino compiles patterns with Joni's Java syntax, where `$` also matches before a
+ * final line break ('abc\n' matches 'c$'); RE2's `$` only at the end of the text.
+ */
+export function endAnchors(pattern: string): number[] {
+  if (/\(\?[a-zA-Z-]+[:)]/.test(pattern)) return [];
+  const at: number[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      for (; j < pattern.length && pattern[j] !== ']'; j++) if (pattern[j] === '\\') j++;
+      i = j;
+    } else if (c === '$') at.push(i);
+  }
+  return at;
+}
+
+/** A pattern whose `$` anchors also take a final line break, as Trino's do: for a test of a match only (regexp_like). */
+export function withJavaEndAnchors(pattern: string): string {
+  let out = pattern;
+  for (const i of endAnchors(pattern).reverse()) out = `${out.slice(0, i)}(?:\\n?\\z)${out.slice(i + 1)}`;
+  return out;
+}
+
 /** Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse. */
 export function re2Pattern(pattern: string): string {
   return pattern.replace(/\(\?<(?=[A-Za-z])/g, '(?P<');
