@@ -978,6 +978,11 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_DATETIME} (date and time operators: + with an interval)`,
   },
   {
+    sql: "SELECT DATE '2024-03-01' - DATE '2024-01-01'",
+    refused: /^Cannot apply operator: date - date: DuckDB would give the days .* date_diff\('day', b, a\)/,
+    source: `${TRINO_DATETIME} (date and time operators: a date less an interval; date_diff for the days between)`,
+  },
+  {
     sql: "SELECT d + INTERVAL '2' DAY > DATE '2026-12-05', x * 2 + 1, x / 2, x % 3 FROM (VALUES (DATE '2026-12-04', 7)) AS t(d, x)",
     rows: [[true, 15, 3, 1]],
     source: TRINO_DATETIME,

@@ -78,18 +78,21 @@ export class MixedOperandsError extends Error {
   constructor(kind: Group['kind'], types: string[], symbol = '') {
     const listed = types.join(', ');
     super(
-      kind === 'arithmetic'
-        ? `Cannot apply operator: ${types.join(` ${symbol} `)}: Athena (Trino) has no such arithmetic and fails this ` +
+      kind === 'arithmetic' && symbol === '-' && types.every((t) => t === 'date')
+        ? 'Cannot apply operator: date - date: DuckDB would give the days between the dates as a number; Athena ' +
+            "(Trino) does not subtract dates so, and the local engine fails it: write date_diff('day', b, a)"
+        : kind === 'arithmetic'
+          ? `Cannot apply operator: ${types.join(` ${symbol} `)}: Athena (Trino) has no such arithmetic and fails this ` +
             `query (TYPE_MISMATCH); DuckDB would cast the text to a number or add days to a date, so the local ` +
             `engine fails it too. Write a number (1, not '1'), or an interval for dates and timestamps ` +
             `(d + INTERVAL '1' DAY, date_add('day', 1, d))`
-        : kind === 'concat'
-          ? `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
-            `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
-            `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
-          : `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
-            `Athena (Trino) casts no other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
-            `would cast them to text, so the local engine fails it too. Cast them to one type: CAST(x AS varchar)`,
+          : kind === 'concat'
+            ? `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
+              `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
+              `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
+            : `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
+              `Athena (Trino) casts no other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
+              `would cast them to text, so the local engine fails it too. Cast them to one type: CAST(x AS varchar)`,
     );
     this.name = 'MixedOperandsError';
   }
@@ -120,7 +123,8 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
           .map((t, i) => (hasNoType(group.operands[i]) ? 'unknown' : t));
         const anyList = typed.lists.slice(at, at + n).some(Boolean);
         at += n;
-        if (mixes(group.kind, named, anyList)) throw new MixedOperandsError(group.kind, named, group.symbol);
+        if (mixes(group.kind, named, anyList, group.symbol))
+          throw new MixedOperandsError(group.kind, named, group.symbol);
       }
     }
   }
@@ -129,10 +133,11 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
 const NUMBER = /^(tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\))$/;
 
 /** Whether a group's operand types are a mix Athena refuses. */
-function mixes(kind: Group['kind'], types: string[], anyList: boolean): boolean {
+function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: string): boolean {
   if (kind === 'concat') return !anyList && types.some((t) => t !== 'varchar' && t !== 'unknown');
   if (kind === 'arithmetic') {
     const [a, b] = types as [string, string];
+    if (a === 'date' && b === 'date' && symbol === '-') return true;
     const text = (t: string) => t === 'varchar';
     const dated = (t: string) => t === 'date' || t.startsWith('timestamp');
     return (
