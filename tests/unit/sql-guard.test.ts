@@ -276,6 +276,10 @@ describe('refused, with the reason', () => {
     expect(refusal('SELECT x FROM page_view GROUP BY GROUPING SETS ((x), ())')).toMatch(
       /could not be checked/,
     );
+    // The text quoted is the statement's own, not the parser's copy (a cast's type rewritten there).
+    expect(refusal("SELECT DECIMAL '12.50' AS d, CAST(1 AS DECIMAL(38,10)) AS d2")).toMatch(
+      /column 24 \(near 'AS d, CAST\(1 AS DECIMAL\('\)/,
+    );
   });
 
   it('refuses an empty statement and limits the size', () => {

@@ -69,7 +69,9 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
     const loc = (e as { location?: { start?: { line: number; column: number; offset: number } } }).location;
     const start = loc?.start;
-    const near = start ? forParser.slice(start.offset, start.offset + 24).split('\n')[0] : '';
+    // Quoted from the statement as written (the parser's copy has same-length rewrites: ./lexer.ts).
+    const at = start ? Math.max(0, lead + start.offset) : 0;
+    const near = start ? sql.slice(at, at + 24).split('\n')[0] : '';
     const where = start ? positionOf(sql, lead + start.offset) : undefined;
     throw new QueryNotAllowedError(
       `the query could not be checked: the guard's Trino SQL parser does not understand it` +
