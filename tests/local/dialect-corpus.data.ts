@@ -978,6 +978,17 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_DATETIME} (date and time operators: + with an interval)`,
   },
   {
+    sql: 'SELECT CAST(99999999.99 AS DECIMAL(10,2)) * CAST(99999999.99 AS DECIMAL(10,2))',
+    refused:
+      /decimal multiplication beyond 18 digits: Athena's result is wider .* cast an operand to DECIMAL\(38, s\)/,
+    source: `${TRINO_DECIMAL} (multiplication: precision p1 + p2, scale s1 + s2)`,
+  },
+  {
+    sql: 'SELECT CAST(CAST(99999999.99 AS DECIMAL(10,2)) AS DECIMAL(38,2)) * CAST(99999999.99 AS DECIMAL(10,2))',
+    rows: [['9999999998000000.0001']],
+    source: `${TRINO_DECIMAL} (multiplication: precision p1 + p2, scale s1 + s2)`,
+  },
+  {
     sql: "SELECT DATE '2024-03-01' - DATE '2024-01-01'",
     refused: /^Cannot apply operator: date - date: DuckDB would give the days .* date_diff\('day', b, a\)/,
     source: `${TRINO_DATETIME} (date and time operators: a date less an interval; date_diff for the days between)`,

@@ -136,9 +136,18 @@ const ANSWERED_OTHERWISE: Record<string, string> = {
 /**
  * DuckDB's failure of a statement, with the difference named where it is one: a function Athena (Trino) has that
  * DuckDB has not, and no macro translates, fails with "Scalar Function with name x does not exist! Did you mean …"
- * (a DuckDB name, not Athena's).
+ * (a DuckDB name, not Athena's); decimal arithmetic that overflows DuckDB's 18 digits, where Athena's wider result
+ * type holds the value.
  */
 export function explainEngineError(message: string): string {
+  const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
+  if (overflow)
+    return new LocalDialectError(
+      `decimal ${overflow[1]} beyond 18 digits`,
+      "Athena's result is wider (a product of decimal(p1,s1) and decimal(p2,s2) has p1+p2 digits, a sum one more " +
+        'than its widest operand) and holds the value; DuckDB keeps operands of at most 18 digits within 18 and ' +
+        `overflows (${message.replace(/^[^:]*Error: /, '').split('. ')[0]}): cast an operand to DECIMAL(38, s)`,
+    ).message;
   const m = /Function with name "?([A-Za-z_][A-Za-z0-9_]*)"? does not exist/.exec(message);
   const name = m?.[1]?.toLowerCase();
   if (!name || !TRINO_FUNCTIONS.has(name)) return message;
