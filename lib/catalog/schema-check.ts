@@ -4,7 +4,7 @@
  * go on when it finds a violation (and packaging also when a change is not recorded yet); `npm test` runs it over
  * the project's schemas. `npm run schemas:accept` records the changes it found (recordSchemas).
  */
-import { loadLake, schemaFiles, schemasDir as defaultSchemasDir } from './tables';
+import { loadLake, schemaFiles, schemasDir as defaultSchemasDir, type SchemaFile } from './tables';
 import { compatibility, removedViolation, type Violation } from './compat';
 import {
   nextHistory,
@@ -93,6 +93,8 @@ export function checkSchemas(
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
     const unplanned = etlPlanProblem(t);
     if (unplanned) violations.push(unplanned);
+    const file = files.find((f) => f.name === t.name);
+    violations.push(...unknownRetired(t.name, file?.schema, history, inUse?.get(t.name)));
     const status = violations.length
       ? 'refused'
       : !history
@@ -152,6 +154,30 @@ export function checkSchemas(
     unrecorded: reports.filter((r) => r.status === 'new' || r.status === 'changed').map((r) => r.table),
     defs: tables.filter((t) => reports.find((r) => r.table === t.name)?.status !== 'refused'),
   };
+}
+
+/**
+ * x-lake.retired names that are no column the table had (its history, or the version the local lake used): a
+ * misspelt name retires nothing and leaves the column meant accepted. A table with neither retires nothing either.
+ */
+function unknownRetired(
+  table: string,
+  schema: SchemaFile['schema'],
+  history: TableHistory | undefined,
+  used: InUseVersion | undefined,
+): Violation[] {
+  if (!history && !used) return [];
+  const had = new Set([...(history?.columns ?? []), ...(used?.snapshot.columns ?? [])].map((c) => c.name));
+  const retired = (schema?.['x-lake'] as { retired?: unknown } | undefined)?.retired;
+  return (Array.isArray(retired) ? retired : [])
+    .filter((r): r is string => typeof r === 'string' && !had.has(r))
+    .map((r) => ({
+      table,
+      column: r,
+      rule: 'RETIRED_UNKNOWN',
+      message: `${table}: x-lake.retired names '${r}', which is no column the table has had`,
+      safe: 'list only columns the table had (schemas/history); a misspelt name leaves the column meant accepted',
+    }));
 }
 
 /**

@@ -56,6 +56,16 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(orders.columns.find((c) => c.name === 'coupon')).toMatchObject({ retired: true, type: 'string' });
   });
 
+  it('retiring a column the table never had (a misspelt name would leave the one meant accepted)', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s['x-lake'] = { ...s['x-lake'], retired: ['cupon'] };
+    });
+    expect(refusal(dir)).toEqual([{ table: 'orders', column: 'cupon', rule: 'RETIRED_UNKNOWN' }]);
+    expect(checkSchemas(dir).violations[0]!.message).toBe(
+      "orders: x-lake.retired names 'cupon', which is no column the table has had",
+    );
+  });
+
   it('a rule the ETL cannot run, or two columns reading one name (it would fail every run once data is in)', () => {
     const lookahead = edited('events', 'page_view', (s) => {
       s.properties.code1 = { type: 'string', pattern: '^(?=.*\\d)[a-z0-9]+$' };
