@@ -105,6 +105,13 @@ export function classifyKey(key: string): KeyClass {
       ...base,
       problem: 'the key contains a backslash (a path separator on some systems); use / between folders',
     };
+  if (/[*?[\]{}]/.test(key))
+    return {
+      ...base,
+      problem:
+        'the key contains a glob character (* ? [ ] { }): the ETL engines (Spark on AWS, DuckDB locally) read such ' +
+        'a path as a pattern, another file or none; name the file without them',
+    };
   if (!extension) return { ...base, problem: `the file name has no format extension; ${expected}` };
   return base;
 }

@@ -227,6 +227,12 @@ describe('upload keys', () => {
     expect(classifyKey('uploads/orders/a\tb.csv')).toMatchObject({
       problem: expect.stringContaining('control'),
     });
+    // Read as a pattern by Spark and DuckDB (orders[1].csv reads orders1.csv; report*.csv every report).
+    for (const name of ['orders[1].csv', 'report*.csv', 'a?.csv', 'x{1,2}.json'])
+      expect(classifyKey(`uploads/orders/${name}`)).toMatchObject({
+        problem: expect.stringMatching(/^the key contains a glob character \(\* \? \[ \] \{ \}\)/),
+      });
+    expect(classifyKey('uploads/orders/a (1) + b, c=d.csv')).not.toHaveProperty('problem');
     expect(ignoreReason('uploads/orders/a.csv')).toBeUndefined();
     expect(ignoreReason('quarantine/2026-01-01/orders/a.csv')).toMatch(/outside/);
     expect(quarantineKey('orders/a.csv', new Date('2026-02-03T23:59:59Z'))).toBe(
