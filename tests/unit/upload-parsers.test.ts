@@ -27,6 +27,18 @@ function csv(text: string, size = text.length): [number, string[]][] {
   return out;
 }
 
+/** The footer columns, by name, of a Parquet file DuckDB writes from `select`. */
+async function parquetColumns(select: string) {
+  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'pq-')), 'f.parquet');
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+  c.closeSync();
+  const buf = await fs.readFile(file);
+  const footer = await readParquetFooter({ size: buf.length, read: async (s, e) => buf.subarray(s, e + 1) });
+  return Object.fromEntries(footer.columns.map((col) => [col.name, col]));
+}
+
 describe('CSV push parser', () => {
   const tricky = 'a,b,c\r\n1,"x, ""quoted""\nnext line\r\n",\r\n\r\n"",,3\r\nlast,"",x';
   const expected: [number, string[]][] = [
@@ -301,21 +313,10 @@ describe('Parquet footer', () => {
   });
 
   it('marks a column that holds timestamps in nanoseconds, also inside a struct, which Spark 3.5 cannot read', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pq-'));
-    const file = path.join(dir, 'ns.parquet');
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(
-      `COPY (SELECT TIMESTAMP_NS '2026-05-01 10:00:00.123456789' AS ns, TIMESTAMP '2026-05-01 10:00:00' AS us,
-              {'at': TIMESTAMP_NS '2026-05-01 10:00:00.1'} AS st) TO '${file}' (FORMAT parquet)`,
+    const cols = await parquetColumns(
+      `SELECT TIMESTAMP_NS '2026-05-01 10:00:00.123456789' AS ns, TIMESTAMP '2026-05-01 10:00:00' AS us,
+              {'at': TIMESTAMP_NS '2026-05-01 10:00:00.1'} AS st`,
     );
-    c.closeSync();
-    const buf = await fs.readFile(file);
-    const footer = await readParquetFooter({
-      size: buf.length,
-      read: async (s, e) => buf.subarray(s, e + 1),
-    });
-    const cols = Object.fromEntries(footer.columns.map((col) => [col.name, col]));
     expect(cols.ns).toMatchObject({ logical: 'TIMESTAMP', nanosecondTimestamps: true });
     expect(cols.us!.nanosecondTimestamps).toBeUndefined();
     expect(cols.st).toMatchObject({ group: true, nanosecondTimestamps: true });
@@ -326,21 +327,10 @@ describe('Parquet footer', () => {
   });
 
   it('refuses Parquet types Spark 3.5 cannot read (TIME, TIMETZ, UUID, INTERVAL), and floating point for text', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pq-'));
-    const file = path.join(dir, 'types.parquet');
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(
-      `COPY (SELECT TIME '09:30:00' AS tm, TIMETZ '08:11:12+00' AS tz, uuid() AS id, INTERVAL 3 DAY AS iv,
-              1e-5::DOUBLE AS d, 0.5::FLOAT AS f, 'x' AS s) TO '${file}' (FORMAT parquet)`,
+    const cols = await parquetColumns(
+      `SELECT TIME '09:30:00' AS tm, TIMETZ '08:11:12+00' AS tz, uuid() AS id, INTERVAL 3 DAY AS iv,
+              1e-5::DOUBLE AS d, 0.5::FLOAT AS f, 'x' AS s`,
     );
-    c.closeSync();
-    const buf = await fs.readFile(file);
-    const footer = await readParquetFooter({
-      size: buf.length,
-      read: async (s, e) => buf.subarray(s, e + 1),
-    });
-    const cols = Object.fromEntries(footer.columns.map((col) => [col.name, col]));
     const text: ColumnDef = { name: 'x', type: 'string', source: ['x'], required: false };
     for (const name of ['tm', 'tz', 'id', 'iv'])
       expect([name, parquetTypeProblem(cols[name]!, text)]).toEqual([
