@@ -102,6 +102,13 @@ describe('the console in a browser', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/refused this key/);
     expect(await page.getByRole('navigation', { name: 'pages' }).count()).toBe(0);
     expect(await page.locator('table').count()).toBe(0);
+
+    // A key of blanks only is said so, and the refusal of the earlier key is no longer shown.
+    await page.getByLabel('API key').fill('   ');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').allTextContents()).resolves.toEqual([
+      'Enter the API key: it has no characters but blanks.',
+    ]);
   });
 
   it('signs in, runs a query with Ctrl+Enter and shows its rows, column types, count and figures', async () => {
@@ -262,6 +269,40 @@ describe('the console in a browser', () => {
     } finally {
       await elsewhere.close();
     }
+  });
+
+  it('cancels the query it runs when the browser page is reloaded (the cancel outlives the page)', async () => {
+    await nav(page, 'Query').click();
+    await runSql(
+      page,
+      'SELECT sum(x * y * z) AS n FROM UNNEST(sequence(1, 2000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 2000)) ' +
+        'AS b(y) CROSS JOIN UNNEST(sequence(1, 2000)) AS c(z)',
+    );
+    const status = page.locator('.status-line');
+    await expect(status.filter({ hasText: /RUNNING/ }).waitFor()).resolves.toBeUndefined();
+    const id = /[0-9a-f]{8}-[0-9a-f-]{27}/.exec(await status.innerText())![0];
+    await page.reload();
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'CANCELLED'; i++) {
+      const res = await fetch(`${lake.proc.url}/queries/${id}`, {
+        headers: { 'x-api-key': CONSOLE_TEST_KEY },
+      });
+      state = ((await res.json()) as { state: string }).state;
+      if (state !== 'CANCELLED') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state).toBe('CANCELLED');
+    await page.getByRole('navigation', { name: 'pages' }).waitFor();
+  });
+
+  it('says so when the address names a table the lake does not have, and shows no other table', async () => {
+    await page.goto(`${lake.proc.url}/console#/tables/Signup`);
+    await expect(page.getByRole('alert').innerText()).resolves.toMatch(
+      /^The lake has no table named Signup \(table names are lower case\): choose one from the list\.$/,
+    );
+    expect(await page.locator('article.table-detail').count()).toBe(0);
+    await page.getByRole('link', { name: /^signup/ }).click();
+    await page.locator('article.table-detail').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 
   it('keeps the SQL being written when the page is left and opened again', async () => {

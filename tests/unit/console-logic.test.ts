@@ -5,6 +5,7 @@ import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-g
 import { layoutAsl } from '../../console/src/lib/asl-layout';
 import { chartSeries, chooseChart, lineAxis } from '../../console/src/lib/chart-choice';
 import { toCsv } from '../../console/src/lib/csv';
+import { formatTime } from '../../console/src/lib/format';
 import { describeInput } from '../../console/src/lib/execution-input';
 import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
 import { ingestSeries, ingestTotals, UNKNOWN_TYPE } from '../../console/src/lib/ingest-series';
@@ -34,6 +35,18 @@ describe('chart choice', () => {
       ]),
     ).toBeNull();
     expect(chooseChart([{ name: 'n', type: 'bigint' }])).toBeNull();
+    // A numeric column with no number in the rows (all NULL) is no measure: the next one is, or there is no chart.
+    const sparse = [
+      { name: 'ts', type: 'timestamp' },
+      { name: 'none', type: 'integer' },
+      { name: 'v', type: 'double' },
+    ];
+    expect(chooseChart(sparse, [['2026-11-24 23:30:00.000', null, 1.5]])).toEqual({
+      dimension: 0,
+      measure: 2,
+      kind: 'line',
+    });
+    expect(chooseChart(sparse.slice(0, 2), [['2026-11-24 23:30:00.000', null]])).toBeNull();
     expect(
       chooseChart([
         { name: 'x', type: 'bigint' },
@@ -103,7 +116,7 @@ describe('chart choice', () => {
   });
 });
 
-it('CSV: RFC 4180 quoting, NULL as empty, structures as JSON', () => {
+it('CSV: RFC 4180 quoting, NULL as empty and an empty string as a quoted empty field, structures as JSON', () => {
   expect(
     toCsv(
       [
@@ -113,9 +126,10 @@ it('CSV: RFC 4180 quoting, NULL as empty, structures as JSON', () => {
       [
         ['x "y"', { k: [1] }],
         [null, 'line\nbreak'],
+        ['', null],
       ],
     ),
-  ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"line\nbreak"\r\n');
+  ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"line\nbreak"\r\n"",\r\n');
 });
 
 it('history: newest first, each SQL once, bounded, unreadable storage is empty', () => {
@@ -257,11 +271,24 @@ describe('a query run', () => {
       },
       results: async () => page,
     } as unknown as LakeApi;
-    const outcome = await new QueryRun(api, (s) => seen.push(s.state)).run('SELECT 1', 10);
+    const silence: (number | null)[] = [];
+    const outcome = await new QueryRun(
+      api,
+      (s) => seen.push(s.state),
+      undefined,
+      (ms) => silence.push(ms),
+    ).run('SELECT 1', 10);
     expect(outcome.status.state).toBe('SUCCEEDED');
     expect(outcome.page).toEqual(page);
     expect(seen).toEqual(['RUNNING', 'RUNNING', 'SUCCEEDED']);
     expect(answers).toEqual([]);
+    // The silence is told as it lasts (three reads without an answer), and its end.
+    expect(silence.map((ms) => (ms === null ? null : typeof ms))).toEqual([
+      'number',
+      'number',
+      'number',
+      null,
+    ]);
   }, 30_000);
 
   it('ends at once on a refusal, and after its patience when the lake stays silent', async () => {
@@ -340,4 +367,10 @@ it('routes and execution inputs in words', () => {
     'uploads/orders/a.csv (table orders)',
   );
   expect(describeInput({ mode: 'replay', table: 'orders' })).toBe('replay of orders');
+});
+
+it('times: UTC, marked so (the charts, the tables and the lake’s paths and logs are in UTC)', () => {
+  expect(formatTime('2026-12-04T22:50:25.253Z')).toBe('2026-12-04 22:50:25 UTC');
+  expect(formatTime('2026-12-04T23:30:00-05:00')).toBe('2026-12-05 04:30:00 UTC');
+  expect([formatTime(null), formatTime('soon')]).toEqual(['–', 'soon']);
 });

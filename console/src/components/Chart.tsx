@@ -85,8 +85,10 @@ export function Chart(props: ChartProps) {
         // Bars and counts from zero: a bar's length is its value.
         y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
         // Categories by row: half a step beside the first and the last; numbers: uPlot's own range.
+        // Times: the data's span (one point: a day either side; uPlot's own padding of a lone epoch second
+        // spans years beside it).
         x: props.time
-          ? { time: true }
+          ? { time: true, range: (_u, min, max) => (min === max ? [min - 86400, max + 86400] : [min, max]) }
           : props.labels
             ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }
             : { time: false },

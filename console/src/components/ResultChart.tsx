@@ -17,7 +17,7 @@ import { Chart } from './Chart';
 export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: Cell[][] }) {
   // The choice is the result's, not the page's: turning a page (new rows, the same columns) keeps the user's.
   const columnsKey = columns.map((c) => `${c.name}\u0000${c.type}`).join('\u0001');
-  const auto = useMemo(() => chooseChart(columns), [columnsKey]);
+  const auto = useMemo(() => chooseChart(columns, rows), [columnsKey]);
   const [dimension, setDimension] = useState(auto?.dimension ?? 0);
   const [measure, setMeasure] = useState(auto?.measure ?? 0);
   const [kind, setKind] = useState<ChartKind>(auto?.kind ?? 'bar');
@@ -40,7 +40,11 @@ export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: 
     [series, line, columns, measure],
   );
   if (!auto)
-    return <p class="muted">No chart: the result needs a numeric column and a column to plot it against.</p>;
+    return (
+      <p class="muted">
+        No chart: the result needs a numeric column with numbers in it and a column to plot it against.
+      </p>
+    );
   if (rows.length === 0) return null;
   const measures = measureColumns(columns);
   return (

@@ -15,6 +15,8 @@ const ICONS: Record<string, string> = {
   REFUSED: '✕',
   /** Accepted, but its end unknown: the lake stopped answering while it ran. */
   UNKNOWN: '?',
+  /** Never reached the lake (it did not answer): nothing ran. */
+  NOT_SENT: '⚠',
 };
 
 export function statusTone(status: string): 'ok' | 'bad' | 'warn' | 'busy' {
@@ -22,7 +24,7 @@ export function statusTone(status: string): 'ok' | 'bad' | 'warn' | 'busy' {
   if (s === 'SUCCEEDED') return 'ok';
   if (s === 'FAILED' || s === 'TIMED_OUT' || s === 'ABORTED' || s === 'CANCELLED' || s === 'REFUSED')
     return 'bad';
-  if (s === 'CAUGHT' || s === 'RETRIED' || s === 'UNKNOWN') return 'warn';
+  if (s === 'CAUGHT' || s === 'RETRIED' || s === 'UNKNOWN' || s === 'NOT_SENT') return 'warn';
   return 'busy';
 }
 

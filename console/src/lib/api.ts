@@ -55,7 +55,14 @@ export class LakeApi {
     this.ended = true;
   }
 
-  async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /** `keepalive`: the request outlives the page (a cancel sent as it is closed or reloaded). */
+  async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    keepalive = false,
+  ): Promise<T> {
     if (this.ended) throw new SignedOutError();
     const res = await fetch(this.base + path, {
       method,
@@ -66,6 +73,7 @@ export class LakeApi {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
+      ...(keepalive ? { keepalive } : {}),
     });
     return this.read<T>(res);
   }
@@ -95,8 +103,9 @@ export class LakeApi {
   results(id: string, maxRows: number, nextToken?: string | null): Promise<ResultPage> {
     return this.call('GET', withQuery(`/queries/${encodeURIComponent(id)}/results`, { maxRows, nextToken }));
   }
+  /** Sent with keepalive: a query's page closed or reloaded still cancels it. */
   cancelQuery(id: string): Promise<QueryStatus> {
-    return this.call('DELETE', `/queries/${encodeURIComponent(id)}`);
+    return this.call('DELETE', `/queries/${encodeURIComponent(id)}`, undefined, undefined, true);
   }
   tables(): Promise<TableListing> {
     return this.call('GET', '/tables');

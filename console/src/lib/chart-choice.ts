@@ -28,8 +28,14 @@ export function kindFor(column: ResultColumn | undefined): ChartKind {
   return column && (isTemporalType(column.type) || isNumericType(column.type)) ? 'line' : 'bar';
 }
 
-export function chooseChart(columns: ResultColumn[]): ChartChoice | null {
-  const measures = measureColumns(columns);
+/**
+ * The chart a result gets by default. With `rows` (its first page), a numeric column without a number in them (all
+ * NULL) is no measure: a line of nothing over a made-up axis says nothing.
+ */
+export function chooseChart(columns: ResultColumn[], rows?: Cell[][]): ChartChoice | null {
+  const hasNumber = (m: number) =>
+    !rows || chartSeries(rows, { dimension: m, measure: m }).values.some((v) => v !== null);
+  const measures = measureColumns(columns).filter(hasNumber);
   if (columns.length < 2 || measures.length === 0) return null;
   // The dimension: the first time column, else the first non-numeric one, else the first column.
   const temporal = columns.findIndex((c) => isTemporalType(c.type));

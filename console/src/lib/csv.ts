@@ -1,9 +1,13 @@
-/** A query result as CSV (RFC 4180: CRLF lines, fields quoted when they hold a comma, quote or line break). */
+/**
+ * A query result as CSV (RFC 4180: CRLF lines, fields quoted when they hold a comma, quote or line break), NULL as
+ * an empty field and an empty string as "" — as Athena writes its result files, so the two stay apart.
+ */
 import type { Cell, ResultColumn } from './api-types';
 
 function field(cell: Cell): string {
-  const text = cell === null ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (cell === null) return '';
+  const text = typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+  return text === '' || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function toCsv(columns: ResultColumn[], rows: Cell[][]): string {

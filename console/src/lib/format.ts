@@ -23,13 +23,16 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
-/** An ISO-8601 time as the reader's local date and time, to the second. */
+/**
+ * An ISO-8601 time as its UTC date and time, to the second, marked UTC: the console shows every time in UTC, as the
+ * charts draw them, the tables hold them and the lake's paths and logs write them.
+ */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '–';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (x: number) => String(x).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
 }
 
 export function formatCount(n: number): string {

@@ -44,10 +44,15 @@ export class QueryRun {
   private cancelled = false;
   private left = false;
 
+  /**
+   * `onSilence`: while status reads get no answer (retried for up to patienceMs), how long since the first failed
+   * one (ms); null again once the lake answers.
+   */
   constructor(
     private readonly api: LakeApi,
     private readonly onStatus: (status: QueryStatus) => void = () => undefined,
     private readonly patienceMs = POLL_PATIENCE_MS,
+    private readonly onSilence: (sinceMs: number | null) => void = () => undefined,
   ) {}
 
   /** The query's id once the lake has given one. */
@@ -106,12 +111,17 @@ export class QueryRun {
   private async statusOf(id: string): Promise<QueryStatus> {
     const since = performance.now();
     let pause = 500;
+    let silent = false;
     for (;;) {
       if (this.left) throw new RunLeftError();
       try {
-        return await this.api.queryStatus(id);
+        const status = await this.api.queryStatus(id);
+        if (silent) this.onSilence(null);
+        return status;
       } catch (e) {
         if (!isTransient(e) || performance.now() - since + pause > this.patienceMs) throw e;
+        silent = true;
+        this.onSilence(performance.now() - since);
       }
       await sleep(pause);
       pause = Math.min(pause * 2, 5000);

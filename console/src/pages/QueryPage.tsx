@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { SignedOutError, type LakeApi } from '../lib/api';
 import type { QueryStatus, ResultPage } from '../lib/api-types';
-import { formatBytes, formatCount, formatDuration } from '../lib/format';
+import { formatBytes, formatCount, formatDuration, formatTime } from '../lib/format';
 import { readHistory, saveHistory, withEntry, type HistoryEntry } from '../lib/history';
 import { QueryRun, RunLeftError } from '../lib/query-run';
 import { downloadCsv } from '../lib/download';
@@ -74,6 +74,8 @@ export function QueryPage({
   };
   const [pageSize, setPageSize] = useState(100);
   const [running, setRunning] = useState<QueryStatus | 'starting' | null>(null);
+  /** While status reads get no answer: for how long (ms). */
+  const [silentFor, setSilentFor] = useState<number | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [failed, setFailed] = useState<QueryStatus | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -93,7 +95,16 @@ export function QueryPage({
   );
 
   // Leaving the page stops the query it runs (run.leave: no more polling; the lake is asked to cancel it).
-  useEffect(() => () => run.current?.leave(), []);
+  // Leaving the page cancels the query it runs: another page of the console (unmount), or the browser's page
+  // closed or reloaded (pagehide; the cancel is sent with keepalive, so it outlives the page).
+  useEffect(() => {
+    const hide = () => run.current?.leave();
+    addEventListener('pagehide', hide);
+    return () => {
+      removeEventListener('pagehide', hide);
+      run.current?.leave();
+    };
+  }, []);
 
   useEffect(() => {
     if (!initialSql) return;
@@ -110,7 +121,7 @@ export function QueryPage({
   const execute = async () => {
     if (run.current || sqlText.trim() === '') return;
     const text = sqlText;
-    const r = new QueryRun(api, (s) => setRunning(s));
+    const r = new QueryRun(api, (s) => setRunning(s), undefined, setSilentFor);
     run.current = r;
     setRunning('starting');
     setError(null);
@@ -145,13 +156,22 @@ export function QueryPage({
       if (e instanceof RunLeftError || e instanceof SignedOutError) return;
       setResult(null);
       setError(e);
-      // Accepted, then out of sight (the lake stopped answering): not a refusal; it may still be running.
+      // Accepted, then out of sight (the lake stopped answering): not a refusal; it may still be running. Never
+      // accepted: refused when the lake answered so (4xx), not sent when it did not answer at all.
       const accepted = r.queryId;
       setLost(accepted);
-      remember({ sql: text, at: new Date().toISOString(), state: accepted ? 'UNKNOWN' : 'REFUSED' });
+      const state = accepted
+        ? 'UNKNOWN'
+        : !(e instanceof ApiFailure)
+          ? 'NOT_SENT'
+          : e.status < 500
+            ? 'REFUSED'
+            : 'FAILED';
+      remember({ sql: text, at: new Date().toISOString(), state });
     } finally {
       run.current = null;
       setRunning(null);
+      setSilentFor(null);
     }
   };
 
@@ -242,6 +262,9 @@ export function QueryPage({
             ) : running ? (
               <>
                 <StatusBadge status={running.state} /> {running.id}
+                {silentFor !== null
+                  ? ` — the lake is not answering (${Math.round(silentFor / 1000)} s); still asking`
+                  : ''}
               </>
             ) : null}
           </span>
@@ -339,7 +362,7 @@ export function QueryPage({
                 {' '}
                 <StatusBadge status={h.state} />{' '}
                 {h.rows !== undefined ? `${h.rows}${h.more ? '+' : ''} rows · ` : ''}
-                {new Date(h.at).toLocaleString()}
+                {formatTime(h.at)}
               </span>
             </li>
           ))}

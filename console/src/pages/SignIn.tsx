@@ -11,11 +11,17 @@ export function SignIn({ refusal, onSignedIn }: { refusal: unknown; onSignedIn: 
   const [key, setKey] = useState('');
   const [error, setError] = useState<unknown>(refusal);
   const [checking, setChecking] = useState(false);
+  const [empty, setEmpty] = useState(false);
 
   const submit = async (e: Event) => {
     e.preventDefault();
     const k = key.trim();
-    if (!k) return;
+    // Blanks only: said so, and an earlier refusal (of another key) no longer shown.
+    setEmpty(!k);
+    if (!k) {
+      setError(null);
+      return;
+    }
     setChecking(true);
     setError(null);
     try {
@@ -44,8 +50,14 @@ export function SignIn({ refusal, onSignedIn }: { refusal: unknown; onSignedIn: 
           aria-describedby="api-key-help"
           value={key}
           onInput={(e) => setKey((e.target as HTMLInputElement).value)}
+          aria-invalid={empty ? 'true' : undefined}
           required
         />
+        {empty ? (
+          <p class="error" role="alert">
+            Enter the API key: it has no characters but blanks.
+          </p>
+        ) : null}
         <button type="submit" class="primary" disabled={checking}>
           {checking ? 'Checking…' : 'Sign in'}
         </button>

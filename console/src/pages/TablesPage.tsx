@@ -152,7 +152,10 @@ function TableDetail({
 export function TablesPage(props: { api: LakeApi; table: string | null; onQuery: (sql: string) => void }) {
   const listing = useAsync(() => props.api.tables(), [props.api]);
   const tables = listing.data?.tables ?? [];
-  const selected = tables.find((t) => t.name === props.table) ?? tables[0];
+  // A table named in the address that the lake does not have is said so: never another table in its place.
+  const named = props.table === null ? undefined : tables.find((t) => t.name === props.table);
+  const missing = props.table !== null && listing.data !== undefined && named === undefined;
+  const selected = props.table === null ? tables[0] : named;
   return (
     <div class="page tables-page">
       <h1>Tables {listing.data ? <span class="muted">in {listing.data.database}</span> : null}</h1>
@@ -178,6 +181,15 @@ export function TablesPage(props: { api: LakeApi; table: string | null; onQuery:
             ))}
           </ul>
         </nav>
+        {missing ? (
+          <p role="alert" class="error">
+            The lake has no table named <code>{props.table}</code>
+            {tables.some((t) => t.name.toLowerCase() === props.table!.toLowerCase())
+              ? ' (table names are lower case)'
+              : ''}
+            : choose one from the list.
+          </p>
+        ) : null}
         {selected ? <TableDetail api={props.api} t={selected} onQuery={props.onQuery} /> : null}
       </div>
     </div>
