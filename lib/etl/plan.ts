@@ -35,8 +35,8 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
 import { sqlType } from '../catalog/lake-types';
-import { VALUE_RULE_KEYS } from '../catalog/value-rules';
 import { literal, rule } from './column-rules';
+import { refuseSharedPaths, withoutValueRules } from './plan-inputs';
 import { conflictCountSql, conflictRowsSql, eventDataColumns, eventMergeCandidates } from './event-conflicts';
 import { UTC_TIMESTAMP_RE } from './value-patterns';
 import layout from '../lake-layout.json';
@@ -92,35 +92,6 @@ export type SqlDialect = 'duckdb' | 'spark';
 
 /** Statements an engine runs before a plan: DuckDB needs regexp_like, which Spark SQL has built in. */
 export const DUCKDB_PRELUDE = ['CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p)'];
-
-/**
- * Refuses two columns that read one name of the input, or one a name inside the other's value (data.a and
- * data.a.b): a column renamed from one still in the schema, two renamed from one name. The readers could not tell
- * whose value it is (read_json's columns, Spark's read schema).
- */
-function refuseSharedPaths(table: string, paths: { path: string[]; owner: string }[]): void {
-  for (const [i, a] of paths.entries())
-    for (const b of paths.slice(i + 1)) {
-      const n = Math.min(a.path.length, b.path.length);
-      if (a.owner === b.owner || a.path.slice(0, n).join('\u0000') !== b.path.slice(0, n).join('\u0000'))
-        continue;
-      throw new Error(
-        `${table}: columns ${a.owner} and ${b.owner} both read ${(a.path.length <= b.path.length ? a : b).path.join('.')} ` +
-          'of the input (a column renamed from one still in the schema, or two renamed from one name): one column ' +
-          'reads each name; rename from a name no column has',
-      );
-    }
-}
-
-/**
- * A retired column as the ETL reads it: its value typed, its rules (recorded with it, for a column that comes back)
- * not checked — what reaches it was accepted under them before it was retired.
- */
-function withoutValueRules(c: ColumnDef): ColumnDef {
-  const out: ColumnDef = { ...c };
-  for (const k of VALUE_RULE_KEYS) delete out[k];
-  return out;
-}
 
 /** The raw_input column of a column's n-th alternative source (x-lake.renamedFrom). */
 const alternativeName = (c: ColumnDef, n: number) => `lake_alt_${c.name}_${n + 1}`;
