@@ -154,7 +154,7 @@ export function TablesPage(props: { api: LakeApi; table: string | null; onQuery:
   const tables = listing.data?.tables ?? [];
   // A table named in the address that the lake does not have is said so: never another table in its place.
   const named = props.table === null ? undefined : tables.find((t) => t.name === props.table);
-  const missing = props.table !== null && listing.data !== undefined && named === undefined;
+  const missing = props.table !== null && listing.data !== null && named === undefined;
   const selected = props.table === null ? tables[0] : named;
   return (
     <div class="page tables-page">
