@@ -16,6 +16,19 @@
 
 export const RULES_LEVEL = 2;
 
+/** The keywords of a JSON column's structure recorded at level 2 (object keys and array items). */
+const JSON_STRUCTURE_KEYWORDS = [
+  'properties',
+  'required',
+  'additionalProperties',
+  'patternProperties',
+  'unevaluatedProperties',
+  'items',
+  'prefixItems',
+  'unevaluatedItems',
+  'dependencies',
+] as const;
+
 const KEYWORDS_BY_LEVEL: Record<number, readonly string[]> = {
   1: [
     'exclusiveMinimum',
@@ -41,35 +54,12 @@ const KEYWORDS_BY_LEVEL: Record<number, readonly string[]> = {
     'then',
     'else',
   ],
-  2: [
-    'format',
-    'type',
-    'properties',
-    'required',
-    'additionalProperties',
-    'patternProperties',
-    'unevaluatedProperties',
-    'items',
-    'prefixItems',
-    'unevaluatedItems',
-    'dependencies',
-    'contentEncoding',
-    'contentMediaType',
-    'contentSchema',
-  ],
+  2: ['format', 'type', ...JSON_STRUCTURE_KEYWORDS, 'contentEncoding', 'contentMediaType', 'contentSchema'],
 };
 
 /** Keywords that hold rules for the values inside a JSON column (object keys, array items). */
 export const NESTED_KEYWORDS: ReadonlySet<string> = new Set([
-  'properties',
-  'required',
-  'additionalProperties',
-  'patternProperties',
-  'unevaluatedProperties',
-  'items',
-  'prefixItems',
-  'unevaluatedItems',
-  'dependencies',
+  ...JSON_STRUCTURE_KEYWORDS,
   'dependentRequired',
   'dependentSchemas',
   'propertyNames',
