@@ -94,9 +94,9 @@ export function QueryPage({
     [tables.data],
   );
 
-  // Leaving the page stops the query it runs (run.leave: no more polling; the lake is asked to cancel it).
-  // Leaving the page cancels the query it runs: another page of the console (unmount), or the browser's page
-  // closed or reloaded (pagehide; the cancel is sent with keepalive, so it outlives the page).
+  // Leaving the page cancels the query it runs (run.leave: no more polling; the lake is asked to cancel it):
+  // another page of the console (unmount), or the browser's page closed or reloaded (pagehide; the cancel is sent
+  // with keepalive, so it outlives the page).
   useEffect(() => {
     const hide = () => run.current?.leave();
     addEventListener('pagehide', hide);
