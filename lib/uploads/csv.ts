@@ -10,10 +10,21 @@
 
 export type LineEnd = 'LF' | 'CRLF' | 'CR';
 
-/** Why a CSV file whose line `line` ends in `kind`, where line `firstLine` ended in `firstKind`, is refused. */
-export const mixedLineEndsMessage = (line: number, kind: LineEnd, firstLine: number, firstKind: LineEnd) =>
-  `line ${line} ends in ${kind} where line ${firstLine} ends in ${firstKind}: the lines of a CSV file must all ` +
-  'end alike (the lake reads one kind of line end per file); write the file again with one kind';
+/** The line ends of one CSV file, outside quoted fields, as they come: all must be of the first one's kind. */
+export class LineEnds {
+  private first: { kind: LineEnd; line: number } | undefined;
+
+  /** Why the file is refused when line `line` ends in `kind`, or undefined while its lines end alike. */
+  ended(kind: LineEnd, line: number): string | undefined {
+    if (!this.first) this.first = { kind, line };
+    else if (this.first.kind !== kind)
+      return (
+        `line ${line} ends in ${kind} where line ${this.first.line} ends in ${this.first.kind}: the lines of a ` +
+        'CSV file must all end alike (the lake reads one kind of line end per file); write the file again with one kind'
+      );
+    return undefined;
+  }
+}
 
 export class CsvSyntaxError extends Error {
   constructor(
@@ -49,8 +60,7 @@ export class CsvParser {
   private afterCR = false;
   /** The CR afterCR follows ended a line outside a quoted field. */
   private crEndsLine = false;
-  /** The first line's end outside a quoted field, and its line. */
-  private firstEnd: { kind: LineEnd; line: number } | undefined;
+  private readonly lineEnds = new LineEnds();
   private stopped = false;
   /** Records handed over. */
   records = 0;
@@ -218,14 +228,8 @@ export class CsvParser {
 
   /** The line before the current one ended in `kind` outside a quoted field: as the first such line did, or refused. */
   private lineEnded(kind: LineEnd): void {
-    const line = this.line - 1;
-    if (!this.firstEnd) this.firstEnd = { kind, line };
-    else if (this.firstEnd.kind !== kind)
-      throw new CsvSyntaxError(
-        mixedLineEndsMessage(line, kind, this.firstEnd.line, this.firstEnd.kind),
-        line,
-        0,
-      );
+    const refusal = this.lineEnds.ended(kind, this.line - 1);
+    if (refusal) throw new CsvSyntaxError(refusal, this.line - 1, 0);
   }
 
   private endRecord(): void {

@@ -195,7 +195,11 @@ def json_head_text(head, gz):
 
 def json_layout(head, gz):
     """'lines' (one JSON object per line) or 'document' (one JSON array or object) from a .json file's first bytes."""
-    text = json_head_text(head, gz)
+    return json_text_layout(json_head_text(head, gz))
+
+
+def json_text_layout(text):
+    """json_layout of a .json file's first bytes as text (json_head_text)."""
     if text.startswith("["):
         return "document"
     first_line = text.split("\n", 1)[0].strip()
@@ -218,7 +222,7 @@ def json_layout_of(read, gz):
         head = read(size)
         text = json_head_text(head, gz)
         if len(head) < size or size > JSON_FIRST_LINE_MAX_BYTES or text.startswith("[") or "\n" in text:
-            return json_layout(head, gz)
+            return json_text_layout(text)
         size = min(size * 16, JSON_FIRST_LINE_MAX_BYTES + 1)
 
 

@@ -3,23 +3,21 @@
  * one kind per file and fails the whole file on another ("The CSV Parser state machine reached an invalid state"),
  * so the run says which line, as the upload check does in its sample (lib/uploads/csv.ts).
  */
-import { type LineEnd, mixedLineEndsMessage } from '../../../uploads/csv';
+import { type LineEnd, LineEnds } from '../../../uploads/csv';
 import { inputStream } from './input-stream';
 import type { InputFile } from './types';
 
-/** Why the input cannot be read for its mixed line ends (mixedLineEndsMessage), or undefined when they are alike. */
+/** Why the input cannot be read for its mixed line ends (LineEnds), or undefined when they are alike. */
 export async function mixedLineEnds(input: InputFile): Promise<string | undefined> {
   let quoted = false;
   let line = 1;
   let pendingCR = false;
   let crOutside = false;
-  let first: { kind: LineEnd; line: number } | undefined;
+  const ends = new LineEnds();
   let found: string | undefined;
   const ended = (kind: LineEnd, outside: boolean) => {
     line++;
-    if (!outside) return;
-    if (!first) first = { kind, line: line - 1 };
-    else if (first.kind !== kind) found = mixedLineEndsMessage(line - 1, kind, first.line, first.kind);
+    if (outside) found = ends.ended(kind, line - 1);
   };
   const stream = inputStream(input.file, input.gz);
   try {
