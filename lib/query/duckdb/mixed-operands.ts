@@ -73,27 +73,38 @@ function groupsOf(node: TreeNode): Group[] {
 const hasNoType = (v: unknown) =>
   isTreeNode(v) && (isNullConstant(v) || (v.class === 'FUNCTION' && v.function_name === 'error'));
 
+/** Why Athena refuses a group of operands of mixed types (MixedOperandsError's message). */
+function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: string): string {
+  const listed = types.join(', ');
+  if (kind === 'arithmetic' && symbol === '-' && types.every((t) => t === 'date'))
+    return (
+      'Cannot apply operator: date - date: DuckDB would give the days between the dates as a number; Athena ' +
+      "(Trino) does not subtract dates so, and the local engine fails it: write date_diff('day', b, a)"
+    );
+  if (kind === 'arithmetic')
+    return (
+      `Cannot apply operator: ${types.join(` ${symbol} `)}: Athena (Trino) has no such arithmetic and fails this ` +
+      `query (TYPE_MISMATCH); DuckDB would cast the text to a number or add days to a date, so the local ` +
+      `engine fails it too. Write a number (1, not '1'), or an interval for dates and timestamps ` +
+      `(d + INTERVAL '1' DAY, date_add('day', 1, d))`
+    );
+  if (kind === 'concat')
+    return (
+      `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
+      `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
+      `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
+    );
+  return (
+    `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
+    `Athena (Trino) casts no other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
+    `would cast them to text, so the local engine fails it too. Cast them to one type: CAST(x AS varchar)`
+  );
+}
+
 /** Athena's refusal of operands of mixed types. */
 export class MixedOperandsError extends Error {
   constructor(kind: Group['kind'], types: string[], symbol = '') {
-    const listed = types.join(', ');
-    super(
-      kind === 'arithmetic' && symbol === '-' && types.every((t) => t === 'date')
-        ? 'Cannot apply operator: date - date: DuckDB would give the days between the dates as a number; Athena ' +
-            "(Trino) does not subtract dates so, and the local engine fails it: write date_diff('day', b, a)"
-        : kind === 'arithmetic'
-          ? `Cannot apply operator: ${types.join(` ${symbol} `)}: Athena (Trino) has no such arithmetic and fails this ` +
-            `query (TYPE_MISMATCH); DuckDB would cast the text to a number or add days to a date, so the local ` +
-            `engine fails it too. Write a number (1, not '1'), or an interval for dates and timestamps ` +
-            `(d + INTERVAL '1' DAY, date_add('day', 1, d))`
-          : kind === 'concat'
-            ? `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
-              `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
-              `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
-            : `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
-              `Athena (Trino) casts no other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
-              `would cast them to text, so the local engine fails it too. Cast them to one type: CAST(x AS varchar)`,
-    );
+    super(mixedOperandsMessage(kind, types, symbol));
     this.name = 'MixedOperandsError';
   }
 }
