@@ -3,7 +3,8 @@
  */
 import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { failed } from '../errors';
-import { headText } from './input-stream';
+import { StringDecoder } from 'node:string_decoder';
+import { headBytes } from './input-stream';
 import { lineageSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
@@ -62,12 +63,13 @@ function leadingEmptyLines(text: string): { lines: number; offset: number } {
 
 /** The header's fields and the empty lines before it. */
 async function csvHeader(input: InputFile): Promise<{ header: string[]; skip: number }> {
-  const text = await headText(
-    input.file,
-    input.gz,
-    MAX_CSV_LINE_BYTES,
-    (t) => firstCsvRecord(t.slice(leadingEmptyLines(t).offset)) !== undefined,
-  );
+  const decoder = new StringDecoder('utf8');
+  let seen = '';
+  const head = await headBytes(input.file, input.gz, MAX_CSV_LINE_BYTES, (chunk) => {
+    seen += decoder.write(chunk);
+    return firstCsvRecord(seen.slice(leadingEmptyLines(seen).offset)) !== undefined;
+  });
+  const text = head.toString('utf8');
   const { lines, offset } = leadingEmptyLines(text);
   const rest = text.slice(offset);
   const record = firstCsvRecord(rest) ?? (rest === '' ? [] : firstCsvRecord(rest + '\n'));

@@ -1,5 +1,5 @@
 /**
- * An input file as a stream (gunzipped for .gz inputs), and its first bytes as text.
+ * An input file as a stream (gunzipped for .gz inputs), its first bytes, its lines.
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -15,28 +15,31 @@ export function inputStream(file: string, gz: boolean): Readable {
   return s.pipe(g);
 }
 
-export async function headText(
+/**
+ * An input's first bytes: read until `enough` says the chunks so far are enough (it sees each chunk once, in order),
+ * or until maxBytes, at most maxBytes.
+ */
+export async function headBytes(
   file: string,
   gz: boolean,
   maxBytes: number,
-  until?: (text: string) => boolean,
-): Promise<string> {
+  enough: (chunk: Buffer) => boolean,
+): Promise<Buffer> {
   const stream = inputStream(file, gz);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of stream) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-      if (size >= maxBytes) break;
-      if (until && until(Buffer.concat(chunks).toString('utf8'))) break;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= maxBytes || enough(chunk)) break;
     }
   } catch (e) {
     throw failed(`cannot read '${file}': ${(e as Error).message}`, e);
   } finally {
     stream.destroy();
   }
-  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+  return Buffer.concat(chunks).subarray(0, maxBytes);
 }
 
 /**

@@ -5,7 +5,7 @@ import { NO_HIVE_PARTITIONS, sqlIdent, sqlString, sqlStringList } from '../../..
 import type { EtlPlan } from '../../plan';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
-import { inputStream } from './input-stream';
+import { headBytes } from './input-stream';
 import { lineageSql, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
@@ -62,35 +62,23 @@ export function jsonSegment(
 
 /**
  * A .json input's first bytes as text, read until they hold its first line whole (a line end after its first
- * character, or a document's opening bracket), at most MAX_JSON_OBJECT_BYTES and a chunk: as the Glue job reads them
- * (etl_job.py json_layout_of). A first line longer than a fixed sniff was cut short, did not parse, and sent a file
+ * character, or a document's opening bracket), at most MAX_JSON_OBJECT_BYTES + 1 bytes: as the Glue job reads them
+ * (etl_job.py json_layout_of; a longer first line is no JSON line). A first line longer than a fixed sniff was cut short, did not parse, and sent a file
  * of JSON lines to the document reader — on AWS Spark's multi-line reader, which takes only its first object.
  */
 async function headToFirstLine(input: InputFile): Promise<string> {
-  const stream = inputStream(input.file, input.gz);
-  const chunks: Buffer[] = [];
-  let size = 0;
   let started = false;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > MAX_JSON_OBJECT_BYTES) break;
-      let i = 0;
-      if (!started) {
-        while (i < chunk.length && LEADING_BYTES.has(chunk[i]!)) i++;
-        if (i === chunk.length) continue;
-        started = true;
-        if (chunk[i] === 0x5b) break; // [
-      }
-      if (chunk.indexOf(0x0a, i) >= 0) break;
+  const head = await headBytes(input.file, input.gz, MAX_JSON_OBJECT_BYTES + 1, (chunk) => {
+    let i = 0;
+    if (!started) {
+      while (i < chunk.length && LEADING_BYTES.has(chunk[i]!)) i++;
+      if (i === chunk.length) return false;
+      started = true;
+      if (chunk[i] === 0x5b) return true; // [
     }
-  } catch (e) {
-    throw failed(`cannot read '${input.file}': ${(e as Error).message}`, e);
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8');
+    return chunk.indexOf(0x0a, i) >= 0;
+  });
+  return head.toString('utf8');
 }
 
 export async function jsonLayoutOf(input: InputFile): Promise<'lines' | 'document'> {
