@@ -44,8 +44,18 @@ export function integerTextOf(text: string): string | undefined {
 
 type Reviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
-/** Numbers remembered so far in this process (none: stringifyJsonExact has nothing to look for). */
+/**
+ * Objects and arrays alive that hold a remembered number (none: stringifyJsonExact has nothing to look for). Counted
+ * down as a full collection frees them: one body with a 19-digit id no longer makes a warm process walk every later
+ * tree for sources for as long as it lives (only until the next full collection).
+ */
 let remembered = 0;
+const forgotten = new FinalizationRegistry<undefined>(() => {
+  remembered--;
+});
+
+/** How many objects and arrays alive hold a remembered number (as far as collection has told; for tests). */
+export const rememberedHolders = (): number => remembered;
 
 function remember(this: unknown, key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value !== 'number') return value;
@@ -56,9 +66,12 @@ function remember(this: unknown, key: string, value: unknown, context?: { source
     return value;
   if (source === String(value) || sameNumber(source, String(value))) return value;
   let m = sources.get(this as object);
-  if (!m) sources.set(this as object, (m = new Map()));
+  if (!m) {
+    sources.set(this as object, (m = new Map()));
+    forgotten.register(this as object, undefined);
+    remembered++;
+  }
   m.set(key, source);
-  remembered++;
   return value;
 }
 
@@ -193,7 +206,7 @@ function holdsRemembered(value: unknown): boolean {
 
 /** JSON.stringify that writes the numbers parseJsonExact read as they were written. */
 export function stringifyJsonExact(value: unknown): string {
-  // Nothing remembered in this process, or nothing in this value's tree (e.g. an envelope around parsed data, or
+  // Nothing remembered in an object alive, or nothing in this value's tree (e.g. an envelope around parsed data, or
   // a copy of it): JSON.stringify at full speed.
   if (remembered === 0 || !holdsRemembered(value)) return JSON.stringify(value);
   return JSON.stringify(value, function (this: unknown, key: string, v: unknown) {

@@ -3,6 +3,8 @@
  * engine, the exact value checks the ETL's reasons come from (lib/catalog/value-checks.ts), JSON without rounding
  * (lib/exact-json.ts) and the top-level checks of ingest and validateUpload (lib/schema-exact-types.ts).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { datasetTable } from '../../lib/catalog/table-from-schema';
 import { athenaType, declaredType, duckdbType, sqlType } from '../../lib/catalog/lake-types';
 import { decimalProblem, exactValueProblem, integerProblem } from '../../lib/catalog/value-checks';
@@ -15,6 +17,7 @@ import {
   sameJsonValue,
   sameNumber,
   stringifyJsonExact,
+  rememberedHolders,
 } from '../../lib/exact-json';
 import { exactTypeProblem } from '../../lib/schema-exact-types';
 import { coerceCsvValue } from '../../lib/uploads/check-csv';
@@ -139,6 +142,25 @@ describe('JSON without rounding', () => {
     expect(numberText(v, 'e', 1.5)).toBe('1.5');
     expect(stringifyJsonExact(v)).toBe(text);
     expect(stringifyJsonExact({ x: 1, nested: v })).toBe(`{"x":1,"nested":${text}}`);
+  });
+
+  it('forgets remembered numbers with their objects: a warm process walks no tree for them afterwards', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const settle = async () => {
+      for (let i = 0; i < 5 && rememberedHolders() > 0; i++) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await settle();
+    const before = rememberedHolders();
+    let v: unknown = parseJsonExact(`{"a":${MAX},"b":[{"c":${MIN}}]}`);
+    expect(rememberedHolders()).toBe(before + 2); // the object holding a, the one holding c
+    expect(stringifyJsonExact(v)).toContain(MAX);
+    v = undefined;
+    await settle();
+    expect(rememberedHolders()).toBe(before);
   });
 
   it('finds a long number wherever JSON puts one: after any white space, at the start, deep in arrays', () => {
