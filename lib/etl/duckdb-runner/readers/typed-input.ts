@@ -1,0 +1,85 @@
+/**
+ * A batch's inputs read and typed: the temp view raw_input (every input's segment), the temp table typed (the plan's
+ * typedSql over it, materialised once), and one lake_malformed record per CSV line read_csv could not parse. A
+ * read_json refusing a file as a whole sends the JSON inputs to the line-by-line fallback (json-fallback.ts).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '../../../duckdb-sql';
+import { query } from '../duckdb';
+import { failed, UnreadableInput } from '../errors';
+import { CSV_LINE_TOO_LONG } from './csv';
+import { mixedLineEnds } from './csv-line-ends';
+import { rawSegments } from './raw-segments';
+import type { InputFile, ReadContext, Segment } from './types';
+
+/** Reads the inputs into typed and lake_malformed (which the caller created). */
+export async function readTyped(readCtx: ReadContext, table: string, inputs: InputFile[]): Promise<void> {
+  const { conn, plan } = readCtx;
+  const hasJson = inputs.some((i) => i.format === 'json' || i.format === 'jsonl');
+  let segments: Segment[] = [];
+  for (let clean = false; ; clean = true) {
+    segments = await rawSegments(readCtx, inputs, clean);
+    const rawSql =
+      segments.length > 0
+        ? segments.map((s) => s.sql).join('\nUNION ALL\n')
+        : `SELECT ${[...plan.input.columns.map((c) => c.name), 'lake_source_file', 'lake_ingested_at']
+            .map((n) => `CAST(NULL AS VARCHAR) AS ${n}`)
+            .join(', ')} WHERE false`;
+    await conn.run(`CREATE OR REPLACE TEMP VIEW raw_input AS ${rawSql}`);
+    try {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE typed AS ${plan.typedSql}`);
+      break;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!clean && hasJson && /json/i.test(message)) {
+        await conn.run('DELETE FROM lake_malformed');
+        for (const s of segments) {
+          if (s.csvRejects) {
+            await conn.run(`DROP TABLE IF EXISTS ${s.csvRejects.table}`);
+            await conn.run(`DROP TABLE IF EXISTS ${s.csvRejects.scan}`);
+          }
+        }
+        continue;
+      }
+      if (/CSV Parser state machine reached an invalid state/.test(message))
+        for (const input of inputs.filter((i) => i.format === 'csv')) {
+          const mixed = await mixedLineEnds(input);
+          if (mixed) throw new UnreadableInput(input.key, mixed);
+        }
+      throw failed(`${table}: reading the input failed: ${message}`, e);
+    }
+  }
+  for (const s of segments) if (s.csvRejects) await recordCsvRejects(conn, s.csvRejects);
+}
+
+/** The lines read_csv rejected in one CSV input, as lake_malformed records. */
+async function recordCsvRejects(
+  conn: DuckDBConnection,
+  r: NonNullable<Segment['csvRejects']>,
+): Promise<void> {
+  // A quoted field never closed: read_csv takes the rest of the file as that field and stops, so the rows after
+  // it would be neither loaded nor rejected. The file is not read as rows.
+  const [open] = await query(
+    conn,
+    // (A quote closed and followed by more text, "a"b, is the same error on one line; the reading goes on.)
+    `SELECT line, byte_position FROM ${r.table} WHERE error_type = 'UNQUOTED VALUE' ` +
+      `AND error_message LIKE '%unterminated quote%' AND regexp_matches(csv_line, '[\r\n]') ORDER BY line LIMIT 1`,
+  );
+  if (open)
+    throw new UnreadableInput(
+      r.key,
+      `line ${String(open.line)}: a quoted field opened there (byte ${String(open.byte_position)}) is never ` +
+        'closed, so everything after it reads as one value and the rows that follow cannot be read; close the ' +
+        'quote and upload the file again',
+    );
+  // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
+  // column: the kinds, and the message of the first; an error of the whole line has no column). A line longer
+  // than read_csv reads is one the Glue job (Spark) would read: the reason says so (readers/csv.ts).
+  await conn.run(
+    `INSERT INTO lake_malformed SELECT ${sqlString(r.key)}, ` +
+      `'line ' || line || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || ` +
+      `coalesce(arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
+      `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
+      `coalesce(arg_min(csv_line, column_idx), min(csv_line)) FROM ${r.table} GROUP BY line ORDER BY line`,
+  );
+}
