@@ -66,14 +66,22 @@ export const TRINO_MACROS: MacroDef[] = [
       },
       {
         params: ['s', 'p', 'g'],
-        body: 'CASE WHEN regexp_matches(s, p) THEN system.main.regexp_extract(s, p, g) END',
+        // The first match's group: NULL when the group took no part in it, an error when the pattern has no such
+        // group (Trino's JoniRegexpFunctions.regexpExtract: validateGroup, then beg == -1 → NULL); DuckDB's
+        // regexp_extract gives '' for both.
+        // The group is checked before the search, so also where nothing matches: a match of the empty text
+        // ('(?:p)|' always has one) makes DuckDB check it.
+        body:
+          "CASE WHEN g < 0 THEN error('Group cannot be negative') " +
+          "WHEN s IS NOT NULL AND len(system.main.regexp_extract_all('', '(?:' || p || ')|', g)) < 0 THEN NULL " +
+          'ELSE list_extract(system.main.regexp_extract_all(s, p, g), 1) END',
       },
     ],
     doc: [
       {
         signature: 'regexp_extract(string, pattern [, group])',
-        duckdb: 'regexp_extract, NULL when nothing matches',
-        note: "DuckDB's returns '' when nothing matches",
+        duckdb: 'regexp_extract_all(s, p, g)[1], NULL when nothing matches',
+        note: "DuckDB's returns '' when nothing matches or the group took no part, and for a group the pattern lacks",
       },
     ],
   },

@@ -11,6 +11,9 @@ const TRINO_DATETIME = 'https://trino.io/docs/current/functions/datetime.html';
 const TRINO_REGEXP = 'https://trino.io/docs/current/functions/regexp.html';
 const TRINO_REGEXP_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/JoniRegexpFunctions.java (appendReplacement)';
+const TRINO_REGEXP_EXTRACT_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/JoniRegexpFunctions.java (regexpExtract: ' +
+  'validateGroup, then a group whose region begins at -1 is NULL)';
 const TRINO_JSON_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/JsonExtract.java (JsonParseException → NULL)';
 const TRINO_STRING = 'https://trino.io/docs/current/functions/string.html';
@@ -216,6 +219,21 @@ export const CORPUS: CorpusEntry[] = [
     sql: "SELECT regexp_replace('abc', '(b)', '$2')",
     refused: /Illegal replacement sequence: unknown group 2/,
     source: TRINO_REGEXP_SRC,
+  },
+  {
+    sql: "SELECT regexp_extract('abc', '(x)?b', 1), regexp_extract('xyz', '(y)?z', 1), regexp_extract('abc', 'q', 0), regexp_extract('abc', 'x*')",
+    rows: [[null, 'y', null, '']],
+    source: `${TRINO_REGEXP_EXTRACT_SRC}: a group that took no part in the first match is NULL`,
+  },
+  {
+    sql: "SELECT regexp_extract('zzz', '(x)?b', 2)",
+    refused: /Pattern has 1 groups\. Cannot access group 2/,
+    source: `${TRINO_REGEXP_EXTRACT_SRC}: the group is checked before the search, also where nothing matches`,
+  },
+  {
+    sql: "SELECT regexp_extract('abc', '(b)', -1)",
+    refused: /Group cannot be negative/,
+    source: TRINO_REGEXP_EXTRACT_SRC,
   },
   // --- format() -----------------------------------------------------------------------------------------------
   {
