@@ -112,6 +112,13 @@ export function classifyKey(key: string): KeyClass {
         'the key contains a glob character (* ? [ ] { }): the ETL engines (Spark on AWS, DuckDB locally) read such ' +
         'a path as a pattern, another file or none; name the file without them',
     };
+  if (gzip && !file.endsWith('.gz'))
+    return {
+      ...base,
+      problem:
+        `the gzip extension is written '${file.slice(-3)}': Spark (the ETL on AWS) decompresses only a name ending in ` +
+        "'.gz', lower-case, and would read the compressed bytes as text; rename the file to end in '.gz'",
+    };
   if (!extension) return { ...base, problem: `the file name has no format extension; ${expected}` };
   return base;
 }

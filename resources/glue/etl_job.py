@@ -156,6 +156,9 @@ def input_format(key):
     """(format, gzipped) of a raw object from its name: <name>.(csv|json|jsonl|parquet)[.gz]."""
     name = key.rsplit("/", 1)[-1].lower()
     gz = name.endswith(".gz")
+    if gz and not key.endswith(".gz"):
+        # Hadoop's codec factory (Spark's reader) knows only '.gz' as written: it would read the bytes as text.
+        raise JobError("%r: the gzip extension must be '.gz', lower-case (Spark decompresses only that name)" % key)
     if gz:
         name = name[: -len(".gz")]
     ext = name.rsplit(".", 1)[-1] if "." in name else ""

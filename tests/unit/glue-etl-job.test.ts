@@ -162,6 +162,8 @@ describe('resources/glue/etl_job.py', () => {
       ['input_format', 'uploads/orders/a.parquet'],
       ['input_format', 'uploads/orders/a.parquet.gz'],
       ['input_format', 'uploads/orders/a.txt'],
+      ['input_format', 'uploads/orders/a.CSV.gz'],
+      ['input_format', 'uploads/orders/a.csv.GZ'],
     ]);
     expect(r.slice(0, 4).map((x) => x.value)).toEqual([
       ['csv', false],
@@ -171,6 +173,9 @@ describe('resources/glue/etl_job.py', () => {
     ]);
     expect(r[4]!.error).toMatch(/gzip-compressed Parquet/);
     expect(r[5]!.error).toMatch(/cannot tell the format/);
+    // Hadoop's codec factory decompresses '.gz' only as written: a '.GZ' file would be read as compressed bytes.
+    expect(r[6]!.value).toEqual(['csv', true]);
+    expect(r[7]!.error).toMatch(/the gzip extension must be '\.gz', lower-case/);
   });
 
   withPython(

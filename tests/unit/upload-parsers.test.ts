@@ -227,12 +227,21 @@ describe('upload keys', () => {
   });
 
   it('classifies keys', () => {
-    expect(classifyKey('uploads/orders/a.CSV.GZ')).toMatchObject({
+    expect(classifyKey('uploads/orders/a.CSV.gz')).toMatchObject({
       kind: 'upload',
       dataset: 'orders',
       extension: 'csv',
       gzip: true,
     });
+    expect(classifyKey('uploads/orders/a.CSV.gz')).not.toHaveProperty('problem');
+    // Spark (Hadoop's codec factory) decompresses a name ending in '.gz' only, lower-case.
+    for (const name of ['a.CSV.GZ', 'a.json.Gz', 'a.jsonl.gZ'])
+      expect(classifyKey(`uploads/orders/${name}`)).toMatchObject({
+        gzip: true,
+        problem: expect.stringMatching(
+          /^the gzip extension is written '\.[gG][zZ]': Spark .* rename the file to end in '\.gz'$/,
+        ),
+      });
     expect(classifyKey('uploads/orders/a.tar')).toMatchObject({ kind: 'upload', extension: 'tar' });
     expect(classifyKey('uploads/orders/a.tar')).not.toHaveProperty('problem');
     expect(classifyKey('uploads//a.csv')).toMatchObject({ problem: expect.stringContaining('empty') });
