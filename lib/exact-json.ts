@@ -137,6 +137,17 @@ export function numberText(holder: object, key: string | number, value: number):
   return sources.get(holder)?.get(String(key)) ?? String(value);
 }
 
+/**
+ * Replaces the remembered text of holder[key] (a number whose value a double does not hold) with another text of the
+ * same value: stringifyJsonExact writes that one.
+ */
+export function keepNumberText(holder: object, key: string, text: string): void {
+  const m = sources.get(holder);
+  if (!m?.has(key) || !sameNumber(m.get(key)!, text))
+    throw new Error(`keepNumberText: ${text} is not ${key}'s value`);
+  m.set(key, text);
+}
+
 /** Whether holder[key] is a number whose value a double does not hold (its source text is remembered). */
 export const isInexactNumber = (holder: object, key: string | number) =>
   sources.get(holder)?.has(String(key)) ?? false;

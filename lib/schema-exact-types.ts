@@ -4,7 +4,8 @@
  * checked exactly with the ETL's reasons (lib/catalog/value-checks.ts). JSON Schema cannot say this: ajv compares
  * doubles, and JSON.parse reads 9223372036854775808 as the same double as 9223372036854775807. A JSON number is
  * judged by the value it was written with (lib/exact-json.ts). Ingest refuses such an event (400) and validateUpload
- * counts such a row as failing, as the ETL would reject it.
+ * counts such a row as failing, as the ETL would reject it. An event's integer kept as written is written with its
+ * digits (exactTypeProblem).
  */
 import {
   decimalOf,
@@ -15,7 +16,7 @@ import {
   type IntegerType,
 } from './catalog/lake-types';
 import { decimalProblem, integerProblem, NOT_AN_INTEGER } from './catalog/value-checks';
-import { integerTextOf, isInexactNumber, numberText } from './exact-json';
+import { integerTextOf, isInexactNumber, keepNumberText, numberText } from './exact-json';
 
 type PropertySchema = { type?: string | string[]; 'x-lake'?: { type?: string; renamedFrom?: string } };
 
@@ -36,7 +37,7 @@ export function exactTypeOf(p: PropertySchema): IntegerType | DecimalType | unde
 /**
  * Why holder[key] is not a value of type t, or undefined (also when JSON Schema's "type" is what it fails: a
  * string for an integer, a number for a decimal). A number is judged by its source text when a double does not
- * hold it; without it (a copy), an integer beyond 2^53 cannot be judged here and is let through.
+ * hold it, else by its value (an integer beyond 2^53 that reads back as written, such as 1e19, is that value).
  */
 export function exactValueProblemAt(
   holder: object,
@@ -51,7 +52,8 @@ export function exactValueProblemAt(
       return text === undefined ? NOT_AN_INTEGER : integerProblem(text, t);
     }
     if (!Number.isInteger(value)) return undefined; // "type": "integer" says so
-    if (!Number.isSafeInteger(value)) return undefined;
+    // Beyond 2^53 and not remembered: written as its double reads back (1e19, 9.3e18), which is its value exactly.
+    if (!Number.isSafeInteger(value)) return integerProblem(integerTextOf(String(value))!, t);
     // Every safe integer is a bigint; the narrower widths' bounds are doubles exactly.
     if (t === 'bigint') return undefined;
     const [min, max] = INTEGER_RANGES[t];
@@ -93,8 +95,23 @@ export function exactTypeProblem(
   if (types.size === 0) return undefined;
   for (const key of Object.keys(data)) {
     const t = types.get(key);
-    const problem = t && exactValueProblemAt(data, key, t);
+    if (!t) continue;
+    const problem = exactValueProblemAt(data, key, t);
     if (problem) return { field: key, message: `is ${problem}` };
+    if (isIntegerType(t) && isInexactNumber(data, key)) writeIntegerWithDigits(data, key);
   }
   return undefined;
+}
+
+/**
+ * An integer whose source text is kept, written with a fraction of zeros or an exponent (9223372036854775807.0,
+ * 1.2345678901234567e16), is written back with its digits — as JSON.stringify writes a short one (1.0 as 1), and as
+ * the ETL's integer rule reads it (digits only): the same value, which the raw line would otherwise hold in a form
+ * the compaction rejects.
+ */
+function writeIntegerWithDigits(data: object, key: string): void {
+  const value = (data as Record<string, number>)[key]!;
+  const text = numberText(data, key, value);
+  const digits = integerTextOf(text);
+  if (digits !== undefined && digits !== text) keepNumberText(data, key, digits);
 }
