@@ -5,7 +5,8 @@
  */
 import layout from './lake-layout.json';
 import { isWellFormed } from './unicode';
-import { doubleOutOfRangeAt, sameJsonValue, stringifyJsonExact } from './exact-json';
+import { doubleOutOfRangeAt, rememberedNumberAt, sameJsonValue, stringifyJsonExact } from './exact-json';
+import { MAX_DATA_NESTING, MAX_NUMBER_CHARS, nestedBeyond } from './json-limits';
 import { DOUBLE_OUT_OF_RANGE } from './etl/value-patterns';
 import { exactTypeProblem } from './schema-exact-types';
 import { loadSchema } from './schema-loader';
@@ -59,6 +60,10 @@ export const MIN_OCCURRED_AT_MS = Date.parse(`${EARLIEST_PARTITION_DATE}T00:00:0
 const MIN_OCCURRED_AT = new Date(MIN_OCCURRED_AT_MS).toISOString();
 
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** The JSON pointer of a path in an event's data. */
+const pointerOf = (path: (string | number)[]) =>
+  ['/data', ...path.map((k) => escapePointer(String(k)))].join('/');
 
 /** Whether any string (value or property name) in `value` holds a lone surrogate: the fast check, no allocation. */
 function hasLoneSurrogate(value: unknown): boolean {
@@ -246,15 +251,31 @@ function checkData(
     report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
     return undefined;
   }
+  const deep = nestedBeyond(data, MAX_DATA_NESTING);
+  if (deep) {
+    report(
+      pointerOf(deep),
+      EventErrorCode.SchemaViolation,
+      `is nested more than ${MAX_DATA_NESTING} levels deep in data: the lake takes at most ${MAX_DATA_NESTING} ` +
+        "(Spark's JSON reader, the ETL on AWS, takes 1,000 and the delivery stream's JQ-1.6 partitioning 256)",
+    );
+    return undefined;
+  }
+  const long = rememberedNumberAt(data, (text) => text.length > MAX_NUMBER_CHARS);
+  if (long) {
+    report(
+      pointerOf(long),
+      EventErrorCode.SchemaViolation,
+      `is a number written with more than ${MAX_NUMBER_CHARS} characters: Spark's JSON reader (the ETL on AWS) ` +
+        'refuses it; write it with fewer digits, or as a string',
+    );
+    return undefined;
+  }
   const beyond = doubleOutOfRangeAt(data);
   if (beyond) {
     // Read as Infinity or 0 (1e400, 1e-400): stored, it would be another value; the ETL rejects it in a double
     // column too (lib/etl/value-patterns.ts doubleOutOfRange).
-    report(
-      `/data/${beyond.map((k) => escapePointer(String(k))).join('/')}`,
-      EventErrorCode.SchemaViolation,
-      `is ${DOUBLE_OUT_OF_RANGE}`,
-    );
+    report(pointerOf(beyond), EventErrorCode.SchemaViolation, `is ${DOUBLE_OUT_OF_RANGE}`);
     return undefined;
   }
   const text = stringifyJsonExact(data);

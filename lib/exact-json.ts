@@ -233,20 +233,36 @@ export function stringifyJsonExact(value: unknown): string {
  * another value. Undefined when there is none. Only values parseJsonExact read carry what this needs.
  */
 export function doubleOutOfRangeAt(value: unknown): (string | number)[] | undefined {
-  if (remembered === 0 || !holdsRemembered(value)) return undefined;
-  return outOfRangeIn(value as object);
+  return rememberedNumberAt(
+    value,
+    (text, v) => !Number.isFinite(v) || (v === 0 && NONZERO_MANTISSA.test(text)),
+  );
 }
 
-function outOfRangeIn(holder: object): (string | number)[] | undefined {
+/**
+ * The path of the first number in `value` whose source parseJsonExact remembered (a double does not hold its value)
+ * and that `test` picks, given its text and its double; undefined when there is none.
+ */
+export function rememberedNumberAt(
+  value: unknown,
+  test: (text: string, value: number) => boolean,
+): (string | number)[] | undefined {
+  if (remembered === 0 || !holdsRemembered(value)) return undefined;
+  return rememberedIn(value as object, test);
+}
+
+function rememberedIn(
+  holder: object,
+  test: (text: string, value: number) => boolean,
+): (string | number)[] | undefined {
   const texts = sources.get(holder);
   for (const [k, v] of Object.entries(holder)) {
     const key = Array.isArray(holder) ? Number(k) : k;
     if (typeof v === 'number') {
       const text = texts?.get(k);
-      if (text !== undefined && (!Number.isFinite(v) || (v === 0 && NONZERO_MANTISSA.test(text))))
-        return [key];
+      if (text !== undefined && test(text, v)) return [key];
     } else if (v !== null && typeof v === 'object') {
-      const inner = outOfRangeIn(v);
+      const inner = rememberedIn(v, test);
       if (inner) return [key, ...inner];
     }
   }

@@ -1,0 +1,57 @@
+/**
+ * What an event's data may hold so that every reader of the raw zone reads it as the lake did: Spark's JSON reader
+ * (the Glue job; Jackson 2.15's StreamReadConstraints in Spark 3.5) refuses a number written with more than 1,000
+ * characters and nesting deeper than 1,000 levels, and the delivery stream's partitioning parses each record with
+ * JQ-1.6, whose parser stops at 256 levels. Such an event would be accepted, curated locally, and on AWS become a
+ * rejected row or a record in the stream's errors/ prefix. Nesting this deep also overflowed JSON.stringify's stack
+ * here (a 500 that depended on the thread), so the lake takes less than any of them.
+ */
+
+/** Most levels of objects and arrays in an event's data (data itself is the first). */
+export const MAX_DATA_NESTING = 100;
+
+/** Most characters of a number as written (Jackson 2.15's maxNumberLength). */
+export const MAX_NUMBER_CHARS = 1000;
+
+/**
+ * The path (property names and array indexes) of the first object or array in `value` nested deeper than `limit`
+ * levels, `value` itself being the first; undefined when there is none. Never descends further than the limit.
+ */
+export function nestedBeyond(value: unknown, limit: number): (string | number)[] | undefined {
+  return deeperThan(value, limit - 1) ? beyond(value, limit - 1) : undefined;
+}
+
+/** The quick test (no path; Object.values is quicker than for…in over a parsed object). */
+function deeperThan(value: unknown, levelsLeft: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levelsLeft < 0) return true;
+  const values: unknown[] = Array.isArray(value) ? value : Object.values(value);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && typeof v === 'object' && deeperThan(v, levelsLeft - 1)) return true;
+  }
+  return false;
+}
+
+/** Where: the path to the first object or array past the limit. */
+function beyond(value: unknown, levelsLeft: number): (string | number)[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (levelsLeft < 0) return [];
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v === null || typeof v !== 'object') continue;
+      const at = beyond(v, levelsLeft - 1);
+      if (at) return [i, ...at];
+    }
+    return undefined;
+  }
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (v === null || typeof v !== 'object') continue;
+    const at = beyond(v, levelsLeft - 1);
+    if (at) return [k, ...at];
+  }
+  return undefined;
+}
