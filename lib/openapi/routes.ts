@@ -140,5 +140,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
 };
 
-/** Errors every function answers (lib/http-middleware.ts). */
-export const FUNCTION_ERRORS = ['INTERNAL_ERROR', 'METHOD_NOT_ALLOWED'];
+/**
+ * Errors every function answers (lib/http-middleware.ts). Not METHOD_NOT_ALLOWED: the functions' 405 is a guard for a
+ * route they were not given; the gateway (deployed and local) routes only the declared methods and answers any other
+ * itself (MISSING_AUTHENTICATION_TOKEN: 401 UNAUTHORIZED, lib/gateway-responses.json).
+ */
+export const FUNCTION_ERRORS = ['INTERNAL_ERROR'];

@@ -45,7 +45,7 @@ export function componentSchemas(schemasDir: string): Record<string, unknown> {
   }
   out.Event = { description: 'One event of a registered type.', oneOf: events };
   out.IngestBody = {
-    description: 'One event, {"events": [...]} (1-500), or an array of events.',
+    description: 'One event, or {"events": [...]} (1-500).',
     oneOf: [
       ref('Event'),
       {
@@ -54,7 +54,6 @@ export function componentSchemas(schemasDir: string): Record<string, unknown> {
         additionalProperties: false,
         properties: { events: { type: 'array', minItems: 1, maxItems: 500, items: ref('Event') } },
       },
-      { type: 'array', minItems: 1, maxItems: 500, items: ref('Event') },
     ],
   };
   return out;

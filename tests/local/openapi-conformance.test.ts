@@ -129,6 +129,16 @@ describe('the OpenAPI document', () => {
       'TOO_MANY_EVENTS',
     );
     expect((await call('POST', '/events', { body: {}, key: null })).body.code).toBe('FORBIDDEN');
+    // An array of events is refused, and the body model says so.
+    const events = [{ type: 'page_view', data: { session_id: 'sess-0001', url: 'https://x.example/' } }];
+    expect((await call('POST', '/events', { body: events })).body.code).toBe('INVALID_BODY');
+    expect(ajv.getSchema('openapi#/components/schemas/IngestBody')!(events)).toBe(false);
+    expect(ajv.getSchema('openapi#/components/schemas/IngestBody')!({ events })).toBe(true);
+    // No route lists a 405: the gateway routes the declared methods only and answers any other itself.
+    const statuses = Object.values(doc.paths).flatMap((ops) =>
+      Object.values(ops as Record<string, { responses: object }>).flatMap((op) => Object.keys(op.responses)),
+    );
+    expect(statuses).not.toContain('405');
   });
 
   it('documents the query routes and GET /tables', async () => {
