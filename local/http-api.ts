@@ -16,13 +16,14 @@ import { isConsolePath, serveConsole } from './console-static';
 import { invokeFunction, type Invocation, type InvocationOutcome } from './function-invoker';
 import {
   GATEWAY_RESPONSES,
+  send,
   sendGatewayResponse,
   type GatewayResponseType,
   type RefusalOptions,
 } from './gateway-responses';
 import { compile, type CompiledRoute } from './http-routes';
 import { isOpenApiRequest, serveOpenApi } from './openapi-route';
-import { contextSpec, proxyEvent } from './proxy-event';
+import { contextSpec, LAMBDA_MAX_PAYLOAD, overLambdaPayload, proxyEvent } from './proxy-event';
 import { API_GATEWAY_MAX_PAYLOAD, decodedBody, readBody } from './request-body';
 import { responseSummary } from './request-summary';
 import type { Route } from './service-config';
@@ -258,6 +259,26 @@ export class LocalApi {
       started,
       apiKey,
     });
+    const oversized = overLambdaPayload(event);
+    if (oversized !== undefined) {
+      // Not an answer API Gateway has: there the invocation fails, and it answers an error of its own.
+      send(
+        res,
+        413,
+        {
+          code: 'PAYLOAD_TOO_LARGE',
+          message:
+            `the request's Lambda event is ${oversized} bytes, over Lambda's ${LAMBDA_MAX_PAYLOAD}-byte ` +
+            'invocation payload limit (the body, escaped as a JSON string, is most of it); on AWS API Gateway ' +
+            'cannot invoke the function and answers an error of its own, not this one: send fewer events per request',
+          limit: LAMBDA_MAX_PAYLOAD,
+          size: oversized,
+          requestId,
+        },
+        { 'x-amzn-requestid': requestId, ...this.gatewayCors },
+      );
+      return finish(413, route.functionName, 'PAYLOAD_TOO_LARGE');
+    }
     const timeoutSeconds = route.fn.timeout ?? this.opts.defaultTimeoutSeconds ?? 6;
     const functionName = `${this.opts.service}-${this.opts.stage}-${route.functionName}`;
     const invocation: Invocation = {

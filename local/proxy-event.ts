@@ -129,3 +129,19 @@ export function lambdaContext(spec: ContextSpec): Context {
     succeed: () => undefined,
   };
 }
+
+/** Lambda's largest synchronous invocation payload (6 MB): the proxy event as API Gateway serialises it, in bytes. */
+export const LAMBDA_MAX_PAYLOAD = 6 * 1024 * 1024;
+
+/**
+ * The serialised size of a proxy event over Lambda's payload limit, or undefined when it fits. The body is a JSON
+ * string in the event, so its escaping adds to it (a tab-indented JSON body grows by half): a body under the
+ * ingest's 4 MiB may not fit. Serialised only when the body alone could make it exceed the limit.
+ */
+export function overLambdaPayload(event: APIGatewayProxyEvent): number | undefined {
+  const body = event.body ?? '';
+  // At most 6 bytes per UTF-16 unit escaped (\u001f), and the rest of the event well under 1 MiB.
+  if (body.length * 6 + 1024 * 1024 <= LAMBDA_MAX_PAYLOAD) return undefined;
+  const size = Buffer.byteLength(JSON.stringify(event), 'utf8');
+  return size > LAMBDA_MAX_PAYLOAD ? size : undefined;
+}

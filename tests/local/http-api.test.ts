@@ -177,6 +177,31 @@ describe('local runtime: POST /events over HTTP', () => {
     refusedIds.push('huge');
   });
 
+  it("413 when the request's Lambda event would be over Lambda's 6 MB payload limit, though the body is under 4 MiB", async () => {
+    // Tab-indented JSON: each tab is two bytes once the body is escaped into the proxy event's JSON.
+    const send = (tabs: number) =>
+      fetch(`${lake.url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': lake.apiKey },
+        body: `{${'\t'.repeat(tabs)}"events": [${JSON.stringify(pageView({ id: `tabs-${tabs}` }))}]}`,
+      });
+    const over = await send(3.5 * 1024 * 1024);
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.stringMatching(
+        /^the request's Lambda event is \d+ bytes, over Lambda's 6291456-byte invocation payload limit .* on AWS API Gateway cannot invoke the function/,
+      ),
+      limit: 6291456,
+      size: expect.any(Number),
+      requestId: expect.any(String),
+    });
+    refusedIds.push(`tabs-${3.5 * 1024 * 1024}`);
+    const under = await send(2.5 * 1024 * 1024);
+    expect(under.status).toBe(202);
+    accepted.push(`tabs-${2.5 * 1024 * 1024}`);
+  });
+
   it('415 for a non-JSON content type', async () => {
     const res = await post(pageView({ id: 'plain' }), { 'content-type': 'text/plain' });
     expect([res.status, res.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
