@@ -993,6 +993,12 @@ def with_raw_record(schema):
     return StructType(schema.fields + [StructField(RAW_RECORD, StringType(), True)])
 
 
+# Spark's JSON reader options: strict JSON, as the local runner (DuckDB's read_json, then JSON.parse line by line)
+# reads it. Spark's defaults take 'single-quoted' strings and NaN / Infinity / +INF as numbers: such a record was
+# curated on AWS and rejected as "not valid JSON" locally.
+JSON_READ_OPTIONS = {"mode": "PERMISSIVE", "allowSingleQuotes": "false", "allowNonNumericNumbers": "false"}
+
+
 def read_json_like(spark, plan, raw_bucket, keys, multiline, ingested_at, key=None):
     """
     JSON lines (multiline False) or JSON documents: an explicit schema of strings from the input paths, so that
@@ -1000,7 +1006,7 @@ def read_json_like(spark, plan, raw_bucket, keys, multiline, ingested_at, key=No
     than an object, is kept whole as a malformed record; a document that does not parse gives a row of NULLs.
     """
     schema = struct_type(schema_tree([c["path"] for c in plan["input"]["columns"]]))
-    reader = spark.read.option("mode", "PERMISSIVE").option("multiLine", "true" if multiline else "false")
+    reader = spark.read.options(**JSON_READ_OPTIONS).option("multiLine", "true" if multiline else "false")
     if not multiline:
         schema = with_raw_record(schema)
         reader = reader.option("columnNameOfCorruptRecord", RAW_RECORD)

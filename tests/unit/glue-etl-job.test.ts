@@ -154,6 +154,19 @@ describe('resources/glue/etl_job.py', () => {
     expect(none!.value).toBe('');
   });
 
+  withPython(
+    "reads JSON strictly, as the local runner does: no 'single-quoted' strings, no NaN or Infinity",
+    () => {
+      // Spark's defaults (allowSingleQuotes, allowNonNumericNumbers: true) would curate records DuckDB and JSON.parse
+      // reject as not JSON; PERMISSIVE keeps such a line whole as a malformed record.
+      expect(py([['JSON_READ_OPTIONS']])[0]!.value).toEqual({
+        mode: 'PERMISSIVE',
+        allowSingleQuotes: 'false',
+        allowNonNumericNumbers: 'false',
+      });
+    },
+  );
+
   withPython('tells upload formats from their names, gzip included', () => {
     const r = py([
       ['input_format', 'uploads/orders/2024.CSV'],
