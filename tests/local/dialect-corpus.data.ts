@@ -235,6 +235,43 @@ export const CORPUS: CorpusEntry[] = [
     refused: /Group cannot be negative/,
     source: TRINO_REGEXP_EXTRACT_SRC,
   },
+  {
+    sql:
+      "SELECT currency, count(*) AS n FROM (VALUES ('a'), ('b'), ('a')) t(currency) GROUP BY ROLLUP (currency) " +
+      'ORDER BY currency NULLS LAST',
+    rows: [
+      ['a', 2],
+      ['b', 1],
+      [null, 3],
+    ],
+    source: `${TRINO_SELECT} (GROUP BY ROLLUP: the grouping sets (currency) and ())`,
+  },
+  {
+    sql:
+      "SELECT a, b, count(*), grouping(a, b) FROM (VALUES ('x', 1), ('y', 2)) t(a, b) GROUP BY CUBE (a, b) " +
+      'ORDER BY 4, 1, 2',
+    rows: [
+      ['x', 1, 1, 0],
+      ['y', 2, 1, 0],
+      ['x', null, 1, 1],
+      ['y', null, 1, 1],
+      [null, 1, 1, 2],
+      [null, 2, 1, 2],
+      [null, null, 2, 3],
+    ],
+    types: ['varchar', 'integer', 'bigint', 'bigint'],
+    source: `${TRINO_SELECT} (GROUP BY CUBE: every subset; grouping(): a bit per argument, 1 where it is not grouped)`,
+  },
+  {
+    sql: "SELECT string_agg(x, ',') FROM (VALUES ('b'), ('a')) t(x)",
+    refused: /has no function string_agg\(\).* On Athena: array_join\(array_agg\(x ORDER BY x\), ','\)$/,
+    source: `${TRINO_FUNCTION_LIST} (no string_agg; the suggestion is one the guard takes, below)`,
+  },
+  {
+    sql: "SELECT array_join(array_agg(x ORDER BY x), ',') FROM (VALUES ('b'), ('a')) t(x)",
+    rows: [['a,b']],
+    source: `${TRINO_AGG} (array_agg with ORDER BY); ${TRINO_ARRAY} (array_join)`,
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

@@ -50,11 +50,15 @@ export async function refuseWhatAthenaRefuses(
   submitted: CheckedQuery,
   tables: readonly TableDef[],
 ): Promise<void> {
-  // TABLESAMPLE BERNOULLI (p) and SYSTEM (p): the guard's grammar reads the method as a call; it is none.
+  // TABLESAMPLE BERNOULLI (p) and SYSTEM (p), GROUP BY ROLLUP (…) and CUBE (…): the guard's grammar reads them as
+  // calls; they are none (Trino has no such functions; DuckDB groups as Trino does).
   const sampling = [...submitted.sql.matchAll(/\btablesample\s+(bernoulli|system)\s*\(/gi)].map((m) =>
     m[1]!.toLowerCase(),
   );
-  refuseUnknownFunctions((submitted.functions ?? []).filter((f) => !sampling.includes(f)));
+  const grouping = /\bgroup\s+by\b/i.test(submitted.sql) ? ['rollup', 'cube'] : [];
+  refuseUnknownFunctions(
+    (submitted.functions ?? []).filter((f) => !sampling.includes(f) && !grouping.includes(f)),
+  );
   const tree = await statementTree(c, sql);
   if (!tree) return; // DuckDB's own prepare reports it
   await refuseRowReferences(c, tree);

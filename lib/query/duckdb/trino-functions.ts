@@ -77,8 +77,9 @@ const INSTEAD: Record<string, string> = {
   array_length: 'cardinality(array)',
   list_value: 'ARRAY[…]',
   list_contains: 'contains(array, element)',
-  string_agg: "listagg(x, ',') WITHIN GROUP (ORDER BY x), or array_join(array_agg(x), ',')",
-  group_concat: "listagg(x, ',') WITHIN GROUP (ORDER BY x)",
+  // (Athena's listagg(x, ',') WITHIN GROUP (ORDER BY x) is beyond the guard's parser: not suggested.)
+  string_agg: "array_join(array_agg(x ORDER BY x), ',')",
+  group_concat: "array_join(array_agg(x ORDER BY x), ',')",
   median: 'approx_percentile(x, 0.5)',
   mode: 'the value with the greatest count(*) (GROUP BY, ORDER BY count(*) DESC LIMIT 1)',
   ifnull: 'coalesce(a, b)',
