@@ -272,6 +272,11 @@ export const CORPUS: CorpusEntry[] = [
     rows: [['a,b']],
     source: `${TRINO_AGG} (array_agg with ORDER BY); ${TRINO_ARRAY} (array_join)`,
   },
+  {
+    sql: 'SELECT variance(x), var_samp(x), variance(DISTINCT x) FROM (VALUES (1e0), (2e0), (2e0)) t(x)',
+    rows: [[0.3333333333333333, 0.3333333333333333, 0.5]],
+    source: `${TRINO_AGG} (variance(x): an alias of var_samp)`,
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

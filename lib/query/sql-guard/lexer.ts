@@ -91,6 +91,7 @@ const PARSER_LACKS_EXTRACT_FIELDS = new Set([
  *  - TABLESAMPLE <method> (<percent>) is dropped (the grammar takes it after a table's name only);
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
+ *  - variance( is read as var_samp( (Trino's alias; the grammar lacks the name).
  */
 function rewriteForParser(
   tokens: Token[],
@@ -131,6 +132,11 @@ function rewriteForParser(
       tokens[k + 4]?.text === ')'
     ) {
       replace(tokens[k]!.start, tokens[k + 4]!.end, '');
+      continue;
+    }
+    // variance(x): the grammar has no such call; read as var_samp (the same length), which it is in Trino.
+    if (word(k, 'variance') && tokens[k + 1]?.text === '(') {
+      replace(tokens[k]!.start, tokens[k]!.end, 'var_samp');
       continue;
     }
     // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).
