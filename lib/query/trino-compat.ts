@@ -49,6 +49,19 @@ const asAscii = (v: string) =>
   `array_to_string(list_transform(list_filter(string_split(${v}, ''), ch -> ch <> ''), ` +
   `ch -> chr(list_position(${DISTINCT_CHARS}, ch))), '')`;
 
+/** The matches of p in s as Trino finds them (DuckDB's regexp_extract_all keeps an empty match after a match). */
+const MATCHES = 'system.main.regexp_extract_all(s, p)';
+
+const REPLACE_DIFFERENCE =
+  'Athena (Joni) also replaces an empty match right after another match, the local engine (RE2) skips it';
+const SPLIT_DIFFERENCE =
+  'Athena (Joni) splits at every empty match, with an empty piece at each end, the local engine (RE2) otherwise';
+
+/** The refusal of a pattern's empty match, which Joni (Trino) and RE2 treat differently (`what`: how). */
+const EMPTY_MATCH_REFUSAL = (fn: string, what: string) =>
+  `'not supported by the local engine: ${fn} with a pattern that matches empty text here: ${what}; use a pattern ` +
+  "that cannot match empty text (a+ for a*)'";
+
 /** The most arguments the variadic macros (concat, greatest, least) take. */
 const VARIADIC_MAX = 16;
 
@@ -91,26 +104,40 @@ export const TRINO_MACROS: MacroDef[] = [
       { params: ['s', 'p'], body: "system.main.regexp_replace(s, p, '', 'g')" },
       {
         params: ['s', 'p', 'r'],
-        // r is already in RE2's syntax: the rewrite translates Trino's (lib/query/dialect/regexp.ts).
-        body: "system.main.regexp_replace(s, p, r, 'g')",
+        // r is already in RE2's syntax: the rewrite translates Trino's (lib/query/dialect/regexp.ts). An empty
+        // match right after another match is replaced by Joni (Trino) and skipped by RE2 ('baaa', 'a*', '-': -b--
+        // on Athena, -b- here): refused where the matches (in Trino's order: regexp_extract_all's) have one.
+        body:
+          `CASE WHEN r <> '' AND list_contains(list_transform(list_zip(${MATCHES}[:-2], ${MATCHES}[2:]), ` +
+          `m -> m[1] <> '' AND m[2] = ''), true) THEN error(${EMPTY_MATCH_REFUSAL('regexp_replace', REPLACE_DIFFERENCE)}) ` +
+          "ELSE system.main.regexp_replace(s, p, r, 'g') END",
       },
     ],
     doc: [
       {
         signature: 'regexp_replace(string, pattern [, replacement])',
         duckdb: "regexp_replace(s, p, r, 'g'), r translated to RE2's syntax",
-        note: 'every match; $1 and ${name} are groups, \\1 is a literal 1 (Trino); the replacement must be a literal',
+        note:
+          'every match; $1 and ${name} are groups, \\1 is a literal 1 (Trino); the replacement must be a literal; ' +
+          'an empty match right after another is refused with a replacement (Joni replaces it, RE2 skips it)',
       },
     ],
   },
   m('regexp_count', ['s', 'p'], 'len(regexp_extract_all(s, p))', {
     signature: 'regexp_count(string, pattern)',
   }),
-  m('regexp_split', ['s', 'p'], "CASE WHEN s = '' THEN [''] ELSE string_split_regex(s, p) END", {
-    signature: 'regexp_split(string, pattern)',
-    duckdb: 'string_split_regex(s, p)',
-    note: "'' gives [''] (DuckDB: [])",
-  }),
+  m(
+    'regexp_split',
+    ['s', 'p'],
+    "CASE WHEN s = '' THEN [''] " +
+      `WHEN list_contains(${MATCHES}, '') THEN error(${EMPTY_MATCH_REFUSAL('regexp_split', SPLIT_DIFFERENCE)}) ` +
+      'ELSE string_split_regex(s, p) END',
+    {
+      signature: 'regexp_split(string, pattern)',
+      duckdb: 'string_split_regex(s, p)',
+      note: "'' gives [''] (DuckDB: []); a pattern that matches empty text in s is refused",
+    },
+  ),
   {
     name: 'replace',
     overloads: [

@@ -277,6 +277,25 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[0.3333333333333333, 0.3333333333333333, 0.5]],
     source: `${TRINO_AGG} (variance(x): an alias of var_samp)`,
   },
+  {
+    sql: "SELECT regexp_replace('baaa', 'a*', '-')",
+    refused:
+      /regexp_replace with a pattern that matches empty text here: Athena \(Joni\) also replaces an empty match right after another match/,
+    source: `${TRINO_REGEXP_SRC}: Athena answers -b-- (Joni's search goes on at the end of a match); RE2 skips the empty match there`,
+  },
+  {
+    sql: "SELECT regexp_split('abcd', '')",
+    refused:
+      /regexp_split with a pattern that matches empty text here: Athena \(Joni\) splits at every empty match/,
+    source: `${TRINO_REGEXP}; trinodb/trino AbstractTestRegexpFunctions.testRegexpSplit: ['', a, b, c, d, '']`,
+  },
+  {
+    sql:
+      "SELECT regexp_replace('baaa', 'a*', ''), regexp_replace('a  b c', '\\s*', ''), regexp_split('a1b22c', '\\d+'), " +
+      "regexp_split('a,b,,c', ',')",
+    rows: [['b', 'abc', ['a', 'b', 'c'], ['a', 'b', '', 'c']]],
+    source: `${TRINO_REGEXP} (an empty replacement, or no empty match: the same on both)`,
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",
