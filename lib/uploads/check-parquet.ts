@@ -38,6 +38,17 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
       'could); write the column as text'
     );
   const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
+  if (col.json && pc.nestedJsonDiffers) {
+    const { path, type } = pc.nestedJsonDiffers;
+    return (
+      `holds ${type === 'timestamp' ? 'a timestamp' : 'bytes'} in its field ${path}: the ETL engines write it into ` +
+      'the JSON column as different text (' +
+      (type === 'timestamp'
+        ? "the local engine '2026-01-01 10:00:00+00', the Glue job (Spark) '2026-01-01T10:00:00.000Z'"
+        : 'the local engine as text, the Glue job (Spark) in base64') +
+      '); write that field as a string in the file'
+    );
+  }
   if (col.json)
     return pc.group || text
       ? undefined

@@ -43,6 +43,12 @@ export interface ParquetColumn {
   repetition: 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
   /** The column, or a field inside it, is a timestamp in nanoseconds (TIMESTAMP(NANOS)). */
   nanosecondTimestamps?: true;
+  /**
+   * A group's first field (its path inside the column) that the ETL engines write into a JSON column as different
+   * JSON: a timestamp (DuckDB '2026-01-01 10:00:00+00', Spark '2026-01-01T10:00:00.000Z') or bytes (DuckDB as text,
+   * Spark in base64).
+   */
+  nestedJsonDiffers?: { path: string; type: 'timestamp' | 'binary' };
 }
 
 type SchemaNode = ReturnType<typeof parquetSchema>;
@@ -52,6 +58,25 @@ function holdsNanosecondTimestamps(node: SchemaNode): boolean {
   const lt = node.element?.logical_type as { type?: string; unit?: string } | undefined;
   if (lt?.type === 'TIMESTAMP' && lt.unit === 'NANOS') return true;
   return node.children.some(holdsNanosecondTimestamps);
+}
+
+/** Under a group: the first leaf whose JSON the engines write differently (ParquetColumn.nestedJsonDiffers). */
+function nestedJsonDiffers(node: SchemaNode, path: string[]): ParquetColumn['nestedJsonDiffers'] {
+  for (const child of node.children) {
+    const el = child.element;
+    const at = [...path, el.name];
+    if (child.children.length > 0) {
+      const inner = nestedJsonDiffers(child, at);
+      if (inner) return inner;
+      continue;
+    }
+    const logical = logicalName(el);
+    if (logical === 'TIMESTAMP' || el.type === 'INT96') return { path: at.join('.'), type: 'timestamp' };
+    const bytes = el.type === 'BYTE_ARRAY' || el.type === 'FIXED_LEN_BYTE_ARRAY';
+    if (bytes && !['STRING', 'ENUM', 'JSON', 'DECIMAL'].includes(logical ?? ''))
+      return { path: at.join('.'), type: 'binary' };
+  }
+  return undefined;
 }
 
 export interface ParquetFooter {
@@ -111,7 +136,7 @@ function footerOf(meta: FileMetaData): ParquetFooter {
     const logical = logicalName(el);
     const lt = el.logical_type;
     const scale = lt?.type === 'DECIMAL' ? lt.scale : logical === 'DECIMAL' ? el.scale : undefined;
-    return {
+    const column: ParquetColumn = {
       name: el.name,
       ...(!group && el.type ? { physical: el.type } : {}),
       ...(logical ? { logical } : {}),
@@ -120,6 +145,8 @@ function footerOf(meta: FileMetaData): ParquetFooter {
       repetition: el.repetition_type ?? 'OPTIONAL',
       ...(holdsNanosecondTimestamps(node) ? { nanosecondTimestamps: true as const } : {}),
     };
+    const differs = group ? nestedJsonDiffers(node, []) : undefined;
+    return differs ? { ...column, nestedJsonDiffers: differs } : column;
   });
   return {
     version,

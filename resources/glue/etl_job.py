@@ -930,13 +930,19 @@ def nested_column(path):
     return column
 
 
+# to_json's options for a nested Parquet value: a struct's null field kept, as DuckDB's to_json keeps it (Spark drops
+# it by default: {"a":1,"b":null} became {"a":1}). Timestamps and bytes inside are refused at upload (their JSON text
+# differs between the engines: lib/uploads/check-parquet.ts).
+NESTED_JSON_OPTIONS = {"ignoreNullFields": "false"}
+
+
 def as_text(column, data_type):
     """A value as the text raw_input holds: JSON text for nested values, the cast to STRING otherwise."""
     from pyspark.sql import functions as F
     from pyspark.sql.types import ArrayType, MapType, StructType
 
     if isinstance(data_type, (StructType, ArrayType, MapType)):
-        return F.to_json(column)
+        return F.to_json(column, NESTED_JSON_OPTIONS)
     return column.cast("string")
 
 

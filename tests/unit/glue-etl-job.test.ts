@@ -167,6 +167,14 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython(
+    "writes a nested Parquet value's null fields into its JSON text, as DuckDB's to_json does",
+    () => {
+      // Spark's to_json drops them by default ({"a":1,"b":null} became {"a":1}).
+      expect(py([['NESTED_JSON_OPTIONS']])[0]!.value).toEqual({ ignoreNullFields: 'false' });
+    },
+  );
+
   withPython('tells upload formats from their names, gzip included', () => {
     const r = py([
       ['input_format', 'uploads/orders/2024.CSV'],

@@ -335,6 +335,25 @@ describe('Parquet footer', () => {
     expect(parquetTypeProblem(cols.st!, { ...column, type: 'string', json: true })).toMatch(/nanoseconds/);
   });
 
+  it('refuses a JSON column whose struct or list holds a timestamp or bytes: the engines write them as different JSON', async () => {
+    const cols = await parquetColumns(
+      `SELECT {'a': 1, 'b': NULL, 'dec': 12.50::DECIMAL(10,2), 's': 'x', 'd': DATE '2026-01-01', 'l': [1.5]} AS ok,
+              {'a': 1, 'inner': {'t': TIMESTAMPTZ '2026-01-01 10:00:00+00'}} AS ts,
+              [{'bin': 'ab'::BLOB}] AS bin`,
+    );
+    const json: ColumnDef = { name: 'x', type: 'string', source: ['x'], required: false, json: true };
+    expect(cols.ok!.nestedJsonDiffers).toBeUndefined();
+    expect(parquetTypeProblem(cols.ok!, json)).toBeUndefined();
+    expect(cols.ts!.nestedJsonDiffers).toEqual({ path: 'inner.t', type: 'timestamp' });
+    expect(parquetTypeProblem(cols.ts!, json)).toBe(
+      'holds a timestamp in its field inner.t: the ETL engines write it into the JSON column as different text (the ' +
+        "local engine '2026-01-01 10:00:00+00', the Glue job (Spark) '2026-01-01T10:00:00.000Z'); write that field as " +
+        'a string in the file',
+    );
+    expect(cols.bin!.nestedJsonDiffers).toMatchObject({ type: 'binary' });
+    expect(parquetTypeProblem(cols.bin!, json)).toMatch(/^holds bytes in its field .*bin: .*in base64/);
+  });
+
   it('refuses Parquet types Spark 3.5 cannot read (TIME, TIMETZ, UUID, INTERVAL), and floating point for text', async () => {
     const cols = await parquetColumns(
       `SELECT TIME '09:30:00' AS tm, TIMETZ '08:11:12+00' AS tz, uuid() AS id, INTERVAL 3 DAY AS iv,
