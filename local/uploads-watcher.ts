@@ -9,7 +9,8 @@
  *  - Each version of each key is handed over once, as S3 sends one event per PUT: a version is the file's inode and
  *    change time (lib/objects/local.ts localVersionId), so a file written, copied or moved under the key again — a
  *    quarantined file moved back after a fix — is a new version and is checked again, while a restart re-triggers
- *    nothing: successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl as {key, etag, versionId, size,
+ *    nothing, nor does a new version of unchanged content under a key that never left (a chmod, a copy of the lake
+ *    with cp -a: on S3 no new version): successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl as {key, etag, versionId, size,
  *    mtimeMs} and read back at start. The event carries the version, so its execution is a new one (the execution
  *    name is derived from the key and the version, as on AWS, where the raw bucket is versioned).
  *  - A failing invocation is retried twice, as Lambda retries an asynchronous invocation, then left alone until the
@@ -140,11 +141,25 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   const identity = (key: string, etag: string, versionId: string) => `${key}\0${etag}\0${versionId}`;
   /** key and version of what needs no second look (no hashing at every scan). */
   const seenKeyVersion = new Set<string>();
+  /**
+   * The content each key was last handed over with, and the keys seen gone from the folder since: a new version of
+   * a key that is still the same content (size, modification time, etag) and was never gone is the same object with
+   * other metadata — a chmod or chown (on S3 an ACL change: no new version, no event), or a copy of the lake that
+   * keeps times (cp -a) — and is not handed over again, which would re-run an old upload over later ones.
+   */
+  type Content = { etag: string; size: number; mtimeMs: number };
+  const lastHanded = new Map<string, Content>();
+  // The modification time within a second: a copy keeps it to the nanosecond (cp -a), the millisecond (Node's
+  // fs.cp) or the second (tar).
+  const sameContent = (a: Content | undefined, b: Content) =>
+    !!a && a.etag === b.etag && a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) < 1000;
+  const goneSinceHanded = new Set<string>();
   for (const e of await readSeen(seenFile)) {
     if (e.versionId) {
       seenVersion.add(identity(e.key, e.etag, e.versionId));
       seenKeyVersion.add(`${e.key}\0${e.versionId}`);
     } else seenContentOnly.add(`${e.key}\0${e.etag}`);
+    lastHanded.set(e.key, { etag: e.etag, size: e.size, mtimeMs: e.mtimeMs });
   }
 
   const observations = new Map<string, Observation>();
@@ -162,6 +177,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   const remember = async (entry: SeenEntry & { versionId: string }) => {
     seenVersion.add(identity(entry.key, entry.etag, entry.versionId));
     seenKeyVersion.add(`${entry.key}\0${entry.versionId}`);
+    lastHanded.set(entry.key, { etag: entry.etag, size: entry.size, mtimeMs: entry.mtimeMs });
+    goneSinceHanded.delete(entry.key);
     const fh = await fs.open(seenFile, 'a');
     try {
       await fh.write(JSON.stringify(entry) + '\n');
@@ -245,6 +262,11 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       seenKeyVersion.add(`${key}\0${versionId}`);
       return;
     }
+    if (sameContent(lastHanded.get(key), { etag, size, mtimeMs }) && !goneSinceHanded.has(key)) {
+      // Its metadata changed, not its content (see lastHanded): the same object, remembered under this version.
+      await remember({ key, etag, versionId, size, mtimeMs });
+      return;
+    }
     const attempt = (attempts.get(id) ?? 0) + 1;
     if (attempt > maxAttempts) return;
     attempts.set(id, attempt);
@@ -280,6 +302,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     const files = await listFiles();
     const present = new Set(files.map((f) => f.key));
     for (const key of observations.keys()) if (!present.has(key)) observations.delete(key);
+    for (const key of lastHanded.keys()) if (!present.has(key)) goneSinceHanded.add(key);
     const stable: { key: string; file: string; size: number; mtimeMs: number; versionId: string }[] = [];
     for (const { key, file } of files) {
       const st = await fs.stat(file).catch(() => undefined);

@@ -189,6 +189,34 @@ describe('uploads watcher', () => {
     expect(second.events).toHaveLength(2);
   });
 
+  it('hands nothing over for a new version of unchanged content that never left: a chmod, a copy of the lake with its times', async () => {
+    const lake = await tempLake('uploads');
+    const file = path.join(lake, 'raw/uploads/orders/old.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, 'paid\n');
+    const first = await recordingWatcher(lake);
+    await waitFor('the first event', () => first.events.length > 0);
+    // A new change time (the local version id's): on S3 an ACL change, which makes no new version and no event.
+    await fs.chmod(file, 0o640);
+    await settle(first.w);
+    await settle(first.w);
+    expect(first.events).toHaveLength(1);
+    await first.w.stop();
+    // The lake copied with its times (cp -a): new inodes, the same content and modification times.
+    const copy = `${lake}-copy`;
+    await fs.cp(lake, copy, { recursive: true, preserveTimestamps: true });
+    const inCopy = await recordingWatcher(copy);
+    await settle(inCopy.w);
+    await settle(inCopy.w);
+    expect(inCopy.events).toHaveLength(0);
+    // Content written again is a new version, handed over.
+    await fs.writeFile(path.join(copy, 'raw/uploads/orders/old.csv'), 'refunded\n');
+    await waitFor('the new content', () => inCopy.events.length > 0);
+    expect(inCopy.events[0]!.detail.object.etag).toBe(md5('refunded\n'));
+    await inCopy.w.stop();
+    await fs.rm(copy, { recursive: true, force: true });
+  });
+
   it('retries a failing invocation after a wait that doubles, then gives up until the next start', async () => {
     const lake = await tempLake('uploads');
     const file = path.join(lake, 'raw/uploads/orders/f.csv');
