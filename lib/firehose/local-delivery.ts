@@ -108,11 +108,15 @@ export async function deliverSegmentObjects(
     },
     damaged: (start, end) => damaged.push({ start, end }),
   });
-  // Damaged lines go after the records (as they always have), stamped with the time of delivery.
-  for (const { start, end } of damaged) {
-    const now = Date.now();
-    const data = content.subarray(start, end);
-    failed(now, errorLine(now, data, 'Local.DamagedSegmentLine', 'line is not in the segment format'));
+  // Damaged lines go after the records (as they always have), stamped with the segment's last write: the same at
+  // every delivery of it, so that a delivery redone after a crash names the same error object (the time of
+  // delivery named another, and wrote the lines twice).
+  if (damaged.length > 0) {
+    const stamp = Math.floor((await fs.stat(file)).mtimeMs);
+    for (const { start, end } of damaged) {
+      const data = content.subarray(start, end);
+      failed(stamp, errorLine(stamp, data, 'Local.DamagedSegmentLine', 'line is not in the segment format'));
+    }
   }
 
   for (const [groupKey, g] of groups) {

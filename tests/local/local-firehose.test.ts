@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EventRecord } from '../../lib/envelope';
 import { LocalFirehose, parseSegment } from '../../lib/firehose/local';
+import { deliverSegmentObjects } from '../../lib/firehose/local-delivery';
 import { deliveredObjects, deliveredRecords, tempLake } from '../support/raw-zone';
 
 const rec = (id: string, type = 'page_view', extra = ''): EventRecord => ({
@@ -155,6 +156,29 @@ describe('local Firehose writer', () => {
     const doc = JSON.parse(errors[0]!.lines[0]!);
     expect(doc.errorCode).toBe('Local.DamagedSegmentLine');
     expect(Buffer.from(doc.rawData, 'base64').equals(Buffer.from(damagedLine))).toBe(true);
+  });
+
+  it('redelivers a segment with a damaged line (a crash before its removal) into the same objects, errors too', async () => {
+    const lake = await tempLake();
+    const now = Date.now();
+    const segment = path.join(lake, 'segment.wal');
+    await fs.writeFile(segment, `${now}\tpage_view\t${rec('a').line}\nnot a segment line\n`);
+    const where = {
+      rawDir: path.join(lake, 'raw'),
+      tmpDir: path.join(lake, 'tmp'),
+      streamName: 'test-events',
+    };
+    await fs.mkdir(where.tmpDir, { recursive: true });
+    const keys: string[][] = [];
+    for (let i = 0; i < 2; i++) {
+      const delivered: string[] = [];
+      await deliverSegmentObjects(segment, 'segment-1', where, (o) => delivered.push(o.key));
+      keys.push(delivered.sort());
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(keys[0]).toHaveLength(2);
+    expect(keys[1]).toEqual(keys[0]);
+    expect(await deliveredObjects(lake, 'errors/')).toHaveLength(1);
   });
 
   it('recovers a dead process segment at start: complete lines delivered, the torn tail dropped', async () => {
