@@ -67,6 +67,10 @@ interface Segment {
   path: string;
   fh: fs.FileHandle;
   bytes: number;
+  /**
+   * When its first record was written (performance.now(): a monotonic clock, so that the wall clock set back does not
+   * hold the buffer past its interval).
+   */
   firstWriteAt: number;
 }
 
@@ -235,7 +239,7 @@ export class LocalFirehose implements EventStream {
 
   private checkAge(): void {
     const seg = this.segment;
-    if (seg && seg.bytes > 0 && Date.now() - seg.firstWriteAt >= this.opts.bufferIntervalMs) {
+    if (seg && seg.bytes > 0 && performance.now() - seg.firstWriteAt >= this.opts.bufferIntervalMs) {
       this.sealRequested = true;
       this.kick();
     }
@@ -266,7 +270,7 @@ export class LocalFirehose implements EventStream {
         while (off < data.length) off += (await seg.fh.write(data, off, data.length - off)).bytesWritten;
         await seg.fh.datasync();
         this.stats.commits++;
-        if (seg.bytes === 0) seg.firstWriteAt = Date.now();
+        if (seg.bytes === 0) seg.firstWriteAt = performance.now();
         seg.bytes += data.length;
       } catch (e) {
         for (const w of batch) w.reject(e as Error);
@@ -307,7 +311,7 @@ export class LocalFirehose implements EventStream {
       throw e;
     }
     // The current segment from here on: should the folder's sync fail, the failed write ends (and removes) it.
-    this.segment = { id, path: p, fh, bytes: 0, firstWriteAt: Date.now() };
+    this.segment = { id, path: p, fh, bytes: 0, firstWriteAt: performance.now() };
     await fsyncDir(this.stateDir);
     return this.segment;
   }

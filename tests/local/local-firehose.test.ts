@@ -104,6 +104,23 @@ describe('local Firehose writer', () => {
     await stream.close();
   });
 
+  it('rolls a segment over by age also when the wall clock is set back an hour after its first record', async () => {
+    const lake = await tempLake();
+    const stream = await open(lake, { bufferIntervalMs: 200 });
+    await stream.putRecords([rec('t2')]);
+    const realNow = Date.now.bind(Date);
+    const setBack = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 3_600_000);
+    try {
+      const deadline = performance.now() + 10_000;
+      while ((await deliveredObjects(lake)).length === 0 && performance.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['t2']);
+    } finally {
+      setBack.mockRestore();
+      await stream.close();
+    }
+  });
+
   it('sends records without a partition key to the error prefix in Firehose error format', async () => {
     const lake = await tempLake();
     const stream = await open(lake);
