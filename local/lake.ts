@@ -6,6 +6,7 @@
  * stopped in reverse order in `stop`.
  */
 import { lakeDir } from '../lib/config';
+import { claimLakeDir, otherLakes, type Presence } from '../lib/lake-presence';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 import type { StopReport } from './shutdown';
 // Athena → DuckDB (lib/query/duckdb/), opened on the first /queries request; stopped here.
@@ -49,6 +50,28 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   if (schemas.unrecorded.length)
     logger.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
       tables: schemas.unrecorded,
+    });
+  // Not beside a lake of another pid namespace, whose files this process could not tell from a dead one's
+  // (lib/lake-presence.ts); one killed in a container is waited for until its heartbeat is stale.
+  const presence = await claimLakeDir(dir, (others) =>
+    logger.warn('waiting for a lake of another pid namespace on this folder to be gone', {
+      pid: others[0]!.pid,
+      heartbeatAgeMs: Math.round(others[0]!.heartbeatAgeMs),
+    }),
+  );
+  try {
+    return await startClaimed(opts, dir, presence);
+  } catch (e) {
+    await presence.stop();
+    throw e;
+  }
+}
+
+async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Presence): Promise<RunningLake> {
+  const beside = await otherLakes(dir);
+  if (beside.length > 0)
+    logger.warn('another lake runs on this folder (npm start twice?): both serve it', {
+      pids: beside.map((o) => o.pid),
     });
   const key = await resolveApiKey(dir);
   // Recover what an earlier process left in the delivery stream before accepting new records.
@@ -114,6 +137,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
         await uploads.stop();
         await etl.stop();
         const report = await closeEventStream();
+        await presence.stop();
         return runsNotEnded === 0
           ? report
           : {

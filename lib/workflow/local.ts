@@ -15,6 +15,7 @@
  * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
  */
 import { fsyncDir, tempFileName } from '../durable-fs';
+import { otherLakes } from '../lake-presence';
 import { type ProcessIdentity, processRunning } from '../process-identity';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -207,14 +208,19 @@ export async function requestExecution(
   return { executionArn, alreadyStarted: false, startDate: record.startDate };
 }
 
-/** Whether an engine is serving this lake's executions (npm start). */
+/**
+ * Whether an engine is serving this lake's executions (npm start): the one its engine file names, or any lake
+ * running on the folder (lib/lake-presence.ts) — one of another pid namespace, which this process cannot see, or a
+ * second npm start whose stop removed the file while the first still serves.
+ */
 export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Promise<boolean> {
   try {
     const engine = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as ProcessIdentity;
-    return processRunning(engine);
+    if (processRunning(engine)) return true;
   } catch {
-    return false;
+    // no engine file: no lake started, or the last one stopped
   }
+  return (await otherLakes(dir)).length > 0;
 }
 
 /** Polls a record until it is final (or the time is up: then the last record read). */

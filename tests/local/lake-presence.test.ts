@@ -1,0 +1,124 @@
+/**
+ * Lakes on one folder from two pid namespaces (lib/lake-presence.ts): /proc shows neither the other's process, so
+ * each judges the other by its heartbeat — and a lake does not start beside a running one, while one killed in a
+ * container is waited for until its heartbeat is stale.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import {
+  claimLakeDir,
+  LakeDirInUse,
+  otherLakes,
+  pidNamespace,
+  PRESENCE_STALE_MS,
+  type LakePresence,
+} from '../../lib/lake-presence';
+import { engineAlive } from '../../lib/workflow/local';
+import { tempLake } from '../support/raw-zone';
+
+const root = path.resolve(__dirname, '../..');
+
+/** A presence file as a lake of pid namespace `ns` left it, last touched `ageMs` ago. */
+async function plant(lake: string, ns: string, ageMs: number, pid = 7): Promise<string> {
+  const p: LakePresence = { tag: `${pid}.123.abc`, pid, ns, startedAt: new Date().toISOString() };
+  const file = path.join(lake, '.lakes', `${p.tag}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify(p));
+  const at = new Date(Date.now() - ageMs);
+  await fs.utimes(file, at, at);
+  return file;
+}
+
+const canUnshare =
+  process.getuid?.() === 0 && spawnSync('unshare', ['-fp', '--mount-proc', 'true']).status === 0;
+
+describe('lakes on one folder, across pid namespaces', () => {
+  it('judges a lake of another namespace by its heartbeat, one of this namespace by its process', async () => {
+    const lake = await tempLake();
+    const fresh = await plant(lake, 'pid:[1]', 1_000);
+    const others = await otherLakes(lake);
+    expect(others).toEqual([expect.objectContaining({ pid: 7, ns: 'pid:[1]', foreign: true })]);
+    expect(await engineAlive(lake)).toBe(true); // a CLI hands its execution to that lake
+    // Stale: a lake killed in its container; its file goes.
+    const at = new Date(Date.now() - PRESENCE_STALE_MS - 1_000);
+    await fs.utimes(fresh, at, at);
+    expect(await otherLakes(lake)).toEqual([]);
+    await expect(fs.stat(fresh)).rejects.toThrow();
+    // This namespace, heartbeat fresh, but no such process (pid above pid_max): gone at once.
+    const dead = await plant(lake, pidNamespace(), 0, 99_999_999);
+    expect(await otherLakes(lake)).toEqual([]);
+    await expect(fs.stat(dead)).rejects.toThrow();
+    expect(await engineAlive(lake)).toBe(false);
+  });
+
+  it('waits for a lake of another namespace whose heartbeat goes stale (killed in a container), then starts', async () => {
+    const lake = await tempLake();
+    await plant(lake, 'pid:[1]', PRESENCE_STALE_MS - 1_500);
+    const waited: number[] = [];
+    const t0 = Date.now();
+    const presence = await claimLakeDir(lake, (o) => waited.push(o.length));
+    expect(waited).toEqual([1]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
+    expect((await fs.readdir(path.join(lake, '.lakes'))).length).toBe(1); // its own
+    await presence.stop();
+    expect(await fs.readdir(path.join(lake, '.lakes'))).toEqual([]);
+  });
+
+  it('refuses to start beside a running lake of another namespace, naming it', async () => {
+    const lake = await tempLake();
+    const file = await plant(lake, 'pid:[1]', 0, 4242);
+    const beat = setInterval(() => void fs.utimes(file, new Date(), new Date()).catch(() => undefined), 200);
+    try {
+      const refused = await claimLakeDir(lake, undefined, 1_500).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(LakeDirInUse);
+      expect((refused as Error).message).toMatch(
+        /^another local lake runs on .* from another pid namespace .*: pid 4242 there, .* stop that lake first, or give this one another LAKE_DIR$/,
+      );
+      expect((await fs.readdir(path.join(lake, '.lakes'))).length).toBe(1); // its own file removed again
+    } finally {
+      clearInterval(beat);
+    }
+  });
+
+  (canUnshare ? it : it.skip)(
+    'for real: a lake holding the folder in another pid namespace is seen running, and gone once stopped',
+    async () => {
+      const lake = await tempLake();
+      const holder: ChildProcess = spawn(
+        'unshare',
+        [
+          '-fp',
+          '--mount-proc',
+          process.execPath,
+          '--import',
+          'tsx',
+          'tests/support/presence-holder.ts',
+          lake,
+        ],
+        { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const held = await new Promise<{ pid: number; ns: string }>((resolve, reject) => {
+        let out = '';
+        holder.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+        });
+        holder.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+      });
+      try {
+        expect(held.ns).not.toBe(pidNamespace());
+        expect(await otherLakes(lake)).toEqual([expect.objectContaining({ pid: held.pid, foreign: true })]);
+        await expect(claimLakeDir(lake, undefined, 500)).rejects.toBeInstanceOf(LakeDirInUse);
+      } finally {
+        // To its process group: unshare passes no signal on to the lake it forked.
+        const exit = new Promise((r) => holder.once('exit', r));
+        process.kill(-holder.pid!, 'SIGTERM');
+        await exit;
+      }
+      expect(await otherLakes(lake)).toEqual([]);
+      await (await claimLakeDir(lake, undefined, 500)).stop();
+    },
+    60_000,
+  );
+});
