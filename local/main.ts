@@ -108,10 +108,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  // A refusal of schemas/, a busy port or a service that does not resolve is an answer, not a crash: its lines,
-  // without a stack.
+  // A refusal of schemas/, a busy port, a service that does not resolve or a folder another namespace's lake runs
+  // on is an answer, not a crash: its lines, without a stack.
   const name = (err as { name?: string }).name;
-  const refused = name === 'SchemasRefused' || name === 'StartRefused' || name === 'ServiceConfigError';
+  const refused = ['SchemasRefused', 'StartRefused', 'ServiceConfigError', 'LakeDirInUse'].includes(
+    name ?? '',
+  );
   process.stderr.write(
     `failed to start the local data lake: ${refused ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
   );
