@@ -84,6 +84,7 @@ async function report(
   req: EtlExecutionRequest,
   r: ExecutionRecord | undefined,
   out: NodeJS.WritableStream,
+  lakeRunning: boolean,
 ): Promise<number> {
   if (!r) return 1;
   const summary = await fs
@@ -108,8 +109,12 @@ async function report(
   }
   if (buffered)
     out.write(
-      'events accepted in the last seconds are still in the delivery stream (.firehose/): they reach raw/events/ ' +
-        'when its buffer rolls over (LAKE_FIREHOSE_BUFFER_SECONDS, default 10), and their table at the next run\n',
+      lakeRunning
+        ? 'events accepted in the last seconds are still in the delivery stream (.firehose/): they reach ' +
+            'raw/events/ when its buffer rolls over (LAKE_FIREHOSE_BUFFER_SECONDS, default 10), and their table at ' +
+            'the next run\n'
+        : 'events the lake accepted before it stopped are still in its delivery stream (.firehose/): they reach ' +
+            'raw/events/ when npm start runs again (it delivers them first), and their table at the run after\n',
     );
   return r.status === 'SUCCEEDED' ? 0 : 1;
 }
@@ -125,7 +130,7 @@ async function viaRunningLake(
   if (req.wait === false) return 0;
   for (;;) {
     const r = await readExecution(dir, ETL_STATE_MACHINE, name);
-    if (r && r.status !== 'RUNNING') return report(dir, req, r, out);
+    if (r && r.status !== 'RUNNING') return report(dir, req, r, out, true);
     if (!(await engineAlive(dir))) {
       out.write(`the local lake stopped; ${name} runs when it starts again\n`);
       return 0;
@@ -155,7 +160,13 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     await etl.engine.startExecution(name, req.input);
     out.write(`started ${name} in this process, on the lake in ${dir} (no npm start is running there)\n`);
     if (req.wait === false) out.write('waiting for it anyway: it runs in this process\n');
-    return await report(dir, req, await etl.engine.waitForExecution(name, Number.MAX_SAFE_INTEGER), out);
+    return await report(
+      dir,
+      req,
+      await etl.engine.waitForExecution(name, Number.MAX_SAFE_INTEGER),
+      out,
+      false,
+    );
   } finally {
     await etl.stop();
   }

@@ -110,6 +110,18 @@ it('npm run compact says which lake it used: none there (and makes none), or one
     expect.stringMatching(/^compact-\S+: SUCCEEDED: 0 rows read, 0 written, 0 rejected$/),
     `nothing to compact: the lake in ${empty} holds no events (raw/events/ is empty)`,
   ]);
+
+  // Events the lake accepted before it was killed, still in its write-ahead log: they wait for the next start.
+  const wal = path.join(empty, '.firehose', 'data-lake-local-events');
+  await fs.mkdir(wal, { recursive: true });
+  await fs.writeFile(path.join(wal, '99999999.1.abc.1~1-0-abcdef.wal'), `${Date.now()}\tpage_view\t{}\n`);
+  const stopped = await npm(['run', 'compact'], { LAKE_DIR: empty });
+  expect(said(stopped.out).split('\n').slice(1)).toEqual([
+    expect.stringMatching(/^compact-\S+: SUCCEEDED: 0 rows read, 0 written, 0 rejected$/),
+    `nothing to compact yet: no event has reached raw/events/ in ${empty}`,
+    'events the lake accepted before it stopped are still in its delivery stream (.firehose/): they reach ' +
+      'raw/events/ when npm start runs again (it delivers them first), and their table at the run after',
+  ]);
 }, 90_000);
 
 it('npm run executions names a dropped file the uploads watcher has not taken yet', async () => {
