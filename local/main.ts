@@ -107,6 +107,15 @@ async function main(): Promise<void> {
   shutdown.started(lake);
 }
 
+/** Errors of the lake's folder itself, by code: what the operator must do. */
+const FOLDER_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device: free space',
+  EDQUOT: 'the disk quota is used up: free space',
+  EROFS: 'the file system is read-only: give the lake a writable folder',
+  EACCES: 'permission denied: give the lake a folder it may write',
+  EPERM: 'operation not permitted: give the lake a folder it may write',
+};
+
 main().catch((err) => {
   // A refusal of schemas/, a busy port, a service that does not resolve or a folder another namespace's lake runs
   // on is an answer, not a crash: its lines, without a stack.
@@ -114,8 +123,17 @@ main().catch((err) => {
   const refused = ['SchemasRefused', 'StartRefused', 'ServiceConfigError', 'LakeDirInUse'].includes(
     name ?? '',
   );
+  // The lake's folder full, read-only or not ours: which folder, and what to do, in one line.
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const folder = FOLDER_ERRORS[code];
   process.stderr.write(
-    `failed to start the local data lake: ${refused ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
+    `failed to start the local data lake: ${
+      refused
+        ? (err as Error).message
+        : folder
+          ? `${folder} under ${lakeDir()} (LAKE_DIR; ${(err as Error).message})`
+          : ((err as Error).stack ?? err)
+    }\n`,
   );
   process.exit(1);
 });

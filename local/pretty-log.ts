@@ -122,8 +122,10 @@ export function renderLine(a: Attrs): string | null {
   const who = fn ? `${fn}: ` : '';
   const form = FORMS[message];
   if (form) return clip(`${clock(a.timestamp)} ${tag}${form(a)}`);
+  // The error first: a long field before it (a file name) must not clip the reason away.
   const fields = Object.entries(a)
     .filter(([k, v]) => !STANDARD_KEYS.has(k) && v !== undefined)
+    .sort(([k1], [k2]) => Number(k2 === 'error') - Number(k1 === 'error'))
     .map(([k, v]) => `${k}=${value(v)}`)
     .join(' ');
   let line = clip(`${clock(a.timestamp)} ${tag}${who}${message}${fields ? ` ${fields}` : ''}`);

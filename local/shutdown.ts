@@ -162,9 +162,14 @@ export function finalLine(log: ShutdownLog, report: StopReport | undefined): num
     log.info('stopped: every accepted event is delivered', delivered);
     return 0;
   }
-  log.warn('stopped, leaving events not delivered: the next start delivers them', {
-    ...delivered,
-    left: report.left,
-  });
+  // A full disk under LAKE_DIR (the delivered objects need room too): no start delivers them until there is space.
+  const full = report.left.some((l) => /ENOSPC|no space left/i.test(l.reason));
+  log.warn(
+    full
+      ? 'stopped, leaving events not delivered: the disk under LAKE_DIR is full; free space, and the next start ' +
+          'delivers them'
+      : 'stopped, leaving events not delivered: the next start delivers them',
+    { ...delivered, left: report.left },
+  );
   return 1;
 }

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { projectCopy } from '../support/project-copy';
+import { fillUntilFree, mountTmpfs } from '../support/tmpfs';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -57,6 +58,33 @@ it('a second npm start on a busy port says so in one line, and starts and writes
     busy.close();
   }
 }, 60_000);
+
+const full = mountTmpfs('first-steps-full', 1);
+(('skip' in full ? it.skip : it) as jest.It)(
+  'a lake whose disk is full: npm start says so in one line, naming LAKE_DIR, without a stack',
+  async () => {
+    if ('skip' in full) return;
+    try {
+      await fillUntilFree(full.dir, 'ballast', 0);
+      const r = await npm(['start'], {
+        PORT: '0',
+        LAKE_DIR: path.join(full.dir, 'lake'),
+        LOG_FORMAT: 'json',
+      });
+      expect(r.code).toBe(1);
+      expect(said(r.out).split('\n').at(-1)).toMatch(
+        new RegExp(
+          `^failed to start the local data lake: no space left on the device: free space under ` +
+            `${full.dir}/lake \\(LAKE_DIR; ENOSPC: no space left on device`,
+        ),
+      );
+      expect(r.out).not.toMatch(/^\s+at /m);
+    } finally {
+      full.unmount();
+    }
+  },
+  90_000,
+);
 
 it('a lake under a folder named key=value: npm start says why in one line, and starts and writes nothing', async () => {
   const lake = path.join(scratch, 'team=data', 'lake');

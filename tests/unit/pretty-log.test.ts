@@ -100,6 +100,20 @@ describe('renderLine', () => {
       /^\d\d:\d\d:\d\d ERROR handler failed error=Error: boom\n {4}at f \(a\.ts:1:1\)$/,
     );
   });
+
+  it("puts an error's reason before long fields, which would clip it away", () => {
+    const err = { name: 'Error', message: 'ENOSPC: no space left on device, write' };
+    const shown = line({
+      level: 'ERROR',
+      message: 'local firehose delivery failed',
+      file: `${'x'.repeat(300)}.wal`,
+      error: err,
+    });
+    expect(shown).toMatch(
+      /^\d\d:\d\d:\d\d ERROR local firehose delivery failed error=Error: ENOSPC: no space left/,
+    );
+    expect(shown!.length).toBeLessThanOrEqual(240);
+  });
 });
 
 describe('installPrettyLogs', () => {

@@ -93,7 +93,24 @@ it('exits 1 when the stop left events undelivered, and says which', async () => 
   h.shutdown.onSignal('SIGTERM');
   await h.finish();
   expect(h.exits).toEqual([1]);
-  expect(h.lines.at(-1)).toMatchObject({ level: 'warn', extra: { left } });
+  // A full disk: no start delivers them until there is space.
+  expect(h.lines.at(-1)).toMatchObject({
+    level: 'warn',
+    message:
+      'stopped, leaving events not delivered: the disk under LAKE_DIR is full; free space, and the next start delivers them',
+    extra: { left },
+  });
+  const other = harness({
+    recordsDelivered: 0,
+    objectsDelivered: 0,
+    left: [{ file: '/lake/.firehose/s/1~a.wal', reason: 'delivery failed: EIO' }],
+  });
+  other.shutdown.started(other.lake);
+  other.shutdown.onSignal('SIGTERM');
+  await other.finish();
+  expect(other.lines.at(-1)!.message).toBe(
+    'stopped, leaving events not delivered: the next start delivers them',
+  );
 });
 
 it('exits 0 when only another lake running on the folder holds segments (theirs to deliver), and names it', async () => {
