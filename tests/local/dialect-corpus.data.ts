@@ -296,6 +296,12 @@ export const CORPUS: CorpusEntry[] = [
     rows: [['b', 'abc', ['a', 'b', 'c'], ['a', 'b', '', 'c']]],
     source: `${TRINO_REGEXP} (an empty replacement, or no empty match: the same on both)`,
   },
+  {
+    sql: "SELECT reverse(ARRAY[1, 2, 3]), reverse('abc'), reverse(ARRAY['a', NULL])",
+    rows: [[[3, 2, 1], 'cba', [null, 'a']]],
+    types: ['array(integer)', 'varchar', 'array(varchar)'],
+    source: `${TRINO_ARRAY} (reverse(x): the array in reverse order); ${TRINO_STRING} (reverse(string))`,
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

@@ -7,7 +7,8 @@
  *    seconds to a date"); a unit that is not a literal is left as it is.
  *  - floor, ceil/ceiling, truncate (one argument) and sign of an integer, and sign of a double or real: Trino keeps
  *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint.
- *  - sequence() over dates and concat_ws(separator, array): another call in its place (sequenceOf, concatWsOf).
+ *  - sequence() over dates, concat_ws(separator, array) and reverse(array): another call in its place (sequenceOf,
+ *    concatWsOf, list_reverse).
  * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
  * (statement-tree.ts); an operand that is not bound alone (it refers to an outer query) is left as it is.
  */
@@ -201,6 +202,14 @@ function candidateOf(n: TreeNode): Candidate | undefined {
   if (args.length === 2 && isFunction(n, 'concat_ws')) {
     return { node: n, operand: args[1], apply: (t) => concatWsOf(n, args, t) };
   }
+  // reverse(array): Trino reverses an array too; DuckDB's reverse takes text only (list_reverse, arrays).
+  if (args.length === 1 && isFunction(n, 'reverse')) {
+    return {
+      node: n,
+      operand: args[0],
+      apply: (t) => (t.typeId === DuckDBTypeId.LIST ? renamed(n, 'list_reverse', args) : undefined),
+    };
+  }
   return undefined;
 }
 
@@ -244,7 +253,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws)\b/i;
+  /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
