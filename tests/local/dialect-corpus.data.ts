@@ -302,6 +302,18 @@ export const CORPUS: CorpusEntry[] = [
     types: ['array(integer)', 'varchar', 'array(varchar)'],
     source: `${TRINO_ARRAY} (reverse(x): the array in reverse order); ${TRINO_STRING} (reverse(string))`,
   },
+  {
+    sql:
+      "SELECT to_unixtime(TIMESTAMP '2024-11-03 01:30:00 America/New_York'), " +
+      "to_unixtime(with_timezone(TIMESTAMP '2024-11-03 01:30:00', 'America/New_York')), " +
+      "to_unixtime(TIMESTAMP '2024-11-03 02:30:00 America/New_York'), " +
+      "to_unixtime(TIMESTAMP '2024-10-27 02:30:00 Europe/Berlin'), " +
+      "to_unixtime(TIMESTAMP '2024-04-07 01:45:00 Australia/Lord_Howe')",
+    rows: [[1730611800, 1730611800, 1730619000, 1729989000, 1712414700]],
+    source:
+      'java.time.ZonedDateTime.of (an overlap, where clocks are set back, takes the earlier offset, typically ' +
+      "summer's) and Joda's DateTimeZone.getOffsetFromLocal (the same), which Trino reads zoned timestamps with",
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

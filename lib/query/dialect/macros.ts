@@ -151,10 +151,23 @@ const HELPERS: MacroDef[] = [
     ['i', 'z'],
     `CASE WHEN regexp_matches(z, ${OFFSET}) THEN CAST(i AS TIMESTAMP) + to_minutes(trino_offset_minutes(z)) ELSE timezone(z, i) END`,
   ),
+  // A wall clock that a zone shows twice (the hour clocks are set back) is the earlier instant, with the summer
+  // offset, as java.time (ZonedDateTime.of) and Joda read it; ICU's timezone(z, w) gives the later one. The earlier
+  // is ICU's answer less the shift: two hours, one, or half an hour (Lord Howe) in the zone database.
   m(
     'trino_instant',
     ['w', 'z'],
-    `CASE WHEN regexp_matches(z, ${OFFSET}) THEN CAST(w - to_minutes(trino_offset_minutes(z)) AS TIMESTAMPTZ) ELSE timezone(z, w) END`,
+    `CASE WHEN regexp_matches(z, ${OFFSET}) THEN CAST(w - to_minutes(trino_offset_minutes(z)) AS TIMESTAMPTZ) ` +
+      'ELSE trino_earlier_instant(timezone(z, w), w, z) END',
+  ),
+  m(
+    'trino_earlier_instant',
+    ['e', 'w', 'z'],
+    'CASE ' +
+      [120, 60, 30]
+        .map((m) => `WHEN timezone(z, e - to_minutes(${m})) = w THEN e - to_minutes(${m}) `)
+        .join('') +
+      'ELSE e END',
   ),
   // Minutes the zone is ahead of UTC at that instant.
   m('trino_zoned_offset', ['i', 'w'], 'CAST((epoch(w) - epoch(CAST(i AS TIMESTAMP))) / 60 AS BIGINT)'),
