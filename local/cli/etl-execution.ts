@@ -97,6 +97,14 @@ async function report(
   for (const line of figures.slice(1)) out.write(`${line}\n`);
   if (figures.length && failure) out.write(`  ${failure}\n`);
   if (req.input.mode !== 'events') return r.status === 'SUCCEEDED' ? 0 : 1;
+  if (r.status === 'SUCCEEDED' && !summary) {
+    // EventsTakenByAnotherRun (state-machines/etl.asl.json): no run of its own, so no figures.
+    out.write(
+      'the lake was busy with another run: that run compacts the events pending when it started, the next ' +
+        'compaction (npm run compact, or the schedule) the rest\n',
+    );
+    return 0;
+  }
   const buffered = await holdsFile(path.join(dir, '.firehose'));
   if (summary && summary.rowsRead === 0) {
     out.write(
@@ -132,8 +140,9 @@ async function viaRunningLake(
     const r = await readExecution(dir, ETL_STATE_MACHINE, name);
     if (r && r.status !== 'RUNNING') return report(dir, req, r, out, true);
     if (!(await engineAlive(dir))) {
+      // Not run yet: not a success (exit code 0 says it succeeded).
       out.write(`the local lake stopped; ${name} runs when it starts again\n`);
-      return 0;
+      return 1;
     }
     await new Promise((res) => setTimeout(res, 500));
   }
@@ -155,8 +164,15 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     schedule: false,
     engine: { pollIntervalMs: 0, recover: false },
   });
+  const name = executionName(req.prefix);
+  // Ctrl-C: the execution stays RUNNING in the lake's records, and the next npm start runs it again from the start
+  // (as after a crash); say so rather than leave without a word.
+  const interrupted = () => {
+    out.write(`interrupted: ${name} runs again from the start at the next npm start\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   try {
-    const name = executionName(req.prefix);
     await etl.engine.startExecution(name, req.input);
     out.write(`started ${name} in this process, on the lake in ${dir} (no npm start is running there)\n`);
     if (req.wait === false) out.write('waiting for it anyway: it runs in this process\n');
@@ -168,6 +184,7 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
       false,
     );
   } finally {
+    process.off('SIGINT', interrupted);
     await etl.stop();
   }
 }
