@@ -280,9 +280,11 @@ function againstInUse(
     .map((v) => ({
       ...v,
       message: `${v.message} (${usedNote(used)})`,
+      // The version in use is not recorded: a retire or a rename of its columns is checked against the record,
+      // so recording it comes first.
       safe:
-        `${v.safe}; or record the version in use first (npm run schemas:accept), then change it as a recorded ` +
-        `one; or, if the local lake accepted no data under it, delete its record there ` +
-        `(<LAKE_DIR>/schemas-in-use/${t.name}.json) and edit freely`,
+        `first record the version in use (npm run schemas:accept with the schema as the lake used it), then ` +
+        `${v.safe.charAt(0).toLowerCase()}${v.safe.slice(1)}; or, if the local lake accepted no data under it, ` +
+        `delete its record there (<LAKE_DIR>/schemas-in-use/${t.name}.json) and edit freely`,
     }));
 }

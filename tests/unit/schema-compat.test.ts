@@ -318,6 +318,10 @@ describe('unsafe edits are refused before they take effect', () => {
       { column: 'status', rule: 'NARROWED' },
     ]);
     expect(r.violations[0]!.message).toMatch(/local lake has used version 2 of it since 2026-12-01/);
+    // Retiring or renaming a column of an unrecorded version is judged against the record: recording comes first.
+    expect(r.violations[0]!.safe).toMatch(
+      /^first record the version in use \(npm run schemas:accept with the schema as the lake used it\), then keep it with "deprecated": true/,
+    );
     // The version in use itself, or one that keeps what it took, passes; so does a version in use that is recorded.
     expect(checkSchemas(used, undefined, inUse).violations).toEqual([]);
     const recorded = checkSchemas(used);
