@@ -170,7 +170,8 @@ describe('bad input is refused clearly and changes nothing', () => {
   it('SQL that writes, escapes the database or runs several statements: 400 QUERY_NOT_ALLOWED, no file changes', async () => {
     // Warm the engine up (it creates its database and .queries/ on first use).
     expect(await query("SELECT 'warm' AS x")).toEqual([['warm']]);
-    const before = await listing(lakeDir, ['.queries']);
+    // (.lakes/: the lake's own heartbeat, touched every few seconds: lib/lake-presence.ts.)
+    const before = await listing(lakeDir, ['.queries', '.lakes']);
     const failures: string[] = [];
     for (const c of sqlCases) {
       const res = await request(
@@ -191,7 +192,7 @@ describe('bad input is refused clearly and changes nothing', () => {
       }
     }
     expect(failures).toEqual([]);
-    const after = await listing(lakeDir, ['.queries']);
+    const after = await listing(lakeDir, ['.queries', '.lakes']);
     expect([...after.entries()].filter(([k, v]) => before.get(k) !== v)).toEqual([]);
     expect([...before.keys()].filter((k) => !after.has(k))).toEqual([]);
     for (const f of [
@@ -443,7 +444,7 @@ describe('upload keys with .., /, encodings and Unicode tricks', () => {
             'order_id,customer_id,order_date,status,amount,currency\nbimk0000x,c,2026-11-20,paid,1,EUR\n',
           );
         }
-        const before = await listing(dir, [path.join('raw', 'quarantine'), 'notifications.jsonl']);
+        const before = await listing(dir, [path.join('raw', 'quarantine'), 'notifications.jsonl', '.lakes']);
         const event = {
           version: '0',
           id: 'x',
@@ -469,7 +470,7 @@ describe('upload keys with .., /, encodings and Unicode tricks', () => {
           thrown = String((e as Error)?.message ?? e);
           outcome = {};
         }
-        const after = await listing(dir, [path.join('raw', 'quarantine'), 'notifications.jsonl']);
+        const after = await listing(dir, [path.join('raw', 'quarantine'), 'notifications.jsonl', '.lakes']);
         const added = [...after.keys()].filter((k) => !before.has(k));
         const problems: string[] = [];
         if (added.length) problems.push(`wrote ${added.join(', ')}`);

@@ -706,10 +706,19 @@ describe('validateUpload: gzip and large files (range reads only)', () => {
     sns.resetHistory();
     s3.resetHistory();
     expect(
-      await upload('uploads/customers/d.jsonl.GZ', gzipSync([customer(1), customer(2)].join('\n'))),
+      await upload('uploads/customers/d.JSONL.gz', gzipSync([customer(1), customer(2)].join('\n'))),
     ).toMatchObject({
       outcome: 'started',
     });
+    sns.resetHistory();
+    s3.resetHistory();
+    sfn.resetHistory();
+    // '.GZ': Spark (Hadoop's codec factory) would read the compressed bytes as text.
+    expectQuarantined(
+      await upload('uploads/customers/e.jsonl.GZ', gzipSync(customer(3))),
+      'uploads/customers/e.jsonl.GZ',
+      'BAD_KEY',
+    );
   });
 
   it('reads only the first MiB of a large CSV, by range', async () => {
