@@ -314,6 +314,19 @@ export const CORPUS: CorpusEntry[] = [
       'java.time.ZonedDateTime.of (an overlap, where clocks are set back, takes the earlier offset, typically ' +
       "summer's) and Joda's DateTimeZone.getOffsetFromLocal (the same), which Trino reads zoned timestamps with",
   },
+  {
+    sql:
+      "SELECT CAST('Infinity' AS DOUBLE), CAST('NaN' AS DOUBLE), CAST(' 1.5 ' AS DOUBLE), CAST('1.5d' AS DOUBLE), " +
+      "CAST('2f' AS DOUBLE), TRY_CAST('nan' AS DOUBLE)",
+    rows: [['Infinity', 'NaN', 1.5, 1.5, 2, null]],
+    source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToDouble: Double.parseDouble)`,
+  },
+  {
+    sql: "SELECT CAST('inf' AS DOUBLE)",
+    refused: /Cannot cast 'inf' to DOUBLE/,
+    source:
+      'java.lang.Double.parseDouble (Infinity and NaN spelt so; inf is no double), which Trino casts with',
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

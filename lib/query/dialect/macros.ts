@@ -55,13 +55,17 @@ const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_T
  * DuckDB read yes, no, on, off…), a timestamp as Trino's DateTimes.DATETIME_PATTERN (a space between date and time:
  * '2021-01-03T14:05:06' fails, "Value cannot be cast to timestamp", where DuckDB reads it; no zone) with its fraction
  * rounded half up to milliseconds (timestamp(3): .123556 is .124, where DuckDB truncated it), a date as yyyy-MM-dd
- * alone ('2024-03-01 10:00:00' fails; DuckDB dropped the time). TRY_CAST answers NULL instead of failing. Every other
- * type is DuckDB's cast (a decimal is rounded half up by both).
+ * alone ('2024-03-01 10:00:00' fails; DuckDB dropped the time), a double as Java's Double.parseDouble reads it ('inf'
+ * and 'nan' fail; 'Infinity', 'NaN', '1.5d' are read). TRY_CAST answers NULL instead of failing. Every other type is
+ * DuckDB's cast (a decimal is rounded half up by both).
  */
 const INTEGER_TEXT = '[+-]?[0-9]+';
 const TIMESTAMP_TEXT =
   '[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}( ([0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]+)?)?)?)?';
 const DATE_TEXT = '\\s*[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\\s*';
+const JAVA_DOUBLE_TEXT =
+  '\\s*[+-]?(NaN|Infinity|(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+[.]?[0-9a-fA-F]*|' +
+  '[.][0-9a-fA-F]+)[pP][+-]?[0-9]+)[fFdD]?)\\s*';
 interface StrictCastTarget {
   type: string;
   /** What the failure says: "Cannot cast '<text>' to <cannot>", or "Value cannot be cast to <value>: <text>". */
@@ -87,6 +91,18 @@ const STRICT_CAST_TARGETS: StrictCastTarget[] = [
       `make_timestamp(CAST(floor(epoch_us(${cast}(TRY_CAST(x AS VARCHAR) AS TIMESTAMP)) / 1000.0 + 0.5) AS BIGINT) * 1000)`,
   },
   { type: 'DATE', failure: { value: 'date' }, text: DATE_TEXT, rounds: false },
+  {
+    // Java's Double.parseDouble (Trino's cast of a varchar): NaN and Infinity spelt so, a d or f suffix, hex;
+    // DuckDB read 'inf', 'nan' and ' 1 ' alike and refused '1d'.
+    type: 'DOUBLE',
+    failure: { cannot: 'DOUBLE' },
+    text: JAVA_DOUBLE_TEXT,
+    rounds: false,
+    fromText: (cast) =>
+      `CASE WHEN regexp_matches(TRY_CAST(x AS VARCHAR), '0[xX]') THEN error('not supported by the local engine: ` +
+      `a hexadecimal floating-point text (Java''s 0x1.8p1), which Athena reads; write the number in decimal') ` +
+      `ELSE ${cast}(regexp_replace(trim(TRY_CAST(x AS VARCHAR)), '[fFdD]$', '') AS DOUBLE) END`,
+  },
 ];
 
 /** The types with a trino_cast_<type> and a trino_try_cast_<type> macro, in lower case. */
