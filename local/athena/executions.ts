@@ -87,6 +87,8 @@ export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<strin
         ? {
             AthenaError: {
               ErrorCategory: system ? 1 : 2,
+              // Athena's error type reference: 206 query timeout, 100 internal service error, 1000 user error.
+              ErrorType: /timed out|timeout/i.test(reason ?? '') ? 206 : system ? 100 : 1000,
               Retryable: system,
               ErrorMessage: reason ?? 'the query failed',
             },

@@ -190,6 +190,19 @@ describe("the local lake answers Athena's API", () => {
     ]);
   });
 
+  it("describes a failed query's error as Athena does: category, type, retryable, message", async () => {
+    const id = await start('SELECT 1 / 0');
+    const q = await until(id, ['SUCCEEDED', 'FAILED']);
+    expect(q.Status!.State).toBe('FAILED');
+    // A user error (category 2), Athena's type 1000, not worth running again.
+    expect(q.Status!.AthenaError).toEqual({
+      ErrorCategory: 2,
+      ErrorType: 1000,
+      Retryable: false,
+      ErrorMessage: expect.stringMatching(/Division by zero/),
+    });
+  });
+
   it('answers a metadata statement as Athena does: UTILITY, its first page without a header row', async () => {
     const id = await start('SHOW TABLES');
     const q = await until(id, ['SUCCEEDED', 'FAILED']);
