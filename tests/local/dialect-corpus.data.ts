@@ -327,6 +327,16 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'java.lang.Double.parseDouble (Infinity and NaN spelt so; inf is no double), which Trino casts with',
   },
+  {
+    sql:
+      'SELECT json_parse(\'{"b":1,"a":2}\') = json_parse(\'{"a":2,"b":1}\'), ' +
+      'json_format(json_parse(\'{"b":1,"a":{"d":1,"c":[{"z":1,"y":2}]}}\')), ' +
+      '(SELECT count(DISTINCT json_parse(j)) FROM (VALUES (\'{"a":1,"b":2}\'), (\'{"b":2,"a":1}\')) t(j))',
+    rows: [[true, '{"a":{"c":[{"y":2,"z":1}],"d":1},"b":1}', 1]],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/util/JsonUtil.java and JsonTypeUtil.jsonParse (written ' +
+      'through a mapper with ORDER_MAP_ENTRIES_BY_KEYS: the keys of json_parse sorted)',
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

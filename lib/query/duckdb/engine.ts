@@ -28,6 +28,7 @@ import { localGlueTables } from '../../catalog/describe';
 import { metadataSql, parseMetadataStatement } from '../metadata/statements';
 import { tokenize } from '../sql-guard';
 import { macroStatements, toDuckDbSql } from '../trino-compat';
+import { registerJsonSorted } from './json-sorted';
 import {
   EngineBusyError,
   QUERY_ID,
@@ -162,6 +163,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     for (let i = 0; i < opts.concurrency; i++) {
       const c = await instance.connect();
       await c.run(`USE ${CATALOG}.${db}`);
+      registerJsonSorted(c);
       for (const statement of macroStatements()) await c.run(statement);
       connections.push(c);
     }
