@@ -337,6 +337,14 @@ export const CORPUS: CorpusEntry[] = [
       'trinodb/trino core/trino-main/src/main/java/io/trino/util/JsonUtil.java and JsonTypeUtil.jsonParse (written ' +
       'through a mapper with ORDER_MAP_ENTRIES_BY_KEYS: the keys of json_parse sorted)',
   },
+  {
+    sql:
+      "SELECT json_format(CAST(MAP(ARRAY['b', 'a'], ARRAY[1, 2]) AS JSON)), " +
+      "json_format(CAST(MAP(ARRAY['b', 'a'], ARRAY[ARRAY[1], ARRAY[2]]) AS JSON))",
+    rows: [['{"a":2,"b":1}', '{"a":[2],"b":[1]}']],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/util/JsonUtil.java (a map is written with its keys sorted)',
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

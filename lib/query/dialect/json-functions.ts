@@ -91,6 +91,9 @@ export const TRINO_CAST_JSON: MacroDef = m(
     "WHEN typeof(x) LIKE 'DECIMAL%' THEN CAST(CAST(x AS VARCHAR) AS JSON) " +
     "WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isfinite(TRY_CAST(x AS DOUBLE)) " +
     'THEN CAST(trino_float_text(CAST(x AS VARCHAR)) AS JSON) ' +
+    // A map's keys sorted, as Trino writes them (not a row's fields, which keep their order: none inside).
+    "WHEN typeof(x) LIKE 'MAP(%' AND typeof(x) NOT LIKE '%STRUCT%' " +
+    'THEN CAST(trino_json_sorted(CAST(CAST(x AS JSON) AS VARCHAR)) AS JSON) ' +
     'ELSE CAST(x AS JSON) END',
   { signature: 'CAST(x AS JSON)' },
 );
