@@ -65,14 +65,19 @@ function remember(this: unknown, key: string, value: unknown, context?: { source
   if (source === undefined || (source.length <= 15 && !source.includes('e') && !source.includes('E')))
     return value;
   if (source === String(value) || sameNumber(source, String(value))) return value;
-  let m = sources.get(this as object);
+  keep(this as object, key, source);
+  return value;
+}
+
+/** Remembers the source text of holder[key]. */
+function keep(holder: object, key: string, source: string): void {
+  let m = sources.get(holder);
   if (!m) {
-    sources.set(this as object, (m = new Map()));
-    forgotten.register(this as object, undefined);
+    sources.set(holder, (m = new Map()));
+    forgotten.register(holder, undefined);
     remembered++;
   }
   m.set(key, source);
-  return value;
 }
 
 /**
@@ -130,6 +135,20 @@ function readsBack(run: string): boolean {
 export function parseJsonExact(text: string): unknown {
   if (!mayNeedSource(text)) return JSON.parse(text);
   return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, remember);
+}
+
+/**
+ * JSON.parse remembering the source of every number not written as JavaScript writes its value (1.0, 1e2, 100.50,
+ * and the numbers parseJsonExact remembers): for a check that judges a number's form, as the ETL does (an integer
+ * column takes digits only: 1.0 is not an integer there). Slower than parseJsonExact: for samples, not bodies.
+ */
+export function parseJsonKeepingNumberForms(text: string): unknown {
+  return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, function (key, value, context) {
+    if (typeof value !== 'number' || context?.source === undefined || context.source === String(value))
+      return value;
+    keep(this as object, key, context.source);
+    return value;
+  });
 }
 
 /** The text of the number at holder[key] as it was written (when a double does not hold it), else its rendering. */

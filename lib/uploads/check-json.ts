@@ -5,6 +5,8 @@
  */
 import { decimalOf, isIntegerType, type DecimalType, type IntegerType } from '../catalog/lake-types';
 import type { Dataset } from '../dataset-registry';
+import { integerProblem } from '../catalog/value-checks';
+import { numberText } from '../exact-json';
 import { exactValueProblemAt } from '../schema-exact-types';
 import { loneSurrogateIn } from '../unicode';
 import { columnsByName, inputColumns, notAColumn } from './check-columns';
@@ -53,10 +55,14 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       present.add(column);
       // Integer widths and decimals, exactly: a 19-digit JSON number by its source text, never a rounded double.
       const t = byName.get(k)!.type;
+      // An integer by its text as written, as the ETL reads a JSON number in an integer column (digits only:
+      // 1.0 and 1e2 are no integers there; 9223372036854775808 is out of range).
       const exact =
-        isIntegerType(t) || decimalOf(t)
-          ? exactValueProblemAt(value, k, t as IntegerType | DecimalType)
-          : undefined;
+        isIntegerType(t) && typeof v === 'number'
+          ? integerProblem(numberText(value, k, v), t as IntegerType)
+          : isIntegerType(t) || decimalOf(t)
+            ? exactValueProblemAt(value, k, t as IntegerType | DecimalType)
+            : undefined;
       if (exact) problem ??= { field: k, message: `is ${exact}` };
     }
     tally.add(row, line, () => undefined, problem);

@@ -11,7 +11,7 @@
  *
  * Syntax errors are JsonSyntaxError with the line and, where the engine reports it, the column.
  */
-import { parseJsonExact } from '../exact-json';
+import { parseJsonKeepingNumberForms } from '../exact-json';
 
 export class JsonSyntaxError extends Error {
   constructor(
@@ -42,7 +42,8 @@ function locate(text: string, position: number, line: number): { line: number; c
 /** JSON.parse with the error turned into a JsonSyntaxError located in the file. */
 function parseAt(text: string, line: number): unknown {
   try {
-    return parseJsonExact(text); // numbers as written: a 19-digit integer is checked as it is (lib/exact-json.ts)
+    // Numbers as written: a 19-digit integer is checked as it is, 1.0 as no integer (lib/exact-json.ts).
+    return parseJsonKeepingNumberForms(text);
   } catch (e) {
     const message = (e as Error).message;
     const m = /position (\d+)/.exec(message);

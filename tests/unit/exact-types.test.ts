@@ -21,6 +21,9 @@ import {
 } from '../../lib/exact-json';
 import { exactTypeProblem } from '../../lib/schema-exact-types';
 import { coerceCsvValue } from '../../lib/uploads/check-csv';
+import { jsonChecker } from '../../lib/uploads/check-json';
+import { sampleLimits } from '../../lib/uploads/types';
+import { compileValidator } from '../../lib/validators/compile';
 import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
 import { buildPlan } from '../../lib/etl/plan';
 import type { ParquetColumn } from '../../lib/uploads/parquet';
@@ -286,6 +289,32 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
       field: 'big',
       message: 'is not an integer',
     });
+  });
+
+  it("judges a JSON upload's integer by its text, as the ETL reads it: 1.0 and 1e2 are no integers there", () => {
+    const ds = {
+      name: 'measurements',
+      schema,
+      table: datasetTable('measurements', schema),
+      validate: compileValidator('datasets', 'measurements', schema),
+    };
+    const checked = (big: string) => {
+      const c = jsonChecker(ds, sampleLimits(), true);
+      c.push(`{"id":"a","day":"2026-01-01","big":${big}}\n`);
+      return c.finish(true);
+    };
+    for (const ok of ['12', '-0', MAX, MIN]) expect([ok, checked(ok)]).toEqual([ok, null]);
+    for (const [bad, why] of [
+      ['1.0', /\(big\): is not an integer$/],
+      ['1e2', /\(big\): is not an integer$/],
+      ['12345678901234567.0', /\(big\): is not an integer$/],
+      ['9223372036854775808', /\(big\): is out of range for bigint/],
+      ['1e19', /\(big\): is not an integer$/],
+    ] as const)
+      expect([bad, checked(bad)]).toEqual([
+        bad,
+        expect.objectContaining({ code: 'ROW_INVALID', field: 'big', message: expect.stringMatching(why) }),
+      ]);
   });
 
   it('refuses a CSV number too large or too small for a double, as the ETL rejects it', () => {
