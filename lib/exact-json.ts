@@ -134,7 +134,14 @@ function readsBack(run: string): boolean {
  */
 export function parseJsonExact(text: string): unknown {
   if (!mayNeedSource(text)) return JSON.parse(text);
-  return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, remember);
+  try {
+    return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, remember);
+  } catch (e) {
+    // The reviver walks the value recursively: one nested beyond the stack (far beyond what any check takes,
+    // lib/json-limits.ts) is read without the sources, to be refused for its depth rather than called not JSON.
+    if (e instanceof RangeError) return JSON.parse(text);
+    throw e;
+  }
 }
 
 /**
@@ -143,13 +150,24 @@ export function parseJsonExact(text: string): unknown {
  * column takes digits only: 1.0 is not an integer there). Slower than parseJsonExact: for samples, not bodies.
  */
 export function parseJsonKeepingNumberForms(text: string): unknown {
-  return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, function (key, value, context) {
-    if (typeof value !== 'number' || context?.source === undefined || context.source === String(value))
+  if (!FRACTION_OR_EXPONENT.test(text) && !mayNeedSource(text)) return JSON.parse(text);
+  try {
+    return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, function (key, value, context) {
+      if (typeof value !== 'number' || context?.source === undefined || context.source === String(value))
+        return value;
+      keep(this as object, key, context.source);
       return value;
-    keep(this as object, key, context.source);
-    return value;
-  });
+    });
+  } catch (e) {
+    // A reviver walks the value recursively: one nested beyond the stack is read without the forms (JSON.parse
+    // itself is not recursive), for the check to judge it otherwise.
+    if (e instanceof RangeError) return JSON.parse(text);
+    throw e;
+  }
 }
+
+/** A number token with a fraction or an exponent, where a number token stands (JavaScript writes 1.0 as 1). */
+const FRACTION_OR_EXPONENT = /[:,[]\s*-?[0-9]+[.eE]/;
 
 /** The text of the number at holder[key] as it was written (when a double does not hold it), else its rendering. */
 export function numberText(holder: object, key: string | number, value: number): string {

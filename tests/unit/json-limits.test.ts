@@ -58,6 +58,9 @@ describe('event data limits', () => {
     expect(refusal(`{"type":"blob","data":${nested(12_000)}}`)?.message).toMatch(
       /nested more than 100 levels/,
     );
+    // With a long number (read through JSON.parse's reviver, which recurses): the same refusal, not "not JSON".
+    const deepWithLong = nested(200_000).replace('1', '12345678901234567890');
+    expect(refusal(`{"type":"blob","data":${deepWithLong}}`)?.message).toMatch(/nested more than 100 levels/);
   });
 
   it(`refuses a number written with more than ${MAX_NUMBER_CHARS} characters, which Spark's JSON reader refuses`, () => {
