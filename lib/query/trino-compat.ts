@@ -14,7 +14,12 @@ import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
 import { compatMacro as m } from './dialect/compat-macro';
 import { MATH_FUNCTIONS } from './dialect/math-functions';
-import { JSON_FUNCTIONS, TRINO_CAST_JSON, TRINO_JSON_ROWS } from './dialect/json-functions';
+import {
+  JSON_FUNCTIONS,
+  TRINO_CAST_JSON,
+  TRINO_JSON_ROWS,
+  TRINO_TRY_JSON_PARSE,
+} from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
@@ -322,7 +327,13 @@ export const TRINO_MACROS: MacroDef[] = [
 ];
 
 /** The macros the rewrites call (trino_…), before the Athena functions that may call them. */
-const INTERNAL_MACROS = [...DIALECT_MACROS, ...SEQUENCE_HELPERS, TRINO_CAST_JSON, ...TRINO_JSON_ROWS];
+const INTERNAL_MACROS = [
+  ...DIALECT_MACROS,
+  ...SEQUENCE_HELPERS,
+  TRINO_CAST_JSON,
+  TRINO_TRY_JSON_PARSE,
+  ...TRINO_JSON_ROWS,
+];
 
 /** The CREATE TEMP MACRO statements the local engine runs on each connection. */
 export function macroStatements(): string[] {

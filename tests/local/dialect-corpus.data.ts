@@ -345,6 +345,17 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/util/JsonUtil.java (a map is written with its keys sorted)',
   },
+  {
+    sql: "SELECT json_parse('not json')",
+    refused: /Cannot convert value to JSON: 'not json'/,
+    source:
+      "trinodb/trino JsonFunctions.jsonParse (\"Cannot convert value to JSON: '%s'\"); DuckDB's json() gave NULL",
+  },
+  {
+    sql: "SELECT try(json_parse('not json')), try(json_parse('[1]'))",
+    rows: [[null, [1]]],
+    source: `${TRINO_FUNCTION_LIST} (try: NULL where its argument fails)`,
+  },
   // --- format() -----------------------------------------------------------------------------------------------
   {
     sql: "SELECT format('%s%%', 123), format('%.5f', pi()), format('%03d', 8), format('%-7s,', 'hello')",

@@ -252,6 +252,10 @@ function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): v
       text: insideCall(tokens, k, 'try') ? 'trino_try_cast_date' : 'trino_cast_date',
     });
   }
+  if (call.name === 'json_parse' && insideCall(tokens, k, 'try') && !isSymbol(tokens[k - 1], '.')) {
+    // Inside try(): NULL for text that is not JSON, as Athena's try() answers (json_parse fails it otherwise).
+    edits.push({ start: t.start, end: t.end, text: 'trino_try_json_parse' });
+  }
   if (call.name === 'log' && call.args.length === 1 && !isSymbol(tokens[k - 1], '.')) {
     // DuckDB's log(x) is log10(x); Trino has log(base, x) only.
     throw new Error(

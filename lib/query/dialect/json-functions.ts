@@ -17,11 +17,20 @@ export const JSON_FUNCTIONS: MacroDef[] = [
     },
   ),
   // Keys sorted, as Trino writes json_parse's JSON (lib/query/duckdb/json-sorted.ts: a function of the engine).
-  m('json_parse', ['s'], 'json(trino_json_sorted(s))', {
-    signature: 'json_parse(string)',
-    duckdb: "json(s), its objects' keys sorted",
-    note: 'Trino writes the keys sorted: json_parse(\'{"b":1,"a":2}\') = json_parse(\'{"a":2,"b":1}\')',
-  }),
+  // Text that is not JSON fails as in Trino's JsonFunctions.jsonParse (DuckDB's json() gave NULL); try() gives NULL.
+  m(
+    'json_parse',
+    ['s'],
+    "CASE WHEN NOT json_valid(s) THEN error('Cannot convert value to JSON: ''' || s || '''') " +
+      'ELSE json(trino_json_sorted(s)) END',
+    {
+      signature: 'json_parse(string)',
+      duckdb: "json(s), its objects' keys sorted",
+      note:
+        'Trino writes the keys sorted: json_parse(\'{"b":1,"a":2}\') = json_parse(\'{"a":2,"b":1}\'); text that ' +
+        'is not JSON fails (DuckDB: NULL)',
+    },
+  ),
   m('json_format', ['j'], 'CAST(j AS VARCHAR)', { signature: 'json_format(json)' }),
   m(
     'json_size',
@@ -80,6 +89,13 @@ export const TRINO_JSON_ROWS: MacroDef[] = [
     { signature: 'CAST(json AS ARRAY(ROW(…)))' },
   ),
 ];
+
+/** json_parse inside try() (./calls.ts): NULL where json_parse fails, as Athena's try() answers. Internal. */
+export const TRINO_TRY_JSON_PARSE: MacroDef = {
+  name: 'trino_try_json_parse',
+  overloads: [{ params: ['s'], body: 'CASE WHEN json_valid(s) THEN json(trino_json_sorted(s)) END' }],
+  doc: [],
+};
 
 /** CAST(x AS JSON) (./calls.ts): internal, documented in docs/sql-dialect.md's prose. */
 // Trino's JsonUtil writers: a string is a JSON string (DuckDB parses it as JSON), a decimal keeps its scale, a
