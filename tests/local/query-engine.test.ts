@@ -211,6 +211,15 @@ describe('local query engine: results', () => {
     expect(page.rows).toEqual([[5, 7, 'a', 1, 8, 1]]);
   });
 
+  it('names NULL, TRUE and the special functions written without parentheses _col<n>, as Athena names expressions', async () => {
+    const s = await run(
+      'SELECT NULL, true, current_date, localtimestamp, 1 AS x, count(*), current_timestamp AS at',
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.columns.map((c) => c.name)).toEqual(['_col0', '_col1', '_col2', '_col3', 'x', '_col5', 'at']);
+  });
+
   it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {
     const s = await run(
       `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 25`,
