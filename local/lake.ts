@@ -41,6 +41,8 @@ export interface RunningLake {
   lakeDir: string;
   /** Stops everything; says what the delivery stream delivered and left (the lake's last line). */
   stop(): Promise<StopReport | undefined>;
+  /** The ETL executions running now (a stop waits for them, up to LAKE_SFN_STOP_GRACE_SECONDS). */
+  executionsRunning(): string[];
 }
 
 export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
@@ -128,6 +130,7 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
     apiKeySource: key.source,
     apiKeyFile: key.file,
     lakeDir: dir,
+    executionsRunning: () => etl.engine.runningExecutions(),
     stop: () =>
       (stopping ??= (async () => {
         follower.stop();

@@ -20,10 +20,11 @@ const startupLog: ShutdownLog = {
 };
 let log: ShutdownLog = startupLog;
 let inFlight: () => number = () => 0;
+let executionsRunning: () => string[] = () => [];
 // First thing: as a container's init (pid 1), a signal without a handler is ignored.
 const shutdown = new Shutdown({
   log: () => log,
-  pending: () => ({ requestsInFlight: inFlight() }),
+  pending: () => ({ requestsInFlight: inFlight(), executionsRunning: executionsRunning() }),
 }).listen();
 
 /** A start that cannot go on, told in one line without a stack (a busy port, a PORT that is no port). */
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
 
+  executionsRunning = () => lake.executionsRunning();
   shutdown.started(lake);
 }
 

@@ -185,6 +185,11 @@ export class LocalStateMachine {
     }
   }
 
+  /** The executions this engine is running now, by name. */
+  runningExecutions(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** Aborts an execution this engine runs (status ABORTED). */
   stopExecution(name: string): boolean {
     const r = this.running.get(name);

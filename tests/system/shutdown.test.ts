@@ -186,6 +186,9 @@ describe('signals while stopping', () => {
       expect((await deliveredRecords(lakeDir)).map((r) => r.id)).toEqual(['held-1']);
       const shuttingDown = logLines(lake.output()).find((l) => l.message === 'shutting down');
       expect(shuttingDown?.requestsInFlight).toBe(1);
+      // The second signal's line says what the stop waits for: the requests, and the ETL executions running.
+      const still = logLines(lake.output()).find((l) => String(l.message).startsWith('still stopping'));
+      expect(still).toMatchObject({ executionsRunning: [] });
     } finally {
       killLaunch(lake);
       await fs.rm(lakeDir, { recursive: true, force: true });
