@@ -10,8 +10,8 @@
  *    change time (lib/objects/local.ts localVersionId), so a file written, copied or moved under the key again — a
  *    quarantined file moved back after a fix — is a new version and is checked again, while a restart re-triggers
  *    nothing, nor does a new version of unchanged content under a key that never left (a chmod, a copy of the lake
- *    with cp -a: on S3 no new version): successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl as {key, etag, versionId, size,
- *    mtimeMs} and read back at start. The event carries the version, so its execution is a new one (the execution
+ *    with cp -a: on S3 no new version): successes are appended (fsynced) to <LAKE_DIR>/.uploads-seen.jsonl as
+ *    {key, etag, versionId, size, mtimeMs} and read back at start. The event carries the version, so its execution is a new one (the execution
  *    name is derived from the key and the version, as on AWS, where the raw bucket is versioned).
  *  - A failing invocation is retried twice, as Lambda retries an asynchronous invocation, then left alone until the
  *    next start (where Lambda sends the event to the uploads dead-letter queue). Lambda waits about a minute before
@@ -147,19 +147,27 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
    * other metadata — a chmod or chown (on S3 an ACL change: no new version, no event), or a copy of the lake that
    * keeps times (cp -a) — and is not handed over again, which would re-run an old upload over later ones.
    */
-  type Content = { etag: string; size: number; mtimeMs: number };
+  type Content = { etag: string; size: number; mtimeMs: number; versionId?: string };
   const lastHanded = new Map<string, Content>();
-  // The modification time within a second: a copy keeps it to the nanosecond (cp -a), the millisecond (Node's
-  // fs.cp) or the second (tar).
+  // The same file (its inode, the version id's first part) with the same modification time: its mode or owner
+  // changed. Another file (a copy) with the modification time within a second: a copy that kept it, to the
+  // nanosecond (cp -a), the millisecond (Node's fs.cp) or the second (tar). The same file written again has
+  // another modification time, however soon: a new version.
+  const inodeOf = (versionId: string | undefined) => versionId?.split('.')[0];
   const sameContent = (a: Content | undefined, b: Content) =>
-    !!a && a.etag === b.etag && a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) < 1000;
+    !!a &&
+    a.etag === b.etag &&
+    a.size === b.size &&
+    (inodeOf(a.versionId) === inodeOf(b.versionId)
+      ? a.mtimeMs === b.mtimeMs
+      : Math.abs(a.mtimeMs - b.mtimeMs) < 1000);
   const goneSinceHanded = new Set<string>();
   for (const e of await readSeen(seenFile)) {
     if (e.versionId) {
       seenVersion.add(identity(e.key, e.etag, e.versionId));
       seenKeyVersion.add(`${e.key}\0${e.versionId}`);
     } else seenContentOnly.add(`${e.key}\0${e.etag}`);
-    lastHanded.set(e.key, { etag: e.etag, size: e.size, mtimeMs: e.mtimeMs });
+    lastHanded.set(e.key, e);
   }
 
   const observations = new Map<string, Observation>();
@@ -177,7 +185,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   const remember = async (entry: SeenEntry & { versionId: string }) => {
     seenVersion.add(identity(entry.key, entry.etag, entry.versionId));
     seenKeyVersion.add(`${entry.key}\0${entry.versionId}`);
-    lastHanded.set(entry.key, { etag: entry.etag, size: entry.size, mtimeMs: entry.mtimeMs });
+    lastHanded.set(entry.key, entry);
     goneSinceHanded.delete(entry.key);
     const fh = await fs.open(seenFile, 'a');
     try {
@@ -262,7 +270,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       seenKeyVersion.add(`${key}\0${versionId}`);
       return;
     }
-    if (sameContent(lastHanded.get(key), { etag, size, mtimeMs }) && !goneSinceHanded.has(key)) {
+    if (sameContent(lastHanded.get(key), { etag, size, mtimeMs, versionId }) && !goneSinceHanded.has(key)) {
       // Its metadata changed, not its content (see lastHanded): the same object, remembered under this version.
       await remember({ key, etag, versionId, size, mtimeMs });
       return;

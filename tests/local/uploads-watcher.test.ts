@@ -201,6 +201,9 @@ describe('uploads watcher', () => {
     await settle(first.w);
     await settle(first.w);
     expect(first.events).toHaveLength(1);
+    // The same content written again at once (the same file, another modification time): a new version.
+    await fs.writeFile(file, 'paid\n');
+    await waitFor('the rewrite', () => first.events.length > 1);
     await first.w.stop();
     // The lake copied with its times (cp -a): new inodes, the same content and modification times.
     const copy = `${lake}-copy`;
