@@ -201,8 +201,11 @@ describe('uploads watcher', () => {
     await settle(first.w);
     await settle(first.w);
     expect(first.events).toHaveLength(1);
-    // The same content written again at once (the same file, another modification time): a new version.
+    // The same content written again at once (the same file, a modification time half a second later): a new
+    // version, however close its time.
+    const written = (await fs.stat(file)).mtime;
     await fs.writeFile(file, 'paid\n');
+    await fs.utimes(file, new Date(), new Date(written.getTime() + 500));
     await waitFor('the rewrite', () => first.events.length > 1);
     await first.w.stop();
     // The lake copied with its times (cp -a): new inodes, the same content and modification times.
