@@ -134,11 +134,18 @@ function readsBack(run: string): boolean {
  */
 export function parseJsonExact(text: string): unknown {
   if (!mayNeedSource(text)) return JSON.parse(text);
+  return parseWithReviver(text, remember);
+}
+
+/**
+ * JSON.parse with a reviver. The reviver walks the value recursively: one nested beyond the stack (far beyond what
+ * any check takes, lib/json-limits.ts) is read without it (JSON.parse itself is not recursive), to be refused for
+ * its depth rather than called not JSON.
+ */
+function parseWithReviver(text: string, reviver: Reviver): unknown {
   try {
-    return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, remember);
+    return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, reviver);
   } catch (e) {
-    // The reviver walks the value recursively: one nested beyond the stack (far beyond what any check takes,
-    // lib/json-limits.ts) is read without the sources, to be refused for its depth rather than called not JSON.
     if (e instanceof RangeError) return JSON.parse(text);
     throw e;
   }
@@ -151,19 +158,12 @@ export function parseJsonExact(text: string): unknown {
  */
 export function parseJsonKeepingNumberForms(text: string): unknown {
   if (!FRACTION_OR_EXPONENT.test(text) && !mayNeedSource(text)) return JSON.parse(text);
-  try {
-    return (JSON.parse as (text: string, reviver: Reviver) => unknown)(text, function (key, value, context) {
-      if (typeof value !== 'number' || context?.source === undefined || context.source === String(value))
-        return value;
-      keep(this as object, key, context.source);
+  return parseWithReviver(text, function (key, value, context) {
+    if (typeof value !== 'number' || context?.source === undefined || context.source === String(value))
       return value;
-    });
-  } catch (e) {
-    // A reviver walks the value recursively: one nested beyond the stack is read without the forms (JSON.parse
-    // itself is not recursive), for the check to judge it otherwise.
-    if (e instanceof RangeError) return JSON.parse(text);
-    throw e;
-  }
+    keep(this as object, key, context.source);
+    return value;
+  });
 }
 
 /** A number token with a fraction or an exponent, where a number token stands (JavaScript writes 1.0 as 1). */

@@ -118,6 +118,17 @@ const FOLDER_ERRORS: Record<string, string> = {
   EPERM: 'operation not permitted: give the lake a folder it may write',
 };
 
+/**
+ * A start's failure: the lake's folder full, read-only or not ours in one line (which folder, what to do), else the
+ * stack.
+ */
+function startFailure(err: unknown): string {
+  const folder = FOLDER_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
+  return folder
+    ? `${folder} under ${lakeDir()} (LAKE_DIR; ${(err as Error).message})`
+    : String((err as Error).stack ?? err);
+}
+
 main().catch((err) => {
   // A refusal of schemas/, a busy port, a service that does not resolve or a folder another namespace's lake runs
   // on is an answer, not a crash: its lines, without a stack.
@@ -125,17 +136,8 @@ main().catch((err) => {
   const refused = ['SchemasRefused', 'StartRefused', 'ServiceConfigError', 'LakeDirInUse'].includes(
     name ?? '',
   );
-  // The lake's folder full, read-only or not ours: which folder, and what to do, in one line.
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const folder = FOLDER_ERRORS[code];
   process.stderr.write(
-    `failed to start the local data lake: ${
-      refused
-        ? (err as Error).message
-        : folder
-          ? `${folder} under ${lakeDir()} (LAKE_DIR; ${(err as Error).message})`
-          : ((err as Error).stack ?? err)
-    }\n`,
+    `failed to start the local data lake: ${refused ? (err as Error).message : startFailure(err)}\n`,
   );
   process.exit(1);
 });

@@ -5,6 +5,9 @@
 import { compatMacro as m } from './compat-macro';
 import type { MacroDef } from './macros';
 
+/** json_parse's value of a valid JSON text s: its objects' keys sorted (lib/query/duckdb/json-sorted.ts). */
+const SORTED_JSON = 'json(trino_json_sorted(s))';
+
 export const JSON_FUNCTIONS: MacroDef[] = [
   m(
     'json_extract_scalar',
@@ -22,7 +25,7 @@ export const JSON_FUNCTIONS: MacroDef[] = [
     'json_parse',
     ['s'],
     "CASE WHEN NOT json_valid(s) THEN error('Cannot convert value to JSON: ''' || s || '''') " +
-      'ELSE json(trino_json_sorted(s)) END',
+      `ELSE ${SORTED_JSON} END`,
     {
       signature: 'json_parse(string)',
       duckdb: "json(s), its objects' keys sorted",
@@ -93,7 +96,7 @@ export const TRINO_JSON_ROWS: MacroDef[] = [
 /** json_parse inside try() (./calls.ts): NULL where json_parse fails, as Athena's try() answers. Internal. */
 export const TRINO_TRY_JSON_PARSE: MacroDef = {
   name: 'trino_try_json_parse',
-  overloads: [{ params: ['s'], body: 'CASE WHEN json_valid(s) THEN json(trino_json_sorted(s)) END' }],
+  overloads: [{ params: ['s'], body: `CASE WHEN json_valid(s) THEN ${SORTED_JSON} END` }],
   doc: [],
 };
 

@@ -3,8 +3,8 @@
  * json_parse (its JsonTypeUtil writes through a mapper that orders map entries by key): there
  * json_parse('{"b":1,"a":2}') = json_parse('{"a":2,"b":1}'), and json_format of either is {"a":2,"b":1}. A scalar
  * function of this process (DuckDB has no recursive key sort); numbers keep their text (lib/exact-json.ts), a key
- * named twice keeps its last value (as JSON.parse reads it). A text that is not JSON is returned as it is, for
- * DuckDB's json() to refuse with its own message.
+ * named twice keeps its last value (as JSON.parse reads it). A text that is not JSON is returned as it is
+ * (json_parse has refused it already, lib/query/dialect/json-functions.ts).
  */
 import { DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { parseJsonWithNumberTexts } from '../../exact-json';

@@ -63,8 +63,9 @@ export function jsonSegment(
 /**
  * A .json input's first bytes as text, read until they hold its first line whole (a line end after its first
  * character, or a document's opening bracket), at most MAX_JSON_OBJECT_BYTES + 1 bytes: as the Glue job reads them
- * (etl_job.py json_layout_of; a longer first line is no JSON line). A first line longer than a fixed sniff was cut short, did not parse, and sent a file
- * of JSON lines to the document reader — on AWS Spark's multi-line reader, which takes only its first object.
+ * (etl_job.py json_layout_of; a longer first line is no JSON line). A first line longer than a fixed sniff was cut
+ * short, did not parse, and sent a file of JSON lines to the document reader — on AWS Spark's multi-line reader,
+ * which takes only its first object.
  */
 async function headToFirstLine(input: InputFile): Promise<string> {
   let started = false;
