@@ -2,7 +2,7 @@
  * Where GET /ingest/stats reads: CloudWatch metrics on AWS (./cloudwatch.ts), the local lake's store
  * (./local-store.ts) and its delivery stream's buffer (./delivery-buffer.ts). One instance per cold start.
  */
-import { lakeTables } from '../catalog/tables';
+import { tableNames } from '../catalog/table-names';
 import { lakeDir, localFirehoseSettings, runtime } from '../config';
 import { DEFAULT_NAMESPACE, lakeStage } from '../metrics';
 import { localDeliveryState } from './delivery-buffer';
@@ -43,10 +43,7 @@ function cloudWatchSource(): IngestStatsSource {
       service: process.env.POWERTOOLS_SERVICE_NAME || 'data-lake',
       stage: lakeStage(),
     },
-    () =>
-      lakeTables()
-        .filter((t) => t.kind === 'events')
-        .map((t) => t.name),
+    () => tableNames(['events']),
   );
 }
 

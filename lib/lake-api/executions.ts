@@ -6,7 +6,7 @@
  *   POST /executions/{name}/retry             a FAILED, TIMED_OUT or ABORTED execution again, with its input
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { lakeTables } from '../catalog/tables';
+import { tableNames } from '../catalog/table-names';
 import { ApiError, ErrorCode } from '../errors';
 import { json, parseJsonBody } from '../http';
 import {
@@ -105,7 +105,7 @@ function parseStartBody(event: APIGatewayProxyEvent): { mode: string; table: str
   const { mode, table } = fields;
   if (typeof mode !== 'string' || !(START_MODES as readonly string[]).includes(mode))
     throw invalidParameter('mode', `mode must be one of ${START_MODES.join(', ')}`);
-  const tables = lakeTables().map((t) => t.name);
+  const tables = tableNames();
   if (typeof table !== 'string' || !tables.includes(table))
     throw new ApiError(
       400,

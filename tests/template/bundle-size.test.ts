@@ -6,7 +6,7 @@
  * Sizes only: the module init time is a measurement of `npm run bench`, not a test.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { packageService, type Packaged } from '../support/template';
@@ -87,6 +87,62 @@ describe('function bundles', () => {
       const result = JSON.parse(out.slice(out.indexOf('RESULT ') + 7)) as { statusCode: number };
       expect(result.statusCode).toBe(500);
       expect(run.stderr).toContain('this bundle was built for AWS (LAKE_BUNDLE_RUNTIME=aws)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lake: built for AWS, it knows the lake’s tables from its environment (schemas/ is not in the bundle)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lake-bundle-'));
+    try {
+      const bundle = path.join(dir, 'lake.js');
+      writeFileSync(bundle, mainJs('lake', 'functions/lake.js').text);
+      // The runtime's SDK, where the bundle's imports (ES modules: NODE_PATH is not read) find it.
+      symlinkSync(path.resolve(__dirname, '../../node_modules'), path.join(dir, 'node_modules'));
+      const env = packaged.template.Resources.LakeLambdaFunction!.Properties.Environment.Variables as Record<
+        string,
+        unknown
+      >;
+      const tableEnv = Object.fromEntries(
+        Object.entries(env).filter(([k, v]) => k.startsWith('LAKE_') && typeof v === 'string'),
+      ) as Record<string, string>;
+      const start = (table: string) => {
+        const script = `require(${JSON.stringify(bundle)}).handler(
+            { httpMethod: 'POST', resource: '/executions', path: '/executions',
+              headers: { 'content-type': 'application/json' },
+              body: ${JSON.stringify(JSON.stringify({ mode: 'replay', table }))}, requestContext: {} },
+            { awsRequestId: 'r', functionName: 'lake', getRemainingTimeInMillis: () => 1000 },
+          ).then((r) => process.stdout.write('\\nRESULT ' + JSON.stringify(r)));`;
+        const run = spawnSync(process.execPath, ['-e', script], {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH,
+            NODE_PATH: path.resolve(__dirname, '../../node_modules'),
+            ...tableEnv,
+            RAW_BUCKET: 'raw',
+            // Nothing listens there: a start that passes the check fails at Step Functions, not before.
+            ETL_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:data-lake-prod-etl',
+            AWS_ENDPOINT_URL_SFN: 'http://127.0.0.1:9',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_MAX_ATTEMPTS: '1',
+            POWERTOOLS_LOG_LEVEL: 'ERROR',
+            AWS_REGION: 'us-east-1',
+          },
+          encoding: 'utf8',
+        });
+        const out = run.stdout;
+        return JSON.parse(out.slice(out.indexOf('RESULT ') + 7)) as { statusCode: number; body: string };
+      };
+      expect(tableEnv.LAKE_RUNTIME).toBe('aws');
+      const unknown = start('no_such_table');
+      expect(unknown.statusCode).toBe(400);
+      const { message } = JSON.parse(unknown.body) as { message: string };
+      for (const t of ['orders', 'customers', 'page_view', 'signup']) expect(message).toContain(t);
+      // A table of schemas/ passes the check: the answer is Step Functions' (unreachable here), not UNKNOWN_TABLE.
+      const known = start('orders');
+      expect(known.body).not.toContain('UNKNOWN_TABLE');
+      expect(known.statusCode).toBeGreaterThanOrEqual(500);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

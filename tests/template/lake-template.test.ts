@@ -35,6 +35,11 @@ describe('packaged template: the lake function (console routes)', () => {
     expect(env.RAW_BUCKET).toEqual({ Ref: 'RawBucket' });
     expect(json(env.ETL_STATE_MACHINE_ARN)).toContain(':stateMachine:data-lake-prod-etl');
     expect(env.LAKE_RUNTIME).toBe('aws');
+    // schemas/ is not in the bundle: the tables a replay may name, the event types of the ingest statistics.
+    expect(env.LAKE_EVENT_TABLES.split(',')).toEqual(
+      expect.arrayContaining(['order_placed', 'page_view', 'signup']),
+    );
+    expect(env.LAKE_DATASET_TABLES.split(',')).toEqual(expect.arrayContaining(['customers', 'orders']));
   });
 
   it('serves every console route through the lake function, IAM-authorised, with a CORS preflight', () => {
