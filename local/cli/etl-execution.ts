@@ -19,6 +19,7 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import { applyFunctionEnvironment } from '../environment';
+import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig } from '../service-config';
 
 export interface EtlExecutionRequest {
@@ -149,6 +150,22 @@ async function viaRunningLake(
 }
 
 async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.WritableStream): Promise<number> {
+  // The schemas a run in this process uses pass the check npm start makes, against the history and the versions this
+  // lake has used (local/schemas-in-use.ts), and what it applies is recorded as used: a refused change never takes
+  // effect by this door either (a rebuild would re-type the stored rows under it).
+  try {
+    const schemas = applySchemas(undefined, dir);
+    if (schemas.unrecorded.length)
+      (req.err ?? process.stderr).write(
+        `schema changes not recorded (${schemas.unrecorded.join(', ')}): npm run schemas:accept before a deploy\n`,
+      );
+  } catch (e) {
+    if (!(e instanceof SchemasRefused)) throw e;
+    (req.err ?? process.stderr).write(
+      `nothing ran: ${e.message}\n(npm start refuses these schemas too; the lake keeps what it stored)\n`,
+    );
+    return 1;
+  }
   const stage = process.env.LAKE_STAGE || 'local';
   const config = await loadServiceConfig(stage);
   // The command prints the outcome; the lake's own log lines only when something goes wrong (or when asked for).

@@ -56,6 +56,49 @@ describe('the doors the schema check guards', () => {
     expect(await fs.readdir(lake)).toEqual([]);
   }, 120_000);
 
+  it('npm run rebuild/replay/compact with no lake running refuse an unsafe change, and record what they use', async () => {
+    const c = copy();
+    const lake = await tempLake('gate-cli');
+    await fs.mkdir(path.join(lake, 'raw'), { recursive: true });
+    const cli = (name: string, ...args: string[]) =>
+      inCopy(c, ['--import', 'tsx', `local/cli/${name}.ts`, ...args], { LAKE_DIR: lake });
+
+    // A safe change not recorded yet: the run uses it, says so, and records the version it used.
+    c.editJson(
+      'schemas/datasets/orders.json',
+      (s) => (s.properties.channel = { type: 'string', maxLength: 16 }),
+    );
+    const used = await cli('rebuild', 'orders');
+    expect(used.output).toMatch(/in this process/);
+    expect(used.output).toMatch(/schema changes not recorded \(orders\): npm run schemas:accept/);
+    expect(used.code).toBe(0);
+    const inUse = JSON.parse(await fs.readFile(path.join(lake, 'schemas-in-use', 'orders.json'), 'utf8'));
+    expect(inUse.version).toBe(2);
+
+    // Taking it back is judged against the version this lake used, as npm start judges it.
+    c.editJson('schemas/datasets/orders.json', (s) => delete s.properties.channel);
+    const back = await cli('replay', 'orders');
+    expect(back.code).toBe(1);
+    expect(back.output).toMatch(/nothing ran: .*not safe/s);
+    expect(back.output).toMatch(/REFUSED REMOVED orders\.channel/);
+    expect(back.output).not.toMatch(/in this process/);
+
+    // An unsafe type change: refused before anything runs (a rebuild would re-type the stored amounts).
+    c.editJson('schemas/datasets/orders.json', (s) => {
+      s.properties.channel = { type: 'string', maxLength: 16 };
+      s.properties.amount.type = 'integer';
+    });
+    const executions = await fs.readdir(path.join(lake, '_state')).catch(() => []);
+    const refused = await cli('rebuild', 'orders');
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/REFUSED TYPE_CHANGED orders\.amount: type double → bigint/);
+    expect(refused.output).not.toMatch(/\n\s+at /);
+    expect(await fs.readdir(path.join(lake, '_state')).catch(() => [])).toEqual(executions);
+    const compact = await cli('compact');
+    expect(compact.code).toBe(1);
+    expect(compact.output).toMatch(/REFUSED TYPE_CHANGED orders\.amount/);
+  }, 240_000);
+
   it('sls package refuses an unsafe change, and a safe one that is not recorded yet', async () => {
     const c = copy();
     c.editJson('schemas/events/signup.json', (s) => s.required.push('country'));
