@@ -220,6 +220,30 @@ describe('local query engine: results', () => {
     expect(page.columns.map((c) => c.name)).toEqual(['_col0', '_col1', '_col2', '_col3', 'x', '_col5', 'at']);
   });
 
+  it('keeps an alias or a column name of any characters, as Athena does, and names other expressions _col<n>', async () => {
+    const names = async (sql: string) => {
+      const s = await run(sql);
+      expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+      return (await engine.results(s.id, { maxRows: 10 })).columns.map((c) => c.name);
+    };
+    expect(await names('SELECT count(*) AS "総数", 1 AS "has space", 2 AS "x-y", 3 AS ü, 4 + 1')).toEqual([
+      '総数',
+      'has space',
+      'x-y',
+      'ü',
+      '_col4',
+    ]);
+    expect(await names('SELECT "é", abs("é") FROM (SELECT 1 AS "é") t')).toEqual(['é', '_col1']);
+    expect(await names('SELECT 1 AS "é" UNION ALL SELECT 2')).toEqual(['é']);
+    // A * stands for the columns of what it reads: their names as that query gave them.
+    expect(await names('SELECT *, 5 AS "a b", 6 FROM (SELECT 1 AS "é", count(*)) t')).toEqual([
+      'é',
+      '_col1',
+      'a b',
+      '_col3',
+    ]);
+  });
+
   it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {
     const s = await run(
       `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 25`,

@@ -50,7 +50,8 @@ import { chunkCells } from './cells';
 import { explainEngineError } from './trino-functions';
 import { IntervalColumns } from './intervals';
 import { typedRewrites } from './typed-rewrites';
-import { columnName, trinoType } from './values';
+import { trinoType } from './values';
+import { athenaColumnNames } from './column-names';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
 import { refuseWhatAthenaRefuses } from './athena-refusals';
@@ -366,11 +367,15 @@ export class DuckDbQueryEngine implements QueryEngine {
         throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
       }
       await refuseWhatAthenaRefuses(c, sql, a.query, this.tables);
+      // Before the stream: the connection runs one statement at a time.
+      const names = await athenaColumnNames(
+        c,
+        sql,
+        Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i)),
+      );
       const result = await prepared.stream();
       const types = result.columnTypes();
-      const columns = result
-        .columnNames()
-        .map((name, i) => ({ name: columnName(name, i), type: trinoType(types[i]!) }));
+      const columns = names.map((name, i) => ({ name, type: trinoType(types[i]!) }));
       const intervals = new IntervalColumns(types);
       out = await fs.open(tmpResults, 'w');
       let rows = 0;

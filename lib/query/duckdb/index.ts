@@ -11,4 +11,4 @@
  * The sandboxed instance is ../duckdb-sandbox.ts; the rejected store's view, ../rejected-view.ts.
  */
 export { DuckDbQueryEngine, type LocalQueryEngineOptions } from './engine';
-export { columnName, formatMicros, toCell, trinoType } from './values';
+export { formatMicros, toCell, trinoType } from './values';

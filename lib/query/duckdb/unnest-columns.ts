@@ -14,6 +14,7 @@
  * An alias list that does not name every column is refused as Athena refuses it (DuckDB would name the first ones).
  */
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { UNNAMED_COLUMN } from './column-names';
 import {
   bindTree,
   copyTree,
@@ -60,9 +61,9 @@ const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * A column Trino leaves unnamed (an array's elements, a map's keys and values, the ordinal, a row's unnamed field): not an identifier, so the
- * results name it _col<position in the select list> as Athena does (values.ts columnName).
+ * results name it _col<position in the select list> as Athena does (column-names.ts).
  */
-const unnamed = (k: number) => quoted(`unnamed ${k}`);
+const unnamed = (k: number) => quoted(`${UNNAMED_COLUMN} ${k}`);
 
 /** The UNNEST table functions of a FROM clause, each with the FROM items left of it (EMPTY when none). */
 function* unnestRefs(from: unknown, left: TreeNode): Generator<{ ref: TreeNode; left: TreeNode }> {

@@ -94,34 +94,6 @@ export function trinoType(t: DuckDBType): string {
   }
 }
 
-/**
- * Athena names an expression without an alias _col<position>; DuckDB names it after its text (count_star(),
- * (a + 1)). Names that are not plain identifiers are taken for such expressions and renamed as Athena would.
- */
-export function columnName(name: string, index: number): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !UNNAMED.has(name.toLowerCase()) ? name : `_col${index}`;
-}
-
-/**
- * Names DuckDB gives expressions that look like identifiers: count(*), and the literals and special functions
- * written without parentheses (SELECT NULL, current_date), which Trino's reserved words keep from being a column's
- * or an unquoted alias's name.
- */
-const UNNAMED = new Set([
-  'count_star',
-  'null',
-  'true',
-  'false',
-  'current_date',
-  'current_time',
-  'current_timestamp',
-  'localtime',
-  'localtimestamp',
-  'current_user',
-  'current_catalog',
-  'current_schema',
-]);
-
 function integer(v: bigint | number): Cell {
   const n = Number(v);
   return Number.isSafeInteger(n) ? n : String(v);
