@@ -1192,6 +1192,37 @@ export const CORPUS: CorpusEntry[] = [
     rows: [['order-42', null, [1, 2], 'xy']],
     source: `${TRINO_STRING}; ${TRINO_ARRAY} (|| of two arrays)`,
   },
+  // --- typed literals -------------------------------------------------------------------------------------------
+  {
+    sql: "SELECT DECIMAL '0.12345', DECIMAL '1.5' AS x, DECIMAL '-000.50', DECIMAL '5.', DECIMAL '1.5' + 1",
+    rows: [[0.12345, 1.5, -0.5, 5, 2.5]],
+    types: ['decimal(5,5)', 'decimal(2,1)', 'decimal(2,2)', 'decimal(1,0)', 'decimal(12,1)'],
+    source:
+      'trinodb/trino core/trino-spi/src/main/java/io/trino/spi/type/Decimals.java (parse: precision = digits ' +
+      'without leading zeros + scale, at least 1); https://trino.io/docs/current/language/types.html (DECIMAL)',
+  },
+  {
+    sql: "SELECT DECIMAL '12345678901234567.89' AS big",
+    rows: [['12345678901234567.89']],
+    types: ['decimal(19,2)'],
+    source: 'trinodb/trino core/trino-spi/src/main/java/io/trino/spi/type/Decimals.java (parse)',
+  },
+  {
+    sql: "SELECT DECIMAL '1e2'",
+    refused: /^'1e2' is not a valid DECIMAL literal/,
+    source: 'https://trino.io/docs/current/language/types.html (DECIMAL literals: no exponent)',
+  },
+  {
+    sql: "SELECT DOUBLE '1.5' AS d, BIGINT '5' AS b, REAL '2.5', BOOLEAN 'true' AS t, VARCHAR 'v' AS v",
+    rows: [[1.5, 5, 2.5, true, 'v']],
+    types: ['double', 'bigint', 'real', 'boolean', 'varchar'],
+    source: 'https://trino.io/docs/current/language/types.html (a literal of a type is the cast of its text)',
+  },
+  {
+    sql: "SELECT count(*) FROM (VALUES (DECIMAL '1.37'), (DECIMAL '1.3704')) AS t(a) WHERE a >= DECIMAL '1.3704'",
+    rows: [[1]],
+    source: 'https://trino.io/docs/current/language/types.html (DECIMAL)',
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

@@ -1,7 +1,7 @@
 /**
  * A checked statement as the local engine runs it on DuckDB, in passes (each re-reads the text the previous one
  * wrote, so a rewrite never hides another): division and remainder with Athena's answers for a zero divisor
- * (division.ts), subscripts with Athena's errors (subscripts.ts), decimal results (decimals.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
+ * (division.ts), typed literals (typed-literals.ts), subscripts with Athena's errors (subscripts.ts), decimal results (decimals.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
  * and a bare VALUES named as Trino names its columns (_col0, _col1, …).
  * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
  */
@@ -13,6 +13,7 @@ import { guardSubscripts } from './subscripts';
 import { javaFormatSql } from './java-format';
 import { LocalDialectError } from './local-error';
 import { rewriteTimeZones } from './time-zone';
+import { rewriteTypedLiterals } from './typed-literals';
 import { applyEdits, callAt, isWord, spanText, type Edit } from './tokens';
 
 function rewriteFormat(sql: string): string {
@@ -75,7 +76,11 @@ function extractZoneFields(sql: string): string {
 export function toDuckDbSql(sql: string): string {
   return rewriteFormat(
     rewriteCalls(
-      rewriteTimeZones(extractZoneFields(rewriteDecimals(guardSubscripts(guardDivisions(bareValues(sql)))))),
+      rewriteTimeZones(
+        extractZoneFields(
+          rewriteDecimals(guardSubscripts(guardDivisions(rewriteTypedLiterals(bareValues(sql))))),
+        ),
+      ),
     ),
   );
 }

@@ -71,15 +71,12 @@ function refuseOtherDialects(sql: string, tokens: Token[]): void {
 }
 
 /** EXTRACT fields of Trino's that the parser's grammar does not know. */
-const PARSER_LACKS_EXTRACT_FIELDS = new Set([
-  'day_of_week',
-  'yow',
-  'year_of_week',
-  'day_of_month',
-  'day_of_year',
-  'timezone_hour',
-  'timezone_minute',
-]);
+const PARSER_LACKS_EXTRACT_FIELD =
+  /^(day_of_week|yow|year_of_week|day_of_month|day_of_year|timezone_hour|timezone_minute)$/i;
+
+/** Types of Trino's typed literals (<type> '<text>') the parser's grammar lacks (it reads DATE, TIMESTAMP). */
+const PARSER_LACKS_TYPED_LITERAL =
+  /^(decimal|double|real|bigint|int|integer|smallint|tinyint|boolean|varchar|json)$/i;
 
 /**
  * Same-length rewrites of constructs Athena accepts but the parser's grammars do not, in the copy the parser
@@ -91,16 +88,21 @@ const PARSER_LACKS_EXTRACT_FIELDS = new Set([
  *  - TABLESAMPLE <method> (<percent>) is dropped (the grammar takes it after a table's name only);
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
- *  - variance( is read as var_samp( (Trino's alias; the grammar lacks the name).
+ *  - variance( is read as var_samp( (Trino's alias; the grammar lacks the name);
+ *  - a typed literal the grammar lacks (DECIMAL '1.5', DOUBLE '1.5', BIGINT '5', JSON '[1]', X'00ff') is read as
+ *    its string (the type word blanked): a literal never names a table or a function (the local engine reads it
+ *    as Athena does, lib/query/dialect/typed-literals.ts).
  */
 function rewriteForParser(
   tokens: Token[],
   replace: (start: number, end: number, text: string) => void,
 ): void {
   const word = (k: number, w: string) => isWordAt(tokens, k, w);
+  /** Tokens from..to (one by default) replaced by `text` (blank by default). */
+  const put = (from: number, to = from, text = '') => replace(tokens[from]!.start, tokens[to]!.end, text);
   for (let k = 0; k < tokens.length; k++) {
     if (word(k, 'at') && word(k + 1, 'time') && word(k + 2, 'zone')) {
-      replace(tokens[k]!.start, tokens[k + 2]!.end, '||');
+      put(k, k + 2, '||');
       continue;
     }
     if (
@@ -108,7 +110,7 @@ function rewriteForParser(
       tokens[k - 1]?.text === '(' &&
       tokens[k - 2]?.kind === 'word'
     ) {
-      replace(tokens[k]!.start, tokens[k]!.end, '');
+      put(k);
       continue;
     }
     // EXTRACT(<field> FROM …) with a field of Trino's the grammar lacks: read as YEAR (DOW for YOW, which is
@@ -118,9 +120,9 @@ function rewriteForParser(
       tokens[k + 1]?.text === '(' &&
       tokens[k + 2]?.kind === 'word' &&
       word(k + 3, 'from') &&
-      PARSER_LACKS_EXTRACT_FIELDS.has(tokens[k + 2]!.text.toLowerCase())
+      PARSER_LACKS_EXTRACT_FIELD.test(tokens[k + 2]!.text)
     ) {
-      replace(tokens[k + 2]!.start, tokens[k + 2]!.end, tokens[k + 2]!.text.length >= 4 ? 'year' : 'dow');
+      put(k + 2, k + 2, tokens[k + 2]!.text.length >= 4 ? 'year' : 'dow');
       continue;
     }
     // TABLESAMPLE BERNOULLI|SYSTEM (p) after an aliased relation: the grammar takes it only right after a table's
@@ -131,17 +133,26 @@ function rewriteForParser(
       tokens[k + 3]?.kind === 'number' &&
       tokens[k + 4]?.text === ')'
     ) {
-      replace(tokens[k]!.start, tokens[k + 4]!.end, '');
+      put(k, k + 4);
+      continue;
+    }
+    // A typed literal the grammar lacks; X'00ff' is one token to Trino (the letter and the quote touch).
+    const literal = tokens[k + 1];
+    if (
+      literal?.kind === 'string' &&
+      (PARSER_LACKS_TYPED_LITERAL.test(tokens[k]!.text) || (word(k, 'x') && tokens[k]!.end === literal.start))
+    ) {
+      put(k);
       continue;
     }
     // variance(x): the grammar has no such call; read as var_samp (the same length), which it is in Trino.
     if (word(k, 'variance') && tokens[k + 1]?.text === '(') {
-      replace(tokens[k]!.start, tokens[k]!.end, 'var_samp');
+      put(k, k, 'var_samp');
       continue;
     }
     // UNNEST(…) WITH ORDINALITY: the grammar lacks the clause (it adds a column, never a table or function).
     if (word(k, 'with') && word(k + 1, 'ordinality') && tokens[k - 1]?.text === ')') {
-      replace(tokens[k]!.start, tokens[k + 1]!.end, '');
+      put(k, k + 1);
       continue;
     }
     // OFFSET n ROWS: the grammar knows OFFSET n.
@@ -150,7 +161,7 @@ function rewriteForParser(
       tokens[k + 1]?.kind === 'number' &&
       (word(k + 2, 'rows') || word(k + 2, 'row'))
     ) {
-      replace(tokens[k + 2]!.start, tokens[k + 2]!.end, '');
+      put(k + 2);
       continue;
     }
     // FETCH {FIRST|NEXT} [n] {ROW|ROWS} ONLY is LIMIT n (WITH TIES is left for the parser to refuse).
@@ -158,7 +169,7 @@ function rewriteForParser(
       const n = tokens[k + 2]?.kind === 'number' ? tokens[k + 2]!.text : undefined;
       const rows = n === undefined ? k + 2 : k + 3;
       if ((word(rows, 'rows') || word(rows, 'row')) && word(rows + 1, 'only')) {
-        replace(tokens[k]!.start, tokens[rows + 1]!.end, `LIMIT ${n ?? '1'}`);
+        put(k, rows + 1, `LIMIT ${n ?? '1'}`);
         continue;
       }
     }
@@ -189,8 +200,8 @@ function rewriteForParser(
           t.text === '(' ||
           t.text === ')',
       );
-      const simple = typeTokens.length === 1;
-      if (plain && !simple) replace(typeTokens[0]!.start, typeTokens[typeTokens.length - 1]!.end, 'VARCHAR');
+      // A type of one word (VARCHAR, BIGINT) the grammar reads.
+      if (plain && typeTokens.length > 1) put(as + 1, close - 1, 'VARCHAR');
     }
   }
 }

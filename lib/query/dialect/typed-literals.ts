@@ -1,0 +1,67 @@
+/**
+ * Typed literals (<type> '<text>') as Athena reads them. DuckDB reads DECIMAL '0.12345' as a cast to its default
+ * DECIMAL(18,3) (0.123); Trino gives a decimal literal the precision and scale its digits have (decimal(5,5),
+ * 0.12345: io.trino.spi.type.Decimals.parse, leading zeros not counted, at least 1), and fails one that is not a
+ * decimal ('1e2') or has more than 38 digits. JSON '…' is json_parse of the text; the other types' literals are the
+ * cast of the text, written as CAST so that the casts' own rewrites (calls.ts) read it as Athena does.
+ */
+import { sqlString } from '../../duckdb-sql';
+import { tokenize } from '../sql-guard/lexer';
+import { applyEdits, isSymbol, type Edit } from './tokens';
+
+/** A typed literal Athena fails at analysis: the query fails with Trino's message. */
+export class InvalidLiteralError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidLiteralError';
+  }
+}
+
+/** Types whose literal is the cast of its text (DuckDB's type name). */
+const CAST_TYPES: Record<string, string> = {
+  double: 'DOUBLE',
+  real: 'REAL',
+  bigint: 'BIGINT',
+  integer: 'INTEGER',
+  int: 'INTEGER',
+  smallint: 'SMALLINT',
+  tinyint: 'TINYINT',
+  boolean: 'BOOLEAN',
+  varchar: 'VARCHAR',
+};
+
+const DECIMAL_LITERAL = /^([+-]?)([0-9]+)?(?:\.([0-9]+)?)?$/;
+const MAX_PRECISION = 38;
+
+/** The DuckDB cast of a DECIMAL literal's text, with Trino's precision and scale. */
+export function decimalLiteral(text: string): string {
+  const m = DECIMAL_LITERAL.exec(text);
+  if (!m || (m[2] === undefined && m[3] === undefined))
+    throw new InvalidLiteralError(`'${text}' is not a valid DECIMAL literal`);
+  const integral = (m[2] ?? '').replace(/^0+/, '');
+  const scale = (m[3] ?? '').length;
+  const precision = Math.max(1, integral.length + scale);
+  if (precision > MAX_PRECISION) throw new InvalidLiteralError('Value exceeds maximum precision');
+  return `CAST(${sqlString(text)} AS DECIMAL(${precision}, ${scale}))`;
+}
+
+/** The statement with its typed literals written as DuckDB reads them as Athena does (the module comment). */
+export function rewriteTypedLiterals(sql: string): string {
+  if (!/\b(decimal|double|real|bigint|integer|int|smallint|tinyint|boolean|varchar|json)\s*'/i.test(sql))
+    return sql;
+  const { tokens } = tokenize(sql);
+  const edits: Edit[] = [];
+  for (let k = 0; k + 1 < tokens.length; k++) {
+    const t = tokens[k]!;
+    const literal = tokens[k + 1]!;
+    if (t.kind !== 'word' || literal.kind !== 'string' || isSymbol(tokens[k - 1], '.')) continue;
+    const type = t.text.toLowerCase();
+    const text = literal.text.slice(1, -1).replace(/''/g, "'");
+    let sqlText: string | undefined;
+    if (type === 'decimal') sqlText = decimalLiteral(text);
+    else if (type === 'json') sqlText = `json_parse(${literal.text})`;
+    else if (CAST_TYPES[type]) sqlText = `CAST(${literal.text} AS ${CAST_TYPES[type]})`;
+    if (sqlText) edits.push({ start: t.start, end: literal.end, text: sqlText });
+  }
+  return applyEdits(sql, edits);
+}
