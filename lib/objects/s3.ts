@@ -114,22 +114,32 @@ export class S3ObjectStore implements ObjectStore {
     const name = this.bucketName(bucket);
     const info = await this.head(bucket, fromKey);
     if (!info) throw new NoSuchKeyError(name, fromKey);
-    if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, fromKey, toKey, info);
+    // The version that was looked at, not one written since: in a versioned bucket that version is copied and then
+    // deleted (an object written under the key meanwhile stays, and its own event sees it); otherwise the copy
+    // requires its ETag, and the key is deleted.
+    const source =
+      copySource(name, fromKey) + (info.versionId ? `?versionId=${encodeURIComponent(info.versionId)}` : '');
+    if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, source, toKey, info);
     else
       await this.s3.send(
         new CopyObjectCommand({
           Bucket: name,
           Key: toKey,
-          CopySource: copySource(name, fromKey),
-          // The version that was looked at, not one written since.
+          CopySource: source,
           ...(info.etag ? { CopySourceIfMatch: `"${info.etag}"` } : {}),
           MetadataDirective: 'COPY',
         }),
       );
-    await this.s3.send(new DeleteObjectCommand({ Bucket: name, Key: fromKey }));
+    await this.s3.send(
+      new DeleteObjectCommand({
+        Bucket: name,
+        Key: fromKey,
+        ...(info.versionId ? { VersionId: info.versionId } : {}),
+      }),
+    );
   }
 
-  private async copyInParts(name: string, fromKey: string, toKey: string, info: ObjectInfo): Promise<void> {
+  private async copyInParts(name: string, source: string, toKey: string, info: ObjectInfo): Promise<void> {
     const { UploadId } = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: name, Key: toKey }));
     if (!UploadId) throw new Error(`CreateMultipartUpload for '${toKey}' returned no upload id`);
     try {
@@ -142,13 +152,13 @@ export class S3ObjectStore implements ObjectStore {
             Key: toKey,
             UploadId,
             PartNumber: n,
-            CopySource: copySource(name, fromKey),
+            CopySource: source,
             CopySourceRange: `bytes=${start}-${end}`,
             ...(info.etag ? { CopySourceIfMatch: `"${info.etag}"` } : {}),
           }),
         );
         const etag = res.CopyPartResult?.ETag;
-        if (!etag) throw new Error(`UploadPartCopy of part ${n} of '${fromKey}' returned no ETag`);
+        if (!etag) throw new Error(`UploadPartCopy of part ${n} of '${info.key}' returned no ETag`);
         parts.push({ ETag: etag, PartNumber: n });
       }
       await this.s3.send(

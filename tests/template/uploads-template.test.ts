@@ -126,8 +126,9 @@ describe('packaged template: uploads', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:AbortMultipartUpload',
-      's3:DeleteObject',
+      's3:DeleteObjectVersion',
       's3:GetObject',
+      's3:GetObjectVersion',
       's3:ListBucket',
       's3:PutObject',
       'sns:Publish',
@@ -143,7 +144,11 @@ describe('packaged template: uploads', () => {
       { 'Fn::Sub': '${RawBucket.Arn}/uploads/*' },
       { 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' },
     ]);
-    expect(resourcesOf('s3:DeleteObject')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
+    // The move to quarantine copies and deletes the version it checked (the raw bucket is versioned), never the key's
+    // current object: a file uploaded again meanwhile stays.
+    expect(resourcesOf('s3:DeleteObject')).toEqual([]);
+    expect(resourcesOf('s3:DeleteObjectVersion')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
+    expect(resourcesOf('s3:GetObjectVersion')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
     // Quarantined files and their reasons; the ETL's queue of accepted uploads (lib/etl/upload-queue.ts).
     expect(resourcesOf('s3:PutObject')).toEqual([
       { 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' },

@@ -106,6 +106,23 @@ describe('S3 object store', () => {
     expect(calls).toEqual(['HeadObjectCommand', 'CopyObjectCommand', 'DeleteObjectCommand']);
   });
 
+  it('move in a versioned bucket copies and deletes the version it looked at, not one written since', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 10, ETag: '"e1"', VersionId: 'v/1+' });
+    s3.on(CopyObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    await store().move('raw', 'uploads/orders/a.csv', 'quarantine/2026-01-01/orders/a.csv');
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
+      CopySource: 'raw-bkt/uploads/orders/a.csv?versionId=v%2F1%2B',
+      CopySourceIfMatch: '"e1"',
+    });
+    // A version id, not the key's current object: a file uploaded again under the key meanwhile stays.
+    expect(s3).toHaveReceivedCommandWith(DeleteObjectCommand, {
+      Bucket: 'raw-bkt',
+      Key: 'uploads/orders/a.csv',
+      VersionId: 'v/1+',
+    });
+  });
+
   it('move does not delete when the copy fails', async () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: 10, ETag: '"e1"' });
     s3.on(CopyObjectCommand).rejects(awsError('PreconditionFailed', 412));
