@@ -1,6 +1,6 @@
 /**
  * The quarantined uploads, newest first, for GET /uploads/quarantine: every object under quarantine/ in the raw
- * bucket but the reason files, each with the reason beside it (`<file>.reason.json`, lib/uploads/process.ts),
+ * bucket but the reason files (a .reason.json without one of its own), each with the reason beside it (`<file>.reason.json`, lib/uploads/process.ts),
  * through the objects port (S3 ListObjectsV2 + GetObject on AWS, the lake's raw/ folder locally).
  *
  * Order: the time the file was quarantined (the object's LastModified: S3's copy, the local store's move), then
@@ -80,10 +80,15 @@ async function readReason(
       ...(typeof r.field === 'string' ? { field: r.field } : {}),
     };
   } catch (e) {
-    // Removed since the listing (the file was replayed): the file itself is gone too, or about to be.
-    if (e instanceof NoSuchKeyError)
-      return { code: 'REASON_MISSING', message: `no ${reasonKey} beside the file` };
     if (e instanceof SyntaxError) return { code: 'REASON_UNREADABLE', message: `${reasonKey} is not JSON` };
+    // Removed since the listing (the file was moved back, README): the file itself is gone too, or about to be. On
+    // AWS a missing key is a 403, not a 404 (the role's s3:ListBucket is only for quarantine/, which S3 does not
+    // count for a GetObject): a listing of the key tells.
+    if (
+      e instanceof NoSuchKeyError ||
+      !(await objects.list('raw', reasonKey)).some((o) => o.key === reasonKey)
+    )
+      return { code: 'REASON_MISSING', message: `no ${reasonKey} beside the file` };
     throw e;
   }
 }
@@ -96,8 +101,10 @@ export async function listQuarantine(
   const listed = await objects.list('raw', QUARANTINE_PREFIX);
   // The reasons come in the same listing: no HEAD (which IAM would answer 403, not 404, for a missing one).
   const reasons = new Map(listed.filter((o) => o.key.endsWith(REASON_SUFFIX)).map((o) => [o.key, o]));
+  // A key ending in .reason.json is a quarantined file when a reason of its own is beside it (an upload named
+  // report.reason.json), else a reason.
   const files = listed
-    .filter((o) => !o.key.endsWith(REASON_SUFFIX))
+    .filter((o) => !o.key.endsWith(REASON_SUFFIX) || reasons.has(reasonKeyOf(o.key)))
     .map((o) => ({ o, p: { t: timeOf(o), k: o.key } }))
     .sort((a, b) => (before(a.p, b.p) ? -1 : before(b.p, a.p) ? 1 : 0))
     .filter((x) => !after || before(after, x.p));

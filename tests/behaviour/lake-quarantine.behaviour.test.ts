@@ -56,6 +56,8 @@ const time = (s: number) => new Date(BASE + s * 1000);
 
 function awsRuntime() {
   const objects = new Map<string, { body: string; at: Date }>();
+  /** Keys removed after the listing that lists them (GetObject then finds none). */
+  const vanished = new Set<string>();
   for (const f of FILES) {
     objects.set(f.key, { body: f.body, at: time(f.second) });
     if (f.reason) objects.set(reasonKey(f.key), { body: JSON.stringify(f.reason), at: time(f.second) });
@@ -63,7 +65,9 @@ function awsRuntime() {
   const s3 = mockClient(S3Client);
   s3.on(ListObjectsV2Command).callsFake((input) => {
     expect(input.Bucket).toBe('raw-bkt');
-    const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
+    const keys = [...objects.keys()]
+      .filter((k) => k.startsWith(input.Prefix ?? '') && !(vanished.has(k) && input.Prefix === k))
+      .sort();
     // Pages of 3 keys: the store must read them all.
     const from = Number(input.ContinuationToken ?? 0);
     return {
@@ -77,8 +81,13 @@ function awsRuntime() {
   });
   s3.on(GetObjectCommand).callsFake((input) => {
     const o = objects.get(input.Key!);
-    if (!o)
-      throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    // The lake role's s3:ListBucket is conditioned on the quarantine/ prefix, which S3 does not count for a
+    // GetObject: a missing key is a 403, as IAM answers it (resources/lake-role.yml).
+    if (!o || vanished.has(input.Key!))
+      throw Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      });
     const [, a, b] = /bytes=(\d+)-(\d+)/.exec(input.Range!)!;
     const bytes = Buffer.from(o.body).subarray(Number(a), Number(b) + 1);
     return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } as never };
@@ -87,7 +96,11 @@ function awsRuntime() {
     new S3ObjectStore(new S3Client({ region: 'us-east-1' }), { raw: 'raw-bkt', curated: 'cur-bkt' }),
   );
   return {
-    add: async (f: Quarantined) => void objects.set(f.key, { body: f.body, at: time(f.second) }),
+    add: async (f: Quarantined) => {
+      objects.set(f.key, { body: f.body, at: time(f.second) });
+      if (f.reason) objects.set(reasonKey(f.key), { body: JSON.stringify(f.reason), at: time(f.second) });
+    },
+    vanish: (key: string) => vanished.add(key),
     done: () => s3.restore(),
   };
 }
@@ -177,11 +190,46 @@ describe.each(runtimes)('GET /uploads/quarantine on %s', (_name, make) => {
     expect((await get({ limit: '1' })).body.items[0].key).toBe('quarantine/2026-11-24/orders/newer.csv');
   });
 
+  it('lists an upload named like a reason file (report.reason.json) with its own reason', async () => {
+    await rt.add({
+      key: 'quarantine/2026-11-24/customers/report.reason.json',
+      body: '{"a":1}',
+      second: 40,
+      reason: { code: 'FORMAT_NOT_ALLOWED', message: 'm' },
+    });
+    const { body } = await get({ limit: '1' });
+    expect(body.items).toEqual([
+      expect.objectContaining({
+        key: 'quarantine/2026-11-24/customers/report.reason.json',
+        reason: { code: 'FORMAT_NOT_ALLOWED', message: 'm' },
+      }),
+    ]);
+  });
+
   it.each([
     [{ limit: '0' }, 'limit'],
     [{ nextToken: 'nope' }, 'nextToken'],
     [{ dataset: 'orders' }, 'dataset'],
   ])('refuses %j naming %s', async (query, field) => {
     expect(await get(query)).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER', field } });
+  });
+});
+
+describe('GET /uploads/quarantine on AWS, a reason removed after the listing', () => {
+  it('is REASON_MISSING (S3 answers the role 403 for a missing key, not 404), not a 500', async () => {
+    const rt = awsRuntime();
+    try {
+      // The file moved back to uploads/ as the README says, its reason deleted while the listing was read.
+      rt.vanish(reasonKey(FILES[0]!.key));
+      const { status, body } = await get();
+      expect(status).toBe(200);
+      expect(body.items.find((i: { key: string }) => i.key === FILES[0]!.key).reason).toEqual({
+        code: 'REASON_MISSING',
+        message: `no ${reasonKey(FILES[0]!.key)} beside the file`,
+      });
+    } finally {
+      rt.done();
+      setObjectStore(undefined);
+    }
   });
 });
