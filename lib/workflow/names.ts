@@ -3,16 +3,26 @@
  * (`npm run replay|rebuild`, POST /executions) and of retries (`npm run executions -- retry`, POST
  * /executions/{name}/retry).
  */
+import { createHash } from 'node:crypto';
 
 /** Step Functions execution names: 1-80 characters of letters, digits, '-' and '_'. */
 export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
-/** <prefix>-<yyyyMMddTHHmmssSSSZ>: two runs asked for in the same second are two executions. */
+/**
+ * <prefix>-<yyyyMMddTHHmmssSSSZ>: two runs asked for in the same millisecond are one execution. A prefix too long
+ * for the 80 characters (rebuild-<a table name of 63>) is cut, and a hash of it keeps two such names apart.
+ */
 export function executionName(prefix: string, at = new Date()): string {
-  return `${prefix}-${at
+  const time = at
     .toISOString()
     .replace(/[-:]/g, '')
-    .replace(/\.(\d+)Z$/, '$1Z')}`;
+    .replace(/\.(\d+)Z$/, '$1Z');
+  const room = 80 - time.length - 1;
+  const fitted =
+    prefix.length <= room
+      ? prefix
+      : `${prefix.slice(0, room - 9)}-${createHash('sha256').update(prefix).digest('hex').slice(0, 8)}`;
+  return `${fitted}-${time}`;
 }
 
 /** The name of the n-th retry of an execution (at most 80 characters, as Step Functions allows). */
