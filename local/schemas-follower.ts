@@ -20,7 +20,7 @@ import type { TableDef } from '../lib/catalog/types';
 import { writeValidators } from '../lib/validators/build';
 import { useSchemas } from '../lib/validators/snapshot';
 import { localLog } from './log';
-import { readSchemasInUse, writeSchemasInUse } from './schemas-in-use';
+import { readSchemasInUse, schemasInUseDir, writeSchemasInUse } from './schemas-in-use';
 
 export class SchemasRefused extends Error {
   override name = 'SchemasRefused';
@@ -50,6 +50,16 @@ export function applySchemas(dir = schemasDir, lakeDir?: string): SchemaReport {
   return report;
 }
 
+/** A file's text, or '' when it went between the listing and the read (a record another process replaced). */
+function readIfThere(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
+}
+
 export interface SchemasFollower {
   stop(): void;
 }
@@ -66,15 +76,20 @@ export function startSchemasFollower(opts: {
   onApplied?: (tables: TableDef[], report: SchemaReport) => void | Promise<void>;
 }): SchemasFollower {
   const dir = opts.dir ?? schemasDir;
-  // What the check reads: the schema files and the history, by content.
+  // What the check reads, by content: the schema files, the history and the lake's versions in use (a record
+  // deleted, as a refusal advises, has the edit checked again).
+  const folders = [
+    ...['events', 'datasets', 'history'].map((sub) => path.join(dir, sub)),
+    ...(opts.lakeDir === undefined ? [] : [schemasInUseDir(opts.lakeDir)]),
+  ];
   const stamp = () =>
-    ['events', 'datasets', 'history']
-      .map((sub) => {
-        const folder = path.join(dir, sub);
+    folders
+      .map((folder) => {
+        const sub = path.basename(folder);
         if (!existsSync(folder)) return '';
         return readdirSync(folder)
           .sort()
-          .map((f) => `${sub}/${f}\n${readFileSync(path.join(folder, f), 'utf8')}`)
+          .map((f) => `${sub}/${f}\n${readIfThere(path.join(folder, f))}`)
           .join('\n');
       })
       .join('\n');
@@ -92,6 +107,7 @@ export function startSchemasFollower(opts: {
     last = now;
     try {
       const report = applySchemas(dir, opts.lakeDir);
+      last = stamp(); // with the versions in use it recorded
       const changed = formatReport(report);
       localLog.info('schemas reloaded', {
         tables: report.defs.map((t) => `${t.name} v${t.version}`),

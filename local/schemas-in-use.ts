@@ -16,6 +16,9 @@ import type { TableDef } from '../lib/catalog/types';
 
 const FOLDER = 'schemas-in-use';
 
+/** Where a lake keeps its versions in use. */
+export const schemasInUseDir = (lakeDir: string) => path.join(lakeDir, FOLDER);
+
 interface StoredInUse extends InUseVersion {
   $comment: string;
 }

@@ -225,6 +225,17 @@ describe('a running lake follows schemas/', () => {
       expect((await schemas('check', '--dir=')).code).toBe(2);
       expect(check.output).toMatch(/delete its record there \(<LAKE_DIR>\/schemas-in-use\/page_view\.json\)/);
       expect((await schemas('check', '--bogus')).code).toBe(2);
+      // Following that advice on the running lake: the record deleted, the edit on disk is checked again and used
+      // (no edit of schemas/ needed); a version of the property's events is no longer accepted.
+      await fs.rm(path.join(lake, 'schemas-in-use', 'page_view.json'));
+      await until(
+        'the edit to be used once the record is gone',
+        async () => ((await post({ campaign: 'winter' })).status === 400 ? true : undefined),
+        { timeoutMs: 30_000, context: proc.output },
+      );
+      expect(await fs.readFile(path.join(lake, 'schemas-in-use', 'page_view.json'), 'utf8')).not.toMatch(
+        /campaign/,
+      );
       // Other tables are untouched: a query over them still runs.
       const q = await fetch(`${proc.url}/queries`, {
         method: 'POST',
