@@ -205,6 +205,47 @@ describe('the console in a browser', () => {
     await page.getByLabel('Rows per page').selectOption('100');
   });
 
+  it('charts a result whose columns are those of the last one that could not be charted', async () => {
+    const values = (a: string, b: string) =>
+      `SELECT k, v FROM (VALUES ('a', CAST(${a} AS bigint)), ('b', CAST(${b} AS bigint))) AS t(k, v)`;
+    await runSql(page, values('NULL', 'NULL'));
+    await page.getByText(/^No chart: the result needs a numeric column/).waitFor();
+    await runSql(page, values('5', '7'));
+    await page.locator('figure.chart').waitFor();
+    expect(await page.getByText(/^No chart/).count()).toBe(0);
+  });
+
+  it('drops a page of the last result that arrives after a new query’s result is shown', async () => {
+    await page.getByLabel('Rows per page').selectOption('50');
+    await runSql(page, 'SELECT x AS old_x FROM UNNEST(sequence(1, 120)) AS t(x) ORDER BY x');
+    await page.getByTestId('results').locator('thead th', { hasText: 'old_x' }).waitFor();
+    // The next page's answer is slow (a slow network): a new query is run and shown meanwhile.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/queries\/[0-9a-f-]+\/results/, async (route) => {
+      if (route.request().url().includes('nextToken')) await held;
+      await route.continue().catch(() => undefined); // the page may have gone on meanwhile
+    });
+    try {
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await runSql(page, "SELECT 'new query' AS what");
+      await page.getByTestId('results').locator('thead th', { hasText: 'what' }).waitFor();
+      const stale = page.waitForResponse(
+        (r) => r.url().includes('/results') && r.url().includes('nextToken'),
+      );
+      release();
+      await stale;
+      // Its handling done: two frames rendered after the answer.
+      for (let i = 0; i < 2; i++) await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+      expect(await page.getByTestId('results').locator('thead th', { hasText: 'old_x' }).count()).toBe(0);
+      expect(await bodyRows(page, 'results')).toEqual([['1', 'new query']]);
+    } finally {
+      release();
+      await page.unrouteAll();
+      await page.getByLabel('Rows per page').selectOption('100');
+    }
+  });
+
   it('opens a long value in full with its button (the cell cuts it)', async () => {
     await runSql(page, "SELECT lpad('', 100, 'ab') AS long_text, 'short' AS short_text");
     await page.getByTestId('results').locator('thead th', { hasText: 'long_text' }).waitFor();

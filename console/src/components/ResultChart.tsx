@@ -2,7 +2,7 @@
  * The chart of a query result: the dimension and measure chosen automatically (lib/chart-choice.ts), bar or line,
  * all three switchable.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Cell, ResultColumn } from '../lib/api-types';
 import {
   chartSeries,
@@ -14,10 +14,23 @@ import {
 } from '../lib/chart-choice';
 import { Chart } from './Chart';
 
-export function ResultChart({ columns, rows }: { columns: ResultColumn[]; rows: Cell[][] }) {
-  // The choice is the result's, not the page's: turning a page (new rows, the same columns) keeps the user's.
-  const columnsKey = columns.map((c) => `${c.name}\u0000${c.type}`).join('\u0001');
-  const auto = useMemo(() => chooseChart(columns, rows), [columnsKey]);
+export function ResultChart({
+  resultId,
+  columns,
+  rows,
+}: {
+  resultId: string;
+  columns: ResultColumn[];
+  rows: Cell[][];
+}) {
+  // The choice is the result's, not the page's: turning a page (new rows, the same columns) keeps the user's. It is
+  // made again for another result (even with the same columns), and on a page of the same result that can be
+  // charted when the first could not (its numbers were all NULL).
+  const pageChoice = useMemo(() => chooseChart(columns, rows), [columns, rows]);
+  const choice = useRef<{ resultId: string; auto: ReturnType<typeof chooseChart> } | null>(null);
+  if (!choice.current || choice.current.resultId !== resultId || (!choice.current.auto && pageChoice))
+    choice.current = { resultId, auto: pageChoice };
+  const auto = choice.current.auto;
   const [dimension, setDimension] = useState(auto?.dimension ?? 0);
   const [measure, setMeasure] = useState(auto?.measure ?? 0);
   const [kind, setKind] = useState<ChartKind>(auto?.kind ?? 'bar');

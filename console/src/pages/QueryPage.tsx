@@ -85,6 +85,9 @@ export function QueryPage({
   const [busyPage, setBusyPage] = useState(false);
   const [downloading, setDownloading] = useState<string | null>(null);
   const run = useRef<QueryRun | null>(null);
+  /** The result shown: a page that arrives after another result (or page) replaced it is dropped. */
+  const shown = useRef<Result | null>(null);
+  shown.current = result;
   const tables = useAsync(() => api.tables(), [api]);
   const schema = useMemo(
     () =>
@@ -190,6 +193,7 @@ export function QueryPage({
     setBusyPage(true);
     try {
       const page = await api.results(result.status.id, pageSize, token);
+      if (shown.current !== result) return; // another query's result (or another page) is shown now
       setResult({
         ...result,
         page,
@@ -203,7 +207,7 @@ export function QueryPage({
             : (result.previousFirsts[result.previousFirsts.length - 1] ?? 1),
       });
     } catch (e) {
-      setError(e);
+      if (shown.current === result) setError(e);
     } finally {
       setBusyPage(false);
     }
@@ -318,12 +322,12 @@ export function QueryPage({
               <dd>{result.status.engine}</dd>
             </div>
           </dl>
-          <ResultChart columns={result.page.columns} rows={result.page.rows} />
+          <ResultChart resultId={result.status.id} columns={result.page.columns} rows={result.page.rows} />
           <div class="toolbar">
             <button
               type="button"
               onClick={() => void turnPage(-1)}
-              disabled={busyPage || result.previous.length === 0}
+              disabled={busyPage || running !== null || result.previous.length === 0}
             >
               ← Previous
             </button>
@@ -332,7 +336,11 @@ export function QueryPage({
                 ? `Rows ${formatCount(firstRow)}–${formatCount(firstRow + result.page.rows.length - 1)}`
                 : 'No rows'}
             </span>
-            <button type="button" onClick={() => void turnPage(1)} disabled={busyPage || lastPage}>
+            <button
+              type="button"
+              onClick={() => void turnPage(1)}
+              disabled={busyPage || running !== null || lastPage}
+            >
               Next →
             </button>
             <button type="button" onClick={() => void download()} disabled={downloading !== null}>
