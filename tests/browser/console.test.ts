@@ -236,7 +236,7 @@ describe('the console in a browser', () => {
       release();
       await stale;
       // Its handling done: two frames rendered after the answer.
-      for (let i = 0; i < 2; i++) await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+      for (let i = 0; i < 2; i++) await page.evaluate('new Promise((r) => requestAnimationFrame(r))');
       expect(await page.getByTestId('results').locator('thead th', { hasText: 'old_x' }).count()).toBe(0);
       expect(await bodyRows(page, 'results')).toEqual([['1', 'new query']]);
     } finally {
