@@ -43,6 +43,9 @@ export interface UploadResult extends Omit<EtlTableFigures, 'partitions' | 'sche
   schemaVersion: number | null;
   execution: string;
   key: string;
+  /** The version of the object the upload check accepted (as in its pending record). */
+  etag?: string;
+  versionId?: string;
   status: 'SUCCEEDED' | 'FAILED';
   mode: 'file';
   /** The run that took it (its execution name), and its Glue job run id. */

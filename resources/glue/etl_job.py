@@ -495,10 +495,37 @@ def upload_problem(key, table, layout):
     return None
 
 
-def rebuild_uploads(objects, table, layout):
-    """A dataset's rebuild inputs from the objects [key, size] under uploads/<table>/: (inputs, skipped keys), sorted."""
-    inputs = sorted([k, n] for k, n in objects if upload_problem(k, table, layout) is None)
-    skipped = sorted(k for k, _ in objects if upload_problem(k, table, layout) is not None)
+def accepted_uploads(records, table):
+    """
+    The accepted versions of a table's uploads, from the records of the queue of accepted uploads (pending, and done
+    whatever the outcome): {key: set of ETags, or None for a record without one (any content)}
+    (lib/etl/duckdb-runner/accepted-uploads.ts).
+    """
+    accepted = {}
+    for r in records:
+        if not isinstance(r, dict) or r.get("table") != table or not isinstance(r.get("key"), str):
+            continue
+        key, etag = r["key"], r.get("etag")
+        if key in accepted and accepted[key] is None:
+            continue
+        accepted[key] = None if not isinstance(etag, str) else accepted.get(key, set()) | {etag.strip('"')}
+    return accepted
+
+
+def rebuild_uploads(objects, table, layout, accepted):
+    """
+    A dataset's rebuild inputs from the objects [key, size, etag] under uploads/<table>/: (inputs [key, size],
+    skipped keys), sorted. An upload is read again only when the upload check accepted its present content
+    (accepted_uploads): a file it has not checked, or replaced since, is skipped.
+    """
+
+    def taken(key, etag):
+        if upload_problem(key, table, layout) is not None or key not in accepted:
+            return False
+        return accepted[key] is None or (etag or "").strip('"') in accepted[key]
+
+    inputs = sorted([k, n] for k, n, e in objects if taken(k, e))
+    skipped = sorted(k for k, _, e in objects if not taken(k, e))
     return inputs, skipped
 
 
@@ -639,6 +666,8 @@ def upload_base(options, record, processed_at):
     return {
         "execution": record["execution"],
         "key": record["key"],
+        # The version accepted: a rebuild reads the file again only while it is this one (accepted_uploads).
+        **{k: record[k] for k in ("etag", "versionId") if isinstance(record.get(k), str)},
         "mode": "file",
         "runId": options["run_id"],
         "jobRunId": options["job_run_id"],
@@ -1512,11 +1541,15 @@ def run_events(spark, s3, options, plans_file, started_at):
     return inputs, tables
 
 
-def list_objects(s3, bucket, prefix):
-    """[key, size] of every object under a prefix (folder markers left out)."""
+def list_objects(s3, bucket, prefix, etags=False):
+    """[key, size] (with etags: [key, size, etag]) of every object under a prefix (folder markers left out)."""
     objects = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        objects.extend([o["Key"], o["Size"]] for o in page.get("Contents", []) if not o["Key"].endswith("/"))
+        objects.extend(
+            [o["Key"], o["Size"]] + ([o.get("ETag", "").strip('"')] if etags else [])
+            for o in page.get("Contents", [])
+            if not o["Key"].endswith("/")
+        )
     return objects
 
 
@@ -1592,7 +1625,15 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         )
     else:
         uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
-        objects, skipped = rebuild_uploads(list_objects(s3, options["raw_bucket"], uploads), table, layout)
+        records = [
+            get_json(s3, curated, key, None)
+            for prefix in (layout["pendingUploadsPrefix"], layout["uploadResultsPrefix"])
+            for key in list_keys(s3, curated, prefix)
+            if key.endswith(".json")
+        ]
+        objects, skipped = rebuild_uploads(
+            list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted_uploads(records, table)
+        )
         inputs, total = run_batches(spark, s3, options, layout, plan, objects, started_at, None)
     # The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
     touched = total["all_partitions"] if total else set()

@@ -8,8 +8,15 @@ import type { EtlRunSummary, RebuildSummary, ReplaySummary } from '../../lib/etl
 import { REJECTED_COLUMNS, rejectedObjectKey, rejectedTablePrefix } from '../../lib/etl/rejected';
 import { bySize } from '../../lib/etl/duckdb-runner/batching';
 import { notAnUpload } from '../../lib/etl/duckdb-runner/rebuild';
+import { acceptedUploads, notAccepted } from '../../lib/etl/duckdb-runner/accepted-uploads';
+import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { one, py, python, script, withPython } from './glue-job-python';
+import { newLake, useReloadLakes, writeRaw } from './reload-lake';
+
+useReloadLakes();
 
 let plans: EtlPlansFile;
 beforeAll(() => {
@@ -134,9 +141,11 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       'uploads/orders/ctl\u0001.csv',
       'uploads/orders/h.json',
     ];
-    const objects = keys.map((k, i) => [k, i + 1]);
+    const objects = keys.map((k, i) => [k, i + 1, `e${i}`]);
+    // Every key accepted, by a record of any content (accepted uploads: the next test).
+    const accepted = Object.fromEntries(keys.map((k) => [k, null]));
     const [rebuild, ...problems] = py([
-      ['rebuild_uploads', objects, 'orders', plans.layout],
+      ['rebuild_uploads', objects, 'orders', plans.layout, accepted],
       ...keys.map((k) => ['upload_problem', k, 'orders', plans.layout]),
     ]);
     const local = keys.filter((k) => notAnUpload(k, 'orders') === undefined);
@@ -152,6 +161,48 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
     expect(inputs.find(([k]) => k === 'uploads/orders/c.parquet')![1]).toBe(3);
     expect(skipped).toEqual(keys.filter((k) => !local.includes(k)).sort());
   });
+
+  withPython(
+    'reads an upload again only when the upload check accepted its present content, as the local runner',
+    async () => {
+      const lake = await newLake();
+      const body = (k: string) => `order_id\n${k}\n`;
+      const md5 = (t: string) => createHash('md5').update(t).digest('hex');
+      const keys = [
+        'uploads/orders/a.csv',
+        'uploads/orders/b.csv',
+        'uploads/orders/c.csv',
+        'uploads/orders/d.csv',
+      ];
+      for (const k of keys) await writeRaw(lake, k, body(k));
+      const records = [
+        // a: accepted as it is; b: accepted, then replaced; c: a record of a result written before results had an
+        // ETag (any content); d: none (dropped while no check ran). Other tables' records do not count.
+        { table: 'orders', key: keys[0], etag: md5(body(keys[0]!)), execution: 'x1' },
+        { table: 'orders', key: keys[1], etag: md5('the content accepted before'), execution: 'x2' },
+        { table: 'orders', key: keys[2], execution: 'x3' },
+        { table: 'customers', key: keys[3], execution: 'x4' },
+      ];
+      const taken = ['uploads/orders/a.csv', 'uploads/orders/c.csv'];
+      // The local runner, from the queue's files.
+      for (const [i, r] of records.entries()) {
+        const dir = i % 2 ? pendingUploadsPrefix : uploadResultKey('').slice(0, -'.json'.length);
+        await writeRaw(lake, `../curated/${dir}${r.execution}.json`, JSON.stringify(r));
+      }
+      const local = await acceptedUploads(path.join(lake, 'curated'), 'orders');
+      const localTaken: string[] = [];
+      for (const k of keys)
+        if ((await notAccepted(local, k, path.join(lake, 'raw', k))) === undefined) localTaken.push(k);
+      expect(localTaken).toEqual(taken);
+      // The Glue job, from the same records and S3's listing (ETags quoted as S3 lists them).
+      const [accepted] = py([['accepted_uploads', records, 'orders']]);
+      const objects = keys.map((k) => [k, 10, `"${md5(body(k))}"`]);
+      const [rebuild] = py([['rebuild_uploads', objects, 'orders', plans.layout, accepted!.value]]);
+      const [inputs, skipped] = rebuild!.value as [[string, number][], string[]];
+      expect(inputs.map(([k]) => k)).toEqual(taken);
+      expect(skipped).toEqual(['uploads/orders/b.csv', 'uploads/orders/d.csv']);
+    },
+  );
 
   withPython("lists an event type's raw objects by arrival date, and what is no delivery object", () => {
     const prefix = plans.events.signup!.rawPrefix;

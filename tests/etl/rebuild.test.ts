@@ -7,12 +7,13 @@ import { cpSync, promises as fs, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { checkSchemas, recordSchemas } from '../../lib/catalog/schema-check';
 import { lakeTable, loadLake, schemasDir } from '../../lib/catalog/tables';
 import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import type { EtlRunSummary } from '../../lib/etl/run';
-import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
+import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import {
   clock,
   editedTables,
@@ -104,6 +105,44 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(second.rebuild!.figures).toMatchObject({ rowsRead: 2, rowsWritten: 0, duplicatesRemoved: 2 });
     const again = await tableRows(lake, 'orders', 'order_id');
     expect(withoutIngestedAt(again)).toEqual(withoutIngestedAt(rows));
+  });
+
+  it('reads again only uploads the upload check accepted as they are now: a file it never checked stays out', async () => {
+    const lake = await newLake();
+    // Accepted (its pending record carries the version checked), and loaded.
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,10,EUR,1,,2026-03-01T10:00:00Z']),
+    );
+    const etag = createHash('md5')
+      .update(readFileSync(path.join(lake, 'raw', a)))
+      .digest('hex');
+    const pending = path.join(lake, 'curated', pendingUploadKey('load-a'));
+    await fs.mkdir(path.dirname(pending), { recursive: true });
+    writeFileSync(
+      pending,
+      JSON.stringify({
+        execution: 'load-a',
+        table: 'orders',
+        key: a,
+        etag,
+        acceptedAt: '2026-03-03T00:00:00Z',
+      }),
+    );
+    await run(lake, fileJob('orders', a, 'load-a'), { now: clock('2026-03-03T00:00:00Z') });
+    const result = JSON.parse(readFileSync(path.join(lake, 'curated', uploadResultKey('load-a')), 'utf8'));
+    expect(result).toMatchObject({ status: 'SUCCEEDED', key: a, etag });
+    // Dropped while no check ran (the lake stopped): a file the check would refuse (an unknown column).
+    const z = await writeRaw(lake, 'uploads/orders/z.csv', 'order_id,bogus\nz1,xx\n');
+    const first = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-1' });
+    expect(first.rebuild).toMatchObject({ sources: 1, skipped: [z] });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1']);
+    // The accepted file replaced by content the check has not seen: skipped too, its stored row kept.
+    await writeRaw(lake, a, ordersCsv(['o9,c9,2026-03-01,placed,10,EUR,1,,2026-03-01T10:00:00Z']));
+    const second = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-2' });
+    expect(second.rebuild).toMatchObject({ sources: 0, skipped: [a, z] });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1']);
   });
 
   it('carries values through two renames (coupon → promo_code, recorded, → voucher), from files and stored rows', async () => {

@@ -1,6 +1,7 @@
 /**
  * Mode 'rebuild': every raw object of a table again through the current plan, in batches of bounded size, merged with
- * the table's rows by reloadMergeSql — a dataset's uploads (uploads/<dataset>/, what validateUpload would take), an
+ * the table's rows by reloadMergeSql — a dataset's uploads (uploads/<dataset>/, those the upload check accepted:
+ * accepted-uploads.ts), an
  * event type's raw objects (the compaction manifests then list them all). Then every partition no raw object
  * touched is rewritten from its rows, through the plan's existingSql. So existing rows are never dropped (a row
  * whose raw object is gone stays as it is), a renamed column gets its old values in every partition, and a second
@@ -13,6 +14,7 @@ import { classifyKey, UPLOADS_PREFIX } from '../../uploads/key';
 import { buildPlan } from '../plan';
 import type { RebuildSummary } from '../run';
 import { listedPartitions } from '../upload-queue';
+import { acceptedUploads, notAccepted } from './accepted-uploads';
 import { inputFormat } from './args';
 import { runBatch, type RunContext } from './batch';
 import { bySize } from './batching';
@@ -53,14 +55,18 @@ async function uploadsOf(
   const prefix = `${UPLOADS_PREFIX}${table.name}/`;
   const inputs: { input: InputFile; bytes: number }[] = [];
   const skipped: string[] = [];
+  const accepted = await acceptedUploads(ctx.curatedDir, table.name);
   for (const rel of await listFiles(path.join(ctx.rawDir, prefix))) {
     const key = prefix + rel;
-    if (notAnUpload(key, table.name) !== undefined) {
+    const file = path.join(ctx.rawDir, ...key.split('/'));
+    if (
+      notAnUpload(key, table.name) !== undefined ||
+      (await notAccepted(accepted, key, file)) !== undefined
+    ) {
       skipped.push(key);
       continue;
     }
     const { format, gz } = inputFormat(key);
-    const file = path.join(ctx.rawDir, ...key.split('/'));
     inputs.push({ input: { key, file, format, gz }, bytes: (await fs.stat(file)).size });
   }
   return { inputs, skipped };

@@ -246,6 +246,9 @@ function base(ctx: RunContext, t: Taken) {
   return {
     execution: t.pending.execution,
     key: t.pending.key,
+    // The version accepted: a rebuild reads the file again only while it is this one (accepted-uploads.ts).
+    ...(t.pending.etag ? { etag: t.pending.etag } : {}),
+    ...(t.pending.versionId ? { versionId: t.pending.versionId } : {}),
     mode: 'file' as const,
     runId: ctx.runId,
     jobRunId: ctx.jobRunId ?? null,
