@@ -11,6 +11,7 @@ import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 import type { StopReport } from './shutdown';
 // Athena → DuckDB (lib/query/duckdb/), opened on the first /queries request; stopped here.
 import { closeQueryEngine, useQueryTables } from '../lib/query';
+import { queryLimits } from '../lib/query/settings';
 import { schemaSnapshot } from '../lib/schema-loader';
 import { localLog as logger } from './log';
 import { resolveApiKey } from './api-key';
@@ -53,6 +54,13 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
     logger.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
       tables: schemas.unrecorded,
     });
+  const reuse = queryLimits().resultReuseMinutes;
+  if (reuse > 0)
+    logger.warn(
+      'QUERY_RESULT_REUSE_MINUTES is set: on AWS a repeated identical query answers with results up to that old ' +
+        '(Athena result reuse, even when the data changed since); the local engine runs every query afresh',
+      { minutes: reuse },
+    );
   // Not beside a lake of another pid namespace, whose files this process could not tell from a dead one's
   // (lib/lake-presence.ts); one killed in a container is waited for until its heartbeat is stale.
   const presence = await claimLakeDir(dir, (others) =>

@@ -25,8 +25,12 @@ export const queryLimits = () => ({
   /** Rows per results page: Athena's GetQueryResults returns at most 1,000. */
   maxPageRows: 1000,
   defaultPageRows: intEnv('QUERY_DEFAULT_PAGE_ROWS', 100, 1, 1000),
-  /** Athena result reuse: a repeated identical query within this many minutes reuses the results (0: off). */
-  resultReuseMinutes: intEnv('QUERY_RESULT_REUSE_MINUTES', 60, 0, 10_080),
+  /**
+   * Athena result reuse: a repeated identical query within this many minutes answers with the earlier results, even
+   * if the data changed since (0, the default: off, so that a query after a compaction or an upload sees it). The
+   * local engine runs every query: local/lake.ts says so when this is set.
+   */
+  resultReuseMinutes: intEnv('QUERY_RESULT_REUSE_MINUTES', 0, 0, 10_080),
 });
 
 export const localQuerySettings = () => ({

@@ -98,6 +98,23 @@ describe('Athena engine: start', () => {
     expect(input.ClientRequestToken!.length).toBeGreaterThanOrEqual(32);
   });
 
+  it('asks for no result reuse by default (a query after a compaction sees the new rows)', async () => {
+    const { queryLimits } = require('../../lib/query/settings') as typeof import('../../lib/query/settings'); // eslint-disable-line @typescript-eslint/no-require-imports
+    delete process.env.QUERY_RESULT_REUSE_MINUTES;
+    expect(queryLimits().resultReuseMinutes).toBe(0);
+    const fresh = new AthenaQueryEngine(new AthenaClient({ region: 'us-east-1' }), {
+      workGroup: WORKGROUP,
+      database: 'data_lake_test',
+      resultReuseMinutes: queryLimits().resultReuseMinutes,
+      sleep,
+    });
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: ID });
+    await fresh.start(checked('SELECT 1'));
+    expect(
+      athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input.ResultReuseConfiguration,
+    ).toBeUndefined();
+  });
+
   // The retries themselves are the SDK's (tests/unit/athena-retry.test.ts): a mocked `send` is past them.
   it('throttling that outlasts the SDK’s retries is EngineBusyError', async () => {
     athena.on(StartQueryExecutionCommand).rejects(throttled());
