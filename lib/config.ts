@@ -6,11 +6,14 @@ import path from 'node:path';
 
 export type Runtime = 'aws' | 'local';
 
-function intEnv(name: string, fallback: number, min = 0): number {
+function intEnv(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER, why = ''): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new Error(
+      `${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}${why}, got '${raw}'`,
+    );
   return n;
 }
 
@@ -37,7 +40,7 @@ export const ingestLimits = () => ({
   /** Largest accepted request body. API Gateway allows 10 MB and Lambda 6 MB; 4 MiB keeps well clear of both. */
   maxBodyBytes: intEnv('INGEST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1),
   /** Events per request, as Firehose PutRecordBatch takes at most 500 records. */
-  maxEvents: Math.min(intEnv('INGEST_MAX_EVENTS', 500, 1), 500),
+  maxEvents: intEnv('INGEST_MAX_EVENTS', 500, 1, 500, ' (Firehose PutRecordBatch takes at most 500 records)'),
   /** How far in the future occurred_at may be (producer clock skew), seconds. */
   maxFutureSkewSeconds: intEnv('INGEST_MAX_FUTURE_SKEW_SECONDS', 24 * 3600),
 });
