@@ -28,6 +28,8 @@ export function serveOpenApi(
       service: api.service,
       stage: api.stage,
       version: (require(path.join(projectRoot, 'package.json')) as { version: string }).version,
+      // The address the client reached (PORT, HOST): a client generated from the document calls this lake.
+      ...(req.headers.host ? { localUrl: `http://${req.headers.host}` } : {}),
     }),
   );
   req.resume();

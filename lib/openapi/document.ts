@@ -9,6 +9,7 @@ import { FUNCTION_ERRORS, ROUTE_DOCS } from './routes';
 import { gatewayErrors, statusesOf } from './error-codes';
 import { apiRoutes, type ApiRoute, type FunctionsLike } from './http-events';
 import { componentSchemas } from './schemas';
+import { queryLimits } from '../query/settings';
 
 export const OPENAPI_PATH = '/openapi.json';
 
@@ -18,6 +19,15 @@ export interface DocumentOptions {
   service: string;
   stage: string;
   version: string;
+  /** The local lake's address as the client reached it (GET /openapi.json); default http://localhost:3000. */
+  localUrl?: string;
+}
+
+/** POST /queries' `wait` bounded as the function bounds it (QUERY_MAX_WAIT_SECONDS, lib/query/settings.ts). */
+function withQueryLimits(schemas: Record<string, unknown>): Record<string, unknown> {
+  const request = schemas.QueryRequest as { properties?: { wait?: Record<string, unknown> } } | undefined;
+  if (request?.properties?.wait) request.properties.wait.maximum = queryLimits().maxWaitSeconds;
+  return schemas;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -107,7 +117,7 @@ export function openApiDocument(opts: DocumentOptions): Record<string, unknown> 
         '(x-api-key) on the local lake.',
     },
     servers: [
-      { url: 'http://localhost:3000', description: 'The local lake (npm start)' },
+      { url: opts.localUrl ?? 'http://localhost:3000', description: 'The local lake (npm start)' },
       {
         url: 'https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}',
         description: 'A deployed stage',
@@ -120,7 +130,7 @@ export function openApiDocument(opts: DocumentOptions): Record<string, unknown> 
     ],
     paths,
     components: {
-      schemas: componentSchemas(opts.schemasDir),
+      schemas: withQueryLimits(componentSchemas(opts.schemasDir)),
       securitySchemes: {
         sigv4: {
           type: 'apiKey',

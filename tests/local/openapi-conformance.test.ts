@@ -108,6 +108,17 @@ describe('the OpenAPI document', () => {
     await call('GET', '/openapi.json', { key: null });
   });
 
+  it('names this lake as its local server, and bounds what POST /queries takes as the function does', async () => {
+    const d = doc as unknown as {
+      servers: { url: string }[];
+      components: { schemas: { QueryRequest: { properties: { wait: { maximum: number } } } } };
+    };
+    expect(d.servers[0]!.url).toBe(lake.url.replace(/\/$/, ''));
+    expect(d.components.schemas.QueryRequest.properties.wait.maximum).toBe(20);
+    const over = await call('POST', '/queries', { body: { sql: 'SELECT 1', wait: 21 } });
+    expect(over).toMatchObject({ status: 400 });
+  });
+
   it('documents POST /events: accepted, invalid events, bad JSON, wrong media type, the body model, no key', async () => {
     expect(
       (
