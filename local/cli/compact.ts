@@ -6,18 +6,22 @@
  * all were compacted already, or the last ones are still in the delivery stream's buffer). Exit code 0 when it
  * succeeded, 2 on a usage error.
  */
-import { parseArgs } from 'node:util';
+import { cliArgs, UsageError } from './args';
 import { cliMain, runEtlExecution } from './etl-execution';
 
+const USAGE = 'usage: npm run compact [-- --no-wait]';
+
 cliMain('compaction', async () => {
-  let wait: boolean;
+  let parsed;
   try {
-    wait = !parseArgs({ args: process.argv.slice(2), options: { 'no-wait': { type: 'boolean' } } }).values[
-      'no-wait'
-    ];
+    parsed = cliArgs(process.argv.slice(2), { 'no-wait': { type: 'boolean' } }, USAGE);
+    if (parsed !== 'help' && parsed.positionals.length > 0)
+      throw new UsageError(`no arguments but --no-wait (got '${parsed.positionals.join(' ')}')\n${USAGE}`);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\nusage: npm run compact [-- --no-wait]\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n`);
     return 2;
   }
-  return runEtlExecution({ input: { mode: 'events' }, prefix: 'compact', wait });
+  if (parsed === 'help') return 0;
+  return runEtlExecution({ input: { mode: 'events' }, prefix: 'compact', wait: !parsed.values['no-wait'] });
 });

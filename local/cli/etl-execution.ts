@@ -206,15 +206,24 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
   }
 }
 
+/**
+ * Why `dir` is no local lake (a mistyped LAKE_DIR, or a command run from another folder: it must not make, or report
+ * on, an empty lake), or undefined.
+ */
+export async function noLakeIn(dir: string): Promise<string | undefined> {
+  if (await fs.stat(path.join(dir, 'raw')).catch(() => undefined)) return undefined;
+  return (
+    `no local lake in ${dir} (LAKE_DIR, default .lake in the current folder): run this where npm start runs, ` +
+    'or set LAKE_DIR to the folder it prints'
+  );
+}
+
 export async function runEtlExecution(req: EtlExecutionRequest): Promise<number> {
   const dir = lakeDir();
   const out = req.out ?? process.stdout;
-  // A mistyped LAKE_DIR, or the command run from another folder, must not make (and report on) an empty lake.
-  if (!(await fs.stat(path.join(dir, 'raw')).catch(() => undefined))) {
-    (req.err ?? process.stderr).write(
-      `no local lake in ${dir} (LAKE_DIR, default .lake in the current folder): run this where npm start runs, ` +
-        'or set LAKE_DIR to the folder it prints\n',
-    );
+  const noLake = await noLakeIn(dir);
+  if (noLake) {
+    (req.err ?? process.stderr).write(`${noLake}\n`);
     return 1;
   }
   return (await engineAlive(dir, ETL_STATE_MACHINE))

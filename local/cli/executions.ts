@@ -24,6 +24,7 @@ import { localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
 import { summarizeExecution } from './execution-summary';
+import { noLakeIn } from './etl-execution';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
@@ -158,6 +159,11 @@ const USAGE =
 
 async function main(argv: string[]): Promise<number> {
   const dir = lakeDir();
+  const noLake = argv.includes('--help') || argv.includes('-h') ? undefined : await noLakeIn(dir);
+  if (noLake) {
+    process.stderr.write(`${noLake}\n`);
+    return 1;
+  }
   if (argv[0] === 'retry') {
     if (!argv[1]) throw new Error('usage: npm run executions -- retry <name>');
     return retry(dir, argv[1]);

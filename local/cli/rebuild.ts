@@ -16,6 +16,7 @@ cliMain('the rebuild', async () => {
     process.stderr.write(`${e.message}\n`);
     return 2;
   }
+  if (args === 'help') return 0;
   return runEtlExecution({
     input: { mode: 'rebuild', table: args.table },
     prefix: `rebuild-${args.table}`,

@@ -16,6 +16,7 @@ cliMain('the replay', async () => {
     process.stderr.write(`${e.message}\n`);
     return 2;
   }
+  if (args === 'help') return 0;
   return runEtlExecution({
     input: { mode: 'replay', table: args.table },
     prefix: `replay-${args.table}`,

@@ -7,23 +7,25 @@
  * status 2 on a usage error (an unknown option, a folder that holds no schemas).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { schemaFiles, schemasDir } from '../../lib/catalog/tables';
 import { lakeDir } from '../../lib/config';
 import { readSchemasInUse } from '../schemas-in-use';
+import { cliArgs, UsageError } from './args';
 
 const USAGE = 'usage: npm run schemas:check|schemas:accept [-- --dir <schemas folder>]';
 
 function main(argv: string[]): number {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { dir: { type: 'string' } }, allowPositionals: true });
+    parsed = cliArgs(argv, { dir: { type: 'string' } }, USAGE);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n`);
     return 2;
   }
+  if (parsed === 'help') return 0;
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'check';
   if ((command !== 'check' && command !== 'accept') || positionals.length > 1) {

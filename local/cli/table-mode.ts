@@ -1,26 +1,23 @@
 /**
  * The arguments of `npm run replay -- <table>` and `npm run rebuild -- <table>`: the table (one of the lake's) and
- * --no-wait. Refuses anything else with the usage.
+ * --no-wait (--help prints the usage). Refuses anything else with the usage.
  */
-import { parseArgs } from 'node:util';
 import { lakeTables } from '../../lib/catalog/tables';
+import { cliArgs, UsageError } from './args';
 
-export function tableArgument(mode: 'replay' | 'rebuild', argv: string[]): { table: string; wait: boolean } {
+export { UsageError } from './args';
+
+export function tableArgument(
+  mode: 'replay' | 'rebuild',
+  argv: string[],
+): { table: string; wait: boolean } | 'help' {
   const names = lakeTables().map((t) => t.name);
   const usage = `usage: npm run ${mode} -- <table> [--no-wait]   (tables: ${names.join(', ')})`;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { 'no-wait': { type: 'boolean' } } });
-  } catch {
-    throw new UsageError(usage);
-  }
+  const parsed = cliArgs(argv, { 'no-wait': { type: 'boolean' } }, usage);
+  if (parsed === 'help') return parsed;
   const rest = parsed.positionals;
   const wait = !parsed.values['no-wait'];
   if (rest.length !== 1) throw new UsageError(usage);
   if (!names.includes(rest[0]!)) throw new UsageError(`no table '${rest[0]}'\n${usage}`);
   return { table: rest[0]!, wait };
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

@@ -2,10 +2,14 @@
 import path from 'node:path';
 import { buildValidators } from '../../lib/validators/build';
 
-if (process.argv.length > 2) {
-  process.stderr.write(
-    `usage: npm run validators (no arguments; got '${process.argv.slice(2).join(' ')}')\n`,
-  );
+const USAGE = 'usage: npm run validators (no arguments)';
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (args.length > 0) {
+  process.stderr.write(`${USAGE}; got '${args.join(' ')}'\n`);
   process.exit(2);
 }
 const written = buildValidators();

@@ -1,4 +1,9 @@
-/** The arguments of `npm run replay -- <table>` and `npm run rebuild -- <table>` (local/cli/table-mode.ts). */
+/**
+ * The arguments of `npm run replay -- <table>` and `npm run rebuild -- <table>` (local/cli/table-mode.ts), and of the
+ * CLIs' shared parser (local/cli/args.ts): --help, unknown options, a second `--`.
+ */
+import { PassThrough } from 'node:stream';
+import { cliArgs } from '../../local/cli/args';
 import { tableArgument, UsageError } from '../../local/cli/table-mode';
 
 describe('npm run replay / rebuild arguments', () => {
@@ -13,6 +18,21 @@ describe('npm run replay / rebuild arguments', () => {
     }
     expect(() => tableArgument('rebuild', ['nope'])).toThrow(
       /no table 'nope'[\s\S]*npm run rebuild -- <table>.*orders/,
+    );
+  });
+
+  it('--help is the usage (exit 0), not an error', () => {
+    expect(tableArgument('rebuild', ['--help'])).toBe('help');
+    const out = new PassThrough();
+    expect(cliArgs(['-h'], {}, 'usage: x', out)).toBe('help');
+    expect(out.read().toString()).toBe('usage: x\n');
+  });
+
+  it('says what was wrong in its own words: an unknown option, a second --', () => {
+    expect(() => cliArgs(['--bogus'], {}, 'usage: x')).toThrow(/^unknown option '--bogus'\nusage: x$/);
+    // `npm run rebuild -- orders -- --no-wait`: npm passes `orders -- --no-wait`.
+    expect(() => tableArgument('rebuild', ['orders', '--', '--no-wait'])).toThrow(
+      /^one '--' is enough: .*\(--no-wait\)\nusage: npm run rebuild/,
     );
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * The CLIs' arguments (node:util parseArgs): `--help`/`-h` prints the usage and exits 0; an unknown option, a missing
+ * value or a second `--` is a usage error (exit 2) that says what was wrong in a line of its own, then the usage —
+ * not parseArgs' hint about placing positional arguments after '--', which npm's own `--` makes confusing.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The parsed arguments, or 'help' when asked for it (the usage is printed). Throws UsageError. */
+export function cliArgs<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+  out: NodeJS.WritableStream = process.stdout,
+) {
+  if (argv.includes('--'))
+    throw new UsageError(
+      "one '--' is enough: npm passes what follows the first to the command, and a second makes the options after " +
+        `it arguments (${argv.slice(argv.indexOf('--') + 1).join(' ')})\n${usage}`,
+    );
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    const m = /^Unknown option '([^']+)'/.exec((e as Error).message);
+    throw new UsageError(`${m ? `unknown option '${m[1]}'` : (e as Error).message}\n${usage}`);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    out.write(`${usage}\n`);
+    return 'help' as const;
+  }
+  return parsed;
+}
