@@ -153,6 +153,31 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
       }
     });
 
+    it('gives every topic and queue a policy denying requests not made over TLS', () => {
+      const denies = (type: string, key: string) =>
+        ofType(R(), type).flatMap(([, p]) =>
+          asArray(p.Properties!.PolicyDocument.Statement as Statement[])
+            .filter(
+              (s) => s.Effect === 'Deny' && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+            )
+            .flatMap((s) =>
+              asArray(p.Properties![key] as unknown[]).map((x) => ({ of: JSON.stringify(x), s })),
+            ),
+        );
+      const topics = denies('AWS::SNS::TopicPolicy', 'Topics');
+      for (const [id] of ofType(R(), 'AWS::SNS::Topic'))
+        expect({ id, denied: topics.some((d) => d.of === JSON.stringify(ref(id))) }).toEqual({
+          id,
+          denied: true,
+        });
+      const queues = denies('AWS::SQS::QueuePolicy', 'Queues');
+      for (const [id] of ofType(R(), 'AWS::SQS::Queue')) {
+        const deny = queues.find((d) => d.of === JSON.stringify(ref(id)));
+        expect({ id, denied: Boolean(deny) }).toEqual({ id, denied: true });
+        expect(asArray(deny!.s.Action!)).toEqual(['sqs:*']);
+      }
+    });
+
     it('gives every bucket a policy denying non-TLS requests on the bucket and its objects', () => {
       const policies = ofType(R(), 'AWS::S3::BucketPolicy');
       for (const [id] of ofType(R(), 'AWS::S3::Bucket')) {

@@ -94,6 +94,15 @@ describe('lake_rejected in the packaged prod template', () => {
       'arn:${AWS::Partition}:s3:::${AWS::StackName}-curated-${AWS::AccountId}-${AWS::Region}/rejected/*',
     );
     const list = statements.find((s) => s.Sid === 'CuratedTablesList')!;
+    expect(asArray(list.Action)).toEqual(['s3:ListBucket']);
     expect(list.Condition!.StringLike['s3:prefix']).toEqual(['tables/*', 'rejected/*']);
+    // No condition on the bucket's location: the request carries no s3:prefix (under one it is never granted).
+    const location = statements.find(
+      (s) => asArray(s.Action).includes('s3:GetBucketLocation') && s.Sid !== 'QueryResultsBucket',
+    )!;
+    expect(location.Condition).toBeUndefined();
+    expect(sub(asArray(location.Resource)[0])).toBe(
+      'arn:${AWS::Partition}:s3:::${AWS::StackName}-curated-${AWS::AccountId}-${AWS::Region}',
+    );
   });
 });
