@@ -1074,7 +1074,7 @@ def read_csv(spark, plan, raw_bucket, key, ingested_at):
 
 
 def read_parquet(spark, plan, raw_bucket, keys, ingested_at, key=None):
-    df = spark.read.option("mergeSchema", "true").parquet(*["s3://%s/%s" % (raw_bucket, k) for k in keys])
+    df = spark.read.parquet(*["s3://%s/%s" % (raw_bucket, k) for k in keys])
     columns = {}
     for c in plan["input"]["columns"]:
         data_type = resolve_path(df.schema, c["path"])
@@ -1119,9 +1119,10 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
         together = [k for k in group if SAFE_KEY.match(k)]
         alone = [k for k in group if not SAFE_KEY.match(k)]
         if fmt == "parquet":
-            if together:
-                frames.append(read_parquet(spark, plan, raw_bucket, together, ingested_at))
-            frames.extend(read_parquet(spark, plan, raw_bucket, [k], ingested_at, key=k) for k in alone)
+            # Each file alone, as the local runner reads them: Spark's schema merge refuses one column stored with
+            # two physical types (INT32 in one file, INT64 in another), which the upload check accepts.
+            frames.extend(read_parquet(spark, plan, raw_bucket, [k], ingested_at, key=k) for k in group)
+            continue
         else:
             multiline = fmt == "json"
             if together:
@@ -1561,10 +1562,47 @@ def rejected_sources(spark, bucket, keys):
     return replay_sources(r["source_file"] for r in df.select("source_file").distinct().collect())
 
 
-def run_batches(spark, s3, options, layout, plan, objects, started_at, declared, after_batch=None):
-    """Runs [key, size] objects through a plan in batches of REBUILD_BATCH_BYTES (reloadMergeSql): (keys, figures)."""
+def gzip_problem(read, chunk=64 * 1024):
+    """
+    Why a gzip stream is not whole (cut short, corrupt), or None; read(n) gives its next bytes (b"" at its end). A
+    stream cut short fails Spark's whole read (java.io.EOFException) where the local runner skips the file
+    (lib/etl/duckdb-runner/gzip-check.ts): a replay or rebuild skips it here too, as its own upload failed.
+    """
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        while True:
+            data = read(chunk)
+            if not data:
+                break
+            while data:  # members one after another, as gzip readers take them
+                if d.eof:
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                d.decompress(data)
+                data = d.unused_data if d.eof else b""
+    except zlib.error as e:
+        return "not a complete gzip stream (%s): its rows cannot all be read" % e
+    if not d.eof:
+        return "not a complete gzip stream (it ends before its last member does): its rows cannot all be read"
+    return None
+
+
+def run_batches(spark, s3, options, layout, plan, objects, started_at, declared, after_batch=None, skipped=None):
+    """
+    Runs [key, size] objects through a plan in batches of REBUILD_BATCH_BYTES (reloadMergeSql): (keys, figures). A
+    gzip object that is not whole is left out (and added to skipped).
+    """
+    readable = []
+    for key, size in objects:
+        gz = declared[1] if declared is not None else input_format(key)[1]
+        problem = gzip_problem(s3.get_object(Bucket=options["raw_bucket"], Key=key)["Body"].read) if gz else None
+        if problem is None:
+            readable.append([key, size])
+            continue
+        print(json.dumps({"warning": "a raw object that cannot be read as rows is skipped", "key": key, "problem": problem}))
+        if skipped is not None:
+            skipped.append(key)
     total, inputs = None, []
-    for keys in size_batches(objects, REBUILD_BATCH_BYTES):
+    for keys in size_batches(readable, REBUILD_BATCH_BYTES):
         figures, _ = run_plan(spark, s3, options, layout, plan, keys, started_at, declared, reload=True)
         total = add_figures(total, figures)
         inputs.extend(keys)
@@ -1621,7 +1659,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
                 put_json(s3, curated, manifest_key(layout, table, date), manifests[date])
 
         inputs, total = run_batches(
-            spark, s3, options, layout, plan, objects, started_at, raw_events_format(layout), record
+            spark, s3, options, layout, plan, objects, started_at, raw_events_format(layout), record, skipped
         )
     else:
         uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
@@ -1634,7 +1672,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         objects, skipped = rebuild_uploads(
             list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted_uploads(records, table)
         )
-        inputs, total = run_batches(spark, s3, options, layout, plan, objects, started_at, None)
+        inputs, total = run_batches(spark, s3, options, layout, plan, objects, started_at, None, skipped=skipped)
     # The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
     touched = total["all_partitions"] if total else set()
     untouched = [p for p in table_partitions(list_objects(s3, curated, plan["prefix"]), plan) if p["name"] not in touched]

@@ -12,6 +12,9 @@ import { acceptedUploads, notAccepted } from '../../lib/etl/duckdb-runner/accept
 import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { gzipProblem } from '../../lib/etl/duckdb-runner/gzip-check';
 import path from 'node:path';
 import { one, py, python, script, withPython } from './glue-job-python';
 import { newLake, useReloadLakes, writeRaw } from './reload-lake';
@@ -201,6 +204,51 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       const [inputs, skipped] = rebuild!.value as [[string, number][], string[]];
       expect(inputs.map(([k]) => k)).toEqual(taken);
       expect(skipped).toEqual(['uploads/orders/b.csv', 'uploads/orders/d.csv']);
+    },
+  );
+
+  withPython(
+    'skips a gzip object that is not whole in a replay or rebuild, as the local runner does',
+    async () => {
+      const lake = await newLake();
+      const text = Buffer.from(
+        Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)}`).join('\n'),
+      );
+      const whole = gzipSync(text);
+      const files: [string, Buffer][] = [
+        ['whole', whole],
+        ['two-members', Buffer.concat([gzipSync(text), gzipSync(text)])],
+        ['cut', whole.subarray(0, Math.floor(whole.length * 0.75))],
+        ['corrupt', Buffer.concat([whole.subarray(0, 40), Buffer.alloc(200, 7), whole.subarray(240)])],
+        ['not-gzip', Buffer.from('order_id\n1\n')],
+      ];
+      const local: Record<string, boolean> = {};
+      for (const [name, bytes] of files) {
+        const file = path.join(lake, `${name}.gz`);
+        writeFileSync(file, bytes);
+        local[name] = (await gzipProblem(file)) === undefined;
+      }
+      // The Glue job's check, reading the bytes as it reads an S3 body (a few KiB at a time).
+      const driver =
+        'import importlib.util, io, json, sys\n' +
+        'spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])\n' +
+        'job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)\n' +
+        'files = json.load(sys.stdin)\n' +
+        'print(json.dumps({n: job.gzip_problem(io.BytesIO(bytes.fromhex(h)).read, 4096) for n, h in files}))';
+      const glue = JSON.parse(
+        execFileSync(python!, ['-c', driver, script], {
+          input: JSON.stringify(files.map(([n, b]) => [n, b.toString('hex')])),
+        }).toString(),
+      ) as Record<string, string | null>;
+      expect(local).toEqual({
+        whole: true,
+        'two-members': true,
+        cut: false,
+        corrupt: false,
+        'not-gzip': false,
+      });
+      expect(Object.fromEntries(Object.entries(glue).map(([n, p]) => [n, p === null]))).toEqual(local);
+      expect(glue.cut).toMatch(/^not a complete gzip stream/);
     },
   );
 
