@@ -1223,6 +1223,11 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[1]],
     source: 'https://trino.io/docs/current/language/types.html (DECIMAL)',
   },
+  {
+    sql: `SELECT "é" || 'x' AS a, "n" * 2 AS b, 1 AS "c""d" FROM (SELECT 'y' AS "é", 21 AS n) t`,
+    rows: [['yx', 42, 1]],
+    source: 'https://trino.io/docs/current/language/reserved.html (quoted identifiers; "" is a quote in one)',
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

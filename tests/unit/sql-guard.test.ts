@@ -20,6 +20,13 @@ function refusal(sql: string): string {
 describe('allowed: what analysts type', () => {
   it.each([
     [
+      'a quoted column starting a select item before an operator',
+      `SELECT "url" || '?x', "user_id" + 1 FROM page_view`,
+    ],
+    ['DISTINCT and a later item too', `SELECT DISTINCT "url" || 'x', 1, "url"[1] FROM page_view`],
+    ['an alias with a doubled quote', 'SELECT 1 AS "a""b"'],
+    ['typed literals', "SELECT DECIMAL '1.5' AS d, DOUBLE '2' * 2, X'00ff' AS b, JSON '[1]' FROM page_view"],
+    [
       'aggregate with partition filter',
       "SELECT url, count(*) AS n FROM page_view WHERE event_date >= '2024-01-01' GROUP BY 1 ORDER BY 2 DESC LIMIT 10",
     ],
@@ -184,6 +191,14 @@ describe('refused, with the reason', () => {
     expect(refusal("VALUES (read_csv('/etc/passwd'))")).toMatch(/read_csv/);
   });
 
+  it('reads a quoted name before ( as the call it is: a quoted table function is never taken for a column', () => {
+    expect(refusal(`SELECT "read_text"('/etc/passwd') || 'x'`)).toBeDefined();
+    expect(refusal(`SELECT 1, "read_csv"('/x') + 1`)).toBeDefined();
+    expect(refusal(`SELECT "a" || 'x' FROM "page""view"`)).toMatch(
+      /not a table of the lake|could not be checked/,
+    );
+  });
+
   it('refuses SELECT ... INTO', () => {
     expect(refusal('SELECT * INTO copy_of_views FROM page_view')).toMatch(/SELECT \.\.\. INTO/);
   });
@@ -277,8 +292,8 @@ describe('refused, with the reason', () => {
       /could not be checked/,
     );
     // The text quoted is the statement's own, not the parser's copy (a cast's type rewritten there).
-    expect(refusal('SELECT 1 AS "a""b", CAST(1 AS DECIMAL(38,10)) AS d2')).toMatch(
-      /column 16 \(near '"b", CAST\(1 AS DECIMAL\(3'\)/,
+    expect(refusal('SELECT 1 x y, CAST(1 AS DECIMAL(38,10)) AS d2')).toMatch(
+      /column 12 \(near 'y, CAST\(1 AS DECIMAL\(38,'\)/,
     );
   });
 

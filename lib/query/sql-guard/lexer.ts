@@ -89,6 +89,9 @@ const PARSER_LACKS_TYPED_LITERAL =
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
  *  - variance( is read as var_samp( (Trino's alias; the grammar lacks the name);
+ *  - a quoted name that starts a select item before an operator ("a" || 'x', a column there: not before `(` or `.`)
+ *    is read as an unquoted one of the same length, and "" in an alias as __ (the grammar reads neither; the guard
+ *    resolves no column);
  *  - a typed literal the grammar lacks (DECIMAL '1.5', DOUBLE '1.5', BIGINT '5', JSON '[1]', X'00ff') is read as
  *    its string (the type word blanked): a literal never names a table or a function (the local engine reads it
  *    as Athena does, lib/query/dialect/typed-literals.ts).
@@ -134,6 +137,21 @@ function rewriteForParser(
       tokens[k + 4]?.text === ')'
     ) {
       put(k, k + 4);
+      continue;
+    }
+    const t = tokens[k]!;
+    if (t.kind === 'quoted') {
+      const next = tokens[k + 1];
+      // SELECT "a" || 'x': the grammar takes no operator after a quoted name that starts a select item. The name is
+      // a column there (not a call, nor a qualifier): read as one of the same length that the grammar takes.
+      if (
+        (word(k - 1, 'select') || word(k - 1, 'distinct') || tokens[k - 1]?.text === ',') &&
+        next?.kind === 'symbol' &&
+        !',).;('.includes(next.text)
+      )
+        put(k, k, 'q'.padEnd(t.text.length, '_'));
+      // AS "a""b": the grammar takes no doubled quote in an alias, which names nothing the guard checks.
+      else if (word(k - 1, 'as') && t.text.includes('""')) put(k, k, t.text.replaceAll('""', '__'));
       continue;
     }
     // A typed literal the grammar lacks; X'00ff' is one token to Trino (the letter and the quote touch).
