@@ -51,6 +51,12 @@ const WIDTHS = ['tinyint', 'smallint', 'int', 'bigint'];
  * SPARK-40876, Spark 4.0): the next run over an old partition would fail. Decimals of another precision or scale
  * and every other change are not read by Athena either.
  */
+/** 'renamed to <x>' when a column of the table names `name` as a former name of its own. */
+function renamedTo(columns: ColumnDef[], name: string): string | undefined {
+  const to = columns.find((x) => x.renamedFrom === name || x.formerNames?.includes(name));
+  return to ? `renamed to ${to.name}` : undefined;
+}
+
 function whyNotReadable(was: string, now: string): string {
   const from = WIDTHS.indexOf(was);
   const to = WIDTHS.indexOf(now);
@@ -262,7 +268,11 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
         column: c.name,
         rule: 'TYPE_CHANGED',
         message: `${name}.${c.name}: type ${typeOf(was)} → ${typeOf(c)}: ${whyNotReadable(typeOf(was), typeOf(c))}`,
-        safe: `add a new column with the new type and deprecate this one (or rename it with x-lake.renamedFrom first); or ${NEW_MAJOR(name)}`,
+        safe: was.retired
+          ? // Renamed away or retired: the name stays the retired column's, with its type and stored values.
+            `the name ${c.name} is the retired column's (${renamedTo(columns, c.name) ?? 'retired'}), which keeps its ` +
+            `stored values as ${typeOf(was)}: give the new column another name; or ${NEW_MAJOR(name)}`
+          : `add a new column with the new type and deprecate this one (or rename it with x-lake.renamedFrom first); or ${NEW_MAJOR(name)}`,
       });
       continue;
     }

@@ -365,6 +365,24 @@ describe('unsafe edits are refused before they take effect', () => {
     });
   });
 
+  it('a name renamed away keeps its type: a new column of another type under it is told to take another name', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.items = { ...s.properties.item_count, 'x-lake': { renamedFrom: 'item_count' } };
+      delete s.properties.item_count;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.item_count = { type: 'string', maxLength: 10 };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    const v = checkSchemas(dir).violations.find((x) => x.rule === 'TYPE_CHANGED')!;
+    expect(v).toMatchObject({ table: 'orders', column: 'item_count' });
+    expect(v.safe).toMatch(
+      /^the name item_count is the retired column's \(renamed to items\), which keeps its stored values as bigint: give the new column another name/,
+    );
+    expect(v.safe).not.toMatch(/renamedFrom first/);
+  });
+
   it('a retired column comes back with the rules it had (recorded with it), not narrower ones', () => {
     const dir = edited('events', 'page_view', (s) => {
       delete s.properties.title; // maxLength 512
