@@ -495,6 +495,29 @@ def upload_problem(key, table, layout):
     return None
 
 
+def queue_records(s3, bucket, layout):
+    """Every record of the queue of accepted uploads: pending, then done (lib/etl/upload-queue.ts)."""
+    return [
+        get_json(s3, bucket, key, None)
+        for prefix in (layout["pendingUploadsPrefix"], layout["uploadResultsPrefix"])
+        for key in list_keys(s3, bucket, prefix)
+        if key.endswith(".json")
+    ]
+
+
+def replaced_since(records, key, runs, etag):
+    """
+    For a replay: whether the upload under key is no longer the content whose rows the runs rejected (a result of
+    one of those runs names another ETag); False when no record tells (lib/etl/duckdb-runner/accepted-uploads.ts).
+    """
+    read = {
+        r["etag"].strip('"')
+        for r in records
+        if isinstance(r, dict) and r.get("key") == key and r.get("runId") in runs and isinstance(r.get("etag"), str)
+    }
+    return bool(read) and (etag or "").strip('"') not in read
+
+
 def accepted_uploads(records, table):
     """
     The accepted versions of a table's uploads, from the records of the queue of accepted uploads (pending, and done
@@ -1555,11 +1578,15 @@ def list_objects(s3, bucket, prefix, etags=False):
 
 
 def rejected_sources(spark, bucket, keys):
-    """The distinct source_file keys of rejected files (only that field is parsed), sorted."""
+    """
+    The distinct source_file keys of rejected files (only those fields are parsed), sorted, each with the runs that
+    rejected its rows: [[key, [run ids]]].
+    """
     if not keys:
         return []
-    df = spark.read.schema("source_file string").json(["s3://%s/%s" % (bucket, k) for k in keys])
-    return replay_sources(r["source_file"] for r in df.select("source_file").distinct().collect())
+    df = spark.read.schema("run_id string, source_file string").json(["s3://%s/%s" % (bucket, k) for k in keys])
+    pairs = [[r["source_file"], r["run_id"]] for r in df.select("source_file", "run_id").distinct().collect()]
+    return [[key, sorted({run for s, run in pairs if s == key and isinstance(run, str)})] for key in replay_sources(s for s, _ in pairs)]
 
 
 def gzip_problem(read, chunk=64 * 1024):
@@ -1621,9 +1648,11 @@ def run_replay(spark, s3, options, plans_file, started_at):
     prefix = rejected_table_prefix(layout, table)
     taken = replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"])
     present, missing = [], []
-    for key in rejected_sources(spark, bucket, taken):
+    # An upload replaced since its rows were rejected is reported with the missing ones (replaced_since).
+    records = [] if plan["kind"] == "events" else queue_records(s3, bucket, layout)
+    for key, runs in rejected_sources(spark, bucket, taken):
         head = head_object(s3, options["raw_bucket"], key)
-        if head is None:
+        if head is None or replaced_since(records, key, runs, head.get("ETag")):
             missing.append(key)
         else:
             present.append([key, head["ContentLength"]])
@@ -1663,12 +1692,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         )
     else:
         uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
-        records = [
-            get_json(s3, curated, key, None)
-            for prefix in (layout["pendingUploadsPrefix"], layout["uploadResultsPrefix"])
-            for key in list_keys(s3, curated, prefix)
-            if key.endswith(".json")
-        ]
+        records = queue_records(s3, curated, layout)
         objects, skipped = rebuild_uploads(
             list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted_uploads(records, table)
         )

@@ -8,7 +8,7 @@ import type { EtlRunSummary, RebuildSummary, ReplaySummary } from '../../lib/etl
 import { REJECTED_COLUMNS, rejectedObjectKey, rejectedTablePrefix } from '../../lib/etl/rejected';
 import { bySize } from '../../lib/etl/duckdb-runner/batching';
 import { notAnUpload } from '../../lib/etl/duckdb-runner/rebuild';
-import { acceptedUploads, notAccepted } from '../../lib/etl/duckdb-runner/accepted-uploads';
+import { acceptedUploads, notAccepted, replacedSince } from '../../lib/etl/duckdb-runner/accepted-uploads';
 import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -204,6 +204,37 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       const [inputs, skipped] = rebuild!.value as [[string, number][], string[]];
       expect(inputs.map(([k]) => k)).toEqual(taken);
       expect(skipped).toEqual(['uploads/orders/b.csv', 'uploads/orders/d.csv']);
+    },
+  );
+
+  withPython(
+    'a replay tells an upload replaced since its rows were rejected as the local runner does',
+    async () => {
+      const lake = await newLake();
+      const md5 = (t: string) => createHash('md5').update(t).digest('hex');
+      const key = 'uploads/orders/w.csv';
+      await writeRaw(lake, key, 'now');
+      const records = [
+        { key, runId: 'load-1', etag: md5('before') },
+        { key, runId: 'load-2', etag: md5('now') },
+        { key, runId: 'load-0' }, // a result written before results carried an ETag
+      ];
+      const cases: [string[], boolean][] = [
+        [['load-1'], true], // its rows came from the content replaced since
+        [['load-2'], false],
+        [['load-1', 'load-2'], false],
+        [['load-0'], false], // no record tells: read as before
+        [['replay-1'], false], // a replay's own rejections: no upload record
+      ];
+      for (const [runs, replaced] of cases) {
+        const local = await replacedSince(records, key, new Set(runs), path.join(lake, 'raw', key));
+        const [glue] = py([['replaced_since', records, key, runs, `"${md5('now')}"`]]);
+        expect({ runs, local: local !== undefined, glue: glue!.value }).toEqual({
+          runs,
+          local: replaced,
+          glue: replaced,
+        });
+      }
     },
   );
 

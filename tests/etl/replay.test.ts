@@ -3,12 +3,14 @@
  * under one schema come in when a relaxed schema replays them, exactly once; rows that still fail are rejected again;
  * raw objects that are gone are reported. Edited schemas reach the runner through its `tables` option.
  */
-import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { lakeTable } from '../../lib/catalog/tables';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { replayedStateKey } from '../../lib/etl/rejected';
+import { pendingUploadKey } from '../../lib/etl/upload-queue';
 import {
   clock,
   editedTables,
@@ -141,6 +143,45 @@ describe('mode replay: rejected rows again through the current plan', () => {
     );
     expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o2']);
+  });
+
+  it('reports an upload replaced since its rows were rejected, rather than read the new content in their place', async () => {
+    const lake = await newLake();
+    // As validateUpload accepts a file: its pending record names the content checked (the result keeps it).
+    const accept = async (key: string, execution: string) => {
+      const etag = createHash('md5')
+        .update(readFileSync(path.join(lake, 'raw', key)))
+        .digest('hex');
+      const pending = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(pending), { recursive: true });
+      writeFileSync(
+        pending,
+        JSON.stringify({ execution, table: 'orders', key, etag, acceptedAt: '2026-03-03T00:00:00Z' }),
+      );
+      await run(lake, fileJob('orders', key, execution));
+    };
+    const w = await writeRaw(
+      lake,
+      'uploads/orders/w.csv',
+      ordersCsv(['w1,c1,2026-03-01,lost,1,EUR,1,,', 'w2,c2,2026-03-01,paid,1,EUR,1,,']),
+    );
+    await accept(w, 'load-w-1');
+    // The same name uploaded again with other rows, and accepted.
+    await writeRaw(lake, w, ordersCsv(['w3,c3,2026-03-01,paid,1,EUR,1,,']));
+    await accept(w, 'load-w-2');
+    // Another upload, rejected and not replaced: replayed as before.
+    const v = await writeRaw(lake, 'uploads/orders/v.csv', ordersCsv(['v1,c1,2026-03-01,lost,1,EUR,1,,']));
+    await accept(v, 'load-v');
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    const s = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-replaced' },
+      { tables: relaxed },
+    );
+    expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [w], missingCount: 1 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['v1', 'w2', 'w3']);
+    // w1 stays where it was, rejected with its reason.
+    expect((await rejectedRows(lake, 'orders')).map((r) => r.source_file)).toContain(w);
   });
 
   it('replays events regardless of the compaction manifests: rows already curated stay as they were', async () => {

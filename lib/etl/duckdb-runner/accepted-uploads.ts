@@ -16,9 +16,17 @@ export type AcceptedUploads = Map<string, Set<string> | 'any'>;
 
 const RESULTS_PREFIX = uploadResultKey('').slice(0, -'.json'.length);
 
-/** The accepted versions of a table's uploads, from the queue's pending and done records. */
-export async function acceptedUploads(curatedDir: string, table: string): Promise<AcceptedUploads> {
-  const out: AcceptedUploads = new Map();
+/** A record of the queue of accepted uploads (pending or done), as far as these checks read it. */
+export interface QueueRecord {
+  key: string;
+  etag?: string;
+  /** The run that took the upload (done records). */
+  runId?: string;
+}
+
+/** The queue's pending and done records of a table's uploads. */
+export async function queueRecords(curatedDir: string, table: string): Promise<QueueRecord[]> {
+  const out: QueueRecord[] = [];
   for (const prefix of [pendingUploadsPrefix, RESULTS_PREFIX]) {
     const dir = path.join(curatedDir, ...prefix.split('/'));
     const names = await fs.readdir(dir).catch((e: NodeJS.ErrnoException) => {
@@ -26,20 +34,52 @@ export async function acceptedUploads(curatedDir: string, table: string): Promis
       throw e;
     });
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      let r: { table?: unknown; key?: unknown; etag?: unknown };
+      let r: { table?: unknown; key?: unknown; etag?: unknown; runId?: unknown };
       try {
         r = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as typeof r;
       } catch {
         continue; // not a record (a half-written one cannot be: records are written durably, renamed into place)
       }
       if (r.table !== table || typeof r.key !== 'string') continue;
-      const seen = out.get(r.key);
-      if (seen === 'any') continue;
-      if (typeof r.etag !== 'string') out.set(r.key, 'any');
-      else out.set(r.key, (seen ?? new Set()).add(r.etag));
+      out.push({
+        key: r.key,
+        ...(typeof r.etag === 'string' ? { etag: r.etag } : {}),
+        ...(typeof r.runId === 'string' ? { runId: r.runId } : {}),
+      });
     }
   }
   return out;
+}
+
+/** The accepted versions of a table's uploads, from the queue's pending and done records. */
+export async function acceptedUploads(curatedDir: string, table: string): Promise<AcceptedUploads> {
+  const out: AcceptedUploads = new Map();
+  for (const r of await queueRecords(curatedDir, table)) {
+    const seen = out.get(r.key);
+    if (seen === 'any') continue;
+    out.set(r.key, r.etag === undefined ? 'any' : (seen ?? new Set()).add(r.etag));
+  }
+  return out;
+}
+
+/**
+ * For a replay: why the file under `key` is no longer the content whose rows the runs `runs` rejected (the upload
+ * was replaced since: reading it again cannot bring those rows back), or undefined — also when no record tells
+ * which content those runs read (results written before they carried an ETag, a replay's own rejections).
+ */
+export async function replacedSince(
+  records: QueueRecord[],
+  key: string,
+  runs: Set<string>,
+  file: string,
+): Promise<string | undefined> {
+  const read = new Set(
+    records
+      .filter((r) => r.key === key && r.runId !== undefined && runs.has(r.runId) && r.etag)
+      .map((r) => r.etag),
+  );
+  if (read.size === 0 || read.has(await md5File(file))) return undefined;
+  return 'replaced since its rows were rejected (the content they came from is gone)';
 }
 
 /** Why the file under `key` is not read again (no record of its content), or undefined. */

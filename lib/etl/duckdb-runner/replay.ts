@@ -5,7 +5,8 @@
  * read for their source_file keys; each raw object that still exists is read again: a dataset's as an upload would
  * be, an event type's regardless of the compaction manifests, both merged by reloadMergeSql (rows already curated
  * stay what they are, rows now valid arrive; rows that still fail go to this run's own rejected file, with their
- * current reason). Objects that no longer exist are reported, not read. The files taken are recorded in
+ * current reason). Objects that no longer exist, and uploads replaced since their rows were rejected
+ * (accepted-uploads.ts replacedSince), are reported as missing, not read. The files taken are recorded in
  * _state/replayed/<table>.json after the data is in (a crash before re-runs the replay: the merge deduplicates).
  */
 import { writeFileDurably } from '../../durable-fs';
@@ -25,6 +26,7 @@ import { listFiles, readJsonFile } from './fs-util';
 import type { InputFile } from './readers/types';
 import { reloadInBatches } from './reload';
 import { resolveInputs, resolveObject } from './resolve-inputs';
+import { queueRecords, replacedSince } from './accepted-uploads';
 
 export interface ReplayTaken {
   inputs: string[];
@@ -42,9 +44,9 @@ export async function rejectedFiles(ctx: RunContext, table: string): Promise<str
     .map((rel) => prefix + rel);
 }
 
-/** The distinct source_file keys of rejected files, sorted. */
-async function sourcesOf(ctx: RunContext, files: string[]): Promise<string[]> {
-  const sources = new Set<string>();
+/** The distinct source_file keys of rejected files, sorted, each with the runs that rejected its rows. */
+async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, Set<string>>> {
+  const sources = new Map<string, Set<string>>();
   for (const key of files) {
     const lines = readline.createInterface({
       input: createReadStream(path.join(ctx.curatedDir, key)),
@@ -52,11 +54,14 @@ async function sourcesOf(ctx: RunContext, files: string[]): Promise<string[]> {
     });
     for await (const line of lines) {
       if (line.trim() === '') continue;
-      const source = (JSON.parse(line) as { source_file?: unknown }).source_file;
-      if (typeof source === 'string' && source !== '') sources.add(source);
+      const r = JSON.parse(line) as { source_file?: unknown; run_id?: unknown };
+      if (typeof r.source_file !== 'string' || r.source_file === '') continue;
+      const runs = sources.get(r.source_file) ?? new Set<string>();
+      if (typeof r.run_id === 'string') runs.add(r.run_id);
+      sources.set(r.source_file, runs);
     }
   }
-  return [...sources].sort();
+  return new Map([...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export async function runReplay(
@@ -75,7 +80,10 @@ export async function runReplay(
 
   const present: { input: InputFile; bytes: number }[] = [];
   const missing: string[] = [];
-  for (const key of await sourcesOf(ctx, taken)) {
+  // An upload replaced since its rows were rejected is reported with the missing ones: reading the new content
+  // cannot bring those rows back (they stay in the rejected store, with their reason).
+  const records = table.kind === 'events' ? [] : await queueRecords(ctx.curatedDir, table.name);
+  for (const [key, runs] of await sourcesOf(ctx, taken)) {
     let input: InputFile;
     try {
       // Raw event objects have the declared format (their names do not tell it); uploads the one their name tells.
@@ -89,6 +97,10 @@ export async function runReplay(
         continue;
       }
       throw e;
+    }
+    if (await replacedSince(records, key, runs, input.file)) {
+      missing.push(key);
+      continue;
     }
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
