@@ -43,8 +43,19 @@ export interface StartRequest {
 
 export function parseStartRequest(event: APIGatewayProxyEvent): StartRequest {
   const limits = queryLimits();
-  // Room for the SQL escaped as JSON plus the other fields.
-  const body = parseJsonBody(event, limits.maxSqlBytes * 2 + 1024);
+  // Room for the SQL escaped as JSON plus the other fields; a body beyond it is too large for any SQL the API takes.
+  let body: unknown;
+  try {
+    body = parseJsonBody(event, limits.maxSqlBytes * 2 + 1024);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 413) throw e;
+    throw new ApiError(
+      413,
+      ErrorCode.PayloadTooLarge,
+      `${e.message}: a query's SQL may be at most ${limits.maxSqlBytes} bytes (QUERY_MAX_SQL_BYTES)`,
+      { ...e.details, field: 'sql', maxSqlBytes: limits.maxSqlBytes },
+    );
+  }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ApiError(
       400,

@@ -177,6 +177,14 @@ describe('local runtime: /queries over HTTP', () => {
     const unknown = await api('GET', '/queries/00000000-0000-4000-8000-000000000000/results');
     expect([unknown.status, unknown.body.code]).toEqual([404, 'QUERY_NOT_FOUND']);
     expect((await api('DELETE', '/queries/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    // SQL over its limit: refused by the guard naming the limit; a body too large even for that, naming it too.
+    const long = await api('POST', '/queries', { sql: `SELECT '${'x'.repeat(70_000)}'` });
+    expect([long.status, long.body.code, long.body.field]).toEqual([400, 'INVALID_PARAMETER', 'sql']);
+    expect(long.body.message).toMatch(/at most 65536/);
+    const huge = await api('POST', '/queries', { sql: `SELECT '${'x'.repeat(140_000)}'` });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', field: 'sql', maxSqlBytes: 65536 });
+    expect(huge.body.message).toMatch(/a query's SQL may be at most 65536 bytes \(QUERY_MAX_SQL_BYTES\)/);
   });
 
   it('DELETE cancels a running query; 409 once it has finished', async () => {
