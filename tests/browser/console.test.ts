@@ -111,6 +111,31 @@ describe('the console in a browser', () => {
     ]);
   });
 
+  it('says what went wrong when it cannot sign in: a key of other characters, a lake that does not answer', async () => {
+    await page.goto(`${lake.proc.url}/console`);
+    await page.getByLabel('API key').fill('ключ-неверный');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/An API key is plain ASCII text/);
+    await page.route('**/tables', (route) => route.abort('connectionrefused'));
+    try {
+      await page.getByLabel('API key').fill(CONSOLE_TEST_KEY);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+        /The lake at http:\/\/[^ ]+ does not answer: is npm start running\?/,
+      );
+      // The key taken, the catalog failing (503): signed in; the pages show the failure.
+      await page.unroute('**/tables');
+      await page.route('**/tables', (route) =>
+        route.fulfill({ status: 503, json: { code: 'CATALOG_UNAVAILABLE', message: 'the catalog is busy' } }),
+      );
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'pages' }).waitFor();
+    } finally {
+      await page.unrouteAll();
+      await page.evaluate('sessionStorage.clear()');
+    }
+  });
+
   it('signs in, runs a query with Ctrl+Enter and shows its rows, column types, count and figures', async () => {
     await signIn(page, CONSOLE_TEST_KEY);
     await page.getByRole('navigation', { name: 'pages' }).waitFor();

@@ -1,6 +1,6 @@
 /**
  * Sign in with the lake's API key. The key is tried on GET /tables before it is kept: a refused key keeps nothing
- * and shows nothing but the refusal.
+ * and shows nothing but the refusal; a lake that does not answer is said so.
  */
 import { useState } from 'preact/hooks';
 import { LakeApi } from '../lib/api';
@@ -22,13 +22,26 @@ export function SignIn({ refusal, onSignedIn }: { refusal: unknown; onSignedIn: 
       setError(null);
       return;
     }
+    // A header carries ISO-8859-1 only (fetch would throw its own words): a key is plain text.
+    if (/[^\x20-\x7e]/.test(k)) {
+      setError(new Error('An API key is plain ASCII text: this one has characters a request cannot carry.'));
+      return;
+    }
     setChecking(true);
     setError(null);
     try {
       await new LakeApi(k).tables();
       onSignedIn(k);
     } catch (err) {
-      setError(err);
+      // The lake checks the key before the route runs: a route that fails (5xx) took the key; the pages say the rest.
+      if (err instanceof ApiFailure && err.status >= 500) return onSignedIn(k);
+      setError(
+        err instanceof TypeError
+          ? new Error(
+              `The lake at ${location.origin} does not answer: is npm start running? (${err.message})`,
+            )
+          : err,
+      );
       setChecking(false);
     }
   };
