@@ -492,6 +492,18 @@ describe('the console in a browser', () => {
     await page.keyboard.press('Enter');
     await page.locator('article.table-detail').waitFor();
 
+    // The editor keeps Tab for indenting and says how to leave it; Escape then Tab does.
+    await nav(page, 'Query').click();
+    const editor = page.getByTestId('sql-editor');
+    const hint = await editor.getAttribute('aria-describedby');
+    await expect(page.locator(`#${hint}`).textContent()).resolves.toMatch(
+      /Tab indents; Esc then Tab moves on/,
+    );
+    await editor.click();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<boolean>('document.activeElement?.closest(".cm-editor") === null')).toBe(true);
+
     const narrow = await context.newPage();
     await narrow.setViewportSize({ width: 390, height: 800 });
     // sessionStorage is the tab's: a new tab signs in again.

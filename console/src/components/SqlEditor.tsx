@@ -56,7 +56,11 @@ export function SqlEditor({ initial, load, onChange, onRun, schema }: SqlEditorP
         syntaxHighlighting(defaultHighlightStyle),
         placeholder('SELECT … FROM … (Ctrl/Cmd+Enter runs)'),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ 'aria-label': 'SQL query', 'data-testid': 'sql-editor' }),
+        EditorView.contentAttributes.of({
+          'aria-label': 'SQL query',
+          'aria-describedby': 'sql-editor-keys',
+          'data-testid': 'sql-editor',
+        }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) handlers.current.onChange(u.state.doc.toString());
         }),

@@ -240,6 +240,10 @@ export function QueryPage({
           onRun={() => void execute()}
           schema={schema}
         />
+        <p class="muted keys-hint" id="sql-editor-keys">
+          In the editor <kbd>Tab</kbd> indents; <kbd>Esc</kbd> then <kbd>Tab</kbd> moves on to the next
+          control.
+        </p>
         <div class="toolbar">
           <button type="button" class="primary" onClick={() => void execute()} disabled={running !== null}>
             Run <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
