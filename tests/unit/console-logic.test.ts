@@ -5,6 +5,7 @@ import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-g
 import { layoutAsl } from '../../console/src/lib/asl-layout';
 import { chartSeries, chooseChart, lineAxis } from '../../console/src/lib/chart-choice';
 import { toCsv } from '../../console/src/lib/csv';
+import { cellText } from '../../console/src/lib/format';
 import { formatTime } from '../../console/src/lib/format';
 import { describeInput } from '../../console/src/lib/execution-input';
 import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
@@ -130,6 +131,23 @@ it('CSV: RFC 4180 quoting, NULL as empty and an empty string as a quoted empty f
       ],
     ),
   ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"line\nbreak"\r\n"",\r\n');
+});
+
+it('a decimal shows and downloads with its scale, as Athena writes it; other numbers as they are', () => {
+  const columns = [
+    { name: 'amount', type: 'decimal(10,2)' },
+    { name: 'big', type: 'decimal(38,4)' },
+    { name: 'n', type: 'bigint' },
+  ];
+  // A decimal the API could not give as a number (beyond a double) comes as its text: kept.
+  const row = [12.5, '12345678901234567890.1200', 7];
+  expect(row.map((c, i) => cellText(c, columns[i]!.type))).toEqual([
+    '12.50',
+    '12345678901234567890.1200',
+    '7',
+  ]);
+  expect(cellText(0, 'decimal(5,0)')).toBe('0');
+  expect(toCsv(columns, [row])).toBe('amount,big,n\r\n12.50,12345678901234567890.1200,7\r\n');
 });
 
 it('history: newest first, each SQL once, bounded, unreadable storage is empty', () => {

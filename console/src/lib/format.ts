@@ -39,9 +39,13 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A result cell as text: null as NULL, structures as JSON. */
-export function cellText(cell: Cell): string {
+/**
+ * A result cell as text: null as NULL, structures as JSON; a decimal with its scale's digits, as Athena shows it (the
+ * API gives a decimal that a double holds as a number: 12.5 for a decimal(10,2) 12.50).
+ */
+export function cellText(cell: Cell, type = ''): string {
   if (cell === null) return 'NULL';
   if (typeof cell === 'object') return JSON.stringify(cell);
-  return String(cell);
+  const scale = typeof cell === 'number' ? /^decimal\(\d+,\s*(\d+)\)$/.exec(type)?.[1] : undefined;
+  return scale === undefined ? String(cell) : (cell as number).toFixed(Number(scale));
 }
