@@ -41,15 +41,10 @@ export function textColumnsOf(tables: readonly TableDef[], read: readonly string
 }
 
 /**
- * Throws Athena's refusal of the statement (`sql`: DuckDB's SQL of the `submitted` query), if it has one. `tables`:
- * the lake's tables.
+ * Throws Athena's refusal of a function the `submitted` query calls that Athena lacks (or DuckDB answers otherwise):
+ * before DuckDB binds the statement, whose own errors (a column not grouped by) would come first and in its words.
  */
-export async function refuseWhatAthenaRefuses(
-  c: DuckDBConnection,
-  sql: string,
-  submitted: CheckedQuery,
-  tables: readonly TableDef[],
-): Promise<void> {
+export function refuseFunctionsAthenaLacks(submitted: CheckedQuery): void {
   // TABLESAMPLE BERNOULLI (p) and SYSTEM (p), GROUP BY ROLLUP (…) and CUBE (…): the guard's grammar reads them as
   // calls; they are none (Trino has no such functions; DuckDB groups as Trino does).
   const sampling = [...submitted.sql.matchAll(/\btablesample\s+(bernoulli|system)\s*\(/gi)].map((m) =>
@@ -59,6 +54,18 @@ export async function refuseWhatAthenaRefuses(
   refuseUnknownFunctions(
     (submitted.functions ?? []).filter((f) => !sampling.includes(f) && !grouping.includes(f)),
   );
+}
+
+/**
+ * Throws Athena's refusal of the statement (`sql`: DuckDB's SQL of the `submitted` query), if it has one. `tables`:
+ * the lake's tables.
+ */
+export async function refuseWhatAthenaRefuses(
+  c: DuckDBConnection,
+  sql: string,
+  submitted: CheckedQuery,
+  tables: readonly TableDef[],
+): Promise<void> {
   const tree = await statementTree(c, sql);
   if (!tree) return; // DuckDB's own prepare reports it
   await refuseRowReferences(c, tree);

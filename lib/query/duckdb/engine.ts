@@ -54,7 +54,7 @@ import { trinoType } from './values';
 import { athenaColumnNames } from './column-names';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
-import { refuseWhatAthenaRefuses } from './athena-refusals';
+import { refuseFunctionsAthenaLacks, refuseWhatAthenaRefuses } from './athena-refusals';
 
 export interface LocalQueryEngineOptions {
   lakeDir: string;
@@ -353,6 +353,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       await this.views.sync(a.query.tables);
       if (a.stop) throw new Error('stopped');
+      refuseFunctionsAthenaLacks(a.query);
       // UNNEST of rows, maps or several arrays as Trino reads it; dates from date arithmetic on dates, integers from
       // floor/ceil of integers, … as on Athena (DuckDB's binder tells the operands' types).
       const sql = await typedRewrites(c, this.duckDbSql(a.query.sql));
