@@ -146,6 +146,22 @@ function alarms(s) {
       comparison: 'LessThanThreshold',
       treatMissingData: 'notBreaching',
     }),
+    // Over the stream's active-partition quota (500; one per event type and arrival hour buffered, more while S3
+    // refuses deliveries) Firehose writes records to errors/: accepted, and outside the compaction until moved back
+    // (README "Operating it": records in errors/).
+    alarm(s, 'DeliveryPartitionsAlarm', {
+      name: 'firehose-partition-limit',
+      description:
+        'Firehose: records went to the errors/ prefix, over the active partition quota (PartitionCountExceeded); ' +
+        'they are not compacted until moved back (README: records in errors/).',
+      namespace: 'AWS/Firehose',
+      metric: 'PartitionCountExceeded',
+      dimensions: stream,
+      statistic: 'Maximum',
+      threshold: 1,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+    }),
     alarm(s, 'UploadsDeadLetterAlarm', {
       name: 'uploads-dead-letters',
       description:

@@ -611,6 +611,7 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
           'AWS/States ExecutionsTimedOut',
           'AWS/Firehose DeliveryToS3.DataFreshness',
           'AWS/Firehose DeliveryToS3.Success',
+          'AWS/Firehose PartitionCountExceeded',
           'AWS/SQS ApproximateNumberOfMessagesVisible',
           'AWS/ApiGateway 5XXError',
           'DataLake EventsDeliveryFailed',
