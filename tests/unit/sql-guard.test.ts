@@ -199,6 +199,15 @@ describe('refused, with the reason', () => {
     );
   });
 
+  it('takes 200 subqueries in expressions and refuses more, naming the limit (each is checked as a statement)', () => {
+    const subqueries = (n: number) =>
+      `SELECT ${Array.from({ length: n }, () => '(SELECT 1)').join(', ')} FROM page_view`;
+    expect(() => checkQuery(subqueries(200), opts)).not.toThrow();
+    expect(refusal(subqueries(201))).toMatch(/^more than 200 subqueries in expressions: .*WITH query/);
+    // Thousands in 64 KB are refused as soon as the 201st is seen, not checked one by one.
+    expect(refusal(subqueries(5400))).toMatch(/^more than 200 subqueries/);
+  });
+
   it('refuses SELECT ... INTO', () => {
     expect(refusal('SELECT * INTO copy_of_views FROM page_view')).toMatch(/SELECT \.\.\. INTO/);
   });

@@ -67,6 +67,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     parsed = parse(forParser);
   } catch (e) {
     if (e instanceof RangeError) throw new QueryNotAllowedError('the query is too deeply nested to check');
+    if (e instanceof QueryNotAllowedError) throw e;
     const loc = (e as { location?: { start?: { line: number; column: number; offset: number } } }).location;
     const start = loc?.start;
     // Quoted from the statement as written (the parser's copy has same-length rewrites: ./lexer.ts).

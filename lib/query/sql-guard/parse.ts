@@ -6,6 +6,7 @@
  */
 import type { Parser as TrinoParser } from 'node-sql-parser/build/trino';
 import { liftPartitionExpressions } from './partitions';
+import { QueryNotAllowedError } from './errors';
 import { liftSubqueries } from './subqueries';
 
 export interface Parsed {
@@ -53,7 +54,8 @@ export function parse(text: string): Parsed {
     try {
       // Partitions by expression lifted first (./partitions.ts); then every piece's expression subqueries.
       pieces = liftPartitionExpressions(text).flatMap((piece) => liftSubqueries(piece));
-    } catch {
+    } catch (e) {
+      if (e instanceof QueryNotAllowedError) throw e;
       throw first;
     }
     if (pieces.length < 2) throw first;

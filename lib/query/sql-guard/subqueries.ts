@@ -14,7 +14,11 @@
  * taken for a FROM item is left in place, where the grammar refuses it, and a FROM item taken for a subquery
  * leaves `FROM (0)`, which it refuses too).
  */
+import { QueryNotAllowedError } from './errors';
 import { tokenize, type Token } from './lexer';
+
+/** Expression subqueries a statement may hold (each one is checked as a statement of its own). */
+const MAX_SUBQUERIES = 200;
 
 /** What a parenthesis opened: a query's own (FROM item, CTE body, set operand), an expression, a lifted subquery. */
 type ParenKind = 'query' | 'expr' | 'lifted';
@@ -109,6 +113,12 @@ export function liftSubqueries(text: string): string[] {
       const quantified =
         prevWord === 'exists' ||
         (prevWord !== undefined && QUANTIFIERS.has(prevWord) && isComparison(tokens[i - 2]));
+      // Each piece is parsed whole (as long as the statement): the checking time grows with their number squared.
+      if (pieces.length === MAX_SUBQUERIES)
+        throw new QueryNotAllowedError(
+          `more than ${MAX_SUBQUERIES} subqueries in expressions: the guard checks each one as a statement; join ` +
+            'the tables or compute the values in a WITH query once',
+        );
       pieces.push({ parent: currentPiece(), start: t.start, end: -1, blank: quantified ? [prev!] : [] });
       stack.push({ kind: 'lifted', clause: '', piece: pieces.length - 1 });
       continue;
