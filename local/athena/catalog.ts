@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { localGlueTables } from '../../lib/catalog/describe';
 import type { GlueTableInput } from '../../lib/catalog/glue';
 import { lakeTables } from '../../lib/catalog/tables';
+import { unboundedBacktracking } from '../../lib/query/metadata/name-pattern';
 import { CATALOG, checkWorkGroup, ENGINE_VERSION, queriesUrl, type AthenaContext } from './context';
 import { entityNotFound, invalidRequest } from './errors';
 import type { Input, Shape } from './input';
@@ -140,6 +141,12 @@ function tableMetadata(t: GlueTableInput<string>): Record<string, unknown> {
 function namePattern(expression: string | undefined): RegExp | undefined {
   if (!expression) return undefined;
   const alternatives = expression.split('|').map((a) => a.replace(/\*/g, '.*'));
+  const unbounded = alternatives.map(unboundedBacktracking).find((why) => why !== undefined);
+  if (unbounded)
+    throw invalidRequest(
+      `Expression '${expression}' is not matched by the local lake: ${unbounded}, which can take hours to match a ` +
+        'name; write a simpler pattern, such as order* or *_view',
+    );
   try {
     return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
   } catch {

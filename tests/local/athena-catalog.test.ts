@@ -50,6 +50,12 @@ describe("the local lake's catalog through Athena's API", () => {
       new ListTableMetadataCommand({ ...where, Expression: 'page*|orders' }),
     );
     expect(matching.TableMetadataList!.map((t) => t.Name)).toEqual(['orders', 'page_view']);
+    expect(
+      await failure(athena.send(new ListTableMetadataCommand({ ...where, Expression: '(*){18}!' }))),
+    ).toMatchObject({
+      name: 'InvalidRequestException',
+      message: expect.stringMatching(/not matched by the local lake: a repeated group holds a repetition/),
+    });
 
     const table = (await athena.send(new GetTableMetadataCommand({ ...where, TableName: 'page_view' })))
       .TableMetadata!;

@@ -95,6 +95,14 @@ describe('metadata statements: Athena result shapes on the local engine', () => 
       'FAILED',
       expect.stringMatching(/^SHOW TABLES LIKE '\[': '\[' is not a pattern Hive reads/),
     ]);
+    // One that would backtrack for hours over a name (the lake's only thread): refused before it runs.
+    const slow = await run("SHOW TABLES LIKE '(*){18}!'");
+    expect([slow.status.state, slow.status.reason]).toEqual([
+      'FAILED',
+      expect.stringMatching(
+        /not matched locally: a repeated group holds a repetition .*write a simpler pattern/,
+      ),
+    ]);
   });
 
   it(`SHOW COLUMNS: field, data columns then partition keys (${DOCS.showColumns})`, async () => {

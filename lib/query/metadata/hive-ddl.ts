@@ -4,6 +4,7 @@
  * ShowCreateTable writes and Athena returns, one line per row) and DESCRIBE (columns, then the partition section).
  */
 import type { GlueTableInput } from '../../catalog/glue';
+import { unboundedBacktracking } from './name-pattern';
 
 /** Hive's escaping of text inside single quotes (HiveStringUtils.escapeHiveCommand). */
 const escape = (s: string) => s.replace(/[';]/g, (c) => `\\${c}`);
@@ -69,8 +70,15 @@ export function showColumns(t: GlueTableInput<string>): string[] {
  */
 export function tableNameMatcher(pattern: string): (name: string) => boolean {
   const alternatives = pattern.split('|').map((p) => {
+    const source = p.trim().replace(/\*/g, '.*');
+    const unbounded = unboundedBacktracking(source);
+    if (unbounded)
+      throw new Error(
+        `SHOW TABLES LIKE '${pattern}': not matched locally: ${unbounded}, which can take hours to match a name ` +
+          '(Java on AWS backtracks the same way); write a simpler pattern, such as order* or *_view',
+      );
     try {
-      return new RegExp(`^(?:${p.trim().replace(/\*/g, '.*')})$`, 'i');
+      return new RegExp(`^(?:${source})$`, 'i');
     } catch {
       throw new Error(
         `SHOW TABLES LIKE '${pattern}': '${p.trim()}' is not a pattern Hive reads (a regular expression, with * for ` +
