@@ -52,6 +52,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       'QUERY_NOT_ALLOWED',
       'QUERY_REJECTED',
       'TOO_MANY_QUERIES',
+      'ROW_TOO_LARGE',
     ],
   },
   'GET /queries/{id}': {
@@ -70,7 +71,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       NEXT_TOKEN,
     ],
     responses: { 200: 'QueryResults' },
-    errors: ['QUERY_NOT_FOUND', 'QUERY_NOT_SUCCEEDED', 'INVALID_PARAMETER'],
+    errors: ['QUERY_NOT_FOUND', 'QUERY_NOT_SUCCEEDED', 'ROW_TOO_LARGE', 'INVALID_PARAMETER'],
   },
   'DELETE /queries/{id}': {
     summary: 'Cancel a query (409 if it had already finished).',

@@ -25,12 +25,48 @@ import {
   QueryNotFoundError,
   QueryNotSucceededError,
   QueryRejectedError,
+  type PageRequest,
   type QueryEngine,
   type QueryStatus,
+  type ResultPage,
 } from './types';
 
 /** Time kept back from the Lambda deadline for fetching the first page and answering. */
 const RESPONSE_MARGIN_MS = 3000;
+
+/** A Lambda response's payload, at most (6 MB), less room for the proxy response around the body. */
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 16 * 1024;
+
+/**
+ * A page of results that a response can carry, on both runtimes: its rows as asked, or fewer when their JSON, as the
+ * proxy response holds it (escaped again), is over Lambda's 6 MB (API Gateway would answer 502); its nextToken
+ * goes on from the last row given. A single row over it cannot be given at all: 409 ROW_TOO_LARGE.
+ */
+async function fittingPage(
+  engine: QueryEngine,
+  id: string,
+  req: PageRequest,
+  around: Record<string, unknown>,
+): Promise<ResultPage> {
+  for (let maxRows = req.maxRows; ;) {
+    const page = await engine.results(id, { ...req, maxRows });
+    const bytes = Buffer.byteLength(JSON.stringify(JSON.stringify({ ...around, ...page })), 'utf8');
+    if (bytes <= MAX_RESPONSE_BYTES) return page;
+    if (page.rows.length <= 1)
+      throw new ApiError(
+        409,
+        QueryErrorCode.RowTooLarge,
+        `a row of query ${id} is ${bytes} bytes as JSON: a response carries at most ${MAX_RESPONSE_BYTES} ` +
+          '(Lambda); select fewer or shorter columns (substr, or parts of a long value)',
+        { id, bytes, limit: MAX_RESPONSE_BYTES },
+      );
+    // As many rows as fit at the rows' mean size, and fewer each round.
+    maxRows = Math.max(
+      1,
+      Math.min(page.rows.length - 1, Math.floor((page.rows.length * MAX_RESPONSE_BYTES) / bytes)),
+    );
+  }
+}
 
 const invalid = (field: string, message: string, extra: Record<string, unknown> = {}) =>
   new ApiError(400, QueryErrorCode.InvalidParameter, message, { field, ...extra });
@@ -188,7 +224,7 @@ export async function startQuery(
     return json(event, 202, statusBody(status), { location });
   }
   if (status.state !== 'SUCCEEDED') return json(event, 200, statusBody(status), { location });
-  const page = await engine.results(status.id, { maxRows: req.maxRows });
+  const page = await fittingPage(engine, status.id, { maxRows: req.maxRows }, statusBody(status));
   return json(event, 200, { ...statusBody(status), ...page }, { location });
 }
 
@@ -211,7 +247,7 @@ export async function getResults(
   const id = parseQueryId(event);
   const page = parsePageRequest(event);
   try {
-    const result = await engine.results(id, page);
+    const result = await fittingPage(engine, id, page, { id });
     return json(event, 200, { id, ...result });
   } catch (e) {
     if (e instanceof QueryNotFoundError) throw notFound(id);

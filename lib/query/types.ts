@@ -167,4 +167,5 @@ export const QueryErrorCode = {
   QueryAlreadyFinished: 'QUERY_ALREADY_FINISHED',
   QueryRejected: 'QUERY_REJECTED',
   TooManyQueries: 'TOO_MANY_QUERIES',
+  RowTooLarge: 'ROW_TOO_LARGE',
 } as const;

@@ -425,6 +425,34 @@ describe('queries handler on the AWS runtime', () => {
     });
   });
 
+  it('GET results: a page over what a Lambda response carries is asked again with fewer rows from the same token', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(execution());
+    const wide = 'x'.repeat(20_000);
+    athena.on(GetQueryResultsCommand).callsFake((input: { MaxResults: number; NextToken?: string }) => ({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'v', Type: 'varchar' }] },
+        Rows: Array.from({ length: input.MaxResults }, () => ({ Data: [{ VarCharValue: wide }] })),
+      },
+      NextToken: `after-${input.MaxResults}`,
+    }));
+    const res = await call({
+      method: 'GET',
+      path: `/queries/${ID}/results`,
+      resource: '/queries/{id}/results',
+      pathParameters: { id: ID },
+      query: { maxRows: '1000', nextToken: 'athena-token-7' },
+    });
+    expect(res.status).toBe(200);
+    const asked = athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input);
+    expect(asked[0]).toMatchObject({ MaxResults: 1000, NextToken: 'athena-token-7' });
+    const last = asked.at(-1)!;
+    expect(last.NextToken).toBe('athena-token-7');
+    expect(last.MaxResults).toBeLessThan(1000);
+    expect(res.body.rows).toHaveLength(last.MaxResults!);
+    expect(res.body.nextToken).toBe(`after-${last.MaxResults}`);
+    expect(Buffer.byteLength(JSON.stringify(JSON.stringify(res.body)))).toBeLessThanOrEqual(6 * 1024 * 1024);
+  });
+
   it('POST with wait: 200 with the first page once the query succeeded', async () => {
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: ID });
     athena
