@@ -5,6 +5,7 @@
  * markers, hidden files and folders (a path segment starting with '.' or '_', e.g. _SUCCESS, _temporary/,
  * .DS_Store) and the temporary names upload tools use while writing (*.tmp, *.part, *~, *.crc, *$folder$, ...).
  */
+import { createHash } from 'node:crypto';
 import layout from '../lake-layout.json';
 
 export const UPLOADS_PREFIX = layout.uploads.prefix;
@@ -133,15 +134,38 @@ export const utcDate = (d: Date) =>
  * file's extensions — <name>.<HHmmssSSS>[-<attempt - 1>].csv — and the file still copies back as it is.
  */
 export function quarantineKey(relative: string, at: Date, attempt = 0): string {
-  if (attempt === 0) return `${QUARANTINE_PREFIX}${utcDate(at)}/${relative}`;
   const slash = relative.lastIndexOf('/') + 1;
-  const dot = relative.indexOf('.', slash);
-  const cut = dot === -1 ? relative.length : dot;
+  const dir = `${QUARANTINE_PREFIX}${utcDate(at)}/${relative.slice(0, slash)}`;
+  const file = relative.slice(slash);
+  if (attempt === 0) return dir + fittedName(dir, file);
+  const dot = file.indexOf('.');
+  const cut = dot === -1 ? file.length : dot;
   const time =
     `${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}` +
     String(at.getUTCMilliseconds()).padStart(3, '0') +
     (attempt > 1 ? `-${attempt - 1}` : '');
-  return `${QUARANTINE_PREFIX}${utcDate(at)}/${relative.slice(0, cut)}.${time}${relative.slice(cut)}`;
+  return dir + fittedName(dir, `${file.slice(0, cut)}.${time}${file.slice(cut)}`);
+}
+
+/** A file name's bytes on the local lake's file systems, and an S3 key's. */
+const MAX_NAME_BYTES = 255;
+const MAX_KEY_BYTES = 1024;
+const REASON_SUFFIX = '.reason.json';
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The quarantined file's name, short enough that its reason file (<name>.reason.json) is a name the local file
+ * system takes and a key S3 takes: a longer one keeps its extensions and the start of its name, with a hash of the
+ * whole name (the reason names the upload's key in full).
+ */
+function fittedName(dir: string, name: string): string {
+  const room = Math.min(MAX_NAME_BYTES, MAX_KEY_BYTES - utf8Bytes(dir)) - REASON_SUFFIX.length;
+  if (utf8Bytes(name) <= room) return name;
+  const ext = /(?:\.[A-Za-z0-9]{1,10}){1,2}$/.exec(name)?.[0] ?? '';
+  const mark = `~${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
+  const stem = [...name.slice(0, name.length - ext.length)];
+  while (stem.length > 0 && utf8Bytes(stem.join('') + mark + ext) > room) stem.pop();
+  return stem.join('') + mark + ext;
 }
 
 export const reasonKeyOf = (quarantined: string) => `${quarantined}.reason.json`;

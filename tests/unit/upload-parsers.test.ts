@@ -261,6 +261,28 @@ describe('upload keys', () => {
     );
   });
 
+  it('quarantines a long name under one whose reason file a file system and S3 take, its extensions kept', () => {
+    const at = new Date('2026-02-03T23:59:59.123Z');
+    const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+    const long = `${'a'.repeat(246)}.csv`; // 250 bytes: its reason would be 262
+    for (const attempt of [0, 1, 2]) {
+      const key = quarantineKey(`orders/${long}`, at, attempt);
+      const name = key.slice(key.lastIndexOf('/') + 1);
+      expect(bytes(`${name}.reason.json`)).toBeLessThanOrEqual(255);
+      expect(name).toMatch(/^a+~[0-9a-f]{8}(\.\d{9}(-1)?)?\.csv$/);
+      expect(key.startsWith('quarantine/2026-02-03/orders/')).toBe(true);
+    }
+    // Two long names that differ only at the end stay apart; a short name is left as it is.
+    expect(quarantineKey(`orders/${'é'.repeat(130)}x.csv.gz`, at)).not.toBe(
+      quarantineKey(`orders/${'é'.repeat(130)}y.csv.gz`, at),
+    );
+    expect(quarantineKey(`orders/${'é'.repeat(130)}x.csv.gz`, at)).toMatch(/~[0-9a-f]{8}\.csv\.gz$/);
+    // On S3 a key is at most 1,024 bytes and a name may be longer than 255: cut the same way, within both.
+    const s3 = quarantineKey(`orders/${'b'.repeat(990)}.json`, at);
+    expect(bytes(`${s3}.reason.json`)).toBeLessThanOrEqual(1024);
+    expect(bytes(`${s3.slice(s3.lastIndexOf('/') + 1)}.reason.json`)).toBeLessThanOrEqual(255);
+  });
+
   it('derives execution names: deterministic, <= 80 of [A-Za-z0-9-_], different per version', () => {
     const a = executionName('orders', 'uploads/orders/a.csv', 'v1');
     expect(a).toBe(executionName('orders', 'uploads/orders/a.csv', 'v1'));

@@ -353,6 +353,20 @@ describe('validateUpload: good files start the ETL', () => {
     expect(bucket.has(`quarantine/${today()}/orders/twice.refused.csv.reason.json`)).toBe(true);
   });
 
+  it('quarantines a file of a very long name under a shorter one, its reason beside it within S3’s key size', async () => {
+    const key = `uploads/orders/${'z'.repeat(990)}.csv`;
+    putObject(key, 'nope\n1\n');
+    const out = (await invoke(objectCreated(key))) as Outcome & { quarantineKey: string; reasonKey: string };
+    expect(out).toMatchObject({ outcome: 'quarantined' });
+    expect(out.quarantineKey).toMatch(new RegExp(`^quarantine/${today()}/orders/z+~[0-9a-f]{8}\\.csv$`));
+    expect(Buffer.byteLength(out.reasonKey)).toBeLessThanOrEqual(1024);
+    expect(JSON.parse(bucket.get(out.reasonKey)!.body.toString())).toMatchObject({
+      key,
+      code: 'HEADER_MISMATCH',
+    });
+    expect(bucket.get(out.quarantineKey)!.body.toString()).toBe('nope\n1\n');
+  });
+
   it('accepts JSON lines, JSON arrays and Parquet where the dataset allows them', async () => {
     const lines = [customer(1), customer(2, { segment: null }), '', customer(3)].join('\n');
     expect(await upload('uploads/customers/a.jsonl', lines)).toMatchObject({ outcome: 'started' });
