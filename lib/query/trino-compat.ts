@@ -308,7 +308,10 @@ export const TRINO_MACROS: MacroDef[] = [
   m(
     'levenshtein_distance',
     ['a', 'b'],
-    "CASE WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) " +
+    // Trino's bound on the work (StringFunctions.levenshteinDistance): the longer times the shorter less one.
+    'CASE WHEN greatest(length(a), length(b)) * (least(length(a), length(b)) - 1) > 1000000 THEN ' +
+      "error('The combined inputs for Levenshtein distance are too large') " +
+      "WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN levenshtein(a, b) " +
       `WHEN len(${DISTINCT_CHARS}) > 127 THEN error('levenshtein_distance: the local lake compares at most 127 ` +
       "distinct characters beyond ASCII') " +
       `ELSE levenshtein(${asAscii('a')}, ${asAscii('b')}) END`,

@@ -1198,6 +1198,20 @@ export const CORPUS: CorpusEntry[] = [
     rows: [['order-42', null, [1, 2], 'xy']],
     source: `${TRINO_STRING}; ${TRINO_ARRAY} (|| of two arrays)`,
   },
+  {
+    sql:
+      "SELECT levenshtein_distance(array_join(repeat('a', 1000), ''), array_join(repeat('b', 1001), '')), " +
+      "levenshtein_distance('kitten', 'sitting')",
+    rows: [[1001, 3]],
+    source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java',
+  },
+  {
+    // The longer string times the shorter one less one over 1,000,000: Trino refuses the work.
+    sql: "SELECT levenshtein_distance(array_join(repeat('a', 1000), ''), array_join(repeat('b', 1002), ''))",
+    refused: /The combined inputs for Levenshtein distance are too large/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (levenshteinDistance)',
+  },
   // --- typed literals -------------------------------------------------------------------------------------------
   {
     sql: "SELECT DECIMAL '0.12345', DECIMAL '1.5' AS x, DECIMAL '-000.50', DECIMAL '5.', DECIMAL '1.5' + 1",

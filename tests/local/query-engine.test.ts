@@ -893,11 +893,15 @@ describe('local query engine: lifecycle', () => {
           intervalMs: 10,
         },
       );
+      // A request waiting for it (POST /queries with wait) is answered with the state recorded, not when the
+      // connection frees (here: never, until the interrupts are heard again; past this test's own timeout).
+      const waiting = e.wait(s.id, 120_000);
       expect(await e.cancel(s.id)).toMatchObject({
         state: 'CANCELLED',
         completedAt: expect.any(String),
         reason: expect.stringMatching(/^cancelled by request; DuckDB had not stopped it 0\.2 s later/),
       });
+      expect(await waiting).toMatchObject({ state: 'CANCELLED' });
       // Its connection is still busy: the next query waits for it.
       const next = await e.start(check('SELECT 1'));
       expect((await e.status(next.id))?.state).toBe('QUEUED');

@@ -75,8 +75,12 @@ export interface LocalQueryEngineOptions {
 interface Active {
   stored: StoredQuery;
   query: CheckedQuery;
+  /** Resolved once its connection is free (execute() ended). */
   done: Promise<void>;
   finish: () => void;
+  /** Resolved once its final state is recorded (a run past a stop's bound is recorded before its connection is free). */
+  recorded: Promise<void>;
+  markRecorded: () => void;
   connection?: DuckDBConnection;
   stop?: StopReason;
   /** Its final state is recorded: the first one recorded wins (a run that ends past a stop's bound). */
@@ -217,7 +221,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.store.save(stored);
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const entry: Active = { stored, query, done, finish };
+    let markRecorded!: () => void;
+    const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
+    const entry: Active = { stored, query, done, finish, recorded, markRecorded };
     this.active.set(id, entry);
     this.queue.push(entry);
     setImmediate(() => this.pump());
@@ -233,7 +239,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     const a = this.active.get(id);
     if (a && timeoutMs > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([a.done, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      // Its final state, not its connection: a run stopped past the bound is answered FAILED at once.
+      await Promise.race([a.recorded, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
     }
     return this.status(id);
@@ -336,6 +343,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     Object.assign(a.stored, fields, { state, completedAt: new Date().toISOString() });
     await this.store.save(a.stored).catch(() => undefined);
     this.active.delete(a.stored.id);
+    a.markRecorded();
     if (finish) a.finish();
   }
 
