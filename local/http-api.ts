@@ -87,6 +87,9 @@ export function requestsInFlight(): number {
 /** The answer to a request that arrives while the API stops (on a connection opened before). */
 const STOPPING_MESSAGE = 'the local lake is stopping: retry once it has restarted';
 
+/** How long a stop waits for the requests in flight: past API Gateway's 29 s, no request could still be answered. */
+const CLOSE_GRACE_MS = 30_000;
+
 export class LocalApi {
   readonly server: http.Server;
   private readonly routes: CompiledRoute[];
@@ -134,11 +137,20 @@ export class LocalApi {
    * Stops accepting: the listener closes, a request that still arrives on an open connection is answered 503,
    * requests in flight are answered (with `connection: close`); resolves once every connection is closed.
    */
-  close(): Promise<void> {
+  /**
+   * Stops taking requests and answers those in flight; a connection still open `graceMs` later (a client that never
+   * finishes its body: Node stops timing requests out once the server closes) is cut, as API Gateway's 29 s
+   * integration timeout would have ended any request by then.
+   */
+  close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.closing = true;
     for (const res of this.active) if (!res.headersSent) res.setHeader('connection', 'close');
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
+      const cut = setTimeout(() => this.server.closeAllConnections(), graceMs);
+      this.server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
       this.server.closeIdleConnections();
     });
   }

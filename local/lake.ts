@@ -142,10 +142,14 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
     stop: () =>
       (stopping ??= (async () => {
         follower.stop();
-        await api.close();
+        // Nothing new starts while the requests in flight are answered (one whose client never finishes sending is
+        // cut after the API's close grace): the schedules and the uploads watcher stop at once.
+        etl.stopSchedules();
+        const apiClosed = api.close();
+        await uploads.stop();
+        await apiClosed;
         await workers?.close();
         const { runsNotEnded } = await closeQueryEngine();
-        await uploads.stop();
         await etl.stop();
         const report = await closeEventStream();
         await presence.stop();

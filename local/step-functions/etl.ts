@@ -27,6 +27,8 @@ export interface LocalEtl {
   engine: LocalStateMachine;
   /** Starts an execution now, as the schedule does (npm run compact). */
   startScheduled(prefix?: string): Promise<StartResult & { name: string }>;
+  /** No schedule starts an execution any more (the first step of a stop). */
+  stopSchedules(): void;
   stop(): Promise<void>;
 }
 
@@ -108,6 +110,11 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
   await writeLocalDefinition(opts.lakeDir, definition);
   const schedules = opts.schedule === false ? [] : localSchedules(sm);
   const timers: NodeJS.Timeout[] = [];
+  let scheduling = true;
+  const stopSchedules = () => {
+    scheduling = false;
+    for (const t of timers) clearTimeout(t);
+  };
   /** The longest setTimeout (2^31 - 1 ms, ~24.8 days). */
   const MAX_TIMER_MS = 2 ** 31 - 1;
   const startScheduled = async (
@@ -137,6 +144,7 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     // One timer at a time, set for the next run after the last (a timer waits at most MAX_TIMER_MS: re-armed).
     let slot = 0;
     const arm = (after: Date) => {
+      if (!scheduling) return;
       const at = nextRun(s, after);
       if (!at) return;
       const wait = Math.max(0, at.getTime() - Date.now());
@@ -157,8 +165,9 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
   return {
     engine,
     startScheduled: (prefix) => startScheduled(prefix),
+    stopSchedules,
     stop: async () => {
-      for (const t of timers) clearTimeout(t);
+      stopSchedules();
       await engine.close();
     },
   };
