@@ -543,9 +543,16 @@ def rebuild_uploads(objects, table, layout, accepted):
     """
 
     def taken(key, etag):
-        if upload_problem(key, table, layout) is not None or key not in accepted:
+        if upload_problem(key, table, layout) is not None:
+            return False
+        # No record at all of the table's uploads (the curated bucket's _state/ lost): read by name, as the local
+        # runner does, so that a lake rebuilt from its raw zone alone loses no upload.
+        if not accepted:
+            return True
+        if key not in accepted:
             return False
         return accepted[key] is None or (etag or "").strip('"') in accepted[key]
+
 
     inputs = sorted([k, n] for k, n, e in objects if taken(k, e))
     skipped = sorted(k for k, _, e in objects if not taken(k, e))
@@ -1692,9 +1699,11 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         )
     else:
         uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
-        records = queue_records(s3, curated, layout)
+        accepted = accepted_uploads(queue_records(s3, curated, layout), table)
+        if not accepted:
+            print(json.dumps({"warning": "rebuild: no record of accepted uploads: every upload is read by its name", "table": table}))
         objects, skipped = rebuild_uploads(
-            list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted_uploads(records, table)
+            list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted
         )
         inputs, total = run_batches(spark, s3, options, layout, plan, objects, started_at, None, skipped=skipped)
     # The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.

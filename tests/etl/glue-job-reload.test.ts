@@ -204,6 +204,9 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       const [inputs, skipped] = rebuild!.value as [[string, number][], string[]];
       expect(inputs.map(([k]) => k)).toEqual(taken);
       expect(skipped).toEqual(['uploads/orders/b.csv', 'uploads/orders/d.csv']);
+      // No record of the table's uploads at all (the curated state lost): every upload by its name, on both.
+      const [none] = py([['rebuild_uploads', objects, 'orders', plans.layout, {}]]);
+      expect((none!.value as [[string, number][], string[]])[0].map(([k]) => k)).toEqual(keys);
     },
   );
 

@@ -143,6 +143,14 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     const second = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-2' });
     expect(second.rebuild).toMatchObject({ sources: 0, skipped: [a, z] });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o1']);
+
+    // The curated zone lost, records and all: a rebuild from the raw zone alone reads every upload by its name
+    // (the check's records went with it), so that no accepted upload is lost.
+    await fs.rm(path.join(lake, 'curated'), { recursive: true, force: true });
+    await fs.writeFile(path.join(lake, 'raw', z), ordersCsv(['z1,c1,2026-03-01,placed,10,EUR,1,,']));
+    const third = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-3' });
+    expect(third.rebuild).toMatchObject({ sources: 2, skipped: [] });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o9', 'z1']);
   });
 
   it('carries values through two renames (coupon → promo_code, recorded, → voucher), from files and stored rows', async () => {

@@ -14,6 +14,7 @@ import { classifyKey, UPLOADS_PREFIX } from '../../uploads/key';
 import { buildPlan } from '../plan';
 import type { RebuildSummary } from '../run';
 import { listedPartitions } from '../upload-queue';
+import { logger } from '../../logger';
 import { acceptedUploads, notAccepted } from './accepted-uploads';
 import { inputFormat } from './args';
 import { runBatch, type RunContext } from './batch';
@@ -56,12 +57,20 @@ async function uploadsOf(
   const inputs: { input: InputFile; bytes: number }[] = [];
   const skipped: string[] = [];
   const accepted = await acceptedUploads(ctx.curatedDir, table.name);
+  // No record at all of the table's uploads (the curated zone lost, or restored without _state/): the files are
+  // read as the upload check takes them by name, said so — a lake rebuilt from its raw zone alone loses no upload.
+  const byName = accepted.size === 0;
+  if (byName)
+    logger.warn(
+      'rebuild: no record of accepted uploads (curated _state/uploads/): every upload of the table is read by its name',
+      { table: table.name },
+    );
   for (const rel of await listFiles(path.join(ctx.rawDir, prefix))) {
     const key = prefix + rel;
     const file = path.join(ctx.rawDir, ...key.split('/'));
     if (
       notAnUpload(key, table.name) !== undefined ||
-      (await notAccepted(accepted, key, file)) !== undefined
+      (!byName && (await notAccepted(accepted, key, file)) !== undefined)
     ) {
       skipped.push(key);
       continue;
