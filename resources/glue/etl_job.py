@@ -1263,7 +1263,9 @@ def write_rejected(s3, options, layout, plan, rejected, started_at, n):
     return key
 
 
-def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None, reload=False, rewrite=()):
+def run_plan(
+    spark, s3, options, layouts, plan, keys, started_at, declared=None, reload=False, rewrite=(), conflicts_too=False
+):
     """
     Runs one table's plan over raw objects (uploads, or raw event objects of the declared format) as one batch; writes
     the table and the rejected records; returns the table's figures (with all_partitions, for add_figures) and, for
@@ -1291,8 +1293,9 @@ def run_plan(spark, s3, options, layouts, plan, keys, started_at, declared=None,
     # id with other data than the row the merge keeps (conflicts, below): written before the table.
     rejected = spark.sql(rejected_records_sql(plan, layouts))
     rows_rejected = typed.where("reject_reason IS NOT NULL").count() + malformed_count
-    # Raw objects read again (replay, rebuild) were compacted before: their conflicting copies were rejected then.
-    conflicts = None if reload else conflict_sql(plan, layouts)
+    # Raw objects read again (replay, rebuild) that a compaction took had their conflicting copies recorded then;
+    # those none took yet (conflicts_too: a rebuild's, all after the curated zone is lost) have them recorded now.
+    conflicts = None if reload and not conflicts_too else conflict_sql(plan, layouts)
     rejected_location = None
 
     def write_rejected_records(records, count):
@@ -1620,7 +1623,9 @@ def gzip_problem(read, chunk=64 * 1024):
     return None
 
 
-def run_batches(spark, s3, options, layout, plan, objects, started_at, declared, after_batch=None, skipped=None):
+def run_batches(
+    spark, s3, options, layout, plan, objects, started_at, declared, after_batch=None, skipped=None, conflicts_too=False
+):
     """
     Runs [key, size] objects through a plan in batches of REBUILD_BATCH_BYTES (reloadMergeSql): (keys, figures). A
     gzip object that is not whole is left out (and added to skipped).
@@ -1637,12 +1642,23 @@ def run_batches(spark, s3, options, layout, plan, objects, started_at, declared,
             skipped.append(key)
     total, inputs = None, []
     for keys in size_batches(readable, REBUILD_BATCH_BYTES):
-        figures, _ = run_plan(spark, s3, options, layout, plan, keys, started_at, declared, reload=True)
+        figures, _ = run_plan(
+            spark, s3, options, layout, plan, keys, started_at, declared, reload=True, conflicts_too=conflicts_too
+        )
         total = add_figures(total, figures)
         inputs.extend(keys)
         if after_batch:
             after_batch(keys)
     return inputs, total
+
+
+def compacted_split(objects, manifests, layout):
+    """[key, size] objects as (those a compaction manifest lists, those none does) (lib/etl/duckdb-runner/events.ts)."""
+    def listed(key):
+        manifest = manifests.get(arrival_date(key, layout["arrivalDatePattern"])) or {}
+        return key in set(manifest.get("processed", []))
+
+    return [o for o in objects if listed(o[0])], [o for o in objects if not listed(o[0])]
 
 
 def run_replay(spark, s3, options, plans_file, started_at):
@@ -1694,9 +1710,17 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
                 manifests[date] = merged_manifest(manifests.get(date, {}), added)
                 put_json(s3, curated, manifest_key(layout, table, date), manifests[date])
 
+        # The objects a compaction took first, then those none took yet, whose conflicting copies are recorded.
+        before, fresh = compacted_split(objects, manifests, layout)
         inputs, total = run_batches(
-            spark, s3, options, layout, plan, objects, started_at, raw_events_format(layout), record, skipped
+            spark, s3, options, layout, plan, before, started_at, raw_events_format(layout), record, skipped
         )
+        more, fresh_total = run_batches(
+            spark, s3, options, layout, plan, fresh, started_at, raw_events_format(layout), record, skipped, True
+        )
+        inputs += more
+        if fresh_total:
+            total = add_figures(total, fresh_total)
     else:
         uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
         accepted = accepted_uploads(queue_records(s3, curated, layout), table)

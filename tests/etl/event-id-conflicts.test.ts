@@ -3,6 +3,8 @@
  * whose data differs from the row its id keeps is rejected with its reason, never dropped as a duplicate, and never
  * replaces the stored row; copies with the same data stay duplicates (also a retry with its own occurred_at).
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { EventRecord } from '../../lib/envelope';
 import { ID_CONFLICT_REASON } from '../../lib/etl/event-conflicts';
 import { buildPlan } from '../../lib/etl/plan';
@@ -77,6 +79,36 @@ describe('an event id given to another event', () => {
     }
     expect(await stored(lake)).toEqual([['e1', 'https://shop.example/a', '2026-03-01 10:00:00']]);
     expect(await rejectedRows(lake, 'page_view')).toHaveLength(2);
+  });
+
+  it('a rebuild records the conflicting copy of an object no compaction took yet, and every one once the curated zone is lost', async () => {
+    const lake = await newLake();
+    await deliver(lake, [view('e9', 'a', '2026-03-01T10:00:00.000Z')]);
+    await compact(lake, 'compact-1');
+    // Another event under e9, delivered (202) but not compacted when the rebuild runs.
+    await deliver(lake, [view('e9', 'b', '2026-03-01T11:00:00.000Z')]);
+    const rebuilt = await run(lake, {
+      '--etl_mode': 'rebuild',
+      '--table': 'page_view',
+      '--run_id': 'rebuild-1',
+    });
+    expect(rebuilt.tables[0]).toMatchObject({ rowsRead: 2, rowsRejected: 1, rowsWritten: 0 });
+    const reasons = async () =>
+      (await rejectedRows(lake, 'page_view')).map((r) => [r.reason, (r.raw as Record<string, unknown>).url]);
+    expect(await reasons()).toEqual([[ID_CONFLICT_REASON, 'https://shop.example/b']]);
+    expect(await stored(lake)).toEqual([['e9', 'https://shop.example/a', '2026-03-01 10:00:00']]);
+
+    // The curated zone lost (the table, its manifests, the rejected store): a rebuild from the raw zone keeps the
+    // first received copy and records the other again.
+    await fs.rm(path.join(lake, 'curated'), { recursive: true, force: true });
+    const again = await run(lake, {
+      '--etl_mode': 'rebuild',
+      '--table': 'page_view',
+      '--run_id': 'rebuild-2',
+    });
+    expect(again.tables[0]).toMatchObject({ rowsRead: 2, rowsRejected: 1, rowsWritten: 1 });
+    expect(await reasons()).toEqual([[ID_CONFLICT_REASON, 'https://shop.example/b']]);
+    expect(await stored(lake)).toEqual([['e9', 'https://shop.example/a', '2026-03-01 10:00:00']]);
   });
 
   it('in one batch with nothing stored: the first received is kept, a later copy with other data is rejected', async () => {

@@ -286,6 +286,22 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
     },
   );
 
+  withPython(
+    'splits a rebuild’s raw event objects into those a compaction took and those none took yet',
+    () => {
+      const prefix = plans.events.signup!.rawPrefix;
+      const k = (date: string, name: string) => `${prefix}arrival_date=${date}/arrival_hour=00/${name}`;
+      const objects = [
+        [k('2024-01-01', 'a.gz'), 1],
+        [k('2024-01-01', 'b.gz'), 2],
+        [k('2024-01-02', 'c.gz'), 3],
+      ];
+      const manifests = { '2024-01-01': { processed: [k('2024-01-01', 'a.gz')] } };
+      const [split] = py([['compacted_split', objects, manifests, plans.layout]]);
+      expect(split!.value).toEqual([[objects[0]], [objects[1], objects[2]]]);
+    },
+  );
+
   withPython("lists an event type's raw objects by arrival date, and what is no delivery object", () => {
     const prefix = plans.events.signup!.rawPrefix;
     const k = (date: string, name: string) => `${prefix}arrival_date=${date}/arrival_hour=00/${name}`;

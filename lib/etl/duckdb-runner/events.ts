@@ -108,18 +108,28 @@ export async function loadRawEvents(
     objects.map((o) => o.date),
   );
   const inputs: string[] = [];
-  for (const batch of bySize(objects, maxBatchBytes)) {
-    const figures = await runBatch(
-      ctx,
-      table,
-      plan,
-      batch.map((p) => rawEventInput(ctx, p.key)),
-      opts,
-    );
-    addFigures(tally, figures);
-    await recordInManifests(ctx, table, manifests, batch);
-    inputs.push(...batch.map((p) => p.key));
-  }
+  // Read again (a rebuild): the objects a compaction took first, then those none took yet, whose conflicting copies
+  // of an id are recorded as a compaction records them (batch.ts).
+  const compacted = (o: RawEventObject) => manifests.get(o.date)!.has(o.key);
+  const groups = opts.reload
+    ? [
+        { objects: objects.filter(compacted), opts },
+        { objects: objects.filter((o) => !compacted(o)), opts: { ...opts, conflicts: true } },
+      ]
+    : [{ objects, opts }];
+  for (const group of groups)
+    for (const batch of bySize(group.objects, maxBatchBytes)) {
+      const figures = await runBatch(
+        ctx,
+        table,
+        plan,
+        batch.map((p) => rawEventInput(ctx, p.key)),
+        group.opts,
+      );
+      addFigures(tally, figures);
+      await recordInManifests(ctx, table, manifests, batch);
+      inputs.push(...batch.map((p) => p.key));
+    }
   return inputs;
 }
 
