@@ -99,7 +99,7 @@ export async function runRebuild(
     skipped = (await listFiles(path.join(ctx.rawDir, prefix)))
       .map((r) => prefix + r)
       .filter((k) => !read.has(k));
-    inputs = await loadRawEvents(ctx, table, objects, maxBatchBytes, tally, { reload: true });
+    inputs = await loadRawEvents(ctx, table, objects, maxBatchBytes, tally, { reload: true }, skipped);
   } else {
     const uploads = await uploadsOf(ctx, table);
     skipped = uploads.skipped;
