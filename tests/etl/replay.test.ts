@@ -184,6 +184,23 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect((await rejectedRows(lake, 'orders')).map((r) => r.source_file)).toContain(w);
   });
 
+  it('names a damaged state file it cannot read, and the README section that says what to do', async () => {
+    const lake = await newLake();
+    const state = path.join(lake, 'curated', replayedStateKey('orders'));
+    await fs.mkdir(path.dirname(state), { recursive: true });
+    await fs.writeFile(state, '{"replayed": ["rejected/tab');
+    const err = await run(lake, {
+      '--etl_mode': 'replay',
+      '--table': 'orders',
+      '--run_id': 'replay-damaged',
+    }).catch((e: Error) => e);
+    expect(String((err as Error).message)).toMatch(
+      new RegExp(
+        `${state.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is damaged \\(not JSON: .*README "Damaged state files"`,
+      ),
+    );
+  });
+
   it('replays events regardless of the compaction manifests: rows already curated stay as they were', async () => {
     const lake = await newLake();
     const line = (id: string, title: string, receivedAt: string) =>

@@ -15,11 +15,20 @@ export async function exists(p: string): Promise<boolean> {
 }
 
 export async function readJsonFile<T>(file: string): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+    text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    // A damaged state file (a disk error, a hand edit): named, with what to do (README: damaged state files).
+    throw new Error(
+      `${file} is damaged (not JSON: ${(e as Error).message}); README "Damaged state files" says what to do with it`,
+    );
   }
 }
 

@@ -52,9 +52,19 @@ async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, 
       input: createReadStream(path.join(ctx.curatedDir, key)),
       crlfDelay: Infinity,
     });
+    let n = 0;
     for await (const line of lines) {
+      n++;
       if (line.trim() === '') continue;
-      const r = JSON.parse(line) as { source_file?: unknown; run_id?: unknown };
+      let r: { source_file?: unknown; run_id?: unknown };
+      try {
+        r = JSON.parse(line) as typeof r;
+      } catch (e) {
+        throw new Error(
+          `${key} is damaged at line ${n} (not JSON: ${(e as Error).message}); README "Damaged state files" says ` +
+            'what to do with it',
+        );
+      }
       if (typeof r.source_file !== 'string' || r.source_file === '') continue;
       const runs = sources.get(r.source_file) ?? new Set<string>();
       if (typeof r.run_id === 'string') runs.add(r.run_id);
