@@ -918,7 +918,15 @@ def get_json(s3, bucket, key, default=None):
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except s3.exceptions.NoSuchKey:
         return default
-    return json.loads(body)
+    return parse_state_json(body, "s3://%s/%s" % (bucket, key))
+
+
+def parse_state_json(body, where):
+    """A state file's JSON; a damaged one is named, with where to read what to do (as the local runner says it)."""
+    try:
+        return json.loads(body)
+    except ValueError as e:
+        raise JobError('%s is damaged (not JSON: %s); README "Damaged state files" says what to do with it' % (where, e))
 
 
 def put_json(s3, bucket, key, value):

@@ -30,6 +30,15 @@ describe('resources/glue/etl_job.py', () => {
     expect(one('parse_args', []).value).toEqual({});
   });
 
+  withPython('names a damaged state file it cannot read, as the local runner does', () => {
+    expect(one('parse_state_json', '{"processed": [1]}', 's3://c/_state/x.json').value).toEqual({
+      processed: [1],
+    });
+    expect(one('parse_state_json', '{"processed": [', 's3://c/_state/x.json').error).toMatch(
+      /^s3:\/\/c\/_state\/x\.json is damaged \(not JSON: .*README "Damaged state files"/,
+    );
+  });
+
   withPython('reads Glue job arguments in both --name value and --name=value forms', () => {
     const argv = [
       '--JOB_ID',
