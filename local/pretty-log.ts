@@ -72,8 +72,13 @@ function value(v: unknown): string {
   return JSON.stringify(v) ?? String(v);
 }
 
+/**
+ * One line on the terminal, whatever its fields hold: control characters (a file name with a line break or a
+ * terminal escape sequence) are written escaped, as JSON writes them, so no field can forge a line or a colour.
+ */
 function clip(line: string): string {
-  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
+  const shown = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return shown.length > MAX_LINE ? `${shown.slice(0, MAX_LINE - 1)}…` : shown;
 }
 
 /** The short name of a function (`data-lake-local-validateUpload` → `validateUpload`). */

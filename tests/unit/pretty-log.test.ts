@@ -23,6 +23,23 @@ describe('logFormat', () => {
 describe('renderLine', () => {
   const line = (a: Record<string, unknown>) => renderLine({ level: 'INFO', timestamp: TS, ...a });
 
+  it('writes control characters of a field escaped: a file name cannot forge a line or a terminal escape', () => {
+    const key =
+      'uploads/orders/x\n03:40:00 ETL orders-fake SUCCEEDED\n\u001b[31mRED\u001b[0m\u001b]0;pwned\u0007.csv';
+    const notice = line({
+      message: 'notification',
+      kind: 'UPLOAD_QUARANTINED',
+      subject: 'Upload quarantined',
+      detail: { key },
+    })!;
+    const warn = line({ level: 'WARN', message: 'upload quarantined', key })!;
+    for (const l of [notice, warn]) {
+      expect(l).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(l.split('\n')).toHaveLength(1);
+      expect(l).toContain('x\\n03:40:00 ETL orders-fake SUCCEEDED\\n\\u001b[31mRED');
+    }
+  });
+
   it('gives requests, deliveries, notices and executions one short line each', () => {
     expect(
       line({
