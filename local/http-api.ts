@@ -66,6 +66,8 @@ export interface LocalApiOptions {
     detail?: string;
   }) => void;
   onError?: (err: Error, info: Record<string, unknown>) => void;
+  /** A client closed its connection before its request was read whole (not an error of the lake's). */
+  onClientGone?: (info: Record<string, unknown>) => void;
   /** Where some functions run instead of this thread (the lake: ingest in worker threads). */
   functions?: FunctionRunner;
 }
@@ -115,6 +117,11 @@ export class LocalApi {
         answering.delete(res);
       });
       this.handle(req, res).catch((err) => {
+        // A client that went away before its request was read whole: nothing failed here, and no one to answer.
+        if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' && req.destroyed) {
+          opts.onClientGone?.({ method: req.method, url: req.url });
+          return;
+        }
         opts.onError?.(err as Error, { method: req.method, url: req.url });
         if (!res.headersSent) this.refuse(res, randomUUID(), 'DEFAULT_5XX', { status: 502 });
         else res.destroy();

@@ -116,6 +116,7 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
     defaultTimeoutSeconds: opts.config.provider.timeout,
     onRequest: opts.accessLog === false ? undefined : (info) => logger.info('request', info),
     onError: (err, info) => logger.error('handler failed', { ...info, error: err }),
+    onClientGone: (info) => logger.info('client went away before sending its whole request', info),
     ...(workers ? { functions: workers } : {}),
   });
   const url = await api.listen(opts.port, opts.host);

@@ -7,9 +7,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { applyFunctionEnvironment } from '../../local/environment';
 import { bodyPassesValidator, compileRequestModel, GATEWAY_RESPONSES, LocalApi } from '../../local/http-api';
-import { projectRoot, type Route } from '../../local/service-config';
+import { httpRoutes, loadServiceConfig, projectRoot, type Route } from '../../local/service-config';
+import { until } from '../support/until';
 import type { RunningLake } from '../../local/lake';
-import { loadServiceConfig } from '../../local/service-config';
 import { pageView } from '../support/api-event';
 import { deliveredRecords, tempLake } from '../support/raw-zone';
 
@@ -369,6 +369,38 @@ exports.malformed = async () => ({ nope: 1 });`,
         cors: 'https://app.example',
         body: { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId: expect.any(String) },
       });
+  });
+});
+
+describe('local API Gateway: a client that goes away', () => {
+  it('is not an error of the lake: said in a line of its own, no stack, nothing answered', async () => {
+    const config = await loadServiceConfig('local');
+    const errors: string[] = [];
+    const gone: unknown[] = [];
+    const gateway = new LocalApi({
+      routes: httpRoutes(config),
+      apiKey: 'k',
+      stage: 'local',
+      service: 'test',
+      onError: (e) => errors.push(e.message),
+      onClientGone: (info) => gone.push(info),
+    });
+    const address = new URL(await gateway.listen(0));
+    try {
+      const socket = net.connect(Number(address.port), address.hostname);
+      await once(socket, 'connect');
+      socket.write(
+        'POST /events HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\nContent-Length: 1000\r\n' +
+          'x-api-key: k\r\n\r\n{"type":',
+      );
+      // Gone with most of its body unsent.
+      socket.destroy();
+      await until('the lake to notice', async () => (gone.length > 0 ? true : undefined), { intervalMs: 10 });
+      expect(gone).toEqual([{ method: 'POST', url: '/events' }]);
+      expect(errors).toEqual([]);
+    } finally {
+      await gateway.close(100);
+    }
   });
 });
 
