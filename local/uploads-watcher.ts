@@ -196,6 +196,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     }
   };
 
+  /** Entries under uploads/ that are no regular file, said once each. */
+  const notFiles = new Set<string>();
   const listFiles = async (): Promise<{ key: string; file: string }[]> => {
     const out: { key: string; file: string }[] = [];
     const walk = async (dir: string, prefix: string) => {
@@ -211,6 +213,17 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
         if (d.isDirectory()) {
           if (!ignoreReason(key + '/x')) await walk(path.join(dir, d.name), key + '/');
         } else if (d.isFile() && !ignoreReason(key)) out.push({ key, file: path.join(dir, d.name) });
+        else if (!d.isFile() && !ignoreReason(key) && !notFiles.has(key)) {
+          // A link (not followed: it could lead out of the lake), a FIFO or a device: no object S3 could hold.
+          notFiles.add(key);
+          localLog.warn(
+            'not a regular file: not taken (links are not followed); copy the file itself there',
+            {
+              key,
+              kind: d.isSymbolicLink() ? 'symbolic link' : d.isFIFO() ? 'FIFO' : 'special file',
+            },
+          );
+        }
       }
     };
     await walk(uploadsDir, UPLOADS_PREFIX);

@@ -1,4 +1,5 @@
 /** The local S3 → EventBridge stand-in for uploads/, for real on the filesystem. */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,8 @@ process.env.LAKE_DIR = e2eLake;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startUploadsWatcher, SEEN_FILE } =
   require('../../local/uploads-watcher') as typeof import('../../local/uploads-watcher');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { localLog } = require('../../local/log') as typeof import('../../local/log');
 type Watcher = Awaited<ReturnType<typeof startUploadsWatcher>>;
 
 const POLL_MS = 300;
@@ -149,6 +152,31 @@ describe('uploads watcher', () => {
     await waitFor('the visible file', () => events.length > 0);
     await settle(w);
     expect(events.map((e) => e.detail.object.key)).toEqual(['uploads/orders/visible.csv']);
+  });
+
+  it('takes no link, FIFO or device, and says so once for each', async () => {
+    const lake = await tempLake('uploads');
+    const warn = jest.spyOn(localLog, 'warn');
+    try {
+      const { w, events } = await recordingWatcher(lake);
+      const dir = path.join(lake, 'raw/uploads/orders');
+      await fs.mkdir(dir, { recursive: true });
+      await fs.symlink('/etc/hostname', path.join(dir, 'linked.csv'));
+      execFileSync('mkfifo', [path.join(dir, 'pipe.csv')]);
+      await fs.writeFile(path.join(dir, 'real.csv'), 'a,b\n');
+      await waitFor('the real file', () => events.length > 0);
+      await settle(w);
+      await settle(w);
+      expect(events.map((e) => e.detail.object.key)).toEqual(['uploads/orders/real.csv']);
+      const said = warn.mock.calls.filter(([m]) => String(m).startsWith('not a regular file'));
+      const attrs = said.map(([, a]) => a as { key: string; kind: string });
+      expect(attrs.sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+        { key: 'uploads/orders/linked.csv', kind: 'symbolic link' },
+        { key: 'uploads/orders/pipe.csv', kind: 'FIFO' },
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('hands each version over once, across restarts; a new PUT of the key (a new version) again', async () => {
