@@ -45,7 +45,16 @@ function main(argv: string[]): number {
   // The project's schemas are judged against what its local lake has used too (local/schemas-in-use.ts).
   const lake = lakeDir();
   const inUse = dir === schemasDir && existsSync(lake) ? readSchemasInUse(lake) : undefined;
-  const report = checkSchemas(dir, undefined, inUse);
+  let report: ReturnType<typeof checkSchemas>;
+  try {
+    report = checkSchemas(dir, undefined, inUse);
+  } catch (e) {
+    // A history file that does not read (a hand edit, a merge conflict): said in one line, as npm start says it.
+    process.stderr.write(
+      `${(e as Error).message}: restore it from version control (git checkout -- schemas/history/), then check again\n`,
+    );
+    return 1;
+  }
   for (const line of formatReport(report)) process.stdout.write(line + '\n');
   if (report.violations.length) {
     process.stdout.write(

@@ -99,6 +99,18 @@ describe('the doors the schema check guards', () => {
     expect(compact.output).toMatch(/REFUSED TYPE_CHANGED orders\.amount/);
   }, 240_000);
 
+  it('npm run schemas:check says in one line which history file does not read, and what to do', async () => {
+    const c = copy();
+    const file = path.join(c.dir, 'schemas/history/orders.json');
+    await fs.writeFile(file, (await fs.readFile(file, 'utf8')).slice(0, 200));
+    const r = await inCopy(c, ['--import', 'tsx', 'local/cli/schemas.ts', 'check']);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(
+      /^schemas\/history\/orders\.json is not valid JSON: .*restore it from version control/,
+    );
+    expect(r.output).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
   it('sls package refuses an unsafe change, and a safe one that is not recorded yet', async () => {
     const c = copy();
     c.editJson('schemas/events/signup.json', (s) => s.required.push('country'));
