@@ -60,6 +60,8 @@ export interface LocalStateMachineOptions {
   recover?: boolean;
   /** How long close() lets running executions finish before aborting them (default 20 s). */
   stopGraceMs?: number;
+  /** Wait before a final record that could not be written (a full disk) is tried again (default 5 s). */
+  recordRetryMs?: number;
   logger?: Pick<typeof localLog, 'info' | 'warn' | 'error'>;
   /** Step Functions' history quota in (estimated AWS) events: HISTORY_QUOTA_EVENTS, 25,000; lower in tests. */
   historyQuota?: number;
@@ -96,6 +98,8 @@ export class LocalStateMachine {
   private readonly queued = new Set<string>();
   private readonly running = new Map<string, Running>();
   private readonly finishWaiters = new Map<string, (() => void)[]>();
+  /** Wait before a final record that could not be written is tried again. */
+  private readonly recordRetryMs: number;
   private poller?: NodeJS.Timeout;
   private unlisten?: () => void;
   private closed = false;
@@ -112,6 +116,7 @@ export class LocalStateMachine {
     this.lakeDir = opts.lakeDir;
     this.stateMachineArn = `arn:aws:states:${opts.region ?? process.env.AWS_REGION ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:stateMachine:${opts.stateMachineName}`;
     this.maxConcurrency = Math.max(1, opts.maxConcurrency ?? envInt('LAKE_SFN_MAX_CONCURRENCY', 2));
+    this.recordRetryMs = opts.recordRetryMs ?? 5000;
     this.log = opts.logger ?? localLog;
     this.stateMachine = new StateMachine(opts.definition);
     this.tasks = taskStandIns(opts.definition, opts.handlers);
@@ -364,14 +369,34 @@ export class LocalStateMachine {
     events: ExecutionEvent[],
     eventsTruncated: boolean,
   ): Promise<void> {
-    await writeRecord(this.lakeDir, this.machine, {
+    const final: ExecutionRecord = {
       ...record,
       ...outcome,
       stopDate: new Date().toISOString(),
       // After a restart: the history before it (ExecutionRestarted), then this run's.
       events: [...(record.events ?? []), ...events],
       ...(eventsTruncated ? { eventsTruncated } : {}),
-    });
+    };
+    // A record that cannot be written (a full disk) is tried again until it is, so that the execution does not stay
+    // RUNNING for ever once space is freed (waiters read the record); a stop gives up: the next start runs it again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeRecord(this.lakeDir, this.machine, final);
+        break;
+      } catch (e) {
+        if (this.closed) throw e;
+        if (attempt === 1)
+          this.log.error(
+            'the execution ended, but its record cannot be written: trying again every few seconds',
+            {
+              name: record.name,
+              status: outcome.status,
+              error: e as Error,
+            },
+          );
+        await new Promise((resolve) => setTimeout(resolve, this.recordRetryMs));
+      }
+    }
     await fs.rm(claimPath(this.lakeDir, this.machine, record.name), { force: true });
     const level = outcome.status === 'SUCCEEDED' ? 'info' : 'warn';
     this.log[level]('execution finished', {
