@@ -12,6 +12,7 @@ import { acceptedUploads, notAccepted, replacedSince } from '../../lib/etl/duckd
 import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { logger } from '../../lib/logger';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { gzipProblem } from '../../lib/etl/duckdb-runner/gzip-check';
@@ -192,7 +193,19 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
         const dir = i % 2 ? pendingUploadsPrefix : uploadResultKey('').slice(0, -'.json'.length);
         await writeRaw(lake, `../curated/${dir}${r.execution}.json`, JSON.stringify(r));
       }
+      // A damaged record (here beside the others) is named in a warning, and counts for no upload.
+      await writeRaw(
+        lake,
+        `../curated/${pendingUploadsPrefix}damaged.json`,
+        '{"table": "orders", "key": "uplo',
+      );
+      const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
       const local = await acceptedUploads(path.join(lake, 'curated'), 'orders');
+      expect(warn).toHaveBeenCalledWith(
+        'a record of the queue of accepted uploads is damaged: its upload is not read again',
+        expect.objectContaining({ record: expect.stringMatching(/damaged\.json$/) }),
+      );
+      warn.mockRestore();
       const localTaken: string[] = [];
       for (const k of keys)
         if ((await notAccepted(local, k, path.join(lake, 'raw', k))) === undefined) localTaken.push(k);

@@ -8,6 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { logger } from '../../logger';
 import { md5File } from '../../objects/local';
 import { pendingUploadsPrefix, uploadResultKey } from '../upload-queue';
 
@@ -37,8 +38,14 @@ export async function queueRecords(curatedDir: string, table: string): Promise<Q
       let r: { table?: unknown; key?: unknown; etag?: unknown; runId?: unknown };
       try {
         r = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as typeof r;
-      } catch {
-        continue; // not a record (a half-written one cannot be: records are written durably, renamed into place)
+      } catch (e) {
+        // Damaged (records are written durably and renamed into place, so never half-written): its upload cannot be
+        // told accepted and is skipped; said, naming the file (README "Damaged state files").
+        logger.warn('a record of the queue of accepted uploads is damaged: its upload is not read again', {
+          record: path.join(dir, name),
+          error: (e as Error).message,
+        });
+        continue;
       }
       if (r.table !== table || typeof r.key !== 'string') continue;
       out.push({
