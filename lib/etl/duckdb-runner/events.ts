@@ -10,7 +10,7 @@ import type { TableDef } from '../../catalog/tables';
 import { rawEventsFormat } from '../../layout';
 import { buildPlan } from '../plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans';
-import { gzipProblem } from './gzip-check';
+import { withoutCutGzip } from './gzip-check';
 import { runBatch, type BatchOptions, type RunContext } from './batch';
 import { bySize } from './batching';
 import { failed } from './errors';
@@ -110,18 +110,17 @@ export async function loadRawEvents(
     objects.map((o) => o.date),
   );
   const inputs: string[] = [];
+  // Read again: an object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job
+  // too: Spark would fail the whole run).
+  if (opts.reload)
+    objects = await withoutCutGzip(
+      objects.map((o) => ({ ...o, file: path.join(ctx.rawDir, ...o.key.split('/')) })),
+      () => rawEventsFormat.gzip,
+      skipped,
+    );
   // Read again (a rebuild): the objects a compaction took first, then those none took yet, whose conflicting copies
   // of an id are recorded as a compaction records them (batch.ts).
   const compacted = (o: RawEventObject) => manifests.get(o.date)!.has(o.key);
-  // Read again: an object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job
-  // too: Spark would fail the whole run).
-  if (opts.reload && rawEventsFormat.gzip) {
-    const whole: RawEventObject[] = [];
-    for (const o of objects)
-      if (await gzipProblem(path.join(ctx.rawDir, ...o.key.split('/')))) skipped?.push(o.key);
-      else whole.push(o);
-    objects = whole;
-  }
   const groups = opts.reload
     ? [
         { objects: objects.filter(compacted), opts },

@@ -25,12 +25,15 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    // A damaged state file (a disk error, a hand edit): named, with what to do (README: damaged state files).
-    throw new Error(
-      `${file} is damaged (not JSON: ${(e as Error).message}); README "Damaged state files" says what to do with it`,
-    );
+    throw damagedStateFile(file, e);
   }
 }
+
+/** A damaged state file (a disk error, a hand edit): named, with where to read what to do. */
+export const damagedStateFile = (where: string, e: unknown) =>
+  new Error(
+    `${where} is damaged (not JSON: ${(e as Error).message}); README "Damaged state files" says what to do with it`,
+  );
 
 /** Files below a folder, as paths relative to it with '/' separators, sorted. */
 export async function listFiles(dir: string): Promise<string[]> {

@@ -23,3 +23,16 @@ export async function gzipProblem(file: string): Promise<string | undefined> {
     return `not a complete gzip stream (${(e as Error).message}): its rows cannot all be read`;
   }
 }
+
+/** The files that are not gzip, or whole gzip streams; the keys of the others are added to `skipped`. */
+export async function withoutCutGzip<F extends { key: string; file: string }>(
+  files: F[],
+  isGzip: (f: F) => boolean,
+  skipped?: string[],
+): Promise<F[]> {
+  const whole: F[] = [];
+  for (const f of files)
+    if (isGzip(f) && (await gzipProblem(f.file))) skipped?.push(f.key);
+    else whole.push(f);
+  return whole;
+}

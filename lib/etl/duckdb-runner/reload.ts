@@ -8,7 +8,7 @@ import { runBatch, type RunContext } from './batch';
 import { bySize } from './batching';
 import { UnreadableInput } from './errors';
 import { addFigures, type TableTally } from './figures';
-import { gzipProblem } from './gzip-check';
+import { withoutCutGzip } from './gzip-check';
 import type { InputFile } from './readers/types';
 
 /**
@@ -26,14 +26,14 @@ export async function reloadInBatches(
 ): Promise<string[]> {
   const read: string[] = [];
   for (const batch of bySize(inputs, maxBatchBytes)) {
-    let files = batch.map((b) => b.input);
-    // A file that cannot be read as rows (a quote never closed, a gzip stream cut short) is skipped, as its own
+    // A file that cannot be read as rows (a gzip stream cut short, a quote never closed) is skipped, as its own
     // upload failed: the batch runs again without it.
+    let files = await withoutCutGzip(
+      batch.map((b) => b.input),
+      (f) => f.gz,
+      skipped,
+    );
     for (;;) {
-      const cut: string[] = [];
-      for (const f of files) if (f.gz && (await gzipProblem(f.file))) cut.push(f.key);
-      skipped.push(...cut);
-      files = files.filter((f) => !cut.includes(f.key));
       if (files.length === 0) break;
       try {
         addFigures(tally, await runBatch(ctx, table, plan, files, { reload: true }));

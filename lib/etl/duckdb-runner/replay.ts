@@ -22,7 +22,7 @@ import type { RunContext } from './batch';
 import { EtlErrorName, EtlJobError } from './errors';
 import { rawEventInput } from './events';
 import { emptyFigures, tableFigures, type TableTally } from './figures';
-import { listFiles, readJsonFile } from './fs-util';
+import { damagedStateFile, listFiles, readJsonFile } from './fs-util';
 import type { InputFile } from './readers/types';
 import { reloadInBatches } from './reload';
 import { resolveInputs, resolveObject } from './resolve-inputs';
@@ -60,10 +60,7 @@ async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, 
       try {
         r = JSON.parse(line) as typeof r;
       } catch (e) {
-        throw new Error(
-          `${key} is damaged at line ${n} (not JSON: ${(e as Error).message}); README "Damaged state files" says ` +
-            'what to do with it',
-        );
+        throw damagedStateFile(`${key} at line ${n}`, e);
       }
       if (typeof r.source_file !== 'string' || r.source_file === '') continue;
       const runs = sources.get(r.source_file) ?? new Set<string>();
