@@ -242,7 +242,27 @@ describe('refused, with the reason', () => {
     expect(refusal("SELECT 'unterminated")).toMatch(/unterminated string/);
     expect(refusal('SELECT 1 /* open')).toMatch(/unterminated comment/);
     expect(refusal('SELECT 1\u0000')).toMatch(/control characters/);
+    // Inside a string or a comment too: the engines read SQL as a C string, a NUL would end it there.
+    expect(refusal("SELECT 'a\u0000b' AS s")).toMatch(/control characters.*column 10/);
+    expect(refusal('SELECT 1 -- note\u0000\nFROM page_view')).toMatch(/control characters/);
     expect(refusal(`SELECT ${'('.repeat(100)}1${')'.repeat(100)}`)).toMatch(/nested deeper/);
+  });
+
+  it('ends a -- comment at a carriage return, as the engines and the parser do', () => {
+    // The engines read `'p\'` as a string and run what follows; had the guard read all after `--` as comment, the
+    // parser (which reads `\'` as an escape) would have seen one long string and nothing to refuse.
+    const hidden = "SELECT 1 AS a --\r, 'p\\' AS b, (SELECT count(*) FROM duckdb_settings()) AS c --'";
+    expect(refusal(hidden)).toMatch(/duckdb_settings/);
+    expect(refusal('SELECT 1 AS a --\r, (SELECT count(*) FROM duckdb_settings()) AS c')).toMatch(
+      /duckdb_settings/,
+    );
+    expect(refusal('SELECT 1 AS a --\r FROM other_db.secret_table')).toMatch(/database 'other_db'/);
+    // The parser reads no comment text: a backslash or a quote in a comment changes nothing it sees.
+    const comment = "-- it's a \\ ";
+    expect(tokenize(`SELECT 1 ${comment}\rAS a`).forParser).toBe(
+      `SELECT 1 ${' '.repeat(comment.length)}\rAS a`,
+    );
+    expect(() => checkQuery("SELECT url -- the page's url\r\nFROM page_view", opts)).not.toThrow();
   });
 
   it('refuses other databases, catalogs and schemas', () => {

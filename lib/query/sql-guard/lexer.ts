@@ -36,6 +36,8 @@ export function refuse(sql: string, offset: number, reason: string): never {
   throw new QueryNotAllowedError(`${reason} (line ${pos.line}, column ${pos.column})`, pos);
 }
 
+const CONTROL_CHARACTERS = 'control characters are not allowed';
+
 const isSpace = (c: string) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 const isWordStart = (c: string) => /[A-Za-z_\u00c0-\uffff]/.test(c);
@@ -233,6 +235,11 @@ export function tokenize(sql: string): Lexed {
   let ended = false;
   let i = 0;
   const n = sql.length;
+  // The parser's copy; comments are blanked in it, so that it sees no text the guard did not read.
+  const chars = sql.split('');
+  // The engines read SQL as a C string: a NUL would end it early (mid-string, mid-comment).
+  const nul = sql.indexOf('\0');
+  if (nul >= 0) refuse(sql, nul, CONTROL_CHARACTERS);
   while (i < n) {
     const c = sql[i]!;
     const next = sql[i + 1];
@@ -241,8 +248,10 @@ export function tokenize(sql: string): Lexed {
       continue;
     }
     if (c === '-' && next === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
+      // Ends at a line end, \r as much as \n (Trino, DuckDB and the parser all end it there).
+      let e = i + 2;
+      while (e < n && sql[e] !== '\n' && sql[e] !== '\r') e++;
+      chars.fill(' ', i, (i = e));
       continue;
     }
     if (c === '/' && next === '*') {
@@ -251,7 +260,7 @@ export function tokenize(sql: string): Lexed {
       if (sql.slice(i + 2, close).includes('/*')) {
         refuse(sql, i, 'nested comments are not allowed (engines disagree about where they end)');
       }
-      i = close + 2;
+      chars.fill(' ', i, (i = close + 2));
       continue;
     }
     if (ended) {
@@ -335,8 +344,7 @@ export function tokenize(sql: string): Lexed {
     if (c === '?') refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query');
     if (c === '`') refuse(sql, i, 'backtick-quoted identifiers are not Athena SQL; use double quotes');
     if (c === '\\') refuse(sql, i, 'a backslash outside a string literal is not allowed');
-    if (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
-      refuse(sql, i, 'control characters are not allowed');
+    if (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) refuse(sql, i, CONTROL_CHARACTERS);
     if (c === '(') {
       depth++;
       if (depth > MAX_NESTING) refuse(sql, i, `parentheses are nested deeper than ${MAX_NESTING} levels`);
@@ -348,7 +356,6 @@ export function tokenize(sql: string): Lexed {
   }
   const body = sql.slice(0, end).trim();
   const offset = sql.slice(0, end).length - sql.slice(0, end).trimStart().length;
-  const chars = sql.split('');
   const replace = (start: number, stop: number, text: string) => {
     for (let k = start; k < stop; k++) chars[k] = k - start < text.length ? text[k - start]! : ' ';
   };
