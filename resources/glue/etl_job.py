@@ -965,6 +965,14 @@ SPARK_CONF = {
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.parquet.compression.codec": "zstd",
+    # Dates and times on the proleptic Gregorian calendar, as written, as DuckDB and Athena read and write them. Spark
+    # 3.5's default (EXCEPTION) fails any write of a date before 1582-10-15 or a timestamp before 1900-01-01 (and
+    # a read of such a value from another writer's Parquet): a run with one such row failed on AWS and loaded locally,
+    # and a raw event with one stopped its type's compactions.
+    "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+    "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
 }
 
 
