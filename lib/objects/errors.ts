@@ -12,6 +12,18 @@ export class NoSuchKeyError extends Error {
   }
 }
 
+/** The object under the key is no longer the version an operation was given (written again since). */
+export class ObjectChangedError extends Error {
+  readonly code = 'ObjectChanged';
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super(`the object '${key}' in bucket ${bucket} was written again since it was looked at`);
+    this.name = 'ObjectChangedError';
+  }
+}
+
 /** The key cannot name an object here (empty, too long, or it would leave the bucket's folder). */
 export class InvalidKeyError extends Error {
   readonly code = 'InvalidObjectKey';

@@ -16,7 +16,7 @@ import { fsyncDir, writeFileDurably } from '../durable-fs';
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { InvalidKeyError, InvalidRangeError, NoSuchKeyError, checkRange } from './errors';
+import { InvalidKeyError, InvalidRangeError, NoSuchKeyError, ObjectChangedError, checkRange } from './errors';
 import type { BucketRole, ObjectInfo, ObjectStore } from './types';
 
 const ROLES: readonly BucketRole[] = ['raw', 'curated'];
@@ -161,11 +161,14 @@ export class LocalObjectStore implements ObjectStore {
     await writeFileDurably(target, body, { tmpDir: this.tmpDir });
   }
 
-  async move(bucket: BucketRole, fromKey: string, toKey: string): Promise<void> {
+  async move(bucket: BucketRole, fromKey: string, toKey: string, version?: ObjectInfo): Promise<void> {
     const from = this.pathOf(bucket, fromKey);
     const to = this.pathOf(bucket, toKey);
     const found = await this.existingPath(bucket, fromKey);
     if (!found) throw new NoSuchKeyError(bucket, fromKey);
+    // No versions here: the file must still be the one looked at (a file written again has another version id).
+    if (version?.versionId && localVersionId(found.stat) !== version.versionId)
+      throw new ObjectChangedError(bucket, fromKey);
     await fs.mkdir(path.dirname(to), { recursive: true });
     try {
       await fs.rename(from, to);

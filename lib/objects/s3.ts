@@ -16,7 +16,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { requiredEnv } from '../config';
-import { checkRange, InvalidRangeError, NoSuchKeyError } from './errors';
+import { checkRange, InvalidRangeError, NoSuchKeyError, ObjectChangedError } from './errors';
 import type { BucketRole, ObjectInfo, ObjectStore } from './types';
 
 /** CopyObject copies at most 5 GiB; larger objects are copied in parts (UploadPartCopy). */
@@ -110,26 +110,33 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  async move(bucket: BucketRole, fromKey: string, toKey: string): Promise<void> {
+  async move(bucket: BucketRole, fromKey: string, toKey: string, version?: ObjectInfo): Promise<void> {
     const name = this.bucketName(bucket);
-    const info = await this.head(bucket, fromKey);
+    const info = version ?? (await this.head(bucket, fromKey));
     if (!info) throw new NoSuchKeyError(name, fromKey);
     // The version that was looked at, not one written since: in a versioned bucket that version is copied and then
     // deleted (an object written under the key meanwhile stays, and its own event sees it); otherwise the copy
     // requires its ETag, and the key is deleted.
     const source =
       copySource(name, fromKey) + (info.versionId ? `?versionId=${encodeURIComponent(info.versionId)}` : '');
-    if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, source, toKey, info);
-    else
-      await this.s3.send(
-        new CopyObjectCommand({
-          Bucket: name,
-          Key: toKey,
-          CopySource: source,
-          ...(info.etag ? { CopySourceIfMatch: `"${info.etag}"` } : {}),
-          MetadataDirective: 'COPY',
-        }),
-      );
+    try {
+      if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, source, toKey, info);
+      else
+        await this.s3.send(
+          new CopyObjectCommand({
+            Bucket: name,
+            Key: toKey,
+            CopySource: source,
+            ...(info.etag ? { CopySourceIfMatch: `"${info.etag}"` } : {}),
+            MetadataDirective: 'COPY',
+          }),
+        );
+    } catch (e) {
+      // The version given is not the key's object any more (an unversioned bucket: its ETag no longer matches).
+      if (version && (e as { name?: string }).name === 'PreconditionFailed')
+        throw new ObjectChangedError(name, fromKey);
+      throw e;
+    }
     await this.s3.send(
       new DeleteObjectCommand({
         Bucket: name,

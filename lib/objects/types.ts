@@ -21,7 +21,11 @@ export interface ObjectStore {
   /** A stream of the whole object (for readers that stop early). */
   getStream(bucket: BucketRole, key: string): Promise<NodeJS.ReadableStream>;
   put(bucket: BucketRole, key: string, body: Buffer | string, contentType?: string): Promise<void>;
-  /** Copies then deletes: the object is at `toKey` before it leaves `fromKey`. */
-  move(bucket: BucketRole, fromKey: string, toKey: string): Promise<void>;
+  /**
+   * Copies then deletes: the object is at `toKey` before it leaves `fromKey`. Given `version` (the object as head
+   * described it), that version and no other: in a versioned bucket it is moved even if written again since (the
+   * newer object stays under the key); otherwise ObjectChangedError when the key holds another object now.
+   */
+  move(bucket: BucketRole, fromKey: string, toKey: string, version?: ObjectInfo): Promise<void>;
   list(bucket: BucketRole, prefix: string): Promise<ObjectInfo[]>;
 }

@@ -15,6 +15,7 @@ import type { Dataset } from '../dataset-registry';
 import { dataset as lookupDataset } from '../dataset-registry';
 import { logger } from '../logger';
 import type { Notifier } from '../notify/types';
+import { ObjectChangedError } from '../objects/errors';
 import type { ObjectInfo, ObjectStore } from '../objects/types';
 import type { Workflow } from '../workflow/types';
 import { checkTextUpload } from './check';
@@ -167,6 +168,23 @@ export async function checkUpload(
   return { finding, dataset: ds };
 }
 
+/** Whether `now` (a fresh head) is still the object `then` described. */
+function sameObject(now: ObjectInfo, then: ObjectInfo): boolean {
+  if (now.versionId && then.versionId) return now.versionId === then.versionId;
+  return now.etag === then.etag && now.size === then.size;
+}
+
+/** An event whose object has been written again since: the newer object's own event handles the key. */
+function superseded(key: string, eventEtag: string | undefined, info: ObjectInfo): UploadOutcome {
+  logger.info('upload ignored: superseded by a newer object', { key, eventEtag, etag: info.etag });
+  return { outcome: 'ignored', key, reason: 'superseded by a newer object under the same key' };
+}
+
+function gone(key: string): UploadOutcome {
+  logger.warn('upload ignored: the object no longer exists', { key });
+  return { outcome: 'ignored', key, reason: 'the object no longer exists' };
+}
+
 export async function processUpload(
   ev: ObjectCreated,
   deps: UploadDeps,
@@ -180,24 +198,24 @@ export async function processUpload(
     return { outcome: 'ignored', key, reason: cls.reason };
   }
   const info = await deps.objects.head('raw', key);
-  if (!info) {
-    logger.warn('upload ignored: the object no longer exists', { key });
-    return { outcome: 'ignored', key, reason: 'the object no longer exists' };
-  }
+  if (!info) return gone(key);
   const eventEtag = normalizeEtag(ev.etag);
   if (
     (eventEtag && info.etag && eventEtag !== info.etag) ||
     (ev.versionId && info.versionId && ev.versionId !== info.versionId)
   ) {
     // Overwritten since: the newer object's own event handles it.
-    logger.info('upload ignored: superseded by a newer object', { key, eventEtag, etag: info.etag });
-    return { outcome: 'ignored', key, reason: 'superseded by a newer object under the same key' };
+    return superseded(key, eventEtag, info);
   }
   const etag = info.etag ?? eventEtag;
   const versionId = ev.versionId ?? info.versionId;
 
   const { finding, dataset } = await checkUpload(deps.objects, key, info, deps.limits ?? sampleLimits());
   if (finding) {
+    // Written again while it was checked: the finding is the older file's, and the newer one's own event checks it.
+    const current = await deps.objects.head('raw', key);
+    if (!current) return gone(key);
+    if (!sameObject(current, info)) return superseded(key, eventEtag, info);
     const at = now();
     const qKey = await freeQuarantineKey(deps.objects, cls.relative, at);
     const reasonKey = reasonKeyOf(qKey);
@@ -221,7 +239,17 @@ export async function processUpload(
       subject: `Upload quarantined (${finding.code}): ${cls.relative}`,
       detail: { ...reason, bucket: ev.bucket, reasonKey },
     });
-    await deps.objects.move('raw', key, qKey);
+    try {
+      // The version checked, not one written since (lib/objects/types.ts).
+      await deps.objects.move('raw', key, qKey, info);
+    } catch (e) {
+      if (!(e instanceof ObjectChangedError)) throw e;
+      logger.warn('upload not quarantined: written again as it was being moved; its reason file stays', {
+        key,
+        reasonKey,
+      });
+      return superseded(key, eventEtag, info);
+    }
     const { message, ...fields } = reason; // `message` is the log line's own key
     logger.warn('upload quarantined', { ...fields, problem: message, reasonKey });
     return { outcome: 'quarantined', key, code: finding.code, quarantineKey: qKey, reasonKey };

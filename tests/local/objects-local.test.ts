@@ -2,7 +2,12 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { InvalidKeyError, InvalidRangeError, NoSuchKeyError } from '../../lib/objects/errors';
+import {
+  InvalidKeyError,
+  InvalidRangeError,
+  NoSuchKeyError,
+  ObjectChangedError,
+} from '../../lib/objects/errors';
 import { checkLocalKey, LocalObjectStore } from '../../lib/objects/local';
 import { tempLake } from '../support/raw-zone';
 
@@ -69,6 +74,21 @@ describe('local object store', () => {
     expect(await store.head('raw', 'uploads/orders/bad file.csv')).toBeUndefined();
     expect((await store.head('raw', 'quarantine/2026-01-01/orders/bad file.csv'))!.size).toBe(1);
     await expect(store.move('raw', 'uploads/none', 'x/y')).rejects.toBeInstanceOf(NoSuchKeyError);
+  });
+
+  it('move of the version looked at: refused, and nothing moved, once the file was written again', async () => {
+    const lake = await tempLake('objects');
+    const store = new LocalObjectStore(lake);
+    await store.put('raw', 'uploads/orders/a.csv', 'old');
+    const looked = (await store.head('raw', 'uploads/orders/a.csv'))!;
+    await store.put('raw', 'uploads/orders/a.csv', 'new');
+    await expect(store.move('raw', 'uploads/orders/a.csv', 'q/a.csv', looked)).rejects.toBeInstanceOf(
+      ObjectChangedError,
+    );
+    expect(await store.head('raw', 'q/a.csv')).toBeUndefined();
+    const now = (await store.head('raw', 'uploads/orders/a.csv'))!;
+    await store.move('raw', 'uploads/orders/a.csv', 'q/a.csv', now);
+    expect(await fs.readFile(path.join(lake, 'raw/q/a.csv'), 'utf8')).toBe('new');
   });
 
   it('lists by prefix in S3 (UTF-8 byte) order, files only', async () => {

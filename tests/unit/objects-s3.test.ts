@@ -14,7 +14,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InvalidRangeError, NoSuchKeyError } from '../../lib/objects/errors';
+import { InvalidRangeError, NoSuchKeyError, ObjectChangedError } from '../../lib/objects/errors';
 import { COPY_OBJECT_MAX_BYTES, COPY_PART_BYTES, copySource, S3ObjectStore } from '../../lib/objects/s3';
 
 const s3 = mockClient(S3Client);
@@ -121,6 +121,28 @@ describe('S3 object store', () => {
       Key: 'uploads/orders/a.csv',
       VersionId: 'v/1+',
     });
+  });
+
+  it('move of a version given: that version, without looking again, even if the key was written since', async () => {
+    s3.on(CopyObjectCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    const looked = { key: 'uploads/orders/a.csv', size: 10, etag: 'e1', versionId: 'v1' };
+    await store().move('raw', looked.key, 'quarantine/2026-01-01/orders/a.csv', looked);
+    expect(s3).toHaveReceivedCommandTimes(HeadObjectCommand, 0);
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
+      CopySource: 'raw-bkt/uploads/orders/a.csv?versionId=v1',
+      CopySourceIfMatch: '"e1"',
+    });
+    expect(s3).toHaveReceivedCommandWith(DeleteObjectCommand, { Key: looked.key, VersionId: 'v1' });
+  });
+
+  it('move of a version given, in a bucket without versions: ObjectChangedError once the ETag differs', async () => {
+    s3.on(CopyObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    const looked = { key: 'uploads/orders/a.csv', size: 10, etag: 'e1' };
+    await expect(store().move('raw', looked.key, 'q/a.csv', looked)).rejects.toBeInstanceOf(
+      ObjectChangedError,
+    );
+    expect(s3).toHaveReceivedCommandTimes(DeleteObjectCommand, 0);
   });
 
   it('move does not delete when the copy fails', async () => {

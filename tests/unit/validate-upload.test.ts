@@ -427,6 +427,34 @@ describe('validateUpload: ignored keys (success, nothing read)', () => {
   });
 });
 
+describe('validateUpload: a file written again while it is checked', () => {
+  it('is left to its own event: the finding on the older file quarantines nothing, notifies no one', async () => {
+    const key = 'uploads/orders/race.csv';
+    putObject(key, 'nope\n1\n'); // HEADER_MISMATCH
+    const event = objectCreated(key);
+    const good = ordersCsv(2);
+    // The good file lands under the key while the bad one's bytes are being read.
+    s3.on(GetObjectCommand).callsFakeOnce(({ Range }) => {
+      const body = bucket.get(key)!.body;
+      putObject(key, good);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '')!;
+      return {
+        Body: {
+          transformToByteArray: async () => new Uint8Array(body.subarray(Number(m[1]), Number(m[2]) + 1)),
+        } as never,
+      };
+    });
+    const res = await invoke(event);
+    expect(res).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('superseded') });
+    expect(bucket.get(key)!.body.toString()).toBe(good);
+    expect([...bucket.keys()].filter((k) => k.startsWith('quarantine/'))).toEqual([]);
+    expect(sns.calls()).toHaveLength(0);
+    // The good file's own event loads it.
+    installS3();
+    expect(await invoke(objectCreated(key))).toMatchObject({ outcome: 'started' });
+  });
+});
+
 describe('validateUpload: every rejection reason quarantines with a reason file and a notice', () => {
   it('BAD_KEY: no dataset folder', async () => {
     const r = expectQuarantined(
