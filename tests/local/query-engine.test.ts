@@ -920,6 +920,49 @@ describe('local query engine: lifecycle', () => {
     }
   });
 
+  it('closes without waiting on a connection DuckDB still holds for a run cancelled past its bound', async () => {
+    const e = await DuckDbQueryEngine.open(options({ concurrency: 1, stopGraceMs: 200 }));
+    let held: DuckDBConnection | undefined;
+    const deaf = jest.spyOn(DuckDBConnection.prototype, 'interrupt').mockImplementation(function (
+      this: DuckDBConnection,
+    ) {
+      held = this;
+    });
+    const fetching = jest.spyOn(DuckDBResult.prototype, 'fetchChunk');
+    const closeSync = DuckDBConnection.prototype.closeSync;
+    // closeSync on a connection DuckDB is running a query on waits for it on the main thread: no signal is heard.
+    const closing = jest.spyOn(DuckDBConnection.prototype, 'closeSync').mockImplementation(function (
+      this: DuckDBConnection,
+    ) {
+      if (this === held) throw new Error('closeSync of the connection a run holds');
+      closeSync.call(this);
+    });
+    const endless =
+      'SELECT sum(a.x * b.y) FROM UNNEST(sequence(1, 10000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)';
+    try {
+      const s = await e.start(check(endless));
+      await until(
+        'the run to fetch its first chunk',
+        async () => (fetching.mock.calls.length > 0 ? true : undefined),
+        {
+          intervalMs: 10,
+        },
+      );
+      expect(await e.cancel(s.id)).toMatchObject({
+        state: 'CANCELLED',
+        reason: expect.stringMatching(/had not stopped/),
+      });
+      expect(held).toBeDefined();
+      // Recorded as ended, yet its connection is busy: the process must end it (local/lake.ts exits by the signal).
+      expect(await e.close()).toEqual({ runsNotEnded: 1 });
+    } finally {
+      closing.mockRestore();
+      deaf.mockRestore();
+      fetching.mockRestore();
+      held?.interrupt(); // the run ends; its connection stays for the process to end
+    }
+  });
+
   it('runs at most `concurrency` queries; the rest wait QUEUED and can be cancelled there', async () => {
     const single = await DuckDbQueryEngine.open(options({ concurrency: 1 }));
     try {

@@ -91,6 +91,11 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
   private readonly owner = randomUUID();
   private readonly active = new Map<string, Active>();
+  /**
+   * Runs whose connection DuckDB holds: those of `active`, and those recorded as ended that DuckDB has not let go of
+   * (a cancel or timeout past the grace, which leaves `active`).
+   */
+  private readonly executing = new Set<Active>();
   private readonly queue: Active[] = [];
   private readonly idle: DuckDBConnection[] = [];
   private readonly setupLock = new Mutex();
@@ -285,10 +290,10 @@ export class DuckDbQueryEngine implements QueryEngine {
         reason: 'the local lake stopped before the query started; run it again',
       });
     }
-    const running = [...this.active.values()];
-    await Promise.all(running.map((a) => this.stopRun(a, 'shutdown')));
+    await Promise.all([...this.active.values()].map((a) => this.stopRun(a, 'shutdown')));
     // A run DuckDB has not let go of keeps its connection, and the database with it, open: the process ends them.
-    const busy = new Set(running.filter((a) => a.connection).map((a) => a.connection));
+    // Closing such a connection would wait for DuckDB on the main thread, and no signal would be heard again.
+    const busy = new Set([...this.executing].map((a) => a.connection));
     for (const c of this.connections) if (!busy.has(c)) c.closeSync();
     if (busy.size > 0) return { runsNotEnded: busy.size };
     this.setup.closeSync();
@@ -359,6 +364,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     let out: import('node:fs/promises').FileHandle | undefined;
     let preparedStatement: { destroySync(): void } | undefined;
     try {
+      this.executing.add(a);
       await this.views.sync(a.query.tables);
       if (a.stop) throw new Error('stopped');
       refuseFunctionsAthenaLacks(a.query);
@@ -454,6 +460,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       clearTimeout(timer);
       preparedStatement?.destroySync();
       a.connection = undefined;
+      this.executing.delete(a);
       a.finish();
     }
   }
