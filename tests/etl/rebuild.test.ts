@@ -308,6 +308,45 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['g1']);
   });
 
+  it('skips an accepted file DuckDB cannot read (a gzip stream followed by zeros), which failed its own upload; the others load', async () => {
+    const lake = await newLake();
+    // gzip -d takes the zeros after the stream, as Node's gunzip does (so the upload check took it); DuckDB does not.
+    const padded = await writeRaw(
+      lake,
+      'uploads/orders/padded.csv.gz',
+      Buffer.concat([gzipSync(ordersCsv(['p1,c1,2026-03-01,placed,1,EUR,1,,'])), Buffer.alloc(512)]),
+    );
+    const good = await writeRaw(
+      lake,
+      'uploads/orders/good.csv',
+      ordersCsv(['g1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const later = await writeRaw(
+      lake,
+      'uploads/orders/later.csv',
+      ordersCsv(['h1,c1,2026-03-02,paid,2,EUR,1,,']),
+    );
+    await run(lake, fileJob('orders', good, 'load-good'), { now: clock('2026-03-03T00:00:00Z') });
+    await run(lake, fileJob('orders', padded, 'load-padded'), { now: clock('2026-03-03T01:00:00Z') });
+    await run(lake, fileJob('orders', later, 'load-later'), { now: clock('2026-03-03T02:00:00Z') });
+    // The upload fails alone, as the Glue job fails it (its gzip check refuses the zeros): Etl.InvalidInput, named.
+    const result = JSON.parse(
+      readFileSync(path.join(lake, 'curated', uploadResultKey('load-padded')), 'utf8'),
+    );
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InvalidInput',
+      cause: expect.stringMatching(/reading it failed: .*GZIP/),
+    });
+    const s = await run(
+      lake,
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-padded' },
+      { now: clock('2026-03-05T00:00:00Z') },
+    );
+    expect(s.rebuild).toMatchObject({ sources: 2, skipped: [padded] });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['g1', 'h1']);
+  });
+
   it('keeps the version of a key the table kept, when the raw files tie on latestBy', async () => {
     const lake = await newLake();
     // o9 without updated_at twice: the later upload won (the newest run), though its name sorts first.

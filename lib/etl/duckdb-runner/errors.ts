@@ -34,6 +34,17 @@ export class RunFailure extends EtlJobError {
 }
 
 /**
+ * Reading a batch's inputs failed, and DuckDB did not say which (a gzip stream it refuses, bytes of a string column
+ * that are not UTF-8): a batch of several inputs is run again one by one, where the one that fails is an
+ * UnreadableInput.
+ */
+export class InputReadFailed extends EtlJobError {
+  constructor(message: string, cause?: unknown) {
+    super(EtlErrorName.RunFailed, message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
  * One input of a batch that cannot be read as rows (a quote never closed, a gzip stream cut short): the upload it
  * belongs to fails alone (Etl.InvalidInput); the batch's other files are run without it.
  */

@@ -13,7 +13,7 @@ import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans'
 import { withoutCutGzip } from './gzip-check';
 import { runBatch, type BatchOptions, type RunContext } from './batch';
 import { bySize } from './batching';
-import { failed } from './errors';
+import { failed, UnreadableInput } from './errors';
 import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles, readJsonFile } from './fs-util';
 import type { InputFile } from './readers/types';
@@ -135,7 +135,11 @@ export async function loadRawEvents(
         plan,
         batch.map((p) => rawEventInput(ctx, p.key)),
         group.opts,
-      );
+      ).catch((e: unknown) => {
+        // A raw object that does not read fails the run, naming it (README "Damaged state files").
+        if (e instanceof UnreadableInput) throw failed(`${table.name}: ${e.key}: ${e.message}`, e);
+        throw e;
+      });
       addFigures(tally, figures);
       await recordInManifests(ctx, table, manifests, batch);
       inputs.push(...batch.map((p) => p.key));

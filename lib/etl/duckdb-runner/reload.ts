@@ -3,10 +3,11 @@
  * an ordinary batch run with `reload` (the merge keeps the version of each key it would have kept anyway).
  */
 import type { TableDef } from '../../catalog/tables';
+import { logger } from '../../logger';
 import type { EtlPlan } from '../plan';
 import { runBatch, type RunContext } from './batch';
 import { bySize } from './batching';
-import { UnreadableInput } from './errors';
+import { InputReadFailed, UnreadableInput } from './errors';
 import { addFigures, type TableTally } from './figures';
 import { withoutCutGzip } from './gzip-check';
 import type { InputFile } from './readers/types';
@@ -28,23 +29,45 @@ export async function reloadInBatches(
   for (const batch of bySize(inputs, maxBatchBytes)) {
     // A file that cannot be read as rows (a gzip stream cut short, a quote never closed) is skipped, as its own
     // upload failed: the batch runs again without it.
-    let files = await withoutCutGzip(
+    const files = await withoutCutGzip(
       batch.map((b) => b.input),
       (f) => f.gz,
       skipped,
     );
-    for (;;) {
-      if (files.length === 0) break;
-      try {
-        addFigures(tally, await runBatch(ctx, table, plan, files, { reload: true }));
-        break;
-      } catch (e) {
-        if (!(e instanceof UnreadableInput)) throw e;
-        skipped.push(e.key);
-        files = files.filter((f) => f.key !== e.key);
-      }
-    }
-    read.push(...files.map((f) => f.key));
+    read.push(...(await runReadable(ctx, table, plan, files, tally, skipped)));
   }
   return read;
+}
+
+/** Runs `files` as one batch, without those that cannot be read (added to `skipped`); the keys read. */
+async function runReadable(
+  ctx: RunContext,
+  table: TableDef,
+  plan: EtlPlan,
+  files: InputFile[],
+  tally: TableTally,
+  skipped: string[],
+): Promise<string[]> {
+  for (;;) {
+    if (files.length === 0) return [];
+    try {
+      addFigures(tally, await runBatch(ctx, table, plan, files, { reload: true }));
+      return files.map((f) => f.key);
+    } catch (e) {
+      if (e instanceof InputReadFailed && files.length > 1) {
+        // DuckDB did not say which file: one by one.
+        const read: string[] = [];
+        for (const f of files) read.push(...(await runReadable(ctx, table, plan, [f], tally, skipped)));
+        return read;
+      }
+      if (!(e instanceof UnreadableInput)) throw e;
+      logger.warn('a raw object that cannot be read as rows is skipped (its own run failed it too)', {
+        table: table.name,
+        key: e.key,
+        reason: e.message,
+      });
+      skipped.push(e.key);
+      files = files.filter((f) => f.key !== e.key);
+    }
+  }
 }

@@ -6,11 +6,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
-import { failed, UnreadableInput } from '../errors';
+import { failed, InputReadFailed, UnreadableInput } from '../errors';
 import { CSV_LINE_TOO_LONG } from './csv';
 import { mixedLineEnds } from './csv-line-ends';
 import { rawSegments } from './raw-segments';
 import type { InputFile, ReadContext, Segment } from './types';
+
+/** DuckDB errors that are the run's, whatever it reads: memory, disk space, an interrupt, an internal error. */
+const NOT_THE_INPUT = /^(Out of Memory|INTERNAL|FATAL|Interrupt)|No space left|Could not write/i;
 
 /** Reads the inputs into typed and lake_malformed (which the caller created). */
 export async function readTyped(readCtx: ReadContext, table: string, inputs: InputFile[]): Promise<void> {
@@ -46,7 +49,11 @@ export async function readTyped(readCtx: ReadContext, table: string, inputs: Inp
           const mixed = await mixedLineEnds(input);
           if (mixed) throw new UnreadableInput(input.key, mixed);
         }
-      throw failed(`${table}: reading the input failed: ${message}`, e);
+      // What the machine, not the input, is short of fails the run as before.
+      if (NOT_THE_INPUT.test(message)) throw failed(`${table}: reading the input failed: ${message}`, e);
+      // One input DuckDB cannot read fails alone (its upload: Etl.InvalidInput, as on AWS; a reload skips it).
+      if (inputs.length === 1) throw new UnreadableInput(inputs[0]!.key, `reading it failed: ${message}`);
+      throw new InputReadFailed(`${table}: reading the input failed: ${message}`, e);
     }
   }
   for (const s of segments) if (s.csvRejects) await recordCsvRejects(conn, s.csvRejects);
