@@ -16,6 +16,7 @@ import {
   type TableSnapshot,
 } from './history';
 import { RULES_LEVEL } from './other-rules';
+import { reservedNameViolations } from './reserved-names';
 import type { TableDef } from './types';
 import { schemaCompileProblem } from '../validators/source';
 import { buildPlan } from '../etl/plan';
@@ -91,6 +92,7 @@ export function checkSchemas(
     const history = histories.get(t.name);
     const { changes, violations } = compatibility(t, history);
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
+    violations.push(...reservedNameViolations(t, history));
     const unplanned = etlPlanProblem(t);
     if (unplanned) violations.push(unplanned);
     const file = files.find((f) => f.name === t.name);

@@ -83,6 +83,37 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it('a new column or table with a name an engine reserves (the ETL, reading it bare, would fail every run)', () => {
+    const at = edited('events', 'page_view', (s) => {
+      s.properties.at = { type: 'string', format: 'date-time' };
+      s.properties.primary = { type: 'boolean' };
+    });
+    expect(refusal(at)).toEqual([
+      { table: 'page_view', column: 'at', rule: 'RESERVED_NAME' },
+      { table: 'page_view', column: 'primary', rule: 'RESERVED_NAME' },
+    ]);
+    const [v] = checkSchemas(at).violations;
+    expect(v!.message).toBe(
+      "page_view.at: 'at' is a reserved word of DuckDB, which the lake's ETL and queries cannot read as a column name",
+    );
+    expect(v!.safe).toMatch(/^name the property otherwise \(e\.g\. at_value/);
+    const offset = edited('datasets', 'orders', (s) => {
+      s.properties.offset = { type: 'integer' };
+      s.properties.current_date = { type: 'string', format: 'date' };
+    });
+    expect(checkSchemas(offset).violations.map((x) => x.message)).toEqual([
+      expect.stringMatching(/^orders\.offset: 'offset' is a reserved word of DuckDB,/),
+      expect.stringMatching(/^orders\.current_date: 'current_date' is a reserved word of Athena \(Trino\),/),
+    ]);
+    // The rejected rows' table is the lake's own.
+    const rejected = edited('events', 'page_view', () => undefined);
+    writeFileSync(
+      path.join(rejected, 'events', 'lake_rejected.json'),
+      JSON.stringify({ type: 'object', properties: { note: { type: 'string' } } }),
+    );
+    expect(refusal(rejected)).toEqual([{ table: 'lake_rejected', column: undefined, rule: 'RESERVED_NAME' }]);
+  });
+
   it('changing an integer width: narrower (values may not fit), wider (the Glue job could not read old files)', () => {
     const narrower = edited(
       'datasets',
