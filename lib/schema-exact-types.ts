@@ -17,8 +17,44 @@ import {
 } from './catalog/lake-types';
 import { decimalProblem, integerProblem, NOT_AN_INTEGER } from './catalog/value-checks';
 import { integerTextOf, isInexactNumber, keepNumberText, numberText } from './exact-json';
+import { datasetFormats } from './validators/formats';
 
-type PropertySchema = { type?: string | string[]; 'x-lake'?: { type?: string; renamedFrom?: string } };
+type PropertySchema = {
+  type?: string | string[];
+  format?: string;
+  'x-lake'?: { type?: string; renamedFrom?: string };
+};
+
+/**
+ * An event's date and date-time properties, judged by the ETL's rules at the door (as a dataset's are by its
+ * validators, lib/validators/formats.ts): the event validators take JSON Schema's date-time with any offset and up
+ * to nine fraction digits (the envelope's occurred_at is one, stored in UTC), which the compaction rejected after a
+ * 202 — an event that no schema change could bring back.
+ */
+const TEMPORAL: Record<'date' | 'timestamp', { check: (s: string) => boolean; rule: string }> = {
+  date: {
+    check: datasetFormats.date.validate,
+    rule: 'not a date the lake stores (yyyy-MM-dd, a day of the calendar, years 1000 to 9999)',
+  },
+  timestamp: {
+    check: datasetFormats['date-time'].validate,
+    rule:
+      'not a UTC timestamp the lake stores (yyyy-MM-ddTHH:mm:ss[.ffffff] with Z, +00:00 or no offset, years 1000 ' +
+      'to 9999, seconds 00 to 59, at most 6 fraction digits): convert other offsets to UTC',
+  },
+};
+
+type Temporal = keyof typeof TEMPORAL;
+
+/** A property's date or timestamp column type (format date or date-time, no x-lake.type), else undefined. */
+const temporalTypeOf = (p: PropertySchema): Temporal | undefined =>
+  p['x-lake']?.type !== undefined || jsonTypeOf(p) !== 'string'
+    ? undefined
+    : p.format === 'date'
+      ? 'date'
+      : p.format === 'date-time'
+        ? 'timestamp'
+        : undefined;
 
 const jsonTypeOf = (p: PropertySchema) =>
   String((Array.isArray(p.type) ? p.type.filter((t) => t !== 'null') : [p.type])[0]);
@@ -62,17 +98,19 @@ export function exactValueProblemAt(
   return decimalOf(t) && typeof value === 'string' ? decimalProblem(value, t) : undefined;
 }
 
-/** Per schema object (schemas are loaded once and not changed: a new version is a new object). */
-const typesBySchema = new WeakMap<object, Map<string, IntegerType | DecimalType>>();
+type CheckedType = IntegerType | DecimalType | Temporal;
 
-/** The exact types of a schema's properties by name, and by the old name of a renamed one. */
-function exactTypesOf(schema: object): Map<string, IntegerType | DecimalType> {
+/** Per schema object (schemas are loaded once and not changed: a new version is a new object). */
+const typesBySchema = new WeakMap<object, Map<string, CheckedType>>();
+
+/** The exact and temporal types of a schema's properties by name, and by the old name of a renamed one. */
+function exactTypesOf(schema: object): Map<string, CheckedType> {
   let types = typesBySchema.get(schema);
   if (types) return types;
   types = new Map();
   const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
   for (const [name, p] of Object.entries(properties)) {
-    const t = p && typeof p === 'object' ? exactTypeOf(p) : undefined;
+    const t = p && typeof p === 'object' ? (exactTypeOf(p) ?? temporalTypeOf(p)) : undefined;
     if (!t) continue;
     types.set(name, t);
     const old = p['x-lake']?.renamedFrom;
@@ -96,6 +134,12 @@ export function exactTypeProblem(
   for (const key of Object.keys(data)) {
     const t = types.get(key);
     if (!t) continue;
+    if (t === 'date' || t === 'timestamp') {
+      const value = (data as Record<string, unknown>)[key];
+      if (typeof value === 'string' && !TEMPORAL[t].check(value))
+        return { field: key, message: `is ${TEMPORAL[t].rule}` };
+      continue;
+    }
     const problem = exactValueProblemAt(data, key, t);
     if (problem) return { field: key, message: `is ${problem}` };
     if (isIntegerType(t) && isInexactNumber(data, key)) writeIntegerWithDigits(data, key);

@@ -264,6 +264,41 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
     });
   });
 
+  it("judges an event's date and date-time by the ETL's rules (JSON Schema's date-time takes any offset): 400, not a 202 the compaction rejects", () => {
+    const timed = {
+      type: 'object',
+      properties: {
+        day: { type: 'string', format: 'date' },
+        at_time: { type: 'string', format: 'date-time' },
+      },
+    };
+    const accepted = [
+      { at_time: '2026-11-24T10:00:00Z' },
+      { at_time: '2026-11-24T10:00:00.123456+00:00' },
+      { at_time: '2026-11-24T10:00:00' },
+      { day: '1000-01-01' },
+      { day: '2026-02-28' },
+    ];
+    for (const data of accepted) expect(exactTypeProblem(timed, data)).toBeUndefined();
+    const utc = /^is not a UTC timestamp the lake stores \(.*\): convert other offsets to UTC$/;
+    for (const at_time of [
+      '2026-11-24T10:00:00+02:00',
+      '2026-11-24T10:00:00.1234567Z',
+      '2026-11-24t10:00:00z',
+      '2026-11-24T23:59:60Z',
+      '0999-01-01T00:00:00Z',
+    ])
+      expect(exactTypeProblem(timed, { at_time })).toEqual({
+        field: 'at_time',
+        message: expect.stringMatching(utc),
+      });
+    for (const day of ['0999-01-01', '2026-02-30'])
+      expect(exactTypeProblem(timed, { day })).toEqual({
+        field: 'day',
+        message: 'is not a date the lake stores (yyyy-MM-dd, a day of the calendar, years 1000 to 9999)',
+      });
+  });
+
   it('judges an integer beyond 2^53 that reads back as written (1e19) by its value, and writes a kept one with digits', () => {
     const out = 'is out of range for bigint (-9223372036854775808 to 9223372036854775807)';
     for (const text of ['1e19', '10000000000000000000', '9300000000000000000', '9.3e18', '-1e19', '1e300'])
