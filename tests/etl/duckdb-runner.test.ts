@@ -766,6 +766,35 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Crash safety
 
+describe('runEtlJob, many partitions in one batch', () => {
+  it('writes a file of 1,200 days (more partitions than one COPY holds in memory), and rebuilds the table', async () => {
+    const lake = await newLake();
+    const day = (i: number) => new Date(Date.UTC(2010, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    const rows = Array.from({ length: 1200 }, (_, i) => `o${i},c1,${day(i)},placed,${i}.5,EUR,1,,`);
+    const k = await writeRaw(lake, 'uploads/orders/days.csv', ordersCsv(rows));
+    // 256 MB (the tests' memory limit): one COPY of 1,200 partitions of this table ran out of it.
+    const s = await run(lake, fileJob('orders', [k], 'days'));
+    expect(s.uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
+    const partitions = await fs.readdir(tableDir(lake, 'orders'));
+    expect(partitions).toHaveLength(1200);
+    const stored = await tableRows(lake, 'orders', 'order_id');
+    expect(stored).toHaveLength(1200);
+    expect(stored.find((r) => r.order_id === 'o1199')).toMatchObject({
+      order_date: day(1199),
+      amount: 1199.5,
+    });
+    const rebuilt = await run(lake, {
+      '--etl_mode': 'rebuild',
+      '--table': 'orders',
+      '--run_id': 'days-rebuild',
+    });
+    expect(rebuilt.rebuild).toMatchObject({ sources: 1, skipped: [] });
+    expect(await tableRows(lake, 'orders', 'order_id')).toEqual(
+      stored.map((r) => ({ ...r, lake_ingested_at: expect.anything() })),
+    );
+  });
+});
+
 describe('runEtlJob crash safety', () => {
   const day1 = ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,', 'o2,c1,2026-03-02,placed,2,EUR,1,,']);
   const day2 = ordersCsv(['o1,c1,2026-03-01,paid,1,EUR,1,,', 'o2,c1,2026-03-02,paid,2,EUR,1,,']);

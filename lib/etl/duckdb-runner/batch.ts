@@ -22,6 +22,7 @@ import { loadExisting, type Partition } from './existing';
 import type { BatchFigures } from './figures';
 import { fsyncAll } from './fsync-all';
 import { partitionsHoldingKeys } from './held-keys';
+import { copyPartitioned } from './partitioned-copy';
 import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import type { InputFile } from './readers/types';
@@ -254,11 +255,15 @@ async function stageAndSwap(
     // Sorted by primary key (the Glue job: within each partition). DuckDB's partitioned write keeps the order of
     // each thread's share, so a file of 1 M rows on 2 threads is 1-2 sorted runs; sorting by partition first did
     // not help and cost more CPU (README: Benchmark).
-    await conn.run(
-      `COPY (SELECT ${[...tableColumns, ...keys].join(', ')} FROM ${merged} ORDER BY ${plan.primaryKey.join(', ')}) ` +
-        `TO ${sqlString(stagedData)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${keys.join(', ')}), ` +
-        `FILENAME_PATTERN ${sqlString(`part-{i}-${ctx.runId}`)}, WRITE_PARTITION_COLUMNS false)`,
-    );
+    await copyPartitioned(conn, {
+      columns: [...tableColumns, ...keys],
+      keys,
+      from: merged,
+      orderBy: plan.primaryKey,
+      partitions,
+      target: stagedData,
+      pattern: `part-{i}-${ctx.runId}`,
+    });
   }
   step('write');
   const staged = await listFiles(stagedData);
