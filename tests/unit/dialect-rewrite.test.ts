@@ -3,6 +3,8 @@
  * object (they are SQL names like any other: a lookup table must not answer for them), and division.ts's operands.
  */
 import { MAX_NESTED_DIVISIONS } from '../../lib/query/dialect/division';
+import { guardMacroExpansion, MAX_ARGUMENT_COPIES } from '../../lib/query/dialect/macro-expansion';
+import { DIALECT_MACROS } from '../../lib/query/dialect/macros';
 import { toDuckDbSql } from '../../lib/query/trino-compat';
 
 /** One test per [statement, the statement toDuckDbSql writes]. */
@@ -86,6 +88,27 @@ describe('division and remainder (lib/query/dialect/division.ts): operands as Tr
     expect(() =>
       toDuckDbSql(`SELECT ${Array.from({ length: 20 }, (_, i) => `a${i} / b`).join(', ')} FROM t`),
     ).not.toThrow();
+  });
+});
+
+describe('macros nested in one another (macro-expansion.ts)', () => {
+  const casts = (n: number) => `SELECT ${'CAST('.repeat(n)}'1'${' AS BIGINT)'.repeat(n)}`;
+  it(`refuses a statement that repeats a value more than ${MAX_ARGUMENT_COPIES.toLocaleString('en')} times, naming it`, () => {
+    // A strict cast names its argument 9 times: 5 nested casts hold 9^5 copies of '1', 6 hold 9^6.
+    expect(guardMacroExpansion(toDuckDbSql(casts(5)), DIALECT_MACROS)).toBe(9 ** 5);
+    expect(() => toDuckDbSql(casts(6))).toThrow(
+      /^not supported by the local engine: casts or functions nested so deep that the statement repeats a value 531,441 times \(at most 300,000\):.*compute a level in a subquery$/,
+    );
+    // Side by side, or a macro's other argument: no product.
+    expect(() =>
+      toDuckDbSql(`SELECT ${Array.from({ length: 40 }, () => 'CAST(a AS BIGINT)').join(', ')} FROM t`),
+    ).not.toThrow();
+    expect(
+      guardMacroExpansion(
+        "SELECT trino_cast_bigint(x), 'trino_cast_bigint(' -- trino_cast_bigint(\n",
+        DIALECT_MACROS,
+      ),
+    ).toBe(9);
   });
 });
 

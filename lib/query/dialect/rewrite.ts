@@ -10,6 +10,8 @@ import { rewriteCalls } from './calls';
 import { rewriteDecimals } from './decimals';
 import { guardDivisions } from './division';
 import { guardSubscripts } from './subscripts';
+import { guardMacroExpansion } from './macro-expansion';
+import { DIALECT_MACROS } from './macros';
 import { javaFormatSql } from './java-format';
 import { LocalDialectError } from './local-error';
 import { rewriteTimeZones } from './time-zone';
@@ -74,7 +76,7 @@ function extractZoneFields(sql: string): string {
 
 /** Rewrites a checked statement for DuckDB (see the module comment). */
 export function toDuckDbSql(sql: string): string {
-  return rewriteFormat(
+  const duckdb = rewriteFormat(
     rewriteCalls(
       rewriteTimeZones(
         extractZoneFields(
@@ -83,4 +85,6 @@ export function toDuckDbSql(sql: string): string {
       ),
     ),
   );
+  guardMacroExpansion(duckdb, DIALECT_MACROS);
+  return duckdb;
 }
