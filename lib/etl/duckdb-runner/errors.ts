@@ -34,6 +34,21 @@ export class RunFailure extends EtlJobError {
 }
 
 /**
+ * DuckDB's message for a run that ran out of disk, said as such: a write that found no space, or work that could not
+ * spill past the memory limit because the spill folder (curated/_state/tmp/<run>/spill) is bounded by
+ * max_temp_directory_size, 90% of the space free when the run started — which DuckDB reports as "Out of Memory" and
+ * answers with advice on memory settings. The message as DuckDB gave it stays at the end.
+ */
+export function withDiskFullNote(message: string): string {
+  if (!/max_temp_directory_size|No space left on device/i.test(message)) return message;
+  return (
+    'the disk under LAKE_DIR has too little free space for this run (DuckDB writes what exceeds its memory limit ' +
+    'to curated/_state/tmp/<run>/spill, at most 90% of the space free when the run started): free space, then run ' +
+    `it again; DuckDB said: ${message}`
+  );
+}
+
+/**
  * Reading a batch's inputs failed, and DuckDB did not say which (a gzip stream it refuses, bytes of a string column
  * that are not UTF-8): a batch of several inputs is run again one by one, where the one that fails is an
  * UnreadableInput.

@@ -13,7 +13,7 @@ import { runInputsKey, runSummaryKey, type EtlRunSummary, type EtlTableFigures }
 import { parseArgs } from './args';
 import type { RunContext } from './batch';
 import { openDuckDb } from './duckdb';
-import { EtlErrorName, EtlJobError, failed, notFound } from './errors';
+import { EtlErrorName, EtlJobError, failed, notFound, withDiskFullNote } from './errors';
 import { runEvents } from './events';
 import { combinedFigures, rejectedAboveText, tableFigures, type TableTally } from './figures';
 import { exists, listFiles } from './fs-util';
@@ -131,7 +131,7 @@ export async function runEtlJob(
       // A swap that could not be finished keeps its journal for the next run.
       else keepRunDir = (await listFiles(runDir)).some((f) => f.endsWith(`/${JOURNAL}`));
       if (e instanceof EtlJobError || e instanceof SimulatedCrash) throw e;
-      throw failed(`the ETL run failed: ${(e as Error).message}`, e);
+      throw failed(`the ETL run failed: ${withDiskFullNote((e as Error).message)}`, e);
     } finally {
       db.close();
     }

@@ -24,7 +24,7 @@ import {
 } from '../upload-queue';
 import type { JobArgs } from './args';
 import { runBatch, type RunContext } from './batch';
-import { EtlErrorName, EtlJobError, RunFailure, UnreadableInput } from './errors';
+import { EtlErrorName, EtlJobError, RunFailure, UnreadableInput, withDiskFullNote } from './errors';
 import { gzipProblem } from './gzip-check';
 import { addFigures, emptyFigures, rejectedAboveText, type SourceFigures, type TableTally } from './figures';
 import { exists, readJsonFile } from './fs-util';
@@ -225,7 +225,9 @@ export async function takeUploads(
         // The table's failure is its uploads' outcome; the other tables of the run go on.
         for (const r of batch) {
           await finish(
-            failure(ctx, r.t, UploadError.TableFailed, [`${table.name}: ${(e as Error).message}`]),
+            failure(ctx, r.t, UploadError.TableFailed, [
+              `${table.name}: ${withDiskFullNote((e as Error).message)}`,
+            ]),
           );
         }
         return;

@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
-import { failed, InputReadFailed, UnreadableInput } from '../errors';
+import { failed, InputReadFailed, UnreadableInput, withDiskFullNote } from '../errors';
 import { CSV_LINE_TOO_LONG } from './csv';
 import { mixedLineEnds } from './csv-line-ends';
 import { rawSegments } from './raw-segments';
@@ -50,7 +50,8 @@ export async function readTyped(readCtx: ReadContext, table: string, inputs: Inp
           if (mixed) throw new UnreadableInput(input.key, mixed);
         }
       // What the machine, not the input, is short of fails the run as before.
-      if (NOT_THE_INPUT.test(message)) throw failed(`${table}: reading the input failed: ${message}`, e);
+      if (NOT_THE_INPUT.test(message))
+        throw failed(`${table}: reading the input failed: ${withDiskFullNote(message)}`, e);
       // One input DuckDB cannot read fails alone (its upload: Etl.InvalidInput, as on AWS; a reload skips it).
       if (inputs.length === 1) throw new UnreadableInput(inputs[0]!.key, `reading it failed: ${message}`);
       throw new InputReadFailed(`${table}: reading the input failed: ${message}`, e);
