@@ -81,12 +81,23 @@ export function snapshotOf(table: TableDef): TableSnapshot {
   };
 }
 
+const byJsonText = (a: unknown, b: unknown) => {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
 const canonical = (s: TableSnapshot) =>
   JSON.stringify({
     table: s.table,
     kind: s.kind,
     columns: s.columns.map((c) =>
-      Object.fromEntries(Object.entries(c).sort(([a], [b]) => a.localeCompare(b))),
+      Object.fromEntries(
+        Object.entries(c)
+          // An enum is a set: its values in another order are the same rule (no new version naming no change).
+          .map(([k, v]) => [k, k === 'enum' && Array.isArray(v) ? [...v].sort(byJsonText) : v])
+          .sort(([a], [b]) => (a as string).localeCompare(b as string)),
+      ),
     ),
     partitionKeys: s.partitionKeys,
     primaryKey: s.primaryKey,

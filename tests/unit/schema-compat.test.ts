@@ -83,6 +83,16 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it('an enum in another order is the same rule: no new version, nothing to record', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.status.enum = [...s.properties.status.enum].reverse();
+    });
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'orders')).toMatchObject({ status: 'unchanged', changes: [] });
+    expect(r.unrecorded).toEqual([]);
+  });
+
   it('a new column or table with a name an engine reserves (the ETL, reading it bare, would fail every run)', () => {
     const at = edited('events', 'page_view', (s) => {
       s.properties.at = { type: 'string', format: 'date-time' };
