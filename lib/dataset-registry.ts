@@ -7,7 +7,7 @@
  */
 import { datasetTable, IDENTIFIER } from './catalog/table-from-schema';
 import type { TableDef } from './catalog/types';
-import { loadSchema, schemaGeneration } from './schema-loader';
+import { loadHistory, loadSchema, schemaGeneration } from './schema-loader';
 import { datasetRowValidator } from './validators/datasets';
 import type { Validator } from './validators/types';
 
@@ -41,7 +41,12 @@ export function dataset(name: string): Dataset | null {
       ? {
           name,
           schema,
-          table: datasetTable(name, schema as Parameters<typeof datasetTable>[1]),
+          // With its recorded renames: a file with a column's first name loads after a second rename.
+          table: datasetTable(
+            name,
+            schema as Parameters<typeof datasetTable>[1],
+            (loadHistory(name) ?? undefined) as Parameters<typeof datasetTable>[2],
+          ),
           validate: datasetRowValidator(name, schema),
         }
       : null;

@@ -19,18 +19,56 @@ export function loadSchema(kind: 'events' | 'datasets', name: string): object | 
   }
 }
 
+/** What these registries read of a table's recorded history (schemas/history/<table>.json): its renames. */
+export interface RecordedRenames {
+  columns: { name: string; renamedFrom?: string }[];
+}
+
+/**
+ * A table's recorded history, or null if it has none. Bundled as the schemas are (a templated `require`): a rename of
+ * a renamed column (C from B, after B from A was recorded) keeps taking A at ingest and in uploads.
+ */
+export function loadHistory(name: string): RecordedRenames | null {
+  if (snapshot) return (snapshot.histories?.get(name) as RecordedRenames | undefined) ?? null;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`../schemas/history/${name}.json`) as RecordedRenames;
+  } catch (e) {
+    if (e instanceof SyntaxError)
+      throw new Error(`schemas/history/${name}.json is not valid JSON: ${e.message}`);
+    return null;
+  }
+}
+
+/**
+ * The names a property renamed from `renamedFrom` had, newest first: renamedFrom, then what the history records that
+ * one was renamed from, and so on.
+ */
+export function formerNamesOf(name: string, renamedFrom: string, history: RecordedRenames | null): string[] {
+  const names: string[] = [];
+  for (let prev: string | undefined = renamedFrom; prev && prev !== name && !names.includes(prev);) {
+    names.push(prev);
+    prev = history?.columns.find((c) => c.name === prev)?.renamedFrom;
+  }
+  return names;
+}
+
 /**
  * The schemas the local lake runs on, set by it (local/schemas-follower.ts) when schemas/ passes the check: the
  * registries then serve these, not the files on disk, so an edit that the check refuses never takes effect (the
  * lake keeps the last good set), and one that passes does without a restart. Unset (Lambda): schemas/ as bundled.
  */
-let snapshot: { events: Map<string, object>; datasets: Map<string, object> } | undefined;
-let generation = 0;
+let snapshot: SchemaSnapshot | undefined;
 
-export function useSchemaSnapshot(next: {
+/** The schemas in use, and the recorded histories (absent: none, as for schemas no history was recorded for). */
+export interface SchemaSnapshot {
   events: Map<string, object>;
   datasets: Map<string, object>;
-}): void {
+  histories?: Map<string, object>;
+}
+let generation = 0;
+
+export function useSchemaSnapshot(next: SchemaSnapshot): void {
   snapshot = next;
   generation++;
 }

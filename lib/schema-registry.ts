@@ -7,7 +7,7 @@
  * schemas/events/ goes into the handler bundle) and jest/tsx resolve from disk — one code path for both.
  */
 import type { ErrorObject } from 'ajv/dist/2020';
-import { loadSchema, schemaGeneration } from './schema-loader';
+import { formerNamesOf, loadHistory, loadSchema, schemaGeneration } from './schema-loader';
 import { envelopeValidator, eventDataValidator } from './validators/events';
 import type { Validator } from './validators/types';
 import envelopeSchema from '../schemas/envelope.json';
@@ -32,7 +32,7 @@ export function eventValidator(type: string): DataValidator | null {
   let v = validators.get(type);
   if (v === undefined) {
     const schema = loadSchema('events', type);
-    v = schema ? acceptingOldNames(schema, eventDataValidator(type, schema)) : null;
+    v = schema ? acceptingOldNames(schema, eventDataValidator(type, schema), loadHistory(type)) : null;
     validators.set(type, v);
   }
   return v;
@@ -46,11 +46,20 @@ type PropertySchema = { 'x-lake'?: { renamedFrom?: string } };
  * the new one (the new name wins when both are there, as in the ETL); errors point at the name the producer sent.
  * The event is stored as sent. A retired property (x-lake.retired) is refused as retired, not as unknown.
  */
-function acceptingOldNames(schema: object, validate: Validator): DataValidator {
+function acceptingOldNames(
+  schema: object,
+  validate: Validator,
+  history: ReturnType<typeof loadHistory>,
+): DataValidator {
   const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
-  const renames = Object.entries(properties).flatMap(([name, p]) =>
-    p?.['x-lake']?.renamedFrom ? [[p['x-lake'].renamedFrom, name] as const] : [],
-  );
+  // Every former name, newest first: after a second rename (C from B, B from A recorded), A is C too.
+  const renames = Object.entries(properties).flatMap(([name, p]) => {
+    const from = p?.['x-lake']?.renamedFrom;
+    if (!from) return [];
+    return formerNamesOf(name, from, history)
+      .filter((old) => !Object.hasOwn(properties, old))
+      .map((old) => [old, name] as const);
+  });
   const retired = new Set((schema as { 'x-lake'?: { retired?: string[] } })['x-lake']?.retired ?? []);
   if (renames.length === 0 && retired.size === 0) return validate;
   const check: DataValidator = (data: unknown) => {
@@ -65,7 +74,8 @@ function acceptingOldNames(schema: object, validate: Validator): DataValidator {
     for (const [old, name] of renames) {
       if (!Object.hasOwn(record, old)) continue;
       view ??= { ...record };
-      if (!Object.hasOwn(record, name)) {
+      // The new name wins, then the newest former name (as the ETL reads them).
+      if (!Object.hasOwn(view, name)) {
         view[name] = record[old];
         sentAs.set(name, old);
       }

@@ -21,6 +21,7 @@ export interface SchemasMessage {
   type: 'schemas';
   events: [string, object][];
   datasets: [string, object][];
+  histories?: [string, object][];
 }
 
 /** What the pool gives each worker. */
@@ -54,7 +55,11 @@ setEventStream(stream);
 
 /** The lake's schemas and validators compiled from them, as the lake's thread uses them (local/schemas-follower.ts). */
 const useLakeSchemas = (m: SchemasMessage) =>
-  useSchemas({ events: new Map(m.events), datasets: new Map(m.datasets) });
+  useSchemas({
+    events: new Map(m.events),
+    datasets: new Map(m.datasets),
+    ...(m.histories ? { histories: new Map(m.histories) } : {}),
+  });
 if (setup.schemas) useLakeSchemas(setup.schemas);
 
 /** The request validator's models of each function's route (one http route per worker function). */

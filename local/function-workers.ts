@@ -25,6 +25,7 @@ import type { FromWorker, SchemasMessage, ToWorker, WorkerSetup } from './functi
 import type { FunctionRunner, InvokeHints } from './http-api';
 import { answerPut } from './relayed-event-stream';
 import type { Route } from './service-config';
+import type { SchemaSnapshot } from '../lib/schema-loader';
 
 /**
  * The functions that can run in a worker: their only port is the delivery stream. (validateUpload, queries and
@@ -52,7 +53,7 @@ export interface FunctionWorkersOptions {
   stream: () => Promise<EventStream>;
   onError?: (err: Error, info: Record<string, unknown>) => void;
   /** The schemas the lake runs on (lib/schema-loader.ts schemaSnapshot); none: schemas/ as on disk. */
-  schemas?: { events: Map<string, object>; datasets: Map<string, object> };
+  schemas?: SchemaSnapshot;
   /** Run an invocation of a client alone, while no other is in flight, in the lake's thread (see above). */
   idleLakeThread?: boolean;
 }
@@ -143,8 +144,13 @@ export class FunctionWorkers implements FunctionRunner {
    * The schemas the lake now runs on (an edit of schemas/ that passed the check): every worker uses them for the
    * invocations it gets from now on, and a worker started later starts with them.
    */
-  useSchemas(snapshot: { events: Map<string, object>; datasets: Map<string, object> }): void {
-    this.schemas = { type: 'schemas', events: [...snapshot.events], datasets: [...snapshot.datasets] };
+  useSchemas(snapshot: SchemaSnapshot): void {
+    this.schemas = {
+      type: 'schemas',
+      events: [...snapshot.events],
+      datasets: [...snapshot.datasets],
+      ...(snapshot.histories ? { histories: [...snapshot.histories] } : {}),
+    };
     for (const s of this.slots) s.worker.postMessage(this.schemas satisfies ToWorker);
   }
 

@@ -19,6 +19,7 @@ import { schemaFiles, schemasDir, useLakeTables } from '../lib/catalog/tables';
 import type { TableDef } from '../lib/catalog/types';
 import { writeValidators } from '../lib/validators/build';
 import { useSchemas } from '../lib/validators/snapshot';
+import { readHistories } from '../lib/catalog/history';
 import { localLog } from './log';
 import { readSchemasInUse, schemasInUseDir, writeSchemasInUse } from './schemas-in-use';
 
@@ -39,7 +40,12 @@ export function applySchemas(dir = schemasDir, lakeDir?: string): SchemaReport {
   const report = checkSchemas(dir, files, lakeDir === undefined ? undefined : readSchemasInUse(lakeDir));
   if (report.violations.length)
     throw new SchemasRefused(formatReport(report).filter((l) => l.startsWith('REFUSED')));
-  const snapshot = { events: new Map<string, object>(), datasets: new Map<string, object>() };
+  const snapshot = {
+    events: new Map<string, object>(),
+    datasets: new Map<string, object>(),
+    // The renames each table recorded (a second rename keeps taking the first name: lib/schema-loader.ts).
+    histories: readHistories(dir) as Map<string, object>,
+  };
   for (const f of files) if (f.schema) snapshot[f.kind].set(f.name, f.schema as object);
   // The validators of exactly these schemas, compiled now; written out too when they are the project's (the build
   // step of lib/validators/build.ts, which `sls invoke local` and the tests also run).

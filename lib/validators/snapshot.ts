@@ -5,16 +5,13 @@
  * schemas. Returns the generated sources (the lake writes them out when the schemas are the project's).
  */
 import envelopeSchema from '../../schemas/envelope.json';
-import { useSchemaSnapshot } from '../schema-loader';
+import { useSchemaSnapshot, type SchemaSnapshot } from '../schema-loader';
 import { validatorSources } from './build';
 import { evaluateValidatorSource } from './evaluate';
 import { useCompiledValidators } from './lookup';
 import type { ValidatorKind } from './types';
 
-export function useSchemas(snapshot: {
-  events: Map<string, object>;
-  datasets: Map<string, object>;
-}): Record<ValidatorKind, string> {
+export function useSchemas(snapshot: SchemaSnapshot): Record<ValidatorKind, string> {
   const sources = validatorSources({ ...snapshot, envelope: envelopeSchema });
   const modules = {
     events: evaluateValidatorSource(sources.events),

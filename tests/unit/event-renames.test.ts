@@ -8,6 +8,7 @@ import { useSchemas } from '../../lib/validators/snapshot';
 import { prepareEvents } from '../../lib/envelope';
 import { ApiError } from '../../lib/errors';
 import { dataset } from '../../lib/dataset-registry';
+import { columnsByName } from '../../lib/uploads/check-columns';
 import pageViewFile from '../../schemas/events/page_view.json';
 import ordersFile from '../../schemas/datasets/orders.json';
 
@@ -105,5 +106,47 @@ describe('ingest after a rename', () => {
     orders.required = orders.required.filter((r) => r !== 'currency');
     useSchemas({ events, datasets: new Map([['orders', orders]]) });
     expect(dataset('orders')!.table.columns.find((c) => c.name === 'currency')!.required).toBe(false);
+  });
+});
+
+describe('after a second rename (C from B, after B from A was recorded)', () => {
+  beforeAll(() => {
+    // page_view: referrer → referrer_url recorded in its history; now referrer_url → source_url.
+    const pv = structuredClone(pageViewFile) as { properties: Record<string, object> };
+    const { referrer, ...rest } = pv.properties;
+    pv.properties = { ...rest, source_url: { ...referrer, 'x-lake': { renamedFrom: 'referrer_url' } } };
+    // orders: coupon → promo_code recorded; now promo_code → voucher.
+    const orders = structuredClone(ordersFile) as { properties: Record<string, object> };
+    const { coupon, ...others } = orders.properties;
+    orders.properties = { ...others, voucher: { ...coupon, 'x-lake': { renamedFrom: 'promo_code' } } };
+    const histories = new Map<string, object>([
+      ['page_view', { columns: [{ name: 'referrer_url', type: 'string', renamedFrom: 'referrer' }] }],
+      ['orders', { columns: [{ name: 'promo_code', type: 'string', renamedFrom: 'coupon' }] }],
+    ]);
+    useSchemas({ events: new Map([['page_view', pv]]), datasets: new Map([['orders', orders]]), histories });
+  });
+
+  it('ingest takes the first name, the second and the new one (stored as sent), by the property’s rules', () => {
+    const sent = [
+      { referrer: 'https://first.example/' },
+      { referrer_url: 'https://second.example/' },
+      { source_url: 'https://now.example/' },
+    ];
+    const records = prepareEvents({ events: sent.map(event) }, limits);
+    expect(records.map((r) => JSON.parse(r.line).data)).toEqual(sent.map((d) => expect.objectContaining(d)));
+    expect(problems(event({ referrer: 'not a uri' }))).toEqual([
+      expect.objectContaining({ pointer: '/data/referrer', code: 'SCHEMA_VIOLATION' }),
+    ]);
+  });
+
+  it('an upload may name the column by its first name', () => {
+    const ds = dataset('orders')!;
+    // The names a file's header or JSON keys are read by (the upload check's).
+    const byName = columnsByName(ds);
+    for (const name of ['voucher', 'promo_code', 'coupon']) expect(byName.get(name)?.name).toBe('voucher');
+    const table = ds.table;
+    expect(table.columns.find((c) => c.name === 'voucher')).toMatchObject({
+      formerNames: ['promo_code', 'coupon'],
+    });
   });
 });
