@@ -11,7 +11,7 @@ import type { Dataset } from '../dataset-registry';
 import { checkColumnNames, columnsByName } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
 import { CsvParser, CsvSyntaxError } from './csv';
-import { malformed } from './findings';
+import { firstRecordIncomplete, malformed } from './findings';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 
 const DOUBLE_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
@@ -86,13 +86,13 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     if (!header) {
       return complete
         ? { code: UploadErrorCode.EmptyFile, message: 'the file has no header row and no rows' }
-        : malformed(`no complete header row in the first ${limits.bytes} bytes`);
+        : firstRecordIncomplete(`no complete header row in the first ${limits.bytes} bytes`);
     }
     if (tally.rows === 0) {
-      // A first row longer than the whole sample: no dataset row is that long, and the engines refuse such lines.
+      // A first row longer than the whole sample: read again with a larger one (check.ts).
       return complete
         ? { code: UploadErrorCode.EmptyFile, message: 'the file has a header row but no rows' }
-        : malformed(`no complete row after the header in the first ${limits.bytes} bytes`);
+        : firstRecordIncomplete(`no complete row after the header in the first ${limits.bytes} bytes`);
     }
     return tally.verdict();
   });

@@ -11,7 +11,7 @@ import { exactValueProblemAt } from '../schema-exact-types';
 import { loneSurrogateIn } from '../unicode';
 import { columnsByName, inputColumns, notAColumn } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
-import { headerMismatch, malformed } from './findings';
+import { firstRecordIncomplete, headerMismatch, malformed } from './findings';
 import { JsonDocumentParser, JsonLinesParser, JsonSyntaxError } from './json';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 
@@ -73,7 +73,7 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
     if (tally.rows === 0) {
       return complete
         ? { code: UploadErrorCode.EmptyFile, message: 'the file has no rows' }
-        : malformed(`no complete JSON value in the first ${limits.bytes} bytes`);
+        : firstRecordIncomplete(`no complete JSON value in the first ${limits.bytes} bytes`);
     }
     const missing = columns.filter((c) => c.required && !present.has(c.name)).map((c) => c.name);
     if (missing.length > 0) {

@@ -38,6 +38,32 @@ export async function checkTextUpload(
   ds: Dataset,
   limits: SampleLimits,
 ): Promise<Finding | null> {
+  const finding = await checkSample(store, key, size, format, gzip, ds, limits);
+  if (!finding?.sampleTooShort || limits.bytes >= FIRST_RECORD_MAX_BYTES) return finding;
+  // The first record is longer than the sample (a long text field): read as far as a record may go, so that a valid
+  // file is not refused for it (both engines read such records).
+  return checkSample(store, key, size, format, gzip, ds, {
+    ...limits,
+    bytes: FIRST_RECORD_MAX_BYTES,
+    gzipMaxBytes: Math.max(limits.gzipMaxBytes, 4 * FIRST_RECORD_MAX_BYTES),
+  });
+}
+
+/**
+ * The longest first record the check reads to (DuckDB's largest JSON object by default; a CSV line over 2 MiB is
+ * rejected by the local runner, with a reason that says Spark reads it).
+ */
+export const FIRST_RECORD_MAX_BYTES = 16 * 1024 * 1024;
+
+async function checkSample(
+  store: ObjectStore,
+  key: string,
+  size: number,
+  format: 'csv' | 'json' | 'jsonl',
+  gzip: boolean,
+  ds: Dataset,
+  limits: SampleLimits,
+): Promise<Finding | null> {
   const checker = format === 'csv' ? csvChecker(ds, limits) : jsonChecker(ds, limits, format === 'jsonl');
   let complete: boolean;
   try {

@@ -8,6 +8,12 @@ export const malformed = (message: string, line?: number, column?: number): Find
   ...(column ? { column } : {}),
 });
 
+/** MALFORMED_FILE for a sample that ended inside the first record (Finding.sampleTooShort). */
+export const firstRecordIncomplete = (message: string): Finding => ({
+  ...malformed(message),
+  sampleTooShort: true,
+});
+
 export const headerMismatch = (message: string, extra: Partial<Finding> = {}): Finding => ({
   code: UploadErrorCode.HeaderMismatch,
   message,

@@ -30,6 +30,11 @@ export interface Finding {
   column?: number;
   /** The column (dataset property) concerned. */
   field?: string;
+  /**
+   * The sample ended inside the first record (none was complete): no verdict on the file yet, which is checked again
+   * with a sample as large as a record may be (check.ts). Not part of a reason file.
+   */
+  sampleTooShort?: true;
 }
 
 /** <quarantined key>.reason.json */

@@ -778,6 +778,30 @@ describe('validateUpload: gzip and large files (range reads only)', () => {
     expect(fetched).toBeLessThanOrEqual(1024 * 1024);
   });
 
+  it('a first record longer than the sample is read whole (a valid file is not MALFORMED for it)', async () => {
+    // 1.2 MB in the first row's coupon (over its maxLength: that row alone fails, within maxRejectedRatio).
+    const long = 'x'.repeat(1_200_000);
+    const csv = ordersCsv(100, (i) => (i === 1 ? orderRow(i, { coupon: long }) : orderRow(i)));
+    expect(await upload('uploads/orders/long-first.csv', csv)).toMatchObject({ outcome: 'started' });
+    const jsonl = [
+      customer(1, { name: long }),
+      ...Array.from({ length: 99 }, (_, i) => customer(i + 2)),
+    ].join('\n');
+    expect(await upload('uploads/customers/long-first.jsonl', jsonl + '\n')).toMatchObject({
+      outcome: 'started',
+    });
+  });
+
+  it('a first record that never ends (a quote never closed) is still MALFORMED_FILE', async () => {
+    const long = 'x'.repeat(1_200_000);
+    const open = ordersCsv(100, (i) => (i === 1 ? orderRow(i, { coupon: `"${long}` }) : orderRow(i)));
+    expectQuarantined(
+      await upload('uploads/orders/open.csv', open),
+      'uploads/orders/open.csv',
+      'MALFORMED_FILE',
+    );
+  });
+
   it('a bad row beyond the sample is left to the ETL (rejected there, row by row)', async () => {
     const csv = ordersCsv(30_000, (i) => (i === 29_999 ? orderRow(i, { amount: 'bad' }) : orderRow(i)));
     expect(await upload('uploads/orders/late-error.csv', csv)).toMatchObject({ outcome: 'started' });
