@@ -497,12 +497,13 @@ def upload_problem(key, table, layout):
 
 def queue_records(s3, bucket, layout):
     """Every record of the queue of accepted uploads: pending, then done (lib/etl/upload-queue.ts)."""
-    return [
-        get_json(s3, bucket, key, None)
+    records = (
+        get_queue_record(s3, bucket, key)
         for prefix in (layout["pendingUploadsPrefix"], layout["uploadResultsPrefix"])
         for key in list_keys(s3, bucket, prefix)
         if key.endswith(".json")
-    ]
+    )
+    return [r for r in records if r is not None]
 
 
 def replaced_since(records, key, runs, etag):
@@ -927,6 +928,18 @@ def parse_state_json(body, where):
         return json.loads(body)
     except ValueError as e:
         raise JobError('%s is damaged (not JSON: %s); README "Damaged state files" says what to do with it' % (where, e))
+
+
+def get_queue_record(s3, bucket, key):
+    """
+    A record of the queue of accepted uploads, or None when it is gone or damaged: a damaged one is named in a warning
+    and left in place (README "Damaged state files"), as the local runner does, rather than failing every run.
+    """
+    try:
+        return get_json(s3, bucket, key)
+    except JobError as e:
+        print(json.dumps({"warning": "a record of the queue of accepted uploads is damaged: its upload is skipped", "record": key, "error": str(e)}))
+        return None
 
 
 def put_json(s3, bucket, key, value):
@@ -1449,14 +1462,17 @@ def head_object(s3, bucket, key):
 def replaced_since_accepted(record, head):
     """
     Why the upload's object is no longer the version that was accepted (another was written under its key since: it
-    has its own execution), or None: its version id, or else its ETag, differs from the accepted one's.
+    has its own execution), or None: its version id, or else its ETag, differs from the accepted one's. A new version
+    with the accepted one's ETag (the same bytes written again, as a retried copy does) is that content, loaded, as
+    the local runner takes a new version id with the accepted content (lib/etl/duckdb-runner/uploads.ts).
     """
     if not head:
         return None
     accepted = record.get("versionId")
     now = head.get("VersionId")
+    same_etag = bool(record.get("etag") and head.get("ETag")) and record["etag"].strip('"') == head["ETag"].strip('"')
     if accepted and now:
-        if accepted == now:
+        if accepted == now or same_etag:
             return None
         current = now
     elif record.get("etag") and head.get("ETag") and record["etag"].strip('"') != head["ETag"].strip('"'):
@@ -1481,7 +1497,9 @@ def take_uploads(spark, s3, options, plans_file, started_at):
     counts = {"taken": 0, "succeeded": 0, "failed": 0}
 
     def has_result(execution):
-        return get_json(s3, bucket, upload_result_key(layout, execution)) is not None
+        # Whether the result is there (a damaged one too: the local runner asks only that).
+        key = upload_result_key(layout, execution)
+        return key in list_keys(s3, bucket, key)
 
     def finish(record, result):
         put_json(s3, bucket, upload_result_key(layout, record["execution"]), result)
@@ -1490,7 +1508,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
     records = []
     for key in list_keys(s3, bucket, layout["pendingUploadsPrefix"]):
-        record = get_json(s3, bucket, key)
+        record = get_queue_record(s3, bucket, key)
         name = key[len(layout["pendingUploadsPrefix"]) :]
         if not isinstance(record, dict) or "%s.json" % record.get("execution") != name or "key" not in record:
             print(json.dumps({"warning": "a pending upload record is unreadable: left in place", "record": key}))

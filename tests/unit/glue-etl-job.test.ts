@@ -15,7 +15,7 @@ import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/
 import { compactionManifestKey, etlPlansFile, type EtlPlansFile } from '../../lib/etl/plans';
 import { rejectedObjectKey, rejectedRowsPrefix, replayedStateKey } from '../../lib/etl/rejected';
 import { rejectedAboveText } from '../../lib/etl/duckdb-runner/figures';
-import { b64, reader, one, py, python, script, withPython } from '../etl/glue-job-python';
+import { b64, fakeS3, reader, one, py, python, script, withPython } from '../etl/glue-job-python';
 
 let plans: EtlPlansFile;
 beforeAll(() => {
@@ -60,15 +60,17 @@ describe('resources/glue/etl_job.py', () => {
   });
 
   withPython(
-    'fails an upload whose object was replaced after it was accepted (its version id, else its ETag)',
+    'fails an upload whose object was replaced after it was accepted (its version id, else its ETag), not one written again with the same bytes',
     () => {
       const record = { key: 'uploads/orders/v.csv', versionId: 'v1', etag: 'aaa' };
-      const [same, otherVersion, otherEtag, sameEtagNoVersion, none] = py([
+      const [same, otherVersion, otherEtag, sameEtagNoVersion, none, sameBytesAgain] = py([
         ['replaced_since_accepted', record, { VersionId: 'v1', ETag: '"bbb"' }],
-        ['replaced_since_accepted', record, { VersionId: 'v2', ETag: '"aaa"' }],
+        ['replaced_since_accepted', record, { VersionId: 'v2', ETag: '"ccc"' }],
         ['replaced_since_accepted', { key: record.key, etag: 'aaa' }, { ETag: '"bbb"' }],
         ['replaced_since_accepted', { key: record.key, etag: 'aaa' }, { ETag: '"aaa"' }],
         ['replaced_since_accepted', record, null],
+        // A retried copy writes the same bytes as a new version: the content accepted, loaded (as locally).
+        ['replaced_since_accepted', record, { VersionId: 'v2', ETag: '"aaa"' }],
       ]);
       expect(same!.value).toBeNull();
       expect(otherVersion!.value).toMatch(
@@ -77,6 +79,7 @@ describe('resources/glue/etl_job.py', () => {
       expect(otherEtag!.value).toMatch(/accepted version aaa, now bbb/);
       expect(sameEtagNoVersion!.value).toBeNull();
       expect(none!.value).toBeNull();
+      expect(sameBytesAgain!.value).toBeNull();
     },
   );
 
@@ -253,6 +256,37 @@ describe('resources/glue/etl_job.py', () => {
       expect(one('raw_events_format', { ...plans.layout, rawEvents: undefined }).error).toMatch(
         /no readable raw events format/,
       );
+    },
+  );
+
+  withPython(
+    'skips a damaged record of the queue of accepted uploads, naming it (it failed every run on AWS)',
+    () => {
+      const layout = {
+        pendingUploadsPrefix: '_state/uploads/pending/',
+        uploadResultsPrefix: '_state/uploads/done/',
+      };
+      const good = { execution: 'orders-good', table: 'orders', key: 'uploads/orders/good.csv' };
+      const s3 = fakeS3({
+        '_state/uploads/pending/orders-damaged.json': '{"execution": "orders-damaged", "table": "ord',
+        '_state/uploads/pending/orders-good.json': JSON.stringify(good),
+        '_state/uploads/done/orders-old.json': '{',
+      });
+      const r = one('queue_records', s3, 'cur', layout);
+      expect(r.value).toEqual([good]);
+      const warnings = r
+        .printed!.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(warnings.map((w) => w.record)).toEqual([
+        '_state/uploads/pending/orders-damaged.json',
+        '_state/uploads/done/orders-old.json',
+      ]);
+      expect(warnings[0].error).toMatch(/is damaged \(not JSON: .*"Damaged state files"/);
+      expect(one('get_queue_record', s3, 'cur', '_state/uploads/pending/orders-good.json').value).toEqual(
+        good,
+      );
+      expect(one('get_queue_record', s3, 'cur', '_state/uploads/pending/none.json').value).toBeNull();
     },
   );
 
