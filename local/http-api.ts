@@ -300,10 +300,13 @@ export class LocalApi {
     }
     const timeoutSeconds = route.fn.timeout ?? this.opts.defaultTimeoutSeconds ?? 6;
     const functionName = `${this.opts.service}-${this.opts.stage}-${route.functionName}`;
+    // The function's time starts when it is invoked: API Gateway reads the whole body first. Counted from the
+    // request's arrival, a body sent slowly left the handler no time: it stored the events and answered 500.
+    const invokedAt = Date.now();
     const invocation: Invocation = {
       handler: route.fn.handler,
       event,
-      context: contextSpec(functionName, route.fn.memorySize, started + timeoutSeconds * 1000),
+      context: contextSpec(functionName, route.fn.memorySize, invokedAt + timeoutSeconds * 1000),
       contentType: req.headers['content-type'],
     };
     const runner = this.opts.functions;

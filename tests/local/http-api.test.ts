@@ -320,6 +320,7 @@ describe("local API Gateway: the function's failures, answered as the deployed A
       path.join(dir, 'h.js'),
       `exports.slow = () => new Promise((r) => setTimeout(() => r({ statusCode: 200, body: '{}' }), 3000).unref());
 exports.crash = async () => { throw new Error('boom'); };
+exports.remaining = async (e, ctx) => ({ statusCode: 200, body: JSON.stringify({ remaining: ctx.getRemainingTimeInMillis() }) });
 exports.malformed = async () => ({ nope: 1 });`,
     );
     const module = path.relative(projectRoot, path.join(dir, 'h'));
@@ -332,7 +333,7 @@ exports.malformed = async () => ({ nope: 1 });`,
       cors: { origin: 'https://app.example', headers: [], allowCredentials: false },
     });
     api = new LocalApi({
-      routes: [route('slow', 1), route('crash'), route('malformed')],
+      routes: [route('slow', 1), route('crash'), route('malformed'), route('remaining', 1)],
       apiKey: 'k',
       stage: 'local',
       service: 'test',
@@ -343,6 +344,27 @@ exports.malformed = async () => ({ nope: 1 });`,
   afterAll(async () => {
     await api?.close();
     await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it("counts the function's time from its invocation, after the body is read, as API Gateway does", async () => {
+    const address = new URL(url);
+    const socket = net.connect(Number(address.port), address.hostname);
+    await once(socket, 'connect');
+    const body = '{"a": 1}';
+    socket.write(
+      `POST /remaining HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nconnection: close\r\n\r\n`,
+    );
+    // The body takes longer than the function's whole timeout (1 s) to arrive.
+    for (const c of body) {
+      socket.write(c);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    await once(socket, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    // (chunked or not: the JSON object in the answer's body)
+    expect(JSON.parse(/\{"remaining":-?[0-9.]+\}/.exec(answer)![0]).remaining).toBeGreaterThan(0);
   });
 
   it('504 TIMEOUT past the function timeout; 502 INTERNAL_ERROR for a crash or a malformed proxy response', async () => {
