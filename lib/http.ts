@@ -13,12 +13,16 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
   return undefined;
 }
 
+/** Response headers a browser's script may read: the correlation id, and when to retry after a 429 or 503. */
+const EXPOSED = { 'access-control-expose-headers': 'x-correlation-id, retry-after' };
+
 function corsHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
   const allowed = corsOrigins();
   if (allowed.length === 0) return {};
-  if (allowed.includes('*')) return { 'access-control-allow-origin': '*' };
+  if (allowed.includes('*')) return { 'access-control-allow-origin': '*', ...EXPOSED };
   const origin = header(event, 'origin');
-  if (origin && allowed.includes(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
+  if (origin && allowed.includes(origin))
+    return { 'access-control-allow-origin': origin, vary: 'Origin', ...EXPOSED };
   return { vary: 'Origin' };
 }
 

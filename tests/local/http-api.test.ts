@@ -292,9 +292,13 @@ describe('local runtime: POST /events over HTTP', () => {
     expect(pre.status).toBe(200);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST');
-    expect(pre.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-api-key');
+    const allowed = pre.headers.get('access-control-allow-headers')?.toLowerCase().split(',');
+    // A browser producer's own correlation id and a compressed body (README "The event envelope").
+    expect(allowed).toEqual(expect.arrayContaining(['x-api-key', 'x-correlation-id', 'content-encoding']));
     const res = await post(pageView({ id: 'cors-1' }), { origin: 'https://app.example' });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    // What its script may read of the answer.
+    expect(res.headers.get('access-control-expose-headers')).toBe('x-correlation-id, retry-after');
     accepted.push('cors-1');
   });
 

@@ -146,6 +146,21 @@ describe('packaged template: ingestion', () => {
     expect(methods.some((m) => m.HttpMethod === 'OPTIONS')).toBe(true); // CORS preflight
   });
 
+  it("lets browser producers send their correlation id and a compressed body (POST /events's CORS preflight)", () => {
+    const options = resourcesOfType(t, 'AWS::ApiGateway::Method').find(
+      ([, m]) =>
+        m.Properties.HttpMethod === 'OPTIONS' &&
+        JSON.stringify(m.Properties.ResourceId).includes('ApiGatewayResourceEvents'),
+    );
+    expect(options).toBeDefined();
+    const headers = options![1].Properties.Integration.IntegrationResponses[0].ResponseParameters[
+      'method.response.header.Access-Control-Allow-Headers'
+    ] as string;
+    expect(headers.replace(/'/g, '').split(',')).toEqual(
+      expect.arrayContaining(['Content-Type', 'X-Api-Key', 'X-Correlation-Id', 'Content-Encoding']),
+    );
+  });
+
   it('bundles the handler (with the schemas) minified into a small zip with no node_modules', () => {
     const zip = path.join(packaged.dir, 'ingest.zip');
     const listing = execFileSync('unzip', ['-Z1', zip]).toString().trim().split('\n');
