@@ -12,6 +12,7 @@ import {
   ETL_STATE_MACHINE,
   definitionFile,
   listExecutions,
+  newestFirst,
   readExecution,
   requestExecution,
   type ExecutionRecord,
@@ -63,15 +64,25 @@ export class LocalWorkflow implements Executions {
     return requestExecution(this.dir, this.machine, name, input);
   }
 
+  /**
+   * A page of executions, newest first. The token names the last execution given (its start and name), not a
+   * position: one started or changing status between pages neither repeats an execution nor skips one, as Step
+   * Functions' own tokens do.
+   */
   async listExecutions(opts: ListExecutionsOptions): Promise<ExecutionPage<ExecutionListItem>> {
-    const offset = opts.nextToken ? decodePageToken<number>(opts.nextToken, opts.status, 'number') : 0;
+    const after = opts.nextToken ? decodePageToken<string>(opts.nextToken, opts.status, 'string') : undefined;
+    const [startDate, name] = after?.split('\n') ?? [];
     let records = await listExecutions(this.dir, this.machine);
     if (opts.status) records = records.filter((r) => r.status === opts.status);
-    const page = records.slice(offset, offset + opts.limit);
-    const end = offset + page.length;
+    if (after !== undefined)
+      records = records.filter((r) => newestFirst(r, { startDate: startDate!, name: name ?? '' }) > 0);
+    const page = records.slice(0, opts.limit);
+    const last = page.at(-1);
     return {
       items: page.map(listItem),
-      ...(end < records.length ? { nextToken: encodePageToken(end, opts.status) } : {}),
+      ...(last && page.length < records.length
+        ? { nextToken: encodePageToken(`${last.startDate}\n${last.name}`, opts.status) }
+        : {}),
     };
   }
 

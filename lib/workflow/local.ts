@@ -164,7 +164,13 @@ export async function listExecutions(dir: string, machine = ETL_STATE_MACHINE): 
     const r = await readExecution(dir, machine, f.slice(0, -5)).catch(() => undefined);
     if (r) out.push(r);
   }
-  return out.sort((a, b) => (a.startDate < b.startDate ? 1 : a.startDate > b.startDate ? -1 : 0));
+  return out.sort(newestFirst);
+}
+
+/** Newest first; executions started at the same instant by name (a fixed order, for pages). */
+export function newestFirst(a: Pick<ExecutionRecord, 'startDate' | 'name'>, b: typeof a): number {
+  if (a.startDate !== b.startDate) return a.startDate < b.startDate ? 1 : -1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 type RequestListener = (dir: string, machine: string, name: string) => void;
