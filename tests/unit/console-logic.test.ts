@@ -12,6 +12,7 @@ import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/his
 import { ingestSeries, ingestTotals, UNKNOWN_TYPE } from '../../console/src/lib/ingest-series';
 import { LakeApi, SignedOutError } from '../../console/src/lib/api';
 import { QueryRun, RunLeftError } from '../../console/src/lib/query-run';
+import { queryFailure } from '../../console/src/lib/query-failure';
 import { parseRoute, routeHref } from '../../console/src/lib/route';
 import etl from '../../state-machines/etl.asl.json';
 
@@ -270,6 +271,41 @@ describe('a query run', () => {
   const running = { id: 'q-1', state: 'RUNNING' } as QueryStatus;
   const done = { id: 'q-1', state: 'SUCCEEDED' } as QueryStatus;
   const page = { columns: [], rows: [], nextToken: null };
+
+  it('a query that succeeded with a page too large to carry is said so, not lost nor refused', async () => {
+    const tooLarge = failureOf(409, {
+      code: 'ROW_TOO_LARGE',
+      message: 'a row is 7000123 bytes as JSON',
+      id: 'q-1',
+    });
+    const api = {
+      startQuery: async () => running,
+      queryStatus: async () => done,
+      results: async () => {
+        throw tooLarge;
+      },
+    } as unknown as LakeApi;
+    const r = new QueryRun(api);
+    const e = await r.run('SELECT huge', 10).catch((x: unknown) => x);
+    expect([r.queryId, r.lastState]).toEqual(['q-1', 'SUCCEEDED']);
+    expect(queryFailure(e, r.queryId, r.lastState)).toEqual({
+      title: 'Query q-1 ran, but its results could not be shown',
+      state: 'SUCCEEDED',
+      lost: null,
+    });
+    // Answered at once (POST /queries with wait): the 409 names the query.
+    expect(queryFailure(tooLarge, null, null)).toMatchObject({ state: 'SUCCEEDED', lost: null });
+    // Only a lake that stops answering about an accepted query may leave it running.
+    expect(queryFailure(new TypeError('Failed to fetch'), 'q-1', 'RUNNING')).toEqual({
+      title: 'The lake stopped answering while query q-1 ran: it may still be running there',
+      state: 'UNKNOWN',
+      lost: 'q-1',
+    });
+    expect(queryFailure(failureOf(400, { code: 'QUERY_NOT_ALLOWED', message: 'no' }), null, null).state).toBe(
+      'REFUSED',
+    );
+    expect(queryFailure(new TypeError('Failed to fetch'), null, null).state).toBe('NOT_SENT');
+  });
 
   it('rides out a lake that does not answer for a while (no answer, 5xx, 429), then ends as the lake says', async () => {
     const answers: (QueryStatus | Error)[] = [

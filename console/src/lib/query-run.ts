@@ -41,6 +41,7 @@ export class RunLeftError extends Error {
 
 export class QueryRun {
   private id: string | null = null;
+  private state: string | null = null;
   private cancelled = false;
   private left = false;
 
@@ -60,6 +61,11 @@ export class QueryRun {
     return this.id;
   }
 
+  /** The last state the lake gave of the query, if any. */
+  get lastState(): string | null {
+    return this.state;
+  }
+
   async run(sql: string, pageRows: number): Promise<QueryOutcome> {
     const t0 = performance.now();
     const first = await this.api.startQuery(sql, pageRows);
@@ -68,6 +74,7 @@ export class QueryRun {
       if (!FINISHED.has(first.state)) void this.stop().catch(() => undefined);
       throw new RunLeftError();
     }
+    this.state = first.state;
     this.onStatus(first);
     let status: QueryStatus = first;
     if (this.cancelled && !FINISHED.has(status.state)) status = await this.stop();
@@ -76,6 +83,7 @@ export class QueryRun {
       await sleep(pause);
       pause = Math.min(pause * 1.5, 2000);
       status = await this.statusOf(first.id);
+      this.state = status.state;
       this.onStatus(status);
     }
     let page: ResultPage | null = null;

@@ -7,6 +7,7 @@ import { SignedOutError, type LakeApi } from '../lib/api';
 import type { QueryStatus, ResultPage } from '../lib/api-types';
 import { formatBytes, formatCount, formatDuration, formatTime } from '../lib/format';
 import { readHistory, saveHistory, withEntry, type HistoryEntry } from '../lib/history';
+import { queryFailure } from '../lib/query-failure';
 import { QueryRun, RunLeftError } from '../lib/query-run';
 import { downloadCsv } from '../lib/download';
 import { ApiFailure } from '../lib/api-error';
@@ -81,6 +82,8 @@ export function QueryPage({
   const [error, setError] = useState<unknown>(null);
   /** The id of a query the lake accepted whose end the console could not learn (the lake stopped answering). */
   const [lost, setLost] = useState<string | null>(null);
+  /** The title of a run's error (queryFailure); null for other errors (a cancel, a page of results). */
+  const [failureTitle, setFailureTitle] = useState<string | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>(() => readHistory());
   const [busyPage, setBusyPage] = useState(false);
   const [downloading, setDownloading] = useState<string | null>(null);
@@ -129,6 +132,7 @@ export function QueryPage({
     setRunning('starting');
     setError(null);
     setLost(null);
+    setFailureTitle(null);
     setFailed(null);
     try {
       const outcome = await r.run(text, pageSize);
@@ -159,18 +163,13 @@ export function QueryPage({
       if (e instanceof RunLeftError || e instanceof SignedOutError) return;
       setResult(null);
       setError(e);
-      // Accepted, then out of sight (the lake stopped answering): not a refusal; it may still be running. Never
-      // accepted: refused when the lake answered so (4xx), not sent when it did not answer at all.
-      const accepted = r.queryId;
-      setLost(accepted);
-      const state = accepted
-        ? 'UNKNOWN'
-        : !(e instanceof ApiFailure)
-          ? 'NOT_SENT'
-          : e.status < 500
-            ? 'REFUSED'
-            : 'FAILED';
-      remember({ sql: text, at: new Date().toISOString(), state });
+      // Accepted, then out of sight (the lake stopped answering): not a refusal; it may still be running. Accepted
+      // and answered about (its page too large to carry): it ran. Never accepted: refused when the lake answered so
+      // (4xx), not sent when it did not answer at all (lib/query-failure.ts).
+      const failure = queryFailure(e, r.queryId, r.lastState);
+      setLost(failure.lost);
+      setFailureTitle(failure.title);
+      remember({ sql: text, at: new Date().toISOString(), state: failure.state });
     } finally {
       run.current = null;
       setRunning(null);
@@ -182,6 +181,7 @@ export function QueryPage({
     try {
       await run.current?.cancel();
     } catch (e) {
+      setFailureTitle('The query could not be cancelled');
       setError(e);
     }
   };
@@ -207,7 +207,10 @@ export function QueryPage({
             : (result.previousFirsts[result.previousFirsts.length - 1] ?? 1),
       });
     } catch (e) {
-      if (shown.current === result) setError(e);
+      if (shown.current === result) {
+        setFailureTitle('This page of results could not be shown');
+        setError(e);
+      }
     } finally {
       setBusyPage(false);
     }
@@ -221,6 +224,7 @@ export function QueryPage({
         setDownloading(`${formatCount(n)} rows read…`),
       );
     } catch (e) {
+      setFailureTitle('The results could not be downloaded');
       setError(e);
     } finally {
       setDownloading(null);
@@ -280,11 +284,10 @@ export function QueryPage({
         <ErrorBox
           error={error}
           title={
-            lost
-              ? `The lake stopped answering while query ${lost} ran: it may still be running there`
-              : error instanceof ApiFailure && error.status < 500
-                ? 'The query was refused'
-                : 'The lake could not answer (it may be stopped or unreachable)'
+            failureTitle ??
+            (error instanceof ApiFailure && error.status < 500
+              ? 'The request was refused'
+              : 'The lake could not answer (it may be stopped or unreachable)')
           }
         />
         {failed ? (

@@ -1,0 +1,45 @@
+/**
+ * What the Query page says of a run that ended in an error rather than an outcome, and what its history records.
+ * The lake answered (a 4xx) about a query it had accepted — its page of results is over the 6 MB a response carries
+ * (409 ROW_TOO_LARGE), or it no longer knows the query (404) — is no lost query: the query ran; its results could
+ * not be shown. Only an accepted query the lake stopped answering about (no answer, a 5xx) may still be running.
+ */
+import { ApiFailure } from './api-error';
+
+export interface QueryFailure {
+  /** The box's title. */
+  title: string;
+  /** The state the history records. */
+  state: string;
+  /** The query the lake stopped answering about (it may still be running), else null. */
+  lost: string | null;
+}
+
+/**
+ * `accepted`: the id the lake gave the query, if it did; `lastState`: the last state the page saw of it.
+ */
+export function queryFailure(e: unknown, accepted: string | null, lastState: string | null): QueryFailure {
+  const answered = e instanceof ApiFailure && e.status < 500;
+  const named = answered && typeof e.details.id === 'string' ? e.details.id : null;
+  const id = accepted ?? named;
+  if (id && answered) {
+    // A page over the response's size is only ever a succeeded query's.
+    const state = e.code === 'ROW_TOO_LARGE' ? 'SUCCEEDED' : (lastState ?? 'UNKNOWN');
+    return { title: `Query ${id} ran, but its results could not be shown`, state, lost: null };
+  }
+  if (id)
+    return {
+      title: `The lake stopped answering while query ${id} ran: it may still be running there`,
+      state: 'UNKNOWN',
+      lost: id,
+    };
+  if (!(e instanceof ApiFailure))
+    return {
+      title: 'The lake could not answer (it may be stopped or unreachable)',
+      state: 'NOT_SENT',
+      lost: null,
+    };
+  return e.status < 500
+    ? { title: 'The query was refused', state: 'REFUSED', lost: null }
+    : { title: 'The lake could not answer (it may be stopped or unreachable)', state: 'FAILED', lost: null };
+}
