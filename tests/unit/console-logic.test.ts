@@ -267,6 +267,15 @@ it('ingest series: every bucket of the window, one type or all', () => {
   expect(ingestSeries(unknown, null).refused).toEqual([4, 1, 0, 0]);
 });
 
+describe('a refused key', () => {
+  it('is a 403; a 401 (no route for the method and path: the console always sends its key) is not', () => {
+    expect(failureOf(403, { code: 'FORBIDDEN', message: 'invalid credentials' }).refusesKey).toBe(true);
+    expect(failureOf(401, { code: 'UNAUTHORIZED', message: 'missing authentication token' }).refusesKey).toBe(
+      false,
+    );
+  });
+});
+
 describe('a query run', () => {
   const running = { id: 'q-1', state: 'RUNNING' } as QueryStatus;
   const done = { id: 'q-1', state: 'SUCCEEDED' } as QueryStatus;

@@ -15,9 +15,14 @@ export class ApiFailure extends Error {
     super(message);
   }
 
-  /** The key was refused: the caller must sign in again. */
+  /**
+   * The key was refused: the caller must sign in again. A 403 (a wrong, revoked or expired credential, or one that
+   * may not call the route). Not a 401: the console always sends its key, and the API answers 401 (API Gateway's
+   * MISSING_AUTHENTICATION_TOKEN) for a method and path it has no route for — `/executions/..`, which the browser
+   * resolves to `/`, signed the user out.
+   */
   get refusesKey(): boolean {
-    return this.status === 401 || this.status === 403;
+    return this.status === 403;
   }
 }
 
