@@ -272,7 +272,10 @@ describe('the console in a browser', () => {
   });
 
   it('opens a long value in full with its button (the cell cuts it)', async () => {
-    await runSql(page, "SELECT lpad('', 100, 'ab') AS long_text, 'short' AS short_text");
+    await runSql(
+      page,
+      "SELECT lpad('', 100, 'ab') AS long_text, 'short' AS short_text, array_join(repeat('WM', 29), '') AS wide_text",
+    );
     await page.getByTestId('results').locator('thead th', { hasText: 'long_text' }).waitFor();
     const cell = page.getByTestId('results').locator('tbody td').nth(1);
     expect(await cell.getAttribute('title')).toBe('ab'.repeat(50));
@@ -282,6 +285,18 @@ describe('the console in a browser', () => {
     await expect(cell.getAttribute('class')).resolves.toMatch(/expanded/);
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
     expect(await page.getByTestId('results').locator('tbody td').nth(2).locator('button').count()).toBe(0);
+    // Every cell the table cuts can be opened: 58 wide glyphs are cut too.
+    const cut = await page
+      .getByTestId('results')
+      .evaluate((table) =>
+        [...table.querySelectorAll('tbody td')]
+          .filter((td) => td.scrollWidth > td.clientWidth && !td.querySelector('button.cell-toggle'))
+          .map((td) => td.textContent),
+      );
+    expect(cut).toEqual([]);
+    expect(
+      await page.getByTestId('results').locator('tbody td').nth(3).locator('button.cell-toggle').count(),
+    ).toBe(1);
   });
 
   it('rides out a status read that fails while a query runs, and shows its result', async () => {

@@ -16,8 +16,11 @@ export interface ResultTableProps {
   testId?: string;
 }
 
-/** Cells longer than this many characters can be opened in full (the table cuts a cell at 32rem). */
-const LONG_CELL = 60;
+/**
+ * Cells longer than this many characters can be opened in full. The table cuts a cell at 32rem: 30 characters of the
+ * widest glyphs (CJK, W, emoji: about 1em each) fit in it, where 58 W's were cut with no way to see the rest.
+ */
+const LONG_CELL = 30;
 
 export function ResultTable({ columns, rows, firstRow = 1, caption, testId }: ResultTableProps) {
   // The cells opened in full ("row:column"); another page or result closes them.
