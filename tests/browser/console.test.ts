@@ -518,6 +518,24 @@ describe('the console in a browser', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Tab');
     expect(await page.evaluate<boolean>('document.activeElement?.closest(".cm-editor") === null')).toBe(true);
+    // With the completion list open, one Escape closes it and lets Tab leave too; the text stays as typed.
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('SELECT plan FROM signu');
+    await page.locator('.cm-tooltip-autocomplete').waitFor();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<boolean>('document.activeElement?.closest(".cm-editor") === null')).toBe(true);
+    expect(await editor.textContent()).toBe('SELECT plan FROM signu');
+    // Running a query closes an open list (which would take the Escape).
+    await editor.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('p');
+    await page.locator('.cm-tooltip-autocomplete').waitFor();
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('results').waitFor();
+    expect(await page.locator('.cm-tooltip-autocomplete').count()).toBe(0);
 
     const narrow = await context.newPage();
     await narrow.setViewportSize({ width: 390, height: 800 });

@@ -4,11 +4,16 @@
  * `load` (a history entry, a sample query). The schema
  * arrives later (GET /tables): it reconfigures the SQL language in place, the editor and its focus stay.
  */
-import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeCompletion,
+  completionKeymap,
+  completionStatus,
+} from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { sql, StandardSQL } from '@codemirror/lang-sql';
 import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
-import { Compartment, EditorState } from '@codemirror/state';
+import { Compartment, EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -34,8 +39,18 @@ export function SqlEditor({ initial, load, onChange, onRun, schema }: SqlEditorP
   handlers.current = { onChange, onRun };
 
   useEffect(() => {
-    const run = () => {
+    const run = (v: EditorView) => {
+      // The query runs: an open completion list goes (it would take the Escape that lets Tab leave the editor).
+      closeCompletion(v);
       handlers.current.onRun();
+      return true;
+    };
+    // Escape closes an open completion list and, as it does when none is open, lets the next Tab leave the editor
+    // (the completion keymap took the Escape, and Tab then indented: the hint "Esc then Tab" needed two Escapes).
+    const escape = (v: EditorView) => {
+      if (completionStatus(v.state) === null) return false;
+      closeCompletion(v);
+      v.setTabFocusMode(2000);
       return true;
     };
     const state = EditorState.create({
@@ -51,6 +66,9 @@ export function SqlEditor({ initial, load, onChange, onRun, schema }: SqlEditorP
           ...defaultKeymap,
           ...historyKeymap,
         ]),
+        // Before the completion's own keymap, which autocompletion() installs at the highest precedence too (the
+        // first of the same precedence runs first).
+        Prec.highest(keymap.of([{ key: 'Escape', run: escape }])),
         autocompletion(),
         language.current.of(sqlLanguage(schema)),
         syntaxHighlighting(defaultHighlightStyle),
