@@ -238,6 +238,13 @@ function checkData(
   report: (pointer: string, code: string, message: string) => void,
 ): string | undefined {
   const { validate } = check;
+  // A number beyond a double's range first: read as Infinity (1e400) or 0 (1e-400), the schema would call 1e400 no
+  // number, and stored it would be another value (the ETL rejects it in a double column too: DOUBLE_OUT_OF_RANGE).
+  const beyond = doubleOutOfRangeAt(data);
+  if (beyond) {
+    report(pointerOf(beyond), EventErrorCode.SchemaViolation, `is ${DOUBLE_OUT_OF_RANGE}`);
+    return undefined;
+  }
   if (!validate(data)) {
     const errors = fieldErrors(validate.errors, '/data');
     for (const f of errors) report(f.pointer, EventErrorCode.SchemaViolation, f.message);
@@ -269,13 +276,6 @@ function checkData(
       `is a number written with more than ${MAX_NUMBER_CHARS} characters: Spark's JSON reader (the ETL on AWS) ` +
         'refuses it; write it with fewer digits, or as a string',
     );
-    return undefined;
-  }
-  const beyond = doubleOutOfRangeAt(data);
-  if (beyond) {
-    // Read as Infinity or 0 (1e400, 1e-400): stored, it would be another value; the ETL rejects it in a double
-    // column too (lib/etl/value-patterns.ts doubleOutOfRange).
-    report(pointerOf(beyond), EventErrorCode.SchemaViolation, `is ${DOUBLE_OUT_OF_RANGE}`);
     return undefined;
   }
   const text = stringifyJsonExact(data);

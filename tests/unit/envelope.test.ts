@@ -214,6 +214,22 @@ describe('event envelope', () => {
     expect(p.details.invalidEvents).toBe(7);
   });
 
+  it('names a number beyond a double at the top of data as such (the schema would call 1e400 no number)', () => {
+    const range = 'is out of range for double (magnitudes from 4.9e-324 to 1.8e308)';
+    for (const [field, raw] of [
+      ['duration_ms', '1e400'],
+      ['duration_ms', '-1e400'],
+      ['duration_ms', '1e-400'],
+    ]) {
+      const body = parseJsonExact(
+        `{"type":"page_view","data":{"session_id":"sess-0001","url":"https://shop.example/p/1","${field}":${raw}}}`,
+      );
+      expect(problems(body).details.errors).toEqual([
+        { index: 0, pointer: `/data/${field}`, code: 'SCHEMA_VIOLATION', message: range },
+      ]);
+    }
+  });
+
   it('checks nested fields and bounds', () => {
     const p = problems({
       type: 'order_placed',
