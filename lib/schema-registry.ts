@@ -71,6 +71,8 @@ function acceptingOldNames(
     const record = data as Record<string, unknown>;
     let view: Record<string, unknown> | undefined;
     const sentAs = new Map<string, string>();
+    /** Former names sent beside the name the value is read from: stored as sent, so checked by the same rules. */
+    const shadowed: [string, string][] = [];
     for (const [old, name] of renames) {
       if (!Object.hasOwn(record, old)) continue;
       view ??= { ...record };
@@ -78,10 +80,17 @@ function acceptingOldNames(
       if (!Object.hasOwn(view, name)) {
         view[name] = record[old];
         sentAs.set(name, old);
-      }
+      } else shadowed.push([old, name]);
       delete view[old];
     }
-    const ok = validate(view ?? data);
+    let ok = validate(view ?? data);
+    for (const [old, name] of ok ? shadowed : []) {
+      ok = validate({ ...view, [name]: record[old] });
+      if (!ok) {
+        sentAs.set(name, old);
+        break;
+      }
+    }
     check.errors = validate.errors?.map((e) => {
       const extra = (e.params as { additionalProperty?: unknown }).additionalProperty;
       if (e.keyword === 'additionalProperties' && e.instancePath === '' && retired.has(extra as string)) {

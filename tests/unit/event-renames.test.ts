@@ -75,6 +75,15 @@ describe('ingest after a rename', () => {
     ]);
   });
 
+  it('checks an old name sent beside the new one by the same rules (both are stored as sent)', () => {
+    expect(problems(event({ referrer: 'not a uri', referrer_url: 'https://new.example/' }))).toEqual([
+      expect.objectContaining({ pointer: '/data/referrer', code: 'SCHEMA_VIOLATION' }),
+    ]);
+    expect(
+      problems(event({ referrer: 'https://old.example/', referrer_url: 'https://new.example/' })),
+    ).toEqual([]);
+  });
+
   it('refuses a retired property as retired', () => {
     expect(problems(event({ title: 'Home' }))).toEqual([
       {
