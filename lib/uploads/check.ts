@@ -38,15 +38,26 @@ export async function checkTextUpload(
   ds: Dataset,
   limits: SampleLimits,
 ): Promise<Finding | null> {
-  const finding = await checkSample(store, key, size, format, gzip, ds, limits);
+  const file: TextFile = { store, key, size, format, gzip, ds };
+  const finding = await checkSample(file, limits);
   if (!finding?.sampleTooShort || limits.bytes >= FIRST_RECORD_MAX_BYTES) return finding;
   // The first record is longer than the sample (a long text field): read as far as a record may go, so that a valid
   // file is not refused for it (both engines read such records).
-  return checkSample(store, key, size, format, gzip, ds, {
+  return checkSample(file, {
     ...limits,
     bytes: FIRST_RECORD_MAX_BYTES,
     gzipMaxBytes: Math.max(limits.gzipMaxBytes, 4 * FIRST_RECORD_MAX_BYTES),
   });
+}
+
+/** An upload to check: where it is, its size, format and compression, and its dataset. */
+interface TextFile {
+  store: ObjectStore;
+  key: string;
+  size: number;
+  format: 'csv' | 'json' | 'jsonl';
+  gzip: boolean;
+  ds: Dataset;
 }
 
 /**
@@ -56,12 +67,7 @@ export async function checkTextUpload(
 export const FIRST_RECORD_MAX_BYTES = 16 * 1024 * 1024;
 
 async function checkSample(
-  store: ObjectStore,
-  key: string,
-  size: number,
-  format: 'csv' | 'json' | 'jsonl',
-  gzip: boolean,
-  ds: Dataset,
+  { store, key, size, format, gzip, ds }: TextFile,
   limits: SampleLimits,
 ): Promise<Finding | null> {
   const checker = format === 'csv' ? csvChecker(ds, limits) : jsonChecker(ds, limits, format === 'jsonl');

@@ -875,24 +875,33 @@ describe('local query engine: lifecycle', () => {
     }
   });
 
+  /**
+   * Starts a query of 10^12 rows (long on any data: the tables of this file may be small when it runs alone) and
+   * waits until it is inside DuckDB's execution (the engine's own checks between steps would stop it otherwise).
+   */
+  async function startEndless(e: DuckDbQueryEngine, fetching: jest.SpyInstance) {
+    const s = await e.start(
+      check(
+        'SELECT sum(a.x * b.y) FROM UNNEST(sequence(1, 10000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)',
+      ),
+    );
+    await until(
+      'the run to fetch its first chunk',
+      async () => (fetching.mock.calls.length > 0 ? true : undefined),
+      {
+        intervalMs: 10,
+      },
+    );
+    return s;
+  }
+
   it('answers a cancel within its bound when DuckDB does not stop the run; the first final state recorded wins', async () => {
     // Some operators never look at an interrupt: here every interrupt is lost.
     const e = await DuckDbQueryEngine.open(options({ concurrency: 1, stopGraceMs: 200 }));
     const deaf = jest.spyOn(DuckDBConnection.prototype, 'interrupt').mockImplementation(() => undefined);
     const fetching = jest.spyOn(DuckDBResult.prototype, 'fetchChunk');
-    // 10^12 rows: long on any data (the tables of this file may be small when it runs alone).
-    const endless =
-      'SELECT sum(a.x * b.y) FROM UNNEST(sequence(1, 10000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)';
     try {
-      const s = await e.start(check(endless));
-      // Inside DuckDB's execution (the engine's own checks between steps would stop it otherwise).
-      await until(
-        'the run to fetch its first chunk',
-        async () => (fetching.mock.calls.length > 0 ? true : undefined),
-        {
-          intervalMs: 10,
-        },
-      );
+      const s = await startEndless(e, fetching);
       // A request waiting for it (POST /queries with wait) is answered with the state recorded, not when the
       // connection frees (here: never, until the interrupts are heard again; past this test's own timeout).
       const waiting = e.wait(s.id, 120_000);
@@ -937,17 +946,8 @@ describe('local query engine: lifecycle', () => {
       if (this === held) throw new Error('closeSync of the connection a run holds');
       closeSync.call(this);
     });
-    const endless =
-      'SELECT sum(a.x * b.y) FROM UNNEST(sequence(1, 10000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 10000)) AS c(z)';
     try {
-      const s = await e.start(check(endless));
-      await until(
-        'the run to fetch its first chunk',
-        async () => (fetching.mock.calls.length > 0 ? true : undefined),
-        {
-          intervalMs: 10,
-        },
-      );
+      const s = await startEndless(e, fetching);
       expect(await e.cancel(s.id)).toMatchObject({
         state: 'CANCELLED',
         reason: expect.stringMatching(/had not stopped/),
