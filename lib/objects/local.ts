@@ -166,8 +166,13 @@ export class LocalObjectStore implements ObjectStore {
     const to = this.pathOf(bucket, toKey);
     const found = await this.existingPath(bucket, fromKey);
     if (!found) throw new NoSuchKeyError(bucket, fromKey);
-    // No versions here: the file must still be the one looked at (a file written again has another version id).
-    if (version?.versionId && localVersionId(found.stat) !== version.versionId)
+    // No versions here: the file must still be the one looked at — its version id, or else its content (a chmod
+    // changes the id, not the object, as the uploads watcher judges it).
+    if (
+      version?.versionId &&
+      localVersionId(found.stat) !== version.versionId &&
+      (await this.etagOf(found.file, found.stat)) !== version.etag
+    )
       throw new ObjectChangedError(bucket, fromKey);
     await fs.mkdir(path.dirname(to), { recursive: true });
     try {

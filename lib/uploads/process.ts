@@ -168,10 +168,14 @@ export async function checkUpload(
   return { finding, dataset: ds };
 }
 
-/** Whether `now` (a fresh head) is still the object `then` described. */
+/**
+ * Whether `now` (a fresh head) is still the object `then` described: the same version, or the same content (a chmod
+ * changes a local file's version id and is no new object; the same bytes written again on S3 are, and that version's
+ * own event checks it again).
+ */
 function sameObject(now: ObjectInfo, then: ObjectInfo): boolean {
-  if (now.versionId && then.versionId) return now.versionId === then.versionId;
-  return now.etag === then.etag && now.size === then.size;
+  if (now.versionId && now.versionId === then.versionId) return true;
+  return now.etag !== undefined && now.etag === then.etag && now.size === then.size;
 }
 
 /** An event whose object has been written again since: the newer object's own event handles the key. */
