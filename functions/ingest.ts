@@ -14,6 +14,7 @@ import { ingestLimits } from '../lib/config';
 import { type EventRecord, prepareEvents } from '../lib/envelope';
 import { httpHandler } from '../lib/http-handler';
 import { eventStream } from '../lib/firehose';
+import { parseJsonExact } from '../lib/exact-json';
 import { json, parseJsonBody } from '../lib/http';
 import {
   countAcceptedRequest,
@@ -33,7 +34,8 @@ const limits = ingestLimits();
 function stampedRecords(event: APIGatewayProxyEvent): EventRecord[] {
   let body: unknown;
   try {
-    body = parseJsonBody(event, limits.maxBodyBytes);
+    // Numbers as sent: an integer beyond 2^53 keeps its digits (lib/exact-json.ts).
+    body = parseJsonBody(event, limits.maxBodyBytes, parseJsonExact);
     return prepareEvents(body, limits);
   } catch (e) {
     countRefusedRequest(e, body);

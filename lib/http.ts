@@ -3,7 +3,6 @@ import { isUtf8 } from 'node:buffer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { corsOrigins } from './config';
 import { ApiError, ErrorCode } from './errors';
-import { parseJsonExact } from './exact-json';
 import { recordedParse } from './validated-body';
 
 export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
@@ -63,10 +62,15 @@ const tooLarge = (limit: number, size: number) =>
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
-/** Parses a JSON request body, enforcing content type and size. */
+/**
+ * Parses a JSON request body, enforcing content type and size. `parse`: JSON.parse, or, where numbers must keep the
+ * digits they were sent with (an event's data: an integer beyond 2^53), parseJsonExact (lib/exact-json.ts), which
+ * only the ingest function then bundles.
+ */
 export function parseJsonBody(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
   maxBytes: number,
+  parse: (text: string) => unknown = JSON.parse,
 ): unknown {
   const contentType = header(event, 'content-type');
   const mediaType = contentType?.split(';')[0]?.trim() ?? '';
@@ -95,8 +99,7 @@ export function parseJsonBody(
   const known = recordedParse(event, text);
   if (known) return known.value;
   try {
-    // Numbers as sent: an integer beyond 2^53 keeps its digits (lib/exact-json.ts).
-    return parseJsonExact(text);
+    return parse(text);
   } catch (e) {
     throw new ApiError(
       400,

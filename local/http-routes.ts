@@ -107,7 +107,8 @@ export function checkRequestBody(
   if (isBase64Encoded) return { passes: false };
   let value: unknown;
   try {
-    value = parseJsonExact(body); // as parseJsonBody parses it (lib/http.ts): numbers as sent
+    // As ingest's parseJsonBody parses it (numbers as sent); for the other routes the same values as JSON.parse's.
+    value = parseJsonExact(body);
   } catch {
     return { passes: false };
   }
