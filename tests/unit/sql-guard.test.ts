@@ -245,6 +245,10 @@ describe('refused, with the reason', () => {
     // Inside a string or a comment too: the engines read SQL as a C string, a NUL would end it there.
     expect(refusal("SELECT 'a\u0000b' AS s")).toMatch(/control characters.*column 10/);
     expect(refusal('SELECT 1 -- note\u0000\nFROM page_view')).toMatch(/control characters/);
+    // Not Unicode text: a lone surrogate, in a literal or anywhere (the engines would read U+FFFD).
+    expect(refusal("SELECT 'a\ud800b' AS s")).toMatch(/lone UTF-16 surrogate .* column 10/);
+    expect(refusal("SELECT 'a\udc00' AS s")).toMatch(/lone UTF-16 surrogate/);
+    expect(() => checkQuery("SELECT '\ud83d\ude00' AS emoji", opts)).not.toThrow();
     expect(refusal(`SELECT ${'('.repeat(100)}1${')'.repeat(100)}`)).toMatch(/nested deeper/);
   });
 

@@ -3,6 +3,7 @@
  * finds statement boundaries itself and refuses the constructs on which engines and the parser could disagree about
  * where a string or comment ends (index.ts has the whole picture).
  */
+import { isWellFormed } from '../../unicode';
 import { QueryNotAllowedError } from './errors';
 
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'symbol';
@@ -37,6 +38,7 @@ export function refuse(sql: string, offset: number, reason: string): never {
 }
 
 const CONTROL_CHARACTERS = 'control characters are not allowed';
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const isSpace = (c: string) =>
   c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
@@ -240,6 +242,9 @@ export function tokenize(sql: string): Lexed {
   // The engines read SQL as a C string: a NUL would end it early (mid-string, mid-comment).
   const nul = sql.indexOf('\0');
   if (nul >= 0) refuse(sql, nul, CONTROL_CHARACTERS);
+  // A UTF-16 surrogate without its pair is no Unicode text: the engines would read another character (U+FFFD).
+  if (!isWellFormed(sql))
+    refuse(sql, sql.search(LONE_SURROGATE), 'a lone UTF-16 surrogate (such as \\ud800) is not Unicode text');
   while (i < n) {
     const c = sql[i]!;
     const next = sql[i + 1];
