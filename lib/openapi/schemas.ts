@@ -3,8 +3,9 @@
  * schemas/events/<type>.json as its data), as OpenAPI 3.1 components (JSON Schema 2020-12). A schema's bare
  * `$ref: "<Name>"` points at another component.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { formerNamesOf, type RecordedRenames } from '../schema-loader';
 
 type Schema = Record<string, unknown>;
 
@@ -24,6 +25,30 @@ function asComponent(schema: unknown): unknown {
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as unknown;
 
+/**
+ * An event type's data with the former names of its renamed properties (x-lake.renamedFrom, and the names its history
+ * records before that), deprecated: ingest takes them (lib/schema-registry.ts), so a client validating against the
+ * document must too.
+ */
+function withFormerNames(schema: Schema, history: RecordedRenames | null): Schema {
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (!properties) return schema;
+  const former: Record<string, Schema> = {};
+  for (const [name, p] of Object.entries(properties)) {
+    const from = (p['x-lake'] as { renamedFrom?: string } | undefined)?.renamedFrom;
+    if (!from) continue;
+    const { 'x-lake': _lake, description: _d, ...rules } = p;
+    for (const old of formerNamesOf(name, from, history))
+      if (!Object.hasOwn(properties, old))
+        former[old] = {
+          ...rules,
+          deprecated: true,
+          description: `Former name of ${name}: still accepted, read into ${name}.`,
+        };
+  }
+  return Object.keys(former).length > 0 ? { ...schema, properties: { ...properties, ...former } } : schema;
+}
+
 export function componentSchemas(schemasDir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const apiDir = path.join(schemasDir, 'api');
@@ -38,7 +63,11 @@ export function componentSchemas(schemasDir: string): Record<string, unknown> {
     .sort();
   const events: unknown[] = [];
   for (const t of types) {
-    out[`EventData_${t}`] = asComponent(readJson(path.join(schemasDir, 'events', `${t}.json`)));
+    const historyFile = path.join(schemasDir, 'history', `${t}.json`);
+    const history = existsSync(historyFile) ? (readJson(historyFile) as RecordedRenames) : null;
+    out[`EventData_${t}`] = asComponent(
+      withFormerNames(readJson(path.join(schemasDir, 'events', `${t}.json`)) as Schema, history),
+    );
     events.push({
       allOf: [ref('EventEnvelope'), { properties: { type: { const: t }, data: ref(`EventData_${t}`) } }],
     });
