@@ -211,6 +211,16 @@ describe('local query engine: results', () => {
     expect(page.rows).toEqual([[5, 7, 'a', 1, 8, 1]]);
   });
 
+  it('takes aliases written without AS that are keywords of DuckDB (day, value, name, dec), as Athena does', async () => {
+    const s = await run(
+      "SELECT date_trunc('day', TIMESTAMP '2026-11-24 10:30:00') day, 2 value, 'n' name, CAST('1.10' AS DECIMAL(5,2)) dec",
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(page.columns.map((c) => c.name)).toEqual(['day', 'value', 'name', 'dec']);
+    expect(page.rows[0]!.slice(1, 3)).toEqual([2, 'n']);
+  });
+
   it('names NULL, TRUE and the special functions written without parentheses _col<n>, as Athena names expressions', async () => {
     const s = await run(
       'SELECT NULL, true, current_date, localtimestamp, 1 AS x, count(*), current_timestamp AS at',

@@ -50,6 +50,30 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
   );
 });
 
+describe('a select item alias without AS gets its AS (bare-aliases.ts): DuckDB takes no keyword bare there', () => {
+  rewritesEach([
+    [
+      'SELECT a day, b AS c, x.y name, f(z) value FROM t',
+      'SELECT a AS day, b AS c, x.y AS name, f(z) AS value FROM t',
+    ],
+    ["SELECT 1 dec, 'x' type, ARRAY[1] data", "SELECT 1 AS dec, 'x' AS type, ARRAY[1] AS data"],
+    [
+      'SELECT CASE WHEN a THEN 1 ELSE 2 END flag, x IS NULL empty FROM t',
+      'SELECT CASE WHEN a THEN 1 ELSE 2 END AS flag, x IS NULL AS empty FROM t',
+    ],
+    [
+      'SELECT n FROM (SELECT count(*) OVER (PARTITION BY a) n FROM t) s',
+      'SELECT n FROM (SELECT count(*) OVER (PARTITION BY a) AS n FROM t) s',
+    ],
+    // Not aliases: a column, a qualified name, CASE's END, an INTERVAL's unit, IS NULL, names in a call.
+    [
+      "SELECT a, t.b, CASE WHEN a THEN 1 END, INTERVAL '1' DAY, x IS NULL FROM t",
+      "SELECT a, t.b, CASE WHEN a THEN 1 END, INTERVAL '1' DAY, x IS NULL FROM t",
+    ],
+    ['SELECT DISTINCT year FROM t WHERE a b', 'SELECT DISTINCT year FROM t WHERE a b'],
+  ]);
+});
+
 describe('division and remainder (lib/query/dialect/division.ts): operands as Trino reads them', () => {
   rewritesEach([
     ['SELECT 7 / 2', 'SELECT trino_div(7 , 2)'],

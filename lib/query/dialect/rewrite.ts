@@ -6,6 +6,7 @@
  * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
  */
 import { tokenize } from '../sql-guard/lexer';
+import { aliasesWithAs } from './bare-aliases';
 import { rewriteCalls } from './calls';
 import { rewriteDecimals } from './decimals';
 import { guardDivisions } from './division';
@@ -80,7 +81,9 @@ export function toDuckDbSql(sql: string): string {
     rewriteCalls(
       rewriteTimeZones(
         extractZoneFields(
-          rewriteDecimals(guardSubscripts(guardDivisions(rewriteTypedLiterals(bareValues(sql))))),
+          rewriteDecimals(
+            guardSubscripts(guardDivisions(rewriteTypedLiterals(aliasesWithAs(bareValues(sql))))),
+          ),
         ),
       ),
     ),
