@@ -24,20 +24,9 @@ const CONTINUES = new Set(
 );
 
 /** Words that end the select list. */
-const ENDS_LIST = new Set([
-  'from',
-  'where',
-  'group',
-  'having',
-  'order',
-  'limit',
-  'offset',
-  'union',
-  'intersect',
-  'except',
-  'window',
-  'fetch',
-]);
+const ENDS_LIST = new Set(
+  'from where group having order limit offset union intersect except window fetch'.split(' '),
+);
 
 /** Whether the token can end an expression. */
 function endsExpression(t: Token | undefined): boolean {
