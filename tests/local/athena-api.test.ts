@@ -51,6 +51,15 @@ const values = (rows: { Data?: { VarCharValue?: string }[] }[] = []) =>
   rows.map((r) => (r.Data ?? []).map((d) => d.VarCharValue ?? null));
 
 describe("the local lake answers Athena's API", () => {
+  it('answers a double or real -0 as -0.0, as Athena does (the results file keeps the sign)', async () => {
+    const id = await start(
+      'SELECT -0e0 AS nz, CAST(-0e0 AS VARCHAR) AS nzs, CAST(-0e0 AS real) AS rz, 0e0 AS z',
+    );
+    expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(values(page.ResultSet!.Rows)[1]).toEqual(['-0.0', '-0.0', '-0.0', '0.0']);
+  });
+
   it('starts a query, reports it as Athena does, and pages its results with the header first', async () => {
     const id = await start(FIVE_ROWS);
     const q = await until(id, ['SUCCEEDED', 'FAILED']);

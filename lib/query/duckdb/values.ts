@@ -117,7 +117,14 @@ function bigintOf(v: bigint): Cell {
   return integer(v);
 }
 
+/**
+ * -0 as the results file keeps it: JSON.stringify writes -0 as 0, and Athena's API answers a double or real -0 as
+ * "-0.0" (JSON.parse reads "-0" back as -0; the query API's JSON answer, as on AWS, has 0).
+ */
+const NEGATIVE_ZERO = (JSON as unknown as { rawJSON: (text: string) => Cell }).rawJSON('-0');
+
 function float(v: number): Cell {
+  if (v === 0 && Object.is(v, -0)) return NEGATIVE_ZERO;
   if (Number.isFinite(v)) return v;
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
