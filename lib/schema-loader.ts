@@ -3,6 +3,8 @@
  * generated at build time (lib/validators/); the schemas are checked against the 2020-12 meta-schema by the tests
  * (tests/unit/schemas.test.ts), not at every cold start.
  */
+import type { RecordedRenames } from './catalog/former-names';
+
 /**
  * A schema from schemas/<kind>/<name>.json, or null if there is none. `name` must already be a checked identifier
  * (it is part of a path). One templated `require`: esbuild bundles every schema in schemas/<kind>/ as a glob.
@@ -19,11 +21,6 @@ export function loadSchema(kind: 'events' | 'datasets', name: string): object | 
   }
 }
 
-/** What these registries read of a table's recorded history (schemas/history/<table>.json): its renames. */
-export interface RecordedRenames {
-  columns: { name: string; renamedFrom?: string }[];
-}
-
 /**
  * A table's recorded history, or null if it has none. Bundled as the schemas are (a templated `require`): a rename of
  * a renamed column (C from B, after B from A was recorded) keeps taking A at ingest and in uploads.
@@ -38,19 +35,6 @@ export function loadHistory(name: string): RecordedRenames | null {
       throw new Error(`schemas/history/${name}.json is not valid JSON: ${e.message}`);
     return null;
   }
-}
-
-/**
- * The names a property renamed from `renamedFrom` had, newest first: renamedFrom, then what the history records that
- * one was renamed from, and so on.
- */
-export function formerNamesOf(name: string, renamedFrom: string, history: RecordedRenames | null): string[] {
-  const names: string[] = [];
-  for (let prev: string | undefined = renamedFrom; prev && prev !== name && !names.includes(prev);) {
-    names.push(prev);
-    prev = history?.columns.find((c) => c.name === prev)?.renamedFrom;
-  }
-  return names;
 }
 
 /**

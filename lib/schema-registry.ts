@@ -7,7 +7,8 @@
  * schemas/events/ goes into the handler bundle) and jest/tsx resolve from disk — one code path for both.
  */
 import type { ErrorObject } from 'ajv/dist/2020';
-import { formerNamesOf, loadHistory, loadSchema, schemaGeneration } from './schema-loader';
+import { formerNamesOf } from './catalog/former-names';
+import { loadHistory, loadSchema, schemaGeneration } from './schema-loader';
 import { envelopeValidator, eventDataValidator } from './validators/events';
 import type { Validator } from './validators/types';
 import envelopeSchema from '../schemas/envelope.json';

@@ -11,6 +11,7 @@
  * boolean → boolean; objects and arrays are kept as JSON text (string); "x-lake": {"type": …} on a property declares
  * Athena's integer widths (tinyint, smallint, int) on an integer, decimal(p,s) on a string (lib/catalog/lake-types.ts).
  */
+import { formerNamesOf } from './former-names';
 import { sameSnapshot, snapshotOf, type TableHistory } from './history';
 import { VALUE_RULE_KEYS } from './value-rules';
 import { curated } from '../lake-layout.json';
@@ -147,11 +148,7 @@ function withFormerNames(
 ): ColumnDef[] {
   return columns.map((c) => {
     if (!c.renamedFrom) return c;
-    const names: string[] = [];
-    for (let prev: string | undefined = c.renamedFrom; prev && prev !== c.name && !names.includes(prev);) {
-      names.push(prev);
-      prev = history?.columns.find((h) => h.name === prev)?.renamedFrom;
-    }
+    const names = formerNamesOf(c.name, c.renamedFrom, history);
     return { ...c, formerNames: names, alternatives: names.map((n) => [...prefix, n]) };
   });
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formerNamesOf, type RecordedRenames } from '../schema-loader';
+import { formerNamesOf, type RecordedRenames } from '../catalog/former-names';
 
 type Schema = Record<string, unknown>;
 
