@@ -9,7 +9,7 @@ import { doubleOutOfRangeAt, rememberedNumberAt, sameJsonValue, stringifyJsonExa
 import { MAX_DATA_NESTING, MAX_NUMBER_CHARS, nestedBeyond } from './json-limits';
 import { DOUBLE_OUT_OF_RANGE } from './etl/value-patterns';
 import { exactTypeProblem } from './schema-exact-types';
-import { loadSchema } from './schema-loader';
+import { loadHistory, loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
 import { newEventId } from './ids';
 import { eventValidator, fieldErrors, validateEnvelope } from './schema-registry';
@@ -137,10 +137,11 @@ export function submittedEvents(body: unknown, maxEvents: number): unknown[] {
   return events;
 }
 
-/** An event type's data validator and schema, looked up once per type in a request. */
+/** An event type's data validator, schema and recorded renames, looked up once per type in a request. */
 interface TypeCheck {
   validate: NonNullable<ReturnType<typeof eventValidator>>;
   schema: object;
+  history: ReturnType<typeof loadHistory>;
 }
 
 /**
@@ -251,7 +252,7 @@ function checkData(
     if (errors.length === 0) report('/data', EventErrorCode.SchemaViolation, 'does not match its schema');
     return undefined;
   }
-  const inexact = exactTypeProblem(check.schema, data);
+  const inexact = exactTypeProblem(check.schema, data, check.history);
   if (inexact) {
     // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
     // scale: the compaction would reject it (lib/schema-exact-types.ts).
@@ -346,7 +347,9 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     let check = checks.get(type);
     if (check === undefined) {
       const validate = eventValidator(type);
-      check = validate ? { validate, schema: loadSchema('events', type) ?? {} } : null;
+      check = validate
+        ? { validate, schema: loadSchema('events', type) ?? {}, history: loadHistory(type) }
+        : null;
       checks.set(type, check);
     }
     if (!check) {

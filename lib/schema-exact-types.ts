@@ -17,6 +17,7 @@ import {
 } from './catalog/lake-types';
 import { decimalProblem, integerProblem, NOT_AN_INTEGER } from './catalog/value-checks';
 import { integerTextOf, isInexactNumber, keepNumberText, numberText } from './exact-json';
+import { formerNamesOf, type RecordedRenames } from './catalog/former-names';
 import { datasetFormats } from './validators/formats';
 
 type PropertySchema = {
@@ -101,36 +102,48 @@ export function exactValueProblemAt(
 
 type CheckedType = IntegerType | DecimalType | Temporal;
 
-/** Per schema object (schemas are loaded once and not changed: a new version is a new object). */
-const typesBySchema = new WeakMap<object, Map<string, CheckedType>>();
+/**
+ * Per schema object (schemas are loaded once and not changed: a new version is a new object), with the history
+ * they were read with.
+ */
+const typesBySchema = new WeakMap<
+  object,
+  { history: RecordedRenames | null | undefined; types: Map<string, CheckedType> }
+>();
 
-/** The exact and temporal types of a schema's properties by name, and by the old name of a renamed one. */
-function exactTypesOf(schema: object): Map<string, CheckedType> {
-  let types = typesBySchema.get(schema);
-  if (types) return types;
-  types = new Map();
+/**
+ * The exact and temporal types of a schema's properties by name, and by every former name of a renamed one
+ * (x-lake.renamedFrom, then the names the history records before it: as ingest accepts them).
+ */
+function exactTypesOf(schema: object, history: RecordedRenames | null | undefined): Map<string, CheckedType> {
+  const cached = typesBySchema.get(schema);
+  if (cached && cached.history === history) return cached.types;
+  const types = new Map<string, CheckedType>();
   const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
   for (const [name, p] of Object.entries(properties)) {
     const t = p && typeof p === 'object' ? (exactTypeOf(p) ?? temporalTypeOf(p)) : undefined;
     if (!t) continue;
     types.set(name, t);
-    const old = p['x-lake']?.renamedFrom;
-    if (old && !Object.hasOwn(properties, old)) types.set(old, t);
+    const from = p['x-lake']?.renamedFrom;
+    if (!from) continue;
+    for (const old of formerNamesOf(name, from, history))
+      if (!Object.hasOwn(properties, old)) types.set(old, t);
   }
-  typesBySchema.set(schema, types);
+  typesBySchema.set(schema, { history, types });
   return types;
 }
 
 /**
  * The first property of `data` (an object) whose value is not of its exact type, with the reason; properties are
- * looked up by name, or by the old name of a renamed one (x-lake.renamedFrom).
+ * looked up by name, or by a former name of a renamed one (x-lake.renamedFrom and what `history` records before it).
  */
 export function exactTypeProblem(
   schema: object,
   data: unknown,
+  history?: RecordedRenames | null,
 ): { field: string; message: string } | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const types = exactTypesOf(schema);
+  const types = exactTypesOf(schema, history);
   if (types.size === 0) return undefined;
   for (const key of Object.keys(data)) {
     const t = types.get(key);

@@ -11,6 +11,7 @@ import { dataset } from '../../lib/dataset-registry';
 import { columnsByName } from '../../lib/uploads/check-columns';
 import pageViewFile from '../../schemas/events/page_view.json';
 import ordersFile from '../../schemas/datasets/orders.json';
+import orderPlacedFile from '../../schemas/events/order_placed.json';
 
 const limits = { maxEvents: 500, maxFutureSkewSeconds: 300 };
 
@@ -157,5 +158,69 @@ describe('after a second rename (C from B, after B from A was recorded)', () => 
     expect(table.columns.find((c) => c.name === 'voucher')).toMatchObject({
       formerNames: ['promo_code', 'coupon'],
     });
+  });
+});
+
+describe('exact and temporal types under every former name of a rename chain', () => {
+  beforeAll(() => {
+    // order_placed: units → unit_count, recorded; now unit_count → units_total (smallint). shipped → ship_date,
+    // recorded; now ship_date → shipped_on (a date).
+    const op = structuredClone(orderPlacedFile) as {
+      properties: Record<string, object>;
+    };
+    op.properties = {
+      ...op.properties,
+      units_total: { type: 'integer', 'x-lake': { type: 'smallint', renamedFrom: 'unit_count' } },
+      shipped_on: { type: 'string', format: 'date', 'x-lake': { renamedFrom: 'ship_date' } },
+    };
+    const histories = new Map<string, object>([
+      [
+        'order_placed',
+        {
+          columns: [
+            { name: 'unit_count', type: 'smallint', renamedFrom: 'units' },
+            { name: 'ship_date', type: 'date', renamedFrom: 'shipped' },
+          ],
+        },
+      ],
+    ]);
+    useSchemas({ events: new Map([['order_placed', op]]), datasets: new Map(), histories });
+  });
+
+  const order = (data: Record<string, unknown>) => ({
+    type: 'order_placed',
+    data: {
+      order_id: 'o-1',
+      customer_id: 'c-1',
+      currency: 'EUR',
+      total: 1,
+      items: [{ sku: 'a', quantity: 1, unit_price: 1 }],
+      ...data,
+    },
+  });
+
+  it.each(['units', 'unit_count', 'units_total'])(
+    '%s: a value beyond smallint is refused, named as sent',
+    (name) => {
+      expect(problems(order({ [name]: 40000 }))).toEqual([
+        expect.objectContaining({
+          pointer: `/data/${name}`,
+          code: 'SCHEMA_VIOLATION',
+          message: expect.stringMatching(/smallint/),
+        }),
+      ]);
+      expect(problems(order({ [name]: 32767 }))).toEqual([]);
+    },
+  );
+
+  it.each(['shipped', 'ship_date', 'shipped_on'])('%s: a date the lake does not store is refused', (name) => {
+    expect(problems(order({ [name]: '0999-01-01' }))).toEqual([
+      expect.objectContaining({
+        pointer: `/data/${name}`,
+        code: 'SCHEMA_VIOLATION',
+        message: expect.stringMatching(/date the lake stores/),
+      }),
+    ]);
+    expect(problems(order({ [name]: '2024-02-29' }))).toEqual([]);
   });
 });
