@@ -342,10 +342,13 @@ def summary_key(layout, run_id):
 
 
 def pending_by_date(keys, processed_by_date, layout):
-    """Raw event keys not yet compacted, grouped by arrival date: {date: [keys]} (sorted)."""
+    """
+    Raw event keys not yet compacted, grouped by arrival date: {date: [keys]} (sorted). Delivery objects only: the
+    declared extension and no hidden segment ('.backup/'), as rebuild_events and the local runner take them.
+    """
     pending = {}
     for key in sorted(keys):
-        if not key.endswith(layout["rawEvents"]["extension"]):
+        if not key.endswith(layout["rawEvents"]["extension"]) or any(s.startswith(".") for s in key.split("/")):
             continue
         date = arrival_date(key, layout["arrivalDatePattern"])
         if date is None:

@@ -388,7 +388,16 @@ describe('resources/glue/etl_job.py', () => {
   withPython('compacts only raw event objects the manifests do not list, and adds them after the run', () => {
     const prefix = plans.events.signup!.rawPrefix;
     const k = (date: string, name: string) => `${prefix}arrival_date=${date}/arrival_hour=00/${name}.gz`;
-    const keys = [k('2024-01-02', 'c'), k('2024-01-01', 'a'), k('2024-01-01', 'b'), `${prefix}notes.txt`];
+    // A delivery object under a hidden folder (a copy someone keeps: .backup/) is not compacted, as the local runner
+    // and the rebuild skip it.
+    const hiddenKey = `${prefix}arrival_date=2024-01-01/arrival_hour=00/.backup/h.gz`;
+    const keys = [
+      k('2024-01-02', 'c'),
+      k('2024-01-01', 'a'),
+      k('2024-01-01', 'b'),
+      `${prefix}notes.txt`,
+      hiddenKey,
+    ];
     const processed = { '2024-01-01': [k('2024-01-01', 'a')] };
     const [pending, manifest, fresh, noDate] = py([
       ['pending_by_date', keys, processed, plans.layout],
