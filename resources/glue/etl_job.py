@@ -1028,12 +1028,22 @@ NESTED_JSON_OPTIONS = {"ignoreNullFields": "false"}
 
 
 def as_text(column, data_type):
-    """A value as the text raw_input holds: JSON text for nested values, the cast to STRING otherwise."""
+    """
+    A value as the text raw_input holds: JSON text for nested values, a decimal's plain digits, the cast to STRING
+    otherwise.
+    """
     from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, MapType, StructType
+    from pyspark.sql.types import ArrayType, DecimalType, MapType, StructType
 
     if isinstance(data_type, (StructType, ArrayType, MapType)):
         return F.to_json(column, NESTED_JSON_OPTIONS)
+    if isinstance(data_type, DecimalType) and data_type.scale > 0:
+        # CAST(decimal AS STRING) writes Java's BigDecimal.toString when ANSI mode is off (as this job runs):
+        # 5E-8 for 0.00000005 and 0E-8 for zero at scale 8, which the plan's decimal rule rejects (no exponent) and
+        # a string column would store as such. format_number formats the exact BigDecimal with a DecimalFormat
+        # "#,###,##0.<scale zeros>" in Locale.US: without its grouping commas, the plain text the local runner
+        # reads (DuckDB's CAST: 0.00000005, 12.50000000, -3.10000000).
+        return F.regexp_replace(F.format_number(column, data_type.scale), ",", "")
     return column.cast("string")
 
 

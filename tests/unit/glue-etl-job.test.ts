@@ -657,3 +657,63 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
     expect(c!.value).toMatch(/^partition keys/);
   });
 });
+
+describe('resources/glue/etl_job.py: a Parquet value as raw_input text (as_text)', () => {
+  // The Spark functions as_text calls, evaluated on Python values the way Spark does on the JVM: CAST(decimal AS
+  // STRING) with ANSI off is BigDecimal.toString (Python's str of a Decimal writes the same: 5E-8, 12.50000000),
+  // format_number(x, d) a DecimalFormat "#,###,##0.<d zeros>" in Locale.US of the exact BigDecimal (Python's
+  // format(x, ',.<d>f')), regexp_replace a replacement of every match.
+  const drive = `
+import importlib.util, json, re, sys, types
+from decimal import Decimal, getcontext
+getcontext().prec = 60  # a Spark decimal has up to 38 digits
+class Col:
+    def __init__(self, f): self.f = f
+    def cast(self, t): return Col(lambda v: None if self.f(v) is None else str(self.f(v)))
+F = types.SimpleNamespace(
+    format_number=lambda c, d: Col(lambda v: None if c.f(v) is None else format(c.f(v), ",.%df" % d)),
+    regexp_replace=lambda c, p, r: Col(lambda v: None if c.f(v) is None else re.sub(p, r, c.f(v))),
+    to_json=lambda c, o: Col(lambda v: json.dumps(c.f(v))))
+class DecimalType:
+    def __init__(self, precision, scale): self.precision, self.scale = precision, scale
+class Other: pass
+T = types.SimpleNamespace(DecimalType=DecimalType, ArrayType=type("ArrayType", (Other,), {}),
+    MapType=type("MapType", (Other,), {}), StructType=type("StructType", (Other,), {}))
+sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
+sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
+    "pyspark.sql.types": T})
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+out = []
+for p, s, values in json.load(sys.stdin):
+    text = job.as_text(Col(lambda v: v), DecimalType(p, s))
+    out.append([text.f(None if v is None else Decimal(v).quantize(Decimal(1).scaleb(-s))) for v in values])
+print(json.dumps(out))
+`;
+  const cases: [number, number, string[]][] = [
+    [18, 8, ['0', '0.00000005', '0.0000001', '12.5', '-0.00000003', '1234567.5', '9999999999.99999999']],
+    [38, 10, ['0.0000000001', '-12345678901234567890123456.5']],
+    [10, 2, ['0', '0.01', '-5.5']],
+    [12, 0, ['0', '-42', '123456789012']],
+  ];
+
+  withPython("writes a decimal's plain digits, as the local runner reads a Parquet DECIMAL", async () => {
+    const out = JSON.parse(
+      execFileSync(python!, ['-c', drive, script], { input: JSON.stringify(cases) }).toString(),
+    ) as string[][];
+    // The local runner's text of the same values (lib/etl/duckdb-runner/readers/parquet.ts: CAST to VARCHAR).
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const local: string[][] = [];
+    for (const [p, s, values] of cases) {
+      const rows = await c.runAndReadAll(
+        `SELECT CAST(CAST(v AS DECIMAL(${p},${s})) AS VARCHAR) AS t FROM (SELECT UNNEST([${values.map((v) => `'${v}'`).join(',')}]) AS v)`,
+      );
+      local.push(rows.getRowObjects().map((r) => String(r.t)));
+    }
+    c.closeSync();
+    expect(out).toEqual(local);
+    expect(out[0]!.slice(0, 2)).toEqual(['0.00000000', '0.00000005']);
+  });
+});
