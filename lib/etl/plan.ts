@@ -18,11 +18,12 @@
  *  5. `existing`  := existingSql over lake_existing_files, the table's current rows in the partitions incoming
  *                    touches and in those that hold one of its keys under another partition value (empty if
  *                    none), every output column (NULL where a file lacks it).
- *  6. mergeSql over incoming and existing: one row per primary key; these rows replace those partitions. Runs that
- *     read raw objects again (replay, rebuild) use reloadMergeSql: the same rules, except that among copies of a key
- *     equal by latestBy the one from the object the table's row came from wins, and retired columns keep the values
- *     the table's row stored (a re-read never changes which version of a key the table keeps, nor loses a value; it
- *     only re-types the row).
+ *  6. mergeSql over incoming and existing: one row per primary key, a dataset's retired columns keeping the values the
+ *     table's row stored (no plan writes them: a file dropped again after a rename never erases one); these rows
+ *     replace those partitions. Runs that read raw objects again (replay, rebuild) use reloadMergeSql: the same
+ *     rules, except that among copies of a key equal by latestBy the one from the object the table's row came from
+ *     wins (a re-read never changes which version of a key the table keeps, nor loses a value; it only re-types the
+ *     row).
  *  7. Event tables: conflicts.countSql over incoming and `lake_merged` (mergeSql's rows): the incoming copies of an
  *     id whose data differs from the row kept for it (lib/etl/event-conflicts.ts); if any, conflicts.recordsSql[engine]
  *     (raw_input typed again, raw texts kept) gives their rejected records, written with those of 3.
@@ -236,7 +237,18 @@ export function buildPlan(table: TableDef): EtlPlan {
           .filter(Boolean)
           .join(', ');
   const cols = outputColumns.join(', ');
-  const mergeSql = mergeStatement(cols, key, order, [], {}, events?.candidates);
+  // A retired column — which no plan writes any more: its incoming value is NULL but for what a file accepted
+  // before the retirement carries — keeps the value the table's row stored (a file dropped again after a rename
+  // does not erase the old column). Events keep the first received copy: nothing of a stored row is replaced.
+  const retired = table.columns.filter((c) => c.retired).map((c) => c.name);
+  const storedRetired = retired.map(
+    (c) => `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`,
+  );
+  const keptRetired = Object.fromEntries(retired.map((c) => [c, `COALESCE(${c}, lake_stored_${c}) AS ${c}`]));
+  const mergeSql =
+    table.kind === 'events'
+      ? mergeStatement(cols, key, order, [], {}, events?.candidates)
+      : mergeStatement(cols, key, order, storedRetired, keptRetired);
   const typedWithRaw = typedStatement(true);
   const conflicts = events
     ? {
@@ -245,9 +257,7 @@ export function buildPlan(table: TableDef): EtlPlan {
       }
     : undefined;
   // Replay and rebuild: a copy from the object the table's row came from (lake_kept) wins over other copies equal by
-  // latestBy, and a retired column — which no plan writes any more — keeps the value the table's row stored (a
-  // re-read never loses one). Events keep the first received copy whatever was read again: mergeSql.
-  const retired = table.columns.filter((c) => c.retired).map((c) => c.name);
+  // latestBy; retired columns as in mergeSql. Events keep the first received copy whatever was read again: mergeSql.
   const reloadMergeSql =
     table.kind === 'events'
       ? mergeSql
@@ -265,12 +275,9 @@ export function buildPlan(table: TableDef): EtlPlan {
             .join(', '),
           [
             `CASE WHEN lake_source_file = MAX(CASE WHEN lake_rank = 0 THEN lake_source_file END) OVER (PARTITION BY ${key}) THEN 1 ELSE 0 END AS lake_kept`,
-            ...retired.map(
-              (c) =>
-                `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`,
-            ),
+            ...storedRetired,
           ],
-          Object.fromEntries(retired.map((c) => [c, `COALESCE(${c}, lake_stored_${c}) AS ${c}`])),
+          keptRetired,
         );
 
   // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output

@@ -107,6 +107,37 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(withoutIngestedAt(again)).toEqual(withoutIngestedAt(rows));
   });
 
+  it("keeps a renamed-away column's stored values when the same file is dropped again after the rename", async () => {
+    const lake = await newLake();
+    const csv = ordersCsv(['o1,c1,2026-03-01,placed,10,EUR,1,WELCOME,2026-03-01T10:00:00Z']);
+    const a = await writeRaw(lake, 'uploads/orders/a.csv', csv);
+    await run(lake, fileJob('orders', a, 'load-a'), { now: clock('2026-03-03T00:00:00Z') });
+    const renamed = editedTables({
+      'datasets/orders.json': (s) => {
+        s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+        delete s.properties.coupon;
+      },
+    });
+    // The same file again (its header still says coupon, which promo_code reads): the retired coupon column has
+    // no source, so the incoming row holds NULL there; the value the table stored stays.
+    const again = await writeRaw(lake, 'uploads/orders/a.csv', csv);
+    await run(lake, fileJob('orders', again, 'load-a-again'), {
+      tables: renamed,
+      now: clock('2026-03-10T00:00:00Z'),
+    });
+    const rows = await tableRows(lake, 'orders', 'order_id');
+    expect(rows.map((r) => [r.order_id, r.promo_code, r.coupon])).toEqual([['o1', 'WELCOME', 'WELCOME']]);
+    // A file that sends a new value: the new column takes it; the retired one still holds what was stored.
+    const b = await writeRaw(
+      lake,
+      'uploads/orders/b.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,10,EUR,1,SPRING,2026-03-02T10:00:00Z']),
+    );
+    await run(lake, fileJob('orders', b, 'load-b'), { tables: renamed, now: clock('2026-03-11T00:00:00Z') });
+    const after = await tableRows(lake, 'orders', 'order_id');
+    expect(after.map((r) => [r.order_id, r.promo_code, r.coupon])).toEqual([['o1', 'SPRING', 'WELCOME']]);
+  });
+
   it('reads again only uploads the upload check accepted as they are now: a file it never checked stays out', async () => {
     const lake = await newLake();
     // Accepted (its pending record carries the version checked), and loaded.
