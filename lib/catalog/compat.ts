@@ -208,6 +208,22 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
           message: `${name}.${c.name}: x-lake.renamedFrom names '${c.renamedFrom}', a column the table never had`,
           safe: 'name a column of the table (schemas/history/' + name + '.json), or remove the declaration',
         });
+      } else if (recorded.has(c.name) && recorded.get(c.name)!.renamedFrom !== c.renamedFrom) {
+        // Onto a name the table has (a former name renamed away, a retired or a live column): its stored values and
+        // the raw records that carry it would be read as the renamed column's, beside those of the column renamed.
+        const was = recorded.get(c.name)!;
+        const status = was.retired
+          ? ['retired', renamedTo(columns, c.name)].filter(Boolean).join(', ')
+          : 'a column';
+        violations.push({
+          table: name,
+          column: c.name,
+          rule: 'RENAMED_ONTO_EXISTING',
+          message:
+            `${name}.${c.name}: x-lake.renamedFrom '${c.renamedFrom}' on a name the table already has (${status}): ` +
+            `the values stored and the records sent under ${c.name} would be read as ${c.renamedFrom}'s`,
+          safe: `rename ${c.renamedFrom} to a name the table never had (schemas/history/${name}.json lists them), or remove the declaration`,
+        });
       } else if (typeOf(old) !== typeOf(c)) {
         violations.push({
           table: name,

@@ -90,7 +90,8 @@ export function checkSchemas(
   for (const t of tables) {
     if (invalid.has(t.name)) continue; // refused above: its schema does not compile
     const history = histories.get(t.name);
-    const { changes, violations } = compatibility(t, history);
+    const { changes, violations: recorded } = compatibility(t, history);
+    const violations = recorded.map((v) => pointedAtInUse(v, t, inUse?.get(t.name)));
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
     violations.push(...reservedNameViolations(t, history));
     const unplanned = etlPlanProblem(t);
@@ -279,14 +280,45 @@ function againstInUse(
     .map((c) => removedViolation(t.name, c.name));
   return [...removed, ...compatibility(t, asHistory).violations]
     .filter((v) => !found.some((f) => f.rule === v.rule && f.column === v.column))
-    .map((v) => ({
-      ...v,
-      message: `${v.message} (${usedNote(used)})`,
-      // The version in use is not recorded: a retire or a rename of its columns is checked against the record,
-      // so recording it comes first.
-      safe:
-        `first record the version in use (npm run schemas:accept with the schema as the lake used it), then ` +
-        `${v.safe.charAt(0).toLowerCase()}${v.safe.slice(1)}; or, if the local lake accepted no data under it, ` +
-        `delete its record there (<LAKE_DIR>/schemas-in-use/${t.name}.json) and edit freely`,
-    }));
+    .map((v) => recordInUseFirst(v, t.name, used));
+}
+
+/** A violation that recording the version in use first resolves or lets be resolved, saying so. */
+function recordInUseFirst(v: Violation, table: string, used: InUseVersion): Violation {
+  return {
+    ...v,
+    message: `${v.message} (${usedNote(used)})`,
+    // The version in use is not recorded: a retire or a rename of its columns is checked against the record,
+    // so recording it comes first.
+    safe:
+      `first record the version in use (npm run schemas:accept with the schema as the lake used it), then ` +
+      `${v.safe.charAt(0).toLowerCase()}${v.safe.slice(1)}; or, if the local lake accepted no data under it, ` +
+      `delete its record there (<LAKE_DIR>/schemas-in-use/${table}.json) and edit freely`,
+  };
+}
+
+/**
+ * A violation against the record that comes of the version in use not being recorded: a rename of a column only
+ * that version has (RENAMED_UNKNOWN: it is a column the table has), or a column that version renamed, now left
+ * out (REMOVED: the rename is not recorded). Said so, with recording first as the way out.
+ */
+function pointedAtInUse(v: Violation, t: TableDef, used: InUseVersion | undefined): Violation {
+  if (!used || !v.column) return v;
+  const inUse = used.snapshot.columns;
+  if (v.rule === 'RENAMED_UNKNOWN') {
+    const from = t.columns.find((c) => c.name === v.column)?.renamedFrom;
+    if (!from || !inUse.some((c) => c.name === from)) return v;
+    return recordInUseFirst(
+      {
+        ...v,
+        message: `${t.name}.${v.column}: x-lake.renamedFrom names '${from}', a column of the version in use that is not recorded`,
+        safe: 'rename it',
+      },
+      t.name,
+      used,
+    );
+  }
+  if (v.rule === 'REMOVED' && inUse.some((c) => c.renamedFrom === v.column))
+    return recordInUseFirst(v, t.name, used);
+  return v;
 }

@@ -337,6 +337,42 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it('a rename of a column only the unrecorded version in use has says to record that version first', () => {
+    // Recorded: coupon. In use, not recorded: coupon → promo_code. Now: promo_code → voucher.
+    const used = edited('datasets', 'orders', (s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    const inUse = new Map(
+      loadLake(used)
+        .tables.filter((t) => t.name === 'orders')
+        .map((t) => [
+          t.name,
+          { snapshot: snapshotOf(t), version: t.version, since: '2026-12-01T00:00:00.000Z' },
+        ]),
+    );
+    const next = edited('datasets', 'orders', (s) => {
+      s.properties.voucher = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'promo_code' } };
+      delete s.properties.coupon;
+    });
+    const r = checkSchemas(next, undefined, inUse);
+    const renamed = r.violations.find((v) => v.column === 'voucher')!;
+    expect(renamed).toMatchObject({ rule: 'RENAMED_UNKNOWN' });
+    expect(renamed.message).toMatch(
+      /^orders.voucher: x-lake.renamedFrom names 'promo_code', a column of the version in use that is not recorded \(.*version 2 of it since 2026-12-01/,
+    );
+    expect(renamed.safe).toMatch(
+      /^first record the version in use \(npm run schemas:accept .*\), then rename it/,
+    );
+    const removed = r.violations.find((v) => v.column === 'coupon')!;
+    expect(removed).toMatchObject({ rule: 'REMOVED' });
+    expect(removed.safe).toMatch(/^first record the version in use/);
+    // Without a version in use the same edit names no column the table had.
+    expect(checkSchemas(next).violations.find((v) => v.column === 'voucher')!.message).toMatch(
+      /a column the table never had/,
+    );
+  });
+
   it('a version the local lake used without recording it is judged as the recorded one (reverting it is refused)', () => {
     // The lake used orders with enum value "returned" and a column "channel", not recorded; the edit is reverted.
     const used = edited('datasets', 'orders', (s) => {
@@ -403,6 +439,35 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(history.columns.find((c: { name: string }) => c.name === 'coupon_code')).toMatchObject({
       retired: true,
       renamedFrom: 'coupon',
+    });
+  });
+
+  it('a rename onto a name the table already has (a former name, or a column) is refused: their values would mix', () => {
+    // coupon → coupon_code, recorded; then coupon_code "renamed" back to coupon.
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.coupon_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.coupon = { ...schema.properties.coupon_code, 'x-lake': { renamedFrom: 'coupon_code' } };
+    delete schema.properties.coupon_code;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    const back = checkSchemas(dir).violations.find((v) => v.rule === 'RENAMED_ONTO_EXISTING')!;
+    expect(back).toMatchObject({ table: 'orders', column: 'coupon' });
+    expect(back.message).toMatch(
+      /coupon: x-lake.renamedFrom 'coupon_code' on a name the table already has \(retired, renamed to coupon_code\)/,
+    );
+    expect(back.safe).toMatch(/a name the table never had/);
+    // A live column declared renamed from another one: the two would be merged.
+    const merged = edited('datasets', 'orders', (s) => {
+      s.properties.coupon['x-lake'] = { renamedFrom: 'currency' };
+    });
+    expect(refusal(merged)).toContainEqual({
+      table: 'orders',
+      column: 'coupon',
+      rule: 'RENAMED_ONTO_EXISTING',
     });
   });
 
