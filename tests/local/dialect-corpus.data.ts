@@ -687,6 +687,48 @@ export const CORPUS: CorpusEntry[] = [
     refused: /CAST to CHAR: Athena pads a text with spaces/,
     source: `${TRINO_CAST_SRC} (varcharToCharCast: padded to the length)`,
   },
+  // A container cast casts each element, key, value and field by its type's own cast (Trino's ArrayToArrayCast,
+  // MapToMapCast, RowToRowCast call the element casts): a double rounded half up, a text read strictly, a double
+  // written as Java writes it.
+  {
+    sql:
+      "SELECT CAST(ARRAY[2.5e0, -2.5e0] AS ARRAY(INTEGER)), CAST(ROW(2.5e0, 'x') AS ROW(a INTEGER, b VARCHAR)), " +
+      "CAST(MAP(ARRAY['a', 'b'], ARRAY[2.5e0, 0.5e0]) AS MAP(VARCHAR, INTEGER)), " +
+      'CAST(ARRAY[25e0, 0.5e0] AS ARRAY(VARCHAR)), CAST(ARRAY[0.015e0] AS ARRAY(DECIMAL(10,2))), ' +
+      "CAST(ARRAY[ARRAY[1.5e0]] AS ARRAY(ARRAY(BIGINT))), CAST(split('1,2,3', ',') AS ARRAY(BIGINT)), " +
+      'CAST(NULL AS ARRAY(INTEGER)), CAST(CAST(NULL AS ROW(a DOUBLE)) AS ROW(a INTEGER))',
+    rows: [
+      [[3, -3], { a: 3, b: 'x' }, { a: 3, b: 1 }, ['25.0', '0.5'], [0.01], [[2]], [1, 2, 3], null, null],
+    ],
+    source: `${TRINO_CAST_SRC.replace('type/CharacterStringCasts', 'operator/scalar/ArrayToArrayCast')}, MapToMapCast, RowToRowCast`,
+  },
+  {
+    // A JSON value cast to an array or map: each element as Trino casts a JSON value (JsonToArrayCast,
+    // JsonToMapCast: a number with a fraction rounded half up, a JSON string read as text, true as 1).
+    sql:
+      "SELECT CAST(json_parse('[2.5, 3.5, -2.5]') AS ARRAY(INTEGER)), " +
+      'CAST(json_parse(\'{"a": 2.5, "b": 0.5}\') AS MAP(VARCHAR, INTEGER)), ' +
+      'CAST(json_parse(\'["12", 7, true, null]\') AS ARRAY(BIGINT)), ' +
+      'CAST(json_parse(\'["a", 1, 2.5, true]\') AS ARRAY(VARCHAR)), ' +
+      "CAST(json_parse('[[1, 2], [3]]') AS ARRAY(ARRAY(BIGINT))), CAST(json_parse('[1.25]') AS ARRAY(DOUBLE))",
+    rows: [[[3, 4, -3], { a: 3, b: 1 }, [12, 7, 1, null], ['a', '1', '2.5', 'true'], [[1, 2], [3]], [1.25]]],
+    source: `${TRINO_CAST_SRC.replace('type/CharacterStringCasts', 'util/JsonUtil')} (currentTokenAsLong, currentTokenAsVarchar)`,
+  },
+  {
+    sql: "SELECT CAST(ARRAY['1', ' 2'] AS ARRAY(INTEGER))",
+    refused: /Cannot cast ' 2' to INT/,
+    source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToInteger: Integer.parseInt)`,
+  },
+  {
+    sql: "SELECT CAST(ARRAY['yes'] AS ARRAY(BOOLEAN))",
+    refused: /Cannot cast 'yes' to BOOLEAN/,
+    source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToBoolean)`,
+  },
+  {
+    sql: "SELECT TRY_CAST(ARRAY['x', '1'] AS ARRAY(INTEGER))",
+    refused: /TRY_CAST to ARRAY\(…\): Athena answers NULL for the whole value/,
+    source: 'https://trino.io/docs/current/functions/conversion.html (try_cast: NULL where the cast fails)',
+  },
   {
     sql: "SELECT CAST(ROW('a') AS ROW(char VARCHAR))",
     rows: [[{ char: 'a' }]],

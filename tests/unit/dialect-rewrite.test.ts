@@ -26,7 +26,9 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
     "SELECT strftime(ts, '%Y-%m-%d %H:%M') FROM t",
   );
   expect(toDuckDbSql('SELECT transform(xs, x -> x + 1) FROM t')).toMatch(/^SELECT list_transform\(xs, /);
-  expect(toDuckDbSql('SELECT CAST(x AS ARRAY(BIGINT)) FROM t')).toBe('SELECT CAST(x AS BIGINT[]) FROM t');
+  expect(toDuckDbSql('SELECT CAST(x AS ARRAY(BIGINT)) FROM t')).toBe(
+    'SELECT list_transform(x , lake_c1 -> trino_cast_bigint(lake_c1)) FROM t',
+  );
   expect(toDuckDbSql('SELECT EXTRACT(DOW FROM ts), extract(year FROM ts) FROM t')).toBe(
     'SELECT EXTRACT(isodow FROM ts), extract(year FROM ts) FROM t',
   );
@@ -43,7 +45,7 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
       'TRY_CAST(trino_decimal_text(CAST(trino_decimal_text(y , 0) AS DECIMAL(38,0)) , 0) AS DECIMAL(5,0)) FROM t',
   );
   expect(toDuckDbSql('SELECT CAST(CAST(x AS ARRAY(BIGINT)) AS VARCHAR) FROM t')).toBe(
-    'SELECT trino_cast_varchar(CAST(x AS BIGINT[])) FROM t',
+    'SELECT trino_cast_varchar(list_transform(x , lake_c1 -> trino_cast_bigint(lake_c1))) FROM t',
   );
   expect(toDuckDbSql("SELECT date_format(ts, fmt), date_format(ts, '%Y', 3) FROM t")).toBe(
     "SELECT date_format(ts, fmt), date_format(ts, '%Y', 3) FROM t",

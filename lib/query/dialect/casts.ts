@@ -4,13 +4,22 @@
  *    trino_cast_<type>(x) / trino_try_cast_<type>(x) (./macros.ts); to DECIMAL(p,s) through trino_decimal_text;
  *  - CAST(x AS JSON) → trino_cast_json(x); CAST(json_parse(…) AS ROW/ARRAY(ROW)/…) → json_transform, through
  *    trino_json_row(s) for rows (./json-functions.ts);
- *  - any other target type in DuckDB's names (ARRAY(T) → T[], ROW(a T) → STRUCT(a T), TIMESTAMP(3) → TIMESTAMP).
+ *  - to ARRAY(T), MAP(K, V) or ROW(a T, …): each part by its type's cast (./container-casts.ts);
+ *  - any other target type in DuckDB's names (TIMESTAMP(3) → TIMESTAMP; a container type for a NULL literal).
  */
 import { sqlString } from '../../duckdb-sql';
 import type { Token } from '../sql-guard/lexer';
 import { jsonStructure } from './json-functions';
 import { LocalDialectError } from './local-error';
 import { STRICT_CAST_TYPES } from './macros';
+import {
+  containerCastSql,
+  hasRow,
+  isContainerType,
+  jsonLeavesType,
+  refuseTryContainerCast,
+  targetType,
+} from './container-casts';
 import { closing, insideCall, isSymbol, isWord, type Edit } from './tokens';
 
 /** CAST targets read as Trino reads them (./macros.ts's trino_cast_<type>), by name; INT is INTEGER. */
@@ -144,7 +153,21 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
       return;
     }
-    if (word(k, 'cast') && jsonValuedCall(tokens, k + 2, as) && typeTokens.length > 1) {
+    const json = word(k, 'cast') && jsonValuedCall(tokens, k + 2, as);
+    if (json && isContainerType(typeTokens) && !hasRow(targetType(typeTokens))) {
+      // CAST(json_parse(…) AS ARRAY(BIGINT) | MAP(VARCHAR, DOUBLE) | …): the JSON as arrays and maps of JSON values,
+      // each value then cast as Trino casts a JSON value (2.5 to an integer rounds half up, as DuckDB's did not).
+      const tree = targetType(typeTokens);
+      const [before, after] = containerCastSql('\u0000', tree, scalarCastSql).split('\u0000');
+      edits.push({ start: tokens[k]!.start, end: tokens[k + 1]!.end, text: `${before!}CAST(` });
+      edits.push({
+        start: tokens[as]!.start,
+        end: tokens[close]!.end,
+        text: `AS ${jsonLeavesType(tree)})${after!}`,
+      });
+      return;
+    }
+    if (json && typeTokens.length > 1) {
       // CAST(json_parse(…) AS ARRAY(ROW(…))) → json_transform(json_parse(…), '<structure>'): Trino skips keys the
       // row does not name and reads a missing one as NULL; DuckDB's CAST fails on both.
       let structure: unknown;
@@ -165,6 +188,17 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
         });
         return;
       }
+    }
+    const source = tokens.slice(k + 2, as);
+    if (isContainerType(typeTokens) && !(source.length === 1 && isWord(source[0], 'null'))) {
+      if (word(k, 'try_cast') || insideCall(tokens, k, 'try')) refuseTryContainerCast(typeTokens[0]!.text);
+      // The expression stays where it is (rewrites inside it are kept): the text before and after it replaces
+      // CAST( and AS <type>).
+      const mark = '\u0000';
+      const [before, after] = containerCastSql(mark, targetType(typeTokens), scalarCastSql).split(mark);
+      edits.push({ start: tokens[k]!.start, end: tokens[k + 1]!.end, text: before! });
+      edits.push({ start: tokens[as]!.start, end: tokens[close]!.end, text: after! });
+      return;
     }
     const strict = typeTokens.length === 1 ? STRICT_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
     if (strict) {
@@ -205,4 +239,20 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       // leave the type as written; DuckDB reports it
     }
   }
+}
+
+/**
+ * CAST(expression AS type) for a scalar type, as the rewrites above spell it: an element of a container cast
+ * (./container-casts.ts) is cast as a value of its type would be.
+ */
+function scalarCastSql(expression: string, type: Token[]): string {
+  const name = type.length === 1 ? type[0]!.text.toLowerCase() : '';
+  const strict = STRICT_TYPES.get(name);
+  if (strict) return `trino_cast_${strict}(${expression})`;
+  if (name === 'varchar') return `trino_cast_varchar(${expression})`;
+  if (name === 'json') return `trino_cast_json(${expression})`;
+  const decimal = decimalTarget(type);
+  if (decimal)
+    return `CAST(trino_decimal_text(${expression}, ${decimal.scale}) AS DECIMAL(${decimal.precision},${decimal.scale}))`;
+  return `CAST(${expression} AS ${duckDbType(type)})`;
 }
