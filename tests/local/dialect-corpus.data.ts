@@ -715,6 +715,26 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_CAST_SRC.replace('type/CharacterStringCasts', 'util/JsonUtil')} (currentTokenAsLong, currentTokenAsVarchar)`,
   },
   {
+    // array_join writes each element as its CAST to VARCHAR (Trino's ArrayJoin calls the element type's cast).
+    sql:
+      "SELECT array_join(ARRAY[0.1e0, 25e0, 0.5e0], ','), array_join(ARRAY[TIMESTAMP '2026-11-24 23:30:00.5', " +
+      "TIMESTAMP '2026-03-29 01:30:00'], ' | '), array_join(ARRAY[1.5e0, NULL], ',', 'none'), " +
+      "array_join(ARRAY[CAST(1.50 AS DECIMAL(4,2)), NULL], ';')",
+    rows: [['0.1,25.0,0.5', '2026-11-24 23:30:00.500 | 2026-03-29 01:30:00.000', '1.5,none', '1.50']],
+    source: `${TRINO_ARRAY_SRC}ArrayJoin.java (the element type's CAST to VARCHAR)`,
+  },
+  {
+    sql: "SELECT array_join(ARRAY[1e10, 1e-5], ',')",
+    refused:
+      /a double or real outside \[0.001, 1e7\) cast to varchar: Athena writes it as Java does \(1.0E10\)/,
+    source: `${TRINO_ARRAY_SRC}ArrayJoin.java (the element type's CAST to VARCHAR: Double.toString)`,
+  },
+  {
+    sql: "SELECT array_join(ARRAY[ARRAY[1]], ',')",
+    refused: /Cannot cast integer\[\] to varchar/,
+    source: `${TRINO_ARRAY_SRC}ArrayJoin.java (an element type without a cast to VARCHAR is not supported)`,
+  },
+  {
     sql: "SELECT CAST(ARRAY['1', ' 2'] AS ARRAY(INTEGER))",
     refused: /Cannot cast ' 2' to INT/,
     source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToInteger: Integer.parseInt)`,

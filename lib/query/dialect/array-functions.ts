@@ -12,17 +12,19 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
   {
     name: 'array_join',
     overloads: [
-      { params: ['a', 'sep'], body: 'array_to_string(a, sep)' },
+      // Each element as Trino's CAST to VARCHAR writes it (a double 1.0E10, a timestamp with milliseconds; an array
+      // fails), where DuckDB's array_to_string wrote its own text (10000000000.0, 1e-05, no milliseconds).
+      { params: ['a', 'sep'], body: 'array_to_string(list_transform(a, e -> trino_cast_varchar(e)), sep)' },
       {
         params: ['a', 'sep', 'nullrep'],
-        body: 'array_to_string(list_transform(a, e -> coalesce(CAST(e AS VARCHAR), nullrep)), sep)',
+        body: 'array_to_string(list_transform(a, e -> coalesce(trino_cast_varchar(e), nullrep)), sep)',
       },
     ],
     doc: [
       {
         signature: 'array_join(array, delimiter [, null_replacement])',
         duckdb: 'array_to_string',
-        note: 'NULLs skipped',
+        note: "NULLs skipped; each element as CAST(e AS VARCHAR) writes it, as Trino's",
       },
     ],
   },
