@@ -1121,3 +1121,32 @@ describe('docs/sql-dialect.md', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("local query engine: a stored timestamp is read as Athena reads it (timestamp(3), Trino's Hive connector)", () => {
+  it('rounds microseconds to milliseconds, half up: compared, computed and shown as the same value', async () => {
+    await writePartition(
+      lake,
+      'customers',
+      '2024-03-05',
+      `SELECT * FROM (VALUES
+         ('c-1', TIMESTAMP '2024-03-05 10:00:00.123456', TIMESTAMP '2024-03-05 10:00:00.1234'),
+         ('c-2', TIMESTAMP '2024-03-05 09:00:00.9996', TIMESTAMP '2024-03-05 09:00:00.9995')
+       ) t(customer_id, created_at, updated_at)`,
+    );
+    expect(
+      await rows(
+        `SELECT customer_id, created_at, updated_at, to_unixtime(created_at), date_format(created_at, '%s.%f')
+         FROM customers ORDER BY customer_id`,
+      ),
+    ).toEqual([
+      ['c-1', '2024-03-05 10:00:00.123', '2024-03-05 10:00:00.123', 1709632800.123, '00.123000'],
+      ['c-2', '2024-03-05 09:00:01.000', '2024-03-05 09:00:01.000', 1709629201, '01.000000'],
+    ]);
+    expect(
+      await rows(
+        `SELECT customer_id FROM customers WHERE created_at = TIMESTAMP '2024-03-05 10:00:00.123'
+         OR created_at >= TIMESTAMP '2024-03-05 09:00:01.000' ORDER BY customer_id`,
+      ),
+    ).toEqual([['c-1'], ['c-2']]);
+  });
+});

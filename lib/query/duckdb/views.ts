@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { localGlueTables } from '../../catalog/describe';
 import type { TableDef } from '../../catalog/tables';
+import type { LakeType } from '../../catalog/lake-types';
 import { REJECTED_TABLE } from '../../etl/rejected';
 import { CATALOG } from '../duckdb-sandbox';
 import { informationSchemaViews } from '../metadata/information-schema';
@@ -170,7 +171,7 @@ export class LakeViews {
       const cols = [
         ...t.columns.map((c) =>
           present.has(c.name)
-            ? `CAST(${sqlIdent(c.name)} AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`
+            ? `${storedValueSql(sqlIdent(c.name), c.type)} AS ${sqlIdent(c.name)}`
             : `CAST(NULL AS ${duckdbType(c.type)}) AS ${sqlIdent(c.name)}`,
         ),
         ...keys.map((k) => sqlIdent(k)),
@@ -213,4 +214,15 @@ export class LakeViews {
       }
     });
   }
+}
+
+/**
+ * A stored column's value as Athena reads it: a timestamp (stored with microseconds) is a timestamp(3) there — the
+ * Hive connector's default precision, rounded half up — so compared, computed and shown with milliseconds; the
+ * other types as stored.
+ */
+function storedValueSql(column: string, type: LakeType): string {
+  return type === 'timestamp'
+    ? `make_timestamp(CAST(floor(epoch_us(CAST(${column} AS TIMESTAMP)) / 1000.0 + 0.5) AS BIGINT) * 1000)`
+    : `CAST(${column} AS ${duckdbType(type)})`;
 }
