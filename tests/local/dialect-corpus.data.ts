@@ -889,6 +889,28 @@ export const CORPUS: CorpusEntry[] = [
     source: 'trinodb/trino JsonPathTokenizer (an unquoted key of letters, digits, _ and :)',
   },
   {
+    // Trino's timestamps here are timestamp(3): from_unixtime rounds to the millisecond (Math.round(x * 1000)),
+    // date_parse, parse_datetime and from_iso8601_timestamp parse to the millisecond (Joda drops further digits).
+    sql:
+      'SELECT from_unixtime(1.2345678), from_unixtime(1.9996), second(from_unixtime(59.9996)), ' +
+      "to_unixtime(date_parse('2024-01-01 10:00:00.123456', '%Y-%m-%d %H:%i:%s.%f')), " +
+      "date_parse('2024-01-01 10:00:00.999999', '%Y-%m-%d %H:%i:%s.%f') = TIMESTAMP '2024-01-01 10:00:00.999', " +
+      "to_unixtime(from_iso8601_timestamp('2024-01-01T00:00:00.123456Z')), " +
+      "to_unixtime(parse_datetime('2024-01-01 00:00:00.999999', 'yyyy-MM-dd HH:mm:ss.SSSSSS'))",
+    rows: [
+      [
+        '1970-01-01 00:00:01.235 UTC',
+        '1970-01-01 00:00:02.000 UTC',
+        0,
+        1704103200.123,
+        true,
+        1704067200.123,
+        1704067200.999,
+      ],
+    ],
+    source: `${TRINO_DATETIME} (from_unixtime, date_parse, parse_datetime, from_iso8601_timestamp: timestamp(3))`,
+  },
+  {
     sql: "SELECT date_parse('69-01-01', '%y-%m-%d'), date_parse('70-01-01', '%y-%m-%d'), parse_datetime('60-01-07', 'yy-MM-dd')",
     // yy '60': 1960 until 2040 (the window moves with the current year; DuckDB's %y reads 2060).
     rows: [['2069-01-01 00:00:00.000', '1970-01-01 00:00:00.000', '1960-01-07 00:00:00.000 UTC']],

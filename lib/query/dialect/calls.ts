@@ -26,6 +26,12 @@ import { endAnchors, patternGroups, re2Pattern, re2Replacement, withJavaEndAncho
 import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, type Edit } from './tokens';
 
 /**
+ * date_parse and parse_datetime answer Trino's timestamp(3): Joda parses the fraction to the millisecond and drops
+ * further digits (%f of .999999 is .999), where strptime keeps microseconds.
+ */
+const MILLIS = "date_trunc('millisecond', ";
+
+/**
  * EXTRACT's fields whose meaning differs: Trino's DOW (and DAY_OF_WEEK) is ISO, Monday 1 … Sunday 7; DuckDB's dow
  * counts Sunday as 0, its isodow is Trino's.
  */
@@ -103,12 +109,15 @@ export function rewriteCalls(sql: string): string {
               'the parsed zone would be kept by Athena and lost locally',
             );
           }
-          edits.push({ start: t.start, end: t.end, text: `${pivot}CAST(${call.to}` });
+          edits.push({ start: t.start, end: t.end, text: `${MILLIS}${pivot}CAST(${call.to}` });
           edits.push({
             start: tokens[close]!.end,
             end: tokens[close]!.end,
-            text: ` AS TIMESTAMPTZ)${pivotEnd}`,
+            text: ` AS TIMESTAMPTZ)${pivotEnd})`,
           });
+        } else if (name === 'date_parse') {
+          edits.push({ start: t.start, end: t.end, text: `${MILLIS}${pivot}${call.to}` });
+          edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: `${pivotEnd})` });
         } else {
           edits.push({ start: t.start, end: t.end, text: `${pivot}${call.to}` });
           if (pivotEnd) edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: pivotEnd });

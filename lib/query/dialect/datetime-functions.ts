@@ -48,11 +48,17 @@ export const DATETIME_FUNCTIONS: MacroDef[] = [
       note: 'returns timestamp (Trino: timestamp with time zone)',
     },
   ),
-  m('from_iso8601_timestamp', ['s'], 'CAST(trino_iso8601_text(s) AS TIMESTAMPTZ)', {
-    signature: 'from_iso8601_timestamp(string)',
-    duckdb: 'CAST(s AS TIMESTAMPTZ)',
-    note: "text not in ISO 8601's form ('2021-01-03 14:05:06', a space for the T) fails as on Athena",
-  }),
+  // Trino's value has milliseconds (Joda's parser drops further digits): .123456 is .123.
+  m(
+    'from_iso8601_timestamp',
+    ['s'],
+    "date_trunc('millisecond', CAST(trino_iso8601_text(s) AS TIMESTAMPTZ))",
+    {
+      signature: 'from_iso8601_timestamp(string)',
+      duckdb: 'CAST(s AS TIMESTAMPTZ)',
+      note: "text not in ISO 8601's form ('2021-01-03 14:05:06', a space for the T) fails as on Athena; milliseconds, further digits dropped",
+    },
+  ),
   m(
     'from_iso8601_date',
     ['s'],
@@ -64,10 +70,17 @@ export const DATETIME_FUNCTIONS: MacroDef[] = [
       note: "text with a time ('2021-01-03T10:00:00') fails as on Athena (DuckDB's cast reads it)",
     },
   ),
-  m('from_unixtime', ['x'], 'to_timestamp(x)', {
-    signature: 'from_unixtime(unixtime)',
-    note: 'timestamp with time zone (UTC)',
-  }),
+  // Trino: Math.round(unixtime * 1000) milliseconds (from_unixtime(1.9996) is 00:00:02.000).
+  m(
+    'from_unixtime',
+    ['x'],
+    'CAST(epoch_ms(CAST(floor(CAST(x AS DOUBLE) * 1000 + 0.5) AS BIGINT)) AS TIMESTAMPTZ)',
+    {
+      signature: 'from_unixtime(unixtime)',
+      duckdb: 'to_timestamp(x)',
+      note: 'timestamp with time zone (UTC), rounded half up to the millisecond',
+    },
+  ),
   m('to_unixtime', ['ts'], 'epoch(ts)', { signature: 'to_unixtime(timestamp)', note: 'double' }),
   m(
     'date_add',

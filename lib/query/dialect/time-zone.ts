@@ -181,7 +181,7 @@ function findZoned(sql: string, tokens: Token[]): Zoned[] {
       found.push({
         first: k,
         last: call.close,
-        instant: () => `CAST(trino_iso8601_text(${text(a)}) AS TIMESTAMPTZ)`,
+        instant: () => `date_trunc('millisecond', CAST(trino_iso8601_text(${text(a)}) AS TIMESTAMPTZ))`,
         zone: staticZone !== undefined ? sqlString(staticZone) : `trino_iso8601_zone(${text(a)})`,
         ...(staticZone !== undefined ? { staticZone } : {}),
         what: 'from_iso8601_timestamp()',
