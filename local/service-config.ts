@@ -74,10 +74,19 @@ export function printFailureReason(output: string): string {
   return (reasons.length ? reasons : lines).join('\n  ').trim();
 }
 
+/**
+ * What the resolution reads from the environment, besides the files: the region (serverless.yml's provider.region)
+ * and the lake directory (local/paths.cjs, as an absolute path: LAKE_DIR=.lake and none are the same). A cache keyed
+ * without LAKE_DIR served the folder of the last start that set it to every later start without it.
+ */
+const resolvedEnvironment = () => [
+  process.env.AWS_REGION ?? '',
+  path.resolve(projectRoot, process.env.LAKE_DIR || '.lake'),
+];
+
 export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {
-  const hash = createHash('sha256')
-    .update(stage)
-    .update(process.env.AWS_REGION ?? '');
+  const hash = createHash('sha256').update(stage);
+  for (const value of resolvedEnvironment()) hash.update('\0').update(value);
   for (const f of await sourceFiles()) hash.update(f).update(await fs.readFile(f));
   const cacheFile = path.join(
     projectRoot,

@@ -446,3 +446,20 @@ describe('local API Gateway: a stop', () => {
     expect(socket.destroyed).toBe(true);
   });
 });
+
+describe('the resolved service definition (sls print, cached)', () => {
+  it('follows LAKE_DIR: a start with it does not leave its folder to the starts without it', async () => {
+    const before = process.env.LAKE_DIR;
+    const lakeDirOf = (c: Awaited<ReturnType<typeof loadServiceConfig>>) =>
+      Object.values(c.functions).map((f) => f.environment?.LAKE_DIR ?? c.provider.environment?.LAKE_DIR)[0];
+    try {
+      process.env.LAKE_DIR = '/tmp/another-lake-folder';
+      expect(lakeDirOf(await loadServiceConfig('local'))).toBe('/tmp/another-lake-folder');
+      delete process.env.LAKE_DIR;
+      expect(lakeDirOf(await loadServiceConfig('local'))).toBe(path.join(projectRoot, '.lake'));
+    } finally {
+      if (before === undefined) delete process.env.LAKE_DIR;
+      else process.env.LAKE_DIR = before;
+    }
+  }, 120_000);
+});
