@@ -8,9 +8,9 @@
  *  - First signal: the lake stops (local/lake.ts `stop`: the API stops accepting and answers what is in flight, the
  *    watcher, the schedules and the state machine stop, the delivery stream delivers what it holds) and the process
  *    exits 0 with a last line saying what was delivered — or 1, saying what is left for the next start.
- *  - Second signal: a line saying it is still stopping and what it waits for. Third: it exits at once (128 +
- *    signal number); what was acknowledged and not yet delivered stays in the write-ahead log, and the next start
- *    delivers it.
+ *  - Second signal: a line saying it is still stopping and what it waits for. Third: it ends at once, by the
+ *    signal's default action (exit status 128 + signal number; see the last point); what was acknowledged and not
+ *    yet delivered stays in the write-ahead log, and the next start delivers it.
  *  - One Ctrl-C on a terminal reaches both npm and the lake (one process group), and npm relays it: the same
  *    signal twice within COALESCE_MS counts once.
  *  - A local query DuckDB has not ended when asked to stop (lib/query/duckdb/stop.ts) would hold the process's exit
@@ -121,7 +121,8 @@ export class Shutdown {
       return;
     }
     log.error('stopping at once on a third signal: the next start delivers what is left', { signal });
-    this.exit(128 + (constants.signals[signal] ?? 15));
+    // The signal's default action: process.exit would wait for DuckDB's destructors, i.e. for a query still running.
+    this.raise(signal);
   }
 
   private begin(signal: Signal): void {

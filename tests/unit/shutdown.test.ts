@@ -82,7 +82,10 @@ it('counts one signal delivered twice at once as one; says it is still stopping,
   expect(h.exits).toEqual([]);
   h.tick(COALESCE_MS);
   h.shutdown.onSignal('SIGTERM');
-  expect(h.exits).toEqual([143]);
+  // By the signal's default action (exit status 143), not process.exit: that waits for DuckDB's destructors, i.e.
+  // for a local query still running (minutes for some), where "at once" is meant.
+  expect(h.exits).toEqual([]);
+  expect(h.raised).toEqual(['SIGTERM']);
   expect(h.stops).toHaveLength(1);
 });
 
