@@ -10,7 +10,7 @@ import { claimLakeDir, otherLakes, type Presence } from '../lib/lake-presence';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 import type { StopReport } from './shutdown';
 // Athena → DuckDB (lib/query/duckdb/), opened on the first /queries request; stopped here.
-import { closeQueryEngine, useQueryTables } from '../lib/query';
+import { closeQueryEngine, stopQueries, useQueryTables } from '../lib/query';
 import { queryLimits } from '../lib/query/settings';
 import { schemaSnapshot } from '../lib/schema-loader';
 import { localLog as logger } from './log';
@@ -147,8 +147,11 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
         // cut after the API's close grace): the schedules and the uploads watcher stop at once.
         etl.stopSchedules();
         const apiClosed = api.close();
+        // A request waiting on a query is answered with the query's end, not with RUNNING when its wait runs out.
+        const queriesStopped = stopQueries();
         await uploads.stop();
         await apiClosed;
+        await queriesStopped;
         await workers?.close();
         const { runsNotEnded } = await closeQueryEngine();
         await etl.stop();

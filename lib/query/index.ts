@@ -44,7 +44,14 @@ export function queryEngine(): Promise<QueryEngine> {
   return current;
 }
 
-/** Stops the engine if one was opened (local: interrupts running queries, closes DuckDB). */
+/**
+ * The local lake is stopping: the engine, if one was opened, fails what is queued and stops what runs, and still
+ * answers for its records (the requests in flight are being answered). closeQueryEngine then releases it.
+ */
+export async function stopQueries(): Promise<void> {
+  await (await current?.catch(() => undefined))?.stopQueries?.();
+}
+
 /** Closes the engine; resolves with the runs the local engine could not end (QueryEngine.close). */
 export async function closeQueryEngine(): Promise<{ runsNotEnded: number }> {
   const c = current;

@@ -104,6 +104,8 @@ export interface QueryEngine {
    * ended within the stop's bound (lib/query/duckdb/stop.ts): they keep the process from exiting until they end.
    */
   close?(): Promise<{ runsNotEnded: number } | void>;
+  /** The local engine: the lake is stopping; queries are stopped, their records stay readable until close(). */
+  stopQueries?(): Promise<void>;
   /** The local engine: the lake's tables changed (schemas/ edited); queries from now on see these. */
   useTables?(tables: TableDef[]): void;
   /**

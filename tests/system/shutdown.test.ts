@@ -195,6 +195,47 @@ describe('signals while stopping', () => {
     }
   }, 90_000);
 
+  it('answers a request waiting on a query with the query stopped, not RUNNING when its wait runs out', async () => {
+    const lakeDir = await tempLake('stop-query-wait');
+    let lake: LaunchedLake | undefined;
+    try {
+      lake = await launchLake('node', env(lakeDir));
+      const slow =
+        'SELECT sum(x * y * z) AS n FROM UNNEST(sequence(1, 2000)) AS a(x) ' +
+        'CROSS JOIN UNNEST(sequence(1, 2000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 2000)) AS c(z)';
+      const answer = fetch(`${lake.url}/queries`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+        body: JSON.stringify({ sql: slow, wait: 20 }),
+      }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { state?: string; reason?: string },
+      }));
+      // Its record (<LAKE_DIR>/.queries/<id>/state.json) says RUNNING.
+      const running = async () => {
+        for (const id of await fs.readdir(path.join(lakeDir, '.queries')).catch(() => [] as string[])) {
+          const state = await fs
+            .readFile(path.join(lakeDir, '.queries', id, 'state.json'), 'utf8')
+            .catch(() => '');
+          if (state.includes('"RUNNING"')) return true;
+        }
+        return undefined;
+      };
+      await until('the query running', running);
+      lake.signal('SIGTERM');
+      const { status, body } = await answer;
+      expect(status).toBe(200);
+      expect(body).toMatchObject({
+        state: 'FAILED',
+        reason: expect.stringMatching(/^the local lake stopped before the query finished/),
+      });
+      expect((await lake.exited).code).toBe(0);
+    } finally {
+      killLaunch(lake);
+      await fs.rm(lakeDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('stops at once on a third signal, leaving what is not delivered to the next start', async () => {
     const lakeDir = await tempLake('stop-forced');
     let lake: LaunchedLake | undefined;

@@ -101,7 +101,11 @@ export class DuckDbQueryEngine implements QueryEngine {
   private readonly setupLock = new Mutex();
   private readonly views: LakeViews;
   private readonly store: QueryStore;
+  /** Stopping (stopQueries): nothing new starts. */
   private closed = false;
+  private stopped: Promise<void> = Promise.resolve();
+  /** Released (close). */
+  private released = false;
   private running = 0;
   /** The lake's tables (replaced by useTables). */
   private tables: TableDef[];
@@ -282,15 +286,29 @@ export class DuckDbQueryEngine implements QueryEngine {
     return this.store.list(page);
   }
 
-  async close(): Promise<{ runsNotEnded: number }> {
-    if (this.closed) return { runsNotEnded: 0 };
+  /**
+   * The lake is stopping: nothing new starts, queued queries fail and running ones are stopped, while the records
+   * stay readable — a request in flight that waits on a query (POST /queries with `wait`) is answered with its final
+   * state at once, not RUNNING when its wait runs out. close() then releases the engine.
+   */
+  async stopQueries(): Promise<void> {
+    if (this.closed) return this.stopped;
     this.closed = true;
-    for (const a of this.queue.splice(0)) {
-      await this.complete(a, 'FAILED', {
-        reason: 'the local lake stopped before the query started; run it again',
-      });
-    }
-    await Promise.all([...this.active.values()].map((a) => this.stopRun(a, 'shutdown')));
+    this.stopped = (async () => {
+      for (const a of this.queue.splice(0)) {
+        await this.complete(a, 'FAILED', {
+          reason: 'the local lake stopped before the query started; run it again',
+        });
+      }
+      await Promise.all([...this.active.values()].map((a) => this.stopRun(a, 'shutdown')));
+    })();
+    return this.stopped;
+  }
+
+  async close(): Promise<{ runsNotEnded: number }> {
+    if (this.released) return { runsNotEnded: 0 };
+    this.released = true;
+    await this.stopQueries();
     // A run DuckDB has not let go of keeps its connection, and the database with it, open: the process ends them.
     // Closing such a connection would wait for DuckDB on the main thread, and no signal would be heard again.
     const busy = new Set([...this.executing].map((a) => a.connection));
