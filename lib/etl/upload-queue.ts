@@ -35,6 +35,8 @@ export interface PendingUpload {
   correlationId?: string;
   /** Runs that took this upload without recording its outcome (a run that crashed, or failed as a whole). */
   attempts?: number;
+  /** The (local) run that took it last: its attempt is given back when that run is stopped with the lake. */
+  takenBy?: string;
 }
 
 /** What became of an upload: written by the run that took it, read by the file's execution. */

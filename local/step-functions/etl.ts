@@ -104,6 +104,10 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     region: config.provider.region,
     retryIntervalOverrides: retryIntervalsFromEnv(definition),
     waitTimeOverrides: waitTimesFromEnv(definition),
+    // The job's run id is the execution name (state-machines/etl.asl.json --run_id): a run stopped with the lake
+    // does not count as one of the attempts of the uploads it took.
+    onStopped: async (execution) =>
+      (await import('../../lib/etl/duckdb-runner/uploads')).releaseUploadsTakenBy(opts.lakeDir, execution),
     ...opts.engine,
   });
   // What GET /executions/{name} shows as the definition (lib/workflow/local-workflow.ts).

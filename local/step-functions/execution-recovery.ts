@@ -97,10 +97,12 @@ export async function requestAgain(
   r: ExecutionRecord,
   events: ExecutionEvent[],
   cause: string,
+  /** A crash's restart counts toward MAX_RESTARTS; a stop of the lake (the user's) does not. */
+  counted = true,
 ): Promise<ExecutionRecord> {
   const again: ExecutionRecord = {
     ...r,
-    restarts: (r.restarts ?? 0) + 1,
+    ...(counted ? { restarts: (r.restarts ?? 0) + 1 } : {}),
     events: [
       ...(r.events ?? []),
       ...events,

@@ -29,7 +29,7 @@ import { tempFileOwnerRunning } from '../../lib/durable-fs';
 import { thisProcess } from '../../lib/process-identity';
 import { localLog } from '../log';
 import { claimExecution, claimPath, openInstances } from './execution-claims';
-import { MAX_RESTARTS, executionsToResume, requestAgain } from './execution-recovery';
+import { executionsToResume, requestAgain } from './execution-recovery';
 import { executionProgress } from './execution-progress';
 import { startRun, taskStandIns, type Outcome, type TaskStandIn } from './execution-run';
 import { checkExecutionInput, oversizedStatePayload } from './payload-quota';
@@ -65,6 +65,8 @@ export interface LocalStateMachineOptions {
   logger?: Pick<typeof localLog, 'info' | 'warn' | 'error'>;
   /** Step Functions' history quota in (estimated AWS) events: HISTORY_QUOTA_EVENTS, 25,000; lower in tests. */
   historyQuota?: number;
+  /** An execution stopped by close() (to run again at the next start): release what its run took. */
+  onStopped?: (executionName: string) => Promise<void>;
 }
 
 function envInt(name: string, fallback: number): number {
@@ -204,8 +206,8 @@ export class LocalStateMachine {
 
   /**
    * Stops serving: no new runs; running executions get `stopGraceMs` to finish, then are stopped and left to run
-   * again from the start at the next start (as after a crash, counted in MAX_RESTARTS: on AWS, stopping a machine
-   * does not stop an execution). Requests that have not started stay pending for the next start.
+   * again from the start at the next start (not counted in MAX_RESTARTS, which bounds crashes: on AWS, stopping a
+   * machine does not stop an execution). Requests that have not started stay pending for the next start.
    */
   close(): Promise<void> {
     return (this.closing ??= (async () => {
@@ -352,9 +354,17 @@ export class LocalStateMachine {
     setAbort(abort);
     const { outcome, aborted, events, eventsTruncated } = await settled;
     await progress.settle();
-    if (aborted && this.shutdownAbort && (record.restarts ?? 0) < MAX_RESTARTS) {
-      // Stopped by the shutdown: requested again, to run from the start at the next start.
-      await requestAgain(this.lakeDir, this.machine, record, events, 'the local lake stopped');
+    if (aborted && this.shutdownAbort) {
+      // Stopped by the shutdown: requested again, to run from the start at the next start. Not a restart counted
+      // toward MAX_RESTARTS (that bounds executions whose process died, which they may be the cause of): a lake
+      // stopped three times during a long run would otherwise end it ABORTED, its file never loaded. What the
+      // stopped run took is released to the next one (the uploads' attempts, opts.onStopped).
+      await this.opts
+        .onStopped?.(record.name)
+        .catch((e: unknown) =>
+          this.log.error('what a stopped execution took could not be released', { name, error: e as Error }),
+        );
+      await requestAgain(this.lakeDir, this.machine, record, events, 'the local lake stopped', false);
       await fs.writeFile(marker, '');
       await fs.rm(claimPath(this.lakeDir, this.machine, name), { force: true });
       return;

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { lakeTable } from '../../lib/catalog/tables';
 import type { EventRecord } from '../../lib/envelope';
 import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
+import { releaseUploadsTakenBy } from '../../lib/etl/duckdb-runner/uploads';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
@@ -1263,7 +1264,15 @@ describe('runEtlJob arguments and errors', () => {
       },
     ).catch((e: Error) => e);
     expect(crashed).toBeInstanceOf(SimulatedCrash);
-    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ attempts: 1 });
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ attempts: 1, takenBy: 'crashing' });
+    // A run stopped with the lake (its execution runs again at the next start) gives its attempt back; another
+    // run's release changes nothing.
+    await releaseUploadsTakenBy(lake, 'another-run');
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ attempts: 1, takenBy: 'crashing' });
+    await releaseUploadsTakenBy(lake, 'crashing');
+    const released = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+    expect(released).toMatchObject({ attempts: 0 });
+    expect(released).not.toHaveProperty('takenBy');
   });
 });
 

@@ -120,7 +120,8 @@ export async function takeUploads(
       continue;
     }
     if (await exists(curated(pendingUploadKey(pending.execution)))) {
-      t.pending = { ...pending, attempts };
+      // takenBy: the run, so that a run stopped with the lake gives its attempt back (releaseUploadsTakenBy).
+      t.pending = { ...pending, attempts, takenBy: args.runId };
       await writeFileDurably(
         curated(pendingUploadKey(pending.execution)),
         JSON.stringify(t.pending, null, 2),
@@ -357,4 +358,22 @@ async function firstGzipProblem(files: InputFile[]): Promise<string | undefined>
     if (problem) return `'${f.key}' is ${problem}`;
   }
   return undefined;
+}
+
+/**
+ * The uploads run `runId` took, given back: a run stopped with the local lake (the state machine runs its execution
+ * again at the next start) is no attempt of theirs — three stops during a long run gave a valid file up
+ * (Etl.UploadGivenUp). A run that dies (a crash) keeps its attempts: it may be what a file makes happen.
+ */
+export async function releaseUploadsTakenBy(lakeDir: string, runId: string): Promise<void> {
+  const dir = path.join(lakeDir, 'curated', ...pendingUploadsPrefix.split('/'));
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    const file = path.join(dir, name);
+    const p = await readJsonFile<PendingUpload>(file).catch(() => undefined);
+    if (!p || p.takenBy !== runId) continue;
+    const { takenBy: _run, ...rest } = p;
+    const released: PendingUpload = { ...rest, attempts: Math.max(0, (p.attempts ?? 1) - 1) };
+    await writeFileDurably(file, JSON.stringify(released, null, 2));
+  }
 }
