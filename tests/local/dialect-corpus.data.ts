@@ -322,6 +322,25 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToDouble: Double.parseDouble)`,
   },
   {
+    // new BigDecimal(text) (Trino's varcharToDecimal): no white space, no underscore; Float.parseFloat for REAL.
+    sql:
+      "SELECT TRY_CAST(' 1.5' AS DECIMAL(3,1)), TRY_CAST('1_0' AS DECIMAL(3,1)), try(CAST('7 ' AS DECIMAL(10,2))), " +
+      "CAST('1.25' AS DECIMAL(3,1)), CAST('-.5' AS DECIMAL(3,1)), CAST('1e2' AS DECIMAL(5,1)), " +
+      "TRY_CAST('1_000' AS REAL), TRY_CAST('inf' AS REAL), CAST('1.5f' AS REAL), CAST(' 2.5 ' AS REAL)",
+    rows: [[null, null, null, 1.3, -0.5, 100, null, null, 1.5, 2.5]],
+    source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'DecimalCasts')} (varcharToShortDecimal: new BigDecimal); VarcharOperators (castToFloat: Float.parseFloat)`,
+  },
+  {
+    sql: "SELECT CAST(x AS DECIMAL(10,2)) FROM (VALUES ('1_000.5')) AS t(x)",
+    refused: /Cannot cast VARCHAR '1_000.5' to DECIMAL\(10, 2\). Value is not a number./,
+    source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'DecimalCasts')} (varcharToShortDecimal)`,
+  },
+  {
+    sql: "SELECT CAST('nan' AS REAL)",
+    refused: /Cannot cast 'nan' to REAL/,
+    source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToFloat: Float.parseFloat)`,
+  },
+  {
     sql: "SELECT CAST('inf' AS DOUBLE)",
     refused: /Cannot cast 'inf' to DOUBLE/,
     source:

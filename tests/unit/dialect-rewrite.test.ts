@@ -41,8 +41,8 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
   expect(
     toDuckDbSql('SELECT CAST(x AS DECIMAL(10, 2)), TRY_CAST(CAST(y AS decimal) AS DECIMAL(5)) FROM t'),
   ).toBe(
-    'SELECT CAST(trino_decimal_text(x , 2) AS DECIMAL(10,2)), ' +
-      'TRY_CAST(trino_decimal_text(CAST(trino_decimal_text(y , 0) AS DECIMAL(38,0)) , 0) AS DECIMAL(5,0)) FROM t',
+    'SELECT CAST(trino_decimal_text(x , 10, 2) AS DECIMAL(10,2)), ' +
+      'TRY_CAST(trino_try_decimal_text(CAST(trino_decimal_text(y , 38, 0) AS DECIMAL(38,0)) , 5, 0) AS DECIMAL(5,0)) FROM t',
   );
   expect(toDuckDbSql('SELECT CAST(CAST(x AS ARRAY(BIGINT)) AS VARCHAR) FROM t')).toBe(
     'SELECT trino_cast_varchar(list_transform(x , lake_c1 -> trino_cast_bigint(lake_c1))) FROM t',

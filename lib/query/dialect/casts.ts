@@ -219,8 +219,17 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       // on its exact binary value, as Trino (./macros.ts). The edits replace the `(` and AS tokens, so that a
       // rewrite at the first or last token of x is kept.
       const open = tokens[k + 1]!;
-      edits.push({ start: open.start, end: open.end, text: '(trino_decimal_text(' });
-      edits.push({ start: tokens[as]!.start, end: tokens[as]!.end, text: `, ${decimal.scale}) AS` });
+      const fails = word(k, 'cast') && !insideCall(tokens, k, 'try');
+      edits.push({
+        start: open.start,
+        end: open.end,
+        text: fails ? '(trino_decimal_text(' : '(trino_try_decimal_text(',
+      });
+      edits.push({
+        start: tokens[as]!.start,
+        end: tokens[as]!.end,
+        text: `, ${decimal.precision}, ${decimal.scale}) AS`,
+      });
       edits.push({
         start: typeTokens[0]!.start,
         end: typeTokens[typeTokens.length - 1]!.end,
@@ -253,6 +262,6 @@ function scalarCastSql(expression: string, type: Token[]): string {
   if (name === 'json') return `trino_cast_json(${expression})`;
   const decimal = decimalTarget(type);
   if (decimal)
-    return `CAST(trino_decimal_text(${expression}, ${decimal.scale}) AS DECIMAL(${decimal.precision},${decimal.scale}))`;
+    return `CAST(trino_decimal_text(${expression}, ${decimal.precision}, ${decimal.scale}) AS DECIMAL(${decimal.precision},${decimal.scale}))`;
   return `CAST(${expression} AS ${duckDbType(type)})`;
 }

@@ -60,6 +60,8 @@ const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_T
  * DuckDB's cast (a decimal is rounded half up by both).
  */
 const INTEGER_TEXT = '[+-]?[0-9]+';
+/** What java.math.BigDecimal(String) reads: a sign, digits with a point, an exponent; nothing around them. */
+const BIG_DECIMAL_TEXT = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?';
 const TIMESTAMP_TEXT =
   '[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}( ([0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]+)?)?)?)?';
 const DATE_TEXT = '\\s*[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\\s*';
@@ -91,18 +93,18 @@ const STRICT_CAST_TARGETS: StrictCastTarget[] = [
       `make_timestamp(CAST(floor(epoch_us(${cast}(TRY_CAST(x AS VARCHAR) AS TIMESTAMP)) / 1000.0 + 0.5) AS BIGINT) * 1000)`,
   },
   { type: 'DATE', failure: { value: 'date' }, text: DATE_TEXT, rounds: false },
-  {
-    // Java's Double.parseDouble (Trino's cast of a varchar): NaN and Infinity spelt so, a d or f suffix, hex;
-    // DuckDB read 'inf', 'nan' and ' 1 ' alike and refused '1d'.
-    type: 'DOUBLE',
-    failure: { cannot: 'DOUBLE' },
+  // Java's Double.parseDouble and Float.parseFloat (Trino's casts of a varchar to DOUBLE and REAL): NaN and Infinity
+  // spelt so, a d or f suffix, hex; DuckDB read 'inf', 'nan', '1_000' and ' 1 ' alike and refused '1d'.
+  ...(['DOUBLE', 'REAL'] as const).map((type): StrictCastTarget => ({
+    type,
+    failure: { cannot: type },
     text: JAVA_DOUBLE_TEXT,
     rounds: false,
     fromText: (cast) =>
       `CASE WHEN regexp_matches(TRY_CAST(x AS VARCHAR), '0[xX]') THEN error('not supported by the local engine: ` +
       `a hexadecimal floating-point text (Java''s 0x1.8p1), which Athena reads; write the number in decimal') ` +
-      `ELSE ${cast}(regexp_replace(trim(TRY_CAST(x AS VARCHAR)), '[fFdD]$', '') AS DOUBLE) END`,
-  },
+      `ELSE ${cast}(regexp_replace(trim(TRY_CAST(x AS VARCHAR)), '[fFdD]$', '') AS ${type}) END`,
+  })),
 ];
 
 /** The types with a trino_cast_<type> and a trino_try_cast_<type> macro, in lower case. */
@@ -366,12 +368,27 @@ const HELPERS: MacroDef[] = [
   // a shorter rendering (0.02). printf's %.Nf writes the exact binary digits; cut to s + 1 decimals, the text
   // rounds as the exact value does (the digit after the scale decides, and s + 40 digits leave no run of 9s a
   // double can have to carry into it). A boolean is 1 or 0 as in Trino; every other type is its text, exact for
-  // integers and decimals.
-  m(
-    'trino_decimal_text',
-    ['x', 's'],
-    `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN printf('%.' || (s + 40) || 'f', x)[1:-40] ` +
-      "WHEN typeof(x) = 'BOOLEAN' THEN CAST(CAST(x AS INTEGER) AS VARCHAR) ELSE CAST(x AS VARCHAR) END",
+  // integers and decimals. A text is read as Java's new BigDecimal(text) reads it (Trino's varcharToDecimal): no
+  // white space, no underscore, no inf or nan, which DuckDB's cast took (' 1.5', '1_0'); one it refuses fails the
+  // CAST with Trino's message, or is NULL (trino_try_decimal_text: TRY_CAST, and a CAST inside try()).
+  ...(
+    [
+      ['trino_decimal_text', true],
+      ['trino_try_decimal_text', false],
+    ] as const
+  ).map(([name, fails]) =>
+    m(
+      name,
+      ['x', 'p', 's'],
+      `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN printf('%.' || (s + 40) || 'f', x)[1:-40] ` +
+        "WHEN typeof(x) = 'BOOLEAN' THEN CAST(CAST(x AS INTEGER) AS VARCHAR) " +
+        `WHEN typeof(x) = 'VARCHAR' AND NOT regexp_full_match(CAST(x AS VARCHAR), ${sqlString(BIG_DECIMAL_TEXT)}) ` +
+        (fails
+          ? "THEN error('Cannot cast VARCHAR ''' || CAST(x AS VARCHAR) || ''' to DECIMAL(' || p || ', ' || s || " +
+            "'). Value is not a number.') "
+          : 'THEN NULL ') +
+        'ELSE CAST(x AS VARCHAR) END',
+    ),
   ),
   // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
   m(
