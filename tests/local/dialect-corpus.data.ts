@@ -341,6 +341,16 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_CAST_SRC.replace('CharacterStringCasts', 'VarcharOperators')} (castToFloat: Float.parseFloat)`,
   },
   {
+    // Trino's if(condition, true_value): NULL where the condition is not true; chr of a bigint code point.
+    sql:
+      "SELECT if(1 > 2, 'x'), if(true, 'a'), if(NULL, 1), if(2 > 1, if(1 > 2, 'no')), " +
+      'chr(CAST(65 AS BIGINT)), chr(128512), chr(x) FROM (VALUES (CAST(66 AS BIGINT))) AS t(x)',
+    rows: [[null, 'a', null, null, 'A', '😀', 'B']],
+    source:
+      'https://trino.io/docs/current/functions/conditional.html (if(condition, true_value)); ' +
+      'https://trino.io/docs/current/functions/string.html (chr(n) → varchar, n a bigint)',
+  },
+  {
     sql: "SELECT CAST('inf' AS DOUBLE)",
     refused: /Cannot cast 'inf' to DOUBLE/,
     source:

@@ -137,6 +137,14 @@ export function rewriteCalls(sql: string): string {
       }
     }
     callRewrites(sql, tokens, k, edits);
+    // if(condition, value): Trino's two-argument form is NULL where the condition is not true; DuckDB's parser takes
+    // only three arguments ("Wrong number of arguments to IF").
+    const ifCall = word(k, 'if') ? callAt(tokens, k) : undefined;
+    if (ifCall?.args.length === 2)
+      edits.push({ start: tokens[ifCall.close]!.start, end: tokens[ifCall.close]!.start, text: ', NULL' });
+    // chr(n): Trino takes a bigint code point, DuckDB's chr an integer (no function matched a bigint column).
+    if (word(k, 'chr') && callAt(tokens, k)?.args.length === 1 && !isSymbol(tokens[k - 1], '.'))
+      edits.push({ start: t.start, end: t.end, text: 'trino_chr' });
     // Aggregates that are expressions locally (./aggregate-functions.ts): a window cannot apply to them.
     const name = t.text.toLowerCase();
     const aggregate = Object.hasOwn(EXPRESSION_AGGREGATES, name) ? EXPRESSION_AGGREGATES[name] : undefined;

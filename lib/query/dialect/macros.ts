@@ -136,6 +136,8 @@ const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, failure, t
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
+  // chr(n) (calls.ts): Trino's takes a bigint, DuckDB's an integer.
+  m('trino_chr', ['n'], 'chr(CAST(n AS INTEGER))'),
   // The text a regexp function with a `$` anchor searches (./calls.ts): Trino's `$` (Joni, Java syntax) also matches
   // before a final line break, RE2's only at the end: where the match's text or place counts, such a text fails.
   m(
