@@ -1150,3 +1150,29 @@ describe("local query engine: a stored timestamp is read as Athena reads it (tim
     ).toEqual([['c-1'], ['c-2']]);
   });
 });
+
+describe('local query engine: files an ETL run replaces while a query starts', () => {
+  it('syncs the views and runs the query again when a file they name is gone (a partition swapped in)', async () => {
+    const own = await tempLake('query-swap');
+    await writePartition(own, 'page_view', '2024-04-01', pageViews('2024-04-01', 10));
+    const e = await DuckDbQueryEngine.open(options({ lakeDir: own }));
+    try {
+      // Between the views' sync and the read, the partition is swapped: its file comes back under a new name.
+      const views = (e as unknown as { views: { sync: (t: readonly string[]) => Promise<void> } }).views;
+      const sync = views.sync.bind(views);
+      let swapped = 0;
+      views.sync = async (tables) => {
+        await sync(tables);
+        if (swapped++ > 0) return;
+        const dir = path.join(own, 'curated', table('page_view').prefix, 'event_date=2024-04-01');
+        await fs.rename(path.join(dir, 'part-0.parquet'), path.join(dir, 'part-0-run-2.parquet'));
+      };
+      const s = await run('SELECT count(*) FROM page_view', e);
+      expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+      expect((await e.results(s.id, { maxRows: 10 })).rows).toEqual([[10]]);
+      expect(swapped).toBe(2);
+    } finally {
+      await e.close();
+    }
+  });
+});
