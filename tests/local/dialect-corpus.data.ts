@@ -351,6 +351,21 @@ export const CORPUS: CorpusEntry[] = [
       'https://trino.io/docs/current/functions/string.html (chr(n) → varchar, n a bigint)',
   },
   {
+    // Set operations and IS [NOT] DISTINCT FROM: Athena runs them; the guard's grammar reads them as their parsable
+    // equivalents (lib/query/sql-guard/set-operations.ts).
+    sql: 'SELECT x FROM (VALUES (1), (2), (2), (3)) t(x) INTERSECT SELECT x FROM (VALUES (2), (3), (4)) u(x) ORDER BY 1',
+    rows: [[2], [3]],
+    source: `${TRINO_SELECT} (INTERSECT)`,
+  },
+  {
+    sql:
+      'SELECT (SELECT count(*) FROM (SELECT x FROM (VALUES (1), (2), (2), (3)) t(x) EXCEPT DISTINCT ' +
+      'SELECT x FROM (VALUES (2)) u(x))), NULL IS NOT DISTINCT FROM NULL, 1 IS DISTINCT FROM NULL, ' +
+      '1 IS NOT DISTINCT FROM 2',
+    rows: [[2, true, true, false]],
+    source: `${TRINO_SELECT} (EXCEPT); https://trino.io/docs/current/functions/comparison.html (IS DISTINCT FROM)`,
+  },
+  {
     sql: "SELECT CAST('inf' AS DOUBLE)",
     refused: /Cannot cast 'inf' to DOUBLE/,
     source:

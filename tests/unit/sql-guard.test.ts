@@ -185,6 +185,24 @@ describe('refused, with the reason', () => {
     expect(refusal(sql)).toMatch(reason);
   });
 
+  it('checks INTERSECT, EXCEPT and IS [NOT] DISTINCT FROM as what the grammar parses: every branch a lake SELECT', () => {
+    for (const sql of [
+      'SELECT user_id FROM page_view INTERSECT SELECT user_id FROM signup',
+      'SELECT user_id FROM page_view EXCEPT DISTINCT SELECT user_id FROM signup WHERE plan IS NOT DISTINCT FROM NULL',
+      '(SELECT user_id FROM page_view) INTERSECT ALL (SELECT user_id FROM signup)',
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
+    expect(checkQuery('SELECT 1 FROM orders EXCEPT SELECT 2 FROM customers', opts).tables.sort()).toEqual([
+      'customers',
+      'orders',
+    ]);
+    expect(refusal('SELECT user_id FROM page_view INTERSECT SELECT x FROM other_db.t')).toMatch(/other_db/);
+    expect(refusal("SELECT 'EXCEPT' FROM page_view EXCEPT SELECT secret FROM hidden")).toMatch(
+      /'hidden' is not a table of the lake/,
+    );
+    expect(refusal('SELECT 1 FROM page_view EXCEPT DELETE FROM orders')).toMatch(/could not be checked/);
+  });
+
   it('refuses what a bare VALUES or information_schema could hide', () => {
     expect(refusal('VALUES (1), ((SELECT count(*) FROM other_db.t))')).toMatch(/other_db/);
     expect(refusal('SELECT * FROM information_schema.tables t JOIN other_db.x ON true')).toMatch(/other_db/);

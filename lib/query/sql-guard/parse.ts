@@ -7,6 +7,7 @@
 import type { Parser as TrinoParser } from 'node-sql-parser/build/trino';
 import { liftPartitionExpressions } from './partitions';
 import { QueryNotAllowedError } from './errors';
+import { parsableEquivalent } from './set-operations';
 import { liftSubqueries } from './subqueries';
 
 export interface Parsed {
@@ -50,6 +51,16 @@ export function parse(text: string): Parsed {
     return { ...parseOne(text), subqueries: [] };
   } catch (first) {
     if (first instanceof RangeError) throw first;
+    // INTERSECT, EXCEPT, IS [NOT] DISTINCT FROM: checked as the equivalent the grammar parses (./set-operations.ts).
+    const equivalent = parsableEquivalent(text);
+    if (equivalent !== undefined) {
+      try {
+        return parse(equivalent);
+      } catch (e) {
+        if (e instanceof RangeError || e instanceof QueryNotAllowedError) throw e;
+        throw first;
+      }
+    }
     let pieces: string[];
     try {
       // Partitions by expression lifted first (./partitions.ts); then every piece's expression subqueries.
