@@ -49,19 +49,54 @@ async function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
+/** Settings of the environment that would otherwise be read late (at the stop) or silently replaced. */
+function startSettingProblem(): string | undefined {
+  const env = process.env;
+  const access = env.LAKE_ACCESS_LOG;
+  if (access !== undefined && access !== 'true' && access !== 'false')
+    return `LAKE_ACCESS_LOG must be true or false, got '${access}'`;
+  const level = env.POWERTOOLS_LOG_LEVEL;
+  if (level !== undefined && !/^(trace|debug|info|warn|error|critical|silent)$/i.test(level))
+    return `POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, got '${level}'`;
+  // A header value is visible ASCII: a client cannot send another key, so no request would be let in.
+  const key = env.LAKE_API_KEY?.trim();
+  if (key && !/^[\x21-\x7e]+$/.test(key))
+    return 'LAKE_API_KEY must be visible ASCII characters (an HTTP header value): clients cannot send this one';
+  const grace = env.LAKE_SFN_STOP_GRACE_SECONDS;
+  if (grace !== undefined && grace !== '' && !/^[0-9]+$/.test(grace))
+    return `LAKE_SFN_STOP_GRACE_SECONDS must be a whole number >= 0, got '${grace}'`;
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
-  const port = Number(process.env.PORT ?? 3000);
+  // Digits only: Number('') is 0 (any port) and Number('1e3') 1000, neither what was meant.
+  const rawPort = process.env.PORT;
+  const port = rawPort === undefined ? 3000 : /^[0-9]{1,5}$/.test(rawPort) ? Number(rawPort) : NaN;
   const host = process.env.HOST || '127.0.0.1';
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new StartRefused(`PORT must be a port number (0-65535), got '${process.env.PORT}'`);
+  const refused = startSettingProblem();
+  if (refused) throw new StartRefused(refused);
   await checkPortFree(port, host);
   // A lake under a key=value folder: its queries would read that folder as a column (lib/query/duckdb/partition-paths.ts).
   const lakeFolderRefusal = partitionFolderRefusal(lakeDir());
   if (lakeFolderRefusal !== undefined) throw new StartRefused(lakeFolderRefusal);
   const config = await loadServiceConfig(stage);
+  const runtime = config.provider.environment?.LAKE_RUNTIME;
+  if (runtime !== 'local')
+    throw new StartRefused(
+      `LAKE_STAGE=${stage} is a stage serverless.yml deploys to AWS (runtime ${String(runtime)}): the local lake ` +
+        "runs a stage whose params say runtime: local (the stage 'local'); deploy this one with sls deploy",
+    );
   applyFunctionEnvironment(config);
+  // Read by the functions on use (an upload's check): refused at the start, not at the first upload.
+  try {
+    (await import('../lib/uploads/types')).sampleLimits();
+  } catch (e) {
+    throw new StartRefused((e as Error).message);
+  }
   // Modules that read the environment at load (logger, handlers) are loaded after it is set.
   const { startLocalLake } = await import('./lake');
   const { localLog: logger } = await import('./log');

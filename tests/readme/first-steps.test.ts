@@ -59,6 +59,35 @@ it('a second npm start on a busy port says so in one line, and starts and writes
   }
 }, 60_000);
 
+it.each([
+  [{ PORT: '' }, "PORT must be a port number (0-65535), got ''"],
+  [{ PORT: '1e3' }, "PORT must be a port number (0-65535), got '1e3'"],
+  [{ LAKE_ACCESS_LOG: 'no' }, "LAKE_ACCESS_LOG must be true or false, got 'no'"],
+  [{ POWERTOOLS_LOG_LEVEL: 'LOUD' }, /^POWERTOOLS_LOG_LEVEL must be one of TRACE, .*, got 'LOUD'$/],
+  [{ LAKE_API_KEY: 'clé' }, /^LAKE_API_KEY must be visible ASCII characters/],
+  [
+    { LAKE_SFN_STOP_GRACE_SECONDS: 'abc' },
+    "LAKE_SFN_STOP_GRACE_SECONDS must be a whole number >= 0, got 'abc'",
+  ],
+  [{ UPLOAD_SAMPLE_ROWS: 'abc' }, "UPLOAD_SAMPLE_ROWS must be a positive integer, got 'abc'"],
+  [{ LAKE_STAGE: 'prod' }, /^LAKE_STAGE=prod is a stage serverless.yml deploys to AWS/],
+])(
+  'a setting that is no such value (%j) is refused at the start, naming it, and nothing is written',
+  async (env, why) => {
+    const lake = path.join(scratch, 'lake');
+    const r = await npm(['start'], { PORT: '0', LAKE_DIR: lake, LOG_FORMAT: 'json', ...env });
+    expect(r.code).toBe(1);
+    const line = said(r.out)
+      .split('\n')
+      .at(-1)!
+      .replace(/^failed to start the local data lake: /, '');
+    if (typeof why === 'string') expect(line).toBe(why);
+    else expect(line).toMatch(why);
+    expect(existsSync(lake)).toBe(false);
+  },
+  120_000,
+);
+
 const full = mountTmpfs('first-steps-full', 1);
 (('skip' in full ? it.skip : it) as jest.It)(
   'a lake whose disk is full: npm start says so in one line, naming LAKE_DIR, without a stack',

@@ -192,10 +192,9 @@ describe('refused, with the reason', () => {
       '(SELECT user_id FROM page_view) INTERSECT ALL (SELECT user_id FROM signup)',
     ])
       expect(() => checkQuery(sql, opts)).not.toThrow();
-    expect(checkQuery('SELECT 1 FROM orders EXCEPT SELECT 2 FROM customers', opts).tables.sort()).toEqual([
-      'customers',
-      'orders',
-    ]);
+    expect(
+      [...checkQuery('SELECT 1 FROM orders EXCEPT SELECT 2 FROM customers', opts).tables].sort(),
+    ).toEqual(['customers', 'orders']);
     expect(refusal('SELECT user_id FROM page_view INTERSECT SELECT x FROM other_db.t')).toMatch(/other_db/);
     expect(refusal("SELECT 'EXCEPT' FROM page_view EXCEPT SELECT secret FROM hidden")).toMatch(
       /'hidden' is not a table of the lake/,
