@@ -4,7 +4,10 @@
  * JSON.parse (validateUpload's sample check) and Python's json read it — instead of failing the file's run; the
  * records it passes on keep every digit of their numbers.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { mayHoldLenientJson } from '../../lib/etl/duckdb-runner/readers/lenient-json';
 import { dataset } from '../../lib/dataset-registry';
 import { jsonChecker } from '../../lib/uploads/check-json';
 import { sampleLimits } from '../../lib/uploads/types';
@@ -110,6 +113,54 @@ describe('the JSON fallback of the local Glue runner', () => {
     expect((await rejectedRows(lake, 'customers')).map((r) => r.reason)).toEqual([
       'line 2: not UTF-8 (its bytes kept here as Latin-1 text)',
     ]);
+  });
+
+  it('rejects what read_json alone takes (a trailing comma, NaN, Infinity) as the upload check and Glue do; the rest loads', async () => {
+    const lake = await newLake();
+    const good = Array.from({ length: 30 }, (_, i) => customer(`g${i}`));
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/lenient.jsonl',
+      [
+        ...good,
+        customer('t1', ',"name":"x",'),
+        customer('n1', ',"name":NaN'),
+        customer('i1', ',"name":-Infinity'),
+        customer('a1', ',"tags":[1,2,]'),
+        // Only looks like one: inside a string.
+        customer('s1', ',"name":"a, }"'),
+      ].join('\n') + '\n',
+    );
+    const summary = await run(lake, fileJob('customers', key, 'lenient'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 35, rowsWritten: 31, rowsRejected: 4 });
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => r.customer_id)).not.toEqual(expect.arrayContaining(['t1']));
+    expect(rows.find((r) => r.customer_id === 's1')?.name).toBe('a, }');
+    expect((await rejectedRows(lake, 'customers')).map((r) => r.reason).sort()).toEqual([
+      expect.stringMatching(/^line 31: not valid JSON/),
+      expect.stringMatching(/^line 32: not valid JSON/),
+      expect.stringMatching(/^line 33: not valid JSON/),
+      expect.stringMatching(/^line 34: not valid JSON/),
+    ]);
+  });
+
+  it('finds such a comma or NaN across the 64 KiB chunks an input is read in, after any run of white space', async () => {
+    const dir = await newLake();
+    const at = async (name: string, text: string) => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, text);
+      return mayHoldLenientJson({ key: `uploads/customers/${name}`, file, format: 'jsonl', gz: false });
+    };
+    const pad = (n: number) => `{"customer_id":"${'x'.repeat(n)}"}\n`;
+    const lead = pad(65536 - 40); // the next line starts 40 bytes before the first chunk ends
+    expect(await at('comma.jsonl', lead + `{"a":"b",${' '.repeat(500)}}\n`)).toBe(true);
+    expect(await at('nan.jsonl', lead + `{"a":${'\t'.repeat(200)}nan}\n`)).toBe(true);
+    expect(await at('fine.jsonl', lead + `{"a":"b", ${' '.repeat(500)}"c":null}\n`)).toBe(false);
+    // Streamed events (written by JSON.stringify) are not scanned.
+    const file = path.join(dir, 'comma.jsonl');
+    expect(await mayHoldLenientJson({ key: 'events/type=x/a.gz', file, format: 'jsonl', gz: false })).toBe(
+      false,
+    );
   });
 
   it('rejects a JSON line with a lone surrogate escape with that reason; the other lines load', async () => {

@@ -7,10 +7,14 @@ import path from 'node:path';
 import { csvSegment } from './csv';
 import { jsonLayoutOf, jsonSegment, MAX_JSON_OBJECT_BYTES } from './json';
 import { cleanJson, MalformedSink } from './json-fallback';
+import { mayHoldLenientJson } from './lenient-json';
 import { parquetSegment } from './parquet';
 import type { InputFile, ReadContext, Segment } from './types';
 
-/** Builds the segments of raw_input; with `clean`, JSON inputs go through the line-by-line fallback first. */
+/**
+ * Builds the segments of raw_input; with `clean`, JSON inputs go through the line-by-line fallback first, and so do
+ * JSON uploads that may hold what only read_json takes (./lenient-json.ts).
+ */
 export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: boolean): Promise<Segment[]> {
   const segments: Segment[] = [];
   const byFormat = new Map<string, InputFile[]>();
@@ -19,9 +23,15 @@ export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: 
       input.format === 'csv' || input.format === 'parquet' ? input.format : await jsonLayoutOf(input);
     byFormat.set(kind, [...(byFormat.get(kind) ?? []), input]);
   }
-  const malformed = clean
-    ? new MalformedSink(path.join(ctx.workDir, `malformed-${ctx.seq.n++}.jsonl`))
-    : undefined;
+  // JSON uploads read_json would read leniently (a trailing comma, NaN): the strict reader, as if `clean`.
+  const strict = new Set<InputFile>();
+  for (const input of inputs)
+    if (!clean && (input.format === 'json' || input.format === 'jsonl') && (await mayHoldLenientJson(input)))
+      strict.add(input);
+  const malformed =
+    clean || strict.size > 0
+      ? new MalformedSink(path.join(ctx.workDir, `malformed-${ctx.seq.n++}.jsonl`))
+      : undefined;
   // DuckDB's filename column names the file a row came from, unless the input has a column of that name.
   const together = !ctx.plan.input.columns.some((c) => c.path[0] === 'filename');
   for (const [kind, group] of [...byFormat].sort((a, b) => a[0].localeCompare(b[0]))) {
@@ -47,12 +57,12 @@ export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: 
         continue;
       }
       for (const input of group) {
-        if (!malformed) {
+        if (!clean && !strict.has(input)) {
           segments.push(jsonSegment(ctx, [input.file], layoutKind, input.key));
           continue;
         }
         const out = path.join(ctx.workDir, `clean-${ctx.seq.n++}.jsonl`);
-        await cleanJson(ctx, input, layoutKind, out, malformed);
+        await cleanJson(ctx, input, layoutKind, out, malformed!);
         segments.push(jsonSegment(ctx, [out], 'lines', input.key));
       }
     }
