@@ -366,6 +366,22 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_SELECT} (EXCEPT); https://trino.io/docs/current/functions/comparison.html (IS DISTINCT FROM)`,
   },
   {
+    sql: "SELECT regexp_extract('naïve café', '[[:alpha:]]+')",
+    refused: /the POSIX class \[:alpha:\] in a regular expression: Athena's \(Joni\) covers all of Unicode/,
+    source: `${TRINO_REGEXP} (Joni: POSIX bracket classes over Unicode)`,
+  },
+  {
+    sql: "SELECT regexp_like('abc', '[a-c&&[b]]')",
+    refused: /a character class intersection \(&&\) in a regular expression/,
+    source: `${TRINO_REGEXP} (Joni with Java's syntax: class intersection)`,
+  },
+  {
+    // Not a POSIX class or an intersection: & alone in a class, && outside one, a class of :.
+    sql: "SELECT regexp_like('a&:', '^[a&]+[:]$'), regexp_like('x&&y', 'x&&y'), regexp_extract('é1', '\\p{L}')",
+    rows: [[true, true, 'é']],
+    source: TRINO_REGEXP,
+  },
+  {
     sql: "SELECT CAST('inf' AS DOUBLE)",
     refused: /Cannot cast 'inf' to DOUBLE/,
     source:

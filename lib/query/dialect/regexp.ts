@@ -67,8 +67,34 @@ export function withJavaEndAnchors(pattern: string): string {
   return out;
 }
 
-/** Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse. */
+/**
+ * Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse. Refused here:
+ * what RE2 would read otherwise inside a character class — a POSIX class ([[:alpha:]]: Trino's Joni covers all of
+ * Unicode, RE2 ASCII only) and Java's class intersection (&&, which RE2 reads as two characters).
+ */
 export function re2Pattern(pattern: string): string {
+  // depth: of character classes ([ opens one inside another in Java's syntax); a ] first in a class is literal.
+  for (let i = 0, depth = 0, opened = -1; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const literalClose = i === opened + 1 || (i === opened + 2 && pattern[opened + 1] === '^');
+    if (c === '\\') i++;
+    else if (c === '[' && depth > 0 && pattern[i + 1] === ':')
+      throw new LocalDialectError(
+        `the POSIX class ${/^\[:\w*:\]/.exec(pattern.slice(i))?.[0] ?? '[:…:]'} in a regular expression`,
+        "Athena's (Joni) covers all of Unicode (é is [[:alpha:]]), the local engine's (RE2) ASCII only: write a " +
+          'Unicode class such as \\p{L} (letters), \\p{N} (digits), \\p{Lu} (capitals)',
+      );
+    else if (c === '[') {
+      depth++;
+      opened = i;
+    } else if (c === ']' && depth > 0 && !literalClose) depth--;
+    else if (c === '&' && depth > 0 && pattern[i + 1] === '&')
+      throw new LocalDialectError(
+        'a character class intersection (&&) in a regular expression',
+        "Athena (Joni, Java's syntax) intersects the classes, the local engine (RE2) reads the characters: write " +
+          'the class out ([a-c&&[b]] is [b])',
+      );
+  }
   return pattern.replace(/\(\?<(?=[A-Za-z])/g, '(?P<');
 }
 
