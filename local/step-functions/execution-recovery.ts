@@ -9,6 +9,7 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import type { Notice } from '../../lib/notify/types';
+import { pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import type { localLog } from '../log';
 import { claimPath, liveClaim } from './execution-claims';
 
@@ -53,6 +54,14 @@ export async function executionsToResume(
         pending.push(restarted);
         continue;
       }
+      // A file's upload still in the queue is taken by the next ETL run whatever becomes of this execution (its
+      // rows may be in the table already, when a swap was rolled forward): say so, not to start it again.
+      const queued = await fs
+        .access(path.join(lakeDir, 'curated', ...pendingUploadKey(r.name).split('/')))
+        .then(
+          () => true,
+          () => false,
+        );
       const failedRecord: ExecutionRecord = {
         ...r,
         status: 'FAILED',
@@ -61,7 +70,10 @@ export async function executionsToResume(
         cause:
           `The local lake process (pid ${r.runBy?.pid ?? '?'}) that ran this execution stopped before it finished, ` +
           `${restarts + 1} times: it is not run again (it may be what stops the process). ` +
-          'Start a new execution to run its input again.',
+          (queued
+            ? `Its file stays in the upload queue: the next ETL run (the schedule, or npm run compact) loads it ` +
+              `and records its outcome in curated/${uploadResultKey(r.name)}.`
+            : 'Start a new execution to run its input again.'),
         events: [
           ...(r.events ?? []),
           { type: 'ExecutionFailed', timestamp: now, error: 'Local.Interrupted' },

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
-import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
+import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import type { Notice } from '../../lib/notify/types';
 import { executionsDir, listExecutions, readExecution, type ExecutionRecord } from '../../lib/workflow/local';
 import { openLocalWorkflow } from '../../lib/workflow/local-workflow';
@@ -443,6 +443,18 @@ describe('local executions', () => {
       restarts: MAX_RESTARTS,
     };
     await fs.writeFile(path.join(dir, 'interrupted-too-often.json'), JSON.stringify(tooOften));
+    // Its file is still in the upload queue: the next ETL run takes it, which the failure says.
+    const pending = path.join(l.dir, 'curated', ...pendingUploadKey('interrupted-too-often').split('/'));
+    await fs.mkdir(path.dirname(pending), { recursive: true });
+    await fs.writeFile(
+      pending,
+      JSON.stringify({
+        execution: 'interrupted-too-often',
+        table: 'orders',
+        key: 'uploads/orders/gone.csv',
+        acceptedAt: '2025-01-01T00:00:00.000Z',
+      }),
+    );
     await fs.writeFile(
       path.join(dir, '.claims', 'interrupted-too-often'),
       JSON.stringify({ pid: deadPid, instance: 'gone' }),
@@ -465,7 +477,9 @@ describe('local executions', () => {
         runId: 'interrupted-too-often',
         error: 'Local.Interrupted',
         input: fileInput,
-        cause: expect.stringMatching(/stopped before it finished, 3 times/),
+        cause: expect.stringMatching(
+          /stopped before it finished, 3 times: .*Its file stays in the upload queue: the next ETL run/,
+        ),
       }),
     });
     // Starting a finished name again is a duplicate, as on AWS.
