@@ -134,7 +134,9 @@ describe('the JSON fallback of the local Glue runner', () => {
     const summary = await run(lake, fileJob('customers', key, 'lenient'), { tables: tables() });
     expect(summary.tables[0]).toMatchObject({ rowsRead: 35, rowsWritten: 31, rowsRejected: 4 });
     const rows = await tableRows(lake, 'customers', 'customer_id');
-    expect(rows.map((r) => r.customer_id)).not.toEqual(expect.arrayContaining(['t1']));
+    expect(rows.map((r) => r.customer_id).sort()).toEqual(
+      [...Array.from({ length: 30 }, (_, i) => `g${i}`), 's1'].sort(),
+    );
     expect(rows.find((r) => r.customer_id === 's1')?.name).toBe('a, }');
     expect((await rejectedRows(lake, 'customers')).map((r) => r.reason).sort()).toEqual([
       expect.stringMatching(/^line 31: not valid JSON/),

@@ -414,14 +414,19 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(checkSchemas(reverted, undefined, gone).violations.map((v) => v.rule)).toEqual(['TABLE_REMOVED']);
   });
 
-  it('renames recorded one at a time keep the whole chain of names (A → B, recorded; B → C, recorded)', () => {
+  /** orders with coupon renamed to coupon_code, recorded; its schema file to edit next. */
+  function couponRenamedAndRecorded() {
     const dir = edited('datasets', 'orders', (s) => {
       s.properties.coupon_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
       delete s.properties.coupon;
     });
     recordSchemas(checkSchemas(dir), dir);
     const file = path.join(dir, 'datasets', 'orders.json');
-    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    return { dir, file, schema: JSON.parse(readFileSync(file, 'utf8')) };
+  }
+
+  it('renames recorded one at a time keep the whole chain of names (A → B, recorded; B → C, recorded)', () => {
+    const { dir, file, schema } = couponRenamedAndRecorded();
     schema.properties.voucher = {
       ...schema.properties.coupon_code,
       'x-lake': { renamedFrom: 'coupon_code' },
@@ -444,13 +449,7 @@ describe('unsafe edits are refused before they take effect', () => {
 
   it('a rename onto a name the table already has (a former name, or a column) is refused: their values would mix', () => {
     // coupon → coupon_code, recorded; then coupon_code "renamed" back to coupon.
-    const dir = edited('datasets', 'orders', (s) => {
-      s.properties.coupon_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
-      delete s.properties.coupon;
-    });
-    recordSchemas(checkSchemas(dir), dir);
-    const file = path.join(dir, 'datasets', 'orders.json');
-    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    const { dir, file, schema } = couponRenamedAndRecorded();
     schema.properties.coupon = { ...schema.properties.coupon_code, 'x-lake': { renamedFrom: 'coupon_code' } };
     delete schema.properties.coupon_code;
     writeFileSync(file, JSON.stringify(schema, null, 2));
