@@ -158,6 +158,9 @@ describe('the JSON fallback of the local Glue runner', () => {
     expect(await at('comma.jsonl', lead + `{"a":"b",${' '.repeat(500)}}\n`)).toBe(true);
     expect(await at('nan.jsonl', lead + `{"a":${'\t'.repeat(200)}nan}\n`)).toBe(true);
     expect(await at('fine.jsonl', lead + `{"a":"b", ${' '.repeat(500)}"c":null}\n`)).toBe(false);
+    // The sign and letters on this side, the comma and the spaces on the other; blank chunks in between.
+    expect(await at('sign.jsonl', lead + `{"a":"b","c":${' '.repeat(200_000)}-In` + 'finity}\n')).toBe(true);
+    expect(await at('split.jsonl', pad(65536 - 37) + '{"a":"b","c":  -In' + 'finity}\n')).toBe(true);
     // Streamed events (written by JSON.stringify) are not scanned.
     const file = path.join(dir, 'comma.jsonl');
     expect(await mayHoldLenientJson({ key: 'events/type=x/a.gz', file, format: 'jsonl', gz: false })).toBe(

@@ -23,11 +23,28 @@ export async function mayHoldLenientJson(input: InputFile): Promise<boolean> {
   for await (const chunk of inputStream(input.file, input.gz)) {
     const text = carry + (chunk as Buffer).toString('latin1');
     if (LENIENT.test(text)) return true;
-    // What a match across the chunks' boundary starts with: the last few characters, and the run of white space
-    // before them with the character it follows.
-    let k = Math.max(0, text.length - 8);
-    while (k > 0 && JSON_SPACE.test(text[k - 1]!)) k--;
-    carry = text.slice(Math.max(0, k - 1));
+    carry = tailOf(text);
   }
   return false;
+}
+
+/**
+ * What a match across a chunk boundary can start with, in a text's end: its last few characters that are not white
+ * space (a sign and letters of nan or inf, with the comma, colon or bracket before them) and the character before
+ * the white space ahead of them, each run of white space as one space (a file of blank space keeps no more).
+ */
+function tailOf(text: string): string {
+  const space = (i: number) => JSON_SPACE.test(text[i]!);
+  let end = text.length;
+  while (end > 0 && space(end - 1)) end--;
+  let start = end;
+  while (start > 0 && end - start < 8 && !space(start - 1)) start--;
+  let before = start;
+  while (before > 0 && space(before - 1)) before--;
+  return (
+    (before > 0 ? text[before - 1]! : '') +
+    (before < start ? ' ' : '') +
+    text.slice(start, end) +
+    (end < text.length ? ' ' : '')
+  );
 }
