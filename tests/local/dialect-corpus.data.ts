@@ -382,6 +382,26 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_REGEXP,
   },
   {
+    sql: "SELECT lpad('abc', 5, 'xy'), rpad('abc', 2, 'x'), lpad('abc', 0, 'x'), lpad(NULL, 2, 'x')",
+    rows: [['xyabc', 'ab', '', null]],
+    source: `${TRINO_STRING} (lpad, rpad)`,
+  },
+  {
+    sql: "SELECT lpad('abc', -1, 'x')",
+    refused: /Target length must be in the range \[0\.\.2147483647\]/,
+    source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (pad)',
+  },
+  {
+    sql: "SELECT rpad('abc', 5, '')",
+    refused: /Padding string must not be empty/,
+    source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (pad)',
+  },
+  {
+    sql: "SELECT format_datetime(TIMESTAMP '2024-01-01 00:00:00', 'yyyyy')",
+    refused: /not supported by the local engine/,
+    source: 'Joda-Time DateTimeFormat (a year of five letters is padded with zeros: 02024)',
+  },
+  {
     sql: "SELECT CAST('inf' AS DOUBLE)",
     refused: /Cannot cast 'inf' to DOUBLE/,
     source:

@@ -66,7 +66,13 @@ const TRINO_EXTRACT_FIELDS = new Set([
 ]);
 
 /** Functions renamed in the statement text (DuckDB macros cannot take lambdas). */
-const RENAMES: Record<string, string> = { transform: 'list_transform', filter: 'list_filter' };
+const RENAMES: Record<string, string> = {
+  transform: 'list_transform',
+  filter: 'list_filter',
+  // Trino's pads fail on a negative length or an empty pad (./macros.ts), DuckDB's answer '' and the text.
+  lpad: 'trino_lpad',
+  rpad: 'trino_rpad',
+};
 
 /** The call rewrites of the module comment; strings and comments are left as they are. */
 export function rewriteCalls(sql: string): string {

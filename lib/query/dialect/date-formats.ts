@@ -102,7 +102,8 @@ function jodaField(letter: string, count: number): string | undefined {
   switch (letter) {
     case 'y':
     case 'Y':
-      return count === 2 ? '%y' : '%Y';
+      // Five or more: Joda pads the year with zeros to the run's length (yyyyy: 02024), strftime cannot.
+      return count === 2 ? '%y' : count <= 4 ? '%Y' : undefined;
     case 'M':
       return count === 1 ? '%-m' : count === 2 ? '%m' : count === 3 ? '%b' : '%B';
     case 'd':
