@@ -337,20 +337,24 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
-  it('a rename of a column only the unrecorded version in use has says to record that version first', () => {
-    // Recorded: coupon. In use, not recorded: coupon → promo_code. Now: promo_code → voucher.
-    const used = edited('datasets', 'orders', (s) => {
-      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
-      delete s.properties.coupon;
-    });
-    const inUse = new Map(
-      loadLake(used)
+  /** The local lake's record of orders as `dir` has it, used since 2026-12-01 and not recorded. */
+  const ordersInUse = (dir: string) =>
+    new Map(
+      loadLake(dir)
         .tables.filter((t) => t.name === 'orders')
         .map((t) => [
           t.name,
           { snapshot: snapshotOf(t), version: t.version, since: '2026-12-01T00:00:00.000Z' },
         ]),
     );
+
+  it('a rename of a column only the unrecorded version in use has says to record that version first', () => {
+    // Recorded: coupon. In use, not recorded: coupon → promo_code. Now: promo_code → voucher.
+    const used = edited('datasets', 'orders', (s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    const inUse = ordersInUse(used);
     const next = edited('datasets', 'orders', (s) => {
       s.properties.voucher = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'promo_code' } };
       delete s.properties.coupon;
@@ -379,14 +383,7 @@ describe('unsafe edits are refused before they take effect', () => {
       s.properties.status.enum.push('returned');
       s.properties.channel = { type: 'string' };
     });
-    const inUse = new Map(
-      loadLake(used)
-        .tables.filter((t) => t.name === 'orders')
-        .map((t) => [
-          t.name,
-          { snapshot: snapshotOf(t), version: t.version, since: '2026-12-01T00:00:00.000Z' },
-        ]),
-    );
+    const inUse = ordersInUse(used);
     const reverted = edited('datasets', 'orders', () => undefined);
     expect(checkSchemas(reverted).violations).toEqual([]);
     const r = checkSchemas(reverted, undefined, inUse);
