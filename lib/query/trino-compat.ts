@@ -22,6 +22,7 @@ import {
 } from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
+import { STRING_HELPERS } from './dialect/string-helpers';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 import { toDuckDbSql as rewriteForDuckDb } from './dialect/rewrite';
 import { erroringMacros, refuseErrorsInsideTry } from './dialect/try';
@@ -332,6 +333,7 @@ export const TRINO_MACROS: MacroDef[] = [
 /** The macros the rewrites call (trino_…), before the Athena functions that may call them. */
 const INTERNAL_MACROS = [
   ...DIALECT_MACROS,
+  ...STRING_HELPERS,
   ...SEQUENCE_HELPERS,
   TRINO_CAST_JSON,
   TRINO_TRY_JSON_PARSE,

@@ -136,17 +136,6 @@ const STRICT_CASTS: MacroDef[] = STRICT_CAST_TARGETS.flatMap(({ type, failure, t
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
-  // chr(n) (calls.ts): Trino's takes a bigint, DuckDB's an integer.
-  m('trino_chr', ['n'], 'chr(CAST(n AS INTEGER))'),
-  // lpad and rpad (calls.ts), with Trino's failures (StringFunctions.pad).
-  ...['lpad', 'rpad'].map((pad) =>
-    m(
-      `trino_${pad}`,
-      ['s', 'n', 'p'],
-      "CASE WHEN n < 0 OR n > 2147483647 THEN error('Target length must be in the range [0..2147483647]') " +
-        `WHEN p = '' THEN error('Padding string must not be empty') ELSE ${pad}(s, CAST(n AS INTEGER), p) END`,
-    ),
-  ),
   // The text a regexp function with a `$` anchor searches (./calls.ts): Trino's `$` (Joni, Java syntax) also matches
   // before a final line break, RE2's only at the end: where the match's text or place counts, such a text fails.
   m(
