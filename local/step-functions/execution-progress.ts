@@ -4,7 +4,8 @@
  *  - a log line when it starts waiting ('execution waiting': the Wait state, the run that holds the lake, why) and
  *    one when it resumes ('execution resumed': looks, time waited, the state it goes on with) — wait-tracker.ts;
  *  - its record, rewritten with the history so far when it starts waiting, at most every PERSIST_EVERY_MS while it
- *    waits, and when it resumes, so that `npm run executions -- <name>` shows the waits of a RUNNING execution.
+ *    waits, when it runs a state of the loop again (the job, once the lake is free: not waiting then) and waits
+ *    again, and when it resumes, so that `npm run executions -- <name>` shows the waits of a RUNNING execution.
  * The engine settles it before it writes the final record: no progress write lands after that one.
  */
 import type { ExecutionEvent } from '../../lib/workflow/local';
@@ -41,6 +42,8 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
   let writes = Promise.resolve();
   let settled = false;
   let lastWrite = 0;
+  /** The record last written ends with a Wait entered: it reads as waiting now (local/cli/execution-summary.ts). */
+  let shownWaiting = false;
   const persist = (events: readonly ExecutionEvent[]) => {
     lastWrite = Date.now();
     const copy = events.slice();
@@ -53,9 +56,17 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
     onEvent: (ev, events) => {
       const before = tracker.waiting;
       tracker.observe(ev);
-      const waitEntered = ev.type === 'StateEntered' && !!ev.state && opts.loops.has(ev.state);
-      if (tracker.waiting !== before || (waitEntered && Date.now() - lastWrite >= PERSIST_EVERY_MS))
+      const entered = ev.type === 'StateEntered' && !!ev.state;
+      const waitEntered = entered && opts.loops.has(ev.state!);
+      if (
+        tracker.waiting !== before ||
+        (waitEntered && (!shownWaiting || Date.now() - lastWrite >= PERSIST_EVERY_MS)) ||
+        // A state of the loop after the Wait (the job run again: the lake was free): no longer waiting now.
+        (entered && !waitEntered && shownWaiting)
+      ) {
         persist(events);
+        shownWaiting = waitEntered;
+      }
     },
     settle: async () => {
       settled = true;
