@@ -6,6 +6,13 @@ export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** A quoted identifier. */
 export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
+/**
+ * A timestamp as Athena's timestamp(3): rounded half up to the millisecond (Trino's rounding of extra digits), for
+ * a stored column read (lib/query/duckdb/views.ts) and a text cast to TIMESTAMP (lib/query/dialect/macros.ts).
+ */
+export const millisRoundedSql = (timestamp: string) =>
+  `make_timestamp(CAST(floor(epoch_us(${timestamp}) / 1000.0 + 0.5) AS BIGINT) * 1000)`;
+
 /** A list literal of strings, e.g. a file list for read_parquet. */
 export const sqlStringList = (xs: string[]) => `[${xs.map(sqlString).join(', ')}]`;
 

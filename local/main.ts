@@ -5,6 +5,7 @@
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import net from 'node:net';
+import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { lakeDir } from '../lib/config';
 import { partitionFolderRefusal } from '../lib/query/duckdb/partition-paths';
 import { applyFunctionEnvironment } from './environment';
@@ -55,9 +56,11 @@ function startSettingProblem(): string | undefined {
   const access = env.LAKE_ACCESS_LOG;
   if (access !== undefined && access !== 'true' && access !== 'false')
     return `LAKE_ACCESS_LOG must be true or false, got '${access}'`;
+  // Powertools' own levels (it falls back to INFO silently on any other).
   const level = env.POWERTOOLS_LOG_LEVEL;
-  if (level !== undefined && !/^(trace|debug|info|warn|error|critical|silent)$/i.test(level))
-    return `POWERTOOLS_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT, got '${level}'`;
+  const levels = Object.keys(LogLevelThreshold);
+  if (level !== undefined && !levels.includes(level.toUpperCase()))
+    return `POWERTOOLS_LOG_LEVEL must be one of ${levels.join(', ')}, got '${level}'`;
   // A header value is visible ASCII: a client cannot send another key, so no request would be let in.
   const key = env.LAKE_API_KEY?.trim();
   if (key && !/^[\x21-\x7e]+$/.test(key))

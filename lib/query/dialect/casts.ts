@@ -19,6 +19,7 @@ import {
   jsonLeavesType,
   refuseTryContainerCast,
   targetType,
+  type TargetType,
 } from './container-casts';
 import { closing, insideCall, isSymbol, isWord, type Edit } from './tokens';
 
@@ -158,12 +159,12 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       // CAST(json_parse(…) AS ARRAY(BIGINT) | MAP(VARCHAR, DOUBLE) | …): the JSON as arrays and maps of JSON values,
       // each value then cast as Trino casts a JSON value (2.5 to an integer rounds half up, as DuckDB's did not).
       const tree = targetType(typeTokens);
-      const [before, after] = containerCastSql('\u0000', tree, scalarCastSql).split('\u0000');
-      edits.push({ start: tokens[k]!.start, end: tokens[k + 1]!.end, text: `${before!}CAST(` });
+      const [before, after] = containerCastAround(tree);
+      edits.push({ start: tokens[k]!.start, end: tokens[k + 1]!.end, text: `${before}CAST(` });
       edits.push({
         start: tokens[as]!.start,
         end: tokens[close]!.end,
-        text: `AS ${jsonLeavesType(tree)})${after!}`,
+        text: `AS ${jsonLeavesType(tree)})${after}`,
       });
       return;
     }
@@ -192,12 +193,9 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
     const source = tokens.slice(k + 2, as);
     if (isContainerType(typeTokens) && !(source.length === 1 && isWord(source[0], 'null'))) {
       if (word(k, 'try_cast') || insideCall(tokens, k, 'try')) refuseTryContainerCast(typeTokens[0]!.text);
-      // The expression stays where it is (rewrites inside it are kept): the text before and after it replaces
-      // CAST( and AS <type>).
-      const mark = '\u0000';
-      const [before, after] = containerCastSql(mark, targetType(typeTokens), scalarCastSql).split(mark);
-      edits.push({ start: tokens[k]!.start, end: tokens[k + 1]!.end, text: before! });
-      edits.push({ start: tokens[as]!.start, end: tokens[close]!.end, text: after! });
+      const [before, after] = containerCastAround(targetType(typeTokens));
+      edits.push({ start: tokens[k]!.start, end: tokens[k + 1]!.end, text: before });
+      edits.push({ start: tokens[as]!.start, end: tokens[close]!.end, text: after });
       return;
     }
     const strict = typeTokens.length === 1 ? STRICT_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
@@ -248,6 +246,15 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       // leave the type as written; DuckDB reports it
     }
   }
+}
+
+/**
+ * A container cast as the text before and after its expression, which stays where it is (rewrites inside it are
+ * kept): they replace CAST( and AS <type>).
+ */
+function containerCastAround(type: TargetType): [string, string] {
+  const [before, after] = containerCastSql('\u0000', type, scalarCastSql).split('\u0000');
+  return [before!, after!];
 }
 
 /**

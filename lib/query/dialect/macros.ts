@@ -4,7 +4,7 @@
  * approx_percentile, JSON functions that return NULL on text that is not JSON (Trino's JsonExtract). Each is a
  * MacroDef (below), which ../trino-compat.ts adds to the connection's macros.
  */
-import { sqlString } from '../../duckdb-sql';
+import { millisRoundedSql, sqlString } from '../../duckdb-sql';
 import { DECIMAL_AVERAGE_REFUSAL, DECIMAL_QUOTIENT_REFUSAL } from './decimals';
 
 export interface CompatFunction {
@@ -89,8 +89,7 @@ const STRICT_CAST_TARGETS: StrictCastTarget[] = [
     text: TIMESTAMP_TEXT,
     rounds: false,
     // Milliseconds rounded half up (toward the later instant, as Trino rounds the fraction's digits).
-    fromText: (cast) =>
-      `make_timestamp(CAST(floor(epoch_us(${cast}(TRY_CAST(x AS VARCHAR) AS TIMESTAMP)) / 1000.0 + 0.5) AS BIGINT) * 1000)`,
+    fromText: (cast) => millisRoundedSql(`${cast}(TRY_CAST(x AS VARCHAR) AS TIMESTAMP)`),
   },
   { type: 'DATE', failure: { value: 'date' }, text: DATE_TEXT, rounds: false },
   // Java's Double.parseDouble and Float.parseFloat (Trino's casts of a varchar to DOUBLE and REAL): NaN and Infinity

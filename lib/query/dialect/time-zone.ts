@@ -181,7 +181,8 @@ function findZoned(sql: string, tokens: Token[]): Zoned[] {
       found.push({
         first: k,
         last: call.close,
-        instant: () => `date_trunc('millisecond', CAST(trino_iso8601_text(${text(a)}) AS TIMESTAMPTZ))`,
+        // The instant as the macro reads it (./datetime-functions.ts: milliseconds, as Trino's).
+        instant: () => `from_iso8601_timestamp(${text(a)})`,
         zone: staticZone !== undefined ? sqlString(staticZone) : `trino_iso8601_zone(${text(a)})`,
         ...(staticZone !== undefined ? { staticZone } : {}),
         what: 'from_iso8601_timestamp()',

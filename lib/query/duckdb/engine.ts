@@ -332,6 +332,67 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   // ---- execution ------------------------------------------------------------------------------------------------
 
+  /**
+   * One reading of the query into `tmpResults` (the views synced first): the query id before it, its columns and
+   * rows. The results file and the prepared statement are closed whatever happens.
+   */
+  private async readInto(a: Active, c: DuckDBConnection, tmpResults: string) {
+    let out: import('node:fs/promises').FileHandle | undefined;
+    let preparedStatement: { destroySync(): void } | undefined;
+    try {
+      await this.views.sync(a.query.tables);
+      if (a.stop) throw new Error('stopped');
+      refuseFunctionsAthenaLacks(a.query);
+      // UNNEST of rows, maps or several arrays as Trino reads it; dates from date arithmetic on dates, integers
+      // from floor/ceil of integers, … as on Athena (DuckDB's binder tells the operands' types).
+      const sql = await typedRewrites(c, this.duckDbSql(a.query.sql));
+      a.stored.duckdbSql = sql;
+      const before = await currentQueryId(c);
+      // DuckDB's own parser must agree: exactly one statement, a SELECT.
+      const extracted = await c.extractStatements(sql);
+      if (extracted.count !== 1) throw new Error(`expected one statement, DuckDB found ${extracted.count}`);
+      const prepared = await extracted.prepare(0);
+      preparedStatement = prepared;
+      if (prepared.statementType !== StatementType.SELECT) {
+        throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
+      }
+      await refuseWhatAthenaRefuses(c, sql, a.query, this.tables);
+      // Before the stream: the connection runs one statement at a time.
+      const names = await athenaColumnNames(
+        c,
+        sql,
+        Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i)),
+      );
+      const result = await prepared.stream();
+      const types = result.columnTypes();
+      const columns = names.map((name, i) => ({ name, type: trinoType(types[i]!) }));
+      const intervals = new IntervalColumns(types);
+      out = await fs.open(tmpResults, 'w');
+      let rows = 0;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (a.stop) throw new Error('stopped');
+        if (!chunk || chunk.rowCount === 0) break;
+        rows += chunk.rowCount;
+        if (rows > this.opts.maxResultRows) {
+          throw new Error(
+            `the result has more than ${this.opts.maxResultRows} rows (LAKE_QUERY_MAX_RESULT_ROWS); add a LIMIT or aggregate`,
+          );
+        }
+        const cells = chunkCells(chunk, types);
+        intervals.observe(cells);
+        const lines = cells.map((r) => JSON.stringify(r)).join('\n');
+        await out.write(lines + '\n');
+      }
+      await out.close();
+      out = undefined;
+      return { before, columns, intervals, rows };
+    } finally {
+      await out?.close().catch(() => undefined);
+      preparedStatement?.destroySync();
+    }
+  }
+
   /** DuckDB could not open a file of the lake a view named (replaced since by an ETL run's swap). */
   private lakeFileGone(e: unknown): boolean {
     const m = /^IO Error: (?:Cannot open file|No files found that match the pattern) "([^"]+)"/.exec(
@@ -390,74 +451,20 @@ export class DuckDbQueryEngine implements QueryEngine {
     const timer = setTimeout(() => void this.stopRun(a, 'timeout'), this.opts.timeoutMs);
     const dir = this.store.dir(a.stored.id);
     const tmpResults = path.join(dir, RESULTS_TMP_FILE);
-    let out: import('node:fs/promises').FileHandle | undefined;
-    let preparedStatement: { destroySync(): void } | undefined;
     try {
       this.executing.add(a);
-      let before: Awaited<ReturnType<typeof currentQueryId>>;
-      let columns: { name: string; type: string }[];
-      let intervals: IntervalColumns;
-      let rows: number;
       // A run of the ETL can replace a file a view names between the view's sync and the read (a partition swapped
       // in: its new files have new names): DuckDB then fails to open it. Read-only, so synced and run again.
+      let read: Awaited<ReturnType<DuckDbQueryEngine['readInto']>>;
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.views.sync(a.query.tables);
-          if (a.stop) throw new Error('stopped');
-          refuseFunctionsAthenaLacks(a.query);
-          // UNNEST of rows, maps or several arrays as Trino reads it; dates from date arithmetic on dates, integers
-          // from floor/ceil of integers, … as on Athena (DuckDB's binder tells the operands' types).
-          const sql = await typedRewrites(c, this.duckDbSql(a.query.sql));
-          a.stored.duckdbSql = sql;
-          before = await currentQueryId(c);
-          // DuckDB's own parser must agree: exactly one statement, a SELECT.
-          const extracted = await c.extractStatements(sql);
-          if (extracted.count !== 1)
-            throw new Error(`expected one statement, DuckDB found ${extracted.count}`);
-          const prepared = await extracted.prepare(0);
-          preparedStatement = prepared;
-          if (prepared.statementType !== StatementType.SELECT) {
-            throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
-          }
-          await refuseWhatAthenaRefuses(c, sql, a.query, this.tables);
-          // Before the stream: the connection runs one statement at a time.
-          const names = await athenaColumnNames(
-            c,
-            sql,
-            Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i)),
-          );
-          const result = await prepared.stream();
-          const types = result.columnTypes();
-          columns = names.map((name, i) => ({ name, type: trinoType(types[i]!) }));
-          intervals = new IntervalColumns(types);
-          out = await fs.open(tmpResults, 'w');
-          rows = 0;
-          for (;;) {
-            const chunk = await result.fetchChunk();
-            if (a.stop) throw new Error('stopped');
-            if (!chunk || chunk.rowCount === 0) break;
-            rows += chunk.rowCount;
-            if (rows > this.opts.maxResultRows) {
-              throw new Error(
-                `the result has more than ${this.opts.maxResultRows} rows (LAKE_QUERY_MAX_RESULT_ROWS); add a LIMIT or aggregate`,
-              );
-            }
-            const cells = chunkCells(chunk, types);
-            intervals.observe(cells);
-            const lines = cells.map((r) => JSON.stringify(r)).join('\n');
-            await out.write(lines + '\n');
-          }
-          await out.close();
-          out = undefined;
+          read = await this.readInto(a, c, tmpResults);
           break;
         } catch (e) {
           if (attempt >= MAX_FILE_CHANGE_RETRIES || a.stop || !this.lakeFileGone(e)) throw e;
-          await out?.close().catch(() => undefined);
-          out = undefined;
-          preparedStatement?.destroySync();
-          preparedStatement = undefined;
         }
       }
+      const { before, columns, intervals, rows } = read;
       const [bytes, files] = await scanned(c, before, [this.tablesDir, this.rejectedDir, this.paths.dir]);
       await fs.rename(tmpResults, path.join(dir, RESULTS_FILE));
       await this.complete(
@@ -473,7 +480,6 @@ export class DuckDbQueryEngine implements QueryEngine {
         false,
       );
     } catch (e) {
-      await out?.close().catch(() => undefined);
       await fs.rm(tmpResults, { force: true });
       const engineTimeMs = Math.round(performance.now() - started);
       if (a.stop === 'cancel') {
@@ -505,7 +511,6 @@ export class DuckDbQueryEngine implements QueryEngine {
       }
     } finally {
       clearTimeout(timer);
-      preparedStatement?.destroySync();
       a.connection = undefined;
       this.executing.delete(a);
       a.finish();

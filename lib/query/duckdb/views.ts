@@ -9,7 +9,7 @@
  * its prefix change (checked before each query that reads the table). The rejected store is the view lake_rejected
  * over its JSON-lines files (rejected-view.ts), kept up to date the same way.
  */
-import { duckdbType, NO_HIVE_PARTITIONS, sqlIdent, sqlString } from '../../duckdb-sql';
+import { duckdbType, millisRoundedSql, NO_HIVE_PARTITIONS, sqlIdent, sqlString } from '../../duckdb-sql';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -223,6 +223,6 @@ export class LakeViews {
  */
 function storedValueSql(column: string, type: LakeType): string {
   return type === 'timestamp'
-    ? `make_timestamp(CAST(floor(epoch_us(CAST(${column} AS TIMESTAMP)) / 1000.0 + 0.5) AS BIGINT) * 1000)`
+    ? millisRoundedSql(`CAST(${column} AS TIMESTAMP)`)
     : `CAST(${column} AS ${duckdbType(type)})`;
 }
