@@ -22,7 +22,7 @@ import {
 } from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
-import { STRING_HELPERS } from './dialect/string-helpers';
+import { STRING_FUNCTIONS, STRING_HELPERS } from './dialect/string-helpers';
 import { DIALECT_MACROS, type CompatFunction, type MacroDef } from './dialect/macros';
 import { toDuckDbSql as rewriteForDuckDb } from './dialect/rewrite';
 import { erroringMacros, refuseErrorsInsideTry } from './dialect/try';
@@ -323,6 +323,7 @@ export const TRINO_MACROS: MacroDef[] = [
     },
   ),
   m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
+  ...STRING_FUNCTIONS,
   ...URL_FUNCTIONS,
   ...JSON_FUNCTIONS,
   ...ARRAY_FUNCTIONS,

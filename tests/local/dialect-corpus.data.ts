@@ -387,6 +387,61 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_STRING} (lpad, rpad)`,
   },
   {
+    // strpos(string, substring, instance): the n-th occurrence, overlapping ones counted, from the end for a
+    // negative instance (DuckDB's strpos takes two arguments only).
+    sql:
+      "SELECT strpos('abc/xyz/foo/bar', '/', 2), strpos('abc/xyz/foo/bar', '/', 4), " +
+      "strpos('abc/xyz/foo/bar', '/', -3), strpos('highhigh', 'ig', -1), strpos('foobarfoo', 'oo', -1), " +
+      "strpos('foobarfoo', 'fb', 1), strpos('信念,爱,希爱望', '爱', -1), strpos('信念,爱,希爱望', '爱', -2), " +
+      "strpos('abc', '', 2), strpos('abc/xyz', '/'), strpos(NULL, '/', 1)",
+    rows: [[8, 0, 4, 6, 8, 0, 7, 4, 1, 4, null]],
+    types: Array(11).fill('bigint'),
+    source:
+      'trinodb/trino core/trino-main/src/test/java/io/trino/operator/scalar/TestStringFunctions.java (testStringPosition)',
+  },
+  {
+    sql: "SELECT strpos('abc/xyz/foo/bar', '/', 0)",
+    refused: /'instance' must be a positive or negative number\./,
+    source:
+      'trinodb/trino core/trino-main/src/test/java/io/trino/operator/scalar/TestStringFunctions.java (testStringPosition)',
+  },
+  {
+    // bit_count(x, bits): x as a bits-bit two's complement integer; DuckDB's bit_count(x) has no width.
+    sql:
+      'SELECT bit_count(9, 64), bit_count(-7, 64), bit_count(-7, 8), bit_count(1152921504598458367, 62), ' +
+      'bit_count(-1, 62), bit_count(33554132, 26), bit_count(-1, 26), bit_count(-9223372036854775808, 64), ' +
+      'bit_count(NULL, 8), bit_count(x, 8) FROM (VALUES (CAST(5 AS BIGINT))) AS t(x)',
+    rows: [[2, 62, 6, 59, 62, 20, 26, 1, null, 2]],
+    types: Array(10).fill('bigint'),
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bitCount) and its tests',
+  },
+  {
+    sql: 'SELECT bit_count(33554132, 25)',
+    refused:
+      /Number must be representable with the bits specified\. 33554132 cannot be represented with 25 bits/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bitCount) and its tests',
+  },
+  {
+    sql: 'SELECT bit_count(0, 65)',
+    refused: /Bits specified in bit_count must be between 2 and 64, got 65/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bitCount) and its tests',
+  },
+  {
+    sql: 'SELECT bit_count(5)',
+    refused: /Unexpected parameters for function bit_count: .*bit_count\(x, bits\) only/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bitCount) and its tests',
+  },
+  {
+    sql: 'SELECT bit_count(5.5, 8)',
+    refused: /Unexpected parameters \(decimal\(2,1\), bigint\) for function bit_count/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bitCount) and its tests',
+  },
+  {
     sql: "SELECT lpad('abc', -1, 'x')",
     refused: /Target length must be in the range \[0\.\.2147483647\]/,
     source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (pad)',

@@ -238,6 +238,23 @@ describe('refused, with the reason', () => {
     expect(refusal("SELECT 'a\\' ; DROP TABLE page_view; --' FROM page_view")).toMatch(/only one statement/);
   });
 
+  it('refuses an integer literal beyond a bigint, as Trino fails it (Invalid numeric literal), where DuckDB answers', () => {
+    // Trino: io.trino.sql.tree.LongLiteral (Long.parseLong of the digits; ParsingException "Invalid numeric literal").
+    expect(refusal('SELECT 12345678901234567890')).toMatch(
+      /^Invalid numeric literal: 12345678901234567890: .*DECIMAL '12345678901234567890'.*\(line 1, column 8\)$/,
+    );
+    expect(refusal('SELECT 9223372036854775808')).toMatch(/Invalid numeric literal: 9223372036854775808/);
+    // A subtraction of 2^63 is no sign: Trino reads the literal alone.
+    expect(refusal('SELECT 5 - 9223372036854775808')).toMatch(/Invalid numeric literal: 9223372036854775808/);
+    expect(refusal('SELECT count(*) -9223372036854775808 FROM page_view')).toMatch(/Invalid numeric literal/);
+    for (const sql of [
+      'SELECT 9223372036854775807, -9223372036854775808, (-9223372036854775808)',
+      'SELECT * FROM page_view WHERE event_id > -9223372036854775808',
+      'SELECT 12345678901234567890.5, 1e30, \'12345678901234567890\', "12345678901234567890" FROM page_view',
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
+
   it('refuses constructs engines and parser could read differently', () => {
     expect(refusal("SELECT E'\\' ; COPY (SELECT 1) TO ''/tmp/x''; --'")).toMatch(/E'\.\.\.' escape strings/);
     expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);

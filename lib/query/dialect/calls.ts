@@ -286,6 +286,14 @@ function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): v
         "(FUNCTION_NOT_FOUND); DuckDB's log(x) is log10(x), so the local engine fails it too. Use log10(x) or ln(x)",
     );
   }
+  if (call.name === 'bit_count' && call.args.length === 1 && !isSymbol(tokens[k - 1], '.')) {
+    // DuckDB's bit_count(x) counts a value's own width; Trino has bit_count(x, bits) only.
+    throw new Error(
+      'Unexpected parameters for function bit_count: Athena (Trino) has bit_count(x, bits) only and fails this ' +
+        "query (FUNCTION_NOT_FOUND); DuckDB's bit_count(x) counts the bits of x's own type, so the local engine " +
+        'fails it too. Give the width: bit_count(x, 64)',
+    );
+  }
   if (REGEXP_FUNCTIONS.has(call.name) && call.args[1]) {
     const p = call.args[1];
     const pattern = p.first === p.last ? literal(tokens[p.first]) : undefined;

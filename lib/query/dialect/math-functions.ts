@@ -76,4 +76,24 @@ export const MATH_FUNCTIONS: MacroDef[] = [
   m('bitwise_and', ['a', 'b'], '(a & b)', { signature: 'bitwise_and(a, b)' }),
   m('bitwise_or', ['a', 'b'], '(a | b)', { signature: 'bitwise_or(a, b)' }),
   m('bitwise_xor', ['a', 'b'], 'xor(a, b)', { signature: 'bitwise_xor(a, b)' }),
+  // Trino's bit_count(x, bits) (BitwiseFunctions.bitCount): x as a bits-bit two's complement integer, its failures
+  // word for word; DuckDB's bit_count(x) takes no width (a call with one argument fails in ./calls.ts, as on Athena).
+  m(
+    'bit_count',
+    ['x', 'bits'],
+    "CASE WHEN typeof(x) NOT IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', '\"NULL\"') " +
+      "THEN error('Unexpected parameters (' || lower(typeof(x)) || ', bigint) for function bit_count. " +
+      "Expected: bit_count(bigint, bigint)') " +
+      'WHEN bits = 64 THEN CAST(system.main.bit_count(CAST(x AS BIGINT)) AS BIGINT) ' +
+      "WHEN bits <= 1 OR bits > 64 THEN error('Bits specified in bit_count must be between 2 and 64, got ' || bits) " +
+      'WHEN x > (CAST(1 AS HUGEINT) << (bits - 1)) - 1 OR x < -(CAST(1 AS HUGEINT) << (bits - 1)) ' +
+      "THEN error('Number must be representable with the bits specified. ' || x || ' cannot be represented with ' " +
+      "|| bits || ' bits') " +
+      'ELSE CAST(system.main.bit_count(CAST(x AS HUGEINT) & ((CAST(1 AS HUGEINT) << bits) - 1)) AS BIGINT) END',
+    {
+      signature: 'bit_count(x, bits)',
+      duckdb: 'bit_count(x & (2^bits - 1))',
+      note: "x as a bits-bit two's complement integer (bit_count(-7, 8) is 6), failing outside its range or for bits outside 2–64; DuckDB's bit_count(x) has no width",
+    },
+  ),
 ];

@@ -1,6 +1,7 @@
 /**
  * Trino's string functions where DuckDB's take other argument types or answer where Trino fails: the names calls.ts
- * gives them (trino_…), internal macros like ./macros.ts's helpers.
+ * gives them (trino_…), internal macros like ./macros.ts's helpers; and those Athena calls by DuckDB's own name with
+ * other arguments (STRING_FUNCTIONS, in lib/query/trino-compat.ts's list).
  */
 import type { MacroDef } from './macros';
 
@@ -22,4 +23,34 @@ export const STRING_HELPERS: MacroDef[] = [
         `WHEN p = '' THEN error('Padding string must not be empty') ELSE ${pad}(s, CAST(n AS INTEGER), p) END`,
     ),
   ),
+];
+
+/** The first of a text's occurrences of sub, overlapping ones counted, by code point (1-based); [] for a NULL. */
+const OCCURRENCES = 'list_filter(range(1, length(s) + 1), i -> system.main.substr(s, i, length(sub)) = sub)';
+
+export const STRING_FUNCTIONS: MacroDef[] = [
+  {
+    // strpos(s, sub, instance): Trino's (StringFunctions.stringPosition) n-th occurrence, overlapping ones counted,
+    // from the end for a negative instance; 0 when there are fewer; an empty sub is at 1. DuckDB's takes two
+    // arguments only.
+    name: 'strpos',
+    overloads: [
+      { params: ['s', 'sub'], body: 'system.main.strpos(s, sub)' },
+      {
+        params: ['s', 'sub', 'n'],
+        body:
+          'CASE WHEN s IS NULL OR sub IS NULL OR n IS NULL THEN NULL ' +
+          "WHEN n = 0 THEN error('''instance'' must be a positive or negative number.') " +
+          "WHEN sub = '' THEN CAST(1 AS BIGINT) " +
+          `ELSE coalesce(list_extract(${OCCURRENCES}, n), 0) END`,
+      },
+    ],
+    doc: [
+      {
+        signature: 'strpos(string, substring [, instance])',
+        duckdb: 'strpos(s, sub); the n-th of the positions where sub starts',
+        note: 'the n-th occurrence, overlapping ones counted, from the end for a negative n; 0 fails (DuckDB has no instance)',
+      },
+    ],
+  },
 ];

@@ -19,12 +19,13 @@
  * The DuckDB engine adds its own checks (exactly one statement, of type SELECT, per DuckDB's parser) and the
  * sandbox of shared/README.md; Athena runs one statement per StartQueryExecution, with IAM limited to the lake.
  *
- * Files: errors.ts, lexer.ts (pass 1), parse.ts, subqueries.ts, rules.ts and tree.ts (pass 2); checkQuery here.
+ * Files: errors.ts, lexer.ts and numeric-literals.ts (pass 1), parse.ts, subqueries.ts, rules.ts and tree.ts (pass 2); checkQuery here.
  */
 import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';
 import { QueryNotAllowedError, type GuardOptions } from './errors';
 import { positionOf, tokenize } from './lexer';
+import { refuseInvalidIntegerLiterals } from './numeric-literals';
 import { parse, type Parsed } from './parse';
 import { STATEMENT_REASONS } from './rules';
 import { checkTree, isNode, type Node } from './tree';
@@ -42,6 +43,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     throw new QueryNotAllowedError(`the query is ${bytes} bytes; at most ${opts.maxBytes} are accepted`);
   }
   const lexed = tokenize(sql);
+  refuseInvalidIntegerLiterals(sql, lexed.tokens);
   const first = lexed.tokens.find((t) => t.text !== '(');
   if (!first) throw new QueryNotAllowedError('the query is empty');
   const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';
