@@ -76,9 +76,13 @@ function parseAuthorization(header: string): ParsedAuthorization {
         : missing.map((p) => `Authorization header requires '${p}' parameter.`).join(' '),
     );
   }
-  const credential = params.get('Credential')!.split('/');
-  const [accessKeyId = '', date = '', region = '', service = '', terminator] = credential;
-  if (credential.length !== 5 || terminator !== 'aws4_request' || !accessKeyId || !/^\d{8}$/.test(date)) {
+  // The key is the lake's API key, which may hold '/', ',' or '=' (a base64 key): the scope is the last four parts
+  // of the credential, which ends at the first '/aws4_request' before a ',' or the end.
+  const whole = /Credential=(.+?\/aws4_request)\s*(?:,|$)/.exec(header)?.[1] ?? params.get('Credential')!;
+  const credential = whole.split('/');
+  const [date = '', region = '', service = '', terminator] = credential.slice(-4);
+  const accessKeyId = credential.slice(0, -4).join('/');
+  if (credential.length < 5 || terminator !== 'aws4_request' || !accessKeyId || !/^\d{8}$/.test(date)) {
     throw refuse(
       'IncompleteSignatureException',
       `Credential '${params.get('Credential')}' is not <access key id>/<yyyyMMdd>/<region>/<service>/aws4_request`,

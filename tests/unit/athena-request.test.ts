@@ -144,13 +144,14 @@ async function signed(
 async function verdict(
   request: { headers: Record<string, string>; body: Buffer },
   tamper: (r: { headers: Record<string, string>; body: Buffer }) => void = () => undefined,
+  lakeKey = KEY,
 ): Promise<unknown> {
   tamper(request);
   return verifySignature(
     { method: 'POST', headers: request.headers },
     new URL('http://127.0.0.1:3000/'),
     request.body,
-    KEY,
+    lakeKey,
     NOW,
   ).then(
     () => 'accepted',
@@ -161,6 +162,20 @@ async function verdict(
 describe("the signature of the lake's credentials", () => {
   it('accepts a request signed with the API key and the secret `local`, in any region', async () => {
     expect(await verdict(await signed())).toBe('accepted');
+  });
+
+  it("accepts an API key holding '/', ',' or '=' (a base64 key): the credential's scope is its last four parts", async () => {
+    for (const key of [
+      'abc/def+ghi=jkl0123456789',
+      'a,b=c/d/e',
+      'k/20260102/eu-west-1/athena/aws4_request',
+    ]) {
+      expect(await verdict(await signed({ key }), undefined, key)).toBe('accepted');
+      expect(await verdict(await signed({ key: `${key}x` }), undefined, key)).toEqual([
+        'UnrecognizedClientException',
+        400,
+      ]);
+    }
   });
 
   it('refuses, before anything runs, as AWS refuses', async () => {
