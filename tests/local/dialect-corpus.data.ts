@@ -442,6 +442,18 @@ export const CORPUS: CorpusEntry[] = [
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bitCount) and its tests',
   },
   {
+    // An integer literal is Trino's integer: a tinyint or smallint operand widens to it (DuckDB bound the literal to
+    // the column's type: 300 * 1000 overflowed INT16, -5 * 2 was a tinyint).
+    sql:
+      'SELECT s * 1000, t - 125, t * 2, 7 / t, s % 7, t * -2 ' +
+      'FROM (VALUES (CAST(300 AS SMALLINT), CAST(-5 AS TINYINT))) AS v(s, t)',
+    rows: [[300000, -130, -10, -1, 6, 10]],
+    types: Array(6).fill('integer'),
+    source:
+      'https://trino.io/docs/current/language/types.html (INTEGER: a literal of digits; tinyint and smallint are ' +
+      'coerced to integer in arithmetic with one)',
+  },
+  {
     sql: "SELECT lpad('abc', -1, 'x')",
     refused: /Target length must be in the range \[0\.\.2147483647\]/,
     source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (pad)',

@@ -78,26 +78,26 @@ describe('a select item alias without AS gets its AS (bare-aliases.ts): DuckDB t
 
 describe('division and remainder (lib/query/dialect/division.ts): operands as Trino reads them', () => {
   rewritesEach([
-    ['SELECT 7 / 2', 'SELECT trino_div(7 , 2)'],
+    ['SELECT 7 / 2', "SELECT trino_div(INTEGER '7' , INTEGER '2')"],
     ['SELECT a * b / c * d FROM t', 'SELECT trino_div(a * b , c) * d FROM t'],
     ['SELECT a/b/c, a/b%c FROM t', 'SELECT trino_div(trino_div(a,b),c), trino_mod(trino_div(a,b),c) FROM t'],
     ['SELECT a / (b / c) FROM t', 'SELECT trino_div(a , (trino_div(b , c))) FROM t'],
     [
       'SELECT a / -b, -a % 3, x - a / b FROM t',
-      'SELECT trino_div(a , -b), trino_mod(-a , 3), x - trino_div(a , b) FROM t',
+      "SELECT trino_div(a , -b), trino_mod(-a , INTEGER '3'), x - trino_div(a , b) FROM t",
     ],
     ['SELECT a * -b / c FROM t', 'SELECT trino_div(a * -b , c) FROM t'],
     [
       'SELECT x / sum(x) OVER (PARTITION BY y), sum(x) OVER w / 3, count(*) FILTER (WHERE y > 0) / 2 FROM t',
-      'SELECT trino_div(x , sum(x) OVER (PARTITION BY y)), trino_div(sum(x) OVER w , 3), trino_div(count(*) FILTER (WHERE y > 0) , 2) FROM t',
+      "SELECT trino_div(x , sum(x) OVER (PARTITION BY y)), trino_div(sum(x) OVER w , INTEGER '3'), trino_div(count(*) FILTER (WHERE y > 0) , INTEGER '2') FROM t",
     ],
     [
       'SELECT a / t.b.c, f(x)[1] / 2, CASE WHEN x THEN 1 ELSE 0 END / 2, (a + b) / 2 FROM t',
-      'SELECT trino_div(a , t.b.c), trino_div(trino_subscript(f(x), 1) , 2), trino_div(CASE WHEN x THEN 1 ELSE 0 END , 2), trino_div((a + b) , 2) FROM t',
+      "SELECT trino_div(a , t.b.c), trino_div(trino_subscript(f(x), 1) , INTEGER '2'), trino_div(CASE WHEN x THEN 1 ELSE 0 END , INTEGER '2'), trino_div((a + b) , INTEGER '2') FROM t",
     ],
     [
       'SELECT CASE WHEN a > 0 THEN -a / 2 END FROM t',
-      'SELECT CASE WHEN a > 0 THEN trino_div(-a , 2) END FROM t',
+      "SELECT CASE WHEN a > 0 THEN trino_div(-a , INTEGER '2') END FROM t",
     ],
     ["SELECT '1/2 % 3', a /* c / d */ / b FROM t", "SELECT '1/2 % 3', trino_div(a /* c / d */ , b) FROM t"],
     // An INTERVAL literal's unit follows its string: left as written.
@@ -160,12 +160,26 @@ describe('decimal results (decimals.ts)', () => {
   ]);
 });
 
+describe('integer literals in arithmetic (integer-operands.ts): Trino integers, which a tinyint or smallint widens to', () => {
+  rewritesEach([
+    [
+      'SELECT tiny * 1000, 5 - small, x * -2, 1 - -3, 2147483648 + small FROM t',
+      "SELECT tiny * INTEGER '1000', INTEGER '5' - small, x * -INTEGER '2', INTEGER '1' - -INTEGER '3', 2147483648 + small FROM t",
+    ],
+    // A literal after a sign alone, positions, LIMIT, comparisons, subscripts and names stay as written.
+    [
+      'SELECT -5, x[1], t.1, 1.5 * x FROM t WHERE x > 1 ORDER BY 1 LIMIT 10',
+      'SELECT -5, trino_subscript(x, 1), t.1, 1.5 * x FROM t WHERE x > 1 ORDER BY 1 LIMIT 10',
+    ],
+  ]);
+});
+
 describe('subscripts (subscripts.ts)', () => {
   rewritesEach([
     ["SELECT a[1], t.m['k'] FROM t", "SELECT trino_subscript(a, 1), trino_subscript(t.m, 'k') FROM t"],
     [
       'SELECT a[1][2], f(x)[i + 1] FROM t',
-      'SELECT trino_subscript(trino_subscript(a, 1), 2), trino_subscript(f(x), i + 1) FROM t',
+      "SELECT trino_subscript(trino_subscript(a, 1), 2), trino_subscript(f(x), i + INTEGER '1') FROM t",
     ],
     ['SELECT m[a[1]] FROM t', 'SELECT trino_subscript(m, trino_subscript(a, 1)) FROM t'],
     // The constructor is not a subscript; its subscript is.

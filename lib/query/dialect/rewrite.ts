@@ -10,6 +10,7 @@ import { aliasesWithAs } from './bare-aliases';
 import { rewriteCalls } from './calls';
 import { rewriteDecimals } from './decimals';
 import { guardDivisions } from './division';
+import { integerOperands } from './integer-operands';
 import { guardSubscripts } from './subscripts';
 import { guardMacroExpansion } from './macro-expansion';
 import { DIALECT_MACROS } from './macros';
@@ -82,7 +83,9 @@ export function toDuckDbSql(sql: string): string {
       rewriteTimeZones(
         extractZoneFields(
           rewriteDecimals(
-            guardSubscripts(guardDivisions(rewriteTypedLiterals(aliasesWithAs(bareValues(sql))))),
+            integerOperands(
+              guardSubscripts(guardDivisions(rewriteTypedLiterals(aliasesWithAs(bareValues(sql))))),
+            ),
           ),
         ),
       ),
