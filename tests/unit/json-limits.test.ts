@@ -63,6 +63,14 @@ describe('event data limits', () => {
     expect(refusal(`{"type":"blob","data":${deepWithLong}}`)?.message).toMatch(/nested more than 100 levels/);
   });
 
+  it('refuses deep data with a 400 while a number of another request is remembered (its walk recursed: a 500)', () => {
+    // A number a double does not hold, read by an earlier request and still alive: the walks that look for such
+    // numbers then run over every request's data.
+    const alive = parseJsonExact('{"type":"blob","data":{"n":12345678901234567890}}') as object;
+    expect(refusal(`{"type":"blob","data":${nested(200_000)}}`)?.message).toMatch(/nested more than 100 levels/);
+    expect(alive).toBeDefined();
+  });
+
   it(`refuses a number written with more than ${MAX_NUMBER_CHARS} characters, which Spark's JSON reader refuses`, () => {
     const total = (digits: number) => `12.${'5'.repeat(digits - 4)}1`;
     expect(total(MAX_NUMBER_CHARS)).toHaveLength(MAX_NUMBER_CHARS);
