@@ -201,15 +201,29 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   const listFiles = async (): Promise<{ key: string; file: string }[]> => {
     const out: { key: string; file: string }[] = [];
     const walk = async (dir: string, prefix: string) => {
-      let entries: Dirent[];
+      let entries: Dirent<Buffer>[];
       try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
+        // Names as their bytes: one that is not UTF-8 would read as another name (U+FFFD), which no file has.
+        entries = await fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
       } catch (e) {
         if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
         throw e;
       }
-      for (const d of entries) {
-        const key = prefix + d.name;
+      for (const entry of entries) {
+        const name = entry.name.toString('utf8');
+        const key = prefix + name;
+        if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+          // No S3 key: a key is UTF-8 text.
+          if (!ignoreReason(key) && !notFiles.has(key)) {
+            notFiles.add(key);
+            localLog.warn('a name that is not UTF-8 text: not taken (an S3 key is UTF-8); rename it', {
+              key,
+              nameBytes: entry.name.toString('hex'),
+            });
+          }
+          continue;
+        }
+        const d = Object.assign(entry, { name });
         if (d.isDirectory()) {
           if (!ignoreReason(key + '/x')) await walk(path.join(dir, d.name), key + '/');
         } else if (d.isFile() && !ignoreReason(key)) out.push({ key, file: path.join(dir, d.name) });

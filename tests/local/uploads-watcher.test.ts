@@ -179,6 +179,36 @@ describe('uploads watcher', () => {
     }
   });
 
+  it('takes no file whose name is not UTF-8 (no S3 key), and says so once, with its bytes', async () => {
+    const lake = await tempLake('uploads');
+    const warn = jest.spyOn(localLog, 'warn');
+    try {
+      const { w, events } = await recordingWatcher(lake);
+      const dir = path.join(lake, 'raw/uploads/orders');
+      await fs.mkdir(dir, { recursive: true });
+      // caf\xe9.csv: Latin-1, as a Windows share or an old archive names it.
+      await fs.writeFile(
+        Buffer.concat([Buffer.from(`${dir}/caf`), Buffer.from([0xe9]), Buffer.from('.csv')]),
+        'a\n',
+      );
+      await fs.writeFile(path.join(dir, 'café.csv'), 'a,b\n');
+      await waitFor('the UTF-8 file', () => events.length > 0);
+      await settle(w);
+      await settle(w);
+      // The event's key is URL-encoded, as S3's.
+      expect(events.map((e) => e.detail.object.key)).toEqual(['uploads/orders/caf%C3%A9.csv']);
+      const said = warn.mock.calls.filter(([m]) => String(m).startsWith('a name that is not UTF-8'));
+      expect(said.map(([, a]) => a)).toEqual([
+        {
+          key: 'uploads/orders/caf\ufffd.csv',
+          nameBytes: Buffer.from('caf\xe9.csv', 'latin1').toString('hex'),
+        },
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('hands each version over once, across restarts; a new PUT of the key (a new version) again', async () => {
     const lake = await tempLake('uploads');
     const file = path.join(lake, 'raw/uploads/orders/a.csv');
