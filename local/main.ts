@@ -5,13 +5,13 @@
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import net from 'node:net';
-import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { lakeDir } from '../lib/config';
 import { partitionFolderRefusal } from '../lib/query/duckdb/partition-paths';
 import { applyFunctionEnvironment } from './environment';
 import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
 import { Shutdown, type ShutdownLog } from './shutdown';
+import { notLocalStage, startSettingProblem } from './start-settings';
 
 /** Until the lake's logger is loaded (a signal during start): plain lines on stderr. */
 const startupLog: ShutdownLog = {
@@ -50,27 +50,6 @@ async function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
-/** Settings of the environment that would otherwise be read late (at the stop) or silently replaced. */
-function startSettingProblem(): string | undefined {
-  const env = process.env;
-  const access = env.LAKE_ACCESS_LOG;
-  if (access !== undefined && access !== 'true' && access !== 'false')
-    return `LAKE_ACCESS_LOG must be true or false, got '${access}'`;
-  // Powertools' own levels (it falls back to INFO silently on any other).
-  const level = env.POWERTOOLS_LOG_LEVEL;
-  const levels = Object.keys(LogLevelThreshold);
-  if (level !== undefined && !levels.includes(level.toUpperCase()))
-    return `POWERTOOLS_LOG_LEVEL must be one of ${levels.join(', ')}, got '${level}'`;
-  // A header value is visible ASCII: a client cannot send another key, so no request would be let in.
-  const key = env.LAKE_API_KEY?.trim();
-  if (key && !/^[\x21-\x7e]+$/.test(key))
-    return 'LAKE_API_KEY must be visible ASCII characters (an HTTP header value): clients cannot send this one';
-  const grace = env.LAKE_SFN_STOP_GRACE_SECONDS;
-  if (grace !== undefined && grace !== '' && !/^[0-9]+$/.test(grace))
-    return `LAKE_SFN_STOP_GRACE_SECONDS must be a whole number >= 0, got '${grace}'`;
-  return undefined;
-}
-
 async function main(): Promise<void> {
   const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
@@ -87,12 +66,8 @@ async function main(): Promise<void> {
   const lakeFolderRefusal = partitionFolderRefusal(lakeDir());
   if (lakeFolderRefusal !== undefined) throw new StartRefused(lakeFolderRefusal);
   const config = await loadServiceConfig(stage);
-  const runtime = config.provider.environment?.LAKE_RUNTIME;
-  if (runtime !== 'local')
-    throw new StartRefused(
-      `LAKE_STAGE=${stage} is a stage serverless.yml deploys to AWS (runtime ${String(runtime)}): the local lake ` +
-        "runs a stage whose params say runtime: local (the stage 'local'); deploy this one with sls deploy",
-    );
+  const notLocal = notLocalStage(stage, config);
+  if (notLocal) throw new StartRefused(notLocal);
   applyFunctionEnvironment(config);
   // Read by the functions on use (an upload's check): refused at the start, not at the first upload.
   try {

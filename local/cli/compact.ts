@@ -6,6 +6,7 @@
  * all were compacted already, or the last ones are still in the delivery stream's buffer). Exit code 0 when it
  * succeeded, 2 on a usage error.
  */
+import './quiet-logs';
 import { cliArgs, UsageError } from './args';
 import { cliMain, runEtlExecution } from './etl-execution';
 

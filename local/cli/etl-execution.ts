@@ -21,6 +21,7 @@ import {
 import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig } from '../service-config';
+import { notLocalStage, startSettingProblem } from '../start-settings';
 
 export interface EtlExecutionRequest {
   /** The execution's input, e.g. {"mode": "replay", "table": "orders"}. */
@@ -150,6 +151,15 @@ async function viaRunningLake(
 }
 
 async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.WritableStream): Promise<number> {
+  // What npm start refuses is refused here too, before anything is written: a stage deployed to AWS would run the
+  // functions against AWS with the shell's credentials.
+  const stage = process.env.LAKE_STAGE || 'local';
+  const config = await loadServiceConfig(stage);
+  const refused = startSettingProblem() ?? notLocalStage(stage, config);
+  if (refused) {
+    (req.err ?? process.stderr).write(`nothing ran: ${refused}\n`);
+    return 1;
+  }
   // The schemas a run in this process uses pass the check npm start makes, against the history and the versions this
   // lake has used (local/schemas-in-use.ts), and what it applies is recorded as used: a refused change never takes
   // effect by this door either (a rebuild would re-type the stored rows under it).
@@ -166,10 +176,7 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     );
     return 1;
   }
-  const stage = process.env.LAKE_STAGE || 'local';
-  const config = await loadServiceConfig(stage);
-  // The command prints the outcome; the lake's own log lines only when something goes wrong (or when asked for).
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The lake's own log lines only when something goes wrong (./quiet-logs.ts, which the CLIs import first).
   applyFunctionEnvironment(config);
   // Loaded after the environment is set, as local/main.ts does.
   const { startLocalEtl } = await import('../step-functions');

@@ -4,6 +4,7 @@
  * filled everywhere) — starts the ETL state machine with {"mode":"rebuild","table":"<table>"}. Prints the outcome and
  * the run's figures. Exit code 0 when it succeeded, 1 when it failed, 2 on a usage error.
  */
+import './quiet-logs';
 import { cliMain, runEtlExecution } from './etl-execution';
 import { tableArgument, UsageError } from './table-mode';
 

@@ -4,6 +4,7 @@
  * the outcome and the run's figures, with the sources read and those that no longer exist (replay.missing). Exit
  * code 0 when it succeeded, 1 when it failed, 2 on a usage error.
  */
+import './quiet-logs';
 import { cliMain, runEtlExecution } from './etl-execution';
 import { tableArgument, UsageError } from './table-mode';
 

@@ -18,7 +18,7 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
 /** `npm run <script>` (or `npm start`) in `cwd`; resolves to its exit code and everything it printed. */
-async function npm(args: string[], env: Record<string, string>, cwd = root) {
+async function npm(args: string[], env: Record<string, string | undefined>, cwd = root) {
   try {
     const r = await run('npm', args, { cwd, env: { ...process.env, ...env }, timeout: 90_000 });
     return { code: 0, out: r.stdout + r.stderr };
@@ -84,6 +84,27 @@ it.each([
     if (typeof why === 'string') expect(line).toBe(why);
     else expect(line).toMatch(why);
     expect(existsSync(lake)).toBe(false);
+  },
+  120_000,
+);
+
+it.each([
+  [{ LAKE_STAGE: 'prod' }, /^nothing ran: LAKE_STAGE=prod is a stage serverless.yml deploys to AWS/],
+  [
+    { POWERTOOLS_LOG_LEVEL: 'LOUD' },
+    /^nothing ran: POWERTOOLS_LOG_LEVEL must be one of TRACE, .*, got 'LOUD'$/,
+  ],
+])(
+  'npm run compact without a running lake refuses what npm start refuses (%j) and writes nothing',
+  async (env, why) => {
+    const lake = path.join(scratch, 'refusing-lake');
+    await fs.mkdir(path.join(lake, 'raw'), { recursive: true });
+    const before = await fs.readdir(lake, { recursive: true });
+    const r = await npm(['run', 'compact'], { LAKE_DIR: lake, ...env });
+    expect(r.code).toBe(1);
+    expect(said(r.out)).toMatch(why);
+    expect(await fs.readdir(lake, { recursive: true })).toEqual(before);
+    await fs.rm(lake, { recursive: true });
   },
   120_000,
 );
@@ -159,7 +180,8 @@ it('npm run compact says which lake it used: none there (and makes none), or one
 
   const empty = path.join(scratch, 'empty-lake');
   await fs.mkdir(path.join(empty, 'raw'), { recursive: true });
-  const r = await npm(['run', 'compact'], { LAKE_DIR: empty });
+  // As a user runs it, with no log level set: the outcome alone, none of the lake's own log lines.
+  const r = await npm(['run', 'compact'], { LAKE_DIR: empty, POWERTOOLS_LOG_LEVEL: undefined });
   expect(r.code).toBe(0);
   const lines = said(r.out).split('\n');
   expect(lines[0]).toMatch(new RegExp(`^started compact-\\S+ in this process, on the lake in ${empty} \\(`));

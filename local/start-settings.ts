@@ -1,0 +1,38 @@
+/**
+ * What the local lake refuses before it starts (npm start, and the CLIs that run an execution in their own process):
+ * settings of the environment that would otherwise be read late or silently replaced, and a stage that serverless.yml
+ * deploys to AWS.
+ */
+import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
+import type { ServiceConfig } from './service-config';
+
+/** Settings of the environment that would otherwise be read late (at the stop) or silently replaced. */
+export function startSettingProblem(): string | undefined {
+  const env = process.env;
+  const access = env.LAKE_ACCESS_LOG;
+  if (access !== undefined && access !== 'true' && access !== 'false')
+    return `LAKE_ACCESS_LOG must be true or false, got '${access}'`;
+  // Powertools' own levels (it falls back to INFO silently on any other).
+  const level = env.POWERTOOLS_LOG_LEVEL;
+  const levels = Object.keys(LogLevelThreshold);
+  if (level !== undefined && !levels.includes(level.toUpperCase()))
+    return `POWERTOOLS_LOG_LEVEL must be one of ${levels.join(', ')}, got '${level}'`;
+  // A header value is visible ASCII: a client cannot send another key, so no request would be let in.
+  const key = env.LAKE_API_KEY?.trim();
+  if (key && !/^[\x21-\x7e]+$/.test(key))
+    return 'LAKE_API_KEY must be visible ASCII characters (an HTTP header value): clients cannot send this one';
+  const grace = env.LAKE_SFN_STOP_GRACE_SECONDS;
+  if (grace !== undefined && grace !== '' && !/^[0-9]+$/.test(grace))
+    return `LAKE_SFN_STOP_GRACE_SECONDS must be a whole number >= 0, got '${grace}'`;
+  return undefined;
+}
+
+/** Why `stage` is no stage the local lake runs (its functions would call AWS), or undefined. */
+export function notLocalStage(stage: string, config: ServiceConfig): string | undefined {
+  const runtime = config.provider.environment?.LAKE_RUNTIME;
+  if (runtime === 'local') return undefined;
+  return (
+    `LAKE_STAGE=${stage} is a stage serverless.yml deploys to AWS (runtime ${String(runtime)}): the local lake ` +
+    "runs a stage whose params say runtime: local (the stage 'local'); deploy this one with sls deploy"
+  );
+}
