@@ -67,7 +67,9 @@ describe('event data limits', () => {
     // A number a double does not hold, read by an earlier request and still alive: the walks that look for such
     // numbers then run over every request's data.
     const alive = parseJsonExact('{"type":"blob","data":{"n":12345678901234567890}}') as object;
-    expect(refusal(`{"type":"blob","data":${nested(200_000)}}`)?.message).toMatch(/nested more than 100 levels/);
+    expect(refusal(`{"type":"blob","data":${nested(200_000)}}`)?.message).toMatch(
+      /nested more than 100 levels/,
+    );
     expect(alive).toBeDefined();
   });
 
