@@ -7,6 +7,7 @@
  * the next run (recoverLeftovers). rollForward is idempotent: a step done before is skipped, and each target's folder
  * is synced again, so that redoing it after a failed sync makes the swap durable.
  */
+import { beginSwap } from '../../curated-swaps';
 import { fsyncDir } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,16 @@ export interface SwapJournal {
 export const JOURNAL = 'journal.json';
 
 export async function rollForward(curatedDir: string, j: SwapJournal, hooks?: EtlRunnerHooks): Promise<void> {
+  // The query engine of this process lists the table's files before or after the swap, never during it.
+  const ended = beginSwap(curatedDir, j.table);
+  try {
+    await swapPartitions(curatedDir, j, hooks);
+  } finally {
+    ended();
+  }
+}
+
+async function swapPartitions(curatedDir: string, j: SwapJournal, hooks?: EtlRunnerHooks): Promise<void> {
   const abs = (rel: string) => path.join(curatedDir, rel);
   if (j.rejected) {
     const target = abs(j.rejected.target);

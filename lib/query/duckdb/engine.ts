@@ -88,7 +88,7 @@ interface Active {
 }
 
 /** How often a query whose files an ETL run replaced while it started is synced and run again. */
-const MAX_FILE_CHANGE_RETRIES = 3;
+const MAX_FILE_CHANGE_RETRIES = 5;
 
 export class DuckDbQueryEngine implements QueryEngine {
   readonly name = 'duckdb' as const;
@@ -461,7 +461,14 @@ export class DuckDbQueryEngine implements QueryEngine {
           read = await this.readInto(a, c, tmpResults);
           break;
         } catch (e) {
-          if (attempt >= MAX_FILE_CHANGE_RETRIES || a.stop || !this.lakeFileGone(e)) throw e;
+          if (a.stop || !this.lakeFileGone(e)) throw e;
+          if (attempt >= MAX_FILE_CHANGE_RETRIES)
+            throw new Error(
+              `the files of ${a.query.tables.join(', ')} were replaced by ETL runs each of the ${attempt} times ` +
+                'this query read them (a table is rewritten while a run swaps its partitions in): run it again',
+            );
+          // Once the swap that replaced them has ended (lib/curated-swaps.ts).
+          await this.views.swapsSettled(a.query.tables);
         }
       }
       const { before, columns, intervals, rows } = read;

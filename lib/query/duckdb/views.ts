@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { localGlueTables } from '../../catalog/describe';
+import { betweenSwaps, swapsSettled } from '../../curated-swaps';
 import type { TableDef } from '../../catalog/tables';
 import type { LakeType } from '../../catalog/lake-types';
 import { REJECTED_TABLE } from '../../etl/rejected';
@@ -181,6 +182,11 @@ export class LakeViews {
     await this.setup.run(sql);
   }
 
+  /** Resolves when no ETL run of this process is swapping partitions of these tables in. */
+  async swapsSettled(tables: readonly string[]): Promise<void> {
+    for (const name of tables) await swapsSettled(this.curatedDir, name);
+  }
+
   /** Rebuilds the views of these tables whose files changed since their view was made. */
   sync(tables: readonly string[]): Promise<void> {
     return this.setupLock.run(async () => {
@@ -200,7 +206,8 @@ export class LakeViews {
         }
         const t = this.tables.find((x) => x.name === name);
         if (!t) continue;
-        const files = await this.tableFiles(t);
+        // Between the ETL's swaps: a listing during one would hold part of a run's partitions (lib/curated-swaps.ts).
+        const files = await betweenSwaps(this.curatedDir, t.name, () => this.tableFiles(t));
         const signature = files.map((f) => f.stamp).join('\n');
         if (this.viewSignatures.get(name) === signature) continue;
         // Forget the schemas of the table's files that are gone.
