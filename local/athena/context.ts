@@ -20,6 +20,8 @@ import { workGroupNotFound } from './errors';
 
 /** The Glue Data Catalog, as Athena names it. */
 export const CATALOG = 'AwsDataCatalog';
+/** The database Athena reads unqualified table names in when a request names none (QueryExecutionContext). */
+export const DEFAULT_DATABASE = 'default';
 /** Athena's default workgroup, accepted as another name for the lake's. */
 export const DEFAULT_WORK_GROUP = 'primary';
 export const ENGINE_VERSION = 'Athena engine version 3';

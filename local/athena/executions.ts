@@ -20,6 +20,7 @@ import {
 } from '../../lib/query/types';
 import {
   CATALOG,
+  DEFAULT_DATABASE,
   checkWorkGroup,
   ENGINE_VERSION,
   epochSeconds,
@@ -136,11 +137,13 @@ export class IdempotencyTokens {
   }
 }
 
-async function startChecked(ctx: AthenaContext, sql: string): Promise<string> {
+async function startChecked(ctx: AthenaContext, sql: string, database: string | undefined): Promise<string> {
   let checked;
   try {
     checked = checkQuery(sql, {
       database: ctx.database(),
+      // Athena reads an unqualified table name in the context's database, else in `default`.
+      defaultDatabase: database ?? DEFAULT_DATABASE,
       tables: lakeTableNames(),
       maxBytes: queryLimits().maxSqlBytes,
     });
@@ -201,7 +204,7 @@ export async function startQueryExecution(
         `Database '${database}' does not exist: the local lake's tables are in '${ctx.database()}'`,
         'INVALID_INPUT',
       );
-    return startChecked(ctx, sql);
+    return startChecked(ctx, sql, database);
   });
   return { QueryExecutionId: id };
 }

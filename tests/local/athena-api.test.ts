@@ -34,8 +34,15 @@ afterAll(async () => {
 const FIVE_ROWS =
   "SELECT event_id, duration_ms FROM page_view WHERE event_date = '2024-03-01' ORDER BY event_id LIMIT 5";
 
+/** As an application starts a query on Athena: in the lake's database and workgroup. */
+const IN_LAKE = {
+  QueryExecutionContext: { Database: 'data_lake_local' },
+  WorkGroup: 'data-lake-local-queries',
+};
+
 async function start(sql: string): Promise<string> {
-  return (await athena.send(new StartQueryExecutionCommand({ QueryString: sql }))).QueryExecutionId!;
+  return (await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ...IN_LAKE })))
+    .QueryExecutionId!;
 }
 
 async function until(id: string, states: string[]): Promise<QueryExecution> {
@@ -326,7 +333,22 @@ describe("the local lake answers Athena's API", () => {
     expect(await failure(start('SELECT * FROM other_db.page_view'))).toMatchObject({
       code: 'QUERY_NOT_ALLOWED',
     });
+    // No database named: Athena reads an unqualified name in `default`, which holds no lake table.
+    expect(
+      await failure(athena.send(new StartQueryExecutionCommand({ QueryString: 'SELECT * FROM page_view' }))),
+    ).toMatchObject({
+      name: 'InvalidRequestException',
+      code: 'QUERY_NOT_ALLOWED',
+      message: expect.stringMatching(
+        /^Table 'awsdatacatalog\.default\.page_view' does not exist: .*QueryExecutionContext: \{ Database: 'data_lake_local' \}, or write data_lake_local\.page_view$/,
+      ),
+    });
     expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
+    // A qualified name needs no database in the context; a query of no table none either.
+    for (const QueryString of ['SELECT count(*) FROM data_lake_local.page_view', 'SELECT 1']) {
+      const id = (await athena.send(new StartQueryExecutionCommand({ QueryString }))).QueryExecutionId!;
+      expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');
+    }
     expect(
       await failure(
         athena.send(

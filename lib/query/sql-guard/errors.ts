@@ -12,6 +12,11 @@ export class QueryNotAllowedError extends Error {
 export interface GuardOptions {
   /** The lake's database (Glue database; the DuckDB schema), e.g. data_lake_prod. */
   database: string;
+  /**
+   * The database an unqualified table name is read in (Athena: the request's QueryExecutionContext.Database, else
+   * `default`); the lake's when not given. Another one holds no lake table: such a name is refused.
+   */
+  defaultDatabase?: string;
   /** The lake's table names. */
   tables: readonly string[];
   /** Largest SQL text in UTF-8 bytes. */

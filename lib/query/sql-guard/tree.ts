@@ -48,6 +48,8 @@ interface Context {
   original: string;
   lead: number;
   database: string;
+  /** Where an unqualified table name is read (GuardOptions.defaultDatabase). */
+  defaultDatabase: string;
   tables: Set<string>;
   ctes: Set<string>;
   referenced: Set<string>;
@@ -98,6 +100,14 @@ function checkTableRef(item: Node, ctx: Context): void {
     );
   }
   if (database === null && ctx.ctes.has(table)) return;
+  if (database === null && ctx.defaultDatabase !== ctx.database) {
+    throw new QueryNotAllowedError(
+      `Table 'awsdatacatalog.${ctx.defaultDatabase}.${table}' does not exist: no QueryExecutionContext.Database ` +
+        `names the lake's database, so Athena reads the unqualified name '${String(item.table)}' in ` +
+        `'${ctx.defaultDatabase}'; give QueryExecutionContext: { Database: '${ctx.database}' }, or write ` +
+        `${ctx.database}.${String(item.table)}`,
+    );
+  }
   if (!ctx.tables.has(table)) {
     throw new QueryNotAllowedError(
       `'${String(item.table)}' is not a table of the lake (tables: ${[...ctx.tables].sort().join(', ')})`,
@@ -208,6 +218,7 @@ export function checkTree(
     original: sql,
     lead,
     database: opts.database.toLowerCase(),
+    defaultDatabase: (opts.defaultDatabase ?? opts.database).toLowerCase(),
     tables: new Set(opts.tables.map((t) => t.toLowerCase())),
     ctes,
     referenced: new Set(),
