@@ -141,11 +141,20 @@ export async function readExecution(
   machine: string,
   name: string,
 ): Promise<ExecutionRecord | undefined> {
+  // No other name is an execution's: a path (../x) would read another file.
+  if (!EXECUTION_NAME.test(name)) return undefined;
+  const file = recordPath(dir, machine, name);
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(recordPath(dir, machine, name), 'utf8')) as ExecutionRecord;
+    text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
+  }
+  try {
+    return JSON.parse(text) as ExecutionRecord;
+  } catch (e) {
+    throw new Error(`the execution record ${file} is damaged: ${(e as Error).message}`);
   }
 }
 

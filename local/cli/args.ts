@@ -1,6 +1,6 @@
 /**
  * The CLIs' arguments (node:util parseArgs): `--help`/`-h` prints the usage and exits 0; an unknown option, a missing
- * value or a second `--` is a usage error (exit 2) that says what was wrong in a line of its own, then the usage —
+ * value, an option given twice or a second `--` is a usage error (exit 2) that says what was wrong in a line of its own, then the usage —
  * not parseArgs' hint about placing positional arguments after '--', which npm's own `--` makes confusing.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -34,6 +34,11 @@ export function cliArgs<O extends Options>(
   } catch (e) {
     const m = /^Unknown option '([^']+)'/.exec((e as Error).message);
     throw new UsageError(`${m ? `unknown option '${m[1]}'` : (e as Error).message}\n${usage}`);
+  }
+  // parseArgs keeps the last of an option given twice: a script's two values would be one, silently.
+  for (const name of Object.keys(options)) {
+    const given = argv.filter((a) => a === `--${name}` || a.startsWith(`--${name}=`)).length;
+    if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once\n${usage}`);
   }
   if ((parsed.values as { help?: boolean }).help) {
     out.write(`${usage}\n`);

@@ -16,7 +16,7 @@
  *                                           (<name>-retry-<n>) with the same input, on the running lake or at the
  *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
-import { parseArgs } from 'node:util';
+import { cliArgs, UsageError } from './args';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
@@ -53,8 +53,9 @@ async function retry(dir: string, name: string): Promise<number> {
   const again = started.name;
   process.stdout.write(`requested ${again} with the input of ${name}\n`);
   if (!(await engineAlive(dir))) {
+    // Not run yet: not a success (exit code 0 says it succeeded).
     process.stdout.write(`no local lake is running on ${dir}: it runs at the next npm start\n`);
-    return 0;
+    return 1;
   }
   for (;;) {
     const now = await readExecution(dir, ETL_STATE_MACHINE, again);
@@ -165,42 +166,49 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (argv[0] === 'retry') {
-    if (!argv[1]) throw new Error('usage: npm run executions -- retry <name>');
-    return retry(dir, argv[1]);
+    const retryUsage = 'usage: npm run executions -- retry <name>';
+    const args = cliArgs(argv.slice(1), {}, retryUsage);
+    if (args === 'help') return 0;
+    if (args.positionals.length !== 1 || !args.positionals[0])
+      throw new UsageError(`one execution name to retry\n${retryUsage}`);
+    return retry(dir, args.positionals[0]);
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        status: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-        history: { type: 'boolean' },
-        full: { type: 'boolean' },
-        wait: { type: 'boolean' },
-        last: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${USAGE}`);
-  }
+  const parsed = cliArgs(
+    argv,
+    {
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      history: { type: 'boolean' },
+      full: { type: 'boolean' },
+      wait: { type: 'boolean' },
+      last: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (parsed === 'help') return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (positionals.length > 1) throw new Error(`one execution name at a time\n${USAGE}`);
+  if (positionals.length > 1) throw new UsageError(`one execution name at a time\n${USAGE}`);
+  if (positionals[0] === '') throw new UsageError(`an execution name is not empty\n${USAGE}`);
+  const one = positionals.length === 1 || values.last;
+  // The list's options do not apply to one execution, nor its options to the list: a script would get other output.
+  for (const [option, given] of [
+    ['--status', values.status !== undefined],
+    ['--limit', values.limit !== undefined],
+  ] as const)
+    if (one && given)
+      throw new UsageError(`${option} filters the list; it does not apply to one execution\n${USAGE}`);
+  if (!one && (values.history || values.full))
+    throw new UsageError(`--history shows one execution: give its name or --last\n${USAGE}`);
+  if (positionals.length === 1 && values.last) throw new UsageError(`a name or --last, not both\n${USAGE}`);
   const statusFilter = values.status?.toUpperCase();
   if (statusFilter !== undefined && !(EXECUTION_STATUSES as readonly string[]).includes(statusFilter))
-    throw new Error(
+    throw new UsageError(
       `--status takes one of ${EXECUTION_STATUSES.join(', ')}, got '${values.status}'\n${USAGE}`,
     );
+  if (values.limit !== undefined && !/^[0-9]+$/.test(values.limit))
+    throw new UsageError(`--limit takes a whole number (0: all), got '${values.limit}'\n${USAGE}`);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 0)
-    throw new Error(`--limit takes a whole number (0: all), got '${values.limit}'`);
   const json = values.json ?? false;
   const history = values.history || values.full || false;
   const wait = values.wait ?? false;
@@ -268,7 +276,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
+    // A usage error: exit 2; anything else (a damaged record, the disk): 1, in one line, as the other CLIs.
     process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(2);
+    process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -203,6 +203,48 @@ it('npm run compact says which lake it used: none there (and makes none), or one
   ]);
 }, 90_000);
 
+it('npm run executions refuses arguments it would otherwise read another way (exit 2, naming them); reads no path', async () => {
+  const lake = path.join(scratch, 'lake-args');
+  await fs.mkdir(path.join(lake, 'raw'), { recursive: true });
+  const executions = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, ['--import', 'tsx', 'local/cli/executions.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, LAKE_DIR: lake },
+      });
+      return { code: 0, out: r.stdout + r.stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+    }
+  };
+  for (const [args, why] of [
+    [['--last', '--status', 'FAILED'], /^--status filters the list; it does not apply to one execution/],
+    [['some-name', '--limit', '3'], /^--limit filters the list/],
+    [['--limit='], /^--limit takes a whole number \(0: all\), got ''/],
+    [['--limit', '1e0'], /^--limit takes a whole number \(0: all\), got '1e0'/],
+    [['--status', 'FAILED', '--status', 'SUCCEEDED'], /^--status is given 2 times: give it once/],
+    [[''], /^an execution name is not empty/],
+    [['--', '--json'], /^one '--' is enough/],
+    [['--bogus'], /^unknown option '--bogus'/],
+    [['--history'], /^--history shows one execution: give its name or --last/],
+    [['retry', 'a', 'b'], /^one execution name to retry/],
+  ] as const) {
+    const r = await executions(...args);
+    expect([args, r.code]).toEqual([args, 2]);
+    expect(r.out).toMatch(why);
+  }
+  expect(await executions('retry', '--help')).toEqual({
+    code: 0,
+    out: 'usage: npm run executions -- retry <name>\n',
+  });
+  // A name is an execution's, not a path to another file.
+  expect(await executions('../../../package')).toEqual({
+    code: 1,
+    out: `no execution named ../../../package (or starting so) in ${lake}\n`,
+  });
+}, 60_000);
+
 it('npm run executions names a dropped file the uploads watcher has not taken yet', async () => {
   const lake = path.join(scratch, 'lake');
   await fs.mkdir(path.join(lake, 'raw/uploads/orders'), { recursive: true });
