@@ -188,7 +188,14 @@ export async function startQueryExecution(
   const context = input.structure('QueryExecutionContext');
   const catalog = context?.string('Catalog');
   const database = context?.string('Database');
-  const request = JSON.stringify([sql, catalog ?? null, database ?? null]);
+  // What Athena compares for a token used again: the query, its context, its workgroup and its parameters.
+  const request = JSON.stringify([
+    sql,
+    catalog ?? null,
+    database ?? null,
+    input.string('WorkGroup') ?? null,
+    input.strings('ExecutionParameters') ?? null,
+  ]);
   const id = await tokens.run(token, request, async () => {
     if (input.has('ExecutionParameters'))
       throw invalidRequest(

@@ -296,6 +296,19 @@ describe("the local lake answers Athena's API", () => {
       code: 'IDEMPOTENT_PARAMETER_MISMATCH',
       message: 'Idempotent parameters do not match',
     });
+    // The same query with parameters, or in another workgroup, is another request too.
+    for (const other of [{ ExecutionParameters: ['1'] }, { WorkGroup: 'primary' }])
+      expect(
+        await failure(
+          athena.send(
+            new StartQueryExecutionCommand({
+              QueryString: 'SELECT 7 AS seven',
+              ClientRequestToken: token,
+              ...other,
+            }),
+          ),
+        ),
+      ).toMatchObject({ code: 'IDEMPOTENT_PARAMETER_MISMATCH' });
   });
 
   it('shares one query history with /queries', async () => {
