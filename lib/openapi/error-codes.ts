@@ -49,7 +49,8 @@ export function gatewayErrorStatus(): Record<string, number[]> {
 
 /** The gateway refusals a route can get: by its authorisation, and whether it has a request body model. */
 export function gatewayErrors(auth: 'iam' | 'apiKey' | 'none', hasBodyModel: boolean): string[] {
-  const codes = ['THROTTLED', 'TIMEOUT', 'INTERNAL_ERROR', 'PAYLOAD_TOO_LARGE'];
+  // UNSUPPORTED_MEDIA_TYPE: a body in a Content-Encoding the API's payload compression does not decode, on any route.
+  const codes = ['THROTTLED', 'TIMEOUT', 'INTERNAL_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
   if (auth === 'iam') codes.push('UNAUTHORIZED', 'FORBIDDEN');
   if (auth === 'apiKey') codes.push('FORBIDDEN', 'QUOTA_EXCEEDED');
   if (hasBodyModel) codes.push('INVALID_BODY');
