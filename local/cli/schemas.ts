@@ -6,7 +6,7 @@
  * project's schemas are also judged against the versions its local lake has used (local/schemas-in-use.ts). Exit
  * status 2 on a usage error (an unknown option, a folder that holds no schemas).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { schemaFiles, schemasDir } from '../../lib/catalog/tables';
@@ -44,7 +44,9 @@ function main(argv: string[]): number {
   }
   // The project's schemas are judged against what its local lake has used too (local/schemas-in-use.ts).
   const lake = lakeDir();
-  const inUse = dir === schemasDir && existsSync(lake) ? readSchemasInUse(lake) : undefined;
+  // The project's folder by any of its names (a link, a relative path): its real path.
+  const project = realpathSync(dir) === realpathSync(schemasDir);
+  const inUse = project && existsSync(lake) ? readSchemasInUse(lake) : undefined;
   let report: ReturnType<typeof checkSchemas>;
   try {
     report = checkSchemas(dir, undefined, inUse);

@@ -233,6 +233,13 @@ describe('a running lake follows schemas/', () => {
       const check = await schemas('check');
       expect(check.code).toBe(1);
       expect(check.output).toMatch(/REFUSED REMOVED page_view\.campaign/);
+      // The project's folder by another name (a link to it): the same check, the lake's versions in use too.
+      await fs.symlink(path.join(c.dir, 'schemas'), path.join(c.dir, 'schemas-link'));
+      const linked = await schemas('check', '--dir', path.join(c.dir, 'schemas-link'));
+      expect([linked.code, linked.output]).toEqual([
+        1,
+        expect.stringMatching(/REFUSED REMOVED page_view\.campaign/),
+      ]);
       expect((await schemas('check', '--dir', path.join(c.dir, 'no-such-folder'))).code).toBe(2);
       expect((await schemas('check', '--dir=')).code).toBe(2);
       expect(check.output).toMatch(/delete its record there \(<LAKE_DIR>\/schemas-in-use\/page_view\.json\)/);
