@@ -215,11 +215,13 @@ export async function processUpload(
   const versionId = ev.versionId ?? info.versionId;
 
   const { finding, dataset } = await checkUpload(deps.objects, key, info, deps.limits ?? sampleLimits());
+  // Written again while it was checked: the verdict may be the newer file's (read by key), given to the older
+  // version — a refusal would quarantine a file never checked, an acceptance queue one that may not load. The newer
+  // one's own event checks it.
+  const current = await deps.objects.head('raw', key);
+  if (!current) return gone(key);
+  if (!sameObject(current, info)) return superseded(key, eventEtag, info);
   if (finding) {
-    // Written again while it was checked: the finding is the older file's, and the newer one's own event checks it.
-    const current = await deps.objects.head('raw', key);
-    if (!current) return gone(key);
-    if (!sameObject(current, info)) return superseded(key, eventEtag, info);
     const at = now();
     const qKey = await freeQuarantineKey(deps.objects, cls.relative, at);
     const reasonKey = reasonKeyOf(qKey);

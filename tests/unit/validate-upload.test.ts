@@ -455,6 +455,33 @@ describe('validateUpload: a file written again while it is checked', () => {
   });
 });
 
+describe('validateUpload: a file replaced while it is checked, by one that passes', () => {
+  it('is left to its own event: the verdict read the newer file, which the older version is not', async () => {
+    const key = 'uploads/orders/race-ok.csv';
+    const good = ordersCsv(2);
+    putObject(key, `x${good.slice(1)}`); // the same size, HEADER_MISMATCH ('xrder_id'): never loadable
+    const event = objectCreated(key);
+    // The good file lands under the key before the check reads it: the check reads the good bytes.
+    s3.on(GetObjectCommand).callsFakeOnce(({ Range }) => {
+      putObject(key, good);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '')!;
+      return {
+        Body: {
+          transformToByteArray: async () =>
+            new Uint8Array(bucket.get(key)!.body.subarray(Number(m[1]), Number(m[2]) + 1)),
+        } as never,
+      };
+    });
+    const res = await invoke(event);
+    // Not queued under the bad version's id (its run would fail: the version it names is gone).
+    expect(res).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('superseded') });
+    expect(sfn.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+    installS3();
+    expect(await invoke(objectCreated(key))).toMatchObject({ outcome: 'started' });
+  });
+});
+
 describe('validateUpload: every rejection reason quarantines with a reason file and a notice', () => {
   it('BAD_KEY: no dataset folder', async () => {
     const r = expectQuarantined(
