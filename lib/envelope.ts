@@ -239,18 +239,7 @@ function checkData(
   report: (pointer: string, code: string, message: string) => void,
 ): string | undefined {
   const { validate } = check;
-  // Nesting first: every walk below (the numbers remembered, the validator, the text) recurses through the data.
-  const deep = nestedBeyond(data, MAX_DATA_NESTING);
-  if (deep) {
-    report(
-      pointerOf(deep),
-      EventErrorCode.SchemaViolation,
-      `is nested more than ${MAX_DATA_NESTING} levels deep in data: the lake takes at most ${MAX_DATA_NESTING} ` +
-        "(Spark's JSON reader, the ETL on AWS, takes 1,000 and the delivery stream's JQ-1.6 partitioning 256)",
-    );
-    return undefined;
-  }
-  // A number beyond a double's range next: read as Infinity (1e400) or 0 (1e-400), the schema would call 1e400 no
+  // A number beyond a double's range first: read as Infinity (1e400) or 0 (1e-400), the schema would call 1e400 no
   // number, and stored it would be another value (the ETL rejects it in a double column too: DOUBLE_OUT_OF_RANGE).
   const beyond = doubleOutOfRangeAt(data);
   if (beyond) {
@@ -268,6 +257,16 @@ function checkData(
     // An integer beyond its width's range (19-digit bigints are judged as sent), a decimal beyond its precision or
     // scale: the compaction would reject it (lib/schema-exact-types.ts).
     report(`/data/${escapePointer(inexact.field)}`, EventErrorCode.SchemaViolation, inexact.message);
+    return undefined;
+  }
+  const deep = nestedBeyond(data, MAX_DATA_NESTING);
+  if (deep) {
+    report(
+      pointerOf(deep),
+      EventErrorCode.SchemaViolation,
+      `is nested more than ${MAX_DATA_NESTING} levels deep in data: the lake takes at most ${MAX_DATA_NESTING} ` +
+        "(Spark's JSON reader, the ETL on AWS, takes 1,000 and the delivery stream's JQ-1.6 partitioning 256)",
+    );
     return undefined;
   }
   const long = rememberedNumberAt(data, (text) => text.length > MAX_NUMBER_CHARS);

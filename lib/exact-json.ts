@@ -244,11 +244,17 @@ export function parseJsonWithNumberTexts(text: string): unknown {
   );
 }
 
-/** Whether `value`'s tree holds a number whose source parseJsonExact remembered. */
-function holdsRemembered(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
+/**
+ * How deep the walks for remembered numbers go: deeper data is refused by its nesting check anyway (an event's data:
+ * 100 levels, lib/json-limits.ts), and a walk without a bound overflows the stack on data nested 50,000 deep.
+ */
+const MAX_WALK_DEPTH = 1000;
+
+/** Whether `value`'s tree holds a number whose source parseJsonExact remembered (to MAX_WALK_DEPTH). */
+function holdsRemembered(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > MAX_WALK_DEPTH) return false;
   if (sources.has(value)) return true;
-  for (const v of Object.values(value)) if (holdsRemembered(v)) return true;
+  for (const v of Object.values(value)) if (holdsRemembered(v, depth + 1)) return true;
   return false;
 }
 
@@ -291,7 +297,9 @@ export function rememberedNumberAt(
 function rememberedIn(
   holder: object,
   test: (text: string, value: number) => boolean,
+  depth = 0,
 ): (string | number)[] | undefined {
+  if (depth > MAX_WALK_DEPTH) return undefined;
   const texts = sources.get(holder);
   for (const [k, v] of Object.entries(holder)) {
     const key = Array.isArray(holder) ? Number(k) : k;
@@ -299,7 +307,7 @@ function rememberedIn(
       const text = texts?.get(k);
       if (text !== undefined && test(text, v)) return [key];
     } else if (v !== null && typeof v === 'object') {
-      const inner = rememberedIn(v, test);
+      const inner = rememberedIn(v, test, depth + 1);
       if (inner) return [key, ...inner];
     }
   }
