@@ -92,12 +92,14 @@ function database(ctx: AthenaContext): Record<string, unknown> {
 }
 
 export function listDatabases(ctx: AthenaContext, input: Input): object {
+  if (input.has('WorkGroup')) checkWorkGroup(ctx, input.string('WorkGroup'));
   checkCatalog(input.string('CatalogName')!);
   const { items, NextToken } = page([database(ctx)], (d) => String(d.Name), input);
   return { DatabaseList: items, ...(NextToken ? { NextToken } : {}) };
 }
 
 export function getDatabase(ctx: AthenaContext, input: Input): object {
+  if (input.has('WorkGroup')) checkWorkGroup(ctx, input.string('WorkGroup'));
   checkDatabase(ctx, input.string('CatalogName')!, input.string('DatabaseName')!);
   return { Database: database(ctx) };
 }
@@ -155,6 +157,7 @@ function namePattern(expression: string | undefined): RegExp | undefined {
 }
 
 export function listTableMetadata(ctx: AthenaContext, input: Input): object {
+  if (input.has('WorkGroup')) checkWorkGroup(ctx, input.string('WorkGroup'));
   checkDatabase(ctx, input.string('CatalogName')!, input.string('DatabaseName')!);
   const pattern = namePattern(input.string('Expression'));
   const tables = glueTables(ctx).filter((t) => !pattern || pattern.test(t.Name));
@@ -163,6 +166,7 @@ export function listTableMetadata(ctx: AthenaContext, input: Input): object {
 }
 
 export function getTableMetadata(ctx: AthenaContext, input: Input): object {
+  if (input.has('WorkGroup')) checkWorkGroup(ctx, input.string('WorkGroup'));
   checkDatabase(ctx, input.string('CatalogName')!, input.string('DatabaseName')!);
   const name = input.string('TableName')!.toLowerCase();
   const table = glueTables(ctx).find((t) => t.Name === name);

@@ -5,6 +5,7 @@
  */
 import {
   AthenaClient,
+  GetDatabaseCommand,
   GetTableMetadataCommand,
   GetWorkGroupCommand,
   ListDatabasesCommand,
@@ -89,5 +90,21 @@ describe("the local lake's catalog through Athena's API", () => {
       name: 'InvalidRequestException',
       message: 'WorkGroup is not found.',
     });
+    // Every catalog operation that takes a workgroup checks it, as ListDataCatalogs does.
+    const elsewhere = {
+      WorkGroup: 'elsewhere',
+      CatalogName: 'AwsDataCatalog',
+      DatabaseName: 'data_lake_local',
+    };
+    for (const command of [
+      new ListDatabasesCommand(elsewhere),
+      new GetDatabaseCommand(elsewhere),
+      new ListTableMetadataCommand(elsewhere),
+      new GetTableMetadataCommand({ ...elsewhere, TableName: 'orders' }),
+    ])
+      expect(await failure(athena.send(command as never))).toMatchObject({
+        name: 'InvalidRequestException',
+        message: 'WorkGroup is not found.',
+      });
   });
 });
