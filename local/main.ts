@@ -146,9 +146,13 @@ main().catch((err) => {
   // A refusal of schemas/, a busy port, a service that does not resolve or a folder another namespace's lake runs
   // on is an answer, not a crash: its lines, without a stack.
   const name = (err as { name?: string }).name;
-  const refused = ['SchemasRefused', 'StartRefused', 'ServiceConfigError', 'LakeDirInUse'].includes(
-    name ?? '',
-  );
+  const refused = [
+    'SchemasRefused',
+    'StartRefused',
+    'ServiceConfigError',
+    'LakeDirInUse',
+    'SettingError',
+  ].includes(name ?? '');
   process.stderr.write(
     `failed to start the local data lake: ${refused ? (err as Error).message : startFailure(err)}\n`,
   );

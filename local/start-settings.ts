@@ -6,6 +6,11 @@
 import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { ServiceConfig } from './service-config';
 
+/** A setting of the environment that is no such value: told in one line, without a stack. */
+export class SettingError extends Error {
+  override readonly name = 'SettingError';
+}
+
 /** Settings of the environment that would otherwise be read late (at the stop) or silently replaced. */
 export function startSettingProblem(): string | undefined {
   const env = process.env;
@@ -21,9 +26,14 @@ export function startSettingProblem(): string | undefined {
   const key = env.LAKE_API_KEY?.trim();
   if (key && !/^[\x21-\x7e]+$/.test(key))
     return 'LAKE_API_KEY must be visible ASCII characters (an HTTP header value): clients cannot send this one';
-  const grace = env.LAKE_SFN_STOP_GRACE_SECONDS;
-  if (grace !== undefined && grace !== '' && !/^[0-9]+$/.test(grace))
-    return `LAKE_SFN_STOP_GRACE_SECONDS must be a whole number >= 0, got '${grace}'`;
+  for (const name of ['LAKE_SFN_STOP_GRACE_SECONDS', 'LAKE_SFN_MAX_CONCURRENCY']) {
+    const value = env[name];
+    if (value !== undefined && value !== '' && !/^[0-9]+$/.test(value))
+      return `${name} must be a whole number >= 0, got '${value}'`;
+  }
+  const wait = env.LAKE_SFN_WAIT_MS;
+  if (wait !== undefined && wait !== 'asl' && !/^[0-9]+$/.test(wait))
+    return `LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '${wait}'`;
   return undefined;
 }
 

@@ -243,8 +243,9 @@ export function cliMain(what: string, main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (err) => {
-      // serverless.yml that does not resolve (local/service-config.ts) is told by its reason, without a stack.
-      const told = (err as Error).name === 'ServiceConfigError';
+      // serverless.yml that does not resolve (local/service-config.ts) or a setting that is no such value
+      // (local/start-settings.ts) is told by its reason, without a stack.
+      const told = ['ServiceConfigError', 'SettingError'].includes((err as Error).name);
       process.stderr.write(
         `${what} failed to start: ${told ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
       );

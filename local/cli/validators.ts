@@ -12,7 +12,16 @@ if (args.length > 0) {
   process.stderr.write(`${USAGE}; got '${args.join(' ')}'\n`);
   process.exit(2);
 }
-const written = buildValidators();
+let written: string[];
+try {
+  written = buildValidators();
+} catch (e) {
+  // A schema file that does not read or compile: its name and the reason, in one line (schemas:check says more).
+  process.stderr.write(
+    `validators not generated: ${(e as Error).message}\n(npm run schemas:check names every problem)\n`,
+  );
+  process.exit(1);
+}
 process.stdout.write(
   written.length
     ? `generated ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`

@@ -37,6 +37,7 @@ import type { Notice } from '../../lib/notify/types';
 import type { Json } from './config';
 import { RESOURCE, type TaskHandlers } from './task-handlers';
 import { waitLoops } from './wait-tracker';
+import { SettingError } from '../start-settings';
 
 export interface LocalStateMachineOptions {
   lakeDir: string;
@@ -73,7 +74,8 @@ function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0, got '${raw}'`);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n))
+    throw new SettingError(`${name} must be a whole number >= 0, got '${raw}'`);
   return n;
 }
 
