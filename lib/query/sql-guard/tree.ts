@@ -102,10 +102,9 @@ function checkTableRef(item: Node, ctx: Context): void {
   if (database === null && ctx.ctes.has(table)) return;
   if (database === null && ctx.defaultDatabase !== ctx.database) {
     throw new QueryNotAllowedError(
-      `Table 'awsdatacatalog.${ctx.defaultDatabase}.${table}' does not exist: no QueryExecutionContext.Database ` +
-        `names the lake's database, so Athena reads the unqualified name '${String(item.table)}' in ` +
-        `'${ctx.defaultDatabase}'; give QueryExecutionContext: { Database: '${ctx.database}' }, or write ` +
-        `${ctx.database}.${String(item.table)}`,
+      `Table 'awsdatacatalog.${ctx.defaultDatabase}.${table}' does not exist: with no QueryExecutionContext ` +
+        `Database, Athena reads '${table}' in '${ctx.defaultDatabase}'; give Database '${ctx.database}' or write ` +
+        `${ctx.database}.${table}`,
     );
   }
   if (!ctx.tables.has(table)) {
