@@ -64,6 +64,10 @@ async function aws(
     it('starts a query, waits for it and pages its results', async () => {
       const started = await aws([
         'start-query-execution',
+        '--query-execution-context',
+        'Database=data_lake_local',
+        '--work-group',
+        'data-lake-local-queries',
         '--query-string',
         "SELECT event_id, duration_ms FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 3",
       ]);
