@@ -50,9 +50,13 @@ export function schemaFiles(dir = schemasDir): SchemaFile[] {
           kind,
           name: f.slice(0, -5),
           file,
-          schema: JSON.parse(readFileSync(path.join(folder, f), 'utf8')),
+          schema: parseSchemaText(readFileSync(path.join(folder, f), 'utf8'), file) as SchemaFile['schema'],
         });
       } catch (e) {
+        if (e instanceof InexactSchemaNumber) {
+          out.push({ kind, name: f.slice(0, -5), file, error: e.message });
+          continue;
+        }
         out.push({
           kind,
           name: f.slice(0, -5),
@@ -63,6 +67,34 @@ export function schemaFiles(dir = schemasDir): SchemaFile[] {
     }
   }
   return out;
+}
+
+class InexactSchemaNumber extends Error {}
+
+/**
+ * A schema file's JSON. An integer written with more digits than a double holds (a bound, an enum value or a const
+ * beyond 2^53, 9223372036854775806) would be read as another number — by the validators, the ETL's rules and the
+ * history alike — so that values the schema refuses pass and values it takes are refused: such a file is refused,
+ * naming the number and what it would be read as.
+ */
+function parseSchemaText(text: string, file: string): unknown {
+  return (
+    JSON.parse as (t: string, r: (k: string, v: unknown, c?: { source?: string }) => unknown) => unknown
+  )(text, (key, value, context) => {
+    const source = context?.source;
+    if (
+      typeof value === 'number' &&
+      source !== undefined &&
+      /^-?[0-9]{16,}$/.test(source) &&
+      BigInt(source) !== BigInt(value)
+    )
+      throw new InexactSchemaNumber(
+        `${file}: the number ${source}${/^[0-9]+$/.test(key) ? '' : ` (${key})`} is not exact as a double ` +
+          `(JSON Schema validators read it as ${BigInt(value)}); ` +
+          'write a number a double holds exactly (an integer within ±9007199254740992), or none',
+      );
+    return value;
+  });
 }
 
 /** A table that could not be built from its schema file, and why. */

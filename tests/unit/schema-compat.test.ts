@@ -199,6 +199,32 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(dir)).toEqual([{ table: 'customers', column: undefined, rule: 'TABLE_REMOVED' }]);
   });
 
+  it('an integer a double does not hold (a bound, an enum value, a const) is refused, naming it', () => {
+    for (const [rule, json] of [
+      ['maximum', '{"type": "integer", "maximum": 9223372036854775806}'],
+      ['enum', '{"type": "integer", "enum": [1, 9007199254740993]}'],
+      ['const', '{"type": "integer", "const": -9007199254740993}'],
+    ] as const) {
+      const dir = edited('events', 'page_view', (s) => (s.properties.big = 'PLACEHOLDER'));
+      const file = path.join(dir, 'events', 'page_view.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"PLACEHOLDER"', json));
+      expect(refusal(dir)).toEqual([{ table: 'page_view', column: undefined, rule: 'INVALID_SCHEMA' }]);
+      expect(checkSchemas(dir).violations[0]!.message).toMatch(
+        rule === 'enum'
+          ? /the number 9007199254740993 is not exact as a double \(JSON Schema validators read it as 9007199254740992\)/
+          : new RegExp(`the number -?9\\d+ \\(${rule}\\) is not exact as a double`),
+      );
+    }
+    // Exact ones pass: 2^53, and 2^63 written as an exponent is a double exactly.
+    const dir = edited('events', 'page_view', (s) => (s.properties.big = 'PLACEHOLDER'));
+    const file = path.join(dir, 'events', 'page_view.json');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('"PLACEHOLDER"', '{"type": "integer", "maximum": 9007199254740992}'),
+    );
+    expect(refusal(dir)).toEqual([]);
+  });
+
   it('a name the engines cannot store is refused, and refuses only its own table', () => {
     const dir = edited('events', 'page_view', (s) => (s.properties.UtmCampaign = { type: 'string' }));
     const r = checkSchemas(dir);
