@@ -27,6 +27,9 @@ function lakeAjv(kind: ValidatorKind): Ajv2020 {
     strict: true,
     allowUnionTypes: true,
     validateSchema: false,
+    // multipleOf as JSON Schema means it (0.07 is a multiple of 0.01), not as a double division leaves it
+    // (7.000000000000001): within 1e-12 of a whole quotient.
+    multipleOfPrecision: 12,
     code: {
       source: true,
       esm: false,

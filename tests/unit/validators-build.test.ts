@@ -116,4 +116,25 @@ describe('never a stale validator', () => {
     useSchemas({ events: new Map([['page_view', original]]), datasets: new Map() });
     expect(refusal()).toBeUndefined();
   });
+
+  it('multipleOf is judged as JSON Schema means it: 0.07 is a multiple of 0.01 (7.000000000000001 as doubles divide)', () => {
+    const original = loadSchema('events', 'page_view')!;
+    const edited = structuredClone(original) as { properties: Record<string, object> };
+    edited.properties.price = { type: 'number', multipleOf: 0.01 };
+    useSchemas({ events: new Map([['page_view', edited]]), datasets: new Map() });
+    const verdict = (price: number) => {
+      try {
+        prepareEvents({ type: 'page_view', data: { ...pageView('sess-0001-0002'), price } }, limits);
+        return 'accepted';
+      } catch (e) {
+        return (e as ApiError).details;
+      }
+    };
+    for (const price of [0.07, 0.29, 1.1, 19.99, 1e6])
+      expect([price, verdict(price)]).toEqual([price, 'accepted']);
+    expect(verdict(0.075)).toMatchObject({
+      errors: [{ pointer: '/data/price', message: 'must be multiple of 0.01' }],
+    });
+    useSchemas({ events: new Map([['page_view', original]]), datasets: new Map() });
+  });
 });
