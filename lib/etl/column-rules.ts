@@ -149,8 +149,10 @@ function withRules(
 ): ColumnRule {
   const where = `column ${c.name}`;
   if (c.enum) {
-    const values = c.enum.map((e) => literal(String(e), where)).join(', ');
-    problems.push([`${raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
+    // A number column's enum by value (the raw text of 0.000001 may be 1e-06, of 1.0 may be 1); text by text.
+    const byValue = isNumericType(c.type) && c.enum.every((e) => typeof e === 'number');
+    const values = c.enum.map((e) => literal(byValue ? e : String(e), where)).join(', ');
+    problems.push([`${byValue ? typed : raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
   }
   if (c.pattern)
     problems.push([

@@ -171,6 +171,26 @@ it("checks an enum value and a pattern that hold a quote (o'neil, [A-Za-z' -]), 
   expect(rows[0]).toMatchObject({ status: "o'neil", coupon: "it's on" });
 });
 
+it("checks a number column's enum by value: 1e-06, 0.0000010 and 1.0e-6 are 0.000001", async () => {
+  const orders = lakeTable('orders')!;
+  const numeric = buildPlan({
+    ...orders,
+    columns: orders.columns.map((c) => (c.name === 'amount' ? { ...c, enum: [0.000001, 1e-7, 12.5] } : c)),
+  });
+  const rows = await typed(
+    ['1e-06', '0.0000010', '1.0e-6', '1e-7', '12.50', '0.000002'].map((amount) => order({ amount })),
+    numeric,
+  );
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    null,
+    null,
+    null,
+    null,
+    'amount: not one of 0.000001, 1e-7, 12.5',
+  ]);
+});
+
 it("rejects a dataset row whose partition value is beyond the days Athena's projection reads for a dataset", async () => {
   const year = new Date().getUTCFullYear();
   const { datasetPartitionYearsAhead } = layout.curated;
