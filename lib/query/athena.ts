@@ -14,6 +14,7 @@
  * EngineBusyError (HTTP 429 with Retry-After).
  * Query ids of other workgroups are reported as unknown.
  */
+import { jsonCell } from './json-cell';
 import { randomUUID } from 'node:crypto';
 import {
   AthenaClient,
@@ -99,11 +100,7 @@ export function athenaCell(value: string | undefined, column: Pick<ColumnInfo, '
     case 'boolean':
       return value === 'true' ? true : value === 'false' ? false : value;
     case 'json':
-      try {
-        return JSON.parse(value) as Cell;
-      } catch {
-        return value;
-      }
+      return jsonCell(value);
     case 'array':
     case 'map':
     case 'row':

@@ -172,6 +172,18 @@ describe('local query engine: results', () => {
     ]);
   });
 
+  it("keeps every digit of a json cell's integer beyond a double's exact range, as the API's JSON answer writes it", async () => {
+    const s = await run(
+      `SELECT json_parse('{"a":9007199254740993,"b":[-9223372036854775808,1.5]}') AS j,
+              CAST(CAST(9223372036854775807 AS BIGINT) AS JSON) AS k`,
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(JSON.stringify(page.rows)).toBe(
+      '[[{"a":9007199254740993,"b":[-9223372036854775808,1.5]},9223372036854775807]]',
+    );
+  });
+
   it('renders anonymous rows field by field (field0, field1, …), alone, nested and in arrays', async () => {
     const s = await run(
       `SELECT ROW(1, 'a') AS r, ARRAY[ROW(1, 2), ROW(3, 4), NULL] AS rs, ROW(ROW(5, 'b'), 6) AS nested,

@@ -314,6 +314,21 @@ describe('Athena engine: results', () => {
     expect(page.nextToken).toBe('athena-token-2');
   });
 
+  it("keeps every digit of a json cell's integer beyond a double's exact range, as the API's JSON answer writes it", async () => {
+    athena.on(GetQueryExecutionCommand).resolves(execution());
+    const text = '{"big":9223372036854775807,"n":[-9007199254740993,1.5,2.5e-3],"s":"9223372036854775807"}';
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'j', Type: 'json' }] },
+        Rows: [{ Data: [{ VarCharValue: 'j' }] }, { Data: [{ VarCharValue: text }] }],
+      },
+    });
+    const page = await engine.results(ID, { maxRows: 1 });
+    expect(JSON.stringify(page.rows)).toBe(
+      '[[{"big":9223372036854775807,"n":[-9007199254740993,1.5,0.0025],"s":"9223372036854775807"}]]',
+    );
+  });
+
   it('pages on with the token without dropping a row', async () => {
     athena.on(GetQueryExecutionCommand).resolves(execution());
     athena.on(GetQueryResultsCommand).resolves({

@@ -3,6 +3,7 @@
  * temporary name and renamed once complete, and read a page at a time. Page tokens: row index and byte offset in
  * results.jsonl, bound to the query (encodeToken).
  */
+import { jsonCell } from '../json-cell';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import {
@@ -88,12 +89,5 @@ export async function readResultsPage(
   }
 }
 
-/** A json column's JSON text as the value it holds (text that is no JSON stays text; SQL NULL stays null). */
-function parsedJson(cell: Cell): Cell {
-  if (typeof cell !== 'string') return cell;
-  try {
-    return JSON.parse(cell) as Cell;
-  } catch {
-    return cell;
-  }
-}
+/** A json column's JSON text as the value it holds (../json-cell.ts; SQL NULL stays null). */
+const parsedJson = (cell: Cell): Cell => (typeof cell === 'string' ? jsonCell(cell) : cell);

@@ -15,8 +15,7 @@ export function refuseInvalidIntegerLiterals(sql: string, tokens: Token[]): void
     refuse(
       sql,
       t.start,
-      `Invalid numeric literal: ${t.text}: beyond a bigint, Athena (Trino) fails the query; write DECIMAL ` +
-        `'${t.text}' or ${t.text}e0`,
+      `Invalid numeric literal: ${t.text}: beyond a bigint (Athena fails it); write DECIMAL '${t.text}' or ${t.text}e0`,
     );
   });
 }
