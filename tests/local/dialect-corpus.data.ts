@@ -454,6 +454,15 @@ export const CORPUS: CorpusEntry[] = [
       'coerced to integer in arithmetic with one)',
   },
   {
+    // A decimal below 1 as text keeps its 0 (DuckDB's text of a decimal(p, p) is .5).
+    sql:
+      "SELECT CAST(CAST('0.5' AS DECIMAL(1,1)) AS VARCHAR), CAST(CAST('-0.05' AS DECIMAL(2,2)) AS VARCHAR), " +
+      "CAST(DECIMAL '12.50' AS VARCHAR), array_join(ARRAY[CAST('0.25' AS DECIMAL(2,2))], ',')",
+    rows: [['0.5', '-0.05', '12.50', '0.25']],
+    source:
+      'trinodb/trino core/trino-spi/src/main/java/io/trino/spi/type/Decimals.java (toString: a 0 before the point)',
+  },
+  {
     sql: "SELECT lpad('abc', -1, 'x')",
     refused: /Target length must be in the range \[0\.\.2147483647\]/,
     source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (pad)',

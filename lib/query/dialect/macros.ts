@@ -330,6 +330,8 @@ const HELPERS: MacroDef[] = [
       'THEN trino_timestamp_text(CAST(x AS VARCHAR)) ' +
       "WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE' THEN trino_timestamp_text(CAST(x AS VARCHAR)) || ' UTC' " +
       "WHEN typeof(x) = 'JSON' THEN trino_json_text(CAST(x AS VARCHAR)) " +
+      // A decimal below 1 with its 0 (Trino's Decimals.toString: 0.5, -0.05; DuckDB's text of a decimal(p, p): .5).
+      "WHEN typeof(x) LIKE 'DECIMAL%' THEN regexp_replace(CAST(x AS VARCHAR), '^(-?)\\.', '\\10.') " +
       "WHEN regexp_matches(typeof(x), '\\]$|^(MAP|STRUCT|UNION)\\(') " +
       "THEN error('Cannot cast ' || lower(typeof(x)) || ' to varchar') " +
       "WHEN typeof(x) = 'INTERVAL' THEN error('not supported by the local engine: an interval cast to varchar: " +
