@@ -107,6 +107,10 @@ export const TRINO_CAST_JSON: MacroDef = m(
   'trino_cast_json',
   ['x'],
   "CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(x) " +
+    // A row without field names is a JSON array in Trino ([1,"a"]), an object with empty keys in DuckDB.
+    "WHEN regexp_matches(typeof(x), 'STRUCT\\((TIMESTAMP WITH|[A-Z_0-9]+[\\[(,)])') THEN error('not supported by the local engine: an unnamed ROW cast to " +
+    'JSON: Athena writes a JSON array ([1,"a"]), DuckDB an object with empty keys; name its fields: ' +
+    "CAST(CAST(r AS ROW(a BIGINT, b VARCHAR)) AS JSON) is an object on both') " +
     "WHEN typeof(x) LIKE 'DECIMAL%' THEN CAST(CAST(x AS VARCHAR) AS JSON) " +
     "WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isfinite(TRY_CAST(x AS DOUBLE)) " +
     'THEN CAST(trino_float_text(CAST(x AS VARCHAR)) AS JSON) ' +
