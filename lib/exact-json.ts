@@ -64,7 +64,11 @@ function remember(this: unknown, key: string, value: unknown, context?: { source
   // decided without the exact comparison).
   if (source === undefined || (source.length <= 15 && !source.includes('e') && !source.includes('E')))
     return value;
-  if (source === String(value) || sameNumber(source, String(value))) return value;
+  const written = String(value);
+  // The same number — unless JSON.stringify would write an integer's digits with an exponent: the text as it was
+  // sent is kept, every digit.
+  if ((source === written || sameNumber(source, written)) && !digitsWrittenAsExponent(source, value))
+    return value;
   keep(this as object, key, source);
   return value;
 }
@@ -124,8 +128,14 @@ export function mayNeedSource(text: string): boolean {
 /** Whether a number-like run is no number (text: a false alarm), or a number its double writes back as the same value. */
 function readsBack(run: string): boolean {
   const n = Number(run);
-  return Number.isNaN(n) || (Number.isFinite(n) && sameNumber(run, String(n)));
+  return (
+    Number.isNaN(n) || (Number.isFinite(n) && sameNumber(run, String(n)) && !digitsWrittenAsExponent(run, n))
+  );
 }
+
+/** An integer written with its digits that JSON.stringify would write with an exponent (1e+21, from 10^21 on). */
+const digitsWrittenAsExponent = (source: string, n: number) =>
+  Math.abs(n) >= 1e21 && /^-?[0-9]+$/.test(source);
 
 /**
  * JSON.parse, remembering the source of every number whose value a double does not hold. Texts without such a

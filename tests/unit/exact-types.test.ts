@@ -147,6 +147,13 @@ describe('JSON without rounding', () => {
     expect(stringifyJsonExact({ x: 1, nested: v })).toBe(`{"x":1,"nested":${text}}`);
   });
 
+  it('writes an integer of 10^21 or more with its digits, not the exponent JSON.stringify writes (1e+21)', () => {
+    const text =
+      '{"x":1000000000000000000000,"y":-1234500000000000000000000,"z":[100000000000000000000],"f":2.5}';
+    expect(JSON.stringify(JSON.parse(text))).toContain('1e+21'); // what JSON.parse alone writes back
+    expect(stringifyJsonExact(parseJsonExact(text))).toBe(text);
+  });
+
   it('forgets remembered numbers with their objects: a warm process walks no tree for them afterwards', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
