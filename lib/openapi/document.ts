@@ -31,6 +31,18 @@ function withQueryLimits(schemas: Record<string, unknown>): Record<string, unkno
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** The statuses whose answer may say when to retry (Retry-After): a busy query or table, throttling, a 503. */
+const RETRY_STATUSES = ['409', '429', '503'];
+
+/** x-correlation-id as lib/logger.ts takes it (visible ASCII, 1-128 characters; another is replaced). */
+const CORRELATION_ID = {
+  description:
+    "The caller's correlation id, echoed in the answer and in the lake's log lines; absent or another form: the " +
+    "request's id is used.",
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' },
+};
 
 const SECURITY = {
   iam: [{ sigv4: [] }, { lakeApiKey: [] }],
@@ -74,6 +86,12 @@ function operation(route: ApiRoute): Record<string, unknown> {
   const responses: Record<string, unknown> = errorResponses(errors);
   for (const [status, schema] of Object.entries(doc.responses))
     responses[status] = { description: schema, content: { 'application/json': { schema: ref(schema) } } };
+  // The headers a client reads: its correlation id echoed (on the functions' answers), when to retry.
+  for (const [status, response] of Object.entries(responses))
+    (response as Record<string, unknown>).headers = {
+      'x-correlation-id': headerRef('CorrelationId'),
+      ...(RETRY_STATUSES.includes(status) ? { 'retry-after': headerRef('RetryAfter') } : {}),
+    };
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, c: string) => c.toUpperCase())}`,
     summary: doc.summary,
@@ -81,6 +99,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     security: SECURITY[route.auth],
     parameters: [
       ...pathParams,
+      { $ref: '#/components/parameters/CorrelationId' },
       ...(doc.parameters ?? []).map((p) => ({ ...p, in: 'query', required: false })),
     ],
     ...(doc.requestBody
@@ -131,6 +150,16 @@ export function openApiDocument(opts: DocumentOptions): Record<string, unknown> 
     paths,
     components: {
       schemas: withQueryLimits(componentSchemas(opts.schemasDir)),
+      parameters: {
+        CorrelationId: { name: 'x-correlation-id', in: 'header', required: false, ...CORRELATION_ID },
+      },
+      headers: {
+        CorrelationId: CORRELATION_ID,
+        RetryAfter: {
+          description: 'Seconds to wait before asking again (a 429, a 503, a query still running).',
+          schema: { type: 'integer', minimum: 0 },
+        },
+      },
       securitySchemes: {
         sigv4: {
           type: 'apiKey',

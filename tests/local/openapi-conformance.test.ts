@@ -83,6 +83,16 @@ async function call(
   });
   const where = `${method} ${template} ${res.status} ${typeof json?.code === 'string' ? json.code : ''}`;
   expect({ where, documented: String(res.status) in op!.responses }).toEqual({ where, documented: true });
+  // The headers a client reads are documented where they are sent.
+  const documentedHeaders = (op!.responses[String(res.status)] as { headers?: Record<string, unknown> })
+    .headers;
+  for (const header of ['retry-after', 'x-correlation-id'])
+    if (res.headers.has(header))
+      expect({ where, header, documented: !!documentedHeaders?.[header] }).toEqual({
+        where,
+        header,
+        documented: true,
+      });
   const validate = ajv.getSchema(
     `openapi#/${pointer('paths', template, m, 'responses', String(res.status), 'content', 'application/json', 'schema')}`,
   )!;
