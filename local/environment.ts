@@ -20,6 +20,9 @@ export function applyFunctionEnvironment(config: ServiceConfig): void {
   }
   for (const [k, v] of Object.entries(merged)) if (process.env[k] === undefined) process.env[k] = v;
   process.env.LAKE_SERVER = '1';
+  // Lambda's TZ (a reserved variable there): UTC. Powertools' Logger writes a timestamp's offset from the local zone,
+  // an hour wrong in a zone of -03:30 (America/St_Johns), and the JSON lines are Lambda's, in UTC.
+  process.env.TZ = 'UTC';
   process.env.IS_LOCAL ??= 'true';
   // Every function runs in this one process, many at once: each invocation keeps its own log context.
   enableInvocationScopes();

@@ -135,7 +135,8 @@ export class LocalApi {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         const addr = this.server.address() as AddressInfo;
-        resolve(`http://${host}:${addr.port}`);
+        // An IPv6 address in brackets (http://[::1]:3000), as a URL has it.
+        resolve(`http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`);
       });
     });
   }

@@ -4,7 +4,9 @@
  * LOG_FORMAT (json | pretty; default: pretty on a terminal, else JSON lines as on Lambda).
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { lakeDir } from '../lib/config';
 import { partitionFolderRefusal } from '../lib/query/duckdb/partition-paths';
 import { applyFunctionEnvironment } from './environment';
@@ -50,6 +52,34 @@ async function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
+/** A path's real path: its nearest existing folder's, with the rest as written (the lake may not exist yet). */
+function realPathOf(dir: string): string {
+  const abs = path.resolve(dir);
+  const parent = path.dirname(abs);
+  if (existsSync(abs)) return realpathSync(abs);
+  return parent === abs ? abs : path.join(realPathOf(parent), path.basename(abs));
+}
+
+/**
+ * raw/, curated/ (or the temporary folders .objects/, .firehose/) on another filesystem than the lake's folder (a
+ * link to another mount): every object and delivery is written to a temporary file and renamed into place, which no
+ * rename does across filesystems (EXDEV) — ingest would answer 202 and never deliver.
+ */
+function folderOnOtherDevice(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const device = statSync(dir).dev;
+  for (const folder of ['raw', 'curated', '.objects', '.firehose']) {
+    const p = path.join(dir, folder);
+    if (existsSync(p) && statSync(p).dev !== device)
+      return (
+        `${p} is on another filesystem than the lake's folder ${dir} (LAKE_DIR): the lake writes each object to a ` +
+        'temporary file there and renames it into place, which cannot cross filesystems; put the whole LAKE_DIR on ' +
+        'that filesystem instead of linking one folder of it there'
+      );
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
@@ -62,9 +92,12 @@ async function main(): Promise<void> {
   const refused = startSettingProblem();
   if (refused) throw new StartRefused(refused);
   await checkPortFree(port, host);
-  // A lake under a key=value folder: its queries would read that folder as a column (lib/query/duckdb/partition-paths.ts).
-  const lakeFolderRefusal = partitionFolderRefusal(lakeDir());
+  // A lake under a key=value folder (by its real path: a link into one too): its queries would read that folder as a
+  // column (lib/query/duckdb/partition-paths.ts).
+  const lakeFolderRefusal = partitionFolderRefusal(realPathOf(lakeDir()));
   if (lakeFolderRefusal !== undefined) throw new StartRefused(lakeFolderRefusal);
+  const otherDevice = folderOnOtherDevice(lakeDir());
+  if (otherDevice !== undefined) throw new StartRefused(otherDevice);
   const config = await loadServiceConfig(stage);
   const notLocal = notLocalStage(stage, config);
   if (notLocal) throw new StartRefused(notLocal);

@@ -112,6 +112,40 @@ it.each([
   120_000,
 );
 
+it('npm start refuses a lake whose real path is under a key=value folder, or whose raw/ is on another filesystem', async () => {
+  // LAKE_DIR a link into env=dev/: the queries would read env as a column (checked by its real path).
+  const partitioned = path.join(scratch, 'env=dev', 'lake');
+  await fs.mkdir(partitioned, { recursive: true });
+  await fs.symlink(partitioned, path.join(scratch, 'linked-lake'));
+  const linked = await npm(['start'], {
+    PORT: '0',
+    LAKE_DIR: path.join(scratch, 'linked-lake'),
+    LOG_FORMAT: 'json',
+  });
+  expect(linked.code).toBe(1);
+  expect(said(linked.out).split('\n').at(-1)).toMatch(
+    /^failed to start the local data lake: the lake \(LAKE_DIR\) is under a folder named like a partition \('env=dev'/,
+  );
+  // raw/ linked to another mount: every object is renamed into place from the lake's folder, which EXDEV refuses.
+  const shm = (await fs.stat('/dev/shm').catch(() => undefined))?.dev;
+  if (shm === undefined || shm === (await fs.stat(scratch)).dev) return; // no other filesystem to link to here
+  const lake = path.join(scratch, 'split-lake');
+  const elsewhere = await fs.mkdtemp('/dev/shm/first-steps-raw-');
+  try {
+    await fs.mkdir(lake);
+    await fs.symlink(elsewhere, path.join(lake, 'raw'));
+    const r = await npm(['start'], { PORT: '0', LAKE_DIR: lake, LOG_FORMAT: 'json' });
+    expect(r.code).toBe(1);
+    expect(said(r.out).split('\n').at(-1)).toBe(
+      `failed to start the local data lake: ${lake}/raw is on another filesystem than the lake's folder ${lake} ` +
+        '(LAKE_DIR): the lake writes each object to a temporary file there and renames it into place, which cannot ' +
+        'cross filesystems; put the whole LAKE_DIR on that filesystem instead of linking one folder of it there',
+    );
+  } finally {
+    await fs.rm(elsewhere, { recursive: true, force: true });
+  }
+}, 60_000);
+
 const full = mountTmpfs('first-steps-full', 1);
 (('skip' in full ? it.skip : it) as jest.It)(
   'a lake whose disk is full: npm start says so in one line, naming LAKE_DIR, without a stack',
