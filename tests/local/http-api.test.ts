@@ -398,6 +398,26 @@ exports.malformed = async () => ({ nope: 1 });`,
   });
 });
 
+describe('local API Gateway: its address', () => {
+  it('is a URL a client can use, an IPv6 host in brackets', async () => {
+    const config = await loadServiceConfig('local');
+    const gateway = new LocalApi({
+      routes: httpRoutes(config),
+      apiKey: 'k',
+      stage: 'local',
+      service: 'test',
+    });
+    try {
+      const url = await gateway.listen(0, '::1');
+      expect(url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      // A client reaches it at that URL (without the brackets, fetch refuses the URL).
+      await expect(fetch(`${url}/events`)).resolves.toBeInstanceOf(Response);
+    } finally {
+      await gateway.close(100);
+    }
+  });
+});
+
 describe('local API Gateway: a client that goes away', () => {
   it('is not an error of the lake: said in a line of its own, no stack, nothing answered', async () => {
     const config = await loadServiceConfig('local');
