@@ -18,13 +18,19 @@ interface TableSwaps {
 
 const swaps = new Map<string, TableSwaps>();
 
+/** Each curated folder's real path, resolved once (a query looks its tables up before every run). */
+const realDirs = new Map<string, string>();
+
 /** The key of a table of a curated folder, by the folder's real path (the engine knows it by that, a run maybe not). */
 function keyOf(curatedDir: string, table: string): string {
-  let dir: string;
-  try {
-    dir = realpathSync(curatedDir);
-  } catch {
-    dir = path.resolve(curatedDir);
+  let dir = realDirs.get(curatedDir);
+  if (dir === undefined) {
+    try {
+      dir = realpathSync(curatedDir);
+      realDirs.set(curatedDir, dir);
+    } catch {
+      dir = path.resolve(curatedDir); // not there yet: resolved again next time
+    }
   }
   return `${dir}\0${table}`;
 }
@@ -62,7 +68,7 @@ export function swapsSettled(curatedDir: string, table: string): Promise<void> {
 export async function betweenSwaps<T>(curatedDir: string, table: string, list: () => Promise<T>): Promise<T> {
   const s = stateOf(keyOf(curatedDir, table));
   for (;;) {
-    if (s.begun !== s.ended) await swapsSettled(curatedDir, table);
+    if (s.begun !== s.ended) await new Promise<void>((resolve) => s.waiting.push(resolve));
     const begun = s.begun;
     const listed = await list();
     if (s.begun === begun && s.begun === s.ended) return listed;

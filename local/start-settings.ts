@@ -26,15 +26,26 @@ export function startSettingProblem(): string | undefined {
   const key = env.LAKE_API_KEY?.trim();
   if (key && !/^[\x21-\x7e]+$/.test(key))
     return 'LAKE_API_KEY must be visible ASCII characters (an HTTP header value): clients cannot send this one';
-  for (const name of ['LAKE_SFN_STOP_GRACE_SECONDS', 'LAKE_SFN_MAX_CONCURRENCY']) {
-    const value = env[name];
-    if (value !== undefined && value !== '' && !/^[0-9]+$/.test(value))
-      return `${name} must be a whole number >= 0, got '${value}'`;
-  }
+  return (
+    wholeNumberProblem('LAKE_SFN_STOP_GRACE_SECONDS', env) ??
+    wholeNumberProblem('LAKE_SFN_MAX_CONCURRENCY', env) ??
+    waitMsProblem(env)
+  );
+}
+
+/** A whole number >= 0 (unset or empty: the default), or why not — the rule of the step functions' settings. */
+export function wholeNumberProblem(name: string, env = process.env): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '' || (/^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value))))
+    return undefined;
+  return `${name} must be a whole number >= 0, got '${value}'`;
+}
+
+/** LAKE_SFN_WAIT_MS: a whole number >= 0 or 'asl' (unset: the default), or why not. */
+export function waitMsProblem(env = process.env): string | undefined {
   const wait = env.LAKE_SFN_WAIT_MS;
-  if (wait !== undefined && wait !== 'asl' && !/^[0-9]+$/.test(wait))
-    return `LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '${wait}'`;
-  return undefined;
+  if (wait === undefined || wait === 'asl' || /^[0-9]+$/.test(wait)) return undefined;
+  return `LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '${wait}'`;
 }
 
 /** Why `stage` is no stage the local lake runs (its functions would call AWS), or undefined. */

@@ -5,7 +5,7 @@ import { ETL_STATE_MACHINE, LOCAL_ACCOUNT_ID } from '../../lib/workflow/local';
 import { writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { localLog } from '../log';
 import { loadServiceConfig } from '../service-config';
-import { SettingError } from '../start-settings';
+import { SettingError, waitMsProblem } from '../start-settings';
 import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
 import { localResourceRefs, resolveIntrinsics } from './intrinsics';
 import { localSchedules, nextRun, scheduledExecutionName } from './schedules';
@@ -81,11 +81,11 @@ export function waitTimesFromEnv(
   definition: StateMachineDefinition,
   env = process.env,
 ): Record<string, number> | undefined {
+  const why = waitMsProblem(env);
+  if (why) throw new SettingError(why);
   const raw = env.LAKE_SFN_WAIT_MS ?? '1000';
   if (raw === 'asl') return undefined;
   const ms = Number(raw);
-  if (raw === '' || !Number.isInteger(ms) || ms < 0)
-    throw new SettingError(`LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '${raw}'`);
   const out: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States as Record<string, { Type?: string }>))
     if (state.Type === 'Wait') out[name] = ms;

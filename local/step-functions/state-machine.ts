@@ -37,7 +37,7 @@ import type { Notice } from '../../lib/notify/types';
 import type { Json } from './config';
 import { RESOURCE, type TaskHandlers } from './task-handlers';
 import { waitLoops } from './wait-tracker';
-import { SettingError } from '../start-settings';
+import { SettingError, wholeNumberProblem } from '../start-settings';
 
 export interface LocalStateMachineOptions {
   lakeDir: string;
@@ -71,12 +71,10 @@ export interface LocalStateMachineOptions {
 }
 
 function envInt(name: string, fallback: number): number {
+  const why = wholeNumberProblem(name);
+  if (why) throw new SettingError(why);
   const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(n))
-    throw new SettingError(`${name} must be a whole number >= 0, got '${raw}'`);
-  return n;
+  return raw === undefined || raw === '' ? fallback : Number(raw);
 }
 
 interface Running {

@@ -18,9 +18,13 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 
 /** `npm run <script>` (or `npm start`) in `cwd`; resolves to its exit code and everything it printed. */
-async function npm(args: string[], env: Record<string, string | undefined>, cwd = root) {
+const npm = (args: string[], env: Record<string, string | undefined>, cwd = root) =>
+  command('npm', args, env, cwd);
+
+/** A command in `cwd`; resolves to its exit code and everything it printed. */
+async function command(file: string, args: string[], env: Record<string, string | undefined>, cwd = root) {
   try {
-    const r = await run('npm', args, { cwd, env: { ...process.env, ...env }, timeout: 90_000 });
+    const r = await run(file, args, { cwd, env: { ...process.env, ...env }, timeout: 90_000 });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -243,18 +247,8 @@ it('npm run compact says which lake it used: none there (and makes none), or one
 it('npm run executions refuses arguments it would otherwise read another way (exit 2, naming them); reads no path', async () => {
   const lake = path.join(scratch, 'lake-args');
   await fs.mkdir(path.join(lake, 'raw'), { recursive: true });
-  const executions = async (...args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['--import', 'tsx', 'local/cli/executions.ts', ...args], {
-        cwd: root,
-        env: { ...process.env, LAKE_DIR: lake },
-      });
-      return { code: 0, out: r.stdout + r.stderr };
-    } catch (e) {
-      const err = e as { code?: number; stdout?: string; stderr?: string };
-      return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
-    }
-  };
+  const executions = (...args: string[]) =>
+    command(process.execPath, ['--import', 'tsx', 'local/cli/executions.ts', ...args], { LAKE_DIR: lake });
   for (const [args, why] of [
     [['--last', '--status', 'FAILED'], /^--status filters the list; it does not apply to one execution/],
     [['some-name', '--limit', '3'], /^--limit filters the list/],
