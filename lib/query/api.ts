@@ -123,9 +123,10 @@ export function parseStartRequest(event: APIGatewayProxyEvent): StartRequest {
   return { sql, waitSeconds: wait, maxRows: pageSize(maxRows, 'maxRows') };
 }
 
-function pageSize(value: unknown, field: string): number {
+/** A page size: a JSON number in a body, the digits of one in a query string (`fromText`). */
+function pageSize(value: unknown, field: string, fromText = false): number {
   const { maxPageRows } = queryLimits();
-  const n = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
+  const n = fromText && typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > maxPageRows) {
     throw invalid(field, `${field} must be an integer from 1 to ${maxPageRows}`, { max: maxPageRows });
   }
@@ -139,7 +140,9 @@ export function parseQueryId(event: Pick<APIGatewayProxyEvent, 'pathParameters'>
   return lower;
 }
 
-export function parsePageRequest(event: Pick<APIGatewayProxyEvent, 'queryStringParameters'>): {
+export function parsePageRequest(
+  event: Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'>,
+): {
   maxRows: number;
   nextToken?: string;
 } {
@@ -148,8 +151,13 @@ export function parsePageRequest(event: Pick<APIGatewayProxyEvent, 'queryStringP
     if (k !== 'maxRows' && k !== 'nextToken') {
       throw invalid(k, `unknown parameter '${k}'; accepted: maxRows, nextToken`);
     }
+    // API Gateway passes the last of repeated parameters in queryStringParameters: refused, not guessed.
+    if ((event.multiValueQueryStringParameters?.[k]?.length ?? 1) > 1) {
+      throw invalid(k, `'${k}' is given more than once`);
+    }
   }
-  const maxRows = qs.maxRows === undefined ? queryLimits().defaultPageRows : pageSize(qs.maxRows, 'maxRows');
+  const maxRows =
+    qs.maxRows === undefined ? queryLimits().defaultPageRows : pageSize(qs.maxRows, 'maxRows', true);
   const nextToken = qs.nextToken;
   if (nextToken !== undefined && !/^[\x21-\x7e]{1,2048}$/.test(nextToken)) {
     throw invalid('nextToken', 'nextToken must be a token returned by a previous page');

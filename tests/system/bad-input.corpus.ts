@@ -758,6 +758,8 @@ const tooLarge: ApiExpect = { status: 413, code: 'PAYLOAD_TOO_LARGE' };
   }));
   q('maxRows is 0', param('maxRows'), (m) => ({ body: { sql: `SELECT '${m}'`, maxRows: 0 } }));
   q('maxRows is 1e400', param('maxRows'), (m) => ({ body: `{"sql":"SELECT '${m}'","maxRows":1e400}` }));
+  // QueryRequest.json: maxRows is an integer; digits as text are a query string's form, not a JSON body's.
+  q('maxRows is a string', param('maxRows'), (m) => ({ body: { sql: `SELECT '${m}'`, maxRows: '5' } }));
   q('__proto__ in the query body', param('__proto__'), (m) => ({
     body: `{"sql":"SELECT '${m}'","__proto__":{"x":1}}`,
   }));
@@ -778,6 +780,11 @@ const tooLarge: ApiExpect = { status: 413, code: 'PAYLOAD_TOO_LARGE' };
   q('results with maxRows abc', param('maxRows'), () => ({
     method: 'GET',
     path: '/queries/00000000-0000-4000-8000-000000000000/results?maxRows=abc',
+  }));
+  // API Gateway passes the last of a repeated parameter in queryStringParameters; either could be meant.
+  q('results with maxRows given twice', param('maxRows'), () => ({
+    method: 'GET',
+    path: '/queries/00000000-0000-4000-8000-000000000000/results?maxRows=5&maxRows=6',
   }));
   q('results with an unknown parameter', param('offset'), () => ({
     method: 'GET',
