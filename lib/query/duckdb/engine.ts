@@ -5,7 +5,7 @@
  * Lifecycle: start() records the query QUEUED and returns; queries run off the request path on a pool of
  * LAKE_QUERY_CONCURRENCY connections, FIFO; each is interrupted on cancel or after LAKE_QUERY_TIMEOUT_SECONDS.
  * State and results live under <LAKE_DIR>/.queries/<id>/ (state.ts, results.ts); data scanned is counted from
- * DuckDB's FileSystem log (scanned.ts).
+ * DuckDB's FileSystem log (scanned.ts). Each reading of a query: read-results.ts; how a stop ends one: stop.ts.
  *
  * Sandbox (shared/README.md), set before the configuration is locked: allowed_directories = the curated tables and
  * the rejected store,
@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DuckDBConnection, DuckDBInstance, StatementType } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { TableDef } from '../../catalog/tables';
 import { REJECTED_TABLE } from '../../etl/rejected';
 import layout from '../../lake-layout.json';
@@ -42,19 +42,14 @@ import {
   type ResultPage,
 } from '../types';
 import { Mutex } from './mutex';
+import { readQueryInto, type QueryRead } from './read-results';
 import { readResultsPage, RESULTS_FILE, RESULTS_TMP_FILE } from './results';
-import { currentQueryId, scanned } from './scanned';
+import { scanned } from './scanned';
 import { publicStatus, QueryStore, type StoredQuery } from './state';
-import { interruptWithin, overdueReason, STOP_GRACE_MS, type StopReason } from './stop';
-import { chunkCells } from './cells';
+import { interruptWithin, overdueReason, STOP_GRACE_MS, stoppedRun, type StopReason } from './stop';
 import { explainEngineError } from './trino-functions';
-import { IntervalColumns } from './intervals';
-import { typedRewrites } from './typed-rewrites';
-import { trinoType } from './values';
-import { athenaColumnNames } from './column-names';
 import { PartitionPaths } from './partition-paths';
 import { checkTableNames, LakeViews } from './views';
-import { refuseFunctionsAthenaLacks, refuseWhatAthenaRefuses } from './athena-refusals';
 
 export interface LocalQueryEngineOptions {
   lakeDir: string;
@@ -332,65 +327,22 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   // ---- execution ------------------------------------------------------------------------------------------------
 
-  /**
-   * One reading of the query into `tmpResults` (the views synced first): the query id before it, its columns and
-   * rows. The results file and the prepared statement are closed whatever happens.
-   */
-  private async readInto(a: Active, c: DuckDBConnection, tmpResults: string) {
-    let out: import('node:fs/promises').FileHandle | undefined;
-    let preparedStatement: { destroySync(): void } | undefined;
-    try {
-      await this.views.sync(a.query.tables);
-      if (a.stop) throw new Error('stopped');
-      refuseFunctionsAthenaLacks(a.query);
-      // UNNEST of rows, maps or several arrays as Trino reads it; dates from date arithmetic on dates, integers
-      // from floor/ceil of integers, … as on Athena (DuckDB's binder tells the operands' types).
-      const sql = await typedRewrites(c, this.duckDbSql(a.query.sql));
-      a.stored.duckdbSql = sql;
-      const before = await currentQueryId(c);
-      // DuckDB's own parser must agree: exactly one statement, a SELECT.
-      const extracted = await c.extractStatements(sql);
-      if (extracted.count !== 1) throw new Error(`expected one statement, DuckDB found ${extracted.count}`);
-      const prepared = await extracted.prepare(0);
-      preparedStatement = prepared;
-      if (prepared.statementType !== StatementType.SELECT) {
-        throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
-      }
-      await refuseWhatAthenaRefuses(c, sql, a.query, this.tables);
-      // Before the stream: the connection runs one statement at a time.
-      const names = await athenaColumnNames(
-        c,
-        sql,
-        Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i)),
-      );
-      const result = await prepared.stream();
-      const types = result.columnTypes();
-      const columns = names.map((name, i) => ({ name, type: trinoType(types[i]!) }));
-      const intervals = new IntervalColumns(types);
-      out = await fs.open(tmpResults, 'w');
-      let rows = 0;
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (a.stop) throw new Error('stopped');
-        if (!chunk || chunk.rowCount === 0) break;
-        rows += chunk.rowCount;
-        if (rows > this.opts.maxResultRows) {
-          throw new Error(
-            `the result has more than ${this.opts.maxResultRows} rows (LAKE_QUERY_MAX_RESULT_ROWS); add a LIMIT or aggregate`,
-          );
-        }
-        const cells = chunkCells(chunk, types);
-        intervals.observe(cells);
-        const lines = cells.map((r) => JSON.stringify(r)).join('\n');
-        await out.write(lines + '\n');
-      }
-      await out.close();
-      out = undefined;
-      return { before, columns, intervals, rows };
-    } finally {
-      await out?.close().catch(() => undefined);
-      preparedStatement?.destroySync();
-    }
+  /** One reading of the query into `tmpResults` (read-results.ts), the views synced first. */
+  private async readInto(a: Active, c: DuckDBConnection, tmpResults: string): Promise<QueryRead> {
+    await this.views.sync(a.query.tables);
+    if (a.stop) throw new Error('stopped');
+    return readQueryInto(
+      c,
+      {
+        query: a.query,
+        tables: this.tables,
+        duckDbSql: (sql) => this.duckDbSql(sql),
+        maxResultRows: this.opts.maxResultRows,
+        stopped: () => a.stop !== undefined,
+        onDuckDbSql: (sql) => (a.stored.duckdbSql = sql),
+      },
+      tmpResults,
+    );
   }
 
   /** DuckDB could not open a file of the lake a view named (replaced since by an ETL run's swap). */
@@ -455,7 +407,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       this.executing.add(a);
       // A run of the ETL can replace a file a view names between the view's sync and the read (a partition swapped
       // in: its new files have new names): DuckDB then fails to open it. Read-only, so synced and run again.
-      let read: Awaited<ReturnType<DuckDbQueryEngine['readInto']>>;
+      let read: QueryRead;
       for (let attempt = 1; ; attempt++) {
         try {
           read = await this.readInto(a, c, tmpResults);
@@ -489,33 +441,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     } catch (e) {
       await fs.rm(tmpResults, { force: true });
       const engineTimeMs = Math.round(performance.now() - started);
-      if (a.stop === 'cancel') {
-        await this.complete(a, 'CANCELLED', { reason: 'cancelled by request', engineTimeMs }, false);
-      } else if (a.stop === 'timeout') {
-        await this.complete(
-          a,
-          'FAILED',
-          {
-            reason: `the query ran longer than ${this.opts.timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped`,
-            engineTimeMs,
-          },
-          false,
-        );
-      } else if (a.stop === 'shutdown') {
-        await this.complete(
-          a,
-          'FAILED',
-          { reason: 'the local lake stopped before the query finished; run it again', engineTimeMs },
-          false,
-        );
-      } else {
-        await this.complete(
-          a,
-          'FAILED',
-          { reason: explainEngineError((e as Error).message).slice(0, 4000), engineTimeMs },
-          false,
-        );
-      }
+      const { state, reason } = a.stop
+        ? stoppedRun(a.stop, this.opts.timeoutMs)
+        : { state: 'FAILED' as const, reason: explainEngineError((e as Error).message).slice(0, 4000) };
+      await this.complete(a, state, { reason, engineTimeMs }, false);
     } finally {
       clearTimeout(timer);
       a.connection = undefined;

@@ -46,3 +46,17 @@ export function overdueReason(why: StopReason, graceMs: number, timeoutMs: numbe
     return `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped; ${still}`;
   return `the local lake stopped before the query finished; run it again (${still})`;
 }
+
+/** The final state and reason of a run that a stop ended within the bound (a cancel, the time limit, the lake stopping). */
+export function stoppedRun(
+  why: StopReason,
+  timeoutMs: number,
+): { state: 'CANCELLED' | 'FAILED'; reason: string } {
+  if (why === 'cancel') return { state: 'CANCELLED', reason: 'cancelled by request' };
+  if (why === 'timeout')
+    return {
+      state: 'FAILED',
+      reason: `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped`,
+    };
+  return { state: 'FAILED', reason: 'the local lake stopped before the query finished; run it again' };
+}
