@@ -40,6 +40,16 @@ function didYouMean(name: string, columns: string[]): string {
 }
 
 /** Header problems: nameless, repeated, unknown or missing columns. */
+/** Most unknown columns a finding names one by one (a header can have thousands; the count says the rest). */
+const MAX_NAMES_LISTED = 20;
+
+/** `'a', 'b', …` — at most MAX_NAMES_LISTED of them, then how many more. */
+function namesListed(names: string[]): string {
+  const listed = names.slice(0, MAX_NAMES_LISTED).map((n) => `'${n}'`);
+  const more = names.length - listed.length;
+  return listed.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
 export function checkColumnNames(
   names: string[],
   ds: Dataset,
@@ -74,7 +84,7 @@ export function checkColumnNames(
   if (unknown.length > 0) {
     const [name, i] = unknown[0]!;
     return headerMismatch(
-      `unknown column(s) ${unknown.map(([n]) => `'${n}'`).join(', ')} for dataset ${ds.name}` +
+      `unknown column(s) ${namesListed(unknown.map(([n]) => n))} for dataset ${ds.name}` +
         `${notAColumn(ds, name, [...known])}; its columns: ${[...known].join(', ')}`,
       { ...at(i), field: name },
     );

@@ -95,12 +95,37 @@ const normalizeEtag = (e: string | undefined) => e?.replace(/^"|"$/g, '');
 /** Most names tried for one refused file (the day's, then with the time of refusal and a counter). */
 const MAX_QUARANTINE_ATTEMPTS = 20;
 
+/** The upload a refusal is for: its key and the version checked. */
+interface RefusedUpload {
+  key: string;
+  etag?: string;
+  versionId?: string;
+}
+
+/** Whether the reason file at `reasonKey` is that of this very upload (its key, ETag and version). */
+async function isReasonOf(objects: ObjectStore, reasonKey: string, size: number, upload: RefusedUpload) {
+  try {
+    const r = JSON.parse(
+      (await objects.getRange('raw', reasonKey, 0, size - 1)).toString('utf8'),
+    ) as RefusedUpload;
+    return r.key === upload.key && r.etag === upload.etag && r.versionId === upload.versionId;
+  } catch {
+    return false; // unreadable: another name, as for any reason file that is not this one's
+  }
+}
+
 /**
  * Where a refused file goes: the day's key for its name, or — when a refused file of that name (or its reason) is
  * already there — that name with the time of refusal (lib/uploads/key.ts), so that a second refusal never replaces
- * the first file and its reason.
+ * the first file and its reason. A retry of the same refusal (its notice or its move failed after the reason file
+ * was written: the file is still in uploads/) takes the name its reason file already has, not one more.
  */
-async function freeQuarantineKey(objects: ObjectStore, relative: string, at: Date): Promise<string> {
+async function freeQuarantineKey(
+  objects: ObjectStore,
+  relative: string,
+  at: Date,
+  upload: RefusedUpload,
+): Promise<string> {
   for (let attempt = 0; attempt < MAX_QUARANTINE_ATTEMPTS; attempt++) {
     const candidate = quarantineKey(relative, at, attempt);
     const [file, reason] = await Promise.all([
@@ -108,6 +133,8 @@ async function freeQuarantineKey(objects: ObjectStore, relative: string, at: Dat
       objects.head('raw', reasonKeyOf(candidate)),
     ]);
     if (!file && !reason) return candidate;
+    if (!file && reason && (await isReasonOf(objects, reasonKeyOf(candidate), reason.size, upload)))
+      return candidate;
   }
   throw new Error(`no free quarantine key for ${relative} after ${MAX_QUARANTINE_ATTEMPTS} names`);
 }
@@ -223,7 +250,11 @@ export async function processUpload(
   if (!sameObject(current, info)) return superseded(key, eventEtag, info);
   if (finding) {
     const at = now();
-    const qKey = await freeQuarantineKey(deps.objects, cls.relative, at);
+    const qKey = await freeQuarantineKey(deps.objects, cls.relative, at, {
+      key,
+      ...(etag ? { etag } : {}),
+      ...(versionId ? { versionId } : {}),
+    });
     const reasonKey = reasonKeyOf(qKey);
     const reason: QuarantineReason = {
       code: finding.code,

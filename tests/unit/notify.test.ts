@@ -52,12 +52,59 @@ describe('SNS notifier', () => {
     expect(snsSubject('  ')).toBe('Notice');
   });
 
-  it('refuses a message over 256 KiB before calling SNS', async () => {
-    const n = new SnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:t');
-    await expect(
-      n.publish({ kind: 'K', subject: 's', detail: { big: 'x'.repeat(300 * 1024) } }),
-    ).rejects.toThrow(/SNS takes at most/);
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+  it('cuts the long texts of a detail that would be over 256 KiB, says so, and sends what both runtimes write', async () => {
+    sns.on(PublishCommand).resolves({});
+    const n = new SnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:t', () => at);
+    // A finding naming 30,000 unknown columns of a CSV header: ~390 KB of message.
+    const columns = Array.from({ length: 30_000 }, (_, i) => `'col_${String(i).padStart(5, '0')}'`).join(
+      ', ',
+    );
+    const detail = {
+      code: 'HEADER_MISMATCH',
+      message: `unknown column(s) ${columns}`,
+      reasonKey: 'quarantine/x.reason.json',
+    };
+    const notice = {
+      kind: 'UPLOAD_QUARANTINED',
+      subject: 'Upload quarantined (HEADER_MISMATCH): orders/wide.csv',
+      detail,
+    };
+    await n.publish(notice);
+    const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    // SNS counts the message, the subject and the attributes (name, type, value) against 256 KiB.
+    const attributes = Object.entries(input.MessageAttributes!).reduce(
+      (sum, [k, v]) =>
+        sum + Buffer.byteLength(k) + Buffer.byteLength(v.DataType!) + Buffer.byteLength(v.StringValue!),
+      0,
+    );
+    const size = Buffer.byteLength(input.Message!) + Buffer.byteLength(input.Subject!) + attributes;
+    expect(size).toBeLessThanOrEqual(256 * 1024);
+    expect(Buffer.byteLength(input.Message!)).toBeGreaterThan(250 * 1024); // cut as little as fits
+    const sent = JSON.parse(input.Message!);
+    expect(sent.detailCut).toBe(true);
+    expect(sent.detail.code).toBe('HEADER_MISMATCH');
+    expect(sent.detail.reasonKey).toBe('quarantine/x.reason.json');
+    expect(sent.detail.message.startsWith(detail.message.slice(0, 1000))).toBe(true);
+    expect(sent.detail.message).toMatch(/… \(\d+ more characters cut: the notice's limit\)$/);
+    // The local notifier writes the same text.
+    const lake = await fs.mkdtemp(path.join(os.tmpdir(), 'notify-'));
+    await new LocalNotifier(lake, () => at).publish(notice);
+    expect(await fs.readFile(path.join(lake, 'notifications.jsonl'), 'utf8')).toBe(input.Message + '\n');
+  });
+
+  it('sends a detail of very many short values as an outline of its keys', async () => {
+    sns.on(PublishCommand).resolves({});
+    const n = new SnsNotifier(new SNSClient({ region: 'us-east-1' }), 'arn:t', () => at);
+    const ids = Array.from({ length: 60_000 }, (_, i) => `id-${i}`);
+    await n.publish({ kind: 'K', subject: 's', detail: { table: 'orders', ids } });
+    const sent = JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!);
+    expect(sent).toEqual({
+      kind: 'K',
+      subject: 's',
+      detail: { table: 'orders', ids: '(60000 items cut)' },
+      detailCut: true,
+      publishedAt: at.toISOString(),
+    });
   });
 
   it('passes SNS errors on', async () => {

@@ -752,6 +752,31 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
     await expect(invoke(objectCreated(key))).rejects.toThrow('SNS down');
     expect(bucket.has(key)).toBe(true);
     expect(s3).toHaveReceivedCommandTimes(DeleteObjectCommand, 0);
+    // Lambda's retries: the same refusal again, under the name its reason file already has (not one more each).
+    await expect(invoke(objectCreated(key))).rejects.toThrow('SNS down');
+    sns.on(PublishCommand).resolves({ MessageId: 'm' });
+    sns.resetHistory();
+    s3.resetHistory();
+    expectQuarantined(await invoke(objectCreated(key)), key, 'UNKNOWN_DATASET');
+    expect([...bucket.keys()].filter((k) => k.startsWith('quarantine/'))).toEqual([
+      `quarantine/${today()}/products/x.csv.reason.json`,
+      `quarantine/${today()}/products/x.csv`,
+    ]);
+  });
+
+  it('a header of 30,000 unknown columns: named up to 20, the notice within SNS’s 256 KiB, quarantined', async () => {
+    const extra = Array.from({ length: 30_000 }, (_, i) => `col_${String(i).padStart(5, '0')}`);
+    const key = 'uploads/orders/wide.csv';
+    const r = expectQuarantined(
+      await upload(key, `${ORDERS_HEADER},${extra.join(',')}\n${orderRow(1)}${',x'.repeat(30_000)}\n`),
+      key,
+      'HEADER_MISMATCH',
+    );
+    expect(r.message).toMatch(
+      /^unknown column\(s\) 'col_00000', .*'col_00019' and 29980 more for dataset orders/,
+    );
+    const pub = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(Buffer.byteLength(pub.Message!)).toBeLessThan(256 * 1024);
   });
 });
 
