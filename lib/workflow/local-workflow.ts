@@ -20,6 +20,7 @@ import {
 import { EXECUTION_NAME, retryable, retryName } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import {
+  InvalidNextTokenError,
   NotRetryableError,
   type ExecutionDetail,
   type ExecutionListItem,
@@ -51,6 +52,10 @@ const listItem = (r: ExecutionRecord): ExecutionListItem => ({
   input: r.input ?? null,
 });
 
+/** An instant as the records write it (toISOString). */
+const isIsoTime = (t: string | undefined): t is string =>
+  t !== undefined && !Number.isNaN(Date.parse(t)) && new Date(t).toISOString() === t;
+
 /** The ETL workflow on the local lake: each start is recorded and run by the lake's engine. */
 export class LocalWorkflow implements Executions {
   constructor(
@@ -72,6 +77,9 @@ export class LocalWorkflow implements Executions {
   async listExecutions(opts: ListExecutionsOptions): Promise<ExecutionPage<ExecutionListItem>> {
     const after = opts.nextToken ? decodePageToken<string>(opts.nextToken, opts.status, 'string') : undefined;
     const [startDate, name] = after?.split('\n') ?? [];
+    // The position this list gave: a start time and an execution name (a token read otherwise gives another page).
+    if (after !== undefined && !(isIsoTime(startDate) && name !== undefined && EXECUTION_NAME.test(name)))
+      throw new InvalidNextTokenError('nextToken is not a token this list gave');
     let records = await listExecutions(this.dir, this.machine);
     if (opts.status) records = records.filter((r) => r.status === opts.status);
     if (after !== undefined)

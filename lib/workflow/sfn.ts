@@ -10,6 +10,7 @@ import {
   StartExecutionCommand,
   paginateGetExecutionHistory,
   type DescribeExecutionCommandOutput,
+  type ListExecutionsCommandOutput,
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
@@ -17,6 +18,7 @@ import { EXECUTION_NAME, retryable, retryName } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import { fromSfnHistory } from './sfn-history';
 import {
+  InvalidNextTokenError,
   NotRetryableError,
   type ExecutionDetail,
   type ExecutionListItem,
@@ -31,6 +33,9 @@ export { EXECUTION_NAME } from './names';
 
 /** DescribeExecution calls at once when a list page is given its inputs (ListExecutions has none). */
 const DESCRIBE_CONCURRENCY = 8;
+
+/** How far apart Lambda's and Step Functions' clocks may be (both NTP-synchronised) when comparing a start date. */
+const CLOCK_TOLERANCE_MS = 1000;
 
 /** The ARN an execution of `stateMachineArn` named `name` has. */
 export function executionArn(stateMachineArn: string, name: string): string {
@@ -67,6 +72,7 @@ export class SfnWorkflow implements Executions {
       throw new Error(`execution name '${name}' must be 1-80 characters of [A-Za-z0-9-_]`);
     }
     try {
+      const sent = Date.now();
       const res = await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
@@ -74,10 +80,15 @@ export class SfnWorkflow implements Executions {
           input: JSON.stringify(input),
         }),
       );
-      // Same name and input as a running execution: Step Functions answers with that execution (idempotent).
+      // Same name and input as a running execution: Step Functions answers success with that execution, its start
+      // date the original one (idempotent; a closed one or another input is ExecutionAlreadyExists, below). A start
+      // date before this request was sent (with a second for the two clocks) is that: alreadyStarted, as the local
+      // workflow answers for any existing name. A duplicate within that second reads as started; nothing new runs.
+      const startedBefore =
+        res.startDate !== undefined && res.startDate.getTime() < sent - CLOCK_TOLERANCE_MS;
       return {
         executionArn: res.executionArn ?? executionArn(this.stateMachineArn, name),
-        alreadyStarted: false,
+        alreadyStarted: startedBefore,
         ...(res.startDate ? { startDate: res.startDate.toISOString() } : {}),
       };
     } catch (e) {
@@ -100,16 +111,27 @@ export class SfnWorkflow implements Executions {
   }
 
   async listExecutions(opts: ListExecutionsOptions): Promise<ExecutionPage<ExecutionListItem>> {
-    const res = await this.sfn.send(
-      new ListExecutionsCommand({
-        stateMachineArn: this.stateMachineArn,
-        maxResults: opts.limit,
-        ...(opts.status ? { statusFilter: opts.status } : {}),
-        ...(opts.nextToken
-          ? { nextToken: decodePageToken<string>(opts.nextToken, opts.status, 'string') }
-          : {}),
-      }),
-    );
+    let res: ListExecutionsCommandOutput;
+    try {
+      res = await this.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.stateMachineArn,
+          maxResults: opts.limit,
+          ...(opts.status ? { statusFilter: opts.status } : {}),
+          ...(opts.nextToken
+            ? { nextToken: decodePageToken<string>(opts.nextToken, opts.status, 'string') }
+            : {}),
+        }),
+      );
+    } catch (e) {
+      // Step Functions' page tokens expire after 24 hours (HTTP 400 InvalidToken): a page left open for a day.
+      if ((e as Error).name === 'InvalidToken') {
+        throw new InvalidNextTokenError(
+          'nextToken has expired or is not one Step Functions gave (its tokens last 24 hours): list again from the first page',
+        );
+      }
+      throw e;
+    }
     const listed = res.executions ?? [];
     // ListExecutions has no input: each listed execution is described (an execution gone since: input null).
     const described = await mapLimited(listed, DESCRIBE_CONCURRENCY, (x) => this.describe(x.name ?? ''));

@@ -20,6 +20,7 @@ import { setExecutions } from '../../lib/workflow';
 import { ETL_STATE_MACHINE, writeRecord } from '../../lib/workflow/local';
 import { LocalWorkflow, writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { SfnWorkflow } from '../../lib/workflow/sfn';
+import { encodePageToken } from '../../lib/workflow/page-token';
 import { apiEvent } from '../support/api-event';
 import {
   DEFINITION,
@@ -75,6 +76,9 @@ function awsRuntime(): { done: () => void } {
     const all = [...store.values()]
       .filter((s) => !input.statusFilter || s.status === input.statusFilter)
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    // Step Functions refuses a token it did not give, or one older than 24 hours: 400 InvalidToken.
+    if (input.nextToken && !/^sfn-token-\d+$/.test(input.nextToken))
+      throw named('InvalidToken', `Invalid Token: '${input.nextToken}'`);
     const from = input.nextToken ? Number(input.nextToken.replace('sfn-token-', '')) : 0;
     const page = all.slice(from, from + input.maxResults!);
     return {
@@ -112,7 +116,11 @@ function awsRuntime(): { done: () => void } {
     };
   });
   sfn.on(StartExecutionCommand).callsFake((input) => {
-    if (store.has(input.name!)) throw named('ExecutionAlreadyExists', 'exists');
+    // Same name and input as a running execution: success, that execution (idempotent); else a name is unique.
+    const existing = store.get(input.name!);
+    if (existing?.status === 'RUNNING' && existing.input === input.input)
+      return { executionArn: `${ARN}:${input.name}`, startDate: existing.startDate };
+    if (existing) throw named('ExecutionAlreadyExists', 'exists');
     const startDate = new Date();
     store.set(input.name!, {
       name: input.name!,
@@ -220,6 +228,11 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
     expect(other).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER', field: 'nextToken' } });
     const forged = await call('GET', '/executions', { query: { nextToken: 'not-a-token' } });
     expect(forged).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER', field: 'nextToken' } });
+    // Well formed, but not a page the engine gave (on AWS: Step Functions' token expired after 24 hours).
+    const stale = await call('GET', '/executions', {
+      query: { nextToken: encodePageToken('sfn-token-of-yesterday', undefined) },
+    });
+    expect(stale).toMatchObject({ status: 400, body: { code: 'INVALID_PARAMETER', field: 'nextToken' } });
   });
 
   it.each([

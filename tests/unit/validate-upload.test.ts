@@ -102,17 +102,21 @@ function installS3(): void {
 
 /** The order of writes and starts across the S3 and Step Functions mocks. */
 const calls: string[] = [];
-const startedNames = new Set<string>();
+/** Started executions by name: their input, start date, and whether they still run. */
+const startedNames = new Map<string, { input: string; startDate: Date; running: boolean }>();
 function installSfn(): void {
-  sfn.on(StartExecutionCommand).callsFake(({ name }) => {
+  sfn.on(StartExecutionCommand).callsFake(({ name, input }) => {
     calls.push(`StartExecution ${name}`);
-    if (startedNames.has(name))
+    const executionArn = `arn:aws:states:us-east-1:123456789012:execution:data-lake-test-etl:${name}`;
+    const existing = startedNames.get(name);
+    // As Step Functions: the same name and input as a running execution is that execution (success, its start date);
+    // a closed one, or another input, is ExecutionAlreadyExists.
+    if (existing?.running && existing.input === input) return { executionArn, startDate: existing.startDate };
+    if (existing)
       throw new ExecutionAlreadyExists({ message: `Execution Already Exists: ${name}`, $metadata: {} });
-    startedNames.add(name);
-    return {
-      executionArn: `arn:aws:states:us-east-1:123456789012:execution:data-lake-test-etl:${name}`,
-      startDate: new Date(),
-    };
+    const startDate = new Date();
+    startedNames.set(name, { input, startDate, running: true });
+    return { executionArn, startDate };
   });
 }
 
@@ -281,16 +285,24 @@ describe('validateUpload: good files start the ETL', () => {
     expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 0);
   });
 
-  it('a duplicate event starts nothing new (ExecutionAlreadyExists → success)', async () => {
+  it('a duplicate event starts nothing new (the running execution, or ExecutionAlreadyExists → success)', async () => {
     const key = 'uploads/orders/dup.csv';
     putObject(key, ordersCsv(2));
     const first = await invoke(objectCreated(key));
+    // A minute later (Lambda's retry, or EventBridge delivering again), the execution still running.
+    const [name, started] = [...startedNames.entries()][0]!;
+    started.startDate = new Date(started.startDate.getTime() - 60_000);
     const second = await invoke(objectCreated(key));
-    expect(first.outcome).toBe('started');
-    expect(second.outcome).toBe('alreadyStarted');
+    // Ended since.
+    startedNames.get(name)!.running = false;
+    const third = await invoke(objectCreated(key));
+    expect([first.outcome, second.outcome, third.outcome]).toEqual([
+      'started',
+      'alreadyStarted',
+      'alreadyStarted',
+    ]);
     const names = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
-    expect(names).toHaveLength(2);
-    expect(names[0]).toBe(names[1]);
+    expect(names).toEqual([name, name, name]);
   });
 
   it('names executions by version: a new version of the same key is a new run', async () => {

@@ -1,5 +1,13 @@
 /** The Step Functions workflow adapter, with SFN mocked. */
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { encodePageToken } from '../../lib/workflow/page-token';
+import { InvalidNextTokenError } from '../../lib/workflow/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { executionArn, SfnWorkflow } from '../../lib/workflow/sfn';
 
@@ -30,6 +38,27 @@ describe('Step Functions workflow', () => {
     });
   });
 
+  it('answers alreadyStarted for the running execution Step Functions returns for the same name and input', async () => {
+    // AWS: "If the execution is open and the input is identical, the call succeeds and returns the same response as
+    // the original request" — the original start date.
+    const original = new Date(Date.now() - 60_000);
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: `${ARN.replace('stateMachine', 'execution')}:run-1`, startDate: original });
+    expect(await wf().startExecution('run-1', {})).toMatchObject({
+      alreadyStarted: true,
+      startDate: original.toISOString(),
+    });
+    const fresh = new Date();
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: `${ARN.replace('stateMachine', 'execution')}:run-2`, startDate: fresh });
+    expect(await wf().startExecution('run-2', {})).toMatchObject({
+      alreadyStarted: false,
+      startDate: fresh.toISOString(),
+    });
+  });
+
   it('answers alreadyStarted for a name that exists (ExecutionAlreadyExists)', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     expect(await wf().startExecution('run-1', {})).toEqual({
@@ -46,6 +75,22 @@ describe('Step Functions workflow', () => {
     await expect(wf().startExecution('x'.repeat(81), {})).rejects.toThrow(/1-80 characters/);
     await expect(wf().startExecution('has space', {})).rejects.toThrow(/1-80 characters/);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  it('reads a page token Step Functions refuses (expired after 24 hours: 400 InvalidToken) as an invalid nextToken', async () => {
+    sfn
+      .on(ListExecutionsCommand)
+      .rejects(new InvalidToken({ message: 'Invalid Token: expired', $metadata: {} }));
+    const nextToken = encodePageToken('sfn-token-from-yesterday', undefined);
+    const listed = wf().listExecutions({ limit: 10, nextToken });
+    await expect(listed).rejects.toThrow(InvalidNextTokenError);
+    await expect(listed).rejects.toThrow(/expired .*list again from the first page/);
+    expect(sfn).toHaveReceivedCommandWith(ListExecutionsCommand, { nextToken: 'sfn-token-from-yesterday' });
+    // Anything else Step Functions answers is passed on.
+    sfn
+      .on(ListExecutionsCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(wf().listExecutions({ limit: 10 })).rejects.toThrow('slow down');
   });
 
   it('derives execution ARNs from the state machine ARN', () => {
