@@ -148,6 +148,33 @@ describe('allowed: what analysts type', () => {
       'page_view',
     ]);
   });
+
+  it.each([
+    ['a later CTE reads an earlier one', 'WITH a AS (SELECT 1 AS y), b AS (SELECT * FROM a) SELECT * FROM b'],
+    [
+      'subqueries of the query read its CTEs',
+      'WITH a AS (SELECT 1 AS y) SELECT * FROM a WHERE y IN (SELECT y FROM a) AND EXISTS (SELECT 1 FROM a)',
+    ],
+    [
+      'every operand of a set operation',
+      'WITH a AS (SELECT 1 AS y) SELECT * FROM a UNION ALL SELECT * FROM a',
+    ],
+    ['a quoted CTE name with columns', 'WITH "Recent"(y) AS (SELECT 1) SELECT * FROM recent'],
+    [
+      'a WITH inside a FROM subquery, read there',
+      'SELECT * FROM (WITH x AS (SELECT * FROM page_view) SELECT * FROM x) t',
+    ],
+    [
+      'WITH RECURSIVE reads itself',
+      'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r',
+    ],
+    [
+      'WITH ORDINALITY and WITH TIME ZONE are no CTEs',
+      "SELECT CAST(occurred_at AS timestamp with time zone), i FROM page_view, UNNEST(split(url, '/')) WITH ORDINALITY AS t(p, i)",
+    ],
+  ])('reads a CTE where it is in scope: %s', (_what, sql) => {
+    expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
 });
 
 describe('refused, with the reason', () => {
@@ -317,6 +344,44 @@ describe('refused, with the reason', () => {
     expect(refusal('SELECT * FROM page_view WHERE user_id IN (SELECT id FROM users)')).toMatch(/'users'/);
     expect(refusal('WITH a AS (SELECT * FROM users) SELECT * FROM a')).toMatch(/'users'/);
     expect(refusal('SELECT * FROM duckdb_settings')).toMatch(/not a table of the lake/);
+  });
+
+  it.each([
+    // The engine reads such a name as a catalog object (DuckDB's settings, its file log) or a file.
+    [
+      'a WITH inside a FROM subquery',
+      'SELECT f.* FROM (WITH pg_settings AS (SELECT 1 AS x) SELECT x FROM pg_settings) AS s, pg_settings AS f',
+      'pg_settings',
+    ],
+    [
+      'a WITH inside an expression subquery',
+      'SELECT * FROM page_view WHERE url IN (SELECT 1 FROM (WITH q AS (SELECT 1) SELECT * FROM q) z) AND EXISTS (SELECT 1 FROM q)',
+      'q',
+    ],
+    [
+      'a file path named like the CTE',
+      'SELECT f.* FROM (WITH "/etc/passwd" AS (SELECT 1 AS x) SELECT x FROM "/etc/passwd") AS s, "/etc/passwd" AS f',
+      '/etc/passwd',
+    ],
+    [
+      'a CTE read before it is defined',
+      'WITH a AS (SELECT * FROM duckdb_logs), duckdb_logs AS (SELECT 1 AS y) SELECT * FROM a',
+      'duckdb_logs',
+    ],
+    [
+      'a parenthesised query and the operand after it',
+      '(WITH a AS (SELECT 1 AS x) SELECT * FROM a) UNION ALL SELECT * FROM a',
+      'a',
+    ],
+    [
+      'a CTE body reading itself without RECURSIVE',
+      'WITH duckdb_views AS (SELECT * FROM duckdb_views) SELECT * FROM duckdb_views',
+      'duckdb_views',
+    ],
+  ])('refuses a CTE name outside its WITH: %s', (_what, sql, name) => {
+    expect(refusal(sql)).toMatch(
+      new RegExp(`'${name.replace(/[/]/g, '\\/')}' is not a table of the lake.*a WITH defines`),
+    );
   });
 
   it('refuses table functions and file paths', () => {

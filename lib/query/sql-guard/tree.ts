@@ -6,6 +6,7 @@ import type { CheckedQuery } from '../types';
 import { QueryNotAllowedError, type GuardOptions } from './errors';
 import { refuse, type Lexed } from './lexer';
 import { ALLOWED_TABLE_FUNCTIONS, deniedFunction, OTHER_STATEMENTS } from './rules';
+import { cteScopes, isCteAt, type CteScope } from './cte-scopes';
 
 // The AST is loosely typed by node-sql-parser; it is walked generically.
 export type Node = Record<string, unknown>;
@@ -51,7 +52,10 @@ interface Context {
   /** Where an unqualified table name is read (GuardOptions.defaultDatabase). */
   defaultDatabase: string;
   tables: Set<string>;
+  /** Names some WITH of the statement defines (the parser's reading). */
   ctes: Set<string>;
+  /** Where each is in scope (./cte-scopes.ts): a name is a CTE only there. */
+  cteScopes: CteScope[];
   referenced: Set<string>;
   /** Names (lower case) of the functions the statement calls in its expressions. */
   functions: Set<string>;
@@ -99,7 +103,15 @@ function checkTableRef(item: Node, ctx: Context): void {
       `database '${database}' is not allowed: only the lake's database '${ctx.database}' can be queried`,
     );
   }
-  if (database === null && ctx.ctes.has(table)) return;
+  // A CTE where it is in scope, not wherever its name stands: elsewhere the engine reads the name as a catalog
+  // object or a file. Its position is needed to tell; without one, it is judged as a table name.
+  if (
+    database === null &&
+    at !== undefined &&
+    ctx.ctes.has(table) &&
+    isCteAt(ctx.cteScopes, table, ctx.lead + at)
+  )
+    return;
   if (database === null && ctx.defaultDatabase !== ctx.database) {
     throw new QueryNotAllowedError(
       `Table 'awsdatacatalog.${ctx.defaultDatabase}.${table}' does not exist: with no QueryExecutionContext ` +
@@ -108,8 +120,11 @@ function checkTableRef(item: Node, ctx: Context): void {
     );
   }
   if (!ctx.tables.has(table)) {
+    const outOfScope = ctx.ctes.has(table)
+      ? `; a WITH defines '${table}' for its own query only (the parenthesis it stands in), not here`
+      : '';
     throw new QueryNotAllowedError(
-      `'${String(item.table)}' is not a table of the lake (tables: ${[...ctx.tables].sort().join(', ')})`,
+      `'${String(item.table)}' is not a table of the lake (tables: ${[...ctx.tables].sort().join(', ')})${outOfScope}`,
     );
   }
   ctx.referenced.add(table);
@@ -212,6 +227,7 @@ export function checkTree(
 ): CheckedQuery {
   const ctes = new Set<string>();
   collectCtes(roots, ctes);
+  const tokens = lexed.tokens;
   const ctx: Context = {
     sql: lexed.forParser,
     original: sql,
@@ -220,6 +236,7 @@ export function checkTree(
     defaultDatabase: (opts.defaultDatabase ?? opts.database).toLowerCase(),
     tables: new Set(opts.tables.map((t) => t.toLowerCase())),
     ctes,
+    cteScopes: cteScopes(tokens, sql.length),
     referenced: new Set(),
     functions: new Set(),
     tableFunctions: new WeakSet(),
