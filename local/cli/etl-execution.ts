@@ -22,6 +22,7 @@ import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
+import { exitWhenWritten } from './exit';
 
 export interface EtlExecutionRequest {
   /** The execution's input, e.g. {"mode": "replay", "table": "orders"}. */
@@ -241,7 +242,7 @@ export async function runEtlExecution(req: EtlExecutionRequest): Promise<number>
 /** Runs a CLI's main: exits with its code, or 2 (with the stack) when it could not start. */
 export function cliMain(what: string, main: () => Promise<number>): void {
   main().then(
-    (code) => process.exit(code),
+    (code) => exitWhenWritten(code),
     (err) => {
       // serverless.yml that does not resolve (local/service-config.ts) or a setting that is no such value
       // (local/start-settings.ts) is told by its reason, without a stack.
@@ -249,7 +250,7 @@ export function cliMain(what: string, main: () => Promise<number>): void {
       process.stderr.write(
         `${what} failed to start: ${told ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
       );
-      process.exit(2);
+      exitWhenWritten(2);
     },
   );
 }

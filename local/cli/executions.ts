@@ -17,6 +17,7 @@
  *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
 import { cliArgs, UsageError } from './args';
+import { exitWhenWritten } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
@@ -274,10 +275,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenWritten(code),
   (err) => {
     // A usage error: exit 2; anything else (a damaged record, the disk): 1, in one line, as the other CLIs.
     process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
+    exitWhenWritten(err instanceof UsageError ? 2 : 1);
   },
 );

@@ -1,0 +1,75 @@
+/**
+ * `npm run executions` writes its whole output before it exits, also into a pipe (`… --history | jq`): a pipe takes
+ * 64 KiB at a time, and an exit right after a larger write cut the JSON there with exit status 0.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ETL_STATE_MACHINE, writeRecord, type ExecutionRecord } from '../../lib/workflow/local';
+import { tempLake } from '../support/raw-zone';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Runs the CLI with stdout on a pipe that this process reads as it comes. */
+function executionsCli(
+  dir: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli/executions.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LAKE_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
+}
+
+it('prints an execution history larger than a pipe buffer whole (valid JSON), then exits 0', async () => {
+  const dir = await tempLake('executions-cli');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  const startDate = '2026-12-05T10:00:00.000Z';
+  // ~300 KB of history: 2,000 state transitions with their inputs.
+  const events = Array.from({ length: 2000 }, (_, i) => ({
+    timestamp: new Date(Date.parse(startDate) + i).toISOString(),
+    type: i % 2 ? 'TaskStateExited' : 'TaskStateEntered',
+    id: i + 1,
+    previousEventId: i,
+    details: {
+      name: `State${i}`,
+      input: JSON.stringify({ table: 'orders', inputs: [`uploads/orders/file-${i}.csv`] }),
+    },
+  }));
+  const record = {
+    name: 'orders-big-history',
+    executionArn: 'arn:aws:states:local:000000000000:execution:etl:orders-big-history',
+    stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:etl',
+    status: 'SUCCEEDED',
+    input: { mode: 'file', table: 'orders', inputs: ['uploads/orders/a.csv'] },
+    startDate,
+    stopDate: '2026-12-05T10:00:05.000Z',
+    output: { ok: true },
+    requestedBy: { pid: 1 },
+    events,
+  } as unknown as ExecutionRecord;
+  await writeRecord(dir, ETL_STATE_MACHINE, record);
+
+  const run = await executionsCli(dir, ['orders-big-history', '--history']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(Buffer.byteLength(run.stdout)).toBeGreaterThan(4 * 64 * 1024);
+  const printed = JSON.parse(run.stdout) as { name: string; events: unknown[] };
+  expect(printed.name).toBe('orders-big-history');
+  expect(printed.events).toHaveLength(2000);
+}, 60_000);
