@@ -119,6 +119,9 @@ export interface FieldError {
   message: string;
 }
 
+/** Longest pointer an error gives whole (property names are not bounded otherwise; the body is, to 4 MiB). */
+export const MAX_POINTER_CHARS = 1024;
+
 /** Turns ajv errors into pointer/message pairs; `base` is the pointer of the validated value within the event. */
 export function fieldErrors(errors: ErrorObject[] | null | undefined, base = ''): FieldError[] {
   return (errors ?? []).map((e) => {
@@ -131,6 +134,11 @@ export function fieldErrors(errors: ErrorObject[] | null | undefined, base = '')
     }
     let message = e.message ?? e.keyword;
     if (e.keyword === 'additionalProperties') message = 'is not an allowed property';
+    if (pointer.length > MAX_POINTER_CHARS) {
+      // A property name of megabytes (refused) is not sent back whole: the answer stays small (Lambda's is 6 MB).
+      message += ` (the pointer is ${pointer.length} characters: cut at ${MAX_POINTER_CHARS})`;
+      pointer = pointer.slice(0, MAX_POINTER_CHARS) + '…';
+    }
     if (e.keyword === 'required') message = 'is required';
     if (e.keyword === 'enum' && Array.isArray(p.allowedValues)) message += `: ${p.allowedValues.join(', ')}`;
     return { pointer: pointer || '/', keyword: e.keyword, message };

@@ -12,6 +12,12 @@ import type { IngestOutcome, Refusal } from './types';
 /** Refusals kept from one request at most (a batch of 500 invalid events lists 500+ problems). */
 const MAX_REFUSALS_PER_REQUEST = 20;
 
+/** Longest field and message a refusal keeps (they quote what producers sent: a property name can be megabytes). */
+const MAX_REFUSAL_TEXT = 256;
+function bounded<T extends string | null>(s: T): T {
+  return (s === null || s.length <= MAX_REFUSAL_TEXT ? s : s.slice(0, MAX_REFUSAL_TEXT) + '…') as T;
+}
+
 const objectOf = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
@@ -57,8 +63,8 @@ export function refusedOutcome(err: unknown, body: unknown, at = new Date()): In
           at: iso,
           type: typeof e.index === 'number' ? typeAt(e.index) : null,
           code: typeof e.code === 'string' ? e.code : err.code,
-          field: typeof e.pointer === 'string' ? e.pointer : null,
-          message: typeof e.message === 'string' ? e.message : err.message,
+          field: bounded(typeof e.pointer === 'string' ? e.pointer : null),
+          message: bounded(typeof e.message === 'string' ? e.message : err.message),
         };
       })
     : [
@@ -66,13 +72,14 @@ export function refusedOutcome(err: unknown, body: unknown, at = new Date()): In
           at: iso,
           type: events.length === 1 ? typeAt(0) : null,
           code: err.code,
-          field:
+          field: bounded(
             typeof err.details.field === 'string'
               ? err.details.field
               : typeof err.details.pointer === 'string'
                 ? err.details.pointer
                 : null,
-          message: err.message,
+          ),
+          message: bounded(err.message),
         },
       ];
   return { at, accepted: new Map(), refused, refusals };

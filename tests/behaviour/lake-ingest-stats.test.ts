@@ -3,6 +3,8 @@
  * lib/ingest-stats/local-store.ts; the delivery buffer is read from the local Firehose's segments); on AWS, read
  * from the per-type CloudWatch metrics (GetMetricData mocked), with what AWS cannot tell said in `notes`.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ingest } from '../../functions/ingest';
@@ -91,6 +93,34 @@ describe('GET /ingest/stats on the local lake', () => {
     } finally {
       await stream.close();
     }
+  });
+
+  it('keeps what a refusal quotes small: a property name of 3.6 MB is cut in the answer and in the statistics', async () => {
+    const dir = await tempLake('ingest-stats');
+    const store = new LocalIngestStats(dir);
+    setIngestTally(store);
+    setIngestStatsSource(localStatsSource(store, dir, 's'));
+    const data: Record<string, unknown> = { session_id: 'sess-0001', url: 'https://a.example/' };
+    data['\u0001'.repeat(600_000)] = 1; // 3.6 MB escaped, within the 4 MiB body; answered back whole before
+    const refused = (await post({ type: 'page_view', data })) as {
+      status: number;
+      details: { errors: { pointer: string; message: string }[] };
+    };
+    expect(refused).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    const [problem] = refused.details.errors;
+    expect(problem!.pointer).toHaveLength(1024 + 1);
+    expect(problem!.pointer.startsWith('/data/\u0001')).toBe(true);
+    expect(problem!.message).toMatch(/the pointer is 600006 characters: cut at 1024/);
+    expect(JSON.stringify(refused.details).length).toBeLessThan(20_000);
+    store.flush();
+    const { body } = await stats();
+    expect(body.refusals).toHaveLength(1);
+    expect(body.refusals[0].field).toHaveLength(256 + 1);
+    expect(body.refusals[0].message.length).toBeLessThanOrEqual(256 + 1);
+    const { size } = await fs.stat(
+      path.join(dir, '.ingest-stats', `${new Date().toISOString().slice(0, 10)}.jsonl`),
+    );
+    expect(size).toBeLessThan(10_000);
   });
 
   it.each([[{ hours: '0' }], [{ hours: '169' }], [{ hours: 'a day' }], [{ from: 'x' }]])(
