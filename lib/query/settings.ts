@@ -33,6 +33,9 @@ export const queryLimits = () => ({
   resultReuseMinutes: intEnv('QUERY_RESULT_REUSE_MINUTES', 0, 0, 10_080),
 });
 
+/** LAKE_QUERY_MAX_RESULT_BYTES by default: 1 GiB of a query's results on the lake's disk. */
+export const DEFAULT_MAX_RESULT_BYTES = 1024 * 1024 * 1024;
+
 export const localQuerySettings = () => ({
   /** Queries DuckDB runs at once; more wait QUEUED. */
   concurrency: intEnv('LAKE_QUERY_CONCURRENCY', 2, 1, 64),
@@ -42,6 +45,8 @@ export const localQuerySettings = () => ({
   timeoutMs: intEnv('LAKE_QUERY_TIMEOUT_SECONDS', 300, 1) * 1000,
   /** Result rows kept per query; a query producing more FAILS (add a LIMIT or aggregate). */
   maxResultRows: intEnv('LAKE_QUERY_MAX_RESULT_ROWS', 1_000_000, 1),
+  /** Bytes of results (JSON lines) kept per query; a query producing more FAILS (Athena writes any size to S3). */
+  maxResultBytes: intEnv('LAKE_QUERY_MAX_RESULT_BYTES', DEFAULT_MAX_RESULT_BYTES, 1),
   /** DuckDB's memory limit. */
   memoryLimit: process.env.LAKE_QUERY_MEMORY_LIMIT || '1GB',
   threads: intEnv('LAKE_QUERY_THREADS', 0, 0, 256),

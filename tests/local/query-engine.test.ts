@@ -1011,6 +1011,33 @@ describe('local query engine: lifecycle', () => {
     }
   });
 
+  it('fails a query whose results are over LAKE_QUERY_MAX_RESULT_BYTES, or over LAKE_QUERY_MAX_RESULT_ROWS, keeping no results', async () => {
+    const small = await DuckDbQueryEngine.open(options({ maxResultBytes: 100_000, maxResultRows: 5_000 }));
+    try {
+      // 200 rows of 1,000 characters: ~200 KB of JSON lines (it failed only at V8's string limit before).
+      const wide = await run(
+        "SELECT x, lpad('', 1000, 'x') AS pad FROM UNNEST(sequence(1, 200)) AS t(x)",
+        small,
+      );
+      expect(wide.state).toBe('FAILED');
+      expect(wide.reason).toMatch(
+        /the result is over 100000 bytes \(LAKE_QUERY_MAX_RESULT_BYTES; Athena writes any size/,
+      );
+      const long = await run('SELECT x FROM UNNEST(sequence(1, 6000)) AS t(x)', small);
+      expect([long.state, long.reason]).toEqual(['FAILED', expect.stringMatching(/more than 5000 rows/)]);
+      // Within both.
+      const fits = await run(
+        "SELECT x, lpad('', 100, 'x') AS pad FROM UNNEST(sequence(1, 200)) AS t(x)",
+        small,
+      );
+      expect(fits.state).toBe('SUCCEEDED');
+      const files = (id: string) => fs.readdir(path.join(lake, '.queries', id)).catch(() => [] as string[]);
+      expect((await files(wide.id)).filter((f) => f.startsWith('results'))).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps finished queries across a restart; queries a dead process left running read as FAILED', async () => {
     const dir = await tempLake('query-restart');
     await writePartition(dir, 'page_view', '2024-03-01', pageViews('2024-03-01', 30));

@@ -41,6 +41,7 @@ import {
   type QueryStatus,
   type ResultPage,
 } from '../types';
+import { DEFAULT_MAX_RESULT_BYTES } from '../settings';
 import { Mutex } from './mutex';
 import { readQueryInto, type QueryRead } from './read-results';
 import { readResultsPage, RESULTS_FILE, RESULTS_TMP_FILE } from './results';
@@ -60,6 +61,8 @@ export interface LocalQueryEngineOptions {
   maxQueued: number;
   timeoutMs: number;
   maxResultRows: number;
+  /** LAKE_QUERY_MAX_RESULT_BYTES (default DEFAULT_MAX_RESULT_BYTES). */
+  maxResultBytes?: number;
   memoryLimit: string;
   /** 0: DuckDB's default (one per core). */
   threads: number;
@@ -338,6 +341,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         tables: this.tables,
         duckDbSql: (sql) => this.duckDbSql(sql),
         maxResultRows: this.opts.maxResultRows,
+        maxResultBytes: this.opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES,
         stopped: () => a.stop !== undefined,
         onDuckDbSql: (sql) => (a.stored.duckdbSql = sql),
       },

@@ -26,6 +26,8 @@ export interface QueryReading {
   duckDbSql: (sql: string) => string;
   /** LAKE_QUERY_MAX_RESULT_ROWS. */
   maxResultRows: number;
+  /** LAKE_QUERY_MAX_RESULT_BYTES: of the results file, checked row by row before anything over it is built. */
+  maxResultBytes: number;
   /** True once the query is cancelled, timed out or the lake stops: the reading ends at the next chunk. */
   stopped: () => boolean;
   /** Told the statement DuckDB runs, once known (the query's record keeps it). */
@@ -76,6 +78,7 @@ export async function readQueryInto(
     const intervals = new IntervalColumns(types);
     out = await fs.open(tmpResults, 'w');
     let rows = 0;
+    let bytes = 0;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (r.stopped()) throw new Error('stopped');
@@ -88,8 +91,19 @@ export async function readQueryInto(
       }
       const cells = chunkCells(chunk, types);
       intervals.observe(cells);
-      const lines = cells.map((row) => JSON.stringify(row)).join('\n');
-      await out.write(lines + '\n');
+      const lines: string[] = [];
+      for (const row of cells) {
+        const line = JSON.stringify(row);
+        bytes += Buffer.byteLength(line) + 1;
+        if (bytes > r.maxResultBytes) {
+          throw new Error(
+            `the result is over ${r.maxResultBytes} bytes (LAKE_QUERY_MAX_RESULT_BYTES; Athena writes any size to ` +
+              'S3, the local lake keeps this much of one query on its disk); add a LIMIT, select fewer or shorter columns, or aggregate',
+          );
+        }
+        lines.push(line);
+      }
+      await out.write(lines.join('\n') + '\n');
     }
     await out.close();
     out = undefined;
