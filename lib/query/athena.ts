@@ -24,6 +24,7 @@ import {
   StopQueryExecutionCommand,
   type ColumnInfo,
   type QueryExecution,
+  type Row,
 } from '@aws-sdk/client-athena';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import {
@@ -41,6 +42,9 @@ import {
   type QueryStatus,
   type ResultPage,
 } from './types';
+
+/** Rows one GetQueryResults call answers at most (its MaxResults). */
+const MAX_RESULTS = 1000;
 
 /** Attempts per Athena call (the client's retry strategy: throttling, transient and server errors). */
 export const ATHENA_MAX_ATTEMPTS = 5;
@@ -300,17 +304,19 @@ export class AthenaQueryEngine implements QueryEngine {
     const first = !page.nextToken;
     // SELECT results start with a header row on the first page: ask for one more row and drop it.
     const header = first && (q.StatementType ?? 'DML') === 'DML';
-    let out;
-    try {
-      out = await this.call(() =>
+    const fetch = (maxResults: number, token: string | undefined) =>
+      this.call(() =>
         this.client.send(
           new GetQueryResultsCommand({
             QueryExecutionId: id,
-            MaxResults: Math.min(page.maxRows + (header ? 1 : 0), 1000),
-            ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+            MaxResults: maxResults,
+            ...(token ? { NextToken: token } : {}),
           }),
         ),
       );
+    let out;
+    try {
+      out = await fetch(Math.min(page.maxRows + (header ? 1 : 0), MAX_RESULTS), page.nextToken);
     } catch (e) {
       if ((e as Error).name === 'InvalidRequestException' && page.nextToken) {
         throw new InvalidPageTokenError(`nextToken was not accepted: ${(e as Error).message}`);
@@ -318,14 +324,21 @@ export class AthenaQueryEngine implements QueryEngine {
       throw e;
     }
     const info = out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-    const raw = out.ResultSet?.Rows ?? [];
-    const rows = (header ? raw.slice(1) : raw).map((r) =>
-      info.map((c, i) => athenaCell(r.Data?.[i]?.VarCharValue, c)),
-    );
+    const cells = (raw: Row[]) =>
+      raw.map((r) => info.map((c, i) => athenaCell(r.Data?.[i]?.VarCharValue, c)));
+    const rows = cells(header ? (out.ResultSet?.Rows ?? []).slice(1) : (out.ResultSet?.Rows ?? []));
+    let nextToken = out.NextToken;
+    // Athena's MaxResults (at most 1,000) counts the header row: a first page of 1,000 rows takes its last row from
+    // the next call, so that a page holds what was asked, as the local engine's.
+    if (header && rows.length < page.maxRows && nextToken) {
+      const more = await fetch(page.maxRows - rows.length, nextToken);
+      rows.push(...cells(more.ResultSet?.Rows ?? []));
+      nextToken = more.NextToken;
+    }
     return {
       columns: info.map((c) => ({ name: c.Name ?? c.Label ?? '', type: columnType(c) })),
       rows,
-      nextToken: out.NextToken ?? null,
+      nextToken: nextToken ?? null,
     };
   }
 

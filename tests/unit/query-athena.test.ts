@@ -357,11 +357,36 @@ describe('Athena engine: results', () => {
     expect((await engine.results(ID, { maxRows: 10 })).rows).toEqual([['page_view']]);
   });
 
-  it('asks at most 1,000 rows of Athena', async () => {
+  it('asks at most 1,000 rows of Athena; a first page of 1,000 takes its last row from a second call', async () => {
+    // As Athena answers: the header row counts in MaxResults (at most 1,000) on the first page of a SELECT.
+    const all = Array.from({ length: 2500 }, (_, i) => row([String(i + 1)]));
     athena.on(GetQueryExecutionCommand).resolves(execution());
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { Rows: [] } });
-    await engine.results(ID, { maxRows: 1000 });
-    expect(athena.commandCalls(GetQueryResultsCommand)[0]!.args[0].input.MaxResults).toBe(1000);
+    athena.on(GetQueryResultsCommand).callsFake(({ MaxResults, NextToken }) => {
+      if (MaxResults > 1000) throw invalid('MaxResults must be at most 1000');
+      const rows = [row(['n']), ...all];
+      const from = NextToken ? Number(NextToken.replace('t-', '')) : 0;
+      const to = Math.min(from + MaxResults, rows.length);
+      return {
+        ResultSet: {
+          ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] },
+          Rows: rows.slice(from, to),
+        },
+        ...(to < rows.length ? { NextToken: `t-${to}` } : {}),
+      };
+    });
+    const first = await engine.results(ID, { maxRows: 1000 });
+    expect(first.rows).toHaveLength(1000);
+    expect(first.rows.at(-1)).toEqual([1000]);
+    const maxResults = athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.MaxResults);
+    expect(maxResults).toEqual([1000, 1]);
+    const second = await engine.results(ID, { maxRows: 1000, nextToken: first.nextToken! });
+    expect([second.rows[0], second.rows.at(-1), second.rows.length]).toEqual([[1001], [2000], 1000]);
+    const last = await engine.results(ID, { maxRows: 1000, nextToken: second.nextToken! });
+    expect([last.rows.length, last.nextToken]).toEqual([500, null]);
+    // A page of fewer rows is one call.
+    athena.resetHistory();
+    expect((await engine.results(ID, { maxRows: 10 })).rows).toHaveLength(10);
+    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.MaxResults)).toEqual([11]);
   });
 
   it('refuses results of queries that did not succeed, and bad tokens', async () => {
