@@ -898,6 +898,8 @@ describe('runEtlJob arguments and errors', () => {
       { '--etl_mode': 'file', '--table': 'orders', '--inputs': 'uploads/orders/a.csv', '--run_id': 'r1' },
       { '--etl_mode': 'file', '--table': 'orders', '--inputs': '[]', '--run_id': 'r1' },
       fileJob('orders', [key], '../escape'),
+      fileJob('orders', [key], '..'),
+      fileJob('orders', [key], '.'),
       fileJob('orders', ['../outside.csv'], 'r1'),
       fileJob('orders', ['/etc/passwd'], 'r1'),
       { '--etl_mode': 'events', '--run_id': 'r1', '--inputs': '["x"]' },
@@ -927,6 +929,14 @@ describe('runEtlJob arguments and errors', () => {
       run_id: 'plain',
     });
     expect(ok.rowsWritten).toBe(1);
+    // Any Step Functions execution name is a run id, one starting with '_' or '-' too (the Glue job takes them).
+    for (const runId of ['_hand-started', '-dash']) {
+      expect((await run(lake, fileJob('orders', [key], runId))).uploads).toEqual({
+        taken: 1,
+        succeeded: 1,
+        failed: 0,
+      });
+    }
   });
 
   it('takes over the lock and the leftovers of a process that has ended, not those of a live one', async () => {

@@ -5,7 +5,11 @@ import type { EtlMode } from '../run';
 import { invalid } from './errors';
 import { isPlainObject } from './is-plain-object';
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * A run id names the run's folder and files: any Step Functions execution name (letters, digits, '-', '_', in any
+ * order: `_nightly` too, as the Glue job takes it), and '.', but not a name of '.' or '..' alone.
+ */
+const RUN_ID = /^(?!\.\.?$)[A-Za-z0-9._-]{1,128}$/;
 export const MODES: readonly EtlMode[] = ['file', 'events', 'replay', 'rebuild'];
 export const FORMATS = ['csv', 'json', 'jsonl', 'parquet'] as const;
 export type InputFormat = (typeof FORMATS)[number];
@@ -34,7 +38,9 @@ export function parseArgs(args: Record<string, string>): JobArgs {
     throw invalid(`--etl_mode must be one of ${MODES.join(', ')}, got '${named.get('etl_mode') ?? ''}'`);
   const runId = named.get('run_id') ?? '';
   if (!RUN_ID.test(runId))
-    throw invalid(`--run_id must be 1-128 letters, digits, '.', '_' or '-', got '${runId}'`);
+    throw invalid(
+      `--run_id must be 1-128 letters, digits, '.', '_' or '-' (not '.' or '..'), got '${runId}'`,
+    );
   const table = named.get('table') || undefined;
   let inputs: string[] = [];
   const rawInputs = named.get('inputs');
