@@ -39,9 +39,17 @@ export function namedError(name: string, message: string): Error {
 }
 
 /**
+ * What StartJobRun itself answers with, of the runner's errors: another run is in progress (the job allows one).
+ * Its other Glue.* errors (bad arguments, an unknown table) come from the job script on AWS — StartJobRun does not
+ * read argument values — so they end the run FAILED, as any error of the run does.
+ */
+const START_JOB_RUN_ERRORS = new Set(['Glue.ConcurrentRunsExceededException']);
+
+/**
  * glue:startJobRun.sync: runs the job with the run's Arguments and answers the JobRun that GetJobRun reports.
- * Errors the runner names Glue.* are errors of the StartJobRun call and reach Retry/Catch as they are; any other
- * error is a run that ended FAILED: States.TaskFailed with the job run as the Cause, as Step Functions reports it.
+ * An error of the StartJobRun call (START_JOB_RUN_ERRORS) reaches Retry/Catch as it is; any other error is a run
+ * that ended FAILED: States.TaskFailed with the job run as the Cause (its ErrorMessage the error's name and
+ * message, as the job's exception), as Step Functions reports it.
  */
 export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string): TaskHandler {
   return async (params) => {
@@ -73,14 +81,16 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
       await run({ ...Arguments, '--JOB_RUN_ID': jobRun.Id }, { lakeDir });
     } catch (e) {
       const err = e as Error;
-      if (typeof err?.name === 'string' && err.name.startsWith('Glue.')) throw err;
+      if (typeof err?.name === 'string' && START_JOB_RUN_ERRORS.has(err.name)) throw err;
       const completedOn = Date.now();
+      const named = err instanceof Error && err.name.startsWith('Glue.');
       throw namedError(
         'States.TaskFailed',
         JSON.stringify({
           ...jobRun,
           JobRunState: 'FAILED',
-          ErrorMessage: err instanceof Error ? err.message : String(err),
+          ErrorMessage:
+            err instanceof Error ? (named ? `${err.name}: ${err.message}` : err.message) : String(err),
           CompletedOn: completedOn,
           ExecutionTime: Math.round((completedOn - startedOn) / 1000),
         }),

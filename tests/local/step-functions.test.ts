@@ -17,6 +17,7 @@ import {
   MAX_RESTARTS,
   RESOURCE,
   glueJobHandler,
+  namedError,
   localDefinition,
   localResourceRefs,
   localSchedules,
@@ -338,6 +339,23 @@ describe('local executions', () => {
       },
     ]);
     expect(rec.events!.some((ev) => ev.type === 'StateCaught' && ev.state === 'RunEtlJob')).toBe(true);
+  });
+
+  it('a table that does not exist or bad job arguments end the job run FAILED (States.TaskFailed), as the job script fails on AWS', async () => {
+    const l = await lake();
+    // StartJobRun does not read argument values: on AWS the job script raises these, and the run ends FAILED.
+    l.runner.mockRejectedValue(
+      namedError('Glue.EntityNotFoundException', "table 'nosuch' does not exist (no schema in schemas/)"),
+    );
+    const e = await engine(l);
+    await e.startExecution('replay-nosuch', { mode: 'replay', table: 'nosuch' });
+    const rec = (await e.waitForExecution('replay-nosuch'))!;
+    expect([rec.status, rec.error]).toEqual(['FAILED', 'States.TaskFailed']);
+    expect(JSON.parse(rec.cause!)).toMatchObject({
+      JobRunState: 'FAILED',
+      ErrorMessage: "Glue.EntityNotFoundException: table 'nosuch' does not exist (no schema in schemas/)",
+    });
+    expect(l.notices[0]).toMatchObject({ kind: 'ETL_FAILED', detail: { error: 'States.TaskFailed' } });
   });
 
   it('waits for a busy lake as the definition says: looks for its result (a 403 without ListBucket), waits, asks again', async () => {
