@@ -2,12 +2,30 @@
 import awsCron from 'aws-cron-parser';
 import type { StateMachineConfig } from './config';
 
-/** rate(N minute|minutes|hour|hours|day|days) in seconds; undefined for cron() and anything else. */
+/**
+ * rate(N minute|minutes|hour|hours|day|days) in seconds; undefined for cron() and anything else. A rate() that
+ * EventBridge refuses is refused here too, with its reason, rather than read some other way: N a whole number of 1
+ * or more, the unit singular for 1 and plural otherwise (`rate(1 minutes)`, `rate(5 minute)` and `rate(0 minutes)`
+ * fail at deploy).
+ */
 export function rateSeconds(expression: string): number | undefined {
-  const m = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/.exec(expression.trim());
-  if (!m) return undefined;
-  const unit = m[2]!.startsWith('minute') ? 60 : m[2]!.startsWith('hour') ? 3600 : 86400;
-  return Number(m[1]) * unit;
+  const inner = /^rate\((.*)\)$/.exec(expression.trim())?.[1];
+  if (inner === undefined) return undefined;
+  const m = /^\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*$/.exec(inner);
+  if (!m) {
+    throw new Error(
+      `schedule ${expression}: a rate() expression is rate(<value> <unit>), the unit minute(s), hour(s) or day(s)`,
+    );
+  }
+  const value = Number(m[1]);
+  const unit = m[2]!;
+  if (value < 1) throw new Error(`schedule ${expression}: a rate() value is a whole number of 1 or more`);
+  if ((value === 1) !== !unit.endsWith('s')) {
+    throw new Error(
+      `schedule ${expression}: EventBridge takes the unit singular for 1 and plural otherwise (rate(1 ${unit.replace(/s$/, '')}), rate(${value === 1 ? 5 : value} ${unit.replace(/s?$/, 's')}))`,
+    );
+  }
+  return value * (unit.startsWith('minute') ? 60 : unit.startsWith('hour') ? 3600 : 86400);
 }
 
 /**
@@ -29,12 +47,38 @@ export function cronFields(expression: string): string | undefined {
       `schedule ${expression}: one of day-of-month and day-of-week must be '?' (EventBridge cron expressions)`,
     );
   }
+  // A bare L in day-of-week is the week's last day, Saturday (7), which aws-cron-parser cannot read alone.
+  if (fields[4] === 'L') fields[4] = '7';
+  const cron = fields.join(' ');
   try {
-    awsCron.parse(fields.join(' '));
+    // Its next time too: the parser throws some of its refusals only then.
+    nextCronRun(cron, new Date());
   } catch (e) {
     throw new Error(`schedule ${expression}: ${(e as Error).message}`);
   }
-  return fields.join(' ');
+  return cron;
+}
+
+/** Times a cron()'s next run is looked for before giving up (a day that exists in no month of its years). */
+const MAX_CRON_TRIES = 1000;
+
+/**
+ * The next time of a cron() after `from`, by aws-cron-parser, on days that exist: the parser rolls a day past a
+ * month's end over into the next month (day 30 of February firing on 2 March), where EventBridge fires only on the
+ * dates there are, so a time that is not in the expression's months and days is passed over.
+ */
+function nextCronRun(cron: string, from: Date): Date | null {
+  const parsed = awsCron.parse(cron);
+  const plain = (list: unknown[]) => list.length > 0 && list.every((v) => typeof v === 'number');
+  const months = plain(parsed.months) ? new Set(parsed.months as number[]) : undefined;
+  const days = plain(parsed.daysOfMonth) ? new Set(parsed.daysOfMonth as number[]) : undefined;
+  let at: Date | null = from;
+  for (let i = 0; i < MAX_CRON_TRIES && at; i++) {
+    at = awsCron.next(parsed, at);
+    if (!at) return null;
+    if ((!months || months.has(at.getUTCMonth() + 1)) && (!days || days.has(at.getUTCDate()))) return at;
+  }
+  return null;
 }
 
 /** Every intervalSeconds (rate(), or LAKE_COMPACTION_INTERVAL_SECONDS), or at the times of a cron(). */
@@ -44,7 +88,7 @@ export type LocalSchedule = { input: unknown; source: string } & (
 
 /** When a schedule fires next after `from` (strictly); null when a cron() has no later time (its years are past). */
 export function nextRun(schedule: LocalSchedule, from: Date): Date | null {
-  if (schedule.cron !== undefined) return awsCron.next(awsCron.parse(schedule.cron), from);
+  if (schedule.cron !== undefined) return nextCronRun(schedule.cron, from);
   return new Date(from.getTime() + schedule.intervalSeconds * 1000);
 }
 

@@ -40,6 +40,40 @@ describe('local schedules', () => {
     expect(next('cron(0 0 L * ? *)', '2026-02-01T00:00:00Z')).toBe('2026-02-28T00:00:00.000Z');
   });
 
+  it('cron(): fires only on days that exist, as EventBridge (not day 30 of February on 2 March)', () => {
+    const times = (rate: string, from: string, n: number) => {
+      const [s] = localSchedules(machine(rate), {});
+      const out: string[] = [];
+      for (let t: Date | null = at(from); out.length < n && t;) {
+        t = nextRun(s!, t);
+        if (t) out.push(t.toISOString().slice(0, 10));
+      }
+      return out;
+    };
+    expect(times('cron(0 0 30 * ? *)', '2027-01-01T00:00:00Z', 3)).toEqual([
+      '2027-01-30',
+      '2027-03-30',
+      '2027-04-30',
+    ]);
+    expect(times('cron(0 0 31 * ? *)', '2027-01-01T00:00:00Z', 3)).toEqual([
+      '2027-01-31',
+      '2027-03-31',
+      '2027-05-31',
+    ]);
+    expect(times('cron(0 0 29 2 ? *)', '2027-01-01T00:00:00Z', 2)).toEqual(['2028-02-29', '2032-02-29']);
+    expect(times('cron(0 0 28-31 * ? *)', '2027-02-01T00:00:00Z', 3)).toEqual([
+      '2027-02-28',
+      '2027-03-28',
+      '2027-03-29',
+    ]);
+  });
+
+  it('cron(): L alone in day-of-week is the last day of the week, Saturday; 5L the last Thursday', () => {
+    expect(localSchedules(machine('cron(0 0 ? * L *)'), {})[0]).toMatchObject({ cron: '0 0 ? * 7 *' });
+    expect(next('cron(0 0 ? * L *)', '2027-01-01T00:00:00Z')).toBe('2027-01-02T00:00:00.000Z');
+    expect(next('cron(0 0 ? * 5L *)', '2027-01-01T00:00:00Z')).toBe('2027-01-28T00:00:00.000Z');
+  });
+
   it('cron(): no later time once its years are past', () => {
     expect(next('cron(0 0 1 1 ? 2020)', '2026-01-01T00:00:00Z')).toBeUndefined();
   });
@@ -51,6 +85,16 @@ describe('local schedules', () => {
     );
     expect(() => cronFields('cron(0 12 ? * ? *)')).toThrow(/one of day-of-month and day-of-week/);
     expect(() => cronFields('cron(99 * * * ? *)')).toThrow(/99 is not between 0 and 59/);
+    // rate(): a whole number of 1 or more, the unit singular for 1 and plural otherwise (EventBridge's PutRule).
+    expect(() => localSchedules(machine('rate(1 minutes)'), {})).toThrow(
+      /singular for 1 and plural otherwise/,
+    );
+    expect(() => localSchedules(machine('rate(5 minute)'), {})).toThrow(
+      /singular for 1 and plural otherwise/,
+    );
+    expect(() => localSchedules(machine('rate(0 minutes)'), {})).toThrow(/a whole number of 1 or more/);
+    expect(() => localSchedules(machine('rate(5 weeks)'), {})).toThrow(/minute\(s\), hour\(s\) or day\(s\)/);
+    expect(localSchedules(machine('rate(1 day)'), {})[0]).toMatchObject({ intervalSeconds: 86400 });
     expect(() => localSchedules(machine('at(2026-01-01T00:00:00)'), {})).toThrow(
       /only rate\(\) and cron\(\) expressions/,
     );
