@@ -5,7 +5,8 @@
  * 3 removed every backslash from every result (`result.replaceAll("\\", "")`), so JSON text with an escaped quote
  * came out broken — e.g. States.JsonToString of an upload key with a `"` in it, which the ETL's FileJobArguments
  * passes to the job. The project patches the library (patches/aws-local-stepfunctions+*.patch, applied by
- * patch-package at install); these tests fail without the patch.
+ * patch-package at install); these tests fail without the patch. It also names an intrinsic function that fails
+ * (JSON.parse in States.StringToJson) States.IntrinsicFailure, as Step Functions does, not by the JavaScript error.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
@@ -51,6 +52,32 @@ describe('intrinsic functions on the local engine', () => {
 
   it('States.Format still refuses a template whose placeholders and arguments do not match', async () => {
     await expect(pass({ 'x.$': "States.Format('{} {}', $.a)" }, { a: 1 })).rejects.toThrow(/do not match/);
+  });
+
+  it('an intrinsic function that fails (States.StringToJson of no JSON) is States.IntrinsicFailure, caught by States.ALL', async () => {
+    // Step Functions' error name for a failed intrinsic function, not JavaScript's (SyntaxError), retried and caught
+    // as the definition says (the ETL's ReadUploadResult reads a result file with States.StringToJson).
+    const definition = {
+      StartAt: 'Read',
+      States: {
+        Read: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
+          ResultSelector: { 'summary.$': 'States.StringToJson($.Body)' },
+          Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    } as unknown as StateMachineDefinition;
+    const run = new StateMachine(definition).run({} as never, {
+      overrides: { taskResourceLocalHandlers: { Read: async () => ({ Body: '{"status":"SUCC' }) } },
+    });
+    const out = (await run.result) as {
+      error: { Error: string; Cause: string };
+    };
+    expect(out.error.Error).toBe('States.IntrinsicFailure');
+    expect(out.error.Cause).toMatch(/^States.StringToJson: .*JSON/);
   });
 
   it('States.JsonMerge makes a new object: a Result of the definition is not changed for the next execution', async () => {
