@@ -471,6 +471,20 @@ export const CORPUS: CorpusEntry[] = [
       'https://trino.io/docs/current/functions/json.html (Cast to JSON: a ROW without field names is an array)',
   },
   {
+    // A time literal with a zone is time with time zone in Trino; DuckDB reads a time and drops the zone: refused.
+    sql: "SELECT TIME '01:02:03.456 +01:00'",
+    refused:
+      /not supported by the local engine: TIME '01:02:03\.456 \+01:00': Athena reads a time literal with a zone/,
+    source:
+      "https://trino.io/docs/current/language/types.html (TIME WITH TIME ZONE: TIME '01:02:03.456 -08:00')",
+  },
+  {
+    sql: "SELECT TIME '01:02:03.456' AS t",
+    rows: [['01:02:03.456']],
+    types: ['time'],
+    source: 'https://trino.io/docs/current/language/types.html (TIME)',
+  },
+  {
     sql: "SELECT lpad('abc', -1, 'x')",
     refused: /Target length must be in the range \[0\.\.2147483647\]/,
     source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (pad)',

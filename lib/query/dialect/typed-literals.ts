@@ -7,6 +7,7 @@
  */
 import { sqlString } from '../../duckdb-sql';
 import { tokenize } from '../sql-guard/lexer';
+import { LocalDialectError } from './local-error';
 import { applyEdits, isSymbol, type Edit } from './tokens';
 
 /** A typed literal Athena fails at analysis: the query fails with Trino's message. */
@@ -45,9 +46,13 @@ export function decimalLiteral(text: string): string {
   return `CAST(${sqlString(text)} AS DECIMAL(${precision}, ${scale}))`;
 }
 
+/** A TIME literal's text with a zone after the time: `01:02:03.456 +01:00`, `01:02:03 UTC`. */
+const TIME_WITH_ZONE =
+  /^\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][\w/+-]*)\s*$/;
+
 /** The statement with its typed literals written as DuckDB reads them as Athena does (the module comment). */
 export function rewriteTypedLiterals(sql: string): string {
-  if (!/\b(decimal|double|real|bigint|integer|int|smallint|tinyint|boolean|varchar|json)\s*'/i.test(sql))
+  if (!/\b(decimal|double|real|bigint|integer|int|smallint|tinyint|boolean|varchar|json|time)\s*'/i.test(sql))
     return sql;
   const { tokens } = tokenize(sql);
   const edits: Edit[] = [];
@@ -58,6 +63,13 @@ export function rewriteTypedLiterals(sql: string): string {
     const type = t.text.toLowerCase();
     const text = literal.text.slice(1, -1).replace(/''/g, "'");
     let sqlText: string | undefined;
+    if (type === 'time' && TIME_WITH_ZONE.test(text)) {
+      throw new LocalDialectError(
+        `TIME '${text}'`,
+        'Athena reads a time literal with a zone as time with time zone; DuckDB reads it as a time and drops the ' +
+          "zone. Write the time without it, or a timestamp: TIMESTAMP '2024-01-01 01:02:03 +01:00'",
+      );
+    }
     if (type === 'decimal') sqlText = decimalLiteral(text);
     else if (type === 'json') sqlText = `json_parse(${literal.text})`;
     else if (CAST_TYPES[type]) sqlText = `CAST(${literal.text} AS ${CAST_TYPES[type]})`;
