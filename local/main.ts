@@ -14,6 +14,7 @@ import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
 import { Shutdown, type ShutdownLog } from './shutdown';
 import { notLocalStage, startSettingProblem } from './start-settings';
+import { isToldRefusal } from './told-refusals';
 
 /** Until the lake's logger is loaded (a signal during start): plain lines on stderr. */
 const startupLog: ShutdownLog = {
@@ -178,14 +179,7 @@ function startFailure(err: unknown): string {
 main().catch((err) => {
   // A refusal of schemas/, a busy port, a service that does not resolve or a folder another namespace's lake runs
   // on is an answer, not a crash: its lines, without a stack.
-  const name = (err as { name?: string }).name;
-  const refused = [
-    'SchemasRefused',
-    'StartRefused',
-    'ServiceConfigError',
-    'LakeDirInUse',
-    'SettingError',
-  ].includes(name ?? '');
+  const refused = isToldRefusal(err);
   process.stderr.write(
     `failed to start the local data lake: ${refused ? (err as Error).message : startFailure(err)}\n`,
   );

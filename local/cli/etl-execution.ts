@@ -23,6 +23,7 @@ import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten } from './exit';
+import { isToldRefusal } from '../told-refusals';
 
 export interface EtlExecutionRequest {
   /** The execution's input, e.g. {"mode": "replay", "table": "orders"}. */
@@ -244,9 +245,9 @@ export function cliMain(what: string, main: () => Promise<number>): void {
   main().then(
     (code) => exitWhenWritten(code),
     (err) => {
-      // serverless.yml that does not resolve (local/service-config.ts) or a setting that is no such value
-      // (local/start-settings.ts) is told by its reason, without a stack.
-      const told = ['ServiceConfigError', 'SettingError'].includes((err as Error).name);
+      // A refusal (local/told-refusals.ts: serverless.yml that does not resolve, a setting that is no such value, …)
+      // is told by its reason, without a stack.
+      const told = isToldRefusal(err);
       process.stderr.write(
         `${what} failed to start: ${told ? (err as Error).message : ((err as Error).stack ?? err)}\n`,
       );
