@@ -43,6 +43,11 @@ export interface EtlPlansFile {
     /** Curated bucket: a run's work files (then <run_id>/), removed when it ends. */
     tmpPrefix: string;
     /**
+     * Curated bucket: the Glue job's swap journals (then <run_id>-<n>.json): a batch's staged files being put in
+     * place of the partitions they replace, finished or undone by the next run (etl_job.py swap_in, recover_swaps).
+     */
+    swapsPrefix: string;
+    /**
      * Raw bucket: where a dataset's uploads are (then <dataset>/<file>), and the name endings of files still being
      * written, which are no uploads (lib/uploads/key.ts): a rebuild reads the others.
      */
@@ -120,6 +125,7 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
       rejected: { table: REJECTED_TABLE, columns: REJECTED_COLUMNS.map((c) => c.name) },
       replayedPrefix: replayedStateKey('').slice(0, -'.json'.length),
       tmpPrefix: `${layout.curated.statePrefix}tmp/`,
+      swapsPrefix: `${layout.curated.statePrefix}swaps/`,
       uploads: { prefix: UPLOADS_PREFIX, temporarySuffixes: [...TEMPORARY_SUFFIXES] },
       runsPrefix: `${layout.curated.statePrefix}runs/`,
       compactionPrefix: `${layout.curated.statePrefix}compaction/`,

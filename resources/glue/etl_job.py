@@ -1280,10 +1280,12 @@ def check_catalog(database, plan, curated_bucket):
         )
 
 
-def write_rejected(s3, options, layout, plan, rejected, started_at, n):
+def stage_rejected(s3, options, layout, plan, rejected, started_at, n):
     """
-    Writes a batch's rejected records as ONE object, rejected/table_name=<t>/run_date=<d>/<run_id>-<n>.json: Spark
-    writes them to the run's work folder, the part file is copied into place, the folder removed. Returns its key.
+    Writes a batch's rejected records as ONE part file in the run's work folder (Spark writes a folder) and returns
+    [that file, its place: rejected/table_name=<t>/run_date=<d>/<run_id>-<n>.json] and the folder: swap_in puts it
+    in place with the batch's table files, so that a failed batch leaves no rejected records of rows a later run
+    takes again.
     """
     bucket = options["curated_bucket"]
     tmp = "%s%s/rejected-%d/" % (layout["tmpPrefix"], options["run_id"], n)
@@ -1293,16 +1295,107 @@ def write_rejected(s3, options, layout, plan, rejected, started_at, n):
         .option("ignoreNullFields", "false")
         .json("s3://%s/%s" % (bucket, tmp))
     )
-    written = list_keys(s3, bucket, tmp)
-    parts = [k for k in written if k.rsplit("/", 1)[-1].startswith("part-")]
+    parts = [k for k in list_keys(s3, bucket, tmp) if k.rsplit("/", 1)[-1].startswith("part-")]
     if len(parts) != 1:
         raise JobError("%s: Spark wrote %d rejected part files, expected one" % (plan["table"], len(parts)))
     key = rejected_object_key(layout, plan["table"], started_at.strftime("%Y-%m-%d"), options["run_id"], n)
-    s3.copy({"Bucket": bucket, "Key": parts[0]}, bucket, key)
-    for k in written:
-        s3.delete_object(Bucket=bucket, Key=k)
-    options["rejected_written"].append(key)
-    return key
+    return [parts[0], key], tmp
+
+
+def swap_journal_key(layout, run_id, n):
+    return "%s%s-%d.json" % (layout["swapsPrefix"], run_id, n)
+
+
+def staged_copies(staging, staged_keys, prefix):
+    """[staged key, its place]: the part files Spark wrote under `staging`, at the same place under `prefix`."""
+    return [
+        [key, prefix + key[len(staging) :]]
+        for key in sorted(staged_keys)
+        if key.startswith(staging) and key.rsplit("/", 1)[-1].startswith("part-")
+    ]
+
+
+def delete_keys(s3, bucket, keys):
+    """Deletes objects, 1,000 per request; a key already gone is no error (S3 answers it as deleted)."""
+    keys = list(keys)
+    for i in range(0, len(keys), 1000):
+        chunk = keys[i : i + 1000]
+        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+        errors = answer.get("Errors") or []
+        if errors:
+            raise JobError(
+                "could not delete %d objects, e.g. %s: %s" % (len(errors), errors[0].get("Key"), errors[0].get("Message"))
+            )
+
+
+def swap_in(s3, bucket, journal_key, copies, deletes, staging):
+    """
+    Puts a batch's staged files (its partitions' new files, its rejected records) in place of the files they replace,
+    so that no failure leaves a partition without its rows, as the local runner's swap journal does
+    (lib/etl/duckdb-runner/swap-journal.ts). Spark's own overwrite deletes each partition, then copies its new files
+    in (a rename on S3): a failure between the two lost the partition's stored rows. Here:
+      1. the journal (phase copy) names every copy [staged, place], every file replaced and the staging folders;
+      2. each staged file is copied to its place (new names: what it replaces is still there);
+      3. the journal says phase delete; 4. the files replaced are deleted;
+      5. the journal is deleted, then the staging.
+    A failure in 2 is undone by the next run, one in 4 finished (recover_swaps). Between 2 and 4 a query reads a
+    partition's old and new files together.
+    """
+    journal = {"phase": "copy", "copies": copies, "deletes": sorted(set(deletes)), "staging": list(staging)}
+    put_json(s3, bucket, journal_key, journal)
+    for source, target in copies:
+        s3.copy({"Bucket": bucket, "Key": source}, bucket, target)
+    journal["phase"] = "delete"
+    put_json(s3, bucket, journal_key, journal)
+    finish_swap(s3, bucket, journal_key, journal)
+
+
+def finish_swap(s3, bucket, journal_key, journal):
+    delete_keys(s3, bucket, journal["deletes"])
+    s3.delete_object(Bucket=bucket, Key=journal_key)
+    for prefix in journal["staging"]:
+        delete_keys(s3, bucket, list_keys(s3, bucket, prefix))
+
+
+def swap_journal(body, where):
+    """A swap journal as swap_in writes it; a damaged one is named (README "Damaged state files")."""
+    j = parse_state_json(body, where)
+
+    def texts(v):
+        return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
+
+    if not (
+        isinstance(j, dict)
+        and j.get("phase") in ("copy", "delete")
+        and isinstance(j.get("copies"), list)
+        and all(texts(c) and len(c) == 2 for c in j["copies"])
+        and texts(j.get("deletes"))
+        and texts(j.get("staging"))
+    ):
+        raise JobError('%s is damaged (not a swap journal); README "Damaged state files" says what to do with it' % where)
+    return j
+
+
+def recover_swaps(s3, bucket, layout):
+    """
+    Before a run: each swap a failed run left (its journal) is finished (phase delete: the new files are all in
+    place, the old ones are deleted) or undone (phase copy: the copies made so far are deleted, so the partitions are
+    as they were; the batch's inputs were not recorded as taken, so this run takes them again). Returns what was done.
+    """
+    done = []
+    for key in sorted(list_keys(s3, bucket, layout["swapsPrefix"])):
+        journal = swap_journal(s3.get_object(Bucket=bucket, Key=key)["Body"].read(), "s3://%s/%s" % (bucket, key))
+        if journal["phase"] == "delete":
+            finish_swap(s3, bucket, key, journal)
+            done.append({"journal": key, "finished": True, "deleted": len(journal["deletes"])})
+        else:
+            delete_keys(s3, bucket, [target for _, target in journal["copies"]])
+            s3.delete_object(Bucket=bucket, Key=key)
+            for prefix in journal["staging"]:
+                delete_keys(s3, bucket, list_keys(s3, bucket, prefix))
+            done.append({"journal": key, "finished": False, "undone": len(journal["copies"])})
+        print(json.dumps({"warning": "a swap that a failed run left was finished or undone", **done[-1]}))
+    return done
 
 
 def run_plan(
@@ -1332,7 +1425,7 @@ def run_plan(
     rows_read = typed.count() + malformed_count
 
     # One record per row that failed typing or did not parse (lib/etl/rejected.ts), and per incoming copy of an event
-    # id with other data than the row the merge keeps (conflicts, below): written before the table.
+    # id with other data than the row the merge keeps (conflicts, below): staged, and put in place with the table.
     rejected = spark.sql(rejected_records_sql(plan, layouts))
     rows_rejected = typed.where("reject_reason IS NOT NULL").count() + malformed_count
     # Raw objects read again (replay, rebuild) that a compaction took had their conflicting copies recorded then;
@@ -1340,10 +1433,16 @@ def run_plan(
     conflicts = None if reload and not conflicts_too else conflict_sql(plan, layouts)
     rejected_location = None
 
-    def write_rejected_records(records, count):
+    bucket = options["curated_bucket"]
+    # What the batch puts in place, as one swap (swap_in): [staged, place], the files replaced, the staging folders.
+    copies, replaced, staging = [], [], []
+
+    def stage_rejected_records(records, count):
         if not count:
             return None
-        write_rejected(s3, options, layouts, plan, records, started_at, n)
+        pair, folder = stage_rejected(s3, options, layouts, plan, records, started_at, n)
+        copies.append(pair)
+        staging.append(folder)
         return rejected_prefix(layouts, plan["table"], started_at.strftime("%Y-%m-%d"))
 
     incoming = spark.sql("SELECT * FROM typed WHERE reject_reason IS NULL")
@@ -1383,7 +1482,7 @@ def run_plan(
                                    % (plan["table"], conflict_count, records.count()))
                 rejected = rejected.unionByName(records)
                 rows_rejected += conflict_count
-        rejected_location = write_rejected_records(rejected, rows_rejected)
+        rejected_location = stage_rejected_records(rejected, rows_rejected)
         # The partitions the merged rows are in (a partition only to rewrite that holds no rows is left as it is),
         # and those of the incoming rows or held ones the merge left without rows (their keys' kept copies are in
         # other partitions), emptied below: a dynamic overwrite only replaces the partitions it writes rows to.
@@ -1396,24 +1495,31 @@ def run_plan(
         written, emptied = partitions_written(incoming_partitions, held, kept_in, stored)
         if "lake_source_file" in plan["outputColumns"]:
             sources = source_figures(typed, malformed, existing, merged, plan)
+        # Written to the run's work folder, then swapped in: the files of every partition written (the merged rows'
+        # and those emptied) are replaced by the staged ones, never deleted before those are in place.
+        table_staging = "%s%s/table-%d/" % (layouts["tmpPrefix"], options["run_id"], n)
         (
             merged.repartition(*plan["partitionKeys"])
             .sortWithinPartitions(*plan["partitionKeys"], *plan["primaryKey"])
             .write.mode("overwrite")
             .partitionBy(*plan["partitionKeys"])
             .option("compression", "zstd")
-            .parquet("s3://%s/%s" % (options["curated_bucket"], plan["prefix"]))
+            .parquet("s3://%s/%s" % (bucket, table_staging))
         )
-        for values in emptied:
-            for key in list_keys(s3, options["curated_bucket"], partition_path(plan, values)):
-                s3.delete_object(Bucket=options["curated_bucket"], Key=key)
+        staging.append(table_staging)
+        copies.extend(staged_copies(table_staging, list_keys(s3, bucket, table_staging), plan["prefix"]))
+        for values in written:
+            replaced.extend(list_keys(s3, bucket, partition_path(plan, values)))
         merged.unpersist()
         existing.unpersist()
     raw.unpersist()
 
     if not partitions:
         # Nothing to merge (every row rejected): only the rejected records.
-        rejected_location = write_rejected_records(rejected, rows_rejected)
+        rejected_location = stage_rejected_records(rejected, rows_rejected)
+    if copies or replaced:
+        swap_in(s3, bucket, swap_journal_key(layouts, options["run_id"], n), copies, replaced, staging)
+    options["rejected_written"].extend(place for staged, place in copies if place.startswith(layouts["rejectedPrefix"]))
     if sources is None and "lake_source_file" in plan["outputColumns"]:
         # Nothing was merged (every row rejected): each file's reads and rejections still count.
         sources = source_figures(typed, malformed, None, None, plan)
@@ -1803,6 +1909,8 @@ def main(argv):
     if options["mode"] in ("file", "replay", "rebuild") and options["table"] not in plans_file["tables"]:
         raise JobError("no ETL plan for table %r (plans: %s)" % (options["table"], ", ".join(plans_file["tables"])))
     layout = plans_file["layout"]
+    # Swaps a failed run left half done: finished or undone before anything reads the tables (swap_in).
+    recover_swaps(s3, options["curated_bucket"], layout)
     spark = spark_session()
     # Every run, whatever its mode, takes the pending uploads and compacts the pending events (the lake runs one at a
     # time: what waits for it is taken by the next run); a replay or a rebuild does its table's work in between.

@@ -22,13 +22,35 @@ spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
 job = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(job)
 reads = []
+stores = {}
 class FakeS3:
-    # An S3 client over {key: text}: get_object, list_objects_v2 and its paginator, as the job calls them.
+    # An S3 client over {key: text}: get_object, list_objects_v2 and its paginator, and the writes (put_object, copy,
+    # delete_object, delete_objects), as the job calls them. {"$s3": objects, "$store": name} shares one store between
+    # calls ({"$objects": name} is its objects then); "$fail": {"copy": n} fails the n-th copy (from 1), "delete": n
+    # the n-th delete_objects, as S3 could.
     class exceptions:
         class NoSuchKey(Exception):
             pass
-    def __init__(self, objects):
+    def __init__(self, objects, fail=None):
         self.objects = objects
+        self.fail = dict(fail or {})
+        self.calls = {"copy": 0, "delete": 0}
+    def failing(self, what):
+        self.calls[what] += 1
+        if self.fail.get(what) == self.calls[what]:
+            raise RuntimeError("injected %s failure (S3 503 Slow Down)" % what)
+    def put_object(self, Bucket, Key, Body, ContentType=None):
+        self.objects[Key] = Body.decode("utf-8") if isinstance(Body, bytes) else Body
+    def copy(self, CopySource, Bucket, Key):
+        self.failing("copy")
+        self.objects[Key] = self.objects[CopySource["Key"]]
+    def delete_object(self, Bucket, Key):
+        self.objects.pop(Key, None)
+    def delete_objects(self, Bucket, Delete):
+        self.failing("delete")
+        for o in Delete["Objects"]:
+            self.objects.pop(o["Key"], None)
+        return {}
     def get_object(self, Bucket, Key):
         if Key not in self.objects:
             raise FakeS3.exceptions.NoSuchKey(Key)
@@ -48,7 +70,14 @@ class FakeS3:
         return Paginator()
 def arg(a):
     if isinstance(a, dict) and "$s3" in a:
-        return FakeS3(a["$s3"])
+        if "$store" not in a:
+            return FakeS3(a["$s3"], a.get("$fail"))
+        if a["$store"] not in stores:
+            stores[a["$store"]] = FakeS3(a["$s3"], a.get("$fail"))
+        store = stores[a["$store"]]
+        store.fail = dict(a.get("$fail") or {})
+        store.calls = {"copy": 0, "delete": 0}
+        return store
     if isinstance(a, dict) and "$reader" in a:
         data = base64.b64decode(a["$reader"])
         def read(size):
@@ -58,6 +87,9 @@ def arg(a):
     return base64.b64decode(a["$b64"]) if isinstance(a, dict) and "$b64" in a else a
 out = []
 for name, *args in json.load(sys.stdin):
+    if name == "$objects":
+        out.append({"value": dict(stores[args[0]].objects)})
+        continue
     printed = io.StringIO()
     try:
         v = getattr(job, name)
@@ -65,7 +97,7 @@ for name, *args in json.load(sys.stdin):
         with contextlib.redirect_stdout(printed):
             value = v(*[arg(a) for a in args]) if callable(v) else v
         out.append({"value": value, "reads": list(reads), "printed": printed.getvalue()})
-    except job.JobError as e:
+    except (job.JobError, RuntimeError) as e:
         out.append({"error": str(e), "printed": printed.getvalue()})
 json.dump(out, sys.stdout, default=sorted)
 `;
@@ -81,5 +113,20 @@ export const one = (name: string, ...args: unknown[]) => py([[name, ...args]])[0
 export const b64 = (b: Buffer) => ({ $b64: b.toString('base64') });
 /** An S3 client over these objects (key → text) for the job's functions. */
 export const fakeS3 = (objects: Record<string, string>) => ({ $s3: objects });
+/**
+ * An S3 client kept between the calls of one py([...]) under `store` (its objects: the call storeObjects(store)),
+ * failing its n-th copy or delete_objects of the call it is given to, when asked.
+ */
+export const sharedS3 = (
+  store: string,
+  objects: Record<string, string> = {},
+  fail?: { copy?: number; delete?: number },
+) => ({
+  $s3: objects,
+  $store: store,
+  ...(fail ? { $fail: fail } : {}),
+});
+/** The call that answers the objects of a shared store (sharedS3) at that point of the calls. */
+export const storeObjects = (store: string) => ['$objects', store];
 /** A read(size) function over the bytes (their first size bytes); the sizes it was called with come as reads. */
 export const reader = (b: Buffer) => ({ $reader: b.toString('base64') });
