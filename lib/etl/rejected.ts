@@ -50,6 +50,14 @@ export const rejectedRowsPrefix = (table: string, runDate: string) =>
 export const rejectedObjectKey = (table: string, runDate: string, runId: string, n: number) =>
   `${rejectedRowsPrefix(table, runDate)}${runId}-${n}.json`;
 
+/**
+ * The i-th other name of a rejected file whose name is taken (i from 1: <run_id>-<n>-<i>.json): the state machine
+ * runs the job again under the same run id after a failed run, whose batches count from 0 again; a file of the run
+ * before keeps its name and records (etl_job.py free_rejected_key does the same).
+ */
+export const otherRejectedObjectKey = (key: string, i: number) =>
+  `${key.slice(0, -'.json'.length)}-${i}.json`;
+
 /** The replays' record of a table: the rejected files they have taken. */
 export const replayedStateKey = (table: string) => `${curated.statePrefix}replayed/${table}.json`;
 

@@ -1298,8 +1298,29 @@ def stage_rejected(s3, options, layout, plan, rejected, started_at, n):
     parts = [k for k in list_keys(s3, bucket, tmp) if k.rsplit("/", 1)[-1].startswith("part-")]
     if len(parts) != 1:
         raise JobError("%s: Spark wrote %d rejected part files, expected one" % (plan["table"], len(parts)))
-    key = rejected_object_key(layout, plan["table"], started_at.strftime("%Y-%m-%d"), options["run_id"], n)
+    run_date = started_at.strftime("%Y-%m-%d")
+    key = rejected_object_key(layout, plan["table"], run_date, options["run_id"], n)
+    key = free_rejected_key(s3, bucket, key, options["rejected_written"])
     return [parts[0], key], tmp
+
+
+def free_rejected_key(s3, bucket, key, taken=()):
+    """
+    `key`, or when a file has it (or this run put one there) <run_id>-<n>-<i>.json with the first free i: the state
+    machine runs the job again under the same run id after a failed run, whose batches count from 0 again; the file
+    of the run before keeps its name and records (lib/etl/rejected.ts otherRejectedObjectKey, as the local runner).
+    """
+    candidate, i = key, 0
+    while candidate in taken or key_exists(s3, bucket, candidate):
+        i += 1
+        candidate = "%s-%d.json" % (key[: -len(".json")], i)
+    return candidate
+
+
+def key_exists(s3, bucket, key):
+    """Whether an object has this key: listed with it as the prefix, it is the first key (it sorts before longer ones)."""
+    contents = s3.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+    return bool(contents) and contents[0]["Key"] == key
 
 
 def swap_journal_key(layout, run_id, n):

@@ -130,3 +130,21 @@ describe('the Glue job swaps a batch into the tables so that no failure loses st
     }
   });
 });
+
+describe('the Glue job names a rejected file as the local runner does', () => {
+  withPython('a name a run before took (the same run id, run again) gets -<i>, the first free one', () => {
+    const base = 'rejected/table_name=orders/run_date=2026-03-06/scheduled-1-0.json';
+    const s3 = sharedS3('r', {
+      [base]: 'first run',
+      'rejected/table_name=orders/run_date=2026-03-06/scheduled-1-0-1.json': 'second',
+    });
+    const [free, none, written] = py([
+      ['free_rejected_key', s3, 'cur', base, []],
+      ['free_rejected_key', sharedS3('e'), 'cur', base, []],
+      ['free_rejected_key', sharedS3('e'), 'cur', base, [base]],
+    ]);
+    expect(free!.value).toBe('rejected/table_name=orders/run_date=2026-03-06/scheduled-1-0-2.json');
+    expect(none!.value).toBe(base);
+    expect(written!.value).toBe('rejected/table_name=orders/run_date=2026-03-06/scheduled-1-0-1.json');
+  });
+});

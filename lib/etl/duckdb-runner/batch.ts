@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
-import { rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
+import { otherRejectedObjectKey, rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
 import { countMerged, countRead, figuresBySource } from './batch-counts';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed, RunFailure } from './errors';
@@ -246,7 +246,15 @@ async function stageAndSwap(
     await conn.run(`COPY (${records}) TO ${sqlString(staged)} (FORMAT json)`);
     await fsyncFile(staged);
     rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate);
-    const target = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
+    let target = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
+    // A run again under the same run id (after a failed one) numbers its batches from 0 again: a taken name is kept.
+    for (
+      let i = 1;
+      ctx.rejectedWritten.has(target) || (await exists(path.join(ctx.curatedDir, target)));
+      i++
+    ) {
+      target = otherRejectedObjectKey(rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch), i);
+    }
     rejected = { staged: path.relative(ctx.curatedDir, staged), target };
     ctx.rejectedWritten.add(target);
   }
