@@ -31,7 +31,7 @@ Modes 'replay' and 'rebuild' (--table required) do their table's work between th
 runner does (lib/etl/duckdb-runner/replay.ts, rebuild.ts): a replay reads again the raw objects that rejected rows of
 the table came from (rejected files no earlier replay took; recorded in _state/replayed/<table>.json after the data),
 a rebuild every raw object of the table and then rewrites the partitions none touched; both merge by
-plan.reloadMergeSql, in batches of at most REBUILD_BATCH_BYTES.
+plan.reloadMergeSql, in batches of at most BATCH_BYTES.
 
 Arguments (lib/etl/run.ts): --etl_mode file|events|replay|rebuild, --table (file: the triggering upload's table; events:
 optional, one event table; replay, rebuild: the table), --inputs (file: JSON list of raw keys, taken when no pending
@@ -51,8 +51,9 @@ from datetime import datetime, timezone
 
 ENGINE = "glue"
 MODES = ("file", "events", "replay", "rebuild")
-# Raw bytes read per batch by a replay or a rebuild (a G.1X worker has 16 GiB; the local runner uses 64 MiB).
-REBUILD_BATCH_BYTES = 2 * 1024 ** 3
+# Raw bytes read per batch by a compaction, a replay or a rebuild (a G.1X worker has 16 GiB; the local runner uses
+# 64 MiB): a backlog is compacted batch after batch, each recorded in the manifests once its rows are in the table.
+BATCH_BYTES = 2 * 1024 ** 3
 FORMATS = ("csv", "json", "jsonl", "parquet")
 # The plans file this job runs (lib/etl/plans.ts PLANS_FILE_VERSION): 3 has the event tables' conflicts.
 PLANS_FILE_VERSION = 3
@@ -263,6 +264,22 @@ def arrival_date(key, pattern):
 
 def manifest_key(layout, table, date):
     return "%s%s/arrival_date=%s.json" % (layout["compactionPrefix"], table, date)
+
+
+def read_manifest(s3, bucket, key):
+    """
+    A compaction manifest, {"processed": [raw keys]} (none yet: nothing processed); one of another shape is named as
+    damaged rather than read as empty (which re-read the day) or failing on its first use (README "Damaged state
+    files"; lib/etl/duckdb-runner/events.ts readManifests does the same).
+    """
+    m = get_json(s3, bucket, key, {"processed": []})
+    processed = m.get("processed") if isinstance(m, dict) else None
+    if not (isinstance(processed, list) and all(isinstance(k, str) for k in processed)):
+        raise JobError(
+            's3://%s/%s is damaged (not a compaction manifest, {"processed": [keys]}); README "Damaged state files" '
+            "says what to do with it" % (bucket, key)
+        )
+    return {"processed": processed}
 
 
 def rejected_table_prefix(layout, table):
@@ -1725,27 +1742,33 @@ def run_events(spark, s3, options, plans_file, started_at):
         if options["table"] not in plans_file["events"]:
             raise JobError("no event table %r (event tables: %s)" % (options["table"], ", ".join(names)))
         names = [options["table"]]
+    pattern = layout["arrivalDatePattern"]
     for table in names:
         plan = plans_file["tables"][table]
-        keys = list_keys(s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"])
-        dates = {arrival_date(k, layout["arrivalDatePattern"]) for k in keys} - {None}
-        manifests = {d: get_json(s3, options["curated_bucket"], manifest_key(layout, table, d), {}) for d in dates}
-        processed = {d: set(m.get("processed", [])) for d, m in manifests.items()}
-        pending = pending_by_date(keys, processed, layout)
-        batch = sorted(k for group in pending.values() for k in group)
-        if not batch:
-            tables.append(table_figures(plan, 0, 0, 0, 0, [], None, layout))
-            continue
-        tables.append(run_plan(spark, s3, options, layout, plan, batch, started_at, declared)[0])
-        # Only now that the rows are in the table: a crash before this line re-runs these keys (deduplicated).
-        for date, added in sorted(pending.items()):
-            put_json(
-                s3,
-                options["curated_bucket"],
-                manifest_key(layout, table, date),
-                merged_manifest(manifests.get(date, {}), added),
-            )
-        inputs.extend(batch)
+        objects = list_objects(s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"])
+        keys = [k for k, _ in objects]
+        dates = {arrival_date(k, pattern) for k in keys} - {None}
+        manifests = {d: read_manifest(s3, options["curated_bucket"], manifest_key(layout, table, d)) for d in dates}
+        processed = {d: set(m["processed"]) for d, m in manifests.items()}
+        wanted = {k for group in pending_by_date(keys, processed, layout).values() for k in group}
+        # Arrival order within a day, days in order, as the local runner takes them.
+        todo = sorted(([k, n] for k, n in objects if k in wanted), key=lambda o: (arrival_date(o[0], pattern), o[0]))
+
+        def record(batch, table=table, manifests=manifests):
+            # Only now that the batch's rows are in the table: a failure before re-runs its keys (deduplicated); the
+            # batches before stay recorded, so a backlog too large for one run is compacted over runs.
+            by_date = {}
+            for key in batch:
+                by_date.setdefault(arrival_date(key, pattern), []).append(key)
+            for date, added in sorted(by_date.items()):
+                manifests[date] = merged_manifest(manifests.get(date, {}), added)
+                put_json(s3, options["curated_bucket"], manifest_key(layout, table, date), manifests[date])
+
+        done, total = run_batches(
+            spark, s3, options, layout, plan, todo, started_at, declared, after_batch=record, reload=False
+        )
+        tables.append(total if total is not None else table_figures(plan, 0, 0, 0, 0, [], None, layout))
+        inputs.extend(done)
     return inputs, tables
 
 
@@ -1798,11 +1821,23 @@ def gzip_problem(read, chunk=64 * 1024):
 
 
 def run_batches(
-    spark, s3, options, layout, plan, objects, started_at, declared, after_batch=None, skipped=None, conflicts_too=False
+    spark,
+    s3,
+    options,
+    layout,
+    plan,
+    objects,
+    started_at,
+    declared,
+    after_batch=None,
+    skipped=None,
+    conflicts_too=False,
+    reload=True,
 ):
     """
-    Runs [key, size] objects through a plan in batches of REBUILD_BATCH_BYTES (reloadMergeSql): (keys, figures). A
-    gzip object that is not whole is left out (and added to skipped).
+    Runs [key, size] objects through a plan in batches of BATCH_BYTES (reload: reloadMergeSql, else mergeSql):
+    (keys, figures). A gzip object that is not whole is left out, named in a warning (and added to skipped): Spark
+    would fail the whole run on it, every run.
     """
     readable = []
     for key, size in objects:
@@ -1815,9 +1850,9 @@ def run_batches(
         if skipped is not None:
             skipped.append(key)
     total, inputs = None, []
-    for keys in size_batches(readable, REBUILD_BATCH_BYTES):
+    for keys in size_batches(readable, BATCH_BYTES):
         figures, _ = run_plan(
-            spark, s3, options, layout, plan, keys, started_at, declared, reload=True, conflicts_too=conflicts_too
+            spark, s3, options, layout, plan, keys, started_at, declared, reload=reload, conflicts_too=conflicts_too
         )
         total = add_figures(total, figures)
         inputs.extend(keys)
@@ -1873,7 +1908,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         prefix = plans_file["events"][table]["rawPrefix"]
         objects, skipped = rebuild_events(list_objects(s3, options["raw_bucket"], prefix), prefix, layout)
         dates = {arrival_date(k, layout["arrivalDatePattern"]) for k, _ in objects}
-        manifests = {d: get_json(s3, curated, manifest_key(layout, table, d), {}) for d in dates}
+        manifests = {d: read_manifest(s3, curated, manifest_key(layout, table, d)) for d in dates}
 
         def record(keys):
             # The compaction manifests then list every object (nothing is left pending for the compaction).
@@ -1908,7 +1943,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
     touched = total["all_partitions"] if total else set()
     untouched = [p for p in table_partitions(list_objects(s3, curated, plan["prefix"]), plan) if p["name"] not in touched]
     rewritten = 0
-    for group in size_batches([[p, p["bytes"]] for p in untouched], REBUILD_BATCH_BYTES):
+    for group in size_batches([[p, p["bytes"]] for p in untouched], BATCH_BYTES):
         rewrite = [p["values"] for p in group]
         figures, _ = run_plan(spark, s3, options, layout, plan, [], started_at, None, reload=True, rewrite=rewrite)
         total = add_figures(total, figures)

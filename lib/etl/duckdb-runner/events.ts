@@ -10,7 +10,8 @@ import type { TableDef } from '../../catalog/tables';
 import { rawEventsFormat } from '../../layout';
 import { buildPlan } from '../plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans';
-import { withoutCutGzip } from './gzip-check';
+import { logger } from '../../logger';
+import { gzipProblem, withoutCutGzip } from './gzip-check';
 import { runBatch, type BatchOptions, type RunContext } from './batch';
 import { bySize } from './batching';
 import { failed, UnreadableInput } from './errors';
@@ -60,10 +61,18 @@ export async function readManifests(
 ): Promise<Map<string, Set<string>>> {
   const manifests = new Map<string, Set<string>>();
   for (const date of [...new Set(dates)].sort()) {
-    const m = await readJsonFile<Manifest>(
-      path.join(ctx.curatedDir, compactionManifestKey(table.name, date)),
-    );
-    manifests.set(date, new Set(Array.isArray(m?.processed) ? m.processed : []));
+    const file = path.join(ctx.curatedDir, compactionManifestKey(table.name, date));
+    const m = await readJsonFile<unknown>(file);
+    // None yet: nothing processed. Another shape is damaged, named (the Glue job's read_manifest the same): read as
+    // empty, the whole day would be compacted again.
+    const processed = m === undefined ? [] : (m as Partial<Manifest> | null)?.processed;
+    if (!Array.isArray(processed) || !processed.every((k) => typeof k === 'string')) {
+      throw failed(
+        `${file} is damaged (not a compaction manifest, {"processed": [keys]}); README "Damaged state files" says ` +
+          'what to do with it',
+      );
+    }
+    manifests.set(date, new Set(processed));
   }
   return manifests;
 }
@@ -110,14 +119,23 @@ export async function loadRawEvents(
     objects.map((o) => o.date),
   );
   const inputs: string[] = [];
-  // Read again: an object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job
-  // too: Spark would fail the whole run).
-  if (opts.reload)
-    objects = await withoutCutGzip(
-      objects.map((o) => ({ ...o, file: path.join(ctx.rawDir, ...o.key.split('/')) })),
-      () => rawEventsFormat.gzip,
-      skipped,
-    );
+  // An object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job too: Spark
+  // would fail the whole run): read again, it is listed in `skipped`; compacted, it is named in a warning and stays
+  // pending, so that it does not stop its table's compaction and those after it at every run.
+  const unreadable: string[] = [];
+  objects = await withoutCutGzip(
+    objects.map((o) => ({ ...o, file: path.join(ctx.rawDir, ...o.key.split('/')) })),
+    () => rawEventsFormat.gzip,
+    unreadable,
+  );
+  if (opts.reload) skipped?.push(...unreadable);
+  else
+    for (const key of unreadable)
+      logger.warn('a raw event object that cannot be read as rows is skipped; it stays pending', {
+        table: table.name,
+        key,
+        problem: (await gzipProblem(path.join(ctx.rawDir, ...key.split('/'))))!,
+      });
   // Read again (a rebuild): the objects a compaction took first, then those none took yet, whose conflicting copies
   // of an id are recorded as a compaction records them (batch.ts).
   const compacted = (o: RawEventObject) => manifests.get(o.date)!.has(o.key);

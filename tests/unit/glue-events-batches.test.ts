@@ -1,0 +1,169 @@
+/**
+ * The Glue job's compaction of streamed events (resources/glue/etl_job.py run_events) in python3, with Spark's part
+ * (run_plan) stood in for: a backlog is compacted in batches of BATCH_BYTES, each recorded in the manifests once
+ * its rows are in the table, as the local runner does (lib/etl/duckdb-runner/events.ts). It ran the whole backlog as
+ * one batch and wrote the manifests at the end: a backlog that could not finish within the job's timeout started
+ * from nothing at every run, and never got through. A raw object that is not a whole gzip stream is skipped, named,
+ * and left pending; a manifest of another shape is named as damaged.
+ */
+import { execFileSync } from 'node:child_process';
+import { etlPlansFile } from '../../lib/etl/plans';
+import { python, script, withPython } from '../etl/glue-job-python';
+
+// Runs run_events over an in-memory S3 (bytes), run_plan recording its batches and failing at the batch `fail`.
+const PROGRAM = `
+import contextlib, gzip, importlib.util, io, json, sys
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(job)
+given = json.load(sys.stdin)
+objects = {}
+for key, spec_ in given["raw"].items():
+    body = ("".join(json.dumps({"i": i}) + "\\n" for i in range(spec_["lines"]))).encode()
+    z = gzip.compress(body)
+    objects[("raw", key)] = z[: -spec_["cut"]] if spec_.get("cut") else z
+for key, text in given.get("curated", {}).items():
+    objects[("cur", key)] = text.encode()
+class Body:
+    def __init__(self, data):
+        self.data, self.at = data, 0
+    def read(self, n=-1):
+        chunk = self.data[self.at :] if n < 0 else self.data[self.at : self.at + n]
+        self.at += len(chunk)
+        return chunk
+class S3:
+    class exceptions:
+        class NoSuchKey(Exception):
+            pass
+    def get_object(self, Bucket, Key, Range=None):
+        if (Bucket, Key) not in objects:
+            raise S3.exceptions.NoSuchKey(Key)
+        return {"Body": Body(objects[(Bucket, Key)])}
+    def put_object(self, Bucket, Key, Body, ContentType=None):
+        objects[(Bucket, Key)] = Body
+    def get_paginator(self, name):
+        class P:
+            def paginate(self, Bucket, Prefix):
+                keys = sorted(k for b, k in objects if b == Bucket and k.startswith(Prefix))
+                return [{"Contents": [{"Key": k, "Size": given["sizes"].get(k, len(objects[(Bucket, k)]))} for k in keys]}]
+        return P()
+batches = []
+def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, **kw):
+    batches.append({"keys": list(keys), "reload": reload})
+    if len(batches) == given.get("fail"):
+        raise RuntimeError("Glue job run TIMEOUT while writing %s" % plan["table"])
+    f = job.table_figures(plan, len(keys), 0, 0, len(keys), ["event_date=2026-03-01"], None, layout)
+    f["all_partitions"] = ["event_date=2026-03-01"]
+    return f, None
+job.run_plan = run_plan
+job.BATCH_BYTES = given["batchBytes"]
+options = {"mode": "events", "table": None, "raw_bucket": "raw", "curated_bucket": "cur", "run_id": "r", "batches": 0}
+out = {}
+printed = io.StringIO()
+try:
+    with contextlib.redirect_stdout(printed):
+        inputs, tables = job.run_events(None, S3(), options, given["plans"], None)
+    out["inputs"] = inputs
+    out["rowsRead"] = [t["rowsRead"] for t in tables if t["table"] == "page_view"]
+except Exception as e:
+    out["error"] = str(e)
+out["warnings"] = [json.loads(line) for line in printed.getvalue().splitlines() if line.strip()]
+out["batches"] = batches
+out["manifests"] = {k: json.loads(v) for (b, k), v in objects.items() if b == "cur" and "/compaction/" in k}
+json.dump(out, sys.stdout)
+`;
+
+const plans = etlPlansFile();
+const key = (day: string, hour: string, n: number) =>
+  `events/type=page_view/arrival_date=${day}/arrival_hour=${hour}/events-1-${day}-${hour}-00-00-${n}.gz`;
+const manifestOf = (day: string) => `_state/compaction/page_view/arrival_date=${day}.json`;
+
+function runEvents(given: {
+  raw: Record<string, { lines: number; cut?: number }>;
+  sizes?: Record<string, number>;
+  curated?: Record<string, string>;
+  fail?: number;
+  batchBytes: number;
+}) {
+  const only = { ...plans, events: { page_view: plans.events.page_view! } };
+  const stdout = execFileSync(python!, ['-c', PROGRAM, script], {
+    input: JSON.stringify({ sizes: {}, ...given, plans: only }),
+  });
+  return JSON.parse(stdout.toString()) as {
+    inputs?: string[];
+    error?: string;
+    rowsRead?: number[];
+    batches: { keys: string[]; reload: boolean }[];
+    warnings: { warning: string; key: string; problem: string }[];
+    manifests: Record<string, { processed: string[] }>;
+  };
+}
+
+// Three days of a backlog, three objects a day, each "100 MB" as listed: batches of 250 MB take two at a time.
+const backlog = Object.fromEntries(
+  ['2026-03-01', '2026-03-02', '2026-03-03'].flatMap((d) =>
+    [1, 2, 3].map((n) => [key(d, '10', n), { lines: 2 }]),
+  ),
+);
+const sizes = Object.fromEntries(Object.keys(backlog).map((k) => [k, 100e6]));
+
+describe('the Glue job compacts a backlog of streamed events batch by batch', () => {
+  withPython(
+    'in arrival order, batches of BATCH_BYTES, each recorded in the manifests once its rows are in',
+    () => {
+      const r = runEvents({ raw: backlog, sizes, batchBytes: 250e6 });
+      expect(r.error).toBeUndefined();
+      expect(r.batches.map((b) => b.keys.length)).toEqual([2, 2, 2, 2, 1]);
+      expect(r.batches.every((b) => !b.reload)).toBe(true);
+      expect(r.batches.flatMap((b) => b.keys)).toEqual(Object.keys(backlog).sort());
+      expect(r.inputs).toEqual(Object.keys(backlog).sort());
+      expect(r.rowsRead).toEqual([9]);
+      for (const d of ['2026-03-01', '2026-03-02', '2026-03-03'])
+        expect(r.manifests[manifestOf(d)]!.processed).toHaveLength(3);
+    },
+  );
+
+  withPython(
+    'a run that fails in its third batch keeps the two before: the next run goes on from there',
+    () => {
+      const failed = runEvents({ raw: backlog, sizes, batchBytes: 250e6, fail: 3 });
+      expect(failed.error).toMatch(/TIMEOUT/);
+      const recorded = Object.values(failed.manifests).flatMap((m) => m.processed);
+      expect(recorded).toEqual(failed.batches.slice(0, 2).flatMap((b) => b.keys));
+      const curated = Object.fromEntries(
+        Object.entries(failed.manifests).map(([k, m]) => [k, JSON.stringify(m)]),
+      );
+      const next = runEvents({ raw: backlog, sizes, batchBytes: 250e6, curated });
+      expect(next.batches.flatMap((b) => b.keys)).toEqual(Object.keys(backlog).sort().slice(4));
+    },
+  );
+
+  withPython(
+    'an object that is not a whole gzip stream is skipped, named, and left pending; the others are compacted',
+    () => {
+      const damaged = key('2026-03-01', '10', 2);
+      const r = runEvents({ raw: { ...backlog, [damaged]: { lines: 2000, cut: 100 } }, batchBytes: 250e6 });
+      expect(r.error).toBeUndefined();
+      expect(r.inputs).not.toContain(damaged);
+      expect(r.inputs).toHaveLength(8);
+      expect(r.manifests[manifestOf('2026-03-01')]!.processed).not.toContain(damaged);
+      expect(r.warnings).toEqual([
+        {
+          warning: 'a raw object that cannot be read as rows is skipped',
+          key: damaged,
+          problem: expect.stringMatching(/^not a complete gzip stream/),
+        },
+      ]);
+    },
+  );
+
+  withPython('a manifest that is JSON but not {"processed": [keys]} is named as damaged', () => {
+    for (const body of ['[]', 'null', '{"processed": null}', '{"processed": [1]}']) {
+      const r = runEvents({ raw: backlog, batchBytes: 250e6, curated: { [manifestOf('2026-03-02')]: body } });
+      expect(r.error).toMatch(
+        /s3:\/\/cur\/_state\/compaction\/page_view\/arrival_date=2026-03-02\.json is damaged \(not a compaction manifest/,
+      );
+      expect(r.batches).toEqual([]);
+    }
+  });
+});
