@@ -75,6 +75,15 @@ class JobError(Exception):
     """A problem with the job's arguments or inputs (the run fails with this message)."""
 
 
+class UploadNotThere(Exception):
+    """An upload's accepted version was replaced (or deleted) while its batch read it: that upload fails alone."""
+
+    def __init__(self, execution, reason):
+        super().__init__(reason)
+        self.execution = execution
+        self.reason = reason
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Pure helpers (no Spark, no AWS)
 # ---------------------------------------------------------------------------------------------------------------
@@ -1437,13 +1446,25 @@ def recover_swaps(s3, bucket, layout):
 
 
 def run_plan(
-    spark, s3, options, layouts, plan, keys, started_at, declared=None, reload=False, rewrite=(), conflicts_too=False
+    spark,
+    s3,
+    options,
+    layouts,
+    plan,
+    keys,
+    started_at,
+    declared=None,
+    reload=False,
+    rewrite=(),
+    conflicts_too=False,
+    after_read=None,
 ):
     """
     Runs one table's plan over raw objects (uploads, or raw event objects of the declared format) as one batch; writes
     the table and the rejected records; returns the table's figures (with all_partitions, for add_figures) and, for
     datasets, each input object's share (source_figures). reload: raw objects read again (replay, rebuild), merged by
-    reloadMergeSql; rewrite: partition values to rewrite from their rows even if no input row goes there.
+    reloadMergeSql; rewrite: partition values to rewrite from their rows even if no input row goes there; after_read:
+    called once every input row is read (typed is cached), before anything is written: it may refuse the batch.
     """
     from pyspark import StorageLevel
 
@@ -1461,6 +1482,13 @@ def run_plan(
     typed.createOrReplaceTempView("typed")
     malformed_count = malformed.count()
     rows_read = typed.count() + malformed_count
+    if after_read:
+        try:
+            after_read()
+        except Exception:
+            typed.unpersist()
+            raw.unpersist()
+            raise
 
     # One record per row that failed typing or did not parse (lib/etl/rejected.ts), and per incoming copy of an event
     # id with other data than the row the merge keeps (conflicts, below): staged, and put in place with the table.
@@ -1697,38 +1725,88 @@ def take_uploads(spark, s3, options, plans_file, started_at):
         by_table.setdefault(record["table"], []).append(record)
 
     inputs, tables = [], []
+    raw_bucket = options["raw_bucket"]
+
+    def stamp():
+        return iso_utc(datetime.now(timezone.utc))
+
+    def why_not_there(record):
+        """Why the accepted version of an upload is not there to load (gone, or replaced since), or None."""
+        head = head_object(s3, raw_bucket, record["key"])
+        if head is None:
+            return "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted" % (
+                record["key"]
+            )
+        return replaced_since_accepted(record, head)
+
     for table, records in sorted(by_table.items()):
         plan = plans_file["tables"][table]
+
+        def run_uploads(batch, plan=plan, table=table):
+            """
+            Runs a batch of uploads as lib/etl/duckdb-runner/uploads.ts does: what fails, fails alone. An upload whose
+            file was replaced after its check, before or while Spark read it (Spark reads what is under the key then),
+            fails, and the rest of the batch runs again without it (nothing of that read is written); a batch that
+            fails otherwise runs again upload by upload.
+            """
+            keys = sorted({k for r in batch for k in r["keys"]})
+
+            def after_read():
+                for r in batch:
+                    why = why_not_there(r)
+                    if why:
+                        raise UploadNotThere(r["execution"], why)
+
+            try:
+                figures, sources = run_plan(spark, s3, options, layout, plan, keys, started_at, after_read=after_read)
+            except UploadNotThere as gone:
+                bad = [r for r in batch if r["execution"] == gone.execution]
+                for r in bad:
+                    finish(r, upload_failure(options, r, "Etl.InputMissing", gone.reason, plan, stamp()))
+                rest = [r for r in batch if r not in bad]
+                if rest:
+                    run_uploads(rest)
+                return
+            except Exception as error:  # noqa: BLE001 - an upload's failure is its outcome; the others go on
+                if len(batch) > 1:
+                    for r in batch:
+                        run_uploads([r])
+                    return
+                finish(batch[0], upload_failure(options, batch[0], "Etl.TableFailed", "%s: %s" % (table, error), plan, stamp()))
+                return
+            tables.append(figures)
+            inputs.extend(keys)
+            for r in batch:
+                shares = [sources[k] for k in r["keys"] if sources and k in sources]
+                finish(r, upload_success(options, r, plan, shares, figures.get("rejectedLocation"), layout, stamp()))
+
         ready = []
         for record in records:
-            heads = {k: head_object(s3, options["raw_bucket"], k) for k in record["keys"]}
+            heads = {k: head_object(s3, raw_bucket, k) for k in record["keys"]}
             missing = [k for k in record["keys"] if heads[k] is None]
             replaced = None if missing else replaced_since_accepted(record, heads.get(record["key"]))
+            cut = None
+            if not missing and not replaced:
+                # A gzip stream cut short fails Spark's whole read (java.io.EOFException): it fails its own upload
+                # first, as the local runner's check does (lib/etl/duckdb-runner/gzip-check.ts).
+                for k in record["keys"]:
+                    problem = gzip_problem(s3.get_object(Bucket=raw_bucket, Key=k)["Body"].read) if input_format(k)[1] else None
+                    if problem:
+                        cut = "%r is %s" % (k, problem)
+                        break
             if missing:
                 cause = "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
-                now = iso_utc(datetime.now(timezone.utc))
-                finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan, now))
+                finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan, stamp()))
             elif replaced:
-                now = iso_utc(datetime.now(timezone.utc))
-                finish(record, upload_failure(options, record, "Etl.InputMissing", replaced, plan, now))
+                finish(record, upload_failure(options, record, "Etl.InputMissing", replaced, plan, stamp()))
+            elif cut:
+                finish(record, upload_failure(options, record, "Etl.InvalidInput", cut, plan, stamp()))
             else:
-                ready.append(record)
-        if not ready:
-            continue
-        keys = sorted({k for r in ready for k in r["keys"]})
-        try:
-            figures, sources = run_plan(spark, s3, options, layout, plan, keys, started_at)
-        except Exception as error:  # noqa: BLE001 - a table's failure is its uploads' outcome; the others go on
-            now = iso_utc(datetime.now(timezone.utc))
-            for record in ready:
-                finish(record, upload_failure(options, record, "Etl.TableFailed", "%s: %s" % (table, error), plan, now))
-            continue
-        tables.append(figures)
-        inputs.extend(keys)
-        now = iso_utc(datetime.now(timezone.utc))
-        for record in ready:
-            shares = [sources[k] for k in record["keys"] if sources and k in sources]
-            finish(record, upload_success(options, record, plan, shares, figures.get("rejectedLocation"), layout, now))
+                ready.append([record, sum(heads[k].get("ContentLength", 0) for k in record["keys"])])
+        # Batches of BATCH_BYTES in queue order, each upload's result written once its batch is in (a thousand files
+        # dropped at once were one batch, which could outrun the job's timeout at every run and give them all up).
+        for batch in size_batches(ready, BATCH_BYTES):
+            run_uploads(batch)
     return inputs, tables, counts
 
 

@@ -1,0 +1,178 @@
+/**
+ * The Glue job's take of the queue of accepted uploads (resources/glue/etl_job.py take_uploads) in python3, with
+ * Spark's part (run_plan) stood in for, held to what the local runner does (lib/etl/duckdb-runner/uploads.ts):
+ *  - the uploads of a table run in batches of BATCH_BYTES, each upload's result written once its batch is in (one
+ *    batch of every upload could outrun the job's timeout at every run, and give them all up);
+ *  - a gzip stream cut short fails its own upload (Etl.InvalidInput) before any read (Spark's EOFException failed the
+ *    whole batch);
+ *  - a file replaced while its batch was read (Spark reads what is under the key then) fails its own upload
+ *    (Etl.InputMissing) and the rest of the batch runs again without it: the other version never reaches the table;
+ *  - a batch that fails otherwise runs again upload by upload.
+ */
+import { execFileSync } from 'node:child_process';
+import { etlPlansFile } from '../../lib/etl/plans';
+import { python, script, withPython } from '../etl/glue-job-python';
+
+const PROGRAM = `
+import contextlib, gzip, importlib.util, io, json, sys
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(job)
+given = json.load(sys.stdin)
+objects, versions = {}, {}
+for key, f in given["raw"].items():
+    body = ("h\\n" + "r\\n" * f.get("lines", 1)).encode()
+    if key.endswith(".gz"):
+        body = gzip.compress(body)
+        body = body[: -f["cut"]] if f.get("cut") else body
+    objects[("raw", key)] = body
+    versions[key] = "v1"
+for key, value in given["pending"].items():
+    objects[("cur", key)] = json.dumps(value).encode()
+class Body:
+    def __init__(self, data):
+        self.data, self.at = data, 0
+    def read(self, n=-1):
+        chunk = self.data[self.at :] if n < 0 else self.data[self.at : self.at + n]
+        self.at += len(chunk)
+        return chunk
+class S3:
+    class exceptions:
+        class NoSuchKey(Exception):
+            pass
+    def get_object(self, Bucket, Key, Range=None):
+        if (Bucket, Key) not in objects:
+            raise S3.exceptions.NoSuchKey(Key)
+        return {"Body": Body(objects[(Bucket, Key)])}
+    def put_object(self, Bucket, Key, Body, ContentType=None):
+        objects[(Bucket, Key)] = Body
+    def delete_object(self, Bucket, Key):
+        objects.pop((Bucket, Key), None)
+    def list_objects_v2(self, Bucket, Prefix, MaxKeys=1000):
+        keys = sorted(k for b, k in objects if b == Bucket and k.startswith(Prefix))[:MaxKeys]
+        return {"KeyCount": len(keys), "Contents": [{"Key": k} for k in keys]}
+    def get_paginator(self, name):
+        client = self
+        class P:
+            def paginate(self, Bucket, Prefix):
+                return [client.list_objects_v2(Bucket, Prefix)]
+        return P()
+def head_object(s3, bucket, key):
+    if (bucket, key) not in objects:
+        return None
+    return {"ContentLength": given["raw"][key].get("size", len(objects[(bucket, key)])), "VersionId": versions[key], "ETag": '"%s-%s"' % (key, versions[key])}
+job.head_object = head_object
+batches = []
+def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, after_read=None, **kw):
+    batches.append(list(keys))
+    for key in given.get("replaceWhileRead", []):
+        versions[key] = "v2"  # written again while Spark read it
+    if after_read:
+        after_read()
+    if any(k in given.get("failing", []) for k in keys):
+        raise RuntimeError("Spark failed on a file of the batch")
+    f = job.table_figures(plan, len(keys), 0, 0, len(keys), ["dt=2026-03-01"], None, layout)
+    return f, {k: {"rowsRead": 1, "rowsRejected": 0, "rowsWritten": 1, "partitions": ["dt=2026-03-01"]} for k in keys}
+job.run_plan = run_plan
+job.BATCH_BYTES = given["batchBytes"]
+options = {"mode": "events", "table": None, "raw_bucket": "raw", "curated_bucket": "cur", "run_id": "r", "batches": 0, "job_run_id": None}
+printed = io.StringIO()
+with contextlib.redirect_stdout(printed):
+    inputs, tables, counts = job.take_uploads(None, S3(), options, given["plans"], job.datetime.now(job.timezone.utc))
+results = {k.rsplit("/", 1)[-1][:-5]: json.loads(v) for (b, k), v in objects.items() if b == "cur" and "/done/" in k}
+json.dump({"batches": batches, "inputs": inputs, "counts": counts, "results": {e: [r["status"], r.get("error"), r.get("cause")] for e, r in results.items()}}, sys.stdout)
+`;
+
+const plans = etlPlansFile();
+type Upload = { lines?: number; size?: number; cut?: number };
+
+function takeUploads(given: {
+  raw: Record<string, Upload>;
+  batchBytes: number;
+  replaceWhileRead?: string[];
+  failing?: string[];
+}) {
+  const pending = Object.fromEntries(
+    Object.keys(given.raw).map((key, i) => {
+      const execution = `orders-${i}`;
+      const record = {
+        execution,
+        table: 'orders',
+        key,
+        versionId: 'v1',
+        acceptedAt: `2026-03-06T10:00:0${i}.000Z`,
+      };
+      return [`${plans.layout.pendingUploadsPrefix}${execution}.json`, record];
+    }),
+  );
+  const stdout = execFileSync(python!, ['-c', PROGRAM, script], {
+    input: JSON.stringify({ ...given, pending, plans }),
+  });
+  return JSON.parse(stdout.toString()) as {
+    batches: string[][];
+    inputs: string[];
+    counts: { taken: number; succeeded: number; failed: number };
+    results: Record<string, [string, string | null, string | null]>;
+  };
+}
+
+const file = (n: number, ext = 'csv') => `uploads/orders/part-${n}.${ext}`;
+
+describe('the Glue job takes the queue of accepted uploads as the local runner does', () => {
+  withPython('in batches of BATCH_BYTES, in queue order; every upload gets its result', () => {
+    const raw = Object.fromEntries([0, 1, 2, 3, 4].map((n) => [file(n), { size: 1.5e9 }]));
+    const r = takeUploads({ raw, batchBytes: 2 * 1024 ** 3 });
+    expect(r.batches).toEqual([[file(0)], [file(1)], [file(2)], [file(3)], [file(4)]]);
+    const small = takeUploads({ raw, batchBytes: 4e9 });
+    expect(small.batches).toEqual([[file(0), file(1)], [file(2), file(3)], [file(4)]]);
+    expect(small.counts).toEqual({ taken: 5, succeeded: 5, failed: 0 });
+  });
+
+  withPython('a gzip stream cut short fails its own upload before any read; the others load', () => {
+    const r = takeUploads({
+      raw: { [file(0)]: {}, [file(1, 'csv.gz')]: { lines: 20000, cut: 500 }, [file(2)]: {} },
+      batchBytes: 2 * 1024 ** 3,
+    });
+    expect(r.batches).toEqual([[file(0), file(2)]]);
+    expect(r.results['orders-1']).toEqual([
+      'FAILED',
+      'Etl.InvalidInput',
+      expect.stringMatching(/^'uploads\/orders\/part-1\.csv\.gz' is not a complete gzip stream/),
+    ]);
+    expect(r.results['orders-0']![0]).toBe('SUCCEEDED');
+  });
+
+  withPython('a file replaced while its batch was read fails alone; the batch runs again without it', () => {
+    const r = takeUploads({
+      raw: { [file(0)]: {}, [file(1)]: {}, [file(2)]: {} },
+      batchBytes: 2 * 1024 ** 3,
+      replaceWhileRead: [file(1)],
+    });
+    expect(r.batches).toEqual([
+      [file(0), file(1), file(2)],
+      [file(0), file(2)],
+    ]);
+    expect(r.inputs).toEqual([file(0), file(2)]);
+    expect(r.results['orders-1']).toEqual([
+      'FAILED',
+      'Etl.InputMissing',
+      expect.stringMatching(/was replaced after it was accepted \(accepted version v1, now v2\)/),
+    ]);
+    expect([r.results['orders-0']![0], r.results['orders-2']![0]]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  });
+
+  withPython('a batch that fails otherwise runs again upload by upload: only the failing one fails', () => {
+    const r = takeUploads({
+      raw: { [file(0)]: {}, [file(1)]: {}, [file(2)]: {} },
+      batchBytes: 2 * 1024 ** 3,
+      failing: [file(1)],
+    });
+    expect(r.batches).toEqual([[file(0), file(1), file(2)], [file(0)], [file(1)], [file(2)]]);
+    expect(r.results['orders-1']).toEqual([
+      'FAILED',
+      'Etl.TableFailed',
+      'orders: Spark failed on a file of the batch',
+    ]);
+    expect(r.counts).toEqual({ taken: 3, succeeded: 2, failed: 1 });
+  });
+});
