@@ -62,3 +62,23 @@ it('a run again under the same run id keeps the rejected records of the one befo
   expect(second).toContain('bad-b');
   await fs.rm(lake, { recursive: true, force: true });
 });
+
+it('reads a file once when two accepted uploads of one run name it (the same bytes accepted again)', async () => {
+  const lake = await tempLake('rejected-names');
+  const bad = (id: string) => `${id},c1,not-a-date,placed,1,EUR,1,,`;
+  const key = await writeRaw(
+    lake,
+    'uploads/orders/retry.csv',
+    csv(['o1,c1,2026-03-01,placed,1,EUR,1,,', bad('bad-1')]),
+  );
+  await accepted(lake, 'orders-v1', key);
+  await accepted(lake, 'orders-v2', key);
+  const summary = await run(lake, 'scheduled-2');
+  expect(summary.uploads).toEqual({ taken: 2, succeeded: 2, failed: 0 });
+  const orders = summary.tables.find((t) => t.table === 'orders')!;
+  expect([orders.rowsRead, orders.rowsRejected]).toEqual([2, 1]);
+  const dir = path.join(lake, 'curated', 'rejected', 'table_name=orders', 'run_date=2026-03-06');
+  const lines = (await fs.readFile(path.join(dir, 'scheduled-2-0.json'), 'utf8')).trim().split('\n');
+  expect(lines).toHaveLength(1);
+  await fs.rm(lake, { recursive: true, force: true });
+});

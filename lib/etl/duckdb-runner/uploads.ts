@@ -190,7 +190,9 @@ export async function takeUploads(
           ctx,
           table,
           plan,
-          batch.flatMap((r) => r.files),
+          // A file once, however many uploads of the batch name it (the same bytes accepted again as a new
+          // version: two executions, one object), as the Glue job reads a set of keys.
+          [...new Map(batch.flatMap((r) => r.files).map((f) => [f.key, f])).values()],
           {
             // A file replaced after the check above and before or while it was read: its upload fails, the rest
             // of the batch runs again without it (what was read of it is never written).
@@ -234,7 +236,7 @@ export async function takeUploads(
         return;
       }
       addFigures(tally, figures);
-      out.inputs.push(...batch.flatMap((r) => r.files.map((f) => f.key)));
+      out.inputs.push(...new Set(batch.flatMap((r) => r.files.map((f) => f.key))));
       for (const r of batch) {
         const mine = r.t.keys.map((k) => figures.sources?.[k]).filter((x): x is SourceFigures => !!x);
         await finish(success(ctx, r.t, plan, mine, figures.rejectedLocation));
