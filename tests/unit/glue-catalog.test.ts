@@ -155,6 +155,7 @@ describe('ETL plans file', () => {
       },
       replayedPrefix: '_state/replayed/',
       tmpPrefix: '_state/tmp/',
+      swapsPrefix: '_state/swaps/',
       uploads: { prefix: 'uploads/', temporarySuffixes: expect.arrayContaining(['.tmp', '.part', '~']) },
       runsPrefix: '_state/runs/',
       compactionPrefix: '_state/compaction/',
