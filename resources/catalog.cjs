@@ -2,6 +2,7 @@
 //   resources: - ${file(resources/catalog.cjs):resources}      the database and one table per schema
 //   ${file(resources/catalog.cjs):databaseName}                  e.g. data_lake_prod
 //   ${file(resources/catalog.cjs):catalogArns}                   the catalog, database and table ARNs (IAM)
+//   ${file(resources/catalog.cjs):tableLogicalIds}               the tables' logical ids (the Glue job's DependsOn)
 const { require: tsRequire } = require('tsx/cjs/api');
 
 const glue = () => tsRequire('../lib/catalog/glue.ts', __filename);
@@ -18,6 +19,7 @@ module.exports = {
     const { service, stage } = await serviceAndStage(ctx);
     return glue().glueDatabaseName(service, stage);
   },
+  tableLogicalIds: async () => glue().glueTableLogicalIds(),
   catalogArns: async (ctx) => {
     const { service, stage } = await serviceAndStage(ctx);
     return glue().glueCatalogArns(service, stage);

@@ -211,6 +211,15 @@ export function glueTableResource(table: TableDef, bucketLogicalId = 'CuratedBuc
 }
 
 /** The database, one table per lake table, and the database name as a stack output. */
+/**
+ * The logical ids of the lake's Glue tables: what the Glue job depends on in the stack (resources/glue.yml), so
+ * that a deploy updates the catalog before the job's plans, and the job before the functions that accept data
+ * under the new schemas (resources/framework-resources.yml).
+ */
+export function glueTableLogicalIds(tables: TableDef[] = lakeTables(schemasDir)): string[] {
+  return tables.map((t) => glueTableLogicalId(t.name));
+}
+
 export function glueCatalogResources(options: GlueCatalogOptions): { Resources: Cfn; Outputs: Cfn } {
   const tables = options.tables ?? lakeTables(schemasDir);
   const bucket = options.bucketLogicalId ?? 'CuratedBucket';

@@ -84,6 +84,9 @@ def arg(a):
             reads.append(size)
             return data[:size]
         return read
+    if isinstance(a, dict) and "$datetime" in a:
+        import datetime
+        return datetime.datetime.fromisoformat(a["$datetime"])
     return base64.b64decode(a["$b64"]) if isinstance(a, dict) and "$b64" in a else a
 out = []
 for name, *args in json.load(sys.stdin):
@@ -128,5 +131,7 @@ export const sharedS3 = (
 });
 /** The call that answers the objects of a shared store (sharedS3) at that point of the calls. */
 export const storeObjects = (store: string) => ['$objects', store];
+/** A timezone-aware datetime argument (ISO-8601 with an offset). */
+export const datetimeArg = (iso: string) => ({ $datetime: iso });
 /** A read(size) function over the bytes (their first size bytes); the sizes it was called with come as reads. */
 export const reader = (b: Buffer) => ({ $reader: b.toString('base64') });

@@ -141,6 +141,31 @@ describe('the doors the schema check guards', () => {
     expect(plans.tables.signup.version).toBe(2);
   }, 240_000);
 
+  it('sls deploy function refuses ingest and validateUpload (the schemas deploy with the stack), before any AWS call', async () => {
+    const c = copy();
+    for (const fn of ['ingest', 'validateUpload']) {
+      const r = await inCopy(
+        c,
+        [
+          path.join(c.dir, 'node_modules/osls/bin/serverless.js'),
+          'deploy',
+          'function',
+          '-f',
+          fn,
+          '--stage',
+          'prod',
+        ],
+        { AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake', AWS_REGION: 'us-east-1' },
+      );
+      expect(r.code).not.toBe(0);
+      expect(r.output).toMatch(
+        new RegExp(`sls deploy function -f ${fn} is refused: ${fn} carries the validators`),
+      );
+      expect(r.output).toMatch(/Deploy the stack: sls deploy updates the catalog, then the job/);
+      expect(r.output).not.toMatch(/amazonaws\.com|ENOTFOUND|credentials/i);
+    }
+  }, 240_000);
+
   it('sls invoke local refuses an unsafe change', async () => {
     const c = copy();
     c.editJson('schemas/datasets/orders.json', (s) => (s.properties.amount.type = 'integer'));

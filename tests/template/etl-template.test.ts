@@ -3,6 +3,7 @@ import layout from '../../lib/lake-layout.json';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { REJECTED_TABLE_LOGICAL_ID } from '../../lib/catalog/rejected-table';
 import { lakeTables } from '../../lib/catalog/tables';
 import type { EtlPlansFile } from '../../lib/etl/plans';
 import {
@@ -31,6 +32,18 @@ const sub = (v: unknown) => (typeof v === 'object' && v && 'Fn::Sub' in v ? (v a
 const tables = lakeTables();
 
 describe('packaged template: curated zone and ETL', () => {
+  it('deploys a schema change in order: the catalog tables, then the Glue job (its plans), then the functions that accept data', () => {
+    const job = t.Resources.EtlGlueJob!;
+    const glueTables = Object.entries(t.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Glue::Table')
+      .map(([id]) => id);
+    const schemaTables = glueTables.filter((id) => id !== REJECTED_TABLE_LOGICAL_ID);
+    expect(schemaTables).toHaveLength(tables.length);
+    expect(asArray(job.DependsOn)).toEqual(expect.arrayContaining(schemaTables));
+    for (const fn of ['IngestLambdaFunction', 'ValidateUploadLambdaFunction'])
+      expect([fn, asArray(t.Resources[fn]!.DependsOn)]).toEqual([fn, expect.arrayContaining(['EtlGlueJob'])]);
+  });
+
   it('encrypts the curated bucket, blocks public access, enforces ownership, versions and denies non-TLS requests', () => {
     const bucket = t.Resources.CuratedBucket!;
     expect(bucket.Type).toBe('AWS::S3::Bucket');

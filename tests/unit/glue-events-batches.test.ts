@@ -12,7 +12,7 @@ import { python, script, withPython } from '../etl/glue-job-python';
 
 // Runs run_events over an in-memory S3 (bytes), run_plan recording its batches and failing at the batch `fail`.
 const PROGRAM = `
-import contextlib, gzip, importlib.util, io, json, sys
+import contextlib, datetime, gzip, importlib.util, io, json, sys
 spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
 job = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(job)
@@ -45,8 +45,12 @@ class S3:
         class P:
             def paginate(self, Bucket, Prefix):
                 keys = sorted(k for b, k in objects if b == Bucket and k.startswith(Prefix))
-                return [{"Contents": [{"Key": k, "Size": given["sizes"].get(k, len(objects[(Bucket, k)]))} for k in keys]}]
+                return [{"Contents": [{"Key": k, "Size": given["sizes"].get(k, len(objects[(Bucket, k)])), "LastModified": written(k)} for k in keys]}]
         return P()
+now = job.datetime.now(job.timezone.utc)
+def written(key):
+    # Delivered an hour before the run, or (given["late"]) an hour after it read its plans.
+    return now + datetime.timedelta(hours=1) if key in given.get("late", []) else now - datetime.timedelta(hours=1)
 batches = []
 def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, **kw):
     batches.append({"keys": list(keys), "reload": reload})
@@ -62,7 +66,7 @@ out = {}
 printed = io.StringIO()
 try:
     with contextlib.redirect_stdout(printed):
-        inputs, tables = job.run_events(None, S3(), options, given["plans"], None)
+        inputs, tables = job.run_events(None, S3(), options, given["plans"], now)
     out["inputs"] = inputs
     out["rowsRead"] = [t["rowsRead"] for t in tables if t["table"] == "page_view"]
 except Exception as e:
@@ -83,6 +87,7 @@ function runEvents(given: {
   sizes?: Record<string, number>;
   curated?: Record<string, string>;
   fail?: number;
+  late?: string[];
   batchBytes: number;
 }) {
   const only = { ...plans, events: { page_view: plans.events.page_view! } };
@@ -154,6 +159,17 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
           problem: expect.stringMatching(/^not a complete gzip stream/),
         },
       ]);
+    },
+  );
+
+  withPython(
+    'an object delivered after the run read its plans is left to the next run (its schema may be newer)',
+    () => {
+      const late = key('2026-03-03', '10', 3);
+      const r = runEvents({ raw: backlog, batchBytes: 250e6, late: [late] });
+      expect(r.inputs).toHaveLength(8);
+      expect(r.inputs).not.toContain(late);
+      expect(r.manifests[manifestOf('2026-03-03')]!.processed).not.toContain(late);
     },
   );
 

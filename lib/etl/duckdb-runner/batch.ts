@@ -38,6 +38,11 @@ export interface RunContext {
   jobRunId?: string;
   runDir: string;
   startedAt: Date;
+  /**
+   * When the run read its tables (the real clock, ms): raw event objects delivered after it may hold events of a
+   * schema the run does not know, and are left to the next run (events.ts).
+   */
+  tablesReadAt: number;
   ingestedAt: string;
   runDate: string;
   conn: DuckDBConnection;

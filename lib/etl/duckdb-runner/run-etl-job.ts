@@ -47,6 +47,7 @@ export async function runEtlJob(
   const rawDir = path.join(lakeDir, 'raw');
   const curatedDir = path.join(lakeDir, 'curated');
 
+  const tablesReadAt = Date.now();
   const tables = opts.tables ?? lakeTables();
   const modeTable = a.table ? tables.find((t) => t.name === a.table) : undefined;
   if (a.mode !== 'events' && !modeTable) {
@@ -111,6 +112,7 @@ export async function runEtlJob(
         ...(a.jobRunId ? { jobRunId: a.jobRunId } : {}),
         runDir,
         startedAt,
+        tablesReadAt,
         ingestedAt: startedAt.toISOString(),
         runDate: startedAt.toISOString().slice(0, 10),
         conn: db.conn,

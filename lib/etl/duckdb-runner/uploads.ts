@@ -78,6 +78,9 @@ export async function takeUploads(
       logger.warn('a pending upload record is unreadable: left in place', { record: name });
       continue;
     }
+    // Accepted after the run read its tables: its dataset's schema may have changed since, and this run's plan
+    // would load the file without its new columns. The next run, which reads the tables again, takes it.
+    if (Date.parse(p.acceptedAt) > ctx.tablesReadAt) continue;
     queue.push({ pending: p, keys: [p.key] });
   }
   if (args.mode === 'file' && !queue.some((t) => t.pending.execution === args.runId)) {
