@@ -75,6 +75,13 @@ class JobError(Exception):
     """A problem with the job's arguments or inputs (the run fails with this message)."""
 
 
+class CatalogMismatch(JobError):
+    """
+    The catalog and this run's plans differ: a deploy updated the catalog while the run, begun on the plans before
+    it, was going. The run fails as a whole, not the uploads it holds: they stay queued for the next run.
+    """
+
+
 class UploadNotThere(Exception):
     """An upload's accepted version was replaced (or deleted) while its batch read it: that upload fails alone."""
 
@@ -1312,8 +1319,9 @@ def check_catalog(database, plan, curated_bucket):
     table = boto3.client("glue").get_table(DatabaseName=database, Name=plan["table"])["Table"]
     problem = catalog_mismatch(table, plan, curated_bucket)
     if problem:
-        raise JobError(
-            "Glue table %s.%s does not match the ETL plan (%s): deploy the plans and the catalog together"
+        raise CatalogMismatch(
+            "Glue table %s.%s does not match the ETL plan (%s): deploy the plans and the catalog together (a run "
+            "that began before a deploy ends this way; the next run, on the new plans, takes what it left)"
             % (database, plan["table"], problem)
         )
 
@@ -1775,6 +1783,8 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
             try:
                 figures, sources = run_plan(spark, s3, options, layout, plan, keys, started_at, after_read=after_read)
+            except CatalogMismatch:
+                raise
             except UploadNotThere as gone:
                 bad = [r for r in batch if r["execution"] == gone.execution]
                 for r in bad:

@@ -71,16 +71,23 @@ def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, 
         after_read()
     if any(k in given.get("failing", []) for k in keys):
         raise RuntimeError("Spark failed on a file of the batch")
+    if given.get("catalogMismatch"):
+        raise job.CatalogMismatch("Glue table lake.orders does not match the ETL plan (columns …)")
     f = job.table_figures(plan, len(keys), 0, 0, len(keys), ["dt=2026-03-01"], None, layout)
     return f, {k: {"rowsRead": 1, "rowsRejected": 0, "rowsWritten": 1, "partitions": ["dt=2026-03-01"]} for k in keys}
 job.run_plan = run_plan
 job.BATCH_BYTES = given["batchBytes"]
 options = {"mode": "events", "table": None, "raw_bucket": "raw", "curated_bucket": "cur", "run_id": "r", "batches": 0, "job_run_id": None}
 printed = io.StringIO()
-with contextlib.redirect_stdout(printed):
-    inputs, tables, counts = job.take_uploads(None, S3(), options, given["plans"], job.datetime.now(job.timezone.utc))
+inputs, counts, error = [], None, None
+try:
+    with contextlib.redirect_stdout(printed):
+        inputs, tables, counts = job.take_uploads(None, S3(), options, given["plans"], job.datetime.now(job.timezone.utc))
+except job.JobError as e:
+    error = str(e)
 results = {k.rsplit("/", 1)[-1][:-5]: json.loads(v) for (b, k), v in objects.items() if b == "cur" and "/done/" in k}
-json.dump({"batches": batches, "inputs": inputs, "counts": counts, "results": {e: [r["status"], r.get("error"), r.get("cause")] for e, r in results.items()}}, sys.stdout)
+pending = sorted(k.rsplit("/", 1)[-1][:-5] for (b, k) in objects if b == "cur" and "/pending/" in k)
+json.dump({"batches": batches, "inputs": inputs, "counts": counts, "error": error, "pending": pending, "results": {e: [r["status"], r.get("error"), r.get("cause")] for e, r in results.items()}}, sys.stdout)
 `;
 
 const plans = etlPlansFile();
@@ -91,6 +98,7 @@ function takeUploads(given: {
   batchBytes: number;
   replaceWhileRead?: string[];
   failing?: string[];
+  catalogMismatch?: boolean;
 }) {
   const pending = Object.fromEntries(
     Object.keys(given.raw).map((key, i) => {
@@ -111,7 +119,9 @@ function takeUploads(given: {
   return JSON.parse(stdout.toString()) as {
     batches: string[][];
     inputs: string[];
-    counts: { taken: number; succeeded: number; failed: number };
+    counts: { taken: number; succeeded: number; failed: number } | null;
+    error: string | null;
+    pending: string[];
     results: Record<string, [string, string | null, string | null]>;
   };
 }
@@ -175,4 +185,18 @@ describe('the Glue job takes the queue of accepted uploads as the local runner d
     ]);
     expect(r.counts).toEqual({ taken: 3, succeeded: 2, failed: 1 });
   });
+
+  withPython(
+    'a catalog that differs from the plans of the run (a deploy during the run) fails the run, not the uploads: they stay queued',
+    () => {
+      const r = takeUploads({
+        raw: { [file(0)]: {}, [file(1)]: {} },
+        batchBytes: 2 * 1024 ** 3,
+        catalogMismatch: true,
+      });
+      expect(r.error).toMatch(/does not match the ETL plan/);
+      expect(r.results).toEqual({});
+      expect(r.pending).toEqual(['orders-0', 'orders-1']);
+    },
+  );
 });
