@@ -11,7 +11,8 @@
  *  fill the new column, rewritten partitions carry the stored values over, the old column keeps them too).
  *
  *  Refused, before anything takes effect, with the table, the column, the rule and the safe alternative: removing
- *  a column without declaring it, adding a required column, making one required, narrowing a rule, changing a type,
+ *  a column without declaring it, adding a required column, adding any column to an event type that takes keys it
+ *  does not declare (additionalProperties not false), making one required, narrowing a rule, changing a type,
  *  a pattern or a key, deleting a table's schema — and a schema that cannot make a table at all (a name the
  *  engines cannot store). The safe alternative to a breaking change is a new major version: a new table beside the
  *  old one (x-lake.supersedes), both queryable.
@@ -260,10 +261,30 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     });
   }
 
+  if (table.takesUndeclaredKeys && !history.takesUndeclaredKeys) {
+    changes.push('takes keys it does not declare (additionalProperties is no longer false)');
+  } else if (!table.takesUndeclaredKeys && history.takesUndeclaredKeys) {
+    changes.push('takes no key it does not declare (additionalProperties: false)');
+  }
+
   for (const c of columns) {
     // A renamed column is judged against the column it renames (its rules carry over; a rename alone is safe).
     const renamed = !recorded.has(c.name) && c.renamedFrom ? recorded.get(c.renamedFrom) : undefined;
     const was = recorded.get(c.name) ?? renamed;
+    if (!was && history.takesUndeclaredKeys && !c.renamedFrom) {
+      // Events accepted while the type took undeclared keys may carry this one, with any value: the new column's
+      // type and rules would reject them, and no later schema could take them back (a type change is refused).
+      violations.push({
+        table: name,
+        column: c.name,
+        rule: 'ADDED_WHERE_UNDECLARED_TAKEN',
+        message:
+          `${name}.${c.name}: added to an event type that takes keys it does not declare (additionalProperties is ` +
+          `not false in schemas/history/${name}.json): events already accepted may carry ${c.name} with any value`,
+        safe: `${NEW_MAJOR(name)}, whose schema has additionalProperties: false from its first version`,
+      });
+      continue;
+    }
     if (!was) {
       if (c.required) {
         violations.push({

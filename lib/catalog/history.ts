@@ -31,6 +31,8 @@ export interface TableSnapshot {
   partitionKeys: PartitionKeyDef[];
   primaryKey: string[];
   latestBy?: string;
+  /** An event type that takes keys it does not declare (TableDef.takesUndeclaredKeys). */
+  takesUndeclaredKeys?: true;
 }
 
 export interface TableHistory extends TableSnapshot {
@@ -78,6 +80,7 @@ export function snapshotOf(table: TableDef): TableSnapshot {
     partitionKeys: table.partitionKeys,
     primaryKey: table.primaryKey,
     ...(table.latestBy ? { latestBy: table.latestBy } : {}),
+    ...(table.takesUndeclaredKeys ? { takesUndeclaredKeys: true as const } : {}),
   };
 }
 
@@ -102,6 +105,7 @@ const canonical = (s: TableSnapshot) =>
     partitionKeys: s.partitionKeys,
     primaryKey: s.primaryKey,
     latestBy: s.latestBy ?? null,
+    takesUndeclaredKeys: s.takesUndeclaredKeys ?? false,
   });
 
 /** The level of the rules a history records (0 before otherRules; lib/catalog/other-rules.ts). */

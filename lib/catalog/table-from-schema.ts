@@ -31,6 +31,8 @@ export interface ObjectSchema {
   title?: string;
   description?: string;
   required?: string[];
+  /** false: no key the schema does not declare is taken (JSON Schema's default is to take any). */
+  additionalProperties?: unknown;
   properties?: Record<string, JsonSchemaProp>;
   'x-lake'?: {
     primaryKey?: string[];
@@ -277,6 +279,7 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       maxFileBytes: Number.MAX_SAFE_INTEGER,
       maxRejectedRatio: 0,
       ...(supersedes ? { supersedes } : {}),
+      ...(schema.additionalProperties !== false ? { takesUndeclaredKeys: true as const } : {}),
     },
     history,
   );

@@ -99,4 +99,9 @@ export interface TableDef {
   version: number;
   /** A table this one is the new major version of (x-lake.supersedes): both stay queryable. */
   supersedes?: string;
+  /**
+   * An event type whose data takes keys it does not declare (its schema's additionalProperties is not false): events
+   * accepted under it may carry any key with any value, so a property added later is refused (lib/catalog/compat.ts).
+   */
+  takesUndeclaredKeys?: true;
 }

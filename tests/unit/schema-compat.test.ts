@@ -172,6 +172,33 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(added)).toEqual([{ table: 'signup', column: 'source', rule: 'ADDED_REQUIRED' }]);
   });
 
+  it('adding a property to an event type that takes undeclared keys (accepted events may carry it with any value)', () => {
+    // Opening the type (additionalProperties no longer false) is a change of its own, recorded.
+    const opened = edited('events', 'signup', (s) => delete s.additionalProperties);
+    expect(refusal(opened)).toEqual([]);
+    expect(formatReport(checkSchemas(opened)).join('\n')).toMatch(
+      /signup: version 2 \(not recorded\): takes keys it does not declare/,
+    );
+    recordSchemas(checkSchemas(opened), opened);
+    // Then a property added: events accepted since may carry "age": "thirty".
+    const file = path.join(opened, 'events', 'signup.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.age = { type: 'integer', minimum: 0 };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(opened)).toEqual([
+      { table: 'signup', column: 'age', rule: 'ADDED_WHERE_UNDECLARED_TAKEN' },
+    ]);
+    expect(checkSchemas(opened).violations[0]!.safe).toMatch(
+      /new major version.*additionalProperties: false/,
+    );
+    // Added in the same edit that opens the type, the property was never undeclared: fine.
+    const both = edited('events', 'signup', (s) => {
+      delete s.additionalProperties;
+      s.properties.age = { type: 'integer', minimum: 0 };
+    });
+    expect(refusal(both)).toEqual([]);
+  });
+
   it('narrowing a rule: an enum value removed, a bound tightened, a pattern added or changed', () => {
     expect(
       refusal(edited('datasets', 'orders', (s) => (s.properties.status.enum = ['placed', 'paid']))),
