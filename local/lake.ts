@@ -6,6 +6,7 @@
  * stopped in reverse order in `stop`.
  */
 import { lakeDir } from '../lib/config';
+import { checkLakeFormat, claimLakeFormat } from '../lib/lake-format';
 import { claimLakeDir, otherLakes, type Presence } from '../lib/lake-presence';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 import type { StopReport } from './shutdown';
@@ -49,6 +50,8 @@ export interface RunningLake {
 export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLake> {
   // schemas/ must pass the check before anything starts (SchemasRefused says why); then the lake follows its edits.
   const dir = lakeDir();
+  // Not a folder of a newer version of the project (lib/lake-format.ts), before anything reads or writes it.
+  await checkLakeFormat(dir);
   const schemas = applySchemas(undefined, dir);
   if (schemas.unrecorded.length)
     logger.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
@@ -61,6 +64,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
         '(Athena result reuse, even when the data changed since); the local engine runs every query afresh',
       { minutes: reuse },
     );
+  await claimLakeFormat(dir);
   // Not beside a lake of another pid namespace, whose files this process could not tell from a dead one's
   // (lib/lake-presence.ts); one killed in a container is waited for until its heartbeat is stale.
   const presence = await claimLakeDir(dir, (others) =>

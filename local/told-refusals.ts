@@ -1,7 +1,7 @@
 /**
  * Errors that are answers, not crashes: a start or a command refused for a reason its message names — schemas/
  * refused, a busy port, a serverless.yml that does not resolve, a lake folder another namespace's lake runs on, a
- * setting that is no such value. They are told in one line, without a stack.
+ * setting that is no such value, a lake folder of a newer version. They are told in one line, without a stack.
  */
 const TOLD = new Set([
   'SchemasRefused',
@@ -9,6 +9,7 @@ const TOLD = new Set([
   'ServiceConfigError',
   'LakeDirInUse',
   'SettingError',
+  'LakeFormatError',
 ]);
 
 export const isToldRefusal = (err: unknown): boolean =>

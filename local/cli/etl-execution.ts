@@ -24,6 +24,7 @@ import { loadServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten } from './exit';
 import { isToldRefusal } from '../told-refusals';
+import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
 
 export interface EtlExecutionRequest {
   /** The execution's input, e.g. {"mode": "replay", "table": "orders"}. */
@@ -162,6 +163,14 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     (req.err ?? process.stderr).write(`nothing ran: ${refused}\n`);
     return 1;
   }
+  // Not a folder of a newer version of the project (lib/lake-format.ts), before anything reads or writes it.
+  try {
+    await checkLakeFormat(dir);
+  } catch (e) {
+    if (!(e instanceof LakeFormatError)) throw e;
+    (req.err ?? process.stderr).write(`nothing ran: ${e.message}\n`);
+    return 1;
+  }
   // The schemas a run in this process uses pass the check npm start makes, against the history and the versions this
   // lake has used (local/schemas-in-use.ts), and what it applies is recorded as used: a refused change never takes
   // effect by this door either (a rebuild would re-type the stored rows under it).
@@ -178,6 +187,7 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     );
     return 1;
   }
+  await claimLakeFormat(dir);
   // The lake's own log lines only when something goes wrong (./quiet-logs.ts, which the CLIs import first).
   applyFunctionEnvironment(config);
   // Loaded after the environment is set, as local/main.ts does.
