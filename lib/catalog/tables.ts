@@ -148,6 +148,25 @@ export function loadLake(dir = schemasDir, files = schemaFiles(dir)): LoadedLake
       errors.push({ table: f.name, file: f.file, message: (e as Error).message });
     }
   }
+  // A new major version names a table the lake has (a schema, or a history: one whose schema is gone), not itself.
+  for (const t of [...tables]) {
+    if (t.supersedes === undefined) continue;
+    const file = seen.get(t.name)!;
+    const problem =
+      t.supersedes === t.name
+        ? 'names the table itself'
+        : !seen.has(t.supersedes) && !histories.has(t.supersedes)
+          ? `names '${t.supersedes}', a table the lake never had (no schema, no schemas/history/${t.supersedes}.json)`
+          : undefined;
+    if (problem) {
+      tables.splice(tables.indexOf(t), 1);
+      errors.push({
+        table: t.name,
+        file,
+        message: `${file} x-lake.supersedes ${problem}: it names the table this one is the new major version of`,
+      });
+    }
+  }
   return { tables, errors, histories };
 }
 

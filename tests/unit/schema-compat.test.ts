@@ -199,6 +199,22 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(both)).toEqual([]);
   });
 
+  it('a new major version must name a table the lake has, not itself (x-lake.supersedes)', () => {
+    const unknown = edited('datasets', 'customers', (s) => (s['x-lake'].supersedes = 'clients'));
+    expect(refusal(unknown)).toEqual([{ table: 'customers', column: undefined, rule: 'INVALID_SCHEMA' }]);
+    expect(checkSchemas(unknown).violations[0]!.message).toMatch(
+      /x-lake\.supersedes names 'clients', a table the lake never had/,
+    );
+    const itself = edited('datasets', 'customers', (s) => (s['x-lake'].supersedes = 'customers'));
+    expect(checkSchemas(itself).violations[0]!.message).toMatch(/x-lake\.supersedes names the table itself/);
+    // A new table beside the old one, naming it: fine.
+    const v2 = edited('datasets', 'customers', () => undefined);
+    const schema = JSON.parse(readFileSync(path.join(v2, 'datasets', 'customers.json'), 'utf8'));
+    schema['x-lake'].supersedes = 'customers';
+    writeFileSync(path.join(v2, 'datasets', 'customers_v2.json'), JSON.stringify(schema, null, 2));
+    expect(refusal(v2)).toEqual([]);
+  });
+
   it('narrowing a rule: an enum value removed, a bound tightened, a pattern added or changed', () => {
     expect(
       refusal(edited('datasets', 'orders', (s) => (s.properties.status.enum = ['placed', 'paid']))),
