@@ -46,6 +46,7 @@ with a plain Python 3 (tests/unit/glue-etl-job.test.ts).
 import json
 import re
 import sys
+import uuid
 import zlib
 from datetime import datetime, timezone
 
@@ -79,6 +80,13 @@ class CatalogMismatch(JobError):
     """
     The catalog and this run's plans differ: a deploy updated the catalog while the run, begun on the plans before
     it, was going. The run fails as a whole, not the uploads it holds: they stay queued for the next run.
+    """
+
+
+class SwapFailed(JobError):
+    """
+    A batch's swap failed after its journal was written: the next run finishes or undoes it (recover_swaps). The run
+    fails as a whole, not the batch's uploads, which stay queued: their rows may be in the tables by then.
     """
 
 
@@ -143,6 +151,10 @@ def job_options(args):
         "batches": 0,
         "rejected_written": [],
     }
+    # This attempt's work folder, _state/tmp/<run_id>/<attempt>/: the state machine runs the job again under the same
+    # run id, whose batches count from 0 again, and what an attempt that died before its swap journal left must never
+    # be taken for the next one's (swap_in copies every part file of a batch's folder). Left folders expire (2 days).
+    options["work"] = "%s/%s/" % (options["run_id"], options["job_run_id"] or uuid.uuid4().hex)
     # The run id names objects (rejected/.../<id>-<n>.json, _state/runs/<id>.json): one path segment that Hadoop
     # paths take as is. Step Functions execution names (the state machine passes $$.Execution.Name) always qualify.
     if not RUN_ID.fullmatch(options["run_id"]) or options["run_id"] in (".", ".."):
@@ -704,6 +716,19 @@ def pending_upload_key(layout, execution):
 
 def upload_result_key(layout, execution):
     return "%s%s.json" % (layout["uploadResultsPrefix"], execution)
+
+
+def unreadable_upload(s3, bucket, keys):
+    """Why an upload's files cannot be read as rows (a name of no format, a gzip stream cut short), or None."""
+    for key in keys:
+        try:
+            gz = input_format(key)[1]
+        except JobError as e:
+            return str(e)
+        problem = gzip_problem(s3.get_object(Bucket=bucket, Key=key)["Body"].read) if gz else None
+        if problem:
+            return "%r is %s" % (key, problem)
+    return None
 
 
 def accepted_after(record, started_at):
@@ -1334,7 +1359,7 @@ def stage_rejected(s3, options, layout, plan, rejected, started_at, n):
     takes again.
     """
     bucket = options["curated_bucket"]
-    tmp = "%s%s/rejected-%d/" % (layout["tmpPrefix"], options["run_id"], n)
+    tmp = "%s%srejected-%d/" % (layout["tmpPrefix"], options["work"], n)
     (
         rejected.coalesce(1)
         .write.mode("overwrite")
@@ -1382,14 +1407,24 @@ def staged_copies(staging, staged_keys, prefix):
     ]
 
 
+# Times a DeleteObjects request is made for keys S3 answered with their own error.
+DELETE_ATTEMPTS = 4
+
+
 def delete_keys(s3, bucket, keys):
     """Deletes objects, 1,000 per request; a key already gone is no error (S3 answers it as deleted)."""
     keys = list(keys)
     for i in range(0, len(keys), 1000):
         chunk = keys[i : i + 1000]
-        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
-        errors = answer.get("Errors") or []
-        if errors:
+        # A key's own error (InternalError, SlowDown) in a 200 answer is not retried by the SDK: those keys are asked
+        # again, DELETE_ATTEMPTS times in all.
+        for attempt in range(DELETE_ATTEMPTS):
+            answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True})
+            errors = answer.get("Errors") or []
+            if not errors:
+                break
+            chunk = [e.get("Key") for e in errors]
+        else:
             raise JobError(
                 "could not delete %d objects, e.g. %s: %s" % (len(errors), errors[0].get("Key"), errors[0].get("Message"))
             )
@@ -1410,11 +1445,14 @@ def swap_in(s3, bucket, journal_key, copies, deletes, staging):
     """
     journal = {"phase": "copy", "copies": copies, "deletes": sorted(set(deletes)), "staging": list(staging)}
     put_json(s3, bucket, journal_key, journal)
-    for source, target in copies:
-        s3.copy({"Bucket": bucket, "Key": source}, bucket, target)
-    journal["phase"] = "delete"
-    put_json(s3, bucket, journal_key, journal)
-    finish_swap(s3, bucket, journal_key, journal)
+    try:
+        for source, target in copies:
+            s3.copy({"Bucket": bucket, "Key": source}, bucket, target)
+        journal["phase"] = "delete"
+        put_json(s3, bucket, journal_key, journal)
+        finish_swap(s3, bucket, journal_key, journal)
+    except Exception as error:  # noqa: BLE001 - the journal is there: the next run finishes or undoes the swap
+        raise SwapFailed("the swap of %s failed (%s): the next run finishes or undoes it" % (journal_key, error)) from error
 
 
 def finish_swap(s3, bucket, journal_key, journal):
@@ -1583,7 +1621,7 @@ def run_plan(
             sources = source_figures(typed, malformed, existing, merged, plan)
         # Written to the run's work folder, then swapped in: the files of every partition written (the merged rows'
         # and those emptied) are replaced by the staged ones, never deleted before those are in place.
-        table_staging = "%s%s/table-%d/" % (layouts["tmpPrefix"], options["run_id"], n)
+        table_staging = "%s%stable-%d/" % (layouts["tmpPrefix"], options["work"], n)
         (
             merged.repartition(*plan["partitionKeys"])
             .sortWithinPartitions(*plan["partitionKeys"], *plan["primaryKey"])
@@ -1783,7 +1821,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
             try:
                 figures, sources = run_plan(spark, s3, options, layout, plan, keys, started_at, after_read=after_read)
-            except CatalogMismatch:
+            except (CatalogMismatch, SwapFailed):
                 raise
             except UploadNotThere as gone:
                 bad = [r for r in batch if r["execution"] == gone.execution]
@@ -1811,28 +1849,28 @@ def take_uploads(spark, s3, options, plans_file, started_at):
             heads = {k: head_object(s3, raw_bucket, k) for k in record["keys"]}
             missing = [k for k in record["keys"] if heads[k] is None]
             replaced = None if missing else replaced_since_accepted(record, heads.get(record["key"]))
-            cut = None
-            if not missing and not replaced:
-                # A gzip stream cut short fails Spark's whole read (java.io.EOFException): it fails its own upload
-                # first, as the local runner's check does (lib/etl/duckdb-runner/gzip-check.ts).
-                for k in record["keys"]:
-                    problem = gzip_problem(s3.get_object(Bucket=raw_bucket, Key=k)["Body"].read) if input_format(k)[1] else None
-                    if problem:
-                        cut = "%r is %s" % (k, problem)
-                        break
             if missing:
                 cause = "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
                 finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan, stamp()))
             elif replaced:
                 finish(record, upload_failure(options, record, "Etl.InputMissing", replaced, plan, stamp()))
-            elif cut:
-                finish(record, upload_failure(options, record, "Etl.InvalidInput", cut, plan, stamp()))
             else:
                 ready.append([record, sum(heads[k].get("ContentLength", 0) for k in record["keys"])])
         # Batches of BATCH_BYTES in queue order, each upload's result written once its batch is in (a thousand files
         # dropped at once were one batch, which could outrun the job's timeout at every run and give them all up).
         for batch in size_batches(ready, BATCH_BYTES):
-            run_uploads(batch)
+            readable = []
+            for record in batch:
+                # Checked batch by batch, just before it runs (a backlog is not read whole first): a file of no
+                # format the ETL reads, or a gzip stream cut short (which fails Spark's whole read, EOFException),
+                # fails its own upload, as the local runner's check does (lib/etl/duckdb-runner/gzip-check.ts).
+                problem = unreadable_upload(s3, raw_bucket, record["keys"])
+                if problem:
+                    finish(record, upload_failure(options, record, "Etl.InvalidInput", problem, plan, stamp()))
+                else:
+                    readable.append(record)
+            if readable:
+                run_uploads(readable)
     return inputs, tables, counts
 
 
@@ -1948,18 +1986,21 @@ def run_batches(
     (keys, figures). A gzip object that is not whole is left out, named in a warning (and added to skipped): Spark
     would fail the whole run on it, every run.
     """
-    readable = []
-    for key, size in objects:
-        gz = declared[1] if declared is not None else input_format(key)[1]
-        problem = gzip_problem(s3.get_object(Bucket=options["raw_bucket"], Key=key)["Body"].read) if gz else None
-        if problem is None:
-            readable.append([key, size])
-            continue
-        print(json.dumps({"warning": "a raw object that cannot be read as rows is skipped", "key": key, "problem": problem}))
-        if skipped is not None:
-            skipped.append(key)
     total, inputs = None, []
-    for keys in size_batches(readable, BATCH_BYTES):
+    # Checked batch by batch, just before it runs: a backlog is not read whole before its first batch is recorded.
+    for batch in size_batches(objects, BATCH_BYTES):
+        keys = []
+        for key in batch:
+            gz = declared[1] if declared is not None else input_format(key)[1]
+            problem = gzip_problem(s3.get_object(Bucket=options["raw_bucket"], Key=key)["Body"].read) if gz else None
+            if problem is None:
+                keys.append(key)
+                continue
+            print(json.dumps({"warning": "a raw object that cannot be read as rows is skipped", "key": key, "problem": problem}))
+            if skipped is not None:
+                skipped.append(key)
+        if not keys:
+            continue
         figures, _ = run_plan(
             spark, s3, options, layout, plan, keys, started_at, declared, reload=reload, conflicts_too=conflicts_too
         )

@@ -37,7 +37,8 @@ class FakeS3:
         self.calls = {"copy": 0, "delete": 0}
     def failing(self, what):
         self.calls[what] += 1
-        if self.fail.get(what) == self.calls[what]:
+        when = self.fail.get(what)
+        if when == self.calls[what] or (isinstance(when, list) and self.calls[what] in when):
             raise RuntimeError("injected %s failure (S3 503 Slow Down)" % what)
     def put_object(self, Bucket, Key, Body, ContentType=None):
         self.objects[Key] = Body.decode("utf-8") if isinstance(Body, bytes) else Body
@@ -47,7 +48,14 @@ class FakeS3:
     def delete_object(self, Bucket, Key):
         self.objects.pop(Key, None)
     def delete_objects(self, Bucket, Delete):
-        self.failing("delete")
+        # An injected failure is what S3 answers a key it could not delete: an error of its own in a 200 answer.
+        try:
+            self.failing("delete")
+        except RuntimeError as e:
+            first, *rest = [o["Key"] for o in Delete["Objects"]]
+            for key in rest:
+                self.objects.pop(key, None)
+            return {"Errors": [{"Key": first, "Code": "InternalError", "Message": str(e)}]}
         for o in Delete["Objects"]:
             self.objects.pop(o["Key"], None)
         return {}
@@ -118,12 +126,12 @@ export const b64 = (b: Buffer) => ({ $b64: b.toString('base64') });
 export const fakeS3 = (objects: Record<string, string>) => ({ $s3: objects });
 /**
  * An S3 client kept between the calls of one py([...]) under `store` (its objects: the call storeObjects(store)),
- * failing its n-th copy or delete_objects of the call it is given to, when asked.
+ * failing its n-th copy or delete_objects (or each of a list of them) of the call it is given to, when asked.
  */
 export const sharedS3 = (
   store: string,
   objects: Record<string, string> = {},
-  fail?: { copy?: number; delete?: number },
+  fail?: { copy?: number | number[]; delete?: number | number[] },
 ) => ({
   $s3: objects,
   $store: store,

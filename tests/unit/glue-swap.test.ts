@@ -52,7 +52,7 @@ const after = {
   [rejectedPlace]: '{"reason":"bad"}\n',
 };
 const journal = '_state/swaps/run-1-0.json';
-const swap = (fail?: { copy?: number; delete?: number }) => [
+const swap = (fail?: { copy?: number; delete?: number | number[] }) => [
   'swap_in',
   sharedS3('s', before(), fail),
   'cur',
@@ -98,7 +98,8 @@ describe('the Glue job swaps a batch into the tables so that no failure loses st
 
   withPython('a delete that fails after every copy: the next run finishes the swap', () => {
     const [failed, left, recovered, objects] = py([
-      swap({ delete: 1 }),
+      // Every one of its attempts (a key's own error is asked again, DELETE_ATTEMPTS times).
+      swap({ delete: [1, 2, 3, 4] }),
       storeObjects('s'),
       ['recover_swaps', sharedS3('s'), 'cur', layout],
       storeObjects('s'),
@@ -109,6 +110,32 @@ describe('the Glue job swaps a batch into the tables so that no failure loses st
     expect(objects!.value).toEqual(after);
     expect(recovered!.printed).toMatch(/"warning": "a swap that a failed run left was finished or undone"/);
   });
+
+  withPython('a delete S3 answers with a key of its own error once is asked again: the swap ends', () => {
+    const [r, objects] = py([swap({ delete: 1 }), storeObjects('s')]);
+    expect(r!.error).toBeUndefined();
+    expect(objects!.value).toEqual(after);
+  });
+
+  withPython(
+    'each attempt of a run id works in a folder of its own (what a dead attempt left is never swapped in)',
+    () => {
+      const args = (jobRun: string) => ({
+        etl_mode: 'events',
+        run_id: 'exec-A',
+        raw_bucket: 'raw',
+        curated_bucket: 'cur',
+        plans_bucket: 'p',
+        plans_key: 'k',
+        JOB_RUN_ID: jobRun,
+      });
+      const [a, b] = py([
+        ['job_options', args('jr_1')],
+        ['job_options', args('jr_2')],
+      ]);
+      expect([a!.value.work, b!.value.work]).toEqual(['exec-A/jr_1/', 'exec-A/jr_2/']);
+    },
+  );
 
   withPython('a damaged journal is named, and nothing is changed', () => {
     for (const body of [

@@ -73,6 +73,8 @@ def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, 
         raise RuntimeError("Spark failed on a file of the batch")
     if given.get("catalogMismatch"):
         raise job.CatalogMismatch("Glue table lake.orders does not match the ETL plan (columns …)")
+    if given.get("swapFails"):
+        raise job.SwapFailed("the swap of _state/swaps/r-0.json failed (InternalError): the next run finishes or undoes it")
     f = job.table_figures(plan, len(keys), 0, 0, len(keys), ["dt=2026-03-01"], None, layout)
     return f, {k: {"rowsRead": 1, "rowsRejected": 0, "rowsWritten": 1, "partitions": ["dt=2026-03-01"]} for k in keys}
 job.run_plan = run_plan
@@ -99,6 +101,7 @@ function takeUploads(given: {
   replaceWhileRead?: string[];
   failing?: string[];
   catalogMismatch?: boolean;
+  swapFails?: boolean;
 }) {
   const pending = Object.fromEntries(
     Object.keys(given.raw).map((key, i) => {
@@ -199,4 +202,32 @@ describe('the Glue job takes the queue of accepted uploads as the local runner d
       expect(r.pending).toEqual(['orders-0', 'orders-1']);
     },
   );
+
+  withPython(
+    'a swap that failed after its journal fails the run, not the uploads: their rows may be in already',
+    () => {
+      const r = takeUploads({
+        raw: { [file(0)]: {}, [file(1)]: {} },
+        batchBytes: 2 * 1024 ** 3,
+        swapFails: true,
+      });
+      expect(r.error).toMatch(/the next run finishes or undoes it/);
+      expect(r.results).toEqual({});
+      expect(r.pending).toEqual(['orders-0', 'orders-1']);
+    },
+  );
+
+  withPython('a file of no format the ETL reads fails its own upload; the others load', () => {
+    const r = takeUploads({
+      raw: { [file(0)]: {}, [file(1, 'txt')]: {}, [file(2)]: {} },
+      batchBytes: 2 * 1024 ** 3,
+    });
+    expect(r.error).toBeNull();
+    expect(r.results['orders-1']).toEqual([
+      'FAILED',
+      'Etl.InvalidInput',
+      expect.stringMatching(/cannot tell the format/),
+    ]);
+    expect([r.results['orders-0']![0], r.results['orders-2']![0]]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  });
 });
