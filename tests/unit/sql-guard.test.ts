@@ -378,6 +378,17 @@ describe('refused, with the reason', () => {
       'WITH duckdb_views AS (SELECT * FROM duckdb_views) SELECT * FROM duckdb_views',
       'duckdb_views',
     ],
+    // RECURSIVE makes a body read its own name only as a UNION (seed and step); DuckDB reads it otherwise as the view.
+    [
+      'a RECURSIVE CTE body that is no UNION',
+      "WITH RECURSIVE pg_settings AS (SELECT name, setting FROM pg_settings) SELECT * FROM pg_settings WHERE name = 'x'",
+      'pg_settings',
+    ],
+    [
+      'a RECURSIVE CTE whose UNION is only inside a subquery of its body',
+      'WITH RECURSIVE duckdb_logs AS (SELECT * FROM duckdb_logs WHERE 1 IN (SELECT 1 UNION SELECT 2)) SELECT * FROM duckdb_logs',
+      'duckdb_logs',
+    ],
   ])('refuses a CTE name outside its WITH: %s', (_what, sql, name) => {
     expect(refusal(sql)).toMatch(
       new RegExp(`'${name.replace(/[/]/g, '\\/')}' is not a table of the lake.*a WITH defines`),

@@ -72,13 +72,25 @@ export function cteScopes(tokens: Token[], textEnd: number): CteScope[] {
       if (!isSymbol(tokens[j], '(')) break;
       const close = closing.get(j);
       if (close === undefined) break;
-      scopes.push({ name, from: recursive ? tokens[j]!.start : tokens[close]!.end, to });
+      // Its own body reads it only when the body is a UNION (a recursive CTE's seed and step): otherwise the engine
+      // reads the name there as whatever else it is (a catalog view), as DuckDB does even under WITH RECURSIVE.
+      const readsItself = recursive && unionAtTop(tokens, j, close, closing);
+      scopes.push({ name, from: readsItself ? tokens[j]!.start : tokens[close]!.end, to });
       j = close + 1;
       if (!isSymbol(tokens[j], ',')) break;
       j++;
     }
   }
   return scopes;
+}
+
+/** Whether the tokens between an opening parenthesis and its closing one hold UNION outside any inner parenthesis. */
+function unionAtTop(tokens: Token[], open: number, close: number, closing: Map<number, number>): boolean {
+  for (let k = open + 1; k < close; k++) {
+    if (isSymbol(tokens[k], '(')) k = closing.get(k) ?? close;
+    else if (isWord(tokens[k], 'union')) return true;
+  }
+  return false;
 }
 
 /** Whether `name` at `offset` (in the submitted text) is a CTE there. */
