@@ -42,6 +42,9 @@ export interface QueryRead {
   rows: number;
 }
 
+/** Bytes of result lines written to the results file at once. */
+const WRITE_BYTES = 16 * 1024 * 1024;
+
 /** Reads the query into `tmpResults`. */
 export async function readQueryInto(
   c: DuckDBConnection,
@@ -91,19 +94,28 @@ export async function readQueryInto(
       }
       const cells = chunkCells(chunk, types);
       intervals.observe(cells);
-      const lines: string[] = [];
+      // Written WRITE_BYTES at a time: a chunk of 2,048 wide rows joined into one string passed V8's longest string.
+      let lines: string[] = [];
+      let pending = 0;
       for (const row of cells) {
-        const line = JSON.stringify(row);
-        bytes += Buffer.byteLength(line) + 1;
+        const line = JSON.stringify(row) + '\n';
+        const size = Buffer.byteLength(line);
+        bytes += size;
         if (bytes > r.maxResultBytes) {
           throw new Error(
             `the result is over ${r.maxResultBytes} bytes (LAKE_QUERY_MAX_RESULT_BYTES; Athena writes any size to ` +
               'S3, the local lake keeps this much of one query on its disk); add a LIMIT, select fewer or shorter columns, or aggregate',
           );
         }
+        if (pending + size > WRITE_BYTES && lines.length) {
+          await out.write(lines.join(''));
+          lines = [];
+          pending = 0;
+        }
         lines.push(line);
+        pending += size;
       }
-      await out.write(lines.join('\n') + '\n');
+      if (lines.length) await out.write(lines.join(''));
     }
     await out.close();
     out = undefined;
