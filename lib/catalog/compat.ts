@@ -261,10 +261,14 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     });
   }
 
-  if (table.takesUndeclaredKeys && !history.takesUndeclaredKeys) {
-    changes.push('takes keys it does not declare (additionalProperties is no longer false)');
-  } else if (!table.takesUndeclaredKeys && history.takesUndeclaredKeys) {
-    changes.push('takes no key it does not declare (additionalProperties: false)');
+  // Judged where the history records it (one recorded before does not say: not judged, recorded at the next accept).
+  const recordsUndeclared = typeof history.takesUndeclaredKeys === 'boolean';
+  if (recordsUndeclared && table.kind === 'events') {
+    if (table.takesUndeclaredKeys && !history.takesUndeclaredKeys) {
+      changes.push('takes keys it does not declare (additionalProperties is no longer false)');
+    } else if (!table.takesUndeclaredKeys && history.takesUndeclaredKeys) {
+      changes.push('takes no key it does not declare (additionalProperties: false)');
+    }
   }
 
   for (const c of columns) {

@@ -31,8 +31,11 @@ export interface TableSnapshot {
   partitionKeys: PartitionKeyDef[];
   primaryKey: string[];
   latestBy?: string;
-  /** An event type that takes keys it does not declare (TableDef.takesUndeclaredKeys). */
-  takesUndeclaredKeys?: true;
+  /**
+   * An event type: whether it takes keys it does not declare (TableDef.takesUndeclaredKeys). Absent from histories
+   * recorded before it was (and from datasets): unknown, so not judged (lib/catalog/compat.ts).
+   */
+  takesUndeclaredKeys?: boolean;
 }
 
 export interface TableHistory extends TableSnapshot {
@@ -80,7 +83,7 @@ export function snapshotOf(table: TableDef): TableSnapshot {
     partitionKeys: table.partitionKeys,
     primaryKey: table.primaryKey,
     ...(table.latestBy ? { latestBy: table.latestBy } : {}),
-    ...(table.takesUndeclaredKeys ? { takesUndeclaredKeys: true as const } : {}),
+    ...(table.kind === 'events' ? { takesUndeclaredKeys: !!table.takesUndeclaredKeys } : {}),
   };
 }
 
@@ -105,7 +108,7 @@ const canonical = (s: TableSnapshot) =>
     partitionKeys: s.partitionKeys,
     primaryKey: s.primaryKey,
     latestBy: s.latestBy ?? null,
-    takesUndeclaredKeys: s.takesUndeclaredKeys ?? false,
+    takesUndeclaredKeys: s.takesUndeclaredKeys ?? null,
   });
 
 /** The level of the rules a history records (0 before otherRules; lib/catalog/other-rules.ts). */
@@ -121,7 +124,12 @@ export function columnAtLevel<C extends RecordedColumn | ColumnDef>(c: C, level:
 
 /** Whether a snapshot is what a history records (on what that history records). */
 export const sameSnapshot = (a: TableSnapshot, b: TableHistory) =>
-  canonical({ ...a, columns: a.columns.map((c) => columnAtLevel(c, rulesLevelOf(b))) }) === canonical(b);
+  canonical({
+    ...a,
+    columns: a.columns.map((c) => columnAtLevel(c, rulesLevelOf(b))),
+    // Compared only where the history records it (those of before do not: not a change).
+    takesUndeclaredKeys: b.takesUndeclaredKeys === undefined ? undefined : a.takesUndeclaredKeys,
+  }) === canonical(b);
 
 /** Every table's recorded history in a schemas folder (a file that cannot be read is an error: it is committed). */
 export function readHistories(schemasDir: string): Map<string, TableHistory> {

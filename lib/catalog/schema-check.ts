@@ -231,12 +231,14 @@ export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at 
     writeHistory(dir, nextHistory(histories.get(name), snapshotOf(def), r.changes, at));
     recorded.push(name);
   }
-  // A history written before its columns recorded every rule they record now (lib/catalog/other-rules.ts): the rules
-  // added as they are now (the table is as recorded otherwise), no new version; from now on a change of them is
-  // judged.
+  // A history written before its columns recorded every rule they record now (lib/catalog/other-rules.ts), or before it
+  // said whether an event type takes undeclared keys: the rules and that added as they are now (the table is as
+  // recorded otherwise), no new version; from now on a change of them is judged.
   for (const def of report.defs) {
     const h = histories.get(def.name);
-    if (!h || rulesLevelOf(h) >= RULES_LEVEL || report.unrecorded.includes(def.name)) continue;
+    const saysUndeclared = h?.kind !== 'events' || typeof h.takesUndeclaredKeys === 'boolean';
+    if (!h || (rulesLevelOf(h) >= RULES_LEVEL && saysUndeclared) || report.unrecorded.includes(def.name))
+      continue;
     const { otherRulesRecorded: _, ...earlier } = h;
     writeHistory(dir, {
       ...earlier,

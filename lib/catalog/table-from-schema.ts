@@ -33,6 +33,7 @@ export interface ObjectSchema {
   required?: string[];
   /** false: no key the schema does not declare is taken (JSON Schema's default is to take any). */
   additionalProperties?: unknown;
+  unevaluatedProperties?: unknown;
   properties?: Record<string, JsonSchemaProp>;
   'x-lake'?: {
     primaryKey?: string[];
@@ -279,7 +280,10 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       maxFileBytes: Number.MAX_SAFE_INTEGER,
       maxRejectedRatio: 0,
       ...(supersedes ? { supersedes } : {}),
-      ...(schema.additionalProperties !== false ? { takesUndeclaredKeys: true as const } : {}),
+      // Closed by additionalProperties or unevaluatedProperties false (ingest refuses an undeclared key either way).
+      ...(schema.additionalProperties !== false && schema.unevaluatedProperties !== false
+        ? { takesUndeclaredKeys: true as const }
+        : {}),
     },
     history,
   );

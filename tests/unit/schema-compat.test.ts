@@ -197,6 +197,29 @@ describe('unsafe edits are refused before they take effect', () => {
       s.properties.age = { type: 'integer', minimum: 0 };
     });
     expect(refusal(both)).toEqual([]);
+    // Closed by unevaluatedProperties: false, the type takes no undeclared key either: a property may be added.
+    const unevaluated = edited('events', 'signup', (s) => {
+      delete s.additionalProperties;
+      s.unevaluatedProperties = false;
+    });
+    recordSchemas(checkSchemas(unevaluated), unevaluated);
+    const tap = path.join(unevaluated, 'events', 'signup.json');
+    const closed = JSON.parse(readFileSync(tap, 'utf8'));
+    closed.properties.campaign_id = { type: 'string' };
+    writeFileSync(tap, JSON.stringify(closed, null, 2));
+    expect(refusal(unevaluated)).toEqual([]);
+  });
+
+  it('a history recorded before it said whether the type takes undeclared keys: not a change, not judged', () => {
+    // An open event type recorded by an earlier version of the project: its history has no takesUndeclaredKeys.
+    const dir = edited('events', 'signup', (s) => delete s.additionalProperties);
+    const file = path.join(dir, 'history', 'signup.json');
+    const history = JSON.parse(readFileSync(file, 'utf8'));
+    delete history.takesUndeclaredKeys;
+    writeFileSync(file, JSON.stringify(history, null, 2));
+    const report = checkSchemas(dir);
+    expect(report.violations).toEqual([]);
+    expect(report.unrecorded).toEqual([]);
   });
 
   it('a new major version must name a table the lake has, not itself (x-lake.supersedes)', () => {
