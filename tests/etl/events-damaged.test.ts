@@ -132,7 +132,7 @@ it('leaves a raw event object delivered after the run read its tables to the nex
     const summary = await run(lake, args);
     const signupFigures = summary.tables.find((t) => t.table === 'signup')!;
     expect([mode, signupFigures.rowsRead]).toEqual([mode, 1]);
-    expect(summary.rebuild?.skipped ?? []).toEqual([]);
+    if (mode === 'rebuild') expect(summary.rebuild?.skipped).toEqual([late]);
   }
   const manifest = JSON.parse(
     await fs.readFile(

@@ -97,7 +97,8 @@ export async function runRebuild(
     // One delivered after the run read its tables is left to the next compaction (events.ts runEvents says why).
     const objects = all.filter((o) => Math.floor(o.modifiedMs) <= ctx.tablesReadAt);
     const prefix = rawEventsPrefix(table.name);
-    const read = new Set(all.map((o) => o.key));
+    // Listed as skipped: those delivered after the run read its tables too (the next compaction takes them).
+    const read = new Set(objects.map((o) => o.key));
     skipped = (await listFiles(path.join(ctx.rawDir, prefix)))
       .map((r) => prefix + r)
       .filter((k) => !read.has(k));
