@@ -143,3 +143,28 @@ export const storeObjects = (store: string) => ['$objects', store];
 export const datetimeArg = (iso: string) => ({ $datetime: iso });
 /** A read(size) function over the bytes (their first size bytes); the sizes it was called with come as reads. */
 export const reader = (b: Buffer) => ({ $reader: b.toString('base64') });
+
+/**
+ * Python of an S3 client over the global dict `objects` ({(bucket, key): bytes}) for programs that run the job's
+ * functions with Spark stood in for: get_object (its Body read in pieces) and put_object; a program subclasses S3 for
+ * the listing and deleting it needs.
+ */
+export const BYTES_S3 = `
+class Body:
+    def __init__(self, data):
+        self.data, self.at = data, 0
+    def read(self, n=-1):
+        chunk = self.data[self.at :] if n < 0 else self.data[self.at : self.at + n]
+        self.at += len(chunk)
+        return chunk
+class S3:
+    class exceptions:
+        class NoSuchKey(Exception):
+            pass
+    def get_object(self, Bucket, Key, Range=None):
+        if (Bucket, Key) not in objects:
+            raise S3.exceptions.NoSuchKey(Key)
+        return {"Body": Body(objects[(Bucket, Key)])}
+    def put_object(self, Bucket, Key, Body, ContentType=None):
+        objects[(Bucket, Key)] = Body
+`;

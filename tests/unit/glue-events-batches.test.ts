@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { etlPlansFile } from '../../lib/etl/plans';
-import { python, script, withPython } from '../etl/glue-job-python';
+import { BYTES_S3, python, script, withPython } from '../etl/glue-job-python';
 
 // Runs run_events over an in-memory S3 (bytes), run_plan recording its batches and failing at the batch `fail`.
 const PROGRAM = `
@@ -24,23 +24,8 @@ for key, spec_ in given["raw"].items():
     objects[("raw", key)] = z[: -spec_["cut"]] if spec_.get("cut") else z
 for key, text in given.get("curated", {}).items():
     objects[("cur", key)] = text.encode()
-class Body:
-    def __init__(self, data):
-        self.data, self.at = data, 0
-    def read(self, n=-1):
-        chunk = self.data[self.at :] if n < 0 else self.data[self.at : self.at + n]
-        self.at += len(chunk)
-        return chunk
-class S3:
-    class exceptions:
-        class NoSuchKey(Exception):
-            pass
-    def get_object(self, Bucket, Key, Range=None):
-        if (Bucket, Key) not in objects:
-            raise S3.exceptions.NoSuchKey(Key)
-        return {"Body": Body(objects[(Bucket, Key)])}
-    def put_object(self, Bucket, Key, Body, ContentType=None):
-        objects[(Bucket, Key)] = Body
+${BYTES_S3}
+class LakeS3(S3):
     def get_paginator(self, name):
         class P:
             def paginate(self, Bucket, Prefix):
@@ -66,7 +51,7 @@ out = {}
 printed = io.StringIO()
 try:
     with contextlib.redirect_stdout(printed):
-        inputs, tables = job.run_events(None, S3(), options, given["plans"], now)
+        inputs, tables = job.run_events(None, LakeS3(), options, given["plans"], now)
     out["inputs"] = inputs
     out["rowsRead"] = [t["rowsRead"] for t in tables if t["table"] == "page_view"]
 except Exception as e:

@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { etlPlansFile } from '../../lib/etl/plans';
-import { python, script, withPython } from '../etl/glue-job-python';
+import { BYTES_S3, python, script, withPython } from '../etl/glue-job-python';
 
 const PROGRAM = `
 import contextlib, gzip, importlib.util, io, json, sys
@@ -29,23 +29,8 @@ for key, f in given["raw"].items():
     versions[key] = "v1"
 for key, value in given["pending"].items():
     objects[("cur", key)] = json.dumps(value).encode()
-class Body:
-    def __init__(self, data):
-        self.data, self.at = data, 0
-    def read(self, n=-1):
-        chunk = self.data[self.at :] if n < 0 else self.data[self.at : self.at + n]
-        self.at += len(chunk)
-        return chunk
-class S3:
-    class exceptions:
-        class NoSuchKey(Exception):
-            pass
-    def get_object(self, Bucket, Key, Range=None):
-        if (Bucket, Key) not in objects:
-            raise S3.exceptions.NoSuchKey(Key)
-        return {"Body": Body(objects[(Bucket, Key)])}
-    def put_object(self, Bucket, Key, Body, ContentType=None):
-        objects[(Bucket, Key)] = Body
+${BYTES_S3}
+class LakeS3(S3):
     def delete_object(self, Bucket, Key):
         objects.pop((Bucket, Key), None)
     def list_objects_v2(self, Bucket, Prefix, MaxKeys=1000):
@@ -84,7 +69,7 @@ printed = io.StringIO()
 inputs, counts, error = [], None, None
 try:
     with contextlib.redirect_stdout(printed):
-        inputs, tables, counts = job.take_uploads(None, S3(), options, given["plans"], job.datetime.now(job.timezone.utc))
+        inputs, tables, counts = job.take_uploads(None, LakeS3(), options, given["plans"], job.datetime.now(job.timezone.utc))
 except job.JobError as e:
     error = str(e)
 results = {k.rsplit("/", 1)[-1][:-5]: json.loads(v) for (b, k), v in objects.items() if b == "cur" and "/done/" in k}
