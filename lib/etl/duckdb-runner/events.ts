@@ -121,23 +121,6 @@ export async function loadRawEvents(
     objects.map((o) => o.date),
   );
   const inputs: string[] = [];
-  // An object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job too: Spark
-  // would fail the whole run): read again, it is listed in `skipped`; compacted, it is named in a warning and stays
-  // pending, so that it does not stop its table's compaction and those after it at every run.
-  const unreadable: string[] = [];
-  objects = await withoutCutGzip(
-    objects.map((o) => ({ ...o, file: path.join(ctx.rawDir, ...o.key.split('/')) })),
-    () => rawEventsFormat.gzip,
-    unreadable,
-  );
-  if (opts.reload) skipped?.push(...unreadable);
-  else
-    for (const key of unreadable)
-      logger.warn('a raw event object that cannot be read as rows is skipped; it stays pending', {
-        table: table.name,
-        key,
-        problem: (await gzipProblem(path.join(ctx.rawDir, ...key.split('/'))))!,
-      });
   // Read again (a rebuild): the objects a compaction took first, then those none took yet, whose conflicting copies
   // of an id are recorded as a compaction records them (batch.ts).
   const compacted = (o: RawEventObject) => manifests.get(o.date)!.has(o.key);
@@ -148,7 +131,25 @@ export async function loadRawEvents(
       ]
     : [{ objects, opts }];
   for (const group of groups)
-    for (const batch of bySize(group.objects, maxBatchBytes)) {
+    for (const all of bySize(group.objects, maxBatchBytes)) {
+      // An object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job too: Spark
+      // would fail the whole run), checked batch by batch: read again, it is listed in `skipped`; compacted, it is
+      // named in a warning and stays pending, so that it does not stop its table's compaction and those after it.
+      const unreadable: string[] = [];
+      const batch = await withoutCutGzip(
+        all.map((o) => ({ ...o, file: path.join(ctx.rawDir, ...o.key.split('/')) })),
+        () => rawEventsFormat.gzip,
+        unreadable,
+      );
+      if (opts.reload) skipped?.push(...unreadable);
+      else
+        for (const key of unreadable)
+          logger.warn('a raw event object that cannot be read as rows is skipped; it stays pending', {
+            table: table.name,
+            key,
+            problem: (await gzipProblem(path.join(ctx.rawDir, ...key.split('/'))))!,
+          });
+      if (!batch.length) continue;
       const figures = await runBatch(
         ctx,
         table,
