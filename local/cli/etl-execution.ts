@@ -22,7 +22,7 @@ import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
-import { exitWhenWritten } from './exit';
+import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { isToldRefusal } from '../told-refusals';
 import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
 
@@ -252,6 +252,7 @@ export async function runEtlExecution(req: EtlExecutionRequest): Promise<number>
 
 /** Runs a CLI's main: exits with its code, or 2 (with the stack) when it could not start. */
 export function cliMain(what: string, main: () => Promise<number>): void {
+  quietWhenOutputClosed();
   main().then(
     (code) => exitWhenWritten(code),
     (err) => {

@@ -17,7 +17,7 @@
  *                                           next `npm start` (on AWS: StartExecution with the failed one's input)
  */
 import { cliArgs, UsageError } from './args';
-import { exitWhenWritten } from './exit';
+import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
@@ -274,6 +274,7 @@ async function main(argv: string[]): Promise<number> {
   return settled ? 0 : 1;
 }
 
+quietWhenOutputClosed();
 main(process.argv.slice(2)).then(
   (code) => exitWhenWritten(code),
   (err) => {

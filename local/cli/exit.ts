@@ -12,3 +12,14 @@ export function exitWhenWritten(code: number): void {
   process.stdout.write('', written);
   process.stderr.write('', written);
 }
+
+/**
+ * A reader that has closed the pipe (`npm run compact | head -1`) is not the command's failure: its output is simply
+ * no longer read, as a Unix tool takes SIGPIPE quietly. Anything else written to a closed stdout is still an error.
+ */
+export function quietWhenOutputClosed(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+}

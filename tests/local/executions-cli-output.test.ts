@@ -2,7 +2,7 @@
  * `npm run executions` writes its whole output before it exits, also into a pipe (`… --history | jq`): a pipe takes
  * 64 KiB at a time, and an exit right after a larger write cut the JSON there with exit status 0.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ETL_STATE_MACHINE, writeRecord, type ExecutionRecord } from '../../lib/workflow/local';
@@ -73,3 +73,17 @@ it('prints an execution history larger than a pipe buffer whole (valid JSON), th
   expect(printed.name).toBe('orders-big-history');
   expect(printed.events).toHaveLength(2000);
 }, 60_000);
+
+it('ends quietly when its reader closes the pipe early (npm run compact | head -1): no stack, its own exit status', async () => {
+  const dir = await tempLake('compact-cli');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  // The report is several writes: after the first line, head has gone and the next one finds the pipe closed.
+  const run = spawnSync(
+    'bash',
+    ['-o', 'pipefail', '-c', `${process.execPath} --import tsx local/cli/compact.ts | head -1`],
+    { cwd: ROOT, env: { ...process.env, LAKE_DIR: dir }, encoding: 'utf8' },
+  );
+  expect(run.stdout).toMatch(/^started compact-\S+ in this process/);
+  expect(run.stderr).not.toMatch(/EPIPE|Unhandled 'error' event|\n\s+at /);
+  expect(run.status).toBe(0);
+}, 120_000);
