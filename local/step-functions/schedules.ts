@@ -102,6 +102,10 @@ export function localSchedules(sm: StateMachineConfig, env = process.env): Local
   for (const ev of sm.events ?? []) {
     if (!ev.schedule) continue;
     const s = typeof ev.schedule === 'string' ? { rate: ev.schedule } : ev.schedule;
+    // The expression deploys whatever replaces it here: what EventBridge refuses is refused either way.
+    if (rateSeconds(s.rate) === undefined && cronFields(s.rate) === undefined) {
+      throw new Error(`schedule ${s.rate}: only rate() and cron() expressions are schedules`);
+    }
     if (s.enabled === false && (override === undefined || override === '')) continue;
     let seconds: number | undefined;
     let source = s.rate;

@@ -100,6 +100,15 @@ describe('local schedules', () => {
     );
   });
 
+  it('LAKE_COMPACTION_INTERVAL_SECONDS does not hide an expression EventBridge refuses (it deploys as written)', () => {
+    expect(() =>
+      localSchedules(machine('rate(1 minutes)'), { LAKE_COMPACTION_INTERVAL_SECONDS: '30' }),
+    ).toThrow(/singular for 1 and plural otherwise/);
+    expect(() =>
+      localSchedules(machine('cron(0 * * * *)'), { LAKE_COMPACTION_INTERVAL_SECONDS: '30' }),
+    ).toThrow(/six fields/);
+  });
+
   it('LAKE_COMPACTION_INTERVAL_SECONDS replaces either (0 disables)', () => {
     expect(localSchedules(machine('cron(0 * * * ? *)'), { LAKE_COMPACTION_INTERVAL_SECONDS: '30' })).toEqual([
       { intervalSeconds: 30, input: { mode: 'events' }, source: 'LAKE_COMPACTION_INTERVAL_SECONDS' },
