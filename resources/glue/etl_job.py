@@ -1456,7 +1456,18 @@ def swap_in(s3, bucket, journal_key, copies, deletes, staging):
 
 
 def finish_swap(s3, bucket, journal_key, journal):
-    delete_keys(s3, bucket, journal["deletes"])
+    """Ends a swap whose copies are all in place: the files they replace go."""
+    end_swap(s3, bucket, journal_key, journal, journal["deletes"])
+
+
+def undo_swap(s3, bucket, journal_key, journal):
+    """Ends a swap whose copies were not all made: those made go, and the partitions are as they were."""
+    end_swap(s3, bucket, journal_key, journal, [target for _, target in journal["copies"]])
+
+
+def end_swap(s3, bucket, journal_key, journal, drop):
+    """Deletes `drop`, then the journal, then the staging (in that order: until the journal goes, a run redoes it)."""
+    delete_keys(s3, bucket, drop)
     s3.delete_object(Bucket=bucket, Key=journal_key)
     for prefix in journal["staging"]:
         delete_keys(s3, bucket, list_keys(s3, bucket, prefix))
@@ -1494,10 +1505,7 @@ def recover_swaps(s3, bucket, layout):
             finish_swap(s3, bucket, key, journal)
             done.append({"journal": key, "finished": True, "deleted": len(journal["deletes"])})
         else:
-            delete_keys(s3, bucket, [target for _, target in journal["copies"]])
-            s3.delete_object(Bucket=bucket, Key=key)
-            for prefix in journal["staging"]:
-                delete_keys(s3, bucket, list_keys(s3, bucket, prefix))
+            undo_swap(s3, bucket, key, journal)
             done.append({"journal": key, "finished": False, "undone": len(journal["copies"])})
         print(json.dumps({"warning": "a swap that a failed run left was finished or undone", **done[-1]}))
     return done
@@ -1792,14 +1800,19 @@ def take_uploads(spark, s3, options, plans_file, started_at):
     def stamp():
         return iso_utc(datetime.now(timezone.utc))
 
-    def why_not_there(record):
-        """Why the accepted version of an upload is not there to load (gone, or replaced since), or None."""
-        head = head_object(s3, raw_bucket, record["key"])
-        if head is None:
-            return "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted" % (
-                record["key"]
+    def upload_there(record):
+        """
+        (the heads of an upload's keys, why its accepted version is not there to load — a key gone, or the upload's
+        object replaced since — or None): before its batch runs, and again once Spark has read it.
+        """
+        heads = {k: head_object(s3, raw_bucket, k) for k in record["keys"]}
+        missing = [k for k in record["keys"] if heads[k] is None]
+        if missing:
+            return heads, (
+                "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
+                % missing[0]
             )
-        return replaced_since_accepted(record, head)
+        return heads, replaced_since_accepted(record, heads.get(record["key"]))
 
     for table, records in sorted(by_table.items()):
         plan = plans_file["tables"][table]
@@ -1815,7 +1828,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
             def after_read():
                 for r in batch:
-                    why = why_not_there(r)
+                    _, why = upload_there(r)
                     if why:
                         raise UploadNotThere(r["execution"], why)
 
@@ -1846,14 +1859,9 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
         ready = []
         for record in records:
-            heads = {k: head_object(s3, raw_bucket, k) for k in record["keys"]}
-            missing = [k for k in record["keys"] if heads[k] is None]
-            replaced = None if missing else replaced_since_accepted(record, heads.get(record["key"]))
-            if missing:
-                cause = "input %r does not exist in the raw bucket: the file was moved or deleted after it was accepted"
-                finish(record, upload_failure(options, record, "Etl.InputMissing", cause % missing[0], plan, stamp()))
-            elif replaced:
-                finish(record, upload_failure(options, record, "Etl.InputMissing", replaced, plan, stamp()))
+            heads, why = upload_there(record)
+            if why:
+                finish(record, upload_failure(options, record, "Etl.InputMissing", why, plan, stamp()))
             else:
                 ready.append([record, sum(heads[k].get("ContentLength", 0) for k in record["keys"])])
         # Batches of BATCH_BYTES in queue order, each upload's result written once its batch is in (a thousand files

@@ -251,15 +251,11 @@ async function stageAndSwap(
     await conn.run(`COPY (${records}) TO ${sqlString(staged)} (FORMAT json)`);
     await fsyncFile(staged);
     rejectedLocation = rejectedRowsPrefix(table.name, ctx.runDate);
-    let target = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
+    const named = rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch);
+    let target = named;
     // A run again under the same run id (after a failed one) numbers its batches from 0 again: a taken name is kept.
-    for (
-      let i = 1;
-      ctx.rejectedWritten.has(target) || (await exists(path.join(ctx.curatedDir, target)));
-      i++
-    ) {
-      target = otherRejectedObjectKey(rejectedObjectKey(table.name, ctx.runDate, ctx.runId, batch), i);
-    }
+    for (let i = 1; ctx.rejectedWritten.has(target) || (await exists(path.join(ctx.curatedDir, target))); i++)
+      target = otherRejectedObjectKey(named, i);
     rejected = { staged: path.relative(ctx.curatedDir, staged), target };
     ctx.rejectedWritten.add(target);
   }

@@ -11,7 +11,7 @@ import { rawEventsFormat } from '../../layout';
 import { buildPlan } from '../plan';
 import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans';
 import { logger } from '../../logger';
-import { gzipProblem, withoutCutGzip } from './gzip-check';
+import { withoutCutGzip } from './gzip-check';
 import { runBatch, type BatchOptions, type RunContext } from './batch';
 import { bySize } from './batching';
 import { failed, UnreadableInput } from './errors';
@@ -46,6 +46,13 @@ export async function rawEventObjects(ctx: RunContext, table: TableDef): Promise
   }
   return out;
 }
+
+/**
+ * Whether a raw event object was written (delivered) before the run read its tables: one written after may hold events
+ * accepted under a schema changed since, and is left to the next run (runEvents, rebuild.ts).
+ */
+export const deliveredBeforeTables = (ctx: RunContext, o: RawEventObject) =>
+  Math.floor(o.modifiedMs) <= ctx.tablesReadAt;
 
 /** A raw event object as an input: the declared format of raw event objects (their names do not tell it). */
 export const rawEventInput = (ctx: RunContext, key: string): InputFile => ({
@@ -135,20 +142,19 @@ export async function loadRawEvents(
       // An object that is not a whole gzip stream is skipped, as an upload's is (reload.ts; the Glue job too: Spark
       // would fail the whole run), checked batch by batch: read again, it is listed in `skipped`; compacted, it is
       // named in a warning and stays pending, so that it does not stop its table's compaction and those after it.
-      const unreadable: string[] = [];
       const batch = await withoutCutGzip(
         all.map((o) => ({ ...o, file: path.join(ctx.rawDir, ...o.key.split('/')) })),
         () => rawEventsFormat.gzip,
-        unreadable,
+        opts.reload ? skipped : undefined,
+        opts.reload
+          ? undefined
+          : (key, problem) =>
+              logger.warn('a raw event object that cannot be read as rows is skipped; it stays pending', {
+                table: table.name,
+                key,
+                problem,
+              }),
       );
-      if (opts.reload) skipped?.push(...unreadable);
-      else
-        for (const key of unreadable)
-          logger.warn('a raw event object that cannot be read as rows is skipped; it stays pending', {
-            table: table.name,
-            key,
-            problem: (await gzipProblem(path.join(ctx.rawDir, ...key.split('/'))))!,
-          });
       if (!batch.length) continue;
       const figures = await runBatch(
         ctx,
@@ -187,9 +193,8 @@ export async function runEvents(
     // Arrival order within a day (key order), days in order. An object delivered after the run read its tables may
     // hold events accepted under a schema changed since, which this run's plan would read without their new fields:
     // left to the next run, which reads the tables again (the Glue job the same, by LastModified).
-    const late = objects.filter(
-      (o) => !manifests.get(o.date)!.has(o.key) && Math.floor(o.modifiedMs) > ctx.tablesReadAt,
-    );
+    const notCompacted = objects.filter((o) => !manifests.get(o.date)!.has(o.key));
+    const late = notCompacted.filter((o) => !deliveredBeforeTables(ctx, o));
     if (late.length)
       logger.info('raw event objects written after the run read its tables are left for the next run', {
         table: table.name,
@@ -197,8 +202,8 @@ export async function runEvents(
         first: late[0]!.key,
         writtenAt: new Date(late[0]!.modifiedMs).toISOString(),
       });
-    const pending = objects
-      .filter((o) => !manifests.get(o.date)!.has(o.key) && Math.floor(o.modifiedMs) <= ctx.tablesReadAt)
+    const pending = notCompacted
+      .filter((o) => deliveredBeforeTables(ctx, o))
       .sort((a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key));
     inputs.push(...(await loadRawEvents(ctx, table, pending, maxBatchBytes, f)));
   }

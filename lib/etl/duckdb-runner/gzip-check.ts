@@ -24,15 +24,25 @@ export async function gzipProblem(file: string): Promise<string | undefined> {
   }
 }
 
-/** The files that are not gzip, or whole gzip streams; the keys of the others are added to `skipped`. */
+/**
+ * The files that are not gzip, or whole gzip streams; the keys of the others are added to `skipped`, and each is
+ * told to `onSkipped` with its problem.
+ */
 export async function withoutCutGzip<F extends { key: string; file: string }>(
   files: F[],
   isGzip: (f: F) => boolean,
   skipped?: string[],
+  onSkipped?: (key: string, problem: string) => void,
 ): Promise<F[]> {
   const whole: F[] = [];
-  for (const f of files)
-    if (isGzip(f) && (await gzipProblem(f.file))) skipped?.push(f.key);
-    else whole.push(f);
+  for (const f of files) {
+    const problem = isGzip(f) ? await gzipProblem(f.file) : undefined;
+    if (problem === undefined) {
+      whole.push(f);
+      continue;
+    }
+    skipped?.push(f.key);
+    onSkipped?.(f.key, problem);
+  }
   return whole;
 }

@@ -20,7 +20,7 @@ import { inputFormat } from './args';
 import { runBatch, type RunContext } from './batch';
 import { bySize } from './batching';
 import { EtlJobError } from './errors';
-import { loadRawEvents, rawEventObjects } from './events';
+import { deliveredBeforeTables, loadRawEvents, rawEventObjects } from './events';
 import { tablePartitions } from './existing';
 import { addFigures, emptyFigures, tableFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
@@ -95,7 +95,7 @@ export async function runRebuild(
       (a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key),
     );
     // One delivered after the run read its tables is left to the next compaction (events.ts runEvents says why).
-    const objects = all.filter((o) => Math.floor(o.modifiedMs) <= ctx.tablesReadAt);
+    const objects = all.filter((o) => deliveredBeforeTables(ctx, o));
     const prefix = rawEventsPrefix(table.name);
     // Listed as skipped: those delivered after the run read its tables too (the next compaction takes them).
     const read = new Set(objects.map((o) => o.key));
