@@ -104,6 +104,11 @@ export interface EtlRunSummary {
   rejectedAbove: string;
   /** The uploads the run took: how many, and how many ended SUCCEEDED or FAILED. */
   uploads: { taken: number; succeeded: number; failed: number };
+  /**
+   * Raw event objects delivered after the run read its tables: left to the next run, which reads the tables again
+   * (they may hold events accepted under a schema changed since). Absent from summaries written before 2026-12-05.
+   */
+  eventObjectsLeft?: number;
   replay?: ReplaySummary;
   rebuild?: RebuildSummary;
 }

@@ -55,6 +55,11 @@ export function describeRun(summary: EtlRunSummary): string[] {
     lines.push(
       `  uploads taken: ${uploads.taken} (${uploads.succeeded} succeeded, ${uploads.failed} failed)`,
     );
+  if (summary.eventObjectsLeft)
+    lines.push(
+      `  left for the next run: ${summary.eventObjectsLeft} raw event object(s) delivered after this run read its ` +
+        'tables (they may hold events of a newer schema; npm run compact, or the schedule, takes them)',
+    );
   const listed = (names: string[], count: number) =>
     names.length
       ? `: ${names.join(', ')}${count > names.length ? `, +${count - names.length} more` : ''}`
@@ -111,7 +116,7 @@ async function report(
     return 0;
   }
   const buffered = await holdsFile(path.join(dir, '.firehose'));
-  if (summary && summary.rowsRead === 0) {
+  if (summary && summary.rowsRead === 0 && !summary.eventObjectsLeft) {
     out.write(
       (await holdsFile(path.join(dir, 'raw', 'events')))
         ? 'no events were waiting: every raw event object had been compacted already\n'

@@ -901,7 +901,9 @@ def rejected_above_text(figures_list):
     return "; ".join(out)
 
 
-def run_summary(options, started_at, finished_at, inputs, tables, uploads, event_tables, inputs_key, own=None):
+def run_summary(
+    options, started_at, finished_at, inputs, tables, uploads, event_tables, inputs_key, own=None, objects_left=0
+):
     """
     The run's record (lib/etl/run.ts EtlRunSummary), bounded whatever the backlog: the keys read are counted here and
     listed under inputs_key. rejectedAboveThreshold concerns the event tables and the replay's or rebuild's own
@@ -933,6 +935,7 @@ def run_summary(options, started_at, finished_at, inputs, tables, uploads, event
             "rejectedAboveThreshold": bool(above),
             "rejectedAbove": above,
             "uploads": uploads,
+            "eventObjectsLeft": objects_left,
         }
     )
     if own is not None:
@@ -1883,10 +1886,13 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
 
 def run_events(spark, s3, options, plans_file, started_at):
-    """Compacts the pending streamed events of every event table (mode 'events' with --table: that one only)."""
+    """
+    Compacts the pending streamed events of every event table (mode 'events' with --table: that one only): (keys
+    read, the tables' figures, how many objects were delivered after the run read its plans and left to the next).
+    """
     layout = plans_file["layout"]
     declared = raw_events_format(layout)
-    inputs, tables = [], []
+    inputs, tables, later = [], [], []
     names = sorted(plans_file["events"])
     if options["mode"] == "events" and options.get("table"):
         if options["table"] not in plans_file["events"]:
@@ -1897,7 +1903,9 @@ def run_events(spark, s3, options, plans_file, started_at):
         plan = plans_file["tables"][table]
         # Objects delivered after the run read its plans may hold events accepted under a schema changed since,
         # which these plans would read without their new fields: left to the next run (the local runner the same).
-        objects = list_objects(s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"], written_by=started_at)
+        objects = list_objects(
+            s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"], written_by=started_at, later=later
+        )
         keys = [k for k, _ in objects]
         dates = {arrival_date(k, pattern) for k in keys} - {None}
         manifests = {d: read_manifest(s3, options["curated_bucket"], manifest_key(layout, table, d)) for d in dates}
@@ -1921,21 +1929,24 @@ def run_events(spark, s3, options, plans_file, started_at):
         )
         tables.append(total if total is not None else table_figures(plan, 0, 0, 0, 0, [], None, layout))
         inputs.extend(done)
-    return inputs, tables
+    return inputs, tables, len(later)
 
 
-def list_objects(s3, bucket, prefix, etags=False, written_by=None):
+def list_objects(s3, bucket, prefix, etags=False, written_by=None, later=None):
     """
     [key, size] (with etags: [key, size, etag]) of every object under a prefix (folder markers left out); with
-    written_by (a datetime), only those written (LastModified) by then.
+    written_by (a datetime), only those written (LastModified) by then, the keys of those written after it appended
+    to later (a list) when given.
     """
     objects = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        objects.extend(
-            [o["Key"], o["Size"]] + ([o.get("ETag", "").strip('"')] if etags else [])
-            for o in page.get("Contents", [])
-            if not o["Key"].endswith("/") and (written_by is None or o["LastModified"] <= written_by)
-        )
+        for o in page.get("Contents", []):
+            if o["Key"].endswith("/"):
+                continue
+            if written_by is None or o["LastModified"] <= written_by:
+                objects.append([o["Key"], o["Size"]] + ([o.get("ETag", "").strip('"')] if etags else []))
+            elif later is not None:
+                later.append(o["Key"])
     return objects
 
 
@@ -2140,7 +2151,7 @@ def main(argv):
     if options["mode"] == "rebuild":
         own_inputs, own_total, own = run_rebuild(spark, s3, options, plans_file, started_at)
         own_tables = [own_total]
-    event_inputs, event_tables = run_events(spark, s3, options, plans_file, started_at)
+    event_inputs, event_tables, objects_left = run_events(spark, s3, options, plans_file, started_at)
     inputs = upload_inputs + own_inputs + event_inputs
     tables = combined_figures(upload_tables + own_tables + event_tables, layout)
     key = None
@@ -2148,7 +2159,16 @@ def main(argv):
         key = inputs_key(layout, options["run_id"])
         put_json(s3, options["curated_bucket"], key, {"inputs": inputs})
     summary = run_summary(
-        options, started_at, datetime.now(timezone.utc), inputs, tables, uploads, set(plans_file["events"]), key, own
+        options,
+        started_at,
+        datetime.now(timezone.utc),
+        inputs,
+        tables,
+        uploads,
+        set(plans_file["events"]),
+        key,
+        own,
+        objects_left,
     )
     put_json(s3, options["curated_bucket"], summary_key(layout, options["run_id"]), summary)
     publish_row_metrics(args, tables)

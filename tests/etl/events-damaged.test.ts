@@ -131,7 +131,7 @@ it('leaves a raw event object delivered after the run read its tables to the nex
     };
     const summary = await run(lake, args);
     const signupFigures = summary.tables.find((t) => t.table === 'signup')!;
-    expect([mode, signupFigures.rowsRead]).toEqual([mode, 1]);
+    expect([mode, signupFigures.rowsRead, summary.eventObjectsLeft]).toEqual([mode, 1, 1]);
     if (mode === 'rebuild') expect(summary.rebuild?.skipped).toEqual([late]);
   }
   const manifest = JSON.parse(
@@ -146,4 +146,5 @@ it('leaves a raw event object delivered after the run read its tables to the nex
   await fs.utimes(path.join(lake, 'raw', late!), past, past);
   const next = await run(lake, { '--etl_mode': 'events', '--run_id': 'events-2' });
   expect(next.tables.find((t) => t.table === 'signup')!.rowsWritten).toBe(1);
+  expect(next.eventObjectsLeft).toBe(0);
 });

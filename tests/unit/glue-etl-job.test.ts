@@ -470,7 +470,7 @@ end = datetime(2024, 1, 1, 0, 5, 0, tzinfo=timezone.utc)
 keys = ["events/type=signup/arrival_date=2024-01-01/arrival_hour=00/x-%05d.gz" % i for i in range(5000)]
 options = {"run_id": "r", "mode": "events", "job_run_id": "jr_9"}
 uploads = {"taken": 2, "succeeded": 1, "failed": 1}
-print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"signup"}, job.inputs_key(layout, "r"))))
+print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"signup"}, job.inputs_key(layout, "r"), None, 3)))
 `;
     const out = execFileSync(python!, ['-c', drive, script], { input: JSON.stringify(plans) }).toString();
     const s = JSON.parse(out) as EtlRunSummary;
@@ -492,6 +492,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
       rejectedAboveThreshold: true,
       rejectedAbove: 'signup: 1 of 4 rows rejected, above its maxRejectedRatio',
       uploads: { taken: 2, succeeded: 1, failed: 1 },
+      eventObjectsLeft: 3,
     };
     expect(s).toEqual(expected);
     expect(Object.keys(s).sort()).toEqual(Object.keys(expected).sort());

@@ -51,8 +51,9 @@ out = {}
 printed = io.StringIO()
 try:
     with contextlib.redirect_stdout(printed):
-        inputs, tables = job.run_events(None, LakeS3(), options, given["plans"], now)
+        inputs, tables, left = job.run_events(None, LakeS3(), options, given["plans"], now)
     out["inputs"] = inputs
+    out["left"] = left
     out["rowsRead"] = [t["rowsRead"] for t in tables if t["table"] == "page_view"]
 except Exception as e:
     out["error"] = str(e)
@@ -81,6 +82,7 @@ function runEvents(given: {
   });
   return JSON.parse(stdout.toString()) as {
     inputs?: string[];
+    left?: number;
     error?: string;
     rowsRead?: number[];
     batches: { keys: string[]; reload: boolean }[];
@@ -154,6 +156,7 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
       const r = runEvents({ raw: backlog, batchBytes: 250e6, late: [late] });
       expect(r.inputs).toHaveLength(8);
       expect(r.inputs).not.toContain(late);
+      expect(r.left).toBe(1);
       expect(r.manifests[manifestOf('2026-03-03')]!.processed).not.toContain(late);
     },
   );

@@ -178,9 +178,10 @@ export async function runEvents(
   ctx: RunContext,
   tables: TableDef[],
   maxBatchBytes: number,
-): Promise<{ inputs: string[]; figures: TableTally[] }> {
+): Promise<{ inputs: string[]; figures: TableTally[]; objectsLeft: number }> {
   const inputs: string[] = [];
   const figures: TableTally[] = [];
+  let objectsLeft = 0;
   for (const table of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
     const f = emptyFigures(buildPlan(table));
     figures.push(f);
@@ -195,6 +196,7 @@ export async function runEvents(
     // left to the next run, which reads the tables again (the Glue job the same, by LastModified).
     const notCompacted = objects.filter((o) => !manifests.get(o.date)!.has(o.key));
     const late = notCompacted.filter((o) => !deliveredBeforeTables(ctx, o));
+    objectsLeft += late.length;
     if (late.length)
       logger.info('raw event objects written after the run read its tables are left for the next run', {
         table: table.name,
@@ -207,5 +209,5 @@ export async function runEvents(
       .sort((a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key));
     inputs.push(...(await loadRawEvents(ctx, table, pending, maxBatchBytes, f)));
   }
-  return { inputs, figures };
+  return { inputs, figures, objectsLeft };
 }

@@ -100,7 +100,7 @@ export async function runEtlJob(
     });
     const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     let uploads: UploadsTaken;
-    let events: { inputs: string[]; figures: TableTally[] };
+    let events: Awaited<ReturnType<typeof runEvents>>;
     let replay: ReplayTaken | undefined;
     let rebuild: RebuildTaken | undefined;
     try {
@@ -176,6 +176,7 @@ export async function runEtlJob(
       rejectedAboveThreshold: rejectedAboveAll !== '',
       rejectedAbove: rejectedAboveAll,
       uploads: { taken: uploads.taken, succeeded: uploads.succeeded, failed: uploads.failed },
+      eventObjectsLeft: events.objectsLeft,
       ...(replay ? { replay: replay.replay } : {}),
       ...(rebuild ? { rebuild: rebuild.rebuild } : {}),
     };
