@@ -31,6 +31,11 @@ export interface PendingUpload {
   size?: number;
   etag?: string;
   versionId?: string;
+  /**
+   * The whole-object checksum S3 keeps with the accepted version (lib/objects/types.ts ObjectInfo): a new version with
+   * the same one holds the same bytes, loaded, when its ETag cannot tell (SSE-KMS, multipart).
+   */
+  checksum?: string;
   acceptedAt: string;
   correlationId?: string;
   /** Runs that took this upload without recording its outcome (a run that crashed, or failed as a whole). */

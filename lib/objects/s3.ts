@@ -10,6 +10,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
@@ -37,6 +38,25 @@ const nameOf = (e: unknown) => (e as AwsError).name ?? (e as AwsError).Code;
 /** S3 ETags come quoted ("abc…"); events and the local store give them bare. */
 export const bareEtag = (etag: string | undefined) => etag?.replace(/^"|"$/g, '');
 
+/** The checksum algorithms S3 may keep with an object, in the order they are looked for. */
+const CHECKSUM_ALGORITHMS = ['CRC64NVME', 'CRC32', 'CRC32C', 'SHA1', 'SHA256'] as const;
+
+/**
+ * `<algorithm>:<base64>` of the whole object from a HeadObject answer asked with ChecksumMode ENABLED (ObjectInfo
+ * checksum), or undefined: none kept, or a multipart upload's composite (a checksum of its parts' checksums, which
+ * depends on how the file was cut: its value ends in -<parts>).
+ */
+export function fullObjectChecksum(
+  res: Pick<HeadObjectCommandOutput, 'ChecksumType' | `Checksum${(typeof CHECKSUM_ALGORITHMS)[number]}`>,
+): string | undefined {
+  if (res.ChecksumType === 'COMPOSITE') return undefined;
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = res[`Checksum${algorithm}`];
+    if (typeof value === 'string' && value && !/-\d+$/.test(value)) return `${algorithm}:${value}`;
+  }
+  return undefined;
+}
+
 /** `bucket/key` for x-amz-copy-source: URL-encoded, slashes kept. */
 export const copySource = (bucket: string, key: string) =>
   `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
@@ -56,13 +76,19 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(bucket: BucketRole, key: string): Promise<ObjectInfo | undefined> {
     try {
-      const res = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucketName(bucket), Key: key }));
+      // With its checksum (ObjectInfo checksum): for an SSE-KMS object this needs kms:Decrypt, which a role that
+      // reads the objects has.
+      const res = await this.s3.send(
+        new HeadObjectCommand({ Bucket: this.bucketName(bucket), Key: key, ChecksumMode: 'ENABLED' }),
+      );
+      const checksum = fullObjectChecksum(res);
       return {
         key,
         size: res.ContentLength ?? 0,
         ...(res.ETag ? { etag: bareEtag(res.ETag) } : {}),
         ...(res.VersionId ? { versionId: res.VersionId } : {}),
         ...(res.LastModified ? { lastModified: res.LastModified } : {}),
+        ...(checksum ? { checksum } : {}),
       };
     } catch (e) {
       // 404 needs s3:ListBucket on the bucket; without it S3 answers 403 and that is thrown as it is.

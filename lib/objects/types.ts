@@ -11,6 +11,13 @@ export interface ObjectInfo {
   etag?: string;
   versionId?: string;
   lastModified?: Date;
+  /**
+   * A checksum of the whole object that S3 keeps with it (`<algorithm>:<base64>`; S3 adds CRC64NVME to an object
+   * uploaded without one), when it has one of the whole object rather than a multipart upload's composite: the same
+   * value and size mean the same bytes whatever the encryption (an SSE-KMS object's ETag is not its MD5, nor is a
+   * multipart upload's). The local store gives none: its ETag is its content's MD5.
+   */
+  checksum?: string;
 }
 
 export interface ObjectStore {

@@ -196,13 +196,18 @@ export async function checkUpload(
 }
 
 /**
- * Whether `now` (a fresh head) is still the object `then` described: the same version, or the same content (a chmod
- * changes a local file's version id and is no new object; the same bytes written again on S3 are, and that version's
- * own event checks it again).
+ * Whether `now` (a fresh head) is still the object `then` described: the same version, or the same content — its
+ * ETag, or its whole-object checksum (an SSE-KMS object's ETag is not its MD5) — (a chmod changes a local file's
+ * version id and is no new object; the same bytes written again on S3 are, and that version's own event checks it
+ * again).
  */
 function sameObject(now: ObjectInfo, then: ObjectInfo): boolean {
   if (now.versionId && now.versionId === then.versionId) return true;
-  return now.etag !== undefined && now.etag === then.etag && now.size === then.size;
+  if (now.size !== then.size) return false;
+  return (
+    (now.etag !== undefined && now.etag === then.etag) ||
+    (now.checksum !== undefined && now.checksum === then.checksum)
+  );
 }
 
 /** An event whose object has been written again since: the newer object's own event handles the key. */
@@ -313,6 +318,7 @@ export async function processUpload(
     size: info.size,
     ...(etag ? { etag } : {}),
     ...(versionId ? { versionId } : {}),
+    ...(info.checksum ? { checksum: info.checksum } : {}),
     acceptedAt: now().toISOString(),
     ...(trace.correlationId ? { correlationId: trace.correlationId } : {}),
   };

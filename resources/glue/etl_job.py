@@ -1702,15 +1702,35 @@ def source_figures(typed, malformed, existing, merged, plan):
 
 
 def head_object(s3, bucket, key):
-    """The object's metadata, or None when there is none (the Glue role may list the raw bucket: 404, not 403)."""
+    """
+    The object's metadata with its checksum (full_object_checksum; for an SSE-KMS object that needs kms:Decrypt, which
+    the role has), or None when there is none (the Glue role may list the raw bucket: 404, not 403).
+    """
     from botocore.exceptions import ClientError
 
     try:
-        return s3.head_object(Bucket=bucket, Key=key)
+        return s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
     except ClientError as e:
         if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return None
         raise
+
+
+CHECKSUM_ALGORITHMS = ("CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256")
+
+
+def full_object_checksum(head):
+    """
+    "<algorithm>:<base64>" of the whole object from a head_object answer (lib/objects/s3.ts fullObjectChecksum, the
+    form validateUpload records), or None: none kept, or a multipart upload's composite (its value ends in -<parts>).
+    """
+    if not head or head.get("ChecksumType") == "COMPOSITE":
+        return None
+    for algorithm in CHECKSUM_ALGORITHMS:
+        value = head.get("Checksum" + algorithm)
+        if isinstance(value, str) and value and not re.search(r"-\d+$", value):
+            return "%s:%s" % (algorithm, value)
+    return None
 
 
 def replaced_since_accepted(record, head):
@@ -1718,13 +1738,22 @@ def replaced_since_accepted(record, head):
     Why the upload's object is no longer the version that was accepted (another was written under its key since: it
     has its own execution), or None: its version id, or else its ETag, differs from the accepted one's. A new version
     with the accepted one's ETag (the same bytes written again, as a retried copy does) is that content, loaded, as
-    the local runner takes a new version id with the accepted content (lib/etl/duckdb-runner/uploads.ts).
+    the local runner takes a new version id with the accepted content (lib/etl/duckdb-runner/uploads.ts). Where the
+    ETag is no MD5 of the bytes (SSE-KMS, a multipart upload) the whole-object checksum validateUpload recorded tells
+    the same bytes (with the same size).
     """
     if not head:
         return None
     accepted = record.get("versionId")
     now = head.get("VersionId")
     same_etag = bool(record.get("etag") and head.get("ETag")) and record["etag"].strip('"') == head["ETag"].strip('"')
+    same_checksum = (
+        bool(record.get("checksum"))
+        and record["checksum"] == full_object_checksum(head)
+        and record.get("size") == head.get("ContentLength")
+    )
+    if same_checksum:
+        return None
     if accepted and now:
         if accepted == now or same_etag:
             return None

@@ -83,6 +83,50 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython(
+    'an SSE-KMS or multipart upload written again with the same bytes: the same whole-object checksum and size, loaded',
+    () => {
+      const record = {
+        key: 'uploads/orders/k.csv',
+        versionId: 'v1',
+        etag: 'kms-1',
+        size: 10,
+        checksum: 'CRC64NVME:AAAAAAAAAAA=',
+      };
+      const head = { VersionId: 'v2', ETag: '"kms-2"', ContentLength: 10 };
+      const [sameBytes, otherBytes, otherSize, composite, noRecord] = py([
+        [
+          'replaced_since_accepted',
+          record,
+          { ...head, ChecksumCRC64NVME: 'AAAAAAAAAAA=', ChecksumType: 'FULL_OBJECT' },
+        ],
+        [
+          'replaced_since_accepted',
+          record,
+          { ...head, ChecksumCRC64NVME: 'BBBBBBBBBBB=', ChecksumType: 'FULL_OBJECT' },
+        ],
+        [
+          'replaced_since_accepted',
+          record,
+          { ...head, ContentLength: 11, ChecksumCRC64NVME: 'AAAAAAAAAAA=' },
+        ],
+        [
+          'replaced_since_accepted',
+          { ...record, checksum: 'CRC32:abcd==-2' },
+          { ...head, ChecksumCRC32: 'abcd==-2', ChecksumType: 'COMPOSITE' },
+        ],
+        [
+          'replaced_since_accepted',
+          { key: record.key, versionId: 'v1', etag: 'kms-1' },
+          { ...head, ChecksumCRC64NVME: 'AAAAAAAAAAA=' },
+        ],
+      ]);
+      expect(sameBytes!.value).toBeNull();
+      for (const replaced of [otherBytes, otherSize, composite, noRecord])
+        expect(replaced!.value).toMatch(/was replaced after it was accepted \(accepted version v1, now v2\)/);
+    },
+  );
+
   withPython("counts a file's new rows between none and its valid rows, as the local runner does", () => {
     const at = '2024-01-03T00:00:00.000Z';
     const options = { etl_mode: 'events', run_id: 'r', job_run_id: null };

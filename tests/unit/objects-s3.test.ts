@@ -40,6 +40,27 @@ describe('S3 object store', () => {
     await expect(st.head('curated', 'k')).rejects.toThrow('environment variable CURATED_BUCKET is required');
   });
 
+  it("head asks for the checksum and gives the whole-object one, never a multipart upload's composite", async () => {
+    s3.on(HeadObjectCommand)
+      .resolvesOnce({
+        ContentLength: 3,
+        ETag: '"kms"',
+        ChecksumCRC64NVME: 'AAAAAAAAAAA=',
+        ChecksumType: 'FULL_OBJECT',
+      })
+      .resolvesOnce({ ContentLength: 3, ETag: '"x"', ChecksumSHA256: 'q1w2e3=' })
+      .resolvesOnce({ ContentLength: 3, ETag: '"y-2"', ChecksumCRC32: 'abcd==-2', ChecksumType: 'COMPOSITE' })
+      .resolvesOnce({ ContentLength: 3, ETag: '"z-3"', ChecksumCRC32C: 'efgh==-3' });
+    const st = store();
+    expect((await st.head('raw', 'a'))!.checksum).toBe('CRC64NVME:AAAAAAAAAAA=');
+    expect((await st.head('raw', 'b'))!.checksum).toBe('SHA256:q1w2e3=');
+    expect(await st.head('raw', 'c')).not.toHaveProperty('checksum');
+    expect(await st.head('raw', 'd')).not.toHaveProperty('checksum');
+    expect(s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.ChecksumMode)).toEqual(
+      Array(4).fill('ENABLED'),
+    );
+  });
+
   it('head: undefined for a missing object (404), other errors thrown', async () => {
     s3.on(HeadObjectCommand)
       .rejectsOnce(awsError('NotFound', 404))

@@ -63,14 +63,21 @@ function putObject(key: string, body: Buffer | string, extra: Partial<Stored> = 
   return o;
 }
 
+/** A stand-in for S3's CRC64NVME of the bytes (an opaque value to the code under test). */
+const checksumOf = (body: Buffer) => createHash('sha256').update(body).digest('base64').slice(0, 12);
+
 function installS3(): void {
-  s3.on(HeadObjectCommand).callsFake(({ Key }) => {
+  s3.on(HeadObjectCommand).callsFake(({ Key, ChecksumMode }) => {
     const o = bucket.get(Key);
     if (!o) throw notFound();
     return {
       ContentLength: o.size ?? o.body.length,
       ETag: `"${o.etag}"`,
       ...(o.versionId ? { VersionId: o.versionId } : {}),
+      // As S3: the checksum it added (CRC64NVME, of the whole object) only when asked for.
+      ...(ChecksumMode === 'ENABLED'
+        ? { ChecksumCRC64NVME: checksumOf(o.body), ChecksumType: 'FULL_OBJECT' }
+        : {}),
     };
   });
   s3.on(GetObjectCommand).callsFake(({ Key, Range }) => {
@@ -278,6 +285,7 @@ describe('validateUpload: good files start the ETL', () => {
       key,
       size: bucket.get(key)!.body.length,
       etag: bucket.get(key)!.etag,
+      checksum: `CRC64NVME:${checksumOf(bucket.get(key)!.body)}`,
       acceptedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       correlationId: 'e1f2',
     });
@@ -464,6 +472,34 @@ describe('validateUpload: a file written again while it is checked', () => {
     // The good file's own event loads it.
     installS3();
     expect(await invoke(objectCreated(key))).toMatchObject({ outcome: 'started' });
+  });
+});
+
+describe('validateUpload: the same bytes written again while they are checked', () => {
+  it('are the same file (its whole-object checksum) where the ETag is no MD5 (SSE-KMS): accepted', async () => {
+    const key = 'uploads/orders/kms.csv';
+    const good = ordersCsv(2);
+    // An SSE-KMS object's ETag is not its MD5: the same bytes written again get another.
+    putObject(key, good, { etag: 'kms-etag-1' });
+    const event = objectCreated(key);
+    s3.on(GetObjectCommand).callsFakeOnce(({ Range }) => {
+      putObject(key, good, { etag: 'kms-etag-2' });
+      const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '')!;
+      return {
+        Body: {
+          transformToByteArray: async () =>
+            new Uint8Array(bucket.get(key)!.body.subarray(Number(m[1]), Number(m[2]) + 1)),
+        } as never,
+      };
+    });
+    const res = await invoke(event);
+    expect(res).toMatchObject({ outcome: 'started', key });
+    const name = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name!;
+    expect(JSON.parse(bucket.get(pendingUploadKey(name))!.body.toString())).toMatchObject({
+      etag: 'kms-etag-1',
+      checksum: `CRC64NVME:${checksumOf(Buffer.from(good))}`,
+    });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Key: key, ChecksumMode: 'ENABLED' });
   });
 });
 
