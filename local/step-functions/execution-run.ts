@@ -54,6 +54,8 @@ export interface RunOptions {
   historyQuota?: number;
   /** Each event of the run as it happens, with the run's events so far (execution-watch.ts). */
   onEvent?: (ev: ExecutionEvent, events: readonly ExecutionEvent[]) => void;
+  /** How long a stopped execution waits for its running tasks to end (default TASK_STOP_WAIT_MS). */
+  taskStopWaitMs?: number;
 }
 
 export interface RunResult {
@@ -70,9 +72,12 @@ export function startRun(
   record: ExecutionRecord,
   opts: RunOptions,
 ): { abort: () => void; settled: Promise<RunResult> } {
+  // A stopped execution stops its tasks (TaskContext signal); they are waited for, within a bound, before it ends.
+  const stop = new AbortController();
+  const inFlight = new Set<Promise<unknown>>();
   const execution = stateMachine.run(record.input as Json, {
     overrides: {
-      taskResourceLocalHandlers: taskOverrides(opts.tasks, record.name),
+      taskResourceLocalHandlers: taskOverrides(opts.tasks, record.name, stop.signal, inFlight),
       ...(opts.retryIntervalOverrides ? { retryIntervalOverrides: opts.retryIntervalOverrides } : {}),
       ...(opts.waitTimeOverrides ? { waitTimeOverrides: opts.waitTimeOverrides } : {}),
     },
@@ -86,9 +91,13 @@ export function startRun(
       StateMachine: { Id: opts.stateMachineArn, Name: opts.stateMachineName },
     },
   });
+  const abort = () => {
+    stop.abort();
+    execution.abort();
+  };
   const watch = watchExecution(execution.eventLogs, {
     definition: opts.definition,
-    abort: execution.abort,
+    abort,
     historyQuota: opts.historyQuota,
     onEvent: opts.onEvent,
   });
@@ -101,6 +110,8 @@ export function startRun(
       outcome = outcomeOf(e);
       aborted = e instanceof ExecutionAbortedError;
     }
+    // What a stopped task still does (a job run cleaning up after its interrupt) ends before the execution does.
+    if (stop.signal.aborted) await tasksEnded(inFlight, opts.taskStopWaitMs ?? TASK_STOP_WAIT_MS);
     // The library closes its event log with the outcome; don't hang on it should that ever not happen.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([watch.done, new Promise((r) => (timer = setTimeout(r, 1000)))]);
@@ -112,7 +123,19 @@ export function startRun(
     }
     return { outcome, aborted, events: watch.events, eventsTruncated: watch.eventsTruncated };
   })();
-  return { abort: execution.abort, settled };
+  return { abort, settled };
+}
+
+/** How long an aborted execution waits for its running tasks to end (a job run interrupted cleans up first). */
+export const TASK_STOP_WAIT_MS = 10_000;
+
+async function tasksEnded(inFlight: Set<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...inFlight]),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -122,15 +145,23 @@ export function startRun(
 function taskOverrides(
   tasks: Map<string, TaskStandIn>,
   executionName: string,
+  signal: AbortSignal,
+  inFlight: Set<Promise<unknown>>,
 ): Record<string, (input: Json) => Promise<Json>> {
   return Object.fromEntries(
     [...tasks].map(([stateName, { resource, handler, handling }]) => [
       stateName,
       async (input: Json) => {
         checkTaskPayload(stateName, 'input', input, handling);
-        const result = await handler(input, { executionName, stateName, resource });
-        checkTaskPayload(stateName, 'result', result, handling);
-        return result;
+        const running = handler(input, { executionName, stateName, resource, signal });
+        inFlight.add(running);
+        try {
+          const result = await running;
+          checkTaskPayload(stateName, 'result', result, handling);
+          return result;
+        } finally {
+          inFlight.delete(running);
+        }
       },
     ]),
   );

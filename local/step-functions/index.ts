@@ -18,8 +18,10 @@
  *    that is gone left running (on AWS an execution outlives any worker; its tasks are idempotent: the Glue job by
  *    its run id, notices at least once). An execution interrupted more than MAX_RESTARTS times is marked FAILED
  *    (error Local.Interrupted): a run that brings the process down would do so at every start.
- *  - On AWS a Task timeout or an abort makes Step Functions stop the Glue job run (BatchStopJobRun). The local runner
- *    cannot be interrupted: after a States.Timeout it finishes in the background and its result is ignored.
+ *  - On AWS a Task timeout or an abort makes Step Functions stop the Glue job run (BatchStopJobRun). Locally an
+ *    abort (stopExecution, the lake stopping after its grace) interrupts the job run too (TaskContext signal): its
+ *    uncommitted batch is discarded and the execution ends once it has let go of the lake (execution-run.ts, within
+ *    TASK_STOP_WAIT_MS). After a States.Timeout the local run finishes in the background and its result is ignored.
  *  - Step Functions' quotas hold locally: 256 KiB payloads (payload-quota.ts: StartExecution's ValidationException,
  *    States.DataLimitExceeded in executions) and 25,000 history events (history-quota.ts, on an estimate of AWS's
  *    history); the S3 stand-in answers as the state machine's role lets S3 answer (state-machine-role.ts,

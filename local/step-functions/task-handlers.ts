@@ -23,6 +23,11 @@ export interface TaskContext {
   executionName: string;
   stateName: string;
   resource: string;
+  /**
+   * Aborted when the execution is stopped (StopExecution, or the lake stopping after its grace): Step Functions then
+   * stops a `.sync` job run (BatchStopJobRun), and the local Glue job run is interrupted.
+   */
+  signal?: AbortSignal;
 }
 
 /** Runs one Task state: its effective input (after Parameters) in, its result out; throws errors named as on AWS. */
@@ -30,7 +35,10 @@ export type TaskHandler = (params: Json, ctx: TaskContext) => Promise<Json>;
 /** Keyed by the Task's Resource (RESOURCE). */
 export type TaskHandlers = Partial<Record<string, TaskHandler>>;
 
-export type EtlRunner = (args: Record<string, string>, opts: { lakeDir: string }) => Promise<EtlRunSummary>;
+export type EtlRunner = (
+  args: Record<string, string>,
+  opts: { lakeDir: string; signal?: AbortSignal },
+) => Promise<EtlRunSummary>;
 
 export function namedError(name: string, message: string): Error {
   const err = new Error(message);
@@ -52,7 +60,7 @@ const START_JOB_RUN_ERRORS = new Set(['Glue.ConcurrentRunsExceededException']);
  * message, as the job's exception), as Step Functions reports it.
  */
 export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string): TaskHandler {
-  return async (params) => {
+  return async (params, ctx) => {
     const { JobName, Arguments = {} } = params as { JobName: string; Arguments?: Record<string, string> };
     const run = await runner();
     // Fault injection (LAKE_FAULTS glue.concurrent / glue.fail, lib/faults.ts), keyed by the run id so that one
@@ -78,7 +86,11 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
       if (faults().permanent('glue.fail', runKey, { runId: runKey }))
         throw new Error('Worker lost: the job run failed (injected)');
       // Glue hands every run its own id as an argument (--JOB_RUN_ID): the run records it in its results.
-      await run({ ...Arguments, '--JOB_RUN_ID': jobRun.Id }, { lakeDir });
+      // Stopped with its execution, as Step Functions stops a .sync job run (the run fails where it is, as a crash).
+      await run(
+        { ...Arguments, '--JOB_RUN_ID': jobRun.Id },
+        { lakeDir, ...(ctx?.signal ? { signal: ctx.signal } : {}) },
+      );
     } catch (e) {
       const err = e as Error;
       if (typeof err?.name === 'string' && START_JOB_RUN_ERRORS.has(err.name)) throw err;

@@ -105,7 +105,10 @@ interface Lake {
   notices: Notice[];
   runs: Record<string, string>[];
   /** The Glue stand-in: writes the summary the job would, unless told otherwise. */
-  runner: jest.Mock<Promise<EtlRunSummary>, [Record<string, string>, { lakeDir: string }]>;
+  runner: jest.Mock<
+    Promise<EtlRunSummary>,
+    [Record<string, string>, { lakeDir: string; signal?: AbortSignal }]
+  >;
   handlers: TaskHandlers;
 }
 
@@ -113,19 +116,21 @@ async function lake(): Promise<Lake> {
   const dir = await tempLake('sfn');
   const notices: Notice[] = [];
   const runs: Record<string, string>[] = [];
-  const runner = jest.fn(async (args: Record<string, string>, opts: { lakeDir: string }) => {
-    runs.push(args);
-    const summary = summaryFor(args);
-    const write = async (key: string, value: unknown) => {
-      const file = path.join(opts.lakeDir, 'curated', key);
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, JSON.stringify(value));
-    };
-    await write(runSummaryKey(args['--run_id']!), summary);
-    // A file's run writes the file's result too, as the job does (lib/etl/upload-queue.ts).
-    if (args['--etl_mode'] === 'file') await write(uploadResultKey(args['--run_id']!), resultFor(args));
-    return summary;
-  });
+  const runner = jest.fn(
+    async (args: Record<string, string>, opts: { lakeDir: string; signal?: AbortSignal }) => {
+      runs.push(args);
+      const summary = summaryFor(args);
+      const write = async (key: string, value: unknown) => {
+        const file = path.join(opts.lakeDir, 'curated', key);
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, JSON.stringify(value));
+      };
+      await write(runSummaryKey(args['--run_id']!), summary);
+      // A file's run writes the file's result too, as the job does (lib/etl/upload-queue.ts).
+      if (args['--etl_mode'] === 'file') await write(uploadResultKey(args['--run_id']!), resultFor(args));
+      return summary;
+    },
+  );
   const handlers: TaskHandlers = {
     [RESOURCE.glueStartJobRunSync]: glueJobHandler(async () => runner, dir),
     [RESOURCE.snsPublish]: snsPublishHandler(() => ({ publish: async (n: Notice) => void notices.push(n) })),
@@ -508,17 +513,33 @@ describe('local executions', () => {
     const l = await lake();
     const hang = deferred();
     const real = l.runner.getMockImplementation()!;
+    const order: string[] = [];
     l.runner.mockImplementation(async (args, opts) => {
-      await hang.promise; // outlasts the grace period; released at the end so that no timer outlives the test
+      // Outlasts the grace period (released at the end, so that no timer outlives the test) unless stopped, as the
+      // local job run is when its execution is.
+      await Promise.race([
+        hang.promise,
+        new Promise((resolve) => opts.signal?.addEventListener('abort', resolve)),
+      ]);
+      if (opts.signal?.aborted) {
+        await new Promise((r) => setTimeout(r, 50)); // its clean-up
+        order.push(`job run stopped: ${args['--run_id']}`);
+        throw new Error('stopped');
+      }
       return real(args, opts);
     });
     const released: string[] = [];
-    const onStopped = async (name: string) => void released.push(name);
+    const onStopped = async (name: string) => {
+      released.push(name);
+      order.push(`released: ${name}`);
+    };
     const e = await engine(l, { maxConcurrency: 1, stopGraceMs: 100, onStopped });
     await e.startExecution('long', fileInput);
     await e.startExecution('queued', { mode: 'events' });
     await new Promise((r) => setTimeout(r, 100));
     await e.close();
+    // The job run was stopped, and had ended, before what it took was released and the engine closed.
+    expect(order).toEqual(['job run stopped: long', 'released: long']);
     const stopped = (await readExecution(l.dir, 'etl', 'long'))!;
     // A stop of the lake is not a crash: not counted toward MAX_RESTARTS, however often it happens.
     expect(stopped).toMatchObject({ status: 'RUNNING' });
@@ -548,6 +569,27 @@ describe('local executions', () => {
       ['queued', 'SUCCEEDED'],
     ]);
     hang.resolve();
+  });
+
+  it('StopExecution stops the job run of its Glue task (as Step Functions stops a .sync job run), and waits for it', async () => {
+    const l = await lake();
+    const signals: AbortSignal[] = [];
+    let ended = false;
+    l.runner.mockImplementation(async (_args, opts) => {
+      signals.push(opts.signal!);
+      await new Promise((resolve) => opts.signal?.addEventListener('abort', resolve));
+      await new Promise((r) => setTimeout(r, 50)); // its clean-up
+      ended = true;
+      throw new Error('stopped');
+    });
+    const e = await engine(l);
+    await e.startExecution('stop-me', fileInput);
+    await until('the job run', async () => (signals.length ? true : undefined));
+    expect(signals[0]!.aborted).toBe(false);
+    expect(e.stopExecution('stop-me')).toBe(true);
+    expect((await e.waitForExecution('stop-me'))!.status).toBe('ABORTED');
+    expect(signals[0]!.aborted).toBe(true);
+    expect(ended).toBe(true);
   });
 
   it('startLocalEtl: the definition from serverless.yml with the given handlers, and on-demand compaction', async () => {

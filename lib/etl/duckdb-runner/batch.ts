@@ -54,6 +54,21 @@ export interface RunContext {
   rejectedWritten: Set<string>;
   hooks?: EtlRunnerHooks;
   onStep?: EtlRunnerOptions['onStep'];
+  /** EtlRunnerOptions signal: aborted, the batch stops before its commit and the run fails as a whole. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Throws when the run was stopped (its execution stopped): a RunFailure, so that the uploads it took stay queued
+ * rather than fail, and the batch, not committed yet, is discarded (runBatch).
+ */
+function stopIfAborted(ctx: RunContext, cause?: unknown): void {
+  if (ctx.signal?.aborted)
+    throw new RunFailure(
+      'the run was stopped with its execution (StopExecution, or the local lake stopping): the batch it was ' +
+        'writing is discarded, and what it had not finished is taken by the next run',
+      cause,
+    );
 }
 
 export interface BatchOptions {
@@ -89,8 +104,10 @@ export async function runBatch(
   try {
     return await stageAndSwap(ctx, table, plan, inputs, opts, state);
   } catch (e) {
-    if (e instanceof SimulatedCrash || state.committed || !state.batchDir) throw e;
-    await discard(table, state.batchDir);
+    if (e instanceof SimulatedCrash) throw e;
+    if (!state.committed && state.batchDir) await discard(table, state.batchDir);
+    // DuckDB's interrupt of a stopped run ends its statement with an error: the stop, not the batch's own failure.
+    if (!(e instanceof RunFailure)) stopIfAborted(ctx, e);
     throw e;
   }
 }
@@ -137,7 +154,9 @@ async function stageAndSwap(
     const t = performance.now();
     ctx.onStep?.({ table: table.name, step: name, ms: t - lap });
     lap = t;
+    stopIfAborted(ctx);
   };
+  stopIfAborted(ctx);
 
   await dropTempObjects(conn);
   await conn.run(
@@ -321,6 +340,7 @@ async function stageAndSwap(
   step('fsync');
 
   await ctx.hooks?.afterStaging?.({ table: table.name, partitions: written.map((p) => p.name) });
+  stopIfAborted(ctx);
 
   // Swap: journal first (durable), then partition by partition.
   const journal: SwapJournal = {

@@ -36,6 +36,12 @@ export interface EtlRunnerOptions {
   hooks?: EtlRunnerHooks;
   /** Called after each step of a batch with its duration (read, rejected, existing, merge, count, write, fsync, swap). */
   onStep?: (info: { table: string; step: string; ms: number }) => void;
+  /**
+   * Stops the run (its execution was stopped, as Step Functions stops a .sync Glue job run): DuckDB's statement is
+   * interrupted, the batch not yet committed is discarded, and the run fails as a whole (RunFailure) — the uploads it
+   * took stay queued, a swap already decided is finished, as after a crash.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_MEMORY_LIMIT = '1GB';

@@ -98,6 +98,14 @@ export async function runEtlJob(
     }).catch((e) => {
       throw failed(`DuckDB could not start: ${(e as Error).message}`, e);
     });
+    // A stop interrupts the statement running then, and again every 20 ms until the run lets go of DuckDB (an
+    // interrupt sent between two statements is lost).
+    let interrupting: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      db.conn.interrupt();
+      interrupting ??= setInterval(() => db.conn.interrupt(), 20);
+    };
+    opts.signal?.addEventListener('abort', interrupt, { once: true });
     const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     let uploads: UploadsTaken;
     let events: Awaited<ReturnType<typeof runEvents>>;
@@ -121,6 +129,7 @@ export async function runEtlJob(
         rejectedWritten: new Set(),
         ...(opts.hooks ? { hooks: opts.hooks } : {}),
         ...(opts.onStep ? { onStep: opts.onStep } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
       };
       uploads = await takeUploads(ctx, a, maxBatchBytes);
       // After the uploads (a file's result reports its own rows), before the compaction (a rebuilt event type's
@@ -135,6 +144,8 @@ export async function runEtlJob(
       if (e instanceof EtlJobError || e instanceof SimulatedCrash) throw e;
       throw failed(`the ETL run failed: ${withDiskFullNote((e as Error).message)}`, e);
     } finally {
+      opts.signal?.removeEventListener('abort', interrupt);
+      clearInterval(interrupting);
       db.close();
     }
     // A table whose swap could not be finished failed its own uploads; its journal stays for the next run.
