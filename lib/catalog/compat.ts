@@ -191,6 +191,21 @@ function compareDeprecation(was: RecordedColumn, now: ColumnDef, changes: string
  * table without a history is new: nothing to compare, but a new table may not start with rename or retire
  * declarations about columns it never had.
  */
+/** The changes recorded when an event type opens to keys it does not declare, or closes again (versions[].changes). */
+const OPENED = 'takes keys it does not declare (additionalProperties is no longer false)';
+const CLOSED = 'takes no key it does not declare (additionalProperties: false)';
+
+/**
+ * Whether an event type takes keys it does not declare, or did in any version recorded: a version that closed it
+ * (CLOSED) says one before took them, and so does one that opened it (OPENED).
+ */
+function tookUndeclaredKeys(history: TableHistory): boolean {
+  return (
+    history.takesUndeclaredKeys === true ||
+    history.versions.some((v) => v.changes.includes(OPENED) || v.changes.includes(CLOSED))
+  );
+}
+
 export function compatibility(table: TableDef, history: TableHistory | undefined): Compatibility {
   const changes: string[] = [];
   const violations: Violation[] = [];
@@ -265,26 +280,29 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
   const recordsUndeclared = typeof history.takesUndeclaredKeys === 'boolean';
   if (recordsUndeclared && table.kind === 'events') {
     if (table.takesUndeclaredKeys && !history.takesUndeclaredKeys) {
-      changes.push('takes keys it does not declare (additionalProperties is no longer false)');
+      changes.push(OPENED);
     } else if (!table.takesUndeclaredKeys && history.takesUndeclaredKeys) {
-      changes.push('takes no key it does not declare (additionalProperties: false)');
+      changes.push(CLOSED);
     }
   }
+  const undeclaredTaken = tookUndeclaredKeys(history);
 
   for (const c of columns) {
     // A renamed column is judged against the column it renames (its rules carry over; a rename alone is safe).
     const renamed = !recorded.has(c.name) && c.renamedFrom ? recorded.get(c.renamedFrom) : undefined;
     const was = recorded.get(c.name) ?? renamed;
-    if (!was && history.takesUndeclaredKeys && !c.renamedFrom) {
-      // Events accepted while the type took undeclared keys may carry this one, with any value: the new column's
-      // type and rules would reject them, and no later schema could take them back (a type change is refused).
+    if (!was && undeclaredTaken && !c.renamedFrom) {
+      // Events accepted while the type took undeclared keys — now, or in any version before (closing it does not
+      // change what was accepted) — may carry this one, with any value: the new column's type and rules would
+      // reject them, and no later schema could take them back (a type change is refused).
       violations.push({
         table: name,
         column: c.name,
         rule: 'ADDED_WHERE_UNDECLARED_TAKEN',
         message:
-          `${name}.${c.name}: added to an event type that takes keys it does not declare (additionalProperties is ` +
-          `not false in schemas/history/${name}.json): events already accepted may carry ${c.name} with any value`,
+          `${name}.${c.name}: added to an event type that ${history.takesUndeclaredKeys ? 'takes' : 'took, in an earlier version,'} ` +
+          `keys it does not declare (additionalProperties not false, schemas/history/${name}.json): events already ` +
+          `accepted may carry ${c.name} with any value`,
         safe: `${NEW_MAJOR(name)}, whose schema has additionalProperties: false from its first version`,
       });
       continue;

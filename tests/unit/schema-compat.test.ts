@@ -191,6 +191,21 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(checkSchemas(opened).violations[0]!.safe).toMatch(
       /new major version.*additionalProperties: false/,
     );
+    // Closed again (recorded), the events accepted while it was open are still there: a property added then is
+    // refused all the same.
+    delete schema.properties.age;
+    schema.additionalProperties = false;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(opened)).toEqual([]);
+    recordSchemas(checkSchemas(opened), opened);
+    schema.properties.campaign = { type: 'integer' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(opened)).toEqual([
+      { table: 'signup', column: 'campaign', rule: 'ADDED_WHERE_UNDECLARED_TAKEN' },
+    ]);
+    expect(checkSchemas(opened).violations[0]!.message).toMatch(
+      /signup\.campaign: added to an event type that took, in an earlier version, keys it does not declare/,
+    );
     // Added in the same edit that opens the type, the property was never undeclared: fine.
     const both = edited('events', 'signup', (s) => {
       delete s.additionalProperties;
