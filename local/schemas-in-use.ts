@@ -36,7 +36,12 @@ export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
     try {
       const v = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as StoredInUse;
       if (v.snapshot?.table === f.slice(0, -'.json'.length) && Number.isInteger(v.version))
-        out.set(v.snapshot.table, { snapshot: v.snapshot, version: v.version, since: v.since });
+        out.set(v.snapshot.table, {
+          snapshot: v.snapshot,
+          version: v.version,
+          since: v.since,
+          ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
+        });
     } catch {
       // half-written by a crash before the rename cannot happen; anything else is not ours to judge by
     }
@@ -54,7 +59,16 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
     if (was && JSON.stringify(was.snapshot) === JSON.stringify(snapshot)) continue;
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${def.name}.json`);
-    const body: StoredInUse = { $comment: COMMENT, snapshot, version: def.version, since: at.toISOString() };
+    // Once a version used took undeclared keys, the data accepted then may carry any key, whatever comes next.
+    const took =
+      !!(was?.tookUndeclaredKeys || was?.snapshot.takesUndeclaredKeys) && !snapshot.takesUndeclaredKeys;
+    const body: StoredInUse = {
+      $comment: COMMENT,
+      snapshot,
+      version: def.version,
+      since: at.toISOString(),
+      ...(took ? { tookUndeclaredKeys: true as const } : {}),
+    };
     const tmp = `${file}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(body, null, 2) + '\n');
     renameSync(tmp, file);

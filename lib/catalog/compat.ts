@@ -202,6 +202,7 @@ const CLOSED = 'takes no key it does not declare (additionalProperties: false)';
 function tookUndeclaredKeys(history: TableHistory): boolean {
   return (
     history.takesUndeclaredKeys === true ||
+    history.tookUndeclaredKeys === true ||
     history.versions.some((v) => v.changes.includes(OPENED) || v.changes.includes(CLOSED))
   );
 }

@@ -51,6 +51,11 @@ export interface TableHistory extends TableSnapshot {
   version: number;
   /** Oldest first: each version, when it was recorded, and what changed. */
   versions: { version: number; recordedAt: string; changes: string[] }[];
+  /**
+   * Never written to a history file (a recorded history says it in its versions' changes, lib/catalog/compat.ts):
+   * set on the version the local lake uses when one it used before took keys it did not declare.
+   */
+  tookUndeclaredKeys?: true;
 }
 
 export const HISTORY_FOLDER = 'history';

@@ -49,6 +49,11 @@ export interface InUseVersion {
   version: number;
   /** When the lake started using it (ISO 8601). */
   since: string;
+  /**
+   * An event type a version used before took keys it did not declare (the one in use may be closed again): events
+   * accepted then may carry any key (lib/catalog/compat.ts ADDED_WHERE_UNDECLARED_TAKEN).
+   */
+  tookUndeclaredKeys?: true;
 }
 
 /**
@@ -272,8 +277,12 @@ function againstInUse(
     rulesRecorded: RULES_LEVEL,
     version: used.version,
     versions: [],
+    ...(used.tookUndeclaredKeys ? { tookUndeclaredKeys: true as const } : {}),
   };
-  if ((history && sameSnapshot(used.snapshot, history)) || sameSnapshot(snapshotOf(t), asHistory)) return [];
+  // The same as the record (or as t): nothing of its own to judge by — unless a version the lake used before took
+  // undeclared keys, which neither the record nor the version in use may show any more.
+  const sameAsRecord = history !== undefined && sameSnapshot(used.snapshot, history);
+  if (!used.tookUndeclaredKeys && (sameAsRecord || sameSnapshot(snapshotOf(t), asHistory))) return [];
   // The table is built against the recorded history: a column only the version in use had is not among its
   // columns at all (the history would have kept it as retired), and is removed.
   const known = new Set(t.columns.flatMap((c) => [c.name, ...(c.formerNames ?? []), c.renamedFrom ?? '']));

@@ -12,6 +12,7 @@ import { snapshotOf } from '../../lib/catalog/history';
 import { buildPlan } from '../../lib/etl/plan';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
 import { applySchemas, SchemasRefused } from '../../local/schemas-follower';
+import { readSchemasInUse, writeSchemasInUse } from '../../local/schemas-in-use';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const dirs: string[] = [];
@@ -223,6 +224,31 @@ describe('unsafe edits are refused before they take effect', () => {
     closed.properties.campaign_id = { type: 'string' };
     writeFileSync(tap, JSON.stringify(closed, null, 2));
     expect(refusal(unevaluated)).toEqual([]);
+  });
+
+  it('the local lake used an open version, never recorded, then a closed one: a property added is refused all the same', () => {
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    const use = (dir: string) => {
+      const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+      expect(r.violations).toEqual([]);
+      writeSchemasInUse(lake, r.defs);
+    };
+    const dir = edited('events', 'signup', (s) => delete s.additionalProperties);
+    use(dir); // the lake accepts events under it: any key, any value
+    const file = path.join(dir, 'events', 'signup.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.additionalProperties = false;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    use(dir); // closed again: the same as the record now
+    expect(readSchemasInUse(lake).get('signup')).toMatchObject({ tookUndeclaredKeys: true });
+    schema.properties.campaign = { type: 'integer' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+    expect(r.violations.map((v) => [v.column, v.rule])).toEqual([
+      ['campaign', 'ADDED_WHERE_UNDECLARED_TAKEN'],
+    ]);
+    expect(r.violations[0]!.message).toMatch(/the local lake has used version/);
   });
 
   it('a history recorded before it said whether the type takes undeclared keys: not a change, not judged', () => {
