@@ -84,11 +84,9 @@ export function startSchemasFollower(opts: {
   const dir = opts.dir ?? schemasDir;
   // What the check reads, by content: the schema files, the history and the lake's versions in use (a record
   // deleted, as a refusal advises, has the edit checked again).
-  const folders = [
-    ...['events', 'datasets', 'history'].map((sub) => path.join(dir, sub)),
-    ...(opts.lakeDir === undefined ? [] : [schemasInUseDir(opts.lakeDir)]),
-  ];
-  const stamp = () =>
+  const schemaFolders = ['events', 'datasets', 'history'].map((sub) => path.join(dir, sub));
+  const inUseFolders = opts.lakeDir === undefined ? [] : [schemasInUseDir(opts.lakeDir)];
+  const stampOf = (folders: string[]) =>
     folders
       .map((folder) => {
         const sub = path.basename(folder);
@@ -99,12 +97,15 @@ export function startSchemasFollower(opts: {
           .join('\n');
       })
       .join('\n');
+  const stamp = (schemas = stampOf(schemaFolders)) => `${schemas}\n${stampOf(inUseFolders)}`;
   let last = stamp();
   let timer: NodeJS.Timeout | undefined;
   const look = () => {
+    let schemas: string;
     let now: string;
     try {
-      now = stamp();
+      schemas = stampOf(schemaFolders);
+      now = stamp(schemas);
     } catch (e) {
       localLog.error('schemas/ could not be read', { error: e as Error });
       return;
@@ -113,7 +114,9 @@ export function startSchemasFollower(opts: {
     last = now;
     try {
       const report = applySchemas(dir, opts.lakeDir);
-      last = stamp(); // with the versions in use it recorded
+      // With the versions in use it recorded, and schemas/ as read before it applied them: an edit that landed
+      // while they were applied differs from that, and is applied at the next look.
+      last = stamp(schemas);
       const changed = formatReport(report);
       localLog.info('schemas reloaded', {
         tables: report.defs.map((t) => `${t.name} v${t.version}`),

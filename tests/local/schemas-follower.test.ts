@@ -1,0 +1,59 @@
+/** The running lake's follower of schemas/ (local/schemas-follower.ts): every edit that passes is applied. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tables from '../../lib/catalog/tables';
+import type { TableDef } from '../../lib/catalog/types';
+import { startSchemasFollower, type SchemasFollower } from '../../local/schemas-follower';
+import { until } from '../support/until';
+
+/** Called while the follower applies an edit (inside useLakeTables), once. */
+let mockDuringApply: (() => void) | undefined;
+jest.mock('../../lib/catalog/tables', () => {
+  const actual = jest.requireActual<typeof import('../../lib/catalog/tables')>('../../lib/catalog/tables');
+  return {
+    ...actual,
+    useLakeTables: jest.fn((...args: Parameters<typeof actual.useLakeTables>) => {
+      const hook = mockDuringApply;
+      mockDuringApply = undefined;
+      hook?.();
+      return actual.useLakeTables(...args);
+    }),
+  };
+});
+
+let dir: string;
+let follower: SchemasFollower | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'follower-'));
+  cpSync(tables.schemasDir, dir, { recursive: true });
+});
+afterEach(() => {
+  follower?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const addProperty = (name: string) => {
+  const file = path.join(dir, 'events', 'page_view.json');
+  const schema = JSON.parse(readFileSync(file, 'utf8')) as { properties: Record<string, unknown> };
+  schema.properties[name] = { type: 'string' };
+  writeFileSync(file, JSON.stringify(schema, null, 2));
+};
+
+it('an edit that lands while the one before is being applied is applied too, not taken as seen', async () => {
+  const applied: TableDef[][] = [];
+  // The second edit lands while the first is applied (between the follower's check and its next look).
+  mockDuringApply = () => addProperty('c2');
+  follower = startSchemasFollower({ dir, pollMs: 50, onApplied: (defs) => void applied.push(defs) });
+  addProperty('c1');
+  const columns = () =>
+    applied
+      .at(-1)
+      ?.find((t) => t.name === 'page_view')
+      ?.columns.map((c) => c.name) ?? [];
+  await until('the second edit applied', async () => (columns().includes('c2') ? true : undefined), {
+    timeoutMs: 20_000,
+  });
+  expect(columns()).toEqual(expect.arrayContaining(['c1', 'c2']));
+  expect(tables.useLakeTables).toHaveBeenCalledTimes(2);
+});
