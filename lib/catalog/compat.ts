@@ -103,14 +103,16 @@ function compareRules(
     );
   } else if (was.required && !now.required) relaxed('no longer required');
 
+  // A value as written in the schema (null and numbers too: join() would print null as nothing).
+  const values = (xs: unknown[]) => xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
   if (was.enum && !now.enum) relaxed('any value (enum removed)');
-  else if (!was.enum && now.enum) v('NARROWED', `enum added (${now.enum.join(', ')})`, keepOld);
+  else if (!was.enum && now.enum) v('NARROWED', `enum added (${values(now.enum)})`, keepOld);
   else if (was.enum && now.enum) {
     const gone = was.enum.filter((x) => !now.enum!.includes(x));
     const added = now.enum.filter((x) => !was.enum!.includes(x));
     if (gone.length)
-      v('NARROWED', `enum values removed: ${gone.join(', ')}`, `${keepOld}; add values, never remove them`);
-    if (added.length) relaxed(`enum values added: ${added.join(', ')}`);
+      v('NARROWED', `enum values removed: ${values(gone)}`, `${keepOld}; add values, never remove them`);
+    if (added.length) relaxed(`enum values added: ${values(added)}`);
   }
 
   if (was.pattern !== now.pattern) {

@@ -739,6 +739,14 @@ describe('safe forms pass and are recorded as new versions', () => {
       'channel: added (string, optional)',
     ]);
     expect(formatReport(r)).toEqual([`orders: version 2 (not recorded): ${orders.changes.join('; ')}`]);
+    // A value that is no text is named as written: null, not nothing.
+    const nullable = edited('events', 'signup', (s) => {
+      s.properties.plan.type = ['string', 'null'];
+      s.properties.plan.enum.push(null);
+    });
+    expect(checkSchemas(nullable).tables.find((t) => t.table === 'signup')!.changes).toContain(
+      'plan: enum values added: null',
+    );
     expect(recordSchemas(r, dir, new Date('2026-12-03T00:00:00Z'))).toEqual(['orders']);
     const history = JSON.parse(readFileSync(path.join(dir, 'history', 'orders.json'), 'utf8'));
     expect(history.version).toBe(2);
