@@ -42,13 +42,18 @@ export { executionName } from '../../lib/workflow/names';
 /** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
 export function describeRun(summary: EtlRunSummary): string[] {
   const { rowsRead, rowsWritten, rowsRejected, uploads, replay, rebuild } = summary;
-  const lines = [`${rowsRead} rows read, ${rowsWritten} written, ${rowsRejected} rejected`];
+  // Written counts keys new to a table; a row whose key the table had (or that came twice) replaced or kept the
+  // stored one, in a partition the run rewrote: said, so that a rebuild's "0 written" does not read as nothing done.
+  const again = (n: number) => (n > 0 ? `, ${n} duplicate key(s) (stored rows kept or replaced)` : '');
+  const dups = summary.tables.reduce((n, t) => n + t.duplicatesRemoved, 0);
+  const lines = [`${rowsRead} rows read, ${rowsWritten} written${again(dups)}, ${rowsRejected} rejected`];
   for (const t of summary.tables.filter((t) => t.rowsRead > 0 || t.rowsWritten > 0 || t.rowsRejected > 0)) {
     const more =
       t.partitionCount > t.partitions.length ? `, +${t.partitionCount - t.partitions.length} more` : '';
     const where = t.partitions.length ? ` (${t.partitions.join(', ')}${more})` : '';
     lines.push(
-      `  ${t.table}: ${t.rowsRead} read, ${t.rowsWritten} written, ${t.rowsRejected} rejected${where}`,
+      `  ${t.table}: ${t.rowsRead} read, ${t.rowsWritten} written${again(t.duplicatesRemoved)}, ` +
+        `${t.rowsRejected} rejected${where}`,
     );
   }
   if (uploads.taken)
