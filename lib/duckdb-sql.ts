@@ -7,11 +7,15 @@ export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 export const sqlIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /**
- * A timestamp as Athena's timestamp(3): rounded half up to the millisecond (Trino's rounding of extra digits), for
- * a stored column read (lib/query/duckdb/views.ts) and a text cast to TIMESTAMP (lib/query/dialect/macros.ts).
+ * A timestamp as Athena's timestamp(3): rounded half up to the millisecond, toward the later instant on either side
+ * of the epoch (Trino's Timestamps.roundDiv of the microseconds), for a stored column read
+ * (lib/query/duckdb/views.ts) and a text cast to TIMESTAMP (lib/query/dialect/macros.ts). In DuckDB's integer
+ * microseconds: half a millisecond added, then cut to the millisecond (date_trunc cuts toward the earlier instant,
+ * before 1970 too). A double holds the microseconds only within 2^53 of the epoch (1685 to 2255): rounded in
+ * doubles, 2600-01-01 00:00:00.000499 read as .001.
  */
 export const millisRoundedSql = (timestamp: string) =>
-  `make_timestamp(CAST(floor(epoch_us(${timestamp}) / 1000.0 + 0.5) AS BIGINT) * 1000)`;
+  `date_trunc('millisecond', ${timestamp} + INTERVAL 500 MICROSECOND)`;
 
 /** A list literal of strings, e.g. a file list for read_parquet. */
 export const sqlStringList = (xs: string[]) => `[${xs.map(sqlString).join(', ')}]`;
