@@ -137,7 +137,8 @@ export function parseStructure(text: string): Cell {
     }
     if (text[i] === '{') {
       i++;
-      const out: Record<string, Cell> = {};
+      // Without a prototype: a key named __proto__ is a key like any other (on {}, it set the prototype).
+      const out = Object.create(null) as Record<string, Cell>;
       if (text[i] === '}') {
         i++;
         return out;

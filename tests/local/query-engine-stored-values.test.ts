@@ -1,6 +1,6 @@
 /**
  * The local query engine (lib/query/duckdb/) on stored values at the edges of their types: timestamps far from the
- * epoch (read as Athena's timestamp(3), rounded half up in integers).
+ * epoch (read as Athena's timestamp(3), rounded half up in integers) and JSON objects with a key named __proto__.
  * Real DuckDB over Parquet written into a temporary lake's curated layout, as the ETL would.
  */
 import { promises as fs } from 'node:fs';
@@ -60,6 +60,13 @@ beforeAll(async () => {
     '2026-03-05',
     `SELECT customer_id, created_at, created_at AS updated_at FROM (VALUES ${values}) t(customer_id, created_at)`,
   );
+  await writePartition(
+    'page_view',
+    '2026-03-05',
+    `SELECT event_id, TIMESTAMP '2026-03-05 08:00:00' AS occurred_at, TIMESTAMP '2026-03-05 08:00:01' AS received_at,
+            'sess-1' AS session_id, 'https://shop.example/' AS url, viewport
+     FROM (VALUES ('pv-1', '{"w":1,"__proto__":{"x":1}}'), ('pv-2', '{"__proto__":2}')) t(event_id, viewport)`,
+  );
   engine = await DuckDbQueryEngine.open({
     lakeDir: lake,
     database: DATABASE,
@@ -108,5 +115,43 @@ describe('local query engine: a stored timestamp far from the epoch is read to t
   it('a text cast to TIMESTAMP rounds its fraction the same way', async () => {
     const casts = STORED_TIMESTAMPS.map(([, stored]) => `CAST('${stored}' AS TIMESTAMP)`);
     expect(await rows(`SELECT ${casts.join(', ')}`)).toEqual([STORED_TIMESTAMPS.map(([, , read]) => read)]);
+  });
+});
+
+describe('local query engine: a JSON key named __proto__ is a key like any other, as in Trino', () => {
+  it('json_parse and json_format keep it, at any depth', async () => {
+    expect(
+      await rows(
+        `SELECT json_format(json_parse('{"__proto__":{"x":1},"b":2}')), json_format(json_parse('{"__proto__":1}')),
+                json_format(json_parse('[{"b":{"__proto__":[1],"a":0}}]')),
+                json_parse('{"__proto__":1}') = json_parse('{}'),
+                json_parse('{"b":2,"__proto__":1}') = json_parse('{"__proto__":1,"b":2}'),
+                json_extract_scalar(json_parse('{"__proto__":{"x":1}}'), '$["__proto__"].x')`,
+      ),
+    ).toEqual([
+      ['{"__proto__":{"x":1},"b":2}', '{"__proto__":1}', '[{"b":{"__proto__":[1],"a":0}}]', false, true, '1'],
+    ]);
+  });
+
+  it('on a stored JSON column: map_keys, json_size and equality see it', async () => {
+    expect(
+      await rows(
+        `SELECT event_id, map_keys(CAST(json_parse(viewport) AS MAP(VARCHAR, JSON))), json_size(viewport, '$'),
+                json_format(json_parse(viewport)), json_parse(viewport) = json_parse('{"w":1}')
+         FROM page_view ORDER BY event_id`,
+      ),
+    ).toEqual([
+      ['pv-1', ['__proto__', 'w'], 2, '{"__proto__":{"x":1},"w":1}', false],
+      ['pv-2', ['__proto__'], 1, '{"__proto__":2}', false],
+    ]);
+  });
+
+  it('a ROW field named __proto__ reads its key from JSON', async () => {
+    expect(
+      await rows(
+        `SELECT r."__proto__", r.b
+         FROM (SELECT CAST(json_parse('{"__proto__":5,"b":"x"}') AS ROW("__proto__" BIGINT, b VARCHAR)) AS r)`,
+      ),
+    ).toEqual([[5, 'x']]);
   });
 });

@@ -405,6 +405,12 @@ describe('Athena engine: results', () => {
     expect(parseStructure('{a=[1, null], b={c=d}}')).toEqual({ a: ['1', null], b: { c: 'd' } });
     expect(parseStructure('[a,b, c]')).toEqual(['a,b', 'c']);
     expect(parseStructure('[unbalanced')).toBe('[unbalanced');
+    // A map key named __proto__ is a key like any other.
+    const map = parseStructure('{__proto__={x=1}, b=2}') as Record<string, unknown>;
+    expect([Object.keys(map), JSON.stringify(map)]).toEqual([
+      ['__proto__', 'b'],
+      '{"__proto__":{"x":"1"},"b":"2"}',
+    ]);
     expect(athenaCell('123456789012345678.12', { Type: 'decimal', Precision: 20 })).toBe(
       '123456789012345678.12',
     );

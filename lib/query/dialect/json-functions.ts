@@ -151,7 +151,8 @@ export function jsonStructure(duckType: string): unknown {
     let value: unknown;
     if (head === 'STRUCT' && t[i] === '(') {
       i++;
-      const fields: Record<string, unknown> = {};
+      // Without a prototype: a field named __proto__ is a field like any other (on {}, it set the prototype).
+      const fields = Object.create(null) as Record<string, unknown>;
       for (;;) {
         const field = name();
         fields[field] = type();

@@ -7,12 +7,14 @@
  * (json_parse has refused it already, lib/query/dialect/json-functions.ts).
  */
 import { DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import { parseJsonWithNumberTexts } from '../../exact-json';
+import { isNumberText, parseJsonWithNumberTexts } from '../../exact-json';
 
 function sortedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortedKeys);
-  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v; // rawJSON
-  const out: Record<string, unknown> = {};
+  if (v === null || typeof v !== 'object' || isNumberText(v)) return v;
+  // Without a prototype: a key named __proto__ is a key like any other (on {}, its assignment set the prototype and
+  // the key was lost; Trino keeps it).
+  const out = Object.create(null) as Record<string, unknown>;
   for (const k of Object.keys(v).sort()) out[k] = sortedKeys((v as Record<string, unknown>)[k]);
   return out;
 }
