@@ -546,7 +546,8 @@ describe('ETL state machine executions', () => {
     expect(error).toBe('Etl.RejectedRowsAboveThreshold');
     expect(cause).toBe(
       'More rows rejected than a table allows: orders: 6 of 10 rows rejected, above its maxRejectedRatio; ' +
-        'the rejected rows are under rejected/ in the curated bucket',
+        'the rows that passed are loaded (4 new), the rejected ones are under rejected/ in the curated bucket: fix ' +
+        'the schema or the data, then replay the table',
     );
     const notices = h.notices();
     expect(notices.map((n) => n.kind)).toEqual(['ETL_REJECTED_ROWS_ABOVE_THRESHOLD']);
