@@ -87,11 +87,16 @@ export interface Presence {
  * Writes this lake's presence file and keeps it touched. Where a lake of another pid namespace runs on the folder,
  * waits until its heartbeat is stale (a lake killed in a container), and refuses to start (LakeDirInUse) if it
  * is still alive after `waitMs`; `onWait` is told once when it waits.
+ *
+ * `onLost` is told when a heartbeat finds the presence file gone: a lake or command of another pid namespace judged
+ * this one dead (its heartbeat stopped for PRESENCE_STALE_MS: a container paused or stalled) and removed it, and may
+ * have taken over the folder — adopted its write-ahead segments, run its executions again. The file is written again.
  */
 export async function claimLakeDir(
   lakeDir: string,
   onWait?: (others: OtherLake[]) => void,
   waitMs = PRESENCE_STALE_MS + PRESENCE_HEARTBEAT_MS,
+  onLost?: () => void,
 ): Promise<Presence> {
   const dir = presenceDir(lakeDir);
   await fs.mkdir(dir, { recursive: true });
@@ -110,7 +115,10 @@ export async function claimLakeDir(
   };
   const timer = setInterval(() => {
     const now = new Date();
-    fs.utimes(file, now, now).catch(() => write().catch(() => undefined));
+    fs.utimes(file, now, now).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') onLost?.();
+      return write().catch(() => undefined);
+    });
   }, PRESENCE_HEARTBEAT_MS);
   timer.unref();
   try {

@@ -7,7 +7,7 @@
  */
 import { lakeDir } from '../lib/config';
 import { checkLakeFormat, claimLakeFormat } from '../lib/lake-format';
-import { claimLakeDir, otherLakes, type Presence } from '../lib/lake-presence';
+import { claimLakeDir, otherLakes, PRESENCE_STALE_MS, type Presence } from '../lib/lake-presence';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
 import type { StopReport } from './shutdown';
 // Athena → DuckDB (lib/query/duckdb/), opened on the first /queries request; stopped here.
@@ -67,11 +67,15 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   await claimLakeFormat(dir);
   // Not beside a lake of another pid namespace, whose files this process could not tell from a dead one's
   // (lib/lake-presence.ts); one killed in a container is waited for until its heartbeat is stale.
-  const presence = await claimLakeDir(dir, (others) =>
-    logger.warn('waiting for a lake of another pid namespace on this folder to be gone', {
-      pid: others[0]!.pid,
-      heartbeatAgeMs: Math.round(others[0]!.heartbeatAgeMs),
-    }),
+  const presence = await claimLakeDir(
+    dir,
+    (others) =>
+      logger.warn('waiting for a lake of another pid namespace on this folder to be gone', {
+        pid: others[0]!.pid,
+        heartbeatAgeMs: Math.round(others[0]!.heartbeatAgeMs),
+      }),
+    undefined,
+    () => lostFolder(dir),
   );
   try {
     return await startClaimed(opts, dir, presence);
@@ -80,6 +84,25 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
     throw e;
   }
 }
+
+/**
+ * Another lake or command judged this one dead and may have taken over its folder (lib/lake-presence.ts onLost):
+ * going on would write beside it — segments it adopts, executions it runs again. This lake ends at once, as after a
+ * crash (nothing it acknowledged is lost: its segments are on disk for the lake that took them; the write-ahead log
+ * refuses a write into a segment taken meanwhile, lib/firehose/local.ts).
+ */
+function lostFolder(dir: string): never {
+  logger.error(
+    'another local lake or command judged this lake gone (its presence heartbeat stopped for ' +
+      `${PRESENCE_STALE_MS / 1000} s: a paused or stalled container?) and may have taken over ${dir}: this lake ` +
+      'stops at once, as after a crash; start it again once the other one has stopped',
+    { lakeDir: dir },
+  );
+  process.exit(LOST_FOLDER_EXIT_CODE);
+}
+
+/** The exit status of a lake that stopped because another one took over its folder (lostFolder). */
+export const LOST_FOLDER_EXIT_CODE = 75;
 
 async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Presence): Promise<RunningLake> {
   const beside = await otherLakes(dir);

@@ -15,7 +15,9 @@
  *  - A segment is the stream's buffer. When it reaches the buffer size or age (like Firehose's BufferingHints),
  *    it is sealed and delivered (lib/firehose/local-delivery.ts); then the segment is deleted.
  *  - Segments are owned by their writer: a process told apart from a later one with the same pid (containers) or a
- *    zombie (lib/process-identity.ts), and the writer in it (lib/firehose/local-segments.ts). Segments whose owner
+ *    zombie (lib/process-identity.ts), and the writer in it (lib/firehose/local-segments.ts). A write is acknowledged
+ *    only if its segment is still this writer's after the fsync: one that another lake adopted (it judged this one
+ *    gone) fails, and the writer refuses every write from then on (SEGMENT_TAKEN). Segments whose owner
  *    is gone are adopted and delivered at open, every `orphanScanMs` while running, and at close: a torn last line
  *    (a write never acknowledged) is dropped, every complete line is delivered. A delivery that fails is retried at
  *    the next scan.
@@ -66,6 +68,9 @@ interface Segment {
   id: string;
   path: string;
   fh: fs.FileHandle;
+  /** The file's identity: a segment whose path no longer names it was taken by another writer (stillOurs). */
+  dev: number;
+  ino: number;
   bytes: number;
   /**
    * When its first record was written (performance.now(): a monotonic clock, so that the wall clock set back does not
@@ -83,6 +88,13 @@ export interface CloseReport {
   left: { file: string; reason: string }[];
   /** Segments of other writers still running on the same lake: theirs to deliver. */
   heldByOthers: { file: string; pid: number }[];
+}
+
+/** The error code of records refused because another lake took this writer's segments (LocalFirehose stillOurs). */
+export const SEGMENT_TAKEN = 'SegmentTaken';
+
+class SegmentTaken extends Error {
+  override name = 'SegmentTaken';
 }
 
 /**
@@ -106,6 +118,8 @@ export class LocalFirehose implements EventStream {
   private scanTimer: NodeJS.Timeout | null = null;
   private scanning: Promise<void> | null = null;
   private closed = false;
+  /** Set once another lake took one of this writer's segments: every write is refused from then on. */
+  private lostTo: SegmentTaken | undefined;
   /** This writer, as owner of its segments (lib/firehose/local-segments.ts). */
   private readonly owner = newOwner();
   /** Segments being delivered (by file name), and those whose last delivery failed, with why. */
@@ -158,12 +172,12 @@ export class LocalFirehose implements EventStream {
 
   async putRecords(records: EventRecord[]): Promise<PutResult> {
     if (records.length === 0) return { failed: [] };
-    if (this.closed) {
+    if (this.closed || this.lostTo) {
       return {
         failed: records.map((r) => ({
           id: r.id,
-          errorCode: 'StreamClosed',
-          errorMessage: 'stream is closed',
+          errorCode: this.lostTo ? SEGMENT_TAKEN : 'StreamClosed',
+          errorMessage: this.lostTo?.message ?? 'stream is closed',
         })),
       };
     }
@@ -185,7 +199,11 @@ export class LocalFirehose implements EventStream {
           ...refused,
           ...records.map((r) => ({
             id: r.id,
-            errorCode: isDiskFull(err) ? DISK_FULL : 'WriteFailed',
+            errorCode: isDiskFull(err)
+              ? DISK_FULL
+              : err instanceof SegmentTaken
+                ? SEGMENT_TAKEN
+                : 'WriteFailed',
             errorMessage: err.message,
           })),
         ],
@@ -269,11 +287,20 @@ export class LocalFirehose implements EventStream {
         let off = 0;
         while (off < data.length) off += (await seg.fh.write(data, off, data.length - off)).bytesWritten;
         await seg.fh.datasync();
+        // Before acknowledging: a segment adopted meanwhile by another lake on the folder (which judged this one
+        // gone: a container paused past the presence heartbeat) may have been read and deleted already.
+        if (!(await this.stillOurs(seg))) throw this.takenOver(seg);
         this.stats.commits++;
         if (seg.bytes === 0) seg.firstWriteAt = performance.now();
         seg.bytes += data.length;
       } catch (e) {
         for (const w of batch) w.reject(e as Error);
+        if (e instanceof SegmentTaken) {
+          // Another writer's file now: left as it is (it delivers the lines it read, at least once).
+          this.segment = null;
+          await seg!.fh.close().catch(() => undefined);
+          continue;
+        }
         // The segment may now end in a part of the refused write: cut it off, then end the segment.
         if (seg && this.segment === seg) await this.cutBack(seg);
         await this.seal().catch((err) => this.opts.onError?.(err as Error, { phase: 'seal' }));
@@ -283,6 +310,28 @@ export class LocalFirehose implements EventStream {
       if (seg.bytes >= this.opts.bufferBytes)
         await this.seal().catch((err) => this.opts.onError?.(err as Error, { phase: 'seal' }));
     }
+  }
+
+  /** Whether the segment's path still names the file this writer writes (no other writer renamed it away). */
+  private async stillOurs(seg: Segment): Promise<boolean> {
+    const st = await fs.stat(seg.path).catch(() => undefined);
+    return st !== undefined && st.ino === seg.ino && st.dev === seg.dev;
+  }
+
+  /**
+   * The error of a write whose segment another lake took: from then on this writer refuses every write, as does a
+   * closed stream (the lake that took the folder delivers what it found; this one must be stopped).
+   */
+  private takenOver(seg: Segment): SegmentTaken {
+    const err = new SegmentTaken(
+      `another local lake took this lake's write-ahead segment ${path.basename(seg.path)} (it judged this one gone: ` +
+        'a container paused or stalled past the presence heartbeat); this lake accepts no more events: stop it',
+    );
+    if (!this.lostTo) {
+      this.lostTo = err;
+      this.opts.onError?.(err, { phase: 'write', segment: seg.path });
+    }
+    return err;
   }
 
   /**
@@ -310,8 +359,16 @@ export class LocalFirehose implements EventStream {
       this.writing.delete(name);
       throw e;
     }
+    let st;
+    try {
+      st = await fh.stat();
+    } catch (e) {
+      this.writing.delete(name);
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
     // The current segment from here on: should the folder's sync fail, the failed write ends (and removes) it.
-    this.segment = { id, path: p, fh, bytes: 0, firstWriteAt: performance.now() };
+    this.segment = { id, path: p, fh, dev: st.dev, ino: st.ino, bytes: 0, firstWriteAt: performance.now() };
     await fsyncDir(this.stateDir);
     return this.segment;
   }

@@ -85,3 +85,24 @@ it('a run stopped while DuckDB reads a large file: the statement is interrupted,
   expect(err.cause?.message).toMatch(/interrupt/i);
   await expectNothingWritten(lake, 'stopped-2');
 }, 60_000);
+
+it('a run whose lake lock another lake took over (a paused container judged gone) stops before its swap', async () => {
+  const lake = await lakeWithUpload(10);
+  const lock = path.join(lake, 'curated', '_state', 'locks', '_lake.lock');
+  const other = JSON.stringify({ pid: 999_999_999, start: '1', boot: 'other', runId: 'other-lake-run' });
+  const err = (await runEtlJob(
+    { '--etl_mode': 'events', '--run_id': 'taken-over' },
+    {
+      lakeDir: lake,
+      threads: 1,
+      memoryLimit: '256MB',
+      // Written and synced, about to swap: the other lake has taken the lock by now.
+      hooks: { afterStaging: () => fs.writeFile(lock, other) },
+    },
+  ).catch((e: Error) => e)) as Error;
+  expect(err.name).toBe(EtlErrorName.RunFailed);
+  expect(err.message).toMatch(/orders: this run no longer holds the lake's lock \(another lake took it over/);
+  await expectNothingWritten(lake, 'taken-over');
+  // The other lake's lock is left to it.
+  expect(await fs.readFile(lock, 'utf8')).toBe(other);
+});

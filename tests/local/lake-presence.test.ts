@@ -11,11 +11,13 @@ import {
   LakeDirInUse,
   otherLakes,
   pidNamespace,
+  PRESENCE_HEARTBEAT_MS,
   PRESENCE_STALE_MS,
   type LakePresence,
 } from '../../lib/lake-presence';
 import { engineAlive } from '../../lib/workflow/local';
 import { tempLake } from '../support/raw-zone';
+import { until } from '../support/until';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -63,6 +65,27 @@ describe('lakes on one folder, across pid namespaces', () => {
     expect((await fs.readdir(path.join(lake, '.lakes'))).length).toBe(1); // its own
     await presence.stop();
     expect(await fs.readdir(path.join(lake, '.lakes'))).toEqual([]);
+  });
+
+  it('tells a lake whose presence file another judged stale and removed (a paused container): it lost the folder', async () => {
+    const lake = await tempLake();
+    let lost = 0;
+    const presence = await claimLakeDir(lake, undefined, 500, () => lost++);
+    try {
+      const [file] = await fs.readdir(path.join(lake, '.lakes'));
+      // Still there at the heartbeat: nothing to tell.
+      await new Promise((r) => setTimeout(r, PRESENCE_HEARTBEAT_MS + 500));
+      expect(lost).toBe(0);
+      // Removed by a lake or command that judged it gone (otherLakes, once its heartbeat was stale).
+      await fs.rm(path.join(lake, '.lakes', file!));
+      await until('the next heartbeat', async () => (lost > 0 ? true : undefined), { timeoutMs: 10_000 });
+      expect(lost).toBe(1);
+      await until('the file written again', async () =>
+        (await fs.stat(path.join(lake, '.lakes', file!)).catch(() => undefined)) ? true : undefined,
+      );
+    } finally {
+      await presence.stop();
+    }
   });
 
   it('refuses to start beside a running lake of another namespace, naming it', async () => {

@@ -27,6 +27,7 @@ import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import type { InputFile } from './readers/types';
 import { readTyped } from './readers/typed-input';
+import { holdsLakeLock } from './lake-lock';
 import { JOURNAL, rollForward, type SwapJournal } from './swap-journal';
 
 export interface RunContext {
@@ -341,6 +342,12 @@ async function stageAndSwap(
 
   await ctx.hooks?.afterStaging?.({ table: table.name, partitions: written.map((p) => p.name) });
   stopIfAborted(ctx);
+  if (!(await holdsLakeLock(ctx.curatedDir, ctx.runId)))
+    throw new RunFailure(
+      `${table.name}: this run no longer holds the lake's lock (another lake took it over, judging this one gone: ` +
+        'a container paused or stalled?): the batch is discarded before its swap; the lake that holds the lock ' +
+        'takes what this run had not finished',
+    );
 
   // Swap: journal first (durable), then partition by partition.
   const journal: SwapJournal = {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import layout from '../../lake-layout.json';
 import { EtlErrorName, EtlJobError } from './errors';
 import { readJsonFile } from './fs-util';
+import { isThisProcess } from '../../process-identity';
 import { heldByOther, owner, type LockFile } from './run-ownership';
 
 /** The lock file's name: not a table name (those start with a letter), so it never collides with one. */
@@ -28,11 +29,26 @@ const busy = (holder?: LockFile) =>
       ': the lake runs one at a time, and that run takes every pending upload and event',
   );
 
+const lockFile = (curatedDir: string) =>
+  path.join(curatedDir, layout.curated.statePrefix, 'locks', `${LOCK_NAME}.lock`);
+
+/**
+ * Whether the lake's lock file still names this process and run: a lake of another pid namespace that judged this
+ * one gone (a container paused past its presence heartbeat, lib/lake-presence.ts) takes a lock it cannot tell from
+ * a dead process's. A run asks before each swap (batch.ts), so that two never write the tables at once.
+ */
+export async function holdsLakeLock(curatedDir: string, runId: string): Promise<boolean> {
+  const holder = await readJsonFile<LockFile>(lockFile(curatedDir)).catch(() => undefined);
+  return (
+    holder?.runId === runId &&
+    isThisProcess({ pid: holder.pid, start: holder.start ?? '', boot: holder.boot ?? '' })
+  );
+}
+
 /** Takes the lake's run lock, or throws Glue.ConcurrentRunsExceededException; resolves to its release. */
 export async function lockLake(curatedDir: string, runId: string): Promise<() => Promise<void>> {
-  const locksDir = path.join(curatedDir, layout.curated.statePrefix, 'locks');
-  await fs.mkdir(locksDir, { recursive: true });
-  const file = path.join(locksDir, `${LOCK_NAME}.lock`);
+  const file = lockFile(curatedDir);
+  await fs.mkdir(path.dirname(file), { recursive: true });
   if (held.has(curatedDir)) throw busy(await readJsonFile<LockFile>(file).catch(() => undefined));
   held.add(curatedDir);
   try {
@@ -67,6 +83,7 @@ export async function lockLake(curatedDir: string, runId: string): Promise<() =>
   }
   return async () => {
     held.delete(curatedDir);
-    await fs.rm(file, { force: true });
+    // Not a lock another lake took over meanwhile (holdsLakeLock): that one is its holder's to release.
+    if (await holdsLakeLock(curatedDir, runId)) await fs.rm(file, { force: true });
   };
 }
