@@ -28,17 +28,22 @@ export function startSettingProblem(): string | undefined {
     return 'LAKE_API_KEY must be visible ASCII characters (an HTTP header value): clients cannot send this one';
   return (
     wholeNumberProblem('LAKE_SFN_STOP_GRACE_SECONDS', env) ??
-    wholeNumberProblem('LAKE_SFN_MAX_CONCURRENCY', env) ??
+    // 0 would run no execution at all (the state machine runs at least one at a time).
+    wholeNumberProblem('LAKE_SFN_MAX_CONCURRENCY', env, 1) ??
     waitMsProblem(env)
   );
 }
 
-/** A whole number >= 0 (unset or empty: the default), or why not — the rule of the step functions' settings. */
-export function wholeNumberProblem(name: string, env = process.env): string | undefined {
+/** A whole number >= min (unset or empty: the default), or why not — the rule of the step functions' settings. */
+export function wholeNumberProblem(name: string, env = process.env, min = 0): string | undefined {
   const value = env[name];
-  if (value === undefined || value === '' || (/^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value))))
+  if (
+    value === undefined ||
+    value === '' ||
+    (/^[0-9]+$/.test(value) && Number.isSafeInteger(Number(value)) && Number(value) >= min)
+  )
     return undefined;
-  return `${name} must be a whole number >= 0, got '${value}'`;
+  return `${name} must be a whole number >= ${min}, got '${value}'`;
 }
 
 /** LAKE_SFN_WAIT_MS: a whole number >= 0 or 'asl' (unset: the default), or why not. */

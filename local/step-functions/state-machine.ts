@@ -70,8 +70,8 @@ export interface LocalStateMachineOptions {
   onStopped?: (executionName: string) => Promise<void>;
 }
 
-function envInt(name: string, fallback: number): number {
-  const why = wholeNumberProblem(name);
+function envInt(name: string, fallback: number, min = 0): number {
+  const why = wholeNumberProblem(name, process.env, min);
   if (why) throw new SettingError(why);
   const raw = process.env[name];
   return raw === undefined || raw === '' ? fallback : Number(raw);
@@ -117,7 +117,7 @@ export class LocalStateMachine {
     this.machine = opts.machine ?? ETL_STATE_MACHINE;
     this.lakeDir = opts.lakeDir;
     this.stateMachineArn = `arn:aws:states:${opts.region ?? process.env.AWS_REGION ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:stateMachine:${opts.stateMachineName}`;
-    this.maxConcurrency = Math.max(1, opts.maxConcurrency ?? envInt('LAKE_SFN_MAX_CONCURRENCY', 2));
+    this.maxConcurrency = Math.max(1, opts.maxConcurrency ?? envInt('LAKE_SFN_MAX_CONCURRENCY', 2, 1));
     this.recordRetryMs = opts.recordRetryMs ?? 5000;
     this.log = opts.logger ?? localLog;
     this.stateMachine = new StateMachine(opts.definition);

@@ -75,7 +75,8 @@ it.each([
     "LAKE_SFN_STOP_GRACE_SECONDS must be a whole number >= 0, got 'abc'",
   ],
   [{ UPLOAD_SAMPLE_ROWS: 'abc' }, "UPLOAD_SAMPLE_ROWS must be a positive integer, got 'abc'"],
-  [{ LAKE_SFN_MAX_CONCURRENCY: 'abc' }, "LAKE_SFN_MAX_CONCURRENCY must be a whole number >= 0, got 'abc'"],
+  [{ LAKE_SFN_MAX_CONCURRENCY: 'abc' }, "LAKE_SFN_MAX_CONCURRENCY must be a whole number >= 1, got 'abc'"],
+  [{ LAKE_SFN_MAX_CONCURRENCY: '0' }, "LAKE_SFN_MAX_CONCURRENCY must be a whole number >= 1, got '0'"],
   [{ LAKE_SFN_WAIT_MS: '-5' }, "LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '-5'"],
   [{ LAKE_STAGE: 'prod' }, /^LAKE_STAGE=prod is a stage serverless.yml deploys to AWS/],
 ])(
@@ -101,7 +102,7 @@ it.each([
     { POWERTOOLS_LOG_LEVEL: 'LOUD' },
     /^nothing ran: POWERTOOLS_LOG_LEVEL must be one of TRACE, .*, got 'LOUD'$/,
   ],
-  [{ LAKE_SFN_MAX_CONCURRENCY: 'abc' }, /^nothing ran: LAKE_SFN_MAX_CONCURRENCY must be a whole number >= 0/],
+  [{ LAKE_SFN_MAX_CONCURRENCY: 'abc' }, /^nothing ran: LAKE_SFN_MAX_CONCURRENCY must be a whole number >= 1/],
 ])(
   'npm run compact without a running lake refuses what npm start refuses (%j) and writes nothing',
   async (env, why) => {
