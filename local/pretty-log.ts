@@ -49,6 +49,11 @@ const REPEATS = new Set(['events accepted', 'request refused', 'query started'])
 const PROMOTED = new Set(['delivered']);
 
 const MAX_LINE = 240;
+/**
+ * A warning or an error keeps more: what a person needs to act on (the write-ahead segments a stop left, a
+ * refusal's reasons) must not be cut at a terminal's width.
+ */
+const MAX_ACTIONABLE_LINE = 2000;
 
 function clock(ts: unknown): string {
   const d = new Date(typeof ts === 'string' ? ts : Date.now());
@@ -76,9 +81,9 @@ function value(v: unknown): string {
  * One line on the terminal, whatever its fields hold: control characters (a file name with a line break or a
  * terminal escape sequence) are written escaped, as JSON writes them, so no field can forge a line or a colour.
  */
-function clip(line: string): string {
+function clip(line: string, max = MAX_LINE): string {
   const shown = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1));
-  return shown.length > MAX_LINE ? `${shown.slice(0, MAX_LINE - 1)}…` : shown;
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }
 
 /** The short name of a function (`data-lake-local-validateUpload` → `validateUpload`). */
@@ -126,14 +131,15 @@ export function renderLine(a: Attrs): string | null {
   const fn = shortName(a.function_name);
   const who = fn ? `${fn}: ` : '';
   const form = FORMS[message];
-  if (form) return clip(`${clock(a.timestamp)} ${tag}${form(a)}`);
+  const max = rank(level) >= RANK.WARN! ? MAX_ACTIONABLE_LINE : MAX_LINE;
+  if (form) return clip(`${clock(a.timestamp)} ${tag}${form(a)}`, max);
   // The error first: a long field before it (a file name) must not clip the reason away.
   const fields = Object.entries(a)
     .filter(([k, v]) => !STANDARD_KEYS.has(k) && v !== undefined)
     .sort(([k1], [k2]) => Number(k2 === 'error') - Number(k1 === 'error'))
     .map(([k, v]) => `${k}=${value(v)}`)
     .join(' ');
-  let line = clip(`${clock(a.timestamp)} ${tag}${who}${message}${fields ? ` ${fields}` : ''}`);
+  let line = clip(`${clock(a.timestamp)} ${tag}${who}${message}${fields ? ` ${fields}` : ''}`, max);
   // An error's stack, under its line (errors only: a person needs it to act on them).
   const err = a.error as { stack?: unknown } | undefined;
   if (rank(level) >= RANK.ERROR! && typeof err?.stack === 'string')

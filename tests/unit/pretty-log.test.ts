@@ -123,13 +123,27 @@ describe('renderLine', () => {
     const shown = line({
       level: 'ERROR',
       message: 'local firehose delivery failed',
-      file: `${'x'.repeat(300)}.wal`,
+      file: `${'x'.repeat(3000)}.wal`,
       error: err,
     });
     expect(shown).toMatch(
       /^\d\d:\d\d:\d\d ERROR local firehose delivery failed error=Error: ENOSPC: no space left/,
     );
-    expect(shown!.length).toBeLessThanOrEqual(240);
+    expect(shown!.length).toBeLessThanOrEqual(2000);
+    expect(shown!.endsWith('…')).toBe(true);
+  });
+
+  it('keeps what a warning names to act on (the segments a stop left), where an info line is cut at 240', () => {
+    const left = Array.from({ length: 4 }, (_, i) => ({
+      file: `/mnt/lake/.firehose/data-lake-local-events/${i}.4051916.f1ce397d1d44.1~1796487980904-2-5cb0b25982e3.wal`,
+      reason: 'the disk under LAKE_DIR is full',
+    }));
+    const warn = line({ level: 'WARN', message: 'stopped, leaving events not delivered', left });
+    expect(warn).toContain(left[3]!.file);
+    expect(warn!.endsWith('…')).toBe(false);
+    const info = line({ message: 'stopped', left });
+    expect(info!.length).toBe(240);
+    expect(info!.endsWith('…')).toBe(true);
   });
 });
 
