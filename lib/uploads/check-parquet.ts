@@ -9,6 +9,7 @@ import type { ObjectStore } from '../objects/types';
 import { checkColumnNames, columnsByName } from './check-columns';
 import { headerMismatch, malformed } from './findings';
 import { type ParquetColumn, ParquetFormatError, readParquetFooter } from './parquet';
+import { describeUnreadable, sparkReads } from './parquet-types';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 
 const describeParquetType = (c: ParquetColumn) =>
@@ -16,12 +17,7 @@ const describeParquetType = (c: ParquetColumn) =>
     ? `a nested ${c.logical ?? 'group'}`
     : `Parquet ${c.physical ?? '?'}${c.logical ? ` (${c.logical})` : ''}`;
 
-/**
- * Parquet logical types Spark 3.5's reader refuses (ParquetSchemaConverter: illegalType or typeNotImplemented) —
- * TIME (DuckDB writes TIME and TIMETZ so), UUID, INTERVAL, FLOAT16 — where DuckDB reads them: loaded locally, the
- * upload would fail its batch on AWS.
- */
-const SPARK_UNREADABLE = new Set(['TIME', 'UUID', 'INTERVAL', 'FLOAT16']);
+const UNREADABLE = ': the Glue job (Spark 3.5) cannot read it (the local engine could)';
 
 /** Why a Parquet column cannot hold a lake column's values, or undefined if it can. */
 export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | undefined {
@@ -32,11 +28,11 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
       'holds timestamps in nanoseconds (Parquet TIMESTAMP(NANOS)): the Glue job (Spark 3.5) cannot read them, and ' +
       'the lake keeps at most microseconds; write them in microseconds or milliseconds'
     );
-  if (l !== undefined && (SPARK_UNREADABLE.has(l) || l.startsWith('LOGICAL_')))
-    return (
-      `is Parquet ${l === 'TIME' ? 'TIME (of day)' : l}: the Glue job (Spark 3.5) cannot read it (the local engine ` +
-      'could); write the column as text'
-    );
+  if (!sparkReads(p, l)) return `is Parquet ${describeUnreadable(l!)}${UNREADABLE}; write the column as text`;
+  if (pc.nestedSparkUnreadable) {
+    const { path, logical } = pc.nestedSparkUnreadable;
+    return `holds Parquet ${describeUnreadable(logical)} in its field ${path}${UNREADABLE}; write that field as text`;
+  }
   const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
   if (col.json && pc.nestedJsonDiffers) {
     const { path, type } = pc.nestedJsonDiffers;

@@ -15,8 +15,16 @@ import {
   type AsyncBuffer,
   type FileMetaData,
   type ParquetType,
-  type SchemaElement,
 } from 'hyparquet';
+import {
+  holdsNanosecondTimestamps,
+  logicalName,
+  type NestedJsonDifference,
+  nestedJsonDiffers,
+  nestedSparkUnreadable,
+  type NestedUnreadable,
+  type SchemaNode,
+} from './parquet-types';
 
 export class ParquetFormatError extends Error {
   constructor(message: string) {
@@ -43,40 +51,10 @@ export interface ParquetColumn {
   repetition: 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
   /** The column, or a field inside it, is a timestamp in nanoseconds (TIMESTAMP(NANOS)). */
   nanosecondTimestamps?: true;
-  /**
-   * A group's first field (its path inside the column) that the ETL engines write into a JSON column as different
-   * JSON: a timestamp (DuckDB '2026-01-01 10:00:00+00', Spark '2026-01-01T10:00:00.000Z') or bytes (DuckDB as text,
-   * Spark in base64).
-   */
-  nestedJsonDiffers?: { path: string; type: 'timestamp' | 'binary' };
-}
-
-type SchemaNode = ReturnType<typeof parquetSchema>;
-
-/** Whether a schema node or a node under it is TIMESTAMP(NANOS). */
-function holdsNanosecondTimestamps(node: SchemaNode): boolean {
-  const lt = node.element?.logical_type as { type?: string; unit?: string } | undefined;
-  if (lt?.type === 'TIMESTAMP' && lt.unit === 'NANOS') return true;
-  return node.children.some(holdsNanosecondTimestamps);
-}
-
-/** Under a group: the first leaf whose JSON the engines write differently (ParquetColumn.nestedJsonDiffers). */
-function nestedJsonDiffers(node: SchemaNode, path: string[]): ParquetColumn['nestedJsonDiffers'] {
-  for (const child of node.children) {
-    const el = child.element;
-    const at = [...path, el.name];
-    if (child.children.length > 0) {
-      const inner = nestedJsonDiffers(child, at);
-      if (inner) return inner;
-      continue;
-    }
-    const logical = logicalName(el);
-    if (logical === 'TIMESTAMP' || el.type === 'INT96') return { path: at.join('.'), type: 'timestamp' };
-    const bytes = el.type === 'BYTE_ARRAY' || el.type === 'FIXED_LEN_BYTE_ARRAY';
-    if (bytes && !['STRING', 'ENUM', 'JSON', 'DECIMAL'].includes(logical ?? ''))
-      return { path: at.join('.'), type: 'binary' };
-  }
-  return undefined;
+  /** A group's first field of a type Spark 3.5 cannot read (./parquet-types.ts: sparkReads). */
+  nestedSparkUnreadable?: NestedUnreadable;
+  /** A group's first field that the ETL engines write into a JSON column as different JSON (./parquet-types.ts). */
+  nestedJsonDiffers?: NestedJsonDifference;
 }
 
 export interface ParquetFooter {
@@ -85,27 +63,6 @@ export interface ParquetFooter {
   /** Top-level columns, in file order. */
   columns: ParquetColumn[];
   createdBy?: string;
-}
-
-/** The logical type's name; legacy converted types by the name of the logical type that replaced them. */
-function logicalName(el: SchemaElement): string | undefined {
-  const lt = el.logical_type as { type?: string } | undefined;
-  if (lt) {
-    if (lt.type === 'NULL') return 'UNKNOWN'; // the Parquet specification's name of the null type
-    if (lt.type) return lt.type;
-    // A logical type this reader does not know: hyparquet leaves its Thrift struct ({ field_<id>: … }).
-    const id = Object.keys(lt)
-      .map((k) => /^field_(\d+)$/.exec(k)?.[1])
-      .find(Boolean);
-    return `LOGICAL_${id ?? '?'}`;
-  }
-  const converted = el.converted_type;
-  if (!converted) return undefined;
-  if (converted.startsWith('TIMESTAMP_')) return 'TIMESTAMP';
-  if (converted === 'UTF8') return 'STRING';
-  if (converted.startsWith('INT_') || converted.startsWith('UINT_')) return 'INTEGER';
-  if (converted.startsWith('TIME_')) return 'TIME';
-  return converted;
 }
 
 /** What the upload check needs of hyparquet's FileMetaData. */
@@ -145,8 +102,13 @@ function footerOf(meta: FileMetaData): ParquetFooter {
       repetition: el.repetition_type ?? 'OPTIONAL',
       ...(holdsNanosecondTimestamps(node) ? { nanosecondTimestamps: true as const } : {}),
     };
-    const differs = group ? nestedJsonDiffers(node, []) : undefined;
-    return differs ? { ...column, nestedJsonDiffers: differs } : column;
+    const unreadable = group ? nestedSparkUnreadable(node) : undefined;
+    const differs = group ? nestedJsonDiffers(node) : undefined;
+    return {
+      ...column,
+      ...(unreadable ? { nestedSparkUnreadable: unreadable } : {}),
+      ...(differs ? { nestedJsonDiffers: differs } : {}),
+    };
   });
   return {
     version,
