@@ -9,7 +9,7 @@ import type { ObjectStore } from '../objects/types';
 import { checkColumnNames, columnsByName } from './check-columns';
 import { headerMismatch, malformed } from './findings';
 import { type ParquetColumn, ParquetFormatError, readParquetFooter } from './parquet';
-import { describeUnreadable, sparkReads } from './parquet-types';
+import { describeUnreadable, type NestedJsonDifference, sparkReads } from './parquet-types';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 
 const describeParquetType = (c: ParquetColumn) =>
@@ -18,6 +18,52 @@ const describeParquetType = (c: ParquetColumn) =>
     : `Parquet ${c.physical ?? '?'}${c.logical ? ` (${c.logical})` : ''}`;
 
 const UNREADABLE = ': the Glue job (Spark 3.5) cannot read it (the local engine could)';
+
+/** How the engines write a nested value into a JSON column (NestedJsonDifference), and what to write instead. */
+function nestedJsonProblem(d: NestedJsonDifference): string {
+  const at = `in its field ${d.path}: the ETL engines write `;
+  switch (d.type) {
+    case 'timestamp':
+      return (
+        `holds a timestamp ${at}it into the JSON column as different text (the local engine ` +
+        "'2026-01-01 10:00:00+00', the Glue job (Spark) '2026-01-01T10:00:00.000Z'); write that field as a string in " +
+        'the file'
+      );
+    case 'binary':
+      return (
+        `holds bytes ${at}them into the JSON column as different text (the local engine as text, the Glue job ` +
+        '(Spark) in base64); write that field as a string in the file'
+      );
+    case 'float':
+      return (
+        `holds a 32-bit float (Parquet FLOAT) ${at}it into the JSON column as different numbers (the local engine ` +
+        'widens it to a double, 0.10000000149011612, the Glue job (Spark) writes the float, 0.1); write that field ' +
+        'as a DOUBLE in the file'
+      );
+    case 'json':
+      return (
+        `holds JSON text (Parquet JSON) ${at}it into the JSON column as different values (the local engine the ` +
+        'JSON value it holds, {"a":1}, the Glue job (Spark) a string of its text, "{\\"a\\":1}"); write that ' +
+        'field as a string (Parquet STRING) or as a struct in the file'
+      );
+    case 'mapKey':
+      return (
+        `holds a map whose keys are ${MAP_KEYS[d.keyType]} ${at}them into the JSON column as different object ` +
+        "keys; write the map's keys as text in the file"
+      );
+  }
+}
+
+/** A map's keys the engines write as different text (MapKeyType), with how each writes them. */
+const MAP_KEYS = {
+  date: "dates (the local engine '2026-01-01', the Glue job (Spark) the day count '20454')",
+  timestamp:
+    "timestamps (the local engine '2026-01-01 10:00:00', the Glue job (Spark) the microseconds '1767261600000000')",
+  float: "floating-point numbers (the local engine '1e-05', the Glue job (Spark) '1.0E-5')",
+  decimal: "decimals of scale above 6 (the local engine '0.00000005', the Glue job (Spark) '5E-8')",
+  bytes: "bytes (the local engine as text, the Glue job (Spark) a Java object's name, '[B@1b6d3586')",
+  nested: 'structs, lists or maps (each engine writes its own text of them)',
+} as const;
 
 /** Why a Parquet column cannot hold a lake column's values, or undefined if it can. */
 export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | undefined {
@@ -34,17 +80,7 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
     return `holds Parquet ${describeUnreadable(logical)} in its field ${path}${UNREADABLE}; write that field as text`;
   }
   const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');
-  if (col.json && pc.nestedJsonDiffers) {
-    const { path, type } = pc.nestedJsonDiffers;
-    return (
-      `holds ${type === 'timestamp' ? 'a timestamp' : 'bytes'} in its field ${path}: the ETL engines write it into ` +
-      'the JSON column as different text (' +
-      (type === 'timestamp'
-        ? "the local engine '2026-01-01 10:00:00+00', the Glue job (Spark) '2026-01-01T10:00:00.000Z'"
-        : 'the local engine as text, the Glue job (Spark) in base64') +
-      '); write that field as a string in the file'
-    );
-  }
+  if (col.json && pc.nestedJsonDiffers) return nestedJsonProblem(pc.nestedJsonDiffers);
   if (col.json)
     return pc.group || text
       ? undefined

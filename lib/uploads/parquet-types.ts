@@ -94,30 +94,90 @@ export function nestedSparkUnreadable(node: SchemaNode, path: string[] = []): Ne
 }
 
 /**
- * A value under a column (its path inside the column) that the engines write into a JSON column as different JSON: a
- * timestamp (DuckDB '2026-01-01 10:00:00+00', Spark '2026-01-01T10:00:00.000Z') or bytes (DuckDB as text, Spark in
- * base64).
+ * The type of a map's keys that the engines write as different JSON object keys. DuckDB's to_json writes a key as
+ * its cast to text; Spark's JacksonGenerator as the key's internal value's toString:
+ *  - date: '2026-01-01'; Spark the day count since 1970 ('20454');
+ *  - timestamp (and INT96): '2026-01-01 10:00:00'; Spark the microseconds since 1970 ('1767261600000000');
+ *  - float (FLOAT, DOUBLE): '1e-05'; Spark Java's '1.0E-5' (and '10000000.0' against '1.0E7');
+ *  - decimal of scale above 6: '0.00000005'; Spark Java's BigDecimal '5E-8' (at scale 6 or less both plain digits);
+ *  - bytes: as text; Spark the Java array's name ('[B@1b6d3586');
+ *  - nested (a struct, list or map as the key): DuckDB's text of it, Spark its internal row's.
+ * Text (STRING, ENUM, JSON), integers of any width and BOOLEAN keys are the same text on both.
  */
-export interface NestedJsonDifference {
-  path: string;
-  type: 'timestamp' | 'binary';
+export type MapKeyType = 'date' | 'timestamp' | 'float' | 'decimal' | 'bytes' | 'nested';
+
+/**
+ * A value under a column (its path inside the column) that the engines write into a JSON column as different JSON:
+ *  - timestamp (and INT96): DuckDB '2026-01-01 10:00:00+00', Spark '2026-01-01T10:00:00.000Z';
+ *  - binary (bytes without a text annotation, BSON): DuckDB as text, Spark in base64;
+ *  - float (a 32-bit FLOAT): DuckDB widens it to a double (0.10000000149011612), Spark writes the float (0.1);
+ *  - json (BYTE_ARRAY annotated JSON): DuckDB writes the JSON value it holds ({"a":1}), Spark a string of its text
+ *    ("{\"a\":1}": its reader takes JSON as a string);
+ *  - mapKey: a map's keys of a type written as different text (MapKeyType).
+ * DECIMAL, DOUBLE, integers, BOOLEAN, DATE and text are the same JSON value on both (a decimal's or double's text may
+ * differ, 5E-8 against 0.00000005, as docs/sql-dialect.md says of JSON numbers).
+ */
+export type NestedJsonDifference =
+  | { path: string; type: 'timestamp' | 'binary' | 'float' | 'json' }
+  | { path: string; type: 'mapKey'; keyType: MapKeyType };
+
+const isMap = (logical: string | undefined) => logical === 'MAP' || logical === 'MAP_KEY_VALUE';
+
+/** A map key's type the engines write as different text, or undefined (MapKeyType). */
+function mapKeyDiffers(key: SchemaNode): MapKeyType | undefined {
+  if (key.children.length > 0) return 'nested';
+  const el = key.element;
+  const logical = logicalName(el);
+  if (el.type === 'INT96' || logical === 'TIMESTAMP') return 'timestamp';
+  if (el.type === 'FLOAT' || el.type === 'DOUBLE') return 'float';
+  if (logical === 'DATE') return 'date';
+  if (logical === 'DECIMAL') {
+    const lt = el.logical_type;
+    const scale = lt?.type === 'DECIMAL' ? lt.scale : el.scale;
+    return (scale ?? 0) > 6 ? 'decimal' : undefined;
+  }
+  const bytes = el.type === 'BYTE_ARRAY' || el.type === 'FIXED_LEN_BYTE_ARRAY';
+  if (bytes && !['STRING', 'ENUM', 'JSON'].includes(logical ?? '')) return 'bytes';
+  return undefined;
 }
 
-/** Under a group: the first leaf whose JSON the engines write differently (NestedJsonDifference). */
-export function nestedJsonDiffers(node: SchemaNode, path: string[] = []): NestedJsonDifference | undefined {
+/** A leaf value's type the engines write as different JSON, or undefined (NestedJsonDifference). */
+function valueDiffers(el: SchemaElement): 'timestamp' | 'binary' | 'float' | 'json' | undefined {
+  const logical = logicalName(el);
+  if (logical === 'TIMESTAMP' || el.type === 'INT96') return 'timestamp';
+  if (el.type === 'FLOAT') return 'float';
+  if (logical === 'JSON') return 'json';
+  const bytes = el.type === 'BYTE_ARRAY' || el.type === 'FIXED_LEN_BYTE_ARRAY';
+  if (bytes && !['STRING', 'ENUM', 'DECIMAL'].includes(logical ?? '')) return 'binary';
+  return undefined;
+}
+
+/**
+ * Under a group: the first value or map key whose JSON the engines write differently (NestedJsonDifference).
+ * `keyValue`: the node is a map's repeated key_value group, whose first field is the key (a MAP_KEY_VALUE annotation
+ * on it, as older writers put, is no map of its own: Spark reads the map from the group above).
+ */
+export function nestedJsonDiffers(
+  node: SchemaNode,
+  path: string[] = [],
+  keyValue = false,
+): NestedJsonDifference | undefined {
+  const key = keyValue ? node.children[0] : undefined;
+  const map = !keyValue && isMap(logicalName(node.element));
   for (const child of node.children) {
-    const el = child.element;
-    const at = [...path, el.name];
+    const at = [...path, child.element.name];
+    if (child === key) {
+      const keyType = mapKeyDiffers(child);
+      if (keyType) return { path: at.join('.'), type: 'mapKey', keyType };
+      continue;
+    }
     if (child.children.length > 0) {
-      const inner = nestedJsonDiffers(child, at);
+      const inner = nestedJsonDiffers(child, at, map);
       if (inner) return inner;
       continue;
     }
-    const logical = logicalName(el);
-    if (logical === 'TIMESTAMP' || el.type === 'INT96') return { path: at.join('.'), type: 'timestamp' };
-    const bytes = el.type === 'BYTE_ARRAY' || el.type === 'FIXED_LEN_BYTE_ARRAY';
-    if (bytes && !['STRING', 'ENUM', 'JSON', 'DECIMAL'].includes(logical ?? ''))
-      return { path: at.join('.'), type: 'binary' };
+    const type = valueDiffers(child.element);
+    if (type) return { path: at.join('.'), type };
   }
   return undefined;
 }

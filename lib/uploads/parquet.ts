@@ -53,7 +53,10 @@ export interface ParquetColumn {
   nanosecondTimestamps?: true;
   /** A group's first field of a type Spark 3.5 cannot read (./parquet-types.ts: sparkReads). */
   nestedSparkUnreadable?: NestedUnreadable;
-  /** A group's first field that the ETL engines write into a JSON column as different JSON (./parquet-types.ts). */
+  /**
+   * A group's first value or map key that the ETL engines write into a JSON column as different JSON
+   * (./parquet-types.ts: a timestamp, bytes, a 32-bit float, JSON text, a map's keys of some types).
+   */
   nestedJsonDiffers?: NestedJsonDifference;
 }
 

@@ -1095,8 +1095,9 @@ def nested_column(path):
 
 
 # to_json's options for a nested Parquet value: a struct's null field kept, as DuckDB's to_json keeps it (Spark drops
-# it by default: {"a":1,"b":null} became {"a":1}). Timestamps and bytes inside are refused at upload (their JSON text
-# differs between the engines: lib/uploads/check-parquet.ts).
+# it by default: {"a":1,"b":null} became {"a":1}). Timestamps, bytes, 32-bit floats and JSON text inside, and map keys
+# of some types (dates, timestamps, floats, decimals of scale above 6), are refused at upload: the engines write them
+# as different JSON (lib/uploads/parquet-types.ts).
 NESTED_JSON_OPTIONS = {"ignoreNullFields": "false"}
 
 
