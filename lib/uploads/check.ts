@@ -13,8 +13,8 @@
  *    rejects bad rows one by one and only fails a run above the dataset's x-lake.maxRejectedRatio, a file is refused
  *    (ROW_INVALID) when the share of failing rows in the sample is above that ratio; the reason names the first
  *    failing row.
- * Syntax problems (CSV quoting, a row with the wrong number of fields, invalid JSON, not UTF-8, corrupt gzip) refuse
- * the file at once (MALFORMED_FILE): no engine can read it.
+ * Syntax problems (CSV quoting, a row with the wrong number of fields, invalid JSON, not UTF-8, corrupt gzip, bytes
+ * after the gzip stream: ./gzip-end.ts) refuse the file at once (MALFORMED_FILE): no engine can read it.
  *
  * Here: the CSV and JSON checks' entry (a sample read by range, ./sample.ts). The checks by format are in
  * ./check-csv.ts, ./check-json.ts and ./check-parquet.ts; what they share in ./check-columns.ts (column names) and
@@ -25,6 +25,7 @@ import type { Dataset } from '../dataset-registry';
 import { csvChecker } from './check-csv';
 import { jsonChecker } from './check-json';
 import { malformed } from './findings';
+import { checkGzipTail } from './gzip-end';
 import { readTextSample, SampleReadError } from './sample';
 import type { Finding, SampleLimits } from './types';
 
@@ -90,5 +91,8 @@ async function checkSample(
     if (!(e instanceof SampleReadError)) throw e;
     return malformed(e.message, e.atTextByte > 0 ? checker.lines + 1 : undefined);
   }
+  // A gzip file read to its end had its end checked by the sample; another's is looked at by its last bytes.
+  const tailProblem = gzip && !complete ? await checkGzipTail(store, key, size) : undefined;
+  if (tailProblem) return malformed(tailProblem);
   return checker.finish(complete);
 }

@@ -1,10 +1,12 @@
 /**
  * Reads the beginning of a text upload with range reads only, never the whole object: plain files one range of
- * the sample size; gzip files range by range through a streaming gunzip until the sample is full. The text
- * (UTF-8, checked; a byte-order mark dropped) goes to a sink piece by piece; the sink can stop the reading.
+ * the sample size; gzip files range by range through a streaming gunzip until the sample is full (one read to its
+ * end must find no bytes after its gzip stream: ./gzip-end.ts). The text (UTF-8, checked; a byte-order mark dropped)
+ * goes to a sink piece by piece; the sink can stop the reading.
  */
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { BucketRole, ObjectStore } from '../objects/types';
+import { bytesAfterGzipStream } from './gzip-end';
 import type { SampleLimits } from './types';
 
 export class SampleReadError extends Error {
@@ -39,6 +41,8 @@ class Gunzipper {
   private error: Error | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** Bytes written to it. */
+  private written = 0;
 
   constructor(onData: (b: Buffer) => boolean) {
     this.gz.on('data', (b: Buffer) => {
@@ -55,6 +59,15 @@ class Gunzipper {
     return this.stopped;
   }
 
+  /**
+   * Once ended: the bytes written after the end of the gzip stream. Node's gunzip reads member after member and
+   * stops, without an error, at a zero byte where the next member would start (padding), taking no more input: its
+   * bytesWritten counts the bytes it took.
+   */
+  get bytesAfterStream(): number {
+    return this.written - this.gz.bytesWritten;
+  }
+
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -63,6 +76,7 @@ class Gunzipper {
   }
 
   async write(chunk: Buffer): Promise<void> {
+    this.written += chunk.length;
     await new Promise<void>((resolve) => {
       this.wake = resolve;
       this.gz.write(chunk, () => resolve());
@@ -212,6 +226,9 @@ export async function readTextSample(
         throw new SampleReadError(`the gzip data is corrupt: ${(e as Error).message}`, textBytes);
       }
       if (failure) throw failure;
+      // No line to name: the bytes are after the text.
+      if (gunzip.bytesAfterStream > 0)
+        throw new SampleReadError(bytesAfterGzipStream(gunzip.bytesAfterStream), 0);
       if (!sinkDone && !cut) {
         decode(new Uint8Array(0), false);
         return { complete: true, bytesFetched, textBytes };

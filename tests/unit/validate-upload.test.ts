@@ -863,6 +863,59 @@ describe('validateUpload: gzip and large files (range reads only)', () => {
     );
   });
 
+  it('MALFORMED_FILE: bytes after the gzip stream (zero padding too), which DuckDB and the Glue job cannot read', async () => {
+    const gz = gzipSync(ordersCsv(3));
+    for (const [name, after] of [
+      ['padded', Buffer.alloc(2000)],
+      ['one-zero', Buffer.alloc(1)],
+      ['zero-then-garbage', Buffer.from('\0xyz')],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const key = `uploads/orders/${name}.csv.gz`;
+      const r = expectQuarantined(await upload(key, Buffer.concat([gz, after])), key, 'MALFORMED_FILE');
+      expect(r.message).toBe(
+        `${after.length} byte(s) follow the end of the gzip stream: DuckDB and the Glue job (Spark) read no gzip ` +
+          'file with bytes after its last member; remove them',
+      );
+      expect(r.line).toBeUndefined();
+    }
+    // Members one after another are one stream (both engines read them all), an empty last member too.
+    for (const [name, body] of [
+      ['two-members', Buffer.concat([gz, gzipSync(orderRow(9) + '\n')])],
+      ['empty-last-member', Buffer.concat([gz, gzipSync('')])],
+    ] as const) {
+      sfn.resetHistory();
+      expect(await upload(`uploads/orders/${name}.csv.gz`, body)).toMatchObject({ outcome: 'started' });
+    }
+  });
+
+  it('zero padding at the end of a gzip file larger than the sample: found by one read of its last bytes', async () => {
+    const gz = gzipSync(ordersCsv(300_000)); // ~20 MiB of text: the sample does not reach the end
+    const key = 'uploads/orders/big-padded.csv.gz';
+    const padded = Buffer.concat([gz, Buffer.alloc(4096)]);
+    const r = expectQuarantined(await upload(key, padded), key, 'MALFORMED_FILE');
+    expect(r.message).toMatch(
+      /^zero bytes \(padding\) follow the end of the gzip stream: DuckDB and the Glue job/,
+    );
+    const ranges = rangeHeaders();
+    expect(ranges.at(-1)).toBe(`bytes=${padded.length - 64 * 1024}-${padded.length - 1}`);
+    expect(Number(/-(\d+)$/.exec(ranges.at(-2)!)![1]) + 1).toBeLessThanOrEqual(4 * 1024 * 1024);
+    // An empty last member ends in eight zero bytes too (CRC-32 0, length 0): it is found in those last bytes.
+    sns.resetHistory();
+    s3.resetHistory();
+    const withEmpty = Buffer.concat([gz, gzipSync('')]);
+    expect(await upload('uploads/orders/big-empty-last.csv.gz', withEmpty)).toMatchObject({
+      outcome: 'started',
+    });
+    sfn.resetHistory();
+    sns.resetHistory();
+    s3.resetHistory(); // the accepted file's pending record
+    const emptyThenPadded = Buffer.concat([withEmpty, Buffer.alloc(100)]);
+    const key2 = 'uploads/orders/big-empty-padded.csv.gz';
+    expectQuarantined(await upload(key2, emptyThenPadded), key2, 'MALFORMED_FILE');
+  });
+
   it('reads only the first MiB of a large CSV, by range', async () => {
     const csv = ordersCsv(120_000); // ~8 MiB
     expect(csv.length).toBeGreaterThan(6 * 1024 * 1024);
@@ -913,9 +966,12 @@ describe('validateUpload: gzip and large files (range reads only)', () => {
     expect(res).toMatchObject({ outcome: 'started' });
     const ranges = rangeHeaders();
     expect(ranges.every((r) => /^bytes=\d+-\d+$/.test(r ?? ''))).toBe(true);
-    const last = Number(/-(\d+)$/.exec(ranges.at(-1)!)![1]);
+    // The sample's reads from the start, then one read of the last 64 KiB (the end of the gzip stream: gzip-end.ts).
+    const sample = ranges.slice(0, -1);
+    const last = Number(/-(\d+)$/.exec(sample.at(-1)!)![1]);
     expect(last + 1).toBeLessThan(gz.length);
     expect(last + 1).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(ranges.at(-1)).toBe(`bytes=${gz.length - 64 * 1024}-${gz.length - 1}`);
   });
 
   it('reads a Parquet file by its ends (magic bytes and footer), never its middle', async () => {
