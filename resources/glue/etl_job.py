@@ -1994,9 +1994,10 @@ def rejected_sources(spark, bucket, keys):
 
 def gzip_problem(read, chunk=64 * 1024):
     """
-    Why a gzip stream is not whole (cut short, corrupt), or None; read(n) gives its next bytes (b"" at its end). A
-    stream cut short fails Spark's whole read (java.io.EOFException) where the local runner skips the file
-    (lib/etl/duckdb-runner/gzip-check.ts): a replay or rebuild skips it here too, as its own upload failed.
+    Why a gzip stream is not whole (cut short, corrupt, bytes after its last member such as zero padding), or None;
+    read(n) gives its next bytes (b"" at its end). A stream cut short fails Spark's whole read (java.io.EOFException)
+    where the local runner skips the file (lib/etl/duckdb-runner/gzip-check.ts): a replay or rebuild skips it here
+    too, as its own upload failed.
     """
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:

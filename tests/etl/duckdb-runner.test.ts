@@ -1127,7 +1127,7 @@ describe('runEtlJob arguments and errors', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['sa']);
   });
 
-  it('what fails, fails alone: an unclosed quote, a gzip stream cut short, mixed line ends, an unreadable document; the other files load', async () => {
+  it('what fails, fails alone: an unclosed quote, a gzip stream cut short or padded, mixed line ends, an unreadable document; the other files load', async () => {
     const lake = await newLake();
     const rows = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => `${prefix}${i},c1,2026-03-01,placed,1,EUR,1,,`);
@@ -1140,6 +1140,12 @@ describe('runEtlJob arguments and errors', () => {
     const keys = {
       quote: await writeRaw(lake, 'uploads/orders/quote.csv', ordersCsv(quote)),
       cut: await writeRaw(lake, 'uploads/orders/cut.csv.gz', cut.subarray(0, cut.length - 200)),
+      // Zero bytes after the gzip stream: DuckDB reads none of it ("Input is not a GZIP stream"), as the Glue job.
+      padded: await writeRaw(
+        lake,
+        'uploads/orders/padded.csv.gz',
+        Buffer.concat([gzipSync(Buffer.from(ordersCsv(rows('p', 3)))), Buffer.alloc(2000)]),
+      ),
       good: await writeRaw(lake, 'uploads/orders/good.csv', ordersCsv(rows('ok', 2))),
       mixed: await writeRaw(
         lake,
@@ -1164,7 +1170,7 @@ describe('runEtlJob arguments and errors', () => {
       );
     }
     const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'alone-1' });
-    expect(summary.uploads).toEqual({ taken: 7, succeeded: 3, failed: 4 });
+    expect(summary.uploads).toEqual({ taken: 8, succeeded: 3, failed: 5 });
     expect(await uploadResult(lake, 'alone-mixed')).toMatchObject({
       status: 'FAILED',
       error: 'Etl.InvalidInput',
@@ -1187,6 +1193,13 @@ describe('runEtlJob arguments and errors', () => {
       status: 'FAILED',
       error: 'Etl.InvalidInput',
       cause: expect.stringMatching(/cut\.csv\.gz' is not a complete gzip stream/),
+    });
+    expect(await uploadResult(lake, 'alone-padded')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InvalidInput',
+      cause: expect.stringMatching(
+        /padded\.csv\.gz' is not a complete gzip stream \(2000 byte\(s\) after its last member are no gzip member\)/,
+      ),
     });
     expect(await uploadResult(lake, 'alone-doc')).toMatchObject({
       status: 'FAILED',

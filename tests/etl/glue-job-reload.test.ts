@@ -268,6 +268,10 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
         ['cut', whole.subarray(0, Math.floor(whole.length * 0.75))],
         ['corrupt', Buffer.concat([whole.subarray(0, 40), Buffer.alloc(200, 7), whole.subarray(240)])],
         ['not-gzip', Buffer.from('order_id\n1\n')],
+        // Bytes after the last member: DuckDB reads no such file, and Node's gunzip skips zero bytes unasked.
+        ['zero-padded', Buffer.concat([whole, Buffer.alloc(2000)])],
+        ['zero-then-garbage', Buffer.concat([whole, Buffer.from('\0xyz')])],
+        ['empty-last-member', Buffer.concat([whole, gzipSync('')])],
       ];
       const local: Record<string, boolean> = {};
       for (const [name, bytes] of files) {
@@ -293,6 +297,9 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
         cut: false,
         corrupt: false,
         'not-gzip': false,
+        'zero-padded': false,
+        'zero-then-garbage': false,
+        'empty-last-member': true,
       });
       expect(Object.fromEntries(Object.entries(glue).map(([n, p]) => [n, p === null]))).toEqual(local);
       expect(glue.cut).toMatch(/^not a complete gzip stream/);
