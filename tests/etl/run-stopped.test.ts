@@ -106,3 +106,25 @@ it('a run whose lake lock another lake took over (a paused container judged gone
   // The other lake's lock is left to it.
   expect(await fs.readFile(lock, 'utf8')).toBe(other);
 });
+
+it('a stop that comes while a batch is swapped in (past its journal) lets it end: its upload is recorded once', async () => {
+  const lake = await lakeWithUpload(10);
+  const stop = new AbortController();
+  const summary = await runEtlJob(
+    { '--etl_mode': 'events', '--run_id': 'stopped-in-swap' },
+    {
+      lakeDir: lake,
+      threads: 1,
+      memoryLimit: '256MB',
+      signal: stop.signal,
+      hooks: { afterPartitionSwap: () => stop.abort() },
+    },
+  );
+  expect(summary.uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
+  expect(
+    JSON.parse(await fs.readFile(path.join(lake, 'curated', uploadResultKey('orders-big')), 'utf8')),
+  ).toMatchObject({ status: 'SUCCEEDED', rowsWritten: 10 });
+  await expect(fs.stat(path.join(lake, 'curated', pendingUploadKey('orders-big')))).rejects.toThrow();
+  // Not taken again by the next run.
+  expect((await run(lake, 'after-swap')).uploads).toEqual({ taken: 0, succeeded: 0, failed: 0 });
+});

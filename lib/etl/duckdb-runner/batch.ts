@@ -108,7 +108,7 @@ export async function runBatch(
     if (e instanceof SimulatedCrash) throw e;
     if (!state.committed && state.batchDir) await discard(table, state.batchDir);
     // DuckDB's interrupt of a stopped run ends its statement with an error: the stop, not the batch's own failure.
-    if (!(e instanceof RunFailure)) stopIfAborted(ctx, e);
+    if (!(e instanceof RunFailure) && !state.committed) stopIfAborted(ctx, e);
     throw e;
   }
 }
@@ -155,7 +155,8 @@ async function stageAndSwap(
     const t = performance.now();
     ctx.onStep?.({ table: table.name, step: name, ms: t - lap });
     lap = t;
-    stopIfAborted(ctx);
+    // Past its journal a batch is committed: it ends (and its inputs are recorded), whatever stop comes meanwhile.
+    if (!state.committed) stopIfAborted(ctx);
   };
   stopIfAborted(ctx);
 
