@@ -96,7 +96,9 @@ export function checkSchemas(
     if (invalid.has(t.name)) continue; // refused above: its schema does not compile
     const history = histories.get(t.name);
     const { changes, violations: recorded } = compatibility(t, history);
-    const violations = recorded.map((v) => pointedAtInUse(v, t, inUse?.get(t.name)));
+    const violations = recorded
+      .filter((v) => !alreadyInUse(v, inUse?.get(t.name)))
+      .map((v) => pointedAtInUse(v, t, inUse?.get(t.name)));
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
     violations.push(...reservedNameViolations(t, history));
     const unplanned = etlPlanProblem(t);
@@ -256,6 +258,17 @@ export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at 
   }
   return recorded;
 }
+
+/**
+ * A column added where undeclared keys were taken (ADDED_WHERE_UNDECLARED_TAKEN) that the local lake's version in
+ * use already has: the lake took it before the rule judged it (a lake of an earlier version of the project), and a
+ * refusal cannot take that back — it would only leave the lake unable to start, every way out (removing, retiring
+ * the column) refused in turn. The version in use judges it instead (againstInUse).
+ */
+const alreadyInUse = (v: Violation, used: InUseVersion | undefined) =>
+  v.rule === 'ADDED_WHERE_UNDECLARED_TAKEN' &&
+  used !== undefined &&
+  used.snapshot.columns.some((c) => c.name === v.column);
 
 const usedNote = (used: InUseVersion) =>
   `the local lake has used version ${used.version} of it since ${used.since} (not recorded): data accepted under ` +

@@ -251,6 +251,29 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(r.violations[0]!.message).toMatch(/the local lake has used version/);
   });
 
+  it('a lake that already used a property added after the type was closed (an earlier version of the project) still starts', () => {
+    const dir = edited('events', 'signup', (s) => delete s.additionalProperties);
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'events', 'signup.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.additionalProperties = false;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    recordSchemas(checkSchemas(dir), dir);
+    schema.properties.campaign = { type: 'integer' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    // The lake used it, unrecorded, before the rule existed (its in-use record says nothing of undeclared keys).
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    writeSchemasInUse(lake, loadLake(dir).tables);
+    const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+    expect(r.violations).toEqual([]);
+    expect(r.unrecorded).toEqual(['signup']);
+    // Without that lake the rule holds.
+    expect(refusal(dir)).toEqual([
+      { table: 'signup', column: 'campaign', rule: 'ADDED_WHERE_UNDECLARED_TAKEN' },
+    ]);
+  });
+
   it('a history recorded before it said whether the type takes undeclared keys: not a change, not judged', () => {
     // An open event type recorded by an earlier version of the project: its history has no takesUndeclaredKeys.
     const dir = edited('events', 'signup', (s) => delete s.additionalProperties);
