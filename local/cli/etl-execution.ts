@@ -124,7 +124,8 @@ async function report(
   if (summary && summary.rowsRead === 0 && !summary.eventObjectsLeft) {
     out.write(
       (await holdsFile(path.join(dir, 'raw', 'events')))
-        ? 'no events were waiting: every raw event object had been compacted already\n'
+        ? 'no events were waiting: the raw event objects had been compacted already (a damaged one, which stays ' +
+            'pending, is named in the lake\'s log: README "Damaged state files")\n'
         : buffered
           ? `nothing to compact yet: no event has reached raw/events/ in ${dir}\n`
           : `nothing to compact: the lake in ${dir} holds no events (raw/events/ is empty)\n`,

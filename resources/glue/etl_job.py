@@ -1725,10 +1725,15 @@ def full_object_checksum(head):
     "<algorithm>:<base64>" of the whole object from a head_object answer (lib/objects/s3.ts fullObjectChecksum, the
     form validateUpload records), or None: none kept, or a multipart upload's composite (its value ends in -<parts>).
     """
-    if not head or head.get("ChecksumType") == "COMPOSITE":
+    if not head:
+        return None
+    # A botocore older than CRC64NVME (Glue's bundled one may be) does not parse its header, nor ChecksumType: the
+    # raw response headers have them (lower-case names).
+    headers = (head.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
+    if (head.get("ChecksumType") or headers.get("x-amz-checksum-type")) == "COMPOSITE":
         return None
     for algorithm in CHECKSUM_ALGORITHMS:
-        value = head.get("Checksum" + algorithm)
+        value = head.get("Checksum" + algorithm) or headers.get("x-amz-checksum-" + algorithm.lower())
         if isinstance(value, str) and value and not re.search(r"-\d+$", value):
             return "%s:%s" % (algorithm, value)
     return None

@@ -94,6 +94,15 @@ describe('resources/glue/etl_job.py', () => {
         checksum: 'CRC64NVME:AAAAAAAAAAA=',
       };
       const head = { VersionId: 'v2', ETag: '"kms-2"', ContentLength: 10 };
+      // A botocore that predates CRC64NVME leaves it in the raw headers only.
+      const rawHeaders = {
+        ...head,
+        ResponseMetadata: {
+          HTTPHeaders: { 'x-amz-checksum-crc64nvme': 'AAAAAAAAAAA=', 'x-amz-checksum-type': 'FULL_OBJECT' },
+        },
+      };
+      const [fromHeaders] = py([['replaced_since_accepted', record, rawHeaders]]);
+      expect(fromHeaders!.value).toBeNull();
       const [sameBytes, otherBytes, otherSize, composite, noRecord] = py([
         [
           'replaced_since_accepted',
