@@ -7,27 +7,18 @@ import { lakeTables } from '../../lib/catalog/tables';
 import { DuckDbQueryEngine } from '../../lib/query/duckdb';
 import { checkQuery } from '../../lib/query/sql-guard';
 import type { QueryStatus, ResultPage } from '../../lib/query/types';
+import { openTestQueryEngine, TEST_DATABASE } from '../support/query-engine';
 import { tempLake } from '../support/raw-zone';
 import { CORPUS } from './dialect-corpus.data';
 
-const DATABASE = 'data_lake_local';
+const DATABASE = TEST_DATABASE;
 const tables = lakeTables();
 let lake: string;
 let engine: DuckDbQueryEngine;
 
 beforeAll(async () => {
   lake = await tempLake('dialect-corpus');
-  engine = await DuckDbQueryEngine.open({
-    lakeDir: lake,
-    database: DATABASE,
-    tables,
-    concurrency: 2,
-    maxQueued: 100,
-    timeoutMs: 60_000,
-    maxResultRows: 10_000,
-    memoryLimit: '256MB',
-    threads: 1,
-  });
+  engine = await openTestQueryEngine(lake, tables, { maxQueued: 100 });
 }, 60_000);
 
 afterAll(async () => {

@@ -9,9 +9,10 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { lakeTables } from '../../lib/catalog/tables';
 import { DuckDbQueryEngine } from '../../lib/query/duckdb';
 import { checkQuery } from '../../lib/query/sql-guard';
+import { openTestQueryEngine, TEST_DATABASE } from '../support/query-engine';
 import { tempLake } from '../support/raw-zone';
 
-const DATABASE = 'data_lake_local';
+const DATABASE = TEST_DATABASE;
 const tables = lakeTables();
 const table = (name: string) => tables.find((t) => t.name === name)!;
 
@@ -67,17 +68,7 @@ beforeAll(async () => {
             'sess-1' AS session_id, 'https://shop.example/' AS url, viewport
      FROM (VALUES ('pv-1', '{"w":1,"__proto__":{"x":1}}'), ('pv-2', '{"__proto__":2}')) t(event_id, viewport)`,
   );
-  engine = await DuckDbQueryEngine.open({
-    lakeDir: lake,
-    database: DATABASE,
-    tables,
-    concurrency: 2,
-    maxQueued: 10,
-    timeoutMs: 60_000,
-    maxResultRows: 10_000,
-    memoryLimit: '256MB',
-    threads: 1,
-  });
+  engine = await openTestQueryEngine(lake, tables);
 }, 60_000);
 
 afterAll(async () => {

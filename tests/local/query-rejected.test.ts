@@ -13,9 +13,10 @@ import { DuckDbQueryEngine } from '../../lib/query/duckdb';
 import { lakeTableNames } from '../../lib/query/settings';
 import { checkQuery } from '../../lib/query/sql-guard';
 import type { CheckedQuery, QueryStatus } from '../../lib/query/types';
+import { openTestQueryEngine, TEST_DATABASE } from '../support/query-engine';
 import { tempLake } from '../support/raw-zone';
 
-const DATABASE = 'data_lake_local';
+const DATABASE = TEST_DATABASE;
 const tables = lakeTables();
 let lake: string;
 let engine: DuckDbQueryEngine;
@@ -44,17 +45,7 @@ async function query(sql: string): Promise<{ status: QueryStatus; rows: unknown[
 beforeAll(async () => {
   process.env.LAKE_RUNTIME = 'local';
   lake = await tempLake('query-rejected');
-  engine = await DuckDbQueryEngine.open({
-    lakeDir: lake,
-    database: DATABASE,
-    tables,
-    concurrency: 1,
-    maxQueued: 10,
-    timeoutMs: 60_000,
-    maxResultRows: 100_000,
-    memoryLimit: '256MB',
-    threads: 1,
-  });
+  engine = await openTestQueryEngine(lake, tables, { concurrency: 1, maxResultRows: 100_000 });
 }, 60_000);
 
 afterAll(async () => {
