@@ -26,6 +26,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fsyncDir, tempFileOwnerRunning } from '../durable-fs';
+import { otherLakes } from '../lake-presence';
 import type { EventRecord } from '../envelope';
 import { extractPartitionKeys } from '../layout';
 import { deliverSegmentObjects } from './local-delivery';
@@ -280,6 +281,11 @@ export class LocalFirehose implements EventStream {
       }
       const batch = this.queue;
       this.queue = [];
+      if (this.lostTo) {
+        // Queued behind the write that found its segment taken: refused too, never written into a new segment.
+        for (const w of batch) w.reject(this.lostTo);
+        continue;
+      }
       let seg: Segment | undefined;
       try {
         seg = this.segment ?? (await this.openSegment());
@@ -298,6 +304,7 @@ export class LocalFirehose implements EventStream {
         if (e instanceof SegmentTaken) {
           // Another writer's file now: left as it is (it delivers the lines it read, at least once).
           this.segment = null;
+          this.writing.delete(path.basename(seg!.path));
           await seg!.fh.close().catch(() => undefined);
           continue;
         }
@@ -419,6 +426,10 @@ export class LocalFirehose implements EventStream {
   }
 
   private async scanOnce(): Promise<void> {
+    // While a lake of another pid namespace runs on the folder, no segment is adopted: its writers' processes are not
+    // visible from here, and would be taken for gone (this lake, paused past its heartbeat and taken over, then
+    // resumed, adopted the live segment of the lake that took over; lib/lake-presence.ts).
+    let foreignLake: Promise<boolean> | undefined;
     for (const f of (await fs.readdir(this.stateDir)).sort()) {
       const name = parseSegmentFileName(f);
       if (!name || this.inDelivery.has(f)) continue;
@@ -429,6 +440,8 @@ export class LocalFirehose implements EventStream {
         continue;
       }
       if (ownerActive(name.owner)) continue;
+      foreignLake ??= otherLakes(this.opts.lakeDir).then((others) => others.some((o) => o.foreign));
+      if (await foreignLake) continue;
       const adopted = segmentFileName(this.owner, name.id, true);
       try {
         await fs.rename(path.join(this.stateDir, f), path.join(this.stateDir, adopted));

@@ -7,7 +7,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EventRecord } from '../../lib/envelope';
 import { LocalFirehose, SEGMENT_TAKEN } from '../../lib/firehose/local';
-import { tempLake, walkFiles } from '../support/raw-zone';
+import type { LakePresence } from '../../lib/lake-presence';
+import { deliveredRecords, tempLake, walkFiles } from '../support/raw-zone';
+import { until } from '../support/until';
 
 const record = (id: string): EventRecord => ({
   id,
@@ -48,6 +50,73 @@ it('refuses the write whose segment another lake took, and every write after it'
     expect(errors.map((e) => e.name)).toEqual(['SegmentTaken']);
     // The acknowledged record is in the file the other lake took, which it delivers.
     expect(await fs.readFile(adopted, 'utf8')).toMatch(/acked-1/);
+  } finally {
+    await stream.close();
+  }
+});
+
+it('refuses a write queued behind the one that found its segment taken (no new segment is opened for it)', async () => {
+  const lake = await tempLake('segment-taken-queue');
+  const stream = await LocalFirehose.open({
+    lakeDir: lake,
+    streamName: 's',
+    bufferBytes: 1 << 20,
+    bufferIntervalMs: 60_000,
+    orphanScanMs: 60_000,
+  });
+  try {
+    expect(await stream.putRecords([record('acked-1')])).toEqual({ failed: [] });
+    const [open] = (await walkFiles(path.join(lake, '.firehose'))).filter((f) => f.endsWith('.wal'));
+    await fs.rename(open!, path.join(path.dirname(open!), 'other-writer.sealed'));
+    // The second is queued while the first is written (group commit: a batch of its own).
+    const [first, second] = await Promise.all([
+      stream.putRecords([record('during')]),
+      stream.putRecords([record('queued-after')]),
+    ]);
+    expect(first.failed.map((f) => f.errorCode)).toEqual([SEGMENT_TAKEN]);
+    expect(second.failed.map((f) => f.errorCode)).toEqual([SEGMENT_TAKEN]);
+    expect((await walkFiles(path.join(lake, '.firehose'))).filter((f) => f.endsWith('.wal'))).toEqual([]);
+  } finally {
+    await stream.close();
+  }
+});
+
+it('adopts no segment while a lake of another pid namespace runs on the folder (its writers are not visible here)', async () => {
+  const lake = await tempLake('segment-foreign-lake');
+  const state = path.join(lake, '.firehose', 's');
+  await fs.mkdir(state, { recursive: true });
+  // A live segment of the other lake's writer (its process, pid 1 there, is none of this namespace's).
+  const theirs = path.join(state, `1.123.abc.1~${Date.now()}-0-aaaaaaaaaaaa.wal`);
+  await fs.writeFile(
+    theirs,
+    `${Date.now()}\tpage_view\t${JSON.stringify({ id: 'theirs-1', type: 'page_view' })}\n`,
+  );
+  const presence: LakePresence = {
+    tag: '1.123.abc',
+    pid: 1,
+    ns: 'pid:[1]',
+    startedAt: new Date().toISOString(),
+  };
+  const file = path.join(lake, '.lakes', `${presence.tag}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify(presence));
+  const stream = await LocalFirehose.open({
+    lakeDir: lake,
+    streamName: 's',
+    bufferBytes: 1 << 20,
+    bufferIntervalMs: 60_000,
+    orphanScanMs: 50,
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await fs.readFile(theirs, 'utf8')).toMatch(/theirs-1/);
+    expect(await deliveredRecords(lake)).toEqual([]);
+    // Once its heartbeat is stale (that lake is gone), what it left is adopted and delivered.
+    const stale = new Date(Date.now() - 60_000);
+    await fs.utimes(file, stale, stale);
+    await until('the segment adopted', async () =>
+      (await deliveredRecords(lake)).some((r) => r.id === 'theirs-1') ? true : undefined,
+    );
   } finally {
     await stream.close();
   }
