@@ -461,6 +461,8 @@ export class LocalFirehose implements EventStream {
     try {
       await fs.rename(path.join(this.stateDir, fileName), path.join(this.stateDir, sealed));
     } catch (e) {
+      // Gone since the scan listed it: sealed meanwhile by this writer (seal() renames it, then lets it go).
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       this.opts.onError?.(e as Error, { phase: 'seal', segment: path.join(this.stateDir, fileName) });
       return;
     }
