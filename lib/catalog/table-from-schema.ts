@@ -313,13 +313,35 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
   for (const k of lake.primaryKey) {
     if (!byName.get(k)?.required)
       throw new Error(`${where}: primary key column '${k}' must be a required property`);
+    // A row is merged and found by its key: a null one would be a key no row can be told by.
+    if (byName.get(k)!.nullable)
+      throw new Error(`${where}: primary key column '${k}' must not allow null (its type lists "null")`);
   }
   const part = byName.get(lake.partitionBy);
-  if (!part?.required || (part.type !== 'date' && part.type !== 'timestamp')) {
+  if (!part?.required || part.nullable || (part.type !== 'date' && part.type !== 'timestamp')) {
     throw new Error(
-      `${where}: partitionBy '${lake.partitionBy}' must be a required date or date-time property`,
+      `${where}: partitionBy '${lake.partitionBy}' must be a required date or date-time property that does not allow null`,
     );
   }
+  if (
+    lake.maxRejectedRatio !== undefined &&
+    !(typeof lake.maxRejectedRatio === 'number' && lake.maxRejectedRatio >= 0 && lake.maxRejectedRatio <= 1)
+  )
+    throw new Error(
+      `${where}: x-lake.maxRejectedRatio must be a number from 0 to 1 (the share of a file's rows that may be ` +
+        `rejected), got ${JSON.stringify(lake.maxRejectedRatio)}`,
+    );
+  if (
+    lake.maxFileBytes !== undefined &&
+    !(
+      typeof lake.maxFileBytes === 'number' &&
+      Number.isSafeInteger(lake.maxFileBytes) &&
+      lake.maxFileBytes > 0
+    )
+  )
+    throw new Error(
+      `${where}: x-lake.maxFileBytes must be a whole number of bytes above 0, got ${JSON.stringify(lake.maxFileBytes)}`,
+    );
   if (lake.latestBy && !byName.has(lake.latestBy))
     throw new Error(`${where}: latestBy '${lake.latestBy}' is not a property`);
   for (const f of lake.formats) {

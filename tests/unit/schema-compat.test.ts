@@ -286,6 +286,36 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(report.unrecorded).toEqual([]);
   });
 
+  it.each([
+    [
+      'a maxRejectedRatio that is no number from 0 to 1',
+      (s: any) => (s['x-lake'].maxRejectedRatio = '0.05'),
+      /x-lake\.maxRejectedRatio must be a number from 0 to 1.*got "0\.05"/,
+    ],
+    [
+      'a maxRejectedRatio above 1',
+      (s: any) => (s['x-lake'].maxRejectedRatio = 5),
+      /maxRejectedRatio must be a number from 0 to 1.*got 5/,
+    ],
+    [
+      'a maxFileBytes of 0',
+      (s: any) => (s['x-lake'].maxFileBytes = 0),
+      /x-lake\.maxFileBytes must be a whole number of bytes above 0, got 0/,
+    ],
+    [
+      'a primary key that allows null',
+      (s: any) => (s.properties.order_id.type = ['string', 'null']),
+      /primary key column 'order_id' must not allow null/,
+    ],
+  ])(
+    '%s is refused (INVALID_SCHEMA): the Glue job could not judge it, or no row be told by its key',
+    (_, edit, message) => {
+      const dir = edited('datasets', 'orders', edit);
+      expect(refusal(dir)).toEqual([{ table: 'orders', column: undefined, rule: 'INVALID_SCHEMA' }]);
+      expect(checkSchemas(dir).violations[0]!.message).toMatch(message);
+    },
+  );
+
   it('a new major version must name a table the lake has, not itself (x-lake.supersedes)', () => {
     const unknown = edited('datasets', 'customers', (s) => (s['x-lake'].supersedes = 'clients'));
     expect(refusal(unknown)).toEqual([{ table: 'customers', column: undefined, rule: 'INVALID_SCHEMA' }]);
