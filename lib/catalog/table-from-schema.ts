@@ -152,7 +152,16 @@ function withFormerNames(
   return columns.map((c) => {
     if (!c.renamedFrom) return c;
     const names = formerNamesOf(c.name, c.renamedFrom, history);
-    return { ...c, formerNames: names, alternatives: names.map((n) => [...prefix, n]) };
+    // The change line compat.ts records for the rename (lib/catalog/compat.ts): its version.
+    const recorded = history?.versions.find((v) =>
+      v.changes.includes(`${c.name}: renamed from ${c.renamedFrom}`),
+    );
+    return {
+      ...c,
+      formerNames: names,
+      alternatives: names.map((n) => [...prefix, n]),
+      ...(recorded ? { renamedInVersion: recorded.version } : {}),
+    };
   });
 }
 

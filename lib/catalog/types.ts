@@ -61,6 +61,12 @@ export interface ColumnDef extends ValueRules {
    */
   formerNames?: string[];
   /**
+   * The table version that recorded this column's rename (x-lake.renamedFrom): rows written from then on hold its own
+   * value (null included: a value cleared on purpose) and take none from its former names. Absent while the rename
+   * is not recorded (the version being built is the first that writes it).
+   */
+  renamedInVersion?: number;
+  /**
    * A retired column whose leaving the schema did not declare (neither x-lake.retired nor a rename): kept all the
    * same, and refused by the compatibility check (lib/catalog/compat.ts). Not part of the history.
    */

@@ -284,7 +284,10 @@ export function buildPlan(table: TableDef): EtlPlan {
 
   // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output
   // column, NULL where a file lacks it): a renamed column takes its former columns' stored value where it has none
-  // (newest name first; they keep it too), so a rewritten partition carries old values into the new name.
+  // (newest name first; they keep it too), so a rewritten partition carries old values into the new name — in rows
+  // written before the rename only (lake_schema_version below the version that recorded it; rows of a lake written
+  // before the lake recorded versions count as before): a row written since holds the column's own value, and a
+  // null there is one its version sent (a value cleared), never to be filled again from the old name.
   const existingSql = [
     'SELECT',
     '  ' +
@@ -292,7 +295,9 @@ export function buildPlan(table: TableDef): EtlPlan {
         .map((n) => {
           const c = table.columns.find((x) => x.name === n);
           const former = c?.formerNames ?? (c?.renamedFrom ? [c.renamedFrom] : []);
-          return former.length ? `COALESCE(${n}, ${former.join(', ')}) AS ${n}` : n;
+          if (!former.length) return n;
+          const since = c?.renamedInVersion ?? table.version;
+          return `CASE WHEN COALESCE(lake_schema_version, 0) < ${since} THEN COALESCE(${n}, ${former.join(', ')}) ELSE ${n} END AS ${n}`;
         })
         .join(', '),
     'FROM lake_existing_files',

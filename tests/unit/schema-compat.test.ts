@@ -274,6 +274,23 @@ describe('unsafe edits are refused before they take effect', () => {
     ]);
   });
 
+  it('a recorded rename gives the renamed column the version that recorded it (rows since keep their own value)', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    const column = () =>
+      loadLake(dir)
+        .tables.find((t) => t.name === 'orders')!
+        .columns.find((c) => c.name === 'promo_code')!;
+    expect(column().renamedInVersion).toBeUndefined(); // not recorded: the version being built writes it first
+    recordSchemas(checkSchemas(dir), dir);
+    expect(column()).toMatchObject({ renamedFrom: 'coupon', renamedInVersion: 2 });
+    expect(buildPlan(loadLake(dir).tables.find((t) => t.name === 'orders')!).existingSql).toContain(
+      'CASE WHEN COALESCE(lake_schema_version, 0) < 2 THEN COALESCE(promo_code, coupon) ELSE promo_code END',
+    );
+  });
+
   it('a history recorded before it said whether the type takes undeclared keys: not a change, not judged', () => {
     // An open event type recorded by an earlier version of the project: its history has no takesUndeclaredKeys.
     const dir = edited('events', 'signup', (s) => delete s.additionalProperties);

@@ -1,0 +1,64 @@
+/**
+ * A renamed column (x-lake.renamedFrom) takes its former column's stored value only in rows written before the
+ * rename: a row written since holds its own value, and a null it sent (a value cleared on purpose) is never filled
+ * again from the old name when its partition is rewritten (lib/etl/plan.ts existingSql, both engines).
+ */
+import {
+  editedTables,
+  fileJob,
+  newLake,
+  ordersCsv,
+  run,
+  tableRows,
+  useReloadLakes,
+  writeRaw,
+} from './reload-lake';
+
+useReloadLakes();
+
+const RENAMED_HEADER =
+  'order_id,customer_id,order_date,status,amount,currency,item_count,promo_code,updated_at';
+
+it('keeps a value cleared after a rename cleared when an unrelated file rewrites the partition', async () => {
+  const lake = await newLake();
+  const before = await writeRaw(
+    lake,
+    'uploads/orders/before.csv',
+    ordersCsv([
+      'o1,c1,2026-03-01,placed,10,EUR,1,OLD,2026-03-01T10:00:00Z',
+      'o2,c2,2026-03-01,placed,20,EUR,1,KEEP,2026-03-01T10:00:00Z',
+    ]),
+  );
+  await run(lake, fileJob('orders', before, 'load-before'));
+  const renamed = editedTables({
+    'datasets/orders.json': (s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    },
+  });
+  // A newer version of o1 that clears the promo code on purpose.
+  const cleared = await writeRaw(
+    lake,
+    'uploads/orders/cleared.csv',
+    `${RENAMED_HEADER}\no1,c1,2026-03-01,paid,10,EUR,1,,2026-03-02T10:00:00Z\n`,
+  );
+  await run(lake, fileJob('orders', cleared, 'load-cleared'), { tables: renamed });
+  const promo = async () =>
+    (await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.status, r.promo_code]);
+  expect(await promo()).toEqual([
+    ['o1', 'paid', null],
+    ['o2', 'placed', 'KEEP'],
+  ]);
+  // An unrelated row in the same partition: the partition is rewritten from its stored rows.
+  const other = await writeRaw(
+    lake,
+    'uploads/orders/other.csv',
+    `${RENAMED_HEADER}\no9,c9,2026-03-01,placed,5,EUR,1,NEW,2026-03-03T10:00:00Z\n`,
+  );
+  await run(lake, fileJob('orders', other, 'load-other'), { tables: renamed });
+  expect(await promo()).toEqual([
+    ['o1', 'paid', null],
+    ['o2', 'placed', 'KEEP'],
+    ['o9', 'placed', 'NEW'],
+  ]);
+});
