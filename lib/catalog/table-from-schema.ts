@@ -152,8 +152,9 @@ function withFormerNames(
   return columns.map((c) => {
     if (!c.renamedFrom) return c;
     const names = formerNamesOf(c.name, c.renamedFrom, history);
-    // The change line compat.ts records for the rename (lib/catalog/compat.ts): its version.
-    const recorded = history?.versions.find((v) =>
+    // The change line compat.ts records for the rename (lib/catalog/compat.ts): its version. (The validateUpload
+    // bundle's registry gives the recorded renames only, without versions: lib/dataset-registry.ts.)
+    const recorded = history?.versions?.find((v) =>
       v.changes.includes(`${c.name}: renamed from ${c.renamedFrom}`),
     );
     return {
