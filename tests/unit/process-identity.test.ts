@@ -16,7 +16,7 @@ import {
   thisProcess,
 } from '../../lib/process-identity';
 import { claimPath, liveClaim, openInstances } from '../../local/step-functions/execution-claims';
-import { lockLake } from '../../lib/etl/duckdb-runner/lake-lock';
+import { lockLake, removeStaleLock } from '../../lib/etl/duckdb-runner/lake-lock';
 import { claimsDir, engineAlive, engineFile } from '../../lib/workflow/local';
 import { until } from '../support/until';
 
@@ -172,6 +172,27 @@ describe('the ETL lake lock', () => {
     } finally {
       z.done();
     }
+  });
+
+  it('a stale lock is removed only if it is still the one judged, by one process at a time', async () => {
+    await plantLock({ pid: 999_999_999, start: '1', boot: 'gone' });
+    const stale = await fs.readFile(lockFile(), 'utf8');
+    // Another run took it over meanwhile: its fresh lock is not removed.
+    await plantLock({ ...thisProcess(), runId: 'other' });
+    await removeStaleLock(lockFile(), stale);
+    expect(await fs.readFile(lockFile(), 'utf8')).not.toBe(stale);
+    // Another process is taking it over (its guard): left to that one.
+    await fs.writeFile(lockFile(), stale);
+    await fs.writeFile(`${lockFile()}.takeover`, '');
+    await removeStaleLock(lockFile(), stale);
+    expect(await fs.readFile(lockFile(), 'utf8')).toBe(stale);
+    // A guard left by a process that died taking it over goes; then the stale lock is removed.
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(`${lockFile()}.takeover`, old, old);
+    await removeStaleLock(lockFile(), stale);
+    await removeStaleLock(lockFile(), stale);
+    await expect(fs.stat(lockFile())).rejects.toThrow();
+    await expect(fs.stat(`${lockFile()}.takeover`)).rejects.toThrow();
   });
 
   it('is not taken from a running process', async () => {

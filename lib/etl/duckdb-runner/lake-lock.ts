@@ -45,6 +45,40 @@ export async function holdsLakeLock(curatedDir: string, runId: string): Promise<
   );
 }
 
+/** A takeover guard older than this was left by a process that died taking a stale lock over. */
+const TAKEOVER_GUARD_STALE_MS = 10_000;
+
+/**
+ * Removes the lock file if it still holds `staleText` (the stale holder judged), one process at a time: a guard file
+ * created exclusively. Two runs that judged the same stale lock at once could otherwise each remove the other's new
+ * one and both run. A process that finds the guard taken leaves the lock to that one (and removes a guard left by a
+ * process that died holding it).
+ */
+export async function removeStaleLock(file: string, staleText: string | undefined): Promise<void> {
+  const guard = `${file}.takeover`;
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(guard, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const age =
+      Date.now() -
+      (await fs.stat(guard).then(
+        (st) => st.mtimeMs,
+        () => Date.now(),
+      ));
+    if (age > TAKEOVER_GUARD_STALE_MS) await fs.rm(guard, { force: true });
+    return;
+  }
+  try {
+    await fh.close();
+    const now = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (now === staleText) await fs.rm(file, { force: true });
+  } finally {
+    await fs.rm(guard, { force: true });
+  }
+}
+
 /** Takes the lake's run lock, or throws Glue.ConcurrentRunsExceededException; resolves to its release. */
 export async function lockLake(curatedDir: string, runId: string): Promise<() => Promise<void>> {
   const file = lockFile(curatedDir);
@@ -62,8 +96,15 @@ export async function lockLake(curatedDir: string, runId: string): Promise<() =>
         }
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw e;
-        const holder = await readJsonFile<LockFile>(file).catch(() => undefined);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+        let holder: LockFile | undefined;
+        try {
+          holder = text === undefined ? undefined : (JSON.parse(text) as LockFile);
+        } catch {
+          holder = undefined;
+        }
+        if (attempt > 2) throw busy(holder);
         // An unreadable lock may be one being written right now; a lock of this process that no run here
         // holds, or of a process that has ended, is stale.
         const young =
@@ -74,7 +115,7 @@ export async function lockLake(curatedDir: string, runId: string): Promise<() =>
             )) <
           10_000;
         if (holder ? await heldByOther(holder) : young) throw busy(holder);
-        await fs.rm(file, { force: true });
+        await removeStaleLock(file, text);
       }
     }
   } catch (e) {
