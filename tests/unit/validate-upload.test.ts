@@ -475,6 +475,20 @@ describe('validateUpload: a file written again while it is checked', () => {
   });
 });
 
+/** The next read of the bucket first runs `write` (an object written under the key just then), then reads. */
+function writtenBeforeFirstRead(write: () => void): void {
+  s3.on(GetObjectCommand).callsFakeOnce(({ Key, Range }) => {
+    write();
+    const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '')!;
+    return {
+      Body: {
+        transformToByteArray: async () =>
+          new Uint8Array(bucket.get(Key)!.body.subarray(Number(m[1]), Number(m[2]) + 1)),
+      } as never,
+    };
+  });
+}
+
 describe('validateUpload: the same bytes written again while they are checked', () => {
   it('are the same file (its whole-object checksum) where the ETag is no MD5 (SSE-KMS): accepted', async () => {
     const key = 'uploads/orders/kms.csv';
@@ -482,16 +496,7 @@ describe('validateUpload: the same bytes written again while they are checked', 
     // An SSE-KMS object's ETag is not its MD5: the same bytes written again get another.
     putObject(key, good, { etag: 'kms-etag-1' });
     const event = objectCreated(key);
-    s3.on(GetObjectCommand).callsFakeOnce(({ Range }) => {
-      putObject(key, good, { etag: 'kms-etag-2' });
-      const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '')!;
-      return {
-        Body: {
-          transformToByteArray: async () =>
-            new Uint8Array(bucket.get(key)!.body.subarray(Number(m[1]), Number(m[2]) + 1)),
-        } as never,
-      };
-    });
+    writtenBeforeFirstRead(() => putObject(key, good, { etag: 'kms-etag-2' }));
     const res = await invoke(event);
     expect(res).toMatchObject({ outcome: 'started', key });
     const name = sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input.name!;
@@ -510,16 +515,7 @@ describe('validateUpload: a file replaced while it is checked, by one that passe
     putObject(key, `x${good.slice(1)}`); // the same size, HEADER_MISMATCH ('xrder_id'): never loadable
     const event = objectCreated(key);
     // The good file lands under the key before the check reads it: the check reads the good bytes.
-    s3.on(GetObjectCommand).callsFakeOnce(({ Range }) => {
-      putObject(key, good);
-      const m = /^bytes=(\d+)-(\d+)$/.exec(Range ?? '')!;
-      return {
-        Body: {
-          transformToByteArray: async () =>
-            new Uint8Array(bucket.get(key)!.body.subarray(Number(m[1]), Number(m[2]) + 1)),
-        } as never,
-      };
-    });
+    writtenBeforeFirstRead(() => putObject(key, good));
     const res = await invoke(event);
     // Not queued under the bad version's id (its run would fail: the version it names is gone).
     expect(res).toMatchObject({ outcome: 'ignored', reason: expect.stringContaining('superseded') });

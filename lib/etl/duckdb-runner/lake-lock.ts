@@ -13,7 +13,7 @@ import layout from '../../lake-layout.json';
 import { EtlErrorName, EtlJobError } from './errors';
 import { readJsonFile } from './fs-util';
 import { isThisProcess } from '../../process-identity';
-import { heldByOther, owner, type LockFile } from './run-ownership';
+import { heldByOther, holderProcess, owner, type LockFile } from './run-ownership';
 
 /** The lock file's name: not a table name (those start with a letter), so it never collides with one. */
 const LOCK_NAME = '_lake';
@@ -39,10 +39,7 @@ const lockFile = (curatedDir: string) =>
  */
 export async function holdsLakeLock(curatedDir: string, runId: string): Promise<boolean> {
   const holder = await readJsonFile<LockFile>(lockFile(curatedDir)).catch(() => undefined);
-  return (
-    holder?.runId === runId &&
-    isThisProcess({ pid: holder.pid, start: holder.start ?? '', boot: holder.boot ?? '' })
-  );
+  return holder?.runId === runId && isThisProcess(holderProcess(holder));
 }
 
 /** A takeover guard older than this was left by a process that died taking a stale lock over. */

@@ -22,8 +22,15 @@ export async function owner(runId: string): Promise<LockFile> {
   return { ...thisProcess(), runId };
 }
 
+/** The process a lock or run folder names (records of earlier versions without start/boot: judged by the pid). */
+export const holderProcess = (holder: LockFile) => ({
+  pid: holder.pid,
+  start: holder.start ?? '',
+  boot: holder.boot ?? '',
+});
+
 /** The holder is another process that is still running (this process's runs are tracked in memory). */
 export async function heldByOther(holder: LockFile): Promise<boolean> {
-  const id = { pid: holder.pid, start: holder.start ?? '', boot: holder.boot ?? '' };
+  const id = holderProcess(holder);
   return !isThisProcess(id) && processRunning(id);
 }
