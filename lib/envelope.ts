@@ -9,6 +9,7 @@ import { doubleOutOfRangeAt, rememberedNumberAt, sameJsonValue, stringifyJsonExa
 import { MAX_DATA_NESTING, MAX_NUMBER_CHARS, nestedBeyond } from './json-limits';
 import { DOUBLE_OUT_OF_RANGE } from './etl/value-patterns';
 import { exactTypeProblem } from './schema-exact-types';
+import { nestedIntegerProblem } from './nested-exact-integers';
 import { loadHistory, loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
 import { newEventId } from './ids';
@@ -267,6 +268,12 @@ function checkData(
       `is nested more than ${MAX_DATA_NESTING} levels deep in data: the lake takes at most ${MAX_DATA_NESTING} ` +
         "(Spark's JSON reader, the ETL on AWS, takes 1,000 and the delivery stream's JQ-1.6 partitioning 256)",
     );
+    return undefined;
+  }
+  // An integer inside a JSON column written with a fraction that a double rounds away (2.0000000000000000001).
+  const nestedInteger = nestedIntegerProblem(check.schema, data);
+  if (nestedInteger) {
+    report(pointerOf(nestedInteger.path), EventErrorCode.SchemaViolation, nestedInteger.message);
     return undefined;
   }
   const long = rememberedNumberAt(data, (text) => text.length > MAX_NUMBER_CHARS);

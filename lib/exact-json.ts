@@ -268,6 +268,9 @@ function holdsRemembered(value: unknown, depth = 0): boolean {
   return false;
 }
 
+/** Whether `value`'s tree holds a number whose source parseJsonExact remembered (a double does not hold its value). */
+export const holdsRememberedNumber = (value: unknown): boolean => remembered > 0 && holdsRemembered(value);
+
 /** JSON.stringify that writes the numbers parseJsonExact read as they were written. */
 export function stringifyJsonExact(value: unknown): string {
   // Nothing remembered in an object alive, or nothing in this value's tree (e.g. an envelope around parsed data, or

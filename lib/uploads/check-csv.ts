@@ -8,6 +8,7 @@ import type { ColumnDef } from '../catalog/tables';
 import { exactValueProblem } from '../catalog/value-checks';
 import { DOUBLE_OUT_OF_RANGE, doubleOutOfRange } from '../etl/value-patterns';
 import type { Dataset } from '../dataset-registry';
+import { parseJsonExact } from '../exact-json';
 import { checkColumnNames, columnsByName } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
 import { CsvParser, CsvSyntaxError } from './csv';
@@ -19,7 +20,8 @@ const DOUBLE_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
 export function coerceCsvValue(text: string, col: ColumnDef): { value: unknown } | { error: string } {
   if (col.json) {
     try {
-      return { value: JSON.parse(text) };
+      // Numbers as written, for the check of integers inside it (lib/nested-exact-integers.ts).
+      return { value: parseJsonExact(text) };
     } catch {
       return { error: 'is not JSON text' };
     }

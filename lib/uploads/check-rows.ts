@@ -5,6 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Dataset } from '../dataset-registry';
 import { malformed } from './findings';
+import { nestedIntegerProblem } from '../nested-exact-integers';
 import { type Finding, UploadErrorCode } from './types';
 
 const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -39,6 +40,17 @@ export function describeRowError(errors: ErrorObject[] | null | undefined): {
   return { ...(field ? { field } : {}), message };
 }
 
+/** An integer inside a JSON column written with a fraction (lib/nested-exact-integers.ts), as a row's problem. */
+function nestedIntegerOf(
+  schema: object,
+  row: Record<string, unknown>,
+): { field: string; message: string } | undefined {
+  const found = nestedIntegerProblem(schema, row);
+  if (!found) return undefined;
+  const [field, ...inside] = found.path;
+  return { field: String(field), message: `at ${inside.map((k) => `/${k}`).join('')}: ${found.message}` };
+}
+
 /** Counts the sampled rows that fail, remembers the first, and judges the sample against maxRejectedRatio. */
 export class RowTally {
   rows = 0;
@@ -56,6 +68,7 @@ export class RowTally {
     this.rows++;
     let p: { field?: string; message: string } | undefined = problem;
     if (!p && !this.ds.validate(row)) p = describeRowError(this.ds.validate.errors);
+    if (!p) p = nestedIntegerOf(this.ds.schema, row);
     if (!p) return;
     this.invalid++;
     if (this.first) return;
