@@ -99,7 +99,7 @@ export interface EtlRunSummary {
   rejectedAboveThreshold: boolean;
   /**
    * What the rejected-rows notice says: each table above its threshold, "<table>: r of n rows rejected, above its
-   * maxRejectedRatio", "; "-joined; '' when none.
+   * maxRejectedRatio, w new rows loaded", "; "-joined; '' when none.
    */
   rejectedAbove: string;
   /** The uploads the run took: how many, and how many ended SUCCEEDED or FAILED. */

@@ -60,7 +60,8 @@ export interface UploadResult extends Omit<EtlTableFigures, 'partitions' | 'sche
   jobRunId: string | null;
   rejectedRatio: number;
   rejectedAboveThreshold: boolean;
-  /** What the rejected-rows notice says: "<table>: r of n rows rejected, above its maxRejectedRatio", or ''. */
+  /** What the rejected-rows notice says: "<table>: r of n rows rejected, above its maxRejectedRatio, w new rows loaded", or
+   * ''. */
   rejectedAbove: string;
   /** The file's figures as the notices report them (one table). */
   tables: EtlTableFigures[];

@@ -890,14 +890,18 @@ def rejected_above(figures):
 def rejected_above_text(figures_list):
     """
     What the rejected-rows notice says (lib/etl/duckdb-runner/figures.ts rejectedAboveText): each table above its
-    threshold, once, as "<table>: r of n rows rejected, above its maxRejectedRatio", "; "-joined ('' when none).
+    threshold, once, as "<table>: r of n rows rejected, above its maxRejectedRatio, w new rows loaded", "; "-joined
+    ('' when none).
     """
     named = []
     out = []
     for t in figures_list:
         if rejected_above(t) and t["table"] not in named:
             named.append(t["table"])
-            out.append("%s: %d of %d rows rejected, above its maxRejectedRatio" % (t["table"], t["rowsRejected"], t["rowsRead"]))
+            out.append(
+                "%s: %d of %d rows rejected, above its maxRejectedRatio, %d new rows loaded"
+                % (t["table"], t["rowsRejected"], t["rowsRead"], t["rowsWritten"])
+            )
     return "; ".join(out)
 
 

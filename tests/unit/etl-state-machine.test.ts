@@ -539,15 +539,15 @@ describe('ETL state machine executions', () => {
         rowsWritten: 4,
         rejectedRatio: 0.6,
         rejectedAboveThreshold: true,
-        rejectedAbove: 'orders: 6 of 10 rows rejected, above its maxRejectedRatio',
+        rejectedAbove: 'orders: 6 of 10 rows rejected, above its maxRejectedRatio, 4 new rows loaded',
       }),
     });
     const { error, cause } = await failure(run(h, fileInput).result);
     expect(error).toBe('Etl.RejectedRowsAboveThreshold');
     expect(cause).toBe(
-      'More rows rejected than a table allows: orders: 6 of 10 rows rejected, above its maxRejectedRatio; ' +
-        'the rows that passed are loaded (4 new), the rejected ones are under rejected/ in the curated bucket: fix ' +
-        'the schema or the data, then replay the table',
+      'More rows rejected than a table allows: orders: 6 of 10 rows rejected, above its maxRejectedRatio, 4 new ' +
+        'rows loaded; the rejected ones are under rejected/ in the curated bucket: fix the schema or the data, then ' +
+        'replay the table',
     );
     const notices = h.notices();
     expect(notices.map((n) => n.kind)).toEqual(['ETL_REJECTED_ROWS_ABOVE_THRESHOLD']);

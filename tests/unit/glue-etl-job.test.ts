@@ -202,18 +202,19 @@ describe('resources/glue/etl_job.py', () => {
 
   withPython("says which tables rejected more rows than they allow, in the local runner's words", () => {
     const figures = [
-      { table: 'signup', rowsRead: 404, rowsRejected: 1, maxRejectedRatio: 0 },
-      { table: 'orders', rowsRead: 100, rowsRejected: 5, maxRejectedRatio: 0.05 }, // at its threshold: not above
-      { table: 'page_view', rowsRead: 0, rowsRejected: 0, maxRejectedRatio: 0 },
-      { table: 'customers', rowsRead: 3, rowsRejected: 2, maxRejectedRatio: 0.5 },
-      { table: 'signup', rowsRead: 404, rowsRejected: 1, maxRejectedRatio: 0 }, // named once
+      { table: 'signup', rowsRead: 404, rowsRejected: 1, rowsWritten: 400, maxRejectedRatio: 0 },
+      { table: 'orders', rowsRead: 100, rowsRejected: 5, rowsWritten: 95, maxRejectedRatio: 0.05 }, // not above
+      { table: 'page_view', rowsRead: 0, rowsRejected: 0, rowsWritten: 0, maxRejectedRatio: 0 },
+      { table: 'customers', rowsRead: 3, rowsRejected: 2, rowsWritten: 1, maxRejectedRatio: 0.5 },
+      { table: 'signup', rowsRead: 404, rowsRejected: 1, rowsWritten: 400, maxRejectedRatio: 0 }, // named once
     ];
     const [text, none] = py([
       ['rejected_above_text', figures],
       ['rejected_above_text', []],
     ]);
     expect(text!.value).toBe(
-      'signup: 1 of 404 rows rejected, above its maxRejectedRatio; customers: 2 of 3 rows rejected, above its maxRejectedRatio',
+      'signup: 1 of 404 rows rejected, above its maxRejectedRatio, 400 new rows loaded; ' +
+        'customers: 2 of 3 rows rejected, above its maxRejectedRatio, 1 new rows loaded',
     );
     expect(text!.value).toBe(rejectedAboveText(figures));
     expect(none!.value).toBe('');
@@ -543,7 +544,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
       rejectedRatio: 2 / 14,
       // The event table allows none; orders (10 %, allows 5 %) is judged in its uploads' results.
       rejectedAboveThreshold: true,
-      rejectedAbove: 'signup: 1 of 4 rows rejected, above its maxRejectedRatio',
+      rejectedAbove: 'signup: 1 of 4 rows rejected, above its maxRejectedRatio, 3 new rows loaded',
       uploads: { taken: 2, succeeded: 1, failed: 1 },
       eventObjectsLeft: 3,
     };
@@ -656,7 +657,7 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
         status: 'SUCCEEDED',
         rejectedRatio: 1 / 15,
         rejectedAboveThreshold: true,
-        rejectedAbove: 'orders: 1 of 15 rows rejected, above its maxRejectedRatio',
+        rejectedAbove: 'orders: 1 of 15 rows rejected, above its maxRejectedRatio, 12 new rows loaded',
         tables: [expectedFigures],
       };
       expect(success!.value).toEqual(ok);

@@ -79,7 +79,13 @@ export function combinedFigures(tallies: TableTally[]): TableTally[] {
   return [...byTable.values()];
 }
 
-type RejectedShare = { table: string; rowsRead: number; rowsRejected: number; maxRejectedRatio: number };
+type RejectedShare = {
+  table: string;
+  rowsRead: number;
+  rowsRejected: number;
+  rowsWritten: number;
+  maxRejectedRatio: number;
+};
 
 /** A table's rejected share is above what it allows. */
 export const rejectedAbove = (f: Omit<RejectedShare, 'table'>) =>
@@ -87,8 +93,9 @@ export const rejectedAbove = (f: Omit<RejectedShare, 'table'>) =>
 
 /**
  * What the rejected-rows notice says (lib/etl/run.ts rejectedAbove): each table of `tables` above its threshold, once,
- * as "<table>: r of n rows rejected, above its maxRejectedRatio", "; "-joined ('' when none). The Glue job writes the
- * same text (rejected_above_text).
+ * as "<table>: r of n rows rejected, above its maxRejectedRatio, w new rows loaded", "; "-joined ('' when none): each
+ * table's own figures (the run's rowsWritten counts every table). The Glue job writes the same text
+ * (rejected_above_text).
  */
 export function rejectedAboveText(tables: RejectedShare[]): string {
   const named = new Set<string>();
@@ -96,7 +103,10 @@ export function rejectedAboveText(tables: RejectedShare[]): string {
   for (const t of tables) {
     if (!rejectedAbove(t) || named.has(t.table)) continue;
     named.add(t.table);
-    out.push(`${t.table}: ${t.rowsRejected} of ${t.rowsRead} rows rejected, above its maxRejectedRatio`);
+    out.push(
+      `${t.table}: ${t.rowsRejected} of ${t.rowsRead} rows rejected, above its maxRejectedRatio, ` +
+        `${t.rowsWritten} new rows loaded`,
+    );
   }
   return out.join('; ');
 }
