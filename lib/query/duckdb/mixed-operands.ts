@@ -20,14 +20,18 @@ import {
   ownNodes,
   selectAlone,
   selectNodes,
+  statementTree,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
 import { castFromTextOnlyExplicitly, trinoType } from './values';
+import { isNumberText } from '../../exact-json';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
 interface Group {
   kind: 'concat' | 'arithmetic' | 'COALESCE' | 'CASE' | 'greatest' | 'least' | 'nullif';
+  /** The node that holds the operands (a function, COALESCE or CASE). */
+  node: TreeNode;
   operands: unknown[];
   /** The operator, for arithmetic. */
   symbol?: string;
@@ -50,16 +54,22 @@ function groupsOf(node: TreeNode): Group[] {
       if (n.class === 'FUNCTION' && Array.isArray(n.children)) {
         const name = String(n.function_name).toLowerCase();
         if (name === '||' || name === 'concat')
-          groups.push({ kind: 'concat', operands: n.children, rowLevel });
+          groups.push({ kind: 'concat', node: n, operands: n.children, rowLevel });
         else if (SAME_TYPE_FUNCTIONS.has(name))
-          groups.push({ kind: name as Group['kind'], operands: n.children, rowLevel });
+          groups.push({ kind: name as Group['kind'], node: n, operands: n.children, rowLevel });
         else if (name in ARITHMETIC && n.children.length === 2)
-          groups.push({ kind: 'arithmetic', operands: n.children, symbol: ARITHMETIC[name], rowLevel });
+          groups.push({
+            kind: 'arithmetic',
+            node: n,
+            operands: n.children,
+            symbol: ARITHMETIC[name],
+            rowLevel,
+          });
       } else if (n.type === 'OPERATOR_COALESCE' && Array.isArray(n.children)) {
-        groups.push({ kind: 'COALESCE', operands: n.children, rowLevel });
+        groups.push({ kind: 'COALESCE', node: n, operands: n.children, rowLevel });
       } else if (n.class === 'CASE' && Array.isArray(n.case_checks)) {
         const results = (n.case_checks as TreeNode[]).map((check) => check.then_expr);
-        groups.push({ kind: 'CASE', operands: [...results, n.else_expr], rowLevel });
+        groups.push({ kind: 'CASE', node: n, operands: [...results, n.else_expr], rowLevel });
       }
     }
   }
@@ -120,11 +130,7 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
       const grouping = rowLevel
         ? { group_expressions: [], having: null, aggregate_handling: 'STANDARD_HANDLING' }
         : {};
-      const typed = await operandTypes(
-        c,
-        selectAlone(node, ctes, grouping),
-        groups.flatMap((g) => g.operands),
-      );
+      const typed = await operandTypes(c, selectAlone(node, ctes, grouping), groups);
       if (!typed) continue; // not bound alone (it refers to an outer query): left as it is
       let at = 0;
       for (const group of groups) {
@@ -161,17 +167,105 @@ function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: 
   return types.includes('varchar') && types.some((t) => castFromTextOnlyExplicitly(t));
 }
 
-/** The types (Trino's names) of expressions bound as the select list of a SELECT alone, or undefined. */
+/** Group levels bound together: a chain's operands deeper than this are bound through a placeholder of their type. */
+const LEVELS_PER_BIND = 8;
+
+/**
+ * The types (Trino's names) of the groups' operands, bound as the select list of a SELECT alone, or undefined when
+ * it does not bind. Binding every operand whole bound a chain of n operators (a + b + …, a || b || …, CASE … ELSE
+ * CASE …) n times over, and DuckDB's binder takes time quadratic in an expression's depth: minutes for 300, the lake's
+ * query connection held meanwhile. So groups are bound in bands of LEVELS_PER_BIND levels, from the innermost: a
+ * group that is another's operand at the top of a band is bound once for its type, and the bands above bind
+ * CAST(NULL AS <that type>) in its place. A query without such chains is bound once, as a whole.
+ */
 async function operandTypes(
   c: DuckDBConnection,
   alone: StatementTree,
-  operands: unknown[],
+  groups: Group[],
 ): Promise<{ types: string[]; lists: boolean[] } | undefined> {
+  const index = new Map<unknown, number>(groups.map((g, i) => [g.node, i]));
+  const height = groupHeights(groups, index);
+  const inner = new Set(groups.flatMap((g) => g.operands.map((o) => index.get(o))));
+  const band = (i: number) => Math.floor(height[i]! / LEVELS_PER_BIND);
+  const bands = Math.max(0, ...groups.map((_, i) => band(i)));
+  const offsets: number[] = [];
+  groups.reduce((at, g, i) => ((offsets[i] = at), at + g.operands.length), 0);
+  const types: string[] = [];
+  const lists: boolean[] = [];
+  const placeholders = new Map<unknown, TreeNode>();
   const select = (alone.statements![0] as { node: TreeNode }).node;
-  select.select_list = operands.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` }));
-  const bound = await bindTree(c, alone, (prepared) => ({
-    types: operands.map((_, i) => trinoType(prepared.columnType(i))),
-    lists: operands.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST),
-  }));
-  return 'value' in bound ? bound.value : undefined;
+  for (let b = 0; b <= bands; b++) {
+    const members = groups.map((_, i) => i).filter((i) => band(i) === b);
+    const tops = members.filter((i) => inner.has(i) && height[i]! % LEVELS_PER_BIND === LEVELS_PER_BIND - 1);
+    const operands = members.flatMap((i) => groups[i]!.operands);
+    const items = [...operands, ...tops.map((i) => groups[i]!.node)].map((e) =>
+      withPlaceholders(e, placeholders),
+    );
+    select.select_list = items.map((e, i) => ({ ...(e as TreeNode), alias: `lake_probe_${i}` }));
+    const bound = await bindTree(c, alone, (prepared) => ({
+      types: items.map((_, i) => trinoType(prepared.columnType(i))),
+      lists: items.map((_, i) => prepared.columnTypeId(i) === DuckDBTypeId.LIST),
+      duckdb: tops.map((_, i) => prepared.columnType(operands.length + i).toString()),
+    }));
+    if (!('value' in bound)) return undefined;
+    let at = 0;
+    for (const i of members)
+      for (let k = 0; k < groups[i]!.operands.length; k++, at++) {
+        types[offsets[i]! + k] = bound.value.types[at]!;
+        lists[offsets[i]! + k] = bound.value.lists[at]!;
+      }
+    for (const [k, i] of tops.entries()) {
+      const placeholder = await nullOfType(c, bound.value.duckdb[k]!);
+      if (!placeholder) return undefined;
+      placeholders.set(groups[i]!.node, placeholder);
+    }
+  }
+  return { types, lists };
+}
+
+/** Each group's height: 0 when none of its operands is a group, else one more than its highest operand group's. */
+function groupHeights(groups: Group[], index: Map<unknown, number>): number[] {
+  const height: number[] = [];
+  for (let start = 0; start < groups.length; start++) {
+    const stack: number[] = [start];
+    while (stack.length > 0) {
+      const g = stack[stack.length - 1]!;
+      if (height[g] !== undefined) {
+        stack.pop();
+        continue;
+      }
+      const below = groups[g]!.operands.map((o) => index.get(o)).filter((i) => i !== undefined);
+      const pending = below.filter((i) => height[i] === undefined);
+      if (pending.length > 0) {
+        stack.push(...pending);
+        continue;
+      }
+      height[g] = below.length === 0 ? 0 : 1 + Math.max(...below.map((i) => height[i]!));
+      stack.pop();
+    }
+  }
+  return height;
+}
+
+/** A copy of an expression with each node that has a placeholder replaced by it (nodes without are shared). */
+function withPlaceholders(e: unknown, placeholders: Map<unknown, TreeNode>): unknown {
+  if (placeholders.size === 0) return e;
+  const at = placeholders.get(e);
+  if (at) return { ...at, query_location: (e as TreeNode).query_location };
+  if (Array.isArray(e)) return e.map((x) => withPlaceholders(x, placeholders));
+  // A number kept as its text (JSON.rawJSON: the tree's 64-bit positions) is a value, not a node.
+  if (!isTreeNode(e) || isNumberText(e) || e.type === 'SELECT_NODE') return e;
+  return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, withPlaceholders(v, placeholders)]));
+}
+
+/**
+ * The tree of a value of a DuckDB type (its SQL name) that is no constant, or undefined when DuckDB does not read it
+ * back: CASE WHEN random() < 0 THEN CAST(NULL AS <type>) END. A bare CAST(NULL AS DECIMAL(18,2)) is a NULL constant
+ * to DuckDB's binder, which types `CAST(NULL AS DECIMAL(18,2)) + x` as an integer.
+ */
+async function nullOfType(c: DuckDBConnection, duckdbType: string): Promise<TreeNode | undefined> {
+  const tree = await statementTree(c, `SELECT CASE WHEN random() < 0 THEN CAST(NULL AS ${duckdbType}) END`);
+  const node = (tree?.statements?.[0] as { node?: TreeNode } | undefined)?.node;
+  const item = Array.isArray(node?.select_list) ? node.select_list[0] : undefined;
+  return isTreeNode(item) ? { ...item, alias: '' } : undefined;
 }
