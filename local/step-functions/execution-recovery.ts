@@ -9,7 +9,7 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import type { Notice } from '../../lib/notify/types';
-import { pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
+import { MAX_UPLOAD_ATTEMPTS, pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import type { localLog } from '../log';
 import { claimPath, liveClaim } from './execution-claims';
 
@@ -56,11 +56,12 @@ export async function executionsToResume(
       }
       // A file's upload still in the queue is taken by the next ETL run whatever becomes of this execution (its
       // rows may be in the table already, when a swap was rolled forward): say so, not to start it again.
+      // Taken by MAX_UPLOAD_ATTEMPTS runs without an outcome, the next run gives it up instead of loading it.
       const queued = await fs
-        .access(path.join(lakeDir, 'curated', ...pendingUploadKey(r.name).split('/')))
+        .readFile(path.join(lakeDir, 'curated', ...pendingUploadKey(r.name).split('/')), 'utf8')
         .then(
-          () => true,
-          () => false,
+          (text) => ({ attempts: attemptsOf(text) }),
+          () => undefined,
         );
       const failedRecord: ExecutionRecord = {
         ...r,
@@ -70,10 +71,14 @@ export async function executionsToResume(
         cause:
           `The local lake process (pid ${r.runBy?.pid ?? '?'}) that ran this execution stopped before it finished, ` +
           `${restarts + 1} times: it is not run again (it may be what stops the process). ` +
-          (queued
-            ? `Its file stays in the upload queue: the next ETL run (the schedule, or npm run compact) loads it ` +
-              `and records its outcome in curated/${uploadResultKey(r.name)}.`
-            : 'Start a new execution to run its input again.'),
+          (!queued
+            ? 'Start a new execution to run its input again.'
+            : queued.attempts >= MAX_UPLOAD_ATTEMPTS
+              ? `Its file stays in the upload queue, but ${queued.attempts} ETL runs took it without an outcome: ` +
+                `the next ETL run (the schedule, or npm run compact) gives it up (Etl.UploadGivenUp, recorded in ` +
+                `curated/${uploadResultKey(r.name)}); npm run executions -- retry ${r.name} runs it again.`
+              : `Its file stays in the upload queue: the next ETL run (the schedule, or npm run compact) loads it ` +
+                `and records its outcome in curated/${uploadResultKey(r.name)}.`),
         events: [
           ...(r.events ?? []),
           { type: 'ExecutionFailed', timestamp: now, error: 'Local.Interrupted' },
@@ -143,4 +148,14 @@ export function interruptedNotice(r: ExecutionRecord): Notice {
       input: r.input,
     },
   };
+}
+
+/** The runs that took a queued upload so far (its pending record's attempts; 0 when it holds none or is damaged). */
+function attemptsOf(text: string): number {
+  try {
+    const attempts = (JSON.parse(text) as { attempts?: unknown }).attempts;
+    return typeof attempts === 'number' && Number.isInteger(attempts) ? attempts : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -476,10 +476,35 @@ describe('local executions', () => {
         table: 'orders',
         key: 'uploads/orders/gone.csv',
         acceptedAt: '2025-01-01T00:00:00.000Z',
+        attempts: 1,
       }),
     );
     await fs.writeFile(
       path.join(dir, '.claims', 'interrupted-too-often'),
+      JSON.stringify({ pid: deadPid, instance: 'gone' }),
+    );
+
+    // The same, whose file MAX_UPLOAD_ATTEMPTS runs took already: the next run gives it up, which the failure says.
+    await fs.writeFile(
+      path.join(dir, 'taken-too-often.json'),
+      JSON.stringify({
+        ...tooOften,
+        name: 'taken-too-often',
+        executionArn: interrupted.executionArn.replace('was-running', 'taken-too-often'),
+      }),
+    );
+    await fs.writeFile(
+      path.join(l.dir, 'curated', ...pendingUploadKey('taken-too-often').split('/')),
+      JSON.stringify({
+        execution: 'taken-too-often',
+        table: 'orders',
+        key: 'uploads/orders/taken.csv',
+        acceptedAt: '2025-01-01T00:00:00.000Z',
+        attempts: 3,
+      }),
+    );
+    await fs.writeFile(
+      path.join(dir, '.claims', 'taken-too-often'),
       JSON.stringify({ pid: deadPid, instance: 'gone' }),
     );
 
@@ -505,6 +530,17 @@ describe('local executions', () => {
         ),
       }),
     });
+    expect(l.notices).toContainEqual(
+      expect.objectContaining({
+        kind: 'ETL_FAILED',
+        detail: expect.objectContaining({
+          runId: 'taken-too-often',
+          cause: expect.stringMatching(
+            /but 3 ETL runs took it without an outcome: the next ETL run .* gives it up \(Etl\.UploadGivenUp, recorded in curated\/.*\); npm run executions -- retry taken-too-often runs it again\.$/,
+          ),
+        }),
+      }),
+    );
     // Starting a finished name again is a duplicate, as on AWS.
     expect((await e.startExecution('interrupted-too-often', fileInput)).alreadyStarted).toBe(true);
   });
