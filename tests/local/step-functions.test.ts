@@ -465,48 +465,27 @@ describe('local executions', () => {
       executionArn: interrupted.executionArn.replace('was-running', 'interrupted-too-often'),
       restarts: MAX_RESTARTS,
     };
-    await fs.writeFile(path.join(dir, 'interrupted-too-often.json'), JSON.stringify(tooOften));
-    // Its file is still in the upload queue: the next ETL run takes it, which the failure says.
-    const pending = path.join(l.dir, 'curated', ...pendingUploadKey('interrupted-too-often').split('/'));
-    await fs.mkdir(path.dirname(pending), { recursive: true });
-    await fs.writeFile(
-      pending,
-      JSON.stringify({
-        execution: 'interrupted-too-often',
-        table: 'orders',
-        key: 'uploads/orders/gone.csv',
-        acceptedAt: '2025-01-01T00:00:00.000Z',
-        attempts: 1,
-      }),
-    );
-    await fs.writeFile(
-      path.join(dir, '.claims', 'interrupted-too-often'),
-      JSON.stringify({ pid: deadPid, instance: 'gone' }),
-    );
-
-    // The same, whose file MAX_UPLOAD_ATTEMPTS runs took already: the next run gives it up, which the failure says.
-    await fs.writeFile(
-      path.join(dir, 'taken-too-often.json'),
-      JSON.stringify({
+    /** An execution interrupted too often whose file is still in the upload queue, taken by `attempts` runs. */
+    const interruptedTooOften = async (name: string, attempts: number) => {
+      const record = {
         ...tooOften,
-        name: 'taken-too-often',
-        executionArn: interrupted.executionArn.replace('was-running', 'taken-too-often'),
-      }),
-    );
-    await fs.writeFile(
-      path.join(l.dir, 'curated', ...pendingUploadKey('taken-too-often').split('/')),
-      JSON.stringify({
-        execution: 'taken-too-often',
-        table: 'orders',
-        key: 'uploads/orders/taken.csv',
-        acceptedAt: '2025-01-01T00:00:00.000Z',
-        attempts: 3,
-      }),
-    );
-    await fs.writeFile(
-      path.join(dir, '.claims', 'taken-too-often'),
-      JSON.stringify({ pid: deadPid, instance: 'gone' }),
-    );
+        name,
+        executionArn: interrupted.executionArn.replace('was-running', name),
+      };
+      await fs.writeFile(path.join(dir, `${name}.json`), JSON.stringify(record));
+      const pending = path.join(l.dir, 'curated', ...pendingUploadKey(name).split('/'));
+      await fs.mkdir(path.dirname(pending), { recursive: true });
+      const upload = { execution: name, table: 'orders', key: `uploads/orders/${name}.csv` };
+      await fs.writeFile(
+        pending,
+        JSON.stringify({ ...upload, acceptedAt: '2025-01-01T00:00:00.000Z', attempts }),
+      );
+      await fs.writeFile(path.join(dir, '.claims', name), JSON.stringify({ pid: deadPid, instance: 'gone' }));
+    };
+    // Its file is still in the upload queue: the next ETL run takes it, which the failure says.
+    await interruptedTooOften('interrupted-too-often', 1);
+    // The same, whose file MAX_UPLOAD_ATTEMPTS runs took already: the next run gives it up, which the failure says.
+    await interruptedTooOften('taken-too-often', 3);
 
     const e = await engine(l);
     const rerun = (await e.waitForExecution('was-running'))!;
