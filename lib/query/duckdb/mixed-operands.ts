@@ -175,8 +175,8 @@ const LEVELS_PER_BIND = 8;
  * it does not bind. Binding every operand whole bound a chain of n operators (a + b + …, a || b || …, CASE … ELSE
  * CASE …) n times over, and DuckDB's binder takes time quadratic in an expression's depth: minutes for 300, the lake's
  * query connection held meanwhile. So groups are bound in bands of LEVELS_PER_BIND levels, from the innermost: a
- * group that is another's operand at the top of a band is bound once for its type, and the bands above bind
- * CAST(NULL AS <that type>) in its place. A query without such chains is bound once, as a whole.
+ * group that is another's operand at the top of a band is bound once for its type, and the bands above bind a
+ * placeholder of that type in its place (nullOfType). A query without such chains is bound once, as a whole.
  */
 async function operandTypes(
   c: DuckDBConnection,
