@@ -5,7 +5,10 @@
  * Later stand-ins (S3 events, Step Functions, Glue, Athena) register here the same way: started in `start`,
  * stopped in reverse order in `stop`.
  */
+import path from 'node:path';
 import { lakeDir } from '../lib/config';
+import { lakeTables } from '../lib/catalog/tables';
+import { finishLeftSwaps } from '../lib/etl/duckdb-runner/start-recovery';
 import { checkLakeFormat, claimLakeFormat } from '../lib/lake-format';
 import { claimLakeDir, otherLakes, PRESENCE_STALE_MS, type Presence } from '../lib/lake-presence';
 import { closeEventStream, openLocalFirehose } from '../lib/firehose';
@@ -104,6 +107,9 @@ function lostFolder(dir: string): never {
 /** The exit status of a lake that stopped because another one took over its folder (lostFolder). */
 export const LOST_FOLDER_EXIT_CODE = 75;
 
+/** The lake's table names (the schemas' tables). */
+const lakeNames = () => lakeTables().map((t) => t.name);
+
 async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Presence): Promise<RunningLake> {
   const beside = await otherLakes(dir);
   if (beside.length > 0)
@@ -113,6 +119,12 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
   const key = await resolveApiKey(dir);
   // Recover what an earlier process left in the delivery stream before accepting new records.
   await openLocalFirehose();
+  // Swaps that runs of ended processes left half done are finished before anything is served: a query would read
+  // such a table half swapped until the next ETL run (lib/etl/duckdb-runner/start-recovery.ts).
+  if ((await finishLeftSwaps(path.join(dir, 'curated'), lakeNames())) === 'busy')
+    logger.info(
+      'a run of another process holds the lake: it finishes what crashed runs left before its own work',
+    );
   // Step Functions → the ETL state machine of serverless.yml, with its schedule (local/step-functions/); runs the
   // executions an earlier process left requested before the uploads watcher adds new ones.
   const etl = await startLocalEtl({ config: opts.config, stage: opts.stage, lakeDir: dir });

@@ -11,6 +11,8 @@ import { lakeTable } from '../../lib/catalog/tables';
 import type { EventRecord } from '../../lib/envelope';
 import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
 import { releaseUploadsTakenBy } from '../../lib/etl/duckdb-runner/uploads';
+import { lockLake } from '../../lib/etl/duckdb-runner/lake-lock';
+import { finishLeftSwaps } from '../../lib/etl/duckdb-runner/start-recovery';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
@@ -878,6 +880,33 @@ describe('runEtlJob crash safety', () => {
     expect((await files(tableDir(lake, 'orders'))).filter((f) => f.startsWith('dt=2026-03-02'))).toEqual([
       'dt=2026-03-02/part-0-crash-2.parquet',
     ]);
+  });
+
+  it('finishes a swap that a crash interrupted when the lake starts, before any run (queries read it whole)', async () => {
+    const lake = await newLake();
+    const curated = path.join(lake, 'curated');
+    await run(lake, fileJob('orders', [await writeRaw(lake, 'uploads/orders/1.csv', day1)], 'ok-1'));
+    const k2 = await writeRaw(lake, 'uploads/orders/2.csv', day2);
+    const crash = await run(lake, fileJob('orders', [k2], 'crash-2'), {
+      hooks: {
+        afterPartitionSwap: () => {
+          throw new SimulatedCrash('killed');
+        },
+      },
+    }).catch((e: Error) => e);
+    expect(crash).toBeInstanceOf(SimulatedCrash);
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'placed']);
+
+    // A run of a live process holds the lake: it finishes the swap itself, before its own work.
+    const unlock = await lockLake(curated, 'live-run');
+    expect(await finishLeftSwaps(curated, ['orders'])).toBe('busy');
+    await unlock();
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'placed']);
+
+    expect(await finishLeftSwaps(curated, ['orders'])).toBe('done');
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'paid']);
+    expect(await files(path.join(curated, '_state', 'tmp'))).toEqual([]);
+    expect(await files(path.join(curated, '_state', 'locks'))).toEqual([]);
   });
 });
 
