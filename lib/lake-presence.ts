@@ -25,6 +25,11 @@ export interface LakePresence {
   /** The pid namespace (/proc/self/ns/pid, e.g. "pid:[4026531836]"); '' where there is none. */
   ns: string;
   startedAt: string;
+  /**
+   * A command that runs an execution in its own process (npm run compact, replay, rebuild, executions, when no lake
+   * serves the folder: local/cli/etl-execution.ts), not a lake: it serves nothing, and its run holds the lake lock.
+   */
+  command?: string;
 }
 
 /** A lake running on the folder, other than this process. */
@@ -97,6 +102,7 @@ export async function claimLakeDir(
   onWait?: (others: OtherLake[]) => void,
   waitMs = PRESENCE_STALE_MS + PRESENCE_HEARTBEAT_MS,
   onLost?: () => void,
+  command?: string,
 ): Promise<Presence> {
   const dir = presenceDir(lakeDir);
   await fs.mkdir(dir, { recursive: true });
@@ -105,6 +111,7 @@ export async function claimLakeDir(
     pid: thisProcess().pid,
     ns: pidNamespace(),
     startedAt: new Date().toISOString(),
+    ...(command ? { command } : {}),
   };
   const file = path.join(dir, `${me.tag}.json`);
   const write = () => fs.writeFile(file, JSON.stringify(me));
@@ -143,10 +150,12 @@ export async function claimLakeDir(
 export class LakeDirInUse extends Error {
   constructor(lakeDir: string, other: OtherLake) {
     super(
-      `another local lake runs on ${lakeDir} from another pid namespace (a container, or the host beside one): pid ` +
+      `${other.command ? `a command (${other.command}) that runs an execution in its own process` : 'another local lake'} ` +
+        `runs on ${lakeDir} from another pid namespace (a container, or the host beside one): pid ` +
         `${other.pid} there, started ${other.startedAt}, last heard of ${Math.round(other.heartbeatAgeMs / 1000)} s ` +
         'ago. Two lakes on one folder must run in one pid namespace, where each can tell whether the other runs: ' +
-        'stop that lake first, or give this one another LAKE_DIR',
+        (other.command ? 'wait until it has ended' : 'stop that lake first') +
+        ', or give this one another LAKE_DIR',
     );
     this.name = 'LakeDirInUse';
   }

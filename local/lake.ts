@@ -73,10 +73,12 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   const presence = await claimLakeDir(
     dir,
     (others) =>
-      logger.warn('waiting for a lake of another pid namespace on this folder to be gone', {
-        pid: others[0]!.pid,
-        heartbeatAgeMs: Math.round(others[0]!.heartbeatAgeMs),
-      }),
+      logger.warn(
+        others[0]!.command
+          ? `waiting for a command of another pid namespace on this folder to end (${others[0]!.command})`
+          : 'waiting for a lake of another pid namespace on this folder to be gone',
+        { pid: others[0]!.pid, heartbeatAgeMs: Math.round(others[0]!.heartbeatAgeMs) },
+      ),
     undefined,
     () => lostFolder(dir),
   );
@@ -111,7 +113,7 @@ export const LOST_FOLDER_EXIT_CODE = 75;
 const lakeNames = () => lakeTables().map((t) => t.name);
 
 async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Presence): Promise<RunningLake> {
-  const beside = await otherLakes(dir);
+  const beside = (await otherLakes(dir)).filter((o) => !o.command);
   if (beside.length > 0)
     logger.warn('another lake runs on this folder (npm start twice?): both serve it', {
       pids: beside.map((o) => o.pid),

@@ -440,7 +440,9 @@ export class LocalFirehose implements EventStream {
         continue;
       }
       if (ownerActive(name.owner)) continue;
-      foreignLake ??= otherLakes(this.opts.lakeDir).then((others) => others.some((o) => o.foreign));
+      foreignLake ??= otherLakes(this.opts.lakeDir).then((others) =>
+        others.some((o) => o.foreign && !o.command),
+      );
       if (await foreignLake) continue;
       const adopted = segmentFileName(this.owner, name.id, true);
       try {

@@ -235,7 +235,8 @@ export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Pro
   } catch {
     // no engine file: no lake started, or the last one stopped
   }
-  return (await otherLakes(dir)).length > 0;
+  // A command running an execution in its own process serves none.
+  return (await otherLakes(dir)).some((o) => !o.command);
 }
 
 /** Polls a record until it is final (or the time is up: then the last record read). */

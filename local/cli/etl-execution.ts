@@ -20,11 +20,12 @@ import {
 } from '../../lib/workflow/local';
 import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
-import { loadServiceConfig } from '../service-config';
+import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { isToldRefusal } from '../told-refusals';
 import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
+import { claimLakeDir, LakeDirInUse, type Presence } from '../../lib/lake-presence';
 
 export interface EtlExecutionRequest {
   /** The execution's input, e.g. {"mode": "replay", "table": "orders"}. */
@@ -199,6 +200,33 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     return 1;
   }
   await claimLakeFormat(dir);
+  const name = executionName(req.prefix);
+  // Present on the folder as a command (lib/lake-presence.ts) while it runs: a lake of another pid namespace, which
+  // cannot see this process, would judge its run dead — take its lake lock, remove its work, run it again beside it.
+  let presence: Presence;
+  try {
+    presence = await claimLakeDir(dir, undefined, undefined, undefined, `execution ${name}`);
+  } catch (e) {
+    if (!(e instanceof LakeDirInUse)) throw e;
+    (req.err ?? process.stderr).write(`nothing ran: ${e.message}\n`);
+    return 1;
+  }
+  try {
+    return await runHere(dir, req, out, config, stage, name);
+  } finally {
+    await presence.stop();
+  }
+}
+
+/** Runs the execution `name` in this process (inProcess, once the folder is claimed). */
+async function runHere(
+  dir: string,
+  req: EtlExecutionRequest,
+  out: NodeJS.WritableStream,
+  config: ServiceConfig,
+  stage: string,
+  name: string,
+): Promise<number> {
   // The lake's own log lines only when something goes wrong (./quiet-logs.ts, which the CLIs import first).
   applyFunctionEnvironment(config);
   // Loaded after the environment is set, as local/main.ts does.
@@ -211,7 +239,6 @@ async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.Writ
     schedule: false,
     engine: { pollIntervalMs: 0, recover: false },
   });
-  const name = executionName(req.prefix);
   // Ctrl-C: the execution stays RUNNING in the lake's records, and the next npm start runs it again from the start
   // (as after a crash); say so rather than leave without a word.
   const interrupted = () => {

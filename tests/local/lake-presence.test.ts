@@ -22,8 +22,14 @@ import { until } from '../support/until';
 const root = path.resolve(__dirname, '../..');
 
 /** A presence file as a lake of pid namespace `ns` left it, last touched `ageMs` ago. */
-async function plant(lake: string, ns: string, ageMs: number, pid = 7): Promise<string> {
-  const p: LakePresence = { tag: `${pid}.123.abc`, pid, ns, startedAt: new Date().toISOString() };
+async function plant(lake: string, ns: string, ageMs: number, pid = 7, command?: string): Promise<string> {
+  const p: LakePresence = {
+    tag: `${pid}.123.abc`,
+    pid,
+    ns,
+    startedAt: new Date().toISOString(),
+    ...(command ? { command } : {}),
+  };
   const file = path.join(lake, '.lakes', `${p.tag}.json`);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify(p));
@@ -99,6 +105,30 @@ describe('lakes on one folder, across pid namespaces', () => {
         /^another local lake runs on .* from another pid namespace .*: pid 4242 there, .* stop that lake first, or give this one another LAKE_DIR$/,
       );
       expect((await fs.readdir(path.join(lake, '.lakes'))).length).toBe(1); // its own file removed again
+    } finally {
+      clearInterval(beat);
+    }
+  });
+
+  it('a command running an execution in its own process (another namespace): no lake to hand executions to, and none starts beside it', async () => {
+    const lake = await tempLake();
+    const file = await plant(lake, 'pid:[1]', 0, 4343, 'execution rebuild-orders-20261205T190000000Z');
+    const beat = setInterval(() => void fs.utimes(file, new Date(), new Date()).catch(() => undefined), 200);
+    try {
+      expect(await otherLakes(lake)).toEqual([
+        expect.objectContaining({
+          pid: 4343,
+          foreign: true,
+          command: 'execution rebuild-orders-20261205T190000000Z',
+        }),
+      ]);
+      // A command serves no executions: another command runs its own (and waits for this one's end to claim).
+      expect(await engineAlive(lake)).toBe(false);
+      const refused = await claimLakeDir(lake, undefined, 1_500).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(LakeDirInUse);
+      expect((refused as Error).message).toMatch(
+        /^a command \(execution rebuild-orders-20261205T190000000Z\) that runs an execution in its own process runs on .* from another pid namespace .*: pid 4343 there, .* wait until it has ended, or give this one another LAKE_DIR$/,
+      );
     } finally {
       clearInterval(beat);
     }
