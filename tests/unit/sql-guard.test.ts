@@ -280,6 +280,29 @@ describe('refused, with the reason', () => {
       expect(() => checkQuery(sql, opts)).not.toThrow();
   });
 
+  it('refuses a number run into letters (Trino: identifiers must not start with a digit) and two strings in a row, which DuckDB answers', () => {
+    // DuckDB read 0x1F as 0 named x1F, 10d as 10 named d, and joined 'a' 'b' into 'ab'.
+    expect(refusal('SELECT 1abc')).toMatch(
+      /^1abc: identifiers must not start with a digit; surround the identifier with double quotes .*\(line 1, column 8\)$/,
+    );
+    for (const sql of ['SELECT 10d, 10f', 'SELECT 1e3x', 'SELECT amount FROM orders WHERE 2x = 2'])
+      expect([sql, refusal(sql)]).toEqual([
+        sql,
+        expect.stringMatching(/identifiers must not start with a digit/),
+      ]);
+    for (const sql of ['SELECT 0x1F', 'SELECT 0b101', 'SELECT 1_000'])
+      expect([sql, refusal(sql)]).toEqual([
+        sql,
+        expect.stringMatching(/reads no hexadecimal, octal or binary literal and no digit separator/),
+      ]);
+    expect(refusal("SELECT 'a'\n'b'")).toMatch(/^two string literals in a row: .*\(line 2, column 1\)$/);
+    for (const sql of [
+      'SELECT 1e-5, 1.5E+3, .5, 1E10, 7, \'x\' AS "1abc" FROM page_view',
+      "SELECT url FROM page_view WHERE url LIKE 'a!%' ESCAPE '!' AND event_date = DATE '2026-01-01'",
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
+
   it('refuses constructs engines and parser could read differently', () => {
     expect(refusal("SELECT E'\\' ; COPY (SELECT 1) TO ''/tmp/x''; --'")).toMatch(/E'\.\.\.' escape strings/);
     expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);

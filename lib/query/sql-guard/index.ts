@@ -25,7 +25,7 @@ import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';
 import { QueryNotAllowedError, type GuardOptions } from './errors';
 import { positionOf, tokenize } from './lexer';
-import { refuseInvalidIntegerLiterals } from './numeric-literals';
+import { refuseInvalidIntegerLiterals, refuseMalformedLiterals } from './numeric-literals';
 import { parse, type Parsed } from './parse';
 import { STATEMENT_REASONS } from './rules';
 import { checkTree, isNode, type Node } from './tree';
@@ -43,6 +43,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     throw new QueryNotAllowedError(`the query is ${bytes} bytes; at most ${opts.maxBytes} are accepted`);
   }
   const lexed = tokenize(sql);
+  refuseMalformedLiterals(sql, lexed.tokens);
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
   const first = lexed.tokens.find((t) => t.text !== '(');
   if (!first) throw new QueryNotAllowedError('the query is empty');

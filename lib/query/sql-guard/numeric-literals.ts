@@ -1,5 +1,10 @@
 /**
- * Integer literals as Athena (Trino) reads them: a literal of digits only is a bigint (Trino's LongLiteral), and one
+ * Literals as Athena (Trino) reads them. A number run into letters (1abc, 10d, 1e3x) is Trino's DIGIT_IDENTIFIER, a
+ * syntax error ("identifiers must not start with a digit"), where DuckDB reads the number and the letters as a
+ * column alias — `SELECT 0x1F` answered 0, named x1F. Two string literals in a row are a syntax error in Trino,
+ * where DuckDB joins them ('a' 'b' is 'ab', as in PostgreSQL).
+ *
+ * Integer literals: a literal of digits only is a bigint (Trino's LongLiteral), and one
  * beyond a bigint fails the statement ("Invalid numeric literal"), where DuckDB reads it as a 128-bit integer or a
  * decimal and answers. Refused here, on both runtimes, with what to write instead. The least bigint is written
  * with its sign (-9223372036854775808), which Trino's grammar reads as one literal; 2^63 after a `-` is taken for
@@ -17,5 +22,33 @@ export function refuseInvalidIntegerLiterals(sql: string, tokens: Token[]): void
       t.start,
       `Invalid numeric literal: ${t.text}: beyond a bigint (Athena fails it); write DECIMAL '${t.text}' or ${t.text}e0`,
     );
+  });
+}
+
+/** A number token as Trino's grammar reads one: digits, a fraction, an exponent. */
+const NUMBER = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
+export function refuseMalformedLiterals(sql: string, tokens: Token[]): void {
+  tokens.forEach((t, k) => {
+    if (t.kind === 'number' && !NUMBER.test(t.text)) {
+      // Newer Trino versions read 0x1F, 0o17, 0b101 and 1_000 as integers; the lake reads none of them alike.
+      const based = /^0[xXbBoO][0-9a-fA-F_]+$/.test(t.text) || /^[0-9][0-9_]*[0-9]$/.test(t.text);
+      refuse(
+        sql,
+        t.start,
+        based
+          ? `${t.text}: the local engine reads no hexadecimal, octal or binary literal and no digit separator ` +
+              `(DuckDB would read a number and a column alias): write the integer in plain decimal digits`
+          : `${t.text}: identifiers must not start with a digit; surround the identifier with double quotes ` +
+              `(Athena fails this query; DuckDB would read a number and a column alias)`,
+      );
+    }
+    if (t.kind === 'string' && tokens[k + 1]?.kind === 'string')
+      refuse(
+        sql,
+        tokens[k + 1]!.start,
+        'two string literals in a row: Athena (Trino) fails this query (a syntax error), where DuckDB would join ' +
+          "them: write one literal, or join them with || ('a' || 'b')",
+      );
   });
 }
