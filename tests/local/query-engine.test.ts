@@ -248,7 +248,7 @@ describe('local query engine: results', () => {
       expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
       return (await engine.results(s.id, { maxRows: 10 })).columns.map((c) => c.name);
     };
-    expect(await names('SELECT count(*) AS "総数", 1 AS "has space", 2 AS "x-y", 3 AS ü, 4 + 1')).toEqual([
+    expect(await names('SELECT count(*) AS "総数", 1 AS "has space", 2 AS "x-y", 3 AS "ü", 4 + 1')).toEqual([
       '総数',
       'has space',
       'x-y',

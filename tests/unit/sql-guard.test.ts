@@ -303,6 +303,22 @@ describe('refused, with the reason', () => {
       expect(() => checkQuery(sql, opts)).not.toThrow();
   });
 
+  it('refuses an unquoted name of other than ASCII letters, digits and _, and a form feed or vertical tab, as Trino fails them', () => {
+    // Trino's SqlBase.g4: fragment LETTER [A-Z] (its lexer reads case-insensitively), WS [ \r\n\t]+.
+    expect(refusal('SELECT 1 AS café')).toMatch(
+      /^café: an unquoted name of Athena \(Trino\) holds ASCII letters, digits and _ only.*quote it \("café"\) \(line 1, column 16\)$/,
+    );
+    expect(refusal('SELECT 1 AS 総数')).toMatch(/quote it \("総数"\)/);
+    expect(refusal('SELECT url\fFROM page_view')).toMatch(/^a form feed outside a string or comment: /);
+    expect(refusal('SELECT url\vFROM page_view')).toMatch(/^a vertical tab outside a string or comment: /);
+    for (const sql of [
+      'SELECT 1 AS "café", \'総数\' AS x -- é\n',
+      "SELECT url /* ü */ FROM page_view WHERE url <> '\f'",
+      'SELECT url\tFROM\r\npage_view',
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
+
   it('refuses constructs engines and parser could read differently', () => {
     expect(refusal("SELECT E'\\' ; COPY (SELECT 1) TO ''/tmp/x''; --'")).toMatch(/E'\.\.\.' escape strings/);
     expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);

@@ -249,6 +249,13 @@ export function tokenize(sql: string): Lexed {
     const c = sql[i]!;
     const next = sql[i + 1];
     if (isSpace(c)) {
+      if (c === '\f' || c === '\v')
+        refuse(
+          sql,
+          i,
+          `a ${c === '\f' ? 'form feed' : 'vertical tab'} outside a string or comment: Athena (Trino) reads spaces, tabs and ` +
+            'line ends only there and fails this query (DuckDB would answer): write a space',
+        );
       i++;
       continue;
     }
@@ -316,6 +323,15 @@ export function tokenize(sql: string): Lexed {
           "E'...' escape strings are not allowed (not Athena SQL; DuckDB reads backslash escapes in them)",
         );
       }
+      // Trino's grammar: an unquoted name is ASCII letters, digits and _ (its LETTER is [A-Z]); DuckDB reads any.
+      const other = text.search(/[^A-Za-z0-9_]/);
+      if (other >= 0)
+        refuse(
+          sql,
+          i + other,
+          `${text}: an unquoted name of Athena (Trino) holds ASCII letters, digits and _ only, and Athena fails ` +
+            `this query (DuckDB would answer): quote it ("${text}")`,
+        );
       tokens.push({ kind: 'word', text, start: i, end: j });
       i = j;
       continue;
