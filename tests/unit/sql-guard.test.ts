@@ -319,6 +319,15 @@ describe('refused, with the reason', () => {
       expect(() => checkQuery(sql, opts)).not.toThrow();
   });
 
+  it("refuses LIMIT before OFFSET, which Trino's grammar fails (OFFSET comes first)", () => {
+    expect(refusal('SELECT url FROM page_view ORDER BY url LIMIT 10 OFFSET 20')).toMatch(
+      /^LIMIT … OFFSET is not Athena SQL .*: write OFFSET 20 LIMIT 10, OFFSET before LIMIT \(line 1, column 49\)$/,
+    );
+    expect(refusal('SELECT url FROM page_view LIMIT ALL OFFSET 2')).toMatch(/write OFFSET 2 LIMIT ALL/);
+    expect(() => checkQuery('SELECT url FROM page_view ORDER BY url OFFSET 20 LIMIT 10', opts)).not.toThrow();
+    expect(() => checkQuery('SELECT url FROM page_view ORDER BY url OFFSET 2 ROWS', opts)).not.toThrow();
+  });
+
   it('refuses constructs engines and parser could read differently', () => {
     expect(refusal("SELECT E'\\' ; COPY (SELECT 1) TO ''/tmp/x''; --'")).toMatch(/E'\.\.\.' escape strings/);
     expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);

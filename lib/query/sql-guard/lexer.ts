@@ -64,6 +64,14 @@ function refuseOtherDialects(sql: string, tokens: Token[]): void {
   for (let k = 0; k < tokens.length; k++) {
     if (word(k, 'ilike') && operand(tokens[k - 1]) && operand(tokens[k + 1]) && tokens[k + 1]!.text !== ')')
       refuse(sql, tokens[k]!.start, 'ILIKE is not Athena SQL: write lower(x) LIKE lower(pattern)');
+    // Trino's grammar: ORDER BY … [OFFSET n [ROW|ROWS]] [LIMIT …|FETCH …], OFFSET first.
+    if (word(k, 'limit') && (tokens[k + 1]?.kind === 'number' || word(k + 1, 'all')) && word(k + 2, 'offset'))
+      refuse(
+        sql,
+        tokens[k + 2]!.start,
+        `LIMIT … OFFSET is not Athena SQL (Athena fails it; DuckDB answers): write OFFSET ${tokens[k + 3]?.text ?? 'n'} ` +
+          `LIMIT ${tokens[k + 1]!.text}, OFFSET before LIMIT`,
+      );
     if (word(k, 'distinct') && word(k + 1, 'on') && tokens[k + 2]?.text === '(')
       refuse(
         sql,
