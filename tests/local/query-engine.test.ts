@@ -501,6 +501,24 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ]);
   });
 
+  it("a column no table has fails with Athena's COLUMN_NOT_FOUND, and expressions nested beyond DuckDB's depth name the limit", async () => {
+    await failEach([
+      [
+        'SELECT nosuchcol FROM orders',
+        /^COLUMN_NOT_FOUND: Column 'nosuchcol' cannot be resolved \(did you mean '/,
+      ],
+      ['SELECT o.nosuch FROM orders o', /^COLUMN_NOT_FOUND: Column 'o\.nosuch' cannot be resolved/],
+      [
+        'SELECT x FROM (SELECT 1 AS y) t',
+        "COLUMN_NOT_FOUND: Column 'x' cannot be resolved (did you mean 'y'?)",
+      ],
+      [
+        `SELECT ${'NOT '.repeat(1001)} true`,
+        /^not supported by the local engine: expressions nested more than 1000 deep: DuckDB reads no deeper/,
+      ],
+    ]);
+  });
+
   it('a decimal quotient and the average of a decimal are refused by name (Athena: a decimal; DuckDB: a double)', async () => {
     const avg = (expr: string) => `SELECT ${expr} FROM (VALUES (1.00), (2.00), (2.00)) t(x)`;
     const quotient = 'a decimal divided by a decimal or an integer';

@@ -149,6 +149,20 @@ export function explainEngineError(message: string): string {
         'than its widest operand) and holds the value; DuckDB keeps operands of at most 18 digits within 18 and ' +
         `overflows (${message.replace(/^[^:]*Error: /, '').split('. ')[0]}): cast an operand to DECIMAL(38, s)`,
     ).message;
+  // A column no table of the query has: Athena's COLUMN_NOT_FOUND, not DuckDB's binder text.
+  const missing =
+    /Referenced column "([^"]+)" not found in FROM clause/.exec(message) ??
+    /(?:Table|Values list|Subquery) "([^"]+)" does not have a column named "([^"]+)"/.exec(message);
+  if (missing) {
+    const name = missing[2] === undefined ? missing[1]! : `${missing[1]}.${missing[2]}`;
+    const candidates = /Candidate bindings:[:\s]*([^\n]+)/.exec(message)?.[1]?.trim().replaceAll('"', "'");
+    return `COLUMN_NOT_FOUND: Column '${name}' cannot be resolved${candidates ? ` (did you mean ${candidates}?)` : ''}`;
+  }
+  if (/Max expression depth limit of \d+ exceeded/.test(message))
+    return new LocalDialectError(
+      'expressions nested more than 1000 deep',
+      'DuckDB reads no deeper (Athena may run it): split the expression into steps, e.g. in a WITH clause',
+    ).message;
   const m = /Function with name "?([A-Za-z_][A-Za-z0-9_]*)"? does not exist/.exec(message);
   const name = m?.[1]?.toLowerCase();
   if (!name || !TRINO_FUNCTIONS.has(name)) return message;
