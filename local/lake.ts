@@ -123,7 +123,15 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
   await openLocalFirehose();
   // Swaps that runs of ended processes left half done are finished before anything is served: a query would read
   // such a table half swapped until the next ETL run (lib/etl/duckdb-runner/start-recovery.ts).
-  if ((await finishLeftSwaps(path.join(dir, 'curated'), lakeNames())) === 'busy')
+  // A damaged state file there (README "Damaged state files") does not keep the lake from starting: the next ETL
+  // run names it again, and fails until it is dealt with.
+  const left = await finishLeftSwaps(path.join(dir, 'curated'), lakeNames()).catch((e: unknown) => {
+    logger.error('what crashed runs left in curated/_state/tmp/ could not be finished at start', {
+      error: e,
+    });
+    return 'failed' as const;
+  });
+  if (left === 'busy')
     logger.info(
       'a run of another process holds the lake: it finishes what crashed runs left before its own work',
     );

@@ -19,10 +19,20 @@ const orders = (status: string) =>
 let lakeDir: string;
 let lake: RunningLake | undefined;
 
-afterAll(async () => {
+afterEach(async () => {
   await lake?.stop();
+  lake = undefined;
   await fs.rm(lakeDir, { recursive: true, force: true });
 });
+
+async function startLake(): Promise<RunningLake> {
+  process.env.LAKE_DIR = lakeDir;
+  delete process.env.LAKE_API_KEY;
+  const config = await loadServiceConfig('local');
+  applyFunctionEnvironment(config);
+  const { startLocalLake } = await import('../../local/lake');
+  return startLocalLake({ config, stage: 'local', port: 0, accessLog: false });
+}
 
 async function files(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -68,16 +78,22 @@ it('finishes a half-done swap of a crashed run when it starts, before any run', 
   ]);
   expect(await files(tmp)).toContain('crash-2/table=orders/batch-0/journal.json');
 
-  process.env.LAKE_DIR = lakeDir;
-  delete process.env.LAKE_API_KEY;
-  const config = await loadServiceConfig('local');
-  applyFunctionEnvironment(config);
-  const { startLocalLake } = await import('../../local/lake');
-  lake = await startLocalLake({ config, stage: 'local', port: 0, accessLog: false });
+  lake = await startLake();
 
   expect(await files(table)).toEqual([
     'dt=2026-03-01/part-0-crash-2.parquet',
     'dt=2026-03-02/part-0-crash-2.parquet',
   ]);
   expect(await files(tmp)).toEqual([]);
+}, 120_000);
+
+it('starts all the same when what a crashed run left is damaged (the next ETL run names it)', async () => {
+  lakeDir = await tempLake('lake-start-damaged');
+  const batch = path.join(lakeDir, 'curated', '_state', 'tmp', 'crashed-1', 'table=orders', 'batch-0');
+  await fs.mkdir(batch, { recursive: true });
+  await fs.writeFile(path.join(batch, 'journal.json'), '{"table": "orders", "partit');
+  lake = await startLake();
+  const res = await fetch(`${lake.url}/tables`, { headers: { 'x-api-key': lake.apiKey } });
+  expect(res.status).toBe(200);
+  expect(await fs.readFile(path.join(batch, 'journal.json'), 'utf8')).toBe('{"table": "orders", "partit');
 }, 120_000);
