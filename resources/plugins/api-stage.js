@@ -2,7 +2,7 @@
 /**
  * The REST API stage, in the CloudFormation template (so it is reviewed and tested like the rest): an
  * AWS::ApiGateway::Stage resource with access logging to ApiAccessLogGroup (resources/framework-resources.yml), X-Ray
- * tracing, CloudWatch metrics and stage-wide throttling (custom.apiStage in serverless.yml).
+ * tracing, CloudWatch metrics and the throttling of each method (custom.apiStage in serverless.yml).
  *
  * osls creates the stage through its AWS::ApiGateway::Deployment (StageName), a new deployment with a new logical id
  * each deploy. Settings given there (StageDescription) work on the first deploy only: CloudFormation refuses every
@@ -82,7 +82,8 @@ class ApiStagePlugin {
           Format: ACCESS_LOG_FORMAT,
         },
         TracingEnabled: true,
-        // Every method of the stage ("/*", "*"): metrics and the stage-wide throttle; execution logging off.
+        // Every method of the stage ("/*", "*"): metrics and the throttle, which API Gateway applies to each method apart (not
+        // one budget for the stage); execution logging off.
         MethodSettings: [
           {
             ResourcePath: '/*',
