@@ -43,6 +43,9 @@ async function settings({ resolveConfigurationProperty, resolveVariable }) {
   };
 }
 
+/** The compaction schedule's rule, as serverless-step-functions names it (stepFunctions.stateMachines.etl.events). */
+const SCHEDULE_RULE = 'EtlStepFunctionsEventsRuleSchedule1';
+
 function alarm(s, id, props) {
   const { description, ...rest } = props;
   return [
@@ -165,11 +168,24 @@ function alarms(s) {
     alarm(s, 'UploadsDeadLetterAlarm', {
       name: 'uploads-dead-letters',
       description:
-        'Uploads: events that validateUpload could not process are waiting in the dead-letter queue.',
+        'Dead letters: upload events that validateUpload could not process, or Glue failure notices EventBridge ' +
+        'could not publish, are waiting in the dead-letter queue.',
       namespace: 'AWS/SQS',
       metric: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: { 'Fn::GetAtt': ['UploadsDeadLetterQueue', 'QueueName'] } },
       statistic: 'Maximum',
+      threshold: 1,
+      treatMissingData: 'notBreaching',
+    }),
+    // The schedule that starts the compaction: an execution it could not start (its role, the state machine's key,
+    // throttling past its retries) is a run that silently did not happen.
+    alarm(s, 'CompactionScheduleFailedAlarm', {
+      name: 'compaction-schedule-failed',
+      description:
+        'Compaction schedule: EventBridge could not start the ETL state machine (AWS/Events FailedInvocations).',
+      namespace: 'AWS/Events',
+      metric: 'FailedInvocations',
+      dimensions: { RuleName: { Ref: SCHEDULE_RULE } },
       threshold: 1,
       treatMissingData: 'notBreaching',
     }),
@@ -395,7 +411,16 @@ async function resources(ctx) {
             'detail-type': ['Glue Job State Change'],
             detail: { jobName: [{ Ref: 'EtlGlueJob' }], state: ['FAILED', 'TIMEOUT', 'ERROR'] },
           },
-          Targets: [{ Id: 'ops-topic', Arn: { Ref: 'OpsTopic' } }],
+          // A notice EventBridge cannot deliver (the topic's key refusing it, throttling) is retried for a day, then
+          // kept in the dead-letter queue, whose alarm says so: none is dropped without a trace.
+          Targets: [
+            {
+              Id: 'ops-topic',
+              Arn: { Ref: 'OpsTopic' },
+              RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+              DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['UploadsDeadLetterQueue', 'Arn'] } },
+            },
+          ],
         },
       },
       ...Object.fromEntries(alarms(s)),

@@ -345,7 +345,9 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
         expect(
           queuePolicy.find((s) => s.Principal?.Service === 'events.amazonaws.com' && s.Effect === 'Allow')
             .Condition,
-        ).toEqual({ ArnEquals: { 'aws:SourceArn': getAtt('UploadsRule') } });
+        ).toEqual({
+          ArnEquals: { 'aws:SourceArn': [getAtt('UploadsRule'), getAtt('EtlGlueJobFailedRule')] },
+        });
       });
     } else {
       it('uses SSE-S3 and AWS managed encryption, and has no KMS key', () => {
@@ -602,6 +604,40 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
         }
     });
 
+    it('leaves no EventBridge delivery to fail without a trace: retries, a dead-letter queue or an alarm for each rule', () => {
+      const rules = ofType(R(), 'AWS::Events::Rule');
+      const schedule = rules.find(([, r]) => r.Properties!.ScheduleExpression)!;
+      expect(schedule[1].Properties!.Targets[0].RetryPolicy).toEqual({
+        MaximumRetryAttempts: 5,
+        MaximumEventAgeInSeconds: 900,
+      });
+      const alarmed = ofType(R(), 'AWS::CloudWatch::Alarm')
+        .map(([, a]) => a.Properties!)
+        .find((a) => a.Namespace === 'AWS/Events' && a.MetricName === 'FailedInvocations')!;
+      expect(alarmed.Dimensions).toEqual([{ Name: 'RuleName', Value: ref(schedule[0]) }]);
+      const dlq = { 'Fn::GetAtt': ['UploadsDeadLetterQueue', 'Arn'] };
+      for (const id of ['UploadsRule', 'EtlGlueJobFailedRule']) {
+        const [target] = R()[id]!.Properties!.Targets;
+        expect({
+          id,
+          dlq: target.DeadLetterConfig,
+          retries: target.RetryPolicy?.MaximumRetryAttempts > 0,
+        }).toEqual({
+          id,
+          dlq: { Arn: dlq },
+          retries: true,
+        });
+      }
+      const sendStatement = R().UploadsDeadLetterQueuePolicy!.Properties!.PolicyDocument.Statement.find(
+        (st: { Effect: string; Principal?: { Service?: string } }) =>
+          st.Effect === 'Allow' && st.Principal?.Service === 'events.amazonaws.com',
+      );
+      expect(sendStatement.Condition.ArnEquals['aws:SourceArn']).toEqual([
+        { 'Fn::GetAtt': ['UploadsRule', 'Arn'] },
+        { 'Fn::GetAtt': ['EtlGlueJobFailedRule', 'Arn'] },
+      ]);
+    });
+
     it('has the pipeline alarms, each to the operations topic with a deliberate TreatMissingData', () => {
       const alarms = ofType(R(), 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
       const metrics = alarms.map((a) => `${a.Namespace} ${a.MetricName}`);
@@ -615,6 +651,7 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
           'AWS/SQS ApproximateNumberOfMessagesVisible',
           'AWS/ApiGateway 5XXError',
           'DataLake EventsDeliveryFailed',
+          'AWS/Events FailedInvocations',
         ]),
       );
       for (const a of alarms) {
@@ -649,7 +686,14 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
         'detail-type': ['Glue Job State Change'],
         detail: { jobName: [ref('EtlGlueJob')], state: ['FAILED', 'TIMEOUT', 'ERROR'] },
       });
-      expect(rule.Targets).toEqual([{ Id: 'ops-topic', Arn: OPS_TOPIC }]);
+      expect(rule.Targets).toEqual([
+        {
+          Id: 'ops-topic',
+          Arn: OPS_TOPIC,
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: getAtt('UploadsDeadLetterQueue') },
+        },
+      ]);
       const policy = ofType(R(), 'AWS::SNS::TopicPolicy').find(
         ([, p]) => JSON.stringify(p.Properties!.Topics) === JSON.stringify([OPS_TOPIC]),
       )!;

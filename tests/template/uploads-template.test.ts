@@ -39,7 +39,7 @@ describe('packaged template: uploads', () => {
     expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ValidateUploadLambdaFunction', 'Arn'] });
   });
 
-  it('retries deliveries and dead-letters them into an encrypted queue that only this rule may write to', () => {
+  it("retries deliveries and dead-letters them into an encrypted queue that only this rule (and the Glue failure notices' rule) may write to", () => {
     const target = t.Resources.UploadsRule!.Properties.Targets[0];
     expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
     expect(target.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
@@ -64,7 +64,9 @@ describe('packaged template: uploads', () => {
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: dlqArn,
-        Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+        Condition: {
+          ArnEquals: { 'aws:SourceArn': [ruleArn, { 'Fn::GetAtt': ['EtlGlueJobFailedRule', 'Arn'] }] },
+        },
       },
     ]);
   });
