@@ -10,6 +10,9 @@
  *   --table           the table: the dataset of mode 'file', the table of 'replay' and 'rebuild' (required: it must
  *                     exist); for 'events' optional (one event type; omitted: every event type)
  *   --inputs          JSON array of raw-bucket keys for mode 'file'
+ *   --execution_input the execution's input as JSON (mode 'file'; the state machine passes it): the version of the
+ *                     file the upload check accepted (etag, versionId), which a run that takes its own input loads
+ *                     alone (a retry never loads another file written under the name since)
  *   --run_id          the execution name: names the run's outputs and its summary
  *   --JOB_RUN_ID      the Glue job run id (Glue passes it to every run; the local Glue handler does too)
  *   --raw_bucket, --curated_bucket, --plans_key    (AWS only; locally the lake folders and lib/etl/plan)

@@ -35,7 +35,8 @@ plan.reloadMergeSql, in batches of at most BATCH_BYTES.
 
 Arguments (lib/etl/run.ts): --etl_mode file|events|replay|rebuild, --table (file: the triggering upload's table; events:
 optional, one event table; replay, rebuild: the table), --inputs (file: JSON list of raw keys, taken when no pending
-record names this run), --run_id,
+record names this run), --execution_input (file: the execution's input as JSON, whose etag and versionId are the
+version such a run loads), --run_id,
 --raw_bucket, --curated_bucket, --plans_bucket and --plans_key (where plans.json is), --database (optional: the
 Glue database whose tables must match the plans); --JOB_RUN_ID is Glue's own.
 
@@ -178,7 +179,35 @@ def job_options(args):
             raise JobError("--inputs must be a non-empty JSON array of raw-bucket keys")
         options["table"] = args["table"]
         options["inputs"] = inputs
+        options["accepted"] = accepted_version(args.get("execution_input"), inputs[0])
     return options
+
+
+def accepted_version(text, key):
+    """
+    The version of a file run's input the upload check accepted, from --execution_input (the execution's input as the
+    state machine passes it: {key, etag, versionId, ...}), when it names `key`: {etag, versionId} (the etag without
+    S3's quotes), or {} (lib/etl/duckdb-runner/args.ts acceptedVersion). A run that takes its own input (a retry of a
+    failed execution, one started by hand) loads that version only, never another written under the name since.
+    """
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise JobError("--execution_input must be the execution input, a JSON object")
+    if not isinstance(value, dict):
+        raise JobError("--execution_input must be the execution input, a JSON object")
+    if "key" in value and value["key"] != key:
+        return {}
+    out = {}
+    etag = value.get("etag")
+    if isinstance(etag, str) and etag:
+        out["etag"] = etag[1:-1] if len(etag) >= 2 and etag[0] == '"' and etag[-1] == '"' else etag
+    version_id = value.get("versionId")
+    if isinstance(version_id, str) and version_id:
+        out["versionId"] = version_id
+    return out
 
 
 def input_format(key):
@@ -762,6 +791,8 @@ def own_pending(options, records, has_result, accepted_at):
         "table": options["table"],
         "key": options["inputs"][0],
         "keys": list(options["inputs"]),
+        # The version the execution's input names: another written under the name since is not loaded here.
+        **options.get("accepted", {}),
         "acceptedAt": accepted_at,
     }
 

@@ -11,6 +11,7 @@ import { lakeTable } from '../../lib/catalog/tables';
 import type { EventRecord } from '../../lib/envelope';
 import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
 import { releaseUploadsTakenBy } from '../../lib/etl/duckdb-runner/uploads';
+import { parseArgs } from '../../lib/etl/duckdb-runner/args';
 import { lockLake } from '../../lib/etl/duckdb-runner/lake-lock';
 import { finishLeftSwaps } from '../../lib/etl/duckdb-runner/start-recovery';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
@@ -1097,6 +1098,67 @@ describe('runEtlJob arguments and errors', () => {
       rowsWritten: 1,
     });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['w1']);
+  });
+
+  it('a file run that takes its own input (a retry, one started by hand) loads only the version its execution input names', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/orders/retried.csv',
+      ordersCsv(['r1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const etag = await md5File(path.join(lake, 'raw', key));
+    const versionId = localVersionId(await fs.stat(path.join(lake, 'raw', key)));
+    // The execution's input, as validateUpload started it (S3 quotes its ETags).
+    const input = {
+      mode: 'file',
+      table: 'orders',
+      inputs: [key],
+      key,
+      size: 1,
+      etag: `"${etag}"`,
+      versionId,
+    };
+    // Another file written under the name since (which the upload check refused, or has yet to check).
+    await writeRaw(
+      lake,
+      'uploads/orders/retried.csv.new',
+      ordersCsv(['unchecked-1,c1,2026-03-01,zzz,1,EUR,1,,']),
+    );
+    await fs.rename(path.join(lake, 'raw', 'uploads/orders/retried.csv.new'), path.join(lake, 'raw', key));
+    const retry = { ...fileJob('orders', [key], 'retry-1'), '--execution_input': JSON.stringify(input) };
+    expect((await run(lake, retry)).uploads).toEqual({ taken: 1, succeeded: 0, failed: 1 });
+    expect(await uploadResult(lake, 'retry-1')).toMatchObject({
+      status: 'FAILED',
+      error: 'Etl.InputMissing',
+      cause: expect.stringMatching(/'uploads\/orders\/retried\.csv' was replaced after it was accepted/),
+      etag,
+      versionId,
+    });
+    expect(await tableRows(lake, 'orders', 'order_id')).toEqual([]);
+
+    // The accepted version written back (the same bytes): loaded.
+    await writeRaw(lake, key, ordersCsv(['r1,c1,2026-03-01,placed,1,EUR,1,,']));
+    const again = { ...fileJob('orders', [key], 'retry-2'), '--execution_input': JSON.stringify(input) };
+    expect((await run(lake, again)).uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['r1']);
+    // An input that names another key, or none of the version fields, leaves the run as before (any content).
+    for (const other of [
+      { ...input, key: 'uploads/orders/other.csv' },
+      { mode: 'file', inputs: [key] },
+    ])
+      expect(() =>
+        parseArgs({ ...fileJob('orders', [key], 'x'), '--execution_input': JSON.stringify(other) }),
+      ).not.toThrow();
+    expect(
+      parseArgs({ ...fileJob('orders', [key], 'x'), '--execution_input': JSON.stringify(input) }).accepted,
+    ).toEqual({
+      etag,
+      versionId,
+    });
+    expect(() => parseArgs({ ...fileJob('orders', [key], 'x'), '--execution_input': '[1]' })).toThrow(
+      /--execution_input must be the execution input, a JSON object/,
+    );
   });
 
   it('fails an upload whose file is replaced while its batch reads it, and writes nothing read of it', async () => {

@@ -261,6 +261,7 @@ describe('local executions', () => {
         '--table': 'orders',
         '--inputs': JSON.stringify(fileInput.inputs),
         '--run_id': 'upload-1',
+        '--execution_input': JSON.stringify(fileInput),
         // Glue gives every run its id as an argument; the local Glue handler does too.
         '--JOB_RUN_ID': expect.stringMatching(/^jr_[0-9a-f]{64}$/),
       },

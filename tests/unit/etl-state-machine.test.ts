@@ -311,6 +311,8 @@ describe('ETL state machine executions', () => {
         '--table': 'orders',
         '--inputs': JSON.stringify(fileInput.inputs),
         '--run_id': 'exec-1',
+        // The version the upload check accepted travels with the run (a retry loads no other).
+        '--execution_input': JSON.stringify(fileInput),
       },
     });
     expect(h.s3.mock.calls.map(([p]) => p)).toEqual([{ Bucket: 'curated', Key: uploadResultKey('exec-1') }]);

@@ -14,6 +14,7 @@ import { runInputsKey, runSummaryKey } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { compactionManifestKey, etlPlansFile, type EtlPlansFile } from '../../lib/etl/plans';
 import { rejectedObjectKey, rejectedRowsPrefix, replayedStateKey } from '../../lib/etl/rejected';
+import { parseArgs } from '../../lib/etl/duckdb-runner/args';
 import { rejectedAboveText } from '../../lib/etl/duckdb-runner/figures';
 import { b64, fakeS3, reader, one, py, python, script, withPython } from '../etl/glue-job-python';
 
@@ -199,6 +200,70 @@ describe('resources/glue/etl_job.py', () => {
     expect(oddRunId!.value).toMatchObject({ run_id: 'file-orders_a=b+c@1' });
     expect(newline!.error).toMatch(/--run_id/);
   });
+
+  withPython(
+    'a file run that takes its own input loads only the version its execution input names, as locally',
+    () => {
+      const base = {
+        run_id: 'retry-1',
+        raw_bucket: 'raw',
+        curated_bucket: 'curated',
+        plans_bucket: 'deploy',
+        plans_key: 'k/plans.json',
+        etl_mode: 'file',
+        table: 'orders',
+        inputs: '["uploads/orders/a.csv"]',
+      };
+      const input = { mode: 'file', key: 'uploads/orders/a.csv', etag: '"abc"', versionId: 'v1', size: 3 };
+      const [named, otherKey, noInput, notObject] = py([
+        ['job_options', { ...base, execution_input: JSON.stringify(input) }],
+        [
+          'job_options',
+          { ...base, execution_input: JSON.stringify({ ...input, key: 'uploads/orders/b.csv' }) },
+        ],
+        ['job_options', base],
+        ['job_options', { ...base, execution_input: '[1]' }],
+      ]);
+      expect(named!.value).toMatchObject({ accepted: { etag: 'abc', versionId: 'v1' } });
+      expect(otherKey!.value).toMatchObject({ accepted: {} });
+      expect(noInput!.value).toMatchObject({ accepted: {} });
+      expect(notObject!.error).toMatch(/--execution_input must be the execution input, a JSON object/);
+      const options = named!.value as Record<string, unknown>;
+      const [pending, replaced, same] = py([
+        ['own_pending', options, [], false, '2026-12-05T00:00:00Z'],
+        [
+          'replaced_since_accepted',
+          { key: 'uploads/orders/a.csv', etag: 'abc', versionId: 'v1' },
+          { VersionId: 'v2', ETag: '"def"' },
+        ],
+        [
+          'replaced_since_accepted',
+          { key: 'uploads/orders/a.csv', etag: 'abc', versionId: 'v1' },
+          { VersionId: 'v2', ETag: '"abc"' },
+        ],
+      ]);
+      expect(pending!.value).toEqual({
+        execution: 'retry-1',
+        table: 'orders',
+        key: 'uploads/orders/a.csv',
+        keys: ['uploads/orders/a.csv'],
+        etag: 'abc',
+        versionId: 'v1',
+        acceptedAt: '2026-12-05T00:00:00Z',
+      });
+      expect(replaced!.value).toMatch(/was replaced after it was accepted \(accepted version v1, now v2\)/);
+      expect(same!.value).toBeNull();
+      expect(
+        parseArgs({
+          '--etl_mode': 'file',
+          '--table': 'orders',
+          '--inputs': base.inputs,
+          '--run_id': 'retry-1',
+          '--execution_input': JSON.stringify(input),
+        }).accepted,
+      ).toEqual((named!.value as { accepted: unknown }).accepted);
+    },
+  );
 
   withPython("says which tables rejected more rows than they allow, in the local runner's words", () => {
     const figures = [

@@ -21,6 +21,29 @@ export interface JobArgs {
   runId: string;
   /** --JOB_RUN_ID: the id Glue gives the run (and passes to every run of a job). */
   jobRunId?: string;
+  /**
+   * Mode 'file': the version of its input that the upload check accepted, from --execution_input (the execution's
+   * input, as the state machine passes it): a run that takes its own input (a retry of a failed execution, one started
+   * by hand) loads that version only, never another written under the name since (which has its own check).
+   */
+  accepted?: { etag?: string; versionId?: string };
+}
+
+/** The version fields of an execution input (its etag without S3's quotes), when it names `key`. */
+function acceptedVersion(text: string | undefined, key: string): JobArgs['accepted'] {
+  if (text === undefined || text === '') return undefined;
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    throw invalid('--execution_input must be the execution input, a JSON object');
+  }
+  if (!isPlainObject(input)) throw invalid('--execution_input must be the execution input, a JSON object');
+  const i = input as { key?: unknown; etag?: unknown; versionId?: unknown };
+  if (i.key !== undefined && i.key !== key) return undefined;
+  const etag = typeof i.etag === 'string' && i.etag !== '' ? i.etag.replace(/^"(.*)"$/, '$1') : undefined;
+  const versionId = typeof i.versionId === 'string' && i.versionId !== '' ? i.versionId : undefined;
+  return etag || versionId ? { ...(etag ? { etag } : {}), ...(versionId ? { versionId } : {}) } : undefined;
 }
 
 export function parseArgs(args: Record<string, string>): JobArgs {
@@ -71,7 +94,15 @@ export function parseArgs(args: Record<string, string>): JobArgs {
   if ((mode === 'replay' || mode === 'rebuild') && !table)
     throw invalid(`--table is required in mode '${mode}'`);
   const jobRunId = named.get('JOB_RUN_ID') || undefined;
-  return { mode, ...(table ? { table } : {}), inputs, runId, ...(jobRunId ? { jobRunId } : {}) };
+  const accepted = mode === 'file' ? acceptedVersion(named.get('execution_input'), inputs[0]!) : undefined;
+  return {
+    mode,
+    ...(table ? { table } : {}),
+    inputs,
+    runId,
+    ...(jobRunId ? { jobRunId } : {}),
+    ...(accepted ? { accepted } : {}),
+  };
 }
 
 /** A raw-bucket key that stays inside the bucket: relative, no empty, '.' or '..' segments. */

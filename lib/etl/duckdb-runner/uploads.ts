@@ -90,6 +90,8 @@ export async function takeUploads(
           execution: args.runId,
           table: args.table!,
           key: args.inputs[0]!,
+          // The version the execution's input names: another written under the name since is not loaded here.
+          ...(args.accepted ?? {}),
           acceptedAt: ctx.startedAt.toISOString(),
         },
         keys: args.inputs,
