@@ -2,6 +2,7 @@
  * Runtime configuration, read from the environment that serverless.yml declares per stage
  * (the local runtime sets the same variables for stage `local`).
  */
+import { SettingError } from './setting-error';
 import path from 'node:path';
 
 export type Runtime = 'aws' | 'local';
@@ -11,7 +12,7 @@ function intEnv(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_I
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new Error(
+    throw new SettingError(
       `${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}${why}, got '${raw}'`,
     );
   return n;
@@ -20,7 +21,7 @@ function intEnv(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_I
 export function runtime(): Runtime {
   const r = process.env.LAKE_RUNTIME;
   if (r === 'aws' || r === 'local') return r;
-  if (r) throw new Error(`LAKE_RUNTIME must be 'aws' or 'local', got '${r}'`);
+  if (r) throw new SettingError(`LAKE_RUNTIME must be 'aws' or 'local', got '${r}'`);
   // In a Lambda execution environment default to AWS; anywhere else to the local lake.
   return process.env.AWS_EXECUTION_ENV && !process.env.IS_LOCAL ? 'aws' : 'local';
 }

@@ -20,6 +20,7 @@
  *
  * LAKE_FAULTS_SEED makes the choices repeatable. Each injected fault is counted (faultCounts()) and logged.
  */
+import { SettingError } from './setting-error';
 import { createHash } from 'node:crypto';
 import { logger } from './logger';
 
@@ -51,18 +52,18 @@ export function parseFaults(spec: string | undefined, env: NodeJS.ProcessEnv = p
     .map((s) => s.trim())
     .filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq < 0) throw new Error(`LAKE_FAULTS: '${part}' is not name=value`);
+    if (eq < 0) throw new SettingError(`LAKE_FAULTS: '${part}' is not name=value`);
     const name = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (name === 'transientAttempts') {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 1)
-        throw new Error(`LAKE_FAULTS: transientAttempts must be an integer >= 1`);
+        throw new SettingError(`LAKE_FAULTS: transientAttempts must be an integer >= 1`);
       settings.transientAttempts = n;
     } else if ((FAULT_NAMES as readonly string[]).includes(name)) {
       settings.rates[name as FaultName] = rate(`LAKE_FAULTS ${name}`, value);
     } else {
-      throw new Error(
+      throw new SettingError(
         `LAKE_FAULTS: unknown fault '${name}' (known: ${FAULT_NAMES.join(', ')}, transientAttempts)`,
       );
     }
@@ -70,7 +71,7 @@ export function parseFaults(spec: string | undefined, env: NodeJS.ProcessEnv = p
   const seed = env.LAKE_FAULTS_SEED;
   if (seed !== undefined && seed !== '') {
     const n = Number(seed);
-    if (!Number.isInteger(n)) throw new Error(`LAKE_FAULTS_SEED must be an integer, got '${seed}'`);
+    if (!Number.isInteger(n)) throw new SettingError(`LAKE_FAULTS_SEED must be an integer, got '${seed}'`);
     settings.seed = n;
   } else {
     settings.seed = Math.floor(Math.random() * 2 ** 31);
@@ -80,7 +81,7 @@ export function parseFaults(spec: string | undefined, env: NodeJS.ProcessEnv = p
 
 function rate(what: string, raw: string): number {
   const n = Number(raw);
-  if (!(n >= 0 && n <= 1)) throw new Error(`${what} must be a number from 0 to 1, got '${raw}'`);
+  if (!(n >= 0 && n <= 1)) throw new SettingError(`${what} must be a number from 0 to 1, got '${raw}'`);
   return n;
 }
 

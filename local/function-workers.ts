@@ -15,6 +15,7 @@
  * goes to a worker. One client at a time then skips the four thread hand-offs of a worker invocation (invoke, put,
  * its answer, done), which cost it more than the handler does: ~1.5x the events/s at one connection (README).
  */
+import { SettingError } from '../lib/setting-error';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -40,7 +41,7 @@ export function functionWorkerCount(env: NodeJS.ProcessEnv = process.env): numbe
   if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism() - 1);
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 64)
-    throw new Error(`LAKE_FUNCTION_WORKERS must be a whole number from 0 to 64, got '${raw}'`);
+    throw new SettingError(`LAKE_FUNCTION_WORKERS must be a whole number from 0 to 64, got '${raw}'`);
   return n;
 }
 

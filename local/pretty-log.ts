@@ -8,6 +8,7 @@
  * (logged at DEBUG by lib/firehose) whenever that level is INFO or lower. Lines that only repeat what the
  * request line says ('events accepted', 'request refused', 'query started') are left out.
  */
+import { SettingError } from '../lib/setting-error';
 import type { LakeLogger } from '../lib/lake-logger';
 import { setLogPrinter } from '../lib/lake-logger';
 
@@ -17,7 +18,7 @@ export type LogFormat = 'json' | 'pretty';
 export function logFormat(env: NodeJS.ProcessEnv = process.env, isTTY = !!process.stdout.isTTY): LogFormat {
   const v = env.LOG_FORMAT?.trim().toLowerCase();
   if (v === 'json' || v === 'pretty') return v;
-  if (v) throw new Error(`LOG_FORMAT must be 'json' or 'pretty', got '${env.LOG_FORMAT}'`);
+  if (v) throw new SettingError(`LOG_FORMAT must be 'json' or 'pretty', got '${env.LOG_FORMAT}'`);
   return isTTY ? 'pretty' : 'json';
 }
 

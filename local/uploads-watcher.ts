@@ -20,6 +20,7 @@
  *  - fs.watch (recursive) makes it quick; a rescan every LAKE_UPLOADS_POLL_MS makes it sure (fs.watch misses events on
  *    some platforms and file systems).
  */
+import { SettingError } from '../lib/setting-error';
 import { randomUUID } from 'node:crypto';
 import { type Dirent, type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
@@ -87,7 +88,8 @@ function msFromEnv(name: string, min: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return 1000;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'`);
+  if (!Number.isFinite(n) || n < min)
+    throw new SettingError(`${name} must be a number >= ${min}, got '${raw}'`);
   return n;
 }
 

@@ -2,6 +2,7 @@
  * Limits and names of the query API, from the environment serverless.yml gives the queries function (the local
  * runtime sets the same variables; LAKE_QUERY_* only matter to the local engine).
  */
+import { SettingError } from '../setting-error';
 import { notInAwsBundle } from '../bundle-runtime';
 import { lakeTables } from '../catalog/tables';
 import { requiredEnv, runtime } from '../config';
@@ -12,7 +13,7 @@ function intEnv(name: string, fallback: number, min: number, max = Number.MAX_SA
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer in [${min}, ${max}], got '${raw}'`);
+    throw new SettingError(`${name} must be an integer in [${min}, ${max}], got '${raw}'`);
   }
   return n;
 }

@@ -1,4 +1,5 @@
 /** What the upload check finds, and the reason file written beside a quarantined object. */
+import { SettingError } from '../setting-error';
 
 /** Machine-readable reasons an upload is quarantined. */
 export const UploadErrorCode = {
@@ -71,7 +72,8 @@ function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new SettingError(`${name} must be a positive integer, got '${raw}'`);
   return n;
 }
 

@@ -64,7 +64,7 @@ export function retryIntervalsFromEnv(
   if (raw === undefined || raw === '') return undefined;
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 0)
-    throw new Error(`LAKE_SFN_RETRY_INTERVAL_MS must be a whole number >= 0, got '${raw}'`);
+    throw new SettingError(`LAKE_SFN_RETRY_INTERVAL_MS must be a whole number >= 0, got '${raw}'`);
   const out: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States as Record<string, { Retry?: unknown[] }>))
     if (Array.isArray(state.Retry) && state.Retry.length > 0) out[name] = ms;

@@ -1,4 +1,5 @@
 /** The schedule: the schedule events of a state machine, as the local lake runs them (rate() and cron()). */
+import { SettingError } from '../../lib/setting-error';
 import awsCron from 'aws-cron-parser';
 import type { StateMachineConfig } from './config';
 
@@ -113,7 +114,7 @@ export function localSchedules(sm: StateMachineConfig, env = process.env): Local
       seconds = Number(override);
       source = 'LAKE_COMPACTION_INTERVAL_SECONDS';
       if (!Number.isFinite(seconds) || seconds < 0) {
-        throw new Error(
+        throw new SettingError(
           `LAKE_COMPACTION_INTERVAL_SECONDS must be a number of seconds >= 0, got '${override}'`,
         );
       }
