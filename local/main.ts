@@ -4,6 +4,7 @@
  * LOG_FORMAT (json | pretty; default: pretty on a terminal, else JSON lines as on Lambda).
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
+import { constants } from 'node:os';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -177,6 +178,16 @@ function startFailure(err: unknown): string {
 }
 
 main().catch((err) => {
+  // Ctrl-C while the lake starts reaches the children of its process group too (tsx's esbuild service, which loads
+  // what the start imports next): the start then fails for that, and the stop asked for is what happened.
+  const signal = shutdown.requestedWhileStarting;
+  if (signal) {
+    const cut = String((err as Error).message ?? err).split('\n')[0];
+    process.stderr.write(
+      `stopped by ${signal} before the lake had started (the start was cut short: ${cut})\n`,
+    );
+    process.exit(128 + (constants.signals[signal] ?? 15));
+  }
   // A refusal of schemas/, a busy port, a service that does not resolve or a folder another namespace's lake runs
   // on is an answer, not a crash: its lines, without a stack.
   const refused = isToldRefusal(err);

@@ -3,13 +3,36 @@
  * serves exactly the routes, handlers and environment that serverless.yml declares. The resolved form is cached
  * under node_modules/.cache/, keyed by the content of the files it comes from.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
+/**
+ * Runs a command to its end: its stdout, or a rejection carrying its stdout and stderr. In a process group of its own
+ * (detached): a Ctrl-C while the lake starts is the lake's to handle (it stops once started), where it killed
+ * `sls print` and read as a serverless.yml that does not resolve.
+ */
+function run(
+  file: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      if (code === 0) return resolve({ stdout });
+      const failure = new Error(`${path.basename(args[0] ?? file)} exited with ${signal ?? code}`);
+      reject(Object.assign(failure, { stdout, stderr: Buffer.concat(err).toString('utf8') }));
+    });
+  });
+}
 
 export const projectRoot = path.resolve(__dirname, '..');
 
@@ -103,7 +126,6 @@ export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {
   const cli = path.join(projectRoot, 'node_modules', 'osls', 'bin', 'serverless.js');
   const { stdout } = await run(process.execPath, [cli, 'print', '--stage', stage, '--format', 'json'], {
     cwd: projectRoot,
-    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   }).catch((e: Error & { stdout?: string; stderr?: string }) => {
     const reason = printFailureReason(`${e.stdout ?? ''}\n${e.stderr ?? ''}`);

@@ -95,6 +95,11 @@ export class Shutdown {
     if (this.requested) this.begin(this.requested);
   }
 
+  /** The signal that asked for a stop before the lake had started, if one did. */
+  get requestedWhileStarting(): Signal | undefined {
+    return this.lake ? undefined : this.requested;
+  }
+
   /** Resolves once a stop that has begun has ended (the process is exiting). */
   get done(): Promise<void> | undefined {
     return this.stopping;

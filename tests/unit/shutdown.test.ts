@@ -145,3 +145,13 @@ it('ends by the signal it was sent when DuckDB has not ended a query, after its 
   ]);
   expect(h.lines[2]!.extra).toEqual({ queriesNotEnded: 1, exitStatus: 143 });
 });
+
+it('says which signal asked for a stop while the lake started (a start it cut short ends as that stop)', () => {
+  const h = harness();
+  expect(h.shutdown.requestedWhileStarting).toBeUndefined();
+  h.shutdown.onSignal('SIGINT');
+  expect(h.shutdown.requestedWhileStarting).toBe('SIGINT');
+  // Once started, the stop is the lake's to carry out: no longer one "while starting".
+  h.shutdown.started(h.lake);
+  expect(h.shutdown.requestedWhileStarting).toBeUndefined();
+});
