@@ -5,7 +5,7 @@
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import { constants } from 'node:os';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { lakeDir } from '../lib/config';
@@ -82,6 +82,29 @@ function folderOnOtherDevice(dir: string): string | undefined {
   return undefined;
 }
 
+/** The magic numbers statfs gives the kernel's own file systems (linux/magic.h): proc, sysfs. */
+const KERNEL_FILESYSTEMS: Record<number, string> = { 0x9fa0: 'proc', 0x62656572: 'sysfs' };
+
+/**
+ * Why a LAKE_DIR on /proc or /sys (by its nearest folder that exists) cannot be the lake's: no folder can be made
+ * there, and Node's mkdir with recursive loops forever on /proc (npm start spun at 100 % CPU, deaf to Ctrl-C).
+ */
+function folderOnKernelFilesystem(dir: string): string | undefined {
+  let at = dir;
+  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  let type: number;
+  try {
+    type = statfsSync(at).type;
+  } catch {
+    return undefined;
+  }
+  const fs = KERNEL_FILESYSTEMS[type];
+  return fs
+    ? `${dir} (LAKE_DIR) is on the kernel's ${fs} file system (${at}), where no folder can be made: give the lake a ` +
+        'folder it may write'
+    : undefined;
+}
+
 async function main(): Promise<void> {
   const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
@@ -98,6 +121,8 @@ async function main(): Promise<void> {
   // column (lib/query/duckdb/partition-paths.ts).
   const lakeFolderRefusal = partitionFolderRefusal(realPathOf(lakeDir()));
   if (lakeFolderRefusal !== undefined) throw new StartRefused(lakeFolderRefusal);
+  const kernelFs = folderOnKernelFilesystem(realPathOf(lakeDir()));
+  if (kernelFs !== undefined) throw new StartRefused(kernelFs);
   const otherDevice = folderOnOtherDevice(lakeDir());
   if (otherDevice !== undefined) throw new StartRefused(otherDevice);
   const config = await loadServiceConfig(stage);
