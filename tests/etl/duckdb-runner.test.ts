@@ -847,14 +847,9 @@ describe('runEtlJob crash safety', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'paid']);
   });
 
-  it('finishes a swap that a crash interrupted at the next run of the table', async () => {
-    const lake = await newLake();
-    const k1 = await writeRaw(lake, 'uploads/orders/1.csv', day1);
-    const k2 = await writeRaw(lake, 'uploads/orders/2.csv', day2);
-    await run(lake, fileJob('orders', [k1], 'ok-1'));
-
-    // The process "dies" right after the first of two partitions is swapped.
-    const crash = await run(lake, fileJob('orders', [k2], 'crash-2'), {
+  /** Runs an upload of orders whose process "dies" right after the first partition is swapped in. */
+  async function crashAfterFirstSwap(lake: string, key: string, runId: string): Promise<void> {
+    const crash = await run(lake, fileJob('orders', [key], runId), {
       hooks: {
         afterPartitionSwap: () => {
           throw new SimulatedCrash('killed');
@@ -862,6 +857,16 @@ describe('runEtlJob crash safety', () => {
       },
     }).catch((e: Error) => e);
     expect(crash).toBeInstanceOf(SimulatedCrash);
+  }
+
+  it('finishes a swap that a crash interrupted at the next run of the table', async () => {
+    const lake = await newLake();
+    const k1 = await writeRaw(lake, 'uploads/orders/1.csv', day1);
+    const k2 = await writeRaw(lake, 'uploads/orders/2.csv', day2);
+    await run(lake, fileJob('orders', [k1], 'ok-1'));
+
+    // The process "dies" right after the first of two partitions is swapped.
+    await crashAfterFirstSwap(lake, k2, 'crash-2');
     const half = await tableRows(lake, 'orders', 'order_id');
     expect(half.map((r) => r.status)).toEqual(['paid', 'placed']); // each partition whole: new, old
     expect(await files(path.join(lake, 'curated', '_state', 'tmp'))).toEqual(
@@ -887,15 +892,7 @@ describe('runEtlJob crash safety', () => {
     const lake = await newLake();
     const curated = path.join(lake, 'curated');
     await run(lake, fileJob('orders', [await writeRaw(lake, 'uploads/orders/1.csv', day1)], 'ok-1'));
-    const k2 = await writeRaw(lake, 'uploads/orders/2.csv', day2);
-    const crash = await run(lake, fileJob('orders', [k2], 'crash-2'), {
-      hooks: {
-        afterPartitionSwap: () => {
-          throw new SimulatedCrash('killed');
-        },
-      },
-    }).catch((e: Error) => e);
-    expect(crash).toBeInstanceOf(SimulatedCrash);
+    await crashAfterFirstSwap(lake, await writeRaw(lake, 'uploads/orders/2.csv', day2), 'crash-2');
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'placed']);
 
     // A run of a live process holds the lake: it finishes the swap itself, before its own work.
