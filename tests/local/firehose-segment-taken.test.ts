@@ -11,6 +11,17 @@ import type { LakePresence } from '../../lib/lake-presence';
 import { deliveredRecords, tempLake, walkFiles } from '../support/raw-zone';
 import { until } from '../support/until';
 
+/** A writer on `lake` that delivers nothing by itself (a large buffer, a minute's interval and orphan scan). */
+const openStream = (lake: string, over: Partial<Parameters<typeof LocalFirehose.open>[0]> = {}) =>
+  LocalFirehose.open({
+    lakeDir: lake,
+    streamName: 's',
+    bufferBytes: 1 << 20,
+    bufferIntervalMs: 60_000,
+    orphanScanMs: 60_000,
+    ...over,
+  });
+
 const record = (id: string): EventRecord => ({
   id,
   type: 'page_view',
@@ -20,14 +31,7 @@ const record = (id: string): EventRecord => ({
 it('refuses the write whose segment another lake took, and every write after it', async () => {
   const lake = await tempLake('segment-taken');
   const errors: Error[] = [];
-  const stream = await LocalFirehose.open({
-    lakeDir: lake,
-    streamName: 's',
-    bufferBytes: 1 << 20,
-    bufferIntervalMs: 60_000,
-    orphanScanMs: 60_000,
-    onError: (e) => void errors.push(e),
-  });
+  const stream = await openStream(lake, { onError: (e) => void errors.push(e) });
   try {
     expect(await stream.putRecords([record('acked-1')])).toEqual({ failed: [] });
     // Another lake adopts the open segment: renamed to its own name (as its orphan scan does), to be delivered.
@@ -57,13 +61,7 @@ it('refuses the write whose segment another lake took, and every write after it'
 
 it('refuses a write queued behind the one that found its segment taken (no new segment is opened for it)', async () => {
   const lake = await tempLake('segment-taken-queue');
-  const stream = await LocalFirehose.open({
-    lakeDir: lake,
-    streamName: 's',
-    bufferBytes: 1 << 20,
-    bufferIntervalMs: 60_000,
-    orphanScanMs: 60_000,
-  });
+  const stream = await openStream(lake);
   try {
     expect(await stream.putRecords([record('acked-1')])).toEqual({ failed: [] });
     const [open] = (await walkFiles(path.join(lake, '.firehose'))).filter((f) => f.endsWith('.wal'));
@@ -100,13 +98,7 @@ it('adopts no segment while a lake of another pid namespace runs on the folder (
   const file = path.join(lake, '.lakes', `${presence.tag}.json`);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify(presence));
-  const stream = await LocalFirehose.open({
-    lakeDir: lake,
-    streamName: 's',
-    bufferBytes: 1 << 20,
-    bufferIntervalMs: 60_000,
-    orphanScanMs: 50,
-  });
+  const stream = await openStream(lake, { orphanScanMs: 50 });
   try {
     await new Promise((r) => setTimeout(r, 300));
     expect(await fs.readFile(theirs, 'utf8')).toMatch(/theirs-1/);

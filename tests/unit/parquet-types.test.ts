@@ -3,27 +3,11 @@
  * check refuses them: types Glue's Spark 3.5 cannot read, inside a struct, list or map too, and values nested in a
  * JSON column that DuckDB's to_json and Spark's (JacksonGenerator) write as different JSON.
  */
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { SchemaElement } from 'hyparquet';
 import type { ColumnDef } from '../../lib/catalog/types';
 import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
-import { readParquetFooter } from '../../lib/uploads/parquet';
+import { parquetColumns } from '../support/parquet-columns';
 import { nestedJsonDiffers, type SchemaNode, sparkReads } from '../../lib/uploads/parquet-types';
-
-/** The footer columns, by name, of a Parquet file DuckDB writes from `select`. */
-async function parquetColumns(select: string) {
-  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'pq-types-')), 'f.parquet');
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
-  c.closeSync();
-  const buf = await fs.readFile(file);
-  const footer = await readParquetFooter({ size: buf.length, read: async (s, e) => buf.subarray(s, e + 1) });
-  return Object.fromEntries(footer.columns.map((col) => [col.name, col]));
-}
 
 const json: ColumnDef = { name: 'x', type: 'string', source: ['x'], required: false, json: true };
 const text: ColumnDef = { name: 'x', type: 'string', source: ['x'], required: false };

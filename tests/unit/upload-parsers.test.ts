@@ -14,6 +14,7 @@ import {
 } from '../../lib/uploads/key';
 import type { ColumnDef } from '../../lib/catalog/types';
 import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
+import { parquetColumns } from '../support/parquet-columns';
 import { parseFileMetaData, ParquetFormatError, readParquetFooter } from '../../lib/uploads/parquet';
 import { executionName } from '../../lib/uploads/process';
 import { validUtf8Prefix } from '../../lib/uploads/sample';
@@ -25,18 +26,6 @@ function csv(text: string, size = text.length): [number, string[]][] {
   for (let i = 0; i < text.length; i += size) p.push(text.slice(i, i + size));
   p.end();
   return out;
-}
-
-/** The footer columns, by name, of a Parquet file DuckDB writes from `select`. */
-async function parquetColumns(select: string) {
-  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'pq-')), 'f.parquet');
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
-  c.closeSync();
-  const buf = await fs.readFile(file);
-  const footer = await readParquetFooter({ size: buf.length, read: async (s, e) => buf.subarray(s, e + 1) });
-  return Object.fromEntries(footer.columns.map((col) => [col.name, col]));
 }
 
 describe('CSV push parser', () => {
