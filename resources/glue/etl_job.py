@@ -24,8 +24,8 @@ taken by the next run; lib/etl/upload-queue.ts):
     <execution>.json before its pending record is deleted;
   - compacts streamed events: for every event table, the raw objects under events/type=<type>/ that the compaction
     manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys]}) do not list are run
-    through the table's plan, and only after the data is written are their keys added to the manifests (a crash in
-    between only causes a harmless re-run: the merge deduplicates by event id).
+    through the table's plan, and their keys are added to the manifests as the last step of the batch's swap (the
+    upload results too: record_outcome), so that a batch swapped in is never taken again.
 
 Modes 'replay' and 'rebuild' (--table required) do their table's work between the uploads and the events, as the local
 runner does (lib/etl/duckdb-runner/replay.ts, rebuild.ts): a replay reads again the raw objects that rejected rows of
@@ -1469,20 +1469,23 @@ def delete_keys(s3, bucket, keys):
             )
 
 
-def swap_in(s3, bucket, journal_key, copies, deletes, staging):
+def swap_in(s3, bucket, journal_key, copies, deletes, staging, outcome=None):
     """
     Puts a batch's staged files (its partitions' new files, its rejected records) in place of the files they replace,
     so that no failure leaves a partition without its rows, as the local runner's swap journal does
     (lib/etl/duckdb-runner/swap-journal.ts). Spark's own overwrite deletes each partition, then copies its new files
     in (a rename on S3): a failure between the two lost the partition's stored rows. Here:
-      1. the journal (phase copy) names every copy [staged, place], every file replaced and the staging folders;
+      1. the journal (phase copy) names every copy [staged, place], every file replaced, the staging folders and
+         what the batch's inputs came to (its outcome, record_outcome);
       2. each staged file is copied to its place (new names: what it replaces is still there);
-      3. the journal says phase delete; 4. the files replaced are deleted;
-      5. the journal is deleted, then the staging.
-    A failure in 2 is undone by the next run, one in 4 finished (recover_swaps). Between 2 and 4 a query reads a
+      3. the journal says phase delete; 4. the files replaced are deleted; 5. the outcome is recorded;
+      6. the journal is deleted, then the staging.
+    A failure in 2 is undone by the next run, one in 4 or 5 finished (recover_swaps). Between 2 and 4 a query reads a
     partition's old and new files together.
     """
     journal = {"phase": "copy", "copies": copies, "deletes": sorted(set(deletes)), "staging": list(staging)}
+    if outcome:
+        journal["outcome"] = outcome
     put_json(s3, bucket, journal_key, journal)
     try:
         for source, target in copies:
@@ -1495,8 +1498,8 @@ def swap_in(s3, bucket, journal_key, copies, deletes, staging):
 
 
 def finish_swap(s3, bucket, journal_key, journal):
-    """Ends a swap whose copies are all in place: the files they replace go."""
-    end_swap(s3, bucket, journal_key, journal, journal["deletes"])
+    """Ends a swap whose copies are all in place: the files they replace go, and the batch's outcome is recorded."""
+    end_swap(s3, bucket, journal_key, journal, journal["deletes"], journal.get("outcome"))
 
 
 def undo_swap(s3, bucket, journal_key, journal):
@@ -1504,9 +1507,13 @@ def undo_swap(s3, bucket, journal_key, journal):
     end_swap(s3, bucket, journal_key, journal, [target for _, target in journal["copies"]])
 
 
-def end_swap(s3, bucket, journal_key, journal, drop):
-    """Deletes `drop`, then the journal, then the staging (in that order: until the journal goes, a run redoes it)."""
+def end_swap(s3, bucket, journal_key, journal, drop, outcome=None):
+    """
+    Deletes `drop`, records the outcome, then deletes the journal, then the staging (in that order: until the journal
+    goes, a run redoes it).
+    """
     delete_keys(s3, bucket, drop)
+    record_outcome(s3, bucket, outcome)
     s3.delete_object(Bucket=bucket, Key=journal_key)
     for prefix in journal["staging"]:
         delete_keys(s3, bucket, list_keys(s3, bucket, prefix))
@@ -1519,6 +1526,13 @@ def swap_journal(body, where):
     def texts(v):
         return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
 
+    def outcome(o):
+        return isinstance(o, dict) and all(
+            isinstance(u, list) and len(u) == 3 and texts(u[:2]) and isinstance(u[2], dict) for u in o.get("uploads", [])
+        ) and all(
+            isinstance(m, list) and len(m) == 2 and texts(m[:1]) and texts(m[1]) for m in o.get("manifests", [])
+        )
+
     if not (
         isinstance(j, dict)
         and j.get("phase") in ("copy", "delete")
@@ -1526,16 +1540,44 @@ def swap_journal(body, where):
         and all(texts(c) and len(c) == 2 for c in j["copies"])
         and texts(j.get("deletes"))
         and texts(j.get("staging"))
+        and ("outcome" not in j or outcome(j["outcome"]))
     ):
         raise JobError('%s is damaged (not a swap journal); README "Damaged state files" says what to do with it' % where)
     return j
 
 
+def record_outcome(s3, bucket, outcome):
+    """
+    Records what a batch's inputs came to, as the last step of its swap (lib/etl/duckdb-runner/batch-outcome.ts): each
+    upload's result ([result key, pending key, result]) unless one is there, then its pending record deleted; each
+    compaction manifest ([key, raw keys]) with the batch's objects added. Recorded apart from the swap, a run that
+    stopped between the two had its inputs taken again by the next run: their rows deduplicated to none, but their
+    rejected rows recorded a second time. Done again (a swap finished by the next run), it does the same.
+    """
+    for result_key, pending_key, result in (outcome or {}).get("uploads", []):
+        if not key_exists(s3, bucket, result_key):
+            put_json(s3, bucket, result_key, result)
+        s3.delete_object(Bucket=bucket, Key=pending_key)
+    for key, added in (outcome or {}).get("manifests", []):
+        old = read_manifest(s3, bucket, key)
+        if set(added) - set(old["processed"]):
+            put_json(s3, bucket, key, merged_manifest(old, added))
+
+
+def manifest_additions(layout, table, keys):
+    """A batch's raw event objects as the keys to add to each compaction manifest: [[manifest key, keys]], by date."""
+    by_date = {}
+    for key in keys:
+        by_date.setdefault(arrival_date(key, layout["arrivalDatePattern"]), []).append(key)
+    return [[manifest_key(layout, table, date), added] for date, added in sorted(by_date.items())]
+
+
 def recover_swaps(s3, bucket, layout):
     """
     Before a run: each swap a failed run left (its journal) is finished (phase delete: the new files are all in
-    place, the old ones are deleted) or undone (phase copy: the copies made so far are deleted, so the partitions are
-    as they were; the batch's inputs were not recorded as taken, so this run takes them again). Returns what was done.
+    place, the old ones are deleted, and the batch's outcome recorded) or undone (phase copy: the copies made so far
+    are deleted, so the partitions are as they were; the batch's inputs were not recorded as taken, so this run takes
+    them again). Returns what was done.
     """
     done = []
     for key in sorted(list_keys(s3, bucket, layout["swapsPrefix"])):
@@ -1563,13 +1605,15 @@ def run_plan(
     rewrite=(),
     conflicts_too=False,
     after_read=None,
+    outcome=None,
 ):
     """
     Runs one table's plan over raw objects (uploads, or raw event objects of the declared format) as one batch; writes
     the table and the rejected records; returns the table's figures (with all_partitions, for add_figures) and, for
     datasets, each input object's share (source_figures). reload: raw objects read again (replay, rebuild), merged by
     reloadMergeSql; rewrite: partition values to rewrite from their rows even if no input row goes there; after_read:
-    called once every input row is read (typed is cached), before anything is written: it may refuse the batch.
+    called once every input row is read (typed is cached), before anything is written: it may refuse the batch;
+    outcome(figures, sources): what the batch's inputs came to, recorded with its swap (record_outcome).
     """
     from pyspark import StorageLevel
 
@@ -1688,9 +1732,6 @@ def run_plan(
     if not partitions:
         # Nothing to merge (every row rejected): only the rejected records.
         rejected_location = stage_rejected_records(rejected, rows_rejected)
-    if copies or replaced:
-        swap_in(s3, bucket, swap_journal_key(layouts, options["run_id"], n), copies, replaced, staging)
-    options["rejected_written"].extend(place for staged, place in copies if place.startswith(layouts["rejectedPrefix"]))
     if sources is None and "lake_source_file" in plan["outputColumns"]:
         # Nothing was merged (every row rejected): each file's reads and rejections still count.
         sources = source_figures(typed, malformed, None, None, plan)
@@ -1700,6 +1741,13 @@ def run_plan(
         plan, rows_read, rows_rejected, existing_count, merged_count, names, rejected_location, layouts
     )
     figures["all_partitions"] = sorted(set(names))
+    # What the batch's inputs came to: recorded as the swap's last step, or at once when there is nothing to swap.
+    done = outcome(figures, sources) if outcome else None
+    if copies or replaced:
+        swap_in(s3, bucket, swap_journal_key(layouts, options["run_id"], n), copies, replaced, staging, done)
+    else:
+        record_outcome(s3, bucket, done)
+    options["rejected_written"].extend(place for staged, place in copies if place.startswith(layouts["rejectedPrefix"]))
     return figures, sources
 
 
@@ -1825,10 +1873,14 @@ def take_uploads(spark, s3, options, plans_file, started_at):
         key = upload_result_key(layout, execution)
         return key in list_keys(s3, bucket, key)
 
+    def noted(result):
+        # An outcome recorded: counted (a batch's successes are recorded with its swap, record_outcome).
+        counts["succeeded" if result["status"] == "SUCCEEDED" else "failed"] += 1
+
     def finish(record, result):
         put_json(s3, bucket, upload_result_key(layout, record["execution"]), result)
         s3.delete_object(Bucket=bucket, Key=pending_upload_key(layout, record["execution"]))
-        counts["succeeded" if result["status"] == "SUCCEEDED" else "failed"] += 1
+        noted(result)
 
     records = []
     for key in list_keys(s3, bucket, layout["pendingUploadsPrefix"]):
@@ -1905,8 +1957,26 @@ def take_uploads(spark, s3, options, plans_file, started_at):
                     if why:
                         raise UploadNotThere(r["execution"], why)
 
+            succeeded = []
+
+            def outcome(figures, sources):
+                # Each upload's result, recorded with the batch's swap.
+                for r in batch:
+                    shares = [sources[k] for k in r["keys"] if sources and k in sources]
+                    succeeded.append(
+                        upload_success(options, r, plan, shares, figures.get("rejectedLocation"), layout, stamp())
+                    )
+                return {
+                    "uploads": [
+                        [upload_result_key(layout, x["execution"]), pending_upload_key(layout, x["execution"]), x]
+                        for x in succeeded
+                    ]
+                }
+
             try:
-                figures, sources = run_plan(spark, s3, options, layout, plan, keys, started_at, after_read=after_read)
+                figures, _ = run_plan(
+                    spark, s3, options, layout, plan, keys, started_at, after_read=after_read, outcome=outcome
+                )
             except (CatalogMismatch, SwapFailed):
                 raise
             except UploadNotThere as gone:
@@ -1926,9 +1996,8 @@ def take_uploads(spark, s3, options, plans_file, started_at):
                 return
             tables.append(figures)
             inputs.extend(keys)
-            for r in batch:
-                shares = [sources[k] for k in r["keys"] if sources and k in sources]
-                finish(r, upload_success(options, r, plan, shares, figures.get("rejectedLocation"), layout, stamp()))
+            for result in succeeded:
+                noted(result)
 
         ready = []
         for record in records:
@@ -1984,18 +2053,13 @@ def run_events(spark, s3, options, plans_file, started_at):
         # Arrival order within a day, days in order, as the local runner takes them.
         todo = sorted(([k, n] for k, n in objects if k in wanted), key=lambda o: (arrival_date(o[0], pattern), o[0]))
 
-        def record(batch, table=table, manifests=manifests):
-            # Only now that the batch's rows are in the table: a failure before re-runs its keys (deduplicated); the
-            # batches before stay recorded, so a backlog too large for one run is compacted over runs.
-            by_date = {}
-            for key in batch:
-                by_date.setdefault(arrival_date(key, pattern), []).append(key)
-            for date, added in sorted(by_date.items()):
-                manifests[date] = merged_manifest(manifests.get(date, {}), added)
-                put_json(s3, options["curated_bucket"], manifest_key(layout, table, date), manifests[date])
+        def record(batch, table=table):
+            # With the batch's swap, once its rows are in the table: a failure before re-runs its keys (deduplicated);
+            # the batches before stay recorded, so a backlog too large for one run is compacted over runs.
+            return {"manifests": manifest_additions(layout, table, batch)}
 
         done, total = run_batches(
-            spark, s3, options, layout, plan, todo, started_at, declared, after_batch=record, reload=False
+            spark, s3, options, layout, plan, todo, started_at, declared, outcome_of=record, reload=False
         )
         tables.append(total if total is not None else table_figures(plan, 0, 0, 0, 0, [], None, layout))
         inputs.extend(done)
@@ -2066,15 +2130,16 @@ def run_batches(
     objects,
     started_at,
     declared,
-    after_batch=None,
+    outcome_of=None,
     skipped=None,
     conflicts_too=False,
     reload=True,
 ):
     """
     Runs [key, size] objects through a plan in batches of BATCH_BYTES (reload: reloadMergeSql, else mergeSql):
-    (keys, figures). A gzip object that is not whole is left out, named in a warning (and added to skipped): Spark
-    would fail the whole run on it, every run.
+    (keys, figures). outcome_of(keys): what a batch of them came to, recorded with its swap (run_plan). A gzip object
+    that is not whole is left out, named in a warning (and added to skipped): Spark would fail the whole run on it,
+    every run.
     """
     total, inputs = None, []
     # Checked batch by batch, just before it runs: a backlog is not read whole before its first batch is recorded.
@@ -2092,12 +2157,20 @@ def run_batches(
         if not keys:
             continue
         figures, _ = run_plan(
-            spark, s3, options, layout, plan, keys, started_at, declared, reload=reload, conflicts_too=conflicts_too
+            spark,
+            s3,
+            options,
+            layout,
+            plan,
+            keys,
+            started_at,
+            declared,
+            reload=reload,
+            conflicts_too=conflicts_too,
+            outcome=(lambda _f, _s, keys=keys: outcome_of(keys)) if outcome_of else None,
         )
         total = add_figures(total, figures)
         inputs.extend(keys)
-        if after_batch:
-            after_batch(keys)
     return inputs, total
 
 
@@ -2156,12 +2229,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
 
         def record(keys):
             # The compaction manifests then list every object (nothing is left pending for the compaction).
-            by_date = {}
-            for k in keys:
-                by_date.setdefault(arrival_date(k, layout["arrivalDatePattern"]), []).append(k)
-            for date, added in sorted(by_date.items()):
-                manifests[date] = merged_manifest(manifests.get(date, {}), added)
-                put_json(s3, curated, manifest_key(layout, table, date), manifests[date])
+            return {"manifests": manifest_additions(layout, table, keys)}
 
         # The objects a compaction took first, then those none took yet, whose conflicting copies are recorded.
         before, fresh = compacted_split(objects, manifests, layout)

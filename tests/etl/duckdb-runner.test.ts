@@ -906,6 +906,47 @@ describe('runEtlJob crash safety', () => {
     expect(await files(path.join(curated, '_state', 'tmp'))).toEqual([]);
     expect(await files(path.join(curated, '_state', 'locks'))).toEqual([]);
   });
+
+  it("records an upload's outcome with its swap: the run that finishes a crashed swap does not load the file again", async () => {
+    const lake = await newLake();
+    await run(lake, fileJob('orders', [await writeRaw(lake, 'uploads/orders/1.csv', day1)], 'ok-1'));
+    // Accepted (a pending upload, as validateUpload records it): the new status of o1 and o2, and a row that fails.
+    const k2 = await writeRaw(
+      lake,
+      'uploads/orders/2.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,paid,1,EUR,1,,',
+        'o2,c1,2026-03-02,paid,2,EUR,1,,',
+        'o3,c1,soon,placed,3,EUR,1,,',
+      ]),
+    );
+    const pending = path.join(lake, 'curated', pendingUploadKey('crash-2'));
+    await fs.mkdir(path.dirname(pending), { recursive: true });
+    await fs.writeFile(
+      pending,
+      JSON.stringify({ execution: 'crash-2', table: 'orders', key: k2, acceptedAt: '2026-03-01T00:00:00Z' }),
+    );
+    await crashAfterFirstSwap(lake, k2, 'crash-2');
+
+    const next = await run(lake, { '--etl_mode': 'events', '--run_id': 'next-3' });
+    // The swap was finished and the upload's result recorded with it: the queue holds nothing for the next run.
+    expect(next.uploads).toEqual({ taken: 0, succeeded: 0, failed: 0 });
+    expect(await inputsOf(lake, next)).toEqual([]);
+    await expect(fs.access(pending)).rejects.toThrow(/ENOENT/);
+    expect(await uploadResult(lake, 'crash-2')).toMatchObject({
+      status: 'SUCCEEDED',
+      runId: 'crash-2',
+      rowsRead: 3,
+      rowsRejected: 1,
+      rowsWritten: 2, // o1 and o2, new versions
+      partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+    });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'paid']);
+    // The failed row is recorded once, by the run that read it.
+    expect((await rejectedRows(lake, 'orders')).map((r) => [r.run_id, (r.raw as Row).order_id])).toEqual([
+      ['crash-2', 'o3'],
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1638,6 +1679,43 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       }),
     });
     expect(String(rejected[0]!.source_file)).toMatch(/^events\/type=page_view\/arrival_date=/);
+  });
+
+  it('records compacted objects in the manifests with the swap: a crash after it does not compact them again', async () => {
+    const lake = await newLake();
+    await deliver(lake, [
+      view('v1', '2026-03-01T10:00:00.000Z'),
+      view('v2', '2026-03-02T10:00:00.000Z'),
+      event('bad', 'page_view', '2026-03-01T10:00:00.000Z', '2026-03-01T10:00:00.000Z', {
+        session_id: 'sess-0123456789',
+        url: 'https://x',
+        duration_ms: 1.5,
+      }),
+    ]);
+    const crash = await run(
+      lake,
+      { '--etl_mode': 'events', '--table': 'page_view', '--run_id': 'crash-1' },
+      {
+        hooks: {
+          afterPartitionSwap: () => {
+            throw new SimulatedCrash('killed');
+          },
+        },
+      },
+    ).catch((e: Error) => e);
+    expect(crash).toBeInstanceOf(SimulatedCrash);
+
+    const next = await run(lake, { '--etl_mode': 'events', '--table': 'page_view', '--run_id': 'next-2' });
+    expect(await inputsOf(lake, next)).toEqual([]);
+    expect(next.tables[0]).toMatchObject({ table: 'page_view', rowsRead: 0, rowsRejected: 0 });
+    const manifests = (await files(path.join(lake, 'curated', '_state', 'compaction', 'page_view'))).map(
+      (f) => f.replace(/\d{4}-\d\d-\d\d/, 'DAY'),
+    );
+    expect(manifests).toEqual(['arrival_date=DAY.json']);
+    expect((await tableRows(lake, 'page_view', 'event_id')).map((r) => r.event_id)).toEqual(['v1', 'v2']);
+    expect((await rejectedRows(lake, 'page_view')).map((r) => [r.run_id, (r.raw as Row).event_id])).toEqual([
+      ['crash-1', 'bad'],
+    ]);
   });
 });
 

@@ -52,14 +52,19 @@ const after = {
   [rejectedPlace]: '{"reason":"bad"}\n',
 };
 const journal = '_state/swaps/run-1-0.json';
-const swap = (fail?: { copy?: number; delete?: number | number[] }) => [
+const swap = (
+  fail?: { copy?: number; delete?: number | number[] },
+  objects = before(),
+  outcome?: unknown,
+) => [
   'swap_in',
-  sharedS3('s', before(), fail),
+  sharedS3('s', objects, fail),
   'cur',
   journal,
   copies(),
   replaced,
   [STAGING, '_state/tmp/run-1/rejected-0/'],
+  ...(outcome ? [outcome] : []),
 ];
 
 describe('the Glue job swaps a batch into the tables so that no failure loses stored rows', () => {
@@ -110,6 +115,63 @@ describe('the Glue job swaps a batch into the tables so that no failure loses st
     expect(objects!.value).toEqual(after);
     expect(recovered!.printed).toMatch(/"warning": "a swap that a failed run left was finished or undone"/);
   });
+
+  withPython(
+    "records the batch's outcome as the swap's last step: a run that finishes the swap does not take its inputs again",
+    () => {
+      const pending = `${layout.pendingUploadsPrefix}up-1.json`;
+      const done = `${layout.uploadResultsPrefix}up-1.json`;
+      const manifest = `${layout.compactionPrefix}page_view/arrival_date=2026-03-01.json`;
+      const stored = { ...before(), [pending]: '{"execution": "up-1"}', [manifest]: '{"processed": ["a"]}' };
+      const outcome = {
+        uploads: [[done, pending, { execution: 'up-1', status: 'SUCCEEDED', rowsRead: 3 }]],
+        manifests: [[manifest, ['b', 'a']]],
+      };
+      const recorded = (objects: Record<string, string>) => ({
+        result: objects[done] === undefined ? undefined : JSON.parse(objects[done]),
+        pending: objects[pending] !== undefined,
+        manifest: JSON.parse(objects[manifest]!),
+      });
+      const untouched = { result: undefined, pending: true, manifest: { processed: ['a'] } };
+      const taken = {
+        result: { execution: 'up-1', status: 'SUCCEEDED', rowsRead: 3 },
+        pending: false,
+        manifest: { processed: ['a', 'b'] },
+      };
+
+      // The run stops while deleting what the copies replace: the outcome is recorded by the run that finishes it.
+      const [failed, left, recovered, objects] = py([
+        swap({ delete: [1, 2, 3, 4] }, stored, outcome),
+        storeObjects('s'),
+        ['recover_swaps', sharedS3('s'), 'cur', layout],
+        storeObjects('s'),
+      ]);
+      expect(failed!.error).toMatch(/injected delete failure/);
+      expect(JSON.parse(left!.value[journal])).toMatchObject({ phase: 'delete', outcome });
+      expect(recorded(left!.value)).toEqual(untouched);
+      expect(recovered!.value).toEqual([{ journal, finished: true, deleted: 3 }]);
+      expect(recorded(objects!.value)).toEqual(taken);
+      expect(visible(objects!.value)).toEqual(after);
+
+      // Undone (a copy failed), the batch's inputs stay to be taken again: nothing is recorded.
+      const [, undone] = py([
+        swap({ copy: 2 }, stored, outcome),
+        ['recover_swaps', sharedS3('s'), 'cur', layout],
+        storeObjects('s'),
+      ]).slice(1);
+      expect(recorded(undone!.value)).toEqual(untouched);
+
+      // Once the swap went through, recorded by the run itself; a result there already is kept.
+      const [ok, once] = py([swap(undefined, stored, outcome), storeObjects('s')]);
+      expect(ok!.error).toBeUndefined();
+      expect(recorded(once!.value)).toEqual(taken);
+      const [, kept] = py([
+        swap(undefined, { ...stored, [done]: '{"status": "FAILED"}' }, outcome),
+        storeObjects('s'),
+      ]);
+      expect(recorded(kept!.value)).toEqual({ ...taken, result: { status: 'FAILED' } });
+    },
+  );
 
   withPython('a delete S3 answers with a key of its own error once is asked again: the swap ends', () => {
     const [r, objects] = py([swap({ delete: 1 }), storeObjects('s')]);

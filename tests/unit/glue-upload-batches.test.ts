@@ -48,7 +48,7 @@ def head_object(s3, bucket, key):
     return {"ContentLength": given["raw"][key].get("size", len(objects[(bucket, key)])), "VersionId": versions[key], "ETag": '"%s-%s"' % (key, versions[key])}
 job.head_object = head_object
 batches = []
-def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, after_read=None, **kw):
+def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, after_read=None, outcome=None, **kw):
     batches.append(list(keys))
     for key in given.get("replaceWhileRead", []):
         versions[key] = "v2"  # written again while Spark read it
@@ -61,7 +61,10 @@ def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, 
     if given.get("swapFails"):
         raise job.SwapFailed("the swap of _state/swaps/r-0.json failed (InternalError): the next run finishes or undoes it")
     f = job.table_figures(plan, len(keys), 0, 0, len(keys), ["dt=2026-03-01"], None, layout)
-    return f, {k: {"rowsRead": 1, "rowsRejected": 0, "rowsWritten": 1, "partitions": ["dt=2026-03-01"]} for k in keys}
+    sources = {k: {"rowsRead": 1, "rowsRejected": 0, "rowsWritten": 1, "partitions": ["dt=2026-03-01"]} for k in keys}
+    # The outcome, recorded as the real run_plan's swap records it (its last step).
+    job.record_outcome(s3, options["curated_bucket"], outcome(f, sources) if outcome else None)
+    return f, sources
 job.run_plan = run_plan
 job.BATCH_BYTES = given["batchBytes"]
 options = {"mode": "events", "table": None, "raw_bucket": "raw", "curated_bucket": "cur", "run_id": "r", "batches": 0, "job_run_id": None}

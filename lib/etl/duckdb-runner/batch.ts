@@ -16,6 +16,7 @@ import type { TableDef } from '../../catalog/tables';
 import type { EtlPlan } from '../plan';
 import { otherRejectedObjectKey, rejectedObjectKey, rejectedRowsPrefix } from '../rejected';
 import { countMerged, countRead, figuresBySource } from './batch-counts';
+import type { BatchOutcome } from './batch-outcome';
 import { count, dropTempObjects, query } from './duckdb';
 import { failed, RunFailure } from './errors';
 import { loadExisting, type Partition } from './existing';
@@ -84,6 +85,11 @@ export interface BatchOptions {
    * longer the one the batch was for (a file replaced while it was read).
    */
   afterRead?: () => Promise<void>;
+  /**
+   * What the batch's inputs came to, given its figures: recorded with the swap, as its last step (batch-outcome.ts),
+   * so that the caller only notes it.
+   */
+  outcome?: (figures: BatchFigures) => BatchOutcome;
 }
 
 const PARTITION_VALUE = /^[A-Za-z0-9_.:-]+$/;
@@ -350,7 +356,18 @@ async function stageAndSwap(
         'takes what this run had not finished',
     );
 
-  // Swap: journal first (durable), then partition by partition.
+  const figures: BatchFigures = {
+    rowsRead,
+    rowsRejected,
+    existingRows,
+    mergedRows,
+    partitions: written.map((p) => p.name),
+    ...(rejectedLocation ? { rejectedLocation } : {}),
+    ...(sources ? { sources } : {}),
+  };
+  const outcome = opts.outcome?.(figures);
+
+  // Swap: journal first (durable), then partition by partition, then the outcome.
   const journal: SwapJournal = {
     table: table.name,
     partitions: written.map((p) => ({
@@ -360,6 +377,7 @@ async function stageAndSwap(
       aside: path.relative(ctx.curatedDir, path.join(batchDir, 'aside', p.name)),
     })),
     ...(rejected ? { rejected } : {}),
+    ...(outcome ? { outcome } : {}),
   };
   await writeFileDurably(path.join(batchDir, JOURNAL), JSON.stringify(journal, null, 2));
   state.committed = true;
@@ -378,14 +396,5 @@ async function stageAndSwap(
   // The journal and the old partitions moved aside; should this fail, the next run removes them.
   await fs.rm(batchDir, { recursive: true, force: true }).catch(() => undefined);
   step('swap');
-
-  return {
-    rowsRead,
-    rowsRejected,
-    existingRows,
-    mergedRows,
-    partitions: written.map((p) => p.name),
-    ...(rejectedLocation ? { rejectedLocation } : {}),
-    ...(sources ? { sources } : {}),
-  };
+  return figures;
 }

@@ -3,7 +3,6 @@
  * compaction manifests that record which objects are in the table. The raw objects and manifests of a table serve
  * replays and rebuilds too.
  */
-import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TableDef } from '../../catalog/tables';
@@ -13,15 +12,12 @@ import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans'
 import { logger } from '../../logger';
 import { withoutCutGzip } from './gzip-check';
 import { runBatch, type BatchOptions, type RunContext } from './batch';
+import { manifestKeys, type BatchOutcome } from './batch-outcome';
 import { bySize } from './batching';
 import { failed, UnreadableInput } from './errors';
 import { addFigures, emptyFigures, type TableTally } from './figures';
-import { listFiles, readJsonFile } from './fs-util';
+import { listFiles } from './fs-util';
 import type { InputFile } from './readers/types';
-
-interface Manifest {
-  processed: string[];
-}
 
 /** A raw event object of a table: its key, arrival date, size and when it was written. */
 export interface RawEventObject {
@@ -69,48 +65,31 @@ export async function readManifests(
   dates: Iterable<string>,
 ): Promise<Map<string, Set<string>>> {
   const manifests = new Map<string, Set<string>>();
-  for (const date of [...new Set(dates)].sort()) {
-    const file = path.join(ctx.curatedDir, compactionManifestKey(table.name, date));
-    const m = await readJsonFile<unknown>(file);
-    // None yet: nothing processed. Another shape is damaged, named (the Glue job's read_manifest the same): read as
-    // empty, the whole day would be compacted again.
-    const processed = m === undefined ? [] : (m as Partial<Manifest> | null)?.processed;
-    if (!Array.isArray(processed) || !processed.every((k) => typeof k === 'string')) {
-      throw failed(
-        `${file} is damaged (not a compaction manifest, {"processed": [keys]}); README "Damaged state files" says ` +
-          'what to do with it',
-      );
-    }
-    manifests.set(date, new Set(processed));
-  }
+  // None yet: nothing processed. Another shape is damaged, named (the Glue job's read_manifest the same): read as
+  // empty, the whole day would be compacted again.
+  for (const date of [...new Set(dates)].sort())
+    manifests.set(
+      date,
+      new Set(await manifestKeys(path.join(ctx.curatedDir, compactionManifestKey(table.name, date)))),
+    );
   return manifests;
 }
 
-/** Adds a batch's objects to the manifests (only once their rows are in the table). */
-export async function recordInManifests(
-  ctx: RunContext,
-  table: TableDef,
-  manifests: Map<string, Set<string>>,
-  batch: RawEventObject[],
-): Promise<void> {
-  const touched = new Set<string>();
-  for (const p of batch) {
-    if (!manifests.has(p.date)) manifests.set(p.date, new Set());
-    manifests.get(p.date)!.add(p.key);
-    touched.add(p.date);
-  }
-  for (const date of [...touched].sort()) {
-    const manifest: Manifest = { processed: [...manifests.get(date)!].sort() };
-    await writeFileDurably(
-      path.join(ctx.curatedDir, compactionManifestKey(table.name, date)),
-      JSON.stringify(manifest, null, 2) + '\n',
-    );
-  }
+/**
+ * A batch's objects as the keys to add to each manifest: recorded with the batch's swap (batch-outcome.ts), only once
+ * their rows are in the table.
+ */
+function manifestAdditions(table: TableDef, batch: RawEventObject[]): NonNullable<BatchOutcome['manifests']> {
+  const byDate = new Map<string, string[]>();
+  for (const p of batch) byDate.set(p.date, [...(byDate.get(p.date) ?? []), p.key]);
+  return [...byDate]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, keys]) => ({ key: compactionManifestKey(table.name, date), processed: keys }));
 }
 
 /**
  * Runs raw event objects of a table through its plan in batches of bounded size, adding each batch to the manifests
- * once its rows are in the table (a crash before re-runs those objects: deduplicated by event id).
+ * with the batch's swap, once its rows are in the table (a crash before re-runs those objects: deduplicated by event id).
  */
 export async function loadRawEvents(
   ctx: RunContext,
@@ -161,14 +140,13 @@ export async function loadRawEvents(
         table,
         plan,
         batch.map((p) => rawEventInput(ctx, p.key)),
-        group.opts,
+        { ...group.opts, outcome: () => ({ manifests: manifestAdditions(table, batch) }) },
       ).catch((e: unknown) => {
         // A raw object that does not read fails the run, naming it (README "Damaged state files").
         if (e instanceof UnreadableInput) throw failed(`${table.name}: ${e.key}: ${e.message}`, e);
         throw e;
       });
       addFigures(tally, figures);
-      await recordInManifests(ctx, table, manifests, batch);
       inputs.push(...batch.map((p) => p.key));
     }
   return inputs;

@@ -5,13 +5,15 @@
  * (batch.ts), so a partition is never swapped in before its files are on disk. Before it, a failure discards the
  * batch (the table is as it was); after it, the swap is decided and rollForward finishes it — now, or at the start of
  * the next run (recoverLeftovers). rollForward is idempotent: a step done before is skipped, and each target's folder
- * is synced again, so that redoing it after a failed sync makes the swap durable.
+ * is synced again, so that redoing it after a failed sync makes the swap durable. Its last step records what the
+ * batch's inputs came to (batch-outcome.ts), so that a run that finishes a crashed one's swap does not take them again.
  */
 import { beginSwap } from '../../curated-swaps';
 import { fsyncDir } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import layout from '../../lake-layout.json';
+import { recordOutcome, type BatchOutcome } from './batch-outcome';
 import { exists, readJsonFile } from './fs-util';
 import type { EtlRunnerHooks } from './options';
 import { activeRunDirs, heldByOther, type LockFile } from './run-ownership';
@@ -21,6 +23,8 @@ export interface SwapJournal {
   /** Paths relative to the curated folder. */
   partitions: { name: string; target: string; staged: string; aside: string }[];
   rejected?: { staged: string; target: string };
+  /** What the batch's inputs came to, recorded once the swap is done. */
+  outcome?: BatchOutcome;
 }
 
 export const JOURNAL = 'journal.json';
@@ -33,6 +37,7 @@ export async function rollForward(curatedDir: string, j: SwapJournal, hooks?: Et
   } finally {
     ended();
   }
+  await recordOutcome(curatedDir, j.outcome);
 }
 
 async function swapPartitions(curatedDir: string, j: SwapJournal, hooks?: EtlRunnerHooks): Promise<void> {

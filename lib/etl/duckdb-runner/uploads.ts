@@ -54,11 +54,15 @@ export async function takeUploads(
   const curated = (key: string) => path.join(ctx.curatedDir, ...key.split('/'));
   const out: UploadsTaken = { inputs: [], figures: [], taken: 0, succeeded: 0, failed: 0 };
   const results: UploadResult[] = [];
+  // An outcome recorded: counted (a batch's successes are recorded with its swap, batch-outcome.ts).
+  const noted = (r: UploadResult) => {
+    results.push(r);
+    out[r.status === 'SUCCEEDED' ? 'succeeded' : 'failed']++;
+  };
   const finish = async (r: UploadResult) => {
     await writeFileDurably(curated(uploadResultKey(r.execution)), JSON.stringify(r, null, 2) + '\n');
     await fs.rm(curated(pendingUploadKey(r.execution)), { force: true });
-    results.push(r);
-    out[r.status === 'SUCCEEDED' ? 'succeeded' : 'failed']++;
+    noted(r);
   };
 
   // The queue, oldest first.
@@ -190,6 +194,7 @@ export async function takeUploads(
     // a batch that fails otherwise is run again upload by upload, so that one file cannot fail the others.
     const runUploads = async (batch: Ready[]): Promise<void> => {
       let figures;
+      let succeeded: UploadResult[] = [];
       try {
         figures = await runBatch(
           ctx,
@@ -212,6 +217,20 @@ export async function takeUploads(
                     r.t.pending.execution,
                   );
               }
+            },
+            // Each upload's result, recorded with the batch's swap.
+            outcome: (f) => {
+              succeeded = batch.map((r) => {
+                const mine = r.t.keys.map((k) => f.sources?.[k]).filter((x): x is SourceFigures => !!x);
+                return success(ctx, r.t, plan, mine, f.rejectedLocation);
+              });
+              return {
+                uploads: succeeded.map((body) => ({
+                  result: uploadResultKey(body.execution),
+                  pending: pendingUploadKey(body.execution),
+                  body,
+                })),
+              };
             },
           },
         );
@@ -242,10 +261,7 @@ export async function takeUploads(
       }
       addFigures(tally, figures);
       out.inputs.push(...new Set(batch.flatMap((r) => r.files.map((f) => f.key))));
-      for (const r of batch) {
-        const mine = r.t.keys.map((k) => figures.sources?.[k]).filter((x): x is SourceFigures => !!x);
-        await finish(success(ctx, r.t, plan, mine, figures.rejectedLocation));
-      }
+      for (const r of succeeded) noted(r);
     };
     for (const batch of batches) await runUploads(batch);
   }
