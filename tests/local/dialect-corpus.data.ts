@@ -38,6 +38,13 @@ const ATHENA_TIMESTAMP_EXCEPTIONS =
   "https://repost.aws/knowledge-center/athena-table-timestamp-exceptions (\"'>' cannot be applied to timestamp, " +
   'varchar(19)": a TIMESTAMP compared with a STRING; cast the literal)';
 
+const TRINO_RECURSIVE_TEST =
+  'trinodb/trino core/trino-main/src/test/java/io/trino/sql/query/TestRecursiveCte.java';
+const TRINO_RECURSIVE_ANALYZER =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/sql/analyzer/StatementAnalyzer.java (tryProcessRecursiveQuery)';
+const ATHENA_RECURSION =
+  'https://docs.aws.amazon.com/athena/latest/ug/select.html (WITH RECURSIVE: "The maximum recursion depth is 10")';
+
 export interface CorpusEntry {
   sql: string;
   /** The answer: its rows (cells as the API returns them). */
@@ -1509,6 +1516,114 @@ export const CORPUS: CorpusEntry[] = [
     sql: `SELECT "é" || 'x' AS a, "n" * 2 AS b, 1 AS "c""d" FROM (SELECT 'y' AS "é", 21 AS n) t`,
     rows: [['yx', 42, 1]],
     source: 'https://trino.io/docs/current/language/reserved.html (quoted identifiers; "" is a quote in one)',
+  },
+  // --- WITH RECURSIVE: expanded to Athena's depth of 10 --------------------------------------------------------
+  {
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 2 FROM t WHERE n < 6) SELECT * FROM t ORDER BY n',
+    rows: [[1], [3], [5], [7]],
+    source: TRINO_RECURSIVE_TEST,
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n, m) AS (SELECT * FROM (VALUES(1, 2), (4, 100)) UNION ALL ' +
+      'SELECT n + 1, m - 1 FROM t WHERE n < 5) SELECT * FROM t ORDER BY n, m',
+    rows: [
+      [1, 2],
+      [2, 1],
+      [3, 0],
+      [4, -1],
+      [4, 100],
+      [5, -2],
+      [5, 99],
+    ],
+    source: TRINO_RECURSIVE_TEST,
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT * FROM (VALUES(1), (1), (10)) UNION SELECT n + 2 FROM t WHERE n < 4) ' +
+      'SELECT * FROM t ORDER BY n',
+    rows: [[1], [3], [5], [10]],
+    source: TRINO_RECURSIVE_TEST + ' (testUnionDistinct)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE a(x) AS (SELECT 1), b(y) AS (SELECT x FROM a UNION ALL SELECT y + 1 FROM b WHERE y < 2), ' +
+      'c(z) AS (SELECT y FROM b UNION ALL SELECT z * 4 FROM c WHERE z < 4) SELECT * FROM a, b, c ORDER BY 1, 2, 3',
+    rows: [
+      [1, 1, 1],
+      [1, 1, 2],
+      [1, 1, 4],
+      [1, 1, 8],
+      [1, 2, 1],
+      [1, 2, 2],
+      [1, 2, 4],
+      [1, 2, 8],
+    ],
+    source: TRINO_RECURSIVE_TEST + ' (testMultipleWithListEntries)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 2 FROM t LEFT JOIN (SELECT 10) u ON true WHERE n < 6) ' +
+      'SELECT * FROM t ORDER BY n',
+    rows: [[1], [3], [5], [7]],
+    source: TRINO_RECURSIVE_TEST + ' (testJoin)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT t.n + 1 FROM t WHERE t.n < 3) ' +
+      'SELECT n FROM t UNION ALL SELECT (WITH RECURSIVE "Up"(k) AS (SELECT 7 UNION ALL ' +
+      'SELECT x.k + 1 FROM "Up" AS x WHERE x.k < 9) SELECT max(k) FROM "Up") ORDER BY 1',
+    rows: [[1], [2], [3], [9]],
+    source: TRINO_RECURSIVE_TEST + ' (a step reading the CTE by its name or an alias; one in a subquery)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL (SELECT n + 2 FROM ((SELECT * FROM t) EXCEPT DISTINCT (SELECT 10)) ' +
+      'u(n) WHERE n < 3)) SELECT * FROM t ORDER BY n',
+    rows: [[1], [3]],
+    source: TRINO_RECURSIVE_TEST + ' (testSetOperation; TABLE t as SELECT * FROM t, which the guard parses)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT * FROM (SELECT * FROM (VALUES (5)) t1(m) ' +
+      'WHERE 1 IN (SELECT * FROM t WHERE n * 3 < m))) SELECT * FROM t ORDER BY n',
+    rows: [[1], [5]],
+    source: TRINO_RECURSIVE_TEST + ' (testCorrelatedSubquery)',
+  },
+  {
+    // Trino reads the inner t as the inner CTE (it shadows the recursive one): this rewrite cannot tell them apart.
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT * FROM (WITH t(n) AS (SELECT 5) SELECT n + 1 FROM t)) ' +
+      'SELECT * FROM t',
+    refused: /not supported by the local engine: a WITH inside the recursive query t that defines 't' again/,
+    source: TRINO_RECURSIVE_TEST + ' (testNestedWith)',
+  },
+  {
+    // The anchor and 10 steps: the 11th gives no row.
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 11) SELECT count(*), max(n) FROM t',
+    rows: [[11, 11]],
+    source: ATHENA_RECURSION,
+  },
+  {
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 12) SELECT count(*) FROM t',
+    refused: /Recursion depth limit exceeded \(10\)/,
+    source: ATHENA_RECURSION,
+  },
+  {
+    // A cycle: DuckDB's UNION stops it at the first repeat; Athena runs out of its 10 steps.
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION SELECT n FROM t) SELECT * FROM t',
+    refused: /Recursion depth limit exceeded \(10\)/,
+    source: TRINO_RECURSIVE_TEST + ' (testRecursionDepthLimitExceeded)',
+  },
+  {
+    sql: 'WITH RECURSIVE t AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM t WHERE n < 3) SELECT * FROM t',
+    refused: /missing column aliases in recursive WITH query/,
+    source: TRINO_RECURSIVE_ANALYZER,
+  },
+  {
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT t1.n + t2.n FROM t t1, t t2 WHERE t1.n < 3) SELECT * FROM t',
+    refused: /multiple recursive references in the step relation of recursion/,
+    source: TRINO_RECURSIVE_ANALYZER,
   },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {

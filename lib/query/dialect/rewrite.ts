@@ -16,6 +16,7 @@ import { guardMacroExpansion } from './macro-expansion';
 import { DIALECT_MACROS } from './macros';
 import { javaFormatSql } from './java-format';
 import { LocalDialectError } from './local-error';
+import { expandRecursiveCtes } from './recursive-ctes';
 import { rewriteTimeZones } from './time-zone';
 import { rewriteTypedLiterals } from './typed-literals';
 import { applyEdits, callAt, isWord, spanText, type Edit } from './tokens';
@@ -84,7 +85,9 @@ export function toDuckDbSql(sql: string): string {
         extractZoneFields(
           rewriteDecimals(
             integerOperands(
-              guardSubscripts(guardDivisions(rewriteTypedLiterals(aliasesWithAs(bareValues(sql))))),
+              guardSubscripts(
+                guardDivisions(rewriteTypedLiterals(aliasesWithAs(bareValues(expandRecursiveCtes(sql))))),
+              ),
             ),
           ),
         ),
