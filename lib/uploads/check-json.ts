@@ -6,7 +6,8 @@
 import { decimalOf, isIntegerType, type DecimalType, type IntegerType } from '../catalog/lake-types';
 import type { Dataset } from '../dataset-registry';
 import { integerProblem } from '../catalog/value-checks';
-import { numberText } from '../exact-json';
+import { numberText, rememberedNumberAt } from '../exact-json';
+import { doubleOutOfRange } from '../etl/value-patterns';
 import { exactValueProblemAt } from '../schema-exact-types';
 import { loneSurrogateIn } from '../unicode';
 import { columnsByName, inputColumns, notAColumn } from './check-columns';
@@ -35,6 +36,23 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
         `${surrogate} holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair): not Unicode text`,
         line,
       );
+      return false;
+    }
+    // A number below a double's smallest magnitude (1e-400), anywhere in the row: the ETL's JSON readers (DuckDB's here,
+    // Spark's on Glue) read it as 0 before any rule sees it, and would store the row with 0 — another value. The file
+    // is refused (1e400 is kept as written by both, and its row rejected by the ETL's rules).
+    const tiny = rememberedNumberAt(value, (text, v) => v === 0 && doubleOutOfRange(text, v));
+    if (tiny) {
+      state.finding = {
+        ...malformed(
+          `${tiny.join('.')} is a number too small for a double (magnitudes from 4.9e-324): the ETL's JSON readers ` +
+            '(DuckDB locally, Spark on Glue) read it as 0 and would store that; write 0, or send the file as CSV, ' +
+            'where such a row is rejected with its reason',
+          line,
+        ),
+        code: UploadErrorCode.RowInvalid,
+        field: String(tiny[0]),
+      };
       return false;
     }
     const row: Record<string, unknown> = {};

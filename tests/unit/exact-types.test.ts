@@ -359,6 +359,57 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
       ]);
   });
 
+  it('refuses a JSON upload holding a number too small for a double: both ETL readers would store 0', () => {
+    const readings = {
+      type: 'object',
+      required: ['id', 'day'],
+      properties: {
+        id: { type: 'string' },
+        day: { type: 'string', format: 'date' },
+        value: { type: 'number' },
+        extra: { type: 'object' },
+      },
+      'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['jsonl' as const] },
+    };
+    const ds = {
+      name: 'readings',
+      schema: readings,
+      table: datasetTable('readings', readings),
+      validate: compileValidator('datasets', 'readings', readings),
+    };
+    const checked = (rest: string) => {
+      const c = jsonChecker(ds, sampleLimits(), true);
+      c.push(`{"id":"a","day":"2026-01-01","value":1.5}\n{"id":"b","day":"2026-01-01",${rest}}\n`);
+      return c.finish(true);
+    };
+    for (const ok of [
+      '"value":0',
+      '"value":0.0e-400',
+      '"value":4.9e-324',
+      '"value":-0.0',
+      '"extra":{"s":"1e-400"}',
+    ])
+      expect([ok, checked(ok)]).toEqual([ok, null]);
+    for (const [bad, field, at] of [
+      ['"value":1e-400', 'value', 'value'],
+      ['"value":-2.5e-999', 'value', 'value'],
+      ['"extra":{"deep":[1, 1e-400]}', 'extra', 'extra.deep.1'],
+    ] as const)
+      expect([bad, checked(bad)]).toEqual([
+        bad,
+        expect.objectContaining({
+          code: 'ROW_INVALID',
+          field,
+          line: 2,
+          message: expect.stringMatching(
+            new RegExp(
+              `^line 2: ${at.replace(/[.]/g, '[.]')} is a number too small for a double.*read it as 0`,
+            ),
+          ),
+        }),
+      ]);
+  });
+
   it('refuses a CSV number too large or too small for a double, as the ETL rejects it', () => {
     const double = { name: 'x', type: 'double' } as Parameters<typeof coerceCsvValue>[1];
     const range = 'is out of range for double (magnitudes from 4.9e-324 to 1.8e308)';
