@@ -149,8 +149,11 @@ function withRules(
 ): ColumnRule {
   const where = `column ${c.name}`;
   if (c.enum) {
-    // A number column's enum by value (the raw text of 0.000001 may be 1e-06, of 1.0 may be 1); text by text.
-    const byValue = isNumericType(c.type) && c.enum.every((e) => typeof e === 'number');
+    // A number column's enum by value (the raw text of 0.000001 may be 1e-06, of 1.0 may be 1), a boolean's too
+    // (typing takes TRUE and True, as the upload check does); text by text.
+    const byValue =
+      (isNumericType(c.type) && c.enum.every((e) => typeof e === 'number')) ||
+      (c.type === 'boolean' && c.enum.every((e) => typeof e === 'boolean'));
     const values = c.enum.map((e) => literal(byValue ? e : String(e), where)).join(', ');
     problems.push([`${byValue ? typed : raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
   }

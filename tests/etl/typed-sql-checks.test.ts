@@ -191,6 +191,28 @@ it("checks a number column's enum by value: 1e-06, 0.0000010 and 1.0e-6 are 0.00
   ]);
 });
 
+it("checks a boolean column's enum by value: TRUE and True are true, as typing and the upload check read them", async () => {
+  const customers = lakeTable('customers')!;
+  const optedIn = buildPlan({
+    ...customers,
+    columns: customers.columns.map((c) => (c.name === 'marketing_opt_in' ? { ...c, enum: [true] } : c)),
+  });
+  const customer = (marketing_opt_in: string) => ({
+    customer_id: 'c1',
+    email: 'c1@example.com',
+    created_at: '2026-03-01T10:00:00Z',
+    marketing_opt_in,
+  });
+  const rows = await typed(['TRUE', 'True', 'true', 'false', 'FALSE'].map(customer), optedIn);
+  expect(rows.map((r) => [r.marketing_opt_in, r.reject_reason])).toEqual([
+    [true, null],
+    [true, null],
+    [true, null],
+    [false, 'marketing_opt_in: not one of true'],
+    [false, 'marketing_opt_in: not one of true'],
+  ]);
+});
+
 it("rejects a dataset row whose partition value is beyond the days Athena's projection reads for a dataset", async () => {
   const year = new Date().getUTCFullYear();
   const { datasetPartitionYearsAhead } = layout.curated;
