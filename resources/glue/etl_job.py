@@ -1138,11 +1138,11 @@ NESTED_JSON_OPTIONS = {"ignoreNullFields": "false"}
 
 def as_text(column, data_type):
     """
-    A value as the text raw_input holds: JSON text for nested values, a decimal's plain digits, the cast to STRING
-    otherwise.
+    A value as the text raw_input holds: JSON text for nested values, a decimal's plain digits, a 32-bit float's exact
+    value widened to a double, the cast to STRING otherwise.
     """
     from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, DecimalType, MapType, StructType
+    from pyspark.sql.types import ArrayType, DecimalType, FloatType, MapType, StructType
 
     if isinstance(data_type, (StructType, ArrayType, MapType)):
         return F.to_json(column, NESTED_JSON_OPTIONS)
@@ -1153,6 +1153,10 @@ def as_text(column, data_type):
         # "#,###,##0.<scale zeros>" in Locale.US: without its grouping commas, the plain text the local runner
         # reads (DuckDB's CAST: 0.00000005, 12.50000000, -3.10000000).
         return F.regexp_replace(F.format_number(column, data_type.scale), ",", "")
+    if isinstance(data_type, FloatType):
+        # Java 17's Float.toString is not the float's shortest text (2681.2812 for 2681.28125), nor DuckDB's
+        # (67194850 for 67194848): widened first, both engines write a text of the same double, the float's value.
+        return column.cast("double").cast("string")
     return column.cast("string")
 
 

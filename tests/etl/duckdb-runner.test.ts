@@ -373,6 +373,22 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     });
   });
 
+  it("stores a Parquet FLOAT in a number column as the float's exact value, as the Glue job widens it", async () => {
+    const lake = await newLake();
+    const key = 'uploads/customers/floats.parquet';
+    await fs.mkdir(path.join(lake, 'raw', 'uploads', 'customers'), { recursive: true });
+    // Shortest float texts are another double in each engine: DuckDB's 67194850 for 67194848, Java 17's 2681.2812.
+    await conn.run(
+      `COPY (SELECT 'c' || i AS customer_id, 'c' || i || '@example.com' AS email, ` +
+        `TIMESTAMP '2026-03-03 07:00:00' AS created_at, CAST(v AS FLOAT) AS lifetime_value ` +
+        `FROM (VALUES (1, 2681.28125), (2, 67194848), (3, 0.1), (4, 0.5)) t(i, v)) ` +
+        `TO ${lit(path.join(lake, 'raw', key))} (FORMAT parquet)`,
+    );
+    await run(lake, fileJob('customers', [key], 'run-floats'));
+    const rows = await tableRows(lake, 'customers', 'customer_id');
+    expect(rows.map((r) => r.lifetime_value)).toEqual([2681.28125, 67194848, 0.10000000149011612, 0.5]);
+  });
+
   it('reads Parquet text written as bytes without a UTF8 annotation as its text, as Spark does', async () => {
     const lake = await newLake();
     const key = 'uploads/customers/binary-text.parquet';

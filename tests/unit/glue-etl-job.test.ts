@@ -797,7 +797,7 @@ F = types.SimpleNamespace(
 class DecimalType:
     def __init__(self, precision, scale): self.precision, self.scale = precision, scale
 class Other: pass
-T = types.SimpleNamespace(DecimalType=DecimalType, ArrayType=type("ArrayType", (Other,), {}),
+T = types.SimpleNamespace(DecimalType=DecimalType, FloatType=type("FloatType", (Other,), {}), ArrayType=type("ArrayType", (Other,), {}),
     MapType=type("MapType", (Other,), {}), StructType=type("StructType", (Other,), {}))
 sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
 sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
@@ -836,4 +836,43 @@ print(json.dumps(out))
     expect(out).toEqual(local);
     expect(out[0]!.slice(0, 2)).toEqual(['0.00000000', '0.00000005']);
   });
+
+  withPython(
+    "widens a 32-bit FLOAT to a double before its text, as the local runner does: the float's value",
+    async () => {
+      // The casts as_text asks Spark for, by the column's type: Java 17's Float.toString (2681.2812 for 2681.28125)
+      // and DuckDB's float text (67194850 for 67194848) are other doubles; a double's text is the same double in both.
+      const casts = `
+import importlib.util, json, sys, types
+class Col:
+    def __init__(self, casts): self.casts = casts
+    def cast(self, t): return Col(self.casts + [t])
+F = types.SimpleNamespace()
+class Other: pass
+T = types.SimpleNamespace(DecimalType=type("DecimalType", (Other,), {}), FloatType=type("FloatType", (Other,), {}),
+    DoubleType=type("DoubleType", (Other,), {}), ArrayType=type("ArrayType", (Other,), {}),
+    MapType=type("MapType", (Other,), {}), StructType=type("StructType", (Other,), {}))
+sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
+sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
+    "pyspark.sql.types": T})
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+print(json.dumps({n: job.as_text(Col([]), getattr(T, n)()).casts for n in ["FloatType", "DoubleType"]}))
+`;
+      const out = JSON.parse(execFileSync(python!, ['-c', casts, script]).toString()) as Record<
+        string,
+        string[]
+      >;
+      expect(out).toEqual({ FloatType: ['double', 'string'], DoubleType: ['string'] });
+      // The local runner's text of a FLOAT (readers/parquet.ts) is its double's.
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      const rows = await c.runAndReadAll(
+        'SELECT CAST(CAST(CAST(v AS FLOAT) AS DOUBLE) AS VARCHAR) AS t FROM (VALUES (2681.28125), (67194848), (0.1)) x(v)',
+      );
+      c.closeSync();
+      expect(rows.getRowObjects().map((r) => Number(r.t))).toEqual([2681.28125, 67194848, Math.fround(0.1)]);
+    },
+  );
 });

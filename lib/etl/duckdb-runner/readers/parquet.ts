@@ -1,6 +1,6 @@
 /**
  * Parquet inputs: each input column cast to text (nested values as JSON, timestamps with time zone in UTC, bytes
- * without a UTF8 annotation decoded as UTF-8).
+ * without a UTF8 annotation decoded as UTF-8, 32-bit floats widened to doubles).
  */
 import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
@@ -26,6 +26,11 @@ export async function parquetSegment(ctx: ReadContext, input: InputFile): Promis
       cols.push(`decode(${expr}) AS ${c.name}`);
     } else if (type === 'TIMESTAMP WITH TIME ZONE') {
       cols.push(`CAST(CAST(${expr} AS TIMESTAMP) AS VARCHAR) AS ${c.name}`); // UTC (the session time zone)
+    } else if (type === 'FLOAT') {
+      // A 32-bit float as its exact value, widened to a double, as the Glue job does (etl_job.py as_text): the
+      // float's own shortest text is another double in each engine (DuckDB's 67194850 for 67194848, Java 17's
+      // 2681.2812 for 2681.28125), and a number column would store those.
+      cols.push(`CAST(CAST(${expr} AS DOUBLE) AS VARCHAR) AS ${c.name}`);
     } else cols.push(`CAST(${expr} AS VARCHAR) AS ${c.name}`);
   }
   return { sql: `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM ${source}` };
