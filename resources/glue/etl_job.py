@@ -1531,10 +1531,14 @@ def swap_journal(body, where):
         return isinstance(v, list) and all(isinstance(x, str) and x for x in v)
 
     def outcome(o):
-        return isinstance(o, dict) and all(
-            isinstance(u, list) and len(u) == 3 and texts(u[:2]) and isinstance(u[2], dict) for u in o.get("uploads", [])
-        ) and all(
-            isinstance(m, list) and len(m) == 2 and texts(m[:1]) and texts(m[1]) for m in o.get("manifests", [])
+        if not isinstance(o, dict):
+            return False
+        uploads, manifests = o.get("uploads", []), o.get("manifests", [])
+        return (
+            isinstance(uploads, list)
+            and all(isinstance(u, list) and len(u) == 3 and texts(u[:2]) and isinstance(u[2], dict) for u in uploads)
+            and isinstance(manifests, list)
+            and all(isinstance(m, list) and len(m) == 2 and texts(m[:1]) and texts(m[1]) for m in manifests)
         )
 
     if not (

@@ -1599,6 +1599,59 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_RECURSIVE_TEST + ' (testNestedWith)',
   },
   {
+    // The recursive reference after a comma that follows a JOIN's ON, under the name of a lake table.
+    sql:
+      'WITH RECURSIVE page_view(n) AS (SELECT 1 UNION ALL SELECT page_view.n + 1 FROM (VALUES (1)) a(x) ' +
+      'JOIN (VALUES (1)) b(y) ON a.x = b.y, page_view WHERE page_view.n < 3) SELECT * FROM page_view ORDER BY n',
+    rows: [[1], [2], [3]],
+    source: TRINO_RECURSIVE_ANALYZER + ' (findReferences: any unqualified table of that name in the step)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n, i) AS (SELECT 1, CAST(0 AS BIGINT) UNION ALL SELECT n + 1, o FROM t CROSS JOIN ' +
+      'UNNEST(ARRAY[5]) WITH ORDINALITY AS u(x, o) WHERE n < 3) SELECT * FROM t ORDER BY n',
+    rows: [
+      [1, 0],
+      [2, 1],
+      [3, 1],
+    ],
+    source: TRINO_RECURSIVE_TEST + ' (WITH ORDINALITY in the step is no immediate WITH)',
+  },
+  {
+    sql:
+      "WITH RECURSIVE t(n) AS (SELECT BIGINT '1' UNION ALL SELECT CAST(n + 1 AS integer) FROM t WHERE n < 3) " +
+      'SELECT * FROM t ORDER BY n',
+    rows: [[1], [2], [3]],
+    types: ['bigint'],
+    source: TRINO_RECURSIVE_TEST + ' (testTypeCoercion)',
+  },
+  {
+    sql:
+      'WITH RECURSIVE t(n) AS (SELECT CAST(1 AS decimal(20,10)) UNION ALL SELECT CAST(n + 1 AS decimal(10,0)) ' +
+      'FROM t WHERE n < 2) SELECT * FROM t ORDER BY n',
+    rows: [['1.0000000000'], ['2.0000000000']],
+    types: ['decimal(20,10)'],
+    source: TRINO_RECURSIVE_TEST + ' (testTypeCoercion)',
+  },
+  {
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n * 1.5 FROM t WHERE n < 3) SELECT * FROM t',
+    refused:
+      /recursion step relation output type \(decimal\(.*\)\) is not coercible to recursion base relation output type \(integer\) at column 1/,
+    source: TRINO_RECURSIVE_ANALYZER + " (visitWithQuery: the step coerced to the base relation's types)",
+  },
+  {
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL (SELECT n + 1 FROM t WHERE n < 3 LIMIT 1)) SELECT * FROM t',
+    refused: /FETCH FIRST \/ LIMIT clause in the step relation of recursion/,
+    source: TRINO_RECURSIVE_ANALYZER,
+  },
+  {
+    // Trino's window over the 11th step is below any filter of the outer query: it fails whatever the query keeps.
+    sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 20) SELECT * FROM t WHERE n < 5',
+    refused: /Recursion depth limit exceeded \(10\)/,
+    source:
+      TRINO_RECURSIVE_TEST + ' (QueryPlanner.planExpand: a window count over the last step, then fail())',
+  },
+  {
     // The anchor and 10 steps: the 11th gives no row.
     sql: 'WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 11) SELECT count(*), max(n) FROM t',
     rows: [[11, 11]],

@@ -204,6 +204,15 @@ describe('the Glue job swaps a batch into the tables so that no failure loses st
       '{"phase": "copy", "copies": [',
       '[]',
       '{"phase": "copy", "copies": [["a"]], "deletes": [], "staging": []}',
+      // An outcome of another shape (swap_in writes {"uploads": [[result, pending, {…}]], "manifests": [[key, [keys]]]}).
+      ...[
+        'null',
+        '[]',
+        '{"uploads": null}',
+        '{"uploads": 5}',
+        '{"manifests": null}',
+        '{"manifests": [["k", "x"]]}',
+      ].map((o) => `{"phase": "delete", "copies": [], "deletes": [], "staging": [], "outcome": ${o}}`),
     ]) {
       const [r, objects] = py([
         [

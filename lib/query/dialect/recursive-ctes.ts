@@ -95,6 +95,7 @@ function expandWith(sql: string, tokens: Token[], at: number, n: number): string
     const columnsEnd = closing(tokens, j);
     if (columnsEnd < 0) break;
     const columns = sql.slice(tokens[j]!.start, tokens[columnsEnd]!.end);
+    const names = tokens.slice(j + 1, columnsEnd).filter((t) => !isSymbol(t, ','));
     j = columnsEnd + 1;
     if (!isWord(tokens[j], 'as') || !isSymbol(tokens[j + 1], '(')) break;
     const open = j + 1;
@@ -106,7 +107,7 @@ function expandWith(sql: string, tokens: Token[], at: number, n: number): string
         'nested recursive WITH query',
         'Define every recursive query in the outermost WITH RECURSIVE',
       );
-    const steps = expandCte(sql, body, name, written, columns, `lake_recursion_${n}_${i}`);
+    const steps = expandCte(sql, body, name, written, columns, names, `lake_recursion_${n}_${i}`);
     if (steps)
       edits.push({
         start: tokens[head]!.start,
@@ -130,15 +131,17 @@ function expandCte(
   name: string,
   written: string,
   columns: string,
+  names: Token[],
   prefix: string,
 ): { defs: string[]; body: string } | undefined {
   const references = tableReferences(body, name, written);
   if (references.length === 0) return undefined;
-  // The top level of the body: anchor UNION [ALL | DISTINCT] step, nothing else.
-  const top: number[] = [];
+  // The top level of the body: anchor UNION [ALL | DISTINCT] step, nothing else (an immediate WITH is one at its
+  // start; WITH ORDINALITY is none).
+  const top: number[] = isWord(body[0], 'with') ? [0] : [];
   for (let k = 0; k < body.length; k++) {
     if (isSymbol(body[k], '(')) k = closing(body, k);
-    else if (isWord(body[k], 'union', 'intersect', 'except', 'order', 'limit', 'offset', 'fetch', 'with'))
+    else if (isWord(body[k], 'union', 'intersect', 'except', 'order', 'limit', 'offset', 'fetch'))
       top.push(k);
   }
   const union = top[0];
@@ -162,6 +165,18 @@ function expandCte(
       `Read '${written}' once in the step`,
     );
   const ref = references[0]!;
+  // A parenthesized step is a query of its own: Trino refuses its LIMIT (the step's rows would depend on an order).
+  for (let k = stepFrom; isSymbol(body[k], '(') && closing(body, k) === body.length - 1; k++) {
+    const inner = body.slice(k + 1, body.length - 1);
+    for (let j = 0; j < inner.length; j++) {
+      if (isSymbol(inner[j], '(')) j = closing(inner, j);
+      else if (isWord(inner[j], 'limit', 'fetch'))
+        throw new RecursiveQueryError(
+          'FETCH FIRST / LIMIT clause in the step relation of recursion',
+          'Filter the step with WHERE instead',
+        );
+    }
+  }
   const text = (from: number, to: number) => (from > to ? '' : sql.slice(body[from]!.start, body[to]!.end));
   const gap = (k: number) => sql.slice(body[k]!.end, body[k + 1]!.start);
   // The step reading `source` in place of the CTE: under the CTE's name as its alias, unless it has one.
@@ -181,11 +196,50 @@ function expandCte(
   const defs = [`${stepName(0)}${columns} AS (${text(0, union - 1)})`];
   for (let k = 1; k <= MAX_RECURSION_DEPTH; k++)
     defs.push(`${stepName(k)}${columns} AS (${step(stepName(k - 1))})`);
+  // The checks, in one row computed whole before any row of the CTE is read (MATERIALIZED: a filter of the outer
+  // query on the CTE does not reach them, as it cannot pass Trino's window over the 11th step): each column of the
+  // step coercible to the anchor's type (Trino's analyzer), then an 11th step without rows.
+  const checks = `${prefix}_check`;
+  const typeChecks = names.map((t, c) => {
+    const of = (k: number) => `typeof((SELECT ${t.text} FROM ${stepName(k)} LIMIT 1))`;
+    return (
+      `WHEN NOT ${coercibleSql(of(1), of(0))} THEN error('recursion step relation output type (' || ` +
+      `lower(${of(1)}) || ') is not coercible to recursion base relation output type (' || lower(${of(0)}) || ` +
+      `') at column ${c + 1}')`
+    );
+  });
+  defs.push(
+    `${checks} AS MATERIALIZED (SELECT CASE ${typeChecks.join(' ')} ` +
+      `WHEN (SELECT count(*) FROM (${step(stepName(MAX_RECURSION_DEPTH))})) > 0 ` +
+      `THEN error('${DEPTH_EXCEEDED.replace(/'/g, "''")}') END AS failed)`,
+  );
   const glue = distinct ? ' UNION ' : ' UNION ALL ';
-  const check =
-    `SELECT * FROM (${step(stepName(MAX_RECURSION_DEPTH))}) ` +
-    `WHERE error('${DEPTH_EXCEEDED.replace(/'/g, "''")}') IS NULL`;
-  return { defs, body: `(${[...defs.map((_, k) => `SELECT * FROM ${stepName(k)}`), check].join(glue)})` };
+  const all = Array.from({ length: MAX_RECURSION_DEPTH + 1 }, (_, k) => `SELECT * FROM ${stepName(k)}`);
+  return { defs, body: `(SELECT * FROM (${all.join(glue)}) WHERE (SELECT failed FROM ${checks}) IS NULL)` };
+}
+
+const INTEGERS = `['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']`;
+const INTEGER_DIGITS = `[3, 5, 10, 19]`;
+
+/**
+ * SQL: whether a value of DuckDB type `from` (typeof's text) coerces implicitly to `to` as Trino coerces a recursion
+ * step's column to the anchor's: the same type, a wider integer, an integer or decimal into a decimal that holds its
+ * digits or into a floating-point type, real into double, date into timestamp; NULL into anything. (DuckDB has no
+ * varchar(n): a text column passes, where Trino refuses a longer varchar than the anchor's literal.)
+ */
+function coercibleSql(from: string, to: string): string {
+  const decimal = (t: string, i: number) =>
+    `CAST(regexp_extract(${t}, '^DECIMAL\\((\\d+),(\\d+)\\)$', ${i}) AS INTEGER)`;
+  const isDecimal = (t: string) => `regexp_matches(${t}, '^DECIMAL\\(')`;
+  const integerDigits = `${INTEGER_DIGITS}[list_position(${INTEGERS}, ${from})]`;
+  return (
+    `(${from} = ${to} OR ${from} = 'NULL' ` +
+    `OR (list_contains(${INTEGERS}, ${from}) AND (list_position(${INTEGERS}, ${from}) <= list_position(${INTEGERS}, ${to}) ` +
+    `OR ${to} IN ('FLOAT', 'DOUBLE') OR (${isDecimal(to)} AND ${integerDigits} <= ${decimal(to, 1)} - ${decimal(to, 2)}))) ` +
+    `OR (${isDecimal(from)} AND (${to} IN ('FLOAT', 'DOUBLE') OR (${isDecimal(to)} AND ${decimal(from, 2)} <= ${decimal(to, 2)} ` +
+    `AND ${decimal(from, 1)} - ${decimal(from, 2)} <= ${decimal(to, 1)} - ${decimal(to, 2)}))) ` +
+    `OR (${from} = 'FLOAT' AND ${to} = 'DOUBLE') OR (${from} = 'DATE' AND regexp_matches(${to}, '^TIMESTAMP')))`
+  );
 }
 
 /**
@@ -195,6 +249,7 @@ function expandCte(
  */
 function tableReferences(body: Token[], name: string, written: string): number[] {
   const out: number[] = [];
+  let unclear: number | undefined;
   for (let k = 0; k < body.length; k++) {
     if (nameOf(body[k]) !== name || isSymbol(body[k - 1], '.') || isSymbol(body[k + 1], '.')) continue;
     const before = body[k - 1];
@@ -205,7 +260,22 @@ function tableReferences(body: Token[], name: string, written: string): number[]
       );
     if (isWord(before, 'from', 'join', 'table') || (isSymbol(before, ',') && inFromList(body, k - 1)))
       out.push(k);
+    else if (
+      !isWord(before, 'as') &&
+      !isSymbol(before, ')') &&
+      !isSymbol(body[k + 1], '(') &&
+      before?.kind !== 'word'
+    )
+      unclear ??= k;
   }
+  // Read nowhere as a table, but named where this rewrite cannot tell a column from a table: refused rather than
+  // leave the name to the engine, which would read a lake table of the same name.
+  if (out.length === 0 && unclear !== undefined)
+    throw new LocalDialectError(
+      `'${written}' in the body of WITH RECURSIVE ${written}, where the local engine cannot tell whether it reads the ` +
+        'recursive query',
+      'read it after FROM or JOIN (Athena takes any unqualified table of that name in the step as the recursion)',
+    );
   return out;
 }
 
@@ -231,8 +301,8 @@ function inFromList(body: Token[], comma: number): boolean {
     }
     if (isSymbol(t, '(')) return false;
     if (isWord(t, 'from', 'join')) return true;
-    if (isWord(t, 'select', 'where', 'group', 'having', 'order', 'on', 'using', 'window', 'limit', 'values'))
-      return false;
+    // ON and USING conditions are part of the FROM clause: a comma after one still separates its relations.
+    if (isWord(t, 'select', 'where', 'group', 'having', 'order', 'window', 'limit', 'values')) return false;
   }
   return false;
 }
