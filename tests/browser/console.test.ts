@@ -299,6 +299,18 @@ describe('the console in a browser', () => {
     ).toBe(1);
   });
 
+  it('cuts a value of several lines at its first line, and opens it in full with its button', async () => {
+    await runSql(page, "SELECT array_join(repeat('line', 300), chr(10)) AS txt, 'x' AS short_text");
+    await page.getByTestId('results').locator('thead th', { hasText: 'txt' }).waitFor();
+    const cell = page.getByTestId('results').locator('tbody td').nth(1);
+    const height = async () => (await cell.boundingBox())!.height;
+    expect(await height()).toBeLessThan(60);
+    expect(await cell.textContent()).toBe('allline …');
+    await cell.locator('button.cell-toggle').click();
+    expect(await height()).toBeGreaterThan(1000);
+    expect((await cell.textContent())!.split('\n')).toHaveLength(300);
+  });
+
   it('rides out a status read that fails while a query runs, and shows its result', async () => {
     // The lake's first answer says RUNNING (so the console polls); the first status read fails in the network.
     let failed = false;
@@ -347,6 +359,10 @@ describe('the console in a browser', () => {
       await p.mouse.move(box.x + 2, box.y + box.height / 2);
       const x = await p.locator('figure.chart .u-legend .u-series').first().locator('.u-value').innerText();
       expect(x).toMatch(/^2026-11-01/);
+      // The legend says the times are UTC.
+      expect(
+        await p.locator('figure.chart .u-legend .u-series').first().locator('.u-label').innerText(),
+      ).toMatch(/ \(UTC\)$/);
     } finally {
       await elsewhere.close();
     }

@@ -3,10 +3,10 @@ import { failureOf } from '../../console/src/lib/api-error';
 import type { AslDefinition, IngestStats, QueryStatus, VisitedState } from '../../console/src/lib/api-types';
 import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-graph';
 import { layoutAsl } from '../../console/src/lib/asl-layout';
-import { chartSeries, chooseChart, lineAxis } from '../../console/src/lib/chart-choice';
+import { chartSeries, chooseChart, lineAxis, timeRange } from '../../console/src/lib/chart-choice';
 import { toCsv } from '../../console/src/lib/csv';
 import { cellText } from '../../console/src/lib/format';
-import { formatTime } from '../../console/src/lib/format';
+import { formatDuration, formatTime } from '../../console/src/lib/format';
 import { describeInput } from '../../console/src/lib/execution-input';
 import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
 import { ingestSeries, ingestTotals, UNKNOWN_TYPE } from '../../console/src/lib/ingest-series';
@@ -442,6 +442,91 @@ describe('a query run', () => {
       await expect(api.queryStatus('q-1')).rejects.toBeInstanceOf(SignedOutError);
       expect(calls).toEqual(['http://lake/queries/q-1']);
       expect(refusals).toBe(0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
+
+it("a time chart spans the data, a lone time a day either side, whatever uPlot's own padding of it", () => {
+  const day = Date.UTC(2026, 0, 1) / 1000;
+  // uPlot widens a lone point by 86400 / 1e-3 seconds before it asks for the range.
+  expect(timeRange([day], day, day + 86_400_000)).toEqual([day - 86400, day + 86400]);
+  expect(timeRange([day, day], day, day)).toEqual([day - 86400, day + 86400]);
+  expect(timeRange([day, day + 3600], day, day + 3600)).toEqual([day, day + 3600]);
+});
+
+it('durations round before they split into minutes and hours', () => {
+  expect(
+    [999.4, 999.6, 9_996, 59_960, 61_000, 119_600, 3_599_700, 7_200_000, 7_384_000].map(formatDuration),
+  ).toEqual([
+    '999 ms',
+    '1.00 s',
+    '10.0 s',
+    '1 min 0 s',
+    '1 min 1 s',
+    '2 min 0 s',
+    '1 h 0 min 0 s',
+    '2 h 0 min 0 s',
+    '2 h 3 min 4 s',
+  ]);
+});
+
+it("asks for no execution named '.' or '..', which a URL path cannot name", async () => {
+  const calls: string[] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (url: string) => {
+    calls.push(url);
+    return new Response(JSON.stringify({ code: 'EXECUTION_NOT_FOUND', message: 'no' }), { status: 404 });
+  }) as typeof fetch;
+  try {
+    const api = new LakeApi('key', () => undefined, 'http://lake');
+    for (const name of ['.', '..'])
+      await expect(api.execution(name)).rejects.toMatchObject({ status: 404, code: 'EXECUTION_NOT_FOUND' });
+    await expect(api.retry('..')).rejects.toMatchObject({ status: 404 });
+    await expect(api.execution('a.b')).rejects.toMatchObject({ status: 404 });
+    expect(calls).toEqual(['http://lake/executions/a.b']);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
+describe('a query started as the session ends', () => {
+  it('is asked for its id at once, and cancelled when its page was left or the tab signed out meanwhile', async () => {
+    const calls: { method: string; url: string; body?: unknown }[] = [];
+    let answer!: () => void;
+    const answered = new Promise<void>((r) => (answer = r));
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (url: string, init: RequestInit) => {
+      calls.push({
+        method: init.method!,
+        url,
+        ...(init.body ? { body: JSON.parse(String(init.body)) } : {}),
+      });
+      if (init.method === 'POST') await answered;
+      const state = init.method === 'DELETE' ? 'CANCELLED' : 'RUNNING';
+      return new Response(JSON.stringify({ id: 'q-9', state }), {
+        status: init.method === 'POST' ? 202 : 200,
+      });
+    }) as typeof fetch;
+    try {
+      const api = new LakeApi('key', () => undefined, 'http://lake');
+      const run = new QueryRun(api);
+      const outcome = run.run('SELECT slow', 10);
+      // Signed out while the POST is out: the page is left and the API closed before the id comes back.
+      run.leave();
+      api.close();
+      answer();
+      await expect(outcome).rejects.toBeInstanceOf(RunLeftError);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls).toEqual([
+        { method: 'POST', url: 'http://lake/queries', body: { sql: 'SELECT slow', wait: 0, maxRows: 10 } },
+        { method: 'DELETE', url: 'http://lake/queries/q-9' },
+      ]);
+      // Nothing else goes out with the ended session's key, nor a cancel of a query it did not start.
+      await expect(api.queryStatus('q-9')).rejects.toBeInstanceOf(SignedOutError);
+      await expect(api.cancelQuery('q-other')).rejects.toBeInstanceOf(SignedOutError);
+      expect(calls).toHaveLength(2);
     } finally {
       globalThis.fetch = realFetch;
     }

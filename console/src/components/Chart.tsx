@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { timeRange } from '../lib/chart-choice';
 
 export interface ChartSeriesSpec {
   label: string;
@@ -85,10 +86,9 @@ export function Chart(props: ChartProps) {
         // Bars and counts from zero: a bar's length is its value.
         y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
         // Categories by row: half a step beside the first and the last; numbers: uPlot's own range.
-        // Times: the data's span (one point: a day either side; uPlot's own padding of a lone epoch second
-        // spans years beside it).
+        // Times: the data's span (one point: a day either side, timeRange).
         x: props.time
-          ? { time: true, range: (_u, min, max) => (min === max ? [min - 86400, max + 86400] : [min, max]) }
+          ? { time: true, range: (_u, min, max) => timeRange(props.x, min, max) }
           : props.labels
             ? { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }
             : { time: false },
@@ -96,7 +96,8 @@ export function Chart(props: ChartProps) {
       axes: [props.time || !props.labels ? {} : categoryAxis(props.labels), valueAxis()],
       series: [
         {
-          label: props.xLabel ?? (props.time ? 'time' : 'x'),
+          // Times are UTC, and the legend says so.
+          label: props.time ? `${props.xLabel ?? 'time'} (UTC)` : (props.xLabel ?? 'x'),
           ...(props.labels ? { value: (_u: uPlot, v: number) => props.labels![v] ?? '' } : {}),
         },
         ...props.series.map((s, i) => {

@@ -1,6 +1,6 @@
 /**
  * A page of query results: each column with its type, NULLs marked, numbers aligned right; a long value is cut at
- * the cell's width and opens in full with its button.
+ * the cell's width (a value of several lines at its first line) and opens in full with its button.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Cell, ResultColumn } from '../lib/api-types';
@@ -56,7 +56,10 @@ export function ResultTable({ columns, rows, firstRow = 1, caption, testId }: Re
               {row.map((cell, i) => {
                 const text = cellText(cell, columns[i]?.type);
                 const id = `${r}:${i}`;
-                const long = text.length > LONG_CELL;
+                // A value of several lines is cut too, at its first line (white-space: pre kept them all: one
+                // cell of 300 lines made its row thousands of pixels tall).
+                const lineEnd = text.indexOf('\n');
+                const long = text.length > LONG_CELL || lineEnd >= 0;
                 const expanded = long && open.has(id);
                 return (
                   <td
@@ -75,7 +78,7 @@ export function ResultTable({ columns, rows, firstRow = 1, caption, testId }: Re
                         {expanded ? 'less' : 'all'}
                       </button>
                     ) : null}
-                    {text}
+                    {expanded || lineEnd < 0 ? text : `${text.slice(0, lineEnd)} …`}
                   </td>
                 );
               })}

@@ -24,6 +24,19 @@ function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+/**
+ * An execution's name as one URL path segment. '.' and '..' cannot be one (the browser resolves them as the path's
+ * own dots, %2E too: /executions/. asked for the list): no such execution is asked for.
+ */
+function executionSegment(name: string): string {
+  if (name === '.' || name === '..')
+    throw failureOf(404, {
+      code: 'EXECUTION_NOT_FOUND',
+      message: `there is no execution '${name}' (a URL path cannot name one so)`,
+    });
+  return encodeURIComponent(name);
+}
+
 /** A call of a closed LakeApi (signed out, or another key): refused before it reaches the lake. */
 export class SignedOutError extends Error {
   override readonly name = 'SignedOutError';
@@ -34,6 +47,8 @@ export class SignedOutError extends Error {
 
 export class LakeApi {
   private ended = false;
+  /** The queries this session started: each may still be cancelled once it has ended (close()). */
+  private readonly started = new Set<string>();
 
   constructor(
     private readonly key: string,
@@ -49,7 +64,8 @@ export class LakeApi {
   /**
    * Ends this API's session (sign-out, or a new key): later calls are refused (SignedOutError), so that nothing is
    * sent with a key the console has forgotten, and a late refusal of the old key cannot sign out a newer session.
-   * Calls in flight finish (a query's cancel sent as its page closes still reaches the lake).
+   * Calls in flight finish (a query's cancel sent as its page closes still reaches the lake), and so does the cancel
+   * of a query the session started whose id came back after it ended (signed out while the query was starting).
    */
   close(): void {
     this.ended = true;
@@ -62,8 +78,9 @@ export class LakeApi {
     body?: unknown,
     signal?: AbortSignal,
     keepalive = false,
+    afterEnd = false,
   ): Promise<T> {
-    if (this.ended) throw new SignedOutError();
+    if (this.ended && !afterEnd) throw new SignedOutError();
     const res = await fetch(this.base + path, {
       method,
       headers: {
@@ -94,8 +111,14 @@ export class LakeApi {
     return parsed as T;
   }
 
-  startQuery(sql: string, maxRows: number, wait = 2): Promise<QueryAnswer> {
-    return this.call('POST', '/queries', { sql, wait, maxRows });
+  /**
+   * Starts a query, its id answered at once (wait 0): a page closed or reloaded while a POST waited for a quick answer
+   * had no id to cancel, and its query ran on (two of them held up every later query of the lake).
+   */
+  async startQuery(sql: string, maxRows: number, wait = 0): Promise<QueryAnswer> {
+    const answer = await this.call<QueryAnswer>('POST', '/queries', { sql, wait, maxRows });
+    this.started.add(answer.id);
+    return answer;
   }
   queryStatus(id: string): Promise<QueryStatus> {
     return this.call('GET', `/queries/${encodeURIComponent(id)}`);
@@ -105,7 +128,8 @@ export class LakeApi {
   }
   /** Sent with keepalive: a query's page closed or reloaded still cancels it. */
   cancelQuery(id: string): Promise<QueryStatus> {
-    return this.call('DELETE', `/queries/${encodeURIComponent(id)}`, undefined, undefined, true);
+    const path = `/queries/${encodeURIComponent(id)}`;
+    return this.call('DELETE', path, undefined, undefined, true, this.started.has(id));
   }
   tables(): Promise<TableListing> {
     return this.call('GET', '/tables');
@@ -115,11 +139,11 @@ export class LakeApi {
   ): Promise<ExecutionPage> {
     return this.call('GET', withQuery('/executions', query));
   }
-  execution(name: string): Promise<ExecutionDetail> {
-    return this.call('GET', `/executions/${encodeURIComponent(name)}`);
+  async execution(name: string): Promise<ExecutionDetail> {
+    return this.call('GET', `/executions/${executionSegment(name)}`);
   }
-  retry(name: string): Promise<StartedExecution> {
-    return this.call('POST', `/executions/${encodeURIComponent(name)}/retry`);
+  async retry(name: string): Promise<StartedExecution> {
+    return this.call('POST', `/executions/${executionSegment(name)}/retry`);
   }
   startTableRun(mode: 'replay' | 'rebuild', table: string): Promise<StartedExecution> {
     return this.call('POST', '/executions', { mode, table });

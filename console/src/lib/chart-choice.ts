@@ -107,3 +107,13 @@ export function lineAxis(
   points.sort((a, b) => a[0] - b[0]);
   return { x: points.map((p) => p[0]), values: points.map((p) => p[1]), time: temporal };
 }
+
+/**
+ * The x range of a time chart (epoch seconds): the data's span, and a day either side of a lone time. uPlot widens a
+ * lone point itself before it asks (by 86400 / its unit in ms: about 1,000 days), so the lone time is read from the
+ * data, not from the min and max it passes.
+ */
+export function timeRange(xs: readonly number[], min: number, max: number): [number, number] {
+  const lone = xs.length > 0 && xs.every((v) => v === xs[0]) ? xs[0]! : min === max ? min : undefined;
+  return lone === undefined ? [min, max] : [lone - 86400, lone + 86400];
+}

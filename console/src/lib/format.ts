@@ -16,11 +16,15 @@ export function formatBytes(n: number): string {
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
+  // Rounded first, then split: 59.96 s is 1 min 0 s, not 60.0 s; 119.6 s is 2 min 0 s, not 1 min 60 s.
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
+  if (Number(s.toFixed(2)) < 10) return `${s.toFixed(2)} s`;
+  if (Number(s.toFixed(1)) < 60) return `${s.toFixed(1)} s`;
+  const total = Math.round(s);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  return `${h > 0 ? `${h} h ` : ''}${m} min ${total % 60} s`;
 }
 
 /**

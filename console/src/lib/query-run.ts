@@ -78,7 +78,8 @@ export class QueryRun {
     this.onStatus(first);
     let status: QueryStatus = first;
     if (this.cancelled && !FINISHED.has(status.state)) status = await this.stop();
-    let pause = 250;
+    // Asked at once for its id (startQuery), a quick query is read again soon.
+    let pause = 100;
     while (!FINISHED.has(status.state)) {
       await sleep(pause);
       pause = Math.min(pause * 1.5, 2000);

@@ -95,7 +95,13 @@ export function QueryPage({
   const schema = useMemo(
     () =>
       tables.data
-        ? Object.fromEntries(tables.data.tables.map((t) => [t.name, t.columns.map((c) => c.name)]))
+        ? Object.fromEntries(
+            // The partition columns too (event_date, dt): the ones to filter on.
+            tables.data.tables.map((t) => [
+              t.name,
+              [...new Set([...t.columns, ...t.partitionKeys].map((c) => c.name))],
+            ]),
+          )
         : undefined,
     [tables.data],
   );
