@@ -1468,6 +1468,13 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       duration_ms: 1200,
       viewport: { width: 390, height: 844 },
     });
+  /** A page_view 'bad' whose duration_ms is no integer (the ETL rejects it), received 2026-03-01 10:00Z. */
+  const mistyped = (occurredAt: string, sessionId: string) =>
+    event('bad', 'page_view', occurredAt, '2026-03-01T10:00:00.000Z', {
+      session_id: sessionId,
+      url: 'https://x',
+      duration_ms: 1.5,
+    });
   const signup = (id: string, occurredAt: string) =>
     event(id, 'signup', occurredAt, occurredAt, {
       user_id: `u-${id}`,
@@ -1659,14 +1666,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
 
   it('rejects events that fail typing (the events table allows none) and still compacts the rest', async () => {
     const lake = await newLake();
-    await deliver(lake, [
-      view('ok', '2026-03-01T10:00:00.000Z'),
-      event('bad', 'page_view', '2026-03-01T10:00:00+02:00', '2026-03-01T10:00:00.000Z', {
-        session_id: 's',
-        url: 'https://x',
-        duration_ms: 1.5,
-      }),
-    ]);
+    await deliver(lake, [view('ok', '2026-03-01T10:00:00.000Z'), mistyped('2026-03-01T10:00:00+02:00', 's')]);
     const s = await run(
       lake,
       { '--etl_mode': 'events', '--run_id': 'ev-rej' },
@@ -1702,11 +1702,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
     await deliver(lake, [
       view('v1', '2026-03-01T10:00:00.000Z'),
       view('v2', '2026-03-02T10:00:00.000Z'),
-      event('bad', 'page_view', '2026-03-01T10:00:00.000Z', '2026-03-01T10:00:00.000Z', {
-        session_id: 'sess-0123456789',
-        url: 'https://x',
-        duration_ms: 1.5,
-      }),
+      mistyped('2026-03-01T10:00:00.000Z', 'sess-0123456789'),
     ]);
     const crash = await run(
       lake,

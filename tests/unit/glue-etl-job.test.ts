@@ -779,6 +779,12 @@ print(json.dumps(job.run_summary(options, start, end, keys, [a, b], uploads, {"s
 });
 
 describe('resources/glue/etl_job.py: a Parquet value as raw_input text (as_text)', () => {
+  /** Python: pyspark's modules stood in for by F (functions) and T (types), defined before it; the job loaded as job. */
+  const LOAD_JOB = `sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
+sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
+    "pyspark.sql.types": T})
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)`;
   // The Spark functions as_text calls, evaluated on Python values the way Spark does on the JVM: CAST(decimal AS
   // STRING) with ANSI off is BigDecimal.toString (Python's str of a Decimal writes the same: 5E-8, 12.50000000),
   // format_number(x, d) a DecimalFormat "#,###,##0.<d zeros>" in Locale.US of the exact BigDecimal (Python's
@@ -799,11 +805,7 @@ class DecimalType:
 class Other: pass
 T = types.SimpleNamespace(DecimalType=DecimalType, FloatType=type("FloatType", (Other,), {}), ArrayType=type("ArrayType", (Other,), {}),
     MapType=type("MapType", (Other,), {}), StructType=type("StructType", (Other,), {}))
-sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
-sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
-    "pyspark.sql.types": T})
-spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
-job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+${LOAD_JOB}
 out = []
 for p, s, values in json.load(sys.stdin):
     text = job.as_text(Col(lambda v: v), DecimalType(p, s))
@@ -852,11 +854,7 @@ class Other: pass
 T = types.SimpleNamespace(DecimalType=type("DecimalType", (Other,), {}), FloatType=type("FloatType", (Other,), {}),
     DoubleType=type("DoubleType", (Other,), {}), ArrayType=type("ArrayType", (Other,), {}),
     MapType=type("MapType", (Other,), {}), StructType=type("StructType", (Other,), {}))
-sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
-sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
-    "pyspark.sql.types": T})
-spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
-job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+${LOAD_JOB}
 print(json.dumps({n: job.as_text(Col([]), getattr(T, n)()).casts for n in ["FloatType", "DoubleType"]}))
 `;
       const out = JSON.parse(execFileSync(python!, ['-c', casts, script]).toString()) as Record<
