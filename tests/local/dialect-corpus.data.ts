@@ -38,6 +38,7 @@ const ATHENA_TIMESTAMP_EXCEPTIONS =
   "https://repost.aws/knowledge-center/athena-table-timestamp-exceptions (\"'>' cannot be applied to timestamp, " +
   'varchar(19)": a TIMESTAMP compared with a STRING; cast the literal)';
 
+const TRINO_WINDOW = 'https://trino.io/docs/current/functions/window.html';
 const TRINO_RECURSIVE_TEST =
   'trinodb/trino core/trino-main/src/test/java/io/trino/sql/query/TestRecursiveCte.java';
 const TRINO_RECURSIVE_ANALYZER =
@@ -1516,6 +1517,76 @@ export const CORPUS: CorpusEntry[] = [
     sql: `SELECT "é" || 'x' AS a, "n" * 2 AS b, 1 AS "c""d" FROM (SELECT 'y' AS "é", 21 AS n) t`,
     rows: [['yx', 42, 1]],
     source: 'https://trino.io/docs/current/language/reserved.html (quoted identifiers; "" is a quote in one)',
+  },
+  // --- units shorter than a day on dates ---------------------------------------------------------------------------
+  {
+    sql: "SELECT date_diff('day', DATE '2024-01-01', DATE '2024-03-01'), date_diff('month', DATE '2024-01-31', DATE '2024-03-01')",
+    rows: [[60, 1]],
+    source: TRINO_DATETIME,
+  },
+  {
+    sql: "SELECT date_diff('hour', DATE '2024-01-01', DATE '2024-01-02')",
+    refused: /'hour' is not a valid DATE field/,
+    source: TRINO_DATETIME + ' (date_diff of dates: day, week, month, quarter, year)',
+  },
+  {
+    sql: "SELECT hour(DATE '2024-01-01')",
+    refused: /Unexpected parameters \(date\) for function hour/,
+    source: TRINO_DATETIME + ' (hour(x): x a timestamp or time)',
+  },
+  {
+    sql: "SELECT extract(minute FROM DATE '2024-01-01')",
+    refused: /Unexpected parameters \(date\) for function EXTRACT\(MINUTE FROM …\)/,
+    source: TRINO_DATETIME,
+  },
+  {
+    sql: "SELECT hour(TIMESTAMP '2024-01-01 10:30:00'), extract(hour FROM TIMESTAMP '2024-01-01 10:30:00')",
+    rows: [[10, 10]],
+    source: TRINO_DATETIME,
+  },
+  // --- lag and lead with a default --------------------------------------------------------------------------------
+  {
+    sql:
+      'SELECT x, lag(x, 1, 0) OVER (ORDER BY x), lead(x, 1, NULL) OVER (ORDER BY x), lag(x, 1, x * 2) OVER (ORDER BY x) ' +
+      "FROM UNNEST(ARRAY[BIGINT '5', 7]) AS t(x) ORDER BY x",
+    rows: [
+      [5, 0, 7, 10],
+      [7, 5, null, 5],
+    ],
+    source: TRINO_WINDOW + ' (lag(x, offset, default): x and default of one type T)',
+  },
+  {
+    // Trino: decimal 1.0 and 0.5 (the common type); DuckDB cast 0.5 to an integer (1).
+    sql: 'SELECT x, lag(x, 1, 0.5) OVER (ORDER BY x) AS prev FROM UNNEST(ARRAY[1, 2]) AS t(x) ORDER BY x',
+    refused: /lag\(integer, …, decimal\(\d+,1\)\): its default is of a type the value's does not hold/,
+    source: TRINO_WINDOW,
+  },
+  {
+    sql: "SELECT lead(s, 1, 0) OVER (ORDER BY s) FROM UNNEST(ARRAY['a', 'b']) AS t(s)",
+    refused: /lead\(varchar, …, integer\)/,
+    source: TRINO_WINDOW + ' (no common type of varchar and integer: Unexpected parameters)',
+  },
+  // --- CAST(text AS TIMESTAMP WITH TIME ZONE) -------------------------------------------------------------------
+  {
+    sql:
+      "SELECT CAST('2024-01-01 10:00:00 UTC' AS TIMESTAMP WITH TIME ZONE) AS a, " +
+      "CAST('2024-01-01 10:00:00' AS TIMESTAMP WITH TIME ZONE) AS b, " +
+      "hour(CAST('2024-01-01 10:00:00+00:00' AS TIMESTAMP WITH TIME ZONE)) AS c",
+    rows: [['2024-01-01 10:00:00.000 UTC', '2024-01-01 10:00:00.000 UTC', 10]],
+    source: TRINO_DATETIME + ' (a text in UTC, or without a zone in the session zone UTC)',
+  },
+  {
+    // Trino keeps Europe/Paris and reads its wall clock (10); DuckDB kept the instant only (9 in UTC).
+    sql: "SELECT hour(CAST('2024-01-01 10:00:00 Europe/Paris' AS TIMESTAMP WITH TIME ZONE))",
+    refused:
+      /not supported by the local engine: CAST\('2024-01-01 10:00:00 Europe\/Paris' AS timestamp with time zone\)/,
+    source: TRINO_DATETIME,
+  },
+  {
+    sql: "SELECT date(CAST(x AS TIMESTAMP WITH TIME ZONE)) FROM UNNEST(ARRAY['2024-07-01 00:30:00 +02:00']) AS t(x)",
+    refused:
+      /not supported by the local engine: CAST\('2024-07-01 00:30:00 \+02:00' AS timestamp with time zone\)/,
+    source: TRINO_DATETIME,
   },
   // --- WITH RECURSIVE: expanded to Athena's depth of 10 --------------------------------------------------------
   {

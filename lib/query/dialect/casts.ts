@@ -198,6 +198,16 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       edits.push({ start: tokens[as]!.start, end: tokens[close]!.end, text: after });
       return;
     }
+    if (
+      /^timestamp( \( \d+ \))? with time zone$/.test(typeTokens.map((t) => t.text.toLowerCase()).join(' '))
+    ) {
+      // CAST(x AS TIMESTAMP WITH TIME ZONE) → trino_cast_timestamptz(x): a text in a zone other than UTC is refused
+      // (./macros.ts; a zoned value itself is placed by ./time-zone.ts before this pass).
+      const name = word(k, 'try_cast') || insideCall(tokens, k, 'try') ? 'try_cast' : 'cast';
+      edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: `trino_${name}_timestamptz` });
+      edits.push({ start: tokens[as - 1]!.end, end: typeTokens.at(-1)!.end, text: '' });
+      return;
+    }
     const strict = typeTokens.length === 1 ? STRICT_TYPES.get(typeTokens[0]!.text.toLowerCase()) : undefined;
     if (strict) {
       // CAST(x AS BIGINT) → trino_cast_bigint(x): Trino's rounding of a double and reading of a string (./macros.ts).

@@ -144,6 +144,22 @@ const HELPERS: MacroDef[] = [
       "ends in a line break: Athena''s $ also matches before that line break, the local engine''s only at the end; " +
       "remove the final line break first') ELSE s END",
   ),
+  // CAST(text AS TIMESTAMP WITH TIME ZONE) (./casts.ts): Trino keeps the zone the text names, and hour(), date() and
+  // CAST AS timestamp read its wall clock; DuckDB keeps the instant only (its wall clock read in UTC). A text in UTC
+  // (or without a zone: Athena's session zone is UTC) is the same value; one in another zone is refused.
+  ...(['CAST', 'TRY_CAST'] as const).map((cast) =>
+    m(
+      `trino_${cast.toLowerCase()}_timestamptz`,
+      ['x'],
+      `CASE WHEN typeof(x) = 'VARCHAR' AND NOT regexp_full_match(coalesce(regexp_extract(trim(TRY_CAST(x AS VARCHAR)), ` +
+        `'^[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}(?::[0-9]{1,2}(?::[0-9]{1,2}(?:[.][0-9]+)?)?)?)?\\s*(.*)$', 1), ''), ` +
+        `'(?i)(utc|z|gmt|ut|uct|zulu|etc/(utc|gmt|uct|zulu)|[+-]00(:?00)?)?') ` +
+        `THEN error('not supported by the local engine: CAST(''' || TRY_CAST(x AS VARCHAR) || ''' AS timestamp with ` +
+        `time zone): Athena keeps the zone the text names, and reads its wall clock where the value is used; the ` +
+        `local engine keeps only the instant, in UTC. Write the text in UTC, or cast it without its zone AS ` +
+        `timestamp and convert it with AT TIME ZONE') ELSE ${cast}(x AS TIMESTAMPTZ) END`,
+    ),
+  ),
   // A timestamp parsed with a two-digit year (%y: 2000-2068 and 1969-1999) moved into Trino's window:
   // date_parse's 1970-2069, parse_datetime's (Joda's yy) current year − 80 … current year + 19.
   m('trino_two_digit_year_mysql', ['t'], "CASE WHEN year(t) = 1969 THEN t + INTERVAL '100' YEAR ELSE t END"),

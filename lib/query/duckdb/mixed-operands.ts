@@ -5,7 +5,10 @@
  *  - text and another type where Trino wants one type: `coalesce(amount, 'n/a')`, `CASE WHEN … THEN 1 ELSE 'x'
  *    END`, `if(c, 1, 'x')`, `greatest`, `least`, `nullif` ("All COALESCE operands must be the same type");
  *  - arithmetic of text and a number, or of a date and a number: `amount + '1'`, `order_date + 1` ("Cannot apply
- *    operator: date + integer"), where DuckDB casts the text or adds days.
+ *    operator: date + integer"), where DuckDB casts the text or adds days;
+ *  - lag and lead with a default of a type the value's does not hold: `lag(x, 1, 0.5)` of an integer, which Trino
+ *    answers in their common type (decimal) or refuses (`lag(name, 1, 0)`), where DuckDB casts the default to the
+ *    value's type (0.5 to 1).
  * DuckDB answers; the local engine fails such a query as Athena does.
  *
  * How: for each SELECT of the statement's tree (DuckDB's parser) that has such operands, they are bound as the select
@@ -29,7 +32,7 @@ import { isNumberText } from '../../exact-json';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
 interface Group {
-  kind: 'concat' | 'arithmetic' | 'COALESCE' | 'CASE' | 'greatest' | 'least' | 'nullif';
+  kind: 'concat' | 'arithmetic' | 'COALESCE' | 'CASE' | 'greatest' | 'least' | 'nullif' | 'lag' | 'lead';
   /** The node that holds the operands (a function, COALESCE or CASE). */
   node: TreeNode;
   operands: unknown[];
@@ -65,6 +68,16 @@ function groupsOf(node: TreeNode): Group[] {
             symbol: ARITHMETIC[name],
             rowLevel,
           });
+      } else if (
+        n.class === 'WINDOW' &&
+        (n.type === 'WINDOW_LAG' || n.type === 'WINDOW_LEAD') &&
+        Array.isArray(n.children) &&
+        n.children.length > 0 &&
+        isTreeNode(n.default_expr)
+      ) {
+        // The value and its default (a window's operands bind as plain expressions of the SELECT's rows).
+        const kind = n.type === 'WINDOW_LAG' ? 'lag' : 'lead';
+        groups.push({ kind, node: n, operands: [n.children[0], n.default_expr], rowLevel });
       } else if (n.type === 'OPERATOR_COALESCE' && Array.isArray(n.children)) {
         groups.push({ kind: 'COALESCE', node: n, operands: n.children, rowLevel });
       } else if (n.class === 'CASE' && Array.isArray(n.case_checks)) {
@@ -86,6 +99,13 @@ const hasNoType = (v: unknown) =>
 /** Why Athena refuses a group of operands of mixed types (MixedOperandsError's message). */
 function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: string): string {
   const listed = types.join(', ');
+  if (kind === 'lag' || kind === 'lead')
+    return (
+      `${kind}(${types[0]}, …, ${types[1]}): its default is of a type the value's does not hold: Athena (Trino) ` +
+      `gives the value and the default their common type, or fails the query where they have none (text and a ` +
+      `number); DuckDB would cast the default to the value's type (0.5 to an integer is 1), so the local engine ` +
+      `fails it. Cast the default to the value's type, or the value to the wider one`
+    );
   if (kind === 'arithmetic' && symbol === '-' && types.every((t) => t === 'date'))
     return (
       'Cannot apply operator: date - date: DuckDB would give the days between the dates as a number; Athena ' +
@@ -151,6 +171,10 @@ const NUMBER = /^(tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\)
 
 /** Whether a group's operand types are a mix Athena refuses. */
 function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: string): boolean {
+  if (kind === 'lag' || kind === 'lead') {
+    const [value, fallback] = types as [string, string];
+    return fallback !== 'unknown' && !coercesTo(fallback, value);
+  }
   if (kind === 'concat') return !anyList && types.some((t) => t !== 'varchar' && t !== 'unknown');
   if (kind === 'arithmetic') {
     const [a, b] = types as [string, string];
@@ -165,6 +189,31 @@ function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: 
     );
   }
   return types.includes('varchar') && types.some((t) => castFromTextOnlyExplicitly(t));
+}
+
+const INTEGERS = ['tinyint', 'smallint', 'integer', 'bigint'];
+const INTEGER_DIGITS = [3, 5, 10, 19];
+const decimalOf = (t: string) =>
+  /^decimal\((\d+),(\d+)\)$/.exec(t)?.slice(1).map(Number) as [number, number] | undefined;
+
+/**
+ * Whether a value of Trino type `from` coerces implicitly to `to` (Trino's type coercion): the same type, a wider
+ * integer, an integer or decimal into a decimal that holds its digits or into real or double, real into double, a
+ * date into a timestamp, a timestamp into one with time zone.
+ */
+export function coercesTo(from: string, to: string): boolean {
+  if (from === to) return true;
+  const fi = INTEGERS.indexOf(from);
+  const ti = INTEGERS.indexOf(to);
+  const fd = decimalOf(from);
+  const td = decimalOf(to);
+  if (fi >= 0 && ti >= 0) return fi <= ti;
+  if ((fi >= 0 || fd) && (to === 'real' || to === 'double')) return true;
+  if (fi >= 0 && td) return INTEGER_DIGITS[fi]! <= td[0] - td[1];
+  if (fd && td) return fd[1] <= td[1] && fd[0] - fd[1] <= td[0] - td[1];
+  if (from === 'real') return to === 'double';
+  if (from === 'date') return to.startsWith('timestamp');
+  return from === 'timestamp' && to === 'timestamp with time zone';
 }
 
 /** Group levels bound together: a chain's operands deeper than this are bound through a placeholder of their type. */

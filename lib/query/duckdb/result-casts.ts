@@ -4,7 +4,8 @@
  *    Trino answers a date (`2024-01-01`), DuckDB a timestamp at midnight (`2024-01-01 00:00:00.000`), so grouping,
  *    joining or showing such a value would differ. With a unit of a day or longer the result is cast to DATE; with a
  *    shorter one the query fails as on Athena ("'hour' is not a valid DATE field", "Cannot add hour, minutes or
- *    seconds to a date"); a unit that is not a literal is left as it is.
+ *    seconds to a date"); a unit that is not a literal is left as it is. date_diff('hour', d1, d2), hour(d) and
+ *    EXTRACT(HOUR FROM d) of dates fail too, as on Athena (DuckDB answered hours between midnights, and 0).
  *  - floor, ceil/ceiling, truncate (one argument) and sign of an integer, and sign of a double or real: Trino keeps
  *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint.
  *  - sequence() over dates, concat_ws(separator, array) and reverse(array): another call in its place (sequenceOf,
@@ -53,8 +54,9 @@ export class DateUnitError extends Error {
   constructor(unit: string, kind: 'function' | 'interval') {
     super(
       kind === 'function'
-        ? `'${unit}' is not a valid DATE field: Athena (Trino) fails date_trunc and date_add of a date with a unit ` +
-            `shorter than a day; DuckDB would answer a timestamp. Cast the date first: CAST(d AS timestamp)`
+        ? `'${unit}' is not a valid DATE field: Athena (Trino) fails date_trunc, date_add and date_diff of a date ` +
+            `with a unit shorter than a day; DuckDB would answer (a timestamp, or hours between midnights). Cast ` +
+            `the date first: CAST(d AS timestamp)`
         : 'Cannot add hour, minutes or seconds to a date: Athena (Trino) fails it; DuckDB would answer a timestamp. ' +
             'Cast the date first: CAST(d AS timestamp) + INTERVAL …',
     );
@@ -109,11 +111,12 @@ function literalUnit(v: unknown): string | undefined {
 
 /** A date operand's result: DATE for a unit of a day or longer, Athena's failure for a shorter one. */
 const onDate =
-  (unit: string, kind: 'function' | 'interval') =>
+  (unit: string, kind: 'function' | 'interval', castsToDate = true) =>
   (t: DuckDBTypeId): string | undefined => {
     if (t !== DuckDBTypeId.DATE) return undefined;
     if (TIME_UNITS.has(unit)) throw new DateUnitError(unit, kind);
-    return DATE_UNITS.has(unit) ? 'DATE' : undefined; // DuckDB's own error for an unknown unit
+    // DuckDB's own error for an unknown unit; date_diff's count is no date.
+    return castsToDate && DATE_UNITS.has(unit) ? 'DATE' : undefined;
   };
 
 /** The operand's own type for an integer (and, for sign, a floating) operand. */
@@ -173,6 +176,30 @@ function candidateOf(n: TreeNode): Candidate | undefined {
   if (isFunction(n, 'date_trunc') && args.length === 2) {
     const unit = literalUnit(args[0]);
     return unit ? { node: n, operand: args[1], apply: castTo(n, onDate(unit, 'function')) } : undefined;
+  }
+  if (isFunction(n, 'date_diff') && args.length === 3) {
+    const unit = literalUnit(args[0]);
+    return unit
+      ? { node: n, operand: args[1], apply: castTo(n, onDate(unit, 'function', false)) }
+      : undefined;
+  }
+  // hour(d), minute(d), second(d), millisecond(d), EXTRACT(HOUR FROM d) of a date: Trino has no such signature.
+  const field = ['hour', 'minute', 'second', 'millisecond'].find((f) => isFunction(n, f));
+  const part = isFunction(n, 'date_part') && args.length === 2 ? literalUnit(args[0]) : undefined;
+  if ((field && args.length === 1) || (part && TIME_UNITS.has(part))) {
+    const name = field ?? `EXTRACT(${part!.toUpperCase()} FROM …)`;
+    return {
+      node: n,
+      operand: args.at(-1),
+      apply: (t) => {
+        if (t.typeId !== DuckDBTypeId.DATE) return undefined;
+        throw new Error(
+          `Unexpected parameters (date) for function ${name}: Athena (Trino) reads the hour, minute or second of a ` +
+            `timestamp only and fails this query (FUNCTION_NOT_FOUND); DuckDB would answer 0, so the local engine ` +
+            `fails it too. Cast the date first: CAST(d AS timestamp)`,
+        );
+      },
+    };
   }
   if (isFunction(n, 'date_add') && args.length === 3) {
     const unit = literalUnit(args[0]);
@@ -253,7 +280,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(date_trunc|date_add|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse)\b/i;
+  /\b(date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
