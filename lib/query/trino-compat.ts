@@ -19,6 +19,7 @@ import {
   TRINO_CAST_JSON,
   TRINO_JSON_ROWS,
   TRINO_TRY_JSON_PARSE,
+  TRINO_JSON_JAVA_NUMBERS,
 } from './dialect/json-functions';
 import { DATETIME_FUNCTIONS } from './dialect/datetime-functions';
 import { SEQUENCE_HELPERS, SEQUENCE_MACRO } from './dialect/sequences';
@@ -336,6 +337,7 @@ const INTERNAL_MACROS = [
   ...DIALECT_MACROS,
   ...STRING_HELPERS,
   ...SEQUENCE_HELPERS,
+  TRINO_JSON_JAVA_NUMBERS,
   TRINO_CAST_JSON,
   TRINO_TRY_JSON_PARSE,
   ...TRINO_JSON_ROWS,

@@ -1518,6 +1518,37 @@ export const CORPUS: CorpusEntry[] = [
     rows: [['yx', 42, 1]],
     source: 'https://trino.io/docs/current/language/reserved.html (quoted identifiers; "" is a quote in one)',
   },
+  // --- doubles and timestamps in JSON -------------------------------------------------------------------------------
+  {
+    sql:
+      "SELECT json_format(json_parse('[1e2, 1.50, 0.5, 1234567.5]')), json_format(CAST(ARRAY[2.5e0, 1e6] AS JSON)), " +
+      "json_format(CAST(TIMESTAMP '2026-11-24 09:30:00' AS JSON)), json_format(json_extract('{\"a\":[1.50]}', '$.a'))",
+    rows: [['[100.0,1.5,0.5,1234567.5]', '[2.5,1000000.0]', '"2026-11-24 09:30:00.000"', '[1.5]']],
+    source:
+      TRINO_JSON_SRC + ' (doubles as Double.toString writes them; a timestamp(3) with its milliseconds)',
+  },
+  {
+    // Trino (Jackson, Double.toString): [1.0E7,1.0E-4]; DuckDB wrote [10000000.0,0.0001].
+    sql: "SELECT json_format(json_parse('[1E7, 0.0001]'))",
+    refused: /not supported by the local engine: JSON holding a number of 10 million or more/,
+    source: TRINO_JSON_SRC,
+  },
+  {
+    sql: "SELECT json_format(json_extract('{\"a\":[1.50, 1e7]}', '$.a'))",
+    refused: /not supported by the local engine: JSON holding a number/,
+    source: TRINO_JSON_SRC,
+  },
+  {
+    sql: 'SELECT json_format(CAST(ARRAY[1e7, 2.5e0] AS JSON))',
+    refused: /not supported by the local engine: JSON holding a number/,
+    source: TRINO_JSON_SRC,
+  },
+  {
+    sql: "SELECT json_format(CAST(ARRAY[TIMESTAMP '2026-11-24 09:30:00'] AS JSON))",
+    refused: /not supported by the local engine: a timestamp inside an array, map or row cast to JSON/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/util/JsonUtil.java (TimestampJsonGeneratorWriter)',
+  },
   // --- units shorter than a day on dates ---------------------------------------------------------------------------
   {
     sql: "SELECT date_diff('day', DATE '2024-01-01', DATE '2024-03-01'), date_diff('month', DATE '2024-01-31', DATE '2024-03-01')",

@@ -8,6 +8,31 @@ import type { MacroDef } from './macros';
 /** json_parse's value of a valid JSON text s: its objects' keys sorted (lib/query/duckdb/json-sorted.ts). */
 const SORTED_JSON = 'json(trino_json_sorted(s))';
 
+/**
+ * A number of JSON text that DuckDB writes otherwise than Java (Trino's Jackson writes a double with
+ * Double.toString): 10000000.0 (Java 1.0E7), 0.0001 (1.0E-4), 1.5e300 (1.5E300). A number is one after [ , or :.
+ */
+const JAVA_WRITES_OTHERWISE = '(^|[\\[,:])\\s*-?([0-9]{8,}[.][0-9]|0[.]000[0-9]*[1-9]|[0-9][0-9.]*[eE])';
+
+/**
+ * JSON as the local engine holds it, refused where it holds a double DuckDB writes otherwise than Athena (json_parse,
+ * json_extract, CAST of an array, map or row to JSON). Internal.
+ */
+export const TRINO_JSON_JAVA_NUMBERS: MacroDef = {
+  name: 'trino_json_java_numbers',
+  overloads: [
+    {
+      params: ['j'],
+      body:
+        `CASE WHEN regexp_matches(CAST(j AS VARCHAR), '${JAVA_WRITES_OTHERWISE}') THEN error('not supported by the ` +
+        `local engine: JSON holding a number of 10 million or more, below 0.001, or with an exponent, as a ` +
+        `double (' || left(CAST(j AS VARCHAR), 200) || '): Athena writes it as Java does (1.0E7, 1.0E-4), DuckDB ` +
+        `otherwise (10000000.0, 0.0001); read it with json_extract_scalar and cast it') ELSE j END`,
+    },
+  ],
+  doc: [],
+};
+
 export const JSON_FUNCTIONS: MacroDef[] = [
   m(
     'json_extract_scalar',
@@ -25,7 +50,7 @@ export const JSON_FUNCTIONS: MacroDef[] = [
     'json_parse',
     ['s'],
     "CASE WHEN NOT json_valid(s) THEN error('Cannot convert value to JSON: ''' || s || '''') " +
-      `ELSE ${SORTED_JSON} END`,
+      `ELSE trino_json_java_numbers(${SORTED_JSON}) END`,
     {
       signature: 'json_parse(string)',
       duckdb: "json(s), its objects' keys sorted",
@@ -115,9 +140,16 @@ export const TRINO_CAST_JSON: MacroDef = m(
     "WHEN typeof(x) IN ('DOUBLE', 'FLOAT') AND isfinite(TRY_CAST(x AS DOUBLE)) " +
     'THEN CAST(trino_float_text(CAST(x AS VARCHAR)) AS JSON) ' +
     // A map's keys sorted, as Trino writes them (not a row's fields, which keep their order: none inside).
+    // A timestamp with its milliseconds, as Trino writes a timestamp(3) (DuckDB left out .000).
+    "WHEN typeof(x) = 'TIMESTAMP' THEN to_json(trino_timestamp_text(CAST(x AS VARCHAR))) " +
+    // Timestamps inside an array, map or row: DuckDB writes them without .000 and other fractions shorter.
+    "WHEN typeof(x) LIKE '%TIMESTAMP%' AND regexp_matches(CAST(CAST(x AS JSON) AS VARCHAR), " +
+    "'\"[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,2})?\"') THEN error('not supported by the " +
+    'local engine: a timestamp inside an array, map or row cast to JSON: Athena writes it with its milliseconds ' +
+    "(2026-11-24 09:30:00.000), DuckDB without; cast the timestamps to varchar first') " +
     "WHEN typeof(x) LIKE 'MAP(%' AND typeof(x) NOT LIKE '%STRUCT%' " +
-    'THEN CAST(trino_json_sorted(CAST(CAST(x AS JSON) AS VARCHAR)) AS JSON) ' +
-    'ELSE CAST(x AS JSON) END',
+    'THEN trino_json_java_numbers(CAST(trino_json_sorted(CAST(CAST(x AS JSON) AS VARCHAR)) AS JSON)) ' +
+    'ELSE trino_json_java_numbers(CAST(x AS JSON)) END',
   { signature: 'CAST(x AS JSON)' },
 );
 
