@@ -454,6 +454,27 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     ]);
   });
 
+  it("writes the file's line end inside a quoted CSV value as \\n, as Spark's reader does (the Glue job)", async () => {
+    const lake = await newLake();
+    const csv = (id: string, coupon: string, end: string) =>
+      [ORDERS_HEADER, `${id},c1,2026-03-01,placed,1,EUR,1,"${coupon}",`].join(end) + end;
+    const files = [
+      ['lf', csv('o1', 'a\r\nb', '\n')],
+      ['crlf', csv('o2', 'a\r\nb\nc', '\r\n')],
+      ['cr', csv('o3', 'a\rb', '\r')],
+    ];
+    for (const [name, body] of files)
+      await run(
+        lake,
+        fileJob('orders', [await writeRaw(lake, `uploads/orders/${name}.csv`, body!)], `le-${name}`),
+      );
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.coupon])).toEqual([
+      ['o1', 'a\r\nb'], // LF: a CRLF inside a value is no line end of the file's: kept
+      ['o2', 'a\nb\nc'],
+      ['o3', 'a\nb'],
+    ]);
+  });
+
   it('rejects a CSV line longer than it reads with a reason that names the difference from Spark, and its first characters', async () => {
     const lake = await newLake();
     const long = `o2,c2,2026-03-01,paid,1,EUR,1,${'x'.repeat(3_000_000)},`;

@@ -61,8 +61,23 @@ function leadingEmptyLines(text: string): { lines: number; offset: number } {
   }
 }
 
-/** The header's fields and the empty lines before it. */
-async function csvHeader(input: InputFile): Promise<{ header: string[]; skip: number }> {
+/** How a CSV text's first record ends, outside quotes (the file's line end: mixed ones are refused), or undefined. */
+function firstLineEnd(text: string): 'LF' | 'CRLF' | 'CR' | undefined {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '\n') return 'LF';
+    else if (!quoted && ch === '\r')
+      return text[i + 1] === '\n' ? 'CRLF' : i + 1 < text.length ? 'CR' : undefined;
+  }
+  return undefined;
+}
+
+/** The header's fields, the empty lines before it and the file's line end. */
+async function csvHeader(
+  input: InputFile,
+): Promise<{ header: string[]; skip: number; lineEnd: ReturnType<typeof firstLineEnd> }> {
   const decoder = new StringDecoder('utf8');
   let seen = '';
   const head = await headBytes(input.file, input.gz, MAX_CSV_LINE_BYTES, (chunk) => {
@@ -74,19 +89,32 @@ async function csvHeader(input: InputFile): Promise<{ header: string[]; skip: nu
   const rest = text.slice(offset);
   const record = firstCsvRecord(rest) ?? (rest === '' ? [] : firstCsvRecord(rest + '\n'));
   if (!record) throw failed(`'${input.key}': the CSV header row is not complete`);
-  return { header: record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim()), skip: lines };
+  return {
+    header: record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim()),
+    skip: lines,
+    lineEnd: firstLineEnd(rest),
+  };
 }
 
 export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Segment | undefined> {
-  const { header, skip } = await csvHeader(input);
+  const { header, skip, lineEnd } = await csvHeader(input);
   if (header.length === 0) return undefined; // an empty file
+  // A quoted value's line breaks as the Glue job reads them: Spark's CSV reader detects the file's line end and
+  // writes that line end inside a quoted value as \n (univocity's normalizeLineEndingsWithinQuotes). A CRLF or CR
+  // is never in an unquoted value, so every value is rewritten.
+  const value = (c: string) =>
+    lineEnd === 'CRLF'
+      ? `replace(${c}, chr(13) || chr(10), chr(10))`
+      : lineEnd === 'CR'
+        ? `replace(${c}, chr(13), chr(10))`
+        : c;
   const position = new Map<string, number>();
   header.forEach((h, i) => {
     if (!position.has(h)) position.set(h, i);
   });
   const cols = ctx.plan.input.columns.map((c) => {
     const i = c.path.length === 1 ? position.get(c.path[0]!) : undefined;
-    return `${i === undefined ? 'CAST(NULL AS VARCHAR)' : `c${i}`} AS ${c.name}`;
+    return `${i === undefined ? 'CAST(NULL AS VARCHAR)' : value(`c${i}`)} AS ${c.name}`;
   });
   const n = ctx.seq.n++;
   const rejects = { table: `lake_csv_rejects_${n}`, scan: `lake_csv_scans_${n}`, key: input.key };
