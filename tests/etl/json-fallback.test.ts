@@ -38,6 +38,23 @@ const customer = (id: string, rest = '') =>
   `{"customer_id":"${id}","email":"${id}@example.com","created_at":"2026-11-20T10:00:00Z"${rest}}`;
 
 describe('the JSON fallback of the local Glue runner', () => {
+  it('ends a JSON line at a CR alone too, as the Glue job reads JSON lines (Hadoop: LF, CRLF or CR)', async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/cr.jsonl',
+      `${customer('c1')}\n${customer('c2')}\r${customer('c3')}\r\n${customer('c4')}\r`,
+    );
+    const summary = await run(lake, fileJob('customers', key, 'cr'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 4, rowsWritten: 4, rowsRejected: 0 });
+    expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual([
+      'c1',
+      'c2',
+      'c3',
+      'c4',
+    ]);
+  });
+
   it('reads a key named twice as its last value, as the Glue job and the upload check do, and keeps the file', async () => {
     const lake = await newLake();
     const key = await writeRaw(

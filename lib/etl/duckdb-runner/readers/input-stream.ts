@@ -43,18 +43,28 @@ export async function headBytes(
 }
 
 /**
- * The lines of an input as bytes, without their line end (LF or CRLF), the last one also when no line end closes it:
- * so that a line's text is decoded strictly (utf8Text), where readline replaced bytes that are not UTF-8 with U+FFFD.
+ * The lines of an input as bytes, without their line end — LF, CRLF or a CR alone, as Hadoop's LineRecordReader ends
+ * the lines the Glue job's JSON-lines reader reads — the last one also when no line end closes it: so that a line's
+ * text is decoded strictly (utf8Text), where readline replaced bytes that are not UTF-8 with U+FFFD.
  */
 export async function* inputLines(file: string, gz: boolean): AsyncGenerator<Buffer> {
   let rest: Buffer = Buffer.alloc(0);
   for await (const chunk of inputStream(file, gz)) {
-    let data = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
-    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10)) {
-      yield data.subarray(0, nl > 0 && data[nl - 1] === 13 ? nl - 1 : nl);
-      data = data.subarray(nl + 1);
+    const data = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let i = 0; i < data.length; i++) {
+      const b = data[i]!;
+      if (b === 10) {
+        yield data.subarray(start, i);
+        start = i + 1;
+      } else if (b === 13) {
+        if (i + 1 === data.length) break; // a CR at the chunk's end: the next one tells CR from CRLF
+        yield data.subarray(start, i);
+        if (data[i + 1] === 10) i++;
+        start = i + 1;
+      }
     }
-    rest = Buffer.from(data);
+    rest = Buffer.from(data.subarray(start));
   }
   if (rest.length > 0) yield rest[rest.length - 1] === 13 ? rest.subarray(0, -1) : rest;
 }
