@@ -31,6 +31,7 @@ import { ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
 import { LOCAL_ACCOUNT_ID } from '../lib/workflow/local';
 import { localLog } from './log';
 import { objectCreatedEvent } from './object-created-event';
+import { openForWriting } from './open-for-writing';
 import { projectRoot, type ServiceConfig } from './service-config';
 
 export type UploadHandler = (event: S3ObjectCreatedNotificationEvent, context: Context) => Promise<unknown>;
@@ -355,6 +356,14 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       } else if (now - prev.since >= pollMs) {
         stable.push({ key, file, size: st.size, mtimeMs: st.mtimeMs, versionId });
       }
+    }
+    // A file still open for writing is still being written, however long it has been quiet (a copy that pauses):
+    // it settles again once its writer closes it.
+    const writing = await openForWriting(stable.map((f) => f.file));
+    for (let i = stable.length - 1; i >= 0; i--) {
+      if (!writing.has(stable[i]!.file)) continue;
+      observations.set(stable[i]!.key, { ...observations.get(stable[i]!.key)!, since: now });
+      stable.splice(i, 1);
     }
     // Duplicates queued by earlier scans go after nothing of this scan: deliver them first, then this scan's files
     // (in random order under LAKE_FAULTS uploads.shuffle).

@@ -1,5 +1,5 @@
 /** The local S3 → EventBridge stand-in for uploads/, for real on the filesystem. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -127,6 +127,34 @@ describe('uploads watcher', () => {
     await settle(w);
     expect(events.map((e) => e.detail.object)).toEqual([
       expect.objectContaining({ size: Buffer.byteLength(full), etag: md5(full) }),
+    ]);
+  });
+
+  it('waits for a writer that pauses longer than the quiet interval to close the file (Linux: /proc)', async () => {
+    const lake = await tempLake('uploads');
+    const { w, events } = await recordingWatcher(lake);
+    const file = path.join(lake, 'raw/uploads/orders/paused.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Another process writes the header, is quiet for several poll intervals with the file open, then writes a row.
+    const writer = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('fs'); const fd = fs.openSync(process.argv[1], 'w'); fs.writeSync(fd, 'a,b\\n');
+         setTimeout(() => { fs.writeSync(fd, '1,2\\n'); fs.closeSync(fd); }, ${POLL_MS * 5});`,
+        file,
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => writer.on('exit', r));
+    await waitFor('the header written', async () => (await fs.stat(file).catch(() => undefined))?.size === 4);
+    await sleep(POLL_MS * 3);
+    expect(events).toHaveLength(0); // quiet, but open for writing
+    await exited;
+    await waitFor('the event', () => events.length > 0);
+    await settle(w);
+    expect(events.map((e) => e.detail.object)).toEqual([
+      expect.objectContaining({ size: 8, etag: md5('a,b\n1,2\n') }),
     ]);
   });
 
