@@ -1575,6 +1575,21 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[10, 10]],
     source: TRINO_DATETIME,
   },
+  {
+    sql: 'SELECT x, count(DISTINCT x) OVER () FROM UNNEST(ARRAY[1, 1, 2]) AS t(x)',
+    refused: /DISTINCT in window function parameters not yet supported/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/sql/analyzer/ExpressionAnalyzer.java (visitFunctionCall)',
+  },
+  {
+    sql: 'SELECT x, count(x) OVER (), (SELECT count(DISTINCT y) FROM UNNEST(ARRAY[1, 1]) AS u(y)) FROM UNNEST(ARRAY[1, 1, 2]) AS t(x) ORDER BY x',
+    rows: [
+      [1, 3, 1],
+      [1, 3, 1],
+      [2, 3, 1],
+    ],
+    source: TRINO_WINDOW + ' (a window without DISTINCT; DISTINCT in an aggregate)',
+  },
   // --- lag and lead with a default --------------------------------------------------------------------------------
   {
     sql:

@@ -165,6 +165,16 @@ export function rewriteCalls(sql: string): string {
         "the local engine computes Trino's answer from DuckDB's with an expression, which a window cannot take; " +
           'aggregate in a subquery grouped by the window’s partition and join it back',
       );
+    // f(DISTINCT x) OVER (…): Trino has no distinct window aggregates; DuckDB answers.
+    if (t.kind === 'word' && isSymbol(tokens[k + 1], '(') && word(k + 2, 'distinct')) {
+      const close = closing(tokens, k + 1);
+      if (close > 0 && word(close + 1, 'over'))
+        throw new Error(
+          `DISTINCT in window function parameters not yet supported: Athena (Trino) fails ${t.text}(DISTINCT …) ` +
+            'OVER (…) (NOT_SUPPORTED), where DuckDB would answer, so the local engine fails it too; count the ' +
+            'distinct values in a subquery grouped by the window’s partition and join it back',
+        );
+    }
     // json_extract(j, '<path>') and its kin: a literal path in Trino's syntax, as DuckDB reads it, or Athena's failure.
     const pathCall = JSON_PATH_FUNCTIONS.has(t.text.toLowerCase()) ? callAt(tokens, k) : undefined;
     const pathArg = pathCall?.args.length === 2 ? pathCall.args[1] : undefined;
