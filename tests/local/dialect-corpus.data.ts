@@ -1590,6 +1590,21 @@ export const CORPUS: CorpusEntry[] = [
     ],
     source: TRINO_WINDOW + ' (a window without DISTINCT; DISTINCT in an aggregate)',
   },
+  {
+    sql: "SELECT to_hex(from_hex('ff')), to_base64(from_hex('616263'))",
+    rows: [['FF', 'YWJj']],
+    source: 'https://trino.io/docs/current/functions/binary.html',
+  },
+  {
+    sql: 'SELECT to_hex(255)',
+    refused: /Unexpected parameters \(integer\) for function to_hex/,
+    source: 'https://trino.io/docs/current/functions/binary.html (to_hex(binary) → varchar)',
+  },
+  {
+    sql: "SELECT to_base64('abc')",
+    refused: /Unexpected parameters \(varchar\) for function to_base64/,
+    source: 'https://trino.io/docs/current/functions/binary.html (to_base64(binary) → varchar)',
+  },
   // --- lag and lead with a default --------------------------------------------------------------------------------
   {
     sql:

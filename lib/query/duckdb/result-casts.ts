@@ -201,6 +201,21 @@ function candidateOf(n: TreeNode): Candidate | undefined {
       },
     };
   }
+  // to_hex, to_base64, to_base64url: Trino's take varbinary only; DuckDB's take a number or text too.
+  const binary = ['to_hex', 'to_base64', 'to_base64url'].find((f) => isFunction(n, f));
+  if (binary && args.length === 1)
+    return {
+      node: n,
+      operand: args[0],
+      apply: (t) => {
+        if (t.typeId === DuckDBTypeId.BLOB || t.typeId === DuckDBTypeId.SQLNULL) return undefined;
+        throw new Error(
+          `Unexpected parameters (${DuckDBTypeId[t.typeId]?.toLowerCase() ?? t.toString()}) for function ${binary}: ` +
+            `Athena (Trino) takes varbinary only and fails this query (FUNCTION_NOT_FOUND); DuckDB would answer, so ` +
+            `the local engine fails it too. Give it varbinary (from_hex(h); on Athena also to_utf8(s))`,
+        );
+      },
+    };
   if (isFunction(n, 'date_add') && args.length === 3) {
     const unit = literalUnit(args[0]);
     return unit ? { node: n, operand: args[2], apply: castTo(n, onDate(unit, 'function')) } : undefined;
@@ -280,7 +295,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse)\b/i;
+  /\b(date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
