@@ -1617,6 +1617,19 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_WINDOW + ' (lag(x, offset, default): x and default of one type T)',
   },
   {
+    // A literal the decimal holds exactly: Athena's values are the same (its column type decimal(12,2) is wider).
+    sql:
+      'SELECT lag(a, 1, 0) OVER (ORDER BY a), lag(a, 1, 0.50) OVER (ORDER BY a), lead(a, 1, -2) OVER (ORDER BY a) ' +
+      'FROM (VALUES (CAST(1.25 AS DECIMAL(10,2)))) AS t(a)',
+    rows: [[0, 0.5, -2]],
+    source: TRINO_WINDOW,
+  },
+  {
+    sql: 'SELECT lag(a, 1, 0.125) OVER (ORDER BY a) FROM (VALUES (CAST(1.25 AS DECIMAL(10,2)))) AS t(a)',
+    refused: /lag\(decimal\(10,2\), …, decimal\(\d+,3\)\)/,
+    source: TRINO_WINDOW + ' (Trino: decimal(11,3) 0.125; DuckDB would round it into decimal(10,2))',
+  },
+  {
     // Trino: decimal 1.0 and 0.5 (the common type); DuckDB cast 0.5 to an integer (1).
     sql: 'SELECT x, lag(x, 1, 0.5) OVER (ORDER BY x) AS prev FROM UNNEST(ARRAY[1, 2]) AS t(x) ORDER BY x',
     refused: /lag\(integer, …, decimal\(\d+,1\)\): its default is of a type the value's does not hold/,

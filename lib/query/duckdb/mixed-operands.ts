@@ -160,7 +160,10 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
           .map((t, i) => (hasNoType(group.operands[i]) ? 'unknown' : t));
         const anyList = typed.lists.slice(at, at + n).some(Boolean);
         at += n;
-        if (mixes(group.kind, named, anyList, group.symbol))
+        if (
+          mixes(group.kind, named, anyList, group.symbol) &&
+          !((group.kind === 'lag' || group.kind === 'lead') && holdsLiteral(named[0]!, group.operands[1]))
+        )
           throw new MixedOperandsError(group.kind, named, group.symbol);
       }
     }
@@ -189,6 +192,49 @@ function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: 
     );
   }
   return types.includes('varchar') && types.some((t) => castFromTextOnlyExplicitly(t));
+}
+
+/** A number literal's text (`0`, `-2`, `0.50`; also as the dialect's typed literal, CAST('1' AS INTEGER)), or undefined. */
+function numberLiteral(v: unknown): string | undefined {
+  if (!isTreeNode(v)) return undefined;
+  if (
+    v.class === 'FUNCTION' &&
+    v.function_name === '-' &&
+    Array.isArray(v.children) &&
+    v.children.length === 1
+  ) {
+    const inner = numberLiteral(v.children[0]);
+    return inner === undefined || inner.startsWith('-') ? undefined : `-${inner}`;
+  }
+  if (v.class === 'CAST' && isTreeNode(v.child)) return numberLiteral(v.child);
+  if (v.class !== 'CONSTANT' || !isTreeNode(v.value)) return undefined;
+  const c = v.value as { is_null?: boolean; value?: unknown; type?: { type_info?: { scale?: number } } };
+  if (c.is_null) return undefined;
+  // The tree keeps numbers as their JSON text (JSON.rawJSON objects: no primitive value of their own).
+  const plain = (x: unknown) => (isNumberText(x) ? JSON.stringify(x) : x);
+  const value = plain(c.value);
+  const raw =
+    typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ? String(value) : '';
+  const scale = Number(plain(c.type?.type_info?.scale) ?? 0);
+  // A DECIMAL constant is held as its unscaled integer (0.50 as 50, scale 2).
+  const m = scale > 0 ? /^(-?)(\d+)$/.exec(raw) : null;
+  const digits = m
+    ? `${m[1]}${m[2]!.padStart(scale + 1, '0').slice(0, -scale)}.${m[2]!.padStart(scale + 1, '0').slice(-scale)}`
+    : raw;
+  return /^-?\d+(\.\d+)?$/.test(digits) ? digits : undefined;
+}
+
+/**
+ * Whether lag's or lead's default is a number literal a decimal value's type holds exactly (`lag(amount, 1, 0)` of a
+ * decimal(10,2)): Athena's answer is in their common type (decimal(12,2)), with the same values as DuckDB's cast of
+ * the default to the value's type — only the column's type is wider on Athena (docs/sql-dialect.md).
+ */
+function holdsLiteral(valueType: string, fallback: unknown): boolean {
+  const d = decimalOf(valueType);
+  const text = d ? numberLiteral(fallback) : undefined;
+  if (!d || text === undefined) return false;
+  const [whole, fraction = ''] = text.replace(/^-/, '').split('.');
+  return whole!.replace(/^0+/, '').length <= d[0] - d[1] && fraction.replace(/0+$/, '').length <= d[1];
 }
 
 const INTEGERS = ['tinyint', 'smallint', 'integer', 'bigint'];
