@@ -11,9 +11,9 @@ import path from 'node:path';
 /** O_ACCMODE of open(2): O_WRONLY is 1, O_RDWR 2. */
 const ACCESS_MODE = 0o3;
 
-/** The files of `files` (as given) that some process holds open for writing. */
-export async function openForWriting(files: readonly string[]): Promise<Set<string>> {
-  const found = new Set<string>();
+/** The files of `files` (as given) that some process holds open for writing, each with one such process's id. */
+export async function openForWriting(files: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
   if (files.length === 0) return found;
   // /proc's links name a file by its real path: each given path by its own.
   const wanted = new Map<string, string>();
@@ -28,7 +28,7 @@ export async function openForWriting(files: readonly string[]): Promise<Set<stri
       if (file === undefined || found.has(file)) continue;
       const info = await fs.readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
       const flags = /^flags:\s*([0-7]+)$/m.exec(info)?.[1];
-      if (flags !== undefined && (parseInt(flags, 8) & ACCESS_MODE) !== 0) found.add(file);
+      if (flags !== undefined && (parseInt(flags, 8) & ACCESS_MODE) !== 0) found.set(file, Number(pid));
     }
   }
   return found;

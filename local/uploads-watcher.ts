@@ -174,6 +174,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   }
 
   const observations = new Map<string, Observation>();
+  /** Versions (key and version id) said to be held open for writing: said once. */
+  const heldSaid = new Set<string>();
   const attempts = new Map<string, number>();
   /** When a failed version (key and version id) may be invoked again. */
   const retryAt = new Map<string, number>();
@@ -361,7 +363,16 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     // it settles again once its writer closes it.
     const writing = await openForWriting(stable.map((f) => f.file));
     for (let i = stable.length - 1; i >= 0; i--) {
-      if (!writing.has(stable[i]!.file)) continue;
+      const pid = writing.get(stable[i]!.file);
+      if (pid === undefined) continue;
+      const held = `${stable[i]!.key}\0${stable[i]!.versionId}`;
+      if (!heldSaid.has(held)) {
+        heldSaid.add(held);
+        localLog.info('an upload is still open for writing: it is checked once its writer closes it', {
+          key: stable[i]!.key,
+          pid,
+        });
+      }
       observations.set(stable[i]!.key, { ...observations.get(stable[i]!.key)!, since: now });
       stable.splice(i, 1);
     }

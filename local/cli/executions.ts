@@ -253,7 +253,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `${waiting.length} file(s) not taken yet by the uploads watcher: ${list}\n` +
         ((await engineAlive(dir))
-          ? '(it takes a file once it has stopped changing for a second; --wait waits for it and its execution)\n'
+          ? '(it takes a file once it has stopped changing for a second and, on Linux, no process holds it open for writing; --wait waits for it and its execution)\n'
           : `(no local lake is running in ${dir}: npm start takes them)\n`),
     );
   };

@@ -1549,6 +1549,20 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/util/JsonUtil.java (TimestampJsonGeneratorWriter)',
   },
+  {
+    // JSON only read (measured, cast to rows, queried by path) holds such doubles freely: nothing is written out.
+    sql:
+      'SELECT json_array_length(json_parse(\'[{"sku":"A-1","unit_price":0.0001}]\')), ' +
+      'json_extract_scalar(json_extract(\'{"a":[{"s":"x","p":1e7}]}\', \'$.a[0]\'), \'$.s\'), ' +
+      '(SELECT max(q) FROM UNNEST(CAST(json_parse(\'[{"q":2,"p":12000000.5}]\') AS ARRAY(ROW(q INTEGER)))) AS t(q))',
+    rows: [[1, 'x', 2]],
+    source: TRINO_JSON_SRC,
+  },
+  {
+    sql: "SELECT json_format(CAST(MAP(ARRAY['k'], ARRAY[1.50]) AS JSON))",
+    refused: /not supported by the local engine: a decimal inside a map or row cast to JSON/,
+    source: TRINO_JSON_SRC + ' (a decimal keeps its scale: {"k":1.50})',
+  },
   // --- units shorter than a day on dates ---------------------------------------------------------------------------
   {
     sql: "SELECT date_diff('day', DATE '2024-01-01', DATE '2024-03-01'), date_diff('month', DATE '2024-01-31', DATE '2024-03-01')",
@@ -1559,6 +1573,14 @@ export const CORPUS: CorpusEntry[] = [
     sql: "SELECT date_diff('hour', DATE '2024-01-01', DATE '2024-01-02')",
     refused: /'hour' is not a valid DATE field/,
     source: TRINO_DATETIME + ' (date_diff of dates: day, week, month, quarter, year)',
+  },
+  {
+    // A date and a timestamp: Trino casts the date (hours since midnight).
+    sql:
+      "SELECT date_diff('hour', DATE '2026-11-20', TIMESTAMP '2026-11-20 10:00:00'), " +
+      "date_diff('minute', TIMESTAMP '2026-11-20 10:00:00', DATE '2026-11-21')",
+    rows: [[10, 840]],
+    source: TRINO_DATETIME,
   },
   {
     sql: "SELECT hour(DATE '2024-01-01')",
@@ -1591,8 +1613,8 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_WINDOW + ' (a window without DISTINCT; DISTINCT in an aggregate)',
   },
   {
-    sql: "SELECT to_hex(from_hex('ff')), to_base64(from_hex('616263'))",
-    rows: [['FF', 'YWJj']],
+    sql: "SELECT to_hex(from_hex('ff')), to_base64(from_hex('616263')), to_hex(NULL)",
+    rows: [['FF', 'YWJj', null]],
     source: 'https://trino.io/docs/current/functions/binary.html',
   },
   {
@@ -1623,6 +1645,16 @@ export const CORPUS: CorpusEntry[] = [
       'FROM (VALUES (CAST(1.25 AS DECIMAL(10,2)))) AS t(a)',
     rows: [[0, 0.5, -2]],
     source: TRINO_WINDOW,
+  },
+  {
+    sql:
+      'SELECT x, lag(x, 1, 0) OVER (ORDER BY x), lag(x, 1, -5) OVER (ORDER BY x) ' +
+      'FROM (VALUES (CAST(3 AS SMALLINT)), (CAST(5 AS SMALLINT))) AS t(x) ORDER BY x',
+    rows: [
+      [3, 0, -5],
+      [5, 3, 3],
+    ],
+    source: TRINO_WINDOW + ' (smallint and integer: their common type integer, the same values)',
   },
   {
     sql: 'SELECT lag(a, 1, 0.125) OVER (ORDER BY a) FROM (VALUES (CAST(1.25 AS DECIMAL(10,2)))) AS t(a)',

@@ -192,17 +192,6 @@ export function rewriteCalls(sql: string): string {
           : { start: pathToken.start, end: pathToken.end, text: sqlString(translated.path) },
       );
     }
-    // json_extract's JSON, refused where it holds a double DuckDB writes otherwise than Athena (./json-functions.ts);
-    // not as a CAST's operand: a cast reads the number as Athena does (./casts.ts).
-    if (
-      pathCall &&
-      t.text.toLowerCase() === 'json_extract' &&
-      !(isSymbol(tokens[k - 1], '(') && isWord(tokens[k - 2], 'cast', 'try_cast')) &&
-      !(pathToken && pathText !== undefined && 'error' in jsonPathForDuckDb(pathText))
-    ) {
-      edits.push({ start: t.start, end: t.start, text: 'trino_json_java_numbers(' });
-      edits.push({ start: tokens[pathCall.close]!.end, end: tokens[pathCall.close]!.end, text: ')' });
-    }
     // X'41': a varbinary literal on Athena; DuckDB reads the letter and the string as text ('x41').
     if (
       t.kind === 'word' &&

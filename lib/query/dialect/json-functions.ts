@@ -15,8 +15,9 @@ const SORTED_JSON = 'json(trino_json_sorted(s))';
 const JAVA_WRITES_OTHERWISE = '(^|[\\[,:])\\s*-?([0-9]{8,}[.][0-9]|0[.]000[0-9]*[1-9]|[0-9][0-9.]*[eE])';
 
 /**
- * JSON as the local engine holds it, refused where it holds a double DuckDB writes otherwise than Athena (json_parse,
- * json_extract, CAST of an array, map or row to JSON). Internal.
+ * JSON as the local engine writes it out, refused where it holds a double DuckDB writes otherwise than Athena:
+ * json_format, and CAST of an array, map or row to JSON. (JSON only read — cast to rows, measured, queried by path —
+ * is not written out: json_parse and json_extract are not checked.) Internal.
  */
 export const TRINO_JSON_JAVA_NUMBERS: MacroDef = {
   name: 'trino_json_java_numbers',
@@ -50,7 +51,7 @@ export const JSON_FUNCTIONS: MacroDef[] = [
     'json_parse',
     ['s'],
     "CASE WHEN NOT json_valid(s) THEN error('Cannot convert value to JSON: ''' || s || '''') " +
-      `ELSE trino_json_java_numbers(${SORTED_JSON}) END`,
+      `ELSE ${SORTED_JSON} END`,
     {
       signature: 'json_parse(string)',
       duckdb: "json(s), its objects' keys sorted",
@@ -59,7 +60,8 @@ export const JSON_FUNCTIONS: MacroDef[] = [
         'is not JSON fails (DuckDB: NULL)',
     },
   ),
-  m('json_format', ['j'], 'CAST(j AS VARCHAR)', { signature: 'json_format(json)' }),
+  // The JSON's text: where it holds a double DuckDB writes otherwise than Java, refused (trino_json_java_numbers).
+  m('json_format', ['j'], 'CAST(trino_json_java_numbers(j) AS VARCHAR)', { signature: 'json_format(json)' }),
   m(
     'json_size',
     ['j', 'p'],
@@ -147,6 +149,10 @@ export const TRINO_CAST_JSON: MacroDef = m(
     "'\"[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,2})?\"') THEN error('not supported by the " +
     'local engine: a timestamp inside an array, map or row cast to JSON: Athena writes it with its milliseconds ' +
     "(2026-11-24 09:30:00.000), DuckDB without; cast the timestamps to varchar first') " +
+    // A decimal inside a map or row: DuckDB writes it as a double (1.50 as 1.5); Trino keeps its scale.
+    "WHEN regexp_matches(typeof(x), '^(MAP|STRUCT)\\(.*DECIMAL') THEN error('not supported by the local engine: " +
+    'a decimal inside a map or row cast to JSON: Athena writes it with its scale (1.50), DuckDB as a double (1.5); ' +
+    "cast the decimals to varchar first, or to double on both') " +
     "WHEN typeof(x) LIKE 'MAP(%' AND typeof(x) NOT LIKE '%STRUCT%' " +
     'THEN trino_json_java_numbers(CAST(trino_json_sorted(CAST(CAST(x AS JSON) AS VARCHAR)) AS JSON)) ' +
     'ELSE trino_json_java_numbers(CAST(x AS JSON)) END',

@@ -225,14 +225,19 @@ function numberLiteral(v: unknown): string | undefined {
 }
 
 /**
- * Whether lag's or lead's default is a number literal a decimal value's type holds exactly (`lag(amount, 1, 0)` of a
- * decimal(10,2)): Athena's answer is in their common type (decimal(12,2)), with the same values as DuckDB's cast of
- * the default to the value's type — only the column's type is wider on Athena (docs/sql-dialect.md).
+ * Whether lag's or lead's default is a number literal a decimal or integer value's type holds exactly
+ * (`lag(amount, 1, 0)` of a decimal(10,2) or a smallint): Athena's answer is in their common type (decimal(12,2),
+ * integer), with the same values as DuckDB's cast of the default to the value's type — only the column's type is
+ * wider on Athena (docs/sql-dialect.md).
  */
 function holdsLiteral(valueType: string, fallback: unknown): boolean {
   const d = decimalOf(valueType);
-  const text = d ? numberLiteral(fallback) : undefined;
-  if (!d || text === undefined) return false;
+  const integer = INTEGERS.indexOf(valueType);
+  const text = d || integer >= 0 ? numberLiteral(fallback) : undefined;
+  if (text === undefined) return false;
+  // An integer literal in an integer type's range (lag(n, 1, 0) of a smallint): Athena's common type is integer.
+  if (integer >= 0) return /^-?\d+$/.test(text) && Math.abs(Number(text)) < 2 ** (8 * 2 ** integer - 1);
+  if (!d) return false;
   const [whole, fraction = ''] = text.replace(/^-/, '').split('.');
   return whole!.replace(/^0+/, '').length <= d[0] - d[1] && fraction.replace(/0+$/, '').length <= d[1];
 }

@@ -16,6 +16,7 @@
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import {
   bindTree,
+  isNullConstant,
   isTreeNode,
   ownNodes,
   replaceNode,
@@ -178,9 +179,18 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     return unit ? { node: n, operand: args[1], apply: castTo(n, onDate(unit, 'function')) } : undefined;
   }
   if (isFunction(n, 'date_diff') && args.length === 3) {
+    // Both operands dates: their list is a list of dates (a date and a timestamp make one of timestamps, which
+    // Trino takes: the date is cast).
     const unit = literalUnit(args[0]);
     return unit
-      ? { node: n, operand: args[1], apply: castTo(n, onDate(unit, 'function', false)) }
+      ? {
+          node: n,
+          operand: renamed(n, 'list_value', [args[1], args[2]]),
+          apply: (t) =>
+            t.typeId === DuckDBTypeId.LIST
+              ? castTo(n, onDate(unit, 'function', false))(t.valueType)
+              : undefined,
+        }
       : undefined;
   }
   // hour(d), minute(d), second(d), millisecond(d), EXTRACT(HOUR FROM d) of a date: Trino has no such signature.
@@ -203,7 +213,7 @@ function candidateOf(n: TreeNode): Candidate | undefined {
   }
   // to_hex, to_base64, to_base64url: Trino's take varbinary only; DuckDB's take a number or text too.
   const binary = ['to_hex', 'to_base64', 'to_base64url'].find((f) => isFunction(n, f));
-  if (binary && args.length === 1)
+  if (binary && args.length === 1 && !(isTreeNode(args[0]) && isNullConstant(args[0])))
     return {
       node: n,
       operand: args[0],
