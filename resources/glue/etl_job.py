@@ -1885,9 +1885,12 @@ def take_uploads(spark, s3, options, plans_file, started_at):
         # An outcome recorded: counted (a batch's successes are recorded with its swap, record_outcome).
         counts["succeeded" if result["status"] == "SUCCEEDED" else "failed"] += 1
 
+    def outcome_of(result):
+        # An upload's outcome as record_outcome records it: its result, then its pending record deleted.
+        return [upload_result_key(layout, result["execution"]), pending_upload_key(layout, result["execution"]), result]
+
     def finish(record, result):
-        put_json(s3, bucket, upload_result_key(layout, record["execution"]), result)
-        s3.delete_object(Bucket=bucket, Key=pending_upload_key(layout, record["execution"]))
+        record_outcome(s3, bucket, {"uploads": [outcome_of(result)]})
         noted(result)
 
     records = []
@@ -1974,12 +1977,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
                     succeeded.append(
                         upload_success(options, r, plan, shares, figures.get("rejectedLocation"), layout, stamp())
                     )
-                return {
-                    "uploads": [
-                        [upload_result_key(layout, x["execution"]), pending_upload_key(layout, x["execution"]), x]
-                        for x in succeeded
-                    ]
-                }
+                return {"uploads": [outcome_of(x) for x in succeeded]}
 
             try:
                 figures, _ = run_plan(

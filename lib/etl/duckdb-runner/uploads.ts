@@ -24,6 +24,7 @@ import {
 } from '../upload-queue';
 import type { JobArgs } from './args';
 import { runBatch, type RunContext } from './batch';
+import { recordOutcome } from './batch-outcome';
 import { EtlErrorName, EtlJobError, RunFailure, UnreadableInput, withDiskFullNote } from './errors';
 import { gzipProblem } from './gzip-check';
 import { addFigures, emptyFigures, rejectedAboveText, type SourceFigures, type TableTally } from './figures';
@@ -59,9 +60,14 @@ export async function takeUploads(
     results.push(r);
     out[r.status === 'SUCCEEDED' ? 'succeeded' : 'failed']++;
   };
+  /** An upload's outcome as batch-outcome.ts records it (its result written, then its pending record removed). */
+  const outcomeOf = (r: UploadResult) => ({
+    result: uploadResultKey(r.execution),
+    pending: pendingUploadKey(r.execution),
+    body: r,
+  });
   const finish = async (r: UploadResult) => {
-    await writeFileDurably(curated(uploadResultKey(r.execution)), JSON.stringify(r, null, 2) + '\n');
-    await fs.rm(curated(pendingUploadKey(r.execution)), { force: true });
+    await recordOutcome(ctx.curatedDir, { uploads: [outcomeOf(r)] });
     noted(r);
   };
 
@@ -224,13 +230,7 @@ export async function takeUploads(
                 const mine = r.t.keys.map((k) => f.sources?.[k]).filter((x): x is SourceFigures => !!x);
                 return success(ctx, r.t, plan, mine, f.rejectedLocation);
               });
-              return {
-                uploads: succeeded.map((body) => ({
-                  result: uploadResultKey(body.execution),
-                  pending: pendingUploadKey(body.execution),
-                  body,
-                })),
-              };
+              return { uploads: succeeded.map(outcomeOf) };
             },
           },
         );

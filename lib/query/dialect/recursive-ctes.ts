@@ -14,6 +14,7 @@
  * LocalDialectError instead of another answer.
  */
 import { tokenize, type Token } from '../sql-guard/lexer';
+import { coercibleSql } from '../trino-coercion';
 import { LocalDialectError } from './local-error';
 import { applyEdits, closing, isSymbol, isWord, type Edit } from './tokens';
 
@@ -216,30 +217,6 @@ function expandCte(
   const glue = distinct ? ' UNION ' : ' UNION ALL ';
   const all = Array.from({ length: MAX_RECURSION_DEPTH + 1 }, (_, k) => `SELECT * FROM ${stepName(k)}`);
   return { defs, body: `(SELECT * FROM (${all.join(glue)}) WHERE (SELECT failed FROM ${checks}) IS NULL)` };
-}
-
-const INTEGERS = `['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT']`;
-const INTEGER_DIGITS = `[3, 5, 10, 19]`;
-
-/**
- * SQL: whether a value of DuckDB type `from` (typeof's text) coerces implicitly to `to` as Trino coerces a recursion
- * step's column to the anchor's: the same type, a wider integer, an integer or decimal into a decimal that holds its
- * digits or into a floating-point type, real into double, date into timestamp; NULL into anything. (DuckDB has no
- * varchar(n): a text column passes, where Trino refuses a longer varchar than the anchor's literal.)
- */
-function coercibleSql(from: string, to: string): string {
-  const decimal = (t: string, i: number) =>
-    `CAST(regexp_extract(${t}, '^DECIMAL\\((\\d+),(\\d+)\\)$', ${i}) AS INTEGER)`;
-  const isDecimal = (t: string) => `regexp_matches(${t}, '^DECIMAL\\(')`;
-  const integerDigits = `${INTEGER_DIGITS}[list_position(${INTEGERS}, ${from})]`;
-  return (
-    `(${from} = ${to} OR ${from} = 'NULL' ` +
-    `OR (list_contains(${INTEGERS}, ${from}) AND (list_position(${INTEGERS}, ${from}) <= list_position(${INTEGERS}, ${to}) ` +
-    `OR ${to} IN ('FLOAT', 'DOUBLE') OR (${isDecimal(to)} AND ${integerDigits} <= ${decimal(to, 1)} - ${decimal(to, 2)}))) ` +
-    `OR (${isDecimal(from)} AND (${to} IN ('FLOAT', 'DOUBLE') OR (${isDecimal(to)} AND ${decimal(from, 2)} <= ${decimal(to, 2)} ` +
-    `AND ${decimal(from, 1)} - ${decimal(from, 2)} <= ${decimal(to, 1)} - ${decimal(to, 2)}))) ` +
-    `OR (${from} = 'FLOAT' AND ${to} = 'DOUBLE') OR (${from} = 'DATE' AND regexp_matches(${to}, '^TIMESTAMP')))`
-  );
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   type TreeNode,
 } from './statement-tree';
 import { castFromTextOnlyExplicitly, trinoType } from './values';
+import { coercesTo, decimalOf, INTEGER_TYPES } from '../trino-coercion';
 import { isNumberText } from '../../exact-json';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
@@ -232,7 +233,7 @@ function numberLiteral(v: unknown): string | undefined {
  */
 function holdsLiteral(valueType: string, fallback: unknown): boolean {
   const d = decimalOf(valueType);
-  const integer = INTEGERS.indexOf(valueType);
+  const integer = INTEGER_TYPES.indexOf(valueType);
   const text = d || integer >= 0 ? numberLiteral(fallback) : undefined;
   if (text === undefined) return false;
   // An integer literal in an integer type's range (lag(n, 1, 0) of a smallint): Athena's common type is integer.
@@ -240,31 +241,6 @@ function holdsLiteral(valueType: string, fallback: unknown): boolean {
   if (!d) return false;
   const [whole, fraction = ''] = text.replace(/^-/, '').split('.');
   return whole!.replace(/^0+/, '').length <= d[0] - d[1] && fraction.replace(/0+$/, '').length <= d[1];
-}
-
-const INTEGERS = ['tinyint', 'smallint', 'integer', 'bigint'];
-const INTEGER_DIGITS = [3, 5, 10, 19];
-const decimalOf = (t: string) =>
-  /^decimal\((\d+),(\d+)\)$/.exec(t)?.slice(1).map(Number) as [number, number] | undefined;
-
-/**
- * Whether a value of Trino type `from` coerces implicitly to `to` (Trino's type coercion): the same type, a wider
- * integer, an integer or decimal into a decimal that holds its digits or into real or double, real into double, a
- * date into a timestamp, a timestamp into one with time zone.
- */
-export function coercesTo(from: string, to: string): boolean {
-  if (from === to) return true;
-  const fi = INTEGERS.indexOf(from);
-  const ti = INTEGERS.indexOf(to);
-  const fd = decimalOf(from);
-  const td = decimalOf(to);
-  if (fi >= 0 && ti >= 0) return fi <= ti;
-  if ((fi >= 0 || fd) && (to === 'real' || to === 'double')) return true;
-  if (fi >= 0 && td) return INTEGER_DIGITS[fi]! <= td[0] - td[1];
-  if (fd && td) return fd[1] <= td[1] && fd[0] - fd[1] <= td[0] - td[1];
-  if (from === 'real') return to === 'double';
-  if (from === 'date') return to.startsWith('timestamp');
-  return from === 'timestamp' && to === 'timestamp with time zone';
 }
 
 /** Group levels bound together: a chain's operands deeper than this are bound through a placeholder of their type. */
