@@ -1682,6 +1682,27 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_DATETIME + ' (a text in UTC, or without a zone in the session zone UTC)',
   },
   {
+    // A UTC offset or name after a space, as Trino's DateTimes reads it (DuckDB's own cast reads no offset there).
+    sql:
+      "SELECT CAST('2024-01-01 10:00:00 +00:00' AS TIMESTAMP WITH TIME ZONE) AS a, " +
+      "CAST('2024-01-01 10:00:00.5 Z' AS TIMESTAMP WITH TIME ZONE) AS b, " +
+      "CAST('2024-01-01 10:00 -0000' AS TIMESTAMP WITH TIME ZONE) AS c, " +
+      "CAST('2024-01-01 +00' AS TIMESTAMP WITH TIME ZONE) AS d, " +
+      "try_cast('2024-01-01 10:00:00 zulu' AS TIMESTAMP WITH TIME ZONE) AS e, " +
+      "try_cast('2024-13-01 10:00:00 +00:00' AS TIMESTAMP WITH TIME ZONE) AS f",
+    rows: [
+      [
+        '2024-01-01 10:00:00.000 UTC',
+        '2024-01-01 10:00:00.500 UTC',
+        '2024-01-01 10:00:00.000 UTC',
+        '2024-01-01 00:00:00.000 UTC',
+        '2024-01-01 10:00:00.000 UTC',
+        null,
+      ],
+    ],
+    source: TRINO_DATETIME + ' (TimeZoneKey reads +00:00, -0000, +00, Z and Zulu as UTC)',
+  },
+  {
     // Trino keeps Europe/Paris and reads its wall clock (10); DuckDB kept the instant only (9 in UTC).
     sql: "SELECT hour(CAST('2024-01-01 10:00:00 Europe/Paris' AS TIMESTAMP WITH TIME ZONE))",
     refused:

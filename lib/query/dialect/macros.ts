@@ -64,6 +64,14 @@ const INTEGER_TEXT = '[+-]?[0-9]+';
 const BIG_DECIMAL_TEXT = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?';
 const TIMESTAMP_TEXT =
   '[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}( ([0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]+)?)?)?)?';
+/**
+ * A text CAST AS timestamp with time zone reads (Trino's DateTimes: a date, a time, then the zone after optional
+ * white space): group 1 the date and time, group 2 the zone.
+ */
+const ZONED_TEXT =
+  '^([-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}(?::[0-9]{1,2}(?::[0-9]{1,2}(?:[.][0-9]+)?)?)?)?)\\s*(.*)$';
+/** The zones Trino reads as UTC itself (TimeZoneKey: UTC-equivalent names, ±00, ±0000, ±00:00). */
+const UTC_ZONE = '(?i)(utc|z|gmt|ut|uct|zulu|etc/(utc|gmt|uct|zulu)|[+-]00(:?00)?)?';
 const DATE_TEXT = '\\s*[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\\s*';
 const JAVA_DOUBLE_TEXT =
   '\\s*[+-]?(NaN|Infinity|(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+[.]?[0-9a-fA-F]*|' +
@@ -147,17 +155,20 @@ const HELPERS: MacroDef[] = [
   // CAST(text AS TIMESTAMP WITH TIME ZONE) (./casts.ts): Trino keeps the zone the text names, and hour(), date() and
   // CAST AS timestamp read its wall clock; DuckDB keeps the instant only (its wall clock read in UTC). A text in UTC
   // (or without a zone: Athena's session zone is UTC) is the same value; one in another zone is refused.
+  // A text in UTC is cast without its zone (DuckDB reads no zone after a space in offset form, ' +00:00', nor ' Z').
   ...(['CAST', 'TRY_CAST'] as const).map((cast) =>
     m(
       `trino_${cast.toLowerCase()}_timestamptz`,
       ['x'],
       `CASE WHEN typeof(x) = 'VARCHAR' AND NOT regexp_full_match(coalesce(regexp_extract(trim(TRY_CAST(x AS VARCHAR)), ` +
-        `'^[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}(?::[0-9]{1,2}(?::[0-9]{1,2}(?:[.][0-9]+)?)?)?)?\\s*(.*)$', 1), ''), ` +
-        `'(?i)(utc|z|gmt|ut|uct|zulu|etc/(utc|gmt|uct|zulu)|[+-]00(:?00)?)?') ` +
+        `${sqlString(ZONED_TEXT)}, 2), ''), ${sqlString(UTC_ZONE)}) ` +
         `THEN error('not supported by the local engine: CAST(''' || TRY_CAST(x AS VARCHAR) || ''' AS timestamp with ` +
         `time zone): Athena keeps the zone the text names, and reads its wall clock where the value is used; the ` +
         `local engine keeps only the instant, in UTC. Write the text in UTC, or cast it without its zone AS ` +
-        `timestamp and convert it with AT TIME ZONE') ELSE ${cast}(x AS TIMESTAMPTZ) END`,
+        `timestamp and convert it with AT TIME ZONE') ` +
+        `WHEN typeof(x) = 'VARCHAR' AND regexp_full_match(trim(TRY_CAST(x AS VARCHAR)), ${sqlString(ZONED_TEXT)}) ` +
+        `THEN ${cast}(${cast}(regexp_extract(trim(TRY_CAST(x AS VARCHAR)), ${sqlString(ZONED_TEXT)}, 1) AS TIMESTAMP) ` +
+        `AS TIMESTAMPTZ) ELSE ${cast}(x AS TIMESTAMPTZ) END`,
     ),
   ),
   // A timestamp parsed with a two-digit year (%y: 2000-2068 and 1969-1999) moved into Trino's window:
