@@ -11,7 +11,7 @@ import { sqlString } from '../../duckdb-sql';
 import type { Token } from '../sql-guard/lexer';
 import { jsonStructure } from './json-functions';
 import { LocalDialectError } from './local-error';
-import { STRICT_CAST_TYPES } from './macros';
+import { STRICT_CAST_TYPES } from './cast-macros';
 import {
   containerCastSql,
   hasRow,
