@@ -22,16 +22,18 @@
  */
 import { SettingError } from '../lib/setting-error';
 import { randomUUID } from 'node:crypto';
-import { type Dirent, type FSWatcher, promises as fs, watch } from 'node:fs';
+import { type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import type { Context, S3ObjectCreatedNotificationEvent } from 'aws-lambda';
 import { faults } from '../lib/faults';
 import { localVersionId, md5File } from '../lib/objects/local';
-import { ignoreReason, UPLOADS_PREFIX } from '../lib/uploads/key';
+import { UPLOADS_PREFIX } from '../lib/uploads/key';
 import { LOCAL_ACCOUNT_ID } from '../lib/workflow/local';
 import { localLog } from './log';
 import { objectCreatedEvent } from './object-created-event';
 import { openForWriting } from './open-for-writing';
+import { uploadFileLister } from './upload-files';
+import { appendSeen, readSeen, type SeenEntry } from './uploads-seen';
 import { projectRoot, type ServiceConfig } from './service-config';
 
 export type UploadHandler = (event: S3ObjectCreatedNotificationEvent, context: Context) => Promise<unknown>;
@@ -67,15 +69,6 @@ export interface UploadsWatcher {
   readonly stats: { scans: number; invocations: number; failures: number; duplicates: number };
 }
 
-interface SeenEntry {
-  key: string;
-  etag: string;
-  /** Absent in lists written before versions were recorded: those name the content only. */
-  versionId?: string;
-  size: number;
-  mtimeMs: number;
-}
-
 interface Observation {
   size: number;
   mtimeMs: number;
@@ -102,27 +95,6 @@ function loadHandler(config: ServiceConfig | undefined): UploadHandler {
   const fn = mod[spec.slice(dot + 1)];
   if (typeof fn !== 'function') throw new Error(`handler ${spec} is not a function`);
   return fn as UploadHandler;
-}
-
-async function readSeen(file: string): Promise<SeenEntry[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-  const out: SeenEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as SeenEntry;
-      if (typeof e.key === 'string' && typeof e.etag === 'string') out.push(e);
-    } catch {
-      // a torn last line (a crash while appending): that file is handed over again, which is harmless
-    }
-  }
-  return out;
 }
 
 export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<UploadsWatcher> {
@@ -192,62 +164,10 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     seenKeyVersion.add(`${entry.key}\0${entry.versionId}`);
     lastHanded.set(entry.key, entry);
     goneSinceHanded.delete(entry.key);
-    const fh = await fs.open(seenFile, 'a');
-    try {
-      await fh.write(JSON.stringify(entry) + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await appendSeen(seenFile, entry);
   };
 
-  /** Entries under uploads/ that are no regular file, said once each. */
-  const notFiles = new Set<string>();
-  const listFiles = async (): Promise<{ key: string; file: string }[]> => {
-    const out: { key: string; file: string }[] = [];
-    const walk = async (dir: string, prefix: string) => {
-      let entries: Dirent<Buffer>[];
-      try {
-        // Names as their bytes: one that is not UTF-8 would read as another name (U+FFFD), which no file has.
-        entries = await fs.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
-      } catch (e) {
-        if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
-        throw e;
-      }
-      for (const entry of entries) {
-        const name = entry.name.toString('utf8');
-        const key = prefix + name;
-        if (!Buffer.from(name, 'utf8').equals(entry.name)) {
-          // No S3 key: a key is UTF-8 text.
-          if (!ignoreReason(key) && !notFiles.has(key)) {
-            notFiles.add(key);
-            localLog.warn('a name that is not UTF-8 text: not taken (an S3 key is UTF-8); rename it', {
-              key,
-              nameBytes: entry.name.toString('hex'),
-            });
-          }
-          continue;
-        }
-        const d = Object.assign(entry, { name });
-        if (d.isDirectory()) {
-          if (!ignoreReason(key + '/x')) await walk(path.join(dir, d.name), key + '/');
-        } else if (d.isFile() && !ignoreReason(key)) out.push({ key, file: path.join(dir, d.name) });
-        else if (!d.isFile() && !ignoreReason(key) && !notFiles.has(key)) {
-          // A link (not followed: it could lead out of the lake), a FIFO or a device: no object S3 could hold.
-          notFiles.add(key);
-          localLog.warn(
-            'not a regular file: not taken (links are not followed); copy the file itself there',
-            {
-              key,
-              kind: d.isSymbolicLink() ? 'symbolic link' : d.isFIFO() ? 'FIFO' : 'special file',
-            },
-          );
-        }
-      }
-    };
-    await walk(uploadsDir, UPLOADS_PREFIX);
-    return out;
-  };
+  const listFiles = uploadFileLister(uploadsDir);
 
   const invocationContext = (): Context => {
     const started = Date.now();
