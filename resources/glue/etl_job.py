@@ -2065,7 +2065,17 @@ def run_events(spark, s3, options, plans_file, started_at):
             return {"manifests": manifest_additions(layout, table, batch)}
 
         done, total = run_batches(
-            spark, s3, options, layout, plan, todo, started_at, declared, outcome_of=record, reload=False
+            spark,
+            s3,
+            options,
+            layout,
+            plan,
+            todo,
+            started_at,
+            declared,
+            outcome_of=record,
+            reload=False,
+            warning="a raw event object that cannot be read as rows is skipped; it stays pending",
         )
         tables.append(total if total is not None else table_figures(plan, 0, 0, 0, 0, [], None, layout))
         inputs.extend(done)
@@ -2140,12 +2150,13 @@ def run_batches(
     skipped=None,
     conflicts_too=False,
     reload=True,
+    warning="a raw object that cannot be read as rows is skipped (its own run failed it too)",
 ):
     """
     Runs [key, size] objects through a plan in batches of BATCH_BYTES (reload: reloadMergeSql, else mergeSql):
     (keys, figures). outcome_of(keys): what a batch of them came to, recorded with its swap (run_plan). A gzip object
-    that is not whole is left out, named in a warning (and added to skipped): Spark would fail the whole run on it,
-    every run.
+    that is not whole is left out, named in a warning (the local runner's text: `warning`) and added to skipped:
+    Spark would fail the whole run on it, every run.
     """
     total, inputs = None, []
     # Checked batch by batch, just before it runs: a backlog is not read whole before its first batch is recorded.
@@ -2157,7 +2168,7 @@ def run_batches(
             if problem is None:
                 keys.append(key)
                 continue
-            print(json.dumps({"warning": "a raw object that cannot be read as rows is skipped", "key": key, "problem": problem}))
+            print(json.dumps({"warning": warning, "table": plan.get("table"), "key": key, "problem": problem}))
             if skipped is not None:
                 skipped.append(key)
         if not keys:
