@@ -42,8 +42,19 @@ export const ingestLimits = () => ({
   maxBodyBytes: intEnv('INGEST_MAX_BODY_BYTES', 4 * 1024 * 1024, 1),
   /** Events per request, as Firehose PutRecordBatch takes at most 500 records. */
   maxEvents: intEnv('INGEST_MAX_EVENTS', 500, 1, 500, ' (Firehose PutRecordBatch takes at most 500 records)'),
-  /** How far in the future occurred_at may be (producer clock skew), seconds. */
-  maxFutureSkewSeconds: intEnv('INGEST_MAX_FUTURE_SKEW_SECONDS', 24 * 3600),
+  /**
+   * How far in the future occurred_at may be (producer clock skew), seconds: at most a day, as Athena projects the
+   * event tables' date partitions up to NOW+1DAYS (lib/catalog/glue.ts PROJECTION_END): a row of a later date would be
+   * in the table locally and missing from Athena's answers until that day.
+   */
+  maxFutureSkewSeconds: intEnv(
+    'INGEST_MAX_FUTURE_SKEW_SECONDS',
+    24 * 3600,
+    0,
+    24 * 3600,
+    " (Athena projects the event tables' event_date partitions up to a day ahead, NOW+1DAYS: an event dated later " +
+      'would be stored where Athena does not read until that day)',
+  ),
 });
 
 export const localFirehoseSettings = () => ({

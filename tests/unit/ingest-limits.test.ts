@@ -38,4 +38,21 @@ describe('ingestLimits', () => {
     process.env.INGEST_MAX_EVENTS = value;
     expect(() => ingestLimits()).toThrow(message);
   });
+
+  it.each(['86401', '259200'])(
+    'refuses INGEST_MAX_FUTURE_SKEW_SECONDS=%s: beyond the day ahead Athena projects event_date partitions',
+    (value) => {
+      process.env.INGEST_MAX_FUTURE_SKEW_SECONDS = value;
+      expect(() => ingestLimits()).toThrow(
+        new RegExp(
+          `INGEST_MAX_FUTURE_SKEW_SECONDS must be an integer from 0 to 86400 .*NOW\\+1DAYS.*got '${value}'`,
+        ),
+      );
+    },
+  );
+
+  it('takes a future skew of a day or less', () => {
+    process.env.INGEST_MAX_FUTURE_SKEW_SECONDS = '3600';
+    expect(ingestLimits().maxFutureSkewSeconds).toBe(3600);
+  });
 });
