@@ -23,9 +23,10 @@ taken by the next run; lib/etl/upload-queue.ts):
     the table's plan; each upload's result (figures, or the reason it failed) goes to _state/uploads/done/
     <execution>.json before its pending record is deleted;
   - compacts streamed events: for every event table, the raw objects under events/type=<type>/ that the compaction
-    manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys]}) do not list are run
-    through the table's plan, and their keys are added to the manifests as the last step of the batch's swap (the
-    upload results too: record_outcome), so that a batch swapped in is never taken again.
+    manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys], "versions": {key:
+    ETag}}) do not list at their ETag are run through the table's plan, and their keys and ETags are added to the
+    manifests as the last step of the batch's swap (the upload results too: record_outcome), so that a batch swapped
+    in is never taken again, and an object put again under a key already compacted is.
 
 Modes 'replay' and 'rebuild' (--table required) do their table's work between the uploads and the events, as the local
 runner does (lib/etl/duckdb-runner/replay.ts, rebuild.ts): a replay reads again the raw objects that rejected rows of
@@ -325,18 +326,36 @@ def manifest_key(layout, table, date):
 
 def read_manifest(s3, bucket, key):
     """
-    A compaction manifest, {"processed": [raw keys]} (none yet: nothing processed); one of another shape is named as
-    damaged rather than read as empty (which re-read the day) or failing on its first use (README "Damaged state
-    files"; lib/etl/duckdb-runner/events.ts readManifests does the same).
+    A compaction manifest, {"processed": [raw keys], "versions": {raw key: ETag read}} (none yet: nothing processed;
+    a manifest of before versions were recorded: keys only); one of another shape is named as damaged rather than read
+    as empty (which re-read the day) or failing on its first use (README "Damaged state files";
+    lib/etl/duckdb-runner/batch-outcome.ts readManifest does the same).
     """
     m = get_json(s3, bucket, key, {"processed": []})
     processed = m.get("processed") if isinstance(m, dict) else None
-    if not (isinstance(processed, list) and all(isinstance(k, str) for k in processed)):
+    versions = m.get("versions", {}) if isinstance(m, dict) else None
+    if not (
+        isinstance(processed, list)
+        and all(isinstance(k, str) for k in processed)
+        and isinstance(versions, dict)
+        and all(isinstance(v, str) for v in versions.values())
+    ):
         raise JobError(
-            's3://%s/%s is damaged (not a compaction manifest, {"processed": [keys]}); README "Damaged state files" '
-            "says what to do with it" % (bucket, key)
+            's3://%s/%s is damaged (not a compaction manifest, {"processed": [keys], "versions": {key: version}}); '
+            'README "Damaged state files" says what to do with it' % (bucket, key)
         )
-    return {"processed": processed}
+    return {"processed": processed, "versions": versions}
+
+
+def compacted_keys(manifest, etags):
+    """
+    The keys a compaction manifest lists at the version they are now (etags: {key: ETag}): one listed with another
+    ETag was put again under its key after it was compacted (an operator's second recovery under a name used before)
+    and is compacted again, its events deduplicated by id; one listed without a version (a manifest of before) counts
+    as compacted whatever its ETag (lib/etl/duckdb-runner/batch-outcome.ts listsVersion).
+    """
+    versions = manifest.get("versions", {})
+    return {k for k in manifest.get("processed", []) if versions.get(k, etags.get(k)) == etags.get(k)}
 
 
 def rejected_table_prefix(layout, table):
@@ -415,6 +434,37 @@ def summary_key(layout, run_id):
     return "%s%s.json" % (layout["runsPrefix"], run_id)
 
 
+def delivery_keys(keys, layout):
+    """The keys of delivery objects: the declared extension and no hidden segment ('.backup/')."""
+    return [
+        k
+        for k in keys
+        if k.endswith(layout["rawEvents"]["extension"]) and not any(s.startswith(".") for s in k.split("/"))
+    ]
+
+
+def warn_misnamed(table, keys, layout):
+    """
+    Names the objects under a table's raw prefix that no compaction takes: not hidden, not of the delivery objects'
+    extension (an object moved back from errors/ as .jsonl or .GZ), as the local runner's log does.
+    """
+    extension = layout["rawEvents"]["extension"]
+    misnamed = [
+        k for k in keys if not k.endswith(extension) and not any(s.startswith(".") for s in k.split("/"))
+    ]
+    if misnamed:
+        print(
+            json.dumps(
+                {
+                    "warning": "raw event objects whose names do not end in %s are not compacted: rename them" % extension,
+                    "table": table,
+                    "objects": len(misnamed),
+                    "first": sorted(misnamed)[0],
+                }
+            )
+        )
+
+
 def pending_by_date(keys, processed_by_date, layout):
     """
     Raw event keys not yet compacted, grouped by arrival date: {date: [keys]} (sorted). Delivery objects only: the
@@ -433,11 +483,16 @@ def pending_by_date(keys, processed_by_date, layout):
     return pending
 
 
-def merged_manifest(old, added):
-    """The manifest after a run: the union of what it listed and the keys just processed, sorted."""
+def merged_manifest(old, added, versions=None):
+    """
+    The manifest after a run: the union of what it listed and the keys just processed, sorted, with the versions (ETags)
+    they were read at.
+    """
     processed = set(old.get("processed", []) if isinstance(old, dict) else [])
     processed.update(added)
-    return {"processed": sorted(processed)}
+    merged = dict(old.get("versions", {}) if isinstance(old, dict) else {})
+    merged.update(versions or {})
+    return {"processed": sorted(processed), "versions": dict(sorted(merged.items()))}
 
 
 def partition_path(plan, values):
@@ -1538,7 +1593,14 @@ def swap_journal(body, where):
             isinstance(uploads, list)
             and all(isinstance(u, list) and len(u) == 3 and texts(u[:2]) and isinstance(u[2], dict) for u in uploads)
             and isinstance(manifests, list)
-            and all(isinstance(m, list) and len(m) == 2 and texts(m[:1]) and texts(m[1]) for m in manifests)
+            and all(
+                isinstance(m, list)
+                and len(m) in (2, 3)
+                and texts(m[:1])
+                and texts(m[1])
+                and (len(m) == 2 or (isinstance(m[2], dict) and all(isinstance(v, str) for v in m[2].values())))
+                for m in manifests
+            )
         )
 
     if not (
@@ -1566,18 +1628,25 @@ def record_outcome(s3, bucket, outcome):
         if not key_exists(s3, bucket, result_key):
             put_json(s3, bucket, result_key, result)
         s3.delete_object(Bucket=bucket, Key=pending_key)
-    for key, added in (outcome or {}).get("manifests", []):
+    for entry in (outcome or {}).get("manifests", []):
+        key, added, versions = entry[0], entry[1], (entry[2] if len(entry) > 2 else {})
         old = read_manifest(s3, bucket, key)
-        if set(added) - set(old["processed"]):
-            put_json(s3, bucket, key, merged_manifest(old, added))
+        if set(added) - set(old["processed"]) or any(old["versions"].get(k) != v for k, v in versions.items()):
+            put_json(s3, bucket, key, merged_manifest(old, added, versions))
 
 
-def manifest_additions(layout, table, keys):
-    """A batch's raw event objects as the keys to add to each compaction manifest: [[manifest key, keys]], by date."""
+def manifest_additions(layout, table, keys, etags):
+    """
+    A batch's raw event objects as the keys to add to each compaction manifest, with the ETag each was read at
+    (etags: {key: ETag}): [[manifest key, keys, {key: ETag}]], by date.
+    """
     by_date = {}
     for key in keys:
         by_date.setdefault(arrival_date(key, layout["arrivalDatePattern"]), []).append(key)
-    return [[manifest_key(layout, table, date), added] for date, added in sorted(by_date.items())]
+    return [
+        [manifest_key(layout, table, date), added, {k: etags[k] for k in added if k in etags}]
+        for date, added in sorted(by_date.items())
+    ]
 
 
 def recover_swaps(s3, bucket, layout):
@@ -2049,20 +2118,29 @@ def run_events(spark, s3, options, plans_file, started_at):
         # Objects delivered after the run read its plans may hold events accepted under a schema changed since,
         # which these plans would read without their new fields: left to the next run (the local runner the same).
         objects = list_objects(
-            s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"], written_by=started_at, later=later
+            s3,
+            options["raw_bucket"],
+            plans_file["events"][table]["rawPrefix"],
+            etags=True,
+            written_by=started_at,
+            later=later,
         )
-        keys = [k for k, _ in objects]
-        dates = {arrival_date(k, pattern) for k in keys} - {None}
+        keys = [k for k, _, _ in objects]
+        etags = {k: e for k, _, e in objects}
+        warn_misnamed(table, keys, layout)
+        dates = {arrival_date(k, pattern) for k in delivery_keys(keys, layout)} - {None}
         manifests = {d: read_manifest(s3, options["curated_bucket"], manifest_key(layout, table, d)) for d in dates}
-        processed = {d: set(m["processed"]) for d, m in manifests.items()}
+        processed = {d: compacted_keys(m, etags) for d, m in manifests.items()}
         wanted = {k for group in pending_by_date(keys, processed, layout).values() for k in group}
         # Arrival order within a day, days in order, as the local runner takes them.
-        todo = sorted(([k, n] for k, n in objects if k in wanted), key=lambda o: (arrival_date(o[0], pattern), o[0]))
+        todo = sorted(
+            ([k, n] for k, n, _ in objects if k in wanted), key=lambda o: (arrival_date(o[0], pattern), o[0])
+        )
 
-        def record(batch, table=table):
+        def record(batch, table=table, etags=etags):
             # With the batch's swap, once its rows are in the table: a failure before re-runs its keys (deduplicated);
             # the batches before stay recorded, so a backlog too large for one run is compacted over runs.
-            return {"manifests": manifest_additions(layout, table, batch)}
+            return {"manifests": manifest_additions(layout, table, batch, etags)}
 
         done, total = run_batches(
             spark,
@@ -2191,11 +2269,15 @@ def run_batches(
     return inputs, total
 
 
-def compacted_split(objects, manifests, layout):
-    """[key, size] objects as (those a compaction manifest lists, those none does) (lib/etl/duckdb-runner/events.ts)."""
+def compacted_split(objects, manifests, layout, etags):
+    """
+    [key, size] objects as (those a compaction manifest lists at their ETag now, the others) (etags: {key: ETag};
+    lib/etl/duckdb-runner/events.ts compactedObjects).
+    """
+    compacted = {d: compacted_keys(m, etags) for d, m in manifests.items()}
+
     def listed(key):
-        manifest = manifests.get(arrival_date(key, layout["arrivalDatePattern"])) or {}
-        return key in set(manifest.get("processed", []))
+        return key in compacted.get(arrival_date(key, layout["arrivalDatePattern"]), set())
 
     return [o for o in objects if listed(o[0])], [o for o in objects if not listed(o[0])]
 
@@ -2236,9 +2318,10 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
     curated = options["curated_bucket"]
     if plan["kind"] == "events":
         prefix = plans_file["events"][table]["rawPrefix"]
-        listed = list_objects(s3, options["raw_bucket"], prefix)
+        listed = list_objects(s3, options["raw_bucket"], prefix, etags=True)
+        etags = {k: e for k, _, e in listed}
         delivered = {k for k, _ in list_objects(s3, options["raw_bucket"], prefix, written_by=started_at)}
-        objects, skipped = rebuild_events(listed, prefix, layout)
+        objects, skipped = rebuild_events([[k, n] for k, n, _ in listed], prefix, layout)
         # One delivered after the run read its plans is left to the next compaction (run_events says why).
         objects = [o for o in objects if o[0] in delivered]
         dates = {arrival_date(k, layout["arrivalDatePattern"]) for k, _ in objects}
@@ -2246,10 +2329,10 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
 
         def record(keys):
             # The compaction manifests then list every object (nothing is left pending for the compaction).
-            return {"manifests": manifest_additions(layout, table, keys)}
+            return {"manifests": manifest_additions(layout, table, keys, etags)}
 
         # The objects a compaction took first, then those none took yet, whose conflicting copies are recorded.
-        before, fresh = compacted_split(objects, manifests, layout)
+        before, fresh = compacted_split(objects, manifests, layout, etags)
         inputs, total = run_batches(
             spark, s3, options, layout, plan, before, started_at, raw_events_format(layout), record, skipped
         )

@@ -520,7 +520,12 @@ describe('resources/glue/etl_job.py', () => {
     const processed = { '2024-01-01': [k('2024-01-01', 'a')] };
     const [pending, manifest, fresh, noDate] = py([
       ['pending_by_date', keys, processed, plans.layout],
-      ['merged_manifest', { processed: [k('2024-01-01', 'a')] }, [k('2024-01-01', 'b')]],
+      [
+        'merged_manifest',
+        { processed: [k('2024-01-01', 'a')], versions: { [k('2024-01-01', 'a')]: 'ea' } },
+        [k('2024-01-01', 'b')],
+        { [k('2024-01-01', 'b')]: 'eb' },
+      ],
       ['merged_manifest', {}, [k('2024-01-02', 'c')]],
       ['pending_by_date', [`${prefix}misplaced.gz`], {}, plans.layout],
     ]);
@@ -528,8 +533,11 @@ describe('resources/glue/etl_job.py', () => {
       '2024-01-01': [k('2024-01-01', 'b')],
       '2024-01-02': [k('2024-01-02', 'c')],
     });
-    expect(manifest!.value).toEqual({ processed: [k('2024-01-01', 'a'), k('2024-01-01', 'b')] });
-    expect(fresh!.value).toEqual({ processed: [k('2024-01-02', 'c')] });
+    expect(manifest!.value).toEqual({
+      processed: [k('2024-01-01', 'a'), k('2024-01-01', 'b')],
+      versions: { [k('2024-01-01', 'a')]: 'ea', [k('2024-01-01', 'b')]: 'eb' },
+    });
+    expect(fresh!.value).toEqual({ processed: [k('2024-01-02', 'c')], versions: {} });
     expect(noDate!.error).toMatch(/no arrival_date/);
   });
 

@@ -30,7 +30,7 @@ class LakeS3(S3):
         class P:
             def paginate(self, Bucket, Prefix):
                 keys = sorted(k for b, k in objects if b == Bucket and k.startswith(Prefix))
-                return [{"Contents": [{"Key": k, "Size": given["sizes"].get(k, len(objects[(Bucket, k)])), "LastModified": written(k)} for k in keys]}]
+                return [{"Contents": [{"Key": k, "Size": given["sizes"].get(k, len(objects[(Bucket, k)])), "LastModified": written(k), "ETag": '"%s"' % given.get("etags", {}).get(k, "etag-1")} for k in keys]}]
         return P()
 now = job.datetime.now(job.timezone.utc)
 def written(key):
@@ -76,6 +76,8 @@ function runEvents(given: {
   curated?: Record<string, string>;
   fail?: number;
   late?: string[];
+  /** ETags listed (default etag-1). */
+  etags?: Record<string, string>;
   batchBytes: number;
 }) {
   const only = { ...plans, events: { page_view: plans.events.page_view! } };
@@ -89,7 +91,7 @@ function runEvents(given: {
     rowsRead?: number[];
     batches: { keys: string[]; reload: boolean }[];
     warnings: { warning: string; key: string; problem: string }[];
-    manifests: Record<string, { processed: string[] }>;
+    manifests: Record<string, { processed: string[]; versions?: Record<string, string> }>;
   };
 }
 
@@ -116,6 +118,48 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
         expect(r.manifests[manifestOf(d)]!.processed).toHaveLength(3);
     },
   );
+
+  withPython(
+    'an object put again under a key already compacted (another ETag) is compacted again; its new ETag recorded',
+    () => {
+      const first = runEvents({ raw: backlog, batchBytes: 250e6 });
+      const again = key('2026-03-02', '10', 2);
+      expect(first.manifests[manifestOf('2026-03-02')]!.versions).toEqual(
+        Object.fromEntries([1, 2, 3].map((n) => [key('2026-03-02', '10', n), 'etag-1'])),
+      );
+      const curated = Object.fromEntries(
+        Object.entries(first.manifests).map(([k, m]) => [k, JSON.stringify(m)]),
+      );
+      const next = runEvents({ raw: backlog, batchBytes: 250e6, curated, etags: { [again]: 'etag-2' } });
+      expect(next.inputs).toEqual([again]);
+      expect(next.manifests[manifestOf('2026-03-02')]!.versions![again]).toBe('etag-2');
+      // A manifest of before (keys only) counts its objects as compacted whatever their ETag.
+      const keysOnly = Object.fromEntries(
+        Object.entries(first.manifests).map(([k, m]) => [k, JSON.stringify({ processed: m.processed })]),
+      );
+      const old = runEvents({
+        raw: backlog,
+        batchBytes: 250e6,
+        curated: keysOnly,
+        etags: { [again]: 'etag-2' },
+      });
+      expect(old.inputs).toEqual([]);
+    },
+  );
+
+  withPython('an object whose name does not end in .gz is not compacted, and the log says so', () => {
+    const misnamed = key('2026-03-01', '10', 9).replace(/\.gz$/, '.jsonl');
+    const r = runEvents({ raw: { ...backlog, [misnamed]: { lines: 1 } }, batchBytes: 250e6 });
+    expect(r.inputs).not.toContain(misnamed);
+    expect(r.warnings).toEqual([
+      {
+        warning: 'raw event objects whose names do not end in .gz are not compacted: rename them',
+        table: 'page_view',
+        objects: 1,
+        first: misnamed,
+      },
+    ]);
+  });
 
   withPython(
     'a run that fails in its third batch keeps the two before: the next run goes on from there',

@@ -136,7 +136,7 @@ describe('the Glue job swaps a batch into the tables so that no failure loses st
       const taken = {
         result: { execution: 'up-1', status: 'SUCCEEDED', rowsRead: 3 },
         pending: false,
-        manifest: { processed: ['a', 'b'] },
+        manifest: { processed: ['a', 'b'], versions: {} },
       };
 
       // The run stops while deleting what the copies replace: the outcome is recorded by the run that finishes it.

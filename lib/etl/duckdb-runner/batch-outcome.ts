@@ -13,26 +13,56 @@ import { exists, readJsonFile } from './fs-util';
 export interface BatchOutcome {
   /** Upload results (curated keys): each written unless one is there, then the upload's pending record removed. */
   uploads?: { result: string; pending: string; body: unknown }[];
-  /** Compaction manifests (curated keys), each with the raw event objects the batch added to it. */
-  manifests?: { key: string; processed: string[] }[];
+  /**
+   * Compaction manifests (curated keys), each with the raw event objects the batch added to it and the version of
+   * each it read (events.ts RawEventObject.version).
+   */
+  manifests?: { key: string; processed: string[]; versions?: Record<string, string> }[];
 }
 
-/** A compaction manifest's keys (none yet: none); one of another shape is named as damaged. */
-export async function manifestKeys(file: string): Promise<string[]> {
+/**
+ * A compaction manifest: the raw event objects compacted and, for those compacted since versions were recorded, the
+ * version read (an object written again under its key has another: it is compacted again). A key without a version
+ * (a manifest of before) counts as compacted whatever its version.
+ */
+export interface Manifest {
+  processed: string[];
+  versions: Record<string, string>;
+}
+
+const isTextMap = (v: unknown): v is Record<string, string> =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v).every((x) => typeof x === 'string');
+
+/** A compaction manifest (none yet: empty); one of another shape is named as damaged. */
+export async function readManifest(file: string): Promise<Manifest> {
   const m = await readJsonFile<unknown>(file);
-  const processed = m === undefined ? [] : (m as { processed?: unknown } | null)?.processed;
-  if (!Array.isArray(processed) || !processed.every((k) => typeof k === 'string')) {
+  if (m === undefined) return { processed: [], versions: {} };
+  const { processed, versions = {} } = (m ?? {}) as { processed?: unknown; versions?: unknown };
+  if (!Array.isArray(processed) || !processed.every((k) => typeof k === 'string') || !isTextMap(versions)) {
     throw failed(
-      `${file} is damaged (not a compaction manifest, {"processed": [keys]}); README "Damaged state files" says ` +
-        'what to do with it',
+      `${file} is damaged (not a compaction manifest, {"processed": [keys], "versions": {key: version}}); README ` +
+        '"Damaged state files" says what to do with it',
     );
   }
-  return processed as string[];
+  return { processed: processed as string[], versions };
 }
 
-/** Writes a compaction manifest listing `processed` (sorted). */
-export async function writeManifest(file: string, processed: Iterable<string>): Promise<void> {
-  await writeFileDurably(file, JSON.stringify({ processed: [...processed].sort() }, null, 2) + '\n');
+/** Whether a manifest lists an object at this version (or, listed before versions were recorded, at any). */
+export const listsVersion = (m: Manifest, listed: Set<string>, key: string, version: string): boolean =>
+  listed.has(key) && (m.versions[key] ?? version) === version;
+
+/** Writes a compaction manifest listing `processed` (sorted) and the versions read. */
+export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  const versions = Object.fromEntries(
+    Object.entries(manifest.versions).sort(([a], [b]) => a.localeCompare(b)),
+  );
+  await writeFileDurably(
+    file,
+    JSON.stringify({ processed: [...new Set(manifest.processed)].sort(), versions }, null, 2) + '\n',
+  );
 }
 
 /** Records a batch's outcome; idempotent (a step done before is done again to the same effect, or skipped). */
@@ -44,8 +74,17 @@ export async function recordOutcome(curatedDir: string, outcome: BatchOutcome | 
     await fs.rm(abs(u.pending), { force: true });
   }
   for (const m of outcome?.manifests ?? []) {
-    const listed = new Set(await manifestKeys(abs(m.key)));
-    if (m.processed.some((k) => !listed.has(k)))
-      await writeManifest(abs(m.key), new Set([...listed, ...m.processed]));
+    const old = await readManifest(abs(m.key));
+    const listed = new Set(old.processed);
+    const versions = m.versions ?? {};
+    if (
+      m.processed.some(
+        (k) => !listed.has(k) || (versions[k] !== undefined && old.versions[k] !== versions[k]),
+      )
+    )
+      await writeManifest(abs(m.key), {
+        processed: [...old.processed, ...m.processed],
+        versions: { ...old.versions, ...versions },
+      });
   }
 }

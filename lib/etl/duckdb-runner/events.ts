@@ -12,33 +12,54 @@ import { arrivalDateOf, compactionManifestKey, rawEventsPrefix } from '../plans'
 import { logger } from '../../logger';
 import { withoutCutGzip } from './gzip-check';
 import { runBatch, type BatchOptions, type RunContext } from './batch';
-import { manifestKeys, type BatchOutcome } from './batch-outcome';
+import { listsVersion, readManifest, type BatchOutcome, type Manifest } from './batch-outcome';
 import { bySize } from './batching';
 import { failed, UnreadableInput } from './errors';
 import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
 import type { InputFile } from './readers/types';
 
-/** A raw event object of a table: its key, arrival date, size and when it was written. */
+/** A raw event object of a table: its key, arrival date, size, when it was written and its version. */
 export interface RawEventObject {
   key: string;
   date: string;
   bytes: number;
   modifiedMs: number;
+  /**
+   * What tells this object from another written under its key later (the compaction manifests record it): its size
+   * and modification time (the Glue job: its ETag). A copy of the lake that keeps times (cp -a) keeps it.
+   */
+  version: string;
 }
 
-/** Every raw event object of a table (delivery objects: the declared extension, no hidden segment), in key order. */
-export async function rawEventObjects(ctx: RunContext, table: TableDef): Promise<RawEventObject[]> {
+/**
+ * Every raw event object of a table (delivery objects: the declared extension, no hidden segment), in key order; the
+ * keys of other objects not hidden (no compaction takes them: an object moved back from errors/ as .jsonl) are added
+ * to `misnamed` when given.
+ */
+export async function rawEventObjects(
+  ctx: RunContext,
+  table: TableDef,
+  misnamed?: string[],
+): Promise<RawEventObject[]> {
   const prefix = rawEventsPrefix(table.name);
-  const keys = (await listFiles(path.join(ctx.rawDir, prefix)))
+  const visible = (await listFiles(path.join(ctx.rawDir, prefix)))
     .map((rel) => prefix + rel)
-    .filter((k) => k.endsWith(rawEventsFormat.extension) && !k.split('/').some((s) => s.startsWith('.')));
+    .filter((k) => !k.split('/').some((s) => s.startsWith('.')));
+  const keys = visible.filter((k) => k.endsWith(rawEventsFormat.extension));
+  misnamed?.push(...visible.filter((k) => !k.endsWith(rawEventsFormat.extension)));
   const out: RawEventObject[] = [];
   for (const key of keys) {
     const date = arrivalDateOf(key);
     if (!date) throw failed(`raw event object '${key}' has no arrival_date in its key`);
     const stat = await fs.stat(path.join(ctx.rawDir, key));
-    out.push({ key, date, bytes: stat.size, modifiedMs: stat.mtimeMs });
+    out.push({
+      key,
+      date,
+      bytes: stat.size,
+      modifiedMs: stat.mtimeMs,
+      version: `${stat.size}:${stat.mtimeMs}`,
+    });
   }
   return out;
 }
@@ -58,21 +79,27 @@ export const rawEventInput = (ctx: RunContext, key: string): InputFile => ({
   gz: rawEventsFormat.gzip,
 });
 
-/** The compaction manifests of a table for these arrival dates: the keys each lists. */
-export async function readManifests(
+/**
+ * Which of a table's raw event objects its compaction manifests list at the version they are now (compacted): one
+ * listed at another version was written again under its key after it was compacted (an operator's second recovery
+ * under a name used before) and is compacted again, its events deduplicated by id.
+ */
+export async function compactedObjects(
   ctx: RunContext,
   table: TableDef,
-  dates: Iterable<string>,
-): Promise<Map<string, Set<string>>> {
-  const manifests = new Map<string, Set<string>>();
+  objects: RawEventObject[],
+): Promise<(o: RawEventObject) => boolean> {
+  const manifests = new Map<string, { manifest: Manifest; listed: Set<string> }>();
   // None yet: nothing processed. Another shape is damaged, named (the Glue job's read_manifest the same): read as
   // empty, the whole day would be compacted again.
-  for (const date of [...new Set(dates)].sort())
-    manifests.set(
-      date,
-      new Set(await manifestKeys(path.join(ctx.curatedDir, compactionManifestKey(table.name, date)))),
-    );
-  return manifests;
+  for (const date of [...new Set(objects.map((o) => o.date))].sort()) {
+    const manifest = await readManifest(path.join(ctx.curatedDir, compactionManifestKey(table.name, date)));
+    manifests.set(date, { manifest, listed: new Set(manifest.processed) });
+  }
+  return (o) => {
+    const m = manifests.get(o.date)!;
+    return listsVersion(m.manifest, m.listed, o.key, o.version);
+  };
 }
 
 /**
@@ -80,11 +107,15 @@ export async function readManifests(
  * their rows are in the table.
  */
 function manifestAdditions(table: TableDef, batch: RawEventObject[]): NonNullable<BatchOutcome['manifests']> {
-  const byDate = new Map<string, string[]>();
-  for (const p of batch) byDate.set(p.date, [...(byDate.get(p.date) ?? []), p.key]);
+  const byDate = new Map<string, RawEventObject[]>();
+  for (const p of batch) byDate.set(p.date, [...(byDate.get(p.date) ?? []), p]);
   return [...byDate]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([date, keys]) => ({ key: compactionManifestKey(table.name, date), processed: keys }));
+    .map(([date, objects]) => ({
+      key: compactionManifestKey(table.name, date),
+      processed: objects.map((o) => o.key),
+      versions: Object.fromEntries(objects.map((o) => [o.key, o.version])),
+    }));
 }
 
 /**
@@ -101,15 +132,10 @@ export async function loadRawEvents(
   skipped?: string[],
 ): Promise<string[]> {
   const plan = buildPlan(table);
-  const manifests = await readManifests(
-    ctx,
-    table,
-    objects.map((o) => o.date),
-  );
+  const compacted = await compactedObjects(ctx, table, objects);
   const inputs: string[] = [];
   // Read again (a rebuild): the objects a compaction took first, then those none took yet, whose conflicting copies
   // of an id are recorded as a compaction records them (batch.ts).
-  const compacted = (o: RawEventObject) => manifests.get(o.date)!.has(o.key);
   const groups = opts.reload
     ? [
         { objects: objects.filter(compacted), opts },
@@ -163,16 +189,18 @@ export async function runEvents(
   for (const table of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
     const f = emptyFigures(buildPlan(table));
     figures.push(f);
-    const objects = await rawEventObjects(ctx, table);
-    const manifests = await readManifests(
-      ctx,
-      table,
-      objects.map((o) => o.date),
-    );
+    const misnamed: string[] = [];
+    const objects = await rawEventObjects(ctx, table, misnamed);
+    if (misnamed.length)
+      logger.warn(
+        `raw event objects whose names do not end in ${rawEventsFormat.extension} are not compacted: rename them`,
+        { table: table.name, objects: misnamed.length, first: misnamed.sort()[0] },
+      );
+    const compacted = await compactedObjects(ctx, table, objects);
     // Arrival order within a day (key order), days in order. An object delivered after the run read its tables may
     // hold events accepted under a schema changed since, which this run's plan would read without their new fields:
     // left to the next run, which reads the tables again (the Glue job the same, by LastModified).
-    const notCompacted = objects.filter((o) => !manifests.get(o.date)!.has(o.key));
+    const notCompacted = objects.filter((o) => !compacted(o));
     const late = notCompacted.filter((o) => !deliveredBeforeTables(ctx, o));
     objectsLeft += late.length;
     if (late.length)
