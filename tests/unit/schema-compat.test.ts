@@ -580,6 +580,31 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it('a rename made in the unrecorded version the local lake uses with the old name says to record that version first', () => {
+    // In use, not recorded: orders with a column channel (rows written under version 2 hold coupon). Now, still
+    // version 2: coupon → promo_code. Those rows would count as written after the rename: promo_code never filled.
+    const used = edited('datasets', 'orders', (s) => (s.properties.channel = { type: 'string' }));
+    const inUse = ordersInUse(used);
+    const renamed = edited('datasets', 'orders', (s) => {
+      s.properties.channel = { type: 'string' };
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    expect(checkSchemas(renamed).violations).toEqual([]);
+    const r = checkSchemas(renamed, undefined, inUse);
+    expect(r.violations.map((v) => ({ column: v.column, rule: v.rule }))).toEqual([
+      { column: 'promo_code', rule: 'RENAMED_IN_VERSION_IN_USE' },
+    ]);
+    expect(r.violations[0]!.message).toMatch(
+      /^orders.promo_code: renamed from 'coupon' in version 2, which the local lake has used with 'coupon': .*would stay empty \(the local lake has used version 2 of it since 2026-12-01/,
+    );
+    expect(r.violations[0]!.safe).toMatch(
+      /^first record the version in use \(npm run schemas:accept with the schema as the lake used it\), then rename it/,
+    );
+    // A version in use that has the rename already wrote its rows under the new name: nothing to refuse.
+    expect(checkSchemas(renamed, undefined, ordersInUse(renamed)).violations).toEqual([]);
+  });
+
   it('a version the local lake used without recording it is judged as the recorded one (reverting it is refused)', () => {
     // The lake used orders with enum value "returned" and a column "channel", not recorded; the edit is reverted.
     const used = edited('datasets', 'orders', (s) => {
