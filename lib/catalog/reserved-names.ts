@@ -57,6 +57,18 @@ export function reservedNameViolations(t: TableDef, history: TableHistory | unde
       message: `${t.name}: the name of the lake's rejected rows table (every run writes it; Athena's catalog holds it)`,
       safe: `name the ${t.kind === 'events' ? 'event type' : 'dataset'} otherwise (its file under schemas/)`,
     });
+  const tableEngines = history ? [] : reservedBy(t.name);
+  if (tableEngines.length)
+    out.push({
+      table: t.name,
+      rule: 'RESERVED_NAME',
+      message:
+        `${t.name}: '${t.name}' is a reserved word of ${tableEngines.join(' and ')}, which the lake's ETL and ` +
+        'queries cannot read as a table name',
+      safe:
+        `name the ${t.kind === 'events' ? 'event type' : 'dataset'} otherwise (its file under schemas/, e.g. ` +
+        `${t.name}_${t.kind === 'events' ? 'events' : 'data'})`,
+    });
   const recorded = new Set(history?.columns.map((c) => c.name));
   for (const c of t.columns) {
     const engines = reservedBy(c.name);

@@ -61,6 +61,38 @@ const RESERVED = new Set(
   ).split(' '),
 );
 
+/** The x-lake keywords a property takes, an event type's schema and a dataset's (README "Schemas"). */
+const PROPERTY_KEYS = ['renamedFrom', 'type'];
+const EVENT_KEYS = ['retired', 'supersedes'];
+const DATASET_KEYS = [
+  'primaryKey',
+  'partitionBy',
+  'latestBy',
+  'formats',
+  'maxFileBytes',
+  'maxRejectedRatio',
+  ...EVENT_KEYS,
+];
+
+/**
+ * Refuses an `x-lake` that is no object or holds a keyword the lake does not read: a misspelt one (`Type`,
+ * `renamedfrom`, `primarykey`) was ignored, and its column or table built as if it were absent — a wrong type then
+ * in use for good.
+ */
+function checkLakeKeys(lake: unknown, known: string[], where: string): void {
+  if (lake === undefined) return;
+  if (lake === null || typeof lake !== 'object' || Array.isArray(lake))
+    throw new Error(`${where}: x-lake must be an object`);
+  for (const k of Object.keys(lake))
+    if (!known.includes(k)) {
+      const near = known.find((n) => n.toLowerCase() === k.toLowerCase());
+      throw new Error(
+        `${where}: x-lake.${k} is not a keyword the lake reads (${near ? `did you mean ${near}? ` : ''}it takes ` +
+          `${known.join(', ')})`,
+      );
+    }
+}
+
 export function checkIdentifier(name: string, what: string): void {
   if (!IDENTIFIER.test(name) || RESERVED.has(name)) {
     throw new Error(`${what} '${name}' must match ${IDENTIFIER} and not be an SQL reserved word`);
@@ -106,6 +138,7 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
     checkIdentifier(name, `${where} property`);
+    checkLakeKeys(prop['x-lake'], PROPERTY_KEYS, `${where}.${name}`);
     const { type, json } = lakeType(prop, `${where}.${name}`);
     const jsonTypes = Array.isArray(prop.type) ? prop.type : [prop.type];
     const otherRules = otherRulesOf(prop, {
@@ -256,6 +289,7 @@ function tableLevel(schema: ObjectSchema, where: string): { retired: string[]; s
 export function eventTable(type: string, schema: ObjectSchema, history?: TableHistory): TableDef {
   checkIdentifier(type, 'event type');
   const where = `schemas/events/${type}.json`;
+  checkLakeKeys(schema['x-lake'], EVENT_KEYS, where);
   const { supersedes, retired } = tableLevel(schema, where);
   const data = withFormerNames(columnsOf(schema, ['data'], where), history, ['data']);
   for (const c of data) {
@@ -305,6 +339,7 @@ const DATASET_PARTITION_KEY = 'dt';
 export function datasetTable(name: string, schema: ObjectSchema, history?: TableHistory): TableDef {
   checkIdentifier(name, 'dataset name');
   const where = `schemas/datasets/${name}.json`;
+  checkLakeKeys(schema['x-lake'], DATASET_KEYS, where);
   const lake = schema['x-lake'];
   if (!lake?.primaryKey?.length || !lake.partitionBy || !lake.formats?.length) {
     throw new Error(`${where}: x-lake needs primaryKey, partitionBy and formats`);

@@ -123,6 +123,26 @@ describe('unsafe edits are refused before they take effect', () => {
       JSON.stringify({ type: 'object', properties: { note: { type: 'string' } } }),
     );
     expect(refusal(rejected)).toEqual([{ table: 'lake_rejected', column: undefined, rule: 'RESERVED_NAME' }]);
+    // A new table named by a reserved word: `FROM qualify` fails on the local engine, `FROM current_date` is a
+    // function, `FROM offset` no SQL the guard reads.
+    const tables = edited('events', 'page_view', () => undefined);
+    const signup = readFileSync(path.join(tables, 'events', 'signup.json'), 'utf8');
+    for (const name of ['qualify', 'current_date', 'offset'])
+      writeFileSync(path.join(tables, 'events', `${name}.json`), signup);
+    expect(refusal(tables)).toEqual(
+      ['current_date', 'offset', 'qualify'].map((table) => ({
+        table,
+        column: undefined,
+        rule: 'RESERVED_NAME',
+      })),
+    );
+    expect(checkSchemas(tables).violations.find((x) => x.table === 'qualify')).toMatchObject({
+      message:
+        "qualify: 'qualify' is a reserved word of DuckDB, which the lake's ETL and queries cannot read as a table name",
+      safe: expect.stringMatching(
+        /^name the event type otherwise \(its file under schemas\/, e\.g\. qualify_events\)/,
+      ),
+    });
   });
 
   it('changing an integer width: narrower (values may not fit), wider (the Glue job could not read old files)', () => {
@@ -779,6 +799,40 @@ describe('unsafe edits are refused before they take effect', () => {
       expect(r.violations[0]!.message).toMatch(reason);
       expect(r.defs.map((t) => t.name)).not.toContain('page_view');
       expect(() => applySchemas(dir)).toThrow(SchemasRefused);
+    }
+  });
+
+  it('an x-lake keyword the lake does not read (misspelt) is refused, naming it and the one meant', () => {
+    for (const [kind, table, edit, reason] of [
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s.properties.loyalty = { type: 'integer', 'x-lake': { Type: 'smallint' } }),
+        /customers\.json\.loyalty: x-lake\.Type is not a keyword the lake reads \(did you mean type\? it takes renamedFrom, type\)/,
+      ],
+      [
+        'events',
+        'signup',
+        (s: any) => (s.properties.referrer = { type: 'string', 'x-lake': { renamedfrom: 'plan' } }),
+        /signup\.json\.referrer: x-lake\.renamedfrom is not a keyword the lake reads \(did you mean renamedFrom\?/,
+      ],
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s['x-lake'].maxRejectRatio = 0.01),
+        /customers\.json: x-lake\.maxRejectRatio is not a keyword the lake reads \(it takes primaryKey, .*maxRejectedRatio/,
+      ],
+      [
+        'events',
+        'signup',
+        (s: any) => (s['x-lake'] = { retierd: ['plan'] }),
+        /signup\.json: x-lake\.retierd is not a keyword the lake reads \(it takes retired, supersedes\)/,
+      ],
+      ['events', 'signup', (s: any) => (s['x-lake'] = ['retired']), /signup\.json: x-lake must be an object/],
+    ] as const) {
+      const dir = edited(kind, table, edit);
+      expect(refusal(dir)).toEqual([{ table, column: undefined, rule: 'INVALID_SCHEMA' }]);
+      expect(checkSchemas(dir).violations[0]!.message).toMatch(reason);
     }
   });
 
