@@ -5,7 +5,7 @@
  */
 import type { EventRecord } from './envelope';
 import { ApiError, ErrorCode } from './errors';
-import { DISK_FULL, type FailedRecord } from './firehose/types';
+import { DISK_FULL, MAYBE_STORED, type FailedRecord } from './firehose/types';
 import { acceptedOutcome, refusedOutcome } from './ingest-stats/outcome';
 import { ingestTally } from './ingest-stats/tally';
 import { logger } from './logger';
@@ -59,6 +59,7 @@ export function partialDeliveryError(
   ingestTally().record(acceptedOutcome(accepted));
   const errorCodes = [...new Set(failed.map((f) => f.errorCode))];
   const diskFull = errorCodes.includes(DISK_FULL);
+  const maybeStored = failed.filter((f) => f.errorCode === MAYBE_STORED).length;
   logger.warn('records not accepted by the delivery stream', {
     correlation_id: correlationId,
     accepted: acceptedIds.length,
@@ -71,7 +72,12 @@ export function partialDeliveryError(
     diskFull ? ErrorCode.StorageFull : ErrorCode.DeliveryFailed,
     `${failed.length} of ${records.length} event(s) were not accepted${
       diskFull ? ': the lake has no space left on its disk' : ''
-    }; retry them (ids are deduplicated downstream)`,
+    }${
+      maybeStored
+        ? ` (${maybeStored} of them may be stored all the same: written before the lake found its write-ahead segment ` +
+          'taken by another lake, or its folder moved)'
+        : ''
+    }; retry them with their ids (ids are deduplicated downstream)`,
     // `ids`: every event's id in request order, so that a producer that let the server make ids can send the
     // failed events again under the ids they were given (exactly once in curated, as with its own ids).
     {

@@ -40,7 +40,7 @@ import {
   releaseOwner,
   segmentFileName,
 } from './local-segments';
-import { DISK_FULL, isDiskFull, type EventStream, type PutResult } from './types';
+import { DISK_FULL, isDiskFull, MAYBE_STORED, type EventStream, type PutResult } from './types';
 
 export { parseSegment, type SegmentContents } from './local-segments';
 
@@ -96,6 +96,13 @@ export const SEGMENT_TAKEN = 'SegmentTaken';
 
 class SegmentTaken extends Error {
   override name = 'SegmentTaken';
+  /** Whether the refused write was written and synced before its segment was found taken (MAYBE_STORED). */
+  constructor(
+    message: string,
+    readonly written = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -203,7 +210,9 @@ export class LocalFirehose implements EventStream {
             errorCode: isDiskFull(err)
               ? DISK_FULL
               : err instanceof SegmentTaken
-                ? SEGMENT_TAKEN
+                ? err.written
+                  ? MAYBE_STORED
+                  : SEGMENT_TAKEN
                 : 'WriteFailed',
             errorMessage: err.message,
           })),
@@ -295,7 +304,7 @@ export class LocalFirehose implements EventStream {
         await seg.fh.datasync();
         // Before acknowledging: a segment adopted meanwhile by another lake on the folder (which judged this one
         // gone: a container paused past the presence heartbeat) may have been read and deleted already.
-        if (!(await this.stillOurs(seg))) throw this.takenOver(seg);
+        if (!(await this.stillOurs(seg))) throw new SegmentTaken(this.takenOver(seg).message, true);
         this.stats.commits++;
         if (seg.bytes === 0) seg.firstWriteAt = performance.now();
         seg.bytes += data.length;

@@ -7,6 +7,14 @@ import type { EventRecord } from '../envelope';
  */
 export const DISK_FULL = 'DiskFull';
 
+/**
+ * The error code of records the local writer wrote and synced into a segment it then found was no longer its own
+ * (another lake took the folder, or the folder was moved): whoever delivers that file may deliver them, or not if it
+ * read the file before they were written. The ingest API says they may be stored: retried under the same ids, they
+ * are kept once. Firehose itself never reports it.
+ */
+export const MAYBE_STORED = 'MaybeStored';
+
 /** Whether a filesystem error means the disk (or the quota) is full. */
 export const isDiskFull = (e: unknown) => {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
