@@ -5,6 +5,7 @@
  * Later stand-ins (S3 events, Step Functions, Glue, Athena) register here the same way: started in `start`,
  * stopped in reverse order in `stop`.
  */
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../lib/config';
 import { lakeTables } from '../lib/catalog/tables';
@@ -68,6 +69,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
       { minutes: reuse },
     );
   await claimLakeFormat(dir);
+  const folder = statSync(dir);
   // Not beside a lake of another pid namespace, whose files this process could not tell from a dead one's
   // (lib/lake-presence.ts); one killed in a container is waited for until its heartbeat is stale.
   const presence = await claimLakeDir(
@@ -80,7 +82,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
         { pid: others[0]!.pid, heartbeatAgeMs: Math.round(others[0]!.heartbeatAgeMs) },
       ),
     undefined,
-    () => lostFolder(dir),
+    () => lostFolder(dir, folder),
   );
   try {
     return await startClaimed(opts, dir, presence);
@@ -96,7 +98,19 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
  * crash (nothing it acknowledged is lost: its segments are on disk for the lake that took them; the write-ahead log
  * refuses a write into a segment taken meanwhile, lib/firehose/local.ts).
  */
-function lostFolder(dir: string): never {
+function lostFolder(dir: string, folder: Stats): never {
+  // Its heartbeat file gone with the folder itself: moved or deleted while the lake ran, no other lake (what the lake
+  // acknowledged is in the folder where it is now).
+  const now = statSync(dir, { throwIfNoEntry: false });
+  if (!now || now.ino !== folder.ino || now.dev !== folder.dev) {
+    logger.error(
+      `the lake's folder ${dir} was ${now ? 'replaced' : 'moved or deleted'} while the lake ran: this lake stops at ` +
+        'once, as after a crash (what it acknowledged is in the folder, wherever it is now); start it again with ' +
+        'LAKE_DIR naming where the folder is',
+      { lakeDir: dir },
+    );
+    process.exit(LOST_FOLDER_EXIT_CODE);
+  }
   logger.error(
     'another local lake or command judged this lake gone (its presence heartbeat stopped for ' +
       `${PRESENCE_STALE_MS / 1000} s: a paused or stalled container?) and may have taken over ${dir}: this lake ` +
