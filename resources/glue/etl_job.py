@@ -24,9 +24,9 @@ taken by the next run; lib/etl/upload-queue.ts):
     <execution>.json before its pending record is deleted;
   - compacts streamed events: for every event table, the raw objects under events/type=<type>/ that the compaction
     manifests (_state/compaction/<table>/arrival_date=<yyyy-MM-dd>.json, {"processed": [keys], "versions": {key:
-    ETag}}) do not list at their ETag are run through the table's plan, and their keys and ETags are added to the
+    size}}) do not list at their size are run through the table's plan, and their keys and sizes are added to the
     manifests as the last step of the batch's swap (the upload results too: record_outcome), so that a batch swapped
-    in is never taken again, and an object put again under a key already compacted is.
+    in is never taken again, and an object put again under a key already compacted, with other records, is.
 
 Modes 'replay' and 'rebuild' (--table required) do their table's work between the uploads and the events, as the local
 runner does (lib/etl/duckdb-runner/replay.ts, rebuild.ts): a replay reads again the raw objects that rejected rows of
@@ -326,7 +326,7 @@ def manifest_key(layout, table, date):
 
 def read_manifest(s3, bucket, key):
     """
-    A compaction manifest, {"processed": [raw keys], "versions": {raw key: ETag read}} (none yet: nothing processed;
+    A compaction manifest, {"processed": [raw keys], "versions": {raw key: size read}} (none yet: nothing processed;
     a manifest of before versions were recorded: keys only); one of another shape is named as damaged rather than read
     as empty (which re-read the day) or failing on its first use (README "Damaged state files";
     lib/etl/duckdb-runner/batch-outcome.ts readManifest does the same).
@@ -347,15 +347,24 @@ def read_manifest(s3, bucket, key):
     return {"processed": processed, "versions": versions}
 
 
-def compacted_keys(manifest, etags):
+def object_versions(objects):
     """
-    The keys a compaction manifest lists at the version they are now (etags: {key: ETag}): one listed with another
-    ETag was put again under its key after it was compacted (an operator's second recovery under a name used before)
-    and is compacted again, its events deduplicated by id; one listed without a version (a manifest of before) counts
-    as compacted whatever its ETag (lib/etl/duckdb-runner/batch-outcome.ts listsVersion).
+    The version of each [key, size] raw event object the compaction manifests record: its size, which a copy or a
+    restore of the bucket keeps (an ETag under SSE-KMS does not: every copy would be compacted again, its rejected rows
+    recorded twice), and an object put again with other records all but always changes (lib/etl/duckdb-runner/events.ts).
     """
-    versions = manifest.get("versions", {})
-    return {k for k in manifest.get("processed", []) if versions.get(k, etags.get(k)) == etags.get(k)}
+    return {o[0]: str(o[1]) for o in objects}
+
+
+def compacted_keys(manifest, versions):
+    """
+    The keys a compaction manifest lists at the version they are now (versions: object_versions): one listed at
+    another size was put again under its key after it was compacted (an operator's second recovery under a name used
+    before) and is compacted again, its events deduplicated by id; one listed without a version (a manifest of before)
+    counts as compacted whatever its size (lib/etl/duckdb-runner/batch-outcome.ts listsVersion).
+    """
+    recorded = manifest.get("versions", {})
+    return {k for k in manifest.get("processed", []) if recorded.get(k, versions.get(k)) == versions.get(k)}
 
 
 def rejected_table_prefix(layout, table):
@@ -485,7 +494,7 @@ def pending_by_date(keys, processed_by_date, layout):
 
 def merged_manifest(old, added, versions=None):
     """
-    The manifest after a run: the union of what it listed and the keys just processed, sorted, with the versions (ETags)
+    The manifest after a run: the union of what it listed and the keys just processed, sorted, with the versions (sizes)
     they were read at.
     """
     processed = set(old.get("processed", []) if isinstance(old, dict) else [])
@@ -1635,16 +1644,16 @@ def record_outcome(s3, bucket, outcome):
             put_json(s3, bucket, key, merged_manifest(old, added, versions))
 
 
-def manifest_additions(layout, table, keys, etags):
+def manifest_additions(layout, table, keys, versions):
     """
-    A batch's raw event objects as the keys to add to each compaction manifest, with the ETag each was read at
-    (etags: {key: ETag}): [[manifest key, keys, {key: ETag}]], by date.
+    A batch's raw event objects as the keys to add to each compaction manifest, with the version each was read at
+    (versions: object_versions): [[manifest key, keys, {key: version}]], by date.
     """
     by_date = {}
     for key in keys:
         by_date.setdefault(arrival_date(key, layout["arrivalDatePattern"]), []).append(key)
     return [
-        [manifest_key(layout, table, date), added, {k: etags[k] for k in added if k in etags}]
+        [manifest_key(layout, table, date), added, {k: versions[k] for k in added if k in versions}]
         for date, added in sorted(by_date.items())
     ]
 
@@ -2118,29 +2127,22 @@ def run_events(spark, s3, options, plans_file, started_at):
         # Objects delivered after the run read its plans may hold events accepted under a schema changed since,
         # which these plans would read without their new fields: left to the next run (the local runner the same).
         objects = list_objects(
-            s3,
-            options["raw_bucket"],
-            plans_file["events"][table]["rawPrefix"],
-            etags=True,
-            written_by=started_at,
-            later=later,
+            s3, options["raw_bucket"], plans_file["events"][table]["rawPrefix"], written_by=started_at, later=later
         )
-        keys = [k for k, _, _ in objects]
-        etags = {k: e for k, _, e in objects}
+        keys = [k for k, _ in objects]
+        versions = object_versions(objects)
         warn_misnamed(table, keys, layout)
         dates = {arrival_date(k, pattern) for k in delivery_keys(keys, layout)} - {None}
         manifests = {d: read_manifest(s3, options["curated_bucket"], manifest_key(layout, table, d)) for d in dates}
-        processed = {d: compacted_keys(m, etags) for d, m in manifests.items()}
+        processed = {d: compacted_keys(m, versions) for d, m in manifests.items()}
         wanted = {k for group in pending_by_date(keys, processed, layout).values() for k in group}
         # Arrival order within a day, days in order, as the local runner takes them.
-        todo = sorted(
-            ([k, n] for k, n, _ in objects if k in wanted), key=lambda o: (arrival_date(o[0], pattern), o[0])
-        )
+        todo = sorted(([k, n] for k, n in objects if k in wanted), key=lambda o: (arrival_date(o[0], pattern), o[0]))
 
-        def record(batch, table=table, etags=etags):
+        def record(batch, table=table, versions=versions):
             # With the batch's swap, once its rows are in the table: a failure before re-runs its keys (deduplicated);
             # the batches before stay recorded, so a backlog too large for one run is compacted over runs.
-            return {"manifests": manifest_additions(layout, table, batch, etags)}
+            return {"manifests": manifest_additions(layout, table, batch, versions)}
 
         done, total = run_batches(
             spark,
@@ -2269,12 +2271,13 @@ def run_batches(
     return inputs, total
 
 
-def compacted_split(objects, manifests, layout, etags):
+def compacted_split(objects, manifests, layout):
     """
-    [key, size] objects as (those a compaction manifest lists at their ETag now, the others) (etags: {key: ETag};
-    lib/etl/duckdb-runner/events.ts compactedObjects).
+    [key, size] objects as (those a compaction manifest lists at their version now, the others)
+    (lib/etl/duckdb-runner/events.ts compactedObjects).
     """
-    compacted = {d: compacted_keys(m, etags) for d, m in manifests.items()}
+    versions = object_versions(objects)
+    compacted = {d: compacted_keys(m, versions) for d, m in manifests.items()}
 
     def listed(key):
         return key in compacted.get(arrival_date(key, layout["arrivalDatePattern"]), set())
@@ -2318,10 +2321,10 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
     curated = options["curated_bucket"]
     if plan["kind"] == "events":
         prefix = plans_file["events"][table]["rawPrefix"]
-        listed = list_objects(s3, options["raw_bucket"], prefix, etags=True)
-        etags = {k: e for k, _, e in listed}
+        listed = list_objects(s3, options["raw_bucket"], prefix)
+        versions = object_versions(listed)
         delivered = {k for k, _ in list_objects(s3, options["raw_bucket"], prefix, written_by=started_at)}
-        objects, skipped = rebuild_events([[k, n] for k, n, _ in listed], prefix, layout)
+        objects, skipped = rebuild_events(listed, prefix, layout)
         # One delivered after the run read its plans is left to the next compaction (run_events says why).
         objects = [o for o in objects if o[0] in delivered]
         dates = {arrival_date(k, layout["arrivalDatePattern"]) for k, _ in objects}
@@ -2329,10 +2332,10 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
 
         def record(keys):
             # The compaction manifests then list every object (nothing is left pending for the compaction).
-            return {"manifests": manifest_additions(layout, table, keys, etags)}
+            return {"manifests": manifest_additions(layout, table, keys, versions)}
 
         # The objects a compaction took first, then those none took yet, whose conflicting copies are recorded.
-        before, fresh = compacted_split(objects, manifests, layout, etags)
+        before, fresh = compacted_split(objects, manifests, layout)
         inputs, total = run_batches(
             spark, s3, options, layout, plan, before, started_at, raw_events_format(layout), record, skipped
         )

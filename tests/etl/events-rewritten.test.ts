@@ -1,9 +1,10 @@
 /**
  * A raw event object written again under a key a compaction already took (an operator's second recovery of
  * delivery errors under a name used before, README "Operating it"): its new events were never compacted and nothing
- * said so, as the manifests listed keys only. They now record the version read (locally size and modification
- * time; the Glue job the ETag, tests/unit/glue-events-batches.test.ts): an object at another version is compacted
- * again, its events deduplicated by id. A manifest of before (keys only) still counts its objects as compacted.
+ * said so, as the manifests listed keys only. They now record the version read, its size (the Glue job the same,
+ * tests/unit/glue-events-batches.test.ts): an object at another size is compacted again, its events deduplicated by
+ * id; a copy, a restore or a touch (other times, the same bytes) is not. A manifest of before (keys only) still counts
+ * its objects as compacted.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +54,18 @@ it('compacts an object written again under a key already compacted, and records 
   // Nothing new: the next run reads nothing.
   const third = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-3' });
   expect(third.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
+});
+
+it('does not compact again an object restored or copied with other times (a tar restore, cp -r, touch)', async () => {
+  const lake = await newLake();
+  await writeRaw(lake, KEY, object(['e1', 'e2']));
+  await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+  const file = path.join(lake, 'raw', KEY);
+  await fs.writeFile(file, await fs.readFile(file));
+  const whole = new Date(Math.floor(Date.now() / 1000) * 1000 - 2000);
+  await fs.utimes(file, whole, whole);
+  const second = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' });
+  expect(second.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
 });
 
 it('counts an object a manifest of before lists (keys only) as compacted, whatever its version', async () => {

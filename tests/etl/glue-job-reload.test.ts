@@ -317,15 +317,18 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
         [k('2024-01-02', 'c.gz'), 3],
       ];
       const manifests = { '2024-01-01': { processed: [k('2024-01-01', 'a.gz')] } };
-      const etags = { [k('2024-01-01', 'a.gz')]: 'e1', [k('2024-01-01', 'b.gz')]: 'e2' };
-      const [split] = py([['compacted_split', objects, manifests, plans.layout, etags]]);
+      const [split] = py([['compacted_split', objects, manifests, plans.layout]]);
       expect(split!.value).toEqual([[objects[0]], [objects[1], objects[2]]]);
-      // Listed at another ETag (put again after it was compacted): not compacted.
-      const versioned = {
-        '2024-01-01': { processed: [k('2024-01-01', 'a.gz')], versions: { [k('2024-01-01', 'a.gz')]: 'e0' } },
-      };
-      const [again] = py([['compacted_split', objects, versioned, plans.layout, etags]]);
+      // Listed at another size (put again with other records after it was compacted): not compacted; at its size, it is.
+      const at = (size: string) => ({
+        '2024-01-01': { processed: [k('2024-01-01', 'a.gz')], versions: { [k('2024-01-01', 'a.gz')]: size } },
+      });
+      const [again, same] = py([
+        ['compacted_split', objects, at('7'), plans.layout],
+        ['compacted_split', objects, at('1'), plans.layout],
+      ]);
       expect(again!.value).toEqual([[], objects]);
+      expect(same!.value).toEqual([[objects[0]], [objects[1], objects[2]]]);
     },
   );
 

@@ -26,8 +26,10 @@ export interface RawEventObject {
   bytes: number;
   modifiedMs: number;
   /**
-   * What tells this object from another written under its key later (the compaction manifests record it): its size
-   * and modification time (the Glue job: its ETag). A copy of the lake that keeps times (cp -a) keeps it.
+   * What tells this object from another written under its key later (the compaction manifests record it): its size,
+   * as the Glue job's (object_versions). A copy, a restore or a touch keeps it, where a modification time (or an ETag
+   * under SSE-KMS) would have every object compacted again, its rejected rows recorded twice; an object put again
+   * with other records all but always has another.
    */
   version: string;
 }
@@ -58,7 +60,7 @@ export async function rawEventObjects(
       date,
       bytes: stat.size,
       modifiedMs: stat.mtimeMs,
-      version: `${stat.size}:${stat.mtimeMs}`,
+      version: String(stat.size),
     });
   }
   return out;
