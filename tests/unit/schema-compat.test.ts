@@ -623,6 +623,20 @@ describe('unsafe edits are refused before they take effect', () => {
     );
     // A version in use that has the rename already wrote its rows under the new name: nothing to refuse.
     expect(checkSchemas(renamed, undefined, ordersInUse(renamed)).violations).toEqual([]);
+    // An older version in use, recorded since (v2 recorded, the rename is v3): its rows are filled, nothing refused.
+    recordSchemas(checkSchemas(used), used);
+    const later = edited('datasets', 'orders', (s) => {
+      s.properties.channel = { type: 'string' };
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    writeFileSync(
+      path.join(later, 'history', 'orders.json'),
+      readFileSync(path.join(used, 'history', 'orders.json'), 'utf8'),
+    );
+    const olderInUse = ordersInUse(edited('datasets', 'orders', () => undefined));
+    expect(olderInUse.get('orders')!.version).toBe(1);
+    expect(checkSchemas(later, undefined, olderInUse).violations).toEqual([]);
   });
 
   it('a version the local lake used without recording it is judged as the recorded one (reverting it is refused)', () => {
