@@ -1703,6 +1703,30 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_DATETIME + ' (TimeZoneKey reads +00:00, -0000, +00, Z and Zulu as UTC)',
   },
   {
+    // The other names TimeZoneKey reads as UTC; the fraction rounded half up to timestamp(3) with time zone.
+    sql:
+      "SELECT CAST('2024-01-01 10:00:00 Universal' AS TIMESTAMP WITH TIME ZONE) AS a, " +
+      "CAST('2024-01-01 10:00:00 GMT0' AS TIMESTAMP WITH TIME ZONE) AS b, " +
+      "CAST('2024-01-01 10:00:00 Greenwich' AS TIMESTAMP WITH TIME ZONE) AS c, " +
+      "CAST('2024-01-01 10:00:00 UTC+0' AS TIMESTAMP WITH TIME ZONE) AS d, " +
+      "CAST('2024-01-01 10:00:00 Etc/GMT+0' AS TIMESTAMP WITH TIME ZONE) AS e, " +
+      "to_unixtime(CAST('2024-01-01 10:00:00.9995 UTC' AS TIMESTAMP WITH TIME ZONE)) AS f",
+    rows: [
+      [
+        '2024-01-01 10:00:00.000 UTC',
+        '2024-01-01 10:00:00.000 UTC',
+        '2024-01-01 10:00:00.000 UTC',
+        '2024-01-01 10:00:00.000 UTC',
+        '2024-01-01 10:00:00.000 UTC',
+        1704103201,
+      ],
+    ],
+    source:
+      'trinodb/trino core/trino-spi/src/main/java/io/trino/spi/type/TimeZoneKey.java (normalizeZoneId, ' +
+      'isUtcEquivalentName); ' +
+      TRINO_DATETIME,
+  },
+  {
     // Trino keeps Europe/Paris and reads its wall clock (10); DuckDB kept the instant only (9 in UTC).
     sql: "SELECT hour(CAST('2024-01-01 10:00:00 Europe/Paris' AS TIMESTAMP WITH TIME ZONE))",
     refused:

@@ -40,8 +40,12 @@ const TIMESTAMP_TEXT =
  */
 const ZONED_TEXT =
   '^([-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}(?:[ T][0-9]{1,2}(?::[0-9]{1,2}(?::[0-9]{1,2}(?:[.][0-9]+)?)?)?)?)\\s*(.*)$';
-/** The zones Trino reads as UTC itself (TimeZoneKey: UTC-equivalent names, ±00, ±0000, ±00:00). */
-const UTC_ZONE = '(?i)(utc|z|gmt|ut|uct|zulu|etc/(utc|gmt|uct|zulu)|[+-]00(:?00)?)?';
+/**
+ * The zones Trino reads as UTC itself (TimeZoneKey.normalizeZoneId: an Etc/ prefix dropped, the UTC-equivalent names,
+ * then a UTC, GMT or UT prefix dropped and an offset of 0 hours: ±0, ±00, ±0000, ±00:00).
+ */
+const UTC_ZONE =
+  '(?i)(etc/)?(utc|z|ut|uct|gmt|gmt0|greenwich|universal|zulu|(utc|gmt|ut)?[+-](0|00|00:?00))?';
 const DATE_TEXT = '\\s*[-+]?[0-9]{4,}-[0-9]{1,2}-[0-9]{1,2}\\s*';
 const JAVA_DOUBLE_TEXT =
   '\\s*[+-]?(NaN|Infinity|(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|0[xX]([0-9a-fA-F]+[.]?[0-9a-fA-F]*|' +
@@ -117,7 +121,8 @@ export const CAST_MACROS: MacroDef[] = [
   // CAST(text AS TIMESTAMP WITH TIME ZONE) (./casts.ts): Trino keeps the zone the text names, and hour(), date() and
   // CAST AS timestamp read its wall clock; DuckDB keeps the instant only (its wall clock read in UTC). A text in UTC
   // (or without a zone: Athena's session zone is UTC) is the same value; one in another zone is refused.
-  // A text in UTC is cast without its zone (DuckDB reads no zone after a space in offset form, ' +00:00', nor ' Z').
+  // A text in UTC is cast without its zone (DuckDB reads no zone after a space in offset form, ' +00:00', nor ' Z'),
+  // its fraction rounded half up to milliseconds as Trino's timestamp(3) with time zone (as the timestamp cast).
   ...(['CAST', 'TRY_CAST'] as const).map((cast) =>
     m(
       `trino_${cast.toLowerCase()}_timestamptz`,
@@ -129,8 +134,9 @@ export const CAST_MACROS: MacroDef[] = [
         `local engine keeps only the instant, in UTC. Write the text in UTC, or cast it without its zone AS ` +
         `timestamp and convert it with AT TIME ZONE') ` +
         `WHEN typeof(x) = 'VARCHAR' AND regexp_full_match(trim(TRY_CAST(x AS VARCHAR)), ${sqlString(ZONED_TEXT)}) ` +
-        `THEN ${cast}(${cast}(regexp_extract(trim(TRY_CAST(x AS VARCHAR)), ${sqlString(ZONED_TEXT)}, 1) AS TIMESTAMP) ` +
-        `AS TIMESTAMPTZ) ELSE ${cast}(x AS TIMESTAMPTZ) END`,
+        `THEN ${cast}(${millisRoundedSql(
+          `${cast}(regexp_extract(trim(TRY_CAST(x AS VARCHAR)), ${sqlString(ZONED_TEXT)}, 1) AS TIMESTAMP)`,
+        )} AS TIMESTAMPTZ) ELSE ${cast}(x AS TIMESTAMPTZ) END`,
     ),
   ),
   // CAST(x AS DECIMAL(p,s)) (calls.ts) casts this text. Trino rounds a double or real half up on its exact binary
