@@ -2,8 +2,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
+  claimsDir,
   listExecutions,
   pendingDir,
+  readExecution,
   writeRecord,
   type ExecutionEvent,
   type ExecutionRecord,
@@ -26,12 +28,20 @@ export async function executionsToResume(
   machine: string,
   log: Pick<typeof localLog, 'info' | 'warn' | 'error'>,
   publish: (notice: Notice) => Promise<void>,
+  /**
+   * Only those a process that is gone left running, found by their claims (not every record): what a running lake
+   * looks for now and then, as another lake on its folder may die while it runs.
+   */
+  onlyOfDeadRunners = false,
 ): Promise<ExecutionRecord[]> {
-  const records = await listExecutions(lakeDir, machine);
+  const records = onlyOfDeadRunners
+    ? await claimedExecutions(lakeDir, machine)
+    : await listExecutions(lakeDir, machine);
   const pending: ExecutionRecord[] = [];
   for (const r of records.filter((x) => x.status === 'RUNNING')) {
     const owner = await liveClaim(lakeDir, machine, r.name);
     if (owner && owner !== 'dead') continue; // another live engine runs it
+    if (onlyOfDeadRunners && (owner !== 'dead' || !r.runStartDate)) continue;
     if (owner === 'dead' && r.runStartDate) {
       const restarts = r.restarts ?? 0;
       const now = new Date().toISOString();
@@ -102,6 +112,15 @@ export async function executionsToResume(
   if (pending.length)
     log.info('resuming executions requested earlier', { names: pending.map((p) => p.name) });
   return pending;
+}
+
+/** The records of the executions that have a claim (an engine runs them, or ran them and is gone). */
+async function claimedExecutions(lakeDir: string, machine: string): Promise<ExecutionRecord[]> {
+  const names = await fs.readdir(claimsDir(lakeDir, machine)).catch(() => [] as string[]);
+  const records = await Promise.all(
+    names.map((n) => readExecution(lakeDir, machine, n).catch(() => undefined)),
+  );
+  return records.filter((r): r is ExecutionRecord => r !== undefined);
 }
 
 /**

@@ -39,6 +39,9 @@ import { RESOURCE, type TaskHandlers } from './task-handlers';
 import { waitLoops } from './wait-tracker';
 import { SettingError, wholeNumberProblem } from '../start-settings';
 
+/** How often a running engine looks for executions another engine on its folder left when it died (ms). */
+const DEAD_RUNNERS_CHECK_MS = 5_000;
+
 export interface LocalStateMachineOptions {
   lakeDir: string;
   /** The key in stepFunctions.stateMachines (names the records' folder). */
@@ -281,9 +284,18 @@ export class LocalStateMachine {
     if (this.closed) return;
     const names = await fs.readdir(pendingDir(this.lakeDir, this.machine)).catch(() => [] as string[]);
     for (const n of names) this.enqueue(n);
+    // Another lake on the folder (in this pid namespace) that died while it ran an execution: run again here, as the
+    // next start would (its write-ahead segments are taken over the same way, lib/firehose/local.ts).
+    if (this.opts.recover !== false && Date.now() - this.deadRunnersCheckedAt >= DEAD_RUNNERS_CHECK_MS) {
+      this.deadRunnersCheckedAt = Date.now();
+      await this.recover(true);
+    }
   }
 
-  private async recover(): Promise<void> {
+  /** When pollPending last looked for executions whose engine is gone. */
+  private deadRunnersCheckedAt = Date.now();
+
+  private async recover(onlyOfDeadRunners = false): Promise<void> {
     // An execution interrupted too often ends FAILED with its notice, published as its Task would publish it.
     const publish = async (notice: Notice) => {
       const sns = this.opts.handlers[RESOURCE.snsPublish];
@@ -296,7 +308,13 @@ export class LocalStateMachine {
       };
       await sns(params, ctx);
     };
-    for (const r of await executionsToResume(this.lakeDir, this.machine, this.log, publish))
+    for (const r of await executionsToResume(
+      this.lakeDir,
+      this.machine,
+      this.log,
+      publish,
+      onlyOfDeadRunners,
+    ))
       this.enqueue(r.name);
   }
 

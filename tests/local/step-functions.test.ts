@@ -525,6 +525,35 @@ describe('local executions', () => {
     expect((await e.startExecution('interrupted-too-often', fileInput)).alreadyStarted).toBe(true);
   });
 
+  it('while it runs: runs again what another engine on the folder was running when its process died', async () => {
+    const l = await lake();
+    const e = await engine(l);
+    // Another lake on the folder (this pid namespace) dies during a run: its record RUNNING, its claim left.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const dir = executionsDir(l.dir);
+    const name = 'sibling-run';
+    const record: ExecutionRecord = {
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:data-lake-local-etl',
+      status: 'RUNNING',
+      requestedBy: { pid: deadPid },
+      name,
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:${name}`,
+      input: fileInput,
+      startDate: new Date().toISOString(),
+      runStartDate: new Date().toISOString(),
+      runBy: { pid: deadPid, instance: 'sibling' },
+    };
+    await fs.writeFile(path.join(dir, `${name}.json`), JSON.stringify(record));
+    await fs.writeFile(
+      path.join(dir, '.claims', name),
+      JSON.stringify({ pid: deadPid, instance: 'sibling' }),
+    );
+    const rerun = (await e.waitForExecution(name, 30_000))!;
+    expect(rerun).toMatchObject({ status: 'SUCCEEDED', restarts: 1 });
+    expect(rerun.events!.map((ev) => ev.type)).toContain('ExecutionRestarted');
+    expect(l.runs.map((r) => r['--run_id'])).toEqual([name]);
+  }, 40_000);
+
   it('an engine that stops lets running executions finish, or stops them after the grace period to run again at the next start; queued ones stay for the next start', async () => {
     const l = await lake();
     const hang = deferred();
