@@ -11,7 +11,8 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatew
       const err = request.error;
       const requestId = request.context?.awsRequestId;
       if (err instanceof ApiError) {
-        if (err.status >= 500) logger.error('request failed', { code: err.code, error: err });
+        // An answer the code chose (a 503 of a full disk, a throttled stream): its code and message, no stack.
+        if (err.status >= 500) logger.error('request failed', { code: err.code, message: err.message });
         else logger.info('request refused', { status: err.status, code: err.code });
         request.response = errorResponse(request.event, err, requestId);
       } else {

@@ -162,7 +162,8 @@ async function main(): Promise<void> {
     lakeDir: lake.lakeDir,
     apiKeyFile: lake.apiKeyFile,
   });
-  process.stdout.write(
+  // In JSON (piped, a container's log) stdout carries JSON lines only, as on Lambda: the greeting goes to stderr.
+  (format === 'json' ? process.stderr : process.stdout).write(
     [
       '',
       `  Data lake (stage ${stage}) listening on ${lake.url}`,

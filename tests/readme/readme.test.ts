@@ -41,10 +41,12 @@ function startLake(
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const url = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not listen in time:\n${log}`)), 60_000);
-    child.stdout!.on('data', () => {
+    const listening = () => {
       const m = /listening on (http:\/\/[\d.]+:(\d+))/.exec(log);
       if (m) (clearTimeout(timer), resolve(m[1]!));
-    });
+    };
+    child.stdout!.on('data', listening);
+    child.stderr!.on('data', listening);
     child.once(
       'exit',
       (code) => (clearTimeout(timer), reject(new Error(`npm start exited (${code}):\n${log}`))),

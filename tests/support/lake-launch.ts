@@ -97,6 +97,7 @@ export async function launchLake(
       }
     };
     launcher.stdout!.on('data', check);
+    launcher.stderr!.on('data', check);
     void exited.then(({ code }) => {
       clearTimeout(timer);
       reject(new Error(`lake exited (${code}) before listening:\n${out}`));

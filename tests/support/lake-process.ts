@@ -38,6 +38,7 @@ export async function startLakeProcess(
       }
     };
     child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
     exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`lake exited (${code}) before listening:\n${out}`));
