@@ -90,7 +90,7 @@ export function startServer(
   });
 
   return new Promise((resolve, reject) => {
-    let stdoutText = '';
+    let outputText = '';
     let ready = false;
     const timer = setTimeout(() => {
       fail(new Error(`${name} did not print "listening on" within ${opts.readyTimeoutMs ?? 60_000} ms`));
@@ -106,14 +106,15 @@ export function startServer(
     child.once('exit', (code, signal) =>
       fail(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})`)),
     );
-    const onStdout = (chunk: Buffer) => {
-      keep(chunk);
-      stdoutText = (stdoutText + chunk.toString('utf8')).slice(-4096);
-      const m = /listening on (https?:\/\/\S+)/.exec(stdoutText);
+    // On either stream: the local lake greets on stderr when its stdout carries JSON lines (LOG_FORMAT json).
+    const look = (chunk: Buffer) => {
+      outputText = (outputText + chunk.toString('utf8')).slice(-4096);
+      const m = /listening on (https?:\/\/\S+)/.exec(outputText);
       if (!m || ready) return;
       ready = true;
       clearTimeout(timer);
       child.stdout!.off('data', onStdout);
+      child.stderr!.off('data', look);
       child.stdout!.on('data', keep);
       resolve({
         name,
@@ -133,7 +134,12 @@ export function startServer(
         },
       });
     };
+    const onStdout = (chunk: Buffer) => {
+      keep(chunk);
+      look(chunk);
+    };
     child.stdout!.on('data', onStdout);
+    child.stderr!.on('data', look);
   });
 }
 
