@@ -77,6 +77,19 @@ it('counts an object a manifest of before lists (keys only) as compacted, whatev
   expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
 });
 
+it('reads a version recorded as size and modification time by its size', async () => {
+  const lake = await newLake();
+  const body = object(['e1']);
+  await writeRaw(lake, KEY, body);
+  await fs.mkdir(path.dirname(path.join(lake, 'curated', MANIFEST)), { recursive: true });
+  await fs.writeFile(
+    path.join(lake, 'curated', MANIFEST),
+    JSON.stringify({ processed: [KEY], versions: { [KEY]: `${body.length}:1796516904879.4666` } }),
+  );
+  const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+  expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
+});
+
 it.each([
   ['versions not an object', { processed: [KEY], versions: [KEY] }],
   ['a version not a text', { processed: [KEY], versions: { [KEY]: 1 } }],

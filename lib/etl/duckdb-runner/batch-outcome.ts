@@ -50,9 +50,12 @@ export async function readManifest(file: string): Promise<Manifest> {
   return { processed: processed as string[], versions };
 }
 
-/** Whether a manifest lists an object at this version (or, listed before versions were recorded, at any). */
+/**
+ * Whether a manifest lists an object at this version (or, listed before versions were recorded, at any). A version
+ * recorded as `size:modification time` (written for a few commits before the size alone) is judged by its size.
+ */
 export const listsVersion = (m: Manifest, listed: Set<string>, key: string, version: string): boolean =>
-  listed.has(key) && (m.versions[key] ?? version) === version;
+  listed.has(key) && (m.versions[key] ?? version).split(':')[0] === version;
 
 /** Writes a compaction manifest listing `processed` (sorted) and the versions read. */
 export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
