@@ -364,7 +364,18 @@ def compacted_keys(manifest, versions):
     counts as compacted whatever its size (lib/etl/duckdb-runner/batch-outcome.ts listsVersion).
     """
     recorded = manifest.get("versions", {})
-    return {k for k in manifest.get("processed", []) if recorded.get(k, versions.get(k)) == versions.get(k)}
+
+    def size_of(version):
+        # A size; one recorded as size:modification time is read by its size; anything else (an ETag, recorded for a
+        # few commits) as no version: the object counts as compacted, as one a manifest of before lists.
+        head = version.split(":")[0] if isinstance(version, str) else ""
+        return head if head.isdigit() else None
+
+    def compacted(k):
+        size = size_of(recorded.get(k))
+        return size is None or size == versions.get(k)
+
+    return {k for k in manifest.get("processed", []) if compacted(k)}
 
 
 def rejected_table_prefix(layout, table):

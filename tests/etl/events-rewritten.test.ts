@@ -88,6 +88,13 @@ it('reads a version recorded as size and modification time by its size', async (
   );
   const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
   expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
+  // One recorded as an ETag (no size): as a key listed without a version.
+  await fs.writeFile(
+    path.join(lake, 'curated', MANIFEST),
+    JSON.stringify({ processed: [KEY], versions: { [KEY]: '9b2cf535f27731c974343645a3985328' } }),
+  );
+  const again = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' });
+  expect(again.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
 });
 
 it.each([

@@ -142,6 +142,22 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
         Object.entries(first.manifests).map(([k, m]) => [k, JSON.stringify({ processed: m.processed })]),
       );
       expect(runEvents({ raw: reput, batchBytes: 250e6, curated: keysOnly }).inputs).toEqual([]);
+      // Versions recorded for a few commits as ETags, or as size:modification time: read as none, or by the size.
+      const withVersions = (version: (k: string, size: string) => string) =>
+        Object.fromEntries(
+          Object.entries(first.manifests).map(([k, m]) => [
+            k,
+            JSON.stringify({
+              processed: m.processed,
+              versions: Object.fromEntries(Object.entries(m.versions!).map(([o, v]) => [o, version(o, v)])),
+            }),
+          ]),
+        );
+      const etagged = withVersions(() => '9b2cf535f27731c974343645a3985328');
+      expect(runEvents({ raw: backlog, batchBytes: 250e6, curated: etagged }).inputs).toEqual([]);
+      const timed = withVersions((_o, v) => `${v}:1796518742343.4666`);
+      expect(runEvents({ raw: backlog, batchBytes: 250e6, curated: timed }).inputs).toEqual([]);
+      expect(runEvents({ raw: reput, batchBytes: 250e6, curated: timed }).inputs).toEqual([again]);
     },
   );
 

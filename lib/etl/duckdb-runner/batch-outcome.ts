@@ -52,10 +52,14 @@ export async function readManifest(file: string): Promise<Manifest> {
 
 /**
  * Whether a manifest lists an object at this version (or, listed before versions were recorded, at any). A version
- * recorded as `size:modification time` (written for a few commits before the size alone) is judged by its size.
+ * recorded as `size:modification time` (written for a few commits before the size alone) is judged by its size;
+ * one that is no size at all (an ETag, which the Glue job recorded for those commits) as none.
  */
-export const listsVersion = (m: Manifest, listed: Set<string>, key: string, version: string): boolean =>
-  listed.has(key) && (m.versions[key] ?? version).split(':')[0] === version;
+export function listsVersion(m: Manifest, listed: Set<string>, key: string, version: string): boolean {
+  if (!listed.has(key)) return false;
+  const size = (m.versions[key] ?? '').split(':')[0]!;
+  return !/^[0-9]+$/.test(size) || size === version;
+}
 
 /** Writes a compaction manifest listing `processed` (sorted) and the versions read. */
 export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
