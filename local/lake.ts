@@ -104,9 +104,11 @@ function lostFolder(dir: string, folder: Stats): never {
   const now = statSync(dir, { throwIfNoEntry: false });
   if (!now || now.ino !== folder.ino || now.dev !== folder.dev) {
     logger.error(
-      `the lake's folder ${dir} was ${now ? 'replaced' : 'moved or deleted'} while the lake ran: this lake stops at ` +
-        'once, as after a crash (what it acknowledged is in the folder, wherever it is now); start it again with ' +
-        'LAKE_DIR naming where the folder is',
+      // A write of this lake between the move and this check may have made the path again (a folder of another
+      // inode): moved all the same.
+      `the lake's folder ${dir} was moved, deleted or replaced while the lake ran: this lake stops at once, as ` +
+        'after a crash (what it acknowledged is in the folder, wherever it is now; what it wrote at this path since ' +
+        'the move is not); start it again with LAKE_DIR naming where the folder is',
       { lakeDir: dir },
     );
     process.exit(LOST_FOLDER_EXIT_CODE);

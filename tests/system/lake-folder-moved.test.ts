@@ -27,7 +27,7 @@ it('stops, naming the moved folder, when its folder is moved while it runs', asy
   ]);
   expect(code).toBe(75);
   expect(lake.output()).toContain(
-    `the lake's folder ${dir} was moved or deleted while the lake ran: this lake stops at once`,
+    `the lake's folder ${dir} was moved, deleted or replaced while the lake ran: this lake stops at once`,
   );
   expect(lake.output()).not.toMatch(/judged this lake gone/);
 }, 120_000);
