@@ -454,13 +454,14 @@ def summary_key(layout, run_id):
     return "%s%s.json" % (layout["runsPrefix"], run_id)
 
 
+def hidden(path):
+    """Whether a key (or a part of one) has a hidden segment ('.backup/'): no delivery object is under one."""
+    return any(s.startswith(".") for s in path.split("/"))
+
+
 def delivery_keys(keys, layout):
     """The keys of delivery objects: the declared extension and no hidden segment ('.backup/')."""
-    return [
-        k
-        for k in keys
-        if k.endswith(layout["rawEvents"]["extension"]) and not any(s.startswith(".") for s in k.split("/"))
-    ]
+    return [k for k in keys if k.endswith(layout["rawEvents"]["extension"]) and not hidden(k)]
 
 
 def warn_misnamed(table, keys, layout):
@@ -469,9 +470,7 @@ def warn_misnamed(table, keys, layout):
     extension (an object moved back from errors/ as .jsonl or .GZ), as the local runner's log does.
     """
     extension = layout["rawEvents"]["extension"]
-    misnamed = [
-        k for k in keys if not k.endswith(extension) and not any(s.startswith(".") for s in k.split("/"))
-    ]
+    misnamed = [k for k in keys if not k.endswith(extension) and not hidden(k)]
     if misnamed:
         print(
             json.dumps(
@@ -491,9 +490,7 @@ def pending_by_date(keys, processed_by_date, layout):
     declared extension and no hidden segment ('.backup/'), as rebuild_events and the local runner take them.
     """
     pending = {}
-    for key in sorted(keys):
-        if not key.endswith(layout["rawEvents"]["extension"]) or any(s.startswith(".") for s in key.split("/")):
-            continue
+    for key in sorted(delivery_keys(keys, layout)):
         date = arrival_date(key, layout["arrivalDatePattern"])
         if date is None:
             raise JobError("raw event object %r has no arrival_date in its key" % key)
@@ -720,7 +717,7 @@ def rebuild_events(objects, prefix, layout):
     extension = layout["rawEvents"]["extension"]
     inputs, skipped = [], []
     for key, size in objects:
-        if key.endswith(extension) and not any(s.startswith(".") for s in key[len(prefix):].split("/")):
+        if key.endswith(extension) and not hidden(key[len(prefix) :]):
             date = arrival_date(key, layout["arrivalDatePattern"])
             if date is None:
                 raise JobError("raw event object %r has no arrival_date in its key" % key)

@@ -15,7 +15,7 @@ export interface BatchOutcome {
   uploads?: { result: string; pending: string; body: unknown }[];
   /**
    * Compaction manifests (curated keys), each with the raw event objects the batch added to it and the version of
-   * each it read (events.ts RawEventObject.version).
+   * each it read (events.ts versionOf).
    */
   manifests?: { key: string; processed: string[]; versions?: Record<string, string> }[];
 }

@@ -19,20 +19,21 @@ import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
 import type { InputFile } from './readers/types';
 
-/** A raw event object of a table: its key, arrival date, size, when it was written and its version. */
+/** A raw event object of a table: its key, arrival date, size and when it was written. */
 export interface RawEventObject {
   key: string;
   date: string;
   bytes: number;
   modifiedMs: number;
-  /**
-   * What tells this object from another written under its key later (the compaction manifests record it): its size,
-   * as the Glue job's (object_versions). A copy, a restore or a touch keeps it, where a modification time (or an ETag
-   * under SSE-KMS) would have every object compacted again, its rejected rows recorded twice; an object put again
-   * with other records all but always has another.
-   */
-  version: string;
 }
+
+/**
+ * What tells a raw event object from another written under its key later (the compaction manifests record it): its
+ * size, as the Glue job's (object_versions). A copy, a restore or a touch keeps it, where a modification time (or an
+ * ETag under SSE-KMS) would have every object compacted again, its rejected rows recorded twice; an object put again
+ * with other records all but always has another.
+ */
+const versionOf = (o: RawEventObject) => String(o.bytes);
 
 /**
  * Every raw event object of a table (delivery objects: the declared extension, no hidden segment), in key order; the
@@ -55,13 +56,7 @@ export async function rawEventObjects(
     const date = arrivalDateOf(key);
     if (!date) throw failed(`raw event object '${key}' has no arrival_date in its key`);
     const stat = await fs.stat(path.join(ctx.rawDir, key));
-    out.push({
-      key,
-      date,
-      bytes: stat.size,
-      modifiedMs: stat.mtimeMs,
-      version: String(stat.size),
-    });
+    out.push({ key, date, bytes: stat.size, modifiedMs: stat.mtimeMs });
   }
   return out;
 }
@@ -100,7 +95,7 @@ export async function compactedObjects(
   }
   return (o) => {
     const m = manifests.get(o.date)!;
-    return listsVersion(m.manifest, m.listed, o.key, o.version);
+    return listsVersion(m.manifest, m.listed, o.key, versionOf(o));
   };
 }
 
@@ -116,7 +111,7 @@ function manifestAdditions(table: TableDef, batch: RawEventObject[]): NonNullabl
     .map(([date, objects]) => ({
       key: compactionManifestKey(table.name, date),
       processed: objects.map((o) => o.key),
-      versions: Object.fromEntries(objects.map((o) => [o.key, o.version])),
+      versions: Object.fromEntries(objects.map((o) => [o.key, versionOf(o)])),
     }));
 }
 
