@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isThisProcess, type ProcessIdentity, processRunning, thisProcess } from '../../lib/process-identity';
+import { removeStaleFile } from '../../lib/stale-file';
 import { claimsDir, readExecution } from '../../lib/workflow/local';
 
 /** Instances of this process that are open (an execution claimed by a closed one is no longer running). */
@@ -22,16 +23,40 @@ export async function liveClaim(
   machine: string,
   name: string,
 ): Promise<ClaimOwner | 'dead' | undefined> {
-  let owner: ClaimOwner;
+  return (await readClaim(lakeDir, machine, name))?.owner;
+}
+
+async function readClaim(
+  lakeDir: string,
+  machine: string,
+  name: string,
+): Promise<{ text: string; owner: ClaimOwner | 'dead' } | undefined> {
+  let text: string;
   try {
-    owner = JSON.parse(await fs.readFile(claimPath(lakeDir, machine, name), 'utf8')) as ClaimOwner;
+    text = await fs.readFile(claimPath(lakeDir, machine, name), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return 'dead'; // torn claim: its writer died while writing it
+    throw e;
+  }
+  let owner: ClaimOwner;
+  try {
+    owner = JSON.parse(text) as ClaimOwner;
+  } catch {
+    return { text, owner: 'dead' }; // torn claim: its writer died while writing it
   }
   // A process, not a pid: a lake restarted in a container has the pid of the one that died (lib/process-identity.ts).
   const alive = isThisProcess(owner) ? openInstances.has(owner.instance) : processRunning(owner);
-  return alive ? owner : 'dead';
+  return { text, owner: alive ? owner : 'dead' };
+}
+
+/**
+ * Removes the claim of an engine that is gone, if it still is: true for one caller only of those that judged it at
+ * once (other lakes on the folder), the one to run the execution again (or claim it).
+ */
+export async function takeDeadClaim(lakeDir: string, machine: string, name: string): Promise<boolean> {
+  const claim = await readClaim(lakeDir, machine, name);
+  if (claim?.owner !== 'dead') return false;
+  return removeStaleFile(claimPath(lakeDir, machine, name), claim.text);
 }
 
 /**
@@ -55,7 +80,7 @@ export async function claimExecution(
       // Left by a process that is gone before it started the run (executionsToResume() handles started ones).
       const r = await readExecution(lakeDir, machine, name);
       if (r?.runStartDate) return false;
-      await fs.rm(claimPath(lakeDir, machine, name), { force: true });
+      await takeDeadClaim(lakeDir, machine, name); // else another engine took it: the exclusive write decides
     }
   }
   return false;

@@ -13,7 +13,7 @@ import {
 import type { Notice } from '../../lib/notify/types';
 import { MAX_UPLOAD_ATTEMPTS, pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import type { localLog } from '../log';
-import { claimPath, liveClaim } from './execution-claims';
+import { liveClaim, takeDeadClaim } from './execution-claims';
 
 /** How often an execution interrupted by the death of its process is run again before it is marked FAILED. */
 export const MAX_RESTARTS = 2;
@@ -38,14 +38,19 @@ export async function executionsToResume(
     ? await claimedExecutions(lakeDir, machine)
     : await listExecutions(lakeDir, machine);
   const pending: ExecutionRecord[] = [];
-  for (const r of records.filter((x) => x.status === 'RUNNING')) {
+  for (const listed of records.filter((x) => x.status === 'RUNNING')) {
+    let r = listed;
     const owner = await liveClaim(lakeDir, machine, r.name);
     if (owner && owner !== 'dead') continue; // another live engine runs it
     if (onlyOfDeadRunners && (owner !== 'dead' || !r.runStartDate)) continue;
     if (owner === 'dead' && r.runStartDate) {
-      const restarts = r.restarts ?? 0;
+      // One engine only runs it again: others on the folder may have judged the same claim at once.
+      if (!(await takeDeadClaim(lakeDir, machine, r.name))) continue;
       const now = new Date().toISOString();
-      await fs.rm(claimPath(lakeDir, machine, r.name), { force: true });
+      const taken = await readExecution(lakeDir, machine, r.name);
+      if (taken?.status !== 'RUNNING' || taken.runStartDate !== r.runStartDate) continue;
+      r = taken;
+      const restarts = r.restarts ?? 0;
       if (restarts < MAX_RESTARTS) {
         // Step Functions keeps an execution going when a worker dies; the local engine runs it again from the
         // start, under the same name and input. Its tasks are idempotent by design: the Glue job by its run id

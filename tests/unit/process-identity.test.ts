@@ -15,9 +15,23 @@ import {
   tagRunning,
   thisProcess,
 } from '../../lib/process-identity';
-import { claimPath, liveClaim, openInstances } from '../../local/step-functions/execution-claims';
-import { lockLake, removeStaleLock } from '../../lib/etl/duckdb-runner/lake-lock';
-import { claimsDir, engineAlive, engineFile } from '../../lib/workflow/local';
+import {
+  claimExecution,
+  claimPath,
+  liveClaim,
+  openInstances,
+} from '../../local/step-functions/execution-claims';
+import { executionsToResume } from '../../local/step-functions/execution-recovery';
+import { lockLake } from '../../lib/etl/duckdb-runner/lake-lock';
+import { removeStaleFile } from '../../lib/stale-file';
+import {
+  claimsDir,
+  engineAlive,
+  engineFile,
+  type ExecutionRecord,
+  readExecution,
+  writeRecord,
+} from '../../lib/workflow/local';
 import { until } from '../support/until';
 
 const startOf = (pid: number) => {
@@ -134,6 +148,44 @@ describe('local execution claims and the engine file', () => {
     expect(await liveClaim(lake, machine, 'run-1')).toMatchObject({ instance: 'y' });
   });
 
+  it("a dead engine's claim is taken by one engine only, however many judged it dead at once", async () => {
+    // Three lakes on the folder find the same dead sibling's execution: one runs it again, one restart more.
+    const record: ExecutionRecord = {
+      name: 'run-1',
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:data-lake-local-etl:run-1',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:data-lake-local-etl',
+      status: 'RUNNING',
+      requestedBy: { pid: process.pid },
+      input: {},
+      startDate: new Date().toISOString(),
+      runStartDate: new Date().toISOString(),
+      runBy: { pid: process.pid, instance: 'gone' },
+    };
+    await writeRecord(lake, machine, record);
+    await claim({ ...thisProcess(), start: '1', instance: 'gone' });
+    const log = { info: () => {}, warn: () => {}, error: () => {} };
+    const publish = async () => {};
+    const found = await Promise.all(
+      [1, 2, 3].map(() => executionsToResume(lake, machine, log, publish, true)),
+    );
+    expect(found.flat().map((r) => r.name)).toEqual(['run-1']);
+    expect(await readExecution(lake, machine, 'run-1')).toMatchObject({ restarts: 1 });
+    // One not yet started: claimed by one engine only.
+    await writeRecord(lake, machine, { ...record, name: 'run-2', runStartDate: undefined });
+    await fs.writeFile(
+      claimPath(lake, machine, 'run-2'),
+      JSON.stringify({ ...thisProcess(), instance: 'gone' }),
+    );
+    const engines = ['a', 'b', 'c'];
+    engines.forEach((i) => openInstances.add(i));
+    try {
+      const claimed = await Promise.all(engines.map((i) => claimExecution(lake, machine, 'run-2', i)));
+      expect(claimed.filter(Boolean)).toHaveLength(1);
+    } finally {
+      engines.forEach((i) => openInstances.delete(i));
+    }
+  });
+
   it('the engine file names a process: a dead engine with a reused pid is not serving', async () => {
     await fs.writeFile(
       engineFile(lake, machine),
@@ -179,18 +231,18 @@ describe('the ETL lake lock', () => {
     const stale = await fs.readFile(lockFile(), 'utf8');
     // Another run took it over meanwhile: its fresh lock is not removed.
     await plantLock({ ...thisProcess(), runId: 'other' });
-    await removeStaleLock(lockFile(), stale);
+    expect(await removeStaleFile(lockFile(), stale)).toBe(false);
     expect(await fs.readFile(lockFile(), 'utf8')).not.toBe(stale);
     // Another process is taking it over (its guard): left to that one.
     await fs.writeFile(lockFile(), stale);
     await fs.writeFile(`${lockFile()}.takeover`, '');
-    await removeStaleLock(lockFile(), stale);
+    expect(await removeStaleFile(lockFile(), stale)).toBe(false);
     expect(await fs.readFile(lockFile(), 'utf8')).toBe(stale);
     // A guard left by a process that died taking it over goes; then the stale lock is removed.
     const old = new Date(Date.now() - 60_000);
     await fs.utimes(`${lockFile()}.takeover`, old, old);
-    await removeStaleLock(lockFile(), stale);
-    await removeStaleLock(lockFile(), stale);
+    expect(await removeStaleFile(lockFile(), stale)).toBe(false);
+    expect(await removeStaleFile(lockFile(), stale)).toBe(true); // the one to take it over
     await expect(fs.stat(lockFile())).rejects.toThrow();
     await expect(fs.stat(`${lockFile()}.takeover`)).rejects.toThrow();
   });

@@ -13,6 +13,7 @@ import layout from '../../lake-layout.json';
 import { EtlErrorName, EtlJobError } from './errors';
 import { readJsonFile } from './fs-util';
 import { isThisProcess } from '../../process-identity';
+import { removeStaleFile } from '../../stale-file';
 import { heldByOther, holderProcess, owner, type LockFile } from './run-ownership';
 
 /** The lock file's name: not a table name (those start with a letter), so it never collides with one. */
@@ -40,40 +41,6 @@ const lockFile = (curatedDir: string) =>
 export async function holdsLakeLock(curatedDir: string, runId: string): Promise<boolean> {
   const holder = await readJsonFile<LockFile>(lockFile(curatedDir)).catch(() => undefined);
   return holder?.runId === runId && isThisProcess(holderProcess(holder));
-}
-
-/** A takeover guard older than this was left by a process that died taking a stale lock over. */
-const TAKEOVER_GUARD_STALE_MS = 10_000;
-
-/**
- * Removes the lock file if it still holds `staleText` (the stale holder judged), one process at a time: a guard file
- * created exclusively. Two runs that judged the same stale lock at once could otherwise each remove the other's new
- * one and both run. A process that finds the guard taken leaves the lock to that one (and removes a guard left by a
- * process that died holding it).
- */
-export async function removeStaleLock(file: string, staleText: string | undefined): Promise<void> {
-  const guard = `${file}.takeover`;
-  let fh: fs.FileHandle;
-  try {
-    fh = await fs.open(guard, 'wx');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    const age =
-      Date.now() -
-      (await fs.stat(guard).then(
-        (st) => st.mtimeMs,
-        () => Date.now(),
-      ));
-    if (age > TAKEOVER_GUARD_STALE_MS) await fs.rm(guard, { force: true });
-    return;
-  }
-  try {
-    await fh.close();
-    const now = await fs.readFile(file, 'utf8').catch(() => undefined);
-    if (now === staleText) await fs.rm(file, { force: true });
-  } finally {
-    await fs.rm(guard, { force: true });
-  }
 }
 
 /** Takes the lake's run lock, or throws Glue.ConcurrentRunsExceededException; resolves to its release. */
@@ -112,7 +79,7 @@ export async function lockLake(curatedDir: string, runId: string): Promise<() =>
             )) <
           10_000;
         if (holder ? await heldByOther(holder) : young) throw busy(holder);
-        await removeStaleLock(file, text);
+        await removeStaleFile(file, text);
       }
     }
   } catch (e) {
