@@ -13,7 +13,8 @@
  * progress and its own run (README "Deploying to AWS" has the arithmetic), however many files arrive.
  *
  * A run that fails or crashes leaves its uploads pending for the next run; one that has been taken by
- * MAX_UPLOAD_ATTEMPTS runs without an outcome is given up with a FAILED result (it cannot hold up the others).
+ * MAX_UPLOAD_ATTEMPTS runs without an outcome is given up with a FAILED result (it cannot hold up the others). A run
+ * takes an upload (counts its attempt) when the upload's batch starts: one it never reached counts nothing.
  */
 import layout from '../lake-layout.json';
 import type { EtlTableFigures } from './run';

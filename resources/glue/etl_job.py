@@ -727,15 +727,19 @@ def rebuild_events(objects, prefix, layout):
     return [[k, n] for _, k, n in sorted(inputs)], sorted(skipped)
 
 
-def size_batches(items, max_bytes):
-    """[item, size] pairs in batches of at most max_bytes, in order (an item larger than that is a batch of its own)."""
-    batches, current, size = [], [], 0
+def size_batches(items, max_bytes, alone=lambda item: False):
+    """
+    [item, size] pairs in batches of at most max_bytes, in order (an item larger than that is a batch of its own, and
+    so is each item `alone` names).
+    """
+    batches, current, size, last_alone = [], [], 0, False
     for item, n in items:
-        if current and size + n > max_bytes:
+        if current and (size + n > max_bytes or alone(item) or last_alone):
             batches.append(current)
             current, size = [], 0
         current.append(item)
         size += n
+        last_alone = alone(item)
     if current:
         batches.append(current)
     return batches
@@ -2003,14 +2007,10 @@ def take_uploads(spark, s3, options, plans_file, started_at):
             continue
         counts["taken"] += 1
         plan = plans_file["tables"].get(record["table"])
-        attempts = record.get("attempts", 0) + 1
         now = iso_utc(datetime.now(timezone.utc))
-        if attempts > layout["maxUploadAttempts"]:
+        if record.get("attempts", 0) >= layout["maxUploadAttempts"]:
             finish(record, upload_failure(options, record, "Etl.UploadGivenUp", GIVEN_UP % layout["maxUploadAttempts"], plan, now))
             continue
-        if record["execution"] != (own or {}).get("execution"):
-            stored = {k: v for k, v in record.items() if k != "keys"}
-            put_json(s3, bucket, pending_upload_key(layout, record["execution"]), dict(stored, attempts=attempts))
         if plan is None or plan["kind"] != "dataset":
             finish(record, upload_failure(options, record, "Etl.TableFailed", "there is no dataset %r" % record["table"], plan, now))
             continue
@@ -2018,6 +2018,20 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
     inputs, tables = [], []
     raw_bucket = options["raw_bucket"]
+    counted = set()
+
+    def count_attempt(record):
+        """
+        An upload's attempt, counted once per run as its batch starts (not as the run takes the queue: a run that ends
+        before it reaches an upload, a backlog longer than the job's timeout or a crash on another file, is none of
+        its attempts), as lib/etl/duckdb-runner/uploads.ts counts it.
+        """
+        if record["execution"] in counted or record["execution"] == (own or {}).get("execution"):
+            return
+        counted.add(record["execution"])
+        record["attempts"] = record.get("attempts", 0) + 1
+        stored = {k: v for k, v in record.items() if k != "keys"}
+        put_json(s3, bucket, pending_upload_key(layout, record["execution"]), stored)
 
     def stamp():
         return iso_utc(datetime.now(timezone.utc))
@@ -2046,6 +2060,8 @@ def take_uploads(spark, s3, options, plans_file, started_at):
             fails, and the rest of the batch runs again without it (nothing of that read is written); a batch that
             fails otherwise runs again upload by upload.
             """
+            for r in batch:
+                count_attempt(r)
             keys = sorted({k for r in batch for k in r["keys"]})
 
             def after_read():
@@ -2100,7 +2116,9 @@ def take_uploads(spark, s3, options, plans_file, started_at):
                 ready.append([record, sum(heads[k].get("ContentLength", 0) for k in record["keys"])])
         # Batches of BATCH_BYTES in queue order, each upload's result written once its batch is in (a thousand files
         # dropped at once were one batch, which could outrun the job's timeout at every run and give them all up).
-        for batch in size_batches(ready, BATCH_BYTES):
+        # An upload an earlier run took without an outcome runs in a batch of its own: it may be what ended that run
+        # (a crash, the job's timeout), and must not take others with it.
+        for batch in size_batches(ready, BATCH_BYTES, alone=lambda record: record.get("attempts", 0) > 0):
             readable = []
             for record in batch:
                 # Checked batch by batch, just before it runs (a backlog is not read whole first): a file of no

@@ -1465,6 +1465,65 @@ describe('runEtlJob arguments and errors', () => {
     expect(released).toMatchObject({ attempts: 0 });
     expect(released).not.toHaveProperty('takenBy');
   });
+
+  it('counts an attempt only for the uploads a run reached, and runs one a run took without an outcome alone', async () => {
+    const lake = await newLake();
+    const queue = async (name: string, accepted: string) => {
+      const key = await writeRaw(
+        lake,
+        `uploads/orders/${name}.csv`,
+        ordersCsv([`${name}-1,c1,2026-03-01,placed,1,EUR,1,,`]),
+      );
+      const file = path.join(lake, 'curated', pendingUploadKey(`up-${name}`));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(
+        file,
+        JSON.stringify({ execution: `up-${name}`, table: 'orders', key, acceptedAt: accepted }),
+      );
+    };
+    const attempts = async (name: string) =>
+      (
+        JSON.parse(await fs.readFile(path.join(lake, 'curated', pendingUploadKey(`up-${name}`)), 'utf8')) as {
+          attempts?: number;
+        }
+      ).attempts ?? 0;
+    await queue('killer', '2026-03-01T00:00:00Z');
+    await queue('a', '2026-03-01T00:00:01Z');
+    await queue('b', '2026-03-01T00:00:02Z');
+    // The killer's batch ends each run (a job timeout, a crash): the files after it are never read.
+    const readKeys: string[][] = [];
+    const crashOnKiller = {
+      hooks: {
+        beforeRead: ({ keys }: { keys: string[] }) => {
+          readKeys.push(keys.map((k) => path.basename(k)));
+          if (keys.some((k) => k.endsWith('killer.csv'))) throw new SimulatedCrash('the job run ends');
+        },
+      },
+    };
+    // One batch of all three (the default size): each counts that run's attempt.
+    await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'r1' }, crashOnKiller)).rejects.toThrow(
+      SimulatedCrash,
+    );
+    expect([await attempts('killer'), await attempts('a'), await attempts('b')]).toEqual([1, 1, 1]);
+    // Taken again: each alone, the killer first; the others are not reached and count nothing more.
+    for (const runId of ['r2', 'r3'])
+      await expect(run(lake, { '--etl_mode': 'events', '--run_id': runId }, crashOnKiller)).rejects.toThrow(
+        SimulatedCrash,
+      );
+    expect([await attempts('killer'), await attempts('a'), await attempts('b')]).toEqual([3, 1, 1]);
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'r4' }, crashOnKiller);
+    expect(summary.uploads).toEqual({ taken: 3, succeeded: 2, failed: 1 });
+    expect(await uploadResult(lake, 'up-killer')).toMatchObject({ error: 'Etl.UploadGivenUp' });
+    for (const name of ['a', 'b'])
+      expect(await uploadResult(lake, `up-${name}`)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(readKeys).toEqual([
+      ['killer.csv', 'a.csv', 'b.csv'],
+      ['killer.csv'],
+      ['killer.csv'],
+      ['a.csv'],
+      ['b.csv'],
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

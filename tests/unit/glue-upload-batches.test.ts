@@ -48,12 +48,16 @@ def head_object(s3, bucket, key):
     return {"ContentLength": given["raw"][key].get("size", len(objects[(bucket, key)])), "VersionId": versions[key], "ETag": '"%s-%s"' % (key, versions[key])}
 job.head_object = head_object
 batches = []
+class JobKilled(BaseException):
+    pass
 def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, after_read=None, outcome=None, **kw):
     batches.append(list(keys))
     for key in given.get("replaceWhileRead", []):
         versions[key] = "v2"  # written again while Spark read it
     if after_read:
         after_read()
+    if any(k in given.get("crashing", []) for k in keys):
+        raise JobKilled()  # the job's timeout, a driver crash: the run ends where it is
     if any(k in given.get("failing", []) for k in keys):
         raise RuntimeError("Spark failed on a file of the batch")
     if given.get("catalogMismatch"):
@@ -75,19 +79,23 @@ try:
         inputs, tables, counts = job.take_uploads(None, LakeS3(), options, given["plans"], job.datetime.now(job.timezone.utc))
 except job.JobError as e:
     error = str(e)
+except JobKilled:
+    error = "killed"
 results = {k.rsplit("/", 1)[-1][:-5]: json.loads(v) for (b, k), v in objects.items() if b == "cur" and "/done/" in k}
 pending = sorted(k.rsplit("/", 1)[-1][:-5] for (b, k) in objects if b == "cur" and "/pending/" in k)
-json.dump({"batches": batches, "inputs": inputs, "counts": counts, "error": error, "pending": pending, "results": {e: [r["status"], r.get("error"), r.get("cause")] for e, r in results.items()}}, sys.stdout)
+attempts = {k.rsplit("/", 1)[-1][:-5]: json.loads(v).get("attempts", 0) for (b, k), v in objects.items() if b == "cur" and "/pending/" in k}
+json.dump({"attempts": attempts, "batches": batches, "inputs": inputs, "counts": counts, "error": error, "pending": pending, "results": {e: [r["status"], r.get("error"), r.get("cause")] for e, r in results.items()}}, sys.stdout)
 `;
 
 const plans = etlPlansFile();
-type Upload = { lines?: number; size?: number; cut?: number };
+type Upload = { lines?: number; size?: number; cut?: number; attempts?: number };
 
 function takeUploads(given: {
   raw: Record<string, Upload>;
   batchBytes: number;
   replaceWhileRead?: string[];
   failing?: string[];
+  crashing?: string[];
   catalogMismatch?: boolean;
   swapFails?: boolean;
 }) {
@@ -100,6 +108,7 @@ function takeUploads(given: {
         key,
         versionId: 'v1',
         acceptedAt: `2026-03-06T10:00:0${i}.000Z`,
+        ...(given.raw[key]!.attempts ? { attempts: given.raw[key]!.attempts } : {}),
       };
       return [`${plans.layout.pendingUploadsPrefix}${execution}.json`, record];
     }),
@@ -108,6 +117,7 @@ function takeUploads(given: {
     input: JSON.stringify({ ...given, pending, plans }),
   });
   return JSON.parse(stdout.toString()) as {
+    attempts: Record<string, number>;
     batches: string[][];
     inputs: string[];
     counts: { taken: number; succeeded: number; failed: number } | null;
@@ -176,6 +186,38 @@ describe('the Glue job takes the queue of accepted uploads as the local runner d
     ]);
     expect(r.counts).toEqual({ taken: 3, succeeded: 2, failed: 1 });
   });
+
+  withPython(
+    'counts an attempt only for the uploads a run reached; one a run took without an outcome runs alone',
+    () => {
+      // A run that ends in its first batch (the job's timeout, a crash): the uploads after it count nothing.
+      const raw = Object.fromEntries([0, 1, 2, 3].map((n) => [file(n), { size: 1.5e9 }]));
+      const cut = takeUploads({ raw, batchBytes: 4e9, crashing: [file(1)] });
+      expect(cut.error).toBe('killed');
+      expect(cut.attempts).toEqual({ 'orders-0': 1, 'orders-1': 1, 'orders-2': 0, 'orders-3': 0 });
+      // Taken again: the two of that batch each alone, the others in batches as before.
+      const again = takeUploads({
+        raw: {
+          [file(0)]: { size: 1.5e9, attempts: 1 },
+          [file(1)]: { size: 1.5e9, attempts: 1 },
+          [file(2)]: { size: 1e9 },
+          [file(3)]: { size: 1e9 },
+        },
+        batchBytes: 4e9,
+        crashing: [file(1)],
+      });
+      expect(again.batches).toEqual([[file(0)], [file(1)]]);
+      expect(again.attempts).toEqual({ 'orders-1': 2, 'orders-2': 0, 'orders-3': 0 });
+      // Given up after its attempts; the others load.
+      const last = takeUploads({
+        raw: { [file(0)]: { attempts: 3 }, [file(1)]: {}, [file(2)]: { attempts: 2 }, [file(3)]: {} },
+        batchBytes: 4e9,
+      });
+      expect(last.batches).toEqual([[file(1)], [file(2)], [file(3)]]);
+      expect(last.results['orders-0']![1]).toBe('Etl.UploadGivenUp');
+      expect(last.counts).toEqual({ taken: 4, succeeded: 3, failed: 1 });
+    },
+  );
 
   withPython(
     'a catalog that differs from the plans of the run (a deploy during the run) fails the run, not the uploads: they stay queued',

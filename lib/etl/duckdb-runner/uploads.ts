@@ -114,6 +114,23 @@ export async function takeUploads(
       a.pending.execution.localeCompare(b.pending.execution),
   );
 
+  /**
+   * An upload's attempt, counted once per run as its batch starts (not as the run takes the queue: a run that ends
+   * before it reaches an upload — a backlog longer than the job's timeout, a crash on another file — is none of its
+   * attempts). takenBy: the run, so that a run stopped with the lake gives it back (releaseUploadsTakenBy).
+   */
+  const counted = new Set<string>();
+  const countAttempt = async (t: Taken) => {
+    if (counted.has(t.pending.execution)) return;
+    counted.add(t.pending.execution);
+    if (!(await exists(curated(pendingUploadKey(t.pending.execution))))) return;
+    t.pending = { ...t.pending, attempts: (t.pending.attempts ?? 0) + 1, takenBy: args.runId };
+    await writeFileDurably(
+      curated(pendingUploadKey(t.pending.execution)),
+      JSON.stringify(t.pending, null, 2),
+    );
+  };
+
   const byTable = new Map<string, Taken[]>();
   for (const t of queue) {
     const { pending } = t;
@@ -123,8 +140,7 @@ export async function takeUploads(
       continue;
     }
     out.taken++;
-    const attempts = (pending.attempts ?? 0) + 1;
-    if (attempts > MAX_UPLOAD_ATTEMPTS) {
+    if ((pending.attempts ?? 0) >= MAX_UPLOAD_ATTEMPTS) {
       await finish(
         failure(ctx, t, UploadError.GivenUp, [
           `${MAX_UPLOAD_ATTEMPTS} ETL runs took this upload and none finished it (they failed or stopped as a `,
@@ -133,14 +149,6 @@ export async function takeUploads(
         ]),
       );
       continue;
-    }
-    if (await exists(curated(pendingUploadKey(pending.execution)))) {
-      // takenBy: the run, so that a run stopped with the lake gives its attempt back (releaseUploadsTakenBy).
-      t.pending = { ...pending, attempts, takenBy: args.runId };
-      await writeFileDurably(
-        curated(pendingUploadKey(pending.execution)),
-        JSON.stringify(t.pending, null, 2),
-      );
     }
     byTable.set(pending.table, [...(byTable.get(pending.table) ?? []), t]);
   }
@@ -185,20 +193,25 @@ export async function takeUploads(
         );
       }
     }
-    // Batches of bounded size, in queue order.
+    // Batches of bounded size, in queue order; an upload an earlier run took without an outcome in a batch of its
+    // own (it may be what ended that run: it must not take others with it).
     const batches: (typeof ready)[] = [];
     let bytes = 0;
+    let alone = false;
     for (const r of ready) {
-      if (batches.length === 0 || (bytes + r.bytes > maxBatchBytes && batches.at(-1)!.length > 0)) {
+      const suspect = (r.t.pending.attempts ?? 0) > 0;
+      if (batches.length === 0 || suspect || alone || bytes + r.bytes > maxBatchBytes) {
         batches.push([]);
         bytes = 0;
       }
       batches.at(-1)!.push(r);
       bytes += r.bytes;
+      alone = suspect;
     }
     // What fails, fails alone: a file that cannot be read as rows fails its upload and the batch runs without it;
     // a batch that fails otherwise is run again upload by upload, so that one file cannot fail the others.
     const runUploads = async (batch: Ready[]): Promise<void> => {
+      for (const r of batch) await countAttempt(r.t);
       let figures;
       let succeeded: UploadResult[] = [];
       try {
