@@ -436,8 +436,26 @@ describe('resources/glue/etl_job.py', () => {
       ['json_layout', b64(gzipSync(pretty).subarray(0, 20)), true], // a truncated head still decompresses
       ['json_layout', b64(pretty), false],
       ['json_layout', b64(Buffer.alloc(0)), false],
+      // Members one after another are one stream: an empty first member, a first member cut mid-line (bgzip).
+      ['json_layout', b64(Buffer.concat([gzipSync(''), gzipSync(lines)])), true],
+      [
+        'json_layout',
+        b64(Buffer.concat([gzipSync(lines.subarray(0, 5)), gzipSync(lines.subarray(5))])),
+        true,
+      ],
+      ['json_layout', b64(Buffer.concat([gzipSync(lines), Buffer.alloc(16)])), true], // zero padding after it
     ]);
-    expect(r.map((x) => x.value)).toEqual(['lines', 'lines', 'document', 'document', 'document', 'document']);
+    expect(r.map((x) => x.value)).toEqual([
+      'lines',
+      'lines',
+      'document',
+      'document',
+      'document',
+      'document',
+      'lines',
+      'lines',
+      'lines',
+    ]);
   });
 
   withPython(
