@@ -25,6 +25,9 @@ export const AWS_NOTES = [
   'Firehose exposes no buffer state: delivery is null.',
 ];
 
+/** GetMetricData's limit of queries per call. */
+const MAX_QUERIES_PER_CALL = 500;
+
 export class CloudWatchIngestStats implements IngestStatsSource {
   constructor(
     private readonly cloudwatch: CloudWatchClient,
@@ -64,6 +67,29 @@ export class CloudWatchIngestStats implements IngestStatsSource {
       }
     });
     const points = new Map<string, SeriesPoint>();
+    // GetMetricData takes at most 500 queries a call: two per event type, in calls of 500, each read to its last page.
+    for (let first = 0; first < queries.length; first += MAX_QUERIES_PER_CALL)
+      await this.readPages(queries.slice(first, first + MAX_QUERIES_PER_CALL), w, meaning, points);
+    const series = [...points.values()]
+      .filter((p) => p.accepted > 0 || p.refused > 0)
+      .sort((a, b) => a.start.localeCompare(b.start) || (a.type ?? '').localeCompare(b.type ?? ''));
+    return {
+      from: w.from.toISOString(),
+      to: w.to.toISOString(),
+      bucketMinutes: w.bucketMinutes,
+      series,
+      refusals: [],
+      delivery: null,
+      notes: AWS_NOTES,
+    };
+  }
+
+  private async readPages(
+    queries: MetricDataQuery[],
+    w: StatsWindow,
+    meaning: Map<string, { type: string | null; accepted: boolean }>,
+    points: Map<string, SeriesPoint>,
+  ): Promise<void> {
     let nextToken: string | undefined;
     do {
       const res = await this.cloudwatch.send(
@@ -89,17 +115,5 @@ export class CloudWatchIngestStats implements IngestStatsSource {
       }
       nextToken = res.NextToken;
     } while (nextToken);
-    const series = [...points.values()]
-      .filter((p) => p.accepted > 0 || p.refused > 0)
-      .sort((a, b) => a.start.localeCompare(b.start) || (a.type ?? '').localeCompare(b.type ?? ''));
-    return {
-      from: w.from.toISOString(),
-      to: w.to.toISOString(),
-      bucketMinutes: w.bucketMinutes,
-      series,
-      refusals: [],
-      delivery: null,
-      notes: AWS_NOTES,
-    };
   }
 }

@@ -200,4 +200,45 @@ describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
       cw.restore();
     }
   });
+
+  it('reads many event types in calls of at most 500 queries (GetMetricData refuses more), each to its last page', async () => {
+    const cw = mockClient(CloudWatchClient);
+    const t0 = new Date('2026-11-24T09:00:00Z');
+    const types = Array.from({ length: 300 }, (_, i) => `type_${i}`);
+    cw.on(GetMetricDataCommand).callsFake(
+      (input: { MetricDataQueries: { Id: string }[]; NextToken?: string }) => {
+        if (input.MetricDataQueries.length > 500)
+          throw Object.assign(
+            new Error('The collection MetricDataQueries must not have a size greater than 500.'),
+            {
+              name: 'ValidationError',
+            },
+          );
+        const ids = input.MetricDataQueries.map((q) => q.Id);
+        // The last type's accepted count, on the second page of the call that holds it.
+        if (ids.includes('a299') && !input.NextToken) return { MetricDataResults: [], NextToken: 'more' };
+        return {
+          MetricDataResults: ids.includes('a299') ? [{ Id: 'a299', Timestamps: [t0], Values: [3] }] : [],
+        };
+      },
+    );
+    setIngestStatsSource(
+      new CloudWatchIngestStats(
+        new CloudWatchClient({ region: 'us-east-1' }),
+        { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
+        () => types,
+      ),
+    );
+    try {
+      const { status, body } = await stats({ hours: '24' });
+      expect(status).toBe(200);
+      expect(body.series).toEqual([{ start: t0.toISOString(), type: 'type_299', accepted: 3, refused: 0 }]);
+      const sizes = cw
+        .commandCalls(GetMetricDataCommand)
+        .map((c) => c.args[0].input.MetricDataQueries!.length);
+      expect(sizes).toEqual([500, 102, 102]);
+    } finally {
+      cw.restore();
+    }
+  });
 });
