@@ -3,8 +3,13 @@ import { decodeS3EventKey } from './key';
 
 export interface ObjectCreated {
   bucket: string;
-  /** Decoded (the event carries it URL-encoded, '+' for a space). */
+  /**
+   * Decoded (the event carries it URL-encoded, '+' for a space); the key as sent when it does not decode (a '%' not
+   * followed by two hex digits: an event that did not encode it).
+   */
   key: string;
+  /** The key as the event sent it, when it differs from `key` (./event-key.ts: which of the two is the object). */
+  sentKey?: string;
   size?: number;
   etag?: string;
   versionId?: string;
@@ -43,10 +48,8 @@ export function parseObjectCreated(event: unknown): ObjectCreated {
   let key: string;
   try {
     key = decodeS3EventKey(o.key);
-  } catch (e) {
-    throw new BadEventError(
-      `detail.object.key is not URL-encoded as S3 sends it (${(e as Error).message}): ${o.key}`,
-    );
+  } catch {
+    key = o.key; // not URL-encoded: the key as sent is the only one it can name
   }
   const optional = (name: string, v: unknown, type: 'string' | 'number') => {
     if (v === undefined || v === null || v === '') return {};
@@ -56,6 +59,7 @@ export function parseObjectCreated(event: unknown): ObjectCreated {
   return {
     bucket,
     key,
+    ...(key !== o.key ? { sentKey: o.key } : {}),
     ...optional('size', o.size, 'number'),
     ...optional('etag', o.etag, 'string'),
     ...optional('version-id', o['version-id'], 'string'),

@@ -21,6 +21,7 @@ import type { Workflow } from '../workflow/types';
 import { checkTextUpload } from './check';
 import { checkParquetUpload } from './check-parquet';
 import type { ObjectCreated } from './event';
+import { eventObjectKey, normalizeEtag } from './event-key';
 import { classifyKey, quarantineKey, reasonKeyOf, UPLOAD_FORMATS, type UploadFileFormat } from './key';
 import {
   type Finding,
@@ -88,8 +89,6 @@ export function executionName(dataset: string, key: string, version: string): st
     .replace(/-$/, '');
   return readable ? `${readable}-${hash}` : hash;
 }
-
-const normalizeEtag = (e: string | undefined) => e?.replace(/^"|"$/g, '');
 
 /** The problem with an upload (key, dataset, format, size, content), or null if it may go to the ETL. */
 /** Most names tried for one refused file (the day's, then with the time of refusal and a counter). */
@@ -226,7 +225,7 @@ export async function processUpload(
   deps: UploadDeps,
   trace: UploadTrace = {},
 ): Promise<UploadOutcome> {
-  const { key } = ev;
+  const key = await eventObjectKey(ev, deps.objects);
   const now = deps.now ?? (() => new Date());
   const cls = classifyKey(key);
   if (cls.kind === 'ignored') {
