@@ -22,8 +22,11 @@ import type { BucketRole, ObjectInfo, ObjectStore } from './types';
 
 /** CopyObject copies at most 5 GiB; larger objects are copied in parts (UploadPartCopy). */
 export const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
-/** Part size of a multipart copy (S3: 5 MiB to 5 GiB, at most 10,000 parts). */
+/** Part size of a multipart copy (S3: 5 MiB to 5 GiB, at most 10,000 parts): larger for objects over ~5 TB / 10,000. */
 export const COPY_PART_BYTES = 512 * 1024 ** 2;
+const COPY_MAX_PARTS = 10_000;
+/** Parts copied at once: S3 copies each on its side, so a large object's move is bounded by its slowest parts. */
+export const COPY_PARTS_AT_ONCE = 16;
 
 const ENV_OF_ROLE: Record<BucketRole, string> = { raw: 'RAW_BUCKET', curated: 'CURATED_BUCKET' };
 
@@ -176,9 +179,13 @@ export class S3ObjectStore implements ObjectStore {
     const { UploadId } = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: name, Key: toKey }));
     if (!UploadId) throw new Error(`CreateMultipartUpload for '${toKey}' returned no upload id`);
     try {
-      const parts: { ETag: string; PartNumber: number }[] = [];
-      for (let start = 0, n = 1; start < info.size; start += COPY_PART_BYTES, n++) {
-        const end = Math.min(start + COPY_PART_BYTES, info.size) - 1;
+      const mib = 1024 ** 2;
+      const partBytes = Math.max(COPY_PART_BYTES, Math.ceil(info.size / COPY_MAX_PARTS / mib) * mib);
+      const count = Math.ceil(info.size / partBytes);
+      const parts: { ETag: string; PartNumber: number }[] = new Array(count);
+      const copyPart = async (n: number) => {
+        const start = (n - 1) * partBytes;
+        const end = Math.min(start + partBytes, info.size) - 1;
         const res = await this.s3.send(
           new UploadPartCopyCommand({
             Bucket: name,
@@ -192,8 +199,23 @@ export class S3ObjectStore implements ObjectStore {
         );
         const etag = res.CopyPartResult?.ETag;
         if (!etag) throw new Error(`UploadPartCopy of part ${n} of '${info.key}' returned no ETag`);
-        parts.push({ ETag: etag, PartNumber: n });
-      }
+        parts[n - 1] = { ETag: etag, PartNumber: n };
+      };
+      // COPY_PARTS_AT_ONCE copies in flight, each taking the next part; the first failure stops them all.
+      let next = 1;
+      let failed = false;
+      const copier = async () => {
+        while (!failed && next <= count) {
+          const n = next++;
+          try {
+            await copyPart(n);
+          } catch (e) {
+            failed = true;
+            throw e;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(COPY_PARTS_AT_ONCE, count) }, copier));
       await this.s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: name,

@@ -15,7 +15,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidRangeError, NoSuchKeyError, ObjectChangedError } from '../../lib/objects/errors';
-import { COPY_OBJECT_MAX_BYTES, COPY_PART_BYTES, copySource, S3ObjectStore } from '../../lib/objects/s3';
+import {
+  COPY_OBJECT_MAX_BYTES,
+  COPY_PART_BYTES,
+  COPY_PARTS_AT_ONCE,
+  copySource,
+  S3ObjectStore,
+} from '../../lib/objects/s3';
 
 const s3 = mockClient(S3Client);
 const store = () =>
@@ -199,6 +205,34 @@ describe('S3 object store', () => {
     });
     expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 0);
     expect(s3).toHaveReceivedCommandTimes(DeleteObjectCommand, 1);
+  });
+
+  it('a multipart copy runs COPY_PARTS_AT_ONCE parts at once, with parts large enough for 10,000 at most', async () => {
+    const size = 6 * 1024 ** 4; // 6 TiB: 12,288 parts of 512 MiB, over S3's 10,000
+    s3.on(HeadObjectCommand).resolves({ ContentLength: size, ETag: '"huge"' });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up3' });
+    let inFlight = 0;
+    let most = 0;
+    s3.on(UploadPartCopyCommand).callsFake(async (input) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      return { CopyPartResult: { ETag: `"p${input.PartNumber}"` } };
+    });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    await store().move('raw', 'uploads/d/huge.csv', 'quarantine/d/huge.csv');
+    expect(most).toBe(COPY_PARTS_AT_ONCE);
+    const parts = s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input);
+    expect(parts.length).toBeLessThanOrEqual(10_000);
+    const [first, last] = [parts[0]!.CopySourceRange!, parts.at(-1)!.CopySourceRange!];
+    const partBytes = Number(/-(\d+)$/.exec(first)![1]) + 1;
+    expect(partBytes % 1024 ** 2).toBe(0);
+    expect(parts).toHaveLength(Math.ceil(size / partBytes));
+    expect(last).toBe(`bytes=${(parts.length - 1) * partBytes}-${size - 1}`);
+    const completed = s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload!
+      .Parts!;
+    expect(completed.map((p) => p.PartNumber)).toEqual(parts.map((_, i) => i + 1));
   });
 
   it('a failed multipart copy is aborted and nothing is deleted', async () => {
