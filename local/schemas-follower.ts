@@ -130,10 +130,16 @@ export function startSchemasFollower(opts: {
         localLog.error('applying the schemas failed', { error: e as Error }),
       );
     } catch (e) {
-      if (!(e instanceof SchemasRefused)) throw e;
-      localLog.error('schema edit refused: the lake keeps running on the last good schemas', {
-        refused: e.lines,
-      });
+      if (e instanceof SchemasRefused)
+        localLog.error('schema edit refused: the lake keeps running on the last good schemas', {
+          refused: e.lines,
+        });
+      // A file that does not read (a merge conflict in a history file, a hand edit): thrown here, in a timer, it
+      // ended the lake.
+      else
+        localLog.error('schemas/ could not be applied: the lake keeps running on the last good schemas', {
+          error: e as Error,
+        });
     }
   };
   const soon = () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tables from '../../lib/catalog/tables';
 import type { TableDef } from '../../lib/catalog/types';
+import { localLog } from '../../local/log';
 import { startSchemasFollower, type SchemasFollower } from '../../local/schemas-follower';
 import { until } from '../support/until';
 
@@ -56,4 +57,34 @@ it('an edit that lands while the one before is being applied is applied too, not
   });
   expect(columns()).toEqual(expect.arrayContaining(['c1', 'c2']));
   expect(tables.useLakeTables).toHaveBeenCalledTimes(2);
+});
+
+it('a schemas/ that does not read (a merge conflict in a history file) is logged; the lake keeps its last good schemas', async () => {
+  const errors: string[] = [];
+  const spy = jest
+    .spyOn(localLog, 'error')
+    .mockImplementation((...args) => void errors.push(String(args[0])));
+  try {
+    const applied: TableDef[][] = [];
+    follower = startSchemasFollower({ dir, pollMs: 50, onApplied: (defs) => void applied.push(defs) });
+    const history = path.join(dir, 'history', 'orders.json');
+    const good = readFileSync(history, 'utf8');
+    writeFileSync(history, `<<<<<<< HEAD\n${good}`);
+    await until('the damaged history logged', async () => (errors.length ? true : undefined), {
+      timeoutMs: 20_000,
+    });
+    expect(errors[0]).toMatch(/last good schemas/);
+    expect(applied).toHaveLength(0);
+    // Mended: the next edit is applied.
+    writeFileSync(history, good);
+    addProperty('after_mend');
+    await until('the edit after the mend applied', async () => (applied.length ? true : undefined), {
+      timeoutMs: 20_000,
+    });
+    expect(applied[0]!.find((t) => t.name === 'page_view')!.columns.map((c) => c.name)).toContain(
+      'after_mend',
+    );
+  } finally {
+    spy.mockRestore();
+  }
 });
