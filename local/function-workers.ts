@@ -15,8 +15,6 @@
  * goes to a worker. One client at a time then skips the four thread hand-offs of a worker invocation (invoke, put,
  * its answer, done), which cost it more than the handler does: ~1.5x the events/s at one connection (README).
  */
-import { SettingError } from '../lib/setting-error';
-import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { eventStream } from '../lib/firehose';
@@ -35,15 +33,7 @@ import type { SchemaSnapshot } from '../lib/schema-loader';
  */
 export const WORKER_FUNCTIONS: readonly string[] = ['ingest'];
 
-/** How many workers: LAKE_FUNCTION_WORKERS, else one per core beyond the lake's own thread (at least one). */
-export function functionWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.LAKE_FUNCTION_WORKERS?.trim();
-  if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism() - 1);
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 64)
-    throw new SettingError(`LAKE_FUNCTION_WORKERS must be a whole number from 0 to 64, got '${raw}'`);
-  return n;
-}
+export { functionWorkerCount } from './start-settings';
 
 export interface FunctionWorkersOptions {
   /** The http routes of the functions to run in workers. */

@@ -3,12 +3,46 @@
  * settings of the environment that would otherwise be read late or silently replaced, and a stage that serverless.yml
  * deploys to AWS.
  */
+import os from 'node:os';
 import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
+import { ingestLimits, localFirehoseSettings } from '../lib/config';
+import { parseFaults } from '../lib/faults';
+import { localQuerySettings, queryLimits } from '../lib/query/settings';
+import { SettingError } from '../lib/setting-error';
+import { sampleLimits } from '../lib/uploads/types';
 import type { ServiceConfig } from './service-config';
 
 /** A setting of the environment that is no such value: told in one line, without a stack. */
-export class SettingError extends Error {
-  override readonly name = 'SettingError';
+export { SettingError };
+
+/**
+ * The settings read where they are used (by the functions, the engine, the watchers, the delivery stream), each
+ * parsed here first: one that is no such value is refused before the lake or a command writes anything — its folder,
+ * the schema versions it records as in use.
+ */
+const READ_LATER: readonly (() => unknown)[] = [
+  ingestLimits,
+  localFirehoseSettings,
+  queryLimits,
+  localQuerySettings,
+  sampleLimits,
+  () => parseFaults(process.env.LAKE_FAULTS),
+  () => functionWorkerCount(),
+  () => uploadsWatcherTimings(),
+  () => retryIntervalMs(),
+  () => compactionIntervalSeconds(),
+];
+
+function laterSettingProblem(): string | undefined {
+  for (const parse of READ_LATER) {
+    try {
+      parse();
+    } catch (e) {
+      if (e instanceof SettingError) return e.message;
+      throw e;
+    }
+  }
+  return undefined;
 }
 
 /** Settings of the environment that would otherwise be read late (at the stop) or silently replaced. */
@@ -30,8 +64,63 @@ export function startSettingProblem(): string | undefined {
     wholeNumberProblem('LAKE_SFN_STOP_GRACE_SECONDS', env) ??
     // 0 would run no execution at all (the state machine runs at least one at a time).
     wholeNumberProblem('LAKE_SFN_MAX_CONCURRENCY', env, 1) ??
-    waitMsProblem(env)
+    waitMsProblem(env) ??
+    laterSettingProblem()
   );
+}
+
+/** How many function workers: LAKE_FUNCTION_WORKERS, else one per core beyond the lake's own thread (at least one). */
+export function functionWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LAKE_FUNCTION_WORKERS?.trim();
+  if (raw === undefined || raw === '') return Math.max(1, os.availableParallelism() - 1);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 64)
+    throw new SettingError(`LAKE_FUNCTION_WORKERS must be a whole number from 0 to 64, got '${raw}'`);
+  return n;
+}
+
+/** The uploads watcher's rescan interval and retry delay: LAKE_UPLOADS_POLL_MS, LAKE_UPLOADS_RETRY_MS (1000 each). */
+export function uploadsWatcherTimings(): { pollMs: number; retryDelayMs: number } {
+  return {
+    pollMs: msFromEnv('LAKE_UPLOADS_POLL_MS', 10),
+    retryDelayMs: msFromEnv('LAKE_UPLOADS_RETRY_MS', 0),
+  };
+}
+
+/** A number of milliseconds from the environment (default 1000), at least `min`. */
+function msFromEnv(name: string, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return 1000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min)
+    throw new SettingError(`${name} must be a number >= ${min}, got '${raw}'`);
+  return n;
+}
+
+/**
+ * LAKE_SFN_RETRY_INTERVAL_MS: what every Retry of every state waits instead of its IntervalSeconds, backoff and jitter
+ * (local/step-functions/etl.ts); undefined when unset (the ASL's).
+ */
+export function retryIntervalMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.LAKE_SFN_RETRY_INTERVAL_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new SettingError(`LAKE_SFN_RETRY_INTERVAL_MS must be a whole number >= 0, got '${raw}'`);
+  return ms;
+}
+
+/**
+ * LAKE_COMPACTION_INTERVAL_SECONDS: the local compaction schedule's interval instead of serverless.yml's (0 disables;
+ * local/step-functions/schedules.ts); undefined when unset.
+ */
+export function compactionIntervalSeconds(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.LAKE_COMPACTION_INTERVAL_SECONDS;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new SettingError(`LAKE_COMPACTION_INTERVAL_SECONDS must be a number of seconds >= 0, got '${raw}'`);
+  return seconds;
 }
 
 /** A whole number >= min (unset or empty: the default), or why not — the rule of the step functions' settings. */

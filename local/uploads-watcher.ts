@@ -20,7 +20,7 @@
  *  - fs.watch (recursive) makes it quick; a rescan every LAKE_UPLOADS_POLL_MS makes it sure (fs.watch misses events on
  *    some platforms and file systems).
  */
-import { SettingError } from '../lib/setting-error';
+import { uploadsWatcherTimings } from './start-settings';
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
@@ -77,16 +77,6 @@ interface Observation {
   since: number;
 }
 
-/** A number of milliseconds from the environment (default 1000), at least `min`. */
-function msFromEnv(name: string, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return 1000;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min)
-    throw new SettingError(`${name} must be a number >= ${min}, got '${raw}'`);
-  return n;
-}
-
 function loadHandler(config: ServiceConfig | undefined): UploadHandler {
   const spec = config?.functions?.[UPLOAD_FUNCTION]?.handler ?? DEFAULT_HANDLER;
   const dot = spec.lastIndexOf('.');
@@ -98,9 +88,10 @@ function loadHandler(config: ServiceConfig | undefined): UploadHandler {
 }
 
 export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<UploadsWatcher> {
-  const pollMs = opts.pollMs ?? msFromEnv('LAKE_UPLOADS_POLL_MS', 10);
+  const timings = uploadsWatcherTimings();
+  const pollMs = opts.pollMs ?? timings.pollMs;
   const maxAttempts = opts.maxAttempts ?? 3;
-  const retryDelayMs = opts.retryDelayMs ?? msFromEnv('LAKE_UPLOADS_RETRY_MS', 0);
+  const retryDelayMs = opts.retryDelayMs ?? timings.retryDelayMs;
   const bucket = opts.bucketName ?? 'raw';
   const rawDir = path.join(opts.lakeDir, 'raw');
   const uploadsDir = path.join(rawDir, ...UPLOADS_PREFIX.split('/').filter(Boolean));

@@ -5,7 +5,7 @@ import { ETL_STATE_MACHINE, LOCAL_ACCOUNT_ID } from '../../lib/workflow/local';
 import { writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { localLog } from '../log';
 import { loadServiceConfig } from '../service-config';
-import { SettingError, waitMsProblem } from '../start-settings';
+import { retryIntervalMs, SettingError, waitMsProblem } from '../start-settings';
 import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
 import { localResourceRefs, resolveIntrinsics } from './intrinsics';
 import { localSchedules, nextRun, scheduledExecutionName } from './schedules';
@@ -60,11 +60,8 @@ export function retryIntervalsFromEnv(
   definition: StateMachineDefinition,
   env = process.env,
 ): Record<string, number> | undefined {
-  const raw = env.LAKE_SFN_RETRY_INTERVAL_MS;
-  if (raw === undefined || raw === '') return undefined;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 0)
-    throw new SettingError(`LAKE_SFN_RETRY_INTERVAL_MS must be a whole number >= 0, got '${raw}'`);
+  const ms = retryIntervalMs(env);
+  if (ms === undefined) return undefined;
   const out: Record<string, number> = {};
   for (const [name, state] of Object.entries(definition.States as Record<string, { Retry?: unknown[] }>))
     if (Array.isArray(state.Retry) && state.Retry.length > 0) out[name] = ms;

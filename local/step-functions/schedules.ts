@@ -1,5 +1,5 @@
 /** The schedule: the schedule events of a state machine, as the local lake runs them (rate() and cron()). */
-import { SettingError } from '../../lib/setting-error';
+import { compactionIntervalSeconds } from '../start-settings';
 import awsCron from 'aws-cron-parser';
 import type { StateMachineConfig } from './config';
 
@@ -111,13 +111,8 @@ export function localSchedules(sm: StateMachineConfig, env = process.env): Local
     let seconds: number | undefined;
     let source = s.rate;
     if (override !== undefined && override !== '') {
-      seconds = Number(override);
+      seconds = compactionIntervalSeconds(env)!;
       source = 'LAKE_COMPACTION_INTERVAL_SECONDS';
-      if (!Number.isFinite(seconds) || seconds < 0) {
-        throw new SettingError(
-          `LAKE_COMPACTION_INTERVAL_SECONDS must be a number of seconds >= 0, got '${override}'`,
-        );
-      }
     } else {
       seconds = rateSeconds(s.rate);
       if (seconds === undefined) {

@@ -3,16 +3,22 @@
  * folder can be made (Node's recursive mkdir looped forever on /proc: npm start spun at 100 % CPU, deaf to Ctrl-C).
  */
 import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-async function start(lakeDir: string): Promise<{ code: number; out: string }> {
+async function start(
+  lakeDir: string,
+  env: NodeJS.ProcessEnv = {},
+  script = 'local/main.ts',
+): Promise<{ code: number; out: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
       cwd: ROOT,
-      env: { ...process.env, LAKE_DIR: lakeDir, PORT: '0' },
+      env: { ...process.env, LAKE_DIR: lakeDir, PORT: '0', ...env },
       timeout: 60_000,
     });
     return { code: 0, out: r.stdout + r.stderr };
@@ -34,6 +40,33 @@ it.each([
       `failed to start the local data lake: ${dir} (LAKE_DIR) is on the kernel's ${fs} file system (${at}), where no ` +
         'folder can be made: give the lake a folder it may write',
     );
+  },
+  90_000,
+);
+
+it.each([
+  ['npm start', 'INGEST_MAX_EVENTS', 'x', 'local/main.ts', 'failed to start the local data lake: '],
+  ['npm start', 'LAKE_UPLOADS_POLL_MS', 'x', 'local/main.ts', 'failed to start the local data lake: '],
+  ['npm start', 'LAKE_FAULTS', 'bogus', 'local/main.ts', 'failed to start the local data lake: '],
+  ['npm run compact', 'LAKE_COMPACTION_INTERVAL_SECONDS', 'x', 'local/cli/compact.ts', ''],
+  ['npm run compact', 'LAKE_SFN_RETRY_INTERVAL_MS', 'x', 'local/cli/compact.ts', ''],
+])(
+  '%s refuses %s=%s before it writes anything in LAKE_DIR',
+  async (_, name, value, script, prefix) => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'refused-setting-'));
+    try {
+      const lakeDir = path.join(parent, 'lake');
+      // A lake folder that holds only raw/ (the compact command needs a lake to be there).
+      if (script !== 'local/main.ts') await promisify(execFile)('mkdir', ['-p', path.join(lakeDir, 'raw')]);
+      const r = await start(lakeDir, { [name]: value }, script);
+      expect(r.code).not.toBe(0);
+      expect(r.out).toContain(`${prefix}${name}`);
+      expect(r.out).not.toMatch(/\n\s+at /); // one line, no stack
+      if (script === 'local/main.ts') expect(existsSync(lakeDir)).toBe(false);
+      else expect(existsSync(path.join(lakeDir, 'schemas-in-use'))).toBe(false);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   },
   90_000,
 );
