@@ -151,15 +151,32 @@ export async function readExecution(
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+  let record: Partial<ExecutionRecord> | null;
   try {
-    return JSON.parse(text) as ExecutionRecord;
+    record = JSON.parse(text) as Partial<ExecutionRecord> | null;
   } catch (e) {
     throw new Error(`the execution record ${file} is damaged: ${(e as Error).message}`);
   }
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    record.name !== name ||
+    typeof record.status !== 'string' ||
+    typeof record.startDate !== 'string'
+  )
+    throw new Error(`the execution record ${file} is damaged: it is no execution record of ${name}`);
+  return record as ExecutionRecord;
 }
 
-/** Every execution of `machine`, newest first. */
-export async function listExecutions(dir: string, machine = ETL_STATE_MACHINE): Promise<ExecutionRecord[]> {
+/**
+ * Every execution of `machine`, newest first; a record that does not read is left out and told to `onDamaged` (a
+ * command says so: one left out silently could be a running execution a wait did not wait for).
+ */
+export async function listExecutions(
+  dir: string,
+  machine = ETL_STATE_MACHINE,
+  onDamaged?: (name: string, error: Error) => void,
+): Promise<ExecutionRecord[]> {
   let files: string[];
   try {
     files = await fs.readdir(executionsDir(dir, machine));
@@ -170,7 +187,10 @@ export async function listExecutions(dir: string, machine = ETL_STATE_MACHINE): 
   const out: ExecutionRecord[] = [];
   for (const f of files) {
     if (!f.endsWith('.json') || f.startsWith('.')) continue;
-    const r = await readExecution(dir, machine, f.slice(0, -5)).catch(() => undefined);
+    const r = await readExecution(dir, machine, f.slice(0, -5)).catch((e: Error) => {
+      onDamaged?.(f.slice(0, -5), e);
+      return undefined;
+    });
     if (r) out.push(r);
   }
   return out.sort(newestFirst);

@@ -103,13 +103,22 @@ export async function waitingUploads(dir: string): Promise<string[]> {
 
 const WAIT_LIMIT_MS = 5 * 60_000;
 
+/** Records that do not read, told once each on stderr: they are left out of every list and wait. */
+const toldDamaged = new Set<string>();
+const tellDamaged = (name: string, error: Error) => {
+  if (toldDamaged.has(name)) return;
+  toldDamaged.add(name);
+  process.stderr.write(`warning: left out: ${error.message}\n`);
+};
+const executions = (dir: string) => listExecutions(dir, ETL_STATE_MACHINE, tellDamaged);
+
 /** Waits until every file is taken and no execution runs; false when it stopped waiting before (said why). */
 async function settle(dir: string): Promise<boolean> {
   const deadline = Date.now() + WAIT_LIMIT_MS;
   let told = false;
   for (;;) {
     const files = await waitingUploads(dir);
-    const running = (await listExecutions(dir, ETL_STATE_MACHINE)).filter((r) => !isFinal(r.status));
+    const running = (await executions(dir)).filter((r) => !isFinal(r.status));
     if (!files.length && !running.length) return true;
     if (!(await engineAlive(dir))) {
       process.stderr.write(`no local lake is running in ${dir}: nothing is taken or run until npm start\n`);
@@ -218,7 +227,7 @@ async function main(argv: string[]): Promise<number> {
 
   const settled = wait ? await settle(dir) : true;
   if (last) {
-    name = (await listExecutions(dir, ETL_STATE_MACHINE))[0]?.name;
+    name = (await executions(dir))[0]?.name;
     if (!name) {
       process.stderr.write(`no executions in ${dir}\n`);
       return 1;
@@ -229,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
     const prefix = name;
     const r =
       (await readExecution(dir, ETL_STATE_MACHINE, prefix)) ??
-      (await listExecutions(dir, ETL_STATE_MACHINE)).find((e) => e.name.startsWith(prefix));
+      (await executions(dir)).find((e) => e.name.startsWith(prefix));
     if (!r) {
       process.stderr.write(`no execution named ${name} (or starting so) in ${dir}\n`);
       return 1;
@@ -238,7 +247,7 @@ async function main(argv: string[]): Promise<number> {
     return settled ? 0 : 1;
   }
 
-  let records = await listExecutions(dir, ETL_STATE_MACHINE);
+  let records = await executions(dir);
   if (statusFilter) records = records.filter((r) => r.status === statusFilter);
   const total = records.length;
   if (limit > 0) records = records.slice(0, limit);

@@ -87,3 +87,29 @@ it('ends quietly when its reader closes the pipe early (npm run compact | head -
   expect(run.stderr).not.toMatch(/EPIPE|Unhandled 'error' event|\n\s+at /);
   expect(run.status).toBe(0);
 }, 120_000);
+
+it('says which records do not read instead of leaving them out silently (a cut record, one that is no record)', async () => {
+  const dir = await tempLake('executions-cli-damaged');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  const record: ExecutionRecord = {
+    name: 'orders-good',
+    executionArn: 'arn:aws:states:local:000000000000:execution:etl:orders-good',
+    stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:etl',
+    status: 'SUCCEEDED',
+    requestedBy: { pid: process.pid },
+    input: {},
+    startDate: '2026-12-05T10:00:00.000Z',
+  };
+  await writeRecord(dir, ETL_STATE_MACHINE, record);
+  const folder = path.dirname(path.join(dir, '.stepfunctions', ETL_STATE_MACHINE, 'x'));
+  const text = JSON.stringify({ ...record, name: 'orders-cut', status: 'RUNNING' });
+  await fs.writeFile(path.join(folder, 'orders-cut.json'), text.slice(0, 60));
+  await fs.writeFile(path.join(folder, 'orders-empty.json'), '{}');
+  for (const args of [[], ['--json'], ['--last']]) {
+    const r = await executionsCli(dir, args);
+    expect([args, r.code]).toEqual([args, 0]);
+    expect(r.stdout).toContain('orders-good');
+    expect(r.stderr).toMatch(/orders-cut\.json is damaged/);
+    expect(r.stderr).toMatch(/orders-empty\.json is damaged: it is no execution record of orders-empty/);
+  }
+}, 60_000);
