@@ -2,7 +2,11 @@
  * The arguments of `npm run replay -- <table>` and `npm run rebuild -- <table>` (local/cli/table-mode.ts), and of the
  * CLIs' shared parser (local/cli/args.ts): --help, unknown options, a second `--`.
  */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { schemasDir } from '../../lib/catalog/tables';
 import { cliArgs } from '../../local/cli/args';
 import { tableArgument, UsageError } from '../../local/cli/table-mode';
 
@@ -19,6 +23,20 @@ describe('npm run replay / rebuild arguments', () => {
     expect(() => tableArgument('rebuild', ['nope'])).toThrow(
       /no table 'nope'[\s\S]*npm run rebuild -- <table>.*orders/,
     );
+  });
+
+  it('a table whose schema file does not read is named with why, not as no table', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'table-mode-'));
+    try {
+      cpSync(schemasDir, dir, { recursive: true });
+      writeFileSync(path.join(dir, 'datasets', 'customers.json'), '{bad');
+      expect(() => tableArgument('replay', ['customers'], dir)).toThrow(
+        /^table 'customers' cannot be read: schemas\/datasets\/customers\.json is not valid JSON: .*\(npm run schemas:check\)$/,
+      );
+      expect(() => tableArgument('replay', ['nope'], dir)).toThrow(/^no table 'nope'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--help is the usage (exit 0), not an error', () => {
