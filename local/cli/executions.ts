@@ -170,17 +170,19 @@ const USAGE =
 
 async function main(argv: string[]): Promise<number> {
   const dir = lakeDir();
-  const noLake = argv.includes('--help') || argv.includes('-h') ? undefined : await noLakeIn(dir);
-  if (noLake) {
-    process.stderr.write(`${noLake}\n`);
-    return 1;
-  }
+  // After the arguments are checked: a usage error is exit 2 whatever the lake's state, as in the other commands.
+  const noLake = async () => {
+    const why = await noLakeIn(dir);
+    if (why) process.stderr.write(`${why}\n`);
+    return why !== undefined;
+  };
   if (argv[0] === 'retry') {
     const retryUsage = 'usage: npm run executions -- retry <name>';
     const args = cliArgs(argv.slice(1), {}, retryUsage);
     if (args === 'help') return 0;
     if (args.positionals.length !== 1 || !args.positionals[0])
       throw new UsageError(`one execution name to retry\n${retryUsage}`);
+    if (await noLake()) return 1;
     return retry(dir, args.positionals[0]);
   }
   const parsed = cliArgs(
@@ -224,6 +226,7 @@ async function main(argv: string[]): Promise<number> {
   const wait = values.wait ?? false;
   const last = values.last ?? false;
   let name = positionals[0];
+  if (await noLake()) return 1;
 
   const settled = wait ? await settle(dir) : true;
   if (last) {

@@ -113,3 +113,13 @@ it('says which records do not read instead of leaving them out silently (a cut r
     expect(r.stderr).toMatch(/orders-empty\.json is damaged: it is no execution record of orders-empty/);
   }
 }, 60_000);
+
+it('a usage error is exit 2 whatever the lake; no lake there is exit 1', async () => {
+  const none = path.join(await tempLake('executions-cli-none'), 'not-a-lake');
+  for (const args of [['--limit=abc'], ['a', 'b'], ['retry'], ['--bogus']]) {
+    const r = await executionsCli(none, args);
+    expect([args, r.code, r.stderr]).toEqual([args, 2, expect.stringContaining('usage: npm run executions')]);
+  }
+  const r = await executionsCli(none, []);
+  expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^no local lake in /)]);
+}, 60_000);
