@@ -28,7 +28,16 @@ export function runtime(): Runtime {
 
 /** Absolute path of the local lake (LAKE_DIR, default `.lake` in the working directory). */
 export function lakeDir(): string {
-  return path.resolve(process.env.LAKE_DIR || '.lake');
+  const given = process.env.LAKE_DIR;
+  return given ? fromWhereTyped(given) : path.resolve('.lake');
+}
+
+/**
+ * A path the user typed, made absolute from the folder they typed it in: `npm run` runs a script in the project's
+ * root, and tells the folder it was run from in INIT_CWD (`cd local && LAKE_DIR=l npm start` means local/l).
+ */
+export function fromWhereTyped(p: string): string {
+  return path.resolve(process.env.INIT_CWD || process.cwd(), p);
 }
 
 export function requiredEnv(name: string): string {

@@ -10,7 +10,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { schemaFiles, schemasDir } from '../../lib/catalog/tables';
-import { lakeDir } from '../../lib/config';
+import { fromWhereTyped, lakeDir } from '../../lib/config';
 import { readSchemasInUse } from '../schemas-in-use';
 import { cliArgs, UsageError } from './args';
 
@@ -36,7 +36,7 @@ function main(argv: string[]): number {
     process.stderr.write(`--dir needs a folder\n${USAGE}\n`);
     return 2;
   }
-  const dir = values.dir ? path.resolve(values.dir) : schemasDir;
+  const dir = values.dir ? fromWhereTyped(values.dir) : schemasDir;
   // A folder without schemas would pass as "0 tables, all as recorded": a mistyped --dir in a gate must not.
   if (schemaFiles(dir).length === 0) {
     process.stderr.write(`${dir} holds no schemas (none in events/ or datasets/)\n${USAGE}\n`);
