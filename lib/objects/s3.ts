@@ -215,7 +215,13 @@ export class S3ObjectStore implements ObjectStore {
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(COPY_PARTS_AT_ONCE, count) }, copier));
+      // Every copy in flight settled before the upload is aborted: a part that S3 finishes after the abort would stay
+      // stored (and billed) under the aborted upload.
+      const settled = await Promise.allSettled(
+        Array.from({ length: Math.min(COPY_PARTS_AT_ONCE, count) }, copier),
+      );
+      const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
       await this.s3.send(
         new CompleteMultipartUploadCommand({
           Bucket: name,

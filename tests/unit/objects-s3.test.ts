@@ -235,6 +235,32 @@ describe('S3 object store', () => {
     expect(completed.map((p) => p.PartNumber)).toEqual(parts.map((_, i) => i + 1));
   });
 
+  it('a failed multipart copy is aborted once the parts in flight have settled', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: COPY_OBJECT_MAX_BYTES * 4, ETag: '"big"' });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up4' });
+    const order: string[] = [];
+    s3.on(UploadPartCopyCommand).callsFake(async (input) => {
+      if (input.PartNumber === 1) {
+        await new Promise((r) => setTimeout(r, 5));
+        order.push('part 1 failed');
+        throw awsError('InternalError', 500);
+      }
+      await new Promise((r) => setTimeout(r, 30));
+      order.push(`part ${input.PartNumber} copied`);
+      return { CopyPartResult: { ETag: `"p${input.PartNumber}"` } };
+    });
+    s3.on(AbortMultipartUploadCommand).callsFake(async () => {
+      order.push('aborted');
+      return {};
+    });
+    await expect(store().move('raw', 'a', 'b')).rejects.toThrow('InternalError');
+    expect(order[0]).toBe('part 1 failed');
+    expect(order.at(-1)).toBe('aborted');
+    expect(order.filter((o) => o.endsWith('copied'))).toHaveLength(COPY_PARTS_AT_ONCE - 1);
+    expect(s3).toHaveReceivedCommandTimes(CompleteMultipartUploadCommand, 0);
+    expect(s3).toHaveReceivedCommandTimes(DeleteObjectCommand, 0);
+  });
+
   it('a failed multipart copy is aborted and nothing is deleted', async () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: COPY_OBJECT_MAX_BYTES * 2, ETag: '"big"' });
     s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up2' });
