@@ -18,7 +18,7 @@ import { checkSchemas, formatReport, type SchemaReport } from '../lib/catalog/sc
 import { schemaFiles, schemasDir, useLakeTables } from '../lib/catalog/tables';
 import type { TableDef } from '../lib/catalog/types';
 import { writeValidators } from '../lib/validators/build';
-import { useSchemas } from '../lib/validators/snapshot';
+import { prepareSchemas } from '../lib/validators/snapshot';
 import { readHistories } from '../lib/catalog/history';
 import { localLog } from './log';
 import { readSchemasInUse, schemasInUseDir, writeSchemasInUse } from './schemas-in-use';
@@ -49,10 +49,14 @@ export function applySchemas(dir = schemasDir, lakeDir?: string): SchemaReport {
   for (const f of files) if (f.schema) snapshot[f.kind].set(f.name, f.schema as object);
   // The validators of exactly these schemas, compiled now; written out too when they are the project's (the build
   // step of lib/validators/build.ts, which `sls invoke local` and the tests also run).
-  const sources = useSchemas(snapshot);
-  if (path.resolve(dir) === path.resolve(schemasDir)) writeValidators(sources);
-  useLakeTables(report.defs, dir);
+  const prepared = prepareSchemas(snapshot);
+  // What can fail (a full disk) fails before the lake takes anything of the edit, so that it keeps its last good
+  // schemas as it says: the versions recorded as in use first (a version recorded and then not used only makes the
+  // next check stricter; one used and not recorded would let an edit take away what it accepted), then switched.
   if (lakeDir !== undefined) writeSchemasInUse(lakeDir, report.defs);
+  if (path.resolve(dir) === path.resolve(schemasDir)) writeValidators(prepared.sources);
+  prepared.use();
+  useLakeTables(report.defs, dir);
   return report;
 }
 

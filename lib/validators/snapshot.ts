@@ -12,12 +12,29 @@ import { useCompiledValidators } from './lookup';
 import type { ValidatorKind } from './types';
 
 export function useSchemas(snapshot: SchemaSnapshot): Record<ValidatorKind, string> {
+  const prepared = prepareSchemas(snapshot);
+  prepared.use();
+  return prepared.sources;
+}
+
+/**
+ * The validators of `snapshot`, compiled, and `use()` to serve them: a caller that has more to do before (write what
+ * it records) switches only once that has succeeded.
+ */
+export function prepareSchemas(snapshot: SchemaSnapshot): {
+  sources: Record<ValidatorKind, string>;
+  use: () => void;
+} {
   const sources = validatorSources({ ...snapshot, envelope: envelopeSchema });
   const modules = {
     events: evaluateValidatorSource(sources.events),
     datasets: evaluateValidatorSource(sources.datasets),
   };
-  useSchemaSnapshot(snapshot);
-  useCompiledValidators(modules);
-  return sources;
+  return {
+    sources,
+    use: () => {
+      useSchemaSnapshot(snapshot);
+      useCompiledValidators(modules);
+    },
+  };
 }

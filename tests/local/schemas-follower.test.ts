@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tables from '../../lib/catalog/tables';
 import type { TableDef } from '../../lib/catalog/types';
+import { schemaGeneration } from '../../lib/schema-loader';
 import { localLog } from '../../local/log';
 import { startSchemasFollower, type SchemasFollower } from '../../local/schemas-follower';
 import { until } from '../support/until';
@@ -19,6 +20,24 @@ jest.mock('../../lib/catalog/tables', () => {
       mockDuringApply = undefined;
       hook?.();
       return actual.useLakeTables(...args);
+    }),
+  };
+});
+
+/** Makes the next record of the schema versions in use fail (a full disk), once. */
+let mockInUseFails = false;
+jest.mock('../../local/schemas-in-use', () => {
+  const actual = jest.requireActual<typeof import('../../local/schemas-in-use')>(
+    '../../local/schemas-in-use',
+  );
+  return {
+    ...actual,
+    writeSchemasInUse: jest.fn((...args: Parameters<typeof actual.writeSchemasInUse>) => {
+      if (mockInUseFails) {
+        mockInUseFails = false;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return actual.writeSchemasInUse(...args);
     }),
   };
 });
@@ -86,5 +105,38 @@ it('a schemas/ that does not read (a merge conflict in a history file) is logged
     );
   } finally {
     spy.mockRestore();
+  }
+});
+
+it('an edit whose versions in use cannot be recorded (a full disk) is not taken: ingest keeps the last good schemas', async () => {
+  const lake = mkdtempSync(path.join(os.tmpdir(), 'follower-lake-'));
+  const spy = jest.spyOn(localLog, 'error').mockImplementation(() => undefined);
+  try {
+    const applied: TableDef[][] = [];
+    follower = startSchemasFollower({
+      dir,
+      lakeDir: lake,
+      pollMs: 50,
+      onApplied: (defs) => void applied.push(defs),
+    });
+    const generation = schemaGeneration();
+    mockInUseFails = true;
+    addProperty('campaign');
+    await until('the failure logged', async () => (spy.mock.calls.length ? true : undefined), {
+      timeoutMs: 20_000,
+    });
+    expect(String(spy.mock.calls[0]![0])).toMatch(/last good schemas/);
+    // Nothing of the edit is served: not its schemas, not its tables.
+    expect(schemaGeneration()).toBe(generation);
+    expect(applied).toHaveLength(0);
+    // The next edit, recorded, is taken whole.
+    addProperty('campaign2');
+    await until('the next edit applied', async () => (applied.length ? true : undefined), {
+      timeoutMs: 20_000,
+    });
+    expect(schemaGeneration()).toBeGreaterThan(generation);
+  } finally {
+    spy.mockRestore();
+    rmSync(lake, { recursive: true, force: true });
   }
 });
