@@ -2028,6 +2028,18 @@ def take_uploads(spark, s3, options, plans_file, started_at):
     raw_bucket = options["raw_bucket"]
     counted = set()
 
+    def counting_attempt(record, check):
+        """
+        check(record), an upload's own check before its batch; an error that is not the file's answer (S3 refusing
+        the read, a throttle past the SDK's retries) fails the run and counts the upload's attempt, so that one that
+        fails every run is given up at last.
+        """
+        try:
+            return check(record)
+        except Exception:
+            count_attempt(record)
+            raise
+
     def count_attempt(record):
         """
         An upload's attempt, counted once per run as its batch starts (not as the run takes the queue: a run that ends
@@ -2117,7 +2129,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
 
         ready = []
         for record in records:
-            heads, why = upload_there(record)
+            heads, why = counting_attempt(record, upload_there)
             if why:
                 finish(record, upload_failure(options, record, "Etl.InputMissing", why, plan, stamp()))
             else:
@@ -2132,7 +2144,7 @@ def take_uploads(spark, s3, options, plans_file, started_at):
                 # Checked batch by batch, just before it runs (a backlog is not read whole first): a file of no
                 # format the ETL reads, or a gzip stream cut short (which fails Spark's whole read, EOFException),
                 # fails its own upload, as the local runner's check does (lib/etl/duckdb-runner/gzip-check.ts).
-                problem = unreadable_upload(s3, raw_bucket, record["keys"])
+                problem = counting_attempt(record, lambda r: unreadable_upload(s3, raw_bucket, r["keys"]))
                 if problem:
                     finish(record, upload_failure(options, record, "Etl.InvalidInput", problem, plan, stamp()))
                 else:

@@ -1466,6 +1466,32 @@ describe('runEtlJob arguments and errors', () => {
     expect(released).not.toHaveProperty('takenBy');
   });
 
+  it('counts the attempt of an upload whose own check fails the run (a file it cannot read), and gives it up at last', async () => {
+    const lake = await newLake();
+    const good = await writeRaw(
+      lake,
+      'uploads/orders/good.csv',
+      ordersCsv(['g1,c1,2026-03-01,placed,1,EUR,1,,']),
+    );
+    const bad = 'uploads/orders/bad.csv';
+    // A link to itself: every read fails with ELOOP, an error that is not the file's answer.
+    await fs.symlink('bad.csv', path.join(lake, 'raw', bad));
+    for (const [execution, key, accepted] of [
+      ['up-bad', bad, '2026-03-01T00:00:00Z'],
+      ['up-good', good, '2026-03-01T00:00:01Z'],
+    ]) {
+      const file = path.join(lake, 'curated', pendingUploadKey(execution!));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, JSON.stringify({ execution, table: 'orders', key, acceptedAt: accepted }));
+    }
+    for (const runId of ['r1', 'r2', 'r3'])
+      await expect(run(lake, { '--etl_mode': 'events', '--run_id': runId })).rejects.toThrow(/ELOOP/);
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'r4' });
+    expect(summary.uploads).toEqual({ taken: 2, succeeded: 1, failed: 1 });
+    expect(await uploadResult(lake, 'up-bad')).toMatchObject({ error: 'Etl.UploadGivenUp' });
+    expect(await uploadResult(lake, 'up-good')).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
   it('counts an attempt only for the uploads a run reached, and runs one a run took without an outcome alone', async () => {
     const lake = await newLake();
     const queue = async (name: string, accepted: string) => {

@@ -43,6 +43,8 @@ class LakeS3(S3):
                 return [client.list_objects_v2(Bucket, Prefix)]
         return P()
 def head_object(s3, bucket, key):
+    if key in given.get("headFails", []):
+        raise RuntimeError("AccessDenied: HeadObject")  # S3 refusing the read: not the file's answer
     if (bucket, key) not in objects:
         return None
     return {"ContentLength": given["raw"][key].get("size", len(objects[(bucket, key)])), "VersionId": versions[key], "ETag": '"%s-%s"' % (key, versions[key])}
@@ -81,6 +83,8 @@ except job.JobError as e:
     error = str(e)
 except JobKilled:
     error = "killed"
+except RuntimeError as e:
+    error = str(e)
 results = {k.rsplit("/", 1)[-1][:-5]: json.loads(v) for (b, k), v in objects.items() if b == "cur" and "/done/" in k}
 pending = sorted(k.rsplit("/", 1)[-1][:-5] for (b, k) in objects if b == "cur" and "/pending/" in k)
 attempts = {k.rsplit("/", 1)[-1][:-5]: json.loads(v).get("attempts", 0) for (b, k), v in objects.items() if b == "cur" and "/pending/" in k}
@@ -96,6 +100,7 @@ function takeUploads(given: {
   replaceWhileRead?: string[];
   failing?: string[];
   crashing?: string[];
+  headFails?: string[];
   catalogMismatch?: boolean;
   swapFails?: boolean;
 }) {
@@ -216,6 +221,26 @@ describe('the Glue job takes the queue of accepted uploads as the local runner d
       expect(last.batches).toEqual([[file(1)], [file(2)], [file(3)]]);
       expect(last.results['orders-0']![1]).toBe('Etl.UploadGivenUp');
       expect(last.counts).toEqual({ taken: 4, succeeded: 3, failed: 1 });
+    },
+  );
+
+  withPython(
+    'an upload whose own check fails the run (S3 refusing it) counts its attempt, and is given up at last',
+    () => {
+      const failing = takeUploads({
+        raw: { [file(0)]: {}, [file(1)]: {} },
+        batchBytes: 4e9,
+        headFails: [file(0)],
+      });
+      expect(failing.error).toMatch(/AccessDenied/);
+      expect(failing.attempts).toEqual({ 'orders-0': 1, 'orders-1': 0 });
+      const last = takeUploads({
+        raw: { [file(0)]: { attempts: 3 }, [file(1)]: {} },
+        batchBytes: 4e9,
+        headFails: [file(0)],
+      });
+      expect(last.results['orders-0']![1]).toBe('Etl.UploadGivenUp');
+      expect(last.counts).toEqual({ taken: 2, succeeded: 1, failed: 1 });
     },
   );
 

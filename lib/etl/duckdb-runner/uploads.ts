@@ -184,7 +184,12 @@ export async function takeUploads(
         }
         ready.push({ t, files, bytes });
       } catch (e) {
-        if (!(e instanceof EtlJobError)) throw e;
+        if (!(e instanceof EtlJobError)) {
+          // Not the file's own answer (a disk that fails, a file it may not read): the run fails as a whole, and
+          // counts the upload's attempt, so that one that fails every run is given up at last.
+          await countAttempt(t);
+          throw e;
+        }
         const missing = e.name === EtlErrorName.EntityNotFound;
         await finish(
           failure(ctx, t, missing ? UploadError.InputMissing : UploadError.InvalidInput, [
