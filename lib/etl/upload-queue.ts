@@ -43,6 +43,11 @@ export interface PendingUpload {
   attempts?: number;
   /** The (local) run that took it last: its attempt is given back when that run is stopped with the lake. */
   takenBy?: string;
+  /**
+   * Which run of that id (an execution run again after a crash has its id): only the run stopped gives back what it
+   * took, not what an earlier run of the same execution took and died with.
+   */
+  takenIn?: string;
 }
 
 /** What became of an upload: written by the run that took it, read by the file's execution. */

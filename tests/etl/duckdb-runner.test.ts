@@ -1466,6 +1466,51 @@ describe('runEtlJob arguments and errors', () => {
     expect(released).not.toHaveProperty('takenBy');
   });
 
+  it('a run stopped gives back only what it took, not what an earlier run of the same execution took and died with', async () => {
+    const lake = await newLake();
+    for (const [name, accepted] of [
+      ['first', '2026-03-01T00:00:00Z'],
+      ['killer', '2026-03-01T00:00:01Z'],
+    ]) {
+      const key = await writeRaw(
+        lake,
+        `uploads/orders/${name}.csv`,
+        ordersCsv([`${name},c1,2026-03-01,placed,1,EUR,1,,`]),
+      );
+      const file = path.join(lake, 'curated', pendingUploadKey(`up-${name}`));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(
+        file,
+        JSON.stringify({ execution: `up-${name}`, table: 'orders', key, acceptedAt: accepted }),
+      );
+    }
+    const pending = async (name: string) =>
+      JSON.parse(await fs.readFile(path.join(lake, 'curated', pendingUploadKey(`up-${name}`)), 'utf8')) as {
+        attempts?: number;
+        takenBy?: string;
+      };
+    const crashOn = (name: string) => ({
+      hooks: {
+        beforeRead: ({ keys }: { keys: string[] }) => {
+          if (keys.some((k) => k.endsWith(`${name}.csv`))) throw new SimulatedCrash('the run ends');
+        },
+      },
+    });
+    // Execution E's run dies in the batch of both; run again (same run id), it is stopped in first's batch.
+    await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'E' }, crashOn('killer'))).rejects.toThrow(
+      SimulatedCrash,
+    );
+    await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'E' }, crashOn('first'))).rejects.toThrow(
+      SimulatedCrash,
+    );
+    expect([(await pending('first')).attempts, (await pending('killer')).attempts]).toEqual([2, 1]);
+    await releaseUploadsTakenBy(lake, 'E');
+    expect(await pending('first')).toMatchObject({ attempts: 1 });
+    expect(await pending('first')).not.toHaveProperty('takenBy');
+    // The killer's attempt was the first run's, which died: it is kept.
+    expect(await pending('killer')).toMatchObject({ attempts: 1, takenBy: 'E' });
+  });
+
   it('counts the attempt of an upload whose own check fails the run (a file it cannot read), and gives it up at last', async () => {
     const lake = await newLake();
     const good = await writeRaw(

@@ -6,6 +6,7 @@
  * pending upload for them (an execution started by hand, or by a validateUpload of before the queue).
  */
 import { writeFileDurably } from '../../durable-fs';
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { logger } from '../../logger';
@@ -120,11 +121,13 @@ export async function takeUploads(
    * attempts). takenBy: the run, so that a run stopped with the lake gives it back (releaseUploadsTakenBy).
    */
   const counted = new Set<string>();
+  const takenIn = randomUUID();
+  runsInThisProcess.set(args.runId, takenIn);
   const countAttempt = async (t: Taken) => {
     if (counted.has(t.pending.execution)) return;
     counted.add(t.pending.execution);
     if (!(await exists(curated(pendingUploadKey(t.pending.execution))))) return;
-    t.pending = { ...t.pending, attempts: (t.pending.attempts ?? 0) + 1, takenBy: args.runId };
+    t.pending = { ...t.pending, attempts: (t.pending.attempts ?? 0) + 1, takenBy: args.runId, takenIn };
     await writeFileDurably(
       curated(pendingUploadKey(t.pending.execution)),
       JSON.stringify(t.pending, null, 2),
@@ -401,19 +404,26 @@ async function firstGzipProblem(files: InputFile[]): Promise<string | undefined>
   return undefined;
 }
 
+/** The runs of this process, by run id: which one took what (PendingUpload takenIn). */
+const runsInThisProcess = new Map<string, string>();
+
 /**
  * The uploads run `runId` took, given back: a run stopped with the local lake (the state machine runs its execution
  * again at the next start) is no attempt of theirs — three stops during a long run gave a valid file up
  * (Etl.UploadGivenUp). A run that dies (a crash) keeps its attempts: it may be what a file makes happen.
  */
 export async function releaseUploadsTakenBy(lakeDir: string, runId: string): Promise<void> {
+  // This process's last run of that id: not what an earlier run of the same execution took before it died.
+  const takenIn = runsInThisProcess.get(runId);
+  if (takenIn === undefined) return;
+  runsInThisProcess.delete(runId);
   const dir = path.join(lakeDir, 'curated', ...pendingUploadsPrefix.split('/'));
   for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     const file = path.join(dir, name);
     const p = await readJsonFile<PendingUpload>(file).catch(() => undefined);
-    if (!p || p.takenBy !== runId) continue;
-    const { takenBy: _run, ...rest } = p;
+    if (!p || p.takenBy !== runId || p.takenIn !== takenIn) continue;
+    const { takenBy: _run, takenIn: _in, ...rest } = p;
     const released: PendingUpload = { ...rest, attempts: Math.max(0, (p.attempts ?? 1) - 1) };
     await writeFileDurably(file, JSON.stringify(released, null, 2));
   }
