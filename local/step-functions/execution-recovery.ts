@@ -51,7 +51,15 @@ export async function executionsToResume(
       if (taken?.status !== 'RUNNING' || taken.runStartDate !== r.runStartDate) continue;
       r = taken;
       const restarts = r.restarts ?? 0;
-      if (restarts < MAX_RESTARTS) {
+      // A file's outcome recorded already (a swap rolled forward at the start after the crash): run once more, to
+      // end with that outcome — its rows are in the table — rather than FAILED telling to load the file again.
+      const outcome =
+        restarts === MAX_RESTARTS &&
+        (await fs.access(path.join(lakeDir, 'curated', ...uploadResultKey(r.name).split('/'))).then(
+          () => true,
+          () => false,
+        ));
+      if (restarts < MAX_RESTARTS || outcome) {
         // Step Functions keeps an execution going when a worker dies; the local engine runs it again from the
         // start, under the same name and input. Its tasks are idempotent by design: the Glue job by its run id
         // (the execution name: a re-run replaces what a torn run left), notices at least once.

@@ -487,13 +487,29 @@ describe('local executions', () => {
     await interruptedTooOften('interrupted-too-often', 1);
     // The same, whose file MAX_UPLOAD_ATTEMPTS runs took already: the next run gives it up, which the failure says.
     await interruptedTooOften('taken-too-often', 3);
+    // The same, whose outcome was recorded (its swap rolled forward at the start): run once more, to end with it.
+    await interruptedTooOften('loaded-at-last', 3);
+    const done = path.join(l.dir, 'curated', ...uploadResultKey('loaded-at-last').split('/'));
+    await fs.mkdir(path.dirname(done), { recursive: true });
+    await fs.writeFile(done, JSON.stringify({ execution: 'loaded-at-last', status: 'SUCCEEDED' }));
 
     const e = await engine(l);
     const rerun = (await e.waitForExecution('was-running'))!;
     expect(rerun).toMatchObject({ status: 'SUCCEEDED', input: fileInput, restarts: 1 });
     expect(rerun.events!.map((ev) => ev.type)).toContain('ExecutionRestarted');
     expect((await e.waitForExecution('was-requested'))!.status).toBe('SUCCEEDED');
-    expect(l.runs.map((r) => r['--run_id']).sort()).toEqual(['was-requested', 'was-running']);
+    const loaded = (await e.waitForExecution('loaded-at-last'))!;
+    expect(loaded).toMatchObject({ status: 'SUCCEEDED', restarts: MAX_RESTARTS + 1 });
+    expect(l.notices).not.toContainEqual(
+      expect.objectContaining({
+        detail: expect.objectContaining({ runId: 'loaded-at-last', error: 'Local.Interrupted' }),
+      }),
+    );
+    expect(l.runs.map((r) => r['--run_id']).sort()).toEqual([
+      'loaded-at-last',
+      'was-requested',
+      'was-running',
+    ]);
     const failed = (await e.describeExecution('interrupted-too-often'))!;
     expect(failed).toMatchObject({ status: 'FAILED', error: 'Local.Interrupted', input: fileInput });
     expect(failed.stopDate).toBeDefined();
