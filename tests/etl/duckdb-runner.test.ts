@@ -69,6 +69,35 @@ function fileJob(table: string, inputs: string[], runId: string) {
 const run = (lake: string, args: Record<string, string>, over: Partial<EtlRunnerOptions> = {}) =>
   runEtlJob(args, { lakeDir: lake, threads: 1, memoryLimit: '256MB', ...over });
 
+/** An orders file `uploads/orders/<name>.csv` of one row, queued as accepted (execution up-<name>). */
+async function queueOrdersUpload(lake: string, name: string, acceptedAt: string): Promise<void> {
+  const key = await writeRaw(
+    lake,
+    `uploads/orders/${name}.csv`,
+    ordersCsv([`${name}-1,c1,2026-03-01,placed,1,EUR,1,,`]),
+  );
+  const file = path.join(lake, 'curated', pendingUploadKey(`up-${name}`));
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify({ execution: `up-${name}`, table: 'orders', key, acceptedAt }));
+}
+
+/** The pending record of upload up-<name>. */
+const pendingOf = async (lake: string, name: string) =>
+  JSON.parse(await fs.readFile(path.join(lake, 'curated', pendingUploadKey(`up-${name}`)), 'utf8')) as {
+    attempts?: number;
+    takenBy?: string;
+  };
+
+/** Hooks that end the run (a crash) when a batch reads uploads/orders/<name>.csv. */
+const crashOnRead = (name: string, seen?: string[][]) => ({
+  hooks: {
+    beforeRead: ({ keys }: { keys: string[] }) => {
+      seen?.push(keys.map((k) => path.basename(k)));
+      if (keys.some((k) => k.endsWith(`/${name}.csv`))) throw new SimulatedCrash('the run ends');
+    },
+  },
+});
+
 /** Files under a folder, relative, sorted. */
 async function files(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -1468,41 +1497,14 @@ describe('runEtlJob arguments and errors', () => {
 
   it('a run stopped gives back only what it took, not what an earlier run of the same execution took and died with', async () => {
     const lake = await newLake();
-    for (const [name, accepted] of [
-      ['first', '2026-03-01T00:00:00Z'],
-      ['killer', '2026-03-01T00:00:01Z'],
-    ]) {
-      const key = await writeRaw(
-        lake,
-        `uploads/orders/${name}.csv`,
-        ordersCsv([`${name},c1,2026-03-01,placed,1,EUR,1,,`]),
-      );
-      const file = path.join(lake, 'curated', pendingUploadKey(`up-${name}`));
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(
-        file,
-        JSON.stringify({ execution: `up-${name}`, table: 'orders', key, acceptedAt: accepted }),
-      );
-    }
-    const pending = async (name: string) =>
-      JSON.parse(await fs.readFile(path.join(lake, 'curated', pendingUploadKey(`up-${name}`)), 'utf8')) as {
-        attempts?: number;
-        takenBy?: string;
-      };
-    const crashOn = (name: string) => ({
-      hooks: {
-        beforeRead: ({ keys }: { keys: string[] }) => {
-          if (keys.some((k) => k.endsWith(`${name}.csv`))) throw new SimulatedCrash('the run ends');
-        },
-      },
-    });
+    await queueOrdersUpload(lake, 'first', '2026-03-01T00:00:00Z');
+    await queueOrdersUpload(lake, 'killer', '2026-03-01T00:00:01Z');
+    const pending = (name: string) => pendingOf(lake, name);
     // Execution E's run dies in the batch of both; run again (same run id), it is stopped in first's batch.
-    await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'E' }, crashOn('killer'))).rejects.toThrow(
-      SimulatedCrash,
-    );
-    await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'E' }, crashOn('first'))).rejects.toThrow(
-      SimulatedCrash,
-    );
+    for (const name of ['killer', 'first'])
+      await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'E' }, crashOnRead(name))).rejects.toThrow(
+        SimulatedCrash,
+      );
     expect([(await pending('first')).attempts, (await pending('killer')).attempts]).toEqual([2, 1]);
     await releaseUploadsTakenBy(lake, 'E');
     expect(await pending('first')).toMatchObject({ attempts: 1 });
@@ -1539,38 +1541,13 @@ describe('runEtlJob arguments and errors', () => {
 
   it('counts an attempt only for the uploads a run reached, and runs one a run took without an outcome alone', async () => {
     const lake = await newLake();
-    const queue = async (name: string, accepted: string) => {
-      const key = await writeRaw(
-        lake,
-        `uploads/orders/${name}.csv`,
-        ordersCsv([`${name}-1,c1,2026-03-01,placed,1,EUR,1,,`]),
-      );
-      const file = path.join(lake, 'curated', pendingUploadKey(`up-${name}`));
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(
-        file,
-        JSON.stringify({ execution: `up-${name}`, table: 'orders', key, acceptedAt: accepted }),
-      );
-    };
-    const attempts = async (name: string) =>
-      (
-        JSON.parse(await fs.readFile(path.join(lake, 'curated', pendingUploadKey(`up-${name}`)), 'utf8')) as {
-          attempts?: number;
-        }
-      ).attempts ?? 0;
-    await queue('killer', '2026-03-01T00:00:00Z');
-    await queue('a', '2026-03-01T00:00:01Z');
-    await queue('b', '2026-03-01T00:00:02Z');
+    const attempts = async (name: string) => (await pendingOf(lake, name)).attempts ?? 0;
+    await queueOrdersUpload(lake, 'killer', '2026-03-01T00:00:00Z');
+    await queueOrdersUpload(lake, 'a', '2026-03-01T00:00:01Z');
+    await queueOrdersUpload(lake, 'b', '2026-03-01T00:00:02Z');
     // The killer's batch ends each run (a job timeout, a crash): the files after it are never read.
     const readKeys: string[][] = [];
-    const crashOnKiller = {
-      hooks: {
-        beforeRead: ({ keys }: { keys: string[] }) => {
-          readKeys.push(keys.map((k) => path.basename(k)));
-          if (keys.some((k) => k.endsWith('killer.csv'))) throw new SimulatedCrash('the job run ends');
-        },
-      },
-    };
+    const crashOnKiller = crashOnRead('killer', readKeys);
     // One batch of all three (the default size): each counts that run's attempt.
     await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'r1' }, crashOnKiller)).rejects.toThrow(
       SimulatedCrash,
