@@ -64,3 +64,17 @@ export const replayedStateKey = (table: string) => `${curated.statePrefix}replay
 export interface ReplayedState {
   replayed: string[];
 }
+
+/**
+ * A replay in progress on a table: its run id, the rejected files it took and the raw objects whose batches are in
+ * (each recorded with its batch's swap). A replay run again under that run id (its process died) takes the same
+ * files and reads only the objects not done: read again, their rows that still fail were recorded a second time.
+ * Removed once the replay has recorded its files in the replayed state.
+ */
+export const replayingStateKey = (table: string) => `${curated.statePrefix}replaying/${table}.json`;
+
+export interface ReplayingState {
+  runId: string;
+  taken: string[];
+  done: string[];
+}

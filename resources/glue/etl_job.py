@@ -403,6 +403,11 @@ def replayed_key(layout, table):
     return "%s%s.json" % (layout["replayedPrefix"], table)
 
 
+def replaying_key(layout, table):
+    """A replay in progress (lib/etl/rejected.ts ReplayingState): {runId, taken, done}."""
+    return "%s%s.json" % (layout["replayingPrefix"], table)
+
+
 def next_batch(options):
     """The run's next batch number (names its rejected file, as the local runner numbers its batches)."""
     n = options["batches"]
@@ -792,13 +797,13 @@ def partitions_written(incoming, held, kept_in, stored):
     return sorted(kept | set(emptied)), emptied
 
 
-def replay_summary(table, taken, present, missing, figures, layout):
-    """lib/etl/run.ts ReplaySummary."""
+def replay_summary(table, taken, present, missing, figures, layout, already=0):
+    """lib/etl/run.ts ReplaySummary (sources: those read now and those an earlier attempt of the run had done)."""
     listed = listed_partitions(missing, layout)
     return {
         "table": table,
         "rejectedFiles": len(taken),
-        "sources": len(present),
+        "sources": len(present) + already,
         "missing": listed["partitions"],
         "missingCount": listed["partitionCount"],
         "figures": figures,
@@ -1657,6 +1662,14 @@ def record_outcome(s3, bucket, outcome):
         if not key_exists(s3, bucket, result_key):
             put_json(s3, bucket, result_key, result)
         s3.delete_object(Bucket=bucket, Key=pending_key)
+    replaying = (outcome or {}).get("replaying")
+    if replaying:
+        # A replay's progress: the batch's raw objects added to its done (only the replay's own record).
+        state = get_json(s3, bucket, replaying["key"], None)
+        if isinstance(state, dict) and state.get("runId") == replaying["runId"]:
+            done = state.get("done") if isinstance(state.get("done"), list) else []
+            if set(replaying["done"]) - set(done):
+                put_json(s3, bucket, replaying["key"], dict(state, done=sorted(set(done) | set(replaying["done"]))))
     for entry in (outcome or {}).get("manifests", []):
         key, added, versions = entry[0], entry[1], (entry[2] if len(entry) > 2 else {})
         old = read_manifest(s3, bucket, key)
@@ -2339,23 +2352,46 @@ def run_replay(spark, s3, options, plans_file, started_at):
     bucket = options["curated_bucket"]
     state = get_json(s3, bucket, replayed_key(layout, table), {})
     prefix = rejected_table_prefix(layout, table)
-    taken = replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"])
-    present, missing = [], []
+    # This replay run again (its job run died, a timeout): the files it took, the objects whose batches are in.
+    progress_key = replaying_key(layout, table)
+    progress = get_json(s3, bucket, progress_key, None)
+    resumed = (
+        progress
+        if isinstance(progress, dict)
+        and progress.get("runId") == options["run_id"]
+        and isinstance(progress.get("taken"), list)
+        and isinstance(progress.get("done"), list)
+        else None
+    )
+    if resumed:
+        taken, done = resumed["taken"], set(resumed["done"])
+    else:
+        taken, done = replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"]), set()
+        put_json(s3, bucket, progress_key, {"runId": options["run_id"], "taken": taken, "done": []})
+    present, missing, already = [], [], 0
     # An upload replaced since its rows were rejected is reported with the missing ones (replaced_since).
     records = [] if plan["kind"] == "events" else queue_records(s3, bucket, layout)
     for key, runs in rejected_sources(spark, bucket, taken):
+        if key in done:
+            already += 1
+            continue
         head = head_object(s3, options["raw_bucket"], key)
         if head is None or replaced_since(records, key, runs, head.get("ETag")):
             missing.append(key)
         else:
             present.append([key, head["ContentLength"]])
     declared = raw_events_format(layout) if plan["kind"] == "events" else None
-    inputs, total = run_batches(spark, s3, options, layout, plan, present, started_at, declared)
+
+    def progressed(keys):
+        return {"replaying": {"key": progress_key, "runId": options["run_id"], "done": sorted(keys)}}
+
+    inputs, total = run_batches(spark, s3, options, layout, plan, present, started_at, declared, progressed)
     if taken:
-        # Only now that the rows are in: a crash before re-runs the replay (the merge deduplicates).
+        # Only now that the rows are in: a crash before runs the replay again, which reads what it had not done.
         put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken))
+    s3.delete_object(Bucket=bucket, Key=progress_key)
     total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
-    summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout)
+    summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout, already)
     return inputs, total, summary
 
 

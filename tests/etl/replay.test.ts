@@ -8,6 +8,7 @@ import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { lakeTable } from '../../lib/catalog/tables';
+import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { replayedStateKey } from '../../lib/etl/rejected';
 import { pendingUploadKey } from '../../lib/etl/upload-queue';
@@ -126,6 +127,41 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(again.replay).toMatchObject({ rejectedFiles: 1, sources: 1 });
     expect(again.replay!.figures).toMatchObject({ rowsWritten: 0, rowsRejected: 1 });
     expect(data(await tableRows(lake, 'orders', 'order_id'))).toEqual(data(after));
+  });
+
+  it('run again after its process died mid-run, records each row that still fails once under its run id', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,x,EUR,1,,']));
+    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,y,EUR,1,,']));
+    await run(lake, fileJob('orders', a, 'load-a'));
+    await run(lake, fileJob('orders', b, 'load-b'));
+    const replay = { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-k' };
+    // A batch per object; the process dies as the second batch reads, after the first was swapped in.
+    const crash = {
+      maxBatchBytes: 1,
+      hooks: {
+        beforeRead: ({ keys }: { keys: string[] }) => {
+          if (keys.includes(b)) throw new SimulatedCrash('kill -9');
+        },
+      },
+    };
+    await expect(run(lake, replay, crash)).rejects.toThrow(SimulatedCrash);
+    // A new process runs the same execution again (the same run id): it reads only what the first did not finish.
+    const again = await run(lake, replay, { maxBatchBytes: 1 });
+    expect(again.replay).toMatchObject({ rejectedFiles: 2, sources: 2 });
+    const ids = (await rejectedRows(lake, 'orders'))
+      .filter((r) => r.run_id === 'replay-k')
+      .map((r) => (r.raw as Row).order_id);
+    expect(ids.sort()).toEqual(['o1', 'o2']);
+    // Done: a later replay takes its files, not the first ones again.
+    const later = await run(lake, { ...replay, '--run_id': 'replay-later' });
+    expect(later.replay).toMatchObject({ rejectedFiles: 2, sources: 2 });
+    expect(
+      (await rejectedRows(lake, 'orders'))
+        .filter((r) => r.run_id === 'replay-later')
+        .map((r) => (r.raw as Row).order_id)
+        .sort(),
+    ).toEqual(['o1', 'o2']);
   });
 
   it('reports rejected rows whose raw object is gone, and reads the others', async () => {

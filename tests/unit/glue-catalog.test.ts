@@ -154,6 +154,7 @@ describe('ETL plans file', () => {
         columns: ['run_id', 'source_file', 'reason', 'raw_record', 'rejected_at', 'schema_version'],
       },
       replayedPrefix: '_state/replayed/',
+      replayingPrefix: '_state/replaying/',
       tmpPrefix: '_state/tmp/',
       swapsPrefix: '_state/swaps/',
       uploads: { prefix: 'uploads/', temporarySuffixes: expect.arrayContaining(['.tmp', '.part', '~']) },

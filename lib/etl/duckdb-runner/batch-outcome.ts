@@ -18,6 +18,8 @@ export interface BatchOutcome {
    * each it read (events.ts versionOf).
    */
   manifests?: { key: string; processed: string[]; versions?: Record<string, string> }[];
+  /** A replay's progress (rejected.ts ReplayingState): the raw objects of the batch added to its `done`. */
+  replaying?: { key: string; runId: string; done: string[] };
 }
 
 /**
@@ -79,6 +81,22 @@ export async function recordOutcome(curatedDir: string, outcome: BatchOutcome | 
     if (!(await exists(abs(u.result))))
       await writeFileDurably(abs(u.result), JSON.stringify(u.body, null, 2) + '\n');
     await fs.rm(abs(u.pending), { force: true });
+  }
+  const replaying = outcome?.replaying;
+  if (replaying) {
+    const state = await readJsonFile<{ runId?: unknown; taken?: unknown; done?: unknown }>(
+      abs(replaying.key),
+    );
+    // Only the replay's own record (another replay's, a later run, is not added to).
+    if (state?.runId === replaying.runId) {
+      const done = Array.isArray(state.done) ? (state.done as string[]) : [];
+      if (replaying.done.some((k) => !done.includes(k)))
+        await writeFileDurably(
+          abs(replaying.key),
+          JSON.stringify({ ...state, done: [...new Set([...done, ...replaying.done])].sort() }, null, 2) +
+            '\n',
+        );
+    }
   }
   for (const m of outcome?.manifests ?? []) {
     const old = await readManifest(abs(m.key));

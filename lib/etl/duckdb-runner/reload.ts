@@ -6,6 +6,7 @@ import type { TableDef } from '../../catalog/tables';
 import { logger } from '../../logger';
 import type { EtlPlan } from '../plan';
 import { runBatch, type RunContext } from './batch';
+import type { BatchOutcome } from './batch-outcome';
 import { bySize } from './batching';
 import { InputReadFailed, UnreadableInput } from './errors';
 import { addFigures, type TableTally } from './figures';
@@ -24,6 +25,8 @@ export async function reloadInBatches(
   maxBatchBytes: number,
   tally: TableTally,
   skipped: string[] = [],
+  /** What a batch of these keys came to, recorded with its swap (batch-outcome.ts). */
+  outcome?: (keys: string[]) => BatchOutcome,
 ): Promise<string[]> {
   const read: string[] = [];
   for (const batch of bySize(inputs, maxBatchBytes)) {
@@ -34,7 +37,7 @@ export async function reloadInBatches(
       (f) => f.gz,
       skipped,
     );
-    read.push(...(await runReadable(ctx, table, plan, files, tally, skipped)));
+    read.push(...(await runReadable(ctx, table, plan, files, tally, skipped, outcome)));
   }
   return read;
 }
@@ -47,17 +50,26 @@ async function runReadable(
   files: InputFile[],
   tally: TableTally,
   skipped: string[],
+  outcome?: (keys: string[]) => BatchOutcome,
 ): Promise<string[]> {
   for (;;) {
     if (files.length === 0) return [];
     try {
-      addFigures(tally, await runBatch(ctx, table, plan, files, { reload: true }));
+      const keys = files.map((f) => f.key);
+      addFigures(
+        tally,
+        await runBatch(ctx, table, plan, files, {
+          reload: true,
+          ...(outcome ? { outcome: () => outcome(keys) } : {}),
+        }),
+      );
       return files.map((f) => f.key);
     } catch (e) {
       if (e instanceof InputReadFailed && files.length > 1) {
         // DuckDB did not say which file: one by one.
         const read: string[] = [];
-        for (const f of files) read.push(...(await runReadable(ctx, table, plan, [f], tally, skipped)));
+        for (const f of files)
+          read.push(...(await runReadable(ctx, table, plan, [f], tally, skipped, outcome)));
         return read;
       }
       if (!(e instanceof UnreadableInput)) throw e;

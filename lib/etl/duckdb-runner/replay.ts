@@ -7,7 +7,9 @@
  * stay what they are, rows now valid arrive; rows that still fail go to this run's own rejected file, with their
  * current reason). Objects that no longer exist, and uploads replaced since their rows were rejected
  * (accepted-uploads.ts replacedSince), are reported as missing, not read. The files taken are recorded in
- * _state/replayed/<table>.json after the data is in (a crash before re-runs the replay: the merge deduplicates).
+ * _state/replayed/<table>.json after the data is in; meanwhile _state/replaying/<table>.json holds what it took and
+ * the objects whose batches are in (recorded with each batch's swap), so that the replay run again after a crash
+ * reads only the rest: read again, their rows that still fail were recorded twice under its run id.
  */
 import { writeFileDurably } from '../../durable-fs';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -15,7 +17,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { TableDef } from '../../catalog/tables';
 import { buildPlan } from '../plan';
-import { rejectedTablePrefix, replayedStateKey, type ReplayedState } from '../rejected';
+import {
+  rejectedTablePrefix,
+  replayedStateKey,
+  replayingStateKey,
+  type ReplayedState,
+  type ReplayingState,
+} from '../rejected';
 import type { ReplaySummary } from '../run';
 import { listedPartitions } from '../upload-queue';
 import type { RunContext } from './batch';
@@ -81,16 +89,31 @@ export async function runReplay(
   const stateFile = path.join(ctx.curatedDir, replayedStateKey(table.name));
   const state = await readJsonFile<ReplayedState>(stateFile);
   const replayed = new Set(Array.isArray(state?.replayed) ? state.replayed : []);
-  const taken = (await rejectedFiles(ctx, table.name)).filter(
-    (k) => !replayed.has(k) && !ctx.rejectedWritten.has(k),
-  );
+  // This replay run again (its process died): the files it took, and the objects whose batches are in already.
+  const progressKey = replayingStateKey(table.name);
+  const progressFile = path.join(ctx.curatedDir, progressKey);
+  const progress = await readJsonFile<Partial<ReplayingState>>(progressFile);
+  const resumed =
+    progress?.runId === ctx.runId && Array.isArray(progress.taken) && Array.isArray(progress.done)
+      ? (progress as ReplayingState)
+      : undefined;
+  const taken =
+    resumed?.taken ??
+    (await rejectedFiles(ctx, table.name)).filter((k) => !replayed.has(k) && !ctx.rejectedWritten.has(k));
+  const done = new Set(resumed?.done ?? []);
+  if (!resumed) {
+    const fresh: ReplayingState = { runId: ctx.runId, taken, done: [] };
+    await writeFileDurably(progressFile, JSON.stringify(fresh, null, 2) + '\n');
+  }
 
   const present: { input: InputFile; bytes: number }[] = [];
   const missing: string[] = [];
   // An upload replaced since its rows were rejected is reported with the missing ones: reading the new content
   // cannot bring those rows back (they stay in the rejected store, with their reason).
   const records = table.kind === 'events' ? [] : await queueRecords(ctx.curatedDir, table.name);
-  for (const [key, runs] of await sourcesOf(ctx, taken)) {
+  const sources = await sourcesOf(ctx, taken);
+  for (const [key, runs] of sources) {
+    if (done.has(key)) continue;
     let input: InputFile;
     try {
       // Raw event objects have the declared format (their names do not tell it); uploads the one their name tells.
@@ -112,11 +135,14 @@ export async function runReplay(
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
-  const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally);
+  const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally, [], (keys) => ({
+    replaying: { key: progressKey, runId: ctx.runId, done: keys },
+  }));
   if (taken.length > 0) {
     const next: ReplayedState = { replayed: [...new Set([...replayed, ...taken])].sort() };
     await writeFileDurably(stateFile, JSON.stringify(next, null, 2) + '\n');
   }
+  await fs.rm(progressFile, { force: true });
   const listed = listedPartitions(missing); // sorted, capped as partitions are
   return {
     inputs,
@@ -124,7 +150,7 @@ export async function runReplay(
     replay: {
       table: table.name,
       rejectedFiles: taken.length,
-      sources: present.length,
+      sources: present.length + [...sources.keys()].filter((k) => done.has(k)).length,
       missing: listed.partitions,
       missingCount: listed.partitionCount,
       figures: tableFigures(tally),
