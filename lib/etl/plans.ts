@@ -17,7 +17,13 @@ import { lakeTables, schemasDir, type TableDef } from '../catalog/tables';
 import { rawEventsFormat } from '../layout';
 import { TEMPORARY_SUFFIXES, UPLOADS_PREFIX } from '../uploads/key';
 import { buildPlan, type EtlPlan } from './plan';
-import { REJECTED_COLUMNS, REJECTED_TABLE, replayedStateKey, replayingStateKey } from './rejected';
+import {
+  REJECTED_COLUMNS,
+  REJECTED_TABLE,
+  rebuildingStateKey,
+  replayedStateKey,
+  replayingStateKey,
+} from './rejected';
 import {
   MAX_UPLOAD_ATTEMPTS,
   PARTITIONS_LISTED,
@@ -41,6 +47,7 @@ export interface EtlPlansFile {
     /** Curated bucket: what replays have taken (then <table>.json, {"replayed": [rejected keys]}). */
     replayedPrefix: string;
     replayingPrefix: string;
+    rebuildingPrefix: string;
     /** Curated bucket: a run's work files (then <run_id>/), removed when it ends. */
     tmpPrefix: string;
     /**
@@ -126,6 +133,7 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
       rejected: { table: REJECTED_TABLE, columns: REJECTED_COLUMNS.map((c) => c.name) },
       replayedPrefix: replayedStateKey('').slice(0, -'.json'.length),
       replayingPrefix: replayingStateKey('').slice(0, -'.json'.length),
+      rebuildingPrefix: rebuildingStateKey('').slice(0, -'.json'.length),
       tmpPrefix: `${layout.curated.statePrefix}tmp/`,
       swapsPrefix: `${layout.curated.statePrefix}swaps/`,
       uploads: { prefix: UPLOADS_PREFIX, temporarySuffixes: [...TEMPORARY_SUFFIXES] },

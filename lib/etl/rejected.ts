@@ -73,8 +73,15 @@ export interface ReplayedState {
  */
 export const replayingStateKey = (table: string) => `${curated.statePrefix}replaying/${table}.json`;
 
-export interface ReplayingState {
+/** A rebuild in progress on a table, as a replay's (ReplayingState, without files taken): its run id, the objects done. */
+export const rebuildingStateKey = (table: string) => `${curated.statePrefix}rebuilding/${table}.json`;
+
+/** The progress of a run that reads raw objects again (a replay, a rebuild). */
+export interface ReloadProgress {
   runId: string;
-  taken: string[];
   done: string[];
+}
+
+export interface ReplayingState extends ReloadProgress {
+  taken: string[];
 }

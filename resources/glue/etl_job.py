@@ -408,6 +408,47 @@ def replaying_key(layout, table):
     return "%s%s.json" % (layout["replayingPrefix"], table)
 
 
+def rebuilding_key(layout, table):
+    """A rebuild in progress (lib/etl/rejected.ts ReloadProgress): {runId, done}."""
+    return "%s%s.json" % (layout["rebuildingPrefix"], table)
+
+
+def progress_record(s3, bucket, key):
+    """
+    A progress record, or None when there is none or it does not read (lib/etl/duckdb-runner/fs-util.ts
+    readProgress): it only spares a run again the objects done, so a damaged one is told and taken for none.
+    """
+    try:
+        return get_json(s3, bucket, key, None)
+    except JobError as e:
+        print(json.dumps({"warning": "a progress record of a replay or rebuild does not read: taken for none", "file": key, "error": str(e)}))
+        return None
+
+
+def resumed_note(table, run_id, done, candidates):
+    """lib/etl/duckdb-runner/reload-progress.ts resumedNote: what the attempt that died had loaded."""
+    loaded = len([k for k in candidates if k in done])
+    if loaded:
+        print(json.dumps({"warning": "run again after its process died: the raw objects its first attempt loaded are not read again", "table": table, "runId": run_id, "objectsLoadedBefore": loaded, "note": "this run's figures count what it reads now"}))
+
+
+def open_progress(s3, bucket, key, run_id, fresh, valid=lambda state: True):
+    """
+    The progress of a run that reads raw objects again (lib/etl/duckdb-runner/reload-progress.ts): (state, done set,
+    outcome_of(keys)). Resumed when it is this run id's (an attempt that died), else the fresh one, written now.
+    """
+    found = progress_record(s3, bucket, key)
+    resumed = isinstance(found, dict) and found.get("runId") == run_id and isinstance(found.get("done"), list) and valid(found)
+    state = found if resumed else fresh()
+    if not resumed:
+        put_json(s3, bucket, key, state)
+
+    def outcome_of(keys):
+        return {"progress": {"key": key, "runId": run_id, "done": sorted(keys)}}
+
+    return state, set(state["done"]), outcome_of
+
+
 def next_batch(options):
     """The run's next batch number (names its rejected file, as the local runner numbers its batches)."""
     n = options["batches"]
@@ -797,13 +838,13 @@ def partitions_written(incoming, held, kept_in, stored):
     return sorted(kept | set(emptied)), emptied
 
 
-def replay_summary(table, taken, present, missing, figures, layout, already=0):
-    """lib/etl/run.ts ReplaySummary (sources: those read now and those an earlier attempt of the run had done)."""
+def replay_summary(table, taken, present, missing, figures, layout):
+    """lib/etl/run.ts ReplaySummary."""
     listed = listed_partitions(missing, layout)
     return {
         "table": table,
         "rejectedFiles": len(taken),
-        "sources": len(present) + already,
+        "sources": len(present),
         "missing": listed["partitions"],
         "missingCount": listed["partitionCount"],
         "figures": figures,
@@ -1662,14 +1703,14 @@ def record_outcome(s3, bucket, outcome):
         if not key_exists(s3, bucket, result_key):
             put_json(s3, bucket, result_key, result)
         s3.delete_object(Bucket=bucket, Key=pending_key)
-    replaying = (outcome or {}).get("replaying")
-    if replaying:
-        # A replay's progress: the batch's raw objects added to its done (only the replay's own record).
-        state = get_json(s3, bucket, replaying["key"], None)
-        if isinstance(state, dict) and state.get("runId") == replaying["runId"]:
+    progress = (outcome or {}).get("progress")
+    if progress:
+        # A replay's or a rebuild's progress: the batch's raw objects added to its done (only the run's own record).
+        state = progress_record(s3, bucket, progress["key"])
+        if isinstance(state, dict) and state.get("runId") == progress["runId"]:
             done = state.get("done") if isinstance(state.get("done"), list) else []
-            if set(replaying["done"]) - set(done):
-                put_json(s3, bucket, replaying["key"], dict(state, done=sorted(set(done) | set(replaying["done"]))))
+            if set(progress["done"]) - set(done):
+                put_json(s3, bucket, progress["key"], dict(state, done=sorted(set(done) | set(progress["done"]))))
     for entry in (outcome or {}).get("manifests", []):
         key, added, versions = entry[0], entry[1], (entry[2] if len(entry) > 2 else {})
         old = read_manifest(s3, bucket, key)
@@ -2354,26 +2395,28 @@ def run_replay(spark, s3, options, plans_file, started_at):
     prefix = rejected_table_prefix(layout, table)
     # This replay run again (its job run died, a timeout): the files it took, the objects whose batches are in.
     progress_key = replaying_key(layout, table)
-    progress = get_json(s3, bucket, progress_key, None)
-    resumed = (
-        progress
-        if isinstance(progress, dict)
-        and progress.get("runId") == options["run_id"]
-        and isinstance(progress.get("taken"), list)
-        and isinstance(progress.get("done"), list)
-        else None
+    progress, done, progressed = open_progress(
+        s3,
+        bucket,
+        progress_key,
+        options["run_id"],
+        lambda: {
+            "runId": options["run_id"],
+            "taken": replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"]),
+            "done": [],
+        },
+        lambda found: isinstance(found.get("taken"), list),
     )
-    if resumed:
-        taken, done = resumed["taken"], set(resumed["done"])
-    else:
-        taken, done = replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"]), set()
-        put_json(s3, bucket, progress_key, {"runId": options["run_id"], "taken": taken, "done": []})
-    present, missing, already = [], [], 0
+    # A file taken that is gone since (moved aside as damaged) is no longer read.
+    listed_now = set(list_keys(s3, bucket, prefix))
+    taken = [k for k in progress["taken"] if k in listed_now]
+    present, missing = [], []
     # An upload replaced since its rows were rejected is reported with the missing ones (replaced_since).
     records = [] if plan["kind"] == "events" else queue_records(s3, bucket, layout)
-    for key, runs in rejected_sources(spark, bucket, taken):
+    sources = rejected_sources(spark, bucket, taken)
+    resumed_note(table, options["run_id"], done, [k for k, _ in sources])
+    for key, runs in sources:
         if key in done:
-            already += 1
             continue
         head = head_object(s3, options["raw_bucket"], key)
         if head is None or replaced_since(records, key, runs, head.get("ETag")):
@@ -2381,17 +2424,13 @@ def run_replay(spark, s3, options, plans_file, started_at):
         else:
             present.append([key, head["ContentLength"]])
     declared = raw_events_format(layout) if plan["kind"] == "events" else None
-
-    def progressed(keys):
-        return {"replaying": {"key": progress_key, "runId": options["run_id"], "done": sorted(keys)}}
-
     inputs, total = run_batches(spark, s3, options, layout, plan, present, started_at, declared, progressed)
     if taken:
         # Only now that the rows are in: a crash before runs the replay again, which reads what it had not done.
         put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken))
     s3.delete_object(Bucket=bucket, Key=progress_key)
     total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
-    summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout, already)
+    summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout)
     return inputs, total, summary
 
 
@@ -2401,6 +2440,11 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
     table = options["table"]
     plan = plans_file["tables"][table]
     curated = options["curated_bucket"]
+    # This rebuild run again (its job run died, a timeout): the objects whose batches are in are not read again.
+    progress_key = rebuilding_key(layout, table)
+    _, done, progressed = open_progress(
+        s3, curated, progress_key, options["run_id"], lambda: {"runId": options["run_id"], "done": []}
+    )
     if plan["kind"] == "events":
         prefix = plans_file["events"][table]["rawPrefix"]
         listed = list_objects(s3, options["raw_bucket"], prefix)
@@ -2414,10 +2458,11 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
 
         def record(keys):
             # The compaction manifests then list every object (nothing is left pending for the compaction).
-            return {"manifests": manifest_additions(layout, table, keys, versions)}
+            return dict(progressed(keys), manifests=manifest_additions(layout, table, keys, versions))
 
         # The objects a compaction took first, then those none took yet, whose conflicting copies are recorded.
-        before, fresh = compacted_split(objects, manifests, layout)
+        resumed_note(table, options["run_id"], done, [k for k, _ in objects])
+        before, fresh = compacted_split([o for o in objects if o[0] not in done], manifests, layout)
         inputs, total = run_batches(
             spark, s3, options, layout, plan, before, started_at, raw_events_format(layout), record, skipped
         )
@@ -2435,7 +2480,11 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         objects, skipped = rebuild_uploads(
             list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted
         )
-        inputs, total = run_batches(spark, s3, options, layout, plan, objects, started_at, None, skipped=skipped)
+        resumed_note(table, options["run_id"], done, [k for k, _ in objects])
+        objects = [o for o in objects if o[0] not in done]
+        inputs, total = run_batches(
+            spark, s3, options, layout, plan, objects, started_at, None, progressed, skipped=skipped
+        )
     # The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
     touched = total["all_partitions"] if total else set()
     untouched = [p for p in table_partitions(list_objects(s3, curated, plan["prefix"]), plan) if p["name"] not in touched]
@@ -2445,6 +2494,7 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         figures, _ = run_plan(spark, s3, options, layout, plan, [], started_at, None, reload=True, rewrite=rewrite)
         total = add_figures(total, figures)
         rewritten += len(figures["all_partitions"])
+    s3.delete_object(Bucket=curated, Key=progress_key)
     total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
     summary = rebuild_summary(table, len(inputs), skipped, rewritten, finished_figures(total, layout), layout)
     return inputs, total, summary

@@ -12,6 +12,7 @@ import { checkSchemas, recordSchemas } from '../../lib/catalog/schema-check';
 import { lakeTable, loadLake, schemasDir } from '../../lib/catalog/tables';
 import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
 import { compactionManifestKey } from '../../lib/etl/plans';
+import { rebuildingStateKey } from '../../lib/etl/rejected';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import {
@@ -20,11 +21,13 @@ import {
   fileJob,
   newLake,
   ordersCsv,
+  rejectedRows,
   run,
   tableRows,
   useReloadLakes,
   withoutIngestedAt,
   writeRaw,
+  type Row,
 } from './reload-lake';
 
 useReloadLakes();
@@ -518,5 +521,33 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(result.schemaVersion).toBe(lakeTable('orders')!.version);
     expect(result.tables[0]!.schemaVersion).toBe(lakeTable('orders')!.version);
     for (const t of s.tables) expect(t.schemaVersion).toBe(lakeTable(t.table)!.version);
+  });
+});
+
+describe('mode rebuild run again after its process died', () => {
+  it('reads only the raw objects whose batches were not in: each row that fails is recorded once under its run id', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,x,EUR,1,,']));
+    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,y,EUR,1,,']));
+    await run(lake, fileJob('orders', a, 'load-a'));
+    await run(lake, fileJob('orders', b, 'load-b'));
+    const rebuild = { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-k' };
+    const crash = {
+      maxBatchBytes: 1,
+      hooks: {
+        beforeRead: ({ keys }: { keys: string[] }) => {
+          if (keys.includes(b)) throw new SimulatedCrash('kill -9');
+        },
+      },
+    };
+    await expect(run(lake, rebuild, crash)).rejects.toThrow(SimulatedCrash);
+    const again = await run(lake, rebuild, { maxBatchBytes: 1 });
+    // Its figures count what it read now (the attempt that died loaded a.csv; the lake's log says so).
+    expect(again.rebuild).toMatchObject({ sources: 1 });
+    const ids = (await rejectedRows(lake, 'orders'))
+      .filter((r) => r.run_id === 'rebuild-k')
+      .map((r) => (r.raw as Row).order_id);
+    expect(ids.sort()).toEqual(['o1', 'o2']);
+    await expect(fs.stat(path.join(lake, 'curated', rebuildingStateKey('orders')))).rejects.toThrow();
   });
 });

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { lakeTable } from '../../lib/catalog/tables';
 import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
 import { compactionManifestKey } from '../../lib/etl/plans';
-import { replayedStateKey } from '../../lib/etl/rejected';
+import { replayedStateKey, replayingStateKey } from '../../lib/etl/rejected';
 import { pendingUploadKey } from '../../lib/etl/upload-queue';
 import {
   clock,
@@ -148,7 +148,8 @@ describe('mode replay: rejected rows again through the current plan', () => {
     await expect(run(lake, replay, crash)).rejects.toThrow(SimulatedCrash);
     // A new process runs the same execution again (the same run id): it reads only what the first did not finish.
     const again = await run(lake, replay, { maxBatchBytes: 1 });
-    expect(again.replay).toMatchObject({ rejectedFiles: 2, sources: 2 });
+    // Its figures count what it read now (the attempt that died loaded a.csv; the lake's log says so).
+    expect(again.replay).toMatchObject({ rejectedFiles: 2, sources: 1 });
     const ids = (await rejectedRows(lake, 'orders'))
       .filter((r) => r.run_id === 'replay-k')
       .map((r) => (r.raw as Row).order_id);
@@ -162,6 +163,42 @@ describe('mode replay: rejected rows again through the current plan', () => {
         .map((r) => (r.raw as Row).order_id)
         .sort(),
     ).toEqual(['o1', 'o2']);
+  });
+
+  it('a progress record that does not read is taken for none, and stops no run; a file taken and gone since is not read', async () => {
+    const lake = await newLake();
+    // A valid row beside the failing one: its replay batch has a partition to swap.
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,1,EUR,1,,', 'o4,c4,2026-03-01,lost,x,EUR,1,,']),
+    );
+    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,y,EUR,1,,']));
+    await run(lake, fileJob('orders', a, 'load-a'));
+    await run(lake, fileJob('orders', b, 'load-b'));
+    const replay = { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-d' };
+    // Dies in the middle of its first batch's swap: the journal (with the progress) is left for the next run.
+    const swapCrash = {
+      maxBatchBytes: 1,
+      hooks: {
+        afterPartitionSwap: () => {
+          throw new SimulatedCrash('kill -9');
+        },
+      },
+    };
+    await expect(run(lake, replay, swapCrash)).rejects.toThrow(SimulatedCrash);
+    const progress = path.join(lake, 'curated', replayingStateKey('orders'));
+    const taken = (JSON.parse(await fs.readFile(progress, 'utf8')) as { taken: string[] }).taken;
+    await fs.writeFile(progress, '{"runId":"replay-d","tak');
+    // Another run finishes the swap left behind: the damaged record stops it not.
+    const c = await writeRaw(lake, 'uploads/orders/c.csv', ordersCsv(['o3,c3,2026-03-02,placed,1,EUR,1,,']));
+    await expect(run(lake, fileJob('orders', c, 'load-c'))).resolves.toMatchObject({ mode: 'file' });
+    // A progress record of this run again, naming a file moved aside since: that file is not read, no error.
+    await fs.writeFile(progress, JSON.stringify({ runId: 'replay-d', taken, done: [] }));
+    await fs.rename(path.join(lake, 'curated', taken[1]!), path.join(lake, 'aside.json'));
+    const again = await run(lake, replay);
+    expect(again.replay).toMatchObject({ rejectedFiles: 1, sources: 1 });
+    await expect(fs.stat(progress)).rejects.toThrow();
   });
 
   it('reports rejected rows whose raw object is gone, and reads the others', async () => {

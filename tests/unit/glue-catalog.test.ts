@@ -155,6 +155,7 @@ describe('ETL plans file', () => {
       },
       replayedPrefix: '_state/replayed/',
       replayingPrefix: '_state/replaying/',
+      rebuildingPrefix: '_state/rebuilding/',
       tmpPrefix: '_state/tmp/',
       swapsPrefix: '_state/swaps/',
       uploads: { prefix: 'uploads/', temporarySuffixes: expect.arrayContaining(['.tmp', '.part', '~']) },

@@ -8,7 +8,7 @@ import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failed } from './errors';
-import { exists, readJsonFile } from './fs-util';
+import { exists, readJsonFile, readProgress } from './fs-util';
 
 export interface BatchOutcome {
   /** Upload results (curated keys): each written unless one is there, then the upload's pending record removed. */
@@ -18,8 +18,11 @@ export interface BatchOutcome {
    * each it read (events.ts versionOf).
    */
   manifests?: { key: string; processed: string[]; versions?: Record<string, string> }[];
-  /** A replay's progress (rejected.ts ReplayingState): the raw objects of the batch added to its `done`. */
-  replaying?: { key: string; runId: string; done: string[] };
+  /**
+   * The progress of a replay or a rebuild (rejected.ts ReloadProgress; reload-progress.ts): the raw objects of the
+   * batch added to its `done`.
+   */
+  progress?: { key: string; runId: string; done: string[] };
 }
 
 /**
@@ -82,18 +85,16 @@ export async function recordOutcome(curatedDir: string, outcome: BatchOutcome | 
       await writeFileDurably(abs(u.result), JSON.stringify(u.body, null, 2) + '\n');
     await fs.rm(abs(u.pending), { force: true });
   }
-  const replaying = outcome?.replaying;
-  if (replaying) {
-    const state = await readJsonFile<{ runId?: unknown; taken?: unknown; done?: unknown }>(
-      abs(replaying.key),
-    );
-    // Only the replay's own record (another replay's, a later run, is not added to).
-    if (state?.runId === replaying.runId) {
+  const progress = outcome?.progress;
+  if (progress) {
+    const state = await readProgress<{ runId?: unknown; taken?: unknown; done?: unknown }>(abs(progress.key));
+    // Only the run's own record (another run's, a later one, is not added to).
+    if (state?.runId === progress.runId) {
       const done = Array.isArray(state.done) ? (state.done as string[]) : [];
-      if (replaying.done.some((k) => !done.includes(k)))
+      if (progress.done.some((k) => !done.includes(k)))
         await writeFileDurably(
-          abs(replaying.key),
-          JSON.stringify({ ...state, done: [...new Set([...done, ...replaying.done])].sort() }, null, 2) +
+          abs(progress.key),
+          JSON.stringify({ ...state, done: [...new Set([...done, ...progress.done])].sort() }, null, 2) +
             '\n',
         );
     }

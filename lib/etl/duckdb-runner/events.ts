@@ -127,6 +127,8 @@ export async function loadRawEvents(
   tally: TableTally,
   opts: BatchOptions = {},
   skipped?: string[],
+  /** More that a batch of these keys came to, recorded with its swap beside the manifests (a rebuild's progress). */
+  outcome?: (keys: string[]) => BatchOutcome,
 ): Promise<string[]> {
   const plan = buildPlan(table);
   const compacted = await compactedObjects(ctx, table, objects);
@@ -163,7 +165,13 @@ export async function loadRawEvents(
         table,
         plan,
         batch.map((p) => rawEventInput(ctx, p.key)),
-        { ...group.opts, outcome: () => ({ manifests: manifestAdditions(table, batch) }) },
+        {
+          ...group.opts,
+          outcome: () => ({
+            manifests: manifestAdditions(table, batch),
+            ...outcome?.(batch.map((p) => p.key)),
+          }),
+        },
       ).catch((e: unknown) => {
         // A raw object that does not read fails the run, naming it (README "Damaged state files").
         if (e instanceof UnreadableInput) throw failed(`${table.name}: ${e.key}: ${e.message}`, e);

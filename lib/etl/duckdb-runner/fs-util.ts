@@ -1,6 +1,7 @@
 /**
  * Small file-system helpers: existence, optional JSON files, recursive listings.
  */
+import { logger } from '../../logger';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
@@ -54,4 +55,21 @@ export async function listFiles(dir: string): Promise<string[]> {
   };
   await walk(dir, '');
   return out.sort();
+}
+
+/**
+ * A progress record, or undefined when there is none or it does not read (a hand edit, a disk error): it only spares
+ * a run again the objects done, so a damaged one is told and taken for none (the run again reads everything, as
+ * before this record existed), never a reason to stop a run.
+ */
+export async function readProgress<T>(file: string): Promise<T | undefined> {
+  try {
+    return await readJsonFile<T>(file);
+  } catch (e) {
+    logger.warn('a progress record of a replay or rebuild does not read: taken for none', {
+      file,
+      error: (e as Error).message,
+    });
+    return undefined;
+  }
 }

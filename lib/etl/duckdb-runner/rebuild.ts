@@ -25,6 +25,8 @@ import { tablePartitions } from './existing';
 import { addFigures, emptyFigures, tableFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
 import { reloadInBatches } from './reload';
+import { openProgress, resumedNote } from './reload-progress';
+import { rebuildingStateKey, type ReloadProgress } from '../rejected';
 import { rawEventsPrefix } from '../plans';
 import type { InputFile } from './readers/types';
 
@@ -90,6 +92,12 @@ export async function runRebuild(
   const tally = emptyFigures(plan);
   let inputs: string[] = [];
   let skipped: string[];
+  // This rebuild run again (its process died): the objects whose batches are in already are not read again.
+  const progress = await openProgress<ReloadProgress>(ctx, rebuildingStateKey(table.name), async () => ({
+    runId: ctx.runId,
+    done: [],
+  }));
+  const notDone = (key: string) => !progress.done.has(key);
   if (table.kind === 'events') {
     const all = (await rawEventObjects(ctx, table)).sort(
       (a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key),
@@ -102,11 +110,33 @@ export async function runRebuild(
     skipped = (await listFiles(path.join(ctx.rawDir, prefix)))
       .map((r) => prefix + r)
       .filter((k) => !read.has(k));
-    inputs = await loadRawEvents(ctx, table, objects, maxBatchBytes, tally, { reload: true }, skipped);
+    resumedNote(
+      table.name,
+      progress,
+      objects.map((o) => o.key),
+    );
+    inputs = await loadRawEvents(
+      ctx,
+      table,
+      objects.filter((o) => notDone(o.key)),
+      maxBatchBytes,
+      tally,
+      { reload: true },
+      skipped,
+      progress.outcome,
+    );
   } else {
     const uploads = await uploadsOf(ctx, table);
     skipped = uploads.skipped;
-    inputs.push(...(await reloadInBatches(ctx, table, plan, uploads.inputs, maxBatchBytes, tally, skipped)));
+    resumedNote(
+      table.name,
+      progress,
+      uploads.inputs.map((u) => u.input.key),
+    );
+    const toRead = uploads.inputs.filter((u) => notDone(u.input.key));
+    inputs.push(
+      ...(await reloadInBatches(ctx, table, plan, toRead, maxBatchBytes, tally, skipped, progress.outcome)),
+    );
   }
   // The partitions no raw object went to: rewritten from their rows (renamed columns filled), in bounded groups.
   const untouched = (await tablePartitions(ctx.curatedDir, plan)).filter(
@@ -118,6 +148,7 @@ export async function runRebuild(
     addFigures(tally, figures);
     partitionsRewritten += figures.partitions.length;
   }
+  await progress.close();
   const listed = listedPartitions(skipped); // sorted, capped as partitions are
   return {
     inputs,

@@ -33,6 +33,7 @@ import { emptyFigures, tableFigures, type TableTally } from './figures';
 import { damagedStateFile, listFiles, readJsonFile } from './fs-util';
 import type { InputFile } from './readers/types';
 import { reloadInBatches } from './reload';
+import { openProgress, resumedNote } from './reload-progress';
 import { resolveInputs, resolveObject } from './resolve-inputs';
 import { queueRecords, replacedSince } from './accepted-uploads';
 
@@ -90,21 +91,22 @@ export async function runReplay(
   const state = await readJsonFile<ReplayedState>(stateFile);
   const replayed = new Set(Array.isArray(state?.replayed) ? state.replayed : []);
   // This replay run again (its process died): the files it took, and the objects whose batches are in already.
-  const progressKey = replayingStateKey(table.name);
-  const progressFile = path.join(ctx.curatedDir, progressKey);
-  const progress = await readJsonFile<Partial<ReplayingState>>(progressFile);
-  const resumed =
-    progress?.runId === ctx.runId && Array.isArray(progress.taken) && Array.isArray(progress.done)
-      ? (progress as ReplayingState)
-      : undefined;
-  const taken =
-    resumed?.taken ??
-    (await rejectedFiles(ctx, table.name)).filter((k) => !replayed.has(k) && !ctx.rejectedWritten.has(k));
-  const done = new Set(resumed?.done ?? []);
-  if (!resumed) {
-    const fresh: ReplayingState = { runId: ctx.runId, taken, done: [] };
-    await writeFileDurably(progressFile, JSON.stringify(fresh, null, 2) + '\n');
-  }
+  const progress = await openProgress<ReplayingState>(
+    ctx,
+    replayingStateKey(table.name),
+    async () => ({
+      runId: ctx.runId,
+      taken: (await rejectedFiles(ctx, table.name)).filter(
+        (k) => !replayed.has(k) && !ctx.rejectedWritten.has(k),
+      ),
+      done: [],
+    }),
+    (found) => Array.isArray(found.taken),
+  );
+  // A file taken that is gone since (moved aside as damaged: README "Damaged state files") is no longer read.
+  const listedNow = new Set(progress.resumed ? await rejectedFiles(ctx, table.name) : progress.state.taken);
+  const taken = progress.state.taken.filter((k) => listedNow.has(k));
+  const { done } = progress;
 
   const present: { input: InputFile; bytes: number }[] = [];
   const missing: string[] = [];
@@ -112,6 +114,7 @@ export async function runReplay(
   // cannot bring those rows back (they stay in the rejected store, with their reason).
   const records = table.kind === 'events' ? [] : await queueRecords(ctx.curatedDir, table.name);
   const sources = await sourcesOf(ctx, taken);
+  resumedNote(table.name, progress, [...sources.keys()]);
   for (const [key, runs] of sources) {
     if (done.has(key)) continue;
     let input: InputFile;
@@ -135,14 +138,12 @@ export async function runReplay(
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
-  const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally, [], (keys) => ({
-    replaying: { key: progressKey, runId: ctx.runId, done: keys },
-  }));
+  const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally, [], progress.outcome);
   if (taken.length > 0) {
     const next: ReplayedState = { replayed: [...new Set([...replayed, ...taken])].sort() };
     await writeFileDurably(stateFile, JSON.stringify(next, null, 2) + '\n');
   }
-  await fs.rm(progressFile, { force: true });
+  await progress.close();
   const listed = listedPartitions(missing); // sorted, capped as partitions are
   return {
     inputs,
@@ -150,7 +151,7 @@ export async function runReplay(
     replay: {
       table: table.name,
       rejectedFiles: taken.length,
-      sources: present.length + [...sources.keys()].filter((k) => done.has(k)).length,
+      sources: present.length,
       missing: listed.partitions,
       missingCount: listed.partitionCount,
       figures: tableFigures(tally),
