@@ -550,4 +550,40 @@ describe('mode rebuild run again after its process died', () => {
     expect(ids.sort()).toEqual(['o1', 'o2']);
     await expect(fs.stat(path.join(lake, 'curated', rebuildingStateKey('orders')))).rejects.toThrow();
   });
+
+  it('an event type too: the objects whose batches were in are not read again', async () => {
+    const lake = await newLake();
+    const ev = (id: string, plan: string) =>
+      JSON.stringify({
+        id,
+        type: 'signup',
+        occurred_at: '2026-03-01T10:00:00.000Z',
+        received_at: '2026-03-01T10:00:01.000Z',
+        data: { user_id: `u-${id}`, email: `${id}@example.com`, plan },
+      });
+    const objectKey = (n: number) =>
+      `events/type=signup/arrival_date=2026-03-01/arrival_hour=10/events-1-2026-03-01-10-00-00-${n}.gz`;
+    // Each object with a row that fails (no such plan), rejected once by the compaction.
+    const k1 = await writeRaw(lake, objectKey(1), gzipSync(`${ev('s1', 'pro')}\n${ev('x1', 'nope')}\n`));
+    const k2 = await writeRaw(lake, objectKey(2), gzipSync(`${ev('s2', 'pro')}\n${ev('x2', 'nope')}\n`));
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+    const rebuild = { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-k' };
+    const crash = {
+      maxBatchBytes: 1,
+      hooks: {
+        beforeRead: ({ keys }: { keys: string[] }) => {
+          if (keys.includes(k2)) throw new SimulatedCrash('kill -9');
+        },
+      },
+    };
+    await expect(run(lake, rebuild, crash)).rejects.toThrow(SimulatedCrash);
+    const again = await run(lake, rebuild, { maxBatchBytes: 1 });
+    expect(again.rebuild).toMatchObject({ sources: 1 });
+    const ids = (await rejectedRows(lake, 'signup'))
+      .filter((r) => r.run_id === 'rebuild-ev-k')
+      .map((r) => JSON.stringify(r.raw).match(/"(x[12])"/)?.[1]);
+    expect(ids.sort()).toEqual(['x1', 'x2']);
+    expect((await tableRows(lake, 'signup', 'event_id')).map((r) => r.event_id)).toEqual(['s1', 's2']);
+    expect(k1).not.toBe(k2);
+  });
 });
