@@ -20,14 +20,16 @@ import {
   editedTables,
   fileJob,
   newLake,
+  diesReading,
   ordersCsv,
+  rejectedOrderIds,
   rejectedRows,
   run,
   tableRows,
   useReloadLakes,
+  twoUploadsWithFailingRows,
   withoutIngestedAt,
   writeRaw,
-  type Row,
 } from './reload-lake';
 
 useReloadLakes();
@@ -527,27 +529,13 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
 describe('mode rebuild run again after its process died', () => {
   it('reads only the raw objects whose batches were not in: each row that fails is recorded once under its run id', async () => {
     const lake = await newLake();
-    const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,x,EUR,1,,']));
-    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,y,EUR,1,,']));
-    await run(lake, fileJob('orders', a, 'load-a'));
-    await run(lake, fileJob('orders', b, 'load-b'));
+    const [, b] = await twoUploadsWithFailingRows(lake);
     const rebuild = { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-k' };
-    const crash = {
-      maxBatchBytes: 1,
-      hooks: {
-        beforeRead: ({ keys }: { keys: string[] }) => {
-          if (keys.includes(b)) throw new SimulatedCrash('kill -9');
-        },
-      },
-    };
-    await expect(run(lake, rebuild, crash)).rejects.toThrow(SimulatedCrash);
+    await expect(run(lake, rebuild, diesReading(b))).rejects.toThrow(SimulatedCrash);
     const again = await run(lake, rebuild, { maxBatchBytes: 1 });
     // Its figures count what it read now (the attempt that died loaded a.csv; the lake's log says so).
     expect(again.rebuild).toMatchObject({ sources: 1 });
-    const ids = (await rejectedRows(lake, 'orders'))
-      .filter((r) => r.run_id === 'rebuild-k')
-      .map((r) => (r.raw as Row).order_id);
-    expect(ids.sort()).toEqual(['o1', 'o2']);
+    expect(await rejectedOrderIds(lake, 'rebuild-k')).toEqual(['o1', 'o2']);
     await expect(fs.stat(path.join(lake, 'curated', rebuildingStateKey('orders')))).rejects.toThrow();
   });
 
@@ -568,15 +556,7 @@ describe('mode rebuild run again after its process died', () => {
     const k2 = await writeRaw(lake, objectKey(2), gzipSync(`${ev('s2', 'pro')}\n${ev('x2', 'nope')}\n`));
     await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     const rebuild = { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-ev-k' };
-    const crash = {
-      maxBatchBytes: 1,
-      hooks: {
-        beforeRead: ({ keys }: { keys: string[] }) => {
-          if (keys.includes(k2)) throw new SimulatedCrash('kill -9');
-        },
-      },
-    };
-    await expect(run(lake, rebuild, crash)).rejects.toThrow(SimulatedCrash);
+    await expect(run(lake, rebuild, diesReading(k2))).rejects.toThrow(SimulatedCrash);
     const again = await run(lake, rebuild, { maxBatchBytes: 1 });
     expect(again.rebuild).toMatchObject({ sources: 1 });
     const ids = (await rejectedRows(lake, 'signup'))

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lakeTable, lakeTables, schemasDir, type TableDef } from '../../lib/catalog/tables';
 import type { EventRecord } from '../../lib/envelope';
-import { runEtlJob, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
+import { runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
 import { LocalFirehose } from '../../lib/firehose/local';
 import { tempLake } from '../support/raw-zone';
 
@@ -123,3 +123,29 @@ export async function rejectedRows(lake: string, table: string): Promise<Row[]> 
 }
 
 export const withoutIngestedAt = (rows: Row[]) => rows.map(({ lake_ingested_at: _t, ...rest }) => rest);
+
+/** Options of a run whose process dies (SimulatedCrash) as a batch reads `key`; batches of one object each. */
+export const diesReading = (key: string): Partial<EtlRunnerOptions> => ({
+  maxBatchBytes: 1,
+  hooks: {
+    beforeRead: ({ keys }) => {
+      if (keys.includes(key)) throw new SimulatedCrash('kill -9');
+    },
+  },
+});
+
+/** Two orders uploads loaded, a.csv and b.csv, each with a row that fails (o1, o2): their keys. */
+export async function twoUploadsWithFailingRows(lake: string): Promise<[string, string]> {
+  const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,x,EUR,1,,']));
+  const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,y,EUR,1,,']));
+  await run(lake, fileJob('orders', a, 'load-a'));
+  await run(lake, fileJob('orders', b, 'load-b'));
+  return [a, b];
+}
+
+/** The order ids of the rejected rows a run recorded, sorted. */
+export const rejectedOrderIds = async (lake: string, runId: string) =>
+  (await rejectedRows(lake, 'orders'))
+    .filter((r) => r.run_id === runId)
+    .map((r) => (r.raw as Row).order_id)
+    .sort();

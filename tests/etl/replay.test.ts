@@ -18,8 +18,11 @@ import {
   fileJob,
   newLake,
   ordersCsv,
+  diesReading,
+  rejectedOrderIds,
   rejectedRows,
   run,
+  twoUploadsWithFailingRows,
   tableRows,
   useReloadLakes,
   withoutIngestedAt,
@@ -131,38 +134,19 @@ describe('mode replay: rejected rows again through the current plan', () => {
 
   it('run again after its process died mid-run, records each row that still fails once under its run id', async () => {
     const lake = await newLake();
-    const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,x,EUR,1,,']));
-    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,y,EUR,1,,']));
-    await run(lake, fileJob('orders', a, 'load-a'));
-    await run(lake, fileJob('orders', b, 'load-b'));
+    const [, b] = await twoUploadsWithFailingRows(lake);
     const replay = { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-k' };
     // A batch per object; the process dies as the second batch reads, after the first was swapped in.
-    const crash = {
-      maxBatchBytes: 1,
-      hooks: {
-        beforeRead: ({ keys }: { keys: string[] }) => {
-          if (keys.includes(b)) throw new SimulatedCrash('kill -9');
-        },
-      },
-    };
-    await expect(run(lake, replay, crash)).rejects.toThrow(SimulatedCrash);
+    await expect(run(lake, replay, diesReading(b))).rejects.toThrow(SimulatedCrash);
     // A new process runs the same execution again (the same run id): it reads only what the first did not finish.
     const again = await run(lake, replay, { maxBatchBytes: 1 });
     // Its figures count what it read now (the attempt that died loaded a.csv; the lake's log says so).
     expect(again.replay).toMatchObject({ rejectedFiles: 2, sources: 1 });
-    const ids = (await rejectedRows(lake, 'orders'))
-      .filter((r) => r.run_id === 'replay-k')
-      .map((r) => (r.raw as Row).order_id);
-    expect(ids.sort()).toEqual(['o1', 'o2']);
+    expect(await rejectedOrderIds(lake, 'replay-k')).toEqual(['o1', 'o2']);
     // Done: a later replay takes its files, not the first ones again.
     const later = await run(lake, { ...replay, '--run_id': 'replay-later' });
     expect(later.replay).toMatchObject({ rejectedFiles: 2, sources: 2 });
-    expect(
-      (await rejectedRows(lake, 'orders'))
-        .filter((r) => r.run_id === 'replay-later')
-        .map((r) => (r.raw as Row).order_id)
-        .sort(),
-    ).toEqual(['o1', 'o2']);
+    expect(await rejectedOrderIds(lake, 'replay-later')).toEqual(['o1', 'o2']);
   });
 
   it('a progress record that does not read is taken for none, and stops no run; a file taken and gone since is not read', async () => {
