@@ -104,7 +104,9 @@ export function printFailureReason(output: string): string {
  */
 const resolvedEnvironment = () => [
   process.env.AWS_REGION ?? '',
-  path.resolve(projectRoot, process.env.LAKE_DIR || '.lake'),
+  process.env.LAKE_DIR
+    ? path.resolve(process.env.INIT_CWD || projectRoot, process.env.LAKE_DIR)
+    : path.resolve(projectRoot, '.lake'),
 ];
 
 export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {

@@ -34,3 +34,17 @@ it('a relative LAKE_DIR is from where the command was typed (INIT_CWD), an absol
   );
   withEnv({ INIT_CWD: '/a/b' }, () => expect(fromWhereTyped('../s2')).toBe('/a/s2'));
 });
+
+it('serverless.yml resolves the lake as the lake does (local/paths.cjs, for sls invoke local)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const paths = require('../../local/paths.cjs') as { lakeDir: () => string };
+  for (const env of [
+    { INIT_CWD: '/home/me/project/local', LAKE_DIR: 'my-lake' },
+    { INIT_CWD: '/home/me/project/local', LAKE_DIR: '/srv/lake' },
+    { INIT_CWD: undefined, LAKE_DIR: '/srv/lake' },
+  ])
+    withEnv(env, () => expect([env, paths.lakeDir()]).toEqual([env, lakeDir()]));
+  withEnv({ INIT_CWD: '/somewhere', LAKE_DIR: undefined }, () =>
+    expect(paths.lakeDir()).toBe(path.resolve(__dirname, '../../.lake')),
+  );
+});
