@@ -11,6 +11,7 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import type { Notice } from '../../lib/notify/types';
+import { exists } from '../../lib/etl/duckdb-runner/fs-util';
 import { MAX_UPLOAD_ATTEMPTS, pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import type { localLog } from '../log';
 import { liveClaim, takeDeadClaim } from './execution-claims';
@@ -55,10 +56,7 @@ export async function executionsToResume(
       // end with that outcome — its rows are in the table — rather than FAILED telling to load the file again.
       const outcome =
         restarts === MAX_RESTARTS &&
-        (await fs.access(path.join(lakeDir, 'curated', ...uploadResultKey(r.name).split('/'))).then(
-          () => true,
-          () => false,
-        ));
+        (await exists(path.join(lakeDir, 'curated', ...uploadResultKey(r.name).split('/'))));
       if (restarts < MAX_RESTARTS || outcome) {
         // Step Functions keeps an execution going when a worker dies; the local engine runs it again from the
         // start, under the same name and input. Its tasks are idempotent by design: the Glue job by its run id

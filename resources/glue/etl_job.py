@@ -2393,6 +2393,7 @@ def run_replay(spark, s3, options, plans_file, started_at):
     bucket = options["curated_bucket"]
     state = get_json(s3, bucket, replayed_key(layout, table), {})
     prefix = rejected_table_prefix(layout, table)
+    listed = list_keys(s3, bucket, prefix)
     # This replay run again (its job run died, a timeout): the files it took, the objects whose batches are in.
     progress_key = replaying_key(layout, table)
     progress, done, progressed = open_progress(
@@ -2402,13 +2403,13 @@ def run_replay(spark, s3, options, plans_file, started_at):
         options["run_id"],
         lambda: {
             "runId": options["run_id"],
-            "taken": replay_taken(prefix, list_keys(s3, bucket, prefix), state, options["rejected_written"]),
+            "taken": replay_taken(prefix, listed, state, options["rejected_written"]),
             "done": [],
         },
         lambda found: isinstance(found.get("taken"), list),
     )
     # A file taken that is gone since (moved aside as damaged) is no longer read.
-    listed_now = set(list_keys(s3, bucket, prefix))
+    listed_now = set(listed)
     taken = [k for k in progress["taken"] if k in listed_now]
     present, missing = [], []
     # An upload replaced since its rows were rejected is reported with the missing ones (replaced_since).

@@ -54,8 +54,8 @@ async function runReadable(
 ): Promise<string[]> {
   for (;;) {
     if (files.length === 0) return [];
+    const keys = files.map((f) => f.key);
     try {
-      const keys = files.map((f) => f.key);
       addFigures(
         tally,
         await runBatch(ctx, table, plan, files, {
@@ -63,7 +63,7 @@ async function runReadable(
           ...(outcome ? { outcome: () => outcome(keys) } : {}),
         }),
       );
-      return files.map((f) => f.key);
+      return keys;
     } catch (e) {
       if (e instanceof InputReadFailed && files.length > 1) {
         // DuckDB did not say which file: one by one.
