@@ -90,10 +90,14 @@ export function printFailureReason(output: string): string {
     .map((l) => l.trimEnd())
     .filter((l) => l && !/^\s+at /.test(l) && !/^(Environment|Docs|Support|Bugs):/.test(l) && l !== 'Error:');
   const nested = /out of "([^"]+)": Received rejection: (?:\w*Error: )?(.*)$/;
-  const reasons = lines.flatMap((l) => {
+  // A file every resolver reads (a schemas/history file that does not parse) fails each of them, once per variable:
+  // each reason is said once, with the resolvers that gave it.
+  const sources = new Map<string, Set<string>>();
+  for (const l of lines) {
     const m = nested.exec(l);
-    return m ? [`${m[1]}: ${m[2]}`] : [];
-  });
+    if (m) sources.set(m[2], (sources.get(m[2]) ?? new Set()).add(m[1]));
+  }
+  const reasons = [...sources].map(([reason, from]) => `${[...from].join(', ')}: ${reason}`);
   return (reasons.length ? reasons : lines).join('\n  ').trim();
 }
 
