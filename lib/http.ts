@@ -1,5 +1,6 @@
 /** API Gateway (REST, Lambda proxy) request/response helpers shared by every HTTP handler. */
 import { isUtf8 } from 'node:buffer';
+import { MIMEType } from 'node:util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { corsOrigins } from './config';
 import { ApiError, ErrorCode } from './errors';
@@ -63,6 +64,19 @@ const tooLarge = (limit: number, size: number) =>
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 
 /**
+ * The `charset` parameter of a JSON content type, lower-cased (WHATWG's MIME type parsing: a quoted value, the first
+ * of two); undefined without one. Not the word anywhere in the header: `x-charset=latin1` or a profile URL that
+ * contains `charset=` is no charset.
+ */
+function charsetOf(contentType: string): string | undefined {
+  try {
+    return new MIMEType(contentType).params.get('charset')?.toLowerCase();
+  } catch {
+    return undefined; // the media type was checked; a parameter MIMEType cannot read is none (as WHATWG skips it)
+  }
+}
+
+/**
  * Parses a JSON request body, enforcing content type and size. `parse`: JSON.parse, or, where numbers must keep the
  * digits they were sent with (an event's data: an integer beyond 2^53), parseJsonExact (lib/exact-json.ts), which
  * only the ingest function then bundles.
@@ -79,7 +93,7 @@ export function parseJsonBody(
       contentType: contentType ?? null,
     });
   }
-  const charset = /charset\s*=\s*"?([\w-]+)"?/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  const charset = charsetOf(contentType!);
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw new ApiError(415, ErrorCode.UnsupportedMediaType, 'only utf-8 bodies are accepted', { charset });
   }

@@ -123,6 +123,30 @@ describe('local runtime: POST /events over HTTP', () => {
       refusedIds.push('in-array');
     });
 
+    it('judges the content type the function reads: a header sent twice is not a way past it', async () => {
+      // Node's req.headers keeps the first of two content-type lines, the proxy event (as API Gateway's `headers`)
+      // the last: the validator judged text/plain (no model) while the function read application/json.
+      const raw = async (lines: string[], body: string) => {
+        const address = new URL(lake.url);
+        const socket = net.connect(Number(address.port), address.hostname);
+        await once(socket, 'connect');
+        let answer = '';
+        socket.on('data', (d: Buffer) => (answer += d.toString()));
+        socket.write(
+          `POST /events HTTP/1.1\r\nHost: x\r\nx-api-key: ${lake.apiKey}\r\n${lines.join('\r\n')}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+        await once(socket, 'close');
+        // (chunked or not: the JSON object in the answer's body)
+        return JSON.parse(/\{.*\}/.exec(answer.slice(answer.indexOf('\r\n\r\n')))![0]) as Record<
+          string,
+          unknown
+        >;
+      };
+      const twice = await raw(['content-type: text/plain', 'content-type: application/json'], '{"type": ');
+      expect(twice).toEqual(gatewayInvalidBody);
+    });
+
     it('checks only the media types the route has a model for: another content type reaches the function', async () => {
       const res = await post('{"type": ', { 'content-type': 'text/plain' });
       expect([res.status, res.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);

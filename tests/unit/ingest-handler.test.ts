@@ -68,6 +68,8 @@ describe('POST /events handler (AWS runtime)', () => {
     ['text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['application/x-www-form-urlencoded', 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['application/json; charset=latin1', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['application/json; CHARSET="iso-8859-1"', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['application/json; profile=x; charset=utf-16', 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ])('refuses content type %s', async (contentType, status, code) => {
     const res = await post(pageView(), { 'content-type': contentType });
     expect(res.status).toBe(status);
@@ -77,7 +79,22 @@ describe('POST /events handler (AWS runtime)', () => {
 
   it('accepts application/json with a utf-8 charset and +json media types', async () => {
     expect((await post(pageView(), { 'content-type': 'application/json; charset=UTF-8' })).status).toBe(202);
+    expect((await post(pageView(), { 'content-type': 'application/json; charset="utf-8"' })).status).toBe(
+      202,
+    );
     expect((await post(pageView(), { 'Content-Type': 'application/vnd.events+json' })).status).toBe(202);
+  });
+
+  it('reads the charset parameter only: another parameter that mentions a charset is none', async () => {
+    for (const contentType of [
+      'application/json; x-charset=latin1',
+      'application/json; profile="https://example.com/charset=iso"',
+    ]) {
+      const res = await post(pageView(), { 'content-type': contentType });
+      expect([contentType, res.status]).toEqual([contentType, 202]);
+    }
+    const refused = await post(pageView(), { 'content-type': 'application/json; charset="latin1"' });
+    expect([refused.status, refused.body.charset]).toEqual([415, 'latin1']);
   });
 
   it('refuses a missing content type', async () => {
