@@ -94,8 +94,9 @@ export function printFailureReason(output: string): string {
   // each reason is said once, with the resolvers that gave it.
   const sources = new Map<string, Set<string>>();
   for (const l of lines) {
-    const m = nested.exec(l);
-    if (m) sources.set(m[2], (sources.get(m[2]) ?? new Set()).add(m[1]));
+    const [, from, reason] = nested.exec(l) ?? [];
+    if (from !== undefined && reason !== undefined)
+      sources.set(reason, (sources.get(reason) ?? new Set()).add(from));
   }
   const reasons = [...sources].map(([reason, from]) => `${[...from].join(', ')}: ${reason}`);
   return (reasons.length ? reasons : lines).join('\n  ').trim();
