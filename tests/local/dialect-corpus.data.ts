@@ -17,6 +17,9 @@ const TRINO_REGEXP_EXTRACT_SRC =
 const TRINO_JSON_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/JsonExtract.java (JsonParseException → NULL)';
 const TRINO_STRING = 'https://trino.io/docs/current/functions/string.html';
+const TRINO_LIKE_SRC =
+  'trinodb/trino core/trino-main/src/test/java/io/trino/type/TestLikeFunctions.java (testInvalidLikePattern) and ' +
+  'LikePattern: an escape followed by anything but %, _ or itself fails; the escape is one character';
 const TRINO_FORMAT_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/FormatFunction.java (java.lang.String.format)';
 const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
@@ -712,6 +715,31 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_MATH} (floor, ceiling, sign, truncate: [same as input])`,
   },
   {
+    // sign of a decimal: decimal(1,0) (MathFunctions.Sign's decimal overload), not DuckDB's tinyint.
+    sql: 'SELECT sign(-2.5), sign(CAST(3.75 AS DECIMAL(10,2))), sign(CAST(0 AS DECIMAL(20,4)))',
+    rows: [[-1, 1, 0]],
+    types: ['decimal(1,0)', 'decimal(1,0)', 'decimal(1,0)'],
+    source: `${TRINO_MATH} (sign: [same as input]; trinodb/trino MathFunctions.Sign: @SqlType("decimal(1,0)"))`,
+  },
+  {
+    // sum and avg of a real are reals (the double sum cast to float); DuckDB answered doubles, 0.30000000447034836.
+    sql: 'SELECT sum(x), avg(x), sum(x * 2) FROM (VALUES (CAST(0.1 AS REAL)), (CAST(0.2 AS REAL))) AS t(x)',
+    rows: [[0.3, 0.15, 0.6]],
+    types: ['real', 'real', 'real'],
+    source: `${TRINO_AGG} (sum, avg); trinodb/trino RealSumAggregation, RealAverageAggregation (@OutputFunction(REAL))`,
+  },
+  {
+    sql:
+      'SELECT x, sum(x) OVER (ORDER BY x), avg(x) OVER () FROM (VALUES (CAST(0.1 AS REAL)), (CAST(0.2 AS REAL))) ' +
+      'AS t(x) ORDER BY x',
+    rows: [
+      [0.1, 0.1, 0.15],
+      [0.2, 0.3, 0.15],
+    ],
+    types: ['real', 'real', 'real'],
+    source: `${TRINO_WINDOW} (aggregate functions as window functions); RealSumAggregation, RealAverageAggregation`,
+  },
+  {
     // Intervals as Athena shows them: day to second to the millisecond, year to month as years-months.
     sql:
       "SELECT TIMESTAMP '2024-03-02 12:30:00' - TIMESTAMP '2024-03-01 10:00:00', INTERVAL '2' MONTH, " +
@@ -1143,6 +1171,42 @@ export const CORPUS: CorpusEntry[] = [
     sql: "SELECT 'abc' ~~ 'a%'",
     refused: /the '~' operators .*: Athena has none/,
     source: 'https://trino.io/docs/current/functions/comparison.html (LIKE; no ~~)',
+  },
+  // LIKE … ESCAPE: Trino checks the pattern (LikePattern; TestLikeFunctions.testInvalidLikePattern: '#' and 'abc#abc'
+  // with '#' fail) and the escape's length; DuckDB read an escaped ordinary character as itself and took ''.
+  {
+    sql: "SELECT 'a%c' LIKE 'a#%c' ESCAPE '#', 'abc' LIKE 'a#%c' ESCAPE '#', 'a#c' LIKE 'a##c' ESCAPE '#', 'a_c' NOT LIKE 'a#_c' ESCAPE '#', '%%' LIKE '%%%%' ESCAPE '%'",
+    rows: [[true, false, true, false, true]],
+    source: TRINO_LIKE_SRC,
+  },
+  {
+    sql: "SELECT 'ab' LIKE 'a\\b' ESCAPE '\\'",
+    refused: /^Escape character must be followed by '%', '_' or the escape character itself/,
+    source: TRINO_LIKE_SRC,
+  },
+  {
+    sql: "SELECT order_id FROM orders WHERE status LIKE 'abc#' ESCAPE '#'",
+    refused: /^Escape character must be followed by '%', '_' or the escape character itself/,
+    source: TRINO_LIKE_SRC,
+  },
+  {
+    sql: "SELECT 'abc' LIKE 'abc' ESCAPE ''",
+    refused: /^Escape string must be a single character/,
+    source: TRINO_LIKE_SRC,
+  },
+  {
+    sql: "SELECT p, 'a%' LIKE p ESCAPE '#' FROM (VALUES ('a#%'), ('a%'), ('a###%')) AS t(p) ORDER BY p",
+    rows: [
+      ['a###%', false],
+      ['a#%', true],
+      ['a%', true],
+    ],
+    source: TRINO_LIKE_SRC,
+  },
+  {
+    sql: "SELECT 'ab' LIKE p ESCAPE '#' FROM (VALUES ('a#%'), ('a#b')) AS t(p)",
+    refused: /Escape character must be followed by '%', '_' or the escape character itself/,
+    source: TRINO_LIKE_SRC,
   },
   {
     sql: "SELECT 'abc' SIMILAR TO 'a.*'",

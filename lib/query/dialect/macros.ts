@@ -8,6 +8,7 @@ import { millisRoundedSql, sqlString } from '../../duckdb-sql';
 import { CAST_MACROS, FLOATING_TYPES } from './cast-macros';
 import type { MacroDef } from './macro-def';
 import { DECIMAL_AVERAGE_REFUSAL, DECIMAL_QUOTIENT_REFUSAL } from './decimals';
+import { ESCAPE_FOLLOWED, ESCAPE_SINGLE } from './like-escape';
 
 export type { CompatFunction, MacroDef } from './macro-def';
 
@@ -35,6 +36,16 @@ const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_T
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
+  // The pattern of `x LIKE p ESCAPE e` known only row by row (like-escape.ts), with Trino's errors: each escape
+  // character followed by %, _ or itself (pairs of escape characters first, so that an escaped one escapes nothing),
+  // and an escape of one character.
+  m(
+    'trino_like_pattern',
+    ['p', 'e'],
+    `CASE WHEN p IS NULL OR e IS NULL THEN p WHEN length(e) <> 1 THEN error(${sqlString(ESCAPE_SINGLE)}) ` +
+      "WHEN strpos(replace(replace(replace(p, e || e, ''), e || '%', ''), e || '_', ''), e) > 0 " +
+      `THEN error(${sqlString(ESCAPE_FOLLOWED)}) ELSE p END`,
+  ),
   // The text a regexp function with a `$` anchor searches (./calls.ts): Trino's `$` (Joni, Java syntax) also matches
   // before a final line break, RE2's only at the end: where the match's text or place counts, such a text fails.
   m(

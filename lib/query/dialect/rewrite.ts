@@ -15,6 +15,7 @@ import { guardSubscripts } from './subscripts';
 import { guardMacroExpansion } from './macro-expansion';
 import { DIALECT_MACROS } from './macros';
 import { javaFormatSql } from './java-format';
+import { guardLikeEscapes } from './like-escape';
 import { LocalDialectError } from './local-error';
 import { expandRecursiveCtes } from './recursive-ctes';
 import { rewriteTimeZones } from './time-zone';
@@ -86,7 +87,9 @@ export function toDuckDbSql(sql: string): string {
           rewriteDecimals(
             integerOperands(
               guardSubscripts(
-                guardDivisions(rewriteTypedLiterals(aliasesWithAs(bareValues(expandRecursiveCtes(sql))))),
+                guardDivisions(
+                  rewriteTypedLiterals(aliasesWithAs(bareValues(guardLikeEscapes(expandRecursiveCtes(sql))))),
+                ),
               ),
             ),
           ),

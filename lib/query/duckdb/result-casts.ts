@@ -7,7 +7,9 @@
  *    seconds to a date"); a unit that is not a literal is left as it is. date_diff('hour', d1, d2), hour(d) and
  *    EXTRACT(HOUR FROM d) of dates fail too, as on Athena (DuckDB answered hours between midnights, and 0).
  *  - floor, ceil/ceiling, truncate (one argument) and sign of an integer, and sign of a double or real: Trino keeps
- *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint.
+ *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint;
+ *    sign of a decimal is a decimal(1,0). sum, avg (aggregates and windows) and approx_percentile(x, p) of a real
+ *    are reals, DuckDB's doubles.
  *  - sequence() over dates, concat_ws(separator, array) and reverse(array): another call in its place (sequenceOf,
  *    concatWsOf, list_reverse).
  * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
@@ -76,9 +78,12 @@ interface Candidate {
   apply: (operand: DuckDBType) => TreeNode | undefined;
 }
 
+/** A type in DuckDB's serialized tree: its name, with its parameters where it has some (a decimal's). */
+type CastType = string | { id: string; type_info: Record<string, unknown> };
+
 /** The call cast to `type` (DuckDB's name), or undefined. */
 const castTo =
-  (node: TreeNode, target: (t: DuckDBTypeId) => string | undefined) =>
+  (node: TreeNode, target: (t: DuckDBTypeId) => CastType | undefined) =>
   (t: DuckDBType): TreeNode | undefined => {
     const type = target(t.typeId);
     if (!type) return undefined;
@@ -87,7 +92,7 @@ const castTo =
       type: 'OPERATOR_CAST',
       alias: node.alias,
       child: { ...node, alias: '' },
-      cast_type: { id: type, type_info: null },
+      cast_type: typeof type === 'string' ? { id: type, type_info: null } : type,
       try_cast: false,
     };
   };
@@ -125,6 +130,17 @@ const sameType =
   (floating: boolean) =>
   (t: DuckDBTypeId): string | undefined =>
     INTEGER_TYPES.has(t) || (floating && FLOATING_TYPES.has(t)) ? DuckDBTypeId[t] : undefined;
+
+/** sign's type: the operand's for a number, decimal(1,0) for a decimal (Trino's MathFunctions.Sign), not tinyint. */
+const signType = (t: DuckDBTypeId): CastType | undefined =>
+  t === DuckDBTypeId.DECIMAL ? DECIMAL_1_0 : sameType(true)(t);
+
+const DECIMAL_1_0: CastType = {
+  id: 'DECIMAL',
+  type_info: { type: 'DECIMAL_TYPE_INFO', alias: '', extension_info: null, width: 1, scale: 0 },
+};
+
+const isArrayConstructor = (v: unknown) => isTreeNode(v) && v.type === 'ARRAY_CONSTRUCTOR';
 
 /** The dialect's sequence for dates (lib/query/dialect/sequences.ts), by the unit of an interval literal step. */
 const DATE_SEQUENCES: Record<string, string> = {
@@ -246,7 +262,22 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     return { node: n, operand: args[0], apply: castTo(n, sameType(false)) };
   }
   if (args.length === 1 && isFunction(n, 'sign')) {
-    return { node: n, operand: args[0], apply: castTo(n, sameType(true)) };
+    return { node: n, operand: args[0], apply: castTo(n, signType) };
+  }
+  // sum and avg of a real, as aggregates or windows, and approx_percentile(real, p): Trino answers a real
+  // (RealSumAggregation, RealAverageAggregation: the double sum cast to float), DuckDB a double (0.30000000447…).
+  const aggregate = n.class === 'FUNCTION' || (n.class === 'WINDOW' && n.type === 'WINDOW_AGGREGATE');
+  const name = String(n.function_name).toLowerCase();
+  if (
+    aggregate &&
+    ((args.length === 1 && (name === 'sum' || name === 'avg')) ||
+      (args.length === 2 && name === 'approx_percentile' && !isArrayConstructor(args[1])))
+  ) {
+    return {
+      node: n,
+      operand: args[0],
+      apply: castTo(n, (t) => (t === DuckDBTypeId.FLOAT ? 'FLOAT' : undefined)),
+    };
   }
   if ((args.length === 2 || args.length === 3) && isFunction(n, 'sequence')) {
     return { node: n, operand: args[0], apply: (t) => sequenceOf(n, args, t.typeId) };
@@ -305,7 +336,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse)\b/i;
+  /\b(date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
