@@ -1,6 +1,7 @@
 /**
  * Notices on the local lake: one JSON line per notice appended to <LAKE_DIR>/notifications.jsonl (fsynced before
- * publish resolves), and a log line. The line is the SNS message body the AWS notifier sends.
+ * publish resolves), and a log line. The line is the SNS message body the AWS notifier sends, or, for a state
+ * machine's notice, the Message its sns:publish task sends (one line: JSON text has no raw line break).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,7 @@ export class LocalNotifier implements Notifier {
     this.file = path.join(lakeDir, NOTIFICATIONS_FILE);
   }
 
-  publish(notice: Notice): Promise<void> {
+  publish(notice: Notice, message?: string): Promise<void> {
     if (!notice.kind) return Promise.reject(new Error('a notice needs a kind'));
     // Fault injection (LAKE_FAULTS sns.fail, lib/faults.ts): a transient publish failure, as SNS throttling is;
     // keyed by the notice, so that its retries see the same choice (at most transientAttempts failures in a row).
@@ -47,7 +48,7 @@ export class LocalNotifier implements Notifier {
       err.name = 'ThrottledException';
       return Promise.reject(err);
     }
-    const line = noticeMessage(notice, this.now()) + '\n';
+    const line = (message ?? noticeMessage(notice, this.now())) + '\n';
     const next = this.chain.then(() => this.append(line));
     this.chain = next.catch(() => undefined);
     return next.then(() => {

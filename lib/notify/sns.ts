@@ -25,10 +25,10 @@ export class SnsNotifier implements Notifier {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async publish(notice: Notice): Promise<void> {
+  async publish(notice: Notice, text?: string): Promise<void> {
     if (!notice.kind) throw new Error('a notice needs a kind');
     // Within SNS's 256 KiB with the subject and the attribute (./message.ts cuts a detail that is not).
-    const message = noticeMessage(notice, this.now());
+    const message = text ?? noticeMessage(notice, this.now());
     await this.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,

@@ -7,5 +7,10 @@ export interface Notice {
 }
 
 export interface Notifier {
-  publish(notice: Notice): Promise<void>;
+  /**
+   * Publishes a notice. `message`: the text to send as it is, where the publisher made it (a state machine's
+   * sns:publish task: Step Functions sends its Message serialized, without publishedAt and never cut); by default
+   * the notice as noticeMessage (./message.ts) writes it.
+   */
+  publish(notice: Notice, message?: string): Promise<void>;
 }

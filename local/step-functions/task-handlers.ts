@@ -119,9 +119,14 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
   };
 }
 
+/** SNS's largest message, in UTF-8 bytes, its subject and message attributes included. */
+const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
+
 /**
  * sns:publish: the message is a notice ({kind, subject, detail}, lib/notify); anything else is wrapped in one.
- * A Message that is a JSON object is serialized, as Step Functions does.
+ * A Message that is a JSON object is serialized, as Step Functions does, and published as that text — not as the
+ * notifier writes a notice of its own (publishedAt, a detail cut to fit): subscribers get what they get on AWS, and a
+ * message over SNS's limit fails the task as SNS fails it.
  */
 export function snsPublishHandler(getNotifier: () => Promise<Notifier> | Notifier): TaskHandler {
   return async (params) => {
@@ -134,6 +139,12 @@ export function snsPublishHandler(getNotifier: () => Promise<Notifier> | Notifie
       throw namedError('SNS.InvalidParameterException', 'Invalid parameter: Message');
     }
     const message = typeof p.Message === 'string' ? p.Message : JSON.stringify(p.Message);
+    const attributes = Object.entries(p.MessageAttributes ?? {}).map(
+      ([name, a]) => name + 'String' + (a.StringValue ?? ''),
+    );
+    if (Buffer.byteLength(message + (p.Subject ?? '') + attributes.join('')) > SNS_MAX_MESSAGE_BYTES) {
+      throw namedError('SNS.InvalidParameterException', 'Invalid parameter: Message too long');
+    }
     let notice: Notice;
     try {
       const parsed = JSON.parse(message) as Partial<Notice>;
@@ -148,7 +159,7 @@ export function snsPublishHandler(getNotifier: () => Promise<Notifier> | Notifie
         detail: { message },
       };
     }
-    await (await getNotifier()).publish(notice);
+    await (await getNotifier()).publish(notice, message);
     return { MessageId: randomUUID() };
   };
 }

@@ -8,7 +8,9 @@ import path from 'node:path';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
+import { LocalNotifier } from '../../lib/notify/local';
 import type { Notice } from '../../lib/notify/types';
+import type { Json } from '../../local/step-functions/config';
 import { executionsDir, listExecutions, readExecution, type ExecutionRecord } from '../../lib/workflow/local';
 import { openLocalWorkflow } from '../../lib/workflow/local-workflow';
 import { loadServiceConfig } from '../../local/service-config';
@@ -672,5 +674,41 @@ describe('local executions', () => {
     } finally {
       await etl.stop();
     }
+  });
+});
+
+describe('sns:publish as Step Functions sends it', () => {
+  const ctx = {
+    executionName: 'e',
+    stateName: 'PublishSuccess',
+    resource: RESOURCE.snsPublish,
+    signal: new AbortController().signal,
+  };
+  const published = (notice: Notice) => ({
+    TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
+    Subject: notice.subject,
+    Message: notice as unknown as Json,
+    MessageAttributes: { kind: { DataType: 'String', StringValue: notice.kind } },
+  });
+
+  it('publishes the Message serialized, as subscribers get it on AWS: no publishedAt of the notifier, never cut', async () => {
+    const dir = await tempLake('sns-publish');
+    const handler = snsPublishHandler(() => new LocalNotifier(dir, () => new Date(0)));
+    const notice = { kind: 'ETL_SUCCEEDED', subject: 'Data lake ETL run succeeded', detail: { rowsRead: 3 } };
+    await handler(published(notice), ctx);
+    const line = await fs.readFile(path.join(dir, 'notifications.jsonl'), 'utf8');
+    expect(line).toBe(JSON.stringify(notice) + '\n');
+  });
+
+  it("fails a message over SNS's 256 KiB as SNS does (SNS.InvalidParameterException), publishing nothing", async () => {
+    const dir = await tempLake('sns-publish-long');
+    const handler = snsPublishHandler(() => new LocalNotifier(dir));
+    const notice = { kind: 'ETL_SUCCEEDED', subject: 's', detail: { text: 'x'.repeat(256 * 1024) } };
+    await expect(handler(published(notice), ctx)).rejects.toMatchObject({
+      name: 'SNS.InvalidParameterException',
+    });
+    await expect(fs.readFile(path.join(dir, 'notifications.jsonl'), 'utf8')).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 });
