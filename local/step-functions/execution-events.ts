@@ -1,5 +1,6 @@
 /** The state transitions an execution record keeps, compacted. */
 import type { ExecutionEvent } from '../../lib/workflow/local';
+import { PAYLOAD_QUOTA_BYTES } from '../../lib/workflow/execution-input';
 
 /**
  * The most library events a record keeps (then eventsTruncated). A cap on the record's size only: Step Functions'
@@ -7,11 +8,18 @@ import type { ExecutionEvent } from '../../lib/workflow/local';
  * AWS events for most library events, so an execution normally fails on the quota before its record reaches this cap.
  */
 export const MAX_EVENTS = 25_000;
-const MAX_EVENT_PAYLOAD_BYTES = 8 * 1024;
+/**
+ * A state's input or output is kept whole up to Step Functions' payload quota, as GetExecutionHistory (with
+ * includeExecutionData) keeps it: the notices an execution published are read from its publish states' inputs
+ * (lib/workflow/state-path.ts publishedNotices), and a rebuild's notice with a few tables' partitions is over 8 KiB,
+ * where the local record once stopped (notices: [] on the local lake, listed on AWS). A payload over the quota fails
+ * the execution (payload-quota.ts) before it is kept; one is still cut here, as AWS marks it truncated.
+ */
+const MAX_EVENT_PAYLOAD_BYTES = PAYLOAD_QUOTA_BYTES;
 
 function small(value: unknown): unknown {
   const s = JSON.stringify(value);
-  return s !== undefined && s.length <= MAX_EVENT_PAYLOAD_BYTES ? value : '(too large to keep)';
+  return s !== undefined && Buffer.byteLength(s) <= MAX_EVENT_PAYLOAD_BYTES ? value : '(too large to keep)';
 }
 
 export function compactEvent(ev: Record<string, unknown>): ExecutionEvent {
