@@ -5,8 +5,20 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Step Functions execution names: 1-80 characters of letters, digits, '-' and '_'. */
+/**
+ * The names the lake gives its executions: 1-80 characters of letters, digits, '-' and '_' (what Step Functions
+ * advises for CloudWatch logging; locally also a safe file name).
+ */
 export const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * Any name Step Functions takes (StartExecution's `name`): 1-80 characters, none of them white space, brackets
+ * `< > { } [ ]`, wildcards `? *`, `" # % \ ^ | ~ \` $ & , ; : /`, control characters (U+0000-001F, U+007F-009F),
+ * U+FFFE-FFFF or a lone surrogate. An execution started by hand (`aws stepfunctions start-execution --name run.1`)
+ * may have one: it is listed, so it can be opened and retried by its name.
+ */
+export const AWS_EXECUTION_NAME =
+  /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\ufffe\uffff\ud800-\udfff]{1,80}$/u;
 
 /**
  * <prefix>-<yyyyMMddTHHmmssSSSZ>: two runs asked for in the same millisecond are one execution. A prefix too long

@@ -14,7 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { EXECUTION_NAME, retryable, retryName } from './names';
+import { AWS_EXECUTION_NAME, EXECUTION_NAME, retryable, retryName } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import { fromSfnHistory } from './sfn-history';
 import {
@@ -146,7 +146,7 @@ export class SfnWorkflow implements Executions {
   }
 
   async describeExecution(name: string): Promise<ExecutionDetail | undefined> {
-    if (!EXECUTION_NAME.test(name)) return undefined;
+    if (!AWS_EXECUTION_NAME.test(name)) return undefined;
     const d = await this.describe(name);
     if (!d) return undefined;
     const arn = executionArn(this.stateMachineArn, name);
@@ -172,7 +172,7 @@ export class SfnWorkflow implements Executions {
   }
 
   async retryExecution(name: string): Promise<{ name: string; startDate: string } | undefined> {
-    if (!EXECUTION_NAME.test(name)) return undefined;
+    if (!AWS_EXECUTION_NAME.test(name)) return undefined;
     const d = await this.describe(name);
     if (!d) return undefined;
     if (!retryable(String(d.status))) throw new NotRetryableError(name, d.status as ExecutionStatus);

@@ -1,6 +1,9 @@
 /** The Step Functions workflow adapter, with SFN mocked. */
 import {
+  DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
   ExecutionAlreadyExists,
+  GetExecutionHistoryCommand,
   InvalidToken,
   ListExecutionsCommand,
   SFNClient,
@@ -91,6 +94,36 @@ describe('Step Functions workflow', () => {
       .on(ListExecutionsCommand)
       .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
     await expect(wf().listExecutions({ limit: 10 })).rejects.toThrow('slow down');
+  });
+
+  it('opens and retries an execution by any name Step Functions takes (one started by hand: run.1, été-1)', async () => {
+    for (const name of ['run.1', 'été-1']) {
+      sfn.reset();
+      sfn.on(DescribeExecutionCommand).resolves({
+        executionArn: executionArn(ARN, name),
+        stateMachineArn: ARN,
+        name,
+        status: 'FAILED',
+        startDate: new Date('2026-12-06T05:00:00Z'),
+        stopDate: new Date('2026-12-06T05:01:00Z'),
+        input: '{}',
+      });
+      sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+      sfn.on(DescribeStateMachineForExecutionCommand).resolves({ definition: '{"States": {}}' });
+      expect(await wf().describeExecution(name)).toMatchObject({ name, status: 'FAILED' });
+      expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, {
+        executionArn: executionArn(ARN, name),
+      });
+      sfn
+        .on(DescribeExecutionCommand, { executionArn: executionArn(ARN, `${name}-retry-1`) })
+        .rejects(Object.assign(new Error('none'), { name: 'ExecutionDoesNotExist' }));
+      sfn.on(StartExecutionCommand).resolves({ executionArn: executionArn(ARN, `${name}-retry-1`) });
+      expect(await wf().retryExecution(name)).toMatchObject({ name: `${name}-retry-1` });
+    }
+    // A name Step Functions refuses is none: nothing is asked.
+    sfn.reset();
+    expect(await wf().describeExecution('a/b')).toBeUndefined();
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
   });
 
   it('derives execution ARNs from the state machine ARN', () => {
