@@ -67,6 +67,13 @@ RUN_ID = re.compile(r"[^/\\:\s\x00-\x1f*?{}\[\]]{1,128}")
 # The column that holds the text of a record Spark cannot parse; in rejected rows it is raw_record (as locally).
 RAW_RECORD = "lake_raw_record"
 MALFORMED_REASON = "malformed record: not valid JSON or CSV, or not of the expected shape"
+# A row of a CSV or JSON upload whose bytes are not UTF-8: Spark's readers decode such bytes as U+FFFD, the
+# replacement character, and would load the row with it in their place; the local runner rejects the line (DuckDB's
+# INVALID ENCODING). A U+FFFD in a file that is all UTF-8 is the character itself, loaded on both runtimes.
+INVALID_ENCODING_REASON = (
+    "INVALID ENCODING: the file is not UTF-8 (first at byte %d of its text), and this row holds what Spark read "
+    "there as U+FFFD, the replacement character; save the file as UTF-8 and upload it again"
+)
 # How many bytes of a .json upload are inspected to tell JSON lines from one JSON document.
 JSON_SNIFF_BYTES = 65536
 # The most of a .json file read to find its first line whole: the largest JSON object either engine reads
@@ -261,6 +268,56 @@ def json_head_text(head, gz):
             raise JobError("not a valid gzip stream: %s" % e)
         data = b"".join(parts)
     return data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+
+
+def gunzip_members(chunks):
+    """
+    The text of gzip members one after another (as gzip readers take them), from the bytes in chunks; what follows
+    the last member without starting another is left (gzip_problem names it).
+    """
+    inflate = None
+    pending = b""
+    for chunk in chunks:
+        data = pending + chunk
+        pending = b""
+        while data:
+            if inflate is None:
+                if len(data) < 2:
+                    pending = data
+                    break
+                if data[:2] != b"\x1f\x8b":
+                    return
+                inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            yield inflate.decompress(data)
+            if not inflate.eof:
+                break
+            data = inflate.unused_data
+            inflate = None
+
+
+def utf8_error_offset(chunks, gz):
+    """
+    Where the bytes of an upload (its chunks, one after another; its text through gunzip_members when gz) stop being
+    UTF-8: the offset in its text of the first byte that is not, or None when all of it is UTF-8.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
+    for data in gunzip_members(chunks) if gz else chunks:
+        held = len(decoder.getstate()[0])
+        try:
+            decoder.decode(data)
+        except UnicodeDecodeError as e:
+            # e.start counts from the bytes the decoder held back from the data before.
+            return offset - held + e.start
+        offset += len(data)
+    held = len(decoder.getstate()[0])
+    try:
+        decoder.decode(b"", True)
+    except UnicodeDecodeError as e:
+        return offset - held + e.start
+    return None
 
 
 def json_layout(head, gz):
@@ -1455,13 +1512,55 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
     # Read once: raw_input and the malformed records are two filters of it (and Spark refuses queries that need
     # only the corrupt-record column of a raw JSON or CSV scan).
     raw = raw.persist(StorageLevel.MEMORY_AND_DISK)
-    raw.where(F.col(RAW_RECORD).isNull()).drop(RAW_RECORD).createOrReplaceTempView("raw_input")
+    rows = raw.where(F.col(RAW_RECORD).isNull()).drop(RAW_RECORD)
     malformed = raw.where(F.col(RAW_RECORD).isNotNull()).select(
         F.col("lake_source_file"),
         F.lit(MALFORMED_REASON).alias("reject_reason"),
         F.col(RAW_RECORD).alias("raw_record"),
     )
+    if declared is None:
+        rows, malformed = without_replaced_bytes(s3, plan, raw_bucket, rows, malformed)
+    rows.createOrReplaceTempView("raw_input")
     return malformed, raw
+
+
+def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
+    """
+    The rows of uploads (CSV, JSON) that hold U+FFFD where the file's bytes are not UTF-8, moved to the malformed
+    records with INVALID_ENCODING_REASON (their values as a JSON object by input column name, as a row that fails
+    typing). Only a file with a row that holds U+FFFD is read through (utf8_error_offset), in the driver.
+    """
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    names = [c["name"] for c in plan["input"]["columns"]]
+    if not names:
+        return rows, malformed
+    replaced = reduce(
+        lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "\ufffd") > 0, F.lit(False)) for n in names]
+    )
+    suspects = [r[0] for r in rows.where(replaced).select("lake_source_file").distinct().collect()]
+    broken = {}
+    for key in suspects:
+        if input_format(key)[0] == "parquet":
+            continue  # binary: a Parquet string's bytes are Spark's to decode (a difference left open, README)
+        body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
+        at = utf8_error_offset(body.iter_chunks(chunk_size=8 * 1024 * 1024), input_format(key)[1])
+        if at is not None:
+            broken[key] = at
+    if not broken:
+        return rows, malformed
+    bad = F.col("lake_source_file").isin(list(broken)) & replaced
+    reason = F.lit(None).cast("string")
+    for key, at in broken.items():
+        reason = F.when(F.col("lake_source_file") == key, F.lit(INVALID_ENCODING_REASON % at)).otherwise(reason)
+    rejected = rows.where(bad).select(
+        F.col("lake_source_file"),
+        reason.alias("reject_reason"),
+        F.to_json(F.struct(*[F.col(n) for n in names])).alias("raw_record"),
+    )
+    return rows.where(~bad), malformed.unionByName(rejected)
 
 
 def existing_rows(spark, s3, plan, curated_bucket, partitions, schema):

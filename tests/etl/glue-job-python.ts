@@ -77,6 +77,8 @@ class FakeS3:
                 return [client.list_objects_v2(Bucket, Prefix)]
         return Paginator()
 def arg(a):
+    if isinstance(a, list):
+        return [arg(x) for x in a]
     if isinstance(a, dict) and "$s3" in a:
         if "$store" not in a:
             return FakeS3(a["$s3"], a.get("$fail"))

@@ -265,6 +265,36 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython(
+    'finds where an upload stops being UTF-8, in any chunks and across gzip members (its text)',
+    () => {
+      // Spark decodes a byte that is not UTF-8 as U+FFFD; the job rejects the rows of such a file that hold one
+      // (without_replaced_bytes), where the local runner rejects the line: it reads the file through only then.
+      const good = Buffer.from('order_id,coupon\n' + 'o-1,é€😀\n'.repeat(500));
+      const bad = Buffer.concat([
+        good,
+        Buffer.from('o-2,caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(',\n'),
+        good,
+      ]);
+      const at = good.length + 'o-2,caf'.length;
+      const chunks = (b: Buffer, n: number) =>
+        Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b64(b.subarray(i * n, (i + 1) * n)));
+      const members = Buffer.concat([gzipSync(bad.subarray(0, 3000)), gzipSync(bad.subarray(3000))]);
+      const calls = [1, 2, 3, 5, 4096].flatMap((n) => [
+        ['utf8_error_offset', chunks(good, n), false],
+        ['utf8_error_offset', chunks(bad, n), false],
+        ['utf8_error_offset', chunks(Buffer.concat([good, Buffer.from([0xe2, 0x82])]), n), false],
+        ['utf8_error_offset', chunks(members, n), true],
+        ['utf8_error_offset', chunks(Buffer.concat([gzipSync(good), gzipSync(good)]), n), true],
+      ]);
+      expect(py(calls).map((r) => r.value)).toEqual(
+        [1, 2, 3, 5, 4096].flatMap(() => [null, at, good.length, at, null]),
+      );
+    },
+  );
+
   withPython("says which tables rejected more rows than they allow, in the local runner's words", () => {
     const figures = [
       { table: 'signup', rowsRead: 404, rowsRejected: 1, rowsWritten: 400, maxRejectedRatio: 0 },
