@@ -84,7 +84,7 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     tally.add(row, line, (f) => (names.indexOf(f) >= 0 ? names.indexOf(f) + 1 : undefined), problem);
     return tally.rows < limits.rows;
   });
-  return parsingChecker(parser, CsvSyntaxError, state, (complete) => {
+  const checker = parsingChecker(parser, CsvSyntaxError, state, (complete) => {
     if (!header) {
       return complete
         ? { code: UploadErrorCode.EmptyFile, message: 'the file has no header row and no rows' }
@@ -98,4 +98,34 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     }
     return tally.verdict();
   });
+  // The text keeps a byte order mark (check.ts): a mark followed by empty lines before the header is refused. The
+  // local runner skips the empty lines, but Spark's CSV reader (the Glue job) does not take the mark off a line of
+  // its own and would read that line as the header: every row rejected, or worse.
+  let first = true;
+  let afterMark = false;
+  return {
+    get lines() {
+      return checker.lines;
+    },
+    finish: (complete) => checker.finish(complete),
+    push(text) {
+      if (first && text !== '') {
+        first = false;
+        afterMark = text.startsWith('\uFEFF');
+        if (afterMark) text = text.slice(1);
+      }
+      if (afterMark && text !== '') {
+        afterMark = false;
+        if (text.startsWith('\n') || text.startsWith('\r')) {
+          state.finding = malformed(
+            'a byte order mark on a line of its own before the header: the Glue job (Spark) would read it as the ' +
+              'header row; remove the empty lines after it (or the mark)',
+            1,
+          );
+          return false;
+        }
+      }
+      return checker.push(text);
+    },
+  };
 }

@@ -86,6 +86,7 @@ async function checkSample(
         first.subarray(0, 4).toString('latin1') === 'PAR1'
           ? `this is a Parquet file, not ${format}`
           : undefined,
+      format === 'csv', // the CSV check looks at what follows a byte order mark (check-csv.ts)
     ));
   } catch (e) {
     if (!(e instanceof SampleReadError)) throw e;

@@ -139,8 +139,10 @@ export async function readTextSample(
   sink: TextSink,
   /** Called with the first bytes of the object before any text is delivered; a message refuses the file. */
   checkStart?: (first: Buffer) => string | undefined,
+  /** The text keeps a byte order mark at its start (U+FEFF) for the sink to see; else it is dropped. */
+  keepByteOrderMark = false,
 ): Promise<SampleResult> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: keepByteOrderMark });
   let textBytes = 0;
   let bytesFetched = 0;
   /** The sink has seen enough. */
@@ -156,7 +158,8 @@ export async function readTextSample(
     } catch {
       // Hand over the valid text before the bad byte, so that the problem is placed on its line.
       const valid = validUtf8Prefix(bytes);
-      if (valid > 0 && !sinkDone) sink(new TextDecoder('utf-8').decode(bytes.subarray(0, valid)));
+      if (valid > 0 && !sinkDone)
+        sink(new TextDecoder('utf-8', { ignoreBOM: keepByteOrderMark }).decode(bytes.subarray(0, valid)));
       throw new SampleReadError('the file is not UTF-8 text', textBytes + valid);
     }
   };

@@ -799,6 +799,28 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
     }
   });
 
+  it('MALFORMED_FILE: a byte order mark on a line of its own before the header (Spark would read it as the header)', async () => {
+    const rows = ordersCsv(3);
+    for (const [name, body] of [
+      ['bom-lf', '\ufeff\n' + rows],
+      ['bom-crlf', ('\ufeff\r\n\r\n' + rows).replace(/(?<!\r)\n/g, '\r\n')],
+      ['bom-gz', gzipSync('\ufeff\n\n' + rows)],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const key = `uploads/orders/${name}.csv${name.endsWith('gz') ? '.gz' : ''}`;
+      const r = expectQuarantined(await upload(key, body), key, 'MALFORMED_FILE');
+      expect([r.line, r.message]).toEqual([1, expect.stringMatching(/byte order mark on a line of its own/)]);
+    }
+    // Empty lines before the header without a mark, and a mark right before the header, are read alike by both.
+    expect(await upload('uploads/orders/blank-first.csv', '\n\n' + rows)).toMatchObject({
+      outcome: 'started',
+    });
+    expect(await upload('uploads/orders/bom-first.csv', '\ufeff' + rows)).toMatchObject({
+      outcome: 'started',
+    });
+  });
+
   it('MALFORMED_FILE: invalid JSON, not an object, not UTF-8, gzip in name only, not Parquet', async () => {
     const cases: [string, Buffer | string, number | undefined][] = [
       ['uploads/customers/j.jsonl', `${customer(1)}\n{"customer_id": "c2",\n`, 2],

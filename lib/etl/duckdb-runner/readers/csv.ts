@@ -48,7 +48,8 @@ function firstCsvRecord(text: string): string[] | undefined {
 
 /**
  * The empty lines before a CSV text's header (after a byte order mark): how many, and where the header starts. The
- * upload check skips them, and so does Spark (CSVUtils.filterCommentAndEmpty); read_csv is told to (skip).
+ * upload check skips them, and so does Spark (CSVUtils.filterCommentAndEmpty); read_csv is told to (skip). After a
+ * byte order mark the upload check refuses them: Spark reads the mark's line as the header.
  */
 function leadingEmptyLines(text: string): { lines: number; offset: number } {
   let i = text.startsWith('\uFEFF') ? 1 : 0;
