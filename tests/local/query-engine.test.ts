@@ -1017,6 +1017,18 @@ describe('local query engine: lifecycle', () => {
     }
   });
 
+  it('with LAKE_QUERY_MAX_QUEUED=0 runs a query on a free connection and refuses one that would wait', async () => {
+    const none = await DuckDbQueryEngine.open(options({ concurrency: 1, maxQueued: 0 }));
+    try {
+      const a = await none.start(check(slow));
+      await expect(none.start(check('SELECT 1'))).rejects.toThrow(/0 queries are already queued/);
+      expect((await none.cancel(a.id))?.state).toBe('CANCELLED');
+      await until('a free connection', async () => none.start(check('SELECT 1')).catch(() => undefined));
+    } finally {
+      await none.close();
+    }
+  });
+
   it('stops a query that runs past the timeout: FAILED with the reason', async () => {
     const short = await DuckDbQueryEngine.open(options({ timeoutMs: 300 }));
     try {

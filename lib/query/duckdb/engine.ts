@@ -210,8 +210,10 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async start(query: CheckedQuery): Promise<QueryStatus> {
     if (this.closed) throw new EngineBusyError('the local query engine is shutting down');
-    if (this.queue.length >= this.opts.maxQueued) {
-      throw new EngineBusyError(`${this.queue.length} queries are already queued; try again shortly`);
+    // Those in the queue that a free connection takes at once do not wait (LAKE_QUERY_MAX_QUEUED=0: none waits).
+    const waiting = this.queue.length - this.idle.length;
+    if (waiting >= this.opts.maxQueued) {
+      throw new EngineBusyError(`${Math.max(0, waiting)} queries are already queued; try again shortly`);
     }
     const id = randomUUID();
     const stored: StoredQuery = {
