@@ -296,19 +296,31 @@ describe("the local lake answers Athena's API", () => {
       code: 'IDEMPOTENT_PARAMETER_MISMATCH',
       message: 'Idempotent parameters do not match',
     });
-    // The same query with parameters, or in another workgroup, is another request too.
+    // Other parameters or another workgroup with the same token: the first query's id, as measured on Athena
+    // (aoyagikouhei/athena-local docs/dev/measurements/client-request-token.md); another database is another request.
     for (const other of [{ ExecutionParameters: ['1'] }, { WorkGroup: 'primary' }])
       expect(
-        await failure(
-          athena.send(
+        (
+          await athena.send(
             new StartQueryExecutionCommand({
               QueryString: 'SELECT 7 AS seven',
               ClientRequestToken: token,
               ...other,
             }),
-          ),
+          )
+        ).QueryExecutionId,
+      ).toBe(first);
+    expect(
+      await failure(
+        athena.send(
+          new StartQueryExecutionCommand({
+            QueryString: 'SELECT 7 AS seven',
+            ClientRequestToken: token,
+            QueryExecutionContext: { Database: 'default' },
+          }),
         ),
-      ).toMatchObject({ code: 'IDEMPOTENT_PARAMETER_MISMATCH' });
+      ),
+    ).toMatchObject({ code: 'IDEMPOTENT_PARAMETER_MISMATCH' });
   });
 
   it('shares one query history with /queries', async () => {
@@ -357,11 +369,39 @@ describe("the local lake answers Athena's API", () => {
       ),
     });
     expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
-    // A qualified name needs no database in the context; a query of no table none either.
-    for (const QueryString of ['SELECT count(*) FROM data_lake_local.page_view', 'SELECT 1']) {
-      const id = (await athena.send(new StartQueryExecutionCommand({ QueryString }))).QueryExecutionId!;
-      expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');
-    }
+    // So are the metadata statements that name no database: on Athena they read `default`.
+    for (const QueryString of [
+      'SHOW TABLES',
+      'DESCRIBE page_view',
+      'SHOW COLUMNS IN page_view',
+      'SHOW CREATE TABLE page_view',
+    ])
+      for (const context of [{}, { QueryExecutionContext: { Database: 'default' } }])
+        expect(
+          await failure(athena.send(new StartQueryExecutionCommand({ QueryString, ...context }))),
+        ).toMatchObject({
+          code: 'QUERY_NOT_ALLOWED',
+          message: expect.stringMatching(/is read in 'default'/),
+        });
+    expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
+    // A qualified name needs no database in the context, nor with `default` named (as tools send it); a query of
+    // no table none either; a syntax error is MALFORMED_QUERY, as on Athena.
+    for (const context of [{}, { QueryExecutionContext: { Database: 'default' } }])
+      for (const QueryString of [
+        'SELECT count(*) FROM data_lake_local.page_view',
+        'SELECT 1',
+        'SHOW TABLES IN data_lake_local',
+        'DESCRIBE data_lake_local.page_view',
+        'SHOW COLUMNS FROM page_view IN data_lake_local',
+      ]) {
+        const id = (await athena.send(new StartQueryExecutionCommand({ QueryString, ...context })))
+          .QueryExecutionId!;
+        expect([QueryString, (await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State]).toEqual([
+          QueryString,
+          'SUCCEEDED',
+        ]);
+      }
+    expect(await failure(start('SELEC 1'))).toMatchObject({ code: 'MALFORMED_QUERY' });
     expect(
       await failure(
         athena.send(

@@ -46,7 +46,7 @@ const lower = (t: Token | undefined) =>
  */
 export function parseMetadataStatement(
   tokens: Token[],
-  lake: { database: string; tables: readonly string[] },
+  lake: { database: string; defaultDatabase?: string; tables: readonly string[] },
 ): MetadataStatement | undefined {
   const first = lower(tokens[0]);
   if (first !== 'show' && first !== 'describe' && first !== 'desc') return undefined;
@@ -63,8 +63,21 @@ export function parseMetadataStatement(
       );
     }
   };
-  /** [catalog.][db.]table */
-  const tableName = (): string => {
+  /**
+   * An unqualified name is read in the request's database, else in `default` (Athena's API without a
+   * QueryExecutionContext Database): the lake's tables are not there, as for a SELECT (sql-guard/tree.ts).
+   */
+  const inDefault = (what: string) => {
+    const other = lake.defaultDatabase;
+    if (other === undefined || other === lake.database) return;
+    throw new QueryNotAllowedError(
+      `${what} is read in '${other}': with no QueryExecutionContext Database, Athena reads an unqualified name in ` +
+        `'${other}', where the lake's tables are not; give Database '${lake.database}' or name the database ` +
+        `(${lake.database}.<table>, SHOW TABLES IN ${lake.database})`,
+    );
+  };
+  /** [catalog.][db.]table; `later`: a database may follow (SHOW COLUMNS FROM t IN db), read by the caller. */
+  const tableName = (later = false): string => {
     const parts: string[] = [];
     for (;;) {
       const p = lower(tokens[i]);
@@ -79,6 +92,7 @@ export function parseMetadataStatement(
       parts.shift();
     }
     if (parts.length === 2) database(parts.shift());
+    else if (!later) inDefault(`Table 'awsdatacatalog.${lake.defaultDatabase}.${parts[0]}'`);
     if (parts.length !== 1) refuse();
     const table = parts[0]!;
     if (!lake.tables.includes(table)) {
@@ -99,7 +113,7 @@ export function parseMetadataStatement(
     if (peek() === 'in' || peek() === 'from') {
       i++;
       database(lower(tokens[i++]));
-    }
+    } else inDefault('SHOW TABLES without IN');
     if (peek() === 'like') i++;
     const p = tokens[i];
     if (p?.kind === 'string') {
@@ -111,11 +125,12 @@ export function parseMetadataStatement(
   if (what === 'columns') {
     if (peek() !== 'from' && peek() !== 'in') refuse();
     i++;
-    const table = tableName();
+    const qualified = tokens[i + 1]?.text === '.';
+    const table = tableName(true);
     if (peek() === 'from' || peek() === 'in') {
       i++;
       database(lower(tokens[i++]));
-    }
+    } else if (!qualified) inDefault(`Table 'awsdatacatalog.${lake.defaultDatabase}.${table}'`);
     return end({ kind: 'columns', table });
   }
   if (what === 'partitions') return end({ kind: 'partitions', table: tableName() });

@@ -40,7 +40,10 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   if (typeof sql !== 'string' || sql.trim() === '') throw new QueryNotAllowedError('the query is empty');
   const bytes = Buffer.byteLength(sql, 'utf8');
   if (bytes > opts.maxBytes) {
-    throw new QueryNotAllowedError(`the query is ${bytes} bytes; at most ${opts.maxBytes} are accepted`);
+    throw new QueryNotAllowedError(
+      `the query is ${bytes} bytes; at most ${opts.maxBytes} are accepted (QUERY_MAX_SQL_BYTES, the lake's own ` +
+        "limit: Athena's is 262,144)",
+    );
   }
   const lexed = tokenize(sql);
   refuseMalformedLiterals(sql, lexed.tokens);
@@ -49,7 +52,11 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   if (!first) throw new QueryNotAllowedError('the query is empty');
   const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';
   // SHOW …, DESCRIBE …: the lake's metadata (lib/query/metadata/statements.ts); nothing is read from the data.
-  const lake = { database: opts.database.toLowerCase(), tables: opts.tables.map((t) => t.toLowerCase()) };
+  const lake = {
+    database: opts.database.toLowerCase(),
+    defaultDatabase: (opts.defaultDatabase ?? opts.database).toLowerCase(),
+    tables: opts.tables.map((t) => t.toLowerCase()),
+  };
   if (parseMetadataStatement(lexed.tokens, lake)) {
     return { sql: lexed.body, tables: [] } as unknown as CheckedQuery;
   }
