@@ -421,6 +421,19 @@ describe('the console in a browser', () => {
     await page.getByTestId('results').waitFor();
   });
 
+  it('shows a json cell as its JSON text with every digit the lake sent, a JSON string apart from a number', async () => {
+    await nav(page, 'Query').click();
+    await runSql(
+      page,
+      `SELECT json_extract('{"id": 12345678901234567890}', '$.id') AS jid, JSON '"123"' AS js, JSON '123' AS jn, ` +
+        'CAST(ARRAY[9007199254740993, 1] AS JSON) AS jarr, ARRAY[9007199254740993, 1] AS arr',
+    );
+    await page.getByTestId('results').locator('thead th', { hasText: 'jarr' }).waitFor();
+    expect(await bodyRows(page, 'results')).toEqual([
+      ['1', '12345678901234567890', '"123"', '123', '[9007199254740993,1]', '[9007199254740993,1]'],
+    ]);
+  });
+
   it('lists the tables with columns, types, partitions, source, version and a sample of rows', async () => {
     await nav(page, 'Tables').click();
     await page.getByRole('link', { name: /^signup/ }).click();
@@ -490,6 +503,71 @@ describe('the console in a browser', () => {
     expect(totals).toMatch(/signup\s+6\s+1/);
     await page.getByTestId('refusals').waitFor();
     await shot(page, 'ingest', true);
+  });
+
+  it('follows the chosen event type to all types when another window has none of it', async () => {
+    // Stand-in answers: order_placed only in the last 24 h, signup in both windows.
+    const stats = (hours: number) => {
+      const to = Date.parse('2026-12-06T12:00:00Z');
+      const types = hours === 24 ? ['order_placed', 'signup'] : ['signup'];
+      return {
+        from: new Date(to - hours * 3600_000).toISOString(),
+        to: new Date(to).toISOString(),
+        bucketMinutes: 60,
+        series: types.map((type) => ({
+          start: new Date(to - 3600_000).toISOString(),
+          type,
+          accepted: 5,
+          refused: 0,
+        })),
+        refusals: [],
+        delivery: null,
+      };
+    };
+    await page.route(/\/ingest\/stats/, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify(stats(Number(new URL(route.request().url()).searchParams.get('hours')))),
+      }),
+    );
+    try {
+      await nav(page, 'Ingest').click();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const typeSelect = page.getByLabel('Event type');
+      await typeSelect.locator('option', { hasText: 'order_placed' }).waitFor({ state: 'attached' });
+      await typeSelect.selectOption('order_placed');
+      await page.getByLabel('Window').selectOption('1');
+      await typeSelect.locator('option', { hasText: 'order_placed' }).waitFor({ state: 'detached' });
+      expect(
+        await typeSelect.evaluate(
+          (s) =>
+            (s as unknown as { selectedOptions: { textContent: string | null }[] }).selectedOptions[0]
+              ?.textContent ?? null,
+        ),
+      ).toBe('all types');
+    } finally {
+      await page.unroute(/\/ingest\/stats/);
+    }
+  });
+
+  it('says so when the tables cannot be read for a replay or a rebuild', async () => {
+    await page.route('**/tables', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 'CATALOG_UNAVAILABLE', message: 'the catalog did not answer' }),
+      }),
+    );
+    try {
+      await nav(page, 'Uploads & runs').click();
+      const form = page.getByRole('form', { name: 'replay or rebuild a table' });
+      await form.getByText('Could not read the tables').waitFor();
+      expect(await form.innerText()).toMatch(/CATALOG_UNAVAILABLE/);
+    } finally {
+      await page.unroute('**/tables');
+      await nav(page, 'Query').click();
+    }
   });
 
   it('starts a replay of a table and links the execution it started, then retries the failed one', async () => {

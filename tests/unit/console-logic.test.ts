@@ -4,7 +4,7 @@ import type { AslDefinition, IngestStats, QueryStatus, VisitedState } from '../.
 import { aslGraph, stateOutcomes, takenEdges } from '../../console/src/lib/asl-graph';
 import { layoutAsl } from '../../console/src/lib/asl-layout';
 import { chartSeries, chooseChart, lineAxis, timeRange } from '../../console/src/lib/chart-choice';
-import { toCsv } from '../../console/src/lib/csv';
+import { readCsv, toCsv } from '../../console/src/lib/csv';
 import { cellText } from '../../console/src/lib/format';
 import { formatDuration, formatTime } from '../../console/src/lib/format';
 import { describeInput } from '../../console/src/lib/execution-input';
@@ -131,7 +131,8 @@ it('CSV: RFC 4180 quoting, NULL as empty and an empty string as a quoted empty f
         ['', null],
       ],
     ),
-  ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"line\nbreak"\r\n"",\r\n');
+    // A json cell is its JSON text: a JSON string quoted and escaped, as Athena writes it, apart from a number.
+  ).toBe('a,"b,c"\r\n"x ""y""","{""k"":[1]}"\r\n,"""line\\nbreak"""\r\n"",\r\n');
 });
 
 it('CSV: text that a spreadsheet would run as a formula gets a leading quote; numbers and dates do not', () => {
@@ -548,4 +549,75 @@ it('times: UTC, marked so (the charts, the tables and the lake’s paths and log
   expect(formatTime('2026-12-04T22:50:25.253Z')).toBe('2026-12-04 22:50:25 UTC');
   expect(formatTime('2026-12-04T23:30:00-05:00')).toBe('2026-12-05 04:30:00 UTC');
   expect([formatTime(null), formatTime('soon')]).toEqual(['–', 'soon']);
+});
+
+describe('result cells as the API writes them', () => {
+  const columns = [
+    { name: 'jid', type: 'json' },
+    { name: 'js', type: 'json' },
+    { name: 'jn', type: 'json' },
+    { name: 'jarr', type: 'json' },
+    { name: 'arr', type: 'array(bigint)' },
+    { name: 'm', type: 'map(varchar, bigint)' },
+    { name: 'decs', type: 'array(decimal(4,2))' },
+    { name: 'r', type: 'row(id bigint, "a b" varchar, amounts array(decimal(10,2)))' },
+    { name: 'big', type: 'bigint' },
+  ];
+  // The text of GET /queries/{id}/results: a json cell's numbers with every digit; a bigint beyond 2^53 inside an
+  // array, a map or a row as a string; a decimal a double holds as a number (docs/sql-dialect.md, Values).
+  const body =
+    '{"id":"q","columns":' +
+    JSON.stringify(columns) +
+    ',"rows":[[12345678901234567890,"123",123,[9007199254740993,1],["9007199254740993",1],{"k":"9007199254740993"},' +
+    '[12.5,1],{"id":"9007199254740993","a b":"x","amounts":[2.5]},"9007199254740993"]],"nextToken":null}';
+
+  it('shows and downloads every digit, a JSON string apart from a number, and decimals with their scale', async () => {
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async () => new Response(body, { status: 200 })) as typeof fetch;
+    try {
+      const page = await new LakeApi('key', () => undefined, 'http://lake').results('q', 100);
+      const shown = page.rows[0]!.map((c, i) => cellText(c, columns[i]!.type));
+      expect(shown).toEqual([
+        '12345678901234567890',
+        '"123"',
+        '123',
+        '[9007199254740993,1]',
+        '[9007199254740993,1]',
+        '{"k":9007199254740993}',
+        '[12.50,1.00]',
+        '{"id":9007199254740993,"a b":"x","amounts":[2.50]}',
+        '9007199254740993',
+      ]);
+      expect(toCsv(columns, page.rows).split('\r\n')[1]).toBe(
+        '12345678901234567890,"""123""",123,"[9007199254740993,1]","[9007199254740993,1]",' +
+          '"{""k"":9007199254740993}","[12.50,1.00]","{""id"":9007199254740993,""a b"":""x"",""amounts"":[2.50]}",' +
+          '9007199254740993',
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+});
+
+it('a CSV download says when it holds the first rows only (a result over its limit)', async () => {
+  const all = Array.from({ length: 7 }, (_, i) => [i]);
+  const api = {
+    // Pages of 3 at most, as the API pages them; the token is where the next page starts.
+    results: async (_id: string, maxRows: number, token?: string | null) => {
+      const at = Number(token ?? 0);
+      const rows = all.slice(at, at + Math.min(maxRows, 3));
+      return {
+        columns: [],
+        rows,
+        nextToken: at + rows.length < all.length ? String(at + rows.length) : null,
+      };
+    },
+  };
+  const columns = [{ name: 'n', type: 'integer' }];
+  const whole = await readCsv(api as never, 'q', columns, () => undefined, 10);
+  expect([whole.rows, whole.cut, whole.csv.split('\r\n').length]).toEqual([7, false, 9]);
+  const cut = await readCsv(api as never, 'q', columns, () => undefined, 5);
+  expect([cut.rows, cut.cut, cut.csv]).toEqual([5, true, 'n\r\n0\r\n1\r\n2\r\n3\r\n4\r\n']);
+  const exact = await readCsv(api as never, 'q', columns, () => undefined, 7);
+  expect([exact.rows, exact.cut]).toEqual([7, false]);
 });

@@ -1,6 +1,7 @@
 /** Starts a replay or a rebuild of one table (POST /executions), as `npm run replay|rebuild` does. */
 import { useState } from 'preact/hooks';
 import type { LakeApi } from '../lib/api';
+import { ErrorBox } from './ErrorBox';
 import { StartOutcome, useStartExecution } from './StartOutcome';
 import { useAsync } from './use-async';
 
@@ -41,6 +42,7 @@ export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () =
         Start
       </button>
       <StartOutcome started={started} error={error} errorTitle="Not started" />
+      <ErrorBox error={tables.error} title="Could not read the tables" />
     </form>
   );
 }

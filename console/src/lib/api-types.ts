@@ -5,8 +5,13 @@
  */
 
 // The query API: the server's own declarations (types only; nothing of the server is bundled).
-import type { QueryStatus, ResultPage } from '../../../lib/query/types';
-export type { Cell, QueryState, QueryStatus, ResultColumn, ResultPage } from '../../../lib/query/types';
+import type { QueryStatus, ResultPage as ServerResultPage } from '../../../lib/query/types';
+import type { ExactNumber } from './exact-number';
+export type { QueryState, QueryStatus, ResultColumn } from '../../../lib/query/types';
+
+/** A result cell as the console reads it: the server's, with an integer beyond a double kept as written. */
+export type Cell = string | number | boolean | null | ExactNumber | Cell[] | { [k: string]: Cell };
+export type ResultPage = Omit<ServerResultPage, 'rows'> & { rows: Cell[][] };
 
 export type QueryAnswer = QueryStatus & Partial<ResultPage>;
 

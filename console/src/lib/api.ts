@@ -3,6 +3,7 @@
  * `x-api-key`. A refused key (401/403) signs the tab out (onKeyRefused), so that nothing but the refusal shows.
  */
 import { ApiFailure, failureOf } from './api-error';
+import { keepDigits } from './exact-number';
 import type {
   ExecutionDetail,
   ExecutionPage,
@@ -99,7 +100,8 @@ export class LakeApi {
     const raw = await res.text();
     let parsed: unknown = null;
     try {
-      parsed = raw ? JSON.parse(raw) : null;
+      // A json cell's integer beyond a double is kept as written (exact-number.ts).
+      parsed = raw ? JSON.parse(raw, keepDigits) : null;
     } catch {
       parsed = { message: raw.slice(0, 300) };
     }

@@ -3,6 +3,7 @@
  * dimension is a time or a number, as bars otherwise. A result without a numeric column gets none. No DOM.
  */
 import type { Cell, ResultColumn } from './api-types';
+import { ExactNumber, jsonText } from './exact-number';
 
 export type ChartKind = 'bar' | 'line';
 
@@ -58,10 +59,13 @@ export function chartSeries(rows: Cell[][], choice: Pick<ChartChoice, 'dimension
   for (const row of rows) {
     const d = row[choice.dimension];
     const m = row[choice.measure];
-    labels.push(
-      d === null || d === undefined ? 'NULL' : typeof d === 'object' ? JSON.stringify(d) : String(d),
-    );
-    const n = typeof m === 'number' ? m : typeof m === 'string' && m.trim() !== '' ? Number(m) : NaN;
+    labels.push(d === null || d === undefined ? 'NULL' : typeof d === 'object' ? jsonText(d) : String(d));
+    const n =
+      typeof m === 'number' || m instanceof ExactNumber
+        ? Number(m)
+        : typeof m === 'string' && m.trim() !== ''
+          ? Number(m)
+          : NaN;
     values.push(Number.isFinite(n) ? n : null);
   }
   return { labels, values };

@@ -1,5 +1,6 @@
 /** How the console writes numbers, sizes, times and cells. No DOM: tests import it. */
 import type { Cell } from './api-types';
+import { ExactNumber, jsonText } from './exact-number';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -44,12 +45,88 @@ export function formatCount(n: number): string {
 }
 
 /**
- * A result cell as text: null as NULL, structures as JSON; a decimal with its scale's digits, as Athena shows it (the
- * API gives a decimal that a double holds as a number: 12.5 for a decimal(10,2) 12.50).
+ * A result cell as text: null as NULL; a decimal with its scale's digits, as Athena shows it (the API gives a decimal
+ * that a double holds as a number: 12.5 for a decimal(10,2) 12.50); a `json` cell as its JSON text (a JSON string
+ * quoted, apart from a number; numbers with every digit the API sent: exact-number.ts); arrays, maps and rows as JSON
+ * whose numbers are numbers (the API gives a bigint beyond 2^53 inside them as a string) and decimals with their
+ * scale, by the column's type.
  */
 export function cellText(cell: Cell, type = ''): string {
   if (cell === null) return 'NULL';
-  if (typeof cell === 'object') return JSON.stringify(cell);
-  const scale = typeof cell === 'number' ? /^decimal\(\d+,\s*(\d+)\)$/.exec(type)?.[1] : undefined;
+  if (cell instanceof ExactNumber) return cell.text;
+  if (/^json$/i.test(type.trim())) return jsonText(cell);
+  if (typeof cell === 'object') return structText(cell, parseType(type));
+  return scalarText(cell, type);
+}
+
+const DECIMAL = /^decimal\(\s*\d+\s*,\s*(\d+)\s*\)$/i;
+const NUMERIC = /^(tinyint|smallint|integer|int|bigint|double|real|decimal\b)/i;
+
+function scalarText(cell: string | number | boolean, type: string): string {
+  const scale = typeof cell === 'number' ? DECIMAL.exec(type.trim())?.[1] : undefined;
   return scale === undefined ? String(cell) : (cell as number).toFixed(Number(scale));
+}
+
+/** A column type read as a tree: array(T), map(K, V), row(name T, …); anything else a leaf by its text. */
+interface TypeTree {
+  text: string;
+  element?: TypeTree;
+  value?: TypeTree;
+  fields?: Map<string, TypeTree>;
+}
+
+/** The top-level comma-separated parts of a type's parentheses. */
+function typeArgs(inner: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(inner.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(inner.slice(start).trim());
+  return parts;
+}
+
+export function parseType(type: string): TypeTree {
+  const text = type.trim();
+  const m = /^(array|map|row)\s*\(([\s\S]*)\)$/i.exec(text);
+  if (!m) return { text };
+  const args = typeArgs(m[2]!);
+  const kind = m[1]!.toLowerCase();
+  if (kind === 'array') return { text, element: parseType(args[0] ?? '') };
+  if (kind === 'map') return { text, value: parseType(args[1] ?? '') };
+  const fields = new Map<string, TypeTree>();
+  for (const f of args) {
+    const named = /^("(?:[^"]|"")*"|\S+)\s+([\s\S]+)$/.exec(f);
+    if (named) fields.set(named[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'), parseType(named[2]!));
+  }
+  return { text, fields };
+}
+
+/** A structure as JSON, each leaf written by its type (a number unquoted, a decimal with its scale). */
+function structText(cell: Cell, type: TypeTree | undefined): string {
+  if (cell === null) return 'null';
+  if (cell instanceof ExactNumber) return cell.text;
+  if (Array.isArray(cell)) return `[${cell.map((c) => structText(c, type?.element)).join(',')}]`;
+  if (typeof cell === 'object') {
+    const of = (k: string) => type?.fields?.get(k) ?? type?.value;
+    return `{${Object.entries(cell)
+      .map(([k, v]) => `${JSON.stringify(k)}:${structText(v, of(k))}`)
+      .join(',')}}`;
+  }
+  const leaf = type?.text ?? '';
+  if (typeof cell === 'number' && DECIMAL.test(leaf)) return scalarText(cell, leaf);
+  // A number the API gave as text to keep it whole (a bigint beyond 2^53, a long decimal, NaN): written as a number.
+  if (typeof cell === 'string' && NUMERIC.test(leaf) && /^(-?[0-9]+(\.[0-9]+)?|NaN|-?Infinity)$/.test(cell))
+    return cell;
+  return JSON.stringify(cell);
 }

@@ -12,9 +12,12 @@ const WINDOWS = [1, 6, 24, 168];
 
 export function IngestPage({ api }: { api: LakeApi }) {
   const [hours, setHours] = useState(24);
-  const [type, setType] = useState<string | null>(null);
+  const [chosenType, setType] = useState<string | null>(null);
   const stats = useAsync(() => api.ingestStats(hours), [api, hours]);
   const totals = useMemo(() => (stats.data ? ingestTotals(stats.data) : []), [stats.data]);
+  // A type chosen in another window that has none of it there: all types, as the select then shows (the chart was
+  // left filtered to it, flat at zero, beside a blank select).
+  const type = chosenType !== null && totals.some((t) => t.type === chosenType) ? chosenType : null;
   const series = useMemo(() => (stats.data ? ingestSeries(stats.data, type) : null), [stats.data, type]);
   const chartSeries = useMemo(
     () =>

@@ -87,6 +87,7 @@ export function QueryPage({
   const [history, setHistory] = useState<HistoryEntry[]>(() => readHistory());
   const [busyPage, setBusyPage] = useState(false);
   const [downloading, setDownloading] = useState<string | null>(null);
+  const [downloadNote, setDownloadNote] = useState<string | null>(null);
   const run = useRef<QueryRun | null>(null);
   /** The result shown: a page that arrives after another result (or page) replaced it is dropped. */
   const shown = useRef<Result | null>(null);
@@ -140,6 +141,7 @@ export function QueryPage({
     setLost(null);
     setFailureTitle(null);
     setFailed(null);
+    setDownloadNote(null);
     try {
       const outcome = await r.run(text, pageSize);
       if (outcome.page) {
@@ -225,10 +227,16 @@ export function QueryPage({
   const download = async () => {
     if (!result) return;
     setDownloading('reading rows…');
+    setDownloadNote(null);
     try {
-      await downloadCsv(api, result.status.id, result.page.columns, (n) =>
+      const saved = await downloadCsv(api, result.status.id, result.page.columns, (n) =>
         setDownloading(`${formatCount(n)} rows read…`),
       );
+      if (saved.cut)
+        setDownloadNote(
+          `The CSV holds the first ${formatCount(saved.rows)} rows only: the result has more than a browser tab ` +
+            'keeps. Narrow the query (WHERE, LIMIT), or read the whole result from the query API or Athena’s result file.',
+        );
     } catch (e) {
       setFailureTitle('The results could not be downloaded');
       setError(e);
@@ -361,6 +369,11 @@ export function QueryPage({
             </button>
             {downloading ? <span role="status">{downloading}</span> : null}
           </div>
+          {downloadNote ? (
+            <p role="alert" class="note">
+              {downloadNote}
+            </p>
+          ) : null}
           <ResultTable columns={result.page.columns} rows={result.page.rows} firstRow={firstRow} />
         </section>
       ) : null}
