@@ -260,6 +260,23 @@ export function buildPlan(table: TableDef): EtlPlan {
     : undefined;
   // Replay and rebuild: a copy from the object the table's row came from (lake_kept) wins over other copies equal by
   // latestBy; retired columns as in mergeSql. Events keep the first received copy whatever was read again: mergeSql.
+  // The copy read again from the object the table's row came from keeps every value the row stored that it lacks:
+  // a value kept in a column retired when that object was loaded (the object never carried it) stays when the
+  // column has come back since; a former name's value carried into a renamed column too. Re-reading never loses a
+  // stored value; a newer copy from another object (a replayed row) stands as read.
+  const keyColumns = new Set(table.primaryKey);
+  const reloadKept = table.columns
+    .filter((c) => !c.retired && !keyColumns.has(c.name) && outputColumns.includes(c.name))
+    .map((c) => c.name);
+  const storedReloadKept = reloadKept.map(
+    (c) => `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`,
+  );
+  const keptOnReload = Object.fromEntries(
+    reloadKept.map((c) => [
+      c,
+      `CASE WHEN lake_kept = 1 THEN COALESCE(${c}, lake_stored_${c}) ELSE ${c} END AS ${c}`,
+    ]),
+  );
   const reloadMergeSql =
     table.kind === 'events'
       ? mergeSql
@@ -278,8 +295,9 @@ export function buildPlan(table: TableDef): EtlPlan {
           [
             `CASE WHEN lake_source_file = MAX(CASE WHEN lake_rank = 0 THEN lake_source_file END) OVER (PARTITION BY ${key}) THEN 1 ELSE 0 END AS lake_kept`,
             ...storedRetired,
+            ...storedReloadKept,
           ],
-          keptRetired,
+          { ...keptRetired, ...keptOnReload },
         );
 
   // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output

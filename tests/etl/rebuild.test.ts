@@ -272,6 +272,54 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     ]);
   });
 
+  it('keeps what a retired column stored when the column comes back and a rebuild reads the rows again', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,placed,10,EUR,1,KEEPME,2026-03-01T10:00:00Z']),
+    );
+    await run(lake, fileJob('orders', a, 'load-a'), { now: clock('2026-03-02T00:00:00Z') });
+    const retired = editedTables({
+      'datasets/orders.json': (s) => {
+        delete s.properties.coupon;
+        s['x-lake'].retired = ['coupon'];
+      },
+    });
+    // A newer version of o1, sent while coupon was retired: the file has no coupon column.
+    const b = await writeRaw(
+      lake,
+      'uploads/orders/b.csv',
+      'order_id,customer_id,order_date,status,amount,currency,item_count,updated_at\n' +
+        'o1,c1,2026-03-01,paid,10,EUR,1,2026-03-02T10:00:00Z\n',
+    );
+    await run(lake, fileJob('orders', b, 'load-b'), { tables: retired, now: clock('2026-03-03T00:00:00Z') });
+    const coupon = async () =>
+      (await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.status, r.coupon]);
+    expect(await coupon()).toEqual([['o1', 'paid', 'KEEPME']]);
+    // coupon back in the schema (as it was), then a rebuild: b.csv, which never carried it, is read again.
+    await run(
+      lake,
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-back' },
+      { now: clock('2026-03-04T00:00:00Z') },
+    );
+    expect(await coupon()).toEqual([['o1', 'paid', 'KEEPME']]);
+    // A newer copy from another file that clears it on purpose still clears it.
+    const c = await writeRaw(
+      lake,
+      'uploads/orders/c.csv',
+      ordersCsv(['o1,c1,2026-03-01,shipped,10,EUR,1,,2026-03-03T10:00:00Z']),
+    );
+    await run(lake, fileJob('orders', c, 'load-c'), { now: clock('2026-03-05T00:00:00Z') });
+    expect(await coupon()).toEqual([['o1', 'shipped', null]]);
+    await run(
+      lake,
+      { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-after-clear' },
+      { now: clock('2026-03-06T00:00:00Z') },
+    );
+    expect(await coupon()).toEqual([['o1', 'shipped', null]]);
+  });
+
   it('is crash-safe: a rebuild that dies mid-swap is finished by the next run, and can simply run again', async () => {
     const lake = await newLake();
     const a = await writeRaw(
