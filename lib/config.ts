@@ -68,7 +68,16 @@ export const ingestLimits = () => ({
 
 export const localFirehoseSettings = () => ({
   streamName: process.env.DELIVERY_STREAM_NAME || 'events',
-  bufferBytes: intEnv('LAKE_FIREHOSE_BUFFER_MB', 16, 0) * 1024 * 1024 || 1,
+  bufferBytes:
+    intEnv(
+      'LAKE_FIREHOSE_BUFFER_MB',
+      16,
+      0,
+      128,
+      " (Firehose's largest buffer; a write-ahead segment is delivered whole, and Node reads at most 2 GiB at once)",
+    ) *
+      1024 *
+      1024 || 1,
   bufferIntervalMs: intEnv('LAKE_FIREHOSE_BUFFER_SECONDS', 10, 0) * 1000,
 });
 

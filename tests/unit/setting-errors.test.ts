@@ -3,7 +3,7 @@
  * and the commands (local/told-refusals.ts): every reader of one throws a SettingError naming the variable. A plain
  * Error printed the stack (failed to start the local data lake: Error: … at intEnv …).
  */
-import { ingestLimits } from '../../lib/config';
+import { ingestLimits, localFirehoseSettings } from '../../lib/config';
 import { parseFaults } from '../../lib/faults';
 import { queryLimits } from '../../lib/query/settings';
 import { sampleLimits } from '../../lib/uploads/types';
@@ -37,6 +37,8 @@ describe('settings of the environment that are no such value', () => {
   it.each<[string, () => unknown]>([
     ['INGEST_MAX_EVENTS', withEnv('INGEST_MAX_EVENTS', 'abc', ingestLimits)],
     ['INGEST_MAX_BODY_BYTES', withEnv('INGEST_MAX_BODY_BYTES', '-1', ingestLimits)],
+    // Over Firehose's largest buffer: a segment of 2 GiB or more could never be read whole for its delivery.
+    ['LAKE_FIREHOSE_BUFFER_MB', withEnv('LAKE_FIREHOSE_BUFFER_MB', '2048', localFirehoseSettings)],
     ['LAKE_FAULTS', () => parseFaults('abc', {})],
     ['LAKE_FAULTS_SEED', () => parseFaults('', { LAKE_FAULTS_SEED: 'x' })],
     ['LAKE_FAULTS (an unknown fault)', () => parseFaults('nosuch=0.1', {})],
