@@ -207,26 +207,41 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
     executionsRunning: () => etl.engine.runningExecutions(),
     stop: () =>
       (stopping ??= (async () => {
-        follower.stop();
+        // A step that fails (a folder of the state machine gone read-only) is logged and named in the report: the
+        // steps after it still run, the delivery of every accepted event and the presence file's removal included.
+        const stepsFailed: string[] = [];
+        const step = async <T>(name: string, run: () => T | Promise<T>): Promise<T | undefined> => {
+          try {
+            return await run();
+          } catch (e) {
+            logger.error(`stopping: ${name} failed; the stop goes on`, { error: e as Error });
+            stepsFailed.push(name);
+            return undefined;
+          }
+        };
+        await step('the schemas follower', () => follower.stop());
         // Nothing new starts while the requests in flight are answered (one whose client never finishes sending is
         // cut after the API's close grace): the schedules and the uploads watcher stop at once.
-        etl.stopSchedules();
-        const apiClosed = api.close();
+        await step('the schedules', () => etl.stopSchedules());
+        const apiClosed = step('the API', () => api.close());
         // A request waiting on a query is answered with the query's end, not with RUNNING when its wait runs out.
-        const queriesStopped = stopQueries();
-        await uploads.stop();
+        const queriesStopped = step('the queries', () => stopQueries());
+        await step('the uploads watcher', () => uploads.stop());
         await apiClosed;
         await queriesStopped;
-        await workers?.close();
-        const { runsNotEnded } = await closeQueryEngine();
-        await etl.stop();
+        await step('the function workers', () => workers?.close());
+        const engine = await step('the query engine', () => closeQueryEngine());
+        const runsNotEnded = engine?.runsNotEnded ?? 0;
+        await step('the state machine', () => etl.stop());
         const report = await closeEventStream();
-        await presence.stop();
-        return runsNotEnded === 0
+        await step('the presence file', () => presence.stop());
+        const base = report ?? { recordsDelivered: 0, objectsDelivered: 0, left: [] };
+        return runsNotEnded === 0 && stepsFailed.length === 0
           ? report
           : {
-              ...(report ?? { recordsDelivered: 0, objectsDelivered: 0, left: [] }),
-              queriesNotEnded: runsNotEnded,
+              ...base,
+              ...(runsNotEnded ? { queriesNotEnded: runsNotEnded } : {}),
+              ...(stepsFailed.length ? { stepsFailed } : {}),
             };
       })()),
   };

@@ -29,6 +29,8 @@ export interface StopReport {
   heldByOthers?: { file: string; pid: number }[];
   /** Local queries DuckDB had not ended when the lake stopped (lib/query/duckdb/stop.ts). */
   queriesNotEnded?: number;
+  /** Steps of the stop that failed (each logged with its error); the others ran, the delivery included. */
+  stepsFailed?: string[];
 }
 
 export interface StoppableLake {
@@ -164,7 +166,15 @@ export function finalLine(log: ShutdownLog, report: StopReport | undefined): num
       ? { segmentsOfOtherRunningLakes: others.length, pids: [...new Set(others.map((o) => o.pid))] }
       : {}),
   };
+  const failed = report?.stepsFailed ?? [];
   if (!report?.left.length) {
+    if (failed.length) {
+      log.warn('stopped: every accepted event is delivered, but steps of the stop failed (logged above)', {
+        ...delivered,
+        stepsFailed: failed,
+      });
+      return 1;
+    }
     log.info('stopped: every accepted event is delivered', delivered);
     return 0;
   }
@@ -175,7 +185,7 @@ export function finalLine(log: ShutdownLog, report: StopReport | undefined): num
       ? 'stopped, leaving events not delivered: the disk under LAKE_DIR is full; free space, and the next start ' +
           'delivers them'
       : 'stopped, leaving events not delivered: the next start delivers them',
-    { ...delivered, left: report.left },
+    { ...delivered, left: report.left, ...(failed.length ? { stepsFailed: failed } : {}) },
   );
   return 1;
 }
