@@ -11,8 +11,9 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatew
       const err = request.error;
       const requestId = request.context?.awsRequestId;
       if (err instanceof ApiError) {
-        // An answer the code chose (a 503 of a full disk, a throttled stream): its code and message, no stack.
-        if (err.status >= 500) logger.error('request failed', { code: err.code, message: err.message });
+        // An answer the code chose (a 503 of a full disk, a throttled stream): its code and reason, no stack (under
+        // `reason`: Powertools keeps `message` for the line's own and dropped this one, with a warning each time).
+        if (err.status >= 500) logger.error('request failed', { code: err.code, reason: err.message });
         else logger.info('request refused', { status: err.status, code: err.code });
         request.response = errorResponse(request.event, err, requestId);
       } else {
