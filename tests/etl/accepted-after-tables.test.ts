@@ -22,16 +22,21 @@ it('leaves an upload accepted after the run read its tables for the next run', a
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, JSON.stringify({ execution, table: 'orders', key, acceptedAt }));
   };
-  await accept('orders-a', 'a.csv', new Date(Date.now() - 1000).toISOString());
-  // As if accepted while the run was going, after it read its tables.
-  await accept('orders-b', 'b.csv', new Date(Date.now() + 3_600_000).toISOString());
-  const run = (runId: string) =>
+  const readAt = Date.now();
+  await accept('orders-a', 'a.csv', new Date(readAt - 1000).toISOString());
+  // As if accepted while the run was going, after it read its tables (its real clock then reads a minute later).
+  await accept('orders-b', 'b.csv', new Date(readAt + 30_000).toISOString());
+  // Accepted "an hour ahead", before the clock stepped back: no run was reading its tables then.
+  await accept('orders-c', 'c.csv', new Date(readAt + 3_600_000).toISOString());
+  const run = (runId: string, realClock?: () => number) =>
     runEtlJob(
       { '--etl_mode': 'events', '--run_id': runId },
-      { lakeDir: lake, threads: 1, memoryLimit: '256MB' },
+      { lakeDir: lake, threads: 1, memoryLimit: '256MB', ...(realClock ? { realClock } : {}) },
     );
-  const first = await run('compact-1');
-  expect(first.uploads).toEqual({ taken: 1, succeeded: 1, failed: 0 });
+  let calls = 0;
+  const first = await run('compact-1', () => (calls++ === 0 ? readAt : readAt + 60_000));
+  expect(first.uploads).toEqual({ taken: 2, succeeded: 2, failed: 0 });
+  await expect(fs.stat(path.join(lake, 'curated', pendingUploadKey('orders-c')))).rejects.toThrow();
   await expect(fs.stat(path.join(lake, 'curated', pendingUploadKey('orders-b')))).resolves.toBeTruthy();
   await fs.writeFile(
     path.join(lake, 'curated', pendingUploadKey('orders-b')),

@@ -120,16 +120,21 @@ it('leaves a raw event object delivered after the run read its tables to the nex
   await deliver(lake, [signup('s-before')]);
   await deliver(lake, [signup('s-after')]);
   const [, late] = await rawObjects(lake, 'signup');
-  // As if written while the run was going: after it read its tables.
-  const future = new Date(Date.now() + 3_600_000);
-  await fs.utimes(path.join(lake, 'raw', late!), future, future);
+  // As if written while the run was going: after it read its tables (the run's real clock then reads a minute later).
+  const readAt = Date.now();
+  const during = new Date(readAt + 30_000);
+  await fs.utimes(path.join(lake, 'raw', late!), during, during);
+  const stepped = () => {
+    let calls = 0;
+    return () => (calls++ === 0 ? readAt : readAt + 60_000);
+  };
   for (const mode of ['events', 'rebuild']) {
     const args = {
       '--etl_mode': mode,
       '--run_id': `${mode}-1`,
       ...(mode === 'rebuild' ? { '--table': 'signup' } : {}),
     };
-    const summary = await run(lake, args);
+    const summary = await run(lake, args, { realClock: stepped() });
     const signupFigures = summary.tables.find((t) => t.table === 'signup')!;
     expect([mode, signupFigures.rowsRead, summary.eventObjectsLeft]).toEqual([mode, 1, 1]);
     if (mode === 'rebuild') expect(summary.rebuild?.skipped).toEqual([late]);
@@ -147,4 +152,18 @@ it('leaves a raw event object delivered after the run read its tables to the nex
   const next = await run(lake, { '--etl_mode': 'events', '--run_id': 'events-2' });
   expect(next.tables.find((t) => t.table === 'signup')!.rowsWritten).toBe(1);
   expect(next.eventObjectsLeft).toBe(0);
+});
+
+it('compacts a raw event object written before the clock stepped back (its time is later than now)', async () => {
+  const lake = await newLake();
+  await deliver(lake, [signup('s-ahead')]);
+  const [ahead] = await rawObjects(lake, 'signup');
+  // Delivered an hour "ahead": then the clock went back an hour (an NTP correction), or the lake was copied with its
+  // times from a machine whose clock was ahead. No run could have been reading its tables when it was written.
+  const future = new Date(Date.now() + 3_600_000);
+  await fs.utimes(path.join(lake, 'raw', ahead!), future, future);
+  const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'events-ahead' });
+  expect([summary.tables.find((t) => t.table === 'signup')!.rowsWritten, summary.eventObjectsLeft]).toEqual([
+    1, 0,
+  ]);
 });

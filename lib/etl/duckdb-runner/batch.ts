@@ -45,6 +45,8 @@ export interface RunContext {
    * schema the run does not know, and are left to the next run (events.ts).
    */
   tablesReadAt: number;
+  /** The real clock (EtlRunnerOptions.realClock): whether something was written since the tables were read. */
+  realClock: () => number;
   ingestedAt: string;
   runDate: string;
   conn: DuckDBConnection;

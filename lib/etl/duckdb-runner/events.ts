@@ -17,6 +17,7 @@ import { bySize } from './batching';
 import { failed, UnreadableInput } from './errors';
 import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
+import { writtenAfterTablesRead } from './tables-read';
 import type { InputFile } from './readers/types';
 
 /** A raw event object of a table: its key, arrival date, size and when it was written. */
@@ -66,7 +67,7 @@ export async function rawEventObjects(
  * accepted under a schema changed since, and is left to the next run (runEvents, rebuild.ts).
  */
 export const deliveredBeforeTables = (ctx: RunContext, o: RawEventObject) =>
-  Math.floor(o.modifiedMs) <= ctx.tablesReadAt;
+  !writtenAfterTablesRead(ctx, o.modifiedMs);
 
 /** A raw event object as an input: the declared format of raw event objects (their names do not tell it). */
 export const rawEventInput = (ctx: RunContext, key: string): InputFile => ({

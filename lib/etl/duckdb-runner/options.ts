@@ -27,6 +27,11 @@ export interface EtlRunnerOptions {
    */
   tables?: TableDef[];
   now?: () => Date;
+  /**
+   * The real clock, ms (default Date.now): when the run read its tables, and whether a raw object or an upload was
+   * written since (tables-read.ts). A test steps it to stand for something written while the run went on.
+   */
+  realClock?: () => number;
   /** DuckDB threads per run (default: min(2, CPUs)). */
   threads?: number;
   /** DuckDB memory_limit per run (default '1GB'); larger work spills to curated/_state/tmp/<run_id>/spill. */

@@ -47,7 +47,8 @@ export async function runEtlJob(
   const rawDir = path.join(lakeDir, 'raw');
   const curatedDir = path.join(lakeDir, 'curated');
 
-  const tablesReadAt = Date.now();
+  const realClock = opts.realClock ?? Date.now;
+  const tablesReadAt = realClock();
   const tables = opts.tables ?? lakeTables();
   const modeTable = a.table ? tables.find((t) => t.name === a.table) : undefined;
   if (a.mode !== 'events' && !modeTable) {
@@ -121,6 +122,7 @@ export async function runEtlJob(
         runDir,
         startedAt,
         tablesReadAt,
+        realClock,
         ingestedAt: startedAt.toISOString(),
         runDate: startedAt.toISOString().slice(0, 10),
         conn: db.conn,

@@ -32,6 +32,7 @@ import { addFigures, emptyFigures, rejectedAboveText, type SourceFigures, type T
 import { exists, readJsonFile } from './fs-util';
 import { SimulatedCrash } from './options';
 import { resolveInputs } from './resolve-inputs';
+import { writtenAfterTablesRead } from './tables-read';
 import type { InputFile } from './readers/types';
 
 export interface UploadsTaken {
@@ -91,7 +92,7 @@ export async function takeUploads(
     }
     // Accepted after the run read its tables: its dataset's schema may have changed since, and this run's plan
     // would load the file without its new columns. The next run, which reads the tables again, takes it.
-    if (Date.parse(p.acceptedAt) > ctx.tablesReadAt) continue;
+    if (writtenAfterTablesRead(ctx, Date.parse(p.acceptedAt))) continue;
     queue.push({ pending: p, keys: [p.key] });
   }
   if (args.mode === 'file' && !queue.some((t) => t.pending.execution === args.runId)) {
