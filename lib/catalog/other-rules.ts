@@ -117,6 +117,18 @@ export function otherRulesAtLevel(otherRules: string | undefined, level: number)
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const patternsOf = (schema: Record<string, unknown>): string[] =>
+  isObject(schema.patternProperties) ? Object.keys(schema.patternProperties) : [];
+
+/** Whether a patternProperties pattern (ECMA-262, as ajv compiles it) matches a key; one that does not compile does. */
+function matches(pattern: string, key: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(key);
+  } catch {
+    return true;
+  }
+}
+
 /**
  * The keys inside a JSON column that `after` accepts and `before` refused, when that is all the two differ in:
  * optional properties added to an object that takes no undeclared key (additionalProperties false), at any depth
@@ -138,8 +150,11 @@ export function nestedKeysOnlyAdded(before: unknown, after: unknown, path: strin
     for (const p of new Set([...Object.keys(before.properties), ...Object.keys(after.properties)])) {
       if (!(p in after.properties)) return undefined;
       if (!(p in before.properties)) {
-        // A new key narrows where undeclared keys were taken (any value was accepted under it before).
+        // A new key narrows where undeclared keys were taken (any value was accepted under it before), and where a
+        // patternProperties took it: JSON Schema applies both, so its new rules are added to the pattern's. A
+        // pattern that does not compile is taken as matching (the check cannot judge it).
         if (before.additionalProperties !== false) return undefined;
+        if (patternsOf(before).some((re) => matches(re, p))) return undefined;
         added.push(`${path}.${p}`);
         continue;
       }

@@ -131,7 +131,19 @@ export function loadLake(dir = schemasDir, files = schemaFiles(dir)): LoadedLake
       const build = f.kind === 'events' ? eventTable : datasetTable;
       const t = build(f.name, f.schema!, histories.get(f.name));
       if (seen.has(t.name)) {
-        throw new Error(`table name '${t.name}' is defined both in ${seen.get(t.name)} and ${f.file}`);
+        const first = seen.get(t.name)!;
+        const both = `table name '${t.name}' is defined both in ${first} and ${f.file}`;
+        const recorded = histories.get(t.name)?.kind;
+        const holds = (file: string) =>
+          `${file} is the table schemas/history/${t.name}.json records (a ${recorded} table): rename the other`;
+        if (recorded !== t.kind) throw new Error(recorded ? `${both}; ${holds(first)}` : both);
+        // This file is the recorded table: the one read first is the new one, refused in its place.
+        tables.splice(
+          tables.findIndex((x) => x.name === t.name),
+          1,
+        );
+        ids.delete(glueTableLogicalId(t.name));
+        errors.push({ table: t.name, file: first, message: `${both}; ${holds(f.file)}` });
       }
       const id = glueTableLogicalId(t.name);
       const other = ids.get(id);

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
+import { nestedKeysOnlyAdded } from '../../lib/catalog/other-rules';
 import { snapshotOf } from '../../lib/catalog/history';
 import { buildPlan } from '../../lib/etl/plan';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
@@ -493,6 +494,44 @@ describe('unsafe edits are refused before they take effect', () => {
     writeFileSync(file, JSON.stringify(schema, null, 2));
     expect(refusal(dir)).toEqual([{ table: 'orders', column: 'coupon', rule: 'NARROWED' }]);
     expect(checkSchemas(dir).violations[0]!.message).toMatch(/null no longer accepted/);
+  });
+
+  it("a new schema that takes a recorded table's name is the one refused, whichever kind it is", () => {
+    // An event type named like the customers dataset: events are read first, the dataset holds the data.
+    const dir = edited('events', 'signup', () => undefined);
+    cpSync(path.join(dir, 'events', 'signup.json'), path.join(dir, 'events', 'customers.json'));
+    const [v] = checkSchemas(dir).violations;
+    expect(v).toMatchObject({ table: 'customers', rule: 'INVALID_SCHEMA' });
+    expect(v!.message).toMatch(
+      /defined both in .*events\/customers\.json and .*datasets\/customers\.json; .*datasets\/customers\.json is the table schemas\/history\/customers\.json records \(a dataset table\): rename the other/,
+    );
+    expect(v!.safe).toMatch(/^fix .*events\/customers\.json;/);
+    // A dataset named like the signup event type: the dataset is the new one.
+    const other = edited('events', 'signup', () => undefined);
+    cpSync(path.join(other, 'datasets', 'customers.json'), path.join(other, 'datasets', 'signup.json'));
+    const [w] = checkSchemas(other).violations;
+    expect(w!.safe).toMatch(/^fix .*datasets\/signup\.json;/);
+  });
+
+  it('a key declared inside a JSON column where a patternProperties took it narrows: not judged as only added', () => {
+    const before = {
+      type: 'object',
+      additionalProperties: false,
+      patternProperties: { '^x_': {} },
+      properties: { a: { type: 'string' } },
+    };
+    const declared = (name: string) => ({
+      ...before,
+      properties: { ...before.properties, [name]: { type: 'integer' } },
+    });
+    // {"x_foo": "abc"} was accepted (the pattern takes any value): an integer x_foo refuses it.
+    expect(nestedKeysOnlyAdded(before, declared('x_foo'), 'meta')).toBeUndefined();
+    // A key no pattern takes was refused before: declaring it only adds.
+    expect(nestedKeysOnlyAdded(before, declared('y'), 'meta')).toEqual(['meta.y']);
+    // A pattern the check cannot compile is taken as matching.
+    expect(
+      nestedKeysOnlyAdded({ ...before, patternProperties: { '(': {} } }, declared('y'), 'meta'),
+    ).toBeUndefined();
   });
 
   it('rules inside a JSON column: an optional key where none was taken relaxes; any other change is refused', () => {
