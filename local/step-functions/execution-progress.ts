@@ -5,7 +5,9 @@
  *    one when it resumes ('execution resumed': looks, time waited, the state it goes on with) — wait-tracker.ts;
  *  - its record, rewritten with the history so far when it starts waiting, at most every PERSIST_EVERY_MS while it
  *    waits, when it runs a state of the loop again (the job, once the lake is free: not waiting then) and waits
- *    again, and when it resumes, so that `npm run executions -- <name>` shows the waits of a RUNNING execution.
+ *    again, and when it resumes, so that `npm run executions -- <name>` shows the waits of a RUNNING execution; and
+ *    when it enters any other state (a state of a loop at most every PERSIST_EVERY_MS), so that the states visited
+ *    and the one running show while it runs, as on AWS.
  * The engine settles it before it writes the final record: no progress write lands after that one.
  */
 import type { ExecutionEvent } from '../../lib/workflow/local';
@@ -51,6 +53,8 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
       .then(() => (settled ? undefined : opts.write(copy)))
       .catch((e) => opts.log.warn('could not record the progress of an execution', { name, error: e }));
   };
+  /** The states of the wait loops: entered again and again while an execution waits, so recorded at a pace. */
+  const loopStates = new Set([...opts.loops.values()].flatMap((states) => [...states]));
   return {
     waitTimeOverrides: tracker.waitTimeOverrides,
     onEvent: (ev, events) => {
@@ -62,7 +66,13 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
         tracker.waiting !== before ||
         (waitEntered && (!shownWaiting || Date.now() - lastWrite >= PERSIST_EVERY_MS)) ||
         // A state of the loop after the Wait (the job run again: the lake was free): no longer waiting now.
-        (entered && !waitEntered && shownWaiting)
+        (entered && !waitEntered && shownWaiting) ||
+        // Any other state entered: the record shows the states visited and the one running, as GetExecutionHistory
+        // does on AWS for a running execution (the console's and `npm run executions -- <name>`'s view of it);
+        // a state of a loop at most every PERSIST_EVERY_MS.
+        (entered &&
+          !waitEntered &&
+          (!loopStates.has(ev.state!) || Date.now() - lastWrite >= PERSIST_EVERY_MS))
       ) {
         persist(events);
         shownWaiting = waitEntered;

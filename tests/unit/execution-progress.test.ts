@@ -38,12 +38,56 @@ it('writes the record when the job runs again after a wait, and when it waits ag
     progress.onEvent(ev, events);
     await new Promise((r) => setImmediate(r)); // the write it started is done (settle() drops later ones)
   };
-  await enter('RunEtlJob', 'Task');
+  await enter('RunEtlJob', 'Task'); // the first state: written (the record shows it running)
   await enter('WaitForLake', 'Wait'); // the lake is busy: waiting (written)
   await enter('RunEtlJob', 'Task'); // looks again: running the job (written: not waiting now)
   await enter('WaitForLake', 'Wait'); // still busy: waiting again (written)
   await enter('RunEtlJob', 'Task'); // free: the job runs (written)
   await enter('ReadResult', 'Pass'); // out of the loop (written: resumed)
   await progress.settle();
-  expect(written).toEqual(['WaitForLake', 'RunEtlJob', 'WaitForLake', 'RunEtlJob', 'ReadResult']);
+  expect(written).toEqual([
+    'RunEtlJob',
+    'WaitForLake',
+    'RunEtlJob',
+    'WaitForLake',
+    'RunEtlJob',
+    'ReadResult',
+  ]);
+});
+
+it('writes the record at each state entered outside a wait loop: the states visited and the one running show', async () => {
+  const straight = {
+    StartAt: 'CheckInput',
+    States: {
+      CheckInput: { Type: 'Choice', Choices: [], Default: 'RunEtlJob' },
+      RunEtlJob: { Type: 'Task', Next: 'PublishSuccess' },
+      PublishSuccess: { Type: 'Task', End: true },
+    },
+  };
+  const written: (string | undefined)[] = [];
+  const progress = executionProgress({
+    name: 'e',
+    definition: straight,
+    loops: waitLoops(straight),
+    waitTimes: undefined,
+    log: { info: () => undefined, warn: () => undefined },
+    write: async (events) => void written.push(events.map((e) => `${e.type}:${e.state}`).join(' ')),
+  });
+  const events: ExecutionEvent[] = [];
+  for (const [type, state] of [
+    ['StateEntered', 'CheckInput'],
+    ['StateExited', 'CheckInput'],
+    ['StateEntered', 'RunEtlJob'],
+  ]) {
+    const ev = { type, state, stateType: 'Task', timestamp: new Date().toISOString() } as ExecutionEvent;
+    events.push(ev);
+    progress.onEvent(ev, events);
+    await new Promise((r) => setImmediate(r));
+  }
+  await progress.settle();
+  // While RunEtlJob runs, its record holds it entered, not exited: a running visit.
+  expect(written).toEqual([
+    'StateEntered:CheckInput',
+    'StateEntered:CheckInput StateExited:CheckInput StateEntered:RunEtlJob',
+  ]);
 });
