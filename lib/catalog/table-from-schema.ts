@@ -17,6 +17,7 @@ import { VALUE_RULE_KEYS } from './value-rules';
 import { curated } from '../lake-layout.json';
 import { decimalOf, declaredType } from './lake-types';
 import { otherRulesOf } from './other-rules';
+import { nearestName } from './nearest-name';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
 
 interface JsonSchemaProp extends ValueRules {
@@ -85,7 +86,7 @@ function checkLakeKeys(lake: unknown, known: string[], where: string): void {
     throw new Error(`${where}: x-lake must be an object`);
   for (const k of Object.keys(lake))
     if (!known.includes(k)) {
-      const near = known.find((n) => n.toLowerCase() === k.toLowerCase());
+      const near = nearestName(k, known);
       throw new Error(
         `${where}: x-lake.${k} is not a keyword the lake reads (${near ? `did you mean ${near}? ` : ''}it takes ` +
           `${known.join(', ')})`,

@@ -873,13 +873,19 @@ describe('unsafe edits are refused before they take effect', () => {
         'datasets',
         'customers',
         (s: any) => (s['x-lake'].maxRejectRatio = 0.01),
-        /customers\.json: x-lake\.maxRejectRatio is not a keyword the lake reads \(it takes primaryKey, .*maxRejectedRatio/,
+        /customers\.json: x-lake\.maxRejectRatio is not a keyword the lake reads \(did you mean maxRejectedRatio\? it takes primaryKey, /,
       ],
       [
         'events',
         'signup',
         (s: any) => (s['x-lake'] = { retierd: ['plan'] }),
-        /signup\.json: x-lake\.retierd is not a keyword the lake reads \(it takes retired, supersedes\)/,
+        /signup\.json: x-lake\.retierd is not a keyword the lake reads \(did you mean retired\? it takes retired, supersedes\)/,
+      ],
+      [
+        'events',
+        'signup',
+        (s: any) => (s['x-lake'] = { colour: 'red' }),
+        /signup\.json: x-lake\.colour is not a keyword the lake reads \(it takes retired, supersedes\)/,
       ],
       ['events', 'signup', (s: any) => (s['x-lake'] = ['retired']), /signup\.json: x-lake must be an object/],
     ] as const) {
