@@ -729,6 +729,20 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_AGG} (sum, avg); trinodb/trino RealSumAggregation, RealAverageAggregation (@OutputFunction(REAL))`,
   },
   {
+    // A sum beyond a real's range is Infinity, as Java's (float) of the double sum (RealSumAggregation.output);
+    // DuckDB's cast to FLOAT failed the query.
+    sql: 'SELECT sum(x), sum(-x), avg(x) FROM (VALUES (CAST(3e38 AS REAL)), (CAST(3e38 AS REAL))) AS t(x)',
+    rows: [['Infinity', '-Infinity', 3e38]],
+    types: ['real', 'real', 'real'],
+    source: `${TRINO_AGG} (sum); trinodb/trino RealSumAggregation (output: floatToRawIntBits((float) sum))`,
+  },
+  {
+    sql: 'SELECT sum(x) OVER () FROM (VALUES (CAST(3e38 AS REAL)), (CAST(3e38 AS REAL))) AS t(x) LIMIT 1',
+    rows: [['Infinity']],
+    types: ['real'],
+    source: `${TRINO_WINDOW} (aggregate functions as window functions); RealSumAggregation`,
+  },
+  {
     sql:
       'SELECT x, sum(x) OVER (ORDER BY x), avg(x) OVER () FROM (VALUES (CAST(0.1 AS REAL)), (CAST(0.2 AS REAL))) ' +
       'AS t(x) ORDER BY x',

@@ -36,6 +36,15 @@ const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_T
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
+  // A double as a real, as Java's (float) casts it (Trino's real sum and average, lib/query/duckdb/result-casts.ts):
+  // beyond the largest real, rounded to it up to half a unit past it, else an infinity; DuckDB's cast fails there.
+  m(
+    'trino_real_of_double',
+    ['d'],
+    'CASE WHEN d IS NULL OR isnan(d) OR isinf(d) OR abs(d) <= 3.4028234663852886e38 THEN CAST(d AS FLOAT) ' +
+      'WHEN abs(d) < 3.4028235677973366e38 THEN CAST(sign(d) * 3.4028234663852886e38 AS FLOAT) ' +
+      "ELSE CAST(CASE WHEN d > 0 THEN 'Infinity' ELSE '-Infinity' END AS FLOAT) END",
+  ),
   // The pattern of `x LIKE p ESCAPE e` known only row by row (like-escape.ts), with Trino's errors: each escape
   // character followed by %, _ or itself (pairs of escape characters first, so that an escaped one escapes nothing),
   // and an escape of one character.

@@ -142,6 +142,29 @@ const DECIMAL_1_0: CastType = {
 
 const isArrayConstructor = (v: unknown) => isTreeNode(v) && v.type === 'ARRAY_CONSTRUCTOR';
 
+/** The dialect's macro (lib/query/dialect/macros.ts) that turns a double into a real as Java's (float) does. */
+export const REAL_OF_DOUBLE = 'trino_real_of_double';
+
+/**
+ * A double result as a real, as Trino's real aggregations write theirs: `(float) sum` — a double beyond a real's
+ * range is Infinity, not DuckDB's cast error (a sum of 3e38 and 3e38 failed the query). The call is the macro's
+ * argument; castResultsAsTrino marks it done.
+ */
+const realOfDouble = (n: TreeNode): TreeNode => ({
+  class: 'FUNCTION',
+  type: 'FUNCTION',
+  alias: n.alias,
+  function_name: REAL_OF_DOUBLE,
+  schema: '',
+  catalog: '',
+  children: [{ ...n, alias: '' }],
+  filter: null,
+  order_bys: { type: 'ORDER_MODIFIER', orders: [] },
+  distinct: false,
+  is_operator: false,
+  export_state: false,
+});
+
 /** The dialect's sequence for dates (lib/query/dialect/sequences.ts), by the unit of an interval literal step. */
 const DATE_SEQUENCES: Record<string, string> = {
   day: 'trino_date_sequence_days',
@@ -276,7 +299,7 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     return {
       node: n,
       operand: args[0],
-      apply: castTo(n, (t) => (t === DuckDBTypeId.FLOAT ? 'FLOAT' : undefined)),
+      apply: (t) => (t.typeId === DuckDBTypeId.FLOAT ? realOfDouble(n) : undefined),
     };
   }
   if ((args.length === 2 || args.length === 3) && isFunction(n, 'sequence')) {
@@ -358,8 +381,10 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
         const replacement = x.apply(types[i]!);
         if (!replacement) return;
         replaceNode(x.node, replacement);
-        // A cast's own call is a candidate no more.
+        // A cast's own call is a candidate no more, nor the call a real is made of.
         if (isTreeNode(replacement.child)) cast.add(replacement.child);
+        if (replacement.function_name === REAL_OF_DOUBLE && Array.isArray(replacement.children))
+          for (const c of replacement.children) if (isTreeNode(c)) cast.add(c);
         more = true;
       });
     }
