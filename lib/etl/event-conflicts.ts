@@ -13,8 +13,10 @@
  *    text differs from the one that stored the row would otherwise reject every re-read copy of an object column).
  *
  * "Data" is the event's own columns: not the envelope's times (a retry without occurred_at takes the time of its own
- * receipt), not the generated columns, not retired ones (no plan writes them: a copy read now has NULL there). Both
- * engines compare typed values (IS NOT DISTINCT FROM: NULLs equal), JSON text as each writes it.
+ * receipt), not the generated columns. A retired column counts where the copy carries it: one accepted before the
+ * retirement (still in the stream) that says another value there is another event; a copy without it (sent since:
+ * the field is no longer accepted) is the same event. Both engines compare typed values (IS NOT DISTINCT FROM: NULLs
+ * equal), JSON text as each writes it.
  */
 import type { TableDef } from '../catalog/tables';
 import { EVENT_ENVELOPE_COLUMNS } from '../catalog/table-from-schema';
@@ -24,17 +26,29 @@ export const ID_CONFLICT_REASON =
   'event_id: names another event of this type, stored with other data (an id names one event: copies must carry ' +
   'the same data); this copy is not stored: send it again with an id of its own';
 
-/** The columns whose values make an event what it is; empty for a dataset. */
-export function eventDataColumns(table: TableDef): string[] {
-  if (table.kind !== 'events') return [];
-  const envelope: readonly string[] = EVENT_ENVELOPE_COLUMNS;
-  return table.columns
-    .filter((c) => !c.generated && !c.retired && !envelope.includes(c.name))
-    .map((c) => c.name);
+/** The columns whose values make an event what it is (retired ones apart: see the module comment). */
+export interface EventData {
+  columns: string[];
+  retired: string[];
 }
 
-const sameData = (columns: string[], a: (c: string) => string, b: (c: string) => string) =>
-  columns.map((c) => `${a(c)} IS NOT DISTINCT FROM ${b(c)}`).join(' AND ');
+/** An event table's data columns, of those its plan writes (`written`); none for a dataset. */
+export function eventDataColumns(table: TableDef, written: readonly string[]): EventData {
+  if (table.kind !== 'events') return { columns: [], retired: [] };
+  const envelope: readonly string[] = EVENT_ENVELOPE_COLUMNS;
+  const own = table.columns.filter((c) => !c.generated && !envelope.includes(c.name));
+  return {
+    columns: own.filter((c) => !c.retired).map((c) => c.name),
+    retired: own.filter((c) => c.retired && written.includes(c.name)).map((c) => c.name),
+  };
+}
+
+/** Copy `a` is the event `b` is: the same data, and in a retired column none or the same. */
+const sameData = (data: EventData, a: (c: string) => string, b: (c: string) => string) =>
+  [
+    ...data.columns.map((c) => `${a(c)} IS NOT DISTINCT FROM ${b(c)}`),
+    ...data.retired.map((c) => `(${a(c)} IS NULL OR ${a(c)} IS NOT DISTINCT FROM ${b(c)})`),
+  ].join(' AND ');
 
 /**
  * The candidates of an event table's merge (mergeStatement's: every output column and lake_rank, 0 = stored,
@@ -44,7 +58,7 @@ const sameData = (columns: string[], a: (c: string) => string, b: (c: string) =>
  */
 export function eventMergeCandidates(
   outputColumns: string[],
-  columns: string[],
+  columns: EventData,
   key: string,
 ): { candidates: string[]; order: string } {
   const differs = `CASE WHEN existing.${key} IS NOT NULL AND NOT (${sameData(
@@ -64,7 +78,7 @@ export function eventMergeCandidates(
 }
 
 /** How many incoming copies of an id have other data than the row the merge keeps for it (incoming, lake_merged). */
-export function conflictCountSql(columns: string[], key: string): string {
+export function conflictCountSql(columns: EventData, key: string): string {
   return [
     'SELECT count(*) AS n',
     `FROM incoming JOIN lake_merged ON incoming.${key} = lake_merged.${key}`,
@@ -82,7 +96,7 @@ export function conflictCountSql(columns: string[], key: string): string {
  * run only when conflictCountSql found some); `rawRecord` is the engine's raw_record expression over its raw_<column>.
  */
 export function conflictRowsSql(
-  columns: string[],
+  columns: EventData,
   key: string,
   typedWithRaw: string,
   rawRecord: string,

@@ -225,8 +225,11 @@ export function buildPlan(table: TableDef): EtlPlan {
   // events — the stored row against a copy with other data, else the first received (a repeated id is the same
   // event sent again: lib/etl/event-conflicts.ts).
   const key = table.primaryKey.join(', ');
-  const dataColumns = eventDataColumns(table);
-  const events = dataColumns.length > 0 ? eventMergeCandidates(outputColumns, dataColumns, key) : undefined;
+  const dataColumns = eventDataColumns(table, outputColumns);
+  const events =
+    dataColumns.columns.length + dataColumns.retired.length > 0
+      ? eventMergeCandidates(outputColumns, dataColumns, key)
+      : undefined;
   const order =
     table.kind === 'events'
       ? (events?.order ?? 'received_at ASC, lake_rank ASC')

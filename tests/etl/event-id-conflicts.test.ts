@@ -9,7 +9,7 @@ import type { EventRecord } from '../../lib/envelope';
 import { ID_CONFLICT_REASON } from '../../lib/etl/event-conflicts';
 import { buildPlan } from '../../lib/etl/plan';
 import { lakeTable } from '../../lib/catalog/tables';
-import { deliver, newLake, rejectedRows, run, tableRows, useReloadLakes } from './reload-lake';
+import { deliver, editedTables, newLake, rejectedRows, run, tableRows, useReloadLakes } from './reload-lake';
 
 useReloadLakes();
 
@@ -147,6 +147,52 @@ describe('an event id given to another event', () => {
     });
     expect(await stored(lake)).toEqual([['e4', 'https://shop.example/a', '2026-03-01 09:00:00']]);
     expect(await rejectedRows(lake, 'page_view')).toEqual([]);
+  });
+
+  it('a copy that says another value in a column retired since is rejected; one without it is the same event', async () => {
+    const lake = await newLake();
+    const signup = (id: string, receivedAt: string, referral?: string): EventRecord => ({
+      id,
+      type: 'signup',
+      line: JSON.stringify({
+        id,
+        type: 'signup',
+        occurred_at: '2026-03-01T10:00:00.000Z',
+        received_at: receivedAt,
+        data: {
+          user_id: 'u-1',
+          email: 'ada@example.com',
+          plan: 'pro',
+          ...(referral ? { referral_code: referral } : {}),
+        },
+      }),
+    });
+    await deliver(lake, [signup('f2', '2026-03-01T10:00:00.000Z', 'R1')]);
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+    // referral_code retired; copies accepted before (still in the stream) and one sent since, without it.
+    const retired = editedTables({
+      'events/signup.json': (s) => {
+        delete s.properties.referral_code;
+        s['x-lake'] = { ...(s['x-lake'] ?? {}), retired: ['referral_code'] };
+      },
+    });
+    await deliver(lake, [
+      signup('f2', '2026-03-01T11:00:00.000Z', 'R2'), // another event under f2
+      signup('f2', '2026-03-01T12:00:00.000Z', 'R1'), // a retry of it
+      signup('f2', '2026-03-01T13:00:00.000Z'), // a retry sent after the retirement: the field is gone
+    ]);
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' }, { tables: retired });
+    expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({
+      rowsRead: 3,
+      rowsRejected: 1,
+      duplicatesRemoved: 2,
+    });
+    const rows = await tableRows(lake, 'signup', 'event_id');
+    expect(rows.map((r) => [r.event_id, r.referral_code])).toEqual([['f2', 'R1']]);
+    const rejected = await rejectedRows(lake, 'signup');
+    expect(rejected.map((r) => [r.reason, (r.raw as Record<string, unknown>).referral_code])).toEqual([
+      [ID_CONFLICT_REASON, 'R2'],
+    ]);
   });
 
   it('compares the event data only: the plan of an event type names its data columns, a dataset has none', () => {
