@@ -67,12 +67,18 @@ RUN_ID = re.compile(r"[^/\\:\s\x00-\x1f*?{}\[\]]{1,128}")
 # The column that holds the text of a record Spark cannot parse; in rejected rows it is raw_record (as locally).
 RAW_RECORD = "lake_raw_record"
 MALFORMED_REASON = "malformed record: not valid JSON or CSV, or not of the expected shape"
-# A row of a CSV or JSON upload whose bytes are not UTF-8: Spark's readers decode such bytes as U+FFFD, the
-# replacement character, and would load the row with it in their place; the local runner rejects the line (DuckDB's
-# INVALID ENCODING). A U+FFFD in a file that is all UTF-8 is the character itself, loaded on both runtimes.
+# A row of a CSV upload whose bytes are not UTF-8: Spark's CSV reader decodes such bytes as U+FFFD, the replacement
+# character (Java's decoder, REPLACE), and would load the row with it in their place; the local runner rejects the
+# line (DuckDB's INVALID ENCODING). A U+FFFD in a file that is all UTF-8 is the character itself, loaded on both
+# runtimes. (Spark's JSON readers parse bytes with Jackson, which fails such a record: a malformed record already.)
 INVALID_ENCODING_REASON = (
     "INVALID ENCODING: the file is not UTF-8 (first at byte %d of its text), and this row holds what Spark read "
     "there as U+FFFD, the replacement character; save the file as UTF-8 and upload it again"
+)
+# The same where the file also holds U+FFFD written as such: its rows cannot be told from those of bad bytes.
+INVALID_ENCODING_MIXED = (
+    " (the file also holds U+FFFD written as such, which the Glue job cannot tell from a bad byte: such a row is "
+    "rejected too on AWS, where the local lake loads it)"
 )
 # How many bytes of a .json upload are inspected to tell JSON lines from one JSON document.
 JSON_SNIFF_BYTES = 65536
@@ -270,10 +276,15 @@ def json_head_text(head, gz):
     return data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
 
 
+# The most text one step of gunzip_members inflates: a small, highly compressible upload (zlib reaches ~1000:1) would
+# otherwise inflate to gigabytes at once in the driver.
+GUNZIP_PIECE = 8 * 1024 * 1024
+
+
 def gunzip_members(chunks):
     """
-    The text of gzip members one after another (as gzip readers take them), from the bytes in chunks; what follows
-    the last member without starting another is left (gzip_problem names it).
+    The text of gzip members one after another (as gzip readers take them), from the bytes in chunks, in pieces of at
+    most GUNZIP_PIECE; what follows the last member without starting another is left (gzip_problem names it).
     """
     inflate = None
     pending = b""
@@ -288,36 +299,57 @@ def gunzip_members(chunks):
                 if data[:2] != b"\x1f\x8b":
                     return
                 inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            yield inflate.decompress(data)
-            if not inflate.eof:
-                break
-            data = inflate.unused_data
-            inflate = None
+            yield inflate.decompress(data, GUNZIP_PIECE)
+            if inflate.eof:
+                data = inflate.unused_data
+                inflate = None
+            else:
+                data = inflate.unconsumed_tail
 
 
-def utf8_error_offset(chunks, gz):
+# U+FFFD, the replacement character, as UTF-8 bytes.
+REPLACEMENT_BYTES = b"\xef\xbf\xbd"
+
+
+def utf8_scan(chunks, gz):
     """
-    Where the bytes of an upload (its chunks, one after another; its text through gunzip_members when gz) stop being
-    UTF-8: the offset in its text of the first byte that is not, or None when all of it is UTF-8.
+    What the bytes of an upload (its chunks, one after another; its text through gunzip_members when gz) hold:
+    (offset, written) — the offset in its text of the first byte that is not UTF-8 (None when all of it is), and
+    whether it also holds U+FFFD written as such (its three bytes).
     """
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
+    first = None
+    written = False
+    tail = b""
     for data in gunzip_members(chunks) if gz else chunks:
+        window = tail + data
+        written = written or REPLACEMENT_BYTES in window
+        tail = window[-2:]
+        if first is None:
+            held = len(decoder.getstate()[0])
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as e:
+                # e.start counts from the bytes the decoder held back from the data before.
+                first = offset - held + e.start
+        offset += len(data)
+        if first is not None and written:
+            break
+    if first is None:
         held = len(decoder.getstate()[0])
         try:
-            decoder.decode(data)
+            decoder.decode(b"", True)
         except UnicodeDecodeError as e:
-            # e.start counts from the bytes the decoder held back from the data before.
-            return offset - held + e.start
-        offset += len(data)
-    held = len(decoder.getstate()[0])
-    try:
-        decoder.decode(b"", True)
-    except UnicodeDecodeError as e:
-        return offset - held + e.start
-    return None
+            first = offset - held + e.start
+    return first, written
+
+
+def utf8_error_offset(chunks, gz):
+    """utf8_scan's offset alone: where an upload stops being UTF-8, or None."""
+    return utf8_scan(chunks, gz)[0]
 
 
 def json_layout(head, gz):
@@ -1526,9 +1558,9 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
 
 def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
     """
-    The rows of uploads (CSV, JSON) that hold U+FFFD where the file's bytes are not UTF-8, moved to the malformed
-    records with INVALID_ENCODING_REASON (their values as a JSON object by input column name, as a row that fails
-    typing). Only a file with a row that holds U+FFFD is read through (utf8_error_offset), in the driver.
+    The rows of CSV uploads that hold U+FFFD where the file's bytes are not UTF-8, moved to the malformed records with
+    INVALID_ENCODING_REASON (their raw values as a JSON object by input column name, nulls kept, as a row that fails
+    typing writes them). Only a file with a row that holds U+FFFD is read through (utf8_scan), in the driver.
     """
     from functools import reduce
 
@@ -1541,24 +1573,28 @@ def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
         lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "\ufffd") > 0, F.lit(False)) for n in names]
     )
     suspects = [r[0] for r in rows.where(replaced).select("lake_source_file").distinct().collect()]
-    broken = {}
+    reasons = {}
     for key in suspects:
-        if input_format(key)[0] == "parquet":
-            continue  # binary: a Parquet string's bytes are Spark's to decode (a difference left open, README)
+        fmt, gz = input_format(key)
+        if fmt != "csv":
+            continue  # Spark's JSON readers fail such a record (a malformed record); Parquet's strings are binary
         body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
-        at = utf8_error_offset(body.iter_chunks(chunk_size=8 * 1024 * 1024), input_format(key)[1])
+        at, written = utf8_scan(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz)
         if at is not None:
-            broken[key] = at
-    if not broken:
+            reasons[key] = INVALID_ENCODING_REASON % at + (INVALID_ENCODING_MIXED if written else "")
+    if not reasons:
         return rows, malformed
-    bad = F.col("lake_source_file").isin(list(broken)) & replaced
+    bad = F.col("lake_source_file").isin(list(reasons)) & replaced
     reason = F.lit(None).cast("string")
-    for key, at in broken.items():
-        reason = F.when(F.col("lake_source_file") == key, F.lit(INVALID_ENCODING_REASON % at)).otherwise(reason)
+    for key, text in reasons.items():
+        reason = F.when(F.col("lake_source_file") == key, F.lit(text)).otherwise(reason)
+    raw_columns = plan["rawRecordColumns"]
     rejected = rows.where(bad).select(
         F.col("lake_source_file"),
         reason.alias("reject_reason"),
-        F.to_json(F.struct(*[F.col(n) for n in names])).alias("raw_record"),
+        F.to_json(F.struct(*[F.col(n).alias(n) for n in raw_columns]), {"ignoreNullFields": "false"}).alias(
+            "raw_record"
+        ),
     )
     return rows.where(~bad), malformed.unionByName(rejected)
 

@@ -292,8 +292,49 @@ describe('resources/glue/etl_job.py', () => {
       expect(py(calls).map((r) => r.value)).toEqual(
         [1, 2, 3, 5, 4096].flatMap(() => [null, at, good.length, at, null]),
       );
+      // Whether the file also holds U+FFFD written as such (its rows cannot be told from a bad byte's), across chunks.
+      const written = Buffer.concat([bad, Buffer.from('o-3,\ufffd\n')]);
+      expect(
+        py([
+          ['utf8_scan', chunks(bad, 4096), false],
+          ['utf8_scan', chunks(written, 1), false],
+          ['utf8_scan', chunks(gzipSync(written), 7), true],
+          ['utf8_scan', chunks(Buffer.from('a,\ufffd\n'), 2), false],
+        ]).map((r) => r.value),
+      ).toEqual([
+        [at, false],
+        [at, true],
+        [at, true],
+        [null, true],
+      ]);
     },
   );
+
+  withPython('inflates a gzip upload in bounded pieces: a highly compressible one never at once', () => {
+    // 40 MiB of one character: ~40 KiB of gzip, read as one chunk; each piece at most GUNZIP_PIECE.
+    const zeros = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x30));
+    const [scan, piece] = py([['utf8_scan', [b64(zeros)], true], ['GUNZIP_PIECE']]);
+    expect(scan!.value).toEqual([null, false]);
+    expect(piece!.value).toBeLessThanOrEqual(16 * 1024 * 1024);
+    const sizes = execFileSync(
+      python!,
+      [
+        '-c',
+        'import importlib.util, sys\n' +
+          'spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])\n' +
+          'job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)\n' +
+          'pieces = [len(p) for p in job.gunzip_members([sys.stdin.buffer.read()])]\n' +
+          'print(max(pieces), sum(pieces))',
+        script,
+      ],
+      { input: zeros },
+    )
+      .toString()
+      .trim()
+      .split(' ')
+      .map(Number);
+    expect(sizes).toEqual([piece!.value, 40 * 1024 * 1024]);
+  });
 
   withPython("says which tables rejected more rows than they allow, in the local runner's words", () => {
     const figures = [
