@@ -1204,6 +1204,12 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_LIKE_SRC,
   },
   {
+    // A literal in parentheses is the same literal (Trino's parser drops them): refused before anything runs.
+    sql: "SELECT count(*) FROM orders WHERE status LIKE (('a#b')) ESCAPE '#'",
+    refused: /^Escape character must be followed by '%', '_' or the escape character itself/,
+    source: TRINO_LIKE_SRC,
+  },
+  {
     sql: "SELECT 'abc' LIKE 'abc' ESCAPE ''",
     refused: /^Escape string must be a single character/,
     source: TRINO_LIKE_SRC,

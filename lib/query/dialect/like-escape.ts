@@ -7,7 +7,7 @@
  * other pattern is checked row by row by trino_like_pattern (./macros.ts), which stands in for the pattern.
  */
 import { tokenize, type Token } from '../sql-guard/lexer';
-import { applyEdits, isSymbol, isWord, primaryEnd, type Edit } from './tokens';
+import { applyEdits, closing, isSymbol, isWord, primaryEnd, type Edit } from './tokens';
 
 export const ESCAPE_FOLLOWED = "Escape character must be followed by '%', '_' or the escape character itself";
 export const ESCAPE_SINGLE = 'Escape string must be a single character';
@@ -15,6 +15,15 @@ export const ESCAPE_SINGLE = 'Escape string must be a single character';
 /** The text of a plain string literal ('it''s'), or undefined for any other token. */
 function literalText(t: Token | undefined): string | undefined {
   return t?.kind === 'string' && t.text.startsWith("'") ? t.text.slice(1, -1).replace(/''/g, "'") : undefined;
+}
+
+/** The text of a string literal standing alone in tokens first..last, parentheses around it dropped ('x', (('x'))). */
+function literalSpan(tokens: Token[], first: number, last: number): string | undefined {
+  while (isSymbol(tokens[first], '(') && closing(tokens, first) === last) {
+    first++;
+    last--;
+  }
+  return first === last ? literalText(tokens[first]) : undefined;
 }
 
 /** Throws Trino's error for a pattern that is not valid with this escape character (one character). */
@@ -59,11 +68,10 @@ export function guardLikeEscapes(sql: string): string {
     const like = likeBefore(tokens, k);
     const escapeLast = primaryEnd(tokens, k + 1);
     if (like < 0 || like + 1 >= k || escapeLast < 0) continue;
-    const escape = literalText(tokens[k + 1]);
-    if (escape !== undefined && escapeLast === k + 1 && [...escape].length !== 1)
-      throw new Error(ESCAPE_SINGLE);
-    const pattern = like + 2 === k ? literalText(tokens[like + 1]) : undefined;
-    if (escape !== undefined && escapeLast === k + 1 && pattern !== undefined) {
+    const escape = literalSpan(tokens, k + 1, escapeLast);
+    if (escape !== undefined && [...escape].length !== 1) throw new Error(ESCAPE_SINGLE);
+    const pattern = literalSpan(tokens, like + 1, k - 1);
+    if (escape !== undefined && pattern !== undefined) {
       checkLikePattern(pattern, escape);
       continue;
     }

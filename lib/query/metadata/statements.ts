@@ -67,13 +67,16 @@ export function parseMetadataStatement(
    * An unqualified name is read in the request's database, else in `default` (Athena's API without a
    * QueryExecutionContext Database): the lake's tables are not there, as for a SELECT (sql-guard/tree.ts).
    */
-  const inDefault = (what: string) => {
+  const inDefault = (table?: string) => {
     const other = lake.defaultDatabase;
     if (other === undefined || other === lake.database) return;
+    const context = `with no QueryExecutionContext Database (or Database '${other}'), Athena`;
     throw new QueryNotAllowedError(
-      `${what} is read in '${other}': with no QueryExecutionContext Database, Athena reads an unqualified name in ` +
-        `'${other}', where the lake's tables are not; give Database '${lake.database}' or name the database ` +
-        `(${lake.database}.<table>, SHOW TABLES IN ${lake.database})`,
+      table === undefined
+        ? `SHOW TABLES lists the tables of '${other}': ${context} reads it there, where the lake's tables are not; ` +
+            `give Database '${lake.database}' or write SHOW TABLES IN ${lake.database}`
+        : `Table 'awsdatacatalog.${other}.${table}' does not exist: ${context} reads '${table}' in '${other}'; ` +
+            `give Database '${lake.database}' or write ${lake.database}.${table}`,
     );
   };
   /** [catalog.][db.]table; `later`: a database may follow (SHOW COLUMNS FROM t IN db), read by the caller. */
@@ -92,7 +95,7 @@ export function parseMetadataStatement(
       parts.shift();
     }
     if (parts.length === 2) database(parts.shift());
-    else if (!later) inDefault(`Table 'awsdatacatalog.${lake.defaultDatabase}.${parts[0]}'`);
+    else if (!later) inDefault(parts[0]);
     if (parts.length !== 1) refuse();
     const table = parts[0]!;
     if (!lake.tables.includes(table)) {
@@ -113,7 +116,7 @@ export function parseMetadataStatement(
     if (peek() === 'in' || peek() === 'from') {
       i++;
       database(lower(tokens[i++]));
-    } else inDefault('SHOW TABLES without IN');
+    } else inDefault();
     if (peek() === 'like') i++;
     const p = tokens[i];
     if (p?.kind === 'string') {
@@ -130,7 +133,7 @@ export function parseMetadataStatement(
     if (peek() === 'from' || peek() === 'in') {
       i++;
       database(lower(tokens[i++]));
-    } else if (!qualified) inDefault(`Table 'awsdatacatalog.${lake.defaultDatabase}.${table}'`);
+    } else if (!qualified) inDefault(table);
     return end({ kind: 'columns', table });
   }
   if (what === 'partitions') return end({ kind: 'partitions', table: tableName() });

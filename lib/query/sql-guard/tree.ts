@@ -115,8 +115,8 @@ function checkTableRef(item: Node, ctx: Context): void {
   if (database === null && ctx.defaultDatabase !== ctx.database) {
     throw new QueryNotAllowedError(
       `Table 'awsdatacatalog.${ctx.defaultDatabase}.${table}' does not exist: with no QueryExecutionContext ` +
-        `Database, Athena reads '${table}' in '${ctx.defaultDatabase}'; give Database '${ctx.database}' or write ` +
-        `${ctx.database}.${table}`,
+        `Database (or Database '${ctx.defaultDatabase}'), Athena reads '${table}' in '${ctx.defaultDatabase}'; give ` +
+        `Database '${ctx.database}' or write ${ctx.database}.${table}`,
     );
   }
   if (!ctx.tables.has(table)) {
