@@ -246,9 +246,10 @@ export function buildPlan(table: TableDef): EtlPlan {
   // before the retirement carries — keeps the value the table's row stored (a file dropped again after a rename
   // does not erase the old column). Events keep the first received copy: nothing of a stored row is replaced.
   const retired = table.columns.filter((c) => c.retired).map((c) => c.name);
-  const storedRetired = retired.map(
-    (c) => `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`,
-  );
+  /** The value the table's row of the key stored in column c, on every candidate of the key. */
+  const storedValue = (c: string) =>
+    `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`;
+  const storedRetired = retired.map(storedValue);
   const keptRetired = Object.fromEntries(retired.map((c) => [c, `COALESCE(${c}, lake_stored_${c}) AS ${c}`]));
   const mergeSql =
     table.kind === 'events'
@@ -271,9 +272,7 @@ export function buildPlan(table: TableDef): EtlPlan {
   const reloadKept = table.columns
     .filter((c) => !c.retired && !keyColumns.has(c.name) && outputColumns.includes(c.name))
     .map((c) => c.name);
-  const storedReloadKept = reloadKept.map(
-    (c) => `MAX(CASE WHEN lake_rank = 0 THEN ${c} END) OVER (PARTITION BY ${key}) AS lake_stored_${c}`,
-  );
+  const storedReloadKept = reloadKept.map(storedValue);
   const keptOnReload = Object.fromEntries(
     reloadKept.map((c) => [
       c,
