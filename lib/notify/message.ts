@@ -1,12 +1,15 @@
 /** A notice as published: the SNS message body, and the line the local notifier writes (the same text). */
 import type { Notice } from './types';
 
+/** SNS's largest message, in UTF-8 bytes, its subject and message attributes included. */
+export const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
+
 /**
  * Largest message body of a notice, in UTF-8 bytes: SNS takes 256 KiB per message, its message attributes and
  * subject included (the notifier sends one attribute, `kind`, and a subject of at most 99 characters); 1 KiB is
  * left for them.
  */
-export const NOTICE_MAX_BYTES = 256 * 1024 - 1024;
+export const NOTICE_MAX_BYTES = SNS_MAX_MESSAGE_BYTES - 1024;
 
 /** Where a text of the detail is cut, the marker that says so (and how much was left out). */
 const cutMarker = (left: number) => `… (${left} more characters cut: the notice's limit)`;

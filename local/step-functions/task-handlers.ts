@@ -5,6 +5,7 @@ import path from 'node:path';
 import { faults } from '../../lib/faults';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import type { Notice, Notifier } from '../../lib/notify/types';
+import { SNS_MAX_MESSAGE_BYTES } from '../../lib/notify/message';
 import { ETL_STATE_MACHINE } from '../../lib/workflow/local';
 import { projectRoot } from '../service-config';
 import type { Json, ServiceConfigWithStateMachines } from './config';
@@ -118,9 +119,6 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
     };
   };
 }
-
-/** SNS's largest message, in UTF-8 bytes, its subject and message attributes included. */
-const SNS_MAX_MESSAGE_BYTES = 256 * 1024;
 
 /**
  * sns:publish: the message is a notice ({kind, subject, detail}, lib/notify); anything else is wrapped in one.

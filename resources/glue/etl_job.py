@@ -263,16 +263,13 @@ def json_head_text(head, gz):
     if gz:
         # Members one after another are one stream, as gzip readers (Spark's, the local runner's) take them: a first
         # member without a whole line (an empty one, a block cut mid-line as bgzip writes them) is not the file.
-        parts = []
+        # Bytes after a member that start no other (zero padding) are gzip_problem's to name.
+        if data and data[:2] != b"\x1f\x8b":
+            raise JobError("not a valid gzip stream: it does not start with gzip's magic bytes")
         try:
-            while data:
-                d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                parts.append(d.decompress(data))
-                # Bytes after a member that start no other (zero padding) are gzip_problem's to name.
-                data = d.unused_data if d.eof and d.unused_data[:2] == b"\x1f\x8b" else b""
+            data = b"".join(gunzip_members([data]))
         except zlib.error as e:
             raise JobError("not a valid gzip stream: %s" % e)
-        data = b"".join(parts)
     return data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
 
 

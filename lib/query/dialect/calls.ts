@@ -23,7 +23,17 @@ import { JSON_PATH_FUNCTIONS, jsonPathForDuckDb } from './json-functions';
 import { LocalDialectError } from './local-error';
 import { readOtherDialects } from './other-dialects';
 import { endAnchors, patternGroups, re2Pattern, re2Replacement, withJavaEndAnchors } from './regexp';
-import { applyEdits, callAt, closing, insideCall, isSymbol, isWord, spanText, type Edit } from './tokens';
+import {
+  applyEdits,
+  callAt,
+  closing,
+  insideCall,
+  isSymbol,
+  isWord,
+  spanText,
+  stringLiteral,
+  type Edit,
+} from './tokens';
 
 /**
  * date_parse and parse_datetime answer Trino's timestamp(3): Joda parses the fraction to the millisecond and drops
@@ -253,8 +263,7 @@ const EXPRESSION_AGGREGATES: Record<string, (args: number) => boolean> = {
   min_by: (args) => args === 3,
 };
 
-const literal = (t: Token | undefined) =>
-  t?.kind === 'string' ? t.text.slice(1, -1).replace(/''/g, "'") : undefined;
+const literal = stringLiteral;
 
 /** The rewrites that start at token k (see the module comment). */
 function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): void {

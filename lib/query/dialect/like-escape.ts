@@ -7,15 +7,10 @@
  * other pattern is checked row by row by trino_like_pattern (./macros.ts), which stands in for the pattern.
  */
 import { tokenize, type Token } from '../sql-guard/lexer';
-import { applyEdits, closing, isSymbol, isWord, primaryEnd, type Edit } from './tokens';
+import { applyEdits, closing, isSymbol, isWord, primaryEnd, stringLiteral, type Edit } from './tokens';
 
 export const ESCAPE_FOLLOWED = "Escape character must be followed by '%', '_' or the escape character itself";
 export const ESCAPE_SINGLE = 'Escape string must be a single character';
-
-/** The text of a plain string literal ('it''s'), or undefined for any other token. */
-function literalText(t: Token | undefined): string | undefined {
-  return t?.kind === 'string' && t.text.startsWith("'") ? t.text.slice(1, -1).replace(/''/g, "'") : undefined;
-}
 
 /** The text of a string literal standing alone in tokens first..last, parentheses around it dropped ('x', (('x'))). */
 function literalSpan(tokens: Token[], first: number, last: number): string | undefined {
@@ -23,7 +18,7 @@ function literalSpan(tokens: Token[], first: number, last: number): string | und
     first++;
     last--;
   }
-  return first === last ? literalText(tokens[first]) : undefined;
+  return first === last ? stringLiteral(tokens[first]) : undefined;
 }
 
 /** Throws Trino's error for a pattern that is not valid with this escape character (one character). */

@@ -12,6 +12,10 @@ export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
 export const isSymbol = (t: Token | undefined, ...symbols: string[]): boolean =>
   t?.kind === 'symbol' && symbols.includes(t.text);
 
+/** The text of a string literal token ('it''s' → it's), or undefined for any other token. */
+export const stringLiteral = (t: Token | undefined): string | undefined =>
+  t?.kind === 'string' ? t.text.slice(1, -1).replace(/''/g, "'") : undefined;
+
 /** A name: a word or a quoted identifier. */
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
 

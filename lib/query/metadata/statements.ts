@@ -14,7 +14,7 @@
  */
 import type { GlueTableInput } from '../../catalog/glue';
 import { sqlIdent, sqlString } from '../../duckdb-sql';
-import { QueryNotAllowedError } from '../sql-guard/errors';
+import { notInDefaultDatabase, QueryNotAllowedError } from '../sql-guard/errors';
 import type { Token } from '../sql-guard/lexer';
 import { describeTable, showColumns, showCreateTable, tableNameMatcher } from './hive-ddl';
 
@@ -69,15 +69,8 @@ export function parseMetadataStatement(
    */
   const inDefault = (table?: string) => {
     const other = lake.defaultDatabase;
-    if (other === undefined || other === lake.database) return;
-    const context = `with no QueryExecutionContext Database (or Database '${other}'), Athena`;
-    throw new QueryNotAllowedError(
-      table === undefined
-        ? `SHOW TABLES lists the tables of '${other}': ${context} reads it there, where the lake's tables are not; ` +
-            `give Database '${lake.database}' or write SHOW TABLES IN ${lake.database}`
-        : `Table 'awsdatacatalog.${other}.${table}' does not exist: ${context} reads '${table}' in '${other}'; ` +
-            `give Database '${lake.database}' or write ${lake.database}.${table}`,
-    );
+    if (other !== undefined && other !== lake.database)
+      throw notInDefaultDatabase(table, other, lake.database);
   };
   /** [catalog.][db.]table; `later`: a database may follow (SHOW COLUMNS FROM t IN db), read by the caller. */
   const tableName = (later = false): string => {

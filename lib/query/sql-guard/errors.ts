@@ -9,6 +9,26 @@ export class QueryNotAllowedError extends Error {
   }
 }
 
+/**
+ * Athena's answer to an unqualified table name where the request names no database (or names `default`, where it
+ * reads such a name): there is no such table there; the lake's tables are in `database`. `table` undefined: a SHOW
+ * TABLES without IN, which lists that database's tables.
+ */
+export function notInDefaultDatabase(
+  table: string | undefined,
+  defaultDatabase: string,
+  database: string,
+): QueryNotAllowedError {
+  const context = `with no QueryExecutionContext Database (or Database '${defaultDatabase}'), Athena`;
+  return new QueryNotAllowedError(
+    table === undefined
+      ? `SHOW TABLES lists the tables of '${defaultDatabase}': ${context} reads it there, where the lake's tables ` +
+          `are not; give Database '${database}' or write SHOW TABLES IN ${database}`
+      : `Table 'awsdatacatalog.${defaultDatabase}.${table}' does not exist: ${context} reads '${table}' in ` +
+          `'${defaultDatabase}'; give Database '${database}' or write ${database}.${table}`,
+  );
+}
+
 export interface GuardOptions {
   /** The lake's database (Glue database; the DuckDB schema), e.g. data_lake_prod. */
   database: string;

@@ -3,7 +3,7 @@
  * function call is qualified or an engine internal.
  */
 import type { CheckedQuery } from '../types';
-import { QueryNotAllowedError, type GuardOptions } from './errors';
+import { notInDefaultDatabase, QueryNotAllowedError, type GuardOptions } from './errors';
 import { refuse, type Lexed } from './lexer';
 import { ALLOWED_TABLE_FUNCTIONS, deniedFunction, OTHER_STATEMENTS } from './rules';
 import { cteScopes, isCteAt, type CteScope } from './cte-scopes';
@@ -112,13 +112,8 @@ function checkTableRef(item: Node, ctx: Context): void {
     isCteAt(ctx.cteScopes, table, ctx.lead + at)
   )
     return;
-  if (database === null && ctx.defaultDatabase !== ctx.database) {
-    throw new QueryNotAllowedError(
-      `Table 'awsdatacatalog.${ctx.defaultDatabase}.${table}' does not exist: with no QueryExecutionContext ` +
-        `Database (or Database '${ctx.defaultDatabase}'), Athena reads '${table}' in '${ctx.defaultDatabase}'; give ` +
-        `Database '${ctx.database}' or write ${ctx.database}.${table}`,
-    );
-  }
+  if (database === null && ctx.defaultDatabase !== ctx.database)
+    throw notInDefaultDatabase(table, ctx.defaultDatabase, ctx.database);
   if (!ctx.tables.has(table)) {
     const outOfScope = ctx.ctes.has(table)
       ? `; a WITH defines '${table}' for its own query only (the parenthesis it stands in), not here`
