@@ -10,6 +10,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!@middy/|hyparquet/)'],
   setupFilesAfterEnv: ['<rootDir>/tests/setup.ts'],
   globalSetup: '<rootDir>/tests/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/global-teardown.ts',
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
   testTimeout: 60_000,
   maxWorkers: 2,
