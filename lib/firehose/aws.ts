@@ -1,8 +1,17 @@
 /**
  * Firehose adapter for AWS: PutRecordBatch within the service's hard limits (500 records, 4 MiB per call,
  * 1,000 KiB per record), retrying only the entries that failed, with bounded exponential backoff and full jitter.
+ * Each call has a time limit and all of a chunk's attempts a budget, within the ingest function's timeout: a call
+ * Firehose never answers (a stalled connection: the SDK's HTTP handler has no timeout of its own) is given up, and
+ * the caller answers 503 naming every record, rather than the function timing out into API Gateway's bare 502. A
+ * retried record keeps its id: one Firehose took without answering is curated once (the ETL keeps one copy per id).
  */
-import { FirehoseClient, PutRecordBatchCommand, type _Record } from '@aws-sdk/client-firehose';
+import {
+  FirehoseClient,
+  PutRecordBatchCommand,
+  type _Record,
+  type PutRecordBatchCommandOutput,
+} from '@aws-sdk/client-firehose';
 import type { EventRecord } from '../envelope';
 import type { EventStream, FailedRecord, PutResult } from './types';
 
@@ -15,9 +24,23 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Time one PutRecordBatch call may take before it is given up (a TimeoutError, retried). */
+  attemptTimeoutMs: number;
+  /** Time all of a chunk's attempts and backoffs may take: no attempt starts that could end past it. */
+  budgetMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };
+/**
+ * A call of up to 4 MiB takes well under a second; 3 s per call and 8 s in all leave the ingest function (timeout
+ * 10 s, serverless.yml; a template test holds the two together) time to answer.
+ */
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 100,
+  maxDelayMs: 2000,
+  attemptTimeoutMs: 3000,
+  budgetMs: 8000,
+};
 
 /** Errors of the whole call that are worth another try (throttling, service-side, network). */
 const RETRYABLE_ERRORS = new Set([
@@ -109,17 +132,44 @@ export class FirehoseEventStream implements EventStream {
     return Math.floor(this.random() * cap); // full jitter
   }
 
+  /** The call, or a TimeoutError when Firehose has not answered within the attempt's time (the call is aborted). */
+  private async sendWithin(command: PutRecordBatchCommand, ms: number): Promise<PutRecordBatchCommandOutput> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(
+          Object.assign(new Error(`Firehose did not answer PutRecordBatch within ${ms} ms`), {
+            name: 'TimeoutError',
+          }),
+        );
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.client.send(command, { abortSignal: controller.signal }), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async putChunk(chunk: Entry[]): Promise<FailedRecord[]> {
     let pending = chunk;
     let lastFailures: FailedRecord[] = [];
+    const started = Date.now();
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
-      if (attempt > 1) await this.sleep(this.backoff(attempt - 1));
+      if (attempt > 1) {
+        const delay = this.backoff(attempt - 1);
+        if (Date.now() - started + delay + this.retry.attemptTimeoutMs > this.retry.budgetMs) break;
+        await this.sleep(delay);
+      }
       try {
-        const out = await this.client.send(
+        const out = await this.sendWithin(
           new PutRecordBatchCommand({
             DeliveryStreamName: this.deliveryStreamName,
             Records: pending.map((e): _Record => ({ Data: e.data })),
           }),
+          this.retry.attemptTimeoutMs,
         );
         if (!out.FailedPutCount) return [];
         const responses = out.RequestResponses ?? [];

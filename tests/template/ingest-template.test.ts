@@ -1,6 +1,7 @@
 /** The CloudFormation that `sls package --stage prod` writes, offline: ingestion resources. */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { DEFAULT_RETRY } from '../../lib/firehose/aws';
 import layout from '../../lib/lake-layout.json';
 import {
   asArray,
@@ -125,6 +126,15 @@ describe('packaged template: ingestion', () => {
     expect(JSON.stringify(logs.Resource)).toContain('/aws/lambda/data-lake-prod-ingest:*');
     // No managed policies that would widen it.
     expect(t.Resources.IngestRole!.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("answers within its timeout when Firehose stalls: the adapter's time budget ends a second before it", () => {
+    // lib/firehose/aws.ts gives up a chunk's attempts by budgetMs; past the function's timeout API Gateway would
+    // answer a bare 502 without the event ids (and under 29 s, its own integration limit).
+    const timeout = Number(t.Resources.IngestLambdaFunction!.Properties.Timeout);
+    expect(DEFAULT_RETRY.budgetMs + 1000).toBeLessThanOrEqual(timeout * 1000);
+    expect(DEFAULT_RETRY.attemptTimeoutMs).toBeLessThan(DEFAULT_RETRY.budgetMs);
+    expect(timeout).toBeLessThan(29);
   });
 
   it('protects POST /events with an API key and a usage plan with throttling and a quota', () => {

@@ -10,11 +10,11 @@ import {
 
 const firehose = mockClient(FirehoseClient);
 const sleeps: number[] = [];
-const stream = (maxAttempts = 4) =>
+const stream = (maxAttempts = 4, timing = { attemptTimeoutMs: 3000, budgetMs: 60_000 }) =>
   new FirehoseEventStream(
     new FirehoseClient({ region: 'us-east-1' }),
     'events-stream',
-    { maxAttempts, baseDelayMs: 100, maxDelayMs: 1000 },
+    { maxAttempts, baseDelayMs: 100, maxDelayMs: 1000, ...timing },
     async (ms) => void sleeps.push(ms),
     () => 0.999,
   );
@@ -177,6 +177,45 @@ describe('Firehose adapter (PutRecordBatch)', () => {
     expect(res.failed.map((f) => f.id)).toEqual(['e1', 'e2']);
     expect(res.failed[0]!.errorCode).toBe('ServiceUnavailableException');
     expect(firehose).toHaveReceivedCommandTimes(PutRecordBatchCommand, 4);
+  });
+
+  it('gives up a call Firehose never answers, retries it with the same ids, and stops within the budget', async () => {
+    // A stalled connection: the SDK's HTTP handler has no timeout of its own; the ingest function must answer
+    // (503, every id) before its own timeout rather than end in API Gateway's 502.
+    const signals: (AbortSignal | undefined)[] = [];
+    firehose.on(PutRecordBatchCommand).callsFake(() => new Promise(() => undefined));
+    const send = FirehoseClient.prototype.send;
+    const spy = jest.spyOn(FirehoseClient.prototype, 'send').mockImplementation(function (
+      this: FirehoseClient,
+      command: never,
+      options?: unknown,
+    ) {
+      signals.push((options as { abortSignal?: AbortSignal } | undefined)?.abortSignal);
+      return (send as (c: never, o?: unknown) => Promise<unknown>).call(this, command, options);
+    } as never);
+    try {
+      const started = Date.now();
+      const res = await stream(10, { attemptTimeoutMs: 40, budgetMs: 200 }).putRecords([
+        record(1),
+        record(2),
+      ]);
+      expect(Date.now() - started).toBeLessThan(2000); // not a timing assertion: only that it came back at all
+      expect(res.failed).toEqual([
+        expect.objectContaining({ id: 'e1', errorCode: 'TimeoutError' }),
+        expect.objectContaining({ id: 'e2', errorCode: 'TimeoutError' }),
+      ]);
+      expect(res.failed[0]!.errorMessage).toMatch(/did not answer PutRecordBatch within 40 ms/);
+      // Attempts stop where the next could end past the budget (40 ms each, backoffs of 99 and 199 ms, 200 ms in
+      // all): two, not ten.
+      const calls = firehose.commandCalls(PutRecordBatchCommand);
+      expect(calls).toHaveLength(2);
+      expect(sentIds(1)).toEqual(['e1', 'e2']);
+      // Each given-up call was aborted (the SDK closes its connection).
+      expect(signals).toHaveLength(2);
+      expect(signals.every((s) => s?.aborted)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('does not retry errors that will not go away (e.g. missing stream)', async () => {
