@@ -34,9 +34,12 @@ const DOUBLE_RE = portablePattern(DOUBLE_PATTERN);
 
 /**
  * An SQL string literal both engines read the same: DuckDB takes backslashes literally, and so does Spark with
- * spark.sql.parser.escapedStringLiterals (set by the Glue job). A quote has no escape both read alike (DuckDB doubles
- * it, Spark's lexer takes none with that setting): a text with quotes is its pieces joined by chr(39), which both
- * have ('don' || chr(39) || 't').
+ * spark.sql.parser.escapedStringLiterals (set by the Glue job) — but only after its lexer has found where the literal
+ * ends, by its rule '\'' ( ~('\''|'\\') | ('\\' .) )* '\'': a backslash there takes the next character with it,
+ * a quote included. So no piece may hold a quote (DuckDB doubles it, Spark's lexer would take \' as one) nor end in
+ * an unpaired backslash (Spark's lexer would pair it with the closing quote and read on): a text with either is its
+ * pieces joined by chr(39) and chr(92), which both engines have ('don' || chr(39) || 't'). tests/etl/spark-sql-
+ * grammar.test.ts lexes every plan with Spark's grammar.
  */
 export function literal(value: string | number | boolean, where: string): string {
   if (typeof value === 'number') {
@@ -44,12 +47,16 @@ export function literal(value: string | number | boolean, where: string): string
     return String(value);
   }
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value.includes("'"))
-    return `(${value
-      .split("'")
-      .map((piece) => `'${piece}'`)
-      .join(' || chr(39) || ')})`;
-  return `'${value}'`;
+  const parts: string[] = [];
+  value.split("'").forEach((piece, i) => {
+    if (i > 0) parts.push('chr(39)');
+    // An odd run of backslashes at the end of a piece: its last one goes on its own.
+    const unpaired = /\\*$/.exec(piece)![0].length % 2 === 1;
+    const text = unpaired ? piece.slice(0, -1) : piece;
+    if (text !== '' || parts.length === 0) parts.push(`'${text}'`);
+    if (unpaired) parts.push('chr(92)');
+  });
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' || ')})`;
 }
 
 /** A schema's pattern for regexp_like in both engines (lib/etl/portable-regex.ts), or an error naming the column. */

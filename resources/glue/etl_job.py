@@ -1297,7 +1297,9 @@ SPARK_CONF = {
     # Casts of invalid text give NULL, as the plans expect (they check with regexp_like first anyway).
     "spark.sql.ansi.enabled": "false",
     # String literals are taken as written, as DuckDB takes them: the plans' regular expressions (\z, \x{2028}, ...)
-    # reach java.util.regex exactly as they reach RE2 (lib/etl/portable-regex.ts).
+    # reach java.util.regex exactly as they reach RE2 (lib/etl/portable-regex.ts). Spark's lexer still pairs a
+    # backslash with the next character, a quote too: the plans write no quote and no unpaired backslash at the end
+    # of a literal (lib/etl/column-rules.ts literal; tests/etl/spark-sql-grammar.test.ts parses every plan).
     "spark.sql.parser.escapedStringLiterals": "true",
     # Overwrite only the partitions the merged rows are in.
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
