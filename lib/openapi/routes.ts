@@ -58,7 +58,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /queries/{id}': {
     summary: "A query's state, times and data scanned.",
     responses: { 200: 'QueryStatus' },
-    errors: ['QUERY_NOT_FOUND', 'INVALID_PARAMETER'],
+    errors: ['QUERY_NOT_FOUND', 'INVALID_PARAMETER', 'TOO_MANY_QUERIES'],
   },
   'GET /queries/{id}/results': {
     summary: "A page of a finished query's rows.",
@@ -71,12 +71,18 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
       NEXT_TOKEN,
     ],
     responses: { 200: 'QueryResults' },
-    errors: ['QUERY_NOT_FOUND', 'QUERY_NOT_SUCCEEDED', 'ROW_TOO_LARGE', 'INVALID_PARAMETER'],
+    errors: [
+      'QUERY_NOT_FOUND',
+      'QUERY_NOT_SUCCEEDED',
+      'ROW_TOO_LARGE',
+      'INVALID_PARAMETER',
+      'TOO_MANY_QUERIES',
+    ],
   },
   'DELETE /queries/{id}': {
     summary: 'Cancel a query (409 if it had already finished).',
     responses: { 200: 'QueryStatus', 202: 'QueryStatus' },
-    errors: ['QUERY_NOT_FOUND', 'QUERY_ALREADY_FINISHED', 'INVALID_PARAMETER'],
+    errors: ['QUERY_NOT_FOUND', 'QUERY_ALREADY_FINISHED', 'INVALID_PARAMETER', 'TOO_MANY_QUERIES'],
   },
   'GET /tables': {
     summary: 'Every table of the lake with its columns, keys and schema version.',

@@ -223,17 +223,36 @@ export async function startQuery(
     caller: event.requestContext?.identity?.userArn ?? undefined,
   });
 
-  const waitMs = Math.min(req.waitSeconds * 1000, Math.max(0, remainingMs() - RESPONSE_MARGIN_MS));
-  if (waitMs > 0) status = (await engine.wait(status.id, waitMs)) ?? status;
-
   // Relative to the request URI (…/queries), so it holds behind any stage prefix or custom domain.
   const location = `queries/${status.id}`;
+  // From here on the query runs (and, on Athena, is billed): an engine too busy to tell its state or give its first
+  // page still gets the id back — 202, poll the Location — never an error that a client would answer by starting
+  // the query again.
+  const started = (s: QueryStatus, e: EngineBusyError) => {
+    logger.warn('query started; its state or first page could not be read', { id: s.id, reason: e.message });
+    return json(event, 202, statusBody(s), { location, 'retry-after': String(e.retryAfterSeconds) });
+  };
+  const waitMs = Math.min(req.waitSeconds * 1000, Math.max(0, remainingMs() - RESPONSE_MARGIN_MS));
+  if (waitMs > 0) {
+    try {
+      status = (await engine.wait(status.id, waitMs)) ?? status;
+    } catch (e) {
+      if (e instanceof EngineBusyError) return started(status, e);
+      throw e;
+    }
+  }
+
   if (!isFinished(status.state)) {
     return json(event, 202, statusBody(status), { location });
   }
   if (status.state !== 'SUCCEEDED') return json(event, 200, statusBody(status), { location });
-  const page = await fittingPage(engine, status.id, { maxRows: req.maxRows }, statusBody(status));
-  return json(event, 200, { ...statusBody(status), ...page }, { location });
+  try {
+    const page = await fittingPage(engine, status.id, { maxRows: req.maxRows }, statusBody(status));
+    return json(event, 200, { ...statusBody(status), ...page }, { location });
+  } catch (e) {
+    if (e instanceof EngineBusyError) return started(status, e);
+    throw e;
+  }
 }
 
 /** GET /queries/{id} */
@@ -242,7 +261,7 @@ export async function getQuery(
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
   const id = parseQueryId(event);
-  const status = await engine.status(id);
+  const status = await engine.status(id).catch(engineError);
   if (!status) throw notFound(id);
   return json(event, 200, statusBody(status));
 }
@@ -281,7 +300,7 @@ export async function cancelQuery(
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
   const id = parseQueryId(event);
-  const before = await engine.status(id);
+  const before = await engine.status(id).catch(engineError);
   if (!before) throw notFound(id);
   if (isFinished(before.state)) {
     throw new ApiError(409, QueryErrorCode.QueryAlreadyFinished, `query ${id} already ${before.state}`, {

@@ -523,6 +523,44 @@ describe('queries handler on the AWS runtime', () => {
     });
   });
 
+  it('POST with wait: 202 with the id when Athena throttles the polls after the query started (never a 500)', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: ID });
+    athena.on(GetQueryExecutionCommand).rejects(throttled());
+    const res = await post({ sql: 'SELECT count(*) FROM page_view', wait: 5 });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ id: ID, state: 'QUEUED' });
+    expect(res.headers.location).toBe(`queries/${ID}`);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
+  });
+
+  it('POST with wait: 202 with the id and SUCCEEDED when the first page is throttled', async () => {
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: ID });
+    athena.on(GetQueryExecutionCommand).resolves(execution());
+    athena.on(GetQueryResultsCommand).rejects(throttled());
+    const res = await post({ sql: 'SELECT count(*) FROM page_view', wait: 5 });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ id: ID, state: 'SUCCEEDED' });
+    expect(res.body.rows).toBeUndefined();
+    expect(res.headers.location).toBe(`queries/${ID}`);
+  });
+
+  it('GET and DELETE /queries/{id}: 429 TOO_MANY_QUERIES with Retry-After when Athena throttles', async () => {
+    athena.on(GetQueryExecutionCommand).rejects(throttled());
+    for (const method of ['GET', 'DELETE']) {
+      const res = await call({
+        method,
+        path: `/queries/${ID}`,
+        resource: '/queries/{id}',
+        pathParameters: { id: ID },
+      });
+      expect(res.status).toBe(429);
+      expect(res.body).toMatchObject({ code: 'TOO_MANY_QUERIES' });
+      expect(res.headers['retry-after']).toBe('5');
+    }
+    expect(athena).toHaveReceivedCommandTimes(StopQueryExecutionCommand, 0);
+  });
+
   it('400 QUERY_NOT_ALLOWED before Athena is called', async () => {
     const res = await post({ sql: 'DROP TABLE page_view' });
     expect(res.status).toBe(400);
