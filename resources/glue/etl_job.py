@@ -594,14 +594,18 @@ def summary_key(layout, run_id):
     return "%s%s.json" % (layout["runsPrefix"], run_id)
 
 
-def hidden(path):
-    """Whether a key (or a part of one) has a hidden segment ('.backup/'): no delivery object is under one."""
+def hidden_delivery(path):
+    """
+    Whether a raw event key (or a part of one) has a hidden segment ('.backup/'): no delivery object is under one. Only
+    '.': a segment or name that starts with '_' is compacted, as locally (lib/etl/duckdb-runner/events.ts); uploads and
+    rejected files also hide '_' (hidden below).
+    """
     return any(s.startswith(".") for s in path.split("/"))
 
 
 def delivery_keys(keys, layout):
     """The keys of delivery objects: the declared extension and no hidden segment ('.backup/')."""
-    return [k for k in keys if k.endswith(layout["rawEvents"]["extension"]) and not hidden(k)]
+    return [k for k in keys if k.endswith(layout["rawEvents"]["extension"]) and not hidden_delivery(k)]
 
 
 def warn_misnamed(table, keys, layout):
@@ -610,7 +614,7 @@ def warn_misnamed(table, keys, layout):
     extension (an object moved back from errors/ as .jsonl or .GZ), as the local runner's log does.
     """
     extension = layout["rawEvents"]["extension"]
-    misnamed = [k for k in keys if not k.endswith(extension) and not hidden(k)]
+    misnamed = [k for k in keys if not k.endswith(extension) and not hidden_delivery(k)]
     if misnamed:
         print(
             json.dumps(
@@ -857,7 +861,7 @@ def rebuild_events(objects, prefix, layout):
     extension = layout["rawEvents"]["extension"]
     inputs, skipped = [], []
     for key, size in objects:
-        if key.endswith(extension) and not hidden(key[len(prefix) :]):
+        if key.endswith(extension) and not hidden_delivery(key[len(prefix) :]):
             date = arrival_date(key, layout["arrivalDatePattern"])
             if date is None:
                 raise JobError("raw event object %r has no arrival_date in its key" % key)

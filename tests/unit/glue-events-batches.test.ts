@@ -161,6 +161,23 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
     },
   );
 
+  withPython(
+    "an object whose name starts with '_' is compacted, as locally; one under a '.' folder is not",
+    () => {
+      // lib/etl/duckdb-runner/events.ts hides '.' segments only: the Glue job's '_' rule is for uploads and
+      // rejected files (a second definition of hidden() took it to raw events too, silently never compacted).
+      const underscored = key('2026-03-01', '10', 8).replace('/events-1-', '/_events-1-');
+      const dotted = key('2026-03-01', '10', 7).replace('/arrival_hour=10/', '/arrival_hour=10/.backup/');
+      const r = runEvents({
+        raw: { [underscored]: { lines: 1 }, [dotted]: { lines: 1 } },
+        batchBytes: 250e6,
+      });
+      expect(r.error).toBeUndefined();
+      expect(r.batches.flatMap((b) => b.keys)).toEqual([underscored]);
+      expect(r.warnings).toEqual([]);
+    },
+  );
+
   withPython('an object whose name does not end in .gz is not compacted, and the log says so', () => {
     const misnamed = key('2026-03-01', '10', 9).replace(/\.gz$/, '.jsonl');
     const r = runEvents({ raw: { ...backlog, [misnamed]: { lines: 1 } }, batchBytes: 250e6 });
