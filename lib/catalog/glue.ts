@@ -60,7 +60,27 @@ export function glueDatabaseName(service: string, stage: string): string {
   return name;
 }
 
-const truncate = (s: string, max: number) => (s.length <= max ? s : s.slice(0, max - 1) + '…');
+/** At most `max` UTF-16 units (Glue's lengths), cut with an ellipsis between whole characters (no half surrogate pair). */
+function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = /[\uD800-\uDBFF]$/.test(s.slice(0, max - 1)) ? max - 2 : max - 1;
+  return s.slice(0, cut) + '…';
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A text as Glue takes it, within `max` units: a column comment matches [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-
+ * \uDBFF\uDFFF\t]* (no line break), a table description the same with \r and \n; anything else in a schema's
+ * description (a line break in a column's, a control character, a lone surrogate) is a space or U+FFFD, or
+ * CloudFormation would refuse the table at deploy while the local lake took it.
+ */
+function glueText(s: string, max: number, lineBreaks: boolean): string {
+  const refused = lineBreaks
+    ? /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
+    : /[\u0000-\u0008\u000A-\u001F\uFFFE\uFFFF]/g;
+  return truncate(s.replace(LONE_SURROGATE, '\uFFFD').replace(refused, ' '), max);
+}
 
 /** `s3://<curated bucket>/<rest>` as a CloudFormation value (`${...}` not meant for Fn::Sub escaped). */
 function s3Url(bucketLogicalId: string, rest: string): Cfn {
@@ -104,9 +124,9 @@ const COMMENT_MAX = 255;
 
 /** A column's Glue comment: its description, and the JSON note for JSON text (kept whole when truncating). */
 function columnComment(c: ColumnDef): string | undefined {
-  if (!c.json) return c.description ? truncate(c.description, COMMENT_MAX) : undefined;
+  if (!c.json) return c.description ? glueText(c.description, COMMENT_MAX, false) : undefined;
   if (!c.description) return JSON_TEXT_NOTE;
-  return `${truncate(c.description, COMMENT_MAX - JSON_TEXT_NOTE.length - 1)} ${JSON_TEXT_NOTE}`;
+  return `${glueText(c.description, COMMENT_MAX - JSON_TEXT_NOTE.length - 1, false)} ${JSON_TEXT_NOTE}`;
 }
 
 function lakeParameters(table: TableDef): Record<string, string> {
@@ -177,7 +197,7 @@ export function glueTableInput<L>(table: TableDef, location: (rest: string) => L
 
   return {
     Name: table.name,
-    Description: truncate(table.description, 2048),
+    Description: glueText(table.description, 2048, true),
     TableType: 'EXTERNAL_TABLE',
     Parameters: parameters,
     PartitionKeys: table.partitionKeys.map((k) => ({

@@ -77,6 +77,40 @@ describe('Glue catalog from the table definitions', () => {
     );
   });
 
+  it("writes descriptions as Glue's patterns take them: no line break in a comment, no control character, whole characters at the cut", () => {
+    // AWS::Glue::Table Column Comment: [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*, at most 255;
+    // TableInput Description the same with \r\n, at most 2048. Outside them CloudFormation refuses the table at deploy.
+    const COMMENT = /^(?:[\u0020-\uD7FF\uE000-\uFFFD\t]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+    const DESCRIPTION = /^(?:[\u0020-\uD7FF\uE000-\uFFFD\t\r\n]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+    const t = props(
+      glueTableResource(
+        datasetTable('notes', {
+          description: 'Notes.\r\nOne per line\u0001, \ud800 lone.',
+          required: ['id', 'day'],
+          properties: {
+            id: { type: 'string', description: 'Unique order number.\nAssigned by the shop system.' },
+            day: { type: 'string', format: 'date' },
+            coupon: { type: 'string', description: `${'x'.repeat(253)}😀 coupon code` },
+            extra: { type: 'object', description: `tab\there\u007f, ${'y'.repeat(240)}😀😀` },
+          },
+          'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['csv'] },
+        } as any),
+      ),
+    );
+    const comments = ['id', 'coupon', 'extra'].map(
+      (name) => t.StorageDescriptor.Columns.find((c: any) => c.Name === name).Comment as string,
+    );
+    for (const c of comments) {
+      expect(c).toMatch(COMMENT);
+      expect(c.length).toBeLessThanOrEqual(255);
+    }
+    expect(comments[0]).toBe('Unique order number. Assigned by the shop system.');
+    expect(comments[1]).toBe(`${'x'.repeat(253)}…`);
+    expect(comments[2]).toMatch(/^tab\there\u007f, y+… \(JSON text\)$/);
+    expect(t.Description).toMatch(DESCRIPTION);
+    expect(t.Description).toBe('Notes.\r\nOne per line , \ufffd lone.');
+  });
+
   it('configures date partition projection, with Athena placeholders escaped from Fn::Sub', () => {
     const t = props(
       glueTableResource(eventTable('page_view', { properties: { url: { type: 'string' } } } as any)),
