@@ -67,9 +67,16 @@ export class CloudWatchIngestStats implements IngestStatsSource {
       }
     });
     const points = new Map<string, SeriesPoint>();
+    const unanswered = new Map<string, string>();
     // GetMetricData takes at most 500 queries a call: two per event type, in calls of 500, each read to its last page.
     for (let first = 0; first < queries.length; first += MAX_QUERIES_PER_CALL)
-      await this.readPages(queries.slice(first, first + MAX_QUERIES_PER_CALL), w, meaning, points);
+      await this.readPages(
+        queries.slice(first, first + MAX_QUERIES_PER_CALL),
+        w,
+        meaning,
+        points,
+        unanswered,
+      );
     const series = [...points.values()]
       .filter((p) => p.accepted > 0 || p.refused > 0)
       .sort((a, b) => a.start.localeCompare(b.start) || (a.type ?? '').localeCompare(b.type ?? ''));
@@ -80,7 +87,7 @@ export class CloudWatchIngestStats implements IngestStatsSource {
       series,
       refusals: [],
       delivery: null,
-      notes: AWS_NOTES,
+      notes: [...AWS_NOTES, ...unansweredNotes(unanswered, meaning)],
     };
   }
 
@@ -89,6 +96,7 @@ export class CloudWatchIngestStats implements IngestStatsSource {
     w: StatsWindow,
     meaning: Map<string, { type: string | null; accepted: boolean }>,
     points: Map<string, SeriesPoint>,
+    unanswered: Map<string, string>,
   ): Promise<void> {
     let nextToken: string | undefined;
     do {
@@ -104,6 +112,14 @@ export class CloudWatchIngestStats implements IngestStatsSource {
       for (const r of res.MetricDataResults ?? []) {
         const m = meaning.get(r.Id ?? '');
         if (!m) continue;
+        // Complete, or PartialData (the rest on the next page); InternalError and Forbidden leave the series
+        // incomplete — said in the notes, never shown as zero. A later page's answer for the query stands.
+        if (r.StatusCode === 'InternalError' || r.StatusCode === 'Forbidden')
+          unanswered.set(
+            r.Id!,
+            `${r.StatusCode}${r.Messages?.length ? `: ${r.Messages.map((x) => x.Value).join('; ')}` : ''}`,
+          );
+        else unanswered.delete(r.Id!);
         (r.Timestamps ?? []).forEach((t, i) => {
           const start = t.toISOString();
           const k = `${start}\0${m.type ?? ''}`;
@@ -116,4 +132,16 @@ export class CloudWatchIngestStats implements IngestStatsSource {
       nextToken = res.NextToken;
     } while (nextToken);
   }
+}
+
+/** A note per series CloudWatch did not give whole (its StatusCode and messages): its counts are missing, not zero. */
+function unansweredNotes(
+  unanswered: Map<string, string>,
+  meaning: Map<string, { type: string | null; accepted: boolean }>,
+): string[] {
+  return [...unanswered].map(([id, why]) => {
+    const m = meaning.get(id)!;
+    const what = `${m.accepted ? 'EventsAccepted' : 'EventsRejected'} of ${m.type ?? 'requests without a type'}`;
+    return `CloudWatch did not give all of ${what} (${why}): its counts in this window are incomplete, not zero; ask again.`;
+  });
 }

@@ -201,6 +201,54 @@ describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
     }
   });
 
+  it('says which series CloudWatch did not give whole (InternalError, Forbidden) instead of showing them as zero', async () => {
+    const cw = mockClient(CloudWatchClient);
+    const t0 = new Date('2026-11-24T09:00:00Z');
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'a0', StatusCode: 'Complete', Timestamps: [t0], Values: [7] },
+          { Id: 'a1', StatusCode: 'InternalError', Timestamps: [], Values: [] },
+          { Id: 'r0', StatusCode: 'PartialData', Timestamps: [t0], Values: [1] },
+          {
+            Id: 'r1',
+            StatusCode: 'Forbidden',
+            Timestamps: [],
+            Values: [],
+            Messages: [{ Code: 'Forbidden', Value: 'not authorized to read the metric' }],
+          },
+        ],
+        NextToken: 'more',
+      })
+      // The rest of r0 on the next page: complete now.
+      .resolvesOnce({
+        MetricDataResults: [{ Id: 'r0', StatusCode: 'Complete', Timestamps: [], Values: [] }],
+      });
+    setIngestStatsSource(
+      new CloudWatchIngestStats(
+        new CloudWatchClient({ region: 'us-east-1' }),
+        { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
+        () => ['page_view', 'signup'],
+      ),
+    );
+    try {
+      const { status, body } = await stats({ hours: '24' });
+      expect(status).toBe(200);
+      expect(body.series).toEqual([{ start: t0.toISOString(), type: 'page_view', accepted: 7, refused: 1 }]);
+      expect(body.notes.slice(0, AWS_NOTES.length)).toEqual(AWS_NOTES);
+      expect(body.notes.slice(AWS_NOTES.length)).toEqual([
+        expect.stringMatching(
+          /^CloudWatch did not give all of EventsAccepted of signup \(InternalError\): .*incomplete, not zero/,
+        ),
+        expect.stringMatching(
+          /^CloudWatch did not give all of EventsRejected of signup \(Forbidden: not authorized to read the metric\)/,
+        ),
+      ]);
+    } finally {
+      cw.restore();
+    }
+  });
+
   it('reads many event types in calls of at most 500 queries (GetMetricData refuses more), each to its last page', async () => {
     const cw = mockClient(CloudWatchClient);
     const t0 = new Date('2026-11-24T09:00:00Z');
