@@ -24,7 +24,7 @@ export async function lake(event: APIGatewayProxyEvent): Promise<APIGatewayProxy
     case 'GET /executions/{name}':
       return getExecution(await executions(), event);
     case 'POST /executions/{name}/retry':
-      return retryExecution(await executions(), event);
+      return retryExecution(await executions(), objectStore(), event);
     case 'GET /uploads/quarantine':
       return listQuarantined(objectStore(), event);
     case 'GET /ingest/stats':

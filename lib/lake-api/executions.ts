@@ -7,8 +7,10 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { tableNames } from '../catalog/table-names';
+import { uploadRetryCheck } from '../etl/upload-retry';
 import { ApiError, ErrorCode } from '../errors';
 import { json, parseJsonBody } from '../http';
+import type { ObjectStore } from '../objects/types';
 import {
   EXECUTION_STATUSES,
   InvalidNextTokenError,
@@ -130,12 +132,13 @@ export async function startExecution(
 
 export async function retryExecution(
   wf: Executions,
+  objects: ObjectStore,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
   queryParams(event, []);
   const name = nameOf(event);
   try {
-    const started = await wf.retryExecution(name);
+    const started = await wf.retryExecution(name, uploadRetryCheck(objects));
     if (!started) throw notFound(name);
     return json(event, 202, started);
   } catch (e) {

@@ -17,7 +17,7 @@ import {
   requestExecution,
   type ExecutionRecord,
 } from './local';
-import { EXECUTION_NAME, retryable, retryName } from './names';
+import { EXECUTION_NAME, retryable, retryFamily, retryName } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import {
   InvalidNextTokenError,
@@ -26,6 +26,7 @@ import {
   type ExecutionListItem,
   type ExecutionPage,
   type ListExecutionsOptions,
+  type RetryCheck,
   type StartResult,
   type Executions,
 } from './types';
@@ -108,13 +109,18 @@ export class LocalWorkflow implements Executions {
     };
   }
 
-  async retryExecution(name: string): Promise<{ name: string; startDate: string } | undefined> {
+  async retryExecution(
+    name: string,
+    check?: RetryCheck,
+  ): Promise<{ name: string; startDate: string } | undefined> {
     if (!EXECUTION_NAME.test(name)) return undefined;
     const r = await readExecution(this.dir, this.machine, name);
     if (!r) return undefined;
     if (!retryable(r.status)) throw new NotRetryableError(name, r.status);
     let n = 1;
     while (await readExecution(this.dir, this.machine, retryName(name, n))) n++;
+    const refused = await check?.(JSON.stringify(r.input ?? {}), retryFamily(name, n - 1));
+    if (refused) throw new NotRetryableError(name, r.status, refused);
     const again = retryName(name, n);
     await requestExecution(this.dir, this.machine, again, r.input);
     // Its record (or, should another caller have asked for the same retry at the same moment, that one's).

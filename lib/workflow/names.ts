@@ -40,8 +40,16 @@ export function executionName(prefix: string, at = new Date()): string {
 /** The name of the n-th retry of an execution (at most 80 characters, as Step Functions allows). */
 export function retryName(name: string, n: number): string {
   const suffix = `-retry-${n}`;
-  return name.replace(/-retry-\d+$/, '').slice(0, 80 - suffix.length) + suffix;
+  return retriedName(name).slice(0, 80 - suffix.length) + suffix;
 }
+
+/** The execution a retry is of (its name without `-retry-<n>`), or the name itself. */
+export const retriedName = (name: string): string => name.replace(/-retry-\d+$/, '');
+
+/** An execution, the one it is a retry of, and that one's first `count` retries (RetryCheck's family). */
+export const retryFamily = (name: string, count: number): string[] => [
+  ...new Set([name, retriedName(name), ...Array.from({ length: count }, (_, i) => retryName(name, i + 1))]),
+];
 
 /** Whether an execution of this status may run again (a retry): it ended without succeeding. */
 export const retryable = (status: string) =>

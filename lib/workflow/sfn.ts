@@ -14,7 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { AWS_EXECUTION_NAME, EXECUTION_NAME, retryable, retryName } from './names';
+import { AWS_EXECUTION_NAME, EXECUTION_NAME, retryable, retryFamily, retryName } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import { fromSfnHistory } from './sfn-history';
 import {
@@ -25,6 +25,7 @@ import {
   type ExecutionPage,
   type ExecutionStatus,
   type ListExecutionsOptions,
+  type RetryCheck,
   type StartResult,
   type Executions,
 } from './types';
@@ -171,13 +172,18 @@ export class SfnWorkflow implements Executions {
     };
   }
 
-  async retryExecution(name: string): Promise<{ name: string; startDate: string } | undefined> {
+  async retryExecution(
+    name: string,
+    check?: RetryCheck,
+  ): Promise<{ name: string; startDate: string } | undefined> {
     if (!AWS_EXECUTION_NAME.test(name)) return undefined;
     const d = await this.describe(name);
     if (!d) return undefined;
     if (!retryable(String(d.status))) throw new NotRetryableError(name, d.status as ExecutionStatus);
     let n = 1;
     while (await this.describe(retryName(name, n))) n++;
+    const refused = await check?.(d.input ?? '{}', retryFamily(name, n - 1));
+    if (refused) throw new NotRetryableError(name, d.status as ExecutionStatus, refused);
     const again = retryName(name, n);
     const res = await this.sfn.send(
       new StartExecutionCommand({

@@ -73,10 +73,21 @@ export class NotRetryableError extends Error {
   constructor(
     readonly executionName: string,
     readonly status: ExecutionStatus,
+    /** Why an execution that ended without succeeding may not run again (RetryCheck); else its status is why. */
+    reason?: string,
   ) {
-    super(`${executionName} is ${status}: only a FAILED, TIMED_OUT or ABORTED execution is retried`);
+    super(
+      reason ?? `${executionName} is ${status}: only a FAILED, TIMED_OUT or ABORTED execution is retried`,
+    );
   }
 }
+
+/**
+ * What a retry asks before it starts the execution again: why the execution's input may not run again (its file was
+ * loaded since, lib/etl/upload-retry.ts), or undefined. `family`: the execution's own name, the name it was a retry
+ * of, and every retry of that one so far.
+ */
+export type RetryCheck = (input: string, family: string[]) => Promise<string | undefined>;
 
 export interface Workflow {
   /** Starts the ETL state machine with a deterministic execution name (at most 80 characters). */
@@ -91,7 +102,8 @@ export interface Executions extends Workflow {
   describeExecution(name: string): Promise<ExecutionDetail | undefined>;
   /**
    * Starts a FAILED, TIMED_OUT or ABORTED execution again with the same input, as `<name>-retry-<n>` (the first n
-   * not taken); undefined when there is no execution of that name, NotRetryableError when it may not run again.
+   * not taken); undefined when there is no execution of that name, NotRetryableError when it may not run again (by
+   * its status, or by `check`).
    */
-  retryExecution(name: string): Promise<{ name: string; startDate: string } | undefined>;
+  retryExecution(name: string, check?: RetryCheck): Promise<{ name: string; startDate: string } | undefined>;
 }

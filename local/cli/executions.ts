@@ -21,7 +21,8 @@ import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
-import { localVersionId } from '../../lib/objects/local';
+import { uploadRetryCheck } from '../../lib/etl/upload-retry';
+import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
 import { summarizeExecution } from './execution-summary';
@@ -41,7 +42,7 @@ import { EXECUTION_STATUSES, NotRetryableError } from '../../lib/workflow/types'
 async function retry(dir: string, name: string): Promise<number> {
   let started;
   try {
-    started = await new LocalWorkflow(dir).retryExecution(name);
+    started = await new LocalWorkflow(dir).retryExecution(name, uploadRetryCheck(new LocalObjectStore(dir)));
   } catch (e) {
     if (!(e instanceof NotRetryableError)) throw e;
     process.stderr.write(`${e.message}\n`);

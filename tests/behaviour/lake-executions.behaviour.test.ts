@@ -13,9 +13,14 @@ import {
   StartExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lake } from '../../functions/lake';
 import { ApiError } from '../../lib/errors';
+import { pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
+import { setObjectStore } from '../../lib/objects';
+import { LocalObjectStore } from '../../lib/objects/local';
+import { S3ObjectStore } from '../../lib/objects/s3';
 import { setExecutions } from '../../lib/workflow';
 import { ETL_STATE_MACHINE, writeRecord } from '../../lib/workflow/local';
 import { LocalWorkflow, writeLocalDefinition } from '../../lib/workflow/local-workflow';
@@ -32,6 +37,7 @@ import {
   localRecord,
   sfnHistory,
   stopSecond,
+  type ExecutionFixture,
 } from '../support/execution-fixtures';
 import { tempLake } from '../support/raw-zone';
 
@@ -51,10 +57,54 @@ interface Stored {
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
+/** File executions that ended FAILED (the upload queue decides whether they may run again: lib/etl/upload-retry.ts). */
+const fileExecution = (name: string, file: string, startSecond: number): ExecutionFixture => ({
+  ...FAILED,
+  name,
+  startSecond,
+  input: {
+    mode: 'file',
+    table: 'orders',
+    inputs: [`uploads/orders/${file}`],
+    key: `uploads/orders/${file}`,
+    size: 9,
+  },
+});
+const LOADED_LATER = fileExecution('orders-ra-csv-1', 'ra.csv', 10);
+const STILL_QUEUED = fileExecution('orders-rq-csv-1', 'rq.csv', 20);
+const TABLE_FAILED = fileExecution('orders-rt-csv-1', 'rt.csv', 30);
+const ALL = [...FIXTURES, LOADED_LATER, STILL_QUEUED, TABLE_FAILED];
+
+/** The upload queue's records of those files, in the curated bucket (lib/etl/upload-queue.ts). */
+const result = (execution: string, over: Record<string, unknown>) =>
+  JSON.stringify({
+    execution,
+    key: 'uploads/orders/x.csv',
+    mode: 'file',
+    runId: 'events-20261124T100000000Z',
+    jobRunId: null,
+    table: 'orders',
+    rowsRead: 1,
+    rowsWritten: 1,
+    rowsRejected: 0,
+    processedAt: iso(500),
+    rejectedAboveThreshold: false,
+    ...over,
+  });
+const QUEUE: Record<string, string> = {
+  [uploadResultKey(LOADED_LATER.name)]: result(LOADED_LATER.name, { status: 'SUCCEEDED' }),
+  [pendingUploadKey(STILL_QUEUED.name)]: JSON.stringify({ execution: STILL_QUEUED.name, table: 'orders' }),
+  [uploadResultKey(TABLE_FAILED.name)]: result(TABLE_FAILED.name, {
+    status: 'FAILED',
+    rowsWritten: 0,
+    error: 'Etl.TableFailed',
+  }),
+};
+
 /** Step Functions as a store: what the mocked commands read and StartExecution adds to. */
-function awsRuntime(): { done: () => void } {
+function awsRuntime(fixtures = FIXTURES): { done: () => void } {
   const store = new Map<string, Stored>();
-  for (const f of FIXTURES)
+  for (const f of fixtures)
     store.set(f.name, {
       name: f.name,
       status: f.status,
@@ -132,14 +182,43 @@ function awsRuntime(): { done: () => void } {
     return { executionArn: `${ARN}:${input.name}`, startDate };
   });
   setExecutions(new SfnWorkflow(new SFNClient({ region: 'us-east-1' }), ARN));
-  return { done: () => sfn.restore() };
+  // The upload queue in the curated bucket. The lake role reads its records without s3:ListBucket: a missing one is
+  // a 403, as IAM answers it (resources/lake-role.yml).
+  const s3 = mockClient(S3Client);
+  const missing = () =>
+    Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+  s3.on(HeadObjectCommand).callsFake((input) => {
+    expect(input.Bucket).toBe('cur-bkt');
+    const body = QUEUE[input.Key!];
+    if (body === undefined) throw missing();
+    return { ContentLength: Buffer.byteLength(body), ETag: '"e"' };
+  });
+  s3.on(GetObjectCommand).callsFake((input) => {
+    const body = QUEUE[input.Key!];
+    if (body === undefined) throw missing();
+    const [, a, b] = /bytes=(\d+)-(\d+)/.exec(input.Range!)!;
+    const bytes = Buffer.from(body).subarray(Number(a), Number(b) + 1);
+    return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } as never };
+  });
+  setObjectStore(
+    new S3ObjectStore(new S3Client({ region: 'us-east-1' }), { raw: 'raw-bkt', curated: 'cur-bkt' }),
+  );
+  return {
+    done: () => {
+      sfn.restore();
+      s3.restore();
+    },
+  };
 }
 
-async function localRuntime(): Promise<{ done: () => void }> {
+async function localRuntime(fixtures = FIXTURES): Promise<{ done: () => void }> {
   const dir = await tempLake('lake-executions');
-  for (const f of FIXTURES) await writeRecord(dir, ETL_STATE_MACHINE, localRecord(f, ARN));
+  for (const f of fixtures) await writeRecord(dir, ETL_STATE_MACHINE, localRecord(f, ARN));
   await writeLocalDefinition(dir, DEFINITION);
   setExecutions(new LocalWorkflow(dir));
+  const objects = new LocalObjectStore(dir);
+  for (const [key, body] of Object.entries(QUEUE)) await objects.put('curated', key, body);
+  setObjectStore(objects);
   return { done: () => undefined };
 }
 
@@ -177,6 +256,7 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
   afterEach(() => {
     rt.done();
     setExecutions(undefined);
+    setObjectStore(undefined);
   });
 
   it('lists executions newest first with their input, durations, and pages them', async () => {
@@ -382,5 +462,40 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
       status: 404,
       body: { code: 'EXECUTION_NOT_FOUND' },
     });
+  });
+});
+
+describe.each([
+  ['aws (Step Functions and S3 mocked)', async () => awsRuntime(ALL)],
+  ['local (execution records, the lake folder)', () => localRuntime(ALL)],
+] as [string, () => Promise<{ done: () => void }>][])('retry of file executions on %s', (_name, make) => {
+  let rt: { done: () => void };
+  beforeEach(async () => (rt = await make()));
+  afterEach(() => {
+    rt.done();
+    setExecutions(undefined);
+    setObjectStore(undefined);
+  });
+
+  it('refuses to retry a file execution whose file a later run loaded, or that is still queued; retries one whose table failed', async () => {
+    // Loaded again as the newest run, the file's rows would replace a newer upload's (hunt r): refused, saying so.
+    const loaded = await call('POST', '/executions/{name}/retry', { name: LOADED_LATER.name });
+    expect(loaded).toMatchObject({
+      status: 409,
+      body: { code: 'EXECUTION_NOT_RETRYABLE', name: LOADED_LATER.name, status: 'FAILED' },
+    });
+    expect(loaded.body.message).toMatch(
+      /^uploads\/orders\/ra\.csv was loaded by run events-20261124T100000000Z .*\(SUCCEEDED: 1 rows read, 1 written, 0 rejected.*replay of orders/,
+    );
+    const queued = await call('POST', '/executions/{name}/retry', { name: STILL_QUEUED.name });
+    expect(queued).toMatchObject({ status: 409, body: { code: 'EXECUTION_NOT_RETRYABLE' } });
+    expect(queued.body.message).toMatch(
+      /upload of orders-rq-csv-1 \(uploads\/orders\/rq\.csv\) is still queued/,
+    );
+    const again = await call('POST', '/executions/{name}/retry', { name: TABLE_FAILED.name });
+    expect(again).toMatchObject({ status: 202, body: { name: `${TABLE_FAILED.name}-retry-1` } });
+    const names = (await call('GET', '/executions')).body.executions.map((e: { name: string }) => e.name);
+    expect(names).not.toContain(`${LOADED_LATER.name}-retry-1`);
+    expect(names).not.toContain(`${STILL_QUEUED.name}-retry-1`);
   });
 });

@@ -64,7 +64,7 @@ describe('packaged template: the lake function (console routes)', () => {
     expect(t.Resources[post.RequestValidatorId.Ref]!.Properties.ValidateRequestBody).toBe(true);
   });
 
-  it('gives its role only what the routes need: the ETL state machine, the quarantine, the metrics', () => {
+  it('gives its role only what the routes need: the ETL state machine, the quarantine, the upload queue, the metrics', () => {
     const byAction = new Map<string, unknown>();
     for (const s of roleStatements(t.Resources.LakeRole!))
       for (const a of asArray(s.Action)) byAction.set(a, s.Resource);
@@ -95,7 +95,14 @@ describe('packaged template: the lake function (console routes)', () => {
       'states:DescribeStateMachineForExecution',
     ])
       expect(json(byAction.get(a))).toContain(':execution:data-lake-prod-etl:*');
-    expect(json(byAction.get('s3:GetObject'))).toContain('/quarantine/*');
+    // s3:GetObject: the quarantine's reasons, and the upload queue's records (a retry of a file execution asks
+    // whether its file was loaded since, lib/etl/upload-retry.ts) — nothing else of either bucket.
+    const gets = roleStatements(t.Resources.LakeRole!)
+      .filter((s) => asArray(s.Action).includes('s3:GetObject'))
+      .map((s) => json(s.Resource));
+    expect(gets).toHaveLength(2);
+    expect(gets[0]).toMatch(/RawBucket.*\/quarantine\/\*/);
+    expect(gets[1]).toMatch(/CuratedBucket.*\/_state\/uploads\/\*/);
     const list = roleStatements(t.Resources.LakeRole!).find((s) =>
       asArray(s.Action).includes('s3:ListBucket'),
     ) as {

@@ -1,0 +1,71 @@
+/**
+ * Whether a file execution may be retried (lib/workflow RetryCheck). A file's execution can end FAILED while its
+ * upload stays queued, and the next run loads it (lib/etl/upload-queue.ts): a retry of it then would load the same
+ * file version again, as a run newer than any upload loaded since — among copies equal by latestBy the newest run
+ * wins, so its older values would replace a newer file's. A retry is refused, with what became of the file:
+ *  - while the upload of the execution (or of one of its retries) is queued: the next run takes it;
+ *  - once a run recorded that it loaded the file (SUCCEEDED, or FAILED for too many rejected rows with the others
+ *    loaded): its rejected rows come back with a replay, not with the file again.
+ * A FAILED result that loaded nothing (the table failed, the file went missing) may be retried.
+ */
+import type { ObjectStore } from '../objects/types';
+import type { RetryCheck } from '../workflow/types';
+import { pendingUploadKey, uploadResultKey, type UploadResult } from './upload-queue';
+
+/**
+ * Whether a record of the queue exists. On AWS the lake function's role reads the queue's records only (s3:GetObject
+ * on its prefix, no s3:ListBucket, resources/lake-role.yml): S3 answers 403 for one that does not exist, as the state
+ * machine's CheckUploadDone takes it too.
+ */
+async function headRecord(objects: ObjectStore, key: string) {
+  try {
+    return await objects.head('curated', key);
+  } catch (e) {
+    if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return undefined;
+    throw e;
+  }
+}
+
+/** A small JSON object of the curated bucket, or undefined when there is none. */
+async function readRecord<T>(objects: ObjectStore, key: string): Promise<T | undefined> {
+  const info = await headRecord(objects, key);
+  if (!info) return undefined;
+  if (info.size === 0) return {} as T;
+  return JSON.parse((await objects.getRange('curated', key, 0, info.size - 1)).toString('utf8')) as T;
+}
+
+export function uploadRetryCheck(objects: ObjectStore): RetryCheck {
+  return async (input, family) => {
+    let parsed: { mode?: unknown; table?: unknown; inputs?: unknown } | undefined;
+    try {
+      parsed = JSON.parse(input) as typeof parsed;
+    } catch {
+      return undefined;
+    }
+    if (parsed?.mode !== 'file') return undefined;
+    const file =
+      Array.isArray(parsed.inputs) && typeof parsed.inputs[0] === 'string' ? parsed.inputs[0] : 'its file';
+    for (const name of family) {
+      if (await headRecord(objects, pendingUploadKey(name)))
+        return (
+          `the upload of ${name} (${file}) is still queued: the next ETL run loads it and records what became of ` +
+          `it (any upload starts one; locally npm run compact does too); a retry would load it twice`
+        );
+    }
+    for (const name of family) {
+      const r = await readRecord<Partial<UploadResult>>(objects, uploadResultKey(name));
+      if (!r) continue;
+      const loaded =
+        r.status === 'SUCCEEDED' || (r.rowsWritten ?? 0) > 0 || r.rejectedAboveThreshold === true;
+      if (!loaded) continue;
+      return (
+        `${file} was loaded by run ${r.runId ?? '?'} at ${r.processedAt ?? '?'} (${r.status}: ${r.rowsRead ?? 0} ` +
+        `rows read, ${r.rowsWritten ?? 0} written, ${r.rowsRejected ?? 0} rejected; its result is ` +
+        `${uploadResultKey(name)}): loading it again would put its rows back over any newer upload's. Rows it ` +
+        `rejected come back with a replay of ${typeof parsed.table === 'string' ? parsed.table : 'its table'} once ` +
+        `the schema or the data is fixed`
+      );
+    }
+    return undefined;
+  };
+}
