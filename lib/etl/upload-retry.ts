@@ -21,7 +21,8 @@ async function headRecord(objects: ObjectStore, key: string) {
   try {
     return await objects.head('curated', key);
   } catch (e) {
-    if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return undefined;
+    if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403)
+      return undefined;
     throw e;
   }
 }
