@@ -75,6 +75,12 @@ INVALID_ENCODING_REASON = (
     "INVALID ENCODING: the file is not UTF-8 (first at byte %d of its text), and this row holds what Spark read "
     "there as U+FFFD, the replacement character; save the file as UTF-8 and upload it again"
 )
+# A row of a JSON upload that held a lone UTF-16 surrogate escape (without_lone_surrogates).
+LONE_SURROGATE_REASON = (
+    "INVALID TEXT: the file holds a lone UTF-16 surrogate escape (such as \\ud800 without its pair; first on line %d), "
+    "not Unicode text, and this row holds such a value (Spark reads the surrogate as '?'): fix the file and upload it "
+    "again"
+)
 # The same where the file also holds U+FFFD written as such: its rows cannot be told from those of bad bytes.
 INVALID_ENCODING_MIXED = (
     " (the file also holds U+FFFD written as such, which the Glue job cannot tell from a bad byte: such a row is "
@@ -342,6 +348,96 @@ def utf8_scan(chunks, gz):
         except UnicodeDecodeError as e:
             first = offset - held + e.start
     return first, written
+
+
+# A JSON escape: a backslash and what it takes (\uXXXX, or one character), so that an escaped backslash is not read
+# as the start of another escape.
+JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
+# Lone surrogates in text json.loads gave (it keeps them), as Spark writes them: '?' (Java's UTF-8 encoder).
+SURROGATE = re.compile("[\ud800-\udfff]")
+# Values listed per file at most (more: every row of the file holding '?' is taken as one of them).
+LONE_SURROGATE_VALUES_MAX = 1000
+
+
+def has_lone_surrogate_escape(line):
+    """Whether a line of JSON text holds a \\uD800-\\uDBFF escape not followed by a \\uDC00-\\uDFFF one, or the latter alone."""
+    high_end = None
+    for m in JSON_ESCAPE.finditer(line):
+        g = m.group(1)
+        unit = int(g[1:], 16) if len(g) == 5 else None
+        if unit is not None and 0xDC00 <= unit <= 0xDFFF:
+            if high_end != m.start():
+                return True
+            high_end = None
+            continue
+        if high_end is not None:
+            return True
+        if unit is not None and 0xD800 <= unit <= 0xDBFF:
+            high_end = m.end()
+    return high_end is not None
+
+
+def lone_surrogate_strings(value, out):
+    """Every string (not key) of a parsed JSON value that holds a lone surrogate, as Spark reads it ('?' for each)."""
+    if isinstance(value, str):
+        if SURROGATE.search(value):
+            out.add(SURROGATE.sub("?", value))
+    elif isinstance(value, list):
+        for v in value:
+            lone_surrogate_strings(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            lone_surrogate_strings(v, out)
+
+
+def lone_surrogate_scan(chunks, gz):
+    """
+    What a JSON upload's text (its chunks; through gunzip_members when gz) holds of lone UTF-16 surrogate escapes
+    ("\\ud800" without its pair: not Unicode text, which the local runner rejects, lib/etl/duckdb-runner/readers/
+    json-fallback.ts, and Spark's JSON reader turns into '?', altering the value): (line, values, whole) — the line
+    (from 1) of the first one, or None; the string values holding one as Spark reads them (of the JSON lines that
+    hold one; a line that is no JSON value alone, as in a JSON document over several lines, is read with the whole
+    text: whole is True, values empty); at most LONE_SURROGATE_VALUES_MAX, else None.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    first, values, whole = None, set(), False
+    number, rest = 0, ""
+
+    def line_of(text):
+        nonlocal first, values, whole
+        if not has_lone_surrogate_escape(text):
+            return
+        first = first or number
+        if whole or values is None:
+            return
+        try:
+            lone_surrogate_strings(json.loads(text), values)
+        except ValueError:
+            whole = True
+        if values is not None and len(values) > LONE_SURROGATE_VALUES_MAX:
+            values = None
+
+    for data in gunzip_members(chunks) if gz else chunks:
+        lines = (rest + decoder.decode(data)).split("\n")
+        rest = lines.pop()
+        for text in lines:
+            number += 1
+            line_of(text)
+    number += 1
+    line_of(rest + decoder.decode(b"", True))
+    return first, (set() if whole else values), whole
+
+
+def lone_surrogate_document_values(text):
+    """A JSON document's string values holding a lone surrogate, as Spark reads them (lone_surrogate_scan's whole)."""
+    values = set()
+    try:
+        lone_surrogate_strings(json.loads(text), values)
+    except ValueError:
+        return set()  # no JSON document: Spark fails it whole (a malformed record)
+    return values if len(values) <= LONE_SURROGATE_VALUES_MAX else None
 
 
 def utf8_error_offset(chunks, gz):
@@ -1555,6 +1651,7 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
     )
     if declared is None:
         rows, malformed = without_replaced_bytes(s3, plan, raw_bucket, rows, malformed)
+        rows, malformed = without_lone_surrogates(s3, plan, raw_bucket, rows, malformed)
     rows.createOrReplaceTempView("raw_input")
     return malformed, raw
 
@@ -1588,6 +1685,65 @@ def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
     if not reasons:
         return rows, malformed
     bad = F.col("lake_source_file").isin(list(reasons)) & replaced
+    reason = F.lit(None).cast("string")
+    for key, text in reasons.items():
+        reason = F.when(F.col("lake_source_file") == key, F.lit(text)).otherwise(reason)
+    raw_columns = plan["rawRecordColumns"]
+    rejected = rows.where(bad).select(
+        F.col("lake_source_file"),
+        reason.alias("reject_reason"),
+        F.to_json(F.struct(*[F.col(n).alias(n) for n in raw_columns]), {"ignoreNullFields": "false"}).alias(
+            "raw_record"
+        ),
+    )
+    return rows.where(~bad), malformed.unionByName(rejected)
+
+
+def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
+    """
+    The rows of JSON uploads whose text held a lone UTF-16 surrogate escape, moved to the malformed records with
+    LONE_SURROGATE_REASON, as the local runner rejects them (Spark's JSON reader stores each lone surrogate as '?':
+    the value would be altered). Only a file with a row holding '?' is read through (lone_surrogate_scan), in the
+    driver; its rows holding one of the values found are rejected (a row holding all of the file's '?' values when
+    there are more than LONE_SURROGATE_VALUES_MAX).
+    """
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    names = [c["name"] for c in plan["input"]["columns"]]
+    if not names:
+        return rows, malformed
+    question = reduce(lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "?") > 0, F.lit(False)) for n in names])
+    suspects = [r[0] for r in rows.where(question).select("lake_source_file").distinct().collect()]
+    bad = None
+    reasons = {}
+    for key in suspects:
+        fmt, gz = input_format(key)
+        if fmt != "json":
+            continue
+        body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
+        line, values, whole = lone_surrogate_scan(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz)
+        if line is None:
+            continue
+        if whole:
+            body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"].read()
+            text = b"".join(gunzip_members([body])) if gz else body
+            values = lone_surrogate_document_values(text.decode("utf-8", "replace"))
+        reasons[key] = LONE_SURROGATE_REASON % line
+        if values is None:
+            held = question
+        elif not values:
+            continue
+        else:
+            held = reduce(
+                lambda a, b: a | b,
+                [F.coalesce(F.instr(F.col(n), v) > 0, F.lit(False)) for n in names for v in sorted(values)],
+            )
+        of_file = (F.col("lake_source_file") == key) & held
+        bad = of_file if bad is None else bad | of_file
+    if bad is None:
+        return rows, malformed
     reason = F.lit(None).cast("string")
     for key, text in reasons.items():
         reason = F.when(F.col("lake_source_file") == key, F.lit(text)).otherwise(reason)

@@ -310,6 +310,42 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython(
+    "finds a JSON upload's lone UTF-16 surrogate escapes and its values as Spark would store them ('?'), across chunks and gzip",
+    () => {
+      // The local runner rejects such a row (lib/etl/duckdb-runner/readers/json-fallback.ts); Spark's JSON reader
+      // would store the surrogate as '?' (the value altered): the Glue job rejects the rows holding these values.
+      const lines =
+        [
+          '{"name":"ok \\ud83d\\ude00","n":1}',
+          '{"name":"an escaped backslash \\\\ud800 is no escape"}',
+          '{"name":"An\\ud800n","tags":["x\\udc00"]}',
+          '{"name":"Bo\\ud83db","plain":"why?"}',
+        ].join('\n') + '\n';
+      const text = Buffer.from(lines);
+      const chunks = (b: Buffer, n: number) =>
+        Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b64(b.subarray(i * n, (i + 1) * n)));
+      const calls = [1, 7, 4096].flatMap((n) => [
+        ['lone_surrogate_scan', chunks(text, n), false],
+        ['lone_surrogate_scan', chunks(gzipSync(text), n), true],
+      ]);
+      for (const r of py(calls)) expect(r.value).toEqual([3, ['An?n', 'Bo?b', 'x?'], false]);
+      // A document over several lines: its values are read from the whole text.
+      const doc = '{\n  "name": "x\\ud800",\n  "n": 1\n}\n';
+      const [scan, values, none, pair, lone] = py([
+        ['lone_surrogate_scan', [b64(Buffer.from(doc))], false],
+        ['lone_surrogate_document_values', doc],
+        ['lone_surrogate_scan', [b64(Buffer.from('{"a":"\\ud83d\\ude00 \\u00e9"}\n'))], false],
+        ['has_lone_surrogate_escape', '"\\ud83d\\ude00"'],
+        ['has_lone_surrogate_escape', '"\\ude00\\ud83d"'],
+      ]);
+      expect(scan!.value).toEqual([2, [], true]);
+      expect(values!.value).toEqual(['x?']);
+      expect(none!.value).toEqual([null, [], false]);
+      expect([pair!.value, lone!.value]).toEqual([false, true]);
+    },
+  );
+
   withPython('inflates a gzip upload in bounded pieces: a highly compressible one never at once', () => {
     // 40 MiB of one character: ~40 KiB of gzip, read as one chunk; each piece at most GUNZIP_PIECE.
     const zeros = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x30));
