@@ -852,10 +852,22 @@ def replay_sources(source_files):
     return sorted({s for s in source_files if isinstance(s, str) and s})
 
 
-def replayed_state(old, taken):
-    """_state/replayed/<table>.json after a replay: what earlier replays took and what this one took, sorted."""
+def replay_reads(state):
+    """ReplayedState.read of a replayed state: {run id: {key: ETag}} of the uploads each replay read, or {}."""
+    read = state.get("read") if isinstance(state, dict) else None
+    return read if isinstance(read, dict) else {}
+
+
+def replayed_state(old, taken, run_id=None, reads=None):
+    """
+    _state/replayed/<table>.json after a replay: what earlier replays took and what this one took, sorted; and the
+    content (ETag) of each upload each replay read, by run id (lib/etl/rejected.ts ReplayedState.read).
+    """
     replayed = set(old.get("replayed", []) if isinstance(old, dict) else [])
-    return {"replayed": sorted(replayed | set(taken))}
+    read = dict(replay_reads(old))
+    if run_id is not None and reads:
+        read[run_id] = dict(reads)
+    return {"replayed": sorted(replayed | set(taken)), **({"read": read} if read else {})}
 
 
 def upload_problem(key, table, layout):
@@ -895,16 +907,21 @@ def queue_records(s3, bucket, layout):
     return [r for r in records if r is not None]
 
 
-def replaced_since(records, key, runs, etag):
+def replaced_since(records, key, runs, etag, reads=None):
     """
     For a replay: whether the upload under key is no longer the content whose rows the runs rejected (a result of
-    one of those runs names another ETag); False when no record tells (lib/etl/duckdb-runner/accepted-uploads.ts).
+    one of those runs, or what a replay among them read — reads: replay_reads —, names another ETag); False when
+    nothing tells (lib/etl/duckdb-runner/accepted-uploads.ts).
     """
     read = {
         r["etag"].strip('"')
         for r in records
         if isinstance(r, dict) and r.get("key") == key and r.get("runId") in runs and isinstance(r.get("etag"), str)
     }
+    for run in runs:
+        replayed = (reads or {}).get(run)
+        if isinstance(replayed, dict) and isinstance(replayed.get(key), str):
+            read.add(replayed[key].strip('"'))
     return bool(read) and (etag or "").strip('"') not in read
 
 
@@ -2710,19 +2727,23 @@ def run_replay(spark, s3, options, plans_file, started_at):
     records = [] if plan["kind"] == "events" else queue_records(s3, bucket, layout)
     sources = rejected_sources(spark, bucket, taken)
     resumed_note(table, options["run_id"], done, [k for k, _ in sources])
+    reads = {}
     for key, runs in sources:
         if key in done:
             continue
         head = head_object(s3, options["raw_bucket"], key)
-        if head is None or replaced_since(records, key, runs, head.get("ETag")):
+        if head is None or replaced_since(records, key, runs, head.get("ETag"), replay_reads(state)):
             missing.append(key)
         else:
             present.append([key, head["ContentLength"]])
+            if plan["kind"] != "events" and isinstance(head.get("ETag"), str):
+                # The content this run reads: the rows it rejects again come from it (replayed_state).
+                reads[key] = head["ETag"].strip('"')
     declared = raw_events_format(layout) if plan["kind"] == "events" else None
     inputs, total = run_batches(spark, s3, options, layout, plan, present, started_at, declared, progressed)
     if taken:
         # Only now that the rows are in: a crash before runs the replay again, which reads what it had not done.
-        put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken))
+        put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken, options["run_id"], reads))
     s3.delete_object(Bucket=bucket, Key=progress_key)
     total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
     summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout)

@@ -241,6 +241,50 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect((await rejectedRows(lake, 'orders')).map((r) => r.source_file)).toContain(w);
   });
 
+  it("tells an upload replaced after a replay rejected its rows again (no queue record names a replay's run)", async () => {
+    const lake = await newLake();
+    const accept = async (key: string, execution: string) => {
+      const etag = createHash('md5')
+        .update(readFileSync(path.join(lake, 'raw', key)))
+        .digest('hex');
+      const pending = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(pending), { recursive: true });
+      writeFileSync(
+        pending,
+        JSON.stringify({ execution, table: 'orders', key, etag, acceptedAt: '2026-03-03T00:00:00Z' }),
+      );
+      await run(lake, fileJob('orders', key, execution));
+    };
+    const e = await writeRaw(
+      lake,
+      'uploads/orders/e.csv',
+      ordersCsv(['e1,c1,2026-03-01,lost,1,EUR,1,,', 'e2,c2,2026-03-01,paid,1,EUR,1,,']),
+    );
+    await accept(e, 'load-e-1');
+    // A replay before anything is fixed: e1 is rejected again, now under the replay's run id.
+    const early = await run(lake, {
+      '--etl_mode': 'replay',
+      '--table': 'orders',
+      '--run_id': 'replay-early',
+    });
+    expect(early.replay).toMatchObject({ rejectedFiles: 1, sources: 1, missing: [] });
+    const state = JSON.parse(readFileSync(path.join(lake, 'curated', replayedStateKey('orders')), 'utf8'));
+    expect(Object.keys(state.read)).toEqual(['replay-early']);
+    // e.csv uploaded again with other rows, and accepted; then the schema is fixed and replayed.
+    await writeRaw(lake, e, ordersCsv(['e3,c3,2026-03-01,paid,1,EUR,1,,']));
+    await accept(e, 'load-e-2');
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    const s = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-fixed' },
+      { tables: relaxed },
+    );
+    // The content e1 came from is gone: reported, not read (reading the new e.csv would bring e3 "again", not e1).
+    expect(s.replay).toMatchObject({ rejectedFiles: 1, sources: 0, missing: [e], missingCount: 1 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['e2', 'e3']);
+    expect((await rejectedRows(lake, 'orders')).filter((r) => r.run_id === 'replay-early')).toHaveLength(1);
+  });
+
   it('names a damaged state file it cannot read, and the README section that says what to do', async () => {
     const lake = await newLake();
     const state = path.join(lake, 'curated', replayedStateKey('orders'));

@@ -346,6 +346,38 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython(
+    'tells an upload replaced after a replay rejected its rows again, from what each replay read (the replayed state)',
+    () => {
+      // As the local runner (tests/etl/replay.test.ts): no queue record names a replay's run; its reads do.
+      const records = [{ key: 'uploads/orders/e.csv', etag: 'e1', runId: 'load-e-1' }];
+      const state = py([
+        [
+          'replayed_state',
+          { replayed: ['r/a.json'] },
+          ['r/b.json'],
+          'replay-early',
+          { 'uploads/orders/e.csv': 'e1' },
+        ],
+      ])[0]!.value;
+      expect(state).toEqual({
+        replayed: ['r/a.json', 'r/b.json'],
+        read: { 'replay-early': { 'uploads/orders/e.csv': 'e1' } },
+      });
+      const reads = py([['replay_reads', state]])[0]!.value;
+      expect(
+        py([
+          ['replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e2"', reads],
+          ['replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e1"', reads],
+          ['replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e2"', {}],
+          ['replaced_since', records, 'uploads/orders/e.csv', ['load-e-1'], '"e2"'],
+          ['replayed_state', state, [], 'replay-empty', {}],
+          ['replay_reads', { replayed: [], read: 'damaged' }],
+        ]).map((r) => r.value),
+      ).toEqual([true, false, false, true, state, {}]);
+    },
+  );
+
   withPython('inflates a gzip upload in bounded pieces: a highly compressible one never at once', () => {
     // 40 MiB of one character: ~40 KiB of gzip, read as one chunk; each piece at most GUNZIP_PIECE.
     const zeros = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x30));

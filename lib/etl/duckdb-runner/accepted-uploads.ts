@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { logger } from '../../logger';
 import { md5File } from '../../objects/local';
+import type { ReplayedState } from '../rejected';
 import { pendingUploadsPrefix, uploadResultKey } from '../upload-queue';
 
 /** Accepted ETags by key; `any` for a record without one. */
@@ -70,22 +71,28 @@ export async function acceptedUploads(curatedDir: string, table: string): Promis
 }
 
 /**
- * For a replay: why the file under `key` is no longer the content whose rows the runs `runs` rejected (the upload
- * was replaced since: reading it again cannot bring those rows back), or undefined — also when no record tells
- * which content those runs read (results written before they carried an ETag, a replay's own rejections).
+ * For a replay: why the upload under `key`, whose content is `etag` now, is no longer the content whose rows the runs
+ * `runs` rejected (replaced since: reading it again cannot bring those rows back), or undefined — also when no record
+ * tells which content those runs read (results written before they carried an ETag, a replay's own rejections
+ * recorded before the replayed state kept what each replay read). `replayReads`: ReplayedState.read.
  */
-export async function replacedSince(
+export function replacedSince(
   records: QueueRecord[],
   key: string,
   runs: Set<string>,
-  file: string,
-): Promise<string | undefined> {
+  etag: string,
+  replayReads: ReplayedState['read'] = {},
+): string | undefined {
   const read = new Set(
     records
       .filter((r) => r.key === key && r.runId !== undefined && runs.has(r.runId) && r.etag)
       .map((r) => r.etag),
   );
-  if (read.size === 0 || read.has(await md5File(file))) return undefined;
+  for (const run of runs) {
+    const replayed = replayReads[run]?.[key];
+    if (typeof replayed === 'string') read.add(replayed);
+  }
+  if (read.size === 0 || read.has(etag)) return undefined;
   return 'replaced since its rows were rejected (the content they came from is gone)';
 }
 

@@ -36,6 +36,7 @@ import { reloadInBatches } from './reload';
 import { openProgress, resumedNote } from './reload-progress';
 import { resolveInputs, resolveObject } from './resolve-inputs';
 import { queueRecords, replacedSince } from './accepted-uploads';
+import { md5File } from '../../objects/local';
 
 export interface ReplayTaken {
   inputs: string[];
@@ -90,6 +91,8 @@ export async function runReplay(
   const stateFile = path.join(ctx.curatedDir, replayedStateKey(table.name));
   const state = await readJsonFile<ReplayedState>(stateFile);
   const replayed = new Set(Array.isArray(state?.replayed) ? state.replayed : []);
+  const earlierReads =
+    typeof state?.read === 'object' && state.read !== null && !Array.isArray(state.read) ? state.read : {};
   // This replay run again (its process died): the files it took, and the objects whose batches are in already.
   const progress = await openProgress<ReplayingState>(
     ctx,
@@ -114,6 +117,7 @@ export async function runReplay(
   // cannot bring those rows back (they stay in the rejected store, with their reason).
   const records = table.kind === 'events' ? [] : await queueRecords(ctx.curatedDir, table.name);
   const sources = await sourcesOf(ctx, taken);
+  const reads: Record<string, string> = {};
   resumedNote(table.name, progress, [...sources.keys()]);
   for (const [key, runs] of sources) {
     if (done.has(key)) continue;
@@ -131,16 +135,25 @@ export async function runReplay(
       }
       throw e;
     }
-    if (await replacedSince(records, key, runs, input.file)) {
-      missing.push(key);
-      continue;
+    if (table.kind !== 'events') {
+      const etag = await md5File(input.file);
+      if (replacedSince(records, key, runs, etag, earlierReads)) {
+        missing.push(key);
+        continue;
+      }
+      // The content this run reads: the rows it rejects again come from it (ReplayedState.read).
+      reads[key] = etag;
     }
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
   const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally, [], progress.outcome);
   if (taken.length > 0) {
-    const next: ReplayedState = { replayed: [...new Set([...replayed, ...taken])].sort() };
+    const read = { ...earlierReads, ...(Object.keys(reads).length ? { [ctx.runId]: reads } : {}) };
+    const next: ReplayedState = {
+      replayed: [...new Set([...replayed, ...taken])].sort(),
+      ...(Object.keys(read).length ? { read } : {}),
+    };
     await writeFileDurably(stateFile, JSON.stringify(next, null, 2) + '\n');
   }
   await progress.close();
