@@ -108,7 +108,11 @@ describe('the Glue job runs a replay again as the local runner does', () => {
     // Its figures count what it read now (the warning says the first attempt loaded a.csv).
     expect(again.summary).toMatchObject({ rejectedFiles: 2, sources: 1 });
     expect(again.state[replayingStateKey('orders')]).toBeUndefined();
-    expect(again.state[replayedStateKey('orders')]).toEqual({ replayed: progress.taken });
+    // With the content of the upload it read (ReplayedState.read; a.csv was read by the attempt that died).
+    expect(again.state[replayedStateKey('orders')]).toEqual({
+      replayed: progress.taken,
+      read: { 'replay-k': { 'uploads/orders/b.csv': 'e' } },
+    });
     // Another replay's progress (a run that never ran again) is not taken for this one's.
     const other = replay({
       runId: 'replay-new',
