@@ -611,7 +611,7 @@ def resumed_note(table, run_id, done, candidates):
     """lib/etl/duckdb-runner/reload-progress.ts resumedNote: what the attempt that died had loaded."""
     loaded = len([k for k in candidates if k in done])
     if loaded:
-        print(json.dumps({"warning": "run again after its process died: the raw objects its first attempt loaded are not read again", "table": table, "runId": run_id, "objectsLoadedBefore": loaded, "note": "this run's figures count what it reads now"}))
+        print(json.dumps({"warning": "run again after its first attempt ended unfinished (stopped, timed out, or its process died): the raw objects that attempt loaded are not read again", "table": table, "runId": run_id, "objectsLoadedBefore": loaded, "note": "this run's figures count what it reads now"}))
 
 
 def open_progress(s3, bucket, key, run_id, fresh, valid=lambda state: True):

@@ -59,7 +59,7 @@ export function resumedNote(
   if (!progress.resumed) return;
   const done = candidates.filter((k) => progress.done.has(k)).length;
   logger.warn(
-    'run again after its process died: the raw objects its first attempt loaded are not read again',
+    'run again after its first attempt ended unfinished (stopped, timed out, or its process died): the raw objects that attempt loaded are not read again',
     {
       table,
       runId: progress.state.runId,
