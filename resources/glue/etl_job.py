@@ -692,30 +692,39 @@ def summary_key(layout, run_id):
 
 def hidden_delivery(path):
     """
-    Whether a raw event key (or a part of one) has a hidden segment ('.backup/'): no delivery object is under one. Only
-    '.': a segment or name that starts with '_' is compacted, as locally (lib/etl/duckdb-runner/events.ts); uploads and
-    rejected files also hide '_' (hidden below).
+    Whether a raw event key (or a part of one) has a hidden segment ('.backup/'): no delivery object is under one, and
+    it is not named (lib/etl/duckdb-runner/events.ts). A '_' segment is not hidden here (uploads and rejected files
+    hide it too: hidden below); a name that starts with '_' is misnamed (delivery_name).
     """
     return any(s.startswith(".") for s in path.split("/"))
 
 
+def delivery_name(key, layout):
+    """
+    Whether a key not hidden is named as a delivery object: the declared extension, and a name that does not start
+    with '_' (Spark's file listing drops such a file even when its path is given: read, it would give no row, and be
+    recorded as compacted). Firehose never names one so (lib/etl/duckdb-runner/events.ts deliveryName).
+    """
+    return key.endswith(layout["rawEvents"]["extension"]) and not key.rsplit("/", 1)[-1].startswith("_")
+
+
 def delivery_keys(keys, layout):
-    """The keys of delivery objects: the declared extension and no hidden segment ('.backup/')."""
-    return [k for k in keys if k.endswith(layout["rawEvents"]["extension"]) and not hidden_delivery(k)]
+    """The keys of delivery objects: named as one (delivery_name) and no hidden segment ('.backup/')."""
+    return [k for k in keys if delivery_name(k, layout) and not hidden_delivery(k)]
 
 
 def warn_misnamed(table, keys, layout):
     """
-    Names the objects under a table's raw prefix that no compaction takes: not hidden, not of the delivery objects'
-    extension (an object moved back from errors/ as .jsonl or .GZ), as the local runner's log does.
+    Names the objects under a table's raw prefix that no compaction takes: not hidden, not named as delivery objects
+    (an object moved back from errors/ as .jsonl or .GZ, a name starting with '_'), as the local runner's log does.
     """
     extension = layout["rawEvents"]["extension"]
-    misnamed = [k for k in keys if not k.endswith(extension) and not hidden_delivery(k)]
+    misnamed = [k for k in keys if not delivery_name(k, layout) and not hidden_delivery(k)]
     if misnamed:
         print(
             json.dumps(
                 {
-                    "warning": "raw event objects whose names do not end in %s are not compacted: rename them" % extension,
+                    "warning": "raw event objects whose names do not end in %s, or start with '_' (Spark reads no such file), are not compacted: rename them" % extension,
                     "table": table,
                     "objects": len(misnamed),
                     "first": sorted(misnamed)[0],
@@ -971,10 +980,9 @@ def rebuild_events(objects, prefix, layout):
     An event type's rebuild inputs from the objects [key, size] under its raw prefix: the delivery objects (the
     declared extension, no hidden segment) by arrival date then key, and the keys skipped.
     """
-    extension = layout["rawEvents"]["extension"]
     inputs, skipped = [], []
     for key, size in objects:
-        if key.endswith(extension) and not hidden_delivery(key[len(prefix) :]):
+        if delivery_name(key, layout) and not hidden_delivery(key[len(prefix) :]):
             date = arrival_date(key, layout["arrivalDatePattern"])
             if date is None:
                 raise JobError("raw event object %r has no arrival_date in its key" % key)

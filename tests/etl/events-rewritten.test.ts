@@ -9,6 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { MISNAMED_WARNING } from '../../lib/etl/duckdb-runner/events';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { logger } from '../../lib/logger';
 import { newLake, run, tableRows, useReloadLakes, writeRaw } from './reload-lake';
@@ -110,6 +111,22 @@ it.each([
   );
 });
 
+it("does not compact an object whose name starts with '_' (the Glue job's Spark reads no such file), and says so; a '_' folder is read", async () => {
+  const lake = await newLake();
+  const underscored = KEY.replace(/\/([^/]+)$/, '/_$1');
+  const inFolder = KEY.replace(/\/([^/]+)$/, '/_moved/$1');
+  await writeRaw(lake, underscored, object(['e1']));
+  await writeRaw(lake, inFolder, object(['e2']));
+  const warn = jest.spyOn(logger, 'warn');
+  try {
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+    expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 1, rowsWritten: 1 });
+    expect(warn).toHaveBeenCalledWith(MISNAMED_WARNING, { table: 'signup', objects: 1, first: underscored });
+  } finally {
+    warn.mockRestore();
+  }
+});
+
 it('does not compact an object whose name does not end in .gz, and says so', async () => {
   const lake = await newLake();
   const misnamed = KEY.replace(/\.gz$/, '.jsonl');
@@ -119,7 +136,7 @@ it('does not compact an object whose name does not end in .gz, and says so', asy
     const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 0 });
     expect(warn).toHaveBeenCalledWith(
-      'raw event objects whose names do not end in .gz are not compacted: rename them',
+      "raw event objects whose names do not end in .gz, or start with '_' (Spark reads no such file), are not compacted: rename them",
       { table: 'signup', objects: 1, first: misnamed },
     );
   } finally {

@@ -7,6 +7,7 @@
  * and left pending; a manifest of another shape is named as damaged.
  */
 import { execFileSync } from 'node:child_process';
+import { MISNAMED_WARNING } from '../../lib/etl/duckdb-runner/events';
 import { etlPlansFile } from '../../lib/etl/plans';
 import { BYTES_S3, python, script, withPython } from '../etl/glue-job-python';
 
@@ -162,19 +163,23 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
   );
 
   withPython(
-    "an object whose name starts with '_' is compacted, as locally; one under a '.' folder is not",
+    "an object whose name starts with '_' is not compacted (Spark reads no such file) and the log says so, as locally; one under a '.' folder is hidden",
     () => {
-      // lib/etl/duckdb-runner/events.ts hides '.' segments only: the Glue job's '_' rule is for uploads and
-      // rejected files (a second definition of hidden() took it to raw events too, silently never compacted).
+      // Spark's listing drops a file named _… even when its path is given: compacted, it would have given no row and
+      // been recorded in the manifest. A '_' folder is read (the name alone counts). Locally the same rule
+      // (tests/etl/events-rewritten.test.ts).
       const underscored = key('2026-03-01', '10', 8).replace('/events-1-', '/_events-1-');
+      const inFolder = key('2026-03-01', '10', 6).replace('/arrival_hour=10/', '/arrival_hour=10/_moved/');
       const dotted = key('2026-03-01', '10', 7).replace('/arrival_hour=10/', '/arrival_hour=10/.backup/');
       const r = runEvents({
-        raw: { [underscored]: { lines: 1 }, [dotted]: { lines: 1 } },
+        raw: { [underscored]: { lines: 1 }, [inFolder]: { lines: 1 }, [dotted]: { lines: 1 } },
         batchBytes: 250e6,
       });
       expect(r.error).toBeUndefined();
-      expect(r.batches.flatMap((b) => b.keys)).toEqual([underscored]);
-      expect(r.warnings).toEqual([]);
+      expect(r.batches.flatMap((b) => b.keys)).toEqual([inFolder]);
+      expect(r.warnings).toEqual([
+        { warning: MISNAMED_WARNING, table: 'page_view', objects: 1, first: underscored },
+      ]);
     },
   );
 
@@ -184,7 +189,7 @@ describe('the Glue job compacts a backlog of streamed events batch by batch', ()
     expect(r.inputs).not.toContain(misnamed);
     expect(r.warnings).toEqual([
       {
-        warning: 'raw event objects whose names do not end in .gz are not compacted: rename them',
+        warning: MISNAMED_WARNING,
         table: 'page_view',
         objects: 1,
         first: misnamed,

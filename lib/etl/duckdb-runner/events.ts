@@ -37,9 +37,21 @@ export interface RawEventObject {
 const versionOf = (o: RawEventObject) => String(o.bytes);
 
 /**
- * Every raw event object of a table (delivery objects: the declared extension, no hidden segment), in key order; the
- * keys of other objects not hidden (no compaction takes them: an object moved back from errors/ as .jsonl) are added
- * to `misnamed` when given.
+ * Whether a key is named as a delivery object: the declared extension, and a name that does not start with '_' —
+ * the Glue job's Spark drops such a file from its listing even when its path is given (it would read no row of it,
+ * and record it compacted): neither runtime compacts one (Firehose never names one so). resources/glue/etl_job.py
+ * delivery_name.
+ */
+const deliveryName = (key: string) =>
+  key.endsWith(rawEventsFormat.extension) && !key.slice(key.lastIndexOf('/') + 1).startsWith('_');
+
+/** The warning for raw event objects no compaction takes (misnamed), as both runtimes log it. */
+export const MISNAMED_WARNING = `raw event objects whose names do not end in ${rawEventsFormat.extension}, or start with '_' (Spark reads no such file), are not compacted: rename them`;
+
+/**
+ * Every raw event object of a table (delivery objects: named as one, deliveryName; no hidden segment), in key order;
+ * the keys of other objects not hidden (no compaction takes them: an object moved back from errors/ as .jsonl) are
+ * added to `misnamed` when given.
  */
 export async function rawEventObjects(
   ctx: RunContext,
@@ -50,8 +62,8 @@ export async function rawEventObjects(
   const visible = (await listFiles(path.join(ctx.rawDir, prefix)))
     .map((rel) => prefix + rel)
     .filter((k) => !k.split('/').some((s) => s.startsWith('.')));
-  const keys = visible.filter((k) => k.endsWith(rawEventsFormat.extension));
-  misnamed?.push(...visible.filter((k) => !k.endsWith(rawEventsFormat.extension)));
+  const keys = visible.filter(deliveryName);
+  misnamed?.push(...visible.filter((k) => !deliveryName(k)));
   const out: RawEventObject[] = [];
   for (const key of keys) {
     const date = arrivalDateOf(key);
@@ -198,10 +210,11 @@ export async function runEvents(
     const misnamed: string[] = [];
     const objects = await rawEventObjects(ctx, table, misnamed);
     if (misnamed.length)
-      logger.warn(
-        `raw event objects whose names do not end in ${rawEventsFormat.extension} are not compacted: rename them`,
-        { table: table.name, objects: misnamed.length, first: misnamed.sort()[0] },
-      );
+      logger.warn(MISNAMED_WARNING, {
+        table: table.name,
+        objects: misnamed.length,
+        first: misnamed.sort()[0],
+      });
     const compacted = await compactedObjects(ctx, table, objects);
     // Arrival order within a day (key order), days in order. An object delivered after the run read its tables may
     // hold events accepted under a schema changed since, which this run's plan would read without their new fields:
