@@ -355,8 +355,8 @@ def utf8_scan(chunks, gz):
 JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
 # Lone surrogates in text json.loads gave (it keeps them), as Spark writes them: '?' (Java's UTF-8 encoder).
 SURROGATE = re.compile("[\ud800-\udfff]")
-# Values listed per file at most (more: every row of the file holding '?' is taken as one of them).
-LONE_SURROGATE_VALUES_MAX = 1000
+# Values listed per file at most (more: every row of the file holding '?' in a column is taken as one of them).
+LONE_SURROGATE_VALUES_MAX = 100000
 
 
 def has_lone_surrogate_escape(line):
@@ -377,67 +377,74 @@ def has_lone_surrogate_escape(line):
     return high_end is not None
 
 
-def lone_surrogate_strings(value, out):
-    """Every string (not key) of a parsed JSON value that holds a lone surrogate, as Spark reads it ('?' for each)."""
+def lone_surrogate_strings(value, out, path=()):
+    """
+    The strings of a parsed JSON row that hold a lone surrogate, as (path of keys, text as Spark reads it: '?' for
+    each). Only strings reached through objects, as a column reads them (a string inside an array or object column
+    is JSON text, which Spark's generator writes with the escape again); a top-level array is rows, as Spark reads it.
+    """
     if isinstance(value, str):
-        if SURROGATE.search(value):
-            out.add(SURROGATE.sub("?", value))
-    elif isinstance(value, list):
-        for v in value:
-            lone_surrogate_strings(v, out)
+        if path and SURROGATE.search(value):
+            out.add((path, SURROGATE.sub("?", value)))
     elif isinstance(value, dict):
-        for v in value.values():
-            lone_surrogate_strings(v, out)
+        for k, v in value.items():
+            lone_surrogate_strings(v, out, path + (k,))
+    elif isinstance(value, list) and not path:
+        for v in value:
+            lone_surrogate_strings(v, out, path)
 
 
-def lone_surrogate_scan(chunks, gz):
+def lone_surrogate_scan(chunks, gz, lines=True):
     """
     What a JSON upload's text (its chunks; through gunzip_members when gz) holds of lone UTF-16 surrogate escapes
     ("\\ud800" without its pair: not Unicode text, which the local runner rejects, lib/etl/duckdb-runner/readers/
-    json-fallback.ts, and Spark's JSON reader turns into '?', altering the value): (line, values, whole) — the line
-    (from 1) of the first one, or None; the string values holding one as Spark reads them (of the JSON lines that
-    hold one; a line that is no JSON value alone, as in a JSON document over several lines, is read with the whole
-    text: whole is True, values empty); at most LONE_SURROGATE_VALUES_MAX, else None.
+    json-fallback.ts, and Spark's JSON reader turns into '?', altering the value): (line, values) — the line (from
+    1) of the first one, or None; and, of JSON lines (`lines`), the (path, text) of each string value holding one
+    (lone_surrogate_strings; a line that does not parse is a malformed record to Spark, kept whole), at most
+    LONE_SURROGATE_VALUES_MAX, else None. A JSON document's values are read from its whole text
+    (lone_surrogate_document_values).
     """
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    first, values, whole = None, set(), False
+    first, values = None, set()
     number, rest = 0, ""
 
     def line_of(text):
-        nonlocal first, values, whole
+        nonlocal first, values
         if not has_lone_surrogate_escape(text):
             return
         first = first or number
-        if whole or values is None:
+        if not lines or values is None:
             return
         try:
             lone_surrogate_strings(json.loads(text), values)
         except ValueError:
-            whole = True
-        if values is not None and len(values) > LONE_SURROGATE_VALUES_MAX:
+            return
+        if len(values) > LONE_SURROGATE_VALUES_MAX:
             values = None
 
     for data in gunzip_members(chunks) if gz else chunks:
-        lines = (rest + decoder.decode(data)).split("\n")
-        rest = lines.pop()
-        for text in lines:
+        pieces = (rest + decoder.decode(data)).split("\n")
+        rest = pieces.pop()
+        for text in pieces:
             number += 1
             line_of(text)
     number += 1
     line_of(rest + decoder.decode(b"", True))
-    return first, (set() if whole else values), whole
+    return first, (sorted([list(p), v] for p, v in values) if values is not None else None)
 
 
 def lone_surrogate_document_values(text):
-    """A JSON document's string values holding a lone surrogate, as Spark reads them (lone_surrogate_scan's whole)."""
+    """A JSON document's (path, text) values holding a lone surrogate, as lone_surrogate_scan gives those of lines."""
     values = set()
     try:
         lone_surrogate_strings(json.loads(text), values)
     except ValueError:
-        return set()  # no JSON document: Spark fails it whole (a malformed record)
-    return values if len(values) <= LONE_SURROGATE_VALUES_MAX else None
+        return []  # no JSON document: Spark fails it whole (a malformed record)
+    if len(values) > LONE_SURROGATE_VALUES_MAX:
+        return None
+    return sorted([list(p), v] for p, v in values)
 
 
 def utf8_error_offset(chunks, gz):
@@ -1726,11 +1733,11 @@ def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
 
 def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
     """
-    The rows of JSON uploads whose text held a lone UTF-16 surrogate escape, moved to the malformed records with
-    LONE_SURROGATE_REASON, as the local runner rejects them (Spark's JSON reader stores each lone surrogate as '?':
-    the value would be altered). Only a file with a row holding '?' is read through (lone_surrogate_scan), in the
-    driver; its rows holding one of the values found are rejected (a row holding all of the file's '?' values when
-    there are more than LONE_SURROGATE_VALUES_MAX).
+    The rows of JSON uploads whose text held a lone UTF-16 surrogate escape in a column's value, moved to the
+    malformed records with LONE_SURROGATE_REASON, as the local runner rejects them (Spark's JSON reader stores each
+    lone surrogate as '?': the value would be altered). Only a file with a row holding '?' is read through
+    (lone_surrogate_scan), in the driver; its rows whose column equals a value found there (as Spark read it) are
+    rejected — every row of it holding '?' in a column when there are more than LONE_SURROGATE_VALUES_MAX.
     """
     from functools import reduce
 
@@ -1739,32 +1746,39 @@ def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
     names = [c["name"] for c in plan["input"]["columns"]]
     if not names:
         return rows, malformed
+    by_path = {tuple(c["path"]): c["name"] for c in plan["input"]["columns"]}
     question = reduce(lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "?") > 0, F.lit(False)) for n in names])
     suspects = [r[0] for r in rows.where(question).select("lake_source_file").distinct().collect()]
     bad = None
     reasons = {}
     for key in suspects:
         fmt, gz = input_format(key)
-        if fmt != "json":
+        if fmt not in ("json", "jsonl"):
             continue
+        lines = fmt == "jsonl" or json_layout_of(lambda size: head_bytes(s3, raw_bucket, key, size), gz) == "lines"
         body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
-        line, values, whole = lone_surrogate_scan(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz)
+        line, values = lone_surrogate_scan(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz, lines)
         if line is None:
             continue
-        if whole:
+        if not lines:
+            # One document (Spark reads it whole into memory too, as one record).
             body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"].read()
             text = b"".join(gunzip_members([body])) if gz else body
             values = lone_surrogate_document_values(text.decode("utf-8", "replace"))
-        reasons[key] = LONE_SURROGATE_REASON % line
         if values is None:
             held = question
-        elif not values:
-            continue
         else:
+            by_column = {}
+            for path, value in values:
+                if tuple(path) in by_path:
+                    by_column.setdefault(by_path[tuple(path)], []).append(value)
+            if not by_column:
+                continue  # in no column the table stores (a field it does not read)
             held = reduce(
                 lambda a, b: a | b,
-                [F.coalesce(F.instr(F.col(n), v) > 0, F.lit(False)) for n in names for v in sorted(values)],
+                [F.coalesce(F.col(n).isin(vs), F.lit(False)) for n, vs in sorted(by_column.items())],
             )
+        reasons[key] = LONE_SURROGATE_REASON % line
         of_file = (F.col("lake_source_file") == key) & held
         bad = of_file if bad is None else bad | of_file
     if bad is None:

@@ -311,16 +311,18 @@ describe('resources/glue/etl_job.py', () => {
   );
 
   withPython(
-    "finds a JSON upload's lone UTF-16 surrogate escapes and its values as Spark would store them ('?'), across chunks and gzip",
+    "finds a JSON upload's lone UTF-16 surrogate escapes and the column values Spark would store with '?', across chunks and gzip",
     () => {
       // The local runner rejects such a row (lib/etl/duckdb-runner/readers/json-fallback.ts); Spark's JSON reader
-      // would store the surrogate as '?' (the value altered): the Glue job rejects the rows holding these values.
+      // would store the surrogate as '?' (the value altered): the Glue job rejects the rows whose column holds one of
+      // these values, by path (a string inside an array column is JSON text, written with the escape again).
       const lines =
         [
           '{"name":"ok \\ud83d\\ude00","n":1}',
           '{"name":"an escaped backslash \\\\ud800 is no escape"}',
-          '{"name":"An\\ud800n","tags":["x\\udc00"]}',
+          '{"name":"An\\ud800n","tags":["x\\udc00"],"data":{"city":"\\ud800"}}',
           '{"name":"Bo\\ud83db","plain":"why?"}',
+          '{"name":"broken \\ud800", oops}',
         ].join('\n') + '\n';
       const text = Buffer.from(lines);
       const chunks = (b: Buffer, n: number) =>
@@ -329,19 +331,29 @@ describe('resources/glue/etl_job.py', () => {
         ['lone_surrogate_scan', chunks(text, n), false],
         ['lone_surrogate_scan', chunks(gzipSync(text), n), true],
       ]);
-      for (const r of py(calls)) expect(r.value).toEqual([3, ['An?n', 'Bo?b', 'x?'], false]);
+      for (const r of py(calls))
+        expect(r.value).toEqual([
+          3,
+          [
+            [['data', 'city'], '?'],
+            [['name'], 'An?n'],
+            [['name'], 'Bo?b'],
+          ],
+        ]);
       // A document over several lines: its values are read from the whole text.
       const doc = '{\n  "name": "x\\ud800",\n  "n": 1\n}\n';
-      const [scan, values, none, pair, lone] = py([
-        ['lone_surrogate_scan', [b64(Buffer.from(doc))], false],
+      const [scan, values, none, array, pair, lone] = py([
+        ['lone_surrogate_scan', [b64(Buffer.from(doc))], false, false],
         ['lone_surrogate_document_values', doc],
         ['lone_surrogate_scan', [b64(Buffer.from('{"a":"\\ud83d\\ude00 \\u00e9"}\n'))], false],
+        ['lone_surrogate_document_values', '[{"name": "a\\ud800"}, {"name": "b"}]'],
         ['has_lone_surrogate_escape', '"\\ud83d\\ude00"'],
         ['has_lone_surrogate_escape', '"\\ude00\\ud83d"'],
       ]);
-      expect(scan!.value).toEqual([2, [], true]);
-      expect(values!.value).toEqual(['x?']);
-      expect(none!.value).toEqual([null, [], false]);
+      expect(scan!.value).toEqual([2, []]);
+      expect(values!.value).toEqual([[['name'], 'x?']]);
+      expect(none!.value).toEqual([null, []]);
+      expect(array!.value).toEqual([[['name'], 'a?']]);
       expect([pair!.value, lone!.value]).toEqual([false, true]);
     },
   );
