@@ -104,6 +104,7 @@ export class FirehoseEventStream implements EventStream {
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
     private readonly random: () => number = Math.random,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async putRecords(records: EventRecord[]): Promise<PutResult> {
@@ -156,11 +157,11 @@ export class FirehoseEventStream implements EventStream {
   private async putChunk(chunk: Entry[]): Promise<FailedRecord[]> {
     let pending = chunk;
     let lastFailures: FailedRecord[] = [];
-    const started = Date.now();
+    const started = this.now();
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) {
         const delay = this.backoff(attempt - 1);
-        if (Date.now() - started + delay + this.retry.attemptTimeoutMs > this.retry.budgetMs) break;
+        if (this.now() - started + delay + this.retry.attemptTimeoutMs > this.retry.budgetMs) break;
         await this.sleep(delay);
       }
       try {
