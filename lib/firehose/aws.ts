@@ -13,7 +13,7 @@ import {
   type PutRecordBatchCommandOutput,
 } from '@aws-sdk/client-firehose';
 import type { EventRecord } from '../envelope';
-import type { EventStream, FailedRecord, PutResult } from './types';
+import { MAYBE_STORED, type EventStream, type FailedRecord, type PutResult } from './types';
 
 export const PUT_RECORD_BATCH_MAX_RECORDS = 500;
 export const PUT_RECORD_BATCH_MAX_BYTES = 4 * 1024 * 1024;
@@ -157,6 +157,9 @@ export class FirehoseEventStream implements EventStream {
   private async putChunk(chunk: Entry[]): Promise<FailedRecord[]> {
     let pending = chunk;
     let lastFailures: FailedRecord[] = [];
+    // Records an attempt sent without an answer (no HTTP status: a call given up, a connection lost): Firehose may
+    // have stored them, whatever a later attempt answered.
+    const unanswered = new Set<string>();
     const started = this.now();
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) {
@@ -192,6 +195,8 @@ export class FirehoseEventStream implements EventStream {
         pending = retry;
       } catch (err) {
         const e = err as Error;
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined)
+          for (const entry of pending) unanswered.add(entry.record.id);
         lastFailures = pending.map((entry) => ({
           id: entry.record.id,
           errorCode: e.name || 'Error',
@@ -200,6 +205,14 @@ export class FirehoseEventStream implements EventStream {
         if (!isRetryable(err)) break;
       }
     }
-    return lastFailures;
+    return lastFailures.map((f) =>
+      unanswered.has(f.id)
+        ? {
+            id: f.id,
+            errorCode: MAYBE_STORED,
+            errorMessage: `an attempt got no answer from Firehose, which may have stored the record (last attempt: ${f.errorCode}: ${f.errorMessage})`,
+          }
+        : f,
+    );
   }
 }

@@ -8,10 +8,12 @@ import type { EventRecord } from '../envelope';
 export const DISK_FULL = 'DiskFull';
 
 /**
- * The error code of records the local writer wrote and synced into a segment it then found was no longer its own
- * (another lake took the folder, or the folder was moved): whoever delivers that file may deliver them, or not if it
- * read the file before they were written. The ingest API says they may be stored: retried under the same ids, they
- * are kept once. Firehose itself never reports it.
+ * The error code of records that may be stored although they were not acknowledged: the local writer wrote and synced
+ * them into a segment it then found was no longer its own (another lake took the folder, or the folder was moved:
+ * whoever delivers that file may deliver them, or not if it read the file before they were written); on AWS, an
+ * attempt to send them got no answer (a call given up after its time, a connection lost: Firehose may have taken
+ * them). The ingest API says they may be stored: retried under the same ids, they are kept once. Firehose itself
+ * never reports it.
  */
 export const MAYBE_STORED = 'MaybeStored';
 

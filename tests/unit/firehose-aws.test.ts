@@ -205,11 +205,14 @@ describe('Firehose adapter (PutRecordBatch)', () => {
         record(1),
         record(2),
       ]);
+      // Firehose may have taken them: MaybeStored (send them again under the same ids; they are kept once).
       expect(res.failed).toEqual([
-        expect.objectContaining({ id: 'e1', errorCode: 'TimeoutError' }),
-        expect.objectContaining({ id: 'e2', errorCode: 'TimeoutError' }),
+        expect.objectContaining({ id: 'e1', errorCode: 'MaybeStored' }),
+        expect.objectContaining({ id: 'e2', errorCode: 'MaybeStored' }),
       ]);
-      expect(res.failed[0]!.errorMessage).toMatch(/did not answer PutRecordBatch within 40 ms/);
+      expect(res.failed[0]!.errorMessage).toMatch(
+        /may have stored the record \(last attempt: TimeoutError: Firehose did not answer PutRecordBatch within 40 ms\)/,
+      );
       // Attempts stop where the next could end past the budget (40 ms each, backoffs of 99 and 199 ms, 200 ms in
       // all, by the adapter's clock): two, not ten.
       const calls = firehose.commandCalls(PutRecordBatchCommand);
@@ -221,6 +224,35 @@ describe('Firehose adapter (PutRecordBatch)', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('says a record may be stored when an earlier attempt got no answer, whatever the last attempt answered', async () => {
+    // The first call is given up (Firehose may have stored e1); the later ones refuse it record by record.
+    firehose
+      .on(PutRecordBatchCommand)
+      .callsFakeOnce(() => new Promise(() => undefined))
+      .callsFake(() => ({
+        FailedPutCount: 1,
+        RequestResponses: [{ ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }],
+      }));
+    const res = await stream(3, { attemptTimeoutMs: 20, budgetMs: 60_000 }).putRecords([record(1)]);
+    expect(res.failed).toEqual([
+      {
+        id: 'e1',
+        errorCode: 'MaybeStored',
+        errorMessage: expect.stringMatching(/last attempt: ServiceUnavailableException: Slow down\./),
+      },
+    ]);
+    // A call Firehose answered (an HTTP status) stored nothing of what it refused: not MaybeStored.
+    firehose.reset();
+    firehose
+      .on(PutRecordBatchCommand)
+      .rejects(
+        new ServiceUnavailableException({ message: 'Slow down.', $metadata: { httpStatusCode: 503 } }),
+      );
+    expect((await stream(2).putRecords([record(2)])).failed[0]!.errorCode).toBe(
+      'ServiceUnavailableException',
+    );
   });
 
   it('does not retry errors that will not go away (e.g. missing stream)', async () => {
