@@ -128,6 +128,9 @@ async function main(): Promise<void> {
   const config = await loadServiceConfig(stage);
   const notLocal = notLocalStage(stage, config);
   if (notLocal) throw new StartRefused(notLocal);
+  // The compaction schedule as EventBridge reads it: refused here, before the state machine runs anything.
+  const schedule = (await import('./step-functions/schedules')).scheduleProblem(config);
+  if (schedule) throw new StartRefused(schedule);
   applyFunctionEnvironment(config);
   // Read by the functions on use (an upload's check): refused at the start, not at the first upload.
   try {

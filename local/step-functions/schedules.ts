@@ -1,7 +1,9 @@
 /** The schedule: the schedule events of a state machine, as the local lake runs them (rate() and cron()). */
+import { ETL_STATE_MACHINE } from '../../lib/workflow/local';
+import { SettingError } from '../../lib/setting-error';
 import { compactionIntervalSeconds } from '../start-settings';
 import awsCron from 'aws-cron-parser';
-import type { StateMachineConfig } from './config';
+import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
 
 /**
  * rate(N minute|minutes|hour|hours|day|days) in seconds; undefined for cron() and anything else. A rate() that
@@ -135,3 +137,21 @@ export const scheduledExecutionName = (at: Date, prefix = 'scheduled') =>
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}`;
+
+/**
+ * Why the ETL state machine's schedule (serverless.yml, as EventBridge reads it: local/step-functions/schedules.ts)
+ * is none the local lake runs, or undefined: told at the start in one line, before the state machine runs what an
+ * earlier process left requested.
+ */
+export function scheduleProblem(config: ServiceConfigWithStateMachines): string | undefined {
+  const sm = config.stepFunctions?.stateMachines?.[ETL_STATE_MACHINE];
+  if (!sm) return undefined;
+  try {
+    localSchedules(sm);
+    return undefined;
+  } catch (e) {
+    if (e instanceof SettingError) return e.message;
+    if (e instanceof Error && e.message.startsWith('schedule ')) return `serverless.yml: ${e.message}`;
+    throw e;
+  }
+}

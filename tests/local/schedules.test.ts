@@ -4,7 +4,7 @@
  * EventBridge refuses refused with its reason.
  */
 import type { StateMachineConfig } from '../../local/step-functions/config';
-import { cronFields, localSchedules, nextRun } from '../../local/step-functions/schedules';
+import { cronFields, localSchedules, nextRun, scheduleProblem } from '../../local/step-functions/schedules';
 
 const machine = (rate: string): StateMachineConfig => ({
   definition: { StartAt: 'x', States: { x: { Type: 'Succeed' } } } as never,
@@ -116,5 +116,19 @@ describe('local schedules', () => {
     expect(localSchedules(machine('cron(0 * * * ? *)'), { LAKE_COMPACTION_INTERVAL_SECONDS: '0' })).toEqual(
       [],
     );
+  });
+
+  it("npm start's refusal of a schedule EventBridge would refuse: one line naming serverless.yml, no stack", () => {
+    const config = (rate: string) =>
+      ({
+        service: 'x',
+        provider: { name: 'aws' },
+        stepFunctions: { stateMachines: { etl: machine(rate) } },
+      }) as never;
+    expect(scheduleProblem(config('rate(5 minutes)'))).toBeUndefined();
+    expect(scheduleProblem(config('rate(1 minutes)'))).toMatch(
+      /^serverless\.yml: schedule rate\(1 minutes\): EventBridge takes the unit singular for 1 and plural otherwise/,
+    );
+    expect(scheduleProblem({ service: 'x', provider: { name: 'aws' } } as never)).toBeUndefined();
   });
 });
