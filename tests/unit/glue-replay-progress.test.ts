@@ -104,7 +104,9 @@ describe('the Glue job runs a replay again as the local runner does', () => {
     });
     expect(again.error).toBeNull();
     expect(again.read).toEqual([['uploads/orders/b.csv']]);
-    expect(again.printed).toMatch(/run again after its first attempt ended unfinished.*"objectsLoadedBefore": 1/);
+    expect(again.printed).toMatch(
+      /run again after its first attempt ended unfinished.*"objectsLoadedBefore": 1/,
+    );
     // Its figures count what it read now (the warning says the first attempt loaded a.csv).
     expect(again.summary).toMatchObject({ rejectedFiles: 2, sources: 1 });
     expect(again.state[replayingStateKey('orders')]).toBeUndefined();
