@@ -27,6 +27,8 @@ export interface ConsoleLake {
   quarantined: { file: string; code: string };
   /** The file whose execution fails (rejected rows above the threshold) and the state it fails in. */
   failing: { key: string; failedState: string };
+  /** A file execution that failed with nothing of its file loaded (a retry may run it again). */
+  unreadable: { key: string };
 }
 
 /** `npm run <script> -- args` against the lake (as schema-evolution.test.ts runs them): exit code and output. */
@@ -116,6 +118,18 @@ export async function startConsoleLake(): Promise<ConsoleLake> {
   );
   const bad = Array.from({ length: 250 }, (_, i) => `m-bad-${i},c-1,${today},paid,not-a-number,EUR,1,,`);
   await drop(lakeDir, 'orders', 'orders-mixed.csv', [ORDERS_HEADER, ...good, ...bad].join('\n') + '\n');
+  // Passes the sample too, then a quote is never closed: the file cannot be read as rows (Etl.InvalidInput) and
+  // nothing of it is loaded — an execution a retry may run again (orders-mixed's loaded its good rows: refused).
+  const unclosed = Array.from(
+    { length: 1000 },
+    (_, i) => `q-${i},c-${i % 7},${today},paid,1.5,EUR,1,,${today}T08:00:00Z`,
+  );
+  await drop(
+    lakeDir,
+    'orders',
+    'orders-unclosed.csv',
+    [ORDERS_HEADER, ...unclosed, `q-x,c-1,${today},paid,1.5,EUR,1,"never closed,`].join('\n') + '\n',
+  );
 
   await npmRun(lakeDir, 'compact');
   await npmRun(lakeDir, 'executions', '--wait');
@@ -125,5 +139,6 @@ export async function startConsoleLake(): Promise<ConsoleLake> {
     signupsByPlan,
     quarantined: { file: 'orders-broken.csv', code: 'HEADER_MISMATCH' },
     failing: { key: 'uploads/orders/orders-mixed.csv', failedState: 'RejectedRowsAboveThreshold' },
+    unreadable: { key: 'uploads/orders/orders-unclosed.csv' },
   };
 }

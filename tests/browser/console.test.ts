@@ -570,7 +570,7 @@ describe('the console in a browser', () => {
     }
   });
 
-  it('starts a replay of a table and links the execution it started, then retries the failed one', async () => {
+  it('starts a replay of a table and links the execution it started, then retries a failed one; says why another may not run again', async () => {
     await nav(page, 'Uploads & runs').click();
     const form = page.getByRole('form', { name: 'replay or rebuild a table' });
     await form.getByRole('button', { name: 'Start' }).click();
@@ -579,7 +579,16 @@ describe('the console in a browser', () => {
     expect(await replay.innerText()).toMatch(/^Started \S+/);
     expect(await replay.getByRole('link').getAttribute('href')).toMatch(/^#\/runs\/replay-/);
 
-    const failedRow = page.getByTestId('executions').locator('tbody tr', { hasText: lake.failing.key });
+    // Its good rows were loaded (too many rejected): a retry would load the file again over newer uploads.
+    const loadedRow = page.getByTestId('executions').locator('tbody tr', { hasText: lake.failing.key });
+    await loadedRow.getByRole('link').click();
+    await page.getByRole('button', { name: /Retry/ }).click();
+    const refused = page.getByRole('alert').filter({ hasText: /EXECUTION_NOT_RETRYABLE/ });
+    await refused.waitFor();
+    expect(await refused.innerText()).toMatch(/orders-mixed\.csv was loaded by run .*replay of orders/s);
+
+    await nav(page, 'Uploads & runs').click();
+    const failedRow = page.getByTestId('executions').locator('tbody tr', { hasText: lake.unreadable.key });
     await failedRow.getByRole('link').click();
     await page.getByRole('button', { name: /Retry/ }).click();
     const retried = page.getByRole('status').filter({ hasText: /^Started / });
