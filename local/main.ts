@@ -163,7 +163,8 @@ async function main(): Promise<void> {
   logger.info('local data lake running', {
     url: lake.url,
     lakeDir: lake.lakeDir,
-    apiKeyFile: lake.apiKeyFile,
+    // The file holds the key only when the lake made it (LAKE_API_KEY given: none is written).
+    ...(lake.apiKeySource === 'env' ? { apiKeySource: 'env' } : { apiKeyFile: lake.apiKeyFile }),
   });
   // In JSON (piped, a container's log) stdout carries JSON lines only, as on Lambda: the greeting goes to stderr.
   (format === 'json' ? process.stderr : process.stdout).write(

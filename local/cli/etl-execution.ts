@@ -270,7 +270,7 @@ async function runHere(
 export async function noLakeIn(dir: string): Promise<string | undefined> {
   if (await fs.stat(path.join(dir, 'raw')).catch(() => undefined)) return undefined;
   return (
-    `no local lake in ${dir} (LAKE_DIR, default .lake in the current folder): run this where npm start runs, ` +
+    `no local lake in ${dir} (LAKE_DIR, default the project's .lake): run this where npm start runs, ` +
     'or set LAKE_DIR to the folder it prints'
   );
 }

@@ -216,7 +216,7 @@ it('npm run compact says which lake it used: none there (and makes none), or one
   const missing = await npm(['run', 'compact'], { LAKE_DIR: none });
   expect(missing.code).toBe(1);
   expect(said(missing.out)).toBe(
-    `no local lake in ${none} (LAKE_DIR, default .lake in the current folder): run this where npm start runs, ` +
+    `no local lake in ${none} (LAKE_DIR, default the project's .lake): run this where npm start runs, ` +
       'or set LAKE_DIR to the folder it prints',
   );
   expect(existsSync(none)).toBe(false);
