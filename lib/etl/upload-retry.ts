@@ -50,7 +50,7 @@ export function uploadRetryCheck(objects: ObjectStore): RetryCheck {
       if (await headRecord(objects, pendingUploadKey(name)))
         return (
           `the upload of ${name} (${file}) is still queued: the next ETL run loads it and records what became of ` +
-          `it (any upload starts one; locally npm run compact does too); a retry would load it twice`
+          `it (an upload's run, the scheduled compaction, or locally npm run compact); a retry would load it twice`
         );
     }
     for (const name of family) {
