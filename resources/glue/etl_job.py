@@ -357,6 +357,9 @@ JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
 SURROGATE = re.compile("[\ud800-\udfff]")
 # Values listed per file at most (more: every row of the file holding '?' in a column is taken as one of them).
 LONE_SURROGATE_VALUES_MAX = 100000
+# The largest JSON document whose values are read in the driver (lib/etl/duckdb-runner/readers/json-fallback.ts reads
+# one up to the same size).
+LONE_SURROGATE_DOCUMENT_MAX_BYTES = 256 * 1024 * 1024
 
 
 def has_lone_surrogate_escape(line):
@@ -1761,10 +1764,21 @@ def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
         if line is None:
             continue
         if not lines:
-            # One document (Spark reads it whole into memory too, as one record).
-            body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"].read()
-            text = b"".join(gunzip_members([body])) if gz else body
-            values = lone_surrogate_document_values(text.decode("utf-8", "replace"))
+            # One document, parsed whole in the driver up to LONE_SURROGATE_DOCUMENT_MAX_BYTES of text (as the local
+            # runner's JSON fallback reads one); a larger one: every row of it holding '?' in a column.
+            body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
+            pieces, size = [], 0
+            for piece in gunzip_members(body.iter_chunks(chunk_size=8 * 1024 * 1024)) if gz else body.iter_chunks(
+                chunk_size=8 * 1024 * 1024
+            ):
+                size += len(piece)
+                if size > LONE_SURROGATE_DOCUMENT_MAX_BYTES:
+                    pieces = None
+                    break
+                pieces.append(piece)
+            values = (
+                None if pieces is None else lone_surrogate_document_values(b"".join(pieces).decode("utf-8", "replace"))
+            )
         if values is None:
             held = question
         else:
