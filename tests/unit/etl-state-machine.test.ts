@@ -268,8 +268,14 @@ describe('ETL state machine definition', () => {
       expect(r.MaxAttempts).toBeLessThanOrEqual(10);
     }
     // A busy lake is not an error with a bounded number of retries: the execution waits for it (WaitForLake).
+    // Nor is Glue throttling StartJobRun past the retries for a file, a replay or a rebuild (GlueRefusedStart).
     expect(task.Catch).toEqual([
       { ErrorEquals: ['Glue.ConcurrentRunsExceededException'], ResultPath: '$.busy', Next: 'LakeBusy' },
+      {
+        ErrorEquals: ['Glue.ThrottlingException', 'Glue.AWSGlueException'],
+        ResultPath: '$.error',
+        Next: 'GlueRefusedStart',
+      },
       { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RunFailed' },
     ]);
     expect(states.WaitForLake).toMatchObject({ Type: 'Wait', Seconds: 60, Next: 'RunEtlJob' });
@@ -388,6 +394,40 @@ describe('ETL state machine executions', () => {
         detail: expect.objectContaining({ runId: 'exec-1', processedBy: 'other-run', jobRunId: 'jr_other' }),
       }),
     ]);
+  });
+
+  it.each([
+    [
+      'Glue.AWSGlueException',
+      'Rate exceeded (Service: AWSGlue; Status Code: 400; Error Code: ThrottlingException)',
+    ],
+    ['Glue.ThrottlingException', 'Rate exceeded'],
+  ])(
+    "a file's StartJobRun throttled past its retries (%s): waited for as a busy lake, the other run's result reported, no failure",
+    async (error, cause) => {
+      // A thousand files waiting ask Glue together once a minute: throttling is the lake being busy (hunt v).
+      const h = harness();
+      let looks = 0;
+      h.glue.mockRejectedValue(named(error, cause));
+      const s3 = h.s3.getMockImplementation()!;
+      h.s3.mockImplementation(async (p: Json) => {
+        // The run in progress records this file's result at the fourth look.
+        if (++looks >= 4)
+          h.objects.set(uploadResultKey('exec-1'), result({ runId: 'other-run', jobRunId: 'jr_9' }));
+        return s3(p);
+      });
+      await run(h, fileInput).result;
+      expect(h.notices().map((n) => n.kind)).toEqual(['ETL_SUCCEEDED']);
+      expect(h.notices()[0]!.detail).toMatchObject({ processedBy: 'other-run' });
+    },
+  );
+
+  it('any other Glue.AWSGlueException past the retries is a failed run of the file (counted, three end it)', async () => {
+    const h = harness();
+    h.glue.mockRejectedValue(named('Glue.AWSGlueException', 'Job argument --etl_mode is invalid'));
+    const { error } = await failure(run(h, fileInput).result);
+    expect(error).toBe('Glue.AWSGlueException');
+    expect(h.notices().map((n) => n.kind)).toEqual(['ETL_FAILED']);
   });
 
   it('a busy lake in events mode: the execution ends, the run in progress compacts (no notice, no run)', async () => {

@@ -50,6 +50,8 @@ it("finds the ETL's wait loop: every state between two looks at the lake, and no
     [
       'CheckUploadDone',
       'CountRunFailure',
+      // Glue throttling StartJobRun is waited for as a busy lake (state-machines/etl.asl.json).
+      'GlueRefusedStart',
       'LakeBusy',
       'NotYet',
       'RunEtlJob',
