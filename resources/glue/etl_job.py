@@ -1720,6 +1720,17 @@ def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
     if not reasons:
         return rows, malformed
     bad = F.col("lake_source_file").isin(list(reasons)) & replaced
+    return moved_to_malformed(plan, rows, malformed, bad, reasons)
+
+
+def moved_to_malformed(plan, rows, malformed, bad, reasons):
+    """
+    (rows, malformed) with the rows `bad` selects moved to the malformed records, each with its file's reason
+    (reasons: {key: text}) and its raw values as a JSON object by input column name, nulls kept (as a row that fails
+    typing writes them).
+    """
+    from pyspark.sql import functions as F
+
     reason = F.lit(None).cast("string")
     for key, text in reasons.items():
         reason = F.when(F.col("lake_source_file") == key, F.lit(text)).otherwise(reason)
@@ -1797,18 +1808,7 @@ def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
         bad = of_file if bad is None else bad | of_file
     if bad is None:
         return rows, malformed
-    reason = F.lit(None).cast("string")
-    for key, text in reasons.items():
-        reason = F.when(F.col("lake_source_file") == key, F.lit(text)).otherwise(reason)
-    raw_columns = plan["rawRecordColumns"]
-    rejected = rows.where(bad).select(
-        F.col("lake_source_file"),
-        reason.alias("reject_reason"),
-        F.to_json(F.struct(*[F.col(n).alias(n) for n in raw_columns]), {"ignoreNullFields": "false"}).alias(
-            "raw_record"
-        ),
-    )
-    return rows.where(~bad), malformed.unionByName(rejected)
+    return moved_to_malformed(plan, rows, malformed, bad, reasons)
 
 
 def existing_rows(spark, s3, plan, curated_bucket, partitions, schema):

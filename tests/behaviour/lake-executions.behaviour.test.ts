@@ -245,12 +245,8 @@ async function call(
   }
 }
 
-const runtimes: [string, () => Promise<{ done: () => void }>][] = [
-  ['aws (Step Functions mocked)', async () => awsRuntime()],
-  ['local (execution records)', localRuntime],
-];
-
-describe.each(runtimes)('execution routes on %s', (_name, make) => {
+/** Each test on a fresh runtime of `make`, its executions and object store unset after it. */
+function useRuntime(make: () => Promise<{ done: () => void }>): void {
   let rt: { done: () => void };
   beforeEach(async () => (rt = await make()));
   afterEach(() => {
@@ -258,6 +254,15 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
     setExecutions(undefined);
     setObjectStore(undefined);
   });
+}
+
+const runtimes: [string, () => Promise<{ done: () => void }>][] = [
+  ['aws (Step Functions mocked)', async () => awsRuntime()],
+  ['local (execution records)', localRuntime],
+];
+
+describe.each(runtimes)('execution routes on %s', (_name, make) => {
+  useRuntime(make);
 
   it('lists executions newest first with their input, durations, and pages them', async () => {
     const all = await call('GET', '/executions');
@@ -469,13 +474,7 @@ describe.each([
   ['aws (Step Functions and S3 mocked)', async () => awsRuntime(ALL)],
   ['local (execution records, the lake folder)', () => localRuntime(ALL)],
 ] as [string, () => Promise<{ done: () => void }>][])('retry of file executions on %s', (_name, make) => {
-  let rt: { done: () => void };
-  beforeEach(async () => (rt = await make()));
-  afterEach(() => {
-    rt.done();
-    setExecutions(undefined);
-    setObjectStore(undefined);
-  });
+  useRuntime(make);
 
   it('refuses to retry a file execution whose file a later run loaded, or that is still queued; retries one whose table failed', async () => {
     // Loaded again as the newest run, the file's rows would replace a newer upload's (hunt r): refused, saying so.

@@ -32,6 +32,20 @@ import {
 
 useReloadLakes();
 
+/** An upload of orders as validateUpload accepts it (its pending record names the content checked), then loaded. */
+async function acceptUpload(lake: string, key: string, execution: string): Promise<void> {
+  const etag = createHash('md5')
+    .update(readFileSync(path.join(lake, 'raw', key)))
+    .digest('hex');
+  const pending = path.join(lake, 'curated', pendingUploadKey(execution));
+  await fs.mkdir(path.dirname(pending), { recursive: true });
+  writeFileSync(
+    pending,
+    JSON.stringify({ execution, table: 'orders', key, etag, acceptedAt: '2026-03-03T00:00:00Z' }),
+  );
+  await run(lake, fileJob('orders', key, execution));
+}
+
 describe('mode replay: rejected rows again through the current plan', () => {
   it('brings in the rows a relaxed schema accepts, exactly once; rows that still fail are rejected again', async () => {
     const lake = await newLake();
@@ -204,19 +218,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
 
   it('reports an upload replaced since its rows were rejected, rather than read the new content in their place', async () => {
     const lake = await newLake();
-    // As validateUpload accepts a file: its pending record names the content checked (the result keeps it).
-    const accept = async (key: string, execution: string) => {
-      const etag = createHash('md5')
-        .update(readFileSync(path.join(lake, 'raw', key)))
-        .digest('hex');
-      const pending = path.join(lake, 'curated', pendingUploadKey(execution));
-      await fs.mkdir(path.dirname(pending), { recursive: true });
-      writeFileSync(
-        pending,
-        JSON.stringify({ execution, table: 'orders', key, etag, acceptedAt: '2026-03-03T00:00:00Z' }),
-      );
-      await run(lake, fileJob('orders', key, execution));
-    };
+    const accept = (key: string, execution: string) => acceptUpload(lake, key, execution);
     const w = await writeRaw(
       lake,
       'uploads/orders/w.csv',
@@ -243,18 +245,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
 
   it("tells an upload replaced after a replay rejected its rows again (no queue record names a replay's run)", async () => {
     const lake = await newLake();
-    const accept = async (key: string, execution: string) => {
-      const etag = createHash('md5')
-        .update(readFileSync(path.join(lake, 'raw', key)))
-        .digest('hex');
-      const pending = path.join(lake, 'curated', pendingUploadKey(execution));
-      await fs.mkdir(path.dirname(pending), { recursive: true });
-      writeFileSync(
-        pending,
-        JSON.stringify({ execution, table: 'orders', key, etag, acceptedAt: '2026-03-03T00:00:00Z' }),
-      );
-      await run(lake, fileJob('orders', key, execution));
-    };
+    const accept = (key: string, execution: string) => acceptUpload(lake, key, execution);
     const e = await writeRaw(
       lake,
       'uploads/orders/e.csv',
