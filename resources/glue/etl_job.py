@@ -450,6 +450,51 @@ def lone_surrogate_document_values(text):
     return sorted([list(p), v] for p, v in values)
 
 
+def mixed_line_ends(chunks, gz):
+    """
+    Why a CSV upload's text (its chunks; through gunzip_members when gz) cannot be read for its mixed line ends (LF,
+    CRLF, CR outside quoted fields), in the local runner's words (lib/etl/duckdb-runner/readers/csv-line-ends.ts,
+    lib/uploads/csv.ts LineEnds), or None when they are alike.
+    """
+    quoted, line, pending_cr, cr_outside, first = False, 1, False, False, None
+
+    def ended(kind, outside):
+        nonlocal line, first
+        line += 1
+        if not outside:
+            return None
+        if first is None:
+            first = (kind, line - 1)
+        elif first[0] != kind:
+            return (
+                "line %d ends in %s where line %d ends in %s: the lines of a CSV file must all end alike (the lake "
+                "reads one kind of line end per file); write the file again with one kind" % (line - 1, kind, first[1], first[0])
+            )
+        return None
+
+    for data in gunzip_members(chunks) if gz else chunks:
+        for b in data:
+            if pending_cr:
+                pending_cr = False
+                if b == 0x0A:
+                    why = ended("CRLF", cr_outside)
+                    if why:
+                        return why
+                    continue
+                why = ended("CR", cr_outside)
+                if why:
+                    return why
+            if b == 0x22:
+                quoted = not quoted
+            elif b == 0x0D:
+                pending_cr, cr_outside = True, not quoted
+            elif b == 0x0A:
+                why = ended("LF", not quoted)
+                if why:
+                    return why
+    return ended("CR", cr_outside) if pending_cr else None
+
+
 def utf8_error_offset(chunks, gz):
     """utf8_scan's offset alone: where an upload stops being UTF-8, or None."""
     return utf8_scan(chunks, gz)[0]
@@ -1687,6 +1732,7 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
     if declared is None:
         rows, malformed = without_replaced_bytes(s3, plan, raw_bucket, rows, malformed)
         rows, malformed = without_lone_surrogates(s3, plan, raw_bucket, rows, malformed)
+        rows, malformed = without_stray_carriage_returns(s3, plan, raw_bucket, rows, malformed)
     rows.createOrReplaceTempView("raw_input")
     return malformed, raw
 
@@ -1743,6 +1789,36 @@ def moved_to_malformed(plan, rows, malformed, bad, reasons):
         ),
     )
     return rows.where(~bad), malformed.unionByName(rejected)
+
+
+def without_stray_carriage_returns(s3, plan, raw_bucket, rows, malformed):
+    """
+    The rows of CSV uploads whose lines do not all end alike (mixed_line_ends) that hold a carriage return, moved to
+    the malformed records with the reason: Spark takes the file's first line end for all and keeps another's CR in the
+    last value of its line (altered), where the local runner fails such a file (Etl.InvalidInput). Only a file with a
+    row holding a CR is read through, in the driver.
+    """
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    names = [c["name"] for c in plan["input"]["columns"]]
+    if not names:
+        return rows, malformed
+    held = reduce(lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "\r") > 0, F.lit(False)) for n in names])
+    suspects = [r[0] for r in rows.where(held).select("lake_source_file").distinct().collect()]
+    reasons = {}
+    for key in suspects:
+        fmt, gz = input_format(key)
+        if fmt != "csv":
+            continue
+        body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
+        why = mixed_line_ends(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz)
+        if why:
+            reasons[key] = "MIXED LINE ENDS: " + why + " (this row holds a carriage return Spark kept in a value)"
+    if not reasons:
+        return rows, malformed
+    return moved_to_malformed(plan, rows, malformed, F.col("lake_source_file").isin(list(reasons)) & held, reasons)
 
 
 def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):

@@ -5,8 +5,11 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { LocalFirehose } from '../../lib/firehose/local';
 import { deliveredObjects, tempLake } from '../support/raw-zone';
+import { mixedLineEnds } from '../../lib/etl/duckdb-runner/readers/csv-line-ends';
 import { glueTableResource } from '../../lib/catalog/glue';
 import { lakeTables } from '../../lib/catalog/tables';
 import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
@@ -387,6 +390,35 @@ describe('resources/glue/etl_job.py', () => {
           ['replay_reads', { replayed: [], read: 'damaged' }],
         ]).map((r) => r.value),
       ).toEqual([true, false, false, true, state, {}]);
+    },
+  );
+
+  withPython(
+    "tells a CSV upload's mixed line ends as the local runner does, across chunks and gzip (its CR-holding rows are rejected)",
+    async () => {
+      // Spark takes the first line end for all and keeps another's CR in a value: the Glue job rejects the rows of such
+      // a file holding a CR (without_stray_carriage_returns), with the local runner's reason for failing the file.
+      const dir = await tempLake('line-ends');
+      const texts = [
+        'a,b\n1,2\n3,4\r\n5,6\n', // LF, then a CRLF line
+        'a,b\r\n1,2\r\n3,4\n5,6\r\n', // CRLF, then an LF line
+        'a,b\n1,"x\r\ny"\n3,4\n', // a CRLF inside quotes: alike
+        'a,b\r1,2\r3,4\r', // CR only: alike
+        'a,b\n1,2\n3,4\r', // ends in a lone CR
+      ];
+      for (const [i, text] of texts.entries()) {
+        const file = path.join(dir, `t${i}.csv`);
+        writeFileSync(file, text);
+        const local =
+          (await mixedLineEnds({ key: `uploads/t/t${i}.csv`, file, format: 'csv', gz: false })) ?? null;
+        const chunks = (b: Buffer, n: number) =>
+          Array.from({ length: Math.ceil(b.length / n) }, (_, k) => b64(b.subarray(k * n, (k + 1) * n)));
+        const glue = py([
+          ['mixed_line_ends', chunks(Buffer.from(text), 1), false],
+          ['mixed_line_ends', chunks(gzipSync(Buffer.from(text)), 5), true],
+        ]).map((r) => r.value);
+        expect({ text, glue }).toEqual({ text, glue: [local, local] });
+      }
     },
   );
 
