@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { lakeTable } from '../../lib/catalog/tables';
+import { datasetTable } from '../../lib/catalog/table-from-schema';
+import { lakeTable, lakeTables } from '../../lib/catalog/tables';
 import type { EventRecord } from '../../lib/envelope';
 import { EtlErrorName, runEtlJob, SimulatedCrash, type EtlRunnerOptions } from '../../lib/etl/duckdb-runner';
 import { releaseUploadsTakenBy } from '../../lib/etl/duckdb-runner/uploads';
@@ -481,6 +482,35 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       'o3',
       'o4',
     ]);
+  });
+
+  it('reads a one-column CSV as Spark does: an empty line is no row, a quoted empty value a row without one', async () => {
+    // DuckDB read each empty line as a row without a value: rejected (the column is required), enough to fail a
+    // valid file on its maxRejectedRatio, where Spark's reader skips empty lines (hunt x).
+    const lake = await newLake();
+    const codes = datasetTable('codes', {
+      description: 'Codes by day',
+      required: ['day'],
+      properties: { day: { type: 'string', format: 'date' } },
+      'x-lake': { primaryKey: ['day'], partitionBy: 'day', formats: ['csv'] },
+    } as never);
+    const tables = [...lakeTables(), codes];
+    const blank = await writeRaw(lake, 'uploads/codes/blank.csv', 'day\n2026-11-26\n\n2026-11-27\n\n');
+    expect(await run(lake, fileJob('codes', [blank], 'codes-1'), { tables })).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 2,
+      rowsRejected: 0,
+    });
+    const quoted = await writeRaw(lake, 'uploads/codes/quoted.csv', 'day\r\n""\r\n2026-11-28\r\n\r\n');
+    expect(await run(lake, fileJob('codes', [quoted], 'codes-2'), { tables })).toMatchObject({
+      rowsRead: 2,
+      rowsWritten: 1,
+      rowsRejected: 1,
+    });
+    expect((await rejectedRows(lake, 'codes')).map((r) => r.reason)).toEqual(['day: required']);
+    const dir = path.join(lake, 'curated', codes.prefix);
+    const rows = await q(`SELECT day FROM read_parquet(${lit(dir + '**/*.parquet')}) ORDER BY day`);
+    expect(rows.map((r) => String(r.day))).toEqual(['2026-11-26', '2026-11-27', '2026-11-28']);
   });
 
   it("writes the file's line end inside a quoted CSV value as \\n, as Spark's reader does (the Glue job)", async () => {

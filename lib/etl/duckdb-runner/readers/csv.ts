@@ -113,9 +113,14 @@ export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Se
   header.forEach((h, i) => {
     if (!position.has(h)) position.set(h, i);
   });
+  // A file of one column: an empty line is no record to Spark's reader (univocity skips it), where DuckDB reads a row
+  // without a value. Read with quoted NULLs off, the empty line is the NULL and is left out; a quoted empty value
+  // ("") is '' then, NULL again as both engines read it.
+  const oneColumn = header.length === 1;
+  const cell = (i: number) => (oneColumn ? `NULLIF(c${i}, '')` : `c${i}`);
   const cols = ctx.plan.input.columns.map((c) => {
     const i = c.path.length === 1 ? position.get(c.path[0]!) : undefined;
-    return `${i === undefined ? 'CAST(NULL AS VARCHAR)' : value(`c${i}`)} AS ${c.name}`;
+    return `${i === undefined ? 'CAST(NULL AS VARCHAR)' : value(cell(i))} AS ${c.name}`;
   });
   const n = ctx.seq.n++;
   const rejects = { table: `lake_csv_rejects_${n}`, scan: `lake_csv_scans_${n}`, key: input.key };
@@ -125,6 +130,7 @@ export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Se
     `header = true, skip = ${skip}, columns = {${columns}}, delim = ',', quote = '"', escape = '"', ` +
     'auto_detect = false, ' +
     `compression = ${input.gz ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
-    `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}', ${NO_HIVE_PARTITIONS})`;
+    `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}', ${NO_HIVE_PARTITIONS}` +
+    (oneColumn ? ', allow_quoted_nulls = false) WHERE c0 IS NOT NULL' : ')');
   return { sql, csvRejects: rejects };
 }
