@@ -54,6 +54,24 @@ describe.each(['prod', 'dev'])(
       expect(failures * (T + W) + failures * T + 10 * 60).toBeLessThanOrEqual(asl.TimeoutSeconds);
     });
 
+    it('keeps the history of a day of Glue throttling below the quota: a longer wait after each pass of retries', () => {
+      // GlueRefusedStart: StartJobRun throttled past RunEtlJob's retries is waited for as a busy lake, after
+      // WaitWhileThrottled. One pass: the Task with its retries (scheduled, started, failed per attempt), the choice,
+      // the longer wait, then the busy loop's looks; at most one pass per WaitWhileThrottled + WaitForLake.
+      const retries = (asl.States.RunEtlJob as unknown as { Retry: { MaxAttempts: number }[] }).Retry.reduce(
+        (n, r) => Math.max(n, r.MaxAttempts),
+        0,
+      );
+      const task = 2 + 3 * (retries + 1);
+      const choices = ['GlueRefusedStart', 'LakeBusy', 'NotYet'].length * 2;
+      const waits = ['WaitWhileThrottled', 'WaitForLake'].length * 2;
+      const perPass = task + choices + waits + historyEvents(asl.States.CheckUploadDone!);
+      const seconds = asl.States.WaitWhileThrottled!.Seconds! + asl.States.WaitForLake!.Seconds!;
+      expect(asl.States.GlueRefusedStart!.Type).toBe('Choice');
+      expect(asl.States.WaitWhileThrottled).toMatchObject({ Type: 'Wait', Next: 'LakeBusy' });
+      expect(Math.ceil(asl.TimeoutSeconds / seconds) * perPass).toBeLessThan(25_000 / 2);
+    });
+
     it('keeps the history of the longest wait far below the 25,000-event quota', () => {
       const W = asl.States.WaitForLake!.Seconds!;
       const perLoop = busyLoop().reduce((n, name) => n + historyEvents(asl.States[name]!), 0);

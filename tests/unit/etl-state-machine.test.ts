@@ -188,7 +188,7 @@ function run(h: Harness, input: Json, name = 'exec-1', extra: RunOptions['overri
         PublishSuccess: 0,
         PublishFailure: 0,
       },
-      waitTimeOverrides: { WaitForLake: 0 },
+      waitTimeOverrides: { WaitForLake: 0, WaitWhileThrottled: 0 },
       ...extra,
     },
     context: {

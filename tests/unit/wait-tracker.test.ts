@@ -57,9 +57,14 @@ it("finds the ETL's wait loop: every state between two looks at the lake, and no
       'RunEtlJob',
       'RunFailed',
       'WaitForLake',
+      'WaitWhileThrottled',
     ].sort(),
   );
-  expect([...waitLoops(definition).keys()]).toEqual(['WaitForLake']);
+  // Glue throttling waits longer before the same looks (state-machines/etl.asl.json WaitWhileThrottled).
+  expect([...waitLoops(definition).keys()].sort()).toEqual(['WaitForLake', 'WaitWhileThrottled']);
+  expect([...waitLoops(definition).get('WaitWhileThrottled')!].sort()).toEqual(
+    [...waitLoops(definition).get('WaitForLake')!].sort(),
+  );
 });
 
 it('paces a streak of waits: a short first look, then twice as long each time up to the local wait', () => {
