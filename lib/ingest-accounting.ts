@@ -3,6 +3,7 @@
  * (lib/metrics.ts: EventsAccepted, EventsRejected, EventsDeliveryFailed, RequestsRejected) and the ingest statistics
  * by event type (lib/ingest-stats/tally.ts), for an accepted request, a refused one and one the stream took in part.
  */
+import { runtime } from './config';
 import type { EventRecord } from './envelope';
 import { ApiError, ErrorCode } from './errors';
 import { DISK_FULL, MAYBE_STORED, type FailedRecord } from './firehose/types';
@@ -74,8 +75,11 @@ export function partialDeliveryError(
       diskFull ? ': the lake has no space left on its disk' : ''
     }${
       maybeStored
-        ? ` (${maybeStored} of them may be stored all the same: written before the lake found its write-ahead segment ` +
-          'taken by another lake, or its folder moved)'
+        ? ` (${maybeStored} of them may be stored all the same: ${
+            runtime() === 'aws'
+              ? 'an attempt got no answer from Firehose in time, and Firehose may have taken them)'
+              : 'written before the lake found its write-ahead segment taken by another lake, or its folder moved)'
+          }`
         : ''
     }; retry them with their ids (ids are deduplicated downstream)`,
     // `ids`: every event's id in request order, so that a producer that let the server make ids can send the

@@ -54,8 +54,18 @@ export function uploadRetryCheck(objects: ObjectStore): RetryCheck {
         );
     }
     for (const name of family) {
-      const r = await readRecord<Partial<UploadResult>>(objects, uploadResultKey(name));
-      if (!r) continue;
+      let r: Partial<UploadResult> | undefined;
+      try {
+        r = await readRecord<Partial<UploadResult>>(objects, uploadResultKey(name));
+      } catch (e) {
+        if (!(e instanceof SyntaxError)) throw e;
+        // What became of the file cannot be told: not retried (it may have been loaded), the record named.
+        return (
+          `the result record ${uploadResultKey(name)} of ${file} is damaged (not JSON: ${e.message}), so what became ` +
+          `of the file cannot be told: not retried; README "Damaged state files" says what to do with it`
+        );
+      }
+      if (!r || typeof r !== 'object') continue;
       const loaded =
         r.status === 'SUCCEEDED' || (r.rowsWritten ?? 0) > 0 || r.rejectedAboveThreshold === true;
       if (!loaded) continue;

@@ -73,7 +73,8 @@ const fileExecution = (name: string, file: string, startSecond: number): Executi
 const LOADED_LATER = fileExecution('orders-ra-csv-1', 'ra.csv', 10);
 const STILL_QUEUED = fileExecution('orders-rq-csv-1', 'rq.csv', 20);
 const TABLE_FAILED = fileExecution('orders-rt-csv-1', 'rt.csv', 30);
-const ALL = [...FIXTURES, LOADED_LATER, STILL_QUEUED, TABLE_FAILED];
+const DAMAGED = fileExecution('orders-rd-csv-1', 'rd.csv', 40);
+const ALL = [...FIXTURES, LOADED_LATER, STILL_QUEUED, TABLE_FAILED, DAMAGED];
 
 /** The upload queue's records of those files, in the curated bucket (lib/etl/upload-queue.ts). */
 const result = (execution: string, over: Record<string, unknown>) =>
@@ -94,6 +95,7 @@ const result = (execution: string, over: Record<string, unknown>) =>
 const QUEUE: Record<string, string> = {
   [uploadResultKey(LOADED_LATER.name)]: result(LOADED_LATER.name, { status: 'SUCCEEDED' }),
   [pendingUploadKey(STILL_QUEUED.name)]: JSON.stringify({ execution: STILL_QUEUED.name, table: 'orders' }),
+  [uploadResultKey(DAMAGED.name)]: '{"execution": "orders-rd-csv-1", "status": "SUCC',
   [uploadResultKey(TABLE_FAILED.name)]: result(TABLE_FAILED.name, {
     status: 'FAILED',
     rowsWritten: 0,
@@ -493,6 +495,12 @@ describe.each([
     );
     const again = await call('POST', '/executions/{name}/retry', { name: TABLE_FAILED.name });
     expect(again).toMatchObject({ status: 202, body: { name: `${TABLE_FAILED.name}-retry-1` } });
+    // A damaged result record: what became of the file cannot be told; refused, naming it (not a 500).
+    const damaged = await call('POST', '/executions/{name}/retry', { name: DAMAGED.name });
+    expect(damaged).toMatchObject({ status: 409, body: { code: 'EXECUTION_NOT_RETRYABLE' } });
+    expect(damaged.body.message).toMatch(
+      /result record _state\/uploads\/done\/orders-rd-csv-1\.json of uploads\/orders\/rd\.csv is damaged \(not JSON: .*README "Damaged state files"/,
+    );
     const names = (await call('GET', '/executions')).body.executions.map((e: { name: string }) => e.name);
     expect(names).not.toContain(`${LOADED_LATER.name}-retry-1`);
     expect(names).not.toContain(`${STILL_QUEUED.name}-retry-1`);

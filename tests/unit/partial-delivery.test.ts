@@ -21,6 +21,21 @@ it('says failed records may be stored when the writer wrote them before it found
   expect(e.details).toMatchObject({ acceptedIds: ['a'], failedIds: ['b', 'c'], ids: ['a', 'b', 'c'] });
 });
 
+it('on AWS, says the records may be stored because an attempt got no answer from Firehose', () => {
+  const before = process.env.LAKE_RUNTIME;
+  process.env.LAKE_RUNTIME = 'aws';
+  try {
+    const e = partialDeliveryError(records, [failed('c', MAYBE_STORED)], undefined);
+    expect(e.message).toBe(
+      '1 of 3 event(s) were not accepted (1 of them may be stored all the same: an attempt got no answer from ' +
+        'Firehose in time, and Firehose may have taken them); retry them with their ids (ids are deduplicated downstream)',
+    );
+  } finally {
+    if (before === undefined) delete process.env.LAKE_RUNTIME;
+    else process.env.LAKE_RUNTIME = before;
+  }
+});
+
 it('says nothing of the kind for records the stream refused', () => {
   const e = partialDeliveryError(records, [failed('c', DISK_FULL)], undefined);
   expect(e.code).toBe('STORAGE_FULL');
