@@ -133,6 +133,17 @@ describe('GET /ingest/stats on the local lake', () => {
   );
 });
 
+/** The AWS statistics source over a (mocked) CloudWatch client, for these event types. */
+function useCloudWatch(types: string[]): void {
+  setIngestStatsSource(
+    new CloudWatchIngestStats(
+      new CloudWatchClient({ region: 'us-east-1' }),
+      { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
+      () => types,
+    ),
+  );
+}
+
 describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
   it('reads the per-type metrics in buckets, and says what AWS cannot tell instead of inventing it', async () => {
     const cw = mockClient(CloudWatchClient);
@@ -152,13 +163,7 @@ describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
           { Id: 'a1', Timestamps: [], Values: [] },
         ],
       });
-    setIngestStatsSource(
-      new CloudWatchIngestStats(
-        new CloudWatchClient({ region: 'us-east-1' }),
-        { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
-        () => ['page_view', 'signup'],
-      ),
-    );
+    useCloudWatch(['page_view', 'signup']);
     try {
       const { status, body } = await stats({ hours: '24' });
       expect(status).toBe(200);
@@ -224,13 +229,7 @@ describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
       .resolvesOnce({
         MetricDataResults: [{ Id: 'r0', StatusCode: 'Complete', Timestamps: [], Values: [] }],
       });
-    setIngestStatsSource(
-      new CloudWatchIngestStats(
-        new CloudWatchClient({ region: 'us-east-1' }),
-        { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
-        () => ['page_view', 'signup'],
-      ),
-    );
+    useCloudWatch(['page_view', 'signup']);
     try {
       const { status, body } = await stats({ hours: '24' });
       expect(status).toBe(200);
@@ -270,13 +269,7 @@ describe('GET /ingest/stats on AWS (CloudWatch mocked)', () => {
         };
       },
     );
-    setIngestStatsSource(
-      new CloudWatchIngestStats(
-        new CloudWatchClient({ region: 'us-east-1' }),
-        { namespace: 'DataLake', service: 'data-lake', stage: 'prod' },
-        () => types,
-      ),
-    );
+    useCloudWatch(types);
     try {
       const { status, body } = await stats({ hours: '24' });
       expect(status).toBe(200);
