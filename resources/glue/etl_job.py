@@ -1729,43 +1729,66 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
         F.lit(MALFORMED_REASON).alias("reject_reason"),
         F.col(RAW_RECORD).alias("raw_record"),
     )
-    if declared is None:
-        rows, malformed = without_replaced_bytes(s3, plan, raw_bucket, rows, malformed)
-        rows, malformed = without_lone_surrogates(s3, plan, raw_bucket, rows, malformed)
-        rows, malformed = without_stray_carriage_returns(s3, plan, raw_bucket, rows, malformed)
+    if declared is None and plan["input"]["columns"]:
+        # Uploads whose text Spark may have altered: the files of rows holding U+FFFD, '?' or a CR, found in one pass,
+        # each then read through in the driver by the check it concerns.
+        suspects = suspect_files(plan, rows)
+        for check in (without_replaced_bytes, without_lone_surrogates, without_stray_carriage_returns):
+            rows, malformed = check(s3, plan, raw_bucket, rows, malformed, suspects)
     rows.createOrReplaceTempView("raw_input")
     return malformed, raw
 
 
-def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed):
-    """
-    The rows of CSV uploads that hold U+FFFD where the file's bytes are not UTF-8, moved to the malformed records with
-    INVALID_ENCODING_REASON (their raw values as a JSON object by input column name, nulls kept, as a row that fails
-    typing writes them). Only a file with a row that holds U+FFFD is read through (utf8_scan), in the driver.
-    """
+# What the checks of uploads Spark may have read otherwise than they were written look for in a row (suspect_files).
+SUSPECT_TEXTS = {"replaced": "\ufffd", "question": "?", "carriage_return": "\r"}
+
+
+def holding(plan, text):
+    """The condition of a row holding `text` in one of its input columns."""
     from functools import reduce
 
     from pyspark.sql import functions as F
 
     names = [c["name"] for c in plan["input"]["columns"]]
-    if not names:
-        return rows, malformed
-    replaced = reduce(
-        lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "\ufffd") > 0, F.lit(False)) for n in names]
+    return reduce(lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), text) > 0, F.lit(False)) for n in names])
+
+
+def suspect_files(plan, rows):
+    """{name of SUSPECT_TEXTS: [keys of the files with a row holding it]}, in one pass over the rows."""
+    from pyspark.sql import functions as F
+
+    found = (
+        rows.groupBy("lake_source_file")
+        .agg(*[F.max(holding(plan, text).cast("int")).alias(name) for name, text in SUSPECT_TEXTS.items()])
+        .collect()
     )
-    suspects = [r[0] for r in rows.where(replaced).select("lake_source_file").distinct().collect()]
+    return {name: sorted(r["lake_source_file"] for r in found if r[name]) for name in SUSPECT_TEXTS}
+
+
+def object_chunks(s3, bucket, key):
+    """The bytes of an object, streamed in chunks of 8 MiB (a check that reads an upload through in the driver)."""
+    return s3.get_object(Bucket=bucket, Key=key)["Body"].iter_chunks(chunk_size=8 * 1024 * 1024)
+
+
+def without_replaced_bytes(s3, plan, raw_bucket, rows, malformed, suspects):
+    """
+    The rows of CSV uploads that hold U+FFFD where the file's bytes are not UTF-8, moved to the malformed records with
+    INVALID_ENCODING_REASON (their raw values as a JSON object by input column name, nulls kept, as a row that fails
+    typing writes them). Only a file with a row that holds U+FFFD is read through (utf8_scan), in the driver.
+    """
+    from pyspark.sql import functions as F
+
     reasons = {}
-    for key in suspects:
+    for key in suspects["replaced"]:
         fmt, gz = input_format(key)
         if fmt != "csv":
             continue  # Spark's JSON readers fail such a record (a malformed record); Parquet's strings are binary
-        body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
-        at, written = utf8_scan(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz)
+        at, written = utf8_scan(object_chunks(s3, raw_bucket, key), gz)
         if at is not None:
             reasons[key] = INVALID_ENCODING_REASON % at + (INVALID_ENCODING_MIXED if written else "")
     if not reasons:
         return rows, malformed
-    bad = F.col("lake_source_file").isin(list(reasons)) & replaced
+    bad = F.col("lake_source_file").isin(list(reasons)) & holding(plan, SUSPECT_TEXTS["replaced"])
     return moved_to_malformed(plan, rows, malformed, bad, reasons)
 
 
@@ -1791,37 +1814,30 @@ def moved_to_malformed(plan, rows, malformed, bad, reasons):
     return rows.where(~bad), malformed.unionByName(rejected)
 
 
-def without_stray_carriage_returns(s3, plan, raw_bucket, rows, malformed):
+def without_stray_carriage_returns(s3, plan, raw_bucket, rows, malformed, suspects):
     """
     The rows of CSV uploads whose lines do not all end alike (mixed_line_ends) that hold a carriage return, moved to
     the malformed records with the reason: Spark takes the file's first line end for all and keeps another's CR in the
     last value of its line (altered), where the local runner fails such a file (Etl.InvalidInput). Only a file with a
     row holding a CR is read through, in the driver.
     """
-    from functools import reduce
-
     from pyspark.sql import functions as F
 
-    names = [c["name"] for c in plan["input"]["columns"]]
-    if not names:
-        return rows, malformed
-    held = reduce(lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "\r") > 0, F.lit(False)) for n in names])
-    suspects = [r[0] for r in rows.where(held).select("lake_source_file").distinct().collect()]
     reasons = {}
-    for key in suspects:
+    for key in suspects["carriage_return"]:
         fmt, gz = input_format(key)
         if fmt != "csv":
             continue
-        body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
-        why = mixed_line_ends(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz)
+        why = mixed_line_ends(object_chunks(s3, raw_bucket, key), gz)
         if why:
             reasons[key] = "MIXED LINE ENDS: " + why + " (this row holds a carriage return Spark kept in a value)"
     if not reasons:
         return rows, malformed
+    held = holding(plan, SUSPECT_TEXTS["carriage_return"])
     return moved_to_malformed(plan, rows, malformed, F.col("lake_source_file").isin(list(reasons)) & held, reasons)
 
 
-def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
+def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed, suspects):
     """
     The rows of JSON uploads whose text held a lone UTF-16 surrogate escape in a column's value, moved to the
     malformed records with LONE_SURROGATE_REASON, as the local runner rejects them (Spark's JSON reader stores each
@@ -1833,31 +1849,24 @@ def without_lone_surrogates(s3, plan, raw_bucket, rows, malformed):
 
     from pyspark.sql import functions as F
 
-    names = [c["name"] for c in plan["input"]["columns"]]
-    if not names:
-        return rows, malformed
     by_path = {tuple(c["path"]): c["name"] for c in plan["input"]["columns"]}
-    question = reduce(lambda a, b: a | b, [F.coalesce(F.instr(F.col(n), "?") > 0, F.lit(False)) for n in names])
-    suspects = [r[0] for r in rows.where(question).select("lake_source_file").distinct().collect()]
+    question = holding(plan, SUSPECT_TEXTS["question"])
     bad = None
     reasons = {}
-    for key in suspects:
+    for key in suspects["question"]:
         fmt, gz = input_format(key)
         if fmt not in ("json", "jsonl"):
             continue
         lines = fmt == "jsonl" or json_layout_of(lambda size: head_bytes(s3, raw_bucket, key, size), gz) == "lines"
-        body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
-        line, values = lone_surrogate_scan(body.iter_chunks(chunk_size=8 * 1024 * 1024), gz, lines)
+        line, values = lone_surrogate_scan(object_chunks(s3, raw_bucket, key), gz, lines)
         if line is None:
             continue
         if not lines:
             # One document, parsed whole in the driver up to LONE_SURROGATE_DOCUMENT_MAX_BYTES of text (as the local
             # runner's JSON fallback reads one); a larger one: every row of it holding '?' in a column.
-            body = s3.get_object(Bucket=raw_bucket, Key=key)["Body"]
+            chunks = object_chunks(s3, raw_bucket, key)
             pieces, size = [], 0
-            for piece in gunzip_members(body.iter_chunks(chunk_size=8 * 1024 * 1024)) if gz else body.iter_chunks(
-                chunk_size=8 * 1024 * 1024
-            ):
+            for piece in gunzip_members(chunks) if gz else chunks:
                 size += len(piece)
                 if size > LONE_SURROGATE_DOCUMENT_MAX_BYTES:
                     pieces = None
