@@ -67,6 +67,17 @@ describe("the local lake answers Athena's API", () => {
     expect(values(page.ResultSet!.Rows)[1]).toEqual(['-0.0', '-0.0', '-0.0', '0.0']);
   });
 
+  it('heads a column written in another case as written, in the header row and ColumnInfo, as Athena does', async () => {
+    const id = await start('SELECT EVENT_ID, pv.Duration_Ms FROM page_view pv ORDER BY 1 LIMIT 1');
+    expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(values(page.ResultSet!.Rows)[0]).toEqual(['EVENT_ID', 'Duration_Ms']);
+    expect(page.ResultSet!.ResultSetMetadata!.ColumnInfo!.map((c) => [c.Name, c.Label])).toEqual([
+      ['EVENT_ID', 'EVENT_ID'],
+      ['Duration_Ms', 'Duration_Ms'],
+    ]);
+  });
+
   it('starts a query, reports it as Athena does, and pages its results with the header first', async () => {
     const id = await start(FIVE_ROWS);
     const q = await until(id, ['SUCCEEDED', 'FAILED']);

@@ -266,6 +266,48 @@ describe('local query engine: results', () => {
     ]);
   });
 
+  it('names a column written in another case than its table has it as written, as Athena (Trino) does', async () => {
+    const names = async (sql: string) => {
+      const s = await run(sql);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'SUCCEEDED', undefined]);
+      return (await engine.results(s.id, { maxRows: 10 })).columns.map((c) => c.name);
+    };
+    const day = "event_date = '2024-03-01'";
+    expect(
+      await names(
+        `SELECT EVENT_ID, Duration_Ms, url, Occurred_At, VIEWPORT FROM page_view WHERE ${day} LIMIT 1`,
+      ),
+    ).toEqual(['EVENT_ID', 'Duration_Ms', 'url', 'Occurred_At', 'VIEWPORT']);
+    expect(await names(`SELECT pv.Event_Id, "Session_Id" FROM page_view pv WHERE ${day} LIMIT 1`)).toEqual([
+      'Event_Id',
+      'Session_Id',
+    ]);
+    expect(await names('WITH t AS (SELECT 1 AS foo) SELECT FOO FROM t')).toEqual(['FOO']);
+    expect(
+      await names(
+        `SELECT EVENT_ID FROM page_view WHERE ${day} UNION ALL SELECT event_id FROM page_view LIMIT 1`,
+      ),
+    ).toEqual(['EVENT_ID']);
+    // A * names what it stands for as that query named it: a subquery's or a CTE's columns as they were written,
+    // a table's as the table has them; a column the WHERE clause writes in capitals does not rename it.
+    expect(
+      await names(`SELECT * FROM (SELECT EVENT_ID, Url AS U FROM page_view WHERE ${day} LIMIT 1)`),
+    ).toEqual(['EVENT_ID', 'U']);
+    expect(await names('WITH t AS (SELECT 1 AS foo) SELECT *, FOO AS Bar, Foo FROM t')).toEqual([
+      'foo',
+      'Bar',
+      'Foo',
+    ]);
+    expect(
+      await names(
+        `SELECT *, EVENT_ID FROM page_view WHERE EVENT_ID IN (SELECT EVENT_ID FROM page_view) AND ${day} LIMIT 1`,
+      ),
+    ).toEqual([...table('page_view').columns.map((c) => c.name), 'event_date', 'EVENT_ID']);
+    expect(await names(`SELECT * FROM (SELECT EVENT_ID FROM page_view WHERE ${day} LIMIT 1) s(X)`)).toEqual([
+      'X',
+    ]);
+  });
+
   it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {
     const s = await run(
       `SELECT event_id FROM page_view WHERE event_date = '2024-03-02' ORDER BY event_id LIMIT 25`,

@@ -1,12 +1,13 @@
 /**
  * A result's column names as Athena gives them. Athena (Trino) names a select item by its alias, a column reference
- * by the column's name, and any other expression _col<position>; DuckDB names the other expressions after their text
+ * by the column's name as the query wrote it (written-names.ts), and any other expression _col<position>; DuckDB names the other expressions after their text
  * (count_star(), (a + 1)) and a few of them like identifiers (NULL, current_date). Names that are plain identifiers
  * are taken as they are; where one is not, the statement's own select list (DuckDB's parser) tells an alias or a
  * column, whatever its characters ("総数", "has space"), from an expression.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { isTreeNode, statementTree, treeNodes, type TreeNode } from './statement-tree';
+import { isTreeNode, statementTree, treeNodes, type StatementTree, type TreeNode } from './statement-tree';
+import { writtenColumnNames } from './written-names';
 
 /**
  * Names DuckDB gives expressions that look like identifiers: count(*), and the literals and special functions
@@ -40,16 +41,39 @@ const rewriteUnnamed = (alias: string) => alias.startsWith(`${UNNAMED_COLUMN} `)
 /** A name DuckDB gave that reads as Athena's without looking at the statement (a plain identifier, not UNNAMED). */
 const plainName = (name: string) => PLAIN.test(name) && !UNNAMED.has(name.toLowerCase());
 
+/**
+ * Whether the statement writes one of the names in another case (`EVENT_ID` for `event_id`): only then can a column's
+ * written name differ from DuckDB's. A word inside a string or a quoted name counts too: it only costs a look.
+ */
+function writesAnotherCase(sql: string, names: string[]): boolean {
+  const exact = new Set(names);
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  for (const [word] of sql.matchAll(/[\p{L}\p{N}_$]+/gu))
+    if (!exact.has(word) && lower.has(word.toLowerCase())) return true;
+  return false;
+}
+
 /** The result's column names, from DuckDB's (`names`) and the statement it ran (`sql`, DuckDB's SQL). */
 export async function athenaColumnNames(
   c: DuckDBConnection,
   sql: string,
   names: string[],
 ): Promise<string[]> {
-  if (names.every(plainName)) return names;
+  const caseWritten = writesAnotherCase(sql, names);
+  if (names.every(plainName) && !caseWritten) return names;
   const tree = await statementTree(c, sql);
   const statement = tree?.statements?.[0];
-  const list = isTreeNode(statement) ? selectList(statement.node) : undefined;
+  if (!isTreeNode(statement)) return names.map((n, i) => (plainName(n) ? n : `_col${i}`));
+  const athena = names.every(plainName) ? names : namedAsAthena(tree!, statement, names);
+  if (!caseWritten) return athena;
+  // A name kept from DuckDB, in the case the statement wrote it.
+  const written = writtenColumnNames(statement, names);
+  return athena.map((n, i) => (n === names[i] ? (written[i] ?? n) : n));
+}
+
+/** The names DuckDB gave, or _col<position> for a column Athena leaves unnamed. */
+function namedAsAthena(tree: StatementTree, statement: TreeNode, names: string[]): string[] {
+  const list = selectList(statement.node);
   if (!list) return names.map((n, i) => (plainName(n) ? n : `_col${i}`));
   // One select item per column: each is named by its alias or column, or by its position.
   if (list.length === names.length && !list.some((e) => e.class === 'STAR'))
