@@ -74,6 +74,7 @@ function busy(e: unknown): EngineBusyError | undefined {
 }
 
 const CATEGORY: Record<number, QueryStatus['errorCategory']> = { 1: 'SYSTEM', 2: 'USER', 3: 'OTHER' };
+const TIMEOUT_ERROR_TYPES = new Set([206, 210]);
 
 /**
  * An Athena result value (always text; absent for NULL) as a JSON cell, by the column's metadata type:
@@ -220,6 +221,10 @@ export class AthenaQueryEngine implements QueryEngine {
       ...(reason && (state === 'FAILED' || state === 'CANCELLED') ? { reason } : {}),
       ...(state === 'FAILED' && category !== undefined && CATEGORY[category]
         ? { errorCategory: CATEGORY[category] }
+        : {}),
+      // Athena's error types 206 and 210: "Query timeout".
+      ...(state === 'FAILED' && TIMEOUT_ERROR_TYPES.has(q.Status?.AthenaError?.ErrorType ?? -1)
+        ? { timedOut: true }
         : {}),
       ...(q.Statistics?.ResultReuseInformation
         ? { resultReused: !!q.Statistics.ResultReuseInformation.ReusedPreviousResult }

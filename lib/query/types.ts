@@ -38,6 +38,8 @@ export interface QueryStatus {
   reason?: string;
   /** Athena's error category for FAILED queries: USER (fix the query), SYSTEM or OTHER. */
   errorCategory?: 'USER' | 'SYSTEM' | 'OTHER';
+  /** A time limit stopped it (Athena's error type 206; locally LAKE_QUERY_TIMEOUT_SECONDS). */
+  timedOut?: boolean;
   /** Athena reused the results of an earlier identical query (no data scanned). */
   resultReused?: boolean;
   engine: 'athena' | 'duckdb';

@@ -71,7 +71,10 @@ export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<strin
   const total = Math.max(0, end - Date.parse(s.submittedAt));
   const reason = s.state === 'CANCELLED' ? CANCELLED_BY_USER : s.reason;
   // The local engine's own failures (the lake stopped under the query) are Athena's SYSTEM errors; the rest USER.
-  const system = s.errorCategory ? s.errorCategory !== 'USER' : /local lake stopped/.test(s.reason ?? '');
+  // A query recorded before the engine classed its failures is told by its reason's words.
+  const classed = s.errorCategory !== undefined;
+  const system = classed ? s.errorCategory !== 'USER' : /local lake stopped/.test(s.reason ?? '');
+  const timedOut = classed ? s.timedOut === true : /\(LAKE_QUERY_TIMEOUT_SECONDS\)/.test(s.reason ?? '');
   return {
     QueryExecutionId: s.id,
     Query: s.sql,
@@ -90,7 +93,7 @@ export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<strin
             AthenaError: {
               ErrorCategory: system ? 1 : 2,
               // Athena's error type reference: 206 query timeout, 100 internal service error, 1000 user error.
-              ErrorType: /timed out|timeout/i.test(reason ?? '') ? 206 : system ? 100 : 1000,
+              ErrorType: timedOut ? 206 : system ? 100 : 1000,
               Retryable: system,
               ErrorMessage: reason ?? 'the query failed',
             },

@@ -228,6 +228,14 @@ describe("the local lake answers Athena's API", () => {
       Retryable: false,
       ErrorMessage: expect.stringMatching(/Division by zero/),
     });
+    // A user error whose message speaks of a timeout is no query timeout (Athena's type 206).
+    const worded = await start("SELECT CAST('timed out' AS integer) AS connect_timeout");
+    const failed = await until(worded, ['SUCCEEDED', 'FAILED']);
+    expect(failed.Status!.AthenaError).toMatchObject({
+      ErrorCategory: 2,
+      ErrorType: 1000,
+      ErrorMessage: expect.stringMatching(/timed out/),
+    });
   });
 
   it('answers a metadata statement as Athena does: UTILITY, its first page without a header row', async () => {

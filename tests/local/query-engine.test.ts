@@ -1078,6 +1078,8 @@ describe('local query engine: lifecycle', () => {
       const done = await short.wait(s.id, 30_000);
       expect(done?.state).toBe('FAILED');
       expect(done?.reason).toMatch(/ran longer than 0.3 s/);
+      // Classed as Athena classes a query timeout (its error type 206 on Athena's API).
+      expect([done?.errorCategory, done?.timedOut]).toEqual(['USER', true]);
     } finally {
       await short.close();
     }

@@ -228,7 +228,9 @@ describe('signals while stopping', () => {
       expect(body).toMatchObject({
         state: 'FAILED',
         reason: expect.stringMatching(/^the local lake stopped before the query finished/),
+        errorCategory: 'SYSTEM',
       });
+      expect(body).not.toHaveProperty('timedOut');
       expect((await lake.exited).code).toBe(0);
     } finally {
       killLaunch(lake);

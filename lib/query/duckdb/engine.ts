@@ -301,6 +301,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       for (const a of this.queue.splice(0)) {
         await this.complete(a, 'FAILED', {
           reason: 'the local lake stopped before the query started; run it again',
+          errorCategory: 'SYSTEM',
         });
       }
       await Promise.all([...this.active.values()].map((a) => this.stopRun(a, 'shutdown')));
@@ -326,8 +327,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async stopRun(a: Active, why: StopReason): Promise<void> {
     const grace = this.opts.stopGraceMs ?? STOP_GRACE_MS;
     if (await interruptWithin(a, why, grace)) return;
-    const reason = overdueReason(a.stop ?? why, grace, this.opts.timeoutMs);
-    await this.complete(a, a.stop === 'cancel' ? 'CANCELLED' : 'FAILED', { reason }, false);
+    const overdue = overdueReason(a.stop ?? why, grace, this.opts.timeoutMs);
+    await this.complete(a, a.stop === 'cancel' ? 'CANCELLED' : 'FAILED', overdue, false);
   }
 
   // ---- execution ------------------------------------------------------------------------------------------------
@@ -447,10 +448,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     } catch (e) {
       await fs.rm(tmpResults, { force: true });
       const engineTimeMs = Math.round(performance.now() - started);
-      const { state, reason } = a.stop
+      const { state, ...failure } = a.stop
         ? stoppedRun(a.stop, this.opts.timeoutMs)
-        : { state: 'FAILED' as const, reason: explainEngineError((e as Error).message).slice(0, 4000) };
-      await this.complete(a, state, { reason, engineTimeMs }, false);
+        : {
+            state: 'FAILED' as const,
+            reason: explainEngineError((e as Error).message).slice(0, 4000),
+            errorCategory: 'USER' as const,
+          };
+      await this.complete(a, state, { ...failure, engineTimeMs }, false);
     } finally {
       clearTimeout(timer);
       a.connection = undefined;

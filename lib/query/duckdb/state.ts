@@ -103,6 +103,7 @@ export class QueryStore {
     // Left unfinished by a process that stopped.
     q.state = 'FAILED';
     q.reason = 'the local lake stopped before the query finished; run it again';
+    q.errorCategory = 'SYSTEM';
     q.completedAt = q.completedAt ?? new Date().toISOString();
     await this.save(q).catch(() => undefined);
     return q;
@@ -157,6 +158,8 @@ export function publicStatus(q: StoredQuery): QueryStatus {
     dataScannedBytes: q.dataScannedBytes,
     engineTimeMs: q.engineTimeMs,
     ...(q.reason ? { reason: q.reason } : {}),
+    ...(q.errorCategory ? { errorCategory: q.errorCategory } : {}),
+    ...(q.timedOut ? { timedOut: true } : {}),
     engine: 'duckdb',
   };
 }

@@ -38,25 +38,53 @@ export async function interruptWithin(run: StoppableRun, why: StopReason, graceM
   return ended;
 }
 
+/** How a stop's failure is classed (Athena's AthenaError): the lake stopping is the system's, the time limit a timeout. */
+export interface StopFailure {
+  errorCategory?: 'USER' | 'SYSTEM';
+  timedOut?: boolean;
+}
+
+const stopFailure = (why: StopReason): StopFailure =>
+  why === 'timeout'
+    ? { errorCategory: 'USER', timedOut: true }
+    : why === 'shutdown'
+      ? { errorCategory: 'SYSTEM' }
+      : {};
+
 /** What the record says of a run DuckDB had not ended within the bound. */
-export function overdueReason(why: StopReason, graceMs: number, timeoutMs: number): string {
+export function overdueReason(
+  why: StopReason,
+  graceMs: number,
+  timeoutMs: number,
+): { reason: string } & StopFailure {
   const still = `DuckDB had not stopped it ${graceMs / 1000} s later (some operators, e.g. sequence() over a huge range, do not look at an interrupt); its connection stays busy until it ends, and its result is discarded`;
-  if (why === 'cancel') return `cancelled by request; ${still}`;
+  if (why === 'cancel') return { reason: `cancelled by request; ${still}` };
   if (why === 'timeout')
-    return `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped; ${still}`;
-  return `the local lake stopped before the query finished; run it again (${still})`;
+    return {
+      reason: `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped; ${still}`,
+      ...stopFailure(why),
+    };
+  return {
+    reason: `the local lake stopped before the query finished; run it again (${still})`,
+    ...stopFailure(why),
+  };
 }
 
 /** The final state and reason of a run that a stop ended within the bound (a cancel, the time limit, the lake stopping). */
 export function stoppedRun(
   why: StopReason,
   timeoutMs: number,
-): { state: 'CANCELLED' | 'FAILED'; reason: string } {
+): { state: 'CANCELLED' | 'FAILED'; reason: string } & StopFailure {
   if (why === 'cancel') return { state: 'CANCELLED', reason: 'cancelled by request' };
   if (why === 'timeout')
     return {
       state: 'FAILED',
       reason: `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped`,
+      ...stopFailure(why),
     };
-  return { state: 'FAILED', reason: 'the local lake stopped before the query finished; run it again' };
+  return {
+    state: 'FAILED',
+    reason: 'the local lake stopped before the query finished; run it again',
+    ...stopFailure(why),
+  };
 }
