@@ -173,6 +173,23 @@ describe('Athena engine: status', () => {
       reason: "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved",
       errorCategory: 'USER',
     });
+    expect(await engine.status(ID)).not.toHaveProperty('timedOut');
+  });
+
+  it("tells a query Athena stopped for its time limit (error type 206) as timed out, as the local engine's", async () => {
+    const reason = 'Query exhausted resources at this scale factor: Query timeout';
+    athena.on(GetQueryExecutionCommand).resolves(
+      execution({
+        state: 'FAILED',
+        Status: {
+          State: 'FAILED',
+          SubmissionDateTime: new Date('2024-03-01T10:00:00Z'),
+          StateChangeReason: reason,
+          AthenaError: { ErrorCategory: 2, ErrorType: 206, ErrorMessage: reason },
+        },
+      }),
+    );
+    expect(await engine.status(ID)).toMatchObject({ state: 'FAILED', errorCategory: 'USER', timedOut: true });
   });
 
   it('reports the bytes-scanned cutoff as CANCELLED with the reason; result reuse', async () => {
