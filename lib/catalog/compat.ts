@@ -294,19 +294,24 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     // A renamed column is judged against the column it renames (its rules carry over; a rename alone is safe).
     const renamed = !recorded.has(c.name) && c.renamedFrom ? recorded.get(c.renamedFrom) : undefined;
     const was = recorded.get(c.name) ?? renamed;
-    if (!was && undeclaredTaken && !c.renamedFrom) {
+    if (!recorded.has(c.name) && undeclaredTaken) {
       // Events accepted while the type took undeclared keys — now, or in any version before (closing it does not
       // change what was accepted) — may carry this one, with any value: the new column's type and rules would
-      // reject them, and no later schema could take them back (a type change is refused).
+      // reject them, and no later schema could take them back (a type change is refused). A rename onto such a
+      // name too: the value an event carried under the new name would win over the one renamed.
+      const took = history.takesUndeclaredKeys ? 'takes' : 'took, in an earlier version,';
       violations.push({
         table: name,
         column: c.name,
         rule: 'ADDED_WHERE_UNDECLARED_TAKEN',
         message:
-          `${name}.${c.name}: added to an event type that ${history.takesUndeclaredKeys ? 'takes' : 'took, in an earlier version,'} ` +
+          `${name}.${c.name}: ${renamed ? `${c.renamedFrom} renamed to it in` : 'added to'} an event type that ${took} ` +
           `keys it does not declare (additionalProperties not false, schemas/history/${name}.json): events already ` +
-          `accepted may carry ${c.name} with any value`,
-        safe: `${NEW_MAJOR(name)}, whose schema has additionalProperties: false from its first version`,
+          `accepted may carry ${c.name} with any value` +
+          (renamed ? `, which would be read instead of their ${c.renamedFrom}` : ''),
+        safe:
+          (renamed ? `keep the name ${c.renamedFrom}; or ` : '') +
+          `${NEW_MAJOR(name)}, whose schema has additionalProperties: false from its first version`,
       });
       continue;
     }

@@ -213,6 +213,26 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(checkSchemas(opened).violations[0]!.safe).toMatch(
       /new major version.*additionalProperties: false/,
     );
+    // A rename onto a new name alike: events accepted may carry "ref" with any value, read instead of theirs.
+    delete schema.properties.age;
+    schema.properties.ref = {
+      ...schema.properties.referral_code,
+      'x-lake': { renamedFrom: 'referral_code' },
+    };
+    delete schema.properties.referral_code;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(opened)).toEqual([
+      { table: 'signup', column: 'ref', rule: 'ADDED_WHERE_UNDECLARED_TAKEN' },
+    ]);
+    expect(checkSchemas(opened).violations[0]).toMatchObject({
+      message: expect.stringMatching(
+        /^signup\.ref: referral_code renamed to it in an event type that takes keys it does not declare .* may carry ref with any value, which would be read instead of their referral_code$/,
+      ),
+      safe: expect.stringMatching(/^keep the name referral_code; or .*new major version/),
+    });
+    schema.properties.referral_code = schema.properties.ref;
+    delete schema.properties.referral_code['x-lake'];
+    delete schema.properties.ref;
     // Closed again (recorded), the events accepted while it was open are still there: a property added then is
     // refused all the same.
     delete schema.properties.age;
