@@ -188,17 +188,22 @@ function withFormerNames(
     const names = formerNamesOf(c.name, c.renamedFrom, history);
     // The change line compat.ts records for the rename (lib/catalog/compat.ts): its version. (The validateUpload
     // bundle's registry gives the recorded renames only, without versions: lib/dataset-registry.ts.)
-    const recorded = history?.versions?.find((v) =>
-      v.changes.includes(`${c.name}: renamed from ${c.renamedFrom}`),
-    );
+    const recorded = renameVersion(history, c.name, c.renamedFrom);
     return {
       ...c,
       formerNames: names,
+      formerNameVersions: names.map(
+        (n, k) => renameVersion(history, k === 0 ? c.name : names[k - 1]!, n) ?? null,
+      ),
       alternatives: names.map((n) => [...prefix, n]),
-      ...(recorded ? { renamedInVersion: recorded.version } : {}),
+      ...(recorded !== undefined ? { renamedInVersion: recorded } : {}),
     };
   });
 }
+
+/** The version whose recorded changes say `to` was renamed from `from` (compat.ts writes that line). */
+const renameVersion = (history: TableHistory | undefined, to: string, from: string): number | undefined =>
+  history?.versions?.find((v) => v.changes.includes(`${to}: renamed from ${from}`))?.version;
 
 /** The value rules (and the null) a recorded column carries. */
 function valueRulesOf(c: ValueRules & { nullable?: true }): ValueRules & { nullable?: true } {
@@ -235,8 +240,12 @@ function retiredColumns(
       // The rules its stored values were accepted under, recorded with it (a column that comes back is judged
       // against them: lib/catalog/compat.ts); the ETL does not check a retired column's values (lib/etl/plan.ts).
       ...valueRulesOf(c),
-      // A renamed column keeps what it was renamed from when it is renamed again: the chain of names stays whole.
+      // A renamed column keeps what it was renamed from when it is renamed again: the chain of names stays whole,
+      // and its stored values as they are in rows written since its own rename (lib/etl/plan.ts existingSql).
       ...(c.renamedFrom ? { renamedFrom: c.renamedFrom } : {}),
+      ...(c.renamedFrom && renameVersion(history, c.name, c.renamedFrom) !== undefined
+        ? { renamedInVersion: renameVersion(history, c.name, c.renamedFrom) }
+        : {}),
       retired: true,
       ...(declared.includes(c.name) || renamed.has(c.name) ? {} : { undeclared: true }),
       description: renamed.has(c.name)

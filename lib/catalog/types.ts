@@ -67,6 +67,11 @@ export interface ColumnDef extends ValueRules {
    */
   renamedInVersion?: number;
   /**
+   * For each of formerNames, the table version that recorded its rename away (to the next newer name; the first is
+   * renamedInVersion): only rows written before it hold their value under that name. Null where none records it.
+   */
+  formerNameVersions?: (number | null)[];
+  /**
    * A retired column whose leaving the schema did not declare (neither x-lake.retired nor a rename): kept all the
    * same, and refused by the compatibility check (lib/catalog/compat.ts). Not part of the history.
    */

@@ -316,8 +316,17 @@ export function buildPlan(table: TableDef): EtlPlan {
           const c = table.columns.find((x) => x.name === n);
           const former = c?.formerNames ?? (c?.renamedFrom ? [c.renamedFrom] : []);
           if (!former.length) return n;
+          const written = 'COALESCE(lake_schema_version, 0)';
           const since = c?.renamedInVersion ?? table.version;
-          return `CASE WHEN COALESCE(lake_schema_version, 0) < ${since} THEN COALESCE(${n}, ${former.join(', ')}) ELSE ${n} END AS ${n}`;
+          // A name renamed away earlier (C from B from A) holds values of rows written before that only: a row
+          // written under B holds B's value, a null there cleared on purpose, never filled from A.
+          let bound = since;
+          const fills = former.map((f, k) => {
+            const v = k === 0 ? since : Math.min(bound, c?.formerNameVersions?.[k] ?? bound);
+            bound = v;
+            return v < since ? `CASE WHEN ${written} < ${v} THEN ${f} END` : f;
+          });
+          return `CASE WHEN ${written} < ${since} THEN COALESCE(${n}, ${fills.join(', ')}) ELSE ${n} END AS ${n}`;
         })
         .join(', '),
     'FROM lake_existing_files',

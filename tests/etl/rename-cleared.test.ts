@@ -3,6 +3,12 @@
  * rename: a row written since holds its own value, and a null it sent (a value cleared on purpose) is never filled
  * again from the old name when its partition is rewritten (lib/etl/plan.ts existingSql, both engines).
  */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { checkSchemas, recordSchemas } from '../../lib/catalog/schema-check';
+import { loadLake, schemasDir } from '../../lib/catalog/tables';
+import type { TableDef } from '../../lib/catalog/types';
 import {
   editedTables,
   fileJob,
@@ -60,5 +66,75 @@ it('keeps a value cleared after a rename cleared when an unrelated file rewrites
     ['o1', 'paid', null],
     ['o2', 'placed', 'KEEP'],
     ['o9', 'placed', 'NEW'],
+  ]);
+});
+
+/** A copy of the project's schemas, edited and recorded one step after another (npm run schemas:accept). */
+const stepDirs: string[] = [];
+afterAll(() => stepDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function recordedSteps(): { step: (edit: (orders: any) => void) => TableDef[] } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-steps-'));
+  stepDirs.push(dir);
+  cpSync(schemasDir, dir, { recursive: true });
+  return {
+    step(edit) {
+      const file = path.join(dir, 'datasets', 'orders.json');
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      edit(schema);
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+      const report = checkSchemas(dir);
+      expect(report.violations).toEqual([]);
+      recordSchemas(report, dir);
+      return loadLake(dir).tables;
+    },
+  };
+}
+
+it('a second rename fills the new name from the name each row was written under: a value cleared under the middle name stays cleared, and the middle column keeps its stored values', async () => {
+  const steps = recordedSteps();
+  const lake = await newLake();
+  const before = await writeRaw(
+    lake,
+    'uploads/orders/before.csv',
+    ordersCsv([
+      'o1,c1,2026-03-01,placed,10,EUR,1,OLD,2026-03-01T10:00:00Z',
+      'o2,c2,2026-03-01,placed,20,EUR,1,KEEP,2026-03-01T10:00:00Z',
+    ]),
+  );
+  await run(lake, fileJob('orders', before, 'load-before'));
+  // v2: coupon renamed to promo_code; o1 sent again with the code cleared on purpose.
+  const v2 = steps.step((s) => {
+    s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+    delete s.properties.coupon;
+  });
+  const cleared = await writeRaw(
+    lake,
+    'uploads/orders/cleared.csv',
+    `${RENAMED_HEADER}\no1,c1,2026-03-01,paid,10,EUR,1,,2026-03-02T10:00:00Z\n`,
+  );
+  await run(lake, fileJob('orders', cleared, 'load-cleared'), { tables: v2 });
+  // v3: promo_code renamed to voucher; an unrelated order rewrites the partition from its stored rows.
+  const v3 = steps.step((s) => {
+    s.properties.voucher = { ...s.properties.promo_code, 'x-lake': { renamedFrom: 'promo_code' } };
+    delete s.properties.promo_code;
+  });
+  const other = await writeRaw(
+    lake,
+    'uploads/orders/other.csv',
+    `${RENAMED_HEADER.replace('promo_code', 'voucher')}\no9,c9,2026-03-01,placed,5,EUR,1,NEW,2026-03-03T10:00:00Z\n`,
+  );
+  await run(lake, fileJob('orders', other, 'load-other'), { tables: v3 });
+  const rows = (await tableRows(lake, 'orders', 'order_id')).map((r) => [
+    r.order_id,
+    r.voucher,
+    r.promo_code,
+    r.coupon,
+    r.lake_schema_version,
+  ]);
+  expect(rows).toEqual([
+    ['o1', null, null, 'OLD', '2'],
+    ['o2', 'KEEP', 'KEEP', 'KEEP', '1'],
+    ['o9', 'NEW', null, null, '3'],
   ]);
 });
