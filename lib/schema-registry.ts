@@ -92,25 +92,37 @@ function acceptingOldNames(
         break;
       }
     }
-    check.errors = validate.errors?.map((e) => {
+    const errors = (validate.errors ?? []).map((e) => {
       const extra = (e.params as { additionalProperty?: unknown }).additionalProperty;
       if (e.keyword === 'additionalProperties' && e.instancePath === '' && retired.has(extra as string)) {
         // A retired property (x-lake.retired): say so, rather than that it is unknown.
-        return {
-          ...e,
-          keyword: 'retired',
-          instancePath: `/${extra as string}`,
-          message: 'is retired (x-lake.retired): no longer accepted; its stored values stay in the table',
-        };
+        return retiredError(extra as string, e.schemaPath);
       }
       const [, first, rest] = /^\/([^/]*)(.*)$/.exec(e.instancePath) ?? [];
       const old = first !== undefined ? sentAs.get(first) : undefined;
       return old ? { ...e, instancePath: `/${old}${rest}` } : e;
     });
+    // A type that takes undeclared keys would take a retired one as any other: refused all the same, as retired.
+    for (const name of retired) {
+      if (!Object.hasOwn(record, name) || Object.hasOwn(properties, name)) continue;
+      if (errors.some((e) => e.keyword === 'retired' && e.instancePath === `/${name}`)) continue;
+      errors.push(retiredError(name, '#/x-lake/retired'));
+      ok = false;
+    }
+    check.errors = errors.length > 0 ? errors : validate.errors;
     return ok;
   };
   return check;
 }
+
+/** The error of a retired property sent (x-lake.retired). */
+const retiredError = (name: string, schemaPath: string): ErrorObject => ({
+  keyword: 'retired',
+  instancePath: `/${name}`,
+  schemaPath,
+  params: { retired: name },
+  message: 'is retired (x-lake.retired): no longer accepted; its stored values stay in the table',
+});
 
 export interface FieldError {
   /** JSON pointer of the offending field, relative to the event. */

@@ -96,6 +96,36 @@ describe('ingest after a rename', () => {
     ]);
   });
 
+  it('refuses a retired property as retired in a type that takes undeclared keys too', () => {
+    const closed = renamedPageView();
+    const open = structuredClone(closed) as Record<string, unknown>;
+    delete open.additionalProperties;
+    const events = new Map<string, object>();
+    for (const t of ['signup', 'order_placed']) events.set(t, loadSchema('events', t)!);
+    events.set('page_view', open);
+    useSchemas({ events, datasets: new Map() });
+    try {
+      expect(problems(event({ title: 'Home' }))).toEqual([
+        {
+          index: 0,
+          pointer: '/data/title',
+          code: 'SCHEMA_VIOLATION',
+          message: 'is retired (x-lake.retired): no longer accepted; its stored values stay in the table',
+        },
+      ]);
+      // An undeclared key is still taken; an error of its own is told beside the retired one.
+      expect(problems(event({ campaign: 'spring' }))).toEqual([]);
+      expect(
+        problems(event({ title: 'Home', session_id: 7 }))
+          .map((p) => p.pointer)
+          .sort(),
+      ).toEqual(['/data/session_id', '/data/title']);
+    } finally {
+      events.set('page_view', closed); // (loadSchema reads the schemas in use now: the open one)
+      useSchemas({ events, datasets: new Map() });
+    }
+  });
+
   it('still refuses names that are neither', () => {
     expect(problems(event({ referer: 'https://x.example/' }))).toEqual([
       expect.objectContaining({ pointer: '/data/referer', message: 'is not an allowed property' }),
