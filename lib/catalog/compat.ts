@@ -194,7 +194,8 @@ function compareDeprecation(was: RecordedColumn, now: ColumnDef, changes: string
  * declarations about columns it never had.
  */
 /** The changes recorded when an event type opens to keys it does not declare, or closes again (versions[].changes). */
-const OPENED = 'takes keys it does not declare (additionalProperties is no longer false)';
+const OPENED =
+  'takes keys it does not declare (additionalProperties is no longer false, or patternProperties take them)';
 const CLOSED = 'takes no key it does not declare (additionalProperties: false)';
 
 /**
@@ -306,12 +307,12 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
         rule: 'ADDED_WHERE_UNDECLARED_TAKEN',
         message:
           `${name}.${c.name}: ${renamed ? `${c.renamedFrom} renamed to it in` : 'added to'} an event type that ${took} ` +
-          `keys it does not declare (additionalProperties not false, schemas/history/${name}.json): events already ` +
+          `keys it does not declare (additionalProperties not false, or patternProperties; schemas/history/${name}.json): events already ` +
           `accepted may carry ${c.name} with any value` +
           (renamed ? `, which would be read instead of their ${c.renamedFrom}` : ''),
         safe:
           (renamed ? `keep the name ${c.renamedFrom}; or ` : '') +
-          `${NEW_MAJOR(name)}, whose schema has additionalProperties: false from its first version`,
+          `${NEW_MAJOR(name)}, whose schema has additionalProperties: false (and no patternProperties) from its first version`,
       });
       continue;
     }

@@ -205,6 +205,12 @@ function withFormerNames(
 const renameVersion = (history: TableHistory | undefined, to: string, from: string): number | undefined =>
   history?.versions?.find((v) => v.changes.includes(`${to}: renamed from ${from}`))?.version;
 
+/** An object schema whose patternProperties take keys of a pattern (any key a pattern matches is accepted). */
+const takesPatternKeys = (schema: object): boolean => {
+  const patterns = (schema as { patternProperties?: unknown }).patternProperties;
+  return typeof patterns === 'object' && patterns !== null && Object.keys(patterns).length > 0;
+};
+
 /** The value rules (and the null) a recorded column carries. */
 function valueRulesOf(c: ValueRules & { nullable?: true }): ValueRules & { nullable?: true } {
   const out: Record<string, unknown> = {};
@@ -334,8 +340,10 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       maxFileBytes: Number.MAX_SAFE_INTEGER,
       maxRejectedRatio: 0,
       ...(supersedes ? { supersedes } : {}),
-      // Closed by additionalProperties or unevaluatedProperties false (ingest refuses an undeclared key either way).
-      ...(schema.additionalProperties !== false && schema.unevaluatedProperties !== false
+      // Closed by additionalProperties or unevaluatedProperties false (ingest refuses an undeclared key either way),
+      // unless patternProperties take keys it does not declare: those a pattern matches, with its pattern's rules.
+      ...((schema.additionalProperties !== false && schema.unevaluatedProperties !== false) ||
+      takesPatternKeys(schema)
         ? { takesUndeclaredKeys: true as const }
         : {}),
     },

@@ -267,6 +267,25 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(unevaluated)).toEqual([]);
   });
 
+  it('patternProperties take undeclared keys even with additionalProperties: false: a property added is refused', () => {
+    // Events with ext_score: "high" were accepted under the pattern; an integer column would reject them for good.
+    const dir = edited('events', 'signup', (s) => (s.patternProperties = { '^ext_': {} }));
+    expect(formatReport(checkSchemas(dir)).join('\n')).toMatch(
+      /signup: version 2 \(not recorded\): takes keys it does not declare/,
+    );
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'events', 'signup.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.ext_score = { type: 'integer' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(dir)).toEqual([
+      { table: 'signup', column: 'ext_score', rule: 'ADDED_WHERE_UNDECLARED_TAKEN' },
+    ]);
+    expect(checkSchemas(dir).violations[0]!.safe).toMatch(
+      /additionalProperties: false \(and no patternProperties\)/,
+    );
+  });
+
   it('the local lake used an open version, never recorded, then a closed one: a property added is refused all the same', () => {
     const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
     dirs.push(lake);
