@@ -253,6 +253,19 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
           safe: `rename without changing the type; then add a new column for the new type`,
         });
       } else if (!recorded.has(c.name)) changes.push(`${c.name}: renamed from ${c.renamedFrom}`);
+    } else if (recorded.get(c.name)?.renamedFrom) {
+      // A recorded rename undone: rows and files written before it hold the value under the old name, which the
+      // column reads only through the declaration (a rebuild, a replay, a partition rewritten).
+      const from = recorded.get(c.name)!.renamedFrom!;
+      violations.push({
+        table: name,
+        column: c.name,
+        rule: 'RENAME_REMOVED',
+        message:
+          `${name}.${c.name}: x-lake.renamedFrom '${from}' removed from a recorded rename: the values stored and the ` +
+          `records sent before it under ${from} would no longer be read into ${c.name}`,
+        safe: `keep "x-lake": {"renamedFrom": "${from}"} on ${c.name} (schemas/history/${name}.json records it)`,
+      });
     }
   }
   if (!history) return { changes: ['first version'], violations };

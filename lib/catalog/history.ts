@@ -182,7 +182,13 @@ export function nextHistory(
     version,
     versions: [
       ...(previous?.versions ?? []),
-      { version, recordedAt: at.toISOString(), changes: changes.length ? changes : ['first version'] },
+      {
+        version,
+        recordedAt: at.toISOString(),
+        changes: changes.length
+          ? changes
+          : [previous ? 'recorded again: no change the check names' : 'first version'],
+      },
     ],
   };
 }

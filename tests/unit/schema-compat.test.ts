@@ -351,6 +351,25 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it('removing x-lake.renamedFrom from a recorded rename is refused (the old name is read only through it)', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    delete schema.properties.promo_code['x-lake'];
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(dir)).toEqual([{ table: 'orders', column: 'promo_code', rule: 'RENAME_REMOVED' }]);
+    expect(checkSchemas(dir).violations[0]).toMatchObject({
+      message: expect.stringMatching(
+        /^orders\.promo_code: x-lake\.renamedFrom 'coupon' removed from a recorded rename/,
+      ),
+      safe: 'keep "x-lake": {"renamedFrom": "coupon"} on promo_code (schemas/history/orders.json records it)',
+    });
+  });
+
   it('a history recorded before it said whether the type takes undeclared keys: not a change, not judged', () => {
     // An open event type recorded by an earlier version of the project: its history has no takesUndeclaredKeys.
     const dir = edited('events', 'signup', (s) => delete s.additionalProperties);
