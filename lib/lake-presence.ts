@@ -56,8 +56,35 @@ export function pidNamespace(): string {
 
 const presenceDir = (lakeDir: string) => path.join(lakeDir, '.lakes');
 
-/** The lakes running on the folder, other than this process; removes the files of those that are gone. */
-export async function otherLakes(lakeDir: string, now = Date.now()): Promise<OtherLake[]> {
+/**
+ * Presence files whose heartbeat time is ahead of the clock, by file: that time, and when (this process's monotonic
+ * clock) it was first seen so. The clock stepped back (NTP correcting a clock that was ahead, a folder copied from a
+ * machine whose clock was ahead): a running lake touches its file again within a heartbeat, at the clock's time; one
+ * whose time stays as it was is gone once PRESENCE_STALE_MS have passed by a clock no step moves.
+ */
+const aheadSince = new Map<string, { mtimeMs: number; seenAt: number }>();
+
+/** Milliseconds since a presence file's last heartbeat; of a time ahead of the clock, how long it stayed so. */
+function heartbeatAge(file: string, mtimeMs: number, now: number, monotonicNow: number): number {
+  if (mtimeMs <= now) {
+    aheadSince.delete(file);
+    return now - mtimeMs;
+  }
+  const seen = aheadSince.get(file);
+  if (seen?.mtimeMs === mtimeMs) return monotonicNow - seen.seenAt;
+  aheadSince.set(file, { mtimeMs, seenAt: monotonicNow });
+  return 0;
+}
+
+/**
+ * The lakes running on the folder, other than this process; removes the files of those that are gone. `now` is the
+ * wall clock the heartbeats are compared with, `monotonicNow` the clock that times a heartbeat ahead of it.
+ */
+export async function otherLakes(
+  lakeDir: string,
+  now = Date.now(),
+  monotonicNow = performance.now(),
+): Promise<OtherLake[]> {
   const dir = presenceDir(lakeDir);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const out: OtherLake[] = [];
@@ -74,11 +101,14 @@ export async function otherLakes(lakeDir: string, now = Date.now()): Promise<Oth
       p = undefined; // torn: written when its lake was killed; gone once stale
     }
     if (!stat || p?.tag === processTag()) continue;
-    const heartbeatAgeMs = now - stat.mtimeMs;
+    const heartbeatAgeMs = heartbeatAge(file, stat.mtimeMs, now, monotonicNow);
     const foreign = !!p && p.ns !== pidNamespace();
     const running = p && (foreign ? heartbeatAgeMs < PRESENCE_STALE_MS : tagRunning(p.tag));
     if (p && running) out.push({ ...p, foreign, heartbeatAgeMs });
-    else if (heartbeatAgeMs >= PRESENCE_STALE_MS || (p && !foreign)) await fs.rm(file, { force: true });
+    else if (heartbeatAgeMs >= PRESENCE_STALE_MS || (p && !foreign)) {
+      aheadSince.delete(file);
+      await fs.rm(file, { force: true });
+    }
   }
   return out;
 }

@@ -42,6 +42,28 @@ const canUnshare =
   process.getuid?.() === 0 && spawnSync('unshare', ['-fp', '--mount-proc', 'true']).status === 0;
 
 describe('lakes on one folder, across pid namespaces', () => {
+  it('judges a heartbeat ahead of the clock (the clock stepped back) by whether it moves: gone once it stays as it was', async () => {
+    const lake = await tempLake();
+    const ahead = await plant(lake, 'pid:[1]', -10 * 60_000);
+    const t0 = performance.now();
+    // First seen: it may be a running lake whose next heartbeat writes the clock's time.
+    expect(await otherLakes(lake, Date.now(), t0)).toEqual([
+      expect.objectContaining({ pid: 7, foreign: true, heartbeatAgeMs: 0 }),
+    ]);
+    expect(await otherLakes(lake, Date.now(), t0 + 5_000)).toEqual([
+      expect.objectContaining({ pid: 7, heartbeatAgeMs: 5_000 }),
+    ]);
+    // Touched again (still ahead: a lake on a machine whose clock is ahead): running, timed afresh.
+    const later = new Date(Date.now() + 10 * 60_000 + 3_000);
+    await fs.utimes(ahead, later, later);
+    expect(await otherLakes(lake, Date.now(), t0 + PRESENCE_STALE_MS + 1_000)).toEqual([
+      expect.objectContaining({ pid: 7, heartbeatAgeMs: 0 }),
+    ]);
+    // Unchanged for PRESENCE_STALE_MS: a lake killed before the step; its file goes.
+    expect(await otherLakes(lake, Date.now(), t0 + 2 * PRESENCE_STALE_MS + 2_000)).toEqual([]);
+    await expect(fs.stat(ahead)).rejects.toThrow();
+  });
+
   it('judges a lake of another namespace by its heartbeat, one of this namespace by its process', async () => {
     const lake = await tempLake();
     const fresh = await plant(lake, 'pid:[1]', 1_000);
