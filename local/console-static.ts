@@ -31,8 +31,8 @@ const RECHECK_MS = 1000;
 
 /** The build of the current sources (a build in progress is shared; a failed one is tried again next time). */
 export function consoleBuild(recheck = false): Promise<ConsoleBuild> {
-  if (!current || (recheck && Date.now() - currentAt > RECHECK_MS)) {
-    currentAt = Date.now();
+  if (!current || (recheck && performance.now() - currentAt > RECHECK_MS)) {
+    currentAt = performance.now();
     const next = buildConsole();
     next.catch(() => {
       if (current === next) current = undefined;

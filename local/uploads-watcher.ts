@@ -73,7 +73,7 @@ interface Observation {
   size: number;
   mtimeMs: number;
   versionId: string;
-  /** When this (size, mtime) was first observed. */
+  /** When this (size, mtime) was first observed (performance.now(): no wall-clock step moves it). */
   since: number;
 }
 
@@ -161,7 +161,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
   const listFiles = uploadFileLister(uploadsDir);
 
   const invocationContext = (): Context => {
-    const started = Date.now();
+    const started = performance.now();
     return {
       callbackWaitsForEmptyEventLoop: false,
       functionName,
@@ -171,7 +171,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       awsRequestId: randomUUID(),
       logGroupName: `/aws/lambda/${functionName}`,
       logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, started + timeoutSeconds * 1000 - Date.now()),
+      getRemainingTimeInMillis: () => Math.max(0, started + timeoutSeconds * 1000 - performance.now()),
       done: () => undefined,
       fail: () => undefined,
       succeed: () => undefined,
@@ -202,7 +202,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
     versionId: string,
   ): Promise<void> => {
     const waiting = retryAt.get(`${key}\0${versionId}`);
-    if (waiting !== undefined && Date.now() < waiting) return; // a later scan retries it
+    if (waiting !== undefined && performance.now() < waiting) return; // a later scan retries it
     const etag = await md5File(file);
     // Written to while it was read: not the content it was stable with; the next scans observe it again.
     const after = await fs.stat(file).catch(() => undefined);
@@ -237,7 +237,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       stats.failures++;
       const gaveUp = attempt >= maxAttempts;
       const retryInMs = retryDelayMs * 2 ** (attempt - 1);
-      if (!gaveUp) retryAt.set(`${key}\0${versionId}`, Date.now() + retryInMs);
+      if (!gaveUp) retryAt.set(`${key}\0${versionId}`, performance.now() + retryInMs);
       if (opts.onError) opts.onError(e as Error, { key, etag, attempt, gaveUp });
       else
         localLog.error(
@@ -249,7 +249,8 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
 
   const scanOnce = async (): Promise<void> => {
     stats.scans++;
-    const now = Date.now();
+    // Settling and retries are timed by the monotonic clock: a wall clock stepped back held a file for the step.
+    const now = performance.now();
     const files = await listFiles();
     const present = new Set(files.map((f) => f.key));
     for (const key of observations.keys()) if (!present.has(key)) observations.delete(key);
@@ -299,7 +300,7 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       );
     }
     // Files still settling: look again once they may have become stable.
-    if (!stopped && [...observations.values()].some((o) => Date.now() - o.since < pollMs)) {
+    if (!stopped && [...observations.values()].some((o) => performance.now() - o.since < pollMs)) {
       clearTimeout(followUp);
       followUp = setTimeout(() => void scan(), pollMs);
       followUp.unref();

@@ -43,11 +43,11 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
   });
   let writes = Promise.resolve();
   let settled = false;
-  let lastWrite = 0;
+  let lastWrite = -Infinity;
   /** The record last written ends with a Wait entered: it reads as waiting now (local/cli/execution-summary.ts). */
   let shownWaiting = false;
   const persist = (events: readonly ExecutionEvent[]) => {
-    lastWrite = Date.now();
+    lastWrite = performance.now();
     const copy = events.slice();
     writes = writes
       .then(() => (settled ? undefined : opts.write(copy)))
@@ -64,7 +64,7 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
       const waitEntered = entered && opts.loops.has(ev.state!);
       if (
         tracker.waiting !== before ||
-        (waitEntered && (!shownWaiting || Date.now() - lastWrite >= PERSIST_EVERY_MS)) ||
+        (waitEntered && (!shownWaiting || performance.now() - lastWrite >= PERSIST_EVERY_MS)) ||
         // A state of the loop after the Wait (the job run again: the lake was free): no longer waiting now.
         (entered && !waitEntered && shownWaiting) ||
         // Any other state entered: the record shows the states visited and the one running, as GetExecutionHistory
@@ -72,7 +72,7 @@ export function executionProgress(opts: ProgressOptions): ExecutionProgress {
         // a state of a loop at most every PERSIST_EVERY_MS.
         (entered &&
           !waitEntered &&
-          (!loopStates.has(ev.state!) || Date.now() - lastWrite >= PERSIST_EVERY_MS))
+          (!loopStates.has(ev.state!) || performance.now() - lastWrite >= PERSIST_EVERY_MS))
       ) {
         persist(events);
         shownWaiting = waitEntered;

@@ -286,14 +286,17 @@ export class LocalStateMachine {
     for (const n of names) this.enqueue(n);
     // Another lake on the folder (in this pid namespace) that died while it ran an execution: run again here, as the
     // next start would (its write-ahead segments are taken over the same way, lib/firehose/local.ts).
-    if (this.opts.recover !== false && Date.now() - this.deadRunnersCheckedAt >= DEAD_RUNNERS_CHECK_MS) {
-      this.deadRunnersCheckedAt = Date.now();
+    if (
+      this.opts.recover !== false &&
+      performance.now() - this.deadRunnersCheckedAt >= DEAD_RUNNERS_CHECK_MS
+    ) {
+      this.deadRunnersCheckedAt = performance.now();
       await this.recover(true);
     }
   }
 
-  /** When pollPending last looked for executions whose engine is gone. */
-  private deadRunnersCheckedAt = Date.now();
+  /** When pollPending last looked for executions whose engine is gone (monotonic: no wall-clock step holds it). */
+  private deadRunnersCheckedAt = performance.now();
 
   private async recover(onlyOfDeadRunners = false): Promise<void> {
     // An execution interrupted too often ends FAILED with its notice, published as its Task would publish it.

@@ -109,6 +109,25 @@ describe('uploads watcher', () => {
     expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
+  it('hands a file over once it has settled even when the wall clock steps back an hour meanwhile', async () => {
+    const lake = await tempLake('uploads');
+    const { w, events } = await recordingWatcher(lake);
+    const file = path.join(lake, 'raw/uploads/orders/clock.csv');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, 'order_id\no1\n');
+    const scans = w.stats.scans;
+    await waitFor('the file observed', () => w.stats.scans > scans);
+    const realNow = Date.now;
+    const step = 3_600_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - step);
+    try {
+      await waitFor('the event', () => events.length > 0, 10_000);
+    } finally {
+      now.mockRestore();
+    }
+    expect(events.map((e) => e.detail.object.key)).toEqual(['uploads/orders/clock.csv']);
+  });
+
   it('a copy that keeps growing for several poll intervals is handed over once, complete', async () => {
     const lake = await tempLake('uploads');
     const { w, events } = await recordingWatcher(lake);
