@@ -141,8 +141,14 @@ export async function loadServiceConfig(stage: string): Promise<ServiceConfig> {
     );
   });
   const config = JSON.parse(stdout) as ServiceConfig;
-  await fs.mkdir(path.dirname(cacheFile), { recursive: true });
-  await fs.writeFile(cacheFile, JSON.stringify(config));
+  // Only a cache: a project folder the lake may not write (mounted read-only in a container, another user's
+  // checkout) resolves serverless.yml again at each start. Written whole or not at all (a temporary file renamed).
+  const tmp = `${cacheFile}.tmp-${process.pid}`;
+  await fs
+    .mkdir(path.dirname(cacheFile), { recursive: true })
+    .then(() => fs.writeFile(tmp, JSON.stringify(config)))
+    .then(() => fs.rename(tmp, cacheFile))
+    .catch(() => fs.rm(tmp, { force: true }).catch(() => undefined));
   return config;
 }
 

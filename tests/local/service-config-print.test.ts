@@ -2,6 +2,8 @@
  * The service as `sls print` resolves it (local/service-config.ts), run as a child in a process group of its own (a
  * Ctrl-C while the lake starts is the lake's to handle): what it refuses is still told with its reason.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { loadServiceConfig, printFailureReason } from '../../local/service-config';
 
 it('tells why serverless.yml does not resolve, with the reason sls print gives', async () => {
@@ -51,3 +53,28 @@ it('says a reason that fails several resolvers once, naming them (a schemas/hist
     ),
   ).toBe('one.cjs, three.cjs: first\n  two.cjs: second');
 });
+
+it('starts from a project folder it may not write (read-only in a container): the resolved form is only a cache', async () => {
+  const { promises: fs } = await import('node:fs');
+  const writeFile = fs.writeFile;
+  const refused = jest.spyOn(fs, 'writeFile').mockImplementation(((file: unknown, ...rest: unknown[]) =>
+    String(file).includes(`${path.sep}.cache${path.sep}data-lake${path.sep}`)
+      ? Promise.reject(
+          Object.assign(new Error(`EROFS: read-only file system, open '${String(file)}'`), {
+            code: 'EROFS',
+          }),
+        )
+      : (writeFile as (...a: unknown[]) => Promise<void>)(file, ...rest)) as typeof fs.writeFile);
+  const lakeDir = process.env.LAKE_DIR;
+  // Another lake folder: a cache key not written yet.
+  process.env.LAKE_DIR = path.join(os.tmpdir(), `uncached-${process.pid}-${Date.now()}`);
+  try {
+    const config = await loadServiceConfig('local');
+    expect(config.functions).toHaveProperty('ingest');
+    expect(refused).toHaveBeenCalled();
+  } finally {
+    refused.mockRestore();
+    if (lakeDir === undefined) delete process.env.LAKE_DIR;
+    else process.env.LAKE_DIR = lakeDir;
+  }
+}, 120_000);
