@@ -377,6 +377,14 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_SELECT} (EXCEPT); https://trino.io/docs/current/functions/comparison.html (IS DISTINCT FROM)`,
   },
   {
+    // NOT (x): the logical operator before a parenthesis, which the guard's grammar reads as a call of not().
+    sql:
+      'SELECT NOT (1 = 2), not(true), count_if(NOT (x = 1 OR x = 3)), CASE WHEN NOT (min(x) > 1) THEN 1 END ' +
+      'FROM (VALUES (1), (2), (3)) t(x) WHERE NOT (x > 5)',
+    rows: [[true, false, 1, 1]],
+    source: 'https://trino.io/docs/current/functions/logical.html (NOT)',
+  },
+  {
     sql: "SELECT regexp_extract('naïve café', '[[:alpha:]]+')",
     refused: /the POSIX class \[:alpha:\] in a regular expression: Athena's \(Joni\) covers all of Unicode/,
     source: `${TRINO_REGEXP} (Joni: POSIX bracket classes over Unicode)`,

@@ -182,7 +182,8 @@ function walk(value: unknown, ctx: Context): void {
     if (deniedFunction(name)) {
       throw new QueryNotAllowedError(`function ${name}() is not allowed: it reads outside the lake's tables`);
     }
-    if (!ctx.tableFunctions.has(value)) ctx.functions.add(name);
+    // NOT (x), and not(x), is Trino's operator: the parser reads it as a call of a function named not.
+    if (!ctx.tableFunctions.has(value) && name !== 'not') ctx.functions.add(name);
   }
   if (Array.isArray(value.from)) {
     for (const item of value.from) if (isNode(item)) checkFromItem(item, ctx);
