@@ -273,10 +273,20 @@ export function buildPlan(table: TableDef): EtlPlan {
     .filter((c) => !c.retired && !keyColumns.has(c.name) && outputColumns.includes(c.name))
     .map((c) => c.name);
   const storedReloadKept = reloadKept.map(storedValue);
+  // The stored row's own copy: from its object, and no value it read differs from one the row stored. Another copy
+  // of the key in that object (a newer one rejected then, replayed now) stands as read: filled from the stored row,
+  // it made a row that never was.
+  const generated = new Set(table.columns.filter((c) => c.generated).map((c) => c.name));
+  const storedCopy = [
+    'lake_kept = 1',
+    ...reloadKept
+      .filter((c) => !generated.has(c))
+      .map((c) => `(${c} IS NULL OR lake_stored_${c} IS NULL OR ${c} = lake_stored_${c})`),
+  ].join(' AND ');
   const keptOnReload = Object.fromEntries(
     reloadKept.map((c) => [
       c,
-      `CASE WHEN lake_kept = 1 THEN COALESCE(${c}, lake_stored_${c}) ELSE ${c} END AS ${c}`,
+      `CASE WHEN ${storedCopy} THEN COALESCE(${c}, lake_stored_${c}) ELSE ${c} END AS ${c}`,
     ]),
   );
   const reloadMergeSql =

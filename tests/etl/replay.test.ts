@@ -146,6 +146,32 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(data(await tableRows(lake, 'orders', 'order_id'))).toEqual(data(after));
   });
 
+  it("a newer copy of a key from the stored row's own file, rejected then and replayed now, stands as read (nothing of the older copy filled in)", async () => {
+    const lake = await newLake();
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/two-copies.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,10,EUR,3,SPRING,2026-03-01T10:00:00Z',
+        'o1,c1,2026-03-01,lost,20,EUR,,,2026-03-01T11:00:00Z', // newer, not a status (yet), no item_count or coupon
+        'o2,c2,2026-03-01,placed,5,EUR,1,,2026-03-01T10:00:00Z',
+      ]),
+    );
+    await run(lake, fileJob('orders', csv, 'load-1'), { now: clock('2026-03-05T08:00:00Z') });
+    const row = async () =>
+      (await tableRows(lake, 'orders', 'order_id'))
+        .filter((r) => r.order_id === 'o1')
+        .map((r) => [r.status, r.amount, r.item_count, r.coupon, r.updated_at]);
+    expect(await row()).toEqual([['placed', 10, '3', 'SPRING', '2026-03-01 10:00:00']]);
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-lost' },
+      { now: clock('2026-03-05T09:00:00Z'), tables: relaxed },
+    );
+    expect(await row()).toEqual([['lost', 20, null, null, '2026-03-01 11:00:00']]);
+  });
+
   it('run again after its process died mid-run, records each row that still fails once under its run id', async () => {
     const lake = await newLake();
     const [, b] = await twoUploadsWithFailingRows(lake);
