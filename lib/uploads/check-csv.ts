@@ -75,8 +75,13 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     let problem: { field: string; message: string } | undefined;
     for (let i = 0; i < fields.length; i++) {
       const text = fields[i]!;
-      if (text === '') continue; // empty = absent
       const col = header[i]!;
+      // Empty is absent, but in a column that takes an explicit null ("type": [..., "null"]): its null, as the ETL
+      // reads it (a CSV cannot tell the two apart; the header names the column).
+      if (text === '') {
+        if (col.nullable) row[col.name] = null;
+        continue;
+      }
       const typed = coerceCsvValue(text, col);
       if ('error' in typed) problem ??= { field: col.name, message: typed.error };
       else row[col.name] = typed.value;

@@ -66,9 +66,15 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
         );
         return false;
       }
-      if (v === null) continue; // null = absent
+      // null is absent, but in a column that takes an explicit null ("type": [..., "null"]): its value there.
+      if (v === null && !byName.get(k)!.nullable) continue;
       // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE.
       if (k !== column && row[column] !== undefined) continue;
+      if (v === null) {
+        row[column] ??= null;
+        present.add(column);
+        continue;
+      }
       row[column] = v;
       present.add(column);
       // Integer widths and decimals, exactly: a 19-digit JSON number by its source text, never a rounded double.
