@@ -364,7 +364,10 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       } else changes.push(`${c.name}: retired (kept with its stored values, no longer accepted)`);
       continue;
     }
-    if (was.retired) changes.push(`${c.name}: back in the schema`);
+    if (was.retired)
+      changes.push(
+        renamed ? `${c.renamedFrom}: back in the schema, as ${c.name}` : `${c.name}: back in the schema`,
+      );
     // Compared on the rules the history records (a history older than a rule is not judged on it); a column back in
     // the schema on those it had when it was retired, which its stored values were accepted under.
     const level = rulesLevelOf(history);

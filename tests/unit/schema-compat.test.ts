@@ -351,6 +351,22 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it('a retired column renamed back into the schema is told as coming back under its new name', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      delete s.properties.coupon;
+      s['x-lake'].retired = ['coupon'];
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.promo_code = { type: 'string', maxLength: 64, 'x-lake': { renamedFrom: 'coupon' } };
+    schema['x-lake'].retired = [];
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    const report = formatReport(checkSchemas(dir)).join('\n');
+    expect(report).toContain('coupon: back in the schema, as promo_code');
+    expect(report).not.toContain('promo_code: back in the schema');
+  });
+
   it('removing x-lake.renamedFrom from a recorded rename is refused (the old name is read only through it)', () => {
     const dir = edited('datasets', 'orders', (s) => {
       s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
