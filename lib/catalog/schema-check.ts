@@ -152,7 +152,7 @@ export function checkSchemas(
           message: `${name}: its schema was deleted, but the table holds data (schemas/history/${name}.json)`,
           safe:
             `keep schemas/${h.kind === 'events' ? 'events' : 'datasets'}/${name}.json (deprecate its columns if ` +
-            'producers should stop sending them), or supersede it with a new major version',
+            'producers should stop sending them); a new major version (x-lake.supersedes) keeps it too: both stay queryable',
         },
       ],
     });

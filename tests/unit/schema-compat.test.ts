@@ -469,6 +469,11 @@ describe('unsafe edits are refused before they take effect', () => {
     const dir = edited('datasets', 'orders', () => undefined);
     unlinkSync(path.join(dir, 'datasets', 'customers.json'));
     expect(refusal(dir)).toEqual([{ table: 'customers', column: undefined, rule: 'TABLE_REMOVED' }]);
+    // Superseding does not let the old file go: the advice does not offer it as another way.
+    expect(checkSchemas(dir).violations[0]!.safe).toBe(
+      'keep schemas/datasets/customers.json (deprecate its columns if producers should stop sending them); a new ' +
+        'major version (x-lake.supersedes) keeps it too: both stay queryable',
+    );
   });
 
   it('an integer a double does not hold (a bound, an enum value, a const) is refused, naming it', () => {
