@@ -18,7 +18,7 @@
  *  old one (x-lake.supersedes), both queryable.
  */
 import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
-import { NESTED_KEYWORDS, nestedKeysOnlyAdded } from './other-rules';
+import { NESTED_KEYWORDS, nestedKeysOnlyAdded, TABLE_RULES_LEVEL } from './other-rules';
 import type { ColumnDef, TableDef } from './types';
 
 export interface Violation {
@@ -291,6 +291,49 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       message: `${name}: keys changed (${keyChanges(history, table).join(', ')}): stored rows are merged and placed by them`,
       safe: NEW_MAJOR(name),
     });
+  }
+
+  // The table's own rules ($defs, top-level applicators, …), judged as a column's otherRules are: one removed
+  // relaxes, one added or changed may narrow. A history of an earlier rules level does not record them: not judged.
+  if (rulesLevelOf(history) >= TABLE_RULES_LEVEL && history.tableRules !== table.tableRules) {
+    const rules = (json: string | undefined): Record<string, unknown> =>
+      json ? (JSON.parse(json) as Record<string, unknown>) : {};
+    const [before, after] = [rules(history.tableRules), rules(table.tableRules)];
+    const narrowed: string[] = [];
+    // patternProperties pattern by pattern: where undeclared keys were refused, a pattern added takes keys refused
+    // before (relaxes) and one removed refuses keys taken before (narrows); where they were taken, the reverse.
+    const open = history.takesUndeclaredKeys === true;
+    const patterns = (r: Record<string, unknown>) => (r.patternProperties ?? {}) as Record<string, unknown>;
+    const [wasPatterns, nowPatterns] = [patterns(before), patterns(after)];
+    for (const p of new Set([...Object.keys(wasPatterns), ...Object.keys(nowPatterns)])) {
+      const [was, now] = [wasPatterns[p], nowPatterns[p]];
+      if (JSON.stringify(was) === JSON.stringify(now)) continue;
+      const added = was === undefined;
+      const pattern = `patternProperties ${shortJson(p)}`;
+      if (!added && now !== undefined) narrowed.push(`${pattern} ${shortJson(was)} → ${shortJson(now)}`);
+      else if (added === open) narrowed.push(`${pattern} ${added ? 'added' : 'removed'}`);
+      else changes.push(`keys matching ${p} ${added ? 'accepted' : 'taken with any value'}`);
+    }
+    delete before.patternProperties;
+    delete after.patternProperties;
+    for (const k of Object.keys(before).filter((k) => !(k in after)))
+      changes.push(`${k} ${shortJson(before[k])} removed from the rules of the whole record`);
+    for (const k of Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])))
+      narrowed.push(
+        k in before
+          ? `${k} ${shortJson(before[k])} → ${shortJson(after[k])}`
+          : `${k} ${shortJson(after[k])} added`,
+      );
+    if (narrowed.length) {
+      violations.push({
+        table: name,
+        rule: 'NARROWED',
+        message: `${name}: rules of the whole record the check cannot judge changed (${narrowed.join(', ')}): they may refuse data accepted before`,
+        safe:
+          `keep them as recorded (such a rule can only be removed); write a column's rule on its own property ` +
+          `(not through $ref or $defs), where the check judges it; or ${NEW_MAJOR(name)}`,
+      });
+    }
   }
 
   // Judged where the history records it (one recorded before does not say: not judged, recorded at the next accept).

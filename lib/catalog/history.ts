@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { otherRulesAtLevel, RULES_LEVEL } from './other-rules';
+import { otherRulesAtLevel, RULES_LEVEL, TABLE_RULES_LEVEL } from './other-rules';
 import { VALUE_RULE_KEYS } from './value-rules';
 import type { ColumnDef, LakeType, PartitionKeyDef, TableDef, ValueRules } from './types';
 
@@ -36,6 +36,8 @@ export interface TableSnapshot {
    * recorded before it was (and from datasets): unknown, so not judged (lib/catalog/compat.ts).
    */
   takesUndeclaredKeys?: boolean;
+  /** The table's own rules (TableDef.tableRules); recorded from rules level 3 on. */
+  tableRules?: string;
 }
 
 export interface TableHistory extends TableSnapshot {
@@ -89,6 +91,7 @@ export function snapshotOf(table: TableDef): TableSnapshot {
     primaryKey: table.primaryKey,
     ...(table.latestBy ? { latestBy: table.latestBy } : {}),
     ...(table.kind === 'events' ? { takesUndeclaredKeys: !!table.takesUndeclaredKeys } : {}),
+    ...(table.tableRules !== undefined ? { tableRules: table.tableRules } : {}),
   };
 }
 
@@ -114,6 +117,7 @@ const canonical = (s: TableSnapshot) =>
     primaryKey: s.primaryKey,
     latestBy: s.latestBy ?? null,
     takesUndeclaredKeys: s.takesUndeclaredKeys ?? null,
+    tableRules: s.tableRules ?? null,
   });
 
 /** The level of the rules a history records (0 before otherRules; lib/catalog/other-rules.ts). */
@@ -122,9 +126,14 @@ export const rulesLevelOf = (h: TableHistory): number => h.rulesRecorded ?? (h.o
 /** A column as a history of `level` records it: the rules that level records, no others. */
 export function columnAtLevel<C extends RecordedColumn | ColumnDef>(c: C, level: number): C {
   if (level >= RULES_LEVEL) return c;
-  const { otherRules, nullable: _, ...rest } = c;
+  // Whether a column takes an explicit null is recorded from level 2 on.
+  const { otherRules, nullable, ...rest } = c;
   const kept = otherRulesAtLevel(otherRules, level);
-  return (kept === undefined ? rest : { ...rest, otherRules: kept }) as C;
+  return {
+    ...rest,
+    ...(level >= 2 && nullable ? { nullable } : {}),
+    ...(kept !== undefined ? { otherRules: kept } : {}),
+  } as C;
 }
 
 /** Whether a snapshot is what a history records (on what that history records). */
@@ -134,7 +143,8 @@ export const sameSnapshot = (a: TableSnapshot, b: TableHistory) =>
     columns: a.columns.map((c) => columnAtLevel(c, rulesLevelOf(b))),
     // Compared only where the history records it (those of before do not: not a change).
     takesUndeclaredKeys: b.takesUndeclaredKeys === undefined ? undefined : a.takesUndeclaredKeys,
-  }) === canonical(b);
+    tableRules: rulesLevelOf(b) >= TABLE_RULES_LEVEL ? a.tableRules : undefined,
+  }) === canonical({ ...b, tableRules: rulesLevelOf(b) >= TABLE_RULES_LEVEL ? b.tableRules : undefined });
 
 /** Every table's recorded history in a schemas folder (a file that cannot be read is an error: it is committed). */
 export function readHistories(schemasDir: string): Map<string, TableHistory> {

@@ -12,9 +12,11 @@
  *     rules inside a JSON column (properties, required, items, additionalProperties, …) and a JSON column's own
  *     JSON type (object or array: both are stored as JSON text). And, compared rule by rule (not here), whether the
  *     column takes an explicit null (`"type": [..., "null"]`).
+ *  3. also a property's `$ref` (the rules it names live in the schema's `$defs`), and the table's own rules: the
+ *     keywords about the whole record (tableRulesOf), `$defs` among them.
  */
 
-export const RULES_LEVEL = 2;
+export const RULES_LEVEL = 3;
 
 /** The keywords of a JSON column's structure recorded at level 2 (object keys and array items). */
 const JSON_STRUCTURE_KEYWORDS = [
@@ -55,7 +57,48 @@ const KEYWORDS_BY_LEVEL: Record<number, readonly string[]> = {
     'else',
   ],
   2: ['format', 'type', ...JSON_STRUCTURE_KEYWORDS, 'contentEncoding', 'contentMediaType', 'contentSchema'],
+  3: ['$ref', '$dynamicRef'],
 };
+
+/** The level that records a table's own rules (tableRulesOf). */
+export const TABLE_RULES_LEVEL = 3;
+
+/**
+ * A schema's top-level keywords the check judges otherwise (the columns, their presence, the lake's settings,
+ * whether undeclared keys are taken) or that only annotate. An additionalProperties or unevaluatedProperties that is
+ * a schema holds rules: recorded as table rules.
+ */
+const JUDGED_TOP_LEVEL = new Set([
+  'type',
+  'properties',
+  'required',
+  'x-lake',
+  '$schema',
+  '$id',
+  '$comment',
+  'title',
+  'description',
+  'examples',
+  'default',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
+
+/**
+ * The table's own rules: every top-level keyword of its schema the check does not judge rule by rule ($defs, which
+ * a property's $ref reads, allOf, if/then/else, dependentRequired, minProperties, patternProperties, …), as
+ * canonical JSON; undefined when there is none.
+ */
+export function tableRulesOf(schema: object): string | undefined {
+  const rules: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (JUDGED_TOP_LEVEL.has(k)) continue;
+    if ((k === 'additionalProperties' || k === 'unevaluatedProperties') && typeof v === 'boolean') continue;
+    rules[k] = v;
+  }
+  return Object.keys(rules).length ? canonicalJson(rules) : undefined;
+}
 
 /** Keywords that hold rules for the values inside a JSON column (object keys, array items). */
 export const NESTED_KEYWORDS: ReadonlySet<string> = new Set([

@@ -16,7 +16,7 @@ import { sameSnapshot, snapshotOf, type TableHistory } from './history';
 import { VALUE_RULE_KEYS } from './value-rules';
 import { curated } from '../lake-layout.json';
 import { decimalOf, declaredType } from './lake-types';
-import { otherRulesOf } from './other-rules';
+import { otherRulesOf, tableRulesOf } from './other-rules';
 import { nearestName } from './nearest-name';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
 
@@ -211,6 +211,12 @@ const takesPatternKeys = (schema: object): boolean => {
   return typeof patterns === 'object' && patterns !== null && Object.keys(patterns).length > 0;
 };
 
+/** The schema's own rules about the whole record, where it has any (lib/catalog/other-rules.ts tableRulesOf). */
+function withTableRules(schema: object): { tableRules?: string } {
+  const tableRules = tableRulesOf(schema);
+  return tableRules !== undefined ? { tableRules } : {};
+}
+
 /** The value rules (and the null) a recorded column carries. */
 function valueRulesOf(c: ValueRules & { nullable?: true }): ValueRules & { nullable?: true } {
   const out: Record<string, unknown> = {};
@@ -340,6 +346,7 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       maxFileBytes: Number.MAX_SAFE_INTEGER,
       maxRejectedRatio: 0,
       ...(supersedes ? { supersedes } : {}),
+      ...withTableRules(schema),
       // Closed by additionalProperties or unevaluatedProperties false (ingest refuses an undeclared key either way),
       // unless patternProperties take keys it does not declare: those a pattern matches, with its pattern's rules.
       ...((schema.additionalProperties !== false && schema.unevaluatedProperties !== false) ||
@@ -443,6 +450,7 @@ export function datasetTable(name: string, schema: ObjectSchema, history?: Table
       maxFileBytes: lake.maxFileBytes ?? 2 * 1024 ** 3,
       maxRejectedRatio: lake.maxRejectedRatio ?? 0.05,
       ...(supersedes ? { supersedes } : {}),
+      ...withTableRules(schema),
     },
     history,
   );

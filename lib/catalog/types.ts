@@ -115,4 +115,10 @@ export interface TableDef {
    * accepted under it may carry any key with any value, so a property added later is refused (lib/catalog/compat.ts).
    */
   takesUndeclaredKeys?: true;
+  /**
+   * The schema's keywords about the whole record that the check does not judge rule by rule ($defs, allOf, if/then,
+   * dependentRequired, minProperties, patternProperties, …: lib/catalog/other-rules.ts tableRulesOf), as canonical
+   * JSON: one added or changed may narrow and is refused, one removed relaxes.
+   */
+  tableRules?: string;
 }

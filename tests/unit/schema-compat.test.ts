@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
-import { nestedKeysOnlyAdded } from '../../lib/catalog/other-rules';
+import { nestedKeysOnlyAdded, RULES_LEVEL } from '../../lib/catalog/other-rules';
 import { snapshotOf } from '../../lib/catalog/history';
 import { buildPlan } from '../../lib/etl/plan';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
@@ -271,7 +271,7 @@ describe('unsafe edits are refused before they take effect', () => {
     // Events with ext_score: "high" were accepted under the pattern; an integer column would reject them for good.
     const dir = edited('events', 'signup', (s) => (s.patternProperties = { '^ext_': {} }));
     expect(formatReport(checkSchemas(dir)).join('\n')).toMatch(
-      /signup: version 2 \(not recorded\): takes keys it does not declare/,
+      /signup: version 2 \(not recorded\): keys matching \^ext_ accepted; takes keys it does not declare/,
     );
     recordSchemas(checkSchemas(dir), dir);
     const file = path.join(dir, 'events', 'signup.json');
@@ -283,6 +283,66 @@ describe('unsafe edits are refused before they take effect', () => {
     ]);
     expect(checkSchemas(dir).violations[0]!.safe).toMatch(
       /additionalProperties: false \(and no patternProperties\)/,
+    );
+  });
+
+  it('rules reached through $ref, in $defs or about the whole record are judged: added or changed is refused, removed relaxes', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = { code: { type: 'string', maxLength: 64 } };
+      s.properties.coupon = { type: 'string', $ref: '#/$defs/code' };
+    });
+    // Added to a recorded table: $defs (the whole record's) and coupon's $ref may narrow.
+    expect(checkSchemas(dir).violations.map((v) => [v.column ?? null, v.rule])).toEqual([
+      [null, 'NARROWED'],
+      ['coupon', 'NARROWED'],
+    ]);
+    // Recorded as a new table would be (the check cannot tell whether the $ref narrows), then edited.
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const history = path.join(dir, 'history', 'orders.json');
+    rmSync(history);
+    recordSchemas(checkSchemas(dir), dir);
+    const edit = (change: (s: any) => void) => {
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      change(schema);
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+      return checkSchemas(dir);
+    };
+    const narrowed = edit((s) => (s.$defs.code.maxLength = 3));
+    expect(narrowed.violations.map((v) => [v.table, v.column, v.rule])).toEqual([
+      ['orders', undefined, 'NARROWED'],
+    ]);
+    expect(narrowed.violations[0]!.message).toMatch(
+      /^orders: rules of the whole record the check cannot judge changed \(\$defs \{"code":\{"maxLength":64,"type":"string"\}\} → \{"code":\{"maxLength":3,"type":"string"\}\}\)/,
+    );
+    expect(narrowed.violations[0]!.safe).toMatch(
+      /write a column's rule on its own property \(not through \$ref or \$defs\)/,
+    );
+    edit((s) => (s.$defs.code.maxLength = 64));
+    const allOf = edit((s) => (s.dependentRequired = { coupon: ['item_count'] }));
+    expect(allOf.violations.map((v) => v.rule)).toEqual(['NARROWED']);
+    expect(allOf.violations[0]!.message).toMatch(/dependentRequired \{"coupon":\["item_count"\]\} added/);
+    edit((s) => delete s.dependentRequired);
+    const ref = edit((s) => (s.$defs.short = { type: 'string', maxLength: 3 }));
+    expect(ref.violations.map((v) => v.rule)).toEqual(['NARROWED']);
+    // A $ref turned to another definition: the column's own rule changed.
+    const moved = edit((s) => {
+      s.$defs.short = { type: 'string', maxLength: 3 };
+      s.properties.coupon.$ref = '#/$defs/short';
+    });
+    expect(moved.violations.map((v) => [v.column ?? null, v.rule])).toEqual([
+      [null, 'NARROWED'],
+      ['coupon', 'NARROWED'],
+    ]);
+    // Both removed: relaxed, and recorded as such.
+    const removed = edit((s) => {
+      delete s.$defs;
+      s.properties.coupon = { type: 'string' };
+    });
+    expect(removed.violations).toEqual([]);
+    expect(removed.tables.find((t) => t.table === 'orders')!.changes).toEqual(
+      expect.arrayContaining([
+        '$defs {"code":{"maxLength":64,"type":"string"}} removed from the rules of the whole record',
+      ]),
     );
   });
 
@@ -538,7 +598,7 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(before.tables.find((t) => t.table === 'orders')!.status).toBe('unchanged');
     expect(recordSchemas(before, dir)).toContain('orders');
     const after = JSON.parse(readFileSync(file, 'utf8'));
-    expect(after).toMatchObject({ version: old.version, versions: old.versions, rulesRecorded: 2 });
+    expect(after).toMatchObject({ version: old.version, versions: old.versions, rulesRecorded: RULES_LEVEL });
     expect(after.columns.find((c: { name: string }) => c.name === 'amount').otherRules).toBe(
       '{"exclusiveMaximum":5}',
     );
@@ -671,7 +731,7 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(before.tables.find((t) => t.table === 'customers')!.status).toBe('unchanged');
     recordSchemas(before, dir);
     const after = JSON.parse(readFileSync(file, 'utf8'));
-    expect(after).toMatchObject({ version: h.version, rulesRecorded: 2 });
+    expect(after).toMatchObject({ version: h.version, rulesRecorded: RULES_LEVEL });
     expect(after.otherRulesRecorded).toBeUndefined();
     expect(after.columns.find((c: { name: string }) => c.name === 'email').otherRules).toBe(
       '{"format":"hostname"}',
