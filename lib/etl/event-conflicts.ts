@@ -5,7 +5,8 @@
  * dropped silently and never replaces what is stored:
  *  - the stored row of an id stays, even against a differing copy received before it (delivered late: a stored value
  *    is never rewritten by a schema-valid copy that says something else); among copies with the stored row's data,
- *    or when none is stored, the first received wins as before;
+ *    or when none is stored, the first received wins as before — but a copy that lacks a value the stored row holds
+ *    in a retired column (the same event, sent since) never replaces it;
  *  - every incoming copy whose data differs from the row its id keeps is a rejected record (lake_rejected), with a
  *    reason naming the id and what to do, and counts among the run's rejected rows, not among duplicates removed —
  *    when the compaction first reads it; a replay or rebuild, which reads compacted raw objects again, keeps the
@@ -52,20 +53,27 @@ const sameData = (data: EventData, a: (c: string) => string, b: (c: string) => s
 
 /**
  * The candidates of an event table's merge (mergeStatement's: every output column and lake_rank, 0 = stored,
- * 1 = incoming) with lake_differs (1: an incoming copy whose data differs from the stored row of its id, found by
- * joining the stored rows on the key: a hash join, cheaper than comparing every column over a window), and the
- * order: such a copy goes last, then the first received.
+ * 1 = incoming) with lake_differs (2: an incoming copy whose data differs from the stored row of its id, found by
+ * joining the stored rows on the key: a hash join, cheaper than comparing every column over a window; 1: one of the
+ * same data without a value the stored row holds in a retired column), and the order: such copies go after the
+ * stored row, then the first received.
  */
 export function eventMergeCandidates(
   outputColumns: string[],
   columns: EventData,
   key: string,
 ): { candidates: string[]; order: string } {
+  // 2: another event; 1: the same event without a value the stored row holds in a retired column (sent since, or
+  // a renamed column's old name, which no copy reads any more): never the copy kept over the stored row, whenever
+  // received, or the stored value would be lost; 0: the same in every column, where the first received wins.
+  const lacksRetired = columns.retired
+    .map((c) => `incoming.${c} IS DISTINCT FROM existing.${c}`)
+    .join(' OR ');
   const differs = `CASE WHEN existing.${key} IS NOT NULL AND NOT (${sameData(
     columns,
     (c) => `incoming.${c}`,
     (c) => `existing.${c}`,
-  )}) THEN 1 ELSE 0 END`;
+  )}) THEN 2${lacksRetired ? ` WHEN existing.${key} IS NOT NULL AND (${lacksRetired}) THEN 1` : ''} ELSE 0 END`;
   return {
     candidates: [
       `SELECT ${outputColumns.join(', ')}, 0 AS lake_rank, 0 AS lake_differs FROM existing`,

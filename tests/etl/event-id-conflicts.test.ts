@@ -195,6 +195,59 @@ describe('an event id given to another event', () => {
     ]);
   });
 
+  it("a copy without a retired column's stored value never replaces the stored row, even received before it (compaction, rebuild)", async () => {
+    const lake = await newLake();
+    const signup = (id: string, receivedAt: string, referral?: string): EventRecord => ({
+      id,
+      type: 'signup',
+      line: JSON.stringify({
+        id,
+        type: 'signup',
+        occurred_at: '2026-03-01T10:00:00.000Z',
+        received_at: receivedAt,
+        data: {
+          user_id: 'u-1',
+          email: 'ada@example.com',
+          plan: 'pro',
+          ...(referral ? { referral_code: referral } : {}),
+        },
+      }),
+    });
+    await deliver(lake, [signup('s7', '2026-03-01T10:00:00.000Z', 'R1')]);
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+    const retired = editedTables({
+      'events/signup.json': (s) => {
+        delete s.properties.referral_code;
+        s['x-lake'] = { ...(s['x-lake'] ?? {}), retired: ['referral_code'] };
+      },
+    });
+    const row = async () =>
+      (await tableRows(lake, 'signup', 'event_id')).map((r) => [
+        r.event_id,
+        r.received_at,
+        r.referral_code,
+        String(r.lake_schema_version),
+      ]);
+    const before = await row();
+    expect(before).toEqual([['s7', '2026-03-01 10:00:00', 'R1', '1']]);
+    // Received before the stored row, without the field, delivered late: the same event, not its stored copy.
+    await deliver(lake, [signup('s7', '2026-03-01T09:00:00.000Z')]);
+    const summary = await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' }, { tables: retired });
+    expect(summary.tables.find((t) => t.table === 'signup')).toMatchObject({
+      rowsRead: 1,
+      rowsRejected: 0,
+      duplicatesRemoved: 1,
+    });
+    expect(await row()).toEqual(before);
+    await run(
+      lake,
+      { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rebuild-1' },
+      { tables: retired },
+    );
+    expect(await row()).toEqual(before);
+    expect(await rejectedRows(lake, 'signup')).toEqual([]);
+  });
+
   it('compares the event data only: the plan of an event type names its data columns, a dataset has none', () => {
     const plan = buildPlan(lakeTable('page_view')!);
     for (const dialect of ['duckdb', 'spark'] as const) {
