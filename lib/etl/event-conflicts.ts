@@ -9,9 +9,11 @@
  *    in a retired column (the same event, sent since) never replaces it;
  *  - every incoming copy whose data differs from the row its id keeps is a rejected record (lake_rejected), with a
  *    reason naming the id and what to do, and counts among the run's rejected rows, not among duplicates removed —
- *    when the compaction first reads it; a replay or rebuild, which reads compacted raw objects again, keeps the
- *    stored row as well and counts such a copy among duplicates removed (it was rejected then; an engine whose JSON
- *    text differs from the one that stored the row would otherwise reject every re-read copy of an object column).
+ *    when the compaction first reads it; a rebuild, which reads compacted raw objects again, keeps the stored row as
+ *    well and counts such a copy among duplicates removed (it was rejected then; an engine whose JSON text differs
+ *    from the one that stored the row would otherwise reject every re-read copy of an object column); a replay, which
+ *    reads the objects of rejected rows again, records it with that reason (a copy rejected then for another reason
+ *    that now parses is rejected now for this one: its record says so).
  *
  * "Data" is the event's own columns: not the envelope's times (a retry without occurred_at takes the time of its own
  * receipt), not the generated columns. A retired column counts where the copy carries it: one accepted before the

@@ -2861,7 +2861,11 @@ def run_replay(spark, s3, options, plans_file, started_at):
                 # The content this run reads: the rows it rejects again come from it (replayed_state).
                 reads[key] = head["ETag"].strip('"')
     declared = raw_events_format(layout) if plan["kind"] == "events" else None
-    inputs, total = run_batches(spark, s3, options, layout, plan, present, started_at, declared, progressed)
+    # A copy of an event id that now parses but says another thing than the stored row is recorded with that reason
+    # (conflicts_too): rows that still fail go to this run's rejected file with their current reason.
+    inputs, total = run_batches(
+        spark, s3, options, layout, plan, present, started_at, declared, progressed, conflicts_too=True
+    )
     if taken:
         # Only now that the rows are in: a crash before runs the replay again, which reads what it had not done.
         put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken, options["run_id"], reads))

@@ -63,22 +63,28 @@ describe('an event id given to another event', () => {
     ]);
     expect(rejected[0]!.source_file).toMatch(/^events\/type=page_view\//);
 
-    // A replay or a rebuild reads their raw object again: the stored row stays, and the copies, rejected when first
-    // compacted, are not rejected a second time.
-    for (const [mode, read] of [
-      ['replay', 3], // the raw object of the rejected copies
-      ['rebuild', 4], // every raw object of the table
+    // A replay reads their raw object again: the stored row stays, and the copies, which still fail, go to its own
+    // rejected file with their reason (as every row that still fails); a rebuild, which reads every raw object of the
+    // table, does not record them a second time (a compaction took their object and recorded them then).
+    for (const [mode, read, rejectedNow] of [
+      ['replay', 3, 2], // the raw object of the rejected copies
+      ['rebuild', 4, 0], // every raw object of the table
     ] as const) {
       const s = await run(lake, { '--etl_mode': mode, '--table': 'page_view', '--run_id': `${mode}-1` });
       expect(s.tables[0]).toMatchObject({
         rowsRead: read,
-        rowsRejected: 0,
+        rowsRejected: rejectedNow,
         rowsWritten: 0,
-        duplicatesRemoved: read,
+        duplicatesRemoved: read - rejectedNow,
       });
     }
     expect(await stored(lake)).toEqual([['e1', 'https://shop.example/a', '2026-03-01 10:00:00']]);
-    expect(await rejectedRows(lake, 'page_view')).toHaveLength(2);
+    expect((await rejectedRows(lake, 'page_view')).map((r) => [r.run_id, r.reason])).toEqual([
+      ['compact-2', ID_CONFLICT_REASON],
+      ['compact-2', ID_CONFLICT_REASON],
+      ['replay-1', ID_CONFLICT_REASON],
+      ['replay-1', ID_CONFLICT_REASON],
+    ]);
   });
 
   it('a rebuild records the conflicting copy of an object no compaction took yet, and every one once the curated zone is lost', async () => {
@@ -246,6 +252,43 @@ describe('an event id given to another event', () => {
     );
     expect(await row()).toEqual(before);
     expect(await rejectedRows(lake, 'signup')).toEqual([]);
+  });
+
+  it('a replay records a copy that now parses but names another event than the stored row, with that reason', async () => {
+    const lake = await newLake();
+    const signup = (id: string, receivedAt: string, plan: string): EventRecord => ({
+      id,
+      type: 'signup',
+      line: JSON.stringify({
+        id,
+        type: 'signup',
+        occurred_at: '2026-03-01T10:00:00.000Z',
+        received_at: receivedAt,
+        data: { user_id: 'u-1', email: 'ada@example.com', plan },
+      }),
+    });
+    // A copy the ETL rejects (plan: not in the enum yet), then another event under the same id, stored.
+    await deliver(lake, [signup('m1', '2026-03-01T10:00:00.000Z', 'gold')]);
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+    await deliver(lake, [signup('m1', '2026-03-01T11:00:00.000Z', 'pro')]);
+    await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' });
+    const gold = editedTables({ 'events/signup.json': (s) => s.properties.plan.enum.push('gold') });
+    const replay = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'signup', '--run_id': 'replay-gold' },
+      { tables: gold },
+    );
+    expect(replay.replay?.figures).toMatchObject({ rowsRead: 1, rowsWritten: 0, rowsRejected: 1 });
+    expect((await tableRows(lake, 'signup', 'event_id')).map((r) => [r.event_id, r.plan])).toEqual([
+      ['m1', 'pro'],
+    ]);
+    const rejected = await rejectedRows(lake, 'signup');
+    expect(
+      rejected.map((r) => [r.run_id, String(r.reason).startsWith('plan:') ? 'plan: …' : r.reason]),
+    ).toEqual([
+      ['compact-1', 'plan: …'],
+      ['replay-gold', ID_CONFLICT_REASON],
+    ]);
   });
 
   it('compares the event data only: the plan of an event type names its data columns, a dataset has none', () => {

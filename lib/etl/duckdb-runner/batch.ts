@@ -78,7 +78,7 @@ function stopIfAborted(ctx: RunContext, cause?: unknown): void {
 export interface BatchOptions {
   /** Raw objects read again (replay, rebuild): the plan's reloadMergeSql instead of mergeSql. */
   reload?: boolean;
-  /** With reload: record an event id's conflicting copies too (objects no compaction has taken yet). */
+  /** With reload: record an event id's conflicting copies too (objects no compaction has taken yet; a replay's). */
   conflicts?: boolean;
   /** Partitions (k=v[/k2=v2]) to rewrite from their existing rows even if no input row goes there. */
   rewrite?: string[];
@@ -252,9 +252,9 @@ async function stageAndSwap(
 
   // 7. rejected records → JSON lines (staged), one per rejected row (lib/etl/rejected.ts): the rows that failed
   // typing or did not parse, and incoming copies of an event id with other data than the row kept for it
-  // (lib/etl/event-conflicts.ts; none without a merge: then no id repeats). Raw objects read again (replay,
-  // rebuild) that a compaction took had theirs recorded then, and stay out of the table now; those no compaction
-  // took yet (a rebuild reads them too; all of them once the curated zone is lost) have theirs recorded (`conflicts`).
+  // (lib/etl/event-conflicts.ts; none without a merge: then no id repeats). Raw objects a rebuild reads again that a
+  // compaction took had theirs recorded then, and stay out of the table now; those no compaction took yet (all of
+  // them once the curated zone is lost), and a replay's (their current reason), have theirs recorded (`conflicts`).
   let conflicts = 0;
   if (plan.conflicts && merged === 'lake_merged' && (!opts.reload || opts.conflicts)) {
     conflicts = Number((await query(conn, plan.conflicts.countSql))[0]!.n);

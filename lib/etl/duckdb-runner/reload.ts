@@ -27,6 +27,8 @@ export async function reloadInBatches(
   skipped: string[] = [],
   /** What a batch of these keys came to, recorded with its swap (batch-outcome.ts). */
   outcome?: (keys: string[]) => BatchOutcome,
+  /** Record copies of an event id with other data than the stored row (a replay's: their current reason). */
+  conflicts = false,
 ): Promise<string[]> {
   const read: string[] = [];
   for (const batch of bySize(inputs, maxBatchBytes)) {
@@ -37,7 +39,7 @@ export async function reloadInBatches(
       (f) => f.gz,
       skipped,
     );
-    read.push(...(await runReadable(ctx, table, plan, files, tally, skipped, outcome)));
+    read.push(...(await runReadable(ctx, table, plan, files, tally, skipped, outcome, conflicts)));
   }
   return read;
 }
@@ -51,6 +53,7 @@ async function runReadable(
   tally: TableTally,
   skipped: string[],
   outcome?: (keys: string[]) => BatchOutcome,
+  conflicts = false,
 ): Promise<string[]> {
   for (;;) {
     if (files.length === 0) return [];
@@ -60,6 +63,7 @@ async function runReadable(
         tally,
         await runBatch(ctx, table, plan, files, {
           reload: true,
+          ...(conflicts ? { conflicts: true } : {}),
           ...(outcome ? { outcome: () => outcome(keys) } : {}),
         }),
       );
@@ -69,7 +73,7 @@ async function runReadable(
         // DuckDB did not say which file: one by one.
         const read: string[] = [];
         for (const f of files)
-          read.push(...(await runReadable(ctx, table, plan, [f], tally, skipped, outcome)));
+          read.push(...(await runReadable(ctx, table, plan, [f], tally, skipped, outcome, conflicts)));
         return read;
       }
       if (!(e instanceof UnreadableInput)) throw e;

@@ -147,7 +147,19 @@ export async function runReplay(
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
-  const inputs = await reloadInBatches(ctx, table, plan, present, maxBatchBytes, tally, [], progress.outcome);
+  // A copy of an event id that now parses but says another thing than the stored row is recorded with that reason:
+  // rows that still fail go to this run's rejected file with their current reason.
+  const inputs = await reloadInBatches(
+    ctx,
+    table,
+    plan,
+    present,
+    maxBatchBytes,
+    tally,
+    [],
+    progress.outcome,
+    true,
+  );
   if (taken.length > 0) {
     const read = { ...earlierReads, ...(Object.keys(reads).length ? { [ctx.runId]: reads } : {}) };
     const next: ReplayedState = {
