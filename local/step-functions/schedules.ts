@@ -3,6 +3,7 @@ import { ETL_STATE_MACHINE } from '../../lib/workflow/local';
 import { SettingError } from '../../lib/setting-error';
 import { compactionIntervalSeconds } from '../start-settings';
 import awsCron from 'aws-cron-parser';
+import { cronGrammarProblem } from './cron-grammar';
 import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
 
 /**
@@ -34,7 +35,8 @@ export function rateSeconds(expression: string): number | undefined {
 /**
  * The six fields of an EventBridge cron(minutes hours day-of-month month day-of-week year), UTC, read by
  * aws-cron-parser (day-of-week 1 = Sunday, L, W, #). What EventBridge refuses is refused here too, with its reason,
- * rather than read some other way: not six fields, or neither or both of day-of-month and day-of-week '?'.
+ * rather than read some other way: not six fields, a field outside its grammar (./cron-grammar.ts), or neither or
+ * both of day-of-month and day-of-week '?'.
  */
 export function cronFields(expression: string): string | undefined {
   const m = /^cron\((.*)\)$/.exec(expression.trim());
@@ -45,6 +47,8 @@ export function cronFields(expression: string): string | undefined {
       `schedule ${expression}: a cron() expression has six fields (minutes hours day-of-month month day-of-week year), got ${fields.length}`,
     );
   }
+  const grammar = cronGrammarProblem(fields);
+  if (grammar) throw new Error(`schedule ${expression}: ${grammar}`);
   if ((fields[2] === '?') === (fields[4] === '?')) {
     throw new Error(
       `schedule ${expression}: one of day-of-month and day-of-week must be '?' (EventBridge cron expressions)`,

@@ -85,6 +85,24 @@ describe('local schedules', () => {
     );
     expect(() => cronFields('cron(0 12 ? * ? *)')).toThrow(/one of day-of-month and day-of-week/);
     expect(() => cronFields('cron(99 * * * ? *)')).toThrow(/99 is not between 0 and 59/);
+    // The forms aws-cron-parser would read another way, or fail on with its own internal errors.
+    expect(() => cronFields('cron(0 0 ? * 3#1,6#3 *)')).toThrow(
+      /'3#1' stands alone in the day-of-week field/,
+    );
+    expect(() => cronFields('cron(0 0 1-L * ? *)')).toThrow(
+      /'1-L' is not a value, a range, \* or an increment/,
+    );
+    expect(() => cronFields('cron(0 0 ? * FRIDAY *)')).toThrow(/'FRIDAY' is not a value/);
+    expect(() => cronFields('cron(0 0 ? * 5#6 *)')).toThrow(/its instance in the month \(1-5\)/);
+    expect(() => cronFields('cron(0 0 ? * SAT-SUN *)')).toThrow(
+      /the range 'SAT-SUN' wraps around, which the local engine cannot read: list its two parts instead \(SAT-SAT,SUN-SUN\)/,
+    );
+    expect(() => cronFields('cron(0 22-2 * * ? *)')).toThrow(/the range '22-2' wraps around/);
+    expect(() => cronFields('cron(0 0 LW * ? *)')).toThrow(/cannot read 'LW'/);
+    expect(() => cronFields('cron(0 0 1,15 * ? *)')).not.toThrow();
+    expect(() => cronFields('cron(0/5 8-17 ? JAN-MAR MON-FRI 2026-2030)')).not.toThrow();
+    expect(() => cronFields('cron(0 0 15W * ? *)')).not.toThrow();
+    expect(() => cronFields('cron(0 0 ? * 6#2 *)')).not.toThrow();
     // rate(): a whole number of 1 or more, the unit singular for 1 and plural otherwise (EventBridge's PutRule).
     expect(() => localSchedules(machine('rate(1 minutes)'), {})).toThrow(
       /singular for 1 and plural otherwise/,
