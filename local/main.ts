@@ -5,7 +5,14 @@
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import { constants } from 'node:os';
-import { existsSync, realpathSync, statfsSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  realpathSync,
+  statfsSync,
+  statSync,
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { lakeDir } from '../lib/config';
@@ -197,11 +204,27 @@ const FOLDER_ERRORS: Record<string, string> = {
 };
 
 /**
+ * The error's code; for ENOENT, that of writing into the nearest folder of its path that exists: Node's recursive
+ * mkdir on a read-only file system reports ENOENT (a fresh read-only LAKE_DIR failed with a stack, not the line).
+ */
+function folderErrorCode(e: NodeJS.ErrnoException): string {
+  if (e.code !== 'ENOENT' || typeof e.path !== 'string') return e.code ?? '';
+  let dir = path.dirname(e.path);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    accessSync(dir, fsConstants.W_OK);
+    return 'ENOENT';
+  } catch (a) {
+    return (a as NodeJS.ErrnoException).code ?? 'ENOENT';
+  }
+}
+
+/**
  * A start's failure: the lake's folder full, read-only or not ours in one line (which folder, what to do), else the
  * stack.
  */
 function startFailure(err: unknown): string {
-  const folder = FOLDER_ERRORS[(err as NodeJS.ErrnoException).code ?? ''];
+  const folder = FOLDER_ERRORS[folderErrorCode(err as NodeJS.ErrnoException)];
   return folder
     ? `${folder} under ${lakeDir()} (LAKE_DIR; ${(err as Error).message})`
     : String((err as Error).stack ?? err);
