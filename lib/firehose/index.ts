@@ -29,6 +29,7 @@ export function openLocalFirehose(): Promise<LocalFirehose> {
       onFault: (fault, detail) => faults().count(fault, detail),
       onError: (err, context) => logger.error('local firehose delivery failed', { ...context, error: err }),
       onDelivered: (info) => logger.debug('delivered', info),
+      onWarning: (message, context) => logger.warn(message, context),
     });
   }
   return local;

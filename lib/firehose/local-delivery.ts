@@ -67,13 +67,16 @@ function groupBody(content: Buffer, g: Group): Buffer {
   return out;
 }
 
-/** Writes the objects of segment `file` (id `segmentId`) under `rawDir`; the segment itself is left in place. */
+/**
+ * Writes the objects of segment `file` (id `segmentId`) under `rawDir`; the segment itself is left in place. Returns
+ * the bytes of a last line cut short (a write that never completed, so was never acknowledged), which it drops.
+ */
 export async function deliverSegmentObjects(
   file: string,
   segmentId: string,
   where: { rawDir: string; tmpDir: string; streamName: string },
   onDelivered: (o: DeliveredObject) => void,
-): Promise<void> {
+): Promise<{ tornBytes: number }> {
   const content = await fs.readFile(file);
   const groups = new Map<string, Group>();
   const group = (groupKey: string, g: Pick<Group, 'keys' | 'errorType'>, arrivalMs: number): Group => {
@@ -93,7 +96,7 @@ export async function deliverSegmentObjects(
   };
 
   const damaged: { start: number; end: number }[] = [];
-  scanSegment(content, {
+  const tornBytes = scanSegment(content, {
     record(arrivalMs, key, start, end) {
       if (key) {
         // The record's bytes as the writer appended them.
@@ -133,4 +136,5 @@ export async function deliverSegmentObjects(
     await writeFileDurably(path.join(where.rawDir, key), body, { tmpDir: where.tmpDir });
     onDelivered({ key, records: g.count, bytes: body.length });
   }
+  return { tornBytes };
 }

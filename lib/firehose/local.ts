@@ -55,6 +55,8 @@ export interface LocalFirehoseOptions extends FaultOptions {
   onError?: (err: Error, context: Record<string, unknown>) => void;
   /** Called after each delivered object. */
   onDelivered?: (info: { key: string; records: number; bytes: number }) => void;
+  /** Called with what a delivery dropped: the bytes of a last line cut short. */
+  onWarning?: (message: string, context: Record<string, unknown>) => void;
   /** How often a running writer looks for segments left by gone writers (and retries failed deliveries); 10 s. */
   orphanScanMs?: number;
 }
@@ -253,7 +255,11 @@ export class LocalFirehose implements EventStream {
       if (!name) continue;
       const file = path.join(this.stateDir, f);
       if (name.owner === this.owner)
-        left.push({ file, reason: `delivery failed: ${this.failed.get(f) ?? 'unknown'}` });
+        left.push({
+          file,
+          reason:
+            this.failed.get(f) ?? (name.sealed ? 'delivery failed' : 'not sealed (written until the stop)'),
+        });
       else if (ownerActive(name.owner)) heldByOthers.push({ file, pid: ownerPid(name.owner) });
       else left.push({ file, reason: 'left by a writer that stopped while this one closed' });
     }
@@ -403,7 +409,10 @@ export class LocalFirehose implements EventStream {
         return;
       }
       const sealed = segmentFileName(this.owner, seg.id, true);
-      await fs.rename(seg.path, path.join(this.stateDir, sealed));
+      await fs.rename(seg.path, path.join(this.stateDir, sealed)).catch((e: Error) => {
+        this.failed.set(name, `sealing failed: ${e.message}`);
+        throw e;
+      });
       this.stats.segmentsSealed++;
       this.enqueueDelivery(sealed, seg.id);
     } finally {
@@ -418,7 +427,7 @@ export class LocalFirehose implements EventStream {
       this.deliver(fileName, id)
         .then(() => void this.failed.delete(fileName))
         .catch((e) => {
-          this.failed.set(fileName, (e as Error).message);
+          this.failed.set(fileName, `delivery failed: ${(e as Error).message}`);
           this.opts.onError?.(e as Error, { phase: 'deliver', segment: path.join(this.stateDir, fileName) });
         })
         .finally(() => this.inDelivery.delete(fileName)),
@@ -474,9 +483,11 @@ export class LocalFirehose implements EventStream {
     } catch (e) {
       // Gone since the scan listed it: sealed meanwhile by this writer (seal() renames it, then lets it go).
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.failed.set(fileName, `sealing failed: ${(e as Error).message}`);
       this.opts.onError?.(e as Error, { phase: 'seal', segment: path.join(this.stateDir, fileName) });
       return;
     }
+    this.failed.delete(fileName);
     this.stats.segmentsSealed++;
     this.enqueueDelivery(sealed, id);
   }
@@ -491,7 +502,7 @@ export class LocalFirehose implements EventStream {
   /** Delivers one sealed segment of this writer into the raw bucket, then removes it. Idempotent. */
   private async deliver(fileName: string, id: string): Promise<void> {
     const file = path.join(this.stateDir, fileName);
-    await deliverSegmentObjects(
+    const { tornBytes } = await deliverSegmentObjects(
       file,
       id,
       { rawDir: this.rawDir, tmpDir: this.tmpDir, streamName: this.opts.streamName },
@@ -501,6 +512,11 @@ export class LocalFirehose implements EventStream {
         this.opts.onDelivered?.(o);
       },
     );
+    if (tornBytes > 0)
+      this.opts.onWarning?.(
+        'a segment ended in a line cut short (a write that never completed, so was never acknowledged): its bytes were dropped',
+        { segment: file, tornBytes },
+      );
     await fs.unlink(file);
     await fsyncDir(this.stateDir);
   }

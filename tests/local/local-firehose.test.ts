@@ -207,10 +207,20 @@ describe('local Firehose writer', () => {
       tornBytes: String(now).length + 11 + 25,
       damaged: [],
     });
-    const stream = await open(lake);
+    const warnings: [string, Record<string, unknown>][] = [];
+    const stream = await open(lake, {
+      onWarning: (message, context) => void warnings.push([message, context]),
+    });
     expect(stream.stats.recovered).toBe(1);
     expect((await deliveredRecords(lake)).map((r) => r.id).sort()).toEqual(['r1', 'r2']);
     expect((await fs.readdir(stateDir)).filter((f) => f !== 'tmp')).toEqual([]);
+    // Said, with the bytes dropped and the segment they were in.
+    expect(warnings).toEqual([
+      [
+        expect.stringMatching(/^a segment ended in a line cut short .*: its bytes were dropped$/),
+        { segment: expect.stringContaining(stateDir), tornBytes: String(now).length + 11 + 25 },
+      ],
+    ]);
     await stream.close();
   });
 

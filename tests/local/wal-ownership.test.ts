@@ -200,4 +200,37 @@ describe('local Firehose: segments belong to a process, not a pid', () => {
     await (await open(lake)).close();
     expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['kept']);
   });
+
+  it('says why a segment it could not seal is left (the folder refused the rename), then the next writer delivers it', async () => {
+    const lake = await tempLake();
+    const stream = await open(lake, { onError: () => undefined });
+    await stream.putRecords([
+      { id: 'unsealed', type: 'page_view', line: JSON.stringify({ id: 'unsealed' }) },
+    ]);
+    const rename = fs.rename;
+    const refused = jest.spyOn(fs, 'rename').mockImplementation(async (from, to) => {
+      if (String(from).endsWith('.wal'))
+        throw Object.assign(
+          new Error(`EACCES: permission denied, rename '${String(from)}' -> '${String(to)}'`),
+          {
+            code: 'EACCES',
+          },
+        );
+      return rename(from, to);
+    });
+    let report;
+    try {
+      report = await stream.close();
+    } finally {
+      refused.mockRestore();
+    }
+    expect(report.left).toEqual([
+      {
+        file: expect.stringMatching(/\.wal$/),
+        reason: expect.stringMatching(/^sealing failed: EACCES: permission denied, rename/),
+      },
+    ]);
+    await (await open(lake)).close();
+    expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['unsealed']);
+  });
 });
