@@ -57,6 +57,8 @@ export interface LocalApiOptions {
   stage: string;
   service: string;
   defaultTimeoutSeconds?: number;
+  /** API Gateway's integration timeout, 29 s (tests shorten it). */
+  integrationTimeoutSeconds?: number;
   onRequest?: (info: {
     method: string;
     path: string;
@@ -315,9 +317,13 @@ export class LocalApi {
     };
     const runner = this.opts.functions;
 
+    // Whichever ends first: the function's own timeout (Lambda stops it: API Gateway answers 502, as for a crash) or
+    // API Gateway's integration timeout (504), which only a function allowed longer than it can reach.
+    const integrationSeconds = this.opts.integrationTimeoutSeconds ?? 29;
+    const functionTimesOut = timeoutSeconds < integrationSeconds;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), Math.min(timeoutSeconds, 29) * 1000);
+      timer = setTimeout(() => resolve('timeout'), Math.min(timeoutSeconds, integrationSeconds) * 1000);
     });
     let outcome: InvocationOutcome | 'timeout';
     try {
@@ -335,6 +341,13 @@ export class LocalApi {
     if (outcome !== 'timeout' && 'refused' in outcome)
       return finish(refuse(outcome.refused), route.functionName);
     const result = outcome === 'timeout' ? outcome : (outcome.result as APIGatewayProxyResult | undefined);
+    if (result === 'timeout' && functionTimesOut) {
+      this.opts.onError?.(new Error(`Task timed out after ${timeoutSeconds} seconds`), {
+        functionName,
+        requestId,
+      });
+      return finish(refuse('DEFAULT_5XX', { status: 502 }), route.functionName);
+    }
     if (result === 'timeout') return finish(refuse('INTEGRATION_TIMEOUT'), route.functionName);
     if (!result || typeof result.statusCode !== 'number') {
       this.opts.onError?.(new Error('handler returned a malformed proxy response'), {

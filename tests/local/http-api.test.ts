@@ -347,6 +347,7 @@ describe("local API Gateway: the function's failures, answered as the deployed A
     await fs.writeFile(
       path.join(dir, 'h.js'),
       `exports.slow = () => new Promise((r) => setTimeout(() => r({ statusCode: 200, body: '{}' }), 3000).unref());
+exports.slower = exports.slow;
 exports.crash = async () => { throw new Error('boom'); };
 exports.remaining = async (e, ctx) => ({ statusCode: 200, body: JSON.stringify({ remaining: ctx.getRemainingTimeInMillis() }) });
 exports.malformed = async () => ({ nope: 1 });`,
@@ -361,10 +362,17 @@ exports.malformed = async () => ({ nope: 1 });`,
       cors: { origin: 'https://app.example', headers: [], allowCredentials: false },
     });
     api = new LocalApi({
-      routes: [route('slow', 1), route('crash'), route('malformed'), route('remaining', 1)],
+      routes: [
+        route('slow', 1),
+        route('slower', 5),
+        route('crash'),
+        route('malformed'),
+        route('remaining', 1),
+      ],
       apiKey: 'k',
       stage: 'local',
       service: 'test',
+      integrationTimeoutSeconds: 2,
     });
     url = await api.listen(0);
   });
@@ -395,7 +403,7 @@ exports.malformed = async () => ({ nope: 1 });`,
     expect(JSON.parse(/\{"remaining":-?[0-9.]+\}/.exec(answer)![0]).remaining).toBeGreaterThan(0);
   });
 
-  it('504 TIMEOUT past the function timeout; 502 INTERNAL_ERROR for a crash or a malformed proxy response', async () => {
+  it('504 TIMEOUT past the integration timeout; 502 INTERNAL_ERROR past the function timeout (Lambda ends it first), for a crash or a malformed proxy response', async () => {
     const call = async (name: string) => {
       const res = await fetch(`${url}/${name}`, { method: 'POST', body: '{}' });
       return {
@@ -404,7 +412,8 @@ exports.malformed = async () => ({ nope: 1 });`,
         body: await res.json(),
       };
     };
-    expect(await call('slow')).toEqual({
+    // A function whose timeout (5 s) is longer than the integration timeout (29 s on AWS, 2 s here): API Gateway's.
+    expect(await call('slower')).toEqual({
       status: 504,
       cors: 'https://app.example',
       body: {
@@ -413,7 +422,8 @@ exports.malformed = async () => ({ nope: 1 });`,
         requestId: expect.any(String),
       },
     });
-    for (const name of ['crash', 'malformed'])
+    // Its own timeout (1 s) first: Lambda ends the invocation, API Gateway answers as for a crash.
+    for (const name of ['slow', 'crash', 'malformed'])
       expect(await call(name)).toEqual({
         status: 502,
         cors: 'https://app.example',
