@@ -66,7 +66,8 @@ export function decodedBody(
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '' && c !== 'identity');
-  if (bytes.length === 0) return bytes;
+  // The codings are judged first, as API Gateway does, also for an empty body; nothing is no gzip or deflate stream.
+  if (codings.some((c) => c !== 'gzip' && c !== 'deflate')) return 'unsupported';
   let body = bytes;
   for (const coding of codings.reverse()) {
     const decode = coding === 'gzip' ? zlib.gunzipSync : coding === 'deflate' ? zlib.inflateSync : undefined;

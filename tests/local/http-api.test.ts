@@ -271,6 +271,9 @@ describe('local runtime: POST /events over HTTP', () => {
         ['x-gzip-1', zlib.gzipSync(batch('x-gzip-1')), 'x-gzip'],
         ['not-gzip-1', batch('not-gzip-1'), 'gzip'],
         ['raw-deflate-1', zlib.deflateRawSync(batch('raw-deflate-1')), 'deflate'],
+        // An empty body: the coding is judged first (br), and nothing is no gzip or deflate stream.
+        ['empty-br', Buffer.alloc(0), 'br'],
+        ['empty-gzip', Buffer.alloc(0), 'gzip'],
       ] as const) {
         const res = await postEncoded(bytes, encoding);
         expect([id, res.status, res.body]).toEqual([
