@@ -122,6 +122,21 @@ export function buildPlan(table: TableDef): EtlPlan {
   // The reasons are spelled out only for a row that fails a check: `failing` is the same conditions OR'ed, which
   // both engines evaluate with short-circuit, and a check of a typed column tests the cheap `<typed> IS NULL` before
   // any pattern, so a valid row costs one evaluation of each check (README: Benchmark, where the ETL time goes).
+  // A retired column's recorded rules, over a value read since (a file queued or a row replayed after the
+  // retirement, which nothing judged by them): a value that breaks them is not stored (NULL), the row loads — the
+  // column holds only values its rules took, should it come back with them.
+  const retiredRules = new Map<string, string[]>();
+  for (const c of table.columns.filter((x) => x.retired && !x.generated && x.source.length > 0)) {
+    const raw = `raw_${c.name}`;
+    const optional = { ...c, required: false };
+    const typeOnly = new Set(
+      rule(withoutValueRules(optional), raw, c.name, text(c)).problems.map(([x]) => x),
+    );
+    const broken = rule(optional, raw, c.name, text(c))
+      .problems.map(([x]) => x)
+      .filter((x) => !typeOnly.has(x));
+    if (broken.length) retiredRules.set(c.name, broken);
+  }
   const inner: string[] = [];
   const reasons: string[] = [];
   const failing: string[] = [];
@@ -170,7 +185,12 @@ export function buildPlan(table: TableDef): EtlPlan {
     'lake_source_file AS raw_lake_source_file',
   );
   const outer = [
-    ...inputColumns.map((c) => c.name),
+    ...inputColumns.map((c) =>
+      retiredRules.has(c.name)
+        ? `CASE WHEN raw_${c.name} IS NOT NULL AND (${retiredRules.get(c.name)!.join(' OR ')}) ` +
+          `THEN CAST(NULL AS ${sqlType(c.type)}) ELSE ${c.name} END AS ${c.name}`
+        : c.name,
+    ),
     ...retiredColumns.map((c) => `CAST(NULL AS ${sqlType(c.type)}) AS ${c.name}`),
     ...generatedColumns.map((c) => c.name),
   ];

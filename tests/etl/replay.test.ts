@@ -172,6 +172,38 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(await row()).toEqual([['lost', 20, null, null, '2026-03-01 11:00:00']]);
   });
 
+  it('a row rejected for a column retired since loads by a replay without that value: the column holds only what its rules took', async () => {
+    const lake = await newLake();
+    const long = 'X'.repeat(70); // coupon: maxLength 64
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/long-coupon.csv',
+      ordersCsv([
+        `o1,c1,2026-03-01,placed,10,EUR,1,${long},2026-03-01T10:00:00Z`,
+        'o2,c2,2026-03-01,placed,20,EUR,-5,OK,2026-03-01T10:00:00Z', // item_count: below its minimum
+        'o3,c3,2026-03-01,placed,30,EUR,1,FINE,2026-03-01T10:00:00Z',
+      ]),
+    );
+    await run(lake, fileJob('orders', csv, 'load-1'), { now: clock('2026-03-05T08:00:00Z') });
+    const retired = editedTables({
+      'datasets/orders.json': (s) => {
+        delete s.properties.coupon;
+        s['x-lake'].retired = ['coupon'];
+      },
+    });
+    const replay = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-retired' },
+      { now: clock('2026-03-05T09:00:00Z'), tables: retired },
+    );
+    expect(replay.replay?.figures).toMatchObject({ rowsWritten: 1, rowsRejected: 1 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.coupon])).toEqual([
+      ['o1', null],
+      ['o3', 'FINE'],
+    ]);
+    expect(await rejectedOrderIds(lake, 'replay-retired')).toEqual(['o2']);
+  });
+
   it('run again after its process died mid-run, records each row that still fails once under its run id', async () => {
     const lake = await newLake();
     const [, b] = await twoUploadsWithFailingRows(lake);
