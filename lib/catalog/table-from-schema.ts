@@ -250,7 +250,7 @@ function retiredColumns(
       required: false,
       ...(c.json ? { json: true } : {}),
       // The rules its stored values were accepted under, recorded with it (a column that comes back is judged
-      // against them: lib/catalog/compat.ts); the ETL does not check a retired column's values (lib/etl/plan.ts).
+      // against them: lib/catalog/compat.ts); the ETL stores no value read since that breaks them (lib/etl/plan.ts).
       ...valueRulesOf(c),
       // A renamed column keeps what it was renamed from when it is renamed again: the chain of names stays whole,
       // and its stored values as they are in rows written since its own rename (lib/etl/plan.ts existingSql).

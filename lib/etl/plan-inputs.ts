@@ -25,8 +25,8 @@ export function refuseSharedPaths(table: string, paths: { path: string[]; owner:
 }
 
 /**
- * A retired column as the ETL reads it: its value typed, its rules (recorded with it, for a column that comes back)
- * not checked — what reaches it was accepted under them before it was retired.
+ * A retired column as the ETL types it: its rules (recorded with it, for a column that comes back) reject no row —
+ * what breaks them is stored as NULL instead (./plan.ts retiredRules).
  */
 export function withoutValueRules(c: ColumnDef): ColumnDef {
   const out: ColumnDef = { ...c };

@@ -114,14 +114,6 @@ export function buildPlan(table: TableDef): EtlPlan {
     c.alternatives?.length
       ? `COALESCE(${[c.name, ...c.alternatives.map((_, i) => alternativeName(c, i))].join(', ')})`
       : c.name;
-  // typedSql is three SELECTs so that every pattern check and cast runs once per row: the inner one types each
-  // input column (under its own name, its raw text as raw_<name>), the middle one derives the partition keys and
-  // the reasons from those columns, the outer one keeps the raw texts of rejected rows only (the rejected records
-  // are all that reads them; a valid row carries none of its text twice). (Spark keeps the projections apart: it
-  // does not collapse projections whose expressions would be computed twice; DuckDB does not inline them.)
-  // The reasons are spelled out only for a row that fails a check: `failing` is the same conditions OR'ed, which
-  // both engines evaluate with short-circuit, and a check of a typed column tests the cheap `<typed> IS NULL` before
-  // any pattern, so a valid row costs one evaluation of each check (README: Benchmark, where the ETL time goes).
   // A retired column's recorded rules, over a value read since (a file queued or a row replayed after the
   // retirement, which nothing judged by them): a value that breaks them is not stored (NULL), the row loads — the
   // column holds only values its rules took, should it come back with them.
@@ -137,6 +129,14 @@ export function buildPlan(table: TableDef): EtlPlan {
       .filter((x) => !typeOnly.has(x));
     if (broken.length) retiredRules.set(c.name, broken);
   }
+  // typedSql is three SELECTs so that every pattern check and cast runs once per row: the inner one types each
+  // input column (under its own name, its raw text as raw_<name>), the middle one derives the partition keys and
+  // the reasons from those columns, the outer one keeps the raw texts of rejected rows only (the rejected records
+  // are all that reads them; a valid row carries none of its text twice). (Spark keeps the projections apart: it
+  // does not collapse projections whose expressions would be computed twice; DuckDB does not inline them.)
+  // The reasons are spelled out only for a row that fails a check: `failing` is the same conditions OR'ed, which
+  // both engines evaluate with short-circuit, and a check of a typed column tests the cheap `<typed> IS NULL` before
+  // any pattern, so a valid row costs one evaluation of each check (README: Benchmark, where the ETL time goes).
   const inner: string[] = [];
   const reasons: string[] = [];
   const failing: string[] = [];
