@@ -37,6 +37,19 @@ const compact = async (lake: string, runId: string) =>
 const stored = async (lake: string) =>
   (await tableRows(lake, 'page_view', 'event_id')).map((r) => [r.event_id, r.url, r.received_at]);
 
+/** A signup event of user u-1 as ingest leaves it, its data as given over the usual ones. */
+const signupEvent = (id: string, receivedAt: string, data: Record<string, unknown>): EventRecord => ({
+  id,
+  type: 'signup',
+  line: JSON.stringify({
+    id,
+    type: 'signup',
+    occurred_at: '2026-03-01T10:00:00.000Z',
+    received_at: receivedAt,
+    data: { user_id: 'u-1', email: 'ada@example.com', plan: 'pro', ...data },
+  }),
+});
+
 describe('an event id given to another event', () => {
   it('keeps the stored row, rejects every copy with other data (also one received before it) and drops same-data copies', async () => {
     const lake = await newLake();
@@ -157,22 +170,8 @@ describe('an event id given to another event', () => {
 
   it('a copy that says another value in a column retired since is rejected; one without it is the same event', async () => {
     const lake = await newLake();
-    const signup = (id: string, receivedAt: string, referral?: string): EventRecord => ({
-      id,
-      type: 'signup',
-      line: JSON.stringify({
-        id,
-        type: 'signup',
-        occurred_at: '2026-03-01T10:00:00.000Z',
-        received_at: receivedAt,
-        data: {
-          user_id: 'u-1',
-          email: 'ada@example.com',
-          plan: 'pro',
-          ...(referral ? { referral_code: referral } : {}),
-        },
-      }),
-    });
+    const signup = (id: string, receivedAt: string, referral?: string) =>
+      signupEvent(id, receivedAt, referral ? { referral_code: referral } : {});
     await deliver(lake, [signup('f2', '2026-03-01T10:00:00.000Z', 'R1')]);
     await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     // referral_code retired; copies accepted before (still in the stream) and one sent since, without it.
@@ -203,22 +202,8 @@ describe('an event id given to another event', () => {
 
   it("a copy without a retired column's stored value never replaces the stored row, even received before it (compaction, rebuild)", async () => {
     const lake = await newLake();
-    const signup = (id: string, receivedAt: string, referral?: string): EventRecord => ({
-      id,
-      type: 'signup',
-      line: JSON.stringify({
-        id,
-        type: 'signup',
-        occurred_at: '2026-03-01T10:00:00.000Z',
-        received_at: receivedAt,
-        data: {
-          user_id: 'u-1',
-          email: 'ada@example.com',
-          plan: 'pro',
-          ...(referral ? { referral_code: referral } : {}),
-        },
-      }),
-    });
+    const signup = (id: string, receivedAt: string, referral?: string) =>
+      signupEvent(id, receivedAt, referral ? { referral_code: referral } : {});
     await deliver(lake, [signup('s7', '2026-03-01T10:00:00.000Z', 'R1')]);
     await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
     const retired = editedTables({
@@ -256,17 +241,7 @@ describe('an event id given to another event', () => {
 
   it('a replay records a copy that now parses but names another event than the stored row, with that reason', async () => {
     const lake = await newLake();
-    const signup = (id: string, receivedAt: string, plan: string): EventRecord => ({
-      id,
-      type: 'signup',
-      line: JSON.stringify({
-        id,
-        type: 'signup',
-        occurred_at: '2026-03-01T10:00:00.000Z',
-        received_at: receivedAt,
-        data: { user_id: 'u-1', email: 'ada@example.com', plan },
-      }),
-    });
+    const signup = (id: string, receivedAt: string, plan: string) => signupEvent(id, receivedAt, { plan });
     // A copy the ETL rejects (plan: not in the enum yet), then another event under the same id, stored.
     await deliver(lake, [signup('m1', '2026-03-01T10:00:00.000Z', 'gold')]);
     await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });

@@ -22,10 +22,8 @@ import {
 
 useReloadLakes();
 
-const RENAMED_HEADER =
-  'order_id,customer_id,order_date,status,amount,currency,item_count,promo_code,updated_at';
-
-it('keeps a value cleared after a rename cleared when an unrelated file rewrites the partition', async () => {
+/** A lake whose orders o1 (coupon OLD) and o2 (coupon KEEP) were loaded under the project's schema. */
+async function lakeWithCoupons(): Promise<string> {
   const lake = await newLake();
   const before = await writeRaw(
     lake,
@@ -36,6 +34,14 @@ it('keeps a value cleared after a rename cleared when an unrelated file rewrites
     ]),
   );
   await run(lake, fileJob('orders', before, 'load-before'));
+  return lake;
+}
+
+const RENAMED_HEADER =
+  'order_id,customer_id,order_date,status,amount,currency,item_count,promo_code,updated_at';
+
+it('keeps a value cleared after a rename cleared when an unrelated file rewrites the partition', async () => {
+  const lake = await lakeWithCoupons();
   const renamed = editedTables({
     'datasets/orders.json': (s) => {
       s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
@@ -93,16 +99,7 @@ function recordedSteps(): { step: (edit: (orders: any) => void) => TableDef[] } 
 
 it('a second rename fills the new name from the name each row was written under: a value cleared under the middle name stays cleared, and the middle column keeps its stored values', async () => {
   const steps = recordedSteps();
-  const lake = await newLake();
-  const before = await writeRaw(
-    lake,
-    'uploads/orders/before.csv',
-    ordersCsv([
-      'o1,c1,2026-03-01,placed,10,EUR,1,OLD,2026-03-01T10:00:00Z',
-      'o2,c2,2026-03-01,placed,20,EUR,1,KEEP,2026-03-01T10:00:00Z',
-    ]),
-  );
-  await run(lake, fileJob('orders', before, 'load-before'));
+  const lake = await lakeWithCoupons();
   // v2: coupon renamed to promo_code; o1 sent again with the code cleared on purpose.
   const v2 = steps.step((s) => {
     s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
