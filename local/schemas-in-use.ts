@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { snapshotOf, type TableSnapshot } from '../lib/catalog/history';
+import { snapshotFingerprint, snapshotOf, type TableSnapshot } from '../lib/catalog/history';
 import type { InUseVersion } from '../lib/catalog/schema-check';
 import type { TableDef } from '../lib/catalog/types';
 
@@ -41,6 +41,7 @@ export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
           version: v.version,
           since: v.since,
           ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
+          ...(isUsedNumbers(v.used) ? { used: v.used } : {}),
         });
     } catch {
       // half-written by a crash before the rename cannot happen; anything else is not ours to judge by
@@ -48,6 +49,13 @@ export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
   }
   return out;
 }
+
+/** A record's `used`: version numbers, each with a fingerprint. */
+const isUsedNumbers = (v: unknown): v is Record<string, string> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.entries(v).every(([k, fp]) => /^[0-9]+$/.test(k) && typeof fp === 'string');
 
 /** Records the tables as the lake now uses them (only those whose version in use changed). */
 export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Date()): void {
@@ -62,12 +70,19 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
     // Once a version used took undeclared keys, the data accepted then may carry any key, whatever comes next.
     const took =
       !!(was?.tookUndeclaredKeys || was?.snapshot.takesUndeclaredKeys) && !snapshot.takesUndeclaredKeys;
+    // Every number used stays in the record with its schema's fingerprint, also once the lake uses another version:
+    // no later schema gets a number the lake wrote rows with for another one (lib/catalog/schema-check.ts).
+    const used = {
+      ...(was ? { [was.version]: snapshotFingerprint(was.snapshot), ...(was.used ?? {}) } : {}),
+      [def.version]: snapshotFingerprint(snapshot),
+    };
     const body: StoredInUse = {
       $comment: COMMENT,
       snapshot,
       version: def.version,
       since: at.toISOString(),
       ...(took ? { tookUndeclaredKeys: true as const } : {}),
+      used,
     };
     const tmp = `${file}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(body, null, 2) + '\n');

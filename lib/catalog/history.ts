@@ -5,6 +5,7 @@
  * data written before is still there), and a change is judged against what was recorded, not against the last
  * edit (lib/catalog/compat.ts). `npm run schemas:check` compares, `npm run schemas:accept` records.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { otherRulesAtLevel, RULES_LEVEL, TABLE_RULES_LEVEL } from './other-rules';
@@ -120,6 +121,10 @@ const canonical = (s: TableSnapshot) =>
     tableRules: s.tableRules ?? null,
   });
 
+/** A short name of what a snapshot holds: the same for snapshots sameSnapshot takes as one (any rules level). */
+export const snapshotFingerprint = (s: TableSnapshot): string =>
+  createHash('sha256').update(canonical(s)).digest('hex').slice(0, 16);
+
 /** The level of the rules a history records (0 before otherRules; lib/catalog/other-rules.ts). */
 export const rulesLevelOf = (h: TableHistory): number => h.rulesRecorded ?? (h.otherRulesRecorded ? 1 : 0);
 
@@ -183,8 +188,10 @@ export function nextHistory(
   snapshot: TableSnapshot,
   changes: string[],
   at = new Date(),
+  /** The number the lake gave it, where that is above the next one (schema-check.ts numberedAfterUse). */
+  atLeast = 0,
 ): TableHistory {
-  const version = (previous?.version ?? 0) + 1;
+  const version = Math.max((previous?.version ?? 0) + 1, atLeast);
   return {
     $comment: COMMENT,
     ...snapshot,

@@ -10,6 +10,7 @@ import {
   nextHistory,
   rulesLevelOf,
   sameSnapshot,
+  snapshotFingerprint,
   snapshotOf,
   writeHistory,
   type TableHistory,
@@ -54,6 +55,11 @@ export interface InUseVersion {
    * accepted then may carry any key (lib/catalog/compat.ts ADDED_WHERE_UNDECLARED_TAKEN).
    */
   tookUndeclaredKeys?: true;
+  /**
+   * Every version number the local lake has written rows with, and the fingerprint of the snapshot it had then
+   * (history.ts snapshotFingerprint): a number used for one schema is not given to another (numberedAfterUse).
+   */
+  used?: Record<string, string>;
 }
 
 /**
@@ -65,7 +71,9 @@ export function checkSchemas(
   files = schemaFiles(dir),
   inUse?: ReadonlyMap<string, InUseVersion>,
 ): SchemaReport {
-  const { tables, errors, histories } = loadLake(dir, files);
+  const loaded = loadLake(dir, files);
+  const { errors, histories } = loaded;
+  const tables = loaded.tables.map((t) => numberedAfterUse(t, histories.get(t.name), inUse?.get(t.name)));
   const reports: TableReport[] = [];
   // A schema the lake's validator compiler refuses would stop the lake (and every deploy) when its validators are
   // built: refused here, by name, with the compiler's reason.
@@ -235,7 +243,7 @@ export function recordSchemas(report: SchemaReport, dir = defaultSchemasDir, at 
   for (const name of report.unrecorded) {
     const def = report.defs.find((t) => t.name === name)!;
     const r = report.tables.find((t) => t.table === name)!;
-    writeHistory(dir, nextHistory(histories.get(name), snapshotOf(def), r.changes, at));
+    writeHistory(dir, nextHistory(histories.get(name), snapshotOf(def), r.changes, at, def.version));
     recorded.push(name);
   }
   // A history written before its columns recorded every rule they record now (lib/catalog/other-rules.ts), or before it
@@ -306,6 +314,45 @@ function againstInUse(
     .filter((v) => !found.some((f) => f.rule === v.rule && f.column === v.column))
     .map((v) => recordInUseFirst(v, t.name, used));
 }
+
+/**
+ * An unrecorded version's number, not one the local lake used for another schema: an edit used (rows written with
+ * version 2), undone, then another edit would be version 2 again, and its rows and the first edit's taken for one
+ * version's — a rename fills the rows of versions before its own only (lib/etl/plan.ts), so the first edit's rows
+ * kept the new column empty for good. The edit takes the number the lake gave this very schema, else the next one
+ * after every number used; schemas:accept records it so (the history skips the numbers of edits never recorded).
+ */
+function numberedAfterUse(
+  t: TableDef,
+  history: TableHistory | undefined,
+  used: InUseVersion | undefined,
+): TableDef {
+  if (!history || t.version <= history.version || !used) return t;
+  // Only a rename reads version numbers (its fill): other edits keep the next number as they always did.
+  if (!t.columns.some((c) => c.renamedFrom !== undefined && c.renamedInVersion === undefined && !c.retired))
+    return t;
+  const numbers = usedNumbers(used);
+  const mine = snapshotFingerprint(snapshotOf(t));
+  const same = Object.entries(numbers).find(([n, fp]) => fp === mine && Number(n) > history.version);
+  const taken = Object.entries(numbers).some(([n, fp]) => Number(n) >= t.version && fp !== mine);
+  const version = same
+    ? Number(same[0])
+    : taken
+      ? Math.max(...Object.keys(numbers).map(Number)) + 1
+      : t.version;
+  if (version === t.version) return t;
+  return {
+    ...t,
+    version,
+    columns: t.columns.map((c) => (c.name === 'lake_schema_version' ? { ...c, constant: version } : c)),
+  };
+}
+
+/** The numbers a lake used, with their snapshots' fingerprints (a record of before `used` names its own only). */
+const usedNumbers = (used: InUseVersion): Record<string, string> => ({
+  [used.version]: snapshotFingerprint(used.snapshot),
+  ...(used.used ?? {}),
+});
 
 /**
  * A rename not recorded of a column the unrecorded version in use still has under its old name: the rows the lake

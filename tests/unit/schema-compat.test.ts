@@ -778,9 +778,9 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
-  it('a rename made in the unrecorded version the local lake uses with the old name says to record that version first', () => {
-    // In use, not recorded: orders with a column channel (rows written under version 2 hold coupon). Now, still
-    // version 2: coupon → promo_code. Those rows would count as written after the rename: promo_code never filled.
+  it('a rename made after an unrecorded version the local lake used with the old name takes the next number (its rows are filled)', () => {
+    // In use, not recorded: orders with a column channel (rows written under version 2 hold coupon). Now coupon →
+    // promo_code: as version 2 too, those rows would count as written after the rename, promo_code never filled.
     const used = edited('datasets', 'orders', (s) => (s.properties.channel = { type: 'string' }));
     const inUse = ordersInUse(used);
     const renamed = edited('datasets', 'orders', (s) => {
@@ -790,15 +790,20 @@ describe('unsafe edits are refused before they take effect', () => {
     });
     expect(checkSchemas(renamed).violations).toEqual([]);
     const r = checkSchemas(renamed, undefined, inUse);
-    expect(r.violations.map((v) => ({ column: v.column, rule: v.rule }))).toEqual([
-      { column: 'promo_code', rule: 'RENAMED_IN_VERSION_IN_USE' },
+    expect(r.violations).toEqual([]);
+    const def = r.defs.find((t) => t.name === 'orders')!;
+    expect(def.version).toBe(3);
+    expect(def.columns.find((c) => c.name === 'lake_schema_version')!.constant).toBe(3);
+    expect(buildPlan(def).existingSql).toContain(
+      'CASE WHEN COALESCE(lake_schema_version, 0) < 3 THEN COALESCE(promo_code, coupon) ELSE promo_code END',
+    );
+    // schemas:accept records it under that number (the history skips the edit never recorded).
+    recordSchemas(r, renamed);
+    const history = JSON.parse(readFileSync(path.join(renamed, 'history', 'orders.json'), 'utf8'));
+    expect([history.version, history.versions.map((v: { version: number }) => v.version)]).toEqual([
+      3,
+      [1, 3],
     ]);
-    expect(r.violations[0]!.message).toMatch(
-      /^orders.promo_code: renamed from 'coupon' in version 2, which the local lake has used with 'coupon': .*would stay empty \(the local lake has used version 2 of it since 2026-12-01/,
-    );
-    expect(r.violations[0]!.safe).toMatch(
-      /^first record the version in use \(npm run schemas:accept with the schema as the lake used it\), then rename it/,
-    );
     // A version in use that has the rename already wrote its rows under the new name: nothing to refuse.
     expect(checkSchemas(renamed, undefined, ordersInUse(renamed)).violations).toEqual([]);
     // An older version in use, recorded since (v2 recorded, the rename is v3): its rows are filled, nothing refused.
@@ -815,6 +820,41 @@ describe('unsafe edits are refused before they take effect', () => {
     const olderInUse = ordersInUse(edited('datasets', 'orders', () => undefined));
     expect(olderInUse.get('orders')!.version).toBe(1);
     expect(checkSchemas(later, undefined, olderInUse).violations).toEqual([]);
+  });
+
+  it('a number the local lake used for an edit it no longer uses is not given to a rename: an edit used, undone, then a rename', () => {
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    const use = (dir: string) => {
+      const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+      expect(r.violations).toEqual([]);
+      writeSchemasInUse(lake, r.defs);
+      return r;
+    };
+    // coupon retired, not recorded: the lake writes rows with version 2 (coupon kept in them).
+    const retired = edited('datasets', 'orders', (s) => {
+      delete s.properties.coupon;
+      s['x-lake'].retired = ['coupon'];
+    });
+    expect(use(retired).defs.find((t) => t.name === 'orders')!.version).toBe(2);
+    // Undone: the lake is on the recorded version 1 again, and remembers it wrote version 2.
+    expect(
+      use(edited('datasets', 'orders', () => undefined)).defs.find((t) => t.name === 'orders')!.version,
+    ).toBe(1);
+    expect(readSchemasInUse(lake).get('orders')).toMatchObject({
+      version: 1,
+      used: { 1: expect.any(String), 2: expect.any(String) },
+    });
+    // Then a rename: version 3, so that the rows of version 2 are filled from coupon.
+    const renamed = edited('datasets', 'orders', (s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    const def = use(renamed).defs.find((t) => t.name === 'orders')!;
+    expect(def.version).toBe(3);
+    expect(buildPlan(def).existingSql).toContain('< 3 THEN COALESCE(promo_code, coupon)');
+    // The same schema again keeps its number.
+    expect(use(renamed).defs.find((t) => t.name === 'orders')!.version).toBe(3);
   });
 
   it('a version the local lake used without recording it is judged as the recorded one (reverting it is refused)', () => {
