@@ -310,7 +310,7 @@ function againstInUse(
   const removed = used.snapshot.columns
     .filter((c) => !c.retired && !known.has(c.name))
     .map((c) => removedViolation(t.name, c.name));
-  return [...removed, ...renamedAfterUse(t, used), ...compatibility(t, asHistory).violations]
+  return [...removed, ...compatibility(t, asHistory).violations]
     .filter((v) => !found.some((f) => f.rule === v.rule && f.column === v.column))
     .map((v) => recordInUseFirst(v, t.name, used));
 }
@@ -353,36 +353,6 @@ const usedNumbers = (used: InUseVersion): Record<string, string> => ({
   [used.version]: snapshotFingerprint(used.snapshot),
   ...(used.used ?? {}),
 });
-
-/**
- * A rename not recorded of a column the unrecorded version in use still has under its old name: the rows the lake
- * wrote under that version hold the old column, yet carry the version number the rename gets (lib/etl/plan.ts fills
- * the new column of rows written before the rename's version only): they would keep the new column empty for good.
- */
-function renamedAfterUse(t: TableDef, used: InUseVersion): Violation[] {
-  // A version in use below the one the rename gets (an older one, recorded since): its rows are filled (plan.ts).
-  if (used.version < t.version) return [];
-  const inUse = new Map(used.snapshot.columns.map((c) => [c.name, c]));
-  return t.columns
-    .filter(
-      (c) =>
-        c.renamedFrom !== undefined &&
-        c.renamedInVersion === undefined &&
-        !inUse.has(c.name) &&
-        inUse.get(c.renamedFrom) !== undefined &&
-        !inUse.get(c.renamedFrom)!.retired,
-    )
-    .map((c) => ({
-      table: t.name,
-      column: c.name,
-      rule: 'RENAMED_IN_VERSION_IN_USE',
-      message:
-        `${t.name}.${c.name}: renamed from '${c.renamedFrom}' in version ${used.version}, which the local lake has ` +
-        `used with '${c.renamedFrom}': the rows it wrote under that version count as written after the rename, and ` +
-        `their '${c.name}' would stay empty`,
-      safe: 'rename it',
-    }));
-}
 
 /** A violation that recording the version in use first resolves or lets be resolved, saying so. */
 function recordInUseFirst(v: Violation, table: string, used: InUseVersion): Violation {
