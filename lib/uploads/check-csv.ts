@@ -76,10 +76,11 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     for (let i = 0; i < fields.length; i++) {
       const text = fields[i]!;
       const col = header[i]!;
-      // Empty is absent, but in a column that takes an explicit null ("type": [..., "null"]): its null, as the ETL
-      // reads it (a CSV cannot tell the two apart; the header names the column).
+      // Empty is absent, but in a required column that takes an explicit null ("type": [..., "null"]): its null, as
+      // the ETL reads it (a CSV cannot tell the two apart; the header names the column). In an optional one it stays
+      // absent, as the ETL takes it whatever the column's other rules (an enum without null).
       if (text === '') {
-        if (col.nullable) row[col.name] = null;
+        if (col.nullable && col.required) row[col.name] = null;
         continue;
       }
       const typed = coerceCsvValue(text, col);

@@ -66,8 +66,9 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
         );
         return false;
       }
-      // null is absent, but in a column that takes an explicit null ("type": [..., "null"]): its value there.
-      if (v === null && !byName.get(k)!.nullable) continue;
+      // null is absent, but in a required column that takes an explicit null ("type": [..., "null"]): its value there
+      // (in an optional one it stays absent, as the ETL takes it whatever the column's other rules).
+      if (v === null && !(byName.get(k)!.nullable && byName.get(k)!.required)) continue;
       // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE.
       if (k !== column && row[column] !== undefined) continue;
       if (v === null) {

@@ -16,6 +16,7 @@ const schema = {
     day: { type: 'string', format: 'date' },
     note: { type: ['string', 'null'], maxLength: 10 },
     code: { type: 'string' },
+    tier: { type: ['string', 'null'], enum: ['gold', 'silver'] },
   },
   'x-lake': {
     primaryKey: ['id'],
@@ -54,6 +55,14 @@ it('takes an explicit null in a required column that allows null, in JSON lines 
   );
   expect(json('{"id":"b","day":"2026-01-01","note":"x","code":null}\n')).toEqual(
     expect.objectContaining({ field: 'code' }),
+  );
+});
+
+it('takes a null in an optional column as absent, whatever its other rules (an enum without null), as the ETL does', () => {
+  expect(csv('id,day,note,code,tier\na,2026-01-01,x,c,\n')).toBeNull();
+  expect(json('{"id":"a","day":"2026-01-01","note":"x","code":"c","tier":null}\n')).toBeNull();
+  expect(json('{"id":"a","day":"2026-01-01","note":"x","code":"c","tier":"bronze"}\n')).toEqual(
+    expect.objectContaining({ code: 'ROW_INVALID', field: 'tier' }),
   );
 });
 
