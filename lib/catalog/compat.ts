@@ -18,7 +18,7 @@
  *  old one (x-lake.supersedes), both queryable.
  */
 import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
-import { NESTED_KEYWORDS, nestedKeysOnlyAdded, TABLE_RULES_LEVEL } from './other-rules';
+import { NESTED_KEYWORDS, nestedKeysOnlyAdded, patternMatches, TABLE_RULES_LEVEL } from './other-rules';
 import type { ColumnDef, TableDef } from './types';
 
 export interface Violation {
@@ -194,8 +194,7 @@ function compareDeprecation(was: RecordedColumn, now: ColumnDef, changes: string
  * declarations about columns it never had.
  */
 /** The changes recorded when an event type opens to keys it does not declare, or closes again (versions[].changes). */
-const OPENED =
-  'takes keys it does not declare (additionalProperties is no longer false, or patternProperties take them)';
+const OPENED = 'takes keys it does not declare (additionalProperties is no longer false)';
 const CLOSED = 'takes no key it does not declare (additionalProperties: false)';
 
 /**
@@ -208,6 +207,14 @@ function tookUndeclaredKeys(history: TableHistory): boolean {
     history.tookUndeclaredKeys === true ||
     history.versions.some((v) => v.changes.includes(OPENED) || v.changes.includes(CLOSED))
   );
+}
+
+/** The recorded patternProperties pattern (history's table rules) that matches `column`, if one does. */
+function recordedPatternTaking(history: TableHistory | undefined, column: string): string | undefined {
+  if (!history?.tableRules) return undefined;
+  const patterns = (JSON.parse(history.tableRules) as { patternProperties?: Record<string, unknown> })
+    .patternProperties;
+  return Object.keys(patterns ?? {}).find((p) => patternMatches(p, column));
 }
 
 export function compatibility(table: TableDef, history: TableHistory | undefined): Compatibility {
@@ -314,8 +321,21 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       else if (added === open) narrowed.push(`${pattern} ${added ? 'added' : 'removed'}`);
       else changes.push(`keys matching ${p} ${added ? 'accepted' : 'taken with any value'}`);
     }
-    delete before.patternProperties;
-    delete after.patternProperties;
+    // $defs definition by definition: one added or removed changes nothing by itself (a property's $ref to it is
+    // judged with that column); one changed may narrow every property that refers to it.
+    const defs = (r: Record<string, unknown>) => (r.$defs ?? {}) as Record<string, unknown>;
+    const [wasDefs, nowDefs] = [defs(before), defs(after)];
+    for (const d of new Set([...Object.keys(wasDefs), ...Object.keys(nowDefs)])) {
+      const [was, now] = [wasDefs[d], nowDefs[d]];
+      if (JSON.stringify(was) === JSON.stringify(now)) continue;
+      if (was !== undefined && now !== undefined)
+        narrowed.push(`$defs.${d} ${shortJson(was)} → ${shortJson(now)}`);
+      else changes.push(`definition ${d} ${was === undefined ? 'added to' : 'removed from'} $defs`);
+    }
+    for (const r of [before, after]) {
+      delete r.patternProperties;
+      delete r.$defs;
+    }
     for (const k of Object.keys(before).filter((k) => !(k in after)))
       changes.push(`${k} ${shortJson(before[k])} removed from the rules of the whole record`);
     for (const k of Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])))
@@ -328,7 +348,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       violations.push({
         table: name,
         rule: 'NARROWED',
-        message: `${name}: rules of the whole record the check cannot judge changed (${narrowed.join(', ')}): they may refuse data accepted before`,
+        message: `${name}: rules of the schema the check cannot judge changed (${narrowed.join(', ')}): they may refuse data accepted before`,
         safe:
           `keep them as recorded (such a rule can only be removed); write a column's rule on its own property ` +
           `(not through $ref or $defs), where the check judges it; or ${NEW_MAJOR(name)}`,
@@ -351,24 +371,30 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     // A renamed column is judged against the column it renames (its rules carry over; a rename alone is safe).
     const renamed = !recorded.has(c.name) && c.renamedFrom ? recorded.get(c.renamedFrom) : undefined;
     const was = recorded.get(c.name) ?? renamed;
-    if (!recorded.has(c.name) && undeclaredTaken) {
+    // A recorded patternProperties pattern that matches the name took it, with any value the pattern allowed.
+    const pattern = recorded.has(c.name) ? undefined : recordedPatternTaking(history, c.name);
+    if (!recorded.has(c.name) && (undeclaredTaken || pattern !== undefined)) {
       // Events accepted while the type took undeclared keys — now, or in any version before (closing it does not
       // change what was accepted) — may carry this one, with any value: the new column's type and rules would
       // reject them, and no later schema could take them back (a type change is refused). A rename onto such a
       // name too: the value an event carried under the new name would win over the one renamed.
       const took = history.takesUndeclaredKeys ? 'takes' : 'took, in an earlier version,';
+      const how = undeclaredTaken
+        ? `an event type that ${took} keys it does not declare (additionalProperties not false, schemas/history/${name}.json)`
+        : `an event type whose recorded patternProperties '${pattern}' takes that name (schemas/history/${name}.json)`;
       violations.push({
         table: name,
         column: c.name,
         rule: 'ADDED_WHERE_UNDECLARED_TAKEN',
         message:
-          `${name}.${c.name}: ${renamed ? `${c.renamedFrom} renamed to it in` : 'added to'} an event type that ${took} ` +
-          `keys it does not declare (additionalProperties not false, or patternProperties; schemas/history/${name}.json): events already ` +
-          `accepted may carry ${c.name} with any value` +
+          `${name}.${c.name}: ${renamed ? `${c.renamedFrom} renamed to it in` : 'added to'} ${how}: events already ` +
+          `accepted may carry ${c.name} with any value${undeclaredTaken ? '' : ' that pattern allowed'}` +
           (renamed ? `, which would be read instead of their ${c.renamedFrom}` : ''),
         safe:
           (renamed ? `keep the name ${c.renamedFrom}; or ` : '') +
-          `${NEW_MAJOR(name)}, whose schema has additionalProperties: false (and no patternProperties) from its first version`,
+          (undeclaredTaken
+            ? `${NEW_MAJOR(name)}, whose schema has additionalProperties: false from its first version`
+            : `a name no recorded pattern matches; or ${NEW_MAJOR(name)}`),
       });
       continue;
     }

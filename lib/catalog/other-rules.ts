@@ -164,7 +164,7 @@ const patternsOf = (schema: Record<string, unknown>): string[] =>
   isObject(schema.patternProperties) ? Object.keys(schema.patternProperties) : [];
 
 /** Whether a patternProperties pattern (ECMA-262, as ajv compiles it) matches a key; one that does not compile does. */
-function matches(pattern: string, key: string): boolean {
+export function patternMatches(pattern: string, key: string): boolean {
   try {
     return new RegExp(pattern, 'u').test(key);
   } catch {
@@ -197,7 +197,7 @@ export function nestedKeysOnlyAdded(before: unknown, after: unknown, path: strin
         // patternProperties took it: JSON Schema applies both, so its new rules are added to the pattern's. A
         // pattern that does not compile is taken as matching (the check cannot judge it).
         if (before.additionalProperties !== false) return undefined;
-        if (patternsOf(before).some((re) => matches(re, p))) return undefined;
+        if (patternsOf(before).some((re) => patternMatches(re, p))) return undefined;
         added.push(`${path}.${p}`);
         continue;
       }

@@ -205,12 +205,6 @@ function withFormerNames(
 const renameVersion = (history: TableHistory | undefined, to: string, from: string): number | undefined =>
   history?.versions?.find((v) => v.changes.includes(`${to}: renamed from ${from}`))?.version;
 
-/** An object schema whose patternProperties take keys of a pattern (any key a pattern matches is accepted). */
-const takesPatternKeys = (schema: object): boolean => {
-  const patterns = (schema as { patternProperties?: unknown }).patternProperties;
-  return typeof patterns === 'object' && patterns !== null && Object.keys(patterns).length > 0;
-};
-
 /** The schema's own rules about the whole record, where it has any (lib/catalog/other-rules.ts tableRulesOf). */
 function withTableRules(schema: object): { tableRules?: string } {
   const tableRules = tableRulesOf(schema);
@@ -347,10 +341,9 @@ export function eventTable(type: string, schema: ObjectSchema, history?: TableHi
       maxRejectedRatio: 0,
       ...(supersedes ? { supersedes } : {}),
       ...withTableRules(schema),
-      // Closed by additionalProperties or unevaluatedProperties false (ingest refuses an undeclared key either way),
-      // unless patternProperties take keys it does not declare: those a pattern matches, with its pattern's rules.
-      ...((schema.additionalProperties !== false && schema.unevaluatedProperties !== false) ||
-      takesPatternKeys(schema)
+      // Closed by additionalProperties or unevaluatedProperties false (ingest refuses an undeclared key either way;
+      // the keys a patternProperties pattern takes are judged by the pattern: lib/catalog/compat.ts).
+      ...(schema.additionalProperties !== false && schema.unevaluatedProperties !== false
         ? { takesUndeclaredKeys: true as const }
         : {}),
     },
