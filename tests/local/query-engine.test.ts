@@ -306,6 +306,12 @@ describe('local query engine: results', () => {
     expect(await names(`SELECT * FROM (SELECT EVENT_ID FROM page_view WHERE ${day} LIMIT 1) s(X)`)).toEqual([
       'X',
     ]);
+    // A comma join as a JOIN; a quoted name of several words.
+    expect(await names('SELECT * FROM (SELECT 1 AS a) x, (SELECT A FROM (SELECT 2 AS a)) y')).toEqual([
+      'a',
+      'A',
+    ]);
+    expect(await names('SELECT "HAS SPACE" FROM (SELECT 1 AS "has space")')).toEqual(['HAS SPACE']);
   });
 
   it('pages with nextToken until it is null, in order, and refuses a forged token', async () => {

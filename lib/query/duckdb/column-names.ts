@@ -50,7 +50,15 @@ function writesAnotherCase(sql: string, names: string[]): boolean {
   const lower = new Set(names.map((n) => n.toLowerCase()));
   for (const [word] of sql.matchAll(/[\p{L}\p{N}_$]+/gu))
     if (!exact.has(word) && lower.has(word.toLowerCase())) return true;
-  return false;
+  // A name of several words or other characters ("has space"): written in another case somewhere in the text.
+  const text = sql.toLowerCase();
+  return names.some((n) => {
+    if (PLAIN.test(n)) return false;
+    const lower = n.toLowerCase();
+    for (let at = text.indexOf(lower); at >= 0; at = text.indexOf(lower, at + 1))
+      if (sql.slice(at, at + n.length) !== n) return true;
+    return false;
+  });
 }
 
 /** The result's column names, from DuckDB's (`names`) and the statement it ran (`sql`, DuckDB's SQL). */

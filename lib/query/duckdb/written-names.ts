@@ -93,7 +93,10 @@ function relationNames(from: unknown, ctes: Ctes, depth: number): Names {
     }
     case 'JOIN':
       // USING and NATURAL merge the columns they join on: their number is not the two sides'.
-      if (from.ref_type !== 'REGULAR' || (Array.isArray(from.using_columns) && from.using_columns.length > 0))
+      if (
+        (from.ref_type !== 'REGULAR' && from.ref_type !== 'CROSS') ||
+        (Array.isArray(from.using_columns) && from.using_columns.length > 0)
+      )
         return [UNKNOWN_RUN];
       return [...relationNames(from.left, ctes, depth), ...relationNames(from.right, ctes, depth)];
     default:
