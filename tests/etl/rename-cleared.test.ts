@@ -22,6 +22,22 @@ import {
 
 useReloadLakes();
 
+/** The schema edit: coupon renamed to promo_code. */
+const couponToPromoCode = (s: any) => {
+  s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+  delete s.properties.coupon;
+};
+
+/** A newer version of o1, loaded under `tables`, that clears its promo code on purpose. */
+async function loadCleared(lake: string, tables: TableDef[]): Promise<void> {
+  const cleared = await writeRaw(
+    lake,
+    'uploads/orders/cleared.csv',
+    `${RENAMED_HEADER}\no1,c1,2026-03-01,paid,10,EUR,1,,2026-03-02T10:00:00Z\n`,
+  );
+  await run(lake, fileJob('orders', cleared, 'load-cleared'), { tables });
+}
+
 /** A lake whose orders o1 (coupon OLD) and o2 (coupon KEEP) were loaded under the project's schema. */
 async function lakeWithCoupons(): Promise<string> {
   const lake = await newLake();
@@ -42,19 +58,9 @@ const RENAMED_HEADER =
 
 it('keeps a value cleared after a rename cleared when an unrelated file rewrites the partition', async () => {
   const lake = await lakeWithCoupons();
-  const renamed = editedTables({
-    'datasets/orders.json': (s) => {
-      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
-      delete s.properties.coupon;
-    },
-  });
+  const renamed = editedTables({ 'datasets/orders.json': couponToPromoCode });
   // A newer version of o1 that clears the promo code on purpose.
-  const cleared = await writeRaw(
-    lake,
-    'uploads/orders/cleared.csv',
-    `${RENAMED_HEADER}\no1,c1,2026-03-01,paid,10,EUR,1,,2026-03-02T10:00:00Z\n`,
-  );
-  await run(lake, fileJob('orders', cleared, 'load-cleared'), { tables: renamed });
+  await loadCleared(lake, renamed);
   const promo = async () =>
     (await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.status, r.promo_code]);
   expect(await promo()).toEqual([
@@ -101,16 +107,7 @@ it('a second rename fills the new name from the name each row was written under:
   const steps = recordedSteps();
   const lake = await lakeWithCoupons();
   // v2: coupon renamed to promo_code; o1 sent again with the code cleared on purpose.
-  const v2 = steps.step((s) => {
-    s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
-    delete s.properties.coupon;
-  });
-  const cleared = await writeRaw(
-    lake,
-    'uploads/orders/cleared.csv',
-    `${RENAMED_HEADER}\no1,c1,2026-03-01,paid,10,EUR,1,,2026-03-02T10:00:00Z\n`,
-  );
-  await run(lake, fileJob('orders', cleared, 'load-cleared'), { tables: v2 });
+  await loadCleared(lake, steps.step(couponToPromoCode));
   // v3: promo_code renamed to voucher; an unrelated order rewrites the partition from its stored rows.
   const v3 = steps.step((s) => {
     s.properties.voucher = { ...s.properties.promo_code, 'x-lake': { renamedFrom: 'promo_code' } };
