@@ -371,8 +371,10 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     // A renamed column is judged against the column it renames (its rules carry over; a rename alone is safe).
     const renamed = !recorded.has(c.name) && c.renamedFrom ? recorded.get(c.renamedFrom) : undefined;
     const was = recorded.get(c.name) ?? renamed;
-    // A recorded patternProperties pattern that matches the name took it, with any value the pattern allowed.
-    const pattern = recorded.has(c.name) ? undefined : recordedPatternTaking(history, c.name);
+    // A recorded patternProperties pattern that matches the name took it, with any value the pattern allowed (an
+    // event's: a dataset's upload check refuses every key that is no column).
+    const pattern =
+      recorded.has(c.name) || table.kind !== 'events' ? undefined : recordedPatternTaking(history, c.name);
     if (!recorded.has(c.name) && (undeclaredTaken || pattern !== undefined)) {
       // Events accepted while the type took undeclared keys — now, or in any version before (closing it does not
       // change what was accepted) — may carry this one, with any value: the new column's type and rules would

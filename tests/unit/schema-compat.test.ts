@@ -292,6 +292,14 @@ describe('unsafe edits are refused before they take effect', () => {
     schema.properties.campaign = { type: 'string' };
     writeFileSync(file, JSON.stringify(schema, null, 2));
     expect(refusal(dir)).toEqual([]);
+    // A dataset's upload check refuses every key that is no column, pattern or not: a column may take such a name.
+    const ds = edited('datasets', 'orders', (s) => (s.patternProperties = { '^ext_': {} }));
+    recordSchemas(checkSchemas(ds), ds);
+    const orders = path.join(ds, 'datasets', 'orders.json');
+    const o = JSON.parse(readFileSync(orders, 'utf8'));
+    o.properties.ext_note = { type: 'string' };
+    writeFileSync(orders, JSON.stringify(o, null, 2));
+    expect(refusal(ds)).toEqual([]);
   });
 
   it('rules reached through $ref, in $defs or about the whole record are judged: changed or added is refused, removed relaxes', () => {
