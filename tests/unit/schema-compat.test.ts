@@ -300,6 +300,9 @@ describe('unsafe edits are refused before they take effect', () => {
     o.properties.ext_note = { type: 'string' };
     writeFileSync(orders, JSON.stringify(o, null, 2));
     expect(refusal(ds)).toEqual([]);
+    delete o.patternProperties; // nor does removing its pattern narrow anything
+    writeFileSync(orders, JSON.stringify(o, null, 2));
+    expect(refusal(ds)).toEqual([]);
   });
 
   it('rules reached through $ref, in $defs or about the whole record are judged: changed or added is refused, removed relaxes', () => {
