@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { snapshotFingerprint, snapshotOf, type TableSnapshot } from '../lib/catalog/history';
-import type { InUseVersion } from '../lib/catalog/schema-check';
+import { usedNumbers, type InUseVersion } from '../lib/catalog/schema-check';
 import type { TableDef } from '../lib/catalog/types';
 
 const FOLDER = 'schemas-in-use';
@@ -72,10 +72,7 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
       !!(was?.tookUndeclaredKeys || was?.snapshot.takesUndeclaredKeys) && !snapshot.takesUndeclaredKeys;
     // Every number used stays in the record with its schema's fingerprint, also once the lake uses another version:
     // no later schema gets a number the lake wrote rows with for another one (lib/catalog/schema-check.ts).
-    const used = {
-      ...(was ? { [was.version]: snapshotFingerprint(was.snapshot), ...(was.used ?? {}) } : {}),
-      [def.version]: snapshotFingerprint(snapshot),
-    };
+    const used = { ...(was ? usedNumbers(was) : {}), [def.version]: snapshotFingerprint(snapshot) };
     const body: StoredInUse = {
       $comment: COMMENT,
       snapshot,

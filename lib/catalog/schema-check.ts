@@ -349,7 +349,7 @@ function numberedAfterUse(
 }
 
 /** The numbers a lake used, with their snapshots' fingerprints (a record of before `used` names its own only). */
-const usedNumbers = (used: InUseVersion): Record<string, string> => ({
+export const usedNumbers = (used: InUseVersion): Record<string, string> => ({
   [used.version]: snapshotFingerprint(used.snapshot),
   ...(used.used ?? {}),
 });

@@ -58,16 +58,13 @@ export function overdueReason(
   timeoutMs: number,
 ): { reason: string } & StopFailure {
   const still = `DuckDB had not stopped it ${graceMs / 1000} s later (some operators, e.g. sequence() over a huge range, do not look at an interrupt); its connection stays busy until it ends, and its result is discarded`;
-  if (why === 'cancel') return { reason: `cancelled by request; ${still}` };
-  if (why === 'timeout')
-    return {
-      reason: `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped; ${still}`,
-      ...stopFailure(why),
-    };
-  return {
-    reason: `the local lake stopped before the query finished; run it again (${still})`,
-    ...stopFailure(why),
-  };
+  const reason =
+    why === 'cancel'
+      ? `cancelled by request; ${still}`
+      : why === 'timeout'
+        ? `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped; ${still}`
+        : `the local lake stopped before the query finished; run it again (${still})`;
+  return { reason, ...stopFailure(why) };
 }
 
 /** The final state and reason of a run that a stop ended within the bound (a cancel, the time limit, the lake stopping). */
@@ -76,15 +73,9 @@ export function stoppedRun(
   timeoutMs: number,
 ): { state: 'CANCELLED' | 'FAILED'; reason: string } & StopFailure {
   if (why === 'cancel') return { state: 'CANCELLED', reason: 'cancelled by request' };
-  if (why === 'timeout')
-    return {
-      state: 'FAILED',
-      reason: `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped`,
-      ...stopFailure(why),
-    };
-  return {
-    state: 'FAILED',
-    reason: 'the local lake stopped before the query finished; run it again',
-    ...stopFailure(why),
-  };
+  const reason =
+    why === 'timeout'
+      ? `the query ran longer than ${timeoutMs / 1000} s (LAKE_QUERY_TIMEOUT_SECONDS) and was stopped`
+      : 'the local lake stopped before the query finished; run it again';
+  return { state: 'FAILED', reason, ...stopFailure(why) };
 }
