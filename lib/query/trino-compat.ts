@@ -12,6 +12,7 @@
  */
 import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
+import { BINARY_FUNCTIONS } from './dialect/binary-functions';
 import { compatMacro as m } from './dialect/compat-macro';
 import { MATH_FUNCTIONS } from './dialect/math-functions';
 import {
@@ -330,6 +331,7 @@ export const TRINO_MACROS: MacroDef[] = [
   ...ARRAY_FUNCTIONS,
   SEQUENCE_MACRO,
   ...MATH_FUNCTIONS,
+  ...BINARY_FUNCTIONS,
 ];
 
 /** The macros the rewrites call (trino_…), before the Athena functions that may call them. */

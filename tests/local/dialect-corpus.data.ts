@@ -1172,10 +1172,64 @@ export const CORPUS: CorpusEntry[] = [
     source: 'trinodb/trino io.trino.sql.tree.Extract.Field (no EPOCH)',
   },
   {
-    sql: "SELECT to_hex(md5(to_utf8('a')))",
+    // The digests of the bytes, as RFC 1321's and FIPS 180's test vectors give them.
+    sql: "SELECT to_hex(md5(to_utf8('a'))), to_hex(sha1(to_utf8('abc'))), to_hex(sha256(to_utf8('abc'))), md5(to_utf8(NULL))",
+    rows: [
+      [
+        '0CC175B9C0F1B6A831C399E269772661',
+        'A9993E364706816ABA3E25717850C26C9CD0D89D',
+        'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD',
+        null,
+      ],
+    ],
+    source:
+      'https://trino.io/docs/current/functions/binary.html (md5(binary) → varbinary; sha1; sha256; to_utf8)',
+  },
+  {
+    // A varbinary result as Athena writes it: lower-case hex, a space between bytes.
+    sql: "SELECT md5(to_utf8('a')), to_utf8('é'), from_utf8(to_utf8('aé')), from_utf8(from_hex('616263'))",
+    rows: [['0c c1 75 b9 c0 f1 b6 a8 31 c3 99 e2 69 77 26 61', 'c3 a9', 'aé', 'abc']],
+    types: ['varbinary', 'varbinary', 'varchar', 'varchar'],
+    source: 'https://trino.io/docs/current/functions/binary.html (to_utf8, from_utf8)',
+  },
+  {
+    sql: "SELECT md5('a')",
+    refused: /Unexpected parameters \(varchar\) for function md5\. Expected: md5\(varbinary\)/,
+    source:
+      'https://trino.io/docs/current/functions/binary.html (md5(binary) → varbinary: no varchar signature)',
+  },
+  {
+    sql: 'SELECT sha256(x) FROM (VALUES (CAST(1 AS BIGINT))) t(x)',
+    refused: /sha256/,
+    source: 'https://trino.io/docs/current/functions/binary.html (sha256(binary) → varbinary)',
+  },
+  {
+    sql: 'SELECT to_utf8(1)',
+    refused: /Unexpected parameters \(integer\) for function to_utf8\. Expected: to_utf8\(varchar\)/,
+    source: 'https://trino.io/docs/current/functions/binary.html (to_utf8(string) → varbinary)',
+  },
+  {
+    sql: "SELECT from_utf8(from_hex('F09F9880')), from_utf8(from_hex('E282AC')), from_utf8(from_hex(''))",
+    rows: [['😀', '€', '']],
+    source: 'https://trino.io/docs/current/functions/binary.html (from_utf8); RFC 3629',
+  },
+  {
+    // An overlong form of NUL and a UTF-16 surrogate's encoding: not UTF-8 (RFC 3629, section 3).
+    sql: "SELECT from_utf8(from_hex('C080')) UNION ALL SELECT from_utf8(from_hex('EDA080'))",
+    refused: /from_utf8\(\) of bytes that are not UTF-8/,
+    source:
+      'https://trino.io/docs/current/functions/binary.html (from_utf8: invalid UTF-8 → U+FFFD); RFC 3629',
+  },
+  {
+    sql: "SELECT from_utf8(from_hex('61ff'))",
     refused:
-      /md5\(\): Athena takes and returns varbinary|to_utf8\(\): an Athena \(Trino\) function the local engine does not translate/,
-    source: 'https://trino.io/docs/current/functions/binary.html (md5(binary) → varbinary; to_utf8)',
+      /from_utf8\(\) of bytes that are not UTF-8: Athena \(Trino\) replaces each invalid sequence with U\+FFFD/,
+    source: 'https://trino.io/docs/current/functions/binary.html (from_utf8: invalid UTF-8 → U+FFFD)',
+  },
+  {
+    sql: "SELECT sha512(to_utf8('a'))",
+    refused: /sha512\(\): an Athena \(Trino\) function the local engine does not translate/,
+    source: 'https://trino.io/docs/current/functions/binary.html (sha512; DuckDB has none)',
   },
   // --- other dialects' syntax: Athena fails it or reads it otherwise; the local engine refuses it -------------
   {

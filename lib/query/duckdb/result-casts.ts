@@ -261,7 +261,7 @@ function candidateOf(n: TreeNode): Candidate | undefined {
         throw new Error(
           `Unexpected parameters (${DuckDBTypeId[t.typeId]?.toLowerCase() ?? t.toString()}) for function ${binary}: ` +
             `Athena (Trino) takes varbinary only and fails this query (FUNCTION_NOT_FOUND); DuckDB would answer, so ` +
-            `the local engine fails it too. Give it varbinary (from_hex(h); on Athena also to_utf8(s))`,
+            `the local engine fails it too. Give it varbinary (from_hex(h) or to_utf8(s))`,
         );
       },
     };

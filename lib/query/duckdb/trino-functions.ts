@@ -121,14 +121,7 @@ export class UnknownFunctionError extends Error {
  * Functions both have whose answers differ in a way no macro can mend, refused by name (the local engine's own SQL
  * uses DuckDB's, so no macro may shadow them).
  */
-const DIGEST =
-  'Athena takes and returns varbinary (the digest as bytes: to_hex(md5(to_utf8(s)))); DuckDB takes text or a blob ' +
-  'and returns the digest as lower-case hex text, so its answer is neither the value nor the type';
 const ANSWERED_OTHERWISE: Record<string, string> = {
-  md5: DIGEST,
-  sha1: DIGEST,
-  sha256: DIGEST,
-  sha512: DIGEST,
   typeof:
     "Athena answers Trino's type names (integer, varchar(1), decimal(2,1), timestamp(3)); DuckDB's typeof answers " +
     'its own (INTEGER, VARCHAR, DECIMAL(2,1), TIMESTAMP). The column types of a result are in its metadata',
