@@ -1193,6 +1193,30 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/functions/binary.html (to_utf8, from_utf8)',
   },
   {
+    sql: "SELECT to_utf8('a') || to_utf8('b') || from_hex('ff')",
+    rows: [['61 62 ff']],
+    types: ['varbinary'],
+    source: 'https://trino.io/docs/current/functions/binary.html (binary || binary → varbinary)',
+  },
+  {
+    sql: "SELECT concat(to_utf8('a'), to_utf8('b'))",
+    refused:
+      /concat\(\) of varbinary: Athena \(Trino\) answers the bytes joined, as a varbinary; DuckDB's concat answers text/,
+    source: 'https://trino.io/docs/current/functions/binary.html (concat(binary1, …, binaryN) → varbinary)',
+  },
+  {
+    // DuckDB's cast writes the bytes as \xC3\xA9; Trino has no such cast (from_utf8 decodes).
+    sql: "SELECT CAST(to_utf8('é') AS varchar)",
+    refused: /Cannot cast varbinary to varchar: Athena \(Trino\) fails this query; write from_utf8\(b\)/,
+    source:
+      'https://trino.io/docs/current/functions/conversion.html (no cast of varbinary to varchar; from_utf8)',
+  },
+  {
+    sql: "SELECT to_utf8('a') || 'b'",
+    refused: /Unexpected parameters \(varbinary, varchar\) for function concat/,
+    source: 'https://trino.io/docs/current/functions/string.html (|| of varchar; of varbinary: binary.html)',
+  },
+  {
     sql: "SELECT md5('a')",
     refused: /Unexpected parameters \(varchar\) for function md5\. Expected: md5\(varbinary\)/,
     source:

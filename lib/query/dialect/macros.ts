@@ -254,6 +254,9 @@ const HELPERS: MacroDef[] = [
       "WHEN typeof(x) LIKE 'DECIMAL%' THEN regexp_replace(CAST(x AS VARCHAR), '^(-?)\\.', '\\10.') " +
       "WHEN regexp_matches(typeof(x), '\\]$|^(MAP|STRUCT|UNION)\\(') " +
       "THEN error('Cannot cast ' || lower(typeof(x)) || ' to varchar') " +
+      // Trino has no cast of varbinary to varchar (DuckDB's writes \xC3\xA9 for é): from_utf8 decodes the bytes.
+      "WHEN typeof(x) = 'BLOB' THEN error('Cannot cast varbinary to varchar: Athena (Trino) fails this query; " +
+      "write from_utf8(b) for the text the bytes encode, or to_hex(b)') " +
       "WHEN typeof(x) = 'INTERVAL' THEN error('not supported by the local engine: an interval cast to varchar: " +
       "Athena writes 1 00:00:00.000 or 1-2, DuckDB 1 day or 1 year 2 months') " +
       'ELSE CAST(x AS VARCHAR) END',

@@ -30,6 +30,7 @@ import {
 import { castFromTextOnlyExplicitly, trinoType } from './values';
 import { coercesTo, decimalOf, INTEGER_TYPES } from '../trino-coercion';
 import { isNumberText } from '../../exact-json';
+import { LocalDialectError } from '../dialect/local-error';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
 interface Group {
@@ -37,7 +38,7 @@ interface Group {
   /** The node that holds the operands (a function, COALESCE or CASE). */
   node: TreeNode;
   operands: unknown[];
-  /** The operator, for arithmetic. */
+  /** The operator, for arithmetic; for concatenation, `||` or `concat`. */
   symbol?: string;
   /** In WHERE: bound without the SELECT's GROUP BY, where its columns need not be grouped. */
   rowLevel: boolean;
@@ -58,7 +59,7 @@ function groupsOf(node: TreeNode): Group[] {
       if (n.class === 'FUNCTION' && Array.isArray(n.children)) {
         const name = String(n.function_name).toLowerCase();
         if (name === '||' || name === 'concat')
-          groups.push({ kind: 'concat', node: n, operands: n.children, rowLevel });
+          groups.push({ kind: 'concat', node: n, operands: n.children, symbol: name, rowLevel });
         else if (SAME_TYPE_FUNCTIONS.has(name))
           groups.push({ kind: name as Group['kind'], node: n, operands: n.children, rowLevel });
         else if (name in ARITHMETIC && n.children.length === 2)
@@ -121,7 +122,8 @@ function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: stri
     );
   if (kind === 'concat')
     return (
-      `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text only ` +
+      `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text (or ` +
+      `varbinary with varbinary) only ` +
       `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
       `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
     );
@@ -166,6 +168,11 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
           !((group.kind === 'lag' || group.kind === 'lead') && holdsLiteral(named[0]!, group.operands[1]))
         )
           throw new MixedOperandsError(group.kind, named, group.symbol);
+        if (group.symbol === 'concat' && named.includes('varbinary') && !mixes(group.kind, named, anyList))
+          throw new LocalDialectError(
+            'concat() of varbinary',
+            "Athena (Trino) answers the bytes joined, as a varbinary; DuckDB's concat answers text. Write a || b",
+          );
       }
     }
   }
@@ -179,7 +186,11 @@ function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: 
     const [value, fallback] = types as [string, string];
     return fallback !== 'unknown' && !coercesTo(fallback, value);
   }
-  if (kind === 'concat') return !anyList && types.some((t) => t !== 'varchar' && t !== 'unknown');
+  if (kind === 'concat') {
+    // Text with text, or bytes with bytes (Trino's concat and || of varbinary answer varbinary).
+    const all = (type: string) => types.every((t) => t === type || t === 'unknown');
+    return !anyList && !all('varchar') && !all('varbinary');
+  }
   if (kind === 'arithmetic') {
     const [a, b] = types as [string, string];
     if (a === 'date' && b === 'date' && symbol === '-') return true;
