@@ -4,7 +4,10 @@
  * only, `1-L` as the day before the last), and fails on others with its own internal errors. Each field takes what
  * EventBridge's cron reference lists for it (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html):
  *   minutes 0-59, hours 0-23, month 1-12 or JAN-DEC, year 1970-2199: values, ranges, * and increments (/), in lists;
- *   day-of-month 1-31 also ?, L and nW; day-of-week 1-7 or SUN-SAT also ?, L, nL and one n#k, alone.
+ *   day-of-month 1-31 also ?, L and nW; day-of-week 1-7 or SUN-SAT: values, ranges and *, in lists, or ?, L, nL and
+ *   one n#k, alone — no increments (the reference lists `, - * ? L #` for it).
+ * The local engine refuses LW and 29W-31W: aws-cron-parser does not take LW, and fails on nW from a month that has
+ * no day n (29W from late January).
  * A range whose end comes before its start (SAT-SUN, 22-2) is refused too: the parser cannot read one.
  */
 
@@ -50,13 +53,24 @@ function itemProblem(f: Field, item: string, alone: boolean): string | undefined
     return f.name === 'day-of-month' || day ? undefined : `'?' is for day-of-month or day-of-week`;
   if (item === 'L')
     return f.name === 'day-of-month' || day ? undefined : `'L' is for day-of-month or day-of-week`;
-  if (f.name === 'day-of-month' && /^\d+W$/.test(item)) return undefined;
+  if (f.name === 'day-of-month' && /^\d+W$/.test(item)) {
+    const n = Number(item.slice(0, -1));
+    if (n < 1 || n > 31) return `${n} is not between 1 and 31 (day-of-month)`;
+    if (n > 28)
+      return (
+        `the local engine cannot read '${item}' (the weekday nearest day ${n}; aws-cron-parser fails in a month ` +
+        `without day ${n}): use a day up to 28 with W, or L`
+      );
+    return undefined;
+  }
   if (day && /^\w+L$/.test(item) && valueOf(f, item.slice(0, -1)) !== undefined) return undefined;
   if (day && /^\w+#\d$/.test(item)) {
     const [d, n] = item.split('#');
     if (valueOf(f, d!) !== undefined && Number(n) >= 1 && Number(n) <= 5) return undefined;
     return `'${item}': a day of the week (1-7 or SUN-SAT), '#', then its instance in the month (1-5)`;
   }
+  if (day && item.includes('/'))
+    return `'${item}': the day-of-week field takes no increment (/): list the days instead (e.g. 2,4,6)`;
   const [range, step, more] = item.split('/');
   if (more !== undefined || (step !== undefined && !/^\d+$/.test(step)))
     return `'${item}': an increment is <start or range>/<number>`;

@@ -147,7 +147,18 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
     let slot = 0;
     const arm = (after: Date) => {
       if (!scheduling) return;
-      const at = nextRun(s, after);
+      let at: Date | null;
+      try {
+        at = nextRun(s, after);
+      } catch (e) {
+        // Never out of a timer (the process would end): the schedule stops, saying so.
+        localLog.error('schedule stopped: its next run could not be computed', {
+          stateMachine: name,
+          from: s.source,
+          error: e as Error,
+        });
+        return;
+      }
       if (!at) return;
       const wait = Math.max(0, at.getTime() - Date.now());
       const t = setTimeout(
