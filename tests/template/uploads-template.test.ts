@@ -130,9 +130,12 @@ describe('packaged template: uploads', () => {
       's3:AbortMultipartUpload',
       's3:DeleteObjectVersion',
       's3:GetObject',
+      's3:GetObjectTagging',
       's3:GetObjectVersion',
+      's3:GetObjectVersionTagging',
       's3:ListBucket',
       's3:PutObject',
+      's3:PutObjectTagging',
       'sns:Publish',
       'sqs:SendMessage',
       'states:StartExecution',
@@ -151,6 +154,12 @@ describe('packaged template: uploads', () => {
     expect(resourcesOf('s3:DeleteObject')).toEqual([]);
     expect(resourcesOf('s3:DeleteObjectVersion')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
     expect(resourcesOf('s3:GetObjectVersion')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
+    // CopyObject copies the source's tags: S3 refuses the copy of a tagged upload (AccessDenied) unless the role may
+    // read them there and write them here — the refused file stayed in uploads/, its notices naming a quarantine key
+    // that never came.
+    expect(resourcesOf('s3:GetObjectVersionTagging')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
+    expect(resourcesOf('s3:GetObjectTagging')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/uploads/*' }]);
+    expect(resourcesOf('s3:PutObjectTagging')).toEqual([{ 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' }]);
     // Quarantined files and their reasons; the ETL's queue of accepted uploads (lib/etl/upload-queue.ts).
     expect(resourcesOf('s3:PutObject')).toEqual([
       { 'Fn::Sub': '${RawBucket.Arn}/quarantine/*' },
