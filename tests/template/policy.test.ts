@@ -255,9 +255,10 @@ describe.each(STAGES)('policy suite: the packaged %s template', (stage) => {
       });
     });
 
-    it(`${stage === 'prod' ? 'retains' : 'deletes'} the raw and curated buckets on stack deletion; query results are deletable`, () => {
+    it(`${stage === 'prod' ? 'retains' : 'deletes'} the raw and curated buckets and their policies on stack deletion; query results are deletable`, () => {
       const policy = stage === 'prod' ? 'Retain' : 'Delete';
-      for (const id of ['RawBucket', 'CuratedBucket']) {
+      // Their TLS-only policies with them: a retained bucket without its policy took plain HTTP.
+      for (const id of ['RawBucket', 'CuratedBucket', 'RawBucketPolicy', 'CuratedBucketPolicy']) {
         expect(R()[id]!.DeletionPolicy).toBe(policy);
         expect(R()[id]!.UpdateReplacePolicy).toBe(policy);
       }

@@ -76,7 +76,7 @@ const WHERE: Record<string, (raw: CfnTemplate, t: CfnTemplate) => unknown> = {
     lifecycleRule(t, 'QueryResultsBucket', 'expire-query-results').ExpirationInDays,
   encryption: (raw) => (raw as any).Conditions.UseKms['Fn::Equals'][0],
   dataDeletionPolicy: (_, t) =>
-    ['RawBucket', 'CuratedBucket'].map((id) => [
+    ['RawBucket', 'CuratedBucket', 'RawBucketPolicy', 'CuratedBucketPolicy'].map((id) => [
       (t.Resources[id] as any).DeletionPolicy,
       (t.Resources[id] as any).UpdateReplacePolicy,
     ]),
@@ -112,6 +112,8 @@ function expected(name: string, v: string | number | boolean): unknown {
       return [Number(v)];
     case 'dataDeletionPolicy':
       return [
+        [v, v],
+        [v, v],
         [v, v],
         [v, v],
       ];
