@@ -703,6 +703,11 @@ describe('ETL state machine executions', () => {
     [{ mode: 'replay' }],
     [{ mode: 'rebuild', table: 7 }],
     [{ mode: 'rebuild', table: ['orders'] }],
+    // Not an object: the error could not be set at $.error (States.ResultPathMatchFailure, no notice).
+    [[1, 2]],
+    ['events'],
+    [7],
+    [null],
   ])('an input it does not know (%j) is reported, and no job runs', async (input) => {
     const h = harness();
     const { error } = await failure(run(h, input).result);
