@@ -18,7 +18,9 @@ type State = {
   Next?: string;
   Seconds?: number;
   TimeoutSeconds?: number;
+  Default?: string;
   Catch?: { Next: string }[];
+  Choices?: { Next: string }[];
 };
 const asl = JSON.parse(
   readFileSync(path.resolve(__dirname, '../../state-machines/etl.asl.json'), 'utf8'),
@@ -29,9 +31,18 @@ const historyEvents = (s: State) => (s.Type === 'Task' ? 5 : 2);
 
 /** The states of the busy loop: RunEtlJob's busy catcher, to WaitForLake and back. */
 function busyLoop(): string[] {
-  const busy = asl.States.RunEtlJob!.Catch!.find((c) => c.Next === 'LakeBusy')!.Next;
-  expect(busy).toBe('LakeBusy');
-  return ['RunEtlJob', 'LakeBusy', 'CheckUploadDone', 'WaitForLake'];
+  const loop = ['RunEtlJob', 'LakeBusy', 'CheckUploadDone', 'NotYet', 'WaitForLake'];
+  // Each state of the loop leads to the next (a catcher, a choice, its default or Next), the last back to the first:
+  // a state added to the loop, or one left out here, fails this.
+  loop.forEach((name, i) => {
+    const s = asl.States[name]!;
+    const next = loop[(i + 1) % loop.length];
+    const targets = [s.Next, s.Default, ...(s.Catch ?? []), ...(s.Choices ?? [])].map((t) =>
+      typeof t === 'string' ? t : t?.Next,
+    );
+    expect([name, targets]).toEqual([name, expect.arrayContaining([next])]);
+  });
+  return loop;
 }
 
 describe.each(['prod', 'dev'])(
