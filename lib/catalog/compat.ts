@@ -18,7 +18,14 @@
  *  old one (x-lake.supersedes), both queryable.
  */
 import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
-import { NESTED_KEYWORDS, nestedKeysOnlyAdded, patternMatches, TABLE_RULES_LEVEL } from './other-rules';
+import {
+  localDefinitionName,
+  NESTED_KEYWORDS,
+  nestedKeysOnlyAdded,
+  patternMatches,
+  REF_TARGET_LEVEL,
+  TABLE_RULES_LEVEL,
+} from './other-rules';
 import type { ColumnDef, TableDef } from './types';
 
 export interface Violation {
@@ -327,15 +334,22 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       else changes.push(`keys matching ${p} ${added ? 'accepted' : 'taken with any value'}`);
     }
     // $defs definition by definition: one added or removed changes nothing by itself (a property's $ref to it is
-    // judged with that column); one changed may narrow every property that refers to it.
+    // judged with that column). One changed may narrow what refers to it: from rules level 4 a column records the
+    // rules its $ref names (REF_TARGET) and is judged on them, so only the record's own rules refer to it here
+    // (directly, or through another definition); before, every change was taken to narrow.
     const defs = (r: Record<string, unknown>) => (r.$defs ?? {}) as Record<string, unknown>;
     const [wasDefs, nowDefs] = [defs(before), defs(after)];
+    const judgedByColumns = rulesLevelOf(history) >= REF_TARGET_LEVEL;
+    const usedByRecord = definitionsReferred(before, wasDefs);
     for (const d of new Set([...Object.keys(wasDefs), ...Object.keys(nowDefs)])) {
       const [was, now] = [wasDefs[d], nowDefs[d]];
       if (JSON.stringify(was) === JSON.stringify(now)) continue;
-      if (was !== undefined && now !== undefined)
+      if (was !== undefined && now !== undefined && (!judgedByColumns || usedByRecord.has(d)))
         narrowed.push(`$defs.${d} ${shortJson(was)} → ${shortJson(now)}`);
-      else changes.push(`definition ${d} ${was === undefined ? 'added to' : 'removed from'} $defs`);
+      else
+        changes.push(
+          `definition ${d} ${was === undefined ? 'added to' : now === undefined ? 'removed from' : 'changed in'} $defs`,
+        );
     }
     for (const r of [before, after]) {
       delete r.patternProperties;
@@ -460,6 +474,33 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
 }
 
 /** A column left out of a schema without a declaration (REMOVED). */
+/**
+ * The $defs definitions a table's own rules (outside $defs) refer to by a local $ref, and those they refer to in
+ * turn. A $ref this cannot read counts every definition.
+ */
+function definitionsReferred(rules: Record<string, unknown>, defs: Record<string, unknown>): Set<string> {
+  const used = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k !== '$ref' || typeof x !== 'string') {
+        visit(x);
+        continue;
+      }
+      const name = localDefinitionName(x);
+      if (name === undefined) {
+        for (const d of Object.keys(defs)) used.add(d);
+      } else if (!used.has(name) && Object.hasOwn(defs, name)) {
+        used.add(name);
+        visit(defs[name]);
+      }
+    }
+  };
+  visit(Object.fromEntries(Object.entries(rules).filter(([k]) => k !== '$defs')));
+  return used;
+}
+
 export function removedViolation(table: string, column: string): Violation {
   return {
     table,

@@ -14,9 +14,18 @@
  *     column takes an explicit null (`"type": [..., "null"]`).
  *  3. also a property's `$ref` (the rules it names live in the schema's `$defs`), and the table's own rules: the
  *     keywords about the whole record (tableRulesOf), `$defs` among them.
+ *  4. also, beside each local `$ref` of a column's rules (`#/$defs/<name>`), the rules it names (`$refTarget`, their
+ *     own `$ref`s resolved the same way): a retired column keeps the rules of its definition when the definition
+ *     is removed, so that one added again narrower is seen when the column comes back.
  */
 
-export const RULES_LEVEL = 3;
+export const RULES_LEVEL = 4;
+
+/** The key recorded beside a local `$ref` (level 4): the rules of the definition it names. */
+export const REF_TARGET = '$refTarget';
+
+/** The level that records REF_TARGET: a column is judged on the rules its `$ref` names. */
+export const REF_TARGET_LEVEL = 4;
 
 /** The keywords of a JSON column's structure recorded at level 2 (object keys and array items). */
 const JSON_STRUCTURE_KEYWORDS = [
@@ -58,6 +67,7 @@ const KEYWORDS_BY_LEVEL: Record<number, readonly string[]> = {
   ],
   2: ['format', 'type', ...JSON_STRUCTURE_KEYWORDS, 'contentEncoding', 'contentMediaType', 'contentSchema'],
   3: ['$ref', '$dynamicRef'],
+  [REF_TARGET_LEVEL]: [REF_TARGET],
 };
 
 /** The level that records a table's own rules (tableRulesOf). */
@@ -132,6 +142,8 @@ export interface PropertyFacts {
   formatIsType: boolean;
   /** The JSON type (without "null") of a column kept as JSON text: object or array. */
   jsonType?: string;
+  /** The schema's `$defs`, which its local `$ref`s name. */
+  defs?: unknown;
 }
 
 /** The property's otherRules (every keyword of RULES_LEVEL) as canonical JSON, or undefined when it has none. */
@@ -139,20 +151,67 @@ export function otherRulesOf(prop: object, facts: PropertyFacts): string | undef
   const p = prop as Record<string, unknown>;
   const rules: Record<string, unknown> = {};
   for (const k of keywordsAt(RULES_LEVEL)) {
+    if (k === REF_TARGET) continue; // beside each $ref, below
     if (k === 'type') {
       if (facts.jsonType !== undefined) rules.type = facts.jsonType;
     } else if (k === 'format') {
       if (p.format !== undefined && !facts.formatIsType) rules.format = p.format;
     } else if (p[k] !== undefined) rules[k] = p[k];
   }
-  return Object.keys(rules).length ? canonicalJson(rules) : undefined;
+  return Object.keys(rules).length
+    ? canonicalJson(withRefTargets(rules, isObject(facts.defs) ? facts.defs : {}, []))
+    : undefined;
+}
+
+/** The definition name of a local `$ref` (`#/$defs/<name>`, its URI and JSON Pointer escapes read), or undefined. */
+export function localDefinitionName(ref: unknown): string | undefined {
+  const m = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref) : null;
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!).replaceAll('~1', '/').replaceAll('~0', '~');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The definition a local `$ref` names, with the `$ref`s inside it resolved too; undefined for another `$ref`, a name
+ * not defined, or one that refers back to itself.
+ */
+function refTarget(ref: unknown, defs: Record<string, unknown>, seen: string[]): unknown {
+  const name = localDefinitionName(ref);
+  if (name === undefined || !Object.hasOwn(defs, name) || seen.includes(name)) return undefined;
+  return withRefTargets(defs[name], defs, [...seen, name]);
+}
+
+/** A value with REF_TARGET beside each local `$ref` in it (at any depth). */
+function withRefTargets(v: unknown, defs: Record<string, unknown>, seen: string[]): unknown {
+  if (Array.isArray(v)) return v.map((x) => withRefTargets(x, defs, seen));
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (k !== REF_TARGET) out[k] = withRefTargets(x, defs, seen);
+  const target = refTarget(v.$ref, defs, seen);
+  if (target !== undefined) out[REF_TARGET] = target;
+  return out;
+}
+
+/** A value without REF_TARGET keys (at any depth): rules as a history of level 3 or less records them. */
+function withoutRefTargets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutRefTargets);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k]) => k !== REF_TARGET)
+      .map(([k, x]) => [k, withoutRefTargets(x)]),
+  );
 }
 
 /** otherRules as a history of `level` records them: only that level's keywords (undefined when none is left). */
 export function otherRulesAtLevel(otherRules: string | undefined, level: number): string | undefined {
   if (otherRules === undefined || level >= RULES_LEVEL) return otherRules;
   const kept = new Set(keywordsAt(level));
-  const rules = JSON.parse(otherRules) as Record<string, unknown>;
+  const parsed = JSON.parse(otherRules) as Record<string, unknown>;
+  const rules = (kept.has(REF_TARGET) ? parsed : withoutRefTargets(parsed)) as Record<string, unknown>;
   const left = Object.keys(rules).filter((k) => kept.has(k));
   return left.length ? canonicalJson(Object.fromEntries(left.map((k) => [k, rules[k]]))) : undefined;
 }

@@ -144,6 +144,7 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
     const jsonTypes = Array.isArray(prop.type) ? prop.type : [prop.type];
     const otherRules = otherRulesOf(prop, {
       formatIsType: type === 'date' || type === 'timestamp',
+      defs: (schema as { $defs?: unknown }).$defs,
       ...(json ? { jsonType: String(jsonTypes.find((t) => t !== 'null')) } : {}),
     });
     const renamedFrom = prop['x-lake']?.renamedFrom;

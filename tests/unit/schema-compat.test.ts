@@ -325,17 +325,50 @@ describe('unsafe edits are refused before they take effect', () => {
       writeFileSync(file, JSON.stringify(schema, null, 2));
       return checkSchemas(dir);
     };
+    // The definition a column's $ref names, narrowed: that column is judged on the rules recorded beside its $ref.
     const narrowed = edit((s) => (s.$defs.code.maxLength = 3));
     expect(narrowed.violations.map((v) => [v.table, v.column, v.rule])).toEqual([
-      ['orders', undefined, 'NARROWED'],
+      ['orders', 'coupon', 'NARROWED'],
     ]);
     expect(narrowed.violations[0]!.message).toMatch(
-      /^orders: rules of the schema the check cannot judge changed \(\$defs\.code \{"maxLength":64,"type":"string"\} → \{"maxLength":3,"type":"string"\}\)/,
-    );
-    expect(narrowed.violations[0]!.safe).toMatch(
-      /write a column's rule on its own property \(not through \$ref or \$defs\)/,
+      /^orders\.coupon: rules the check cannot judge changed \(\$refTarget \{"maxLength":64,"type":"string"\} → \{"maxLength":3,"type":"string"\}\)/,
     );
     edit((s) => (s.$defs.code.maxLength = 64));
+    // One the record's own rules refer to (through another definition): the table's rules narrowed.
+    edit((s) => {
+      s.$defs.wrapper = { $ref: '#/$defs/code' };
+      s.propertyNames = { $ref: '#/$defs/wrapper' };
+    });
+    expect(checkSchemas(dir).violations.map((v) => v.rule)).toEqual(['NARROWED']); // propertyNames added
+    rmSync(history); // recorded as a new table would be
+    recordSchemas(checkSchemas(dir), dir);
+    const throughDefs = edit((s) => (s.$defs.code.maxLength = 3));
+    expect(throughDefs.violations.map((v) => [v.table, v.column ?? null, v.rule])).toEqual([
+      ['orders', null, 'NARROWED'],
+      ['orders', 'coupon', 'NARROWED'],
+    ]);
+    expect(throughDefs.violations[0]!.message).toMatch(
+      /^orders: rules of the schema the check cannot judge changed \(\$defs\.code \{"maxLength":64,"type":"string"\} → \{"maxLength":3,"type":"string"\}\)/,
+    );
+    expect(throughDefs.violations[0]!.safe).toMatch(
+      /write a column's rule on its own property \(not through \$ref or \$defs\)/,
+    );
+    edit((s) => {
+      s.$defs.code.maxLength = 64;
+      delete s.$defs.wrapper;
+      delete s.propertyNames;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    // A definition nothing refers to, changed (even loosened): nothing narrows.
+    edit((s) => (s.$defs.spare = { type: 'string', maxLength: 3 }));
+    recordSchemas(checkSchemas(dir), dir);
+    const spare = edit((s) => (s.$defs.spare.maxLength = 10));
+    expect(spare.violations).toEqual([]);
+    expect(spare.tables.find((t) => t.table === 'orders')!.changes).toEqual([
+      'definition spare changed in $defs',
+    ]);
+    edit((s) => delete s.$defs.spare);
+    recordSchemas(checkSchemas(dir), dir);
     const allOf = edit((s) => (s.dependentRequired = { coupon: ['item_count'] }));
     expect(allOf.violations.map((v) => v.rule)).toEqual(['NARROWED']);
     expect(allOf.violations[0]!.message).toMatch(/dependentRequired \{"coupon":\["item_count"\]\} added/);
@@ -360,6 +393,79 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(removed.violations).toEqual([]);
     expect(removed.tables.find((t) => t.table === 'orders')!.changes).toEqual(
       expect.arrayContaining(['definition code removed from $defs']),
+    );
+  });
+
+  it('a history recorded at rules level 3 (a $ref without the rules it names): not judged on them, recorded on the next accept', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = { code: { type: 'string', maxLength: 64 } };
+      s.properties.coupon = { type: 'string', $ref: '#/$defs/code' };
+    });
+    const history = path.join(dir, 'history', 'orders.json');
+    rmSync(history);
+    recordSchemas(checkSchemas(dir), dir);
+    const h = JSON.parse(readFileSync(history, 'utf8'));
+    const coupon = h.columns.find((c: { name: string }) => c.name === 'coupon');
+    expect(JSON.parse(coupon.otherRules)).toEqual({
+      $ref: '#/$defs/code',
+      $refTarget: { type: 'string', maxLength: 64 },
+    });
+    coupon.otherRules = JSON.stringify({ $ref: '#/$defs/code' });
+    writeFileSync(history, JSON.stringify({ ...h, rulesRecorded: 3 }, null, 2));
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'orders')!.changes).toEqual([]);
+    expect(recordSchemas(r, dir)).toEqual(['orders']);
+    expect(JSON.parse(readFileSync(history, 'utf8'))).toMatchObject({
+      version: h.version,
+      rulesRecorded: RULES_LEVEL,
+    });
+  });
+
+  it('a retired column that comes back is judged on the definition its $ref named, though the definition was removed and added again since', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = { code: { type: 'string', maxLength: 64 } };
+      s.properties.coupon = { type: 'string', $ref: '#/$defs/code' };
+    });
+    rmSync(path.join(dir, 'history', 'orders.json')); // recorded as a new table would be
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const edit = (change: (s: any) => void, record = true) => {
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      change(schema);
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+      const r = checkSchemas(dir);
+      if (record && r.violations.length === 0) recordSchemas(r, dir);
+      return r;
+    };
+    // Retired, and its definition removed with it: accepted.
+    expect(
+      edit((s) => {
+        delete s.properties.coupon;
+        delete s.$defs;
+        s['x-lake'].retired = ['coupon'];
+      }).violations,
+    ).toEqual([]);
+    // The definition added again, narrower, used by nothing yet: accepted.
+    expect(edit((s) => (s.$defs = { code: { type: 'string', maxLength: 3 } })).violations).toEqual([]);
+    // The column back with its recorded $ref text: its values were accepted under maxLength 64, not 3.
+    const back = (s: any) => {
+      s.properties.coupon = { type: 'string', $ref: '#/$defs/code' };
+      s['x-lake'].retired = [];
+    };
+    const narrower = edit(back, false);
+    expect(narrower.violations.map((v) => [v.column, v.rule])).toEqual([['coupon', 'NARROWED']]);
+    expect(narrower.violations[0]!.message).toMatch(
+      /\$refTarget \{"maxLength":64,"type":"string"\} → \{"maxLength":3,"type":"string"\}/,
+    );
+    // With the definition it had: back.
+    const same = edit((s) => {
+      back(s);
+      s.$defs.code.maxLength = 64;
+    }, false);
+    expect(same.violations).toEqual([]);
+    expect(same.tables.find((t) => t.table === 'orders')!.changes).toEqual(
+      expect.arrayContaining(['coupon: back in the schema']),
     );
   });
 
