@@ -146,6 +146,20 @@ export function rule(c: ColumnDef, raw: string, typed: string, text: string): Co
   return withRules(c, raw, typed, value, problems);
 }
 
+/**
+ * Why a required column that takes an explicit null ("type": [..., "null"]) refuses its null, as ajv does at ingest
+ * and in the upload check: an enum without null, or a const other than null. Undefined when it takes it (the ETL
+ * cannot tell a key left out from a null: both are NULL, judged as the null the column takes).
+ */
+export function nullRefusal(c: ColumnDef): string | undefined {
+  if (!c.required || !c.nullable) return undefined;
+  if (c.enum && !(c.enum as unknown[]).includes(null)) return `null is not one of ${c.enum.join(', ')}`;
+  const only =
+    c.otherRules === undefined ? undefined : (JSON.parse(c.otherRules) as { const?: unknown }).const;
+  if (only !== undefined && only !== null) return `null is not ${JSON.stringify(only)}`;
+  return undefined;
+}
+
 /** The schema's own rules (enum, pattern, maxLength, minLength, minimum, maximum) added to a column's typing problems. */
 function withRules(
   c: ColumnDef,
@@ -157,12 +171,17 @@ function withRules(
   const where = `column ${c.name}`;
   if (c.enum) {
     // A number column's enum by value (the raw text of 0.000001 may be 1e-06, of 1.0 may be 1), a boolean's too
-    // (typing takes TRUE and True, as the upload check does); text by text.
+    // (typing takes TRUE and True, as the upload check does); text by text. A null in the enum is no text: it takes
+    // the column's null (nullRefusal), not the text "null".
+    const listed = c.enum.filter((e) => (e as unknown) !== null);
     const byValue =
-      (isNumericType(c.type) && c.enum.every((e) => typeof e === 'number')) ||
-      (c.type === 'boolean' && c.enum.every((e) => typeof e === 'boolean'));
-    const values = c.enum.map((e) => literal(byValue ? e : String(e), where)).join(', ');
-    problems.push([`${byValue ? typed : raw} NOT IN (${values})`, `not one of ${c.enum.join(', ')}`]);
+      (isNumericType(c.type) && listed.every((e) => typeof e === 'number')) ||
+      (c.type === 'boolean' && listed.every((e) => typeof e === 'boolean'));
+    const values = listed.map((e) => literal(byValue ? e : String(e), where)).join(', ');
+    problems.push([
+      listed.length ? `${byValue ? typed : raw} NOT IN (${values})` : 'TRUE',
+      `not one of ${c.enum.join(', ')}`,
+    ]);
   }
   if (c.pattern)
     problems.push([

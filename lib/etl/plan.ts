@@ -36,7 +36,7 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
 import { sqlType } from '../catalog/lake-types';
-import { literal, rule } from './column-rules';
+import { literal, nullRefusal, rule } from './column-rules';
 import { refuseSharedPaths, withoutValueRules } from './plan-inputs';
 import { conflictCountSql, conflictRowsSql, eventDataColumns, eventMergeCandidates } from './event-conflicts';
 import { UTC_TIMESTAMP_RE } from './value-patterns';
@@ -148,6 +148,11 @@ export function buildPlan(table: TableDef): EtlPlan {
     // a key left out from a null: both read as NULL; the upload check and ingest judge presence).
     if (c.required && !c.nullable) {
       reasons.push(`CASE WHEN ${raw} IS NULL THEN '${c.name}: required' END`);
+      failing.push(`${raw} IS NULL`);
+    }
+    const refused = nullRefusal(c);
+    if (refused) {
+      reasons.push(`CASE WHEN ${raw} IS NULL THEN ${literal(`${c.name}: ${refused}`, c.name)} END`);
       failing.push(`${raw} IS NULL`);
     }
     for (const [cond, reason] of r.problems) {
