@@ -216,12 +216,26 @@ function tookUndeclaredKeys(history: TableHistory): boolean {
   );
 }
 
-/** The recorded patternProperties pattern (history's table rules) that matches `column`, if one does. */
+/**
+ * The recorded patternProperties pattern (history's table rules) that matches `column`, if one does: the record's
+ * own, or one inside its rules — under unevaluatedProperties false, a pattern in an allOf (or another applicator, or
+ * a definition one names) takes its keys too. One in a definition nothing uses is counted all the same.
+ */
 function recordedPatternTaking(history: TableHistory | undefined, column: string): string | undefined {
   if (!history?.tableRules) return undefined;
-  const patterns = (JSON.parse(history.tableRules) as { patternProperties?: Record<string, unknown> })
-    .patternProperties;
-  return Object.keys(patterns ?? {}).find((p) => patternMatches(p, column));
+  const patterns: string[] = [];
+  const collect = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(collect);
+    if (v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'patternProperties' && x !== null && typeof x === 'object' && !Array.isArray(x))
+        patterns.push(...Object.keys(x));
+      // A property's own rules hold what a key's value must be, not which keys the record takes.
+      if (k !== 'properties') collect(x);
+    }
+  };
+  collect(JSON.parse(history.tableRules));
+  return patterns.find((p) => patternMatches(p, column));
 }
 
 export function compatibility(table: TableDef, history: TableHistory | undefined): Compatibility {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { nestedKeysOnlyAdded, RULES_LEVEL } from '../../lib/catalog/other-rules';
+import { compileValidator } from '../../lib/validators/compile';
 import { snapshotOf } from '../../lib/catalog/history';
 import { buildPlan } from '../../lib/etl/plan';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
@@ -265,6 +266,33 @@ describe('unsafe edits are refused before they take effect', () => {
     closed.properties.campaign_id = { type: 'string' };
     writeFileSync(tap, JSON.stringify(closed, null, 2));
     expect(refusal(unevaluated)).toEqual([]);
+  });
+
+  it('a name a pattern inside an allOf takes (under unevaluatedProperties: false) is refused as a new property', () => {
+    const dir = edited('events', 'signup', (s) => {
+      delete s.additionalProperties;
+      s.unevaluatedProperties = false;
+      s.allOf = [{ patternProperties: { '^ext_': {} } }];
+    });
+    rmSync(path.join(dir, 'history', 'signup.json')); // recorded as a new table would be
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'events', 'signup.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    // Ingest takes ext_score with any value: the pattern evaluates it.
+    const validate = compileValidator('events', 'signup', schema);
+    expect([
+      validate({ user_id: 'u1', email: 'a@example.com', plan: 'free', ext_score: 'high' }),
+      validate.errors,
+    ]).toEqual([true, null]);
+    schema.properties.ext_score = { type: 'integer' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(dir)).toEqual([
+      { table: 'signup', column: 'ext_score', rule: 'ADDED_WHERE_UNDECLARED_TAKEN' },
+    ]);
+    delete schema.properties.ext_score;
+    schema.properties.campaign = { type: 'string' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(refusal(dir)).toEqual([]);
   });
 
   it('a name a recorded patternProperties pattern takes is refused as a new property; another name is added', () => {
