@@ -114,19 +114,13 @@ export function buildPlan(table: TableDef): EtlPlan {
     c.alternatives?.length
       ? `COALESCE(${[c.name, ...c.alternatives.map((_, i) => alternativeName(c, i))].join(', ')})`
       : c.name;
-  // A retired column's recorded rules, over a value read since (a file queued or a row replayed after the
-  // retirement, which nothing judged by them): a value that breaks them is not stored (NULL), the row loads — the
-  // column holds only values its rules took, should it come back with them.
+  // A retired column's type and recorded rules, over a value read since (a file queued or a row replayed after the
+  // retirement, which nothing judged by them): a value that breaks them — one its type cannot read too — is not
+  // stored (NULL), and the row loads (the raw object keeps it) — the column holds only values its rules took, should
+  // it come back with them.
   const retiredRules = new Map<string, string[]>();
   for (const c of table.columns.filter((x) => x.retired && !x.generated && x.source.length > 0)) {
-    const raw = `raw_${c.name}`;
-    const optional = { ...c, required: false };
-    const typeOnly = new Set(
-      rule(withoutValueRules(optional), raw, c.name, text(c)).problems.map(([x]) => x),
-    );
-    const broken = rule(optional, raw, c.name, text(c))
-      .problems.map(([x]) => x)
-      .filter((x) => !typeOnly.has(x));
+    const broken = rule({ ...c, required: false }, `raw_${c.name}`, c.name, text(c)).problems.map(([x]) => x);
     if (broken.length) retiredRules.set(c.name, broken);
   }
   // typedSql is three SELECTs so that every pattern check and cast runs once per row: the inner one types each
@@ -155,7 +149,8 @@ export function buildPlan(table: TableDef): EtlPlan {
       reasons.push(`CASE WHEN ${raw} IS NULL THEN ${literal(`${c.name}: ${refused}`, c.name)} END`);
       failing.push(`${raw} IS NULL`);
     }
-    for (const [cond, reason] of r.problems) {
+    // A retired column's problems store NULL in it (retiredRules), never reject the row.
+    for (const [cond, reason] of c.retired ? [] : r.problems) {
       reasons.push(
         `CASE WHEN ${raw} IS NOT NULL AND (${cond}) THEN ${literal(`${c.name}: ${reason}`, c.name)} END`,
       );

@@ -204,6 +204,37 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(await rejectedOrderIds(lake, 'replay-retired')).toEqual(['o2']);
   });
 
+  it('a row rejected for a value its type cannot read, in a column retired since, loads by a replay without it', async () => {
+    const lake = await newLake();
+    const csv = await writeRaw(
+      lake,
+      'uploads/orders/bad-count.csv',
+      ordersCsv([
+        'o1,c1,2026-03-01,placed,10,EUR,abc,,2026-03-01T10:00:00Z', // item_count: not an integer
+        'o3,c3,2026-03-01,placed,30,EUR,1,FINE,2026-03-01T10:00:00Z',
+      ]),
+    );
+    await run(lake, fileJob('orders', csv, 'load-1'), { now: clock('2026-03-05T08:00:00Z') });
+    expect(await rejectedOrderIds(lake, 'load-1')).toEqual(['o1']);
+    const retired = editedTables({
+      'datasets/orders.json': (s) => {
+        delete s.properties.item_count;
+        s['x-lake'].retired = ['item_count'];
+      },
+    });
+    const replay = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-retired-type' },
+      { now: clock('2026-03-05T09:00:00Z'), tables: retired },
+    );
+    // It could never load before: no later schema may change the retired column's type.
+    expect(replay.replay?.figures).toMatchObject({ rowsWritten: 1, rowsRejected: 0 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.item_count])).toEqual([
+      ['o1', null],
+      ['o3', '1'],
+    ]);
+  });
+
   it('run again after its process died mid-run, records each row that still fails once under its run id', async () => {
     const lake = await newLake();
     const [, b] = await twoUploadsWithFailingRows(lake);
