@@ -1,11 +1,26 @@
 /**
- * Parquet inputs: each input column cast to text (nested values as JSON, timestamps with time zone in UTC, bytes
- * without a UTF8 annotation decoded as UTF-8, 32-bit floats widened to doubles).
+ * Parquet inputs: each input column cast to text (nested values as JSON, their NaN and infinities as Spark writes them,
+ * timestamps with time zone in UTC, bytes without a UTF8 annotation decoded as UTF-8, 32-bit floats widened to
+ * doubles).
  */
 import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
 import { lineageSql, pathSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
+
+/**
+ * A nested value's JSON text with its non-finite doubles (NaN, Infinity, -Infinity) written as Spark's to_json writes
+ * them — strings, "NaN" (Jackson's QUOTE_NON_NUMERIC_NUMBERS) — where DuckDB's to_json writes bare tokens, which are
+ * no JSON. Only the text outside strings is touched (a string holding ":NaN," stays as it is).
+ */
+function nonFiniteQuoted(json: string): string {
+  const pieces = `regexp_extract_all(${json}, '"(?:[^"\\\\]|\\\\.)*"|[^"]+')`;
+  const quoted = `regexp_replace(t, '([\\[:,])(-?Infinity|NaN)', '\\1"\\2"', 'g')`;
+  return (
+    `CASE WHEN NOT regexp_matches(${json}, 'NaN|Infinity') THEN ${json} ELSE array_to_string(` +
+    `list_transform(${pieces}, t -> CASE WHEN starts_with(t, '"') THEN t ELSE ${quoted} END), '') END`
+  );
+}
 
 export async function parquetSegment(ctx: ReadContext, input: InputFile): Promise<Segment> {
   const source = `read_parquet(${sqlString(input.file)}, ${NO_HIVE_PARTITIONS})`;
@@ -19,7 +34,7 @@ export async function parquetSegment(ctx: ReadContext, input: InputFile): Promis
     );
     if (type === undefined) cols.push(`CAST(NULL AS VARCHAR) AS ${c.name}`);
     else if (/^(STRUCT|MAP|UNION)\b/.test(type) || type.endsWith(']')) {
-      cols.push(`CAST(to_json(${expr}) AS VARCHAR) AS ${c.name}`);
+      cols.push(`${nonFiniteQuoted(`CAST(to_json(${expr}) AS VARCHAR)`)} AS ${c.name}`);
     } else if (type === 'BLOB') {
       // A BYTE_ARRAY written without the UTF8 annotation (older Hive and Impala writers): its bytes are the text, as
       // Spark reads it; CAST would write escapes (\xC3\xBC). Bytes that are not UTF-8 fail the run, naming decode.
