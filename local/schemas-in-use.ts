@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { snapshotFingerprint, snapshotOf, type TableSnapshot } from '../lib/catalog/history';
+import { RULES_LEVEL } from '../lib/catalog/other-rules';
 import { usedNumbers, type InUseVersion } from '../lib/catalog/schema-check';
 import type { TableDef } from '../lib/catalog/types';
 
@@ -42,6 +43,7 @@ export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
           since: v.since,
           ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
           ...(isUsedNumbers(v.used) ? { used: v.used } : {}),
+          ...(Number.isInteger(v.rulesRecorded) ? { rulesRecorded: v.rulesRecorded } : {}),
         });
     } catch {
       // half-written by a crash before the rename cannot happen; anything else is not ours to judge by
@@ -64,7 +66,9 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
   for (const def of defs) {
     const snapshot: TableSnapshot = snapshotOf(def);
     const was = current.get(def.name);
-    if (was && JSON.stringify(was.snapshot) === JSON.stringify(snapshot)) continue;
+    const same = was !== undefined && JSON.stringify(was.snapshot) === JSON.stringify(snapshot);
+    // The same snapshot, recorded without its rules level (written before it was kept): the level added, as it is.
+    if (same && was.rulesRecorded === RULES_LEVEL) continue;
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${def.name}.json`);
     // Once a version used took undeclared keys, the data accepted then may carry any key, whatever comes next.
@@ -77,9 +81,10 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
       $comment: COMMENT,
       snapshot,
       version: def.version,
-      since: at.toISOString(),
+      since: same ? was.since : at.toISOString(),
       ...(took ? { tookUndeclaredKeys: true as const } : {}),
       used,
+      rulesRecorded: RULES_LEVEL,
     };
     const tmp = `${file}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(body, null, 2) + '\n');

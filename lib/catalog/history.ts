@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { otherRulesAtLevel, RULES_LEVEL, TABLE_RULES_LEVEL } from './other-rules';
+import { otherRulesAtLevel, REF_TARGET_LEVEL, RULES_LEVEL, TABLE_RULES_LEVEL } from './other-rules';
 import { VALUE_RULE_KEYS } from './value-rules';
 import type { ColumnDef, LakeType, PartitionKeyDef, TableDef, ValueRules } from './types';
 
@@ -121,9 +121,16 @@ const canonical = (s: TableSnapshot) =>
     tableRules: s.tableRules ?? null,
   });
 
-/** A short name of what a snapshot holds: the same for snapshots sameSnapshot takes as one (any rules level). */
+/**
+ * A short name of what a snapshot holds: the same for snapshots sameSnapshot takes as one (any rules level). Without
+ * the rules recorded beside a column's $ref (REF_TARGET): the definitions they come from are in the table's rules
+ * already, and a fingerprint taken before level 4 recorded them names the same schema.
+ */
 export const snapshotFingerprint = (s: TableSnapshot): string =>
-  createHash('sha256').update(canonical(s)).digest('hex').slice(0, 16);
+  createHash('sha256')
+    .update(canonical({ ...s, columns: s.columns.map((c) => columnAtLevel(c, REF_TARGET_LEVEL - 1)) }))
+    .digest('hex')
+    .slice(0, 16);
 
 /** The level of the rules a history records (0 before otherRules; lib/catalog/other-rules.ts). */
 export const rulesLevelOf = (h: TableHistory): number => h.rulesRecorded ?? (h.otherRulesRecorded ? 1 : 0);

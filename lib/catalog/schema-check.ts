@@ -60,7 +60,15 @@ export interface InUseVersion {
    * (history.ts snapshotFingerprint): a number used for one schema is not given to another (numberedAfterUse).
    */
   used?: Record<string, string>;
+  /**
+   * The rules level its snapshot was recorded at (lib/catalog/other-rules.ts RULES_LEVEL); absent from records written
+   * before it was kept, which were of level 3 at most: judged on level 3's rules.
+   */
+  rulesRecorded?: number;
 }
+
+/** The rules level of a version-in-use record that does not say its own (written before level 4). */
+const IN_USE_LEVEL_BEFORE_RECORDED = 3;
 
 /**
  * Checks every schema of `dir` against its recorded history and, when given, against the version the local lake
@@ -295,7 +303,7 @@ function againstInUse(
   if (!used) return [];
   const asHistory: TableHistory = {
     ...used.snapshot,
-    rulesRecorded: RULES_LEVEL,
+    rulesRecorded: used.rulesRecorded ?? IN_USE_LEVEL_BEFORE_RECORDED,
     version: used.version,
     versions: [],
     ...(used.tookUndeclaredKeys ? { tookUndeclaredKeys: true as const } : {}),

@@ -450,6 +450,36 @@ describe('unsafe edits are refused before they take effect', () => {
     });
   });
 
+  it('a version in use recorded before rules level 4 (a $ref without the rules it names) is no other schema', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = { code: { type: 'string', maxLength: 64 } };
+      s.properties.coupon = { type: 'string', $ref: '#/$defs/code' };
+    });
+    rmSync(path.join(dir, 'history', 'orders.json'));
+    recordSchemas(checkSchemas(dir), dir);
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    const first = checkSchemas(dir, undefined, readSchemasInUse(lake));
+    writeSchemasInUse(lake, first.defs);
+    // As a lake of level 3 wrote it: no rules level, the $ref alone, and the fingerprint of that snapshot.
+    const file = path.join(lake, 'schemas-in-use', 'orders.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    const coupon = stored.snapshot.columns.find((c: { name: string }) => c.name === 'coupon');
+    coupon.otherRules = JSON.stringify({ $ref: '#/$defs/code' });
+    delete stored.rulesRecorded;
+    writeFileSync(file, JSON.stringify(stored, null, 2));
+    const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+    expect(r.violations).toEqual([]);
+    expect(r.defs.find((t) => t.name === 'orders')!.version).toBe(
+      first.defs.find((t) => t.name === 'orders')!.version,
+    );
+    writeSchemasInUse(lake, r.defs);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      rulesRecorded: RULES_LEVEL,
+      used: stored.used,
+    });
+  });
+
   it('a retired column that comes back is judged on the definition its $ref named, though the definition was removed and added again since', () => {
     const dir = edited('datasets', 'orders', (s) => {
       s.$defs = { code: { type: 'string', maxLength: 64 } };
