@@ -8,7 +8,8 @@ import { loadServiceConfig } from '../service-config';
 import { retryIntervalMs, SettingError, waitMsProblem } from '../start-settings';
 import type { ServiceConfigWithStateMachines, StateMachineConfig } from './config';
 import { localResourceRefs, resolveIntrinsics } from './intrinsics';
-import { localSchedules, nextRun, scheduledExecutionName } from './schedules';
+import { armSchedule } from './schedule-timers';
+import { localSchedules, scheduledExecutionName } from './schedules';
 import { LocalStateMachine, type LocalStateMachineOptions } from './state-machine';
 import { defaultTaskHandlers, type TaskHandlers } from './task-handlers';
 
@@ -111,14 +112,10 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
   // What GET /executions/{name} shows as the definition (lib/workflow/local-workflow.ts).
   await writeLocalDefinition(opts.lakeDir, definition);
   const schedules = opts.schedule === false ? [] : localSchedules(sm);
-  const timers: NodeJS.Timeout[] = [];
-  let scheduling = true;
+  const stops: (() => void)[] = [];
   const stopSchedules = () => {
-    scheduling = false;
-    for (const t of timers) clearTimeout(t);
+    for (const stop of stops.splice(0)) stop();
   };
-  /** The longest setTimeout (2^31 - 1 ms, ~24.8 days). */
-  const MAX_TIMER_MS = 2 ** 31 - 1;
   const startScheduled = async (
     prefix = 'scheduled',
     input: unknown = schedules[0]?.input ?? { mode: 'events' },
@@ -143,37 +140,7 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
       }
       previous = (await startScheduled('scheduled', s.input)).name;
     };
-    // One timer at a time, set for the next run after the last (a timer waits at most MAX_TIMER_MS: re-armed).
-    let slot = 0;
-    const arm = (after: Date) => {
-      if (!scheduling) return;
-      let at: Date | null;
-      try {
-        at = nextRun(s, after);
-      } catch (e) {
-        // Never out of a timer (the process would end): the schedule stops, saying so.
-        localLog.error('schedule stopped: its next run could not be computed', {
-          stateMachine: name,
-          from: s.source,
-          error: e as Error,
-        });
-        return;
-      }
-      if (!at) return;
-      const wait = Math.max(0, at.getTime() - Date.now());
-      const t = setTimeout(
-        () => {
-          if (wait > MAX_TIMER_MS) return arm(after);
-          tick().catch((e) => localLog.error('scheduled execution failed to start', { error: e as Error }));
-          arm(at);
-        },
-        Math.min(wait, MAX_TIMER_MS),
-      );
-      t.unref();
-      timers[slot] = t;
-    };
-    slot = timers.length;
-    arm(new Date());
+    stops.push(armSchedule(s, tick, { stateMachine: name, from: s.source }));
   }
   return {
     engine,
