@@ -7,9 +7,10 @@
  * local`, a function worker thread of the lake (local/function-workers.ts) — appends its own lines; a reader sums them,
  * with what its own store has not appended yet (another thread's counts show within FLUSH_MS). These are
  * statistics, not data: the appends are not fsynced, and a process killed outright loses its last FLUSH_MS of
- * counts (never an event). Files older than RETENTION_DAYS are removed.
+ * counts (never an event); an append that fails (a full disk) keeps its counts for the next flush. Files older than
+ * RETENTION_DAYS are removed.
  */
-import { appendFileSync, promises as fs, mkdirSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, promises as fs, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { logger } from '../logger';
 import type { IngestOutcome, IngestTally, Refusal, SeriesPoint, StatsWindow } from './types';
@@ -32,6 +33,23 @@ interface Line {
 }
 
 export const statsDir = (lakeDir: string) => path.join(lakeDir, '.ingest-stats');
+
+/** Whether a file's last byte is not a line end (an append cut short); false for a file that is not there or empty. */
+function endsMidLine(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export class LocalIngestStats implements IngestTally {
@@ -47,17 +65,21 @@ export class LocalIngestStats implements IngestTally {
   }
 
   record(o: IngestOutcome): void {
-    const minute = bucketStart(o.at.getTime(), 1);
+    const counts = new Map<string, [number, number]>();
+    for (const [t, n] of o.accepted) counts.set(t, [n, 0]);
+    for (const [t, n] of o.refused) counts.set(t, [counts.get(t)?.[0] ?? 0, n]);
+    this.add(bucketStart(o.at.getTime(), 1), { counts, refusals: o.refusals });
+  }
+
+  /** Adds counts of a minute to what is pending, and sets the flush. */
+  private add(minute: number, v: MinuteCounts): void {
     let m = this.pending.get(minute);
     if (!m) this.pending.set(minute, (m = { counts: new Map(), refusals: [] }));
-    const bump = (type: string, i: 0 | 1, n: number) => {
+    for (const [type, [a, r]] of v.counts) {
       const c = m.counts.get(type) ?? [0, 0];
-      c[i] += n;
-      m.counts.set(type, c);
-    };
-    for (const [t, n] of o.accepted) bump(t, 0, n);
-    for (const [t, n] of o.refused) bump(t, 1, n);
-    m.refusals.push(...o.refusals);
+      m.counts.set(type, [c[0] + a, c[1] + r]);
+    }
+    m.refusals.push(...v.refusals);
     if (m.refusals.length > MAX_REFUSALS) m.refusals.splice(0, m.refusals.length - MAX_REFUSALS);
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_MS);
@@ -74,25 +96,35 @@ export class LocalIngestStats implements IngestTally {
     const pending = this.pending;
     this.pending = new Map();
     if (!pending.size) return;
-    try {
-      const dir = statsDir(this.lakeDir);
-      mkdirSync(dir, { recursive: true });
-      const byDay = new Map<string, string[]>();
-      for (const [m, v] of pending) {
+    const dir = statsDir(this.lakeDir);
+    const byDay = new Map<string, number[]>();
+    for (const m of pending.keys()) byDay.set(dayOf(m), [...(byDay.get(dayOf(m)) ?? []), m]);
+    let failed: unknown;
+    for (const [day, minutes] of byDay) {
+      const lines = minutes.map((m) => {
+        const v = pending.get(m)!;
         const line: Line = {
           m,
           c: Object.fromEntries(v.counts),
           ...(v.refusals.length ? { x: v.refusals } : {}),
         };
-        const day = dayOf(m);
-        byDay.set(day, [...(byDay.get(day) ?? []), JSON.stringify(line)]);
+        return JSON.stringify(line);
+      });
+      try {
+        mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `${day}.jsonl`);
+        // After an append cut short (a full disk), the next line starts on a line of its own.
+        appendFileSync(file, (endsMidLine(file) ? '\n' : '') + lines.join('\n') + '\n');
+      } catch (e) {
+        // Kept, and appended again at the next flush (a full disk may have room again): not lost while this process
+        // lives, and counted by read() meanwhile.
+        failed ??= e;
+        for (const m of minutes) this.add(m, pending.get(m)!);
       }
-      for (const [day, lines] of byDay)
-        appendFileSync(path.join(dir, `${day}.jsonl`), lines.join('\n') + '\n');
-      this.prune(dir);
-    } catch (e) {
-      logger.warn('ingest statistics not recorded', { error: e as Error });
     }
+    if (failed)
+      logger.warn('ingest statistics not recorded yet (kept, tried again)', { error: failed as Error });
+    else this.prune(dir);
   }
 
   private prune(dir: string): void {
