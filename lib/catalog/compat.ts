@@ -487,7 +487,6 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
   return { changes, violations };
 }
 
-/** A column left out of a schema without a declaration (REMOVED). */
 /**
  * The $defs definitions a table's own rules (outside $defs) refer to by a local $ref, and those they refer to in
  * turn. A $ref this cannot read counts every definition.
@@ -515,6 +514,7 @@ function definitionsReferred(rules: Record<string, unknown>, defs: Record<string
   return used;
 }
 
+/** A column left out of a schema without a declaration (REMOVED). */
 export function removedViolation(table: string, column: string): Violation {
   return {
     table,

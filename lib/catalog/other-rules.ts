@@ -189,19 +189,23 @@ function withRefTargets(v: unknown, defs: Record<string, unknown>, seen: string[
   if (Array.isArray(v)) return v.map((x) => withRefTargets(x, defs, seen));
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (k !== REF_TARGET) out[k] = withRefTargets(x, defs, seen);
+  for (const [k, x] of Object.entries(v))
+    if (k !== REF_TARGET || !('$ref' in v)) out[k] = withRefTargets(x, defs, seen);
   const target = refTarget(v.$ref, defs, seen);
   if (target !== undefined) out[REF_TARGET] = target;
   return out;
 }
 
-/** A value without REF_TARGET keys (at any depth): rules as a history of level 3 or less records them. */
+/**
+ * A value without the REF_TARGET beside each `$ref` (at any depth; a property of that name is kept): rules as a
+ * history of level 3 or less records them.
+ */
 function withoutRefTargets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutRefTargets);
   if (!isObject(v)) return v;
   return Object.fromEntries(
     Object.entries(v)
-      .filter(([k]) => k !== REF_TARGET)
+      .filter(([k]) => k !== REF_TARGET || !('$ref' in v))
       .map(([k, x]) => [k, withoutRefTargets(x)]),
   );
 }
