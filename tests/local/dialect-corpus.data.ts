@@ -1217,6 +1217,28 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/functions/string.html (|| of varchar; of varbinary: binary.html)',
   },
   {
+    // VarbinaryFunctions.fromHexVarchar: "invalid input length"; DuckDB's from_hex read a leading 0 (0a bc).
+    sql: "SELECT from_hex('abc')",
+    refused: /invalid input length 3: Athena \(Trino\) fails from_hex of an odd number of hex digits/,
+    source: 'trinodb/trino io.trino.operator.scalar.VarbinaryFunctions.fromHexVarchar',
+  },
+  {
+    // Java's Base64.getDecoder() takes the text without its padding.
+    sql: "SELECT from_base64('YQ'), from_base64('YWI'), to_hex(from_base64('YWJj'))",
+    rows: [['61', '61 62', '616263']],
+    source: 'https://trino.io/docs/current/functions/binary.html (from_base64); java.util.Base64.Decoder',
+  },
+  {
+    sql: "SELECT CAST(to_utf8('a') AS JSON)",
+    refused: /Cannot cast varbinary to json: Athena \(Trino\) fails this query/,
+    source: 'trinodb/trino io.trino.util.JsonUtil.canCastToJson (no varbinary)',
+  },
+  {
+    sql: "SELECT CAST(ARRAY[from_hex('ff00')] AS JSON)",
+    refused: /Cannot cast varbinary\[\] to json/,
+    source: 'trinodb/trino io.trino.util.JsonUtil.canCastToJson (an array of a type it casts only)',
+  },
+  {
     sql: "SELECT md5('a')",
     refused: /Unexpected parameters \(varchar\) for function md5\. Expected: md5\(varbinary\)/,
     source:

@@ -1,6 +1,7 @@
 /**
  * Trino's varbinary functions (https://trino.io/docs/current/functions/binary.html) as DuckDB macros
- * (lib/query/trino-compat.ts): to_utf8 and from_utf8 are DuckDB's encode and decode; the digests md5, sha1 and
+ * (lib/query/trino-compat.ts): to_utf8 and from_utf8 are DuckDB's encode and decode, from_hex and from_base64 its own
+ * with Trino's failures and Java's decoder; the digests md5, sha1 and
  * sha256 take and return varbinary on Athena, where DuckDB's built-ins of the same names take text too and answer
  * the digest as lower-case hex text — the macros shadow them and answer the digest's bytes (to_hex(md5(to_utf8(s)))
  * is Athena's answer). Each fails an argument Trino does not take, as Athena does (FUNCTION_NOT_FOUND). sha512 and
@@ -61,6 +62,32 @@ export const BINARY_FUNCTIONS: MacroDef[] = [
       signature: 'from_utf8(binary)',
       duckdb: 'decode(b)',
       note: 'bytes that are not UTF-8 fail the query naming the difference (Athena replaces each invalid sequence with U+FFFD); from_utf8(binary, replace) is not translated',
+    },
+  ),
+  // Trino's from_hex fails an odd number of digits (VarbinaryFunctions: "invalid input length"); DuckDB's reads a
+  // leading 0 (from_hex('abc') = 0a bc).
+  m(
+    'from_hex',
+    ['x'],
+    "CASE WHEN length(CAST(x AS VARCHAR)) % 2 = 1 THEN error('invalid input length ' || length(CAST(x AS VARCHAR)) || " +
+      "': Athena (Trino) fails from_hex of an odd number of hex digits; DuckDB would read a leading 0, so the local " +
+      "engine fails it too') ELSE system.main.from_hex(x) END",
+    {
+      signature: 'from_hex(string)',
+      duckdb: 'from_hex(s)',
+      note: 'an odd number of hex digits fails, as in Trino (DuckDB reads a leading 0)',
+    },
+  ),
+  // Java's Base64 decoder (Trino's from_base64) takes the text without its padding (YQ is 61); DuckDB's needs it.
+  m(
+    'from_base64',
+    ['x'],
+    'CASE WHEN length(CAST(x AS VARCHAR)) % 4 IN (2, 3) THEN system.main.from_base64(CAST(x AS VARCHAR) || ' +
+      "system.main.repeat('=', 4 - length(CAST(x AS VARCHAR)) % 4)) ELSE system.main.from_base64(x) END",
+    {
+      signature: 'from_base64(string)',
+      duckdb: 'from_base64(s), padded with = to a multiple of 4',
+      note: 'the padding may be left out, as Java reads it',
     },
   ),
   digest('md5'),

@@ -130,10 +130,18 @@ export const TRINO_TRY_JSON_PARSE: MacroDef = {
 /** CAST(x AS JSON) (./calls.ts): internal, documented in docs/sql-dialect.md's prose. */
 // Trino's JsonUtil writers: a string is a JSON string (DuckDB parses it as JSON), a decimal keeps its scale, a
 // double or real is written as Java writes it (1.0E20, 0.1).
+/** DuckDB's names of the types Trino's CAST(… AS JSON) does not take, where they stand in a type's text. */
+const NOT_TO_JSON =
+  '(^|[ (,])(BLOB|UUID|INTERVAL|TIME|TIME WITH TIME ZONE|TIMESTAMP WITH TIME ZONE)([\\[(,) ]|$)';
+
 export const TRINO_CAST_JSON: MacroDef = m(
   'trino_cast_json',
   ['x'],
   "CASE WHEN typeof(x) = 'VARCHAR' THEN to_json(x) " +
+    // Types Trino does not cast to JSON (JsonUtil.canCastToJson), alone or inside an array, map or row: DuckDB
+    // would write bytes as escaped text, a time or an interval as text.
+    `WHEN regexp_matches(typeof(x), '${NOT_TO_JSON}') THEN error('Cannot cast ' || replace(lower(typeof(x)), 'blob', 'varbinary') || ` +
+    "' to json: Athena (Trino) fails this query; DuckDB would answer, so the local engine fails it too') " +
     // A row without field names is a JSON array in Trino ([1,"a"]), an object with empty keys in DuckDB.
     "WHEN regexp_matches(typeof(x), 'STRUCT\\((TIMESTAMP WITH|[A-Z_0-9]+[\\[(,)])') THEN error('not supported by the local engine: an unnamed ROW cast to " +
     'JSON: Athena writes a JSON array ([1,"a"]), DuckDB an object with empty keys; name its fields: ' +
