@@ -1239,6 +1239,39 @@ export const CORPUS: CorpusEntry[] = [
     source: 'trinodb/trino io.trino.util.JsonUtil.canCastToJson (an array of a type it casts only)',
   },
   {
+    // Rows and arrays are compared element by element; text meets a date there as in a scalar comparison.
+    sql: "SELECT count(*) FROM orders WHERE (order_date, status) = ('2024-03-01', 'paid')",
+    refused: /Cannot apply operator: date = varchar\(10\)/,
+    source: 'https://trino.io/docs/current/functions/comparison.html (row comparison: Cannot apply operator)',
+  },
+  {
+    sql: "SELECT ARRAY[1] = ARRAY['1']",
+    refused: /Cannot apply operator: integer = varchar\(1\)/,
+    source:
+      'https://trino.io/docs/current/language/types.html (array(integer) and array(varchar(1)) are not comparable)',
+  },
+  {
+    sql: "SELECT ROW(1) = ROW('1'), 1",
+    refused: /Cannot apply operator: integer = varchar\(1\)/,
+    source: 'https://trino.io/docs/current/functions/comparison.html',
+  },
+  {
+    sql: "SELECT 1 = '1'",
+    refused: /Cannot apply operator: integer = varchar\(1\)/,
+    source: 'https://trino.io/docs/current/functions/comparison.html (no implicit cast of varchar)',
+  },
+  {
+    sql: "SELECT ARRAY[1, '2']",
+    refused: /All ARRAY elements must be the same type \(here integer, varchar\)/,
+    source:
+      'trinodb/trino io.trino.sql.analyzer.ExpressionAnalyzer (ARRAY constructor: "All ARRAY elements must be the same type")',
+  },
+  {
+    sql: "SELECT (1, 'a') = (1, 'a'), ARRAY[1, 2] = ARRAY[1, 2], ARRAY[1, 2.5] = ARRAY[1, 2.5]",
+    rows: [[true, true, true]],
+    source: 'https://trino.io/docs/current/functions/comparison.html',
+  },
+  {
     sql: "SELECT md5('a')",
     refused: /Unexpected parameters \(varchar\) for function md5\. Expected: md5\(varbinary\)/,
     source:

@@ -34,7 +34,17 @@ import { LocalDialectError } from '../dialect/local-error';
 
 /** Operands that must all be text (concat), or all of one type (the others), by what holds them. */
 interface Group {
-  kind: 'concat' | 'arithmetic' | 'COALESCE' | 'CASE' | 'greatest' | 'least' | 'nullif' | 'lag' | 'lead';
+  kind:
+    | 'concat'
+    | 'arithmetic'
+    | 'COALESCE'
+    | 'CASE'
+    | 'ARRAY'
+    | 'greatest'
+    | 'least'
+    | 'nullif'
+    | 'lag'
+    | 'lead';
   /** The node that holds the operands (a function, COALESCE or CASE). */
   node: TreeNode;
   operands: unknown[];
@@ -70,6 +80,14 @@ function groupsOf(node: TreeNode): Group[] {
             symbol: ARITHMETIC[name],
             rowLevel,
           });
+      } else if (
+        n.class === 'OPERATOR' &&
+        n.type === 'ARRAY_CONSTRUCTOR' &&
+        Array.isArray(n.children) &&
+        n.children.length > 1
+      ) {
+        // ARRAY[1, '2']: Trino's elements have one type ("All ARRAY elements must be the same type").
+        groups.push({ kind: 'ARRAY', node: n, operands: n.children, rowLevel });
       } else if (
         n.class === 'WINDOW' &&
         (n.type === 'WINDOW_LAG' || n.type === 'WINDOW_LEAD') &&
@@ -128,7 +146,7 @@ function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: stri
       `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
     );
   return (
-    `All ${kind === 'CASE' ? 'CASE results' : `${kind} operands`} must be the same type (here ${listed}): ` +
+    `All ${kind === 'CASE' ? 'CASE results' : kind === 'ARRAY' ? 'ARRAY elements' : `${kind} operands`} must be the same type (here ${listed}): ` +
     `Athena (Trino) casts no other type to text implicitly and fails this query (TYPE_MISMATCH); DuckDB ` +
     `would cast them to text, so the local engine fails it too. Cast them to one type: CAST(x AS varchar)`
   );

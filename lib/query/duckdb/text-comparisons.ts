@@ -116,6 +116,16 @@ function literalOf(v: unknown, written: Set<string>): Literal | undefined {
   return typed === undefined || type === 'VARCHAR' ? undefined : { text: typed, type };
 }
 
+/** A literal's type as Trino names it (its DuckDB name otherwise, lower case). */
+function literalType(l: Literal): string {
+  const t = l.type.toLowerCase();
+  if (t === 'decimal') return 'decimal(18,3)';
+  if (t === 'float') return 'real';
+  if (t === 'hugeint') return 'bigint';
+  if (t === 'timestamp_tz') return 'timestamp with time zone';
+  return t;
+}
+
 /** Whether an operand is a column reference to a name that is text in every table the query reads. */
 function isTextColumn(v: unknown, textColumns: ReadonlySet<string>): boolean {
   if (!isTreeNode(v) || v.class !== 'COLUMN_REF' || !Array.isArray(v.column_names)) return false;
@@ -166,6 +176,7 @@ export async function refuseTextComparisons(
   textColumns: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const written = writtenTexts(userSql);
+  tree = elementComparisons(tree);
   const edited = copyTree(tree);
   const probes: Probe[] = [];
   for (const n of treeNodes(edited)) {
@@ -174,9 +185,26 @@ export async function refuseTextComparisons(
     const literals = slots.map(([holder, key]) =>
       literalOf((holder as Record<string, unknown>)[key], written),
     );
-    // A comparison of literals alone leaves the binder nothing to type them by; text compared with columns that
-    // are text in every table read needs no binding.
-    if (literals.every((l) => l !== undefined)) continue;
+    // A comparison of literals alone leaves the binder nothing to type them by: their own types say it (`1 = '1'`,
+    // and each pair of `ROW(1) = ROW('1')`); text compared with columns that are text in every table read needs no
+    // binding.
+    if (literals.every((l) => l !== undefined)) {
+      const text = literals.find((l) => l!.type === 'VARCHAR');
+      const other = literals.find(
+        (l) => l!.type !== 'VARCHAR' && castFromTextOnlyExplicitly(literalType(l!)),
+      );
+      if (text && other) {
+        const type = literalType(other);
+        const shown = other.unquoted ? other.text : `'${other.text.replace(/'/g, "''")}'`;
+        throw new TextComparisonError(
+          `Cannot apply operator: ${type} ${COMPARISON_SYMBOLS[String(n.type)]} varchar(${[...text.text].length}): ` +
+            `the ${type} ${shown} is compared with the text '${text.text.replace(/'/g, "''")}'. Athena (Trino) casts ` +
+            `no text to another type implicitly and fails this query (TYPE_MISMATCH); DuckDB would cast it, so the ` +
+            `local engine fails it too. Compare values of one type`,
+        );
+      }
+      continue;
+    }
     const others = slots
       .filter((_, i) => literals[i] === undefined)
       .map(([h, k]) => (h as Record<string, unknown>)[k]);
@@ -224,6 +252,43 @@ export async function refuseTextComparisons(
       );
     }
   });
+}
+
+/** The elements of a row or array constructor (ROW(a, b), (a, b), ARRAY[a, b]), or undefined for another node. */
+function constructorElements(v: unknown): unknown[] | undefined {
+  if (!isTreeNode(v) || !Array.isArray(v.children)) return undefined;
+  const row = v.class === 'FUNCTION' && String(v.function_name).toLowerCase() === 'row';
+  const array = v.class === 'OPERATOR' && v.type === 'ARRAY_CONSTRUCTOR';
+  return row || array ? v.children : undefined;
+}
+
+/**
+ * A copy of the tree with each comparison of two row or array constructors (`(order_date, status) = ('2024-03-01',
+ * 'paid')`, `ARRAY[1] = ARRAY['1']`) also written as its elements compared pair by pair, ANDed: Trino compares
+ * rows and arrays element by element, and fails where an element's text meets another type, as in a comparison of
+ * the elements alone — which is what is checked.
+ */
+function elementComparisons(tree: StatementTree): StatementTree {
+  const copy = copyTree(tree);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const n of [...treeNodes(copy)]) {
+      if (n.class !== 'COMPARISON' || !(String(n.type) in COMPARISON_SYMBOLS)) continue;
+      const [left, right] = [constructorElements(n.left), constructorElements(n.right)];
+      if (!left || !right || left.length === 0 || right.length === 0) continue;
+      const pairs = Array.from({ length: Math.min(left.length, right.length) }, (_, i) => ({
+        class: 'COMPARISON',
+        type: n.type,
+        alias: '',
+        left: left[i],
+        right: right[i],
+      }));
+      for (const k of Object.keys(n)) delete n[k];
+      Object.assign(n, { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', children: pairs });
+      changed = true;
+    }
+  }
+  return copy;
 }
 
 /** A binary comparison (=, <>, <, >, <=, >=, IS [NOT] DISTINCT FROM) of two expressions none of which is a literal. */
