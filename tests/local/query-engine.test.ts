@@ -184,6 +184,22 @@ describe('local query engine: results', () => {
     );
   });
 
+  it('keeps every digit of such an integer in a json value inside an array, a map or a row too; a double stays a double', async () => {
+    const s = await run(
+      `SELECT ARRAY[json_parse('{"id":9223372036854775807}')] AS arr,
+              CAST(json_parse('{"a":12345678901234567890}') AS MAP(VARCHAR, JSON)) AS m,
+              CAST(ROW(json_parse('-9007199254740993')) AS ROW(j JSON)) AS r,
+              array_agg(json_parse('9007199254740993')) AS agg,
+              ARRAY[CAST(1e17 AS DOUBLE)] AS d`,
+    );
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(JSON.stringify(page.rows)).toBe(
+      '[[[{"id":9223372036854775807}],{"a":12345678901234567890},{"j":-9007199254740993},[9007199254740993],[100000000000000000]]]',
+    );
+    expect(page.rows[0]![4]).toEqual([1e17]);
+  });
+
   it('renders anonymous rows field by field (field0, field1, …), alone, nested and in arrays', async () => {
     const s = await run(
       `SELECT ROW(1, 'a') AS r, ARRAY[ROW(1, 2), ROW(3, 4), NULL] AS rs, ROW(ROW(5, 'b'), 6) AS nested,

@@ -72,7 +72,7 @@ export async function readResultsPage(
       pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
       let nl: number;
       while (rows.length < page.maxRows && (nl = pending.indexOf(0x0a)) >= 0) {
-        rows.push(JSON.parse(pending.subarray(0, nl).toString('utf8')) as Cell[]);
+        rows.push(parsedRow(pending.subarray(0, nl).toString('utf8')));
         byte += nl + 1;
         row++;
         pending = pending.subarray(nl + 1);
@@ -87,6 +87,25 @@ export async function readResultsPage(
   } finally {
     await handle.close();
   }
+}
+
+const { rawJSON } = JSON as unknown as { rawJSON: (text: string) => Cell };
+
+/**
+ * A row of the results file. An integer there that a double does not hold is a json value inside an array, map or
+ * row (a bigint cell is written as text, a double as its own shortest text): it keeps its digits, as a json cell
+ * does (../json-cell.ts), where JSON.parse alone rounded it (9007199254740993 as 9007199254740992). Rows without
+ * 16 digits in a row are parsed at full speed.
+ */
+function parsedRow(line: string): Cell[] {
+  if (!/[0-9]{16}/.test(line)) return JSON.parse(line) as Cell[];
+  return (JSON.parse as (t: string, r: (k: string, v: Cell, c: { source?: string }) => Cell) => Cell[])(
+    line,
+    (_k, v, c) =>
+      typeof v === 'number' && /^-?[0-9]+$/.test(c.source!) && String(v) !== c.source
+        ? rawJSON(c.source!)
+        : v,
+  );
 }
 
 /** A json column's JSON text as the value it holds (../json-cell.ts; SQL NULL stays null). */

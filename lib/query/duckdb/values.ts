@@ -3,6 +3,7 @@
  * values as the JSON cells the API returns (timestamps rendered as Athena renders timestamp(3)), and expressions
  * without an alias named _col<position> as Athena names them.
  */
+import { jsonCell } from '../json-cell';
 import { DuckDBTypeId, type DuckDBDecimalValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { Cell } from '../types';
 import { intervalText } from './intervals';
@@ -219,14 +220,8 @@ export function toCell(v: DuckDBValue, t: DuckDBType): Cell {
       return t.width <= 15 ? Number(text) : text;
     }
     case DuckDBTypeId.VARCHAR:
-      if (t.alias?.toUpperCase() === 'JSON') {
-        try {
-          return JSON.parse(v as string) as Cell;
-        } catch {
-          return v as string;
-        }
-      }
-      return v as string;
+      // A json value (inside an array, map or row too): its integers beyond a double's exact range keep their digits.
+      return t.alias?.toUpperCase() === 'JSON' ? jsonCell(v as string) : (v as string);
     case DuckDBTypeId.TIMESTAMP:
     case DuckDBTypeId.TIMESTAMP_TZ: {
       const micros = (v as { micros: bigint }).micros;
