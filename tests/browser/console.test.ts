@@ -271,6 +271,30 @@ describe('the console in a browser', () => {
     }
   });
 
+  it('clears the message of a page that could not be shown once a page is shown', async () => {
+    await page.getByLabel('Rows per page').selectOption('50');
+    await runSql(page, 'SELECT x AS turned FROM UNNEST(sequence(1, 230)) AS t(x) ORDER BY x');
+    await page.getByTestId('results').locator('thead th', { hasText: 'turned' }).waitFor();
+    // The network drops the next page's answer once.
+    let dropped = false;
+    await page.route(/\/queries\/[0-9a-f-]+\/results/, async (route) => {
+      if (!dropped && route.request().url().includes('nextToken')) {
+        dropped = true;
+        await route.abort('connectionreset');
+      } else await route.continue();
+    });
+    try {
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await page.getByText('This page of results could not be shown').waitFor();
+      await page.getByRole('button', { name: 'Next →' }).click();
+      await page.getByText('Rows 51–100').waitFor();
+      expect(await page.getByText('This page of results could not be shown').count()).toBe(0);
+    } finally {
+      await page.unrouteAll();
+      await page.getByLabel('Rows per page').selectOption('100');
+    }
+  });
+
   it('opens a long value in full with its button (the cell cuts it)', async () => {
     await runSql(
       page,

@@ -202,6 +202,8 @@ export function QueryPage({
     try {
       const page = await api.results(result.status.id, pageSize, token);
       if (shown.current !== result) return; // another query's result (or another page) is shown now
+      // A page turn or a download that failed before is over: its message would say this page failed.
+      setError(null);
       setResult({
         ...result,
         page,
@@ -232,6 +234,7 @@ export function QueryPage({
       const saved = await downloadCsv(api, result.status.id, result.page.columns, (n) =>
         setDownloading(`${formatCount(n)} rows read…`),
       );
+      setError(null);
       if (saved.cut)
         setDownloadNote(
           `The CSV holds the first ${formatCount(saved.rows)} rows only: the result has more than a browser tab ` +
