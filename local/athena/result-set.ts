@@ -5,12 +5,14 @@
  * (lib/query/types.ts Cell) are turned back into that text:
  *   double / real   Java's notation (1.5, 1.0E20, 1.0E-7, NaN, Infinity): Trino renders them with Java
  *   decimal(p,s)    with its s digits (1.50)
- *   json            the JSON text; array, map and row: Athena's notation ([1, 2], {k=v}, {a=1, b=x})
+ *   json            the JSON text; array, map and row: Athena's notation ([1, 2], {k=v}, {a=1, b=x}), a map's
+ *                   entries in the order of the java.util.HashMap Trino prints (./java-hash-map.ts)
  *   the rest        as the engine has it (varchar, bigint, boolean, date, timestamp 'yyyy-MM-dd HH:mm:ss.SSS', …)
  * Precision/Scale per type as Athena reports them (measured on the service by the athena-local project).
  */
 import type { ColumnInfo, Datum, Row } from '@aws-sdk/client-athena';
 import { javaNotation, shortestFloat } from '../../lib/query/duckdb/values';
+import { javaHashMapOrder } from './java-hash-map';
 import type { Cell, ResultColumn } from '../../lib/query/types';
 
 /** A parsed type name: `array(map(varchar, bigint))`, `row(a bigint, b varchar)`, `decimal(10,2)`. */
@@ -121,7 +123,11 @@ function render(cell: Cell, type: TypeNode): string {
     }
     case 'map': {
       const value = type.args[1]?.type ?? parseType('varchar');
-      const entries = Object.entries(cell as Record<string, Cell>);
+      // In the order of the java.util.HashMap Trino renders it from.
+      const entries = javaHashMapOrder(
+        Object.entries(cell as Record<string, Cell>),
+        type.args[0]?.type.base ?? 'varchar',
+      );
       return `{${entries.map(([k, v]) => `${k}=${render(v, value)}`).join(', ')}}`;
     }
     case 'row': {

@@ -198,6 +198,21 @@ describe("the local lake answers Athena's API", () => {
     );
   });
 
+  it('lists a map as the java.util.HashMap Trino prints it (its hash order, not the order written)', async () => {
+    const id = await start(
+      "SELECT map(ARRAY['b', 'a'], ARRAY[1, 2]) AS m, map(ARRAY['banana', 'apple', 'cherry', 'date'], ARRAY[1, 2, 3, 4]) AS fruit, " +
+        'map(ARRAY[CAST(100 AS BIGINT), -1, 17], ARRAY[1, 2, 3]) AS longs',
+    );
+    await until(id, ['SUCCEEDED']);
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    // As Java 17 prints new HashMap<>() filled in that order (String and Long hash codes).
+    expect(values(page.ResultSet!.Rows)[1]).toEqual([
+      '{a=2, b=1}',
+      '{banana=1, date=4, apple=2, cherry=3}',
+      '{-1=2, 17=3, 100=1}',
+    ]);
+  });
+
   it("gives a json value as its JSON text: JSON's null as 'null' (SQL NULL: no value), every digit of a number", async () => {
     const doc = `'{"a": null, "b": 12345678901234567890, "c": [1, null]}'`;
     const id = await start(
