@@ -92,7 +92,8 @@ describe('values as Athena renders them', () => {
     expect(text([1, 2, null], 'array(bigint)')).toBe('[1, 2, null]');
     expect(text(['a, b', 'c'], 'array(varchar)')).toBe('[a, b, c]');
     expect(text([1.5, 1e20], 'array(double)')).toBe('[1.5, 1.0E20]');
-    expect(text({ k: 1, j: 2 }, 'map(varchar, bigint)')).toBe('{k=1, j=2}');
+    // A map in the order of the java.util.HashMap Trino prints (as measured on Athena: {j=2, k=1} for keys k, j).
+    expect(text({ k: 1, j: 2 }, 'map(varchar, bigint)')).toBe('{j=2, k=1}');
     expect(text({ id: 1, name: 'x', tags: ['a'] }, 'row(id bigint, name varchar, tags array(varchar))')).toBe(
       '{id=1, name=x, tags=[a]}',
     );
