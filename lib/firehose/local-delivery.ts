@@ -69,14 +69,15 @@ function groupBody(content: Buffer, g: Group): Buffer {
 
 /**
  * Writes the objects of segment `file` (id `segmentId`) under `rawDir`; the segment itself is left in place. Returns
- * the bytes of a last line cut short (a write that never completed, so was never acknowledged), which it drops.
+ * the bytes of a last line cut short (a write that never completed, so was never acknowledged), which it drops, and
+ * how many damaged lines it wrote to the error object (`errorsKey`, with any record that had no partition key).
  */
 export async function deliverSegmentObjects(
   file: string,
   segmentId: string,
   where: { rawDir: string; tmpDir: string; streamName: string },
   onDelivered: (o: DeliveredObject) => void,
-): Promise<{ tornBytes: number }> {
+): Promise<{ tornBytes: number; damagedLines: number; errorsKey?: string }> {
   const content = await fs.readFile(file);
   const groups = new Map<string, Group>();
   const group = (groupKey: string, g: Pick<Group, 'keys' | 'errorType'>, arrivalMs: number): Group => {
@@ -122,6 +123,7 @@ export async function deliverSegmentObjects(
     }
   }
 
+  let errorsKey: string | undefined;
   for (const [groupKey, g] of groups) {
     const template = g.keys ? lakeLayout.rawEvents.prefix : lakeLayout.rawEvents.errorPrefix;
     const prefix = renderPrefix(template, {
@@ -135,6 +137,7 @@ export async function deliverSegmentObjects(
     const body = await gzip(groupBody(content, g), { level: GZIP_LEVEL });
     await writeFileDurably(path.join(where.rawDir, key), body, { tmpDir: where.tmpDir });
     onDelivered({ key, records: g.count, bytes: body.length });
+    if (!g.keys) errorsKey = key;
   }
-  return { tornBytes };
+  return { tornBytes, damagedLines: damaged.length, ...(errorsKey ? { errorsKey } : {}) };
 }

@@ -502,7 +502,7 @@ export class LocalFirehose implements EventStream {
   /** Delivers one sealed segment of this writer into the raw bucket, then removes it. Idempotent. */
   private async deliver(fileName: string, id: string): Promise<void> {
     const file = path.join(this.stateDir, fileName);
-    const { tornBytes } = await deliverSegmentObjects(
+    const { tornBytes, damagedLines, errorsKey } = await deliverSegmentObjects(
       file,
       id,
       { rawDir: this.rawDir, tmpDir: this.tmpDir, streamName: this.opts.streamName },
@@ -516,6 +516,11 @@ export class LocalFirehose implements EventStream {
       this.opts.onWarning?.(
         'a segment ended in a line cut short (a write that never completed, so was never acknowledged): its bytes were dropped',
         { segment: file, tornBytes },
+      );
+    if (damagedLines > 0)
+      this.opts.onWarning?.(
+        "a segment held lines not in its format (damaged on disk, or written by something else): they were written to the raw zone's errors/, never acknowledged as events",
+        { segment: file, damagedLines, errorsKey },
       );
     await fs.unlink(file);
     await fsyncDir(this.stateDir);

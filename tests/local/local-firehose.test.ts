@@ -163,13 +163,29 @@ describe('local Firehose writer', () => {
       tornBytes: 0,
       damaged: [damagedLine],
     });
-    await deadWritersSegment(lake, content);
-    const stream = await open(lake);
+    const stateDir = await deadWritersSegment(lake, content);
+    const warnings: [string, Record<string, unknown>][] = [];
+    const stream = await open(lake, {
+      onWarning: (message, context) => void warnings.push([message, context]),
+    });
     await stream.close();
     const objects = await deliveredObjects(lake);
     expect(objects.map((o) => o.lines)).toEqual([[wide, rec('p').line], [rec('s', 'signup').line]]);
     const errors = await deliveredObjects(lake, 'errors/');
     expect(errors).toHaveLength(1);
+    // Said, with the segment, the count and the error object.
+    expect(warnings).toEqual([
+      [
+        expect.stringMatching(
+          /^a segment held lines not in its format .*errors\/, never acknowledged as events$/,
+        ),
+        {
+          segment: expect.stringContaining(stateDir),
+          damagedLines: 1,
+          errorsKey: expect.stringMatching(/^errors\//),
+        },
+      ],
+    ]);
     const doc = JSON.parse(errors[0]!.lines[0]!);
     expect(doc.errorCode).toBe('Local.DamagedSegmentLine');
     expect(Buffer.from(doc.rawData, 'base64').equals(Buffer.from(damagedLine))).toBe(true);
