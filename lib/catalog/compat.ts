@@ -19,7 +19,7 @@
  */
 import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
 import {
-  localDefinitionName,
+  definitionsReferred,
   NESTED_KEYWORDS,
   nestedKeysOnlyAdded,
   patternMatches,
@@ -348,13 +348,22 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       else changes.push(`keys matching ${p} ${added ? 'accepted' : 'taken with any value'}`);
     }
     // $defs definition by definition: one added or removed changes nothing by itself (a property's $ref to it is
-    // judged with that column). One changed may narrow what refers to it: from rules level 4 a column records the
-    // rules its $ref names (REF_TARGET) and is judged on them, so only the record's own rules refer to it here
-    // (directly, or through another definition); before, every change was taken to narrow.
+    // judged with that column). One changed narrows what refers to it, directly or through another definition: the
+    // record's own rules, or a column — from rules level 4 a column records the rules its $ref names (REF_TARGET)
+    // and is judged on them, so only one whose $ref could not be read that way refers to it here.
     const defs = (r: Record<string, unknown>) => (r.$defs ?? {}) as Record<string, unknown>;
     const [wasDefs, nowDefs] = [defs(before), defs(after)];
+    // What refers to a definition: the record's own rules, and the columns whose $ref is not recorded with the rules
+    // it names (all of them before level 4, which did not record those).
     const judgedByColumns = rulesLevelOf(history) >= REF_TARGET_LEVEL;
-    const usedByRecord = definitionsReferred(before, wasDefs);
+    const usedByRecord = definitionsReferred(
+      [
+        Object.fromEntries(Object.entries(before).filter(([k]) => k !== '$defs')),
+        ...history.columns.flatMap((c) => (c.otherRules ? [JSON.parse(c.otherRules) as unknown] : [])),
+      ],
+      wasDefs,
+      judgedByColumns,
+    );
     for (const d of new Set([...Object.keys(wasDefs), ...Object.keys(nowDefs)])) {
       const [was, now] = [wasDefs[d], nowDefs[d]];
       if (JSON.stringify(was) === JSON.stringify(now)) continue;
@@ -485,33 +494,6 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     changes.push(`columns reordered (${order(now)}): SELECT * lists them so`);
   }
   return { changes, violations };
-}
-
-/**
- * The $defs definitions a table's own rules (outside $defs) refer to by a local $ref, and those they refer to in
- * turn. A $ref this cannot read counts every definition.
- */
-function definitionsReferred(rules: Record<string, unknown>, defs: Record<string, unknown>): Set<string> {
-  const used = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(visit);
-    if (v === null || typeof v !== 'object') return;
-    for (const [k, x] of Object.entries(v)) {
-      if (k !== '$ref' || typeof x !== 'string') {
-        visit(x);
-        continue;
-      }
-      const name = localDefinitionName(x);
-      if (name === undefined) {
-        for (const d of Object.keys(defs)) used.add(d);
-      } else if (!used.has(name) && Object.hasOwn(defs, name)) {
-        used.add(name);
-        visit(defs[name]);
-      }
-    }
-  };
-  visit(Object.fromEntries(Object.entries(rules).filter(([k]) => k !== '$defs')));
-  return used;
 }
 
 /** A column left out of a schema without a declaration (REMOVED). */

@@ -163,25 +163,69 @@ export function otherRulesOf(prop: object, facts: PropertyFacts): string | undef
     : undefined;
 }
 
-/** The definition name of a local `$ref` (`#/$defs/<name>`, its URI and JSON Pointer escapes read), or undefined. */
-export function localDefinitionName(ref: unknown): string | undefined {
-  const m = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref) : null;
-  if (!m) return undefined;
+/**
+ * Where a local `$ref` into the schema's `$defs` points (`#/$defs/<name>`, or a JSON Pointer further into that
+ * definition, `#/$defs/<name>/properties/code`; each segment's URI and JSON Pointer escapes read): the definition's
+ * name and the path inside it. Undefined for any other `$ref`.
+ */
+export function localDefinitionPointer(ref: unknown): { name: string; path: string[] } | undefined {
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return undefined;
+  let segments: string[];
   try {
-    return decodeURIComponent(m[1]!).replaceAll('~1', '/').replaceAll('~0', '~');
+    segments = ref
+      .slice(2)
+      .split('/')
+      .map((s) => decodeURIComponent(s).replaceAll('~1', '/').replaceAll('~0', '~'));
   } catch {
     return undefined;
   }
+  if (segments[0] !== '$defs' || segments.length < 2) return undefined;
+  return { name: segments[1]!, path: segments.slice(2) };
+}
+
+/** The definition name of a local `$ref` into `$defs` (at the definition or further inside it), or undefined. */
+export const localDefinitionName = (ref: unknown): string | undefined => localDefinitionPointer(ref)?.name;
+
+/**
+ * The rules a local `$ref` names (a definition, or a part of one), with the `$ref`s inside them resolved too;
+ * undefined for another `$ref`, a name or path not defined, or one that refers back to itself.
+ */
+function refTarget(ref: unknown, defs: Record<string, unknown>, seen: string[]): unknown {
+  const pointer = localDefinitionPointer(ref);
+  if (!pointer || !Object.hasOwn(defs, pointer.name) || seen.includes(ref as string)) return undefined;
+  let at: unknown = defs[pointer.name];
+  for (const key of pointer.path) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return withRefTargets(at, defs, [...seen, ref as string]);
 }
 
 /**
- * The definition a local `$ref` names, with the `$ref`s inside it resolved too; undefined for another `$ref`, a name
- * not defined, or one that refers back to itself.
+ * The `$defs` definitions a value's `$ref`s name (and those the definitions name in turn), skipping a `$ref` that has
+ * its rules recorded beside it (REF_TARGET) when `skipResolved`; a `$ref` this cannot read names every definition.
  */
-function refTarget(ref: unknown, defs: Record<string, unknown>, seen: string[]): unknown {
-  const name = localDefinitionName(ref);
-  if (name === undefined || !Object.hasOwn(defs, name) || seen.includes(name)) return undefined;
-  return withRefTargets(defs[name], defs, [...seen, name]);
+export function definitionsReferred(
+  roots: unknown[],
+  defs: Record<string, unknown>,
+  skipResolved: boolean,
+): Set<string> {
+  const used = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!isObject(v)) return;
+    for (const [k, x] of Object.entries(v)) if (k !== '$ref' && k !== REF_TARGET) visit(x);
+    if (typeof v.$ref !== 'string' || (skipResolved && REF_TARGET in v)) return;
+    const name = localDefinitionName(v.$ref);
+    if (name === undefined) {
+      for (const d of Object.keys(defs)) used.add(d);
+    } else if (!used.has(name) && Object.hasOwn(defs, name)) {
+      used.add(name);
+      visit(defs[name]);
+    }
+  };
+  roots.forEach(visit);
+  return used;
 }
 
 /** A value with REF_TARGET beside each local `$ref` in it (at any depth). */

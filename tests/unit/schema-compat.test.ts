@@ -450,6 +450,64 @@ describe('unsafe edits are refused before they take effect', () => {
     });
   });
 
+  it.each([
+    [
+      'a JSON Pointer into a definition',
+      { wrap: { type: 'object', properties: { code: { type: 'string', maxLength: 64 } } } },
+      '#/$defs/wrap/properties/code',
+      (s: any): void => void (s.$defs.wrap.properties.code.maxLength = 3),
+    ],
+    [
+      'a pointer with URI escapes (#/%24defs/code)',
+      { code: { type: 'string', maxLength: 64 } },
+      '#/%24defs/code',
+      (s: any): void => void (s.$defs.code.maxLength = 3),
+    ],
+    [
+      'a definition by name',
+      { code: { type: 'string', maxLength: 64 } },
+      '#/$defs/code',
+      (s: any): void => void (s.$defs.code.maxLength = 3),
+    ],
+  ])('a definition a column refers to through %s, narrowed, is refused', (_how, defs, ref, narrow) => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = defs;
+      s.properties.coupon = { type: 'string', $ref: ref };
+    });
+    rmSync(path.join(dir, 'history', 'orders.json')); // recorded as a new table would be
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    narrow(schema);
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(checkSchemas(dir).violations.map((v) => v.rule)).toContain('NARROWED');
+  });
+
+  it('a lake whose version in use was recorded before level 4 takes a definition no rule refers to, changed', () => {
+    const dir = edited('datasets', 'orders', (s) => (s.$defs = { spare: { type: 'string', maxLength: 3 } }));
+    rmSync(path.join(dir, 'history', 'orders.json'));
+    recordSchemas(checkSchemas(dir), dir);
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    writeSchemasInUse(lake, checkSchemas(dir, undefined, readSchemasInUse(lake)).defs);
+    const inUse = path.join(lake, 'schemas-in-use', 'orders.json');
+    const stored = JSON.parse(readFileSync(inUse, 'utf8'));
+    delete stored.rulesRecorded; // as a lake before level 4 wrote it
+    writeFileSync(inUse, JSON.stringify(stored, null, 2));
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.$defs.spare.maxLength = 10;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(checkSchemas(dir).violations).toEqual([]);
+    expect(checkSchemas(dir, undefined, readSchemasInUse(lake)).violations).toEqual([]);
+    // One a column of the version in use refers to is judged: narrowed, refused.
+    schema.properties.coupon = { type: 'string', $ref: '#/$defs/spare' };
+    schema.$defs.spare.maxLength = 3;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    const used = checkSchemas(dir);
+    expect(used.violations.map((v) => v.rule)).toContain('NARROWED'); // the $ref added to a recorded column
+  });
+
   it('a version in use recorded before rules level 4 (a $ref without the rules it names) is no other schema', () => {
     const dir = edited('datasets', 'orders', (s) => {
       s.$defs = { code: { type: 'string', maxLength: 64 } };
