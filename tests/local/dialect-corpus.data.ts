@@ -1229,6 +1229,13 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/functions/binary.html (from_base64); java.util.Base64.Decoder',
   },
   {
+    // Part of the padding is no padding for Java's decoder: "Input byte array has wrong 4-byte ending unit".
+    sql: "SELECT from_base64('YQ=')",
+    refused: /base64/,
+    source:
+      'java.util.Base64.Decoder (Trino VarbinaryFunctions.fromBase64Varchar: INVALID_FUNCTION_ARGUMENT)',
+  },
+  {
     sql: "SELECT CAST(to_utf8('a') AS JSON)",
     refused: /Cannot cast varbinary to json: Athena \(Trino\) fails this query/,
     source: 'trinodb/trino io.trino.util.JsonUtil.canCastToJson (no varbinary)',
@@ -1259,6 +1266,22 @@ export const CORPUS: CorpusEntry[] = [
     sql: "SELECT 1 = '1'",
     refused: /Cannot apply operator: integer = varchar\(1\)/,
     source: 'https://trino.io/docs/current/functions/comparison.html (no implicit cast of varchar)',
+  },
+  {
+    sql: "SELECT count(*) FROM orders WHERE (order_date, status) IN ((DATE '2024-03-01', 'paid'), ('2024-03-02', 'open'))",
+    refused: /Cannot apply operator: date = varchar\(10\)/,
+    source: 'https://trino.io/docs/current/functions/comparison.html (IN: the value and each item compared)',
+  },
+  {
+    sql: "SELECT (1, 'a') IN ((1, 'a'), (2, 'b')), ROW(1, 'a') IN (ROW(2, 'b'))",
+    rows: [[true, false]],
+    source: 'https://trino.io/docs/current/functions/comparison.html',
+  },
+  {
+    // A row's fields named like types are no types: cast as any row.
+    sql: 'SELECT CAST(CAST(ROW(1, 2) AS ROW("UUID" integer, "INTERVAL" integer)) AS JSON)',
+    rows: [[{ UUID: 1, INTERVAL: 2 }]],
+    source: 'trinodb/trino io.trino.util.JsonUtil.canCastToJson (a row of integers)',
   },
   {
     sql: "SELECT ARRAY[1, '2']",

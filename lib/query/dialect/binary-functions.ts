@@ -78,11 +78,13 @@ export const BINARY_FUNCTIONS: MacroDef[] = [
       note: 'an odd number of hex digits fails, as in Trino (DuckDB reads a leading 0)',
     },
   ),
-  // Java's Base64 decoder (Trino's from_base64) takes the text without its padding (YQ is 61); DuckDB's needs it.
+  // Java's Base64 decoder (Trino's from_base64) takes the text without its padding (YQ is 61), not with part of it
+  // (YQ= fails there as in DuckDB); DuckDB's needs it whole.
   m(
     'from_base64',
     ['x'],
-    'CASE WHEN length(CAST(x AS VARCHAR)) % 4 IN (2, 3) THEN system.main.from_base64(CAST(x AS VARCHAR) || ' +
+    "CASE WHEN length(CAST(x AS VARCHAR)) % 4 IN (2, 3) AND strpos(CAST(x AS VARCHAR), '=') = 0 " +
+      'THEN system.main.from_base64(CAST(x AS VARCHAR) || ' +
       "system.main.repeat('=', 4 - length(CAST(x AS VARCHAR)) % 4)) ELSE system.main.from_base64(x) END",
     {
       signature: 'from_base64(string)',

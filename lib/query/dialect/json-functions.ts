@@ -130,9 +130,13 @@ export const TRINO_TRY_JSON_PARSE: MacroDef = {
 /** CAST(x AS JSON) (./calls.ts): internal, documented in docs/sql-dialect.md's prose. */
 // Trino's JsonUtil writers: a string is a JSON string (DuckDB parses it as JSON), a decimal keeps its scale, a
 // double or real is written as Java writes it (1.0E20, 0.1).
-/** DuckDB's names of the types Trino's CAST(… AS JSON) does not take, where they stand in a type's text. */
+/**
+ * DuckDB's names of the types Trino's CAST(… AS JSON) does not take, where they stand in a type's text as a type: at
+ * its start or after `(`, `,` or a field's name, and before `[`, `,`, `)` or its end (a row's field named UUID is
+ * followed by its type).
+ */
 const NOT_TO_JSON =
-  '(^|[ (,])(BLOB|UUID|INTERVAL|TIME|TIME WITH TIME ZONE|TIMESTAMP WITH TIME ZONE)([\\[(,) ]|$)';
+  '(^|[ (,])(BLOB|UUID|INTERVAL|TIME|TIME WITH TIME ZONE|TIMESTAMP WITH TIME ZONE)([\\[,)]|$)';
 
 export const TRINO_CAST_JSON: MacroDef = m(
   'trino_cast_json',

@@ -264,7 +264,8 @@ function constructorElements(v: unknown): unknown[] | undefined {
 
 /**
  * A copy of the tree with each comparison of two row or array constructors (`(order_date, status) = ('2024-03-01',
- * 'paid')`, `ARRAY[1] = ARRAY['1']`) also written as its elements compared pair by pair, ANDed: Trino compares
+ * 'paid')`, `ARRAY[1] = ARRAY['1']`, and one with an IN list of them) written as its elements compared pair by pair,
+ * ANDed: Trino compares
  * rows and arrays element by element, and fails where an element's text meets another type, as in a comparison of
  * the elements alone — which is what is checked.
  */
@@ -273,16 +274,32 @@ function elementComparisons(tree: StatementTree): StatementTree {
   for (let changed = true; changed;) {
     changed = false;
     for (const n of [...treeNodes(copy)]) {
-      if (n.class !== 'COMPARISON' || !(String(n.type) in COMPARISON_SYMBOLS)) continue;
-      const [left, right] = [constructorElements(n.left), constructorElements(n.right)];
-      if (!left || !right || left.length === 0 || right.length === 0) continue;
-      const pairs = Array.from({ length: Math.min(left.length, right.length) }, (_, i) => ({
-        class: 'COMPARISON',
-        type: n.type,
-        alias: '',
-        left: left[i],
-        right: right[i],
-      }));
+      // (a, b) IN ((x, y), …): the value compared with each of the list's, as by =.
+      const inList =
+        n.class === 'OPERATOR' &&
+        (n.type === 'COMPARE_IN' || n.type === 'COMPARE_NOT_IN') &&
+        Array.isArray(n.children) &&
+        n.children.length > 1;
+      const sides: [unknown, unknown, unknown][] = inList
+        ? (n.children as unknown[])
+            .slice(1)
+            .map((item) => [(n.children as unknown[])[0], item, 'COMPARE_EQUAL'])
+        : n.class === 'COMPARISON' && String(n.type) in COMPARISON_SYMBOLS
+          ? [[n.left, n.right, n.type]]
+          : [];
+      const elements = sides.map(
+        ([l, r, type]) => [constructorElements(l), constructorElements(r), type] as const,
+      );
+      if (elements.length === 0 || elements.some(([l, r]) => !l?.length || !r?.length)) continue;
+      const pairs = elements.flatMap(([left, right, type]) =>
+        Array.from({ length: Math.min(left!.length, right!.length) }, (_, i) => ({
+          class: 'COMPARISON',
+          type,
+          alias: '',
+          left: left![i],
+          right: right![i],
+        })),
+      );
       for (const k of Object.keys(n)) delete n[k];
       Object.assign(n, { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', children: pairs });
       changed = true;
