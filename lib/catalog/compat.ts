@@ -466,7 +466,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
           ? // Renamed away or retired: the name stays the retired column's, with its type and stored values.
             `the name ${c.name} is the retired column's (${renamedTo(columns, c.name) ?? 'retired'}), which keeps its ` +
             `stored values as ${typeOf(was)}: give the new column another name; or ${NEW_MAJOR(name)}`
-          : `add a new column with the new type and deprecate this one (or rename it with x-lake.renamedFrom first); or ${NEW_MAJOR(name)}`,
+          : `add a column of the new type under another name, and deprecate or retire this one (its name stays its own, with its stored values); or ${NEW_MAJOR(name)}`,
       });
       continue;
     }

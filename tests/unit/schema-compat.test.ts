@@ -181,7 +181,7 @@ describe('unsafe edits are refused before they take effect', () => {
     const dir = edited('events', 'signup', (s) => (s.properties.user_id = { type: 'integer' }));
     expect(refusal(dir)).toEqual([{ table: 'signup', column: 'user_id', rule: 'TYPE_CHANGED' }]);
     expect(checkSchemas(dir).violations[0]!.safe).toMatch(
-      /new column.*deprecate.*new major version.*supersedes/,
+      /column of the new type under another name.*deprecate or retire.*new major version.*supersedes/,
     );
   });
 
