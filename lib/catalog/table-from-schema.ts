@@ -101,6 +101,12 @@ export function checkIdentifier(name: string, what: string): void {
 }
 
 function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?: boolean } {
+  // The column's type is read from the property itself: a $ref's definition is its rules, not its type.
+  if (prop.type === undefined)
+    throw new Error(
+      `${where}: a property needs its own "type" (string, integer, number, boolean, object or array; optionally ` +
+        `with "null")${'$ref' in prop ? ", beside its $ref: the lake does not take a column's type from a definition" : ''}`,
+    );
   const t = Array.isArray(prop.type) ? prop.type.filter((x) => x !== 'null') : [prop.type];
   if (t.length !== 1) throw new Error(`${where}: give exactly one JSON type (optionally with "null")`);
   const declared = prop['x-lake']?.type;

@@ -727,6 +727,17 @@ describe('unsafe edits are refused before they take effect', () => {
     },
   );
 
+  it('a property whose type would come from its $ref alone is refused, saying the property needs its own type', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = { shortText: { type: 'string', maxLength: 8 } };
+      s.properties.tag = { $ref: '#/$defs/shortText' };
+    });
+    expect(refusal(dir)).toEqual([{ table: 'orders', column: undefined, rule: 'INVALID_SCHEMA' }]);
+    expect(checkSchemas(dir).violations[0]!.message).toMatch(
+      /orders\.json\.tag: a property needs its own "type" .*beside its \$ref: the lake does not take a column's type from a definition/,
+    );
+  });
+
   it('a new major version must name a table the lake has, not itself (x-lake.supersedes)', () => {
     const unknown = edited('datasets', 'customers', (s) => (s['x-lake'].supersedes = 'clients'));
     expect(refusal(unknown)).toEqual([{ table: 'customers', column: undefined, rule: 'INVALID_SCHEMA' }]);
