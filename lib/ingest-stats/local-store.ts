@@ -2,7 +2,7 @@
  * Ingest statistics on the local lake, counted where the events pass: the ingest function records each request's
  * outcome here (./outcome.ts), in memory per minute and event type, and appends what it holds every FLUSH_MS (and
  * when the process exits) as one JSON line per minute to <LAKE_DIR>/.ingest-stats/<yyyy-MM-dd>.jsonl:
- *   {"m": <minute start, ms>, "c": {"<type>": [accepted, refused], ...}, "x": [<refusal>, ...]}
+ *   {"m": <minute start, ms>, "c": {"<type>": [accepted, refused], ...}, "x": [<refusal>, ...], "i": "<line id>"}
  * (type "" for events without a registered type). Every process that runs the function — the lake, `sls invoke
  * local`, a function worker thread of the lake (local/function-workers.ts) — appends its own lines; a reader sums them,
  * with what its own store has not appended yet (another thread's counts show within FLUSH_MS). These are
@@ -11,6 +11,7 @@
  * RETENTION_DAYS are removed.
  */
 import { appendFileSync, closeSync, fstatSync, promises as fs, mkdirSync, openSync, readSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { logger } from '../logger';
 import type { IngestOutcome, IngestTally, Refusal, SeriesPoint, StatsWindow } from './types';
@@ -30,6 +31,11 @@ interface Line {
   m: number;
   c: Record<string, [number, number]>;
   x?: Refusal[];
+  /**
+   * The line's id (this process's, and its number): a line appended again after an append that failed part way
+   * (a full disk) is counted once. Lines of earlier versions have none.
+   */
+  i?: string;
 }
 
 export const statsDir = (lakeDir: string) => path.join(lakeDir, '.ingest-stats');
@@ -54,6 +60,10 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export class LocalIngestStats implements IngestTally {
   private pending = new Map<number, MinuteCounts>();
+  /** Lines whose append failed, by day, to append again as they are (with their ids). */
+  private unsent = new Map<string, string[]>();
+  private readonly idPrefix = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}-`;
+  private lineCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private prunedDay = '';
   private readonly onExit = () => this.flush();
@@ -81,11 +91,14 @@ export class LocalIngestStats implements IngestTally {
     }
     m.refusals.push(...v.refusals);
     if (m.refusals.length > MAX_REFUSALS) m.refusals.splice(0, m.refusals.length - MAX_REFUSALS);
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_MS);
-      this.timer.unref();
-      process.once('exit', this.onExit);
-    }
+    this.flushLater();
+  }
+
+  private flushLater(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+    this.timer.unref();
+    process.once('exit', this.onExit);
   }
 
   /** Appends what this process holds (synchronously: it also runs as the process exits). */
@@ -95,36 +108,38 @@ export class LocalIngestStats implements IngestTally {
     process.removeListener('exit', this.onExit);
     const pending = this.pending;
     this.pending = new Map();
-    if (!pending.size) return;
+    const byDay = new Map<string, string[]>(this.unsent);
+    this.unsent = new Map();
+    for (const [m, v] of pending) {
+      const line: Line = {
+        m,
+        c: Object.fromEntries(v.counts),
+        ...(v.refusals.length ? { x: v.refusals } : {}),
+        i: `${this.idPrefix}${this.lineCount++}`,
+      };
+      byDay.set(dayOf(m), [...(byDay.get(dayOf(m)) ?? []), JSON.stringify(line)]);
+    }
+    if (!byDay.size) return;
     const dir = statsDir(this.lakeDir);
-    const byDay = new Map<string, number[]>();
-    for (const m of pending.keys()) byDay.set(dayOf(m), [...(byDay.get(dayOf(m)) ?? []), m]);
     let failed: unknown;
-    for (const [day, minutes] of byDay) {
-      const lines = minutes.map((m) => {
-        const v = pending.get(m)!;
-        const line: Line = {
-          m,
-          c: Object.fromEntries(v.counts),
-          ...(v.refusals.length ? { x: v.refusals } : {}),
-        };
-        return JSON.stringify(line);
-      });
+    for (const [day, lines] of byDay) {
       try {
         mkdirSync(dir, { recursive: true });
         const file = path.join(dir, `${day}.jsonl`);
         // After an append cut short (a full disk), the next line starts on a line of its own.
         appendFileSync(file, (endsMidLine(file) ? '\n' : '') + lines.join('\n') + '\n');
       } catch (e) {
-        // Kept, and appended again at the next flush (a full disk may have room again): not lost while this process
-        // lives, and counted by read() meanwhile.
+        // Kept, and appended again as they are at the next flush (a full disk may have room again; a line the
+        // failed append wrote whole is counted once, by its id): not lost while this process lives, and counted
+        // by read() meanwhile.
         failed ??= e;
-        for (const m of minutes) this.add(m, pending.get(m)!);
+        this.unsent.set(day, lines);
       }
     }
-    if (failed)
+    if (failed) {
       logger.warn('ingest statistics not recorded yet (kept, tried again)', { error: failed as Error });
-    else this.prune(dir);
+      this.flushLater();
+    } else this.prune(dir);
   }
 
   private prune(dir: string): void {
@@ -161,10 +176,16 @@ export class LocalIngestStats implements IngestTally {
         }
       }
     }
+    for (const unsent of this.unsent.values()) for (const l of unsent) lines.push(JSON.parse(l) as Line);
     for (const [m, v] of this.pending) lines.push({ m, c: Object.fromEntries(v.counts), x: v.refusals });
+    const ids = new Set<string>();
     const buckets = new Map<string, SeriesPoint>();
     const refusals: Refusal[] = [];
     for (const line of lines) {
+      if (line.i !== undefined) {
+        if (ids.has(line.i)) continue; // appended again after a failed append that had written it
+        ids.add(line.i);
+      }
       if (line.m < from || line.m > to) continue;
       const start = new Date(bucketStart(line.m, w.bucketMinutes)).toISOString();
       for (const [type, [a, r]] of Object.entries(line.c)) {

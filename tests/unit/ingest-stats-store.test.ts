@@ -53,3 +53,22 @@ it('starts its lines on a line of their own after an append cut short', async ()
   store.flush();
   expect(await accepted(new LocalIngestStats(lake))).toBe(11);
 });
+
+it('counts once a line an append that failed part way had written whole, when it is appended again', async () => {
+  const lake = await tempLake('ingest-stats-partial');
+  const store = new LocalIngestStats(lake);
+  const minute = (k: number) => ({ ...outcome(1), at: new Date(at.getTime() - k * 60_000) });
+  for (let k = 0; k < 3; k++) store.record(minute(k)); // three minutes: three lines in one append
+  // The disk fills after the first line: it is written whole, then the append fails.
+  const real = fsSync.appendFileSync;
+  const append = jest.spyOn(fsSync, 'appendFileSync').mockImplementationOnce((file, data) => {
+    real(file, String(data).split('\n')[0] + '\n');
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  });
+  store.flush();
+  append.mockRestore();
+  expect(await accepted(new LocalIngestStats(lake))).toBe(1); // the line written
+  expect(await accepted(store)).toBe(3); // this process counts the rest it holds, not the written line twice
+  store.flush(); // room again: the three lines appended again, the first one a second time
+  expect(await accepted(new LocalIngestStats(lake))).toBe(3);
+});
