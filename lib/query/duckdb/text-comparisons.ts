@@ -270,6 +270,8 @@ function constructorElements(v: unknown): unknown[] | undefined {
  * the elements alone — which is what is checked.
  */
 function elementComparisons(tree: StatementTree): StatementTree {
+  // Most statements have no row or array constructor: no copy of their tree.
+  if (![...treeNodes(tree)].some((n) => constructorElements(n) !== undefined)) return tree;
   const copy = copyTree(tree);
   for (let changed = true; changed;) {
     changed = false;
