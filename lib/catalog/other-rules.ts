@@ -159,7 +159,9 @@ export function otherRulesOf(prop: object, facts: PropertyFacts): string | undef
     } else if (p[k] !== undefined) rules[k] = p[k];
   }
   return Object.keys(rules).length
-    ? canonicalJson(withRefTargets(rules, isObject(facts.defs) ? facts.defs : {}, []))
+    ? canonicalJson(
+        withRefTargets(rules, isObject(facts.defs) ? facts.defs : {}, [], { left: REF_TARGET_BUDGET }),
+      )
     : undefined;
 }
 
@@ -190,15 +192,26 @@ export const localDefinitionName = (ref: unknown): string | undefined => localDe
  * The rules a local `$ref` names (a definition, or a part of one), with the `$ref`s inside them resolved too;
  * undefined for another `$ref`, a name or path not defined, or one that refers back to itself.
  */
-function refTarget(ref: unknown, defs: Record<string, unknown>, seen: string[]): unknown {
+function refTarget(ref: unknown, defs: Record<string, unknown>, seen: string[], budget: Budget): unknown {
   const pointer = localDefinitionPointer(ref);
-  if (!pointer || !Object.hasOwn(defs, pointer.name) || seen.includes(ref as string)) return undefined;
+  // A definition once on the way, however its $ref is spelled: a recursive one stops there.
+  if (!pointer || !Object.hasOwn(defs, pointer.name) || seen.includes(pointer.name)) return undefined;
   let at: unknown = defs[pointer.name];
   for (const key of pointer.path) {
     if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return undefined;
     at = (at as Record<string, unknown>)[key];
   }
-  return withRefTargets(at, defs, [...seen, ref as string]);
+  return withRefTargets(at, defs, [...seen, pointer.name], budget);
+}
+
+/**
+ * How many objects the rules recorded beside a column's $refs may hold in all: definitions that refer to each other
+ * many times over would be written out exponentially. Past it a $ref is left without them, which the check takes as
+ * one it cannot read (it names every definition).
+ */
+const REF_TARGET_BUDGET = 5000;
+interface Budget {
+  left: number;
 }
 
 /**
@@ -214,7 +227,8 @@ export function definitionsReferred(
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) return v.forEach(visit);
     if (!isObject(v)) return;
-    for (const [k, x] of Object.entries(v)) if (k !== '$ref' && k !== REF_TARGET) visit(x);
+    // Inside the rules recorded beside a $ref too: one there that could not be read names every definition.
+    for (const [k, x] of Object.entries(v)) if (k !== '$ref') visit(x);
     if (typeof v.$ref !== 'string' || (skipResolved && REF_TARGET in v)) return;
     const name = localDefinitionName(v.$ref);
     if (name === undefined) {
@@ -228,15 +242,17 @@ export function definitionsReferred(
   return used;
 }
 
-/** A value with REF_TARGET beside each local `$ref` in it (at any depth). */
-function withRefTargets(v: unknown, defs: Record<string, unknown>, seen: string[]): unknown {
-  if (Array.isArray(v)) return v.map((x) => withRefTargets(x, defs, seen));
+/** A value with REF_TARGET beside each local `$ref` in it (at any depth), within the budget. */
+function withRefTargets(v: unknown, defs: Record<string, unknown>, seen: string[], budget: Budget): unknown {
+  if (Array.isArray(v)) return v.map((x) => withRefTargets(x, defs, seen, budget));
   if (!isObject(v)) return v;
+  budget.left--;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v))
-    if (k !== REF_TARGET || !('$ref' in v)) out[k] = withRefTargets(x, defs, seen);
-  const target = refTarget(v.$ref, defs, seen);
-  if (target !== undefined) out[REF_TARGET] = target;
+    if (k !== REF_TARGET || !('$ref' in v)) out[k] = withRefTargets(x, defs, seen, budget);
+  if (budget.left <= 0) return out;
+  const target = refTarget(v.$ref, defs, seen, budget);
+  if (target !== undefined && budget.left > 0) out[REF_TARGET] = target;
   return out;
 }
 

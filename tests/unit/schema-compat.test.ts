@@ -483,6 +483,51 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(checkSchemas(dir).violations.map((v) => v.rule)).toContain('NARROWED');
   });
 
+  it('a definition a column reaches through another one whose $ref the check cannot read, narrowed, is refused', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      // The schema's own $id: a $ref ajv resolves, not a local pointer.
+      s.$defs = { code: { $ref: 'orders.json#/$defs/short' }, short: { type: 'string', maxLength: 64 } };
+      s.properties.coupon = { type: 'string', $ref: '#/$defs/code' };
+    });
+    rmSync(path.join(dir, 'history', 'orders.json'));
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.$defs.short.maxLength = 3;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(checkSchemas(dir).violations.map((v) => v.rule)).toContain('NARROWED');
+  });
+
+  it('a recursive definition named under many spellings is recorded within bounds', () => {
+    const spellings = [
+      '#/$defs/node',
+      '#/%24defs/node',
+      '#/$defs/%6Eode',
+      '#/$defs/n%6Fde',
+      '#/$defs/no%64e',
+    ];
+    const dir = edited('datasets', 'orders', (s) => {
+      s.$defs = {
+        node: {
+          type: 'object',
+          properties: Object.fromEntries(
+            spellings.flatMap((r, i) => [
+              [`c${i}`, { $ref: r }],
+              [`d${i}`, { $ref: r }],
+            ]),
+          ),
+        },
+      };
+      s.properties.tree = { type: 'object', $ref: '#/$defs/node' };
+    });
+    rmSync(path.join(dir, 'history', 'orders.json'));
+    const r = checkSchemas(dir);
+    expect(r.violations).toEqual([]);
+    recordSchemas(r, dir);
+    // Each spelling names the same definition once on the way: the record stays small.
+    expect(readFileSync(path.join(dir, 'history', 'orders.json'), 'utf8').length).toBeLessThan(100_000);
+  });
+
   it('a lake whose version in use was recorded before level 4 takes a definition no rule refers to, changed', () => {
     const dir = edited('datasets', 'orders', (s) => (s.$defs = { spare: { type: 'string', maxLength: 3 } }));
     rmSync(path.join(dir, 'history', 'orders.json'));
