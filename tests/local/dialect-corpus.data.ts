@@ -1236,6 +1236,11 @@ export const CORPUS: CorpusEntry[] = [
       'java.util.Base64.Decoder (Trino VarbinaryFunctions.fromBase64Varchar: INVALID_FUNCTION_ARGUMENT)',
   },
   {
+    sql: "SELECT from_base64('YW=I')",
+    refused: /Illegal base64 text: padding \(=\) before its end/,
+    source: 'java.util.Base64.Decoder.decode0 ("Input byte array has wrong 4-byte ending unit")',
+  },
+  {
     sql: "SELECT CAST(to_utf8('a') AS JSON)",
     refused: /Cannot cast varbinary to json: Athena \(Trino\) fails this query/,
     source: 'trinodb/trino io.trino.util.JsonUtil.canCastToJson (no varbinary)',

@@ -83,7 +83,10 @@ export const BINARY_FUNCTIONS: MacroDef[] = [
   m(
     'from_base64',
     ['x'],
-    "CASE WHEN length(CAST(x AS VARCHAR)) % 4 IN (2, 3) AND strpos(CAST(x AS VARCHAR), '=') = 0 " +
+    // A '=' followed by data ends no text for Java ("wrong 4-byte ending unit"); DuckDB reads on.
+    "CASE WHEN regexp_matches(CAST(x AS VARCHAR), '=[^=]') THEN error('Illegal base64 text: padding (=) before " +
+      "its end. Athena (Trino) fails this query; DuckDB would answer, so the local engine fails it too') " +
+      "WHEN length(CAST(x AS VARCHAR)) % 4 IN (2, 3) AND strpos(CAST(x AS VARCHAR), '=') = 0 " +
       'THEN system.main.from_base64(CAST(x AS VARCHAR) || ' +
       "system.main.repeat('=', 4 - length(CAST(x AS VARCHAR)) % 4)) ELSE system.main.from_base64(x) END",
     {
