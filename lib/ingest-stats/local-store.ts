@@ -106,10 +106,16 @@ export class LocalIngestStats implements IngestTally {
     clearTimeout(this.timer);
     this.timer = undefined;
     process.removeListener('exit', this.onExit);
+    const dir = statsDir(this.lakeDir);
+    // Lines a failed append left first, as they are (a line it wrote whole is counted once, by its id). While they
+    // cannot be appended, new counts stay in pending, merged by minute: what is held stays one batch of lines and a
+    // minute's counts, however long the disk stays full.
+    const unsent = this.appendLines(dir, this.unsent);
+    this.unsent = unsent.left;
+    if (unsent.failed) return this.notYet(unsent.failed);
     const pending = this.pending;
     this.pending = new Map();
-    const byDay = new Map<string, string[]>(this.unsent);
-    this.unsent = new Map();
+    const byDay = new Map<string, string[]>();
     for (const [m, v] of pending) {
       const line: Line = {
         m,
@@ -119,8 +125,18 @@ export class LocalIngestStats implements IngestTally {
       };
       byDay.set(dayOf(m), [...(byDay.get(dayOf(m)) ?? []), JSON.stringify(line)]);
     }
-    if (!byDay.size) return;
-    const dir = statsDir(this.lakeDir);
+    const fresh = this.appendLines(dir, byDay);
+    this.unsent = fresh.left;
+    if (fresh.failed) return this.notYet(fresh.failed);
+    if (byDay.size || unsent.appended) this.prune(dir);
+  }
+
+  /** Appends lines by day; those of a day whose append failed are left, to append again as they are. */
+  private appendLines(
+    dir: string,
+    byDay: Map<string, string[]>,
+  ): { left: Map<string, string[]>; failed?: unknown; appended: boolean } {
+    const left = new Map<string, string[]>();
     let failed: unknown;
     for (const [day, lines] of byDay) {
       try {
@@ -129,17 +145,17 @@ export class LocalIngestStats implements IngestTally {
         // After an append cut short (a full disk), the next line starts on a line of its own.
         appendFileSync(file, (endsMidLine(file) ? '\n' : '') + lines.join('\n') + '\n');
       } catch (e) {
-        // Kept, and appended again as they are at the next flush (a full disk may have room again; a line the
-        // failed append wrote whole is counted once, by its id): not lost while this process lives, and counted
-        // by read() meanwhile.
         failed ??= e;
-        this.unsent.set(day, lines);
+        left.set(day, lines);
       }
     }
-    if (failed) {
-      logger.warn('ingest statistics not recorded yet (kept, tried again)', { error: failed as Error });
-      this.flushLater();
-    } else this.prune(dir);
+    return { left, failed, appended: byDay.size > left.size };
+  }
+
+  /** An append failed (a full disk may have room again): kept, not lost while this process lives, tried again. */
+  private notYet(error: unknown): void {
+    logger.warn('ingest statistics not recorded yet (kept, tried again)', { error: error as Error });
+    this.flushLater();
   }
 
   private prune(dir: string): void {

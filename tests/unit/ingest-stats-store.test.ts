@@ -72,3 +72,26 @@ it('counts once a line an append that failed part way had written whole, when it
   store.flush(); // room again: the three lines appended again, the first one a second time
   expect(await accepted(new LocalIngestStats(lake))).toBe(3);
 });
+
+it("holds one batch of lines and a minute's counts however many flushes fail while the disk stays full", async () => {
+  const lake = await tempLake('ingest-stats-full');
+  const store = new LocalIngestStats(lake);
+  const tried: number[] = [];
+  const append = jest.spyOn(fsSync, 'appendFileSync').mockImplementation((_file, data) => {
+    tried.push(String(data).length);
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  });
+  try {
+    for (let i = 0; i < 20; i++) {
+      store.record(outcome(1));
+      store.flush();
+    }
+  } finally {
+    append.mockRestore();
+  }
+  // Each failed flush tried the same one-line batch again: the counts since wait in pending, merged.
+  expect(new Set(tried).size).toBe(1);
+  expect(await accepted(store)).toBe(20);
+  store.flush(); // room again: the batch, then the counts held since
+  expect(await accepted(new LocalIngestStats(lake))).toBe(20);
+});
