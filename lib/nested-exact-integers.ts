@@ -10,6 +10,7 @@
  * parseJsonExact remembered (a double does not hold them) are looked at: for other data this costs one walk that
  * finds nothing remembered.
  */
+import { refPointerSegments } from './json-pointer';
 import {
   holdsRememberedNumber,
   integerTextOf,
@@ -37,8 +38,7 @@ function integerOnly(node: Node): boolean {
 function resolveRef(root: Node, ref: unknown): Node | undefined {
   if (typeof ref !== 'string' || !ref.startsWith('#')) return undefined;
   let at: unknown = root;
-  for (const raw of ref.slice(1).split('/').slice(1)) {
-    const part = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const part of refPointerSegments(ref)) {
     at = isNode(at) || Array.isArray(at) ? (at as Record<string, unknown>)[part] : undefined;
   }
   return isNode(at) ? at : undefined;

@@ -18,6 +18,7 @@
  *     own `$ref`s resolved the same way): a retired column keeps the rules of its definition when the definition
  *     is removed, so that one added again narrower is seen when the column comes back.
  */
+import { refPointerSegments } from '../json-pointer';
 
 export const RULES_LEVEL = 4;
 
@@ -174,10 +175,7 @@ export function localDefinitionPointer(ref: unknown): { name: string; path: stri
   if (typeof ref !== 'string' || !ref.startsWith('#/')) return undefined;
   let segments: string[];
   try {
-    segments = ref
-      .slice(2)
-      .split('/')
-      .map((s) => decodeURIComponent(s).replaceAll('~1', '/').replaceAll('~0', '~'));
+    segments = refPointerSegments(ref);
   } catch {
     return undefined;
   }
