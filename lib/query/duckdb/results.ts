@@ -3,7 +3,7 @@
  * temporary name and renamed once complete, and read a page at a time. Page tokens: row index and byte offset in
  * results.jsonl, bound to the query (encodeToken).
  */
-import { jsonCell } from '../json-cell';
+import { jsonCell, parseKeepingIntegers } from '../json-cell';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import {
@@ -89,8 +89,6 @@ export async function readResultsPage(
   }
 }
 
-const { rawJSON } = JSON as unknown as { rawJSON: (text: string) => Cell };
-
 /**
  * A row of the results file. An integer there that a double does not hold is a json value inside an array, map or
  * row (a bigint cell is written as text, a double as its own shortest text): it keeps its digits, as a json cell
@@ -99,13 +97,7 @@ const { rawJSON } = JSON as unknown as { rawJSON: (text: string) => Cell };
  */
 function parsedRow(line: string): Cell[] {
   if (!/[0-9]{16}/.test(line)) return JSON.parse(line) as Cell[];
-  return (JSON.parse as (t: string, r: (k: string, v: Cell, c: { source?: string }) => Cell) => Cell[])(
-    line,
-    (_k, v, c) =>
-      typeof v === 'number' && /^-?[0-9]+$/.test(c.source!) && String(v) !== c.source
-        ? rawJSON(c.source!)
-        : v,
-  );
+  return parseKeepingIntegers(line, (v, source) => String(v) !== source) as Cell[];
 }
 
 /** A json column's JSON text as the value it holds (../json-cell.ts; SQL NULL stays null). */
