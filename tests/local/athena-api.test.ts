@@ -67,6 +67,20 @@ describe("the local lake answers Athena's API", () => {
     expect(values(page.ResultSet!.Rows)[1]).toEqual(['-0.0', '-0.0', '-0.0', '0.0']);
   });
 
+  it('answers -0.0 in a row that also holds a long run of digits, and inside an array', async () => {
+    const id = await start(
+      'SELECT round(-0.001e0, 2) AS r, avg(x) AS a, ARRAY[-0.0e0, 0.30000000000000004e0] AS arr ' +
+        'FROM (VALUES (1e0), (2e0), (4e0)) AS t(x)',
+    );
+    expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');
+    const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+    expect(values(page.ResultSet!.Rows)[1]).toEqual([
+      '-0.0',
+      '2.3333333333333335',
+      '[-0.0, 0.30000000000000004]',
+    ]);
+  });
+
   it('heads a column written in another case as written, in the header row and ColumnInfo, as Athena does', async () => {
     const id = await start('SELECT EVENT_ID, pv.Duration_Ms FROM page_view pv ORDER BY 1 LIMIT 1');
     expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');

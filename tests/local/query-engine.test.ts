@@ -200,6 +200,13 @@ describe('local query engine: results', () => {
     expect(page.rows[0]![4]).toEqual([1e17]);
   });
 
+  it('answers a -0 double as 0 in a row holding a long run of digits too (the JSON answer has no -0)', async () => {
+    const s = await run('SELECT round(-0.001e0, 2) AS r, 0.30000000000000004e0 AS d, ARRAY[-0.0e0] AS arr');
+    expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
+    const page = await engine.results(s.id, { maxRows: 10 });
+    expect(JSON.stringify(page.rows)).toBe('[[0,0.30000000000000004,[0]]]');
+  });
+
   it('renders anonymous rows field by field (field0, field1, …), alone, nested and in arrays', async () => {
     const s = await run(
       `SELECT ROW(1, 'a') AS r, ARRAY[ROW(1, 2), ROW(3, 4), NULL] AS rs, ROW(ROW(5, 'b'), 6) AS nested,

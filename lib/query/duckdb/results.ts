@@ -97,7 +97,8 @@ export async function readResultsPage(
  */
 function parsedRow(line: string): Cell[] {
   if (!/[0-9]{16}/.test(line)) return JSON.parse(line) as Cell[];
-  return parseKeepingIntegers(line, (v, source) => String(v) !== source) as Cell[];
+  // (-0 is a double's, written so: it stays the number -0.)
+  return parseKeepingIntegers(line, (v, source) => String(v) !== source && !Object.is(v, -0)) as Cell[];
 }
 
 /** A json column's JSON text as the value it holds (../json-cell.ts; SQL NULL stays null). */
