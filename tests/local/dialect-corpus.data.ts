@@ -395,6 +395,32 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_REGEXP} (Joni with Java's syntax: class intersection)`,
   },
   {
+    // \w \d \s are Unicode's in Joni (Java's syntax sets no ASCII range), in a class too; \Q…\E stays literal.
+    sql:
+      "SELECT regexp_like('café', '^\\w+$'), regexp_extract_all('naïve café', '\\w+'), " +
+      "regexp_extract('order ٤٢', '\\d+'), regexp_replace('a' || chr(160) || 'b' || chr(8233) || 'c', '\\s', '_'), " +
+      "regexp_like('é-ß', '^[\\w-]+$'), regexp_extract('a١b', '\\D+'), regexp_extract_all('x' || chr(12288) || 'y', '\\S+'), " +
+      "regexp_like('é', '^\\W$'), regexp_like('\\d', '^\\Q\\d\\E$'), regexp_like('ⓐ_x', '^\\w+$'), regexp_like('a²', '^\\w+$')",
+    rows: [[true, ['naïve', 'café'], '٤٢', 'a_b_c', true, 'a', ['x', 'y'], false, true, true, false]],
+    source: `${TRINO_REGEXP} (Joni's Java syntax over UTF-8: Unicode Word, Decimal_Number and White_Space classes)`,
+  },
+  {
+    sql: "SELECT regexp_like('naïve', '\\bve')",
+    refused: /\\b \(a word boundary\) in a regular expression: Athena's \(Joni\) takes Unicode letters/,
+    source: `${TRINO_REGEXP} (Joni: word boundaries over Unicode word characters)`,
+  },
+  {
+    sql: "SELECT regexp_like('acmp', '^[a-d[m-p]]+$')",
+    refused:
+      /a \[ inside a character class of a regular expression: Athena \(Joni, Java's syntax\) opens a class/,
+    source: `${TRINO_REGEXP} (Java's syntax: class union)`,
+  },
+  {
+    sql: "SELECT regexp_extract('a b', '[\\Wb]+')",
+    refused: /\\W inside a character class of a regular expression/,
+    source: TRINO_REGEXP,
+  },
+  {
     // Not a POSIX class or an intersection: & alone in a class, && outside one, a class of :.
     sql: "SELECT regexp_like('a&:', '^[a&]+[:]$'), regexp_like('x&&y', 'x&&y'), regexp_extract('é1', '\\p{L}')",
     rows: [[true, true, 'é']],

@@ -2,9 +2,9 @@
  * regexp_replace's replacement string, Trino's way (JoniRegexpFunctions.appendReplacement) in DuckDB's (RE2's)
  * rewrite syntax:
  *  - `$n` is group n (several digits: the longest number that is a group of the pattern), `${name}` a named group;
- *  - `\x` is a literal x (`\1` is the character 1, `\$` a dollar, `\\` a backslash);
+ *  - `\x` is a literal x (`\1` is the character 1, `\$` a dollar, `\` a backslash);
  *  - a `$` or `\` at the end, `$` before anything else, or an unknown group fails the query, as in Trino.
- * RE2 writes groups as \0-\9 and a literal backslash as \\, so a group above 9 is refused. Java's named groups
+ * RE2 writes groups as \0-\9 and a literal backslash as \, so a group above 9 is refused. Java's named groups
  * `(?<name>…)` are RE2's `(?P<name>…)`.
  */
 import { LocalDialectError } from './local-error';
@@ -68,23 +68,84 @@ export function withJavaEndAnchors(pattern: string): string {
 }
 
 /**
- * Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse. Refused here:
- * what RE2 would read otherwise inside a character class — a POSIX class ([[:alpha:]]: Trino's Joni covers all of
- * Unicode, RE2 ASCII only) and Java's class intersection (&&, which RE2 reads as two characters).
+ * Joni's classes in a UTF-8 pattern (Trino compiles with Joni's Java syntax, which sets no ASCII range): `\w` is
+ * Unicode's Word (Alphabetic, marks, decimal digits, connector punctuation, the joiners), `\d` a decimal digit of any
+ * script, `\s` Unicode's White_Space. RE2's are ASCII only; written out in RE2's Unicode classes (Alphabetic is the
+ * letters, the letter numbers and its circled and squared letters, the rest of it being marks).
+ */
+const WORD =
+  '\\p{L}\\p{Nl}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}\\x{24B6}-\\x{24E9}\\x{1F130}-\\x{1F149}\\x{1F150}-\\x{1F169}' +
+  '\\x{1F170}-\\x{1F189}';
+const SPACE = '\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}';
+const CLASS_ESCAPES: Record<string, { outside: string; inside?: string }> = {
+  d: { outside: '\\p{Nd}', inside: '\\p{Nd}' },
+  D: { outside: '\\P{Nd}', inside: '\\P{Nd}' },
+  w: { outside: `[${WORD}]`, inside: WORD },
+  W: { outside: `[^${WORD}]` },
+  s: { outside: `[${SPACE}]`, inside: SPACE },
+  S: { outside: `[^${SPACE}]` },
+};
+
+/**
+ * A literal pattern in RE2's syntax, meaning what Joni (Java's syntax) makes of it:
+ *  - Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse;
+ *  - `\d \D \w \W \s \S`, in a class too, as the Unicode classes Joni's are (above);
+ * and refused, naming the difference:
+ *  - `\b \B`: Joni's word boundary is between Unicode word characters, RE2's ASCII only (with no lookaround to
+ *    write it otherwise);
+ *  - what RE2 would read otherwise inside a character class: a POSIX class ([[:alpha:]]: Joni's covers all of
+ *    Unicode, RE2's ASCII only), Java's class union ([a-d[m-p]], where RE2 reads a [ and a class ending early) and
+ *    intersection (&&, which RE2 reads as two characters), and `\W \S` in a class (RE2 cannot negate inside one).
+ * `\Q…\E` is copied as it is (both read it as literal text).
  */
 export function re2Pattern(pattern: string): string {
+  let out = '';
   // depth: of character classes ([ opens one inside another in Java's syntax); a ] first in a class is literal.
   for (let i = 0, depth = 0, opened = -1; i < pattern.length; i++) {
     const c = pattern[i]!;
     const literalClose = i === opened + 1 || (i === opened + 2 && pattern[opened + 1] === '^');
-    if (c === '\\') i++;
-    else if (c === '[' && depth > 0 && pattern[i + 1] === ':')
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (next === 'Q') {
+        const end = pattern.indexOf('\\E', i + 2);
+        const to = end < 0 ? pattern.length : end + 2;
+        out += pattern.slice(i, to);
+        i = to - 1;
+        continue;
+      }
+      const escape = CLASS_ESCAPES[next];
+      if (escape && depth > 0 && escape.inside === undefined)
+        throw new LocalDialectError(
+          `\\${next} inside a character class of a regular expression`,
+          `Athena (Joni) takes every character but a Unicode ${next === 'W' ? 'word character' : 'space'} there; the ` +
+            `local engine (RE2) cannot write that inside a class: write the class without it, or use ` +
+            `(?:\\${next}|[…]) instead`,
+        );
+      if (escape) out += depth > 0 ? escape.inside : escape.outside;
+      else if ((next === 'b' || next === 'B') && depth === 0)
+        throw new LocalDialectError(
+          `\\${next} (a word boundary) in a regular expression`,
+          "Athena's (Joni) takes Unicode letters and digits as word characters (é, ١), the local engine's (RE2) " +
+            'ASCII only, and RE2 has no lookaround to write it otherwise: match the neighbouring character instead, ' +
+            'e.g. (^|\\W)word(\\W|$)',
+        );
+      else out += c + next;
+      i++;
+      continue;
+    }
+    if (c === '[' && depth > 0 && pattern[i + 1] === ':')
       throw new LocalDialectError(
         `the POSIX class ${/^\[:\w*:\]/.exec(pattern.slice(i))?.[0] ?? '[:…:]'} in a regular expression`,
         "Athena's (Joni) covers all of Unicode (é is [[:alpha:]]), the local engine's (RE2) ASCII only: write a " +
           'Unicode class such as \\p{L} (letters), \\p{N} (digits), \\p{Lu} (capitals)',
       );
-    else if (c === '[') {
+    if (c === '[' && depth > 0)
+      throw new LocalDialectError(
+        'a [ inside a character class of a regular expression',
+        "Athena (Joni, Java's syntax) opens a class inside the class there (a union: [a-d[m-p]] is [a-dm-p]), the " +
+          'local engine (RE2) reads a [ and ends the class at the first ]: write the class out, or escape the [ as \\[',
+      );
+    if (c === '[') {
       depth++;
       opened = i;
     } else if (c === ']' && depth > 0 && !literalClose) depth--;
@@ -94,8 +155,9 @@ export function re2Pattern(pattern: string): string {
         "Athena (Joni, Java's syntax) intersects the classes, the local engine (RE2) reads the characters: write " +
           'the class out ([a-c&&[b]] is [b])',
       );
+    out += c;
   }
-  return pattern.replace(/\(\?<(?=[A-Za-z])/g, '(?P<');
+  return out.replace(/\(\?<(?=[A-Za-z])/g, '(?P<');
 }
 
 const illegal = (replacement: string, detail = '') =>
