@@ -6,6 +6,7 @@
  */
 import type { ColumnDef } from '../catalog/tables';
 import { otherRuleProblems } from './other-rule-checks';
+import { patternProblems } from './pattern-problems';
 import { PatternError, portablePattern } from './portable-regex';
 import { decimalOf, isIntegerType, isNumericType, sqlType, type DecimalType } from '../catalog/lake-types';
 import {
@@ -184,10 +185,9 @@ function withRules(
     ]);
   }
   if (c.pattern)
-    problems.push([
-      `NOT regexp_like(${raw}, ${patternLiteral(c.pattern, where)})`,
-      `does not match ${c.pattern}`,
-    ]);
+    problems.push(
+      ...patternProblems(c, raw, patternLiteral(c.pattern, where), c.pattern, `does not match ${c.pattern}`),
+    );
   if (c.maxLength !== undefined)
     problems.push([`length(${raw}) > ${c.maxLength}`, `longer than ${c.maxLength}`]);
   // An empty text is a value (not absent) in a JSON file: a minLength of 1 refuses it, as the sample check does.

@@ -8,6 +8,7 @@
  */
 import type { ColumnDef } from '../catalog/tables';
 import { isIntegerType, isNumericType } from '../catalog/lake-types';
+import { patternProblems } from './pattern-problems';
 import { portablePattern } from './portable-regex';
 
 /** ajv-formats' full formats (lib/validators/formats.ts) as ECMAScript patterns without the `i` flag, and what a value failing one is not. */
@@ -64,9 +65,15 @@ export function otherRuleProblems(
     problems.push([`${typed} <> ${literal(only, where)}`, `not ${String(only)}`]);
   const format = typeof rules.format === 'string' ? ETL_FORMATS[rules.format] : undefined;
   if (format !== undefined && c.type === 'string')
-    problems.push([
-      `NOT regexp_like(${raw}, ${literal(portablePattern(format.pattern), where)})`,
-      `not ${format.not} (format ${String(rules.format)})`,
-    ]);
+    problems.push(
+      ...patternProblems(
+        c,
+        raw,
+        literal(portablePattern(format.pattern), where),
+        format.pattern,
+        `not ${format.not} (format ${String(rules.format)})`,
+        `format ${String(rules.format)}`,
+      ),
+    );
   return problems;
 }

@@ -166,6 +166,41 @@ function emit(node: AstNode, pattern: string): string {
 }
 
 /**
+ * The most characters a value is tested on against a pattern that repeats a group (`(-[a-z0-9]+)*`, the email
+ * format's): a longer value is rejected for its length, on both engines, and the pattern is not tested. Java's
+ * regular expressions (Spark's regexp_like on Glue) recurse once per repetition of a group, so a long value ends the
+ * task with a StackOverflowError, which fails the Glue job, and an event batch's on every run after (measured with
+ * Java 17 and its default 1 MiB thread stack: `^(?:(?:(?:(?:a|b)|c)|d)|e)*$` overflows from 567 characters,
+ * `^(?:a|b)*$` from 1,685). 254 characters (an email address's most) keeps a margin for patterns nested deeper.
+ */
+export const REPEATED_GROUP_MAX_CHARS = 254;
+
+/** Most repetitions of a group that stay within Java's stack at any length (a bounded count such as {1,3}). */
+const BOUNDED_REPEATS = 100;
+
+/** Whether the ECMAScript pattern repeats a group more than a few times (see REPEATED_GROUP_MAX_CHARS). */
+export function repeatsGroup(pattern: string): boolean {
+  let ast: AstNode;
+  try {
+    ast = parse(pattern, 'u', { unicodePropertyEscape: true, namedGroups: true, lookbehind: true });
+  } catch {
+    return false; // portablePattern refuses it
+  }
+  const single = new Set(['value', 'dot', 'characterClass', 'characterClassEscape', 'unicodePropertyEscape']);
+  const walk = (node: AstNode): boolean => {
+    if (
+      node.type === 'quantifier' &&
+      (node.max === undefined || node.max > BOUNDED_REPEATS) &&
+      !single.has(node.body[0].type)
+    )
+      return true;
+    const body = (node as { body?: unknown }).body;
+    return Array.isArray(body) && (body as AstNode[]).some((n) => n && typeof n === 'object' && walk(n));
+  };
+  return walk(ast);
+}
+
+/**
  * The ECMAScript pattern `pattern` (as ajv compiles it: the `u` flag) written for regexp_like in both ETL engines,
  * with the same matches (a search, as RegExp.test does). Throws PatternError for what cannot mean the same there.
  */

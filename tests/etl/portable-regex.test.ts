@@ -9,7 +9,12 @@ import { fullFormats } from 'ajv-formats/dist/formats';
 import { lakeTables } from '../../lib/catalog/tables';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
 import { ETL_FORMATS } from '../../lib/etl/other-rule-checks';
-import { PatternError, portablePattern } from '../../lib/etl/portable-regex';
+import {
+  PatternError,
+  portablePattern,
+  REPEATED_GROUP_MAX_CHARS,
+  repeatsGroup,
+} from '../../lib/etl/portable-regex';
 import {
   DATE_PATTERN,
   DECIMAL_PATTERN,
@@ -225,4 +230,40 @@ describe('portable regular expressions (ECMAScript → RE2 and java.util.regex)'
     };
     expect(() => buildPlan(broken)).toThrow(/column currency: a lookahead assertion/);
   });
+
+  it('tells the patterns that repeat a group (tested on at most REPEATED_GROUP_MAX_CHARS characters) from the others', () => {
+    const repeats = (p: string) => repeatsGroup(p);
+    expect(
+      ['^[a-z0-9]+(-[a-z0-9]+)*$', '^(a|b)*$', '(ab){200}', '^(?:x(?:y)+)?$', ETL_FORMATS.email!.pattern].map(
+        repeats,
+      ),
+    ).toEqual([true, true, true, true, true]);
+    expect(
+      [
+        '^[A-Z]{3}$',
+        '^[a-z]+$',
+        '^(?:ab){1,3}$',
+        '^.*$',
+        ETL_FORMATS.uuid!.pattern,
+        ETL_FORMATS.ipv4!.pattern,
+      ].map(repeats),
+    ).toEqual([false, false, false, false, false, false]);
+  });
+
+  withJava(
+    'java.util.regex (Spark) tests a value as long as the limit against a pattern repeating a group within its stack',
+    () => {
+      const n = REPEATED_GROUP_MAX_CHARS;
+      const email = `${'a.'.repeat(Math.floor((n - 13) / 2))}a@example.com`;
+      const cases: [string, string][] = [
+        [ETL_FORMATS.email!.pattern, email],
+        ['^(?:(?:(?:(?:a|b)|c)|d)|e)*$', 'a'.repeat(n)],
+        ['^[a-z0-9]+(-[a-z0-9]+)*$', `a${'-a'.repeat((n - 1) / 2)}`.slice(0, n)],
+        ['^(a|ab)*c$', 'a'.repeat(n)],
+      ];
+      for (const [, s] of cases) expect(s.length).toBeGreaterThanOrEqual(n - 1);
+      const java = javaFind(cases.map(([p, s]) => [portablePattern(p), s]));
+      expect(java).toEqual(cases.map(([p, s]) => new RegExp(p, 'u').test(s)));
+    },
+  );
 });

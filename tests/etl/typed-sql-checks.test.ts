@@ -7,6 +7,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { lakeTable, type ColumnDef } from '../../lib/catalog/tables';
 import { buildPlan, DUCKDB_PRELUDE } from '../../lib/etl/plan';
+import { REPEATED_GROUP_MAX_CHARS } from '../../lib/etl/portable-regex';
 import layout from '../../lib/lake-layout.json';
 
 type Row = Record<string, unknown>;
@@ -169,6 +170,47 @@ it("checks an enum value and a pattern that hold a quote (o'neil, [A-Za-z' -]), 
     "status: not one of placed, o'neil; coupon: does not match ^[A-Za-z' -]+$",
   ]);
   expect(rows[0]).toMatchObject({ status: "o'neil", coupon: "it's on" });
+});
+
+it('rejects a value longer than REPEATED_GROUP_MAX_CHARS for a pattern or email format repeating a group, untested', async () => {
+  const orders = lakeTable('orders')!;
+  const slugs = buildPlan({
+    ...orders,
+    columns: orders.columns.map((c) =>
+      c.name === 'coupon'
+        ? { ...c, pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: undefined }
+        : c.name === 'customer_id'
+          ? {
+              ...c,
+              otherRules: JSON.stringify({ format: 'email' }),
+              maxLength: undefined,
+              pattern: undefined,
+            }
+          : c,
+    ),
+  });
+  const at = `a${'-b'.repeat(REPEATED_GROUP_MAX_CHARS)}`.slice(0, REPEATED_GROUP_MAX_CHARS - 1) + 'c';
+  const email = `${'x'.repeat(REPEATED_GROUP_MAX_CHARS - 12)}@example.com`;
+  const rows = await typed(
+    [
+      order({ coupon: at, customer_id: email }),
+      order({ coupon: `${at}-c`, customer_id: `x${email}` }),
+      order({ coupon: 'a--b', customer_id: 'no-at-sign' }),
+    ],
+    slugs,
+  );
+  const limit = `longer than the ${REPEATED_GROUP_MAX_CHARS} characters a pattern repeating a group is tested on (`;
+  expect(rows.map((r) => r.reject_reason)).toEqual([
+    null,
+    `customer_id: ${limit}format email: Java's regular expressions on Glue recurse once per repetition and ` +
+      `overflow on longer text); coupon: ${limit}^[a-z0-9]+(-[a-z0-9]+)*$: Java's regular expressions on Glue ` +
+      'recurse once per repetition and overflow on longer text)',
+    'customer_id: not an email address (format email); coupon: does not match ^[a-z0-9]+(-[a-z0-9]+)*$',
+  ]);
+  // The plan tests the pattern only on a value within the limit (the length first, in a CASE).
+  expect(slugs.typedSql).toMatch(
+    new RegExp(`CASE WHEN length\\([^)]*\\) > ${REPEATED_GROUP_MAX_CHARS} THEN FALSE ELSE NOT regexp_like`),
+  );
 });
 
 it("checks a number column's enum by value: 1e-06, 0.0000010 and 1.0e-6 are 0.000001", async () => {
