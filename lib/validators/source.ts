@@ -15,6 +15,7 @@ import standaloneCode from 'ajv/dist/standalone';
 import { schemaFingerprint } from './fingerprint';
 import { datasetFormats, eventFormats, FORMATS_EXPORT } from './formats';
 import { ENVELOPE_EXPORT, exportName } from './lookup';
+import { withPatternLengths } from './pattern-lengths';
 import type { ValidatorKind } from './types';
 
 /** What a generated module `require`s the formats from: lib/validators/formats.ts, seen from generated/. */
@@ -75,7 +76,7 @@ export function validatorSource(
   const refs: Record<string, string> = {};
   const fingerprints: Record<string, string> = {};
   const add = (key: string, schema: object) => {
-    ajv.addSchema(schema, key);
+    ajv.addSchema(withPatternLengths(schema), key);
     refs[key] = key;
     fingerprints[key] = schemaFingerprint(schema);
   };
