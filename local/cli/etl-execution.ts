@@ -23,6 +23,7 @@ import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
+import { causeText } from './execution-summary';
 import { isToldRefusal } from '../told-refusals';
 import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
 import { claimLakeDir, LakeDirInUse, type Presence } from '../../lib/lake-presence';
@@ -107,7 +108,7 @@ async function report(
     .readFile(path.join(dir, 'curated', runSummaryKey(r.name)), 'utf8')
     .then((t) => JSON.parse(t) as EtlRunSummary)
     .catch(() => undefined);
-  const failure = `${r.error ?? ''} ${r.cause ?? ''}`.trim();
+  const failure = `${r.error ?? ''} ${r.cause ? causeText(r.cause) : ''}`.trim();
   const figures = summary ? describeRun(summary) : [];
   out.write(`${r.name}: ${r.status}${figures.length ? `: ${figures[0]}` : failure ? ` ${failure}` : ''}\n`);
   for (const line of figures.slice(1)) out.write(`${line}\n`);
@@ -153,15 +154,25 @@ async function viaRunningLake(
   await requestExecution(dir, ETL_STATE_MACHINE, name, req.input);
   out.write(`started ${name} on the local lake running in ${dir}\n`);
   if (req.wait === false) return 0;
-  for (;;) {
-    const r = await readExecution(dir, ETL_STATE_MACHINE, name);
-    if (r && r.status !== 'RUNNING') return report(dir, req, r, out, true);
-    if (!(await engineAlive(dir))) {
-      // Not run yet: not a success (exit code 0 says it succeeded).
-      out.write(`the local lake stopped; ${name} runs when it starts again\n`);
-      return 1;
+  // Ctrl-C stops the waiting, not the run: say so, or the command run again would start a second one.
+  const interrupted = () => {
+    out.write(`interrupted: ${name} keeps running on the local lake (npm run executions -- ${name})\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    for (;;) {
+      const r = await readExecution(dir, ETL_STATE_MACHINE, name);
+      if (r && r.status !== 'RUNNING') return await report(dir, req, r, out, true);
+      if (!(await engineAlive(dir))) {
+        // Not run yet: not a success (exit code 0 says it succeeded).
+        out.write(`the local lake stopped; ${name} runs when it starts again\n`);
+        return 1;
+      }
+      await new Promise((res) => setTimeout(res, 500));
     }
-    await new Promise((res) => setTimeout(res, 500));
+  } finally {
+    process.off('SIGINT', interrupted);
   }
 }
 

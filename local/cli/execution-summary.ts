@@ -153,7 +153,7 @@ export function describeOutcome(r: ExecutionRecord): string[] {
 }
 
 /** A cause is often JSON (a Glue job run, an error object): its message. */
-function causeText(cause: string): string {
+export function causeText(cause: string): string {
   try {
     const c = JSON.parse(cause) as Record<string, unknown>;
     for (const k of ['ErrorMessage', 'errorMessage', 'message']) if (typeof c[k] === 'string') return c[k];

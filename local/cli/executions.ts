@@ -25,7 +25,7 @@ import { uploadRetryCheck } from '../../lib/etl/upload-retry';
 import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
-import { summarizeExecution } from './execution-summary';
+import { causeText, summarizeExecution } from './execution-summary';
 import { noLakeIn } from './etl-execution';
 import {
   ETL_STATE_MACHINE,
@@ -59,15 +59,32 @@ async function retry(dir: string, name: string): Promise<number> {
     process.stdout.write(`no local lake is running on ${dir}: it runs at the next npm start\n`);
     return 1;
   }
-  for (;;) {
-    const now = await readExecution(dir, ETL_STATE_MACHINE, again);
-    if (now && isFinal(now.status)) {
-      process.stdout.write(
-        `${again}: ${now.status}${now.error ? ` ${now.error}: ${now.cause ?? ''}` : ''}\n`,
-      );
-      return now.status === 'SUCCEEDED' ? 0 : 1;
+  // Ctrl-C leaves the retry to the lake: say so (it keeps running there).
+  const interrupted = () => {
+    process.stdout.write(
+      `interrupted: ${again} keeps running on the local lake (npm run executions -- ${again})\n`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  try {
+    for (;;) {
+      const now = await readExecution(dir, ETL_STATE_MACHINE, again);
+      if (now && isFinal(now.status)) {
+        process.stdout.write(
+          `${again}: ${now.status}${now.error ? ` ${now.error}: ${causeText(now.cause ?? '')}` : ''}\n`,
+        );
+        return now.status === 'SUCCEEDED' ? 0 : 1;
+      }
+      if (!(await engineAlive(dir))) {
+        // The lake stopped with it running (it runs again at the next start) or before it started: not a success.
+        process.stdout.write(`the local lake stopped; ${again} runs when it starts again\n`);
+        return 1;
+      }
+      await new Promise((res) => setTimeout(res, 500));
     }
-    await new Promise((res) => setTimeout(res, 500));
+  } finally {
+    process.off('SIGINT', interrupted);
   }
 }
 
@@ -277,7 +294,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const rows = [['NAME', 'STATUS', 'STARTED', 'DURATION', 'ERROR']];
   for (const r of records) {
-    const cause = r.cause ? `: ${r.cause.replace(/\s+/g, ' ').slice(0, 100)}` : '';
+    const cause = r.cause ? `: ${causeText(r.cause).replace(/\s+/g, ' ').slice(0, 160)}` : '';
     rows.push([r.name, status(r), r.startDate, duration(r), r.error ? `${r.error}${cause}` : '']);
   }
   process.stdout.write(table(rows) + '\n');

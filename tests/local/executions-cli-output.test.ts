@@ -3,9 +3,9 @@
  * 64 KiB at a time, and an exit right after a larger write cut the JSON there with exit status 0.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ETL_STATE_MACHINE, writeRecord, type ExecutionRecord } from '../../lib/workflow/local';
+import { engineFile, ETL_STATE_MACHINE, writeRecord, type ExecutionRecord } from '../../lib/workflow/local';
 import { tempLake } from '../support/raw-zone';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -122,4 +122,65 @@ it('a usage error is exit 2 whatever the lake; no lake there is exit 1', async (
   }
   const r = await executionsCli(none, []);
   expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^no local lake in /)]);
+}, 60_000);
+
+/** A record of a run that FAILED with a Glue job run's JSON as its cause, as the local Glue stand-in writes it. */
+function failedRecord(name: string): ExecutionRecord {
+  return {
+    name,
+    executionArn: `arn:aws:states:local:000000000000:execution:etl:${name}`,
+    stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:etl',
+    status: 'FAILED',
+    requestedBy: { pid: process.pid },
+    input: { mode: 'replay', table: 'orders' },
+    startDate: '2026-12-05T10:00:00.000Z',
+    stopDate: '2026-12-05T10:00:02.000Z',
+    error: 'States.TaskFailed',
+    cause: JSON.stringify({
+      Id: `jr_${'0'.repeat(64)}`,
+      Attempt: 0,
+      JobName: 'data-lake-local-etl',
+      Arguments: { '--etl_mode': 'replay', '--table': 'orders' },
+      ErrorMessage: 'the ETL run failed: _state/replayed/orders.json is damaged (not JSON)',
+    }),
+  } as unknown as ExecutionRecord;
+}
+
+it("lists a failed run's reason (a Glue job run's ErrorMessage), not the job run's JSON cut short", async () => {
+  const dir = await tempLake('executions-cli-cause');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  await writeRecord(dir, ETL_STATE_MACHINE, failedRecord('replay-orders-failed'));
+  const r = await executionsCli(dir, []);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain(
+    'States.TaskFailed: the ETL run failed: _state/replayed/orders.json is damaged (not JSON)',
+  );
+  expect(r.stdout).not.toContain('"JobName"');
+}, 60_000);
+
+it('retry: stops waiting, saying so, when the lake stops before the retry has ended (it runs at the next start)', async () => {
+  const dir = await tempLake('executions-cli-retry-stop');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  await writeRecord(dir, ETL_STATE_MACHINE, failedRecord('replay-orders-failed'));
+  // A "lake" whose engine is a process this test stops: the engine file names it (lib/workflow/local.ts engineAlive).
+  const lake = spawn('sleep', ['120'], { stdio: 'ignore' });
+  try {
+    const stat = readFileSync(`/proc/${lake.pid}/stat`, 'utf8');
+    const identity = {
+      pid: lake.pid,
+      start: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19],
+      boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+    };
+    await fs.writeFile(engineFile(dir, ETL_STATE_MACHINE), JSON.stringify(identity));
+    const running = executionsCli(dir, ['retry', 'replay-orders-failed']);
+    setTimeout(() => lake.kill('SIGKILL'), 3000);
+    const r = await running;
+    expect(r.stdout).toBe(
+      'requested replay-orders-failed-retry-1 with the input of replay-orders-failed\n' +
+        'the local lake stopped; replay-orders-failed-retry-1 runs when it starts again\n',
+    );
+    expect(r.code).toBe(1);
+  } finally {
+    lake.kill('SIGKILL');
+  }
 }, 60_000);
