@@ -13,7 +13,7 @@ import { nestedIntegerProblem } from './nested-exact-integers';
 import { loadHistory, loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
 import { newEventId } from './ids';
-import { eventValidator, fieldErrors, validateEnvelope } from './schema-registry';
+import { eventValidator, fieldErrors, MAX_POINTER_CHARS, validateEnvelope } from './schema-registry';
 
 export interface RawEvent {
   id: string;
@@ -117,9 +117,16 @@ export function submittedEvents(body: unknown, maxEvents: number): unknown[] {
   if (!('events' in body)) return [body];
   const extra = Object.keys(body).filter((k) => k !== 'events');
   if (extra.length > 0) {
-    throw new ApiError(400, ErrorCode.InvalidBody, 'a batch body has only the "events" property', {
-      pointer: '/' + extra[0],
-    });
+    // Escaped as every pointer is, and cut as fieldErrors cuts one: a key of megabytes is not sent back whole.
+    const pointer = '/' + escapePointer(extra[0]!);
+    const cut = pointer.length > MAX_POINTER_CHARS;
+    throw new ApiError(
+      400,
+      ErrorCode.InvalidBody,
+      'a batch body has only the "events" property' +
+        (cut ? ` (the pointer is ${pointer.length} characters: cut at ${MAX_POINTER_CHARS})` : ''),
+      { pointer: cut ? pointer.slice(0, MAX_POINTER_CHARS) + '…' : pointer },
+    );
   }
   const events = body.events;
   if (!Array.isArray(events)) {
@@ -348,6 +355,13 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     if (!validateEnvelope(event)) {
       for (const f of fieldErrors(validateEnvelope.errors))
         report(f.pointer, EventErrorCode.InvalidEnvelope, f.message);
+      // Every problem is listed: a type that names no event type too (its data is not checked without one).
+      if (
+        typeof event.type === 'string' &&
+        !problems.slice(before).some((p) => p.pointer === '/type') &&
+        !eventValidator(event.type)
+      )
+        report('/type', EventErrorCode.UnknownType, `event type '${event.type}' is not registered`);
       continue;
     }
     const type = event.type as string;
@@ -361,6 +375,9 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     }
     if (!check) {
       report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
+      // The envelope's own checks still run: its occurred_at is judged whatever the type.
+      if (typeof event.occurred_at === 'string')
+        storedOccurredAt(event.occurred_at, latest, limits.maxFutureSkewSeconds, report);
       continue;
     }
     const dataJson = checkData(check, event.data, report);

@@ -179,6 +179,33 @@ describe('event envelope', () => {
     expect(verdict('9999-12-31T23:59:59.999Z', 3600, farFuture)).toBe('9999-12-31T23:59:59.999Z');
   });
 
+  it('lists an unknown type beside the envelope problems, and judges occurred_at whatever the type', () => {
+    const p = problems({
+      events: [
+        { type: 'nope', occurred_at: 'x', data: {} },
+        { type: 'nope', occurred_at: '2027-01-01T00:00:00Z', data: {} },
+        { type: 'Not A Type!', data: {} },
+      ],
+    });
+    const errors = p.details.errors as { index: number; pointer: string; code: string }[];
+    const at = (i: number) =>
+      errors
+        .filter((e) => e.index === i)
+        .map((e) => `${e.code} ${e.pointer}`)
+        .sort();
+    expect(at(0)).toEqual(['INVALID_ENVELOPE /occurred_at', 'UNKNOWN_TYPE /type']);
+    expect(at(1)).toEqual(['OCCURRED_AT_IN_FUTURE /occurred_at', 'UNKNOWN_TYPE /type']);
+    // A type the envelope refuses itself is named once.
+    expect(at(2)).toEqual(['INVALID_ENVELOPE /type']);
+  });
+
+  it("escapes a batch body's extra key in its pointer, and cuts a key of megabytes", () => {
+    expect(problems({ events: [pageView()], 'a/b~c': 1 }).details).toEqual({ pointer: '/a~1b~0c' });
+    const long = problems({ events: [pageView()], ['k'.repeat(3_000_000)]: 1 });
+    expect((long.details.pointer as string).length).toBe(1025);
+    expect((long.details.pointer as string).endsWith('k…')).toBe(true);
+  });
+
   it('lists every bad event with index, pointer and reason, all or nothing', () => {
     const p = problems({
       events: [
