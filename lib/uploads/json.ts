@@ -89,7 +89,8 @@ export class JsonLinesParser {
   }
 
   private handle(raw: string): void {
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    // A byte order mark at a line's start (files joined together) is skipped, as Spark's JSON reader skips it.
+    const text = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).replace(/^\uFEFF/, '');
     if (text.trim() === '') return;
     if (this.onValue(parseAt(text, this.line), this.line) === false) this.stopped = true;
   }

@@ -243,12 +243,13 @@ describe('the JSON fallback of the local Glue runner', () => {
     ]);
   });
 
-  it('reads JSON lines and a JSON document that open with a byte order mark, as Spark does', async () => {
+  it('reads JSON lines and a JSON document that open with a byte order mark (any line of JSON lines), as Spark does', async () => {
     const lake = await newLake();
+    // Its second line opens with a mark too: two files joined together (cat a.jsonl b.jsonl).
     const lines = await writeRaw(
       lake,
       'uploads/customers/bom.jsonl',
-      `\uFEFF${customer('b1')}\n${customer('b2')}\n`,
+      `\uFEFF${customer('b1')}\n\uFEFF${customer('b2')}\n`,
     );
     const doc = await writeRaw(
       lake,

@@ -112,6 +112,18 @@ describe('JSON push parsers', () => {
     ]);
   });
 
+  it('JSON lines: a byte order mark opening a line (files joined together) is skipped, as Spark skips it', () => {
+    const out: [number, unknown][] = [];
+    const p = new JsonLinesParser((v, line) => void out.push([line, v]));
+    p.push('{"a":1}\n\uFEFF{"a":2}\r\n\uFEFF\n{"a":3}');
+    p.end();
+    expect(out).toEqual([
+      [1, { a: 1 }],
+      [2, { a: 2 }],
+      [4, { a: 3 }],
+    ]);
+  });
+
   it('JSON lines: a syntax error names its line', () => {
     let err: unknown;
     try {

@@ -109,9 +109,9 @@ export async function cleanJson(
       for await (const bytes of inputLines(input.file, input.gz)) {
         n++;
         const text = utf8Text(bytes);
-        // A byte order mark opens the first line of some files; Spark's JSON reader (Jackson) skips it.
-        const line =
-          text === undefined ? bytes.toString('latin1') : n === 1 ? text.replace(/^\uFEFF/, '') : text;
+        // A byte order mark opens the first line of some files, and any line of files joined together (cat a.jsonl
+        // b.jsonl): Spark's JSON reader (Jackson, one parser per line) skips it wherever a line starts.
+        const line = text === undefined ? bytes.toString('latin1') : text.replace(/^\uFEFF/, '');
         if (line.trim() === '') continue;
         let reason: string | undefined;
         let record: unknown;
