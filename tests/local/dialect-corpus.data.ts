@@ -405,6 +405,22 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_REGEXP} (Joni's Java syntax over UTF-8: Unicode Word, Decimal_Number and White_Space classes)`,
   },
   {
+    // (?i) matching that full case folding would not change: one character to one, and \s beside an s.
+    sql: "SELECT regexp_like('ABC', '(?i)abc'), regexp_like('A S', '(?i)a\\ss'), regexp_like('SS', 'ss')",
+    rows: [[true, true, false]],
+    source: TRINO_REGEXP,
+  },
+  {
+    sql: "SELECT regexp_like('STRASSE', '(?i)straße')",
+    refused: /ß in a case-insensitive regular expression: Athena's \(Joni\) folds case fully/,
+    source: `${TRINO_REGEXP} (Joni: full case folding under (?i))`,
+  },
+  {
+    sql: "SELECT regexp_like('ß', '(?i)^ss$')",
+    refused: /ss in a case-insensitive regular expression/,
+    source: `${TRINO_REGEXP} (Joni: full case folding under (?i))`,
+  },
+  {
     sql: "SELECT regexp_like('naïve', '\\bve')",
     refused: /\\b \(a word boundary\) in a regular expression: Athena's \(Joni\) takes Unicode letters/,
     source: `${TRINO_REGEXP} (Joni: word boundaries over Unicode word characters)`,

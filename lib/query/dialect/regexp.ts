@@ -86,11 +86,36 @@ const CLASS_ESCAPES: Record<string, { outside: string; inside?: string }> = {
   S: { outside: `[^${SPACE}]` },
 };
 
+/** Characters whose full case folding is several characters (Unicode CaseFolding.txt, status F): ß is ss. */
+const MULTI_CHAR_FOLDS =
+  /[\u00DF\u0130\u0149\u01F0\u0390\u03B0\u0587\u1E96-\u1E9A\u1E9E\u1F50\u1F52\u1F54\u1F56\u1F80-\u1FAF\u1FB2-\u1FB4\u1FB6\u1FB7\u1FBC\u1FC2-\u1FC4\u1FC6\u1FC7\u1FCC\u1FD2\u1FD3\u1FD6\u1FD7\u1FE2-\u1FE4\u1FE6\u1FE7\u1FF2-\u1FF4\u1FF6\u1FF7\u1FFC\uFB00-\uFB06\uFB13-\uFB17]/u;
+/** An inline flag group that turns case-insensitive matching on: (?i), (?iu), (?i:…), (?i-x). */
+const CASE_INSENSITIVE = /\(\?[a-zA-Z]*i[a-zA-Z]*(?:-[a-zA-Z]*)?[:)]/;
+
+/**
+ * Refuses a case-insensitive pattern that Joni would match with full case folding, where RE2 folds one character to
+ * one: a character folding to several (ß, ﬁ, İ, …) in the pattern, or `ss`, which Joni matches to a text's ß (and ß
+ * to its SS). Ligatures in the text matched by `fi`, `st`, … are the one difference left (docs/sql-dialect.md).
+ */
+function refuseFullCaseFolding(pattern: string): void {
+  if (!CASE_INSENSITIVE.test(pattern)) return;
+  const text = pattern.replace(/\\./gsu, '');
+  const folded = MULTI_CHAR_FOLDS.exec(text)?.[0] ?? /ss/i.exec(text)?.[0];
+  if (folded === undefined) return;
+  throw new LocalDialectError(
+    `${folded} in a case-insensitive regular expression`,
+    "Athena's (Joni) folds case fully (ß matches SS and ss matches ß), the local engine's (RE2) one character to " +
+      'one: match the lower-cased text without (?i) instead, e.g. regexp_like(lower(x), ' +
+      "'strasse|straße')",
+  );
+}
+
 /**
  * A literal pattern in RE2's syntax, meaning what Joni (Java's syntax) makes of it:
  *  - Java named groups (?<name>…) as RE2's (?P<name>…); lookbehinds (?<= (?<! are left for RE2 to refuse;
  *  - `\d \D \w \W \s \S`, in a class too, as the Unicode classes Joni's are (above);
  * and refused, naming the difference:
+ *  - a case-insensitive pattern that full case folding would match otherwise (refuseFullCaseFolding);
  *  - `\b \B`: Joni's word boundary is between Unicode word characters, RE2's ASCII only (with no lookaround to
  *    write it otherwise);
  *  - what RE2 would read otherwise inside a character class: a POSIX class ([[:alpha:]]: Joni's covers all of
@@ -99,6 +124,7 @@ const CLASS_ESCAPES: Record<string, { outside: string; inside?: string }> = {
  * `\Q…\E` is copied as it is (both read it as literal text).
  */
 export function re2Pattern(pattern: string): string {
+  refuseFullCaseFolding(pattern);
   let out = '';
   // depth: of character classes ([ opens one inside another in Java's syntax); a ] first in a class is literal.
   for (let i = 0, depth = 0, opened = -1; i < pattern.length; i++) {
