@@ -10,6 +10,9 @@
 /** Most levels of objects and arrays in an event's data (data itself is the first). */
 export const MAX_DATA_NESTING = 100;
 
+/** Most levels of objects and arrays in one JSON record Spark 3.5's reader takes (Jackson 2.15's maxNestingDepth). */
+export const MAX_DATA_NESTING_SPARK = 1000;
+
 /** Most characters of a number as written (Jackson 2.15's maxNumberLength). */
 export const MAX_NUMBER_CHARS = 1000;
 
@@ -53,5 +56,38 @@ function beyond(value: unknown, levelsLeft: number): (string | number)[] | undef
     const at = beyond(v, levelsLeft - 1);
     if (at) return [k, ...at];
   }
+  return undefined;
+}
+
+/** A run of characters a number longer than MAX_NUMBER_CHARS is written with (a quick test before a parse). */
+const LONG_NUMBER_RUN = new RegExp(`[-+0-9.eE]{${MAX_NUMBER_CHARS + 1}}`);
+
+/** Whether a JSON text holds a number written with more than MAX_NUMBER_CHARS characters. Throws JSON.parse's error. */
+export function holdsLongNumber(text: string): boolean {
+  if (!LONG_NUMBER_RUN.test(text)) return false;
+  let found = false;
+  (JSON.parse as (t: string, r: (k: string, v: unknown, c: { source?: string }) => unknown) => unknown)(
+    text,
+    (_k, v, c) => {
+      if (typeof v === 'number' && (c.source ?? '').length > MAX_NUMBER_CHARS) found = true;
+      return v;
+    },
+  );
+  return found;
+}
+
+/** Why Spark 3.5's JSON reader refuses a record (a number too long, nesting too deep), or undefined. */
+export function sparkJsonLimitProblem(text: string, value: unknown): string | undefined {
+  const deep = nestedBeyond(value, MAX_DATA_NESTING_SPARK);
+  if (deep)
+    return (
+      `nested more than ${MAX_DATA_NESTING_SPARK} levels deep (at ${deep.slice(0, 5).join('.')}…): Spark's JSON ` +
+      "reader (the Glue job's) refuses it"
+    );
+  if (holdsLongNumber(text))
+    return (
+      `a number written with more than ${MAX_NUMBER_CHARS} characters: Spark's JSON reader (the Glue job's) ` +
+      'refuses it; write it with fewer digits, or as a string'
+    );
   return undefined;
 }

@@ -10,6 +10,7 @@ import { numberText, rememberedNumberAt } from '../exact-json';
 import { doubleOutOfRange } from '../etl/value-patterns';
 import { exactValueProblemAt } from '../schema-exact-types';
 import { loneSurrogateIn } from '../unicode';
+import { MAX_DATA_NESTING_SPARK, MAX_NUMBER_CHARS, nestedBeyond } from '../json-limits';
 import { columnsByName, inputColumns, notAColumn } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
 import { firstRecordIncomplete, headerMismatch, malformed } from './findings';
@@ -52,6 +53,26 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
         ),
         code: UploadErrorCode.RowInvalid,
         field: String(tiny[0]),
+      };
+      return false;
+    }
+    // Past Spark 3.5's JSON reader's limits (the Glue job's): it refuses the record, which the local runner and
+    // ajv would read. The file is refused, as for a number too small for a double.
+    const deep = nestedBeyond(value, MAX_DATA_NESTING_SPARK);
+    const long = deep ? undefined : rememberedNumberAt(value, (text) => text.length > MAX_NUMBER_CHARS);
+    const beyond = deep ?? long;
+    if (beyond) {
+      const what = deep
+        ? `nested more than ${MAX_DATA_NESTING_SPARK} levels deep`
+        : `a number written with more than ${MAX_NUMBER_CHARS} characters`;
+      state.finding = {
+        ...malformed(
+          `${beyond.slice(0, 5).join('.')}${beyond.length > 5 ? '…' : ''} is ${what}: Spark's JSON reader (the ` +
+            "Glue job's) refuses the record; send it flatter, or the number as a string",
+          line,
+        ),
+        code: UploadErrorCode.RowInvalid,
+        field: String(beyond[0]),
       };
       return false;
     }

@@ -11,6 +11,7 @@ import { mayHoldLenientJson } from '../../lib/etl/duckdb-runner/readers/lenient-
 import { dataset } from '../../lib/dataset-registry';
 import { jsonChecker } from '../../lib/uploads/check-json';
 import { sampleLimits } from '../../lib/uploads/types';
+import { uploadResultKey } from '../../lib/etl/upload-queue';
 import {
   editedTables,
   fileJob,
@@ -183,6 +184,75 @@ describe('the JSON fallback of the local Glue runner', () => {
     expect(await mayHoldLenientJson({ key: 'events/type=x/a.gz', file, format: 'jsonl', gz: false })).toBe(
       false,
     );
+  });
+
+  it("rejects a JSON line beyond Spark's reader's limits (a number of 1,001 characters, 1,001 levels) with that reason", async () => {
+    const lake = await newLake();
+    const long = `1.${'0'.repeat(999)}`; // 1.0, written with 1,001 characters
+    const deep = `${'['.repeat(1000)}${']'.repeat(1000)}`;
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/limits.jsonl',
+      [
+        customer('n1', `,"lifetime_value":${long.slice(0, 1000)}`),
+        customer('n2', `,"lifetime_value":${long}`),
+        customer('n3', `,"note":"${'9'.repeat(1001)}"`),
+        customer('n4', `,"extra":${deep}`),
+        customer('n5', `,"extra":${deep.slice(1, -1)}`),
+      ].join('\n') + '\n',
+    );
+    const summary = await run(lake, fileJob('customers', key, 'limits'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 5, rowsWritten: 3, rowsRejected: 2 });
+    expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual([
+      'n1',
+      'n3',
+      'n5',
+    ]);
+    expect((await rejectedRows(lake, 'customers')).map((r) => r.reason).sort()).toEqual([
+      expect.stringMatching(/^line 2: a number written with more than 1000 characters: Spark's JSON reader/),
+      expect.stringMatching(/^line 4: nested more than 1000 levels deep \(at extra\.0\.0\.0\.0…\)/),
+    ]);
+  });
+
+  it("fails a .json document beyond Spark's reader's limits, as the Glue job's multi-line reader cannot read it", async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/limits.json',
+      `[${customer('d1')},${customer('d2', `,"lifetime_value":1.${'0'.repeat(999)}`)}]`,
+    );
+    const summary = await run(lake, fileJob('customers', key, 'doc-limits'), { tables: tables() });
+    expect(summary.uploads).toMatchObject({ taken: 1, succeeded: 0, failed: 1 });
+    const result = JSON.parse(
+      await fs.readFile(path.join(lake, 'curated', uploadResultKey('doc-limits')), 'utf8'),
+    ) as { status: string; cause: string };
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      cause: expect.stringMatching(
+        /cannot be read as the Glue job reads it: a number written with more than 1000/,
+      ),
+    });
+    expect(await tableRows(lake, 'customers', 'customer_id')).toEqual([]);
+  });
+
+  it('finds what needs the strict reader in one pass: limits, a CR alone; not inside strings', async () => {
+    const dir = await newLake();
+    const at = async (name: string, text: string) => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, text);
+      return mayHoldLenientJson({ key: `uploads/customers/${name}`, file, format: 'jsonl', gz: false });
+    };
+    const pad = (n: number) => `{"customer_id":"${'x'.repeat(n)}"}\n`;
+    const lead = pad(65536 - 40);
+    expect(await at('long.jsonl', lead + `{"a":${'9'.repeat(1001)}}\n`)).toBe(true);
+    expect(await at('long-fine.jsonl', lead + `{"a":${'9'.repeat(1000)},"b":"${'9'.repeat(5000)}"}\n`)).toBe(
+      false,
+    );
+    expect(await at('deep.jsonl', `{"a":${'['.repeat(1000)}${']'.repeat(1000)}}\n`)).toBe(true);
+    expect(await at('deep-fine.jsonl', `{"a":${'['.repeat(999)}${']'.repeat(999)}}\n`.repeat(3))).toBe(false);
+    expect(await at('cr.jsonl', `{"a":1,\r"b":2}\r\n`)).toBe(true);
+    expect(await at('crlf.jsonl', `{"a":1,"b":2}\r\n{"a":"x, }"}\r\n`)).toBe(false);
+    expect(await at('strings.jsonl', `{"a":"b,]","c":"nan","d":"\\"inf"}\n`)).toBe(false);
   });
 
   it('rejects a JSON line with a lone surrogate escape with that reason; the other lines load', async () => {

@@ -410,6 +410,50 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
       ]);
   });
 
+  it("refuses a JSON upload whose sample holds a record past Spark's reader's limits (1,001 levels, a 1,001-char number)", () => {
+    const readings = {
+      type: 'object',
+      required: ['id', 'day'],
+      properties: {
+        id: { type: 'string' },
+        day: { type: 'string', format: 'date' },
+        value: { type: 'number' },
+        extra: { type: 'object' },
+      },
+      'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['jsonl' as const] },
+    };
+    const ds = {
+      name: 'readings',
+      schema: readings,
+      table: datasetTable('readings', readings),
+      validate: compileValidator('datasets', 'readings', readings),
+    };
+    const checked = (rest: string) => {
+      const c = jsonChecker(ds, sampleLimits(), true);
+      c.push(`{"id":"a","day":"2026-01-01","value":1.5}\n{"id":"b","day":"2026-01-01",${rest}}\n`);
+      return c.finish(true);
+    };
+    const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    for (const ok of [
+      `"value":1.${'0'.repeat(998)}`,
+      `"extra":{"a":${nest(998)}}`,
+      `"extra":{"s":"${'9'.repeat(1001)}"}`,
+    ])
+      expect([ok.slice(0, 20), checked(ok)]).toEqual([ok.slice(0, 20), null]);
+    for (const [bad, field, what] of [
+      [`"value":1.${'0'.repeat(999)}`, 'value', 'a number written with more than 1000 characters'],
+      [`"extra":{"a":${nest(999)}}`, 'extra', 'nested more than 1000 levels deep'],
+    ] as const)
+      expect(checked(bad)).toEqual(
+        expect.objectContaining({
+          code: 'ROW_INVALID',
+          field,
+          line: 2,
+          message: expect.stringMatching(new RegExp(`^line 2: ${field}.* is ${what}: Spark's JSON reader`)),
+        }),
+      );
+  });
+
   it('refuses a CSV number too large or too small for a double, as the ETL rejects it', () => {
     const double = { name: 'x', type: 'double' } as Parameters<typeof coerceCsvValue>[1];
     const range = 'is out of range for double (magnitudes from 4.9e-324 to 1.8e308)';

@@ -7,6 +7,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { isNumberText, parseJsonWithNumberTexts } from '../../../exact-json';
 import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
+import { sparkJsonLimitProblem } from '../../../json-limits';
 import { loneSurrogateIn } from '../../../unicode';
 import { inputLines, inputStream, utf8Text } from './input-stream';
 import { MAX_JSON_OBJECT_BYTES } from './json';
@@ -120,7 +121,7 @@ export async function cleanJson(
         else {
           try {
             record = JSON.parse(line);
-            reason = problem(record);
+            reason = problem(record) ?? sparkJsonLimitProblem(line, record);
           } catch (e) {
             reason = `not valid JSON (${(e as Error).message})`;
           }
@@ -143,12 +144,17 @@ export async function cleanJson(
       for await (const c of inputStream(input.file, input.gz)) chunks.push(c as Buffer);
       const text = utf8Text(Buffer.concat(chunks));
       if (text === undefined) throw failed(`'${input.key}' is not UTF-8: the JSON document cannot be read`);
+      const body = text.replace(/^\uFEFF/, '');
       let doc: unknown;
       try {
-        doc = parseJsonWithNumberTexts(text.replace(/^\uFEFF/, ''));
+        doc = parseJsonWithNumberTexts(body);
       } catch (e) {
         throw failed(`'${input.key}' is not valid JSON: ${(e as Error).message}`, e);
       }
+      // The Glue job reads a document whole (Spark's multi-line reader): past its limits the file is one record
+      // that does not parse, as any document that does not parse.
+      const beyond = sparkJsonLimitProblem(body, doc);
+      if (beyond) throw failed(`'${input.key}' cannot be read as the Glue job reads it: ${beyond}`);
       const items = Array.isArray(doc) ? doc : [doc];
       for (const [i, item] of items.entries()) {
         const reason = problem(item);
