@@ -421,6 +421,20 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_REGEXP} (Joni: full case folding under (?i))`,
   },
   {
+    // [\s\S] and [\w\W] are any character; Java's \uHHHH; \Q…\E literal for $, ( and (?< too; \w without the joiners.
+    sql:
+      "SELECT regexp_like('a' || chr(10) || 'b', '^[\\s\\S]+$'), regexp_extract('x' || chr(10) || 'y', 'x[\\s\\S]*y'), " +
+      "regexp_like('é', '^[\\w\\W]$'), regexp_like('é', '\\u00e9'), regexp_like('price 5$', '\\Q5$\\E'), " +
+      "regexp_like('5$', '^\\Q5$\\E$'), regexp_extract('a(?<b', '\\Q(?<b\\E'), regexp_like('a' || chr(8204) || 'b', '^\\w+$')",
+    rows: [[true, 'x\ny', true, true, true, true, '(?<b', false]],
+    source: `${TRINO_REGEXP} (Joni's Java syntax: \\uHHHH, \\Q…\\E; jcodings CR_Word)`,
+  },
+  {
+    sql: "SELECT regexp_replace('(a)b', '\\Q(\\E(a)', '$2')",
+    refused: /Illegal replacement sequence|unknown group|group/,
+    source: TRINO_REGEXP_SRC,
+  },
+  {
     sql: "SELECT regexp_like('naïve', '\\bve')",
     refused: /\\b \(a word boundary\) in a regular expression: Athena's \(Joni\) takes Unicode letters/,
     source: `${TRINO_REGEXP} (Joni: word boundaries over Unicode word characters)`,

@@ -2,20 +2,26 @@
  * regexp_replace's replacement string, Trino's way (JoniRegexpFunctions.appendReplacement) in DuckDB's (RE2's)
  * rewrite syntax:
  *  - `$n` is group n (several digits: the longest number that is a group of the pattern), `${name}` a named group;
- *  - `\x` is a literal x (`\1` is the character 1, `\$` a dollar, `\` a backslash);
+ *  - `\x` is a literal x (`\1` is the character 1, `\$` a dollar, `\\` a backslash);
  *  - a `$` or `\` at the end, `$` before anything else, or an unknown group fails the query, as in Trino.
- * RE2 writes groups as \0-\9 and a literal backslash as \, so a group above 9 is refused. Java's named groups
+ * RE2 writes groups as \0-\9 and a literal backslash as \\, so a group above 9 is refused. Java's named groups
  * `(?<name>…)` are RE2's `(?P<name>…)`.
  */
 import { LocalDialectError } from './local-error';
 
 /** The pattern's capturing groups in order, with their names (undefined for unnamed groups). */
+/** The index of the last character of a `\Q…\E` quote starting at i (the pattern's end when unclosed). */
+function quoteEnd(pattern: string, i: number): number {
+  const end = pattern.indexOf('\\E', i + 2);
+  return end < 0 ? pattern.length - 1 : end + 1;
+}
+
 export function patternGroups(pattern: string): (string | undefined)[] {
   const groups: (string | undefined)[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === '\\') {
-      i++;
+      i = pattern[i + 1] === 'Q' ? quoteEnd(pattern, i) : i + 1;
       continue;
     }
     if (c === '[') {
@@ -48,7 +54,7 @@ export function endAnchors(pattern: string): number[] {
   const at: number[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '\\') i++;
+    if (c === '\\') i = pattern[i + 1] === 'Q' ? quoteEnd(pattern, i) : i + 1;
     else if (c === '[') {
       let j = i + 1;
       if (pattern[j] === '^') j++;
@@ -69,12 +75,12 @@ export function withJavaEndAnchors(pattern: string): string {
 
 /**
  * Joni's classes in a UTF-8 pattern (Trino compiles with Joni's Java syntax, which sets no ASCII range): `\w` is
- * Unicode's Word (Alphabetic, marks, decimal digits, connector punctuation, the joiners), `\d` a decimal digit of any
+ * Unicode's Word as Joni (jcodings CR_Word) has it: Alphabetic, marks, decimal digits, connector punctuation, `\d` a decimal digit of any
  * script, `\s` Unicode's White_Space. RE2's are ASCII only; written out in RE2's Unicode classes (Alphabetic is the
  * letters, the letter numbers and its circled and squared letters, the rest of it being marks).
  */
 const WORD =
-  '\\p{L}\\p{Nl}\\p{M}\\p{Nd}\\p{Pc}\\x{200C}\\x{200D}\\x{24B6}-\\x{24E9}\\x{1F130}-\\x{1F149}\\x{1F150}-\\x{1F169}' +
+  '\\p{L}\\p{Nl}\\p{M}\\p{Nd}\\p{Pc}\\x{24B6}-\\x{24E9}\\x{1F130}-\\x{1F149}\\x{1F150}-\\x{1F169}' +
   '\\x{1F170}-\\x{1F189}';
 const SPACE = '\\t\\n\\x0B\\f\\r\\x{85}\\p{Z}';
 const CLASS_ESCAPES: Record<string, { outside: string; inside?: string }> = {
@@ -120,23 +126,45 @@ function refuseFullCaseFolding(pattern: string): void {
  *    write it otherwise);
  *  - what RE2 would read otherwise inside a character class: a POSIX class ([[:alpha:]]: Joni's covers all of
  *    Unicode, RE2's ASCII only), Java's class union ([a-d[m-p]], where RE2 reads a [ and a class ending early) and
- *    intersection (&&, which RE2 reads as two characters), and `\W \S` in a class (RE2 cannot negate inside one).
- * `\Q…\E` is copied as it is (both read it as literal text).
+ *    intersection (&&, which RE2 reads as two characters), and `\W \S` in a class beside other items (RE2 cannot
+ *    write the complement of a Unicode class inside one; `[\s\S]`, `[\w\W]` and `[\d\D]` are any character);
+ * Java's `\uHHHH` is RE2's `\x{HHHH}`. `\Q…\E` is copied as it is (both read it as literal text).
  */
 export function re2Pattern(pattern: string): string {
   refuseFullCaseFolding(pattern);
   let out = '';
+  const anyCharacter = /^\[(?:\\s\\S|\\S\\s|\\w\\W|\\W\\w|\\d\\D|\\D\\d)\]/;
   // depth: of character classes ([ opens one inside another in Java's syntax); a ] first in a class is literal.
   for (let i = 0, depth = 0, opened = -1; i < pattern.length; i++) {
     const c = pattern[i]!;
     const literalClose = i === opened + 1 || (i === opened + 2 && pattern[opened + 1] === '^');
+    if (c === '[' && depth === 0) {
+      // [\s\S], [\w\W], [\d\D]: any character, however each half reads.
+      const any = anyCharacter.exec(pattern.slice(i, i + 6));
+      if (any) {
+        out += '[\\x{0}-\\x{10FFFF}]';
+        i += any[0].length - 1;
+        continue;
+      }
+    }
+    if (c === '(' && depth === 0 && /^\(\?<[A-Za-z]/.test(pattern.slice(i, i + 4))) {
+      // A Java named group, RE2's (?P<name>…) (lookbehinds, (?<= and (?<!, are left for RE2 to refuse).
+      out += '(?P<';
+      i += 2;
+      continue;
+    }
     if (c === '\\') {
       const next = pattern[i + 1] ?? '';
+      if (next === 'u' && /^[0-9A-Fa-f]{4}$/.test(pattern.slice(i + 2, i + 6))) {
+        // Java's \uHHHH (Joni's Java syntax has it), RE2's \x{HHHH}.
+        out += `\\x{${pattern.slice(i + 2, i + 6)}}`;
+        i += 5;
+        continue;
+      }
       if (next === 'Q') {
-        const end = pattern.indexOf('\\E', i + 2);
-        const to = end < 0 ? pattern.length : end + 2;
-        out += pattern.slice(i, to);
-        i = to - 1;
+        const last = quoteEnd(pattern, i);
+        out += pattern.slice(i, last + 1);
+        i = last;
         continue;
       }
       const escape = CLASS_ESCAPES[next];
@@ -183,7 +211,7 @@ export function re2Pattern(pattern: string): string {
       );
     out += c;
   }
-  return out.replace(/\(\?<(?=[A-Za-z])/g, '(?P<');
+  return out;
 }
 
 const illegal = (replacement: string, detail = '') =>
