@@ -175,10 +175,11 @@ function emit(node: AstNode, pattern: string): string {
  */
 export const REPEATED_GROUP_MAX_CHARS = 254;
 
-/** Most repetitions of a group that stay within Java's stack at any length (a bounded count such as {1,3}). */
-const BOUNDED_REPEATS = 100;
-
-/** Whether the ECMAScript pattern repeats a group more than a few times (see REPEATED_GROUP_MAX_CHARS). */
+/**
+ * Whether the ECMAScript pattern may repeat a group more often than a value within REPEATED_GROUP_MAX_CHARS would
+ * (unbounded, or a bound whose product along nested repeats is larger: `(?:[0-9a-f]{2}){128}` is within it, tested at
+ * any length; `(?:(?:ab){1,100}){1,100}` is not).
+ */
 export function repeatsGroup(pattern: string): boolean {
   let ast: AstNode;
   try {
@@ -187,17 +188,18 @@ export function repeatsGroup(pattern: string): boolean {
     return false; // portablePattern refuses it
   }
   const single = new Set(['value', 'dot', 'characterClass', 'characterClassEscape', 'unicodePropertyEscape']);
-  const walk = (node: AstNode): boolean => {
-    if (
-      node.type === 'quantifier' &&
-      (node.max === undefined || node.max > BOUNDED_REPEATS) &&
-      !single.has(node.body[0].type)
-    )
-      return true;
+  const walk = (node: AstNode, times: number): boolean => {
+    let inner = times;
+    if (node.type === 'quantifier' && !single.has(node.body[0].type)) {
+      inner = times * (node.max ?? Number.POSITIVE_INFINITY);
+      if (inner > REPEATED_GROUP_MAX_CHARS) return true;
+    }
     const body = (node as { body?: unknown }).body;
-    return Array.isArray(body) && (body as AstNode[]).some((n) => n && typeof n === 'object' && walk(n));
+    return (
+      Array.isArray(body) && (body as AstNode[]).some((n) => n && typeof n === 'object' && walk(n, inner))
+    );
   };
-  return walk(ast);
+  return walk(ast, 1);
 }
 
 /**
