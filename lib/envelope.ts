@@ -355,13 +355,19 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     if (!validateEnvelope(event)) {
       for (const f of fieldErrors(validateEnvelope.errors))
         report(f.pointer, EventErrorCode.InvalidEnvelope, f.message);
-      // Every problem is listed: a type that names no event type too (its data is not checked without one).
+      // Every problem is listed: a type that names no event type too, and occurred_at (the data is not checked
+      // without a valid envelope).
       if (
         typeof event.type === 'string' &&
         !problems.slice(before).some((p) => p.pointer === '/type') &&
         !eventValidator(event.type)
       )
         report('/type', EventErrorCode.UnknownType, `event type '${event.type}' is not registered`);
+      if (
+        typeof event.occurred_at === 'string' &&
+        !problems.slice(before).some((p) => p.pointer === '/occurred_at')
+      )
+        storedOccurredAt(event.occurred_at, latest, limits.maxFutureSkewSeconds, report);
       continue;
     }
     const type = event.type as string;

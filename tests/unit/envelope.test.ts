@@ -185,6 +185,7 @@ describe('event envelope', () => {
         { type: 'nope', occurred_at: 'x', data: {} },
         { type: 'nope', occurred_at: '2027-01-01T00:00:00Z', data: {} },
         { type: 'Not A Type!', data: {} },
+        { type: 'page_view', id: '!bad', occurred_at: '2999-01-01T00:00:00Z', data: {} },
       ],
     });
     const errors = p.details.errors as { index: number; pointer: string; code: string }[];
@@ -197,6 +198,7 @@ describe('event envelope', () => {
     expect(at(1)).toEqual(['OCCURRED_AT_IN_FUTURE /occurred_at', 'UNKNOWN_TYPE /type']);
     // A type the envelope refuses itself is named once.
     expect(at(2)).toEqual(['INVALID_ENVELOPE /type']);
+    expect(at(3)).toEqual(['INVALID_ENVELOPE /id', 'OCCURRED_AT_IN_FUTURE /occurred_at']);
   });
 
   it("escapes a batch body's extra key in its pointer, and cuts a key of megabytes", () => {
