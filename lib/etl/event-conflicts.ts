@@ -13,7 +13,8 @@
  *    well and counts such a copy among duplicates removed (it was rejected then; an engine whose JSON text differs
  *    from the one that stored the row would otherwise reject every re-read copy of an object column); a replay, which
  *    reads the objects of rejected rows again, records it with that reason (a copy rejected then for another reason
- *    that now parses is rejected now for this one: its record says so).
+ *    that now parses is rejected now for this one: its record says so), and never takes a record of this reason
+ *    again (no schema change can load it: read again, it failed every later replay of the table).
  *
  * "Data" is the event's own columns: not the envelope's times (a retry without occurred_at takes the time of its own
  * receipt), not the generated columns. A retired column counts where the copy carries it: one accepted before the

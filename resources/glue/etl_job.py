@@ -911,9 +911,24 @@ def replay_taken(prefix, keys, state, written):
     )
 
 
+# lib/etl/event-conflicts.ts ID_CONFLICT_REASON: the reason of a copy whose event id names another, stored event.
+ID_CONFLICT_REASON = (
+    "event_id: names another event of this type, stored with other data (an id names one event: copies must carry "
+    "the same data); this copy is not stored: send it again with an id of its own"
+)
+
+
 def replay_sources(source_files):
     """The raw objects a replay reads again: the distinct source_file keys of the rejected records, sorted."""
     return sorted({s for s in source_files if isinstance(s, str) and s})
+
+
+def replayable(reason):
+    """
+    Whether a rejected record's row is replayed: not a copy rejected for its event id (no schema change can load it,
+    the stored row stays; read again, it was rejected again and every later replay of the table failed on it).
+    """
+    return reason != ID_CONFLICT_REASON
 
 
 def replay_reads(state):
@@ -2715,12 +2730,15 @@ def list_objects(s3, bucket, prefix, etags=False, written_by=None, later=None):
 def rejected_sources(spark, bucket, keys):
     """
     The distinct source_file keys of rejected files (only those fields are parsed), sorted, each with the runs that
-    rejected its rows: [[key, [run ids]]].
+    rejected its rows: [[key, [run ids]]]; records of copies rejected for their event id left out (replayable).
     """
     if not keys:
         return []
-    df = spark.read.schema("run_id string, source_file string").json(["s3://%s/%s" % (bucket, k) for k in keys])
-    pairs = [[r["source_file"], r["run_id"]] for r in df.select("source_file", "run_id").distinct().collect()]
+    df = spark.read.schema("run_id string, source_file string, reason string").json(
+        ["s3://%s/%s" % (bucket, k) for k in keys]
+    )
+    rows = df.select("source_file", "run_id", "reason").distinct().collect()
+    pairs = [[r["source_file"], r["run_id"]] for r in rows if replayable(r["reason"])]
     return [[key, sorted({run for s, run in pairs if s == key and isinstance(run, str)})] for key in replay_sources(s for s, _ in pairs)]
 
 

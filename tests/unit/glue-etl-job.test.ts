@@ -12,6 +12,7 @@ import { deliveredObjects, tempLake } from '../support/raw-zone';
 import { mixedLineEnds } from '../../lib/etl/duckdb-runner/readers/csv-line-ends';
 import { glueTableResource } from '../../lib/catalog/glue';
 import { lakeTables } from '../../lib/catalog/tables';
+import { ID_CONFLICT_REASON } from '../../lib/etl/event-conflicts';
 import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
 import { runInputsKey, runSummaryKey } from '../../lib/etl/run';
 import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
@@ -32,6 +33,12 @@ describe('resources/glue/etl_job.py', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(one('parse_args', []).value).toEqual({});
+  });
+
+  withPython("replays no copy rejected for its event id, by the local runner's reason text", () => {
+    expect(one('replayable', ID_CONFLICT_REASON).value).toBe(false);
+    expect(one('replayable', 'plan: not one of free, pro').value).toBe(true);
+    expect(one('replayable', null).value).toBe(true);
   });
 
   withPython('names a damaged state file it cannot read, as the local runner does', () => {

@@ -16,6 +16,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { TableDef } from '../../catalog/tables';
+import { ID_CONFLICT_REASON } from '../event-conflicts';
 import { buildPlan } from '../plan';
 import {
   rejectedTablePrefix,
@@ -54,7 +55,10 @@ export async function rejectedFiles(ctx: RunContext, table: string): Promise<str
     .map((rel) => prefix + rel);
 }
 
-/** The distinct source_file keys of rejected files, sorted, each with the runs that rejected its rows. */
+/**
+ * The distinct source_file keys of rejected files, sorted, each with the runs that rejected its rows; the records of
+ * copies rejected for their event id (ID_CONFLICT_REASON) left out.
+ */
 async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, Set<string>>> {
   const sources = new Map<string, Set<string>>();
   for (const key of files) {
@@ -66,13 +70,16 @@ async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, 
     for await (const line of lines) {
       n++;
       if (line.trim() === '') continue;
-      let r: { source_file?: unknown; run_id?: unknown };
+      let r: { source_file?: unknown; run_id?: unknown; reason?: unknown };
       try {
         r = JSON.parse(line) as typeof r;
       } catch (e) {
         throw damagedStateFile(`${key} at line ${n}`, e);
       }
       if (typeof r.source_file !== 'string' || r.source_file === '') continue;
+      // A copy whose event id names another, stored event is not replayed (no schema change can load it: the stored
+      // row stays); read again, it was rejected again, and every later replay of the table failed on it.
+      if (r.reason === ID_CONFLICT_REASON) continue;
       const runs = sources.get(r.source_file) ?? new Set<string>();
       if (typeof r.run_id === 'string') runs.add(r.run_id);
       sources.set(r.source_file, runs);
