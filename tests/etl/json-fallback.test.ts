@@ -164,7 +164,7 @@ describe('the JSON fallback of the local Glue runner', () => {
     ]);
   });
 
-  it('finds such a comma or NaN across the 64 KiB chunks an input is read in, after any run of white space', async () => {
+  it('finds what needs the strict reader (a trailing comma, NaN, a long number, deep nesting, a CR alone) across the 64 KiB chunks an input is read in, not inside strings', async () => {
     const dir = await newLake();
     const at = async (name: string, text: string) => {
       const file = path.join(dir, name);
@@ -179,6 +179,16 @@ describe('the JSON fallback of the local Glue runner', () => {
     // The sign and letters on this side, the comma and the spaces on the other; blank chunks in between.
     expect(await at('sign.jsonl', lead + `{"a":"b","c":${' '.repeat(200_000)}-In` + 'finity}\n')).toBe(true);
     expect(await at('split.jsonl', pad(65536 - 37) + '{"a":"b","c":  -In' + 'finity}\n')).toBe(true);
+    // Spark's reader's limits, a CR alone; never what is inside a string.
+    expect(await at('long.jsonl', lead + `{"a":${'9'.repeat(1001)}}\n`)).toBe(true);
+    expect(await at('long-fine.jsonl', lead + `{"a":${'9'.repeat(1000)},"b":"${'9'.repeat(5000)}"}\n`)).toBe(
+      false,
+    );
+    expect(await at('deep.jsonl', `{"a":${'['.repeat(1000)}${']'.repeat(1000)}}\n`)).toBe(true);
+    expect(await at('deep-fine.jsonl', `{"a":${'['.repeat(999)}${']'.repeat(999)}}\n`.repeat(3))).toBe(false);
+    expect(await at('cr.jsonl', `{"a":1,\r"b":2}\r\n`)).toBe(true);
+    expect(await at('crlf.jsonl', `{"a":1,"b":2}\r\n{"a":"x, }"}\r\n`)).toBe(false);
+    expect(await at('strings.jsonl', `{"a":"b,]","c":"nan","d":"\\"inf"}\n`)).toBe(false);
     // Streamed events (written by JSON.stringify) are not scanned.
     const file = path.join(dir, 'comma.jsonl');
     expect(await mayHoldLenientJson({ key: 'events/type=x/a.gz', file, format: 'jsonl', gz: false })).toBe(
@@ -233,26 +243,6 @@ describe('the JSON fallback of the local Glue runner', () => {
       ),
     });
     expect(await tableRows(lake, 'customers', 'customer_id')).toEqual([]);
-  });
-
-  it('finds what needs the strict reader in one pass: limits, a CR alone; not inside strings', async () => {
-    const dir = await newLake();
-    const at = async (name: string, text: string) => {
-      const file = path.join(dir, name);
-      await fs.writeFile(file, text);
-      return mayHoldLenientJson({ key: `uploads/customers/${name}`, file, format: 'jsonl', gz: false });
-    };
-    const pad = (n: number) => `{"customer_id":"${'x'.repeat(n)}"}\n`;
-    const lead = pad(65536 - 40);
-    expect(await at('long.jsonl', lead + `{"a":${'9'.repeat(1001)}}\n`)).toBe(true);
-    expect(await at('long-fine.jsonl', lead + `{"a":${'9'.repeat(1000)},"b":"${'9'.repeat(5000)}"}\n`)).toBe(
-      false,
-    );
-    expect(await at('deep.jsonl', `{"a":${'['.repeat(1000)}${']'.repeat(1000)}}\n`)).toBe(true);
-    expect(await at('deep-fine.jsonl', `{"a":${'['.repeat(999)}${']'.repeat(999)}}\n`.repeat(3))).toBe(false);
-    expect(await at('cr.jsonl', `{"a":1,\r"b":2}\r\n`)).toBe(true);
-    expect(await at('crlf.jsonl', `{"a":1,"b":2}\r\n{"a":"x, }"}\r\n`)).toBe(false);
-    expect(await at('strings.jsonl', `{"a":"b,]","c":"nan","d":"\\"inf"}\n`)).toBe(false);
   });
 
   it('rejects a JSON line with a lone surrogate escape with that reason; the other lines load', async () => {

@@ -21,6 +21,13 @@ function problems(body: unknown): { code: string; details: Record<string, unknow
   throw new Error('expected a refusal');
 }
 
+/** A refusal's problems of the i-th event, as "CODE pointer", sorted. */
+const byEvent = (p: { details: Record<string, unknown> }) => (i: number) =>
+  (p.details.errors as { index: number; pointer: string; code: string }[])
+    .filter((e) => e.index === i)
+    .map((e) => `${e.code} ${e.pointer}`)
+    .sort();
+
 describe('event envelope', () => {
   it('stamps a single event: server id (ULID), occurred_at defaulting to receipt, received_at', () => {
     const [r] = prepareEvents(pageView(), limits, NOW);
@@ -188,12 +195,7 @@ describe('event envelope', () => {
         { type: 'page_view', id: '!bad', occurred_at: '2999-01-01T00:00:00Z', data: {} },
       ],
     });
-    const errors = p.details.errors as { index: number; pointer: string; code: string }[];
-    const at = (i: number) =>
-      errors
-        .filter((e) => e.index === i)
-        .map((e) => `${e.code} ${e.pointer}`)
-        .sort();
+    const at = byEvent(p);
     expect(at(0)).toEqual(['INVALID_ENVELOPE /occurred_at', 'UNKNOWN_TYPE /type']);
     expect(at(1)).toEqual(['OCCURRED_AT_IN_FUTURE /occurred_at', 'UNKNOWN_TYPE /type']);
     // A type the envelope refuses itself is named once.
@@ -222,12 +224,7 @@ describe('event envelope', () => {
       ],
     });
     expect(p.code).toBe('VALIDATION_FAILED');
-    const errors = p.details.errors as { index: number; pointer: string; code: string }[];
-    const at = (i: number) =>
-      errors
-        .filter((e) => e.index === i)
-        .map((e) => `${e.code} ${e.pointer}`)
-        .sort();
+    const at = byEvent(p);
     expect(at(0)).toEqual([]);
     expect(at(1)).toEqual([
       'SCHEMA_VIOLATION /data/extra',

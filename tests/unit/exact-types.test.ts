@@ -28,6 +28,33 @@ import { parquetTypeProblem } from '../../lib/uploads/check-parquet';
 import { buildPlan } from '../../lib/etl/plan';
 import type { ParquetColumn } from '../../lib/uploads/parquet';
 
+/**
+ * The upload check's verdict on a JSON-lines file of a `readings` dataset (a number and an object column) whose second
+ * line holds `rest` after its key and day.
+ */
+function checkedReading(rest: string) {
+  const readings = {
+    type: 'object',
+    required: ['id', 'day'],
+    properties: {
+      id: { type: 'string' },
+      day: { type: 'string', format: 'date' },
+      value: { type: 'number' },
+      extra: { type: 'object' },
+    },
+    'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['jsonl' as const] },
+  };
+  const ds = {
+    name: 'readings',
+    schema: readings,
+    table: datasetTable('readings', readings),
+    validate: compileValidator('datasets', 'readings', readings),
+  };
+  const c = jsonChecker(ds, sampleLimits(), true);
+  c.push(`{"id":"a","day":"2026-01-01","value":1.5}\n{"id":"b","day":"2026-01-01",${rest}}\n`);
+  return c.finish(true);
+}
+
 const MAX = '9223372036854775807';
 const leaf = (c: Omit<ParquetColumn, 'group' | 'repetition'>): ParquetColumn => ({
   ...c,
@@ -360,28 +387,6 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
   });
 
   it('refuses a JSON upload holding a number too small for a double: both ETL readers would store 0', () => {
-    const readings = {
-      type: 'object',
-      required: ['id', 'day'],
-      properties: {
-        id: { type: 'string' },
-        day: { type: 'string', format: 'date' },
-        value: { type: 'number' },
-        extra: { type: 'object' },
-      },
-      'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['jsonl' as const] },
-    };
-    const ds = {
-      name: 'readings',
-      schema: readings,
-      table: datasetTable('readings', readings),
-      validate: compileValidator('datasets', 'readings', readings),
-    };
-    const checked = (rest: string) => {
-      const c = jsonChecker(ds, sampleLimits(), true);
-      c.push(`{"id":"a","day":"2026-01-01","value":1.5}\n{"id":"b","day":"2026-01-01",${rest}}\n`);
-      return c.finish(true);
-    };
     for (const ok of [
       '"value":0',
       '"value":0.0e-400',
@@ -389,13 +394,13 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
       '"value":-0.0',
       '"extra":{"s":"1e-400"}',
     ])
-      expect([ok, checked(ok)]).toEqual([ok, null]);
+      expect([ok, checkedReading(ok)]).toEqual([ok, null]);
     for (const [bad, field, at] of [
       ['"value":1e-400', 'value', 'value'],
       ['"value":-2.5e-999', 'value', 'value'],
       ['"extra":{"deep":[1, 1e-400]}', 'extra', 'extra.deep.1'],
     ] as const)
-      expect([bad, checked(bad)]).toEqual([
+      expect([bad, checkedReading(bad)]).toEqual([
         bad,
         expect.objectContaining({
           code: 'ROW_INVALID',
@@ -411,40 +416,18 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
   });
 
   it("refuses a JSON upload whose sample holds a record past Spark's reader's limits (1,001 levels, a 1,001-char number)", () => {
-    const readings = {
-      type: 'object',
-      required: ['id', 'day'],
-      properties: {
-        id: { type: 'string' },
-        day: { type: 'string', format: 'date' },
-        value: { type: 'number' },
-        extra: { type: 'object' },
-      },
-      'x-lake': { primaryKey: ['id'], partitionBy: 'day', formats: ['jsonl' as const] },
-    };
-    const ds = {
-      name: 'readings',
-      schema: readings,
-      table: datasetTable('readings', readings),
-      validate: compileValidator('datasets', 'readings', readings),
-    };
-    const checked = (rest: string) => {
-      const c = jsonChecker(ds, sampleLimits(), true);
-      c.push(`{"id":"a","day":"2026-01-01","value":1.5}\n{"id":"b","day":"2026-01-01",${rest}}\n`);
-      return c.finish(true);
-    };
     const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
     for (const ok of [
       `"value":1.${'0'.repeat(998)}`,
       `"extra":{"a":${nest(998)}}`,
       `"extra":{"s":"${'9'.repeat(1001)}"}`,
     ])
-      expect([ok.slice(0, 20), checked(ok)]).toEqual([ok.slice(0, 20), null]);
+      expect([ok.slice(0, 20), checkedReading(ok)]).toEqual([ok.slice(0, 20), null]);
     for (const [bad, field, what] of [
       [`"value":1.${'0'.repeat(999)}`, 'value', 'a number written with more than 1000 characters'],
       [`"extra":{"a":${nest(999)}}`, 'extra', 'nested more than 1000 levels deep'],
     ] as const)
-      expect(checked(bad)).toEqual(
+      expect(checkedReading(bad)).toEqual(
         expect.objectContaining({
           code: 'ROW_INVALID',
           field,
