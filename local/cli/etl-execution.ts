@@ -162,9 +162,11 @@ async function viaRunningLake(
   process.once('SIGINT', interrupted);
   try {
     for (;;) {
+      const alive = await engineAlive(dir);
+      // Read after the lake was seen alive or not: one that ended the run and then stopped is told by its end.
       const r = await readExecution(dir, ETL_STATE_MACHINE, name);
       if (r && r.status !== 'RUNNING') return await report(dir, req, r, out, true);
-      if (!(await engineAlive(dir))) {
+      if (!alive) {
         // Not run yet: not a success (exit code 0 says it succeeded).
         out.write(`the local lake stopped; ${name} runs when it starts again\n`);
         return 1;

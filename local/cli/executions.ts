@@ -69,6 +69,8 @@ async function retry(dir: string, name: string): Promise<number> {
   process.once('SIGINT', interrupted);
   try {
     for (;;) {
+      const alive = await engineAlive(dir);
+      // Read after the lake was seen alive or not: one that ended it and then stopped is told by its end.
       const now = await readExecution(dir, ETL_STATE_MACHINE, again);
       if (now && isFinal(now.status)) {
         process.stdout.write(
@@ -76,7 +78,7 @@ async function retry(dir: string, name: string): Promise<number> {
         );
         return now.status === 'SUCCEEDED' ? 0 : 1;
       }
-      if (!(await engineAlive(dir))) {
+      if (!alive) {
         // The lake stopped with it running (it runs again at the next start) or before it started: not a success.
         process.stdout.write(`the local lake stopped; ${again} runs when it starts again\n`);
         return 1;
