@@ -22,74 +22,85 @@ const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 
 /** The scan's state between the chunks of an input. */
-class LenientScan {
-  private inString = false;
-  private escape = false;
-  private depth = 0;
+interface ScanState {
+  inString: boolean;
+  escape: boolean;
+  depth: number;
   /** Characters of the number (or number-like run) being read. */
-  private run = 0;
+  run: number;
   /** The last character outside strings that is not white space, and the one before it. */
-  private prev = 0;
-  private prevPrev = 0;
-  /** The letters of the bare word being read (lower case, at most 3), and whether it stands where a value does. */
-  private word = '';
-  private wordAsValue = false;
+  prev: number;
+  prevPrev: number;
+  /** Letters of the bare word being read (at most 3), as a number: (letter | 0x20) bytes, and how many. */
+  word: number;
+  wordLength: number;
+  /** Whether that word stands where a value does. */
+  wordAsValue: boolean;
   /** The last byte read was a CR. */
-  private cr = false;
+  cr: boolean;
+}
 
-  /** Whether the bytes read so far hold one of the constructs above. */
-  push(b: Buffer): boolean {
-    let { inString, escape, depth, run, prev, prevPrev, word, wordAsValue, cr } = this;
-    try {
-      for (let i = 0; i < b.length; i++) {
-        const c = b[i]!;
-        if (cr && c !== NEWLINE) return true; // a CR alone ends a line on Glue
-        cr = c === 0x0d;
-        if (inString) {
-          if (escape) escape = false;
-          else if (c === BACKSLASH) escape = true;
-          else if (c === QUOTE || c === NEWLINE) inString = false;
-          continue;
-        }
-        if (c === 0x20 || c === 0x09 || c === 0x0d || c === NEWLINE) {
-          run = 0;
-          word = '';
-          continue;
-        }
-        const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
-        if (letter && c !== 0x65 && c !== 0x45) {
-          if (word === '') wordAsValue = isValueStart(prev) || (isSign(prev) && isValueStart(prevPrev));
-          if (word.length < 3) word += String.fromCharCode(c | 0x20);
-          if (wordAsValue && (word === 'nan' || word === 'inf')) return true;
-          run = 0;
-        } else if (
-          (c >= 0x30 && c <= 0x39) ||
-          c === 0x2d ||
-          c === 0x2b ||
-          c === 0x2e ||
-          c === 0x65 ||
-          c === 0x45
-        ) {
-          if (++run > MAX_NUMBER_CHARS) return true;
-        } else {
-          run = 0;
-          word = '';
-          if (c === QUOTE) inString = true;
-          else if (c === 0x7b || c === 0x5b) {
-            if (++depth > MAX_DATA_NESTING_SPARK) return true;
-          } else if (c === 0x7d || c === 0x5d) {
-            if (prev === 0x2c) return true; // a trailing comma
-            if (depth > 0) depth--;
-          }
-        }
-        prevPrev = prev;
-        prev = c;
-      }
-      return false;
-    } finally {
-      Object.assign(this, { inString, escape, depth, run, prev, prevPrev, word, wordAsValue, cr });
+const NAN = (0x6e << 16) | (0x61 << 8) | 0x6e;
+const INF = (0x69 << 16) | (0x6e << 8) | 0x66;
+
+/**
+ * Whether a chunk (after those of `st`) holds one of the constructs above; `st` is updated when it does not. A plain
+ * function over local variables, a byte at a time outside strings.
+ */
+function scanChunk(b: Buffer, st: ScanState): boolean {
+  let { inString, escape, depth, run, prev, prevPrev, word, wordLength, wordAsValue, cr } = st;
+  // A chunk without a backslash or a CR (most are) skips each string to its closing quote at once. (A string a line
+  // end cuts short is malformed JSON: read_json refuses that input, which then goes to the strict reader anyway.)
+  const plain = !cr && !escape && b.indexOf(BACKSLASH) === -1 && b.indexOf(0x0d) === -1;
+  for (let i = 0; i < b.length; i++) {
+    if (inString && plain) {
+      while (i < b.length && b[i] !== QUOTE) i++;
+      if (i === b.length) break;
+      inString = false;
+      continue;
     }
+    const c = b[i]!;
+    if (cr && c !== NEWLINE) return true; // a CR alone ends a line on Glue
+    cr = c === 0x0d;
+    if (inString) {
+      if (escape) escape = false;
+      else if (c === BACKSLASH) escape = true;
+      else if (c === QUOTE || c === NEWLINE) inString = false;
+      continue;
+    }
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === NEWLINE) {
+      run = 0;
+      wordLength = 0;
+      continue;
+    }
+    if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45) {
+      if (++run > MAX_NUMBER_CHARS) return true;
+    } else if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
+      if (wordLength === 0) {
+        wordAsValue = isValueStart(prev) || (isSign(prev) && isValueStart(prevPrev));
+        word = 0;
+      }
+      if (wordLength < 3) {
+        word = (word << 8) | (c | 0x20);
+        if (++wordLength === 3 && wordAsValue && (word === NAN || word === INF)) return true;
+      }
+      run = 0;
+    } else {
+      run = 0;
+      wordLength = 0;
+      if (c === QUOTE) inString = true;
+      else if (c === 0x7b || c === 0x5b) {
+        if (++depth > MAX_DATA_NESTING_SPARK) return true;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (prev === 0x2c) return true; // a trailing comma
+        if (depth > 0) depth--;
+      }
+    }
+    prevPrev = prev;
+    prev = c;
   }
+  Object.assign(st, { inString, escape, depth, run, prev, prevPrev, word, wordLength, wordAsValue, cr });
+  return false;
 }
 
 /** Where a value starts: after a colon, a comma or an opening bracket. */
@@ -102,7 +113,19 @@ const isSign = (c: number) => c === 0x2d || c === 0x2b;
  */
 export async function mayHoldLenientJson(input: InputFile): Promise<boolean> {
   if (!input.key.startsWith(layout.uploads.prefix)) return false;
-  const scan = new LenientScan();
-  for await (const chunk of inputStream(input.file, input.gz)) if (scan.push(chunk as Buffer)) return true;
+  const st: ScanState = {
+    inString: false,
+    escape: false,
+    depth: 0,
+    run: 0,
+    prev: 0,
+    prevPrev: 0,
+    word: 0,
+    wordLength: 0,
+    wordAsValue: false,
+    cr: false,
+  };
+  for await (const chunk of inputStream(input.file, input.gz))
+    if (scanChunk(chunk as Buffer, st)) return true;
   return false;
 }
