@@ -6,7 +6,7 @@
 import layout from './lake-layout.json';
 import { isWellFormed } from './unicode';
 import { doubleOutOfRangeAt, rememberedNumberAt, sameJsonValue, stringifyJsonExact } from './exact-json';
-import { MAX_DATA_NESTING, MAX_NUMBER_CHARS, nestedBeyond } from './json-limits';
+import { MAX_DATA_NESTING, MAX_NUMBER_CHARS, nestedBeyond, numberDigits } from './json-limits';
 import { DOUBLE_OUT_OF_RANGE } from './etl/value-patterns';
 import { exactTypeProblem } from './schema-exact-types';
 import { nestedIntegerProblem } from './nested-exact-integers';
@@ -283,12 +283,12 @@ function checkData(
     report(pointerOf(nestedInteger.path), EventErrorCode.SchemaViolation, nestedInteger.message);
     return undefined;
   }
-  const long = rememberedNumberAt(data, (text) => text.length > MAX_NUMBER_CHARS);
+  const long = rememberedNumberAt(data, (text) => numberDigits(text) > MAX_NUMBER_CHARS);
   if (long) {
     report(
       pointerOf(long),
       EventErrorCode.SchemaViolation,
-      `is a number written with more than ${MAX_NUMBER_CHARS} characters: Spark's JSON reader (the ETL on AWS) ` +
+      `is a number written with more than ${MAX_NUMBER_CHARS} digits: Spark's JSON reader (the ETL on AWS) ` +
         'refuses it; write it with fewer digits, or as a string',
     );
     return undefined;

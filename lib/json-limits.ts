@@ -13,7 +13,10 @@ export const MAX_DATA_NESTING = 100;
 /** Most levels of objects and arrays in one JSON record Spark 3.5's reader takes (Jackson 2.15's maxNestingDepth). */
 export const MAX_DATA_NESTING_SPARK = 1000;
 
-/** Most characters of a number as written (Jackson 2.15's maxNumberLength). */
+/**
+ * Most digits of a number as written (Jackson 2.15's maxNumberLength: it counts the digits of the integer part, the
+ * fraction and the exponent, not a sign, the point or the e).
+ */
 export const MAX_NUMBER_CHARS = 1000;
 
 /**
@@ -59,17 +62,20 @@ function beyond(value: unknown, levelsLeft: number): (string | number)[] | undef
   return undefined;
 }
 
-/** A run of characters a number longer than MAX_NUMBER_CHARS is written with (a quick test before a parse). */
+/** The digits Jackson counts of a number's text (see MAX_NUMBER_CHARS). */
+export const numberDigits = (text: string): number => text.replace(/[^0-9]/g, '').length;
+
+/** A run of characters a number of more than MAX_NUMBER_CHARS digits is written with (a quick test before a parse). */
 const LONG_NUMBER_RUN = new RegExp(`[-+0-9.eE]{${MAX_NUMBER_CHARS + 1}}`);
 
-/** Whether a JSON text holds a number written with more than MAX_NUMBER_CHARS characters. Throws JSON.parse's error. */
+/** Whether a JSON text holds a number of more than MAX_NUMBER_CHARS digits. Throws JSON.parse's error. */
 export function holdsLongNumber(text: string): boolean {
   if (!LONG_NUMBER_RUN.test(text)) return false;
   let found = false;
   (JSON.parse as (t: string, r: (k: string, v: unknown, c: { source?: string }) => unknown) => unknown)(
     text,
     (_k, v, c) => {
-      if (typeof v === 'number' && (c.source ?? '').length > MAX_NUMBER_CHARS) found = true;
+      if (typeof v === 'number' && numberDigits(c.source ?? '') > MAX_NUMBER_CHARS) found = true;
       return v;
     },
   );
@@ -86,7 +92,7 @@ export function sparkJsonLimitProblem(text: string, value: unknown): string | un
     );
   if (holdsLongNumber(text))
     return (
-      `a number written with more than ${MAX_NUMBER_CHARS} characters: Spark's JSON reader (the Glue job's) ` +
+      `a number written with more than ${MAX_NUMBER_CHARS} digits: Spark's JSON reader (the Glue job's) ` +
       'refuses it; write it with fewer digits, or as a string'
     );
   return undefined;

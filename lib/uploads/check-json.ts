@@ -10,7 +10,7 @@ import { numberText, rememberedNumberAt } from '../exact-json';
 import { doubleOutOfRange } from '../etl/value-patterns';
 import { exactValueProblemAt } from '../schema-exact-types';
 import { loneSurrogateIn } from '../unicode';
-import { MAX_DATA_NESTING_SPARK, MAX_NUMBER_CHARS, nestedBeyond } from '../json-limits';
+import { MAX_DATA_NESTING_SPARK, MAX_NUMBER_CHARS, nestedBeyond, numberDigits } from '../json-limits';
 import { columnsByName, inputColumns, notAColumn } from './check-columns';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
 import { firstRecordIncomplete, headerMismatch, malformed } from './findings';
@@ -26,7 +26,7 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
   const present = new Set<string>();
   const tally = new RowTally(ds);
   const state: { finding: Finding | null } = { finding: null };
-  const onValue = (value: unknown, line: number): boolean => {
+  const onValue = (value: unknown, line: number, inArray = false): boolean => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       state.finding = malformed(`expected a JSON object (one row), got ${kindOf(value)}`, line);
       return false;
@@ -58,13 +58,16 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
     }
     // Past Spark 3.5's JSON reader's limits (the Glue job's): it refuses the record, which the local runner and
     // ajv would read. The file is refused, as for a number too small for a double.
-    const deep = nestedBeyond(value, MAX_DATA_NESTING_SPARK);
-    const long = deep ? undefined : rememberedNumberAt(value, (text) => text.length > MAX_NUMBER_CHARS);
+    // An element of a document's array is one level inside it, as Jackson counts the document's depth.
+    const deep = nestedBeyond(value, MAX_DATA_NESTING_SPARK - (inArray ? 1 : 0));
+    const long = deep
+      ? undefined
+      : rememberedNumberAt(value, (text) => numberDigits(text) > MAX_NUMBER_CHARS);
     const beyond = deep ?? long;
     if (beyond) {
       const what = deep
         ? `nested more than ${MAX_DATA_NESTING_SPARK} levels deep`
-        : `a number written with more than ${MAX_NUMBER_CHARS} characters`;
+        : `a number written with more than ${MAX_NUMBER_CHARS} digits`;
       state.finding = {
         ...malformed(
           `${beyond.slice(0, 5).join('.')}${beyond.length > 5 ? '…' : ''} is ${what}: Spark's JSON reader (the ` +

@@ -24,7 +24,8 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-export type JsonValueHandler = (value: unknown, line: number) => boolean | void;
+/** A value read, its line, and whether it is an element of the document's array (one level inside it). */
+export type JsonValueHandler = (value: unknown, line: number, inArray?: boolean) => boolean | void;
 
 /** Line and column (1-based) of `position` in `text`, which starts at `line`. */
 function locate(text: string, position: number, line: number): { line: number; column: number } {
@@ -163,7 +164,10 @@ export class JsonDocumentParser {
             this.inValue = false;
             this.elements++;
             if (this.mode === Mode.Array) this.expect = Expect.CommaOrEnd;
-            if (this.onValue(parseAt(valueText, this.valueLine), this.valueLine) === false)
+            if (
+              this.onValue(parseAt(valueText, this.valueLine), this.valueLine, this.mode === Mode.Array) ===
+              false
+            )
               this.stopped = true;
           }
         }

@@ -198,7 +198,7 @@ describe('the JSON fallback of the local Glue runner', () => {
 
   it("rejects a JSON line beyond Spark's reader's limits (a number of 1,001 characters, 1,001 levels) with that reason", async () => {
     const lake = await newLake();
-    const long = `1.${'0'.repeat(999)}`; // 1.0, written with 1,001 characters
+    const long = `1.${'0'.repeat(1000)}`; // 1.0, written with 1,001 digits
     const deep = `${'['.repeat(1000)}${']'.repeat(1000)}`;
     const key = await writeRaw(
       lake,
@@ -219,7 +219,7 @@ describe('the JSON fallback of the local Glue runner', () => {
       'n5',
     ]);
     expect((await rejectedRows(lake, 'customers')).map((r) => r.reason).sort()).toEqual([
-      expect.stringMatching(/^line 2: a number written with more than 1000 characters: Spark's JSON reader/),
+      expect.stringMatching(/^line 2: a number written with more than 1000 digits: Spark's JSON reader/),
       expect.stringMatching(/^line 4: nested more than 1000 levels deep \(at extra\.0\.0\.0\.0…\)/),
     ]);
   });
@@ -229,7 +229,7 @@ describe('the JSON fallback of the local Glue runner', () => {
     const key = await writeRaw(
       lake,
       'uploads/customers/limits.json',
-      `[${customer('d1')},${customer('d2', `,"lifetime_value":1.${'0'.repeat(999)}`)}]`,
+      `[${customer('d1')},${customer('d2', `,"lifetime_value":1.${'0'.repeat(1000)}`)}]`,
     );
     const summary = await run(lake, fileJob('customers', key, 'doc-limits'), { tables: tables() });
     expect(summary.uploads).toMatchObject({ taken: 1, succeeded: 0, failed: 1 });
@@ -239,7 +239,7 @@ describe('the JSON fallback of the local Glue runner', () => {
     expect(result).toMatchObject({
       status: 'FAILED',
       cause: expect.stringMatching(
-        /cannot be read as the Glue job reads it: a number written with more than 1000/,
+        /cannot be read as the Glue job reads it: a number written with more than 1000 digits/,
       ),
     });
     expect(await tableRows(lake, 'customers', 'customer_id')).toEqual([]);

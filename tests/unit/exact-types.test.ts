@@ -32,7 +32,7 @@ import type { ParquetColumn } from '../../lib/uploads/parquet';
  * The upload check's verdict on a JSON-lines file of a `readings` dataset (a number and an object column) whose second
  * line holds `rest` after its key and day.
  */
-function checkedReading(rest: string) {
+function checkedReading(rest: string, document = false) {
   const readings = {
     type: 'object',
     required: ['id', 'day'],
@@ -50,8 +50,9 @@ function checkedReading(rest: string) {
     table: datasetTable('readings', readings),
     validate: compileValidator('datasets', 'readings', readings),
   };
-  const c = jsonChecker(ds, sampleLimits(), true);
-  c.push(`{"id":"a","day":"2026-01-01","value":1.5}\n{"id":"b","day":"2026-01-01",${rest}}\n`);
+  const c = jsonChecker(ds, sampleLimits(), !document);
+  const [a, b] = ['{"id":"a","day":"2026-01-01","value":1.5}', `{"id":"b","day":"2026-01-01",${rest}}`];
+  c.push(document ? `[${a},\n${b}]\n` : `${a}\n${b}\n`);
   return c.finish(true);
 }
 
@@ -418,13 +419,13 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
   it("refuses a JSON upload whose sample holds a record past Spark's reader's limits (1,001 levels, a 1,001-char number)", () => {
     const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
     for (const ok of [
-      `"value":1.${'0'.repeat(998)}`,
+      `"value":-1.${'0'.repeat(998)}e-9`,
       `"extra":{"a":${nest(998)}}`,
       `"extra":{"s":"${'9'.repeat(1001)}"}`,
     ])
       expect([ok.slice(0, 20), checkedReading(ok)]).toEqual([ok.slice(0, 20), null]);
     for (const [bad, field, what] of [
-      [`"value":1.${'0'.repeat(999)}`, 'value', 'a number written with more than 1000 characters'],
+      [`"value":1.${'0'.repeat(1000)}`, 'value', 'a number written with more than 1000 digits'],
       [`"extra":{"a":${nest(999)}}`, 'extra', 'nested more than 1000 levels deep'],
     ] as const)
       expect(checkedReading(bad)).toEqual(
@@ -435,6 +436,11 @@ describe('top-level exact types (ingest, the upload sample check)', () => {
           message: expect.stringMatching(new RegExp(`^line 2: ${field}.* is ${what}: Spark's JSON reader`)),
         }),
       );
+    // In a .json document, an element is one level inside the document's array, as Jackson counts it.
+    expect(checkedReading(`"extra":{"a":${nest(997)}}`, true)).toBeNull();
+    expect(checkedReading(`"extra":{"a":${nest(998)}}`, true)).toEqual(
+      expect.objectContaining({ code: 'ROW_INVALID', field: 'extra' }),
+    );
   });
 
   it('refuses a CSV number too large or too small for a double, as the ETL rejects it', () => {
