@@ -14,6 +14,7 @@ import { executionName } from '../../lib/workflow/names';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
+  isFinal,
   readExecution,
   requestExecution,
   type ExecutionRecord,
@@ -154,7 +155,20 @@ async function viaRunningLake(
   await requestExecution(dir, ETL_STATE_MACHINE, name, req.input);
   out.write(`started ${name} on the local lake running in ${dir}\n`);
   if (req.wait === false) return 0;
-  // Ctrl-C stops the waiting, not the run: say so, or the command run again would start a second one.
+  const r = await waitOnRunningLake(dir, name, out);
+  return r ? report(dir, req, r, out, true) : 1;
+}
+
+/**
+ * Waits for an execution the running lake runs, until it ends (its record) or the lake stops first (undefined, said
+ * on `out`: it runs when the lake starts again; not a success). Ctrl-C stops the waiting, not the run: that is said
+ * too, or the command run again would start a second one.
+ */
+export async function waitOnRunningLake(
+  dir: string,
+  name: string,
+  out: NodeJS.WritableStream,
+): Promise<ExecutionRecord | undefined> {
   const interrupted = () => {
     out.write(`interrupted: ${name} keeps running on the local lake (npm run executions -- ${name})\n`);
     process.exit(130);
@@ -165,11 +179,10 @@ async function viaRunningLake(
       const alive = await engineAlive(dir);
       // Read after the lake was seen alive or not: one that ended the run and then stopped is told by its end.
       const r = await readExecution(dir, ETL_STATE_MACHINE, name);
-      if (r && r.status !== 'RUNNING') return await report(dir, req, r, out, true);
+      if (r && isFinal(r.status)) return r;
       if (!alive) {
-        // Not run yet: not a success (exit code 0 says it succeeded).
         out.write(`the local lake stopped; ${name} runs when it starts again\n`);
-        return 1;
+        return undefined;
       }
       await new Promise((res) => setTimeout(res, 500));
     }

@@ -26,7 +26,7 @@ import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
 import { causeText, summarizeExecution } from './execution-summary';
-import { noLakeIn } from './etl-execution';
+import { noLakeIn, waitOnRunningLake } from './etl-execution';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
@@ -59,35 +59,12 @@ async function retry(dir: string, name: string): Promise<number> {
     process.stdout.write(`no local lake is running on ${dir}: it runs at the next npm start\n`);
     return 1;
   }
-  // Ctrl-C leaves the retry to the lake: say so (it keeps running there).
-  const interrupted = () => {
-    process.stdout.write(
-      `interrupted: ${again} keeps running on the local lake (npm run executions -- ${again})\n`,
-    );
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
-  try {
-    for (;;) {
-      const alive = await engineAlive(dir);
-      // Read after the lake was seen alive or not: one that ended it and then stopped is told by its end.
-      const now = await readExecution(dir, ETL_STATE_MACHINE, again);
-      if (now && isFinal(now.status)) {
-        process.stdout.write(
-          `${again}: ${now.status}${now.error ? ` ${now.error}: ${causeText(now.cause ?? '')}` : ''}\n`,
-        );
-        return now.status === 'SUCCEEDED' ? 0 : 1;
-      }
-      if (!alive) {
-        // The lake stopped with it running (it runs again at the next start) or before it started: not a success.
-        process.stdout.write(`the local lake stopped; ${again} runs when it starts again\n`);
-        return 1;
-      }
-      await new Promise((res) => setTimeout(res, 500));
-    }
-  } finally {
-    process.off('SIGINT', interrupted);
-  }
+  const now = await waitOnRunningLake(dir, again, process.stdout);
+  if (!now) return 1;
+  process.stdout.write(
+    `${again}: ${now.status}${now.error ? ` ${now.error}: ${causeText(now.cause ?? '')}` : ''}\n`,
+  );
+  return now.status === 'SUCCEEDED' ? 0 : 1;
 }
 
 /**
