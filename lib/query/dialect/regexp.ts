@@ -130,17 +130,19 @@ function refuseFullCaseFolding(pattern: string): void {
  *    write the complement of a Unicode class inside one; `[\s\S]`, `[\w\W]` and `[\d\D]` are any character);
  * Java's `\uHHHH` is RE2's `\x{HHHH}`. `\Q…\E` is copied as it is (both read it as literal text).
  */
+/** [\s\S], [\w\W], [\d\D] (either order): any character, however each half reads. */
+const ANY_CHARACTER = /^\[(?:\\s\\S|\\S\\s|\\w\\W|\\W\\w|\\d\\D|\\D\\d)\]/;
+
 export function re2Pattern(pattern: string): string {
   refuseFullCaseFolding(pattern);
   let out = '';
-  const anyCharacter = /^\[(?:\\s\\S|\\S\\s|\\w\\W|\\W\\w|\\d\\D|\\D\\d)\]/;
   // depth: of character classes ([ opens one inside another in Java's syntax); a ] first in a class is literal.
   for (let i = 0, depth = 0, opened = -1; i < pattern.length; i++) {
     const c = pattern[i]!;
     const literalClose = i === opened + 1 || (i === opened + 2 && pattern[opened + 1] === '^');
     if (c === '[' && depth === 0) {
       // [\s\S], [\w\W], [\d\D]: any character, however each half reads.
-      const any = anyCharacter.exec(pattern.slice(i, i + 6));
+      const any = ANY_CHARACTER.exec(pattern.slice(i, i + 6));
       if (any) {
         out += '[\\x{0}-\\x{10FFFF}]';
         i += any[0].length - 1;
