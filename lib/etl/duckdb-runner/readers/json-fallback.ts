@@ -11,35 +11,11 @@ import { sparkJsonLimitProblem } from '../../../json-limits';
 import { loneSurrogateIn } from '../../../unicode';
 import { inputLines, inputStream, utf8Text } from './input-stream';
 import { MAX_JSON_OBJECT_BYTES } from './json';
+import type { MalformedSink } from './malformed-sink';
 import type { InputFile, ReadContext } from './types';
 
 /** A JSON document (not lines) that needs the line-by-line fallback is parsed whole up to this size. */
 const MAX_JSON_DOCUMENT_FALLBACK_BYTES = 256 * 1024 * 1024;
-
-interface Malformed {
-  lake_source_file: string;
-  reject_reason: string;
-  raw_record: string;
-}
-
-/** Rejected records that never became rows, written to a JSON-lines file as they are found. */
-export class MalformedSink {
-  count = 0;
-  longest = 0;
-  private readonly out;
-  constructor(readonly file: string) {
-    this.out = createWriteStream(file);
-  }
-  async add(m: Malformed): Promise<void> {
-    const line = JSON.stringify(m) + '\n';
-    this.count++;
-    this.longest = Math.max(this.longest, Buffer.byteLength(line));
-    if (!this.out.write(line)) await once(this.out, 'drain');
-  }
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => this.out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-  }
-}
 
 /** How many keys the objects of a parsed JSON value have, nested ones included. */
 function keyCount(value: unknown): number {

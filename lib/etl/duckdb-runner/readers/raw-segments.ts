@@ -2,12 +2,12 @@
  * The segments of raw_input for a batch of inputs, by format; rejected records of the JSON fallback go to
  * lake_malformed.
  */
-import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import path from 'node:path';
 import { csvSegment } from './csv';
-import { jsonLayoutOf, jsonSegment, MAX_JSON_OBJECT_BYTES } from './json';
-import { cleanJson, MalformedSink } from './json-fallback';
+import { jsonLayoutOf, jsonSegment } from './json';
+import { cleanJson } from './json-fallback';
 import { mayHoldLenientJson } from './lenient-json';
+import { MalformedSink } from './malformed-sink';
 import { parquetSegment } from './parquet';
 import type { InputFile, ReadContext, Segment } from './types';
 
@@ -67,16 +67,6 @@ export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: 
       }
     }
   }
-  if (malformed) {
-    await malformed.close();
-    if (malformed.count > 0) {
-      await ctx.conn.run(
-        `INSERT INTO lake_malformed SELECT lake_source_file, reject_reason, raw_record FROM read_json(` +
-          `${sqlString(malformed.file)}, columns = {'lake_source_file': 'VARCHAR', 'reject_reason': 'VARCHAR', ` +
-          `'raw_record': 'VARCHAR'}, format = 'newline_delimited', ` +
-          `maximum_object_size = ${Math.max(MAX_JSON_OBJECT_BYTES, malformed.longest + 1024)}, ${NO_HIVE_PARTITIONS})`,
-      );
-    }
-  }
+  await malformed?.closeInto(ctx.conn);
   return segments;
 }
