@@ -1652,8 +1652,9 @@ def read_json_like(spark, plan, raw_bucket, keys, multiline, ingested_at, key=No
 def read_csv(spark, plan, raw_bucket, key, ingested_at):
     """
     One CSV file with its header row (columns in any order, matched by name). A record Spark cannot parse is kept
-    whole as a malformed record; in Spark's PERMISSIVE mode a line with too few fields gets NULLs and one with too
-    many loses the extra ones (the required-column checks of the plan still apply).
+    whole as a malformed record, and so is a record with fewer or more fields than the header, empty extra ones too
+    (Spark 3's UnivocityParser.convert: a token count other than the schema's is a BadRecordException; in PERMISSIVE
+    mode the corrupt-record column holds the record's text). The local runner rejects the same records.
     """
     from pyspark.sql.types import StringType, StructField, StructType
 

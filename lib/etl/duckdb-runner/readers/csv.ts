@@ -4,6 +4,7 @@
 import { NO_HIVE_PARTITIONS, sqlString } from '../../../duckdb-sql';
 import { failed } from '../errors';
 import { StringDecoder } from 'node:string_decoder';
+import { withoutEmptyExtraFields } from './csv-extra-fields';
 import { headBytes } from './input-stream';
 import { lineageSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
@@ -122,14 +123,16 @@ export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Se
     const i = c.path.length === 1 ? position.get(c.path[0]!) : undefined;
     return `${i === undefined ? 'CAST(NULL AS VARCHAR)' : value(cell(i))} AS ${c.name}`;
   });
+  // Records with more fields than the header, the extra ones empty: rejected here, as the Glue job rejects them.
+  const copy = await withoutEmptyExtraFields(ctx, input, header.length, !oneColumn, lineEnd);
   const n = ctx.seq.n++;
   const rejects = { table: `lake_csv_rejects_${n}`, scan: `lake_csv_scans_${n}`, key: input.key };
   const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sql =
-    `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(input.file)}, ` +
+    `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(copy ?? input.file)}, ` +
     `header = true, skip = ${skip}, columns = {${columns}}, delim = ',', quote = '"', escape = '"', ` +
     'auto_detect = false, ' +
-    `compression = ${input.gz ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
+    `compression = ${input.gz && !copy ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
     `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}', ${NO_HIVE_PARTITIONS}` +
     (oneColumn ? ', allow_quoted_nulls = false) WHERE c0 IS NOT NULL' : ')');
   return { sql, csvRejects: rejects };

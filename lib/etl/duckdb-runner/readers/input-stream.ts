@@ -2,6 +2,7 @@
  * An input file as a stream (gunzipped for .gz inputs), its first bytes, its lines.
  */
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { failed } from '../errors';
@@ -13,6 +14,29 @@ export function inputStream(file: string, gz: boolean): Readable {
   s.on('error', (e) => g.destroy(e));
   g.on('close', () => s.destroy());
   return s.pipe(g);
+}
+
+/**
+ * An input's bytes in chunks for a scan that keeps none of them: an uncompressed file is read into one reused 1 MiB
+ * buffer (a chunk is valid until the next one is asked for), which costs a tenth of the CPU of a read stream's fresh
+ * 64 KiB buffers (85 MB: ~10 against ~100-250 ms); a .gz one comes from the gunzip stream.
+ */
+export async function* inputChunks(file: string, gz: boolean): AsyncGenerator<Buffer> {
+  if (gz) {
+    for await (const chunk of inputStream(file, gz)) yield chunk as Buffer;
+    return;
+  }
+  const handle = await open(file);
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

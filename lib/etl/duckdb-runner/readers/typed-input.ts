@@ -88,6 +88,8 @@ async function recordCsvRejects(
       `'line ' || line || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || ` +
       `coalesce(arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
       `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
-      `coalesce(arg_min(csv_line, column_idx), min(csv_line)) FROM ${r.table} GROUP BY line ORDER BY line`,
+      // (In a CRLF file read_csv's csv_line may start with the line ends before it: no record starts with one.)
+      `ltrim(coalesce(arg_min(csv_line, column_idx), min(csv_line)), chr(13) || chr(10)) ` +
+      `FROM ${r.table} GROUP BY line ORDER BY line`,
   );
 }
