@@ -2209,6 +2209,119 @@ export const CORPUS: CorpusEntry[] = [
     refused: /multiple recursive references in the step relation of recursion/,
     source: TRINO_RECURSIVE_ANALYZER,
   },
+  // --- names both engines have, answered otherwise (found by the hunt of 2026-12-06) ---------------------------
+  {
+    sql: "SELECT json_value('{\"a\":1}', 'lax $.a')",
+    refused: /json_value\(\): Athena reads Trino's SQL\/JSON path/,
+    source:
+      'https://trino.io/docs/current/functions/json.html (json_value: the path mode, lax or strict, then the path)',
+  },
+  {
+    sql: "SELECT json_exists('{\"a\":1}', 'lax $.a')",
+    refused: /json_exists\(\): Athena reads Trino's SQL\/JSON path/,
+    source: 'https://trino.io/docs/current/functions/json.html (json_exists)',
+  },
+  {
+    sql: 'SELECT json_array(true, NULL, 1)',
+    refused: /json_array\(\): Athena's json_array is Trino's JSON constructor/,
+    source:
+      "https://trino.io/docs/current/functions/json.html (json_array: varchar, ABSENT ON NULL by default: '[true,1]')",
+  },
+  {
+    sql: "SELECT listagg(x, ',') FROM (VALUES ('a'), ('b')) AS t(x)",
+    refused: /listagg\(\): Athena's listagg\(x, sep\) needs WITHIN GROUP/,
+    source:
+      'https://trino.io/docs/current/functions/aggregate.html (listagg(x, separator) WITHIN GROUP (ORDER BY …))',
+  },
+  {
+    sql: 'SELECT first(x) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /first\(\): Trino's first\(\) navigates rows inside MATCH_RECOGNIZE/,
+    source:
+      'https://trino.io/docs/current/sql/match-recognize.html (FIRST and LAST: logical navigation functions)',
+  },
+  {
+    // Trino: NULL where the result is not finite (a constant y, x alike in both rows, one row, an infinity).
+    sql:
+      'SELECT corr(y, x), regr_slope(y, x), regr_intercept(y, x) FROM (VALUES (1e0, 5e0), (2e0, 5e0), (3e0, 5e0)) AS t(x, y) ' +
+      'UNION ALL SELECT corr(y, x), regr_slope(y, x), regr_intercept(y, x) FROM (VALUES (1e0, 5e0), (1e0, 6e0)) AS t(x, y) ' +
+      'UNION ALL SELECT corr(y, x), regr_slope(y, x), regr_intercept(y, x) FROM (VALUES (1e0, 5e0)) AS t(x, y) ' +
+      'UNION ALL SELECT corr(y, x), regr_slope(y, x), regr_intercept(y, x) FROM (VALUES (1e0, 5e0), (2e0, infinity()), (3e0, 7e0)) AS t(x, y) ' +
+      'UNION ALL SELECT round(corr(y, x), 9), regr_slope(y, x), regr_intercept(y, x) FROM (VALUES (1e0, 2e0), (2e0, 4e0), (3e0, 6e0), (NULL, infinity())) AS t(x, y)',
+    rows: [
+      [null, 0, 5],
+      [null, null, null],
+      [null, null, null],
+      [null, null, null],
+      [1, 2, 0],
+    ],
+    types: ['double', 'double', 'double'],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/aggregation/DoubleCorrelationAggregation.java, ' +
+      'DoubleRegressionAggregation.java (Double.isFinite(result), else NULL)',
+  },
+  {
+    sql:
+      'SELECT kurtosis(x), skewness(x) FROM (VALUES (1e0), (1e0), (1e0), (1e0)) AS t(x) ' +
+      'UNION ALL SELECT kurtosis(x), NULL FROM (VALUES (1e0), (1e0), (1e0)) AS t(x) ' +
+      'UNION ALL SELECT round(kurtosis(x), 4), NULL FROM (VALUES (1e0), (2e0), (4e0), (8e0), (3e0)) AS t(x)',
+    rows: [
+      ['NaN', 'NaN'],
+      [null, null],
+      [2.021, null],
+    ],
+    source:
+      'trinodb/trino CentralMomentsAggregation.kurtosis (NULL under 4 values; m4 / (m2 * m2) is 0/0 for equal values)',
+  },
+  {
+    sql: 'SELECT kurtosis(x) OVER () FROM (VALUES (1e0)) AS t(x)',
+    refused: /kurtosis\(…\) OVER \(…\): the local engine computes Trino's answer/,
+    source: 'trinodb/trino CentralMomentsAggregation (kurtosis as a window aggregate)',
+  },
+  {
+    sql: 'SELECT to_base(255, 16), to_base(-10, 16), to_base(0, 2), to_base(35, 36)',
+    rows: [['ff', '-a', '0', 'z']],
+    source:
+      "trinodb/trino MathFunctions.toBase (Java's Long.toString(value, radix): lower case, '-' for a negative)",
+  },
+  {
+    sql: "SELECT map_entries(MAP(ARRAY['a'], ARRAY[1]))",
+    rows: [[[{ field0: 'a', field1: 1 }]]],
+    types: ['array(row(varchar, integer))'],
+    source: 'https://trino.io/docs/current/functions/map.html (map_entries(map(K,V)) → array(row(K,V)))',
+  },
+  {
+    sql: 'SELECT lag(x, -1) OVER (ORDER BY x) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^Offset must be at least 0$/,
+    source: `${TRINO_WINDOW} (lag: offsets start at 0); trinodb/trino LagFunction`,
+  },
+  {
+    sql: 'SELECT nth_value(x, 0) OVER (ORDER BY x) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^Offset must be at least 1$/,
+    source: `${TRINO_WINDOW} (nth_value: an error for the offset to be zero or negative)`,
+  },
+  {
+    sql: 'SELECT lead(x) OVER (PARTITION BY x) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^lead function requires an ORDER BY window clause$/,
+    source: `${TRINO_WINDOW} (lag and lead: the window must have an ORDER BY and no frame)`,
+  },
+  {
+    sql: 'SELECT lag(x) OVER (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^Cannot specify window frame for lag function$/,
+    source: `${TRINO_WINDOW} (lag and lead: the window must have an ORDER BY and no frame)`,
+  },
+  {
+    sql: 'SELECT lag(x, x) OVER (ORDER BY x) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /lag\(x, x\) OVER \(…\): Athena fails the query where the offset is below 0/,
+    source: `${TRINO_WINDOW} (lag: offsets start at 0, checked row by row)`,
+  },
+  {
+    sql: 'SELECT x, lag(x, 0) OVER (ORDER BY x), lead(x, +1, 9) OVER (PARTITION BY 1 ORDER BY x), nth_value(x, 2) OVER (ORDER BY x ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM (VALUES (1), (2)) AS t(x) ORDER BY x',
+    rows: [
+      [1, 1, 2, 2],
+      [2, 2, 9, 2],
+    ],
+    source: `${TRINO_WINDOW} (lag, lead, nth_value)`,
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

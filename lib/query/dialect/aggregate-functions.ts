@@ -2,6 +2,16 @@
 import { compatMacro as m } from './compat-macro';
 import type { MacroDef } from './macros';
 
+const NAN = "CAST('NaN' AS DOUBLE)";
+
+/** A pair of corr(y, x) and its kin holding NaN or an infinity (NULL when y or x is NULL: no pair). */
+const NOT_FINITE_PAIR =
+  'CASE WHEN y IS NOT NULL AND x IS NOT NULL THEN NOT (isfinite(CAST(y AS DOUBLE)) AND isfinite(CAST(x AS DOUBLE))) END';
+
+/** DuckDB's aggregate over the finite pairs. */
+const finitePairs = (name: string) =>
+  `system.main.${name}(y, x) FILTER (WHERE isfinite(CAST(y AS DOUBLE)) AND isfinite(CAST(x AS DOUBLE)))`;
+
 export const AGGREGATE_FUNCTIONS: MacroDef[] = [
   {
     name: 'approx_distinct',
@@ -65,6 +75,34 @@ export const AGGREGATE_FUNCTIONS: MacroDef[] = [
       },
     ],
   })),
+  // Trino's corr, regr_slope and regr_intercept answer NULL where the result is not finite
+  // (DoubleCorrelationAggregation, DoubleRegressionAggregation): a pair holding NaN or an infinity makes it so, and
+  // so does a constant column or one pair. DuckDB answers NaN there, and fails on an infinite value ("STDDEV_POP …
+  // is out of range"): its aggregate reads the finite pairs only, and a pair that is not is NULL.
+  ...(['corr', 'regr_slope', 'regr_intercept'] as const).map((name) =>
+    m(
+      name,
+      ['y', 'x'],
+      `CASE WHEN bool_or(${NOT_FINITE_PAIR}) THEN NULL WHEN isfinite(${finitePairs(name)}) ` +
+        `THEN ${finitePairs(name)} END`,
+      {
+        signature: `${name}(y, x)`,
+        duckdb: `${name}(y, x) over finite pairs, NULL when not finite`,
+        note: 'NULL where the answer is not finite (a constant column, one pair, an infinity or NaN), as Trino (DuckDB: NaN, or an out-of-range error)',
+      },
+    ),
+  ),
+  // Trino's kurtosis of four or more equal values is NaN (0/0: CentralMomentsAggregation), DuckDB's NULL.
+  m(
+    'kurtosis',
+    ['x'],
+    `CASE WHEN count(x) >= 4 AND var_pop(x) = 0 THEN ${NAN} ELSE system.main.kurtosis(x) END`,
+    {
+      signature: 'kurtosis(x)',
+      duckdb: 'kurtosis(x), NaN for equal values',
+      note: 'NaN for four or more equal values, as Trino (DuckDB: NULL); NULL under 4 values',
+    },
+  ),
   m('skewness', ['x'], 'system.main.skewness(x) * (count(x) - 2) / sqrt(count(x) * (count(x) - 1))', {
     signature: 'skewness(x)',
     duckdb: 'skewness(x) · (n − 2) / √(n(n − 1))',

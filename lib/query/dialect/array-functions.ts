@@ -118,4 +118,11 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
       note: 'a start of 0 or a negative length fails as in Trino; a negative start counts from the end',
     },
   ),
+  // Trino's map_entries gives array(row(K, V)), rows of fields without names (Athena writes {field0=…, field1=…});
+  // DuckDB's names them key and value.
+  m('map_entries', ['m'], 'list_transform(system.main.map_entries(m), e -> row(e.key, e.value))', {
+    signature: 'map_entries(map)',
+    duckdb: 'map_entries(m) as rows without field names',
+    note: "rows without field names, array(row(K, V)) as Trino's (DuckDB's fields are key and value)",
+  }),
 ];

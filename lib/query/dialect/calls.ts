@@ -12,7 +12,8 @@
  *    mapped, DuckDB-only fields failing as on Athena; X'…' literals refused; TABLESAMPLE's percentage;
  *  - information_schema.tables/columns → the local catalog views (../metadata/information-schema.ts);
  *  - Athena's hidden columns ("$path", "$bucket", "$file_size", …): refused by name; so is log(x), which Trino
- *    lacks (DuckDB's is log10).
+ *    lacks (DuckDB's is log10); lag, lead and nth_value as Trino judges their window and offset
+ *    (./window-navigation.ts).
  */
 import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
@@ -34,6 +35,7 @@ import {
   stringLiteral,
   type Edit,
 } from './tokens';
+import { refuseWindowNavigation } from './window-navigation';
 
 /**
  * date_parse and parse_datetime answer Trino's timestamp(3): Joda parses the fraction to the millisecond and drops
@@ -175,6 +177,7 @@ export function rewriteCalls(sql: string): string {
         "the local engine computes Trino's answer from DuckDB's with an expression, which a window cannot take; " +
           'aggregate in a subquery grouped by the window’s partition and join it back',
       );
+    refuseWindowNavigation(sql, tokens, k);
     // f(DISTINCT x) OVER (…): Trino has no distinct window aggregates; DuckDB answers.
     if (t.kind === 'word' && isSymbol(tokens[k + 1], '(') && word(k + 2, 'distinct')) {
       const close = closing(tokens, k + 1);
@@ -259,6 +262,10 @@ const REGEXP_FUNCTIONS = new Set([
 /** The aggregates whose local form (by argument count) is an expression around DuckDB's aggregate. */
 const EXPRESSION_AGGREGATES: Record<string, (args: number) => boolean> = {
   skewness: () => true,
+  kurtosis: () => true,
+  corr: () => true,
+  regr_slope: () => true,
+  regr_intercept: () => true,
   max_by: (args) => args === 3,
   min_by: (args) => args === 3,
 };

@@ -80,7 +80,7 @@ export function containerCastSql(
       return `list_transform(${expression}, ${v} -> ${cast(v, type.element)})`;
     case 'map':
       return (
-        `map_from_entries(list_transform(map_entries(${expression}), ${v} -> ` +
+        `map_from_entries(list_transform(system.main.map_entries(${expression}), ${v} -> ` +
         `struct_pack(key := ${cast(`${v}.key`, type.key)}, value := ${cast(`${v}.value`, type.value)})))`
       );
     case 'row': {

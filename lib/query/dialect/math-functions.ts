@@ -67,6 +67,18 @@ export const MATH_FUNCTIONS: MacroDef[] = [
       },
     ],
   },
+  // Trino's to_base is Java's Long.toString(x, radix): lower-case digits, a '-' before a negative number; DuckDB's
+  // writes upper case and fails a negative one.
+  m(
+    'to_base',
+    ['x', 'radix'],
+    "CASE WHEN x < 0 THEN '-' || lower(system.main.to_base(-x, radix)) ELSE lower(system.main.to_base(x, radix)) END",
+    {
+      signature: 'to_base(x, radix)',
+      duckdb: 'lower(to_base(x, radix)), a negative x as - and its absolute value',
+      note: "lower-case digits and negative numbers (to_base(-10, 16) is '-a'), as Java's Long.toString; DuckDB: 'FF', and fails below 0",
+    },
+  ),
   m('bitwise_not', ['x'], '(~x)', { signature: 'bitwise_not(x)' }),
   m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
   m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),

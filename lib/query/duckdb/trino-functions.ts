@@ -125,6 +125,33 @@ const ANSWERED_OTHERWISE: Record<string, string> = {
   typeof:
     "Athena answers Trino's type names (integer, varchar(1), decimal(2,1), timestamp(3)); DuckDB's typeof answers " +
     'its own (INTEGER, VARCHAR, DECIMAL(2,1), TIMESTAMP). The column types of a result are in its metadata',
+  ...Object.fromEntries(
+    ['json_value', 'json_exists'].map((name) => [
+      name,
+      "Athena reads Trino's SQL/JSON path, a mode and then the path ('lax $.a', 'strict $.a'); DuckDB's " +
+        `${name} reads another path syntax and answers NULL or false for Trino's, and answers a path without a ` +
+        "mode, which Athena refuses: use json_extract_scalar(json, '$.a') or json_extract(json, '$.a') IS NOT NULL",
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['json_array', 'json_object'].map((name) => [
+      name,
+      `Athena's ${name} is Trino's JSON constructor (json_array(v, … [ABSENT | NULL ON NULL]), ` +
+        'json_object(KEY k VALUE v), json_object(k : v)): varchar, NULL values left out unless NULL ON NULL; ' +
+        `DuckDB's answers its JSON type with NULLs kept and takes json_object(k, v), which Athena refuses: use ` +
+        'json_format(CAST(ARRAY[…] AS JSON)) or json_format(CAST(MAP(ARRAY[k], ARRAY[v]) AS JSON))',
+    ]),
+  ),
+  listagg:
+    "Athena's listagg(x, sep) needs WITHIN GROUP (ORDER BY …), which the local engine's parser does not read; " +
+    "DuckDB's listagg answers without it, where Athena fails the query: use array_join(array_agg(x ORDER BY x), ',')",
+  ...Object.fromEntries(
+    ['first', 'last'].map((name) => [
+      name,
+      `Trino's ${name}() navigates rows inside MATCH_RECOGNIZE (MEASURES, DEFINE) and is no aggregate, so Athena ` +
+        `fails it elsewhere; DuckDB's ${name} is an aggregate: use min_by(x, key) / max_by(x, key), or arbitrary(x)`,
+    ]),
+  ),
 };
 
 /**
