@@ -1,6 +1,7 @@
 /**
  * The Parquet check: the footer's schema (2-3 range reads, ./parquet.ts) names the dataset's columns, with physical
- * and logical types each column's values can be read from exactly; a file of no rows is empty.
+ * and logical types each column's values can be read from exactly, written with encodings and codecs the Glue job's
+ * reader decodes; a file of no rows is empty.
  */
 import { decimalOf, isIntegerType } from '../catalog/lake-types';
 import type { ColumnDef } from '../catalog/tables';
@@ -151,6 +152,18 @@ export async function checkParquetUpload(
     const pc = footer.columns[i]!;
     const problem = parquetTypeProblem(pc, byName.get(pc.name)!);
     if (problem) return headerMismatch(`column '${pc.name}' ${problem}`, { column: i + 1, field: pc.name });
+  }
+  for (let i = 0; i < footer.columns.length; i++) {
+    const name = footer.columns[i]!.name;
+    const chunk = footer.sparkUnreadableChunks.get(name);
+    if (!chunk) continue;
+    return headerMismatch(
+      'encoding' in chunk
+        ? `column '${name}' is written with the ${chunk.encoding} encoding${UNREADABLE}; write the file without it ` +
+            "(DuckDB: PARQUET_VERSION 'V1', the default; pyarrow: use_byte_stream_split=False)"
+        : `column '${name}' is compressed with ${chunk.codec}${UNREADABLE}; write the file with snappy, gzip or zstd`,
+      { column: i + 1, field: name },
+    );
   }
   if (footer.numRows === 0n)
     return { code: UploadErrorCode.EmptyFile, message: 'the Parquet file has no rows' };

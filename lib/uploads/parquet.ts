@@ -66,6 +66,35 @@ export interface ParquetFooter {
   /** Top-level columns, in file order. */
   columns: ParquetColumn[];
   createdBy?: string;
+  /**
+   * Per top-level column (by name), the first encoding or compression codec of its column chunks that the Glue job's
+   * reader (Spark 3.5) cannot decode (SPARK_UNREADABLE_ENCODINGS, SPARK_UNREADABLE_CODECS).
+   */
+  sparkUnreadableChunks: Map<string, { encoding: string } | { codec: string }>;
+}
+
+/**
+ * Encodings Spark 3.5's vectorized Parquet reader cannot decode (VectorizedColumnReader.getValuesReader: PLAIN, the
+ * DELTA encodings, dictionaries, RLE for booleans): BYTE_STREAM_SPLIT (DuckDB writes it for floating-point columns
+ * with PARQUET_VERSION V2; pyarrow with use_byte_stream_split) and ALP.
+ */
+const SPARK_UNREADABLE_ENCODINGS: ReadonlySet<string> = new Set(['BYTE_STREAM_SPLIT', 'ALP']);
+
+/** Codecs parquet-mr reads through a Hadoop codec class that neither Hadoop nor Spark ships (SPARK-25366). */
+const SPARK_UNREADABLE_CODECS: ReadonlySet<string> = new Set(['BROTLI', 'LZO']);
+
+function sparkUnreadableChunks(meta: FileMetaData): ParquetFooter['sparkUnreadableChunks'] {
+  const found: ParquetFooter['sparkUnreadableChunks'] = new Map();
+  for (const group of meta.row_groups ?? [])
+    for (const chunk of group.columns ?? []) {
+      const m = chunk.meta_data;
+      const column = m?.path_in_schema?.[0];
+      if (!m || column === undefined || found.has(column)) continue;
+      const encoding = (m.encodings ?? []).find((e) => SPARK_UNREADABLE_ENCODINGS.has(e));
+      if (encoding) found.set(column, { encoding });
+      else if (SPARK_UNREADABLE_CODECS.has(m.codec)) found.set(column, { codec: m.codec });
+    }
+  return found;
 }
 
 /** What the upload check needs of hyparquet's FileMetaData. */
@@ -118,6 +147,7 @@ function footerOf(meta: FileMetaData): ParquetFooter {
     numRows,
     columns,
     ...(typeof meta.created_by === 'string' ? { createdBy: meta.created_by } : {}),
+    sparkUnreadableChunks: sparkUnreadableChunks(meta),
   };
 }
 
