@@ -8,6 +8,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { checkSchemas, formatReport } from '../../lib/catalog/schema-check';
+import { lakeTable, schemaFiles, schemasDir } from '../../lib/catalog/tables';
 import { lakeDir } from '../../lib/config';
 import { runSummaryKey, type EtlRunSummary } from '../../lib/etl/run';
 import { executionName } from '../../lib/workflow/names';
@@ -21,6 +23,7 @@ import {
 } from '../../lib/workflow/local';
 import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
+import { readSchemasInUse } from '../schemas-in-use';
 import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
@@ -114,7 +117,21 @@ async function report(
   out.write(`${r.name}: ${r.status}${figures.length ? `: ${figures[0]}` : failure ? ` ${failure}` : ''}\n`);
   for (const line of figures.slice(1)) out.write(`${line}\n`);
   if (figures.length && failure) out.write(`  ${failure}\n`);
-  if (req.input.mode !== 'events') return r.status === 'SUCCEEDED' ? 0 : 1;
+  if (req.input.mode !== 'events') {
+    // A replay or rebuild of an event table reads raw/events/: what is still in the delivery stream is not in it.
+    const table = typeof req.input.table === 'string' ? lakeTable(req.input.table) : undefined;
+    if (table?.kind === 'events' && (await holdsFile(path.join(dir, '.firehose'))))
+      out.write(
+        lakeRunning
+          ? 'events accepted in the last seconds are still in the delivery stream (.firehose/), not in this run: ' +
+              'they reach raw/events/ when its buffer rolls over (LAKE_FIREHOSE_BUFFER_SECONDS, default 10), and ' +
+              `${table.name} at the next compaction\n`
+          : 'events the lake accepted before it stopped are still in its delivery stream (.firehose/), not in this ' +
+              `run: they reach raw/events/ when npm start runs again (it delivers them first), and ${table.name} at ` +
+              'the compaction after\n',
+      );
+    return r.status === 'SUCCEEDED' ? 0 : 1;
+  }
   if (r.status === 'SUCCEEDED' && !summary) {
     // EventsTakenByAnotherRun (state-machines/etl.asl.json): no run of its own, so no figures.
     out.write(
@@ -151,6 +168,17 @@ async function viaRunningLake(
   req: EtlExecutionRequest,
   out: NodeJS.WritableStream,
 ): Promise<number> {
+  // The running lake refused what schemas/ holds now, if the check refuses it (judged as it judges an edit: against
+  // the versions it has used) and keeps running on the schemas it accepted: said, and nothing started, as in this
+  // process (inProcess) — a rebuild would run under schemas the user believes changed, a new table's not be there.
+  const check = checkSchemas(schemasDir, schemaFiles(schemasDir), readSchemasInUse(dir));
+  if (check.violations.length) {
+    (req.err ?? process.stderr).write(
+      `nothing ran: ${new SchemasRefused(formatReport(check).filter((l) => l.startsWith('REFUSED'))).message}\n` +
+        '(the local lake running in this folder refused them too, and runs on the schemas it accepted before)\n',
+    );
+    return 1;
+  }
   const name = executionName(req.prefix);
   await requestExecution(dir, ETL_STATE_MACHINE, name, req.input);
   out.write(`started ${name} on the local lake running in ${dir}\n`);

@@ -18,7 +18,9 @@ export function tableArgument(
   if (parsed === 'help') return parsed;
   const rest = parsed.positionals;
   const wait = !parsed.values['no-wait'];
-  if (rest.length !== 1) throw new UsageError(usage);
+  if (rest.length === 0) throw new UsageError(`which table?\n${usage}`);
+  if (rest.length > 1)
+    throw new UsageError(`one table at a time (got ${rest.map((t) => `'${t}'`).join(' ')})\n${usage}`);
   if (!names.includes(rest[0]!)) {
     // A table whose schema file does not read is no table of the lake's now: say why, not that there is none.
     const unread = schemaFiles(dir).find((f) => f.name === rest[0] && f.error);

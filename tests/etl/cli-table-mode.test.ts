@@ -23,6 +23,11 @@ describe('npm run replay / rebuild arguments', () => {
     expect(() => tableArgument('rebuild', ['nope'])).toThrow(
       /no table 'nope'[\s\S]*npm run rebuild -- <table>.*orders/,
     );
+    // What was wrong, in its own words, before the usage.
+    expect(() => tableArgument('replay', ['orders', 'customers'])).toThrow(
+      /^one table at a time \(got 'orders' 'customers'\)\nusage: npm run replay -- <table>/,
+    );
+    expect(() => tableArgument('replay', [])).toThrow(/^which table\?\nusage: npm run replay -- <table>/);
   });
 
   it('a table whose schema file does not read is named with why, not as no table', () => {
