@@ -170,14 +170,20 @@ function table(rows: string[][], indent: string): string[] {
   );
 }
 
-export function summarizeExecution(r: ExecutionRecord, now = Date.now()): string {
+/**
+ * An execution in a few lines. `lakeRunning`: whether a local lake runs in its folder — a RUNNING execution without
+ * one waits for the next npm start (it is run, or run again, then), and no time counts meanwhile.
+ */
+export function summarizeExecution(r: ExecutionRecord, now = Date.now(), lakeRunning = true): string {
   const from = Date.parse(r.runStartDate ?? r.startDate);
   const to = r.stopDate ? Date.parse(r.stopDate) : now;
   const status =
     r.status === 'RUNNING'
-      ? r.runStartDate
-        ? `RUNNING for ${seconds(to - from)}`
-        : 'RUNNING (waiting for a free slot)'
+      ? !lakeRunning
+        ? 'RUNNING (no local lake is running: it runs at the next npm start)'
+        : r.runStartDate
+          ? `RUNNING for ${seconds(to - from)}`
+          : 'RUNNING (waiting for a free slot)'
       : `${r.status} in ${seconds(to - from)}`;
   const lines = [
     r.name,

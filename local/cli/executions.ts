@@ -39,7 +39,22 @@ import { LocalWorkflow } from '../../lib/workflow/local-workflow';
 import { EXECUTION_STATUSES, NotRetryableError } from '../../lib/workflow/types';
 
 /** Requests a new execution with the input of a failed one (LocalWorkflow.retryExecution); waits for it when a lake is running. */
-async function retry(dir: string, name: string): Promise<number> {
+async function retry(dir: string, given: string): Promise<number> {
+  // The start of a name will do, as for the summary, when one execution begins so (a retry starts a run: never a
+  // guess among several).
+  let name = given;
+  if (!(await readExecution(dir, ETL_STATE_MACHINE, given))) {
+    const matches = (await executions(dir)).filter((e) => e.name.startsWith(given));
+    if (matches.length > 1) {
+      const listed = matches.slice(0, 5).map((e) => e.name);
+      process.stderr.write(
+        `${matches.length} executions begin with ${given} (${listed.join(', ')}${matches.length > 5 ? ', …' : ''}): ` +
+          'give the whole name\n',
+      );
+      return 1;
+    }
+    if (matches.length === 1) name = matches[0]!.name;
+  }
   let started;
   try {
     started = await new LocalWorkflow(dir).retryExecution(name, uploadRetryCheck(new LocalObjectStore(dir)));
@@ -137,7 +152,8 @@ async function settle(dir: string): Promise<boolean> {
   }
 }
 
-function duration(r: ExecutionRecord, now = Date.now()): string {
+function duration(r: ExecutionRecord, lakeRunning: boolean, now = Date.now()): string {
+  if (r.status === 'RUNNING' && !lakeRunning) return '-';
   const from = Date.parse(r.runStartDate ?? r.startDate);
   const to = r.stopDate ? Date.parse(r.stopDate) : now;
   const s = Math.max(0, Math.round((to - from) / 1000));
@@ -150,8 +166,9 @@ function duration(r: ExecutionRecord, now = Date.now()): string {
   return r.stopDate ? text : `${text}…`;
 }
 
-function status(r: ExecutionRecord): string {
-  return r.status === 'RUNNING' && !r.runStartDate ? 'RUNNING (waiting)' : r.status;
+function status(r: ExecutionRecord, lakeRunning: boolean): string {
+  if (r.status !== 'RUNNING') return r.status;
+  return !lakeRunning ? 'RUNNING (next npm start)' : r.runStartDate ? r.status : 'RUNNING (waiting)';
 }
 
 function table(rows: string[][]): string {
@@ -243,7 +260,11 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`no execution named ${name} (or starting so) in ${dir}\n`);
       return 1;
     }
-    process.stdout.write((history || json ? JSON.stringify(r, null, 2) : summarizeExecution(r)) + '\n');
+    process.stdout.write(
+      (history || json
+        ? JSON.stringify(r, null, 2)
+        : summarizeExecution(r, Date.now(), await engineAlive(dir))) + '\n',
+    );
     return settled ? 0 : 1;
   }
 
@@ -272,9 +293,16 @@ async function main(argv: string[]): Promise<number> {
     return settled ? 0 : 1;
   }
   const rows = [['NAME', 'STATUS', 'STARTED', 'DURATION', 'ERROR']];
+  const lakeRunning = await engineAlive(dir);
   for (const r of records) {
     const cause = r.cause ? `: ${causeText(r.cause).replace(/\s+/g, ' ').slice(0, 160)}` : '';
-    rows.push([r.name, status(r), r.startDate, duration(r), r.error ? `${r.error}${cause}` : '']);
+    rows.push([
+      r.name,
+      status(r, lakeRunning),
+      r.startDate,
+      duration(r, lakeRunning),
+      r.error ? `${r.error}${cause}` : '',
+    ]);
   }
   process.stdout.write(table(rows) + '\n');
   if (total > records.length)

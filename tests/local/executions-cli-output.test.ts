@@ -184,3 +184,25 @@ it('retry: stops waiting, saying so, when the lake stops before the retry has en
     lake.kill('SIGKILL');
   }
 }, 60_000);
+
+it('retry: the start of a name will do when one execution begins so; several are named, nothing is started', async () => {
+  const dir = await tempLake('executions-cli-retry-prefix');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  await writeRecord(dir, ETL_STATE_MACHINE, failedRecord('replay-orders-20261205T100000000Z'));
+  const one = await executionsCli(dir, ['retry', 'replay-orders']);
+  expect(one.stdout).toBe(
+    'requested replay-orders-20261205T100000000Z-retry-1 with the input of replay-orders-20261205T100000000Z\n' +
+      `no local lake is running on ${dir}: it runs at the next npm start\n`,
+  );
+  expect(one.code).toBe(1);
+  // Now two begin so (the retry is one of them): a retry is never a guess.
+  const two = await executionsCli(dir, ['retry', 'replay-orders']);
+  expect(two.stderr).toMatch(/^2 executions begin with replay-orders \(.*\): give the whole name\n$/);
+  expect(two.stdout).toBe('');
+  expect(two.code).toBe(1);
+  // The list says the retry waits for the next npm start, with no time counted.
+  const list = await executionsCli(dir, []);
+  expect(list.stdout).toMatch(
+    /replay-orders-20261205T100000000Z-retry-1 +RUNNING \(next npm start\) +\S+ +- /,
+  );
+}, 60_000);

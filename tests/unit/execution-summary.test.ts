@@ -88,3 +88,22 @@ it('shows a failure with its error and the message of its cause', () => {
   expect(text).toContain('  Cause     Worker lost: the job run failed');
   expect(text).not.toContain('Result');
 });
+
+it('says a RUNNING execution waits for the next npm start when no lake is running (no time counts meanwhile)', () => {
+  clock = 0;
+  const waiting = record({ status: 'RUNNING', stopDate: undefined, runStartDate: undefined }, []);
+  expect(summarizeExecution(waiting, Date.parse('2026-12-03T11:00:00.000Z'), false)).toMatch(
+    /^ {2}Status {4}RUNNING \(no local lake is running: it runs at the next npm start\) \(requested /m,
+  );
+  expect(summarizeExecution(waiting, Date.parse('2026-12-03T11:00:00.000Z'), true)).toMatch(
+    /^ {2}Status {4}RUNNING \(waiting for a free slot\)/m,
+  );
+  // Stopped with the lake while it ran: not "running for" the hours the lake was down.
+  const stopped = record(
+    { status: 'RUNNING', stopDate: undefined, runStartDate: '2026-12-03T10:00:00.000Z' },
+    [],
+  );
+  const text = summarizeExecution(stopped, Date.parse('2026-12-03T15:00:00.000Z'), false);
+  expect(text).toContain('RUNNING (no local lake is running: it runs at the next npm start)');
+  expect(text).not.toContain('RUNNING for');
+});
