@@ -15,7 +15,7 @@ import type { Json } from './config';
 import { watchExecution } from './execution-watch';
 import { checkTaskPayload, taskErrorHandling, type TaskErrorHandling } from './payload-quota';
 import type { TaskHandler, TaskHandlers } from './task-handlers';
-import { handlerFor, taskStates } from './task-states';
+import { handlerFor, taskStates, taskTimeouts } from './task-states';
 
 export type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
 
@@ -24,6 +24,8 @@ export interface TaskStandIn {
   resource: string;
   handler: TaskHandler;
   handling: TaskErrorHandling;
+  /** The state's TimeoutSeconds: its run is stopped then, as Step Functions stops a .sync job run. */
+  timeoutSeconds?: number;
 }
 
 /** Task state name → its stand-in; throws naming the Task states no handler runs. */
@@ -34,10 +36,18 @@ export function taskStandIns(
   const out = new Map<string, TaskStandIn>();
   const missing: string[] = [];
   const handling = taskErrorHandling(definition);
+  const timeouts = taskTimeouts(definition);
   for (const [stateName, resource] of taskStates(definition)) {
     const handler = handlerFor(handlers, resource);
+    const timeoutSeconds = timeouts.get(stateName);
     if (!handler) missing.push(`${stateName} (${resource})`);
-    else out.set(stateName, { resource, handler, handling: handling.get(stateName) ?? {} });
+    else
+      out.set(stateName, {
+        resource,
+        handler,
+        handling: handling.get(stateName) ?? {},
+        ...(timeoutSeconds ? { timeoutSeconds } : {}),
+      });
   }
   if (missing.length) throw new Error(`no local stand-in for the Task states ${missing.join(', ')}`);
   return out;
@@ -149,19 +159,42 @@ function taskOverrides(
   inFlight: Set<Promise<unknown>>,
 ): Record<string, (input: Json) => Promise<Json>> {
   return Object.fromEntries(
-    [...tasks].map(([stateName, { resource, handler, handling }]) => [
+    [...tasks].map(([stateName, { resource, handler, handling, timeoutSeconds }]) => [
       stateName,
       async (input: Json) => {
         checkTaskPayload(stateName, 'input', input, handling);
-        const running = handler(input, { executionName, stateName, resource, signal });
+        // Stopped with the execution, or when the state's TimeoutSeconds pass (the engine fails the task with
+        // States.Timeout then; the run must not go on and commit what the execution reports as failed).
+        const own = new AbortController();
+        const stop = () => own.abort();
+        signal.addEventListener('abort', stop, { once: true });
+        if (signal.aborted) own.abort();
+        let timedOut = false;
+        const timer = timeoutSeconds
+          ? setTimeout(() => {
+              timedOut = true;
+              stop();
+            }, timeoutSeconds * 1000)
+          : undefined;
+        timer?.unref();
+        const running = handler(input, { executionName, stateName, resource, signal: own.signal });
         inFlight.add(running);
+        // Once timed out, the task's outcome is the engine's States.Timeout (its own timer, set just after this
+        // one for the same time): the stopped run's failure must not come first as another error.
+        let settled: { result: Json } | { error: unknown };
         try {
-          const result = await running;
-          checkTaskPayload(stateName, 'result', result, handling);
-          return result;
+          settled = { result: await running };
+        } catch (error) {
+          settled = { error };
         } finally {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', stop);
           inFlight.delete(running);
         }
+        if (timedOut) return new Promise<never>(() => undefined);
+        if ('error' in settled) throw settled.error;
+        checkTaskPayload(stateName, 'result', settled.result, handling);
+        return settled.result;
       },
     ]),
   );

@@ -21,7 +21,8 @@
  *  - On AWS a Task timeout or an abort makes Step Functions stop the Glue job run (BatchStopJobRun). Locally an
  *    abort (stopExecution, the lake stopping after its grace) interrupts the job run too (TaskContext signal): its
  *    uncommitted batch is discarded and the execution ends once it has let go of the lake (execution-run.ts, within
- *    TASK_STOP_WAIT_MS). After a States.Timeout the local run finishes in the background and its result is ignored.
+ *    TASK_STOP_WAIT_MS). A Task's TimeoutSeconds interrupts it the same way (the execution goes on with States.Timeout,
+ *    as Step Functions' does after stopping the job run).
  *  - Step Functions' quotas hold locally: 256 KiB payloads (payload-quota.ts: StartExecution's ValidationException,
  *    States.DataLimitExceeded in executions) and 25,000 history events (history-quota.ts, on an estimate of AWS's
  *    history); the S3 stand-in answers as the state machine's role lets S3 answer (state-machine-role.ts,
