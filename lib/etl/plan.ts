@@ -309,6 +309,10 @@ export function buildPlan(table: TableDef): EtlPlan {
       `CASE WHEN ${storedCopy} THEN COALESCE(${c}, lake_stored_${c}) ELSE ${c} END AS ${c}`,
     ]),
   );
+  // Between copies equal by latestBy, the upload a later run loaded comes first (lake_upload_order, the view the
+  // runner makes of lib/etl/upload-order.ts: an upload no run took yet counts as the newest), as in the run that
+  // loaded it: a copy rejected then and replayed now takes the place of an earlier upload's stored row, whatever
+  // the batches. Copies of one upload (the stored row's own, read again) then keep the stored row's version.
   const reloadMergeSql =
     table.kind === 'events'
       ? mergeSql
@@ -317,6 +321,7 @@ export function buildPlan(table: TableDef): EtlPlan {
           key,
           [
             table.latestBy ? `${table.latestBy} DESC NULLS LAST` : null,
+            'lake_upload_at DESC NULLS FIRST',
             'lake_kept DESC',
             'lake_ingested_at DESC',
             'lake_source_file DESC',
@@ -325,11 +330,19 @@ export function buildPlan(table: TableDef): EtlPlan {
             .filter(Boolean)
             .join(', '),
           [
+            'lake_loaded_at AS lake_upload_at',
             `CASE WHEN lake_source_file = MAX(CASE WHEN lake_rank = 0 THEN lake_source_file END) OVER (PARTITION BY ${key}) THEN 1 ELSE 0 END AS lake_kept`,
             ...storedRetired,
             ...storedReloadKept,
           ],
           { ...keptRetired, ...keptOnReload },
+          [
+            'SELECT lake_candidates.*, lake_upload_order.upload_order AS lake_loaded_at FROM (',
+            `  SELECT ${cols}, 0 AS lake_rank FROM existing`,
+            '  UNION ALL',
+            `  SELECT ${cols}, 1 AS lake_rank FROM incoming`,
+            ') lake_candidates LEFT JOIN lake_upload_order ON lake_upload_order.upload_key = lake_candidates.lake_source_file',
+          ],
         );
 
   // The existing rows, as the engines read them from the table's files (view lake_existing_files, every output

@@ -986,6 +986,51 @@ def queue_records(s3, bucket, layout):
     return [r for r in records if r is not None]
 
 
+def upload_orders(records, table):
+    """
+    The order in which a dataset's uploads were loaded, for a reload merge (plan.reloadMergeSql joins the view
+    lake_upload_order): [[key, order]] by key, from the queue's done records of the table (key, runId, processedAt):
+    a run's order is the first processedAt of its results, an upload's the latest of the runs that took it
+    (lib/etl/upload-order.ts).
+    """
+    done = [
+        r
+        for r in records
+        if isinstance(r, dict)
+        and r.get("table") == table
+        and isinstance(r.get("key"), str)
+        and isinstance(r.get("runId"), str)
+        and isinstance(r.get("processedAt"), str)
+    ]
+    runs = {}
+    for r in done:
+        if r["runId"] not in runs or r["processedAt"] < runs[r["runId"]]:
+            runs[r["runId"]] = r["processedAt"]
+    uploads = {}
+    for r in done:
+        order = runs[r["runId"]]
+        if r["key"] not in uploads or order > uploads[r["key"]]:
+            uploads[r["key"]] = order
+    return [[k, uploads[k]] for k in sorted(uploads)]
+
+
+_UPLOAD_ORDERS = {}
+
+
+def upload_order_view(spark, s3, options, layout, plan):
+    """Makes the view lake_upload_order of the table's uploads (upload_orders), read once per run."""
+    table = plan["table"]
+    if table not in _UPLOAD_ORDERS:
+        _UPLOAD_ORDERS[table] = (
+            upload_orders(queue_records(s3, options["curated_bucket"], layout), table)
+            if plan.get("kind") != "events"
+            else []
+        )
+    spark.createDataFrame(
+        [tuple(r) for r in _UPLOAD_ORDERS[table]], "upload_key string, upload_order string"
+    ).createOrReplaceTempView("lake_upload_order")
+
+
 def replaced_since(records, key, runs, etag, reads=None):
     """
     For a replay: whether the upload under key is no longer the content whose rows the runs rejected (a result of
@@ -2293,6 +2338,8 @@ def run_plan(
         existing = existing.persist(StorageLevel.MEMORY_AND_DISK)
         existing.createOrReplaceTempView("existing")
         existing_count = existing.count()
+        if reload:
+            upload_order_view(spark, s3, options, layouts, plan)
         merged = spark.sql(plan["reloadMergeSql"] if reload else plan["mergeSql"]).persist(StorageLevel.MEMORY_AND_DISK)
         merged_count = merged.count()
         if conflicts:

@@ -10,6 +10,7 @@ import { bySize } from '../../lib/etl/duckdb-runner/batching';
 import { notAnUpload } from '../../lib/etl/duckdb-runner/rebuild';
 import { acceptedUploads, notAccepted, replacedSince } from '../../lib/etl/duckdb-runner/accepted-uploads';
 import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
+import { uploadOrders } from '../../lib/etl/upload-order';
 import { md5File } from '../../lib/objects/local';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -37,6 +38,57 @@ const base = {
 };
 
 describe('resources/glue/etl_job.py: replay and rebuild', () => {
+  withPython(
+    'orders the uploads of a reload merge as the local runner does (lib/etl/upload-order.ts)',
+    () => {
+      const records = [
+        {
+          table: 'orders',
+          key: 'uploads/orders/b.csv',
+          runId: 'run-2',
+          processedAt: '2026-03-05T09:00:01.000Z',
+        },
+        {
+          table: 'orders',
+          key: 'uploads/orders/a.csv',
+          runId: 'run-2',
+          processedAt: '2026-03-05T09:00:00.500Z',
+        },
+        {
+          table: 'orders',
+          key: 'uploads/orders/c.csv',
+          runId: 'run-1',
+          processedAt: '2026-03-05T08:00:00.000Z',
+        },
+        // c.csv again, in a later run: its latest run counts.
+        {
+          table: 'orders',
+          key: 'uploads/orders/c.csv',
+          runId: 'run-3',
+          processedAt: '2026-03-05T10:00:00.000Z',
+        },
+        // Pending (no run yet), another table's, not a record: no order.
+        { table: 'orders', key: 'uploads/orders/d.csv', acceptedAt: '2026-03-05T11:00:00.000Z' },
+        {
+          table: 'customers',
+          key: 'uploads/customers/x.json',
+          runId: 'run-9',
+          processedAt: '2026-03-05T12:00:00Z',
+        },
+        'not a record',
+      ];
+      const local = uploadOrders(
+        records.flatMap((r) => (typeof r === 'object' && r.table === 'orders' ? [r] : [])),
+      );
+      expect(local).toEqual([
+        ['uploads/orders/a.csv', '2026-03-05T09:00:00.500Z'],
+        ['uploads/orders/b.csv', '2026-03-05T09:00:00.500Z'],
+        ['uploads/orders/c.csv', '2026-03-05T10:00:00.000Z'],
+      ]);
+      expect(one('upload_orders', records, 'orders').value).toEqual(local);
+    },
+  );
+
   withPython('takes modes replay and rebuild with their table, as the local runner does', () => {
     const [replay, rebuild, noTable, modes] = py([
       ['job_options', { ...base, etl_mode: 'replay', table: 'orders' }],

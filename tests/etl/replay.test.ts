@@ -172,6 +172,61 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(await row()).toEqual([['lost', 20, null, null, '2026-03-01 11:00:00']]);
   });
 
+  it("a later upload's copy rejected then, equal to the stored row by latestBy, replaces it on replay, as it would have had the rules allowed it (upload order, whatever the batches)", async () => {
+    for (const maxBatchBytes of [undefined, 1]) {
+      const lake = await newLake();
+      const at = '2026-03-01T10:00:00Z';
+      // Stored: o1 from the first upload. Then two later uploads, each with a copy of o1 equal by updated_at that
+      // the schema rejects; the last one uploaded is the one the table would hold had the schema allowed 'lost'.
+      const first = await writeRaw(
+        lake,
+        'uploads/orders/m-first.csv',
+        ordersCsv([`o1,c1,2026-03-01,placed,10,EUR,1,,${at}`]),
+      );
+      await run(lake, fileJob('orders', first, 'load-1'), { now: clock('2026-03-05T08:00:00Z') });
+      const second = await writeRaw(
+        lake,
+        'uploads/orders/z-second.csv',
+        ordersCsv([`o1,c1,2026-03-01,lost,20,EUR,1,,${at}`]),
+      );
+      await run(lake, fileJob('orders', second, 'load-2'), { now: clock('2026-03-05T09:00:00Z') });
+      const third = await writeRaw(
+        lake,
+        'uploads/orders/a-third.csv',
+        ordersCsv([`o1,c1,2026-03-01,lost,30,EUR,1,,${at}`]),
+      );
+      await run(lake, fileJob('orders', third, 'load-3'), { now: clock('2026-03-05T10:00:00Z') });
+      const stored = async () =>
+        (await tableRows(lake, 'orders', 'order_id')).map((r) => [
+          r.order_id,
+          r.status,
+          r.amount,
+          r.lake_source_file,
+        ]);
+      expect(await stored()).toEqual([['o1', 'placed', 10, first]]);
+      const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+      await run(
+        lake,
+        { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-ties' },
+        { now: clock('2026-03-06T08:00:00Z'), tables: relaxed, ...(maxBatchBytes ? { maxBatchBytes } : {}) },
+      );
+      expect({ maxBatchBytes, rows: await stored() }).toEqual({
+        maxBatchBytes,
+        rows: [['o1', 'lost', 30, third]],
+      });
+      // A rebuild afterwards keeps it: the same upload order.
+      await run(
+        lake,
+        { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-ties' },
+        { now: clock('2026-03-07T08:00:00Z'), tables: relaxed, ...(maxBatchBytes ? { maxBatchBytes } : {}) },
+      );
+      expect({ maxBatchBytes, rows: await stored() }).toEqual({
+        maxBatchBytes,
+        rows: [['o1', 'lost', 30, third]],
+      });
+    }
+  });
+
   it('a row rejected for a column retired since loads by a replay without that value: the column holds only what its rules took', async () => {
     const lake = await newLake();
     const long = 'X'.repeat(70); // coupon: maxLength 64

@@ -24,6 +24,8 @@ export interface QueueRecord {
   etag?: string;
   /** The run that took the upload (done records). */
   runId?: string;
+  /** When that run recorded its result (done records). */
+  processedAt?: string;
 }
 
 /** The queue's pending and done records of a table's uploads. */
@@ -36,7 +38,7 @@ export async function queueRecords(curatedDir: string, table: string): Promise<Q
       throw e;
     });
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      let r: { table?: unknown; key?: unknown; etag?: unknown; runId?: unknown };
+      let r: { table?: unknown; key?: unknown; etag?: unknown; runId?: unknown; processedAt?: unknown };
       try {
         r = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as typeof r;
       } catch (e) {
@@ -53,6 +55,7 @@ export async function queueRecords(curatedDir: string, table: string): Promise<Q
         key: r.key,
         ...(typeof r.etag === 'string' ? { etag: r.etag } : {}),
         ...(typeof r.runId === 'string' ? { runId: r.runId } : {}),
+        ...(typeof r.processedAt === 'string' ? { processedAt: r.processedAt } : {}),
       });
     }
   }

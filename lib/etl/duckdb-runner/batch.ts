@@ -30,6 +30,7 @@ import type { InputFile } from './readers/types';
 import { readTyped } from './readers/typed-input';
 import { holdsLakeLock } from './lake-lock';
 import { JOURNAL, rollForward, type SwapJournal } from './swap-journal';
+import { createUploadOrderTable } from './upload-order-table';
 
 export interface RunContext {
   lakeDir: string;
@@ -237,6 +238,7 @@ async function stageAndSwap(
     (await count(conn, `SELECT DISTINCT ${plan.primaryKey.join(', ')} FROM incoming`)) !== incomingRows;
   let merged = 'incoming';
   if (mergeNeeded) {
+    if (opts.reload) await createUploadOrderTable(ctx, table);
     await conn.run(`CREATE TEMP TABLE lake_merged AS ${opts.reload ? plan.reloadMergeSql : plan.mergeSql}`);
     merged = 'lake_merged';
   }
