@@ -322,6 +322,8 @@ export function buildPlan(table: TableDef): EtlPlan {
           [
             table.latestBy ? `${table.latestBy} DESC NULLS LAST` : null,
             'lake_upload_at DESC NULLS FIRST',
+            // Uploads one run took together: the greatest file name, as in that run (mergeSql).
+            'CASE WHEN lake_upload_at IS NOT NULL THEN lake_source_file END DESC NULLS LAST',
             'lake_kept DESC',
             'lake_ingested_at DESC',
             'lake_source_file DESC',

@@ -227,6 +227,44 @@ describe('mode replay: rejected rows again through the current plan', () => {
     }
   });
 
+  it('between uploads one run loaded together, a copy rejected then and valid now wins as that run would have had it (the greatest file name)', async () => {
+    const lake = await newLake();
+    const at = '2026-03-01T10:00:00Z';
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv',
+      ordersCsv([`o1,c1,2026-03-01,placed,10,EUR,1,,${at}`]),
+    );
+    const z = await writeRaw(
+      lake,
+      'uploads/orders/z.csv',
+      ordersCsv([`o1,c1,2026-03-01,lost,20,EUR,1,,${at}`]),
+    );
+    // Both accepted, then taken by one run (the queue: up-a's run takes up-z too).
+    for (const [key, execution] of [
+      [a, 'up-a'],
+      [z, 'up-z'],
+    ] as const) {
+      const pending = path.join(lake, 'curated', pendingUploadKey(execution));
+      await fs.mkdir(path.dirname(pending), { recursive: true });
+      writeFileSync(
+        pending,
+        JSON.stringify({ execution, table: 'orders', key, acceptedAt: '2026-03-05T07:00:00Z' }),
+      );
+    }
+    await run(lake, fileJob('orders', a, 'up-a'), { now: clock('2026-03-05T08:00:00Z') });
+    const stored = async () =>
+      (await tableRows(lake, 'orders', 'order_id')).map((r) => [r.status, r.amount, r.lake_source_file]);
+    expect(await stored()).toEqual([['placed', 10, a]]);
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-both' },
+      { now: clock('2026-03-06T08:00:00Z'), tables: relaxed },
+    );
+    expect(await stored()).toEqual([['lost', 20, z]]);
+  });
+
   it('a row rejected for a column retired since loads by a replay without that value: the column holds only what its rules took', async () => {
     const lake = await newLake();
     const long = 'X'.repeat(70); // coupon: maxLength 64
