@@ -49,6 +49,24 @@ export const SHAPES: Record<string, Shape> = {
     },
     WorkGroup: WORK_GROUP,
     ExecutionParameters: { type: 'strings', min: 1 },
+    ResultConfiguration: {
+      type: 'structure',
+      members: {
+        OutputLocation: { type: 'string' },
+        EncryptionConfiguration: {
+          type: 'structure',
+          members: {
+            EncryptionOption: { type: 'string', required: true, enum: ['SSE_S3', 'SSE_KMS', 'CSE_KMS'] },
+            KmsKey: { type: 'string' },
+          },
+        },
+        ExpectedBucketOwner: { type: 'string' },
+        AclConfiguration: {
+          type: 'structure',
+          members: { S3AclOption: { type: 'string', required: true, enum: ['BUCKET_OWNER_FULL_CONTROL'] } },
+        },
+      },
+    },
   },
   GetQueryExecution: { QueryExecutionId: QUERY_ID },
   StopQueryExecution: { QueryExecutionId: QUERY_ID },
@@ -57,7 +75,15 @@ export const SHAPES: Record<string, Shape> = {
     MaxResults: { type: 'integer', min: 0, max: 50 },
     WorkGroup: WORK_GROUP,
   },
-  BatchGetQueryExecution: { QueryExecutionIds: { type: 'strings', required: true, min: 1, max: 50 } },
+  BatchGetQueryExecution: {
+    QueryExecutionIds: {
+      type: 'strings',
+      required: true,
+      min: 1,
+      max: 50,
+      member: { min: 1, max: 128, pattern: '\\S+' },
+    },
+  },
 };
 
 /** Athena's reason for a query stopped on request. */
@@ -141,27 +167,35 @@ export class IdempotencyTokens {
   }
 }
 
-async function startChecked(ctx: AthenaContext, sql: string, database: string | undefined): Promise<string> {
-  let checked;
+/** The guard's verdict on a query: the checked query, or the error StartQueryExecution answers. */
+function checkStatement(
+  ctx: AthenaContext,
+  sql: string,
+  database: string | undefined,
+): { checked: ReturnType<typeof checkQuery> } | { refused: AthenaApiError; syntax: boolean } {
   try {
-    checked = checkQuery(sql, {
-      database: ctx.database(),
-      // Athena reads an unqualified table name in the context's database, else in `default`.
-      defaultDatabase: database ?? DEFAULT_DATABASE,
-      tables: lakeTableNames(),
-      maxBytes: queryLimits().maxSqlBytes,
-    });
+    return {
+      checked: checkQuery(sql, {
+        database: ctx.database(),
+        // Athena reads an unqualified table name in the context's database, else in `default`.
+        defaultDatabase: database ?? DEFAULT_DATABASE,
+        tables: lakeTableNames(),
+        maxBytes: queryLimits().maxSqlBytes,
+      }),
+    };
   } catch (e) {
     if (!(e instanceof QueryNotAllowedError)) throw e;
     logger.info('query refused', { reason: e.reason, via: 'athena-api' });
-    // The guard's parser did not read it, or it starts with no statement's keyword (SELEC 1): Athena's syntax
-    // errors are MALFORMED_QUERY.
-    const code =
-      e.reason.startsWith('the query could not be checked') || /; this statement starts with '/.test(e.reason)
-        ? 'MALFORMED_QUERY'
-        : 'QUERY_NOT_ALLOWED';
-    throw invalidRequest(e.reason, code);
+    // A syntax error (the guard's lexer, its parser, no statement's keyword: SELEC 1) is Athena's MALFORMED_QUERY.
+    const syntax =
+      e.syntax ||
+      e.reason.startsWith('the query could not be checked') ||
+      /; this statement starts with '/.test(e.reason);
+    return { refused: invalidRequest(e.reason, syntax ? 'MALFORMED_QUERY' : 'QUERY_NOT_ALLOWED'), syntax };
   }
+}
+
+async function startChecked(ctx: AthenaContext, checked: ReturnType<typeof checkQuery>): Promise<string> {
   const engine = await ctx.engine();
   try {
     const status = await engine.start(checked);
@@ -190,14 +224,27 @@ export async function startQueryExecution(
   const sql = input.string('QueryString')!;
   const token = input.string('ClientRequestToken');
   if (token === undefined) throw invalidRequest('clientRequestToken is null or empty');
+  // The model counts characters, Athena's own check bytes (measured: 50 'あ' are refused).
+  if (Buffer.byteLength(token, 'utf8') > 128)
+    throw invalidRequest('clientRequestToken exceeds maximum allowed length 128', 'INVALID_INPUT');
   checkWorkGroup(ctx, input.string('WorkGroup'));
   const context = input.structure('QueryExecutionContext');
   const catalog = context?.string('Catalog');
   const database = context?.string('Database');
-  // What Athena compares for a token used again: the query and its context (catalog and database, as written);
-  // another workgroup or other parameters with the same token give the first query's id (measured on Athena:
-  // aoyagikouhei/athena-local docs/dev/measurements/client-request-token.md).
-  const request = JSON.stringify([sql, catalog ?? null, database ?? null]);
+  // The result configuration is checked, then not used: the local lake writes every result where
+  // GetQueryExecution's OutputLocation says (a file: URL in the lake folder).
+  const results = input.structure('ResultConfiguration');
+  const location = results?.string('OutputLocation');
+  if (location !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/|$)/.test(location))
+    throw invalidRequest('outputLocation is not a valid S3 path.', 'INVALID_INPUT');
+  // A syntax error is answered before the token is compared (measured on Athena: a token used again with SELEC 1
+  // is MALFORMED_QUERY, not a mismatch); other refusals do not use up the token.
+  const verdict = checkStatement(ctx, sql, database?.toLowerCase());
+  if ('refused' in verdict && verdict.syntax) throw verdict.refused;
+  // What Athena compares for a token used again: the query, its context (catalog and database, as written) and the
+  // result's OutputLocation; another workgroup or other parameters with the same token give the first query's id
+  // (measured on Athena: aoyagikouhei/athena-local docs/dev/measurements/client-request-token.md).
+  const request = JSON.stringify([sql, catalog ?? null, database ?? null, location ?? null]);
   const id = await tokens.run(token, request, async () => {
     if (input.has('ExecutionParameters'))
       throw invalidRequest(
@@ -215,7 +262,8 @@ export async function startQueryExecution(
         `Database '${database}' does not exist: the local lake's tables are in '${ctx.database()}'`,
         'INVALID_INPUT',
       );
-    return startChecked(ctx, sql, database?.toLowerCase());
+    if ('refused' in verdict) throw verdict.refused;
+    return startChecked(ctx, verdict.checked);
   });
   return { QueryExecutionId: id };
 }

@@ -8,9 +8,24 @@
 import { serializationError, validationErrors } from './errors';
 
 export type MemberSpec =
-  | { type: 'string'; required?: boolean; min?: number; max?: number; pattern?: string }
+  | {
+      type: 'string';
+      required?: boolean;
+      min?: number;
+      max?: number;
+      pattern?: string;
+      /** The model's enum: another value fails the constraint. */
+      enum?: readonly string[];
+    }
   | { type: 'integer'; required?: boolean; min?: number; max?: number }
-  | { type: 'strings'; required?: boolean; min?: number; max?: number }
+  | {
+      type: 'strings';
+      required?: boolean;
+      min?: number;
+      max?: number;
+      /** Each member's constraints (the list's member shape in the model). */
+      member?: { min?: number; max?: number; pattern?: string };
+    }
   | { type: 'structure'; required?: boolean; members: Shape };
 
 /** An operation's input members, in the model's order. */
@@ -108,6 +123,18 @@ function constraints(spec: MemberSpec, value: unknown, at: string): string[] {
       !new RegExp(`^(?:${spec.pattern})$`, 'u').test(value as string)
     )
       fail(`Member must satisfy regular expression pattern: ${spec.pattern}`);
+    if (spec.type === 'string' && spec.enum && !spec.enum.includes(value as string))
+      fail(`Member must satisfy enum value set: [${spec.enum.join(', ')}]`);
+    if (spec.type === 'strings' && spec.member) {
+      // A member's failures, as AWS words a list member's: one constraint of the list naming them.
+      const member = { type: 'string' as const, ...spec.member };
+      const failed = new Set(
+        (value as string[]).flatMap((item) =>
+          constraints(member, item, at).map((m) => m.slice(m.indexOf(': ') + 2)),
+        ),
+      );
+      if (failed.size) fail(`Member must satisfy constraint: [${[...failed].join(', ')}]`);
+    }
   }
   return out;
 }

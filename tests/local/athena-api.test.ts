@@ -13,6 +13,7 @@ import {
   ListQueryExecutionsCommand,
   ListWorkGroupsCommand,
   StartQueryExecutionCommand,
+  type StartQueryExecutionCommandInput,
   StopQueryExecutionCommand,
   type QueryExecution,
 } from '@aws-sdk/client-athena';
@@ -40,8 +41,8 @@ const IN_LAKE = {
   WorkGroup: 'data-lake-local-queries',
 };
 
-async function start(sql: string): Promise<string> {
-  return (await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ...IN_LAKE })))
+async function start(sql: string, over: Partial<StartQueryExecutionCommandInput> = {}): Promise<string> {
+  return (await athena.send(new StartQueryExecutionCommand({ QueryString: sql, ...IN_LAKE, ...over })))
     .QueryExecutionId!;
 }
 
@@ -369,6 +370,77 @@ describe("the local lake answers Athena's API", () => {
         ),
       ),
     ).toMatchObject({ code: 'IDEMPOTENT_PARAMETER_MISMATCH' });
+  });
+
+  it("answers a syntax error as MALFORMED_QUERY before it compares the token, and checks the request's result configuration", async () => {
+    for (const QueryString of [
+      "SELECT 'abc",
+      'SELECT 1 /* unterminated',
+      'SELECT "a FROM page_view',
+      'SELECT `event_id` FROM page_view',
+      'SELECT 1 // 2',
+      'SELECT 1 LIMIT 1 OFFSET 1',
+      '   ',
+    ])
+      expect([QueryString, await failure(start(QueryString))]).toEqual([
+        QueryString,
+        expect.objectContaining({ name: 'InvalidRequestException', code: 'MALFORMED_QUERY' }),
+      ]);
+    const token = `syntax-${'y'.repeat(32)}-${Date.now()}`;
+    const send = (QueryString: string, over: object = {}) =>
+      athena.send(new StartQueryExecutionCommand({ QueryString, ClientRequestToken: token, ...over }));
+    const first = (await send('SELECT 1', { ResultConfiguration: { OutputLocation: 's3://bucket-a/q/' } }))
+      .QueryExecutionId;
+    // Measured on Athena: the syntax error, not a token mismatch.
+    expect(await failure(send('SELEC 1'))).toMatchObject({ code: 'MALFORMED_QUERY' });
+    // Another OutputLocation under the same token is another request (measured in workgroup primary).
+    expect(
+      await failure(send('SELECT 1', { ResultConfiguration: { OutputLocation: 's3://bucket-b/q/' } })),
+    ).toMatchObject({ code: 'IDEMPOTENT_PARAMETER_MISMATCH' });
+    expect(
+      (await send('SELECT 1', { ResultConfiguration: { OutputLocation: 's3://bucket-a/q/' } }))
+        .QueryExecutionId,
+    ).toBe(first);
+    const before = (await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds;
+    expect(
+      await failure(start('SELECT 1', { ResultConfiguration: { OutputLocation: 'not-a-valid-s3-path' } })),
+    ).toMatchObject({ code: 'INVALID_INPUT', message: 'outputLocation is not a valid S3 path.' });
+    expect(
+      await failure(
+        start('SELECT 1', {
+          ResultConfiguration: {
+            OutputLocation: 's3://bucket-a/q/',
+            EncryptionConfiguration: { EncryptionOption: 'NOPE' as never },
+          },
+        }),
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining(
+        "'resultConfiguration.encryptionConfiguration.encryptionOption' failed to satisfy constraint: Member must satisfy enum value set: [SSE_S3, SSE_KMS, CSE_KMS]",
+      ),
+    });
+    // A token's limit is 128 bytes (measured: 50 three-byte characters are refused).
+    expect(
+      await failure(
+        athena.send(
+          new StartQueryExecutionCommand({ QueryString: 'SELECT 1', ClientRequestToken: 'あ'.repeat(50) }),
+        ),
+      ),
+    ).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'clientRequestToken exceeds maximum allowed length 128',
+    });
+    expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
+    // BatchGetQueryExecution checks each id as the model does.
+    expect(
+      await failure(
+        athena.send(new BatchGetQueryExecutionCommand({ QueryExecutionIds: ['', ' ', 'x'.repeat(129)] })),
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining(
+        "Value at 'queryExecutionIds' failed to satisfy constraint: Member must satisfy constraint: [",
+      ),
+    });
   });
 
   it('shares one query history with /queries', async () => {

@@ -3,6 +3,8 @@ export class QueryNotAllowedError extends Error {
   constructor(
     readonly reason: string,
     readonly position?: { line: number; column: number },
+    /** A syntax error of Athena (Trino) SQL: Athena's MALFORMED_QUERY (its API answers it before anything else). */
+    readonly syntax = false,
   ) {
     super(reason);
     this.name = 'QueryNotAllowedError';

@@ -37,7 +37,8 @@ export { tokenize, type Lexed, type Token, type TokenKind } from './lexer';
  * Checks one submitted statement. Returns the statement to run, or throws QueryNotAllowedError with the reason.
  */
 export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
-  if (typeof sql !== 'string' || sql.trim() === '') throw new QueryNotAllowedError('the query is empty');
+  if (typeof sql !== 'string' || sql.trim() === '')
+    throw new QueryNotAllowedError('the query is empty', undefined, true);
   const bytes = Buffer.byteLength(sql, 'utf8');
   if (bytes > opts.maxBytes) {
     throw new QueryNotAllowedError(
@@ -49,7 +50,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   refuseMalformedLiterals(sql, lexed.tokens);
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
   const first = lexed.tokens.find((t) => t.text !== '(');
-  if (!first) throw new QueryNotAllowedError('the query is empty');
+  if (!first) throw new QueryNotAllowedError('the query is empty', undefined, true);
   const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';
   // SHOW …, DESCRIBE …: the lake's metadata (lib/query/metadata/statements.ts); nothing is read from the data.
   const lake = {

@@ -32,9 +32,10 @@ export function positionOf(sql: string, offset: number): { line: number; column:
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-export function refuse(sql: string, offset: number, reason: string): never {
+/** Refuses the query at `offset`; `syntax`: Athena fails it as a syntax error too (its lexer or grammar). */
+export function refuse(sql: string, offset: number, reason: string, syntax = true): never {
   const pos = positionOf(sql, offset);
-  throw new QueryNotAllowedError(`${reason} (line ${pos.line}, column ${pos.column})`, pos);
+  throw new QueryNotAllowedError(`${reason} (line ${pos.line}, column ${pos.column})`, pos, syntax);
 }
 
 const CONTROL_CHARACTERS = 'control characters are not allowed';
@@ -252,7 +253,12 @@ export function tokenize(sql: string): Lexed {
   if (nul >= 0) refuse(sql, nul, CONTROL_CHARACTERS);
   // A UTF-16 surrogate without its pair is no Unicode text: the engines would read another character (U+FFFD).
   if (!isWellFormed(sql))
-    refuse(sql, sql.search(LONE_SURROGATE), 'a lone UTF-16 surrogate (such as \\ud800) is not Unicode text');
+    refuse(
+      sql,
+      sql.search(LONE_SURROGATE),
+      'a lone UTF-16 surrogate (such as \\ud800) is not Unicode text',
+      false,
+    );
   while (i < n) {
     const c = sql[i]!;
     const next = sql[i + 1];
@@ -284,7 +290,7 @@ export function tokenize(sql: string): Lexed {
       continue;
     }
     if (ended) {
-      refuse(sql, i, 'only one statement per query is allowed (found more after a semicolon)');
+      refuse(sql, i, 'only one statement per query is allowed (found more after a semicolon)', false);
     }
     if (c === "'") {
       let j = i + 1;
@@ -315,7 +321,7 @@ export function tokenize(sql: string): Lexed {
         break;
       }
       const text = sql.slice(i, j);
-      if (text.includes('\\')) refuse(sql, i, 'backslashes are not allowed in quoted identifiers');
+      if (text.includes('\\')) refuse(sql, i, 'backslashes are not allowed in quoted identifiers', false);
       tokens.push({ kind: 'quoted', text, start: i, end: j });
       i = j;
       continue;
@@ -370,13 +376,15 @@ export function tokenize(sql: string): Lexed {
         "'::' casts are not Athena SQL (DuckDB and PostgreSQL read them): write CAST(x AS type)",
       );
     if (c === '$') refuse(sql, i, "'$' (dollar quoting or parameters) is not allowed");
-    if (c === '?') refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query');
+    if (c === '?')
+      refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query', false);
     if (c === '`') refuse(sql, i, 'backtick-quoted identifiers are not Athena SQL; use double quotes');
     if (c === '\\') refuse(sql, i, 'a backslash outside a string literal is not allowed');
     if (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) refuse(sql, i, CONTROL_CHARACTERS);
     if (c === '(') {
       depth++;
-      if (depth > MAX_NESTING) refuse(sql, i, `parentheses are nested deeper than ${MAX_NESTING} levels`);
+      if (depth > MAX_NESTING)
+        refuse(sql, i, `parentheses are nested deeper than ${MAX_NESTING} levels`, false);
     } else if (c === ')') {
       depth--;
     }
