@@ -138,7 +138,8 @@ export function wholeNumberProblem(name: string, env = process.env, min = 0): st
 /** LAKE_SFN_WAIT_MS: a whole number >= 0 or 'asl' (unset: the default), or why not. */
 export function waitMsProblem(env = process.env): string | undefined {
   const wait = env.LAKE_SFN_WAIT_MS;
-  if (wait === undefined || wait === 'asl' || /^[0-9]+$/.test(wait)) return undefined;
+  // Empty is unset, as for the other settings.
+  if (wait === undefined || wait === '' || wait === 'asl' || /^[0-9]+$/.test(wait)) return undefined;
   return `LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '${wait}'`;
 }
 

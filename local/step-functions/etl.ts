@@ -81,7 +81,7 @@ export function waitTimesFromEnv(
 ): Record<string, number> | undefined {
   const why = waitMsProblem(env);
   if (why) throw new SettingError(why);
-  const raw = env.LAKE_SFN_WAIT_MS ?? '1000';
+  const raw = env.LAKE_SFN_WAIT_MS || '1000';
   if (raw === 'asl') return undefined;
   const ms = Number(raw);
   const out: Record<string, number> = {};

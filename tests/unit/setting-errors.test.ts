@@ -10,7 +10,7 @@ import { sampleLimits } from '../../lib/uploads/types';
 import { functionWorkerCount } from '../../local/function-workers';
 import { logFormat } from '../../local/pretty-log';
 import { localSchedules } from '../../local/step-functions/schedules';
-import { retryIntervalsFromEnv } from '../../local/step-functions/etl';
+import { retryIntervalsFromEnv, waitTimesFromEnv } from '../../local/step-functions/etl';
 import { isToldRefusal } from '../../local/told-refusals';
 
 function refusal(read: () => unknown): Error {
@@ -61,5 +61,13 @@ describe('settings of the environment that are no such value', () => {
     const e = refusal(read);
     expect([name, e.name, isToldRefusal(e)]).toEqual([name, 'SettingError', true]);
     expect(e.message).toContain(name.split(' ')[0]);
+  });
+});
+
+describe('an empty setting is unset, whichever it is', () => {
+  it('LAKE_SFN_WAIT_MS= waits the default 1000 ms in every Wait state, as unset', () => {
+    const definition = { States: { WaitForLake: { Type: 'Wait', Seconds: 60 }, Run: { Type: 'Task' } } };
+    expect(waitTimesFromEnv(definition as never, { LAKE_SFN_WAIT_MS: '' })).toEqual({ WaitForLake: 1000 });
+    expect(waitTimesFromEnv(definition as never, {})).toEqual({ WaitForLake: 1000 });
   });
 });
