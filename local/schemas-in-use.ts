@@ -8,60 +8,23 @@
  * partition would drop what was stored under it. The schema check therefore also judges an edit against the
  * version in use (lib/catalog/schema-check.ts `inUse`), as it judges it against the recorded one.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { snapshotFingerprint, snapshotOf, type TableSnapshot } from '../lib/catalog/history';
 import { RULES_LEVEL } from '../lib/catalog/other-rules';
-import { usedNumbers, type InUseVersion } from '../lib/catalog/schema-check';
+import { usedNumbers } from '../lib/catalog/schema-check';
+import { readSchemasInUse, schemasInUseDir, type StoredInUse } from '../lib/catalog/schemas-in-use';
 import type { TableDef } from '../lib/catalog/types';
 
-const FOLDER = 'schemas-in-use';
-
-/** Where a lake keeps its versions in use. */
-export const schemasInUseDir = (lakeDir: string) => path.join(lakeDir, FOLDER);
-
-interface StoredInUse extends InUseVersion {
-  $comment: string;
-}
+export { readSchemasInUse, schemasInUseDir };
 
 const COMMENT =
   'The version of this table the local lake has used (local/schemas-in-use.ts): an edit of schemas/ is judged ' +
   'against it as against schemas/history/. Deleted with the rest of the lake directory.';
 
-/** The versions in use, by table (a file that cannot be read is skipped: the history still judges the table). */
-export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
-  const dir = path.join(lakeDir, FOLDER);
-  const out = new Map<string, InUseVersion>();
-  if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
-    try {
-      const v = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as StoredInUse;
-      if (v.snapshot?.table === f.slice(0, -'.json'.length) && Number.isInteger(v.version))
-        out.set(v.snapshot.table, {
-          snapshot: v.snapshot,
-          version: v.version,
-          since: v.since,
-          ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
-          ...(isUsedNumbers(v.used) ? { used: v.used } : {}),
-          ...(Number.isInteger(v.rulesRecorded) ? { rulesRecorded: v.rulesRecorded } : {}),
-        });
-    } catch {
-      // half-written by a crash before the rename cannot happen; anything else is not ours to judge by
-    }
-  }
-  return out;
-}
-
-/** A record's `used`: version numbers, each with a fingerprint. */
-const isUsedNumbers = (v: unknown): v is Record<string, string> =>
-  typeof v === 'object' &&
-  v !== null &&
-  !Array.isArray(v) &&
-  Object.entries(v).every(([k, fp]) => /^[0-9]+$/.test(k) && typeof fp === 'string');
-
 /** Records the tables as the lake now uses them (only those whose version in use changed). */
 export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Date()): void {
-  const dir = path.join(lakeDir, FOLDER);
+  const dir = schemasInUseDir(lakeDir);
   const current = readSchemasInUse(lakeDir);
   for (const def of defs) {
     const snapshot: TableSnapshot = snapshotOf(def);
