@@ -4,4 +4,5 @@ export const LakeErrorCode = {
   ExecutionNotFound: 'EXECUTION_NOT_FOUND',
   ExecutionNotRetryable: 'EXECUTION_NOT_RETRYABLE',
   UnknownTable: 'UNKNOWN_TABLE',
+  SchemasRefused: 'SCHEMAS_REFUSED',
 } as const;

@@ -124,6 +124,8 @@ export async function startExecution(
 ): Promise<APIGatewayProxyResult> {
   queryParams(event, []);
   const { mode, table } = parseStartBody(event);
+  const refused = await wf.startRefusal?.();
+  if (refused) throw new ApiError(409, LakeErrorCode.SchemasRefused, refused);
   const at = new Date();
   const name = executionName(`${mode}-${table}`, at);
   const res = await wf.startExecution(name, { mode, table });
@@ -138,7 +140,18 @@ export async function retryExecution(
   queryParams(event, []);
   const name = nameOf(event);
   try {
-    const started = await wf.retryExecution(name, uploadRetryCheck(objects));
+    // A replay's, rebuild's or compaction's retry is refused as its start would be; a file's is not (an upload
+    // keeps loading under the schemas the lake accepted).
+    const uploads = uploadRetryCheck(objects);
+    const started = await wf.retryExecution(name, async (input, family) => {
+      let mode: unknown;
+      try {
+        mode = (JSON.parse(input) as { mode?: unknown }).mode;
+      } catch {
+        mode = undefined;
+      }
+      return (mode !== 'file' ? await wf.startRefusal?.() : undefined) ?? uploads(input, family);
+    });
     if (!started) throw notFound(name);
     return json(event, 202, started);
   } catch (e) {

@@ -35,6 +35,7 @@ export const ERROR_STATUS: Record<string, number[]> = {
   EXECUTION_NOT_FOUND: [404],
   EXECUTION_NOT_RETRYABLE: [409],
   UNKNOWN_TABLE: [400],
+  SCHEMAS_REFUSED: [409],
 };
 
 /** API Gateway's refusals: code → statuses (DEFAULT_4XX's code is the response type: not listed). */

@@ -113,7 +113,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Start a replay or a rebuild of a table (as `npm run replay|rebuild`).',
     requestBody: 'StartExecutionRequest',
     responses: { 202: 'ExecutionStarted' },
-    errors: [...JSON_BODY, 'INVALID_BODY', 'INVALID_PARAMETER', 'UNKNOWN_TABLE'],
+    errors: [...JSON_BODY, 'INVALID_BODY', 'INVALID_PARAMETER', 'UNKNOWN_TABLE', 'SCHEMAS_REFUSED'],
   },
   'GET /executions/{name}': {
     summary:

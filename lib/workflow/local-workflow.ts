@@ -64,6 +64,16 @@ export class LocalWorkflow implements Executions {
     private readonly machine = ETL_STATE_MACHINE,
   ) {}
 
+  async startRefusal(): Promise<string | undefined> {
+    // The schema check is the local lake's only (left out of a bundle built for AWS: lib/bundle-runtime.ts).
+    if (process.env.LAKE_BUNDLE_RUNTIME !== 'aws') {
+      const { refusedSchemaEdits, schemasRefusedMessage } = await import('../catalog/refused-edits');
+      const lines = refusedSchemaEdits(this.dir);
+      return lines.length ? schemasRefusedMessage(lines) : undefined;
+    }
+    return undefined;
+  }
+
   async startExecution(name: string, input: Record<string, unknown>): Promise<StartResult> {
     // Refused before anything is recorded, as StartExecution refuses it (lib/workflow/execution-input.ts).
     checkExecutionInput(input);

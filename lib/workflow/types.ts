@@ -106,4 +106,10 @@ export interface Executions extends Workflow {
    * its status, or by `check`).
    */
   retryExecution(name: string, check?: RetryCheck): Promise<{ name: string; startDate: string } | undefined>;
+  /**
+   * Why a run asked for by hand (a replay, rebuild or compaction: POST /executions, a retry of one) may not start
+   * now, or undefined: the local lake refuses them while schemas/ holds a change it refused (lib/catalog/
+   * refused-edits.ts); on AWS what runs is what deployed.
+   */
+  startRefusal?(): Promise<string | undefined>;
 }

@@ -8,8 +8,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { checkSchemas, formatReport } from '../../lib/catalog/schema-check';
-import { lakeTable, schemaFiles, schemasDir } from '../../lib/catalog/tables';
+import { refusedSchemaEdits } from '../../lib/catalog/refused-edits';
+import { lakeTable } from '../../lib/catalog/tables';
 import { lakeDir } from '../../lib/config';
 import { runSummaryKey, type EtlRunSummary } from '../../lib/etl/run';
 import { executionName } from '../../lib/workflow/names';
@@ -23,7 +23,6 @@ import {
 } from '../../lib/workflow/local';
 import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
-import { readSchemasInUse } from '../schemas-in-use';
 import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
@@ -171,10 +170,10 @@ async function viaRunningLake(
   // The running lake refused what schemas/ holds now, if the check refuses it (judged as it judges an edit: against
   // the versions it has used) and keeps running on the schemas it accepted: said, and nothing started, as in this
   // process (inProcess) — a rebuild would run under schemas the user believes changed, a new table's not be there.
-  const check = checkSchemas(schemasDir, schemaFiles(schemasDir), readSchemasInUse(dir));
-  if (check.violations.length) {
+  const refused = refusedSchemaEdits(dir);
+  if (refused.length) {
     (req.err ?? process.stderr).write(
-      `nothing ran: ${new SchemasRefused(formatReport(check).filter((l) => l.startsWith('REFUSED'))).message}\n` +
+      `nothing ran: ${new SchemasRefused(refused).message}\n` +
         '(the local lake running in this folder refused them too, and runs on the schemas it accepted before)\n',
     );
     return 1;

@@ -16,10 +16,13 @@ import { startLakeProcess, type LakeProcess } from '../support/lake-process';
 import { FAILED, localRecord } from '../support/execution-fixtures';
 import { tempLake } from '../support/raw-zone';
 import { until } from '../support/until';
+import { lakeTables } from '../../lib/catalog/tables';
+import { schemasInUseDir, writeSchemasInUse } from '../../local/schemas-in-use';
 
 const KEY = 'conformance-key-0123456789';
 const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:data-lake-local-etl';
 let lake: LakeProcess;
+let lakeDir: string;
 let doc: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
@@ -27,6 +30,7 @@ const driven = new Set<string>();
 
 beforeAll(async () => {
   const dir = await tempLake('openapi');
+  lakeDir = dir;
   // A failed execution to retry, and a file the uploads watcher quarantines.
   await writeRecord(
     dir,
@@ -237,6 +241,26 @@ describe('the OpenAPI document', () => {
       (await call('POST', '/executions', { body: { mode: 'compact', table: 'orders' } })).body.code,
     ).toBe('INVALID_PARAMETER');
     expect((await call('POST', '/executions', { body: ['replay'] })).body.code).toBe('INVALID_BODY');
+    // schemas/ holding a change the lake refused (here: against a version in use with item_count as text): no
+    // replay or rebuild starts, as `npm run replay` refuses it (lib/catalog/refused-edits.ts).
+    const record = path.join(schemasInUseDir(lakeDir), 'orders.json');
+    const kept = await fs.readFile(record, 'utf8');
+    const orders = lakeTables().find((t) => t.name === 'orders')!;
+    writeSchemasInUse(lakeDir, [
+      {
+        ...orders,
+        columns: orders.columns.map((c) => (c.name === 'item_count' ? { ...c, type: 'string' as const } : c)),
+      },
+    ]);
+    try {
+      const refused = await call('POST', '/executions', { body: { mode: 'rebuild', table: 'orders' } });
+      expect(refused).toMatchObject({ status: 409, body: { code: 'SCHEMAS_REFUSED' } });
+      expect(refused.body.message).toMatch(
+        /^schemas\/ has changes that are not safe:\n {2}REFUSED .*item_count/,
+      );
+    } finally {
+      await fs.writeFile(record, kept);
+    }
     expect((await call('POST', '/executions', { raw: 'not json' })).body.code).toBe('INVALID_BODY');
     expect((await call('GET', '/executions')).body.executions.length).toBeGreaterThanOrEqual(2);
     expect((await call('GET', '/executions', { query: 'status=NOPE' })).body.code).toBe('INVALID_PARAMETER');
