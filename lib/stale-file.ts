@@ -25,7 +25,8 @@ export async function removeStaleFile(file: string, staleText: string | undefine
         (st) => st.mtimeMs,
         () => Date.now(),
       ));
-    if (age > TAKEOVER_GUARD_STALE_MS) await fs.rm(guard, { force: true });
+    // Dated ahead of the clock (it stepped back): no age to wait for either.
+    if (Math.abs(age) > TAKEOVER_GUARD_STALE_MS) await fs.rm(guard, { force: true });
     return false;
   }
   try {

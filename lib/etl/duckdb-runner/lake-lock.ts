@@ -71,13 +71,15 @@ export async function lockLake(curatedDir: string, runId: string): Promise<() =>
         if (attempt > 2) throw busy(holder);
         // An unreadable lock may be one being written right now; a lock of this process that no run here
         // holds, or of a process that has ended, is stale.
-        const young =
+        // (Dated ahead of the clock — it stepped back, or the folder came from a machine whose clock ran ahead — a
+        // lock's age is unknown, not young: it would hold every run until the clock caught up.)
+        const age =
           Date.now() -
-            (await fs.stat(file).then(
-              (st) => st.mtimeMs,
-              () => 0,
-            )) <
-          10_000;
+          (await fs.stat(file).then(
+            (st) => st.mtimeMs,
+            () => 0,
+          ));
+        const young = age < 10_000 && age > -10_000;
         if (holder ? await heldByOther(holder) : young) throw busy(holder);
         await removeStaleFile(file, text);
       }
