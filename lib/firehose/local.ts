@@ -135,6 +135,8 @@ export class LocalFirehose implements EventStream {
   /** Segments being delivered (by file name), and those whose last delivery failed, with why. */
   private readonly inDelivery = new Set<string>();
   private readonly failed = new Map<string, string>();
+  /** The objects written so far of segments whose delivery failed part-way (by segment file): deliver(). */
+  private readonly partlyDelivered = new Map<string, Set<string>>();
   /** Unsealed segments this writer holds open (by file name): the scan leaves them alone. */
   private readonly writing = new Set<string>();
   /** Counters, for tests and the bench: group commits (one write + one fsync each), segments, objects. */
@@ -502,16 +504,23 @@ export class LocalFirehose implements EventStream {
   /** Delivers one sealed segment of this writer into the raw bucket, then removes it. Idempotent. */
   private async deliver(fileName: string, id: string): Promise<void> {
     const file = path.join(this.stateDir, fileName);
+    // A segment whose delivery failed part-way is delivered again whole, its objects under the same names: one
+    // written by an earlier attempt is written again, not delivered again (counted and told once).
+    const written = this.partlyDelivered.get(fileName) ?? new Set<string>();
+    this.partlyDelivered.set(fileName, written);
     const { tornBytes, damagedLines, errorsKey } = await deliverSegmentObjects(
       file,
       id,
       { rawDir: this.rawDir, tmpDir: this.tmpDir, streamName: this.opts.streamName },
       (o) => {
+        if (written.has(o.key)) return;
+        written.add(o.key);
         this.stats.objectsDelivered++;
         this.stats.recordsDelivered += o.records;
         this.opts.onDelivered?.(o);
       },
     );
+    this.partlyDelivered.delete(fileName);
     if (tornBytes > 0)
       this.opts.onWarning?.(
         'a segment ended in a line cut short (a write that never completed, so was never acknowledged): its bytes were dropped',

@@ -98,4 +98,45 @@ describe('local Firehose: a write the disk refuses half-way', () => {
     expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['kept']);
     expect((await stream.close()).left).toEqual([]);
   });
+
+  it('counts and tells once an object a failed delivery wrote before the segment was delivered again whole', async () => {
+    const lake = await tempLake();
+    const errors: Error[] = [];
+    const delivered: string[] = [];
+    const stream = await LocalFirehose.open({
+      lakeDir: lake,
+      streamName: 's',
+      bufferBytes: 1 << 20,
+      bufferIntervalMs: 60_000,
+      orphanScanMs: 20,
+      onError: (e) => void errors.push(e),
+      onDelivered: (o) => void delivered.push(o.key),
+    });
+    // signup's folder cannot be made (a file stands there): its object fails, page_view's is written.
+    const blocker = path.join(lake, 'raw', 'events', 'type=signup');
+    await fs.mkdir(path.dirname(blocker), { recursive: true });
+    await fs.writeFile(blocker, '');
+    const signup = (id: string): EventRecord => ({
+      id,
+      type: 'signup',
+      line: JSON.stringify({ id, type: 'signup' }),
+    });
+    expect(await stream.putRecords([record('p1'), record('p2'), signup('s1')])).toEqual({ failed: [] });
+    await stream.flush();
+    await until('the failed delivery', async () => (errors.length > 0 ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(delivered).toHaveLength(1);
+    await fs.rm(blocker);
+    await until(
+      'the segment delivered again',
+      async () => ((await segmentsIn(lake)).length === 0 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    expect((await deliveredRecords(lake)).map((r) => r.id).sort()).toEqual(['p1', 'p2', 's1']);
+    expect(delivered).toHaveLength(2);
+    expect(new Set(delivered).size).toBe(2);
+    expect(stream.stats).toMatchObject({ objectsDelivered: 2, recordsDelivered: 3 });
+    await stream.close();
+  });
 });
