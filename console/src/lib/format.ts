@@ -72,7 +72,27 @@ interface TypeTree {
   text: string;
   element?: TypeTree;
   value?: TypeTree;
-  fields?: Map<string, TypeTree>;
+  /** A row's fields as written (`unit price decimal(5,2)`: a name may hold spaces, Trino writes it unquoted). */
+  fieldTexts?: string[];
+}
+
+/**
+ * A row's field types by the names its value has: a field written `"a b" T` by its quoted name, one written
+ * `unit price T` by the longest of the value's names it starts with (Trino writes a name with spaces unquoted).
+ */
+function fieldTypes(type: TypeTree, names: string[]): Map<string, TypeTree> {
+  const out = new Map<string, TypeTree>();
+  const longestFirst = [...names].sort((a, b) => b.length - a.length);
+  for (const text of type.fieldTexts ?? []) {
+    const quoted = /^("(?:[^"]|"")*")\s+([\s\S]+)$/.exec(text);
+    if (quoted) {
+      out.set(quoted[1]!.slice(1, -1).replace(/""/g, '"'), parseType(quoted[2]!));
+      continue;
+    }
+    const name = longestFirst.find((n) => text.startsWith(`${n} `) && !out.has(n));
+    if (name !== undefined) out.set(name, parseType(text.slice(name.length + 1)));
+  }
+  return out;
 }
 
 /** The top-level comma-separated parts of a type's parentheses. */
@@ -104,12 +124,7 @@ export function parseType(type: string): TypeTree {
   const kind = m[1]!.toLowerCase();
   if (kind === 'array') return { text, element: parseType(args[0] ?? '') };
   if (kind === 'map') return { text, value: parseType(args[1] ?? '') };
-  const fields = new Map<string, TypeTree>();
-  for (const f of args) {
-    const named = /^("(?:[^"]|"")*"|\S+)\s+([\s\S]+)$/.exec(f);
-    if (named) fields.set(named[1]!.replace(/^"|"$/g, '').replace(/""/g, '"'), parseType(named[2]!));
-  }
-  return { text, fields };
+  return { text, fieldTexts: args };
 }
 
 /** A structure as JSON, each leaf written by its type (a number unquoted, a decimal with its scale). */
@@ -118,7 +133,8 @@ function structText(cell: Cell, type: TypeTree | undefined): string {
   if (cell instanceof ExactNumber) return cell.text;
   if (Array.isArray(cell)) return `[${cell.map((c) => structText(c, type?.element)).join(',')}]`;
   if (typeof cell === 'object') {
-    const of = (k: string) => type?.fields?.get(k) ?? type?.value;
+    const fields = type?.fieldTexts ? fieldTypes(type, Object.keys(cell)) : undefined;
+    const of = (k: string) => (fields ? fields.get(k) : type?.value);
     return `{${Object.entries(cell)
       .map(([k, v]) => `${JSON.stringify(k)}:${structText(v, of(k))}`)
       .join(',')}}`;
