@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { CONSOLE_TEST_KEY, startConsoleLake, type ConsoleLake } from './console-lake';
+import { until } from '../support/until';
 
 const SHOTS = path.join(__dirname, 'screenshots');
 const DOCS = path.resolve(__dirname, '../../docs/console');
@@ -573,6 +574,35 @@ describe('the console in a browser', () => {
       ).toBe('all types');
     } finally {
       await page.unroute(/\/ingest\/stats/);
+    }
+  });
+
+  it('Uploads & runs: Refresh reads the quarantine and the rejected rows again, not only the executions', async () => {
+    let quarantineReads = 0;
+    let rejectedReads = 0;
+    await page.route(/\/uploads\/quarantine/, (route) => {
+      quarantineReads++;
+      return route.continue();
+    });
+    await page.route(/\/queries$/, (route) => {
+      if (route.request().method() === 'POST' && /lake_rejected/.test(route.request().postData() ?? ''))
+        rejectedReads++;
+      return route.continue();
+    });
+    try {
+      await nav(page, 'Uploads & runs').click();
+      await until('the first reads', async () =>
+        quarantineReads >= 1 && rejectedReads >= 1 ? true : undefined,
+      );
+      const [q, r] = [quarantineReads, rejectedReads];
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await until('the reads after Refresh', async () =>
+        quarantineReads > q && rejectedReads > r ? true : undefined,
+      );
+    } finally {
+      await page.unroute(/\/uploads\/quarantine/);
+      await page.unroute(/\/queries$/);
+      await nav(page, 'Query').click();
     }
   });
 

@@ -5,8 +5,9 @@ import { ErrorBox } from './ErrorBox';
 import { usePagedList } from './use-paged-list';
 import { DataTable } from './DataTable';
 
-export function QuarantineSection({ api }: { api: LakeApi }) {
-  const list = usePagedList((nextToken) => api.quarantine({ limit: 50, nextToken }), [api]);
+/** `round`: read again when it changes (the page's Refresh). */
+export function QuarantineSection({ api, round = 0 }: { api: LakeApi; round?: number }) {
+  const list = usePagedList((nextToken) => api.quarantine({ limit: 50, nextToken }), [api, round]);
   const { items, next, loadMore } = list;
   return (
     <section aria-labelledby="quarantine-title">

@@ -8,8 +8,17 @@ import { useAsync } from './use-async';
 export const REJECTED_SQL =
   'SELECT rejected_at, table_name, source_file, reason, raw_record, run_id\nFROM lake_rejected\nORDER BY rejected_at DESC\nLIMIT 50';
 
-export function RejectedRowsSection({ api, onQuery }: { api: LakeApi; onQuery: (sql: string) => void }) {
-  const rows = useAsync<QueryOutcome>(() => new QueryRun(api).run(REJECTED_SQL, 50), [api]);
+/** `round`: read again when it changes (the page's Refresh). */
+export function RejectedRowsSection({
+  api,
+  onQuery,
+  round = 0,
+}: {
+  api: LakeApi;
+  onQuery: (sql: string) => void;
+  round?: number;
+}) {
+  const rows = useAsync<QueryOutcome>(() => new QueryRun(api).run(REJECTED_SQL, 50), [api, round]);
   const page = rows.data?.page;
   return (
     <section aria-labelledby="rejected-title">

@@ -17,7 +17,7 @@ import { DataTable } from '../components/DataTable';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
-function Executions({ api }: { api: LakeApi }) {
+function Executions({ api, onRefresh }: { api: LakeApi; onRefresh: () => void }) {
   const [status, setStatus] = useState('');
   const list = usePagedList(
     (nextToken) =>
@@ -28,6 +28,11 @@ function Executions({ api }: { api: LakeApi }) {
     status,
   );
   const { items, next, loadMore } = list;
+  // Refresh (or a run started here) reloads the page's other sections too: the quarantine and the rejected rows.
+  const refresh = () => {
+    list.reload();
+    onRefresh();
+  };
   return (
     <section aria-labelledby="executions-title">
       <h2 id="executions-title">ETL executions</h2>
@@ -42,11 +47,11 @@ function Executions({ api }: { api: LakeApi }) {
             ))}
           </select>
         </label>
-        <button type="button" onClick={list.reload}>
+        <button type="button" onClick={refresh}>
           Refresh
         </button>
       </div>
-      <TableRunForm api={api} onStarted={list.reload} />
+      <TableRunForm api={api} onStarted={refresh} />
       <ErrorBox error={list.error} title="Could not list the executions" />
       {list.loaded && items.length === 0 ? (
         <p class="muted">No execution{status ? ` ${status}` : ''}.</p>
@@ -88,12 +93,13 @@ function Executions({ api }: { api: LakeApi }) {
 }
 
 export function RunsPage({ api, onQuery }: { api: LakeApi; onQuery: (sql: string) => void }) {
+  const [round, setRound] = useState(0);
   return (
     <div class="page runs-page">
       <h1>Uploads &amp; runs</h1>
-      <Executions api={api} />
-      <QuarantineSection api={api} />
-      <RejectedRowsSection api={api} onQuery={onQuery} />
+      <Executions api={api} onRefresh={() => setRound((r) => r + 1)} />
+      <QuarantineSection api={api} round={round} />
+      <RejectedRowsSection api={api} onQuery={onQuery} round={round} />
     </div>
   );
 }
