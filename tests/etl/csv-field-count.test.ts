@@ -119,6 +119,23 @@ describe('CSV records with more fields than the header, the extra ones empty', (
     });
   }
 
+  it('are found after a quote inside an unquoted value, which is a character of it (read_csv and Spark read it so)', async () => {
+    const { lake } = await runOn(
+      'mid-quote.csv',
+      [
+        HEADER,
+        row('o1'),
+        'o2,c"2,2026-03-01,paid,1,EUR,1,,2026-03-01T10:00:00Z',
+        row('o3') + ',',
+        row('o4'),
+      ].join('\n') + '\n',
+    );
+    expect(await writtenIds(lake)).toEqual(['o1', 'o2', 'o4']);
+    expect((await rejected(lake)).map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^line 4: TOO MANY COLUMNS \(the record has 10 fields/),
+    ]);
+  });
+
   it('leave a file without them as it was read', async () => {
     // The last record ends the file without a line end, its last field empty.
     const { lake } = await runOn('good.csv', [HEADER, row('o1'), row('o2', ''), row('o3', '')].join('\n'));

@@ -65,7 +65,12 @@ async function recordsWithEmptyExtraFields(
   let offset = 0;
   let line = 1;
   let afterCR = false;
-  let quoted = false;
+  // Where a field is, as read_csv and Spark's reader read it: a quote opens a quoted value only at the field's start
+  // (elsewhere it is a character of the value); in one, "" is a quote and a quote then anything else closes it.
+  const UNQUOTED = 0;
+  const QUOTED = 1;
+  const QUOTE_IN_QUOTED = 2; // a quote inside a quoted value: closing it, or the first of ""
+  let state = UNQUOTED;
   let header = true;
   let start = -1;
   let startLine = 0;
@@ -79,6 +84,7 @@ async function recordsWithEmptyExtraFields(
     fields++;
     fieldBytes = 0;
     fieldQuotes = 0;
+    state = UNQUOTED;
   };
   const endRecord = (end: number) => {
     endField();
@@ -97,6 +103,7 @@ async function recordsWithEmptyExtraFields(
           start = offset + i;
           startLine = line;
         }
+        if (state === QUOTE_IN_QUOTED) state = UNQUOTED;
         fieldBytes++;
         afterCR = false;
         continue;
@@ -105,7 +112,7 @@ async function recordsWithEmptyExtraFields(
         const crlf = b === LF && afterCR;
         afterCR = b === CR;
         if (!crlf) line++;
-        if (!quoted) {
+        if (state !== QUOTED) {
           if (!crlf && start >= 0) endRecord(offset + i);
           continue;
         }
@@ -118,15 +125,20 @@ async function recordsWithEmptyExtraFields(
         startLine = line;
       }
       if (b === QUOTE) {
-        quoted = !quoted;
+        if (state === QUOTED) state = QUOTE_IN_QUOTED;
+        else if (state === QUOTE_IN_QUOTED) state = QUOTED;
+        else if (fieldBytes === 0) state = QUOTED;
         fieldQuotes++;
         fieldBytes++;
-      } else if (b === COMMA && !quoted) endField();
-      else fieldBytes++;
+      } else if (b === COMMA && state !== QUOTED) endField();
+      else {
+        if (state === QUOTE_IN_QUOTED) state = UNQUOTED;
+        fieldBytes++;
+      }
     }
     offset += chunk.length;
   }
-  if (start >= 0 && !quoted) endRecord(offset);
+  if (start >= 0 && state !== QUOTED) endRecord(offset);
   return found;
 }
 
