@@ -53,7 +53,12 @@ export function refuseWindowNavigation(sql: string, tokens: Token[], k: number):
     if (isSymbol(t, '(', '[')) depth++;
     else if (isSymbol(t, ')', ']')) depth--;
     else if (depth === 0 && isWord(t, 'order') && isWord(tokens[j + 1], 'by')) ordered = true;
-    else if (depth === 0 && isWord(t, 'rows', 'range', 'groups'))
+    else if (
+      depth === 0 &&
+      isWord(t, 'rows', 'range', 'groups') &&
+      // A frame (ROWS BETWEEN …, ROWS UNBOUNDED PRECEDING, ROWS 2 PRECEDING, …), not a column of that name.
+      (isWord(tokens[j + 1], 'between', 'unbounded', 'current') || tokens[j + 1]?.kind === 'number')
+    )
       throw new Error(`Cannot specify window frame for ${name} function`);
   }
   if (!ordered) throw new Error(`${name} function requires an ORDER BY window clause`);
