@@ -31,7 +31,7 @@ const record = (id: string): EventRecord => ({
   line: JSON.stringify({ id, type: 'page_view' }),
 });
 
-const open = (lake: string, errors: Error[]) =>
+const open = (lake: string, errors: Error[], delivered?: string[]) =>
   LocalFirehose.open({
     lakeDir: lake,
     streamName: 's',
@@ -39,6 +39,7 @@ const open = (lake: string, errors: Error[]) =>
     bufferIntervalMs: 60_000,
     orphanScanMs: 20,
     onError: (e) => void errors.push(e),
+    ...(delivered ? { onDelivered: (o: { key: string }) => void delivered.push(o.key) } : {}),
   });
 
 const segmentsIn = async (lake: string) =>
@@ -103,15 +104,7 @@ describe('local Firehose: a write the disk refuses half-way', () => {
     const lake = await tempLake();
     const errors: Error[] = [];
     const delivered: string[] = [];
-    const stream = await LocalFirehose.open({
-      lakeDir: lake,
-      streamName: 's',
-      bufferBytes: 1 << 20,
-      bufferIntervalMs: 60_000,
-      orphanScanMs: 20,
-      onError: (e) => void errors.push(e),
-      onDelivered: (o) => void delivered.push(o.key),
-    });
+    const stream = await open(lake, errors, delivered);
     // signup's folder cannot be made (a file stands there): its object fails, page_view's is written.
     const blocker = path.join(lake, 'raw', 'events', 'type=signup');
     await fs.mkdir(path.dirname(blocker), { recursive: true });
