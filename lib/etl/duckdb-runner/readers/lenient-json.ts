@@ -14,7 +14,7 @@
  */
 import layout from '../../../lake-layout.json';
 import { MAX_DATA_NESTING_SPARK, MAX_NUMBER_CHARS } from '../../../json-limits';
-import { inputStream } from './input-stream';
+import { inputChunks } from './input-stream';
 import type { InputFile } from './types';
 
 const QUOTE = 0x22;
@@ -125,7 +125,6 @@ export async function mayHoldLenientJson(input: InputFile): Promise<boolean> {
     wordAsValue: false,
     cr: false,
   };
-  for await (const chunk of inputStream(input.file, input.gz))
-    if (scanChunk(chunk as Buffer, st)) return true;
+  for await (const chunk of inputChunks(input.file, input.gz)) if (scanChunk(chunk, st)) return true;
   return false;
 }
