@@ -4,6 +4,7 @@ import type { LakeApi } from '../lib/api';
 import { ErrorBox } from './ErrorBox';
 import { StartOutcome, useStartExecution } from './StartOutcome';
 import { useAsync } from './use-async';
+import { unavailable } from './unavailable';
 
 export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () => void }) {
   const tables = useAsync(() => api.tables(), [api]);
@@ -14,6 +15,7 @@ export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () =
   const chosen = table || names[0] || '';
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (busy || !chosen) return;
     if (await start(() => api.startTableRun(mode, chosen))) onStarted();
   };
   return (
@@ -38,7 +40,7 @@ export function TableRunForm({ api, onStarted }: { api: LakeApi; onStarted: () =
           ))}
         </select>
       </label>
-      <button type="submit" disabled={busy || !chosen}>
+      <button type="submit" {...unavailable(busy || !chosen)}>
         Start
       </button>
       <StartOutcome started={started} error={error} errorTitle="Not started" />

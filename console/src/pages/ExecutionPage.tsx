@@ -14,6 +14,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { useEffect } from 'preact/hooks';
 import { useAsync } from '../components/use-async';
 import { DataTable } from '../components/DataTable';
+import { unavailable } from '../components/unavailable';
 
 const RETRYABLE = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
@@ -29,8 +30,10 @@ function Retry({ api, x }: { api: LakeApi; x: ExecutionDetail }) {
       <button
         type="button"
         class="primary"
-        onClick={() => void start(() => api.retry(x.name))}
-        disabled={busy || started !== null}
+        onClick={() => {
+          if (!busy && started === null) void start(() => api.retry(x.name));
+        }}
+        {...unavailable(busy || started !== null)}
       >
         ↻ Retry with the same input
       </button>

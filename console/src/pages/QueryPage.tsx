@@ -17,6 +17,7 @@ import { ResultTable } from '../components/ResultTable';
 import { SqlEditor } from '../components/SqlEditor';
 import { StatusBadge } from '../components/StatusBadge';
 import { useAsync } from '../components/use-async';
+import { unavailable } from '../components/unavailable';
 
 const PAGE_SIZES = [50, 100, 500, 1000];
 const DEFAULT_SQL =
@@ -195,7 +196,8 @@ export function QueryPage({
   };
 
   const turnPage = async (direction: 1 | -1) => {
-    if (!result) return;
+    if (!result || busyPage || running !== null) return;
+    if (direction === 1 ? result.page.nextToken === null : result.previous.length === 0) return;
     const token =
       direction === 1 ? (result.page.nextToken ?? undefined) : result.previous[result.previous.length - 1];
     setBusyPage(true);
@@ -266,7 +268,12 @@ export function QueryPage({
           control.
         </p>
         <div class="toolbar">
-          <button type="button" class="primary" onClick={() => void execute()} disabled={running !== null}>
+          <button
+            type="button"
+            class="primary"
+            onClick={() => void execute()}
+            {...unavailable(running !== null)}
+          >
             Run <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
           </button>
           <button type="button" onClick={() => void cancel()} disabled={running === null}>
@@ -351,7 +358,7 @@ export function QueryPage({
             <button
               type="button"
               onClick={() => void turnPage(-1)}
-              disabled={busyPage || running !== null || result.previous.length === 0}
+              {...unavailable(busyPage || running !== null || result.previous.length === 0)}
             >
               ← Previous
             </button>
@@ -363,7 +370,7 @@ export function QueryPage({
             <button
               type="button"
               onClick={() => void turnPage(1)}
-              disabled={busyPage || running !== null || lastPage}
+              {...unavailable(busyPage || running !== null || lastPage)}
             >
               Next →
             </button>
