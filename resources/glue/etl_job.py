@@ -1017,6 +1017,11 @@ def upload_orders(records, table):
 _UPLOAD_ORDERS = {}
 
 
+def know_upload_orders(records, table):
+    """The queue's records a replay or a rebuild read already: upload_order_view does not list them again."""
+    _UPLOAD_ORDERS[table] = upload_orders(records, table)
+
+
 def upload_order_view(spark, s3, options, layout, plan):
     """Makes the view lake_upload_order of the table's uploads (upload_orders), read once per run."""
     table = plan["table"]
@@ -2912,6 +2917,7 @@ def run_replay(spark, s3, options, plans_file, started_at):
     present, missing = [], []
     # An upload replaced since its rows were rejected is reported with the missing ones (replaced_since).
     records = [] if plan["kind"] == "events" else queue_records(s3, bucket, layout)
+    know_upload_orders(records, table)
     sources = rejected_sources(spark, bucket, taken)
     resumed_note(table, options["run_id"], done, [k for k, _ in sources])
     reads = {}
@@ -2981,7 +2987,9 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
             total = add_figures(total, fresh_total)
     else:
         uploads = "%s%s/" % (layout["uploads"]["prefix"], table)
-        accepted = accepted_uploads(queue_records(s3, curated, layout), table)
+        records = queue_records(s3, curated, layout)
+        know_upload_orders(records, table)
+        accepted = accepted_uploads(records, table)
         if not accepted:
             print(json.dumps({"warning": "rebuild: no record of accepted uploads: every upload is read by its name", "table": table}))
         objects, skipped = rebuild_uploads(
