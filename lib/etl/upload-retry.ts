@@ -35,15 +35,23 @@ async function readRecord<T>(objects: ObjectStore, key: string): Promise<T | und
   return JSON.parse((await objects.getRange('curated', key, 0, info.size - 1)).toString('utf8')) as T;
 }
 
-export function uploadRetryCheck(objects: ObjectStore): RetryCheck {
+/**
+ * The check of every retry asked for by hand (POST /executions/{name}/retry, `npm run executions -- retry`): a
+ * file's as above; a replay's, rebuild's or compaction's is refused as its start would be (`startRefusal`: the local
+ * lake's refused schemas/); a file's is not (an upload keeps loading under the schemas the lake accepted).
+ */
+export function uploadRetryCheck(
+  objects: ObjectStore,
+  startRefusal?: () => Promise<string | undefined>,
+): RetryCheck {
   return async (input, family) => {
     let parsed: { mode?: unknown; table?: unknown; inputs?: unknown } | undefined;
     try {
       parsed = JSON.parse(input) as typeof parsed;
     } catch {
-      return undefined;
+      parsed = undefined;
     }
-    if (parsed?.mode !== 'file') return undefined;
+    if (parsed?.mode !== 'file') return startRefusal?.();
     const file =
       Array.isArray(parsed.inputs) && typeof parsed.inputs[0] === 'string' ? parsed.inputs[0] : 'its file';
     for (const name of family) {

@@ -140,18 +140,10 @@ export async function retryExecution(
   queryParams(event, []);
   const name = nameOf(event);
   try {
-    // A replay's, rebuild's or compaction's retry is refused as its start would be; a file's is not (an upload
-    // keeps loading under the schemas the lake accepted).
-    const uploads = uploadRetryCheck(objects);
-    const started = await wf.retryExecution(name, async (input, family) => {
-      let mode: unknown;
-      try {
-        mode = (JSON.parse(input) as { mode?: unknown }).mode;
-      } catch {
-        mode = undefined;
-      }
-      return (mode !== 'file' ? await wf.startRefusal?.() : undefined) ?? uploads(input, family);
-    });
+    const started = await wf.retryExecution(
+      name,
+      uploadRetryCheck(objects, () => wf.startRefusal?.() ?? Promise.resolve(undefined)),
+    );
     if (!started) throw notFound(name);
     return json(event, 202, started);
   } catch (e) {

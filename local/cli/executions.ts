@@ -57,7 +57,11 @@ async function retry(dir: string, given: string): Promise<number> {
   }
   let started;
   try {
-    started = await new LocalWorkflow(dir).retryExecution(name, uploadRetryCheck(new LocalObjectStore(dir)));
+    const wf = new LocalWorkflow(dir);
+    started = await wf.retryExecution(
+      name,
+      uploadRetryCheck(new LocalObjectStore(dir), () => wf.startRefusal()),
+    );
   } catch (e) {
     if (!(e instanceof NotRetryableError)) throw e;
     process.stderr.write(`${e.message}\n`);

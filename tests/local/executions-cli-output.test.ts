@@ -5,7 +5,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { lakeTables } from '../../lib/catalog/tables';
 import { engineFile, ETL_STATE_MACHINE, writeRecord, type ExecutionRecord } from '../../lib/workflow/local';
+import { writeSchemasInUse } from '../../local/schemas-in-use';
 import { tempLake } from '../support/raw-zone';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -205,4 +207,25 @@ it('retry: the start of a name will do when one execution begins so; several are
   expect(list.stdout).toMatch(
     /replay-orders-20261205T100000000Z-retry-1 +RUNNING \(next npm start\) +\S+ +- /,
   );
+}, 60_000);
+
+it('retry: a replay is refused while schemas/ holds a change the lake refused, as POST /executions/{name}/retry refuses it', async () => {
+  const dir = await tempLake('executions-cli-retry-refused');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  await writeRecord(dir, ETL_STATE_MACHINE, failedRecord('replay-orders-failed'));
+  // The lake used orders with item_count as text: the project's integer column narrows it, which the check refuses.
+  const orders = lakeTables().find((t) => t.name === 'orders')!;
+  writeSchemasInUse(dir, [
+    {
+      ...orders,
+      columns: orders.columns.map((c) => (c.name === 'item_count' ? { ...c, type: 'string' as const } : c)),
+    },
+  ]);
+  const r = await executionsCli(dir, ['retry', 'replay-orders-failed']);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^schemas\/ has changes that are not safe:\n {2}REFUSED .*orders.*item_count/);
+  // Nothing was requested: the list holds the failed execution alone.
+  const list = await executionsCli(dir, []);
+  expect(list.stdout).not.toContain('retry-1');
 }, 60_000);
