@@ -37,6 +37,17 @@ async function signIn(p: Page, key: string): Promise<void> {
 }
 
 /** A link of the console's navigation. */
+/** A query that runs for minutes on the local lake (8e9 rows of a cross join): there to be cancelled. */
+const SLOW_SQL =
+  'SELECT sum(x * y * z) AS n FROM UNNEST(sequence(1, 2000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 2000)) ' +
+  'AS b(y) CROSS JOIN UNNEST(sequence(1, 2000)) AS c(z)';
+
+/** The state the lake gives of a query now. */
+async function queryState(id: string): Promise<string> {
+  const res = await fetch(`${lake.proc.url}/queries/${id}`, { headers: { 'x-api-key': CONSOLE_TEST_KEY } });
+  return ((await res.json()) as { state: string }).state;
+}
+
 const nav = (p: Page, name: string) =>
   p.getByRole('navigation', { name: 'pages' }).getByRole('link', { name });
 
@@ -396,11 +407,7 @@ describe('the console in a browser', () => {
 
   it('cancels the query it runs when the browser page is reloaded (the cancel outlives the page)', async () => {
     await nav(page, 'Query').click();
-    await runSql(
-      page,
-      'SELECT sum(x * y * z) AS n FROM UNNEST(sequence(1, 2000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 2000)) ' +
-        'AS b(y) CROSS JOIN UNNEST(sequence(1, 2000)) AS c(z)',
-    );
+    await runSql(page, SLOW_SQL);
     const status = page.locator('.status-line');
     await expect(status.filter({ hasText: /RUNNING/ }).waitFor()).resolves.toBeUndefined();
     const id = /[0-9a-f]{8}-[0-9a-f-]{27}/.exec(await status.innerText())![0];
@@ -476,6 +483,37 @@ describe('the console in a browser', () => {
       Object.values(lake.signupsByPlan).reduce((a, b) => a + b, 0),
     );
     await shot(page, 'tables', true);
+  });
+
+  it('cancels a table’s sample rows still being read once another table or another page is shown', async () => {
+    // Each sample's query is made one that runs for minutes: what the lake ran is seen in its state.
+    const started: string[] = [];
+    await page.route(/\/queries$/, async (route) => {
+      const body = route.request().postData() ?? '';
+      if (route.request().method() !== 'POST' || !/LIMIT 20\b/.test(body)) return route.continue();
+      const response = await route.fetch({
+        postData: JSON.stringify({ ...(JSON.parse(body) as object), sql: SLOW_SQL }),
+      });
+      const answer = (await response.json()) as { id: string };
+      started.push(answer.id);
+      return route.fulfill({ response, json: answer });
+    });
+    try {
+      await nav(page, 'Tables').click();
+      await until('a sample read', async () => (started.length >= 1 ? true : undefined));
+      await page.getByRole('link', { name: /^signup/ }).click();
+      await until('the sample of signup read', async () => (started.length >= 2 ? true : undefined));
+      await page.getByText('Reading a sample…').waitFor();
+      await nav(page, 'Query').click();
+      // Left twice: the first table's sample when signup was shown, signup's when the page was.
+      for (const id of started)
+        await until(`query ${id} cancelled`, async () =>
+          (await queryState(id)) === 'CANCELLED' ? true : undefined,
+        );
+    } finally {
+      await page.unroute(/\/queries$/);
+      await nav(page, 'Query').click();
+    }
   });
 
   it('opens a failed execution: its failed state is marked with an icon and a word, not colour alone', async () => {

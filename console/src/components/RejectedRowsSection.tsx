@@ -1,9 +1,8 @@
 /** Rows the ETL rejected, with their reason: SQL over lake_rejected through the query API. */
 import type { LakeApi } from '../lib/api';
-import { QueryRun, type QueryOutcome } from '../lib/query-run';
 import { ErrorBox } from './ErrorBox';
 import { ResultTable } from './ResultTable';
-import { useAsync } from './use-async';
+import { useQueryOutcome } from './use-query-outcome';
 
 export const REJECTED_SQL =
   'SELECT rejected_at, table_name, source_file, reason, raw_record, run_id\nFROM lake_rejected\nORDER BY rejected_at DESC\nLIMIT 50';
@@ -18,7 +17,7 @@ export function RejectedRowsSection({
   onQuery: (sql: string) => void;
   round?: number;
 }) {
-  const rows = useAsync<QueryOutcome>(() => new QueryRun(api).run(REJECTED_SQL, 50), [api, round]);
+  const rows = useQueryOutcome(api, REJECTED_SQL, 50, [api, round]);
   const page = rows.data?.page;
   return (
     <section aria-labelledby="rejected-title">

@@ -4,13 +4,12 @@
  */
 import { useState } from 'preact/hooks';
 import type { LakeApi } from '../lib/api';
-import type { QueryOutcome } from '../lib/query-run';
-import { QueryRun } from '../lib/query-run';
 import type { TableDescription } from '../lib/api-types';
 import { routeHref } from '../lib/route';
 import { ErrorBox } from '../components/ErrorBox';
 import { ResultTable } from '../components/ResultTable';
 import { useAsync } from '../components/use-async';
+import { useQueryOutcome } from '../components/use-query-outcome';
 import { DataTable } from '../components/DataTable';
 
 const SOURCE: Record<TableDescription['kind'], string> = {
@@ -28,7 +27,7 @@ function source(t: TableDescription): string {
 export const sampleSql = (table: string) => `SELECT * FROM ${table} LIMIT 20`;
 
 function Sample({ api, table, onQuery }: { api: LakeApi; table: string; onQuery: (sql: string) => void }) {
-  const sample = useAsync<QueryOutcome>(() => new QueryRun(api).run(sampleSql(table), 20), [api, table]);
+  const sample = useQueryOutcome(api, sampleSql(table), 20, [api, table]);
   return (
     <section aria-label="sample rows">
       <h3>
