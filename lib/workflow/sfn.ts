@@ -185,13 +185,21 @@ export class SfnWorkflow implements Executions {
     const refused = await check?.(d.input ?? '{}', retryFamily(name, n - 1));
     if (refused) throw new NotRetryableError(name, d.status as ExecutionStatus, refused);
     const again = retryName(name, n);
-    const res = await this.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: this.stateMachineArn,
-        name: again,
-        input: d.input ?? '{}',
-      }),
-    );
-    return { name: again, startDate: (res.startDate ?? new Date()).toISOString() };
+    try {
+      const res = await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: again,
+          input: d.input ?? '{}',
+        }),
+      );
+      return { name: again, startDate: (res.startDate ?? new Date()).toISOString() };
+    } catch (e) {
+      // Another caller asked for the same retry at the same moment and its run has ended already (a running one is
+      // answered as started, above): that retry is the answer, as the local workflow gives it, not a second run.
+      if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
+      const other = await this.describe(again);
+      return { name: again, startDate: (other?.startDate ?? new Date()).toISOString() };
+    }
   }
 }

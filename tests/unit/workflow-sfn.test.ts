@@ -126,6 +126,38 @@ describe('Step Functions workflow', () => {
     expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
   });
 
+  it('answers a retry asked for at the same moment as another with that retry, once it has ended (ExecutionAlreadyExists), as the local workflow does', async () => {
+    const name = 'replay-orders-x';
+    const base = { stateMachineArn: ARN, input: '{"mode":"replay","table":"orders"}' };
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArn(ARN, name) }).resolves({
+      ...base,
+      executionArn: executionArn(ARN, name),
+      name,
+      status: 'FAILED',
+      startDate: new Date('2026-12-06T05:00:00Z'),
+    });
+    // Free when looked for; then the other caller's retry took the name and has ended.
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionArn(ARN, `${name}-retry-1`) })
+      .rejectsOnce(Object.assign(new Error('none'), { name: 'ExecutionDoesNotExist' }))
+      .resolves({
+        ...base,
+        executionArn: executionArn(ARN, `${name}-retry-1`),
+        name: `${name}-retry-1`,
+        status: 'FAILED',
+        startDate: new Date('2026-12-06T06:00:00Z'),
+      });
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    await expect(wf().retryExecution(name)).resolves.toEqual({
+      name: `${name}-retry-1`,
+      startDate: '2026-12-06T06:00:00.000Z',
+    });
+    // One start asked: not a second run under the next name.
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
   it('derives execution ARNs from the state machine ARN', () => {
     expect(executionArn('arn:aws-cn:states:cn-north-1:1:stateMachine:m', 'n')).toBe(
       'arn:aws-cn:states:cn-north-1:1:execution:m:n',
