@@ -19,7 +19,8 @@
  * "Data" is the event's own columns: not the envelope's times (a retry without occurred_at takes the time of its own
  * receipt), not the generated columns. A retired column counts where the copy carries it: one accepted before the
  * retirement (still in the stream) that says another value there is another event; a copy without it (sent since:
- * the field is no longer accepted) is the same event. Both engines compare typed values (IS NOT DISTINCT FROM: NULLs
+ * the field is no longer accepted) is the same event — also when it was stored first and the copy with the value,
+ * received before it, is delivered late: that copy is then the one kept, with its value, as in one run. Both engines compare typed values (IS NOT DISTINCT FROM: NULLs
  * equal), JSON text as each writes it.
  */
 import type { TableDef } from '../catalog/tables';
@@ -47,11 +48,19 @@ export function eventDataColumns(table: TableDef, written: readonly string[]): E
   };
 }
 
-/** Copy `a` is the event `b` is: the same data, and in a retired column none or the same. */
+/**
+ * Copy `a` is the event row `b` is: the same data, and in a retired column none or the same — or a value where `b`
+ * has none and `a` was received first: `b` is then a later copy without the field (a retry sent since the
+ * retirement), as it is when the two are read in one run, where `a` is kept (first received) and `b` lacks the value.
+ */
 const sameData = (data: EventData, a: (c: string) => string, b: (c: string) => string) =>
   [
     ...data.columns.map((c) => `${a(c)} IS NOT DISTINCT FROM ${b(c)}`),
-    ...data.retired.map((c) => `(${a(c)} IS NULL OR ${a(c)} IS NOT DISTINCT FROM ${b(c)})`),
+    ...data.retired.map(
+      (c) =>
+        `(${a(c)} IS NULL OR ${a(c)} IS NOT DISTINCT FROM ${b(c)} OR ` +
+        `(${b(c)} IS NULL AND ${a('received_at')} < ${b('received_at')}))`,
+    ),
   ].join(' AND ');
 
 /**
@@ -70,7 +79,7 @@ export function eventMergeCandidates(
   // a renamed column's old name, which no copy reads any more): never the copy kept over the stored row, whenever
   // received, or the stored value would be lost; 0: the same in every column, where the first received wins.
   const lacksRetired = columns.retired
-    .map((c) => `incoming.${c} IS DISTINCT FROM existing.${c}`)
+    .map((c) => `(incoming.${c} IS NULL AND existing.${c} IS NOT NULL)`)
     .join(' OR ');
   const differs = `CASE WHEN existing.${key} IS NOT NULL AND NOT (${sameData(
     columns,

@@ -239,6 +239,49 @@ describe('an event id given to another event', () => {
     expect(await rejectedRows(lake, 'signup')).toEqual([]);
   });
 
+  it('the copy with a retired value, received first but delivered after a retry sent since (without it) was stored, is the one kept, as in one run', async () => {
+    const retired = editedTables({
+      'events/signup.json': (s) => {
+        delete s.properties.referral_code;
+        s['x-lake'] = { ...(s['x-lake'] ?? {}), retired: ['referral_code'] };
+      },
+    });
+    const original = signupEvent('x1', '2026-03-01T10:00:00.000Z', { referral_code: 'R1' });
+    const retry = signupEvent('x1', '2026-03-01T10:05:00.000Z', {});
+    const row = async (lake: string) =>
+      (await tableRows(lake, 'signup', 'event_id')).map((r) => [r.event_id, r.received_at, r.referral_code]);
+    const kept = [['x1', '2026-03-01 10:00:00', 'R1']];
+    // Both in one run: the first received is kept, the retry without the field is its duplicate.
+    const together = await newLake();
+    await deliver(together, [retry, original]);
+    const one = await run(together, { '--etl_mode': 'events', '--run_id': 'c-1' }, { tables: retired });
+    expect(one.tables.find((t) => t.table === 'signup')).toMatchObject({
+      rowsRejected: 0,
+      duplicatesRemoved: 1,
+    });
+    expect(await row(together)).toEqual(kept);
+    // The retry stored first, the original delivered late: the same end, nothing rejected.
+    const apart = await newLake();
+    await deliver(apart, [retry]);
+    await run(apart, { '--etl_mode': 'events', '--run_id': 'c-1' }, { tables: retired });
+    await deliver(apart, [original]);
+    const late = await run(apart, { '--etl_mode': 'events', '--run_id': 'c-2' }, { tables: retired });
+    expect(late.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRead: 1, rowsRejected: 0 });
+    expect(await row(apart)).toEqual(kept);
+    expect(await rejectedRows(apart, 'signup')).toEqual([]);
+    await run(
+      apart,
+      { '--etl_mode': 'rebuild', '--table': 'signup', '--run_id': 'rb-1' },
+      { tables: retired },
+    );
+    expect(await row(apart)).toEqual(kept);
+    // A copy with another value received after the stored one (which has none) is another event, as in one run.
+    await deliver(apart, [signupEvent('x1', '2026-03-01T11:00:00.000Z', { referral_code: 'R9' })]);
+    const other = await run(apart, { '--etl_mode': 'events', '--run_id': 'c-3' }, { tables: retired });
+    expect(other.tables.find((t) => t.table === 'signup')).toMatchObject({ rowsRejected: 1 });
+    expect(await row(apart)).toEqual(kept);
+  });
+
   it('a replay records a copy that now parses but names another event than the stored row, with that reason', async () => {
     const lake = await newLake();
     const signup = (id: string, receivedAt: string, plan: string) => signupEvent(id, receivedAt, { plan });
