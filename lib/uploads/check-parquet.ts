@@ -10,6 +10,7 @@ import type { ObjectStore } from '../objects/types';
 import { checkColumnNames, columnsByName } from './check-columns';
 import { headerMismatch, malformed } from './findings';
 import { type ParquetColumn, ParquetFormatError, readParquetFooter } from './parquet';
+import { decimalBeyondEnginesText } from './parquet-decimals';
 import { describeUnreadable, type NestedJsonDifference, sparkReads } from './parquet-types';
 import { type Finding, type SampleLimits, UploadErrorCode } from './types';
 
@@ -19,6 +20,8 @@ const describeParquetType = (c: ParquetColumn) =>
     : `Parquet ${c.physical ?? '?'}${c.logical ? ` (${c.logical})` : ''}`;
 
 const UNREADABLE = ': the Glue job (Spark 3.5) cannot read it (the local engine could)';
+const DECIMAL_INSTEAD =
+  'write it with at most 38 digits (in a BYTE_ARRAY or a FIXED_LEN_BYTE_ARRAY of 16 bytes; 18 in INT64, 9 in INT32), or the';
 
 /** How the engines write a nested value into a JSON column (NestedJsonDifference), and what to write instead. */
 function nestedJsonProblem(d: NestedJsonDifference): string {
@@ -76,8 +79,12 @@ export function parquetTypeProblem(pc: ParquetColumn, col: ColumnDef): string | 
       'the lake keeps at most microseconds; write them in microseconds or milliseconds'
     );
   if (!sparkReads(p, l)) return `is Parquet ${describeUnreadable(l!)}${UNREADABLE}; write the column as text`;
+  if (pc.decimalBeyondEngines)
+    return `is ${decimalBeyondEnginesText(pc.decimalBeyondEngines)}; ${DECIMAL_INSTEAD} column as text`;
   if (pc.nestedSparkUnreadable) {
-    const { path, logical } = pc.nestedSparkUnreadable;
+    const { path, logical, decimal } = pc.nestedSparkUnreadable;
+    if (decimal)
+      return `holds ${decimalBeyondEnginesText(decimal)} in its field ${path}; ${DECIMAL_INSTEAD} field as text`;
     return `holds Parquet ${describeUnreadable(logical)} in its field ${path}${UNREADABLE}; write that field as text`;
   }
   const text = p === 'BYTE_ARRAY' && (l === undefined || l === 'STRING' || l === 'ENUM' || l === 'JSON');

@@ -5,6 +5,7 @@
  * with DuckDB's to_json, the Glue job with Spark's to_json (JacksonGenerator).
  */
 import type { parquetSchema, SchemaElement } from 'hyparquet';
+import { decimalBeyondEngines, type DecimalBeyondEngines } from './parquet-decimals';
 
 export type SchemaNode = ReturnType<typeof parquetSchema>;
 
@@ -76,9 +77,14 @@ export function holdsNanosecondTimestamps(node: SchemaNode): boolean {
 export interface NestedUnreadable {
   path: string;
   logical: string;
+  /** A DECIMAL of more digits than the engines read (./parquet-decimals.ts). */
+  decimal?: DecimalBeyondEngines;
 }
 
-/** Under a group: the first field, group or leaf, whose type Spark 3.5 cannot read (sparkReads). */
+/**
+ * Under a group: the first field, group or leaf, whose type Spark 3.5 cannot read (sparkReads), or a DECIMAL of more
+ * digits than it reads there.
+ */
 export function nestedSparkUnreadable(node: SchemaNode, path: string[] = []): NestedUnreadable | undefined {
   for (const child of node.children) {
     const el = child.element;
@@ -87,6 +93,8 @@ export function nestedSparkUnreadable(node: SchemaNode, path: string[] = []): Ne
     const logical = logicalName(el);
     if (logical !== undefined && !sparkReads(group ? undefined : el.type, logical))
       return { path: at.join('.'), logical };
+    const decimal = group ? undefined : decimalBeyondEngines(el);
+    if (decimal) return { path: at.join('.'), logical: 'DECIMAL', decimal };
     const inner = group ? nestedSparkUnreadable(child, at) : undefined;
     if (inner) return inner;
   }

@@ -16,6 +16,7 @@ import {
   type FileMetaData,
   type ParquetType,
 } from 'hyparquet';
+import { decimalBeyondEngines, type DecimalBeyondEngines } from './parquet-decimals';
 import {
   holdsNanosecondTimestamps,
   logicalName,
@@ -47,6 +48,8 @@ export interface ParquetColumn {
   logical?: string;
   /** DECIMAL scale. */
   scale?: number;
+  /** A DECIMAL of more digits than the ETL engines read (./parquet-decimals.ts). */
+  decimalBeyondEngines?: DecimalBeyondEngines;
   group: boolean;
   repetition: 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
   /** The column, or a field inside it, is a timestamp in nanoseconds (TIMESTAMP(NANOS)). */
@@ -134,6 +137,8 @@ function footerOf(meta: FileMetaData): ParquetFooter {
       repetition: el.repetition_type ?? 'OPTIONAL',
       ...(holdsNanosecondTimestamps(node) ? { nanosecondTimestamps: true as const } : {}),
     };
+    const decimal = group ? undefined : decimalBeyondEngines(el);
+    if (decimal) column.decimalBeyondEngines = decimal;
     const unreadable = group ? nestedSparkUnreadable(node) : undefined;
     const differs = group ? nestedJsonDiffers(node) : undefined;
     return {
