@@ -54,6 +54,11 @@ from datetime import datetime, timezone
 
 ENGINE = "glue"
 MODES = ("file", "events", "replay", "rebuild")
+# The job parses JSON in Python too (a .json upload's layout, lone surrogates): json.loads and the walk of what it
+# gives recurse once per level, and Python's default limit (1,000 frames) stops them short of the 1,000 levels the
+# upload check lets through, as Spark's reader (Jackson) takes them: a record nested ~985 deep failed the whole file
+# with RecursionError where the local runner loads it.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
 # Raw bytes read per batch by a compaction, a replay or a rebuild (a G.1X worker has 16 GiB; the local runner uses
 # 64 MiB): a backlog is compacted batch after batch, each recorded in the manifests once its rows are in the table.
 BATCH_BYTES = 2 * 1024 ** 3

@@ -667,6 +667,23 @@ describe('resources/glue/etl_job.py', () => {
   );
 
   withPython(
+    'parses a record nested 1,000 levels deep, as the upload check and Spark take it (no RecursionError)',
+    () => {
+      const deep = (levels: number, leaf: string) => `${'{"a":'.repeat(levels)}${leaf}${'}'.repeat(levels)}`;
+      const line = deep(999, '"x\\ud800"');
+      const r = py([
+        ['json_text_layout', `${line}\n{"a":1}\n`],
+        ['lone_surrogate_document_values', line],
+        ['lone_surrogate_scan', [b64(Buffer.from(`${line}\n`))], false],
+      ]);
+      expect(r.map((x) => x.error)).toEqual([undefined, undefined, undefined]);
+      expect(r[0]!.value).toBe('lines');
+      expect(r[1]!.value).toEqual([[Array(999).fill('a'), 'x?']]);
+      expect(r[2]!.value).toEqual([1, [[Array(999).fill('a'), 'x?']]]);
+    },
+  );
+
+  withPython(
     'builds the read schema tree from the plan input paths (events: the envelope with data.*)',
     () => {
       const plan = plans.tables.page_view!;
