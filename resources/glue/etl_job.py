@@ -53,6 +53,13 @@ import zlib
 from datetime import datetime, timezone
 
 ENGINE = "glue"
+# The most fields a CSV record may have for Spark's reader (univocity's maxColumns, 20,480 by default): past it the
+# multi-line reader fails the whole file (TextParsingException, outside its malformed-record handling), where the
+# local runner rejects the record (TOO MANY COLUMNS). As many as a line the local runner reads (2 MiB,
+# lib/etl/duckdb-runner/readers/csv.ts MAX_CSV_LINE_BYTES) can hold — one byte and its comma each — so that such a
+# record is a malformed record here too (its number of fields is not the header's). Univocity keeps one array of
+# that many references per file read (~4 MiB).
+CSV_MAX_COLUMNS = 2 * 1024 * 1024 // 2 + 1
 MODES = ("file", "events", "replay", "rebuild")
 # The job parses JSON in Python too (a .json upload's layout, lone surrogates): json.loads and the walk of what it
 # gives recurse once per level, and Python's default limit (1,000 frames) stops them short of the 1,000 levels the
@@ -1714,7 +1721,13 @@ def read_csv(spark, plan, raw_bucket, key, ingested_at):
     from pyspark.sql.types import StringType, StructField, StructType
 
     path = "s3://%s/%s" % (raw_bucket, key)
-    options = {"header": "true", "multiLine": "true", "escape": '"', "mode": "PERMISSIVE"}
+    options = {
+        "header": "true",
+        "multiLine": "true",
+        "escape": '"',
+        "mode": "PERMISSIVE",
+        "maxColumns": str(CSV_MAX_COLUMNS),
+    }
     # The header names (Spark reads only the first line for them), then the file with one string column per name.
     names = spark.read.options(inferSchema="false", **options).csv(path).columns
     schema = with_raw_record(StructType([StructField(n, StringType(), True) for n in names]))

@@ -6,7 +6,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { MAX_CSV_LINE_BYTES } from '../../lib/etl/duckdb-runner/readers/csv';
 import { LocalFirehose } from '../../lib/firehose/local';
 import { deliveredObjects, tempLake } from '../support/raw-zone';
 import { mixedLineEnds } from '../../lib/etl/duckdb-runner/readers/csv-line-ends';
@@ -805,6 +806,26 @@ describe('resources/glue/etl_job.py', () => {
     expect(clean!.value).not.toHaveProperty('rejectedLocation');
     expect([above!.value, within!.value, empty!.value]).toEqual([true, false, false]);
   });
+
+  withPython(
+    "reads CSV records of as many fields as a line the local runner reads holds: past Spark's 20,480 a record is malformed, not the file's failure",
+    () => {
+      const drive = `
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+print(job.CSV_MAX_COLUMNS)
+`;
+      const max = Number(execFileSync(python!, ['-c', drive, script]).toString().trim());
+      // The most fields in a line read_csv reads: one byte each, with the commas between them.
+      expect(max).toBeGreaterThanOrEqual(Math.floor(MAX_CSV_LINE_BYTES / 2) + 1);
+      expect(max).toBeGreaterThan(20_480);
+      // …and the CSV reader is given it (read_csv needs Spark: its options, as written).
+      const source = readFileSync(script, 'utf8');
+      const readCsv = source.slice(source.indexOf('def read_csv('), source.indexOf('def read_parquet('));
+      expect(readCsv).toMatch(/"maxColumns": str\(CSV_MAX_COLUMNS\)/);
+    },
+  );
 
   withPython('builds a bounded summary: counts and a pointer for the inputs, capped partition lists', () => {
     const drive = `

@@ -9,8 +9,11 @@ import { headBytes } from './input-stream';
 import { lineageSql } from './select-sql';
 import type { InputFile, ReadContext, Segment } from './types';
 
-/** Largest CSV line (DuckDB's default; its read buffer is 16 lines of this size); longer lines are rejected. */
-const MAX_CSV_LINE_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest CSV line (DuckDB's default; its read buffer is 16 lines of this size); longer lines are rejected. The Glue
+ * job's CSV_MAX_COLUMNS follows it: a record of as many fields as such a line holds is a malformed record there too.
+ */
+export const MAX_CSV_LINE_BYTES = 2 * 1024 * 1024;
 
 /**
  * What a rejected CSV line longer than MAX_CSV_LINE_BYTES adds to its reason: Spark's CSV reader has no such limit,
