@@ -9,13 +9,11 @@ import type { LakeApi } from '../lib/api';
 import { QueryRun, type QueryOutcome } from '../lib/query-run';
 import { useAsync, type AsyncState } from './use-async';
 
-export function useQueryOutcome(
-  api: LakeApi,
-  sql: string,
-  pageRows: number,
-  deps: unknown[],
-): AsyncState<QueryOutcome> {
-  const running = useRef<QueryRun | null>(null);
+/**
+ * Leaves the run `running` holds when the component goes (another page, another table) or the browser's page is
+ * closed or reloaded (pagehide: the cancel is sent with keepalive, so it outlives the page).
+ */
+export function useLeaveOnExit(running: { readonly current: QueryRun | null }): void {
   useEffect(() => {
     const hide = () => running.current?.leave();
     addEventListener('pagehide', hide);
@@ -24,6 +22,16 @@ export function useQueryOutcome(
       running.current?.leave();
     };
   }, []);
+}
+
+export function useQueryOutcome(
+  api: LakeApi,
+  sql: string,
+  pageRows: number,
+  deps: unknown[],
+): AsyncState<QueryOutcome> {
+  const running = useRef<QueryRun | null>(null);
+  useLeaveOnExit(running);
   return useAsync<QueryOutcome>(() => {
     running.current?.leave();
     const run = new QueryRun(api);

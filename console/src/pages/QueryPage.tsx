@@ -17,6 +17,7 @@ import { ResultTable } from '../components/ResultTable';
 import { SqlEditor } from '../components/SqlEditor';
 import { StatusBadge } from '../components/StatusBadge';
 import { useAsync } from '../components/use-async';
+import { useLeaveOnExit } from '../components/use-query-outcome';
 import { unavailable } from '../components/unavailable';
 
 const PAGE_SIZES = [50, 100, 500, 1000];
@@ -108,17 +109,8 @@ export function QueryPage({
     [tables.data],
   );
 
-  // Leaving the page cancels the query it runs (run.leave: no more polling; the lake is asked to cancel it):
-  // another page of the console (unmount), or the browser's page closed or reloaded (pagehide; the cancel is sent
-  // with keepalive, so it outlives the page).
-  useEffect(() => {
-    const hide = () => run.current?.leave();
-    addEventListener('pagehide', hide);
-    return () => {
-      removeEventListener('pagehide', hide);
-      run.current?.leave();
-    };
-  }, []);
+  // Leaving the page cancels the query it runs (run.leave: no more polling; the lake is asked to cancel it).
+  useLeaveOnExit(run);
 
   useEffect(() => {
     if (!initialSql) return;
