@@ -73,8 +73,18 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     }
     const row: Record<string, unknown> = {};
     let problem: { field: string; message: string } | undefined;
+    // A quoted value's line breaks as the ETL stores them: the file's own line end as LF (both engines: Spark's
+    // reader, and the local runner after it, lib/etl/duckdb-runner/readers/csv.ts), so a maxLength or pattern is
+    // judged on the value stored.
+    const lineEnd = parser.lineEnd;
     for (let i = 0; i < fields.length; i++) {
-      const text = fields[i]!;
+      const written = fields[i]!;
+      const text =
+        lineEnd === 'CRLF'
+          ? written.replaceAll('\r\n', '\n')
+          : lineEnd === 'CR'
+            ? written.replaceAll('\r', '\n')
+            : written;
       const col = header[i]!;
       // Empty is absent, but in a required column that takes an explicit null ("type": [..., "null"]): its null, as
       // the ETL reads it (a CSV cannot tell the two apart; the header names the column). In an optional one it stays

@@ -24,6 +24,11 @@ export class LineEnds {
       );
     return undefined;
   }
+
+  /** The kind of the file's first line end, once a line has ended. */
+  get kind(): LineEnd | undefined {
+    return this.first?.kind;
+  }
 }
 
 export class CsvSyntaxError extends Error {
@@ -72,6 +77,11 @@ export class CsvParser {
 
   get done(): boolean {
     return this.stopped;
+  }
+
+  /** The file's line end (its first line's), once a line has ended outside a quoted field. */
+  get lineEnd(): LineEnd | undefined {
+    return this.lineEnds.kind;
   }
 
   push(text: string): void {

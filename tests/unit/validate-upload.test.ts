@@ -441,6 +441,19 @@ describe('validateUpload: good files start the ETL', () => {
     expect(await upload('uploads/orders/excel.csv', csv)).toMatchObject({ outcome: 'started' });
   });
 
+  it("judges a quoted value's line breaks as the ETL stores them: the file's CRLF as LF", async () => {
+    // coupon: at most 64 characters; 62 + CRLF + 1 as written, 64 as stored (both engines write the file's line end
+    // inside quotes as LF).
+    const coupon = (n: number) => `"${'a'.repeat(n)}\nb"`;
+    const crlf = (n: number) =>
+      ordersCsv(3, (i) => orderRow(i, i === 2 ? { coupon: coupon(n) } : {})).replace(/\n/g, '\r\n');
+    // One more is one more than the rule takes, stored too.
+    const key = 'uploads/orders/notes-long.csv';
+    const reason = expectQuarantined(await upload(key, crlf(63)), key, 'ROW_INVALID');
+    expect(reason).toMatchObject({ field: 'coupon', line: 3 });
+    expect(await upload('uploads/orders/notes.csv', crlf(62))).toMatchObject({ outcome: 'started' });
+  });
+
   it('tolerates bad rows up to the dataset maxRejectedRatio (the ETL rejects them one by one)', async () => {
     const csv = ordersCsv(100, (i) => (i === 50 ? orderRow(i, { amount: '-1' }) : orderRow(i)));
     expect(await upload('uploads/orders/mostly-good.csv', csv)).toMatchObject({ outcome: 'started' });
