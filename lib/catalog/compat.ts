@@ -44,9 +44,28 @@ export interface Compatibility {
   violations: Violation[];
 }
 
+/**
+ * The name a new major version of a table may take: its base name (without a `_v<n>` of its own) with the next
+ * version, the first one no table in `taken` has (orders → orders_v2, orders_v2 → orders_v3).
+ */
+export function successorName(table: string, taken: ReadonlySet<string> = new Set()): string {
+  const own = /^(.+)_v(\d+)$/.exec(table);
+  const base = own ? own[1]! : table;
+  let n = own ? Number(own[2]) + 1 : 2;
+  while (taken.has(`${base}_v${n}`)) n++;
+  return `${base}_v${n}`;
+}
+
 const NEW_MAJOR = (table: string) =>
-  `make it a new major version: a new table (e.g. ${table}_v2) with "x-lake": {"supersedes": "${table}"}, ` +
+  `make it a new major version: a new table (e.g. ${successorName(table)}) with "x-lake": {"supersedes": "${table}"}, ` +
   'beside this one; both stay queryable';
+
+/** A violation whose advice names a new table another table already has, with the next free name instead. */
+export function withFreeSuccessor(v: Violation, taken: ReadonlySet<string>): Violation {
+  const suggested = `(e.g. ${successorName(v.table)})`;
+  const free = successorName(v.table, taken);
+  return v.safe.includes(suggested) ? { ...v, safe: v.safe.replaceAll(suggested, `(e.g. ${free})`) } : v;
+}
 
 const typeOf = (c: { type: string; json?: boolean }) => (c.json ? 'JSON text' : c.type);
 

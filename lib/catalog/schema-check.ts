@@ -5,7 +5,7 @@
  * the project's schemas. `npm run schemas:accept` records the changes it found (recordSchemas).
  */
 import { loadLake, schemaFiles, schemasDir as defaultSchemasDir, type SchemaFile } from './tables';
-import { compatibility, removedViolation, type Violation } from './compat';
+import { compatibility, removedViolation, type Violation, withFreeSuccessor } from './compat';
 import {
   nextHistory,
   rulesLevelOf,
@@ -108,6 +108,8 @@ export function checkSchemas(
     });
   }
   const invalid = new Set(errors.map((e) => e.table));
+  // Every table name the project has (a new major version's suggested name is one none has).
+  const names = new Set([...tables.map((t) => t.name), ...errors.map((e) => e.table)]);
   for (const t of tables) {
     if (invalid.has(t.name)) continue; // refused above: its schema does not compile
     const history = histories.get(t.name);
@@ -121,7 +123,8 @@ export function checkSchemas(
     if (unplanned) violations.push(unplanned);
     const file = files.find((f) => f.name === t.name);
     violations.push(...unknownRetired(t.name, file?.schema, history, inUse?.get(t.name)));
-    const status = violations.length
+    const refused = violations.map((v) => withFreeSuccessor(v, names));
+    const status = refused.length
       ? 'refused'
       : !history
         ? 'new'
@@ -133,7 +136,7 @@ export function checkSchemas(
       status,
       version: t.version,
       changes: status === 'unchanged' ? [] : changes,
-      violations,
+      violations: refused,
     });
   }
   const present = new Set([...tables.map((t) => t.name), ...errors.map((e) => e.table)]);

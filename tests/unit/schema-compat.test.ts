@@ -799,6 +799,28 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(v2)).toEqual([]);
   });
 
+  it('suggests a new major version by a name no table has: the next version of the base name', () => {
+    const dir = edited('datasets', 'customers', (s) => s.required.push('name'));
+    const advice = () =>
+      checkSchemas(dir).violations.map((v) => [v.table, v.rule, /\(e\.g\. (\w+)\)/.exec(v.safe)?.[1]]);
+    expect(advice()).toEqual([['customers', 'MADE_REQUIRED', 'customers_v2']]);
+    // customers_v2 exists (superseding customers): the advice names customers_v3, not a table the lake has.
+    const schema = JSON.parse(readFileSync(path.join(dir, 'datasets', 'customers.json'), 'utf8'));
+    schema.required = schema.required.filter((n: string) => n !== 'name');
+    schema['x-lake'].supersedes = 'customers';
+    writeFileSync(path.join(dir, 'datasets', 'customers_v2.json'), JSON.stringify(schema, null, 2));
+    expect(advice()).toEqual([['customers', 'MADE_REQUIRED', 'customers_v3']]);
+    // The same change in a recorded customers_v2: customers_v3 too, not customers_v2_v2.
+    const recorded = edited('datasets', 'customers', () => undefined);
+    writeFileSync(path.join(recorded, 'datasets', 'customers_v2.json'), JSON.stringify(schema, null, 2));
+    recordSchemas(checkSchemas(recorded), recorded);
+    schema.required.push('name');
+    writeFileSync(path.join(recorded, 'datasets', 'customers_v2.json'), JSON.stringify(schema, null, 2));
+    expect(
+      checkSchemas(recorded).violations.map((v) => [v.table, v.rule, /\(e\.g\. (\w+)\)/.exec(v.safe)?.[1]]),
+    ).toEqual([['customers_v2', 'MADE_REQUIRED', 'customers_v3']]);
+  });
+
   it('narrowing a rule: an enum value removed, a bound tightened, a pattern added or changed', () => {
     expect(
       refusal(edited('datasets', 'orders', (s) => (s.properties.status.enum = ['placed', 'paid']))),
