@@ -31,6 +31,18 @@ export const ID_CONFLICT_REASON =
   'event_id: names another event of this type, stored with other data (an id names one event: copies must carry ' +
   'the same data); this copy is not stored: send it again with an id of its own';
 
+/**
+ * The copies already recorded as conflicts that a run reads again (a replay's: lib/etl/duckdb-runner/recorded-
+ * conflicts.ts; the Glue job's recorded_conflicts): source_file, event_id. Such a copy is not recorded again; it
+ * counts among the run's duplicates removed, as a rebuild counts it. Empty for every other run.
+ */
+export const RECORDED_CONFLICTS = 'lake_recorded_conflicts';
+
+/** `copy` (a relation of incoming copies, with raw_lake_source_file) is not a copy recorded as a conflict already. */
+const notRecorded = (copy: string, key: string) =>
+  `NOT EXISTS (SELECT 1 FROM ${RECORDED_CONFLICTS} lake_recorded WHERE lake_recorded.source_file = ` +
+  `${copy}.raw_lake_source_file AND lake_recorded.event_id = ${copy}.${key})`;
+
 /** The columns whose values make an event what it is (retired ones apart: see the module comment). */
 export interface EventData {
   columns: string[];
@@ -106,7 +118,7 @@ export function conflictCountSql(columns: EventData, key: string): string {
       columns,
       (c) => `incoming.${c}`,
       (c) => `lake_merged.${c}`,
-    )})`,
+    )}) AND ${notRecorded('incoming', key)}`,
   ].join('\n');
 }
 
@@ -131,6 +143,6 @@ export function conflictRowsSql(
       columns,
       (c) => `lake_copies.${c}`,
       (c) => `lake_merged.${c}`,
-    )})`,
+    )}) AND ${notRecorded('lake_copies', key)}`,
   ].join('\n');
 }

@@ -2282,6 +2282,7 @@ def run_plan(
     conflicts_too=False,
     after_read=None,
     outcome=None,
+    recorded=(),
 ):
     """
     Runs one table's plan over raw objects (uploads, or raw event objects of the declared format) as one batch; writes
@@ -2289,7 +2290,9 @@ def run_plan(
     datasets, each input object's share (source_figures). reload: raw objects read again (replay, rebuild), merged by
     reloadMergeSql; rewrite: partition values to rewrite from their rows even if no input row goes there; after_read:
     called once every input row is read (typed is cached), before anything is written: it may refuse the batch;
-    outcome(figures, sources): what the batch's inputs came to, recorded with its swap (record_outcome).
+    outcome(figures, sources): what the batch's inputs came to, recorded with its swap (record_outcome). recorded:
+    [source_file, event id] of copies recorded as event id conflicts already (a replay's), not recorded again: the
+    conflicts SQL reads them as lake_recorded_conflicts (lib/etl/event-conflicts.ts RECORDED_CONFLICTS).
     """
     from pyspark import StorageLevel
 
@@ -2302,6 +2305,9 @@ def run_plan(
     spark.createDataFrame([(row["run_id"], row["rejected_at"])], "run_id string, rejected_at string").createOrReplaceTempView(
         "lake_run"
     )
+    spark.createDataFrame(
+        [(source, event_id) for source, event_id in recorded], "source_file string, event_id string"
+    ).createOrReplaceTempView("lake_recorded_conflicts")
 
     typed = spark.sql(plan["typedSql"]).persist(StorageLevel.MEMORY_AND_DISK)
     typed.createOrReplaceTempView("typed")
@@ -2813,6 +2819,42 @@ def rejected_sources(spark, bucket, keys):
     return [[key, sorted({run for s, run in pairs if s == key and isinstance(run, str)})] for key in replay_sources(s for s, _ in pairs)]
 
 
+def recorded_conflict_pairs(rows, sources, key):
+    """
+    The copies recorded as event id conflicts (rows of [source_file, reason, raw_record]) whose source object is one
+    of `sources`, as [source_file, event id] (`key`: the id's name in raw_record), each once
+    (lib/etl/duckdb-runner/recorded-conflicts.ts): a replay that reads their object again does not record them again.
+    """
+    found = {}
+    for source, reason, raw in rows:
+        if reason != ID_CONFLICT_REASON or source not in sources or not isinstance(raw, str):
+            continue
+        try:
+            event_id = json.loads(raw).get(key)
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(event_id, str):
+            found[(source, event_id)] = [source, event_id]
+    return sorted(found.values())
+
+
+def recorded_conflicts(spark, bucket, keys, sources, key):
+    """recorded_conflict_pairs of the rejected files `keys` (all of the table's: an earlier replay took some)."""
+    if not keys or not sources:
+        return []
+    from pyspark.sql import functions as F
+
+    df = spark.read.schema("source_file string, reason string, raw_record string").json(
+        ["s3://%s/%s" % (bucket, k) for k in keys]
+    )
+    rows = (
+        df.where((F.col("reason") == ID_CONFLICT_REASON) & F.col("source_file").isin(sorted(sources)))
+        .select("source_file", "reason", "raw_record")
+        .collect()
+    )
+    return recorded_conflict_pairs([[r["source_file"], r["reason"], r["raw_record"]] for r in rows], sources, key)
+
+
 def gzip_problem(read, chunk=64 * 1024):
     """
     Why a gzip stream is not whole (cut short, corrupt, bytes after its last member such as zero padding), or None;
@@ -2852,12 +2894,13 @@ def run_batches(
     conflicts_too=False,
     reload=True,
     warning="a raw object that cannot be read as rows is skipped (its own run failed it too)",
+    recorded=(),
 ):
     """
     Runs [key, size] objects through a plan in batches of BATCH_BYTES (reload: reloadMergeSql, else mergeSql):
     (keys, figures). outcome_of(keys): what a batch of them came to, recorded with its swap (run_plan). A gzip object
     that is not whole is left out, named in a warning (the local runner's text: `warning`) and added to skipped:
-    Spark would fail the whole run on it, every run.
+    Spark would fail the whole run on it, every run. recorded: copies recorded as conflicts already (run_plan).
     """
     total, inputs = None, []
     # Checked batch by batch, just before it runs: a backlog is not read whole before its first batch is recorded.
@@ -2886,6 +2929,7 @@ def run_batches(
             reload=reload,
             conflicts_too=conflicts_too,
             outcome=(lambda _f, _s, keys=keys: outcome_of(keys)) if outcome_of else None,
+            recorded=recorded,
         )
         total = add_figures(total, figures)
         inputs.extend(keys)
@@ -2953,8 +2997,21 @@ def run_replay(spark, s3, options, plans_file, started_at):
     declared = raw_events_format(layout) if plan["kind"] == "events" else None
     # A copy of an event id that now parses but says another thing than the stored row is recorded with that reason
     # (conflicts_too): rows that still fail go to this run's rejected file with their current reason.
+    # (One recorded so already, in any rejected file of the table, is not recorded again: recorded_conflicts.)
+    recorded = (
+        recorded_conflicts(
+            spark,
+            bucket,
+            [k for k in listed if k.endswith(".json") and not hidden(k[len(prefix):])],
+            {k for k, _ in present},
+            plan["primaryKey"][0],
+        )
+        if plan["kind"] == "events"
+        else []
+    )
     inputs, total = run_batches(
-        spark, s3, options, layout, plan, present, started_at, declared, progressed, conflicts_too=True
+        spark, s3, options, layout, plan, present, started_at, declared, progressed, conflicts_too=True,
+        recorded=recorded,
     )
     if taken:
         # Only now that the rows are in: a crash before runs the replay again, which reads what it had not done.

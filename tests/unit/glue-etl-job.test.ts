@@ -668,6 +668,28 @@ describe('resources/glue/etl_job.py', () => {
   );
 
   withPython(
+    'a replay knows the copies recorded as event id conflicts of the objects it reads, not to record them again',
+    () => {
+      const raw = (id: string, plan: string) => JSON.stringify({ event_id: id, plan });
+      const [pairs] = py([
+        [
+          'recorded_conflict_pairs',
+          [
+            ['events/a.gz', ID_CONFLICT_REASON, raw('m1', 'free')],
+            ['events/a.gz', ID_CONFLICT_REASON, raw('m1', 'basic')], // two copies of m1 in a: once
+            ['events/a.gz', 'plan: must be one of …', raw('m2', 'gold')], // another reason: replayed
+            ['events/b.gz', ID_CONFLICT_REASON, raw('m3', 'free')], // an object the replay does not read
+            ['events/a.gz', ID_CONFLICT_REASON, 'not json'],
+          ],
+          ['events/a.gz'],
+          'event_id',
+        ],
+      ]);
+      expect(pairs!.value).toEqual([['events/a.gz', 'm1']]);
+    },
+  );
+
+  withPython(
     'parses a record nested 1,000 levels deep, as the upload check and Spark take it (no RecursionError)',
     () => {
       const deep = (levels: number, leaf: string) => `${'{"a":'.repeat(levels)}${leaf}${'}'.repeat(levels)}`;

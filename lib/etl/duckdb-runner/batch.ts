@@ -28,6 +28,7 @@ import { exists, listFiles } from './fs-util';
 import { SimulatedCrash, type EtlRunnerHooks, type EtlRunnerOptions } from './options';
 import type { InputFile } from './readers/types';
 import { readTyped } from './readers/typed-input';
+import { createRecordedConflicts, type RecordedConflict } from './recorded-conflicts';
 import { holdsLakeLock } from './lake-lock';
 import { JOURNAL, rollForward, type SwapJournal } from './swap-journal';
 import { createUploadOrderTable } from './upload-order-table';
@@ -81,6 +82,8 @@ export interface BatchOptions {
   reload?: boolean;
   /** With reload: record an event id's conflicting copies too (objects no compaction has taken yet; a replay's). */
   conflicts?: boolean;
+  /** Copies recorded as conflicts already, not recorded again (a replay's: recorded-conflicts.ts). */
+  recordedConflicts?: readonly RecordedConflict[];
   /** Partitions (k=v[/k2=v2]) to rewrite from their existing rows even if no input row goes there. */
   rewrite?: string[];
   /**
@@ -170,6 +173,7 @@ async function stageAndSwap(
   stopIfAborted(ctx);
 
   await dropTempObjects(conn);
+  await createRecordedConflicts(conn, opts.recordedConflicts);
   await conn.run(
     'CREATE TEMP TABLE lake_malformed (lake_source_file VARCHAR, reject_reason VARCHAR, raw_record VARCHAR)',
   );

@@ -12,6 +12,7 @@ import { InputReadFailed, UnreadableInput } from './errors';
 import { addFigures, type TableTally } from './figures';
 import { withoutCutGzip } from './gzip-check';
 import type { InputFile } from './readers/types';
+import type { RecordedConflict } from './recorded-conflicts';
 
 /**
  * Runs `inputs` in batches of at most `maxBatchBytes`, adding each batch's figures to `tally`; the keys read. A file that
@@ -27,8 +28,11 @@ export async function reloadInBatches(
   skipped: string[] = [],
   /** What a batch of these keys came to, recorded with its swap (batch-outcome.ts). */
   outcome?: (keys: string[]) => BatchOutcome,
-  /** Record copies of an event id with other data than the stored row (a replay's: their current reason). */
-  conflicts = false,
+  /**
+   * Record copies of an event id with other data than the stored row (a replay's: their current reason), but for
+   * those recorded so already.
+   */
+  conflicts: false | { recorded: readonly RecordedConflict[] } = false,
 ): Promise<string[]> {
   const read: string[] = [];
   for (const batch of bySize(inputs, maxBatchBytes)) {
@@ -53,7 +57,7 @@ async function runReadable(
   tally: TableTally,
   skipped: string[],
   outcome?: (keys: string[]) => BatchOutcome,
-  conflicts = false,
+  conflicts: false | { recorded: readonly RecordedConflict[] } = false,
 ): Promise<string[]> {
   for (;;) {
     if (files.length === 0) return [];
@@ -63,7 +67,7 @@ async function runReadable(
         tally,
         await runBatch(ctx, table, plan, files, {
           reload: true,
-          ...(conflicts ? { conflicts: true } : {}),
+          ...(conflicts ? { conflicts: true, recordedConflicts: conflicts.recorded } : {}),
           ...(outcome ? { outcome: () => outcome(keys) } : {}),
         }),
       );

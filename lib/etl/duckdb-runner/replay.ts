@@ -9,7 +9,8 @@
  * (accepted-uploads.ts replacedSince), are reported as missing, not read. The files taken are recorded in
  * _state/replayed/<table>.json after the data is in; meanwhile _state/replaying/<table>.json holds what it took and
  * the objects whose batches are in (recorded with each batch's swap), so that the replay run again after a crash
- * reads only the rest: read again, their rows that still fail were recorded twice under its run id.
+ * reads only the rest: read again, their rows that still fail were recorded twice under its run id. A copy of an
+ * event id recorded as a conflict is not recorded again (recorded-conflicts.ts): it counts among duplicates removed.
  */
 import { writeFileDurably } from '../../durable-fs';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -33,6 +34,7 @@ import { rawEventInput } from './events';
 import { emptyFigures, tableFigures, type TableTally } from './figures';
 import { damagedStateFile, listFiles, readJsonFile } from './fs-util';
 import type { InputFile } from './readers/types';
+import { recordedConflicts } from './recorded-conflicts';
 import { reloadInBatches } from './reload';
 import { openProgress, resumedNote } from './reload-progress';
 import { resolveInputs, resolveObject } from './resolve-inputs';
@@ -154,8 +156,18 @@ export async function runReplay(
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
-  // A copy of an event id that now parses but says another thing than the stored row is recorded with that reason:
-  // rows that still fail go to this run's rejected file with their current reason.
+  // A copy of an event id that now parses but says another thing than the stored row is recorded with that reason
+  // (one recorded so already, in any rejected file of the table, is not): rows that still fail go to this run's
+  // rejected file with their current reason.
+  const recorded =
+    table.kind === 'events'
+      ? await recordedConflicts(
+          ctx.curatedDir,
+          await rejectedFiles(ctx, table.name),
+          new Set(present.map((p) => p.input.key)),
+          plan.primaryKey[0]!,
+        )
+      : [];
   const inputs = await reloadInBatches(
     ctx,
     table,
@@ -165,7 +177,7 @@ export async function runReplay(
     tally,
     [],
     progress.outcome,
-    true,
+    { recorded },
   );
   if (taken.length > 0) {
     const read = { ...earlierReads, ...(Object.keys(reads).length ? { [ctx.runId]: reads } : {}) };
