@@ -118,7 +118,9 @@ function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?:
     )
       throw new Error(
         `${where}: a ${type} column takes no minimum, maximum, format or enum (its JSON type is a string, which ` +
-          'JSON Schema would not compare as a number)',
+          'JSON Schema would not compare as a number): bound its digits with a "pattern" (the ETL tests the ' +
+          'text against it, e.g. "^[0-9]{1,4}(\\.[0-9]{1,2})?$" for 0 to 9999.99), or make it a "number" (a double) ' +
+          'to bound it with minimum and maximum',
       );
     return { type };
   }

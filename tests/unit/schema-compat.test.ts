@@ -799,6 +799,25 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(v2)).toEqual([]);
   });
 
+  it('a decimal column takes a pattern, not minimum or maximum: the refusal says so', () => {
+    const bounded = edited('datasets', 'orders', (s) => {
+      s.properties.tax = { type: 'string', 'x-lake': { type: 'decimal(6,2)' }, minimum: 0 };
+    });
+    expect(refusal(bounded)).toEqual([{ table: 'orders', column: undefined, rule: 'INVALID_SCHEMA' }]);
+    expect(checkSchemas(bounded).violations[0]!.message).toMatch(
+      /tax: a decimal\(6,2\) column takes no minimum, maximum, format or enum .*: bound its digits with a "pattern" .*or make it a "number"/,
+    );
+    // As advised: a pattern, which the ETL tests against the text.
+    const patterned = edited('datasets', 'orders', (s) => {
+      s.properties.tax = {
+        type: 'string',
+        'x-lake': { type: 'decimal(6,2)' },
+        pattern: '^[0-9]{1,4}(\\.[0-9]{1,2})?$',
+      };
+    });
+    expect(refusal(patterned)).toEqual([]);
+  });
+
   it('suggests a new major version by a name no table has: the next version of the base name', () => {
     const dir = edited('datasets', 'customers', (s) => s.required.push('name'));
     const advice = () =>
