@@ -52,9 +52,11 @@ export function partialDeliveryError(
   failed: FailedRecord[],
   correlationId: string | undefined,
 ): ApiError {
-  const failedIds = new Set(failed.map((f) => f.id));
-  const accepted = records.filter((r) => !failedIds.has(r.id));
+  // By place, not id: an id may name events of two types in one request, one of them accepted.
+  const failedAt = new Set(failed.map((f) => f.index));
+  const accepted = records.filter((_, i) => !failedAt.has(i));
   const acceptedIds = accepted.map((r) => r.id);
+  const failedIndexes = [...failedAt].sort((a, b) => a - b);
   count(MetricName.EventsAccepted, acceptedIds.length);
   count(MetricName.EventsDeliveryFailed, failed.length);
   ingestTally().record(acceptedOutcome(accepted));
@@ -87,7 +89,8 @@ export function partialDeliveryError(
     {
       accepted: acceptedIds.length,
       acceptedIds,
-      failedIds: [...failedIds],
+      failedIds: failedIndexes.map((i) => records[i]!.id),
+      failedIndexes,
       ids: records.map((r) => r.id),
       errorCodes,
     },

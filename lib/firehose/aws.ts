@@ -72,6 +72,8 @@ function isRetryable(err: unknown): boolean {
 
 interface Entry {
   record: EventRecord;
+  /** Its place in the records given to putRecords. */
+  index: number;
   data: Uint8Array;
 }
 
@@ -110,16 +112,17 @@ export class FirehoseEventStream implements EventStream {
   async putRecords(records: EventRecord[]): Promise<PutResult> {
     const failed: FailedRecord[] = [];
     const entries: Entry[] = [];
-    for (const record of records) {
+    for (const [index, record] of records.entries()) {
       const data = Buffer.from(record.line + '\n', 'utf8');
       if (data.byteLength > FIREHOSE_MAX_RECORD_BYTES) {
         failed.push({
+          index,
           id: record.id,
           errorCode: 'RecordTooLarge',
           errorMessage: `record is ${data.byteLength} bytes`,
         });
       } else {
-        entries.push({ record, data });
+        entries.push({ record, index, data });
       }
     }
     // Chunks go out concurrently; each retries its own failures.
@@ -159,7 +162,7 @@ export class FirehoseEventStream implements EventStream {
     let lastFailures: FailedRecord[] = [];
     // Records an attempt sent without an answer (no HTTP status: a call given up, a connection lost): Firehose may
     // have stored them, whatever a later attempt answered.
-    const unanswered = new Set<string>();
+    const unanswered = new Set<number>();
     const started = this.now();
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       if (attempt > 1) {
@@ -185,6 +188,7 @@ export class FirehoseEventStream implements EventStream {
           if (!r || r.ErrorCode || !r.RecordId) {
             retry.push(entry);
             lastFailures.push({
+              index: entry.index,
               id: entry.record.id,
               errorCode: r?.ErrorCode ?? 'NoResponse',
               errorMessage: r?.ErrorMessage ?? 'no response entry for this record',
@@ -196,8 +200,9 @@ export class FirehoseEventStream implements EventStream {
       } catch (err) {
         const e = err as Error;
         if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === undefined)
-          for (const entry of pending) unanswered.add(entry.record.id);
+          for (const entry of pending) unanswered.add(entry.index);
         lastFailures = pending.map((entry) => ({
+          index: entry.index,
           id: entry.record.id,
           errorCode: e.name || 'Error',
           errorMessage: e.message,
@@ -206,8 +211,9 @@ export class FirehoseEventStream implements EventStream {
       }
     }
     return lastFailures.map((f) =>
-      unanswered.has(f.id)
+      unanswered.has(f.index)
         ? {
+            index: f.index,
             id: f.id,
             errorCode: MAYBE_STORED,
             errorMessage: `an attempt got no answer from Firehose, which may have stored the record (last attempt: ${f.errorCode}: ${f.errorMessage})`,

@@ -33,7 +33,8 @@ export function injectFaults(
     opts.onFault?.('firehose.throttle', { records: records.length });
     return {
       kept: [],
-      refused: records.map((r) => ({
+      refused: records.map((r, index) => ({
+        index,
         id: r.id,
         errorCode: 'ThrottlingException',
         errorMessage: 'Rate exceeded for stream (injected)',
@@ -44,9 +45,10 @@ export function injectFaults(
   if (faultRate <= 0) return { kept: records, refused: [] };
   const kept: EventRecord[] = [];
   const refused: FailedRecord[] = [];
-  for (const r of records) {
+  for (const [index, r] of records.entries()) {
     if (random() < faultRate) {
       refused.push({
+        index,
         id: r.id,
         errorCode: 'ServiceUnavailableException',
         errorMessage: 'Slow down. (injected)',

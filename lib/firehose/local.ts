@@ -186,7 +186,8 @@ export class LocalFirehose implements EventStream {
     if (records.length === 0) return { failed: [] };
     if (this.closed || this.lostTo) {
       return {
-        failed: records.map((r) => ({
+        failed: records.map((r, index) => ({
+          index,
           id: r.id,
           errorCode: this.lostTo ? SEGMENT_TAKEN : 'StreamClosed',
           errorMessage: this.lostTo?.message ?? 'stream is closed',
@@ -196,6 +197,8 @@ export class LocalFirehose implements EventStream {
     this.stats.puts++;
     const { kept, refused } = injectFaults(records, this.opts);
     if (kept.length === 0) return { failed: refused };
+    // Each record's place among those given (a failure names it by its place: FailedRecord.index).
+    const places = new Map(records.map((r, i) => [r, i]));
     records = kept;
     const now = Date.now();
     const buf = Buffer.from(records.map((r) => `${now}\t${partitionKeyOf(r)}\t${r.line}\n`).join(''), 'utf8');
@@ -210,6 +213,7 @@ export class LocalFirehose implements EventStream {
         failed: [
           ...refused,
           ...records.map((r) => ({
+            index: places.get(r)!,
             id: r.id,
             errorCode: isDiskFull(err)
               ? DISK_FULL

@@ -24,6 +24,8 @@ export const isDiskFull = (e: unknown) => {
 };
 
 export interface FailedRecord {
+  /** The record's place in the records given to putRecords (an id may name events of two types). */
+  index: number;
   id: string;
   errorCode: string;
   errorMessage: string;

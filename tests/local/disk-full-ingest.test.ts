@@ -66,6 +66,8 @@ onTmpfs(writerDisk)('local Firehose writer on a full disk', () => {
         for (;;) {
           const batch = Array.from({ length: 16 }, () => record(`p${p}-${seq++}`));
           const { failed } = await stream.putRecords(batch);
+          // Each failure names its record by its place in the batch too.
+          expect(failed.filter((f) => batch[f.index]?.id !== f.id)).toEqual([]);
           const failedIds = new Set(failed.map((f) => f.id));
           acked.push(...batch.filter((r) => !failedIds.has(r.id)).map((r) => r.id));
           refused.push(...failed.map((f) => ({ id: f.id, errorCode: f.errorCode })));

@@ -279,8 +279,8 @@ describe('local Firehose writer', () => {
     const stream = await open(lake, { faultRate: 0.5, random: () => (n++ % 2 === 0 ? 0.9 : 0.1) });
     const res = await stream.putRecords([rec('f1'), rec('f2'), rec('f3'), rec('f4')]);
     expect(res.failed).toEqual([
-      { id: 'f2', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down. (injected)' },
-      { id: 'f4', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down. (injected)' },
+      { index: 1, id: 'f2', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down. (injected)' },
+      { index: 3, id: 'f4', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down. (injected)' },
     ]);
     await stream.close();
     expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['f1', 'f3']);
@@ -297,8 +297,18 @@ describe('local Firehose writer', () => {
     });
     const throttled = await stream.putRecords([rec('t1'), rec('t2')]);
     expect(throttled.failed).toEqual([
-      { id: 't1', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded for stream (injected)' },
-      { id: 't2', errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded for stream (injected)' },
+      {
+        index: 0,
+        id: 't1',
+        errorCode: 'ThrottlingException',
+        errorMessage: 'Rate exceeded for stream (injected)',
+      },
+      {
+        index: 1,
+        id: 't2',
+        errorCode: 'ThrottlingException',
+        errorMessage: 'Rate exceeded for stream (injected)',
+      },
     ]);
     expect((await stream.putRecords([rec('t3')])).failed).toEqual([]);
     await stream.close();

@@ -50,7 +50,9 @@ describe('relayed delivery stream', () => {
 
   it("puts records through a real message channel into the lake thread's stream and answers with its result", async () => {
     const received: EventRecord[][] = [];
-    const result: PutResult = { failed: [{ id: 'b', errorCode: 'DiskFull', errorMessage: 'no space left' }] };
+    const result: PutResult = {
+      failed: [{ index: 1, id: 'b', errorCode: 'DiskFull', errorMessage: 'no space left' }],
+    };
     const { relayed, close } = relayTo({
       putRecords: async (r) => {
         received.push(r);

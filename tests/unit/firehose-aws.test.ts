@@ -101,7 +101,9 @@ describe('Firehose adapter (PutRecordBatch)', () => {
   it('never sends a record over 1,000 KiB and reports it as failed', async () => {
     firehose.on(PutRecordBatchCommand).callsFake((input) => ok(input.Records.length));
     const res = await stream().putRecords([record(1), record(2, 1000 * 1024 + 1)]);
-    expect(res.failed).toEqual([expect.objectContaining({ id: 'e2', errorCode: 'RecordTooLarge' })]);
+    expect(res.failed).toEqual([
+      expect.objectContaining({ index: 1, id: 'e2', errorCode: 'RecordTooLarge' }),
+    ]);
     expect(sentIds(0)).toEqual(['e1']);
     // Exactly 1,000 KiB including the newline is allowed.
     firehose.reset();
@@ -148,7 +150,7 @@ describe('Firehose adapter (PutRecordBatch)', () => {
     }));
     const res = await stream(3).putRecords([record(1), record(2)]);
     expect(res.failed).toEqual([
-      { id: 'e1', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' },
+      { index: 0, id: 'e1', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' },
     ]);
     expect(firehose).toHaveReceivedCommandTimes(PutRecordBatchCommand, 3);
     expect(sleeps).toEqual([99, 199]);
@@ -238,6 +240,7 @@ describe('Firehose adapter (PutRecordBatch)', () => {
     const res = await stream(3, { attemptTimeoutMs: 20, budgetMs: 60_000 }).putRecords([record(1)]);
     expect(res.failed).toEqual([
       {
+        index: 0,
         id: 'e1',
         errorCode: 'MaybeStored',
         errorMessage: expect.stringMatching(/last attempt: ServiceUnavailableException: Slow down\./),
@@ -263,7 +266,7 @@ describe('Firehose adapter (PutRecordBatch)', () => {
     firehose.on(PutRecordBatchCommand).rejects(err);
     const res = await stream().putRecords([record(1)]);
     expect(res.failed).toEqual([
-      { id: 'e1', errorCode: 'ResourceNotFoundException', errorMessage: 'Stream not found' },
+      { index: 0, id: 'e1', errorCode: 'ResourceNotFoundException', errorMessage: 'Stream not found' },
     ]);
     expect(firehose).toHaveReceivedCommandTimes(PutRecordBatchCommand, 1);
   });
@@ -287,7 +290,7 @@ describe('Firehose adapter (PutRecordBatch)', () => {
       return ok(input.Records.length);
     });
     const res = await stream().putRecords(Array.from({ length: 501 }, (_, i) => record(i)));
-    expect(res.failed.map((f) => f.id)).toEqual(['e500']);
+    expect(res.failed.map((f) => [f.index, f.id])).toEqual([[500, 'e500']]);
     expect(call).toBe(2);
   });
 });

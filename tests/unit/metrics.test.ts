@@ -218,8 +218,13 @@ describe('ingest metrics', () => {
     m.firehose.setEventStream({
       putRecords: async (records) => ({
         failed: ids(records)
-          .filter((id) => id === 'b' || id === 'd')
-          .map((id) => ({ id, errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' })),
+          .map((id, index) => ({
+            index,
+            id,
+            errorCode: 'ServiceUnavailableException',
+            errorMessage: 'Slow down.',
+          }))
+          .filter(({ id }) => id === 'b' || id === 'd'),
       }),
     });
     const { emf } = await captureStdout(async () => {
@@ -234,7 +239,7 @@ describe('ingest metrics', () => {
   it('every record refused: EventsDeliveryFailed only', async () => {
     m.firehose.setEventStream({
       putRecords: async (records) => ({
-        failed: ids(records).map((id) => ({ id, errorCode: 'X', errorMessage: 'x' })),
+        failed: ids(records).map((id, index) => ({ index, id, errorCode: 'X', errorMessage: 'x' })),
       }),
     });
     const { emf } = await captureStdout(() => post({ events: [pageView(), pageView()] }));
@@ -290,7 +295,7 @@ describe('correlation id (ingest)', () => {
     expect((await post('x', { 'content-type': 'text/plain' })).headers?.['x-correlation-id']).toBe('req-1');
     m.firehose.setEventStream({
       putRecords: async (records) => ({
-        failed: ids(records).map((id) => ({ id, errorCode: 'X', errorMessage: 'x' })),
+        failed: ids(records).map((id, index) => ({ index, id, errorCode: 'X', errorMessage: 'x' })),
       }),
     });
     const unavailable = await post(pageView());

@@ -7,7 +7,12 @@ import { partialDeliveryError } from '../../lib/ingest-accounting';
 import { DISK_FULL, MAYBE_STORED } from '../../lib/firehose/types';
 
 const records = ['a', 'b', 'c'].map((id) => ({ id, type: 'page_view', line: `{"id":"${id}"}` }));
-const failed = (id: string, errorCode: string) => ({ id, errorCode, errorMessage: 'x' });
+const failed = (id: string, errorCode: string) => ({
+  index: records.findIndex((r) => r.id === id),
+  id,
+  errorCode,
+  errorMessage: 'x',
+});
 
 it('says failed records may be stored when the writer wrote them before it found its segment taken', () => {
   const e = partialDeliveryError(records, [failed('b', MAYBE_STORED), failed('c', MAYBE_STORED)], undefined);
@@ -43,4 +48,25 @@ it('says nothing of the kind for records the stream refused', () => {
     '1 of 3 event(s) were not accepted: the lake has no space left on its disk; retry them with their ids (ids are ' +
       'deduplicated downstream)',
   );
+});
+
+it('names the failed events by their place: an id given to events of two types, one of them stored', () => {
+  const both = [
+    { id: 'x-1', type: 'signup', line: '{"id":"x-1","type":"signup"}' },
+    { id: 'x-1', type: 'page_view', line: '{"id":"x-1","type":"page_view"}' },
+  ];
+  const e = partialDeliveryError(
+    both,
+    [{ index: 0, id: 'x-1', errorCode: 'ServiceUnavailableException', errorMessage: 'Slow down.' }],
+    undefined,
+  );
+  expect(e.message).toMatch(/^1 of 2 event\(s\) were not accepted/);
+  expect(e.details).toEqual({
+    accepted: 1,
+    acceptedIds: ['x-1'],
+    failedIds: ['x-1'],
+    failedIndexes: [0],
+    ids: ['x-1', 'x-1'],
+    errorCodes: ['ServiceUnavailableException'],
+  });
 });
