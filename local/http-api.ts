@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { ValidateFunction } from 'ajv';
 import { AthenaApi } from './athena';
+import { compressedResponse } from './response-compression';
 import { ClientActivity } from './client-activity';
 import { isConsolePath, serveConsole } from './console-static';
 import { invokeFunction, type Invocation, type InvocationOutcome } from './function-invoker';
@@ -57,6 +58,8 @@ export interface LocalApiOptions {
   stage: string;
   service: string;
   defaultTimeoutSeconds?: number;
+  /** provider.apiGateway.minimumCompressionSize: responses of at least this many bytes are compressed. */
+  minimumCompressionSize?: number | undefined;
   /** API Gateway's integration timeout, 29 s (tests shorten it). */
   integrationTimeoutSeconds?: number;
   onRequest?: (info: {
@@ -360,8 +363,14 @@ export class LocalApi {
     for (const [k, v] of Object.entries(result.headers ?? {})) outHeaders[k.toLowerCase()] = String(v);
     for (const [k, v] of Object.entries(result.multiValueHeaders ?? {}))
       outHeaders[k.toLowerCase()] = v.map(String);
+    const answer = compressedResponse(
+      Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8'),
+      req.headers['accept-encoding'],
+      outHeaders,
+      this.opts.minimumCompressionSize,
+    );
     res.writeHead(result.statusCode, outHeaders);
-    res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+    res.end(answer);
     const detail =
       this.opts.onRequest && !result.isBase64Encoded
         ? responseSummary(result.statusCode, result.body)

@@ -179,6 +179,7 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
     stage: opts.stage,
     service: opts.config.service,
     defaultTimeoutSeconds: opts.config.provider.timeout,
+    minimumCompressionSize: opts.config.provider.apiGateway?.minimumCompressionSize,
     onRequest: opts.accessLog === false ? undefined : (info) => logger.info('request', info),
     onError: (err, info) => logger.error('handler failed', { ...info, error: err }),
     onClientGone: (info) => logger.info('client went away before sending its whole request', info),

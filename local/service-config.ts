@@ -55,7 +55,13 @@ export interface FunctionConfig {
 
 export interface ServiceConfig {
   service: string;
-  provider: { stage?: string; timeout?: number; memorySize?: number; environment?: Record<string, string> };
+  provider: {
+    stage?: string;
+    timeout?: number;
+    memorySize?: number;
+    environment?: Record<string, string>;
+    apiGateway?: { minimumCompressionSize?: number };
+  };
   functions: Record<string, FunctionConfig>;
 }
 

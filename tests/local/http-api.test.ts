@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
+import http from 'node:http';
 import { once } from 'node:events';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -64,6 +65,66 @@ describe('local runtime: POST /events over HTTP', () => {
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(2);
     accepted.push(...res.body.ids);
+  });
+
+  it("compresses an answer of 1,024 bytes or more when the request accepts gzip or deflate, as serverless.yml's minimumCompressionSize has API Gateway do", async () => {
+    expect((await loadServiceConfig('local')).provider.apiGateway?.minimumCompressionSize).toBe(1024);
+    // Each request its own ids (the last test counts every accepted id once in the raw zone).
+    let n = 0;
+    const batch = () => {
+      const prefix = `gz${n++}`;
+      return Array.from(
+        { length: 60 },
+        (_, i) => `${prefix}-${String(i).padStart(4, '0')}-${'x'.repeat(12)}`,
+      );
+    };
+    const raw = (headers: Record<string, string>, ids: string[]) =>
+      new Promise<{ status: number; encoding?: string; body: Buffer }>((resolve, reject) => {
+        const req = http.request(
+          `${lake.url}/events`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': lake.apiKey, ...headers },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode!,
+                encoding: res.headers['content-encoding'],
+                body: Buffer.concat(chunks),
+              }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ events: ids.map((id) => pageView({ id })) }));
+        accepted.push(...ids);
+      });
+    const ids = batch();
+    const gzipped = await raw({ 'accept-encoding': 'gzip' }, ids);
+    expect([gzipped.status, gzipped.encoding]).toEqual([202, 'gzip']);
+    expect(JSON.parse(zlib.gunzipSync(gzipped.body).toString('utf8'))).toEqual({ accepted: 60, ids });
+    const more = batch();
+    const deflated = await raw({ 'accept-encoding': 'deflate, gzip;q=0.5' }, more);
+    expect(deflated.encoding).toBe('deflate');
+    expect(JSON.parse(zlib.inflateSync(deflated.body).toString('utf8')).ids).toEqual(more);
+    // Not asked for, refused (q=0), or an answer under 1,024 bytes: as it is.
+    const unasked: Record<string, string>[] = [
+      {},
+      { 'accept-encoding': 'identity' },
+      { 'accept-encoding': 'gzip;q=0' },
+    ];
+    for (const headers of unasked) {
+      const plain = await raw(headers, batch());
+      expect([plain.encoding, JSON.parse(plain.body.toString('utf8')).accepted]).toEqual([undefined, 60]);
+    }
+    const small = await raw({ 'accept-encoding': 'gzip' }, ['gz-small']);
+    expect([small.encoding, JSON.parse(small.body.toString('utf8'))]).toEqual([
+      undefined,
+      { accepted: 1, ids: ['gz-small'] },
+    ]);
   });
 
   it("403 FORBIDDEN without an API key and with a wrong one, as API Gateway's API_KEY_INVALID; nothing written", async () => {

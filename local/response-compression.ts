@@ -1,0 +1,47 @@
+/**
+ * API Gateway's payload compression (serverless.yml provider.apiGateway.minimumCompressionSize): a function's
+ * response body of at least that many bytes is sent compressed in the content coding the request's Accept-Encoding
+ * prefers of those API Gateway supports (gzip, deflate; identity is none), unless the function set Content-Encoding
+ * itself. A client that asks for gzip and does not decode (Java's HttpClient does not) would otherwise work against
+ * the local lake and not on AWS.
+ */
+import { deflateSync, gzipSync } from 'node:zlib';
+
+type Coding = 'gzip' | 'deflate';
+
+/** The coding Accept-Encoding prefers of gzip and deflate (q > 0; `*` stands for any not named), else none. */
+export function preferredCoding(acceptEncoding: string | undefined): Coding | undefined {
+  if (!acceptEncoding) return undefined;
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const given = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    const value = given === undefined ? 1 : Number(given);
+    q.set(name.trim(), Number.isFinite(value) ? value : 0);
+  }
+  const of = (c: Coding) => q.get(c) ?? q.get('*') ?? 0;
+  const best = (['gzip', 'deflate'] as const).reduce<Coding | undefined>(
+    (a, c) => (of(c) > 0 && (a === undefined || of(c) > of(a)) ? c : a),
+    undefined,
+  );
+  return best;
+}
+
+/**
+ * The body to send and the headers to send it with (`headers` gains content-encoding when it is compressed);
+ * `minimumBytes` undefined: compression off, as an API without minimumCompressionSize.
+ */
+export function compressedResponse(
+  body: Buffer,
+  acceptEncoding: string | undefined,
+  headers: Record<string, string | string[]>,
+  minimumBytes: number | undefined,
+): Buffer {
+  if (minimumBytes === undefined || body.length < minimumBytes || headers['content-encoding'] !== undefined)
+    return body;
+  const coding = preferredCoding(acceptEncoding);
+  if (!coding) return body;
+  headers['content-encoding'] = coding;
+  return coding === 'gzip' ? gzipSync(body) : deflateSync(body);
+}
