@@ -324,7 +324,21 @@ export const TRINO_MACROS: MacroDef[] = [
       note: "counts code points, as Trino (DuckDB's counts bytes: 'café' and 'cafe' are 2 apart)",
     },
   ),
-  m('hamming_distance', ['a', 'b'], 'hamming(a, b)', { signature: 'hamming_distance(a, b)' }),
+  // DuckDB's hamming counts bytes; Trino's (StringFunctions.hammingDistance) code points, and refuses strings of
+  // different lengths in code points.
+  m(
+    'hamming_distance',
+    ['a', 'b'],
+    'CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN length(a) <> length(b) THEN ' +
+      "error('The input strings to hamming_distance function must have the same length') " +
+      "WHEN a = '' THEN 0 WHEN NOT regexp_matches(a || b, '[^\\x00-\\x7F]') THEN hamming(a, b) " +
+      "ELSE len(list_filter(list_zip(string_split(a, ''), string_split(b, '')), p -> p[1] <> p[2])) END",
+    {
+      signature: 'hamming_distance(a, b)',
+      duckdb: 'hamming(a, b) over code points',
+      note: "counts code points, as Trino (DuckDB's counts bytes: 'naïve' and 'naive' are of different lengths)",
+    },
+  ),
   ...STRING_FUNCTIONS,
   ...URL_FUNCTIONS,
   ...JSON_FUNCTIONS,

@@ -1066,6 +1066,43 @@ export const CORPUS: CorpusEntry[] = [
     source: TRINO_URL_SRC,
   },
   {
+    // java.net.URI refuses a space, a % without two hex digits, { } | … (UrlFunctions.parseUrl: NULL then); its
+    // host is null for an authority that is no server's (an underscore, a top label of digits, a port of letters);
+    // a relative URL has a path; an opaque one none. Checked against java.net.URI of Java 17.
+    sql:
+      "SELECT url_extract_host('https://shop.example/search?q=red shoes'), " +
+      "url_extract_path('https://shop.example/search?q=red shoes'), " +
+      'url_extract_query(\'https://shop.example/p?x={"a":1}\'), ' +
+      "url_extract_parameter('https://shop.example/search?q=red shoes', 'q'), " +
+      "url_extract_protocol('https://shop.example/a|b'), url_extract_host('https://shop.example/p?q=100%'), " +
+      "url_extract_host('https://my_host.example/p'), url_extract_path('https://my_host.example/p'), " +
+      "url_extract_host('https://example.com:abc/p'), url_extract_query('https://shop.example/p?x=[1]'), " +
+      "url_extract_host('https://[::1]:8080/p'), url_extract_path('https://shop.example/a[1]'), " +
+      "url_extract_path('/relative/path?x=1'), url_extract_protocol('/relative/path?x=1'), " +
+      "url_extract_path('mailto:a@b.c'), url_extract_host('//host.example/p')",
+    rows: [
+      [
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        '/p',
+        null,
+        'x=[1]',
+        '[::1]',
+        null,
+        '/relative/path',
+        null,
+        null,
+        'host.example',
+      ],
+    ],
+    source: `${TRINO_URL_SRC}; java.net.URI (URISyntaxException → NULL; getHost null for a registry-based authority)`,
+  },
+  {
     sql:
       'SELECT slice(ARRAY[1, 2, 3, 4], -2, 5), slice(ARRAY[1, 2, 3, 4], -9, 2), element_at(ARRAY[1, 2, 3], 5), ' +
       'array_position(ARRAY[1, NULL], NULL), array_remove(ARRAY[1, NULL, 2], NULL), ' +
@@ -1790,6 +1827,23 @@ export const CORPUS: CorpusEntry[] = [
     refused: /The combined inputs for Levenshtein distance are too large/,
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (levenshteinDistance)',
+  },
+  {
+    // Code points, not bytes (Trino's TestStringFunctions.testHammingDistance).
+    sql:
+      "SELECT hamming_distance('hello naïve world', 'hello naive world'), hamming_distance('信念,爱,希望', '信仰,爱,希望'), " +
+      "hamming_distance('éa', 'aé'), hamming_distance('abc', 'abd'), hamming_distance('', ''), " +
+      "hamming_distance(NULL, 'a')",
+    rows: [[1, 1, 2, 1, 0, null]],
+    types: Array(6).fill('bigint'),
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java (hammingDistance: ' +
+      'code point by code point); TestStringFunctions.testHammingDistance',
+  },
+  {
+    sql: "SELECT hamming_distance('hello naïve world', 'hello na:ive world')",
+    refused: /The input strings to hamming_distance function must have the same length/,
+    source: 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java',
   },
   // --- typed literals -------------------------------------------------------------------------------------------
   {
