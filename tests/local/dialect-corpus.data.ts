@@ -840,6 +840,28 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'https://trino.io/docs/current/functions/datetime.html (interval year to month, interval day to second)',
   },
+  ...[
+    "date_add('days', 1, TIMESTAMP '2024-01-01 10:00:00')",
+    "date_add(' day', 1, DATE '2024-01-01')",
+    "date_add('microsecond', 1, TIMESTAMP '2024-01-01 10:00:00')",
+    "date_diff('dow', DATE '2000-01-01', DATE '2024-01-05')",
+    "date_diff('d', TIMESTAMP '2024-01-01 10:00:00', TIMESTAMP '2024-01-03 10:00:00')",
+    "date_trunc('decade', TIMESTAMP '2024-01-01 10:00:00')",
+    "date_trunc('mon', DATE '2024-03-05')",
+  ].map((call) => ({
+    sql: `SELECT ${call}`,
+    refused: /^'[^']*' is not a valid Timestamp field/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/DateTimeFunctions.java ' +
+      '(getTimestampField: millisecond, second, minute, hour, day, week, month, quarter, year; else "is not a ' +
+      'valid Timestamp field")',
+  })),
+  {
+    sql: "SELECT date_add('DAY', 1, DATE '2024-01-01'), date_trunc('Month', DATE '2024-03-05')",
+    rows: [['2024-01-02', '2024-03-01']],
+    types: ['date', 'date'],
+    source: 'trinodb/trino DateTimeFunctions.java (the unit in any case: toLowerCase(ENGLISH))',
+  },
   {
     sql: "SELECT date_trunc('hour', DATE '2024-01-31')",
     refused: /^'hour' is not a valid DATE field/,

@@ -52,15 +52,19 @@ const INTEGER_TYPES = new Set([
 ]);
 const FLOATING_TYPES = new Set([DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT]);
 
-/** Athena's refusal of a unit shorter than a day on a date. */
+/** Athena's refusal of a unit shorter than a day on a date, or of a unit it does not know. */
 export class DateUnitError extends Error {
-  constructor(unit: string, kind: 'function' | 'interval') {
+  constructor(unit: string, kind: 'function' | 'interval' | 'unknown') {
     super(
-      kind === 'function'
-        ? `'${unit}' is not a valid DATE field: Athena (Trino) fails date_trunc, date_add and date_diff of a date ` +
+      kind === 'unknown'
+        ? `'${unit}' is not a valid Timestamp field: Athena (Trino) takes millisecond, second, minute, hour, day, ` +
+            'week, month, quarter and year in date_trunc, date_add and date_diff (DuckDB would answer other units, ' +
+            'or NULL)'
+        : kind === 'function'
+          ? `'${unit}' is not a valid DATE field: Athena (Trino) fails date_trunc, date_add and date_diff of a date ` +
             `with a unit shorter than a day; DuckDB would answer (a timestamp, or hours between midnights). Cast ` +
             `the date first: CAST(d AS timestamp)`
-        : 'Cannot add hour, minutes or seconds to a date: Athena (Trino) fails it; DuckDB would answer a timestamp. ' +
+          : 'Cannot add hour, minutes or seconds to a date: Athena (Trino) fails it; DuckDB would answer a timestamp. ' +
             'Cast the date first: CAST(d AS timestamp) + INTERVAL …',
     );
     this.name = 'DateUnitError';
@@ -113,6 +117,13 @@ function literalUnit(v: unknown): string | undefined {
   if (!isTreeNode(v) || v.class !== 'CONSTANT' || !isTreeNode(v.value)) return undefined;
   const value = v.value as { is_null?: boolean; value?: unknown };
   return value.is_null || typeof value.value !== 'string' ? undefined : value.value.toLowerCase();
+}
+
+/** The unit of date_trunc, date_add or date_diff if Trino takes it (DateTimeFunctions.getTimestampField), else fails. */
+function knownUnit(unit: string | undefined): string | undefined {
+  if (unit !== undefined && !DATE_UNITS.has(unit) && !TIME_UNITS.has(unit))
+    throw new DateUnitError(unit, 'unknown');
+  return unit;
 }
 
 /** A date operand's result: DATE for a unit of a day or longer, Athena's failure for a shorter one. */
@@ -214,13 +225,13 @@ function concatWsOf(n: TreeNode, args: unknown[], t: DuckDBType): TreeNode | und
 function candidateOf(n: TreeNode): Candidate | undefined {
   const args = Array.isArray(n.children) ? (n.children as unknown[]) : [];
   if (isFunction(n, 'date_trunc') && args.length === 2) {
-    const unit = literalUnit(args[0]);
+    const unit = knownUnit(literalUnit(args[0]));
     return unit ? { node: n, operand: args[1], apply: castTo(n, onDate(unit, 'function')) } : undefined;
   }
   if (isFunction(n, 'date_diff') && args.length === 3) {
     // Both operands dates: their list is a list of dates (a date and a timestamp make one of timestamps, which
     // Trino takes: the date is cast).
-    const unit = literalUnit(args[0]);
+    const unit = knownUnit(literalUnit(args[0]));
     return unit
       ? {
           node: n,
@@ -266,7 +277,7 @@ function candidateOf(n: TreeNode): Candidate | undefined {
       },
     };
   if (isFunction(n, 'date_add') && args.length === 3) {
-    const unit = literalUnit(args[0]);
+    const unit = knownUnit(literalUnit(args[0]));
     return unit ? { node: n, operand: args[2], apply: castTo(n, onDate(unit, 'function')) } : undefined;
   }
   if ((isFunction(n, '+') || isFunction(n, '-')) && n.is_operator === true && args.length === 2) {
