@@ -702,6 +702,17 @@ export const CORPUS: CorpusEntry[] = [
     refused: /Unexpected parameters for function concat_ws/,
     source: `${TRINO_STRING} (concat_ws takes an array(varchar))`,
   },
+  ...[
+    "concat_ws(',', 1, 2.5)",
+    "concat_ws(',', 'a', DATE '2024-01-01')",
+    "concat_ws(',', 'a', TIMESTAMP '2024-01-01 10:00:00')",
+    "concat_ws(',', 'a', 1e10)",
+  ].map((call) => ({
+    sql: `SELECT ${call}`,
+    refused:
+      /^Unexpected parameters \(.*\) for function concat_ws: Athena \(Trino\) concatenates text with text only/,
+    source: `${TRINO_STRING} (concat_ws(string0, string1, …, stringN): varchar only, no implicit cast to varchar)`,
+  })),
   {
     sql: "SELECT repeat('ab', 2), repeat(NULL, 2), cardinality(repeat(1, 0))",
     rows: [[['ab', 'ab'], [null, null], 0]],

@@ -68,7 +68,7 @@ function groupsOf(node: TreeNode): Group[] {
     for (const n of ownNodes(v)) {
       if (n.class === 'FUNCTION' && Array.isArray(n.children)) {
         const name = String(n.function_name).toLowerCase();
-        if (name === '||' || name === 'concat')
+        if (name === '||' || name === 'concat' || name === 'concat_ws')
           groups.push({ kind: 'concat', node: n, operands: n.children, symbol: name, rowLevel });
         else if (SAME_TYPE_FUNCTIONS.has(name))
           groups.push({ kind: name as Group['kind'], node: n, operands: n.children, rowLevel });
@@ -140,8 +140,8 @@ function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: stri
     );
   if (kind === 'concat')
     return (
-      `Unexpected parameters (${listed}) for function concat: Athena (Trino) concatenates text with text (or ` +
-      `varbinary with varbinary) only ` +
+      `Unexpected parameters (${listed}) for function ${symbol === 'concat_ws' ? 'concat_ws' : 'concat'}: Athena ` +
+      `(Trino) concatenates text with text${symbol === 'concat_ws' ? '' : ' (or varbinary with varbinary)'} only ` +
       `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
       `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
     );
@@ -205,9 +205,10 @@ function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: 
     return fallback !== 'unknown' && !coercesTo(fallback, value);
   }
   if (kind === 'concat') {
-    // Text with text, or bytes with bytes (Trino's concat and || of varbinary answer varbinary).
+    // Text with text, or bytes with bytes (Trino's concat and || of varbinary answer varbinary); concat_ws text only
+    // (its separator and strings, or its separator and an array, which result-casts.ts joins).
     const all = (type: string) => types.every((t) => t === type || t === 'unknown');
-    return !anyList && !all('varchar') && !all('varbinary');
+    return !anyList && !all('varchar') && (symbol === 'concat_ws' || !all('varbinary'));
   }
   if (kind === 'arithmetic') {
     const [a, b] = types as [string, string];
