@@ -1239,6 +1239,21 @@ export const CORPUS: CorpusEntry[] = [
   },
   {
     sql:
+      'SELECT bitwise_and(5, 3), bitwise_not(CAST(5 AS TINYINT)), bitwise_and(2147483647, 2147483647) + 1, ' +
+      'bitwise_or(1, 2), bitwise_xor(5, 1), bitwise_and(NULL, 1)',
+    rows: [[1, -6, 2147483648, 3, 4, null]],
+    types: Array(6).fill('bigint'),
+    source: 'https://trino.io/docs/current/functions/bitwise.html (bitwise_and(x, y) → bigint, …)',
+  },
+  {
+    sql: 'SELECT bitwise_and(1.5, 2)',
+    refused:
+      /Unexpected parameters \(decimal\(2,1\), integer\) for function bitwise_and\. Expected: bitwise_and\(bigint, bigint\)/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bigint only)',
+  },
+  {
+    sql:
       'SELECT json_extract_scalar(\'{"a b":7,"a.b":8}\', \'$["a b"]\'), json_extract_scalar(\'{"a.b":8}\', \'$["a.b"]\'), ' +
       "json_extract_scalar('{\"x\":{\"y\":[1,2]}}', '$.x.y[1]'), json_extract_scalar('{\"user_id\":3}', '$.user_id')",
     rows: [['7', '8', '2', '3']],

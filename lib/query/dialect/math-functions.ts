@@ -8,6 +8,15 @@ import type { MacroDef } from './macros';
 const NAN = "CAST('NaN' AS DOUBLE)";
 const MINUS_INFINITY = "CAST('-Infinity' AS DOUBLE)";
 
+/**
+ * An integer operand of Trino's bitwise functions as the bigint they take (BitwiseFunctions: bigint, bigint); another
+ * type fails as on Athena, with its words, where DuckDB kept the operand's type or cast it.
+ */
+const asBigint = (v: string, fn: string, params: readonly string[]) =>
+  `CASE WHEN typeof(${v}) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', '"NULL"') THEN CAST(${v} AS BIGINT) ` +
+  `ELSE error('Unexpected parameters (' || ${params.map((p) => `lower(typeof(${p}))`).join(" || ', ' || ")} || ') ` +
+  `for function ${fn}. Expected: ${fn}(${params.map(() => 'bigint').join(', ')})') END`;
+
 export const MATH_FUNCTIONS: MacroDef[] = [
   m('rand', [], 'random()', { signature: 'rand()' }),
   // DuckDB's cbrt(27) is 3.0000000000000004; Java's Math.cbrt (Trino's) gives a perfect cube's root exactly.
@@ -79,15 +88,28 @@ export const MATH_FUNCTIONS: MacroDef[] = [
       note: "lower-case digits and negative numbers (to_base(-10, 16) is '-a'), as Java's Long.toString; DuckDB: 'FF', and fails below 0",
     },
   ),
-  m('bitwise_not', ['x'], '(~x)', { signature: 'bitwise_not(x)' }),
+  m('bitwise_not', ['x'], `(~${asBigint('x', 'bitwise_not', ['x'])})`, {
+    signature: 'bitwise_not(x)',
+    note: 'bigint, as Trino (DuckDB keeps the operand’s type: a tinyint)',
+  }),
   m('infinity', [], "CAST('infinity' AS DOUBLE)", { signature: 'infinity()' }),
   m('nan', [], "CAST('nan' AS DOUBLE)", { signature: 'nan()' }),
   m('is_nan', ['x'], 'isnan(x)', { signature: 'is_nan(x)' }),
   m('is_finite', ['x'], 'isfinite(x)', { signature: 'is_finite(x)' }),
   m('is_infinite', ['x'], 'isinf(x)', { signature: 'is_infinite(x)' }),
-  m('bitwise_and', ['a', 'b'], '(a & b)', { signature: 'bitwise_and(a, b)' }),
-  m('bitwise_or', ['a', 'b'], '(a | b)', { signature: 'bitwise_or(a, b)' }),
-  m('bitwise_xor', ['a', 'b'], 'xor(a, b)', { signature: 'bitwise_xor(a, b)' }),
+  ...(
+    [
+      ['bitwise_and', '&'],
+      ['bitwise_or', '|'],
+      ['bitwise_xor', 'xor'],
+    ] as const
+  ).map(([name, op]) => {
+    const [a, b] = [asBigint('a', name, ['a', 'b']), asBigint('b', name, ['a', 'b'])];
+    return m(name, ['a', 'b'], op === 'xor' ? `xor(${a}, ${b})` : `(${a} ${op} ${b})`, {
+      signature: `${name}(a, b)`,
+      note: 'bigint, as Trino (DuckDB keeps the operands’ type: bitwise_and(2147483647, 2147483647) + 1 overflowed)',
+    });
+  }),
   // Trino's bit_count(x, bits) (BitwiseFunctions.bitCount): x as a bits-bit two's complement integer, its failures
   // word for word; DuckDB's bit_count(x) takes no width (a call with one argument fails in ./calls.ts, as on Athena).
   m(
