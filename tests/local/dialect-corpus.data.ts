@@ -867,6 +867,27 @@ export const CORPUS: CorpusEntry[] = [
       '(getTimestampField: millisecond, second, minute, hour, day, week, month, quarter, year; else "is not a ' +
       'valid Timestamp field")',
   })),
+  ...[
+    "date_add('day', 1.6e0, DATE '2024-01-01')",
+    "date_add('hour', 2.5, TIMESTAMP '2024-01-01 10:00:00')",
+    "lpad('a', 3.7, 'x')",
+    'chr(65.5)',
+    "split('a,b,c', ',', 1.5)",
+    'slice(ARRAY[1, 2, 3], 1.5, 1)',
+  ].map((call) => ({
+    sql: `SELECT ${call}`,
+    refused: /Unexpected parameters for function \w+: Athena \(Trino\) takes an integer/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/type/TypeCoercion.java (a decimal coerces to real and ' +
+      'double only, a double to nothing: no bigint parameter takes them)',
+  })),
+  {
+    sql:
+      "SELECT date_add('day', CAST(2 AS BIGINT), DATE '2024-01-01'), lpad('a', 3, 'x'), chr(66), " +
+      "split('a,b,c', ',', 2), slice(ARRAY[1, 2, 3], 2, 1)",
+    rows: [['2024-01-03', 'xxa', 'B', ['a', 'b,c'], [2]]],
+    source: `${TRINO_DATETIME}; ${TRINO_STRING}; ${TRINO_ARRAY}`,
+  },
   {
     sql: "SELECT date_add('DAY', 1, DATE '2024-01-01'), date_trunc('Month', DATE '2024-03-05')",
     rows: [['2024-01-02', '2024-03-01']],
