@@ -20,8 +20,8 @@
  * receipt), not the generated columns. A retired column counts where the copy carries it: one accepted before the
  * retirement (still in the stream) that says another value there is another event; a copy without it (sent since:
  * the field is no longer accepted) is the same event — also when it was stored first and the copy with the value,
- * received before it, is delivered late: that copy is then the one kept, with its value, as in one run. Both engines compare typed values (IS NOT DISTINCT FROM: NULLs
- * equal), JSON text as each writes it.
+ * received before it, is delivered late: that copy is then the one kept, with its value, as in one run. Both engines
+ * compare typed values (IS NOT DISTINCT FROM: NULLs equal), JSON text as each writes it.
  */
 import type { TableDef } from '../catalog/tables';
 import { EVENT_ENVELOPE_COLUMNS } from '../catalog/table-from-schema';
