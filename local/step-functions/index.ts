@@ -47,6 +47,7 @@ export {
   RESOURCE,
   defaultTaskHandlers,
   glueJobHandler,
+  glueJobTimeouts,
   lambdaHandlers,
   namedError,
   s3GetObjectHandler,

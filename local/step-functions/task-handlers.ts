@@ -8,7 +8,7 @@ import type { Notice, Notifier } from '../../lib/notify/types';
 import { SNS_MAX_MESSAGE_BYTES } from '../../lib/notify/message';
 import { ETL_STATE_MACHINE } from '../../lib/workflow/local';
 import { projectRoot } from '../service-config';
-import type { Json, ServiceConfigWithStateMachines } from './config';
+import { declaredResources, type Json, type ServiceConfigWithStateMachines } from './config';
 import { stateMachineS3Access, type S3ReadAccess } from './state-machine-role';
 
 export const RESOURCE = {
@@ -58,11 +58,20 @@ const START_JOB_RUN_ERRORS = new Set(['Glue.ConcurrentRunsExceededException']);
  * glue:startJobRun.sync: runs the job with the run's Arguments and answers the JobRun that GetJobRun reports.
  * An error of the StartJobRun call (START_JOB_RUN_ERRORS) reaches Retry/Catch as it is; any other error is a run
  * that ended FAILED: States.TaskFailed with the job run as the Cause (its ErrorMessage the error's name and
- * message, as the job's exception), as Step Functions reports it.
+ * message, as the job's exception), as Step Functions reports it. A run longer than the job's Timeout (minutes:
+ * `timeoutMinutes`, from its AWS::Glue::Job resource) is stopped and ends TIMEOUT, as Glue ends it.
  */
-export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string): TaskHandler {
+export function glueJobHandler(
+  runner: () => Promise<EtlRunner>,
+  lakeDir: string,
+  timeoutMinutes: (jobName: string) => number | undefined = () => undefined,
+): TaskHandler {
   return async (params, ctx) => {
     const { JobName, Arguments = {} } = params as { JobName: string; Arguments?: Record<string, string> };
+    const minutes = timeoutMinutes(JobName);
+    const timeout = minutes !== undefined ? AbortSignal.timeout(minutes * 60_000) : undefined;
+    const signals = [ctx?.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const run = await runner();
     // Fault injection (LAKE_FAULTS glue.concurrent / glue.fail, lib/faults.ts), keyed by the run id so that one
     // run's retries see the same choice: a transient StartJobRun error, or a run that ends FAILED having written
@@ -88,22 +97,25 @@ export function glueJobHandler(runner: () => Promise<EtlRunner>, lakeDir: string
         throw new Error('Worker lost: the job run failed (injected)');
       // Glue hands every run its own id as an argument (--JOB_RUN_ID): the run records it in its results.
       // Stopped with its execution, as Step Functions stops a .sync job run (the run fails where it is, as a crash).
-      await run(
-        { ...Arguments, '--JOB_RUN_ID': jobRun.Id },
-        { lakeDir, ...(ctx?.signal ? { signal: ctx.signal } : {}) },
-      );
+      await run({ ...Arguments, '--JOB_RUN_ID': jobRun.Id }, { lakeDir, ...(signal ? { signal } : {}) });
     } catch (e) {
       const err = e as Error;
       if (typeof err?.name === 'string' && START_JOB_RUN_ERRORS.has(err.name)) throw err;
       const completedOn = Date.now();
       const named = err instanceof Error && err.name.startsWith('Glue.');
+      const timedOut = timeout?.aborted === true && ctx?.signal?.aborted !== true;
       throw namedError(
         'States.TaskFailed',
         JSON.stringify({
           ...jobRun,
-          JobRunState: 'FAILED',
-          ErrorMessage:
-            err instanceof Error ? (named ? `${err.name}: ${err.message}` : err.message) : String(err),
+          JobRunState: timedOut ? 'TIMEOUT' : 'FAILED',
+          ErrorMessage: timedOut
+            ? `The job run exceeded the job's Timeout of ${minutes} minutes and was stopped`
+            : err instanceof Error
+              ? named
+                ? `${err.name}: ${err.message}`
+                : err.message
+              : String(err),
           CompletedOn: completedOn,
           ExecutionTime: Math.round((completedOn - startedOn) / 1000),
         }),
@@ -262,6 +274,19 @@ export function lambdaHandlers(config: ServiceConfigWithStateMachines): TaskHand
   };
 }
 
+/** The Timeout (minutes) of each AWS::Glue::Job the configuration declares, by the job's name. */
+export function glueJobTimeouts(
+  config: ServiceConfigWithStateMachines,
+): (jobName: string) => number | undefined {
+  const timeouts = new Map<string, number>();
+  for (const r of Object.values(declaredResources(config))) {
+    const p = r.Properties as { Name?: unknown; Timeout?: unknown } | undefined;
+    if (r.Type === 'AWS::Glue::Job' && typeof p?.Name === 'string' && typeof p.Timeout === 'number')
+      timeouts.set(p.Name, p.Timeout);
+  }
+  return (jobName) => timeouts.get(jobName);
+}
+
 /**
  * The stand-ins of the local lake, each loaded on first use, for the state machine `machine` (its key under
  * stepFunctions.stateMachines: the S3 stand-in answers as that state machine's role allows).
@@ -276,6 +301,7 @@ export function defaultTaskHandlers(
     [RESOURCE.glueStartJobRunSync]: glueJobHandler(
       async () => (await import('../../lib/etl/duckdb-runner')).runEtlJob,
       lakeDir,
+      glueJobTimeouts(config),
     ),
     [RESOURCE.snsPublish]: snsPublishHandler(async () => (await import('../../lib/notify')).notifier()),
     [RESOURCE.s3GetObject]: s3GetObjectHandler(lakeDir, stateMachineS3Access(config, machine)),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadServiceConfig } from '../../local/service-config';
 import {
   glueJobHandler,
+  glueJobTimeouts,
   LocalStateMachine,
   localDefinition,
   RESOURCE,
@@ -62,6 +63,40 @@ it('aborts the Glue job run when RunEtlJob times out; the execution fails with S
     await engine.close();
     await fs.rm(lakeDir, { recursive: true, force: true });
   }
+}, 60_000);
+
+it("stops a Glue job run past the job's Timeout: it ends TIMEOUT, as Glue ends it, and the task fails", async () => {
+  const config = await loadServiceConfig('local');
+  // The job's Timeout is serverless.yml's glueTimeoutMinutes for the stage (resources/glue.yml).
+  const jobs = glueJobTimeouts(config as never);
+  expect(jobs(`${config.service}-local-etl`)).toBe(30);
+  expect(jobs('another-job')).toBeUndefined();
+  let aborted = false;
+  const runner = async () => async (_args: Record<string, string>, opts: { signal?: AbortSignal }) => {
+    await new Promise<void>((resolve) => {
+      const done = setTimeout(resolve, 10_000);
+      opts.signal?.addEventListener('abort', () => {
+        aborted = true;
+        clearTimeout(done);
+        resolve();
+      });
+    });
+    throw new Error('the run was stopped');
+  };
+  // A Timeout of 0.001 minutes (60 ms) for the test.
+  const handler = glueJobHandler(runner as never, '/nonexistent', (name) =>
+    name === 'j' ? 0.001 : undefined,
+  );
+  const failure = await (handler({ JobName: 'j', Arguments: {} }, {} as never) as Promise<unknown>).catch(
+    (e: Error) => e,
+  );
+  expect(aborted).toBe(true);
+  expect(failure).toMatchObject({ name: 'States.TaskFailed' });
+  expect(JSON.parse((failure as Error).message)).toMatchObject({
+    JobName: 'j',
+    JobRunState: 'TIMEOUT',
+    ErrorMessage: "The job run exceeded the job's Timeout of 0.001 minutes and was stopped",
+  });
 }, 60_000);
 
 it('every Task state of the deployed state machines sets TimeoutSeconds', () => {
