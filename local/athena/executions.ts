@@ -67,6 +67,19 @@ export const SHAPES: Record<string, Shape> = {
         },
       },
     },
+    // Checked as Athena checks it; reuse itself is not done locally (every query runs).
+    ResultReuseConfiguration: {
+      type: 'structure',
+      members: {
+        ResultReuseByAgeConfiguration: {
+          type: 'structure',
+          members: {
+            Enabled: { type: 'boolean', required: true },
+            MaxAgeInMinutes: { type: 'integer', min: 0, max: 10080 },
+          },
+        },
+      },
+    },
   },
   GetQueryExecution: { QueryExecutionId: QUERY_ID },
   StopQueryExecution: { QueryExecutionId: QUERY_ID },

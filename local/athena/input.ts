@@ -18,6 +18,7 @@ export type MemberSpec =
       enum?: readonly string[];
     }
   | { type: 'integer'; required?: boolean; min?: number; max?: number }
+  | { type: 'boolean'; required?: boolean }
   | {
       type: 'strings';
       required?: boolean;
@@ -86,6 +87,13 @@ function convert(spec: MemberSpec, value: unknown, path: string, errors: string[
         kind === 'list' || kind === 'structure'
           ? START_OF[kind]
           : `${kind} can not be converted to an Integer`,
+      );
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      throw serializationError(
+        kind === 'list' || kind === 'structure'
+          ? START_OF[kind]
+          : `${kind} can not be converted to a Boolean`,
       );
     case 'strings':
       if (!Array.isArray(value)) throw serializationError('Expected list or null');

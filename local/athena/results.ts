@@ -21,7 +21,7 @@ export const SHAPE: Shape = {
   NextToken: { type: 'string', min: 1, max: 1024 },
   // Athena's request validation allows up to 100000; the operation then refuses more than 1000.
   MaxResults: { type: 'integer', min: 1, max: 100000 },
-  QueryResultType: { type: 'string' },
+  QueryResultType: { type: 'string', enum: ['DATA_MANIFEST', 'DATA_ROWS'] },
 };
 
 const MAX_RESULTS = 1000;

@@ -186,6 +186,17 @@ describe("the local lake answers Athena's API", () => {
       message: 'MaxResults is more than maximum allowed length 1000',
     });
     expect(
+      await failure(
+        athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, QueryResultType: 'BOGUS' as never })),
+      ),
+    ).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining(
+        "Value at 'queryResultType' failed to satisfy constraint: Member must satisfy enum value set: " +
+          '[DATA_MANIFEST, DATA_ROWS]',
+      ),
+    });
+    expect(
       (await failure(athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: 'bm9wZQ' }))))
         .message,
     ).toBe('Malformed nextPageToken bm9wZQ');
@@ -417,6 +428,33 @@ describe("the local lake answers Athena's API", () => {
     ).toMatchObject({
       message: expect.stringContaining(
         "'resultConfiguration.encryptionConfiguration.encryptionOption' failed to satisfy constraint: Member must satisfy enum value set: [SSE_S3, SSE_KMS, CSE_KMS]",
+      ),
+    });
+    // ResultReuseConfiguration as Athena's model checks it (Enabled required, MaxAgeInMinutes 0 to 10080).
+    expect(
+      await failure(
+        start('SELECT 1', {
+          ResultReuseConfiguration: {
+            ResultReuseByAgeConfiguration: { Enabled: true, MaxAgeInMinutes: 99999999 },
+          },
+        }),
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining(
+        "'resultReuseConfiguration.resultReuseByAgeConfiguration.maxAgeInMinutes' failed to satisfy constraint: " +
+          'Member must have value less than or equal to 10080',
+      ),
+    });
+    expect(
+      await failure(
+        start('SELECT 1', {
+          ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { MaxAgeInMinutes: 5 } as never },
+        }),
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining(
+        "Value null at 'resultReuseConfiguration.resultReuseByAgeConfiguration.enabled' failed to satisfy " +
+          'constraint: Member must not be null',
       ),
     });
     // A token's limit is 128 bytes (measured: 50 three-byte characters are refused).
