@@ -11,6 +11,7 @@
  * Athena answers it. ListTableMetadata's Expression is Glue's pattern: `*` any characters, `|` alternatives, the rest
  * a regular expression, matched against the whole name, ignoring case.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { localGlueTables } from '../../lib/catalog/describe';
@@ -176,15 +177,18 @@ export function getTableMetadata(ctx: AthenaContext, input: Input): object {
 
 /**
  * The lake's workgroup with the stack's settings (resources/athena.yml): enforced configuration, engine version 3,
- * results in the lake (queriesUrl). No BytesScannedCutoffPerQuery: the local engine does not enforce one.
+ * results in the lake (queriesUrl). No BytesScannedCutoffPerQuery: the local engine does not enforce one. Its
+ * CreationTime (epoch seconds, as Athena answers it) is when the lake folder was made.
  */
 export function getWorkGroup(ctx: AthenaContext, input: Input): object {
   const name = input.string('WorkGroup')!;
   checkWorkGroup(ctx, name);
+  const folder = statSync(ctx.lakeDir());
   return {
     WorkGroup: {
       Name: name,
       State: 'ENABLED',
+      CreationTime: (folder.birthtimeMs > 0 ? folder.birthtimeMs : folder.ctimeMs) / 1000,
       Description: "Queries of the data lake API (read-only SELECTs over the lake's Glue database).",
       Configuration: {
         ResultConfiguration: { OutputLocation: queriesUrl(ctx) },

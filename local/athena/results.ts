@@ -104,8 +104,12 @@ export async function getQueryResults(ctx: AthenaContext, input: Input): Promise
   const rows = [...(header ? [headerRow(page.columns)] : []), ...dataRows(page.columns, page.rows)];
   const next: Position =
     wanted === 0 ? { at: 'start' } : page.nextToken ? { at: 'token', token: page.nextToken } : { at: 'end' };
+  // DESCRIBE and SHOW CREATE TABLE answer no UpdateCount (measured on Athena); SELECT and other SHOWs 0.
+  const { substatementType } = statementKind(status.sql);
   return {
-    UpdateCount: 0,
+    ...(substatementType === 'DESCRIBE_TABLE' || substatementType === 'SHOW_CREATE_TABLE'
+      ? {}
+      : { UpdateCount: 0 }),
     ResultSet: { Rows: rows, ResultSetMetadata: { ColumnInfo: page.columns.map(columnInfo) } },
     // A full page carries a token, as on Athena, even when it ends the results.
     ...(rows.length === maxResults ? { NextToken: encode(id, next) } : {}),

@@ -560,6 +560,12 @@ describe("the local lake answers Athena's API", () => {
           QueryString,
           'SUCCEEDED',
         ]);
+        // DESCRIBE answers no UpdateCount, as measured on Athena; SELECT and SHOW TABLES/COLUMNS 0.
+        const results = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+        expect([QueryString, results.UpdateCount]).toEqual([
+          QueryString,
+          QueryString.startsWith('DESCRIBE') ? undefined : 0,
+        ]);
       }
     expect(await failure(start('SELEC 1'))).toMatchObject({ code: 'MALFORMED_QUERY' });
     expect(

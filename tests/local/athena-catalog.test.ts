@@ -86,6 +86,10 @@ describe("the local lake's catalog through Athena's API", () => {
         ResultConfiguration: { OutputLocation: expect.stringMatching(/^file:\/\/.*\/\.queries\/$/) },
       },
     });
+    // When the lake folder was made, as a time (Athena answers one in epoch seconds; the SDK reads it as a Date).
+    expect(workGroup.CreationTime).toBeInstanceOf(Date);
+    expect(workGroup.CreationTime!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(workGroup.CreationTime!.getTime()).toBeGreaterThan(Date.parse('2026-01-01'));
     expect(await failure(athena.send(new GetWorkGroupCommand({ WorkGroup: 'elsewhere' })))).toMatchObject({
       name: 'InvalidRequestException',
       message: 'WorkGroup is not found.',
