@@ -10,7 +10,6 @@
  *  - Integer division is Trino's (7 / 2 = 3): the engine sets DuckDB's integer_division before locking its
  *    configuration.
  */
-import { integerArguments } from './dialect/integer-arguments';
 import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
 import { BINARY_FUNCTIONS } from './dialect/binary-functions';
@@ -204,12 +203,9 @@ export const TRINO_MACROS: MacroDef[] = [
       { params: ['s', 'd'], body: SPLIT },
       {
         params: ['s', 'd', 'n'],
-        body: integerArguments(
-          'split',
-          ['n'],
+        body:
           "CASE WHEN n <= 0 THEN error('Limit must be positive') WHEN len(split(s, d)) <= n THEN split(s, d) " +
-            'ELSE list_concat(split(s, d)[1:n - 1], [array_to_string(split(s, d)[n:], d)]) END',
-        ),
+          'ELSE list_concat(split(s, d)[1:n - 1], [array_to_string(split(s, d)[n:], d)]) END',
       },
     ],
     doc: [

@@ -882,6 +882,12 @@ export const CORPUS: CorpusEntry[] = [
       'double only, a double to nothing: no bigint parameter takes them)',
   })),
   {
+    // chr(10) stays a constant: array_join's separator must be one (DuckDB's string_agg).
+    sql: "SELECT array_join(ARRAY['a', 'b'], chr(10)), array_join(repeat('line', 2), chr(10))",
+    rows: [['a\nb', 'line\nline']],
+    source: `${TRINO_ARRAY} (array_join); ${TRINO_STRING} (chr)`,
+  },
+  {
     sql:
       "SELECT date_add('day', CAST(2 AS BIGINT), DATE '2024-01-01'), lpad('a', 3, 'x'), chr(66), " +
       "split('a,b,c', ',', 2), slice(ARRAY[1, 2, 3], 2, 1)",

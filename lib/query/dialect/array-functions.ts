@@ -1,5 +1,4 @@
 /** Trino's array and map functions as DuckDB macros, with Trino's NULL and index rules (lib/query/trino-compat.ts). */
-import { integerArguments } from './integer-arguments';
 import { compatMacro as m } from './compat-macro';
 import type { MacroDef } from './macros';
 
@@ -109,14 +108,10 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
   m(
     'slice',
     ['a', 's', 'n'],
-    integerArguments(
-      'slice',
-      ['s', 'n'],
-      "CASE WHEN n < 0 THEN error('length must be greater than or equal to 0') " +
-        "WHEN s = 0 THEN error('SQL array indices start at 1') " +
-        'WHEN (CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END) < 1 THEN list_slice(a, 1, 0) ' +
-        'ELSE list_slice(a, (CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END), least((CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END) + n, len(a) + 1) - 1) END',
-    ),
+    "CASE WHEN n < 0 THEN error('length must be greater than or equal to 0') " +
+      "WHEN s = 0 THEN error('SQL array indices start at 1') " +
+      'WHEN (CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END) < 1 THEN list_slice(a, 1, 0) ' +
+      'ELSE list_slice(a, (CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END), least((CASE WHEN s < 0 THEN len(a) + s + 1 ELSE s END) + n, len(a) + 1) - 1) END',
     {
       signature: 'slice(array, start, length)',
       duckdb: 'list_slice(a, s, s + n - 1)',

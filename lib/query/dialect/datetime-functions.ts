@@ -2,7 +2,6 @@
  * Trino's date and time functions as DuckDB macros (date_format, from_unixtime, date_diff, day_of_week, …); the
  * statement rewrites convert a literal format (calls.ts, date-formats.ts) and zoned values (time-zone.ts).
  */
-import { integerArguments } from './integer-arguments';
 import { sqlString } from '../../duckdb-sql';
 import { compatMacro as m } from './compat-macro';
 import { JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './date-formats';
@@ -86,15 +85,11 @@ export const DATETIME_FUNCTIONS: MacroDef[] = [
   m(
     'date_add',
     ['unit', 'n', 'ts'],
-    integerArguments(
-      'date_add',
-      ['n'],
-      `ts + CASE lower(unit) WHEN 'millisecond' THEN to_milliseconds(CAST(n AS BIGINT)) ` +
-        `WHEN 'second' THEN to_seconds(CAST(n AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT)) ` +
-        `WHEN 'hour' THEN to_hours(CAST(n AS BIGINT)) WHEN 'day' THEN to_days(CAST(n AS INTEGER)) ` +
-        `WHEN 'week' THEN to_weeks(CAST(n AS INTEGER)) WHEN 'month' THEN to_months(CAST(n AS INTEGER)) ` +
-        `WHEN 'quarter' THEN to_months(CAST(3 * n AS INTEGER)) WHEN 'year' THEN to_years(CAST(n AS INTEGER)) END`,
-    ),
+    `ts + CASE lower(unit) WHEN 'millisecond' THEN to_milliseconds(CAST(n AS BIGINT)) ` +
+      `WHEN 'second' THEN to_seconds(CAST(n AS BIGINT)) WHEN 'minute' THEN to_minutes(CAST(n AS BIGINT)) ` +
+      `WHEN 'hour' THEN to_hours(CAST(n AS BIGINT)) WHEN 'day' THEN to_days(CAST(n AS INTEGER)) ` +
+      `WHEN 'week' THEN to_weeks(CAST(n AS INTEGER)) WHEN 'month' THEN to_months(CAST(n AS INTEGER)) ` +
+      `WHEN 'quarter' THEN to_months(CAST(3 * n AS INTEGER)) WHEN 'year' THEN to_years(CAST(n AS INTEGER)) END`,
     {
       signature: 'date_add(unit, value, timestamp)',
       duckdb: 'ts + to_<unit>s(value)',

@@ -3,7 +3,6 @@
  * gives them (trino_…), internal macros like ./macros.ts's helpers; and those Athena calls by DuckDB's own name with
  * other arguments (STRING_FUNCTIONS, in lib/query/trino-compat.ts's list).
  */
-import { integerArguments } from './integer-arguments';
 import type { MacroDef } from './macros';
 
 const helper = (name: string, params: string[], body: string): MacroDef => ({
@@ -14,18 +13,14 @@ const helper = (name: string, params: string[], body: string): MacroDef => ({
 
 export const STRING_HELPERS: MacroDef[] = [
   // chr(n): Trino's takes a bigint, DuckDB's an integer (no function matched a bigint column).
-  helper('trino_chr', ['n'], integerArguments('chr', ['n'], 'chr(CAST(n AS INTEGER))')),
+  helper('trino_chr', ['n'], 'chr(CAST(n AS INTEGER))'),
   // lpad and rpad with Trino's failures (StringFunctions.pad), where DuckDB's answer '' and the text.
   ...['lpad', 'rpad'].map((pad) =>
     helper(
       `trino_${pad}`,
       ['s', 'n', 'p'],
-      integerArguments(
-        pad,
-        ['n'],
-        "CASE WHEN n < 0 OR n > 2147483647 THEN error('Target length must be in the range [0..2147483647]') " +
-          `WHEN p = '' THEN error('Padding string must not be empty') ELSE ${pad}(s, CAST(n AS INTEGER), p) END`,
-      ),
+      "CASE WHEN n < 0 OR n > 2147483647 THEN error('Target length must be in the range [0..2147483647]') " +
+        `WHEN p = '' THEN error('Padding string must not be empty') ELSE ${pad}(s, CAST(n AS INTEGER), p) END`,
     ),
   ),
 ];

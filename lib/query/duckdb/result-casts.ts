@@ -27,6 +27,7 @@ import {
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
+import { integerArgumentsCheck } from './integer-arguments';
 
 const DATE_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
 const TIME_UNITS = new Set(['hour', 'minute', 'second', 'millisecond']);
@@ -362,7 +363,9 @@ function ownCandidates(node: TreeNode): Candidate[] {
   const own = Object.entries(node)
     .filter(([k]) => k !== 'cte_map')
     .map(([, v]) => v);
-  return [...ownNodes(own)].map(candidateOf).filter((x): x is Candidate => x !== undefined);
+  return [...ownNodes(own)]
+    .flatMap((n) => [integerArgumentsCheck(n), candidateOf(n)])
+    .filter((x): x is Candidate => x !== undefined);
 }
 
 /** Most rounds: a round casts the results whose operand has its type, the next those whose operand was just cast. */
@@ -370,7 +373,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile)\b/i;
+  /\b(trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
