@@ -1,6 +1,6 @@
 /**
  * Arguments Trino takes as integers only: date_add's amount, chr's code point, lpad/rpad's length, split's limit,
- * slice's start and length. A decimal or a double there has no implicit cast to bigint in Trino (TypeCoercion:
+ * slice's start and length, the bitwise functions' operands. A decimal or a double there has no implicit cast to bigint in Trino (TypeCoercion:
  * decimal to real and double only), so Athena fails the call; DuckDB casts it and rounds (date_add('day', 1.6e0, d)
  * added two days, chr(65.5) was 'B'). Judged on the operands' types as DuckDB's binder gives them
  * (result-casts.ts), so that the calls stay as they are: a check in the macros (CASE … error()) made them
@@ -17,6 +17,10 @@ const INTEGER_PARAMETERS: Record<string, { athena: string; at: number[]; arity: 
   trino_rpad: { athena: 'rpad', at: [1], arity: 3 },
   split: { athena: 'split', at: [2], arity: 3 },
   slice: { athena: 'slice', at: [1, 2], arity: 3 },
+  bitwise_and: { athena: 'bitwise_and', at: [0, 1], arity: 2 },
+  bitwise_or: { athena: 'bitwise_or', at: [0, 1], arity: 2 },
+  bitwise_xor: { athena: 'bitwise_xor', at: [0, 1], arity: 2 },
+  bitwise_not: { athena: 'bitwise_not', at: [0], arity: 1 },
 };
 
 const NOT_INTEGER = new Set([DuckDBTypeId.DECIMAL, DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT]);
@@ -32,26 +36,23 @@ export class IntegerArgumentError extends Error {
   }
 }
 
-/**
- * The check of one call: its integer arguments as one operand (a list of them, typed by their common type), and
- * what to do with that type (throw, or leave the call as it is).
- */
-export function integerArgumentsCheck(
+/** The checks of one call: each integer argument as an operand, and what to do with its type (throw, or nothing). */
+export function integerArgumentsChecks(
   n: TreeNode,
-): { node: TreeNode; operand: unknown; apply: (t: DuckDBType) => undefined } | undefined {
-  if (n.class !== 'FUNCTION' || !Array.isArray(n.children)) return undefined;
+): { node: TreeNode; operand: unknown; apply: (t: DuckDBType) => undefined }[] {
+  if (n.class !== 'FUNCTION' || !Array.isArray(n.children)) return [];
   const spec = INTEGER_PARAMETERS[String(n.function_name).toLowerCase()];
-  if (!spec || n.children.length !== spec.arity) return undefined;
-  const args = spec.at.map((i) => (n.children as unknown[])[i]).filter(isTreeNode);
-  if (args.length !== spec.at.length) return undefined;
-  return {
-    node: n,
-    operand: { ...n, function_name: 'list_value', schema: '', children: args },
-    apply: (t) => {
-      const element = t.typeId === DuckDBTypeId.LIST ? t.valueType : t;
-      if (NOT_INTEGER.has(element.typeId))
-        throw new IntegerArgumentError(spec.athena, element.toString().toLowerCase());
-      return undefined;
-    },
-  };
+  if (!spec || n.children.length !== spec.arity) return [];
+  return spec.at
+    .map((i) => (n.children as unknown[])[i])
+    .filter(isTreeNode)
+    .map((operand) => ({
+      node: n,
+      operand,
+      apply: (t: DuckDBType) => {
+        if (NOT_INTEGER.has(t.typeId))
+          throw new IntegerArgumentError(spec.athena, t.toString().toLowerCase());
+        return undefined;
+      },
+    }));
 }
