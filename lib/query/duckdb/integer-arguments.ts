@@ -1,10 +1,10 @@
 /**
  * Arguments Trino takes as integers only: date_add's amount, chr's code point, lpad/rpad's length, split's limit,
- * slice's start and length, the bitwise functions' operands. A decimal or a double there has no implicit cast to bigint in Trino (TypeCoercion:
- * decimal to real and double only), so Athena fails the call; DuckDB casts it and rounds (date_add('day', 1.6e0, d)
- * added two days, chr(65.5) was 'B'). Judged on the operands' types as DuckDB's binder gives them
- * (result-casts.ts), so that the calls stay as they are: a check in the macros (CASE … error()) made them
- * non-constant, and string_agg refused chr(10) as its separator.
+ * slice's start and length, the bitwise functions' operands. A decimal or a double there has no implicit cast to
+ * bigint in Trino (TypeCoercion: decimal to real and double only), so Athena fails the call; DuckDB casts it and
+ * rounds (date_add('day', 1.6e0, d) added two days, chr(65.5) was 'B'). Judged on the operands' types as DuckDB's
+ * binder gives them (result-casts.ts), so that the calls stay as they are: a check in the macros (CASE … error())
+ * made them non-constant, and string_agg refused chr(10) as its separator.
  */
 import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { isTreeNode, type TreeNode } from './statement-tree';
