@@ -1,5 +1,5 @@
 /**
- * Whether a file execution may be retried (lib/workflow RetryCheck). A file's execution can end FAILED while its
+ * Whether an execution may be retried (lib/workflow RetryCheck, executionRetryCheck below); first, a file's. A file's execution can end FAILED while its
  * upload stays queued, and the next run loads it (lib/etl/upload-queue.ts): a retry of it then would load the same
  * file version again, as a run newer than any upload loaded since — among copies equal by latestBy the newest run
  * wins, so its older values would replace a newer file's. A retry is refused, with what became of the file:
@@ -40,9 +40,9 @@ async function readRecord<T>(objects: ObjectStore, key: string): Promise<T | und
  * file's as above; a replay's, rebuild's or compaction's is refused as its start would be (`startRefusal`: the local
  * lake's refused schemas/); a file's is not (an upload keeps loading under the schemas the lake accepted).
  */
-export function uploadRetryCheck(
+export function executionRetryCheck(
   objects: ObjectStore,
-  startRefusal?: () => Promise<string | undefined>,
+  startRefusal?: () => Promise<string | undefined> | undefined,
 ): RetryCheck {
   return async (input, family) => {
     let parsed: { mode?: unknown; table?: unknown; inputs?: unknown } | undefined;

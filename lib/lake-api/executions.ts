@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { tableNames } from '../catalog/table-names';
-import { uploadRetryCheck } from '../etl/upload-retry';
+import { executionRetryCheck } from '../etl/upload-retry';
 import { ApiError, ErrorCode } from '../errors';
 import { json, parseJsonBody } from '../http';
 import type { ObjectStore } from '../objects/types';
@@ -142,7 +142,7 @@ export async function retryExecution(
   try {
     const started = await wf.retryExecution(
       name,
-      uploadRetryCheck(objects, () => wf.startRefusal?.() ?? Promise.resolve(undefined)),
+      executionRetryCheck(objects, () => wf.startRefusal?.()),
     );
     if (!started) throw notFound(name);
     return json(event, 202, started);

@@ -21,7 +21,7 @@ import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
-import { uploadRetryCheck } from '../../lib/etl/upload-retry';
+import { executionRetryCheck } from '../../lib/etl/upload-retry';
 import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
@@ -60,7 +60,7 @@ async function retry(dir: string, given: string): Promise<number> {
     const wf = new LocalWorkflow(dir);
     started = await wf.retryExecution(
       name,
-      uploadRetryCheck(new LocalObjectStore(dir), () => wf.startRefusal()),
+      executionRetryCheck(new LocalObjectStore(dir), () => wf.startRefusal()),
     );
   } catch (e) {
     if (!(e instanceof NotRetryableError)) throw e;
