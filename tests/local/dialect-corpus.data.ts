@@ -1280,6 +1280,66 @@ export const CORPUS: CorpusEntry[] = [
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bigint only)',
   },
   {
+    sql: 'SELECT ntile(1.5) OVER (ORDER BY x) FROM (VALUES (1), (2), (3)) AS t(x)',
+    refused:
+      /Unexpected parameters for function ntile: Athena \(Trino\) takes an integer there, not decimal\(2,1\)/,
+    source: `${TRINO_WINDOW} (ntile(n) → bigint: n is a bigint)`,
+  },
+  {
+    sql: 'SELECT ntile(2) OVER (ORDER BY x) FROM (VALUES (1), (2), (3)) AS t(x)',
+    rows: [[1], [1], [2]],
+    source: TRINO_WINDOW,
+  },
+  {
+    sql: 'SELECT length(ARRAY[1, 2])',
+    refused:
+      /Unexpected parameters \(array\(integer\)\) for function length: Athena \(Trino\) takes varchar, char and varbinary .*cardinality\(x\)/,
+    source: `${TRINO_STRING} (length(string)), https://trino.io/docs/current/functions/binary.html (length(binary))`,
+  },
+  {
+    sql: "SELECT length(to_utf8('héllo')), length('héllo')",
+    rows: [[6, 5]],
+    source:
+      'https://trino.io/docs/current/functions/binary.html (length(binary): the length of binary in bytes)',
+  },
+  {
+    sql: "SELECT cardinality('abc')",
+    refused:
+      /Unexpected parameters \(varchar\) for function cardinality: Athena \(Trino\) takes array and map/,
+    source: `${TRINO_ARRAY} (cardinality(x) of an array), https://trino.io/docs/current/functions/map.html`,
+  },
+  {
+    sql: 'SELECT sum(x) FROM (VALUES (true), (false)) AS t(x)',
+    refused: /Unexpected parameters \(boolean\) for function sum: .*count_if\(b\)/,
+    source: `${TRINO_AGG} (sum(x): numbers; Trino has no boolean to number coercion)`,
+  },
+  {
+    sql: "SELECT avg(x) FROM (VALUES (DATE '2026-01-01')) AS t(x)",
+    refused: /Unexpected parameters \(date\) for function avg: Athena \(Trino\) takes numbers and intervals/,
+    source: `${TRINO_AGG} (avg(x): numbers and intervals)`,
+  },
+  {
+    sql: 'SELECT count_if(x) FROM (VALUES (1), (0)) AS t(x)',
+    refused: /Unexpected parameters \(integer\) for function count_if: Athena \(Trino\) takes boolean/,
+    source: `${TRINO_AGG} (count_if(x): boolean)`,
+  },
+  {
+    sql: 'SELECT count_if(x > 0), sum(x), avg(x), max(x) FROM (VALUES (1), (0)) AS t(x)',
+    rows: [[1, 1, 0.5, 1]],
+    source: TRINO_AGG,
+  },
+  {
+    sql: 'SELECT max(m) FROM (VALUES (MAP(ARRAY[1], ARRAY[2]))) AS t(m)',
+    refused:
+      /Unexpected parameters \(map\(integer, integer\)\) for function max: Athena \(Trino\) takes an orderable type/,
+    source: `${TRINO_AGG} (max(x): x of an orderable type; a map is not orderable)`,
+  },
+  {
+    sql: "SELECT max_by('a', ARRAY[MAP(ARRAY[1], ARRAY[2])])",
+    refused: /for function max_by: Athena \(Trino\) takes an orderable type/,
+    source: `${TRINO_AGG} (max_by(x, y): y orderable)`,
+  },
+  {
     sql:
       'SELECT json_extract_scalar(\'{"a b":7,"a.b":8}\', \'$["a b"]\'), json_extract_scalar(\'{"a.b":8}\', \'$["a.b"]\'), ' +
       "json_extract_scalar('{\"x\":{\"y\":[1,2]}}', '$.x.y[1]'), json_extract_scalar('{\"user_id\":3}', '$.user_id')",

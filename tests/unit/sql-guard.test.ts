@@ -296,6 +296,19 @@ describe('refused, with the reason', () => {
         expect.stringMatching(/reads no hexadecimal, octal or binary literal and no digit separator/),
       ]);
     expect(refusal("SELECT 'a'\n'b'")).toMatch(/^two string literals in a row: .*\(line 2, column 1\)$/);
+    // Trino's rowCount is an INTEGER_VALUE: DuckDB would round LIMIT 1.5 to two rows.
+    expect(refusal('SELECT url FROM page_view LIMIT 1.5')).toMatch(
+      /^LIMIT 1\.5: Athena \(Trino\) takes an integer row count there .*\(line 1, column 33\)$/,
+    );
+    expect(refusal('SELECT url FROM page_view ORDER BY url OFFSET 2e0 ROWS')).toMatch(/^OFFSET 2e0: /);
+    expect(refusal('SELECT url FROM page_view FETCH NEXT .5 ROWS ONLY')).toMatch(/^FETCH NEXT \.5: /);
+    for (const sql of [
+      'SELECT url FROM page_view ORDER BY url OFFSET 2 ROWS LIMIT 3',
+      'SELECT url FROM page_view FETCH FIRST 2 ROWS ONLY',
+      'SELECT url FROM page_view LIMIT ALL',
+      'SELECT url, 1.5 AS "limit" FROM page_view',
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
     for (const sql of [
       'SELECT 1e-5, 1.5E+3, .5, 1E10, 7, \'x\' AS "1abc" FROM page_view',
       "SELECT url FROM page_view WHERE url LIKE 'a!%' ESCAPE '!' AND event_date = DATE '2026-01-01'",

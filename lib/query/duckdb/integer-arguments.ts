@@ -1,6 +1,6 @@
 /**
  * Arguments Trino takes as integers only: date_add's amount, chr's code point, lpad/rpad's length, split's limit,
- * slice's start and length, the bitwise functions' operands. A decimal or a double there has no implicit cast to
+ * slice's start and length, the bitwise functions' operands, ntile's bucket count. A decimal or a double there has no implicit cast to
  * bigint in Trino (TypeCoercion: decimal to real and double only), so Athena fails the call; DuckDB casts it and
  * rounds (date_add('day', 1.6e0, d) added two days, chr(65.5) was 'B'). Judged on the operands' types as DuckDB's
  * binder gives them (result-casts.ts), so that the calls stay as they are: a check in the macros (CASE … error())
@@ -21,6 +21,7 @@ const INTEGER_PARAMETERS: Record<string, { athena: string; at: number[]; arity: 
   bitwise_or: { athena: 'bitwise_or', at: [0, 1], arity: 2 },
   bitwise_xor: { athena: 'bitwise_xor', at: [0, 1], arity: 2 },
   bitwise_not: { athena: 'bitwise_not', at: [0], arity: 1 },
+  ntile: { athena: 'ntile', at: [0], arity: 1 },
 };
 
 const NOT_INTEGER = new Set([DuckDBTypeId.DECIMAL, DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT]);
@@ -40,7 +41,8 @@ export class IntegerArgumentError extends Error {
 export function integerArgumentsChecks(
   n: TreeNode,
 ): { node: TreeNode; operand: unknown; apply: (t: DuckDBType) => undefined }[] {
-  if (n.class !== 'FUNCTION' || !Array.isArray(n.children)) return [];
+  const call = n.class === 'FUNCTION' || (n.class === 'WINDOW' && n.type === 'WINDOW_NTILE');
+  if (!call || !Array.isArray(n.children)) return [];
   const spec = INTEGER_PARAMETERS[String(n.function_name).toLowerCase()];
   if (!spec || n.children.length !== spec.arity) return [];
   return spec.at

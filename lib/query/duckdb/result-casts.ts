@@ -27,6 +27,7 @@ import {
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
+import { argumentTypeChecks } from './argument-types';
 import { integerArgumentsChecks } from './integer-arguments';
 
 const DATE_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
@@ -364,7 +365,7 @@ function ownCandidates(node: TreeNode): Candidate[] {
     .filter(([k]) => k !== 'cte_map')
     .map(([, v]) => v);
   return [...ownNodes(own)]
-    .flatMap((n) => [...integerArgumentsChecks(n), candidateOf(n)])
+    .flatMap((n) => [...integerArgumentsChecks(n), ...argumentTypeChecks(n), candidateOf(n)])
     .filter((x): x is Candidate => x !== undefined);
 }
 
@@ -373,7 +374,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile)\b/i;
+  /\b(bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {

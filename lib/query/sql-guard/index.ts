@@ -25,7 +25,11 @@ import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';
 import { QueryNotAllowedError, type GuardOptions } from './errors';
 import { positionOf, tokenize } from './lexer';
-import { refuseInvalidIntegerLiterals, refuseMalformedLiterals } from './numeric-literals';
+import {
+  refuseFractionalRowCounts,
+  refuseInvalidIntegerLiterals,
+  refuseMalformedLiterals,
+} from './numeric-literals';
 import { parse, type Parsed } from './parse';
 import { STATEMENT_REASONS } from './rules';
 import { checkTree, isNode, type Node } from './tree';
@@ -49,6 +53,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   const lexed = tokenize(sql);
   refuseMalformedLiterals(sql, lexed.tokens);
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
+  refuseFractionalRowCounts(sql, lexed.tokens);
   const first = lexed.tokens.find((t) => t.text !== '(');
   if (!first) throw new QueryNotAllowedError('the query is empty', undefined, true);
   const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';

@@ -9,6 +9,9 @@
  * decimal and answers. Refused here, on both runtimes, with what to write instead. The least bigint is written
  * with its sign (-9223372036854775808), which Trino's grammar reads as one literal; 2^63 after a `-` is taken for
  * it (a subtraction of 2^63, which Trino refuses, is left to the engine).
+ *
+ * Row counts: LIMIT, OFFSET and FETCH FIRST take an integer literal only in Trino's grammar (rowCount:
+ * INTEGER_VALUE), so LIMIT 1.5 is a syntax error on Athena, where DuckDB rounds it (LIMIT 1.5 answered two rows).
  */
 import { refuse, type Token } from './lexer';
 
@@ -22,6 +25,27 @@ export function refuseInvalidIntegerLiterals(sql: string, tokens: Token[]): void
       t.start,
       `Invalid numeric literal: ${t.text}: beyond a bigint (Athena fails it); write DECIMAL '${t.text}' or ${t.text}e0`,
     );
+  });
+}
+
+/** Refuses a LIMIT, OFFSET or FETCH FIRST/NEXT row count written with a fraction or an exponent. */
+export function refuseFractionalRowCounts(sql: string, tokens: Token[]): void {
+  const word = (k: number, ...w: string[]) =>
+    tokens[k]?.kind === 'word' && w.includes(tokens[k]!.text.toLowerCase());
+  tokens.forEach((t, k) => {
+    if (t.kind !== 'number' || /^[0-9]+$/.test(t.text)) return;
+    const clause = word(k - 1, 'limit', 'offset')
+      ? tokens[k - 1]!.text.toUpperCase()
+      : word(k - 2, 'fetch') && word(k - 1, 'first', 'next')
+        ? `FETCH ${tokens[k - 1]!.text.toUpperCase()}`
+        : undefined;
+    if (clause)
+      refuse(
+        sql,
+        t.start,
+        `${clause} ${t.text}: Athena (Trino) takes an integer row count there and fails this query (a syntax ` +
+          `error), where DuckDB would round it: write ${clause} with an integer`,
+      );
   });
 }
 
