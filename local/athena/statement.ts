@@ -26,7 +26,7 @@ const SHOW: Record<string, string> = {
 export function statementKind(sql: string): StatementKind {
   let words: string[];
   try {
-    words = tokenize(sql)
+    words = tokenize(sql, { backquotes: true })
       .tokens.filter((t) => t.text !== '(')
       .slice(0, 3)
       .map((t) => t.text.toLowerCase());

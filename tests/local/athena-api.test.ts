@@ -553,6 +553,9 @@ describe("the local lake answers Athena's API", () => {
         'SHOW TABLES IN data_lake_local',
         'DESCRIBE data_lake_local.page_view',
         'SHOW COLUMNS FROM page_view IN data_lake_local',
+        // Hive DDL quoting: backticks (measured on Athena: aoyagikouhei/athena-local statements.md).
+        'DESCRIBE data_lake_local.`page_view`',
+        'SHOW CREATE TABLE `data_lake_local`.`page_view`',
       ]) {
         const id = (await athena.send(new StartQueryExecutionCommand({ QueryString, ...context })))
           .QueryExecutionId!;
@@ -560,14 +563,21 @@ describe("the local lake answers Athena's API", () => {
           QueryString,
           'SUCCEEDED',
         ]);
-        // DESCRIBE answers no UpdateCount, as measured on Athena; SELECT and SHOW TABLES/COLUMNS 0.
+        // DESCRIBE and SHOW CREATE TABLE answer no UpdateCount, as measured on Athena; SELECT and SHOW
+        // TABLES/COLUMNS 0.
         const results = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
         expect([QueryString, results.UpdateCount]).toEqual([
           QueryString,
-          QueryString.startsWith('DESCRIBE') ? undefined : 0,
+          /^(DESCRIBE|SHOW CREATE)/.test(QueryString) ? undefined : 0,
         ]);
       }
     expect(await failure(start('SELEC 1'))).toMatchObject({ code: 'MALFORMED_QUERY' });
+    // SELECT's double quotes in a Hive DDL name: refused at start as Athena refuses them.
+    expect(await failure(start('DESCRIBE "page_view"'))).toMatchObject({
+      name: 'InvalidRequestException',
+      code: 'MALFORMED_QUERY',
+      message: expect.stringMatching(/^line 1:10: no viable alternative at input 'DESCRIBE "page_view"'/),
+    });
     expect(
       await failure(
         athena.send(

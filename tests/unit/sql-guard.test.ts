@@ -106,6 +106,13 @@ describe('allowed: what analysts type', () => {
     ['DESCRIBE', 'DESCRIBE page_view;'],
     ['SHOW PARTITIONS', 'SHOW PARTITIONS orders'],
     ['SHOW CREATE TABLE', 'SHOW CREATE TABLE AwsDataCatalog.data_lake_prod.orders'],
+    // Hive DDL quoting: backticks (`` is one backtick); comments where Athena reads them as spaces.
+    ['DESCRIBE `table`', 'DESCRIBE data_lake_prod.`Page_View`'],
+    ['SHOW CREATE TABLE `table`', 'SHOW CREATE TABLE `orders`'],
+    ['SHOW COLUMNS FROM `table` IN `db`', 'SHOW COLUMNS FROM `orders` IN `data_lake_prod`'],
+    ['a line comment before DESCRIBE', '-- c\nDESCRIBE orders'],
+    ['a block comment in SHOW COLUMNS', 'SHOW COLUMNS FROM /* c */ orders'],
+    ['a block comment before SHOW TABLES', '/* c */ SHOW TABLES'],
   ])('%s', (_name, sql) => {
     expect(() => checkQuery(sql, opts)).not.toThrow();
   });
@@ -199,6 +206,19 @@ describe('refused, with the reason', () => {
     ['SHOW TABLES IN other_db', /database 'other_db' is not allowed/],
     ['SHOW COLUMNS FROM other_table', /'other_table' is not a table of the lake/],
     ['DESCRIBE FORMATTED page_view', /only SHOW TABLES/],
+    // Athena's start refusals of SELECT's quoting in Hive DDL names (MALFORMED_QUERY).
+    [
+      'DESCRIBE "orders"',
+      /^line 1:10: no viable alternative at input 'DESCRIBE "orders"': .*backticks \(`orders`\)/,
+    ],
+    ['DESC data_lake_prod."orders"', /^line 1:21: no viable alternative at input 'data_lake_prod."orders"'/],
+    ['SHOW CREATE TABLE "orders"', /^Queries of this type are not supported: /],
+    ['SHOW COLUMNS FROM "orders"', /^mismatched input '"orders"': /],
+    ['SHOW TABLES IN "data_lake_prod"', /^mismatched input '"data_lake_prod"': /],
+    // Hive's ParseException of a block comment before the name of DESCRIBE and SHOW CREATE TABLE.
+    ['/* c */ DESCRIBE orders', /^DESCRIBE with a block comment .* ParseException/],
+    ['DESC /* c */ orders', /^DESC with a block comment/],
+    ['SHOW CREATE /* c */ TABLE orders', /^SHOW CREATE TABLE with a block comment/],
     ['SHOW CREATE TABLE page_view; DROP TABLE page_view', /only one statement/],
     ['EXPLAIN ANALYZE SELECT 1', /EXPLAIN/],
     ["COPY page_view TO '/tmp/x.csv'", /COPY/],
@@ -356,6 +376,9 @@ describe('refused, with the reason', () => {
     expect(refusal('SELECT DISTINCT ON (url) url FROM page_view')).toMatch(/DISTINCT ON is not Athena SQL/);
     expect(() => checkQuery('SELECT \'a::b ilike\', "distinct" FROM page_view', opts)).not.toThrow();
     expect(refusal('SELECT `url` FROM page_view')).toMatch(/backtick/);
+    expect(refusal('SELECT 1 FROM orders WHERE `x` = 1')).toMatch(
+      /^backtick-quoted identifiers .*\(line 1, column 28\)$/,
+    );
     expect(refusal('SELECT * FROM page_view WHERE url = ?')).toMatch(/placeholders/);
     expect(refusal('SELECT * FROM page_view WHERE url = $1')).toMatch(/dollar quoting or parameters/);
     expect(refusal('SELECT "a\\b" FROM page_view')).toMatch(/backslashes/);

@@ -146,7 +146,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   private duckDbSql(sql: string): string {
     const database = this.opts.database;
     const names = [...this.tables.map((t) => t.name), REJECTED_TABLE];
-    const statement = parseMetadataStatement(tokenize(sql).tokens, { database, tables: names });
+    const statement = parseMetadataStatement(tokenize(sql, { backquotes: true }).tokens, {
+      database,
+      tables: names,
+    });
     if (!statement) return toDuckDbSql(sql);
     const inputs = localGlueTables(this.tables, pathToFileURL(this.curatedDir).href + '/');
     return metadataSql(statement, database, inputs);

@@ -136,7 +136,7 @@ function isTextColumn(v: unknown, textColumns: ReadonlySet<string>): boolean {
 /** The string literals of the submitted query, as their values. */
 function writtenTexts(userSql: string): Set<string> {
   const texts = new Set<string>();
-  for (const t of tokenize(userSql).tokens)
+  for (const t of tokenize(userSql, { backquotes: true }).tokens)
     if (t.kind === 'string' && t.text.startsWith("'")) texts.add(t.text.slice(1, -1).replace(/''/g, "'"));
   return texts;
 }

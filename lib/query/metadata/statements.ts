@@ -11,11 +11,18 @@
  *
  * SHOW PARTITIONS lists the partitions registered in Glue; the lake registers none (partition projection), so
  * Athena's answer, and the local one, has no rows.
+ *
+ * Names as Athena's Hive DDL parser reads them (measured on Athena by the athena-local project,
+ * docs/dev/measurements/statements.md of github.com/aoyagikouhei/athena-local): unquoted or in backticks
+ * (DESCRIBE `orders`); a double-quoted name, SELECT's quoting, fails the statement at its start. A block comment
+ * before the table's name of DESCRIBE or SHOW CREATE TABLE fails it too (Hive's ParseException: "cannot recognize
+ * input near '/' '*'"), where SHOW TABLES, SHOW COLUMNS and SHOW PARTITIONS read it as a space; a line comment
+ * (-- …) is read as a space by all.
  */
 import type { GlueTableInput } from '../../catalog/glue';
 import { sqlIdent, sqlString } from '../../duckdb-sql';
 import { notInDefaultDatabase, QueryNotAllowedError } from '../sql-guard/errors';
-import type { Token } from '../sql-guard/lexer';
+import { positionOf, type Token } from '../sql-guard/lexer';
 import { describeTable, showColumns, showCreateTable, tableNameMatcher } from './hive-ddl';
 
 export type MetadataStatement =
@@ -36,9 +43,13 @@ const SUPPORTED =
 const lower = (t: Token | undefined) =>
   t?.kind === 'word'
     ? t.text.toLowerCase()
-    : t?.kind === 'quoted'
-      ? t.text.slice(1, -1).toLowerCase()
+    : t?.kind === 'backquoted'
+      ? t.text.slice(1, -1).replaceAll('``', '`').toLowerCase()
       : undefined;
+
+/** The statement's words as written, from `from` to `to` (tokens), for Athena's messages. */
+const written = (sql: string, tokens: Token[], from: number, to: number) =>
+  sql.slice(tokens[from]!.start, tokens[to]!.end);
 
 /**
  * The metadata statement these tokens make, checked against the lake (its database and tables); a refusal with the
@@ -47,6 +58,8 @@ const lower = (t: Token | undefined) =>
 export function parseMetadataStatement(
   tokens: Token[],
   lake: { database: string; defaultDatabase?: string; tables: readonly string[] },
+  /** The statement's text and where its block comments start (tokenize): the guard's check asks for them. */
+  source?: { sql: string; blockComments: readonly number[] },
 ): MetadataStatement | undefined {
   const first = lower(tokens[0]);
   if (first !== 'show' && first !== 'describe' && first !== 'desc') return undefined;
@@ -54,6 +67,47 @@ export function parseMetadataStatement(
   const peek = () => lower(tokens[i]);
   const refuse = (why = `only ${SUPPORTED} are supported`): never => {
     throw new QueryNotAllowedError(`${tokens.map((t) => t.text).join(' ')}: ${why}`);
+  };
+  /** A double-quoted name (SELECT's quoting) where Athena's Hive DDL parser reads a name: its failure at start. */
+  const doubleQuoted = (at: number): never => {
+    const t = tokens[at]!;
+    const pos = source ? positionOf(source.sql, t.start) : undefined;
+    const name = t.text.slice(1, -1).replaceAll('""', '"').replaceAll('`', '``');
+    const athena =
+      first !== 'show' && source && pos
+        ? // DESCRIBE "t": "line 1:10: no viable alternative at input 'DESCRIBE "t"'" (from the statement's start
+          // for its first name part, else from the name's).
+          `line ${pos.line}:${pos.column}: no viable alternative at input '${written(
+            source.sql,
+            tokens,
+            tokens[at - 1]?.text === '.' ? at - 2 : 0,
+            at,
+          )}'`
+        : tokens[1] && lower(tokens[1]) === 'create'
+          ? 'Queries of this type are not supported'
+          : `mismatched input '${t.text}'`;
+    throw new QueryNotAllowedError(
+      `${athena}: Athena reads the names of DESCRIBE and SHOW statements unquoted or in backticks (\`${name}\`), ` +
+        'not in double quotes',
+      pos,
+      true,
+    );
+  };
+  /** A name part at `at`: double quotes refused as Athena refuses them. */
+  const namePart = (at: number) => (tokens[at]?.kind === 'quoted' ? doubleQuoted(at) : lower(tokens[at]));
+  /** DESCRIBE and SHOW CREATE TABLE: a block comment before the end of the name at `last` fails on Athena. */
+  const noBlockComment = (last: number) => {
+    const before = tokens[last]?.end ?? Infinity;
+    const at = source?.blockComments.find((c) => c < before);
+    if (at === undefined) return;
+    const what = first === 'show' ? 'SHOW CREATE TABLE' : first.toUpperCase();
+    throw new QueryNotAllowedError(
+      `${what} with a block comment (/* … */) before the table's name: Athena's Hive DDL parser fails it ` +
+        "(FAILED: ParseException … cannot recognize input near '/' '*'), where the local engine would answer; " +
+        'write a line comment (-- …) there, or none',
+      positionOf(source!.sql, at),
+      true,
+    );
   };
   const database = (name: string | undefined) => {
     if (name === undefined) refuse('a database name is expected');
@@ -76,7 +130,7 @@ export function parseMetadataStatement(
   const tableName = (later = false): string => {
     const parts: string[] = [];
     for (;;) {
-      const p = lower(tokens[i]);
+      const p = namePart(i);
       if (p === undefined) refuse('a table name is expected');
       parts.push(p!);
       i++;
@@ -101,14 +155,16 @@ export function parseMetadataStatement(
   const end = (s: MetadataStatement): MetadataStatement => (i === tokens.length ? s : refuse());
   if (first === 'describe' || first === 'desc') {
     if (['extended', 'formatted', 'table'].includes(peek() ?? '')) refuse();
-    return end({ kind: 'describe', table: tableName() });
+    const table = tableName();
+    noBlockComment(i - 1);
+    return end({ kind: 'describe', table });
   }
   const what = peek();
   i++;
   if (what === 'tables') {
     if (peek() === 'in' || peek() === 'from') {
       i++;
-      database(lower(tokens[i++]));
+      database(namePart(i++));
     } else inDefault();
     if (peek() === 'like') i++;
     const p = tokens[i];
@@ -125,14 +181,16 @@ export function parseMetadataStatement(
     const table = tableName(true);
     if (peek() === 'from' || peek() === 'in') {
       i++;
-      database(lower(tokens[i++]));
+      database(namePart(i++));
     } else if (!qualified) inDefault(table);
     return end({ kind: 'columns', table });
   }
   if (what === 'partitions') return end({ kind: 'partitions', table: tableName() });
   if (what === 'create' && peek() === 'table') {
     i++;
-    return end({ kind: 'create', table: tableName() });
+    const table = tableName();
+    noBlockComment(i - 1);
+    return end({ kind: 'create', table });
   }
   return refuse();
 }

@@ -24,7 +24,7 @@
 import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';
 import { QueryNotAllowedError, type GuardOptions } from './errors';
-import { positionOf, tokenize } from './lexer';
+import { BACKTICK_REFUSAL, positionOf, refuse, tokenize } from './lexer';
 import {
   refuseFractionalRowCounts,
   refuseInvalidIntegerLiterals,
@@ -50,7 +50,8 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
         "limit: Athena's is 262,144)",
     );
   }
-  const lexed = tokenize(sql);
+  // Backticks are read for the metadata statements (Hive DDL names) and refused below for the rest.
+  const lexed = tokenize(sql, { backquotes: true });
   refuseMalformedLiterals(sql, lexed.tokens);
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
   refuseFractionalRowCounts(sql, lexed.tokens);
@@ -63,9 +64,11 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     defaultDatabase: (opts.defaultDatabase ?? opts.database).toLowerCase(),
     tables: opts.tables.map((t) => t.toLowerCase()),
   };
-  if (parseMetadataStatement(lexed.tokens, lake)) {
+  if (parseMetadataStatement(lexed.tokens, lake, { sql, blockComments: lexed.blockComments })) {
     return { sql: lexed.body, tables: [] } as unknown as CheckedQuery;
   }
+  const backquoted = lexed.tokens.find((t) => t.kind === 'backquoted');
+  if (backquoted) refuse(sql, backquoted.start, BACKTICK_REFUSAL);
   if (keyword !== 'select' && keyword !== 'with' && keyword !== 'values') {
     throw new QueryNotAllowedError(
       STATEMENT_REASONS[keyword] ??

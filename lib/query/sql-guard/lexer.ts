@@ -6,7 +6,8 @@
 import { isWellFormed } from '../../unicode';
 import { QueryNotAllowedError } from './errors';
 
-export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'symbol';
+/** `backquoted`: a Hive DDL name in backticks, read only where asked (the metadata statements, tokenize's option). */
+export type TokenKind = 'word' | 'quoted' | 'backquoted' | 'string' | 'number' | 'symbol';
 
 export interface Token {
   kind: TokenKind;
@@ -22,7 +23,12 @@ export interface Lexed {
   body: string;
   /** `body` with backslashes inside string literals replaced, for the parser (which reads \' as an escape). */
   forParser: string;
+  /** Where each block comment (/* … *\/) starts, in `sql`. */
+  blockComments: number[];
 }
+
+/** The backtick's refusal outside the metadata statements (Athena's SELECT reads double-quoted names). */
+export const BACKTICK_REFUSAL = 'backtick-quoted identifiers are not Athena SQL; use double quotes';
 
 export const MAX_NESTING = 64;
 
@@ -238,8 +244,9 @@ function rewriteForParser(
 }
 
 /** Splits SQL into tokens with the rules Athena and DuckDB share; refuses what they could read differently. */
-export function tokenize(sql: string): Lexed {
+export function tokenize(sql: string, opts: { backquotes?: boolean } = {}): Lexed {
   const tokens: Token[] = [];
+  const blockComments: number[] = [];
   let forParser = '';
   let depth = 0;
   let end = sql.length; // end of the (single) statement
@@ -286,6 +293,7 @@ export function tokenize(sql: string): Lexed {
       if (sql.slice(i + 2, close).includes('/*')) {
         refuse(sql, i, 'nested comments are not allowed (engines disagree about where they end)');
       }
+      blockComments.push(i);
       chars.fill(' ', i, (i = close + 2));
       continue;
     }
@@ -323,6 +331,23 @@ export function tokenize(sql: string): Lexed {
       const text = sql.slice(i, j);
       if (text.includes('\\')) refuse(sql, i, 'backslashes are not allowed in quoted identifiers', false);
       tokens.push({ kind: 'quoted', text, start: i, end: j });
+      i = j;
+      continue;
+    }
+    if (c === '`' && opts.backquotes) {
+      // Hive's rule: `` inside is one backtick.
+      let j = i + 1;
+      for (;;) {
+        const q = sql.indexOf('`', j);
+        if (q < 0) refuse(sql, i, 'unterminated quoted identifier');
+        if (sql[q + 1] === '`') {
+          j = q + 2;
+          continue;
+        }
+        j = q + 1;
+        break;
+      }
+      tokens.push({ kind: 'backquoted', text: sql.slice(i, j), start: i, end: j });
       i = j;
       continue;
     }
@@ -378,7 +403,7 @@ export function tokenize(sql: string): Lexed {
     if (c === '$') refuse(sql, i, "'$' (dollar quoting or parameters) is not allowed");
     if (c === '?')
       refuse(sql, i, 'parameter placeholders (?) are not allowed; put the values in the query', false);
-    if (c === '`') refuse(sql, i, 'backtick-quoted identifiers are not Athena SQL; use double quotes');
+    if (c === '`') refuse(sql, i, BACKTICK_REFUSAL);
     if (c === '\\') refuse(sql, i, 'a backslash outside a string literal is not allowed');
     if (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) refuse(sql, i, CONTROL_CHARACTERS);
     if (c === '(') {
@@ -403,5 +428,5 @@ export function tokenize(sql: string): Lexed {
   }
   rewriteForParser(tokens, replace);
   forParser = chars.slice(offset, offset + body.length).join('');
-  return { tokens, body, forParser };
+  return { tokens, body, forParser, blockComments };
 }
