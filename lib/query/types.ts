@@ -40,6 +40,8 @@ export interface QueryStatus {
   errorCategory?: 'USER' | 'SYSTEM' | 'OTHER';
   /** A time limit stopped it (Athena's error type 206; locally LAKE_QUERY_TIMEOUT_SECONDS). */
   timedOut?: boolean;
+  /** Athena's ErrorType where the engine knows it (1301: a table or schema the catalog does not have). */
+  errorType?: number;
   /** Athena reused the results of an earlier identical query (no data scanned). */
   resultReused?: boolean;
   engine: 'athena' | 'duckdb';
@@ -99,6 +101,11 @@ export interface QueryEngine {
    * that did not succeed, InvalidPageTokenError for a token the query did not return.
    */
   results(id: string, page: PageRequest): Promise<ResultPage>;
+  /**
+   * The local engine: records a query that failed before it ran (its reason, USER, Athena's `errorType`), as Athena
+   * records a query it started and then could not plan: the local lake's Athena API, for a name the catalog lacks.
+   */
+  recordFailed?(sql: string, reason: string, errorType: number): Promise<QueryStatus>;
   /** Requests cancellation of a QUEUED or RUNNING query; returns the status afterwards. */
   cancel(id: string): Promise<QueryStatus | undefined>;
   /**

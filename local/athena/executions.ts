@@ -7,10 +7,12 @@
  * and the same query returns the same id, with another query IDEMPOTENT_PARAMETER_MISMATCH, as on Athena (tokens
  * are remembered by this process). Every query runs in the lake's database of AwsDataCatalog and in the lake's
  * workgroup; a QueryExecutionContext naming another catalog or a database other than the lake's or `default` (where
- * unqualified names are read without one), and ExecutionParameters, are refused.
+ * unqualified names are read without one), and ExecutionParameters, are refused. A SELECT of a table or database
+ * the catalog lacks is started and recorded FAILED (TABLE_NOT_FOUND, SCHEMA_NOT_FOUND), as Athena fails it.
  */
 import { logger } from '../../lib/logger';
 import { checkQuery, QueryNotAllowedError } from '../../lib/query/sql-guard';
+import { NotInCatalogError } from '../../lib/query/sql-guard/errors';
 import { lakeTableNames, queryLimits } from '../../lib/query/settings';
 import {
   EngineBusyError,
@@ -28,7 +30,7 @@ import {
   outputLocation,
   type AthenaContext,
 } from './context';
-import { AthenaApiError, internalError, invalidRequest, queryNotFound } from './errors';
+import { AthenaApiError, entityNotFound, internalError, invalidRequest, queryNotFound } from './errors';
 import type { Input, Shape } from './input';
 import { statementKind } from './statement';
 
@@ -132,7 +134,8 @@ export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<strin
             AthenaError: {
               ErrorCategory: system ? 1 : 2,
               // Athena's error type reference: 206 query timeout, 100 internal service error, 1000 user error.
-              ErrorType: timedOut ? 206 : system ? 100 : 1000,
+              // 1301: a table or schema the catalog does not have (recordFailed).
+              ErrorType: s.errorType ?? (timedOut ? 206 : system ? 100 : 1000),
               Retryable: system,
               ErrorMessage: reason ?? 'the query failed',
             },
@@ -185,7 +188,10 @@ function checkStatement(
   ctx: AthenaContext,
   sql: string,
   database: string | undefined,
-): { checked: ReturnType<typeof checkQuery> } | { refused: AthenaApiError; syntax: boolean } {
+):
+  | { checked: ReturnType<typeof checkQuery> }
+  | { notFound: NotInCatalogError }
+  | { refused: AthenaApiError; syntax: boolean } {
   try {
     return {
       checked: checkQuery(sql, {
@@ -198,6 +204,13 @@ function checkStatement(
     };
   } catch (e) {
     if (!(e instanceof QueryNotAllowedError)) throw e;
+    // A name the catalog lacks: Athena refuses a DESCRIBE or SHOW COLUMNS of it at start, and starts a SELECT of it
+    // to fail it (NotInCatalogError).
+    if (e instanceof NotInCatalogError) {
+      if (!e.metadata) return { notFound: e };
+      logger.info('query refused', { reason: e.reason, via: 'athena-api' });
+      return { refused: invalidRequest(entityNotFound().message, 'INVALID_INPUT'), syntax: false };
+    }
     logger.info('query refused', { reason: e.reason, via: 'athena-api' });
     // A syntax error (the guard's lexer, its parser, no statement's keyword: SELEC 1) is Athena's MALFORMED_QUERY.
     const syntax =
@@ -227,6 +240,16 @@ async function startChecked(ctx: AthenaContext, checked: ReturnType<typeof check
     if (e instanceof QueryRejectedError) throw invalidRequest(e.message);
     throw e;
   }
+}
+
+/** A SELECT of a name the catalog lacks: a query recorded FAILED, as Athena fails it (ErrorType 1301). */
+async function recordNotFound(ctx: AthenaContext, sql: string, e: NotInCatalogError): Promise<string> {
+  const engine = await ctx.engine();
+  if (!engine.recordFailed) throw invalidRequest(e.reason, 'QUERY_NOT_ALLOWED');
+  const reason = `${e.athenaReason()} (the local lake: ${e.reason})`;
+  const status = await engine.recordFailed(sql, reason, 1301);
+  logger.info('query failed: a name the catalog lacks', { id: status.id, reason, via: 'athena-api' });
+  return status.id;
 }
 
 export async function startQueryExecution(
@@ -276,6 +299,7 @@ export async function startQueryExecution(
         'INVALID_INPUT',
       );
     if ('refused' in verdict) throw verdict.refused;
+    if ('notFound' in verdict) return recordNotFound(ctx, sql, verdict.notFound);
     return startChecked(ctx, verdict.checked);
   });
   return { QueryExecutionId: id };

@@ -506,44 +506,94 @@ describe("the local lake answers Athena's API", () => {
     expect(await viaApi.json()).toMatchObject({ rows: [[42]] });
   });
 
-  it("refuses what the guard refuses, in Athena's error shape, and runs nothing", async () => {
+  it("refuses what the guard refuses, in Athena's error shape, and fails a name the catalog lacks as Athena does", async () => {
     const before = (await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds;
     expect(await failure(start('DROP TABLE page_view'))).toMatchObject({
       name: 'InvalidRequestException',
       status: 400,
       code: 'QUERY_NOT_ALLOWED',
     });
-    expect(await failure(start('SELECT * FROM other_db.page_view'))).toMatchObject({
-      code: 'QUERY_NOT_ALLOWED',
-    });
-    // No database named: Athena reads an unqualified name in `default`, which holds no lake table.
-    expect(
-      await failure(athena.send(new StartQueryExecutionCommand({ QueryString: 'SELECT * FROM page_view' }))),
-    ).toMatchObject({
-      name: 'InvalidRequestException',
-      code: 'QUERY_NOT_ALLOWED',
-      message: expect.stringMatching(
-        /^Table 'awsdatacatalog\.default\.page_view' does not exist: .*QueryExecutionContext.*give Database 'data_lake_local' or write data_lake_local\.page_view$/,
-      ),
-    });
     expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
-    // So are the metadata statements that name no database: on Athena they read `default`.
+    // A name the catalog lacks: Athena starts a SELECT of it and fails it (ErrorType 1301, measured on Athena by the
+    // athena-local project), and refuses a DESCRIBE or SHOW COLUMNS of it at start ("Entity Not Found").
+    const failedAs = async (input: StartQueryExecutionCommandInput) => {
+      const id = (await athena.send(new StartQueryExecutionCommand(input))).QueryExecutionId!;
+      const q = await until(id, ['FAILED']);
+      expect(q.Status!.StateChangeReason).toBe(q.Status!.AthenaError!.ErrorMessage);
+      return { ...q.Status!.AthenaError, id };
+    };
+    const notFound = (message: RegExp) => ({
+      ErrorCategory: 2,
+      ErrorType: 1301,
+      Retryable: false,
+      ErrorMessage: expect.stringMatching(message),
+      id: expect.any(String),
+    });
+    const missing = await failedAs({ QueryString: 'SELECT * FROM nosuch', ...IN_LAKE });
+    expect(missing).toEqual(
+      notFound(
+        /^TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog\.data_lake_local\.nosuch' does not exist \(the local lake: 'nosuch' is not a table of the lake/,
+      ),
+    );
+    expect(await failedAs({ QueryString: 'SELECT 1 FROM other_db.page_view', ...IN_LAKE })).toEqual(
+      notFound(/^SCHEMA_NOT_FOUND: line 1:15: Schema 'other_db' does not exist \(the local lake: /),
+    );
+    // No database named: Athena reads an unqualified name in `default`, which holds no lake table.
+    expect(await failedAs({ QueryString: 'SELECT * FROM page_view' })).toEqual(
+      notFound(
+        /^TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog\.default\.page_view' does not exist \(the local lake: .*give Database 'data_lake_local' or write data_lake_local\.page_view\)$/,
+      ),
+    );
+    // The same token again gives the same failed query; its results are refused as those of any failed query.
+    const token = 'a'.repeat(32);
+    const again = (
+      await athena.send(
+        new StartQueryExecutionCommand({ QueryString: 'SELECT x FROM nosuch', ClientRequestToken: token }),
+      )
+    ).QueryExecutionId!;
+    expect(
+      (
+        await athena.send(
+          new StartQueryExecutionCommand({ QueryString: 'SELECT x FROM nosuch', ClientRequestToken: token }),
+        )
+      ).QueryExecutionId,
+    ).toBe(again);
+    expect(await failure(athena.send(new GetQueryResultsCommand({ QueryExecutionId: again })))).toMatchObject(
+      {
+        name: 'InvalidRequestException',
+      },
+    );
     for (const QueryString of [
-      'SHOW TABLES',
+      'DESCRIBE nosuch',
+      'SHOW COLUMNS FROM other_db.page_view',
       'DESCRIBE page_view',
-      'SHOW COLUMNS IN page_view',
-      'SHOW CREATE TABLE page_view',
     ])
-      for (const context of [{}, { QueryExecutionContext: { Database: 'default' } }])
+      expect([
+        QueryString,
+        await failure(athena.send(new StartQueryExecutionCommand({ QueryString }))),
+      ]).toEqual([
+        QueryString,
+        expect.objectContaining({
+          name: 'InvalidRequestException',
+          code: 'INVALID_INPUT',
+          message: expect.stringMatching(
+            /^Entity Not Found \(Service: AmazonDataCatalog; .*Error Code: EntityNotFoundException/,
+          ),
+        }),
+      ]);
+    const listed = (await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds!;
+    expect(listed.slice(0, 4)).toEqual([again, expect.any(String), expect.any(String), missing.id]);
+    // SHOW TABLES and SHOW CREATE TABLE with no database named are refused with the reason (not measured on Athena).
+    for (const QueryString of ['SHOW TABLES', 'SHOW CREATE TABLE page_view'])
+      for (const ctx of [{}, { QueryExecutionContext: { Database: 'default' } }])
         expect(
-          await failure(athena.send(new StartQueryExecutionCommand({ QueryString, ...context }))),
+          await failure(athena.send(new StartQueryExecutionCommand({ QueryString, ...ctx }))),
         ).toMatchObject({
           code: 'QUERY_NOT_ALLOWED',
           message: expect.stringMatching(
             /(does not exist|lists the tables of 'default'): with no QueryExecutionContext Database \(or Database 'default'\)/,
           ),
         });
-    expect((await athena.send(new ListQueryExecutionsCommand({}))).QueryExecutionIds).toEqual(before);
     // A qualified name needs no database in the context, nor with `default` named (as tools send it); a query of
     // no table none either; a syntax error is MALFORMED_QUERY, as on Athena.
     for (const context of [{}, { QueryExecutionContext: { Database: 'default' } }])

@@ -245,6 +245,31 @@ export class DuckDbQueryEngine implements QueryEngine {
     return publicStatus(stored);
   }
 
+  async recordFailed(sql: string, reason: string, errorType: number): Promise<QueryStatus> {
+    if (this.closed) throw new EngineBusyError('the local query engine is shutting down');
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const stored: StoredQuery = {
+      id,
+      state: 'FAILED',
+      sql,
+      tables: [],
+      submittedAt: now,
+      completedAt: now,
+      dataScannedBytes: 0,
+      engineTimeMs: 0,
+      reason,
+      errorCategory: 'USER',
+      errorType,
+      engine: 'duckdb',
+      owner: this.owner,
+      ...thisProcess(),
+    };
+    await fs.mkdir(this.store.dir(id), { recursive: true });
+    await this.store.save(stored);
+    return publicStatus(stored);
+  }
+
   async status(id: string): Promise<QueryStatus | undefined> {
     const q = await this.stored(id);
     return q && publicStatus(q);

@@ -160,6 +160,7 @@ export function publicStatus(q: StoredQuery): QueryStatus {
     ...(q.reason ? { reason: q.reason } : {}),
     ...(q.errorCategory ? { errorCategory: q.errorCategory } : {}),
     ...(q.timedOut ? { timedOut: true } : {}),
+    ...(q.errorType !== undefined ? { errorType: q.errorType } : {}),
     engine: 'duckdb',
   };
 }

@@ -21,7 +21,12 @@
  */
 import type { GlueTableInput } from '../../catalog/glue';
 import { sqlIdent, sqlString } from '../../duckdb-sql';
-import { notInDefaultDatabase, QueryNotAllowedError } from '../sql-guard/errors';
+import {
+  notInDefaultDatabase,
+  NotInCatalogError,
+  QueryNotAllowedError,
+  tableNotFound,
+} from '../sql-guard/errors';
 import { positionOf, type Token } from '../sql-guard/lexer';
 import { describeTable, showColumns, showCreateTable, tableNameMatcher } from './hive-ddl';
 
@@ -112,8 +117,13 @@ export function parseMetadataStatement(
   const database = (name: string | undefined) => {
     if (name === undefined) refuse('a database name is expected');
     if (name !== lake.database) {
-      throw new QueryNotAllowedError(
-        `database '${name}' is not allowed: only the lake's database '${lake.database}' can be queried`,
+      throw notFound(
+        new NotInCatalogError(
+          `database '${name}' is not allowed: only the lake's database '${lake.database}' can be queried`,
+          { code: 'SCHEMA_NOT_FOUND', message: `Schema '${name}' does not exist` },
+          undefined,
+          true,
+        ),
       );
     }
   };
@@ -124,8 +134,15 @@ export function parseMetadataStatement(
   const inDefault = (table?: string) => {
     const other = lake.defaultDatabase;
     if (other !== undefined && other !== lake.database)
-      throw notInDefaultDatabase(table, other, lake.database);
+      throw notFound(notInDefaultDatabase(table, other, lake.database, undefined, true));
   };
+  /**
+   * DESCRIBE and SHOW COLUMNS of a table the catalog lacks: Athena refuses them at start ("Entity Not Found"); SHOW
+   * CREATE TABLE and SHOW PARTITIONS of one are refused as the lake's API refuses them (not measured on Athena).
+   */
+  let entityStatement = first !== 'show';
+  const notFound = (e: QueryNotAllowedError): QueryNotAllowedError =>
+    e instanceof NotInCatalogError && !entityStatement ? new QueryNotAllowedError(e.reason) : e;
   /** [catalog.][db.]table; `later`: a database may follow (SHOW COLUMNS FROM t IN db), read by the caller. */
   const tableName = (later = false): string => {
     const parts: string[] = [];
@@ -146,8 +163,13 @@ export function parseMetadataStatement(
     if (parts.length !== 1) refuse();
     const table = parts[0]!;
     if (!lake.tables.includes(table)) {
-      throw new QueryNotAllowedError(
-        `'${table}' is not a table of the lake (tables: ${[...lake.tables].sort().join(', ')})`,
+      throw notFound(
+        new NotInCatalogError(
+          `'${table}' is not a table of the lake (tables: ${[...lake.tables].sort().join(', ')})`,
+          tableNotFound(lake.database, table),
+          undefined,
+          true,
+        ),
       );
     }
     return table;
@@ -175,6 +197,7 @@ export function parseMetadataStatement(
     return end({ kind: 'tables' });
   }
   if (what === 'columns') {
+    entityStatement = true;
     if (peek() !== 'from' && peek() !== 'in') refuse();
     i++;
     const qualified = tokens[i + 1]?.text === '.';

@@ -3,8 +3,14 @@
  * function call is qualified or an engine internal.
  */
 import type { CheckedQuery } from '../types';
-import { notInDefaultDatabase, QueryNotAllowedError, type GuardOptions } from './errors';
-import { refuse, type Lexed } from './lexer';
+import {
+  notInDefaultDatabase,
+  NotInCatalogError,
+  QueryNotAllowedError,
+  tableNotFound,
+  type GuardOptions,
+} from './errors';
+import { positionOf, refuse, type Lexed } from './lexer';
 import { ALLOWED_TABLE_FUNCTIONS, deniedFunction, OTHER_STATEMENTS } from './rules';
 import { cteScopes, isCteAt, type CteScope } from './cte-scopes';
 
@@ -98,9 +104,16 @@ function checkTableRef(item: Node, ctx: Context): void {
       `information_schema.${table} is not supported: only information_schema.tables and information_schema.columns`,
     );
   }
+  // Where the name stands, for Athena's message of a name it does not find.
+  const where = at !== undefined ? positionOf(ctx.original, ctx.lead + at) : undefined;
   if (database !== null && database !== ctx.database) {
-    throw new QueryNotAllowedError(
+    throw new NotInCatalogError(
       `database '${database}' is not allowed: only the lake's database '${ctx.database}' can be queried`,
+      // `default` is there (empty); another database is not in the local catalog.
+      database === 'default'
+        ? tableNotFound(database, table)
+        : { code: 'SCHEMA_NOT_FOUND', message: `Schema '${database}' does not exist` },
+      where,
     );
   }
   // A CTE where it is in scope, not wherever its name stands: elsewhere the engine reads the name as a catalog
@@ -113,13 +126,15 @@ function checkTableRef(item: Node, ctx: Context): void {
   )
     return;
   if (database === null && ctx.defaultDatabase !== ctx.database)
-    throw notInDefaultDatabase(table, ctx.defaultDatabase, ctx.database);
+    throw notInDefaultDatabase(table, ctx.defaultDatabase, ctx.database, where);
   if (!ctx.tables.has(table)) {
     const outOfScope = ctx.ctes.has(table)
       ? `; a WITH defines '${table}' for its own query only (the parenthesis it stands in), not here`
       : '';
-    throw new QueryNotAllowedError(
+    throw new NotInCatalogError(
       `'${String(item.table)}' is not a table of the lake (tables: ${[...ctx.tables].sort().join(', ')})${outOfScope}`,
+      tableNotFound(ctx.database, table),
+      where,
     );
   }
   ctx.referenced.add(table);
@@ -252,7 +267,10 @@ export function checkTree(
       (name === 'tables' || name === 'columns');
     if (catalogView) continue;
     if (!okQualifier || !(ctx.tables.has(name) || (qualifier === null && ctes.has(name)))) {
-      throw new QueryNotAllowedError(`'${table}' is not a table of the lake`);
+      throw new NotInCatalogError(
+        `'${table}' is not a table of the lake`,
+        tableNotFound(qualifier?.replace(/^awsdatacatalog\./, '') ?? ctx.database, name),
+      );
     }
   }
 
