@@ -1286,6 +1286,11 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_WINDOW} (ntile(n) → bigint: n is a bigint)`,
   },
   {
+    sql: 'SELECT x as2 FROM (VALUES (1)) AS t(x)',
+    rows: [[1]],
+    source: `${TRINO_SELECT} (an alias without AS: as2 is a name, AS is no reserved prefix)`,
+  },
+  {
     sql: 'SELECT ntile(2) OVER (ORDER BY x) FROM (VALUES (1), (2), (3)) AS t(x)',
     rows: [[1], [1], [2]],
     source: TRINO_WINDOW,

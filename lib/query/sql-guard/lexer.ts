@@ -93,6 +93,25 @@ function refuseOtherDialects(sql: string, tokens: Token[]): void {
 const PARSER_LACKS_EXTRACT_FIELD =
   /^(day_of_week|yow|year_of_week|day_of_month|day_of_year|timezone_hour|timezone_minute)$/i;
 
+/** Words after which a name is no alias (it starts an operand, a table reference or a clause). */
+const BEFORE_OPERAND = new Set(
+  (
+    'select distinct all from join with where and or not on by as in is like between when then else case union ' +
+    'intersect except using lateral unnest cross inner left right full outer natural having limit offset over ' +
+    'partition order group escape exists values table recursive filter within rows range preceding following ' +
+    'current row array map cast try_cast interval at time zone similar some any if grouping sets rollup cube'
+  ).split(' '),
+);
+
+/** Whether a token ends an operand or a table reference, after which a name is an alias. */
+const endsOperand = (t: Token | undefined): boolean =>
+  !!t &&
+  (t.kind === 'quoted' ||
+    t.kind === 'number' ||
+    t.kind === 'string' ||
+    t.text === ')' ||
+    (t.kind === 'word' && !BEFORE_OPERAND.has(t.text.toLowerCase())));
+
 /** Types of Trino's typed literals (<type> '<text>') the parser's grammar lacks (it reads DATE, TIMESTAMP). */
 const PARSER_LACKS_TYPED_LITERAL =
   /^(decimal|double|real|bigint|int|integer|smallint|tinyint|boolean|varchar|json)$/i;
@@ -108,6 +127,7 @@ const PARSER_LACKS_TYPED_LITERAL =
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
  *  - variance( is read as var_samp( (Trino's alias; the grammar lacks the name);
+ *  - an alias of "as" and digits (as1, which the grammar reads as AS 1) is read as _s1;
  *  - a quoted name that starts a select item before an operator ("a" || 'x', a column there: not before `(` or `.`)
  *    is read as an unquoted one of the same length, and "" in an alias as __ (the grammar reads neither; the guard
  *    resolves no column);
@@ -180,6 +200,18 @@ function rewriteForParser(
       (PARSER_LACKS_TYPED_LITERAL.test(tokens[k]!.text) || (word(k, 'x') && tokens[k]!.end === literal.start))
     ) {
       put(k);
+      continue;
+    }
+    // An alias of "as" and digits (as1) after an expression or a table: the grammar reads AS and a number (SELECT 1
+    // as2, FROM orders as1 fail). Read as _s1 there: an alias names no table the guard checks (its uses as a
+    // qualifier, as1.x, the grammar reads as they are).
+    if (
+      t.kind === 'word' &&
+      /^as[0-9]/i.test(t.text) &&
+      endsOperand(tokens[k - 1]) &&
+      tokens[k + 1]?.text !== '.'
+    ) {
+      put(k, k, `_${t.text.slice(1)}`);
       continue;
     }
     // variance(x): the grammar has no such call; read as var_samp (the same length), which it is in Trino.
