@@ -5,12 +5,15 @@
  * resolved, which it writes beside the records when it starts (local/step-functions/etl.ts).
  */
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { lakeDir } from '../config';
 import { writeFileDurably } from '../durable-fs';
 import { checkExecutionInput } from './execution-input';
 import {
   ETL_STATE_MACHINE,
   definitionFile,
+  definitionId,
+  definitionVersionFile,
   listExecutions,
   newestFirst,
   readExecution,
@@ -31,18 +34,33 @@ import {
   type Executions,
 } from './types';
 
-/** Records the definition the lake's engine runs (resolved for the local lake), for describeExecution. */
+/**
+ * Records the definition the lake's engine runs (resolved for the local lake), for describeExecution: as the current
+ * one, and under its id, which the engine writes in each execution it runs (ExecutionRecord.definitionId).
+ */
 export async function writeLocalDefinition(dir: string, definition: unknown, machine = ETL_STATE_MACHINE) {
-  await writeFileDurably(definitionFile(dir, machine), JSON.stringify(definition));
+  const text = JSON.stringify(definition);
+  const version = definitionVersionFile(dir, machine, definitionId(definition));
+  if (!(await fs.stat(version).catch(() => undefined))) {
+    await fs.mkdir(path.dirname(version), { recursive: true });
+    await writeFileDurably(version, text);
+  }
+  await writeFileDurably(definitionFile(dir, machine), text);
 }
 
-async function readLocalDefinition(dir: string, machine: string): Promise<unknown> {
+const readJson = async (file: string): Promise<unknown> => {
   try {
-    return JSON.parse(await fs.readFile(definitionFile(dir, machine), 'utf8'));
+    return JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+};
+
+/** The definition an execution ran (its id's file), else the current one (a record from before ids), or null. */
+async function readLocalDefinition(dir: string, machine: string, id: string | undefined): Promise<unknown> {
+  const ran = id === undefined ? undefined : await readJson(definitionVersionFile(dir, machine, id));
+  return ran ?? (await readJson(definitionFile(dir, machine))) ?? null;
 }
 
 const listItem = (r: ExecutionRecord): ExecutionListItem => ({
@@ -115,7 +133,7 @@ export class LocalWorkflow implements Executions {
       error: r.error ?? null,
       cause: r.cause ?? null,
       events: r.events ?? [],
-      definition: await readLocalDefinition(this.dir, this.machine),
+      definition: await readLocalDefinition(this.dir, this.machine, r.definitionId),
     };
   }
 

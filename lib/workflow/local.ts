@@ -18,6 +18,7 @@ import { fsyncDir, tempFileName } from '../durable-fs';
 import { otherLakes } from '../lake-presence';
 import { type ProcessIdentity, processRunning } from '../process-identity';
 import { promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { EXECUTION_NAME } from './names';
 export { retryName } from './names';
@@ -53,6 +54,11 @@ export interface ExecutionRecord {
    * (local/step-functions/execution-recovery.ts).
    */
   restarts?: number;
+  /**
+   * The definition the engine ran it with (definitionId; its file definitionVersionFile): what describeExecution
+   * gives, as Step Functions' DescribeStateMachineForExecution does after the machine changed.
+   */
+  definitionId?: string;
 }
 
 export const isFinal = (status: ExecutionStatus) => status !== 'RUNNING';
@@ -71,6 +77,14 @@ export const engineFile = (dir: string, machine: string) =>
 /** The definition the lake's engine runs, resolved (written by the engine at start: local/step-functions/etl.ts). */
 export const definitionFile = (dir: string, machine: string) =>
   path.join(executionsDir(dir, machine), '.definition.json');
+
+/** A definition's id: the first 16 hex digits of the SHA-256 of its JSON text. */
+export const definitionId = (definition: unknown): string =>
+  createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16);
+
+/** Where the definition of that id is kept (one file per definition the engine ran). */
+export const definitionVersionFile = (dir: string, machine: string, id: string) =>
+  path.join(executionsDir(dir, machine), '.definitions', `${id}.json`);
 
 export function checkExecutionName(name: string): void {
   if (!EXECUTION_NAME.test(name)) {

@@ -95,6 +95,9 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
   const config = (opts.config ??
     (await loadServiceConfig(opts.stage ?? 'local'))) as ServiceConfigWithStateMachines;
   const { sm, definition, name } = localDefinition(config);
+  // What GET /executions/{name} shows as the definition (lib/workflow/local-workflow.ts): written before the engine
+  // opens, as the executions it resumes at once record its id.
+  await writeLocalDefinition(opts.lakeDir, definition);
   const engine = await LocalStateMachine.open({
     lakeDir: opts.lakeDir,
     stateMachineName: name,
@@ -109,8 +112,6 @@ export async function startLocalEtl(opts: LocalEtlOptions): Promise<LocalEtl> {
       (await import('../../lib/etl/duckdb-runner/uploads')).releaseUploadsTakenBy(opts.lakeDir, execution),
     ...opts.engine,
   });
-  // What GET /executions/{name} shows as the definition (lib/workflow/local-workflow.ts).
-  await writeLocalDefinition(opts.lakeDir, definition);
   const schedules = opts.schedule === false ? [] : localSchedules(sm);
   const stops: (() => void)[] = [];
   const stopSchedules = () => {

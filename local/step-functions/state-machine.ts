@@ -14,6 +14,7 @@ import {
   LOCAL_ACCOUNT_ID,
   claimsDir,
   engineFile,
+  definitionId,
   executionsDir,
   isFinal,
   listExecutions,
@@ -99,6 +100,8 @@ export class LocalStateMachine {
   /** close() is stopping what still runs after its grace period (those run again at the next start). */
   private shutdownAbort = false;
   private readonly log: NonNullable<LocalStateMachineOptions['logger']>;
+  /** The id of the definition it runs (ExecutionRecord.definitionId). */
+  private readonly definitionId: string;
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
   private readonly running = new Map<string, Running>();
@@ -117,6 +120,8 @@ export class LocalStateMachine {
         `aws-local-stepfunctions needs Node >= 22 (this is ${process.version}); use npm start / npx`,
       );
     }
+    // Before the engine reads it (aws-local-stepfunctions adds to the definition it is given).
+    this.definitionId = definitionId(opts.definition);
     this.machine = opts.machine ?? ETL_STATE_MACHINE;
     this.lakeDir = opts.lakeDir;
     this.stateMachineArn = `arn:aws:states:${opts.region ?? process.env.AWS_REGION ?? 'us-east-1'}:${LOCAL_ACCOUNT_ID}:stateMachine:${opts.stateMachineName}`;
@@ -336,6 +341,8 @@ export class LocalStateMachine {
       ...record,
       runStartDate: new Date().toISOString(),
       runBy: { pid: process.pid, instance: this.instance },
+      // The definition this run follows (local/step-functions/etl.ts keeps its file): the one it is described with.
+      definitionId: this.definitionId,
     };
     await writeRecord(this.lakeDir, this.machine, record);
     await fs.rm(marker, { force: true });

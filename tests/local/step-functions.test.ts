@@ -11,8 +11,14 @@ import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/
 import { LocalNotifier } from '../../lib/notify/local';
 import type { Notice } from '../../lib/notify/types';
 import type { Json } from '../../local/step-functions/config';
-import { executionsDir, listExecutions, readExecution, type ExecutionRecord } from '../../lib/workflow/local';
-import { openLocalWorkflow } from '../../lib/workflow/local-workflow';
+import {
+  executionsDir,
+  listExecutions,
+  readExecution,
+  writeRecord,
+  type ExecutionRecord,
+} from '../../lib/workflow/local';
+import { LocalWorkflow, openLocalWorkflow } from '../../lib/workflow/local-workflow';
 import { loadServiceConfig } from '../../local/service-config';
 import {
   LocalStateMachine,
@@ -674,6 +680,46 @@ describe('local executions', () => {
     } finally {
       await etl.stop();
     }
+  });
+});
+
+describe('the definition an execution ran', () => {
+  it('is what describeExecution gives after the state machine changed (DescribeStateMachineForExecution), the current one for a new execution', async () => {
+    const l = await lake();
+    const run = async (cfg: ServiceConfigWithStateMachines, name: string) => {
+      const etl = await startLocalEtl({
+        config: cfg,
+        lakeDir: l.dir,
+        handlers: l.handlers,
+        schedule: false,
+        engine: { pollIntervalMs: 0, retryIntervalOverrides: { RunEtlJob: 0 } },
+      });
+      try {
+        await etl.engine.startExecution(name, { mode: 'events' });
+        expect((await etl.engine.waitForExecution(name))!.status).toBe('SUCCEEDED');
+      } finally {
+        await etl.stop();
+      }
+    };
+    await run(config, 'before-upgrade');
+    // An upgrade that changes the machine (here its Comment); the lake starts again with it.
+    const changed = structuredClone(config);
+    const sm = changed.stepFunctions!.stateMachines!.etl!;
+    sm.definition = { ...(sm.definition as object), Comment: 'the upgraded machine' } as typeof sm.definition;
+    await run(changed, 'after-upgrade');
+    const wf = new LocalWorkflow(l.dir);
+    const before = (await wf.describeExecution('before-upgrade'))!.definition as { Comment?: string };
+    const after = (await wf.describeExecution('after-upgrade'))!.definition as { Comment?: string };
+    expect(before.Comment).toBe(localDefinition(config).definition.Comment);
+    expect(before.Comment).not.toBe('the upgraded machine');
+    expect(after.Comment).toBe('the upgraded machine');
+    // A record from before ids were kept gets the current definition.
+    const old = (await readExecution(l.dir, 'etl', 'before-upgrade'))!;
+    delete old.definitionId;
+    await writeRecord(l.dir, 'etl', old);
+    expect(((await wf.describeExecution('before-upgrade'))!.definition as { Comment?: string }).Comment).toBe(
+      'the upgraded machine',
+    );
   });
 });
 
