@@ -275,6 +275,17 @@ function rewriteForParser(
   }
 }
 
+/** Where the quoted text opened at `i` ends (after its closing quote; a doubled quote is one inside), or refuses. */
+function quotedEnd(sql: string, i: number, unterminated: string): number {
+  const quote = sql[i]!;
+  for (let j = i + 1; ;) {
+    const q = sql.indexOf(quote, j);
+    if (q < 0) refuse(sql, i, unterminated);
+    if (sql[q + 1] !== quote) return q + 1;
+    j = q + 2;
+  }
+}
+
 /** Splits SQL into tokens with the rules Athena and DuckDB share; refuses what they could read differently. */
 export function tokenize(sql: string, opts: { backquotes?: boolean } = {}): Lexed {
   const tokens: Token[] = [];
@@ -333,33 +344,13 @@ export function tokenize(sql: string, opts: { backquotes?: boolean } = {}): Lexe
       refuse(sql, i, 'only one statement per query is allowed (found more after a semicolon)', false);
     }
     if (c === "'") {
-      let j = i + 1;
-      for (;;) {
-        const q = sql.indexOf("'", j);
-        if (q < 0) refuse(sql, i, 'unterminated string literal');
-        if (sql[q + 1] === "'") {
-          j = q + 2;
-          continue;
-        }
-        j = q + 1;
-        break;
-      }
+      const j = quotedEnd(sql, i, 'unterminated string literal');
       tokens.push({ kind: 'string', text: sql.slice(i, j), start: i, end: j });
       i = j;
       continue;
     }
     if (c === '"') {
-      let j = i + 1;
-      for (;;) {
-        const q = sql.indexOf('"', j);
-        if (q < 0) refuse(sql, i, 'unterminated quoted identifier');
-        if (sql[q + 1] === '"') {
-          j = q + 2;
-          continue;
-        }
-        j = q + 1;
-        break;
-      }
+      const j = quotedEnd(sql, i, 'unterminated quoted identifier');
       const text = sql.slice(i, j);
       if (text.includes('\\')) refuse(sql, i, 'backslashes are not allowed in quoted identifiers', false);
       tokens.push({ kind: 'quoted', text, start: i, end: j });
@@ -368,17 +359,7 @@ export function tokenize(sql: string, opts: { backquotes?: boolean } = {}): Lexe
     }
     if (c === '`' && opts.backquotes) {
       // Hive's rule: `` inside is one backtick.
-      let j = i + 1;
-      for (;;) {
-        const q = sql.indexOf('`', j);
-        if (q < 0) refuse(sql, i, 'unterminated quoted identifier');
-        if (sql[q + 1] === '`') {
-          j = q + 2;
-          continue;
-        }
-        j = q + 1;
-        break;
-      }
+      const j = quotedEnd(sql, i, 'unterminated quoted identifier');
       tokens.push({ kind: 'backquoted', text: sql.slice(i, j), start: i, end: j });
       i = j;
       continue;
