@@ -534,6 +534,36 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     ]);
   });
 
+  it("tells a CRLF file's line end where the header's CR is the last byte of a read (64 KiB plain, 16 KiB gunzipped)", async () => {
+    const lake = await newLake();
+    for (const [name, chunk, gz] of [
+      ['plain', 64 * 1024, false],
+      ['gzip', 16 * 1024, true],
+    ] as const) {
+      // An extra column whose name makes the header's CR the last byte of the first read.
+      const header = `${ORDERS_HEADER},${'x'.repeat(chunk - ORDERS_HEADER.length - 2)}`;
+      expect(header.length + 1).toBe(chunk);
+      const body = [
+        header,
+        `${name}1,c1,2026-03-01,placed,1,EUR,1,"a\r\nb",,`,
+        `${name}2,c1,2026-03-01,placed,1,EUR,1,,,,`, // one more field than the header, empty: rejected
+      ].join('\r\n');
+      const key = await writeRaw(
+        lake,
+        `uploads/orders/${name}.csv${gz ? '.gz' : ''}`,
+        gz ? gzipSync(body + '\r\n') : body + '\r\n',
+      );
+      expect(await run(lake, fileJob('orders', [key], `cr-${name}`))).toMatchObject({
+        rowsWritten: 1,
+        rowsRejected: 1,
+      });
+    }
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.coupon])).toEqual([
+      ['gzip1', 'a\nb'],
+      ['plain1', 'a\nb'],
+    ]);
+  });
+
   it('rejects a CSV line longer than it reads with a reason that names the difference from Spark, and its first characters', async () => {
     const lake = await newLake();
     const long = `o2,c2,2026-03-01,paid,1,EUR,1,${'x'.repeat(3_000_000)},`;

@@ -24,8 +24,11 @@ export const CSV_LINE_TOO_LONG =
   "AWS this row would be typed and loaded; raw_record holds the line's first 10,000 characters, the upload the " +
   'whole line';
 
-/** The first record of a CSV text (RFC 4180), or undefined if it is not complete in `text`. */
-function firstCsvRecord(text: string): string[] | undefined {
+/**
+ * The first record of a CSV text (RFC 4180) and where its line end stands, or undefined if it is not complete in
+ * `text`.
+ */
+function firstCsvRecord(text: string): { fields: string[]; end: number } | undefined {
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -44,7 +47,7 @@ function firstCsvRecord(text: string): string[] | undefined {
       field = '';
     } else if (ch === '\n' || ch === '\r') {
       fields.push(field);
-      return fields;
+      return { fields, end: i };
     } else field += ch;
   }
   return undefined;
@@ -87,15 +90,18 @@ async function csvHeader(
   let seen = '';
   const head = await headBytes(input.file, input.gz, MAX_CSV_LINE_BYTES, (chunk) => {
     seen += decoder.write(chunk);
-    return firstCsvRecord(seen.slice(leadingEmptyLines(seen).offset)) !== undefined;
+    const rest = seen.slice(leadingEmptyLines(seen).offset);
+    const first = firstCsvRecord(rest);
+    // A CR at the end of what was read: the next byte tells CRLF from CR (the file's line end).
+    return first !== undefined && !(rest[first.end] === '\r' && first.end === rest.length - 1);
   });
   const text = head.toString('utf8');
   const { lines, offset } = leadingEmptyLines(text);
   const rest = text.slice(offset);
-  const record = firstCsvRecord(rest) ?? (rest === '' ? [] : firstCsvRecord(rest + '\n'));
-  if (!record) throw failed(`'${input.key}': the CSV header row is not complete`);
+  const record = (firstCsvRecord(rest) ?? (rest === '' ? undefined : firstCsvRecord(rest + '\n')))?.fields;
+  if (!record && rest !== '') throw failed(`'${input.key}': the CSV header row is not complete`);
   return {
-    header: record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim()),
+    header: (record ?? []).map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim()),
     skip: lines,
     lineEnd: firstLineEnd(rest),
   };
