@@ -186,6 +186,19 @@ async function viaRunningLake(
   return r ? report(dir, req, r, out, true) : 1;
 }
 
+/** Free space under which waiting on the lake says the disk may stop it recording the execution. */
+const LOW_DISK_BYTES = 64 * 1024 * 1024;
+
+/** The bytes free to this user on the disk holding `dir`, or undefined when unknown. */
+async function freeBytes(dir: string): Promise<number | undefined> {
+  try {
+    const s = await fs.statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Waits for an execution the running lake runs, until it ends (its record) or the lake stops first (undefined, said
  * on `out`: it runs when the lake starts again; not a success). Ctrl-C stops the waiting, not the run: that is said
@@ -195,14 +208,16 @@ export async function waitOnRunningLake(
   dir: string,
   name: string,
   out: NodeJS.WritableStream,
+  free: (dir: string) => Promise<number | undefined> = freeBytes,
 ): Promise<ExecutionRecord | undefined> {
   const interrupted = () => {
     out.write(`interrupted: ${name} keeps running on the local lake (npm run executions -- ${name})\n`);
     process.exit(130);
   };
   process.once('SIGINT', interrupted);
+  let lowDiskSaid = false;
   try {
-    for (;;) {
+    for (let polls = 0; ; polls++) {
       const alive = await engineAlive(dir);
       // Read after the lake was seen alive or not: one that ended the run and then stopped is told by its end.
       const r = await readExecution(dir, ETL_STATE_MACHINE, name);
@@ -210,6 +225,18 @@ export async function waitOnRunningLake(
       if (!alive) {
         out.write(`the local lake stopped; ${name} runs when it starts again\n`);
         return undefined;
+      }
+      // A full disk: the lake cannot write the execution's record (it says ENOSPC in its log and tries again), so
+      // the run may have ended unrecorded. Said once, every 5 s looked at.
+      if (!lowDiskSaid && polls % 10 === 9) {
+        const bytes = await free(dir);
+        if (bytes !== undefined && bytes < LOW_DISK_BYTES) {
+          lowDiskSaid = true;
+          out.write(
+            `the disk holding ${dir} has ${Math.floor(bytes / 1024)} KB free: the lake may be unable to record ` +
+              `${name}'s progress or end (its log then says ENOSPC); free some space and it goes on by itself\n`,
+          );
+        }
       }
       await new Promise((res) => setTimeout(res, 500));
     }

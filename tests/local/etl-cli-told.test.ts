@@ -1,15 +1,23 @@
 /**
  * What `npm run replay|rebuild` tell beside the run (local/cli/etl-execution.ts): a refused schemas/ on a running lake
- * (it runs on the schemas it accepted before; nothing is started, as with the lake stopped), and acknowledged events
- * still in the delivery stream when an event table is rebuilt (they are not in the run).
+ * (it runs on the schemas it accepted before; nothing is started, as with the lake stopped), acknowledged events
+ * still in the delivery stream when an event table is rebuilt (they are not in the run), and a disk too full for the
+ * lake to record the execution while the command waits for it.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { lakeTables } from '../../lib/catalog/tables';
 import { thisProcess } from '../../lib/process-identity';
-import { engineFile, ETL_STATE_MACHINE, executionsDir } from '../../lib/workflow/local';
-import { runEtlExecution } from '../../local/cli/etl-execution';
+import {
+  engineFile,
+  ETL_STATE_MACHINE,
+  executionsDir,
+  readExecution,
+  requestExecution,
+  writeRecord,
+} from '../../lib/workflow/local';
+import { runEtlExecution, waitOnRunningLake } from '../../local/cli/etl-execution';
 import { writeSchemasInUse } from '../../local/schemas-in-use';
 import { tempLake } from '../support/raw-zone';
 
@@ -83,3 +91,30 @@ it('a rebuild of an event table with the lake stopped tells of acknowledged even
       'compaction after',
   );
 }, 120_000);
+
+it('waiting on a running lake, says once when the disk is nearly full (the lake may be unable to record the end)', async () => {
+  const dir = await tempLake('etl-cli-low-disk');
+  await fs.mkdir(executionsDir(dir, ETL_STATE_MACHINE), { recursive: true });
+  await fs.writeFile(engineFile(dir, ETL_STATE_MACHINE), JSON.stringify(thisProcess()));
+  await requestExecution(dir, ETL_STATE_MACHINE, 'compact-low', { mode: 'events' });
+  const out = sink();
+  const asked: string[] = [];
+  const waiting = waitOnRunningLake(dir, 'compact-low', out.s, async (d) => {
+    asked.push(d);
+    return 150 * 1024;
+  });
+  // The lake records the end once space is freed (here: after the command has looked twice).
+  await new Promise((r) => setTimeout(r, 10_500));
+  const r = (await readExecution(dir, ETL_STATE_MACHINE, 'compact-low'))!;
+  await writeRecord(dir, ETL_STATE_MACHINE, {
+    ...r,
+    status: 'SUCCEEDED',
+    stopDate: new Date().toISOString(),
+  });
+  expect((await waiting)!.status).toBe('SUCCEEDED');
+  expect(asked.length).toBeGreaterThanOrEqual(1);
+  expect(out.text()).toBe(
+    `the disk holding ${dir} has 150 KB free: the lake may be unable to record compact-low's progress or end (its ` +
+      'log then says ENOSPC); free some space and it goes on by itself\n',
+  );
+}, 30_000);
