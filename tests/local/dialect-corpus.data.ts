@@ -1340,6 +1340,22 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_AGG} (max(x): x of an orderable type; a map is not orderable)`,
   },
   {
+    sql: "SELECT max(j) FROM (VALUES (json_parse('[1]'))) AS t(j)",
+    refused: /Unexpected parameters \(json\) for function max: .*orderable.*json_extract_scalar/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/type/JsonType.java (comparable operators only: not orderable)',
+  },
+  {
+    sql: "SELECT sum(x) FROM (VALUES (INTERVAL '1' DAY), (INTERVAL '2' DAY)) AS t(x)",
+    refused: /^sum of an interval: Athena \(Trino\) answers it, but DuckDB has no sum of intervals/,
+    source: `${TRINO_AGG} (sum(x) of interval day to second)`,
+  },
+  {
+    sql: "SELECT sum(x) FROM (VALUES ('1')) AS t(x)",
+    refused: /Unexpected parameters \(varchar\) for function sum: .*cast the text to a number first/,
+    source: `${TRINO_AGG} (sum(x): numbers and intervals)`,
+  },
+  {
     sql: "SELECT max_by('a', ARRAY[MAP(ARRAY[1], ARRAY[2])])",
     refused: /for function max_by: Athena \(Trino\) takes an orderable type/,
     source: `${TRINO_AGG} (max_by(x, y): y orderable)`,

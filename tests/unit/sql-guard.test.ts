@@ -381,6 +381,7 @@ describe('refused, with the reason', () => {
     expect(refusal('SELECT DISTINCT ON (url) url FROM page_view')).toMatch(/DISTINCT ON is not Athena SQL/);
     expect(() => checkQuery('SELECT \'a::b ilike\', "distinct" FROM page_view', opts)).not.toThrow();
     expect(refusal('SELECT `url` FROM page_view')).toMatch(/backtick/);
+    expect(refusal('SELECT `unterminated')).toMatch(/^backtick-quoted identifiers are not Athena SQL/);
     expect(refusal('SELECT 1 FROM orders WHERE `x` = 1')).toMatch(
       /^backtick-quoted identifiers .*\(line 1, column 28\)$/,
     );

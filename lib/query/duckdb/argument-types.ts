@@ -2,7 +2,8 @@
  * Calls DuckDB answers for argument types Trino has no signature for: length of an array or a map (DuckDB counts
  * its elements), cardinality of text (NULL), sum of booleans and avg of dates or timestamps (DuckDB answers a count
  * and a timestamp), count_if of a number (DuckDB counts the non-zero ones), min, max, min_by and max_by ordering
- * maps (Trino's are not orderable). Athena fails each (FUNCTION_NOT_FOUND: "Unexpected parameters … for function");
+ * maps or json (Trino's are comparable, not orderable). sum of an interval, which Trino answers and DuckDB cannot, is
+ * refused naming that. Athena fails each (FUNCTION_NOT_FOUND: "Unexpected parameters … for function");
  * the local engine fails it too, naming the difference. length of a varbinary, which Trino counts in bytes and
  * DuckDB's length does not take, is answered as Trino does (octet_length). Judged on the operands' types as DuckDB's
  * binder gives them (result-casts.ts), as integer-arguments.ts judges its calls.
@@ -31,20 +32,27 @@ const NUMERIC_OR_INTERVAL = new Set([
   DuckDBTypeId.SQLNULL,
 ]);
 
-/** Whether a map is in the type (itself, or an array's elements, a row's fields). */
-function holdsMap(t: DuckDBType): boolean {
+/** Whether Trino cannot order the type: a map or json (comparable, not orderable), or an array or row holding one. */
+function unorderable(t: DuckDBType): boolean {
   switch (t.typeId) {
     case DuckDBTypeId.MAP:
       return true;
+    case DuckDBTypeId.VARCHAR:
+      return t.alias?.toUpperCase() === 'JSON';
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY:
-      return holdsMap(t.valueType);
+      return unorderable(t.valueType);
     case DuckDBTypeId.STRUCT:
-      return t.entryTypes.some(holdsMap);
+      return t.entryTypes.some(unorderable);
     default:
       return false;
   }
 }
+
+const isJson = (t: DuckDBType) => t.typeId === DuckDBTypeId.VARCHAR && t.alias?.toUpperCase() === 'JSON';
+const isText = (t: DuckDBType) => t.typeId === DuckDBTypeId.VARCHAR && !isJson(t);
+const isContainer = (t: DuckDBType) =>
+  [DuckDBTypeId.LIST, DuckDBTypeId.ARRAY, DuckDBTypeId.MAP].includes(t.typeId);
 
 interface Signature {
   /** The argument judged (0-based) and how many the call has. */
@@ -52,15 +60,28 @@ interface Signature {
   arity: number[];
   /** Whether Trino has the call for the argument's type. */
   takes: (t: DuckDBType) => boolean;
-  /** What Trino takes there, and what to write instead. */
+  /** What Trino takes there, and what to write instead for an argument of this type. */
   expected: string;
-  advice: string;
+  advice: (t: DuckDBType) => string;
 }
 
+/** What to sum or average instead of an argument that is no number. */
+const aNumber = (t: DuckDBType): string =>
+  t.typeId === DuckDBTypeId.BOOLEAN
+    ? 'count the true values with count_if(b)'
+    : isText(t)
+      ? 'cast the text to a number first: CAST(x AS double)'
+      : [DuckDBTypeId.DATE, DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_TZ].includes(t.typeId)
+        ? "use a number: to_unixtime(ts), or date_diff('day', DATE '1970-01-01', d)"
+        : 'use a number';
+
 const ORDERABLE: Omit<Signature, 'at' | 'arity'> = {
-  takes: (t) => !holdsMap(t),
-  expected: 'an orderable type (a map is none, nor an array or row holding one)',
-  advice: 'order by a key or value of it: element_at(m, k), or its keys: array_sort(map_keys(m))',
+  takes: (t) => !unorderable(t),
+  expected: 'an orderable type (a map or json is none, nor an array or row holding one)',
+  advice: (t) =>
+    isJson(t)
+      ? "order by a value extracted from it: json_extract_scalar(j, '$.path'), or CAST(j AS varchar)"
+      : 'order by a key or value of it: element_at(m, k), or its keys: array_sort(map_keys(m))',
 };
 
 /** By the call's name in DuckDB's tree. */
@@ -72,7 +93,7 @@ const SIGNATURES: Record<string, Signature[]> = {
       takes: (t) =>
         ![DuckDBTypeId.LIST, DuckDBTypeId.ARRAY, DuckDBTypeId.MAP, DuckDBTypeId.STRUCT].includes(t.typeId),
       expected: 'varchar, char and varbinary',
-      advice: 'count the elements with cardinality(x)',
+      advice: (t) => (isContainer(t) ? 'count the elements with cardinality(x)' : 'a row has no length'),
     },
   ],
   cardinality: [
@@ -82,7 +103,12 @@ const SIGNATURES: Record<string, Signature[]> = {
       takes: (t) =>
         [DuckDBTypeId.LIST, DuckDBTypeId.ARRAY, DuckDBTypeId.MAP, DuckDBTypeId.SQLNULL].includes(t.typeId),
       expected: 'array and map',
-      advice: 'count the characters of text with length(s)',
+      advice: (t) =>
+        isJson(t)
+          ? 'count a JSON array with json_array_length(j)'
+          : isText(t)
+            ? 'count the characters of text with length(s)'
+            : 'give it an array or a map',
     },
   ],
   count_if: [
@@ -91,7 +117,7 @@ const SIGNATURES: Record<string, Signature[]> = {
       arity: [1],
       takes: (t) => t.typeId === DuckDBTypeId.BOOLEAN || t.typeId === DuckDBTypeId.SQLNULL,
       expected: 'boolean',
-      advice: 'give it a condition: count_if(x <> 0)',
+      advice: () => 'give it a condition: count_if(x <> 0)',
     },
   ],
   sum: [
@@ -100,7 +126,7 @@ const SIGNATURES: Record<string, Signature[]> = {
       arity: [1],
       takes: (t) => NUMERIC_OR_INTERVAL.has(t.typeId),
       expected: 'numbers and intervals',
-      advice: 'count the true values with count_if(b)',
+      advice: aNumber,
     },
   ],
   avg: [
@@ -109,7 +135,7 @@ const SIGNATURES: Record<string, Signature[]> = {
       arity: [1],
       takes: (t) => NUMERIC_OR_INTERVAL.has(t.typeId),
       expected: 'numbers and intervals',
-      advice: "average a number: avg(to_unixtime(ts)), or avg(date_diff('day', DATE '1970-01-01', d))",
+      advice: aNumber,
     },
   ],
   min: [{ ...ORDERABLE, at: 0, arity: [1, 2] }],
@@ -120,14 +146,21 @@ const SIGNATURES: Record<string, Signature[]> = {
 
 /** Athena's failure of a call with an argument of a type Trino has no signature for. */
 export class ArgumentTypeError extends Error {
-  constructor(fn: string, type: string, s: Signature) {
+  constructor(fn: string, type: DuckDBType, s: Signature) {
     super(
-      `Unexpected parameters (${type}) for function ${fn}: Athena (Trino) takes ${s.expected} there and fails ` +
-        `this query (FUNCTION_NOT_FOUND); DuckDB would answer, so the local engine fails it too. Instead, ${s.advice}`,
+      `Unexpected parameters (${trinoType(type)}) for function ${fn}: Athena (Trino) takes ${s.expected} there ` +
+        `and fails this query (FUNCTION_NOT_FOUND); the local engine fails it as Athena does, where DuckDB would ` +
+        `answer or fail in its own words. ` +
+        `Instead, ${s.advice(type)}`,
     );
     this.name = 'ArgumentTypeError';
   }
 }
+
+/** sum of an interval: Trino answers it, DuckDB has no such sum (it failed with its binder's words). */
+export const SUM_OF_INTERVALS =
+  'sum of an interval: Athena (Trino) answers it, but DuckDB has no sum of intervals, so the local engine fails this ' +
+  'query; sum their length instead: sum(to_milliseconds(x)) for intervals of days to seconds';
 
 /** The call as octet_length: Trino's length of a varbinary is its bytes, a call DuckDB's length does not take. */
 const octetLength = (n: TreeNode): TreeNode => ({ ...n, function_name: 'octet_length', schema: '' });
@@ -151,7 +184,8 @@ export function argumentTypeChecks(
       operand: args[s.at],
       apply: (t: DuckDBType) => {
         if (name === 'length' && t.typeId === DuckDBTypeId.BLOB) return octetLength(n);
-        if (!s.takes(t)) throw new ArgumentTypeError(name, trinoType(t), s);
+        if (!s.takes(t)) throw new ArgumentTypeError(name, t, s);
+        if (name === 'sum' && t.typeId === DuckDBTypeId.INTERVAL) throw new Error(SUM_OF_INTERVALS);
         return undefined;
       },
     }));

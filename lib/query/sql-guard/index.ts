@@ -50,8 +50,8 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
         "limit: Athena's is 262,144)",
     );
   }
-  // Backticks are read for the metadata statements (Hive DDL names) and refused below for the rest.
-  const lexed = tokenize(sql, { backquotes: true });
+  // Backticks are read for the metadata statements (Hive DDL names), refused by the lexer for the rest.
+  const lexed = tokenize(sql, { backquotes: METADATA_FIRST.test(sql) });
   refuseMalformedLiterals(sql, lexed.tokens);
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
   refuseFractionalRowCounts(sql, lexed.tokens);
@@ -68,7 +68,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     return { sql: lexed.body, tables: [] } as unknown as CheckedQuery;
   }
   const backquoted = lexed.tokens.find((t) => t.kind === 'backquoted');
-  if (backquoted) refuse(sql, backquoted.start, BACKTICK_REFUSAL);
+  if (backquoted) refuse(sql, backquoted.start, BACKTICK_REFUSAL); // a SHOW or DESCRIBE of another form
   if (keyword !== 'select' && keyword !== 'with' && keyword !== 'values') {
     throw new QueryNotAllowedError(
       STATEMENT_REASONS[keyword] ??
@@ -111,6 +111,9 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     throw e;
   }
 }
+
+/** A statement that starts (after spaces and comments) with SHOW, DESCRIBE or DESC: a metadata statement's form. */
+const METADATA_FIRST = /^(?:\s|--[^\n\r]*|\/\*[\s\S]*?\*\/)*(?:show|describe|desc)\b/i;
 
 /** The one SELECT an AST holds; a refusal for anything else. */
 function oneSelect(ast: unknown): Node {
