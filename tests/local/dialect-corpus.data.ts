@@ -688,6 +688,60 @@ export const CORPUS: CorpusEntry[] = [
     source: 'trinodb/trino SequenceFunction.java (checkMaxEntry)',
   },
   {
+    // Over timestamps with an interval literal step: start + i steps (a month end kept), with Trino's checks.
+    sql:
+      "SELECT sequence(TIMESTAMP '2026-01-31 00:00:00', TIMESTAMP '2026-04-30 00:00:00', INTERVAL '1' MONTH), " +
+      "sequence(TIMESTAMP '2026-01-01 00:00:00', TIMESTAMP '2026-01-01 03:00:00', INTERVAL '90' MINUTE), " +
+      "sequence(TIMESTAMP '2026-01-05 00:00:00', TIMESTAMP '2026-01-01 00:00:00', INTERVAL '-2' DAY)",
+    rows: [
+      [
+        [
+          '2026-01-31 00:00:00.000',
+          '2026-02-28 00:00:00.000',
+          '2026-03-31 00:00:00.000',
+          '2026-04-30 00:00:00.000',
+        ],
+        ['2026-01-01 00:00:00.000', '2026-01-01 01:30:00.000', '2026-01-01 03:00:00.000'],
+        ['2026-01-05 00:00:00.000', '2026-01-03 00:00:00.000', '2026-01-01 00:00:00.000'],
+      ],
+    ],
+    types: ['array(timestamp)', 'array(timestamp)', 'array(timestamp)'],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/timestamp/SequenceIntervalYearToMonth.java ' +
+      '(start + i steps) and SequenceIntervalDayToSecond.java',
+  },
+  {
+    sql: "SELECT sequence(TIMESTAMP '2026-01-05 00:00:00', TIMESTAMP '2026-01-01 00:00:00', INTERVAL '1' DAY)",
+    refused:
+      /sequence stop value should be greater than or equal to start value if step is greater than zero/,
+    source: 'trinodb/trino SequenceFunction.java (checkValidStep)',
+  },
+  {
+    sql: "SELECT cardinality(sequence(TIMESTAMP '2026-01-01 00:00:00', TIMESTAMP '2026-01-31 00:00:00', INTERVAL '1' MINUTE))",
+    refused: /result of sequence function must not have more than 10000 entries/,
+    source: 'trinodb/trino SequenceFunction.java (checkMaxEntry)',
+  },
+  {
+    sql: "SELECT sequence(DATE '2026-01-31', DATE '2026-04-30', 1 * INTERVAL '1' MONTH)",
+    refused:
+      /^sequence\(start, stop, step\) over dates or timestamps with a step that is not an interval literal/,
+    source:
+      'trinodb/trino SequenceFunction.java (sequenceDateYearToMonth: start + i steps, an array of dates)',
+  },
+  {
+    // The calendar idiom: a date sequence in UNNEST, and one inside another call.
+    sql:
+      "SELECT d, cardinality(sequence(DATE '2026-01-01', DATE '2026-01-03')) AS n " +
+      "FROM UNNEST(sequence(DATE '2026-01-01', DATE '2026-01-03')) AS u(d)",
+    rows: [
+      ['2026-01-01', 3],
+      ['2026-01-02', 3],
+      ['2026-01-03', 3],
+    ],
+    types: ['date', 'bigint'],
+    source: `${TRINO_ARRAY} (sequence(start, stop) of dates); ${TRINO_SELECT} (UNNEST)`,
+  },
+  {
     sql: "SELECT sequence(DATE '2024-01-01', DATE '2024-01-02', INTERVAL '1' HOUR)",
     refused: /sequence step must be a day interval if start and end values are dates/,
     source: 'trinodb/trino SequenceFunction.java (sequenceDateDayToSecond)',

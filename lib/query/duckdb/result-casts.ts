@@ -24,6 +24,7 @@ import {
   replaceNode,
   selectAlone,
   selectNodes,
+  treeNodes,
   type StatementTree,
   type TreeNode,
 } from './statement-tree';
@@ -186,19 +187,35 @@ const DATE_SEQUENCES: Record<string, string> = {
   year: 'trino_date_sequence_years',
 };
 
+/** A sequence's step that is no interval literal: its unit (a month or a day) is not known before the query runs. */
+export const SEQUENCE_STEP_NOT_LITERAL =
+  'sequence(start, stop, step) over dates or timestamps with a step that is not an interval literal: the local ' +
+  'engine tells a month step (counted from the start, as Athena does) from a day-to-second one by the literal, and ' +
+  'DuckDB would add months to the element before (2026-03-28 after 2026-02-28) and type dates as timestamps; write ' +
+  "the step as INTERVAL 'n' MONTH, DAY, HOUR, …";
+
+const TIMESTAMPS = new Set([
+  DuckDBTypeId.TIMESTAMP,
+  DuckDBTypeId.TIMESTAMP_S,
+  DuckDBTypeId.TIMESTAMP_MS,
+  DuckDBTypeId.TIMESTAMP_NS,
+]);
+
 /**
  * sequence(start, stop [, step]) over dates: the dialect's date sequence (an array of dates, a month step counted
- * from the start); over integers with a step: with Trino's checks. A step that is not an interval literal is left to
- * DuckDB (an array of timestamps).
+ * from the start); over timestamps with an interval literal step: the dialect's timestamp sequence (likewise, with
+ * Trino's checks); over integers with a step: with Trino's checks. Over dates or timestamps a step that is not an
+ * interval literal is refused (SEQUENCE_STEP_NOT_LITERAL).
  */
 function sequenceOf(n: TreeNode, args: unknown[], t: DuckDBTypeId): TreeNode | undefined {
   if (INTEGER_TYPES.has(t)) return args.length === 3 ? renamed(n, 'trino_integer_sequence', args) : undefined;
-  if (t !== DuckDBTypeId.DATE) return undefined;
-  if (args.length === 2) return renamed(n, 'trino_date_sequence', args);
+  const timestamps = TIMESTAMPS.has(t);
+  if (t !== DuckDBTypeId.DATE && !timestamps) return undefined;
+  if (args.length === 2) return timestamps ? undefined : renamed(n, 'trino_date_sequence', args);
   const step = args[2];
   const unit = isTreeNode(step) ? INTERVAL_UNITS[String(step.function_name).toLowerCase()] : undefined;
-  if (!unit || !Array.isArray((step as TreeNode).children)) return undefined;
-  const name = DATE_SEQUENCES[unit];
+  if (!unit || !Array.isArray((step as TreeNode).children)) throw new Error(SEQUENCE_STEP_NOT_LITERAL);
+  const name = timestamps ? `trino_timestamp_sequence_${unit}s` : DATE_SEQUENCES[unit];
   if (!name) throw new Error('sequence step must be a day interval if start and end values are dates');
   return renamed(n, name, [args[0], args[1], ((step as TreeNode).children as unknown[])[0]]);
 }
@@ -351,6 +368,19 @@ async function operandTypes(
     },
     { select_list, qualify: null },
   ];
+  // Operands of no column (constants, calls of them) bind without the FROM too: one whose FROM does not bind yet
+  // (UNNEST(sequence(DATE '…', DATE '…')), which the rewrite of that very call makes bindable) is typed so.
+  if (![...treeNodes(operands)].some((x) => x.class === 'COLUMN_REF' || x.class === 'SUBQUERY'))
+    variants.push({
+      select_list,
+      from_table: { type: 'EMPTY', alias: '', sample: null },
+      where_clause: null,
+      group_expressions: [],
+      group_sets: [],
+      having: null,
+      qualify: null,
+      aggregate_handling: 'STANDARD_HANDLING',
+    });
   for (const changes of variants) {
     const alone: StatementTree = selectAlone(node, ctes, changes);
     const bound = await bindTree(c, alone, (p) => operands.map((_, i) => p.columnType(i)));
@@ -385,15 +415,21 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
     for (const { node, ctes } of [...selectNodes(tree.statements)]) {
       const candidates = ownCandidates(node).filter((x) => !cast.has(x.node));
       if (candidates.length === 0) continue;
-      const types = await operandTypes(
+      // Bound together; when one operand does not bind yet (a call of another candidate that its rewrite makes
+      // bindable: cardinality(sequence(date, date))), each alone.
+      const together = await operandTypes(
         c,
         node,
         ctes,
         candidates.map((x) => x.operand),
       );
-      if (!types) continue; // not bound alone: left as it is
+      const types: (DuckDBType | undefined)[] = together ?? [];
+      if (!together)
+        for (const x of candidates) types.push((await operandTypes(c, node, ctes, [x.operand]))?.[0]);
       candidates.forEach((x, i) => {
-        const replacement = x.apply(types[i]!);
+        const type = types[i];
+        if (!type) return; // not bound alone: left as it is
+        const replacement = x.apply(type);
         if (!replacement) return;
         replaceNode(x.node, replacement);
         // A cast's own call is a candidate no more, nor the call a real is made of.
