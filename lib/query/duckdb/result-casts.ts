@@ -18,6 +18,8 @@
 import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import {
   bindTree,
+  EMPTY_FROM,
+  listOver,
   isNullConstant,
   isTreeNode,
   ownNodes,
@@ -371,16 +373,7 @@ async function operandTypes(
   // Operands of no column (constants, calls of them) bind without the FROM too: one whose FROM does not bind yet
   // (UNNEST(sequence(DATE '…', DATE '…')), which the rewrite of that very call makes bindable) is typed so.
   if (![...treeNodes(operands)].some((x) => x.class === 'COLUMN_REF' || x.class === 'SUBQUERY'))
-    variants.push({
-      select_list,
-      from_table: { type: 'EMPTY', alias: '', sample: null },
-      where_clause: null,
-      group_expressions: [],
-      group_sets: [],
-      having: null,
-      qualify: null,
-      aggregate_handling: 'STANDARD_HANDLING',
-    });
+    variants.push(listOver(select_list, EMPTY_FROM));
   for (const changes of variants) {
     const alone: StatementTree = selectAlone(node, ctes, changes);
     const bound = await bindTree(c, alone, (p) => operands.map((_, i) => p.columnType(i)));

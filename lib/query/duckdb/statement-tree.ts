@@ -149,6 +149,21 @@ export function selectAlone(node: TreeNode, ctes: unknown[], changes: TreeNode):
   return { error: false, statements: [{ node: select, named_param_map: [] }] };
 }
 
+/** The FROM of a SELECT without one. */
+export const EMPTY_FROM: TreeNode = { type: 'EMPTY', alias: '', sample: null };
+
+/** A SELECT's changes (selectAlone) that bind `select_list` alone over `from_table`: no WHERE, groups or HAVING. */
+export const listOver = (select_list: unknown[], from_table: unknown): TreeNode => ({
+  from_table,
+  select_list,
+  where_clause: null,
+  group_expressions: [],
+  group_sets: [],
+  having: null,
+  qualify: null,
+  aggregate_handling: 'STANDARD_HANDLING',
+});
+
 /** A NULL literal (Trino types it by what it stands with; DuckDB's select list makes it an integer). */
 export const isNullConstant = (v: unknown): boolean =>
   isTreeNode(v) && v.class === 'CONSTANT' && isTreeNode(v.value) && v.value.is_null === true;

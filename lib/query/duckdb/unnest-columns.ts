@@ -20,6 +20,8 @@ import {
   copyTree,
   isTreeNode,
   replaceNode,
+  EMPTY_FROM,
+  listOver,
   selectAlone,
   selectNodes,
   statementTree,
@@ -82,8 +84,6 @@ function* unnestRefs(from: unknown, left: TreeNode): Generator<{ ref: TreeNode; 
     yield { ref: from, left };
   }
 }
-
-const EMPTY_FROM: TreeNode = { type: 'EMPTY', alias: '', sample: null };
 
 /** The SQL of the lateral subquery that gives the UNNEST's columns; its arguments are `lake_unnest_arg_<i>`. */
 function lateralSql(elements: Element[], ordinality: boolean): string {
@@ -150,16 +150,14 @@ export async function unnestAsTrino(c: DuckDBConnection, tree: StatementTree): P
   for (const { node, ctes } of [...selectNodes(tree.statements)]) {
     for (const { ref, left } of [...unnestRefs(node.from_table, EMPTY_FROM)]) {
       const args = (ref.function as TreeNode).children as TreeNode[];
-      const alone = selectAlone(node, ctes, {
-        from_table: left,
-        select_list: args.map((a, i) => ({ ...a, alias: `lake_unnest_${i}` })),
-        where_clause: null,
-        group_expressions: [],
-        group_sets: [],
-        having: null,
-        qualify: null,
-        aggregate_handling: 'STANDARD_HANDLING',
-      });
+      const alone = selectAlone(
+        node,
+        ctes,
+        listOver(
+          args.map((a, i) => ({ ...a, alias: `lake_unnest_${i}` })),
+          left,
+        ),
+      );
       const bound = await bindTree(c, alone, (p) => args.map((_, i) => elementOf(p.columnType(i))));
       const ordinality = ref.with_ordinality === 'WITH_ORDINALITY';
       const names = (ref.column_name_alias as string[] | undefined) ?? [];
