@@ -711,6 +711,25 @@ export const CORPUS: CorpusEntry[] = [
       '(start + i steps) and SequenceIntervalDayToSecond.java',
   },
   {
+    // Seconds (DuckDB reads INTERVAL '1.5' SECOND as a double), a NULL stop, a negated or multiplied literal step.
+    sql:
+      "SELECT sequence(TIMESTAMP '2021-01-01 00:00:00', TIMESTAMP '2021-01-01 00:00:04', INTERVAL '1.5' SECOND), " +
+      "sequence(TIMESTAMP '2021-01-01 00:00:00', NULL, INTERVAL '1' DAY), " +
+      "sequence(TIMESTAMP '2021-01-03 00:00:00', TIMESTAMP '2021-01-01 00:00:00', -INTERVAL '1' DAY), " +
+      "sequence(DATE '2021-01-31', DATE '2021-05-31', 2 * INTERVAL '1' MONTH)",
+    rows: [
+      [
+        ['2021-01-01 00:00:00.000', '2021-01-01 00:00:01.500', '2021-01-01 00:00:03.000'],
+        null,
+        ['2021-01-03 00:00:00.000', '2021-01-02 00:00:00.000', '2021-01-01 00:00:00.000'],
+        ['2021-01-31', '2021-03-31', '2021-05-31'],
+      ],
+    ],
+    types: ['array(timestamp)', 'array(timestamp)', 'array(timestamp)', 'array(date)'],
+    source:
+      'trinodb/trino SequenceIntervalDayToSecond.java, SequenceIntervalYearToMonth.java (start + i steps; NULL in, NULL out)',
+  },
+  {
     sql: "SELECT sequence(TIMESTAMP '2026-01-05 00:00:00', TIMESTAMP '2026-01-01 00:00:00', INTERVAL '1' DAY)",
     refused:
       /sequence stop value should be greater than or equal to start value if step is greater than zero/,
@@ -722,7 +741,7 @@ export const CORPUS: CorpusEntry[] = [
     source: 'trinodb/trino SequenceFunction.java (checkMaxEntry)',
   },
   {
-    sql: "SELECT sequence(DATE '2026-01-31', DATE '2026-04-30', 1 * INTERVAL '1' MONTH)",
+    sql: "WITH p AS (SELECT INTERVAL '1' MONTH AS step) SELECT sequence(DATE '2026-01-31', DATE '2026-04-30', step) FROM p",
     refused:
       /^sequence\(start, stop, step\) over dates or timestamps with a step that is not an interval literal/,
     source:

@@ -43,13 +43,16 @@ const dateSequence = (unit: 'day' | 'month', to: string) =>
  * A timestamp sequence by n months (SequenceIntervalYearToMonth: start plus i steps, so a month end is kept) or by n
  * microseconds (SequenceIntervalDayToSecond), with Trino's checks.
  */
+// (b cast: a NULL stop is typed, and the sequence is NULL as Trino's.)
 const timestampByMonths = checked(
-  "date_sub('month', a, b) // n + 1",
-  "list_transform(range(0, date_sub('month', a, b) // n + 1), i -> a + to_months(CAST(i * n AS INTEGER)))",
+  "date_sub('month', a, CAST(b AS TIMESTAMP)) // n + 1",
+  "list_transform(range(0, date_sub('month', a, CAST(b AS TIMESTAMP)) // n + 1), " +
+    'i -> a + to_months(CAST(i * n AS INTEGER)))',
 );
 const timestampByMicros = checked(
-  '(epoch_us(b) - epoch_us(a)) // n + 1',
-  'list_transform(range(0, (epoch_us(b) - epoch_us(a)) // n + 1), i -> a + to_microseconds(i * n))',
+  '(epoch_us(CAST(b AS TIMESTAMP)) - epoch_us(a)) // n + 1',
+  'list_transform(range(0, (epoch_us(CAST(b AS TIMESTAMP)) - epoch_us(a)) // n + 1), ' +
+    'i -> a + to_microseconds(i * n))',
 );
 
 const m = (name: string, params: string[], body: string): MacroDef => ({
@@ -73,7 +76,8 @@ export const SEQUENCE_HELPERS: MacroDef[] = [
     m(
       `trino_timestamp_sequence_${unit}s`,
       ['a', 'b', 'n'],
-      `trino_timestamp_sequence_micros(a, b, ${micros} * n)`,
+      // n is a DOUBLE for seconds (INTERVAL '1.5' SECOND is to_seconds(1.5)): whole microseconds.
+      `trino_timestamp_sequence_micros(a, b, CAST(round(${micros} * n) AS BIGINT))`,
     ),
   ),
 ];

@@ -214,12 +214,37 @@ function sequenceOf(n: TreeNode, args: unknown[], t: DuckDBTypeId): TreeNode | u
   const timestamps = TIMESTAMPS.has(t);
   if (t !== DuckDBTypeId.DATE && !timestamps) return undefined;
   if (args.length === 2) return timestamps ? undefined : renamed(n, 'trino_date_sequence', args);
-  const step = args[2];
-  const unit = isTreeNode(step) ? INTERVAL_UNITS[String(step.function_name).toLowerCase()] : undefined;
-  if (!unit || !Array.isArray((step as TreeNode).children)) throw new Error(SEQUENCE_STEP_NOT_LITERAL);
-  const name = timestamps ? `trino_timestamp_sequence_${unit}s` : DATE_SEQUENCES[unit];
+  const step = literalStep(args[2]);
+  if (!step) throw new Error(SEQUENCE_STEP_NOT_LITERAL);
+  const name = timestamps ? `trino_timestamp_sequence_${step.unit}s` : DATE_SEQUENCES[step.unit];
   if (!name) throw new Error('sequence step must be a day interval if start and end values are dates');
-  return renamed(n, name, [args[0], args[1], ((step as TreeNode).children as unknown[])[0]]);
+  return renamed(n, name, [args[0], args[1], step.count]);
+}
+
+/**
+ * An interval literal step's unit and count: INTERVAL 'n' DAY (DuckDB's to_days(n)), negated (-INTERVAL '1' DAY) or
+ * multiplied by a number (INTERVAL '1' DAY * 2): the count is the same operation on n.
+ */
+function literalStep(step: unknown): { unit: string; count: unknown } | undefined {
+  if (!isTreeNode(step) || step.class !== 'FUNCTION' || !Array.isArray(step.children)) return undefined;
+  const name = String(step.function_name).toLowerCase();
+  const args = step.children as unknown[];
+  if (Object.hasOwn(INTERVAL_UNITS, name) && args.length === 1)
+    return { unit: INTERVAL_UNITS[name]!, count: args[0] };
+  if (name === '-' && args.length === 1) {
+    const inner = literalStep(args[0]);
+    return inner && { unit: inner.unit, count: { ...step, children: [inner.count] } };
+  }
+  if (name === '*' && args.length === 2)
+    for (const [i, j] of [
+      [0, 1],
+      [1, 0],
+    ] as const) {
+      const inner = literalStep(args[i]);
+      if (inner && !literalStep(args[j]))
+        return { unit: inner.unit, count: { ...step, children: [inner.count, args[j]] } };
+    }
+  return undefined;
 }
 
 /**
