@@ -422,6 +422,18 @@ describe('the console in a browser', () => {
     }
     expect(state).toBe('CANCELLED');
     await page.getByRole('navigation', { name: 'pages' }).waitFor();
+    // This browser's recent queries keep it, cancelled; so too one left for another page.
+    await nav(page, 'Query').click();
+    const latest = page.locator('section.history li').first();
+    await expect(latest.innerText()).resolves.toMatch(/CANCELLED/);
+    expect(await latest.locator('code').innerText()).toBe(SLOW_SQL); // under 160 characters: whole
+    const other = SLOW_SQL.replace('AS n ', 'AS m ');
+    await runSql(page, other);
+    await expect(status.filter({ hasText: /RUNNING/ }).waitFor()).resolves.toBeUndefined();
+    await nav(page, 'Ingest').click();
+    await nav(page, 'Query').click();
+    await expect(page.locator('section.history li').first().innerText()).resolves.toMatch(/CANCELLED/);
+    expect(await page.locator('section.history li code').first().innerText()).toBe(other);
   });
 
   it('says so when the address names a table the lake does not have, and shows no other table', async () => {

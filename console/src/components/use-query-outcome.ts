@@ -13,13 +13,20 @@ import { useAsync, type AsyncState } from './use-async';
  * Leaves the run `running` holds when the component goes (another page, another table) or the browser's page is
  * closed or reloaded (pagehide: the cancel is sent with keepalive, so it outlives the page).
  */
-export function useLeaveOnExit(running: { readonly current: QueryRun | null }): void {
+export function useLeaveOnExit(
+  running: { readonly current: QueryRun | null },
+  /** Told first, while the run is still there (the Query page records it in its history, synchronously). */
+  onLeave?: () => void,
+): void {
   useEffect(() => {
-    const hide = () => running.current?.leave();
-    addEventListener('pagehide', hide);
-    return () => {
-      removeEventListener('pagehide', hide);
+    const leave = () => {
+      if (running.current) onLeave?.();
       running.current?.leave();
+    };
+    addEventListener('pagehide', leave);
+    return () => {
+      removeEventListener('pagehide', leave);
+      leave();
     };
   }, []);
 }

@@ -109,8 +109,19 @@ export function QueryPage({
     [tables.data],
   );
 
-  // Leaving the page cancels the query it runs (run.leave: no more polling; the lake is asked to cancel it).
-  useLeaveOnExit(run);
+  // Leaving the page cancels the query it runs (run.leave: no more polling; the lake is asked to cancel it), which
+  // this browser's recent queries keep as CANCELLED: written at once, as a reload ends the page before any await.
+  const runningSql = useRef<string | null>(null);
+  useLeaveOnExit(run, () => {
+    if (runningSql.current !== null)
+      saveHistory(
+        withEntry(readHistory(), {
+          sql: runningSql.current,
+          at: new Date().toISOString(),
+          state: 'CANCELLED',
+        }),
+      );
+  });
 
   useEffect(() => {
     if (!initialSql) return;
@@ -129,6 +140,7 @@ export function QueryPage({
     const text = sqlText;
     const r = new QueryRun(api, (s) => setRunning(s), undefined, setSilentFor);
     run.current = r;
+    runningSql.current = text;
     setRunning('starting');
     setError(null);
     setLost(null);
@@ -173,6 +185,7 @@ export function QueryPage({
       remember({ sql: text, at: new Date().toISOString(), state: failure.state });
     } finally {
       run.current = null;
+      runningSql.current = null;
       setRunning(null);
       setSilentFor(null);
     }
