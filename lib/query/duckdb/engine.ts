@@ -218,28 +218,13 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (waiting >= this.opts.maxQueued) {
       throw new EngineBusyError(`${Math.max(0, waiting)} queries are already queued; try again shortly`);
     }
-    const id = randomUUID();
-    const stored: StoredQuery = {
-      id,
-      state: 'QUEUED',
-      sql: query.sql,
-      tables: [...query.tables],
-      submittedAt: new Date().toISOString(),
-      completedAt: null,
-      dataScannedBytes: 0,
-      engineTimeMs: 0,
-      engine: 'duckdb',
-      owner: this.owner,
-      ...thisProcess(),
-    };
-    await fs.mkdir(this.store.dir(id), { recursive: true });
-    await this.store.save(stored);
+    const stored = await this.record(query.sql, [...query.tables], { state: 'QUEUED', completedAt: null });
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     let markRecorded!: () => void;
     const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
     const entry: Active = { stored, query, done, finish, recorded, markRecorded };
-    this.active.set(id, entry);
+    this.active.set(stored.id, entry);
     this.queue.push(entry);
     setImmediate(() => this.pump());
     return publicStatus(stored);
@@ -247,27 +232,41 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async recordFailed(sql: string, reason: string, errorType: number): Promise<QueryStatus> {
     if (this.closed) throw new EngineBusyError('the local query engine is shutting down');
-    const id = randomUUID();
     const now = new Date().toISOString();
+    return publicStatus(
+      await this.record(sql, [], {
+        state: 'FAILED',
+        submittedAt: now,
+        completedAt: now,
+        reason,
+        errorCategory: 'USER',
+        errorType,
+      }),
+    );
+  }
+
+  /** A new query's record, saved in its folder: submitted now unless told, nothing read yet. */
+  private async record(
+    sql: string,
+    tables: string[],
+    fields: Pick<StoredQuery, 'state' | 'completedAt'> & Partial<StoredQuery>,
+  ): Promise<StoredQuery> {
+    const id = randomUUID();
     const stored: StoredQuery = {
       id,
-      state: 'FAILED',
       sql,
-      tables: [],
-      submittedAt: now,
-      completedAt: now,
+      tables,
+      submittedAt: new Date().toISOString(),
       dataScannedBytes: 0,
       engineTimeMs: 0,
-      reason,
-      errorCategory: 'USER',
-      errorType,
       engine: 'duckdb',
       owner: this.owner,
       ...thisProcess(),
+      ...fields,
     };
     await fs.mkdir(this.store.dir(id), { recursive: true });
     await this.store.save(stored);
-    return publicStatus(stored);
+    return stored;
   }
 
   async status(id: string): Promise<QueryStatus | undefined> {

@@ -25,6 +25,7 @@ import {
   notInDefaultDatabase,
   NotInCatalogError,
   QueryNotAllowedError,
+  schemaNotFound,
   tableNotFound,
 } from '../sql-guard/errors';
 import { positionOf, type Token } from '../sql-guard/lexer';
@@ -120,7 +121,7 @@ export function parseMetadataStatement(
       throw notFound(
         new NotInCatalogError(
           `database '${name}' is not allowed: only the lake's database '${lake.database}' can be queried`,
-          { code: 'SCHEMA_NOT_FOUND', message: `Schema '${name}' does not exist` },
+          schemaNotFound(name!),
           undefined,
           true,
         ),

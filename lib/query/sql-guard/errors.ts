@@ -46,6 +46,10 @@ export const tableNotFound = (database: string, table: string) =>
     message: `Table 'awsdatacatalog.${database}.${table}' does not exist`,
   }) as const;
 
+/** Athena's failure of a database the catalog does not have. */
+export const schemaNotFound = (database: string) =>
+  ({ code: 'SCHEMA_NOT_FOUND', message: `Schema '${database}' does not exist` }) as const;
+
 /**
  * Athena's answer to an unqualified table name where the request names no database (or names `default`, where it
  * reads such a name): there is no such table there; the lake's tables are in `database`. `table` undefined: a SHOW

@@ -7,6 +7,7 @@ import {
   notInDefaultDatabase,
   NotInCatalogError,
   QueryNotAllowedError,
+  schemaNotFound,
   tableNotFound,
   type GuardOptions,
 } from './errors';
@@ -110,9 +111,7 @@ function checkTableRef(item: Node, ctx: Context): void {
     throw new NotInCatalogError(
       `database '${database}' is not allowed: only the lake's database '${ctx.database}' can be queried`,
       // `default` is there (empty); another database is not in the local catalog.
-      database === 'default'
-        ? tableNotFound(database, table)
-        : { code: 'SCHEMA_NOT_FOUND', message: `Schema '${database}' does not exist` },
+      database === 'default' ? tableNotFound(database, table) : schemaNotFound(database),
       where,
     );
   }
