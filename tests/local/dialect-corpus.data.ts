@@ -1123,7 +1123,7 @@ export const CORPUS: CorpusEntry[] = [
       "CAST(ARRAY[ARRAY[1.5e0]] AS ARRAY(ARRAY(BIGINT))), CAST(split('1,2,3', ',') AS ARRAY(BIGINT)), " +
       'CAST(NULL AS ARRAY(INTEGER)), CAST(CAST(NULL AS ROW(a DOUBLE)) AS ROW(a INTEGER))',
     rows: [
-      [[3, -3], { a: 3, b: 'x' }, { a: 3, b: 1 }, ['25.0', '0.5'], [0.01], [[2]], [1, 2, 3], null, null],
+      [[3, -3], { a: 3, b: 'x' }, { a: 3, b: 1 }, ['25.0', '0.5'], [0.02], [[2]], [1, 2, 3], null, null],
     ],
     source: `${TRINO_CAST_SRC.replace('type/CharacterStringCasts', 'operator/scalar/ArrayToArrayCast')}, MapToMapCast, RowToRowCast`,
   },

@@ -672,8 +672,9 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ]);
   });
 
-  it('CAST to a decimal rounds a double half up on its exact binary value, as Trino; DECIMAL is decimal(38,0)', async () => {
-    // 0.015e0 is 0.01499999999999999944…: Trino's new BigDecimal(x).setScale(2, HALF_UP) gives 0.01 (DuckDB: 0.02).
+  it('CAST to a decimal rounds a double half up on its shortest text, as Trino; DECIMAL is decimal(38,0)', async () => {
+    // Trino's BigDecimal.valueOf(x).setScale(s, HALF_UP) (a real: new BigDecimal(String.valueOf(x))) rounds the
+    // double's shortest text: 0.015e0 (0.01499999999999999944… in binary) is 0.02, 1.005e0 is 1.01.
     const s = await run(
       'SELECT CAST(0.015e0 AS DECIMAL(10,2)), CAST(-0.015e0 AS DECIMAL(10,2)), CAST(0.125e0 AS DECIMAL(10,2)), ' +
         'CAST(2.5e0 AS DECIMAL(10)), CAST(1.2345 AS DECIMAL), CAST(true AS DECIMAL(3,1)), ' +
@@ -682,13 +683,20 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     );
     expect([s.state, s.reason]).toEqual(['SUCCEEDED', undefined]);
     const page = await engine.results(s.id, { maxRows: 10 });
-    expect(page.rows).toEqual([[0.01, -0.01, 0.13, 3, '1', 1, 1.26, 1.26, null, 0.01, null]]);
+    expect(page.rows).toEqual([[0.02, -0.02, 0.13, 3, '1', 1, 1.26, 1.26, null, 0.02, null]]);
     expect(page.columns.map((c) => c.type).slice(3, 5)).toEqual(['decimal(10,0)', 'decimal(38,0)']);
     expect(
       await rows(
-        'SELECT CAST(x AS DECIMAL(10,2)) FROM (VALUES (0.015e0), (0.045e0), (0.105e0), (0.155e0)) t(x)',
+        'SELECT CAST(x AS DECIMAL(10,2)) FROM (VALUES (0.015e0), (0.045e0), (0.105e0), (1.005e0), (2.675e0)) t(x)',
       ),
-    ).toEqual([[0.01], [0.04], [0.1], [0.15]]);
+    ).toEqual([[0.02], [0.05], [0.11], [1.01], [2.68]]);
+    // Beyond 17 digits the shortest text's zeros, not the binary value's digits (1.2345678901234568E29).
+    expect(
+      await rows(
+        'SELECT CAST(CAST(1.2345678901234568e29 AS DECIMAL(38,0)) AS VARCHAR), ' +
+          'CAST(CAST(0.1e0 AS DECIMAL(38,20)) AS VARCHAR), CAST(CAST(1e-7 AS DECIMAL(10,8)) AS VARCHAR)',
+      ),
+    ).toEqual([['123456789012345680000000000000', '0.10000000000000000000', '0.00000010']]);
     const overflow = await run('SELECT CAST(1e3 AS DECIMAL(3,1))');
     expect(overflow.state).toBe('FAILED');
   });

@@ -139,11 +139,12 @@ export const CAST_MACROS: MacroDef[] = [
         )} AS TIMESTAMPTZ) ELSE ${cast}(x AS TIMESTAMPTZ) END`,
     ),
   ),
-  // CAST(x AS DECIMAL(p,s)) (calls.ts) casts this text. Trino rounds a double or real half up on its exact binary
-  // value (new BigDecimal(x).setScale(s, HALF_UP): 0.015e0 is 0.01499999999999999944… and becomes 0.01), DuckDB on
-  // a shorter rendering (0.02). printf's %.Nf writes the exact binary digits; cut to s + 1 decimals, the text
-  // rounds as the exact value does (the digit after the scale decides, and s + 40 digits leave no run of 9s a
-  // double can have to carry into it). A boolean is 1 or 0 as in Trino; every other type is its text, exact for
+  // CAST(x AS DECIMAL(p,s)) (calls.ts) casts this text. Trino rounds a double half up on its shortest text
+  // (DecimalConversions: BigDecimal.valueOf(x).setScale(s, HALF_UP), Double.toString's digits; a real through
+  // String.valueOf of the float): 0.015e0, 0.01499999999999999944… in binary, becomes 0.02, 1.005e0 1.01,
+  // 1.2345678901234568e29 keeps the text's zeros. DuckDB's own cast scales the binary value (1.005e0: 1.00); its
+  // text of a double or real is the same shortest one (1e-07, 1.2345678901234568e+29), which its cast of a text
+  // rounds half up as BigDecimal does. A boolean is 1 or 0 as in Trino; every other type is its text, exact for
   // integers and decimals. A text is read as Java's new BigDecimal(text) reads it (Trino's varcharToDecimal): no
   // white space, no underscore, no inf or nan, which DuckDB's cast took (' 1.5', '1_0'); one it refuses fails the
   // CAST with Trino's message, or is NULL (trino_try_decimal_text: TRY_CAST, and a CAST inside try()).
@@ -156,8 +157,7 @@ export const CAST_MACROS: MacroDef[] = [
     m(
       name,
       ['x', 'p', 's'],
-      `CASE WHEN typeof(x) IN ${FLOATING_TYPES} THEN printf('%.' || (s + 40) || 'f', x)[1:-40] ` +
-        "WHEN typeof(x) = 'BOOLEAN' THEN CAST(CAST(x AS INTEGER) AS VARCHAR) " +
+      "CASE WHEN typeof(x) = 'BOOLEAN' THEN CAST(CAST(x AS INTEGER) AS VARCHAR) " +
         `WHEN typeof(x) = 'VARCHAR' AND NOT regexp_full_match(CAST(x AS VARCHAR), ${sqlString(BIG_DECIMAL_TEXT)}) ` +
         (fails
           ? "THEN error('Cannot cast VARCHAR ''' || CAST(x AS VARCHAR) || ''' to DECIMAL(' || p || ', ' || s || " +

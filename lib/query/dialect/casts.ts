@@ -224,7 +224,7 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
     const decimal = decimalTarget(typeTokens);
     if (decimal) {
       // CAST(x AS DECIMAL(p,s)) → CAST(trino_decimal_text(x, s) AS DECIMAL(p,s)): a double or real rounded half up
-      // on its exact binary value, as Trino (./macros.ts). The edits replace the `(` and AS tokens, so that a
+      // on its shortest text, as Trino (./cast-macros.ts). The edits replace the `(` and AS tokens, so that a
       // rewrite at the first or last token of x is kept.
       const open = tokens[k + 1]!;
       const fails = word(k, 'cast') && !insideCall(tokens, k, 'try');
