@@ -305,6 +305,23 @@ describe('refused, with the reason', () => {
       expect(() => checkQuery(sql, opts)).not.toThrow();
   });
 
+  it('refuses a decimal literal of more than 38 digits, as Trino fails it, where DuckDB reads a double', () => {
+    // Trino: ExpressionAnalyzer.visitDecimalLiteral (Decimals.parse: precision = the digits less the integer part's
+    // leading zeros, at most 38), "'<literal>' is not a valid DECIMAL literal".
+    expect(refusal('SELECT 99999999999999999999999999999999999999.0')).toMatch(
+      /^'99999999999999999999999999999999999999.0' is not a valid DECIMAL literal: 39 digits, .*at most 38.* 99999999999999999999999999999999999999.0e0 .*\(line 1, column 8\)$/,
+    );
+    expect(
+      refusal('SELECT * FROM page_view WHERE duration_ms > .000000000000000000000000000000000000001'),
+    ).toMatch(/'.000000000000000000000000000000000000001' is not a valid DECIMAL literal: 39 digits/);
+    for (const sql of [
+      'SELECT 9999999999999999999999999999999999999.9, 00000.12345678901234567890123456789012345678',
+      'SELECT 1234567890123456789012345678901234567890e0, 1.234567890123456789012345678901234567890e5',
+      "SELECT '99999999999999999999999999999999999999.0', DECIMAL '1.5'",
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
+
   it('refuses a number run into letters (Trino: identifiers must not start with a digit) and two strings in a row, which DuckDB answers', () => {
     // DuckDB read 0x1F as 0 named x1F, 10d as 10 named d, and joined 'a' 'b' into 'ab'.
     expect(refusal('SELECT 1abc')).toMatch(

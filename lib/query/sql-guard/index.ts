@@ -27,6 +27,7 @@ import { QueryNotAllowedError, type GuardOptions } from './errors';
 import { BACKTICK_REFUSAL, positionOf, refuse, tokenize } from './lexer';
 import {
   refuseFractionalRowCounts,
+  refuseInvalidDecimalLiterals,
   refuseInvalidIntegerLiterals,
   refuseMalformedLiterals,
 } from './numeric-literals';
@@ -54,6 +55,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   const lexed = tokenize(sql, { backquotes: METADATA_FIRST.test(sql) });
   refuseMalformedLiterals(sql, lexed.tokens);
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
+  refuseInvalidDecimalLiterals(sql, lexed.tokens);
   refuseFractionalRowCounts(sql, lexed.tokens);
   const first = lexed.tokens.find((t) => t.text !== '(');
   if (!first) throw new QueryNotAllowedError('the query is empty', undefined, true);

@@ -10,6 +10,8 @@
  * with its sign (-9223372036854775808), which Trino's grammar reads as one literal; 2^63 after a `-` is taken for
  * it (a subtraction of 2^63, which Trino refuses, is left to the engine).
  *
+ * Decimal literals of more than 38 digits fail the statement too (refuseInvalidDecimalLiterals).
+ *
  * Row counts: LIMIT, OFFSET and FETCH FIRST take an integer literal only in Trino's grammar (rowCount:
  * INTEGER_VALUE), so LIMIT 1.5 is a syntax error on Athena, where DuckDB rounds it (LIMIT 1.5 answered two rows).
  */
@@ -26,6 +28,26 @@ export function refuseInvalidIntegerLiterals(sql: string, tokens: Token[]): void
       `Invalid numeric literal: ${t.text}: beyond a bigint (Athena fails it); write DECIMAL '${t.text}' or ${t.text}e0`,
     );
   });
+}
+
+/**
+ * Decimal literals: a number with a point and no exponent is a decimal (Trino's DecimalLiteral), of as many digits
+ * as it has less the integer part's leading zeros; beyond 38 Trino fails the statement ("'…' is not a valid
+ * DECIMAL literal"), where DuckDB reads it as a double and answers.
+ */
+export function refuseInvalidDecimalLiterals(sql: string, tokens: Token[]): void {
+  for (const t of tokens) {
+    const parts = t.kind === 'number' ? /^([0-9]*)\.([0-9]*)$/.exec(t.text) : null;
+    if (!parts) continue;
+    const digits = parts[1]!.replace(/^0+/, '').length + parts[2]!.length;
+    if (digits > 38)
+      refuse(
+        sql,
+        t.start,
+        `'${t.text}' is not a valid DECIMAL literal: ${digits} digits, where a decimal has at most 38 (Athena fails ` +
+          `this query; DuckDB would read a double): write ${t.text}e0 for a double, or at most 38 digits`,
+      );
+  }
 }
 
 /** Refuses a LIMIT, OFFSET or FETCH FIRST/NEXT row count written with a fraction or an exponent. */
