@@ -383,6 +383,35 @@ describe('refused, with the reason', () => {
     expect(() => checkQuery('SELECT url FROM page_view ORDER BY url OFFSET 2 ROWS', opts)).not.toThrow();
   });
 
+  it("refuses DuckDB's and PostgreSQL's JSON, array and prefix operators, which Athena fails and DuckDB answers", () => {
+    // Trino's grammar has none of ->> @> <@ && @ ! (-> only between a lambda's parameters and its body).
+    const cases: [string, RegExp][] = [
+      [
+        "SELECT url->>'a' FROM page_view",
+        /^'->>' is not an operator in Athena SQL.*json_extract_scalar\(j, '\$.a'\)/,
+      ],
+      [
+        "SELECT 1 AS n, url->'a' FROM page_view",
+        /^'->' outside a lambda is not an operator in Athena SQL.*json_extract/,
+      ],
+      ["SELECT '{\"a\":1}' -> 'a'", /'->' outside a lambda/],
+      ['SELECT ARRAY[1,2] @> ARRAY[1]', /^'@' is not an operator in Athena SQL.*contains\(a, x\)/],
+      ['SELECT ARRAY[1] <@ ARRAY[1,2]', /'@' is not an operator/],
+      ['SELECT @5', /'@' is not an operator/],
+      ['SELECT ARRAY[1] && ARRAY[1]', /^'&' is not an operator in Athena SQL.*arrays_overlap\(a, b\)/],
+      ['SELECT !true', /^'!' is not an operator in Athena SQL.*NOT/],
+    ];
+    for (const [sql, reason] of cases)
+      expect([sql, refusal(sql)]).toEqual([sql, expect.stringMatching(reason)]);
+    expect(refusal("SELECT 1 AS n, url->>'a' FROM page_view")).toMatch(/\(line 1, column 19\)$/);
+    for (const sql of [
+      'SELECT transform(ARRAY[1, 2], x -> x + 1), transform(ARRAY[1], x->x), filter(ARRAY[1], (x) -> x > 0)',
+      "SELECT reduce(ARRAY[5, 20], 0, (s, x) -> s + x, s -> s), zip_with(ARRAY[1], ARRAY[2], (a, b) -> 'a')",
+      "SELECT any_match(ARRAY['a'], \"x\" -> \"x\" = 'a'), url FROM page_view WHERE 1 != 2 AND url <> '->>@&!'",
+    ])
+      expect(() => checkQuery(sql, opts)).not.toThrow();
+  });
+
   it('refuses constructs engines and parser could read differently', () => {
     expect(refusal("SELECT E'\\' ; COPY (SELECT 1) TO ''/tmp/x''; --'")).toMatch(/E'\.\.\.' escape strings/);
     expect(refusal('SELECT /* outer /* inner */ 1 */ 1')).toMatch(/nested comments/);

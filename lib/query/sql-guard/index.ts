@@ -19,7 +19,7 @@
  * The DuckDB engine adds its own checks (exactly one statement, of type SELECT, per DuckDB's parser) and the
  * sandbox of shared/README.md; Athena runs one statement per StartQueryExecution, with IAM limited to the lake.
  *
- * Files: errors.ts, lexer.ts and numeric-literals.ts (pass 1), parse.ts, subqueries.ts, rules.ts, cte-scopes.ts and tree.ts (pass 2); checkQuery here.
+ * Files: errors.ts, lexer.ts, numeric-literals.ts and operators.ts (pass 1), parse.ts, subqueries.ts, rules.ts, cte-scopes.ts and tree.ts (pass 2); checkQuery here.
  */
 import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';
@@ -31,6 +31,7 @@ import {
   refuseInvalidIntegerLiterals,
   refuseMalformedLiterals,
 } from './numeric-literals';
+import { refuseOtherOperators } from './operators';
 import { parse, type Parsed } from './parse';
 import { STATEMENT_REASONS } from './rules';
 import { checkTree, isNode, type Node } from './tree';
@@ -57,6 +58,7 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   refuseInvalidIntegerLiterals(sql, lexed.tokens);
   refuseInvalidDecimalLiterals(sql, lexed.tokens);
   refuseFractionalRowCounts(sql, lexed.tokens);
+  refuseOtherOperators(sql, lexed.tokens);
   const first = lexed.tokens.find((t) => t.text !== '(');
   if (!first) throw new QueryNotAllowedError('the query is empty', undefined, true);
   const keyword = first.kind === 'word' ? first.text.toLowerCase() : '';
