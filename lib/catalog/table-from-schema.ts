@@ -84,7 +84,7 @@ function checkLakeKeys(lake: unknown, known: string[], where: string): void {
   if (lake === undefined) return;
   if (lake === null || typeof lake !== 'object' || Array.isArray(lake))
     throw new Error(`${where}: x-lake must be an object`);
-  for (const k of Object.keys(lake))
+  for (const [k, value] of Object.entries(lake)) {
     if (!known.includes(k)) {
       const near = nearestName(k, known);
       throw new Error(
@@ -92,6 +92,37 @@ function checkLakeKeys(lake: unknown, known: string[], where: string): void {
           `${known.join(', ')})`,
       );
     }
+    checkLakeKind(k, value, where);
+  }
+}
+
+/** What each x-lake keyword holds: a text, or a list of texts (the numbers are checked with their bounds). */
+const KEY_KINDS: Record<string, { list: boolean; of: string }> = {
+  renamedFrom: { list: false, of: 'a column name' },
+  type: { list: false, of: 'a type name' },
+  partitionBy: { list: false, of: 'a column name' },
+  latestBy: { list: false, of: 'a column name' },
+  supersedes: { list: false, of: 'a table name' },
+  primaryKey: { list: true, of: 'column names' },
+  retired: { list: true, of: 'column names' },
+  formats: { list: true, of: 'formats' },
+};
+
+/**
+ * Refuses a keyword of the wrong kind: a text where a list is read (`"retired": "note"`, which ingest read as its
+ * letters and the check as a substring) or a list where a text is (`"partitionBy": ["created_at"]`).
+ */
+function checkLakeKind(key: string, value: unknown, where: string): void {
+  const kind = KEY_KINDS[key];
+  if (!kind) return;
+  const ok = kind.list
+    ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+    : typeof value === 'string';
+  if (!ok)
+    throw new Error(
+      `${where}: x-lake.${key} must be ${kind.list ? `a list of ${kind.of} (["…"])` : `${kind.of} (a text)`}, ` +
+        `got ${JSON.stringify(value)}`,
+    );
 }
 
 export function checkIdentifier(name: string, what: string): void {

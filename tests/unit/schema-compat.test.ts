@@ -1410,6 +1410,71 @@ describe('unsafe edits are refused before they take effect', () => {
     }
   });
 
+  it('an x-lake keyword of the wrong kind (a text for a list, a list for a text) is refused, naming the kind', () => {
+    // A text in retired read as its letters (ingest) or as a substring (the check); a list in partitionBy as its text.
+    for (const [kind, table, edit, reason] of [
+      [
+        'events',
+        'signup',
+        (s: any) => {
+          delete s.properties.referral_code;
+          s['x-lake'] = { retired: 'referral_code' };
+        },
+        /signup\.json: x-lake\.retired must be a list of column names \(\["…"\]\), got "referral_code"/,
+      ],
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s['x-lake'].primaryKey = 'customer_id'),
+        /customers\.json: x-lake\.primaryKey must be a list of column names \(\["…"\]\), got "customer_id"/,
+      ],
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s['x-lake'].formats = 'json'),
+        /customers\.json: x-lake\.formats must be a list of formats \(\["…"\]\), got "json"/,
+      ],
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s['x-lake'].partitionBy = ['created_at']),
+        /customers\.json: x-lake\.partitionBy must be a column name \(a text\), got \["created_at"\]/,
+      ],
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s['x-lake'].latestBy = ['updated_at']),
+        /customers\.json: x-lake\.latestBy must be a column name \(a text\), got \["updated_at"\]/,
+      ],
+      [
+        'events',
+        'signup',
+        (s: any) => (s['x-lake'] = { supersedes: ['signups'] }),
+        /signup\.json: x-lake\.supersedes must be a table name \(a text\), got \["signups"\]/,
+      ],
+      [
+        'events',
+        'signup',
+        (s: any) => {
+          s.properties.tier = { ...s.properties.plan, 'x-lake': { renamedFrom: ['plan'] } };
+          delete s.properties.plan;
+          s.required = s.required.map((r: string) => (r === 'plan' ? 'tier' : r));
+        },
+        /signup\.json\.tier: x-lake\.renamedFrom must be a column name \(a text\), got \["plan"\]/,
+      ],
+      [
+        'datasets',
+        'customers',
+        (s: any) => (s.properties.country['x-lake'] = { type: ['varchar'] }),
+        /customers\.json\.country: x-lake\.type must be a type name \(a text\), got \["varchar"\]/,
+      ],
+    ] as const) {
+      const dir = edited(kind, table, edit);
+      expect(refusal(dir)).toEqual([{ table, column: undefined, rule: 'INVALID_SCHEMA' }]);
+      expect(checkSchemas(dir).violations[0]!.message).toMatch(reason);
+    }
+  });
+
   it("a property named as a column the lake adds: a dataset's partition column dt, a lake_ name in an event type", () => {
     for (const [kind, table, name, reason] of [
       ['datasets', 'customers', 'dt', /property 'dt' clashes with the partition column dt/],
