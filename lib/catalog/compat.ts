@@ -18,6 +18,7 @@
  *  old one (x-lake.supersedes), both queryable.
  */
 import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
+import { INTEGER_RANGES, isIntegerType } from './lake-types';
 import {
   definitionsReferred,
   NESTED_KEYWORDS,
@@ -159,6 +160,8 @@ function compareRules(
     if (a === b) return;
     const looser = b === undefined || (a !== undefined && (upper ? b > a : b < a));
     if (looser) relaxed(b === undefined ? `${key} ${a} removed` : `${key} ${a ?? 'none'} → ${b}`);
+    else if (a === undefined && meetsAll(key, b, now.type))
+      relaxed(`${key} none → ${b} (every value meets it)`);
     else v('NARROWED', `${key} ${a ?? 'none'} → ${b}`, keepOld);
   };
   bound('maxLength', true);
@@ -207,6 +210,18 @@ function compareRules(
   }
 
   compareDeprecation(was, now, changes);
+}
+
+/** Whether every value a column of `type` can hold meets the bound: minLength 0, an integer width's own limits. */
+function meetsAll(
+  key: 'maxLength' | 'maximum' | 'minLength' | 'minimum',
+  bound: number,
+  type: string,
+): boolean {
+  if (key === 'minLength') return bound <= 0;
+  if (key === 'maxLength' || !isIntegerType(type)) return false;
+  const [min, max] = INTEGER_RANGES[type];
+  return key === 'minimum' ? bound <= Number(min) : bound >= Number(max);
 }
 
 function compareDeprecation(was: RecordedColumn, now: ColumnDef, changes: string[]): void {

@@ -855,6 +855,35 @@ describe('unsafe edits are refused before they take effect', () => {
     ).toEqual([{ table: 'orders', column: 'currency', rule: 'PATTERN_CHANGED' }]);
   });
 
+  it('a bound no value of the column can fail (minLength 0, a minimum below its integer width) narrows nothing', () => {
+    const dir = edited('datasets', 'orders', (s) => {
+      s.properties.qty = { type: 'integer', 'x-lake': { type: 'smallint' } };
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const edit = (change: (s: any) => void) => {
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      change(schema);
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+      return checkSchemas(dir);
+    };
+    const r = edit((s) => {
+      s.properties.coupon.minLength = 0;
+      s.properties.qty.minimum = -40000;
+      s.properties.qty.maximum = 32767;
+    });
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'orders')!.changes).toEqual([
+      'coupon: minLength none → 0 (every value meets it)',
+      'qty: maximum none → 32767 (every value meets it)',
+      'qty: minimum none → -40000 (every value meets it)',
+    ]);
+    // One a value can fail still narrows.
+    expect(edit((s) => (s.properties.qty.maximum = 32766)).violations.map((v) => [v.column, v.rule])).toEqual(
+      [['qty', 'NARROWED']],
+    );
+  });
+
   it('changing a key, or deleting a table', () => {
     const latest = edited('datasets', 'orders', (s) => (s['x-lake'].latestBy = 'order_date'));
     expect(refusal(latest)).toEqual([{ table: 'orders', column: undefined, rule: 'KEY_CHANGED' }]);
