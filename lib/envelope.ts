@@ -328,6 +328,19 @@ function sameEvent(first: FirstWithId, occurredAt: string, data: unknown): boole
   return first.occurredAt === occurredAt && sameJsonValue(first.data, data);
 }
 
+/** The checks of an event type, looked up once per request (null: no such type). */
+function typeCheck(checks: Map<string, TypeCheck | null>, type: string): TypeCheck | null {
+  let check = checks.get(type);
+  if (check === undefined) {
+    const validate = eventValidator(type);
+    check = validate
+      ? { validate, schema: loadSchema('events', type) ?? {}, history: loadHistory(type) }
+      : null;
+    checks.set(type, check);
+  }
+  return check;
+}
+
 /**
  * Validates and stamps every event. Throws VALIDATION_FAILED listing each bad event (index, pointer, code,
  * reason) if any is invalid; nothing is returned for writing in that case.
@@ -355,14 +368,15 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     if (!validateEnvelope(event)) {
       for (const f of fieldErrors(validateEnvelope.errors))
         report(f.pointer, EventErrorCode.InvalidEnvelope, f.message);
-      // Every problem is listed: a type that names no event type too, and occurred_at (the data is not checked
-      // without a valid envelope).
-      if (
-        typeof event.type === 'string' &&
-        !problems.slice(before).some((p) => p.pointer === '/type') &&
-        !eventValidator(event.type)
-      )
-        report('/type', EventErrorCode.UnknownType, `event type '${event.type}' is not registered`);
+      // Every problem is listed: a type that names no event type too, the data of a known type (unless the
+      // envelope refused it: missing, no object), and occurred_at.
+      const refused = (pointer: string) => problems.slice(before).some((p) => p.pointer === pointer);
+      if (typeof event.type === 'string' && !refused('/type')) {
+        const check = typeCheck(checks, event.type);
+        if (!check)
+          report('/type', EventErrorCode.UnknownType, `event type '${event.type}' is not registered`);
+        else if (!refused('/data')) checkData(check, event.data, report);
+      }
       if (
         typeof event.occurred_at === 'string' &&
         !problems.slice(before).some((p) => p.pointer === '/occurred_at')
@@ -371,14 +385,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       continue;
     }
     const type = event.type as string;
-    let check = checks.get(type);
-    if (check === undefined) {
-      const validate = eventValidator(type);
-      check = validate
-        ? { validate, schema: loadSchema('events', type) ?? {}, history: loadHistory(type) }
-        : null;
-      checks.set(type, check);
-    }
+    const check = typeCheck(checks, type);
     if (!check) {
       report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
       // The envelope's own checks still run: its occurred_at is judged whatever the type.

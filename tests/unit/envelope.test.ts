@@ -200,7 +200,33 @@ describe('event envelope', () => {
     expect(at(1)).toEqual(['OCCURRED_AT_IN_FUTURE /occurred_at', 'UNKNOWN_TYPE /type']);
     // A type the envelope refuses itself is named once.
     expect(at(2)).toEqual(['INVALID_ENVELOPE /type']);
-    expect(at(3)).toEqual(['INVALID_ENVELOPE /id', 'OCCURRED_AT_IN_FUTURE /occurred_at']);
+    // The data of a known type is checked beside the envelope's problems.
+    expect(at(3)).toEqual([
+      'INVALID_ENVELOPE /id',
+      'OCCURRED_AT_IN_FUTURE /occurred_at',
+      'SCHEMA_VIOLATION /data/session_id',
+      'SCHEMA_VIOLATION /data/url',
+    ]);
+  });
+
+  it("lists the data's problems beside the envelope's: a producer fixing the one is not refused again for the other", () => {
+    const bad = { session_id: 'short', url: 'not a url' };
+    const at = byEvent(
+      problems({
+        events: [
+          { type: 'page_view', source: 'x', data: bad },
+          { type: 'page_view', id: 'bad id', data: bad },
+          { type: 'page_view', id: 'bad id', data: 'text' },
+          { type: 'nope', id: 'bad id', data: bad },
+        ],
+      }),
+    );
+    const data = ['SCHEMA_VIOLATION /data/session_id', 'SCHEMA_VIOLATION /data/url'];
+    expect(at(0)).toEqual(['INVALID_ENVELOPE /source', ...data]);
+    expect(at(1)).toEqual(['INVALID_ENVELOPE /id', ...data]);
+    // Data the envelope refuses (no object) is named once; an unknown type has no data schema to judge it by.
+    expect(at(2)).toEqual(['INVALID_ENVELOPE /data', 'INVALID_ENVELOPE /id']);
+    expect(at(3)).toEqual(['INVALID_ENVELOPE /id', 'UNKNOWN_TYPE /type']);
   });
 
   it("escapes a batch body's extra key in its pointer, and cuts a key of megabytes", () => {
