@@ -525,6 +525,13 @@ describe('local query engine: data scanned', () => {
 describe('local query engine: Athena (Trino) compatibility', () => {
   it('integer division truncates as in Trino (7 / 2 = 3)', async () => {
     expect(await rows('SELECT 7 / 2, -7 / 2, 7 % 3, CAST(7 AS DOUBLE) / 2')).toEqual([[3, -3, 1, 3.5]]);
+    // The least integer of a width % -1 is 0, as Java's % answers it, where DuckDB's remainder overflowed.
+    expect(
+      await rows(
+        'SELECT CAST(-2147483648 AS INTEGER) % -1, mod(-9223372036854775808, -1), ' +
+          'CAST(-128 AS TINYINT) % CAST(-1 AS TINYINT), -7 % -1, 7.5 % -1, -7 % 2',
+      ),
+    ).toEqual([[0, 0, 0, 0, 0.5, -1]]);
     expect(
       await rows(`SELECT sum(duration_ms) / count(*) FROM page_view WHERE event_date = '2024-03-01'`),
     ).toEqual([[9995]]);

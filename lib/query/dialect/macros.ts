@@ -204,7 +204,9 @@ const HELPERS: MacroDef[] = [
     'trino_mod',
     ['a', 'b'],
     `CASE WHEN b = 0 AND a IS NOT NULL AND typeof(a) NOT IN ${FLOATING_TYPES} AND typeof(b) NOT IN ${FLOATING_TYPES} ` +
-      "THEN error('Division by zero') ELSE a % b END",
+      "THEN error('Division by zero') " +
+      // The least integer of a width % -1 is 0 in Java (Trino's remainder); DuckDB's overflows.
+      "WHEN b = -1 AND typeof(a) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT') THEN a - a ELSE a % b END",
   ),
   // CAST(x AS VARCHAR) (calls.ts): a double or real as Java's Double.toString/Float.toString writes it, which is
   // DuckDB's text from 0.001 up to 10^7 (shortest digits, ".0" for whole numbers) and NaN, Infinity, -Infinity for
