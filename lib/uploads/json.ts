@@ -92,10 +92,15 @@ export class JsonLinesParser {
   private handle(raw: string): void {
     // A byte order mark at a line's start (files joined together) is skipped, as Spark's JSON reader skips it.
     const text = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).replace(/^\uFEFF/, '');
-    if (text.trim() === '') return;
+    // Blank: JSON's white space only (Spark's reader, Jackson, takes a line of it for none); NBSP, U+3000 or a form
+    // feed is no JSON, a malformed record there.
+    if (JSON_BLANK.test(text)) return;
     if (this.onValue(parseAt(text, this.line), this.line) === false) this.stopped = true;
   }
 }
+
+/** A line of JSON's white space (space, tab, CR, LF) only. */
+export const JSON_BLANK = /^[ \t\r\n]*$/;
 
 const enum Mode {
   Detect,

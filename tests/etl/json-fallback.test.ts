@@ -164,6 +164,34 @@ describe('the JSON fallback of the local Glue runner', () => {
     ]);
   });
 
+  it("rejects a line of white space JSON does not know (NBSP, U+3000, form feed, vertical tab), as Spark's reader does; blank lines are skipped", async () => {
+    const lake = await newLake();
+    const key = await writeRaw(
+      lake,
+      'uploads/customers/spaces.jsonl',
+      [
+        customer('c1'),
+        '\u00a0',
+        customer('c2'),
+        '\u3000',
+        '',
+        ' \t',
+        customer('c3'),
+        '\f',
+        '\u000b',
+        customer('c4'),
+      ].join('\n') + '\n',
+    );
+    const summary = await run(lake, fileJob('customers', key, 'spaces'), { tables: tables() });
+    expect(summary.tables[0]).toMatchObject({ rowsRead: 8, rowsWritten: 4, rowsRejected: 4 });
+    expect((await rejectedRows(lake, 'customers')).map((r) => r.reason).sort()).toEqual([
+      expect.stringMatching(/^line 2: not valid JSON/),
+      expect.stringMatching(/^line 4: not valid JSON/),
+      expect.stringMatching(/^line 8: not valid JSON/),
+      expect.stringMatching(/^line 9: not valid JSON/),
+    ]);
+  });
+
   it('finds what needs the strict reader (a trailing comma, NaN, a long number, deep nesting, a CR alone) across the 64 KiB chunks an input is read in, not inside strings', async () => {
     const dir = await newLake();
     const at = async (name: string, text: string) => {
@@ -189,6 +217,10 @@ describe('the JSON fallback of the local Glue runner', () => {
     expect(await at('cr.jsonl', `{"a":1,\r"b":2}\r\n`)).toBe(true);
     expect(await at('crlf.jsonl', `{"a":1,"b":2}\r\n{"a":"x, }"}\r\n`)).toBe(false);
     expect(await at('strings.jsonl', `{"a":"b,]","c":"nan","d":"\\"inf"}\n`)).toBe(false);
+    // White space JSON does not know, outside strings (a line of it, or around a record); inside one it is text.
+    expect(await at('nbsp.jsonl', lead + '{"a":1}\n\u00a0\n')).toBe(true);
+    expect(await at('ff.jsonl', '{"a":1}\f\n')).toBe(true);
+    expect(await at('text.jsonl', '{"a":"\u00a0\u3000 x"}\n')).toBe(false);
     // Streamed events (written by JSON.stringify) are not scanned.
     const file = path.join(dir, 'comma.jsonl');
     expect(await mayHoldLenientJson({ key: 'events/type=x/a.gz', file, format: 'jsonl', gz: false })).toBe(

@@ -124,6 +124,27 @@ describe('JSON push parsers', () => {
     ]);
   });
 
+  it("JSON lines: a line of white space JSON does not know (NBSP, U+3000, form feed) is no blank line, as in Spark's reader", () => {
+    const out: [number, unknown][] = [];
+    const p = new JsonLinesParser((v, line) => void out.push([line, v]));
+    p.push('{"a":1}\n \t\r\n{"a":2}\n');
+    p.end();
+    expect(out).toEqual([
+      [1, { a: 1 }],
+      [3, { a: 2 }],
+    ]);
+    for (const blank of ['\u00a0', '\u3000', '\f', '\u000b', ' \u2028 ']) {
+      let err: unknown;
+      try {
+        new JsonLinesParser(() => true).push(`{"a":1}\n${blank}\n{"a":2}\n`);
+      } catch (e) {
+        err = e;
+      }
+      expect([JSON.stringify(blank), err]).toEqual([JSON.stringify(blank), expect.any(JsonSyntaxError)]);
+      expect((err as JsonSyntaxError).line).toBe(2);
+    }
+  });
+
   it('JSON lines: a syntax error names its line', () => {
     let err: unknown;
     try {

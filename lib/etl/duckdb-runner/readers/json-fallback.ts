@@ -9,6 +9,7 @@ import { failed } from '../errors';
 import { isPlainObject } from '../is-plain-object';
 import { sparkJsonLimitProblem } from '../../../json-limits';
 import { loneSurrogateIn } from '../../../unicode';
+import { JSON_BLANK } from '../../../uploads/json';
 import { inputLines, inputStream, utf8Text } from './input-stream';
 import { MAX_JSON_OBJECT_BYTES } from './json';
 import type { MalformedSink } from './malformed-sink';
@@ -89,7 +90,7 @@ export async function cleanJson(
         // A byte order mark opens the first line of some files, and any line of files joined together (cat a.jsonl
         // b.jsonl): Spark's JSON reader (Jackson, one parser per line) skips it wherever a line starts.
         const line = text === undefined ? bytes.toString('latin1') : text.replace(/^\uFEFF/, '');
-        if (line.trim() === '') continue;
+        if (JSON_BLANK.test(line)) continue;
         let reason: string | undefined;
         let record: unknown;
         if (text === undefined) reason = 'not UTF-8 (its bytes kept here as Latin-1 text)';

@@ -6,7 +6,10 @@
  *  - a number written with more than 1,000 characters, or objects and arrays nested deeper than 1,000 levels, which
  *    Spark 3.5's reader (Jackson's StreamReadConstraints, lib/json-limits.ts) refuses: the record is rejected there;
  *  - a CR not followed by LF (JSON white space to read_json, a line end to the Glue job's line reader, which
- *    splits the record there).
+ *    splits the record there);
+ *  - outside strings, a control character other than tab, CR and LF, or any byte of a character beyond ASCII:
+ *    read_json skips a line of form feeds and its fallback took NBSP or U+3000 for blank, where Jackson refuses
+ *    them (its white space is space, tab, CR and LF): Spark makes such a line a malformed record.
  * The upload check refuses them in its sample; past the sample the local runner loaded them. An input that may hold
  * one is read by the strict line-by-line reader instead (json-fallback.ts), which rejects such a record with its
  * reason. One pass over the bytes, outside strings (a line end ends a string: JSON strings hold none); a count that
@@ -86,6 +89,7 @@ function scanChunk(b: Buffer, st: ScanState): boolean {
       }
       run = 0;
     } else {
+      if (c < 0x20 || c >= 0x7f) return true; // no JSON outside a string
       run = 0;
       wordLength = 0;
       if (c === QUOTE) inString = true;
