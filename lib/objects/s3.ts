@@ -7,8 +7,10 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  type CreateMultipartUploadCommandInput,
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
   paginateListObjectsV2,
@@ -149,7 +151,7 @@ export class S3ObjectStore implements ObjectStore {
     const source =
       copySource(name, fromKey) + (info.versionId ? `?versionId=${encodeURIComponent(info.versionId)}` : '');
     try {
-      if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, source, toKey, info);
+      if (info.size > COPY_OBJECT_MAX_BYTES) await this.copyInParts(name, fromKey, source, toKey, info);
       else
         await this.s3.send(
           new CopyObjectCommand({
@@ -175,8 +177,47 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  private async copyInParts(name: string, source: string, toKey: string, info: ObjectInfo): Promise<void> {
-    const { UploadId } = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: name, Key: toKey }));
+  /**
+   * The headers, user metadata and tags of the version moved, for the multipart upload that copies it: CopyObject
+   * (MetadataDirective COPY, tags copied by default) keeps them; a multipart upload starts with none.
+   */
+  private async copiedAttributes(
+    name: string,
+    fromKey: string,
+    info: ObjectInfo,
+  ): Promise<Omit<CreateMultipartUploadCommandInput, 'Bucket' | 'Key'>> {
+    const version = info.versionId ? { VersionId: info.versionId } : {};
+    const [head, tagging] = await Promise.all([
+      this.s3.send(new HeadObjectCommand({ Bucket: name, Key: fromKey, ...version })),
+      this.s3.send(new GetObjectTaggingCommand({ Bucket: name, Key: fromKey, ...version })),
+    ]);
+    const tags = (tagging?.TagSet ?? [])
+      .map((t) => `${encodeURIComponent(t.Key ?? '')}=${encodeURIComponent(t.Value ?? '')}`)
+      .join('&');
+    const kept = {
+      ContentType: head.ContentType,
+      ContentEncoding: head.ContentEncoding,
+      ContentDisposition: head.ContentDisposition,
+      ContentLanguage: head.ContentLanguage,
+      CacheControl: head.CacheControl,
+      Expires: head.Expires,
+      Metadata: head.Metadata && Object.keys(head.Metadata).length ? head.Metadata : undefined,
+      Tagging: tags || undefined,
+    };
+    return Object.fromEntries(Object.entries(kept).filter(([, v]) => v !== undefined));
+  }
+
+  private async copyInParts(
+    name: string,
+    fromKey: string,
+    source: string,
+    toKey: string,
+    info: ObjectInfo,
+  ): Promise<void> {
+    const attributes = await this.copiedAttributes(name, fromKey, info);
+    const { UploadId } = await this.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: name, Key: toKey, ...attributes }),
+    );
     if (!UploadId) throw new Error(`CreateMultipartUpload for '${toKey}' returned no upload id`);
     try {
       const mib = 1024 ** 2;

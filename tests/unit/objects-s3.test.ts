@@ -7,6 +7,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -205,6 +206,52 @@ describe('S3 object store', () => {
     });
     expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 0);
     expect(s3).toHaveReceivedCommandTimes(DeleteObjectCommand, 1);
+  });
+
+  it("a multipart copy keeps the object's content headers, user metadata and tags, of the version moved, as CopyObject does", async () => {
+    const size = COPY_OBJECT_MAX_BYTES + 1;
+    s3.on(HeadObjectCommand).resolves({
+      ContentLength: size,
+      ETag: '"big"',
+      ContentType: 'text/csv',
+      ContentEncoding: 'gzip',
+      ContentDisposition: 'attachment',
+      CacheControl: 'no-cache',
+      Metadata: { producer: 'nightly' },
+    });
+    s3.on(GetObjectTaggingCommand).resolves({
+      TagSet: [
+        { Key: 'team', Value: 'data eng' },
+        { Key: 'a&b', Value: 'x=y' },
+      ],
+    });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up5' });
+    s3.on(UploadPartCopyCommand).callsFake((input) => ({
+      CopyPartResult: { ETag: `"p${input.PartNumber}"` },
+    }));
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    s3.on(DeleteObjectCommand).resolves({});
+    await store().move('raw', 'uploads/d/big.csv.gz', 'quarantine/d/big.csv.gz', {
+      key: 'uploads/d/big.csv.gz',
+      size,
+      etag: 'big',
+      versionId: 'v1',
+    });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Key: 'uploads/d/big.csv.gz', VersionId: 'v1' });
+    expect(s3).toHaveReceivedCommandWith(GetObjectTaggingCommand, {
+      Key: 'uploads/d/big.csv.gz',
+      VersionId: 'v1',
+    });
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'raw-bkt',
+      Key: 'quarantine/d/big.csv.gz',
+      ContentType: 'text/csv',
+      ContentEncoding: 'gzip',
+      ContentDisposition: 'attachment',
+      CacheControl: 'no-cache',
+      Metadata: { producer: 'nightly' },
+      Tagging: 'team=data%20eng&a%26b=x%3Dy',
+    });
   });
 
   it('a multipart copy runs COPY_PARTS_AT_ONCE parts at once, with parts large enough for 10,000 at most', async () => {
