@@ -26,6 +26,20 @@ function corsHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<strin
   return { vary: 'Origin' };
 }
 
+/**
+ * A path parameter as the request wrote it: API Gateway's REST API hands it percent-encoded (`nightly%401`), and it
+ * is decoded once here (a malformed escape is kept as written, for the handler to refuse or not find).
+ */
+export function pathParameter(event: Pick<APIGatewayProxyEvent, 'pathParameters'>, name: string): string {
+  const raw = event.pathParameters?.[name] ?? '';
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 export function json(
   event: Pick<APIGatewayProxyEvent, 'headers'>,
   statusCode: number,

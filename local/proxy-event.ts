@@ -9,14 +9,6 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { CompiledRoute } from './http-routes';
 import { eventBody } from './request-body';
 
-function decodePathParameter(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 export interface ProxyEventInput {
   req: http.IncomingMessage;
   url: URL;
@@ -51,8 +43,8 @@ export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
     (multiQuery[k] ??= []).push(v);
   }
   const pathParameters: Record<string, string> = {};
-  // Decoded like API Gateway does; a malformed percent-escape is passed as written, for the handler to refuse.
-  route.paramNames.forEach((name, n) => (pathParameters[name] = decodePathParameter(i.match[n + 1]!)));
+  // As API Gateway's REST API hands them: percent-encoded, as the request wrote them (lib/http.ts pathParameter).
+  route.paramNames.forEach((name, n) => (pathParameters[name] = i.match[n + 1]!));
   return {
     resource: route.resource,
     path: url.pathname,

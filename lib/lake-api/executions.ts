@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { tableNames } from '../catalog/table-names';
 import { executionRetryCheck } from '../etl/upload-retry';
 import { ApiError, ErrorCode } from '../errors';
-import { json, parseJsonBody } from '../http';
+import { json, parseJsonBody, pathParameter } from '../http';
 import type { ObjectStore } from '../objects/types';
 import {
   EXECUTION_STATUSES,
@@ -42,7 +42,7 @@ const listed = (x: ExecutionListItem) => ({
 const notFound = (name: string) =>
   new ApiError(404, LakeErrorCode.ExecutionNotFound, `no execution named '${name}'`, { name });
 
-const nameOf = (event: APIGatewayProxyEvent) => event.pathParameters?.name ?? '';
+const nameOf = (event: APIGatewayProxyEvent) => pathParameter(event, 'name');
 
 export async function listExecutions(
   wf: Executions,

@@ -11,7 +11,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ApiError, ErrorCode } from '../errors';
-import { json, parseJsonBody } from '../http';
+import { json, parseJsonBody, pathParameter } from '../http';
 import { logger } from '../logger';
 import { lakeDatabase, lakeTableNames, queryLimits } from './settings';
 import type { TableCatalog } from './tables';
@@ -134,7 +134,7 @@ function pageSize(value: unknown, field: string, fromText = false): number {
 }
 
 export function parseQueryId(event: Pick<APIGatewayProxyEvent, 'pathParameters'>): string {
-  const id = event.pathParameters?.id ?? '';
+  const id = pathParameter(event, 'id');
   const lower = id.toLowerCase();
   if (!QUERY_ID.test(lower)) throw invalid('id', 'the query id must be a UUID as returned by POST /queries');
   return lower;

@@ -415,6 +415,24 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
       });
   });
 
+  it('reads the name as the REST API hands it, percent-encoded (a hand-started name may hold @, = or é)', async () => {
+    const encoded = encodeURIComponent(FAILED.name).replace(/-/g, '%2D');
+    expect(encoded).not.toBe(FAILED.name);
+    expect(await call('GET', '/executions/{name}', { name: encoded })).toMatchObject({
+      status: 200,
+      body: { name: FAILED.name, status: 'FAILED' },
+    });
+    expect(await call('GET', '/executions/{name}', { name: 'nightly%401' })).toMatchObject({
+      status: 404,
+      body: { code: 'EXECUTION_NOT_FOUND', name: 'nightly@1' },
+    });
+    // A malformed escape is the name as written: none has it.
+    expect(await call('GET', '/executions/{name}', { name: 'run%zz' })).toMatchObject({
+      status: 404,
+      body: { name: 'run%zz' },
+    });
+  });
+
   it('starts a replay or a rebuild as the npm scripts do, and refuses an unknown table or mode, starting nothing', async () => {
     const started = await call('POST', '/executions', { body: { mode: 'rebuild', table: 'orders' } });
     expect(started.status).toBe(202);
