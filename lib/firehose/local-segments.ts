@@ -9,6 +9,7 @@
  * owned by a pid alone) are read too.
  */
 import { randomBytes } from 'node:crypto';
+import { extractPartitionKeys } from '../layout';
 import { processRunning, processTag, tagRunning } from '../process-identity';
 
 export const SEGMENT_SUFFIX = '.wal';
@@ -40,20 +41,28 @@ function arrivalMsAt(content: Buffer, start: number, end: number): number {
 
 /**
  * Reads a segment's lines, `<arrival ms>\t<partition key>\t<record>\n`, without decoding the records (delivery
- * copies their bytes as they were written). Returns the bytes after the last newline: a write cut short by a crash,
+ * copies their bytes as they were written); a line whose key would leave its folder is a damaged one. Returns the bytes after the last newline: a write cut short by a crash,
  * never acknowledged.
  */
 export function scanSegment(content: Buffer, visit: SegmentVisitor): number {
   const lastNewline = content.lastIndexOf(NEWLINE);
+  let checked = '';
   // The complete lines are content[0, lastNewline): none if that is empty.
   for (let pos = 0; lastNewline > 0;) {
     const nl = content.indexOf(NEWLINE, pos);
     const tab = content.indexOf(TAB, pos);
     const tab2 = tab > pos && tab < nl ? content.indexOf(TAB, tab + 1) : -1;
     const arrivalMs = tab2 > 0 && tab2 < nl ? arrivalMsAt(content, pos, tab) : NaN;
-    if (Number.isSafeInteger(arrivalMs))
-      visit.record(arrivalMs, content.toString('utf8', tab + 1, tab2), tab2 + 1, nl);
-    else visit.damaged(pos, nl);
+    const key = Number.isSafeInteger(arrivalMs) ? content.toString('utf8', tab + 1, tab2) : undefined;
+    // The writer puts a key there that stays in its folder, or none (lib/layout.ts extractPartitionKeys): any other
+    // was altered, and would place its record elsewhere (../../x).
+    if (
+      key !== undefined &&
+      (key === '' || key === checked || extractPartitionKeys({ type: key })?.type === key)
+    ) {
+      checked = key; // a segment's lines mostly repeat a few keys
+      visit.record(arrivalMs, key, tab2 + 1, nl);
+    } else visit.damaged(pos, nl);
     if (nl >= lastNewline) break;
     pos = nl + 1;
   }

@@ -191,6 +191,36 @@ describe('local Firehose writer', () => {
     expect(Buffer.from(doc.rawData, 'base64').equals(Buffer.from(damagedLine))).toBe(true);
   });
 
+  it('takes a line whose partition key would leave its folder (.., a slash) for a damaged line, never a path', async () => {
+    const lake = await tempLake();
+    const now = Date.now();
+    const escaping = [
+      `${now}\t../../../../escaped\t${rec('x').line}`,
+      `${now}\t..\t${rec('y').line}`,
+      `${now}\ta\\b\t${rec('z').line}`,
+    ];
+    const content = Buffer.from(`${now}\tpage_view\t${rec('p').line}\n${escaping.join('\n')}\n`);
+    expect(parseSegment(content)).toEqual({
+      records: [{ arrivalMs: now, key: 'page_view', data: rec('p').line }],
+      tornBytes: 0,
+      damaged: escaping,
+    });
+    await deadWritersSegment(lake, content);
+    const warnings: string[] = [];
+    const stream = await open(lake, { onWarning: (message) => void warnings.push(message) });
+    await stream.close();
+    expect((await deliveredObjects(lake)).map((o) => o.key)).toEqual([
+      expect.stringMatching(/^events\/type=page_view\//),
+    ]);
+    const errors = await deliveredObjects(lake, 'errors/');
+    expect(errors.flatMap((e) => e.lines.map((l) => JSON.parse(l).errorCode))).toEqual(
+      escaping.map(() => 'Local.DamagedSegmentLine'),
+    );
+    expect(warnings).toEqual([expect.stringMatching(/^a segment held lines not in its format/)]);
+    expect(await fs.readdir(path.dirname(lake))).not.toContain('escaped');
+    await expect(fs.stat(path.join(lake, 'raw', 'escaped'))).rejects.toThrow();
+  });
+
   it('redelivers a segment with a damaged line (a crash before its removal) into the same objects, errors too', async () => {
     const lake = await tempLake();
     const now = Date.now();
