@@ -30,6 +30,12 @@ export function openLocalFirehose(): Promise<LocalFirehose> {
       onError: (err, context) => logger.error('local firehose delivery failed', { ...context, error: err }),
       onDelivered: (info) => logger.debug('delivered', info),
       onWarning: (message, context) => logger.warn(message, context),
+      onAdopted: (info) =>
+        logger.info(
+          'delivering a write-ahead segment left by a writer that is gone (a crash or a kill): the events it ' +
+            'acknowledged and had not delivered',
+          info,
+        ),
     });
   }
   return local;

@@ -57,6 +57,11 @@ export interface LocalFirehoseOptions extends FaultOptions {
   onDelivered?: (info: { key: string; records: number; bytes: number }) => void;
   /** Called with what a delivery dropped: the bytes of a last line cut short. */
   onWarning?: (message: string, context: Record<string, unknown>) => void;
+  /**
+   * Called when a segment left by a writer that is gone (a crash or a kill: events it acknowledged, not yet
+   * delivered) is taken for delivery, with the segment and the owner it had.
+   */
+  onAdopted?: (info: { segment: string; owner: string }) => void;
   /** How often a running writer looks for segments left by gone writers (and retries failed deliveries); 10 s. */
   orphanScanMs?: number;
 }
@@ -476,6 +481,7 @@ export class LocalFirehose implements EventStream {
         throw e;
       }
       this.stats.recovered++;
+      this.opts.onAdopted?.({ segment: path.join(this.stateDir, adopted), owner: name.owner });
       this.enqueueDelivery(adopted, name.id);
     }
     await fsyncDir(this.stateDir);

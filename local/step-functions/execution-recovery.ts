@@ -66,9 +66,9 @@ export async function executionsToResume(
           machine,
           r,
           [],
-          `process ${r.runBy?.pid ?? '?'} stopped`,
+          `process ${r.runBy?.pid ?? '?'} ended before the execution did (a crash or a kill)`,
         );
-        log.warn('restarting an execution interrupted by a stopped process', {
+        log.warn('restarting an execution whose process ended before it did (a crash or a kill)', {
           name: r.name,
           restart: restarts + 1,
         });

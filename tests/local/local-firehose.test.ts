@@ -205,10 +205,16 @@ describe('local Firehose writer', () => {
       tornBytes: 0,
       damaged: escaping,
     });
-    await deadWritersSegment(lake, content);
+    const stateDir = await deadWritersSegment(lake, content);
     const warnings: string[] = [];
-    const stream = await open(lake, { onWarning: (message) => void warnings.push(message) });
+    const adopted: { segment: string; owner: string }[] = [];
+    const stream = await open(lake, {
+      onWarning: (message) => void warnings.push(message),
+      onAdopted: (info) => void adopted.push(info),
+    });
     await stream.close();
+    // Said: the segment a gone writer left, taken for delivery.
+    expect(adopted).toEqual([{ segment: expect.stringContaining(stateDir), owner: expect.any(String) }]);
     expect((await deliveredObjects(lake)).map((o) => o.key)).toEqual([
       expect.stringMatching(/^events\/type=page_view\//),
     ]);
