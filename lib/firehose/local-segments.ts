@@ -41,8 +41,8 @@ function arrivalMsAt(content: Buffer, start: number, end: number): number {
 
 /**
  * Reads a segment's lines, `<arrival ms>\t<partition key>\t<record>\n`, without decoding the records (delivery
- * copies their bytes as they were written); a line whose key would leave its folder is a damaged one. Returns the bytes after the last newline: a write cut short by a crash,
- * never acknowledged.
+ * copies their bytes as they were written); a line whose key would leave its folder is a damaged one. Returns the
+ * bytes after the last newline: a write cut short by a crash, never acknowledged.
  */
 export function scanSegment(content: Buffer, visit: SegmentVisitor): number {
   const lastNewline = content.lastIndexOf(NEWLINE);
