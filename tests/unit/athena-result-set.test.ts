@@ -75,6 +75,17 @@ describe('values as Athena renders them', () => {
       '3.14159',
       '1.0E10',
     ]);
+    // Java writes at least two digits, the pair nearest the exact value: the least subnormals (Double.MIN_VALUE is
+    // 4.9E-324 in its javadoc, Float.MIN_VALUE 1.4E-45), where the shortest form has one digit that is not nearest.
+    expect([5e-324, 1e-323, 2e-323].map((n) => text(n, 'double'))).toEqual([
+      '4.9E-324',
+      '9.9E-324',
+      '2.0E-323',
+    ]);
+    expect([1.401298464324817e-45, 2.802596928649634e-45].map((n) => text(n, 'real'))).toEqual([
+      '1.4E-45',
+      '2.8E-45',
+    ]);
   });
 
   it('decimals with their scale; integers, booleans, dates and timestamps as text', () => {

@@ -136,7 +136,8 @@ function float(v: number): Cell {
  */
 export function shortestFloat(n: number): number {
   if (!Number.isFinite(n) || n === 0) return n;
-  for (let p = 1; p <= 9; p++) {
+  // From two digits: of one and two, Java's Float.toString takes the nearest to the exact value (1.4E-45, not 1e-45).
+  for (let p = 2; p <= 9; p++) {
     const candidate = Number(n.toPrecision(p));
     if (Math.fround(candidate) === n) return candidate;
   }
@@ -153,7 +154,13 @@ export function javaNotation(n: number): string {
     const s = String(n);
     return s.includes('.') ? s : `${s}.0`;
   }
-  const [mantissa = '', exponent = ''] = n.toExponential().split('e');
+  // Shortest digits, but at least two: of one digit and two, the decimal nearest the exact value (Java 19+'s
+  // Double.toString: 4.9E-324 for the least subnormal, whose shortest form is 5e-324).
+  let [mantissa = '', exponent = ''] = n.toExponential().split('e');
+  if (!mantissa.includes('.')) {
+    const two = n.toExponential(1);
+    if (Number(two) === n) [mantissa = '', exponent = ''] = two.split('e');
+  }
   return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`;
 }
 
