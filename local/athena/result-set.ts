@@ -23,6 +23,38 @@ export interface TypeNode {
   args: { name?: string; type: TypeNode }[];
   /** Numeric parameters (decimal's precision and scale, varchar's length). */
   params: number[];
+  /** A row's text between its parentheses, as the engine wrote it (field names unquoted, as Trino writes them). */
+  inner?: string;
+}
+
+/** The index after the type that starts at `from` in a row's text: at the next comma outside parentheses, or its end. */
+function typeEnd(inner: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < inner.length; i++) {
+    if (inner[i] === '(') depth++;
+    else if (inner[i] === ')') depth--;
+    else if (inner[i] === ',' && depth === 0) return i;
+  }
+  return inner.length;
+}
+
+/**
+ * A row's field types by the names its value has, read from the row's text: Trino writes a field name unquoted
+ * (`row(unit price double, c, d date)`), so a name holding a space or a comma is found as the longest of the
+ * value's names the text goes on with, and its type runs to the next comma outside parentheses.
+ */
+function fieldTypesByName(inner: string, names: string[]): Map<string, TypeNode> | undefined {
+  const longestFirst = [...names].sort((a, b) => b.length - a.length);
+  const out = new Map<string, TypeNode>();
+  for (let at = 0; at < inner.length;) {
+    while (inner[at] === ' ') at++;
+    const name = longestFirst.find((n) => !out.has(n) && inner.startsWith(`${n} `, at));
+    if (name === undefined) return undefined;
+    const end = typeEnd(inner, at + name.length + 1);
+    out.set(name, parseType(inner.slice(at + name.length + 1, end)));
+    at = end + 1;
+  }
+  return out;
 }
 
 /** Splits `a, b(c, d), e` at the commas outside parentheses. */
@@ -58,7 +90,7 @@ export function parseType(text: string): TypeNode {
       ? { name: part.slice(0, space).replace(/^"|"$/g, ''), type: parseType(part.slice(space + 1)) }
       : { type: parseType(part) };
   });
-  return { base, args, params: [] };
+  return { base, args, params: [], ...(base === 'row' ? { inner: t.slice(open + 1, -1) } : {}) };
 }
 
 /** Athena's fixed precisions by type (0 for the others); decimal, varchar and char carry their own. */
@@ -133,6 +165,14 @@ function render(cell: Cell, type: TypeNode): string {
     case 'row': {
       // In the row type's order (an object lists fields named like integers, "10", first).
       const fields = cell as Record<string, Cell>;
+      const names = Object.keys(fields);
+      // A name holding a space or a comma: the fields are read from the text by the value's names.
+      const byName =
+        type.inner !== undefined && names.some((n) => /[\s,]/.test(n))
+          ? fieldTypesByName(type.inner, names)
+          : undefined;
+      if (byName && byName.size === names.length)
+        return `{${[...byName].map(([name, t]) => `${name}=${render(fields[name] ?? null, t)}`).join(', ')}}`;
       const named = type.args.length > 0 && type.args.every((a) => a.name !== undefined && a.name in fields);
       if (named)
         return `{${type.args.map((a) => `${a.name!}=${render(fields[a.name!] ?? null, a.type)}`).join(', ')}}`;

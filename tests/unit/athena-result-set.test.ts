@@ -110,6 +110,14 @@ describe('values as Athena renders them', () => {
     );
     // A row's fields in its type's order, also a field named like an integer (an object lists "10" first).
     expect(text({ b: 1, 10: 2 }, 'row(b bigint, 10 bigint)')).toBe('{b=1, 10=2}');
+    // A field name with a space, a comma or a quote, written unquoted in the type as Trino writes it (RowType's
+    // display name): each field keeps its type, found by the value's names.
+    expect(
+      text({ 'a b': 1.1, 'c, d': 1e20, 'x"y': [2] }, 'row(a b decimal(3,2), c, d double, x"y array(real))'),
+    ).toBe('{a b=1.10, c, d=1.0E20, x"y=[2.0]}');
+    expect(
+      text({ 'unit price': 25, 'order date': '2026-11-20' }, 'row(unit price double, order date date)'),
+    ).toBe('{unit price=25.0, order date=2026-11-20}');
     expect(text({ a: [1, { b: null }] }, 'json')).toBe('{"a":[1,{"b":null}]}');
     expect(datum(null, parseType('varchar'))).toEqual({});
   });
