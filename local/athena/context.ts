@@ -35,6 +35,28 @@ export interface AthenaContext {
   engine(): Promise<QueryEngine>;
   database(): string;
   lakeDir(): string;
+  /**
+   * The QueryExecutionContext each query started through this API gave, as GetQueryExecution echoes it (remembered
+   * by this process, as the request tokens are); a query started otherwise (POST /queries) reports the lake's
+   * database, as the AWS adapter starts it there.
+   */
+  startedContexts?: StartedContexts;
+}
+
+/** Query id → the context its request gave, the most recent MAX entries. */
+export class StartedContexts {
+  static readonly MAX = 10_000;
+  private readonly byId = new Map<string, { Database?: string; Catalog?: string }>();
+
+  set(id: string, context: { Database?: string; Catalog?: string }): void {
+    this.byId.delete(id);
+    this.byId.set(id, context);
+    if (this.byId.size > StartedContexts.MAX) this.byId.delete(this.byId.keys().next().value!);
+  }
+
+  get(id: string): { Database?: string; Catalog?: string } | undefined {
+    return this.byId.get(id);
+  }
 }
 
 export function lakeContext(opts: { apiKey: string; service: string; stage: string }): AthenaContext {
@@ -45,6 +67,7 @@ export function lakeContext(opts: { apiKey: string; service: string; stage: stri
     engine: queryEngine,
     database: lakeDatabase,
     lakeDir,
+    startedContexts: new StartedContexts(),
   };
 }
 

@@ -9,6 +9,7 @@
  * workgroup; a QueryExecutionContext naming another catalog or a database other than the lake's or `default` (where
  * unqualified names are read without one), and ExecutionParameters, are refused. A SELECT of a table or database
  * the catalog lacks is started and recorded FAILED (TABLE_NOT_FOUND, SCHEMA_NOT_FOUND), as Athena fails it.
+ * GetQueryExecution echoes the QueryExecutionContext the request gave (`{}` for none), as Athena does.
  */
 import { logger } from '../../lib/logger';
 import { checkQuery, QueryNotAllowedError } from '../../lib/query/sql-guard';
@@ -123,7 +124,10 @@ export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<strin
     SubstatementType: kind.substatementType,
     ResultConfiguration: { OutputLocation: outputLocation(ctx, s.id) },
     ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
-    QueryExecutionContext: { Database: ctx.database(), Catalog: CATALOG.toLowerCase() },
+    QueryExecutionContext: ctx.startedContexts?.get(s.id) ?? {
+      Database: ctx.database(),
+      Catalog: CATALOG.toLowerCase(),
+    },
     Status: {
       State: s.state,
       ...(reason && (s.state === 'FAILED' || s.state === 'CANCELLED') ? { StateChangeReason: reason } : {}),
@@ -299,8 +303,18 @@ export async function startQueryExecution(
         'INVALID_INPUT',
       );
     if ('refused' in verdict) throw verdict.refused;
-    if ('notFound' in verdict) return recordNotFound(ctx, sql, verdict.notFound);
-    return startChecked(ctx, verdict.checked);
+    const started =
+      'notFound' in verdict
+        ? await recordNotFound(ctx, sql, verdict.notFound)
+        : await startChecked(ctx, verdict.checked);
+    // As Athena echoes it: what the request gave, the catalog named as Athena names it; nothing given, nothing.
+    ctx.startedContexts?.set(
+      started,
+      catalog === undefined && database === undefined
+        ? {}
+        : { ...(database !== undefined ? { Database: database } : {}), Catalog: CATALOG.toLowerCase() },
+    );
+    return started;
   });
   return { QueryExecutionId: id };
 }

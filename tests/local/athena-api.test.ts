@@ -93,6 +93,29 @@ describe("the local lake answers Athena's API", () => {
     ]);
   });
 
+  it('reports the QueryExecutionContext the request gave (none: {}), as Athena echoes it', async () => {
+    const none = await start('SELECT 1', { QueryExecutionContext: undefined });
+    const inDefault = await start('SELECT 2', { QueryExecutionContext: { Database: 'default' } });
+    const both = await start('SELECT 3', {
+      QueryExecutionContext: { Database: 'data_lake_local', Catalog: 'AwsDataCatalog' },
+    });
+    const contexts = await Promise.all(
+      [none, inDefault, both].map(async (id) => (await until(id, ['SUCCEEDED'])).QueryExecutionContext),
+    );
+    expect(contexts).toEqual([
+      {},
+      { Database: 'default', Catalog: 'awsdatacatalog' },
+      { Database: 'data_lake_local', Catalog: 'awsdatacatalog' },
+    ]);
+    const batch = await athena.send(
+      new BatchGetQueryExecutionCommand({ QueryExecutionIds: [none, inDefault] }),
+    );
+    expect(batch.QueryExecutions!.map((q) => q.QueryExecutionContext)).toEqual([
+      {},
+      { Database: 'default', Catalog: 'awsdatacatalog' },
+    ]);
+  });
+
   it('starts a query, reports it as Athena does, and pages its results with the header first', async () => {
     const id = await start(FIVE_ROWS);
     const q = await until(id, ['SUCCEEDED', 'FAILED']);
