@@ -995,6 +995,17 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_SELECT} (UNNEST … WITH ORDINALITY)`,
   },
   {
+    // AS is optional before an alias and its column names (Trino's grammar: aliasedRelation, AS?).
+    sql: "SELECT x, s, n FROM UNNEST(ARRAY[3, 4]) u(x) CROSS JOIN UNNEST(split('a-b', '-')) WITH ORDINALITY t(s, n) ORDER BY x, n",
+    rows: [
+      [3, 'a', 1],
+      [3, 'b', 2],
+      [4, 'a', 1],
+      [4, 'b', 2],
+    ],
+    source: `${TRINO_SELECT} (UNNEST; aliasedRelation: relationPrimary (AS? identifier columnAliases?)?)`,
+  },
+  {
     // Several arrays side by side, the shorter padded with NULLs (DuckDB's unnest() table function takes one).
     sql:
       "SELECT n, a FROM (VALUES (ARRAY[2, 5], ARRAY['dog', 'cat', 'bird']), (ARRAY[7, 8, 9], ARRAY['cow', 'pig'])) " +

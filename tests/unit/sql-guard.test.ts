@@ -88,6 +88,10 @@ describe('allowed: what analysts type', () => {
     ['parenthesised SELECT', '(SELECT 1) UNION (SELECT 2)'],
     ['UNNEST … WITH ORDINALITY', "SELECT x, n FROM UNNEST(ARRAY['a']) WITH ORDINALITY AS t(x, n)"],
     [
+      "UNNEST's alias and column names without AS",
+      "SELECT url, s FROM page_view p CROSS JOIN UNNEST(split(p.url, '/')) t(s) CROSS JOIN UNNEST(ARRAY[1]) WITH ORDINALITY u(x, n)",
+    ],
+    [
       'OFFSET … ROWS FETCH FIRST … ROWS ONLY',
       'SELECT url FROM page_view OFFSET 10 ROWS FETCH FIRST 5 ROWS ONLY',
     ],

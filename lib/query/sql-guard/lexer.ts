@@ -124,6 +124,8 @@ const PARSER_LACKS_TYPED_LITERAL =
  *  - the AT TIME ZONE operator becomes ||;
  *  - an EXTRACT field of Trino's the grammar lacks (YOW, DAY_OF_MONTH, TIMEZONE_HOUR, …) becomes YEAR (YOW: DOW);
  *  - TABLESAMPLE <method> (<percent>) is dropped (the grammar takes it after a table's name only);
+ *  - the column names of an UNNEST's alias written without AS (UNNEST(a) t(x)) are dropped (the grammar takes them
+ *    after AS only; the guard resolves no column);
  *  - DISTINCT or ALL at the start of a call's arguments (sum(DISTINCT x)) is dropped: the grammar takes it in
  *    count, array_agg and string_agg only (it decides which values are aggregated, never what is read).
  *  - variance( is read as var_samp( (Trino's alias; the grammar lacks the name);
@@ -142,6 +144,15 @@ function rewriteForParser(
   const word = (k: number, w: string) => isWordAt(tokens, k, w);
   /** Tokens from..to (one by default) replaced by `text` (blank by default). */
   const put = (from: number, to = from, text = '') => replace(tokens[from]!.start, tokens[to]!.end, text);
+  /** The index of the `(` the `)` at `close` closes (-1 if none). */
+  const openingOf = (close: number): number => {
+    for (let j = close, depth = 0; j >= 0; j--) {
+      if (tokens[j]!.kind !== 'symbol') continue;
+      if (tokens[j]!.text === ')') depth++;
+      else if (tokens[j]!.text === '(' && --depth === 0) return j;
+    }
+    return -1;
+  };
   for (let k = 0; k < tokens.length; k++) {
     if (word(k, 'at') && word(k + 1, 'time') && word(k + 2, 'zone')) {
       put(k, k + 2, '||');
@@ -166,6 +177,27 @@ function rewriteForParser(
     ) {
       put(k + 2, k + 2, tokens[k + 2]!.text.length >= 4 ? 'year' : 'dow');
       continue;
+    }
+    // UNNEST(…) [WITH ORDINALITY] t(a, b): the grammar takes the column names only after AS. They name columns, which
+    // the guard does not resolve: the parser's copy goes without them (t stays the alias).
+    if (
+      tokens[k]?.kind === 'word' &&
+      !BEFORE_OPERAND.has(tokens[k]!.text.toLowerCase()) &&
+      tokens[k + 1]?.text === '(' &&
+      (word(k - 1, 'ordinality') || (tokens[k - 1]?.text === ')' && word(openingOf(k - 1) - 1, 'unnest')))
+    ) {
+      let close = k + 2;
+      while (
+        tokens[close]?.kind === 'word' ||
+        tokens[close]?.kind === 'quoted' ||
+        tokens[close]?.text === ','
+      )
+        close++;
+      if (tokens[close]?.text === ')' && close > k + 2) {
+        put(k + 1, close);
+        k = close;
+        continue;
+      }
     }
     // TABLESAMPLE BERNOULLI|SYSTEM (p) after an aliased relation: the grammar takes it only right after a table's
     // name; it samples rows, never names a table or a function, so the parser's copy goes without it.
