@@ -200,6 +200,14 @@ export const CORPUS: CorpusEntry[] = [
     refused: /AT TIME ZONE 'America\/Los_Angeles'.*keeps no time zone/,
     source: 'local engine: a zoned value in a CTE column cannot be carried',
   },
+  {
+    // A branch's value in a zone other than UTC beside a UTC one: DuckDB could not cast one to the other.
+    sql: "SELECT TIMESTAMP '2026-01-02 10:00:00 Asia/Tokyo' AS ts UNION ALL SELECT TIMESTAMP '2026-01-02 10:00:00 UTC'",
+    refused:
+      /^not supported by the local engine: a timestamp with time zone in a zone other than UTC combined with one in UTC.*AT TIME ZONE 'UTC'/,
+    source:
+      'local engine: a zoned value is a struct, a UTC one a TIMESTAMPTZ (lib/query/dialect/time-zone.ts)',
+  },
   // --- regexp_replace's replacement ---------------------------------------------------------------------------
   {
     sql: "SELECT regexp_replace('1a 2b 14m', '(\\d+)([ab]) ', '3c$2 ')",

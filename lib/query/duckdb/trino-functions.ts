@@ -178,6 +178,13 @@ export function explainEngineError(message: string): string {
     const candidates = /Candidate bindings:[:\s]*([^\n]+)/.exec(message)?.[1]?.trim().replaceAll('"', "'");
     return `COLUMN_NOT_FOUND: Column '${name}' cannot be resolved${candidates ? ` (did you mean ${candidates}?)` : ''}`;
   }
+  // A zoned value (the struct lib/query/dialect/time-zone.ts makes) where DuckDB needs one type with a UTC one.
+  if (/__trino_tstz_/.test(message))
+    return new LocalDialectError(
+      'a timestamp with time zone in a zone other than UTC combined with one in UTC (a UNION, CASE, coalesce, …)',
+      "Athena keeps each value's zone; the local engine holds a zoned value apart from a UTC one and cannot mix " +
+        "them: convert them to one zone (x AT TIME ZONE 'UTC'), or cast them AS timestamp",
+    ).message;
   if (/Max expression depth limit of \d+ exceeded/.test(message))
     return new LocalDialectError(
       'expressions nested more than 1000 deep',
