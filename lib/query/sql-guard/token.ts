@@ -1,0 +1,26 @@
+/** The guard's tokens, as the lexer (lexer.ts) reads them and the parser's rewrites (parser-rewrites.ts) use them. */
+
+/** `backquoted`: a Hive DDL name in backticks, read only where asked (the metadata statements, tokenize's option). */
+export type TokenKind = 'word' | 'quoted' | 'backquoted' | 'string' | 'number' | 'symbol';
+
+export interface Token {
+  kind: TokenKind;
+  /** Source text (for words: as written; quoted identifiers and strings: with their quotes). */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface Lexed {
+  tokens: Token[];
+  /** The statement without a trailing semicolon (and what follows it: whitespace and comments). */
+  body: string;
+  /** `body` with backslashes inside string literals replaced, for the parser (which reads \' as an escape). */
+  forParser: string;
+  /** Where each block comment (/* … *\/) starts, in `sql`. */
+  blockComments: number[];
+}
+
+/** Whether the token at k is the word w (any case). */
+export const isWordAt = (tokens: Token[], k: number, w: string) =>
+  tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
