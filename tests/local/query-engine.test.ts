@@ -537,6 +537,20 @@ describe('local query engine: Athena (Trino) compatibility', () => {
     ).toEqual([[9995]]);
   });
 
+  it("a binder error keeps DuckDB's first sentence, without its candidate list or the statement it was given", async () => {
+    // The statement DuckDB binds is the local engine's rewrite of the query ('a' + INTEGER '1'): never echoed.
+    for (const [sql, first] of [
+      ['SELECT url + 1 FROM page_view', "argument types '+(VARCHAR, INTEGER)'"],
+      ["SELECT 'a' + 1", 'for the function call "+(STRING_LITERAL, INTEGER)"'],
+    ]) {
+      const s = await run(sql!);
+      expect([sql, s.state]).toEqual([sql, 'FAILED']);
+      expect(s.reason).toContain(first!);
+      expect(s.reason).toMatch(/^Binder Error: .*\(the local engine's DuckDB; Athena words it otherwise\)$/s);
+      expect(s.reason).not.toMatch(/Candidate functions|LINE 1|INTEGER '1'/);
+    }
+  });
+
   it('division and remainder by zero: Athena’s error for integers and decimals, never DuckDB’s NULL', async () => {
     for (const sql of [
       'SELECT 1 / 0',

@@ -160,6 +160,17 @@ const ANSWERED_OTHERWISE: Record<string, string> = {
  * (a DuckDB name, not Athena's); decimal arithmetic that overflows DuckDB's 18 digits, where Athena's wider result
  * type holds the value.
  */
+/**
+ * A binder error's first sentence: DuckDB goes on with its candidate functions and the statement it bound, which is
+ * the local engine's rewrite of the query (`'a' + INTEGER '1'`), not what was written.
+ */
+function withoutBinderDetail(message: string): string {
+  if (!message.startsWith('Binder Error:')) return message;
+  const cut = message.search(/\n\s*Candidate functions:|\n\s*\nLINE \d+:|\nLINE \d+:/);
+  if (cut < 0) return message;
+  return `${message.slice(0, cut).trimEnd()} (the local engine's DuckDB; Athena words it otherwise)`;
+}
+
 export function explainEngineError(message: string): string {
   const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
   if (overflow)
@@ -192,7 +203,7 @@ export function explainEngineError(message: string): string {
     ).message;
   const m = /Function with name "?([A-Za-z_][A-Za-z0-9_]*)"? does not exist/.exec(message);
   const name = m?.[1]?.toLowerCase();
-  if (!name || !TRINO_FUNCTIONS.has(name)) return message;
+  if (!name || !TRINO_FUNCTIONS.has(name)) return withoutBinderDetail(message);
   return new LocalDialectError(
     `${name}()`,
     'an Athena (Trino) function the local engine does not translate, which Athena runs (docs/sql-dialect.md lists ' +
