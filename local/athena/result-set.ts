@@ -27,7 +27,7 @@ export interface TypeNode {
   inner?: string;
 }
 
-/** The index after the type that starts at `from` in a row's text: at the next comma outside parentheses, or its end. */
+/** Where the type starting at `from` in a row's text ends: the next comma outside parentheses, or the end. */
 function typeEnd(inner: string, from: number): number {
   let depth = 0;
   for (let i = from; i < inner.length; i++) {

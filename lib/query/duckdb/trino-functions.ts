@@ -155,12 +155,6 @@ const ANSWERED_OTHERWISE: Record<string, string> = {
 };
 
 /**
- * DuckDB's failure of a statement, with the difference named where it is one: a function Athena (Trino) has that
- * DuckDB has not, and no macro translates, fails with "Scalar Function with name x does not exist! Did you mean …"
- * (a DuckDB name, not Athena's); decimal arithmetic that overflows DuckDB's 18 digits, where Athena's wider result
- * type holds the value.
- */
-/**
  * A binder error's first sentence: DuckDB goes on with its candidate functions and the statement it bound, which is
  * the local engine's rewrite of the query (`'a' + INTEGER '1'`), not what was written.
  */
@@ -171,6 +165,13 @@ function withoutBinderDetail(message: string): string {
   return `${message.slice(0, cut).trimEnd()} (the local engine's DuckDB; Athena words it otherwise)`;
 }
 
+/**
+ * DuckDB's failure of a statement, with the difference named where it is one: a function Athena (Trino) has that
+ * DuckDB has not, and no macro translates, fails with "Scalar Function with name x does not exist! Did you mean …"
+ * (a DuckDB name, not Athena's); decimal arithmetic that overflows DuckDB's 18 digits, where Athena's wider result
+ * type holds the value; a zoned timestamp mixed with a UTC one; a column no table has (Athena's COLUMN_NOT_FOUND).
+ * Any other binder error keeps its first sentence (withoutBinderDetail).
+ */
 export function explainEngineError(message: string): string {
   const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
   if (overflow)

@@ -19,7 +19,8 @@
  * The DuckDB engine adds its own checks (exactly one statement, of type SELECT, per DuckDB's parser) and the
  * sandbox of shared/README.md; Athena runs one statement per StartQueryExecution, with IAM limited to the lake.
  *
- * Files: errors.ts, token.ts, lexer.ts, parser-rewrites.ts, numeric-literals.ts and operators.ts (pass 1), parse.ts, subqueries.ts, rules.ts, cte-scopes.ts and tree.ts (pass 2); checkQuery here.
+ * Files: errors.ts, token.ts, lexer.ts, parser-rewrites.ts, numeric-literals.ts and operators.ts (pass 1), parse.ts,
+ * subqueries.ts, rules.ts, cte-scopes.ts and tree.ts (pass 2); checkQuery here.
  */
 import { parseMetadataStatement } from '../metadata/statements';
 import type { CheckedQuery } from '../types';

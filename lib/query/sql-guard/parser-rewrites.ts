@@ -93,8 +93,8 @@ export function rewriteForParser(
       put(k + 2, k + 2, tokens[k + 2]!.text.length >= 4 ? 'year' : 'dow');
       continue;
     }
-    // UNNEST(…) [WITH ORDINALITY] t(a, b): the grammar takes the column names only after AS. They name columns, which
-    // the guard does not resolve: the parser's copy goes without them (t stays the alias).
+    // UNNEST(…) [WITH ORDINALITY] t(a, b): the grammar takes the column names only after AS. They name columns,
+    // which the guard does not resolve: the parser's copy goes without them (t stays the alias).
     if (
       tokens[k]?.kind === 'word' &&
       !BEFORE_OPERAND.has(tokens[k]!.text.toLowerCase()) &&
