@@ -7,6 +7,7 @@
  */
 import { sqlString } from '../../duckdb-sql';
 import { tokenize } from '../sql-guard/lexer';
+import { decimalDigits } from '../sql-guard/numeric-literals';
 import { LocalDialectError } from './local-error';
 import { applyEdits, isSymbol, type Edit } from './tokens';
 
@@ -39,9 +40,8 @@ export function decimalLiteral(text: string): string {
   const m = DECIMAL_LITERAL.exec(text);
   if (!m || (m[2] === undefined && m[3] === undefined))
     throw new InvalidLiteralError(`'${text}' is not a valid DECIMAL literal`);
-  const integral = (m[2] ?? '').replace(/^0+/, '');
   const scale = (m[3] ?? '').length;
-  const precision = Math.max(1, integral.length + scale);
+  const precision = Math.max(1, decimalDigits(m[2] ?? '', m[3] ?? ''));
   if (precision > MAX_PRECISION) throw new InvalidLiteralError('Value exceeds maximum precision');
   return `CAST(${sqlString(text)} AS DECIMAL(${precision}, ${scale}))`;
 }

@@ -31,6 +31,13 @@ export function refuseInvalidIntegerLiterals(sql: string, tokens: Token[]): void
 }
 
 /**
+ * The digits of a decimal written with this integer part and fraction, as Trino counts them (Decimals.parse): the
+ * integer part's leading zeros not counted. Its precision is this, at least 1.
+ */
+export const decimalDigits = (integral: string, fraction: string): number =>
+  integral.replace(/^0+/, '').length + fraction.length;
+
+/**
  * Decimal literals: a number with a point and no exponent is a decimal (Trino's DecimalLiteral), of as many digits
  * as it has less the integer part's leading zeros; beyond 38 Trino fails the statement ("'…' is not a valid
  * DECIMAL literal"), where DuckDB reads it as a double and answers.
@@ -39,7 +46,7 @@ export function refuseInvalidDecimalLiterals(sql: string, tokens: Token[]): void
   for (const t of tokens) {
     const parts = t.kind === 'number' ? /^([0-9]*)\.([0-9]*)$/.exec(t.text) : null;
     if (!parts) continue;
-    const digits = parts[1]!.replace(/^0+/, '').length + parts[2]!.length;
+    const digits = decimalDigits(parts[1]!, parts[2]!);
     if (digits > 38)
       refuse(
         sql,
