@@ -564,6 +564,8 @@ describe('result cells as the API writes them', () => {
     { name: 'big', type: 'bigint' },
     // Field names with spaces, unquoted as Trino writes them; one name the start of another.
     { name: 'rs', type: 'row(unit price decimal(5,2), unit bigint, big id bigint)' },
+    // A field name with a comma, unquoted too: its type is not the text after the comma.
+    { name: 'rc', type: 'row(a,b decimal(5,2), b bigint)' },
   ];
   // The text of GET /queries/{id}/results: a json cell's numbers with every digit; a bigint beyond 2^53 inside an
   // array, a map or a row as a string; a decimal a double holds as a number (docs/sql-dialect.md, Values).
@@ -572,7 +574,8 @@ describe('result cells as the API writes them', () => {
     JSON.stringify(columns) +
     ',"rows":[[12345678901234567890,"123",123,[9007199254740993,1],["9007199254740993",1],{"k":"9007199254740993"},' +
     '[12.5,1],{"id":"9007199254740993","a b":"x","amounts":[2.5]},"9007199254740993",' +
-    '{"unit price":1.5,"unit":"9007199254740993","big id":"9007199254740993"}]],"nextToken":null}';
+    '{"unit price":1.5,"unit":"9007199254740993","big id":"9007199254740993"},{"a,b":1.5,"b":"9007199254740993"}]],' +
+    '"nextToken":null}';
 
   it('shows and downloads every digit, a JSON string apart from a number, and decimals with their scale', async () => {
     const realFetch = globalThis.fetch;
@@ -591,11 +594,13 @@ describe('result cells as the API writes them', () => {
         '{"id":9007199254740993,"a b":"x","amounts":[2.50]}',
         '9007199254740993',
         '{"unit price":1.50,"unit":9007199254740993,"big id":9007199254740993}',
+        '{"a,b":1.50,"b":9007199254740993}',
       ]);
       expect(toCsv(columns, page.rows).split('\r\n')[1]).toBe(
         '12345678901234567890,"""123""",123,"[9007199254740993,1]","[9007199254740993,1]",' +
           '"{""k"":9007199254740993}","[12.50,1.00]","{""id"":9007199254740993,""a b"":""x"",""amounts"":[2.50]}",' +
-          '9007199254740993,"{""unit price"":1.50,""unit"":9007199254740993,""big id"":9007199254740993}"',
+          '9007199254740993,"{""unit price"":1.50,""unit"":9007199254740993,""big id"":9007199254740993}",' +
+          '"{""a,b"":1.50,""b"":9007199254740993}"',
       );
     } finally {
       globalThis.fetch = realFetch;

@@ -72,25 +72,43 @@ interface TypeTree {
   text: string;
   element?: TypeTree;
   value?: TypeTree;
-  /** A row's fields as written (`unit price decimal(5,2)`: a name may hold spaces, Trino writes it unquoted). */
-  fieldTexts?: string[];
+  /** A row's text between its parentheses (`unit price decimal(5,2), a,b bigint`: Trino writes names unquoted). */
+  fields?: string;
+}
+
+/** Where the part starting at `from` ends: the next comma outside parentheses and quotes, or the end. */
+function partEnd(inner: string, from: number): number {
+  let depth = 0;
+  let quoted = false;
+  for (let i = from; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) return i;
+  }
+  return inner.length;
 }
 
 /**
- * A row's field types by the names its value has: a field written `"a b" T` by its quoted name, one written
- * `unit price T` by the longest of the value's names it starts with (Trino writes a name with spaces unquoted).
+ * A row's field types by the names its value has, read along the row's text: a field written `"a b" T` by its
+ * quoted name, one written `unit price T` or `a,b T` by the longest of the value's names the text goes on with
+ * (Trino writes a name with spaces or commas unquoted); its type runs to the next comma outside parentheses.
  */
-function fieldTypes(type: TypeTree, names: string[]): Map<string, TypeTree> {
+function fieldTypes(inner: string, names: string[]): Map<string, TypeTree> {
   const out = new Map<string, TypeTree>();
   const longestFirst = [...names].sort((a, b) => b.length - a.length);
-  for (const text of type.fieldTexts ?? []) {
-    const quoted = /^("(?:[^"]|"")*")\s+([\s\S]+)$/.exec(text);
-    if (quoted) {
-      out.set(quoted[1]!.slice(1, -1).replace(/""/g, '"'), parseType(quoted[2]!));
-      continue;
-    }
-    const name = longestFirst.find((n) => text.startsWith(`${n} `) && !out.has(n));
-    if (name !== undefined) out.set(name, parseType(text.slice(name.length + 1)));
+  for (let at = 0; at < inner.length;) {
+    while (/\s/.test(inner[at] ?? '')) at++;
+    const quoted = /^"(?:[^"]|"")*"/.exec(inner.slice(at))?.[0];
+    const name = quoted
+      ? quoted.slice(1, -1).replace(/""/g, '"')
+      : longestFirst.find((n) => !out.has(n) && inner.startsWith(`${n} `, at));
+    const typeAt = at + (quoted ?? name ?? '').length + 1;
+    const end = partEnd(inner, name === undefined ? at : typeAt);
+    if (name !== undefined) out.set(name, parseType(inner.slice(typeAt, end)));
+    at = end + 1;
   }
   return out;
 }
@@ -98,21 +116,11 @@ function fieldTypes(type: TypeTree, names: string[]): Map<string, TypeTree> {
 /** The top-level comma-separated parts of a type's parentheses. */
 function typeArgs(inner: string): string[] {
   const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner[i];
-    if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(inner.slice(start, i).trim());
-      start = i + 1;
-    }
+  for (let at = 0; at <= inner.length;) {
+    const end = partEnd(inner, at);
+    parts.push(inner.slice(at, end).trim());
+    at = end + 1;
   }
-  parts.push(inner.slice(start).trim());
   return parts;
 }
 
@@ -120,11 +128,11 @@ export function parseType(type: string): TypeTree {
   const text = type.trim();
   const m = /^(array|map|row)\s*\(([\s\S]*)\)$/i.exec(text);
   if (!m) return { text };
-  const args = typeArgs(m[2]!);
   const kind = m[1]!.toLowerCase();
+  if (kind === 'row') return { text, fields: m[2]! };
+  const args = typeArgs(m[2]!);
   if (kind === 'array') return { text, element: parseType(args[0] ?? '') };
-  if (kind === 'map') return { text, value: parseType(args[1] ?? '') };
-  return { text, fieldTexts: args };
+  return { text, value: parseType(args[1] ?? '') };
 }
 
 /** A structure as JSON, each leaf written by its type (a number unquoted, a decimal with its scale). */
@@ -133,7 +141,7 @@ function structText(cell: Cell, type: TypeTree | undefined): string {
   if (cell instanceof ExactNumber) return cell.text;
   if (Array.isArray(cell)) return `[${cell.map((c) => structText(c, type?.element)).join(',')}]`;
   if (typeof cell === 'object') {
-    const fields = type?.fieldTexts ? fieldTypes(type, Object.keys(cell)) : undefined;
+    const fields = type?.fields !== undefined ? fieldTypes(type.fields, Object.keys(cell)) : undefined;
     const of = (k: string) => (fields ? fields.get(k) : type?.value);
     return `{${Object.entries(cell)
       .map(([k, v]) => `${JSON.stringify(k)}:${structText(v, of(k))}`)
