@@ -122,7 +122,8 @@ export function parseJsonBody(
     const size = Buffer.byteLength(text, 'utf8');
     if (size > maxBytes) throw tooLarge(maxBytes, size);
   }
-  if (/^\s*$/.test(text)) throw new ApiError(400, ErrorCode.MalformedJson, 'request body is empty');
+  // JSON's whitespace (RFC 8259: space, tab, LF, CR), not \s: a no-break space or a BOM is a body that is not JSON.
+  if (/^[ \t\n\r]*$/.test(text)) throw new ApiError(400, ErrorCode.MalformedJson, 'request body is empty');
   // Parsed already by the local API Gateway's request validator (lib/validated-body.ts): the same value.
   const known = recordedParse(event, text);
   if (known) return known.value;

@@ -107,6 +107,12 @@ describe('POST /events handler (AWS runtime)', () => {
       const res = await post(body);
       expect([res.status, res.body.code]).toEqual([400, 'MALFORMED_JSON']);
     }
+    // Empty is JSON's whitespace only: a no-break space, a BOM or U+2028 is a body that is not JSON.
+    for (const body of ['\u00a0', '\ufeff', '\u2028', ' \u3000 ']) {
+      const res = await post(body);
+      expect([res.status, res.body.code]).toEqual([400, 'MALFORMED_JSON']);
+      expect(res.body.message).toMatch(/^request body is not valid JSON: /);
+    }
     const bad = (await handler(
       apiEvent({ body: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), isBase64Encoded: true }),
       lambdaContext(),
