@@ -11,6 +11,7 @@
 import { SettingError } from '../lib/setting-error';
 import type { LakeLogger } from '../lib/lake-logger';
 import { setLogPrinter } from '../lib/lake-logger';
+import { duplicateKeysText } from './duplicate-keys-text';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -92,6 +93,15 @@ function shortName(fn: unknown): string | undefined {
   return typeof fn === 'string' && fn ? fn.slice(fn.lastIndexOf('-') + 1) : undefined;
 }
 
+/** The duplicate keys of a notice's tables (their duplicatesRemoved). */
+const duplicatesOf = (tables: unknown): number =>
+  Array.isArray(tables)
+    ? tables.reduce<number>(
+        (n, t) => n + Number((t as { duplicatesRemoved?: unknown })?.duplicatesRemoved ?? 0),
+        0,
+      )
+    : 0;
+
 /** What a notice's detail says in a few words: the file, the rows, the error. */
 function noticeFacts(detail: unknown): string {
   const d = (detail ?? {}) as Record<string, unknown>;
@@ -100,6 +110,7 @@ function noticeFacts(detail: unknown): string {
   const facts = [
     typeof key === 'string' ? key : undefined,
     typeof d.rowsWritten === 'number' ? `${plural(d.rowsWritten, 'row')} written` : undefined,
+    duplicateKeysText(duplicatesOf(d.tables)) || undefined,
     typeof d.rowsRejected === 'number' && d.rowsRejected > 0 ? `${d.rowsRejected} rejected` : undefined,
     typeof d.error === 'string' ? d.error : undefined,
   ].filter((f) => f !== undefined);

@@ -27,6 +27,7 @@ import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { causeText } from './execution-summary';
+import { duplicateKeysText } from '../duplicate-keys-text';
 import { isToldRefusal } from '../told-refusals';
 import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
 import { claimLakeDir, LakeDirInUse, type Presence } from '../../lib/lake-presence';
@@ -47,9 +48,7 @@ export { executionName } from '../../lib/workflow/names';
 /** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
 export function describeRun(summary: EtlRunSummary): string[] {
   const { rowsRead, rowsWritten, rowsRejected, uploads, replay, rebuild } = summary;
-  // Written counts keys new to a table; a row whose key the table had (or that came twice) replaced or kept the
-  // stored one, in a partition the run rewrote: said, so that a rebuild's "0 written" does not read as nothing done.
-  const again = (n: number) => (n > 0 ? `, ${n} duplicate key(s) (stored rows kept or replaced)` : '');
+  const again = (n: number) => (n > 0 ? `, ${duplicateKeysText(n)}` : '');
   const dups = summary.tables.reduce((n, t) => n + t.duplicatesRemoved, 0);
   const lines = [`${rowsRead} rows read, ${rowsWritten} written${again(dups)}, ${rowsRejected} rejected`];
   for (const t of summary.tables.filter((t) => t.rowsRead > 0 || t.rowsWritten > 0 || t.rowsRejected > 0)) {

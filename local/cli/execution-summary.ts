@@ -5,6 +5,7 @@
  */
 import type { ExecutionEvent, ExecutionRecord } from '../../lib/workflow/local';
 import { holderOf } from '../step-functions/wait-tracker';
+import { duplicateKeysText } from '../duplicate-keys-text';
 
 interface StateStats {
   type: string;
@@ -138,6 +139,8 @@ export function describeOutcome(r: ExecutionRecord): string[] {
   if (typeof o.rowsWritten !== 'number')
     return [`Result    ${oneLine(JSON.stringify(r.output) ?? 'none', 200)}`];
   const figures = [`${plural(Number(o.rowsRead ?? 0), 'row')} read`, `${o.rowsWritten} written`];
+  const duplicates = duplicateKeysText(Number(o.duplicatesRemoved ?? 0));
+  if (duplicates) figures.push(duplicates);
   figures.push(`${Number(o.rowsRejected ?? 0)} rejected`);
   const tables = Array.isArray(o.tables) ? (o.tables as Record<string, unknown>[]) : [];
   const perTable = tables.map((t) => {

@@ -1288,8 +1288,9 @@ def upload_success(options, record, plan, sources, rejected_location, layout, pr
     """The result of an upload the run loaded: its figures, summed over its keys' shares of the batch."""
     rows_read = sum(s["rowsRead"] for s in sources)
     rows_rejected = sum(s["rowsRejected"] for s in sources)
-    # A file's share of the new rows: its rows kept less the stored rows it replaced, between none and its valid
-    # rows (as the local runner counts it, lib/etl/duckdb-runner/uploads.ts).
+    # A file's share of the new keys (source_figures: none for a file whose rows a newer version of the same keys
+    # replaced in the same run, or whose rows replaced stored ones), held between none and its valid rows (as the
+    # local runner counts it, lib/etl/duckdb-runner/uploads.ts).
     rows_written = sum(min(max(0, s["rowsWritten"]), s["rowsRead"] - s["rowsRejected"]) for s in sources)
     figures = {
         "table": record["table"],
@@ -2438,8 +2439,9 @@ def run_plan(
 def source_figures(typed, malformed, existing, merged, plan):
     """
     Each input object's share of a run of a plan (tables with lake_source_file: datasets): rows read and rejected
-    (typed rows by their raw key, and records that did not parse), rows written (its rows in the merged partitions
-    minus those it already had there) and the partitions its rows went to. {key: figures}.
+    (typed rows by their raw key, and records that did not parse), rows written (its rows the merge kept whose key
+    the table did not have: the run's new keys, as the table's rowsWritten counts them — a row that replaced a stored
+    one, whichever file stored it, is a duplicate) and the partitions its rows went to. {key: figures}.
     """
     from pyspark.sql import functions as F
 
@@ -2458,10 +2460,10 @@ def source_figures(typed, malformed, existing, merged, plan):
         of(row["lake_source_file"])["rowsRead"] += row["count"]
         of(row["lake_source_file"])["rowsRejected"] += row["count"]
     if merged is not None:
-        for row in merged.groupBy("lake_source_file").count().collect():
+        key = plan["primaryKey"]
+        new_keys = merged.join(existing.select(*key).distinct(), key, "left_anti")
+        for row in new_keys.groupBy("lake_source_file").count().collect():
             of(row["lake_source_file"])["rowsWritten"] += row["count"]
-        for row in existing.groupBy("lake_source_file").count().collect():
-            of(row["lake_source_file"])["rowsWritten"] -= row["count"]
         name = F.concat_ws("/", *[F.concat(F.lit(k + "="), F.col(k)) for k in plan["partitionKeys"]])
         parts = merged.groupBy("lake_source_file").agg(F.collect_set(name).alias("p"))
         for row in parts.collect():

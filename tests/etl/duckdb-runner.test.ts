@@ -349,6 +349,42 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     expect(await files(path.join(lake, 'curated', '_state', 'locks'))).toEqual([]);
   });
 
+  it("a file's rowsWritten counts its keys new to the table: rows it replaced that another file had stored are duplicates, not written", async () => {
+    const lake = await newLake();
+    const first = await writeRaw(
+      lake,
+      'uploads/orders/export-a.csv',
+      ordersCsv([
+        'w1,c1,2026-03-01,paid,1,EUR,1,,2026-03-01T10:00:00Z',
+        'w2,c1,2026-03-01,paid,1,EUR,1,,2026-03-01T10:00:00Z',
+      ]),
+    );
+    await run(lake, fileJob('orders', [first], 'written-a'));
+    // The same keys again from another file (newer: they replace the stored rows), w2 under another day, and w3 new.
+    const second = await writeRaw(
+      lake,
+      'uploads/orders/export-b.csv',
+      ordersCsv([
+        'w1,c1,2026-03-01,shipped,1,EUR,1,,2026-03-01T11:00:00Z',
+        'w2,c1,2026-03-02,shipped,1,EUR,1,,2026-03-01T11:00:00Z',
+        'w3,c1,2026-03-02,paid,1,EUR,1,,2026-03-01T11:00:00Z',
+      ]),
+    );
+    const summary = await run(lake, fileJob('orders', [second], 'written-b'));
+    const figures = { rowsRead: 3, rowsWritten: 1, rowsRejected: 0, duplicatesRemoved: 2 };
+    expect(summary.tables.find((t) => t.table === 'orders')).toMatchObject(figures);
+    expect(await uploadResult(lake, 'written-b')).toMatchObject({
+      status: 'SUCCEEDED',
+      ...figures,
+      partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
+    });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.status])).toEqual([
+      ['w1', 'shipped'],
+      ['w2', 'shipped'],
+      ['w3', 'paid'],
+    ]);
+  });
+
   it('reads a JSON-lines customers file, a JSON document and Parquet, with columns in any order', async () => {
     const lake = await newLake();
     const lines = await writeRaw(
@@ -1064,7 +1100,9 @@ describe('runEtlJob crash safety', () => {
       runId: 'crash-2',
       rowsRead: 3,
       rowsRejected: 1,
-      rowsWritten: 2, // o1 and o2, new versions
+      // o1 and o2: new versions of keys 1.csv stored, which they replaced — duplicate keys, not new ones
+      rowsWritten: 0,
+      duplicatesRemoved: 2,
       partitions: ['dt=2026-03-01', 'dt=2026-03-02'],
     });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.status)).toEqual(['paid', 'paid']);
@@ -1471,7 +1509,7 @@ describe('runEtlJob arguments and errors', () => {
     expect((await tableRows(lake, 'customers', 'customer_id')).map((r) => r.customer_id)).toEqual(['c1']);
   });
 
-  it("counts each file's new rows between none and its valid rows when files of one run carry the same keys", async () => {
+  it("counts each file's new keys when files of one run carry keys the table has: none, each row a duplicate", async () => {
     const lake = await newLake();
     const csv = (updated: string) =>
       ordersCsv(Array.from({ length: 5 }, (_, i) => `n${i},c1,2026-03-01,placed,1,EUR,1,,${updated}`));
@@ -1490,9 +1528,10 @@ describe('runEtlJob arguments and errors', () => {
     await queue('p1-again', p1);
     await queue('p3', await writeRaw(lake, 'uploads/orders/p3.csv', csv('2026-02-01T00:00:00Z')));
     await run(lake, { '--etl_mode': 'events', '--run_id': 'counts-2' });
+    // p3 replaced the rows p1 stored (newer), p1 again kept none of its own: neither brought a key the table lacked.
     for (const [execution, written] of [
       ['p1-again', 0],
-      ['p3', 5],
+      ['p3', 0],
     ] as const) {
       const r = await uploadResult(lake, execution);
       expect([execution, r.rowsRead, r.rowsWritten, r.duplicatesRemoved]).toEqual([

@@ -63,6 +63,16 @@ it('counts visits, retries, errors and waits of a busy lake', () => {
   expect(text).toContain('  Waits     WaitForLake 3 times, 3.0 s in all');
   expect(text).toContain('  Result    5 rows read, 4 written, 1 rejected');
   expect(text).toContain('the file was taken by the run of orders-a-csv-1');
+  // Written counts keys new to the table: an update file's rows are duplicate keys, said beside it.
+  const update = summarizeExecution(
+    record(
+      { output: { rowsRead: 5, rowsWritten: 1, rowsRejected: 1, duplicatesRemoved: 3, tables: [] } },
+      events,
+    ),
+  );
+  expect(update).toContain(
+    '  Result    5 rows read, 1 written, 3 duplicate key(s) (stored rows kept or replaced), 1 rejected',
+  );
 });
 
 it('shows a failure with its error and the message of its cause', () => {

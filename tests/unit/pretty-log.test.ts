@@ -65,6 +65,22 @@ describe('renderLine', () => {
     ).toMatch(
       / notice ETL_SUCCEEDED: Data lake ETL run succeeded \(uploads\/orders\/a\.csv, 2 rows written\)$/,
     );
+    expect(
+      line({
+        message: 'notification',
+        kind: 'ETL_SUCCEEDED',
+        subject: 'Data lake ETL run succeeded',
+        detail: {
+          input: { key: 'uploads/orders/b.csv' },
+          rowsWritten: 0,
+          rowsRejected: 0,
+          tables: [{ table: 'orders', duplicatesRemoved: 2 }],
+        },
+        function_name: 'data-lake-local-notifications',
+      }),
+    ).toMatch(
+      /\(uploads\/orders\/b\.csv, 0 rows written, 2 duplicate key\(s\) \(stored rows kept or replaced\)\)$/,
+    );
     expect(line({ message: 'execution finished', name: 'orders-a', status: 'SUCCEEDED' })).toMatch(
       /^\d\d:\d\d:\d\d ETL orders-a SUCCEEDED$/,
     );

@@ -79,13 +79,16 @@ export async function countMerged(
 
 /**
  * Each input object's share of a batch (tables with a lake_source_file column: datasets): rows read and rejected,
- * rows written (its rows in the merged partitions minus those it already had there: `existing`) and the
+ * rows written (its rows the merge kept whose key the table did not have: the batch's new keys, as the table's
+ * rowsWritten counts them — a row that replaced a stored one, whichever file stored it, is a duplicate) and the
  * partitions its rows went to.
  */
 export async function figuresBySource(
   conn: DuckDBConnection,
   read: ReadCounts,
   merged: MergedCounts,
+  mergedTable: string,
+  primaryKey: string[],
   existingRows: number,
 ): Promise<Record<string, SourceFigures>> {
   const out: Record<string, SourceFigures> = {};
@@ -99,8 +102,11 @@ export async function figuresBySource(
     of(k).partitions = [...s.partitions].sort();
   }
   if (existingRows > 0) {
-    for (const r of await query(conn, 'SELECT lake_source_file AS k, count(*) AS n FROM existing GROUP BY 1'))
-      of(String(r.k)).rowsWritten -= Number(r.n);
+    for (const s of Object.values(out)) s.rowsWritten = 0;
+    const newKeys =
+      `SELECT m.lake_source_file AS k, count(*) AS n FROM ${mergedTable} m ` +
+      `ANTI JOIN (SELECT DISTINCT ${primaryKey.join(', ')} FROM existing) USING (${primaryKey.join(', ')}) GROUP BY 1`;
+    for (const r of await query(conn, newKeys)) of(String(r.k)).rowsWritten = Number(r.n);
   }
   return out;
 }

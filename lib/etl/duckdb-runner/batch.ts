@@ -253,7 +253,9 @@ async function stageAndSwap(
   const kept = await countMerged(conn, merged, keys, withSources);
   const mergedRows = kept.rows;
   const keptIn = kept.partitions;
-  const sources = withSources ? await figuresBySource(conn, read, kept, existingRows) : undefined;
+  const sources = withSources
+    ? await figuresBySource(conn, read, kept, merged, plan.primaryKey, existingRows)
+    : undefined;
   step('count');
 
   // 7. rejected records → JSON lines (staged), one per rejected row (lib/etl/rejected.ts): the rows that failed

@@ -316,9 +316,9 @@ function success(
   const sum = (k: 'rowsRead' | 'rowsRejected') => sources.reduce((s, x) => s + x[k], 0);
   const rowsRead = sum('rowsRead');
   const rowsRejected = sum('rowsRejected');
-  // A file's share of the new rows: its rows kept less the stored rows it replaced, between none and its valid
-  // rows (a file whose rows a newer version of the same keys replaced in the same run adds none; one that replaced
-  // rows another file had stored adds no more than it brought).
+  // A file's share of the new keys (batch-counts.ts figuresBySource: none for a file whose rows a newer version of
+  // the same keys replaced in the same run, or whose rows replaced stored ones), held between none and its valid
+  // rows (as the Glue job's upload_success).
   const rowsWritten = sources.reduce(
     (s, x) => s + Math.min(Math.max(0, x.rowsWritten), x.rowsRead - x.rowsRejected),
     0,
