@@ -6,6 +6,8 @@
 import type { ExecutionEvent, ExecutionRecord } from '../../lib/workflow/local';
 import { holderOf } from '../step-functions/wait-tracker';
 import { duplicateKeysText } from '../duplicate-keys-text';
+import type { EtlRunSummary } from '../../lib/etl/run';
+import { reloadLines } from './run-figures';
 
 interface StateStats {
   type: string;
@@ -139,10 +141,13 @@ export function describeOutcome(r: ExecutionRecord): string[] {
   if (typeof o.rowsWritten !== 'number')
     return [`Result    ${oneLine(JSON.stringify(r.output) ?? 'none', 200)}`];
   const figures = [`${plural(Number(o.rowsRead ?? 0), 'row')} read`, `${o.rowsWritten} written`];
-  const duplicates = duplicateKeysText(Number(o.duplicatesRemoved ?? 0));
+  const tables = Array.isArray(o.tables) ? (o.tables as Record<string, unknown>[]) : [];
+  // A file's result has its own duplicatesRemoved; a run's summary (a replay, a rebuild) has its tables'.
+  const duplicates = duplicateKeysText(
+    Number(o.duplicatesRemoved ?? tables.reduce((n, t) => n + Number(t.duplicatesRemoved ?? 0), 0)),
+  );
   if (duplicates) figures.push(duplicates);
   figures.push(`${Number(o.rowsRejected ?? 0)} rejected`);
-  const tables = Array.isArray(o.tables) ? (o.tables as Record<string, unknown>[]) : [];
   const perTable = tables.map((t) => {
     const parts = Array.isArray(t.partitions) ? (t.partitions as string[]) : [];
     const count = Number(t.partitionCount ?? parts.length);
@@ -152,6 +157,13 @@ export function describeOutcome(r: ExecutionRecord): string[] {
   const out = [`Result    ${figures.join(', ')}${perTable.length ? `; ${perTable.join('; ')}` : ''}`];
   if (typeof o.processedBy === 'string' && o.processedBy !== r.name)
     out.push(`          the file was taken by the run of ${o.processedBy}`);
+  // A replay's or a rebuild's files: read again, gone or replaced, skipped.
+  const given = <T>(v: unknown) => (typeof v === 'object' && v !== null ? (v as T) : undefined);
+  const reload = reloadLines({
+    replay: given<EtlRunSummary['replay']>(o.replay),
+    rebuild: given<EtlRunSummary['rebuild']>(o.rebuild),
+  });
+  out.push(...reload.map((line) => `        ${line}`));
   return out;
 }
 

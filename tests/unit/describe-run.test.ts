@@ -1,6 +1,6 @@
-/** The few lines the ETL CLIs print of a run's summary (local/cli/etl-execution.ts describeRun). */
+/** The few lines the ETL CLIs print of a run's summary (local/cli/run-figures.ts describeRun). */
 import type { EtlRunSummary, EtlTableFigures } from '../../lib/etl/run';
-import { describeRun } from '../../local/cli/etl-execution';
+import { describeRun } from '../../local/cli/run-figures';
 
 const figures = (over: Partial<EtlTableFigures>): EtlTableFigures => ({
   table: 'orders',
@@ -53,4 +53,23 @@ it('names the raw event objects left for the next run', () => {
     '  left for the next run: 2 raw event object(s) delivered after this run read its tables (they may hold ' +
       'events of a newer schema; npm run compact, or the schedule, takes them)',
   ]);
+});
+
+it("says a replay's files it could not read again as gone or replaced (an upload replaced since is not read)", () => {
+  const replayed = figures({ rowsRead: 3, rowsWritten: 1, duplicatesRemoved: 2 });
+  const s = summary([replayed], {
+    mode: 'replay',
+    replay: {
+      table: 'orders',
+      rejectedFiles: 3,
+      sources: 1,
+      missing: ['uploads/orders/r1.csv', 'uploads/orders/r2.csv'],
+      missingCount: 2,
+      figures: replayed,
+    },
+  });
+  expect(describeRun(s).at(-1)).toBe(
+    '  replay of orders: 3 rejected file(s) not replayed before, 1 raw object(s) read again, 2 gone or replaced: ' +
+      'uploads/orders/r1.csv, uploads/orders/r2.csv',
+  );
 });

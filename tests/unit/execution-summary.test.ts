@@ -73,6 +73,25 @@ it('counts visits, retries, errors and waits of a busy lake', () => {
   expect(update).toContain(
     '  Result    5 rows read, 1 written, 3 duplicate key(s) (stored rows kept or replaced), 1 rejected',
   );
+  // A replay's run summary: its tables' duplicates, and the files it read again or could not.
+  const table = { table: 'orders', rowsRead: 100, rowsWritten: 1, rowsRejected: 2, duplicatesRemoved: 97 };
+  const replay = {
+    table: 'orders',
+    rejectedFiles: 4,
+    sources: 2,
+    missing: ['uploads/orders/r1.csv'],
+    missingCount: 1,
+  };
+  const replayed = summarizeExecution(
+    record({ output: { rowsRead: 100, rowsWritten: 1, rowsRejected: 2, tables: [table], replay } }, events),
+  );
+  expect(replayed).toContain(
+    '  Result    100 rows read, 1 written, 97 duplicate key(s) (stored rows kept or replaced), 2 rejected; orders:',
+  );
+  expect(replayed).toContain(
+    '\n            replay of orders: 4 rejected file(s) not replayed before, 2 raw object(s) read again, 1 gone or ' +
+      'replaced: uploads/orders/r1.csv',
+  );
 });
 
 it('shows a failure with its error and the message of its cause', () => {
