@@ -74,6 +74,8 @@ function acceptingOldNames(
     const sentAs = new Map<string, string>();
     /** Former names sent beside the name the value is read from: stored as sent, so checked by the same rules. */
     const shadowed: [string, string][] = [];
+    /** A former name's value sent beside a null under the name read first: [former name, the one with the null]. */
+    const behindNull: [string, string][] = [];
     for (const [old, name] of renames) {
       if (!Object.hasOwn(record, old)) continue;
       view ??= { ...record };
@@ -81,7 +83,11 @@ function acceptingOldNames(
       if (!Object.hasOwn(view, name)) {
         view[name] = record[old];
         sentAs.set(name, old);
-      } else shadowed.push([old, name]);
+      } else {
+        shadowed.push([old, name]);
+        // The ETL reads a null as a key not sent (COALESCE over the names): it would store this value, not the null.
+        if (view[name] === null && record[old] !== null) behindNull.push([old, sentAs.get(name) ?? name]);
+      }
       delete view[old];
     }
     let ok = validate(view ?? data);
@@ -109,11 +115,29 @@ function acceptingOldNames(
       errors.push(retiredError(name, '#/x-lake/retired'));
       ok = false;
     }
+    for (const [old, nulled] of behindNull) {
+      errors.push(formerNameBehindNull(old, nulled));
+      ok = false;
+    }
     check.errors = errors.length > 0 ? errors : validate.errors;
     return ok;
   };
   return check;
 }
+
+/**
+ * The error of a former name (x-lake.renamedFrom) sent with a value beside a null under the name read before it:
+ * the ETL reads a null as a key not sent, so it would store the former name's value where the null was meant.
+ */
+const formerNameBehindNull = (old: string, nulled: string): ErrorObject => ({
+  keyword: 'renamedFrom',
+  instancePath: `/${old}`,
+  schemaPath: '#/x-lake/renamedFrom',
+  params: { formerName: old, nullUnder: nulled },
+  message:
+    `is a former name of ${nulled}, sent with a value beside ${nulled}: null; the lake reads a null as not sent ` +
+    `and would store this value: send ${nulled} alone (its null clears it) or this name alone`,
+});
 
 /** The error of a retired property sent (x-lake.retired). */
 const retiredError = (name: string, schemaPath: string): ErrorObject => ({

@@ -149,6 +149,36 @@ describe('ingest after a rename', () => {
   });
 });
 
+describe('a null under the new name beside a value under the former one', () => {
+  beforeAll(() => {
+    const pv = structuredClone(pageViewFile) as { properties: Record<string, { type?: unknown }> };
+    const { referrer, ...rest } = pv.properties;
+    const nullable = { ...referrer, type: ['string', 'null'], 'x-lake': { renamedFrom: 'referrer' } };
+    pv.properties = { ...rest, referrer_url: nullable };
+    useSchemas({ events: new Map([['page_view', pv]]), datasets: new Map() });
+  });
+
+  it('is refused, naming both: the ETL reads a null as not sent and would store the former name’s value', () => {
+    expect(problems(event({ referrer_url: null, referrer: 'https://old.example/' }))).toEqual([
+      {
+        index: 0,
+        pointer: '/data/referrer',
+        code: 'SCHEMA_VIOLATION',
+        message:
+          'is a former name of referrer_url, sent with a value beside referrer_url: null; the lake reads a null as ' +
+          'not sent and would store this value: send referrer_url alone (its null clears it) or this name alone',
+      },
+    ]);
+    // The null alone clears; both null, or a value under the new name beside the old one, are taken.
+    for (const data of [
+      { referrer_url: null },
+      { referrer_url: null, referrer: null },
+      { referrer_url: 'https://new.example/', referrer: 'https://old.example/' },
+    ])
+      expect(problems(event(data))).toEqual([]);
+  });
+});
+
 describe('after a second rename (C from B, after B from A was recorded)', () => {
   beforeAll(() => {
     // page_view: referrer → referrer_url recorded in its history; now referrer_url → source_url.
