@@ -93,8 +93,9 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       // null is absent, but in a required column that takes an explicit null ("type": [..., "null"]): its value there
       // (in an optional one it stays absent, as the ETL takes it whatever the column's other rules).
       if (v === null && !(byName.get(k)!.nullable && byName.get(k)!.required)) continue;
-      // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE.
-      if (k !== column && row[column] !== undefined) continue;
+      // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE — unless it
+      // is null, which the ETL reads as not sent (the old name's value is stored).
+      if (k !== column && row[column] !== undefined && row[column] !== null) continue;
       if (v === null) {
         row[column] ??= null;
         present.add(column);

@@ -106,6 +106,28 @@ describe('upload check: renamed and retired columns', () => {
     });
   });
 
+  it('a JSON null under the new name reads the former name’s value, as the ETL does (a null is not sent)', () => {
+    // full_name required and nullable: its null is a value of its own to the check, which the ETL cannot tell.
+    const s = structuredClone(customers) as unknown as Schema;
+    const { name, ...rest } = s.properties;
+    const full = { ...name, type: ['string', 'null'], 'x-lake': { renamedFrom: 'name' } };
+    s.properties = { ...rest, full_name: full };
+    s.required = [...s.required, 'full_name'];
+    const ds = datasetOf('customers', s);
+    const base = { customer_id: 'c-1', email: 'a@example.com', created_at: '2026-11-30T10:00:00Z' };
+    for (const row of [
+      { ...base, full_name: null, name: 'x'.repeat(300) },
+      { ...base, name: 'x'.repeat(300), full_name: null },
+    ])
+      expect(check(jsonChecker(ds, sampleLimits(), true), JSON.stringify(row))).toMatchObject({
+        code: UploadErrorCode.RowInvalid,
+        field: 'full_name',
+      });
+    expect(
+      check(jsonChecker(ds, sampleLimits(), true), JSON.stringify({ ...base, full_name: null })),
+    ).toBeNull();
+  });
+
   it('a JSON key that is neither a column nor an old name is still refused', () => {
     const ds = renamedCustomers();
     const row = { customer_id: 'c-1', email: 'a@example.com', created_at: '2026-11-30T10:00:00Z', nmae: 'x' };
