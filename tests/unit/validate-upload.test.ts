@@ -896,6 +896,32 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
   });
 });
 
+describe('validateUpload: bytes that are not UTF-8 past the sample rows', () => {
+  it('are the ETL’s to reject by their line, as in a file larger than the sample’s bytes (not the whole file’s)', async () => {
+    // 1,100 rows (~60 KB, inside the 1 MiB read): the sample is the first 1,000; line 1,102 holds a Latin-1 é.
+    const csv = Buffer.concat([
+      Buffer.from(ordersCsv(1100)),
+      Buffer.from('o-bad,c-1,2026-11-24,paid,1,EUR,1,caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(',2026-11-24T10:00:00Z\n'),
+    ]);
+    expect(await upload('uploads/orders/past.csv', csv)).toMatchObject({ outcome: 'started' });
+    sfn.resetHistory();
+    s3.resetHistory();
+    expect(await upload('uploads/orders/past.csv.gz', gzipSync(csv))).toMatchObject({ outcome: 'started' });
+    sfn.resetHistory();
+    s3.resetHistory();
+    // Within the sample's rows: the file is refused, naming the line.
+    const early = Buffer.concat([csv.subarray(0, Buffer.from(ordersCsv(10)).length), csv.subarray(-60)]);
+    const r = expectQuarantined(
+      await upload('uploads/orders/early.csv', early),
+      'uploads/orders/early.csv',
+      'MALFORMED_FILE',
+    );
+    expect(r.line).toBe(12);
+  });
+});
+
 describe('validateUpload: gzip and large files (range reads only)', () => {
   it('checks gzip files through a streaming gunzip', async () => {
     expect(await upload('uploads/orders/a.csv.gz', gzipSync(ordersCsv(20)))).toMatchObject({
