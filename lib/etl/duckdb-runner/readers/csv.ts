@@ -135,13 +135,19 @@ export async function csvSegment(ctx: ReadContext, input: InputFile): Promise<Se
   // Records with more fields than the header, the extra ones empty: rejected here, as the Glue job rejects them.
   const copy = await withoutEmptyExtraFields(ctx, input, header.length, !oneColumn, lineEnd);
   const n = ctx.seq.n++;
-  const rejects = { table: `lake_csv_rejects_${n}`, scan: `lake_csv_scans_${n}`, key: input.key };
+  const rejects = {
+    table: `lake_csv_rejects_${n}`,
+    scan: `lake_csv_scans_${n}`,
+    key: input.key,
+    file: copy ?? input.file,
+    gz: input.gz && !copy,
+  };
   const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   const sql =
-    `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(copy ?? input.file)}, ` +
+    `SELECT ${cols.join(', ')}, ${lineageSql(ctx, input.key)} FROM read_csv(${sqlString(rejects.file)}, ` +
     `header = true, skip = ${skip}, columns = {${columns}}, delim = ',', quote = '"', escape = '"', ` +
     'auto_detect = false, ' +
-    `compression = ${input.gz && !copy ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
+    `compression = ${rejects.gz ? "'gzip'" : "'none'"}, max_line_size = ${MAX_CSV_LINE_BYTES}, ` +
     `store_rejects = true, rejects_table = '${rejects.table}', rejects_scan = '${rejects.scan}', ${NO_HIVE_PARTITIONS}` +
     (oneColumn ? ', allow_quoted_nulls = false) WHERE c0 IS NOT NULL' : ')');
   return { sql, csvRejects: rejects };

@@ -7,7 +7,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
 import { failed, InputReadFailed, UnreadableInput, withDiskFullNote } from '../errors';
-import { CSV_LINE_TOO_LONG } from './csv';
+import { CSV_LINE_TOO_LONG, MAX_CSV_LINE_BYTES } from './csv';
+import { csvRecordTexts } from './csv-record-texts';
 import { mixedLineEnds } from './csv-line-ends';
 import { rawSegments } from './raw-segments';
 import type { InputFile, ReadContext, Segment } from './types';
@@ -80,6 +81,24 @@ async function recordCsvRejects(
         'closed, so everything after it reads as one value and the rows that follow cannot be read; close the ' +
         'quote and upload the file again',
     );
+  // A line that is not UTF-8: its text read from the file (csv-record-texts.ts), not DuckDB's csv_line, which lost
+  // what followed the bad bytes.
+  const encoding = await query(
+    conn,
+    `SELECT DISTINCT line, line_byte_position AS at FROM ${r.table} WHERE error_type = 'INVALID ENCODING'`,
+  );
+  const texts = `lake_csv_texts_${r.table}`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${texts} (line BIGINT, text VARCHAR)`);
+  if (encoding.length > 0) {
+    const read = await csvRecordTexts(
+      r.file,
+      r.gz,
+      encoding.map((e) => Number(e.at)),
+      MAX_CSV_LINE_BYTES,
+    );
+    const rows = encoding.map((e) => `(${Number(e.line)}, ${sqlString(read.get(Number(e.at)) ?? '')})`);
+    await conn.run(`INSERT INTO ${texts} VALUES ${rows.join(', ')}`);
+  }
   // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
   // column: the kinds, and the message of the first; an error of the whole line has no column). A line longer
   // than read_csv reads is one the Glue job (Spark) would read: the reason says so (readers/csv.ts).
@@ -89,7 +108,8 @@ async function recordCsvRejects(
       `coalesce(arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
       `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
       // (In a CRLF file read_csv's csv_line may start with the line ends before it: no record starts with one.)
-      `ltrim(coalesce(arg_min(csv_line, column_idx), min(csv_line)), chr(13) || chr(10)) ` +
-      `FROM ${r.table} GROUP BY line ORDER BY line`,
+      `coalesce(any_value(t.text), ltrim(coalesce(arg_min(csv_line, column_idx), min(csv_line)), chr(13) || chr(10))) ` +
+      `FROM ${r.table} LEFT JOIN ${texts} t USING (line) GROUP BY line ORDER BY line`,
   );
+  await conn.run(`DROP TABLE ${texts}`);
 }

@@ -15,7 +15,14 @@ export interface InputFile {
 export interface Segment {
   sql: string;
   /** CSV: the rejects table DuckDB fills with the lines it could not parse. */
-  csvRejects?: { table: string; scan: string; key: string };
+  csvRejects?: {
+    table: string;
+    scan: string;
+    key: string;
+    /** The file read_csv read (gzip-compressed when gz), whose byte positions the rejects table gives. */
+    file: string;
+    gz: boolean;
+  };
 }
 
 export interface ReadContext {
