@@ -134,6 +134,16 @@ describe('packaged template: query API', () => {
     expect(glueResources).toContain(':database/data_lake_prod');
     expect(glueResources).toContain(':table/data_lake_prod/page_view');
     expect(glueResources).not.toContain('table/data_lake_prod/*');
+    // Athena's mandatory access to the catalog and the default database of the Region (Athena User Guide, "Configure
+    // AWS Glue access to your catalog and database per AWS Region"): GetDatabase and CreateDatabase there, no more.
+    const defaults = statements.filter((s) => json(s.Resource).includes(':database/default'));
+    expect(defaults).toHaveLength(1);
+    expect(asArray(defaults[0]!.Action).sort()).toEqual(['glue:CreateDatabase', 'glue:GetDatabase']);
+    expect(asArray(defaults[0]!.Resource).map((r) => json(r))).toEqual([
+      expect.stringMatching(/:catalog"/),
+      expect.stringMatching(/:database\/default"/),
+    ]);
+    expect(byAction('glue:CreateDatabase')).toEqual(defaults);
 
     const read = byAction('s3:GetObject');
     expect(read.map((s) => json(s.Resource)).join()).toMatch(/-curated-.*\/tables\/\*/);
