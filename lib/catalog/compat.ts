@@ -80,9 +80,13 @@ const WIDTHS = ['tinyint', 'smallint', 'int', 'bigint'];
  * and every other change are not read by Athena either.
  */
 /** 'renamed to <x>' when a column of the table names `name` as a former name of its own. */
+/** The column a name was renamed to (its renamedFrom or a former name of a rename chain), if any. */
+const renamedToName = (columns: ColumnDef[], name: string): string | undefined =>
+  columns.find((x) => x.renamedFrom === name || x.formerNames?.includes(name))?.name;
+
 function renamedTo(columns: ColumnDef[], name: string): string | undefined {
-  const to = columns.find((x) => x.renamedFrom === name || x.formerNames?.includes(name));
-  return to ? `renamed to ${to.name}` : undefined;
+  const to = renamedToName(columns, name);
+  return to ? `renamed to ${to}` : undefined;
 }
 
 function whyNotReadable(was: string, now: string): string {
@@ -508,7 +512,15 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       if (was.retired) continue;
       if (c.undeclared) {
         violations.push(removedViolation(name, c.name));
-      } else changes.push(`${c.name}: retired (kept with its stored values, no longer accepted)`);
+      } else {
+        // Renamed away: the column stays with its stored values, and the name is still taken, read into the new one.
+        const to = renamedToName(columns, c.name);
+        changes.push(
+          to
+            ? `${c.name}: renamed to ${to} (its column kept with its stored values; the name still accepted, read into ${to})`
+            : `${c.name}: retired (kept with its stored values, no longer accepted)`,
+        );
+      }
       continue;
     }
     if (was.retired)

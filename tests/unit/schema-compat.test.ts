@@ -1592,7 +1592,8 @@ describe('safe forms pass and are recorded as new versions', () => {
     expect(r.tables.find((t) => t.table === 'orders')!.changes).toEqual([
       'total: renamed from amount',
       'coupon: deprecated (kept, still accepted)',
-      'amount: retired (kept with its stored values, no longer accepted)',
+      // Renamed away: still accepted under its old name (read into total), unlike a retired column.
+      'amount: renamed to total (its column kept with its stored values; the name still accepted, read into total)',
       'item_count: retired (kept with its stored values, no longer accepted)',
     ]);
     const def = loadLake(dir).tables.find((t) => t.name === 'orders')!;
