@@ -21,7 +21,7 @@ import { applyFunctionEnvironment } from './environment';
 import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
 import { Shutdown, type ShutdownLog } from './shutdown';
-import { notLocalStage, startSettingProblem } from './start-settings';
+import { nodeVersionProblem, notLocalStage, startSettingProblem } from './start-settings';
 import { isToldRefusal } from './told-refusals';
 
 /** Until the lake's logger is loaded (a signal during start): plain lines on stderr. */
@@ -113,6 +113,8 @@ function folderOnKernelFilesystem(dir: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const node = nodeVersionProblem();
+  if (node) throw new StartRefused(node);
   const format = logFormat();
   const stage = process.env.LAKE_STAGE || 'local';
   // Digits only: Number('') is 0 (any port) and Number('1e3') 1000, neither what was meant.

@@ -45,6 +45,18 @@ function laterSettingProblem(): string | undefined {
   return undefined;
 }
 
+/**
+ * The Node.js the lake needs (package.json engines, the Lambda runtime nodejs24.x): an older one fails deep in the
+ * start on what it lacks (JSON.rawJSON), so the start says this first. `npm start` and npx run the devDependency's.
+ */
+export function nodeVersionProblem(version = process.versions.node): string | undefined {
+  const major = Number(version.split('.')[0]);
+  return major >= 24
+    ? undefined
+    : `the local data lake needs Node.js 24 or later, and this is Node.js ${version}: start it with npm start, or ` +
+        'npx node --import tsx local/main.ts (Node.js 24 is a devDependency: npm and npx run it)';
+}
+
 /** Settings of the environment that would otherwise be read late (at the stop) or silently replaced. */
 export function startSettingProblem(): string | undefined {
   const env = process.env;

@@ -12,6 +12,7 @@ import { logFormat } from '../../local/pretty-log';
 import { localSchedules } from '../../local/step-functions/schedules';
 import { retryIntervalsFromEnv, waitTimesFromEnv } from '../../local/step-functions/etl';
 import { isToldRefusal } from '../../local/told-refusals';
+import { nodeVersionProblem } from '../../local/start-settings';
 
 function refusal(read: () => unknown): Error {
   try {
@@ -69,5 +70,17 @@ describe('an empty setting is unset, whichever it is', () => {
     const definition = { States: { WaitForLake: { Type: 'Wait', Seconds: 60 }, Run: { Type: 'Task' } } };
     expect(waitTimesFromEnv(definition as never, { LAKE_SFN_WAIT_MS: '' })).toEqual({ WaitForLake: 1000 });
     expect(waitTimesFromEnv(definition as never, {})).toEqual({ WaitForLake: 1000 });
+  });
+});
+
+describe('the Node.js the lake runs on', () => {
+  it('an older one is refused at the start, saying how to run the devDependency’s Node.js 24', () => {
+    expect(nodeVersionProblem('20.20.2')).toBe(
+      'the local data lake needs Node.js 24 or later, and this is Node.js 20.20.2: start it with npm start, or ' +
+        'npx node --import tsx local/main.ts (Node.js 24 is a devDependency: npm and npx run it)',
+    );
+    for (const v of ['24.0.0', '24.11.1', '25.2.0']) expect(nodeVersionProblem(v)).toBeUndefined();
+    // The tests run on the devDependency's Node.js, as npm start does.
+    expect(nodeVersionProblem()).toBeUndefined();
   });
 });
