@@ -569,6 +569,13 @@ describe('refused, with the reason', () => {
     const reason = refusal('SELECT FROM WHERE page_view');
     expect(reason).toMatch(/could not be checked/);
     expect(reason).toMatch(/line 1, column \d+/);
+    // A typo is told as the syntax error it most often is, and where the parser stopped; the end said as such.
+    expect(refusal('SELECT * FROM orders WHERE')).toBe(
+      "the query could not be checked: a syntax error at line 1, column 27 (at the end of the query), as the guard's " +
+        'Trino SQL parser reads it: check the query there (a reserved word such as order or from as a name needs ' +
+        'double quotes). Only SELECT queries in Athena (Trino) SQL are accepted; if Athena runs this one as ' +
+        'written, simplify the construct or report it.',
+    );
     expect(refusal('SELECT x FROM page_view GROUP BY GROUPING SETS ((x), ())')).toMatch(
       /could not be checked/,
     );

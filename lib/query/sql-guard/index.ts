@@ -98,10 +98,15 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     const at = start ? Math.max(0, lead + start.offset) : 0;
     const near = start ? sql.slice(at, at + 24).split('\n')[0] : '';
     const where = start ? positionOf(sql, lead + start.offset) : undefined;
+    // Most often the query's own syntax error (a typo, a reserved word as a name): said so first, where the parser
+    // stopped; a construct Athena runs that the parser lacks is the rarer case, said last.
+    const place = where
+      ? ` at line ${where.line}, column ${where.column}${near ? ` (near '${near}')` : ' (at the end of the query)'}`
+      : '';
     throw new QueryNotAllowedError(
-      `the query could not be checked: the guard's Trino SQL parser does not understand it` +
-        (where ? ` at line ${where.line}, column ${where.column}${near ? ` (near '${near}')` : ''}` : '') +
-        '. Only SELECT queries in Athena (Trino) SQL are accepted; simplify the construct or report it.',
+      `the query could not be checked: a syntax error${place}, as the guard's Trino SQL parser reads it: check the ` +
+        'query there (a reserved word such as order or from as a name needs double quotes). Only SELECT queries in ' +
+        'Athena (Trino) SQL are accepted; if Athena runs this one as written, simplify the construct or report it.',
       where,
     );
   }
