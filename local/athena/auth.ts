@@ -134,7 +134,12 @@ export async function verifySignature(
     );
   }
   if (!sameText(auth.accessKeyId, apiKey))
-    throw refuse('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    throw refuse(
+      'UnrecognizedClientException',
+      // AWS's words, then the local hint (as the signature's): the likeliest cause is an AWS profile's key.
+      "The security token included in the request is invalid. (The local lake's access key id is its API key: " +
+        "LAKE_API_KEY, else the api-key file in the lake's folder, .lake/api-key by default.)",
+    );
   if (auth.service !== 'athena')
     throw refuse('InvalidSignatureException', `Credential should be scoped to correct service: 'athena'.`);
   if (Math.abs(now - signedAt.getTime()) > MAX_SKEW_MS) {

@@ -685,7 +685,9 @@ describe("the local lake answers Athena's API", () => {
         name: 'UnrecognizedClientException',
         status: 400,
         code: undefined,
-        message: 'The security token included in the request is invalid.',
+        message:
+          "The security token included in the request is invalid. (The local lake's access key id is its API key: " +
+          "LAKE_API_KEY, else the api-key file in the lake's folder, .lake/api-key by default.)",
       },
     );
     const wrongSecret = athenaClient(lake, { accessKeyId: lake.apiKey, secretAccessKey: 'not-local' });
