@@ -123,6 +123,9 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
     get lines() {
       return checker.lines;
     },
+    get full() {
+      return checker.full;
+    },
     finish: (complete) => checker.finish(complete),
     push(text) {
       if (first && text !== '') {

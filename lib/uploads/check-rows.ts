@@ -103,6 +103,8 @@ export interface TextChecker {
   finish(complete: boolean): Finding | null;
   /** Lines seen so far (to place problems found outside the checker). */
   readonly lines: number;
+  /** Every row of the sample was read, and no problem found: what follows is past the sample. */
+  readonly full: boolean;
 }
 
 function countLines(text: string): number {
@@ -135,6 +137,9 @@ export function parsingChecker(
   return {
     get lines() {
       return lines;
+    },
+    get full() {
+      return !state.finding && parser.done;
     },
     push(text) {
       lines += countLines(text);

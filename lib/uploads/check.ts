@@ -90,7 +90,10 @@ async function checkSample(
     ));
   } catch (e) {
     if (!(e instanceof SampleReadError)) throw e;
-    return malformed(e.message, e.atTextByte > 0 ? checker.lines + 1 : undefined);
+    // Bytes that are not UTF-8 after the sample's rows (read in the same bytes, which are decoded before the rows
+    // are counted): past the sample, the ETL's to reject by their line, as in a file larger than the sample's bytes.
+    if (!checker.full) return malformed(e.message, e.atTextByte > 0 ? checker.lines + 1 : undefined);
+    complete = false;
   }
   // A gzip file read to its end had its end checked by the sample; another's is looked at by its last bytes.
   const tailProblem = gzip && !complete ? await checkGzipTail(store, key, size) : undefined;

@@ -156,18 +156,10 @@ export async function readTextSample(
     try {
       return decoder.decode(bytes, { stream });
     } catch {
-      // Hand over the valid text before the bad byte, so that the problem is placed on its line — unless that text
-      // fills the sample (its rows): then the bad byte is past it, the ETL's to reject by its line, as in a file
-      // larger than the sample's bytes.
+      // Hand over the valid text before the bad byte, so that the problem is placed on its line.
       const valid = validUtf8Prefix(bytes);
-      if (
-        valid > 0 &&
-        !sinkDone &&
-        !sink(new TextDecoder('utf-8', { ignoreBOM: keepByteOrderMark }).decode(bytes.subarray(0, valid)))
-      ) {
-        sinkDone = true;
-        return '';
-      }
+      if (valid > 0 && !sinkDone)
+        sink(new TextDecoder('utf-8', { ignoreBOM: keepByteOrderMark }).decode(bytes.subarray(0, valid)));
       throw new SampleReadError('the file is not UTF-8 text', textBytes + valid);
     }
   };
