@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { pendingUploadKey, type PendingUpload } from '../etl/upload-queue';
 import type { Dataset } from '../dataset-registry';
 import { dataset as lookupDataset } from '../dataset-registry';
+import { tableNames } from '../catalog/table-names';
 import { logger } from '../logger';
 import type { Notifier } from '../notify/types';
 import { ObjectChangedError } from '../objects/errors';
@@ -152,7 +153,7 @@ export async function checkUpload(
     return {
       finding: {
         code: UploadErrorCode.UnknownDataset,
-        message: `no dataset '${cls.dataset}' (schemas/datasets/${cls.dataset}.json)`,
+        message: `no dataset '${cls.dataset}' (schemas/datasets/${cls.dataset}.json); the datasets: ${tableNames(['dataset']).join(', ')}`,
       },
     };
   }

@@ -105,6 +105,10 @@ describe('packaged template: uploads', () => {
           'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:data-lake-prod-etl',
       },
     });
+    // The datasets an UNKNOWN_DATASET reason lists (schemas/ is not in the bundle).
+    expect(fn.Properties.Environment.Variables.LAKE_DATASET_TABLES.split(',')).toEqual(
+      expect.arrayContaining(['customers', 'orders']),
+    );
     // The state machine the ARN names is the one this stack deploys.
     const machines = Object.values(t.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
     for (const m of machines.filter((r) => String(r.Properties.StateMachineName).endsWith('-etl'))) {

@@ -27,6 +27,7 @@ process.env.RAW_BUCKET = 'lake-raw';
 process.env.CURATED_BUCKET = 'lake-curated';
 process.env.NOTIFICATIONS_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:data-lake-test-notifications';
 process.env.ETL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:data-lake-test-etl';
+process.env.LAKE_DATASET_TABLES = 'customers,orders';
 
 // Loaded after the environment is set, as Lambda would.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -605,7 +606,8 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
     );
     expect(r).toMatchObject({
       dataset: 'products',
-      message: expect.stringContaining("no dataset 'products'"),
+      // The datasets there are, as the other refusals of an unknown table list them.
+      message: "no dataset 'products' (schemas/datasets/products.json); the datasets: customers, orders",
     });
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 0);
   });
