@@ -9,7 +9,7 @@ import { listedPartitions } from '../upload-queue';
 export interface SourceFigures {
   rowsRead: number;
   rowsRejected: number;
-  /** Its rows in the merged partitions minus those it already had there. */
+  /** Its rows the merge kept whose key the table did not have (its share of the new keys: batch-counts.ts). */
   rowsWritten: number;
   partitions: string[];
 }
