@@ -656,6 +656,49 @@ describe('the console in a browser', () => {
     }
   });
 
+  it('Uploads & runs: Refresh after More starts the quarantine again from its first page (no file falls between pages)', async () => {
+    const item = (name: string) => ({
+      key: `quarantine/2026-12-07/orders/${name}`,
+      dataset: 'orders',
+      quarantinedAt: '2026-12-07T10:00:00.000Z',
+      size: 10,
+      reason: { code: 'HEADER_MISMATCH', message: 'bad header' },
+    });
+    // Before the Refresh: [a, b] then [c]; after it a new file came first, pushing b to the second page.
+    let refreshed = false;
+    await page.route(/\/uploads\/quarantine/, (route) => {
+      const second = new URL(route.request().url()).searchParams.get('nextToken') === 'p2';
+      const items = refreshed ? (second ? ['b', 'c'] : ['new', 'a']) : second ? ['c'] : ['a', 'b'];
+      return route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ items: items.map(item), nextToken: second ? null : 'p2' }),
+      });
+    });
+    const shown = async () =>
+      (await page.getByTestId('quarantine').locator('tbody tr td:first-child code').allInnerTexts()).map(
+        (k) => k.split('/').pop(),
+      );
+    try {
+      await nav(page, 'Uploads & runs').click();
+      const more = page.locator('section', { has: page.locator('#quarantine-title') }).getByRole('button', {
+        name: 'More',
+      });
+      await more.click();
+      await until('the second page', async () => ((await shown()).length === 3 ? true : undefined));
+      refreshed = true;
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await until('the first page again', async () => ((await shown())[0] === 'new' ? true : undefined));
+      expect(await shown()).toEqual(['new', 'a']);
+      await more.click();
+      await until('the second page again', async () => ((await shown()).length === 4 ? true : undefined));
+      expect(await shown()).toEqual(['new', 'a', 'b', 'c']);
+    } finally {
+      await page.unroute(/\/uploads\/quarantine/);
+      await nav(page, 'Query').click();
+    }
+  });
+
   it('says so when the tables cannot be read for a replay or a rebuild', async () => {
     await page.route('**/tables', (route) =>
       route.fulfill({

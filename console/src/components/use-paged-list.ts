@@ -1,7 +1,7 @@
 /**
  * A list the lake answers a page at a time (`limit`, `nextToken`): the first page loaded with useAsync, later pages
  * appended by `loadMore`. `key` names what the list is of (e.g. a status filter): pages loaded for another key are
- * dropped when it changes.
+ * dropped when it changes, and so are later pages when `deps` change (the first page is read again).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { useAsync } from './use-async';
@@ -33,12 +33,17 @@ export function usePagedList<T>(
   // A later page's failure, for the key it was loaded for.
   const [failure, setFailure] = useState<{ key: string; error: unknown } | null>(null);
   // Pages loaded under another key are dropped for good: when the key comes back, its first page is loaded anew
-  // and later pages appended to it would no longer follow on from where it now ends.
+  // and later pages appended to it would no longer follow on from where it now ends. So are those loaded before the
+  // first page is read again for its deps (a Refresh's round): an item the new first page pushed onto the second
+  // would fall between them.
+  const [loadedFor, setLoadedFor] = useState(deps);
+  const depsChanged = deps.length !== loadedFor.length || deps.some((d, i) => d !== loadedFor[i]);
   useEffect(() => {
     setMore(null);
     setFailure(null);
-  }, [key]);
-  const extra = more && more.key === key ? more : null;
+    setLoadedFor(deps);
+  }, [key, ...deps]);
+  const extra = more && more.key === key && !depsChanged ? more : null;
   const next = extra ? extra.nextToken : (first.data?.nextToken ?? null);
   const loadMore = async () => {
     try {
