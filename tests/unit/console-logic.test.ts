@@ -6,7 +6,7 @@ import { layoutAsl } from '../../console/src/lib/asl-layout';
 import { chartSeries, chooseChart, lineAxis, timeRange } from '../../console/src/lib/chart-choice';
 import { readCsv, toCsv } from '../../console/src/lib/csv';
 import { cellText } from '../../console/src/lib/format';
-import { formatDuration, formatTime } from '../../console/src/lib/format';
+import { formatBytes, formatDuration, formatTime } from '../../console/src/lib/format';
 import { describeInput } from '../../console/src/lib/execution-input';
 import { HISTORY_LIMIT, readHistory, withEntry } from '../../console/src/lib/history';
 import { ingestSeries, ingestTotals, UNKNOWN_TYPE } from '../../console/src/lib/ingest-series';
@@ -455,6 +455,14 @@ it("a time chart spans the data, a lone time a day either side, whatever uPlot's
   expect(timeRange([day], day, day + 86_400_000)).toEqual([day - 86400, day + 86400]);
   expect(timeRange([day, day], day, day)).toEqual([day - 86400, day + 86400]);
   expect(timeRange([day, day + 3600], day, day + 3600)).toEqual([day, day + 3600]);
+});
+
+it('sizes round before they pick their unit (1048575 B is 1.0 MB, not 1024 KB)', () => {
+  expect(
+    [0, 1023, 1024, 10_188, 10_239, 1_048_575, 1_073_741_823, 1_099_511_627_775, 5 * 1024 ** 4, -1, NaN].map(
+      formatBytes,
+    ),
+  ).toEqual(['0 B', '1023 B', '1.0 KB', '9.9 KB', '10 KB', '1.0 MB', '1.0 GB', '1.0 TB', '5.0 TB', '–', '–']);
 });
 
 it('durations round before they split into minutes and hours', () => {

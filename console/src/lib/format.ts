@@ -12,7 +12,13 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u += 1;
   }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${UNITS[u]}`;
+  // Rounded, then the unit: 9.99 KB is 10 KB (not 10.0), 1023.96 KB is 1.0 MB (not 1024 KB).
+  const rounded = (x: number) => x.toFixed(Number(x.toFixed(1)) < 10 ? 1 : 0);
+  if (u > 0 && u < UNITS.length - 1 && Number(rounded(v)) >= 1024) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${u === 0 ? v : rounded(v)} ${UNITS[u]}`;
 }
 
 export function formatDuration(ms: number | null | undefined): string {
