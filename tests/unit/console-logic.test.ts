@@ -382,6 +382,27 @@ describe('a query run', () => {
     ]);
   }, 30_000);
 
+  it('takes a status read that gets no answer in time for silence (a lake that accepts and never answers)', async () => {
+    let reads = 0;
+    const hanging = {
+      startQuery: async () => running,
+      // Never answers: only the read's own deadline ends it, as fetch does when its signal aborts.
+      queryStatus: (_id: string, signal?: AbortSignal) => {
+        reads++;
+        return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      },
+    } as unknown as LakeApi;
+    const silence: (number | null)[] = [];
+    const outcome = new QueryRun(hanging, undefined, 2_000, (ms) => silence.push(ms), 200).run(
+      'SELECT 1',
+      10,
+    );
+    await expect(outcome).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(reads).toBeGreaterThan(1);
+    expect(silence.length).toBeGreaterThan(0);
+    expect(silence.every((ms) => typeof ms === 'number')).toBe(true);
+  }, 30_000);
+
   it('ends at once on a refusal, and after its patience when the lake stays silent', async () => {
     const refusing = {
       startQuery: async () => running,

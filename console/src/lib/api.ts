@@ -122,8 +122,9 @@ export class LakeApi {
     this.started.add(answer.id);
     return answer;
   }
-  queryStatus(id: string): Promise<QueryStatus> {
-    return this.call('GET', `/queries/${encodeURIComponent(id)}`);
+  /** `signal`: a read that must not wait forever (a lake that accepts the connection and never answers). */
+  queryStatus(id: string, signal?: AbortSignal): Promise<QueryStatus> {
+    return this.call('GET', `/queries/${encodeURIComponent(id)}`, undefined, signal);
   }
   results(id: string, maxRows: number, nextToken?: string | null): Promise<ResultPage> {
     return this.call('GET', withQuery(`/queries/${encodeURIComponent(id)}/results`, { maxRows, nextToken }));

@@ -20,6 +20,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long polling keeps trying while the lake does not answer (a network drop, a restart, 5xx, throttling). */
 export const POLL_PATIENCE_MS = 60_000;
+/**
+ * How long one status read waits for its answer: a lake that accepts the connection and never answers (a process
+ * stopped, a network that drops the replies) would hold a fetch forever, and the silence would never be told.
+ */
+export const STATUS_READ_TIMEOUT_MS = 10_000;
 
 /**
  * Whether a failed status read may succeed if tried again: no answer at all (fetch's TypeError), a 5xx, or 408/429.
@@ -27,7 +32,8 @@ export const POLL_PATIENCE_MS = 60_000;
  */
 export function isTransient(e: unknown): boolean {
   const status = (e as { status?: unknown }).status;
-  if (typeof status !== 'number') return e instanceof TypeError;
+  // No answer: the request failed (TypeError), or got none in time (AbortSignal.timeout's TimeoutError).
+  if (typeof status !== 'number') return e instanceof TypeError || (e as Error)?.name === 'TimeoutError';
   return status >= 500 || status === 408 || status === 429;
 }
 
@@ -54,6 +60,7 @@ export class QueryRun {
     private readonly onStatus: (status: QueryStatus) => void = () => undefined,
     private readonly patienceMs = POLL_PATIENCE_MS,
     private readonly onSilence: (sinceMs: number | null) => void = () => undefined,
+    private readonly readTimeoutMs = STATUS_READ_TIMEOUT_MS,
   ) {}
 
   /** The query's id once the lake has given one. */
@@ -124,7 +131,7 @@ export class QueryRun {
     for (;;) {
       if (this.left) throw new RunLeftError();
       try {
-        const status = await this.api.queryStatus(id);
+        const status = await this.api.queryStatus(id, AbortSignal.timeout(this.readTimeoutMs));
         if (silent) this.onSilence(null);
         return status;
       } catch (e) {
