@@ -81,6 +81,37 @@ describe('chart choice', () => {
     expect(lineAxis([['2026-11-20 10:00:00.500', 1]], { dimension: 0, measure: 1 }, 'timestamp')!.x).toEqual([
       Date.UTC(2026, 10, 20, 10, 0, 0, 500) / 1000,
     ]);
+    // Zoned: each placed at its instant, whatever its zone (an offset, UTC, a region with its summer time).
+    const zoned = lineAxis(
+      [
+        ['2026-01-02 23:30:00.000 -05:00', 7],
+        ['2026-01-01 00:30:00.000 +05:00', 5],
+        ['2026-07-01 12:00:00.000 America/New_York', 2],
+        ['2026-01-01 12:00:00.000 America/New_York', 3],
+        ['2026-01-01 00:00:00.000 UTC', 1],
+      ],
+      { dimension: 0, measure: 1 },
+      'timestamp(3) with time zone',
+    );
+    expect(zoned).toEqual({
+      x: [
+        Date.UTC(2025, 11, 31, 19, 30) / 1000,
+        Date.UTC(2026, 0, 1) / 1000,
+        Date.UTC(2026, 0, 1, 17) / 1000,
+        Date.UTC(2026, 0, 3, 4, 30) / 1000,
+        Date.UTC(2026, 6, 1, 16) / 1000,
+      ],
+      values: [5, 1, 3, 7, 2],
+      time: true,
+    });
+    // A zone the browser does not know: by row, as any value that does not read as a time.
+    expect(
+      lineAxis(
+        [['2026-01-01 00:00:00.000 Nowhere/Else', 1]],
+        { dimension: 0, measure: 1 },
+        'timestamp with time zone',
+      ),
+    ).toBeUndefined();
     expect(
       lineAxis(
         [
@@ -92,13 +123,14 @@ describe('chart choice', () => {
       ),
     ).toEqual({ x: [2, 10], values: [2, 1], time: false });
     expect(lineAxis([['a', 1]], { dimension: 0, measure: 1 }, 'varchar')).toBeUndefined();
+    // A region's time at its instant (Pacific daylight time, UTC-7, on that day).
     expect(
       lineAxis(
         [['2012-10-30 18:00:00.000 America/Los_Angeles', 1]],
         { dimension: 0, measure: 1 },
         'timestamp with time zone',
-      ),
-    ).toBeUndefined();
+      )!.x,
+    ).toEqual([Date.UTC(2012, 9, 31, 1) / 1000]);
   });
 
   it('points: labels from the dimension, numbers (exact big ones as strings) from the measure, gaps for NULL', () => {

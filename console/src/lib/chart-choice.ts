@@ -79,12 +79,48 @@ export interface LineAxis {
   time: boolean;
 }
 
-/** A date or timestamp as the API writes it (UTC; `… UTC` for a zoned one in UTC), in epoch seconds. */
+/** How far a time zone is ahead of UTC at an instant (ms), by the browser's time zone data. */
+function zoneOffsetMs(zone: string, at: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(at));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * A date or timestamp as the API writes it, in epoch seconds: UTC, or a zoned one with its zone — `UTC`, an offset
+ * (`+05:00`) or a region (`America/New_York`, by the browser's time zone data) — so that a chart places it in time.
+ */
 function epochSeconds(text: string): number | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: UTC)?)?$/.exec(text);
+  const m =
+    /^(\d{4}-\d{2}-\d{2})(?: (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: (UTC|[+-]\d{2}:\d{2}|[A-Za-z][\w+/-]*))?)?$/.exec(
+      text,
+    );
   if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}Z`);
-  return Number.isNaN(ms) ? undefined : ms / 1000;
+  const local = `${m[1]}T${m[2] ?? '00:00:00'}`;
+  const zone = m[3];
+  if (zone === undefined || zone === 'UTC' || /^[+-]/.test(zone)) {
+    const ms = Date.parse(`${local}${zone === undefined || zone === 'UTC' ? 'Z' : zone}`);
+    return Number.isNaN(ms) ? undefined : ms / 1000;
+  }
+  const wall = Date.parse(`${local}Z`);
+  if (Number.isNaN(wall)) return undefined;
+  try {
+    // The instant whose wall time in the zone is the one written (the offset at the guess, then at the answer).
+    const guess = wall - zoneOffsetMs(zone, wall);
+    return (wall - zoneOffsetMs(zone, guess)) / 1000;
+  } catch {
+    return undefined; // a zone the browser does not know: the points go by row
+  }
 }
 
 /**
