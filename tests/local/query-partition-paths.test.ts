@@ -87,6 +87,43 @@ describe('local views: partitions are the folders below a table', () => {
     }
   });
 
+  it('names a file it cannot read by its path in the lake (curated/tables/…), not by the link the view reads', async () => {
+    const lake = await tempLake('query-damaged-file');
+    made.push(lake);
+    const tables = lakeTables();
+    const orders = tables.find((t) => t.name === 'orders')!;
+    const dir = path.join(lake, 'curated', orders.prefix, 'dt=2026-03-01');
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'part-0.parquet');
+    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const writer = await db.connect();
+    await writer.run(
+      `COPY (SELECT 'o-' || i AS order_id, i * 1.5 AS amount FROM range(2000) t(i)) TO '${file}' ` +
+        '(FORMAT parquet, COMPRESSION zstd)',
+    );
+    writer.closeSync();
+    db.closeSync();
+    // Damaged on disk after the lake wrote it: bytes of its data pages overwritten (the footer still reads).
+    const bytes = await fs.readFile(file);
+    bytes.fill(0xab, 64, 1024);
+    await fs.writeFile(file, bytes);
+
+    const engine = await DuckDbQueryEngine.open(options(lake, tables));
+    try {
+      const checked = checkQuery('SELECT count(DISTINCT order_id), sum(amount) FROM orders', {
+        database: DATABASE,
+        tables: tables.map((t) => t.name),
+        maxBytes: 65536,
+      });
+      const s = (await engine.wait((await engine.start(checked)).id, 30_000))!;
+      expect(s.state).toBe('FAILED');
+      expect(s.reason).toContain(await fs.realpath(file));
+      expect(s.reason).not.toContain(`${path.sep}links${path.sep}`);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('refuses a lake under a folder named key=value, saying why', async () => {
     const root = await tempLake('query-lake-path');
     made.push(root);

@@ -22,10 +22,23 @@ export function partitionFolderRefusal(dir: string): string | undefined {
 }
 
 export class PartitionPaths {
+  /** Each link's path (with a trailing separator) and the folder it leads to. */
+  private readonly targets = new Map<string, string>();
+
   private constructor(
     /** The folder of the links (its real path), ending with a separator. */
     readonly dir: string,
   ) {}
+
+  /**
+   * A text (an engine's error) with each path through a link written as the lake's own path: a file a query could
+   * not read is named where it is (curated/tables/…), the one to mend or delete, not by the link the view read.
+   */
+  unlinked(text: string): string {
+    let out = text;
+    for (const [link, target] of this.targets) out = out.split(link).join(target + path.sep);
+    return out;
+  }
 
   /**
    * The links folder, `<queriesDir>/links`. A lake whose own path has a key=value folder is refused: every table of
@@ -49,6 +62,7 @@ export class PartitionPaths {
       await fs.rm(link, { force: true });
       await fs.symlink(dir, link, 'junction');
     }
+    this.targets.set(link + path.sep, dir);
     return files.map((f) => path.join(link, path.relative(dir, f)));
   }
 }
