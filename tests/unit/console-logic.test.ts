@@ -104,6 +104,17 @@ describe('chart choice', () => {
       values: [5, 1, 3, 7, 2],
       time: true,
     });
+    // A year below 100 with a region's zone (Etc/GMT+5 is UTC-5): that year, not 1900 and after.
+    const year50 = new Date(0);
+    year50.setUTCFullYear(50, 5, 1);
+    year50.setUTCHours(17);
+    expect(
+      lineAxis(
+        [['0050-06-01 12:00:00.000 Etc/GMT+5', 1]],
+        { dimension: 0, measure: 1 },
+        'timestamp with time zone',
+      )!.x,
+    ).toEqual([year50.getTime() / 1000]);
     // A zone the browser does not know: by row, as any value that does not read as a time.
     expect(
       lineAxis(

@@ -79,21 +79,34 @@ export interface LineAxis {
   time: boolean;
 }
 
+/** One formatter per zone (making one costs far more than using it: a chart places up to a page of points). */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** How far a time zone is ahead of UTC at an instant (ms), by the browser's time zone data. */
 function zoneOffsetMs(zone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(at));
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    zoneFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(new Date(at));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return wall - Math.floor(at / 1000) * 1000;
+  const bc = parts.find((p) => p.type === 'era')?.value === 'BC';
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  const wall = new Date(0);
+  wall.setUTCFullYear(bc ? 1 - n('year') : n('year'), n('month') - 1, n('day'));
+  wall.setUTCHours(n('hour'), n('minute'), n('second'));
+  return wall.getTime() - Math.floor(at / 1000) * 1000;
 }
 
 /**
