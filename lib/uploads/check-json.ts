@@ -80,6 +80,8 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       return false;
     }
     const row: Record<string, unknown> = {};
+    /** Which name each column's value came from: 0 its own, then its former names, newest first. */
+    const from = new Map<string, number>();
     let problem: { field: string; message: string } | undefined;
     for (const [k, v] of Object.entries(value)) {
       const column = byName.get(k)?.name;
@@ -93,15 +95,20 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       // null is absent, but in a required column that takes an explicit null ("type": [..., "null"]): its value there
       // (in an optional one it stays absent, as the ETL takes it whatever the column's other rules).
       if (v === null && !(byName.get(k)!.nullable && byName.get(k)!.required)) continue;
-      // A row holding both a renamed column and its old name: the new name wins, as in the ETL's COALESCE — unless it
-      // is null, which the ETL reads as not sent (the old name's value is stored).
-      if (k !== column && row[column] !== undefined && row[column] !== null) continue;
+      // A row holding a renamed column under several of its names: the first value in the ETL's COALESCE order wins
+      // (the new name, then its former names newest first), whichever key comes first; a null is not sent there.
+      const c = byName.get(k)!;
+      const rank =
+        k === column ? 0 : 1 + (c.formerNames ?? (c.renamedFrom ? [c.renamedFrom] : [])).indexOf(k);
       if (v === null) {
         row[column] ??= null;
         present.add(column);
         continue;
       }
+      const held = row[column];
+      if (held !== undefined && held !== null && from.get(column)! <= rank) continue;
       row[column] = v;
+      from.set(column, rank);
       present.add(column);
       // Integer widths and decimals, exactly: a 19-digit JSON number by its source text, never a rounded double.
       const t = byName.get(k)!.type;

@@ -9,6 +9,8 @@ import { prepareEvents } from '../../lib/envelope';
 import { ApiError } from '../../lib/errors';
 import { dataset } from '../../lib/dataset-registry';
 import { columnsByName } from '../../lib/uploads/check-columns';
+import { jsonChecker } from '../../lib/uploads/check-json';
+import { sampleLimits } from '../../lib/uploads/types';
 import pageViewFile from '../../schemas/events/page_view.json';
 import ordersFile from '../../schemas/datasets/orders.json';
 import orderPlacedFile from '../../schemas/events/order_placed.json';
@@ -218,6 +220,38 @@ describe('after a second rename (C from B, after B from A was recorded)', () => 
     expect(table.columns.find((c) => c.name === 'voucher')).toMatchObject({
       formerNames: ['promo_code', 'coupon'],
     });
+  });
+
+  it('a JSON record with several of its names is judged by the value the ETL stores: its COALESCE order, not key order', () => {
+    const ds = dataset('orders')!;
+    const base = {
+      order_id: 'o-1',
+      customer_id: 'c-1',
+      order_date: '2026-11-30',
+      status: 'paid',
+      amount: 1,
+      currency: 'EUR',
+    };
+    const long = 'x'.repeat(65); // voucher's maxLength is coupon's: 64
+    const judged = (record: object) => {
+      const c = jsonChecker(ds, sampleLimits(), true);
+      c.push(JSON.stringify(record) + '\n');
+      return c.finish(true);
+    };
+    // promo_code (the newer former name) is stored, whichever key comes first: its value is the one judged.
+    for (const record of [
+      { ...base, coupon: long, promo_code: 'OK' },
+      { ...base, promo_code: 'OK', coupon: long },
+      { ...base, voucher: null, coupon: long, promo_code: 'OK' },
+    ])
+      expect(judged(record)).toBeNull();
+    for (const record of [
+      { ...base, coupon: 'OK', promo_code: long },
+      { ...base, promo_code: long, coupon: 'OK' },
+    ])
+      expect(judged(record)).toMatchObject({ code: 'ROW_INVALID', field: 'voucher' });
+    // The new name first of all.
+    expect(judged({ ...base, promo_code: long, voucher: 'OK' })).toBeNull();
   });
 });
 
