@@ -107,9 +107,15 @@ export interface TextChecker {
   readonly full: boolean;
 }
 
-function countLines(text: string): number {
+/**
+ * The line ends in a piece of text — LF, CRLF or a CR alone, as both readers end lines (a CR-only file's lines too) —
+ * `afterCR` when the piece before ended with a CR (an LF first here is that CRLF's).
+ */
+function countLineEnds(text: string, afterCR: boolean): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+    if (!(i === 0 ? afterCR : text.charCodeAt(i - 1) === 13)) n++;
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) n++;
   return n;
 }
 /** What the CSV and JSON parsers share: push text, end, and whether they have seen enough. */
@@ -130,6 +136,7 @@ export function parsingChecker(
   verdict: (complete: boolean) => Finding | null,
 ): TextChecker {
   let lines = 0;
+  let afterCR = false;
   const fail = (e: unknown) => {
     if (e instanceof SyntaxErrorClass) state.finding = malformed(e.message, e.line, e.column);
     else throw e;
@@ -142,7 +149,8 @@ export function parsingChecker(
       return !state.finding && parser.done;
     },
     push(text) {
-      lines += countLines(text);
+      lines += countLineEnds(text, afterCR);
+      if (text !== '') afterCR = text.endsWith('\r');
       try {
         parser.push(text);
       } catch (e) {

@@ -921,6 +921,21 @@ describe('validateUpload: bytes that are not UTF-8 past the sample rows', () => 
       'MALFORMED_FILE',
     );
     expect(r.line).toBe(12);
+    // Placed on its line whatever the line ends: CRLF, or a CR alone.
+    for (const [name, eol] of [
+      ['early-crlf.csv', '\r\n'],
+      ['early-cr.csv', '\r'],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const text = Buffer.from(early.toString('latin1').replaceAll('\n', eol), 'latin1');
+      const found = expectQuarantined(
+        await upload(`uploads/orders/${name}`, text),
+        `uploads/orders/${name}`,
+        'MALFORMED_FILE',
+      );
+      expect([name, found.line]).toEqual([name, 12]);
+    }
   });
 });
 
