@@ -666,9 +666,16 @@ describe('the console in a browser', () => {
     });
     // Before the Refresh: [a, b] then [c]; after it a new file came first, pushing b to the second page.
     let refreshed = false;
-    await page.route(/\/uploads\/quarantine/, (route) => {
+    // A second page held until released: its answer comes after a Refresh.
+    let held: Promise<void> | undefined;
+    let lateAnswered = false;
+    await page.route(/\/uploads\/quarantine/, async (route) => {
       const second = new URL(route.request().url()).searchParams.get('nextToken') === 'p2';
       const items = refreshed ? (second ? ['b', 'c'] : ['new', 'a']) : second ? ['c'] : ['a', 'b'];
+      if (second && held) {
+        await held;
+        lateAnswered = true;
+      }
       return route.fulfill({
         status: 200,
         contentType: 'application/json',
@@ -693,6 +700,20 @@ describe('the console in a browser', () => {
       await more.click();
       await until('the second page again', async () => ((await shown()).length === 4 ? true : undefined));
       expect(await shown()).toEqual(['new', 'a', 'b', 'c']);
+      // A More answered after a Refresh is not appended to the first page read again.
+      let release = () => undefined as void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await until('the first page alone', async () => ((await shown()).length === 2 ? true : undefined));
+      await more.click();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const late = page.waitForResponse((r) => r.url().includes('nextToken=p2'));
+      release();
+      await until('the late answer', async () => (lateAnswered ? true : undefined));
+      // Its response read and the page drawn again (two frames), the list is still the first page alone.
+      await (await late).finished();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(await shown()).toEqual(['new', 'a']);
     } finally {
       await page.unroute(/\/uploads\/quarantine/);
       await nav(page, 'Query').click();

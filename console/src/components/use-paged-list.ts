@@ -3,7 +3,7 @@
  * appended by `loadMore`. `key` names what the list is of (e.g. a status filter): pages loaded for another key are
  * dropped when it changes, and so are later pages when `deps` change (the first page is read again).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useAsync } from './use-async';
 
 export interface Page<T> {
@@ -38,7 +38,10 @@ export function usePagedList<T>(
   // would fall between them.
   const [loadedFor, setLoadedFor] = useState(deps);
   const depsChanged = deps.length !== loadedFor.length || deps.some((d, i) => d !== loadedFor[i]);
+  // Counts the restarts from the first page: a later page asked for before one is not appended after it.
+  const generation = useRef(0);
   useEffect(() => {
+    generation.current++;
     setMore(null);
     setFailure(null);
     setLoadedFor(deps);
@@ -46,17 +49,20 @@ export function usePagedList<T>(
   const extra = more && more.key === key && !depsChanged ? more : null;
   const next = extra ? extra.nextToken : (first.data?.nextToken ?? null);
   const loadMore = async () => {
+    const asked = generation.current;
     try {
       const page = await load(next);
+      if (generation.current !== asked) return;
       setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextToken: page.nextToken });
       setFailure(null);
     } catch (e) {
-      setFailure({ key, error: e });
+      if (generation.current === asked) setFailure({ key, error: e });
     }
   };
   // A reload starts again from the first page: pages loaded before it were cut where the list then stood, and an
   // item that moved from one page to the next would fall between them. A later page's failure is forgotten too.
   const reload = () => {
+    generation.current++;
     setMore(null);
     setFailure(null);
     first.reload();
