@@ -712,7 +712,7 @@ describe('the console in a browser', () => {
       await until('the late answer', async () => (lateAnswered ? true : undefined));
       // Its response read and the page drawn again (two frames), the list is still the first page alone.
       await (await late).finished();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       expect(await shown()).toEqual(['new', 'a']);
     } finally {
       await page.unroute(/\/uploads\/quarantine/);
