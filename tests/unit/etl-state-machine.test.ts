@@ -589,8 +589,8 @@ describe('ETL state machine executions', () => {
     expect(cause).toBe(
       'More rows rejected than a table allows: orders: 6 of 10 rows rejected, above its maxRejectedRatio, 4 new ' +
         'rows loaded; the rejected ones are under rejected/ in the curated bucket: fix the schema or the data, then ' +
-        'replay the table (a copy rejected because its event_id names another event is not replayed: send that ' +
-        'event again with an id of its own)',
+        'replay the table (of an event table, a copy rejected because its event_id names another event is not ' +
+        'replayed: send that event again with an id of its own)',
     );
     const notices = h.notices();
     expect(notices.map((n) => n.kind)).toEqual(['ETL_REJECTED_ROWS_ABOVE_THRESHOLD']);
