@@ -13,6 +13,7 @@
 import type { ColumnInfo, Datum, Row } from '@aws-sdk/client-athena';
 import { javaNotation, shortestFloat } from '../../lib/query/duckdb/values';
 import { javaHashMapOrder } from './java-hash-map';
+import { rowFieldTypeTexts, splitTopLevel } from '../../lib/query/row-type-text';
 import type { Cell, ResultColumn } from '../../lib/query/types';
 
 /** A parsed type name: `array(map(varchar, bigint))`, `row(a bigint, b varchar)`, `decimal(10,2)`. */
@@ -27,60 +28,12 @@ export interface TypeNode {
   inner?: string;
 }
 
-/** Where the type starting at `from` in a row's text ends: the next comma outside parentheses, or the end. */
-function typeEnd(inner: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < inner.length; i++) {
-    if (inner[i] === '(') depth++;
-    else if (inner[i] === ')') depth--;
-    else if (inner[i] === ',' && depth === 0) return i;
-  }
-  return inner.length;
-}
-
-/**
- * A row's field types by the names its value has, read from the row's text: Trino writes a field name unquoted
- * (`row(unit price double, c, d date)`), so a name holding a space or a comma is found as the longest of the
- * value's names the text goes on with, and its type runs to the next comma outside parentheses.
- */
-function fieldTypesByName(inner: string, names: string[]): Map<string, TypeNode> | undefined {
-  const longestFirst = [...names].sort((a, b) => b.length - a.length);
-  const out = new Map<string, TypeNode>();
-  for (let at = 0; at < inner.length;) {
-    while (inner[at] === ' ') at++;
-    const name = longestFirst.find((n) => !out.has(n) && inner.startsWith(`${n} `, at));
-    if (name === undefined) return undefined;
-    const end = typeEnd(inner, at + name.length + 1);
-    out.set(name, parseType(inner.slice(at + name.length + 1, end)));
-    at = end + 1;
-  }
-  return out;
-}
-
-/** Splits `a, b(c, d), e` at the commas outside parentheses. */
-function splitTop(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start).trim());
-  return parts.filter(Boolean);
-}
-
 export function parseType(text: string): TypeNode {
   const t = text.trim();
   const open = t.indexOf('(');
   if (open < 0 || !t.endsWith(')')) return { base: t.toLowerCase(), args: [], params: [] };
   const base = t.slice(0, open).trim().toLowerCase();
-  const inner = splitTop(t.slice(open + 1, -1));
+  const inner = splitTopLevel(t.slice(open + 1, -1)).filter(Boolean);
   if (inner.every((p) => /^\d+$/.test(p))) return { base, args: [], params: inner.map(Number) };
   const args = inner.map((part) => {
     if (base !== 'row') return { type: parseType(part) };
@@ -169,10 +122,10 @@ function render(cell: Cell, type: TypeNode): string {
       // A name holding a space or a comma: the fields are read from the text by the value's names.
       const byName =
         type.inner !== undefined && names.some((n) => /[\s,]/.test(n))
-          ? fieldTypesByName(type.inner, names)
+          ? rowFieldTypeTexts(type.inner, names)
           : undefined;
       if (byName && byName.size === names.length)
-        return `{${[...byName].map(([name, t]) => `${name}=${render(fields[name] ?? null, t)}`).join(', ')}}`;
+        return `{${[...byName].map(([name, t]) => `${name}=${render(fields[name] ?? null, parseType(t))}`).join(', ')}}`;
       const named = type.args.length > 0 && type.args.every((a) => a.name !== undefined && a.name in fields);
       if (named)
         return `{${type.args.map((a) => `${a.name!}=${render(fields[a.name!] ?? null, a.type)}`).join(', ')}}`;

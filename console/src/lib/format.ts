@@ -1,6 +1,7 @@
 /** How the console writes numbers, sizes, times and cells. No DOM: tests import it. */
 import type { Cell } from './api-types';
 import { ExactNumber, jsonText } from './exact-number';
+import { rowFieldTypeTexts, splitTopLevel } from '../../../lib/query/row-type-text';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -82,52 +83,9 @@ interface TypeTree {
   fields?: string;
 }
 
-/** Where the part starting at `from` ends: the next comma outside parentheses and quotes, or the end. */
-function partEnd(inner: string, from: number): number {
-  let depth = 0;
-  let quoted = false;
-  for (let i = from; i < inner.length; i++) {
-    const c = inner[i];
-    if (c === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0) return i;
-  }
-  return inner.length;
-}
-
-/**
- * A row's field types by the names its value has, read along the row's text: a field written `"a b" T` by its
- * quoted name, one written `unit price T` or `a,b T` by the longest of the value's names the text goes on with
- * (Trino writes a name with spaces or commas unquoted); its type runs to the next comma outside parentheses.
- */
+/** A row's field types by the names its value has (lib/query/row-type-text.ts, as the Athena API reads them). */
 function fieldTypes(inner: string, names: string[]): Map<string, TypeTree> {
-  const out = new Map<string, TypeTree>();
-  const longestFirst = [...names].sort((a, b) => b.length - a.length);
-  for (let at = 0; at < inner.length;) {
-    while (/\s/.test(inner[at] ?? '')) at++;
-    const quoted = /^"(?:[^"]|"")*"/.exec(inner.slice(at))?.[0];
-    const name = quoted
-      ? quoted.slice(1, -1).replace(/""/g, '"')
-      : longestFirst.find((n) => !out.has(n) && inner.startsWith(`${n} `, at));
-    const typeAt = at + (quoted ?? name ?? '').length + 1;
-    const end = partEnd(inner, name === undefined ? at : typeAt);
-    if (name !== undefined) out.set(name, parseType(inner.slice(typeAt, end)));
-    at = end + 1;
-  }
-  return out;
-}
-
-/** The top-level comma-separated parts of a type's parentheses. */
-function typeArgs(inner: string): string[] {
-  const parts: string[] = [];
-  for (let at = 0; at <= inner.length;) {
-    const end = partEnd(inner, at);
-    parts.push(inner.slice(at, end).trim());
-    at = end + 1;
-  }
-  return parts;
+  return new Map([...rowFieldTypeTexts(inner, names)].map(([name, text]) => [name, parseType(text)]));
 }
 
 export function parseType(type: string): TypeTree {
@@ -136,7 +94,7 @@ export function parseType(type: string): TypeTree {
   if (!m) return { text };
   const kind = m[1]!.toLowerCase();
   if (kind === 'row') return { text, fields: m[2]! };
-  const args = typeArgs(m[2]!);
+  const args = splitTopLevel(m[2]!);
   if (kind === 'array') return { text, element: parseType(args[0] ?? '') };
   return { text, value: parseType(args[1] ?? '') };
 }
