@@ -5,3 +5,12 @@
  */
 export const duplicateKeysText = (n: number): string =>
   n > 0 ? `${n} duplicate key(s) (stored rows kept or replaced)` : '';
+
+/** The duplicate keys of a run's or a result's tables (their duplicatesRemoved), whatever shape they came in. */
+export const duplicatesOf = (tables: unknown): number =>
+  Array.isArray(tables)
+    ? tables.reduce<number>(
+        (n, t) => n + Number((t as { duplicatesRemoved?: unknown })?.duplicatesRemoved ?? 0),
+        0,
+      )
+    : 0;

@@ -11,7 +11,7 @@
 import { SettingError } from '../lib/setting-error';
 import type { LakeLogger } from '../lib/lake-logger';
 import { setLogPrinter } from '../lib/lake-logger';
-import { duplicateKeysText } from './duplicate-keys-text';
+import { duplicateKeysText, duplicatesOf } from './duplicate-keys-text';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -92,15 +92,6 @@ function clip(line: string, max = MAX_LINE): string {
 function shortName(fn: unknown): string | undefined {
   return typeof fn === 'string' && fn ? fn.slice(fn.lastIndexOf('-') + 1) : undefined;
 }
-
-/** The duplicate keys of a notice's tables (their duplicatesRemoved). */
-const duplicatesOf = (tables: unknown): number =>
-  Array.isArray(tables)
-    ? tables.reduce<number>(
-        (n, t) => n + Number((t as { duplicatesRemoved?: unknown })?.duplicatesRemoved ?? 0),
-        0,
-      )
-    : 0;
 
 /** What a notice's detail says in a few words: the file, the rows, the error. */
 function noticeFacts(detail: unknown): string {

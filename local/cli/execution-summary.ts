@@ -5,7 +5,7 @@
  */
 import type { ExecutionEvent, ExecutionRecord } from '../../lib/workflow/local';
 import { holderOf } from '../step-functions/wait-tracker';
-import { duplicateKeysText } from '../duplicate-keys-text';
+import { duplicateKeysText, duplicatesOf } from '../duplicate-keys-text';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { reloadLines } from './run-figures';
 
@@ -143,9 +143,7 @@ export function describeOutcome(r: ExecutionRecord): string[] {
   const figures = [`${plural(Number(o.rowsRead ?? 0), 'row')} read`, `${o.rowsWritten} written`];
   const tables = Array.isArray(o.tables) ? (o.tables as Record<string, unknown>[]) : [];
   // A file's result has its own duplicatesRemoved; a run's summary (a replay, a rebuild) has its tables'.
-  const duplicates = duplicateKeysText(
-    Number(o.duplicatesRemoved ?? tables.reduce((n, t) => n + Number(t.duplicatesRemoved ?? 0), 0)),
-  );
+  const duplicates = duplicateKeysText(Number(o.duplicatesRemoved ?? duplicatesOf(tables)));
   if (duplicates) figures.push(duplicates);
   figures.push(`${Number(o.rowsRejected ?? 0)} rejected`);
   const perTable = tables.map((t) => {

@@ -1,12 +1,12 @@
 /** The few lines the ETL commands and `npm run executions` print of a run's figures (lib/etl/run.ts EtlRunSummary). */
 import type { EtlRunSummary } from '../../lib/etl/run';
-import { duplicateKeysText } from '../duplicate-keys-text';
+import { duplicateKeysText, duplicatesOf } from '../duplicate-keys-text';
 
 /** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
 export function describeRun(summary: EtlRunSummary): string[] {
   const { rowsRead, rowsWritten, rowsRejected, uploads, replay, rebuild } = summary;
   const again = (n: number) => (n > 0 ? `, ${duplicateKeysText(n)}` : '');
-  const dups = summary.tables.reduce((n, t) => n + t.duplicatesRemoved, 0);
+  const dups = duplicatesOf(summary.tables);
   const lines = [`${rowsRead} rows read, ${rowsWritten} written${again(dups)}, ${rowsRejected} rejected`];
   for (const t of summary.tables.filter((t) => t.rowsRead > 0 || t.rowsWritten > 0 || t.rowsRejected > 0)) {
     const more =
