@@ -1,8 +1,10 @@
 /**
  * The names a renamed column had: what the catalog (table-from-schema.ts), ingest (lib/schema-registry.ts), the
  * upload check and the OpenAPI document all read a second rename by (C renamed from B, and B recorded as renamed
- * from A: C takes B, then A). No imports: every bundle may carry it.
+ * from A: C takes B, then A). No imports but a type's: every bundle may carry it.
  */
+
+import type { ColumnDef } from './types';
 
 /** What is read of a table's recorded history (schemas/history/<table>.json): its columns' renames. */
 export interface RecordedRenames {
@@ -25,3 +27,7 @@ export function formerNamesOf(
   }
   return names;
 }
+
+/** A column's former names, newest first (the recorded chain, else its renamedFrom): the order the ETL reads them in. */
+export const columnFormerNames = (c: Pick<ColumnDef, 'formerNames' | 'renamedFrom'>): string[] =>
+  c.formerNames ?? (c.renamedFrom ? [c.renamedFrom] : []);

@@ -36,6 +36,7 @@
  */
 import type { ColumnDef, TableDef } from '../catalog/tables';
 import { sqlType } from '../catalog/lake-types';
+import { columnFormerNames } from '../catalog/former-names';
 import { literal, nullRefusal, rule } from './column-rules';
 import { refuseSharedPaths, withoutValueRules } from './plan-inputs';
 import { conflictCountSql, conflictRowsSql, eventDataColumns, eventMergeCandidates } from './event-conflicts';
@@ -359,7 +360,7 @@ export function buildPlan(table: TableDef): EtlPlan {
       outputColumns
         .map((n) => {
           const c = table.columns.find((x) => x.name === n);
-          const former = c?.formerNames ?? (c?.renamedFrom ? [c.renamedFrom] : []);
+          const former = c ? columnFormerNames(c) : [];
           if (!former.length) return n;
           const written = 'COALESCE(lake_schema_version, 0)';
           const since = c?.renamedInVersion ?? table.version;

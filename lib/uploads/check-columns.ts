@@ -3,6 +3,7 @@
  * renamed ones), and the header check every format shares (CSV header, Parquet schema; JSON rows name theirs).
  */
 import type { ColumnDef } from '../catalog/tables';
+import { columnFormerNames } from '../catalog/former-names';
 import type { Dataset } from '../dataset-registry';
 import { headerMismatch } from './findings';
 import type { Finding } from './types';
@@ -17,13 +18,9 @@ export const inputColumns = (ds: Dataset) => ds.table.columns.filter((c) => !c.g
 export function columnsByName(ds: Dataset): Map<string, ColumnDef> {
   const out = new Map(inputColumns(ds).map((c) => [c.name, c]));
   for (const c of inputColumns(ds))
-    for (const former of formerNames(c)) if (!out.has(former)) out.set(former, c);
+    for (const former of columnFormerNames(c)) if (!out.has(former)) out.set(former, c);
   return out;
 }
-
-/** A column's former names, newest first (the recorded chain, else its renamedFrom): the ETL's COALESCE order. */
-export const formerNames = (c: ColumnDef): string[] =>
-  c.formerNames ?? (c.renamedFrom ? [c.renamedFrom] : []);
 
 /** Why a name is not a column: retired from the dataset (x-lake.retired), or a near miss of a column's name. */
 export function notAColumn(ds: Dataset, name: string, columns: string[]): string {

@@ -11,7 +11,8 @@ import { doubleOutOfRange } from '../etl/value-patterns';
 import { exactValueProblemAt } from '../schema-exact-types';
 import { loneSurrogateIn } from '../unicode';
 import { MAX_DATA_NESTING_SPARK, MAX_NUMBER_CHARS, nestedBeyond, numberDigits } from '../json-limits';
-import { columnsByName, formerNames, inputColumns, notAColumn } from './check-columns';
+import { columnsByName, inputColumns, notAColumn } from './check-columns';
+import { columnFormerNames } from '../catalog/former-names';
 import { parsingChecker, RowTally, type TextChecker } from './check-rows';
 import { firstRecordIncomplete, headerMismatch, malformed } from './findings';
 import { JsonDocumentParser, JsonLinesParser, JsonSyntaxError } from './json';
@@ -97,7 +98,7 @@ export function jsonChecker(ds: Dataset, limits: SampleLimits, lineDelimited: bo
       if (v === null && !(byName.get(k)!.nullable && byName.get(k)!.required)) continue;
       // A row holding a renamed column under several of its names: the first value in the ETL's COALESCE order wins
       // (the new name, then its former names newest first), whichever key comes first; a null is not sent there.
-      const rank = k === column ? 0 : 1 + formerNames(byName.get(k)!).indexOf(k);
+      const rank = k === column ? 0 : 1 + columnFormerNames(byName.get(k)!).indexOf(k);
       if (v === null) {
         row[column] ??= null;
         present.add(column);
