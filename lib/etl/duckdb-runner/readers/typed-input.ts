@@ -87,18 +87,18 @@ async function recordCsvRejects(
     conn,
     `SELECT DISTINCT line, line_byte_position AS at FROM ${r.table} WHERE error_type = 'INVALID ENCODING'`,
   );
-  const texts = `lake_csv_texts_${r.table}`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${texts} (line BIGINT, text VARCHAR)`);
-  if (encoding.length > 0) {
-    const read = await csvRecordTexts(
-      r.file,
-      r.gz,
-      encoding.map((e) => Number(e.at)),
-      MAX_CSV_LINE_BYTES,
-    );
-    const rows = encoding.map((e) => `(${Number(e.line)}, ${sqlString(read.get(Number(e.at)) ?? '')})`);
-    await conn.run(`INSERT INTO ${texts} VALUES ${rows.join(', ')}`);
-  }
+  const read =
+    encoding.length > 0
+      ? await csvRecordTexts(
+          r.file,
+          r.gz,
+          encoding.map((e) => Number(e.at)),
+          MAX_CSV_LINE_BYTES,
+        )
+      : undefined;
+  const texts = read
+    ? `(VALUES ${encoding.map((e) => `(${Number(e.line)}, ${sqlString(read.get(Number(e.at)) ?? '')})`).join(', ')})`
+    : '(SELECT CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR) WHERE false)';
   // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
   // column: the kinds, and the message of the first; an error of the whole line has no column). A line longer
   // than read_csv reads is one the Glue job (Spark) would read: the reason says so (readers/csv.ts).
@@ -109,7 +109,6 @@ async function recordCsvRejects(
       `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
       // (In a CRLF file read_csv's csv_line may start with the line ends before it: no record starts with one.)
       `coalesce(any_value(t.text), ltrim(coalesce(arg_min(csv_line, column_idx), min(csv_line)), chr(13) || chr(10))) ` +
-      `FROM ${r.table} LEFT JOIN ${texts} t USING (line) GROUP BY line ORDER BY line`,
+      `FROM ${r.table} LEFT JOIN ${texts} t(line, text) USING (line) GROUP BY line ORDER BY line`,
   );
-  await conn.run(`DROP TABLE ${texts}`);
 }
