@@ -98,13 +98,17 @@ async function report(
   }
   const buffered = await holdsFile(path.join(dir, '.firehose'));
   if (summary && summary.rowsRead === 0 && !summary.eventObjectsLeft) {
+    const delivered = await holdsFile(path.join(dir, 'raw', 'events'));
     out.write(
-      (await holdsFile(path.join(dir, 'raw', 'events')))
-        ? 'no events were waiting: the raw event objects had been compacted already (a damaged one, which stays ' +
+      delivered && buffered
+        ? 'nothing to compact yet: the events in raw/events/ had been compacted already, and no newer one has ' +
+            'reached it\n'
+        : delivered
+          ? 'no events were waiting: the raw event objects had been compacted already (a damaged one, which stays ' +
             'pending, is named in the lake\'s log: README "Damaged state files")\n'
-        : buffered
-          ? `nothing to compact yet: no event has reached raw/events/ in ${dir}\n`
-          : `nothing to compact: the lake in ${dir} holds no events (raw/events/ is empty)\n`,
+          : buffered
+            ? `nothing to compact yet: no event has reached raw/events/ in ${dir}\n`
+            : `nothing to compact: the lake in ${dir} holds no events (raw/events/ is empty)\n`,
     );
   }
   if (buffered)

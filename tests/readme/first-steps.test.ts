@@ -274,6 +274,17 @@ it('npm run compact says which lake it used: none there (and makes none), or one
     expect.stringMatching(/^compact-\S+: SUCCEEDED: 1 rows read, 1 written, 0 rejected$/),
     '  page_view: 1 read, 1 written, 0 rejected (event_date=2026-12-05)',
   ]);
+
+  // raw/events/ compacted, newer events still in the write-ahead log: not "no events were waiting".
+  await fs.mkdir(wal, { recursive: true });
+  await fs.writeFile(path.join(wal, '99999999.1.abc.1~1-1-abcdef.wal'), `${Date.now()}\tpage_view\t{}\n`);
+  const pending = await npm(['run', 'compact'], { LAKE_DIR: empty });
+  expect(said(pending.out).split('\n').slice(1)).toEqual([
+    expect.stringMatching(/^compact-\S+: SUCCEEDED: 0 rows read, 0 written, 0 rejected$/),
+    'nothing to compact yet: the events in raw/events/ had been compacted already, and no newer one has reached it',
+    'events the lake accepted before it stopped are still in its delivery stream (.firehose/): they reach ' +
+      'raw/events/ when npm start runs again (it delivers them first), and their table at the run after',
+  ]);
 }, 120_000);
 
 it('npm run executions refuses arguments it would otherwise read another way (exit 2, naming them); reads no path', async () => {
