@@ -23,7 +23,7 @@ import { resolveApiKey } from './api-key';
 import { prepareConsole } from './console-static';
 import { FunctionWorkers, functionWorkerCount, WORKER_FUNCTIONS } from './function-workers';
 import { LocalApi } from './http-api';
-import { applySchemas, startSchemasFollower } from './schemas-follower';
+import { applySchemas, schemasStamp, startSchemasFollower } from './schemas-follower';
 import { startUploadsWatcher } from './uploads-watcher';
 import { startLocalEtl } from './step-functions';
 import { httpRoutes, type ServiceConfig } from './service-config';
@@ -56,6 +56,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
   const dir = lakeDir();
   // Not a folder of a newer version of the project (lib/lake-format.ts), before anything reads or writes it.
   await checkLakeFormat(dir);
+  const schemasRead = schemasStamp();
   const schemas = applySchemas(undefined, dir);
   if (schemas.unrecorded.length)
     logger.warn('schema changes not recorded: npm run schemas:accept before a deploy', {
@@ -85,7 +86,7 @@ export async function startLocalLake(opts: LocalLakeOptions): Promise<RunningLak
     () => lostFolder(dir, folder),
   );
   try {
-    return await startClaimed(opts, dir, presence);
+    return await startClaimed(opts, dir, presence, schemasRead);
   } catch (e) {
     await presence.stop();
     throw e;
@@ -128,7 +129,13 @@ export const LOST_FOLDER_EXIT_CODE = 75;
 /** The lake's table names (the schemas' tables). */
 const lakeNames = () => lakeTables().map((t) => t.name);
 
-async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Presence): Promise<RunningLake> {
+/** `schemasRead`: schemas/ as read for the schemas the start applied (the follower's starting point). */
+async function startClaimed(
+  opts: LocalLakeOptions,
+  dir: string,
+  presence: Presence,
+  schemasRead: string,
+): Promise<RunningLake> {
   const beside = (await otherLakes(dir)).filter((o) => !o.command);
   if (beside.length > 0)
     logger.warn('another lake runs on this folder (npm start twice?): both serve it', {
@@ -190,6 +197,7 @@ async function startClaimed(opts: LocalLakeOptions, dir: string, presence: Prese
   prepareConsole((err) => logger.error('the console could not be built', { error: err }));
   const follower = startSchemasFollower({
     lakeDir: dir,
+    appliedFrom: schemasRead,
     onApplied: (tables) => {
       // The ingest function's workers validate with the schemas just applied, as this thread does.
       const applied = schemaSnapshot();

@@ -70,6 +70,28 @@ function readIfThere(file: string): string {
   }
 }
 
+/** The text of folders' files, by name: what a follower compares to see an edit. */
+function folderStamp(folders: string[]): string {
+  return folders
+    .map((folder) => {
+      const sub = path.basename(folder);
+      if (!existsSync(folder)) return '';
+      return readdirSync(folder)
+        .sort()
+        .map((f) => `${sub}/${f}\n${readIfThere(path.join(folder, f))}`)
+        .join('\n');
+    })
+    .join('\n');
+}
+
+const schemaFolders = (dir: string) => ['events', 'datasets', 'history'].map((sub) => path.join(dir, sub));
+
+/**
+ * What schemas/ holds now, as startSchemasFollower compares it: read before applySchemas, and given to the follower
+ * as `appliedFrom`, an edit saved between the two is applied (or refused) at its first look, not taken as seen.
+ */
+export const schemasStamp = (dir = schemasDir) => folderStamp(schemaFolders(dir));
+
 export interface SchemasFollower {
   stop(): void;
 }
@@ -83,32 +105,22 @@ export function startSchemasFollower(opts: {
   /** The lake whose versions in use an edit is judged against too (applySchemas). */
   lakeDir?: string;
   pollMs?: number;
+  /** schemas/ as it was read for the schemas in use now (schemasStamp); by default, as it is when the follower starts. */
+  appliedFrom?: string;
   onApplied?: (tables: TableDef[], report: SchemaReport) => void | Promise<void>;
 }): SchemasFollower {
   const dir = opts.dir ?? schemasDir;
   // What the check reads, by content: the schema files, the history and the lake's versions in use (a record
   // deleted, as a refusal advises, has the edit checked again).
-  const schemaFolders = ['events', 'datasets', 'history'].map((sub) => path.join(dir, sub));
   const inUseFolders = opts.lakeDir === undefined ? [] : [schemasInUseDir(opts.lakeDir)];
-  const stampOf = (folders: string[]) =>
-    folders
-      .map((folder) => {
-        const sub = path.basename(folder);
-        if (!existsSync(folder)) return '';
-        return readdirSync(folder)
-          .sort()
-          .map((f) => `${sub}/${f}\n${readIfThere(path.join(folder, f))}`)
-          .join('\n');
-      })
-      .join('\n');
-  const stamp = (schemas = stampOf(schemaFolders)) => `${schemas}\n${stampOf(inUseFolders)}`;
-  let last = stamp();
+  const stamp = (schemas = schemasStamp(dir)) => `${schemas}\n${folderStamp(inUseFolders)}`;
+  let last = stamp(opts.appliedFrom);
   let timer: NodeJS.Timeout | undefined;
   const look = () => {
     let schemas: string;
     let now: string;
     try {
-      schemas = stampOf(schemaFolders);
+      schemas = schemasStamp(dir);
       now = stamp(schemas);
     } catch (e) {
       localLog.error('schemas/ could not be read', { error: e as Error });

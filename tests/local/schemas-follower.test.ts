@@ -6,7 +6,12 @@ import * as tables from '../../lib/catalog/tables';
 import type { TableDef } from '../../lib/catalog/types';
 import { schemaGeneration } from '../../lib/schema-loader';
 import { localLog } from '../../local/log';
-import { startSchemasFollower, type SchemasFollower } from '../../local/schemas-follower';
+import {
+  applySchemas,
+  schemasStamp,
+  startSchemasFollower,
+  type SchemasFollower,
+} from '../../local/schemas-follower';
 import { until } from '../support/until';
 
 /** Called while the follower applies an edit (inside useLakeTables), once. */
@@ -139,4 +144,27 @@ it('an edit whose versions in use cannot be recorded (a full disk) is not taken:
     spy.mockRestore();
     rmSync(lake, { recursive: true, force: true });
   }
+});
+
+it('an edit saved between the check at start and the start of the follower is applied at its first look', async () => {
+  // As local/lake.ts starts: schemas/ read, checked and applied, then (after the API listens) followed.
+  const read = schemasStamp(dir);
+  applySchemas(dir);
+  addProperty('c3');
+  const applied: TableDef[][] = [];
+  follower = startSchemasFollower({
+    dir,
+    pollMs: 50,
+    appliedFrom: read,
+    onApplied: (defs) => void applied.push(defs),
+  });
+  await until(
+    'the edit applied',
+    async () =>
+      applied
+        .at(-1)
+        ?.find((t) => t.name === 'page_view')
+        ?.columns.some((c) => c.name === 'c3') || undefined,
+    { timeoutMs: 20_000 },
+  );
 });
