@@ -72,6 +72,18 @@ const typeOf = (c: { type: string; json?: boolean }) => (c.json ? 'JSON text' : 
 
 const WIDTHS = ['tinyint', 'smallint', 'int', 'bigint'];
 
+/** The column a name was renamed to (its renamedFrom or a former name of a rename chain), if any. */
+const renamedToName = (
+  columns: Pick<ColumnDef, 'name' | 'renamedFrom' | 'formerNames'>[],
+  name: string,
+): string | undefined => columns.find((x) => x.renamedFrom === name || x.formerNames?.includes(name))?.name;
+
+/** 'renamed to <x>' when a column of the table names `name` as a former name of its own. */
+function renamedTo(columns: ColumnDef[], name: string): string | undefined {
+  const to = renamedToName(columns, name);
+  return to ? `renamed to ${to}` : undefined;
+}
+
 /**
  * Why stored values would not read as the new type. A wider integer is what Athena reads over old Parquet (its
  * "Change a column data type" page: tinyint → smallint → int → bigint), but the Glue job rewrites old partitions
@@ -79,16 +91,6 @@ const WIDTHS = ['tinyint', 'smallint', 'int', 'bigint'];
  * SPARK-40876, Spark 4.0): the next run over an old partition would fail. Decimals of another precision or scale
  * and every other change are not read by Athena either.
  */
-/** 'renamed to <x>' when a column of the table names `name` as a former name of its own. */
-/** The column a name was renamed to (its renamedFrom or a former name of a rename chain), if any. */
-const renamedToName = (columns: ColumnDef[], name: string): string | undefined =>
-  columns.find((x) => x.renamedFrom === name || x.formerNames?.includes(name))?.name;
-
-function renamedTo(columns: ColumnDef[], name: string): string | undefined {
-  const to = renamedToName(columns, name);
-  return to ? `renamed to ${to}` : undefined;
-}
-
 function whyNotReadable(was: string, now: string): string {
   const from = WIDTHS.indexOf(was);
   const to = WIDTHS.indexOf(now);
@@ -319,6 +321,19 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
           safe: `rename without changing the type; then add a new column for the new type`,
         });
       } else if (!recorded.has(c.name)) changes.push(`${c.name}: renamed from ${c.renamedFrom}`);
+    } else if (!c.retired && recorded.get(c.name)?.retired && renamedToName([...recorded.values()], c.name)) {
+      // A name renamed away, in the schema again: the column renamed from it still reads the records sent under it
+      // and the values stored under it (the readers could not tell whose a value is: lib/etl/plan-inputs.ts).
+      const to = renamedToName([...recorded.values()], c.name)!;
+      violations.push({
+        table: name,
+        column: c.name,
+        rule: 'FORMER_NAME_TAKEN',
+        message:
+          `${name}.${c.name}: a column under the name ${c.name}, renamed to ${to}: ${to} reads the records sent ` +
+          `and the values stored under ${c.name}, which would be read into both`,
+        safe: `give the new column a name the table never had (schemas/history/${name}.json lists them); or ${NEW_MAJOR(name)}`,
+      });
     } else if (recorded.get(c.name)?.renamedFrom) {
       // A recorded rename undone: rows and files written before it hold the value under the old name, which the
       // column reads only through the declaration (a rebuild, a replay, a partition rewritten).
@@ -492,8 +507,9 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       } else if (!c.renamedFrom) changes.push(`${c.name}: added (${typeOf(c)}, optional)`);
       continue;
     }
-    // The rename's own type check is above.
+    // The rename's own type check is above, as is a name renamed away in the schema again (FORMER_NAME_TAKEN).
     if (renamed && typeOf(was) !== typeOf(c)) continue;
+    if (!c.retired && was.retired && renamedToName([...recorded.values()], c.name)) continue;
     if (typeOf(was) !== typeOf(c)) {
       violations.push({
         table: name,

@@ -120,7 +120,10 @@ export function checkSchemas(
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
     violations.push(...reservedNameViolations(t, history));
     const unplanned = etlPlanProblem(t);
-    if (unplanned) violations.push(unplanned);
+    // Not beside a name renamed away in the schema again: two columns reading one name is what that refusal says.
+    const formerNames = violations.filter((v) => v.rule === 'FORMER_NAME_TAKEN').map((v) => v.column);
+    if (unplanned && !formerNames.some((n) => unplanned.message.includes(` both read ${n} of the input`)))
+      violations.push(unplanned);
     const file = files.find((f) => f.name === t.name);
     violations.push(...unknownRetired(t.name, file?.schema, history, inUse?.get(t.name)));
     const refused = violations.map((v) => withFreeSuccessor(v, names));
