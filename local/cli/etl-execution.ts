@@ -11,7 +11,6 @@ import path from 'node:path';
 import { refusedSchemaEdits } from '../../lib/catalog/refused-edits';
 import { lakeTable } from '../../lib/catalog/tables';
 import { lakeDir } from '../../lib/config';
-import { runSummaryKey, type EtlRunSummary } from '../../lib/etl/run';
 import { executionName } from '../../lib/workflow/names';
 import {
   ETL_STATE_MACHINE,
@@ -27,7 +26,7 @@ import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { causeText } from './execution-summary';
-import { describeRun } from './run-figures';
+import { describeRun, readRunSummary } from './run-figures';
 import { isToldRefusal } from '../told-refusals';
 import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
 import { claimLakeDir, LakeDirInUse, type Presence } from '../../lib/lake-presence';
@@ -64,10 +63,7 @@ async function report(
   lakeRunning: boolean,
 ): Promise<number> {
   if (!r) return 1;
-  const summary = await fs
-    .readFile(path.join(dir, 'curated', runSummaryKey(r.name)), 'utf8')
-    .then((t) => JSON.parse(t) as EtlRunSummary)
-    .catch(() => undefined);
+  const summary = await readRunSummary(dir, r.name);
   const failure = `${r.error ?? ''} ${r.cause ? causeText(r.cause) : ''}`.trim();
   const figures = summary ? describeRun(summary) : [];
   out.write(`${r.name}: ${r.status}${figures.length ? `: ${figures[0]}` : failure ? ` ${failure}` : ''}\n`);

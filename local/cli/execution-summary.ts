@@ -130,11 +130,14 @@ export function describeInput(input: unknown): string {
 }
 
 /** The figures of a successful run, or what went wrong. */
-export function describeOutcome(r: ExecutionRecord): string[] {
+export function describeOutcome(r: ExecutionRecord, runFigures: string[] = []): string[] {
   if (r.status === 'RUNNING') return [];
   if (r.status !== 'SUCCEEDED') {
     const out = [`Error     ${r.error ?? r.status}`];
     if (r.cause) out.push(`Cause     ${oneLine(causeText(r.cause))}`);
+    // What the failed run had counted (its summary: what `npm run replay` and the others print), if it wrote one.
+    const [first, ...more] = runFigures;
+    if (first) out.push(`Figures   ${first}`, ...more.map((line) => `        ${line}`));
     return out;
   }
   const o = (r.output ?? {}) as Record<string, unknown>;
@@ -146,7 +149,11 @@ export function describeOutcome(r: ExecutionRecord): string[] {
   const duplicates = duplicateKeysText(Number(o.duplicatesRemoved ?? duplicatesOf(tables)));
   if (duplicates) figures.push(duplicates);
   figures.push(`${Number(o.rowsRejected ?? 0)} rejected`);
-  const perTable = tables.map((t) => {
+  // The tables the run read or wrote (a compaction's summary lists every event table).
+  const touched = tables.filter((t) =>
+    ['rowsRead', 'rowsWritten', 'rowsRejected', 'partitionCount'].some((k) => Number(t[k] ?? 0) > 0),
+  );
+  const perTable = touched.map((t) => {
     const parts = Array.isArray(t.partitions) ? (t.partitions as string[]) : [];
     const count = Number(t.partitionCount ?? parts.length);
     const shown = parts.slice(0, 3).join(', ') + (count > 3 ? ', …' : '');
@@ -185,9 +192,15 @@ function table(rows: string[][], indent: string): string[] {
 
 /**
  * An execution in a few lines. `lakeRunning`: whether a local lake runs in its folder — a RUNNING execution without
- * one waits for the next npm start (it is run, or run again, then), and no time counts meanwhile.
+ * one waits for the next npm start (it is run, or run again, then), and no time counts meanwhile. `runFigures`: the
+ * lines of its run's summary (run-figures.ts describeRun), shown for a run that failed.
  */
-export function summarizeExecution(r: ExecutionRecord, now = Date.now(), lakeRunning = true): string {
+export function summarizeExecution(
+  r: ExecutionRecord,
+  now = Date.now(),
+  lakeRunning = true,
+  runFigures: string[] = [],
+): string {
   const from = Date.parse(r.runStartDate ?? r.startDate);
   const to = r.stopDate ? Date.parse(r.stopDate) : now;
   const status =
@@ -229,7 +242,7 @@ export function summarizeExecution(r: ExecutionRecord, now = Date.now(), lakeRun
   );
   const waiting = waitingNow(r, now);
   if (waiting) lines.push(`  Waiting   now, in ${waiting}`);
-  lines.push(...describeOutcome(r).map((l) => `  ${l}`));
+  lines.push(...describeOutcome(r, runFigures).map((l) => `  ${l}`));
   const n = r.events?.length ?? 0;
   lines.push(
     `  History   ${plural(n, 'event')}${r.eventsTruncated ? ' (truncated)' : ''}: npm run executions -- ${r.name} --history`,

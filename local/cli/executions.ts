@@ -27,6 +27,7 @@ import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
 import { causeText, summarizeExecution } from './execution-summary';
 import { noLakeIn, waitOnRunningLake } from './etl-execution';
+import { describeRun, readRunSummary } from './run-figures';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
@@ -156,6 +157,13 @@ async function settle(dir: string): Promise<boolean> {
   }
 }
 
+/** A failed (timed out, aborted) run's figures from its summary, if it wrote one; none for any other. */
+async function failedRunFigures(dir: string, r: ExecutionRecord): Promise<string[]> {
+  if (r.status === 'RUNNING' || r.status === 'SUCCEEDED') return [];
+  const summary = await readRunSummary(dir, r.name);
+  return summary ? describeRun(summary) : [];
+}
+
 function duration(r: ExecutionRecord, lakeRunning: boolean, now = Date.now()): string {
   if (r.status === 'RUNNING' && !lakeRunning) return '-';
   const from = Date.parse(r.runStartDate ?? r.startDate);
@@ -267,7 +275,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       (history || json
         ? JSON.stringify(r, null, 2)
-        : summarizeExecution(r, Date.now(), await engineAlive(dir))) + '\n',
+        : summarizeExecution(r, Date.now(), await engineAlive(dir), await failedRunFigures(dir, r))) + '\n',
     );
     return settled ? 0 : 1;
   }

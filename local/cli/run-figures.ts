@@ -1,6 +1,15 @@
 /** The few lines the ETL commands and `npm run executions` print of a run's figures (lib/etl/run.ts EtlRunSummary). */
-import type { EtlRunSummary } from '../../lib/etl/run';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { runSummaryKey, type EtlRunSummary } from '../../lib/etl/run';
 import { duplicateKeysText, duplicatesOf } from '../duplicate-keys-text';
+
+/** The summary a run of the lake in `dir` left (_state/runs/<run>.json), if any (a run that never started has none). */
+export const readRunSummary = (dir: string, runId: string): Promise<EtlRunSummary | undefined> =>
+  fs
+    .readFile(path.join(dir, 'curated', runSummaryKey(runId)), 'utf8')
+    .then((t) => JSON.parse(t) as EtlRunSummary)
+    .catch(() => undefined);
 
 /** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
 export function describeRun(summary: EtlRunSummary): string[] {

@@ -229,3 +229,84 @@ it('retry: a replay is refused while schemas/ holds a change the lake refused, a
   const list = await executionsCli(dir, []);
   expect(list.stdout).not.toContain('retry-1');
 }, 60_000);
+
+it("shows a failed run's figures from its summary, as the command that ran it printed them; a Result names the tables it touched", async () => {
+  const dir = await tempLake('executions-cli-failed');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  const name = 'replay-orders-20261207T082024673Z';
+  const base = {
+    executionArn: `arn:aws:states:local:000000000000:execution:etl:${name}`,
+    stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:etl',
+    startDate: '2026-12-07T08:20:24.673Z',
+    stopDate: '2026-12-07T08:20:29.000Z',
+    requestedBy: { pid: 1 },
+    events: [],
+  };
+  await writeRecord(dir, ETL_STATE_MACHINE, {
+    ...base,
+    name,
+    status: 'FAILED',
+    input: { mode: 'replay', table: 'orders' },
+    error: 'RejectedAboveThreshold',
+    cause: 'orders: 100 of 1100 rows rejected, above its maxRejectedRatio',
+  } as unknown as ExecutionRecord);
+  const figures = (table: string, rowsRead: number, partitionCount: number) => ({
+    table,
+    schemaVersion: 1,
+    rowsRead,
+    rowsWritten: 0,
+    rowsRejected: rowsRead ? 100 : 0,
+    duplicatesRemoved: rowsRead ? 1000 : 0,
+    partitions: [],
+    partitionCount,
+    maxRejectedRatio: 0.05,
+  });
+  const summary = {
+    runId: name,
+    jobRunId: null,
+    mode: 'replay',
+    engine: 'duckdb',
+    startedAt: base.startDate,
+    finishedAt: base.stopDate,
+    inputCount: 1,
+    tables: [figures('orders', 1100, 0)],
+    rowsRead: 1100,
+    rowsWritten: 0,
+    rowsRejected: 100,
+    rejectedRatio: 100 / 1100,
+    rejectedAboveThreshold: true,
+    rejectedAbove: 'orders: 100 of 1100 rows rejected',
+    uploads: { taken: 0, succeeded: 0, failed: 0 },
+    replay: { table: 'orders', rejectedFiles: 3, sources: 1, missing: [], missingCount: 0 },
+  };
+  const runs = path.join(dir, 'curated', '_state', 'runs');
+  await fs.mkdir(runs, { recursive: true });
+  await fs.writeFile(path.join(runs, `${name}.json`), JSON.stringify(summary));
+  const failed = await executionsCli(dir, [name]);
+  expect(failed.code).toBe(0);
+  expect(failed.stdout).toContain(
+    '  Error     RejectedAboveThreshold\n' +
+      '  Cause     orders: 100 of 1100 rows rejected, above its maxRejectedRatio\n' +
+      '  Figures   1100 rows read, 0 written, 1000 duplicate key(s) (stored rows kept or replaced), 100 rejected\n' +
+      '            orders: 1100 read, 0 written, 1000 duplicate key(s) (stored rows kept or replaced), 100 rejected\n' +
+      '            replay of orders: 3 rejected file(s) not replayed before, 1 raw object(s) read again, 0 gone or replaced\n',
+  );
+
+  // A compaction's result lists every event table: those it did not touch are left out.
+  const compaction = 'compact-20261207T090000000Z';
+  await writeRecord(dir, ETL_STATE_MACHINE, {
+    ...base,
+    name: compaction,
+    status: 'SUCCEEDED',
+    input: { mode: 'events' },
+    output: {
+      rowsRead: 1100,
+      rowsWritten: 0,
+      rowsRejected: 100,
+      tables: [figures('page_view', 1100, 2), figures('signup', 0, 0)],
+    },
+  } as unknown as ExecutionRecord);
+  const result = (await executionsCli(dir, [compaction])).stdout;
+  expect(result).toMatch(/^ {2}Result {4}1100 rows read, .*; page_view: 2 partitions$/m);
+  expect(result).not.toContain('signup');
+}, 60_000);
