@@ -95,6 +95,57 @@ export function processRunning(id: ProcessIdentity): boolean {
   return state.start === id.start && id.boot === thisProcess().boot;
 }
 
+/** Clock ticks per second of /proc's start times (USER_HZ: 100 wherever Node runs; getconf says). */
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** When the machine booted (ms since the epoch, to the second: /proc/stat's btime). */
+function bootTimeMs(): number | undefined {
+  try {
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1];
+    return btime === undefined ? undefined : Number(btime) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How far a process's start time read here may be off (/proc/stat's btime is to the second, ps's start too). */
+const START_TIME_SLACK_MS = 2000;
+
+/**
+ * Whether a process of this pid runs (not a zombie) that started before `ms` (ms since the epoch, within a second or
+ * two): what a pid alone in a name of an earlier version says, with the time the name was made. A process of that pid
+ * that started later is not the one that made it (the pid was free again; it came back after a reboot, or in the
+ * next container) — its own start time unknown, a running process is taken to be it.
+ */
+export function pidRunningSince(pid: number, ms: number): boolean {
+  if (pid === process.pid) return false;
+  const state = stateOf(pid);
+  if (!state || state.zombie) return false;
+  let started: number | undefined;
+  if (hasProc) {
+    const boot = bootTimeMs();
+    const ticks = Number(state.start);
+    started =
+      boot === undefined || !state.start || !Number.isFinite(ticks)
+        ? undefined
+        : boot + (ticks * 1000) / clockTicks();
+  } else {
+    const t = Date.parse(state.start);
+    started = Number.isNaN(t) ? undefined : t;
+  }
+  return started === undefined || !Number.isFinite(ms) || started <= ms + START_TIME_SLACK_MS;
+}
+
 /**
  * A file-name-safe tag for an identity ("<pid>.<start>.<boot>"; the boot shortened), and back. Tags let a folder of
  * files say who owns each without a record beside them.

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { extractPartitionKeys } from '../layout';
-import { processRunning, processTag, tagRunning } from '../process-identity';
+import { pidRunningSince, processTag, tagRunning } from '../process-identity';
 
 export const SEGMENT_SUFFIX = '.wal';
 export const SEALED_SUFFIX = '.sealed';
@@ -127,16 +127,20 @@ export function parseSegmentFileName(name: string): SegmentName | undefined {
   return { owner: base.slice(0, tilde), id: base.slice(tilde + 1), sealed };
 }
 
-/** Whether a segment's owner is still writing it: an open writer of this process, or a running process's. */
-export function ownerActive(owner: string): boolean {
+/**
+ * Whether a segment's owner is still writing it: an open writer of this process, or a running process's. `id`: the
+ * segment's (an earlier version's names it by the time it was made).
+ */
+export function ownerActive(owner: string, id: string): boolean {
   const dot = owner.lastIndexOf('.');
   const tag = owner.slice(0, dot);
   if (dot > 0 && tag.includes('.')) {
     if (tag === processTag()) return openOwners.has(owner);
     return tagRunning(tag);
   }
-  // An earlier version's owner: a pid alone (never this process: it names its segments the new way).
-  return processRunning({ pid: Number(owner), start: '', boot: '' });
+  // An earlier version's owner: a pid alone (never this process: it names its segments the new way), its segment
+  // `<pid>-<ms>-…`: a process of that pid that started after the segment was made did not make it (pid reuse).
+  return pidRunningSince(Number(owner), Number(id.split('-')[1]));
 }
 
 /** The pid in an owner, for messages. */

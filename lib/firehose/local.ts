@@ -271,7 +271,7 @@ export class LocalFirehose implements EventStream {
           reason:
             this.failed.get(f) ?? (name.sealed ? 'delivery failed' : 'not sealed (written until the stop)'),
         });
-      else if (ownerActive(name.owner)) heldByOthers.push({ file, pid: ownerPid(name.owner) });
+      else if (ownerActive(name.owner, name.id)) heldByOthers.push({ file, pid: ownerPid(name.owner) });
       else left.push({ file, reason: 'left by a writer that stopped while this one closed' });
     }
     return {
@@ -468,7 +468,7 @@ export class LocalFirehose implements EventStream {
         if (!name.sealed && !this.writing.has(f)) await this.sealLeftOver(f, name.id);
         continue;
       }
-      if (ownerActive(name.owner)) continue;
+      if (ownerActive(name.owner, name.id)) continue;
       foreignLake ??= otherLakes(this.opts.lakeDir).then((others) =>
         others.some((o) => o.foreign && !o.command),
       );

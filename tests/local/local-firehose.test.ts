@@ -289,6 +289,21 @@ describe('local Firehose writer', () => {
     expect(await fs.readdir(stateDir)).toContain(file);
   });
 
+  it("delivers an earlier version's segment whose pid is now another process's, started after the segment was made", async () => {
+    const lake = await tempLake();
+    const stateDir = path.join(lake, '.firehose', 'test-events');
+    await fs.mkdir(stateDir, { recursive: true });
+    // Our parent runs, under the pid of a lake that wrote this segment a year before it started (pid reuse: after a
+    // reboot, in the next container).
+    const file = `${process.ppid}-${Date.parse('2025-11-24T16:00:00Z')}-0-a1b2c3.wal`;
+    await fs.writeFile(path.join(stateDir, file), `${Date.now()}\tpage_view\t${rec('reused').line}\n`);
+    const stream = await open(lake);
+    const report = await stream.close();
+    expect((await deliveredRecords(lake)).map((r) => r.id)).toEqual(['reused']);
+    expect(report).toMatchObject({ heldByOthers: [], left: [] });
+    expect(await fs.readdir(stateDir)).not.toContain(file);
+  });
+
   it('redelivers an interrupted delivery idempotently (same object names, no duplicates)', async () => {
     const lake = await tempLake();
     const stateDir = path.join(lake, '.firehose', 'test-events');
