@@ -6,6 +6,7 @@ import {
   listExecutions,
   pendingDir,
   readExecution,
+  recordPath,
   writeRecord,
   type ExecutionEvent,
   type ExecutionRecord,
@@ -35,9 +36,16 @@ export async function executionsToResume(
    */
   onlyOfDeadRunners = false,
 ): Promise<ExecutionRecord[]> {
+  // A record that does not read is named, not left out silently: it may be of an execution that was running.
   const records = onlyOfDeadRunners
     ? await claimedExecutions(lakeDir, machine)
-    : await listExecutions(lakeDir, machine);
+    : await listExecutions(lakeDir, machine, (name, error) =>
+        log.error(
+          'an execution record does not read: it is left out, not run again (an upload it ran for stays in the ' +
+            'upload queue, taken by the next ETL run; README "Damaged state files")',
+          { record: recordPath(lakeDir, machine, name), error: error.message },
+        ),
+      );
   const pending: ExecutionRecord[] = [];
   for (const listed of records.filter((x) => x.status === 'RUNNING')) {
     let r = listed;
