@@ -80,7 +80,7 @@ export function reservedNameViolations(t: TableDef, history: TableHistory | unde
       message:
         `${t.name}.${c.name}: '${c.name}' is a reserved word of ${engines.join(' and ')}, which the lake's ETL ` +
         'and queries cannot read as a column name',
-      safe: `name the property otherwise (e.g. ${c.name}_value or ${t.name}_${c.name}); the other tables are not affected`,
+      safe: `name the property otherwise (e.g. ${c.name}_value or ${t.name}_${c.name}); the other tables need no change (nothing runs until it is fixed)`,
     });
   }
   return out;

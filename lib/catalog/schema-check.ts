@@ -102,7 +102,7 @@ export function checkSchemas(
           table: e.table,
           rule: 'INVALID_SCHEMA',
           message: e.message,
-          safe: `fix ${e.file}; the other tables are not affected`,
+          safe: `fix ${e.file}; the other tables need no change (nothing runs until it is fixed)`,
         },
       ],
     });
@@ -229,7 +229,7 @@ function etlPlanProblem(t: TableDef): Violation | undefined {
       ...(column ? { column } : {}),
       rule: 'ETL_UNSUPPORTED',
       message: `${t.name}: the ETL cannot run this schema: ${message}`,
-      safe: 'change the rule or the column as the message says; the other tables are not affected',
+      safe: 'change the rule or the column as the message says; the other tables need no change (nothing runs until it is fixed)',
     };
   }
 }
