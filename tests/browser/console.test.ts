@@ -212,6 +212,27 @@ describe('the console in a browser', () => {
     expect(inkAtLeftEdge).toBe(0);
   });
 
+  it('draws the points of a line whose rows are all at one time (no line of any length joins them)', async () => {
+    await runSql(
+      page,
+      "SELECT TIMESTAMP '2026-11-25 09:00:00' AS at_one_time, 5 AS v FROM UNNEST(sequence(1, 3)) AS s(i)",
+    );
+    await page.getByTestId('results').locator('thead th', { hasText: 'at_one_time' }).waitFor();
+    const chart = page.locator('figure.chart');
+    await chart.locator('canvas').first().waitFor();
+    await page.getByRole('radio', { name: 'Line', exact: true }).check();
+    expect(await chart.getAttribute('data-kind')).toBe('line');
+    expect(await chart.getAttribute('data-points')).toBe('3');
+    const bluePixels = await page.evaluate<number>(`(() => {
+      const c = document.querySelector('figure.chart canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i + 2] > d[i] + 60) n++;
+      return n;
+    })()`);
+    expect(bluePixels).toBeGreaterThan(10);
+  });
+
   it('numbers the rows of a page by where it starts, also after the rows per page changed', async () => {
     await nav(page, 'Query').click();
     await page.getByLabel('Rows per page').selectOption('50');

@@ -77,6 +77,9 @@ export function Chart(props: ChartProps) {
     if (!el) return;
     const height = props.height ?? 260;
     const bars = props.kind === 'bar' ? uPlot.paths.bars!({ size: [0.7, 80], align: 0 }) : undefined;
+    // Rows all at one x: uPlot's default hides the points where they crowd (over a span of 0 pixels, always), and
+    // the line between them has no length, so nothing was drawn. Drawn as points, as one row's is.
+    const oneX = props.x.length > 1 && props.x.every((v) => v === props.x[0]);
     const opts: uPlot.Options = {
       width: Math.max(240, el.clientWidth),
       height,
@@ -106,7 +109,11 @@ export function Chart(props: ChartProps) {
             label: s.label,
             stroke: colour,
             width: props.kind === 'bar' ? 1 : 2,
-            ...(bars ? { paths: bars, fill: `${colour}cc`, points: { show: false } } : {}),
+            ...(bars
+              ? { paths: bars, fill: `${colour}cc`, points: { show: false } }
+              : oneX
+                ? { points: { show: true } }
+                : {}),
             ...(s.dash ? { dash: s.dash } : {}),
           } as uPlot.Series;
         }),
