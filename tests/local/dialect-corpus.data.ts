@@ -1837,6 +1837,19 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_AGG} (approx_percentile(x, w, percentage))`,
   },
   {
+    // No decimal signature: a decimal is coerced to double, the answer a double (DuckDB's approx_quantile of a
+    // decimal answered a whole number); a narrower integer to bigint.
+    sql:
+      'SELECT approx_percentile(a, 0.5), approx_percentile(a, ARRAY[0.5]), approx_percentile(a, 1, 0.5), ' +
+      'approx_percentile(CAST(b AS SMALLINT), 0.5) ' +
+      "FROM (VALUES (DECIMAL '10.25', 1), (DECIMAL '20.75', 2), (DECIMAL '30.10', 3)) AS t(a, b)",
+    rows: [[20.75, [20.75], 20.75, 2]],
+    types: ['double', 'array(double)', 'double', 'bigint'],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/aggregation/ApproximateLongPercentileAggregations.java, ' +
+      'ApproximateDoublePercentileAggregations.java (bigint, double and real only; TypeCoercion: decimal to double)',
+  },
+  {
     sql: 'SELECT count_if(x > 5), count_if(x > 1), count_if(CAST(NULL AS BOOLEAN)) FROM (VALUES (1), (2), (3)) AS t(x)',
     rows: [[0, 2, 0]],
     source: `${TRINO_AGG} (count_if: the number of TRUE values; count and count_if never return null)`,

@@ -106,6 +106,16 @@ const castTo =
     };
   };
 
+/** An operand cast to `type` (an argument coerced as Trino coerces it). */
+const castOperand = (operand: TreeNode, type: string): TreeNode => ({
+  class: 'CAST',
+  type: 'OPERATOR_CAST',
+  alias: '',
+  child: operand,
+  cast_type: { id: type, type_info: null },
+  try_cast: false,
+});
+
 /** The call as a call of another function (the dialect's macros) with these arguments. */
 const renamed = (node: TreeNode, name: string, children: unknown[]): TreeNode => ({
   ...node,
@@ -348,15 +358,31 @@ function candidateOf(n: TreeNode): Candidate | undefined {
   // (RealSumAggregation, RealAverageAggregation: the double sum cast to float), DuckDB a double (0.30000000447…).
   const aggregate = n.class === 'FUNCTION' || (n.class === 'WINDOW' && n.type === 'WINDOW_AGGREGATE');
   const name = String(n.function_name).toLowerCase();
-  if (
-    aggregate &&
-    ((args.length === 1 && (name === 'sum' || name === 'avg')) ||
-      (args.length === 2 && name === 'approx_percentile' && !isArrayConstructor(args[1])))
-  ) {
+  if (aggregate && args.length === 1 && (name === 'sum' || name === 'avg')) {
     return {
       node: n,
       operand: args[0],
       apply: (t) => (t.typeId === DuckDBTypeId.FLOAT ? realOfDouble(n) : undefined),
+    };
+  }
+  // approx_percentile takes bigint, double or real in Trino (ApproximateLongPercentileAggregations and the double
+  // and real ones): a decimal is coerced to double, a narrower integer to bigint, and the answer has that type.
+  // DuckDB's approx_quantile of a decimal answered a whole number (21 for the median of 10.25, 20.75, 30.10).
+  if (aggregate && name === 'approx_percentile' && (args.length === 2 || args.length === 3)) {
+    return {
+      node: n,
+      operand: args[0],
+      apply: (t) => {
+        const coerced =
+          t.typeId === DuckDBTypeId.DECIMAL
+            ? 'DOUBLE'
+            : INTEGER_TYPES.has(t.typeId) && t.typeId !== DuckDBTypeId.BIGINT
+              ? 'BIGINT'
+              : undefined;
+        if (coerced) return { ...n, children: [castOperand(args[0] as TreeNode, coerced), ...args.slice(1)] };
+        const single = args.length === 2 && !isArrayConstructor(args[1]);
+        return single && t.typeId === DuckDBTypeId.FLOAT ? realOfDouble(n) : undefined;
+      },
     };
   }
   if ((args.length === 2 || args.length === 3) && isFunction(n, 'sequence')) {
