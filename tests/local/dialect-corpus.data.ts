@@ -1320,6 +1320,25 @@ export const CORPUS: CorpusEntry[] = [
       'trinodb/trino JsonUtil (a decimal with its scale, a real as Java writes it)',
   },
   {
+    // TRY_CAST is the same cast, NULL only where a value fails it: text becomes a JSON string too.
+    sql:
+      "SELECT json_extract_scalar(TRY_CAST('{\"a\":1}' AS JSON), '$.a'), json_format(TRY_CAST('abc' AS JSON)), " +
+      "json_array_length(TRY_CAST('[1,2]' AS JSON)), json_format(TRY_CAST(MAP(ARRAY['b', 'a'], ARRAY[1, 2]) AS JSON)), " +
+      'json_format(TRY_CAST(CAST(1.50 AS DECIMAL(5, 2)) AS JSON))',
+    rows: [[null, '"abc"', null, '{"a":2,"b":1}', '1.50']],
+    source:
+      'https://trino.io/docs/current/functions/conversion.html (try_cast: like cast, but returns null if the cast ' +
+      "fails); https://trino.io/docs/current/functions/json.html (Cast to JSON: CAST('abc' AS JSON) is JSON '\"abc\"')",
+  },
+  {
+    // JSON that is an array or an object does not cast to varchar: CAST fails, TRY_CAST answers NULL.
+    sql: "SELECT TRY_CAST(json_parse('[1]') AS VARCHAR), TRY_CAST(json_parse('{\"a\":1}') AS VARCHAR), TRY_CAST(json_parse('\"x\"') AS VARCHAR)",
+    rows: [[null, null, 'x']],
+    source:
+      'https://trino.io/docs/current/functions/conversion.html (try_cast); trinodb/trino ' +
+      'core/trino-main/src/main/java/io/trino/operator/scalar/JsonOperators.java (castToVarchar: scalars only)',
+  },
+  {
     sql:
       "SELECT CAST(json_extract('{\"n\":2.5}', '$.n') AS BIGINT), CAST(json_parse('2.5') AS INTEGER), " +
       "CAST(json_parse('-2.5') AS BIGINT), CAST(json_parse('3') AS BIGINT)",

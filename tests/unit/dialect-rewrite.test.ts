@@ -33,7 +33,7 @@ it('still rewrites what it rewrites: date_format with a constant format, transfo
     'SELECT EXTRACT(isodow FROM ts), extract(year FROM ts) FROM t',
   );
   expect(toDuckDbSql('SELECT CAST(x AS VARCHAR), TRY_CAST(f(y) AS varchar) FROM t')).toBe(
-    'SELECT trino_cast_varchar(x), trino_cast_varchar(f(y)) FROM t',
+    'SELECT trino_cast_varchar(x), trino_try_cast_varchar(f(y)) FROM t',
   );
   expect(toDuckDbSql('SELECT CAST(x AS BIGINT), try_cast(CAST(y AS int) AS TinyInt) FROM t')).toBe(
     'SELECT trino_cast_bigint(x), trino_try_cast_tinyint(trino_cast_integer(y)) FROM t',

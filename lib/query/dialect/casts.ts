@@ -143,13 +143,16 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
     const typeTokens = tokens.slice(as + 1, close);
     refuseBoundedText(typeTokens);
     if (typeTokens.length === 1 && isWord(typeTokens[0], 'varchar')) {
-      // CAST(x AS VARCHAR) → trino_cast_varchar(x): a double or real as Java writes it (./macros.ts).
-      edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_varchar' });
+      // CAST(x AS VARCHAR) → trino_cast_varchar(x): a double or real as Java writes it (./macros.ts); TRY_CAST's
+      // NULL where it fails on a value.
+      const fn = word(k, 'cast') ? 'trino_cast_varchar' : 'trino_try_cast_varchar';
+      edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: fn });
       edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
       return;
     }
-    if (typeTokens.length === 1 && isWord(typeTokens[0], 'json') && word(k, 'cast')) {
-      // CAST(x AS JSON) → trino_cast_json(x): text becomes a JSON string, as Trino's (./json-functions.ts).
+    if (typeTokens.length === 1 && isWord(typeTokens[0], 'json')) {
+      // CAST(x AS JSON) → trino_cast_json(x): text becomes a JSON string, as Trino's (./json-functions.ts). TRY_CAST
+      // too: no value fails that cast (a type that does fails the query on Athena, TRY_CAST or not).
       edits.push({ start: tokens[k]!.start, end: tokens[k]!.end, text: 'trino_cast_json' });
       edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
       return;

@@ -263,6 +263,15 @@ const HELPERS: MacroDef[] = [
       "Athena writes 1 00:00:00.000 or 1-2, DuckDB 1 day or 1 year 2 months') " +
       'ELSE CAST(x AS VARCHAR) END',
   ),
+  // TRY_CAST(x AS VARCHAR): NULL where the cast fails when the query runs — JSON that is an array or an object
+  // (Trino's JsonOperators.castToVarchar) —; what fails for the type (an array, a map) fails as CAST does.
+  m(
+    'trino_try_cast_varchar',
+    ['x'],
+    // (Read from the JSON's text: json_type() of another type's text fails, and DuckDB evaluates both sides of AND.)
+    "CASE WHEN typeof(x) = 'JSON' AND regexp_matches(CAST(x AS VARCHAR), '^\\s*[\\[{]') THEN NULL " +
+      'ELSE trino_cast_varchar(x) END',
+  ),
   ...CAST_MACROS,
   // x[i] (subscripts.ts): Trino's errors for an array index out of bounds and a missing map key, where DuckDB
   // answers NULL (or, below 0, counts from the end); inside try(), NULL there instead (trino_try_subscript). The
