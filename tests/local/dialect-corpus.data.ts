@@ -25,6 +25,8 @@ const TRINO_FORMAT_SRC =
 const TRINO_ARRAY = 'https://trino.io/docs/current/functions/array.html';
 const TRINO_CAST_SRC = 'trinodb/trino core/trino-main/src/main/java/io/trino/type/CharacterStringCasts.java';
 const TRINO_MATH = 'https://trino.io/docs/current/functions/math.html';
+const TRINO_MATH_SRC =
+  'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/MathFunctions.java';
 const TRINO_SELECT = 'https://trino.io/docs/current/sql/select.html';
 const TRINO_UNNEST_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/sql/analyzer/StatementAnalyzer.java (visitUnnest: an array of ' +
@@ -876,6 +878,52 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[-1, 1, 0]],
     types: ['decimal(1,0)', 'decimal(1,0)', 'decimal(1,0)'],
     source: `${TRINO_MATH} (sign: [same as input]; trinodb/trino MathFunctions.Sign: @SqlType("decimal(1,0)"))`,
+  },
+  {
+    // round(x, n) of an integer: half away from zero, in x's type.
+    sql:
+      "SELECT round(CAST(124 AS TINYINT), -1), round(CAST(-15 AS SMALLINT), -1), round(15, -1), round(BIGINT '-25', -1), " +
+      'round(1234, 2), round(9223372036854775804, -1)',
+    rows: [[120, -20, 20, -30, 1234, '9223372036854775800']],
+    types: ['tinyint', 'smallint', 'integer', 'bigint', 'integer', 'bigint'],
+    source: `${TRINO_MATH} (round(x, d): [same as input]); ${TRINO_MATH_SRC} (roundLong: LongMath.divide HALF_UP)`,
+  },
+  {
+    // Beyond the type, or beyond a bigint: Athena fails the query (DuckDB's round wrapped: -126).
+    sql: 'SELECT round(CAST(125 AS TINYINT), -1)',
+    refused: /Out of range for tinyint: 130$/,
+    source: `${TRINO_MATH_SRC} (roundTinyint: SignedBytes.checkedCast)`,
+  },
+  {
+    sql: 'SELECT round(CAST(32765 AS SMALLINT), -1)',
+    refused: /Out of range for smallint: 32770$/,
+    source: `${TRINO_MATH_SRC} (roundSmallint: Shorts.checkedCast)`,
+  },
+  {
+    sql: 'SELECT round(9223372036854775807, -1)',
+    refused: /numerical overflow: 9223372036854775807$/,
+    source: `${TRINO_MATH_SRC} (roundLong: Math.multiplyExact)`,
+  },
+  {
+    sql: 'SELECT round(5, -20)',
+    refused: /numerical overflow: 5$/,
+    source: `${TRINO_MATH_SRC} (roundLong: LongMath.checkedPow(10, 20))`,
+  },
+  {
+    // A decimal(p, s) rounded: decimal(min(38, p + 1), s) with n, decimal(min(38, p - s + min(1, s)), 0) without.
+    sql:
+      'SELECT round(1.25, 1), round(1.25), round(CAST(99.95 AS DECIMAL(4,2)), 1), round(CAST(99.95 AS DECIMAL(4,2))), ' +
+      'round(CAST(9.995 AS DECIMAL(38,3)), 2)',
+    rows: [[1.3, 1, 100, 100, '10.000']],
+    types: ['decimal(4,2)', 'decimal(2,0)', 'decimal(5,2)', 'decimal(3,0)', 'decimal(38,3)'],
+    source: `${TRINO_MATH_SRC} (Round, RoundN: @Constraint rp)`,
+  },
+  {
+    // ceil, floor of a decimal(p, s): decimal(p - s + min(s, 1), 0); truncate: decimal(max(1, p - s), 0).
+    sql: 'SELECT ceil(1.45), floor(1.45), truncate(1.45), ceil(CAST(99.9 AS DECIMAL(3,1))), truncate(CAST(0.5 AS DECIMAL(1,1)))',
+    rows: [[2, 1, 1, 100, 0]],
+    types: ['decimal(2,0)', 'decimal(2,0)', 'decimal(1,0)', 'decimal(3,0)', 'decimal(1,0)'],
+    source: `${TRINO_MATH_SRC} (Ceiling, Floor, Truncate: @Constraint rp)`,
   },
   {
     // sum and avg of a real are reals (the double sum cast to float); DuckDB answered doubles, 0.30000000447034836.

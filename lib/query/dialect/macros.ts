@@ -200,6 +200,27 @@ const HELPERS: MacroDef[] = [
     ],
     doc: [],
   },
+  // round(x, n) of an integer type (lib/query/duckdb/result-casts.ts calls it, and casts its answer back to x's
+  // type): Trino's MathFunctions.roundLong — half away from zero to a multiple of 10^-n, failing where 10^-n or the
+  // answer is beyond a bigint ("numerical overflow") or the answer beyond x's type, where DuckDB's round wrapped
+  // (round(CAST(125 AS TINYINT), -1) was -126).
+  m(
+    'trino_round_integer',
+    ['x', 'n'],
+    'CASE WHEN n >= 0 THEN CAST(x AS HUGEINT) ' +
+      "WHEN n < -18 THEN error('numerical overflow: ' || x) " +
+      'ELSE trino_round_integer_checked(x, sign(x) * ((abs(CAST(x AS HUGEINT)) + CAST(pow(10, -n) AS HUGEINT) // 2) ' +
+      '// CAST(pow(10, -n) AS HUGEINT)) * CAST(pow(10, -n) AS HUGEINT)) END',
+  ),
+  m(
+    'trino_round_integer_checked',
+    ['x', 'r'],
+    "CASE WHEN r NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN error('numerical overflow: ' || x) " +
+      "WHEN typeof(x) = 'TINYINT' AND r NOT BETWEEN -128 AND 127 THEN error('Out of range for tinyint: ' || r) " +
+      "WHEN typeof(x) = 'SMALLINT' AND r NOT BETWEEN -32768 AND 32767 THEN error('Out of range for smallint: ' || r) " +
+      "WHEN typeof(x) = 'INTEGER' AND r NOT BETWEEN -2147483648 AND 2147483647 THEN error('integer overflow') " +
+      'ELSE r END',
+  ),
   m(
     'trino_mod',
     ['a', 'b'],

@@ -15,7 +15,12 @@
  * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
  * (statement-tree.ts); an operand that is not bound alone (it refers to an outer query) is left as it is.
  */
-import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import {
+  DuckDBTypeId,
+  type DuckDBConnection,
+  type DuckDBDecimalType,
+  type DuckDBType,
+} from '@duckdb/node-api';
 import {
   bindTree,
   EMPTY_FROM,
@@ -161,10 +166,12 @@ const sameType =
 const signType = (t: DuckDBTypeId): CastType | undefined =>
   t === DuckDBTypeId.DECIMAL ? DECIMAL_1_0 : sameType(true)(t);
 
-const DECIMAL_1_0: CastType = {
+const decimalType = (width: number, scale: number): CastType => ({
   id: 'DECIMAL',
-  type_info: { type: 'DECIMAL_TYPE_INFO', alias: '', extension_info: null, width: 1, scale: 0 },
-};
+  type_info: { type: 'DECIMAL_TYPE_INFO', alias: '', extension_info: null, width, scale },
+});
+
+const DECIMAL_1_0 = decimalType(1, 0);
 
 const isArrayConstructor = (v: unknown) => isTreeNode(v) && v.type === 'ARRAY_CONSTRUCTOR';
 
@@ -349,7 +356,40 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     return { node: n, operand: args[1 - intervalAt], apply: castTo(n, onDate(unit, 'interval')) };
   }
   if (args.length === 1 && ['floor', 'ceil', 'ceiling', 'truncate'].some((f) => isFunction(n, f))) {
-    return { node: n, operand: args[0], apply: castTo(n, sameType(false)) };
+    // Of a decimal(p, s): decimal(p - s + min(s, 1), 0), truncate's decimal(max(1, p - s), 0) (MathFunctions'
+    // Ceiling, Floor, Truncate), where DuckDB's is decimal(p, 0).
+    const truncate = isFunction(n, 'truncate');
+    return {
+      node: n,
+      operand: args[0],
+      apply: (t) => {
+        if (t.typeId !== DuckDBTypeId.DECIMAL) return castTo(n, sameType(false))(t);
+        const { width: p, scale: s } = t as DuckDBDecimalType;
+        return castTo(n, () => decimalType(truncate ? Math.max(1, p - s) : p - s + Math.min(s, 1), 0))(t);
+      },
+    };
+  }
+  // round(x, n) of an integer: Trino's checked rounding (the dialect's trino_round_integer), in x's type. round of
+  // a decimal(p, s): Trino's type, decimal(min(38, p + 1), s) with n, decimal(min(38, p - s + min(1, s)), 0) without
+  // (MathFunctions.RoundN, Round), where DuckDB's arithmetic gave decimal(p + 2, s) and its round(x, n) scale n.
+  if ((args.length === 1 || args.length === 2) && isFunction(n, 'trino_round')) {
+    return {
+      node: n,
+      operand: args[0],
+      apply: (t) => {
+        if (t.typeId === DuckDBTypeId.DECIMAL) {
+          const { width, scale } = t as DuckDBDecimalType;
+          const [p, s] =
+            args.length === 2
+              ? [Math.min(38, width + 1), scale]
+              : [Math.min(38, width - scale + Math.min(1, scale)), 0];
+          return castTo(n, () => decimalType(p, s))(t);
+        }
+        return args.length === 2
+          ? castTo(renamed(n, 'trino_round_integer', args), sameType(false))(t)
+          : undefined;
+      },
+    };
   }
   if (args.length === 1 && isFunction(n, 'sign')) {
     return { node: n, operand: args[0], apply: castTo(n, signType) };
@@ -448,7 +488,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
+  /\b(trino_round|bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
