@@ -1917,6 +1917,16 @@ export const CORPUS: CorpusEntry[] = [
       'ApproximateDoublePercentileAggregations.java (bigint, double and real only; TypeCoercion: decimal to double)',
   },
   {
+    // A NULL key is skipped; a key given twice keeps its first value (one row each here: the order is the input's).
+    sql:
+      "SELECT map_agg(k, v) FROM (VALUES ('a', 1), (CAST(NULL AS VARCHAR), 2)) AS t(k, v) " +
+      'UNION ALL SELECT map_agg(k, v) FROM (VALUES (CAST(NULL AS VARCHAR), 2)) AS t(k, v)',
+    rows: [[{ a: 1 }], [null]],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/aggregation/MapAggregationFunction.java (the key ' +
+      'is not nullable: a NULL key skips the row) and AbstractMapAggregationState.add (a key present already is kept)',
+  },
+  {
     sql: 'SELECT count_if(x > 5), count_if(x > 1), count_if(CAST(NULL AS BOOLEAN)) FROM (VALUES (1), (2), (3)) AS t(x)',
     rows: [[0, 2, 0]],
     source: `${TRINO_AGG} (count_if: the number of TRUE values; count and count_if never return null)`,

@@ -46,7 +46,17 @@ export const AGGREGATE_FUNCTIONS: MacroDef[] = [
       },
     ],
   },
-  m('map_agg', ['k', 'v'], 'map(list(k), list(v))', { signature: 'map_agg(key, value)' }),
+  // Trino's map_agg (AbstractMapAggregationState): a row with a NULL key is skipped, a key seen already keeps its
+  // first value; DuckDB's map() of the lists failed on both ("Map keys can not be NULL", "must be unique").
+  m(
+    'map_agg',
+    ['k', 'v'],
+    'trino_first_entries(list(struct_pack(k := k, v := v)) FILTER (WHERE k IS NOT NULL))',
+    {
+      signature: 'map_agg(key, value)',
+      note: 'rows with a NULL key are skipped; a key given twice keeps its first value',
+    },
+  ),
   m('count_if', ['b'], 'count(CASE WHEN b THEN 1 END)', {
     signature: 'count_if(condition)',
     note: '0 when no row holds (DuckDB: NULL over no rows or only NULL conditions)',

@@ -319,6 +319,12 @@ const HELPERS: MacroDef[] = [
         `THEN ${fail("'Key not present in map: ' || i")} ELSE x[i] END`,
     ),
   ),
+  // map_agg's map (./aggregate-functions.ts): of entries {k, v} in the order read, each key with its first value.
+  m(
+    'trino_first_entries',
+    ['l'],
+    'map_from_entries(list_filter(l, (e, i) -> list_position(list_transform(l, x -> x.k), e.k) = i))',
+  ),
   // The smallest value whose cumulative weight reaches p of the total (weights of equal values added up).
   m(
     'trino_weighted_percentile',
