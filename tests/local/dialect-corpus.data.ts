@@ -1920,8 +1920,9 @@ export const CORPUS: CorpusEntry[] = [
     // A NULL key is skipped; a key given twice keeps its first value (one row each here: the order is the input's).
     sql:
       "SELECT map_agg(k, v) FROM (VALUES ('a', 1), (CAST(NULL AS VARCHAR), 2)) AS t(k, v) " +
-      'UNION ALL SELECT map_agg(k, v) FROM (VALUES (CAST(NULL AS VARCHAR), 2)) AS t(k, v)',
-    rows: [[{ a: 1 }], [null]],
+      'UNION ALL SELECT map_agg(k, v) FROM (VALUES (CAST(NULL AS VARCHAR), 2)) AS t(k, v) ' +
+      "UNION ALL SELECT map_agg(k, v) FROM (VALUES ('a', 1), ('a', 1), ('b', 3)) AS t(k, v)",
+    rows: [[{ a: 1 }], [null], [{ a: 1, b: 3 }]],
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/aggregation/MapAggregationFunction.java (the key ' +
       'is not nullable: a NULL key skips the row) and AbstractMapAggregationState.add (a key present already is kept)',
