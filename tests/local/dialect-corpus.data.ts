@@ -1948,9 +1948,31 @@ export const CORPUS: CorpusEntry[] = [
   },
   {
     sql: 'SELECT sum(x) FROM (VALUES (9223372036854775807), (1)) AS t(x)',
-    refused: /^bigint overflow: 9223372036854775808 is beyond a bigint/,
+    refused: /^Invalid Input Error: bigint overflow: 9223372036854775808 is beyond a bigint/,
     source:
       'trinodb/trino LongSumAggregation.java (BigintOperators.add: addExact, NUMERIC_VALUE_OUT_OF_RANGE)',
+  },
+  {
+    // The sum fails, not only a sum shown as it is: arithmetic or a comparison on it must not hide the overflow.
+    sql: 'SELECT count(*) FROM (VALUES (9223372036854775807), (1)) AS t(x) HAVING sum(x) - 1 > 0',
+    refused: /^Invalid Input Error: bigint overflow: 9223372036854775808 is beyond a bigint/,
+    source:
+      'trinodb/trino LongSumAggregation.java (BigintOperators.add: addExact, NUMERIC_VALUE_OUT_OF_RANGE)',
+  },
+  {
+    sql: "SELECT sum(x) FROM (VALUES (DECIMAL '99999999999999999999999999999999999999'), (DECIMAL '1')) AS t(x)",
+    refused: /Decimal overflow/,
+    source:
+      'trinodb/trino DecimalSumAggregation.java (outputLongDecimal: throwIfOverflows, "Decimal overflow")',
+  },
+  {
+    sql: "SELECT sum(x), sum(y), sum(x) OVER () FROM (VALUES (1, DECIMAL '1.50'), (2, DECIMAL '-0.05')) AS t(x, y) GROUP BY x, y",
+    rows: [
+      [1, '1.50', 3],
+      [2, '-0.05', 3],
+    ],
+    types: ['bigint', 'decimal(38,2)', 'bigint'],
+    source: `${TRINO_AGG} (sum: [same as input], bigint for integers, decimal(38, s) for decimals)`,
   },
   {
     sql: 'SELECT sum(x) FROM (VALUES (9223372036854775807), (-1)) AS t(x)',

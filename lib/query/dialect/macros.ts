@@ -45,6 +45,23 @@ const HELPERS: MacroDef[] = [
       'WHEN abs(d) < 3.4028235677973366e38 THEN CAST(sign(d) * 3.4028234663852886e38 AS FLOAT) ' +
       "ELSE CAST(CASE WHEN d > 0 THEN 'Infinity' ELSE '-Infinity' END AS FLOAT) END",
   ),
+  // sum of integers and of decimals, checked as Trino's (lib/query/duckdb/result-casts.ts): DuckDB sums into 128
+  // bits, so a sum beyond a bigint, or a decimal sum of more than 38 digits, is Athena's failure, not an answer that
+  // arithmetic on the sum (sum(x) - 1, sum(x) > 0) would hide.
+  m(
+    'trino_checked_bigint_sum',
+    ['s'],
+    "CASE WHEN s NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN error('bigint overflow: ' || s || " +
+      "' is beyond a bigint (-9223372036854775808 to 9223372036854775807); Athena (Trino) fails the query " +
+      "(NUMERIC_VALUE_OUT_OF_RANGE) where DuckDB sums into 128 bits. Sum a decimal: sum(CAST(x AS DECIMAL(38, 0)))') " +
+      'ELSE CAST(s AS BIGINT) END',
+  ),
+  m(
+    'trino_checked_decimal_sum',
+    ['s'],
+    "CASE WHEN length(replace(replace(CAST(s AS VARCHAR), '-', ''), '.', '')) > 38 THEN error('Decimal overflow: the " +
+      "sum has more than 38 digits; Athena (Trino) fails the query') ELSE s END",
+  ),
   // The pattern of `x LIKE p ESCAPE e` known only row by row (like-escape.ts), with Trino's errors: each escape
   // character followed by %, _ or itself (pairs of escape characters first, so that an escaped one escapes nothing),
   // and an escape of one character.

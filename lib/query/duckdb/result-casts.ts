@@ -183,11 +183,25 @@ export const REAL_OF_DOUBLE = 'trino_real_of_double';
  * range is Infinity, not DuckDB's cast error (a sum of 3e38 and 3e38 failed the query). The call is the macro's
  * argument; castResultsAsTrino marks it done.
  */
-const realOfDouble = (n: TreeNode): TreeNode => ({
+const realOfDouble = (n: TreeNode): TreeNode => around(n, REAL_OF_DOUBLE);
+
+/**
+ * The dialect's macros that check a sum as Trino's: an integer sum beyond a bigint fails ("bigint addition
+ * overflow", LongSumAggregation), a decimal sum beyond 38 digits too ("Decimal overflow", DecimalSumAggregation);
+ * DuckDB sums into 128 bits, and its decimal(38) sum held 39 digits.
+ */
+export const CHECKED_BIGINT_SUM = 'trino_checked_bigint_sum';
+export const CHECKED_DECIMAL_SUM = 'trino_checked_decimal_sum';
+
+/** The macros whose argument is a call a candidate wrapped (it is a candidate no more). */
+const WRAPPERS = new Set([REAL_OF_DOUBLE, CHECKED_BIGINT_SUM, CHECKED_DECIMAL_SUM]);
+
+/** The call `n` as the argument of the dialect's macro `name`, in n's place. */
+const around = (n: TreeNode, name: string): TreeNode => ({
   class: 'FUNCTION',
   type: 'FUNCTION',
   alias: n.alias,
-  function_name: REAL_OF_DOUBLE,
+  function_name: name,
   schema: '',
   catalog: '',
   children: [{ ...n, alias: '' }],
@@ -402,7 +416,12 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     return {
       node: n,
       operand: args[0],
-      apply: (t) => (t.typeId === DuckDBTypeId.FLOAT ? realOfDouble(n) : undefined),
+      apply: (t) => {
+        if (t.typeId === DuckDBTypeId.FLOAT) return realOfDouble(n);
+        if (name !== 'sum') return undefined;
+        if (INTEGER_TYPES.has(t.typeId)) return around(n, CHECKED_BIGINT_SUM);
+        return t.typeId === DuckDBTypeId.DECIMAL ? around(n, CHECKED_DECIMAL_SUM) : undefined;
+      },
     };
   }
   // approx_percentile takes bigint, double or real in Trino (ApproximateLongPercentileAggregations and the double
@@ -518,7 +537,7 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
         replaceNode(x.node, replacement);
         // A cast's own call is a candidate no more, nor the call a real is made of.
         if (isTreeNode(replacement.child)) cast.add(replacement.child);
-        if (replacement.function_name === REAL_OF_DOUBLE && Array.isArray(replacement.children))
+        if (WRAPPERS.has(String(replacement.function_name)) && Array.isArray(replacement.children))
           for (const c of replacement.children) if (isTreeNode(c)) cast.add(c);
         more = true;
       });
