@@ -78,3 +78,44 @@ describe('CSV lines that are not UTF-8', () => {
     });
   }
 });
+
+describe('rejected CSV lines after quoted line breaks', () => {
+  for (const [name, eol, gz] of [
+    ['multiline.csv', '\n', false],
+    ['multiline-crlf.csv.gz', '\r\n', true],
+  ] as const) {
+    it(`are named by the line of the file they start on, not by their record's number (${name})`, async () => {
+      const lines = [
+        Buffer.from(HEADER),
+        ...Array.from({ length: 30 }, (_, i) => row(`g${i}`)), // lines 2–31
+        row('q1', `"a${eol}b${eol}c"`), // lines 32–34
+        Buffer.from('short,c1,2026-03-01'), // line 35
+        row('q2', `"d${eol}e"`), // lines 36–37
+        Buffer.from('long,c1,2026-03-01,x,y,z,1,2,3,4'), // line 38
+        row('enc', Buffer.concat([Buffer.from('ab'), bytes(0xe9)])), // line 39
+        row('last'),
+      ];
+      const body = Buffer.concat(lines.flatMap((l) => [l, Buffer.from(eol)]));
+      const lake = await tempLake('csv-lines');
+      lakes.push(lake);
+      const key = `uploads/orders/${name}`;
+      await fs.mkdir(path.dirname(path.join(lake, 'raw', key)), { recursive: true });
+      await fs.writeFile(path.join(lake, 'raw', key), gz ? gzipSync(body) : body);
+      await runEtlJob(
+        {
+          '--etl_mode': 'file',
+          '--table': 'orders',
+          '--inputs': JSON.stringify([key]),
+          '--run_id': 'lines-1',
+        },
+        { lakeDir: lake, threads: 1, memoryLimit: '256MB' },
+      );
+      const rows = await rejected(lake);
+      expect(rows.map((r) => [r.reason.split(':')[0], r.raw_record.split(',')[0]])).toEqual([
+        ['line 35', 'short'],
+        ['line 38', 'long'],
+        ['line 39', 'enc'],
+      ]);
+    });
+  }
+});

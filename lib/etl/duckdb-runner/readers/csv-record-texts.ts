@@ -95,3 +95,61 @@ export async function csvRecordTexts(
   if (open) out.set(open.start, text(open)); // the last record, no line end after it
   return out;
 }
+
+/**
+ * The line of the (gunzipped) input each record DuckDB places at these byte positions starts on, 1-based — `\n`,
+ * `\r\n` and a lone `\r` each end a line, quoted or not, as an editor and the upload check count them: DuckDB's
+ * `line` counts records, so a rejected row after a quoted line break was given a line before its own.
+ */
+export async function csvLineNumbers(
+  file: string,
+  gz: boolean,
+  starts: number[],
+): Promise<Map<number, number>> {
+  const wanted = [...new Set(starts)].sort((a, b) => a - b);
+  const out = new Map<number, number>();
+  let next = 0;
+  let lines = 0; // line ends in the input before `counted`
+  let counted = 0;
+  let afterCr = false;
+  let skipping: number | undefined; // the position whose record starts after the line ends being passed
+  let at = 0;
+  let tail = Buffer.alloc(0);
+  const count = (chunk: Buffer, from: number, to: number) => {
+    for (let q = from; q < to; q++) {
+      const b = chunk[q]!;
+      if (b === CR) lines++;
+      else if (b === LF && !afterCr) lines++;
+      afterCr = b === CR;
+    }
+    counted = at + to;
+  };
+  for await (const chunk of inputChunks(file, gz)) {
+    let p = 0;
+    for (;;) {
+      if (skipping !== undefined) {
+        // The line ends at a record's start belong to the lines before it (DuckDB's position may be one of them).
+        let q = p;
+        while (q < chunk.length && (chunk[q] === CR || chunk[q] === LF)) q++;
+        count(chunk, p, q);
+        p = q;
+        if (q === chunk.length) break;
+        out.set(skipping, lines + 1);
+        skipping = undefined;
+      }
+      if (next >= wanted.length) return out;
+      const position = wanted[next]!;
+      if (position >= at + chunk.length) break;
+      const start = Math.max(recordStart(position, at, chunk, tail), counted);
+      count(chunk, p, start - at);
+      p = start - at;
+      skipping = position;
+      next++;
+    }
+    count(chunk, p, chunk.length);
+    at += chunk.length;
+    tail = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - LOOK_BACK))]).subarray(-LOOK_BACK);
+  }
+  if (skipping !== undefined) out.set(skipping, lines + 1);
+  return out;
+}

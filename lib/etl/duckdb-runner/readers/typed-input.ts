@@ -8,7 +8,7 @@ import { sqlString } from '../../../duckdb-sql';
 import { query } from '../duckdb';
 import { failed, InputReadFailed, UnreadableInput, withDiskFullNote } from '../errors';
 import { CSV_LINE_TOO_LONG, MAX_CSV_LINE_BYTES } from './csv';
-import { csvRecordTexts } from './csv-record-texts';
+import { csvLineNumbers, csvRecordTexts } from './csv-record-texts';
 import { mixedLineEnds } from './csv-line-ends';
 import { rawSegments } from './raw-segments';
 import type { InputFile, ReadContext, Segment } from './types';
@@ -71,16 +71,19 @@ async function recordCsvRejects(
   const [open] = await query(
     conn,
     // (A quote closed and followed by more text, "a"b, is the same error on one line; the reading goes on.)
-    `SELECT line, byte_position FROM ${r.table} WHERE error_type = 'UNQUOTED VALUE' ` +
+    `SELECT line, line_byte_position AS at, byte_position FROM ${r.table} WHERE error_type = 'UNQUOTED VALUE' ` +
       `AND error_message LIKE '%unterminated quote%' AND regexp_matches(csv_line, '[\r\n]') ORDER BY line LIMIT 1`,
   );
-  if (open)
+  if (open) {
+    const at = Number(open.at);
+    const line = (await csvLineNumbers(r.file, r.gz, [at])).get(at) ?? String(open.line);
     throw new UnreadableInput(
       r.key,
-      `line ${String(open.line)}: a quoted field opened there (byte ${String(open.byte_position)}) is never ` +
+      `line ${String(line)}: a quoted field opened there (byte ${String(open.byte_position)}) is never ` +
         'closed, so everything after it reads as one value and the rows that follow cannot be read; close the ' +
         'quote and upload the file again',
     );
+  }
   // A line that is not UTF-8: its text read from the file (csv-record-texts.ts), not DuckDB's csv_line, which lost
   // what followed the bad bytes.
   const encoding = await query(
@@ -99,16 +102,29 @@ async function recordCsvRejects(
   const texts = read
     ? `(VALUES ${encoding.map((e) => `(${Number(e.line)}, ${sqlString(read.get(Number(e.at)) ?? '')})`).join(', ')})`
     : '(SELECT CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR) WHERE false)';
+  // The line of the file each rejected record starts on: DuckDB's `line` counts records, one short for every quoted
+  // line break before it (csv-record-texts.ts csvLineNumbers).
+  const starts = await query(conn, `SELECT line, min(line_byte_position) AS at FROM ${r.table} GROUP BY line`);
+  if (starts.length === 0) return;
+  const lineOf = await csvLineNumbers(
+    r.file,
+    r.gz,
+    starts.map((x) => Number(x.at)).filter((n) => Number.isSafeInteger(n)),
+  );
+  const fileLines = `(VALUES ${starts
+    .map((x) => `(${Number(x.line)}, ${lineOf.get(Number(x.at)) ?? Number(x.line)})`)
+    .join(', ')})`;
   // One rejected record per bad CSV line (DuckDB may list several errors for one line, e.g. one per missing
   // column: the kinds, and the message of the first; an error of the whole line has no column). A line longer
   // than read_csv reads is one the Glue job (Spark) would read: the reason says so (readers/csv.ts).
   await conn.run(
     `INSERT INTO lake_malformed SELECT ${sqlString(r.key)}, ` +
-      `'line ' || line || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || ` +
+      `'line ' || any_value(f.file_line) || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || ` +
       `coalesce(arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
       `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
       // (In a CRLF file read_csv's csv_line may start with the line ends before it: no record starts with one.)
       `coalesce(any_value(t.text), ltrim(coalesce(arg_min(csv_line, column_idx), min(csv_line)), chr(13) || chr(10))) ` +
-      `FROM ${r.table} LEFT JOIN ${texts} t(line, text) USING (line) GROUP BY line ORDER BY line`,
+      `FROM ${r.table} LEFT JOIN ${texts} t(line, text) USING (line) ` +
+      `JOIN ${fileLines} f(line, file_line) USING (line) GROUP BY line ORDER BY line`,
   );
 }
