@@ -446,6 +446,30 @@ describe('a query run', () => {
     expect(silence.every((ms) => typeof ms === 'number')).toBe(true);
   }, 30_000);
 
+  it('tells a status read that hangs as silence while it lasts, not only when it fails', async () => {
+    let reads = 0;
+    const slow = {
+      startQuery: async () => running,
+      // The first read is answered after 1.2 s (a lake stopped for a while), the second at once.
+      queryStatus: async () => {
+        reads++;
+        if (reads === 1) await new Promise((r) => setTimeout(r, 1_200));
+        return done;
+      },
+      results: async () => page,
+    } as unknown as LakeApi;
+    const silence: (number | null)[] = [];
+    const outcome = await new QueryRun(slow, undefined, 30_000, (ms) => silence.push(ms), 10_000, 200).run(
+      'SELECT 1',
+      10,
+    );
+    expect(outcome.status.state).toBe('SUCCEEDED');
+    const told = silence.slice(0, -1) as number[];
+    expect(told.length).toBeGreaterThan(1);
+    expect(told.every((ms, i) => typeof ms === 'number' && (i === 0 || ms > told[i - 1]!))).toBe(true);
+    expect(silence.at(-1)).toBeNull();
+  }, 30_000);
+
   it('ends at once on a refusal, and after its patience when the lake stays silent', async () => {
     const refusing = {
       startQuery: async () => running,

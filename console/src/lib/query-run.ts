@@ -26,6 +26,9 @@ export const POLL_PATIENCE_MS = 60_000;
  */
 export const STATUS_READ_TIMEOUT_MS = 10_000;
 
+/** A status read not answered for this long is silence, told every second while it lasts (not only at its end). */
+export const SILENT_READ_MS = 2_000;
+
 /**
  * Whether a failed status read may succeed if tried again: no answer at all (fetch's TypeError), a 5xx, or 408/429.
  * An answer that refuses (the key, an unknown id) is final.
@@ -61,6 +64,7 @@ export class QueryRun {
     private readonly patienceMs = POLL_PATIENCE_MS,
     private readonly onSilence: (sinceMs: number | null) => void = () => undefined,
     private readonly readTimeoutMs = STATUS_READ_TIMEOUT_MS,
+    private readonly silentAfterMs = SILENT_READ_MS,
   ) {}
 
   /** The query's id once the lake has given one. */
@@ -128,16 +132,29 @@ export class QueryRun {
     const since = performance.now();
     let pause = 500;
     let silent = false;
+    const tell = () => {
+      silent = true;
+      this.onSilence(performance.now() - since);
+    };
     for (;;) {
       if (this.left) throw new RunLeftError();
+      // A read that hangs (a stopped lake) is told as it lasts, every second past silentAfterMs.
+      const asked = performance.now();
+      const ticker = setInterval(
+        () => {
+          if (performance.now() - asked >= this.silentAfterMs) tell();
+        },
+        Math.min(1000, this.silentAfterMs),
+      );
       try {
         const status = await this.api.queryStatus(id, AbortSignal.timeout(this.readTimeoutMs));
         if (silent) this.onSilence(null);
         return status;
       } catch (e) {
         if (!isTransient(e) || performance.now() - since + pause > this.patienceMs) throw e;
-        silent = true;
-        this.onSilence(performance.now() - since);
+        tell();
+      } finally {
+        clearInterval(ticker);
       }
       await sleep(pause);
       pause = Math.min(pause * 2, 5000);
