@@ -472,6 +472,20 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_STRING} (lpad, rpad)`,
   },
   {
+    sql: "SELECT codepoint('a'), codepoint(chr(233)), codepoint(NULL)",
+    rows: [[97, 233, null]],
+    types: ['integer', 'integer', 'integer'],
+    source: `${TRINO_STRING} (codepoint(string): the Unicode code point of the only character of string)`,
+  },
+  {
+    // A column is a varchar, not a varchar(1): no signature (DuckDB answered the first character's code).
+    sql: "SELECT codepoint(x) FROM (VALUES ('a')) AS t(x)",
+    refused: /^Unexpected parameters \(varchar\) for function codepoint: Athena \(Trino\) takes varchar\(1\)/,
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java ' +
+      '(codepoint: @SqlType("varchar(1)"))',
+  },
+  {
     // strpos(string, substring, instance): the n-th occurrence, overlapping ones counted, from the end for a
     // negative instance (DuckDB's strpos takes two arguments only).
     sql:

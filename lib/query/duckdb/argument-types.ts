@@ -144,6 +144,30 @@ const SIGNATURES: Record<string, Signature[]> = {
   max_by: [{ ...ORDERABLE, at: 1, arity: [2, 3] }],
 };
 
+/**
+ * codepoint takes a varchar(1) in Trino (StringFunctions.codepoint): a literal of one character or chr(n) has that
+ * type; a column, or any other text, is a varchar, and Athena fails the query. DuckDB's unicode() answered the first
+ * character's code of any text.
+ */
+const CODEPOINT: Signature = {
+  at: 0,
+  arity: [1],
+  takes: (t) => t.typeId === DuckDBTypeId.SQLNULL,
+  expected: "varchar(1) — a text of one character by its type: a literal such as 'a', or chr(n)",
+  advice: () =>
+    'on Athena cast it: codepoint(CAST(x AS varchar(1))), which the local engine does not run (a bounded varchar ' +
+    "cast); codepoint(chr(n)) and codepoint('a') run on both",
+};
+
+/** Whether the argument is text of one character by its type: a literal of one code point, or chr(n). */
+function oneCharacter(v: unknown): boolean {
+  if (!isTreeNode(v)) return false;
+  if (v.class === 'FUNCTION') return ['chr', 'trino_chr'].includes(String(v.function_name).toLowerCase());
+  if (v.class !== 'CONSTANT' || !isTreeNode(v.value)) return false;
+  const value = (v.value as { value?: unknown }).value;
+  return typeof value === 'string' && [...value].length === 1;
+}
+
 /** Athena's failure of a call with an argument of a type Trino has no signature for. */
 export class ArgumentTypeError extends Error {
   constructor(fn: string, type: DuckDBType, s: Signature) {
@@ -172,6 +196,23 @@ export function argumentTypeChecks(
   const aggregate = n.class === 'FUNCTION' || (n.class === 'WINDOW' && n.type === 'WINDOW_AGGREGATE');
   if (!aggregate || !Array.isArray(n.children)) return [];
   const name = String(n.function_name).toLowerCase();
+  const [only] = n.children;
+  if (
+    name === 'codepoint' &&
+    n.children.length === 1 &&
+    !oneCharacter(only) &&
+    !isNullConstant(only as TreeNode)
+  )
+    return [
+      {
+        node: n,
+        operand: only,
+        apply: (t: DuckDBType) => {
+          if (!CODEPOINT.takes(t)) throw new ArgumentTypeError(name, t, CODEPOINT);
+          return undefined;
+        },
+      },
+    ];
   const signatures = Object.hasOwn(SIGNATURES, name) ? SIGNATURES[name]! : [];
   const args = n.children as unknown[];
   return signatures
