@@ -305,6 +305,7 @@ export const TRINO_MACROS: MacroDef[] = [
       note: 'NULL when the array holds a NULL (DuckDB skips it)',
     }),
   ),
+  // Its argument's type is judged with the query's types (lib/query/duckdb/argument-types.ts): varchar(1) only.
   m('codepoint', ['c'], 'unicode(c)', { signature: 'codepoint(char)' }),
   // DuckDB's levenshtein counts bytes; Trino's code points. Text beyond ASCII is mapped, code point by code point,
   // to one ASCII character each (at most 127 distinct code points in the two strings).
