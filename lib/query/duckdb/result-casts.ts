@@ -9,7 +9,9 @@
  *  - floor, ceil/ceiling, truncate (one argument) and sign of an integer, and sign of a double or real: Trino keeps
  *    the operand's type (`floor(n / 10) * 10` is a bigint 40), DuckDB answers a double (40.0) or, for sign, a tinyint;
  *    sign of a decimal is a decimal(1,0). sum, avg (aggregates and windows) and approx_percentile(x, p) of a real
- *    are reals, DuckDB's doubles.
+ *    are reals, DuckDB's doubles. round, ceil, floor and truncate of a decimal have Trino's precision, round(x, n)
+ *    of an integer Trino's checked rounding in x's type; sum of integers and decimals is checked as Trino's (a bigint,
+ *    38 digits); approx_percentile of a decimal or a narrower integer takes it as Trino coerces it (double, bigint).
  *  - sequence() over dates, concat_ws(separator, array) and reverse(array): another call in its place (sequenceOf,
  *    concatWsOf, list_reverse).
  * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
