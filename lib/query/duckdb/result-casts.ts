@@ -12,17 +12,13 @@
  *    are reals, DuckDB's doubles. round, ceil, floor and truncate of a decimal have Trino's precision, round(x, n)
  *    of an integer Trino's checked rounding in x's type; sum of integers and decimals is checked as Trino's (a bigint,
  *    38 digits); approx_percentile of a decimal or a narrower integer takes it as Trino coerces it (double, bigint).
+ *    These numeric rules are numeric-results.ts's.
  *  - sequence() over dates, concat_ws(separator, array) and reverse(array): another call in its place (sequenceOf,
  *    concatWsOf, list_reverse).
  * Which operands have which type is DuckDB's binder's answer: the operands as the select list of their SELECT alone
  * (statement-tree.ts); an operand that is not bound alone (it refers to an outer query) is left as it is.
  */
-import {
-  DuckDBTypeId,
-  type DuckDBConnection,
-  type DuckDBDecimalType,
-  type DuckDBType,
-} from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import {
   bindTree,
   EMPTY_FROM,
@@ -38,6 +34,8 @@ import {
   type TreeNode,
 } from './statement-tree';
 import { argumentTypeChecks } from './argument-types';
+import { INTEGER_TYPES, NUMERIC_WRAPPERS, numericCandidate } from './numeric-results';
+import { castTo, isFunction, renamed, type Candidate, type CastType } from './result-cast-nodes';
 import { integerArgumentsChecks } from './integer-arguments';
 
 const DATE_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
@@ -55,14 +53,6 @@ const INTERVAL_UNITS: Record<string, string> = {
   to_milliseconds: 'millisecond',
   to_microseconds: 'millisecond',
 };
-
-const INTEGER_TYPES = new Set([
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.BIGINT,
-]);
-const FLOATING_TYPES = new Set([DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT]);
 
 /** Athena's refusal of a unit shorter than a day on a date, or of a unit it does not know. */
 export class DateUnitError extends Error {
@@ -82,57 +72,6 @@ export class DateUnitError extends Error {
     this.name = 'DateUnitError';
   }
 }
-
-/**
- * A call or operator whose result depends on its operand's type: `apply` gives what stands in its place for the
- * operand's type (the call cast to a type, or another call), or undefined to leave it; it throws where Athena fails
- * the query.
- */
-interface Candidate {
-  node: TreeNode;
-  operand: unknown;
-  apply: (operand: DuckDBType) => TreeNode | undefined;
-}
-
-/** A type in DuckDB's serialized tree: its name, with its parameters where it has some (a decimal's). */
-type CastType = string | { id: string; type_info: Record<string, unknown> };
-
-/** The call cast to `type` (DuckDB's name), or undefined. */
-const castTo =
-  (node: TreeNode, target: (t: DuckDBTypeId) => CastType | undefined) =>
-  (t: DuckDBType): TreeNode | undefined => {
-    const type = target(t.typeId);
-    if (!type) return undefined;
-    return {
-      class: 'CAST',
-      type: 'OPERATOR_CAST',
-      alias: node.alias,
-      child: { ...node, alias: '' },
-      cast_type: typeof type === 'string' ? { id: type, type_info: null } : type,
-      try_cast: false,
-    };
-  };
-
-/** An operand cast to `type` (an argument coerced as Trino coerces it). */
-const castOperand = (operand: TreeNode, type: string): TreeNode => ({
-  class: 'CAST',
-  type: 'OPERATOR_CAST',
-  alias: '',
-  child: operand,
-  cast_type: { id: type, type_info: null },
-  try_cast: false,
-});
-
-/** The call as a call of another function (the dialect's macros) with these arguments. */
-const renamed = (node: TreeNode, name: string, children: unknown[]): TreeNode => ({
-  ...node,
-  function_name: name,
-  schema: '',
-  children,
-});
-
-const isFunction = (n: TreeNode, name: string) =>
-  n.class === 'FUNCTION' && String(n.function_name).toLowerCase() === name;
 
 /** The unit of a VARCHAR constant, or undefined. */
 function literalUnit(v: unknown): string | undefined {
@@ -157,62 +96,6 @@ const onDate =
     // DuckDB's own error for an unknown unit; date_diff's count is no date.
     return castsToDate && DATE_UNITS.has(unit) ? 'DATE' : undefined;
   };
-
-/** The operand's own type for an integer (and, for sign, a floating) operand. */
-const sameType =
-  (floating: boolean) =>
-  (t: DuckDBTypeId): string | undefined =>
-    INTEGER_TYPES.has(t) || (floating && FLOATING_TYPES.has(t)) ? DuckDBTypeId[t] : undefined;
-
-/** sign's type: the operand's for a number, decimal(1,0) for a decimal (Trino's MathFunctions.Sign), not tinyint. */
-const signType = (t: DuckDBTypeId): CastType | undefined =>
-  t === DuckDBTypeId.DECIMAL ? DECIMAL_1_0 : sameType(true)(t);
-
-const decimalType = (width: number, scale: number): CastType => ({
-  id: 'DECIMAL',
-  type_info: { type: 'DECIMAL_TYPE_INFO', alias: '', extension_info: null, width, scale },
-});
-
-const DECIMAL_1_0 = decimalType(1, 0);
-
-const isArrayConstructor = (v: unknown) => isTreeNode(v) && v.type === 'ARRAY_CONSTRUCTOR';
-
-/** The dialect's macro (lib/query/dialect/macros.ts) that turns a double into a real as Java's (float) does. */
-export const REAL_OF_DOUBLE = 'trino_real_of_double';
-
-/**
- * A double result as a real, as Trino's real aggregations write theirs: `(float) sum` — a double beyond a real's
- * range is Infinity, not DuckDB's cast error (a sum of 3e38 and 3e38 failed the query). The call is the macro's
- * argument; castResultsAsTrino marks it done.
- */
-const realOfDouble = (n: TreeNode): TreeNode => around(n, REAL_OF_DOUBLE);
-
-/**
- * The dialect's macros that check a sum as Trino's: an integer sum beyond a bigint fails ("bigint addition
- * overflow", LongSumAggregation), a decimal sum beyond 38 digits too ("Decimal overflow", DecimalSumAggregation);
- * DuckDB sums into 128 bits, and its decimal(38) sum held 39 digits.
- */
-export const CHECKED_BIGINT_SUM = 'trino_checked_bigint_sum';
-export const CHECKED_DECIMAL_SUM = 'trino_checked_decimal_sum';
-
-/** The macros whose argument is a call a candidate wrapped (it is a candidate no more). */
-const WRAPPERS = new Set([REAL_OF_DOUBLE, CHECKED_BIGINT_SUM, CHECKED_DECIMAL_SUM]);
-
-/** The call `n` as the argument of the dialect's macro `name`, in n's place. */
-const around = (n: TreeNode, name: string): TreeNode => ({
-  class: 'FUNCTION',
-  type: 'FUNCTION',
-  alias: n.alias,
-  function_name: name,
-  schema: '',
-  catalog: '',
-  children: [{ ...n, alias: '' }],
-  filter: null,
-  order_bys: { type: 'ORDER_MODIFIER', orders: [] },
-  distinct: false,
-  is_operator: false,
-  export_state: false,
-});
 
 /** The dialect's sequence for dates (lib/query/dialect/sequences.ts), by the unit of an interval literal step. */
 const DATE_SEQUENCES: Record<string, string> = {
@@ -371,81 +254,8 @@ function candidateOf(n: TreeNode): Candidate | undefined {
     const unit = INTERVAL_UNITS[String((args[intervalAt] as TreeNode).function_name).toLowerCase()]!;
     return { node: n, operand: args[1 - intervalAt], apply: castTo(n, onDate(unit, 'interval')) };
   }
-  if (args.length === 1 && ['floor', 'ceil', 'ceiling', 'truncate'].some((f) => isFunction(n, f))) {
-    // Of a decimal(p, s): decimal(p - s + min(s, 1), 0), truncate's decimal(max(1, p - s), 0) (MathFunctions'
-    // Ceiling, Floor, Truncate), where DuckDB's is decimal(p, 0).
-    const truncate = isFunction(n, 'truncate');
-    return {
-      node: n,
-      operand: args[0],
-      apply: (t) => {
-        if (t.typeId !== DuckDBTypeId.DECIMAL) return castTo(n, sameType(false))(t);
-        const { width: p, scale: s } = t as DuckDBDecimalType;
-        return castTo(n, () => decimalType(truncate ? Math.max(1, p - s) : p - s + Math.min(s, 1), 0))(t);
-      },
-    };
-  }
-  // round(x, n) of an integer: Trino's checked rounding (the dialect's trino_round_integer), in x's type. round of
-  // a decimal(p, s): Trino's type, decimal(min(38, p + 1), s) with n, decimal(min(38, p - s + min(1, s)), 0) without
-  // (MathFunctions.RoundN, Round), where DuckDB's arithmetic gave decimal(p + 2, s) and its round(x, n) scale n.
-  if ((args.length === 1 || args.length === 2) && isFunction(n, 'trino_round')) {
-    return {
-      node: n,
-      operand: args[0],
-      apply: (t) => {
-        if (t.typeId === DuckDBTypeId.DECIMAL) {
-          const { width, scale } = t as DuckDBDecimalType;
-          const [p, s] =
-            args.length === 2
-              ? [Math.min(38, width + 1), scale]
-              : [Math.min(38, width - scale + Math.min(1, scale)), 0];
-          return castTo(n, () => decimalType(p, s))(t);
-        }
-        return args.length === 2
-          ? castTo(renamed(n, 'trino_round_integer', args), sameType(false))(t)
-          : undefined;
-      },
-    };
-  }
-  if (args.length === 1 && isFunction(n, 'sign')) {
-    return { node: n, operand: args[0], apply: castTo(n, signType) };
-  }
-  // sum and avg of a real, as aggregates or windows, and approx_percentile(real, p): Trino answers a real
-  // (RealSumAggregation, RealAverageAggregation: the double sum cast to float), DuckDB a double (0.30000000447…).
-  const aggregate = n.class === 'FUNCTION' || (n.class === 'WINDOW' && n.type === 'WINDOW_AGGREGATE');
-  const name = String(n.function_name).toLowerCase();
-  if (aggregate && args.length === 1 && (name === 'sum' || name === 'avg')) {
-    return {
-      node: n,
-      operand: args[0],
-      apply: (t) => {
-        if (t.typeId === DuckDBTypeId.FLOAT) return realOfDouble(n);
-        if (name !== 'sum') return undefined;
-        if (INTEGER_TYPES.has(t.typeId)) return around(n, CHECKED_BIGINT_SUM);
-        return t.typeId === DuckDBTypeId.DECIMAL ? around(n, CHECKED_DECIMAL_SUM) : undefined;
-      },
-    };
-  }
-  // approx_percentile takes bigint, double or real in Trino (ApproximateLongPercentileAggregations and the double
-  // and real ones): a decimal is coerced to double, a narrower integer to bigint, and the answer has that type.
-  // DuckDB's approx_quantile of a decimal answered a whole number (21 for the median of 10.25, 20.75, 30.10).
-  if (aggregate && name === 'approx_percentile' && (args.length === 2 || args.length === 3)) {
-    return {
-      node: n,
-      operand: args[0],
-      apply: (t) => {
-        const coerced =
-          t.typeId === DuckDBTypeId.DECIMAL
-            ? 'DOUBLE'
-            : INTEGER_TYPES.has(t.typeId) && t.typeId !== DuckDBTypeId.BIGINT
-              ? 'BIGINT'
-              : undefined;
-        if (coerced) return { ...n, children: [castOperand(args[0] as TreeNode, coerced), ...args.slice(1)] };
-        const single = args.length === 2 && !isArrayConstructor(args[1]);
-        return single && t.typeId === DuckDBTypeId.FLOAT ? realOfDouble(n) : undefined;
-      },
-    };
-  }
+  const numeric = numericCandidate(n);
+  if (numeric) return numeric;
   if ((args.length === 2 || args.length === 3) && isFunction(n, 'sequence')) {
     return { node: n, operand: args[0], apply: (t) => sequenceOf(n, args, t.typeId) };
   }
@@ -539,7 +349,7 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
         replaceNode(x.node, replacement);
         // A cast's own call is a candidate no more, nor the call a real is made of.
         if (isTreeNode(replacement.child)) cast.add(replacement.child);
-        if (WRAPPERS.has(String(replacement.function_name)) && Array.isArray(replacement.children))
+        if (NUMERIC_WRAPPERS.has(String(replacement.function_name)) && Array.isArray(replacement.children))
           for (const c of replacement.children) if (isTreeNode(c)) cast.add(c);
         more = true;
       });
