@@ -78,6 +78,11 @@ SAFE_KEY = re.compile(r"^[A-Za-z0-9=/_.:-]+$")
 RUN_ID = re.compile(r"[^/\\:\s\x00-\x1f*?{}\[\]]{1,128}")
 # The column that holds the text of a record Spark cannot parse; in rejected rows it is raw_record (as locally).
 RAW_RECORD = "lake_raw_record"
+# A column of the input itself that each frame of raw_input reads (a CSV's first header column), dropped once read:
+# Spark refuses a scan of a raw CSV or JSON file whose referenced columns are only the corrupt-record one ("Since
+# Spark 2.3, the queries from raw JSON/CSV files are disallowed when the referenced columns only include the internal
+# corrupt record column"), which a CSV whose header names no column of the table's was.
+SCAN_COLUMN = "lake_scan_column"
 MALFORMED_REASON = "malformed record: not valid JSON or CSV, or not of the expected shape"
 # A row of a CSV upload whose bytes are not UTF-8: Spark's CSV reader decodes such bytes as U+FFFD, the replacement
 # character (Java's decoder, REPLACE), and would load the row with it in their place; the local runner rejects the
@@ -1651,10 +1656,10 @@ def resolve_path(schema, path):
     return data_type
 
 
-def with_lineage(df, plan, source, ingested_at, columns, raw_record=None):
+def with_lineage(df, plan, source, ingested_at, columns, raw_record=None, scan=None):
     """
-    Selects the raw_input columns (in plan order), lake_source_file and lake_ingested_at, and the text of a record
-    that could not be parsed (RAW_RECORD, NULL for the others).
+    Selects the raw_input columns (in plan order), lake_source_file and lake_ingested_at, the text of a record
+    that could not be parsed (RAW_RECORD, NULL for the others), and SCAN_COLUMN (`scan`: a column of the input).
     """
     from pyspark.sql import functions as F
 
@@ -1662,7 +1667,18 @@ def with_lineage(df, plan, source, ingested_at, columns, raw_record=None):
     selected.append(source.alias("lake_source_file"))
     selected.append(F.lit(ingested_at).alias("lake_ingested_at"))
     selected.append((null_text() if raw_record is None else F.col(RAW_RECORD)).alias(RAW_RECORD))
+    selected.append((null_text() if scan is None else scan.cast("string")).alias(SCAN_COLUMN))
     return df.select(*selected)
+
+
+def lineage_names(plan):
+    """The columns of a with_lineage frame, in its order."""
+    return [c["name"] for c in plan["input"]["columns"]] + [
+        "lake_source_file",
+        "lake_ingested_at",
+        RAW_RECORD,
+        SCAN_COLUMN,
+    ]
 
 
 def null_text():
@@ -1731,6 +1747,9 @@ def read_csv(spark, plan, raw_bucket, key, ingested_at):
     }
     # The header names (Spark reads only the first line for them), then the file with one string column per name.
     names = spark.read.options(inferSchema="false", **options).csv(path).columns
+    if not names:
+        # An empty file: no rows, as the local runner reads it (no header, nothing to scan).
+        return spark.createDataFrame([], StructType([StructField(n, StringType(), True) for n in lineage_names(plan)]))
     schema = with_raw_record(StructType([StructField(n, StringType(), True) for n in names]))
     df = spark.read.options(columnNameOfCorruptRecord=RAW_RECORD, **options).schema(schema).csv(path)
     header = {name.lstrip("\ufeff").strip(): name for name in names}
@@ -1738,7 +1757,11 @@ def read_csv(spark, plan, raw_bucket, key, ingested_at):
     for c in plan["input"]["columns"]:
         actual = header.get(c["path"][0]) if len(c["path"]) == 1 else None
         columns[c["name"]] = null_text() if actual is None else nested_column([actual])
-    return with_lineage(df, plan, source_column(raw_bucket, key), ingested_at, columns, RAW_RECORD)
+    # The first header column is read whatever the plan reads (SCAN_COLUMN): a header naming none of the table's
+    # columns gives rows of NULLs, rejected as the local runner rejects them, not a scan Spark refuses.
+    return with_lineage(
+        df, plan, source_column(raw_bucket, key), ingested_at, columns, RAW_RECORD, nested_column([names[0]])
+    )
 
 
 def read_parquet(spark, plan, raw_bucket, keys, ingested_at, key=None):
@@ -1800,15 +1823,14 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
         # No input (a rebuild's pass over partitions no raw object touched): an empty raw_input.
         from pyspark.sql.types import StringType, StructField, StructType
 
-        names = [c["name"] for c in plan["input"]["columns"]] + ["lake_source_file", "lake_ingested_at", RAW_RECORD]
-        frames = [spark.createDataFrame([], StructType([StructField(n, StringType(), True) for n in names]))]
+        frames = [spark.createDataFrame([], StructType([StructField(n, StringType(), True) for n in lineage_names(plan)]))]
     raw = frames[0]
     for frame in frames[1:]:
         raw = raw.unionByName(frame)
     # Read once: raw_input and the malformed records are two filters of it (and Spark refuses queries that need
     # only the corrupt-record column of a raw JSON or CSV scan).
     raw = raw.persist(StorageLevel.MEMORY_AND_DISK)
-    rows = raw.where(F.col(RAW_RECORD).isNull()).drop(RAW_RECORD)
+    rows = raw.where(F.col(RAW_RECORD).isNull()).drop(RAW_RECORD, SCAN_COLUMN)
     malformed = raw.where(F.col(RAW_RECORD).isNotNull()).select(
         F.col("lake_source_file"),
         F.lit(MALFORMED_REASON).alias("reject_reason"),

@@ -1150,3 +1150,73 @@ print(json.dumps({n: job.as_text(Col([]), getattr(T, n)()).casts for n in ["Floa
     },
   );
 });
+
+describe('resources/glue/etl_job.py: a CSV read by its header (read_csv)', () => {
+  // Spark stood in for: which columns of the file's scan the frame references (Spark refuses a raw CSV scan whose
+  // only referenced column is the corrupt-record one), and the frames made.
+  const drive = `
+import importlib.util, json, sys, types
+REFS = []
+class Col:
+    def __init__(self, d): self.d = d
+    def alias(self, a): return Col(self.d)
+    def cast(self, t): return Col(self.d)
+    def getField(self, f): return Col(self.d + "." + f)
+def col(n):
+    REFS.append(n.strip("\`")); return Col(n)
+F = types.SimpleNamespace(col=col, lit=lambda v: Col("lit"), regexp_replace=lambda *a: Col("re"), input_file_name=lambda: Col("f"))
+class StructField:
+    def __init__(self, n, t, nullable): self.name = n
+class StructType:
+    def __init__(self, fields): self.fields = fields
+    def fieldNames(self): return [f.name for f in self.fields]
+T = types.SimpleNamespace(StructType=StructType, StructField=StructField, StringType=lambda: "string")
+class Frame:
+    def __init__(self, columns): self.columns = columns
+    def select(self, *c): return {"selected": len(c)}
+class Reader:
+    def __init__(self, header): self.header = header
+    def options(self, **o): return self
+    def option(self, *a): return self
+    def schema(self, s): return self
+    def csv(self, path): return Frame(self.header)
+class Spark:
+    def __init__(self, header): self.read = Reader(header)
+    def createDataFrame(self, rows, schema): return {"empty": schema.fieldNames()}
+sql = types.ModuleType("pyspark.sql"); sql.functions = F; sql.types = T
+sys.modules.update({"pyspark": types.ModuleType("pyspark"), "pyspark.sql": sql, "pyspark.sql.functions": F,
+    "pyspark.sql.types": T})
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+plan = json.load(sys.stdin)
+out = []
+for header in (["sku", "qty"], ["order_id", "amount"], []):
+    REFS.clear()
+    frame = job.read_csv(Spark(header), plan, "raw", "uploads/orders/x.csv", "2026-01-01T00:00:00Z")
+    out.append({"refs": sorted(set(REFS)), "frame": frame})
+print(json.dumps(out))
+`;
+
+  withPython(
+    "reads a column of the file beside the corrupt-record one, also when the header names none of the table's; an empty file is no rows",
+    () => {
+      const orders = plans.tables.orders!;
+      const [none, some, empty] = JSON.parse(
+        execFileSync(python!, ['-c', drive, script], { input: JSON.stringify(orders) }).toString(),
+      ) as { refs: string[]; frame: unknown }[];
+      // No column of the table's in the header: its first column is read, not the corrupt-record one alone.
+      expect(none!.refs).toEqual(['lake_raw_record', 'sku']);
+      expect(some!.refs).toEqual(['amount', 'lake_raw_record', 'order_id']);
+      expect(empty!.refs).toEqual([]);
+      expect(empty!.frame).toEqual({
+        empty: [
+          ...orders.input.columns.map((c) => c.name),
+          'lake_source_file',
+          'lake_ingested_at',
+          'lake_raw_record',
+          'lake_scan_column',
+        ],
+      });
+    },
+  );
+});
