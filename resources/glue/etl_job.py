@@ -3063,8 +3063,11 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         versions = object_versions(listed)
         delivered = {k for k, _ in list_objects(s3, options["raw_bucket"], prefix, written_by=started_at)}
         objects, skipped = rebuild_events(listed, prefix, layout)
-        # One delivered after the run read its plans is left to the next compaction (run_events says why).
+        # One delivered after the run read its plans is left to the next compaction (run_events says why), and listed
+        # as skipped, as the local runner lists it (rebuild.ts).
+        late = [o[0] for o in objects if o[0] not in delivered]
         objects = [o for o in objects if o[0] in delivered]
+        skipped = sorted(skipped + late)
         dates = {arrival_date(k, layout["arrivalDatePattern"]) for k, _ in objects}
         manifests = {d: read_manifest(s3, curated, manifest_key(layout, table, d)) for d in dates}
 

@@ -1,0 +1,73 @@
+/**
+ * The Glue job's rebuild of an event table (resources/glue/etl_job.py run_rebuild), in python3 with Spark's part
+ * stood in for, held to the local runner's (lib/etl/duckdb-runner/rebuild.ts): a raw object delivered after the run
+ * read its tables is left to the next compaction and listed among the skipped, on both runtimes.
+ */
+import { execFileSync } from 'node:child_process';
+import { etlPlansFile } from '../../lib/etl/plans';
+import { python, script, withPython } from '../etl/glue-job-python';
+
+const PROGRAM = `
+import contextlib, datetime, importlib.util, io, json, sys
+spec = importlib.util.spec_from_file_location("etl_job", sys.argv[1])
+job = importlib.util.module_from_spec(spec); spec.loader.exec_module(job)
+given = json.load(sys.stdin)
+started = datetime.datetime(2026, 3, 5, 12, 0, tzinfo=datetime.timezone.utc)
+raw = {k: started + datetime.timedelta(seconds=s) for k, s in given["raw"].items()}  # key: LastModified
+class S3:
+    class exceptions:
+        class NoSuchKey(Exception): pass
+    def __init__(self): self.cur = {}
+    def get_object(self, Bucket, Key, Range=None):
+        if Bucket == "raw":
+            class Empty:
+                def read(s, *a): return b""
+            return {"Body": Empty()}
+        if Key in self.cur:
+            body = self.cur[Key]
+            class B:
+                def read(s, *a): return body
+            return {"Body": B()}
+        raise S3.exceptions.NoSuchKey(Key)
+    def put_object(self, Bucket, Key, Body, ContentType=None): self.cur[Key] = Body
+    def delete_object(self, Bucket, Key): self.cur.pop(Key, None)
+    def list_objects_v2(self, Bucket, Prefix, MaxKeys=1000, **kw):
+        keys = sorted(k for k in (raw if Bucket == "raw" else self.cur) if k.startswith(Prefix))[:MaxKeys]
+        return {"KeyCount": len(keys), "Contents": [{"Key": k, "Size": 10, "LastModified": raw.get(k, started)} for k in keys]}
+    def get_paginator(self, name):
+        c = self
+        class P:
+            def paginate(self, Bucket, Prefix, **kw): return [c.list_objects_v2(Bucket, Prefix)]
+        return P()
+read = []
+def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, **kw):
+    read.append(list(keys))
+    f = job.table_figures(plan, len(keys), 0, 0, len(keys), [], None, layout)
+    f["all_partitions"] = []
+    if kw.get("outcome"):
+        job.record_outcome(s3, options["curated_bucket"], kw["outcome"](f, {}))
+    return f, {}
+job.run_plan = run_plan
+job.gzip_problem = lambda read, chunk=0: None
+options = {"mode": "rebuild", "table": "page_view", "raw_bucket": "raw", "curated_bucket": "cur", "run_id": "rb-1",
+    "batches": 0, "job_run_id": None, "rejected_written": []}
+with contextlib.redirect_stdout(io.StringIO()):
+    _, _, summary = job.run_rebuild(None, S3(), options, given["plans"], started)
+json.dump({"read": read, "summary": {k: v for k, v in summary.items() if k != "figures"}}, sys.stdout)
+`;
+
+withPython(
+  'a rebuild lists an object delivered after it read its tables among the skipped (left to the compaction)',
+  () => {
+    const day = 'events/type=page_view/arrival_date=2026-03-05/';
+    const before = `${day}data-lake-local-events-1-2026-03-05-10-00-00-aaaa.gz`;
+    const late = `${day}data-lake-local-events-1-2026-03-05-12-00-05-bbbb.gz`;
+    const out = JSON.parse(
+      execFileSync(python!, ['-c', PROGRAM, script], {
+        input: JSON.stringify({ plans: etlPlansFile(), raw: { [before]: -3600, [late]: 5 } }),
+      }).toString(),
+    ) as { read: string[][]; summary: Record<string, unknown> };
+    expect(out.read).toEqual([[before]]);
+    expect(out.summary).toMatchObject({ table: 'page_view', sources: 1, skipped: [late], skippedCount: 1 });
+  },
+);
