@@ -65,11 +65,9 @@ export function csvChecker(ds: Dataset, limits: SampleLimits): TextChecker {
       return true;
     }
     if (fields.length !== header.length) {
-      state.finding = malformed(
-        `the row has ${fields.length} field(s); the header has ${header.length}`,
-        line,
-      );
-      return false;
+      // Rejected by both engines, with its line (Spark's reader makes it a malformed record): a bad row.
+      tally.addUnread(line, `the row has ${fields.length} field(s); the header has ${header.length}`);
+      return tally.rows < limits.rows;
     }
     const row: Record<string, unknown> = {};
     let problem: { field: string; message: string } | undefined;

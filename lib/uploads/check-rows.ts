@@ -82,6 +82,16 @@ export class RowTally {
     };
   }
 
+  /**
+   * A row neither engine reads as one (a CSV row with another number of fields than the header): a bad row of the
+   * sample, as the ETL rejects it, not a file that cannot be read.
+   */
+  addUnread(line: number, message: string): void {
+    this.rows++;
+    this.invalid++;
+    this.first ??= { code: UploadErrorCode.RowInvalid, message: `line ${line}: ${message}`, line };
+  }
+
   verdict(): Finding | null {
     if (!this.first || this.rows === 0) return null;
     const allowed = this.ds.table.maxRejectedRatio;
