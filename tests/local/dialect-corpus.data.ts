@@ -1942,6 +1942,14 @@ export const CORPUS: CorpusEntry[] = [
       'is not nullable: a NULL key skips the row) and AbstractMapAggregationState.add (a key present already is kept)',
   },
   {
+    // A key given twice keeps the value of the row read first (one VALUES list: read in its order).
+    sql: "SELECT map_agg(k, v) FROM (VALUES ('b', 1), ('a', 2), ('b', 3), ('a', 5)) AS t(k, v)",
+    rows: [[{ a: 2, b: 1 }]],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/aggregation/MapAggregationFunction.java (the key ' +
+      'is not nullable: a NULL key skips the row) and AbstractMapAggregationState.add (a key present already is kept)',
+  },
+  {
     sql: 'SELECT count_if(x > 5), count_if(x > 1), count_if(CAST(NULL AS BOOLEAN)) FROM (VALUES (1), (2), (3)) AS t(x)',
     rows: [[0, 2, 0]],
     source: `${TRINO_AGG} (count_if: the number of TRUE values; count and count_if never return null)`,
