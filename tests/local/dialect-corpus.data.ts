@@ -472,14 +472,18 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_STRING} (lpad, rpad)`,
   },
   {
-    sql: "SELECT codepoint('a'), codepoint(chr(233)), codepoint(NULL)",
-    rows: [[97, 233, null]],
-    types: ['integer', 'integer', 'integer'],
+    // varchar(1) kept by lower and upper (varchar(x) → varchar(x)), coalesce and CASE of such values.
+    sql:
+      "SELECT codepoint('a'), codepoint(chr(233)), codepoint(NULL), codepoint(upper('a')), " +
+      "codepoint(coalesce(NULL, 'b')), codepoint(CASE WHEN true THEN 'c' ELSE 'd' END)",
+    rows: [[97, 233, null, 65, 98, 99]],
+    types: ['integer', 'integer', 'integer', 'integer', 'integer', 'integer'],
     source: `${TRINO_STRING} (codepoint(string): the Unicode code point of the only character of string)`,
   },
   {
-    // A column is a varchar, not a varchar(1): no signature (DuckDB answered the first character's code).
-    sql: "SELECT codepoint(x) FROM (VALUES ('a')) AS t(x)",
+    // substr of a varchar(3) is a varchar(3), not a varchar(1): no signature (DuckDB answered the first character's
+    // code); a table's column, a varchar, neither.
+    sql: "SELECT codepoint(substr('abc', 1, 1))",
     refused: /^Unexpected parameters \(varchar\) for function codepoint: Athena \(Trino\) takes varchar\(1\)/,
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/StringFunctions.java ' +

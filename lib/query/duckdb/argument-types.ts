@@ -153,16 +153,29 @@ const CODEPOINT: Signature = {
   at: 0,
   arity: [1],
   takes: (t) => t.typeId === DuckDBTypeId.SQLNULL,
-  expected: "varchar(1) — a text of one character by its type: a literal such as 'a', or chr(n)",
+  expected:
+    "varchar(1) — a text of one character by its type: a literal such as 'a', chr(n), or lower, upper, coalesce " +
+    "or CASE of those (a table's column is a varchar; locally, a VALUES column is taken for one too)",
   advice: () =>
     'on Athena cast it: codepoint(CAST(x AS varchar(1))), which the local engine does not run (a bounded varchar ' +
     "cast); codepoint(chr(n)) and codepoint('a') run on both",
 };
 
-/** Whether the argument is text of one character by its type: a literal of one code point, or chr(n). */
+/**
+ * Whether the argument is text of one character by its type (Trino's varchar(1)): a literal of one code point or a
+ * NULL, chr(n), lower or upper of one (varchar(x) → varchar(x)), or a coalesce or CASE whose every value is one.
+ */
 function oneCharacter(v: unknown): boolean {
   if (!isTreeNode(v)) return false;
-  if (v.class === 'FUNCTION') return ['chr', 'trino_chr'].includes(String(v.function_name).toLowerCase());
+  if (isNullConstant(v)) return true;
+  const name = String(v.function_name ?? '').toLowerCase();
+  if (v.class === 'FUNCTION' && ['chr', 'trino_chr'].includes(name)) return true;
+  const args = Array.isArray(v.children) ? (v.children as unknown[]) : [];
+  if (v.class === 'FUNCTION' && ['lower', 'upper'].includes(name))
+    return args.length === 1 && oneCharacter(args[0]);
+  if (v.type === 'OPERATOR_COALESCE') return args.length > 0 && args.every(oneCharacter);
+  if (v.class === 'CASE' && Array.isArray(v.case_checks))
+    return (v.case_checks as TreeNode[]).every((c) => oneCharacter(c.then_expr)) && oneCharacter(v.else_expr);
   if (v.class !== 'CONSTANT' || !isTreeNode(v.value)) return false;
   const value = (v.value as { value?: unknown }).value;
   return typeof value === 'string' && [...value].length === 1;
@@ -197,12 +210,7 @@ export function argumentTypeChecks(
   if (!aggregate || !Array.isArray(n.children)) return [];
   const name = String(n.function_name).toLowerCase();
   const [only] = n.children;
-  if (
-    name === 'codepoint' &&
-    n.children.length === 1 &&
-    !oneCharacter(only) &&
-    !isNullConstant(only as TreeNode)
-  )
+  if (name === 'codepoint' && n.children.length === 1 && !oneCharacter(only))
     return [
       {
         node: n,
