@@ -104,7 +104,10 @@ async function recordCsvRejects(
     : '(SELECT CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR) WHERE false)';
   // The line of the file each rejected record starts on: DuckDB's `line` counts records, one short for every quoted
   // line break before it (csv-record-texts.ts csvLineNumbers).
-  const starts = await query(conn, `SELECT line, min(line_byte_position) AS at FROM ${r.table} GROUP BY line`);
+  const starts = await query(
+    conn,
+    `SELECT line, min(line_byte_position) AS at FROM ${r.table} GROUP BY line`,
+  );
   if (starts.length === 0) return;
   const lineOf = await csvLineNumbers(
     r.file,
