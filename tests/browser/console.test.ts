@@ -176,20 +176,21 @@ describe('the console in a browser', () => {
     );
   });
 
+  /** Marks drawn: pixels of the series' colour (blue) on the chart's canvas. */
+  const bluePixels = () =>
+    page.evaluate<number>(`(() => {
+      const c = document.querySelector('figure.chart canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i + 2] > d[i] + 60) n++;
+      return n;
+    })()`);
+
   it('draws a chart of the result, bars by default for categories, switchable to a line', async () => {
     const chart = page.locator('figure.chart');
     await chart.locator('canvas').first().waitFor();
     expect(await chart.getAttribute('data-kind')).toBe('bar');
     expect(await chart.getAttribute('data-points')).toBe(String(Object.keys(lake.signupsByPlan).length));
-    // Marks drawn: pixels of the series' colour (blue) on the canvas.
-    const bluePixels = () =>
-      page.evaluate<number>(`(() => {
-        const c = document.querySelector('figure.chart canvas');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i + 2] > d[i] + 60) n++;
-        return n;
-      })()`);
     expect(await bluePixels()).toBeGreaterThan(500);
     await shot(page, 'query', true);
     await page.getByLabel('Line').check();
@@ -223,14 +224,7 @@ describe('the console in a browser', () => {
     await page.getByRole('radio', { name: 'Line', exact: true }).check();
     expect(await chart.getAttribute('data-kind')).toBe('line');
     expect(await chart.getAttribute('data-points')).toBe('3');
-    const bluePixels = await page.evaluate<number>(`(() => {
-      const c = document.querySelector('figure.chart canvas');
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i + 2] > d[i] + 60) n++;
-      return n;
-    })()`);
-    expect(bluePixels).toBeGreaterThan(10);
+    expect(await bluePixels()).toBeGreaterThan(10);
   });
 
   it('numbers the rows of a page by where it starts, also after the rows per page changed', async () => {
