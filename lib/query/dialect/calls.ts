@@ -268,6 +268,7 @@ const EXPRESSION_AGGREGATES: Record<string, (args: number) => boolean> = {
   regr_intercept: () => true,
   max_by: (args) => args === 3,
   min_by: (args) => args === 3,
+  map_agg: (args) => args === 2,
 };
 
 const literal = stringLiteral;
