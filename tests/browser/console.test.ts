@@ -227,6 +227,25 @@ describe('the console in a browser', () => {
     expect(await bluePixels()).toBeGreaterThan(10);
   });
 
+  it('runs the text in the editor when Ctrl+Enter comes before the page has rendered the last keystrokes', async () => {
+    await runSql(page, "SELECT 'before' AS typed_before");
+    await page.getByTestId('results').locator('thead th', { hasText: 'typed_before' }).waitFor();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    // The text and the key in one task: no render of the page between them (a paste and Ctrl+Enter at once).
+    await page.evaluate(`(() => {
+      document.execCommand('insertText', false, "SELECT 'after' AS typed_after");
+      document.querySelector('.cm-content').dispatchEvent(new KeyboardEvent('keydown', {
+        key: 'Enter', code: 'Enter', keyCode: 13, ctrlKey: true, bubbles: true, cancelable: true,
+      }));
+    })()`);
+    await page
+      .getByTestId('results')
+      .locator('thead th', { hasText: 'typed_after' })
+      .waitFor({ timeout: 15_000 });
+  });
+
   it('numbers the rows of a page by where it starts, also after the rows per page changed', async () => {
     await nav(page, 'Query').click();
     await page.getByLabel('Rows per page').selectOption('50');

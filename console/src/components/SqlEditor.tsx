@@ -23,7 +23,8 @@ export interface SqlEditorProps {
   /** A text to put in the editor (a new object each time). */
   load: { sql: string } | null;
   onChange: (sql: string) => void;
-  onRun: () => void;
+  /** Run: with the editor's text as it is now (the parent's copy, through onChange, may not have rendered yet). */
+  onRun: (sql: string) => void;
   /** Table → column names, for completion. */
   schema?: Record<string, string[]>;
 }
@@ -42,7 +43,7 @@ export function SqlEditor({ initial, load, onChange, onRun, schema }: SqlEditorP
     const run = (v: EditorView) => {
       // The query runs: an open completion list goes (it would take the Escape that lets Tab leave the editor).
       closeCompletion(v);
-      handlers.current.onRun();
+      handlers.current.onRun(v.state.doc.toString());
       return true;
     };
     // Escape closes an open completion list and, as it does when none is open, lets the next Tab leave the editor

@@ -135,9 +135,10 @@ export function QueryPage({
     setHistory(next);
   };
 
-  const execute = async () => {
-    if (run.current || sqlText.trim() === '') return;
-    const text = sqlText;
+  /** `given`: the editor's text when Ctrl/Cmd+Enter ran it (sqlText may be the text before the last keystrokes). */
+  const execute = async (given?: string) => {
+    const text = given ?? sqlText;
+    if (run.current || text.trim() === '') return;
     const r = new QueryRun(api, (s) => setRunning(s), undefined, setSilentFor);
     run.current = r;
     runningSql.current = text;
@@ -265,7 +266,7 @@ export function QueryPage({
           initial={firstSql}
           load={load}
           onChange={setSqlText}
-          onRun={() => void execute()}
+          onRun={(sql) => void execute(sql)}
           schema={schema}
         />
         <p class="muted keys-hint" id="sql-editor-keys">
