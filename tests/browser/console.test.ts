@@ -214,6 +214,8 @@ describe('the console in a browser', () => {
   });
 
   it('draws the points of a line whose rows are all at one time (no line of any length joins them)', async () => {
+    // From the Query page afresh, as the tests after it start (no completion list of the last query's typing open).
+    await nav(page, 'Query').click();
     await runSql(
       page,
       "SELECT TIMESTAMP '2026-11-25 09:00:00' AS at_one_time, 5 AS v FROM UNNEST(sequence(1, 3)) AS s(i)",
