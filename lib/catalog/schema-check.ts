@@ -21,6 +21,7 @@ import { reservedNameViolations } from './reserved-names';
 import type { TableDef } from './types';
 import { schemaCompileProblem } from '../validators/source';
 import { buildPlan } from '../etl/plan';
+import { SharedInputPathError } from '../etl/plan-inputs';
 
 export interface TableReport {
   table: string;
@@ -119,11 +120,10 @@ export function checkSchemas(
       .map((v) => pointedAtInUse(v, t, inUse?.get(t.name)));
     violations.push(...againstInUse(t, history, inUse?.get(t.name), violations));
     violations.push(...reservedNameViolations(t, history));
-    const unplanned = etlPlanProblem(t);
     // Not beside a name renamed away in the schema again: two columns reading one name is what that refusal says.
-    const formerNames = violations.filter((v) => v.rule === 'FORMER_NAME_TAKEN').map((v) => v.column);
-    if (unplanned && !formerNames.some((n) => unplanned.message.includes(` both read ${n} of the input`)))
-      violations.push(unplanned);
+    const formerNames = violations.filter((v) => v.rule === 'FORMER_NAME_TAKEN').map((v) => v.column!);
+    const unplanned = etlPlanProblem(t, formerNames);
+    if (unplanned) violations.push(unplanned);
     const file = files.find((f) => f.name === t.name);
     violations.push(...unknownRetired(t.name, file?.schema, history, inUse?.get(t.name)));
     const refused = violations.map((v) => withFreeSuccessor(v, names));
@@ -217,11 +217,13 @@ function unknownRetired(
  * backreferences, \b —, two columns reading one input name): refused here, before a row is accepted under it,
  * where the ETL would fail every run of the table (and the other tables of an event compaction) once it has data.
  */
-function etlPlanProblem(t: TableDef): Violation | undefined {
+function etlPlanProblem(t: TableDef, told: string[]): Violation | undefined {
   try {
     buildPlan(t);
     return undefined;
   } catch (e) {
+    // Two columns reading one name, one of them refused already (told: a name renamed away, in the schema again).
+    if (e instanceof SharedInputPathError && e.columns.some((c) => told.includes(c))) return undefined;
     const message = (e as Error).message;
     const column = /^column (\w+):/.exec(message)?.[1];
     return {

@@ -5,6 +5,17 @@
 import type { ColumnDef } from '../catalog/tables';
 import { VALUE_RULE_KEYS } from '../catalog/value-rules';
 
+/** Two columns that read one name of the input (refuseSharedPaths), with their names. */
+export class SharedInputPathError extends Error {
+  override name = 'SharedInputPathError';
+  constructor(
+    message: string,
+    readonly columns: [string, string],
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Refuses two columns that read one name of the input, or one a name inside the other's value (data.a and
  * data.a.b): a column renamed from one still in the schema, two renamed from one name. The readers could not tell
@@ -16,10 +27,11 @@ export function refuseSharedPaths(table: string, paths: { path: string[]; owner:
       const n = Math.min(a.path.length, b.path.length);
       if (a.owner === b.owner || a.path.slice(0, n).join('\u0000') !== b.path.slice(0, n).join('\u0000'))
         continue;
-      throw new Error(
+      throw new SharedInputPathError(
         `${table}: columns ${a.owner} and ${b.owner} both read ${(a.path.length <= b.path.length ? a : b).path.join('.')} ` +
           'of the input (a column renamed from one still in the schema, or two renamed from one name): one column ' +
           'reads each name; rename from a name no column has',
+        [a.owner, b.owner],
       );
     }
 }

@@ -1341,6 +1341,21 @@ describe('unsafe edits are refused before they take effect', () => {
     }
   });
 
+  it("an event type's name renamed away, in the schema again, is one refusal too (its input path is data.<name>)", () => {
+    const dir = edited('events', 'page_view', (s) => {
+      s.properties.user_ref = { ...s.properties.user_id, 'x-lake': { renamedFrom: 'user_id' } };
+      delete s.properties.user_id;
+    });
+    recordSchemas(checkSchemas(dir), dir);
+    const file = path.join(dir, 'events', 'page_view.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema.properties.user_id = { type: 'string' };
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    expect(checkSchemas(dir).violations.map((v) => [v.rule, v.column])).toEqual([
+      ['FORMER_NAME_TAKEN', 'user_id'],
+    ]);
+  });
+
   it('a retired column of another type under its name again is told to take another name', () => {
     const dir = edited('datasets', 'orders', (s) => {
       delete s.properties.item_count;
