@@ -284,6 +284,10 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
   const name = table.name;
   const columns = table.columns.filter((c) => !c.generated);
   const recorded = new Map((history?.columns ?? []).map((c) => [c.name, c]));
+  // A name renamed away (recorded retired, a former name of another recorded column), in the schema again: the
+  // column it was renamed to (FORMER_NAME_TAKEN), else undefined.
+  const renamedAwayTo = (c: ColumnDef): string | undefined =>
+    !c.retired && recorded.get(c.name)?.retired ? renamedToName([...recorded.values()], c.name) : undefined;
 
   for (const c of columns) {
     if (c.renamedFrom) {
@@ -321,10 +325,10 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
           safe: `rename without changing the type; then add a new column for the new type`,
         });
       } else if (!recorded.has(c.name)) changes.push(`${c.name}: renamed from ${c.renamedFrom}`);
-    } else if (!c.retired && recorded.get(c.name)?.retired && renamedToName([...recorded.values()], c.name)) {
-      // A name renamed away, in the schema again: the column renamed from it still reads the records sent under it
-      // and the values stored under it (the readers could not tell whose a value is: lib/etl/plan-inputs.ts).
-      const to = renamedToName([...recorded.values()], c.name)!;
+    } else if (renamedAwayTo(c)) {
+      // The column renamed from it still reads the records sent and the values stored under the name (the readers
+      // could not tell whose a value is: lib/etl/plan-inputs.ts).
+      const to = renamedAwayTo(c)!;
       violations.push({
         table: name,
         column: c.name,
@@ -509,7 +513,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     }
     // The rename's own type check is above, as is a name renamed away in the schema again (FORMER_NAME_TAKEN).
     if (renamed && typeOf(was) !== typeOf(c)) continue;
-    if (!c.retired && was.retired && renamedToName([...recorded.values()], c.name)) continue;
+    if (renamedAwayTo(c)) continue;
     if (typeOf(was) !== typeOf(c)) {
       violations.push({
         table: name,
