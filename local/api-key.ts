@@ -3,20 +3,37 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-export async function resolveApiKey(
-  lakeDir: string,
-): Promise<{ key: string; source: 'env' | 'file' | 'generated'; file: string }> {
+export interface ResolvedApiKey {
+  key: string;
+  source: 'env' | 'file' | 'generated';
+  file: string;
+  /** LAKE_API_KEY is set and the file holds another key (saved by an earlier start): a key that is refused. */
+  fileKeyRefused?: true;
+}
+
+export async function resolveApiKey(lakeDir: string): Promise<ResolvedApiKey> {
   const file = path.join(lakeDir, 'api-key');
   const fromEnv = process.env.LAKE_API_KEY?.trim();
-  if (fromEnv) return { key: fromEnv, source: 'env', file };
-  try {
-    const saved = (await fs.readFile(file, 'utf8')).trim();
-    if (saved) return { key: saved, source: 'file', file };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  const saved = await readSavedKey(file);
+  if (fromEnv)
+    return {
+      key: fromEnv,
+      source: 'env',
+      file,
+      ...(saved && saved !== fromEnv ? { fileKeyRefused: true } : {}),
+    };
+  if (saved) return { key: saved, source: 'file', file };
   const key = randomBytes(24).toString('base64url');
   await fs.mkdir(lakeDir, { recursive: true });
   await fs.writeFile(file, key + '\n', { mode: 0o600 });
   return { key, source: 'generated', file };
+}
+
+async function readSavedKey(file: string): Promise<string | undefined> {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim() || undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return undefined;
+  }
 }

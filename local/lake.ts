@@ -44,6 +44,8 @@ export interface RunningLake {
   apiKey: string;
   apiKeySource: string;
   apiKeyFile: string;
+  /** LAKE_API_KEY is set and apiKeyFile holds another key (an earlier start's): that key is refused. */
+  apiKeyFileRefused: boolean;
   lakeDir: string;
   /** Stops everything; says what the delivery stream delivered and left (the lake's last line). */
   stop(): Promise<StopReport | undefined>;
@@ -212,6 +214,7 @@ async function startClaimed(
     apiKey: key.key,
     apiKeySource: key.source,
     apiKeyFile: key.file,
+    apiKeyFileRefused: key.fileKeyRefused === true,
     lakeDir: dir,
     executionsRunning: () => etl.engine.runningExecutions(),
     stop: () =>

@@ -175,6 +175,11 @@ async function main(): Promise<void> {
     // The file holds the key only when the lake made it (LAKE_API_KEY given: none is written).
     ...(lake.apiKeySource === 'env' ? { apiKeySource: 'env' } : { apiKeyFile: lake.apiKeyFile }),
   });
+  if (lake.apiKeyFileRefused)
+    logger.warn(
+      `LAKE_API_KEY is set: the key saved in ${lake.apiKeyFile} (by an earlier start) is refused; send LAKE_API_KEY's`,
+      { apiKeyFile: lake.apiKeyFile },
+    );
   // In JSON (piped, a container's log) stdout carries JSON lines only, as on Lambda: the greeting goes to stderr.
   (format === 'json' ? process.stderr : process.stdout).write(
     [

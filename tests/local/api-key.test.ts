@@ -1,0 +1,40 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { resolveApiKey } from '../../local/api-key';
+import { tempLake } from '../support/raw-zone';
+
+const saved = process.env.LAKE_API_KEY;
+afterEach(() => {
+  if (saved === undefined) delete process.env.LAKE_API_KEY;
+  else process.env.LAKE_API_KEY = saved;
+});
+
+describe("the local lake's API key", () => {
+  it('generates a key once and reads it back at the next start', async () => {
+    const dir = await tempLake('api-key');
+    delete process.env.LAKE_API_KEY;
+    const first = await resolveApiKey(dir);
+    expect(first.source).toBe('generated');
+    const again = await resolveApiKey(dir);
+    expect(again).toEqual({ key: first.key, source: 'file', file: path.join(dir, 'api-key') });
+  });
+
+  it("says so when LAKE_API_KEY is set and the file holds an earlier start's key (cat .lake/api-key would be refused)", async () => {
+    const dir = await tempLake('api-key');
+    delete process.env.LAKE_API_KEY;
+    const generated = await resolveApiKey(dir);
+    process.env.LAKE_API_KEY = 'key-from-the-environment';
+    const fromEnv = await resolveApiKey(dir);
+    expect(fromEnv).toMatchObject({ key: 'key-from-the-environment', source: 'env', fileKeyRefused: true });
+    // The file is left as it was (an environment's secret is not written to disk).
+    expect((await fs.readFile(generated.file, 'utf8')).trim()).toBe(generated.key);
+  });
+
+  it('does not warn when the file holds the same key as LAKE_API_KEY, or there is no file', async () => {
+    const dir = await tempLake('api-key');
+    process.env.LAKE_API_KEY = 'same-key';
+    expect((await resolveApiKey(dir)).fileKeyRefused).toBeUndefined();
+    await fs.writeFile(path.join(dir, 'api-key'), 'same-key\n');
+    expect((await resolveApiKey(dir)).fileKeyRefused).toBeUndefined();
+  });
+});
