@@ -13,7 +13,13 @@ import { nestedIntegerProblem } from './nested-exact-integers';
 import { loadHistory, loadSchema } from './schema-loader';
 import { ApiError, ErrorCode, EventErrorCode } from './errors';
 import { newEventId } from './ids';
-import { eventValidator, fieldErrors, MAX_POINTER_CHARS, validateEnvelope } from './schema-registry';
+import {
+  eventValidator,
+  fieldErrors,
+  MAX_POINTER_CHARS,
+  registeredEventTypes,
+  validateEnvelope,
+} from './schema-registry';
 
 export interface RawEvent {
   id: string;
@@ -329,6 +335,21 @@ function sameEvent(first: FirstWithId, occurredAt: string, data: unknown): boole
 }
 
 /** The checks of an event type, looked up once per request (null: no such type). */
+/** At most this many registered types are named in an UNKNOWN_TYPE message (a batch can list 100 problems). */
+const MAX_TYPES_NAMED = 12;
+
+function unknownType(type: string): string {
+  const types = registeredEventTypes();
+  const named = types.slice(0, MAX_TYPES_NAMED).join(', ');
+  const more = types.length > MAX_TYPES_NAMED ? ` and ${types.length - MAX_TYPES_NAMED} more` : '';
+  return (
+    `event type '${type}' is not registered: ` +
+    (types.length
+      ? `the registered types are ${named}${more} (schemas/events/<type>.json)`
+      : 'schemas/events/ has none')
+  );
+}
+
 function typeCheck(checks: Map<string, TypeCheck | null>, type: string): TypeCheck | null {
   let check = checks.get(type);
   if (check === undefined) {
@@ -373,8 +394,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
       const refused = (pointer: string) => problems.slice(before).some((p) => p.pointer === pointer);
       if (typeof event.type === 'string' && !refused('/type')) {
         const check = typeCheck(checks, event.type);
-        if (!check)
-          report('/type', EventErrorCode.UnknownType, `event type '${event.type}' is not registered`);
+        if (!check) report('/type', EventErrorCode.UnknownType, unknownType(event.type));
         else if (!refused('/data')) checkData(check, event.data, report);
       }
       if (
@@ -387,7 +407,7 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     const type = event.type as string;
     const check = typeCheck(checks, type);
     if (!check) {
-      report('/type', EventErrorCode.UnknownType, `event type '${type}' is not registered`);
+      report('/type', EventErrorCode.UnknownType, unknownType(type));
       // The envelope's own checks still run: its occurred_at is judged whatever the type.
       if (typeof event.occurred_at === 'string')
         storedOccurredAt(event.occurred_at, latest, limits.maxFutureSkewSeconds, report);

@@ -8,14 +8,20 @@
  */
 import type { ErrorObject } from 'ajv/dist/2020';
 import { formerNamesOf } from './catalog/former-names';
-import { loadHistory, loadSchema, schemaGeneration } from './schema-loader';
-import { envelopeValidator, eventDataValidator } from './validators/events';
+import { loadHistory, loadSchema, schemaGeneration, schemaSnapshot } from './schema-loader';
+import { envelopeValidator, eventDataValidator, generatedEventTypes } from './validators/events';
 import type { Validator } from './validators/types';
 import envelopeSchema from '../schemas/envelope.json';
 
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 
 export const validateEnvelope: Validator = envelopeValidator(envelopeSchema);
+
+/** The registered event types, sorted: the schemas the local lake runs on, else those bundled (as generated). */
+export function registeredEventTypes(): string[] {
+  const inUse = schemaSnapshot();
+  return (inUse ? [...inUse.events.keys()] : generatedEventTypes()).sort();
+}
 
 /** Validates an event's data; `errors` as ajv's, for the last call. */
 export type DataValidator = Validator;

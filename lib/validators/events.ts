@@ -11,3 +11,9 @@ export const envelopeValidator = (schema: object): Validator =>
 
 export const eventDataValidator = (type: string, schema: object): Validator =>
   validatorFor('events', exportName('events', type), schema, load);
+
+/** The event types the validators were generated for (schemas/events/ at build time), unsorted. */
+export const generatedEventTypes = (): string[] =>
+  Object.keys(load().fingerprints)
+    .filter((key) => key.startsWith('events/'))
+    .map((key) => key.slice('events/'.length));

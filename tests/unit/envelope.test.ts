@@ -2,6 +2,7 @@ import { prepareEvents } from '../../lib/envelope';
 import layout from '../../lib/lake-layout.json';
 import { ApiError } from '../../lib/errors';
 import { parseJsonExact } from '../../lib/exact-json';
+import { loadSchema, useSchemaSnapshot } from '../../lib/schema-loader';
 
 const limits = { maxEvents: 500, maxFutureSkewSeconds: 3600 };
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -416,5 +417,30 @@ describe('event envelope', () => {
         expect.objectContaining({ index: 0, code: 'EVENT_TOO_LARGE' }),
       ]);
     }
+  });
+});
+
+describe('an unknown event type', () => {
+  const message = (body: unknown) =>
+    (problems(body).details.errors as { code: string; message: string }[]).find(
+      (e) => e.code === 'UNKNOWN_TYPE',
+    )!.message;
+
+  it('is answered with the registered types, as bundled (the validators generated from schemas/events/)', () => {
+    expect(message({ type: 'page_veiw', data: {} })).toBe(
+      "event type 'page_veiw' is not registered: the registered types are order_placed, page_view, signup " +
+        '(schemas/events/<type>.json)',
+    );
+  });
+
+  it('the types of the schemas the local lake runs on (a type added since the build is named), at most 12 of them', () => {
+    const events = new Map<string, object>([['page_view', loadSchema('events', 'page_view')!]]);
+    for (let i = 0; i < 14; i++) events.set(`added_${String(i).padStart(2, '0')}`, { type: 'object' });
+    useSchemaSnapshot({ events, datasets: new Map() });
+    expect(message({ type: 'nope', data: {} })).toBe(
+      "event type 'nope' is not registered: the registered types are " +
+        'added_00, added_01, added_02, added_03, added_04, added_05, added_06, added_07, added_08, added_09, added_10, ' +
+        'added_11 and 3 more (schemas/events/<type>.json)',
+    );
   });
 });
