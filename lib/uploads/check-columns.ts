@@ -39,6 +39,26 @@ function didYouMean(name: string, columns: string[]): string {
   return match ? ` (did you mean '${match}'? names are exact: lower case, no spaces)` : '';
 }
 
+const OTHER_DELIMITERS = [
+  [';', "';'"],
+  ['\t', 'tabs'],
+  ['|', "'|'"],
+] as const;
+
+/**
+ * A CSV header read as one column that another delimiter splits into the dataset's columns: the file was exported
+ * with ';' (a decimal-comma locale), tabs or '|'. Both engines read a CSV upload as comma-separated.
+ */
+function otherDelimiter(names: string[], byName: Map<string, unknown>): string | undefined {
+  if (names.length !== 1) return undefined;
+  for (const [delimiter, named] of OTHER_DELIMITERS) {
+    const parts = names[0]!.split(delimiter).map((p) => p.trim().replace(/^"(.*)"$/, '$1'));
+    if (parts.length > 1 && parts.some((p) => byName.has(p)))
+      return ` (the header row reads as one column: the file looks delimited by ${named}; a CSV upload must be comma-separated)`;
+  }
+  return undefined;
+}
+
 /** Header problems: nameless, repeated, unknown or missing columns. */
 /** Most unknown columns a finding names one by one (a header can have thousands; the count says the rest). */
 const MAX_NAMES_LISTED = 20;
@@ -85,7 +105,8 @@ export function checkColumnNames(
     const [name, i] = unknown[0]!;
     return headerMismatch(
       `unknown column(s) ${namesListed(unknown.map(([n]) => n))} for dataset ${ds.name}` +
-        `${notAColumn(ds, name, [...known])}; its columns: ${[...known].join(', ')}`,
+        `${(where.what === 'column' && otherDelimiter(names, byName)) || notAColumn(ds, name, [...known])}; ` +
+        `its columns: ${[...known].join(', ')}`,
       { ...at(i), field: name },
     );
   }

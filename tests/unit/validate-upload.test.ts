@@ -694,6 +694,35 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
     expect(r2.message).toContain("did you mean 'order_id'?");
   });
 
+  it('HEADER_MISMATCH: a header delimited by semicolons or tabs says that a CSV upload is comma-separated', async () => {
+    for (const [delimiter, named, file] of [
+      [';', "';'", 'semi'],
+      ['\t', 'tabs', 'tabs'],
+    ] as const) {
+      sns.resetHistory();
+      s3.resetHistory();
+      const csv = `${ORDERS_HEADER.replaceAll(',', delimiter)}\n${orderRow(1).replaceAll(',', delimiter)}\n`;
+      const r = expectQuarantined(
+        await upload(`uploads/orders/${file}.csv`, csv),
+        `uploads/orders/${file}.csv`,
+        'HEADER_MISMATCH',
+      );
+      expect(r).toMatchObject({ line: 1, column: 1 });
+      expect(r.message).toContain(
+        `(the header row reads as one column: the file looks delimited by ${named}; a CSV upload must be comma-separated)`,
+      );
+    }
+    // A column name that merely holds a semicolon gets no such hint.
+    sns.resetHistory();
+    s3.resetHistory();
+    const r = expectQuarantined(
+      await upload('uploads/orders/semi2.csv', `${ORDERS_HEADER},"a;b"\n${orderRow(1)},x\n`),
+      'uploads/orders/semi2.csv',
+      'HEADER_MISMATCH',
+    );
+    expect(r.message).not.toContain('comma-separated');
+  });
+
   it('HEADER_MISMATCH: a column twice', async () => {
     const csv = `${ORDERS_HEADER},amount\n${orderRow(1)},1\n`;
     const r = expectQuarantined(
