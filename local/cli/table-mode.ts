@@ -7,6 +7,11 @@ import { cliArgs, UsageError } from './args';
 
 export { UsageError } from './args';
 
+/** The table named has a schema file that does not read: a refused change (exit status 1, nothing runs), not a usage error. */
+export class TableUnreadableError extends Error {
+  override name = 'TableUnreadableError';
+}
+
 export function tableArgument(
   mode: 'replay' | 'rebuild',
   argv: string[],
@@ -25,8 +30,29 @@ export function tableArgument(
     // A table whose schema file does not read is no table of the lake's now: say why, not that there is none.
     const unread = schemaFiles(dir).find((f) => f.name === rest[0] && f.error);
     if (unread)
-      throw new UsageError(`table '${rest[0]}' cannot be read: ${unread.error} (npm run schemas:check)`);
+      throw new TableUnreadableError(
+        `table '${rest[0]}' cannot be read: ${unread.error} (npm run schemas:check)`,
+      );
     throw new UsageError(`no table '${rest[0]}'\n${usage}`);
   }
   return { table: rest[0]!, wait };
+}
+
+/**
+ * A table command's arguments, or its exit code when it ends here (what was wrong on stderr): 0 after --help, 2 on a
+ * usage error, 1 when the table's schema file does not read (as for any refused change of schemas/: nothing runs).
+ */
+export function tableCommand(
+  mode: 'replay' | 'rebuild',
+  argv: string[],
+  dir = schemasDir,
+): { table: string; wait: boolean } | number {
+  try {
+    const args = tableArgument(mode, argv, dir);
+    return args === 'help' ? 0 : args;
+  } catch (e) {
+    if (!(e instanceof UsageError) && !(e instanceof TableUnreadableError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
 }

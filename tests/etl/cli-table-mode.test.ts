@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { schemasDir } from '../../lib/catalog/tables';
 import { cliArgs } from '../../local/cli/args';
-import { tableArgument, UsageError } from '../../local/cli/table-mode';
+import { tableArgument, tableCommand, TableUnreadableError, UsageError } from '../../local/cli/table-mode';
 
 describe('npm run replay / rebuild arguments', () => {
   it('takes one lake table, and --no-wait', () => {
@@ -38,9 +38,33 @@ describe('npm run replay / rebuild arguments', () => {
       expect(() => tableArgument('replay', ['customers'], dir)).toThrow(
         /^table 'customers' cannot be read: schemas\/datasets\/customers\.json is not valid JSON: .*\(npm run schemas:check\)$/,
       );
+      // A refused change of schemas/ (exit status 1, as when another table is named), not a usage error (2).
+      expect(() => tableArgument('replay', ['customers'], dir)).toThrow(TableUnreadableError);
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        expect(tableCommand('replay', ['customers'], dir)).toBe(1);
+        expect(tableCommand('rebuild', ['customers'], dir)).toBe(1);
+        expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/^table 'customers' cannot be read: /));
+      } finally {
+        stderr.mockRestore();
+      }
       expect(() => tableArgument('replay', ['nope'], dir)).toThrow(/^no table 'nope'/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("ends with the command's exit code: 0 after --help, 2 on a usage error", () => {
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(tableCommand('replay', ['--help'])).toBe(0);
+      expect(tableCommand('rebuild', ['nope'])).toBe(2);
+      expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/^no table 'nope'/));
+      expect(tableCommand('replay', ['orders', '--no-wait'])).toEqual({ table: 'orders', wait: false });
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
     }
   });
 
