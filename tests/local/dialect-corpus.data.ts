@@ -2146,6 +2146,26 @@ export const CORPUS: CorpusEntry[] = [
     rows: [[true, 15, 3, 1]],
     source: TRINO_DATETIME,
   },
+  // --- subqueries nested in expressions ---------------------------------------------------------------------------
+  {
+    // Ten levels: answered (each level adds 1).
+    sql: `SELECT ${'(SELECT 1 + '.repeat(10)}0${')'.repeat(10)} AS n`,
+    rows: [[10]],
+    source: `${TRINO_SELECT} (a scalar subquery in an expression; nesting has no limit of Trino's)`,
+  },
+  {
+    // Eleven: DuckDB's planner takes time exponential in the depth and is not interrupted while it plans (a depth of
+    // 40 held a connection past every time limit): refused before DuckDB sees it, naming the difference.
+    sql: `SELECT ${'(SELECT 1 + '.repeat(11)}0${')'.repeat(11)} AS n`,
+    refused:
+      /^not supported by the local engine: subqueries nested 11 deep in expressions: DuckDB plans them in time exponential .* at most 10 levels \(Athena takes more\)/,
+    source: `${TRINO_SELECT} (a scalar subquery in an expression; nesting has no limit of Trino's)`,
+  },
+  {
+    sql: `SELECT x FROM (VALUES (1)) AS t(x) WHERE ${'EXISTS (SELECT 1 WHERE '.repeat(12)}true${')'.repeat(12)}`,
+    refused: /^not supported by the local engine: subqueries nested 12 deep in expressions/,
+    source: `${TRINO_SELECT} (EXISTS)`,
+  },
   // --- functions Athena does not have ------------------------------------------------------------------------------
   {
     sql: "SELECT strftime(DATE '2026-12-04', '%Y')",

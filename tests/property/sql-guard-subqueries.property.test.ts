@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { Parser as PostgresParser } from 'node-sql-parser/build/postgresql';
 import { checkQuery, QueryNotAllowedError } from '../../lib/query/sql-guard';
-import { liftSubqueries } from '../../lib/query/sql-guard/subqueries';
+import { expressionSubqueryDepth, liftSubqueries } from '../../lib/query/sql-guard/subqueries';
 
 const DATABASE = 'data_lake_prod';
 const OPTS = { database: DATABASE, tables: ['orders', 'customers', 'page_view'], maxBytes: 64 * 1024 };
@@ -196,5 +196,18 @@ describe('expression subqueries in the guard', () => {
     expect(verdict('SELECT 1 FROM orders WHERE a IN (SELECT (b) + 1 FROM customers)')).toEqual({
       allowed: ['customers', 'orders'],
     });
+  });
+
+  it('measures how deep expression subqueries nest (FROM items, CTE bodies and set operands do not count)', () => {
+    expect(expressionSubqueryDepth('SELECT 1 FROM (SELECT * FROM (SELECT 1) a) b')).toBe(0);
+    expect(expressionSubqueryDepth('WITH w AS (SELECT (SELECT 1)) SELECT * FROM w')).toBe(1);
+    // Siblings: one level; nested through IN, EXISTS, ALL and a FROM item inside a subquery: one level each.
+    expect(expressionSubqueryDepth('SELECT (SELECT 1), (SELECT 2) FROM t WHERE EXISTS (SELECT 3)')).toBe(1);
+    expect(
+      expressionSubqueryDepth(
+        'SELECT 1 FROM t WHERE a IN (SELECT b FROM (SELECT b FROM u WHERE EXISTS (SELECT 1 WHERE c > ALL (SELECT 2))))',
+      ),
+    ).toBe(3);
+    expect(expressionSubqueryDepth(`SELECT ${'(SELECT '.repeat(40)}1${')'.repeat(40)}`)).toBe(40);
   });
 });

@@ -14,6 +14,7 @@ import { refuseFunctionsAthenaLacks, refuseWhatAthenaRefuses } from './athena-re
 import { chunkCells } from './cells';
 import { athenaColumnNames } from './column-names';
 import { IntervalColumns } from './intervals';
+import { refuseDeepSubqueries } from './subquery-depth';
 import { currentQueryId } from './scanned';
 import { typedRewrites } from './typed-rewrites';
 import { trinoType } from './values';
@@ -55,6 +56,7 @@ export async function readQueryInto(
   let preparedStatement: { destroySync(): void } | undefined;
   try {
     refuseFunctionsAthenaLacks(r.query);
+    refuseDeepSubqueries(r.query);
     // UNNEST of rows, maps or several arrays as Trino reads it; dates from date arithmetic on dates, integers
     // from floor/ceil of integers, … as on Athena (DuckDB's binder tells the operands' types).
     const sql = await typedRewrites(c, r.duckDbSql(r.query.sql));

@@ -39,6 +39,7 @@ import { checkTree, isNode, type Node } from './tree';
 
 export { QueryNotAllowedError, type GuardOptions } from './errors';
 export { tokenize, type Lexed, type Token, type TokenKind } from './lexer';
+export { expressionSubqueryDepth } from './subqueries';
 
 /**
  * Checks one submitted statement. Returns the statement to run, or throws QueryNotAllowedError with the reason.

@@ -78,6 +78,26 @@ const word = (t: Token | undefined): string | undefined =>
  * subquery. Throws what the lexer throws for text it refuses (the caller then reports its own parse error).
  */
 export function liftSubqueries(text: string): string[] {
+  const pieces = expressionSubqueries(text);
+  if (pieces === undefined) return [text];
+  return liftedTexts(text, pieces);
+}
+
+/**
+ * How deep expression subqueries nest in `text`: 0 for none, 1 for `(SELECT …)` in an expression, 2 for one inside
+ * that one's expressions, … (subqueries in FROM, CTE bodies and set operands do not count). Throws what the lexer
+ * throws for text it refuses.
+ */
+export function expressionSubqueryDepth(text: string): number {
+  const pieces = expressionSubqueries(text) ?? [];
+  const depths: number[] = [];
+  // A piece's parent comes before it.
+  pieces.forEach((p, n) => (depths[n] = p.parent < 0 ? 1 : depths[p.parent]! + 1));
+  return Math.max(0, ...depths);
+}
+
+/** The expression subqueries of `text` (see above), or undefined for none or text whose parentheses do not close. */
+function expressionSubqueries(text: string): Piece[] | undefined {
   const { tokens } = tokenize(text);
   const pieces: Piece[] = [];
   const stack: Frame[] = [{ kind: 'query', clause: '' }];
@@ -125,8 +145,11 @@ export function liftSubqueries(text: string): string[] {
     }
     stack.push({ kind: place, clause: '' });
   }
-  if (pieces.length === 0 || pieces.some((p) => p.end < 0)) return [text];
+  return pieces.length === 0 || pieces.some((p) => p.end < 0) ? undefined : pieces;
+}
 
+/** The statement with its subqueries lifted, then each subquery with its own lifted (see above). */
+function liftedTexts(text: string, pieces: Piece[]): string[] {
   const blankOut = (chars: string[], start: number, end: number) => {
     for (let k = start; k < end; k++) chars[k] = ' ';
   };
