@@ -25,6 +25,7 @@ import {
   QueryNotFoundError,
   QueryNotSucceededError,
   QueryRejectedError,
+  RowTooLargeError,
   type PageRequest,
   type QueryEngine,
   type QueryStatus,
@@ -36,6 +37,11 @@ const RESPONSE_MARGIN_MS = 3000;
 
 /** A Lambda response's payload, at most (6 MB), less room for the proxy response around the body. */
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 16 * 1024;
+/**
+ * A row stored longer than this is not read (the local engine): no response could carry it. A json cell's text may
+ * hold blanks its value drops: a row up to this is read and measured as the response gives it.
+ */
+const MAX_STORED_ROW_BYTES = 4 * MAX_RESPONSE_BYTES;
 
 /**
  * A page of results that a response can carry, on both runtimes: its rows as asked, or fewer when their JSON, as the
@@ -48,18 +54,25 @@ async function fittingPage(
   req: PageRequest,
   around: Record<string, unknown>,
 ): Promise<ResultPage> {
+  const rowTooLarge = (size: string, bytes: number) =>
+    new ApiError(
+      409,
+      QueryErrorCode.RowTooLarge,
+      `a row of query ${id} is ${size} bytes as JSON: a response carries at most ${MAX_RESPONSE_BYTES} ` +
+        '(Lambda); select fewer or shorter columns (substr, or parts of a long value)',
+      { id, bytes, limit: MAX_RESPONSE_BYTES },
+    );
   for (let maxRows = req.maxRows; ;) {
-    const page = await engine.results(id, { ...req, maxRows });
+    let page: ResultPage;
+    try {
+      page = await engine.results(id, { ...req, maxRows, maxRowBytes: MAX_STORED_ROW_BYTES });
+    } catch (e) {
+      if (e instanceof RowTooLargeError) throw rowTooLarge(`more than ${e.bytes}`, e.bytes);
+      throw e;
+    }
     const bytes = Buffer.byteLength(JSON.stringify(JSON.stringify({ ...around, ...page })), 'utf8');
     if (bytes <= MAX_RESPONSE_BYTES) return page;
-    if (page.rows.length <= 1)
-      throw new ApiError(
-        409,
-        QueryErrorCode.RowTooLarge,
-        `a row of query ${id} is ${bytes} bytes as JSON: a response carries at most ${MAX_RESPONSE_BYTES} ` +
-          '(Lambda); select fewer or shorter columns (substr, or parts of a long value)',
-        { id, bytes, limit: MAX_RESPONSE_BYTES },
-      );
+    if (page.rows.length <= 1) throw rowTooLarge(String(bytes), bytes);
     // As many rows as fit at the rows' mean size, and fewer each round.
     maxRows = Math.max(
       1,

@@ -80,6 +80,11 @@ export interface PageRequest {
    * cell cannot tell from SQL NULL; every digit of a number): the local Athena API asks for it.
    */
   jsonAsText?: boolean;
+  /**
+   * A row whose stored text is longer than this is not read into memory: RowTooLargeError (the local engine; the
+   * query API asks for it, whose responses cannot carry such a row).
+   */
+  maxRowBytes?: number;
 }
 
 /** A page of query ids, newest first; nextToken is present when older queries follow. */
@@ -144,6 +149,17 @@ export class InvalidPageTokenError extends Error {
   constructor(message = 'nextToken is not a token this query returned') {
     super(message);
     this.name = 'InvalidPageTokenError';
+  }
+}
+
+/** A row of the page asked for is longer than PageRequest.maxRowBytes: `bytes` of it were read before giving up. */
+export class RowTooLargeError extends Error {
+  constructor(
+    readonly row: number,
+    readonly bytes: number,
+  ) {
+    super(`row ${row + 1} of the results is more than ${bytes} bytes`);
+    this.name = 'RowTooLargeError';
   }
 }
 

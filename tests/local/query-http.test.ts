@@ -217,6 +217,17 @@ describe('local runtime: /queries over HTTP', () => {
     const huge = await api('POST', '/queries', { sql: "SELECT lpad('', 7000000, 'x') AS v", wait: 20 });
     expect(huge.status).toBe(409);
     expect(huge.body).toMatchObject({ code: 'ROW_TOO_LARGE', limit: 6 * 1024 * 1024 - 16 * 1024 });
+    // A row no response could carry is refused once four times the limit of it is read, not read whole (a 100 MB
+    // row took the function past its 28 s: a 500).
+    const giant = await api('POST', '/queries', { sql: "SELECT lpad('', 60000000, 'x') AS v", wait: 20 });
+    expect(giant.status).toBe(409);
+    expect(giant.body).toMatchObject({
+      code: 'ROW_TOO_LARGE',
+      message: expect.stringMatching(
+        /^a row of query \S+ is more than \d+ bytes as JSON: a response carries at most/,
+      ),
+    });
+    expect(giant.body.bytes).toBeLessThan(60_000_000);
   });
 
   it('DELETE cancels a running query; 409 once it has finished', async () => {

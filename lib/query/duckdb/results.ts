@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import {
   InvalidPageTokenError,
+  RowTooLargeError,
   type Cell,
   type PageRequest,
   type ResultColumn,
@@ -64,19 +65,32 @@ export async function readResultsPage(
       if (prev[0] !== 0x0a) throw new InvalidPageTokenError();
     }
     const rows: Cell[][] = [];
-    let pending = Buffer.alloc(0);
+    // The start of a row that goes on past the chunks read so far (copies: `chunk` is read into again). Each chunk
+    // is searched once: a row of 100 MB is read in linear time.
+    let started: Buffer[] = [];
+    let startedBytes = 0;
     const chunk = Buffer.alloc(256 * 1024);
-    while (rows.length < page.maxRows && byte < size) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, byte + pending.length);
+    for (let at = byte; rows.length < page.maxRows && at < size;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at);
       if (bytesRead === 0) break;
-      pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+      at += bytesRead;
+      let data = chunk.subarray(0, bytesRead);
       let nl: number;
-      while (rows.length < page.maxRows && (nl = pending.indexOf(0x0a)) >= 0) {
-        rows.push(parsedRow(pending.subarray(0, nl).toString('utf8')));
-        byte += nl + 1;
+      while (rows.length < page.maxRows && (nl = data.indexOf(0x0a)) >= 0) {
+        const line =
+          startedBytes > 0 ? Buffer.concat([...started, data.subarray(0, nl)]) : data.subarray(0, nl);
+        rows.push(parsedRow(line.toString('utf8')));
+        byte += line.length + 1;
         row++;
-        pending = pending.subarray(nl + 1);
+        started = [];
+        startedBytes = 0;
+        data = data.subarray(nl + 1);
       }
+      if (rows.length >= page.maxRows || data.length === 0) continue;
+      started.push(Buffer.from(data));
+      startedBytes += data.length;
+      if (page.maxRowBytes !== undefined && startedBytes > page.maxRowBytes)
+        throw new RowTooLargeError(row, startedBytes);
     }
     if (!page.jsonAsText) {
       // The results file keeps a json column's JSON text (cells.ts): the query API's cell is the value it holds.
