@@ -197,6 +197,17 @@ export function explainEngineError(message: string): string {
       "Athena keeps each value's zone; the local engine holds a zoned value apart from a UTC one and cannot mix " +
         "them: convert them to one zone (x AT TIME ZONE 'UTC'), or cast them AS timestamp",
     ).message;
+  // A value Node.js cannot hold as one string (its longest: 2^29 - 24 characters), read from DuckDB or the results.
+  if (
+    /Cannot create a string longer than 0x[0-9a-f]+ characters|^(?:RangeError: )?Invalid string length/.test(
+      message,
+    )
+  )
+    return new LocalDialectError(
+      'a result value of more than 536,870,888 characters',
+      'the local engine holds each value as one Node.js string, and none is longer (Athena writes its results to S3): ' +
+        'select a part of it (substr) or its length',
+    ).message;
   if (/Max expression depth limit of \d+ exceeded/.test(message))
     return new LocalDialectError(
       'expressions nested more than 1000 deep',
