@@ -28,8 +28,13 @@ function main(argv: string[]): number {
   if (parsed === 'help') return 0;
   const { values, positionals } = parsed;
   const command = positionals[0] ?? 'check';
-  if ((command !== 'check' && command !== 'accept') || positionals.length > 1) {
+  if (command !== 'check' && command !== 'accept') {
     process.stderr.write(`${USAGE} (got '${positionals.join(' ')}')\n`);
+    return 2;
+  }
+  if (positionals.length > 1) {
+    // The words after the npm script's own (check or accept): what the user typed.
+    process.stderr.write(`no arguments but --dir (got '${positionals.slice(1).join(' ')}')\n${USAGE}\n`);
     return 2;
   }
   if (values.dir === '') {

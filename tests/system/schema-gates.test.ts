@@ -269,6 +269,12 @@ describe('a running lake follows schemas/', () => {
       expect((await schemas('check', '--dir=')).code).toBe(2);
       expect(check.output).toMatch(/delete its record there \(<LAKE_DIR>\/schemas-in-use\/page_view\.json\)/);
       expect((await schemas('check', '--bogus')).code).toBe(2);
+      // `npm run schemas:check -- extra`: the words the user typed, not the script's own `check`.
+      const extra = await schemas('check', 'extra');
+      expect([extra.code, extra.output]).toEqual([
+        2,
+        expect.stringMatching(/^no arguments but --dir \(got 'extra'\)\n/),
+      ]);
       // Following that advice on the running lake: the record deleted, the edit on disk is checked again and used
       // (no edit of schemas/ needed); a version of the property's events is no longer accepted.
       await fs.rm(path.join(lake, 'schemas-in-use', 'page_view.json'));
