@@ -27,9 +27,7 @@ export function describeRun(summary: EtlRunSummary): string[] {
     );
   }
   if (uploads.taken)
-    lines.push(
-      `  uploads taken: ${uploads.taken} (${uploads.succeeded} succeeded, ${uploads.failed} failed)`,
-    );
+    lines.push(`  uploads taken: ${uploads.taken} (${uploads.succeeded} loaded, ${uploads.failed} failed)`);
   if (summary.eventObjectsLeft)
     lines.push(
       `  left for the next run: ${summary.eventObjectsLeft} raw event object(s) delivered after this run read its ` +

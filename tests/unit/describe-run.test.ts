@@ -73,3 +73,11 @@ it("says a replay's files it could not read again as gone or replaced (an upload
       'uploads/orders/r1.csv, uploads/orders/r2.csv',
   );
 });
+
+it('counts the uploads a run loaded, not "succeeded" (an upload loaded with rejects above its ratio fails its execution)', () => {
+  const s = summary([figures({ rowsRead: 20, rowsWritten: 17, rowsRejected: 3 })], {
+    mode: 'file',
+    uploads: { taken: 2, succeeded: 1, failed: 1 },
+  });
+  expect(describeRun(s)).toContain('  uploads taken: 2 (1 loaded, 1 failed)');
+});
