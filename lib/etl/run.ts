@@ -49,7 +49,10 @@ export interface ReplaySummary {
   rejectedFiles: number;
   /** The raw objects their rows came from that still exist: read again through the current plan. */
   sources: number;
-  /** Those that no longer exist (listed up to PARTITIONS_LISTED; missingCount has them all): not read. */
+  /**
+   * Those that no longer exist, were replaced since, or no longer read as rows (a gzip stream cut short): not read
+   * (listed up to PARTITIONS_LISTED; missingCount has them all).
+   */
   missing: string[];
   missingCount: number;
   /** The replay's own figures (the table's entry in `tables` also counts the uploads of the run). */

@@ -398,6 +398,28 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o2']);
   });
 
+  it('reports a raw object that no longer reads as rows (a gzip stream cut short) with the missing ones, not as read', async () => {
+    const lake = await newLake();
+    const a = await writeRaw(
+      lake,
+      'uploads/orders/a.csv.gz',
+      gzipSync(ordersCsv(['o1,c1,2026-03-01,lost,1,EUR,1,,'])),
+    );
+    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,1,EUR,1,,']));
+    await run(lake, fileJob('orders', a, 'load-a'));
+    await run(lake, fileJob('orders', b, 'load-b'));
+    const file = path.join(lake, 'raw', a);
+    await fs.writeFile(file, (await fs.readFile(file)).subarray(0, -10));
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    const s = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-cut' },
+      { tables: relaxed },
+    );
+    expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o2']);
+  });
+
   it('reports an upload replaced since its rows were rejected, rather than read the new content in their place', async () => {
     const lake = await newLake();
     const accept = (key: string, execution: string) => acceptUpload(lake, key, execution);

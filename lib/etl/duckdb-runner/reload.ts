@@ -42,6 +42,12 @@ export async function reloadInBatches(
       batch.map((b) => b.input),
       (f) => f.gz,
       skipped,
+      (key, problem) =>
+        logger.warn('a raw object that cannot be read as rows is skipped (its own run failed it too)', {
+          table: table.name,
+          key,
+          problem,
+        }),
     );
     read.push(...(await runReadable(ctx, table, plan, files, tally, skipped, outcome, conflicts)));
   }

@@ -168,6 +168,9 @@ export async function runReplay(
           plan.primaryKey[0]!,
         )
       : [];
+  // An object that no longer reads as rows (a gzip stream cut short) is reported with the missing ones: its rows
+  // cannot come back from it.
+  const unreadable: string[] = [];
   const inputs = await reloadInBatches(
     ctx,
     table,
@@ -175,10 +178,11 @@ export async function runReplay(
     present,
     maxBatchBytes,
     tally,
-    [],
+    unreadable,
     progress.outcome,
     { recorded },
   );
+  missing.push(...unreadable);
   if (taken.length > 0) {
     const read = { ...earlierReads, ...(Object.keys(reads).length ? { [ctx.runId]: reads } : {}) };
     const next: ReplayedState = {
@@ -195,7 +199,7 @@ export async function runReplay(
     replay: {
       table: table.name,
       rejectedFiles: taken.length,
-      sources: present.length,
+      sources: present.length - unreadable.length,
       missing: listed.partitions,
       missingCount: listed.partitionCount,
       figures: tableFigures(tally),
