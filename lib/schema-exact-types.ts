@@ -41,7 +41,7 @@ const TEMPORAL: Record<'date' | 'timestamp', { check: (s: string) => boolean; ru
     check: datasetFormats['date-time'].validate,
     rule:
       // (An event's date-time has an offset: JSON Schema's format asks for one before this check.)
-      'not a UTC timestamp the lake stores (yyyy-MM-ddTHH:mm:ss[.ffffff] with Z or +00:00, years 1000 ' +
+      'not a UTC timestamp the lake stores (yyyy-MM-ddTHH:mm:ss[.ffffff], T or a space, with Z or +00:00, years 1000 ' +
       'to 9999, seconds 00 to 59, at most 6 fraction digits): convert other offsets to UTC',
   },
 };

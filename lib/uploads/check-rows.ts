@@ -17,7 +17,7 @@ const unescapePointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~')
 const DATASET_FORMAT_RULES: Record<string, string> = {
   date: 'is not a date of the calendar (yyyy-MM-dd, years 1000 to 9999)',
   'date-time':
-    'is not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff] with Z, +00:00 or no offset, years 1000 to 9999, at most 6 fraction digits): convert other offsets to UTC',
+    'is not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff], T or a space, with Z, +00:00 or no offset, years 1000 to 9999, at most 6 fraction digits): convert other offsets to UTC',
 };
 
 /** The field and a message for the first ajv error of a row. */
