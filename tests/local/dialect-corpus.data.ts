@@ -2039,6 +2039,14 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_SELECT}; "Column 't2.y' cannot be resolved", trinodb/trino issue 17897`,
   },
   {
+    // Text in double quotes is a name in Trino as in standard SQL: the column it names does not exist. Said so,
+    // not with columns of similar names.
+    sql: `SELECT count(*) FROM (VALUES ('paid')) AS t(status) WHERE status = "paid"`,
+    refused:
+      /^COLUMN_NOT_FOUND: Column 'paid' cannot be resolved \("paid" in double quotes is a name: text is written in single quotes, 'paid'; a column: did you mean 'status'\?\)$/,
+    source: 'https://trino.io/docs/current/language/reserved.html (identifiers in double quotes)',
+  },
+  {
     sql: 'SELECT count(y) FROM (SELECT ARRAY[1, 2] AS arr) s CROSS JOIN UNNEST(arr) AS y',
     refused: /^Column 'y' cannot be resolved.*UNNEST\(…\) AS t\(y\)/,
     source: `${TRINO_SELECT} (UNNEST: the column alias list names its columns)`,

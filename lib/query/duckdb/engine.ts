@@ -479,7 +479,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         ? stoppedRun(a.stop, this.opts.timeoutMs)
         : {
             state: 'FAILED' as const,
-            reason: explainEngineError(this.paths.unlinked((e as Error).message)).slice(0, 4000),
+            reason: explainEngineError(this.paths.unlinked((e as Error).message), a.query.sql).slice(0, 4000),
             errorCategory: 'USER' as const,
           };
       await this.complete(a, state, { ...failure, engineTimeMs }, false);

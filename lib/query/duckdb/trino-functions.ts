@@ -172,7 +172,7 @@ function withoutBinderDetail(message: string): string {
  * type holds the value; a zoned timestamp mixed with a UTC one; a column no table has (Athena's COLUMN_NOT_FOUND).
  * Any other binder error keeps its first sentence (withoutBinderDetail).
  */
-export function explainEngineError(message: string): string {
+export function explainEngineError(message: string, sql = ''): string {
   const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
   if (overflow)
     return new LocalDialectError(
@@ -188,7 +188,16 @@ export function explainEngineError(message: string): string {
   if (missing) {
     const name = missing[2] === undefined ? missing[1]! : `${missing[1]}.${missing[2]}`;
     const candidates = /Candidate bindings:[:\s]*([^\n]+)/.exec(message)?.[1]?.trim().replaceAll('"', "'");
-    return `COLUMN_NOT_FOUND: Column '${name}' cannot be resolved${candidates ? ` (did you mean ${candidates}?)` : ''}`;
+    // `status = "paid"`: text in double quotes, which SQL reads as a name (the columns of similar names mislead).
+    const quoted = missing[2] === undefined && sql.includes(`"${name.replaceAll('"', '""')}"`);
+    const text = `'${name.replaceAll("'", "''")}'`;
+    const hint = quoted
+      ? ` ("${name}" in double quotes is a name: text is written in single quotes, ${text}` +
+        `${candidates ? `; a column: did you mean ${candidates}?` : ''})`
+      : candidates
+        ? ` (did you mean ${candidates}?)`
+        : '';
+    return `COLUMN_NOT_FOUND: Column '${name}' cannot be resolved${hint}`;
   }
   // A zoned value (the struct lib/query/dialect/time-zone.ts makes) where DuckDB needs one type with a UTC one.
   if (/__trino_tstz_/.test(message))
