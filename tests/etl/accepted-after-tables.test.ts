@@ -51,6 +51,27 @@ it('leaves an upload accepted after the run read its tables for the next run', a
   await fs.rm(lake, { recursive: true, force: true });
 });
 
+it('takes a pending record without acceptedAt (as the Glue job does, first), and every run goes on', async () => {
+  const lake = await tempLake('accepted-missing');
+  for (const [execution, name, acceptedAt] of [
+    ['orders-a', 'a.csv', new Date(Date.now() - 1000).toISOString()],
+    ['orders-b', 'b.csv', undefined],
+  ] as const) {
+    const key = `uploads/orders/${name}`;
+    await fs.mkdir(path.join(lake, 'raw', 'uploads', 'orders'), { recursive: true });
+    await fs.writeFile(path.join(lake, 'raw', key), `${HEADER}\n${name},c1,2026-03-01,placed,1,EUR,1,,\n`);
+    const file = path.join(lake, 'curated', pendingUploadKey(execution));
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, JSON.stringify({ execution, table: 'orders', key, acceptedAt }));
+  }
+  const s = await runEtlJob(
+    { '--etl_mode': 'events', '--run_id': 'compact-1' },
+    { lakeDir: lake, threads: 1, memoryLimit: '256MB' },
+  );
+  expect(s.uploads).toEqual({ taken: 2, succeeded: 2, failed: 0 });
+  await fs.rm(lake, { recursive: true, force: true });
+});
+
 describe('the Glue job: accepted_after', () => {
   withPython('tells an upload accepted after the run read its plans', () => {
     const cases: [Record<string, unknown>, boolean][] = [

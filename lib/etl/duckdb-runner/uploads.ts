@@ -34,6 +34,7 @@ import { SimulatedCrash } from './options';
 import { resolveInputs } from './resolve-inputs';
 import { writtenAfterTablesRead } from './tables-read';
 import type { InputFile } from './readers/types';
+import { byCodePoint } from '../../code-point-order';
 
 export interface UploadsTaken {
   inputs: string[];
@@ -110,10 +111,11 @@ export async function takeUploads(
       });
     }
   }
+  // Oldest first, by code point as the Glue job sorts them; a record without acceptedAt first (taken, as there).
+  const acceptedAt = (t: Taken) => (typeof t.pending.acceptedAt === 'string' ? t.pending.acceptedAt : '');
   queue.sort(
     (a, b) =>
-      a.pending.acceptedAt.localeCompare(b.pending.acceptedAt) ||
-      a.pending.execution.localeCompare(b.pending.execution),
+      byCodePoint(acceptedAt(a), acceptedAt(b)) || byCodePoint(a.pending.execution, b.pending.execution),
   );
 
   /**
@@ -157,7 +159,7 @@ export async function takeUploads(
     byTable.set(pending.table, [...(byTable.get(pending.table) ?? []), t]);
   }
 
-  for (const [tableName, taken] of [...byTable].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [tableName, taken] of [...byTable].sort((a, b) => byCodePoint(a[0], b[0]))) {
     const table = ctx.tables.find((t) => t.name === tableName);
     if (!table || table.kind !== 'dataset') {
       for (const t of taken)
