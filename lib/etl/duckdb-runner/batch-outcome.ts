@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { failed } from './errors';
 import { exists, readJsonFile, readProgress } from './fs-util';
+import { byCodePoint } from '../../code-point-order';
 
 export interface BatchOutcome {
   /** Upload results (curated keys): each written unless one is there, then the upload's pending record removed. */
@@ -69,7 +70,7 @@ export function listsVersion(m: Manifest, listed: Set<string>, key: string, vers
 /** Writes a compaction manifest listing `processed` (sorted) and the versions read. */
 export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
   const versions = Object.fromEntries(
-    Object.entries(manifest.versions).sort(([a], [b]) => a.localeCompare(b)),
+    Object.entries(manifest.versions).sort(([a], [b]) => byCodePoint(a, b)),
   );
   await writeFileDurably(
     file,

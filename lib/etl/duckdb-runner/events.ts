@@ -19,6 +19,7 @@ import { addFigures, emptyFigures, type TableTally } from './figures';
 import { listFiles } from './fs-util';
 import { writtenAfterTablesRead } from './tables-read';
 import type { InputFile } from './readers/types';
+import { byCodePoint } from '../../code-point-order';
 
 /** A raw event object of a table: its key, arrival date, size and when it was written. */
 export interface RawEventObject {
@@ -120,7 +121,7 @@ function manifestAdditions(table: TableDef, batch: RawEventObject[]): NonNullabl
   const byDate = new Map<string, RawEventObject[]>();
   for (const p of batch) byDate.set(p.date, [...(byDate.get(p.date) ?? []), p]);
   return [...byDate]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byCodePoint(a, b))
     .map(([date, objects]) => ({
       key: compactionManifestKey(table.name, date),
       processed: objects.map((o) => o.key),
@@ -204,7 +205,7 @@ export async function runEvents(
   const inputs: string[] = [];
   const figures: TableTally[] = [];
   let objectsLeft = 0;
-  for (const table of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const table of [...tables].sort((a, b) => byCodePoint(a.name, b.name))) {
     const f = emptyFigures(buildPlan(table));
     figures.push(f);
     const misnamed: string[] = [];
@@ -231,7 +232,7 @@ export async function runEvents(
       });
     const pending = notCompacted
       .filter((o) => deliveredBeforeTables(ctx, o))
-      .sort((a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key));
+      .sort((a, b) => byCodePoint(a.date, b.date) || byCodePoint(a.key, b.key));
     inputs.push(...(await loadRawEvents(ctx, table, pending, maxBatchBytes, f)));
   }
   return { inputs, figures, objectsLeft };

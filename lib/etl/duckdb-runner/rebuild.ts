@@ -29,6 +29,7 @@ import { openProgress, resumedNote } from './reload-progress';
 import { rebuildingStateKey, type ReloadProgress } from '../rejected';
 import { rawEventsPrefix } from '../plans';
 import type { InputFile } from './readers/types';
+import { byCodePoint } from '../../code-point-order';
 
 export interface RebuildTaken {
   inputs: string[];
@@ -100,7 +101,7 @@ export async function runRebuild(
   const notDone = (key: string) => !progress.done.has(key);
   if (table.kind === 'events') {
     const all = (await rawEventObjects(ctx, table)).sort(
-      (a, b) => a.date.localeCompare(b.date) || a.key.localeCompare(b.key),
+      (a, b) => byCodePoint(a.date, b.date) || byCodePoint(a.key, b.key),
     );
     // One delivered after the run read its tables is left to the next compaction (events.ts runEvents says why).
     const objects = all.filter((o) => deliveredBeforeTables(ctx, o));

@@ -10,6 +10,7 @@ import { mayHoldLenientJson } from './lenient-json';
 import { MalformedSink } from './malformed-sink';
 import { parquetSegment } from './parquet';
 import type { InputFile, ReadContext, Segment } from './types';
+import { byCodePoint } from '../../../code-point-order';
 
 /**
  * Builds the segments of raw_input; with `clean`, JSON inputs go through the line-by-line fallback first, and so do
@@ -34,7 +35,7 @@ export async function rawSegments(ctx: ReadContext, inputs: InputFile[], clean: 
       : undefined;
   // DuckDB's filename column names the file a row came from, unless the input has a column of that name.
   const together = !ctx.plan.input.columns.some((c) => c.path[0] === 'filename');
-  for (const [kind, group] of [...byFormat].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [kind, group] of [...byFormat].sort((a, b) => byCodePoint(a[0], b[0]))) {
     if (kind === 'csv') {
       for (const input of group) {
         const s = await csvSegment(ctx, input);
