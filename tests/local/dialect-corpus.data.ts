@@ -2174,6 +2174,27 @@ export const CORPUS: CorpusEntry[] = [
     refused: /^not supported by the local engine: subqueries nested 12 deep in expressions/,
     source: `${TRINO_SELECT} (EXISTS)`,
   },
+  // --- a format that is not a string literal ----------------------------------------------------------------------
+  {
+    // A NULL format (or value) is NULL, as Trino's functions answer a NULL argument.
+    sql: "SELECT date_format(TIMESTAMP '2024-01-01 00:00:00', NULL) AS a, format_datetime(TIMESTAMP '2024-01-01 00:00:00', CAST(NULL AS VARCHAR)) AS b, date_parse(NULL, f) AS c FROM (VALUES ('%Y')) AS t(f)",
+    rows: [[null, null, null]],
+    types: ['varchar', 'varchar', 'timestamp'],
+    source: `${TRINO_DATETIME} (date_format, format_datetime, date_parse: NULL for a NULL argument)`,
+  },
+  {
+    // A format from a column: Trino formats each row with its own; refused, naming the difference (it once nested
+    // ~50 replace() macros that DuckDB never finished planning).
+    sql: "SELECT format_datetime(TIMESTAMP '2024-01-01 00:00:00', f) FROM (VALUES ('yyyy-MM-dd')) AS t(f)",
+    refused:
+      /^not supported by the local engine: format_datetime\(\) with a format that is not a string literal: .*write the format as a literal/,
+    source: `${TRINO_DATETIME} (format_datetime(timestamp, format))`,
+  },
+  {
+    sql: "SELECT date_format(ts, f) FROM (VALUES (TIMESTAMP '2024-01-01 00:00:00', '%Y')) AS t(ts, f)",
+    refused: /^not supported by the local engine: date_format\(\) with a format that is not a string literal/,
+    source: `${TRINO_DATETIME} (date_format(timestamp, format))`,
+  },
   // --- functions Athena does not have ------------------------------------------------------------------------------
   {
     sql: "SELECT strftime(DATE '2026-12-04', '%Y')",

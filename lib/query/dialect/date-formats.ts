@@ -1,7 +1,7 @@
 /**
  * Trino's date format strings in DuckDB's: MySQL specifiers (date_format, date_parse) and Joda-Time patterns
- * (format_datetime, parse_datetime) → strftime/strptime. Used by the macros (trino-compat.ts) and by the rewrite
- * that converts a constant format at rewrite time (calls.ts).
+ * (format_datetime, parse_datetime) → strftime/strptime, for the rewrite that converts a literal format (calls.ts;
+ * the macros refuse any other format: datetime-functions.ts).
  */
 import { LocalDialectError } from './local-error';
 
@@ -9,7 +9,7 @@ import { LocalDialectError } from './local-error';
  * MySQL date_format/date_parse specifiers (Trino's) → strftime/strptime. Trino fails on MYSQL_UNSUPPORTED and reads
  * `%` before any other character as that character (mysqlFormat).
  */
-export const MYSQL_TO_STRFTIME: [string, string][] = [
+const MYSQL_TO_STRFTIME: [string, string][] = [
   ['%%', '%%'],
   ['%Y', '%Y'],
   ['%y', '%y'],
@@ -63,35 +63,6 @@ export function mysqlFormat(format: string): { strftime: string } | { error: str
   }
   return { strftime: out };
 }
-
-/** Joda-Time patterns (format_datetime/parse_datetime), longest first. Quoted literals are not supported. */
-export const JODA_TO_STRFTIME: [string, string][] = [
-  ['%', '%%'],
-  ['yyyy', '%Y'],
-  ['yy', '%y'],
-  ['MMMM', '%B'],
-  ['MMM', '%b'],
-  ['MM', '%m'],
-  ['M', '%-m'],
-  ['dd', '%d'],
-  ['d', '%-d'],
-  ['DDD', '%j'],
-  ['HH', '%H'],
-  ['H', '%-H'],
-  ['hh', '%I'],
-  ['h', '%-I'],
-  ['mm', '%M'],
-  ['m', '%-M'],
-  ['ss', '%S'],
-  ['s', '%-S'],
-  ['SSSSSS', '%f'],
-  ['SSS', '%g'],
-  ['a', '%p'],
-  ['EEEE', '%A'],
-  ['EEE', '%a'],
-  ['ZZ', '%z'],
-  ['Z', '%z'],
-];
 
 /** Joda-Time's pattern letters (DateTimeFormat): any other letter fails with "Illegal pattern component". */
 const JODA_LETTERS = 'GCYxweEyDMdaKhHkmsSzZ';

@@ -4,50 +4,42 @@
  */
 import { sqlString } from '../../duckdb-sql';
 import { compatMacro as m } from './compat-macro';
-import { JODA_TO_STRFTIME, MYSQL_TO_STRFTIME } from './date-formats';
 import { ISO_DATE, type MacroDef } from './macros';
 
 /**
- * SQL that maps a format string to strftime's in one pass: each pattern first becomes a placeholder (chr(1) +
- * a control character), so no replacement is re-read by a later one, then the placeholders become the targets.
+ * A call whose format is not a string literal (a column, NULL, an expression): the statement rewrites convert a
+ * literal format only (calls.ts). Trino answers NULL when an argument is NULL and formats or parses each other row
+ * with its own format; the local engine answers the NULL and refuses the rest, naming the difference. (Mapping the
+ * format in SQL, row by row, nested ~50 replace() macros that DuckDB never finished planning.)
  */
-function formatConverter(arg: string, pairs: [string, string][]): string {
-  let expr = arg;
-  pairs.forEach(([from], i) => {
-    expr = `replace(${expr}, ${sqlString(from)}, chr(1) || chr(${i + 2}))`;
-  });
-  pairs.forEach(([, to], i) => {
-    expr = `replace(${expr}, chr(1) || chr(${i + 2}), ${sqlString(to)})`;
-  });
-  return expr;
+function needsLiteralFormat(name: string, value: string, type: string): string {
+  const reason =
+    `not supported by the local engine: ${name}() with a format that is not a string literal: it converts a ` +
+    "literal format to DuckDB's; write the format as a literal (a CASE over the formats a column holds)";
+  return `CASE WHEN ${value} IS NULL OR fmt IS NULL THEN CAST(NULL AS ${type}) ELSE error(${sqlString(reason)}) END`;
 }
 
 export const DATETIME_FUNCTIONS: MacroDef[] = [
-  m('date_format', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', MYSQL_TO_STRFTIME)})`, {
+  m('date_format', ['ts', 'fmt'], needsLiteralFormat('date_format', 'ts', 'VARCHAR'), {
     signature: 'date_format(timestamp, format)',
-    duckdb: 'strftime(ts, <format mapped>)',
+    duckdb: "strftime(ts, '<format mapped>') (rewritten; the format must be a string literal)",
     note: 'MySQL specifiers %Y %y %m %c %M %b %d %e %j %H %k %h %I %l %i %s %S %f %p %r %T %a %W %v %x %%; a literal format as Trino reads it: %w %U %u %V %X %D fail as on Athena, %q is q',
   }),
-  m('date_parse', ['s', 'fmt'], "error('date_parse needs a constant format string on the local engine')", {
+  m('date_parse', ['s', 'fmt'], needsLiteralFormat('date_parse', 's', 'TIMESTAMP'), {
     signature: 'date_parse(string, format)',
     duckdb: "strptime(s, '<format mapped>') (rewritten; the format must be a string literal)",
     note: 'same specifiers as date_format',
   }),
-  m('format_datetime', ['ts', 'fmt'], `strftime(ts, ${formatConverter('fmt', JODA_TO_STRFTIME)})`, {
+  m('format_datetime', ['ts', 'fmt'], needsLiteralFormat('format_datetime', 'ts', 'VARCHAR'), {
     signature: 'format_datetime(timestamp, format)',
-    duckdb: 'strftime(ts, <Joda pattern mapped>)',
+    duckdb: "strftime(ts, '<Joda pattern mapped>') (rewritten; the format must be a string literal)",
     note: 'Joda letters yyyy yy MMMM MMM MM M dd d DDD D HH H hh h mm m ss s SSS SSSSSS a EEEE EEE Z ZZ and quoted text, from a literal pattern',
   }),
-  m(
-    'parse_datetime',
-    ['s', 'fmt'],
-    "error('parse_datetime needs a constant format string on the local engine')",
-    {
-      signature: 'parse_datetime(string, format)',
-      duckdb: "strptime(s, '<Joda pattern mapped>') (rewritten; the format must be a string literal)",
-      note: 'returns timestamp (Trino: timestamp with time zone)',
-    },
-  ),
+  m('parse_datetime', ['s', 'fmt'], needsLiteralFormat('parse_datetime', 's', 'TIMESTAMPTZ'), {
+    signature: 'parse_datetime(string, format)',
+    duckdb: "strptime(s, '<Joda pattern mapped>') (rewritten; the format must be a string literal)",
+    note: 'returns timestamp (Trino: timestamp with time zone)',
+  }),
   // Trino's value has milliseconds (Joda's parser drops further digits): .123456 is .123.
   m(
     'from_iso8601_timestamp',

@@ -173,6 +173,9 @@ function withoutBinderDetail(message: string): string {
  * Any other binder error keeps its first sentence (withoutBinderDetail).
  */
 export function explainEngineError(message: string, sql = ''): string {
+  // A refusal a macro raises as the query runs (error() in ../dialect/): its own words, not DuckDB's error class.
+  const refusal = /^Invalid Input Error: (not supported by the local engine: [\s\S]*)$/.exec(message);
+  if (refusal) return refusal[1]!;
   const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
   if (overflow)
     return new LocalDialectError(
