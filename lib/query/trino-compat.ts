@@ -47,7 +47,8 @@ const JAVA_WHITESPACE = [
 
 /** Trino's split(string, delimiter) (the split macro below). */
 const SPLIT =
-  "CASE WHEN d = '' THEN error('The delimiter may not be the empty string') WHEN s = '' THEN [''] " +
+  "CASE WHEN s IS NULL OR d IS NULL THEN NULL WHEN d = '' THEN error('The delimiter may not be the empty string') " +
+  "WHEN s = '' THEN [''] " +
   'ELSE string_split(s, d) END';
 
 /** The distinct characters (code points) of levenshtein_distance's two strings, in a fixed order. */

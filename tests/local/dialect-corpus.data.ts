@@ -2174,6 +2174,17 @@ export const CORPUS: CorpusEntry[] = [
     refused: /^not supported by the local engine: subqueries nested 12 deep in expressions/,
     source: `${TRINO_SELECT} (EXISTS)`,
   },
+  {
+    // Trino's ArrayJoin skips NULL elements and answers the text it built ('' when all are NULL); a NULL argument,
+    // delimiter or replacement included, is a NULL result, as is split's.
+    sql:
+      "SELECT array_join(ARRAY[CAST(NULL AS VARCHAR)], ','), array_join(ARRAY[NULL, NULL], ','), array_join(ARRAY[1, NULL], ','), " +
+      "array_join(ARRAY['a', 'b'], NULL), array_join(ARRAY['a', NULL], ',', NULL), array_join(ARRAY['a', NULL], ',', '-'), " +
+      "array_join(CAST(NULL AS ARRAY(VARCHAR)), ','), split('a,b', NULL)",
+    rows: [['', '', '1', null, null, 'a,-', null, null]],
+    source:
+      'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/ArrayJoin.java (NEVER_NULL arguments; nulls skipped)',
+  },
   // --- nested text functions --------------------------------------------------------------------------------------
   {
     // Eight nested replace() calls (cleaning a value): each macro takes its value once; naming it in each of its

@@ -14,17 +14,25 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
     overloads: [
       // Each element as Trino's CAST to VARCHAR writes it (a double 1.0E10, a timestamp with milliseconds; an array
       // fails), where DuckDB's array_to_string wrote its own text (10000000000.0, 1e-05, no milliseconds).
-      { params: ['a', 'sep'], body: 'array_to_string(list_transform(a, e -> trino_cast_varchar(e)), sep)' },
+      // Trino's ArrayJoin: NULL when an argument is NULL; '' when every element is NULL and skipped (DuckDB: NULL).
+      {
+        params: ['a', 'sep'],
+        body:
+          'CASE WHEN a IS NULL OR sep IS NULL THEN NULL ' +
+          "ELSE coalesce(array_to_string(list_transform(a, e -> trino_cast_varchar(e)), sep), '') END",
+      },
       {
         params: ['a', 'sep', 'nullrep'],
-        body: 'array_to_string(list_transform(a, e -> coalesce(trino_cast_varchar(e), nullrep)), sep)',
+        body:
+          'CASE WHEN a IS NULL OR sep IS NULL OR nullrep IS NULL THEN NULL ' +
+          "ELSE coalesce(array_to_string(list_transform(a, e -> coalesce(trino_cast_varchar(e), nullrep)), sep), '') END",
       },
     ],
     doc: [
       {
         signature: 'array_join(array, delimiter [, null_replacement])',
         duckdb: 'array_to_string',
-        note: "NULLs skipped; each element as CAST(e AS VARCHAR) writes it, as Trino's",
+        note: "NULLs skipped ('' when all are); NULL when an argument is; each element as CAST(e AS VARCHAR) writes it, as Trino's",
       },
     ],
   },
