@@ -72,6 +72,28 @@ it('takes a pending record without acceptedAt (as the Glue job does, first), and
   await fs.rm(lake, { recursive: true, force: true });
 });
 
+it("a dataset whose every upload failed is not in the run's tables (as in the Glue job's summary)", async () => {
+  const lake = await tempLake('all-failed');
+  const file = path.join(lake, 'curated', pendingUploadKey('orders-gone'));
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(
+    file,
+    JSON.stringify({
+      execution: 'orders-gone',
+      table: 'orders',
+      key: 'uploads/orders/gone.csv',
+      acceptedAt: new Date(Date.now() - 1000).toISOString(),
+    }),
+  );
+  const s = await runEtlJob(
+    { '--etl_mode': 'events', '--run_id': 'compact-1' },
+    { lakeDir: lake, threads: 1, memoryLimit: '256MB' },
+  );
+  expect(s.uploads).toEqual({ taken: 1, succeeded: 0, failed: 1 });
+  expect(s.tables.map((t) => t.table)).not.toContain('orders');
+  await fs.rm(lake, { recursive: true, force: true });
+});
+
 describe('the Glue job: accepted_after', () => {
   withPython('tells an upload accepted after the run read its plans', () => {
     const cases: [Record<string, unknown>, boolean][] = [

@@ -170,7 +170,6 @@ export async function takeUploads(
     }
     const plan = buildPlan(table);
     const tally = emptyFigures(plan);
-    out.figures.push(tally);
     // The files, each checked to exist (a missing one fails its own upload).
     const ready: Ready[] = [];
     for (const t of taken) {
@@ -284,6 +283,8 @@ export async function takeUploads(
         return;
       }
       addFigures(tally, figures);
+      // A table is in the run's figures once a batch of it loaded (as the Glue job's): not when every upload failed.
+      if (!out.figures.includes(tally)) out.figures.push(tally);
       out.inputs.push(...new Set(batch.flatMap((r) => r.files.map((f) => f.key))));
       for (const r of succeeded) noted(r);
     };
