@@ -12,7 +12,6 @@
  */
 import { AGGREGATE_FUNCTIONS } from './dialect/aggregate-functions';
 import { ARRAY_FUNCTIONS } from './dialect/array-functions';
-import { bindingArgumentsOnce } from './dialect/bind-once';
 import { BINARY_FUNCTIONS } from './dialect/binary-functions';
 import { compatMacro as m } from './dialect/compat-macro';
 import { MATH_FUNCTIONS } from './dialect/math-functions';
@@ -363,36 +362,11 @@ const INTERNAL_MACROS = [
 ];
 
 /** The CREATE TEMP MACRO statements the local engine runs on each connection. */
-/**
- * Text functions analysts nest (replace(replace(x, …), …) to clean a value, json_extract_scalar of a URL's
- * parameter, …) whose macro names its value more than once: each takes it once (./dialect/bind-once.ts).
- */
-const NESTED_TEXT_FUNCTIONS = new Set([
-  'replace',
-  'substr',
-  'substring',
-  'split_part',
-  'regexp_replace',
-  'regexp_extract',
-  'json_extract_scalar',
-  'url_extract_host',
-  'url_extract_path',
-  'url_extract_query',
-  'url_extract_parameter',
-  'url_extract_protocol',
-]);
-
 export function macroStatements(): string[] {
   return [...INTERNAL_MACROS, ...TRINO_MACROS].map(
     (d) =>
       `CREATE OR REPLACE TEMP MACRO ${d.name}` +
-      d.overloads
-        .map(
-          (o) =>
-            `(${o.params.join(', ')}) AS ` +
-            (NESTED_TEXT_FUNCTIONS.has(d.name) ? bindingArgumentsOnce(d.name, o.params, o.body) : o.body),
-        )
-        .join(', '),
+      d.overloads.map((o) => `(${o.params.join(', ')}) AS ${o.body}`).join(', '),
   );
 }
 

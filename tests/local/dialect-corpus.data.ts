@@ -2185,18 +2185,6 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/ArrayJoin.java (NEVER_NULL arguments; nulls skipped)',
   },
-  // --- nested text functions --------------------------------------------------------------------------------------
-  {
-    // Eight nested replace() calls (cleaning a value): each macro takes its value once; naming it in each of its
-    // branches copied it 3^8 times, which DuckDB did not finish planning in minutes.
-    sql:
-      "SELECT replace(replace(replace(replace(replace(replace(replace(replace(' $1,234.50 ', '$', ''), ',', ''), ' ', ''), " +
-      "'.', ','), '1', 'one '), '2', 'two '), '', '|'), '||', '|') AS v, " +
-      "split_part(split_part(split_part(split_part(split_part(split_part('a/b/c', '/', 2), ' ', 1), ' ', 1), ' ', 1), ' ', 1), ' ', 1) AS w",
-    rows: [['|o|n|e| |t|w|o| |3|4|,|5|0|', 'b']],
-    types: ['varchar', 'varchar'],
-    source: `${TRINO_STRING} (replace: an empty search puts the replacement before each character and at the end)`,
-  },
   // --- a format that is not a string literal ----------------------------------------------------------------------
   {
     // A NULL format (or value) is NULL, as Trino's functions answer a NULL argument.
