@@ -2185,6 +2185,26 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/ArrayJoin.java (NEVER_NULL arguments; nulls skipped)',
   },
+  // --- replace() ---------------------------------------------------------------------------------------------------
+  {
+    // Eight nested calls (cleaning a value): the macro names its text once; naming it in three branches copied it
+    // 3^8 times, which DuckDB did not finish planning in minutes. An empty search puts the replacement around every
+    // character.
+    sql:
+      "SELECT replace(replace(replace(replace(replace(replace(replace(replace(' $1,234.50 ', '$', ''), ',', ''), ' ', ''), " +
+      "'.', ','), '1', 'one '), '2', 'two '), '', '|'), '||', '|') AS v",
+    rows: [['|o|n|e| |t|w|o| |3|4|,|5|0|']],
+    types: ['varchar'],
+    source: `${TRINO_STRING} (replace: an empty search puts the replacement before each character and at the end)`,
+  },
+  {
+    // The search is text, not a pattern; the replacement's backslashes and $ are themselves; characters, not bytes.
+    sql:
+      "SELECT replace('a.b.c', '.', '\\1$'), replace('a*b', '*', '+'), replace('naïve', '', '-'), replace('', '', '-'), " +
+      "replace('x', 'x', NULL), replace('a\\b', '\\', '/'), replace(s, 'a', (SELECT 'z')) FROM (VALUES ('banana')) AS t(s)",
+    rows: [['a\\1$b\\1$c', 'a+b', '-n-a-ï-v-e-', '-', null, 'a/b', 'bznznz']],
+    source: `${TRINO_STRING} (replace(string, search, replace))`,
+  },
   // --- a format that is not a string literal ----------------------------------------------------------------------
   {
     // A NULL format (or value) is NULL, as Trino's functions answer a NULL argument.
