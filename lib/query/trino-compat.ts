@@ -163,7 +163,7 @@ export const TRINO_MACROS: MacroDef[] = [
     doc: [
       {
         signature: 'replace(string, search [, replace])',
-        duckdb: "replace(s, f, coalesce(r, ''))",
+        duckdb: "regexp_replace(s, regexp_escape(f), r, 'g') (replace(s, f, '') when omitted)",
         note: "an empty search puts the replacement around every character ('abc', '', '-' → -a-b-c-; DuckDB: abc)",
       },
     ],
