@@ -47,22 +47,22 @@ describe('a local query results file, read by pages', () => {
     expect(paged).toEqual(rows);
   });
 
-  it('refuses a row longer than maxRowBytes once that much of it is read, naming the row', async () => {
+  it('refuses a row longer than maxRowBytes once that much of it is read, naming the row; the rows before it are a page', async () => {
     const file = await resultsFile();
+    const limit = { maxRows: 10, maxRowBytes: 1024 * 1024 };
+    // The rows before the long one are the page, its token at the long row.
+    const first = await readResultsPage(ID, file, rows.length, columns, limit);
+    expect(first.rows).toEqual(rows.slice(0, 2));
+    expect(first.nextToken).toEqual(expect.any(String));
+    // From there the long row alone: refused.
     const reading = readResultsPage(ID, file, rows.length, columns, {
-      maxRows: 10,
-      maxRowBytes: 1024 * 1024,
+      ...limit,
+      nextToken: first.nextToken!,
     });
     await expect(reading).rejects.toThrow(RowTooLargeError);
     await expect(reading).rejects.toMatchObject({
       row: 2,
       message: expect.stringMatching(/^row 3 of the results is more than \d+ bytes$/),
     });
-    // The rows before it, and those after it from their own token, are read.
-    const first = await readResultsPage(ID, file, rows.length, columns, {
-      maxRows: 2,
-      maxRowBytes: 1024 * 1024,
-    });
-    expect(first.rows).toEqual(rows.slice(0, 2));
   });
 });

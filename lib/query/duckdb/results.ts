@@ -89,8 +89,11 @@ export async function readResultsPage(
       if (rows.length >= page.maxRows || data.length === 0) continue;
       started.push(Buffer.from(data));
       startedBytes += data.length;
-      if (page.maxRowBytes !== undefined && startedBytes > page.maxRowBytes)
+      if (page.maxRowBytes !== undefined && startedBytes > page.maxRowBytes) {
+        // The rows before it are the page (its token at the long row); the long row alone is refused.
+        if (rows.length > 0) break;
         throw new RowTooLargeError(row, startedBytes);
+      }
     }
     if (!page.jsonAsText) {
       // The results file keeps a json column's JSON text (cells.ts): the query API's cell is the value it holds.
