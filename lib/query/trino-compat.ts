@@ -206,7 +206,8 @@ export const TRINO_MACROS: MacroDef[] = [
       {
         params: ['s', 'd', 'n'],
         body:
-          "CASE WHEN n <= 0 THEN error('Limit must be positive') WHEN len(split(s, d)) <= n THEN split(s, d) " +
+          "CASE WHEN s IS NULL OR d IS NULL OR n IS NULL THEN NULL WHEN n <= 0 THEN error('Limit must be positive') " +
+          'WHEN len(split(s, d)) <= n THEN split(s, d) ' +
           'ELSE list_concat(split(s, d)[1:n - 1], [array_to_string(split(s, d)[n:], d)]) END',
       },
     ],

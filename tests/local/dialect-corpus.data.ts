@@ -2180,8 +2180,9 @@ export const CORPUS: CorpusEntry[] = [
     sql:
       "SELECT array_join(ARRAY[CAST(NULL AS VARCHAR)], ','), array_join(ARRAY[NULL, NULL], ','), array_join(ARRAY[1, NULL], ','), " +
       "array_join(ARRAY['a', 'b'], NULL), array_join(ARRAY['a', NULL], ',', NULL), array_join(ARRAY['a', NULL], ',', '-'), " +
-      "array_join(CAST(NULL AS ARRAY(VARCHAR)), ','), split('a,b', NULL)",
-    rows: [['', '', '1', null, null, 'a,-', null, null]],
+      "array_join(CAST(NULL AS ARRAY(VARCHAR)), ','), split('a,b', NULL), split('a,b', NULL, 2), split(NULL, ',', 2), " +
+      "split('a,b,c', ',', CAST(NULL AS INTEGER))",
+    rows: [['', '', '1', null, null, 'a,-', null, null, null, null, null]],
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/ArrayJoin.java (NEVER_NULL arguments; nulls skipped)',
   },
