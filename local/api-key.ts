@@ -14,7 +14,11 @@ export interface ResolvedApiKey {
 export async function resolveApiKey(lakeDir: string): Promise<ResolvedApiKey> {
   const file = path.join(lakeDir, 'api-key');
   const fromEnv = process.env.LAKE_API_KEY?.trim();
-  const saved = await readSavedKey(file);
+  // With LAKE_API_KEY set the file is only compared: one that does not read (a folder there) is none.
+  const saved = await readSavedKey(file).catch((e: unknown) => {
+    if (fromEnv) return undefined;
+    throw e;
+  });
   if (fromEnv)
     return {
       key: fromEnv,

@@ -30,6 +30,13 @@ describe("the local lake's API key", () => {
     expect((await fs.readFile(generated.file, 'utf8')).trim()).toBe(generated.key);
   });
 
+  it('takes LAKE_API_KEY whatever is at the file’s place (a folder)', async () => {
+    const dir = await tempLake('api-key');
+    await fs.mkdir(path.join(dir, 'api-key'));
+    process.env.LAKE_API_KEY = 'key-from-the-environment';
+    expect(await resolveApiKey(dir)).toMatchObject({ key: 'key-from-the-environment', source: 'env' });
+  });
+
   it('does not warn when the file holds the same key as LAKE_API_KEY, or there is no file', async () => {
     const dir = await tempLake('api-key');
     process.env.LAKE_API_KEY = 'same-key';
