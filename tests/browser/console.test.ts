@@ -213,6 +213,19 @@ describe('the console in a browser', () => {
     expect(inkAtLeftEdge).toBe(0);
   });
 
+  it('leaves the keyboard where it is when the address names the page already shown (the Query link on the Query page)', async () => {
+    // Shown at the address the console signed in at: the Query link then changes the hash, not the page. The focus
+    // was moved to the page's content once the hash changed — after the user had clicked into the editor, whose
+    // Ctrl+Enter then went nowhere (this file's chart test lost its query so, now and then).
+    // '#/' and '#/query' both address the Query page.
+    await page.evaluate(`location.hash = '#/'`);
+    await page.evaluate(`new Promise((r) => setTimeout(r, 300))`);
+    await page.locator('.cm-content').click();
+    await page.evaluate(`location.hash = '#/query'`);
+    await page.evaluate(`new Promise((r) => setTimeout(r, 300))`);
+    expect(await page.evaluate<boolean>(`!!document.activeElement.closest('.cm-editor')`)).toBe(true);
+  });
+
   it('draws the points of a line whose rows are all at one time (no line of any length joins them)', async () => {
     // From the Query page afresh, as the tests after it start (no completion list of the last query's typing open).
     await nav(page, 'Query').click();

@@ -29,13 +29,18 @@ export function Shell({ api, onSignOut }: { api: LakeApi; onSignOut: () => void 
   const route = useRoute();
   const [pendingSql, setPendingSql] = useState<{ sql: string } | undefined>(undefined);
   const active = route.page === 'execution' ? 'runs' : route.page;
-  const firstRoute = useRef(true);
+  // The page shown, by its canonical address ('#/' and '#/query' are one page).
+  const shown = routeHref(route);
+  const lastShown = useRef<string | null>(null);
   useEffect(() => {
     document.title = `${NAV.find((n) => n.page === active)?.label ?? 'Console'} · Data lake console`;
-    // After a move to another page (not at load), the keyboard continues from the page's content.
-    if (!firstRoute.current) document.getElementById('main')?.focus({ preventScroll: true });
-    firstRoute.current = false;
-  }, [route]);
+    // After a move to another page (not at load, not another address of the page shown), the keyboard continues
+    // from the page's content — unless it was put in the page since (a click into the editor right after the link).
+    const moved = lastShown.current !== null && lastShown.current !== shown;
+    lastShown.current = shown;
+    const main = document.getElementById('main');
+    if (moved && !main?.contains(document.activeElement)) main?.focus({ preventScroll: true });
+  }, [shown]);
   const query = (sql: string) => {
     setPendingSql({ sql });
     location.hash = routeHref({ page: 'query' });
