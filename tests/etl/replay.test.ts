@@ -381,40 +381,48 @@ describe('mode replay: rejected rows again through the current plan', () => {
     await expect(fs.stat(progress)).rejects.toThrow();
   });
 
-  it('reports rejected rows whose raw object is gone, and reads the others', async () => {
+  /**
+   * Two orders uploads whose one row each is rejected ('lost' not yet a status), the first one (a) then damaged as
+   * `damage` does; then a replay under a schema that takes 'lost'.
+   */
+  async function replayAfterDamage(
+    aKey: string,
+    aBody: string | Buffer,
+    damage: (file: string) => Promise<void>,
+    runId: string,
+  ) {
     const lake = await newLake();
-    const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['o1,c1,2026-03-01,lost,1,EUR,1,,']));
+    const a = await writeRaw(lake, aKey, aBody);
     const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,1,EUR,1,,']));
     await run(lake, fileJob('orders', a, 'load-a'));
     await run(lake, fileJob('orders', b, 'load-b'));
-    await fs.rm(path.join(lake, 'raw', a));
+    await damage(path.join(lake, 'raw', a));
     const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
     const s = await run(
       lake,
-      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-gone' },
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': runId },
       { tables: relaxed },
+    );
+    return { lake, a, s };
+  }
+
+  it('reports rejected rows whose raw object is gone, and reads the others', async () => {
+    const { lake, a, s } = await replayAfterDamage(
+      'uploads/orders/a.csv',
+      ordersCsv(['o1,c1,2026-03-01,lost,1,EUR,1,,']),
+      (file) => fs.rm(file),
+      'replay-gone',
     );
     expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o2']);
   });
 
   it('reports a raw object that no longer reads as rows (a gzip stream cut short) with the missing ones, not as read', async () => {
-    const lake = await newLake();
-    const a = await writeRaw(
-      lake,
+    const { lake, a, s } = await replayAfterDamage(
       'uploads/orders/a.csv.gz',
       gzipSync(ordersCsv(['o1,c1,2026-03-01,lost,1,EUR,1,,'])),
-    );
-    const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['o2,c2,2026-03-01,lost,1,EUR,1,,']));
-    await run(lake, fileJob('orders', a, 'load-a'));
-    await run(lake, fileJob('orders', b, 'load-b'));
-    const file = path.join(lake, 'raw', a);
-    await fs.writeFile(file, (await fs.readFile(file)).subarray(0, -10));
-    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
-    const s = await run(
-      lake,
-      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-cut' },
-      { tables: relaxed },
+      async (file) => fs.writeFile(file, (await fs.readFile(file)).subarray(0, -10)),
+      'replay-cut',
     );
     expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o2']);

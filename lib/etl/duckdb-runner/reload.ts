@@ -42,12 +42,7 @@ export async function reloadInBatches(
       batch.map((b) => b.input),
       (f) => f.gz,
       skipped,
-      (key, problem) =>
-        logger.warn('a raw object that cannot be read as rows is skipped (its own run failed it too)', {
-          table: table.name,
-          key,
-          problem,
-        }),
+      (key, problem) => warnSkipped(table, key, { problem }),
     );
     read.push(...(await runReadable(ctx, table, plan, files, tally, skipped, outcome, conflicts)));
   }
@@ -87,13 +82,17 @@ async function runReadable(
         return read;
       }
       if (!(e instanceof UnreadableInput)) throw e;
-      logger.warn('a raw object that cannot be read as rows is skipped (its own run failed it too)', {
-        table: table.name,
-        key: e.key,
-        reason: e.message,
-      });
+      warnSkipped(table, e.key, { reason: e.message });
       skipped.push(e.key);
       files = files.filter((f) => f.key !== e.key);
     }
   }
 }
+
+/** A raw object read again that does not read as rows is skipped, named (the Glue job's run_batches prints the same). */
+const warnSkipped = (table: TableDef, key: string, why: { problem: string } | { reason: string }) =>
+  logger.warn('a raw object that cannot be read as rows is skipped (its own run failed it too)', {
+    table: table.name,
+    key,
+    ...why,
+  });
