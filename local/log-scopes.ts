@@ -22,7 +22,7 @@ export function topicIdentity(env: NodeJS.ProcessEnv = process.env): ScopeIdenti
 
 /** Publishes each notice in a scope of the topic's own. */
 export function topicScopedNotifier(inner: Notifier, identity: ScopeIdentity = topicIdentity()): Notifier {
-  return { publish: (notice) => runAs(logger, identity, () => inner.publish(notice)) };
+  return { publish: (notice, message) => runAs(logger, identity, () => inner.publish(notice, message)) };
 }
 
 /** Starts each execution outside the calling invocation's scope. */

@@ -20,6 +20,7 @@ import {
 } from '../../lib/workflow/local';
 import { LocalWorkflow, openLocalWorkflow } from '../../lib/workflow/local-workflow';
 import { loadServiceConfig } from '../../local/service-config';
+import { topicScopedNotifier } from '../../local/log-scopes';
 import {
   LocalStateMachine,
   MAX_RESTARTS,
@@ -744,6 +745,21 @@ describe('sns:publish as Step Functions sends it', () => {
     await handler(published(notice), ctx);
     const line = await fs.readFile(path.join(dir, 'notifications.jsonl'), 'utf8');
     expect(line).toBe(JSON.stringify(notice) + '\n');
+  });
+
+  it("keeps the Message as it is through the lake's topic-scoped notifier too (npm start wraps the notifier)", async () => {
+    const dir = await tempLake('sns-publish-scoped');
+    const handler = snsPublishHandler(() => topicScopedNotifier(new LocalNotifier(dir, () => new Date(0))));
+    // Over the notifier's own cut (255 KiB) and under SNS's 256 KiB: SNS delivers it whole.
+    const notice = {
+      kind: 'ETL_FAILED',
+      subject: 'Data lake ETL run failed',
+      detail: { cause: 'x'.repeat(255 * 1024 + 300) },
+    };
+    await handler(published(notice), ctx);
+    const line = await fs.readFile(path.join(dir, 'notifications.jsonl'), 'utf8');
+    const sent = JSON.stringify(notice) + '\n';
+    expect(line === sent ? 'as sent' : `changed: …${line.slice(-120)}`).toBe('as sent');
   });
 
   it("fails a message over SNS's 256 KiB as SNS does (SNS.InvalidParameterException), publishing nothing", async () => {
