@@ -515,6 +515,36 @@ describe('a query run', () => {
     expect(cancelled).toEqual(['q-1']);
   }, 30_000);
 
+  it('leaving after the query ended cancels nothing, and its results are not read for a page that is gone', async () => {
+    const calls: string[] = [];
+    const api = {
+      startQuery: async () => {
+        calls.push('start');
+        return running;
+      },
+      queryStatus: async () => {
+        calls.push('status');
+        return done;
+      },
+      results: async () => {
+        calls.push('results');
+        return page;
+      },
+      cancelQuery: async () => {
+        calls.push('cancel');
+        throw failureOf(409, { code: 'QUERY_ALREADY_FINISHED', message: 'it ended' });
+      },
+    } as unknown as LakeApi;
+    // The page is left as it shows the SUCCEEDED status.
+    const run = new QueryRun(api, (status) => {
+      if (status.state === 'SUCCEEDED') run.leave();
+    });
+    await expect(run.run('SELECT 1', 10)).rejects.toBeInstanceOf(RunLeftError);
+    run.leave();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual(['start', 'status']);
+  });
+
   it('a closed API (signed out) sends nothing more, and a late refusal does not sign out anyone', async () => {
     const calls: string[] = [];
     const realFetch = globalThis.fetch;

@@ -98,6 +98,8 @@ export class QueryRun {
       this.state = status.state;
       this.onStatus(status);
     }
+    // Left as it ended: nothing shows its results.
+    if (this.left) throw new RunLeftError();
     let page: ResultPage | null = null;
     if (status.state === 'SUCCEEDED')
       page =
@@ -114,14 +116,15 @@ export class QueryRun {
   }
 
   /**
-   * The page that runs the query is closed: polling stops (run() rejects with RunLeftError) and a query still
-   * running is cancelled, since nothing would show its result (Athena's console keeps it; this one has no list of
+   * The page that runs the query is closed: polling stops, results are not read (run() rejects with RunLeftError)
+   * and a query still running is cancelled, since nothing would show its result (Athena's console keeps it; this one has no list of
    * queries to find it in again).
    */
   leave(): void {
     this.left = true;
     this.cancelled = true;
-    if (this.id) void this.stop().catch(() => undefined);
+    // A query seen ended is not cancelled (the lake would answer 409 QUERY_ALREADY_FINISHED).
+    if (this.id && !FINISHED.has(this.state ?? '')) void this.stop().catch(() => undefined);
   }
 
   /**
