@@ -37,7 +37,8 @@ const TRINO_DECIMAL = 'https://trino.io/docs/current/functions/decimal.html';
 const TRINO_FUNCTION_LIST = 'https://trino.io/docs/current/functions/list.html';
 const TRINO_URL_SRC =
   'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/UrlFunctions.java (java.net.URI: getHost, ' +
-  'getPath and getQuery decoded, nullToEmpty; a parameter piece without = is the empty value)';
+  'getPath and getQuery decoded, nullToEmpty; url_extract_parameter splits getRawQuery, then URLDecoder decodes the ' +
+  'value; a parameter piece without = is the empty value; decodeUrl fails an IllegalArgumentException of URLDecoder)';
 const TRINO_ARRAY_SRC = 'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/';
 const ATHENA_TIMESTAMP_EXCEPTIONS =
   "https://repost.aws/knowledge-center/athena-table-timestamp-exceptions (\"'>' cannot be applied to timestamp, " +
@@ -1280,7 +1281,38 @@ export const CORPUS: CorpusEntry[] = [
       "url_extract_query('https://example.com/p'), url_extract_query('https://e.com/?x=a%20b#f'), " +
       "url_extract_parameter('https://e.com/p?aXb=2', 'a.b'), url_extract_parameter('https://e.com/p?z', 'z'), " +
       "url_extract_parameter('https://e.com/p?y=a+b&y=2', 'y'), url_extract_parameter('https://e.com/p?x=a%20b', 'x')",
-    rows: [['example.com', '/a b', '', 'x=a b', null, '', 'a+b', 'a b']],
+    rows: [['example.com', '/a b', '', 'x=a b', null, '', 'a b', 'a b']],
+    source: TRINO_URL_SRC,
+  },
+  {
+    // The parameter is read from the raw query: split first, then the value decoded (an encoded & or = is part of
+    // the value; the name is compared as written). url_decode fails a % that is no escape (URLDecoder).
+    sql:
+      "SELECT url_extract_parameter('https://e.com/p?next=%2Fhome%3Fx%3D1%26y%3D2&z=3', 'next'), " +
+      "url_extract_parameter('https://e.com/p?a=x%26y&b=2', 'a'), url_extract_parameter('https://e.com/p?a%20b=1', 'a b'), " +
+      "url_extract_parameter('https://e.com/p?a%20b=1', 'a%20b'), url_extract_parameter('https://e.com/p', ''), " +
+      "url_extract_parameter('https://e.com/p?', ''), url_extract_parameter('https://e.com/p#?a=1', 'a')",
+    rows: [['/home?x=1&y=2', 'x&y', null, '1', null, '', null]],
+    source: TRINO_URL_SRC,
+  },
+  {
+    sql: "SELECT url_decode('%zz')",
+    refused: /URLDecoder: Illegal hex characters in escape \(%\) pattern/,
+    source: TRINO_URL_SRC,
+  },
+  {
+    sql: "SELECT url_decode('100%')",
+    refused: /URLDecoder: Incomplete trailing escape \(%\) pattern/,
+    source: TRINO_URL_SRC,
+  },
+  {
+    sql: "SELECT url_decode('a%4')",
+    refused: /URLDecoder: Incomplete trailing escape \(%\) pattern/,
+    source: TRINO_URL_SRC,
+  },
+  {
+    sql: "SELECT url_decode('%41%4g%42')",
+    refused: /URLDecoder: Illegal hex characters in escape \(%\) pattern/,
     source: TRINO_URL_SRC,
   },
   {
@@ -1970,6 +2002,26 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino TestMinMaxByAggregation (testMaxNull: the x of the largest y, NULL when that x is NULL); ' +
       `${TRINO_AGG} (max_by(x, y, n): n values of x in descending order of y)`,
+  },
+  {
+    sql: "SELECT max_by(a, b, -1) FROM (VALUES ('x', 1), ('y', 2)) AS t(a, b)",
+    refused: /third argument of max_by must be a positive integer$/,
+    source: 'trinodb/trino MaxByNStateFactory (n > 0, checked as a row enters)',
+  },
+  {
+    sql: "SELECT min_by(a, b, 0) FROM (VALUES ('x', 1), ('y', 2)) AS t(a, b)",
+    refused: /third argument of min_by must be a positive integer$/,
+    source: 'trinodb/trino MinByNStateFactory (n > 0, checked as a row enters)',
+  },
+  {
+    sql: "SELECT max_by(a, b, 10001) FROM (VALUES ('x', 1), ('y', 2)) AS t(a, b)",
+    refused: /third argument of max_by must be less than or equal to 10000; found 10001$/,
+    source: 'trinodb/trino MaxByNStateFactory (n <= 10000)',
+  },
+  {
+    sql: "SELECT max_by(a, b, 0), min_by(a, b, 2) FROM (VALUES ('x', 1), ('y', 2)) AS t(a, b) WHERE b > 5",
+    rows: [[null, null]],
+    source: 'trinodb/trino MinMaxByNStateFactory (no row entered: NULL, n never checked)',
   },
   {
     sql: 'SELECT arbitrary(x), every(x > 0), round(skewness(CAST(x AS DOUBLE)), 9) FROM (VALUES (NULL), (1), (2), (4)) AS t(x)',
@@ -2849,6 +2901,43 @@ export const CORPUS: CorpusEntry[] = [
       [2, 2, 9, 2],
     ],
     source: `${TRINO_WINDOW} (lag, lead, nth_value)`,
+  },
+  {
+    sql: 'SELECT x, sum(x) OVER (ORDER BY x ROWS -1 PRECEDING) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^Window frame offset value must not be negative or null$/,
+    source: 'trinodb/trino QueryPlanner.planFrameOffset (a negative or NULL frame offset fails the query)',
+  },
+  {
+    sql: 'SELECT x, count(*) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND -1 FOLLOWING) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^Window frame offset value must not be negative or null$/,
+    source: 'trinodb/trino QueryPlanner.planFrameOffset (a negative or NULL frame offset fails the query)',
+  },
+  {
+    sql: 'SELECT x, sum(x) OVER w FROM (VALUES (1), (2)) AS t(x) WINDOW w AS (ORDER BY x ROWS BETWEEN -2 PRECEDING AND CURRENT ROW)',
+    refused: /^Window frame offset value must not be negative or null$/,
+    source: 'trinodb/trino QueryPlanner.planFrameOffset (a negative or NULL frame offset fails the query)',
+  },
+  {
+    sql: 'SELECT x, sum(x) OVER (ORDER BY x ROWS BETWEEN 1.5 PRECEDING AND CURRENT ROW) FROM (VALUES (1), (2)) AS t(x)',
+    refused:
+      /^Window frame ROWS start value type must be exact numeric type with scale 0 \(actual decimal\(2,1\)\)$/,
+    source:
+      'trinodb/trino ExpressionAnalyzer (a ROWS frame offset is an exact numeric of scale 0), TestAnalyzer',
+  },
+  {
+    sql: 'SELECT x, sum(x) OVER (ORDER BY x ROWS BETWEEN CURRENT ROW AND 1e0 FOLLOWING) FROM (VALUES (1), (2)) AS t(x)',
+    refused: /^Window frame ROWS end value type must be exact numeric type with scale 0 \(actual double\)$/,
+    source:
+      'trinodb/trino ExpressionAnalyzer (a ROWS frame offset is an exact numeric of scale 0), TestAnalyzer',
+  },
+  {
+    sql: 'SELECT x, sum(x) OVER (ORDER BY x ROWS 1 PRECEDING), sum(x) OVER (ORDER BY x ROWS BETWEEN 0 PRECEDING AND 1 FOLLOWING) FROM (VALUES (1), (2), (3)) AS t(x) ORDER BY x',
+    rows: [
+      [1, 1, 3],
+      [2, 3, 5],
+      [3, 5, 3],
+    ],
+    source: `${TRINO_WINDOW} (ROWS frames: offsets in rows before and after the current one)`,
   },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {

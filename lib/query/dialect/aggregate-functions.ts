@@ -72,16 +72,22 @@ export const AGGREGATE_FUNCTIONS: MacroDef[] = [
       { params: ['x', 'y'], body: `arg_${end}_null(x, y)` },
       {
         params: ['x', 'y', 'n'],
+        // Trino checks n as the first row with a non-NULL y enters (MaxByNStateFactory, MinByNStateFactory).
         body:
+          `CASE WHEN count(y) > 0 AND n <= 0 THEN error('third argument of ${end}_by must be a positive integer') ` +
+          `WHEN count(y) > 0 AND n > 10000 THEN error('third argument of ${end}_by must be less than or equal to ` +
+          `10000; found ' || n) ELSE ` +
           `list_transform(list_slice(list_sort(list({'y': y, 'x': x}) FILTER (WHERE y IS NOT NULL), ` +
-          `'${end === 'max' ? 'DESC' : 'ASC'}'), 1, n), e -> e.x)`,
+          `'${end === 'max' ? 'DESC' : 'ASC'}'), 1, n), e -> e.x) END`,
       },
     ],
     doc: [
       {
         signature: `${end}_by(x, y [, n])`,
         duckdb: `arg_${end}_null(x, y); the n form sorts list({y, x})`,
-        note: `x of the row with the ${end === 'max' ? 'largest' : 'smallest'} y, also when that x is NULL (DuckDB's arg_${end} skips rows whose x is NULL)`,
+        note:
+          `x of the row with the ${end === 'max' ? 'largest' : 'smallest'} y, also when that x is NULL (DuckDB's arg_${end} skips rows whose x is NULL); ` +
+          `an n below 1 or above 10000 fails, as in Trino (third argument of ${end}_by must be a positive integer; list_slice would answer)`,
       },
     ],
   })),

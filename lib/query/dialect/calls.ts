@@ -35,6 +35,7 @@ import {
   stringLiteral,
   type Edit,
 } from './tokens';
+import { refuseFrameOffsets } from './window-frames';
 import { refuseWindowNavigation } from './window-navigation';
 
 /**
@@ -178,6 +179,7 @@ export function rewriteCalls(sql: string): string {
           'aggregate in a subquery grouped by the window’s partition and join it back',
       );
     refuseWindowNavigation(sql, tokens, k);
+    refuseFrameOffsets(sql, tokens, k);
     // f(DISTINCT x) OVER (…): Trino has no distinct window aggregates; DuckDB answers.
     if (t.kind === 'word' && isSymbol(tokens[k + 1], '(') && word(k + 2, 'distinct')) {
       const close = closing(tokens, k + 1);

@@ -28,6 +28,7 @@ const BEFORE_OPERAND = [
   'by',
   'between',
   'like',
+  'rows', // ROWS -1 PRECEDING: a frame offset's sign
 ];
 
 /** Whether the `+` or `-` at k is a sign: nothing before it but an opening, a separator, an operator or a keyword. */

@@ -19,6 +19,9 @@ const invalidUri = (u: string) =>
 /** NULL for a URL java.net.URI refuses, else `part`. */
 const ofValidUri = (u: string, part: string) => `CASE WHEN NOT ${invalidUri(u)} THEN ${part} END`;
 
+/** The first % that is no escape, with up to two characters after it ([1]), as URLDecoder reads the text. */
+const BAD_ESCAPE = '(?s)^(?:[^%]|%[0-9A-Fa-f]{2})*(%(?:.?$|[^0-9A-Fa-f].|[0-9A-Fa-f][^0-9A-Fa-f]))';
+
 /** An opaque URI (a scheme, then no /: mailto:a@b.c), which has no path, query or host to java.net.URI. */
 const OPAQUE = "regexp_matches(u, '^[a-zA-Z][a-zA-Z0-9+.-]*:[^/]')";
 
@@ -78,20 +81,21 @@ export const URL_FUNCTIONS: MacroDef[] = [
       signature: 'url_extract_protocol(url)',
     },
   ),
-  // The decoded query split at & and each piece at its first =, the name compared as text (a piece without = has
-  // the value ''); NULL without a query or without the name.
+  // Trino's UrlFunctions.urlExtractParameter: the raw query (as written, not decoded) split at & and each piece at
+  // its first =, the raw name compared as text with `name` (a piece without = has the value ''), the value then
+  // decoded by URLDecoder (url_decode below: %XX, and + as a space); NULL without a query or without the name.
   m(
     'url_extract_parameter',
     ['u', 'name'],
-    `CASE WHEN regexp_extract(u, '\\?([^#]*)', 1) IS NOT NULL AND name IS NOT NULL AND NOT ${invalidUri('u')} ` +
+    `CASE WHEN regexp_matches(u, '^[^#]*\\?') AND name IS NOT NULL AND NOT ${invalidUri('u')} ` +
       `AND NOT ${OPAQUE} THEN ` +
-      "list_extract(list_transform(list_filter(string_split(url_extract_query(u), '&'), " +
+      "list_extract(list_transform(list_filter(string_split(regexp_extract(u, '\\?([^#]*)', 1), '&'), " +
       "p -> string_split(p, '=')[1] = name), " +
-      "p -> CASE WHEN strpos(p, '=') > 0 THEN system.main.substr(p, strpos(p, '=') + 1) ELSE '' END), 1) END",
+      "p -> CASE WHEN strpos(p, '=') > 0 THEN url_decode(system.main.substr(p, strpos(p, '=') + 1)) ELSE '' END), 1) END",
     {
       signature: 'url_extract_parameter(url, name)',
-      duckdb: "the decoded query split at '&' and '='",
-      note: 'the first piece named so; a piece without = is the value; a + stays a + (java.net.URI)',
+      duckdb: "the raw query split at '&' and '=', the value then url_decode",
+      note: "the first piece of that name (compared as written, not decoded: Trino splits getRawQuery()); a piece without = has the value ''; the value decoded as url_decode does (+ is a space; an encoded & or = stays in the value)",
     },
   ),
   // Java's URLEncoder and URLDecoder (Trino's url_encode, url_decode): a space is +, * is kept and ~ is %7E, where
@@ -106,9 +110,20 @@ export const URL_FUNCTIONS: MacroDef[] = [
       note: "Java's URLEncoder: a space is +, * is kept, ~ is %7E (DuckDB: %20, %2A, ~)",
     },
   ),
-  m('url_decode', ['s'], "system.main.url_decode(replace(s, '+', ' '))", {
-    signature: 'url_decode(value)',
-    duckdb: "url_decode(replace(s, '+', ' '))",
-    note: "Java's URLDecoder: + is a space (DuckDB keeps it)",
-  }),
+  // URLDecoder fails a % without two hex digits after it (Trino: INVALID_FUNCTION_ARGUMENT), where DuckDB's
+  // url_decode keeps it as written: the first escape that is not one, found as URLDecoder reads (left to right, a
+  // valid %XX taken whole), is "Incomplete trailing" when fewer than two characters follow it.
+  m(
+    'url_decode',
+    ['s'],
+    `CASE WHEN regexp_matches(s, '${BAD_ESCAPE}') THEN error(CASE WHEN length(regexp_extract(s, '${BAD_ESCAPE}', 1)) < 3 ` +
+      "THEN 'URLDecoder: Incomplete trailing escape (%) pattern' " +
+      "ELSE 'URLDecoder: Illegal hex characters in escape (%) pattern' END) " +
+      "ELSE system.main.url_decode(replace(s, '+', ' ')) END",
+    {
+      signature: 'url_decode(value)',
+      duckdb: "url_decode(replace(s, '+', ' '))",
+      note: "Java's URLDecoder: + is a space (DuckDB keeps it); a % without two hex digits after it fails, as in Trino (URLDecoder: Illegal hex characters in escape (%) pattern; DuckDB keeps it)",
+    },
+  ),
 ];

@@ -17,7 +17,7 @@ import { callAt, closing, isSymbol, isWord, spanText } from './tokens';
 const LEAST_OFFSET: Record<string, number> = { lag: 0, lead: 0, nth_value: 1 };
 
 /** The integer an argument's tokens write (`2`, `-1`, `+3`), or undefined when they write anything else. */
-function integerLiteral(tokens: Token[], first: number, last: number): number | undefined {
+export function integerLiteral(tokens: Token[], first: number, last: number): number | undefined {
   const sign = isSymbol(tokens[first], '-') ? -1 : isSymbol(tokens[first], '+') ? 1 : 0;
   const digits = tokens[sign === 0 ? first : first + 1];
   if ((sign === 0 ? first : first + 1) !== last || digits?.kind !== 'number' || !/^\d+$/.test(digits.text))
