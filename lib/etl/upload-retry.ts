@@ -36,6 +36,15 @@ async function readRecord<T>(objects: ObjectStore, key: string): Promise<T | und
 }
 
 /**
+ * How the file's run ended for its execution: a run that loaded the file's valid rows records SUCCEEDED, and the
+ * execution still fails when the rejected ones are above the table's maxRejectedRatio.
+ */
+const outcome = (r: Partial<UploadResult>) =>
+  r.rejectedAboveThreshold === true
+    ? "FAILED for its rejected rows, above the table's maxRejectedRatio"
+    : String(r.status ?? '?');
+
+/**
  * The check of every retry asked for by hand (POST /executions/{name}/retry, `npm run executions -- retry`): a
  * file's as above; a replay's, rebuild's or compaction's is refused as its start would be (`startRefusal`: the local
  * lake's refused schemas/); a file's is not (an upload keeps loading under the schemas the lake accepted).
@@ -78,7 +87,7 @@ export function executionRetryCheck(
         r.status === 'SUCCEEDED' || (r.rowsWritten ?? 0) > 0 || r.rejectedAboveThreshold === true;
       if (!loaded) continue;
       return (
-        `${file} was loaded by run ${r.runId ?? '?'} at ${r.processedAt ?? '?'} (${r.status}: ${r.rowsRead ?? 0} ` +
+        `${file} was loaded by run ${r.runId ?? '?'} at ${r.processedAt ?? '?'} (${outcome(r)}: ${r.rowsRead ?? 0} ` +
         `rows read, ${r.rowsWritten ?? 0} written, ${r.rowsRejected ?? 0} rejected; its result is ` +
         `${uploadResultKey(name)}): loading it again would put its rows back over any newer upload's. Rows it ` +
         `rejected come back with a replay of ${typeof parsed.table === 'string' ? parsed.table : 'its table'} once ` +

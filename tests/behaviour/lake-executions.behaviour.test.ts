@@ -74,7 +74,8 @@ const LOADED_LATER = fileExecution('orders-ra-csv-1', 'ra.csv', 10);
 const STILL_QUEUED = fileExecution('orders-rq-csv-1', 'rq.csv', 20);
 const TABLE_FAILED = fileExecution('orders-rt-csv-1', 'rt.csv', 30);
 const DAMAGED = fileExecution('orders-rd-csv-1', 'rd.csv', 40);
-const ALL = [...FIXTURES, LOADED_LATER, STILL_QUEUED, TABLE_FAILED, DAMAGED];
+const REJECTED_ABOVE = fileExecution('orders-rx-csv-1', 'rx.csv', 50);
+const ALL = [...FIXTURES, LOADED_LATER, STILL_QUEUED, TABLE_FAILED, DAMAGED, REJECTED_ABOVE];
 
 /** The upload queue's records of those files, in the curated bucket (lib/etl/upload-queue.ts). */
 const result = (execution: string, over: Record<string, unknown>) =>
@@ -96,6 +97,14 @@ const QUEUE: Record<string, string> = {
   [uploadResultKey(LOADED_LATER.name)]: result(LOADED_LATER.name, { status: 'SUCCEEDED' }),
   [pendingUploadKey(STILL_QUEUED.name)]: JSON.stringify({ execution: STILL_QUEUED.name, table: 'orders' }),
   [uploadResultKey(DAMAGED.name)]: '{"execution": "orders-rd-csv-1", "status": "SUCC',
+  // The run loaded its good rows and the execution failed for the rest (Etl.RejectedRowsAboveThreshold).
+  [uploadResultKey(REJECTED_ABOVE.name)]: result(REJECTED_ABOVE.name, {
+    status: 'SUCCEEDED',
+    rowsRead: 3,
+    rowsWritten: 1,
+    rowsRejected: 2,
+    rejectedAboveThreshold: true,
+  }),
   [uploadResultKey(TABLE_FAILED.name)]: result(TABLE_FAILED.name, {
     status: 'FAILED',
     rowsWritten: 0,
@@ -518,6 +527,12 @@ describe.each([
     expect(damaged).toMatchObject({ status: 409, body: { code: 'EXECUTION_NOT_RETRYABLE' } });
     expect(damaged.body.message).toMatch(
       /result record _state\/uploads\/done\/orders-rd-csv-1\.json of uploads\/orders\/rd\.csv is damaged \(not JSON: .*README "Damaged state files"/,
+    );
+    // Loaded in part, the execution FAILED for its rejected rows: said as the execution ended, not as SUCCEEDED.
+    const above = await call('POST', '/executions/{name}/retry', { name: REJECTED_ABOVE.name });
+    expect(above).toMatchObject({ status: 409, body: { code: 'EXECUTION_NOT_RETRYABLE' } });
+    expect(above.body.message).toMatch(
+      /rx\.csv was loaded by run .* \(FAILED for its rejected rows, above the table's maxRejectedRatio: 3 rows read, 1 written, 2 rejected;/,
     );
     const names = (await call('GET', '/executions')).body.executions.map((e: { name: string }) => e.name);
     expect(names).not.toContain(`${LOADED_LATER.name}-retry-1`);
