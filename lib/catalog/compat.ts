@@ -72,14 +72,28 @@ const typeOf = (c: { type: string; json?: boolean }) => (c.json ? 'JSON text' : 
 
 const WIDTHS = ['tinyint', 'smallint', 'int', 'bigint'];
 
-/** The column a name was renamed to (its renamedFrom or a former name of a rename chain), if any. */
-const renamedToName = (
-  columns: Pick<ColumnDef, 'name' | 'renamedFrom' | 'formerNames'>[],
+/**
+ * The column a name was renamed to (its renamedFrom or a former name of a rename chain), if any: after a chain
+ * (A → B → C), the one that reads the name now — a column not retired, else the end of the chain.
+ */
+function renamedToName(
+  columns: Pick<ColumnDef, 'name' | 'renamedFrom' | 'formerNames' | 'retired'>[],
   name: string,
-): string | undefined => columns.find((x) => x.renamedFrom === name || x.formerNames?.includes(name))?.name;
+): string | undefined {
+  const from = (n: string) =>
+    columns.filter((x) => x.name !== n && (x.renamedFrom === n || x.formerNames?.includes(n)));
+  const found = from(name);
+  let to = found.find((x) => !x.retired) ?? found[0];
+  for (const seen = new Set([name]); to?.retired && !seen.has(to.name);) {
+    seen.add(to.name);
+    const next = from(to.name);
+    to = next.find((x) => !x.retired) ?? next[0] ?? to;
+  }
+  return to?.name;
+}
 
 /** 'renamed to <x>' when a column of the table names `name` as a former name of its own. */
-function renamedTo(columns: ColumnDef[], name: string): string | undefined {
+function renamedTo(columns: Parameters<typeof renamedToName>[0], name: string): string | undefined {
   const to = renamedToName(columns, name);
   return to ? `renamed to ${to}` : undefined;
 }
@@ -305,7 +319,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
         // the raw records that carry it would be read as the renamed column's, beside those of the column renamed.
         const was = recorded.get(c.name)!;
         const status = was.retired
-          ? ['retired', renamedTo(columns, c.name)].filter(Boolean).join(', ')
+          ? ['retired', renamedTo([...recorded.values()], c.name)].filter(Boolean).join(', ')
           : 'a column';
         violations.push({
           table: name,

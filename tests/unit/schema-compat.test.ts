@@ -1289,6 +1289,33 @@ describe('unsafe edits are refused before they take effect', () => {
     });
   });
 
+  it('after a chain of renames (A → B → C), a refusal about A names C, the column that reads A now', () => {
+    const { dir, file, schema } = couponRenamedAndRecorded();
+    schema.properties.voucher = {
+      ...schema.properties.coupon_code,
+      'x-lake': { renamedFrom: 'coupon_code' },
+    };
+    delete schema.properties.coupon_code;
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+    recordSchemas(checkSchemas(dir), dir);
+    const recorded = readFileSync(file, 'utf8');
+    // coupon as a new column again.
+    const again = JSON.parse(recorded);
+    again.properties.coupon = { type: 'string', maxLength: 10 };
+    writeFileSync(file, JSON.stringify(again, null, 2));
+    expect(checkSchemas(dir).violations.find((v) => v.rule === 'FORMER_NAME_TAKEN')!.message).toMatch(
+      /^orders\.coupon: a column under the name coupon, renamed to voucher: voucher reads the records sent/,
+    );
+    // voucher "renamed" back to coupon.
+    const back = JSON.parse(recorded);
+    back.properties.coupon = { ...back.properties.voucher, 'x-lake': { renamedFrom: 'voucher' } };
+    delete back.properties.voucher;
+    writeFileSync(file, JSON.stringify(back, null, 2));
+    expect(checkSchemas(dir).violations.find((v) => v.rule === 'RENAMED_ONTO_EXISTING')!.message).toMatch(
+      /on a name the table already has \(retired, renamed to voucher\)/,
+    );
+  });
+
   it('a rename onto a name the table already has (a former name, or a column) is refused: their values would mix', () => {
     // coupon → coupon_code, recorded; then coupon_code "renamed" back to coupon.
     const { dir, file, schema } = couponRenamedAndRecorded();
