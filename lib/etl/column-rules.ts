@@ -129,13 +129,13 @@ export function rule(c: ColumnDef, raw: string, typed: string, text: string): Co
       break;
     case 'date':
       value = `CASE WHEN regexp_like(${v}, ${literal(DATE_RE, where)}) THEN TRY_CAST(${v} AS DATE) END`;
-      problems.push([`${typed} IS NULL`, 'not a date (yyyy-MM-dd)']);
+      problems.push([`${typed} IS NULL`, 'not a date (yyyy-MM-dd, years 1000 to 9999)']);
       break;
     case 'timestamp':
       value = `CASE WHEN regexp_like(${v}, ${literal(TIMESTAMP_RE, where)}) THEN TRY_CAST(${v} AS TIMESTAMP) END`;
       problems.push([
         `${typed} IS NULL`,
-        'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+        'not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
       ]);
       break;
     case 'string':

@@ -672,7 +672,7 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     }
     const byId = (id: string | null) => rejected.find((r) => (r.raw as Row | undefined)?.order_id === id)!;
     // A row that failed typing keeps every raw input value, by column name, as the text it was read as.
-    expect(byId('o2').reason).toBe('order_date: not a date (yyyy-MM-dd)');
+    expect(byId('o2').reason).toBe('order_date: not a date (yyyy-MM-dd, years 1000 to 9999)');
     expect(byId('o2').raw).toEqual({
       order_id: 'o2',
       customer_id: 'c2',
@@ -689,7 +689,7 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
       'amount: less than 0',
       'currency: does not match ^[A-Z]{3}$',
       'item_count: not an integer',
-      'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+      'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
     ]);
     // Raw values are kept as text.
     expect(byId('o3').raw).toMatchObject({ amount: '-1', item_count: '1.5', currency: 'usd' });
@@ -906,7 +906,7 @@ describe('runEtlJob, mode file (the local Glue job)', () => {
     expect(summary.rejectedRatio).toBe(1);
     expect(await files(tableDir(lake, 'orders'))).toEqual([]);
     expect((await rejectedRows(lake, 'orders')).map((r) => r.reason)).toEqual([
-      'order_date: not a date (yyyy-MM-dd)',
+      'order_date: not a date (yyyy-MM-dd, years 1000 to 9999)',
     ]);
   });
 
@@ -1913,7 +1913,7 @@ describe('runEtlJob, mode events (compaction of streamed events)', () => {
       run_id: 'ev-rej',
       rejected_at: '2026-03-05T00:00:00.000Z',
       reason:
-        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits); session_id: shorter than 8; ' +
+        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits); session_id: shorter than 8; ' +
         'duration_ms: not an integer',
       raw: expect.objectContaining({
         event_id: 'bad',
@@ -2068,13 +2068,13 @@ describe('the shared ETL plan SQL on DuckDB', () => {
       updated_at: '2026-03-01 10:00:00.123456',
     });
     expect(rows.slice(2, 5).map((r) => [r.reject_reason, r.dt])).toEqual([
-      ['order_date: not a date (yyyy-MM-dd)', null],
-      ['order_date: not a date (yyyy-MM-dd)', null],
-      ['order_date: not a date (yyyy-MM-dd)', null],
+      ['order_date: not a date (yyyy-MM-dd, years 1000 to 9999)', null],
+      ['order_date: not a date (yyyy-MM-dd, years 1000 to 9999)', null],
+      ['order_date: not a date (yyyy-MM-dd, years 1000 to 9999)', null],
     ]);
     expect(rows.slice(5).map((r) => r.reject_reason)).toEqual(
       Array(5).fill(
-        'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+        'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
       ),
     );
   });

@@ -71,7 +71,7 @@ it('spells out every reason of a failing row, in column order, and none for a va
     'order_id: required; status: not one of placed, paid, shipped, delivered, cancelled, refunded; ' +
       'amount: less than 0; currency: does not match ^[A-Z]{3}$; item_count: not an integer',
     'item_count: out of range for bigint (-9223372036854775808 to 9223372036854775807)',
-    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
   ]);
   expect(rows[0]).toMatchObject({ order_id: 'o1', item_count: '2', amount: 12.5, dt: '2026-03-01' });
   expect(rows[3]).toMatchObject({ item_count: '0' });
@@ -87,8 +87,8 @@ it('takes timestamps to the microsecond, and a seventh fraction digit only when 
   expect(rows.map((r) => r.reject_reason)).toEqual([
     null,
     null,
-    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
-    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
+    'updated_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
   ]);
 });
 

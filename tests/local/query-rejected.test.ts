@@ -136,7 +136,7 @@ describe('lake_rejected on the local lake', () => {
         '2026-03-06',
         'bad-events',
         expect.stringMatching(/^events\/type=page_view\//),
-        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00]: at most 6 fraction digits)',
+        'occurred_at: not a UTC timestamp (yyyy-MM-ddTHH:mm:ss[.ffffff][Z|+00:00], T or a space, years 1000 to 9999: at most 6 fraction digits)',
         null,
         '2026-03-06T00:00:00.000Z',
         lakeTable('page_view')!.version,
