@@ -2939,6 +2939,15 @@ export const CORPUS: CorpusEntry[] = [
     ],
     source: `${TRINO_WINDOW} (ROWS frames: offsets in rows before and after the current one)`,
   },
+  {
+    // A query in IN (…) and EXISTS (…) may be a VALUES (Trino's grammar: IN '(' query ')'); no function named values.
+    sql: "SELECT x, x IN (VALUES ('b'), ('c')) AS listed, EXISTS (VALUES (1)) AS e FROM (VALUES ('a'), ('b')) AS t(x) WHERE (x, 1) IN (VALUES ('a', 1), ('b', 1)) ORDER BY x",
+    rows: [
+      ['a', false, true],
+      ['b', true, true],
+    ],
+    source: `${TRINO_VALUES} (VALUES can be used anywhere a query can); ${TRINO_SELECT}`,
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

@@ -196,8 +196,11 @@ function walk(value: unknown, ctx: Context): void {
     if (deniedFunction(name)) {
       throw new QueryNotAllowedError(`function ${name}() is not allowed: it reads outside the lake's tables`);
     }
-    // NOT (x), and not(x), is Trino's operator: the parser reads it as a call of a function named not.
-    if (!ctx.tableFunctions.has(value) && name !== 'not') ctx.functions.add(name);
+    // NOT (x), and not(x), is Trino's operator: the parser reads it as a call of a function named not. VALUES and
+    // EXISTS are reserved words, no function's names: the parser reads `IN (VALUES (1), (2))` and `EXISTS (VALUES
+    // (1))` as calls of them.
+    if (!ctx.tableFunctions.has(value) && !['not', 'values', 'exists'].includes(name))
+      ctx.functions.add(name);
   }
   if (Array.isArray(value.from)) {
     for (const item of value.from) if (isNode(item)) checkFromItem(item, ctx);
