@@ -182,6 +182,8 @@ export function parseStructure(text: string): Cell {
 
 function columnType(c: ColumnInfo): string {
   const type = (c.Type ?? 'varchar').toLowerCase();
+  // A SHOW's or DESCRIBE's columns are Hive strings: the local engine's varchar.
+  if (type === 'string') return 'varchar';
   if (type === 'decimal' && c.Precision !== undefined) return `decimal(${c.Precision},${c.Scale ?? 0})`;
   return type;
 }
@@ -329,7 +331,10 @@ export class AthenaQueryEngine implements QueryEngine {
       }
       throw e;
     }
-    const info = out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+    const described = out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
+    // DESCRIBE's three columns (col_name, data_type, comment) come as one tab-separated value per row: one column,
+    // as the local engine answers it.
+    const info = q.SubstatementType === 'DESCRIBE_TABLE' ? described.slice(0, 1) : described;
     const cells = (raw: Row[]) =>
       raw.map((r) => info.map((c, i) => athenaCell(r.Data?.[i]?.VarCharValue, c)));
     const rows = cells(header ? (out.ResultSet?.Rows ?? []).slice(1) : (out.ResultSet?.Rows ?? []));

@@ -84,6 +84,22 @@ export function columnInfo(column: ResultColumn): ColumnInfo {
   };
 }
 
+/**
+ * A SHOW's or DESCRIBE's columns (UTILITY statements) as Athena describes them, measured: Hive strings (type string,
+ * precision 0, not case sensitive), whatever the engine's columns are; DESCRIBE three (col_name, data_type, comment)
+ * though each of its rows is one value, its fields tab-separated.
+ */
+export function utilityColumnInfo(columns: ResultColumn[], substatementType: string): ColumnInfo[] {
+  const names =
+    substatementType === 'DESCRIBE_TABLE' ? ['col_name', 'data_type', 'comment'] : columns.map((c) => c.name);
+  return names.map((name) => ({
+    ...columnInfo({ name, type: 'varchar' }),
+    Type: 'string',
+    Precision: 0,
+    CaseSensitive: false,
+  }));
+}
+
 function floatingText(cell: Cell, real: boolean): string {
   if (typeof cell === 'number') return javaNotation(real ? shortestFloat(cell) : cell);
   return String(cell); // NaN, Infinity, -Infinity come as text

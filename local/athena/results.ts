@@ -13,7 +13,7 @@ import { InvalidPageTokenError, QUERY_ID, type ResultPage } from '../../lib/quer
 import type { AthenaContext } from './context';
 import { invalidRequest, queryNotFound } from './errors';
 import type { Input, Shape } from './input';
-import { columnInfo, dataRows, headerRow } from './result-set';
+import { columnInfo, dataRows, headerRow, utilityColumnInfo } from './result-set';
 import { statementKind } from './statement';
 
 export const SHAPE: Shape = {
@@ -105,12 +105,22 @@ export async function getQueryResults(ctx: AthenaContext, input: Input): Promise
   const next: Position =
     wanted === 0 ? { at: 'start' } : page.nextToken ? { at: 'token', token: page.nextToken } : { at: 'end' };
   // DESCRIBE and SHOW CREATE TABLE answer no UpdateCount (measured on Athena); SELECT and other SHOWs 0.
-  const { substatementType } = statementKind(status.sql);
+  const kind = statementKind(status.sql);
+  const { substatementType } = kind;
   return {
     ...(substatementType === 'DESCRIBE_TABLE' || substatementType === 'SHOW_CREATE_TABLE'
       ? {}
       : { UpdateCount: 0 }),
-    ResultSet: { Rows: rows, ResultSetMetadata: { ColumnInfo: page.columns.map(columnInfo) } },
+    ResultSet: {
+      Rows: rows,
+      ResultSetMetadata: {
+        ColumnInfo:
+          // The SHOWs and DESCRIBE measured (SHOW FUNCTIONS, with a header row, is not among them).
+          kind.statementType === 'UTILITY' && !kind.header
+            ? utilityColumnInfo(page.columns, substatementType)
+            : page.columns.map(columnInfo),
+      },
+    },
     // A full page carries a token, as on Athena, even when it ends the results.
     ...(rows.length === maxResults ? { NextToken: encode(id, next) } : {}),
   };

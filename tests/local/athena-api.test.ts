@@ -317,6 +317,33 @@ describe("the local lake answers Athena's API", () => {
     expect(rows).not.toContain(column!.Name);
   });
 
+  it("describes a SHOW's or DESCRIBE's columns as Athena does: Hive strings; DESCRIBE three, each row one value", async () => {
+    // Measured on Athena (engine 3): type string, precision 0, not case sensitive, whatever Trino's own columns are.
+    const hive = (Name: string) =>
+      expect.objectContaining({
+        Name,
+        Label: Name,
+        Type: 'string',
+        Precision: 0,
+        Scale: 0,
+        CaseSensitive: false,
+      });
+    const described: Record<string, unknown[]> = {
+      'SHOW TABLES': [hive('tab_name')],
+      'SHOW COLUMNS FROM page_view': [hive('field')],
+      'SHOW PARTITIONS page_view': [hive('partition')],
+      'SHOW CREATE TABLE page_view': [hive('createtab_stmt')],
+      'DESCRIBE page_view': [hive('col_name'), hive('data_type'), hive('comment')],
+    };
+    for (const [sql, columns] of Object.entries(described)) {
+      const id = await start(sql);
+      expect((await until(id, ['SUCCEEDED', 'FAILED'])).Status!.State).toBe('SUCCEEDED');
+      const page = await athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }));
+      expect([sql, page.ResultSet!.ResultSetMetadata!.ColumnInfo]).toEqual([sql, columns]);
+      expect(page.ResultSet!.Rows!.every((r) => r.Data!.length === 1)).toBe(true);
+    }
+  });
+
   it('stops a running query; stopping it again changes nothing; it has no results', async () => {
     const id = await start('SELECT count(*) FROM page_view a, page_view b, page_view c, page_view d');
     await until(id, ['RUNNING']);

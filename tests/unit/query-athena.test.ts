@@ -374,6 +374,38 @@ describe('Athena engine: results', () => {
     expect((await engine.results(ID, { maxRows: 10 })).rows).toEqual([['page_view']]);
   });
 
+  it("reads a SHOW's or DESCRIBE's Hive string columns as the local engine answers them: varchar, DESCRIBE one", async () => {
+    // Athena describes them as type string; DESCRIBE with three columns, though each row is one tab-separated value.
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolves(
+        execution({ StatementType: 'UTILITY', SubstatementType: 'DESCRIBE_TABLE', Query: 'DESCRIBE orders' }),
+      );
+    const hive = (Name: string) => ({ Name, Type: 'string', Precision: 0, Scale: 0 });
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [hive('col_name'), hive('data_type'), hive('comment')] },
+        Rows: [row(['order_id            \tstring              \t                    '])],
+      },
+    });
+    expect(await engine.results(ID, { maxRows: 10 })).toEqual({
+      columns: [{ name: 'col_name', type: 'varchar' }],
+      rows: [['order_id            \tstring              \t                    ']],
+      nextToken: null,
+    });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolves(
+        execution({ StatementType: 'UTILITY', SubstatementType: 'SHOW_TABLES', Query: 'SHOW TABLES' }),
+      );
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [hive('tab_name')] }, Rows: [row(['orders'])] },
+    });
+    expect((await engine.results(ID, { maxRows: 10 })).columns).toEqual([
+      { name: 'tab_name', type: 'varchar' },
+    ]);
+  });
+
   it('asks at most 1,000 rows of Athena; a first page of 1,000 takes its last row from a second call', async () => {
     // As Athena answers: the header row counts in MaxResults (at most 1,000) on the first page of a SELECT.
     const all = Array.from({ length: 2500 }, (_, i) => row([String(i + 1)]));
