@@ -2931,6 +2931,14 @@ export const CORPUS: CorpusEntry[] = [
       'trinodb/trino ExpressionAnalyzer (a ROWS frame offset is an exact numeric of scale 0), TestAnalyzer',
   },
   {
+    // The types of both bounds are the analyzer's, before any value is looked at; a sign does not make 1.5 an integer.
+    sql: 'SELECT x, sum(x) OVER (ORDER BY x ROWS BETWEEN -1 PRECEDING AND -1.5 FOLLOWING) FROM (VALUES (1), (2)) AS t(x)',
+    refused:
+      /^Window frame ROWS end value type must be exact numeric type with scale 0 \(actual decimal\(2,1\)\)$/,
+    source:
+      'trinodb/trino ExpressionAnalyzer (a ROWS frame offset is an exact numeric of scale 0), TestAnalyzer',
+  },
+  {
     sql: 'SELECT x, sum(x) OVER (ORDER BY x ROWS 1 PRECEDING), sum(x) OVER (ORDER BY x ROWS BETWEEN 0 PRECEDING AND 1 FOLLOWING) FROM (VALUES (1), (2), (3)) AS t(x) ORDER BY x',
     rows: [
       [1, 1, 3],

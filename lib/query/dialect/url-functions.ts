@@ -123,7 +123,7 @@ export const URL_FUNCTIONS: MacroDef[] = [
     {
       signature: 'url_decode(value)',
       duckdb: "url_decode(replace(s, '+', ' '))",
-      note: "Java's URLDecoder: + is a space (DuckDB keeps it); a % without two hex digits after it fails, as in Trino (URLDecoder: Illegal hex characters in escape (%) pattern; DuckDB keeps it)",
+      note: "Java's URLDecoder: + is a space (DuckDB keeps it); a % without two ASCII hex digits after it fails, as in Trino (Java also reads %+1 and other scripts' digits, which fail locally); bytes that are not UTF-8 fail (Java: U+FFFD)",
     },
   ),
 ];

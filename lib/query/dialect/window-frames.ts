@@ -44,18 +44,31 @@ function literalType(text: string): string {
   return `decimal(${Math.max(digits, fraction.length, 1)},${fraction.length})`;
 }
 
-function checkOffset(sql: string, tokens: Token[], bound: Bound, end: 'start' | 'end'): void {
+/** A number literal that is no integer (1.5, -1.5, +1e0), as its one number token, or undefined. */
+function nonIntegerLiteral(tokens: Token[], bound: Bound): Token | undefined {
+  const first = isSymbol(tokens[bound.first], '-', '+') ? bound.first + 1 : bound.first;
+  const only = first === bound.last ? tokens[first] : undefined;
+  return only?.kind === 'number' && !/^\d+$/.test(only.text) ? only : undefined;
+}
+
+/** Trino's analysis first: an offset's type (of each bound, start then end). */
+function checkOffsetType(tokens: Token[], bound: Bound, end: 'start' | 'end'): void {
+  if (bound.last < bound.first) return;
+  const literal = nonIntegerLiteral(tokens, bound);
+  if (literal)
+    throw new Error(
+      `Window frame ROWS ${end} value type must be exact numeric type with scale 0 (actual ${literalType(literal.text)})`,
+    );
+}
+
+/** Then its value, as the query runs: negative or NULL fails. */
+function checkOffsetValue(sql: string, tokens: Token[], bound: Bound): void {
   if (bound.last < bound.first) return;
   const value = integerLiteral(tokens, bound.first, bound.last);
   if (value !== undefined) {
     if (value < 0) throw new Error('Window frame offset value must not be negative or null');
     return;
   }
-  const only = bound.first === bound.last ? tokens[bound.first] : undefined;
-  if (only?.kind === 'number')
-    throw new Error(
-      `Window frame ROWS ${end} value type must be exact numeric type with scale 0 (actual ${literalType(only.text)})`,
-    );
   const text = sql.slice(tokens[bound.first]!.start, tokens[bound.last]!.end);
   throw new LocalDialectError(
     `ROWS … ${text} ${tokens[bound.next - 1]!.text.toUpperCase()}`,
@@ -70,10 +83,14 @@ export function refuseFrameOffsets(sql: string, tokens: Token[], k: number): voi
   const between = isWord(tokens[k + 1], 'between');
   const start = boundAt(tokens, between ? k + 2 : k + 1);
   if (!start) return;
-  if (!between) return checkOffset(sql, tokens, start, 'start');
-  if (!isWord(tokens[start.next], 'and')) return;
-  const end = boundAt(tokens, start.next + 1);
-  if (!end) return;
-  checkOffset(sql, tokens, start, 'start');
-  checkOffset(sql, tokens, end, 'end');
+  let end: Bound | undefined;
+  if (between) {
+    if (!isWord(tokens[start.next], 'and')) return;
+    end = boundAt(tokens, start.next + 1);
+    if (!end) return;
+  }
+  checkOffsetType(tokens, start, 'start');
+  if (end) checkOffsetType(tokens, end, 'end');
+  checkOffsetValue(sql, tokens, start);
+  if (end) checkOffsetValue(sql, tokens, end);
 }
