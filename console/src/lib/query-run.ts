@@ -117,8 +117,8 @@ export class QueryRun {
 
   /**
    * The page that runs the query is closed: polling stops, results are not read (run() rejects with RunLeftError)
-   * and a query still running is cancelled, since nothing would show its result (Athena's console keeps it; this one has no list of
-   * queries to find it in again).
+   * and a query still running is cancelled, since nothing would show its result (Athena's console keeps it; this
+   * one has no list of queries to find it in again).
    */
   leave(): void {
     this.left = true;
