@@ -326,6 +326,11 @@ describe('refused, with the reason', () => {
       expect(() => checkQuery(sql, opts)).not.toThrow();
   });
 
+  it("gives positions in characters, as Trino's parser counts them (an emoji is one, not two UTF-16 units)", () => {
+    expect(refusal("SELECT '😀', 1abc")).toMatch(/\(line 1, column 13\)$/);
+    expect(refusal("SELECT 1 AS n,\n  '😀😀' AS e, 1abc")).toMatch(/\(line 2, column 14\)$/);
+  });
+
   it('refuses a number run into letters (Trino: identifiers must not start with a digit) and two strings in a row, which DuckDB answers', () => {
     // DuckDB read 0x1F as 0 named x1F, 10d as 10 named d, and joined 'a' 'b' into 'ab'.
     expect(refusal('SELECT 1abc')).toMatch(

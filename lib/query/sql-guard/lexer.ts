@@ -15,10 +15,14 @@ export const BACKTICK_REFUSAL = 'backtick-quoted identifiers are not Athena SQL;
 
 export const MAX_NESTING = 64;
 
+/**
+ * The line and column (from 1) of a UTF-16 offset, in characters as Trino's parser counts them (ANTLR's code point
+ * stream: an emoji is one column, not two).
+ */
 export function positionOf(sql: string, offset: number): { line: number; column: number } {
   const before = sql.slice(0, offset);
   const line = before.split('\n').length;
-  return { line, column: offset - before.lastIndexOf('\n') };
+  return { line, column: [...before.slice(before.lastIndexOf('\n') + 1)].length + 1 };
 }
 
 /** Refuses the query at `offset`; `syntax`: Athena fails it as a syntax error too (its lexer or grammar). */
