@@ -2956,6 +2956,17 @@ export const CORPUS: CorpusEntry[] = [
     ],
     source: `${TRINO_VALUES} (VALUES can be used anywhere a query can); ${TRINO_SELECT}`,
   },
+  {
+    sql: 'SELECT array_sort(ARRAY[3, 1, 2], (x, y) -> IF(x < y, 1, IF(x = y, 0, -1)))',
+    refused:
+      /not supported by the local engine: array_sort\(array, function\): DuckDB's list_sort takes no comparator/,
+    source: `${TRINO_ARRAY} (array_sort(array(T), function(T,T,int)): sorted by the comparator)`,
+  },
+  {
+    sql: 'SELECT array_position(ARRAY[1, 2, 1], 1, 2)',
+    refused: /not supported by the local engine: array_position\(array, element, instance\)/,
+    source: `${TRINO_ARRAY} (array_position(array(E), element, instance): the position of the instance-th occurrence)`,
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

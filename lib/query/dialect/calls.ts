@@ -161,6 +161,24 @@ export function rewriteCalls(sql: string): string {
     const ifCall = word(k, 'if') ? callAt(tokens, k) : undefined;
     if (ifCall?.args.length === 2)
       edits.push({ start: tokens[ifCall.close]!.start, end: tokens[ifCall.close]!.start, text: ', NULL' });
+    // Forms of Trino's array functions DuckDB has no counterpart for: refused by name (DuckDB's binder words it
+    // as a missing column or a macro of other arguments).
+    const arrayForm =
+      (word(k, 'array_sort') || word(k, 'array_position')) && !isSymbol(tokens[k - 1], '.')
+        ? callAt(tokens, k)
+        : undefined;
+    if (arrayForm?.name === 'array_sort' && arrayForm.args.length === 2)
+      throw new LocalDialectError(
+        'array_sort(array, function)',
+        "DuckDB's list_sort takes no comparator: sort by a key instead (array_sort of transform(a, x -> " +
+          'ROW(key, x)), then transform(…, r -> r[2])), or ORDER BY over UNNEST',
+      );
+    if (arrayForm?.name === 'array_position' && arrayForm.args.length === 3)
+      throw new LocalDialectError(
+        'array_position(array, element, instance)',
+        'the instance form is not translated: find the positions with filter(sequence(1, cardinality(a)), i -> ' +
+          'element_at(a, i) = x) and take the one wanted',
+      );
     // chr(n): Trino takes a bigint code point, DuckDB's chr an integer (no function matched a bigint column).
     if (word(k, 'chr') && callAt(tokens, k)?.args.length === 1 && !isSymbol(tokens[k - 1], '.'))
       edits.push({ start: t.start, end: t.end, text: 'trino_chr' });
