@@ -2967,6 +2967,18 @@ export const CORPUS: CorpusEntry[] = [
     refused: /not supported by the local engine: array_position\(array, element, instance\)/,
     source: `${TRINO_ARRAY} (array_position(array(E), element, instance): the position of the instance-th occurrence)`,
   },
+  {
+    // concat_ws(varchar, varchar…) or concat_ws(varchar, array(varchar)): an array beside other strings has no signature.
+    sql: "SELECT concat_ws(', ', split('a b', ' '), 'c')",
+    refused:
+      /^Unexpected parameters \(varchar, array\(varchar\), varchar\) for function concat_ws: .*text only \(or its separator with one array of text\)/,
+    source: `${TRINO_STRING} (concat_ws(string0, string1, ..., stringN), concat_ws(string0, array(varchar)))`,
+  },
+  {
+    sql: "SELECT concat_ws('-', ARRAY['a', 'b'], ARRAY['c'])",
+    refused: /^Unexpected parameters \(varchar, array\(varchar\), array\(varchar\)\) for function concat_ws/,
+    source: `${TRINO_STRING} (concat_ws(string0, string1, ..., stringN), concat_ws(string0, array(varchar)))`,
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

@@ -141,7 +141,7 @@ function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: stri
   if (kind === 'concat')
     return (
       `Unexpected parameters (${listed}) for function ${symbol === 'concat_ws' ? 'concat_ws' : 'concat'}: Athena ` +
-      `(Trino) concatenates text with text${symbol === 'concat_ws' ? '' : ' (or varbinary with varbinary)'} only ` +
+      `(Trino) concatenates text with text${symbol === 'concat_ws' ? ' only (or its separator with one array of text)' : ' (or varbinary with varbinary) only'} ` +
       `and fails this query (FUNCTION_NOT_FOUND); DuckDB would cast the others to text, so the local engine ` +
       `fails it too. Cast them: CAST(x AS varchar) (or format('%s', x))`
     );
@@ -179,14 +179,14 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
         const named = typed.types
           .slice(at, at + n)
           .map((t, i) => (hasNoType(group.operands[i]) ? 'unknown' : t));
-        const anyList = typed.lists.slice(at, at + n).some(Boolean);
+        const lists = typed.lists.slice(at, at + n).map(Boolean);
         at += n;
         if (
-          mixes(group.kind, named, anyList, group.symbol) &&
+          mixes(group.kind, named, lists, group.symbol) &&
           !((group.kind === 'lag' || group.kind === 'lead') && holdsLiteral(named[0]!, group.operands[1]))
         )
           throw new MixedOperandsError(group.kind, named, group.symbol);
-        if (group.symbol === 'concat' && named.includes('varbinary') && !mixes(group.kind, named, anyList))
+        if (group.symbol === 'concat' && named.includes('varbinary') && !mixes(group.kind, named, lists))
           throw new LocalDialectError(
             'concat() of varbinary',
             "Athena (Trino) answers the bytes joined, as a varbinary; DuckDB's concat answers text. Write a || b",
@@ -199,7 +199,7 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
 const NUMBER = /^(tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\))$/;
 
 /** Whether a group's operand types are a mix Athena refuses. */
-function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: string): boolean {
+function mixes(kind: Group['kind'], types: string[], lists: boolean[], symbol?: string): boolean {
   if (kind === 'lag' || kind === 'lead') {
     const [value, fallback] = types as [string, string];
     return fallback !== 'unknown' && !coercesTo(fallback, value);
@@ -208,7 +208,10 @@ function mixes(kind: Group['kind'], types: string[], anyList: boolean, symbol?: 
     // Text with text, or bytes with bytes (Trino's concat and || of varbinary answer varbinary); concat_ws text only
     // (its separator and strings, or its separator and an array, which result-casts.ts joins).
     const all = (type: string) => types.every((t) => t === type || t === 'unknown');
-    return !anyList && !all('varchar') && (symbol === 'concat_ws' || !all('varbinary'));
+    // concat_ws(separator, array) is its one form with an array: an array beside other strings, or a second one,
+    // Trino has no signature for (DuckDB joins the array's printed text).
+    if (symbol === 'concat_ws' && lists.some(Boolean)) return !(lists.length === 2 && !lists[0] && lists[1]);
+    return !lists.some(Boolean) && !all('varchar') && (symbol === 'concat_ws' || !all('varbinary'));
   }
   if (kind === 'arithmetic') {
     const [a, b] = types as [string, string];
