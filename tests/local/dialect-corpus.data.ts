@@ -2979,6 +2979,22 @@ export const CORPUS: CorpusEntry[] = [
     refused: /^Unexpected parameters \(varchar, array\(varchar\), array\(varchar\)\) for function concat_ws/,
     source: `${TRINO_STRING} (concat_ws(string0, string1, ..., stringN), concat_ws(string0, array(varchar)))`,
   },
+  {
+    // JsonUtil.canCastFromJson: boolean, the numbers, varchar, json, and arrays, maps and rows of those only.
+    sql: 'SELECT CAST(json_extract(\'{"d":"2024-03-01"}\', \'$.d\') AS DATE)',
+    refused: /^Cannot cast json to date$/,
+    source: 'trinodb/trino JsonUtil.canCastFromJson (no cast from JSON to date or timestamp)',
+  },
+  {
+    sql: 'SELECT CAST(JSON \'["2020-01-01"]\' AS ARRAY(DATE))',
+    refused: /^Cannot cast json to array\(date\)$/,
+    source: 'trinodb/trino JsonUtil.canCastFromJson (no cast from JSON to date or timestamp)',
+  },
+  {
+    sql: 'SELECT CAST(json_parse(\'{"t": "2020-01-01 10:00:00"}\') AS MAP(VARCHAR, TIMESTAMP))',
+    refused: /^Cannot cast json to map\(varchar, timestamp\)$/,
+    source: 'trinodb/trino JsonUtil.canCastFromJson (no cast from JSON to date or timestamp)',
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

@@ -13,6 +13,7 @@ import { jsonStructure } from './json-functions';
 import { LocalDialectError } from './local-error';
 import { STRICT_CAST_TYPES } from './cast-macros';
 import {
+  castFromJson,
   containerCastSql,
   hasRow,
   isContainerType,
@@ -157,6 +158,18 @@ export function castRewrites(tokens: Token[], k: number, edits: Edit[]): void {
       edits.push({ start: tokens[as - 1]!.end, end: typeTokens[0]!.end, text: '' });
       return;
     }
+    // JSON to a type Trino has no cast from JSON to (a date, a timestamp, …, or a container of one): Athena fails
+    // the query ("Cannot cast json to date"); DuckDB would read the JSON text.
+    const jsonLiteral = as === k + 4 && word(k + 2, 'json') && tokens[k + 3]?.kind === 'string';
+    if ((jsonValuedCall(tokens, k + 2, as) || jsonLiteral) && !castFromJson(targetType(typeTokens)))
+      throw new Error(
+        `Cannot cast json to ${typeTokens
+          .map((t) => t.text.toLowerCase())
+          .join(' ')
+          .replace(/ ?\( ?/g, '(')
+          .replace(/ \)/g, ')')
+          .replace(/ ,/g, ',')}`,
+      );
     const json = word(k, 'cast') && jsonValuedCall(tokens, k + 2, as);
     if (json && isContainerType(typeTokens) && !hasRow(targetType(typeTokens))) {
       // CAST(json_parse(…) AS ARRAY(BIGINT) | MAP(VARCHAR, DOUBLE) | …): the JSON as arrays and maps of JSON values,

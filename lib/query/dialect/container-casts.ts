@@ -132,3 +132,32 @@ export function refuseTryContainerCast(typeName: string): never {
 export const isContainerType = (tokens: Token[]): boolean =>
   (isWord(tokens[0], 'array') || isWord(tokens[0], 'map') || isWord(tokens[0], 'row')) &&
   tokens[1]?.text === '(';
+
+/** The scalar types Trino casts a JSON value to (JsonUtil.canCastFromJson), arrays, maps and rows of them too. */
+const FROM_JSON = new Set([
+  'boolean',
+  'tinyint',
+  'smallint',
+  'integer',
+  'int',
+  'bigint',
+  'real',
+  'double',
+  'decimal',
+  'varchar',
+  'json',
+]);
+
+/** Whether Trino casts a JSON value to the type (a date, a timestamp, … or a container of them: it does not). */
+export function castFromJson(type: TargetType): boolean {
+  switch (type.kind) {
+    case 'array':
+      return castFromJson(type.element);
+    case 'map':
+      return castFromJson(type.key) && castFromJson(type.value);
+    case 'row':
+      return type.fields.every((f) => castFromJson(f.type));
+    default:
+      return FROM_JSON.has(type.tokens[0]?.text.toLowerCase() ?? '');
+  }
+}
