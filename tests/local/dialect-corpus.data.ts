@@ -2995,6 +2995,23 @@ export const CORPUS: CorpusEntry[] = [
     refused: /^Cannot cast json to map\(varchar, timestamp\)$/,
     source: 'trinodb/trino JsonUtil.canCastFromJson (no cast from JSON to date or timestamp)',
   },
+  {
+    // JsonPathTokenizer skips no white space: before the $, around a dot or inside brackets the path is invalid.
+    sql: "SELECT json_extract_scalar('{\"a\":[1,2]}', '$.a[ 1 ]')",
+    refused: /Invalid JSON path: '\$\.a\[ 1 \]'/,
+    source: 'trinodb/trino JsonPathTokenizer (match, tryMatch: no white space is skipped)',
+  },
+  {
+    sql: "SELECT json_extract_scalar('{\"a\":1}', ' $.a')",
+    refused: /Invalid JSON path: ' \$\.a'/,
+    source: 'trinodb/trino JsonPathTokenizer (the path starts with $)',
+  },
+  {
+    // A quoted key's escapes: \" and \\ (matchQuotedSubscript).
+    sql: 'SELECT json_extract_scalar(\'{"a\\"b":3}\', \'$["a\\"b"]\'), json_extract_scalar(\'{"c:d": 2}\', \'$.c:d\')',
+    rows: [['3', '2']],
+    source: 'trinodb/trino JsonPathTokenizer (matchQuotedSubscript, isUnquotedPathCharacter)',
+  },
   // --- hidden columns -----------------------------------------------------------------------------------------
   {
     sql: 'SELECT "$path" FROM page_view LIMIT 1',

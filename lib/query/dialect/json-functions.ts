@@ -238,53 +238,60 @@ export function jsonStructure(duckType: string): unknown {
 /** Functions whose second argument is a Trino JSON path (translated when it is a literal, jsonPathForDuckDb). */
 export const JSON_PATH_FUNCTIONS = new Set(['json_extract', 'json_extract_scalar', 'json_size']);
 
-const isPathLetter = (c: string) => /[\p{L}\p{N}_:]/u.test(c);
+/** Java's Character.isLetterOrDigit of one UTF-16 unit, or _ (and : in a key after a dot): Trino's unquoted key. */
+const isKeyCharacter = (c: string, colon: boolean) =>
+  c === '_' || (colon && c === ':') || /^[\p{L}\p{Nd}]$/u.test(c);
 
 /**
  * A Trino JSON path (io.trino.operator.scalar.JsonPathTokenizer: `$`, then `.key` of letters, digits, `_` and `:`,
- * `[n]`, `["any key"]`; white space between) as DuckDB's: each key quoted (`$."a b"`), an index `[n]`. A path Trino
- * refuses is { error } with its message ("Invalid JSON path"), where DuckDB would read it (`$.user-id`, `$.a[-1]`,
- * `$[*]`, a JSON pointer). A key of digits after a dot is read as a key (Trino reads it as an index of an array).
+ * `[key]` of letters, digits and `_`, `["any key"]` with `\"` and `\\` escaped; no white space anywhere) as DuckDB's:
+ * each key quoted (`$."a b"`), an index `[n]`. A path Trino refuses is { error } with its message ("Invalid JSON
+ * path"), where DuckDB would read it (`$.user-id`, `$.a[-1]`, `$[*]`, ` $.a`, a JSON pointer). A key of digits after
+ * a dot is read as a key, digits in brackets as an index (Trino reads each token as both, whichever the value is:
+ * docs/sql-dialect.md); an empty key is refused by name (DuckDB's paths have none).
  */
 export function jsonPathForDuckDb(path: string): { path: string } | { error: string } {
   const invalid = { error: `Invalid JSON path: '${path}'` };
   let i = 0;
-  const space = () => {
-    while (i < path.length && /\s/.test(path[i]!)) i++;
-  };
-  const word = () => {
-    space();
+  const word = (colon: boolean) => {
     const start = i;
-    while (i < path.length && isPathLetter(path[i]!)) i++;
+    while (i < path.length && isKeyCharacter(path[i]!, colon)) i++;
     return path.slice(start, i);
   };
-  space();
+  const quoted = (key: string) => `."${key.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
   if (path[i] !== '$') return invalid;
   i++;
   let out = '$';
   for (;;) {
-    space();
     if (i >= path.length) return { path: out };
     if (path[i] === '.') {
       i++;
-      const key = word();
+      const key = word(true);
       if (key === '') return invalid;
-      out += `."${key}"`;
+      out += quoted(key);
     } else if (path[i] === '[') {
       i++;
-      space();
       if (path[i] === '"') {
-        const end = path.indexOf('"', i + 1);
-        if (end < 0) return invalid;
-        const key = path.slice(i + 1, end);
-        i = end + 1;
-        out += `."${key}"`;
+        let key = '';
+        for (i++; i < path.length && path[i] !== '"'; i++) {
+          if (path[i] !== '\\') key += path[i];
+          else if (path[i + 1] === '"' || path[i + 1] === '\\') key += path[++i];
+          else return invalid;
+        }
+        if (path[i] !== '"') return invalid;
+        i++;
+        if (key === '')
+          return {
+            error:
+              `not supported by the local engine: the JSON path '${path}' names an empty key, which Athena reads; ` +
+              "DuckDB's paths have no empty key",
+          };
+        out += quoted(key);
       } else {
-        const token = word();
+        const token = word(false);
         if (token === '') return invalid;
-        out += /^[0-9]+$/.test(token) ? `[${token}]` : `."${token}"`;
+        out += /^[0-9]+$/.test(token) ? `[${token}]` : quoted(token);
       }
-      space();
       if (path[i] !== ']') return invalid;
       i++;
     } else return invalid;
