@@ -13,8 +13,11 @@ export interface SeenEntry {
   mtimeMs: number;
 }
 
-/** The entries of the list; a torn last line (a crash while appending) is skipped. */
-export async function readSeen(file: string): Promise<SeenEntry[]> {
+/**
+ * The entries of the list; a torn last line (a crash while appending) is skipped. A line before it that does not
+ * read (a disk error, a hand edit) is skipped too and told to `onDamaged` (its line number, from 1).
+ */
+export async function readSeen(file: string, onDamaged?: (line: number) => void): Promise<SeenEntry[]> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -23,15 +26,20 @@ export async function readSeen(file: string): Promise<SeenEntry[]> {
     throw e;
   }
   const out: SeenEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+  const lines = text.split('\n');
+  const last = lines.findLastIndex((l) => l.trim() !== '');
+  lines.forEach((line, n) => {
+    if (!line.trim()) return;
+    let e: Partial<SeenEntry> | undefined;
     try {
-      const e = JSON.parse(line) as SeenEntry;
-      if (typeof e.key === 'string' && typeof e.etag === 'string') out.push(e);
+      e = JSON.parse(line) as Partial<SeenEntry>;
     } catch {
-      // a torn last line (a crash while appending): that file is handed over again, which is harmless
+      e = undefined;
     }
-  }
+    if (typeof e?.key === 'string' && typeof e.etag === 'string') out.push(e as SeenEntry);
+    // A torn last line (a crash while appending) is no damage: that file is handed over again, which is harmless.
+    else if (n !== last) onDamaged?.(n + 1);
+  });
   return out;
 }
 

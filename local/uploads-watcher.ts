@@ -128,7 +128,13 @@ export async function startUploadsWatcher(opts: UploadsWatcherOptions): Promise<
       ? a.mtimeMs === b.mtimeMs
       : Math.abs(a.mtimeMs - b.mtimeMs) < 1000);
   const goneSinceHanded = new Set<string>();
-  for (const e of await readSeen(seenFile)) {
+  const damaged = (line: number) =>
+    localLog.warn(
+      "a line of the uploads watcher's list does not read: the upload it named is handed over again if it is " +
+        'still there (one execution per object version: one already started starts nothing new)',
+      { file: seenFile, line },
+    );
+  for (const e of await readSeen(seenFile, damaged)) {
     if (e.versionId) {
       seenVersion.add(identity(e.key, e.etag, e.versionId));
       seenKeyVersion.add(`${e.key}\0${e.versionId}`);
