@@ -4,6 +4,7 @@
  */
 import { sqlString } from '../../duckdb-sql';
 import { compatMacro as m } from './compat-macro';
+import { LocalDialectError } from './local-error';
 import { ISO_DATE, type MacroDef } from './macros';
 
 /**
@@ -13,9 +14,10 @@ import { ISO_DATE, type MacroDef } from './macros';
  * format in SQL, row by row, nested ~50 replace() macros that DuckDB never finished planning.)
  */
 function needsLiteralFormat(name: string, value: string, type: string): string {
-  const reason =
-    `not supported by the local engine: ${name}() with a format that is not a string literal: it converts a ` +
-    "literal format to DuckDB's; write the format as a literal (a CASE over the formats a column holds)";
+  const reason = new LocalDialectError(
+    `${name}() with a format that is not a string literal`,
+    "it converts a literal format to DuckDB's; write the format as a literal (a CASE over the formats a column holds)",
+  ).message;
   return `CASE WHEN ${value} IS NULL OR fmt IS NULL THEN CAST(NULL AS ${type}) ELSE error(${sqlString(reason)}) END`;
 }
 

@@ -3,6 +3,7 @@
  * of a JSON function's value is json_transform (./calls.ts, jsonStructure).
  */
 import { compatMacro as m } from './compat-macro';
+import { LocalDialectError } from './local-error';
 import type { MacroDef } from './macros';
 
 /** json_parse's value of a valid JSON text s: its objects' keys sorted (lib/query/duckdb/json-sorted.ts). */
@@ -282,9 +283,10 @@ export function jsonPathForDuckDb(path: string): { path: string } | { error: str
         i++;
         if (key === '')
           return {
-            error:
-              `not supported by the local engine: the JSON path '${path}' names an empty key, which Athena reads; ` +
+            error: new LocalDialectError(
+              `the JSON path '${path}' names an empty key, which Athena reads`,
               "DuckDB's paths have no empty key",
+            ).message,
           };
         out += quoted(key);
       } else {
