@@ -454,6 +454,14 @@ describe("the local lake answers Athena's API", () => {
       .QueryExecutionId;
     // Measured on Athena: the syntax error, not a token mismatch.
     expect(await failure(send('SELEC 1'))).toMatchObject({ code: 'MALFORMED_QUERY' });
+    // Valid Athena SQL the guard's parser does not read is no syntax error: refused, naming the construct.
+    expect(await failure(start("SELECT INTERVAL '1-2' YEAR TO MONTH"))).toMatchObject({
+      name: 'InvalidRequestException',
+      code: 'QUERY_NOT_ALLOWED',
+      message: expect.stringMatching(
+        /^Athena runs an interval literal with two fields .*, but the guard's parser does not read it: /,
+      ),
+    });
     // Another OutputLocation under the same token is another request (measured in workgroup primary).
     expect(
       await failure(send('SELECT 1', { ResultConfiguration: { OutputLocation: 's3://bucket-b/q/' } })),

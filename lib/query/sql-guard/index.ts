@@ -34,6 +34,7 @@ import {
 } from './numeric-literals';
 import { refuseOtherOperators } from './operators';
 import { parse, type Parsed } from './parse';
+import { parserGapAt } from './parser-gaps';
 import { STATEMENT_REASONS } from './rules';
 import { checkTree, isNode, type Node } from './tree';
 
@@ -99,6 +100,16 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
     const at = start ? Math.max(0, lead + start.offset) : 0;
     const near = start ? sql.slice(at, at + 24).split('\n')[0] : '';
     const where = start ? positionOf(sql, lead + start.offset) : undefined;
+    // Valid Athena SQL the parser does not read (a known gap): named, with what to write instead.
+    const gap = start ? parserGapAt(lexed.tokens, at) : undefined;
+    if (gap) {
+      refuse(
+        sql,
+        gap.start,
+        `Athena runs ${gap.construct}, but the guard's parser does not read it: ${gap.instead}`,
+        false,
+      );
+    }
     // Most often the query's own syntax error (a typo, a reserved word as a name): said so first, where the parser
     // stopped; a construct Athena runs that the parser lacks is the rarer case, said last.
     const place = where

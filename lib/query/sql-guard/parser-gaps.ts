@@ -1,0 +1,182 @@
+/**
+ * The constructs Athena (Trino) runs that the guard's parser does not read (docs/sql-dialect.md, "known gaps"). A
+ * statement its parser fails on is refused either way; when the parser stops on one of these, the refusal names the
+ * construct and what to write instead, rather than calling valid Athena SQL a syntax error.
+ */
+import { isWordAt, type Token } from './token';
+
+export interface ParserGap {
+  /** Where the construct starts in the statement (an offset into the SQL text). */
+  start: number;
+  /** The construct, as the message names it. */
+  construct: string;
+  /** What to write instead. */
+  instead: string;
+}
+
+interface GapRule {
+  construct: string;
+  instead: string;
+  /** The tokens [first, last] the construct spans when it starts at tokens[k], else undefined. */
+  span(tokens: Token[], k: number): [number, number] | undefined;
+}
+
+const word = (t: Token | undefined, ...w: string[]) => t?.kind === 'word' && w.includes(t.text.toLowerCase());
+const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
+const INTERVAL_UNITS = ['year', 'month', 'day', 'hour', 'minute', 'second'];
+/** Words that end a FROM item's table name and so are no alias (a join, a clause). */
+const NOT_AN_ALIAS = new Set([
+  'as',
+  'join',
+  'inner',
+  'left',
+  'right',
+  'full',
+  'cross',
+  'natural',
+  'on',
+  'using',
+  'where',
+  'group',
+  'order',
+  'having',
+  'limit',
+  'union',
+  'except',
+  'intersect',
+  'window',
+  'tablesample',
+  'unnest',
+  'lateral',
+]);
+
+/** The index of the `)` closing the `(` at tokens[k], or -1. */
+function closing(tokens: Token[], k: number): number {
+  let depth = 0;
+  for (let j = k; j < tokens.length; j++) {
+    const text = tokens[j]!.kind === 'symbol' ? tokens[j]!.text : '';
+    if (text === '(') depth++;
+    else if (text === ')' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+const RULES: GapRule[] = [
+  {
+    construct: 'GROUPING SETS',
+    instead:
+      'write ROLLUP or CUBE where one of them gives the sets, else a UNION ALL of one GROUP BY query per set',
+    span: (tokens, k) =>
+      isWordAt(tokens, k, 'grouping') && isWordAt(tokens, k + 1, 'sets') ? [k, k + 1] : undefined,
+  },
+  {
+    construct: 'a VALUES row without parentheses (VALUES 1, 2)',
+    instead: 'put each row in parentheses: VALUES (1), (2)',
+    span: (tokens, k) =>
+      isWordAt(tokens, k, 'values') && tokens[k + 1] && tokens[k + 1]!.text !== '(' ? [k, k + 1] : undefined,
+  },
+  {
+    construct: 'FETCH … WITH TIES',
+    instead:
+      'rank the rows in a subquery, rank() OVER (ORDER BY …) AS r, and keep WHERE r <= the count (ROWS ONLY is read)',
+    span: (tokens, k) => {
+      if (!isWordAt(tokens, k, 'fetch')) return undefined;
+      for (let j = k + 1; j < Math.min(tokens.length - 1, k + 6); j++)
+        if (isWordAt(tokens, j, 'with') && isWordAt(tokens, j + 1, 'ties')) return [k, j + 1];
+      return undefined;
+    },
+  },
+  {
+    construct: "IGNORE NULLS or RESPECT NULLS after a window function's arguments",
+    instead:
+      'RESPECT NULLS is the default: leave it out; for the last non-NULL value up to each row, write ' +
+      'max_by(x, CASE WHEN x IS NOT NULL THEN <the ORDER BY column> END) over the same window',
+    span: (tokens, k) =>
+      tokens[k - 1]?.text === ')' && word(tokens[k], 'ignore', 'respect') && isWordAt(tokens, k + 1, 'nulls')
+        ? [k, k + 1]
+        : undefined,
+  },
+  {
+    construct: 'a RANGE or GROUPS window frame',
+    instead:
+      'write a ROWS frame (ROWS BETWEEN … AND …), or leave the frame out: with ORDER BY, the default is RANGE ' +
+      'BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW',
+    span: (tokens, k) =>
+      word(tokens[k], 'range', 'groups') &&
+      (word(tokens[k + 1], 'between', 'unbounded', 'current') || tokens[k + 1]?.kind === 'number')
+        ? [k, k + 1]
+        : undefined,
+  },
+  {
+    construct: 'substring(x FROM … FOR …)',
+    instead: 'write substr(x, start, length) or substring(x, start, length)',
+    span: (tokens, k) => {
+      if (!word(tokens[k], 'substring', 'substr') || tokens[k + 1]?.text !== '(') return undefined;
+      const end = closing(tokens, k + 1);
+      for (let j = k + 2; j < end; j++) if (isWordAt(tokens, j, 'from')) return [k, j];
+      return undefined;
+    },
+  },
+  {
+    construct: 'a subquery in PARTITION BY',
+    instead: 'compute the value in a subquery or a join in FROM, and partition by that column',
+    span: (tokens, k) => {
+      if (!isWordAt(tokens, k, 'partition') || !isWordAt(tokens, k + 1, 'by')) return undefined;
+      for (let j = k + 2; j < tokens.length - 1 && !word(tokens[j], 'order', 'rows', 'range'); j++)
+        if (tokens[j]!.text === '(' && isWordAt(tokens, j + 1, 'select')) return [k, j + 1];
+      return undefined;
+    },
+  },
+  {
+    construct: "a table's alias with column names without AS (FROM orders o(a, b))",
+    instead: 'write AS before the alias: FROM orders AS o(a, b)',
+    span: (tokens, k) =>
+      word(tokens[k - 1], 'from', 'join') && // a FROM item: `FROM orders o(`, `JOIN orders o(`
+      isName(tokens[k]) &&
+      isName(tokens[k + 1]) &&
+      !NOT_AN_ALIAS.has(tokens[k + 1]!.text.toLowerCase()) &&
+      tokens[k + 2]?.text === '('
+        ? [k + 1, k + 2]
+        : undefined,
+  },
+  {
+    construct: 'a field read off an expression that is no column ((…).x, f(…).x, a[1].x)',
+    instead: 'name the value in a subquery, SELECT CAST(… AS ROW(x integer)) AS r, and read t.r.x outside it',
+    span: (tokens, k) =>
+      (tokens[k]?.text === ')' || tokens[k]?.text === ']') &&
+      tokens[k + 1]?.text === '.' &&
+      isName(tokens[k + 2])
+        ? [k, k + 2]
+        : undefined,
+  },
+  {
+    construct: 'an interval literal with two fields (DAY TO SECOND, YEAR TO MONTH)',
+    instead: "add single-field ones: INTERVAL '1' DAY + INTERVAL '12' HOUR + …",
+    span: (tokens, k) =>
+      isWordAt(tokens, k, 'interval') &&
+      tokens[k + 1]?.kind === 'string' &&
+      word(tokens[k + 2], ...INTERVAL_UNITS) &&
+      isWordAt(tokens, k + 3, 'to') &&
+      word(tokens[k + 4], ...INTERVAL_UNITS)
+        ? [k, k + 4]
+        : undefined,
+  },
+];
+
+/**
+ * The known gap the parser stopped on (at offset `failedAt` of the statement), if any: a construct that spans that
+ * offset.
+ */
+export function parserGapAt(tokens: Token[], failedAt: number): ParserGap | undefined {
+  for (let k = 0; k < tokens.length; k++) {
+    if (tokens[k]!.start > failedAt) break;
+    for (const rule of RULES) {
+      const span = rule.span(tokens, k);
+      if (!span) continue;
+      const [first, last] = span;
+      if (tokens[first]!.start <= failedAt && failedAt <= tokens[last]!.end)
+        return { start: tokens[first]!.start, construct: rule.construct, instead: rule.instead };
+    }
+  }
+  return undefined;
+}
