@@ -5,19 +5,12 @@
  * SIGTERM / SIGINT stop it cleanly, however it was launched (local/shutdown.ts).
  */
 import { constants } from 'node:os';
-import {
-  accessSync,
-  constants as fsConstants,
-  existsSync,
-  realpathSync,
-  statfsSync,
-  statSync,
-} from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { lakeDir } from '../lib/config';
-import { partitionFolderRefusal } from '../lib/query/duckdb/partition-paths';
 import { applyFunctionEnvironment } from './environment';
+import { lakeDirProblem } from './lake-dir-checks';
 import { logFormat } from './pretty-log';
 import { loadServiceConfig } from './service-config';
 import { Shutdown, type ShutdownLog } from './shutdown';
@@ -61,57 +54,6 @@ async function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
-/** A path's real path: its nearest existing folder's, with the rest as written (the lake may not exist yet). */
-function realPathOf(dir: string): string {
-  const abs = path.resolve(dir);
-  const parent = path.dirname(abs);
-  if (existsSync(abs)) return realpathSync(abs);
-  return parent === abs ? abs : path.join(realPathOf(parent), path.basename(abs));
-}
-
-/**
- * raw/, curated/ (or the temporary folders .objects/, .firehose/) on another filesystem than the lake's folder (a
- * link to another mount): every object and delivery is written to a temporary file and renamed into place, which no
- * rename does across filesystems (EXDEV) — ingest would answer 202 and never deliver.
- */
-function folderOnOtherDevice(dir: string): string | undefined {
-  if (!existsSync(dir)) return undefined;
-  const device = statSync(dir).dev;
-  for (const folder of ['raw', 'curated', '.objects', '.firehose']) {
-    const p = path.join(dir, folder);
-    if (existsSync(p) && statSync(p).dev !== device)
-      return (
-        `${p} is on another filesystem than the lake's folder ${dir} (LAKE_DIR): the lake writes each object to a ` +
-        'temporary file there and renames it into place, which cannot cross filesystems; put the whole LAKE_DIR on ' +
-        'that filesystem instead of linking one folder of it there'
-      );
-  }
-  return undefined;
-}
-
-/** The magic numbers statfs gives the kernel's own file systems (linux/magic.h): proc, sysfs. */
-const KERNEL_FILESYSTEMS: Record<number, string> = { 0x9fa0: 'proc', 0x62656572: 'sysfs' };
-
-/**
- * Why a LAKE_DIR on /proc or /sys (by its nearest folder that exists) cannot be the lake's: no folder can be made
- * there, and Node's mkdir with recursive loops forever on /proc (npm start spun at 100 % CPU, deaf to Ctrl-C).
- */
-function folderOnKernelFilesystem(dir: string): string | undefined {
-  let at = dir;
-  while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
-  let type: number;
-  try {
-    type = statfsSync(at).type;
-  } catch {
-    return undefined;
-  }
-  const fs = KERNEL_FILESYSTEMS[type];
-  return fs
-    ? `${dir} (LAKE_DIR) is on the kernel's ${fs} file system (${at}), where no folder can be made: give the lake a ` +
-        'folder it may write'
-    : undefined;
-}
-
 async function main(): Promise<void> {
   const node = nodeVersionProblem();
   if (node) throw new StartRefused(node);
@@ -126,14 +68,8 @@ async function main(): Promise<void> {
   const refused = startSettingProblem();
   if (refused) throw new StartRefused(refused);
   await checkPortFree(port, host);
-  // A lake under a key=value folder (by its real path: a link into one too): its queries would read that folder as a
-  // column (lib/query/duckdb/partition-paths.ts).
-  const lakeFolderRefusal = partitionFolderRefusal(realPathOf(lakeDir()));
-  if (lakeFolderRefusal !== undefined) throw new StartRefused(lakeFolderRefusal);
-  const kernelFs = folderOnKernelFilesystem(realPathOf(lakeDir()));
-  if (kernelFs !== undefined) throw new StartRefused(kernelFs);
-  const otherDevice = folderOnOtherDevice(lakeDir());
-  if (otherDevice !== undefined) throw new StartRefused(otherDevice);
+  const lakeFolder = lakeDirProblem(lakeDir());
+  if (lakeFolder !== undefined) throw new StartRefused(lakeFolder);
   const config = await loadServiceConfig(stage);
   const notLocal = notLocalStage(stage, config);
   if (notLocal) throw new StartRefused(notLocal);

@@ -23,6 +23,7 @@ import {
 import { applyFunctionEnvironment } from '../environment';
 import { applySchemas, SchemasRefused } from '../schemas-follower';
 import { loadServiceConfig, type ServiceConfig } from '../service-config';
+import { lakeDirProblem } from '../lake-dir-checks';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { causeText } from './execution-summary';
@@ -204,10 +205,10 @@ export async function waitOnRunningLake(
 
 async function inProcess(dir: string, req: EtlExecutionRequest, out: NodeJS.WritableStream): Promise<number> {
   // What npm start refuses is refused here too, before anything is written: a stage deployed to AWS would run the
-  // functions against AWS with the shell's credentials.
+  // functions against AWS with the shell's credentials; a lake folder npm start refuses (local/lake-dir-checks.ts).
   const stage = process.env.LAKE_STAGE || 'local';
   const config = await loadServiceConfig(stage);
-  const refused = startSettingProblem() ?? notLocalStage(stage, config);
+  const refused = startSettingProblem() ?? lakeDirProblem(dir) ?? notLocalStage(stage, config);
   if (refused) {
     (req.err ?? process.stderr).write(`nothing ran: ${refused}\n`);
     return 1;

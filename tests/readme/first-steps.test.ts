@@ -152,6 +152,38 @@ it('npm start refuses a lake whose real path is under a key=value folder, or who
   }
 }, 60_000);
 
+it('npm start and npm run compact refuse a lake whose raw/ links out of its folder, naming the link', async () => {
+  // On the same filesystem: the renames work, but the local ETL's DuckDB reads only inside the lake's folder, by
+  // real paths (every ETL run failed with its "Permission Error").
+  const lake = path.join(scratch, 'linked-raw-lake');
+  const elsewhere = path.join(scratch, 'raw-elsewhere');
+  await fs.mkdir(path.join(elsewhere, 'uploads'), { recursive: true });
+  await fs.mkdir(lake);
+  await fs.symlink(elsewhere, path.join(lake, 'raw'));
+  const why =
+    `${lake}/raw is a link to ${elsewhere}, out of the lake's folder ${lake} (LAKE_DIR): the local ETL and queries ` +
+    "run DuckDB allowed to read and write only inside the lake's folder, by real paths; put the whole LAKE_DIR " +
+    'there instead of linking one folder of it';
+  const before = await fs.readdir(lake, { recursive: true });
+  const started = await npm(['start'], { PORT: '0', LAKE_DIR: lake, LOG_FORMAT: 'json' });
+  expect(started.code).toBe(1);
+  expect(said(started.out).split('\n').at(-1)).toBe(`failed to start the local data lake: ${why}`);
+  const compacted = await npm(['run', 'compact'], { LAKE_DIR: lake });
+  expect(compacted.code).toBe(1);
+  expect(said(compacted.out)).toBe(`nothing ran: ${why}`);
+  // Nothing was written (a link to a folder inside the lake's own is no problem: the same real folder).
+  expect(await fs.readdir(lake, { recursive: true })).toEqual(before);
+  // npm run compact refuses a lake under a key=value folder as npm start does (its rows would read the name as a column).
+  const partitioned = path.join(scratch, 'stage=dev', 'lake');
+  await fs.mkdir(path.join(partitioned, 'raw'), { recursive: true });
+  const r = await npm(['run', 'compact'], { LAKE_DIR: partitioned });
+  expect(r.code).toBe(1);
+  expect(said(r.out)).toMatch(
+    /^nothing ran: the lake \(LAKE_DIR\) is under a folder named like a partition \('stage=dev'/,
+  );
+  expect(await fs.readdir(partitioned)).toEqual(['raw']);
+}, 60_000);
+
 const full = mountTmpfs('first-steps-full', 1);
 (('skip' in full ? it.skip : it) as jest.It)(
   'a lake whose disk is full: npm start says so in one line, naming LAKE_DIR, without a stack',
