@@ -57,6 +57,23 @@ describe("the local lake's catalog through Athena's API", () => {
       name: 'InvalidRequestException',
       message: expect.stringMatching(/not matched by the local lake: a repeated group holds a repetition/),
     });
+    // Judged whole, as it is compiled: the `|` inside the group is the group's alternation, not Glue's.
+    expect(
+      await failure(athena.send(new ListTableMetadataCommand({ ...where, Expression: '(.|.|.|.|.|.)+x' }))),
+    ).toMatchObject({
+      name: 'InvalidRequestException',
+      message: expect.stringMatching(
+        /not matched by the local lake: a repeated group holds .* an alternation/,
+      ),
+    });
+    expect(
+      await failure(
+        athena.send(new ListTableMetadataCommand({ ...where, Expression: `${'.?'.repeat(34)}x` })),
+      ),
+    ).toMatchObject({
+      name: 'InvalidRequestException',
+      message: expect.stringMatching(/more than 6 repetitions of variable length/),
+    });
 
     const table = (await athena.send(new GetTableMetadataCommand({ ...where, TableName: 'page_view' })))
       .TableMetadata!;

@@ -94,6 +94,11 @@ describe('metadata statements: Athena result shapes on the local engine', () => 
         /not matched locally: a repeated group holds a repetition .*write a simpler pattern/,
       ),
     ]);
+    const optional = await run(`SHOW TABLES LIKE '${'.?'.repeat(31)}x'`);
+    expect([optional.status.state, optional.status.reason]).toEqual([
+      'FAILED',
+      expect.stringMatching(/not matched locally: it holds more than 6 repetitions of variable length/),
+    ]);
   });
 
   it(`SHOW COLUMNS: field, data columns then partition keys (${DOCS.showColumns})`, async () => {
