@@ -28,19 +28,26 @@ export interface ProxyEventInput {
 /** The Lambda proxy event API Gateway builds for a request. */
 export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
   const { req, url, method, route, body, requestId, started } = i;
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Own properties whatever the name, as the event JSON.parse gives a function on Lambda: a header or parameter
+  // named __proto__, constructor or toString is an ordinary key there (assigned into {}, __proto__ would be lost and
+  // constructor would be Object's).
+  const headers = new Map<string, string>();
+  const multiValueHeaders = new Map<string, string[]>();
   for (let n = 0; n < req.rawHeaders.length; n += 2) {
     const k = req.rawHeaders[n]!;
     const v = req.rawHeaders[n + 1]!;
-    headers[k] = v;
-    (multiValueHeaders[k] ??= []).push(v);
+    headers.set(k, v);
+    const values = multiValueHeaders.get(k);
+    if (values) values.push(v);
+    else multiValueHeaders.set(k, [v]);
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const query = new Map<string, string>();
+  const multiQuery = new Map<string, string[]>();
   for (const [k, v] of url.searchParams) {
-    query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    query.set(k, v);
+    const values = multiQuery.get(k);
+    if (values) values.push(v);
+    else multiQuery.set(k, [v]);
   }
   const pathParameters: Record<string, string> = {};
   // As API Gateway's REST API hands them: percent-encoded, as the request wrote them (lib/http.ts pathParameter).
@@ -49,10 +56,10 @@ export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
     resource: route.resource,
     path: url.pathname,
     httpMethod: method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: url.searchParams.size ? query : null,
-    multiValueQueryStringParameters: url.searchParams.size ? multiQuery : null,
+    headers: Object.fromEntries(headers),
+    multiValueHeaders: Object.fromEntries(multiValueHeaders),
+    queryStringParameters: url.searchParams.size ? Object.fromEntries(query) : null,
+    multiValueQueryStringParameters: url.searchParams.size ? Object.fromEntries(multiQuery) : null,
     pathParameters: route.paramNames.length ? pathParameters : null,
     stageVariables: null,
     requestContext: {

@@ -67,6 +67,20 @@ describe('local runtime: POST /events over HTTP', () => {
     accepted.push(...res.body.ids);
   });
 
+  it('a header or query parameter named like an Object method (__proto__, constructor, toString) is an ordinary name, as in the event on Lambda', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const res = await post(pageView({ id: `http-proto-${name}` }), { [name]: 'x' });
+      expect([name, res.status]).toEqual([name, 202]);
+      accepted.push(`http-proto-${name}`);
+      const tables = await fetch(`${lake.url}/tables?${name}=1`, { headers: { 'x-api-key': lake.apiKey } });
+      expect([name, tables.status, await tables.json()]).toEqual([
+        name,
+        400,
+        expect.objectContaining({ code: 'INVALID_PARAMETER', message: expect.stringContaining(`'${name}'`) }),
+      ]);
+    }
+  });
+
   it("compresses an answer of 1,024 bytes or more when the request accepts gzip or deflate, as serverless.yml's minimumCompressionSize has API Gateway do", async () => {
     expect((await loadServiceConfig('local')).provider.apiGateway?.minimumCompressionSize).toBe(1024);
     // Each request its own ids (the last test counts every accepted id once in the raw zone).
