@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import { buildConsole, type ConsoleBuild } from './console-build';
+import { acceptsCoding } from './response-compression';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -83,7 +84,8 @@ export async function serveConsole(
   }
   const name = page ? 'index.html' : rel;
   if (!build.files.some((f) => f.name === name)) return plain(res, 404, `no such console file: ${rel}`);
-  const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  // Its q value read as API Gateway reads it for the API's answers: gzip;q=0 refuses gzip.
+  const gzip = acceptsCoding(req.headers['accept-encoding'], 'gzip');
   const body = await fs.readFile(path.join(build.dir, gzip ? `${name}.gz` : name));
   res.writeHead(200, {
     'content-type': CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream',

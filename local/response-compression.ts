@@ -12,6 +12,21 @@ type Coding = 'gzip' | 'deflate';
 /** The coding Accept-Encoding prefers of gzip and deflate (q > 0; `*` stands for any not named), else none. */
 export function preferredCoding(acceptEncoding: string | undefined): Coding | undefined {
   if (!acceptEncoding) return undefined;
+  const of = qualities(acceptEncoding);
+  const best = (['gzip', 'deflate'] as const).reduce<Coding | undefined>(
+    (a, c) => (of(c) > 0 && (a === undefined || of(c) > of(a)) ? c : a),
+    undefined,
+  );
+  return best;
+}
+
+/** Whether Accept-Encoding accepts `coding` (q > 0, by name or by `*`). */
+export function acceptsCoding(acceptEncoding: string | undefined, coding: Coding): boolean {
+  return !!acceptEncoding && qualities(acceptEncoding)(coding) > 0;
+}
+
+/** Each coding's q value in an Accept-Encoding header (0 for one it does not name, unless `*` gives one). */
+function qualities(acceptEncoding: string): (coding: Coding) => number {
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
@@ -20,12 +35,7 @@ export function preferredCoding(acceptEncoding: string | undefined): Coding | un
     const value = given === undefined ? 1 : Number(given);
     q.set(name.trim(), Number.isFinite(value) ? value : 0);
   }
-  const of = (c: Coding) => q.get(c) ?? q.get('*') ?? 0;
-  const best = (['gzip', 'deflate'] as const).reduce<Coding | undefined>(
-    (a, c) => (of(c) > 0 && (a === undefined || of(c) > of(a)) ? c : a),
-    undefined,
-  );
-  return best;
+  return (c) => q.get(c) ?? q.get('*') ?? 0;
 }
 
 /**

@@ -74,6 +74,17 @@ it('serves the page at /console and /console/ with its policy, and the assets it
   const zipped = await get(js, { 'accept-encoding': 'gzip, br' });
   expect(zipped.headers['content-encoding']).toBe('gzip');
   expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+  // q=0 refuses a coding, as the API's own answers read it (local/response-compression.ts); * accepts it.
+  for (const [accept, coding] of [
+    ['gzip;q=0, identity', undefined],
+    ['identity, *;q=0', undefined],
+    ['deflate, *', 'gzip'],
+    ['GZIP;q=0.5', 'gzip'],
+  ] as const) {
+    const r = await get(js, { 'accept-encoding': accept });
+    expect([accept, r.headers['content-encoding']]).toEqual([accept, coding]);
+    expect([accept, (coding ? gunzipSync(r.body) : r.body).equals(plain.body)]).toEqual([accept, true]);
+  }
   expect((await get(css)).headers['content-type']).toBe('text/css; charset=utf-8');
   const head = await get(js, {}, 'HEAD');
   expect([head.status, head.body.length, head.headers['content-length']]).toEqual([
