@@ -40,6 +40,11 @@ export function fromWhereTyped(p: string): string {
   return path.resolve(process.env.INIT_CWD || process.cwd(), p);
 }
 
+/** An absolute path as the user would type it from the folder they ran the command in (see fromWhereTyped). */
+export function relativeToWhereTyped(p: string): string {
+  return path.relative(process.env.INIT_CWD || process.cwd(), p);
+}
+
 export function requiredEnv(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`environment variable ${name} is required`);

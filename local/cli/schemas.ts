@@ -10,9 +10,10 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { checkSchemas, formatReport, recordSchemas } from '../../lib/catalog/schema-check';
 import { schemaFiles, schemasDir } from '../../lib/catalog/tables';
-import { fromWhereTyped, lakeDir } from '../../lib/config';
+import { fromWhereTyped, lakeDir, relativeToWhereTyped } from '../../lib/config';
 import { readSchemasInUse } from '../schemas-in-use';
 import { cliArgs, UsageError } from './args';
+import { quietWhenOutputClosed } from './exit';
 
 const USAGE = 'usage: npm run schemas:check|schemas:accept [-- --dir <schemas folder>]';
 
@@ -74,7 +75,7 @@ function main(argv: string[]): number {
     process.stdout.write(
       recorded.length
         ? `recorded: ${recorded.map((t) => `${t} v${report.tables.find((r) => r.table === t)!.version}`).join(', ')} ` +
-            `(${path.relative(process.cwd(), path.join(dir, 'history')) || 'history'}/): commit them with the schemas\n`
+            `(${relativeToWhereTyped(path.join(dir, 'history')) || '.'}/): commit them with the schemas\n`
         : 'nothing to record: every table is as recorded\n',
     );
   } else if (report.unrecorded.length) {
@@ -85,4 +86,6 @@ function main(argv: string[]): number {
   return 0;
 }
 
+// A reader that closes the pipe (schemas:check | head -1) is no failure: accept has recorded what it says.
+quietWhenOutputClosed();
 process.exitCode = main(process.argv.slice(2));

@@ -1,6 +1,9 @@
 /** npm run validators: generates lib/validators/generated/ from schemas/ (lib/validators/build.ts). */
-import path from 'node:path';
+import { relativeToWhereTyped } from '../../lib/config';
 import { buildValidators } from '../../lib/validators/build';
+import { quietWhenOutputClosed } from './exit';
+
+quietWhenOutputClosed();
 
 const USAGE = 'usage: npm run validators (no arguments)';
 const args = process.argv.slice(2);
@@ -24,6 +27,6 @@ try {
 }
 process.stdout.write(
   written.length
-    ? `generated ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`
+    ? `generated ${written.map((f) => relativeToWhereTyped(f)).join(', ')}\n`
     : 'validators are up to date with schemas/\n',
 );

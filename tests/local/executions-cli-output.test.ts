@@ -90,6 +90,51 @@ it('ends quietly when its reader closes the pipe early (npm run compact | head -
   expect(run.status).toBe(0);
 }, 120_000);
 
+it('schemas:check and schemas:accept end quietly when their reader closes the pipe, and name the history folder from where they were typed', async () => {
+  const dir = await tempLake('schemas-cli-pipe');
+  const schemas = path.join(dir, 'schemas');
+  await fs.cp(path.join(ROOT, 'schemas'), schemas, { recursive: true });
+  /** A compatible change to every table: an optional property more (one line each in the report). */
+  const addOptional = async (name: string) => {
+    for (const kind of ['events', 'datasets']) {
+      for (const f of await fs.readdir(path.join(schemas, kind))) {
+        const file = path.join(schemas, kind, f);
+        const schema = JSON.parse(await fs.readFile(file, 'utf8')) as { properties: Record<string, unknown> };
+        schema.properties[name] = { type: 'string', maxLength: 16 };
+        await fs.writeFile(file, JSON.stringify(schema, null, 2));
+      }
+    }
+  };
+  const cli = (args: string, pipe = '', cwd = ROOT) =>
+    spawnSync(
+      'bash',
+      ['-o', 'pipefail', '-c', `${process.execPath} --import tsx local/cli/schemas.ts ${args} ${pipe}`],
+      { cwd: ROOT, env: { ...process.env, LAKE_DIR: dir, INIT_CWD: cwd }, encoding: 'utf8' },
+    );
+  await addOptional('pipe_note_a');
+  // Typed in local/: the history folder as a path from there.
+  const typed = path.join(ROOT, 'local');
+  const accepted = cli(`accept --dir ${schemas}`, '', typed);
+  expect(accepted.stderr).toBe('');
+  expect(accepted.stdout.trim().split('\n').at(-1)).toMatch(
+    new RegExp(
+      `^recorded: .* \\(${path.relative(typed, path.join(schemas, 'history')).replace(/[.]/g, '\\.')}/\\): `,
+    ),
+  );
+  expect(accepted.status).toBe(0);
+  await addOptional('pipe_note_b');
+  for (const command of ['check', 'accept']) {
+    const r = cli(`${command} --dir ${schemas}`, '| head -1');
+    expect([command, r.stderr]).toEqual([
+      command,
+      expect.not.stringMatching(/EPIPE|Unhandled 'error' event|\n\s+at /),
+    ]);
+    expect([command, r.status]).toEqual([command, 0]);
+  }
+  // What accept said before its reader went is done: the change is recorded.
+  expect(cli(`check --dir ${schemas}`).stdout).toMatch(/^\d+ tables, all as recorded\n$/);
+}, 120_000);
+
 it('says which records do not read instead of leaving them out silently (a cut record, one that is no record)', async () => {
   const dir = await tempLake('executions-cli-damaged');
   await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
