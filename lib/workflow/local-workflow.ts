@@ -20,7 +20,7 @@ import {
   requestExecution,
   type ExecutionRecord,
 } from './local';
-import { EXECUTION_NAME, retryable, retryFamily, retryName } from './names';
+import { EXECUTION_NAME, retryable, retryFamily, retryInFlight, retryName } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import {
   InvalidNextTokenError,
@@ -146,7 +146,11 @@ export class LocalWorkflow implements Executions {
     if (!r) return undefined;
     if (!retryable(r.status)) throw new NotRetryableError(name, r.status);
     let n = 1;
-    while (await readExecution(this.dir, this.machine, retryName(name, n))) n++;
+    let latest: ExecutionRecord | undefined;
+    for (let next; (next = await readExecution(this.dir, this.machine, retryName(name, n))); n++)
+      latest = next;
+    const inFlight = latest && retryInFlight(name, latest.name, latest.status);
+    if (inFlight) throw new NotRetryableError(name, r.status, inFlight);
     const refused = await check?.(JSON.stringify(r.input ?? {}), retryFamily(name, n - 1));
     if (refused) throw new NotRetryableError(name, r.status, refused);
     const again = retryName(name, n);

@@ -51,6 +51,16 @@ export const retryFamily = (name: string, count: number): string[] => [
   ...new Set([name, retriedName(name), ...Array.from({ length: count }, (_, i) => retryName(name, i + 1))]),
 ];
 
+/**
+ * Why a retry may not start while the latest retry of the same execution has not ended (a second request, the lake
+ * stopped or the first still running), or undefined: both would run the same input.
+ */
+export const retryInFlight = (name: string, latest: string, status: string): string | undefined =>
+  status === 'RUNNING' || status === 'PENDING'
+    ? `${latest}, a retry of ${retriedName(name)}, has not ended (${status}): a second retry would run the same ` +
+      'input again beside it; wait for it to end, and retry it if it fails'
+    : undefined;
+
 /** Whether an execution of this status may run again (a retry): it ended without succeeding. */
 export const retryable = (status: string) =>
   status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';

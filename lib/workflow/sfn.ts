@@ -14,7 +14,14 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { AWS_EXECUTION_NAME, EXECUTION_NAME, retryable, retryFamily, retryName } from './names';
+import {
+  AWS_EXECUTION_NAME,
+  EXECUTION_NAME,
+  retryable,
+  retryFamily,
+  retryInFlight,
+  retryName,
+} from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import { fromSfnHistory } from './sfn-history';
 import {
@@ -181,7 +188,10 @@ export class SfnWorkflow implements Executions {
     if (!d) return undefined;
     if (!retryable(String(d.status))) throw new NotRetryableError(name, d.status as ExecutionStatus);
     let n = 1;
-    while (await this.describe(retryName(name, n))) n++;
+    let latest: Awaited<ReturnType<typeof this.describe>>;
+    for (let next; (next = await this.describe(retryName(name, n))); n++) latest = next;
+    const inFlight = latest && retryInFlight(name, retryName(name, n - 1), String(latest.status));
+    if (inFlight) throw new NotRetryableError(name, d.status as ExecutionStatus, inFlight);
     const refused = await check?.(d.input ?? '{}', retryFamily(name, n - 1));
     if (refused) throw new NotRetryableError(name, d.status as ExecutionStatus, refused);
     const again = retryName(name, n);

@@ -22,7 +22,7 @@ import { setObjectStore } from '../../lib/objects';
 import { LocalObjectStore } from '../../lib/objects/local';
 import { S3ObjectStore } from '../../lib/objects/s3';
 import { setExecutions } from '../../lib/workflow';
-import { ETL_STATE_MACHINE, writeRecord } from '../../lib/workflow/local';
+import { ETL_STATE_MACHINE, readExecution, writeRecord } from '../../lib/workflow/local';
 import { LocalWorkflow, writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { SfnWorkflow } from '../../lib/workflow/sfn';
 import { encodePageToken } from '../../lib/workflow/page-token';
@@ -53,6 +53,12 @@ interface Stored {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+}
+
+/** A runtime of the suite: `fail` ends an execution FAILED, as its run would. */
+interface Runtime {
+  done: () => void;
+  fail: (name: string) => Promise<void>;
 }
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
@@ -113,7 +119,7 @@ const QUEUE: Record<string, string> = {
 };
 
 /** Step Functions as a store: what the mocked commands read and StartExecution adds to. */
-function awsRuntime(fixtures = FIXTURES): { done: () => void } {
+function awsRuntime(fixtures = FIXTURES): Runtime {
   const store = new Map<string, Stored>();
   for (const f of fixtures)
     store.set(f.name, {
@@ -219,10 +225,13 @@ function awsRuntime(fixtures = FIXTURES): { done: () => void } {
       sfn.restore();
       s3.restore();
     },
+    fail: async (name) => {
+      Object.assign(store.get(name)!, { status: 'FAILED', stopDate: new Date() });
+    },
   };
 }
 
-async function localRuntime(fixtures = FIXTURES): Promise<{ done: () => void }> {
+async function localRuntime(fixtures = FIXTURES): Promise<Runtime> {
   const dir = await tempLake('lake-executions');
   for (const f of fixtures) await writeRecord(dir, ETL_STATE_MACHINE, localRecord(f, ARN));
   await writeLocalDefinition(dir, DEFINITION);
@@ -230,7 +239,17 @@ async function localRuntime(fixtures = FIXTURES): Promise<{ done: () => void }> 
   const objects = new LocalObjectStore(dir);
   for (const [key, body] of Object.entries(QUEUE)) await objects.put('curated', key, body);
   setObjectStore(objects);
-  return { done: () => undefined };
+  return {
+    done: () => undefined,
+    fail: async (name) => {
+      const r = (await readExecution(dir, ETL_STATE_MACHINE, name))!;
+      await writeRecord(dir, ETL_STATE_MACHINE, {
+        ...r,
+        status: 'FAILED',
+        stopDate: new Date().toISOString(),
+      });
+    },
+  };
 }
 
 async function call(
@@ -256,24 +275,25 @@ async function call(
   }
 }
 
-/** Each test on a fresh runtime of `make`, its executions and object store unset after it. */
-function useRuntime(make: () => Promise<{ done: () => void }>): void {
-  let rt: { done: () => void };
+/** Each test on a fresh runtime of `make`, its executions and object store unset after it; the runtime of the test. */
+function useRuntime(make: () => Promise<Runtime>): () => Runtime {
+  let rt: Runtime;
   beforeEach(async () => (rt = await make()));
   afterEach(() => {
     rt.done();
     setExecutions(undefined);
     setObjectStore(undefined);
   });
+  return () => rt;
 }
 
-const runtimes: [string, () => Promise<{ done: () => void }>][] = [
+const runtimes: [string, () => Promise<Runtime>][] = [
   ['aws (Step Functions mocked)', async () => awsRuntime()],
   ['local (execution records)', localRuntime],
 ];
 
 describe.each(runtimes)('execution routes on %s', (_name, make) => {
-  useRuntime(make);
+  const runtime = useRuntime(make);
 
   it('lists executions newest first with their input, durations, and pages them', async () => {
     const all = await call('GET', '/executions');
@@ -477,16 +497,27 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
     expect((await call('GET', '/executions')).body.executions).toHaveLength(before);
   });
 
-  it('retries a failed execution with its input (-retry-1, then -retry-2); refuses a succeeded or running one', async () => {
+  it('retries a failed execution with its input (-retry-1, then -retry-2 once that one ended); refuses a succeeded or running one', async () => {
     const first = await call('POST', '/executions/{name}/retry', { name: FAILED.name });
     expect(first).toMatchObject({ status: 202, body: { name: `${FAILED.name}-retry-1` } });
-    const again = await call('POST', '/executions/{name}/retry', { name: FAILED.name });
-    expect(again.body.name).toBe(`${FAILED.name}-retry-2`);
     const listed = (await call('GET', '/executions')).body.executions;
     expect(listed.find((e: { name: string }) => e.name === `${FAILED.name}-retry-1`)).toMatchObject({
       status: 'RUNNING',
       input: FAILED.input,
     });
+    // Asked again while that retry runs (or waits for a stopped lake): refused, naming it — not a second run.
+    const twice = await call('POST', '/executions/{name}/retry', { name: FAILED.name });
+    expect(twice).toMatchObject({
+      status: 409,
+      body: { code: 'EXECUTION_NOT_RETRYABLE', name: FAILED.name, status: 'FAILED' },
+    });
+    expect(twice.body.message).toBe(
+      `${FAILED.name}-retry-1, a retry of ${FAILED.name}, has not ended (RUNNING): a second retry would run the ` +
+        'same input again beside it; wait for it to end, and retry it if it fails',
+    );
+    await runtime().fail(`${FAILED.name}-retry-1`);
+    const again = await call('POST', '/executions/{name}/retry', { name: FAILED.name });
+    expect(again).toMatchObject({ status: 202, body: { name: `${FAILED.name}-retry-2` } });
     for (const f of [SUCCEEDED, RUNNING])
       expect(await call('POST', '/executions/{name}/retry', { name: f.name })).toMatchObject({
         status: 409,
@@ -502,7 +533,7 @@ describe.each(runtimes)('execution routes on %s', (_name, make) => {
 describe.each([
   ['aws (Step Functions and S3 mocked)', async () => awsRuntime(ALL)],
   ['local (execution records, the lake folder)', () => localRuntime(ALL)],
-] as [string, () => Promise<{ done: () => void }>][])('retry of file executions on %s', (_name, make) => {
+] as [string, () => Promise<Runtime>][])('retry of file executions on %s', (_name, make) => {
   useRuntime(make);
 
   it('refuses to retry a file execution whose file a later run loaded, or that is still queued; retries one whose table failed', async () => {
