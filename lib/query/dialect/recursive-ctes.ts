@@ -14,6 +14,7 @@
  * LocalDialectError instead of another answer.
  */
 import { tokenize, type Token } from '../sql-guard/lexer';
+import { NOT_A_TABLE_ALIAS } from '../sql-guard/token';
 import { coercibleSql } from '../trino-coercion';
 import { LocalDialectError } from './local-error';
 import { applyEdits, closing, isSymbol, isWord, type Edit } from './tokens';
@@ -32,31 +33,6 @@ export class RecursiveQueryError extends Error {
     this.name = 'RecursiveQueryError';
   }
 }
-
-/** Words after a table reference that are no alias of it. */
-const NOT_ALIAS = new Set([
-  'where',
-  'join',
-  'inner',
-  'left',
-  'right',
-  'full',
-  'cross',
-  'natural',
-  'on',
-  'using',
-  'group',
-  'order',
-  'limit',
-  'offset',
-  'fetch',
-  'union',
-  'intersect',
-  'except',
-  'having',
-  'window',
-  'tablesample',
-]);
 
 const nameOf = (t: Token | undefined): string | undefined =>
   t?.kind === 'word'
@@ -187,7 +163,7 @@ function expandCte(
     (next !== undefined &&
       (isWord(next, 'as') ||
         next.kind === 'quoted' ||
-        (next.kind === 'word' && !NOT_ALIAS.has(next.text.toLowerCase()))));
+        (next.kind === 'word' && !NOT_A_TABLE_ALIAS.has(next.text.toLowerCase()))));
   const step = (source: string) =>
     text(stepFrom, ref - 1) +
     gap(ref - 1) +

@@ -3,7 +3,7 @@
  * statement its parser fails on is refused either way; when the parser stops on one of these, the refusal names the
  * construct and what to write instead, rather than calling valid Athena SQL a syntax error.
  */
-import { isWordAt, type Token } from './token';
+import { isWordAt, NOT_A_TABLE_ALIAS, type Token } from './token';
 
 export interface ParserGap {
   /** Where the construct starts in the statement (an offset into the SQL text). */
@@ -24,32 +24,6 @@ interface GapRule {
 const word = (t: Token | undefined, ...w: string[]) => t?.kind === 'word' && w.includes(t.text.toLowerCase());
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
 const INTERVAL_UNITS = ['year', 'month', 'day', 'hour', 'minute', 'second'];
-/** Words that end a FROM item's table name and so are no alias (a join, a clause). */
-const NOT_AN_ALIAS = new Set([
-  'as',
-  'join',
-  'inner',
-  'left',
-  'right',
-  'full',
-  'cross',
-  'natural',
-  'on',
-  'using',
-  'where',
-  'group',
-  'order',
-  'having',
-  'limit',
-  'union',
-  'except',
-  'intersect',
-  'window',
-  'tablesample',
-  'unnest',
-  'lateral',
-]);
-
 /** The index of the `)` closing the `(` at tokens[k], or -1. */
 function closing(tokens: Token[], k: number): number {
   let depth = 0;
@@ -134,7 +108,7 @@ const RULES: GapRule[] = [
       word(tokens[k - 1], 'from', 'join') && // a FROM item: `FROM orders o(`, `JOIN orders o(`
       isName(tokens[k]) &&
       isName(tokens[k + 1]) &&
-      !NOT_AN_ALIAS.has(tokens[k + 1]!.text.toLowerCase()) &&
+      !NOT_A_TABLE_ALIAS.has(tokens[k + 1]!.text.toLowerCase()) &&
       tokens[k + 2]?.text === '('
         ? [k + 1, k + 2]
         : undefined,

@@ -24,3 +24,31 @@ export interface Lexed {
 /** Whether the token at k is the word w (any case). */
 export const isWordAt = (tokens: Token[], k: number, w: string) =>
   tokens[k]?.kind === 'word' && tokens[k]!.text.toLowerCase() === w;
+
+/** Words after a table reference in FROM that are no alias of it (a join, a clause, a set operation). */
+export const NOT_A_TABLE_ALIAS: ReadonlySet<string> = new Set([
+  'as',
+  'where',
+  'join',
+  'inner',
+  'left',
+  'right',
+  'full',
+  'cross',
+  'natural',
+  'on',
+  'using',
+  'group',
+  'order',
+  'having',
+  'limit',
+  'offset',
+  'fetch',
+  'union',
+  'intersect',
+  'except',
+  'window',
+  'tablesample',
+  'unnest',
+  'lateral',
+]);
