@@ -337,6 +337,39 @@ export const CORPUS: CorpusEntry[] = [
       "summer's) and Joda's DateTimeZone.getOffsetFromLocal (the same), which Trino reads zoned timestamps with",
   },
   {
+    // The second 01:30 of the night New York's clocks go back (06:30Z, EST): truncated to the minute, the hour or
+    // the second, it keeps its offset; to the day, midnight's instant. Kolkata's half-hour offset: hour on the wall.
+    sql:
+      "SELECT to_unixtime(date_trunc('minute', at_timezone(TIMESTAMP '2024-11-03 06:30 UTC', 'America/New_York'))), " +
+      "to_unixtime(date_trunc('hour', at_timezone(TIMESTAMP '2024-11-03 06:30 UTC', 'America/New_York'))), " +
+      "to_unixtime(date_trunc('second', at_timezone(TIMESTAMP '2024-10-27 01:30:05.5 UTC', 'Europe/London'))), " +
+      "to_unixtime(date_trunc('day', at_timezone(TIMESTAMP '2024-11-03 06:30 UTC', 'America/New_York'))), " +
+      "to_unixtime(date_trunc('hour', at_timezone(TIMESTAMP '2024-01-03 06:50 UTC', 'Asia/Kolkata'))), " +
+      "date_trunc('hour', at_timezone(TIMESTAMP '2024-11-03 06:30 UTC', 'America/New_York'))",
+    rows: [
+      [
+        1730615400,
+        1730613600,
+        1729992605,
+        1730606400,
+        1704263400,
+        '2024-11-03 01:00:00.000 America/New_York',
+      ],
+    ],
+    types: ['double', 'double', 'double', 'double', 'double', 'timestamp with time zone'],
+    source:
+      "Joda's ZonedDateTimeField.roundFloor, which Trino's date_trunc of a timestamp with time zone calls: a unit " +
+      "under 12 hours is truncated keeping the value's offset (instant + offset, floored, - offset); a longer one " +
+      'on the local time, converted back (DateTimeZone.convertLocalToUTC)',
+  },
+  {
+    sql:
+      "SELECT date_trunc(u, at_timezone(TIMESTAMP '2024-11-03 06:30 UTC', 'America/New_York')) = " +
+      "from_unixtime(e) FROM (VALUES ('minute', 1730615400), ('HOUR', 1730613600), ('day', 1730606400)) AS t(u, e)",
+    rows: [[true], [true], [true]],
+    source: "Joda's ZonedDateTimeField.roundFloor (as above), with the unit a column",
+  },
+  {
     sql:
       "SELECT CAST('Infinity' AS DOUBLE), CAST('NaN' AS DOUBLE), CAST(' 1.5 ' AS DOUBLE), CAST('1.5d' AS DOUBLE), " +
       "CAST('2f' AS DOUBLE), TRY_CAST('nan' AS DOUBLE)",

@@ -209,6 +209,23 @@ function findZoned(sql: string, tokens: Token[]): Zoned[] {
 }
 
 const wall = (z: Zoned) => `trino_wall(${z.instant}, ${z.zone})`;
+
+/** date_trunc's units under 12 hours: Joda truncates those keeping the value's offset (its time arithmetic). */
+const OFFSET_KEEPING_UNITS = ['millisecond', 'second', 'minute', 'hour'];
+
+/**
+ * The instant date_trunc(unit, z) stands for. A unit under 12 hours keeps the value's own offset, as Joda's
+ * ZonedDateTimeField does (the wall clock's remainder taken off the instant: 01:30 EST, the second 01:30 of a night
+ * the clocks go back, is 01:00 EST, not EDT); a longer one is the truncated wall clock's instant in the zone.
+ */
+function truncatedInstant(unit: string, z: Zoned): string {
+  const keeping = `(${z.instant}) - (${wall(z)} - date_trunc(${unit}, ${wall(z)}))`;
+  const onWall = `trino_instant(date_trunc(${unit}, ${wall(z)}), ${z.zone})`;
+  const literal = /^'([a-z]+)'$/i.exec(unit.trim())?.[1]?.toLowerCase();
+  if (literal !== undefined) return OFFSET_KEEPING_UNITS.includes(literal) ? keeping : onWall;
+  const units = OFFSET_KEEPING_UNITS.map((u) => `'${u}'`).join(', ');
+  return `CASE WHEN lower(${unit}) IN (${units}) THEN ${keeping} ELSE ${onWall} END`;
+}
 const rendered = (z: Zoned) => `(strftime(${wall(z)}, '%Y-%m-%d %H:%M:%S.%g') || ' ' || ${z.zone})`;
 
 /** Is the span a whole column of the outermost SELECT list? */
@@ -307,7 +324,7 @@ function placeZoned(sql: string, tokens: Token[], z: Zoned, all: Zoned[]): Edit 
       const truncated: Zoned = {
         first: call.at,
         last: call.close,
-        instant: `trino_instant(date_trunc(${unit}, ${wall(z)}), ${z.zone})`,
+        instant: truncatedInstant(unit, z),
         zone: z.zone,
         ...(z.staticZone !== undefined ? { staticZone: z.staticZone } : {}),
         what: `date_trunc() of ${z.what}`,
