@@ -1651,6 +1651,57 @@ export const CORPUS: CorpusEntry[] = [
       /format_datetime\(\) of .* with a zone field \(Z, z\) in its pattern: Athena writes that zone's offset/,
     source: `${TRINO_DATETIME} (format_datetime: Joda's Z is the zone's offset, -04:00)`,
   },
+  {
+    // UTC's offset as Joda writes it (appendTimeZoneOffset(null, …): minutes always); a bare NULL stays NULL.
+    sql:
+      "SELECT format_datetime(from_unixtime(0), 'Z'), format_datetime(from_unixtime(0), 'ZZ'), " +
+      "format_datetime(from_iso8601_timestamp('2024-01-01T10:00:00Z'), 'yyyy-MM-dd HH:mm Z'), " +
+      "format_datetime(NULL, 'yyyy Z')",
+    rows: [['+0000', '+00:00', '2024-01-01 10:00 +0000', null]],
+    source:
+      'JodaOrg/joda-time DateTimeFormat (Z: appendTimeZoneOffset(null, "Z", false, 2, 2); ZZ: with a colon)',
+  },
+  {
+    sql: "SELECT format_datetime(TIMESTAMP '2024-01-05 13:04:05', 'yyyy-MM-dd Z')",
+    refused:
+      /^Invalid Input Error: format_datetime for TIMESTAMP type, cannot use 'Z' nor 'z' in format, as this type does not contain TZ information$/,
+    source: 'trinodb/trino io.trino.operator.scalar.timestamp.FormatDateTime',
+  },
+  {
+    sql: "SELECT format_datetime(TIMESTAMP '0987-01-05 13:04:05', 'y')",
+    refused: /format_datetime\(\) with y or yyy of a year before 1000: .*write yyyy/,
+    source:
+      "JodaOrg/joda-time DateTimeFormat (y: appendYear(count, 9): the year's own digits, at least count)",
+  },
+  {
+    sql:
+      "SELECT format_datetime(TIMESTAMP '1987-01-05 13:04:05', 'y yyy yyyy'), " +
+      "format_datetime(TIMESTAMP '2024-01-05 23:59:59.9996', 'yyyy-MM-dd HH:mm:ss.SSS'), " +
+      "date_format(TIMESTAMP '2024-01-05 23:59:59.9996', '%Y-%m-%d %H:%i:%s'), " +
+      "date_format(TIMESTAMP '2024-01-05 13:04:05.123456', '%f'), " +
+      "format_datetime(TIMESTAMP '2024-01-05 13:04:05.123456', 'SSSSSS')",
+    rows: [['1987 1987 1987', '2024-01-06 00:00:00.000', '2024-01-06 00:00:00', '123000', '123000']],
+    source:
+      'trinodb/trino FormatDateTime and DateTimeFunctions.dateFormat (the timestamp rounded to milliseconds, ' +
+      "half up: Joda's instants hold milliseconds)",
+  },
+  {
+    sql:
+      "SELECT to_milliseconds(TIMESTAMP '2024-01-02 00:00' - TIMESTAMP '2024-01-01 00:00'), " +
+      "to_milliseconds(INTERVAL '1.5' SECOND), to_milliseconds(x) FROM (VALUES (INTERVAL '2' DAY), (NULL)) AS t(x)",
+    rows: [
+      [86400000, 1500, 172800000],
+      [86400000, 1500, null],
+    ],
+    types: ['bigint', 'bigint', 'bigint'],
+    source: `${TRINO_DATETIME} (to_milliseconds(interval) → bigint)`,
+  },
+  {
+    sql: 'SELECT to_milliseconds(5)',
+    refused:
+      /^Invalid Input Error: Unexpected parameters \(integer\) for function to_milliseconds\. Expected: to_milliseconds\(interval day to second\)$/,
+    source: `${TRINO_DATETIME} (to_milliseconds takes an interval day to second only)`,
+  },
   // --- EXTRACT fields, functions the local engine does not translate -----------------------------------------
   {
     sql: "SELECT extract(YOW FROM DATE '2021-01-01'), extract(DAY_OF_MONTH FROM DATE '2021-01-05'), extract(DOY FROM DATE '2021-02-01')",

@@ -85,6 +85,8 @@ const RENAMES: Record<string, string> = {
   // Trino's pads fail on a negative length or an empty pad (./macros.ts), DuckDB's answer '' and the text.
   lpad: 'trino_lpad',
   rpad: 'trino_rpad',
+  // Trino's takes an interval (a bigint of milliseconds); DuckDB's makes an interval of a number (./macros.ts).
+  to_milliseconds: 'trino_to_milliseconds',
 };
 
 /** The call rewrites of the module comment; strings and comments are left as they are. */
@@ -140,6 +142,23 @@ export function rewriteCalls(sql: string): string {
         } else {
           edits.push({ start: t.start, end: t.end, text: `${pivot}${call.to}` });
           if (pivotEnd) edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: pivotEnd });
+          // The value written as Joda holds it, to the millisecond rounded half up, after the pattern's checks
+          // (./date-formats.ts); a bare NULL is left as it is (NULL, as on Athena).
+          const value = formatCall.args[0]!;
+          const bareNull = value.first === value.last && word(value.first, 'null');
+          const wrappers = ['trino_millis_rounded', ...(converted.checks ?? [])];
+          if (!bareNull) {
+            edits.push({
+              start: tokens[value.first]!.start,
+              end: tokens[value.first]!.start,
+              text: wrappers.map((w) => `${w}(`).join(''),
+            });
+            edits.push({
+              start: tokens[value.last]!.end,
+              end: tokens[value.last]!.end,
+              text: ')'.repeat(wrappers.length),
+            });
+          }
         }
         edits.push({
           start: format.start,

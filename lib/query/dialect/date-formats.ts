@@ -96,7 +96,8 @@ function jodaField(letter: string, count: number): string | undefined {
     case 'E':
       return count <= 3 ? '%a' : '%A';
     case 'Z':
-      return count <= 2 ? '%z' : undefined;
+      // Joda's offset (appendTimeZoneOffset(null, …), minutes always): UTC's, the only zone that comes here.
+      return count === 1 ? '+0000' : count === 2 ? '+00:00' : undefined;
     default:
       return undefined;
   }
@@ -109,8 +110,9 @@ function jodaField(letter: string, count: number): string | undefined {
  * fails as in Trino ("Illegal pattern component: q"). A field strftime cannot write (K, k, e, w, x, C, G, z,
  * ddd, SS, …) is refused by name.
  */
-export function jodaFormat(format: string): { strftime: string } | { error: string } {
+export function jodaFormat(format: string): { strftime: string; checks: string[] } | { error: string } {
   let out = '';
+  const checks = new Set<string>();
   const literal = (text: string) => (out += text.replaceAll('%', '%%'));
   for (let i = 0; i < format.length;) {
     const c = format[i]!;
@@ -148,15 +150,23 @@ export function jodaFormat(format: string): { strftime: string } | { error: stri
       );
     }
     out += field;
+    // What the value is checked with first (./macros.ts): a zone written of a timestamp without one fails, a year
+    // before 1000 written with y or yyy is refused.
+    if (c === 'Z') checks.add('trino_zone_formattable');
+    if ((c === 'y' || c === 'Y') && (count === 1 || count === 3)) checks.add('trino_year_from_1000');
     i += count;
   }
-  return { strftime: out };
+  return { strftime: out, checks: [...checks] };
 }
 
 /** Calls whose constant format argument is converted at rewrite time (strptime needs a constant format). */
 export const FORMAT_CALLS: Record<
   string,
-  { to: string; convert: (format: string) => { strftime: string } | { error: string } }
+  {
+    to: string;
+    /** The format in strftime's terms, and the macros the value is checked with before it is written. */
+    convert: (format: string) => { strftime: string; checks?: string[] } | { error: string };
+  }
 > = {
   date_format: { to: 'strftime', convert: mysqlFormat },
   date_parse: { to: 'strptime', convert: mysqlFormat },

@@ -9,6 +9,7 @@ import { CAST_MACROS, FLOATING_TYPES } from './cast-macros';
 import type { MacroDef } from './macro-def';
 import { DECIMAL_AVERAGE_REFUSAL, DECIMAL_QUOTIENT_REFUSAL } from './decimals';
 import { ESCAPE_FOLLOWED, ESCAPE_SINGLE } from './like-escape';
+import { LocalDialectError } from './local-error';
 
 export type { CompatFunction, MacroDef } from './macro-def';
 
@@ -36,6 +37,46 @@ const DECIMAL_QUOTIENT_TYPES = `${DECIMAL_TYPE}\\|(?:${DECIMAL_TYPE}|${INTEGER_T
 
 /** Internal helpers (names start with trino_; not Athena functions, so not documented as such). */
 const HELPERS: MacroDef[] = [
+  // The value format_datetime and date_format write: Joda holds milliseconds, rounded half up (Trino's formatters
+  // round the timestamp to 3 digits): 23:59:59.9996 is written as the next day's 00:00:00.000 (calls.ts).
+  m('trino_millis_rounded', ['ts'], millisRoundedSql('ts')),
+  // format_datetime with Z of a timestamp without a zone, as Trino fails it (FormatDateTime); of a timestamp with
+  // one (UTC here: another zone is refused, time-zone.ts) Z and ZZ are written as Joda writes UTC's offset.
+  m(
+    'trino_zone_formattable',
+    ['ts'],
+    "CASE WHEN typeof(ts) = 'TIMESTAMP WITH TIME ZONE' THEN ts ELSE error(" +
+      sqlString(
+        "format_datetime for TIMESTAMP type, cannot use 'Z' nor 'z' in format, as this type does not contain TZ " +
+          'information',
+      ) +
+      ') END',
+  ),
+  // format_datetime with y or yyy (Joda: the year's own digits, at least one or three) of a year before 1000,
+  // which strftime's %Y writes with four: refused, naming the difference (the lake stores years 1000 to 9999).
+  m(
+    'trino_year_from_1000',
+    ['ts'],
+    `CASE WHEN ts IS NULL OR year(ts) >= 1000 THEN ts ELSE error(${sqlString(
+      new LocalDialectError(
+        'format_datetime() with y or yyy of a year before 1000',
+        "Athena (Joda) writes the year's own digits (987), the local engine four (0987, strftime's %Y); write " +
+          'yyyy for four digits on both',
+      ).message,
+    )}) END`,
+  ),
+  // to_milliseconds(interval day to second): a bigint (DuckDB's to_milliseconds makes an interval of a number, and
+  // builds interval literals: not shadowed, calls.ts renames Trino's). Another type fails as on Athena.
+  m(
+    'trino_to_milliseconds',
+    ['x'],
+    "CASE WHEN typeof(x) NOT IN ('INTERVAL', '\"NULL\"') THEN error('Unexpected parameters (' || lower(typeof(x)) || " +
+      "') for function to_milliseconds. Expected: to_milliseconds(interval day to second)') WHEN x IS NULL THEN NULL " +
+      "WHEN date_part('year', CAST(CAST(x AS VARCHAR) AS INTERVAL)) * 12 + " +
+      "date_part('month', CAST(CAST(x AS VARCHAR) AS INTERVAL)) <> 0 THEN error('Unexpected parameters (interval " +
+      "year to month) for function to_milliseconds. Expected: to_milliseconds(interval day to second)') " +
+      'ELSE CAST(epoch_us(CAST(CAST(x AS VARCHAR) AS INTERVAL)) // 1000 AS BIGINT) END',
+  ),
   // A double as a real, as Java's (float) casts it (Trino's real sum and average, lib/query/duckdb/result-casts.ts):
   // beyond the largest real, rounded to it up to half a unit past it, else an infinity; DuckDB's cast fails there.
   m(
