@@ -55,11 +55,15 @@ const sections: Section[] = [
   systemSection,
 ];
 
+/** A setting the bench cannot run with: said in one line, exit status 2, as the CLIs say theirs. */
+class BenchUsageError extends Error {}
+
 function numberEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new BenchUsageError(`${name} must be a positive number, got '${raw}'`);
   return n;
 }
 
@@ -79,7 +83,7 @@ async function main(): Promise<number> {
     .filter(Boolean);
   const unknown = only.filter((id) => !sections.some((s) => s.id === id));
   if (unknown.length > 0)
-    throw new Error(
+    throw new BenchUsageError(
       `BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; known: ${sections.map((s) => s.id).join(', ')}`,
     );
   const selected = only.length > 0 ? sections.filter((s) => only.includes(s.id)) : sections;
@@ -123,6 +127,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
+    if (err instanceof BenchUsageError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`bench crashed: ${(err as Error).stack ?? err}\n`);
     process.exit(1);
   },

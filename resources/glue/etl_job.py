@@ -603,7 +603,7 @@ def read_manifest(s3, bucket, key):
         and all(isinstance(v, str) for v in versions.values())
     ):
         raise JobError(
-            's3://%s/%s is damaged (not a compaction manifest, {"processed": [keys], "versions": {key: version}}); '
+            's3://%s/%s is damaged (not a compaction manifest, {"processed": [keys], "versions": {key: size}}); '
             'README "Damaged state files" says what to do with it' % (bucket, key)
         )
     return {"processed": processed, "versions": versions}

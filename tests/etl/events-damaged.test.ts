@@ -110,7 +110,7 @@ it.each(['[]', 'null', '{"processed": null}', '{"processed": [1]}'])(
     );
     await fs.writeFile(manifest, body);
     await expect(run(lake, { '--etl_mode': 'events', '--run_id': 'compact-2' })).rejects.toThrow(
-      /arrival_date=[\d-]+\.json is damaged \(not a compaction manifest, \{"processed": \[keys\], "versions": \{key: version\}\}\); README "Damaged state files"/,
+      /arrival_date=[\d-]+\.json is damaged \(not a compaction manifest, \{"processed": \[keys\], "versions": \{key: size\}\}\); README "Damaged state files"/,
     );
   },
 );

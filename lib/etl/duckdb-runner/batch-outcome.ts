@@ -49,7 +49,7 @@ export async function readManifest(file: string): Promise<Manifest> {
   const { processed, versions = {} } = (m ?? {}) as { processed?: unknown; versions?: unknown };
   if (!Array.isArray(processed) || !processed.every((k) => typeof k === 'string') || !isTextMap(versions)) {
     throw failed(
-      `${file} is damaged (not a compaction manifest, {"processed": [keys], "versions": {key: version}}); README ` +
+      `${file} is damaged (not a compaction manifest, {"processed": [keys], "versions": {key: size}}); README ` +
         '"Damaged state files" says what to do with it',
     );
   }
