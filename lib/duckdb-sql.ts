@@ -30,3 +30,27 @@ export const sqlStringList = (xs: string[]) => `[${xs.map(sqlString).join(', ')}
 export const NO_HIVE_PARTITIONS = 'hive_partitioning = false';
 
 export { duckdbType } from './catalog/lake-types';
+
+/** DuckDB's failures to read a Parquet file that is damaged (cut short, not Parquet, a page that does not decode). */
+const DAMAGED_PARQUET = [
+  /No magic bytes found at end of file '([^']+\.parquet)'/,
+  /File '([^']+\.parquet)' too small to be a Parquet file/,
+  /Failed to read file "([^"]+\.parquet)": [^\n]+/,
+];
+
+/**
+ * A failure that is a stored Parquet file not reading, said as the lake says a damaged file (named, with where to
+ * read what to do), without the statement DuckDB quotes (the local engine's, not what was written); else undefined.
+ */
+export function damagedParquetReason(message: string): string | undefined {
+  for (const re of DAMAGED_PARQUET) {
+    const m = re.exec(message);
+    if (!m) continue;
+    const said = message
+      .replace(/^[A-Za-z ]*Error: /, '')
+      .split('\n')[0]!
+      .trim();
+    return `${m[1]} does not read as Parquet (DuckDB: ${said}): README "Damaged state files" says what to do with it`;
+  }
+  return undefined;
+}

@@ -167,3 +167,33 @@ it('compacts a raw event object written before the clock stepped back (its time 
     1, 0,
   ]);
 });
+
+it("names a curated Parquet file that does not read, with the README section, not DuckDB's statement", async () => {
+  const lake = await newLake();
+  await deliver(lake, [signup('s1')]);
+  await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.parquet')) files.push(p);
+    }
+  };
+  await walk(path.join(lake, 'curated', 'tables'));
+  const stored = files.find((f) => f.includes('signup'))!;
+  await fs.truncate(stored, 100);
+  await deliver(lake, [signup('s2')]);
+  const failure = await run(lake, {
+    '--etl_mode': 'rebuild',
+    '--table': 'signup',
+    '--run_id': 'rebuild-1',
+  }).then(
+    () => undefined,
+    (e: Error) => e.message,
+  );
+  expect(failure).toBe(
+    `the ETL run failed: ${stored} does not read as Parquet (DuckDB: No magic bytes found at end of file ` +
+      `'${stored}'): README "Damaged state files" says what to do with it`,
+  );
+});

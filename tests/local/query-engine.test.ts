@@ -1347,3 +1347,23 @@ describe('local query engine: files an ETL run replaces while a query starts', (
     }
   });
 });
+
+describe('local query engine: a curated file that does not read', () => {
+  it('fails the query naming the file and the README section, not with the statement DuckDB ran', async () => {
+    const t = table('signup');
+    const dir = path.join(lake, 'curated', t.prefix, `${t.partitionKeys[0]!.name}=2024-03-09`);
+    await fs.mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'part-0.parquet');
+    await fs.writeFile(file, 'PAR1 cut short by a disk error');
+    try {
+      const s = await run('SELECT count(*) FROM signup');
+      expect(s.state).toBe('FAILED');
+      expect(s.reason).toBe(
+        `${file} does not read as Parquet (DuckDB: No magic bytes found at end of file '${file}'): README ` +
+          '"Damaged state files" says what to do with it',
+      );
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

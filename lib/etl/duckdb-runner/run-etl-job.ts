@@ -3,6 +3,7 @@
  * uploads, the mode's own work (a replay or a rebuild of --table) and the pending events run on DuckDB, and the run
  * summary written.
  */
+import { damagedParquetReason } from '../../duckdb-sql';
 import { writeFileDurably } from '../../durable-fs';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -144,7 +145,8 @@ export async function runEtlJob(
       // A swap that could not be finished keeps its journal for the next run.
       else keepRunDir = (await listFiles(runDir)).some((f) => f.endsWith(`/${JOURNAL}`));
       if (e instanceof EtlJobError || e instanceof SimulatedCrash) throw e;
-      throw failed(`the ETL run failed: ${withDiskFullNote((e as Error).message)}`, e);
+      const message = (e as Error).message;
+      throw failed(`the ETL run failed: ${damagedParquetReason(message) ?? withDiskFullNote(message)}`, e);
     } finally {
       opts.signal?.removeEventListener('abort', interrupt);
       clearInterval(interrupting);

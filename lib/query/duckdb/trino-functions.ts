@@ -9,6 +9,7 @@
  * releases newer than Athena's engine may add names here that Athena lacks; such a call is then answered locally
  * where Athena fails it, never the reverse.
  */
+import { damagedParquetReason } from '../../duckdb-sql';
 import { LocalDialectError } from '../dialect/local-error';
 
 const NAMES = `
@@ -176,6 +177,9 @@ export function explainEngineError(message: string, sql = ''): string {
   // A refusal a macro raises as the query runs (error() in ../dialect/): its own words, not DuckDB's error class.
   const refusal = /^Invalid Input Error: (not supported by the local engine: [\s\S]*)$/.exec(message);
   if (refusal) return refusal[1]!;
+  // A curated file that does not read: named, with the README's section, not DuckDB's text of the read it ran.
+  const damaged = damagedParquetReason(message);
+  if (damaged) return damaged;
   const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
   if (overflow)
     return new LocalDialectError(
