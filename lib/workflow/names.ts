@@ -51,12 +51,15 @@ export const retryFamily = (name: string, count: number): string[] => [
   ...new Set([name, retriedName(name), ...Array.from({ length: count }, (_, i) => retryName(name, i + 1))]),
 ];
 
+/** The statuses of an execution that has ended. */
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
 /**
  * Why a retry may not start while the latest retry of the same execution has not ended (a second request, the lake
  * stopped or the first still running), or undefined: both would run the same input.
  */
 export const retryInFlight = (name: string, latest: string, status: string): string | undefined =>
-  status === 'RUNNING' || status === 'PENDING'
+  !ENDED.has(status) // RUNNING; on AWS also PENDING_REDRIVE
     ? `${latest}, a retry of ${retriedName(name)}, has not ended (${status}): a second retry would run the same ` +
       'input again beside it; wait for it to end, and retry it if it fails'
     : undefined;
