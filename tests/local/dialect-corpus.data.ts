@@ -1686,6 +1686,17 @@ export const CORPUS: CorpusEntry[] = [
       "half up: Joda's instants hold milliseconds)",
   },
   {
+    // The value itself rewritten (a cast, a parse): formatted as written.
+    sql:
+      "SELECT format_datetime(CAST('2020-01-02 10:00:00' AS timestamp), 'yyyy-MM-dd'), " +
+      "date_format(CAST('2020-01-02 10:00:00' AS timestamp) + INTERVAL '1' DAY, '%Y-%m-%d'), " +
+      "format_datetime(date_parse('2020-01-02', '%Y-%m-%d'), 'yyyy'), " +
+      "format_datetime(parse_datetime('2020-01-02', 'yyyy-MM-dd'), 'yyyy-MM-dd Z'), " +
+      "format_datetime(try_cast('2020-01-02 10:00:00' AS timestamp), 'yyyy'), date_format(CAST(NULL AS timestamp), '%Y')",
+    rows: [['2020-01-02', '2020-01-03', '2020', '2020-01-02 +0000', '2020', null]],
+    source: `${TRINO_DATETIME} (format_datetime, date_format; parse_datetime: timestamp with time zone, UTC)`,
+  },
+  {
     sql:
       "SELECT to_milliseconds(TIMESTAMP '2024-01-02 00:00' - TIMESTAMP '2024-01-01 00:00'), " +
       "to_milliseconds(INTERVAL '1.5' SECOND), to_milliseconds(x) FROM (VALUES (INTERVAL '2' DAY), (NULL)) AS t(x)",

@@ -23,8 +23,8 @@ it.each(['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__proto__'])(
 
 it('still rewrites what it rewrites: date_format with a constant format, transform, CAST target types', () => {
   expect(toDuckDbSql("SELECT date_format(ts, '%Y-%m-%d %H:%i') FROM t")).toBe(
-    // The value rounded half up to the millisecond first, as Joda holds it.
-    "SELECT strftime(trino_millis_rounded(ts), '%Y-%m-%d %H:%M') FROM t",
+    // The value rounded half up to the millisecond, as Joda holds it, after the pattern's checks (none here).
+    "SELECT trino_strftime(ts, '%Y-%m-%d %H:%M', false, false) FROM t",
   );
   expect(toDuckDbSql('SELECT transform(xs, x -> x + 1) FROM t')).toMatch(/^SELECT list_transform\(xs, /);
   expect(toDuckDbSql('SELECT CAST(x AS ARRAY(BIGINT)) FROM t')).toBe(

@@ -140,25 +140,25 @@ export function rewriteCalls(sql: string): string {
           edits.push({ start: t.start, end: t.end, text: `${MILLIS}${pivot}${call.to}` });
           edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: `${pivotEnd})` });
         } else {
-          edits.push({ start: t.start, end: t.end, text: `${pivot}${call.to}` });
-          if (pivotEnd) edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: pivotEnd });
           // The value written as Joda holds it, to the millisecond rounded half up, after the pattern's checks
-          // (./date-formats.ts); a bare NULL is left as it is (NULL, as on Athena).
+          // (./date-formats.ts, ./macros.ts trino_strftime): the call renamed and the checks added as arguments,
+          // so that the value's own rewrites (CAST(…), date_parse(…)) are untouched. A bare NULL is left to
+          // strftime (NULL, as on Athena: the macro's checks would not bind an untyped NULL).
           const value = formatCall.args[0]!;
           const bareNull = value.first === value.last && word(value.first, 'null');
-          const wrappers = ['trino_millis_rounded', ...(converted.checks ?? [])];
-          if (!bareNull) {
+          const checks = converted.checks ?? [];
+          edits.push({
+            start: t.start,
+            end: t.end,
+            text: `${pivot}${bareNull ? call.to : 'trino_strftime'}`,
+          });
+          if (pivotEnd) edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: pivotEnd });
+          if (!bareNull)
             edits.push({
-              start: tokens[value.first]!.start,
-              end: tokens[value.first]!.start,
-              text: wrappers.map((w) => `${w}(`).join(''),
+              start: tokens[close]!.start,
+              end: tokens[close]!.start,
+              text: `, ${checks.includes('zone')}, ${checks.includes('year')}`,
             });
-            edits.push({
-              start: tokens[value.last]!.end,
-              end: tokens[value.last]!.end,
-              text: ')'.repeat(wrappers.length),
-            });
-          }
         }
         edits.push({
           start: format.start,

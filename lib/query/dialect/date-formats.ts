@@ -150,10 +150,10 @@ export function jodaFormat(format: string): { strftime: string; checks: string[]
       );
     }
     out += field;
-    // What the value is checked with first (./macros.ts): a zone written of a timestamp without one fails, a year
-    // before 1000 written with y or yyy is refused.
-    if (c === 'Z') checks.add('trino_zone_formattable');
-    if ((c === 'y' || c === 'Y') && (count === 1 || count === 3)) checks.add('trino_year_from_1000');
+    // What the value is checked for first (./macros.ts trino_strftime): a zone written of a timestamp without one
+    // fails, a year before 1000 written with y or yyy is refused.
+    if (c === 'Z') checks.add('zone');
+    if ((c === 'y' || c === 'Y') && (count === 1 || count === 3)) checks.add('year');
     i += count;
   }
   return { strftime: out, checks: [...checks] };
@@ -164,7 +164,7 @@ export const FORMAT_CALLS: Record<
   string,
   {
     to: string;
-    /** The format in strftime's terms, and the macros the value is checked with before it is written. */
+    /** The format in strftime's terms, and what the value is checked for before it is written (zone, year). */
     convert: (format: string) => { strftime: string; checks?: string[] } | { error: string };
   }
 > = {

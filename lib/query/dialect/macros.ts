@@ -40,30 +40,26 @@ const HELPERS: MacroDef[] = [
   // The value format_datetime and date_format write: Joda holds milliseconds, rounded half up (Trino's formatters
   // round the timestamp to 3 digits): 23:59:59.9996 is written as the next day's 00:00:00.000 (calls.ts).
   m('trino_millis_rounded', ['ts'], millisRoundedSql('ts')),
-  // format_datetime with Z of a timestamp without a zone, as Trino fails it (FormatDateTime); of a timestamp with
-  // one (UTC here: another zone is refused, time-zone.ts) Z and ZZ are written as Joda writes UTC's offset.
+  // format_datetime and date_format of a literal pattern (calls.ts): the value rounded as Joda holds it, after the
+  // pattern's checks. With Z (zone) of a timestamp without a zone it fails as Trino fails it (FormatDateTime); of
+  // one with a zone (UTC here: another zone is refused, time-zone.ts) Z and ZZ are written as Joda writes UTC's
+  // offset. With y or yyy (year: Joda writes the year's own digits, at least one or three) a year before 1000,
+  // which strftime's %Y writes with four, is refused naming the difference (the lake stores years 1000 to 9999).
   m(
-    'trino_zone_formattable',
-    ['ts'],
-    "CASE WHEN typeof(ts) = 'TIMESTAMP WITH TIME ZONE' THEN ts ELSE error(" +
+    'trino_strftime',
+    ['ts', 'fmt', 'zone', 'year'],
+    "strftime(trino_millis_rounded(CASE WHEN zone AND typeof(ts) <> 'TIMESTAMP WITH TIME ZONE' THEN error(" +
       sqlString(
         "format_datetime for TIMESTAMP type, cannot use 'Z' nor 'z' in format, as this type does not contain TZ " +
           'information',
       ) +
-      ') END',
-  ),
-  // format_datetime with y or yyy (Joda: the year's own digits, at least one or three) of a year before 1000,
-  // which strftime's %Y writes with four: refused, naming the difference (the lake stores years 1000 to 9999).
-  m(
-    'trino_year_from_1000',
-    ['ts'],
-    `CASE WHEN ts IS NULL OR year(ts) >= 1000 THEN ts ELSE error(${sqlString(
-      new LocalDialectError(
-        'format_datetime() with y or yyy of a year before 1000',
-        "Athena (Joda) writes the year's own digits (987), the local engine four (0987, strftime's %Y); write " +
-          'yyyy for four digits on both',
-      ).message,
-    )}) END`,
+      `) WHEN year AND year(ts) < 1000 THEN error(${sqlString(
+        new LocalDialectError(
+          'format_datetime() with y or yyy of a year before 1000',
+          "Athena (Joda) writes the year's own digits (987), the local engine four (0987, strftime's %Y); write " +
+            'yyyy for four digits on both',
+        ).message,
+      )}) ELSE ts END), fmt)`,
   ),
   // to_milliseconds(interval day to second): a bigint (DuckDB's to_milliseconds makes an interval of a number, and
   // builds interval literals: not shadowed, calls.ts renames Trino's). Another type fails as on Athena.
