@@ -640,6 +640,12 @@ describe('refused, with the reason', () => {
         'column 8',
       ],
       ["SELECT INTERVAL '1-2' YEAR TO MONTH", /an interval literal with two fields/, 'column 8'],
+      ['SELECT 1 UNION ALL VALUES 2, 3', /a VALUES row without parentheses/, 'column 20'],
+      [
+        'SELECT sum(total) OVER w FROM orders WINDOW w AS (ORDER BY total RANGE 1 PRECEDING)',
+        /a RANGE or GROUPS window frame/,
+        'column 66',
+      ],
     ];
     for (const [sql, what, where] of gaps) {
       let error: QueryNotAllowedError | undefined;
@@ -663,6 +669,22 @@ describe('refused, with the reason', () => {
       /^the query could not be checked: a syntax error/,
     );
     expect(refusal('SELECT 1 x y')).toMatch(/^the query could not be checked: a syntax error/);
+    for (const sql of [
+      'SELECT f()).x FROM orders',
+      'SELECT substr(url FROM 1) FROM page_view',
+      'SELECT substring(url, FROM) FROM page_view',
+      'SELECT * FROM orders WHERE VALUES 1',
+      'SELECT range 1 FROM orders',
+      'SELECT x FROM orders ORDER BY range 1',
+      'SELECT max(total) IGNORE NULLS FROM orders',
+      'SELECT count(*) respect nulls FROM orders',
+      'SELECT * FROM orders x (',
+      'SELECT * FROM orders x (1)',
+    ])
+      expect([sql, refusal(sql)]).toEqual([
+        sql,
+        expect.stringMatching(/^the query could not be checked: a syntax error/),
+      ]);
   });
 
   it('refuses an empty statement and limits the size', () => {

@@ -24,6 +24,38 @@ interface GapRule {
 const word = (t: Token | undefined, ...w: string[]) => t?.kind === 'word' && w.includes(t.text.toLowerCase());
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
 const INTERVAL_UNITS = ['year', 'month', 'day', 'hour', 'minute', 'second'];
+/** The index of the `(` or `[` the `)` or `]` at tokens[k] closes, or -1 (unbalanced). */
+function opening(tokens: Token[], k: number): number {
+  let depth = 0;
+  for (let j = k; j >= 0; j--) {
+    const text = tokens[j]!.kind === 'symbol' ? tokens[j]!.text : '';
+    if (text === ')' || text === ']') depth++;
+    else if ((text === '(' || text === '[') && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** The index of the `(` that encloses tokens[k], or -1. */
+function enclosing(tokens: Token[], k: number): number {
+  let depth = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const text = tokens[j]!.kind === 'symbol' ? tokens[j]!.text : '';
+    if (text === ')') depth++;
+    else if (text === '(' && depth-- === 0) return j;
+  }
+  return -1;
+}
+
+/** Words after which a query may start: VALUES there is a query (a FROM subquery, a set operation's operand). */
+const BEFORE_A_QUERY = ['union', 'all', 'distinct', 'except', 'intersect'];
+
+/** Whether the `(` at tokens[k] holds names separated by commas, and is closed: a column list. */
+function namesInParentheses(tokens: Token[], k: number): boolean {
+  let j = k + 1;
+  for (; isName(tokens[j]); j += 2) if (tokens[j + 1]?.text !== ',') return tokens[j + 1]?.text === ')';
+  return false;
+}
+
 /** The index of the `)` closing the `(` at tokens[k], or -1. */
 function closing(tokens: Token[], k: number): number {
   let depth = 0;
@@ -47,7 +79,12 @@ const RULES: GapRule[] = [
     construct: 'a VALUES row without parentheses (VALUES 1, 2)',
     instead: 'put each row in parentheses: VALUES (1), (2)',
     span: (tokens, k) =>
-      isWordAt(tokens, k, 'values') && tokens[k + 1] && tokens[k + 1]!.text !== '(' ? [k, k + 1] : undefined,
+      isWordAt(tokens, k, 'values') &&
+      (k === 0 || tokens[k - 1]!.text === '(' || word(tokens[k - 1], ...BEFORE_A_QUERY)) &&
+      tokens[k + 1] &&
+      tokens[k + 1]!.text !== '('
+        ? [k, k + 1]
+        : undefined,
   },
   {
     construct: 'FETCH … WITH TIES',
@@ -66,7 +103,10 @@ const RULES: GapRule[] = [
       'RESPECT NULLS is the default: leave it out; for the last non-NULL value up to each row, write ' +
       'max_by(x, CASE WHEN x IS NOT NULL THEN <the ORDER BY column> END) over the same window',
     span: (tokens, k) =>
-      tokens[k - 1]?.text === ')' && word(tokens[k], 'ignore', 'respect') && isWordAt(tokens, k + 1, 'nulls')
+      tokens[k - 1]?.text === ')' &&
+      word(tokens[k], 'ignore', 'respect') &&
+      isWordAt(tokens, k + 1, 'nulls') &&
+      isWordAt(tokens, k + 2, 'over') // a window function's (Trino's grammar: only there)
         ? [k, k + 1]
         : undefined,
   },
@@ -75,19 +115,31 @@ const RULES: GapRule[] = [
     instead:
       'write a ROWS frame (ROWS BETWEEN … AND …), or leave the frame out: with ORDER BY, the default is RANGE ' +
       'BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW',
-    span: (tokens, k) =>
-      word(tokens[k], 'range', 'groups') &&
-      (word(tokens[k + 1], 'between', 'unbounded', 'current') || tokens[k + 1]?.kind === 'number')
-        ? [k, k + 1]
-        : undefined,
+    span: (tokens, k) => {
+      if (
+        !word(tokens[k], 'range', 'groups') ||
+        !(word(tokens[k + 1], 'between', 'unbounded', 'current') || tokens[k + 1]?.kind === 'number')
+      )
+        return undefined;
+      // Inside a window's parentheses: OVER (…), or WINDOW w AS (…).
+      const open = enclosing(tokens, k);
+      return open > 0 && word(tokens[open - 1], 'over', 'as') ? [k, k + 1] : undefined;
+    },
   },
   {
     construct: 'substring(x FROM … FOR …)',
     instead: 'write substr(x, start, length) or substring(x, start, length)',
     span: (tokens, k) => {
-      if (!word(tokens[k], 'substring', 'substr') || tokens[k + 1]?.text !== '(') return undefined;
+      // Trino's special form is substring's only; FROM after the string, in the call's own parentheses.
+      if (!isWordAt(tokens, k, 'substring') || tokens[k + 1]?.text !== '(') return undefined;
       const end = closing(tokens, k + 1);
-      for (let j = k + 2; j < end; j++) if (isWordAt(tokens, j, 'from')) return [k, j];
+      for (let j = k + 3, depth = 0; j < end; j++) {
+        const text = tokens[j]!.kind === 'symbol' ? tokens[j]!.text : '';
+        if (text === '(') depth++;
+        else if (text === ')') depth--;
+        else if (depth === 0 && text === ',') return undefined;
+        else if (depth === 0 && isWordAt(tokens, j, 'from')) return [k, j];
+      }
       return undefined;
     },
   },
@@ -109,7 +161,8 @@ const RULES: GapRule[] = [
       isName(tokens[k]) &&
       isName(tokens[k + 1]) &&
       !NOT_A_TABLE_ALIAS.has(tokens[k + 1]!.text.toLowerCase()) &&
-      tokens[k + 2]?.text === '('
+      tokens[k + 2]?.text === '(' &&
+      namesInParentheses(tokens, k + 2)
         ? [k + 1, k + 2]
         : undefined,
   },
@@ -119,7 +172,8 @@ const RULES: GapRule[] = [
     span: (tokens, k) =>
       (tokens[k]?.text === ')' || tokens[k]?.text === ']') &&
       tokens[k + 1]?.text === '.' &&
-      isName(tokens[k + 2])
+      isName(tokens[k + 2]) &&
+      opening(tokens, k) >= 0 // a closed expression, not a stray parenthesis
         ? [k, k + 2]
         : undefined,
   },
