@@ -325,9 +325,30 @@ describe('local executions', () => {
     }
   });
 
+  it("failed job runs of a retry, whose file is in no queue: the notice says it is not loaded (the role's 403 read as not there)", async () => {
+    const l = await lake();
+    l.runner.mockRejectedValue(new Error('Binder Error: column "amount" not found'));
+    const e = await engine(l);
+    await e.startExecution('upload-bad-retry-1', fileInput);
+    const rec = (await e.waitForExecution('upload-bad-retry-1'))!;
+    expect([rec.status, rec.error]).toEqual(['FAILED', 'States.TaskFailed']);
+    expect(l.runner).toHaveBeenCalledTimes(3);
+    expect(l.notices[0]!.detail).toMatchObject({
+      fileQueued: false,
+      message: expect.stringMatching(/did not find in the upload queue .*: it is not loaded\. Fix the cause/),
+    });
+  });
+
   it('failed job runs: three for a file, then FAILED with States.TaskFailed, the cause, and a failure notice with the input', async () => {
     const l = await lake();
     l.runner.mockRejectedValue(new Error('Binder Error: column "amount" not found'));
+    // Accepted by validateUpload: in the upload queue, which the notice then says it stays in.
+    const pending = path.join(l.dir, 'curated', ...pendingUploadKey('upload-bad').split('/'));
+    await fs.mkdir(path.dirname(pending), { recursive: true });
+    await fs.writeFile(
+      pending,
+      JSON.stringify({ execution: 'upload-bad', table: 'orders', key: 'uploads/orders/a.csv' }),
+    );
     const e = await engine(l);
     await e.startExecution('upload-bad', fileInput);
     const rec = (await e.waitForExecution('upload-bad'))!;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runSummaryKey } from '../../lib/etl/run';
-import { uploadResultKey } from '../../lib/etl/upload-queue';
+import { pendingUploadKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import {
   asArray,
   packageService,
@@ -77,7 +77,7 @@ describe('packaged template: ETL state machine', () => {
     expect(source.TimeoutSeconds).toBeGreaterThan(source.States.RunEtlJob.TimeoutSeconds);
   });
 
-  it('gives its role only the job, the run summaries, the upload results and the topic it uses', () => {
+  it('gives its role only the job, the run summaries, the upload results and queue records and the topic it uses', () => {
     const role = t.Resources.EtlStateMachineRole!;
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -123,10 +123,12 @@ describe('packaged template: ETL state machine', () => {
     const s3 = byAction('s3:');
     expect(s3).toHaveLength(1);
     expect(s3[0]!.Action).toBe('s3:GetObject');
-    // Run summaries and upload results only; no s3:ListBucket (a missing one is a 403, which the ASL names).
+    // Run summaries, upload results and the queue's records only; no s3:ListBucket (a missing one is a 403, which
+    // the ASL names).
     expect(s3[0]!.Resource).toEqual([
       { 'Fn::Sub': `\${CuratedBucket.Arn}/${runSummaryKey('*')}` },
       { 'Fn::Sub': `\${CuratedBucket.Arn}/${uploadResultKey('*')}` },
+      { 'Fn::Sub': `\${CuratedBucket.Arn}/${pendingUploadKey('*')}` },
     ]);
 
     const sns = byAction('sns:');

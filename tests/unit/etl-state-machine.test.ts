@@ -12,7 +12,12 @@ import {
 } from 'aws-local-stepfunctions';
 import type { EtlRunSummary } from '../../lib/etl/run';
 import { runSummaryKey } from '../../lib/etl/run';
-import { MAX_UPLOAD_ATTEMPTS, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
+import {
+  MAX_UPLOAD_ATTEMPTS,
+  pendingUploadKey,
+  uploadResultKey,
+  type UploadResult,
+} from '../../lib/etl/upload-queue';
 import { resolveIntrinsics } from '../../local/step-functions';
 
 // asl-validator ships no type declarations.
@@ -175,6 +180,7 @@ function run(h: Harness, input: Json, name = 'exec-1', extra: RunOptions['overri
       taskResourceLocalHandlers: {
         RunEtlJob: h.glue,
         CheckUploadDone: h.s3,
+        CheckFileQueued: h.s3,
         ReadUploadResult: h.s3,
         ReadRunSummary: h.s3,
         PublishSuccess: h.sns,
@@ -486,16 +492,19 @@ describe('ETL state machine executions', () => {
 
   it("a file's run that fails as a whole: its execution tries again; three failures and no result end it, the file still queued", async () => {
     const h = harness();
+    // Accepted by validateUpload: in the upload queue.
+    h.objects.set(pendingUploadKey('exec-1'), { execution: 'exec-1', table: 'orders', key: fileInput.key });
     const cause = JSON.stringify({ Id: 'jr_1', JobRunState: 'FAILED', ErrorMessage: 'Worker lost' });
     h.glue.mockRejectedValue(named('States.TaskFailed', cause));
     const { error, cause: why } = await failure(run(h, fileInput).result);
     expect(error).toBe('States.TaskFailed');
     expect(why).toBe(cause);
     expect(h.glue).toHaveBeenCalledTimes(3);
-    // Before each new attempt, and before giving up, it looks for the file's result.
-    expect(h.s3.mock.calls.map(([p]) => (p as { Key: string }).Key)).toEqual(
-      Array(3).fill(uploadResultKey('exec-1')),
-    );
+    // Before each new attempt, and before giving up, it looks for the file's result; then whether it is queued.
+    expect(h.s3.mock.calls.map(([p]) => (p as { Key: string }).Key)).toEqual([
+      ...Array(3).fill(uploadResultKey('exec-1')),
+      pendingUploadKey('exec-1'),
+    ]);
     expect(h.notices()).toEqual([
       expect.objectContaining({
         kind: 'ETL_FAILED',
@@ -515,6 +524,33 @@ describe('ETL state machine executions', () => {
     expect(String(h.notices()[0]!.detail.message)).toContain(
       `unless ${MAX_UPLOAD_ATTEMPTS} runs have taken it already without an outcome: then it gives the file up (Etl.UploadGivenUp`,
     );
+  });
+
+  it("a retry whose own runs fail as a whole: its file is in no queue (only the retry's runs load it), which the notice says", async () => {
+    const h = harness();
+    const cause = JSON.stringify({ Id: 'jr_1', JobRunState: 'FAILED', ErrorMessage: 'Worker lost' });
+    h.glue.mockRejectedValue(named('States.TaskFailed', cause));
+    const { error } = await failure(run(h, fileInput, 'exec-1-retry-1').result);
+    expect(error).toBe('States.TaskFailed');
+    expect(h.glue).toHaveBeenCalledTimes(3);
+    expect(h.s3.mock.calls.at(-1)![0]).toEqual({
+      Bucket: 'curated',
+      Key: pendingUploadKey('exec-1-retry-1'),
+    });
+    expect(h.notices()).toEqual([
+      expect.objectContaining({
+        kind: 'ETL_FAILED',
+        detail: expect.objectContaining({
+          error: 'States.TaskFailed',
+          cause,
+          fileQueued: false,
+          message:
+            '3 runs of this execution failed and no run has recorded a result for its file, which this execution ' +
+            'did not find in the upload queue (a retry loads its file in its own runs only): it is not loaded. Fix ' +
+            'the cause (the error and cause of the last run below), then retry the execution',
+        }),
+      }),
+    ]);
   });
 
   it("a file's run that fails, while another run takes the file: the execution reports that run's result", async () => {
