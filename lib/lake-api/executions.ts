@@ -12,6 +12,7 @@ import { ApiError, ErrorCode } from '../errors';
 import { json, parseJsonBody, pathParameter } from '../http';
 import type { ObjectStore } from '../objects/types';
 import {
+  DamagedExecutionRecordError,
   EXECUTION_STATUSES,
   InvalidNextTokenError,
   NotRetryableError,
@@ -74,7 +75,7 @@ export async function getExecution(
 ): Promise<APIGatewayProxyResult> {
   queryParams(event, []);
   const name = nameOf(event);
-  const d = await wf.describeExecution(name);
+  const d = await wf.describeExecution(name).catch(damagedRecord);
   if (!d) throw notFound(name);
   return json(event, 200, {
     ...listed(d),
@@ -149,6 +150,15 @@ export async function retryExecution(
   } catch (e) {
     if (e instanceof NotRetryableError)
       throw new ApiError(409, LakeErrorCode.ExecutionNotRetryable, e.message, { name, status: e.status });
-    throw e;
+    return damagedRecord(e);
   }
+}
+
+/**
+ * A local execution record that does not read (it, or one of its retries'): the lake's fault, not the request's,
+ * answered as such with the record named and README's section, not a bare "internal error".
+ */
+function damagedRecord(e: unknown): never {
+  if (e instanceof DamagedExecutionRecordError) throw new ApiError(500, ErrorCode.Internal, e.message);
+  throw e;
 }

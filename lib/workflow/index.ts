@@ -61,4 +61,9 @@ export type {
   StartResult,
   Workflow,
 } from './types';
-export { EXECUTION_STATUSES, InvalidNextTokenError, NotRetryableError } from './types';
+export {
+  DamagedExecutionRecordError,
+  EXECUTION_STATUSES,
+  InvalidNextTokenError,
+  NotRetryableError,
+} from './types';

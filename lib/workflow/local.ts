@@ -22,7 +22,12 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { EXECUTION_NAME } from './names';
 export { retryName } from './names';
-import type { ExecutionEvent, ExecutionStatus, StartResult } from './types';
+import {
+  DamagedExecutionRecordError,
+  type ExecutionEvent,
+  type ExecutionStatus,
+  type StartResult,
+} from './types';
 
 export const ETL_STATE_MACHINE = 'etl';
 /** The account id local ARNs carry. */
@@ -169,7 +174,7 @@ export async function readExecution(
   try {
     record = JSON.parse(text) as Partial<ExecutionRecord> | null;
   } catch (e) {
-    throw new Error(`the execution record ${file} is damaged: ${(e as Error).message}`);
+    throw new DamagedExecutionRecordError(file, (e as Error).message);
   }
   if (
     typeof record !== 'object' ||
@@ -178,7 +183,7 @@ export async function readExecution(
     typeof record.status !== 'string' ||
     typeof record.startDate !== 'string'
   )
-    throw new Error(`the execution record ${file} is damaged: it is no execution record of ${name}`);
+    throw new DamagedExecutionRecordError(file, `it is no execution record of ${name}`);
   return record as ExecutionRecord;
 }
 

@@ -67,6 +67,19 @@ export class InvalidNextTokenError extends Error {
   override name = 'InvalidNextTokenError';
 }
 
+/** A local execution record that does not read (a disk error, a hand edit): named, with where to read what to do. */
+export class DamagedExecutionRecordError extends Error {
+  override name = 'DamagedExecutionRecordError';
+  constructor(
+    readonly record: string,
+    why: string,
+  ) {
+    super(
+      `the execution record ${record} is damaged: ${why}; README "Damaged state files" says what to do with it`,
+    );
+  }
+}
+
 /** A retry of an execution that is running or succeeded: only FAILED, TIMED_OUT or ABORTED ones run again. */
 export class NotRetryableError extends Error {
   override name = 'NotRetryableError';

@@ -14,6 +14,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { promises as fs } from 'node:fs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { lake } from '../../functions/lake';
 import { ApiError } from '../../lib/errors';
@@ -22,7 +23,7 @@ import { setObjectStore } from '../../lib/objects';
 import { LocalObjectStore } from '../../lib/objects/local';
 import { S3ObjectStore } from '../../lib/objects/s3';
 import { setExecutions } from '../../lib/workflow';
-import { ETL_STATE_MACHINE, readExecution, writeRecord } from '../../lib/workflow/local';
+import { ETL_STATE_MACHINE, readExecution, recordPath, writeRecord } from '../../lib/workflow/local';
 import { LocalWorkflow, writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { SfnWorkflow } from '../../lib/workflow/sfn';
 import { encodePageToken } from '../../lib/workflow/page-token';
@@ -59,6 +60,8 @@ interface Stored {
 interface Runtime {
   done: () => void;
   fail: (name: string) => Promise<void>;
+  /** The local lake's folder (local runtime only). */
+  dir?: string;
 }
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
@@ -241,6 +244,7 @@ async function localRuntime(fixtures = FIXTURES): Promise<Runtime> {
   setObjectStore(objects);
   return {
     done: () => undefined,
+    dir,
     fail: async (name) => {
       const r = (await readExecution(dir, ETL_STATE_MACHINE, name))!;
       await writeRecord(dir, ETL_STATE_MACHINE, {
@@ -568,5 +572,29 @@ describe.each([
     const names = (await call('GET', '/executions')).body.executions.map((e: { name: string }) => e.name);
     expect(names).not.toContain(`${LOADED_LATER.name}-retry-1`);
     expect(names).not.toContain(`${STILL_QUEUED.name}-retry-1`);
+  });
+});
+
+describe('execution routes on the local runtime: a damaged execution record', () => {
+  const runtime = useRuntime(() => localRuntime());
+
+  it("is answered 500 INTERNAL_ERROR naming the record and README's section, for it and for a retry of its family", async () => {
+    const record = recordPath(runtime().dir!, ETL_STATE_MACHINE, `${FAILED.name}-retry-1`);
+    await fs.writeFile(record, '{"name": broken');
+    const message = expect.stringMatching(
+      new RegExp(
+        `^the execution record .*${FAILED.name}-retry-1\\.json is damaged: .*; README "Damaged state files"`,
+      ),
+    );
+    for (const [method, resource, name] of [
+      ['GET', '/executions/{name}', `${FAILED.name}-retry-1`],
+      ['POST', '/executions/{name}/retry', FAILED.name],
+      ['POST', '/executions/{name}/retry', `${FAILED.name}-retry-1`],
+    ] as const)
+      expect([method, name, await call(method, resource, { name })]).toEqual([
+        method,
+        name,
+        { status: 500, body: { code: 'INTERNAL_ERROR', message } },
+      ]);
   });
 });
