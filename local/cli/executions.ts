@@ -21,6 +21,7 @@ import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
+import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { executionRetryCheck } from '../../lib/etl/upload-retry';
 import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
@@ -157,9 +158,27 @@ async function settle(dir: string): Promise<boolean> {
   }
 }
 
-/** A failed (timed out, aborted) run's figures from its summary, if it wrote one; none for any other. */
+/**
+ * A failed (timed out, aborted) execution's figures: a file's own result when a run recorded one (the run that
+ * loaded the file may be another execution's, whose own summary counts nothing of it), else its run's summary, if it
+ * wrote one; none for any other.
+ */
 async function failedRunFigures(dir: string, r: ExecutionRecord): Promise<string[]> {
   if (r.status === 'RUNNING' || r.status === 'SUCCEEDED') return [];
+  if ((r.input as { mode?: unknown } | undefined)?.mode === 'file') {
+    const file = path.join(dir, 'curated', ...uploadResultKey(r.name).split('/'));
+    const result = await fs
+      .readFile(file, 'utf8')
+      .then((text) => JSON.parse(text) as Partial<UploadResult>)
+      .catch(() => undefined);
+    if (result && typeof result.rowsRead === 'number') {
+      const by = result.runId && result.runId !== r.name ? `, loaded by run ${result.runId}` : '';
+      return [
+        `${result.rowsRead} rows read, ${result.rowsWritten ?? 0} written, ${result.rowsRejected ?? 0} rejected ` +
+          `(its file's result${by})`,
+      ];
+    }
+  }
   const summary = await readRunSummary(dir, r.name);
   return summary ? describeRun(summary) : [];
 }

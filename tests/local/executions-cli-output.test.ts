@@ -337,6 +337,37 @@ it("shows a failed run's figures from its summary, as the command that ran it pr
       '            replay of orders: 3 rejected file(s) not replayed before, 1 raw object(s) read again, 0 gone or replaced\n',
   );
 
+  // A file's execution whose file another execution's run loaded: its file's result, not its own run's summary
+  // (which counted nothing of it).
+  const fileExec = 'orders-g5-csv-1a2b3c4d';
+  await writeRecord(dir, ETL_STATE_MACHINE, {
+    ...base,
+    name: fileExec,
+    status: 'FAILED',
+    input: { mode: 'file', table: 'orders', inputs: ['uploads/orders/g5.csv'], key: 'uploads/orders/g5.csv' },
+    error: 'Etl.RejectedRowsAboveThreshold',
+    cause: 'orders: 7 of 9 rows rejected, above its maxRejectedRatio',
+  } as unknown as ExecutionRecord);
+  await fs.writeFile(
+    path.join(runs, `${fileExec}.json`),
+    JSON.stringify({ ...summary, runId: fileExec, mode: 'file', tables: [], rowsRead: 0, rowsRejected: 0 }),
+  );
+  const done = path.join(dir, 'curated', '_state', 'uploads', 'done');
+  await fs.mkdir(done, { recursive: true });
+  await fs.writeFile(
+    path.join(done, `${fileExec}.json`),
+    JSON.stringify({
+      execution: fileExec,
+      runId: 'orders-g3-csv-9f8e7d6c',
+      rowsRead: 9,
+      rowsWritten: 2,
+      rowsRejected: 7,
+    }),
+  );
+  expect((await executionsCli(dir, [fileExec])).stdout).toContain(
+    "  Figures   9 rows read, 2 written, 7 rejected (its file's result, loaded by run orders-g3-csv-9f8e7d6c)\n",
+  );
+
   // A compaction's result lists every event table: those it did not touch are left out.
   const compaction = 'compact-20261207T090000000Z';
   await writeRecord(dir, ETL_STATE_MACHINE, {
