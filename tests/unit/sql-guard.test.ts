@@ -676,6 +676,8 @@ describe('refused, with the reason', () => {
       'SELECT * FROM orders WHERE VALUES 1',
       'SELECT range 1 FROM orders',
       'SELECT x FROM orders ORDER BY range 1',
+      'WITH t AS (SELECT x FROM orders ORDER BY range 1) SELECT * FROM t',
+      'SELECT sum(x) OVER (ORDER BY y, range 1) FROM orders',
       'SELECT max(total) IGNORE NULLS FROM orders',
       'SELECT count(*) respect nulls FROM orders',
       'SELECT * FROM orders x (',

@@ -24,6 +24,7 @@ interface GapRule {
 const word = (t: Token | undefined, ...w: string[]) => t?.kind === 'word' && w.includes(t.text.toLowerCase());
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
 const INTERVAL_UNITS = ['year', 'month', 'day', 'hour', 'minute', 'second'];
+
 /** The index of the `(` or `[` the `)` or `]` at tokens[k] closes, or -1 (unbalanced). */
 function opening(tokens: Token[], k: number): number {
   let depth = 0;
@@ -121,9 +122,13 @@ const RULES: GapRule[] = [
         !(word(tokens[k + 1], 'between', 'unbounded', 'current') || tokens[k + 1]?.kind === 'number')
       )
         return undefined;
-      // Inside a window's parentheses: OVER (…), or WINDOW w AS (…).
+      // Inside a window's parentheses (OVER (…), or WINDOW w AS (…)), after its PARTITION BY or ORDER BY list:
+      // not an operand (ORDER BY range 1, a column named range).
       const open = enclosing(tokens, k);
-      return open > 0 && word(tokens[open - 1], 'over', 'as') ? [k, k + 1] : undefined;
+      const inWindow = open > 0 && word(tokens[open - 1], 'over', 'as');
+      const operand = word(tokens[k - 1], 'by', 'select') || tokens[k - 1]?.text === ',';
+      const byList = tokens.slice(open + 1, k).some((t) => word(t, 'by'));
+      return inWindow && !operand && byList ? [k, k + 1] : undefined;
     },
   },
   {
