@@ -226,6 +226,7 @@ function truncatedInstant(unit: string, z: Zoned): string {
   const units = OFFSET_KEEPING_UNITS.map((u) => `'${u}'`).join(', ');
   return `CASE WHEN lower(${unit}) IN (${units}) THEN ${keeping} ELSE ${onWall} END`;
 }
+
 const rendered = (z: Zoned) => `(strftime(${wall(z)}, '%Y-%m-%d %H:%M:%S.%g') || ' ' || ${z.zone})`;
 
 /** Is the span a whole column of the outermost SELECT list? */
