@@ -25,29 +25,35 @@ export interface ProxyEventInput {
   apiKey: string | undefined;
 }
 
+/**
+ * An own property whatever the name, as in the event JSON.parse gives a function on Lambda: a header or parameter
+ * named __proto__, constructor or toString is an ordinary key there (assigned into {}, __proto__ would set the
+ * prototype and constructor would read Object's). Others are assigned (the fast path of every request).
+ */
+function own<T>(o: Record<string, T>, k: string, v: T): void {
+  if (k in Object.prototype)
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** The Lambda proxy event API Gateway builds for a request. */
 export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
   const { req, url, method, route, body, requestId, started } = i;
-  // Own properties whatever the name, as the event JSON.parse gives a function on Lambda: a header or parameter
-  // named __proto__, constructor or toString is an ordinary key there (assigned into {}, __proto__ would be lost and
-  // constructor would be Object's).
-  const headers = new Map<string, string>();
-  const multiValueHeaders = new Map<string, string[]>();
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
   for (let n = 0; n < req.rawHeaders.length; n += 2) {
     const k = req.rawHeaders[n]!;
     const v = req.rawHeaders[n + 1]!;
-    headers.set(k, v);
-    const values = multiValueHeaders.get(k);
-    if (values) values.push(v);
-    else multiValueHeaders.set(k, [v]);
+    own(headers, k, v);
+    if (Object.hasOwn(multiValueHeaders, k)) multiValueHeaders[k]!.push(v);
+    else own(multiValueHeaders, k, [v]);
   }
-  const query = new Map<string, string>();
-  const multiQuery = new Map<string, string[]>();
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
-    query.set(k, v);
-    const values = multiQuery.get(k);
-    if (values) values.push(v);
-    else multiQuery.set(k, [v]);
+    own(query, k, v);
+    if (Object.hasOwn(multiQuery, k)) multiQuery[k]!.push(v);
+    else own(multiQuery, k, [v]);
   }
   const pathParameters: Record<string, string> = {};
   // As API Gateway's REST API hands them: percent-encoded, as the request wrote them (lib/http.ts pathParameter).
@@ -56,10 +62,10 @@ export function proxyEvent(i: ProxyEventInput): APIGatewayProxyEvent {
     resource: route.resource,
     path: url.pathname,
     httpMethod: method,
-    headers: Object.fromEntries(headers),
-    multiValueHeaders: Object.fromEntries(multiValueHeaders),
-    queryStringParameters: url.searchParams.size ? Object.fromEntries(query) : null,
-    multiValueQueryStringParameters: url.searchParams.size ? Object.fromEntries(multiQuery) : null,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: url.searchParams.size ? query : null,
+    multiValueQueryStringParameters: url.searchParams.size ? multiQuery : null,
     pathParameters: route.paramNames.length ? pathParameters : null,
     stageVariables: null,
     requestContext: {
