@@ -1386,6 +1386,39 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_URL_SRC}; java.net.URI (URISyntaxException → NULL; getHost null for a registry-based authority)`,
   },
   {
+    // The longer array's order (Trino swaps the arrays when the first is shorter), the first's when as long.
+    sql:
+      'SELECT array_intersect(ARRAY[8.3E0, 1.6E0, 4.1E0, 5.2E0], ARRAY[4.0E0, 5.2E0, 8.3E0, 9.7E0, 3.5E0]), ' +
+      'array_intersect(ARRAY[1, 2], ARRAY[2, 1, 5]), array_intersect(ARRAY[2, 1], ARRAY[1, 2])',
+    rows: [
+      [
+        [5.2, 8.3],
+        [2, 1],
+        [2, 1],
+      ],
+    ],
+    source:
+      'trinodb/trino ArrayIntersectFunction (if the left array is shorter, the arrays are swapped); ' +
+      'TestArrayIntersectFunction.testDouble ([5.2, 8.3])',
+  },
+  {
+    sql:
+      "SELECT map_concat(MAP(ARRAY['a'], ARRAY[1]), NULL), " +
+      "map_concat(MAP(ARRAY['a'], ARRAY[1]), MAP(ARRAY['a', 'b'], ARRAY[2, 3])), k, map_concat(MAP(ARRAY['a'], ARRAY[1]), m) " +
+      "FROM (VALUES (1, MAP(ARRAY['b'], ARRAY[2])), (2, CAST(NULL AS MAP(VARCHAR, INTEGER)))) AS t(k, m) ORDER BY k",
+    rows: [
+      [null, { a: 2, b: 3 }, 1, { a: 1, b: 2 }],
+      [null, { a: 2, b: 3 }, 2, null],
+    ],
+    source:
+      'trinodb/trino MapConcatFunction (arguments never null: a NULL map makes the result NULL; a later key wins)',
+  },
+  {
+    sql: 'SELECT ARRAY[1] || 2',
+    refused: /\|\| between an array and one element: Athena appends or prepends the element/,
+    source: `${TRINO_ARRAY} (the || operator: ARRAY[1] || 2 is [1, 2])`,
+  },
+  {
     sql:
       'SELECT slice(ARRAY[1, 2, 3, 4], -2, 5), slice(ARRAY[1, 2, 3, 4], -9, 2), element_at(ARRAY[1, 2, 3], 5), ' +
       'array_position(ARRAY[1, NULL], NULL), array_remove(ARRAY[1, NULL, 2], NULL), ' +

@@ -2,6 +2,10 @@
 import { compatMacro as m } from './compat-macro';
 import type { MacroDef } from './macros';
 
+/** The distinct elements of x that y holds, in x's order of first occurrence; a NULL when both hold one. */
+const intersectIn = (x: string, y: string) =>
+  `list_filter(array_distinct(${x}), e -> CASE WHEN e IS NULL THEN list_count(${y}) < len(${y}) ELSE list_contains(${y}, e) END)`;
+
 export const ARRAY_FUNCTIONS: MacroDef[] = [
   m(
     'cardinality',
@@ -67,17 +71,42 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
       note: 'NULL for a NULL element',
     },
   ),
+  // Trino's ArrayIntersectFunction walks the longer array (it swaps them when the first is shorter): the result is in
+  // the longer one's order of first occurrence, the first's when they are as long.
   m(
     'array_intersect',
     ['a', 'b'],
-    'CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE list_filter(array_distinct(a), ' +
-      'e -> CASE WHEN e IS NULL THEN list_count(b) < len(b) ELSE list_contains(b, e) END) END',
+    'CASE WHEN a IS NULL OR b IS NULL THEN NULL WHEN len(a) < len(b) THEN ' +
+      intersectIn('b', 'a') +
+      ' ELSE ' +
+      intersectIn('a', 'b') +
+      ' END',
     {
       signature: 'array_intersect(a, b)',
       duckdb: 'list_filter(array_distinct(a), e -> e in b)',
-      note: "in a's order of first occurrence; a NULL is kept when both hold one (DuckDB drops it)",
+      note: "in the longer array's order of first occurrence (a's when as long), as Trino; a NULL is kept when both hold one (DuckDB drops it)",
     },
   ),
+  // Trino's map_concat is NULL when any map is (its arguments are never-null); DuckDB's skips a NULL map.
+  {
+    name: 'map_concat',
+    overloads: [2, 3, 4, 5, 6, 7, 8].map((n) => {
+      const params = Array.from({ length: n }, (_, i) => `m${i + 1}`);
+      return {
+        params,
+        body:
+          `CASE WHEN ${params.map((p) => `${p} IS NULL`).join(' OR ')} THEN NULL ` +
+          `ELSE system.main.map_concat(${params.join(', ')}) END`,
+      };
+    }),
+    doc: [
+      {
+        signature: 'map_concat(map1, map2, …)',
+        duckdb: 'map_concat (of 2 to 8 maps)',
+        note: 'NULL when any map is NULL, as Trino (DuckDB skips a NULL map); a later key wins',
+      },
+    ],
+  },
   // Trino keeps each element at its first occurrence and a NULL once (DuckDB's list_distinct reorders, drops NULL).
   m(
     'array_union',

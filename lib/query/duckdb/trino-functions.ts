@@ -180,6 +180,13 @@ export function explainEngineError(message: string, sql = ''): string {
   // A curated file that does not read: named, with the README's section, not DuckDB's text of the read it ran.
   const damaged = damagedParquetReason(message);
   if (damaged) return damaged;
+  // ARRAY[1] || 2: Trino's || appends (or prepends) one element; DuckDB's concatenates lists only.
+  if (/Cannot concatenate types (?:\S+\[\] and [^[\s]+ |[^[\s]+ and \S+\[\] )/.test(message))
+    return new LocalDialectError(
+      '|| between an array and one element',
+      'Athena appends or prepends the element (ARRAY[1] || 2 is [1, 2]); DuckDB concatenates arrays only: write ' +
+        'a || ARRAY[x] (or ARRAY[x] || a)',
+    ).message;
   const overflow = /Overflow in (addition|subtraction|multiplication) of DECIMAL\(18\)/.exec(message);
   if (overflow)
     return new LocalDialectError(
