@@ -983,6 +983,9 @@ def upload_problem(key, table, layout):
         return "not %s<dataset>/<file>" % prefix
     if re.search(r"[\x00-\x1f\x7f\\]", key):
         return "the key contains control characters or a backslash"
+    if re.search(r"[*?\[\]{}]", key):
+        # Spark reads such a path as a glob pattern: another file, or none (validateUpload quarantines it).
+        return "the key contains a glob character (* ? [ ] { })"
     if segments[0] != table:
         return "not under %s%s/" % (prefix, table)
     try:

@@ -196,6 +196,11 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       'uploads/orders/nested/x.csv',
       'uploads/orders/back\\slash.csv',
       'uploads/orders/ctl\u0001.csv',
+      // Glob characters: Spark and DuckDB read such a path as a pattern (validateUpload quarantines it).
+      'uploads/orders/a[1].csv',
+      'uploads/orders/b*.csv',
+      'uploads/orders/c?.csv',
+      'uploads/orders/{d}.csv',
       'uploads/orders/h.json',
     ];
     const objects = keys.map((k, i) => [k, i + 1, `e${i}`]);
