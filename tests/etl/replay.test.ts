@@ -505,6 +505,33 @@ describe('mode replay: rejected rows again through the current plan', () => {
     );
   });
 
+  it('names a rejected file whose line is JSON but no record (null), with the line and the README section', async () => {
+    const lake = await newLake();
+    await twoUploadsWithFailingRows(lake);
+    const files: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.endsWith('.json')) files.push(p);
+      }
+    };
+    await walk(path.join(lake, 'curated', 'rejected', 'table_name=orders'));
+    const damaged = files.sort()[0]!;
+    const lines = readFileSync(damaged, 'utf8').split('\n').filter(Boolean).length;
+    await fs.appendFile(damaged, 'null\n');
+    const err = await run(lake, {
+      '--etl_mode': 'replay',
+      '--table': 'orders',
+      '--run_id': 'replay-null',
+    }).catch((e: Error) => e);
+    const key = path.relative(path.join(lake, 'curated'), damaged).split(path.sep).join('/');
+    expect((err as Error).message).toBe(
+      `the ETL run failed: ${key} at line ${lines + 1} is damaged (not a rejected record: null); README "Damaged ` +
+        'state files" says what to do with it',
+    );
+  });
+
   it('replays events regardless of the compaction manifests: rows already curated stay as they were', async () => {
     const lake = await newLake();
     const line = (id: string, title: string, receivedAt: string) =>

@@ -78,6 +78,12 @@ async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, 
       } catch (e) {
         throw damagedStateFile(`${key} at line ${n}`, e);
       }
+      // JSON, but no record (null, a number, an array): damaged as a line that is not JSON is.
+      if (typeof r !== 'object' || r === null || Array.isArray(r))
+        throw new Error(
+          `${key} at line ${n} is damaged (not a rejected record: ${line.slice(0, 40)}); README "Damaged state ` +
+            'files" says what to do with it',
+        );
       if (typeof r.source_file !== 'string' || r.source_file === '') continue;
       // A copy whose event id names another, stored event is not replayed (no schema change can load it: the stored
       // row stays); read again, it was rejected again, and every later replay of the table failed on it.
