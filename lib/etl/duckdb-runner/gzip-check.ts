@@ -22,6 +22,9 @@ export async function gzipProblem(file: string): Promise<string | undefined> {
       }),
     );
   } catch (e) {
+    // The file not read (gone since it was listed, not readable): the run's failure, as reading a plain file's is
+    // and the Glue job's S3 read is, not a gzip stream's problem that would skip it as damaged.
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw e;
     return `not a complete gzip stream (${(e as Error).message}): its rows cannot all be read`;
   }
   // Node's gunzip stops without an error at a zero byte where a next member would start, and takes no more input:
