@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { EventRecord } from '../../lib/envelope';
+import { listFiles } from '../../lib/etl/duckdb-runner/fs-util';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { logger } from '../../lib/logger';
 import { deliver, newLake, run, useReloadLakes } from './reload-lake';
@@ -172,16 +173,11 @@ it("names a curated Parquet file that does not read, with the README section, no
   const lake = await newLake();
   await deliver(lake, [signup('s1')]);
   await run(lake, { '--etl_mode': 'events', '--run_id': 'compact-1' });
-  const files: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.parquet')) files.push(p);
-    }
-  };
-  await walk(path.join(lake, 'curated', 'tables'));
-  const stored = files.find((f) => f.includes('signup'))!;
+  const tables = path.join(lake, 'curated', 'tables');
+  const stored = path.join(
+    tables,
+    (await listFiles(tables)).find((f) => /signup.*\.parquet$/.test(f))!,
+  );
   await fs.truncate(stored, 100);
   await deliver(lake, [signup('s2')]);
   const failure = await run(lake, {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { lakeTable } from '../../lib/catalog/tables';
 import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
+import { listFiles } from '../../lib/etl/duckdb-runner/fs-util';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { replayedStateKey, replayingStateKey } from '../../lib/etl/rejected';
 import { pendingUploadKey } from '../../lib/etl/upload-queue';
@@ -508,16 +509,8 @@ describe('mode replay: rejected rows again through the current plan', () => {
   it('names a rejected file whose line is JSON but no record (null), with the line and the README section', async () => {
     const lake = await newLake();
     await twoUploadsWithFailingRows(lake);
-    const files: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.name.endsWith('.json')) files.push(p);
-      }
-    };
-    await walk(path.join(lake, 'curated', 'rejected', 'table_name=orders'));
-    const damaged = files.sort()[0]!;
+    const rejected = path.join(lake, 'curated', 'rejected', 'table_name=orders');
+    const damaged = path.join(rejected, (await listFiles(rejected)).filter((f) => f.endsWith('.json'))[0]!);
     const lines = readFileSync(damaged, 'utf8').split('\n').filter(Boolean).length;
     await fs.appendFile(damaged, 'null\n');
     const err = await run(lake, {
