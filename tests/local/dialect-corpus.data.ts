@@ -1554,6 +1554,25 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino core/trino-main/src/main/java/io/trino/operator/scalar/BitwiseFunctions.java (bigint only)',
   },
+  ...[
+    ["lpad('a', '3', 'x')", 'lpad'],
+    ["slice(ARRAY[1, 2], '1', 1)", 'slice'],
+    ["split_part('a,b', ',', '1')", 'split_part'],
+    ["repeat('a', '2')", 'repeat'],
+    ["date_add('day', '1', DATE '2024-01-01')", 'date_add'],
+  ].map(([call, fn]) => ({
+    // Trino casts no varchar to a number implicitly: "Unexpected parameters (varchar(1), varchar(1), varchar(1))".
+    sql: `SELECT ${call}`,
+    refused: new RegExp(
+      `^Unexpected parameters for function ${fn}: Athena \\(Trino\\) takes an integer there, not varchar, .*read the text`,
+    ),
+    source: 'trinodb/trino TypeCoercion (no implicit coercion of varchar to bigint or integer)',
+  })),
+  {
+    sql: "SELECT split_part('a,b', ',', 2), repeat('a', 2), split_part(s, ',', n) FROM (VALUES ('x,y', 1)) AS t(s, n)",
+    rows: [['b', ['a', 'a'], 'x']],
+    source: `${TRINO_STRING} (split_part(string, delimiter, index)); ${TRINO_ARRAY} (repeat(element, count))`,
+  },
   {
     sql: 'SELECT ntile(1.5) OVER (ORDER BY x) FROM (VALUES (1), (2), (3)) AS t(x)',
     refused:

@@ -1,8 +1,9 @@
 /**
  * Arguments Trino takes as integers only: date_add's amount, chr's code point, lpad/rpad's length, split's limit,
- * slice's start and length, the bitwise functions' operands, ntile's bucket count. A decimal or a double there has no implicit cast to
- * bigint in Trino (TypeCoercion: decimal to real and double only), so Athena fails the call; DuckDB casts it and
- * rounds (date_add('day', 1.6e0, d) added two days, chr(65.5) was 'B'). Judged on the operands' types as DuckDB's
+ * slice's start and length, the bitwise functions' operands, ntile's bucket count, split_part's index, repeat's count.
+ * A decimal, a double or a text there has no implicit cast to bigint in Trino (TypeCoercion: decimal to real and double
+ * only; no varchar to a number), so Athena fails the call; DuckDB casts it and rounds (date_add('day', 1.6e0, d) added
+ * two days, chr(65.5) was 'B') or reads the text (lpad('a', '3', 'x')). Judged on the operands' types as DuckDB's
  * binder gives them (result-casts.ts), so that the calls stay as they are: a check in the macros (CASE … error())
  * made them non-constant, and string_agg refused chr(10) as its separator.
  */
@@ -22,16 +23,25 @@ const INTEGER_PARAMETERS: Record<string, { athena: string; at: number[]; arity: 
   bitwise_xor: { athena: 'bitwise_xor', at: [0, 1], arity: 2 },
   bitwise_not: { athena: 'bitwise_not', at: [0], arity: 1 },
   ntile: { athena: 'ntile', at: [0], arity: 1 },
+  split_part: { athena: 'split_part', at: [2], arity: 3 },
+  repeat: { athena: 'repeat', at: [1], arity: 2 },
 };
 
-const NOT_INTEGER = new Set([DuckDBTypeId.DECIMAL, DuckDBTypeId.DOUBLE, DuckDBTypeId.FLOAT]);
+/** A text there (lpad('a', '3', 'x')) too: Trino casts no varchar to a number implicitly; DuckDB reads the text. */
+const NOT_INTEGER = new Set([
+  DuckDBTypeId.DECIMAL,
+  DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.VARCHAR,
+]);
 
 /** Athena's failure of a call given a decimal or a double where it takes an integer. */
 export class IntegerArgumentError extends Error {
   constructor(fn: string, type: string) {
     super(
       `Unexpected parameters for function ${fn}: Athena (Trino) takes an integer there, not ${type}, and fails ` +
-        'the query; DuckDB would round it. Cast it: CAST(x AS bigint)',
+        `the query; DuckDB would ${type === 'varchar' ? 'read the text as a number' : 'round it'}. Cast it: ` +
+        'CAST(x AS bigint)',
     );
     this.name = 'IntegerArgumentError';
   }
