@@ -21,14 +21,13 @@ import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
-import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { executionRetryCheck } from '../../lib/etl/upload-retry';
 import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
 import { SEEN_FILE } from '../uploads-watcher';
 import { causeText, summarizeExecution } from './execution-summary';
 import { noLakeIn, waitOnRunningLake } from './etl-execution';
-import { describeRun, readRunSummary } from './run-figures';
+import { describeRun, readRunSummary, readUploadResult } from './run-figures';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
@@ -166,11 +165,7 @@ async function settle(dir: string): Promise<boolean> {
 async function failedRunFigures(dir: string, r: ExecutionRecord): Promise<string[]> {
   if (r.status === 'RUNNING' || r.status === 'SUCCEEDED') return [];
   if ((r.input as { mode?: unknown } | undefined)?.mode === 'file') {
-    const file = path.join(dir, 'curated', ...uploadResultKey(r.name).split('/'));
-    const result = await fs
-      .readFile(file, 'utf8')
-      .then((text) => JSON.parse(text) as Partial<UploadResult>)
-      .catch(() => undefined);
+    const result = await readUploadResult(dir, r.name);
     if (result && typeof result.rowsRead === 'number') {
       const by = result.runId && result.runId !== r.name ? `, loaded by run ${result.runId}` : '';
       return [

@@ -2,14 +2,26 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runSummaryKey, type EtlRunSummary } from '../../lib/etl/run';
+import { uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import { duplicateKeysText, duplicatesOf } from '../duplicate-keys-text';
+
+/** A JSON record of the curated zone of the lake in `dir`, if there and readable. */
+const readCuratedRecord = <T>(dir: string, key: string): Promise<T | undefined> =>
+  fs
+    .readFile(path.join(dir, 'curated', key), 'utf8')
+    .then((t) => JSON.parse(t) as T)
+    .catch(() => undefined);
 
 /** The summary a run of the lake in `dir` left (_state/runs/<run>.json), if any (a run that never started has none). */
 export const readRunSummary = (dir: string, runId: string): Promise<EtlRunSummary | undefined> =>
-  fs
-    .readFile(path.join(dir, 'curated', runSummaryKey(runId)), 'utf8')
-    .then((t) => JSON.parse(t) as EtlRunSummary)
-    .catch(() => undefined);
+  readCuratedRecord<EtlRunSummary>(dir, runSummaryKey(runId));
+
+/** What became of a file execution's upload (_state/uploads/done/<execution>.json), if a run recorded it. */
+export const readUploadResult = (
+  dir: string,
+  execution: string,
+): Promise<Partial<UploadResult> | undefined> =>
+  readCuratedRecord<Partial<UploadResult>>(dir, uploadResultKey(execution));
 
 /** The run's figures in a few lines: totals, then each table it wrote (or read), then what a replay/rebuild did. */
 export function describeRun(summary: EtlRunSummary): string[] {
