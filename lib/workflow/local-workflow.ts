@@ -20,7 +20,7 @@ import {
   requestExecution,
   type ExecutionRecord,
 } from './local';
-import { EXECUTION_NAME, retryable, retryFamily, retryInFlight, retryName } from './names';
+import { EXECUTION_NAME, nextRetry, retryable } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import {
   InvalidNextTokenError,
@@ -145,15 +145,13 @@ export class LocalWorkflow implements Executions {
     const r = await readExecution(this.dir, this.machine, name);
     if (!r) return undefined;
     if (!retryable(r.status)) throw new NotRetryableError(name, r.status);
-    let n = 1;
-    let latest: ExecutionRecord | undefined;
-    for (let next; (next = await readExecution(this.dir, this.machine, retryName(name, n))); n++)
-      latest = next;
-    const inFlight = latest && retryInFlight(name, latest.name, latest.status);
+    const { again, family, inFlight } = await nextRetry(
+      name,
+      async (n) => (await readExecution(this.dir, this.machine, n))?.status,
+    );
     if (inFlight) throw new NotRetryableError(name, r.status, inFlight);
-    const refused = await check?.(JSON.stringify(r.input ?? {}), retryFamily(name, n - 1));
+    const refused = await check?.(JSON.stringify(r.input ?? {}), family);
     if (refused) throw new NotRetryableError(name, r.status, refused);
-    const again = retryName(name, n);
     await requestExecution(this.dir, this.machine, again, r.input);
     // Its record (or, should another caller have asked for the same retry at the same moment, that one's).
     const record = await readExecution(this.dir, this.machine, again);

@@ -64,6 +64,25 @@ export const retryInFlight = (name: string, latest: string, status: string): str
       'input again beside it; wait for it to end, and retry it if it fails'
     : undefined;
 
+/**
+ * The next retry of `name` on either runtime, found by the status of each retry so far (`statusOf`: undefined when
+ * there is none of that name): its name, the family a RetryCheck judges, and why it may not start yet (the latest
+ * retry has not ended), if so.
+ */
+export async function nextRetry(
+  name: string,
+  statusOf: (execution: string) => Promise<string | undefined>,
+): Promise<{ again: string; family: string[]; inFlight: string | undefined }> {
+  let n = 1;
+  let latest: string | undefined;
+  for (let status; (status = await statusOf(retryName(name, n))) !== undefined; n++) latest = status;
+  return {
+    again: retryName(name, n),
+    family: retryFamily(name, n - 1),
+    inFlight: latest === undefined ? undefined : retryInFlight(name, retryName(name, n - 1), latest),
+  };
+}
+
 /** Whether an execution of this status may run again (a retry): it ended without succeeding. */
 export const retryable = (status: string) =>
   status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED';

@@ -14,14 +14,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import {
-  AWS_EXECUTION_NAME,
-  EXECUTION_NAME,
-  retryable,
-  retryFamily,
-  retryInFlight,
-  retryName,
-} from './names';
+import { AWS_EXECUTION_NAME, EXECUTION_NAME, nextRetry, retryable } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import { fromSfnHistory } from './sfn-history';
 import {
@@ -187,14 +180,13 @@ export class SfnWorkflow implements Executions {
     const d = await this.describe(name);
     if (!d) return undefined;
     if (!retryable(String(d.status))) throw new NotRetryableError(name, d.status as ExecutionStatus);
-    let n = 1;
-    let latest: Awaited<ReturnType<typeof this.describe>>;
-    for (let next; (next = await this.describe(retryName(name, n))); n++) latest = next;
-    const inFlight = latest && retryInFlight(name, retryName(name, n - 1), String(latest.status));
+    const { again, family, inFlight } = await nextRetry(name, async (n) => {
+      const retry = await this.describe(n);
+      return retry ? String(retry.status) : undefined;
+    });
     if (inFlight) throw new NotRetryableError(name, d.status as ExecutionStatus, inFlight);
-    const refused = await check?.(d.input ?? '{}', retryFamily(name, n - 1));
+    const refused = await check?.(d.input ?? '{}', family);
     if (refused) throw new NotRetryableError(name, d.status as ExecutionStatus, refused);
-    const again = retryName(name, n);
     try {
       const res = await this.sfn.send(
         new StartExecutionCommand({
