@@ -5,6 +5,10 @@
  * surgically: strings and comments are single tokens, so they are never touched.
  */
 import type { Token } from '../sql-guard/lexer';
+import { closing } from '../sql-guard/token';
+
+/** The index of the token closing the bracket opened at `open` (`(` or `[`), or -1 (../sql-guard/token.ts). */
+export { closing };
 
 export const isWord = (t: Token | undefined, ...words: string[]): boolean =>
   t?.kind === 'word' && (words.length === 0 || words.includes(t.text.toLowerCase()));
@@ -18,21 +22,6 @@ export const stringLiteral = (t: Token | undefined): string | undefined =>
 
 /** A name: a word or a quoted identifier. */
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'quoted';
-
-/** The index of the token closing the bracket opened at `open` (`(` or `[`), or -1. */
-export function closing(tokens: Token[], open: number): number {
-  const o = tokens[open]?.text;
-  const c = o === '(' ? ')' : o === '[' ? ']' : '';
-  if (!c) return -1;
-  let depth = 0;
-  for (let j = open; j < tokens.length; j++) {
-    const t = tokens[j]!.text;
-    if (tokens[j]!.kind !== 'symbol') continue;
-    if (t === o) depth++;
-    else if (t === c && --depth === 0) return j;
-  }
-  return -1;
-}
 
 /** The index of the token opening the bracket closed at `close`, or -1. */
 export function opening(tokens: Token[], close: number): number {

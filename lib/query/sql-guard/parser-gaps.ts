@@ -3,7 +3,7 @@
  * statement its parser fails on is refused either way; when the parser stops on one of these, the refusal names the
  * construct and what to write instead, rather than calling valid Athena SQL a syntax error.
  */
-import { isWordAt, NOT_A_TABLE_ALIAS, type Token } from './token';
+import { closing, isWordAt, NOT_A_TABLE_ALIAS, type Token } from './token';
 
 export interface ParserGap {
   /** Where the construct starts in the statement (an offset into the SQL text). */
@@ -55,17 +55,6 @@ function namesInParentheses(tokens: Token[], k: number): boolean {
   let j = k + 1;
   for (; isName(tokens[j]); j += 2) if (tokens[j + 1]?.text !== ',') return tokens[j + 1]?.text === ')';
   return false;
-}
-
-/** The index of the `)` closing the `(` at tokens[k], or -1. */
-function closing(tokens: Token[], k: number): number {
-  let depth = 0;
-  for (let j = k; j < tokens.length; j++) {
-    const text = tokens[j]!.kind === 'symbol' ? tokens[j]!.text : '';
-    if (text === '(') depth++;
-    else if (text === ')' && --depth === 0) return j;
-  }
-  return -1;
 }
 
 const RULES: GapRule[] = [

@@ -52,3 +52,18 @@ export const NOT_A_TABLE_ALIAS: ReadonlySet<string> = new Set([
   'unnest',
   'lateral',
 ]);
+
+/** The index of the token closing the bracket opened at `open` (`(` or `[`), or -1. */
+export function closing(tokens: Token[], open: number): number {
+  const o = tokens[open]?.text;
+  const c = o === '(' ? ')' : o === '[' ? ']' : '';
+  if (!c) return -1;
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    const t = tokens[j]!.text;
+    if (tokens[j]!.kind !== 'symbol') continue;
+    if (t === o) depth++;
+    else if (t === c && --depth === 0) return j;
+  }
+  return -1;
+}
