@@ -1448,6 +1448,37 @@ export const CORPUS: CorpusEntry[] = [
     refused: /SQL array indices start at 1/,
     source: `${TRINO_ARRAY_SRC}ArrayElementAtFunction.java (index 0 fails)`,
   },
+  // An element, key or index given as text where the array's or map's type is another: Trino casts no varchar
+  // implicitly (no signature contains(array(integer), varchar)); DuckDB cast the text and answered.
+  ...[
+    ["contains(ARRAY[1, 2], '1')", 'contains', 'array\\(integer\\), varchar'],
+    ["array_position(ARRAY[1, 2], '2')", 'array_position', 'array\\(integer\\), varchar'],
+    ["array_remove(ARRAY[1, 2], '1')", 'array_remove', 'array\\(integer\\), varchar'],
+    ["contains(ARRAY[DATE '2020-01-01'], '2020-01-01')", 'contains', 'array\\(date\\), varchar'],
+    ["array_remove(ARRAY['1', '2'], 1)", 'array_remove', 'array\\(varchar\\), integer'],
+    [
+      "element_at(MAP(ARRAY[1, 2], ARRAY['a', 'b']), '1')",
+      'element_at',
+      'map\\(integer, varchar\\), varchar',
+    ],
+    ["MAP(ARRAY[1, 2], ARRAY['a', 'b'])['1']", 'subscript', 'map\\(integer, varchar\\), varchar'],
+    ["ARRAY[1, 2]['1']", 'subscript', 'array\\(integer\\), varchar'],
+    ["element_at(ARRAY[1, 2], '1')", 'element_at', 'array\\(integer\\), varchar'],
+    ["try(ARRAY[1, 2]['1'])", 'subscript', 'array\\(integer\\), varchar'],
+  ].map(([call, fn, types]) => ({
+    sql: `SELECT ${call}`,
+    refused: new RegExp(
+      `^Unexpected parameters \\(${types}\\) for function ${fn}: Athena \\(Trino\\) casts no`,
+    ),
+    source: `${TRINO_ARRAY} (contains(x, element), element_at, array_position, array_remove: the element of the array's type); https://trino.io/docs/current/language/types.html (no implicit cast of varchar)`,
+  })),
+  {
+    sql:
+      "SELECT contains(ARRAY['a'], 'a'), element_at(MAP(ARRAY['a'], ARRAY[1]), 'a'), ARRAY[1, 2][2], " +
+      'contains(ARRAY[1, 2], 2.0), array_position(ARRAY[CAST(1 AS bigint)], 1), contains(ARRAY[1, 2], NULL)',
+    rows: [[true, 1, 2, true, 1, null]],
+    source: `${TRINO_ARRAY} (an element of the array's type, or one Trino coerces to it)`,
+  },
   // --- values: map keys, a key or field named __proto__, reals ---------------------------------------------------
   {
     sql:

@@ -8,7 +8,10 @@
  *    operator: date + integer"), where DuckDB casts the text or adds days;
  *  - lag and lead with a default of a type the value's does not hold: `lag(x, 1, 0.5)` of an integer, which Trino
  *    answers in their common type (decimal) or refuses (`lag(name, 1, 0)`), where DuckDB casts the default to the
- *    value's type (0.5 to 1).
+ *    value's type (0.5 to 1);
+ *  - an element, key or index of text where the array's or map's type is another: `contains(ARRAY[1, 2], '1')`,
+ *    `element_at(m, '1')` of a map(integer, …), `a['1']` ("Unexpected parameters (array(integer), varchar(1)) for
+ *    function contains"), where DuckDB casts the text to the element's type and answers.
  * DuckDB answers; the local engine fails such a query as Athena does.
  *
  * How: for each SELECT of the statement's tree (DuckDB's parser) that has such operands, they are bound as the select
@@ -44,7 +47,8 @@ interface Group {
     | 'least'
     | 'nullif'
     | 'lag'
-    | 'lead';
+    | 'lead'
+    | 'element';
   /** The node that holds the operands (a function, COALESCE or CASE). */
   node: TreeNode;
   operands: unknown[];
@@ -55,6 +59,19 @@ interface Group {
 }
 
 const SAME_TYPE_FUNCTIONS = new Set(['greatest', 'least', 'nullif']);
+
+/**
+ * Calls of an array or map and an element, key or index (by their names in DuckDB's tree; x[i] is trino_subscript):
+ * their Athena names.
+ */
+const ELEMENT_FUNCTIONS: Record<string, string> = {
+  contains: 'contains',
+  array_position: 'array_position',
+  array_remove: 'array_remove',
+  element_at: 'element_at',
+  trino_subscript: 'subscript',
+  trino_try_subscript: 'subscript',
+};
 
 /** Arithmetic as DuckDB's tree holds it (the local rewrites make `/` and `%` trino_div and trino_mod calls). */
 const ARITHMETIC: Record<string, string> = { '+': '+', '-': '-', '*': '*', trino_div: '/', trino_mod: '%' };
@@ -70,6 +87,14 @@ function groupsOf(node: TreeNode): Group[] {
         const name = String(n.function_name).toLowerCase();
         if (name === '||' || name === 'concat' || name === 'concat_ws')
           groups.push({ kind: 'concat', node: n, operands: n.children, symbol: name, rowLevel });
+        else if (Object.hasOwn(ELEMENT_FUNCTIONS, name) && n.children.length === 2)
+          groups.push({
+            kind: 'element',
+            node: n,
+            operands: n.children,
+            symbol: ELEMENT_FUNCTIONS[name],
+            rowLevel,
+          });
         else if (SAME_TYPE_FUNCTIONS.has(name))
           groups.push({ kind: name as Group['kind'], node: n, operands: n.children, rowLevel });
         else if (name in ARITHMETIC && n.children.length === 2)
@@ -126,6 +151,21 @@ function mixedOperandsMessage(kind: Group['kind'], types: string[], symbol: stri
       `number); DuckDB would cast the default to the value's type (0.5 to an integer is 1), so the local engine ` +
       `fails it. Cast the default to the value's type, or the value to the wider one`
     );
+  if (kind === 'element') {
+    const wanted = elementType(types[0]!, symbol)!;
+    const what =
+      symbol === 'subscript' || symbol === 'element_at'
+        ? types[0]!.startsWith('map(')
+          ? "the map's keys are"
+          : 'the index is'
+        : "the array's elements are";
+    const example = NUMBER.test(wanted) ? " (1, not '1')" : wanted === 'date' ? " (DATE '2024-03-01')" : '';
+    return (
+      `Unexpected parameters (${listed}) for function ${symbol}: Athena (Trino) casts no text to another type ` +
+      `implicitly and fails this query (FUNCTION_NOT_FOUND); ${what} ${wanted}, and DuckDB would cast the ` +
+      `${types[1]} to that, so the local engine fails it too. Give a value of type ${wanted} there${example}: CAST(x AS ${wanted})`
+    );
+  }
   if (kind === 'arithmetic' && symbol === '-' && types.every((t) => t === 'date'))
     return (
       'Cannot apply operator: date - date: DuckDB would give the days between the dates as a number; Athena ' +
@@ -196,6 +236,25 @@ export async function refuseMixedOperands(c: DuckDBConnection, tree: StatementTr
   }
 }
 
+/**
+ * What a call of an array or map takes beside it (Trino's names): an array's element type, or bigint for its index
+ * (element_at and subscripts of an array); a map's key type. Undefined for another type.
+ */
+function elementType(container: string, symbol = ''): string | undefined {
+  const m = /^(array|map)\((.*)\)$/.exec(container);
+  if (!m) return undefined;
+  if (m[1] === 'array') return symbol === 'element_at' || symbol === 'subscript' ? 'bigint' : m[2];
+  // The key type: the map's first parameter, up to its comma at the top level (row and map types hold commas).
+  let depth = 0;
+  for (let i = 0; i < m[2]!.length; i++) {
+    const ch = m[2]![i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) return m[2]!.slice(0, i);
+  }
+  return undefined;
+}
+
 const NUMBER = /^(tinyint|smallint|integer|bigint|real|double|decimal\(\d+,\d+\))$/;
 
 /** Whether a group's operand types are a mix Athena refuses. */
@@ -203,6 +262,15 @@ function mixes(kind: Group['kind'], types: string[], lists: boolean[], symbol?: 
   if (kind === 'lag' || kind === 'lead') {
     const [value, fallback] = types as [string, string];
     return fallback !== 'unknown' && !coercesTo(fallback, value);
+  }
+  if (kind === 'element') {
+    const [container, x] = types as [string, string];
+    const wanted = elementType(container, symbol);
+    if (wanted === undefined || x === 'unknown') return false;
+    return (
+      (x === 'varchar' && castFromTextOnlyExplicitly(wanted)) ||
+      (wanted === 'varchar' && castFromTextOnlyExplicitly(x))
+    );
   }
   if (kind === 'concat') {
     // Text with text, or bytes with bytes (Trino's concat and || of varbinary answer varbinary); concat_ws text only
