@@ -1413,6 +1413,22 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'trinodb/trino MapConcatFunction (arguments never null: a NULL map makes the result NULL; a later key wins)',
   },
+  ...[9, 15, 16, 23].map((n) => {
+    // More maps than one local map_concat takes: nested, the same answer (the last of each key wins).
+    const maps = Array.from({ length: n }, (_, i) => `MAP(ARRAY['k${i % 5}', 'n${i}'], ARRAY[${i}, ${i}])`);
+    const expected = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => i).flatMap((i) => [
+        [`k${i % 5}`, i],
+        [`n${i}`, i],
+      ]),
+    );
+    return {
+      sql: `SELECT map_concat(${maps.join(', ')}), map_concat(${[...maps.slice(1), 'NULL'].join(', ')})`,
+      rows: [[expected, null]],
+      source:
+        'trinodb/trino MapConcatFunction (any number of maps; a later key wins; a NULL map makes it NULL)',
+    };
+  }),
   {
     sql: 'SELECT ARRAY[1] || 2',
     refused: /\|\| between an array and one element: Athena appends or prepends the element/,

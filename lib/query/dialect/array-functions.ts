@@ -2,6 +2,9 @@
 import { compatMacro as m } from './compat-macro';
 import type { MacroDef } from './macros';
 
+/** The most maps of one local map_concat: a call of more is nested (./calls.ts). */
+export const MAP_CONCAT_MOST = 8;
+
 /** The distinct elements of x that y holds, in x's order of first occurrence; a NULL when both hold one. */
 const intersectIn = (x: string, y: string) =>
   `list_filter(array_distinct(${x}), e -> CASE WHEN e IS NULL THEN list_count(${y}) < len(${y}) ELSE list_contains(${y}, e) END)`;
@@ -90,7 +93,7 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
   // Trino's map_concat is NULL when any map is (its arguments are never-null); DuckDB's skips a NULL map.
   {
     name: 'map_concat',
-    overloads: [2, 3, 4, 5, 6, 7, 8].map((n) => {
+    overloads: Array.from({ length: MAP_CONCAT_MOST - 1 }, (_, i) => i + 2).map((n) => {
       const params = Array.from({ length: n }, (_, i) => `m${i + 1}`);
       return {
         params,
@@ -102,7 +105,7 @@ export const ARRAY_FUNCTIONS: MacroDef[] = [
     doc: [
       {
         signature: 'map_concat(map1, map2, …)',
-        duckdb: 'map_concat (of 2 to 8 maps)',
+        duckdb: 'map_concat (of 2 to 8 maps; more are nested)',
         note: 'NULL when any map is NULL, as Trino (DuckDB skips a NULL map); a later key wins',
       },
     ],

@@ -18,6 +18,7 @@
 import { sqlString } from '../../duckdb-sql';
 import { information_schema_view } from '../metadata/information-schema';
 import { tokenize, type Token } from '../sql-guard/lexer';
+import { MAP_CONCAT_MOST } from './array-functions';
 import { FORMAT_CALLS } from './date-formats';
 import { castRewrites } from './casts';
 import { JSON_PATH_FUNCTIONS, jsonPathForDuckDb } from './json-functions';
@@ -340,6 +341,18 @@ function callRewrites(sql: string, tokens: Token[], k: number, edits: Edit[]): v
       end: t.end,
       text: insideCall(tokens, k, 'try') ? 'trino_try_cast_date' : 'trino_cast_date',
     });
+  }
+  if (call.name === 'map_concat' && call.args.length > MAP_CONCAT_MOST && !isSymbol(tokens[k - 1], '.')) {
+    // Trino's map_concat takes any number of maps; the local one 2 to MAP_CONCAT_MOST (./array-functions.ts): more
+    // are nested, map_concat(map_concat(m1, …, m8), m9, …), the same maps in the same order (a later key wins, a
+    // NULL map makes it NULL).
+    const ends = call.args.map((_, i) => i).filter((i) => i % (MAP_CONCAT_MOST - 1) === 0 && i > 0);
+    const inner = ends.filter((i) => i < call.args.length - 1);
+    edits.push({ start: t.start, end: t.end, text: `${'map_concat('.repeat(inner.length)}map_concat` });
+    for (const i of inner) {
+      const comma = tokens[call.args[i]!.last + 1]!;
+      edits.push({ start: comma.start, end: comma.end, text: '),' });
+    }
   }
   if (call.name === 'json_parse' && insideCall(tokens, k, 'try') && !isSymbol(tokens[k - 1], '.')) {
     // Inside try(): NULL for text that is not JSON, as Athena's try() answers (json_parse fails it otherwise).
