@@ -2385,6 +2385,33 @@ export const CORPUS: CorpusEntry[] = [
       /decimal multiplication beyond 18 digits: Athena's result is wider .* cast an operand to DECIMAL\(38, s\)/,
     source: `${TRINO_DECIMAL} (multiplication: precision p1 + p2, scale s1 + s2)`,
   },
+  // A plain decimal literal's precision counts no zero before the point (Trino's Decimals.parse); DuckDB counted
+  // them (0.5 was a decimal(2,1)) and read 0. and 38 digits as a double.
+  {
+    sql: 'SELECT 0.5, 0.0, 0.05, 0.1 + 0.2, 007.50, q * 0.5, 0.05 * q, -0.5, .5 FROM (VALUES (3)) AS t(q)',
+    rows: [[0.5, 0, 0.05, 0.3, 7.5, 1.5, 0.15, -0.5, 0.5]],
+    types: [
+      'decimal(1,1)',
+      'decimal(1,1)',
+      'decimal(2,2)',
+      'decimal(2,1)',
+      'decimal(3,2)',
+      'decimal(11,1)',
+      'decimal(12,2)',
+      'decimal(1,1)',
+      'decimal(1,1)',
+    ],
+    source: `${TRINO_DECIMAL} (decimal literals: precision is the number of digits, leading zeros not counted)`,
+  },
+  {
+    sql: 'SELECT 0.12345678901234567890123456789012345678, x FROM (VALUES (0.5), (0.25)) AS t(x) ORDER BY x',
+    rows: [
+      ['0.12345678901234567890123456789012345678', 0.25],
+      ['0.12345678901234567890123456789012345678', 0.5],
+    ],
+    types: ['decimal(38,38)', 'decimal(2,2)'],
+    source: `${TRINO_DECIMAL} (decimal literals: up to 38 digits; VALUES rows in their common type)`,
+  },
   {
     sql: 'SELECT CAST(CAST(99999999.99 AS DECIMAL(10,2)) AS DECIMAL(38,2)) * CAST(99999999.99 AS DECIMAL(10,2))',
     rows: [['9999999998000000.0001']],

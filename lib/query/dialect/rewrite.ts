@@ -2,7 +2,7 @@
  * A checked statement as the local engine runs it on DuckDB, in passes (each re-reads the text the previous one
  * wrote, so a rewrite never hides another): division and remainder with Athena's answers for a zero divisor
  * (division.ts), typed literals (typed-literals.ts), subscripts with Athena's errors (subscripts.ts), decimal results (decimals.ts), zoned timestamps (time-zone.ts), call-level rewrites (calls.ts), Java's format() (java-format.ts),
- * and a bare VALUES named as Trino names its columns (_col0, _col1, …).
+ * plain decimal literals with Trino's precision (typed-literals.ts), and a bare VALUES named as Trino names its columns (_col0, _col1, …).
  * What the local engine cannot answer as Athena does fails with a LocalDialectError naming it.
  */
 import { tokenize } from '../sql-guard/lexer';
@@ -19,7 +19,7 @@ import { guardLikeEscapes } from './like-escape';
 import { LocalDialectError } from './local-error';
 import { expandRecursiveCtes } from './recursive-ctes';
 import { rewriteTimeZones } from './time-zone';
-import { rewriteTypedLiterals } from './typed-literals';
+import { decimalLiteralsAsTrino, rewriteTypedLiterals } from './typed-literals';
 import { applyEdits, callAt, isWord, spanText, type Edit } from './tokens';
 
 function rewriteFormat(sql: string): string {
@@ -80,15 +80,19 @@ function extractZoneFields(sql: string): string {
 
 /** Rewrites a checked statement for DuckDB (see the module comment). */
 export function toDuckDbSql(sql: string): string {
-  const duckdb = rewriteFormat(
-    rewriteCalls(
-      rewriteTimeZones(
-        extractZoneFields(
-          rewriteDecimals(
-            integerOperands(
-              guardSubscripts(
-                guardDivisions(
-                  rewriteTypedLiterals(aliasesWithAs(bareValues(guardLikeEscapes(expandRecursiveCtes(sql))))),
+  const duckdb = decimalLiteralsAsTrino(
+    rewriteFormat(
+      rewriteCalls(
+        rewriteTimeZones(
+          extractZoneFields(
+            rewriteDecimals(
+              integerOperands(
+                guardSubscripts(
+                  guardDivisions(
+                    rewriteTypedLiterals(
+                      aliasesWithAs(bareValues(guardLikeEscapes(expandRecursiveCtes(sql)))),
+                    ),
+                  ),
                 ),
               ),
             ),

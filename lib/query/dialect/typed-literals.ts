@@ -77,3 +77,19 @@ export function rewriteTypedLiterals(sql: string): string {
   }
   return applyEdits(sql, edits);
 }
+
+/**
+ * Plain decimal literals with Trino's precision: Trino does not count the zeros before the point (0.5 is
+ * decimal(1,1), 007.50 decimal(3,2), 0.1 + 0.2 decimal(2,1)); DuckDB counts them (decimal(2,1) …), and reads a
+ * literal of 38 digits after `0.` as a double (39 digits to it). Without its leading zeros (.5, 7.50) DuckDB gives
+ * the literal Trino's type; the value is the same. Run last, so that refusals quote the literal as written.
+ */
+export function decimalLiteralsAsTrino(sql: string): string {
+  if (!/\b0\d*\.\d/.test(sql)) return sql;
+  const edits: Edit[] = [];
+  for (const t of tokenize(sql).tokens) {
+    const m = t.kind === 'number' ? /^0+(\d*\.\d+)$/.exec(t.text) : null;
+    if (m) edits.push({ start: t.start, end: t.end, text: m[1]! });
+  }
+  return applyEdits(sql, edits);
+}
