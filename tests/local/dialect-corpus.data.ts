@@ -1845,6 +1845,18 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/functions/binary.html (to_utf8, from_utf8)',
   },
   {
+    sql: "SELECT from_utf8(from_hex('FF'), '?')",
+    refused:
+      /^not supported by the local engine: from_utf8\(binary, replace\): the replacement form is not translated/,
+    source: 'https://trino.io/docs/current/functions/binary.html (from_utf8(binary, replace))',
+  },
+  {
+    // Java's Character.toUpperCase keeps ß (it has no one-letter capital); DuckDB's upper wrote ẞ.
+    sql: "SELECT upper(s), upper(s) = 'STRAßE', upper('ßß'), upper(NULL), lower('ẞ') FROM (VALUES ('straße')) AS t(s)",
+    rows: [['STRAßE', true, 'ßß', null, 'ß']],
+    source: `${TRINO_STRING} (upper: StringFunctions.upper, by code point with Character.toUpperCase)`,
+  },
+  {
     sql: "SELECT to_utf8('a') || to_utf8('b') || from_hex('ff')",
     rows: [['61 62 ff']],
     types: ['varbinary'],
@@ -2083,9 +2095,29 @@ export const CORPUS: CorpusEntry[] = [
   },
   {
     sql: 'SELECT truncate(2.567, 2), truncate(1234.5, -2), truncate(1.2345, 2), truncate(2.567e0, 2)',
-    // The scale is the input's, as Athena's (2.560); the precision is three more (docs/sql-dialect.md).
+    // The type is the input's, as Athena's (2.560, a decimal(4,3)).
     rows: [[2.56, 1200, 1.23, 2.56]],
-    source: `${TRINO_MATH} (truncate(x, n) of a decimal(p, s) is a decimal of scale s)`,
+    types: ['decimal(4,3)', 'decimal(5,1)', 'decimal(5,4)', 'double'],
+    source: `${TRINO_MATH} (truncate(x, n) of a decimal(p, s) is a decimal(p, s): MathFunctions.TruncateN)`,
+  },
+  {
+    sql:
+      "SELECT DECIMAL '10' % DECIMAL '3.3', 10 % DECIMAL '3.3', mod(DECIMAL '10.5', 3), " +
+      "mod(DECIMAL '10.5', DECIMAL '0.25'), 7 % 3, 7.5e0 % 2, x % y " +
+      'FROM (VALUES (CAST(10.5 AS DECIMAL(5,2)), CAST(4 AS BIGINT))) AS t(x, y)',
+    rows: [[0.1, 0.1, 1.5, 0, 1, 1.5, 2.5]],
+    types: [
+      'decimal(2,1)',
+      'decimal(2,1)',
+      'decimal(3,1)',
+      'decimal(2,2)',
+      'integer',
+      'double',
+      'decimal(5,2)',
+    ],
+    source:
+      `${TRINO_DECIMAL} (the modulus operator); trinodb/trino DecimalOperators (modulus: precision ` +
+      'min(p1 - s1, p2 - s2) + max(s1, s2), scale max(s1, s2))',
   },
   {
     sql: 'SELECT skewness(amount) OVER (PARTITION BY customer_id) FROM orders',

@@ -199,6 +199,12 @@ export function rewriteCalls(sql: string): string {
         'the instance form is not translated: find the positions with filter(sequence(1, cardinality(a)), i -> ' +
           'element_at(a, i) = x) and take the one wanted',
       );
+    if (word(k, 'from_utf8') && !isSymbol(tokens[k - 1], '.') && callAt(tokens, k)?.args.length === 2)
+      throw new LocalDialectError(
+        'from_utf8(binary, replace)',
+        'the replacement form is not translated: from_utf8(b) gives the same text for bytes that are UTF-8 ' +
+          '(and fails naming the difference where they are not)',
+      );
     // chr(n): Trino takes a bigint code point, DuckDB's chr an integer (no function matched a bigint column).
     if (word(k, 'chr') && callAt(tokens, k)?.args.length === 1 && !isSymbol(tokens[k - 1], '.'))
       edits.push({ start: t.start, end: t.end, text: 'trino_chr' });

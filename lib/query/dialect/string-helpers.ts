@@ -30,6 +30,28 @@ const OCCURRENCES = 'list_filter(range(1, length(s) + 1), i -> system.main.subst
 
 export const STRING_FUNCTIONS: MacroDef[] = [
   {
+    // upper(s): Trino's maps each code point with Java's Character.toUpperCase, which keeps ß (it has no one-letter
+    // capital); DuckDB's makes it ẞ (U+1E9E). The rest of the text is DuckDB's upper (the same letters for the
+    // code points Java's Unicode version knows).
+    name: 'upper',
+    overloads: [
+      {
+        params: ['s'],
+        body:
+          "CASE WHEN s IS NULL THEN NULL WHEN system.main.contains(s, 'ß') " +
+          "THEN array_to_string(list_transform(string_split(s, 'ß'), p -> system.main.upper(p)), 'ß') " +
+          'ELSE system.main.upper(s) END',
+      },
+    ],
+    doc: [
+      {
+        signature: 'upper(string)',
+        duckdb: 'upper(s), ß kept',
+        note: "ß stays ß, as Java's Character.toUpperCase leaves it (DuckDB writes ẞ)",
+      },
+    ],
+  },
+  {
     // strpos(s, sub, instance): Trino's (StringFunctions.stringPosition) n-th occurrence, overlapping ones counted,
     // from the end for a negative instance; 0 when there are fewer; an empty sub is at 1. DuckDB's takes two
     // arguments only.

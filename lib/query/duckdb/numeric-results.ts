@@ -4,7 +4,7 @@
  * real are reals, sum of integers and decimals is checked as Trino's, and approx_percentile takes its argument as
  * Trino coerces it. Candidates of result-casts.ts, which binds their operands.
  */
-import { DuckDBTypeId, type DuckDBDecimalType } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBDecimalType, type DuckDBType } from '@duckdb/node-api';
 import type { TreeNode } from './statement-tree';
 import {
   around,
@@ -60,6 +60,22 @@ export const NUMERIC_WRAPPERS = new Set([REAL_OF_DOUBLE, CHECKED_BIGINT_SUM, CHE
 
 const DECIMAL_1_0 = decimalType(1, 0);
 
+/** The digits of an integer type as Trino's decimal coercion gives them (integer is decimal(10, 0)). */
+const INTEGER_DIGITS = new Map([
+  [DuckDBTypeId.TINYINT, 3],
+  [DuckDBTypeId.SMALLINT, 5],
+  [DuckDBTypeId.INTEGER, 10],
+  [DuckDBTypeId.BIGINT, 19],
+]);
+
+/** A decimal's or integer's [precision, scale], as Trino's decimal arithmetic takes it; undefined for another type. */
+function decimalOf(t: DuckDBType): [number, number] | undefined {
+  if (t.typeId === DuckDBTypeId.DECIMAL)
+    return [(t as DuckDBDecimalType).width, (t as DuckDBDecimalType).scale];
+  const digits = INTEGER_DIGITS.get(t.typeId);
+  return digits === undefined ? undefined : [digits, 0];
+}
+
 /** The candidate of a numeric call (see the module comment), if `n` is one. */
 export function numericCandidate(n: TreeNode): Candidate | undefined {
   const args = Array.isArray(n.children) ? (n.children as unknown[]) : [];
@@ -96,6 +112,35 @@ export function numericCandidate(n: TreeNode): Candidate | undefined {
         return args.length === 2
           ? castTo(renamed(n, 'trino_round_integer', args), sameType(false))(t)
           : undefined;
+      },
+    };
+  }
+  // truncate(x, n) of a decimal(p, s): decimal(p, s) (MathFunctions.TruncateN); the dialect's macro subtracts what
+  // DuckDB's trunc cuts off, in a wider type.
+  if (args.length === 2 && isFunction(n, 'truncate')) {
+    return {
+      node: n,
+      operand: args[0],
+      apply: (t) => {
+        if (t.typeId !== DuckDBTypeId.DECIMAL) return undefined;
+        const { width, scale } = t as DuckDBDecimalType;
+        return castTo(n, () => decimalType(width, scale))(t);
+      },
+    };
+  }
+  // a % b and mod(a, b) of decimals, or of a decimal and an integer: Trino's decimal(min(p1 - s1, p2 - s2) + max(s1, s2),
+  // max(s1, s2)) (DecimalOperators' modulus), where DuckDB's % widened it. Both operands' types, as one row's.
+  if (args.length === 2 && (isFunction(n, 'trino_mod') || isFunction(n, 'mod'))) {
+    return {
+      node: n,
+      operand: { ...n, function_name: 'row', schema: '', alias: '' },
+      apply: (t) => {
+        if (t.typeId !== DuckDBTypeId.STRUCT) return undefined;
+        const [a, b] = t.entryTypes.map(decimalOf);
+        if (!a || !b || !t.entryTypes.some((e) => e.typeId === DuckDBTypeId.DECIMAL)) return undefined;
+        const [[p1, s1], [p2, s2]] = [a, b];
+        const scale = Math.max(s1, s2);
+        return castTo(n, () => decimalType(Math.min(p1 - s1, p2 - s2) + scale, scale))(t);
       },
     };
   }

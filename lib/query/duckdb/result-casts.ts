@@ -319,7 +319,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(codepoint|trino_round|bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|split_part|repeat|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
+  /\b(codepoint|trino_round|trino_mod|mod|bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|split_part|repeat|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
