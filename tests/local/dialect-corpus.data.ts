@@ -1472,6 +1472,8 @@ export const CORPUS: CorpusEntry[] = [
     ["array_remove(ARRAY[1, 2], '1')", 'array_remove', 'array\\(integer\\), varchar'],
     ["contains(ARRAY[DATE '2020-01-01'], '2020-01-01')", 'contains', 'array\\(date\\), varchar'],
     ["array_remove(ARRAY['1', '2'], 1)", 'array_remove', 'array\\(varchar\\), integer'],
+    ["contains(ARRAY['1', '2'], 1)", 'contains', 'array\\(varchar\\), integer'],
+    ["array_position(ARRAY['1', '2'], 1)", 'array_position', 'array\\(varchar\\), integer'],
     [
       "element_at(MAP(ARRAY[1, 2], ARRAY['a', 'b']), '1')",
       'element_at',

@@ -538,16 +538,31 @@ describe('local query engine: Athena (Trino) compatibility', () => {
   });
 
   it("a binder error keeps DuckDB's first sentence, without its candidate list or the statement it was given", async () => {
-    // The statement DuckDB binds is the local engine's rewrite of the query ('a' + INTEGER '1'): never echoed.
+    // The statement DuckDB binds is the local engine's rewrite of the query: never echoed.
     for (const [sql, first] of [
-      ['SELECT url + 1 FROM page_view', "argument types '+(VARCHAR, INTEGER)'"],
-      ["SELECT 'a' + 1", 'for the function call "+(STRING_LITERAL, INTEGER)"'],
+      ['SELECT abs(url) FROM page_view', "argument types 'abs(VARCHAR)'"],
+      ["SELECT abs('a')", 'abs(STRING_LITERAL)'],
     ]) {
       const s = await run(sql!);
       expect([sql, s.state]).toEqual([sql, 'FAILED']);
       expect(s.reason).toContain(first!);
       expect(s.reason).toMatch(/^Binder Error: .*\(the local engine's DuckDB; Athena words it otherwise\)$/s);
       expect(s.reason).not.toMatch(/Candidate functions|LINE 1|INTEGER '1'/);
+    }
+  });
+
+  it("a statement DuckDB's binder refuses that Athena refuses too fails with Athena's refusal, naming the difference", async () => {
+    for (const [sql, refusal] of [
+      ['SELECT url + 1 FROM page_view', 'Cannot apply operator: varchar + integer'],
+      ["SELECT 'a' + 1", 'Cannot apply operator: varchar + integer'],
+      [
+        "SELECT contains(ARRAY['1', '2'], 1)",
+        'Unexpected parameters (array(varchar), integer) for function contains',
+      ],
+    ]) {
+      const s = await run(sql!);
+      expect([sql, s.state, s.reason]).toEqual([sql, 'FAILED', expect.stringContaining(refusal!)]);
+      expect(s.reason).not.toMatch(/Binder Error/);
     }
   });
 

@@ -65,7 +65,12 @@ export async function readQueryInto(
     // DuckDB's own parser must agree: exactly one statement, a SELECT.
     const extracted = await c.extractStatements(sql);
     if (extracted.count !== 1) throw new Error(`expected one statement, DuckDB found ${extracted.count}`);
-    const prepared = await extracted.prepare(0);
+    const prepared = await extracted.prepare(0).catch(async (e: unknown) => {
+      // A statement DuckDB's binder refuses may be one Athena refuses too (contains(ARRAY['1'], 1)): Athena's
+      // refusal, naming the difference, rather than the binder's words.
+      await refuseWhatAthenaRefuses(c, sql, r.query, r.tables);
+      throw e;
+    });
     preparedStatement = prepared;
     if (prepared.statementType !== StatementType.SELECT) {
       throw new Error('only SELECT statements are allowed (DuckDB read another statement type)');
