@@ -48,7 +48,7 @@ export function tempFileOwnerRunning(name: string): boolean {
 export async function writeFileDurably(
   target: string,
   data: string | Buffer,
-  opts: { tmpDir?: string; exclusive?: boolean } = {},
+  opts: { tmpDir?: string; exclusive?: boolean; mode?: number } = {},
 ): Promise<void> {
   const dir = path.dirname(target);
   await fs.mkdir(dir, { recursive: true });
@@ -56,7 +56,7 @@ export async function writeFileDurably(
   if (opts.tmpDir) await fs.mkdir(tmpDir, { recursive: true });
   const tmp = path.join(tmpDir, opts.tmpDir ? tempFileName() : `.${path.basename(target)}.${tempFileName()}`);
   try {
-    const fh = await fs.open(tmp, opts.exclusive === false ? 'w' : 'wx');
+    const fh = await fs.open(tmp, opts.exclusive === false ? 'w' : 'wx', opts.mode);
     try {
       await fh.writeFile(data);
       await fh.sync();

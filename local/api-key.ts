@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileDurably } from '../lib/durable-fs';
 
 export interface ResolvedApiKey {
   key: string;
@@ -9,6 +10,8 @@ export interface ResolvedApiKey {
   file: string;
   /** LAKE_API_KEY is set and the file holds another key (saved by an earlier start): a key that is refused. */
   fileKeyRefused?: true;
+  /** The saved file held no key (emptied: a disk error, a hand edit): the key was generated again. */
+  fileEmpty?: true;
 }
 
 export async function resolveApiKey(lakeDir: string): Promise<ResolvedApiKey> {
@@ -29,13 +32,15 @@ export async function resolveApiKey(lakeDir: string): Promise<ResolvedApiKey> {
   if (saved) return { key: saved, source: 'file', file };
   const key = randomBytes(24).toString('base64url');
   await fs.mkdir(lakeDir, { recursive: true });
-  await fs.writeFile(file, key + '\n', { mode: 0o600 });
-  return { key, source: 'generated', file };
+  // Written whole or not at all (a crash while writing it left an empty file, and a new key at the next start).
+  await writeFileDurably(file, key + '\n', { mode: 0o600 });
+  return { key, source: 'generated', file, ...(saved === '' ? { fileEmpty: true } : {}) };
 }
 
+/** The saved key; '' for a file that holds none; undefined when there is no file. */
 async function readSavedKey(file: string): Promise<string | undefined> {
   try {
-    return (await fs.readFile(file, 'utf8')).trim() || undefined;
+    return (await fs.readFile(file, 'utf8')).trim();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     return undefined;

@@ -144,6 +144,12 @@ async function startClaimed(
       pids: beside.map((o) => o.pid),
     });
   const key = await resolveApiKey(dir);
+  if (key.fileEmpty)
+    logger.warn(
+      'the saved API key file held no key (emptied by a disk error or a hand edit): a new key was generated and ' +
+        'saved, and clients that hold the old one get 403 until they take the new one (or set LAKE_API_KEY)',
+      { file: key.file },
+    );
   // Recover what an earlier process left in the delivery stream before accepting new records.
   await openLocalFirehose();
   // Swaps that runs of ended processes left half done are finished before anything is served: a query would read

@@ -19,6 +19,21 @@ describe("the local lake's API key", () => {
     expect(again).toEqual({ key: first.key, source: 'file', file: path.join(dir, 'api-key') });
   });
 
+  it('says so when the saved file holds no key (emptied), and saves the new key readable by its owner only', async () => {
+    const dir = await tempLake('api-key');
+    delete process.env.LAKE_API_KEY;
+    const first = await resolveApiKey(dir);
+    expect(first).not.toHaveProperty('fileEmpty');
+    expect((await fs.stat(first.file)).mode & 0o777).toBe(0o600);
+    await fs.writeFile(first.file, '  \n');
+    const again = await resolveApiKey(dir);
+    expect(again).toMatchObject({ source: 'generated', fileEmpty: true });
+    expect(again.key).not.toBe(first.key);
+    expect((await fs.readFile(first.file, 'utf8')).trim()).toBe(again.key);
+    expect((await fs.stat(first.file)).mode & 0o777).toBe(0o600);
+    expect(await fs.readdir(dir)).toEqual(['api-key']);
+  });
+
   it("says so when LAKE_API_KEY is set and the file holds an earlier start's key (cat .lake/api-key would be refused)", async () => {
     const dir = await tempLake('api-key');
     delete process.env.LAKE_API_KEY;
