@@ -23,6 +23,7 @@ import {
 import { EXECUTION_NAME, nextRetry, retryable } from './names';
 import { decodePageToken, encodePageToken } from './page-token';
 import {
+  DamagedExecutionRecordError,
   InvalidNextTokenError,
   NotRetryableError,
   type ExecutionDetail,
@@ -41,19 +42,32 @@ import {
 export async function writeLocalDefinition(dir: string, definition: unknown, machine = ETL_STATE_MACHINE) {
   const text = JSON.stringify(definition);
   const version = definitionVersionFile(dir, machine, definitionId(definition));
-  if (!(await fs.stat(version).catch(() => undefined))) {
+  // Its id is its text's: a file of that id that holds other text (emptied, cut short by a disk error) is written
+  // again with the one text it stands for.
+  if ((await fs.readFile(version, 'utf8').catch(() => undefined)) !== text) {
     await fs.mkdir(path.dirname(version), { recursive: true });
     await writeFileDurably(version, text);
   }
   await writeFileDurably(definitionFile(dir, machine), text);
 }
 
+/** A definition file's JSON, undefined when there is none; one that does not read is named (README). */
 const readJson = async (file: string): Promise<unknown> => {
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
+    text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DamagedExecutionRecordError(
+      file,
+      `not JSON (${(e as Error).message})`,
+      'state machine definition',
+    );
   }
 };
 

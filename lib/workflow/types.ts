@@ -67,16 +67,18 @@ export class InvalidNextTokenError extends Error {
   override name = 'InvalidNextTokenError';
 }
 
-/** A local execution record that does not read (a disk error, a hand edit): named, with where to read what to do. */
+/**
+ * A local execution record, or the definition one ran, that does not read (a disk error, a hand edit): named, with
+ * where to read what to do.
+ */
 export class DamagedExecutionRecordError extends Error {
   override name = 'DamagedExecutionRecordError';
   constructor(
     readonly record: string,
     why: string,
+    what = 'execution record',
   ) {
-    super(
-      `the execution record ${record} is damaged: ${why}; README "Damaged state files" says what to do with it`,
-    );
+    super(`the ${what} ${record} is damaged: ${why}; README "Damaged state files" says what to do with it`);
   }
 }
 

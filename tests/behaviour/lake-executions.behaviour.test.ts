@@ -23,7 +23,15 @@ import { setObjectStore } from '../../lib/objects';
 import { LocalObjectStore } from '../../lib/objects/local';
 import { S3ObjectStore } from '../../lib/objects/s3';
 import { setExecutions } from '../../lib/workflow';
-import { ETL_STATE_MACHINE, readExecution, recordPath, writeRecord } from '../../lib/workflow/local';
+import {
+  ETL_STATE_MACHINE,
+  definitionFile,
+  definitionId,
+  definitionVersionFile,
+  readExecution,
+  recordPath,
+  writeRecord,
+} from '../../lib/workflow/local';
 import { LocalWorkflow, writeLocalDefinition } from '../../lib/workflow/local-workflow';
 import { SfnWorkflow } from '../../lib/workflow/sfn';
 import { encodePageToken } from '../../lib/workflow/page-token';
@@ -596,5 +604,38 @@ describe('execution routes on the local runtime: a damaged execution record', ()
         name,
         { status: 500, body: { code: 'INTERNAL_ERROR', message } },
       ]);
+  });
+});
+
+describe('execution routes on the local runtime: a damaged state machine definition', () => {
+  const runtime = useRuntime(() => localRuntime());
+
+  it("is answered 500 INTERNAL_ERROR naming the file and README's section; the next start writes its own again", async () => {
+    const dir = runtime().dir!;
+    const r = (await readExecution(dir, ETL_STATE_MACHINE, FAILED.name))!;
+    const version = definitionVersionFile(dir, ETL_STATE_MACHINE, definitionId(DEFINITION));
+    // An execution the engine ran names its definition's file; one of before ids, the current one.
+    for (const [file, record] of [
+      [version, { ...r, definitionId: definitionId(DEFINITION) }],
+      [definitionFile(dir, ETL_STATE_MACHINE), r],
+    ] as const) {
+      await writeRecord(dir, ETL_STATE_MACHINE, record);
+      await fs.writeFile(file, '');
+      expect(await call('GET', '/executions/{name}', { name: FAILED.name })).toEqual({
+        status: 500,
+        body: {
+          code: 'INTERNAL_ERROR',
+          message: expect.stringMatching(
+            new RegExp(
+              `^the state machine definition ${file.replace(/[.]/g, '\\.')} is damaged: not JSON .*; README "Damaged state files"`,
+            ),
+          ),
+        },
+      });
+      // The engine's start writes the definition it runs again, under the id of its text.
+      await writeLocalDefinition(dir, DEFINITION);
+      const shown = await call('GET', '/executions/{name}', { name: FAILED.name });
+      expect([shown.status, shown.body.definition]).toEqual([200, DEFINITION]);
+    }
   });
 });
