@@ -533,7 +533,8 @@ export class LocalFirehose implements EventStream {
     this.partlyDelivered.delete(fileName);
     if (tornBytes > 0)
       this.opts.onWarning?.(
-        'a segment ended in a line cut short (a write that never completed, so was never acknowledged): its bytes were dropped',
+        'a segment ended in a line cut short (a write that never completed, so was never acknowledged; or the file was ' +
+          'cut after it was written, by a disk error or a hand edit, and the events after the cut are lost): its bytes were dropped',
         { segment: file, tornBytes },
       );
     if (damagedLines > 0)
