@@ -1027,6 +1027,21 @@ export const CORPUS: CorpusEntry[] = [
       'SqlIntervalYearMonth.java (formatMonths)',
   },
   {
+    // DuckDB's zero interval has no kind: in a column of year-to-month intervals it is one too (0-0).
+    sql:
+      "SELECT x, k FROM (VALUES (INTERVAL '1' MONTH, 1), (INTERVAL '1' MONTH - INTERVAL '1' MONTH, 2), " +
+      "(NULL, 3), (INTERVAL '2' MONTH * 0, 4)) AS t(x, k) ORDER BY k",
+    rows: [
+      ['0-1', 1],
+      ['0-0', 2],
+      [null, 3],
+      ['0-0', 4],
+    ],
+    types: ['interval year to month', 'integer'],
+    source:
+      'trinodb/trino core/trino-spi/src/main/java/io/trino/spi/type/SqlIntervalYearMonth.java (formatMonths)',
+  },
+  {
     sql: "SELECT INTERVAL '1' MONTH + INTERVAL '1' DAY",
     refused: /has no Athena form: Trino keeps year-to-month and day-to-second intervals apart/,
     source:
