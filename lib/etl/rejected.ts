@@ -65,8 +65,8 @@ export interface ReplayedState {
   replayed: string[];
   /**
    * The content (ETag) of each upload a replay run read again, by run id, then key: the rows that run rejected again
-   * came from it. A later replay tells from it an upload replaced since (accepted-uploads.ts replacedSince), where no
-   * record of the queue of accepted uploads names that run. Absent in a state written before it was kept.
+   * came from it. A later replay tells from it an upload replaced since (accepted-uploads.ts runsReplacedSince),
+   * where no record of the queue of accepted uploads names that run. Absent in a state written before it was kept.
    */
   read?: Record<string, Record<string, string>>;
 }

@@ -1056,22 +1056,26 @@ def upload_order_view(spark, s3, options, layout, plan):
     ).createOrReplaceTempView("lake_upload_order")
 
 
-def replaced_since(records, key, runs, etag, reads=None):
+def runs_replaced_since(records, key, runs, etag, reads=None):
     """
-    For a replay: whether the upload under key is no longer the content whose rows the runs rejected (a result of
-    one of those runs, or what a replay among them read — reads: replay_reads —, names another ETag); False when
-    nothing tells (lib/etl/duckdb-runner/accepted-uploads.ts).
+    For a replay: the runs among runs whose rejected rows came from content of the upload under key that it no
+    longer holds (etag now: a result of the run, or what a replay among them read — reads: replay_reads —, names
+    another ETag); a run nothing tells the content of is not among them (lib/etl/duckdb-runner/accepted-uploads.ts).
     """
-    read = {
-        r["etag"].strip('"')
-        for r in records
-        if isinstance(r, dict) and r.get("key") == key and r.get("runId") in runs and isinstance(r.get("etag"), str)
-    }
+    now = (etag or "").strip('"')
+    replaced = []
     for run in runs:
+        read = {
+            r["etag"].strip('"')
+            for r in records
+            if isinstance(r, dict) and r.get("key") == key and r.get("runId") == run and isinstance(r.get("etag"), str)
+        }
         replayed = (reads or {}).get(run)
         if isinstance(replayed, dict) and isinstance(replayed.get(key), str):
             read.add(replayed[key].strip('"'))
-    return bool(read) and (etag or "").strip('"') not in read
+        if read and now not in read:
+            replaced.append(run)
+    return sorted(replaced)
 
 
 def accepted_uploads(records, table):
@@ -3004,7 +3008,7 @@ def run_replay(spark, s3, options, plans_file, started_at):
     listed_now = set(listed)
     taken = [k for k in progress["taken"] if k in listed_now]
     present, missing = [], []
-    # An upload replaced since its rows were rejected is reported with the missing ones (replaced_since).
+    # An upload replaced since its rows were rejected is reported with the missing ones (runs_replaced_since).
     records = [] if plan["kind"] == "events" else queue_records(s3, bucket, layout)
     know_upload_orders(records, table)
     sources = rejected_sources(spark, bucket, taken)
@@ -3014,9 +3018,14 @@ def run_replay(spark, s3, options, plans_file, started_at):
         if key in done:
             continue
         head = head_object(s3, options["raw_bucket"], key)
-        if head is None or replaced_since(records, key, runs, head.get("ETag"), replay_reads(state)):
+        # Rows of a run that read other content are gone with it: the upload is listed; it is read again only for
+        # the runs that read what it holds now (replaced by content with rejected rows of its own).
+        replaced = (
+            [] if head is None else runs_replaced_since(records, key, runs, head.get("ETag"), replay_reads(state))
+        )
+        if head is None or replaced:
             missing.append(key)
-        else:
+        if head is not None and not (replaced and len(replaced) == len(set(runs))):
             present.append([key, head["ContentLength"]])
             if plan["kind"] != "events" and isinstance(head.get("ETag"), str):
                 # The content this run reads: the rows it rejects again come from it (replayed_state).

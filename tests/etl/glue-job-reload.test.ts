@@ -8,7 +8,11 @@ import type { EtlRunSummary, RebuildSummary, ReplaySummary } from '../../lib/etl
 import { REJECTED_COLUMNS, rejectedObjectKey, rejectedTablePrefix } from '../../lib/etl/rejected';
 import { bySize } from '../../lib/etl/duckdb-runner/batching';
 import { notAnUpload } from '../../lib/etl/duckdb-runner/rebuild';
-import { acceptedUploads, notAccepted, replacedSince } from '../../lib/etl/duckdb-runner/accepted-uploads';
+import {
+  acceptedUploads,
+  notAccepted,
+  runsReplacedSince,
+} from '../../lib/etl/duckdb-runner/accepted-uploads';
 import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
 import { uploadOrders } from '../../lib/etl/upload-order';
 import { md5File } from '../../lib/objects/local';
@@ -293,22 +297,26 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
         { key, runId: 'load-2', etag: md5('now') },
         { key, runId: 'load-0' }, // a result written before results carried an ETag
       ];
-      const cases: [string[], boolean][] = [
-        [['load-1'], true], // its rows came from the content replaced since
-        [['load-2'], false],
-        [['load-1', 'load-2'], false],
-        [['load-0'], false], // no record tells: read as before
-        [['replay-1'], false], // a replay's own rejections: no upload record
+      const cases: [string[], string[]][] = [
+        [['load-1'], ['load-1']], // its rows came from the content replaced since
+        [['load-2'], []],
+        // The content replaced by content that had rejected rows of its own: load-1's rows are gone, load-2's not.
+        [['load-1', 'load-2'], ['load-1']],
+        [['load-0'], []], // no record tells: read as before
+        [['load-0', 'load-1'], ['load-1']],
+        [['replay-1'], []], // a replay's own rejections: no upload record
+        [[], []],
       ];
       for (const [runs, replaced] of cases) {
         // The content the upload has now (the local runner's md5 of the file, as the replay gives it).
-        const local = replacedSince(records, key, new Set(runs), await md5File(path.join(lake, 'raw', key)));
-        const [glue] = py([['replaced_since', records, key, runs, `"${md5('now')}"`]]);
-        expect({ runs, local: local !== undefined, glue: glue!.value }).toEqual({
-          runs,
-          local: replaced,
-          glue: replaced,
-        });
+        const local = runsReplacedSince(
+          records,
+          key,
+          new Set(runs),
+          await md5File(path.join(lake, 'raw', key)),
+        );
+        const [glue] = py([['runs_replaced_since', records, key, runs, `"${md5('now')}"`]]);
+        expect({ runs, local, glue: glue!.value }).toEqual({ runs, local: replaced, glue: replaced });
       }
     },
   );

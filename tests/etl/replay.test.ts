@@ -456,6 +456,34 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect((await rejectedRows(lake, 'orders')).map((r) => r.source_file)).toContain(w);
   });
 
+  it('reports an upload replaced by content with rejected rows of its own, and reads it again for those', async () => {
+    const lake = await newLake();
+    const accept = (key: string, execution: string) => acceptUpload(lake, key, execution);
+    const p = await writeRaw(
+      lake,
+      'uploads/orders/p.csv',
+      ordersCsv(['p1,c1,2026-03-01,lost,1,EUR,1,,', 'p2,c2,2026-03-01,paid,1,EUR,1,,']),
+    );
+    await accept(p, 'load-p-1');
+    // The same name uploaded again with other rows, one of them rejected too, and accepted.
+    await writeRaw(
+      lake,
+      p,
+      ordersCsv(['q1,c1,2026-03-01,lost,1,EUR,1,,', 'q2,c2,2026-03-01,paid,1,EUR,1,,']),
+    );
+    await accept(p, 'load-p-2');
+    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
+    const s = await run(
+      lake,
+      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-both' },
+      { tables: relaxed },
+    );
+    // p1's content is gone: listed; q1 comes back from the content there now.
+    expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [p], missingCount: 1 });
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['p2', 'q1', 'q2']);
+    expect((await rejectedRows(lake, 'orders')).map((r) => r.run_id)).toContain('load-p-1');
+  });
+
   it("tells an upload replaced after a replay rejected its rows again (no queue record names a replay's run)", async () => {
     const lake = await newLake();
     const accept = (key: string, execution: string) => acceptUpload(lake, key, execution);

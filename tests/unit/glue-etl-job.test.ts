@@ -390,14 +390,14 @@ describe('resources/glue/etl_job.py', () => {
       const reads = py([['replay_reads', state]])[0]!.value;
       expect(
         py([
-          ['replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e2"', reads],
-          ['replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e1"', reads],
-          ['replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e2"', {}],
-          ['replaced_since', records, 'uploads/orders/e.csv', ['load-e-1'], '"e2"'],
+          ['runs_replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e2"', reads],
+          ['runs_replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e1"', reads],
+          ['runs_replaced_since', records, 'uploads/orders/e.csv', ['replay-early'], '"e2"', {}],
+          ['runs_replaced_since', records, 'uploads/orders/e.csv', ['load-e-1'], '"e2"'],
           ['replayed_state', state, [], 'replay-empty', {}],
           ['replay_reads', { replayed: [], read: 'damaged' }],
         ]).map((r) => r.value),
-      ).toEqual([true, false, false, true, state, {}]);
+      ).toEqual([['replay-early'], [], [], ['load-e-1'], state, {}]);
     },
   );
 

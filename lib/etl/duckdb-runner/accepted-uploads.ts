@@ -74,29 +74,26 @@ export async function acceptedUploads(curatedDir: string, table: string): Promis
 }
 
 /**
- * For a replay: why the upload under `key`, whose content is `etag` now, is no longer the content whose rows the runs
- * `runs` rejected (replaced since: reading it again cannot bring those rows back), or undefined — also when no record
- * tells which content those runs read (results written before they carried an ETag, a replay's own rejections
- * recorded before the replayed state kept what each replay read). `replayReads`: ReplayedState.read.
+ * For a replay: the runs among `runs` whose rejected rows came from content of the upload under `key` that it no
+ * longer holds (`etag` now): reading it again cannot bring those rows back. A run no record tells the content of
+ * (results written before they carried an ETag, a replay's own rejections recorded before the replayed state kept
+ * what each replay read) is not among them. `replayReads`: ReplayedState.read.
  */
-export function replacedSince(
+export function runsReplacedSince(
   records: QueueRecord[],
   key: string,
   runs: Set<string>,
   etag: string,
   replayReads: ReplayedState['read'] = {},
-): string | undefined {
-  const read = new Set(
-    records
-      .filter((r) => r.key === key && r.runId !== undefined && runs.has(r.runId) && r.etag)
-      .map((r) => r.etag),
-  );
-  for (const run of runs) {
+): string[] {
+  return [...runs].filter((run) => {
+    const read = new Set(
+      records.filter((r) => r.key === key && r.runId === run && r.etag).map((r) => r.etag),
+    );
     const replayed = replayReads[run]?.[key];
     if (typeof replayed === 'string') read.add(replayed);
-  }
-  if (read.size === 0 || read.has(etag)) return undefined;
-  return 'replaced since its rows were rejected (the content they came from is gone)';
+    return read.size > 0 && !read.has(etag);
+  });
 }
 
 /** Why the file under `key` is not read again (no record of its content), or undefined. */

@@ -6,7 +6,8 @@
  * be, an event type's regardless of the compaction manifests, both merged by reloadMergeSql (rows already curated
  * stay what they are, rows now valid arrive; rows that still fail go to this run's own rejected file, with their
  * current reason). Objects that no longer exist, and uploads replaced since their rows were rejected
- * (accepted-uploads.ts replacedSince), are reported as missing, not read. The files taken are recorded in
+ * (accepted-uploads.ts runsReplacedSince), are reported as missing, not read — an upload replaced by content that
+ * had rejected rows of its own is reported and read again, for those. The files taken are recorded in
  * _state/replayed/<table>.json after the data is in; meanwhile _state/replaying/<table>.json holds what it took and
  * the objects whose batches are in (recorded with each batch's swap), so that the replay run again after a crash
  * reads only the rest: read again, their rows that still fail were recorded twice under its run id. A copy of an
@@ -38,7 +39,7 @@ import { recordedConflicts } from './recorded-conflicts';
 import { reloadInBatches } from './reload';
 import { openProgress, resumedNote } from './reload-progress';
 import { resolveInputs, resolveObject } from './resolve-inputs';
-import { queueRecords, replacedSince } from './accepted-uploads';
+import { queueRecords, runsReplacedSince } from './accepted-uploads';
 import { md5File } from '../../objects/local';
 
 export interface ReplayTaken {
@@ -152,10 +153,11 @@ export async function runReplay(
     }
     if (table.kind !== 'events') {
       const etag = await md5File(input.file);
-      if (replacedSince(records, key, runs, etag, earlierReads)) {
-        missing.push(key);
-        continue;
-      }
+      // Rows of a run that read other content are gone with it: the upload is listed; it is read again only for
+      // the runs that read what it holds now (an upload replaced by content with rejected rows of its own).
+      const replaced = runsReplacedSince(records, key, runs, etag, earlierReads);
+      if (replaced.length > 0) missing.push(key);
+      if (replaced.length > 0 && replaced.length === runs.size) continue;
       // The content this run reads: the rows it rejects again come from it (ReplayedState.read).
       reads[key] = etag;
     }
