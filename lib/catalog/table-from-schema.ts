@@ -180,6 +180,14 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
     checkIdentifier(name, `${where} property`);
     checkLakeKeys(prop['x-lake'], PROPERTY_KEYS, `${where}.${name}`);
     const { type, json } = lakeType(prop, `${where}.${name}`);
+    const twice = Array.isArray(prop.enum)
+      ? prop.enum.find((v, i) => prop.enum!.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) !== i)
+      : undefined;
+    if (twice !== undefined)
+      throw new Error(
+        `${where}.${name}: enum lists ${JSON.stringify(twice)} more than once (the same rule as listing it once, ` +
+          'which a schema version would record as a change of nothing): list each value once',
+      );
     const jsonTypes = Array.isArray(prop.type) ? prop.type : [prop.type];
     const otherRules = otherRulesOf(prop, {
       formatIsType: type === 'date' || type === 'timestamp',

@@ -799,6 +799,16 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(refusal(v2)).toEqual([]);
   });
 
+  it('an enum that lists a value twice is refused, naming the value (not recorded as a change of nothing)', () => {
+    const twice = edited('datasets', 'customers', (s) =>
+      s.properties.segment.enum.push(s.properties.segment.enum[0]),
+    );
+    expect(refusal(twice)).toEqual([{ table: 'customers', column: undefined, rule: 'INVALID_SCHEMA' }]);
+    expect(checkSchemas(twice).violations[0]!.message).toMatch(
+      /segment: enum lists "[a-z]+" more than once .*: list each value once/,
+    );
+  });
+
   it('a decimal column takes a pattern, not minimum or maximum: the refusal says so', () => {
     const bounded = edited('datasets', 'orders', (s) => {
       s.properties.tax = { type: 'string', 'x-lake': { type: 'decimal(6,2)' }, minimum: 0 };
