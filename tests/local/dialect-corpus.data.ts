@@ -1862,6 +1862,28 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/functions/binary.html (to_utf8, from_utf8)',
   },
   {
+    // The guard's grammar lacks the one-word type varbinary: read as VARCHAR there (it checks the statement only).
+    // DuckDB's cast read \x41 as one byte and failed é.
+    sql:
+      "SELECT CAST('ab' AS varbinary), TRY_CAST('é' AS VarBinary), CAST(NULL AS varbinary), CAST('\\x41' AS varbinary), " +
+      "CAST(s AS varbinary), CAST(to_utf8('a') AS varbinary) FROM (VALUES ('a\\x00')) AS t(s)",
+    rows: [['61 62', 'c3 a9', null, '5c 78 34 31', '61 5c 78 30 30', '61']],
+    types: ['varbinary', 'varbinary', 'varbinary', 'varbinary', 'varbinary', 'varbinary'],
+    source:
+      'https://trino.io/docs/current/functions/conversion.html (cast varchar to varbinary: its UTF-8 bytes)',
+  },
+  {
+    sql: 'SELECT CAST(1 AS varbinary)',
+    refused: /^Cannot cast integer to varbinary: Athena \(Trino\) casts text only to varbinary/,
+    source: 'https://trino.io/docs/current/functions/conversion.html (no cast of a number to varbinary)',
+  },
+  {
+    sql: "SELECT CAST('10.0.0.1' AS ipaddress)",
+    refused:
+      /^not supported by the local engine: CAST to IPADDRESS: Athena has the type ipaddress; DuckDB has no/,
+    source: 'https://trino.io/docs/current/language/types.html (IPADDRESS)',
+  },
+  {
     sql: "SELECT from_utf8(from_hex('FF'), '?')",
     refused:
       /^not supported by the local engine: from_utf8\(binary, replace\): the replacement form is not translated/,

@@ -104,6 +104,9 @@ function duckDbType(tokens: Token[]): string {
   return type();
 }
 
+/** Trino's types DuckDB has no counterpart of (a row field of that name is followed by its type). */
+const TYPES_DUCKDB_LACKS = ['ipaddress', 'hyperloglog', 'p4hyperloglog', 'tdigest', 'qdigest', 'setdigest'];
+
 /**
  * Refuses a CAST target with VARCHAR(n) or CHAR[(n)] in it: Trino cuts a text to n characters (varchar(n)), pads it
  * with spaces to n (char(n); a bare CHAR is char(1)) and fails a number or date that does not fit, and reports the
@@ -118,6 +121,11 @@ function refuseBoundedText(typeTokens: Token[]): void {
         'CAST to VARCHAR(n)',
         'Athena cuts a text to n characters (and fails a number or date longer than n) and reports varchar(n); ' +
           'the local engine would keep the whole value: write CAST(x AS VARCHAR), with substr(…, 1, n) to cut',
+      );
+    if (isWord(t, ...TYPES_DUCKDB_LACKS) && next?.kind !== 'word')
+      throw new LocalDialectError(
+        `CAST to ${t.text.toUpperCase()}`,
+        `Athena has the type ${t.text.toLowerCase()}; DuckDB has no such type, so the local engine cannot run the cast`,
       );
     if (isWord(t, 'char') && next?.kind !== 'word')
       throw new LocalDialectError(

@@ -35,8 +35,9 @@ import {
 } from './statement-tree';
 import { argumentTypeChecks } from './argument-types';
 import { INTEGER_TYPES, NUMERIC_WRAPPERS, numericCandidate } from './numeric-results';
-import { castTo, isFunction, renamed, type Candidate, type CastType } from './result-cast-nodes';
+import { around, castTo, isFunction, renamed, type Candidate, type CastType } from './result-cast-nodes';
 import { integerArgumentsChecks } from './integer-arguments';
+import { trinoType } from './values';
 
 const DATE_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
 const TIME_UNITS = new Set(['hour', 'minute', 'second', 'millisecond']);
@@ -238,6 +239,29 @@ function candidateOf(n: TreeNode): Candidate | undefined {
         );
       },
     };
+  // CAST(x AS varbinary): Trino's of text is its UTF-8 bytes; DuckDB's reads \xAA escapes and fails any other
+  // character that is not ASCII. Of another type (a number), Athena fails the query.
+  if (
+    n.class === 'CAST' &&
+    isTreeNode(n.cast_type) &&
+    n.cast_type.id === 'BLOB' &&
+    isTreeNode(n.child) &&
+    !isNullConstant(n.child)
+  )
+    return {
+      node: n,
+      operand: n.child,
+      apply: (t) => {
+        if (t.typeId === DuckDBTypeId.BLOB || t.typeId === DuckDBTypeId.SQLNULL) return undefined;
+        if (t.typeId === DuckDBTypeId.VARCHAR && t.alias?.toUpperCase() !== 'JSON')
+          return { ...around(n.child as TreeNode, 'encode'), alias: n.alias };
+        throw new Error(
+          `Cannot cast ${trinoType(t)} to varbinary: Athena (Trino) casts text only to varbinary and fails this ` +
+            'query; DuckDB would answer or fail in its own words, so the local engine fails it as Athena does. ' +
+            'Write to_utf8(CAST(x AS varchar)) for the bytes of its text',
+        );
+      },
+    };
   if (isFunction(n, 'date_add') && args.length === 3) {
     const unit = knownUnit(literalUnit(args[0]));
     return unit ? { node: n, operand: args[2], apply: castTo(n, onDate(unit, 'function')) } : undefined;
@@ -319,7 +343,7 @@ const MAX_ROUNDS = 8;
 
 /** Words without which no candidate is in the statement (signup, a table's name, is not sign). */
 export const MAY_CAST =
-  /\b(codepoint|trino_round|trino_mod|mod|bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|split_part|repeat|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
+  /\b(codepoint|trino_round|trino_mod|mod|varbinary|blob|bitwise_and|bitwise_or|bitwise_xor|bitwise_not|trino_chr|trino_lpad|trino_rpad|chr|lpad|rpad|split|split_part|repeat|slice|date_trunc|date_add|date_diff|date_part|hour|minute|second|millisecond|extract|to_hex|to_base64|to_base64url|interval|floor|ceil|ceiling|truncate|sign|sequence|concat_ws|reverse|sum|avg|approx_percentile|ntile|length|cardinality|count_if|min|max|min_by|max_by)\b/i;
 
 /** Casts, in the statement's tree, those results to Athena's types (see the module comment); whether any was. */
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {

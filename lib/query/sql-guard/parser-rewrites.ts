@@ -28,14 +28,26 @@ const endsOperand = (t: Token | undefined): boolean =>
     (t.kind === 'word' && !BEFORE_OPERAND.has(t.text.toLowerCase())));
 
 /** Types of Trino's typed literals (<type> '<text>') the parser's grammar lacks (it reads DATE, TIMESTAMP). */
+/** Trino's one-word types the grammar does not read in a CAST (each at least as long as VARCHAR, which replaces it). */
+const TYPES_THE_GRAMMAR_LACKS = new Set([
+  'varbinary',
+  'ipaddress',
+  'hyperloglog',
+  'p4hyperloglog',
+  'tdigest',
+  'qdigest',
+  'setdigest',
+]);
+
 const PARSER_LACKS_TYPED_LITERAL =
   /^(decimal|double|real|bigint|int|integer|smallint|tinyint|boolean|varchar|json)$/i;
 
 /**
  * Same-length rewrites of constructs Athena accepts but the parser's grammars do not, in the copy the parser
  * reads (the engine still gets the statement as written). Neither can hide a table or function reference:
- *  - the target type of CAST/TRY_CAST (e.g. ARRAY(VARCHAR), ROW(a BIGINT), MAP(VARCHAR, DOUBLE)) becomes VARCHAR,
- *    if it consists only of type words, numbers, commas and parentheses;
+ *  - the target type of CAST/TRY_CAST (e.g. ARRAY(VARCHAR), ROW(a BIGINT), MAP(VARCHAR, DOUBLE), or a one-word
+ *    type the grammar lacks: VARBINARY) becomes VARCHAR, if it consists only of type words, numbers, commas and
+ *    parentheses;
  *  - the AT TIME ZONE operator becomes ||;
  *  - an EXTRACT field of Trino's the grammar lacks (YOW, DAY_OF_MONTH, TIMEZONE_HOUR, …) becomes YEAR (YOW: DOW);
  *  - TABLESAMPLE <method> (<percent>) is dropped (the grammar takes it after a table's name only);
@@ -216,8 +228,10 @@ export function rewriteForParser(
           t.text === '(' ||
           t.text === ')',
       );
-      // A type of one word (VARCHAR, BIGINT) the grammar reads.
-      if (plain && typeTokens.length > 1) put(as + 1, close - 1, 'VARCHAR');
+      // Read as VARCHAR, a type of one word the grammar reads: the guard checks the statement, not the cast's type
+      // (the grammar reads no row or array type, and lacks some of Trino's one-word types).
+      if (plain && (typeTokens.length > 1 || TYPES_THE_GRAMMAR_LACKS.has(typeTokens[0]!.text.toLowerCase())))
+        put(as + 1, close - 1, 'VARCHAR');
     }
   }
 }
