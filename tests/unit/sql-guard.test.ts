@@ -592,6 +592,19 @@ describe('refused, with the reason', () => {
       ['SELECT x FROM page_view GROUP BY GROUPING SETS ((x), ())', /GROUPING SETS/, 'line 1, column 34'],
       ['VALUES 1, 2', /a VALUES row without parentheses.*VALUES \(1\), \(2\)/, 'line 1, column 1'],
       ['SELECT * FROM (VALUES 1, 2) AS t(x)', /a VALUES row without parentheses/, 'line 1, column 16'],
+      // Rows of text, or typed literals: the parser reads them as a table named values, which it does not fail on.
+      ["SELECT * FROM (VALUES 'a', 'b') AS t(x)", /a VALUES row without parentheses/, 'line 1, column 16'],
+      ["VALUES 'a', 'b'", /a VALUES row without parentheses/, 'line 1, column 1'],
+      [
+        "SELECT * FROM (VALUES DECIMAL '1.5') AS t(x)",
+        /a VALUES row without parentheses/,
+        'line 1, column 16',
+      ],
+      [
+        "SELECT * FROM (VALUES DATE '2020-01-01', DATE '2020-01-02') AS t(x)",
+        /a VALUES row without parentheses/,
+        'line 1, column 16',
+      ],
       [
         'SELECT * FROM orders ORDER BY total FETCH FIRST 2 ROWS WITH TIES',
         /FETCH … WITH TIES.*rank\(\) OVER/,

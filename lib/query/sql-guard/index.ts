@@ -34,7 +34,7 @@ import {
 } from './numeric-literals';
 import { refuseOtherOperators } from './operators';
 import { parse, type Parsed } from './parse';
-import { parserGapAt } from './parser-gaps';
+import { misreadGap, parserGapAt } from './parser-gaps';
 import { STATEMENT_REASONS } from './rules';
 import { checkTree, isNode, type Node } from './tree';
 
@@ -88,6 +88,14 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   const prefix = keyword === 'values' ? 'SELECT * FROM (' : '';
   const forParser = keyword === 'values' ? `${prefix}${lexed.forParser}) AS t` : lexed.forParser;
   const lead = sql.length - sql.trimStart().length - prefix.length;
+  const misread = misreadGap(lexed.tokens);
+  if (misread)
+    refuse(
+      sql,
+      misread.start,
+      `Athena runs ${misread.construct}, but the guard's parser does not read it: ${misread.instead}`,
+      false,
+    );
   let parsed: Parsed;
   try {
     parsed = parse(forParser);

@@ -57,6 +57,19 @@ function namesInParentheses(tokens: Token[], k: number): boolean {
   return false;
 }
 
+/** A VALUES row without parentheses: the parser reads `VALUES 'a'` as a table named values (no failure to name). */
+const VALUES_WITHOUT_PARENTHESES: GapRule = {
+  construct: 'a VALUES row without parentheses (VALUES 1, 2)',
+  instead: 'put each row in parentheses: VALUES (1), (2)',
+  span: (tokens, k) =>
+    isWordAt(tokens, k, 'values') &&
+    (k === 0 || tokens[k - 1]!.text === '(' || word(tokens[k - 1], ...BEFORE_A_QUERY)) &&
+    tokens[k + 1] &&
+    tokens[k + 1]!.text !== '('
+      ? [k, k + 1]
+      : undefined,
+};
+
 const RULES: GapRule[] = [
   {
     construct: 'GROUPING SETS',
@@ -65,17 +78,7 @@ const RULES: GapRule[] = [
     span: (tokens, k) =>
       isWordAt(tokens, k, 'grouping') && isWordAt(tokens, k + 1, 'sets') ? [k, k + 1] : undefined,
   },
-  {
-    construct: 'a VALUES row without parentheses (VALUES 1, 2)',
-    instead: 'put each row in parentheses: VALUES (1), (2)',
-    span: (tokens, k) =>
-      isWordAt(tokens, k, 'values') &&
-      (k === 0 || tokens[k - 1]!.text === '(' || word(tokens[k - 1], ...BEFORE_A_QUERY)) &&
-      tokens[k + 1] &&
-      tokens[k + 1]!.text !== '('
-        ? [k, k + 1]
-        : undefined,
-  },
+  VALUES_WITHOUT_PARENTHESES,
   {
     construct: 'FETCH … WITH TIES',
     instead:
@@ -199,6 +202,23 @@ export function parserGapAt(tokens: Token[], failedAt: number): ParserGap | unde
       if (tokens[first]!.start <= failedAt && failedAt <= tokens[last]!.end)
         return { start: tokens[first]!.start, construct: rule.construct, instead: rule.instead };
     }
+  }
+  return undefined;
+}
+
+/**
+ * A known gap the parser does not fail on but misreads, anywhere in the statement: a VALUES row without parentheses
+ * of text (`VALUES 'a', 'b'` is read as a table named values with an alias, which the lake has not).
+ */
+export function misreadGap(tokens: Token[]): ParserGap | undefined {
+  for (let k = 0; k < tokens.length; k++) {
+    const span = VALUES_WITHOUT_PARENTHESES.span(tokens, k);
+    if (span)
+      return {
+        start: tokens[span[0]]!.start,
+        construct: VALUES_WITHOUT_PARENTHESES.construct,
+        instead: VALUES_WITHOUT_PARENTHESES.instead,
+      };
   }
   return undefined;
 }
