@@ -1884,6 +1884,24 @@ export const CORPUS: CorpusEntry[] = [
     source: 'https://trino.io/docs/current/language/types.html (IPADDRESS)',
   },
   {
+    // An unquoted field name is Trino's in lower case; a quoted one as written.
+    sql:
+      'SELECT CAST(ROW(1, 2) AS ROW(A integer, "B" integer)), CAST(ARRAY[ROW(1)] AS ARRAY(ROW(Foo integer))), ' +
+      "CAST(MAP(ARRAY['k'], ARRAY[ROW(1)]) AS MAP(varchar, ROW(Xy bigint))), " +
+      // From JSON, the key of the field's lower-case name (it read {"A": null}).
+      'CAST(json_parse(\'{"a":1}\') AS ROW(A integer)), CAST(json_parse(\'[{"b":2}]\') AS ARRAY(ROW(B integer)))',
+    rows: [[{ a: 1, B: 2 }, [{ foo: 1 }], { k: { xy: 1 } }, { a: 1 }, [{ b: 2 }]]],
+    types: [
+      'row(a integer, B integer)',
+      'array(row(foo integer))',
+      'map(varchar, row(xy bigint))',
+      'row(a integer)',
+      'array(row(b integer))',
+    ],
+    source:
+      'trinodb/trino TypeSignatureTranslator (canonicalize: an undelimited row field name in lower case)',
+  },
+  {
     sql: "SELECT from_utf8(from_hex('FF'), '?')",
     refused:
       /^not supported by the local engine: from_utf8\(binary, replace\): the replacement form is not translated/,

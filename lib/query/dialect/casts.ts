@@ -88,7 +88,10 @@ function duckDbType(tokens: Token[]): string {
       if (lower === 'array') return `${sub(parts[0] ?? [])}[]`;
       if (lower === 'map') return `MAP(${sub(parts[0] ?? [])}, ${sub(parts[1] ?? [])})`;
       if (lower === 'row') {
-        return `STRUCT(${parts.map((p) => (p.length > 1 ? `${p[0]!.text} ${sub(p.slice(1))}` : sub(p))).join(', ')})`;
+        // A field's name as Trino keeps it: an unquoted one in lower case (TypeSignatureTranslator), a quoted one as
+        // written.
+        const field = (t: Token) => (t.kind === 'word' ? t.text.toLowerCase() : t.text);
+        return `STRUCT(${parts.map((p) => (p.length > 1 ? `${field(p[0]!)} ${sub(p.slice(1))}` : sub(p))).join(', ')})`;
       }
       if (lower === 'timestamp' || lower === 'time') {
         const rest = tokens.slice(i).map((t) => t.text.toLowerCase());

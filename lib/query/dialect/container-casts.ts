@@ -46,11 +46,15 @@ export function targetType(tokens: Token[]): TargetType {
     return {
       kind: 'row',
       fields: inner.map((p) => {
-        // A field's name, then its type; a part that is a type alone (ROW(INTEGER, VARCHAR)) has no name.
+        // A field's name, then its type; a part that is a type alone (ROW(INTEGER, VARCHAR)) has no name. An
+        // unquoted name is Trino's in lower case (TypeSignatureTranslator), a quoted one as written.
         const named =
           p.length > 1 && (p[0]!.kind === 'word' || p[0]!.kind === 'quoted') && p[1]?.text !== '(';
         return named
-          ? { name: p[0]!.text, type: targetType(p.slice(1)) }
+          ? {
+              name: p[0]!.kind === 'word' ? p[0]!.text.toLowerCase() : p[0]!.text,
+              type: targetType(p.slice(1)),
+            }
           : { name: undefined, type: targetType(p) };
       }),
     };
