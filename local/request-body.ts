@@ -56,7 +56,8 @@ export function eventBody(bytes: Buffer): EventBody {
  * Content-Encoding codings (gzip, deflate in HTTP's zlib format, identity: API Gateway's list, which does not hold
  * HTTP's x-gzip; applied in the order listed) decoded;
  * 'unsupported' for another coding or a body that does not decode with its coding (API Gateway answers 415),
- * 'too-large' when the decoded body would exceed API Gateway's payload limit. An empty body is passed on as it is.
+ * 'too-large' when the decoded body would exceed API Gateway's payload limit. An empty body without a coding is
+ * passed on as it is (one labelled gzip or deflate is 'unsupported': nothing is no such stream).
  */
 export function decodedBody(
   bytes: Buffer,

@@ -59,6 +59,14 @@ describe('event envelope', () => {
     expect(records[0]!.id).toBe('client-1');
     expect(JSON.parse(records[0]!.line).occurred_at).toBe('2026-11-24T11:30:00.000Z');
     expect(records[1]!.id < records[2]!.id).toBe(true);
+    // The forms README's envelope table names beside ±HH:MM: ±HHMM, and a space for the T.
+    for (const [sent, stored] of [
+      ['2026-11-24T13:30:00+0200', '2026-11-24T11:30:00.000Z'],
+      ['2026-11-24 11:30:00Z', '2026-11-24T11:30:00.000Z'],
+    ])
+      expect(
+        JSON.parse(prepareEvents(pageView({ occurred_at: sent }), limits, NOW)[0]!.line).occurred_at,
+      ).toBe(stored);
   });
 
   it('writes each line exactly as JSON.stringify of the stamped event, and keeps an occurred_at already in UTC form', () => {
