@@ -36,26 +36,38 @@ export interface AthenaContext {
   database(): string;
   lakeDir(): string;
   /**
-   * The QueryExecutionContext each query started through this API gave, as GetQueryExecution echoes it (remembered
-   * by this process, as the request tokens are); a query started otherwise (POST /queries) reports the lake's
-   * database, as the AWS adapter starts it there.
+   * The QueryExecutionContext and ResultReuseConfiguration each query started through this API gave, as
+   * GetQueryExecution echoes them (remembered by this process, as the request tokens are); a query started otherwise
+   * (POST /queries) reports the lake's database, as the AWS adapter starts it there, and reuse off.
    */
   startedContexts?: StartedContexts;
 }
 
-/** Query id → the context its request gave, the most recent MAX entries. */
+/** The result reuse a StartQueryExecution asked for (not done locally: every query runs), as Athena echoes it. */
+export interface ResultReuse {
+  ResultReuseByAgeConfiguration: { Enabled: boolean; MaxAgeInMinutes?: number };
+}
+
+/** Query id → the context (and result reuse) its request gave, the most recent MAX entries. */
 export class StartedContexts {
   static readonly MAX = 10_000;
-  private readonly byId = new Map<string, { Database?: string; Catalog?: string }>();
+  private readonly byId = new Map<
+    string,
+    { context: { Database?: string; Catalog?: string }; reuse?: ResultReuse }
+  >();
 
-  set(id: string, context: { Database?: string; Catalog?: string }): void {
+  set(id: string, context: { Database?: string; Catalog?: string }, reuse?: ResultReuse): void {
     this.byId.delete(id);
-    this.byId.set(id, context);
+    this.byId.set(id, { context, ...(reuse ? { reuse } : {}) });
     if (this.byId.size > StartedContexts.MAX) this.byId.delete(this.byId.keys().next().value!);
   }
 
   get(id: string): { Database?: string; Catalog?: string } | undefined {
-    return this.byId.get(id);
+    return this.byId.get(id)?.context;
+  }
+
+  reuse(id: string): ResultReuse | undefined {
+    return this.byId.get(id)?.reuse;
   }
 }
 

@@ -123,7 +123,9 @@ export function queryExecution(ctx: AthenaContext, s: QueryStatus): Record<strin
     StatementType: kind.statementType,
     SubstatementType: kind.substatementType,
     ResultConfiguration: { OutputLocation: outputLocation(ctx, s.id) },
-    ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
+    ResultReuseConfiguration: ctx.startedContexts?.reuse(s.id) ?? {
+      ResultReuseByAgeConfiguration: { Enabled: false },
+    },
     QueryExecutionContext: ctx.startedContexts?.get(s.id) ?? {
       Database: ctx.database(),
       Catalog: CATALOG.toLowerCase(),
@@ -308,11 +310,22 @@ export async function startQueryExecution(
         ? await recordNotFound(ctx, sql, verdict.notFound)
         : await startChecked(ctx, verdict.checked);
     // As Athena echoes it: what the request gave, the catalog named as Athena names it; nothing given, nothing.
+    // The result reuse asked for is echoed too (ResultReuseInformation says no result was reused).
+    const byAge = input.structure('ResultReuseConfiguration')?.structure('ResultReuseByAgeConfiguration');
+    const maxAge = byAge?.integer('MaxAgeInMinutes');
     ctx.startedContexts?.set(
       started,
       catalog === undefined && database === undefined
         ? {}
         : { ...(database !== undefined ? { Database: database } : {}), Catalog: CATALOG.toLowerCase() },
+      byAge
+        ? {
+            ResultReuseByAgeConfiguration: {
+              Enabled: byAge.boolean('Enabled')!,
+              ...(maxAge !== undefined ? { MaxAgeInMinutes: maxAge } : {}),
+            },
+          }
+        : undefined,
     );
     return started;
   });

@@ -42,6 +42,9 @@ export class Input {
   string(name: string): string | undefined {
     return this.values[name] as string | undefined;
   }
+  boolean(name: string): boolean | undefined {
+    return this.values[name] as boolean | undefined;
+  }
   integer(name: string): number | undefined {
     return this.values[name] as number | undefined;
   }

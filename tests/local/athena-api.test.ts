@@ -116,6 +116,27 @@ describe("the local lake answers Athena's API", () => {
     ]);
   });
 
+  it('reports the ResultReuseConfiguration the request gave, and that no result was reused (every query runs)', async () => {
+    const asked = await start('SELECT 4', {
+      ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: true, MaxAgeInMinutes: 30 } },
+    });
+    const off = await start('SELECT 5', {
+      ResultReuseConfiguration: { ResultReuseByAgeConfiguration: { Enabled: false } },
+    });
+    const none = await start('SELECT 6');
+    const executions = await Promise.all([asked, off, none].map((id) => until(id, ['SUCCEEDED'])));
+    expect(executions.map((q) => [q.ResultReuseConfiguration, q.Statistics!.ResultReuseInformation])).toEqual(
+      [
+        [
+          { ResultReuseByAgeConfiguration: { Enabled: true, MaxAgeInMinutes: 30 } },
+          { ReusedPreviousResult: false },
+        ],
+        [{ ResultReuseByAgeConfiguration: { Enabled: false } }, { ReusedPreviousResult: false }],
+        [{ ResultReuseByAgeConfiguration: { Enabled: false } }, { ReusedPreviousResult: false }],
+      ],
+    );
+  });
+
   it('starts a query, reports it as Athena does, and pages its results with the header first', async () => {
     const id = await start(FIVE_ROWS);
     const q = await until(id, ['SUCCEEDED', 'FAILED']);
