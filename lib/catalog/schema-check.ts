@@ -46,6 +46,13 @@ export interface SchemaReport {
  * A version of a table the local lake has used without it being recorded maybe (local/schemas-in-use.ts): data
  * may have been accepted and stored under it, so an edit is judged against it too.
  */
+/** A local lake's record of the version of a table it used that does not read (lib/catalog/schemas-in-use.ts). */
+export interface DamagedInUse {
+  table: string;
+  file: string;
+  why: string;
+}
+
 export interface InUseVersion {
   snapshot: TableSnapshot;
   version: number;
@@ -78,10 +85,11 @@ const IN_USE_LEVEL_BEFORE_RECORDED = 3;
 export function checkSchemas(
   dir = defaultSchemasDir,
   files = schemaFiles(dir),
-  inUse?: ReadonlyMap<string, InUseVersion>,
+  inUse?: ReadonlyMap<string, InUseVersion> & { damaged?: readonly DamagedInUse[] },
 ): SchemaReport {
   const loaded = loadLake(dir, files);
   const { errors, histories } = loaded;
+
   const tables = loaded.tables.map((t) => numberedAfterUse(t, histories.get(t.name), inUse?.get(t.name)));
   const reports: TableReport[] = [];
   // A schema the lake's validator compiler refuses would stop the lake (and every deploy) when its validators are
@@ -108,7 +116,27 @@ export function checkSchemas(
       ],
     });
   }
-  const invalid = new Set(errors.map((e) => e.table));
+  // A table whose record of the version the lake used does not read: no edit of it is judged (one the lake's data
+  // would not survive could pass), refused naming the record.
+  const damaged = (inUse?.damaged ?? []).filter((d) => !errors.some((e) => e.table === d.table));
+  for (const d of damaged)
+    reports.push({
+      table: d.table,
+      status: 'refused',
+      version: histories.get(d.table)?.version ?? 0,
+      changes: [],
+      violations: [
+        {
+          table: d.table,
+          rule: 'DAMAGED_STATE_FILE',
+          message:
+            `${d.table}: the local lake's record of the version it used, ${d.file}, is damaged (${d.why}): an edit ` +
+            `of ${d.table} cannot be judged against what the lake stored`,
+          safe: 'README "Damaged state files" says what to do with the record (nothing runs until then)',
+        },
+      ],
+    });
+  const invalid = new Set([...errors.map((e) => e.table), ...damaged.map((d) => d.table)]);
   // Every table name the project has (a new major version's suggested name is one none has).
   const names = new Set([...tables.map((t) => t.name), ...errors.map((e) => e.table)]);
   for (const t of tables) {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { InUseVersion } from './schema-check';
+import type { DamagedInUse, InUseVersion } from './schema-check';
 
 const FOLDER = 'schemas-in-use';
 
@@ -16,29 +16,43 @@ export interface StoredInUse extends InUseVersion {
   $comment: string;
 }
 
-/** The versions in use, by table (a file that cannot be read is skipped: the history still judges the table). */
-export function readSchemasInUse(lakeDir: string): Map<string, InUseVersion> {
+/**
+ * The versions in use, by table, and the records that do not read (`damaged`: a disk error, a hand edit; written
+ * whole by a rename, so never half-written by a crash). The schema check refuses an edit of a table whose record is
+ * damaged (it cannot be judged against what the lake used: lib/catalog/schema-check.ts).
+ */
+export function readSchemasInUse(lakeDir: string): InUseRecords {
   const dir = path.join(lakeDir, FOLDER);
-  const out = new Map<string, InUseVersion>();
+  const out: InUseRecords = Object.assign(new Map<string, InUseVersion>(), { damaged: [] as DamagedInUse[] });
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const table = f.slice(0, -'.json'.length);
+    const file = path.join(dir, f);
+    let v: StoredInUse;
     try {
-      const v = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as StoredInUse;
-      if (v.snapshot?.table === f.slice(0, -'.json'.length) && Number.isInteger(v.version))
-        out.set(v.snapshot.table, {
-          snapshot: v.snapshot,
-          version: v.version,
-          since: v.since,
-          ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
-          ...(isUsedNumbers(v.used) ? { used: v.used } : {}),
-          ...(Number.isInteger(v.rulesRecorded) ? { rulesRecorded: v.rulesRecorded } : {}),
-        });
-    } catch {
-      // half-written by a crash before the rename cannot happen; anything else is not ours to judge by
+      v = JSON.parse(readFileSync(file, 'utf8')) as StoredInUse;
+    } catch (e) {
+      out.damaged.push({ table, file, why: `not JSON (${(e as Error).message})` });
+      continue;
     }
+    if (v?.snapshot?.table !== table || !Number.isInteger(v.version)) {
+      out.damaged.push({ table, file, why: `it is no record of a version of ${table} in use` });
+      continue;
+    }
+    out.set(table, {
+      snapshot: v.snapshot,
+      version: v.version,
+      since: v.since,
+      ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
+      ...(isUsedNumbers(v.used) ? { used: v.used } : {}),
+      ...(Number.isInteger(v.rulesRecorded) ? { rulesRecorded: v.rulesRecorded } : {}),
+    });
   }
   return out;
 }
+
+/** The versions in use, by table, with the records that do not read. */
+export type InUseRecords = Map<string, InUseVersion> & { damaged: DamagedInUse[] };
 
 /** A record's `used`: version numbers, each with a fingerprint. */
 const isUsedNumbers = (v: unknown): v is Record<string, string> =>

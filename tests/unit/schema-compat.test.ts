@@ -553,6 +553,30 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(used.violations.map((v) => v.rule)).toContain('NARROWED'); // the $ref added to a recorded column
   });
 
+  it("a lake's record of a version in use that does not read refuses every edit of that table, naming the record", () => {
+    const dir = edited('datasets', 'orders', () => undefined);
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    writeSchemasInUse(lake, checkSchemas(dir, undefined, readSchemasInUse(lake)).defs);
+    const record = path.join(lake, 'schemas-in-use', 'orders.json');
+    for (const damage of ['{bad', JSON.stringify({ snapshot: { table: 'customers' }, version: 1 })]) {
+      writeFileSync(record, damage);
+      const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+      expect(r.violations).toEqual([
+        {
+          table: 'orders',
+          rule: 'DAMAGED_STATE_FILE',
+          message: expect.stringMatching(
+            /^orders: the local lake's record of the version it used, .*schemas-in-use\/orders\.json, is damaged \((not JSON|it is no record of a version of orders in use)/,
+          ),
+          safe: expect.stringContaining('README "Damaged state files"'),
+        },
+      ]);
+      // The other tables are judged as before.
+      expect(r.tables.filter((t) => t.status === 'refused').map((t) => t.table)).toEqual(['orders']);
+    }
+  });
+
   it('a version in use recorded before rules level 4 (a $ref without the rules it names) is no other schema', () => {
     const dir = edited('datasets', 'orders', (s) => {
       s.$defs = { code: { type: 'string', maxLength: 64 } };
