@@ -21,6 +21,7 @@ import { exitWhenWritten, quietWhenOutputClosed } from './exit';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { lakeDir } from '../../lib/config';
+import { checkLakeFormat, LakeFormatError } from '../../lib/lake-format';
 import { executionRetryCheck } from '../../lib/etl/upload-retry';
 import { LocalObjectStore, localVersionId } from '../../lib/objects/local';
 import { ignoreReason, UPLOADS_PREFIX } from '../../lib/uploads/key';
@@ -41,6 +42,14 @@ import { EXECUTION_STATUSES, NotRetryableError } from '../../lib/workflow/types'
 
 /** Requests a new execution with the input of a failed one (LocalWorkflow.retryExecution); waits for it when a lake is running. */
 async function retry(dir: string, given: string): Promise<number> {
+  // Not in a folder of a newer version of the project (lib/lake-format.ts): nothing is written there.
+  try {
+    await checkLakeFormat(dir);
+  } catch (e) {
+    if (!(e instanceof LakeFormatError)) throw e;
+    process.stderr.write(`nothing requested: ${e.message}\n`);
+    return 1;
+  }
   // The start of a name will do, as for the summary, when one execution begins so (a retry starts a run: never a
   // guess among several).
   let name = given;

@@ -43,7 +43,7 @@ it('records the format of a new folder, keeps its own, and refuses a newer or da
   await expect(claimLakeFormat(dir)).rejects.toThrow(/lake-format\.json is damaged/);
 });
 
-it('npm start and npm run compact refuse a folder of a newer version before writing anything', async () => {
+it('npm start, npm run compact and a retry refuse a folder of a newer version before writing anything', async () => {
   const dir = await tempLake('lake-format-start');
   await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
   await fs.writeFile(path.join(dir, LAKE_FORMAT_FILE), JSON.stringify({ format: LAKE_FORMAT + 1 }));
@@ -57,5 +57,11 @@ it('npm start and npm run compact refuse a folder of a newer version before writ
   const compact = await node(['--import', 'tsx', 'local/cli/compact.ts'], { LAKE_DIR: dir });
   expect(compact.code).toBe(1);
   expect(compact.out).toMatch(/nothing ran: the lake in .* is of a newer version of the project/);
+  // A retry writes a request into the folder: refused as well.
+  const retry = await node(['--import', 'tsx', 'local/cli/executions.ts', 'retry', 'compact-x'], {
+    LAKE_DIR: dir,
+  });
+  expect(retry.code).toBe(1);
+  expect(retry.out).toMatch(/nothing requested: the lake in .* is of a newer version of the project/);
   expect((await fs.readdir(dir)).sort()).toEqual(before);
 }, 120_000);
