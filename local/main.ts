@@ -173,6 +173,17 @@ function startFailure(err: unknown): string {
     : String((err as Error).stack ?? err);
 }
 
+// npm start takes its settings from the environment: an argument (--port 4000) would be passed over without a word,
+// and the lake start elsewhere than asked.
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  process.stderr.write(
+    `npm start takes no arguments (given: ${args.join(' ')}): its settings are environment variables, ` +
+      'e.g. PORT=3001 LAKE_DIR=/path/to/lake npm start (README "Configuration")\n',
+  );
+  process.exit(2);
+}
+
 main().catch((err) => {
   // Ctrl-C while the lake starts reaches the children of its process group too (tsx's esbuild service, which loads
   // what the start imports next): the start then fails for that, and the stop asked for is what happened.

@@ -14,9 +14,10 @@ async function start(
   lakeDir: string,
   env: NodeJS.ProcessEnv = {},
   script = 'local/main.ts',
+  args: string[] = [],
 ): Promise<{ code: number; out: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
       env: { ...process.env, LAKE_DIR: lakeDir, PORT: '0', ...env },
       timeout: 60_000,
@@ -70,3 +71,19 @@ it.each([
   },
   90_000,
 );
+
+it('npm start refuses an argument (its settings are environment variables), exit 2, before it writes anything', async () => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'start-args-'));
+  try {
+    const lakeDir = path.join(parent, 'lake');
+    const r = await start(lakeDir, {}, 'local/main.ts', ['--port', '4000']);
+    expect(r.code).toBe(2);
+    expect(r.out.trim()).toBe(
+      'npm start takes no arguments (given: --port 4000): its settings are environment variables, e.g. PORT=3001 ' +
+        'LAKE_DIR=/path/to/lake npm start (README "Configuration")',
+    );
+    expect(existsSync(lakeDir)).toBe(false);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+}, 90_000);
