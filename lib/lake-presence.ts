@@ -30,6 +30,19 @@ export interface LakePresence {
    * serves the folder: local/cli/etl-execution.ts), not a lake: it serves nothing, and its run holds the lake lock.
    */
   command?: string;
+  /** The folder it runs on (folderIdentity): a copy of the folder (cp -a of a running lake's) is another one. */
+  folder?: string;
+}
+
+/**
+ * A lake folder's identity: its device and inode, the same by any path to it (a link, a bind mount) and another for
+ * a copy, which holds the files of the lake it was copied from (its presence and engine files, naming a process that
+ * serves the original). Compared within one pid namespace only: another's may see the folder through another
+ * mount, whose device may differ.
+ */
+export async function folderIdentity(lakeDir: string): Promise<string | undefined> {
+  const st = await fs.stat(lakeDir).catch(() => undefined);
+  return st ? `${st.dev}:${st.ino}` : undefined;
 }
 
 /** A lake running on the folder, other than this process. */
@@ -88,6 +101,7 @@ export async function otherLakes(
   const dir = presenceDir(lakeDir);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const out: OtherLake[] = [];
+  const folder = names.length > 0 ? await folderIdentity(lakeDir) : undefined;
   for (const name of names.filter((n) => n.endsWith('.json'))) {
     const file = path.join(dir, name);
     const [text, stat] = await Promise.all([
@@ -103,6 +117,9 @@ export async function otherLakes(
     if (!stat || p?.tag === processTag()) continue;
     const heartbeatAgeMs = heartbeatAge(file, stat.mtimeMs, now, monotonicNow);
     const foreign = !!p && p.ns !== pidNamespace();
+    // Copied with the folder from one a process of this namespace runs on: that process serves the original. Left
+    // as it is (judged so again; removed with the copy).
+    if (p && !foreign && p.folder !== undefined && folder !== undefined && p.folder !== folder) continue;
     const running = p && (foreign ? heartbeatAgeMs < PRESENCE_STALE_MS : tagRunning(p.tag));
     if (p && running) out.push({ ...p, foreign, heartbeatAgeMs });
     else if (heartbeatAgeMs >= PRESENCE_STALE_MS || (p && !foreign)) {
@@ -136,12 +153,14 @@ export async function claimLakeDir(
 ): Promise<Presence> {
   const dir = presenceDir(lakeDir);
   await fs.mkdir(dir, { recursive: true });
+  const folder = await folderIdentity(lakeDir);
   const me: LakePresence = {
     tag: processTag(),
     pid: thisProcess().pid,
     ns: pidNamespace(),
     startedAt: new Date().toISOString(),
     ...(command ? { command } : {}),
+    ...(folder ? { folder } : {}),
   };
   const file = path.join(dir, `${me.tag}.json`);
   const write = () => fs.writeFile(file, JSON.stringify(me));

@@ -15,7 +15,7 @@
  * compact`), or at its next start. This module has no engine of its own, so it is cheap to load anywhere.
  */
 import { fsyncDir, tempFileName } from '../durable-fs';
-import { otherLakes } from '../lake-presence';
+import { folderIdentity, otherLakes } from '../lake-presence';
 import { type ProcessIdentity, processRunning } from '../process-identity';
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -269,8 +269,12 @@ export async function requestExecution(
  */
 export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Promise<boolean> {
   try {
-    const engine = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as ProcessIdentity;
-    if (processRunning(engine)) return true;
+    const engine = JSON.parse(await fs.readFile(engineFile(dir, machine), 'utf8')) as ProcessIdentity & {
+      folder?: string;
+    };
+    // An engine file copied with the folder names a process that serves the original (lib/lake-presence.ts).
+    const ours = engine.folder === undefined || engine.folder === (await folderIdentity(dir));
+    if (ours && processRunning(engine)) return true;
   } catch {
     // no engine file: no lake started, or the last one stopped
   }

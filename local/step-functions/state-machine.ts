@@ -27,6 +27,7 @@ import {
   type ExecutionRecord,
 } from '../../lib/workflow/local';
 import { tempFileOwnerRunning } from '../../lib/durable-fs';
+import { folderIdentity } from '../../lib/lake-presence';
 import { thisProcess } from '../../lib/process-identity';
 import { localLog } from '../log';
 import { claimExecution, claimPath, openInstances } from './execution-claims';
@@ -147,9 +148,10 @@ export class LocalStateMachine {
     if (opts.recover !== false) await sm.recover();
     const poll = opts.pollIntervalMs ?? 1000;
     if (poll > 0) {
+      const folder = await folderIdentity(sm.lakeDir);
       await fs.writeFile(
         engineFile(sm.lakeDir, sm.machine),
-        JSON.stringify({ ...thisProcess(), instance: sm.instance }),
+        JSON.stringify({ ...thisProcess(), instance: sm.instance, ...(folder ? { folder } : {}) }),
       );
       sm.poller = setInterval(
         () => void sm.pollPending().catch((e) => sm.log.warn('polling failed', { error: e })),

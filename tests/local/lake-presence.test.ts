@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   claimLakeDir,
+  folderIdentity,
   LakeDirInUse,
   otherLakes,
   pidNamespace,
@@ -15,6 +16,7 @@ import {
   PRESENCE_STALE_MS,
   type LakePresence,
 } from '../../lib/lake-presence';
+import { thisProcess } from '../../lib/process-identity';
 import { engineAlive } from '../../lib/workflow/local';
 import { tempLake } from '../support/raw-zone';
 import { until } from '../support/until';
@@ -155,6 +157,45 @@ describe('lakes on one folder, across pid namespaces', () => {
       clearInterval(beat);
     }
   });
+
+  it("a copy of a running lake's folder (cp -a) is no folder that lake serves: its presence and engine files name the original's", async () => {
+    const lake = await tempLake();
+    const holder: ChildProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tests/support/presence-holder.ts', lake],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const held = await new Promise<{ pid: number }>((resolve, reject) => {
+      let out = '';
+      holder.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+      });
+      holder.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+    });
+    try {
+      // The engine file a lake's state machine writes: this process stands for the holder's engine.
+      const engine = path.join(lake, '.stepfunctions', 'etl', '.engine.json');
+      await fs.mkdir(path.dirname(engine), { recursive: true });
+      await fs.writeFile(
+        engine,
+        JSON.stringify({ ...thisProcess(), instance: 'x', folder: await folderIdentity(lake) }),
+      );
+      expect(await otherLakes(lake)).toEqual([expect.objectContaining({ pid: held.pid, foreign: false })]);
+      expect(await engineAlive(lake)).toBe(true);
+      const copy = `${lake}-copy`;
+      expect(spawnSync('cp', ['-a', lake, copy]).status).toBe(0);
+      expect(await otherLakes(copy)).toEqual([]);
+      expect(await engineAlive(copy)).toBe(false);
+      // The original's are judged as before, and the copy's file is left where it is.
+      expect(await otherLakes(lake)).toEqual([expect.objectContaining({ pid: held.pid })]);
+      expect(await fs.readdir(path.join(copy, '.lakes'))).toHaveLength(1);
+    } finally {
+      const exit = new Promise((r) => holder.once('exit', r));
+      holder.kill('SIGTERM');
+      await exit;
+    }
+  }, 60_000);
 
   (canUnshare ? it : it.skip)(
     'for real: a lake holding the folder in another pid namespace is seen running, and gone once stopped',
