@@ -13,7 +13,9 @@ export function refusedSchemaEdits(lakeDir: string, dir = schemasDir): string[] 
   return report.violations.length ? formatReport(report).filter((l) => l.startsWith('REFUSED')) : [];
 }
 
-/** The refusal's text: the lines, and what the lake does meanwhile. */
-export const schemasRefusedMessage = (lines: string[]) =>
-  `schemas/ has changes that are not safe:\n  ${lines.join('\n  ')}\n(the local lake refused them and runs on ` +
-  'the schemas it accepted before: fix schemas/, then start the run)';
+/** The refusal's text: the lines, and what the lake does meanwhile (`lakeRunning`: a lake serves the folder). */
+export const schemasRefusedMessage = (lines: string[], lakeRunning = true) =>
+  `schemas/ has changes that are not safe:\n  ${lines.join('\n  ')}\n` +
+  (lakeRunning
+    ? '(the local lake refused them and runs on the schemas it accepted before: fix schemas/, then start the run)'
+    : '(npm start refuses these schemas too; the lake keeps what it stored: fix schemas/, then start the run)');

@@ -14,6 +14,7 @@ import {
   definitionFile,
   definitionId,
   definitionVersionFile,
+  engineAlive,
   listExecutions,
   newestFirst,
   readExecution,
@@ -101,7 +102,9 @@ export class LocalWorkflow implements Executions {
     if (process.env.LAKE_BUNDLE_RUNTIME !== 'aws') {
       const { refusedSchemaEdits, schemasRefusedMessage } = await import('../catalog/refused-edits');
       const lines = refusedSchemaEdits(this.dir);
-      return lines.length ? schemasRefusedMessage(lines) : undefined;
+      return lines.length
+        ? schemasRefusedMessage(lines, await engineAlive(this.dir, this.machine))
+        : undefined;
     }
     return undefined;
   }

@@ -270,6 +270,10 @@ it('retry: a replay is refused while schemas/ holds a change the lake refused, a
   expect(r.code).toBe(1);
   expect(r.stdout).toBe('');
   expect(r.stderr).toMatch(/^schemas\/ has changes that are not safe:\n {2}REFUSED .*orders.*item_count/);
+  // No lake runs on the folder: said as it is (not "the local lake refused them and runs on …").
+  expect(r.stderr).toContain(
+    '(npm start refuses these schemas too; the lake keeps what it stored: fix schemas/',
+  );
   // Nothing was requested: the list holds the failed execution alone.
   const list = await executionsCli(dir, []);
   expect(list.stdout).not.toContain('retry-1');
