@@ -282,6 +282,19 @@ export async function engineAlive(dir: string, machine = ETL_STATE_MACHINE): Pro
   return (await otherLakes(dir)).some((o) => !o.command);
 }
 
+/**
+ * The executions commands run in their own process on the folder (npm run compact, replay, rebuild when no lake
+ * serves it: local/cli/etl-execution.ts), by name: running, though no lake runs them.
+ */
+export async function executionsInCommands(dir: string): Promise<Set<string>> {
+  const prefix = 'execution ';
+  return new Set(
+    (await otherLakes(dir))
+      .filter((o) => o.command?.startsWith(prefix))
+      .map((o) => o.command!.slice(prefix.length)),
+  );
+}
+
 /** Polls a record until it is final (or the time is up: then the last record read). */
 export async function waitForExecution(
   dir: string,

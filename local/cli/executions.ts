@@ -32,6 +32,7 @@ import { describeRun, readRunSummary, readUploadResult } from './run-figures';
 import {
   ETL_STATE_MACHINE,
   engineAlive,
+  executionsInCommands,
   isFinal,
   listExecutions,
   readExecution,
@@ -146,7 +147,9 @@ async function settle(dir: string): Promise<boolean> {
     const files = await waitingUploads(dir);
     const running = (await executions(dir)).filter((r) => !isFinal(r.status));
     if (!files.length && !running.length) return true;
-    if (!(await engineAlive(dir))) {
+    // Without a lake, only what commands run in their own process goes on (npm run rebuild in another terminal).
+    const inCommands = await executionsInCommands(dir);
+    if (!(await engineAlive(dir)) && (files.length || running.some((r) => !inCommands.has(r.name)))) {
       process.stderr.write(`no local lake is running in ${dir}: nothing is taken or run until npm start\n`);
       return false;
     }
@@ -186,6 +189,13 @@ async function failedRunFigures(dir: string, r: ExecutionRecord): Promise<string
   const summary = await readRunSummary(dir, r.name);
   return summary ? describeRun(summary) : [];
 }
+
+/**
+ * Whether the execution runs now, or will once a lake takes it: a lake serves the folder, or a command runs it in
+ * its own process.
+ */
+const runsNow = (r: ExecutionRecord, lakeRunning: boolean, inCommands: Set<string>) =>
+  lakeRunning || inCommands.has(r.name);
 
 function duration(r: ExecutionRecord, lakeRunning: boolean, now = Date.now()): string {
   if (r.status === 'RUNNING' && !lakeRunning) return '-';
@@ -298,7 +308,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       (history || json
         ? JSON.stringify(r, null, 2)
-        : summarizeExecution(r, Date.now(), await engineAlive(dir), await failedRunFigures(dir, r))) + '\n',
+        : summarizeExecution(
+            r,
+            Date.now(),
+            runsNow(r, await engineAlive(dir), await executionsInCommands(dir)),
+            await failedRunFigures(dir, r),
+          )) + '\n',
     );
     return settled ? 0 : 1;
   }
@@ -329,13 +344,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const rows = [['NAME', 'STATUS', 'STARTED', 'DURATION', 'ERROR']];
   const lakeRunning = await engineAlive(dir);
+  const inCommands = await executionsInCommands(dir);
   for (const r of records) {
     const cause = r.cause ? `: ${causeText(r.cause).replace(/\s+/g, ' ').slice(0, 160)}` : '';
     rows.push([
       r.name,
-      status(r, lakeRunning),
+      status(r, runsNow(r, lakeRunning, inCommands)),
       r.startDate,
-      duration(r, lakeRunning),
+      duration(r, runsNow(r, lakeRunning, inCommands)),
       r.error ? `${r.error}${cause}` : '',
     ]);
   }

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lakeTables } from '../../lib/catalog/tables';
+import { claimLakeDir } from '../../lib/lake-presence';
 import { engineFile, ETL_STATE_MACHINE, writeRecord, type ExecutionRecord } from '../../lib/workflow/local';
 import { writeSchemasInUse } from '../../local/schemas-in-use';
 import { tempLake } from '../support/raw-zone';
@@ -192,6 +193,41 @@ function failedRecord(name: string): ExecutionRecord {
     }),
   } as unknown as ExecutionRecord;
 }
+
+it('an execution a command runs in its own process (no lake) is shown running, and --wait waits for it to end', async () => {
+  const dir = await tempLake('executions-cli-in-command');
+  await fs.mkdir(path.join(dir, 'raw'), { recursive: true });
+  const name = 'rebuild-orders-20261207T200000000Z';
+  const base = failedRecord(name);
+  const running = {
+    ...base,
+    status: 'RUNNING',
+    input: { mode: 'rebuild', table: 'orders' },
+    startDate: new Date().toISOString(),
+    runStartDate: new Date().toISOString(),
+  } as unknown as ExecutionRecord;
+  for (const k of ['stopDate', 'error', 'cause'] as const) delete (running as Partial<ExecutionRecord>)[k];
+  await writeRecord(dir, ETL_STATE_MACHINE, running);
+  // This test's process stands for `npm run rebuild`, holding the folder as etl-execution.ts does.
+  const presence = await claimLakeDir(dir, undefined, undefined, undefined, `execution ${name}`);
+  try {
+    const list = await executionsCli(dir, []);
+    expect(list.stdout).toMatch(new RegExp(`^${name} +RUNNING +`, 'm'));
+    expect(list.stdout).not.toContain('next npm start');
+    const waited = executionsCli(dir, ['--wait', '--last']);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await writeRecord(dir, ETL_STATE_MACHINE, {
+      ...running,
+      status: 'SUCCEEDED',
+      stopDate: new Date().toISOString(),
+    } as ExecutionRecord);
+    const r = await waited;
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/Status +SUCCEEDED/)]);
+    expect(r.stderr).not.toContain('no local lake is running');
+  } finally {
+    await presence.stop();
+  }
+}, 60_000);
 
 it("lists a failed run's reason (a Glue job run's ErrorMessage), not the job run's JSON cut short", async () => {
   const dir = await tempLake('executions-cli-cause');
