@@ -88,20 +88,25 @@ export async function yearMonthZeros(file: string, columns: number[]): Promise<v
   const tmp = `${file}.intervals`;
   const out = await fs.open(tmp, 'w');
   try {
-    const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    let batch: string[] = [];
-    for await (const line of lines) {
-      const row = JSON.parse(line) as Cell[];
-      for (const i of columns) if (row[i] === ZERO) row[i] = YEAR_MONTH_ZERO;
-      batch.push(JSON.stringify(row) + '\n');
-      if (batch.length >= 4096) {
-        await out.write(batch.join(''));
-        batch = [];
+    try {
+      const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+      let batch: string[] = [];
+      for await (const line of lines) {
+        const row = JSON.parse(line) as Cell[];
+        for (const i of columns) if (row[i] === ZERO) row[i] = YEAR_MONTH_ZERO;
+        batch.push(JSON.stringify(row) + '\n');
+        if (batch.length >= 4096) {
+          await out.write(batch.join(''));
+          batch = [];
+        }
       }
+      if (batch.length) await out.write(batch.join(''));
+    } finally {
+      await out.close();
     }
-    if (batch.length) await out.write(batch.join(''));
-  } finally {
-    await out.close();
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
-  await fs.rename(tmp, file);
 }
