@@ -13,7 +13,7 @@ import type { CheckedQuery, ResultColumn } from '../types';
 import { refuseFunctionsAthenaLacks, refuseWhatAthenaRefuses } from './athena-refusals';
 import { chunkCells } from './cells';
 import { athenaColumnNames } from './column-names';
-import { IntervalColumns, yearMonthZeros } from './intervals';
+import { IntervalColumns } from './intervals';
 import { refuseDeepSubqueries } from './subquery-depth';
 import { currentQueryId } from './scanned';
 import { typedRewrites } from './typed-rewrites';
@@ -126,8 +126,6 @@ export async function readQueryInto(
     }
     await out.close();
     out = undefined;
-    const zeros = intervals.zerosToRewrite();
-    if (zeros.length > 0) await yearMonthZeros(tmpResults, zeros);
     return { before, columns, intervals, rows };
   } finally {
     await out?.close().catch(() => undefined);

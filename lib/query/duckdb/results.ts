@@ -3,6 +3,7 @@
  * temporary name and renamed once complete, and read a page at a time. Page tokens: row index and byte offset in
  * results.jsonl, bound to the query (encodeToken).
  */
+import { yearMonthZeros } from './intervals';
 import { jsonCell, parseKeepingIntegers } from '../json-cell';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -95,6 +96,7 @@ export async function readResultsPage(
         throw new RowTooLargeError(row, startedBytes);
       }
     }
+    yearMonthZeros(columns, rows);
     if (!page.jsonAsText) {
       // The results file keeps a json column's JSON text (cells.ts): the query API's cell is the value it holds.
       const json = columns.flatMap((c, i) => (c.type === 'json' ? [i] : []));
