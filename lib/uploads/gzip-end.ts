@@ -9,7 +9,7 @@
  * bytes or more is found this way; shorter padding or other bytes at the end of a large file cannot be told from a
  * trailer without decompressing the file up to them, and are left to the ETL, which fails that upload on both runtimes.
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import type { ObjectStore } from '../objects/types';
 
 /** The bytes of a gzip file's end read when the sample does not reach it. */
@@ -61,4 +61,48 @@ export async function checkGzipTail(
 ): Promise<string | undefined> {
   const tail = await store.getRange('raw', key, Math.max(0, size - GZIP_TAIL_BYTES), size - 1);
   return gzipTailProblem(tail);
+}
+
+/** Where the gzip member header at `at` ends (its optional fields included), or -1 where none starts or it is cut. */
+function headerEnd(b: Buffer, at: number): number {
+  if (b.length < at + 10 || b[at] !== 0x1f || b[at + 1] !== 0x8b || b[at + 2] !== 0x08) return -1;
+  const flags = b[at + 3]!;
+  let p = at + 10;
+  if (flags & 0x04) p = b.length < p + 2 ? Infinity : p + 2 + b.readUInt16LE(p); // FEXTRA
+  for (const flag of [0x08, 0x10]) {
+    // FNAME, FCOMMENT: zero-terminated
+    if (!(flags & flag) || p >= b.length) continue;
+    const zero = b.indexOf(0, p);
+    p = zero < 0 ? Infinity : zero + 1;
+  }
+  if (flags & 0x02) p += 2; // FHCRC
+  return p <= b.length ? p : -1;
+}
+
+/**
+ * Where the whole gzip members at the start of `b` end (a gzip file read whole), or undefined when its first member
+ * is not whole: bytes after that end follow the stream. Node's gunzip tells such bytes only when they are zeros; a
+ * stray newline or other bytes made it fail as corrupt data ("unexpected end of file"), naming no cause.
+ */
+export function gzipStreamEnd(b: Buffer): number | undefined {
+  let end: number | undefined;
+  for (let at = 0; at < b.length;) {
+    const header = headerEnd(b, at);
+    if (header < 0) break;
+    let taken: number;
+    try {
+      // `info` gives the engine, whose bytesWritten counts the deflate data it took (it stops at its end).
+      const { engine } = inflateRawSync(b.subarray(header), { info: true }) as unknown as {
+        engine: { bytesWritten: number };
+      };
+      taken = engine.bytesWritten;
+    } catch {
+      break;
+    }
+    const after = header + taken + 8; // the trailer: CRC-32 and length
+    if (after > b.length) break;
+    end = after;
+    at = after;
+  }
+  return end;
 }

@@ -6,7 +6,7 @@
  */
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { BucketRole, ObjectStore } from '../objects/types';
-import { bytesAfterGzipStream } from './gzip-end';
+import { bytesAfterGzipStream, gzipStreamEnd } from './gzip-end';
 import type { SampleLimits } from './types';
 
 export class SampleReadError extends Error {
@@ -209,16 +209,25 @@ export async function readTextSample(
 
   const gunzip = new Gunzipper(deliver);
   let offset = 0;
+  // A file read whole: its bytes, to tell bytes after its gzip stream from corrupt data when gunzip fails.
+  const whole: Buffer[] | undefined = size <= limits.gzipMaxBytes ? [] : undefined;
+  const corrupt = (e: unknown) => {
+    const end = whole && offset >= size ? gzipStreamEnd(Buffer.concat(whole)) : undefined;
+    return end !== undefined && end < size
+      ? new SampleReadError(bytesAfterGzipStream(size - end), 0)
+      : new SampleReadError(`the gzip data is corrupt: ${(e as Error).message}`, textBytes);
+  };
   try {
     while (offset < size && offset < limits.gzipMaxBytes && more() && !gunzip.isStopped) {
       const end = Math.min(size, offset + limits.gzipChunkBytes) - 1;
       const buf = await fetch(offset, end);
       if (offset === 0) refuse(buf);
+      whole?.push(buf);
       offset = end + 1;
       try {
         await gunzip.write(buf);
       } catch (e) {
-        throw new SampleReadError(`the gzip data is corrupt: ${(e as Error).message}`, textBytes);
+        throw corrupt(e);
       }
       if (failure) throw failure;
     }
@@ -226,7 +235,7 @@ export async function readTextSample(
       try {
         await gunzip.end();
       } catch (e) {
-        throw new SampleReadError(`the gzip data is corrupt: ${(e as Error).message}`, textBytes);
+        throw corrupt(e);
       }
       if (failure) throw failure;
       // No line to name: the bytes are after the text.
