@@ -29,8 +29,16 @@
  * The count is an estimate (AWS adds events this library does not model, e.g. MapRun events); the engine fails the
  * execution when the estimate reaches the quota. The execution record keeps its own, separate cap on the library
  * events it stores (execution-events.ts MAX_EVENTS).
+ *
+ * A Wait state the local engine shortens (LAKE_SFN_WAIT_MS: the ETL's WaitForLake waits 1 s, not 60: wait-tracker.ts)
+ * loops through its states more often than AWS would in the same time: a look at the lake every second wrote 17
+ * events a second, and a file waiting 25 minutes behind a long run failed, where AWS's look a minute keeps a day's
+ * wait within the quota. So in a streak of waits (a Wait state entered, and its loop's states until one outside it),
+ * a pass through the loop counts only when the Wait's Seconds have passed since the last pass counted: the history
+ * AWS would have written for the same wait.
  */
 import { taskStates } from './task-states';
+import { waitLoops } from './wait-tracker';
 
 /** Step Functions Standard's history quota, in events. */
 export const HISTORY_QUOTA_EVENTS = 25_000;
@@ -45,18 +53,42 @@ export class HistoryEstimate {
   private readonly resources: Map<string, string>;
   /** States whose last attempt failed and was caught (name#iteration): their StateExited is a single event. */
   private readonly caught = new Set<string>();
+  /** Each Wait state of the top level with Seconds → its loop's states, and its Seconds. */
+  private readonly waits = new Map<string, { loop: Set<string>; ms: number }>();
+  /** A streak of waits: its loop, and when its last pass counted. */
+  private streak: { loop: Set<string>; counted: number } | undefined;
+  /** The pass through the loop now is one AWS would not have made in the time (not counted). */
+  private skipping = false;
 
   constructor(definition: { States: Record<string, unknown> }) {
     this.resources = taskStates(definition);
+    for (const [name, loop] of waitLoops(definition)) {
+      const seconds = (definition.States[name] as { Seconds?: unknown }).Seconds;
+      if (typeof seconds === 'number' && seconds > 0) this.waits.set(name, { loop, ms: seconds * 1000 });
+    }
   }
 
   get count(): number {
     return this.total;
   }
 
-  /** Adds the AWS events of one library event; answers the running total. */
-  add(ev: Record<string, unknown>): number {
-    this.total += this.eventsFor(ev);
+  /** Adds the AWS events of one library event (at `now`); answers the running total. */
+  add(ev: Record<string, unknown>, now = Date.now()): number {
+    const name = (ev.state as { name?: string } | undefined)?.name;
+    if (ev.type === 'StateEntered' && name !== undefined) {
+      if (this.streak && !this.streak.loop.has(name)) {
+        this.streak = undefined;
+        this.skipping = false;
+      }
+      const wait = this.waits.get(name);
+      if (wait && !this.streak) this.streak = { loop: wait.loop, counted: now };
+      else if (wait && this.streak) {
+        this.skipping = now - this.streak.counted < wait.ms;
+        if (!this.skipping) this.streak.counted = now;
+      }
+    }
+    const events = this.eventsFor(ev);
+    if (!this.skipping) this.total += events;
     return this.total;
   }
 

@@ -192,6 +192,56 @@ describe('the history quota: 25,000 events', () => {
     expect(rec).toMatchObject({ status: 'SUCCEEDED', output: { count: 10 } });
   });
 
+  it("counts a shortened Wait's loop as AWS would pass it: once per the Wait's Seconds (the local 1 s looks are not AWS's)", () => {
+    const definition = {
+      StartAt: 'Look',
+      States: {
+        Look: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::glue:startJobRun.sync',
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Wait' }],
+          Next: 'Done',
+        },
+        Wait: { Type: 'Wait', Seconds: 60, Next: 'Look' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    const state = (name: string, type: string) => ({ state: { name, type } });
+    /** One pass: the look fails, is caught, and the Wait is entered and left; 8 AWS events. */
+    const pass = (estimate: HistoryEstimate, at: number) => {
+      for (const ev of [
+        { type: 'StateEntered', ...state('Look', 'Task') },
+        { type: 'StateFailed', ...state('Look', 'Task') },
+        { type: 'StateCaught', ...state('Look', 'Task') },
+        { type: 'StateExited', ...state('Look', 'Task') },
+        { type: 'StateEntered', ...state('Wait', 'Wait') },
+        { type: 'StateExited', ...state('Wait', 'Wait') },
+      ])
+        estimate.add(ev, at);
+    };
+    const waited = (spacingMs: number, passes: number) => {
+      const estimate = new HistoryEstimate(definition);
+      estimate.add({ type: 'ExecutionStarted' }, 0);
+      for (let i = 0; i < passes; i++) pass(estimate, i * spacingMs);
+      return estimate.count;
+    };
+    // At AWS's pace every pass counts; at the local engine's 1 s, one pass a minute does: 25 minutes of waiting is
+    // the history AWS writes in 25 minutes, far below the quota (it failed at 25,000 before).
+    expect(waited(60_000, 1_500)).toBe(1 + 1_500 * 8);
+    const local = waited(1_000, 1_500);
+    expect([local >= 1 + 25 * 8, local <= 1 + 27 * 8]).toEqual([true, true]);
+    // Out of the loop every event counts again.
+    const estimate = new HistoryEstimate(definition);
+    pass(estimate, 0);
+    pass(estimate, 1_000);
+    estimate.add({ type: 'StateEntered', ...state('Look', 'Task') }, 2_000);
+    estimate.add({ type: 'StateExited', ...state('Look', 'Task') }, 2_000);
+    const before = estimate.count;
+    estimate.add({ type: 'StateEntered', ...state('Done', 'Succeed') }, 2_000);
+    estimate.add({ type: 'StateExited', ...state('Done', 'Succeed') }, 2_000);
+    expect(estimate.count).toBe(before + 2);
+  });
+
   it('counts the events AWS writes for each event the library logs (default mapping)', async () => {
     const definition = {
       StartAt: 'Job',
