@@ -47,6 +47,8 @@ function visitsWithInput(events: ExecutionEvent[], status: ExecutionStatus): Ope
   const visits: OpenVisit[] = [];
   let open: OpenVisit | undefined;
   let failure: { error?: string; cause?: string } | undefined;
+  /** The visit an ExecutionAborted just closed (a stop of the local lake, told by the ExecutionRestarted after it). */
+  let stopped: OpenVisit | undefined;
   const close = (v: OpenVisit, how: VisitStatus, at: string) => {
     v.status = how;
     v.exitedAt = at;
@@ -96,10 +98,22 @@ function visitsWithInput(events: ExecutionEvent[], status: ExecutionStatus): Ope
         if (open) {
           failure ??= { error: e.error, cause: e.cause };
           close(open, 'failed', e.timestamp);
+          if (e.type === 'ExecutionAborted') stopped = open;
         }
         open = undefined;
         break;
+      case 'ExecutionRestarted': {
+        // The local lake stopped (or crashed) in the visit, and the execution ran again from its start: said so
+        // on the visit it cut short (the one an ExecutionAborted just closed, or the one still open).
+        if (open) close(open, 'failed', e.timestamp);
+        const cut = open ?? stopped;
+        if (cut && !cut.cause)
+          cut.cause = `${e.cause ?? 'the local lake stopped'}: the execution ran again from its start`;
+        open = undefined;
+        break;
+      }
     }
+    if (e.type !== 'ExecutionAborted') stopped = undefined;
   }
   // An execution that ended without a last event for its open state (a record cut short): that state failed.
   if (open && status !== 'RUNNING') close(open, 'failed', open.enteredAt);
