@@ -12,7 +12,7 @@ import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
 import { listFiles } from '../../lib/etl/duckdb-runner/fs-util';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { replayedStateKey, replayingStateKey } from '../../lib/etl/rejected';
-import { pendingUploadKey } from '../../lib/etl/upload-queue';
+import { pendingUploadKey, uploadResultKey, type UploadResult } from '../../lib/etl/upload-queue';
 import {
   clock,
   editedTables,
@@ -46,6 +46,28 @@ async function acceptUpload(lake: string, key: string, execution: string): Promi
   );
   await run(lake, fileJob('orders', key, execution));
 }
+
+it("an upload into a partition whose stored Parquet file does not read fails naming it, with README's section", async () => {
+  const lake = await newLake();
+  const a = await writeRaw(lake, 'uploads/orders/a.csv', ordersCsv(['a1,c1,2026-03-01,paid,1,EUR,1,,']));
+  await acceptUpload(lake, a, 'load-a');
+  const tables = path.join(lake, 'curated', 'tables');
+  const stored = path.join(
+    tables,
+    (await listFiles(tables)).find((f) => /orders.*\.parquet$/.test(f))!,
+  );
+  await fs.writeFile(stored, 'garbage');
+  const b = await writeRaw(lake, 'uploads/orders/b.csv', ordersCsv(['b1,c1,2026-03-01,paid,1,EUR,1,,']));
+  await acceptUpload(lake, b, 'load-b');
+  const result = JSON.parse(
+    readFileSync(path.join(lake, 'curated', uploadResultKey('load-b')), 'utf8'),
+  ) as UploadResult;
+  expect([result.status, result.error]).toEqual(['FAILED', 'Etl.TableFailed']);
+  expect(result.cause).toContain(
+    `orders: ${stored} does not read as Parquet (DuckDB: File '${stored}' too small to be a Parquet file): ` +
+      'README "Damaged state files" says what to do with it',
+  );
+});
 
 describe('mode replay: rejected rows again through the current plan', () => {
   it('brings in the rows a relaxed schema accepts, exactly once; rows that still fail are rejected again', async () => {

@@ -5,6 +5,7 @@
  * fails its own uploads only. A run in mode 'file' also takes its own --inputs when validateUpload recorded no
  * pending upload for them (an execution started by hand, or by a validateUpload of before the queue).
  */
+import { damagedParquetReason } from '../../duckdb-sql';
 import { writeFileDurably } from '../../durable-fs';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -276,7 +277,8 @@ export async function takeUploads(
         for (const r of batch) {
           await finish(
             failure(ctx, r.t, UploadError.TableFailed, [
-              `${table.name}: ${withDiskFullNote((e as Error).message)}`,
+              // A stored Parquet file of the table that does not read: named, with README's section.
+              `${table.name}: ${damagedParquetReason((e as Error).message) ?? withDiskFullNote((e as Error).message)}`,
             ]),
           );
         }
