@@ -159,6 +159,15 @@ export function waitMsProblem(env = process.env): string | undefined {
 export function notLocalStage(stage: string, config: ServiceConfig): string | undefined {
   const runtime = config.provider.environment?.LAKE_RUNTIME;
   if (runtime === 'local') return undefined;
+  // A stage serverless.yml does not declare (a typo: LAKE_STAGE=locl) takes the default params, AWS's.
+  const declared = Object.keys((config as { params?: Record<string, unknown> }).params ?? {}).filter(
+    (k) => k !== 'default',
+  );
+  if (declared.length > 0 && !declared.includes(stage))
+    return (
+      `LAKE_STAGE=${stage} is no stage serverless.yml declares (its params: ${declared.join(', ')}): the local lake ` +
+      "runs the stage 'local' (LAKE_STAGE unset)"
+    );
   return (
     `LAKE_STAGE=${stage} is a stage serverless.yml deploys to AWS (runtime ${String(runtime)}): the local lake ` +
     "runs a stage whose params say runtime: local (the stage 'local'); deploy this one with sls deploy"

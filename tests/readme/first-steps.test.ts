@@ -79,6 +79,11 @@ it.each([
   [{ LAKE_SFN_MAX_CONCURRENCY: '0' }, "LAKE_SFN_MAX_CONCURRENCY must be a whole number >= 1, got '0'"],
   [{ LAKE_SFN_WAIT_MS: '-5' }, "LAKE_SFN_WAIT_MS must be a whole number >= 0 or 'asl', got '-5'"],
   [{ LAKE_STAGE: 'prod' }, /^LAKE_STAGE=prod is a stage serverless.yml deploys to AWS/],
+  // A typo is no AWS stage to deploy: its name is none serverless.yml declares.
+  [
+    { LAKE_STAGE: 'locl' },
+    "LAKE_STAGE=locl is no stage serverless.yml declares (its params: local, dev, prod): the local lake runs the stage 'local' (LAKE_STAGE unset)",
+  ],
 ])(
   'a setting that is no such value (%j) is refused at the start, naming it, and nothing is written',
   async (env, why) => {
