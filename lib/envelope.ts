@@ -167,6 +167,11 @@ interface TypeCheck {
 const CANONICAL_INSTANT =
   /^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z$/;
 
+/** Why an occurred_at is no date-time the envelope takes (its "format": "date-time"). */
+const OCCURRED_AT_FORMAT =
+  'must be a date-time with its zone, Z or ±HH:MM (e.g. 2026-11-24T09:30:00Z): a date that exists, hours 00–23, ' +
+  'seconds 00–59 (no leap second :60)';
+
 /** The latest occurred_at a request takes (receipt plus the allowed skew), as a time and in canonical form. */
 interface Latest {
   ms: number;
@@ -388,7 +393,15 @@ export function prepareEvents(body: unknown, limits: BatchLimits, now: number = 
     }
     if (!validateEnvelope(event)) {
       for (const f of fieldErrors(validateEnvelope.errors))
-        report(f.pointer, EventErrorCode.InvalidEnvelope, f.message);
+        report(
+          f.pointer,
+          EventErrorCode.InvalidEnvelope,
+          // The format's own words name no cause: a zone left out (the likeliest slip), a leap second, a date that
+          // does not exist.
+          f.pointer === '/occurred_at' && /format "date-time"/.test(f.message)
+            ? OCCURRED_AT_FORMAT
+            : f.message,
+        );
       // Every problem is listed: a type that names no event type too, the data of a known type (unless the
       // envelope refused it: missing, no object), and occurred_at.
       const refused = (pointer: string) => problems.slice(before).some((p) => p.pointer === pointer);

@@ -149,6 +149,19 @@ describe('event envelope', () => {
     }
     const [leap] = prepareEvents(pageView({ occurred_at: '2024-02-29T10:00:00.000Z' }), limits, NOW);
     expect(JSON.parse(leap!.line).occurred_at).toBe('2024-02-29T10:00:00.000Z');
+    // The message says what a date-time needs, where the format's words named no cause: a zone left out (the
+    // likeliest slip), a leap second, a date that does not exist.
+    for (const occurred_at of ['2026-11-24T09:30:00', '2026-11-24T09:30:60Z', '2026-02-30T09:30:00Z'])
+      expect(problems({ events: [pageView({ occurred_at })] }).details.errors).toEqual([
+        {
+          index: 0,
+          pointer: '/occurred_at',
+          code: 'INVALID_ENVELOPE',
+          message:
+            'must be a date-time with its zone, Z or ±HH:MM (e.g. 2026-11-24T09:30:00Z): a date that exists, ' +
+            'hours 00–23, seconds 00–59 (no leap second :60)',
+        },
+      ]);
   });
 
   it("takes occurred_at from the lake's first partition day to receipt plus the skew, to the millisecond, in UTC form and with an offset alike", () => {
