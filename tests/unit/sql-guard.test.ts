@@ -587,6 +587,13 @@ describe('refused, with the reason', () => {
     );
   });
 
+  it('a statement of another kind (a typo: SHOWW TABLES) is refused naming the kinds the lake answers', () => {
+    expect(refusal('SHOWW TABLES')).toBe(
+      'only SELECT queries (optionally WITH ...), VALUES, and SHOW TABLES, SHOW COLUMNS, SHOW CREATE TABLE, SHOW ' +
+        "PARTITIONS and DESCRIBE of the lake's tables are allowed; this statement starts with 'SHOWW'",
+    );
+  });
+
   it('names a known gap of the parser where it stops on one (valid Athena SQL), with what to write instead', () => {
     const gaps: [string, RegExp, string][] = [
       ['SELECT x FROM page_view GROUP BY GROUPING SETS ((x), ())', /GROUPING SETS/, 'line 1, column 34'],

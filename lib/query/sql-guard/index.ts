@@ -79,7 +79,9 @@ export function checkQuery(sql: string, opts: GuardOptions): CheckedQuery {
   if (keyword !== 'select' && keyword !== 'with' && keyword !== 'values') {
     throw new QueryNotAllowedError(
       STATEMENT_REASONS[keyword] ??
-        `only SELECT queries (optionally WITH ...) are allowed; this statement starts with '${first.text}'`,
+        `only SELECT queries (optionally WITH ...), VALUES, and SHOW TABLES, SHOW COLUMNS, SHOW CREATE TABLE, ` +
+          `SHOW PARTITIONS and DESCRIBE of the lake's tables are allowed; this statement starts with ` +
+          `'${first.text}'`,
     );
   }
 
