@@ -73,6 +73,18 @@ const ELEMENT_FUNCTIONS: Record<string, string> = {
   trino_try_subscript: 'subscript',
 };
 
+/**
+ * An array or map of no element type of its own (ARRAY[], ARRAY[NULL], MAP()): Trino's array(unknown), which takes
+ * an element of any type; DuckDB's binder calls it an array of integers.
+ */
+function untyped(v: unknown): boolean {
+  if (!isTreeNode(v) || !Array.isArray(v.children)) return false;
+  if (v.class === 'OPERATOR' && v.type === 'ARRAY_CONSTRUCTOR') return v.children.every(isNullConstant);
+  return (
+    v.class === 'FUNCTION' && String(v.function_name).toLowerCase() === 'map' && v.children.every(untyped)
+  );
+}
+
 /** Arithmetic as DuckDB's tree holds it (the local rewrites make `/` and `%` trino_div and trino_mod calls). */
 const ARITHMETIC: Record<string, string> = { '+': '+', '-': '-', '*': '*', trino_div: '/', trino_mod: '%' };
 
@@ -87,7 +99,7 @@ function groupsOf(node: TreeNode): Group[] {
         const name = String(n.function_name).toLowerCase();
         if (name === '||' || name === 'concat' || name === 'concat_ws')
           groups.push({ kind: 'concat', node: n, operands: n.children, symbol: name, rowLevel });
-        else if (Object.hasOwn(ELEMENT_FUNCTIONS, name) && n.children.length === 2)
+        else if (Object.hasOwn(ELEMENT_FUNCTIONS, name) && n.children.length === 2 && !untyped(n.children[0]))
           groups.push({
             kind: 'element',
             node: n,
