@@ -1508,8 +1508,10 @@ export const CORPUS: CorpusEntry[] = [
   {
     sql:
       "SELECT contains(ARRAY['a'], 'a'), element_at(MAP(ARRAY['a'], ARRAY[1]), 'a'), ARRAY[1, 2][2], " +
-      'contains(ARRAY[1, 2], 2.0), array_position(ARRAY[CAST(1 AS bigint)], 1), contains(ARRAY[1, 2], NULL)',
-    rows: [[true, 1, 2, true, 1, null]],
+      'contains(ARRAY[1, 2], 2.0), array_position(ARRAY[CAST(1 AS bigint)], 1), contains(ARRAY[1, 2], NULL), ' +
+      // An array or map of no element type (Trino's array(unknown)) takes an element of any type.
+      "contains(ARRAY[], 'a'), contains(ARRAY[NULL], 'a'), element_at(MAP(), 'a'), array_position(ARRAY[NULL, NULL], 'a')",
+    rows: [[true, 1, 2, true, 1, null, false, null, null, 0]],
     source: `${TRINO_ARRAY} (an element of the array's type, or one Trino coerces to it)`,
   },
   // --- values: map keys, a key or field named __proto__, reals ---------------------------------------------------
@@ -1912,6 +1914,12 @@ export const CORPUS: CorpusEntry[] = [
     sql: "SELECT upper(s), upper(s) = 'STRAßE', upper('ßß'), upper(NULL), lower('ẞ') FROM (VALUES ('straße')) AS t(s)",
     rows: [['STRAßE', true, 'ßß', null, 'ß']],
     source: `${TRINO_STRING} (upper: StringFunctions.upper, by code point with Character.toUpperCase)`,
+  },
+  {
+    // Of another type, the failure names upper (the macro's helpers are not what was written).
+    sql: 'SELECT upper(x) FROM (VALUES (1)) AS t(x)',
+    refused: /upper\(INTEGER\)/,
+    source: `${TRINO_STRING} (upper(string))`,
   },
   {
     sql: "SELECT to_utf8('a') || to_utf8('b') || from_hex('ff')",

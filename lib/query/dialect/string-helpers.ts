@@ -38,7 +38,8 @@ export const STRING_FUNCTIONS: MacroDef[] = [
       {
         params: ['s'],
         body:
-          "CASE WHEN s IS NULL THEN NULL WHEN system.main.contains(s, 'ß') " +
+          // upper(s) bound first: an argument of another type fails naming upper, not the helpers.
+          "CASE WHEN system.main.upper(s) IS NULL THEN NULL WHEN system.main.contains(s, 'ß') " +
           "THEN array_to_string(list_transform(string_split(s, 'ß'), p -> system.main.upper(p)), 'ß') " +
           'ELSE system.main.upper(s) END',
       },
