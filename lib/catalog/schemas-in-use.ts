@@ -25,7 +25,9 @@ export function readSchemasInUse(lakeDir: string): InUseRecords {
   const dir = path.join(lakeDir, FOLDER);
   const out: InUseRecords = Object.assign(new Map<string, InUseVersion>(), { damaged: [] as DamagedInUse[] });
   if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+  // A record is <table>.json (a table's name: lower-case letters, digits, _); another file there (a copy kept
+  // aside, orders.backup.json) is none.
+  for (const f of readdirSync(dir).filter((n) => /^[a-z][a-z0-9_]{0,62}\.json$/.test(n))) {
     const table = f.slice(0, -'.json'.length);
     const file = path.join(dir, f);
     let v: StoredInUse;

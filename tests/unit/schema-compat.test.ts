@@ -575,6 +575,10 @@ describe('unsafe edits are refused before they take effect', () => {
       // The other tables are judged as before.
       expect(r.tables.filter((t) => t.status === 'refused').map((t) => t.table)).toEqual(['orders']);
     }
+    // A file that is no table's record (a copy kept aside) is none.
+    rmSync(record);
+    writeFileSync(path.join(lake, 'schemas-in-use', 'orders.backup.json'), '{bad');
+    expect(checkSchemas(dir, undefined, readSchemasInUse(lake)).violations).toEqual([]);
   });
 
   it('a version in use recorded before rules level 4 (a $ref without the rules it names) is no other schema', () => {
