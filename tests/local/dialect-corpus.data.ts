@@ -1874,6 +1874,16 @@ export const CORPUS: CorpusEntry[] = [
     source:
       'https://trino.io/docs/current/functions/conversion.html (cast varchar to varbinary: its UTF-8 bytes)',
   },
+  ...[
+    "SELECT transform(ARRAY['\\x41'], x -> to_hex(CAST(x AS varbinary)))",
+    "SELECT (SELECT CAST(t.x AS varbinary)) FROM (SELECT '\\x41' AS x) AS t",
+  ].map((sql) => ({
+    sql,
+    refused:
+      /^not supported by the local engine: CAST\(… AS varbinary\) inside a lambda or a correlated subquery: .*write to_utf8\(x\)/,
+    source:
+      'https://trino.io/docs/current/functions/conversion.html (cast varchar to varbinary: its UTF-8 bytes)',
+  })),
   {
     sql: 'SELECT CAST(1 AS varbinary)',
     refused: /^Cannot cast integer to varbinary: Athena \(Trino\) casts text only to varbinary/,

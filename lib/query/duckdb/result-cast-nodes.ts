@@ -14,6 +14,8 @@ export interface Candidate {
   node: TreeNode;
   operand: unknown;
   apply: (operand: DuckDBType) => TreeNode | undefined;
+  /** Where the operand's type cannot be told (it does not bind alone: a lambda's, a correlated subquery's). */
+  unbound?: () => void;
 }
 
 /** A type in DuckDB's serialized tree: its name, with its parameters where it has some (a decimal's). */

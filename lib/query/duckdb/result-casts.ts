@@ -38,6 +38,7 @@ import { INTEGER_TYPES, NUMERIC_WRAPPERS, numericCandidate } from './numeric-res
 import { around, castTo, isFunction, renamed, type Candidate, type CastType } from './result-cast-nodes';
 import { integerArgumentsChecks } from './integer-arguments';
 import { trinoType } from './values';
+import { LocalDialectError } from '../dialect/local-error';
 
 const DATE_UNITS = new Set(['day', 'week', 'month', 'quarter', 'year']);
 const TIME_UNITS = new Set(['hour', 'minute', 'second', 'millisecond']);
@@ -261,6 +262,14 @@ function candidateOf(n: TreeNode): Candidate | undefined {
             'Write to_utf8(CAST(x AS varchar)) for the bytes of its text',
         );
       },
+      // Inside a lambda or a correlated subquery DuckDB's own cast would run: it reads \x41 as one byte.
+      unbound: () => {
+        throw new LocalDialectError(
+          'CAST(… AS varbinary) inside a lambda or a correlated subquery',
+          "the local engine cannot tell the value's type there, and DuckDB's cast reads \\x41 as one byte and " +
+            'fails other text that is not ASCII: write to_utf8(x), the same UTF-8 bytes of text on both',
+        );
+      },
     };
   if (isFunction(n, 'date_add') && args.length === 3) {
     const unit = knownUnit(literalUnit(args[0]));
@@ -367,7 +376,7 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
         for (const x of candidates) types.push((await operandTypes(c, node, ctes, [x.operand]))?.[0]);
       candidates.forEach((x, i) => {
         const type = types[i];
-        if (!type) return; // not bound alone: left as it is
+        if (!type) return x.unbound?.(); // not bound alone: left as it is (or refused, where that answers otherwise)
         const replacement = x.apply(type);
         if (!replacement) return;
         replaceNode(x.node, replacement);
