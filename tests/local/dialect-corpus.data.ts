@@ -1475,6 +1475,12 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_ARRAY_SRC}ArraySliceFunction.java (checkCondition(fromIndex != 0, …))`,
   },
   {
+    // A subscript of a column or an expression (the guard's grammar reads literals only there); a map's key of text.
+    sql: "SELECT m[k], a[i + 1], try(m[k || 'x']) FROM (VALUES (MAP(ARRAY['a'], ARRAY[10]), 'a', ARRAY[5, 6], 1)) AS t(m, k, a, i)",
+    rows: [[10, 6, null]],
+    source: `${TRINO_ARRAY} (subscript operator []); https://trino.io/docs/current/functions/map.html (subscript)`,
+  },
+  {
     sql: 'SELECT element_at(ARRAY[1, 2, 3], 0)',
     refused: /SQL array indices start at 1/,
     source: `${TRINO_ARRAY_SRC}ArrayElementAtFunction.java (index 0 fails)`,

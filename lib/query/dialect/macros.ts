@@ -361,10 +361,12 @@ const HELPERS: MacroDef[] = [
     m(
       name,
       ['x', 'i'],
+      // The index compared as a number through TRY_CAST: a map's key of text (m[k] of a varchar column) binds
+      // too, in the array branches the map's value never takes.
       "CASE WHEN x IS NULL OR i IS NULL OR starts_with(typeof(x), 'STRUCT(') THEN x[i] " +
-        `WHEN ends_with(typeof(x), ']') THEN (CASE WHEN i < 0 THEN ${fail("'Array subscript is negative: ' || i")} ` +
-        `WHEN i = 0 THEN ${fail("'SQL array indices start at 1'")} ` +
-        'WHEN x[i] IS NULL AND i > json_array_length(to_json(x)) THEN ' +
+        `WHEN ends_with(typeof(x), ']') THEN (CASE WHEN TRY_CAST(i AS BIGINT) < 0 THEN ${fail("'Array subscript is negative: ' || i")} ` +
+        `WHEN TRY_CAST(i AS BIGINT) = 0 THEN ${fail("'SQL array indices start at 1'")} ` +
+        'WHEN x[i] IS NULL AND TRY_CAST(i AS BIGINT) > json_array_length(to_json(x)) THEN ' +
         fail(
           "'Array subscript must be less than or equal to array length: ' || i || ' > ' || json_array_length(to_json(x))",
         ) +

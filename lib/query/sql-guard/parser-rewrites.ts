@@ -2,7 +2,7 @@
  * The parser's copy of a statement: constructs Athena accepts that the parser's grammars do not, rewritten to the
  * same length (lexer.ts tokenize applies them; the engine still gets the statement as written).
  */
-import { isWordAt, type Token } from './token';
+import { closing, isWordAt, type Token } from './token';
 
 /** EXTRACT fields of Trino's that the parser's grammar does not know. */
 const PARSER_LACKS_EXTRACT_FIELD =
@@ -28,6 +28,22 @@ const endsOperand = (t: Token | undefined): boolean =>
     (t.kind === 'word' && !BEFORE_OPERAND.has(t.text.toLowerCase())));
 
 /** Types of Trino's typed literals (<type> '<text>') the parser's grammar lacks (it reads DATE, TIMESTAMP). */
+/** Words that start or join a query: a subscript holding one is not read as a plain expression. */
+const QUERY_WORDS = new Set([
+  'select',
+  'with',
+  'from',
+  'values',
+  'where',
+  'union',
+  'join',
+  'case',
+  'when',
+  'then',
+]);
+/** Operators a plain subscript expression may hold. */
+const SUBSCRIPT_OPERATORS = new Set(['.', '+', '-', '*', '/', '%', '|']);
+
 /** Trino's one-word types the grammar does not read in a CAST (each at least as long as VARCHAR, which replaces it). */
 const TYPES_THE_GRAMMAR_LACKS = new Set([
   'varbinary',
@@ -49,6 +65,7 @@ const PARSER_LACKS_TYPED_LITERAL =
  *    type the grammar lacks: VARBINARY) becomes VARCHAR, if it consists only of type words, numbers, commas and
  *    parentheses;
  *  - the AT TIME ZONE operator becomes ||;
+ *  - a subscript of names, literals and operators (m[k], a[i + 1]) becomes [0] (the grammar reads a literal there);
  *  - an EXTRACT field of Trino's the grammar lacks (YOW, DAY_OF_MONTH, TIMEZONE_HOUR, …) becomes YEAR (YOW: DOW);
  *  - TABLESAMPLE <method> (<percent>) is dropped (the grammar takes it after a table's name only);
  *  - the column names of an UNNEST's alias written without AS (UNNEST(a) t(x)) are dropped (the grammar takes them
@@ -200,6 +217,25 @@ export function rewriteForParser(
         put(k, rows + 1, `LIMIT ${n ?? '1'}`);
         continue;
       }
+    }
+    // A subscript of a column or an expression (m[k], a[i + 1], m[t.key]): the grammar reads a literal there only.
+    // Read as 0 when it holds names, literals and operators alone (no call or subquery, which it could hide).
+    if (tokens[k]!.kind === 'symbol' && tokens[k]!.text === '[' && k > 0 && !word(k - 1, 'array')) {
+      const close = closing(tokens, k);
+      const inner = close > k + 1 ? tokens.slice(k + 1, close) : [];
+      const plain = inner.every(
+        (t) =>
+          (t.kind === 'word' && !QUERY_WORDS.has(t.text.toLowerCase())) ||
+          t.kind === 'number' ||
+          t.kind === 'quoted' ||
+          t.kind === 'string' ||
+          (t.kind === 'symbol' && SUBSCRIPT_OPERATORS.has(t.text)),
+      );
+      if (
+        (plain && inner.length > 1) ||
+        (plain && inner.length === 1 && inner[0]!.kind !== 'number' && inner[0]!.kind !== 'string')
+      )
+        put(k + 1, close - 1, '0');
     }
     if ((word(k, 'cast') || word(k, 'try_cast')) && tokens[k + 1]?.text === '(') {
       // Find AS at depth 1 of this call, then the call's closing parenthesis.
