@@ -34,6 +34,14 @@ import {
 useReloadLakes();
 
 /** An upload of orders as validateUpload accepts it (its pending record names the content checked), then loaded. */
+/** A replay of orders whose schema now takes the status 'lost' (which the uploads' rows were rejected for). */
+const replayTakingLost = (lake: string, runId: string) =>
+  run(
+    lake,
+    { '--etl_mode': 'replay', '--table': 'orders', '--run_id': runId },
+    { tables: editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') }) },
+  );
+
 async function acceptUpload(lake: string, key: string, execution: string): Promise<void> {
   const etag = createHash('md5')
     .update(readFileSync(path.join(lake, 'raw', key)))
@@ -466,12 +474,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     // Another upload, rejected and not replaced: replayed as before.
     const v = await writeRaw(lake, 'uploads/orders/v.csv', ordersCsv(['v1,c1,2026-03-01,lost,1,EUR,1,,']));
     await accept(v, 'load-v');
-    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
-    const s = await run(
-      lake,
-      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-replaced' },
-      { tables: relaxed },
-    );
+    const s = await replayTakingLost(lake, 'replay-replaced');
     expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [w], missingCount: 1 });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['v1', 'w2', 'w3']);
     // w1 stays where it was, rejected with its reason.
@@ -494,12 +497,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
       ordersCsv(['q1,c1,2026-03-01,lost,1,EUR,1,,', 'q2,c2,2026-03-01,paid,1,EUR,1,,']),
     );
     await accept(p, 'load-p-2');
-    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
-    const s = await run(
-      lake,
-      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-both' },
-      { tables: relaxed },
-    );
+    const s = await replayTakingLost(lake, 'replay-both');
     // p1's content is gone: listed; q1 comes back from the content there now.
     expect(s.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [p], missingCount: 1 });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['p2', 'q1', 'q2']);
@@ -527,12 +525,7 @@ describe('mode replay: rejected rows again through the current plan', () => {
     // e.csv uploaded again with other rows, and accepted; then the schema is fixed and replayed.
     await writeRaw(lake, e, ordersCsv(['e3,c3,2026-03-01,paid,1,EUR,1,,']));
     await accept(e, 'load-e-2');
-    const relaxed = editedTables({ 'datasets/orders.json': (s) => s.properties.status.enum.push('lost') });
-    const s = await run(
-      lake,
-      { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-fixed' },
-      { tables: relaxed },
-    );
+    const s = await replayTakingLost(lake, 'replay-fixed');
     // The content e1 came from is gone: reported, not read (reading the new e.csv would bring e3 "again", not e1).
     expect(s.replay).toMatchObject({ rejectedFiles: 1, sources: 0, missing: [e], missingCount: 1 });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['e2', 'e3']);

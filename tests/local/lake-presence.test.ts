@@ -40,6 +40,17 @@ async function plant(lake: string, ns: string, ageMs: number, pid = 7, command?:
   return file;
 }
 
+/** What tests/support/presence-holder.ts prints once it holds the folder: its pid and pid namespace. */
+const holding = (holder: ChildProcess) =>
+  new Promise<{ pid: number; ns: string }>((resolve, reject) => {
+    let out = '';
+    holder.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+    });
+    holder.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
+  });
+
 const canUnshare =
   process.getuid?.() === 0 && spawnSync('unshare', ['-fp', '--mount-proc', 'true']).status === 0;
 
@@ -52,8 +63,9 @@ describe('lakes on one folder, across pid namespaces', () => {
     expect(await otherLakes(lake, Date.now(), t0)).toEqual([
       expect.objectContaining({ pid: 7, foreign: true, heartbeatAgeMs: 0 }),
     ]);
+    // (The monotonic times are floats: t0 + 5,000 - t0 may be 5,000.000000000001.)
     expect(await otherLakes(lake, Date.now(), t0 + 5_000)).toEqual([
-      expect.objectContaining({ pid: 7, heartbeatAgeMs: 5_000 }),
+      expect.objectContaining({ pid: 7, heartbeatAgeMs: expect.closeTo(5_000, 6) }),
     ]);
     // Touched again (still ahead: a lake on a machine whose clock is ahead): running, timed afresh.
     const later = new Date(Date.now() + 10 * 60_000 + 3_000);
@@ -165,14 +177,7 @@ describe('lakes on one folder, across pid namespaces', () => {
       ['--import', 'tsx', 'tests/support/presence-holder.ts', lake],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const held = await new Promise<{ pid: number }>((resolve, reject) => {
-      let out = '';
-      holder.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-      });
-      holder.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
-    });
+    const held = await holding(holder);
     try {
       // The engine file a lake's state machine writes: this process stands for the holder's engine.
       const engine = path.join(lake, '.stepfunctions', 'etl', '.engine.json');
@@ -214,14 +219,7 @@ describe('lakes on one folder, across pid namespaces', () => {
         ],
         { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      const held = await new Promise<{ pid: number; ns: string }>((resolve, reject) => {
-        let out = '';
-        holder.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
-        });
-        holder.on('exit', (code) => reject(new Error(`the holder exited (${code})`)));
-      });
+      const held = await holding(holder);
       try {
         expect(held.ns).not.toBe(pidNamespace());
         expect(await otherLakes(lake)).toEqual([expect.objectContaining({ pid: held.pid, foreign: true })]);
