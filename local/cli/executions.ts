@@ -191,8 +191,8 @@ async function failedRunFigures(dir: string, r: ExecutionRecord): Promise<string
 }
 
 /**
- * Whether the execution runs now, or will once a lake takes it: a lake serves the folder, or a command runs it in
- * its own process.
+ * Whether something runs the execution (or takes it when its turn comes): a lake serves the folder, or a command
+ * runs it in its own process.
  */
 const runsNow = (r: ExecutionRecord, lakeRunning: boolean, inCommands: Set<string>) =>
   lakeRunning || inCommands.has(r.name);
