@@ -101,16 +101,20 @@ export function checkColumnNames(
     seen.set(column, i);
   }
   const unknown = names.map((n, i) => [n, i] as const).filter(([n]) => !byName.has(n));
+  const missing = columns.filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
   if (unknown.length > 0) {
     const [name, i] = unknown[0]!;
+    // The required columns it lacks too (a misspelt name is both): one refusal says all a fix needs.
+    const lacking = missing.length
+      ? `; missing required column(s) ${missing.map((n) => `'${n}'`).join(', ')}`
+      : '';
     return headerMismatch(
       `unknown column(s) ${namesListed(unknown.map(([n]) => n))} for dataset ${ds.name}` +
-        `${(where.what === 'column' && otherDelimiter(names, byName)) || notAColumn(ds, name, [...known])}; ` +
-        `its columns: ${[...known].join(', ')}`,
+        `${(where.what === 'column' && otherDelimiter(names, byName)) || notAColumn(ds, name, [...known])}` +
+        `${lacking}; its columns: ${[...known].join(', ')}`,
       { ...at(i), field: name },
     );
   }
-  const missing = columns.filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
   if (missing.length > 0) {
     return headerMismatch(
       `missing required column(s) ${missing.map((n) => `'${n}'`).join(', ')} of dataset ${ds.name}`,

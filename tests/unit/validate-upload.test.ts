@@ -692,6 +692,8 @@ describe('validateUpload: every rejection reason quarantines with a reason file 
       'HEADER_MISMATCH',
     );
     expect(r2.message).toContain("did you mean 'order_id'?");
+    // The misspelt column is a required one: its absence is named in the same refusal.
+    expect(r2.message).toContain("; missing required column(s) 'order_id'; its columns: ");
   });
 
   it('HEADER_MISMATCH: a header delimited by semicolons or tabs says that a CSV upload is comma-separated', async () => {
