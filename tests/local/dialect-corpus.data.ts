@@ -1891,6 +1891,12 @@ export const CORPUS: CorpusEntry[] = [
       'https://trino.io/docs/current/functions/conversion.html (cast varchar to varbinary: its UTF-8 bytes)',
   })),
   {
+    // A statement that does not bind for another reason is DuckDB's to tell (not taken for a lambda's cast).
+    sql: "SELECT CAST(s AS varbinary) FROM (VALUES ('a')) AS t(s) WHERE nosuch = 1",
+    refused: /nosuch/,
+    source: 'the local engine: an error of the statement itself',
+  },
+  {
     sql: 'SELECT CAST(1 AS varbinary)',
     refused: /^Cannot cast integer to varbinary: Athena \(Trino\) casts text only to varbinary/,
     source: 'https://trino.io/docs/current/functions/conversion.html (no cast of a number to varbinary)',

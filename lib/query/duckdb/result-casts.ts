@@ -358,6 +358,7 @@ export const MAY_CAST =
 export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTree): Promise<boolean> {
   const cast = new WeakSet<object>();
   let changed = false;
+  const unbound: (() => void)[] = [];
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let more = false;
     for (const { node, ctes } of [...selectNodes(tree.statements)]) {
@@ -376,7 +377,12 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
         for (const x of candidates) types.push((await operandTypes(c, node, ctes, [x.operand]))?.[0]);
       candidates.forEach((x, i) => {
         const type = types[i];
-        if (!type) return x.unbound?.(); // not bound alone: left as it is (or refused, where that answers otherwise)
+        if (!type) {
+          // Not bound alone: left as it is (or refused, where DuckDB would answer otherwise: once the statement
+          // is known to bind as a whole, so that an error of its own is DuckDB's to tell).
+          if (x.unbound) unbound.push(x.unbound);
+          return;
+        }
         const replacement = x.apply(type);
         if (!replacement) return;
         replaceNode(x.node, replacement);
@@ -390,5 +396,6 @@ export async function castResultsAsTrino(c: DuckDBConnection, tree: StatementTre
     if (!more) break;
     changed = true;
   }
+  if (unbound.length > 0 && 'value' in (await bindTree(c, tree, () => true))) unbound[0]!();
   return changed;
 }
