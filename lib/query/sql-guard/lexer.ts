@@ -89,6 +89,7 @@ export function tokenize(sql: string, opts: { backquotes?: boolean } = {}): Lexe
   const blockComments: number[] = [];
   let forParser = '';
   let depth = 0;
+  let brackets = 0;
   let end = sql.length; // end of the (single) statement
   let ended = false;
   let i = 0;
@@ -222,6 +223,14 @@ export function tokenize(sql: string, opts: { backquotes?: boolean } = {}): Lexe
         refuse(sql, i, `parentheses are nested deeper than ${MAX_NESTING} levels`, false);
     } else if (c === ')') {
       depth--;
+    } else if (c === '[') {
+      // Subscripts nested without end: each one's closing bracket is looked for (parser-rewrites.ts), which took
+      // the guard seconds for thousands.
+      brackets++;
+      if (brackets > MAX_NESTING)
+        refuse(sql, i, `brackets are nested deeper than ${MAX_NESTING} levels`, false);
+    } else if (c === ']') {
+      brackets--;
     }
     tokens.push({ kind: 'symbol', text: c, start: i, end: i + 1 });
     i++;
