@@ -218,6 +218,10 @@ async function failure(promise: Promise<unknown>): Promise<{ error: string; caus
   throw new Error('the execution succeeded');
 }
 
+/** The one ETL_FAILED notice a failed execution publishes, with these fields among its detail's. */
+const etlFailed = (detail: Record<string, unknown>) =>
+  expect.objectContaining({ kind: 'ETL_FAILED', detail: expect.objectContaining(detail) });
+
 describe('ETL state machine definition', () => {
   it('is valid ASL (asl-validator) in JSONPath, without Distributed Map', () => {
     const { isValid, errorsText } = aslValidator(source);
@@ -506,17 +510,14 @@ describe('ETL state machine executions', () => {
       pendingUploadKey('exec-1'),
     ]);
     expect(h.notices()).toEqual([
-      expect.objectContaining({
-        kind: 'ETL_FAILED',
-        detail: expect.objectContaining({
-          error: 'States.TaskFailed',
-          cause,
-          input: fileInput,
-          fileQueued: true,
-          message: expect.stringMatching(
-            /3 runs of this execution failed.*stays queued.*_state\/uploads\/done\/exec-1\.json/,
-          ),
-        }),
+      etlFailed({
+        error: 'States.TaskFailed',
+        cause,
+        input: fileInput,
+        fileQueued: true,
+        message: expect.stringMatching(
+          /3 runs of this execution failed.*stays queued.*_state\/uploads\/done\/exec-1\.json/,
+        ),
       }),
     ]);
     // What the next run does with the file is the queue's rule: the notice names its bound (a file taken by
@@ -538,17 +539,14 @@ describe('ETL state machine executions', () => {
       Key: pendingUploadKey('exec-1-retry-1'),
     });
     expect(h.notices()).toEqual([
-      expect.objectContaining({
-        kind: 'ETL_FAILED',
-        detail: expect.objectContaining({
-          error: 'States.TaskFailed',
-          cause,
-          fileQueued: false,
-          message:
-            '3 runs of this execution failed and no run has recorded a result for its file, which this execution ' +
-            'did not find in the upload queue (a retry loads its file in its own runs only): it is not loaded. Fix ' +
-            'the cause (the error and cause of the last run below), then retry the execution',
-        }),
+      etlFailed({
+        error: 'States.TaskFailed',
+        cause,
+        fileQueued: false,
+        message:
+          '3 runs of this execution failed and no run has recorded a result for its file, which this execution ' +
+          'did not find in the upload queue (a retry loads its file in its own runs only): it is not loaded. Fix ' +
+          'the cause (the error and cause of the last run below), then retry the execution',
       }),
     ]);
   });
@@ -581,12 +579,7 @@ describe('ETL state machine executions', () => {
     const { error, cause } = await failure(run(h, fileInput).result);
     expect(error).toBe('Etl.InputMissing');
     expect(cause).toMatch(/does not exist/);
-    expect(h.notices()).toEqual([
-      expect.objectContaining({
-        kind: 'ETL_FAILED',
-        detail: expect.objectContaining({ error: 'Etl.InputMissing', input: fileInput }),
-      }),
-    ]);
+    expect(h.notices()).toEqual([etlFailed({ error: 'Etl.InputMissing', input: fileInput })]);
   });
 
   it('a job that outlives the task TimeoutSeconds (events): States.Timeout is caught, noticed, and fails the execution', async () => {
@@ -598,12 +591,7 @@ describe('ETL state machine executions', () => {
       await jest.advanceTimersByTimeAsync((states.RunEtlJob!.TimeoutSeconds as number) * 1000 + 1000);
       const { error } = await outcome;
       expect(error).toBe('States.Timeout');
-      expect(h.notices()).toEqual([
-        expect.objectContaining({
-          kind: 'ETL_FAILED',
-          detail: expect.objectContaining({ error: 'States.Timeout' }),
-        }),
-      ]);
+      expect(h.notices()).toEqual([etlFailed({ error: 'States.Timeout' })]);
       expect(h.s3).not.toHaveBeenCalled();
     } finally {
       jest.useRealTimers();
