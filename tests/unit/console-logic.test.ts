@@ -219,6 +219,18 @@ it('a decimal shows and downloads with its scale, as Athena writes it; other num
     '7',
   ]);
   expect(cellText(0, 'decimal(5,0)')).toBe('0');
+  // Rows whose fields have no names (ROW(…), map_entries) are typed by position, as field0, field1, …
+  expect(cellText({ field0: '9007199254740993', field1: 1.1 }, 'row(bigint, decimal(5,2))')).toBe(
+    '{"field0":9007199254740993,"field1":1.10}',
+  );
+  expect(cellText([{ field0: 'a', field1: 1.5 }], 'array(row(varchar, decimal(5,2)))')).toBe(
+    '[{"field0":"a","field1":1.50}]',
+  );
+  expect(cellText([{ field0: 1 }], 'array(row(decimal(3,1)))')).toBe('[{"field0":1.0}]');
+  expect(cellText({ field0: 1.5 }, 'row(field0 decimal(3,2))')).toBe('{"field0":1.50}');
+  expect(
+    cellText({ field0: '9007199254740993', field1: 2 }, 'row(timestamp(3) with time zone, decimal(4,1))'),
+  ).toBe('{"field0":"9007199254740993","field1":2.0}');
   expect(toCsv(columns, [row])).toBe('amount,big,n\r\n12.50,12345678901234567890.1200,7\r\n');
 });
 
@@ -375,6 +387,23 @@ describe('a query run', () => {
     });
     // Answered at once (POST /queries with wait): the 409 names the query.
     expect(queryFailure(tooLarge, null, null)).toMatchObject({ state: 'SUCCEEDED', lost: null });
+    // Refused about a query the page last saw running (the key changed, the lake forgot it): not RUNNING for good.
+    const refusedWhileRunning = queryFailure(
+      failureOf(403, { code: 'FORBIDDEN', message: 'no' }),
+      'q-1',
+      'RUNNING',
+    );
+    expect(refusedWhileRunning).toEqual({
+      title: 'The lake refused to answer about query q-1 before it ended: its outcome is unknown',
+      state: 'UNKNOWN',
+      lost: null,
+    });
+    expect(queryFailure(failureOf(404, { code: 'NOT_FOUND', message: 'gone' }), 'q-1', 'QUEUED').state).toBe(
+      'UNKNOWN',
+    );
+    expect(queryFailure(failureOf(404, { code: 'NOT_FOUND', message: 'gone' }), 'q-1', 'FAILED').state).toBe(
+      'FAILED',
+    );
     // Only a lake that stops answering about an accepted query may leave it running.
     expect(queryFailure(new TypeError('Failed to fetch'), 'q-1', 'RUNNING')).toEqual({
       title: 'The lake stopped answering while query q-1 ran: it may still be running there',

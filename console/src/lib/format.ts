@@ -83,9 +83,17 @@ interface TypeTree {
   fields?: string;
 }
 
-/** A row's field types by the names its value has (lib/query/row-type-text.ts, as the Athena API reads them). */
+/**
+ * A row's field types by the names its value has (lib/query/row-type-text.ts, as the Athena API reads them); a row
+ * whose fields have no names (`row(bigint, decimal(5,2))`: ROW(…), map_entries) has them as field0, field1, … in the
+ * order of its types.
+ */
 function fieldTypes(inner: string, names: string[]): Map<string, TypeTree> {
-  return new Map([...rowFieldTypeTexts(inner, names)].map(([name, text]) => [name, parseType(text)]));
+  const named = rowFieldTypeTexts(inner, names);
+  const parts = splitTopLevel(inner);
+  if (named.size === 0 && parts.length === names.length && names.every((n, i) => n === `field${i}`))
+    return new Map(names.map((name, i) => [name, parseType(parts[i]!)]));
+  return new Map([...named].map(([name, text]) => [name, parseType(text)]));
 }
 
 export function parseType(type: string): TypeTree {

@@ -1,10 +1,14 @@
 /**
  * What the Query page says of a run that ended in an error rather than an outcome, and what its history records.
- * The lake answered (a 4xx) about a query it had accepted — its page of results is over the 6 MB a response carries
- * (409 ROW_TOO_LARGE), or it no longer knows the query (404) — is no lost query: the query ran; its results could
- * not be shown. Only an accepted query the lake stopped answering about (no answer, a 5xx) may still be running.
+ * The lake answered (a 4xx) about a query it had accepted: after the query ended (its page of results is over the
+ * 6 MB a response carries, 409 ROW_TOO_LARGE), it ran and its results could not be shown; before the page saw it end
+ * (403 after a key change, 404 from a lake that forgot it), its outcome is unknown. Neither is a lost query. Only an
+ * accepted query the lake stopped answering about (no answer, a 5xx) may still be running.
  */
 import { ApiFailure } from './api-error';
+
+/** The states a query ends in (Athena's QueryExecutionState). */
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 export interface QueryFailure {
   /** The box's title. */
@@ -24,8 +28,16 @@ export function queryFailure(e: unknown, accepted: string | null, lastState: str
   const id = accepted ?? named;
   if (id && answered) {
     // A page over the response's size is only ever a succeeded query's.
-    const state = e.code === 'ROW_TOO_LARGE' ? 'SUCCEEDED' : (lastState ?? 'UNKNOWN');
-    return { title: `Query ${id} ran, but its results could not be shown`, state, lost: null };
+    if (e.code === 'ROW_TOO_LARGE')
+      return { title: `Query ${id} ran, but its results could not be shown`, state: 'SUCCEEDED', lost: null };
+    if (lastState !== null && ENDED.has(lastState))
+      return { title: `Query ${id} ran, but its results could not be shown`, state: lastState, lost: null };
+    // Refused while it ran (the key changed, the lake forgot it): how it ended is not known here.
+    return {
+      title: `The lake refused to answer about query ${id} before it ended: its outcome is unknown`,
+      state: 'UNKNOWN',
+      lost: null,
+    };
   }
   if (id)
     return {
