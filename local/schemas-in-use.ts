@@ -12,7 +12,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { snapshotFingerprint, snapshotOf, type TableSnapshot } from '../lib/catalog/history';
 import { RULES_LEVEL } from '../lib/catalog/other-rules';
-import { usedNumbers } from '../lib/catalog/schema-check';
+import { inUseRenameVersion, usedNumbers } from '../lib/catalog/schema-check';
 import { readSchemasInUse, schemasInUseDir, type StoredInUse } from '../lib/catalog/schemas-in-use';
 import type { TableDef } from '../lib/catalog/types';
 
@@ -40,6 +40,19 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
     // Every number used stays in the record with its schema's fingerprint, also once the lake uses another version:
     // no later schema gets a number the lake wrote rows with for another one (lib/catalog/schema-check.ts).
     const used = { ...(was ? usedNumbers(was) : {}), [def.version]: snapshotFingerprint(snapshot) };
+    // Each rename in use with the first version it was used at (kept while the rename stays): a later edit's rows
+    // and this one's are told apart by it (lib/catalog/schema-check.ts renamesInUseSince).
+    const renamedIn = Object.fromEntries(
+      def.columns
+        .filter((c) => c.renamedFrom !== undefined && !c.retired)
+        .map((c) => [
+          c.name,
+          {
+            from: c.renamedFrom!,
+            version: inUseRenameVersion(was, c.name, c.renamedFrom!) ?? c.renamedInVersion ?? def.version,
+          },
+        ]),
+    );
     const body: StoredInUse = {
       $comment: COMMENT,
       snapshot,
@@ -47,6 +60,7 @@ export function writeSchemasInUse(lakeDir: string, defs: TableDef[], at = new Da
       since: same ? was.since : at.toISOString(),
       ...(took ? { tookUndeclaredKeys: true as const } : {}),
       used,
+      ...(Object.keys(renamedIn).length ? { renamedIn } : {}),
       rulesRecorded: RULES_LEVEL,
     };
     const tmp = `${file}.tmp-${process.pid}`;

@@ -69,6 +69,12 @@ export interface InUseVersion {
    */
   used?: Record<string, string>;
   /**
+   * Each column renamed in a version the lake used before the rename was recorded: what it was renamed from and the
+   * first version the lake used the rename at (renamesInUseSince). Rows written from then on hold the column's own
+   * value; a later unrecorded edit (a higher number) must not count them as written before the rename.
+   */
+  renamedIn?: Record<string, { from: string; version: number }>;
+  /**
    * The rules level its snapshot was recorded at (lib/catalog/other-rules.ts RULES_LEVEL); absent from records written
    * before it was kept, which were of level 3 at most: judged on level 3's rules.
    */
@@ -90,7 +96,9 @@ export function checkSchemas(
   const loaded = loadLake(dir, files);
   const { errors, histories } = loaded;
 
-  const tables = loaded.tables.map((t) => numberedAfterUse(t, histories.get(t.name), inUse?.get(t.name)));
+  const tables = loaded.tables.map((t) =>
+    renamesInUseSince(numberedAfterUse(t, histories.get(t.name), inUse?.get(t.name)), inUse?.get(t.name)),
+  );
   const reports: TableReport[] = [];
   // A schema the lake's validator compiler refuses would stop the lake (and every deploy) when its validators are
   // built: refused here, by name, with the compiler's reason.
@@ -142,7 +150,8 @@ export function checkSchemas(
   for (const t of tables) {
     if (invalid.has(t.name)) continue; // refused above: its schema does not compile
     const history = histories.get(t.name);
-    const { changes, violations: recorded } = compatibility(t, history);
+    const { changes: found, violations: recorded } = compatibility(t, history);
+    const changes = found.map((line) => withRenameInUseSince(line, t));
     const violations = recorded
       .filter((v) => !alreadyInUse(v, inUse?.get(t.name)))
       .map((v) => pointedAtInUse(v, t, inUse?.get(t.name)));
@@ -390,6 +399,52 @@ function numberedAfterUse(
     version,
     columns: t.columns.map((c) => (c.name === 'lake_schema_version' ? { ...c, constant: version } : c)),
   };
+}
+
+/**
+ * The first version the local lake used `column`'s unrecorded rename from `from` at: as its record says, else (a
+ * record written before it said so) the version in use when that already had the rename.
+ */
+export function inUseRenameVersion(
+  used: InUseVersion | undefined,
+  column: string,
+  from: string,
+): number | undefined {
+  const said = used?.renamedIn?.[column];
+  if (said) return said.from === from ? said.version : undefined;
+  const had = used?.snapshot.columns.some((c) => c.name === column && c.renamedFrom === from && !c.retired);
+  return had ? used!.version : undefined;
+}
+
+/**
+ * Unrecorded renames the local lake already used at an earlier version than this one's: their rows written since
+ * (that version on) hold the column's own value — a null cleared on purpose is never filled from the old name by
+ * a rewrite under a later edit (lib/etl/plan.ts existingSql).
+ */
+function renamesInUseSince(t: TableDef, used: InUseVersion | undefined): TableDef {
+  if (!used) return t;
+  let changed = false;
+  const columns = t.columns.map((c) => {
+    if (c.renamedFrom === undefined || c.renamedInVersion !== undefined || c.retired) return c;
+    const since = inUseRenameVersion(used, c.name, c.renamedFrom);
+    if (since === undefined || since >= t.version) return c;
+    changed = true;
+    return { ...c, renamedInVersion: since };
+  });
+  return changed ? { ...t, columns } : t;
+}
+
+/**
+ * A rename's change line, with the version the lake first used it at when that is before the version recorded
+ * (table-from-schema.ts renameVersion reads it back): `b: renamed from a (in use since version 6)`.
+ */
+function withRenameInUseSince(line: string, t: TableDef): string {
+  const c = t.columns.find(
+    (x) => x.renamedFrom !== undefined && line === `${x.name}: renamed from ${x.renamedFrom}`,
+  );
+  return c?.renamedInVersion !== undefined && c.renamedInVersion < t.version
+    ? `${line} (in use since version ${c.renamedInVersion})`
+    : line;
 }
 
 /** The numbers a lake used, with their snapshots' fingerprints (a record of before `used` names its own only). */

@@ -48,6 +48,7 @@ export function readSchemasInUse(lakeDir: string): InUseRecords {
       ...(v.tookUndeclaredKeys === true ? { tookUndeclaredKeys: true as const } : {}),
       ...(isUsedNumbers(v.used) ? { used: v.used } : {}),
       ...(Number.isInteger(v.rulesRecorded) ? { rulesRecorded: v.rulesRecorded } : {}),
+      ...(isRenamedIn(v.renamedIn) ? { renamedIn: v.renamedIn } : {}),
     });
   }
   return out;
@@ -62,3 +63,16 @@ const isUsedNumbers = (v: unknown): v is Record<string, string> =>
   v !== null &&
   !Array.isArray(v) &&
   Object.entries(v).every(([k, fp]) => /^[0-9]+$/.test(k) && typeof fp === 'string');
+
+/** A record's `renamedIn`: by column, the name it was renamed from and a version number. */
+const isRenamedIn = (v: unknown): v is Record<string, { from: string; version: number }> =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.values(v).every(
+    (r) =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as { from?: unknown }).from === 'string' &&
+      Number.isInteger((r as { version?: unknown }).version),
+  );

@@ -249,9 +249,23 @@ function withFormerNames(
   });
 }
 
-/** The version whose recorded changes say `to` was renamed from `from` (compat.ts writes that line). */
-const renameVersion = (history: TableHistory | undefined, to: string, from: string): number | undefined =>
-  history?.versions?.find((v) => v.changes.includes(`${to}: renamed from ${from}`))?.version;
+/**
+ * The version whose recorded changes say `to` was renamed from `from` (compat.ts writes that line), or the earlier
+ * one the line says the local lake used the rename at before it was recorded (lib/catalog/schema-check.ts
+ * withRenameInUseSince: `b: renamed from a (in use since version 6)`).
+ */
+function renameVersion(history: TableHistory | undefined, to: string, from: string): number | undefined {
+  const line = `${to}: renamed from ${from}`;
+  for (const v of history?.versions ?? [])
+    for (const change of v.changes) {
+      if (change === line) return v.version;
+      const since = change.startsWith(`${line} (`)
+        ? /^ \(in use since version (\d+)\)$/.exec(change.slice(line.length))
+        : null;
+      if (since) return Number(since[1]);
+    }
+  return undefined;
+}
 
 /** The schema's own rules about the whole record, where it has any (lib/catalog/other-rules.ts tableRulesOf). */
 function withTableRules(schema: object): { tableRules?: string } {

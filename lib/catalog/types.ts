@@ -61,9 +61,10 @@ export interface ColumnDef extends ValueRules {
    */
   formerNames?: string[];
   /**
-   * The table version that recorded this column's rename (x-lake.renamedFrom): rows written from then on hold its own
-   * value (null included: a value cleared on purpose) and take none from its former names. Absent while the rename
-   * is not recorded (the version being built is the first that writes it).
+   * The table version that recorded this column's rename (x-lake.renamedFrom), or the one the local lake first used
+   * it at before it was recorded (lib/catalog/schema-check.ts renamesInUseSince): rows written from then on hold its
+   * own value (null included: a value cleared on purpose) and take none from its former names. Absent while the
+   * rename is neither recorded nor used (the version being built is the first that writes it).
    */
   renamedInVersion?: number;
   /**

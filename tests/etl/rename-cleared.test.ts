@@ -9,6 +9,7 @@ import path from 'node:path';
 import { checkSchemas, recordSchemas } from '../../lib/catalog/schema-check';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
 import type { TableDef } from '../../lib/catalog/types';
+import { readSchemasInUse, writeSchemasInUse } from '../../local/schemas-in-use';
 import {
   editedTables,
   fileJob,
@@ -130,5 +131,67 @@ it('a second rename fills the new name from the name each row was written under:
     ['o1', null, null, 'OLD', '2'],
     ['o2', 'KEEP', 'KEEP', 'KEEP', '1'],
     ['o9', 'NEW', null, null, '3'],
+  ]);
+});
+
+it('a rename the lake used before it was recorded keeps its rows cleared under a later edit, and when recorded', async () => {
+  // Locally an edit is used before schemas:accept records it (local/schemas-follower.ts): the lake's record of the
+  // versions it used (local/schemas-in-use.ts) says which version took the rename first.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'schemas-unrecorded-'));
+  const inUseDir = mkdtempSync(path.join(os.tmpdir(), 'in-use-'));
+  stepDirs.push(dir, inUseDir);
+  cpSync(schemasDir, dir, { recursive: true });
+  const edit = (change: (orders: any) => void) => {
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    change(schema);
+    writeFileSync(file, JSON.stringify(schema, null, 2));
+  };
+  /** What the lake does when it applies schemas/: checks against its versions in use, records what it uses. */
+  const apply = () => {
+    const report = checkSchemas(dir, undefined, readSchemasInUse(inUseDir));
+    expect(report.violations).toEqual([]);
+    writeSchemasInUse(inUseDir, report.defs);
+    return report;
+  };
+  const lake = await lakeWithCoupons();
+  apply();
+  // v2, not recorded: coupon renamed to promo_code; o1 sent again with the code cleared on purpose.
+  edit(couponToPromoCode);
+  await loadCleared(lake, apply().defs);
+  // v3, not recorded either: an unrelated optional column; an unrelated order rewrites the partition.
+  edit((s) => {
+    s.properties.gift_note = { type: ['string', 'null'] };
+  });
+  const v3 = apply();
+  expect(v3.defs.find((t) => t.name === 'orders')!.version).toBe(3);
+  const promo = async () =>
+    (await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, r.promo_code, r.coupon]);
+  const other = async (name: string, tables: TableDef[]) => {
+    const key = await writeRaw(
+      lake,
+      `uploads/orders/${name}.csv`,
+      `${RENAMED_HEADER}\n${name},c9,2026-03-01,placed,5,EUR,1,NEW,2026-03-03T10:00:00Z\n`,
+    );
+    await run(lake, fileJob('orders', key, `load-${name}`), { tables });
+  };
+  await other('o8', v3.defs);
+  expect(await promo()).toEqual([
+    ['o1', null, 'OLD'],
+    ['o2', 'KEEP', 'KEEP'],
+    ['o8', 'NEW', null],
+  ]);
+  // Recorded now (npm run schemas:accept): the history says since when the rename was in use, and keeps to it.
+  recordSchemas(v3, dir);
+  const history = JSON.parse(readFileSync(path.join(dir, 'history', 'orders.json'), 'utf8'));
+  expect(history.versions.at(-1).changes).toContain(
+    'promo_code: renamed from coupon (in use since version 2)',
+  );
+  await other('o9', apply().defs);
+  expect(await promo()).toEqual([
+    ['o1', null, 'OLD'],
+    ['o2', 'KEEP', 'KEEP'],
+    ['o8', 'NEW', null],
+    ['o9', 'NEW', null],
   ]);
 });

@@ -13,6 +13,7 @@ import { compileValidator } from '../../lib/validators/compile';
 import { snapshotOf } from '../../lib/catalog/history';
 import { buildPlan } from '../../lib/etl/plan';
 import { loadLake, schemasDir } from '../../lib/catalog/tables';
+import type { TableDef } from '../../lib/catalog/types';
 import { applySchemas, SchemasRefused } from '../../local/schemas-follower';
 import { readSchemasInUse, writeSchemasInUse } from '../../local/schemas-in-use';
 
@@ -551,6 +552,46 @@ describe('unsafe edits are refused before they take effect', () => {
     writeFileSync(file, JSON.stringify(schema, null, 2));
     const used = checkSchemas(dir);
     expect(used.violations.map((v) => v.rule)).toContain('NARROWED'); // the $ref added to a recorded column
+  });
+
+  it('an unrecorded rename keeps the version the lake first used it at, also from a record that did not say it', () => {
+    const dir = edited('datasets', 'orders', () => undefined);
+    const lake = mkdtempSync(path.join(os.tmpdir(), 'lake-in-use-'));
+    dirs.push(lake);
+    const apply = () => {
+      const r = checkSchemas(dir, undefined, readSchemasInUse(lake));
+      expect(r.violations).toEqual([]);
+      writeSchemasInUse(lake, r.defs);
+      return r.defs.find((t) => t.name === 'orders')!;
+    };
+    const file = path.join(dir, 'datasets', 'orders.json');
+    const edit = (change: (s: any) => void) => {
+      const schema = JSON.parse(readFileSync(file, 'utf8'));
+      change(schema);
+      writeFileSync(file, JSON.stringify(schema, null, 2));
+    };
+    const recorded = apply().version;
+    edit((s) => {
+      s.properties.promo_code = { ...s.properties.coupon, 'x-lake': { renamedFrom: 'coupon' } };
+      delete s.properties.coupon;
+    });
+    const renamed = apply();
+    expect(renamed.version).toBe(recorded + 1);
+    // As a lake wrote its record before it kept renamedIn.
+    const record = path.join(lake, 'schemas-in-use', 'orders.json');
+    const stored = JSON.parse(readFileSync(record, 'utf8'));
+    expect(stored.renamedIn).toEqual({ promo_code: { from: 'coupon', version: recorded + 1 } });
+    delete stored.renamedIn;
+    writeFileSync(record, JSON.stringify(stored, null, 2));
+    edit((s) => (s.properties.gift_note = { type: ['string', 'null'] }));
+    const later = apply();
+    expect(later.version).toBe(recorded + 2);
+    const column = (t: TableDef) => t.columns.find((c) => c.name === 'promo_code')!;
+    expect(column(renamed).renamedInVersion).toBeUndefined();
+    expect(column(later).renamedInVersion).toBe(recorded + 1);
+    expect(JSON.parse(readFileSync(record, 'utf8')).renamedIn).toEqual({
+      promo_code: { from: 'coupon', version: recorded + 1 },
+    });
   });
 
   it("a lake's record of a version in use that does not read refuses every edit of that table, naming the record", () => {
