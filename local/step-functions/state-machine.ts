@@ -37,7 +37,7 @@ import { startRun, taskStandIns, type Outcome, type TaskStandIn } from './execut
 import { checkExecutionInput, oversizedStatePayload } from './payload-quota';
 import type { Notice } from '../../lib/notify/types';
 import type { Json } from './config';
-import { RESOURCE, type TaskHandlers } from './task-handlers';
+import { namedError, RESOURCE, type TaskHandlers } from './task-handlers';
 import { waitLoops } from './wait-tracker';
 import { SettingError, wholeNumberProblem } from '../start-settings';
 
@@ -100,6 +100,8 @@ export class LocalStateMachine {
   private readonly maxConcurrency: number;
   /** close() is stopping what still runs after its grace period (those run again at the next start). */
   private shutdownAbort = false;
+  /** Executions stopped by close() before a job run they would have started (noJobRunsAfterClose). */
+  private readonly stoppedBeforeJobRun = new Set<string>();
   private readonly log: NonNullable<LocalStateMachineOptions['logger']>;
   /** The id of the definition it runs (ExecutionRecord.definitionId). */
   private readonly definitionId: string;
@@ -130,7 +132,7 @@ export class LocalStateMachine {
     this.recordRetryMs = opts.recordRetryMs ?? 5000;
     this.log = opts.logger ?? localLog;
     this.stateMachine = new StateMachine(opts.definition);
-    this.tasks = taskStandIns(opts.definition, opts.handlers);
+    this.tasks = taskStandIns(opts.definition, this.noJobRunsAfterClose(opts.handlers));
     this.loops = waitLoops(opts.definition);
   }
 
@@ -251,6 +253,31 @@ export class LocalStateMachine {
       }
       openInstances.delete(this.instance);
     })());
+  }
+
+  /**
+   * No job run starts once the engine is stopping (close(): "no new runs"): an execution about to start one (a retry
+   * after the lake was busy, the next step of a loop) is stopped instead, to run again from the start at the next
+   * start, as one stopped after the grace period is — not a whole ETL run begun during the stop, and cut at its end.
+   */
+  private noJobRunsAfterClose(handlers: TaskHandlers): TaskHandlers {
+    const startJobRun = handlers[RESOURCE.glueStartJobRunSync];
+    if (!startJobRun) return handlers;
+    return {
+      ...handlers,
+      [RESOURCE.glueStartJobRunSync]: async (params, ctx) => {
+        if (!this.closed) return startJobRun(params, ctx);
+        this.log.info(
+          'the lake is stopping: no job run is started; the execution runs again at the next start',
+          {
+            name: ctx.executionName,
+          },
+        );
+        this.stoppedBeforeJobRun.add(ctx.executionName);
+        this.running.get(ctx.executionName)?.abort();
+        throw namedError('States.Runtime', 'the local lake is stopping: no job run is started');
+      },
+    };
   }
 
   /** Temporary files of record writes that a process which is gone never finished. */
@@ -384,7 +411,7 @@ export class LocalStateMachine {
     setAbort(abort);
     const { outcome, aborted, events, eventsTruncated } = await settled;
     await progress.settle();
-    if (aborted && this.shutdownAbort) {
+    if (aborted && (this.shutdownAbort || this.stoppedBeforeJobRun.delete(name))) {
       // Stopped by the shutdown: requested again, to run from the start at the next start. Not a restart counted
       // toward MAX_RESTARTS (that bounds executions whose process died, which they may be the cause of): a lake
       // stopped three times during a long run would otherwise end it ABORTED, its file never loaded. What the

@@ -662,6 +662,34 @@ describe('local executions', () => {
     hang.resolve();
   });
 
+  it('an engine that stops starts no job run: an execution waiting for a busy lake is stopped before its next try, to run at the next start', async () => {
+    const l = await lake();
+    const busy = Object.assign(new Error('Concurrent runs exceeded'), {
+      name: 'Glue.ConcurrentRunsExceededException',
+    });
+    // The lake is busy (another run holds it) until the stop begins.
+    const stopping = deferred();
+    l.runner.mockImplementationOnce(async () => {
+      await stopping.promise;
+      throw busy;
+    });
+    const e = await engine(l);
+    await e.startExecution('waits', fileInput);
+    await until('the first try', async () => (l.runner.mock.calls.length ? true : undefined));
+    const closed = e.close();
+    stopping.resolve();
+    await closed;
+    // Its wait ended during the stop: no job run was started then.
+    expect(l.runner).toHaveBeenCalledTimes(1);
+    const stopped = (await readExecution(l.dir, 'etl', 'waits'))!;
+    expect(stopped).toMatchObject({ status: 'RUNNING' });
+    expect(stopped.runStartDate).toBeUndefined();
+    expect(stopped.restarts ?? 0).toBe(0);
+    const again = await engine(l);
+    expect((await again.waitForExecution('waits'))!.status).toBe('SUCCEEDED');
+    expect(l.runner).toHaveBeenCalledTimes(2);
+  });
+
   it('StopExecution stops the job run of its Glue task (as Step Functions stops a .sync job run), and waits for it', async () => {
     const l = await lake();
     const signals: AbortSignal[] = [];
