@@ -174,6 +174,20 @@ function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?:
   }
 }
 
+/** A JSON value's type as JSON Schema names it (a whole number is an integer). */
+function jsonTypeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+const aJsonType = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+/** Whether JSON Schema's `type` keyword takes the value (an integer is a number too). */
+const isOfJsonType = (v: unknown, type: string): boolean =>
+  jsonTypeOf(v) === type || (type === 'number' && jsonTypeOf(v) === 'integer');
+
 function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string): ColumnDef[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
@@ -189,6 +203,14 @@ function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string):
           'which a schema version would record as a change of nothing): list each value once',
       );
     const jsonTypes = Array.isArray(prop.type) ? prop.type : [prop.type];
+    const foreign = (prop.enum ?? []).find((v) => !jsonTypes.some((t) => isOfJsonType(v, String(t))));
+    if (foreign !== undefined)
+      throw new Error(
+        `${where}.${name}: enum value ${JSON.stringify(foreign)} is ${aJsonType(jsonTypeOf(foreign))}, not ` +
+          `${jsonTypes.map((t) => aJsonType(String(t))).join(' or ')}: no value of the column can equal it (JSON Schema ` +
+          `compares the type too, and the ETL would compare its text): list values of the column's type` +
+          (foreign === null ? ', or add "null" to its type' : ''),
+      );
     const otherRules = otherRulesOf(prop, {
       formatIsType: type === 'date' || type === 'timestamp',
       defs: (schema as { $defs?: unknown }).$defs,

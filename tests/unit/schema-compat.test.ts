@@ -878,6 +878,25 @@ describe('unsafe edits are refused before they take effect', () => {
     );
   });
 
+  it("an enum value no value of the column's type can equal is refused, naming the value and the type", () => {
+    const number = edited('datasets', 'customers', (s) => s.properties.segment.enum.push(1));
+    expect(refusal(number)).toEqual([{ table: 'customers', column: undefined, rule: 'INVALID_SCHEMA' }]);
+    expect(checkSchemas(number).violations[0]!.message).toMatch(
+      /customers\.json\.segment: enum value 1 is an integer, not a string: .*list values of the column's type/,
+    );
+    const nulled = edited('datasets', 'customers', (s) => s.properties.segment.enum.push(null));
+    expect(checkSchemas(nulled).violations[0]!.message).toMatch(
+      /customers\.json\.segment: enum value null is a null, not a string: .*or add "null" to its type/,
+    );
+    // null in the enum of a column whose type takes null, a whole number in a number column's: values it can hold.
+    const fine = edited('datasets', 'customers', (s) => {
+      s.properties.segment.type = ['string', 'null'];
+      s.properties.segment.enum.push(null);
+      s.properties.score = { type: ['number', 'null'], enum: [1, 2.5] };
+    });
+    expect(refusal(fine)).toEqual([]);
+  });
+
   it('a decimal column takes a pattern, not minimum or maximum: the refusal says so', () => {
     const bounded = edited('datasets', 'orders', (s) => {
       s.properties.tax = { type: 'string', 'x-lake': { type: 'decimal(6,2)' }, minimum: 0 };
