@@ -124,6 +124,28 @@ function shortJson(v: unknown): string {
   return text.length <= 120 ? text : `${text.slice(0, 119)}…`;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A changed rule as the check names it: where inside it the change is (the first place the two differ, down through
+ * objects and lists of the same length: `items.required ["sku"] → ["sku","quantity"]`), so that a long rule is not
+ * shown cut the same way on both sides.
+ */
+function ruleChange(at: string, before: unknown, after: unknown): string {
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    const k = keys.find((x) => JSON.stringify(before[x]) !== JSON.stringify(after[x]));
+    if (k !== undefined) return ruleChange(`${at}.${k}`, before[k], after[k]);
+  } else if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    const i = before.findIndex((x, n) => JSON.stringify(x) !== JSON.stringify(after[n]));
+    if (i >= 0) return ruleChange(`${at}[${i}]`, before[i], after[i]);
+  }
+  if (before === undefined) return `${at} ${shortJson(after)} added`;
+  if (after === undefined) return `${at} ${shortJson(before)} removed`;
+  return `${at} ${shortJson(before)} → ${shortJson(after)}`;
+}
+
 /** What `now` accepts that `was` did not — narrowing — and what it gave up — relaxing — rule by rule. */
 function compareRules(
   table: string,
@@ -216,10 +238,8 @@ function compareRules(
       v(
         'NARROWED',
         `rules the check cannot judge changed (${changed
-          .map((k) =>
-            k in before ? `${text(before, k)} → ${shortJson(after[k])}` : `${text(after, k)} added`,
-          )
-          .join(', ')}): they may refuse values accepted before`,
+          .map((k) => ruleChange(k, before[k], after[k]))
+          .join(', ')}): it cannot tell whether they take every value accepted before`,
         `${keepOld}; such a rule can only be removed` +
           (nested
             ? '; a JSON column takes keys it does not declare (unless additionalProperties is false): leave a new key undeclared'
@@ -439,7 +459,7 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
       const [was, now] = [wasDefs[d], nowDefs[d]];
       if (JSON.stringify(was) === JSON.stringify(now)) continue;
       if (was !== undefined && now !== undefined && (!judgedByColumns || usedByRecord.has(d)))
-        narrowed.push(`$defs.${d} ${shortJson(was)} → ${shortJson(now)}`);
+        narrowed.push(ruleChange(`$defs.${d}`, was, now));
       else
         changes.push(
           `definition ${d} ${was === undefined ? 'added to' : now === undefined ? 'removed from' : 'changed in'} $defs`,
@@ -452,16 +472,12 @@ export function compatibility(table: TableDef, history: TableHistory | undefined
     for (const k of Object.keys(before).filter((k) => !(k in after)))
       changes.push(`${k} ${shortJson(before[k])} removed from the rules of the whole record`);
     for (const k of Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])))
-      narrowed.push(
-        k in before
-          ? `${k} ${shortJson(before[k])} → ${shortJson(after[k])}`
-          : `${k} ${shortJson(after[k])} added`,
-      );
+      narrowed.push(ruleChange(k, before[k], after[k]));
     if (narrowed.length) {
       violations.push({
         table: name,
         rule: 'NARROWED',
-        message: `${name}: rules of the schema the check cannot judge changed (${narrowed.join(', ')}): they may refuse data accepted before`,
+        message: `${name}: rules of the schema the check cannot judge changed (${narrowed.join(', ')}): it cannot tell whether they take all data accepted before`,
         safe:
           `keep them as recorded (such a rule can only be removed); write a column's rule on its own property ` +
           `(not through $ref or $defs), where the check judges it; or ${NEW_MAJOR(name)}`,
