@@ -32,8 +32,7 @@ export function cliArgs<O extends Options>(
       options: { ...options, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
-    const m = /^Unknown option '([^']+)'/.exec((e as Error).message);
-    throw new UsageError(`${m ? `unknown option '${m[1]}'` : (e as Error).message}\n${usage}`);
+    throw new UsageError(`${usageProblem((e as Error).message)}\n${usage}`);
   }
   // parseArgs keeps the last of an option given twice: a script's two values would be one, silently.
   for (const name of Object.keys(options)) {
@@ -45,4 +44,18 @@ export function cliArgs<O extends Options>(
     return 'help' as const;
   }
   return parsed;
+}
+
+/** parseArgs' complaint in one line of our own: its hints are several lines, one about '--' placement. */
+function usageProblem(message: string): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option '${unknown[1]}'`;
+  // "Option '--limit' argument is ambiguous. Did you forget …? To specify an option argument starting with a dash …"
+  const ambiguous = /^Option '(?:-\w, )?(--[^' ]+)' argument is ambiguous/.exec(message);
+  if (ambiguous)
+    return `${ambiguous[1]} takes a value, and what follows it is an option; a value that starts with a dash is written ${ambiguous[1]}=-…`;
+  // "Option '-l, --limit <value>' argument missing"
+  const missing = /^Option '(?:-\w, )?(--[^' ]+) <value>' argument missing/.exec(message);
+  if (missing) return `${missing[1]} takes a value: ${missing[1]} <value>`;
+  return message.split('\n')[0]!;
 }

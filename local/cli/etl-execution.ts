@@ -26,7 +26,7 @@ import { loadServiceConfig, type ServiceConfig } from '../service-config';
 import { lakeDirProblem } from '../lake-dir-checks';
 import { notLocalStage, startSettingProblem } from '../start-settings';
 import { exitWhenWritten, quietWhenOutputClosed } from './exit';
-import { causeText } from './execution-summary';
+import { causeText, eventsTakenBy, eventsTakenText } from './execution-summary';
 import { describeRun, readRunSummary } from './run-figures';
 import { isToldRefusal } from '../told-refusals';
 import { checkLakeFormat, claimLakeFormat, LakeFormatError } from '../../lib/lake-format';
@@ -87,10 +87,7 @@ async function report(
   }
   if (r.status === 'SUCCEEDED' && !summary) {
     // EventsTakenByAnotherRun (state-machines/etl.asl.json): no run of its own, so no figures.
-    out.write(
-      'the lake was busy with another run: that run compacts the events pending when it started, the next ' +
-        'compaction (npm run compact, or the schedule) the rest\n',
-    );
+    out.write(`${eventsTakenBy(r.output) ?? eventsTakenText(undefined)}\n`);
     return 0;
   }
   const buffered = await holdsFile(path.join(dir, '.firehose'));

@@ -125,9 +125,27 @@ export function describeInput(input: unknown): string {
     return `${i.key}${facts.length ? ` (${facts.join(', ')})` : ''}`;
   }
   if (i.mode === 'events') return 'the streamed events not compacted yet (compaction run)';
-  if (i.mode === 'table' && typeof i.table === 'string') return `table ${i.table} (rebuild)`;
+  if ((i.mode === 'replay' || i.mode === 'rebuild') && typeof i.table === 'string')
+    return `table ${i.table} (${i.mode === 'replay' ? 'replay of its rejected rows' : 'rebuild from raw'})`;
   return oneLine(JSON.stringify(input) ?? 'none', 200);
 }
+
+/**
+ * A compaction that found the lake busy (EventsTakenByAnotherRun, state-machines/etl.asl.json): no run of its own;
+ * the run that held the lake, named, compacts what was pending. Undefined for any other output.
+ */
+export function eventsTakenBy(output: unknown): string | undefined {
+  const o = (output ?? {}) as Record<string, unknown>;
+  const busy = o.busy as { Error?: unknown; Cause?: unknown } | undefined;
+  if (o.mode !== 'events' || typeof busy?.Error !== 'string' || !/ConcurrentRuns/.test(busy.Error))
+    return undefined;
+  return eventsTakenText(holderOf(typeof busy.Cause === 'string' ? busy.Cause : undefined));
+}
+
+/** What a compaction that found the lake busy did: nothing; the run holding the lake (`holder`) compacts. */
+export const eventsTakenText = (holder: string | undefined) =>
+  `no run of its own: the lake was busy with ${holder ? `run ${holder}` : 'another run'}, which compacts the ` +
+  'events pending when it started; the next compaction (npm run compact, or the schedule) the rest';
 
 /** The figures of a successful run, or what went wrong. */
 export function describeOutcome(r: ExecutionRecord, runFigures: string[] = []): string[] {
@@ -141,6 +159,8 @@ export function describeOutcome(r: ExecutionRecord, runFigures: string[] = []): 
     return out;
   }
   const o = (r.output ?? {}) as Record<string, unknown>;
+  const taken = eventsTakenBy(o);
+  if (taken !== undefined) return [`Result    ${taken}`];
   if (typeof o.rowsWritten !== 'number')
     return [`Result    ${oneLine(JSON.stringify(r.output) ?? 'none', 200)}`];
   const figures = [`${plural(Number(o.rowsRead ?? 0), 'row')} read`, `${o.rowsWritten} written`];

@@ -77,6 +77,14 @@ describe('npm run replay / rebuild arguments', () => {
 
   it('says what was wrong in its own words: an unknown option, a second --', () => {
     expect(() => cliArgs(['--bogus'], {}, 'usage: x')).toThrow(/^unknown option '--bogus'\nusage: x$/);
+    // A value that starts with a dash, a value left out: one line each, not parseArgs' three.
+    const limit = { limit: { type: 'string' as const, short: 'l' } };
+    expect(() => cliArgs(['--limit', '-1'], limit, 'usage: x')).toThrow(
+      /^--limit takes a value, and what follows it is an option; a value that starts with a dash is written --limit=-…\nusage: x$/,
+    );
+    expect(() => cliArgs(['--limit'], limit, 'usage: x')).toThrow(
+      /^--limit takes a value: --limit <value>\nusage: x$/,
+    );
     // `npm run rebuild -- orders -- --no-wait`: npm passes `orders -- --no-wait`.
     expect(() => tableArgument('rebuild', ['orders', '--', '--no-wait'])).toThrow(
       /^one '--' is enough: .*\(--no-wait\)\nusage: npm run rebuild/,

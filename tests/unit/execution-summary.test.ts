@@ -136,3 +136,41 @@ it('says a RUNNING execution waits for the next npm start when no lake is runnin
   expect(text).toContain('RUNNING (no local lake is running: it runs at the next npm start)');
   expect(text).not.toContain('RUNNING for');
 });
+
+it('names the run a compaction left the events to (the lake was busy), and what a replay or a rebuild was for', () => {
+  clock = 0;
+  const events = [
+    ev('StateEntered', 'RunEtlJob', 'Task'),
+    after(20, () => ev('StateFailed', 'RunEtlJob', 'Task')),
+  ];
+  const busy = summarizeExecution(
+    record(
+      {
+        input: { mode: 'events' },
+        output: {
+          mode: 'events',
+          jobArguments: { '--etl_mode': 'events', '--run_id': 'compact-20261207T220929298Z' },
+          busy: {
+            Error: 'Glue.ConcurrentRunsExceededException',
+            Cause:
+              'another ETL run is in progress (run compact-20261207T220929287Z, process 41): the lake runs one at a ' +
+              'time, and that run takes every pending upload and event',
+          },
+        },
+      },
+      events,
+    ),
+  );
+  expect(busy).toContain(
+    '  Result    no run of its own: the lake was busy with run compact-20261207T220929287Z, which compacts the ' +
+      'events pending when it started; the next compaction (npm run compact, or the schedule) the rest',
+  );
+  const rebuild = summarizeExecution(
+    record({ status: 'RUNNING', input: { mode: 'rebuild', table: 'orders' } }, []),
+  );
+  expect(rebuild).toContain('  Input     table orders (rebuild from raw)');
+  const replay = summarizeExecution(
+    record({ status: 'RUNNING', input: { mode: 'replay', table: 'orders' } }, []),
+  );
+  expect(replay).toContain('  Input     table orders (replay of its rejected rows)');
+});
