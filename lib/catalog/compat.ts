@@ -177,10 +177,15 @@ function compareRules(
   if (was.enum && !now.enum) relaxed('any value (enum removed)');
   else if (!was.enum && now.enum) v('NARROWED', `enum added (${values(now.enum)})`, keepOld);
   else if (was.enum && now.enum) {
-    const gone = was.enum.filter((x) => !now.enum!.includes(x));
+    // A value no value of the column could equal (1 for a string, null where the type lacks it; refused in a schema
+    // now): taking it away refuses nothing that was accepted.
+    const impossible = (x: unknown) => !couldHold(was, x);
+    const gone = was.enum.filter((x) => !now.enum!.includes(x) && !impossible(x));
+    const unused = was.enum.filter((x) => !now.enum!.includes(x) && impossible(x));
     const added = now.enum.filter((x) => !was.enum!.includes(x));
     if (gone.length)
       v('NARROWED', `enum values removed: ${values(gone)}`, `${keepOld}; add values, never remove them`);
+    if (unused.length) relaxed(`enum values no value of the column could equal removed: ${values(unused)}`);
     if (added.length) relaxed(`enum values added: ${values(added)}`);
   }
 
@@ -250,6 +255,16 @@ function compareRules(
   }
 
   compareDeprecation(was, now, changes);
+}
+
+/** Whether a recorded column's JSON values could equal `x` (its JSON type's; null only when it takes null). */
+function couldHold(c: RecordedColumn, x: unknown): boolean {
+  if (x === null) return c.nullable === true;
+  if (c.json) return typeof x === 'object';
+  if (c.type === 'boolean') return typeof x === 'boolean';
+  if (c.type === 'double') return typeof x === 'number';
+  if (isIntegerType(c.type)) return Number.isInteger(x);
+  return typeof x === 'string';
 }
 
 /** Whether every value a column of `type` can hold meets the bound: minLength 0, an integer width's own limits. */

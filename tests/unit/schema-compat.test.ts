@@ -893,6 +893,17 @@ describe('unsafe edits are refused before they take effect', () => {
       s.properties.score = { type: ['number', 'null'], enum: [1, 2.5] };
     });
     expect(refusal(fine)).toEqual([]);
+    // A history that recorded such a value (before it was refused): taking it out is no narrowing, and passes.
+    const recorded = edited('datasets', 'customers', () => undefined);
+    const historyFile = path.join(recorded, 'history', 'customers.json');
+    const history = JSON.parse(readFileSync(historyFile, 'utf8'));
+    history.columns.find((c: { name: string }) => c.name === 'segment').enum.push(1, null);
+    writeFileSync(historyFile, JSON.stringify(history, null, 2));
+    const r = checkSchemas(recorded);
+    expect(r.violations).toEqual([]);
+    expect(r.tables.find((t) => t.table === 'customers')!.changes).toEqual([
+      'segment: enum values no value of the column could equal removed: 1, null',
+    ]);
   });
 
   it('a decimal column takes a pattern, not minimum or maximum: the refusal says so', () => {
