@@ -32,7 +32,7 @@ export function cliArgs<O extends Options>(
       options: { ...options, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
-    throw new UsageError(`${usageProblem((e as Error).message)}\n${usage}`);
+    throw new UsageError(`${usageProblem((e as Error).message, options)}\n${usage}`);
   }
   // parseArgs keeps the last of an option given twice: a script's two values would be one, silently.
   for (const name of Object.keys(options)) {
@@ -47,13 +47,19 @@ export function cliArgs<O extends Options>(
 }
 
 /** parseArgs' complaint in one line of our own: its hints are several lines, one about '--' placement. */
-function usageProblem(message: string): string {
+function usageProblem(message: string, options: Options): string {
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (unknown) return `unknown option '${unknown[1]}'`;
   // "Option '--limit' argument is ambiguous. Did you forget …? To specify an option argument starting with a dash …"
-  const ambiguous = /^Option '(?:-\w, )?(--[^' ]+)' argument is ambiguous/.exec(message);
-  if (ambiguous)
-    return `${ambiguous[1]} takes a value, and what follows it is an option; a value that starts with a dash is written ${ambiguous[1]}=-…`;
+  // (A short option is named alone: "Option '-l' argument is ambiguous"; its long name is given in the config.)
+  const ambiguous = /^Option '(?:-\w, )?(--?[^' ]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const given = ambiguous[1]!;
+    const long = given.startsWith('--')
+      ? given
+      : `--${Object.entries(options).find(([, o]) => o.short === given.slice(1))?.[0] ?? given.slice(1)}`;
+    return `${given} takes a value, and what follows it is an option; a value that starts with a dash is written ${long}=-…`;
+  }
   // "Option '-l, --limit <value>' argument missing"
   const missing = /^Option '(?:-\w, )?(--[^' ]+) <value>' argument missing/.exec(message);
   if (missing) return `${missing[1]} takes a value: ${missing[1]} <value>`;

@@ -82,6 +82,9 @@ describe('npm run replay / rebuild arguments', () => {
     expect(() => cliArgs(['--limit', '-1'], limit, 'usage: x')).toThrow(
       /^--limit takes a value, and what follows it is an option; a value that starts with a dash is written --limit=-…\nusage: x$/,
     );
+    expect(() => cliArgs(['-l', '-1'], limit, 'usage: x')).toThrow(
+      /^-l takes a value, and what follows it is an option; a value that starts with a dash is written --limit=-…\nusage: x$/,
+    );
     expect(() => cliArgs(['--limit'], limit, 'usage: x')).toThrow(
       /^--limit takes a value: --limit <value>\nusage: x$/,
     );

@@ -404,6 +404,17 @@ describe('a query run', () => {
     expect(queryFailure(failureOf(404, { code: 'NOT_FOUND', message: 'gone' }), 'q-1', 'FAILED').state).toBe(
       'FAILED',
     );
+    // Throttled (429) or timed out (408) past the page's patience: no answer about the query, which may still run.
+    expect(
+      queryFailure(failureOf(429, { code: 'TOO_MANY_REQUESTS', message: 'slow down' }), 'q-1', 'RUNNING'),
+    ).toEqual({
+      title: 'The lake stopped answering while query q-1 ran: it may still be running there',
+      state: 'UNKNOWN',
+      lost: 'q-1',
+    });
+    expect(queryFailure(failureOf(408, { code: 'TIMEOUT', message: 'late' }), 'q-1', 'RUNNING').lost).toBe(
+      'q-1',
+    );
     // Only a lake that stops answering about an accepted query may leave it running.
     expect(queryFailure(new TypeError('Failed to fetch'), 'q-1', 'RUNNING')).toEqual({
       title: 'The lake stopped answering while query q-1 ran: it may still be running there',

@@ -6,6 +6,7 @@
  * accepted query the lake stopped answering about (no answer, a 5xx) may still be running.
  */
 import { ApiFailure } from './api-error';
+import { isTransient } from './query-run';
 
 /** The states a query ends in (Athena's QueryExecutionState). */
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
@@ -23,7 +24,8 @@ export interface QueryFailure {
  * `accepted`: the id the lake gave the query, if it did; `lastState`: the last state the page saw of it.
  */
 export function queryFailure(e: unknown, accepted: string | null, lastState: string | null): QueryFailure {
-  const answered = e instanceof ApiFailure && e.status < 500;
+  // A 408 or 429 is no answer about the query (query-run.ts isTransient): it may still be running.
+  const answered = e instanceof ApiFailure && !isTransient(e);
   const named = answered && typeof e.details.id === 'string' ? e.details.id : null;
   const id = accepted ?? named;
   if (id && answered) {
