@@ -128,22 +128,31 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A changed rule as the check names it: where inside it the change is (the first place the two differ, down through
+ * A changed rule as the check names it: where inside it each change is (the places the two differ, down through
  * objects and lists of the same length: `items.required ["sku"] → ["sku","quantity"]`), so that a long rule is not
- * shown cut the same way on both sides.
+ * shown cut the same way on both sides; at most RULE_CHANGES_SHOWN places, then how many more.
  */
 function ruleChange(at: string, before: unknown, after: unknown): string {
-  if (isRecord(before) && isRecord(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    const k = keys.find((x) => JSON.stringify(before[x]) !== JSON.stringify(after[x]));
-    if (k !== undefined) return ruleChange(`${at}.${k}`, before[k], after[k]);
-  } else if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    const i = before.findIndex((x, n) => JSON.stringify(x) !== JSON.stringify(after[n]));
-    if (i >= 0) return ruleChange(`${at}[${i}]`, before[i], after[i]);
-  }
-  if (before === undefined) return `${at} ${shortJson(after)} added`;
-  if (after === undefined) return `${at} ${shortJson(before)} removed`;
-  return `${at} ${shortJson(before)} → ${shortJson(after)}`;
+  const places = ruleChangePlaces(at, before, after);
+  const more = places.length - RULE_CHANGES_SHOWN;
+  return places.slice(0, RULE_CHANGES_SHOWN).join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+const RULE_CHANGES_SHOWN = 5;
+
+function ruleChangePlaces(at: string, before: unknown, after: unknown): string[] {
+  const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+  if (isRecord(before) && isRecord(after))
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((k) => differs(before[k], after[k]))
+      .flatMap((k) => ruleChangePlaces(`${at}.${k}`, before[k], after[k]));
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length)
+    return before.flatMap((x, i) =>
+      differs(x, after[i]) ? ruleChangePlaces(`${at}[${i}]`, x, after[i]) : [],
+    );
+  if (before === undefined) return [`${at} ${shortJson(after)} added`];
+  if (after === undefined) return [`${at} ${shortJson(before)} removed`];
+  return [`${at} ${shortJson(before)} → ${shortJson(after)}`];
 }
 
 /** What `now` accepts that `was` did not — narrowing — and what it gave up — relaxing — rule by rule. */

@@ -1067,6 +1067,13 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(checkSchemas(fewer).violations[0]!.message).toMatch(
       /\(items\.required \["sku","quantity","unit_price"\] → \["sku"\]\)/,
     );
+    const two = edited('events', 'order_placed', (s) => {
+      s.properties.items.items.required = ['sku'];
+      s.properties.items.items.properties.sku.maxLength = 32;
+    });
+    expect(checkSchemas(two).violations[0]!.message).toMatch(
+      /\(items\.properties\.sku\.maxLength 64 → 32, items\.required \["sku","quantity","unit_price"\] → \["sku"\]\)/,
+    );
     const relaxed = edited('events', 'order_placed', (s) => delete s.properties.items.minItems);
     const r = checkSchemas(relaxed);
     expect(r.violations).toEqual([]);
