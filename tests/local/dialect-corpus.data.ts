@@ -1762,6 +1762,37 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_DATETIME} (from_unixtime, date_parse, parse_datetime, from_iso8601_timestamp: timestamp(3))`,
   },
   {
+    // No year in the format: Joda starts from 1970-01-01, and takes the year 2000 when a month or a day is the
+    // largest field parsed (strptime's 1900 would be another instant).
+    sql:
+      "SELECT date_parse('12:30 PM', '%h:%i %p'), date_parse('03-05', '%m-%d'), date_parse('March', '%M'), " +
+      "parse_datetime('10:15', 'HH:mm'), parse_datetime('03-05', 'MM-dd'), " +
+      "date_diff('hour', date_parse('10:15', '%H:%i'), TIMESTAMP '1970-01-01 12:15:00'), date_parse(NULL, '%H:%i')",
+    rows: [
+      [
+        '1970-01-01 12:30:00.000',
+        '2000-03-05 00:00:00.000',
+        '2000-03-01 00:00:00.000',
+        '1970-01-01 10:15:00.000 UTC',
+        '2000-03-05 00:00:00.000 UTC',
+        2,
+        null,
+      ],
+    ],
+    types: [
+      'timestamp',
+      'timestamp',
+      'timestamp',
+      'timestamp with time zone',
+      'timestamp with time zone',
+      'bigint',
+      'timestamp',
+    ],
+    source:
+      'Joda DateTimeParserBucket.computeMillis (from instant 0; iDefaultYear 2000 when the largest field is a month ' +
+      "or a day), which Trino's date_parse and parse_datetime parse with",
+  },
+  {
     sql: "SELECT date_parse('69-01-01', '%y-%m-%d'), date_parse('70-01-01', '%y-%m-%d'), parse_datetime('60-01-07', 'yy-MM-dd')",
     // yy '60': 1960 until 2040 (the window moves with the current year; DuckDB's %y reads 2060).
     rows: [['2069-01-01 00:00:00.000', '1970-01-01 00:00:00.000', '1960-01-07 00:00:00.000 UTC']],

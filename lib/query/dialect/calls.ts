@@ -123,6 +123,11 @@ export function rewriteCalls(sql: string): string {
             ? 'trino_two_digit_year_mysql('
             : 'trino_two_digit_year_joda(';
         const pivotEnd = twoDigitYear ? ')' : '';
+        // A format without a year: Joda's parse (both calls) starts from 1970-01-01 and takes its default year,
+        // 2000, when a month or a day is the largest field parsed; DuckDB's strptime starts from 1900-01-01.
+        const yearless =
+          (name === 'date_parse' || name === 'parse_datetime') && !/%[YyG]/.test(converted.strftime);
+        const shift = yearless ? ` + INTERVAL '${/%[mbBdej]/.test(converted.strftime) ? 100 : 70}' YEAR` : '';
         if (name === 'parse_datetime') {
           // Trino returns a timestamp with time zone, in UTC when the pattern has no zone.
           if (/[zZ]/.test(pattern.replace(/'[^']*'/g, ''))) {
@@ -135,11 +140,11 @@ export function rewriteCalls(sql: string): string {
           edits.push({
             start: tokens[close]!.end,
             end: tokens[close]!.end,
-            text: ` AS TIMESTAMPTZ)${pivotEnd})`,
+            text: `${shift} AS TIMESTAMPTZ)${pivotEnd})`,
           });
         } else if (name === 'date_parse') {
-          edits.push({ start: t.start, end: t.end, text: `${MILLIS}${pivot}${call.to}` });
-          edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: `${pivotEnd})` });
+          edits.push({ start: t.start, end: t.end, text: `${MILLIS}${pivot}(${call.to}` });
+          edits.push({ start: tokens[close]!.end, end: tokens[close]!.end, text: `${shift})${pivotEnd})` });
         } else {
           // The value written as Joda holds it, to the millisecond rounded half up, after the pattern's checks
           // (./date-formats.ts, ./macros.ts trino_strftime): the call renamed and the checks added as arguments,
