@@ -281,8 +281,10 @@ export const CORPUS: CorpusEntry[] = [
       [null, 2, 1, 2],
       [null, null, 2, 3],
     ],
-    types: ['varchar', 'integer', 'bigint', 'bigint'],
-    source: `${TRINO_SELECT} (GROUP BY CUBE: every subset; grouping(): a bit per argument, 1 where it is not grouped)`,
+    types: ['varchar', 'integer', 'bigint', 'integer'],
+    source:
+      `${TRINO_SELECT} (GROUP BY CUBE: every subset; grouping(): a bit per argument, 1 where it is not grouped); ` +
+      'trinodb/trino ExpressionAnalyzer.visitGroupingOperation (integer up to 31 arguments)',
   },
   {
     sql: "SELECT string_agg(x, ',') FROM (VALUES ('b'), ('a')) t(x)",
