@@ -408,6 +408,12 @@ describe('refused, with the reason', () => {
       ['SELECT ARRAY[1] <@ ARRAY[1,2]', /'@' is not an operator/],
       ['SELECT @5', /'@' is not an operator/],
       ['SELECT ARRAY[1] && ARRAY[1]', /^'&' is not an operator in Athena SQL.*arrays_overlap\(a, b\)/],
+      [
+        "SELECT length('e' || U&'\\0301')",
+        /^a Unicode string literal \(U&'…'\) is Athena SQL the local engine does not read: .*chr\(769\)/,
+      ],
+      ["SELECT u&'x'", /^a Unicode string literal/],
+      ['SELECT u & 1 FROM (VALUES 1) t(u)', /^'&' is not an operator/],
       ['SELECT !true', /^'!' is not an operator in Athena SQL.*NOT/],
     ];
     for (const [sql, reason] of cases)
@@ -681,6 +687,16 @@ describe('refused, with the reason', () => {
       ],
       ["SELECT INTERVAL '1-2' YEAR TO MONTH", /an interval literal with two fields/, 'column 8'],
       ['SELECT 1 UNION ALL VALUES 2, 3', /a VALUES row without parentheses/, 'column 20'],
+      [
+        'SELECT sum(total) OVER (ORDER BY total ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING) FROM orders',
+        /a ROWS frame that ends before the current row.*lag\(x\)/,
+        'column 40',
+      ],
+      [
+        'SELECT sum(total) OVER (ORDER BY total ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) FROM orders',
+        /a ROWS frame that ends before the current row/,
+        'column 40',
+      ],
       [
         'SELECT sum(total) OVER w FROM orders WINDOW w AS (ORDER BY total RANGE 1 PRECEDING)',
         /a RANGE or GROUPS window frame/,

@@ -75,6 +75,15 @@ export function refuseOtherOperators(sql: string, tokens: Token[]): void {
         "'@' is not an operator in Athena SQL (Athena fails the query; DuckDB reads @> and <@ as array " +
           'containment, @ as an absolute value): write contains(a, x), cardinality(array_except(b, a)) = 0 or abs(x)',
       );
+    // U&'…': a Unicode string literal of Trino's grammar, read as the word U and '&' by the guard's lexer.
+    if (t.text === '&' && /^u$/i.test(tokens[k - 1]?.text ?? '') && tokens[k - 1]!.end === t.start)
+      if (tokens[k + 1]?.kind === 'string' && tokens[k + 1]!.start === t.end)
+        refuse(
+          sql,
+          tokens[k - 1]!.start,
+          "a Unicode string literal (U&'…') is Athena SQL the local engine does not read: write the characters in " +
+            "a plain literal, or join chr(n) of their code points (U&'\\0301' is chr(769))",
+        );
     if (t.text === '&')
       refuse(
         sql,

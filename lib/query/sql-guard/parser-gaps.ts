@@ -124,6 +124,25 @@ const RULES: GapRule[] = [
     },
   },
   {
+    construct: 'a ROWS frame that ends before the current row (ROWS BETWEEN … AND n PRECEDING)',
+    instead:
+      'end the frame at CURRENT ROW over the value of the row before: in a subquery, p = lag(x) OVER (ORDER BY …), ' +
+      'then sum(p) OVER (ORDER BY … ROWS BETWEEN n-1 PRECEDING AND CURRENT ROW)',
+    span: (tokens, k) => {
+      if (!word(tokens[k], 'rows') || !word(tokens[k + 1], 'between')) return undefined;
+      // The frame's AND, at the window's own depth (not one inside an expression of its start bound).
+      let depth = 0;
+      for (let j = k + 2; j < tokens.length; j++) {
+        const text = tokens[j]!.kind === 'symbol' ? tokens[j]!.text : '';
+        if (text === '(') depth++;
+        else if (text === ')' && --depth < 0) return undefined;
+        else if (depth === 0 && word(tokens[j], 'and'))
+          return word(tokens[j + 2], 'preceding') ? [k, j + 2] : undefined;
+      }
+      return undefined;
+    },
+  },
+  {
     construct: 'substring(x FROM … FOR …)',
     instead: 'write substr(x, start, length) or substring(x, start, length)',
     span: (tokens, k) => {
