@@ -137,6 +137,15 @@ class UploadNotThere(Exception):
         self.reason = reason
 
 
+class UploadUnreadable(Exception):
+    """An upload's file cannot be read as rows (a CSV quote never closed): it fails alone, a reload skips it."""
+
+    def __init__(self, key, reason):
+        super().__init__(reason)
+        self.key = key
+        self.reason = reason
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Pure helpers (no Spark, no AWS)
 # ---------------------------------------------------------------------------------------------------------------
@@ -510,6 +519,70 @@ def mixed_line_ends(chunks, gz):
                 if why:
                     return why
     return ended("CR", cr_outside) if pending_cr else None
+
+
+UNCLOSED_QUOTE_REASON = (
+    "line %d: a quoted field opened there (byte %d) is never closed, so everything after it reads as one value and "
+    "the rows that follow cannot be read; close the quote and upload the file again"
+)
+
+
+def unclosed_quote(chunks, gz):
+    """
+    Why a CSV upload's text (its chunks; through gunzip_members when gz) cannot be read as rows: a quoted field opened
+    at the start of a field and never closed, with a line end after it (the rows after it would read as its value;
+    Spark's multi-line reader takes the rest of the file so), in the local runner's words
+    (lib/etl/duckdb-runner/readers/typed-input.ts: DuckDB's unterminated quote over a line end); or None. As both
+    readers do: a quote opens a field only at its start ("" inside is a quote), one inside an unquoted value is text.
+    The line is the file's line where the field's record starts; the byte, the quote's offset in the file.
+    """
+    import re
+
+    special = re.compile(rb'[",\r\n]')
+    line, offset, first = 1, 0, True
+    # field_at: where the current field starts; closed_at: a quote that may close its field (or be half of "");
+    # cr_at: a CR whose LF would be the same line end.
+    field_at, closed_at, cr_at = 0, -2, -2
+    quoted, broke, record_line, open_at = False, False, 1, 0
+    for data in gunzip_members(chunks) if gz else chunks:
+        if first and data:
+            first = False
+            if data.startswith(b"\xef\xbb\xbf"):
+                field_at = 3
+        for m in special.finditer(data):
+            at = offset + m.start()
+            b = m.group()
+            if b == b"\n" and at == cr_at + 1:
+                # The LF of a CR LF pair: the line end was counted at its CR.
+                if not quoted:
+                    field_at = at + 1
+                continue
+            if b == b'"' and at == closed_at + 1:
+                # "" inside a quoted field: a quote, the field goes on.
+                quoted, closed_at = True, -2
+                continue
+            if quoted:
+                if b == b'"':
+                    quoted, closed_at = False, at
+                else:
+                    broke = True
+                    if b != b",":
+                        line += 1
+                        cr_at = at if b == b"\r" else -2
+                continue
+            if b == b'"':
+                # A quote opens a field only as its first byte; elsewhere it is text.
+                if at == field_at:
+                    quoted, broke, open_at = True, False, at
+            elif b == b",":
+                field_at = at + 1
+            else:
+                line += 1
+                cr_at = at if b == b"\r" else -2
+                field_at, record_line = at + 1, line
+        offset += len(data)
+    # Byte numbers count from 1, as DuckDB's byte_position in the local runner's words.
+    return UNCLOSED_QUOTE_REASON % (record_line, open_at + 1) if quoted and broke else None
 
 
 def utf8_error_offset(chunks, gz):
@@ -1847,6 +1920,7 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
         # Uploads whose text Spark may have altered: the files of rows holding U+FFFD, '?' or a CR, found in one pass,
         # each then read through in the driver by the check it concerns.
         suspects = suspect_files(plan, rows)
+        refuse_unclosed_quotes(s3, raw_bucket, suspects, malformed, raw)
         for check in (without_replaced_bytes, without_lone_surrogates, without_stray_carriage_returns):
             rows, malformed = check(s3, plan, raw_bucket, rows, malformed, suspects)
     rows.createOrReplaceTempView("raw_input")
@@ -1854,7 +1928,32 @@ def read_raw_input(spark, s3, plan, raw_bucket, keys, ingested_at, declared=None
 
 
 # What the checks of uploads Spark may have read otherwise than they were written look for in a row (suspect_files).
-SUSPECT_TEXTS = {"replaced": "\ufffd", "question": "?", "carriage_return": "\r"}
+SUSPECT_TEXTS = {"replaced": "\ufffd", "question": "?", "carriage_return": "\r", "line_feed": "\n"}
+
+
+def refuse_unclosed_quotes(s3, raw_bucket, suspects, malformed, raw):
+    """
+    Raises UploadUnreadable for a CSV upload with a quoted field never closed (unclosed_quote), as the local runner
+    fails it: Spark's multi-line reader takes the rest of the file as that field (one malformed record, or a row whose
+    last value holds the rows after it). Only a file with a value or a malformed record holding a line end is read
+    through, in the driver.
+    """
+    from pyspark.sql import functions as F
+
+    broken = malformed.where(
+        (F.instr(F.col("raw_record"), "\n") > 0) | (F.instr(F.col("raw_record"), "\r") > 0)
+    ).select("lake_source_file").distinct().collect()
+    keys = sorted(
+        set(suspects["line_feed"]) | set(suspects["carriage_return"]) | {r["lake_source_file"] for r in broken}
+    )
+    for key in keys:
+        fmt, gz = input_format(key)
+        if fmt != "csv":
+            continue
+        why = unclosed_quote(object_chunks(s3, raw_bucket, key), gz)
+        if why:
+            raw.unpersist()
+            raise UploadUnreadable(key, why)
 
 
 def holding(plan, text):
@@ -2724,6 +2823,15 @@ def take_uploads(spark, s3, options, plans_file, started_at):
                 if rest:
                     run_uploads(rest)
                 return
+            except UploadUnreadable as unreadable:
+                # Its own upload fails (Etl.InvalidInput, as the local runner's), the rest of the batch runs again.
+                bad = [r for r in batch if unreadable.key in r["keys"]]
+                for r in bad:
+                    finish(r, upload_failure(options, r, "Etl.InvalidInput", unreadable.reason, plan, stamp()))
+                rest = [r for r in batch if r not in bad]
+                if rest:
+                    run_uploads(rest)
+                return
             except Exception as error:  # noqa: BLE001 - an upload's failure is its outcome; the others go on
                 if len(batch) > 1:
                     for r in batch:
@@ -2946,22 +3054,33 @@ def run_batches(
             print(json.dumps({"warning": warning, "table": plan.get("table"), "key": key, "problem": problem}))
             if skipped is not None:
                 skipped.append(key)
+        figures = None
+        while keys:
+            try:
+                figures, _ = run_plan(
+                    spark,
+                    s3,
+                    options,
+                    layout,
+                    plan,
+                    keys,
+                    started_at,
+                    declared,
+                    reload=reload,
+                    conflicts_too=conflicts_too,
+                    outcome=(lambda _f, _s, keys=keys: outcome_of(keys)) if outcome_of else None,
+                    recorded=recorded,
+                )
+                break
+            except UploadUnreadable as unreadable:
+                # A file that does not read as rows (a quote never closed) is skipped, named, and the batch read
+                # again without it (lib/etl/duckdb-runner/reload.ts runReadable): nothing of that read was written.
+                print(json.dumps({"warning": warning, "table": plan.get("table"), "key": unreadable.key, "reason": unreadable.reason}))
+                if skipped is not None:
+                    skipped.append(unreadable.key)
+                keys = [k for k in keys if k != unreadable.key]
         if not keys:
             continue
-        figures, _ = run_plan(
-            spark,
-            s3,
-            options,
-            layout,
-            plan,
-            keys,
-            started_at,
-            declared,
-            reload=reload,
-            conflicts_too=conflicts_too,
-            outcome=(lambda _f, _s, keys=keys: outcome_of(keys)) if outcome_of else None,
-            recorded=recorded,
-        )
         total = add_figures(total, figures)
         inputs.extend(keys)
     return inputs, total

@@ -430,6 +430,38 @@ describe('resources/glue/etl_job.py', () => {
     },
   );
 
+  withPython(
+    "tells a CSV quote never closed as the local runner does (its line, DuckDB's byte), across chunks and gzip",
+    () => {
+      // The local runner's words come of DuckDB's rejects (an unterminated quote over a line end: record line, byte
+      // position counted from 1; lib/etl/duckdb-runner/readers/typed-input.ts); these are the values DuckDB gives.
+      const cases: [string, [number, number] | null][] = [
+        ['a,b\n1,2\n3,"x\n4,5\n6,7\n', [3, 11]],
+        ['a,b\n1,2\n"3,x\n4,5\n', [3, 9]],
+        ['a,b\n1,2\n3,x"y\n4,5\n', null], // a quote inside an unquoted value is text
+        ['a,b\n1,2\n3,"x""y\n4,5\n', [3, 11]], // "" is a quote: still open
+        ['a,b\n1,2\n3,"x\n', [3, 11]],
+        ['a,b\n1,"ok\nline"\n3,"x', null], // no line end after it: a rejected record
+        ['a,b\r\n1,"ok\r\nline"\r\n3,"x\r\n4,5\r\n', [4, 22]],
+        ['a,b\n1,"a"""\n2,3\n', null],
+      ];
+      const chunks = (b: Buffer, n: number) =>
+        Array.from({ length: Math.ceil(b.length / n) }, (_, k) => b64(b.subarray(k * n, (k + 1) * n)));
+      for (const [text, expected] of cases) {
+        const want = expected
+          ? `line ${expected[0]}: a quoted field opened there (byte ${expected[1]}) is never closed, so everything ` +
+            'after it reads as one value and the rows that follow cannot be read; close the quote and upload the file again'
+          : null;
+        const glue = py([
+          ['unclosed_quote', chunks(Buffer.from(text), 1), false],
+          ['unclosed_quote', chunks(Buffer.from(text), 64), false],
+          ['unclosed_quote', chunks(gzipSync(Buffer.from(text)), 5), true],
+        ]).map((r) => r.value);
+        expect({ text, glue }).toEqual({ text, glue: [want, want, want] });
+      }
+    },
+  );
+
   withPython('inflates a gzip upload in bounded pieces: a highly compressible one never at once', () => {
     // 40 MiB of one character: ~40 KiB of gzip, read as one chunk; each piece at most GUNZIP_PIECE.
     const zeros = gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x30));

@@ -58,6 +58,10 @@ def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, 
         versions[key] = "v2"  # written again while Spark read it
     if after_read:
         after_read()
+    for key in keys:
+        if key in given.get("unclosedQuote", []):
+            # What read_raw_input's check raises for a CSV upload with a quote never closed (refuse_unclosed_quotes).
+            raise job.UploadUnreadable(key, job.UNCLOSED_QUOTE_REASON % (3, 11))
     if any(k in given.get("crashing", []) for k in keys):
         raise JobKilled()  # the job's timeout, a driver crash: the run ends where it is
     if any(k in given.get("failing", []) for k in keys):
@@ -98,6 +102,7 @@ function takeUploads(given: {
   raw: Record<string, Upload>;
   batchBytes: number;
   replaceWhileRead?: string[];
+  unclosedQuote?: string[];
   failing?: string[];
   crashing?: string[];
   headFails?: string[];
@@ -176,6 +181,28 @@ describe('the Glue job takes the queue of accepted uploads as the local runner d
     ]);
     expect([r.results['orders-0']![0], r.results['orders-2']![0]]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   });
+
+  withPython(
+    'a CSV upload with a quote never closed fails alone (Etl.InvalidInput); the batch runs again without it',
+    () => {
+      const r = takeUploads({
+        raw: { [file(0)]: {}, [file(1)]: {}, [file(2)]: {} },
+        batchBytes: 2 * 1024 ** 3,
+        unclosedQuote: [file(1)],
+      });
+      expect(r.batches).toEqual([
+        [file(0), file(1), file(2)],
+        [file(0), file(2)],
+      ]);
+      expect(r.inputs).toEqual([file(0), file(2)]);
+      expect(r.results['orders-1']).toEqual([
+        'FAILED',
+        'Etl.InvalidInput',
+        expect.stringMatching(/^line 3: a quoted field opened there \(byte 11\) is never closed/),
+      ]);
+      expect([r.results['orders-0']![0], r.results['orders-2']![0]]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    },
+  );
 
   withPython('a batch that fails otherwise runs again upload by upload: only the failing one fails', () => {
     const r = takeUploads({
