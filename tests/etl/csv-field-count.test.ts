@@ -143,3 +143,28 @@ describe('CSV records with more fields than the header, the extra ones empty', (
     expect(await rejected(lake)).toEqual([]);
   });
 });
+
+describe('a rejected CSV record longer than read_csv keeps of it in its rejects (10,000 characters)', () => {
+  for (const [name, eol] of [
+    ['long-lf.csv', '\n'],
+    ['long-crlf.csv', '\r\n'],
+  ] as const) {
+    it(`keeps its whole text, as the Glue job does (${name})`, async () => {
+      const long = `tlong,u,2026-03-01,paid,1,EUR,"${'Q'.repeat(30_000)}END",2026-03-01T10:00:00Z`; // a field short
+      const wide = `${row('o9')},${'x,'.repeat(6_000)}x`; // 6,001 fields too many
+      const { lake } = await runOn(
+        name,
+        [HEADER, row('o1'), long, row('o2'), wide, row('o3')].join(eol) + eol,
+      );
+      expect(await writtenIds(lake)).toEqual(['o1', 'o2', 'o3']);
+      const rows = await rejected(lake);
+      expect(rows.map((r) => r.reason)).toEqual([
+        expect.stringMatching(/^line 3: MISSING COLUMNS/),
+        expect.stringMatching(/^line 5: TOO MANY COLUMNS/),
+      ]);
+      // (Compared by length and equality: a failure prints two numbers, not 30,000 characters.)
+      expect(rows.map((r) => r.raw_record.length)).toEqual([long.length, wide.length]);
+      expect([rows[0]!.raw_record === long, rows[1]!.raw_record === wide]).toEqual([true, true]);
+    });
+  }
+});

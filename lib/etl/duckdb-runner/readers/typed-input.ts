@@ -61,6 +61,9 @@ export async function readTyped(readCtx: ReadContext, table: string, inputs: Inp
   for (const s of segments) if (s.csvRejects) await recordCsvRejects(conn, s.csvRejects);
 }
 
+/** The characters of a rejected line DuckDB keeps in its rejects table's csv_line (DuckDB 1.x: 10,000). */
+const CSV_LINE_KEPT = 10_000;
+
 /** The lines read_csv rejected in one CSV input, as lake_malformed records. */
 async function recordCsvRejects(
   conn: DuckDBConnection,
@@ -84,11 +87,14 @@ async function recordCsvRejects(
         'quote and upload the file again',
     );
   }
-  // A line that is not UTF-8: its text read from the file (csv-record-texts.ts), not DuckDB's csv_line, which lost
-  // what followed the bad bytes.
+  // A line that is not UTF-8, or one longer than the csv_line DuckDB keeps of it (CSV_LINE_KEPT characters): its
+  // text read from the file (csv-record-texts.ts), not DuckDB's csv_line, which lost what followed the bad bytes or
+  // its end. (A line over read_csv's maximum is cut, and its reason says so: readers/csv.ts.)
   const encoding = await query(
     conn,
-    `SELECT DISTINCT line, line_byte_position AS at FROM ${r.table} WHERE error_type = 'INVALID ENCODING'`,
+    `SELECT DISTINCT line, line_byte_position AS at FROM ${r.table} WHERE (error_type = 'INVALID ENCODING' ` +
+      `OR length(csv_line) >= ${CSV_LINE_KEPT}) AND line NOT IN ` +
+      `(SELECT line FROM ${r.table} WHERE error_type = 'LINE SIZE OVER MAXIMUM')`,
   );
   const read =
     encoding.length > 0
