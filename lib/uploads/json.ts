@@ -56,8 +56,17 @@ function parseAt(text: string, line: number): unknown {
   }
 }
 
+/** Where the next line end (CR or LF) is in `text` from `start`, or -1. */
+function lineEndAt(text: string, start: number): number {
+  const lf = text.indexOf('\n', start);
+  const cr = text.indexOf('\r', start);
+  return cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
+}
+
 export class JsonLinesParser {
   private partial = '';
+  /** The last piece ended in a CR: its line ends there, with the next piece's LF if one opens it. */
+  private crPending = false;
   private line = 1;
   private stopped = false;
 
@@ -67,14 +76,30 @@ export class JsonLinesParser {
     return this.stopped;
   }
 
+  /**
+   * A line ends at LF, CR LF or a CR alone, as Glue's line reader (Hadoop's LineReader) and the local runner end it
+   * (README: a CR alone inside a JSON line ends the line on both runtimes). A CR last in a piece waits for the next
+   * piece: a LF first there makes the two one line end.
+   */
   push(text: string): void {
     let start = 0;
+    if (this.crPending && text.length > 0) {
+      // The line held back ends at its CR; a LF opening this piece is part of that line end.
+      if (text[0] === '\n') start = 1;
+      this.endLine();
+    }
     while (!this.stopped) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      const line = this.partial + text.slice(start, nl);
+      const at = lineEndAt(text, start);
+      if (at < 0) break;
+      if (text[at] === '\r' && at === text.length - 1) {
+        // Its LF, if any, is in the next piece.
+        this.partial += text.slice(start, at);
+        this.crPending = true;
+        return;
+      }
+      const line = this.partial + text.slice(start, at);
       this.partial = '';
-      start = nl + 1;
+      start = at + (text[at] === '\r' && text[at + 1] === '\n' ? 2 : 1);
       this.handle(line);
       this.line++;
     }
@@ -83,10 +108,21 @@ export class JsonLinesParser {
 
   /** The input is complete: a last line without a line break is a line too. */
   end(): void {
+    if (this.crPending) this.endLine();
     if (this.stopped || this.partial === '') return;
     const line = this.partial;
     this.partial = '';
     this.handle(line);
+  }
+
+  /** The line held back for a CR last in a piece ends. */
+  private endLine(): void {
+    this.crPending = false;
+    const line = this.partial;
+    this.partial = '';
+    if (this.stopped) return;
+    this.handle(line);
+    this.line++;
   }
 
   private handle(raw: string): void {

@@ -112,6 +112,28 @@ describe('JSON push parsers', () => {
     ]);
   });
 
+  it('JSON lines: a CR alone ends a line, as on both runtimes; a CR LF split between pieces is one line end', () => {
+    for (const pieces of [
+      ['{"a":1}\r{"a":2}\r\n{"a":3}\r\r{"a":4}'],
+      ['{"a":1}\r', '{"a":2}\r', '\n{"a":3}\r', '\r{"a":4}'],
+      ['{"a":1}', '\r{"a":2}\r\n', '{"a":3}\r\r', '{"a":4}\r'],
+    ]) {
+      const out: [number, unknown][] = [];
+      const p = new JsonLinesParser((v, line) => void out.push([line, v]));
+      for (const piece of pieces) p.push(piece);
+      p.end();
+      expect([pieces, out]).toEqual([
+        pieces,
+        [
+          [1, { a: 1 }],
+          [2, { a: 2 }],
+          [3, { a: 3 }],
+          [5, { a: 4 }],
+        ],
+      ]);
+    }
+  });
+
   it('JSON lines: a byte order mark opening a line (files joined together) is skipped, as Spark skips it', () => {
     const out: [number, unknown][] = [];
     const p = new JsonLinesParser((v, line) => void out.push([line, v]));
