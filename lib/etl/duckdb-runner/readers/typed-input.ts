@@ -129,7 +129,10 @@ async function recordCsvRejects(
   await conn.run(
     `INSERT INTO lake_malformed SELECT ${sqlString(r.key)}, ` +
       `'line ' || any_value(f.file_line) || ': ' || string_agg(DISTINCT error_type, ', ') || ' (' || ` +
-      `coalesce(arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
+      // (A record with too many fields has an error per extra field, each counting the fields up to it: the last
+      // one's count is the record's.)
+      `coalesce(CASE WHEN bool_and(error_type = 'TOO MANY COLUMNS') THEN arg_max(error_message, column_idx) END, ` +
+      `arg_min(error_message, column_idx), min(error_message)) || ')' || ` +
       `CASE WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN ${sqlString(CSV_LINE_TOO_LONG)} ELSE '' END, ` +
       // (In a CRLF file read_csv's csv_line may start with the line ends before it: no record starts with one.)
       `coalesce(any_value(t.text), ltrim(coalesce(arg_min(csv_line, column_idx), min(csv_line)), chr(13) || chr(10))) ` +
