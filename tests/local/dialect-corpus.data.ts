@@ -1244,6 +1244,24 @@ export const CORPUS: CorpusEntry[] = [
     source: `${TRINO_CAST_SRC} (varcharToVarcharCast: truncateToLength)`,
   },
   {
+    sql: "SELECT CAST(TIMESTAMP '2026-01-02 03:04:05.999' AS timestamp(0))",
+    refused: /CAST to TIMESTAMP\(p\) with p other than 3: Athena rounds the value to p fraction digits/,
+    source: `${TRINO_CAST_SRC} (TimestampToTimestampCast: rounded to the precision)`,
+  },
+  {
+    sql: "SELECT CAST(TIME '01:02:03.456' AS time(0)), CAST(ARRAY[TIMESTAMP '2026-01-02 03:04:05'] AS ARRAY(timestamp(6)))",
+    refused: /CAST to TIME\(p\) with p other than 3/,
+    source: `${TRINO_CAST_SRC} (TimeToTimeCast: rounded to the precision)`,
+  },
+  {
+    // p = 3: the local engine's own precision, the same cast.
+    sql:
+      "SELECT CAST(TIMESTAMP '2026-01-02 03:04:05.999' AS timestamp(3)), " +
+      "CAST('2026-01-02 03:04:05.5' AS timestamp(3) with time zone)",
+    rows: [['2026-01-02 03:04:05.999', '2026-01-02 03:04:05.500 UTC']],
+    source: `${TRINO_CAST_SRC} (TimestampToTimestampCast: the same precision)`,
+  },
+  {
     sql: "SELECT TRY_CAST(ARRAY['a'] AS ARRAY(CHAR(5)))",
     refused: /CAST to CHAR: Athena pads a text with spaces/,
     source: `${TRINO_CAST_SRC} (varcharToCharCast: padded to the length)`,

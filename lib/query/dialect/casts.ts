@@ -130,6 +130,19 @@ function refuseBoundedText(typeTokens: Token[]): void {
         `CAST to ${t.text.toUpperCase()}`,
         `Athena has the type ${t.text.toLowerCase()}; DuckDB has no such type, so the local engine cannot run the cast`,
       );
+    // timestamp(p) / time(p): Athena rounds to p fraction digits; every timestamp and time is one of milliseconds
+    // locally (docs/sql-dialect.md), so only p = 3 is the same cast.
+    if (
+      isWord(t, 'timestamp', 'time') &&
+      next?.text === '(' &&
+      !(typeTokens[i + 2]?.text === '3' && typeTokens[i + 3]?.text === ')')
+    )
+      throw new LocalDialectError(
+        `CAST to ${t.text.toUpperCase()}(p) with p other than 3`,
+        `Athena rounds the value to p fraction digits (half up) and reports ${t.text.toLowerCase()}(p); the local ` +
+          `engine keeps every ${t.text.toLowerCase()} to the millisecond: write CAST(x AS ${t.text.toUpperCase()}) ` +
+          "(milliseconds), or date_trunc('second', x + INTERVAL '0.5' SECOND) for whole seconds",
+      );
     if (isWord(t, 'char') && next?.kind !== 'word')
       throw new LocalDialectError(
         'CAST to CHAR',
