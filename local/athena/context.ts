@@ -9,6 +9,7 @@
  * OutputLocation: a query's results file, `file://<LAKE_DIR>/.queries/<id>/results.jsonl` (one JSON array per row,
  * not Athena's CSV; it exists once the query SUCCEEDED). The workgroup's is the folder, `file://<LAKE_DIR>/.queries/`.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lakeDir } from '../../lib/config';
@@ -48,26 +49,64 @@ export interface ResultReuse {
   ResultReuseByAgeConfiguration: { Enabled: boolean; MaxAgeInMinutes?: number };
 }
 
-/** Query id → the context (and result reuse) its request gave, the most recent MAX entries. */
+interface StartedRequest {
+  context: { Database?: string; Catalog?: string };
+  reuse?: ResultReuse;
+}
+
+/** The file beside a query's own (`.queries/<id>/`) that keeps what its StartQueryExecution gave. */
+const REQUEST_FILE = 'athena-request.json';
+
+/**
+ * Query id → the context (and result reuse) its request gave: the most recent MAX entries in memory, and each in a
+ * file beside the query's state (`.queries/<id>/athena-request.json`, gone with the query), so that
+ * GetQueryExecution echoes them after a restart too, as Athena always does.
+ */
 export class StartedContexts {
   static readonly MAX = 10_000;
-  private readonly byId = new Map<
-    string,
-    { context: { Database?: string; Catalog?: string }; reuse?: ResultReuse }
-  >();
+  private readonly byId = new Map<string, StartedRequest>();
+
+  /** `queriesDir`: where the lake's queries are kept (none: remembered in memory only). */
+  constructor(private readonly queriesDir?: () => string) {}
 
   set(id: string, context: { Database?: string; Catalog?: string }, reuse?: ResultReuse): void {
-    this.byId.delete(id);
-    this.byId.set(id, { context, ...(reuse ? { reuse } : {}) });
-    if (this.byId.size > StartedContexts.MAX) this.byId.delete(this.byId.keys().next().value!);
+    const request: StartedRequest = { context, ...(reuse ? { reuse } : {}) };
+    this.remember(id, request);
+    const dir = this.queriesDir ? path.join(this.queriesDir(), id) : undefined;
+    try {
+      if (dir && existsSync(dir)) writeFileSync(path.join(dir, REQUEST_FILE), JSON.stringify(request));
+    } catch {
+      // Not kept past a restart (a full disk): echoed while this process runs, as before.
+    }
   }
 
   get(id: string): { Database?: string; Catalog?: string } | undefined {
-    return this.byId.get(id)?.context;
+    return this.request(id)?.context;
   }
 
   reuse(id: string): ResultReuse | undefined {
-    return this.byId.get(id)?.reuse;
+    return this.request(id)?.reuse;
+  }
+
+  private remember(id: string, request: StartedRequest): void {
+    this.byId.delete(id);
+    this.byId.set(id, request);
+    if (this.byId.size > StartedContexts.MAX) this.byId.delete(this.byId.keys().next().value!);
+  }
+
+  private request(id: string): StartedRequest | undefined {
+    const known = this.byId.get(id);
+    if (known || !this.queriesDir || !/^[0-9a-f-]{36}$/.test(id)) return known;
+    try {
+      const read = JSON.parse(
+        readFileSync(path.join(this.queriesDir(), id, REQUEST_FILE), 'utf8'),
+      ) as StartedRequest;
+      if (typeof read?.context !== 'object' || read.context === null) return undefined;
+      this.remember(id, read);
+      return read;
+    } catch {
+      return undefined; // started otherwise (POST /queries), or before requests were kept
+    }
   }
 }
 
@@ -79,7 +118,7 @@ export function lakeContext(opts: { apiKey: string; service: string; stage: stri
     engine: queryEngine,
     database: lakeDatabase,
     lakeDir,
-    startedContexts: new StartedContexts(),
+    startedContexts: new StartedContexts(() => path.join(lakeDir(), '.queries')),
   };
 }
 
