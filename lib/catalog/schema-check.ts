@@ -97,7 +97,11 @@ export function checkSchemas(
   const { errors, histories } = loaded;
 
   const tables = loaded.tables.map((t) =>
-    renamesInUseSince(numberedAfterUse(t, histories.get(t.name), inUse?.get(t.name)), inUse?.get(t.name)),
+    renamesInUseSince(
+      numberedAfterUse(t, histories.get(t.name), inUse?.get(t.name)),
+      histories.get(t.name),
+      inUse?.get(t.name),
+    ),
   );
   const reports: TableReport[] = [];
   // A schema the lake's validator compiler refuses would stop the lake (and every deploy) when its validators are
@@ -419,15 +423,21 @@ export function inUseRenameVersion(
 /**
  * Unrecorded renames the local lake already used at an earlier version than this one's: their rows written since
  * (that version on) hold the column's own value — a null cleared on purpose is never filled from the old name by
- * a rewrite under a later edit (lib/etl/plan.ts existingSql).
+ * a rewrite under a later edit (lib/etl/plan.ts existingSql). Only a number after the recorded history's is one of
+ * the lake's own: one the history has recorded since (a teammate's accept, pulled) means that recorded version, whose
+ * rows were written before the rename and are filled.
  */
-function renamesInUseSince(t: TableDef, used: InUseVersion | undefined): TableDef {
+function renamesInUseSince(
+  t: TableDef,
+  history: TableHistory | undefined,
+  used: InUseVersion | undefined,
+): TableDef {
   if (!used) return t;
   let changed = false;
   const columns = t.columns.map((c) => {
     if (c.renamedFrom === undefined || c.renamedInVersion !== undefined || c.retired) return c;
     const since = inUseRenameVersion(used, c.name, c.renamedFrom);
-    if (since === undefined || since >= t.version) return c;
+    if (since === undefined || since >= t.version || since <= (history?.version ?? 0)) return c;
     changed = true;
     return { ...c, renamedInVersion: since };
   });

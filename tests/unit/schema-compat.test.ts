@@ -592,6 +592,22 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(JSON.parse(readFileSync(record, 'utf8')).renamedIn).toEqual({
       promo_code: { from: 'coupon', version: recorded + 1 },
     });
+    // A teammate's accept recorded that number since (pulled with git): it means their version now, whose rows were
+    // written before the rename; the lake's own number is not written into the history.
+    const historyFile = path.join(dir, 'history', 'orders.json');
+    const history = JSON.parse(readFileSync(historyFile, 'utf8'));
+    history.version = recorded + 2;
+    history.versions.push(
+      { version: recorded + 1, recordedAt: '2026-12-07T00:00:00.000Z', changes: ['x1: added'] },
+      { version: recorded + 2, recordedAt: '2026-12-07T00:00:00.000Z', changes: ['x2: added'] },
+    );
+    writeFileSync(historyFile, JSON.stringify(history, null, 2));
+    const pulled = checkSchemas(dir, undefined, readSchemasInUse(lake));
+    const orders = pulled.defs.find((t) => t.name === 'orders')!;
+    expect(column(orders).renamedInVersion).toBeUndefined();
+    expect(pulled.tables.find((t) => t.table === 'orders')!.changes).toContain(
+      'promo_code: renamed from coupon',
+    );
   });
 
   it("a lake's record of a version in use that does not read refuses every edit of that table, naming the record", () => {
