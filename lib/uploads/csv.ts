@@ -3,9 +3,11 @@
  * ended by LF, CRLF or CR (line breaks inside quoted fields are data). Text is pushed in pieces of any size; each
  * complete record is handed over with the line it starts on. Empty lines are skipped.
  *
- * Strict where readers disagree: a quote inside an unquoted field, anything but a delimiter or line break after a
- * closing quote, or a line that ends otherwise than the lines before it (LF, CRLF, CR: DuckDB's reader takes one
- * kind per file and fails the whole file on another), is a syntax error (CsvSyntaxError, with line and column).
+ * Strict where readers disagree: anything but a delimiter or line break after a closing quote, or a line that ends
+ * otherwise than the lines before it (LF, CRLF, CR: DuckDB's reader takes one kind per file and fails the whole file
+ * on another), or white space before an opening quote (DuckDB takes the field as quoted, Spark as written), is a
+ * syntax error (CsvSyntaxError, with line and column). A quote inside an unquoted field's text is a character of it,
+ * as both ETL readers read it.
  */
 
 export type LineEnd = 'LF' | 'CRLF' | 'CR';
@@ -148,12 +150,18 @@ export class CsvParser {
             this.endField();
             this.endRecord();
             this.newline(c);
-          } else {
+          } else if (/^[ \t]*$/.test(this.field)) {
+            // White space before an opening quote: DuckDB's reader takes the field as quoted, Spark's as written.
             throw new CsvSyntaxError(
-              `a quote inside an unquoted field (quote the whole field and double the quote)`,
+              'white space before an opening quote (one ETL reader takes the field as quoted, the other as ' +
+                'written): remove the white space, or quote the whole field and double the quote',
               this.line,
               this.column,
             );
+          } else {
+            // A quote inside an unquoted field is a character of it, as both ETL readers take it (DuckDB's read_csv,
+            // Spark's univocity): `12" pipe` is that text.
+            this.field += c;
           }
           break;
         }

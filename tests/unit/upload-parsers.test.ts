@@ -71,6 +71,15 @@ describe('CSV push parser', () => {
     for (const size of [1, 2, 3, 5, 7]) expect(csv(tricky, size)).toEqual(expected);
   });
 
+  it('reads a quote inside an unquoted field as a character of it, as both ETL readers do', () => {
+    for (const size of [1, 3, 100])
+      expect(csv('a,b\nx,y"z\n12" pipe,"q"\n', size)).toEqual([
+        [1, ['a', 'b']],
+        [2, ['x', 'y"z']],
+        [3, ['12" pipe', 'q']],
+      ]);
+  });
+
   it('reports syntax errors with line and column', () => {
     const at = (text: string) => {
       try {
@@ -81,8 +90,8 @@ describe('CSV push parser', () => {
       }
       throw new Error('no error');
     };
-    expect(at('a,b\nx,y"z\n')).toEqual([2, 4]);
     expect(at('a,b\n"x"y,z\n')).toEqual([2, 4]);
+    expect(at('a,b\nx, "y"\n')).toEqual([2, 4]); // white space before an opening quote
     expect(at('a,b\nx,"open\nstill open')).toEqual([2, 3]);
   });
 
