@@ -2781,6 +2781,14 @@ def take_uploads(spark, s3, options, plans_file, started_at):
     for table, records in sorted(by_table.items()):
         plan = plans_file["tables"][table]
 
+        def fail_alone(batch, bad, error, reason, plan=plan):
+            """The uploads `bad` of a batch fail with `error` (their own outcome); the rest of the batch runs again."""
+            for r in bad:
+                finish(r, upload_failure(options, r, error, reason, plan, stamp()))
+            rest = [r for r in batch if r not in bad]
+            if rest:
+                run_uploads(rest)
+
         def run_uploads(batch, plan=plan, table=table):
             """
             Runs a batch of uploads as lib/etl/duckdb-runner/uploads.ts does: what fails, fails alone. An upload whose
@@ -2816,21 +2824,11 @@ def take_uploads(spark, s3, options, plans_file, started_at):
             except (CatalogMismatch, SwapFailed):
                 raise
             except UploadNotThere as gone:
-                bad = [r for r in batch if r["execution"] == gone.execution]
-                for r in bad:
-                    finish(r, upload_failure(options, r, "Etl.InputMissing", gone.reason, plan, stamp()))
-                rest = [r for r in batch if r not in bad]
-                if rest:
-                    run_uploads(rest)
+                fail_alone(batch, [r for r in batch if r["execution"] == gone.execution], "Etl.InputMissing", gone.reason)
                 return
             except UploadUnreadable as unreadable:
                 # Its own upload fails (Etl.InvalidInput, as the local runner's), the rest of the batch runs again.
-                bad = [r for r in batch if unreadable.key in r["keys"]]
-                for r in bad:
-                    finish(r, upload_failure(options, r, "Etl.InvalidInput", unreadable.reason, plan, stamp()))
-                rest = [r for r in batch if r not in bad]
-                if rest:
-                    run_uploads(rest)
+                fail_alone(batch, [r for r in batch if unreadable.key in r["keys"]], "Etl.InvalidInput", unreadable.reason)
                 return
             except Exception as error:  # noqa: BLE001 - an upload's failure is its outcome; the others go on
                 if len(batch) > 1:

@@ -163,45 +163,42 @@ describe('the Glue job takes the queue of accepted uploads as the local runner d
     expect(r.results['orders-0']![0]).toBe('SUCCEEDED');
   });
 
-  withPython('a file replaced while its batch was read fails alone; the batch runs again without it', () => {
+  /** The second of three uploads in one batch fails alone (`error`, its cause matching `cause`); the batch runs again without it. */
+  function failsAlone(
+    given: { replaceWhileRead?: string[]; unclosedQuote?: string[] },
+    error: string,
+    cause: RegExp,
+  ) {
     const r = takeUploads({
       raw: { [file(0)]: {}, [file(1)]: {}, [file(2)]: {} },
       batchBytes: 2 * 1024 ** 3,
-      replaceWhileRead: [file(1)],
+      ...given,
     });
     expect(r.batches).toEqual([
       [file(0), file(1), file(2)],
       [file(0), file(2)],
     ]);
     expect(r.inputs).toEqual([file(0), file(2)]);
-    expect(r.results['orders-1']).toEqual([
-      'FAILED',
-      'Etl.InputMissing',
-      expect.stringMatching(/was replaced after it was accepted \(accepted version v1, now v2\)/),
-    ]);
+    expect(r.results['orders-1']).toEqual(['FAILED', error, expect.stringMatching(cause)]);
     expect([r.results['orders-0']![0], r.results['orders-2']![0]]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-  });
+  }
+
+  withPython('a file replaced while its batch was read fails alone; the batch runs again without it', () =>
+    failsAlone(
+      { replaceWhileRead: [file(1)] },
+      'Etl.InputMissing',
+      /was replaced after it was accepted \(accepted version v1, now v2\)/,
+    ),
+  );
 
   withPython(
     'a CSV upload with a quote never closed fails alone (Etl.InvalidInput); the batch runs again without it',
-    () => {
-      const r = takeUploads({
-        raw: { [file(0)]: {}, [file(1)]: {}, [file(2)]: {} },
-        batchBytes: 2 * 1024 ** 3,
-        unclosedQuote: [file(1)],
-      });
-      expect(r.batches).toEqual([
-        [file(0), file(1), file(2)],
-        [file(0), file(2)],
-      ]);
-      expect(r.inputs).toEqual([file(0), file(2)]);
-      expect(r.results['orders-1']).toEqual([
-        'FAILED',
+    () =>
+      failsAlone(
+        { unclosedQuote: [file(1)] },
         'Etl.InvalidInput',
-        expect.stringMatching(/^line 3: a quoted field opened there \(byte 11\) is never closed/),
-      ]);
-      expect([r.results['orders-0']![0], r.results['orders-2']![0]]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-    },
+        /^line 3: a quoted field opened there \(byte 11\) is never closed/,
+      ),
   );
 
   withPython('a batch that fails otherwise runs again upload by upload: only the failing one fails', () => {
