@@ -564,11 +564,11 @@ def unclosed_quote(chunks, gz):
             if quoted:
                 if b == b'"':
                     quoted, closed_at = False, at
-                else:
+                elif b != b",":
+                    # A line end inside the open quote (a comma there is text).
                     broke = True
-                    if b != b",":
-                        line += 1
-                        cr_at = at if b == b"\r" else -2
+                    line += 1
+                    cr_at = at if b == b"\r" else -2
                 continue
             if b == b'"':
                 # A quote opens a field only as its first byte; elsewhere it is text.

@@ -442,6 +442,7 @@ describe('resources/glue/etl_job.py', () => {
         ['a,b\n1,2\n3,"x""y\n4,5\n', [3, 11]], // "" is a quote: still open
         ['a,b\n1,2\n3,"x\n', [3, 11]],
         ['a,b\n1,"ok\nline"\n3,"x', null], // no line end after it: a rejected record
+        ['a,b\n1,"ok\nline"\n3,"x,y', null], // a comma after it, no line end: a rejected record too
         ['a,b\r\n1,"ok\r\nline"\r\n3,"x\r\n4,5\r\n', [4, 22]],
         ['a,b\n1,"a"""\n2,3\n', null],
       ];
