@@ -181,8 +181,6 @@ export function rewriteCalls(sql: string): string {
       }
     }
     callRewrites(sql, tokens, k, edits);
-    // if(condition, value): Trino's two-argument form is NULL where the condition is not true; DuckDB's parser takes
-    // only three arguments ("Wrong number of arguments to IF").
     // grouping(…): Trino types it integer (bigint only past 31 arguments); DuckDB's is a BIGINT.
     const grouping = word(k, 'grouping') && !isSymbol(tokens[k - 1], '.') ? callAt(tokens, k) : undefined;
     if (grouping && grouping.args.length <= 31) {
@@ -193,6 +191,8 @@ export function rewriteCalls(sql: string): string {
         text: ' AS INTEGER)',
       });
     }
+    // if(condition, value): Trino's two-argument form is NULL where the condition is not true; DuckDB's parser takes
+    // only three arguments ("Wrong number of arguments to IF").
     const ifCall = word(k, 'if') ? callAt(tokens, k) : undefined;
     if (ifCall?.args.length === 2)
       edits.push({ start: tokens[ifCall.close]!.start, end: tokens[ifCall.close]!.start, text: ', NULL' });
