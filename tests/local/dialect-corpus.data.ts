@@ -1813,6 +1813,20 @@ export const CORPUS: CorpusEntry[] = [
       "or a day), which Trino's date_parse and parse_datetime parse with",
   },
   {
+    // %c and %e (a month and a day without leading zeros): a date, the year 2000.
+    sql: "SELECT date_parse('3-5', '%c-%e'), date_parse('3-5 10', '%c-%e %H')",
+    rows: [['2000-03-05 00:00:00.000', '2000-03-05 10:00:00.000']],
+    source:
+      'Joda DateTimeParserBucket.computeMillis (iDefaultYear 2000 when the largest field is a month or a day)',
+  },
+  {
+    sql: "SELECT date_parse('Mon 10', '%a %H')",
+    refused:
+      /date_parse\(\) of a weekday or a week without a year, month or day: Athena \(Joda\) sets that weekday/,
+    source:
+      'Joda DateTimeParserBucket.computeMillis (a day of the week: the default year, then that day of its week)',
+  },
+  {
     sql: "SELECT date_parse('69-01-01', '%y-%m-%d'), date_parse('70-01-01', '%y-%m-%d'), parse_datetime('60-01-07', 'yy-MM-dd')",
     // yy '60': 1960 until 2040 (the window moves with the current year; DuckDB's %y reads 2060).
     rows: [['2069-01-01 00:00:00.000', '1970-01-01 00:00:00.000', '1960-01-07 00:00:00.000 UTC']],

@@ -127,7 +127,15 @@ export function rewriteCalls(sql: string): string {
         // 2000, when a month or a day is the largest field parsed; DuckDB's strptime starts from 1900-01-01.
         const yearless =
           (name === 'date_parse' || name === 'parse_datetime') && !/%[YyG]/.test(converted.strftime);
-        const shift = yearless ? ` + INTERVAL '${/%[mbBdej]/.test(converted.strftime) ? 100 : 70}' YEAR` : '';
+        const dated = /%-?[mbBdej]/.test(converted.strftime);
+        if (yearless && !dated && /%[aAV]/.test(converted.strftime))
+          // A weekday or a week alone: Joda moves 2000-01-01 to that day of its week; strptime reads no date of it.
+          throw new LocalDialectError(
+            `${name}() of a weekday or a week without a year, month or day`,
+            'Athena (Joda) sets that weekday or week in the week of 2000-01-01; the local engine reads no date from ' +
+              'it: give the date in the format',
+          );
+        const shift = yearless ? ` + INTERVAL '${dated ? 100 : 70}' YEAR` : '';
         if (name === 'parse_datetime') {
           // Trino returns a timestamp with time zone, in UTC when the pattern has no zone.
           if (/[zZ]/.test(pattern.replace(/'[^']*'/g, ''))) {
