@@ -18,7 +18,7 @@
  *  old one (x-lake.supersedes), both queryable.
  */
 import { columnAtLevel, rulesLevelOf, type RecordedColumn, type TableHistory } from './history';
-import { INTEGER_RANGES, isIntegerType } from './lake-types';
+import { INTEGER_RANGES, isIntegerType, isOfJsonType, jsonTypeOfLakeType } from './lake-types';
 import {
   definitionsReferred,
   NESTED_KEYWORDS,
@@ -269,11 +269,7 @@ function compareRules(
 /** Whether a recorded column's JSON values could equal `x` (its JSON type's; null only when it takes null). */
 function couldHold(c: RecordedColumn, x: unknown): boolean {
   if (x === null) return c.nullable === true;
-  if (c.json) return typeof x === 'object';
-  if (c.type === 'boolean') return typeof x === 'boolean';
-  if (c.type === 'double') return typeof x === 'number';
-  if (isIntegerType(c.type)) return Number.isInteger(x);
-  return typeof x === 'string';
+  return (c.json ? ['object', 'array'] : [jsonTypeOfLakeType(c.type)]).some((t) => isOfJsonType(x, t));
 }
 
 /** Whether every value a column of `type` can hold meets the bound: minLength 0, an integer width's own limits. */

@@ -100,3 +100,22 @@ export function athenaType(t: LakeType): string {
   if (t === 'int') return 'integer';
   return t;
 }
+
+/** A JSON value's type as JSON Schema names it (a whole number is an integer). */
+export function jsonTypeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+/** Whether JSON Schema's `type` keyword takes the value (an integer is a number too). */
+export const isOfJsonType = (v: unknown, type: string): boolean =>
+  jsonTypeOf(v) === type || (type === 'number' && jsonTypeOf(v) === 'integer');
+
+/** The JSON type a column of the lake type is sent as (the table above; a decimal, a date, a timestamp: text). */
+export function jsonTypeOfLakeType(type: string): string {
+  if (type === 'boolean') return 'boolean';
+  if (type === 'double') return 'number';
+  return isIntegerType(type) ? 'integer' : 'string';
+}

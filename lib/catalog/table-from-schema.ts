@@ -15,7 +15,7 @@ import { formerNamesOf } from './former-names';
 import { sameSnapshot, snapshotOf, type TableHistory } from './history';
 import { VALUE_RULE_KEYS } from './value-rules';
 import { curated } from '../lake-layout.json';
-import { decimalOf, declaredType } from './lake-types';
+import { decimalOf, declaredType, isOfJsonType, jsonTypeOf } from './lake-types';
 import { otherRulesOf, tableRulesOf } from './other-rules';
 import { nearestName } from './nearest-name';
 import type { ColumnDef, LakeType, TableDef, UploadFormat, ValueRules } from './types';
@@ -174,19 +174,7 @@ function lakeType(prop: JsonSchemaProp, where: string): { type: LakeType; json?:
   }
 }
 
-/** A JSON value's type as JSON Schema names it (a whole number is an integer). */
-function jsonTypeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
 const aJsonType = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
-
-/** Whether JSON Schema's `type` keyword takes the value (an integer is a number too). */
-const isOfJsonType = (v: unknown, type: string): boolean =>
-  jsonTypeOf(v) === type || (type === 'number' && jsonTypeOf(v) === 'integer');
 
 function columnsOf(schema: ObjectSchema, sourcePrefix: string[], where: string): ColumnDef[] {
   const required = new Set(schema.required ?? []);
