@@ -127,7 +127,7 @@ export class JsonLinesParser {
 
   private handle(raw: string): void {
     // A byte order mark at a line's start (files joined together) is skipped, as Spark's JSON reader skips it.
-    const text = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).replace(/^\uFEFF/, '');
+    const text = raw.replace(/^\uFEFF/, '');
     // Blank: JSON's white space only (Spark's reader, Jackson, takes a line of it for none); NBSP, U+3000 or a form
     // feed is no JSON, a malformed record there.
     if (JSON_BLANK.test(text)) return;

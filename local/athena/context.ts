@@ -118,7 +118,7 @@ export function lakeContext(opts: { apiKey: string; service: string; stage: stri
     engine: queryEngine,
     database: lakeDatabase,
     lakeDir,
-    startedContexts: new StartedContexts(() => path.join(lakeDir(), '.queries')),
+    startedContexts: new StartedContexts(() => queriesDir(lakeDir())),
   };
 }
 
@@ -128,8 +128,11 @@ export function checkWorkGroup(ctx: AthenaContext, name: string | undefined): st
   throw workGroupNotFound();
 }
 
+/** Where the lake's query engine keeps its queries, one folder each (lib/query/duckdb/engine.ts). */
+const queriesDir = (lake: string) => path.join(lake, '.queries');
+
 export function queriesUrl(ctx: AthenaContext): string {
-  return pathToFileURL(path.join(ctx.lakeDir(), '.queries')).href + '/';
+  return pathToFileURL(queriesDir(ctx.lakeDir())).href + '/';
 }
 
 /** Where a query's results file is (see the module's comment). */
