@@ -3040,6 +3040,13 @@ def run_batches(
     Spark would fail the whole run on it, every run. recorded: copies recorded as conflicts already (run_plan).
     """
     total, inputs = None, []
+
+    def skip(key, **why):
+        # Named in a warning (the local runner's text) and listed as skipped.
+        print(json.dumps({"warning": warning, "table": plan.get("table"), "key": key, **why}))
+        if skipped is not None:
+            skipped.append(key)
+
     # Checked batch by batch, just before it runs: a backlog is not read whole before its first batch is recorded.
     for batch in size_batches(objects, BATCH_BYTES):
         keys = []
@@ -3049,9 +3056,7 @@ def run_batches(
             if problem is None:
                 keys.append(key)
                 continue
-            print(json.dumps({"warning": warning, "table": plan.get("table"), "key": key, "problem": problem}))
-            if skipped is not None:
-                skipped.append(key)
+            skip(key, problem=problem)
         figures = None
         while keys:
             try:
@@ -3073,9 +3078,7 @@ def run_batches(
             except UploadUnreadable as unreadable:
                 # A file that does not read as rows (a quote never closed) is skipped, named, and the batch read
                 # again without it (lib/etl/duckdb-runner/reload.ts runReadable): nothing of that read was written.
-                print(json.dumps({"warning": warning, "table": plan.get("table"), "key": unreadable.key, "reason": unreadable.reason}))
-                if skipped is not None:
-                    skipped.append(unreadable.key)
+                skip(unreadable.key, reason=unreadable.reason)
                 keys = [k for k in keys if k != unreadable.key]
         if not keys:
             continue
