@@ -29,13 +29,15 @@ import {
   PARTITIONS_LISTED,
   pendingUploadsPrefix,
   uploadResultKey,
+  restoredUploadsPrefix,
 } from './upload-queue';
 
 /**
  * 2: rejected records (rejectedSql per engine, lib/etl/rejected.ts), reloadMergeSql, modes replay and rebuild.
  * 3: event tables' conflicts (copies of an id with other data: lib/etl/event-conflicts.ts).
+ * 4: layout.restoredUploadsPrefix (the uploads a rebuild read by their names: lib/etl/upload-queue.ts).
  */
-export const PLANS_FILE_VERSION = 3;
+export const PLANS_FILE_VERSION = 4;
 
 export interface EtlPlansFile {
   version: typeof PLANS_FILE_VERSION;
@@ -74,6 +76,8 @@ export interface EtlPlansFile {
     /** Curated bucket: the queue of accepted uploads (lib/etl/upload-queue.ts): pending/ and done/ records. */
     pendingUploadsPrefix: string;
     uploadResultsPrefix: string;
+    /** Curated bucket: the uploads a rebuild read by their names (RestoredUploads), one record per rebuild. */
+    restoredUploadsPrefix: string;
     /** Runs that may take an upload without an outcome before it is given up. */
     maxUploadAttempts: number;
     /** Partitions listed in a result or summary (the count says how many). */
@@ -143,6 +147,7 @@ export function etlPlansFile(tables: TableDef[] = lakeTables(schemasDir)): EtlPl
       arrivalDatePattern: ARRIVAL_DATE_PATTERN,
       pendingUploadsPrefix,
       uploadResultsPrefix: uploadResultKey('').slice(0, -'.json'.length),
+      restoredUploadsPrefix,
       maxUploadAttempts: MAX_UPLOAD_ATTEMPTS,
       partitionsListed: PARTITIONS_LISTED,
     },

@@ -87,6 +87,22 @@ export const pendingUploadsPrefix = `${PREFIX}pending/`;
 export const pendingUploadKey = (execution: string) => `${pendingUploadsPrefix}${execution}.json`;
 export const uploadResultKey = (execution: string) => `${PREFIX}done/${execution}.json`;
 
+/**
+ * The uploads a rebuild read by their names, having found no record of the table's uploads at all (the curated
+ * zone lost): recorded as accepted as they were then, so that a later rebuild, when uploads checked since have
+ * records of their own, still reads them (and skips a file dropped after it, or replaced since).
+ */
+export interface RestoredUploads {
+  table: string;
+  /** The rebuild's run id. */
+  runId: string;
+  restoredAt: string;
+  uploads: { key: string; etag: string }[];
+}
+
+export const restoredUploadsPrefix = `${PREFIX}restored/`;
+export const restoredUploadsKey = (runId: string) => `${restoredUploadsPrefix}${runId}.json`;
+
 /** Error names of a FAILED upload result (the execution fails with them). */
 export const UploadError = {
   /** The object is no longer in the raw bucket under its key. */

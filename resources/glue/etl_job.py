@@ -70,8 +70,9 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
 # 64 MiB): a backlog is compacted batch after batch, each recorded in the manifests once its rows are in the table.
 BATCH_BYTES = 2 * 1024 ** 3
 FORMATS = ("csv", "json", "jsonl", "parquet")
-# The plans file this job runs (lib/etl/plans.ts PLANS_FILE_VERSION): 3 has the event tables' conflicts.
-PLANS_FILE_VERSION = 3
+# The plans file this job runs (lib/etl/plans.ts PLANS_FILE_VERSION): 3 has the event tables' conflicts, 4 the
+# layout's restoredUploadsPrefix.
+PLANS_FILE_VERSION = 4
 REQUIRED_ARGS = ("etl_mode", "run_id", "raw_bucket", "curated_bucket", "plans_bucket", "plans_key")
 # Keys that Spark's input_file_name() reports unchanged (it URL-encodes others): read together, named from the path.
 SAFE_KEY = re.compile(r"^[A-Za-z0-9=/_.:-]+$")
@@ -1069,14 +1070,43 @@ def upload_problem(key, table, layout):
 
 
 def queue_records(s3, bucket, layout):
-    """Every record of the queue of accepted uploads: pending, then done (lib/etl/upload-queue.ts)."""
-    records = (
-        get_queue_record(s3, bucket, key)
-        for prefix in (layout["pendingUploadsPrefix"], layout["uploadResultsPrefix"])
-        for key in list_keys(s3, bucket, prefix)
-        if key.endswith(".json")
-    )
-    return [r for r in records if r is not None]
+    """
+    Every record of the queue of accepted uploads: pending, then done, then one {table, key, etag} per upload a
+    rebuild read by its name (restored_uploads) (lib/etl/upload-queue.ts).
+    """
+    records = []
+    for prefix in (layout["pendingUploadsPrefix"], layout["uploadResultsPrefix"], layout["restoredUploadsPrefix"]):
+        for key in list_keys(s3, bucket, prefix):
+            record = get_queue_record(s3, bucket, key) if key.endswith(".json") else None
+            if record is None:
+                continue
+            records += restored_uploads(record) if prefix == layout["restoredUploadsPrefix"] else [record]
+    return records
+
+
+def restored_uploads(record):
+    """The uploads a rebuild read by their names (lib/etl/upload-queue.ts RestoredUploads), one record each."""
+    uploads = record.get("uploads") if isinstance(record, dict) else None
+    return [
+        {"table": record.get("table"), "key": u["key"], "etag": u["etag"]}
+        for u in (uploads if isinstance(uploads, list) else [])
+        if isinstance(u, dict) and isinstance(u.get("key"), str) and isinstance(u.get("etag"), str)
+    ]
+
+
+def restored_record(table, run_id, restored_at, objects, listed):
+    """
+    The record of the uploads a rebuild reads by their names (no record of the table's uploads at all), written before
+    it reads them: a later rebuild reads them again when uploads checked since have records of their own.
+    objects: the inputs [key, size]; listed: [key, size, etag] as listed.
+    """
+    etags = {k: (e or "").strip('"') for k, _, e in listed}
+    return {
+        "table": table,
+        "runId": run_id,
+        "restoredAt": restored_at,
+        "uploads": [{"key": k, "etag": etags[k]} for k, _ in objects],
+    }
 
 
 def upload_orders(records, table):
@@ -1168,6 +1198,10 @@ def accepted_uploads(records, table):
     return accepted
 
 
+# How many skipped files a rebuild's warning names, with their reasons (lib/etl/duckdb-runner/rebuild.ts).
+SKIPPED_REASONS_LOGGED = 20
+
+
 def rebuild_uploads(objects, table, layout, accepted):
     """
     A dataset's rebuild inputs from the objects [key, size, etag] under uploads/<table>/: (inputs [key, size],
@@ -1175,20 +1209,28 @@ def rebuild_uploads(objects, table, layout, accepted):
     (accepted_uploads): a file it has not checked, or replaced since, is skipped.
     """
 
-    def taken(key, etag):
-        if upload_problem(key, table, layout) is not None:
-            return False
+    def why_skipped(key, etag):
+        problem = upload_problem(key, table, layout)
+        if problem is not None:
+            return problem
         # No record at all of the table's uploads (the curated bucket's _state/ lost): read by name, as the local
         # runner does, so that a lake rebuilt from its raw zone alone loses no upload.
-        if not accepted:
-            return True
+        if not accepted or accepted.get(key, set()) is None:
+            return None
         if key not in accepted:
-            return False
-        return accepted[key] is None or (etag or "").strip('"') in accepted[key]
+            return "the upload check has not accepted it (no record in the queue of accepted uploads)"
+        if (etag or "").strip('"') not in accepted[key]:
+            return "the upload check has not accepted this content (the file was replaced since it was accepted)"
+        return None
 
-
-    inputs = sorted([k, n] for k, n, e in objects if taken(k, e))
-    skipped = sorted(k for k, _, e in objects if not taken(k, e))
+    reasons = {k: why_skipped(k, e) for k, _, e in objects}
+    inputs = sorted([k, n] for k, n, _ in objects if reasons[k] is None)
+    skipped = sorted(k for k, _, _ in objects if reasons[k] is not None)
+    if skipped:
+        # As the local runner's warning (lib/etl/duckdb-runner/rebuild.ts): the first SKIPPED_REASONS_LOGGED.
+        named = [{"key": k, "reason": reasons[k]} for k in skipped[:SKIPPED_REASONS_LOGGED]]
+        print(json.dumps({"warning": "rebuild: files under the dataset's uploads/ not read", "table": table,
+                          "count": len(skipped), "skipped": named}))
     return inputs, skipped
 
 
@@ -3231,9 +3273,11 @@ def run_rebuild(spark, s3, options, plans_file, started_at):
         accepted = accepted_uploads(records, table)
         if not accepted:
             print(json.dumps({"warning": "rebuild: no record of accepted uploads: every upload is read by its name", "table": table}))
-        objects, skipped = rebuild_uploads(
-            list_objects(s3, options["raw_bucket"], uploads, etags=True), table, layout, accepted
-        )
+        listed = list_objects(s3, options["raw_bucket"], uploads, etags=True)
+        objects, skipped = rebuild_uploads(listed, table, layout, accepted)
+        if not accepted and objects:
+            record = restored_record(table, options["run_id"], iso_utc(datetime.now(timezone.utc)), objects, listed)
+            put_json(s3, curated, "%s%s.json" % (layout["restoredUploadsPrefix"], options["run_id"]), record)
         resumed_note(table, options["run_id"], done, [k for k, _ in objects])
         objects = [o for o in objects if o[0] not in done]
         inputs, total = run_batches(

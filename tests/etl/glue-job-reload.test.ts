@@ -13,7 +13,7 @@ import {
   notAccepted,
   runsReplacedSince,
 } from '../../lib/etl/duckdb-runner/accepted-uploads';
-import { pendingUploadsPrefix, uploadResultKey } from '../../lib/etl/upload-queue';
+import { pendingUploadsPrefix, restoredUploadsKey, uploadResultKey } from '../../lib/etl/upload-queue';
 import { uploadOrders } from '../../lib/etl/upload-order';
 import { md5File } from '../../lib/objects/local';
 import { execFileSync } from 'node:child_process';
@@ -279,9 +279,50 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       const [inputs, skipped] = rebuild!.value as [[string, number][], string[]];
       expect(inputs.map(([k]) => k)).toEqual(taken);
       expect(skipped).toEqual(['uploads/orders/b.csv', 'uploads/orders/d.csv']);
+      // Its warning names each with the reason the local runner gives.
+      expect(JSON.parse(rebuild!.printed!.trim()).skipped).toEqual(
+        await Promise.all(
+          skipped.map(async (key) => ({
+            key,
+            reason: await notAccepted(local, key, path.join(lake, 'raw', key)),
+          })),
+        ),
+      );
       // No record of the table's uploads at all (the curated state lost): every upload by its name, on both.
       const [none] = py([['rebuild_uploads', objects, 'orders', plans.layout, {}]]);
-      expect((none!.value as [[string, number][], string[]])[0].map(([k]) => k)).toEqual(keys);
+      const byName = (none!.value as [[string, number][], string[]])[0];
+      expect(byName.map(([k]) => k)).toEqual(keys);
+      // Such a rebuild records what it read as accepted (one record, uploads: [{key, etag}]): with it among the
+      // others, every upload as it is now is read again on both, one replaced since is not.
+      const [restored] = py([['restored_record', 'orders', 'rebuild-1', 'at', byName, objects]]);
+      expect(restored!.value).toEqual({
+        table: 'orders',
+        runId: 'rebuild-1',
+        restoredAt: 'at',
+        uploads: keys.map((k) => ({ key: k, etag: md5(body(k)) })),
+      });
+      await writeRaw(lake, `../curated/${restoredUploadsKey('rebuild-1')}`, JSON.stringify(restored!.value));
+      await writeRaw(lake, keys[2]!, 'replaced since');
+      const [expanded] = py([['restored_uploads', restored!.value]]);
+      const [again] = py([['accepted_uploads', [...records, ...(expanded!.value as object[])], 'orders']]);
+      const now = keys.map((k, i) => [k, 10, `"${md5(i === 2 ? 'replaced since' : body(k))}"`]);
+      const [rebuiltAgain] = py([['rebuild_uploads', now, 'orders', plans.layout, again!.value]]);
+      const localAgain = await acceptedUploads(path.join(lake, 'curated'), 'orders');
+      const localTakenAgain: string[] = [];
+      for (const k of keys)
+        if ((await notAccepted(localAgain, k, path.join(lake, 'raw', k))) === undefined)
+          localTakenAgain.push(k);
+      // c.csv: its record without an ETag (any content) still takes it.
+      expect(localTakenAgain).toEqual(keys);
+      expect((rebuiltAgain!.value as [[string, number][], string[]])[0].map(([k]) => k)).toEqual(keys);
+      await writeRaw(lake, keys[1]!, 'replaced since');
+      const localThird = await acceptedUploads(path.join(lake, 'curated'), 'orders');
+      expect(await notAccepted(localThird, keys[1]!, path.join(lake, 'raw', keys[1]!))).toMatch(
+        /replaced since/,
+      );
+      const third = keys.map((k, i) => [k, 10, `"${md5(i === 1 || i === 2 ? 'replaced since' : body(k))}"`]);
+      const [rebuiltThird] = py([['rebuild_uploads', third, 'orders', plans.layout, again!.value]]);
+      expect((rebuiltThird!.value as [[string, number][], string[]])[1]).toEqual(['uploads/orders/b.csv']);
     },
   );
 

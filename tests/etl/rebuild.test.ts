@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { checkSchemas, recordSchemas } from '../../lib/catalog/schema-check';
 import { lakeTable, loadLake, schemasDir } from '../../lib/catalog/tables';
 import { SimulatedCrash } from '../../lib/etl/duckdb-runner';
+import { logger } from '../../lib/logger';
 import { compactionManifestKey } from '../../lib/etl/plans';
 import { rebuildingStateKey } from '../../lib/etl/rejected';
 import type { EtlRunSummary } from '../../lib/etl/run';
@@ -187,6 +188,21 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     const third = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-3' });
     expect(third.rebuild).toMatchObject({ sources: 2, skipped: [] });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o9', 'z1']);
+    // It recorded what it read as accepted (_state/uploads/restored/): a later upload's record does not make a later
+    // rebuild skip them.
+    const n = await writeRaw(lake, 'uploads/orders/n.csv', ordersCsv(['n1,c1,2026-03-01,placed,10,EUR,1,,']));
+    await run(lake, fileJob('orders', n, 'load-n'), { now: clock('2026-03-12T00:00:00Z') });
+    await writeRaw(lake, 'uploads/orders/late.csv', ordersCsv(['l1,c1,2026-03-01,placed,10,EUR,1,,']));
+    const warn = jest.spyOn(logger, 'warn');
+    const fourth = await run(lake, { '--etl_mode': 'rebuild', '--table': 'orders', '--run_id': 'rebuild-4' });
+    expect(fourth.rebuild).toMatchObject({ sources: 3, skipped: ['uploads/orders/late.csv'] });
+    expect(warn).toHaveBeenCalledWith("rebuild: files under the dataset's uploads/ not read", {
+      table: 'orders',
+      count: 1,
+      skipped: [{ key: 'uploads/orders/late.csv', reason: expect.stringMatching(/has not accepted it/) }],
+    });
+    warn.mockRestore();
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['n1', 'o9', 'z1']);
   });
 
   it('carries values through two renames (coupon → promo_code, recorded, → voucher), from files and stored rows', async () => {

@@ -171,7 +171,7 @@ describe('ETL plans file', () => {
   it('has the plan of every table of schemas/ and the raw prefix of every event table', () => {
     const tables = lakeTables();
     const file = etlPlansFile(tables);
-    expect(file.version).toBe(3);
+    expect(file.version).toBe(4);
     expect(Object.keys(file.tables).sort()).toEqual(tables.map((t) => t.name).sort());
     for (const t of tables) expect(file.tables[t.name]).toEqual(buildPlan(t));
     expect(Object.keys(file.events).sort()).toEqual(
@@ -199,6 +199,7 @@ describe('ETL plans file', () => {
       arrivalDatePattern: expect.any(String),
       pendingUploadsPrefix: '_state/uploads/pending/',
       uploadResultsPrefix: '_state/uploads/done/',
+      restoredUploadsPrefix: '_state/uploads/restored/',
       maxUploadAttempts: 3,
       partitionsListed: 20,
     });

@@ -608,15 +608,23 @@ describe('resources/glue/etl_job.py', () => {
       const layout = {
         pendingUploadsPrefix: '_state/uploads/pending/',
         uploadResultsPrefix: '_state/uploads/done/',
+        restoredUploadsPrefix: '_state/uploads/restored/',
       };
       const good = { execution: 'orders-good', table: 'orders', key: 'uploads/orders/good.csv' };
       const s3 = fakeS3({
         '_state/uploads/pending/orders-damaged.json': '{"execution": "orders-damaged", "table": "ord',
         '_state/uploads/pending/orders-good.json': JSON.stringify(good),
         '_state/uploads/done/orders-old.json': '{',
+        // A rebuild's record of the uploads it read by their names: one record each.
+        '_state/uploads/restored/rebuild-1.json': JSON.stringify({
+          table: 'orders',
+          runId: 'rebuild-1',
+          restoredAt: '2026-03-01T00:00:00.000Z',
+          uploads: [{ key: 'uploads/orders/old.csv', etag: 'e1' }, { key: 'uploads/orders/no-etag.csv' }],
+        }),
       });
       const r = one('queue_records', s3, 'cur', layout);
-      expect(r.value).toEqual([good]);
+      expect(r.value).toEqual([good, { table: 'orders', key: 'uploads/orders/old.csv', etag: 'e1' }]);
       const warnings = r
         .printed!.trim()
         .split('\n')

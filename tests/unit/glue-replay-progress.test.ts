@@ -31,8 +31,8 @@ class JobKilled(BaseException):
 job.rejected_sources = lambda spark, bucket, taken: sorted({(s, frozenset()) for f in taken for s in given["sources"].get(f, [])})
 job.head_object = lambda s3, bucket, key: {"ContentLength": 10, "ETag": '"e"'}
 job.queue_records = lambda s3, bucket, layout: []
-job.list_objects = lambda s3, bucket, prefix, **kw: []
-job.rebuild_uploads = lambda listed, table, layout, accepted: ([[k, 10] for k in given.get("uploads", [])], [])
+job.list_objects = lambda s3, bucket, prefix, **kw: [
+    [k, 10, "e"] for k in given.get("uploads", []) if bucket == "raw" and k.startswith(prefix)]
 read = []
 def run_plan(spark, s3, options, layout, plan, keys, started_at, declared=None, reload=False, after_read=None, outcome=None, **kw):
     read.append(list(keys))

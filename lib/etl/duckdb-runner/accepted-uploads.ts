@@ -3,7 +3,8 @@
  * queue of accepted uploads (lib/etl/upload-queue.ts) holds a record of it — pending, or done whatever its outcome —
  * for the content it has now (the record's ETag; a record written before results carried one matches any content).
  * A file dropped while no check ran (the lake stopped, or on AWS before validateUpload took its event) is skipped: a
- * refused file never reaches the curated zone, not even by a rebuild. The Glue job reads the same records
+ * refused file never reaches the curated zone, not even by a rebuild. A rebuild that read every upload by its name
+ * (no record at all) recorded them (RestoredUploads). The Glue job reads the same records
  * (resources/glue/etl_job.py accepted_uploads).
  */
 import { promises as fs } from 'node:fs';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { logger } from '../../logger';
 import { md5File } from '../../objects/local';
 import type { ReplayedState } from '../rejected';
-import { pendingUploadsPrefix, uploadResultKey } from '../upload-queue';
+import { pendingUploadsPrefix, restoredUploadsPrefix, uploadResultKey } from '../upload-queue';
 
 /** Accepted ETags by key; `any` for a record without one. */
 export type AcceptedUploads = Map<string, Set<string> | 'any'>;
@@ -28,17 +29,24 @@ export interface QueueRecord {
   processedAt?: string;
 }
 
-/** The queue's pending and done records of a table's uploads. */
+/** The queue's pending and done records of a table's uploads, and those a rebuild restored (one per upload). */
 export async function queueRecords(curatedDir: string, table: string): Promise<QueueRecord[]> {
   const out: QueueRecord[] = [];
-  for (const prefix of [pendingUploadsPrefix, RESULTS_PREFIX]) {
+  for (const prefix of [pendingUploadsPrefix, RESULTS_PREFIX, restoredUploadsPrefix]) {
     const dir = path.join(curatedDir, ...prefix.split('/'));
     const names = await fs.readdir(dir).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return [] as string[];
       throw e;
     });
     for (const name of names.filter((n) => n.endsWith('.json'))) {
-      let r: { table?: unknown; key?: unknown; etag?: unknown; runId?: unknown; processedAt?: unknown };
+      let r: {
+        table?: unknown;
+        key?: unknown;
+        etag?: unknown;
+        runId?: unknown;
+        processedAt?: unknown;
+        uploads?: unknown;
+      };
       try {
         r = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as typeof r;
       } catch (e) {
@@ -50,7 +58,14 @@ export async function queueRecords(curatedDir: string, table: string): Promise<Q
         });
         continue;
       }
-      if (r.table !== table || typeof r.key !== 'string') continue;
+      if (r.table !== table) continue;
+      if (prefix === restoredUploadsPrefix) {
+        for (const u of Array.isArray(r.uploads) ? (r.uploads as { key?: unknown; etag?: unknown }[]) : [])
+          if (typeof u?.key === 'string' && typeof u.etag === 'string')
+            out.push({ key: u.key, etag: u.etag });
+        continue;
+      }
+      if (typeof r.key !== 'string') continue;
       out.push({
         key: r.key,
         ...(typeof r.etag === 'string' ? { etag: r.etag } : {}),

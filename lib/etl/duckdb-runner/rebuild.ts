@@ -13,7 +13,9 @@ import type { TableDef } from '../../catalog/tables';
 import { classifyKey, UPLOADS_PREFIX } from '../../uploads/key';
 import { buildPlan } from '../plan';
 import type { RebuildSummary } from '../run';
-import { listedPartitions } from '../upload-queue';
+import { listedPartitions, restoredUploadsKey, type RestoredUploads } from '../upload-queue';
+import { writeFileDurably } from '../../durable-fs';
+import { md5File } from '../../objects/local';
 import { logger } from '../../logger';
 import { acceptedUploads, notAccepted } from './accepted-uploads';
 import { inputFormat } from './args';
@@ -68,21 +70,48 @@ async function uploadsOf(
       'rebuild: no record of accepted uploads (curated _state/uploads/): every upload of the table is read by its name',
       { table: table.name },
     );
+  const reasons: { key: string; reason: string }[] = [];
   for (const rel of await listFiles(path.join(ctx.rawDir, prefix))) {
     const key = prefix + rel;
     const file = path.join(ctx.rawDir, ...key.split('/'));
-    if (
-      notAnUpload(key, table.name) !== undefined ||
-      (!byName && (await notAccepted(accepted, key, file)) !== undefined)
-    ) {
+    const reason =
+      notAnUpload(key, table.name) ?? (byName ? undefined : await notAccepted(accepted, key, file));
+    if (reason !== undefined) {
       skipped.push(key);
+      reasons.push({ key, reason });
       continue;
     }
     const { format, gz } = inputFormat(key);
     inputs.push({ input: { key, file, format, gz }, bytes: (await fs.stat(file)).size });
   }
+  if (byName && inputs.length) {
+    // Recorded as accepted before any is read: a later rebuild (or this one run again) reads them again, even when
+    // uploads checked since have records of their own.
+    const record: RestoredUploads = {
+      table: table.name,
+      runId: ctx.runId,
+      restoredAt: new Date(ctx.realClock()).toISOString(),
+      uploads: await Promise.all(
+        inputs.map(async ({ input }) => ({ key: input.key, etag: await md5File(input.file) })),
+      ),
+    };
+    await writeFileDurably(
+      path.join(ctx.curatedDir, ...restoredUploadsKey(ctx.runId).split('/')),
+      JSON.stringify(record),
+      { exclusive: false },
+    );
+  }
+  if (reasons.length)
+    logger.warn("rebuild: files under the dataset's uploads/ not read", {
+      table: table.name,
+      count: reasons.length,
+      skipped: reasons.slice(0, SKIPPED_REASONS_LOGGED),
+    });
   return { inputs, skipped };
 }
+
+/** How many skipped files the rebuild's warning names, with their reasons (the summary lists their keys). */
+const SKIPPED_REASONS_LOGGED = 20;
 
 export async function runRebuild(
   ctx: RunContext,
