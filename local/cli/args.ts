@@ -11,13 +11,23 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** The parsed arguments, or 'help' when asked for it (the usage is printed). Throws UsageError. */
+/** A command's usage line (with every usage error), and what --help prints after it: what each form does. */
+export interface CliUsage {
+  usage: string;
+  help: string;
+}
+
+/**
+ * The parsed arguments, or 'help' when asked for it (the usage is printed, then the help when given). Throws
+ * UsageError.
+ */
 export function cliArgs<O extends Options>(
   argv: string[],
   options: O,
-  usage: string,
+  usageOrHelp: string | CliUsage,
   out: NodeJS.WritableStream = process.stdout,
 ) {
+  const usage = typeof usageOrHelp === 'string' ? usageOrHelp : usageOrHelp.usage;
   if (argv.includes('--'))
     throw new UsageError(
       "one '--' is enough: npm passes what follows the first to the command, and a second makes the options after " +
@@ -40,7 +50,7 @@ export function cliArgs<O extends Options>(
     if (given > 1) throw new UsageError(`--${name} is given ${given} times: give it once\n${usage}`);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    out.write(`${usage}\n`);
+    out.write(typeof usageOrHelp === 'string' ? `${usage}\n` : `${usage}\n\n${usageOrHelp.help}\n`);
     return 'help' as const;
   }
   return parsed;

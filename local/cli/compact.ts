@@ -11,11 +11,15 @@ import { cliArgs, UsageError } from './args';
 import { cliMain, runEtlExecution } from './etl-execution';
 
 const USAGE = 'usage: npm run compact [-- --no-wait]';
+const HELP = `Compacts the streamed events now: starts the ETL state machine with {"mode":"events"}, as its schedule
+does, on the running local lake (or in this process when none runs), waits for the outcome and prints the rows
+compacted per table, or why there was nothing to compact.
+  --no-wait          only start it (npm run executions shows how it went)`;
 
 cliMain('compaction', async () => {
   let parsed;
   try {
-    parsed = cliArgs(process.argv.slice(2), { 'no-wait': { type: 'boolean' } }, USAGE);
+    parsed = cliArgs(process.argv.slice(2), { 'no-wait': { type: 'boolean' } }, { usage: USAGE, help: HELP });
     if (parsed !== 'help' && parsed.positionals.length > 0)
       throw new UsageError(`no arguments but --no-wait (got '${parsed.positionals.join(' ')}')\n${USAGE}`);
   } catch (e) {

@@ -227,6 +227,21 @@ const USAGE =
   'usage: npm run executions -- [--wait] [--status S] [--limit N] [--json] | <name> | --last [--history]' +
   ' | retry <name>';
 
+/** What --help prints after the usage: the local lake's ETL executions (<LAKE_DIR>/.stepfunctions/etl/). */
+const HELP = `The ETL state machine's executions on the local lake (LAKE_DIR, default .lake).
+  (no arguments)     newest first: name, status, start, duration, error
+  --status S         only those with status S: ${EXECUTION_STATUSES.join(', ')}
+  --limit N          at most N (default 20; 0: all)
+  --json             the records as JSON lines
+  --wait             first waits (on a running lake, up to 5 minutes) until the uploads watcher has taken every
+                     file under uploads/ and no execution is running
+  <name>             one execution in short: status, input file, states passed with their time, waits, result or
+                     error and cause; the start of a name will do (the newest execution whose name begins so)
+  --last             the newest execution in short
+  --history          with <name> or --last: the whole record, every transition (also --full, --json)
+  retry <name>       runs a FAILED, TIMED_OUT or ABORTED execution again: a new execution (<name>-retry-<n>) with
+                     the same input, on the running lake or at the next npm start`;
+
 async function main(argv: string[]): Promise<number> {
   const dir = lakeDir();
   // After the arguments are checked: a usage error is exit 2 whatever the lake's state, as in the other commands.
@@ -237,7 +252,16 @@ async function main(argv: string[]): Promise<number> {
   };
   if (argv[0] === 'retry') {
     const retryUsage = 'usage: npm run executions -- retry <name>';
-    const args = cliArgs(argv.slice(1), {}, retryUsage);
+    const args = cliArgs(
+      argv.slice(1),
+      {},
+      {
+        usage: retryUsage,
+        help:
+          'Runs a FAILED, TIMED_OUT or ABORTED execution again: a new execution (<name>-retry-<n>) with the same ' +
+          'input,\non the running lake or at the next npm start.',
+      },
+    );
     if (args === 'help') return 0;
     if (args.positionals.length !== 1 || !args.positionals[0])
       throw new UsageError(`one execution name to retry\n${retryUsage}`);
@@ -255,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean' },
       last: { type: 'boolean' },
     },
-    USAGE,
+    { usage: USAGE, help: HELP },
   );
   if (parsed === 'help') return 0;
   const { values, positionals } = parsed;

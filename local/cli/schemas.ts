@@ -16,11 +16,16 @@ import { cliArgs, UsageError } from './args';
 import { quietWhenOutputClosed } from './exit';
 
 const USAGE = 'usage: npm run schemas:check|schemas:accept [-- --dir <schemas folder>]';
+const HELP = `schemas:check      compares every schema of schemas/ with what its table holds (schemas/history/ and the
+                   versions the local lake has used): one line per changed table; exit status 1 with every change
+                   that is not safe, naming the table, the column, the rule and what to do instead
+schemas:accept     the same check, then records the new versions in schemas/history/ (commit them with the schemas)
+  --dir <folder>   checks another schemas folder`;
 
 function main(argv: string[]): number {
   let parsed;
   try {
-    parsed = cliArgs(argv, { dir: { type: 'string' } }, USAGE);
+    parsed = cliArgs(argv, { dir: { type: 'string' } }, { usage: USAGE, help: HELP });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`${e.message}\n`);

@@ -12,6 +12,19 @@ export class TableUnreadableError extends Error {
   override name = 'TableUnreadableError';
 }
 
+/** What --help prints after the usage (README "Replay and rebuild"). */
+const MODE_HELP = {
+  replay: `Runs again, through the table's current plan, the raw objects its rejected rows came from (those no earlier
+replay took): starts the ETL state machine with {"mode":"replay","table":"<table>"}, waits for the outcome and
+prints the run's figures, with the sources read and those that no longer exist.
+  --no-wait          only start it (npm run executions shows how it went)`,
+  rebuild: `Runs every raw object of the table again through its current plan, merged with its rows (a dataset's
+accepted uploads, an event type's raw objects; rows whose raw object is gone are kept, renamed columns filled
+everywhere): starts the ETL state machine with {"mode":"rebuild","table":"<table>"}, waits for the outcome and
+prints the run's figures, with the files skipped.
+  --no-wait          only start it (npm run executions shows how it went)`,
+};
+
 export function tableArgument(
   mode: 'replay' | 'rebuild',
   argv: string[],
@@ -19,7 +32,7 @@ export function tableArgument(
 ): { table: string; wait: boolean } | 'help' {
   const names = lakeTables(dir).map((t) => t.name);
   const usage = `usage: npm run ${mode} -- <table> [--no-wait]   (tables: ${names.join(', ')})`;
-  const parsed = cliArgs(argv, { 'no-wait': { type: 'boolean' } }, usage);
+  const parsed = cliArgs(argv, { 'no-wait': { type: 'boolean' } }, { usage, help: MODE_HELP[mode] });
   if (parsed === 'help') return parsed;
   const rest = parsed.positionals;
   const wait = !parsed.values['no-wait'];

@@ -426,3 +426,29 @@ it("shows a failed run's figures from its summary, as the command that ran it pr
   expect(result).toMatch(/^ {2}Result {4}1100 rows read, .*; page_view: 2 partitions$/m);
   expect(result).not.toContain('signup');
 }, 60_000);
+
+it.each([
+  ['executions', []],
+  ['executions', ['retry']],
+  ['compact', []],
+  ['replay', []],
+  ['rebuild', []],
+  ['schemas', ['check']],
+])(
+  'npm run %s %s --help: the usage, then what each option of it does (exit 0)',
+  (cli, args) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', `local/cli/${cli}.ts`, ...args, '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    const [usage, blank, ...help] = run.stdout.trimEnd().split('\n');
+    expect(usage).toMatch(/^usage: npm run /);
+    expect(blank).toBe('');
+    const described = help.join('\n');
+    expect(described.length).toBeGreaterThan(80);
+    const options = usage!.match(/--[a-z-]+/g)?.filter((o) => o !== '--') ?? [];
+    for (const option of options) expect(described).toContain(option);
+  },
+  60_000,
+);
