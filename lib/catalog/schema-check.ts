@@ -335,9 +335,10 @@ const alreadyInUse = (v: Violation, used: InUseVersion | undefined) =>
   used !== undefined &&
   used.snapshot.columns.some((c) => c.name === v.column);
 
+/** Said of every violation against the version in use, whatever its rule (a widening Spark cannot read takes nothing away). */
 const usedNote = (used: InUseVersion) =>
-  `the local lake has used version ${used.version} of it since ${used.since} (not recorded): data accepted under ` +
-  'it may hold what this change takes away';
+  `the local lake has used version ${used.version} of it since ${used.since} (not recorded): the data accepted ` +
+  'under it is stored as that version defines it';
 
 /**
  * The violations of `t` against the version the local lake uses, where that is not the recorded one and not `t`

@@ -1365,6 +1365,21 @@ describe('unsafe edits are refused before they take effect', () => {
     expect(use(renamed).defs.find((t) => t.name === 'orders')!.version).toBe(3);
   });
 
+  it('a widening refused against the unrecorded version in use does not say it takes anything away', () => {
+    const used = edited('datasets', 'orders', (s) => {
+      s.properties.points = { type: 'integer', 'x-lake': { type: 'smallint' } };
+    });
+    const widened = edited('datasets', 'orders', (s) => {
+      s.properties.points = { type: 'integer', 'x-lake': { type: 'int' } };
+    });
+    const r = checkSchemas(widened, undefined, ordersInUse(used));
+    expect(r.violations.map((v) => [v.column, v.rule])).toEqual([['points', 'TYPE_CHANGED']]);
+    expect(r.violations[0]!.message).toMatch(
+      /Spark 3\.5.*\(the local lake has used version 2 of it since 2026-12-01T00:00:00\.000Z \(not recorded\): the data accepted under it is stored as that version defines it\)$/,
+    );
+    expect(r.violations[0]!.message).not.toMatch(/takes away/);
+  });
+
   it('a version the local lake used without recording it is judged as the recorded one (reverting it is refused)', () => {
     // The lake used orders with enum value "returned" and a column "channel", not recorded; the edit is reverted.
     const used = edited('datasets', 'orders', (s) => {
