@@ -8,8 +8,9 @@
  * From the queue of accepted uploads' done records (lib/etl/upload-queue.ts UploadResult: key, runId, processedAt):
  * a run's order is the first processedAt of its results (the uploads one run took share it: the file name decides
  * between them, as in that run), an upload's the latest of the runs that took it. An upload no run has taken yet
- * has none (the merge takes it for the newest). The Glue job computes the same (resources/glue/etl_job.py
- * upload_orders).
+ * has none (the merge takes it for the newest). The uploads a rebuild restored (read by their names, no record of
+ * any) count as taken by that rebuild when it recorded them (accepted-uploads.ts). The Glue job computes the same
+ * (resources/glue/etl_job.py upload_orders).
  */
 
 /** A done record of the queue, as far as the order reads it. */

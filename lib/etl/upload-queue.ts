@@ -96,6 +96,7 @@ export interface RestoredUploads {
   table: string;
   /** The rebuild's run id. */
   runId: string;
+  /** When it recorded them: their place in the order uploads were loaded in (lib/etl/upload-order.ts). */
   restoredAt: string;
   uploads: { key: string; etag: string }[];
 }

@@ -1085,10 +1085,20 @@ def queue_records(s3, bucket, layout):
 
 
 def restored_uploads(record):
-    """The uploads a rebuild read by their names (lib/etl/upload-queue.ts RestoredUploads), one record each."""
-    uploads = record.get("uploads") if isinstance(record, dict) else None
+    """
+    The uploads a rebuild read by their names (lib/etl/upload-queue.ts RestoredUploads), one record each, taken by
+    that rebuild when it recorded them (their place in upload_orders: before any upload checked since).
+    """
+    if not isinstance(record, dict):
+        return []
+    uploads = record.get("uploads")
+    run = (
+        {"runId": record["runId"], "processedAt": record["restoredAt"]}
+        if isinstance(record.get("runId"), str) and isinstance(record.get("restoredAt"), str)
+        else {}
+    )
     return [
-        {"table": record.get("table"), "key": u["key"], "etag": u["etag"]}
+        dict({"table": record.get("table"), "key": u["key"], "etag": u["etag"]}, **run)
         for u in (uploads if isinstance(uploads, list) else [])
         if isinstance(u, dict) and isinstance(u.get("key"), str) and isinstance(u.get("etag"), str)
     ]

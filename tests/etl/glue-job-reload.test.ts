@@ -11,6 +11,7 @@ import { notAnUpload } from '../../lib/etl/duckdb-runner/rebuild';
 import {
   acceptedUploads,
   notAccepted,
+  queueRecords,
   runsReplacedSince,
 } from '../../lib/etl/duckdb-runner/accepted-uploads';
 import { pendingUploadsPrefix, restoredUploadsKey, uploadResultKey } from '../../lib/etl/upload-queue';
@@ -304,6 +305,10 @@ describe('resources/glue/etl_job.py: replay and rebuild', () => {
       await writeRaw(lake, `../curated/${restoredUploadsKey('rebuild-1')}`, JSON.stringify(restored!.value));
       await writeRaw(lake, keys[2]!, 'replaced since');
       const [expanded] = py([['restored_uploads', restored!.value]]);
+      // Taken by that rebuild when it recorded them: their place in the order uploads were loaded in, on both.
+      const [orders] = py([['upload_orders', expanded!.value, 'orders']]);
+      expect(orders!.value).toEqual(uploadOrders(await queueRecords(path.join(lake, 'curated'), 'orders')));
+      expect(orders!.value).toEqual(keys.map((k) => [k, 'at']));
       const [again] = py([['accepted_uploads', [...records, ...(expanded!.value as object[])], 'orders']]);
       const now = keys.map((k, i) => [k, 10, `"${md5(i === 2 ? 'replaced since' : body(k))}"`]);
       const [rebuiltAgain] = py([['rebuild_uploads', now, 'orders', plans.layout, again!.value]]);

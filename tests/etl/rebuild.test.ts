@@ -189,8 +189,12 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
     expect(third.rebuild).toMatchObject({ sources: 2, skipped: [] });
     expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['o9', 'z1']);
     // It recorded what it read as accepted (_state/uploads/restored/): a later upload's record does not make a later
-    // rebuild skip them.
-    const n = await writeRaw(lake, 'uploads/orders/n.csv', ordersCsv(['n1,c1,2026-03-01,placed,10,EUR,1,,']));
+    // rebuild skip them, nor put a restored upload's copy of a key back over the later upload's.
+    const n = await writeRaw(
+      lake,
+      'uploads/orders/n.csv',
+      ordersCsv(['n1,c1,2026-03-01,placed,10,EUR,1,,', 'z1,c1,2026-03-01,placed,20,EUR,1,,']),
+    );
     await run(lake, fileJob('orders', n, 'load-n'), { now: clock('2026-03-12T00:00:00Z') });
     await writeRaw(lake, 'uploads/orders/late.csv', ordersCsv(['l1,c1,2026-03-01,placed,10,EUR,1,,']));
     const warn = jest.spyOn(logger, 'warn');
@@ -202,7 +206,11 @@ describe('mode rebuild: every raw object again, merged with the rows', () => {
       skipped: [{ key: 'uploads/orders/late.csv', reason: expect.stringMatching(/has not accepted it/) }],
     });
     warn.mockRestore();
-    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => r.order_id)).toEqual(['n1', 'o9', 'z1']);
+    expect((await tableRows(lake, 'orders', 'order_id')).map((r) => [r.order_id, Number(r.amount)])).toEqual([
+      ['n1', 10],
+      ['o9', 10],
+      ['z1', 20],
+    ]);
   });
 
   it('carries values through two renames (coupon → promo_code, recorded, → voucher), from files and stored rows', async () => {

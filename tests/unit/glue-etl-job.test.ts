@@ -624,7 +624,17 @@ describe('resources/glue/etl_job.py', () => {
         }),
       });
       const r = one('queue_records', s3, 'cur', layout);
-      expect(r.value).toEqual([good, { table: 'orders', key: 'uploads/orders/old.csv', etag: 'e1' }]);
+      // Taken by the rebuild when it recorded them (their place in the order uploads were loaded in).
+      expect(r.value).toEqual([
+        good,
+        {
+          table: 'orders',
+          key: 'uploads/orders/old.csv',
+          etag: 'e1',
+          runId: 'rebuild-1',
+          processedAt: '2026-03-01T00:00:00.000Z',
+        },
+      ]);
       const warnings = r
         .printed!.trim()
         .split('\n')

@@ -45,6 +45,7 @@ export async function queueRecords(curatedDir: string, table: string): Promise<Q
         etag?: unknown;
         runId?: unknown;
         processedAt?: unknown;
+        restoredAt?: unknown;
         uploads?: unknown;
       };
       try {
@@ -60,9 +61,15 @@ export async function queueRecords(curatedDir: string, table: string): Promise<Q
       }
       if (r.table !== table) continue;
       if (prefix === restoredUploadsPrefix) {
+        // One record each, taken by the rebuild when it restored them: loaded before any upload checked since
+        // (lib/etl/upload-order.ts), among themselves in file name order, as that rebuild merged them.
+        const run =
+          typeof r.runId === 'string' && typeof r.restoredAt === 'string'
+            ? { runId: r.runId, processedAt: r.restoredAt }
+            : {};
         for (const u of Array.isArray(r.uploads) ? (r.uploads as { key?: unknown; etag?: unknown }[]) : [])
           if (typeof u?.key === 'string' && typeof u.etag === 'string')
-            out.push({ key: u.key, etag: u.etag });
+            out.push({ key: u.key, etag: u.etag, ...run });
         continue;
       }
       if (typeof r.key !== 'string') continue;

@@ -90,7 +90,8 @@ async function uploadsOf(
     const record: RestoredUploads = {
       table: table.name,
       runId: ctx.runId,
-      restoredAt: new Date(ctx.realClock()).toISOString(),
+      // On the clock the runs' results are stamped by (uploads.ts processedAt): the order they were loaded in.
+      restoredAt: new Date().toISOString(),
       uploads: await Promise.all(
         inputs.map(async ({ input }) => ({ key: input.key, etag: await md5File(input.file) })),
       ),
