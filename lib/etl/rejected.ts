@@ -66,7 +66,9 @@ export interface ReplayedState {
   /**
    * The content (ETag) of each upload a replay run read again, by run id, then key: the rows that run rejected again
    * came from it. A later replay tells from it an upload replaced since (accepted-uploads.ts runsReplacedSince),
-   * where no record of the queue of accepted uploads names that run. Absent in a state written before it was kept.
+   * where no record of the queue of accepted uploads names that run. Recorded before the run's first batch, with
+   * what an attempt of the same run that died read: a replay that dies or fails after some batches has said it.
+   * Absent in a state written before it was kept.
    */
   read?: Record<string, Record<string, string>>;
 }

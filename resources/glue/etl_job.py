@@ -3202,6 +3202,12 @@ def run_replay(spark, s3, options, plans_file, started_at):
             if plan["kind"] != "events" and isinstance(head.get("ETag"), str):
                 # The content this run reads: the rows it rejects again come from it (replayed_state).
                 reads[key] = head["ETag"].strip('"')
+    # What this run reads, recorded before any batch (with what an attempt of it that died read): a replay that dies
+    # or fails after some of its batches has said which content their rows came from (replay.ts).
+    earlier = replay_reads(state).get(options["run_id"])
+    run_reads = dict(earlier if isinstance(earlier, dict) else {}, **reads)
+    if reads:
+        put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, [], options["run_id"], run_reads))
     declared = raw_events_format(layout) if plan["kind"] == "events" else None
     # A copy of an event id that now parses but says another thing than the stored row is recorded with that reason
     # (conflicts_too): rows that still fail go to this run's rejected file with their current reason.
@@ -3228,7 +3234,7 @@ def run_replay(spark, s3, options, plans_file, started_at):
     missing += unreadable
     if taken:
         # Only now that the rows are in: a crash before runs the replay again, which reads what it had not done.
-        put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken, options["run_id"], reads))
+        put_json(s3, bucket, replayed_key(layout, table), replayed_state(state, taken, options["run_id"], run_reads))
     s3.delete_object(Bucket=bucket, Key=progress_key)
     total = total or add_figures(None, table_figures(plan, 0, 0, 0, 0, [], None, layout))
     summary = replay_summary(table, taken, present, missing, finished_figures(total, layout), layout)

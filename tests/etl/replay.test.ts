@@ -376,6 +376,29 @@ describe('mode replay: rejected rows again through the current plan', () => {
     expect(await rejectedOrderIds(lake, 'replay-later')).toEqual(['o1', 'o2']);
   });
 
+  it('run again after its process died, it remembers what the attempt that died read: an upload replaced since is reported', async () => {
+    const lake = await newLake();
+    const [a, b] = await twoUploadsWithFailingRows(lake);
+    const replay = { '--etl_mode': 'replay', '--table': 'orders', '--run_id': 'replay-k2' };
+    const stateFile = path.join(lake, 'curated', replayedStateKey('orders'));
+    const readBy = (runId: string) =>
+      Object.keys(JSON.parse(readFileSync(stateFile, 'utf8')).read[runId] ?? {}).sort();
+    // Recorded before any batch (the content each upload holds as it is read): an attempt that dies in its first
+    // batch, or a replay that fails, has said what it read.
+    await expect(run(lake, replay, diesReading(a))).rejects.toThrow(SimulatedCrash);
+    expect(readBy('replay-k2')).toEqual([a, b]);
+    await expect(run(lake, replay, diesReading(b))).rejects.toThrow(SimulatedCrash);
+    // Run again: it reads b only, and keeps what the attempts before it read.
+    const again = await run(lake, replay, { maxBatchBytes: 1 });
+    expect(again.replay).toMatchObject({ rejectedFiles: 2, sources: 1 });
+    expect(readBy('replay-k2')).toEqual([a, b]);
+    // a.csv replaced after the replay rejected its row again: a later replay reports it rather than read the new
+    // content in that row's place.
+    await writeRaw(lake, a, ordersCsv(['o9,c9,2026-03-01,paid,1,EUR,1,,']));
+    const later = await run(lake, { ...replay, '--run_id': 'replay-later' });
+    expect(later.replay).toMatchObject({ rejectedFiles: 2, sources: 1, missing: [a], missingCount: 1 });
+  });
+
   it('a progress record that does not read is taken for none, and stops no run; a file taken and gone since is not read', async () => {
     const lake = await newLake();
     // A valid row beside the failing one: its replay batch has a partition to swap.

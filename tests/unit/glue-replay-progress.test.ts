@@ -97,10 +97,18 @@ describe('the Glue job runs a replay again as the local runner does', () => {
       done: ['uploads/orders/a.csv'],
     };
     expect(cut.state[replayingStateKey('orders')]).toEqual(progress);
+    // What it reads, recorded before its first batch (a replay that dies or fails has said it), as the local runner.
+    const readByCut = { 'replay-k': { 'uploads/orders/a.csv': 'e', 'uploads/orders/b.csv': 'e' } };
+    expect(cut.state[replayedStateKey('orders')]).toEqual({ replayed: [], read: readByCut });
     // Its own rejected file of the first attempt is there now; the run again takes the files it had taken.
     const again = replay({
       runId: 'replay-k',
-      curated: { ...curated, [rejected('replay-k-0')]: {}, [replayingStateKey('orders')]: progress },
+      curated: {
+        ...curated,
+        [rejected('replay-k-0')]: {},
+        [replayingStateKey('orders')]: progress,
+        [replayedStateKey('orders')]: cut.state[replayedStateKey('orders')],
+      },
     });
     expect(again.error).toBeNull();
     expect(again.read).toEqual([['uploads/orders/b.csv']]);
@@ -110,11 +118,8 @@ describe('the Glue job runs a replay again as the local runner does', () => {
     // Its figures count what it read now (the warning says the first attempt loaded a.csv).
     expect(again.summary).toMatchObject({ rejectedFiles: 2, sources: 1 });
     expect(again.state[replayingStateKey('orders')]).toBeUndefined();
-    // With the content of the upload it read (ReplayedState.read; a.csv was read by the attempt that died).
-    expect(again.state[replayedStateKey('orders')]).toEqual({
-      replayed: progress.taken,
-      read: { 'replay-k': { 'uploads/orders/b.csv': 'e' } },
-    });
+    // With the content of the uploads it read (ReplayedState.read), a.csv's by the attempt that died kept.
+    expect(again.state[replayedStateKey('orders')]).toEqual({ replayed: progress.taken, read: readByCut });
     // Another replay's progress (a run that never ran again) is not taken for this one's.
     const other = replay({
       runId: 'replay-new',

@@ -97,6 +97,21 @@ async function sourcesOf(ctx: RunContext, files: string[]): Promise<Map<string, 
   return new Map([...sources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** A run's entry of ReplayedState.read as far as it reads ({key: ETag}), or {}. */
+const readsOf = (entry: unknown): Record<string, string> =>
+  typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+    ? Object.fromEntries(Object.entries(entry).filter(([, v]) => typeof v === 'string'))
+    : {};
+
+async function writeReplayedState(
+  file: string,
+  replayed: string[],
+  read: NonNullable<ReplayedState['read']>,
+): Promise<void> {
+  const next: ReplayedState = { replayed, ...(Object.keys(read).length ? { read } : {}) };
+  await writeFileDurably(file, JSON.stringify(next, null, 2) + '\n');
+}
+
 export async function runReplay(
   ctx: RunContext,
   table: TableDef,
@@ -164,6 +179,12 @@ export async function runReplay(
     present.push({ input, bytes: (await fs.stat(input.file)).size });
   }
 
+  // What this run reads, recorded before any batch (with what an attempt of it that died read: ReplayedState.read):
+  // a replay that dies, or fails, after some of its batches has said which content their rows came from, and a later
+  // replay tells an upload replaced since then.
+  const runReads = { ...readsOf(earlierReads[ctx.runId]), ...reads };
+  if (Object.keys(reads).length > 0)
+    await writeReplayedState(stateFile, [...replayed], { ...earlierReads, [ctx.runId]: runReads });
   // A copy of an event id that now parses but says another thing than the stored row is recorded with that reason
   // (one recorded so already, in any rejected file of the table, is not): rows that still fail go to this run's
   // rejected file with their current reason.
@@ -191,14 +212,11 @@ export async function runReplay(
     { recorded },
   );
   missing.push(...unreadable);
-  if (taken.length > 0) {
-    const read = { ...earlierReads, ...(Object.keys(reads).length ? { [ctx.runId]: reads } : {}) };
-    const next: ReplayedState = {
-      replayed: [...new Set([...replayed, ...taken])].sort(),
-      ...(Object.keys(read).length ? { read } : {}),
-    };
-    await writeFileDurably(stateFile, JSON.stringify(next, null, 2) + '\n');
-  }
+  if (taken.length > 0)
+    await writeReplayedState(stateFile, [...new Set([...replayed, ...taken])].sort(), {
+      ...earlierReads,
+      ...(Object.keys(runReads).length ? { [ctx.runId]: runReads } : {}),
+    });
   await progress.close();
   const listed = listedPartitions(missing); // sorted, capped as partitions are
   return {
