@@ -268,6 +268,7 @@ describe('ETL state machine definition', () => {
     expect(retry.flatMap((r) => r.ErrorEquals as string[]).sort()).toEqual([
       'Glue.AWSGlueException',
       'Glue.InternalServiceException',
+      'Glue.OperationTimeoutException',
       'Glue.ThrottlingException',
     ]);
     for (const r of retry) {
@@ -282,7 +283,11 @@ describe('ETL state machine definition', () => {
     expect(task.Catch).toEqual([
       { ErrorEquals: ['Glue.ConcurrentRunsExceededException'], ResultPath: '$.busy', Next: 'LakeBusy' },
       {
-        ErrorEquals: ['Glue.ThrottlingException', 'Glue.AWSGlueException'],
+        ErrorEquals: [
+          'Glue.ThrottlingException',
+          'Glue.ResourceNumberLimitExceededException',
+          'Glue.AWSGlueException',
+        ],
         ResultPath: '$.error',
         Next: 'GlueRefusedStart',
       },
@@ -412,6 +417,8 @@ describe('ETL state machine executions', () => {
       'Rate exceeded (Service: AWSGlue; Status Code: 400; Error Code: ThrottlingException)',
     ],
     ['Glue.ThrottlingException', 'Rate exceeded'],
+    // The account's quota of concurrent job runs (StartJobRun's other "busy").
+    ['Glue.ResourceNumberLimitExceededException', 'Max concurrent runs exceeded for the account'],
   ])(
     "a file's StartJobRun throttled past its retries (%s): waited for as a busy lake, the other run's result reported, no failure",
     async (error, cause) => {
@@ -431,6 +438,14 @@ describe('ETL state machine executions', () => {
       expect(h.notices()[0]!.detail).toMatchObject({ processedBy: 'other-run' });
     },
   );
+
+  it('StartJobRun timing out (Glue.OperationTimeoutException) is asked again: the run goes on', async () => {
+    const h = harness();
+    h.glue.mockRejectedValueOnce(named('Glue.OperationTimeoutException', 'The operation timed out'));
+    await run(h, fileInput).result;
+    expect(h.glue).toHaveBeenCalledTimes(2);
+    expect(h.notices().map((n) => n.kind)).toEqual(['ETL_SUCCEEDED']);
+  });
 
   it('any other Glue.AWSGlueException past the retries is a failed run of the file (counted, three end it)', async () => {
     const h = harness();
