@@ -92,10 +92,10 @@ async function uploadsOf(
       runId: ctx.runId,
       // On the clock the runs' results are stamped by (uploads.ts processedAt): the order they were loaded in.
       restoredAt: new Date().toISOString(),
-      uploads: await Promise.all(
-        inputs.map(async ({ input }) => ({ key: input.key, etag: await md5File(input.file) })),
-      ),
+      uploads: [],
     };
+    // One file at a time (a dataset may hold thousands of uploads: no file descriptor each at once).
+    for (const { input } of inputs) record.uploads.push({ key: input.key, etag: await md5File(input.file) });
     await writeFileDurably(
       path.join(ctx.curatedDir, ...restoredUploadsKey(ctx.runId).split('/')),
       JSON.stringify(record),
