@@ -232,7 +232,7 @@ const HELP = `The ETL state machine's executions on the local lake (LAKE_DIR, de
   (no arguments)     newest first: name, status, start, duration, error
   --status S         only those with status S: ${EXECUTION_STATUSES.join(', ')}
   --limit N          at most N (default 20; 0: all)
-  --json             the records as JSON lines
+  --json             the records as JSON lines (with <name> or --last: its whole record, as --history)
   --wait             first waits (on a running lake, up to 5 minutes) until the uploads watcher has taken every
                      file under uploads/ and no execution is running
   <name>             one execution in short: status, input file, states passed with their time, waits, result or
